@@ -1,0 +1,17 @@
+# Compiler set-up: ccache when present, warnings, sanitizers.
+find_program(BIOFORGE_CCACHE ccache)
+if(BIOFORGE_CCACHE)
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${BIOFORGE_CCACHE}")
+  set(CMAKE_C_COMPILER_LAUNCHER "${BIOFORGE_CCACHE}")
+  set(CMAKE_CUDA_COMPILER_LAUNCHER "${BIOFORGE_CCACHE}")
+endif()
+
+add_library(bioforge_warnings INTERFACE)
+target_compile_options(bioforge_warnings INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unused-parameter>)
+
+if(BIOFORGE_SANITIZE)
+  add_compile_options(-fsanitize=${BIOFORGE_SANITIZE} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=${BIOFORGE_SANITIZE})
+endif()

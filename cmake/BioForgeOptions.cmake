@@ -1,0 +1,10 @@
+# User-facing build options, with their defaults in one place.
+set(BIOFORGE_CUDA "AUTO" CACHE STRING "Build CUDA kernels: AUTO, ON or OFF")
+set_property(CACHE BIOFORGE_CUDA PROPERTY STRINGS AUTO ON OFF)
+set(BIOFORGE_HIP "AUTO" CACHE STRING "Build HIP kernels: AUTO, ON or OFF")
+set_property(CACHE BIOFORGE_HIP PROPERTY STRINGS AUTO ON OFF)
+option(BIOFORGE_GUI "Build the Qt Widgets shell and plugin pages" ON)
+option(BIOFORGE_TORCH "Build the LibTorch-based engines" ON)
+option(BIOFORGE_BUILD_TESTS "Build the test suite" ON)
+option(BIOFORGE_BUILD_BENCH "Build the benchmark programs" ON)
+set(BIOFORGE_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined")

@@ -1,0 +1,45 @@
+#pragma once
+
+// The workbench's built-in self-test: a deterministic job of real work that
+// exercises every shared path — stages with weights, progress and ETA,
+// per-unit checkpoints with tensors, pause/resume, provenance of outputs and
+// a report. The demo runs it until the plugins bring their own demos.
+//
+// Stage "generate": unit k draws `values` numbers from a seeded generator,
+// mixes them through `work` rounds of integer hashing (the cost knob) and
+// checkpoints them. Stage "summarise": reads every checkpoint back (verified)
+// and writes units.tsv, values.safetensors and summary.json. The outputs are
+// a pure function of the parameters, so an interrupted and resumed run gives
+// byte-identical files.
+
+#include "jobs/job.h"
+
+#include <QJsonObject>
+
+namespace bioforge::core {
+
+class SelfTestJob final : public Job {
+public:
+    struct Parameters {
+        int units = 60;
+        int values = 4096;
+        int work = 40;
+        qint64 seed = 42;
+        int failAtUnit = -1; // diagnostic: throw at this unit
+    };
+
+    explicit SelfTestJob(Parameters parameters) : m_parameters(parameters) {}
+    static Parameters fromJson(const QJsonObject& json);
+
+    JobOutcome run(JobContext& ctx) override;
+    int checkpointSchema() const override { return 1; }
+
+    // The numbers of one unit (exposed for tests).
+    static std::vector<float> unitValues(const Parameters& p, int unit);
+
+private:
+    void summarise(JobContext& ctx);
+    Parameters m_parameters;
+};
+
+} // namespace bioforge::core

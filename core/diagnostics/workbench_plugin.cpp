@@ -1,0 +1,98 @@
+#include "diagnostics/workbench_plugin.h"
+
+#include "diagnostics/self_test_job.h"
+#include "io/csv_reader.h"
+#include "io/safetensors_reader.h"
+#include "provenance/environment_info.h"
+#include "provenance/run_record.h"
+
+#include <QDir>
+
+namespace bioforge::core {
+
+PluginMetadata WorkbenchPlugin::metadata()
+{
+    PluginMetadata m;
+    m.id = QStringLiteral("workbench");
+    m.name = QStringLiteral("Workbench");
+    m.version = EnvironmentInfo::applicationVersion();
+    m.description = QStringLiteral("The workbench's own jobs: the end-to-end self-test.");
+    m.interfaceVersion = PluginMetadata::kInterfaceVersion;
+    return m;
+}
+
+bool WorkbenchPlugin::initialize(const PluginContext&, QString*) { return true; }
+
+QList<VerbSpec> WorkbenchPlugin::verbs() const
+{
+    using T = ParameterSpec::Type;
+    VerbSpec selftest;
+    selftest.name = QStringLiteral("selftest");
+    selftest.description = QStringLiteral("Deterministic test job: progress, checkpoints, provenance and report end to end");
+    selftest.parameters = {
+        {QStringLiteral("units"), T::Integer, QStringLiteral("work units (one checkpoint each)"), 60, {}, 1, 100000},
+        {QStringLiteral("values"), T::Integer, QStringLiteral("numbers per unit"), 4096, {}, 1, 10000000},
+        {QStringLiteral("work"), T::Integer, QStringLiteral("hashing rounds per number (cost per unit)"), 40, {}, 0, 1000000},
+        {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
+        {QStringLiteral("fail_at_unit"), T::Integer, QStringLiteral("diagnostic: fail at this unit (-1 = never)"), -1, {}, -1, 100000},
+    };
+    return {selftest};
+}
+
+Expected<std::unique_ptr<Job>> WorkbenchPlugin::createJob(const QString& verb, const QJsonObject& parameters)
+{
+    if (verb != QLatin1String("selftest"))
+        return Error(QStringLiteral("workbench: unknown verb '%1'").arg(verb));
+    return std::unique_ptr<Job>(std::make_unique<SelfTestJob>(SelfTestJob::fromJson(parameters)));
+}
+
+Expected<ReportContent> WorkbenchPlugin::reportContent(const RunRecord& run, const QString& runDir) const
+{
+    ReportContent report;
+    report.title = QStringLiteral("Self-test run %1").arg(run.runId);
+    report.summary = QStringLiteral("A deterministic job that exercises progress, checkpoints, provenance and reports. "
+                                    "Its numbers are synthetic and mean nothing beyond checking the workbench.");
+    auto reader = CsvReader::open(QDir(runDir).filePath(QStringLiteral("units.tsv")));
+    if (!reader)
+        return reader.error();
+    if (Status st = (*reader)->readHeader(); !st)
+        return st.error();
+    ReportSection units;
+    units.heading = QStringLiteral("Per-unit statistics");
+    ReportTable table;
+    table.caption = QStringLiteral("First units (all in units.tsv)");
+    table.header = (*reader)->header();
+    PlotSeries means{QStringLiteral("mean"), {}, {}};
+    for (;;) {
+        auto row = (*reader)->next();
+        if (!row)
+            return row.error();
+        if (!row->has_value())
+            break;
+        const QStringList& r = **row;
+        if (table.rows.size() < 12)
+            table.rows.append(r);
+        means.x.push_back(r.value(0).toDouble());
+        means.y.push_back(r.value(1).toDouble());
+    }
+    units.tables.append(table);
+    units.plots.append({ReportPlot::Kind::Line, QStringLiteral("Mean of each unit"), QStringLiteral("unit"),
+                        QStringLiteral("mean"), {means}, 0});
+    ReportSection distribution;
+    distribution.heading = QStringLiteral("Distribution of all values");
+    auto tensors = SafetensorsReader::open(QDir(runDir).filePath(QStringLiteral("values.safetensors")));
+    if (!tensors)
+        return tensors.error();
+    auto values = (*tensors)->toFloat(QStringLiteral("values"));
+    if (!values)
+        return values.error();
+    PlotSeries all{QStringLiteral("values"), {}, {}};
+    all.x.assign(values->begin(), values->end());
+    distribution.plots.append({ReportPlot::Kind::Histogram, QStringLiteral("Histogram of all generated values"),
+                               QStringLiteral("value"), QStringLiteral("count"), {all}, 60});
+    distribution.paragraphs << QStringLiteral("%1 values in %2 units.").arg(values->size()).arg(means.x.size());
+    report.sections = {units, distribution};
+    return report;
+}
+
+} // namespace bioforge::core

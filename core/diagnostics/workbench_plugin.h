@@ -1,0 +1,25 @@
+#pragma once
+
+// The workbench's own plugin, compiled into the application: the self-test
+// verb and its report. Registered with PluginManager::addBuiltin().
+
+#include "plugin/iplugin.h"
+#include "plugin/plugin_metadata.h"
+
+#include <QObject>
+
+namespace bioforge::core {
+
+class WorkbenchPlugin final : public QObject, public IPlugin {
+    Q_OBJECT
+    Q_INTERFACES(bioforge::core::IPlugin)
+public:
+    static PluginMetadata metadata();
+
+    bool initialize(const PluginContext& context, QString* errorString) override;
+    QList<VerbSpec> verbs() const override;
+    Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
+    Expected<ReportContent> reportContent(const RunRecord& run, const QString& runDir) const override;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,65 @@
+#include "io/atomic_file.h"
+
+#include "io/sha256.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace bioforge::core {
+
+Status AtomicFile::write(const QString& path, const QByteArray& data)
+{
+    const QFileInfo info(path);
+    if (!QDir().mkpath(info.absolutePath()))
+        return Error(QStringLiteral("%1: cannot create folder %2").arg(path, info.absolutePath()));
+    // QSaveFile writes to a temporary file beside the target, fsyncs it on
+    // commit() and renames it over the target.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error(QStringLiteral("%1: cannot open for writing: %2").arg(path, file.errorString()));
+    if (file.write(data) != data.size()) {
+        const QString reason = file.errorString();
+        file.cancelWriting();
+        return Error(QStringLiteral("%1: write failed: %2").arg(path, reason));
+    }
+    if (!file.commit())
+        return Error(QStringLiteral("%1: commit failed: %2").arg(path, file.errorString()));
+    return syncDirectory(info.absolutePath());
+}
+
+Expected<QByteArray> AtomicFile::readVerified(const QString& path, const QString& expectedSha256)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+    QByteArray data = file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return Error(QStringLiteral("%1: read failed: %2").arg(path, file.errorString()));
+    if (!expectedSha256.isEmpty()) {
+        const QString actual = Sha256::ofData(data);
+        if (actual.compare(expectedSha256, Qt::CaseInsensitive) != 0)
+            return Error(QStringLiteral("%1: checksum mismatch (expected SHA-256 %2, found %3)")
+                             .arg(path, expectedSha256, actual));
+    }
+    return data;
+}
+
+Status AtomicFile::syncDirectory(const QString& dirPath)
+{
+    const QByteArray native = QFile::encodeName(dirPath);
+    const int fd = ::open(native.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return Error(QStringLiteral("%1: cannot open folder to sync it").arg(dirPath));
+    const int rc = ::fsync(fd);
+    ::close(fd);
+    if (rc != 0)
+        return Error(QStringLiteral("%1: fsync of folder failed").arg(dirPath));
+    return okStatus();
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,22 @@
+#pragma once
+
+// Atomic, durable writes: temp file in the same folder, flush, fsync, rename,
+// fsync of the folder. A reader sees the old file or the new one, never half.
+
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace bioforge::core {
+
+class AtomicFile {
+public:
+    static Status write(const QString& path, const QByteArray& data);
+    // Reads a whole file and checks its SHA-256 when one is given.
+    static Expected<QByteArray> readVerified(const QString& path, const QString& expectedSha256 = {});
+    // fsync of a directory, so a rename inside it survives a power cut.
+    static Status syncDirectory(const QString& dirPath);
+};
+
+} // namespace bioforge::core

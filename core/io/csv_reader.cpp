@@ -1,0 +1,93 @@
+#include "io/csv_reader.h"
+
+namespace bioforge::core {
+
+Expected<std::unique_ptr<CsvReader>> CsvReader::open(const QString& path, QChar delimiter)
+{
+    auto lines = LineReader::open(path);
+    if (!lines)
+        return lines.error();
+    std::unique_ptr<CsvReader> reader(new CsvReader);
+    reader->m_lines = std::move(*lines);
+    if (delimiter.isNull()) {
+        QString name = path.toLower();
+        if (name.endsWith(QLatin1String(".gz")))
+            name.chop(3);
+        delimiter = name.endsWith(QLatin1String(".tsv")) || name.endsWith(QLatin1String(".tab")) ? QLatin1Char('\t')
+                                                                                                 : QLatin1Char(',');
+    }
+    reader->m_delimiter = delimiter;
+    return reader;
+}
+
+Status CsvReader::readHeader()
+{
+    auto row = next();
+    if (!row)
+        return row.error();
+    if (!row->has_value())
+        return Error(QStringLiteral("%1: empty file, expected a header row").arg(path()));
+    m_header = **row;
+    for (QString& h : m_header)
+        h = h.trimmed();
+    return okStatus();
+}
+
+Expected<std::optional<QStringList>> CsvReader::next()
+{
+    QStringList fields;
+    QString field;
+    bool inQuotes = false;
+    bool started = false;
+    for (;;) {
+        auto line = m_lines->next();
+        if (!line)
+            return line.error();
+        if (!line->has_value()) {
+            if (inQuotes)
+                return Error(QStringLiteral("%1:%2: quoted field is not closed before the end of the file")
+                                 .arg(path()).arg(m_rowLine));
+            return std::optional<QStringList>();
+        }
+        const QString text = QString::fromUtf8(**line);
+        if (!started) {
+            if (text.isEmpty())
+                continue; // blank lines between rows are ignored
+            started = true;
+            m_rowLine = m_lines->lineNumber();
+        } else {
+            field.append(QLatin1Char('\n')); // a quoted field continues on this line
+        }
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const QChar c = text[i];
+            if (inQuotes) {
+                if (c == QLatin1Char('"')) {
+                    if (i + 1 < text.size() && text[i + 1] == QLatin1Char('"')) {
+                        field.append(c);
+                        ++i;
+                    } else {
+                        inQuotes = false;
+                    }
+                } else {
+                    field.append(c);
+                }
+            } else if (c == QLatin1Char('"') && field.isEmpty()) {
+                inQuotes = true;
+            } else if (c == m_delimiter) {
+                fields.append(field);
+                field.clear();
+            } else {
+                field.append(c);
+            }
+        }
+        if (!inQuotes)
+            break;
+    }
+    fields.append(field);
+    if (!m_header.isEmpty() && fields.size() != m_header.size())
+        return Error(QStringLiteral("%1:%2: expected %3 fields as in the header, found %4")
+                         .arg(path()).arg(m_rowLine).arg(m_header.size()).arg(fields.size()));
+    return std::optional<QStringList>(std::move(fields));
+}
+
+} // namespace bioforge::core

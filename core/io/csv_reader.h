@@ -1,0 +1,42 @@
+#pragma once
+
+// CSV/TSV reader (RFC 4180 quoting, fields may span lines), plain or gzip,
+// streaming. The delimiter is given or taken from the file name (.tsv/.tab:
+// tab, otherwise comma). Rows with the wrong number of fields are errors that
+// name the file and line.
+
+#include "io/line_reader.h"
+#include "util/expected.h"
+
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace bioforge::core {
+
+class CsvReader {
+public:
+    static Expected<std::unique_ptr<CsvReader>> open(const QString& path, QChar delimiter = QChar());
+
+    // Reads the first row as the header.
+    Status readHeader();
+    const QStringList& header() const { return m_header; }
+    int columnIndex(const QString& name) const { return int(m_header.indexOf(name)); }
+
+    // The next row; nullopt at the end. Rows are checked against the header's width.
+    Expected<std::optional<QStringList>> next();
+    qint64 rowLine() const { return m_rowLine; } // first line of the row last returned
+    const QString& path() const { return m_lines->path(); }
+    QChar delimiter() const { return m_delimiter; }
+
+private:
+    CsvReader() = default;
+
+    std::unique_ptr<LineReader> m_lines;
+    QChar m_delimiter;
+    QStringList m_header;
+    qint64 m_rowLine = 0;
+};
+
+} // namespace bioforge::core

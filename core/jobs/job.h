@@ -1,0 +1,68 @@
+#pragma once
+
+// One analysis run. run() executes on a worker thread, stage by stage,
+// reporting progress and checkpointing through the JobContext after each unit
+// of work, and polling ctx.stopRequested() so pause and cancel take effect
+// within one unit. Resuming constructs the job again with the same parameters
+// and the same checkpoint store; run() then skips what is checkpointed.
+// Failure is an exception (JobFailure or any std::exception) caught at the job
+// boundary: the run ends as failed with its message, other jobs go on.
+
+#include "util/expected.h"
+
+#include <QString>
+
+#include <stdexcept>
+#include <string>
+
+namespace bioforge::core {
+
+class JobContext;
+
+enum class JobOutcome { Finished, Paused, Cancelled };
+
+enum class DeviceNeed {
+    CpuOnly,      // never takes a GPU lease
+    GpuPreferred, // takes a free GPU if the machine has one, else runs on the CPU
+    GpuRequired,  // fails with a clear message on a machine without a GPU
+};
+
+struct JobRequirements {
+    DeviceNeed device = DeviceNeed::CpuOnly;
+    bool canShareDevice = false; // may run beside another job on the same GPU
+};
+
+class JobFailure : public std::runtime_error {
+public:
+    explicit JobFailure(const QString& message) : std::runtime_error(message.toStdString()), m_message(message) {}
+    explicit JobFailure(const Error& error) : JobFailure(error.message()) {}
+    const QString& message() const { return m_message; }
+
+private:
+    QString m_message;
+};
+
+// Throws JobFailure when a Status or Expected carries an error.
+template <typename T>
+T orThrow(Expected<T> value)
+{
+    if (!value)
+        throw JobFailure(value.error());
+    return std::move(*value);
+}
+inline void orThrow(const Status& status)
+{
+    if (!status)
+        throw JobFailure(status.error());
+}
+
+class Job {
+public:
+    virtual ~Job() = default;
+    virtual JobRequirements requirements() const { return {}; }
+    // A version of this job's checkpoint layout; checkpoints of another version are recomputed.
+    virtual int checkpointSchema() const { return 1; }
+    virtual JobOutcome run(JobContext& ctx) = 0;
+};
+
+} // namespace bioforge::core

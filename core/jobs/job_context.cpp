@@ -1,0 +1,103 @@
+#include "jobs/job_context.h"
+
+#include "jobs/clock.h"
+
+namespace bioforge::core {
+
+JobContext::JobContext(QString runId, const Clock& clock, Services services, QJsonObject parameters)
+    : m_runId(std::move(runId)), m_clock(clock), m_services(std::move(services)),
+      m_parameters(std::move(parameters)), m_startMs(clock.nowMs())
+{
+    m_nextSampleMs.store(m_startMs, std::memory_order_relaxed);
+}
+
+void JobContext::defineStages(const QList<StageSpec>& stages)
+{
+    std::lock_guard lock(m_mutex);
+    m_progress.defineStages(stages);
+}
+
+void JobContext::beginStage(const QString& id, qint64 totalUnits)
+{
+    std::lock_guard lock(m_mutex);
+    m_progress.beginStage(id, totalUnits);
+    m_stageDone.store(0, std::memory_order_relaxed);
+    sampleLocked(m_clock.nowMs());
+}
+
+void JobContext::setStageTotal(qint64 totalUnits)
+{
+    std::lock_guard lock(m_mutex);
+    m_progress.setStageTotal(totalUnits);
+}
+
+void JobContext::advance(qint64 units)
+{
+    m_stageDone.fetch_add(units, std::memory_order_relaxed);
+    m_unitsDone.fetch_add(units, std::memory_order_relaxed);
+    // Rate-limited sampling: at most one ETA sample per interval, taken by
+    // whichever thread crosses the deadline first.
+    const qint64 now = m_clock.nowMs();
+    qint64 due = m_nextSampleMs.load(std::memory_order_relaxed);
+    if (now < due || !m_nextSampleMs.compare_exchange_strong(due, now + kSampleIntervalMs))
+        return;
+    std::lock_guard lock(m_mutex);
+    sampleLocked(now);
+}
+
+void JobContext::sampleLocked(qint64 now) const
+{
+    const double fraction = m_progress.fraction(m_stageDone.load(std::memory_order_relaxed));
+    m_eta.addSample(now, fraction, m_unitsDone.load(std::memory_order_relaxed));
+}
+
+void JobContext::setMessage(const QString& message)
+{
+    std::lock_guard lock(m_mutex);
+    m_message = message;
+}
+
+void JobContext::markComplete()
+{
+    std::lock_guard lock(m_mutex);
+    m_progress.markAllComplete();
+    sampleLocked(m_clock.nowMs());
+}
+
+void JobContext::requestPause()
+{
+    int expected = int(StopRequest::None);
+    m_stop.compare_exchange_strong(expected, int(StopRequest::Pause), std::memory_order_acq_rel);
+}
+
+void JobContext::requestCancel()
+{
+    // Cancel wins over a pending pause.
+    m_stop.store(int(StopRequest::Cancel), std::memory_order_release);
+}
+
+ProgressSnapshot JobContext::snapshot() const
+{
+    std::lock_guard lock(m_mutex);
+    ProgressSnapshot s;
+    const auto& stages = m_progress.stages();
+    s.stageIndex = m_progress.currentStage();
+    s.stageCount = int(stages.size());
+    if (s.stageIndex >= 0 && s.stageIndex < stages.size()) {
+        s.stageId = stages[s.stageIndex].id;
+        s.stageLabel = stages[s.stageIndex].label;
+    }
+    s.stageDone = m_stageDone.load(std::memory_order_relaxed);
+    s.stageTotal = m_progress.stageTotal();
+    s.unitsDone = m_unitsDone.load(std::memory_order_relaxed);
+    const qint64 now = m_clock.nowMs();
+    sampleLocked(now); // the reader's "now" is evidence too
+    s.fraction = m_progress.fraction(s.stageDone);
+    s.etaMs = m_eta.remainingMs();
+    s.unitsPerSecond = m_eta.unitsPerSecond();
+    s.elapsedMs = now - m_startMs;
+    s.message = m_message;
+    return s;
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,100 @@
+#pragma once
+
+// What a running job sees: progress reporting in work units per stage, the
+// cooperative stop flags (pause, cancel), its checkpoint store, provenance
+// recorder, device lease and output folder. advance() is cheap and callable
+// from the job's worker threads; snapshot() is what the UI and CLI read.
+
+#include "jobs/eta.h"
+#include "jobs/progress_model.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+
+namespace bioforge::core {
+
+class CheckpointStore;
+class Clock;
+class DeviceLease;
+class ProvenanceRecorder;
+
+enum class StopRequest { None, Pause, Cancel };
+
+struct ProgressSnapshot {
+    QString stageId;
+    QString stageLabel;
+    int stageIndex = -1;
+    int stageCount = 0;
+    qint64 stageDone = 0;
+    qint64 stageTotal = 0;
+    qint64 unitsDone = 0;           // all stages
+    double fraction = 0.0;          // [0, 1], monotone
+    std::optional<qint64> etaMs;    // nullopt = unknown
+    double unitsPerSecond = 0.0;
+    qint64 elapsedMs = 0;
+    QString message;
+};
+
+class JobContext {
+public:
+    struct Services {
+        CheckpointStore* checkpoints = nullptr;
+        ProvenanceRecorder* provenance = nullptr;
+        const DeviceLease* device = nullptr;
+        QString outputDir;
+    };
+
+    JobContext(QString runId, const Clock& clock, Services services, QJsonObject parameters = {});
+
+    const QString& runId() const { return m_runId; }
+    const QJsonObject& parameters() const { return m_parameters; }
+    const QString& outputDir() const { return m_services.outputDir; }
+    CheckpointStore& checkpoints() const { return *m_services.checkpoints; }
+    ProvenanceRecorder& provenance() const { return *m_services.provenance; }
+    const DeviceLease* device() const { return m_services.device; }
+    const Clock& clock() const { return m_clock; }
+
+    // Progress (worker side).
+    void defineStages(const QList<StageSpec>& stages);
+    void beginStage(const QString& id, qint64 totalUnits);
+    void setStageTotal(qint64 totalUnits);
+    void advance(qint64 units = 1);
+    void setMessage(const QString& message);
+    void markComplete();
+
+    // Cooperative stop: a job polls stopRequested() after every unit of work.
+    bool stopRequested() const { return m_stop.load(std::memory_order_acquire) != int(StopRequest::None); }
+    StopRequest stopRequest() const { return StopRequest(m_stop.load(std::memory_order_acquire)); }
+    void requestPause();
+    void requestCancel();
+
+    // Reader side (any thread).
+    ProgressSnapshot snapshot() const;
+
+    static constexpr qint64 kSampleIntervalMs = 200;
+
+private:
+    void sampleLocked(qint64 now) const;
+
+    QString m_runId;
+    const Clock& m_clock;
+    Services m_services;
+    QJsonObject m_parameters;
+    qint64 m_startMs;
+
+    std::atomic<int> m_stop{int(StopRequest::None)};
+    std::atomic<qint64> m_stageDone{0};
+    std::atomic<qint64> m_unitsDone{0};
+    std::atomic<qint64> m_nextSampleMs{0};
+
+    mutable std::mutex m_mutex; // guards everything below
+    mutable ProgressModel m_progress;
+    mutable Eta m_eta;
+    QString m_message;
+};
+
+} // namespace bioforge::core

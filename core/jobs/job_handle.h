@@ -1,0 +1,63 @@
+#pragma once
+
+// A run in flight: the job, its context once started, its checkpoint store,
+// provenance recorder, device lease and run record. Created by RunService,
+// driven by JobScheduler. The context and lease are created and destroyed on
+// the scheduler's thread; the job runs on a worker; the record is written by
+// the worker only while the run is active and read by the owner after.
+
+#include "checkpoint/checkpoint_store.h"
+#include "compute/device_lease.h"
+#include "jobs/job.h"
+#include "jobs/job_context.h"
+#include "provenance/provenance_recorder.h"
+#include "provenance/run_record.h"
+
+#include <memory>
+
+namespace bioforge::core {
+
+class JobHandle {
+public:
+    JobHandle(RunRecord record, std::unique_ptr<Job> job, QString runDir, QString checkpointDir);
+
+    const QString& runId() const { return m_record.runId; }
+    const RunRecord& record() const { return m_record; }
+    RunRecord& record() { return m_record; }
+    Job& job() { return *m_job; }
+    const QString& runDir() const { return m_runDir; }
+    CheckpointStore& checkpoints() { return m_checkpoints; }
+    ProvenanceRecorder& provenance() { return m_provenance; }
+
+    RunState state() const { return m_state; }
+    void setState(RunState state) { m_state = state; }
+    StopRequest pendingStop() const { return m_pendingStop; }
+    void setPendingStop(StopRequest stop) { m_pendingStop = stop; }
+
+    JobContext* context() const { return m_context.get(); }
+    ProgressSnapshot snapshot() const;
+    void start(const Clock& clock, std::unique_ptr<DeviceLease> lease);
+    void releaseLease() { m_lease.reset(); }
+    const DeviceLease* lease() const { return m_lease.get(); }
+
+    // Worker side, after run() returns or throws: builds the closed record
+    // (end time, state, provenance with output checksums, computed here, off
+    // the UI thread) into a pending copy; the worker never writes record().
+    void finishOnWorker(JobOutcome outcome, const QString& failure);
+    // Owner side, once the worker is done: the pending record becomes record().
+    void adoptFinishedRecord();
+
+private:
+    RunRecord m_record;
+    std::unique_ptr<Job> m_job;
+    QString m_runDir;
+    CheckpointStore m_checkpoints;
+    ProvenanceRecorder m_provenance;
+    std::unique_ptr<DeviceLease> m_lease;
+    std::unique_ptr<JobContext> m_context;
+    RunState m_state = RunState::Queued;
+    StopRequest m_pendingStop = StopRequest::None;
+    RunRecord m_pendingRecord;
+};
+
+} // namespace bioforge::core

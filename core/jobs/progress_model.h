@@ -1,0 +1,40 @@
+#pragma once
+
+// Overall progress of a job made of weighted stages, each counted in work
+// units. The reported fraction is clamped to [0, 1] and never goes back.
+// Not thread-safe by itself: JobContext guards it.
+
+#include <QList>
+#include <QString>
+
+namespace bioforge::core {
+
+struct StageSpec {
+    QString id;
+    QString label;
+    double weight = 1.0;
+};
+
+class ProgressModel {
+public:
+    void defineStages(const QList<StageSpec>& stages);
+    // Enters a stage (earlier stages count as complete); adds it if undeclared.
+    int beginStage(const QString& id, qint64 totalUnits);
+    void setStageTotal(qint64 totalUnits);
+    void markAllComplete();
+
+    // Fraction for `stageDone` units done in the current stage.
+    double fraction(qint64 stageDone);
+    const QList<StageSpec>& stages() const { return m_stages; }
+    int currentStage() const { return m_current; }
+    qint64 stageTotal() const { return m_stageTotal; }
+
+private:
+    QList<StageSpec> m_stages;
+    int m_current = -1;
+    qint64 m_stageTotal = 0;
+    double m_reported = 0.0;
+    bool m_complete = false;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,149 @@
+#include "log/logging.h"
+
+#include "log/log.h"
+#include "log/log_ring.h"
+
+#include <QDateTime>
+#include <QDir>
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/dist_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+namespace bioforge::core {
+namespace {
+
+class RingSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    explicit RingSink(LogRing& ring) : m_ring(ring) {}
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override
+    {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
+        m_ring.append(ms, int(msg.level), QString::fromUtf8(msg.payload.data(), qsizetype(msg.payload.size())));
+    }
+    void flush_() override {}
+
+private:
+    LogRing& m_ring;
+};
+
+struct LoggingState {
+    std::mutex mutex;
+    std::shared_ptr<spdlog::sinks::dist_sink_mt> sinks;
+    std::shared_ptr<spdlog::sinks::sink> console;
+    std::shared_ptr<spdlog::sinks::sink> file;
+    std::shared_ptr<spdlog::logger> logger;
+};
+
+LoggingState& state()
+{
+    static LoggingState s;
+    return s;
+}
+
+void qtMessageHandler(QtMsgType type, const QMessageLogContext&, const QString& message)
+{
+    switch (type) {
+    case QtDebugMsg: log::debug(message); break;
+    case QtInfoMsg: log::info(message); break;
+    case QtWarningMsg: log::warn(message); break;
+    case QtCriticalMsg:
+    case QtFatalMsg: log::error(message); break;
+    }
+}
+
+std::shared_ptr<spdlog::logger> logger()
+{
+    LoggingState& s = state();
+    std::lock_guard lock(s.mutex);
+    if (!s.logger) {
+        s.sinks = std::make_shared<spdlog::sinks::dist_sink_mt>();
+        s.sinks->add_sink(std::make_shared<RingSink>(Logging::ring()));
+        s.logger = std::make_shared<spdlog::logger>("bioforge", s.sinks);
+        s.logger->set_level(spdlog::level::debug);
+        s.logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] [t%t] %v");
+        s.logger->flush_on(spdlog::level::warn);
+    }
+    return s.logger;
+}
+
+void write(spdlog::level::level_enum level, const QString& message)
+{
+    logger()->log(level, "{}", message.toStdString());
+}
+
+} // namespace
+
+namespace log {
+void debug(const QString& message) { write(spdlog::level::debug, message); }
+void info(const QString& message) { write(spdlog::level::info, message); }
+void warn(const QString& message) { write(spdlog::level::warn, message); }
+void error(const QString& message) { write(spdlog::level::err, message); }
+} // namespace log
+
+LogRing& Logging::ring()
+{
+    static LogRing ring;
+    return ring;
+}
+
+void Logging::initialize(Console console)
+{
+    auto lg = logger();
+    LoggingState& s = state();
+    std::lock_guard lock(s.mutex);
+    if (s.console)
+        s.sinks->remove_sink(s.console);
+    s.console.reset();
+    if (console != Console::Off) {
+        s.console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        s.console->set_level(console == Console::All ? spdlog::level::info : spdlog::level::warn);
+        s.console->set_pattern("bioforge: %l: %v");
+        s.sinks->add_sink(s.console);
+    }
+    qInstallMessageHandler(qtMessageHandler);
+}
+
+bool Logging::attachFile(const QString& folder)
+{
+    auto lg = logger();
+    detachFile();
+    if (!QDir().mkpath(folder))
+        return false;
+    LoggingState& s = state();
+    std::lock_guard lock(s.mutex);
+    try {
+        const std::string path = QDir(folder).filePath(QStringLiteral("bioforge.log")).toStdString();
+        s.file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path, 5 * 1024 * 1024, 3);
+        s.file->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] [t%t] %v");
+        s.sinks->add_sink(s.file);
+    } catch (const spdlog::spdlog_ex&) {
+        s.file.reset();
+        return false;
+    }
+    return true;
+}
+
+void Logging::detachFile()
+{
+    LoggingState& s = state();
+    std::lock_guard lock(s.mutex);
+    if (s.file && s.sinks) {
+        s.file->flush();
+        s.sinks->remove_sink(s.file);
+    }
+    s.file.reset();
+}
+
+void Logging::flush()
+{
+    logger()->flush();
+}
+
+} // namespace bioforge::core

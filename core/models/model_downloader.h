@@ -1,0 +1,56 @@
+#pragma once
+
+// Downloads model files over HTTP(S) into a folder, with resume (Range
+// requests continue a .part file after a dropped connection or a pause),
+// retries with back-off, progress, and a SHA-256 check before the file takes
+// its final name: a file whose checksum does not match is deleted, never kept
+// or registered. Blocking: it runs its own event loop, so call it from a
+// worker thread (a Job) or the command line.
+
+#include "util/expected.h"
+
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+#include <functional>
+
+namespace bioforge::core {
+
+struct DownloadItem {
+    QUrl url;
+    QString relativePath;
+    QString sha256;     // required: nothing unverified is kept
+    qint64 size = -1;   // optional, for progress before the server says
+};
+
+class ModelDownloader {
+public:
+    using Progress = std::function<void(qint64 bytesDone, qint64 bytesTotal)>;
+    using StopCheck = std::function<bool()>;
+
+    explicit ModelDownloader(QString targetDir) : m_targetDir(std::move(targetDir)) {}
+
+    void setMaxAttempts(int n) { m_maxAttempts = n; }
+    void setTransferTimeoutMs(int ms) { m_transferTimeoutMs = ms; }
+    void setRetryDelayMs(int ms) { m_retryDelayMs = ms; }
+
+    Status download(const QList<DownloadItem>& items, const Progress& progress = {}, const StopCheck& stop = {});
+
+    // Result of the last download(): how many HTTP requests were made and
+    // whether any continued a partial file (for tests and logs).
+    int requestCount() const { return m_requests; }
+    int resumedRequests() const { return m_resumed; }
+
+private:
+    Status downloadOne(const DownloadItem& item, qint64 doneBefore, qint64 total, const Progress& progress, const StopCheck& stop);
+
+    QString m_targetDir;
+    int m_maxAttempts = 5;
+    int m_transferTimeoutMs = 30000;
+    int m_retryDelayMs = 500;
+    int m_requests = 0;
+    int m_resumed = 0;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,66 @@
+#include "models/model_entry.h"
+
+#include "io/sha256.h"
+
+#include <QDir>
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace bioforge::core {
+
+QString ModelEntry::combinedSha256() const
+{
+    QList<ModelFile> sorted = files;
+    std::sort(sorted.begin(), sorted.end(), [](const ModelFile& a, const ModelFile& b) { return a.path < b.path; });
+    QByteArray text;
+    for (const ModelFile& f : sorted)
+        text += f.path.toUtf8() + ' ' + f.sha256.toLatin1() + '\n';
+    return Sha256::ofData(text);
+}
+
+QString ModelEntry::filePath(const QString& relative) const { return QDir(root).filePath(relative); }
+
+const ModelFile* ModelEntry::file(const QString& relative) const
+{
+    for (const ModelFile& f : files)
+        if (f.path == relative)
+            return &f;
+    return nullptr;
+}
+
+QJsonObject ModelEntry::toJson() const
+{
+    QJsonArray fileArray;
+    for (const ModelFile& f : files)
+        fileArray.append(QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("size"), double(f.size)},
+                                     {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), f.url}});
+    return {{QStringLiteral("name"), name},       {QStringLiteral("kind"), kind},
+            {QStringLiteral("revision"), revision}, {QStringLiteral("root"), root},
+            {QStringLiteral("source"), source},   {QStringLiteral("added"), added.toString(Qt::ISODate)},
+            {QStringLiteral("files"), fileArray}};
+}
+
+Expected<ModelEntry> ModelEntry::fromJson(const QJsonObject& json)
+{
+    ModelEntry e;
+    e.name = json.value(QLatin1String("name")).toString();
+    if (e.name.isEmpty())
+        return Error(QStringLiteral("model entry without a name"));
+    e.kind = json.value(QLatin1String("kind")).toString();
+    e.revision = json.value(QLatin1String("revision")).toString();
+    e.root = json.value(QLatin1String("root")).toString();
+    e.source = json.value(QLatin1String("source")).toString();
+    e.added = QDateTime::fromString(json.value(QLatin1String("added")).toString(), Qt::ISODate);
+    for (const QJsonValue& v : json.value(QLatin1String("files")).toArray()) {
+        const QJsonObject o = v.toObject();
+        ModelFile f{o.value(QLatin1String("path")).toString(), qint64(o.value(QLatin1String("size")).toDouble()),
+                    o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("url")).toString()};
+        if (f.path.isEmpty() || f.sha256.size() != 64)
+            return Error(QStringLiteral("model '%1': a file entry lacks a path or a SHA-256").arg(e.name));
+        e.files.append(f);
+    }
+    return e;
+}
+
+} // namespace bioforge::core

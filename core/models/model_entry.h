@@ -1,0 +1,40 @@
+#pragma once
+
+// One registered model: a name that configuration refers to, its kind, the
+// revision, where its files live and each file's size and SHA-256.
+
+#include "util/expected.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace bioforge::core {
+
+struct ModelFile {
+    QString path; // relative to the model's root folder
+    qint64 size = 0;
+    QString sha256;
+    QString url;  // where it was downloaded from, if it was
+};
+
+struct ModelEntry {
+    QString name;
+    QString kind;     // "esm2", "dnabert-s", "gguf", "classifier", …
+    QString revision;
+    QString root;     // folder holding the files
+    QString source;   // "import:<folder>" or a URL
+    QDateTime added;
+    QList<ModelFile> files;
+
+    // One checksum for the whole model: SHA-256 over "path sha256\n" lines sorted by path.
+    QString combinedSha256() const;
+    QString filePath(const QString& relative) const;
+    const ModelFile* file(const QString& relative) const;
+
+    QJsonObject toJson() const;
+    static Expected<ModelEntry> fromJson(const QJsonObject& json);
+};
+
+} // namespace bioforge::core

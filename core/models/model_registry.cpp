@@ -1,0 +1,134 @@
+#include "models/model_registry.h"
+
+#include "io/atomic_file.h"
+#include "io/sha256.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStandardPaths>
+
+namespace bioforge::core {
+
+QString ModelRegistry::defaultRegistryFile()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("models/registry.json"));
+}
+
+Status ModelRegistry::load()
+{
+    m_models.clear();
+    if (!QFileInfo::exists(m_file))
+        return okStatus();
+    auto raw = AtomicFile::readVerified(m_file);
+    if (!raw)
+        return raw.error();
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(*raw, &err);
+    if (!doc.isObject())
+        return Error(QStringLiteral("%1: not a model registry (%2)").arg(m_file, err.errorString()));
+    for (const QJsonValue& v : doc.object().value(QLatin1String("models")).toArray()) {
+        auto e = ModelEntry::fromJson(v.toObject());
+        if (!e)
+            return e.error().withContext(m_file);
+        m_models.append(*e);
+    }
+    return okStatus();
+}
+
+Status ModelRegistry::save() const
+{
+    QJsonArray list;
+    for (const ModelEntry& e : m_models)
+        list.append(e.toJson());
+    return AtomicFile::write(m_file, QJsonDocument(QJsonObject{{QStringLiteral("format"), QStringLiteral("bioforge-models/1")},
+                                                               {QStringLiteral("models"), list}})
+                                         .toJson(QJsonDocument::Indented));
+}
+
+std::optional<ModelEntry> ModelRegistry::find(const QString& name) const
+{
+    for (const ModelEntry& e : m_models)
+        if (e.name == name)
+            return e;
+    return std::nullopt;
+}
+
+Status ModelRegistry::add(const ModelEntry& entry)
+{
+    for (ModelEntry& e : m_models) {
+        if (e.name == entry.name) {
+            e = entry;
+            return save();
+        }
+    }
+    m_models.append(entry);
+    return save();
+}
+
+Status ModelRegistry::remove(const QString& name)
+{
+    const qsizetype before = m_models.size();
+    m_models.removeIf([&](const ModelEntry& e) { return e.name == name; });
+    if (m_models.size() == before)
+        return Error(QStringLiteral("no model named '%1' in %2").arg(name, m_file));
+    return save();
+}
+
+Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QString& kind, const QString& folder,
+                                                 const QString& revision)
+{
+    const QFileInfo info(folder);
+    if (!info.isDir())
+        return Error(QStringLiteral("%1: not a folder").arg(folder));
+    ModelEntry entry;
+    entry.name = name;
+    entry.kind = kind;
+    entry.revision = revision;
+    entry.root = info.canonicalFilePath();
+    entry.source = QStringLiteral("import:") + entry.root;
+    entry.added = QDateTime::currentDateTimeUtc();
+    const QDir root(entry.root);
+    QDirIterator it(entry.root, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        const QString rel = root.relativeFilePath(it.filePath());
+        if (rel.startsWith(QLatin1Char('.')) || rel.contains(QLatin1String("/.")))
+            continue; // .git, .cache and the like
+        auto sha = Sha256::ofFile(it.filePath());
+        if (!sha)
+            return sha.error();
+        entry.files.append({rel, it.fileInfo().size(), *sha, QString()});
+    }
+    if (entry.files.isEmpty())
+        return Error(QStringLiteral("%1: the folder holds no model files").arg(folder));
+    std::sort(entry.files.begin(), entry.files.end(), [](const ModelFile& a, const ModelFile& b) { return a.path < b.path; });
+    if (Status st = add(entry); !st)
+        return st.error();
+    return entry;
+}
+
+Status ModelRegistry::verify(const QString& name) const
+{
+    const auto entry = find(name);
+    if (!entry)
+        return Error(QStringLiteral("no model named '%1' in %2").arg(name, m_file));
+    for (const ModelFile& f : entry->files) {
+        const QString path = entry->filePath(f.path);
+        const QFileInfo info(path);
+        if (!info.exists())
+            return Error(QStringLiteral("model '%1': %2 is missing").arg(name, path));
+        if (info.size() != f.size)
+            return Error(QStringLiteral("model '%1': %2 has %3 bytes, registered with %4").arg(name, path).arg(info.size()).arg(f.size));
+        auto sha = Sha256::ofFile(path);
+        if (!sha)
+            return sha.error();
+        if (*sha != f.sha256)
+            return Error(QStringLiteral("model '%1': %2 has SHA-256 %3, registered with %4").arg(name, path, *sha, f.sha256));
+    }
+    return okStatus();
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,41 @@
+#pragma once
+
+// The model registry: name -> files, revision, SHA-256, kept in one JSON file
+// written atomically. Configuration names the model a plugin uses; code never
+// does. Models come in by importing a local (Hugging Face style) folder, which
+// is hashed and referenced in place, or by download (ModelDownloader).
+
+#include "models/model_entry.h"
+#include "util/expected.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace bioforge::core {
+
+class ModelRegistry {
+public:
+    explicit ModelRegistry(QString registryFile) : m_file(std::move(registryFile)) {}
+    static QString defaultRegistryFile();
+
+    const QString& file() const { return m_file; }
+    Status load();
+    const QList<ModelEntry>& models() const { return m_models; }
+    std::optional<ModelEntry> find(const QString& name) const;
+
+    Status add(const ModelEntry& entry); // replaces an entry of the same name
+    Status remove(const QString& name);
+    Expected<ModelEntry> importFolder(const QString& name, const QString& kind, const QString& folder,
+                                      const QString& revision = {});
+    // Sizes and SHA-256 of every file against the registry.
+    Status verify(const QString& name) const;
+
+private:
+    Status save() const;
+    QString m_file;
+    QList<ModelEntry> m_models;
+};
+
+} // namespace bioforge::core

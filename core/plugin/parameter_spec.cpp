@@ -1,0 +1,200 @@
+#include "plugin/parameter_spec.h"
+
+#include <QJsonArray>
+
+#include <cmath>
+
+namespace bioforge::core {
+namespace {
+
+QString typeName(ParameterSpec::Type type)
+{
+    switch (type) {
+    case ParameterSpec::Type::String: return QStringLiteral("text");
+    case ParameterSpec::Type::Integer: return QStringLiteral("integer");
+    case ParameterSpec::Type::Number: return QStringLiteral("number");
+    case ParameterSpec::Type::Boolean: return QStringLiteral("true/false");
+    case ParameterSpec::Type::Path: return QStringLiteral("path");
+    case ParameterSpec::Type::PathList: return QStringLiteral("paths");
+    case ParameterSpec::Type::Choice: return QStringLiteral("one of");
+    }
+    return {};
+}
+
+Expected<QJsonValue> checkValue(const ParameterSpec& p, const QJsonValue& v)
+{
+    const QString where = QStringLiteral("parameter '%1'").arg(p.name);
+    switch (p.type) {
+    case ParameterSpec::Type::String:
+    case ParameterSpec::Type::Path:
+        if (!v.isString())
+            return Error(QStringLiteral("%1: expected %2").arg(where, typeName(p.type)));
+        if (p.type == ParameterSpec::Type::Path && v.toString().isEmpty())
+            return Error(QStringLiteral("%1: empty path").arg(where));
+        return v;
+    case ParameterSpec::Type::Choice:
+        if (!v.isString() || !p.choices.contains(v.toString()))
+            return Error(QStringLiteral("%1: '%2' is not one of %3").arg(where, v.toVariant().toString(), p.choices.join(QStringLiteral(", "))));
+        return v;
+    case ParameterSpec::Type::Boolean:
+        if (!v.isBool())
+            return Error(QStringLiteral("%1: expected true or false").arg(where));
+        return v;
+    case ParameterSpec::Type::Integer:
+    case ParameterSpec::Type::Number: {
+        if (!v.isDouble())
+            return Error(QStringLiteral("%1: expected a %2").arg(where, typeName(p.type)));
+        const double d = v.toDouble();
+        if (p.type == ParameterSpec::Type::Integer && d != std::floor(d))
+            return Error(QStringLiteral("%1: expected a whole number, got %2").arg(where).arg(d));
+        if (d < p.minimum || d > p.maximum)
+            return Error(QStringLiteral("%1: %2 is outside [%3, %4]").arg(where).arg(d).arg(p.minimum).arg(p.maximum));
+        return v;
+    }
+    case ParameterSpec::Type::PathList: {
+        if (!v.isArray())
+            return Error(QStringLiteral("%1: expected a list of paths").arg(where));
+        for (const QJsonValue& e : v.toArray())
+            if (!e.isString() || e.toString().isEmpty())
+                return Error(QStringLiteral("%1: every entry must be a non-empty path").arg(where));
+        return v;
+    }
+    }
+    return v;
+}
+
+Expected<QJsonValue> parseText(const ParameterSpec& p, const QString& text)
+{
+    const QString where = QStringLiteral("--%1").arg(p.name);
+    switch (p.type) {
+    case ParameterSpec::Type::Integer: {
+        bool ok = false;
+        const qlonglong v = text.toLongLong(&ok);
+        if (!ok)
+            return Error(QStringLiteral("%1: '%2' is not a whole number").arg(where, text));
+        return QJsonValue(double(v));
+    }
+    case ParameterSpec::Type::Number: {
+        bool ok = false;
+        const double v = text.toDouble(&ok);
+        if (!ok)
+            return Error(QStringLiteral("%1: '%2' is not a number").arg(where, text));
+        return QJsonValue(v);
+    }
+    case ParameterSpec::Type::Boolean:
+        if (text == QLatin1String("true") || text == QLatin1String("1") || text == QLatin1String("yes"))
+            return QJsonValue(true);
+        if (text == QLatin1String("false") || text == QLatin1String("0") || text == QLatin1String("no"))
+            return QJsonValue(false);
+        return Error(QStringLiteral("%1: '%2' is not true or false").arg(where, text));
+    default:
+        return QJsonValue(text);
+    }
+}
+
+} // namespace
+
+Expected<QJsonObject> VerbSpec::validate(const QJsonObject& given) const
+{
+    QJsonObject out;
+    for (auto it = given.begin(); it != given.end(); ++it) {
+        bool known = false;
+        for (const ParameterSpec& p : parameters)
+            known = known || p.name == it.key();
+        if (!known)
+            return Error(QStringLiteral("%1: unknown parameter '%2'").arg(name, it.key()));
+    }
+    for (const ParameterSpec& p : parameters) {
+        if (!given.contains(p.name)) {
+            if (p.required())
+                return Error(QStringLiteral("%1: parameter '%2' is required (%3)").arg(name, p.name, p.description));
+            out.insert(p.name, p.defaultValue);
+            continue;
+        }
+        auto v = checkValue(p, given.value(p.name));
+        if (!v)
+            return v.error().withContext(name);
+        out.insert(p.name, *v);
+    }
+    return out;
+}
+
+Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
+{
+    QJsonObject given;
+    const ParameterSpec* positional = nullptr;
+    for (const ParameterSpec& p : parameters)
+        if (p.type == ParameterSpec::Type::PathList && !positional)
+            positional = &p;
+    auto find = [&](const QString& n) -> const ParameterSpec* {
+        for (const ParameterSpec& p : parameters)
+            if (p.name == n)
+                return &p;
+        return nullptr;
+    };
+    for (int i = 0; i < args.size(); ++i) {
+        const QString& arg = args[i];
+        if (!arg.startsWith(QLatin1String("--"))) {
+            if (!positional)
+                return Error(QStringLiteral("%1: unexpected argument '%2'").arg(name, arg));
+            QJsonArray list = given.value(positional->name).toArray();
+            list.append(arg);
+            given.insert(positional->name, list);
+            continue;
+        }
+        QString key = arg.mid(2);
+        QString inlineValue;
+        bool hasInline = false;
+        if (const qsizetype eq = key.indexOf(QLatin1Char('=')); eq >= 0) {
+            inlineValue = key.mid(eq + 1);
+            key = key.left(eq);
+            hasInline = true;
+        }
+        const ParameterSpec* p = find(key);
+        if (!p && key.startsWith(QLatin1String("no-")) && (p = find(key.mid(3))) && p->type == ParameterSpec::Type::Boolean) {
+            given.insert(p->name, false);
+            continue;
+        }
+        if (!p)
+            return Error(QStringLiteral("%1: unknown option --%2 (see --help)").arg(name, key));
+        if (p->type == ParameterSpec::Type::Boolean && !hasInline) {
+            given.insert(p->name, true);
+            continue;
+        }
+        if (!hasInline) {
+            if (i + 1 >= args.size())
+                return Error(QStringLiteral("%1: --%2 needs a value").arg(name, key));
+            inlineValue = args[++i];
+        }
+        if (p->type == ParameterSpec::Type::PathList) {
+            QJsonArray list = given.value(p->name).toArray();
+            list.append(inlineValue);
+            given.insert(p->name, list);
+            continue;
+        }
+        auto v = parseText(*p, inlineValue);
+        if (!v)
+            return v.error();
+        given.insert(p->name, *v);
+    }
+    return validate(given);
+}
+
+QString VerbSpec::helpText() const
+{
+    QString text = QStringLiteral("%1: %2\n").arg(name, description);
+    for (const ParameterSpec& p : parameters) {
+        QString line = QStringLiteral("  --%1 <%2>").arg(p.name, typeName(p.type));
+        if (p.type == ParameterSpec::Type::Choice)
+            line += QStringLiteral(" {%1}").arg(p.choices.join(QLatin1Char('|')));
+        line += QStringLiteral("  %1").arg(p.description);
+        if (p.required())
+            line += QStringLiteral(" (required)");
+        else
+            line += QStringLiteral(" (default: %1)").arg(p.defaultValue.toVariant().toString());
+        text += line + QLatin1Char('\n');
+    }
+    return text;
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,43 @@
+#pragma once
+
+// The parameters a verb takes, declared once and used three ways: to validate
+// a run's parameters (filling defaults), to parse command-line arguments, and
+// to build forms and help text.
+
+#include "util/expected.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace bioforge::core {
+
+struct ParameterSpec {
+    enum class Type { String, Integer, Number, Boolean, Path, PathList, Choice };
+    QString name;
+    Type type = Type::String;
+    QString description;
+    QJsonValue defaultValue; // Undefined = required
+    QStringList choices;     // for Choice
+    double minimum = -1e300;
+    double maximum = 1e300;
+
+    bool required() const { return defaultValue.isUndefined(); }
+};
+
+struct VerbSpec {
+    QString name;
+    QString description;
+    QList<ParameterSpec> parameters;
+
+    // Checks types, ranges and unknown names; fills defaults.
+    Expected<QJsonObject> validate(const QJsonObject& given) const;
+    // "--name value", "--flag"/"--no-flag" for booleans, repeated or
+    // positional values for the first PathList parameter.
+    Expected<QJsonObject> parseArguments(const QStringList& args) const;
+    QString helpText() const;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,239 @@
+#include "plugin/plugin_manager.h"
+
+#include "log/log.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonObject>
+#include <QLibrary>
+#include <QPluginLoader>
+#include <QProcessEnvironment>
+#include <QSet>
+
+namespace bioforge::core {
+
+PluginManager::PluginManager() : m_searchPaths(defaultSearchPaths()) {}
+
+PluginManager::~PluginManager() = default;
+
+QStringList PluginManager::defaultSearchPaths()
+{
+    QStringList paths;
+    const QString env = QProcessEnvironment::systemEnvironment().value(QStringLiteral("BIOFORGE_PLUGIN_PATH"));
+    for (const QString& p : env.split(QLatin1Char(':'), Qt::SkipEmptyParts))
+        paths << p;
+    // Build tree and install tree share the layout bin/ + lib/bioforge/plugins.
+    const QString appDir = QCoreApplication::applicationDirPath();
+    if (!appDir.isEmpty()) {
+        paths << QDir::cleanPath(appDir + QStringLiteral("/../lib/bioforge/plugins"));
+        paths << QDir::cleanPath(appDir + QStringLiteral("/../lib/x86_64-linux-gnu/bioforge/plugins"));
+    }
+    paths.removeDuplicates();
+    return paths;
+}
+
+void PluginManager::addBuiltin(QObject* object, const PluginMetadata& metadata)
+{
+    m_builtins.emplace_back(object);
+    PluginEntry e;
+    e.metadata = metadata;
+    e.object = object;
+    e.plugin = qobject_cast<IPlugin*>(object);
+    if (!e.plugin) {
+        e.state = PluginEntry::State::Failed;
+        e.error = QStringLiteral("built-in object does not implement %1").arg(QLatin1String(BIOFORGE_IPLUGIN_IID));
+    }
+    m_entries.append(e);
+}
+
+void PluginManager::discover()
+{
+    QSet<QString> seenFiles;
+    for (const QString& dirPath : m_searchPaths) {
+        const QDir dir(dirPath);
+        if (!dir.exists())
+            continue;
+        for (const QFileInfo& info : dir.entryInfoList(QDir::Files, QDir::Name)) {
+            const QString file = info.canonicalFilePath();
+            if (!QLibrary::isLibrary(file) || seenFiles.contains(file))
+                continue;
+            seenFiles.insert(file);
+            PluginEntry e;
+            e.filePath = file;
+            // metaData() reads the embedded JSON without loading the library.
+            const QJsonObject raw = QPluginLoader(file).metaData();
+            if (raw.isEmpty()) {
+                e.state = PluginEntry::State::Failed;
+                e.metadata.id = info.completeBaseName();
+                e.error = QStringLiteral("%1: not a Qt plugin (no embedded metadata)").arg(file);
+                m_entries.append(e);
+                continue;
+            }
+            const QString iid = raw.value(QLatin1String("IID")).toString();
+            if (iid != QLatin1String(BIOFORGE_IPLUGIN_IID)) {
+                e.state = PluginEntry::State::Failed;
+                e.metadata.id = info.completeBaseName();
+                e.error = QStringLiteral("%1: implements interface '%2', expected '%3' (built for another BioForge version?)")
+                              .arg(file, iid, QLatin1String(BIOFORGE_IPLUGIN_IID));
+                m_entries.append(e);
+                continue;
+            }
+            auto meta = PluginMetadata::fromJson(raw.value(QLatin1String("MetaData")).toObject());
+            if (!meta) {
+                e.state = PluginEntry::State::Failed;
+                e.metadata.id = info.completeBaseName();
+                e.error = QStringLiteral("%1: %2").arg(file, meta.error().message());
+                m_entries.append(e);
+                continue;
+            }
+            e.metadata = *meta;
+            if (entry(e.metadata.id)) {
+                e.state = PluginEntry::State::Failed;
+                e.error = QStringLiteral("%1: a plugin with id '%2' was already found; this copy is ignored").arg(file, e.metadata.id);
+            }
+            m_entries.append(e);
+        }
+    }
+}
+
+void PluginManager::orderByDependencies()
+{
+    // Kahn's algorithm over the entries still in play; the rest keep their place at the end.
+    QList<PluginEntry> ordered;
+    QList<PluginEntry> pending;
+    for (const PluginEntry& e : m_entries)
+        (e.state == PluginEntry::State::Failed ? ordered : pending).append(e);
+    QList<PluginEntry> failed = ordered;
+    ordered.clear();
+    QSet<QString> placed;
+    bool progress = true;
+    while (!pending.isEmpty() && progress) {
+        progress = false;
+        for (qsizetype i = 0; i < pending.size(); ++i) {
+            PluginEntry& e = pending[i];
+            bool ready = true;
+            for (const QString& dep : e.metadata.dependencies) {
+                bool known = false;
+                for (const PluginEntry& other : pending + ordered)
+                    known = known || other.metadata.id == dep;
+                if (!known) {
+                    e.state = PluginEntry::State::Failed;
+                    e.error = QStringLiteral("depends on plugin '%1', which is not available").arg(dep);
+                }
+                ready = ready && placed.contains(dep);
+            }
+            if (e.state == PluginEntry::State::Failed) {
+                failed.append(e);
+                pending.removeAt(i);
+                progress = true;
+                break;
+            }
+            if (ready) {
+                placed.insert(e.metadata.id);
+                ordered.append(e);
+                pending.removeAt(i);
+                progress = true;
+                break;
+            }
+        }
+    }
+    for (PluginEntry& e : pending) {
+        e.state = PluginEntry::State::Failed;
+        e.error = QStringLiteral("circular or failed dependency among: %1").arg(e.metadata.dependencies.join(QStringLiteral(", ")));
+        failed.append(e);
+    }
+    m_entries = ordered + failed;
+}
+
+void PluginManager::loadAll(const PluginContext& context)
+{
+    discover();
+    orderByDependencies();
+    for (PluginEntry& e : m_entries) {
+        if (e.state != PluginEntry::State::Found)
+            continue;
+        for (const QString& dep : e.metadata.dependencies) {
+            const PluginEntry* d = entry(dep);
+            if (!d || d->state != PluginEntry::State::Loaded) {
+                e.state = PluginEntry::State::Failed;
+                e.error = QStringLiteral("dependency '%1' failed to load").arg(dep);
+            }
+        }
+        if (e.state == PluginEntry::State::Failed)
+            continue;
+        if (!e.filePath.isEmpty()) {
+            auto loader = std::make_unique<QPluginLoader>(e.filePath);
+            loader->setLoadHints(QLibrary::ResolveAllSymbolsHint);
+            if (!loader->load()) {
+                e.state = PluginEntry::State::Failed;
+                e.error = QStringLiteral("cannot load: %1").arg(loader->errorString());
+                continue;
+            }
+            e.object = loader->instance();
+            e.plugin = qobject_cast<IPlugin*>(e.object);
+            m_loaders.push_back(std::move(loader));
+            if (!e.plugin) {
+                e.state = PluginEntry::State::Failed;
+                e.error = QStringLiteral("the plugin object does not implement %1").arg(QLatin1String(BIOFORGE_IPLUGIN_IID));
+                continue;
+            }
+        }
+        QString error;
+        if (!e.plugin->initialize(context, &error)) {
+            e.state = PluginEntry::State::Failed;
+            e.error = QStringLiteral("initialisation failed: %1").arg(error.isEmpty() ? QStringLiteral("(no reason given)") : error);
+            continue;
+        }
+        e.state = PluginEntry::State::Loaded;
+    }
+    for (PluginEntry& e : m_entries)
+        if (e.state == PluginEntry::State::Loaded)
+            e.plugin->extensionsInitialized();
+    for (const PluginEntry& e : m_entries) {
+        if (e.state == PluginEntry::State::Failed)
+            log::warn(QStringLiteral("plugin '%1' not loaded: %2").arg(e.metadata.id, e.error));
+        else
+            log::info(QStringLiteral("plugin '%1' %2 loaded").arg(e.metadata.id, e.metadata.version));
+    }
+}
+
+void PluginManager::shutdown()
+{
+    for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it)
+        if (it->state == PluginEntry::State::Loaded)
+            it->plugin->aboutToShutdown();
+}
+
+const PluginEntry* PluginManager::entry(const QString& id) const
+{
+    for (const PluginEntry& e : m_entries)
+        if (e.metadata.id == id && e.state != PluginEntry::State::Failed)
+            return &e;
+    for (const PluginEntry& e : m_entries)
+        if (e.metadata.id == id)
+            return &e;
+    return nullptr;
+}
+
+IPlugin* PluginManager::plugin(const QString& id) const
+{
+    const PluginEntry* e = entry(id);
+    return e && e->state == PluginEntry::State::Loaded ? e->plugin : nullptr;
+}
+
+QObject* PluginManager::pluginObject(const QString& id) const
+{
+    const PluginEntry* e = entry(id);
+    return e && e->state == PluginEntry::State::Loaded ? e->object : nullptr;
+}
+
+QList<IPlugin*> PluginManager::loadedPlugins() const
+{
+    QList<IPlugin*> out;
+    for (const PluginEntry& e : m_entries)
+        if (e.state == PluginEntry::State::Loaded)
+            out.append(e.plugin);
+    return out;
+}
+
+} // namespace bioforge::core

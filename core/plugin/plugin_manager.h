@@ -1,0 +1,66 @@
+#pragma once
+
+// Finds plugins (MODULE libraries with JSON metadata) in the build tree, the
+// install tree and BIOFORGE_PLUGIN_PATH, checks their metadata and interface
+// version, orders them by dependencies and loads them. A plugin that fails
+// (bad metadata, wrong interface, missing symbol, missing dependency, failed
+// initialize) is listed with the reason; the others load and the app starts.
+
+#include "plugin/iplugin.h"
+#include "plugin/plugin_metadata.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class QPluginLoader;
+
+namespace bioforge::core {
+
+struct PluginEntry {
+    enum class State { Found, Loaded, Failed };
+    PluginMetadata metadata;
+    QString filePath; // empty for built-in plugins
+    State state = State::Found;
+    QString error;
+    QObject* object = nullptr;
+    IPlugin* plugin = nullptr;
+};
+
+class PluginManager {
+public:
+    PluginManager();
+    ~PluginManager();
+    PluginManager(const PluginManager&) = delete;
+    PluginManager& operator=(const PluginManager&) = delete;
+
+    static QStringList defaultSearchPaths();
+    void setSearchPaths(const QStringList& paths) { m_searchPaths = paths; }
+    const QStringList& searchPaths() const { return m_searchPaths; }
+
+    // A plugin compiled into the application (the workbench's own jobs).
+    void addBuiltin(QObject* object, const PluginMetadata& metadata);
+
+    void loadAll(const PluginContext& context);
+    void shutdown();
+
+    const QList<PluginEntry>& entries() const { return m_entries; }
+    IPlugin* plugin(const QString& id) const;
+    QObject* pluginObject(const QString& id) const;
+    QList<IPlugin*> loadedPlugins() const;
+    const PluginEntry* entry(const QString& id) const;
+
+private:
+    void discover();
+    void orderByDependencies();
+
+    QStringList m_searchPaths;
+    QList<PluginEntry> m_entries;
+    std::vector<std::unique_ptr<QPluginLoader>> m_loaders;
+    std::vector<std::unique_ptr<QObject>> m_builtins;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,22 @@
+#pragma once
+
+// The software and machine a run executed on: application, Qt and library
+// versions, operating system, CPU, GPUs and drivers. Also what the About
+// dialog lists.
+
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+namespace bioforge::core {
+
+class EnvironmentInfo {
+public:
+    static QString applicationVersion();
+    // (library, version) pairs: Qt, spdlog, fmt, SQLite, zlib, LibTorch, CUDA, HIP.
+    static QList<QPair<QString, QString>> libraryVersions();
+    static QJsonObject collect();
+};
+
+} // namespace bioforge::core

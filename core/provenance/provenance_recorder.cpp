@@ -1,0 +1,84 @@
+#include "provenance/provenance_recorder.h"
+
+#include "io/sha256.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace bioforge::core {
+
+Status ProvenanceRecorder::addInputFile(const QString& name, const QString& path)
+{
+    const QFileInfo info(path);
+    auto sha = Sha256::ofFile(path);
+    if (!sha)
+        return sha.error();
+    std::lock_guard lock(m_mutex);
+    m_inputs.append({name, info.absoluteFilePath(), *sha, info.size()});
+    return okStatus();
+}
+
+void ProvenanceRecorder::addInputData(const QString& name, const QByteArray& data)
+{
+    std::lock_guard lock(m_mutex);
+    m_inputs.append({name, QString(), Sha256::ofData(data), data.size()});
+}
+
+void ProvenanceRecorder::addModel(const ModelRef& model)
+{
+    std::lock_guard lock(m_mutex);
+    m_models.append(model);
+}
+
+void ProvenanceRecorder::addOutput(const QString& name, const QString& path)
+{
+    std::lock_guard lock(m_mutex);
+    for (FileRef& f : m_outputs)
+        if (f.path == path)
+            return;
+    m_outputs.append({name, path, QString(), 0});
+}
+
+void ProvenanceRecorder::setDevice(const DeviceInfo& device)
+{
+    std::lock_guard lock(m_mutex);
+    m_device = QJsonObject{{QStringLiteral("id"), device.id},
+                           {QStringLiteral("name"), device.name},
+                           {QStringLiteral("memoryBytes"), double(device.memoryBytes)},
+                           {QStringLiteral("driverVersion"), device.driverVersion}};
+}
+
+void ProvenanceRecorder::addLibrary(const QString& name, const QString& version)
+{
+    std::lock_guard lock(m_mutex);
+    m_libraries.insert(name, version);
+}
+
+QList<FileRef> ProvenanceRecorder::inputs() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_inputs;
+}
+
+Status ProvenanceRecorder::finalizeInto(RunRecord& record) const
+{
+    std::lock_guard lock(m_mutex);
+    record.inputs = m_inputs;
+    record.models = m_models;
+    record.device = m_device;
+    for (auto it = m_libraries.begin(); it != m_libraries.end(); ++it)
+        record.libraries.insert(it.key(), it.value());
+    record.outputs.clear();
+    for (FileRef out : m_outputs) {
+        const QString absolute = QDir::isAbsolutePath(out.path) ? out.path : QDir(m_runDir).filePath(out.path);
+        auto sha = Sha256::ofFile(absolute);
+        if (!sha)
+            return sha.error().withContext(QStringLiteral("output '%1'").arg(out.name));
+        out.sha256 = *sha;
+        out.size = QFileInfo(absolute).size();
+        record.outputs.append(out);
+    }
+    return okStatus();
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,42 @@
+#pragma once
+
+// Collects provenance while a job runs: inputs and outputs with SHA-256,
+// models, the device, library versions. Thread-safe; hashing happens on the
+// calling (worker) thread, never on the UI thread.
+
+#include "compute/device_info.h"
+#include "provenance/run_record.h"
+#include "util/expected.h"
+
+#include <mutex>
+
+namespace bioforge::core {
+
+class ProvenanceRecorder {
+public:
+    explicit ProvenanceRecorder(QString runDir) : m_runDir(std::move(runDir)) {}
+
+    Status addInputFile(const QString& name, const QString& path);
+    void addInputData(const QString& name, const QByteArray& data); // pasted text, gene lists…
+    void addModel(const ModelRef& model);
+    // Outputs are hashed when the run closes (finalizeOutputs); paths may be
+    // relative to the run folder.
+    void addOutput(const QString& name, const QString& path);
+    void setDevice(const DeviceInfo& device);
+    void addLibrary(const QString& name, const QString& version);
+
+    // Hashes the outputs and copies everything into `record`.
+    Status finalizeInto(RunRecord& record) const;
+    QList<FileRef> inputs() const;
+
+private:
+    QString m_runDir;
+    mutable std::mutex m_mutex;
+    QList<FileRef> m_inputs;
+    QList<ModelRef> m_models;
+    QList<FileRef> m_outputs;
+    QJsonObject m_device;
+    QJsonObject m_libraries;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,134 @@
+#include "provenance/run_record.h"
+
+#include <QJsonArray>
+
+#include <array>
+
+namespace bioforge::core {
+namespace {
+
+constexpr std::array<std::pair<RunState, const char*>, 7> kStates{{
+    {RunState::Queued, "queued"},     {RunState::Running, "running"},   {RunState::Paused, "paused"},
+    {RunState::Cancelled, "cancelled"}, {RunState::Finished, "finished"}, {RunState::Failed, "failed"},
+    {RunState::Interrupted, "interrupted"},
+}};
+
+QString isoTime(const QDateTime& t) { return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString(); }
+QDateTime parseTime(const QJsonValue& v) { return QDateTime::fromString(v.toString(), Qt::ISODateWithMs); }
+
+QJsonArray filesToJson(const QList<FileRef>& files)
+{
+    QJsonArray out;
+    for (const FileRef& f : files)
+        out.append(QJsonObject{{QStringLiteral("name"), f.name}, {QStringLiteral("path"), f.path},
+                               {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("size"), double(f.size)}});
+    return out;
+}
+
+QList<FileRef> filesFromJson(const QJsonValue& v)
+{
+    QList<FileRef> out;
+    for (const QJsonValue& e : v.toArray()) {
+        const QJsonObject o = e.toObject();
+        out.append({o.value(QLatin1String("name")).toString(), o.value(QLatin1String("path")).toString(),
+                    o.value(QLatin1String("sha256")).toString(), qint64(o.value(QLatin1String("size")).toDouble())});
+    }
+    return out;
+}
+
+} // namespace
+
+QString runStateName(RunState state)
+{
+    for (const auto& [s, name] : kStates)
+        if (s == state)
+            return QString::fromLatin1(name);
+    return QStringLiteral("unknown");
+}
+
+std::optional<RunState> runStateFromName(const QString& name)
+{
+    for (const auto& [s, n] : kStates)
+        if (name == QLatin1String(n))
+            return s;
+    return std::nullopt;
+}
+
+bool runStateIsFinal(RunState state)
+{
+    return state == RunState::Cancelled || state == RunState::Finished || state == RunState::Failed;
+}
+
+bool runStateIsResumable(RunState state)
+{
+    return state == RunState::Paused || state == RunState::Interrupted || state == RunState::Failed;
+}
+
+QJsonObject RunRecord::toJson() const
+{
+    QJsonArray models;
+    for (const ModelRef& m : this->models)
+        models.append(QJsonObject{{QStringLiteral("name"), m.name}, {QStringLiteral("revision"), m.revision},
+                                  {QStringLiteral("sha256"), m.sha256}, {QStringLiteral("path"), m.path}});
+    return {
+        {QStringLiteral("schema"), QStringLiteral("bioforge-run-record/1")},
+        {QStringLiteral("runId"), runId},
+        {QStringLiteral("title"), title},
+        {QStringLiteral("plugin"), QJsonObject{{QStringLiteral("id"), pluginId}, {QStringLiteral("version"), pluginVersion}}},
+        {QStringLiteral("verb"), verb},
+        {QStringLiteral("parameters"), parameters},
+        {QStringLiteral("state"), runStateName(state)},
+        {QStringLiteral("error"), error},
+        {QStringLiteral("parentRunId"), parentRunId},
+        {QStringLiteral("checkpointId"), checkpointId},
+        {QStringLiteral("createdAt"), isoTime(createdAt)},
+        {QStringLiteral("startedAt"), isoTime(startedAt)},
+        {QStringLiteral("endedAt"), isoTime(endedAt)},
+        {QStringLiteral("inputs"), filesToJson(inputs)},
+        {QStringLiteral("models"), models},
+        {QStringLiteral("outputs"), filesToJson(outputs)},
+        {QStringLiteral("environment"), environment},
+        {QStringLiteral("device"), device},
+        {QStringLiteral("libraries"), libraries},
+    };
+}
+
+Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
+{
+    if (json.value(QLatin1String("schema")).toString() != QLatin1String("bioforge-run-record/1"))
+        return Error(QStringLiteral("run record: unknown schema '%1', expected bioforge-run-record/1")
+                         .arg(json.value(QLatin1String("schema")).toString()));
+    RunRecord r;
+    r.runId = json.value(QLatin1String("runId")).toString();
+    if (r.runId.isEmpty())
+        return Error(QStringLiteral("run record: missing runId"));
+    r.title = json.value(QLatin1String("title")).toString();
+    const QJsonObject plugin = json.value(QLatin1String("plugin")).toObject();
+    r.pluginId = plugin.value(QLatin1String("id")).toString();
+    r.pluginVersion = plugin.value(QLatin1String("version")).toString();
+    r.verb = json.value(QLatin1String("verb")).toString();
+    r.parameters = json.value(QLatin1String("parameters")).toObject();
+    const auto state = runStateFromName(json.value(QLatin1String("state")).toString());
+    if (!state)
+        return Error(QStringLiteral("run record %1: unknown state '%2'").arg(r.runId, json.value(QLatin1String("state")).toString()));
+    r.state = *state;
+    r.error = json.value(QLatin1String("error")).toString();
+    r.parentRunId = json.value(QLatin1String("parentRunId")).toString();
+    r.checkpointId = json.value(QLatin1String("checkpointId")).toString();
+    r.createdAt = parseTime(json.value(QLatin1String("createdAt")));
+    r.startedAt = parseTime(json.value(QLatin1String("startedAt")));
+    r.endedAt = parseTime(json.value(QLatin1String("endedAt")));
+    r.inputs = filesFromJson(json.value(QLatin1String("inputs")));
+    r.outputs = filesFromJson(json.value(QLatin1String("outputs")));
+    for (const QJsonValue& v : json.value(QLatin1String("models")).toArray()) {
+        const QJsonObject o = v.toObject();
+        r.models.append({o.value(QLatin1String("name")).toString(), o.value(QLatin1String("revision")).toString(),
+                         o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("path")).toString()});
+    }
+    r.environment = json.value(QLatin1String("environment")).toObject();
+    r.device = json.value(QLatin1String("device")).toObject();
+    r.libraries = json.value(QLatin1String("libraries")).toObject();
+    return r;
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,65 @@
+#pragma once
+
+// Everything needed to know how a result was made: plugin and version,
+// parameters, inputs and models with SHA-256, software versions, device,
+// times, outputs with SHA-256, and the run it resumes. Stored in the project
+// database and exported as JSON.
+
+#include "util/expected.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace bioforge::core {
+
+enum class RunState { Queued, Running, Paused, Cancelled, Finished, Failed, Interrupted };
+
+QString runStateName(RunState state);
+std::optional<RunState> runStateFromName(const QString& name);
+bool runStateIsFinal(RunState state);   // Cancelled, Finished, Failed
+bool runStateIsResumable(RunState state); // Paused, Interrupted, Failed
+
+struct FileRef {
+    QString name;   // logical name (input label, output role)
+    QString path;   // absolute, or relative to the run folder for outputs
+    QString sha256;
+    qint64 size = 0;
+};
+
+struct ModelRef {
+    QString name;
+    QString revision;
+    QString sha256; // of the model's files (manifest hash) or its single file
+    QString path;
+};
+
+struct RunRecord {
+    QString runId;
+    QString title;
+    QString pluginId;
+    QString pluginVersion;
+    QString verb;
+    QJsonObject parameters;
+    RunState state = RunState::Queued;
+    QString error;
+    QString parentRunId;  // the run this one resumes
+    QString checkpointId; // whose checkpoint folder this run uses (the first run of a chain)
+    QDateTime createdAt;
+    QDateTime startedAt;
+    QDateTime endedAt;
+    QList<FileRef> inputs;
+    QList<ModelRef> models;
+    QList<FileRef> outputs;
+    QJsonObject environment;
+    QJsonObject device;
+    QJsonObject libraries; // versions that plugins add (e.g. LibTorch)
+
+    QJsonObject toJson() const;
+    static Expected<RunRecord> fromJson(const QJsonObject& json);
+};
+
+} // namespace bioforge::core

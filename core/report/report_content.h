@@ -1,0 +1,51 @@
+#pragma once
+
+// What a run's report says, as data: sections of text, tables and plot
+// specifications. Plugins' engines build it headlessly; the ui/ report
+// builder renders it to HTML and PDF with the same QCustomPlot helpers the
+// pages use.
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace bioforge::core {
+
+struct ReportTable {
+    QString caption;
+    QStringList header;
+    QList<QStringList> rows;
+};
+
+struct PlotSeries {
+    QString name;
+    std::vector<double> x;
+    std::vector<double> y; // unused for histograms
+};
+
+struct ReportPlot {
+    enum class Kind { Histogram, Scatter, Line };
+    Kind kind = Kind::Histogram;
+    QString caption;
+    QString xLabel;
+    QString yLabel;
+    QList<PlotSeries> series;
+    int bins = 30;
+};
+
+struct ReportSection {
+    QString heading;
+    QStringList paragraphs;
+    QList<ReportTable> tables;
+    QList<ReportPlot> plots;
+};
+
+struct ReportContent {
+    QString title;
+    QString summary;
+    QList<ReportSection> sections;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,205 @@
+#include "runs/run_service.h"
+
+#include "io/atomic_file.h"
+#include "jobs/job_handle.h"
+#include "jobs/job_scheduler.h"
+#include "log/log.h"
+#include "plugin/plugin_manager.h"
+#include "provenance/environment_info.h"
+#include "provenance/ro_crate.h"
+#include "store/project.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QJsonDocument>
+#include <QUuid>
+
+namespace bioforge::core {
+namespace {
+constexpr int kProgressSaveIntervalMs = 2000;
+
+QString newRunId()
+{
+    // Time-ordered prefix, random suffix: sorts by creation, never collides.
+    return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-"))
+           + QUuid::createUuid().toString(QUuid::Id128).left(8);
+}
+} // namespace
+
+RunService::RunService(Project& project, PluginManager& plugins, JobScheduler& scheduler, QObject* parent)
+    : QObject(parent), m_project(project), m_plugins(plugins), m_scheduler(scheduler)
+{
+    connect(&m_scheduler, &JobScheduler::jobStarted, this, &RunService::onJobStarted);
+    connect(&m_scheduler, &JobScheduler::jobEnded, this, &RunService::onJobEnded);
+    connect(&m_progressTimer, &QTimer::timeout, this, &RunService::saveProgress);
+    m_progressTimer.start(kProgressSaveIntervalMs);
+}
+
+RunService::~RunService() = default;
+
+Expected<QString> RunService::start(const QString& pluginId, const QString& verb, const QJsonObject& parameters,
+                                    const QString& title)
+{
+    const PluginEntry* entry = m_plugins.entry(pluginId);
+    if (!entry || entry->state != PluginEntry::State::Loaded)
+        return Error(QStringLiteral("plugin '%1' is not loaded%2").arg(pluginId, entry ? QStringLiteral(": ") + entry->error : QString()));
+    const QList<VerbSpec> verbs = entry->plugin->verbs();
+    const VerbSpec* spec = nullptr;
+    for (const VerbSpec& v : verbs)
+        if (v.name == verb)
+            spec = &v;
+    if (!spec)
+        return Error(QStringLiteral("plugin '%1' has no verb '%2'").arg(pluginId, verb));
+    auto validated = spec->validate(parameters);
+    if (!validated)
+        return validated.error();
+    RunRecord record;
+    record.runId = newRunId();
+    record.checkpointId = record.runId;
+    record.title = title.isEmpty() ? QStringLiteral("%1 %2").arg(entry->metadata.name, verb) : title;
+    record.pluginId = pluginId;
+    record.pluginVersion = entry->metadata.version;
+    record.verb = verb;
+    record.parameters = *validated;
+    return launch(std::move(record));
+}
+
+Expected<QString> RunService::resume(const QString& runId)
+{
+    auto parent = m_project.store().run(runId);
+    if (!parent)
+        return parent.error();
+    if (!runStateIsResumable(parent->state))
+        return Error(QStringLiteral("run %1 is %2; only paused, interrupted or failed runs can be resumed")
+                         .arg(runId, runStateName(parent->state)));
+    auto all = m_project.store().runs();
+    if (!all)
+        return all.error();
+    for (const RunRecord& r : *all)
+        if (r.parentRunId == runId)
+            return Error(QStringLiteral("run %1 was already resumed as run %2").arg(runId, r.runId));
+    for (const auto& h : m_scheduler.handles())
+        if (h->record().checkpointId == parent->checkpointId
+            && (h->state() == RunState::Running || h->state() == RunState::Queued))
+            return Error(QStringLiteral("run %1 is still active on the same checkpoints").arg(h->runId()));
+    RunRecord record;
+    record.runId = newRunId();
+    record.parentRunId = parent->runId;
+    record.checkpointId = parent->checkpointId;
+    record.title = parent->title;
+    record.pluginId = parent->pluginId;
+    record.verb = parent->verb;
+    record.parameters = parent->parameters;
+    const PluginEntry* entry = m_plugins.entry(record.pluginId);
+    record.pluginVersion = entry ? entry->metadata.version : parent->pluginVersion;
+    return launch(std::move(record));
+}
+
+Expected<QString> RunService::launch(RunRecord record)
+{
+    IPlugin* plugin = m_plugins.plugin(record.pluginId);
+    if (!plugin)
+        return Error(QStringLiteral("plugin '%1' is not loaded").arg(record.pluginId));
+    auto job = plugin->createJob(record.verb, record.parameters);
+    if (!job)
+        return job.error();
+    record.createdAt = QDateTime::currentDateTimeUtc();
+    record.state = RunState::Queued;
+    record.environment = EnvironmentInfo::collect();
+    const QString runDir = m_project.runDir(record.runId);
+    if (!QDir().mkpath(runDir))
+        return Error(QStringLiteral("%1: cannot create the run folder").arg(runDir));
+    if (Status st = m_project.store().insertRun(record); !st)
+        return st.error();
+    auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId));
+    log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
+                                                           record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));
+    m_scheduler.submit(handle);
+    return record.runId;
+}
+
+void RunService::pause(const QString& runId) { m_scheduler.pause(runId); }
+void RunService::cancel(const QString& runId) { m_scheduler.cancel(runId); }
+
+void RunService::onJobStarted(const QString& runId)
+{
+    auto h = m_scheduler.handle(runId);
+    if (!h)
+        return;
+    if (Status st = m_project.store().updateRun(h->record()); !st)
+        log::error(st.error().message());
+    emit runStarted(runId);
+}
+
+void RunService::onJobEnded(const QString& runId)
+{
+    auto h = m_scheduler.handle(runId);
+    if (!h)
+        return;
+    const RunRecord& record = h->record();
+    if (Status st = m_project.store().updateRun(record); !st)
+        log::error(st.error().message());
+    if (record.state == RunState::Finished)
+        (void)m_project.store().updateProgress(runId, 1.0);
+    if (Status st = exportProvenance(record, h->runDir()); !st)
+        log::error(st.error().message());
+    log::info(QStringLiteral("run %1 %2%3").arg(runId, runStateName(record.state),
+                                                record.error.isEmpty() ? QString() : QStringLiteral(": ") + record.error));
+    emit runEnded(runId, record.state == RunState::Finished);
+}
+
+Status RunService::exportProvenance(const RunRecord& record, const QString& runDir)
+{
+    if (Status st = AtomicFile::write(QDir(runDir).filePath(QStringLiteral("provenance.json")),
+                                      QJsonDocument(record.toJson()).toJson(QJsonDocument::Indented));
+        !st)
+        return st;
+    return AtomicFile::write(QDir(runDir).filePath(QStringLiteral("ro-crate-metadata.json")),
+                             QJsonDocument(RoCrate::fromRun(record)).toJson(QJsonDocument::Indented));
+}
+
+void RunService::saveProgress()
+{
+    for (const auto& h : m_scheduler.handles())
+        if (h->state() == RunState::Running)
+            (void)m_project.store().updateProgress(h->runId(), h->snapshot().fraction);
+}
+
+Expected<QList<RunRecord>> RunService::recoverInterrupted()
+{
+    auto orphans = m_project.store().orphanedRuns();
+    if (!orphans)
+        return orphans.error();
+    QList<RunRecord> out;
+    for (RunRecord r : *orphans) {
+        if (m_scheduler.handle(r.runId))
+            continue; // ours, alive
+        r.state = RunState::Interrupted;
+        r.error = QStringLiteral("the process running it ended unexpectedly");
+        if (Status st = m_project.store().updateRun(r); !st)
+            return st.error();
+        log::warn(QStringLiteral("run %1 (%2) was interrupted by a crash; it can be resumed").arg(r.runId, r.title));
+        out.append(r);
+    }
+    return out;
+}
+
+Expected<QList<RunRecord>> RunService::resumableRuns() const
+{
+    auto all = m_project.store().runs();
+    if (!all)
+        return all.error();
+    QList<RunRecord> out;
+    for (const RunRecord& r : *all) {
+        if (!runStateIsResumable(r.state))
+            continue;
+        bool resumed = false;
+        for (const RunRecord& other : *all)
+            resumed = resumed || other.parentRunId == r.runId;
+        if (!resumed)
+            out.append(r);
+    }
+    return out;
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,64 @@
+#pragma once
+
+// The path every run follows: parameters validated by the plugin's verb spec
+// → RunRecord opened and stored → Job queued → worker runs it → record closed
+// with output checksums, written to the project store and exported as
+// provenance.json and ro-crate-metadata.json in the run folder.
+// Resume starts a new run whose parent is the paused or interrupted one and
+// which reuses its checkpoint folder. Lives on the main thread.
+
+#include "provenance/run_record.h"
+#include "util/expected.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace bioforge::core {
+
+class JobHandle;
+class JobScheduler;
+class PluginManager;
+class Project;
+
+class RunService : public QObject {
+    Q_OBJECT
+public:
+    RunService(Project& project, PluginManager& plugins, JobScheduler& scheduler, QObject* parent = nullptr);
+    ~RunService() override;
+
+    Expected<QString> start(const QString& pluginId, const QString& verb, const QJsonObject& parameters,
+                            const QString& title = {});
+    Expected<QString> resume(const QString& runId);
+    void pause(const QString& runId);
+    void cancel(const QString& runId);
+
+    // Runs left queued/running by a process that died: marked interrupted and returned.
+    Expected<QList<RunRecord>> recoverInterrupted();
+    Expected<QList<RunRecord>> resumableRuns() const;
+
+    Project& project() const { return m_project; }
+    JobScheduler& scheduler() const { return m_scheduler; }
+    PluginManager& plugins() const { return m_plugins; }
+
+    static Status exportProvenance(const RunRecord& record, const QString& runDir);
+
+signals:
+    void runStarted(const QString& runId);
+    void runEnded(const QString& runId, bool succeeded);
+
+private:
+    Expected<QString> launch(RunRecord record);
+    void onJobStarted(const QString& runId);
+    void onJobEnded(const QString& runId);
+    void saveProgress();
+
+    Project& m_project;
+    PluginManager& m_plugins;
+    JobScheduler& m_scheduler;
+    QTimer m_progressTimer;
+};
+
+} // namespace bioforge::core

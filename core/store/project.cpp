@@ -1,0 +1,51 @@
+#include "store/project.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace bioforge::core {
+namespace {
+constexpr auto kDatabaseName = "project.sqlite";
+}
+
+bool Project::looksLikeProject(const QString& folder)
+{
+    return QFileInfo::exists(QDir(folder).filePath(QLatin1String(kDatabaseName)));
+}
+
+Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool create)
+{
+    const QString absolute = QDir(folder).absolutePath();
+    if (!QFileInfo::exists(absolute)) {
+        if (!create)
+            return Error(QStringLiteral("%1: no such project folder").arg(absolute));
+        if (!QDir().mkpath(absolute))
+            return Error(QStringLiteral("%1: cannot create the project folder").arg(absolute));
+    } else if (!QFileInfo(absolute).isDir()) {
+        return Error(QStringLiteral("%1: not a folder").arg(absolute));
+    }
+    if (!create && !looksLikeProject(absolute))
+        return Error(QStringLiteral("%1: not a BioForge project (no %2)").arg(absolute, QLatin1String(kDatabaseName)));
+    std::unique_ptr<Project> project(new Project);
+    project->m_folder = absolute;
+    for (const char* sub : {"runs", "checkpoints", "reports", "logs"})
+        if (!QDir(absolute).mkpath(QLatin1String(sub)))
+            return Error(QStringLiteral("%1: cannot create sub-folder %2").arg(absolute, QLatin1String(sub)));
+    auto store = ProjectStore::open(project->databasePath());
+    if (!store)
+        return store.error();
+    project->m_store = std::move(*store);
+    return project;
+}
+
+QString Project::name() const { return QFileInfo(m_folder).fileName(); }
+QString Project::databasePath() const { return QDir(m_folder).filePath(QLatin1String(kDatabaseName)); }
+QString Project::runDir(const QString& runId) const { return QDir(m_folder).filePath(QStringLiteral("runs/") + runId); }
+QString Project::checkpointDir(const QString& checkpointId) const
+{
+    return QDir(m_folder).filePath(QStringLiteral("checkpoints/") + checkpointId);
+}
+QString Project::reportsDir() const { return QDir(m_folder).filePath(QStringLiteral("reports")); }
+QString Project::logsDir() const { return QDir(m_folder).filePath(QStringLiteral("logs")); }
+
+} // namespace bioforge::core

@@ -1,0 +1,318 @@
+#include "store/project_store.h"
+
+#include "store/migrations.h"
+
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+#include <QVariant>
+
+namespace bioforge::core {
+namespace {
+
+QString sqlError(const QSqlQuery& q) { return q.lastError().text(); }
+
+// QtSql binds a null QString as SQL NULL; text columns declared NOT NULL need "".
+QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+
+QVariant timeOrNull(const QDateTime& t)
+{
+    return t.isValid() ? QVariant(t.toUTC().toString(Qt::ISODateWithMs)) : QVariant();
+}
+
+} // namespace
+
+ProjectStore::~ProjectStore()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databasePath)
+{
+    std::unique_ptr<ProjectStore> store(new ProjectStore);
+    store->m_path = databasePath;
+    store->m_connection = QStringLiteral("bioforge-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connection);
+    if (!db.isValid())
+        return Error(QStringLiteral("%1: the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite").arg(databasePath));
+    db.setDatabaseName(databasePath);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    if (!db.open())
+        return Error(QStringLiteral("%1: cannot open project database: %2").arg(databasePath, db.lastError().text()));
+
+    int appId = 0;
+    {
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
+            return Error(QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sqlError(q)));
+        appId = q.value(0).toInt();
+    }
+    const int version = store->schemaVersion();
+    if (appId != 0 && appId != kApplicationId)
+        return Error(QStringLiteral("%1: an SQLite file of another application (application_id %2)").arg(databasePath).arg(appId));
+    if (version > Migrations::latest())
+        return Error(QStringLiteral("%1: this project was written by a newer BioForge (project schema %2, this version reads up to %3). "
+                                    "Open it with a newer BioForge; it was not modified.")
+                         .arg(databasePath).arg(version).arg(Migrations::latest()));
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
+        if (Status st = store->exec(QString::fromLatin1(pragma)); !st)
+            return st.error().withContext(databasePath);
+    if (Status st = store->migrate(); !st)
+        return st.error().withContext(databasePath);
+    return store;
+}
+
+QSqlDatabase ProjectStore::database() const { return QSqlDatabase::database(m_connection, false); }
+
+int ProjectStore::schemaVersion() const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return -1;
+    const int version = q.value(0).toInt();
+    q.finish(); // no open read transaction may outlive the query
+    return version;
+}
+
+Status ProjectStore::exec(const QString& sql) const
+{
+    QSqlQuery q(database());
+    if (!q.exec(sql))
+        return Error(QStringLiteral("SQL failed (%1): %2").arg(sql.left(80), sqlError(q)));
+    return okStatus();
+}
+
+Status ProjectStore::migrate()
+{
+    const int from = schemaVersion();
+    const auto& all = Migrations::core();
+    for (int version = from + 1; version <= int(all.size()); ++version) {
+        QSqlDatabase db = database();
+        if (!db.transaction())
+            return Error(QStringLiteral("cannot start migration %1: %2").arg(version).arg(db.lastError().text()));
+        for (const QString& sql : all[version - 1]) {
+            if (Status st = exec(sql); !st) {
+                db.rollback();
+                return st.error().withContext(QStringLiteral("migration %1").arg(version));
+            }
+        }
+        if (Status st = exec(QStringLiteral("PRAGMA user_version = %1").arg(version)); !st) {
+            db.rollback();
+            return st;
+        }
+        if (Status st = exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId)); !st) {
+            db.rollback();
+            return st;
+        }
+        if (!db.commit())
+            return Error(QStringLiteral("cannot commit migration %1: %2").arg(version).arg(db.lastError().text()));
+    }
+    return okStatus();
+}
+
+Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "INSERT INTO runs (id, plugin_id, verb, title, state, parameters, parent_run_id, checkpoint_id, created_at,"
+        " started_at, ended_at, error, owner_pid, owner_host, owner_start, record)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(run.runId);
+    q.addBindValue(run.pluginId);
+    q.addBindValue(run.verb);
+    q.addBindValue(text(run.title));
+    q.addBindValue(runStateName(run.state));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(run.parameters).toJson(QJsonDocument::Compact)));
+    q.addBindValue(run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId));
+    q.addBindValue(run.checkpointId);
+    q.addBindValue(timeOrNull(run.createdAt));
+    q.addBindValue(timeOrNull(run.startedAt));
+    q.addBindValue(timeOrNull(run.endedAt));
+    q.addBindValue(text(run.error));
+    q.addBindValue(owner.pid);
+    q.addBindValue(owner.host);
+    q.addBindValue(owner.processStart);
+    q.addBindValue(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
+    if (!q.exec())
+        return Error(QStringLiteral("cannot record run %1: %2").arg(run.runId, sqlError(q)));
+    return okStatus();
+}
+
+Status ProjectStore::updateRun(const RunRecord& run)
+{
+    QSqlDatabase db = database();
+    if (!db.transaction())
+        return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, db.lastError().text()));
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE runs SET state = ?, started_at = ?, ended_at = ?, error = ?, record = ?,"
+                             " progress = CASE WHEN ? = 'finished' THEN 1 ELSE progress END WHERE id = ?"));
+    q.addBindValue(runStateName(run.state));
+    q.addBindValue(timeOrNull(run.startedAt));
+    q.addBindValue(timeOrNull(run.endedAt));
+    q.addBindValue(text(run.error));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
+    q.addBindValue(runStateName(run.state));
+    q.addBindValue(run.runId);
+    if (!q.exec() || q.numRowsAffected() != 1) {
+        db.rollback();
+        return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, q.lastError().isValid() ? sqlError(q) : QStringLiteral("no such run")));
+    }
+    QSqlQuery del(db);
+    del.prepare(QStringLiteral("DELETE FROM run_files WHERE run_id = ?"));
+    del.addBindValue(run.runId);
+    del.exec();
+    auto insertFile = [&](const QString& role, const QString& name, const QString& path, const QString& sha, qint64 size) {
+        QSqlQuery f(db);
+        f.prepare(QStringLiteral("INSERT INTO run_files (run_id, role, name, path, sha256, size) VALUES (?, ?, ?, ?, ?, ?)"));
+        f.addBindValue(run.runId);
+        f.addBindValue(role);
+        f.addBindValue(text(name));
+        f.addBindValue(text(path));
+        f.addBindValue(text(sha));
+        f.addBindValue(size);
+        return f.exec();
+    };
+    bool ok = true;
+    for (const FileRef& f : run.inputs)
+        ok = ok && insertFile(QStringLiteral("input"), f.name, f.path, f.sha256, f.size);
+    for (const ModelRef& m : run.models)
+        ok = ok && insertFile(QStringLiteral("model"), m.name, m.path, m.sha256, 0);
+    for (const FileRef& f : run.outputs)
+        ok = ok && insertFile(QStringLiteral("output"), f.name, f.path, f.sha256, f.size);
+    if (!ok || !db.commit()) {
+        db.rollback();
+        return Error(QStringLiteral("cannot record the files of run %1: %2").arg(run.runId, db.lastError().text()));
+    }
+    return okStatus();
+}
+
+Status ProjectStore::updateProgress(const QString& runId, double fraction)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET progress = ? WHERE id = ?"));
+    q.addBindValue(fraction);
+    q.addBindValue(runId);
+    if (!q.exec())
+        return Error(QStringLiteral("cannot update progress of run %1: %2").arg(runId, sqlError(q)));
+    return okStatus();
+}
+
+Expected<RunRecord> ProjectStore::run(const QString& runId) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT record FROM runs WHERE id = ?"));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return Error(QStringLiteral("cannot read run %1: %2").arg(runId, sqlError(q)));
+    if (!q.next())
+        return Error(QStringLiteral("no run with id '%1' in %2").arg(runId, m_path));
+    const QJsonDocument doc = QJsonDocument::fromJson(q.value(0).toString().toUtf8());
+    return RunRecord::fromJson(doc.object());
+}
+
+Expected<QList<RunRecord>> ProjectStore::runs() const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT record FROM runs ORDER BY created_at, rowid")))
+        return Error(QStringLiteral("cannot list runs: %1").arg(sqlError(q)));
+    QList<RunRecord> out;
+    while (q.next()) {
+        auto r = RunRecord::fromJson(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object());
+        if (!r)
+            return r.error();
+        out.append(*r);
+    }
+    return out;
+}
+
+Expected<QList<RunRecord>> ProjectStore::orphanedRuns() const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT record, owner_pid, owner_host, owner_start FROM runs"
+                               " WHERE state IN ('queued', 'running') ORDER BY created_at")))
+        return Error(QStringLiteral("cannot list runs: %1").arg(sqlError(q)));
+    QList<RunRecord> out;
+    while (q.next()) {
+        RunOwner owner{q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString()};
+        if (owner.isAlive())
+            continue;
+        auto r = RunRecord::fromJson(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object());
+        if (r)
+            out.append(*r);
+    }
+    return out;
+}
+
+Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QStringList>& migrations)
+{
+    QSqlDatabase db = database();
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT version FROM plugin_schema WHERE plugin_id = ?"));
+    q.addBindValue(pluginId);
+    if (!q.exec())
+        return Error(QStringLiteral("cannot read schema of plugin %1: %2").arg(pluginId, sqlError(q)));
+    const int from = q.next() ? q.value(0).toInt() : 0;
+    if (from > migrations.size())
+        return Error(QStringLiteral("the project's tables of plugin '%1' are at schema %2, newer than this plugin's %3")
+                         .arg(pluginId).arg(from).arg(migrations.size()));
+    for (int version = from + 1; version <= migrations.size(); ++version) {
+        if (!db.transaction())
+            return Error(db.lastError().text());
+        for (const QString& sql : migrations[version - 1]) {
+            if (Status st = exec(sql); !st) {
+                db.rollback();
+                return st.error().withContext(QStringLiteral("plugin %1 migration %2").arg(pluginId).arg(version));
+            }
+        }
+        QSqlQuery set(db);
+        set.prepare(QStringLiteral("INSERT INTO plugin_schema (plugin_id, version) VALUES (?, ?)"
+                                   " ON CONFLICT(plugin_id) DO UPDATE SET version = excluded.version"));
+        set.addBindValue(pluginId);
+        set.addBindValue(version);
+        if (!set.exec() || !db.commit()) {
+            db.rollback();
+            return Error(QStringLiteral("cannot record schema of plugin %1: %2").arg(pluginId, sqlError(set)));
+        }
+    }
+    return okStatus();
+}
+
+Status ProjectStore::cachePut(const QString& key, const QByteArray& value, const std::optional<QDateTime>& expiresAt)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO cache (key, value, created_at, expires_at) VALUES (?, ?, ?, ?)"
+                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value, created_at = excluded.created_at,"
+                             " expires_at = excluded.expires_at"));
+    q.addBindValue(key);
+    q.addBindValue(value);
+    q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    q.addBindValue(expiresAt ? timeOrNull(*expiresAt) : QVariant());
+    if (!q.exec())
+        return Error(QStringLiteral("cannot write cache entry %1: %2").arg(key, sqlError(q)));
+    return okStatus();
+}
+
+Expected<std::optional<QByteArray>> ProjectStore::cacheGet(const QString& key) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT value, expires_at FROM cache WHERE key = ?"));
+    q.addBindValue(key);
+    if (!q.exec())
+        return Error(QStringLiteral("cannot read cache entry %1: %2").arg(key, sqlError(q)));
+    if (!q.next())
+        return std::optional<QByteArray>();
+    if (!q.value(1).isNull()) {
+        const QDateTime expires = QDateTime::fromString(q.value(1).toString(), Qt::ISODateWithMs);
+        if (expires.isValid() && expires < QDateTime::currentDateTimeUtc())
+            return std::optional<QByteArray>();
+    }
+    return std::optional<QByteArray>(q.value(0).toByteArray());
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,65 @@
+#pragma once
+
+// The project database: one SQLite file per project (WAL, foreign keys on,
+// numbered migrations). Holds runs with their provenance, caches and plugin
+// tables. A file from a newer schema is refused with a clear message.
+// QtSql connections belong to the thread that opened them: open one
+// ProjectStore per thread that needs the database.
+
+#include "provenance/run_record.h"
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace bioforge::core {
+
+struct RunOwner {
+    qint64 pid = 0;
+    QString host;
+    QString processStart; // distinguishes a reused pid
+    static RunOwner current();
+    bool isAlive() const;
+};
+
+class ProjectStore {
+public:
+    static constexpr int kApplicationId = 0x42464F52; // "BFOR"
+
+    ~ProjectStore();
+    static Expected<std::unique_ptr<ProjectStore>> open(const QString& databasePath);
+
+    const QString& path() const { return m_path; }
+    int schemaVersion() const;
+    QSqlDatabase database() const;
+
+    Status insertRun(const RunRecord& run, const RunOwner& owner = RunOwner::current());
+    Status updateRun(const RunRecord& run);
+    Status updateProgress(const QString& runId, double fraction);
+    Expected<RunRecord> run(const QString& runId) const;
+    Expected<QList<RunRecord>> runs() const;
+    // Runs left queued or running by a process that is no longer alive.
+    Expected<QList<RunRecord>> orphanedRuns() const;
+
+    // A plugin's own tables, migrated like the core's.
+    Status ensurePluginSchema(const QString& pluginId, const QList<QStringList>& migrations);
+
+    Status cachePut(const QString& key, const QByteArray& value, const std::optional<QDateTime>& expiresAt = {});
+    Expected<std::optional<QByteArray>> cacheGet(const QString& key) const;
+
+private:
+    ProjectStore() = default;
+    Status migrate();
+    Status exec(const QString& sql) const;
+
+    QString m_path;
+    QString m_connection;
+};
+
+} // namespace bioforge::core

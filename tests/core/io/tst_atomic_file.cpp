@@ -1,0 +1,59 @@
+// Atomic writes replace a file whole, and verified reads catch corruption.
+
+#include "io/atomic_file.h"
+#include "io/sha256.h"
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+class TstAtomicFile : public QObject {
+    Q_OBJECT
+private slots:
+    void writeCreatesFoldersAndReplacesWhole()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("a/b/c.txt"));
+        QVERIFY(AtomicFile::write(path, "first"));
+        QVERIFY(AtomicFile::write(path, "second"));
+        QCOMPARE(readAll(path), QByteArray("second"));
+        // No temporary files are left beside it.
+        QCOMPARE(QDir(dir.filePath(QStringLiteral("a/b"))).entryList(QDir::Files), QStringList{QStringLiteral("c.txt")});
+    }
+
+    void verifiedReadDetectsAChangedByte()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("d"));
+        QVERIFY(AtomicFile::write(path, "hello world"));
+        const QString sha = Sha256::ofData("hello world");
+        QVERIFY(AtomicFile::readVerified(path, sha));
+        QVERIFY(writeAll(path, "hello World"));
+        auto bad = AtomicFile::readVerified(path, sha);
+        QVERIFY(!bad);
+        QVERIFY(bad.error().message().contains(QStringLiteral("checksum mismatch")));
+    }
+
+    void sha256MatchesKnownVector()
+    {
+        QCOMPARE(Sha256::ofData("abc"), QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("abc"));
+        QVERIFY(writeAll(path, "abc"));
+        QCOMPARE(*Sha256::ofFile(path), Sha256::ofData("abc"));
+        QVERIFY(!Sha256::ofFile(dir.filePath(QStringLiteral("missing"))));
+    }
+
+    void writeIntoUnwritablePlaceIsAnError()
+    {
+        auto st = AtomicFile::write(QStringLiteral("/proc/bioforge-cannot-write-here/x"), "x");
+        QVERIFY(!st);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAtomicFile)
+#include "tst_atomic_file.moc"

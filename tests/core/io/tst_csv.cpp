@@ -1,0 +1,91 @@
+// CSV/TSV: RFC 4180 quoting both ways, fields across lines, and rows of the
+// wrong width reported with file and line.
+
+#include "io/csv_reader.h"
+#include "io/csv_writer.h"
+#include "support/test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+class TstCsv : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void writerQuotesAndReaderRoundTrips()
+    {
+        CsvWriter w;
+        w.writeRow({QStringLiteral("id"), QStringLiteral("note")});
+        w.writeRow({QStringLiteral("a,b"), QStringLiteral("say \"hi\"\nsecond line")});
+        w.writeRow({QStringLiteral("plain"), QString()});
+        const QString path = m_dir.filePath(QStringLiteral("t.csv"));
+        QVERIFY(w.save(path));
+        QVERIFY(readAll(path).contains("\"a,b\",\"say \"\"hi\"\"\nsecond line\""));
+
+        auto r = CsvReader::open(path);
+        QVERIFY(r);
+        QVERIFY((*r)->readHeader());
+        QCOMPARE((*r)->header(), QStringList({QStringLiteral("id"), QStringLiteral("note")}));
+        auto row = (*r)->next();
+        QVERIFY(row && row->has_value());
+        QCOMPARE((**row)[0], QStringLiteral("a,b"));
+        QCOMPARE((**row)[1], QStringLiteral("say \"hi\"\nsecond line"));
+        QCOMPARE((*r)->rowLine(), qint64(2));
+        row = (*r)->next();
+        QVERIFY(row && row->has_value());
+        QCOMPARE((**row)[1], QString());
+        row = (*r)->next();
+        QVERIFY(row && !row->has_value());
+    }
+
+    void tsvIsChosenByExtension()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("t.tsv"));
+        QVERIFY(writeAll(path, "a\tb\n1,5\t2\n"));
+        auto r = CsvReader::open(path);
+        QVERIFY(r);
+        QCOMPARE((*r)->delimiter(), QLatin1Char('\t'));
+        QVERIFY((*r)->readHeader());
+        auto row = (*r)->next();
+        QCOMPARE((**row)[0], QStringLiteral("1,5"));
+    }
+
+    void wrongWidthNamesFileAndLine()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("w.csv"));
+        QVERIFY(writeAll(path, "a,b,c\n1,2,3\n\n4,5\n"));
+        auto r = CsvReader::open(path);
+        QVERIFY((*r)->readHeader());
+        QVERIFY((*r)->next());
+        auto bad = (*r)->next();
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().message().contains(path + QStringLiteral(":4:")), qPrintable(bad.error().message()));
+        QVERIFY(bad.error().message().contains(QStringLiteral("expected 3 fields")));
+    }
+
+    void unclosedQuoteIsAnError()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("q.csv"));
+        QVERIFY(writeAll(path, "a\n\"never closed\n"));
+        auto r = CsvReader::open(path);
+        QVERIFY((*r)->readHeader());
+        auto bad = (*r)->next();
+        QVERIFY(!bad);
+        QVERIFY(bad.error().message().contains(QStringLiteral("not closed")));
+    }
+
+    void emptyFileHasNoHeader()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("e.csv"));
+        QVERIFY(writeAll(path, ""));
+        auto r = CsvReader::open(path);
+        QVERIFY(!(*r)->readHeader());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCsv)
+#include "tst_csv.moc"

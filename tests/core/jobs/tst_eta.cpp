@@ -1,0 +1,76 @@
+// ETA on an injected clock: unknown until honest, exact for a steady rate,
+// and following a change of rate within the window. No sleeping.
+
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+
+#include <QtTest>
+
+using namespace bioforge::core;
+
+class TstEta : public QObject {
+    Q_OBJECT
+
+    // Runs `units` units at `unitsPerSecond` on the manual clock.
+    static void work(JobContext& ctx, ManualClock& clock, int units, int msPerUnit)
+    {
+        for (int i = 0; i < units; ++i) {
+            clock.advance(msPerUnit);
+            ctx.advance();
+        }
+    }
+
+private slots:
+    void unknownUntilEnoughTimeHasBeenSeen()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.beginStage(QStringLiteral("s"), 1000);
+        QVERIFY(!ctx.snapshot().etaMs.has_value());
+        work(ctx, clock, 10, 100); // 1 s observed: still unknown
+        QVERIFY(!ctx.snapshot().etaMs.has_value());
+        QCOMPARE(ctx.snapshot().unitsPerSecond, 0.0);
+        work(ctx, clock, 15, 100); // 2.5 s observed
+        QVERIFY(ctx.snapshot().etaMs.has_value());
+    }
+
+    void exactForAKnownRate()
+    {
+        ManualClock clock(5000);
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.beginStage(QStringLiteral("s"), 100);
+        work(ctx, clock, 30, 100); // 10 units/s, 30 done at t = 3 s
+        const ProgressSnapshot s = ctx.snapshot();
+        QCOMPARE(s.fraction, 0.3);
+        QVERIFY(s.etaMs.has_value());
+        QCOMPARE(*s.etaMs, qint64(7000));
+        QCOMPARE(s.unitsPerSecond, 10.0);
+        QCOMPARE(s.elapsedMs, qint64(3000));
+    }
+
+    void followsAChangeOfRate()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.beginStage(QStringLiteral("s"), 2000);
+        work(ctx, clock, 100, 100);  // 10 units/s for 10 s
+        work(ctx, clock, 700, 50);   // then 20 units/s for 35 s (longer than the 30 s window)
+        const ProgressSnapshot s = ctx.snapshot();
+        QCOMPARE(s.unitsPerSecond, 20.0);
+        QVERIFY(s.etaMs.has_value());
+        QCOMPARE(*s.etaMs, qint64((2000 - 800) * 50));
+    }
+
+    void stalledJobHasNoEta()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.beginStage(QStringLiteral("s"), 100);
+        clock.advance(60'000);
+        ctx.advance(0);
+        QVERIFY(!ctx.snapshot().etaMs.has_value());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstEta)
+#include "tst_eta.moc"

@@ -1,0 +1,83 @@
+// Progress is clamped to [0, 1] and never goes back, whatever a job reports.
+
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+
+#include <QtTest>
+
+#include <random>
+
+using namespace bioforge::core;
+
+class TstProgressModel : public QObject {
+    Q_OBJECT
+private slots:
+    void weightedStagesCombine()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.defineStages({{QStringLiteral("a"), QStringLiteral("A"), 3}, {QStringLiteral("b"), QStringLiteral("B"), 1}});
+        ctx.beginStage(QStringLiteral("a"), 10);
+        ctx.advance(5);
+        QCOMPARE(ctx.snapshot().fraction, 0.375);
+        ctx.beginStage(QStringLiteral("b"), 4);
+        QCOMPARE(ctx.snapshot().fraction, 0.75);
+        ctx.advance(2);
+        QCOMPARE(ctx.snapshot().fraction, 0.875);
+        QCOMPARE(ctx.snapshot().stageLabel, QStringLiteral("B"));
+        ctx.markComplete();
+        QCOMPARE(ctx.snapshot().fraction, 1.0);
+    }
+
+    void overshootIsClampedToOne()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.beginStage(QStringLiteral("only"), 10);
+        ctx.advance(25);
+        QCOMPARE(ctx.snapshot().fraction, 1.0);
+    }
+
+    void neverGoesBackWhenTotalsGrowOrStagesRepeat()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.defineStages({{QStringLiteral("a"), QStringLiteral("A"), 1}, {QStringLiteral("b"), QStringLiteral("B"), 1}});
+        ctx.beginStage(QStringLiteral("a"), 10);
+        ctx.advance(8);
+        const double before = ctx.snapshot().fraction;
+        ctx.setStageTotal(100); // the job found more work than it thought
+        QVERIFY(ctx.snapshot().fraction >= before);
+        ctx.beginStage(QStringLiteral("b"), 10);
+        ctx.advance(5);
+        const double inB = ctx.snapshot().fraction;
+        ctx.beginStage(QStringLiteral("a"), 10); // going back to an earlier stage
+        QVERIFY(ctx.snapshot().fraction >= inB);
+    }
+
+    void randomReportsStayBoundedAndMonotone()
+    {
+        std::mt19937 rng(7);
+        for (int trial = 0; trial < 200; ++trial) {
+            ManualClock clock;
+            JobContext ctx(QStringLiteral("r"), clock, {});
+            ctx.defineStages({{QStringLiteral("s0"), {}, double(rng() % 5)}, {QStringLiteral("s1"), {}, double(rng() % 5)},
+                              {QStringLiteral("s2"), {}, 1}});
+            double last = 0;
+            for (int step = 0; step < 60; ++step) {
+                switch (rng() % 4) {
+                case 0: ctx.beginStage(QStringLiteral("s%1").arg(rng() % 4), qint64(rng() % 50) - 5); break;
+                case 1: ctx.setStageTotal(qint64(rng() % 50) - 5); break;
+                default: ctx.advance(qint64(rng() % 20)); break;
+                }
+                clock.advance(rng() % 500);
+                const double f = ctx.snapshot().fraction;
+                QVERIFY2(f >= last && f <= 1.0 && f >= 0.0, qPrintable(QStringLiteral("trial %1 step %2: %3 after %4").arg(trial).arg(step).arg(f).arg(last)));
+                last = f;
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TstProgressModel)
+#include "tst_progress_model.moc"

@@ -1,0 +1,72 @@
+// The model registry: import of a Hugging Face style folder with checksums,
+// verification catching a changed file, persistence across instances.
+
+#include "models/model_registry.h"
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+class TstModelRegistry : public QObject {
+    Q_OBJECT
+private slots:
+    void importVerifyAndReload()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("esm2_small"));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("config.json")), "{\"hidden_size\": 64}"));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("model.safetensors")), QByteArray(1000, 'w')));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral(".git/HEAD")), "ref"));
+        const QString file = dir.filePath(QStringLiteral("models/registry.json"));
+        {
+            ModelRegistry reg(file);
+            QVERIFY(reg.load());
+            auto entry = reg.importFolder(QStringLiteral("esm2-test"), QStringLiteral("esm2"), model, QStringLiteral("r1"));
+            QVERIFY2(entry, entry ? "" : qPrintable(entry.error().message()));
+            QCOMPARE(entry->files.size(), 2); // .git is skipped
+            QVERIFY(entry->file(QStringLiteral("config.json")));
+            QCOMPARE(entry->combinedSha256().size(), 64);
+            QVERIFY(reg.verify(QStringLiteral("esm2-test")));
+        }
+        ModelRegistry again(file);
+        QVERIFY(again.load());
+        const auto entry = again.find(QStringLiteral("esm2-test"));
+        QVERIFY(entry);
+        QCOMPARE(entry->kind, QStringLiteral("esm2"));
+        QCOMPARE(entry->revision, QStringLiteral("r1"));
+        // A changed weight file no longer verifies.
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("model.safetensors")), QByteArray(1000, 'x')));
+        auto st = again.verify(QStringLiteral("esm2-test"));
+        QVERIFY(!st);
+        QVERIFY(st.error().message().contains(QStringLiteral("SHA-256")));
+        QVERIFY(again.remove(QStringLiteral("esm2-test")));
+        QVERIFY(!again.find(QStringLiteral("esm2-test")));
+        QVERIFY(!again.remove(QStringLiteral("esm2-test")));
+    }
+
+    void importRefusesEmptyOrMissingFolders()
+    {
+        QTemporaryDir dir;
+        ModelRegistry reg(dir.filePath(QStringLiteral("r.json")));
+        QVERIFY(!reg.importFolder(QStringLiteral("x"), QStringLiteral("k"), dir.filePath(QStringLiteral("nope"))));
+        QDir().mkpath(dir.filePath(QStringLiteral("empty")));
+        QVERIFY(!reg.importFolder(QStringLiteral("x"), QStringLiteral("k"), dir.filePath(QStringLiteral("empty"))));
+    }
+
+    void corruptRegistryIsAnErrorNotAReset()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("r.json"));
+        QVERIFY(writeAll(file, "{ broken"));
+        ModelRegistry reg(file);
+        QVERIFY(!reg.load());
+        QCOMPARE(readAll(file), QByteArray("{ broken"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstModelRegistry)
+#include "tst_model_registry.moc"

@@ -1,0 +1,100 @@
+// Run records survive JSON round trips; RO-Crate export names every file
+// with its checksum; the environment lists versions and devices.
+
+#include "provenance/environment_info.h"
+#include "provenance/provenance_recorder.h"
+#include "provenance/ro_crate.h"
+#include "provenance/run_record.h"
+#include "support/test_support.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+class TstRunRecord : public QObject {
+    Q_OBJECT
+private slots:
+    void jsonRoundTrip()
+    {
+        RunRecord r;
+        r.runId = QStringLiteral("r1");
+        r.pluginId = QStringLiteral("viral");
+        r.pluginVersion = QStringLiteral("1.2.3");
+        r.verb = QStringLiteral("predict");
+        r.parameters = {{QStringLiteral("chunk"), 300}};
+        r.state = RunState::Interrupted;
+        r.parentRunId = QStringLiteral("r0");
+        r.checkpointId = QStringLiteral("r0");
+        r.startedAt = QDateTime::fromString(QStringLiteral("2026-11-23T10:00:00.123Z"), Qt::ISODateWithMs);
+        r.inputs = {{QStringLiteral("contigs"), QStringLiteral("/data/a.fa"), QString(64, QLatin1Char('1')), 99}};
+        r.models = {{QStringLiteral("esm2"), QStringLiteral("rev"), QString(64, QLatin1Char('2')), QStringLiteral("/m")}};
+        auto back = RunRecord::fromJson(r.toJson());
+        QVERIFY(back);
+        QCOMPARE(back->toJson(), r.toJson());
+        QVERIFY(!RunRecord::fromJson({{QStringLiteral("schema"), QStringLiteral("other")}}));
+    }
+
+    void recorderHashesInputsAndOutputs()
+    {
+        QTemporaryDir dir;
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("in.txt")), "abc"));
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("out.txt")), "abc"));
+        ProvenanceRecorder rec(dir.path());
+        QVERIFY(rec.addInputFile(QStringLiteral("input"), dir.filePath(QStringLiteral("in.txt"))));
+        QVERIFY(!rec.addInputFile(QStringLiteral("missing"), dir.filePath(QStringLiteral("nope"))));
+        rec.addOutput(QStringLiteral("result"), QStringLiteral("out.txt"));
+        rec.addLibrary(QStringLiteral("LibTorch"), QStringLiteral("1.13"));
+        RunRecord r;
+        QVERIFY(rec.finalizeInto(r));
+        const QString abc = QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        QCOMPARE(r.inputs.first().sha256, abc);
+        QCOMPARE(r.outputs.first().sha256, abc);
+        QCOMPARE(r.outputs.first().size, qint64(3));
+        QCOMPARE(r.libraries.value(QStringLiteral("LibTorch")).toString(), QStringLiteral("1.13"));
+        rec.addOutput(QStringLiteral("gone"), QStringLiteral("missing.txt"));
+        QVERIFY(!rec.finalizeInto(r)); // an output that is not there is an error, not a silent gap
+    }
+
+    void roCrateDescribesTheRun()
+    {
+        RunRecord r;
+        r.runId = QStringLiteral("r9");
+        r.pluginId = QStringLiteral("workbench");
+        r.state = RunState::Finished;
+        r.outputs = {{QStringLiteral("table"), QStringLiteral("units.tsv"), QString(64, QLatin1Char('f')), 10}};
+        r.parameters = {{QStringLiteral("units"), 5}};
+        const QJsonObject crate = RoCrate::fromRun(r);
+        QCOMPARE(crate.value(QStringLiteral("@context")).toString(), QStringLiteral("https://w3id.org/ro/crate/1.1/context"));
+        bool sawFile = false, sawAction = false;
+        for (const QJsonValue& v : crate.value(QStringLiteral("@graph")).toArray()) {
+            const QJsonObject o = v.toObject();
+            if (o.value(QStringLiteral("@id")).toString() == QLatin1String("units.tsv")) {
+                sawFile = true;
+                QCOMPARE(o.value(QStringLiteral("sha256")).toString(), QString(64, QLatin1Char('f')));
+            }
+            if (o.value(QStringLiteral("@type")).toString() == QLatin1String("CreateAction")) {
+                sawAction = true;
+                QCOMPARE(o.value(QStringLiteral("actionStatus")).toObject().value(QStringLiteral("@id")).toString(),
+                         QStringLiteral("http://schema.org/CompletedActionStatus"));
+            }
+        }
+        QVERIFY(sawFile && sawAction);
+    }
+
+    void environmentListsVersionsAndDevices()
+    {
+        const QJsonObject env = EnvironmentInfo::collect();
+        QVERIFY(!env.value(QStringLiteral("version")).toString().isEmpty());
+        const QJsonObject libs = env.value(QStringLiteral("libraries")).toObject();
+        QCOMPARE(libs.value(QStringLiteral("Qt (run time)")).toString(), QString::fromLatin1(qVersion()));
+        QVERIFY(libs.contains(QStringLiteral("SQLite")));
+        QVERIFY(libs.contains(QStringLiteral("spdlog")));
+        QVERIFY(!env.value(QStringLiteral("devices")).toArray().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstRunRecord)
+#include "tst_run_record.moc"

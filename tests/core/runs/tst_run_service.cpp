@@ -1,0 +1,169 @@
+// Runs end to end through RunService: provenance recorded and exported,
+// pause → resume gives byte-identical output, crash recovery marks orphaned
+// runs interrupted and resumable.
+
+#include "compute/device_discovery.h"
+#include "compute/device_lease.h"
+#include "diagnostics/workbench_plugin.h"
+#include "jobs/clock.h"
+#include "jobs/job_scheduler.h"
+#include "log/logging.h"
+#include "plugin/plugin_manager.h"
+#include "runs/run_service.h"
+#include "store/project.h"
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+class TstRunService : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Project> m_project;
+    std::unique_ptr<PluginManager> m_plugins;
+    std::unique_ptr<DeviceLeasePool> m_devices;
+    std::unique_ptr<JobScheduler> m_scheduler;
+    std::unique_ptr<RunService> m_runs;
+
+    const QJsonObject m_params{{QStringLiteral("units"), 12}, {QStringLiteral("values"), 2048}, {QStringLiteral("work"), 30}};
+
+    QByteArray outputsOf(const QString& runId)
+    {
+        const QDir dir(m_project->runDir(runId));
+        return readAll(dir.filePath(QStringLiteral("units.tsv"))) + readAll(dir.filePath(QStringLiteral("values.safetensors")))
+               + readAll(dir.filePath(QStringLiteral("summary.json")));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        Logging::initialize(Logging::Console::Off);
+        auto project = Project::open(m_dir.filePath(QStringLiteral("project")), true);
+        QVERIFY(project);
+        m_project = std::move(*project);
+        m_plugins = std::make_unique<PluginManager>();
+        m_plugins->setSearchPaths({});
+        m_plugins->addBuiltin(new WorkbenchPlugin, WorkbenchPlugin::metadata());
+        m_plugins->loadAll({});
+        m_devices = std::make_unique<DeviceLeasePool>(QList<DeviceInfo>{DeviceDiscovery::cpu()});
+        m_scheduler = std::make_unique<JobScheduler>(*m_devices, SteadyClock::instance(), 2);
+        m_runs = std::make_unique<RunService>(*m_project, *m_plugins, *m_scheduler);
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_scheduler)
+            m_scheduler->pauseAllAndWait();
+        m_runs.reset();
+        m_scheduler.reset();
+    }
+
+    void aRunRecordsProvenanceAndExportsIt()
+    {
+        auto id = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), m_params);
+        QVERIFY2(id, id ? "" : qPrintable(id.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto record = m_project->store().run(*id);
+        QVERIFY(record);
+        QCOMPARE(record->state, RunState::Finished);
+        QCOMPARE(record->outputs.size(), 3);
+        for (const FileRef& f : record->outputs)
+            QCOMPARE(f.sha256.size(), 64);
+        QCOMPARE(record->device.value(QStringLiteral("id")).toString(), QStringLiteral("cpu"));
+        QVERIFY(record->startedAt.isValid() && record->endedAt.isValid());
+        QVERIFY(!record->environment.value(QStringLiteral("libraries")).toObject().isEmpty());
+        const QString prov = QDir(m_project->runDir(*id)).filePath(QStringLiteral("provenance.json"));
+        const QJsonDocument doc = QJsonDocument::fromJson(readAll(prov));
+        QCOMPARE(doc.object().value(QStringLiteral("runId")).toString(), *id);
+        QVERIFY(QFileInfo::exists(QDir(m_project->runDir(*id)).filePath(QStringLiteral("ro-crate-metadata.json"))));
+    }
+
+    void invalidParametersAreRefusedBeforeAnyRun()
+    {
+        auto before = m_project->store().runs();
+        auto id = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), -3}});
+        QVERIFY(!id);
+        QVERIFY(id.error().message().contains(QStringLiteral("units")));
+        QCOMPARE(m_project->store().runs()->size(), before->size());
+        QVERIFY(!m_runs->start(QStringLiteral("nosuchplugin"), QStringLiteral("x"), {}));
+        QVERIFY(!m_runs->start(QStringLiteral("workbench"), QStringLiteral("nosuchverb"), {}));
+    }
+
+    void pauseThenResumeGivesByteIdenticalOutput()
+    {
+        auto reference = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), m_params);
+        QVERIFY(reference);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+
+        auto paused = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), m_params);
+        QVERIFY(paused);
+        m_runs->pause(*paused); // the job is running: it stops after its current unit
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto pausedRecord = m_project->store().run(*paused);
+        QCOMPARE(pausedRecord->state, RunState::Paused);
+        QVERIFY(m_scheduler->handle(*paused)->snapshot().fraction < 1.0);
+
+        auto resumed = m_runs->resume(*paused);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto resumedRecord = m_project->store().run(*resumed);
+        QCOMPARE(resumedRecord->state, RunState::Finished);
+        QCOMPARE(resumedRecord->parentRunId, *paused);
+        QCOMPARE(resumedRecord->checkpointId, *paused);
+        QCOMPARE(outputsOf(*resumed), outputsOf(*reference));
+
+        auto twice = m_runs->resume(*paused);
+        QVERIFY(!twice);
+        QVERIFY(twice.error().message().contains(QStringLiteral("already resumed")));
+        QVERIFY(!m_runs->resume(*resumed)); // finished runs are not resumable
+    }
+
+    void failedRunKeepsItsMessage()
+    {
+        QJsonObject p = m_params;
+        p.insert(QStringLiteral("fail_at_unit"), 2);
+        auto id = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), p);
+        QVERIFY(id);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto record = m_project->store().run(*id);
+        QCOMPARE(record->state, RunState::Failed);
+        QVERIFY(record->error.contains(QStringLiteral("unit 2")));
+    }
+
+    void orphanedRunsAreMarkedInterruptedAndResumable()
+    {
+        RunRecord ghost;
+        ghost.runId = QStringLiteral("ghost-run");
+        ghost.checkpointId = ghost.runId;
+        ghost.pluginId = QStringLiteral("workbench");
+        ghost.verb = QStringLiteral("selftest");
+        ghost.parameters = m_params;
+        ghost.state = RunState::Running;
+        ghost.createdAt = QDateTime::currentDateTimeUtc();
+        RunOwner dead = RunOwner::current();
+        dead.processStart = QStringLiteral("gone:0");
+        QVERIFY(m_project->store().insertRun(ghost, dead));
+        auto recovered = m_runs->recoverInterrupted();
+        QVERIFY(recovered);
+        QCOMPARE(recovered->size(), 1);
+        QCOMPARE(m_project->store().run(QStringLiteral("ghost-run"))->state, RunState::Interrupted);
+        bool listed = false;
+        for (const RunRecord& r : *m_runs->resumableRuns())
+            listed = listed || r.runId == QLatin1String("ghost-run");
+        QVERIFY(listed);
+        auto resumed = m_runs->resume(QStringLiteral("ghost-run"));
+        QVERIFY(resumed);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        QCOMPARE(m_project->store().run(*resumed)->state, RunState::Finished);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstRunService)
+#include "tst_run_service.moc"

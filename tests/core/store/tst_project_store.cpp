@@ -1,0 +1,151 @@
+// The project store: migrations, a newer schema refused cleanly, runs and
+// their files, orphaned runs, caches and plugin schemas.
+
+#include "store/project.h"
+#include "store/project_store.h"
+#include "store/migrations.h"
+
+#include <QDir>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+
+class TstProjectStore : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    static RunRecord sampleRun(const QString& id)
+    {
+        RunRecord r;
+        r.runId = id;
+        r.checkpointId = id;
+        r.pluginId = QStringLiteral("workbench");
+        r.pluginVersion = QStringLiteral("0.1.0");
+        r.verb = QStringLiteral("selftest");
+        r.parameters = {{QStringLiteral("units"), 3}};
+        r.createdAt = QDateTime::currentDateTimeUtc();
+        return r;
+    }
+
+private slots:
+    void newProjectHasFoldersAndLatestSchema()
+    {
+        auto project = Project::open(m_dir.filePath(QStringLiteral("p1")), true);
+        QVERIFY2(project, project ? "" : qPrintable(project.error().message()));
+        for (const char* sub : {"runs", "checkpoints", "reports", "logs"})
+            QVERIFY(QDir((*project)->folder()).exists(QLatin1String(sub)));
+        QCOMPARE((*project)->store().schemaVersion(), Migrations::latest());
+        QSqlQuery q((*project)->store().database());
+        QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA foreign_keys")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+    }
+
+    void openingWithoutCreateNeedsAProject()
+    {
+        QVERIFY(!Project::open(m_dir.filePath(QStringLiteral("missing")), false));
+        QDir().mkpath(m_dir.filePath(QStringLiteral("plain")));
+        auto p = Project::open(m_dir.filePath(QStringLiteral("plain")), false);
+        QVERIFY(!p);
+        QVERIFY(p.error().message().contains(QStringLiteral("not a BioForge project")));
+    }
+
+    void newerSchemaIsRefusedAndLeftUntouched()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("newer.sqlite"));
+        {
+            auto store = ProjectStore::open(path);
+            QVERIFY(store);
+            QSqlQuery q((*store)->database());
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = %1").arg(Migrations::latest() + 5)));
+        }
+        auto again = ProjectStore::open(path);
+        QVERIFY(!again);
+        QVERIFY2(again.error().message().contains(QStringLiteral("newer BioForge")), qPrintable(again.error().message()));
+        QVERIFY(again.error().message().contains(path));
+    }
+
+    void otherSqliteFilesAreRefused()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("other.sqlite"));
+        {
+            auto store = ProjectStore::open(path);
+            QSqlQuery q((*store)->database());
+            QVERIFY(q.exec(QStringLiteral("PRAGMA application_id = 12345")));
+        }
+        QVERIFY(!ProjectStore::open(path));
+    }
+
+    void runsAreStoredUpdatedAndListed()
+    {
+        auto store = ProjectStore::open(m_dir.filePath(QStringLiteral("runs.sqlite")));
+        QVERIFY(store);
+        RunRecord r = sampleRun(QStringLiteral("run-1"));
+        QVERIFY((*store)->insertRun(r));
+        QVERIFY(!(*store)->insertRun(r)); // same id twice
+        r.state = RunState::Finished;
+        r.outputs = {{QStringLiteral("table"), QStringLiteral("out.tsv"), QString(64, QLatin1Char('a')), 12}};
+        QVERIFY((*store)->updateRun(r));
+        auto back = (*store)->run(QStringLiteral("run-1"));
+        QVERIFY(back);
+        QCOMPARE(back->state, RunState::Finished);
+        QCOMPARE(back->outputs.size(), 1);
+        QCOMPARE(back->parameters.value(QStringLiteral("units")).toInt(), 3);
+        QSqlQuery q((*store)->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM run_files WHERE run_id = 'run-1' AND role = 'output'")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        QVERIFY(!(*store)->run(QStringLiteral("nope")));
+        QVERIFY(!(*store)->updateRun(sampleRun(QStringLiteral("nope"))));
+    }
+
+    void runsOfDeadProcessesAreOrphans()
+    {
+        auto store = ProjectStore::open(m_dir.filePath(QStringLiteral("orphans.sqlite")));
+        RunRecord alive = sampleRun(QStringLiteral("alive"));
+        alive.state = RunState::Running;
+        RunRecord dead = sampleRun(QStringLiteral("dead"));
+        dead.state = RunState::Running;
+        RunRecord done = sampleRun(QStringLiteral("done"));
+        done.state = RunState::Finished;
+        QVERIFY((*store)->insertRun(alive));
+        RunOwner ghost = RunOwner::current();
+        ghost.processStart = QStringLiteral("another-boot:1"); // same pid, different process
+        QVERIFY((*store)->insertRun(dead, ghost));
+        QVERIFY((*store)->insertRun(done, ghost));
+        auto orphans = (*store)->orphanedRuns();
+        QVERIFY(orphans);
+        QCOMPARE(orphans->size(), 1);
+        QCOMPARE(orphans->first().runId, QStringLiteral("dead"));
+    }
+
+    void cacheEntriesExpire()
+    {
+        auto store = ProjectStore::open(m_dir.filePath(QStringLiteral("cache.sqlite")));
+        QVERIFY((*store)->cachePut(QStringLiteral("gene:1:hgnc:1"), "payload"));
+        QCOMPARE(**(*store)->cacheGet(QStringLiteral("gene:1:hgnc:1")), QByteArray("payload"));
+        QVERIFY((*store)->cachePut(QStringLiteral("old"), "x", QDateTime::currentDateTimeUtc().addSecs(-10)));
+        QVERIFY(!(*store)->cacheGet(QStringLiteral("old"))->has_value());
+        QVERIFY(!(*store)->cacheGet(QStringLiteral("absent"))->has_value());
+    }
+
+    void pluginSchemasMigrateOnceAndRefuseNewer()
+    {
+        auto store = ProjectStore::open(m_dir.filePath(QStringLiteral("plugin.sqlite")));
+        const QList<QStringList> v1{{QStringLiteral("CREATE TABLE demo_a (x INTEGER)")}};
+        const QList<QStringList> v2 = v1 + QList<QStringList>{{QStringLiteral("ALTER TABLE demo_a ADD COLUMN y TEXT")}};
+        QVERIFY((*store)->ensurePluginSchema(QStringLiteral("demo"), v1));
+        QVERIFY((*store)->ensurePluginSchema(QStringLiteral("demo"), v1)); // idempotent
+        QVERIFY((*store)->ensurePluginSchema(QStringLiteral("demo"), v2));
+        QSqlQuery q((*store)->database());
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO demo_a (x, y) VALUES (1, 'a')")));
+        QVERIFY(!(*store)->ensurePluginSchema(QStringLiteral("demo"), v1));
+        const QList<QStringList> broken{{QStringLiteral("CREATE TABLE broken (")}};
+        QVERIFY(!(*store)->ensurePluginSchema(QStringLiteral("broken"), broken));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstProjectStore)
+#include "tst_project_store.moc"

@@ -1,0 +1,47 @@
+#pragma once
+
+// A minimal HTTP/1.1 file server on 127.0.0.1 for download tests. It serves
+// byte ranges, can drop the connection part-way through a response (once per
+// path) and records every request. It lives on the test's thread: a client's
+// nested event loop drives it too.
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QTcpServer>
+
+namespace bioforge::test {
+
+class LoopbackHttpServer : public QObject {
+    Q_OBJECT
+public:
+    struct Request {
+        QString path;
+        QByteArray range; // value of the Range header, empty if none
+    };
+
+    explicit LoopbackHttpServer(QObject* parent = nullptr);
+    bool start();
+    quint16 port() const { return m_server.serverPort(); }
+    QString url(const QString& path) const;
+
+    void serve(const QString& path, const QByteArray& content) { m_files.insert(path, content); }
+    // The next response for `path` is cut off after `bytes` body bytes.
+    void dropOnceAfter(const QString& path, qint64 bytes) { m_dropAfter.insert(path, bytes); }
+    void setIgnoreRange(bool ignore) { m_ignoreRange = ignore; }
+    const QList<Request>& requests() const { return m_requests; }
+
+private:
+    void onConnection();
+    void respond(QTcpSocket* socket, const QByteArray& head);
+
+    QTcpServer m_server;
+    QHash<QString, QByteArray> m_files;
+    QHash<QString, qint64> m_dropAfter;
+    QList<Request> m_requests;
+    bool m_ignoreRange = false;
+};
+
+} // namespace bioforge::test

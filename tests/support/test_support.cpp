@@ -1,0 +1,35 @@
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+namespace bioforge::test {
+
+QString fixturePath(const QString& relative)
+{
+    return QDir(QStringLiteral(BIOFORGE_FIXTURES_DIR)).filePath(relative);
+}
+
+bool fixturesAvailable() { return QFileInfo(QStringLiteral(BIOFORGE_FIXTURES_DIR)).isDir(); }
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+bool writeAll(const QString& path, const QByteArray& data)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.write(data) == data.size();
+}
+
+QString binPath(const QString& program) { return QDir(QStringLiteral(BIOFORGE_BIN_DIR)).filePath(program); }
+
+} // namespace bioforge::test

@@ -1,0 +1,16 @@
+#pragma once
+
+// Helpers shared by the tests: fixture paths, temporary folders, file bytes.
+
+#include <QByteArray>
+#include <QString>
+
+namespace bioforge::test {
+
+QString fixturePath(const QString& relative); // under ../shared/fixtures
+bool fixturesAvailable();
+QByteArray readAll(const QString& path);
+bool writeAll(const QString& path, const QByteArray& data);
+QString binPath(const QString& program);      // a program in the build's bin/
+
+} // namespace bioforge::test
