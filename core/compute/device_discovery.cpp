@@ -13,8 +13,9 @@ QString cpuModelName()
 {
     QFile info(QStringLiteral("/proc/cpuinfo"));
     if (info.open(QIODevice::ReadOnly)) {
-        while (!info.atEnd()) {
-            const QByteArray line = info.readLine();
+        // /proc files report size 0: read to the end rather than testing atEnd().
+        const QList<QByteArray> lines = info.readAll().split('\n');
+        for (const QByteArray& line : lines) {
             if (line.startsWith("model name")) {
                 const qsizetype colon = line.indexOf(':');
                 if (colon > 0)

@@ -23,7 +23,7 @@ public:
     struct Parameters {
         int units = 60;
         int values = 4096;
-        int work = 40;
+        int work = 5000;
         qint64 seed = 42;
         int failAtUnit = -1; // diagnostic: throw at this unit
     };

@@ -32,11 +32,16 @@ QList<VerbSpec> WorkbenchPlugin::verbs() const
     selftest.parameters = {
         {QStringLiteral("units"), T::Integer, QStringLiteral("work units (one checkpoint each)"), 60, {}, 1, 100000},
         {QStringLiteral("values"), T::Integer, QStringLiteral("numbers per unit"), 4096, {}, 1, 10000000},
-        {QStringLiteral("work"), T::Integer, QStringLiteral("hashing rounds per number (cost per unit)"), 40, {}, 0, 1000000},
+        {QStringLiteral("work"), T::Integer, QStringLiteral("hashing rounds per number (cost per unit)"), 5000, {}, 0, 1000000},
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
         {QStringLiteral("fail_at_unit"), T::Integer, QStringLiteral("diagnostic: fail at this unit (-1 = never)"), -1, {}, -1, 100000},
     };
     return {selftest};
+}
+
+QList<DemoRun> WorkbenchPlugin::demoRuns() const
+{
+    return {{QStringLiteral("selftest"), QJsonObject{}, QStringLiteral("Workbench self-test (synthetic data)")}};
 }
 
 Expected<std::unique_ptr<Job>> WorkbenchPlugin::createJob(const QString& verb, const QJsonObject& parameters)

@@ -20,6 +20,7 @@ public:
     QList<VerbSpec> verbs() const override;
     Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
     Expected<ReportContent> reportContent(const RunRecord& run, const QString& runDir) const override;
+    QList<DemoRun> demoRuns() const override;
 };
 
 } // namespace bioforge::core

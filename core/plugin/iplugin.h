@@ -28,6 +28,13 @@ namespace bioforge::core {
 class ModelRegistry;
 struct RunRecord;
 
+// A run the demo project starts for this plugin, with inputs the plugin ships.
+struct DemoRun {
+    QString verb;
+    QJsonObject parameters;
+    QString title;
+};
+
 struct PluginContext {
     QString applicationVersion;
     QString dataDir;                   // per-user data folder (models, caches)
@@ -61,6 +68,8 @@ public:
         return Error(QStringLiteral("this plugin makes no report"));
     }
     virtual QJsonObject settingsSchema() const { return {}; }
+    // Runs the demo project makes with this plugin (clearly labelled test data).
+    virtual QList<DemoRun> demoRuns() const { return {}; }
 };
 
 } // namespace bioforge::core

@@ -1,0 +1,107 @@
+#include "cli_context.h"
+
+#include "exit_codes.h"
+#include "interrupt_bridge.h"
+#include "terminal_progress.h"
+
+#include "jobs/job_scheduler.h"
+#include "runs/session.h"
+#include "settings/workbench_settings.h"
+#include "store/project.h"
+
+#include <QEventLoop>
+#include <QProcessEnvironment>
+
+namespace bioforge::cli {
+
+CliContext::CliContext(CliOptions options, QTextStream& out, QTextStream& err)
+    : m_options(std::move(options)), m_out(out), m_err(err)
+{
+}
+
+CliContext::~CliContext() = default;
+
+core::Session& CliContext::session()
+{
+    if (!m_session) {
+        core::Session::Options options;
+        options.maxConcurrentJobs = core::WorkbenchSettings().maxConcurrentJobs();
+        m_session = std::make_unique<core::Session>(options);
+    }
+    return *m_session;
+}
+
+QString CliContext::projectFolder() const
+{
+    if (!m_options.project.isEmpty())
+        return m_options.project;
+    const QString env = QProcessEnvironment::systemEnvironment().value(QStringLiteral("BIOFORGE_PROJECT"));
+    if (!env.isEmpty())
+        return env;
+    return core::WorkbenchSettings().defaultProjectFolder();
+}
+
+core::Project* CliContext::project(bool create)
+{
+    core::Session& s = session();
+    if (!s.project()) {
+        if (core::Status st = s.openProject(projectFolder(), create); !st) {
+            m_err << "bioforge: " << st.error().message() << Qt::endl;
+            return nullptr;
+        }
+        core::WorkbenchSettings().addRecentProject(s.project()->folder());
+    }
+    return s.project();
+}
+
+int CliContext::waitForRuns(const QStringList& runIds)
+{
+    core::JobScheduler& scheduler = session().scheduler();
+    TerminalProgress progress(scheduler, m_options.quiet);
+    InterruptBridge interrupts;
+    QEventLoop loop;
+    auto allEnded = [&] {
+        for (const QString& id : runIds) {
+            auto h = scheduler.handle(id);
+            if (h && (h->state() == core::RunState::Queued || h->state() == core::RunState::Running))
+                return false;
+        }
+        return true;
+    };
+    QObject::connect(&scheduler, &core::JobScheduler::jobEnded, &loop, [&] {
+        if (allEnded())
+            loop.quit();
+    });
+    QObject::connect(&interrupts, &InterruptBridge::interrupted, &loop, [&](int count) {
+        progress.finishLine();
+        if (count == 1) {
+            m_err << "bioforge: pausing (checkpoint and stop); press Ctrl-C again to quit at once" << Qt::endl;
+            for (const QString& id : runIds)
+                scheduler.pause(id);
+        } else {
+            m_err << "bioforge: quitting; the runs resume from their last checkpoint with 'bioforge resume'" << Qt::endl;
+            std::_Exit(kPaused);
+        }
+    });
+    if (!allEnded())
+        loop.exec();
+    progress.finishLine();
+    bool failed = false, cancelled = false, paused = false;
+    for (const QString& id : runIds) {
+        auto h = scheduler.handle(id);
+        if (!h)
+            continue;
+        const core::RunRecord& r = h->record();
+        m_out << "run " << id << ": " << core::runStateName(r.state);
+        if (!r.error.isEmpty())
+            m_out << ": " << r.error;
+        m_out << Qt::endl;
+        failed = failed || r.state == core::RunState::Failed;
+        cancelled = cancelled || r.state == core::RunState::Cancelled;
+        paused = paused || r.state == core::RunState::Paused;
+    }
+    const int code = failed ? kRunFailed : cancelled ? kCancelled : paused ? kPaused : kOk;
+    return code;
+}
+
+} // namespace bioforge::cli

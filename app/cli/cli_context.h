@@ -1,0 +1,52 @@
+#pragma once
+
+// What every command of the `bioforge` command line shares: global options,
+// output streams, and the session with its project, opened on first use.
+
+#include "util/expected.h"
+
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+
+#include <memory>
+
+namespace bioforge::core {
+class Project;
+class Session;
+} // namespace bioforge::core
+
+namespace bioforge::cli {
+
+struct CliOptions {
+    QString project;   // --project, else $BIOFORGE_PROJECT, else the default project
+    bool quiet = false;
+    bool verbose = false;
+};
+
+class CliContext {
+public:
+    CliContext(CliOptions options, QTextStream& out, QTextStream& err);
+    ~CliContext();
+
+    const CliOptions& options() const { return m_options; }
+    QTextStream& out() { return m_out; }
+    QTextStream& err() { return m_err; }
+
+    core::Session& session();
+    // Opens the project (creating it when asked); prints the error and returns null on failure.
+    core::Project* project(bool create);
+    QString projectFolder() const;
+
+    // Waits for runs to end, showing progress; Ctrl-C pauses them.
+    // Returns the exit code for their combined outcome.
+    int waitForRuns(const QStringList& runIds);
+
+private:
+    CliOptions m_options;
+    QTextStream& m_out;
+    QTextStream& m_err;
+    std::unique_ptr<core::Session> m_session;
+};
+
+} // namespace bioforge::cli

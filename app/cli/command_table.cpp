@@ -1,0 +1,32 @@
+#include "commands.h"
+
+namespace bioforge::cli {
+
+const QList<CommandInfo>& commandTable()
+{
+    static const QList<CommandInfo> table{
+        {"version", "version", "application and library versions", cmdVersion, false},
+        {"plugins", "plugins", "plugins found, loaded or failed (with the reason)", cmdPlugins, false},
+        {"devices", "devices", "CPU and GPUs found, and why a GPU is missing", cmdDevices, false},
+        {"run", "run <plugin> <verb> [--param value …] [--title T]", "start a run and follow its progress", cmdRun, false},
+        {"resume", "resume [run-id]", "resume a paused or interrupted run (all of them without an id)", cmdResume, false},
+        {"runs", "runs", "list the project's runs", cmdRuns, false},
+        {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},
+        {"inspect", "inspect <run-id | checkpoint folder>", "verify checkpoints and show tensor statistics", cmdInspect, false},
+        {"report", "report <run-id> [--html FILE] [--pdf FILE]", "export a run's report", cmdReport, true},
+        {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> | download <name> <kind> <url> <sha256> [<file>]",
+         "the model registry", cmdModels, false},
+        {"demo", "demo", "run every plugin's demo in a demo project and export the reports", cmdDemo, true},
+    };
+    return table;
+}
+
+const CommandInfo* findCommand(const QString& name)
+{
+    for (const CommandInfo& c : commandTable())
+        if (name == QLatin1String(c.name))
+            return &c;
+    return nullptr;
+}
+
+} // namespace bioforge::cli

@@ -1,0 +1,58 @@
+// bioforge demo: every loaded plugin's demo runs in a demo project, then the
+// reports; prints where the results and reports are.
+
+#include "cli_context.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+#include "plugin/plugin_manager.h"
+#include "report/report_exporter.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+namespace bioforge::cli {
+
+int cmdDemo(CliContext& ctx, const QStringList& args)
+{
+    if (!args.isEmpty()) {
+        ctx.err() << "usage: bioforge [--project DIR] demo" << Qt::endl;
+        return kUsage;
+    }
+    core::Project* project = ctx.project(true);
+    if (!project)
+        return kProjectError;
+    core::PluginManager& plugins = ctx.session().plugins();
+    QStringList runIds;
+    for (const core::PluginEntry& e : plugins.entries()) {
+        if (e.state != core::PluginEntry::State::Loaded)
+            continue;
+        for (const core::DemoRun& demo : e.plugin->demoRuns()) {
+            auto id = ctx.session().runs()->start(e.metadata.id, demo.verb, demo.parameters, demo.title);
+            if (!id) {
+                ctx.err() << "bioforge: demo of " << e.metadata.id << ": " << id.error().message() << Qt::endl;
+                continue;
+            }
+            ctx.err() << "demo run " << *id << ": " << demo.title << Qt::endl;
+            runIds << *id;
+        }
+    }
+    const int code = ctx.waitForRuns(runIds);
+    ctx.out() << Qt::endl << "Demo project: " << project->folder() << Qt::endl;
+    for (const QString& id : runIds) {
+        auto run = project->store().run(id);
+        if (!run || run->state != core::RunState::Finished)
+            continue;
+        ctx.out() << "  " << run->title << Qt::endl << "    results: " << project->runDir(id) << Qt::endl;
+        auto written = ui::ReportExporter::exportRun(*project, plugins, id);
+        if (!written) {
+            ctx.err() << "bioforge: report of " << id << ": " << written.error().message() << Qt::endl;
+            continue;
+        }
+        for (const QString& path : *written)
+            ctx.out() << "    report:  " << path << Qt::endl;
+    }
+    return code;
+}
+
+} // namespace bioforge::cli

@@ -1,0 +1,105 @@
+// Commands that describe: version, plugins, devices, runs, show.
+
+#include "cli_context.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+#include "compute/device_discovery.h"
+#include "plugin/plugin_manager.h"
+#include "provenance/environment_info.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+#include <QJsonDocument>
+
+namespace bioforge::cli {
+
+int cmdVersion(CliContext& ctx, const QStringList&)
+{
+    ctx.out() << "BioForge Workbench " << core::EnvironmentInfo::applicationVersion() << Qt::endl;
+    for (const auto& [name, version] : core::EnvironmentInfo::libraryVersions())
+        ctx.out() << "  " << name << ": " << version << Qt::endl;
+    return kOk;
+}
+
+int cmdPlugins(CliContext& ctx, const QStringList&)
+{
+    const core::PluginManager& plugins = ctx.session().plugins();
+    ctx.out() << "search paths: " << plugins.searchPaths().join(QStringLiteral(", ")) << Qt::endl;
+    for (const core::PluginEntry& e : plugins.entries()) {
+        const bool loaded = e.state == core::PluginEntry::State::Loaded;
+        ctx.out() << (loaded ? "loaded  " : "FAILED  ") << e.metadata.id << ' ' << e.metadata.version;
+        if (loaded) {
+            QStringList verbs;
+            for (const core::VerbSpec& v : e.plugin->verbs())
+                verbs << v.name;
+            verbs << e.plugin->commandVerbs();
+            ctx.out() << "  verbs: " << verbs.join(QStringLiteral(", "));
+            if (e.metadata.needsGpu)
+                ctx.out() << "  (needs a GPU)";
+        } else {
+            ctx.out() << "  " << e.error;
+        }
+        ctx.out() << Qt::endl;
+    }
+    return kOk;
+}
+
+int cmdDevices(CliContext& ctx, const QStringList&)
+{
+    const core::DeviceReport& report = core::DeviceDiscovery::report();
+    for (const core::DeviceInfo& d : report.devices) {
+        ctx.out() << d.id << "  " << d.name;
+        if (d.cpuThreads > 0)
+            ctx.out() << "  threads " << d.cpuThreads;
+        if (d.memoryBytes > 0)
+            ctx.out() << "  memory " << QString::number(double(d.memoryBytes) / (1 << 30), 'f', 1) << " GiB";
+        if (!d.driverVersion.isEmpty())
+            ctx.out() << "  driver " << d.driverVersion;
+        ctx.out() << Qt::endl;
+    }
+    for (const QString& note : report.notes)
+        ctx.out() << "note: " << note << Qt::endl;
+    return kOk;
+}
+
+int cmdRuns(CliContext& ctx, const QStringList&)
+{
+    core::Project* project = ctx.project(false);
+    if (!project)
+        return kProjectError;
+    auto runs = project->store().runs();
+    if (!runs) {
+        ctx.err() << "bioforge: " << runs.error().message() << Qt::endl;
+        return kProjectError;
+    }
+    ctx.out() << "project " << project->folder() << Qt::endl;
+    for (const core::RunRecord& r : *runs) {
+        ctx.out() << r.runId << "  " << core::runStateName(r.state).leftJustified(11) << ' ' << r.pluginId << ' ' << r.verb
+                  << "  " << r.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  " << r.title;
+        if (!r.parentRunId.isEmpty())
+            ctx.out() << "  (resumes " << r.parentRunId << ')';
+        ctx.out() << Qt::endl;
+    }
+    return kOk;
+}
+
+int cmdShow(CliContext& ctx, const QStringList& args)
+{
+    if (args.size() != 1) {
+        ctx.err() << "usage: bioforge show <run-id>" << Qt::endl;
+        return kUsage;
+    }
+    core::Project* project = ctx.project(false);
+    if (!project)
+        return kProjectError;
+    auto run = project->store().run(args.first());
+    if (!run) {
+        ctx.err() << "bioforge: " << run.error().message() << Qt::endl;
+        return kNotFound;
+    }
+    ctx.out() << QJsonDocument(run->toJson()).toJson(QJsonDocument::Indented);
+    return kOk;
+}
+
+} // namespace bioforge::cli

@@ -1,0 +1,57 @@
+// bioforge inspect: verify a run's checkpoints and show tensor statistics.
+
+#include "cli_context.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+#include "checkpoint/checkpoint_inspector.h"
+#include "store/project.h"
+
+#include <QFileInfo>
+#include <QJsonDocument>
+
+namespace bioforge::cli {
+
+int cmdInspect(CliContext& ctx, const QStringList& args)
+{
+    if (args.size() != 1) {
+        ctx.err() << "usage: bioforge inspect <run-id | checkpoint folder>" << Qt::endl;
+        return kUsage;
+    }
+    QString folder = args.first();
+    if (!QFileInfo(folder).isDir()) {
+        core::Project* project = ctx.project(false);
+        if (!project)
+            return kProjectError;
+        auto run = project->store().run(args.first());
+        if (!run) {
+            ctx.err() << "bioforge: " << args.first() << " is neither a folder nor a run: " << run.error().message() << Qt::endl;
+            return kNotFound;
+        }
+        folder = project->checkpointDir(run->checkpointId);
+    }
+    const auto entries = core::CheckpointInspector::inspect(folder);
+    ctx.out() << "checkpoints in " << folder << ": " << entries.size() << " entries" << Qt::endl;
+    int bad = 0;
+    for (const core::CheckpointEntryReport& e : entries) {
+        ctx.out() << (e.verified ? "ok   " : "BAD  ") << e.key << "  schema " << e.jobSchema << "  " << e.created << Qt::endl;
+        if (!e.verified) {
+            ++bad;
+            ctx.out() << "     " << e.error << Qt::endl;
+            continue;
+        }
+        if (!e.state.isEmpty())
+            ctx.out() << "     state " << QJsonDocument(e.state).toJson(QJsonDocument::Compact) << Qt::endl;
+        for (const core::TensorStats& t : e.tensors) {
+            ctx.out() << "     " << t.name << ' ' << t.dtype << ' ' << t.shape << ' ' << t.bytes << " B";
+            if (t.numeric)
+                ctx.out() << QStringLiteral("  min %1 max %2 mean %3 std %4 nan %5 inf %6")
+                                 .arg(t.min, 0, 'g', 6).arg(t.max, 0, 'g', 6).arg(t.mean, 0, 'g', 6).arg(t.std, 0, 'g', 6)
+                                 .arg(t.nanCount).arg(t.infCount);
+            ctx.out() << Qt::endl;
+        }
+    }
+    return bad == 0 ? kOk : kProjectError;
+}
+
+} // namespace bioforge::cli

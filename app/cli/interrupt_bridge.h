@@ -1,0 +1,26 @@
+#pragma once
+
+// Turns SIGINT/SIGTERM into a Qt signal on the main thread (self-pipe), so
+// Ctrl-C pauses the runs (checkpoint and stop) instead of killing them.
+
+#include <QObject>
+
+class QSocketNotifier;
+
+namespace bioforge::cli {
+
+class InterruptBridge : public QObject {
+    Q_OBJECT
+public:
+    explicit InterruptBridge(QObject* parent = nullptr);
+    ~InterruptBridge() override;
+
+signals:
+    void interrupted(int count); // 1 = first Ctrl-C, 2 = second, …
+
+private:
+    QSocketNotifier* m_notifier = nullptr;
+    int m_count = 0;
+};
+
+} // namespace bioforge::cli

@@ -1,0 +1,103 @@
+// bioforge: the headless command line for the workbench's jobs.
+
+#include "cli_context.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+#include "log/logging.h"
+#include "plugin/plugin_manager.h"
+#include "runs/session.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+
+#include <cstdio>
+#include <memory>
+
+using namespace bioforge;
+
+namespace {
+
+void printUsage(QTextStream& out)
+{
+    out << "usage: bioforge [--project DIR] [--quiet] [--verbose] <command> [arguments]\n"
+           "       bioforge [--project DIR] <plugin> <command> [arguments]   (a plugin's own commands)\n\ncommands:\n";
+    for (const cli::CommandInfo& c : cli::commandTable())
+        out << "  " << QString::fromLatin1(c.usage) << "\n      " << c.summary << '\n';
+    out << "\nexit codes: 0 ok, 1 run failed, 2 usage, 3 paused, 4 cancelled, 5 project/file error, 6 not found\n";
+    out.flush();
+}
+
+bool hasDisplay()
+{
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    return env.contains(QStringLiteral("DISPLAY")) || env.contains(QStringLiteral("WAYLAND_DISPLAY"));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // Global options come before the command.
+    cli::CliOptions options;
+    int first = 1;
+    for (; first < argc; ++first) {
+        const QString arg = QString::fromLocal8Bit(argv[first]);
+        if (arg == QLatin1String("--project") && first + 1 < argc)
+            options.project = QString::fromLocal8Bit(argv[++first]);
+        else if (arg == QLatin1String("--quiet"))
+            options.quiet = true;
+        else if (arg == QLatin1String("--verbose"))
+            options.verbose = true;
+        else
+            break;
+    }
+    const QString commandName = first < argc ? QString::fromLocal8Bit(argv[first]) : QString();
+    const cli::CommandInfo* command = cli::findCommand(commandName == QLatin1String("--version") ? QStringLiteral("version") : commandName);
+
+    // Plots and PDFs need a QApplication; without a display it renders offscreen.
+    std::unique_ptr<QCoreApplication> app;
+    if (command && command->needsGui) {
+        if (!hasDisplay() && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QApplication>(argc, argv);
+    } else {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+    QCoreApplication::setOrganizationName(QStringLiteral("BioForge"));
+    QCoreApplication::setApplicationName(QStringLiteral("Workbench"));
+    core::Logging::initialize(options.verbose ? core::Logging::Console::All : core::Logging::Console::Warnings);
+
+    QTextStream out(stdout), err(stderr);
+    if (commandName.isEmpty() || commandName == QLatin1String("--help") || commandName == QLatin1String("help")) {
+        printUsage(out);
+        return commandName.isEmpty() ? cli::kUsage : cli::kOk;
+    }
+    QStringList args;
+    for (int i = first + 1; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+
+    cli::CliContext ctx(options, out, err);
+    int code = cli::kUsage;
+    if (command) {
+        code = command->run(ctx, args);
+    } else if (core::IPlugin* plugin = ctx.session().plugins().plugin(commandName)) {
+        // `bioforge <plugin> <command> …`: a plugin's own commands.
+        const QString verb = args.isEmpty() ? QString() : args.takeFirst();
+        const std::optional<int> handled = plugin->runCommand(verb, args, out, err);
+        if (!handled) {
+            err << "bioforge: plugin '" << commandName << "' has no command '" << verb << "'; its commands: "
+                << plugin->commandVerbs().join(QStringLiteral(", ")) << Qt::endl;
+            code = cli::kUsage;
+        } else {
+            code = *handled;
+        }
+    } else {
+        err << "bioforge: unknown command '" << commandName << "' (see bioforge --help)" << Qt::endl;
+    }
+    out.flush();
+    err.flush();
+    core::Logging::flush();
+    return code;
+}

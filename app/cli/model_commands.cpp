@@ -1,0 +1,106 @@
+// bioforge models: list, import, verify, remove and download registered models.
+
+#include "cli_context.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+#include "models/model_downloader.h"
+#include "models/model_registry.h"
+#include "runs/session.h"
+#include "settings/workbench_settings.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QUrl>
+
+#include <cstdio>
+
+namespace bioforge::cli {
+namespace {
+
+int listModels(CliContext& ctx, core::ModelRegistry& registry)
+{
+    ctx.out() << "registry " << registry.file() << Qt::endl;
+    for (const core::ModelEntry& m : registry.models())
+        ctx.out() << m.name << "  " << m.kind << "  rev " << (m.revision.isEmpty() ? QStringLiteral("-") : m.revision) << "  "
+                  << m.files.size() << " files  sha256 " << m.combinedSha256().left(16) << "…  " << m.root << Qt::endl;
+    return kOk;
+}
+
+int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& args)
+{
+    // download <name> <kind> <url> <sha256> [<file name>]
+    if (args.size() < 4 || args.size() > 5) {
+        ctx.err() << "usage: bioforge models download <name> <kind> <url> <sha256> [<file name>]" << Qt::endl;
+        return kUsage;
+    }
+    const QUrl url(args[2]);
+    const QString fileName = args.size() == 5 ? args[4] : QFileInfo(url.path()).fileName();
+    const QString target = QDir(core::WorkbenchSettings().modelFolder()).filePath(args[0]);
+    core::ModelDownloader downloader(target);
+    auto st = downloader.download({{url, fileName, args[3].toLower(), -1}}, [&](qint64 done, qint64) {
+        if (!ctx.options().quiet)
+            std::fprintf(stderr, "\r%s: %.1f MiB", qPrintable(fileName), double(done) / (1 << 20));
+    });
+    if (!ctx.options().quiet)
+        std::fprintf(stderr, "\n");
+    if (!st) {
+        ctx.err() << "bioforge: " << st.error().message() << Qt::endl;
+        return kRunFailed;
+    }
+    auto entry = registry.importFolder(args[0], args[1], target, args[3].left(12));
+    if (!entry) {
+        ctx.err() << "bioforge: " << entry.error().message() << Qt::endl;
+        return kProjectError;
+    }
+    ctx.out() << "registered " << entry->name << " in " << entry->root << Qt::endl;
+    return kOk;
+}
+
+} // namespace
+
+int cmdModels(CliContext& ctx, const QStringList& argsIn)
+{
+    QStringList args = argsIn;
+    const QString sub = args.isEmpty() ? QStringLiteral("list") : args.takeFirst();
+    core::ModelRegistry& registry = ctx.session().models();
+    if (sub == QLatin1String("list"))
+        return listModels(ctx, registry);
+    if (sub == QLatin1String("import")) {
+        QString revision;
+        if (const qsizetype i = args.indexOf(QStringLiteral("--revision")); i >= 0 && i + 1 < args.size()) {
+            revision = args[i + 1];
+            args.remove(i, 2);
+        }
+        if (args.size() != 3) {
+            ctx.err() << "usage: bioforge models import <name> <kind> <folder> [--revision R]" << Qt::endl;
+            return kUsage;
+        }
+        auto entry = registry.importFolder(args[0], args[1], args[2], revision);
+        if (!entry) {
+            ctx.err() << "bioforge: " << entry.error().message() << Qt::endl;
+            return kProjectError;
+        }
+        ctx.out() << "registered " << entry->name << ": " << entry->files.size() << " files, sha256 " << entry->combinedSha256() << Qt::endl;
+        return kOk;
+    }
+    if (sub == QLatin1String("verify") || sub == QLatin1String("remove")) {
+        if (args.size() != 1) {
+            ctx.err() << "usage: bioforge models " << sub << " <name>" << Qt::endl;
+            return kUsage;
+        }
+        const core::Status st = sub == QLatin1String("verify") ? registry.verify(args[0]) : registry.remove(args[0]);
+        if (!st) {
+            ctx.err() << "bioforge: " << st.error().message() << Qt::endl;
+            return registry.find(args[0]) ? kProjectError : kNotFound;
+        }
+        ctx.out() << args[0] << (sub == QLatin1String("verify") ? ": every file verifies" : ": removed from the registry") << Qt::endl;
+        return kOk;
+    }
+    if (sub == QLatin1String("download"))
+        return download(ctx, registry, args);
+    ctx.err() << "bioforge: unknown models command '" << sub << "'" << Qt::endl;
+    return kUsage;
+}
+
+} // namespace bioforge::cli

@@ -1,0 +1,44 @@
+// bioforge report: export a finished run's report as HTML and/or PDF.
+
+#include "cli_context.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+#include "report/report_exporter.h"
+#include "runs/session.h"
+
+namespace bioforge::cli {
+
+int cmdReport(CliContext& ctx, const QStringList& argsIn)
+{
+    QStringList args = argsIn;
+    ui::ReportExporter::Targets targets;
+    for (const QString flag : {QStringLiteral("--html"), QStringLiteral("--pdf")}) {
+        const qsizetype i = args.indexOf(flag);
+        if (i < 0)
+            continue;
+        if (i + 1 >= args.size()) {
+            ctx.err() << "bioforge: " << flag << " needs a file name" << Qt::endl;
+            return kUsage;
+        }
+        (flag == QLatin1String("--html") ? targets.html : targets.pdf) = args[i + 1];
+        args.remove(i, 2);
+    }
+    if (args.size() != 1) {
+        ctx.err() << "usage: bioforge report <run-id> [--html FILE] [--pdf FILE]" << Qt::endl;
+        return kUsage;
+    }
+    core::Project* project = ctx.project(false);
+    if (!project)
+        return kProjectError;
+    auto written = ui::ReportExporter::exportRun(*project, ctx.session().plugins(), args.first(), targets);
+    if (!written) {
+        ctx.err() << "bioforge: " << written.error().message() << Qt::endl;
+        return kProjectError;
+    }
+    for (const QString& path : *written)
+        ctx.out() << "wrote " << path << Qt::endl;
+    return kOk;
+}
+
+} // namespace bioforge::cli

@@ -1,0 +1,37 @@
+#pragma once
+
+// Prints the progress of running jobs on the terminal (stderr): a line
+// refreshed in place on a TTY, a line per tenth of progress otherwise.
+// It only reads snapshots; it never touches the jobs.
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+namespace bioforge::core {
+class JobScheduler;
+struct ProgressSnapshot;
+} // namespace bioforge::core
+
+namespace bioforge::cli {
+
+class TerminalProgress : public QObject {
+    Q_OBJECT
+public:
+    explicit TerminalProgress(core::JobScheduler& scheduler, bool quiet, QObject* parent = nullptr);
+    static QString formatDuration(qint64 ms);
+    static QString line(const QString& title, const core::ProgressSnapshot& s);
+    void finishLine();
+
+private:
+    void tick();
+
+    core::JobScheduler& m_scheduler;
+    QTimer m_timer;
+    bool m_tty;
+    bool m_quiet;
+    bool m_openLine = false;
+    QHash<QString, int> m_lastDecile;
+};
+
+} // namespace bioforge::cli

@@ -1,0 +1,74 @@
+#include "runs/session.h"
+
+#include "compute/device_discovery.h"
+#include "compute/device_lease.h"
+#include "diagnostics/workbench_plugin.h"
+#include "jobs/clock.h"
+#include "jobs/job_scheduler.h"
+#include "log/log.h"
+#include "log/logging.h"
+#include "models/model_registry.h"
+#include "plugin/plugin_manager.h"
+#include "provenance/environment_info.h"
+#include "runs/run_service.h"
+#include "store/project.h"
+
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace bioforge::core {
+
+Session::Session(Options options, QObject* parent) : QObject(parent)
+{
+    m_models = std::make_unique<ModelRegistry>(options.modelRegistryFile.isEmpty() ? ModelRegistry::defaultRegistryFile()
+                                                                                   : options.modelRegistryFile);
+    if (Status st = m_models->load(); !st)
+        log::error(QStringLiteral("model registry not loaded: %1").arg(st.error().message()));
+    m_plugins = std::make_unique<PluginManager>();
+    if (!options.pluginPaths.isEmpty())
+        m_plugins->setSearchPaths(options.pluginPaths);
+    m_plugins->addBuiltin(new WorkbenchPlugin, WorkbenchPlugin::metadata());
+    PluginContext context;
+    context.applicationVersion = EnvironmentInfo::applicationVersion();
+    context.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    context.models = m_models.get();
+    m_plugins->loadAll(context);
+    m_devices = std::make_unique<DeviceLeasePool>(DeviceDiscovery::report().devices);
+    m_scheduler = std::make_unique<JobScheduler>(*m_devices, SteadyClock::instance(), options.maxConcurrentJobs);
+}
+
+Session::~Session()
+{
+    m_scheduler->pauseAllAndWait(); // pause = checkpoint and stop: no work is lost on exit
+    m_runs.reset();
+    m_project.reset();
+    m_plugins->shutdown();
+    Logging::detachFile();
+}
+
+Status Session::openProject(const QString& folder, bool create)
+{
+    auto project = Project::open(folder, create);
+    if (!project)
+        return project.error();
+    closeProject();
+    m_project = std::move(*project);
+    Logging::attachFile(m_project->logsDir());
+    m_runs = std::make_unique<RunService>(*m_project, *m_plugins, *m_scheduler);
+    log::info(QStringLiteral("project opened: %1").arg(m_project->folder()));
+    emit projectChanged();
+    return okStatus();
+}
+
+void Session::closeProject()
+{
+    if (!m_project)
+        return;
+    m_scheduler->pauseAllAndWait();
+    m_runs.reset();
+    m_project.reset();
+    Logging::detachFile();
+    emit projectChanged();
+}
+
+} // namespace bioforge::core

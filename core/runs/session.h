@@ -1,0 +1,60 @@
+#pragma once
+
+// Everything a workbench process holds while it runs, wired once for the GUI
+// and the command line alike: logging, plugins (with the built-in one), the
+// model registry, devices, the job scheduler and the open project with its
+// RunService.
+
+#include "util/expected.h"
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace bioforge::core {
+
+class DeviceLeasePool;
+class JobScheduler;
+class ModelRegistry;
+class PluginManager;
+class Project;
+class RunService;
+
+class Session : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        int maxConcurrentJobs = 2;
+        QString modelRegistryFile; // empty: the default location
+        QStringList pluginPaths;   // empty: the default search paths
+    };
+
+    explicit Session(Options options, QObject* parent = nullptr);
+    ~Session() override;
+
+    // Opens (or creates) a project; running jobs of the previous one are paused first.
+    Status openProject(const QString& folder, bool create);
+    void closeProject();
+
+    Project* project() const { return m_project.get(); }
+    RunService* runs() const { return m_runs.get(); }
+    JobScheduler& scheduler() const { return *m_scheduler; }
+    PluginManager& plugins() const { return *m_plugins; }
+    ModelRegistry& models() const { return *m_models; }
+    DeviceLeasePool& devices() const { return *m_devices; }
+
+signals:
+    void projectChanged();
+
+private:
+    std::unique_ptr<PluginManager> m_plugins;
+    std::unique_ptr<ModelRegistry> m_models;
+    std::unique_ptr<DeviceLeasePool> m_devices;
+    std::unique_ptr<JobScheduler> m_scheduler;
+    std::unique_ptr<Project> m_project;
+    std::unique_ptr<RunService> m_runs;
+};
+
+} // namespace bioforge::core

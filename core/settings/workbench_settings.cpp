@@ -1,0 +1,65 @@
+#include "settings/workbench_settings.h"
+
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QThread>
+
+namespace bioforge::core {
+namespace {
+const QString kCpuThreads = QStringLiteral("compute/cpuThreads");
+const QString kMaxJobs = QStringLiteral("compute/maxConcurrentJobs");
+const QString kDevice = QStringLiteral("compute/preferredDevice");
+const QString kModels = QStringLiteral("folders/models");
+const QString kCache = QStringLiteral("folders/cache");
+const QString kRecent = QStringLiteral("projects/recent");
+
+QString dataDir() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
+} // namespace
+
+WorkbenchSettings::WorkbenchSettings() : m_settings(new QSettings(QStringLiteral("BioForge"), QStringLiteral("Workbench"))) {}
+WorkbenchSettings::~WorkbenchSettings() { delete m_settings; }
+
+int WorkbenchSettings::cpuThreads() const
+{
+    return qMax(1, m_settings->value(kCpuThreads, QThread::idealThreadCount()).toInt());
+}
+void WorkbenchSettings::setCpuThreads(int n) { m_settings->setValue(kCpuThreads, qMax(1, n)); }
+
+int WorkbenchSettings::maxConcurrentJobs() const { return qMax(1, m_settings->value(kMaxJobs, 2).toInt()); }
+void WorkbenchSettings::setMaxConcurrentJobs(int n) { m_settings->setValue(kMaxJobs, qMax(1, n)); }
+
+QString WorkbenchSettings::modelFolder() const
+{
+    return m_settings->value(kModels, QDir(dataDir()).filePath(QStringLiteral("models"))).toString();
+}
+void WorkbenchSettings::setModelFolder(const QString& folder) { m_settings->setValue(kModels, folder); }
+
+QString WorkbenchSettings::cacheFolder() const
+{
+    return m_settings->value(kCache, QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).toString();
+}
+void WorkbenchSettings::setCacheFolder(const QString& folder) { m_settings->setValue(kCache, folder); }
+
+QString WorkbenchSettings::preferredDevice() const { return m_settings->value(kDevice, QStringLiteral("auto")).toString(); }
+void WorkbenchSettings::setPreferredDevice(const QString& device) { m_settings->setValue(kDevice, device); }
+
+QStringList WorkbenchSettings::recentProjects() const { return m_settings->value(kRecent).toStringList(); }
+
+void WorkbenchSettings::addRecentProject(const QString& folder)
+{
+    QStringList list = recentProjects();
+    const QString absolute = QDir(folder).absolutePath();
+    list.removeAll(absolute);
+    list.prepend(absolute);
+    while (list.size() > kMaxRecentProjects)
+        list.removeLast();
+    m_settings->setValue(kRecent, list);
+}
+
+QString WorkbenchSettings::defaultProjectFolder() const
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath(QStringLiteral("BioForge/Default project"));
+}
+
+} // namespace bioforge::core

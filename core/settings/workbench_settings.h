@@ -1,0 +1,39 @@
+#pragma once
+
+// The workbench's settings (QSettings), with every default in this one place:
+// threads, concurrent jobs, model and cache folders, recent projects.
+
+#include <QString>
+#include <QStringList>
+
+class QSettings;
+
+namespace bioforge::core {
+
+class WorkbenchSettings {
+public:
+    WorkbenchSettings();
+    ~WorkbenchSettings();
+
+    int cpuThreads() const;          // threads a CPU job may use (default: all cores)
+    void setCpuThreads(int n);
+    int maxConcurrentJobs() const;   // jobs run at once (default 2)
+    void setMaxConcurrentJobs(int n);
+    QString modelFolder() const;
+    void setModelFolder(const QString& folder);
+    QString cacheFolder() const;
+    void setCacheFolder(const QString& folder);
+    QString preferredDevice() const; // "auto", "cpu", "cuda:0", …
+    void setPreferredDevice(const QString& device);
+
+    QStringList recentProjects() const;
+    void addRecentProject(const QString& folder);
+    QString defaultProjectFolder() const;
+
+    static constexpr int kMaxRecentProjects = 8;
+
+private:
+    QSettings* m_settings;
+};
+
+} // namespace bioforge::core

@@ -1,0 +1,195 @@
+// The `bioforge` command line end to end, as a script would use it: exit
+// codes, reports, Ctrl-C pausing, and a kill -9 mid-run followed by
+// `bioforge resume` giving output byte-identical to an uninterrupted run.
+
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace bioforge::test;
+
+class TstCli : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_home;
+
+    struct Result {
+        int code = -1;
+        QString out;
+        QString err;
+    };
+
+    QProcessEnvironment env() const
+    {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("HOME"), m_home); // settings and registry stay in the test's folder
+        e.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home + QStringLiteral("/.config"));
+        e.insert(QStringLiteral("XDG_DATA_HOME"), m_home + QStringLiteral("/.local/share"));
+        e.remove(QStringLiteral("BIOFORGE_PROJECT"));
+        return e;
+    }
+
+    Result run(const QStringList& args, int timeoutMs = 120000)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), args);
+        p.waitForFinished(timeoutMs);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    static QString runIdFrom(const QString& text)
+    {
+        const auto m = QRegularExpression(QStringLiteral("run (\\d{8}-\\d{6}-[0-9a-f]{8})")).match(text);
+        return m.captured(1);
+    }
+
+    static int manifestCount(const QString& folder)
+    {
+        int n = 0;
+        QDirIterator it(folder, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            it.next();
+            ++n;
+        }
+        return n;
+    }
+
+    QByteArray outputsOf(const QString& project, const QString& runId)
+    {
+        const QDir dir(QDir(project).filePath(QStringLiteral("runs/") + runId));
+        return readAll(dir.filePath(QStringLiteral("units.tsv"))) + readAll(dir.filePath(QStringLiteral("values.safetensors")))
+               + readAll(dir.filePath(QStringLiteral("summary.json")));
+    }
+
+    // A long self-test run started in the background, killed or interrupted once some units are checkpointed.
+    QString startLongRun(QProcess& p, const QString& project, const QStringList& extra = {})
+    {
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")),
+                QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"),
+                            QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("400"), QStringLiteral("--values"),
+                            QStringLiteral("2048"), QStringLiteral("--work"), QStringLiteral("3000")} + extra);
+        if (!p.waitForStarted())
+            return {};
+        const bool progressed = QTest::qWaitFor(
+            [&] { return manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= 4; }, 60000);
+        return progressed ? QStringLiteral("started") : QStringLiteral("no checkpoint appeared");
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_home = m_dir.filePath(QStringLiteral("home"));
+        QDir().mkpath(m_home);
+    }
+
+    void versionPluginsAndDevicesAnswer()
+    {
+        const Result v = run({QStringLiteral("--version")});
+        QCOMPARE(v.code, 0);
+        QVERIFY(v.out.startsWith(QStringLiteral("BioForge Workbench ")));
+        QVERIFY(v.out.contains(QStringLiteral("Qt (run time)")));
+        const Result p = run({QStringLiteral("--project"), m_dir.filePath(QStringLiteral("p0")), QStringLiteral("plugins")});
+        QCOMPARE(p.code, 0);
+        QVERIFY(p.out.contains(QStringLiteral("loaded  workbench")));
+        const Result d = run({QStringLiteral("devices")});
+        QCOMPARE(d.code, 0);
+        QVERIFY(d.out.startsWith(QStringLiteral("cpu ")));
+    }
+
+    void usageErrorsHaveExitCodeTwo()
+    {
+        QCOMPARE(run({}).code, 2);
+        QCOMPARE(run({QStringLiteral("frobnicate")}).code, 2);
+        const Result bad = run({QStringLiteral("--project"), m_dir.filePath(QStringLiteral("p0")), QStringLiteral("run"),
+                                QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("many")});
+        QCOMPARE(bad.code, 2);
+        QVERIFY(bad.err.contains(QStringLiteral("--units")));
+        QCOMPARE(run({QStringLiteral("--project"), m_dir.filePath(QStringLiteral("p0")), QStringLiteral("run"),
+                      QStringLiteral("nosuch"), QStringLiteral("verb")}).code, 6);
+    }
+
+    void runThenReportWritesHtmlAndPdfWithPlots()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("p1"));
+        const Result r = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"),
+                              QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("6"), QStringLiteral("--work"),
+                              QStringLiteral("10")});
+        QCOMPARE(r.code, 0);
+        const QString id = runIdFrom(r.err);
+        QVERIFY(!id.isEmpty());
+        const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
+        const QString html = m_dir.filePath(QStringLiteral("report.html"));
+        const Result rep = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--pdf"), pdf,
+                                QStringLiteral("--html"), html});
+        QVERIFY2(rep.code == 0, qPrintable(rep.err));
+        QVERIFY(readAll(pdf).startsWith("%PDF"));
+        QVERIFY(readAll(pdf).size() > 10000); // holds rendered plots, not just text
+        const QByteArray page = readAll(html);
+        QVERIFY(page.contains("<img src='data:image/png;base64,"));
+        QVERIFY(page.contains("Provenance"));
+        const Result show = run({QStringLiteral("--project"), project, QStringLiteral("show"), id});
+        QCOMPARE(show.code, 0);
+        QVERIFY(show.out.contains(QStringLiteral("\"state\": \"finished\"")));
+        const Result inspect = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), id});
+        QCOMPARE(inspect.code, 0);
+        QVERIFY(inspect.out.contains(QStringLiteral("ok   generate/unit-00005")));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("show"), QStringLiteral("nope")}).code, 6);
+    }
+
+    void killDashNineThenResumeIsByteIdentical()
+    {
+        const QString reference = m_dir.filePath(QStringLiteral("ref"));
+        const Result ref = run({QStringLiteral("--project"), reference, QStringLiteral("run"), QStringLiteral("workbench"),
+                                QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("400"), QStringLiteral("--values"),
+                                QStringLiteral("2048"), QStringLiteral("--work"), QStringLiteral("3000")});
+        QCOMPARE(ref.code, 0);
+        const QString refId = runIdFrom(ref.err);
+
+        const QString project = m_dir.filePath(QStringLiteral("killed"));
+        QProcess p;
+        QCOMPARE(startLongRun(p, project), QStringLiteral("started"));
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        const QString killedId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!killedId.isEmpty());
+        QVERIFY(manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) < 400); // really interrupted
+
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume")});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        QVERIFY(resumed.err.contains(QStringLiteral("run %1 resumed as run").arg(killedId)));
+        const QString newId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
+        QCOMPARE(outputsOf(project, newId), outputsOf(reference, refId));
+        QVERIFY(!outputsOf(project, newId).isEmpty());
+        const Result runs = run({QStringLiteral("--project"), project, QStringLiteral("runs")});
+        QVERIFY(runs.out.contains(killedId + QStringLiteral("  interrupted")));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("resume")}).out.trimmed(),
+                 QStringLiteral("nothing to resume in %1").arg(project));
+    }
+
+    void ctrlCPausesAndExitsWithThree()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("interrupted"));
+        QProcess p;
+        QCOMPARE(startLongRun(p, project), QStringLiteral("started"));
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 3);
+        QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).contains(QStringLiteral(": paused")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCli)
+#include "tst_cli.moc"

@@ -1,0 +1,102 @@
+#include "plot/plot_factory.h"
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace bioforge::ui {
+namespace {
+
+const QList<QColor> kPalette{QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28), QColor(0x2c, 0xa0, 0x2c),
+                             QColor(0xff, 0x7f, 0x0e), QColor(0x94, 0x67, 0xbd)};
+
+} // namespace
+
+QCustomPlot* PlotFactory::create(const core::ReportPlot& spec, QWidget* parent)
+{
+    auto* plot = new QCustomPlot(parent);
+    plot->setMinimumSize(320, 200);
+    fill(plot, spec);
+    return plot;
+}
+
+void PlotFactory::histogram(QCustomPlot* plot, const std::vector<double>& values, int bins, const QString& xLabel)
+{
+    bins = std::max(1, bins);
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double v : values)
+        if (std::isfinite(v)) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    if (!std::isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    if (hi == lo)
+        hi = lo + 1;
+    const double width = (hi - lo) / bins;
+    QVector<double> centers(bins), counts(bins, 0.0);
+    for (int b = 0; b < bins; ++b)
+        centers[b] = lo + (b + 0.5) * width;
+    for (double v : values)
+        if (std::isfinite(v))
+            counts[std::min(bins - 1, int((v - lo) / width))] += 1;
+    auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+    bars->setWidth(width * 0.95);
+    bars->setData(centers, counts, true);
+    bars->setPen(Qt::NoPen);
+    bars->setBrush(kPalette[0]);
+    plot->xAxis->setLabel(xLabel);
+    plot->yAxis->setLabel(QStringLiteral("count"));
+    plot->xAxis->setRange(lo, hi);
+    plot->yAxis->setRange(0, *std::max_element(counts.begin(), counts.end()) * 1.05 + 1);
+}
+
+void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
+{
+    plot->clearPlottables();
+    plot->clearGraphs();
+    if (spec.kind == core::ReportPlot::Kind::Histogram) {
+        std::vector<double> all;
+        for (const core::PlotSeries& s : spec.series)
+            all.insert(all.end(), s.x.begin(), s.x.end());
+        histogram(plot, all, spec.bins, spec.xLabel);
+    } else {
+        int colour = 0;
+        for (const core::PlotSeries& s : spec.series) {
+            QCPGraph* graph = plot->addGraph();
+            graph->setName(s.name);
+            const QColor c = kPalette[colour++ % kPalette.size()];
+            graph->setPen(QPen(c, 1.5));
+            if (spec.kind == core::ReportPlot::Kind::Scatter) {
+                graph->setLineStyle(QCPGraph::lsNone);
+                graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, 4));
+            }
+            const size_t n = std::min(s.x.size(), s.y.size());
+            QVector<double> x(static_cast<qsizetype>(n)), y(static_cast<qsizetype>(n));
+            for (size_t i = 0; i < n; ++i) {
+                x[qsizetype(i)] = s.x[i];
+                y[qsizetype(i)] = s.y[i];
+            }
+            graph->setData(x, y, spec.kind == core::ReportPlot::Kind::Line);
+        }
+        plot->xAxis->setLabel(spec.xLabel);
+        plot->yAxis->setLabel(spec.yLabel);
+        plot->rescaleAxes();
+        plot->legend->setVisible(spec.series.size() > 1);
+    }
+    plot->replot();
+}
+
+QImage PlotFactory::render(const core::ReportPlot& spec, QSize size)
+{
+    QCustomPlot plot;
+    plot.resize(size);
+    fill(&plot, spec);
+    return plot.toPixmap(size.width(), size.height()).toImage();
+}
+
+} // namespace bioforge::ui

@@ -1,0 +1,162 @@
+#include "report/report_builder.h"
+
+#include "io/atomic_file.h"
+#include "plot/plot_factory.h"
+
+#include <QBuffer>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QPageSize>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QTextDocument>
+#include <QUrl>
+
+namespace bioforge::ui {
+namespace {
+
+QString esc(const QString& s) { return s.toHtmlEscaped(); }
+
+QString table(const QStringList& header, const QList<QStringList>& rows, const QString& caption = {})
+{
+    QString html = QStringLiteral("<table border='1' cellspacing='0' cellpadding='3' width='100%'>");
+    if (!caption.isEmpty())
+        html += QStringLiteral("<caption>%1</caption>").arg(esc(caption));
+    html += QStringLiteral("<tr>");
+    for (const QString& h : header)
+        html += QStringLiteral("<th align='left'>%1</th>").arg(esc(h));
+    html += QStringLiteral("</tr>");
+    for (const QStringList& r : rows) {
+        html += QStringLiteral("<tr>");
+        for (const QString& c : r)
+            html += QStringLiteral("<td>%1</td>").arg(esc(c));
+        html += QStringLiteral("</tr>");
+    }
+    return html + QStringLiteral("</table>");
+}
+
+QString pngDataUri(const QImage& image)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return QStringLiteral("data:image/png;base64,") + QString::fromLatin1(bytes.toBase64());
+}
+
+QString valueText(const QJsonValue& v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isArray() || v.isObject())
+        return QString::fromUtf8(QJsonDocument::fromVariant(v.toVariant()).toJson(QJsonDocument::Compact));
+    return v.toVariant().toString();
+}
+
+} // namespace
+
+ReportBuilder::ReportBuilder(core::RunRecord run, core::ReportContent content)
+    : m_run(std::move(run)), m_content(std::move(content))
+{
+    for (const core::ReportSection& section : m_content.sections)
+        for (const core::ReportPlot& plot : section.plots)
+            m_images.append(PlotFactory::render(plot));
+}
+
+QString ReportBuilder::provenanceAppendix() const
+{
+    QString html = QStringLiteral("<h2>Provenance</h2>");
+    html += table({QStringLiteral("field"), QStringLiteral("value")},
+                  {{QStringLiteral("run"), m_run.runId},
+                   {QStringLiteral("plugin"), m_run.pluginId + QLatin1Char(' ') + m_run.pluginVersion},
+                   {QStringLiteral("verb"), m_run.verb},
+                   {QStringLiteral("state"), core::runStateName(m_run.state)},
+                   {QStringLiteral("resumes run"), m_run.parentRunId.isEmpty() ? QStringLiteral("—") : m_run.parentRunId},
+                   {QStringLiteral("started"), m_run.startedAt.toString(Qt::ISODate)},
+                   {QStringLiteral("ended"), m_run.endedAt.toString(Qt::ISODate)},
+                   {QStringLiteral("device"), m_run.device.value(QLatin1String("id")).toString() + QLatin1Char(' ')
+                                                  + m_run.device.value(QLatin1String("name")).toString()}},
+                  QStringLiteral("Run"));
+    QList<QStringList> params;
+    for (auto it = m_run.parameters.begin(); it != m_run.parameters.end(); ++it)
+        params.append({it.key(), valueText(it.value())});
+    html += table({QStringLiteral("parameter"), QStringLiteral("value")}, params, QStringLiteral("Parameters"));
+    QList<QStringList> files;
+    for (const core::FileRef& f : m_run.inputs)
+        files.append({QStringLiteral("input"), f.name, f.path, f.sha256, QString::number(f.size)});
+    for (const core::ModelRef& m : m_run.models)
+        files.append({QStringLiteral("model"), m.name + QLatin1Char(' ') + m.revision, m.path, m.sha256, QString()});
+    for (const core::FileRef& f : m_run.outputs)
+        files.append({QStringLiteral("output"), f.name, f.path, f.sha256, QString::number(f.size)});
+    html += table({QStringLiteral("role"), QStringLiteral("name"), QStringLiteral("path"), QStringLiteral("SHA-256"), QStringLiteral("bytes")},
+                  files, QStringLiteral("Inputs, models and outputs"));
+    QList<QStringList> libs;
+    const QJsonObject envLibs = m_run.environment.value(QLatin1String("libraries")).toObject();
+    for (auto it = envLibs.begin(); it != envLibs.end(); ++it)
+        libs.append({it.key(), it.value().toString()});
+    for (auto it = m_run.libraries.begin(); it != m_run.libraries.end(); ++it)
+        libs.append({it.key(), it.value().toString()});
+    libs.append({QStringLiteral("BioForge"), m_run.environment.value(QLatin1String("version")).toString()});
+    libs.append({QStringLiteral("OS"), m_run.environment.value(QLatin1String("os")).toString()});
+    html += table({QStringLiteral("software"), QStringLiteral("version")}, libs, QStringLiteral("Software"));
+    return html;
+}
+
+QString ReportBuilder::html(bool embedImages) const
+{
+    QString html = QStringLiteral("<!DOCTYPE html><html><head><meta charset='utf-8'><title>%1</title>"
+                                  "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+                                  "table{border-collapse:collapse;margin:0.6em 0}caption{font-weight:bold;text-align:left}"
+                                  "img{max-width:100%}</style></head><body>")
+                       .arg(esc(m_content.title));
+    html += QStringLiteral("<h1>%1</h1>").arg(esc(m_content.title));
+    if (!m_run.title.isEmpty())
+        html += QStringLiteral("<p><i>%1</i></p>").arg(esc(m_run.title));
+    if (!m_content.summary.isEmpty())
+        html += QStringLiteral("<p>%1</p>").arg(esc(m_content.summary));
+    int plotIndex = 0;
+    for (const core::ReportSection& section : m_content.sections) {
+        html += QStringLiteral("<h2>%1</h2>").arg(esc(section.heading));
+        for (const QString& p : section.paragraphs)
+            html += QStringLiteral("<p>%1</p>").arg(esc(p));
+        for (const core::ReportTable& t : section.tables)
+            html += table(t.header, t.rows, t.caption);
+        for (const core::ReportPlot& plot : section.plots) {
+            const QString src = embedImages ? pngDataUri(m_images.value(plotIndex)) : QStringLiteral("plot-%1.png").arg(plotIndex);
+            html += QStringLiteral("<p><img src='%1' width='600'/><br/><i>%2</i></p>").arg(src, esc(plot.caption));
+            ++plotIndex;
+        }
+    }
+    html += provenanceAppendix();
+    return html + QStringLiteral("</body></html>");
+}
+
+core::Status ReportBuilder::writeHtml(const QString& path) const
+{
+    return core::AtomicFile::write(path, html(true).toUtf8());
+}
+
+core::Status ReportBuilder::writePdf(const QString& path) const
+{
+    QTextDocument doc;
+    for (int i = 0; i < m_images.size(); ++i)
+        doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("plot-%1.png").arg(i)), m_images[i]);
+    doc.setHtml(html(false));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return core::Error(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
+    {
+        QPdfWriter writer(&file);
+        writer.setPageSize(QPageSize(QPageSize::A4));
+        writer.setResolution(150);
+        writer.setTitle(m_content.title);
+        writer.setCreator(QStringLiteral("BioForge Workbench"));
+        doc.setPageSize(QSizeF(writer.width(), writer.height()));
+        doc.print(&writer);
+    }
+    if (!file.commit())
+        return core::Error(QStringLiteral("%1: cannot save the PDF: %2").arg(path, file.errorString()));
+    return core::okStatus();
+}
+
+} // namespace bioforge::ui
