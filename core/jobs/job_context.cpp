@@ -34,7 +34,12 @@ void JobContext::setStageTotal(qint64 totalUnits)
 void JobContext::advance(qint64 units)
 {
     m_stageDone.fetch_add(units, std::memory_order_relaxed);
-    m_unitsDone.fetch_add(units, std::memory_order_relaxed);
+    const qint64 before = m_unitsDone.fetch_add(units, std::memory_order_relaxed);
+    // The clock is read only when the count crosses a multiple of
+    // kClockStride (readers' snapshots add samples too), so a job may report
+    // millions of units a second for a few nanoseconds each.
+    if ((before + units) / kClockStride == before / kClockStride)
+        return;
     // Rate-limited sampling: at most one ETA sample per interval, taken by
     // whichever thread crosses the deadline first.
     const qint64 now = m_clock.nowMs();

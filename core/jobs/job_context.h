@@ -76,6 +76,7 @@ public:
     ProgressSnapshot snapshot() const;
 
     static constexpr qint64 kSampleIntervalMs = 200;
+    static constexpr qint64 kClockStride = 64;
 
 private:
     void sampleLocked(qint64 now) const;

@@ -25,8 +25,8 @@ QStringList PluginManager::defaultSearchPaths()
     // Build tree and install tree share the layout bin/ + lib/bioforge/plugins.
     const QString appDir = QCoreApplication::applicationDirPath();
     if (!appDir.isEmpty()) {
-        paths << QDir::cleanPath(appDir + QStringLiteral("/../lib/bioforge/plugins"));
-        paths << QDir::cleanPath(appDir + QStringLiteral("/../lib/x86_64-linux-gnu/bioforge/plugins"));
+        paths << QDir::cleanPath(appDir + QStringLiteral("/../lib/bioforge/plugins")); // build tree
+        paths << QDir::cleanPath(appDir + QStringLiteral("/../" BIOFORGE_INSTALL_PLUGINDIR)); // install tree
     }
     paths.removeDuplicates();
     return paths;

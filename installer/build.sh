@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Configures and builds BioForge into a build folder (default: build/).
+# usage: installer/build.sh [build-dir] [extra cmake arguments…] [-- targets…]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${1:-$root/build}"
+shift || true
+cmake_args=()
+targets=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then shift; targets=("$@"); break; fi
+  cmake_args+=("$1"); shift
+done
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+jobs="${BIOFORGE_BUILD_JOBS:-$(nproc)}"
+cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
+if [ ${#targets[@]} -gt 0 ]; then
+  cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
+else
+  cmake --build "$dir" -j "$jobs"
+fi

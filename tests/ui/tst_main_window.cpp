@@ -1,0 +1,192 @@
+// The GUI, offscreen: the window starts with its docks, runs the self-test
+// from the Jobs dock and shows its progress, pauses and resumes it, shows
+// provenance, exports a PDF report with a plot, and inspects checkpoints.
+// A screenshot of the window during a run is saved under build/screenshots.
+
+#include "checkpoints/checkpoint_inspector_dock.h"
+#include "jobs/job_list_model.h"
+#include "jobs/job_scheduler.h"
+#include "jobs/jobs_dock.h"
+#include "log/log_dock.h"
+#include "log/logging.h"
+#include "provenance/provenance_dock.h"
+#include "runs/session.h"
+#include "shell/main_window.h"
+#include "shell/resume_dialog.h"
+#include "about/about_dialog.h"
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+#include <qcustomplot.h>
+
+using namespace bioforge;
+using namespace bioforge::test;
+
+class TstMainWindow : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<core::Session> m_session;
+    std::unique_ptr<ui::MainWindow> m_window;
+
+    QString stateOf(const QString& runId)
+    {
+        auto h = m_session->scheduler().handle(runId);
+        return h ? core::runStateName(h->state()) : QString();
+    }
+
+    double fractionOf(const QString& runId)
+    {
+        auto* model = m_window->jobsDock()->model();
+        const int row = model->rowOf(runId);
+        return row < 0 ? -1 : model->data(model->index(row, ui::JobListModel::Progress), ui::JobListModel::kFractionRole).toDouble();
+    }
+
+    QString clickSelfTest()
+    {
+        auto* button = m_window->jobsDock()->findChild<QPushButton*>(QStringLiteral("selfTestButton"));
+        if (!button)
+            return {};
+        QTest::mouseClick(button, Qt::LeftButton);
+        auto* model = m_window->jobsDock()->model();
+        return model->runIdAt(model->rowCount() - 1);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        core::Logging::initialize(core::Logging::Console::Off);
+        m_session = std::make_unique<core::Session>(core::Session::Options{});
+        m_window = std::make_unique<ui::MainWindow>(*m_session);
+        QVERIFY(m_window->openProject(m_dir.filePath(QStringLiteral("project")), true));
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void cleanupTestCase()
+    {
+        m_session->scheduler().pauseAllAndWait();
+        m_window.reset();
+        m_session.reset();
+    }
+
+    void startsWithDocksAndNavigation()
+    {
+        QVERIFY(m_window->jobsDock()->isVisibleTo(m_window.get()));
+        QVERIFY(m_window->logDock());
+        QVERIFY(m_window->provenanceDock());
+        QVERIFY(m_window->checkpointDock());
+        QVERIFY(m_window->navigation()->count() >= 2);
+        QCOMPARE(m_window->navigation()->item(0)->text(), QStringLiteral("Runs"));
+        QVERIFY(m_window->windowTitle().contains(QStringLiteral("project")));
+    }
+
+    void runsTheSelfTestFromTheJobsDockAndShowsProgress()
+    {
+        const QString id = clickSelfTest();
+        QVERIFY(!id.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(fractionOf(id) > 0.05 && stateOf(id) == QLatin1String("running"), 30000);
+        // A person can look at the window mid-run.
+        const QString shots = QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots");
+        QDir().mkpath(shots);
+        QVERIFY(m_window->grab().save(QDir(shots).filePath(QStringLiteral("main-window-running.png"))));
+        auto* model = m_window->jobsDock()->model();
+        const int row = model->rowOf(id);
+        QVERIFY(model->data(model->index(row, ui::JobListModel::Stage), Qt::DisplayRole).toString().startsWith(QStringLiteral("Generate")));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("finished"), 120000);
+        QCOMPARE(fractionOf(id), 1.0);
+        QTRY_VERIFY(m_window->logDock()->view()->toPlainText().contains(id));
+    }
+
+    void pausesAndResumesFromTheJobsDock()
+    {
+        const QString id = clickSelfTest();
+        QTRY_VERIFY_WITH_TIMEOUT(stateOf(id) == QLatin1String("running") && fractionOf(id) > 0.02, 30000);
+        m_window->jobsDock()->table()->selectRow(m_window->jobsDock()->model()->rowOf(id));
+        QTest::mouseClick(m_window->jobsDock()->findChild<QPushButton*>(QStringLiteral("pauseButton")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("paused"), 30000);
+        const double pausedAt = fractionOf(id);
+        QVERIFY(pausedAt < 1.0);
+        auto* resume = m_window->jobsDock()->findChild<QPushButton*>(QStringLiteral("resumeButton"));
+        QTRY_VERIFY(resume->isEnabled());
+        const int rowsBefore = m_window->jobsDock()->model()->rowCount();
+        QTest::mouseClick(resume, Qt::LeftButton);
+        QTRY_COMPARE(m_window->jobsDock()->model()->rowCount(), rowsBefore + 1);
+        const QString resumed = m_window->jobsDock()->model()->runIdAt(rowsBefore);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(resumed), QStringLiteral("finished"), 120000);
+        QCOMPARE(m_session->scheduler().handle(resumed)->record().parentRunId, id);
+    }
+
+    void showsProvenanceAndExportsAPdfWithAPlot()
+    {
+        auto* model = m_window->jobsDock()->model();
+        const QString id = model->runIdAt(0);
+        const QModelIndex cell = model->index(0, 0);
+        QWidget* viewport = m_window->jobsDock()->table()->viewport();
+        const QPoint at = m_window->jobsDock()->table()->visualRect(cell).center();
+        QTest::mouseClick(viewport, Qt::LeftButton, {}, at);
+        QTest::mouseDClick(viewport, Qt::LeftButton, {}, at);
+        QTRY_COMPARE(m_window->provenanceDock()->runId(), id);
+        QVERIFY(m_window->provenanceDock()->tree()->topLevelItemCount() > 5);
+
+        const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
+        const QString html = m_dir.filePath(QStringLiteral("report.html"));
+        QSignalSpy exported(m_window->provenanceDock(), &ui::ProvenanceDock::reportExported);
+        m_window->provenanceDock()->exportReport(html, pdf);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
+        QVERIFY(readAll(pdf).startsWith("%PDF"));
+        QVERIFY(readAll(html).contains("data:image/png;base64,"));
+    }
+
+    void inspectsCheckpointsWithStatisticsAndAHistogram()
+    {
+        const QString id = m_window->jobsDock()->model()->runIdAt(0);
+        ui::CheckpointInspectorDock* dock = m_window->checkpointDock();
+        QSignalSpy inspected(dock, &ui::CheckpointInspectorDock::inspected);
+        QSignalSpy drawn(dock, &ui::CheckpointInspectorDock::histogramShown);
+        dock->inspectRun(id);
+        QTRY_COMPARE_WITH_TIMEOUT(inspected.count(), 1, 30000);
+        QCOMPARE(dock->reports().size(), 60);
+        QVERIFY(dock->reports().first().verified);
+        QCOMPARE(dock->tensorTable()->item(0, 0)->text(), QStringLiteral("values"));
+        QCOMPARE(dock->tensorTable()->item(0, 1)->text(), QStringLiteral("F32"));
+        QTRY_VERIFY_WITH_TIMEOUT(drawn.count() >= 1, 30000);
+        QVERIFY(dock->histogram()->plottableCount() == 1);
+    }
+
+    void aboutListsLibraryVersions()
+    {
+        ui::AboutDialog about;
+        auto* table = about.findChild<QTableWidget*>(QStringLiteral("versionsTable"));
+        QVERIFY(table);
+        bool qt = false;
+        for (int r = 0; r < table->rowCount(); ++r)
+            qt = qt || table->item(r, 1)->text() == QString::fromLatin1(qVersion());
+        QVERIFY(qt);
+    }
+
+    void resumeDialogPreselectsInterruptedRuns()
+    {
+        core::RunRecord a, b;
+        a.runId = QStringLiteral("a");
+        a.state = core::RunState::Interrupted;
+        b.runId = QStringLiteral("b");
+        b.state = core::RunState::Paused;
+        ui::ResumeDialog dialog({a, b});
+        QCOMPARE(dialog.selectedRunIds(), QStringList{QStringLiteral("a")});
+    }
+};
+
+QTEST_MAIN(TstMainWindow)
+#include "tst_main_window.moc"

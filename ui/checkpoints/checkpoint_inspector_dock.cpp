@@ -1,0 +1,178 @@
+#include "checkpoints/checkpoint_inspector_dock.h"
+
+#include "io/safetensors_reader.h"
+#include "plot/plot_factory.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+#include <QComboBox>
+#include <QFutureWatcher>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <qcustomplot.h>
+
+namespace bioforge::ui {
+
+CheckpointInspectorDock::CheckpointInspectorDock(core::Session& session, QWidget* parent)
+    : QDockWidget(tr("Checkpoints"), parent), m_session(session)
+{
+    setObjectName(QStringLiteral("CheckpointDock"));
+    auto* body = new QWidget(this);
+    m_runs = new QComboBox(body);
+    m_runs->setObjectName(QStringLiteral("checkpointRunChooser"));
+    m_status = new QLabel(body);
+    m_entries = new QTreeWidget(body);
+    m_entries->setHeaderLabels({tr("Entry"), tr("Checksums"), tr("Created")});
+    m_entries->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_tensors = new QTableWidget(0, 10, body);
+    m_tensors->setHorizontalHeaderLabels({tr("Tensor"), tr("dtype"), tr("shape"), tr("bytes"), tr("min"), tr("max"), tr("mean"),
+                                          tr("std"), tr("NaN"), tr("Inf")});
+    m_tensors->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_tensors->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_tensors->verticalHeader()->hide();
+    m_plot = new QCustomPlot(body);
+    m_plot->setMinimumHeight(160);
+    auto* split = new QSplitter(Qt::Vertical, body);
+    split->addWidget(m_entries);
+    split->addWidget(m_tensors);
+    split->addWidget(m_plot);
+    auto* layout = new QVBoxLayout(body);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_runs);
+    layout->addWidget(m_status);
+    layout->addWidget(split);
+    setWidget(body);
+
+    connect(m_runs, &QComboBox::activated, this, [this](int index) { inspectRun(m_runs->itemData(index).toString()); });
+    connect(m_entries, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+        if (item)
+            showEntry(item->data(0, Qt::UserRole).toInt());
+    });
+    connect(m_tensors, &QTableWidget::currentCellChanged, this, [this](int row) { showTensor(row); });
+    connect(&session, &core::Session::projectChanged, this, &CheckpointInspectorDock::reloadRuns);
+    reloadRuns();
+}
+
+void CheckpointInspectorDock::reloadRuns()
+{
+    m_runs->clear();
+    core::Project* project = m_session.project();
+    if (!project)
+        return;
+    auto runs = project->store().runs();
+    if (!runs)
+        return;
+    QStringList seen;
+    for (auto it = runs->crbegin(); it != runs->crend(); ++it) {
+        if (seen.contains(it->checkpointId))
+            continue; // resumed runs share their parent's checkpoints
+        seen << it->checkpointId;
+        m_runs->addItem(QStringLiteral("%1 — %2 (%3)").arg(it->runId, it->title, core::runStateName(it->state)), it->runId);
+    }
+}
+
+void CheckpointInspectorDock::inspectRun(const QString& runId)
+{
+    core::Project* project = m_session.project();
+    if (!project)
+        return;
+    auto run = project->store().run(runId);
+    if (!run) {
+        m_status->setText(run.error().message());
+        return;
+    }
+    inspectFolder(project->checkpointDir(run->checkpointId));
+}
+
+void CheckpointInspectorDock::inspectFolder(const QString& folder)
+{
+    const int generation = ++m_generation;
+    m_status->setText(tr("Verifying %1 …").arg(folder));
+    m_entries->clear();
+    m_tensors->setRowCount(0);
+    auto* watcher = new QFutureWatcher<QList<core::CheckpointEntryReport>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, folder] {
+        watcher->deleteLater();
+        if (generation != m_generation)
+            return;
+        m_reports = watcher->result();
+        int bad = 0;
+        for (int i = 0; i < m_reports.size(); ++i) {
+            const core::CheckpointEntryReport& r = m_reports[i];
+            auto* item = new QTreeWidgetItem(m_entries, {r.key, r.verified ? tr("verified") : tr("FAILED: %1").arg(r.error), r.created});
+            item->setData(0, Qt::UserRole, i);
+            if (!r.verified) {
+                ++bad;
+                item->setForeground(1, Qt::red);
+            }
+            const QJsonArray files = r.manifest.value(QLatin1String("files")).toArray();
+            for (const QJsonValue& f : files)
+                new QTreeWidgetItem(item, {f.toObject().value(QLatin1String("name")).toString(),
+                                           f.toObject().value(QLatin1String("sha256")).toString().left(16) + QStringLiteral("…"),
+                                           QStringLiteral("%1 bytes").arg(f.toObject().value(QLatin1String("size")).toDouble())});
+        }
+        m_status->setText(tr("%1: %2 entries, %3 failing verification").arg(folder).arg(m_reports.size()).arg(bad));
+        if (!m_reports.isEmpty())
+            m_entries->setCurrentItem(m_entries->topLevelItem(0));
+        emit inspected();
+    });
+    watcher->setFuture(QtConcurrent::run([folder] { return core::CheckpointInspector::inspect(folder); }));
+}
+
+void CheckpointInspectorDock::showEntry(int index)
+{
+    if (index < 0 || index >= m_reports.size())
+        return;
+    m_currentEntry = index;
+    const core::CheckpointEntryReport& r = m_reports[index];
+    m_tensors->setRowCount(int(r.tensors.size()));
+    for (int row = 0; row < r.tensors.size(); ++row) {
+        const core::TensorStats& t = r.tensors[row];
+        const QStringList cells{t.name, t.dtype, t.shape, QString::number(t.bytes),
+                                t.numeric ? QString::number(t.min, 'g', 5) : QString(), t.numeric ? QString::number(t.max, 'g', 5) : QString(),
+                                t.numeric ? QString::number(t.mean, 'g', 5) : QString(), t.numeric ? QString::number(t.std, 'g', 5) : QString(),
+                                QString::number(t.nanCount), QString::number(t.infCount)};
+        for (int c = 0; c < cells.size(); ++c)
+            m_tensors->setItem(row, c, new QTableWidgetItem(cells[c]));
+    }
+    m_tensors->resizeColumnsToContents();
+    if (!r.tensors.isEmpty())
+        m_tensors->setCurrentCell(0, 0);
+}
+
+void CheckpointInspectorDock::showTensor(int row)
+{
+    if (m_currentEntry < 0 || row < 0 || row >= m_reports[m_currentEntry].tensors.size())
+        return;
+    const QString file = m_reports[m_currentEntry].tensorFile;
+    const QString name = m_reports[m_currentEntry].tensors[row].name;
+    const int generation = m_generation;
+    auto* watcher = new QFutureWatcher<std::vector<double>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, name] {
+        watcher->deleteLater();
+        if (generation != m_generation)
+            return;
+        m_plot->clearPlottables();
+        PlotFactory::histogram(m_plot, watcher->result(), 50, name);
+        m_plot->replot();
+        emit histogramShown();
+    });
+    watcher->setFuture(QtConcurrent::run([file, name] {
+        std::vector<double> values;
+        auto reader = core::SafetensorsReader::open(file);
+        if (!reader)
+            return values;
+        auto floats = (*reader)->toFloat(name);
+        if (floats)
+            values.assign(floats->begin(), floats->end());
+        return values;
+    }));
+}
+
+} // namespace bioforge::ui

@@ -1,0 +1,124 @@
+#include "jobs/jobs_dock.h"
+
+#include "jobs/job_list_model.h"
+#include "jobs/job_scheduler.h"
+#include "jobs/progress_delegate.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace bioforge::ui {
+
+JobsDock::JobsDock(core::Session& session, QWidget* parent)
+    : QDockWidget(tr("Jobs"), parent), m_session(session), m_model(new JobListModel(session.scheduler(), this))
+{
+    setObjectName(QStringLiteral("JobsDock"));
+    auto* body = new QWidget(this);
+    m_table = new QTableView(body);
+    m_table->setObjectName(QStringLiteral("jobsTable"));
+    m_table->setModel(m_model);
+    m_table->setItemDelegateForColumn(JobListModel::Progress, new ProgressDelegate(m_table));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->horizontalHeader()->setSectionResizeMode(JobListModel::Name, QHeaderView::Stretch);
+    m_table->horizontalHeader()->resizeSection(JobListModel::Progress, 140);
+    m_table->verticalHeader()->hide();
+
+    m_selfTest = new QPushButton(tr("Run self-test"), body);
+    m_selfTest->setObjectName(QStringLiteral("selfTestButton"));
+    m_pause = new QPushButton(tr("Pause"), body);
+    m_pause->setObjectName(QStringLiteral("pauseButton"));
+    m_resume = new QPushButton(tr("Resume"), body);
+    m_resume->setObjectName(QStringLiteral("resumeButton"));
+    m_cancel = new QPushButton(tr("Cancel"), body);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_selfTest);
+    buttons->addStretch();
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_resume);
+    buttons->addWidget(m_cancel);
+    auto* layout = new QVBoxLayout(body);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_table);
+    layout->addLayout(buttons);
+    setWidget(body);
+
+    connect(m_selfTest, &QPushButton::clicked, this, [this] { runSelfTest(); });
+    connect(m_pause, &QPushButton::clicked, this, &JobsDock::pauseSelected);
+    connect(m_resume, &QPushButton::clicked, this, &JobsDock::resumeSelected);
+    connect(m_cancel, &QPushButton::clicked, this, &JobsDock::cancelSelected);
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        emit runActivated(m_model->runIdAt(index.row()));
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsDock::updateButtons);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &JobsDock::updateButtons);
+    connect(&m_session, &core::Session::projectChanged, this, &JobsDock::updateButtons);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex&, int first) {
+        m_table->selectRow(first);
+        updateButtons();
+    });
+    updateButtons();
+}
+
+QString JobsDock::selectedRunId() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : m_model->runIdAt(rows.first().row());
+}
+
+QString JobsDock::runSelfTest()
+{
+    if (!m_session.runs()) {
+        emit errorOccurred(tr("Open a project first."));
+        return {};
+    }
+    auto id = m_session.runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"), {});
+    if (!id) {
+        emit errorOccurred(id.error().message());
+        return {};
+    }
+    return *id;
+}
+
+void JobsDock::updateButtons()
+{
+    auto h = m_session.scheduler().handle(selectedRunId());
+    const core::RunState state = h ? h->state() : core::RunState::Finished;
+    const bool active = h && (state == core::RunState::Running || state == core::RunState::Queued);
+    m_pause->setEnabled(active && h->pendingStop() == core::StopRequest::None);
+    m_cancel->setEnabled(active);
+    m_resume->setEnabled(h && core::runStateIsResumable(state) && m_session.runs());
+    m_selfTest->setEnabled(m_session.runs() != nullptr);
+}
+
+void JobsDock::pauseSelected()
+{
+    if (m_session.runs())
+        m_session.runs()->pause(selectedRunId());
+    updateButtons();
+}
+
+void JobsDock::cancelSelected()
+{
+    if (m_session.runs())
+        m_session.runs()->cancel(selectedRunId());
+    updateButtons();
+}
+
+void JobsDock::resumeSelected()
+{
+    if (!m_session.runs())
+        return;
+    auto id = m_session.runs()->resume(selectedRunId());
+    if (!id)
+        emit errorOccurred(id.error().message());
+    updateButtons();
+}
+
+} // namespace bioforge::ui

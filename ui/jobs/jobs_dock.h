@@ -1,0 +1,50 @@
+#pragma once
+
+// The Jobs dock: every run of this session with stage, progress bar, rate,
+// ETA, elapsed time and state; pause, resume and cancel; a self-test button.
+// Double-clicking a run opens its provenance.
+
+#include <QDockWidget>
+
+class QPushButton;
+class QTableView;
+
+namespace bioforge::core {
+class Session;
+}
+
+namespace bioforge::ui {
+
+class JobListModel;
+
+class JobsDock : public QDockWidget {
+    Q_OBJECT
+public:
+    explicit JobsDock(core::Session& session, QWidget* parent = nullptr);
+
+    QTableView* table() const { return m_table; }
+    JobListModel* model() const { return m_model; }
+    QString selectedRunId() const;
+    // Starts the workbench self-test in the open project; returns the run id or an empty string.
+    QString runSelfTest();
+
+signals:
+    void runActivated(const QString& runId);
+    void errorOccurred(const QString& message);
+
+private:
+    void updateButtons();
+    void pauseSelected();
+    void resumeSelected();
+    void cancelSelected();
+
+    core::Session& m_session;
+    JobListModel* m_model;
+    QTableView* m_table;
+    QPushButton* m_selfTest;
+    QPushButton* m_pause;
+    QPushButton* m_resume;
+    QPushButton* m_cancel;
+};
+
+} // namespace bioforge::ui

@@ -1,0 +1,162 @@
+#include "provenance/provenance_dock.h"
+
+#include "io/atomic_file.h"
+#include "plugin/plugin_manager.h"
+#include "report/report_builder.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+namespace bioforge::ui {
+namespace {
+
+void addJson(QTreeWidgetItem* parent, const QString& key, const QJsonValue& value)
+{
+    auto* item = new QTreeWidgetItem(parent, {key});
+    if (value.isObject()) {
+        const QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            addJson(item, it.key(), it.value());
+    } else if (value.isArray()) {
+        const QJsonArray a = value.toArray();
+        for (int i = 0; i < a.size(); ++i) {
+            const QJsonObject o = a[i].toObject();
+            const QString label = o.contains(QLatin1String("name")) ? o.value(QLatin1String("name")).toString() : QString::number(i);
+            addJson(item, label, a[i]);
+        }
+        item->setText(1, QStringLiteral("%1 entries").arg(a.size()));
+    } else {
+        item->setText(1, value.toVariant().toString());
+    }
+}
+
+} // namespace
+
+ProvenanceDock::ProvenanceDock(core::Session& session, QWidget* parent) : QDockWidget(tr("Provenance"), parent), m_session(session)
+{
+    setObjectName(QStringLiteral("ProvenanceDock"));
+    auto* body = new QWidget(this);
+    m_title = new QLabel(tr("Double-click a run in the Jobs dock or the Runs page."), body);
+    m_title->setWordWrap(true);
+    m_tree = new QTreeWidget(body);
+    m_tree->setObjectName(QStringLiteral("provenanceTree"));
+    m_tree->setHeaderLabels({tr("Field"), tr("Value")});
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_exportJson = new QPushButton(tr("Export JSON…"), body);
+    m_exportReport = new QPushButton(tr("Export report…"), body);
+    m_exportReport->setObjectName(QStringLiteral("exportReportButton"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch();
+    buttons->addWidget(m_exportJson);
+    buttons->addWidget(m_exportReport);
+    auto* layout = new QVBoxLayout(body);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_title);
+    layout->addWidget(m_tree);
+    layout->addLayout(buttons);
+    setWidget(body);
+    m_exportJson->setEnabled(false);
+    m_exportReport->setEnabled(false);
+    connect(m_exportJson, &QPushButton::clicked, this, &ProvenanceDock::exportJson);
+    connect(m_exportReport, &QPushButton::clicked, this, &ProvenanceDock::chooseReportFiles);
+}
+
+void ProvenanceDock::showRun(const QString& runId)
+{
+    m_tree->clear();
+    m_runId.clear();
+    core::Project* project = m_session.project();
+    if (!project)
+        return;
+    auto record = project->store().run(runId);
+    if (!record) {
+        m_title->setText(record.error().message());
+        return;
+    }
+    m_runId = runId;
+    m_record = *record;
+    m_title->setText(QStringLiteral("<b>%1</b><br/>run %2 — %3").arg(m_record.title.toHtmlEscaped(), runId, core::runStateName(m_record.state)));
+    const QJsonObject json = m_record.toJson();
+    for (auto it = json.begin(); it != json.end(); ++it)
+        addJson(m_tree->invisibleRootItem(), it.key(), it.value());
+    m_tree->expandToDepth(0);
+    m_exportJson->setEnabled(true);
+    m_exportReport->setEnabled(m_record.state == core::RunState::Finished);
+    show();
+    raise();
+}
+
+void ProvenanceDock::exportJson()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export provenance"), m_runId + QStringLiteral(".json"),
+                                                      tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    if (core::Status st = core::AtomicFile::write(path, QJsonDocument(m_record.toJson()).toJson()); !st)
+        emit errorOccurred(st.error().message());
+}
+
+void ProvenanceDock::chooseReportFiles()
+{
+    core::Project* project = m_session.project();
+    if (!project)
+        return;
+    const QString base = QDir(project->reportsDir()).filePath(m_runId);
+    const QString pdf = QFileDialog::getSaveFileName(this, tr("Export report (a PDF and an HTML file beside it)"),
+                                                     base + QStringLiteral(".pdf"), tr("PDF (*.pdf)"));
+    if (pdf.isEmpty())
+        return;
+    QString html = pdf;
+    html.replace(QRegularExpression(QStringLiteral("\\.pdf$"), QRegularExpression::CaseInsensitiveOption), QStringLiteral(".html"));
+    if (html == pdf)
+        html += QStringLiteral(".html");
+    exportReport(html, pdf);
+}
+
+void ProvenanceDock::exportReport(const QString& htmlPath, const QString& pdfPath)
+{
+    core::Project* project = m_session.project();
+    core::IPlugin* plugin = m_session.plugins().plugin(m_record.pluginId);
+    if (!project || !plugin) {
+        emit errorOccurred(tr("The plugin '%1' that made this run is not loaded.").arg(m_record.pluginId));
+        return;
+    }
+    m_exportReport->setEnabled(false);
+    const core::RunRecord record = m_record;
+    const QString runDir = project->runDir(record.runId);
+    auto* watcher = new QFutureWatcher<core::Expected<core::ReportContent>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, record, htmlPath, pdfPath] {
+        watcher->deleteLater();
+        m_exportReport->setEnabled(true);
+        const core::Expected<core::ReportContent> content = watcher->result();
+        if (!content) {
+            emit errorOccurred(content.error().message());
+            return;
+        }
+        const ReportBuilder builder(record, *content);
+        for (const auto& [path, pdf] : {std::pair{htmlPath, false}, std::pair{pdfPath, true}}) {
+            if (path.isEmpty())
+                continue;
+            if (core::Status st = pdf ? builder.writePdf(path) : builder.writeHtml(path); !st) {
+                emit errorOccurred(st.error().message());
+                return;
+            }
+        }
+        emit reportExported({htmlPath, pdfPath});
+    });
+    watcher->setFuture(QtConcurrent::run([plugin, record, runDir] { return plugin->reportContent(record, runDir); }));
+}
+
+} // namespace bioforge::ui

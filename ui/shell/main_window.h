@@ -1,0 +1,64 @@
+#pragma once
+
+// The workbench window: a navigation rail with the Runs page and one page per
+// loaded plugin (or the empty-state page), docks for Jobs, Log, Provenance and
+// Checkpoints, menus, recent projects, settings and about. It only wires and
+// shows; the work lives in core/ and the plugins.
+
+#include <QMainWindow>
+
+class QListWidget;
+class QStackedWidget;
+
+namespace bioforge::core {
+class Session;
+}
+
+namespace bioforge::ui {
+
+class CheckpointInspectorDock;
+class JobsDock;
+class LogDock;
+class ProvenanceDock;
+class RunsPage;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(core::Session& session, QWidget* parent = nullptr);
+
+    JobsDock* jobsDock() const { return m_jobs; }
+    LogDock* logDock() const { return m_log; }
+    ProvenanceDock* provenanceDock() const { return m_provenance; }
+    CheckpointInspectorDock* checkpointDock() const { return m_checkpoints; }
+    QListWidget* navigation() const { return m_nav; }
+    QStackedWidget* pages() const { return m_pages; }
+
+    bool openProject(const QString& folder, bool create);
+    // After a project opens: offers to resume runs a crash interrupted.
+    void offerResume();
+    // Starts every plugin's demo runs in the open project.
+    QStringList startDemo();
+
+private:
+    void buildMenus();
+    void buildPages();
+    void addPage(const QString& title, const QIcon& icon, QWidget* page);
+    void updateTitle();
+    void updateRecentMenu();
+    void showError(const QString& message);
+    void newProject();
+    void chooseProject();
+
+    core::Session& m_session;
+    QListWidget* m_nav;
+    QStackedWidget* m_pages;
+    RunsPage* m_runsPage = nullptr;
+    JobsDock* m_jobs;
+    LogDock* m_log;
+    ProvenanceDock* m_provenance;
+    CheckpointInspectorDock* m_checkpoints;
+    QMenu* m_recentMenu = nullptr;
+};
+
+} // namespace bioforge::ui

@@ -1,0 +1,96 @@
+#include "shell/runs_page.h"
+
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+#include <QDesktopServices>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace bioforge::ui {
+
+RunsPage::RunsPage(core::Session& session, QWidget* parent)
+    : QWidget(parent), m_session(session), m_model(new QStandardItemModel(this))
+{
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("runsTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSortingEnabled(true);
+    m_table->verticalHeader()->hide();
+    auto* openFolder = new QPushButton(tr("Open results folder"), this);
+    auto* provenance = new QPushButton(tr("Provenance"), this);
+    auto* checkpoints = new QPushButton(tr("Checkpoints"), this);
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch();
+    buttons->addWidget(openFolder);
+    buttons->addWidget(provenance);
+    buttons->addWidget(checkpoints);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("<h2>Runs</h2>Every run of the open project, newest first."), this));
+    layout->addWidget(m_table);
+    layout->addLayout(buttons);
+
+    connect(openFolder, &QPushButton::clicked, this, [this] {
+        if (m_session.project() && !selectedRunId().isEmpty())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(m_session.project()->runDir(selectedRunId())));
+    });
+    connect(provenance, &QPushButton::clicked, this, [this] { emit provenanceRequested(selectedRunId()); });
+    connect(checkpoints, &QPushButton::clicked, this, [this] { emit checkpointsRequested(selectedRunId()); });
+    connect(m_table, &QTableView::doubleClicked, this, [this] { emit provenanceRequested(selectedRunId()); });
+    connect(&session, &core::Session::projectChanged, this, [this] {
+        connectRunService();
+        reload();
+    });
+    connectRunService();
+    reload();
+}
+
+void RunsPage::connectRunService()
+{
+    if (core::RunService* runs = m_session.runs()) {
+        connect(runs, &core::RunService::runStarted, this, &RunsPage::reload, Qt::UniqueConnection);
+        connect(runs, &core::RunService::runEnded, this, &RunsPage::reload, Qt::UniqueConnection);
+    }
+}
+
+QString RunsPage::selectedRunId() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : m_model->item(rows.first().row(), 0)->text();
+}
+
+void RunsPage::reload()
+{
+    m_model->clear();
+    m_model->setHorizontalHeaderLabels({tr("Run"), tr("Title"), tr("Plugin"), tr("State"), tr("Created"), tr("Resumes")});
+    core::Project* project = m_session.project();
+    if (!project)
+        return;
+    auto runs = project->store().runs();
+    if (!runs)
+        return;
+    for (auto it = runs->crbegin(); it != runs->crend(); ++it) {
+        QList<QStandardItem*> row{new QStandardItem(it->runId), new QStandardItem(it->title),
+                                  new QStandardItem(it->pluginId + QLatin1Char(' ') + it->verb),
+                                  new QStandardItem(core::runStateName(it->state)),
+                                  new QStandardItem(it->createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))),
+                                  new QStandardItem(it->parentRunId)};
+        if (!it->error.isEmpty())
+            for (QStandardItem* item : row)
+                item->setToolTip(it->error);
+        m_model->appendRow(row);
+    }
+    m_table->resizeColumnsToContents();
+}
+
+} // namespace bioforge::ui
