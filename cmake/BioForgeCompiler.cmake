@@ -11,7 +11,8 @@ target_compile_options(bioforge_warnings INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unused-parameter>)
 
 if(BIOFORGE_SANITIZE)
-  add_compile_options(-fsanitize=${BIOFORGE_SANITIZE} -fno-omit-frame-pointer
-                      -fno-sanitize-recover=undefined)
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX,C>:-fsanitize=${BIOFORGE_SANITIZE}>
+                      $<$<COMPILE_LANGUAGE:CXX,C>:-fno-omit-frame-pointer>
+                      $<$<COMPILE_LANGUAGE:CXX,C>:-fno-sanitize-recover=undefined>)
   add_link_options(-fsanitize=${BIOFORGE_SANITIZE})
 endif()

@@ -7,7 +7,7 @@ const QList<CommandInfo>& commandTable()
     static const QList<CommandInfo> table{
         {"version", "version", "application and library versions", cmdVersion, false},
         {"plugins", "plugins", "plugins found, loaded or failed (with the reason)", cmdPlugins, false},
-        {"devices", "devices", "CPU and GPUs found, and why a GPU is missing", cmdDevices, false},
+        {"devices", "devices [--check]", "CPU and GPUs found, why a GPU is missing; --check runs a test kernel on each GPU", cmdDevices, false},
         {"run", "run <plugin> <verb> [--param value …] [--title T]", "start a run and follow its progress", cmdRun, false},
         {"resume", "resume [run-id]", "resume a paused or interrupted run (all of them without an id)", cmdResume, false},
         {"runs", "runs", "list the project's runs", cmdRuns, false},

@@ -5,6 +5,7 @@
 #include "exit_codes.h"
 
 #include "compute/device_discovery.h"
+#include "compute/gpu_check.h"
 #include "plugin/plugin_manager.h"
 #include "provenance/environment_info.h"
 #include "runs/session.h"
@@ -45,7 +46,7 @@ int cmdPlugins(CliContext& ctx, const QStringList&)
     return kOk;
 }
 
-int cmdDevices(CliContext& ctx, const QStringList&)
+int cmdDevices(CliContext& ctx, const QStringList& args)
 {
     const core::DeviceReport& report = core::DeviceDiscovery::report();
     for (const core::DeviceInfo& d : report.devices) {
@@ -60,7 +61,18 @@ int cmdDevices(CliContext& ctx, const QStringList&)
     }
     for (const QString& note : report.notes)
         ctx.out() << "note: " << note << Qt::endl;
-    return kOk;
+    if (!args.contains(QStringLiteral("--check")))
+        return kOk;
+    // Run the self-check kernel on every GPU; say plainly when there is none.
+    bool failed = false;
+    for (const core::DeviceInfo& d : report.gpus()) {
+        const core::GpuCheck::Result r = core::GpuCheck::run(d.kind, d.index);
+        ctx.out() << "check " << d.id << ": " << (r.code == 0 ? "ok" : "FAILED") << " — " << r.message << Qt::endl;
+        failed = failed || r.code != 0;
+    }
+    if (report.gpus().isEmpty())
+        ctx.out() << "check: no GPU on this machine; GPU kernels are skipped and the CPU is used" << Qt::endl;
+    return failed ? kRunFailed : kOk;
 }
 
 int cmdRuns(CliContext& ctx, const QStringList&)
