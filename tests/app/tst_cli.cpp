@@ -107,6 +107,27 @@ private slots:
         QVERIFY(d.out.startsWith(QStringLiteral("cpu ")));
     }
 
+    void brokenPluginsAreListedAndTheRestWorks()
+    {
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("BIOFORGE_PLUGIN_PATH"), QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins"));
+        p.setProcessEnvironment(e);
+        const QString project = m_dir.filePath(QStringLiteral("broken-plugins"));
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project, QStringLiteral("plugins")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY(out.contains(QStringLiteral("loaded  workbench")));
+        QVERIFY(out.contains(QStringLiteral("loaded  good")));
+        QVERIFY2(out.contains(QStringLiteral("FAILED")) && out.contains(QStringLiteral("lower-case identifier")), qPrintable(out));
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"),
+                                                      QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("3"),
+                                                      QStringLiteral("--work"), QStringLiteral("1")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+    }
+
     void usageErrorsHaveExitCodeTwo()
     {
         QCOMPARE(run({}).code, 2);

@@ -17,6 +17,7 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -163,6 +164,23 @@ private slots:
         QCOMPARE(dock->tensorTable()->item(0, 1)->text(), QStringLiteral("F32"));
         QTRY_VERIFY_WITH_TIMEOUT(drawn.count() >= 1, 30000);
         QVERIFY(dock->histogram()->plottableCount() == 1);
+    }
+
+    void brokenPluginsShowOnTheEmptyStatePageAndTheWindowStillStarts()
+    {
+        core::Session::Options options;
+        options.pluginPaths = {QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins")};
+        core::Session session(options);
+        ui::MainWindow window(session);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QWidget* empty = window.findChild<QWidget*>(QStringLiteral("emptyStatePage"));
+        QVERIFY(empty);
+        QString text;
+        for (QLabel* label : empty->findChildren<QLabel*>())
+            text += label->text();
+        QVERIFY2(text.contains(QStringLiteral("bioforge_fixture_missing_symbol")), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("lower-case identifier")));
     }
 
     void aboutListsLibraryVersions()
