@@ -1,0 +1,56 @@
+#include "quant/vec_dot.h"
+
+#include "quant/quantize.h"
+
+namespace bioforge::llm {
+
+const char* kernelPathName(KernelPath path)
+{
+    switch (path) {
+    case KernelPath::Reference: return "reference";
+    case KernelPath::Avx2: return "avx2";
+    case KernelPath::Avx512: return "avx512";
+    }
+    return "?";
+}
+
+bool kernelPathAvailable(KernelPath path)
+{
+#if defined(__x86_64__)
+    switch (path) {
+    case KernelPath::Reference: return true;
+    case KernelPath::Avx2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    case KernelPath::Avx512:
+        return kernelPathAvailable(KernelPath::Avx2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+               && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+    }
+    return false;
+#else
+    return path == KernelPath::Reference;
+#endif
+}
+
+KernelPath bestKernelPath()
+{
+    static const KernelPath best = kernelPathAvailable(KernelPath::Avx2) ? KernelPath::Avx2 : KernelPath::Reference;
+    return best;
+}
+
+WeightKernel kernelFor(GgmlType weightType, KernelPath path)
+{
+    const bool fast = path != KernelPath::Reference && kernelPathAvailable(KernelPath::Avx2);
+    switch (weightType) {
+    case GgmlType::F32: return {GgmlType::F32, nullptr, fast ? avx2::dotF32 : ref::dotF32};
+    case GgmlType::F16: return {GgmlType::F16, fast ? avx2::convertF16 : convertActivationsF16, fast ? avx2::dotF16 : ref::dotF16};
+    case GgmlType::BF16: return {GgmlType::BF16, convertActivationsBF16, ref::dotBF16};
+    case GgmlType::Q4_0: return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ4_0 : ref::dotQ4_0};
+    case GgmlType::Q8_0: return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ8_0 : ref::dotQ8_0};
+    case GgmlType::Q4_K: return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K};
+    case GgmlType::Q5_K: return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K};
+    case GgmlType::Q6_K: return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K};
+    default: return {GgmlType::F32, nullptr, nullptr};
+    }
+}
+
+} // namespace bioforge::llm
