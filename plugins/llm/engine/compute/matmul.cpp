@@ -1,0 +1,40 @@
+#include "compute/matmul.h"
+
+#include "compute/thread_pool.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace bioforge::llm {
+
+void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* y)
+{
+    const WeightKernel kernel = kernelFor(w.type, m_path);
+    const size_t rowBytes = ggmlRowBytes(kernel.activationType, w.cols);
+    const uint8_t* activations = reinterpret_cast<const uint8_t*>(x);
+    if (kernel.convert) {
+        m_converted.resize(rowBytes * size_t(nTokens));
+        for (int64_t t = 0; t < nTokens; ++t)
+            kernel.convert(x + t * w.cols, m_converted.data() + size_t(t) * rowBytes, w.cols);
+        activations = m_converted.data();
+    }
+    const int64_t cols = w.cols, rows = w.rows;
+    m_pool.parallelFor(
+        rows,
+        [&](int64_t begin, int64_t end) {
+            // Blocks of 16 weight rows stay in cache while every token passes over them.
+            constexpr int64_t kBlock = 16;
+            for (int64_t r0 = begin; r0 < end; r0 += kBlock) {
+                const int64_t r1 = std::min(end, r0 + kBlock);
+                for (int64_t t = 0; t < nTokens; ++t) {
+                    const uint8_t* a = activations + size_t(t) * rowBytes;
+                    float* out = y + t * rows;
+                    for (int64_t r = r0; r < r1; ++r)
+                        out[r] = kernel.dot(cols, w.row(r), a);
+                }
+            }
+        },
+        16);
+}
+
+} // namespace bioforge::llm

@@ -1,0 +1,47 @@
+#pragma once
+
+// A fixed set of worker threads for data-parallel loops. parallelFor splits
+// [0, n) into one contiguous chunk per thread; the calling thread works too.
+// Workers spin briefly between loops (a forward pass runs hundreds of them
+// back to back) and sleep when idle. Owned by the engine thread: one caller
+// at a time.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace bioforge::llm {
+
+class ThreadPool {
+public:
+    using Task = std::function<void(int64_t begin, int64_t end)>;
+
+    explicit ThreadPool(int threads);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int size() const { return int(m_workers.size()) + 1; }
+    // Runs fn over [0, n) in chunks; `grain` is the smallest chunk worth a thread.
+    void parallelFor(int64_t n, const Task& fn, int64_t grain = 1);
+
+private:
+    void workerLoop(int index);
+
+    std::vector<std::thread> m_workers;
+    std::atomic<uint64_t> m_generation{0};
+    std::atomic<int> m_pending{0};
+    std::atomic<int> m_sleeping{0};
+    std::atomic<bool> m_stop{false};
+    const Task* m_task = nullptr;
+    int64_t m_n = 0;
+    int64_t m_chunk = 0;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+};
+
+} // namespace bioforge::llm

@@ -1,0 +1,42 @@
+#pragma once
+
+// The key/value cache of one conversation: for every layer, the keys and
+// values of positions 0..size-1, with an explicit capacity. When the context
+// fills, remove() drops a span of positions and moves the later ones down,
+// rotating their keys back by the removed count (RoPE composes), so the
+// conversation continues without recomputing.
+
+#include "compute/ops.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace bioforge::llm {
+
+class KvCache {
+public:
+    KvCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize);
+
+    int64_t capacity() const { return m_capacity; }
+    int64_t size() const { return m_size; }
+    void setSize(int64_t size) { m_size = size; }
+    void clear() { m_size = 0; }
+    int64_t width() const { return m_kvHeads * m_headSize; }
+
+    float* key(int64_t layer, int64_t pos) { return m_keys.data() + (size_t(layer) * size_t(m_capacity) + size_t(pos)) * size_t(width()); }
+    float* value(int64_t layer, int64_t pos) { return m_values.data() + (size_t(layer) * size_t(m_capacity) + size_t(pos)) * size_t(width()); }
+    const float* key(int64_t layer, int64_t pos) const { return const_cast<KvCache*>(this)->key(layer, pos); }
+    const float* value(int64_t layer, int64_t pos) const { return const_cast<KvCache*>(this)->value(layer, pos); }
+
+    // Removes positions [first, first + count); later positions move down by `count`.
+    void remove(int64_t first, int64_t count, const RopeParams& rope);
+    size_t bytes() const { return (m_keys.size() + m_values.size()) * sizeof(float); }
+
+private:
+    int64_t m_layers, m_capacity, m_kvHeads, m_headSize;
+    int64_t m_size = 0;
+    std::vector<float> m_keys, m_values;
+};
+
+} // namespace bioforge::llm

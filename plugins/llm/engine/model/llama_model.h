@@ -1,0 +1,62 @@
+#pragma once
+
+// A llama-family transformer (llama 1/2/3, TinyLlama, SmolLM, mistral,
+// qwen2) evaluated on the CPU: RMSNorm, RoPE (normal or NeoX), grouped-query
+// attention over a KvCache, SwiGLU feed-forward, tied or untied output.
+// Weights stay in the memory-mapped GGUF file. Not thread-safe: one engine
+// thread owns a model (its thread pool does the parallel work).
+
+#include "compute/matmul.h"
+#include "compute/thread_pool.h"
+#include "model/model_config.h"
+#include "model/model_weights.h"
+#include "tokenizer/vocab.h"
+#include "util/expected.h"
+
+#include <memory>
+#include <vector>
+
+namespace bioforge::llm {
+
+class GgufFile;
+class KvCache;
+
+class LlamaModel {
+public:
+    struct Options {
+        int threads = 1;
+        KernelPath kernels = bestKernelPath();
+    };
+
+    static core::Expected<std::unique_ptr<LlamaModel>> load(std::shared_ptr<const GgufFile> file, Options options);
+
+    const ModelConfig& config() const { return m_config; }
+    const ModelWeights& weights() const { return m_weights; }
+    const GgufFile& file() const { return *m_file; }
+    KernelPath kernelPath() const { return m_matmul.path(); }
+    int threads() const { return m_pool.size(); }
+    std::unique_ptr<KvCache> newCache(int64_t capacity) const;
+
+    // Evaluates `count` tokens at positions cache.size() … and appends them to
+    // the cache. With allLogits, logits holds count rows of vocabSize; else the
+    // last token's row only.
+    core::Status evaluate(const TokenId* tokens, int64_t count, KvCache& cache, std::vector<float>& logits, bool allLogits = false);
+
+    // Parameter count (from the tensor shapes) and weight bytes.
+    int64_t parameterCount() const;
+    size_t weightBytes() const;
+
+private:
+    LlamaModel(std::shared_ptr<const GgufFile> file, ModelConfig config, ModelWeights weights, Options options);
+    void attention(int64_t layer, int64_t count, int64_t firstPos, KvCache& cache);
+
+    std::shared_ptr<const GgufFile> m_file;
+    ModelConfig m_config;
+    ModelWeights m_weights;
+    ThreadPool m_pool;
+    MatMul m_matmul;
+    // Scratch reused across calls.
+    std::vector<float> m_x, m_norm, m_q, m_k, m_v, m_attn, m_out, m_gate, m_up;
+};
+
+} // namespace bioforge::llm

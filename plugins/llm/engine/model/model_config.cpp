@@ -1,0 +1,68 @@
+#include "model/model_config.h"
+
+#include "gguf/gguf_file.h"
+
+namespace bioforge::llm {
+
+using core::Error;
+
+bool ModelConfig::architectureSupported(const std::string& arch)
+{
+    return arch == "llama" || arch == "mistral" || arch == "qwen2";
+}
+
+core::Expected<ModelConfig> ModelConfig::fromGguf(const GgufFile& f)
+{
+    ModelConfig c;
+    auto arch = f.getString("general.architecture");
+    if (!arch)
+        return arch.error();
+    c.architecture = *arch;
+    if (!architectureSupported(c.architecture))
+        return Error(QStringLiteral("%1: architecture '%2' is not supported (supported: llama, mistral, qwen2)")
+                         .arg(f.path(), QString::fromStdString(c.architecture)));
+    c.name = f.stringOr("general.name", "");
+    const std::string p = c.architecture + ".";
+    auto required = [&](const char* key, int64_t& out) -> core::Status {
+        auto v = f.getInteger(p + key);
+        if (!v)
+            return v.error();
+        if (*v <= 0 || *v > (int64_t(1) << 30))
+            return Error(QStringLiteral("%1: %2%3 = %4 is out of range").arg(f.path(), QString::fromStdString(p), QLatin1String(key)).arg(*v));
+        out = *v;
+        return core::okStatus();
+    };
+    for (auto [key, field] : {std::pair{"embedding_length", &c.embedding}, std::pair{"block_count", &c.layers},
+                              std::pair{"feed_forward_length", &c.feedForward}, std::pair{"attention.head_count", &c.heads},
+                              std::pair{"context_length", &c.contextLength}})
+        if (core::Status st = required(key, *field); !st)
+            return st.error();
+    c.kvHeads = f.integerOr(p + "attention.head_count_kv", c.heads);
+    if (c.kvHeads <= 0 || c.heads % c.kvHeads != 0)
+        return Error(QStringLiteral("%1: %2 attention heads cannot be grouped over %3 key/value heads").arg(f.path()).arg(c.heads).arg(c.kvHeads));
+    c.headSize = f.integerOr(p + "attention.key_length", c.embedding / c.heads);
+    if (c.headSize <= 0 || c.headSize % 2 != 0 || f.integerOr(p + "attention.value_length", c.headSize) != c.headSize)
+        return Error(QStringLiteral("%1: head size %2 is not usable (even, equal key and value sizes)").arg(f.path()).arg(c.headSize));
+    c.rmsEpsilon = float(f.realOr(p + "attention.layer_norm_rms_epsilon", 1e-5));
+    c.rope.dims = int(f.integerOr(p + "rope.dimension_count", c.headSize));
+    if (c.rope.dims <= 0 || c.rope.dims > c.headSize || c.rope.dims % 2 != 0)
+        return Error(QStringLiteral("%1: rope.dimension_count %2 does not fit the head size %3").arg(f.path()).arg(c.rope.dims).arg(c.headSize));
+    c.rope.freqBase = float(f.realOr(p + "rope.freq_base", 10000.0));
+    c.rope.neox = c.architecture == "qwen2";
+    c.ropeScalingType = f.stringOr(p + "rope.scaling.type", "none");
+    const double factor = f.realOr(p + "rope.scaling.factor", 0.0);
+    if (c.ropeScalingType == "linear" && factor > 0) {
+        c.rope.freqScale = float(1.0 / factor);
+    } else if (c.ropeScalingType == "yarn" && factor > 0) {
+        c.rope.freqScale = float(1.0 / factor);
+        c.rope.extFactor = 1.0f;
+        const int originalContext = int(f.integerOr(p + "rope.scaling.original_context_length", c.contextLength));
+        ropeYarnCorrectionDims(c.rope.dims, originalContext, c.rope.freqBase, 32.0f, 1.0f, c.rope.correctionDims);
+    } else if (c.ropeScalingType != "none" && c.ropeScalingType != "linear" && c.ropeScalingType != "yarn") {
+        return Error(QStringLiteral("%1: RoPE scaling '%2' is not supported (none, linear, yarn)").arg(f.path(), QString::fromStdString(c.ropeScalingType)));
+    }
+    c.rope.freqScale = float(f.realOr(p + "rope.scale_linear", 0.0)) > 0 ? float(1.0 / f.realOr(p + "rope.scale_linear", 1.0)) : c.rope.freqScale;
+    return c;
+}
+
+} // namespace bioforge::llm
