@@ -1,0 +1,196 @@
+#include "runtime/conversation.h"
+
+#include "model/kv_cache.h"
+#include "model/llama_model.h"
+#include "runtime/text_streamer.h"
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace bioforge::llm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+bool sameMessage(const ChatMessage& a, const ChatMessage& b) { return a.role == b.role && a.content == b.content; }
+
+// The part of a format after {content} (what closes a turn).
+std::string closing(const std::string& format)
+{
+    const size_t at = format.find("{content}");
+    return at == std::string::npos ? std::string() : format.substr(at + 9);
+}
+
+} // namespace
+
+const char* stopName(GenerationResult::Stop stop)
+{
+    switch (stop) {
+    case GenerationResult::Stop::EndOfGeneration: return "end of generation";
+    case GenerationResult::Stop::StopString: return "stop string";
+    case GenerationResult::Stop::MaxTokens: return "token limit";
+    case GenerationResult::Stop::Cancelled: return "stopped";
+    case GenerationResult::Stop::ContextFull: return "context full";
+    }
+    return "?";
+}
+
+Conversation::Conversation(LlamaModel& model, const Tokenizer& tokenizer, int64_t contextSize, int batchSize)
+    : m_model(model), m_tokenizer(tokenizer), m_cache(model.newCache(contextSize)), m_batchSize(std::max(1, batchSize))
+{
+}
+
+Conversation::~Conversation() = default;
+
+int64_t Conversation::contextSize() const { return m_cache->capacity(); }
+
+void Conversation::reset()
+{
+    m_cache->clear();
+    m_tokens.clear();
+    m_messages.clear();
+    m_keep = 0;
+    m_shifted = false;
+}
+
+std::vector<TokenId> Conversation::promptFor(const GenerationRequest& request, int64_t* keep)
+{
+    const Vocab& vocab = m_tokenizer.vocab();
+    if (request.messages.empty()) {
+        const std::vector<TokenId> tokens = m_tokenizer.tokenize(request.prompt, true, true);
+        *keep = vocab.addBos ? 1 : 0;
+        return tokens;
+    }
+    const ChatTemplate& t = request.chatTemplate;
+    const bool addBos = t.bos.empty() && vocab.addBos;
+    std::vector<ChatMessage> system;
+    for (const ChatMessage& m : request.messages)
+        if (m.role == "system")
+            system.push_back(m);
+    *keep = int64_t(system.empty() || t.systemFormat.empty() ? m_tokenizer.tokenize(t.bos, addBos, true).size()
+                                                             : m_tokenizer.tokenize(t.render(system, false), addBos, true).size());
+    return m_tokenizer.tokenize(t.render(request.messages, true), addBos, true);
+}
+
+void Conversation::shiftOut(int64_t needed, const GenerationEvents& events, int& shifts)
+{
+    const int64_t size = int64_t(m_tokens.size());
+    const int64_t room = m_cache->capacity() - size;
+    if (room >= needed)
+        return;
+    const int64_t keep = std::min(m_keep, std::max<int64_t>(0, m_cache->capacity() - needed - 1));
+    const int64_t discard = std::clamp(std::max(needed - room, (size - keep) / 2), int64_t(0), size - keep);
+    if (discard == 0)
+        return;
+    m_cache->remove(keep, discard, m_model.config().rope);
+    m_tokens.erase(m_tokens.begin() + keep, m_tokens.begin() + keep + discard);
+    m_shifted = true;
+    ++shifts;
+    if (events.onContextShift)
+        events.onContextShift(int(discard));
+}
+
+core::Status Conversation::feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events,
+                                int& shifts)
+{
+    size_t done = 0;
+    while (done < tokens.size()) {
+        int64_t chunk = std::min<int64_t>(m_batchSize, int64_t(tokens.size() - done));
+        chunk = std::min<int64_t>(chunk, std::max<int64_t>(1, (m_cache->capacity() - m_keep) / 2));
+        shiftOut(chunk, events, shifts);
+        if (core::Status st = m_model.evaluate(tokens.data() + done, chunk, *m_cache, logits); !st)
+            return st;
+        m_tokens.insert(m_tokens.end(), tokens.begin() + ptrdiff_t(done), tokens.begin() + ptrdiff_t(done + size_t(chunk)));
+        done += size_t(chunk);
+    }
+    return core::okStatus();
+}
+
+core::Expected<GenerationResult> Conversation::generate(const GenerationRequest& request, const GenerationEvents& events)
+{
+    GenerationResult result;
+    int64_t keep = 0;
+    const std::vector<TokenId> prompt = promptFor(request, &keep);
+    result.promptTokens = int64_t(prompt.size());
+    if (prompt.empty())
+        return core::Error(QStringLiteral("the prompt is empty"));
+
+    std::vector<TokenId> toFeed;
+    const bool extends = !request.messages.empty() && m_messages.size() <= request.messages.size() && !m_messages.empty()
+                         && std::equal(m_messages.begin(), m_messages.end() - 1, request.messages.begin(), sameMessage)
+                         && m_messages.back().role == request.messages[m_messages.size() - 1].role
+                         && m_messages.size() < request.messages.size();
+    if (m_shifted && extends) {
+        // The cache no longer starts like a fresh rendering: append only the new turns.
+        const ChatTemplate& t = request.chatTemplate;
+        std::string delta = m_messages.back().role == "assistant" ? closing(t.assistantFormat) : std::string();
+        ChatTemplate noBos = t;
+        noBos.bos.clear();
+        delta += noBos.render({request.messages.begin() + ptrdiff_t(m_messages.size()), request.messages.end()}, true);
+        toFeed = m_tokenizer.tokenize(delta, false, true);
+    } else {
+        if (m_shifted)
+            reset();
+        size_t common = 0;
+        while (common < m_tokens.size() && common < prompt.size() && m_tokens[common] == prompt[common])
+            ++common;
+        if (common == prompt.size())
+            --common; // evaluate at least the last token to have its logits
+        m_cache->setSize(int64_t(common));
+        m_tokens.resize(common);
+        m_keep = keep;
+        toFeed.assign(prompt.begin() + ptrdiff_t(common), prompt.end());
+    }
+    result.evaluatedPromptTokens = int64_t(toFeed.size());
+
+    const auto promptStart = Clock::now();
+    std::vector<float> logits;
+    if (core::Status st = feed(toFeed, logits, events, result.shifts); !st)
+        return st.error();
+    result.promptSeconds = secondsSince(promptStart);
+
+    const auto genStart = Clock::now();
+    Sampler sampler(request.sampling);
+    TextStreamer streamer(request.messages.empty() ? std::vector<std::string>{} : request.chatTemplate.stop);
+    const Vocab& vocab = m_tokenizer.vocab();
+    result.stop = GenerationResult::Stop::MaxTokens;
+    while (int(result.tokens.size()) < request.maxTokens) {
+        if (events.stopRequested && events.stopRequested()) {
+            result.stop = GenerationResult::Stop::Cancelled;
+            break;
+        }
+        const TokenId next = sampler.sample(logits.data(), m_model.config().vocabSize, m_tokens);
+        if (vocab.isEndOfGeneration(next)) {
+            result.stop = GenerationResult::Stop::EndOfGeneration;
+            break;
+        }
+        result.tokens.push_back(next);
+        const std::string shown = streamer.push(m_tokenizer.piece(next, false));
+        if (events.onText)
+            events.onText(shown, next);
+        if (streamer.stopped()) {
+            result.stop = GenerationResult::Stop::StopString;
+            break;
+        }
+        if (core::Status st = feed({next}, logits, events, result.shifts); !st)
+            return st.error();
+    }
+    const std::string rest = streamer.finish();
+    if (!rest.empty() && events.onText)
+        events.onText(rest, kNoToken);
+    result.generationSeconds = secondsSince(genStart);
+    result.text = streamer.text();
+    result.contextUsed = contextUsed();
+    if (!request.messages.empty()) {
+        m_messages = request.messages;
+        m_messages.push_back({"assistant", result.text});
+    } else {
+        m_messages.clear();
+    }
+    return result;
+}
+
+} // namespace bioforge::llm

@@ -1,0 +1,79 @@
+#pragma once
+
+// One chat's state in the engine: its own KV cache (explicit capacity), the
+// tokens that cache holds, and the messages they came from. A new turn reuses
+// the cached prefix and evaluates only what is new. When the context fills,
+// the oldest turns are shifted out (the system prompt is kept) instead of
+// failing, and the caller is told.
+
+#include "chat/chat_template.h"
+#include "sampling/sampler.h"
+#include "tokenizer/vocab.h"
+#include "util/expected.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bioforge::llm {
+
+class KvCache;
+class LlamaModel;
+class Tokenizer;
+
+struct GenerationRequest {
+    std::vector<ChatMessage> messages; // chat mode
+    std::string prompt;                // raw mode (when messages is empty): BOS + prompt
+    SamplingSettings sampling;
+    int maxTokens = 512;
+    ChatTemplate chatTemplate = ChatTemplate::named("chatml");
+};
+
+struct GenerationEvents {
+    std::function<void(const std::string& text, TokenId token)> onText; // streamed text (may be empty for a token)
+    std::function<void(int droppedTokens)> onContextShift;
+    std::function<bool()> stopRequested;                                 // polled before each token
+};
+
+struct GenerationResult {
+    enum class Stop { EndOfGeneration, StopString, MaxTokens, Cancelled, ContextFull };
+    std::vector<TokenId> tokens; // generated
+    std::string text;
+    Stop stop = Stop::EndOfGeneration;
+    int64_t promptTokens = 0;    // of the rendered prompt
+    int64_t evaluatedPromptTokens = 0; // of those, evaluated now (the rest came from the cache)
+    int64_t contextUsed = 0;
+    int shifts = 0;
+    double promptSeconds = 0;
+    double generationSeconds = 0;
+};
+
+const char* stopName(GenerationResult::Stop stop);
+
+class Conversation {
+public:
+    Conversation(LlamaModel& model, const Tokenizer& tokenizer, int64_t contextSize, int batchSize = 512);
+    ~Conversation();
+
+    core::Expected<GenerationResult> generate(const GenerationRequest& request, const GenerationEvents& events);
+    int64_t contextSize() const;
+    int64_t contextUsed() const { return int64_t(m_tokens.size()); }
+    void reset();
+
+private:
+    core::Status feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events, int& shifts);
+    void shiftOut(int64_t needed, const GenerationEvents& events, int& shifts);
+    std::vector<TokenId> promptFor(const GenerationRequest& request, int64_t* keep);
+
+    LlamaModel& m_model;
+    const Tokenizer& m_tokenizer;
+    std::unique_ptr<KvCache> m_cache;
+    int m_batchSize;
+    std::vector<TokenId> m_tokens; // what the cache holds, position by position
+    int64_t m_keep = 0;            // leading tokens never shifted out (BOS and system prompt)
+    bool m_shifted = false;
+    std::vector<ChatMessage> m_messages; // the messages m_tokens renders (the last reply left open)
+};
+
+} // namespace bioforge::llm
