@@ -114,6 +114,7 @@ Expected<QString> RunService::launch(RunRecord record)
     auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId));
     log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
                                                            record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));
+    m_runs.insert(record.runId);
     m_scheduler.submit(handle);
     return record.runId;
 }
@@ -123,6 +124,8 @@ void RunService::cancel(const QString& runId) { m_scheduler.cancel(runId); }
 
 void RunService::onJobStarted(const QString& runId)
 {
+    if (!m_runs.contains(runId))
+        return;
     auto h = m_scheduler.handle(runId);
     if (!h)
         return;
@@ -133,6 +136,8 @@ void RunService::onJobStarted(const QString& runId)
 
 void RunService::onJobEnded(const QString& runId)
 {
+    if (!m_runs.contains(runId))
+        return;
     auto h = m_scheduler.handle(runId);
     if (!h)
         return;
@@ -161,7 +166,7 @@ Status RunService::exportProvenance(const RunRecord& record, const QString& runD
 void RunService::saveProgress()
 {
     for (const auto& h : m_scheduler.handles())
-        if (h->state() == RunState::Running)
+        if (h->state() == RunState::Running && m_runs.contains(h->runId()))
             (void)m_project.store().updateProgress(h->runId(), h->snapshot().fraction);
 }
 

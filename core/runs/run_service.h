@@ -12,6 +12,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
@@ -59,6 +60,7 @@ private:
     PluginManager& m_plugins;
     JobScheduler& m_scheduler;
     QTimer m_progressTimer;
+    QSet<QString> m_runs; // runs this service started (the scheduler also runs other jobs)
 };
 
 } // namespace bioforge::core

@@ -18,7 +18,7 @@ struct SamplingSettings {
     int topK = 40;           // 0: off
     float topP = 0.95f;      // 1: off
     float minP = 0.05f;      // 0: off
-    float repeatPenalty = 1.1f; // 1: off
+    float repeatPenalty = 1.0f; // 1: off (llama.cpp's default)
     int repeatLastN = 64;
     uint64_t seed = 0;       // explicit seed: runs are reproducible
 

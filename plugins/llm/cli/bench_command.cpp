@@ -1,0 +1,103 @@
+// bioforge llm bench: prompt processing (ppN) and generation (tgN) speed in
+// tokens per second, like llama-bench, and the memory bandwidth generation implies.
+
+#include "command_support.h"
+#include "llm_commands.h"
+
+#include "model/kv_cache.h"
+
+#include <QFileInfo>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+namespace bioforge::llm::cli {
+namespace {
+
+struct Stats {
+    double mean = 0, sd = 0;
+};
+
+Stats stats(const std::vector<double>& v)
+{
+    Stats s;
+    for (double x : v)
+        s.mean += x;
+    s.mean /= double(v.size());
+    for (double x : v)
+        s.sd += (x - s.mean) * (x - s.mean);
+    s.sd = v.size() > 1 ? std::sqrt(s.sd / double(v.size() - 1)) : 0;
+    return s;
+}
+
+} // namespace
+
+int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
+{
+    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    OpenModel m;
+    const int threads = args.value(QLatin1String("threads")).toInt();
+    if (!openModel(path, true, threads, m, err))
+        return 5;
+    const int pp = args.value(QLatin1String("p")).toInt();
+    const int tg = args.value(QLatin1String("n")).toInt();
+    const int reps = args.value(QLatin1String("r")).toInt();
+    LlamaModel& model = *m.model;
+    std::mt19937 rng(1);
+    std::uniform_int_distribution<TokenId> token(0, TokenId(model.config().vocabSize - 1));
+    auto cache = model.newCache(std::max(pp, tg) + 1);
+    std::vector<float> logits;
+    using Clock = std::chrono::steady_clock;
+
+    auto runPrompt = [&] {
+        std::vector<TokenId> prompt(static_cast<size_t>(pp));
+        for (TokenId& t : prompt)
+            t = token(rng);
+        cache->clear();
+        const auto start = Clock::now();
+        (void)model.evaluate(prompt.data(), pp, *cache, logits);
+        return double(pp) / std::chrono::duration<double>(Clock::now() - start).count();
+    };
+    auto runGeneration = [&] {
+        cache->clear();
+        TokenId t = token(rng);
+        const auto start = Clock::now();
+        for (int i = 0; i < tg; ++i) {
+            (void)model.evaluate(&t, 1, *cache, logits);
+            t = token(rng);
+        }
+        return double(tg) / std::chrono::duration<double>(Clock::now() - start).count();
+    };
+
+    const QString name = QFileInfo(path).fileName();
+    const double sizeMiB = double(model.weightBytes()) / (1 << 20);
+    out << QStringLiteral("| model | size | params | kernels | threads | test | t/s |\n| --- | ---: | ---: | --- | ---: | --- | ---: |\n");
+    std::vector<double> tgRates;
+    for (const auto& [label, count, fn] : {std::tuple{QStringLiteral("pp"), pp, std::function<double()>(runPrompt)},
+                                           std::tuple{QStringLiteral("tg"), tg, std::function<double()>(runGeneration)}}) {
+        if (count <= 0)
+            continue;
+        (void)fn(); // warm-up
+        std::vector<double> rates;
+        for (int r = 0; r < reps; ++r)
+            rates.push_back(fn());
+        if (label == QLatin1String("tg"))
+            tgRates = rates;
+        const Stats s = stats(rates);
+        out << QStringLiteral("| %1 | %2 MiB | %3 M | %4 | %5 | %6%7 | %8 ± %9 |\n")
+                   .arg(name).arg(sizeMiB, 0, 'f', 1).arg(double(model.parameterCount()) / 1e6, 0, 'f', 1)
+                   .arg(QLatin1String(kernelPathName(model.kernelPath()))).arg(model.threads()).arg(label).arg(count)
+                   .arg(s.mean, 0, 'f', 2).arg(s.sd, 0, 'f', 2);
+        out.flush();
+    }
+    if (!tgRates.empty()) {
+        const double bytesPerToken = double(model.weightBytes()) - (model.weights().tiedOutput ? 0.0 : 0.0);
+        const double gbs = stats(tgRates).mean * bytesPerToken / 1e9;
+        out << QStringLiteral("\ngeneration reads the weights once per token: %1 MB x %2 t/s = %3 GB/s of weight traffic\n")
+                   .arg(bytesPerToken / 1e6, 0, 'f', 1).arg(stats(tgRates).mean, 0, 'f', 1).arg(gbs, 0, 'f', 2);
+    }
+    return 0;
+}
+
+} // namespace bioforge::llm::cli

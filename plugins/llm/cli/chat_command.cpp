@@ -1,0 +1,73 @@
+// bioforge llm chat: an interactive chat in the terminal.
+
+#include "command_support.h"
+#include "llm_commands.h"
+
+#include "runtime/conversation.h"
+
+#include <iostream>
+#include <string>
+
+namespace bioforge::llm::cli {
+
+int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
+{
+    OpenModel m;
+    if (!openModel(args.value(QLatin1String("model")).toArray().first().toString(), true, args.value(QLatin1String("threads")).toInt(), m, err))
+        return 5;
+    GenerationRequest request;
+    request.sampling = samplingFrom(args);
+    request.maxTokens = args.value(QLatin1String("n")).toInt();
+    request.chatTemplate = ChatTemplate::detect(m.tokenizer->vocab().chatTemplate);
+    const QString override = args.value(QLatin1String("template")).toString();
+    if (!override.isEmpty()) {
+        auto t = ChatTemplate::fromJson(override.toStdString());
+        if (!t) {
+            err << "bioforge: " << t.error().message() << Qt::endl;
+            return 2;
+        }
+        request.chatTemplate = *t;
+    }
+    const QString system = args.value(QLatin1String("system")).toString();
+    if (!system.isEmpty())
+        request.messages.push_back({"system", system.toStdString()});
+    Conversation conversation(*m.model, *m.tokenizer, std::min<int64_t>(args.value(QLatin1String("ctx")).toInt(), m.model->config().contextLength));
+    out << "chat with " << QString::fromStdString(m.model->config().name) << " (" << QString::fromStdString(request.chatTemplate.family)
+        << " format). /reset starts over, /exit or end of input quits." << Qt::endl;
+    std::string line;
+    for (;;) {
+        out << "\n> " << Qt::flush;
+        if (!std::getline(std::cin, line) || line == "/exit")
+            break;
+        if (line == "/reset") {
+            conversation.reset();
+            request.messages.resize(system.isEmpty() ? 0 : 1);
+            continue;
+        }
+        if (line.empty())
+            continue;
+        request.messages.push_back({"user", line});
+        GenerationEvents events;
+        events.onText = [&](const std::string& text, TokenId) {
+            out << QString::fromStdString(text);
+            out.flush();
+        };
+        events.onContextShift = [&](int dropped) { err << "\n[context full: the oldest " << dropped << " tokens were shifted out]" << Qt::endl; };
+        auto result = conversation.generate(request, events);
+        if (!result) {
+            err << "bioforge: " << result.error().message() << Qt::endl;
+            request.messages.pop_back();
+            continue;
+        }
+        request.messages.push_back({"assistant", result->text});
+        out << Qt::endl;
+        err << QStringLiteral("[%1 tokens, %2 tokens/s, context %3/%4]")
+                   .arg(result->tokens.size())
+                   .arg(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 0, 'f', 1)
+                   .arg(result->contextUsed).arg(conversation.contextSize())
+            << Qt::endl;
+    }
+    return 0;
+}
+
+} // namespace bioforge::llm::cli

@@ -1,0 +1,62 @@
+#include "command_support.h"
+
+#include <QThread>
+
+namespace bioforge::llm::cli {
+
+using T = core::ParameterSpec::Type;
+
+int defaultThreads() { return std::max(1, QThread::idealThreadCount()); }
+
+bool openModel(const QString& path, bool withWeights, int threads, OpenModel& out, QTextStream& err)
+{
+    auto file = GgufFile::open(path);
+    if (!file) {
+        err << "bioforge: " << file.error().message() << Qt::endl;
+        return false;
+    }
+    out.file = std::move(*file);
+    auto vocab = Vocab::fromGguf(*out.file);
+    if (!vocab) {
+        err << "bioforge: " << vocab.error().message() << Qt::endl;
+        return false;
+    }
+    out.tokenizer = std::make_unique<Tokenizer>(*vocab);
+    if (!withWeights)
+        return true;
+    auto model = LlamaModel::load(out.file, {threads, bestKernelPath()});
+    if (!model) {
+        err << "bioforge: " << model.error().message() << Qt::endl;
+        return false;
+    }
+    out.model = std::move(*model);
+    return true;
+}
+
+QList<core::ParameterSpec> samplingParameters()
+{
+    return {
+        {QStringLiteral("temp"), T::Number, QStringLiteral("temperature (0 = greedy)"), 0.8, {}, 0, 10},
+        {QStringLiteral("top-k"), T::Integer, QStringLiteral("keep the k most likely tokens (0 = all)"), 40, {}, 0, 1e9},
+        {QStringLiteral("top-p"), T::Number, QStringLiteral("nucleus: smallest set with this probability (1 = off)"), 0.95, {}, 0, 1},
+        {QStringLiteral("min-p"), T::Number, QStringLiteral("drop tokens below this fraction of the top one (0 = off)"), 0.05, {}, 0, 1},
+        {QStringLiteral("repeat-penalty"), T::Number, QStringLiteral("penalty for recent tokens (1 = off)"), 1.0, {}, 0, 10},
+        {QStringLiteral("repeat-last-n"), T::Integer, QStringLiteral("how many recent tokens the penalty looks at"), 64, {}, -1, 1e9},
+        {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
+    };
+}
+
+SamplingSettings samplingFrom(const QJsonObject& a)
+{
+    SamplingSettings s;
+    s.temperature = float(a.value(QLatin1String("temp")).toDouble());
+    s.topK = a.value(QLatin1String("top-k")).toInt();
+    s.topP = float(a.value(QLatin1String("top-p")).toDouble());
+    s.minP = float(a.value(QLatin1String("min-p")).toDouble());
+    s.repeatPenalty = float(a.value(QLatin1String("repeat-penalty")).toDouble());
+    s.repeatLastN = a.value(QLatin1String("repeat-last-n")).toInt();
+    s.seed = uint64_t(a.value(QLatin1String("seed")).toDouble());
+    return s;
+}
+
+} // namespace bioforge::llm::cli

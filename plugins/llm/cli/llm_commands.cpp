@@ -1,0 +1,101 @@
+#include "llm_commands.h"
+
+#include "command_support.h"
+
+namespace bioforge::llm::cli {
+
+using T = core::ParameterSpec::Type;
+
+namespace {
+
+core::ParameterSpec modelPath() { return {QStringLiteral("model"), T::PathList, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, -1e300, 1e300}; }
+core::ParameterSpec threads() { return {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), defaultThreads(), {}, 1, 1024}; }
+core::ParameterSpec context() { return {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens"), 4096, {}, 16, 1 << 20}; }
+
+core::VerbSpec spec(const char* name, const char* description, QList<core::ParameterSpec> parameters)
+{
+    return {QLatin1String(name), QLatin1String(description), std::move(parameters)};
+}
+
+} // namespace
+
+const QList<Command>& commands()
+{
+    static const QList<Command> table{
+        {spec("info", "metadata, tensors and model card of a GGUF file",
+              {modelPath(), {QStringLiteral("all"), T::Boolean, QStringLiteral("show whole arrays"), false, {}, 0, 1},
+               {QStringLiteral("tensors"), T::Boolean, QStringLiteral("list every tensor"), false, {}, 0, 1},
+               {QStringLiteral("sha256"), T::Boolean, QStringLiteral("hash the file"), false, {}, 0, 1}}),
+         cmdInfo},
+        {spec("tokenize", "token ids of a text",
+              {modelPath(), {QStringLiteral("text"), T::String, QStringLiteral("the text"), QJsonValue::Undefined, {}, 0, 0},
+               {QStringLiteral("no-bos"), T::Boolean, QStringLiteral("do not add BOS/EOS"), false, {}, 0, 1},
+               {QStringLiteral("special"), T::Boolean, QStringLiteral("parse special tokens in the text"), false, {}, 0, 1},
+               {QStringLiteral("ids-only"), T::Boolean, QStringLiteral("print only the ids"), false, {}, 0, 1}}),
+         cmdTokenize},
+        {spec("generate", "complete a prompt (BOS added as the model asks)",
+              QList<core::ParameterSpec>{modelPath(), {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt"), QJsonValue::Undefined, {}, 0, 0},
+                                         {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 0, 1 << 20},
+                                         {QStringLiteral("ids"), T::Boolean, QStringLiteral("print prompt and generated token ids instead of text"), false, {}, 0, 1},
+                                         threads(), context()}
+                  + samplingParameters()),
+         cmdGenerate},
+        {spec("chat", "interactive chat in the terminal",
+              QList<core::ParameterSpec>{modelPath(), {QStringLiteral("system"), T::String, QStringLiteral("system prompt"), QString(), {}, 0, 0},
+                                         {QStringLiteral("template"), T::String, QStringLiteral("chat template override (JSON)"), QString(), {}, 0, 0},
+                                         {QStringLiteral("n"), T::Integer, QStringLiteral("most tokens per reply"), 512, {}, 1, 1 << 20},
+                                         threads(), context()}
+                  + samplingParameters()),
+         cmdChat},
+        {spec("bench", "prompt processing and generation speed (like llama-bench)",
+              {modelPath(), {QStringLiteral("p"), T::Integer, QStringLiteral("prompt tokens (ppN)"), 512, {}, 0, 1 << 16},
+               {QStringLiteral("n"), T::Integer, QStringLiteral("generated tokens (tgN)"), 128, {}, 0, 1 << 16},
+               {QStringLiteral("r"), T::Integer, QStringLiteral("repetitions"), 5, {}, 1, 1000}, threads()}),
+         cmdBench},
+        {spec("synth-model", "write a llama-family GGUF with seeded random weights",
+              {{QStringLiteral("output"), T::PathList, QStringLiteral("the .gguf file to write"), QJsonValue::Undefined, {}, 0, 0},
+               {QStringLiteral("arch"), T::Choice, QStringLiteral("architecture"), QStringLiteral("llama"), {QStringLiteral("llama"), QStringLiteral("mistral"), QStringLiteral("qwen2")}, 0, 0},
+               {QStringLiteral("embd"), T::Integer, QStringLiteral("embedding width"), 256, {}, 8, 1 << 16},
+               {QStringLiteral("layers"), T::Integer, QStringLiteral("blocks"), 2, {}, 1, 1024},
+               {QStringLiteral("heads"), T::Integer, QStringLiteral("attention heads"), 4, {}, 1, 1024},
+               {QStringLiteral("kv-heads"), T::Integer, QStringLiteral("key/value heads"), 2, {}, 1, 1024},
+               {QStringLiteral("ff"), T::Integer, QStringLiteral("feed-forward width"), 512, {}, 8, 1 << 18},
+               {QStringLiteral("vocab"), T::Integer, QStringLiteral("vocabulary size (synthetic vocabulary)"), 32000, {}, 300, 1 << 20},
+               {QStringLiteral("ctx"), T::Integer, QStringLiteral("context length"), 2048, {}, 16, 1 << 20},
+               {QStringLiteral("type"), T::Choice, QStringLiteral("weight type"), QStringLiteral("Q8_0"),
+                {QStringLiteral("F32"), QStringLiteral("F16"), QStringLiteral("BF16"), QStringLiteral("Q8_0"), QStringLiteral("Q4_0"),
+                 QStringLiteral("Q4_K"), QStringLiteral("Q5_K"), QStringLiteral("Q6_K"), QStringLiteral("Q4_K_M"), QStringLiteral("Q5_K_M")}, 0, 0},
+               {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 1, {}, 0, 9e15},
+               {QStringLiteral("tied"), T::Boolean, QStringLiteral("tie the output matrix to the embedding"), false, {}, 0, 1},
+               {QStringLiteral("vocab-from"), T::String, QStringLiteral("copy the tokenizer of this GGUF"), QString(), {}, 0, 0}}),
+         cmdSynthModel},
+    };
+    return table;
+}
+
+int runCommand(const QString& name, const QStringList& args, QTextStream& out, QTextStream& err)
+{
+    for (const Command& c : commands()) {
+        if (c.spec.name != name)
+            continue;
+        if (args.contains(QStringLiteral("--help"))) {
+            out << c.spec.helpText();
+            return 0;
+        }
+        auto parsed = c.spec.parseArguments(args);
+        if (!parsed) {
+            err << "bioforge: " << parsed.error().message() << Qt::endl << c.spec.helpText();
+            return 2;
+        }
+        const QJsonArray paths = parsed->value(parsed->contains(QLatin1String("model")) ? QLatin1String("model") : QLatin1String("output")).toArray();
+        if (paths.size() != 1) {
+            err << "bioforge: llm " << name << " takes exactly one file" << Qt::endl << c.spec.helpText();
+            return 2;
+        }
+        return c.run(*parsed, out, err);
+    }
+    err << "bioforge: llm has no command '" << name << "'" << Qt::endl;
+    return 2;
+}
+
+} // namespace bioforge::llm::cli

@@ -1,0 +1,32 @@
+#pragma once
+
+// `bioforge llm <command>`: info, tokenize, generate, chat, bench, synth-model.
+// Each command declares its arguments as a VerbSpec (so help and parsing are
+// uniform) and returns an exit code of the bioforge command line.
+
+#include "plugin/parameter_spec.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStringList>
+#include <QTextStream>
+
+namespace bioforge::llm::cli {
+
+struct Command {
+    core::VerbSpec spec;
+    int (*run)(const QJsonObject& args, QTextStream& out, QTextStream& err);
+};
+
+const QList<Command>& commands();
+int runCommand(const QString& name, const QStringList& args, QTextStream& out, QTextStream& err);
+
+// Shared pieces of the commands.
+int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err);
+int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err);
+int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err);
+int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err);
+int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err);
+int cmdSynthModel(const QJsonObject& args, QTextStream& out, QTextStream& err);
+
+} // namespace bioforge::llm::cli

@@ -1,0 +1,79 @@
+// bioforge llm tokenize / generate.
+
+#include "command_support.h"
+#include "llm_commands.h"
+
+#include "runtime/conversation.h"
+
+#include <QJsonArray>
+
+#include <cstdio>
+
+namespace bioforge::llm::cli {
+
+int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
+{
+    OpenModel m;
+    if (!openModel(args.value(QLatin1String("model")).toArray().first().toString(), false, 1, m, err))
+        return 5;
+    const std::string text = args.value(QLatin1String("text")).toString().toStdString();
+    const std::vector<TokenId> ids = m.tokenizer->tokenize(text, !args.value(QLatin1String("no-bos")).toBool(),
+                                                           args.value(QLatin1String("special")).toBool());
+    if (args.value(QLatin1String("ids-only")).toBool()) {
+        QStringList s;
+        for (TokenId id : ids)
+            s << QString::number(id);
+        out << s.join(QLatin1Char(' ')) << Qt::endl;
+        return 0;
+    }
+    for (TokenId id : ids)
+        out << qSetFieldWidth(8) << id << qSetFieldWidth(0) << " '" << QString::fromStdString(m.tokenizer->piece(id, true)) << "'\n";
+    out << ids.size() << " tokens" << Qt::endl;
+    return 0;
+}
+
+int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
+{
+    OpenModel m;
+    if (!openModel(args.value(QLatin1String("model")).toArray().first().toString(), true, args.value(QLatin1String("threads")).toInt(), m, err))
+        return 5;
+    GenerationRequest request;
+    request.prompt = args.value(QLatin1String("prompt")).toString().toStdString();
+    request.maxTokens = args.value(QLatin1String("n")).toInt();
+    request.sampling = samplingFrom(args);
+    Conversation conversation(*m.model, *m.tokenizer, std::min<int64_t>(args.value(QLatin1String("ctx")).toInt(), m.model->config().contextLength));
+    const bool ids = args.value(QLatin1String("ids")).toBool();
+    GenerationEvents events;
+    events.onText = [&](const std::string& text, TokenId) {
+        if (!ids) {
+            out << QString::fromStdString(text);
+            out.flush();
+        }
+    };
+    events.onContextShift = [&](int dropped) { err << "\n[context full: " << dropped << " tokens shifted out]" << Qt::endl; };
+    auto result = conversation.generate(request, events);
+    if (!result) {
+        err << "bioforge: " << result.error().message() << Qt::endl;
+        return 1;
+    }
+    if (ids) {
+        // The prompt ids (BOS included) then each generated id: the layout of llama.cpp references.
+        QStringList s;
+        for (TokenId id : m.tokenizer->tokenize(request.prompt, true, true))
+            s << QString::number(id);
+        for (TokenId id : result->tokens)
+            s << QString::number(id);
+        out << s.join(QLatin1Char(' ')) << Qt::endl;
+    } else {
+        out << Qt::endl;
+    }
+    err << QStringLiteral("[%1 prompt tokens in %2 s, %3 tokens generated in %4 s: %5 tokens/s; stopped: %6]")
+               .arg(result->promptTokens).arg(result->promptSeconds, 0, 'f', 3).arg(result->tokens.size())
+               .arg(result->generationSeconds, 0, 'f', 3)
+               .arg(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 0, 'f', 1)
+               .arg(QLatin1String(stopName(result->stop)))
+        << Qt::endl;
+    return 0;
+}
+
+} // namespace bioforge::llm::cli

@@ -1,0 +1,150 @@
+#include "runtime/inference_engine.h"
+
+#include "gguf/gguf_file.h"
+#include "model/llama_model.h"
+#include "tokenizer/tokenizer.h"
+
+namespace bioforge::llm {
+
+InferenceEngine::InferenceEngine(Options options) : m_options(options), m_thread([this] { loop(); }) {}
+
+InferenceEngine::~InferenceEngine()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+        for (uint64_t id = 1; id < m_nextId; ++id)
+            m_cancelled.insert(id); // a running generation stops before its next token
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+void InferenceEngine::post(std::function<void()> task)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_tasks.push_back(std::move(task));
+    }
+    m_wake.notify_one();
+}
+
+void InferenceEngine::loop()
+{
+    for (;;) {
+        std::function<void()> task;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_stop || !m_tasks.empty(); });
+            if (m_stop)
+                return;
+            task = std::move(m_tasks.front());
+            m_tasks.pop_front();
+        }
+        task();
+    }
+}
+
+core::Expected<ModelSummary> InferenceEngine::summarize(const QString& path, const GgufFile& file, const LlamaModel& model)
+{
+    ModelSummary s;
+    s.path = path;
+    s.architecture = model.config().architecture;
+    s.name = model.config().name;
+    s.parameters = model.parameterCount();
+    s.weightBytes = model.weightBytes();
+    s.contextLength = model.config().contextLength;
+    s.vocabSize = model.config().vocabSize;
+    s.chatTemplate = file.stringOr("tokenizer.chat_template", "");
+    s.detectedFamily = ChatTemplate::detect(s.chatTemplate).family;
+    for (const GgufTensorInfo& t : file.tensors())
+        ++s.tensorTypes[ggmlTypeName(t.type)];
+    return s;
+}
+
+void InferenceEngine::loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done)
+{
+    post([this, path, done = std::move(done)] {
+        m_conversations.clear();
+        m_model.reset();
+        m_tokenizer.reset();
+        m_file.reset();
+        auto file = GgufFile::open(path);
+        if (!file) {
+            done(file.error());
+            return;
+        }
+        std::shared_ptr<const GgufFile> shared(std::move(*file));
+        auto vocab = Vocab::fromGguf(*shared);
+        if (!vocab) {
+            done(vocab.error());
+            return;
+        }
+        auto model = LlamaModel::load(shared, {m_options.threads, m_options.kernels});
+        if (!model) {
+            done(model.error());
+            return;
+        }
+        m_file = shared;
+        m_tokenizer = std::make_unique<Tokenizer>(*vocab);
+        m_model = std::move(*model);
+        done(summarize(path, *m_file, *m_model));
+    });
+}
+
+uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest request, Callbacks callbacks)
+{
+    uint64_t id = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        id = m_nextId++;
+    }
+    post([this, id, conversation, request = std::move(request), callbacks = std::move(callbacks)]() mutable {
+        if (!m_model) {
+            if (callbacks.onFinished)
+                callbacks.onFinished(core::Error(QStringLiteral("no model is loaded")));
+            return;
+        }
+        auto& slot = m_conversations[conversation];
+        if (!slot) {
+            const int64_t context = std::min(m_options.contextSize, m_model->config().contextLength);
+            slot = std::make_unique<Conversation>(*m_model, *m_tokenizer, context, m_options.batchSize);
+        }
+        GenerationEvents events;
+        events.onText = [&](const std::string& text, TokenId) {
+            if (callbacks.onText)
+                callbacks.onText(text); // once per token, text possibly empty (held back)
+        };
+        events.onContextShift = callbacks.onContextShift;
+        events.stopRequested = [this, id] {
+            std::lock_guard lock(m_mutex);
+            return m_cancelled.count(id) != 0;
+        };
+        auto result = slot->generate(request, events);
+        {
+            std::lock_guard lock(m_mutex);
+            m_cancelled.erase(id);
+        }
+        if (callbacks.onFinished)
+            callbacks.onFinished(std::move(result));
+    });
+    return id;
+}
+
+void InferenceEngine::cancel(uint64_t requestId)
+{
+    std::lock_guard lock(m_mutex);
+    m_cancelled.insert(requestId);
+}
+
+void InferenceEngine::dropConversation(const QString& conversation)
+{
+    post([this, conversation] { m_conversations.erase(conversation); });
+}
+
+void InferenceEngine::withTokenizer(std::function<void(const Tokenizer*)> task)
+{
+    post([this, task = std::move(task)] { task(m_tokenizer.get()); });
+}
+
+} // namespace bioforge::llm

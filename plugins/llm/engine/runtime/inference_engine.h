@@ -1,0 +1,95 @@
+#pragma once
+
+// The engine thread: it alone owns the loaded model, its thread pool and
+// every conversation's KV cache. Chats talk to it through a request queue and
+// receive streamed text through callbacks (run on the engine thread: a UI
+// forwards them as queued signals). No state is shared between chats; a
+// cancelled request stops before its next token.
+
+#include "runtime/conversation.h"
+#include "quant/vec_dot.h"
+#include "util/expected.h"
+
+#include <QString>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace bioforge::llm {
+
+class GgufFile;
+class LlamaModel;
+class Tokenizer;
+
+struct ModelSummary {
+    QString path;
+    std::string architecture;
+    std::string name;
+    int64_t parameters = 0;
+    size_t weightBytes = 0;
+    int64_t contextLength = 0;
+    int64_t vocabSize = 0;
+    std::string chatTemplate; // the model's Jinja template, if any
+    std::string detectedFamily;
+    std::map<std::string, int> tensorTypes; // type name -> tensor count
+};
+
+class InferenceEngine {
+public:
+    struct Options {
+        int threads = 1;
+        KernelPath kernels = bestKernelPath();
+        int64_t contextSize = 4096;
+        int batchSize = 512;
+    };
+    struct Callbacks {
+        std::function<void(const std::string& text)> onText;
+        std::function<void(int droppedTokens)> onContextShift;
+        std::function<void(core::Expected<GenerationResult> result)> onFinished;
+    };
+
+    explicit InferenceEngine(Options options);
+    ~InferenceEngine();
+    InferenceEngine(const InferenceEngine&) = delete;
+    InferenceEngine& operator=(const InferenceEngine&) = delete;
+
+    // Loads (or replaces) the model; conversations of the previous model are dropped.
+    void loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done);
+    // Queues a generation for a conversation; returns its request id.
+    uint64_t submit(const QString& conversation, GenerationRequest request, Callbacks callbacks);
+    void cancel(uint64_t requestId);
+    void dropConversation(const QString& conversation);
+    // Runs `task` on the engine thread with the tokenizer (null when no model is loaded).
+    void withTokenizer(std::function<void(const Tokenizer*)> task);
+
+    static core::Expected<ModelSummary> summarize(const QString& path, const GgufFile& file, const LlamaModel& model);
+
+private:
+    void post(std::function<void()> task);
+    void loop();
+
+    Options m_options;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::function<void()>> m_tasks;
+    std::set<uint64_t> m_cancelled;
+    uint64_t m_nextId = 1;
+    bool m_stop = false;
+
+    // Engine-thread state only.
+    std::shared_ptr<const GgufFile> m_file;
+    std::unique_ptr<Tokenizer> m_tokenizer;
+    std::unique_ptr<LlamaModel> m_model;
+    std::map<QString, std::unique_ptr<Conversation>> m_conversations;
+
+    std::thread m_thread; // last: starts after the members above exist
+};
+
+} // namespace bioforge::llm

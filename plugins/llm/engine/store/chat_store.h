@@ -1,0 +1,67 @@
+#pragma once
+
+// Conversations in the project database: title, model (path and SHA-256),
+// settings, and messages with their timings. Listed newest first, searchable
+// (titles and message text), renameable, deletable, and exported to Markdown
+// and JSON. Uses the store's connection: one ChatStore per thread.
+
+#include "util/expected.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace bioforge::core {
+class ProjectStore;
+}
+
+namespace bioforge::llm {
+
+struct StoredMessage {
+    int ordinal = 0;
+    QString role;
+    QString content;
+    QDateTime createdAt;
+    int tokens = 0;
+    double seconds = 0;
+    QString stop;
+};
+
+struct ConversationSummary {
+    QString id;
+    QString title;
+    QString modelPath;
+    QString modelSha256;
+    QJsonObject settings;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    int messageCount = 0;
+};
+
+class ChatStore {
+public:
+    explicit ChatStore(core::ProjectStore& store) : m_store(store) {}
+    static const QList<QStringList>& migrations();
+    core::Status ensureSchema();
+
+    core::Expected<QString> create(const QString& title, const QString& modelPath, const QString& modelSha256, const QJsonObject& settings);
+    core::Expected<QList<ConversationSummary>> list(const QString& search = {}) const;
+    core::Expected<ConversationSummary> conversation(const QString& id) const;
+    core::Expected<QList<StoredMessage>> messages(const QString& id) const;
+    core::Status append(const QString& id, const StoredMessage& message);
+    // Drops the messages from `ordinal` on (regenerate, edit and resend).
+    core::Status truncate(const QString& id, int ordinal);
+    core::Status rename(const QString& id, const QString& title);
+    core::Status updateSettings(const QString& id, const QString& modelPath, const QString& modelSha256, const QJsonObject& settings);
+    core::Status remove(const QString& id);
+
+    core::Expected<QString> exportMarkdown(const QString& id) const;
+    core::Expected<QJsonObject> exportJson(const QString& id) const;
+
+private:
+    core::Status touch(const QString& id);
+    core::ProjectStore& m_store;
+};
+
+} // namespace bioforge::llm

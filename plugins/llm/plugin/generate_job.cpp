@@ -1,0 +1,94 @@
+#include "generate_job.h"
+
+#include "gguf/gguf_file.h"
+#include "io/atomic_file.h"
+#include "io/sha256.h"
+#include "jobs/job_context.h"
+#include "model/llama_model.h"
+#include "provenance/provenance_recorder.h"
+#include "runtime/conversation.h"
+#include "tokenizer/tokenizer.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QThread>
+
+namespace bioforge::llm {
+
+core::JobOutcome GenerateJob::run(core::JobContext& ctx)
+{
+    const QJsonObject& p = m_parameters;
+    const QString path = p.value(QLatin1String("model")).toString();
+    ctx.defineStages({{QStringLiteral("load"), QStringLiteral("Load model"), 1},
+                      {QStringLiteral("prompt"), QStringLiteral("Read prompt"), 1},
+                      {QStringLiteral("generate"), QStringLiteral("Generate"), 4}});
+    ctx.beginStage(QStringLiteral("load"), 1);
+    core::orThrow(ctx.provenance().addInputFile(QStringLiteral("model"), path));
+    auto file = GgufFile::open(path);
+    if (!file)
+        throw core::JobFailure(file.error());
+    std::shared_ptr<const GgufFile> shared(std::move(*file));
+    auto vocab = Vocab::fromGguf(*shared);
+    if (!vocab)
+        throw core::JobFailure(vocab.error());
+    Tokenizer tokenizer(*vocab);
+    const int threads = std::max(1, p.value(QLatin1String("threads")).toInt(QThread::idealThreadCount()));
+    auto model = LlamaModel::load(shared, {threads, bestKernelPath()});
+    if (!model)
+        throw core::JobFailure(model.error());
+    ctx.provenance().addLibrary(QStringLiteral("llm kernels"), QLatin1String(kernelPathName((*model)->kernelPath())));
+    ctx.advance();
+    if (ctx.stopRequested())
+        return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;
+
+    GenerationRequest request;
+    request.prompt = p.value(QLatin1String("prompt")).toString().toStdString();
+    request.maxTokens = p.value(QLatin1String("n")).toInt(128);
+    request.sampling.temperature = float(p.value(QLatin1String("temp")).toDouble(0.8));
+    request.sampling.topK = p.value(QLatin1String("top_k")).toInt(40);
+    request.sampling.topP = float(p.value(QLatin1String("top_p")).toDouble(0.95));
+    request.sampling.minP = float(p.value(QLatin1String("min_p")).toDouble(0.05));
+    request.sampling.repeatPenalty = float(p.value(QLatin1String("repeat_penalty")).toDouble(1.0));
+    request.sampling.seed = uint64_t(p.value(QLatin1String("seed")).toDouble(42));
+    ctx.provenance().addInputData(QStringLiteral("prompt"), QByteArray::fromStdString(request.prompt));
+    ctx.beginStage(QStringLiteral("prompt"), 1);
+    Conversation conversation(**model, tokenizer, std::min<int64_t>(p.value(QLatin1String("ctx")).toInt(2048), (*model)->config().contextLength));
+    ctx.beginStage(QStringLiteral("generate"), request.maxTokens);
+    GenerationEvents events;
+    events.onText = [&](const std::string&, TokenId) { ctx.advance(); };
+    events.stopRequested = [&] { return ctx.stopRequested(); };
+    auto result = conversation.generate(request, events);
+    if (!result)
+        throw core::JobFailure(result.error());
+    if (result->stop == GenerationResult::Stop::Cancelled)
+        return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;
+
+    const QDir out(ctx.outputDir());
+    const QString text = QString::fromStdString(result->text);
+    core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("response.md")),
+                                          (QStringLiteral("## Prompt\n\n") + QString::fromStdString(request.prompt)
+                                           + QStringLiteral("\n\n## Response\n\n") + text + QLatin1Char('\n'))
+                                              .toUtf8()));
+    QJsonArray ids;
+    for (TokenId id : result->tokens)
+        ids.append(id);
+    const QJsonObject summary{{QStringLiteral("model"), QFileInfo(path).fileName()},
+                              {QStringLiteral("promptTokens"), double(result->promptTokens)},
+                              {QStringLiteral("generatedTokens"), double(result->tokens.size())},
+                              {QStringLiteral("stop"), QLatin1String(stopName(result->stop))},
+                              {QStringLiteral("tokens"), ids},
+                              {QStringLiteral("text"), text}};
+    core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("generation.json")), QJsonDocument(summary).toJson()));
+    // Timings vary from run to run: kept apart from the deterministic outputs.
+    const QJsonObject timings{{QStringLiteral("promptSeconds"), result->promptSeconds},
+                              {QStringLiteral("generationSeconds"), result->generationSeconds},
+                              {QStringLiteral("threads"), threads}};
+    core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("timings.json")), QJsonDocument(timings).toJson()));
+    ctx.provenance().addOutput(QStringLiteral("response"), QStringLiteral("response.md"));
+    ctx.provenance().addOutput(QStringLiteral("generation"), QStringLiteral("generation.json"));
+    return core::JobOutcome::Finished;
+}
+
+} // namespace bioforge::llm

@@ -1,0 +1,130 @@
+#include "llm_plugin.h"
+
+#include "cli/llm_commands.h"
+#include "generate_job.h"
+#include "provenance/run_record.h"
+#include "synth/model_synthesizer.h"
+#include "ui/chat_page.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStandardPaths>
+#include <QStyle>
+#include <QApplication>
+
+namespace bioforge::llm {
+
+using T = core::ParameterSpec::Type;
+
+bool LlmPlugin::initialize(const core::PluginContext& context, QString*)
+{
+    m_context = context;
+    return true;
+}
+
+QList<core::VerbSpec> LlmPlugin::verbs() const
+{
+    core::VerbSpec generate;
+    generate.name = QStringLiteral("generate");
+    generate.description = QStringLiteral("Complete a prompt with a local GGUF model, recorded with provenance");
+    generate.parameters = {
+        {QStringLiteral("model"), T::Path, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, 0, 0},
+        {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt"), QJsonValue::Undefined, {}, 0, 0},
+        {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 1, 1 << 20},
+        {QStringLiteral("temp"), T::Number, QStringLiteral("temperature (0 = greedy)"), 0.8, {}, 0, 10},
+        {QStringLiteral("top_k"), T::Integer, QStringLiteral("top-k"), 40, {}, 0, 1e9},
+        {QStringLiteral("top_p"), T::Number, QStringLiteral("top-p"), 0.95, {}, 0, 1},
+        {QStringLiteral("min_p"), T::Number, QStringLiteral("min-p"), 0.05, {}, 0, 1},
+        {QStringLiteral("repeat_penalty"), T::Number, QStringLiteral("repetition penalty"), 1.0, {}, 0, 10},
+        {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
+        {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size"), 2048, {}, 16, 1 << 20},
+        {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), 2, {}, 1, 1024},
+    };
+    return {generate};
+}
+
+core::Expected<std::unique_ptr<core::Job>> LlmPlugin::createJob(const QString& verb, const QJsonObject& parameters)
+{
+    if (verb != QLatin1String("generate"))
+        return core::Error(QStringLiteral("llm: unknown verb '%1'").arg(verb));
+    if (!QFileInfo(parameters.value(QLatin1String("model")).toString()).isFile())
+        return core::Error(QStringLiteral("llm generate: model file '%1' does not exist").arg(parameters.value(QLatin1String("model")).toString()));
+    return std::unique_ptr<core::Job>(std::make_unique<GenerateJob>(parameters));
+}
+
+std::optional<int> LlmPlugin::runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err)
+{
+    if (!commandVerbs().contains(verb))
+        return std::nullopt;
+    return cli::runCommand(verb, args, out, err);
+}
+
+QStringList LlmPlugin::commandVerbs() const
+{
+    QStringList names;
+    for (const cli::Command& c : cli::commands())
+        names << c.spec.name;
+    return names;
+}
+
+core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunRecord& run, const QString& runDir) const
+{
+    QFile file(QDir(runDir).filePath(QStringLiteral("generation.json")));
+    if (!file.open(QIODevice::ReadOnly))
+        return core::Error(QStringLiteral("%1: cannot read the generation").arg(file.fileName()));
+    const QJsonObject g = QJsonDocument::fromJson(file.readAll()).object();
+    core::ReportContent report;
+    report.title = QStringLiteral("Text generation with %1").arg(g.value(QLatin1String("model")).toString());
+    report.summary = QStringLiteral("A local language model completed the prompt below. Generated text can be wrong; check it before use.");
+    core::ReportSection text;
+    text.heading = QStringLiteral("Prompt and response");
+    text.paragraphs << QStringLiteral("Prompt: ") + run.parameters.value(QLatin1String("prompt")).toString()
+                    << QStringLiteral("Response: ") + g.value(QLatin1String("text")).toString();
+    core::ReportTable stats;
+    stats.caption = QStringLiteral("Generation");
+    stats.header = {QStringLiteral("quantity"), QStringLiteral("value")};
+    stats.rows = {{QStringLiteral("prompt tokens"), QString::number(g.value(QLatin1String("promptTokens")).toInt())},
+                  {QStringLiteral("generated tokens"), QString::number(g.value(QLatin1String("generatedTokens")).toInt())},
+                  {QStringLiteral("stopped by"), g.value(QLatin1String("stop")).toString()},
+                  {QStringLiteral("temperature"), QString::number(run.parameters.value(QLatin1String("temp")).toDouble())},
+                  {QStringLiteral("seed"), QString::number(run.parameters.value(QLatin1String("seed")).toDouble(), 'f', 0)}};
+    text.tables << stats;
+    report.sections << text;
+    return report;
+}
+
+QList<core::DemoRun> LlmPlugin::demoRuns() const
+{
+    // A tiny synthetic model (random weights: its text is gibberish, by design).
+    const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
+    const QString path = QDir(dir).filePath(QStringLiteral("demo-models/tiny-synthetic-q8_0.gguf"));
+    if (!QFileInfo::exists(path)) {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        SynthSpec spec;
+        spec.embedding = 128;
+        spec.feedForward = 256;
+        spec.vocab = 2000;
+        spec.weightType = "Q8_0";
+        if (!ModelSynthesizer::write(spec, path))
+            return {};
+    }
+    return {{QStringLiteral("generate"),
+             QJsonObject{{QStringLiteral("model"), path}, {QStringLiteral("prompt"), QStringLiteral("Describe the viral genome")},
+                         {QStringLiteral("n"), 48}, {QStringLiteral("temp"), 0.7}, {QStringLiteral("seed"), 7}},
+             QStringLiteral("Text generation with a tiny synthetic model (random weights: gibberish by design)")}};
+}
+
+QIcon LlmPlugin::pageIcon() const
+{
+    return QApplication::style() ? QApplication::style()->standardIcon(QStyle::SP_MessageBoxQuestion) : QIcon();
+}
+
+QWidget* LlmPlugin::createPage(const ui::PageContext& context, QWidget* parent)
+{
+    return new ChatPage(context, parent);
+}
+
+} // namespace bioforge::llm

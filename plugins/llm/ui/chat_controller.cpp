@@ -1,0 +1,314 @@
+#include "chat_controller.h"
+
+#include "jobs/job_handle.h"
+#include "jobs/job_scheduler.h"
+#include "plugin/model_load_job.h"
+#include "runs/session.h"
+#include "settings/workbench_settings.h"
+#include "store/project.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QUuid>
+
+namespace bioforge::llm {
+
+ChatController::ChatController(core::Session& session, QObject* parent) : QObject(parent), m_session(session)
+{
+    qRegisterMetaType<TurnStats>();
+    InferenceEngine::Options options;
+    options.threads = core::WorkbenchSettings().cpuThreads();
+    options.contextSize = m_settings.contextSize;
+    m_engine = std::make_unique<InferenceEngine>(options);
+    connect(&session.scheduler(), &core::JobScheduler::jobEnded, this, &ChatController::onModelJobEnded);
+    connect(&session, &core::Session::projectChanged, this, [this] {
+        m_store.reset();
+        m_conversation.clear();
+        emit conversationsChanged();
+        emit transcriptChanged();
+    });
+}
+
+ChatController::~ChatController()
+{
+    m_engine.reset(); // stops the engine thread (a running reply ends before its next token)
+}
+
+ChatStore* ChatController::store() const
+{
+    core::Project* project = m_session.project();
+    if (!project)
+        return nullptr;
+    if (!m_store) {
+        m_store = std::make_unique<ChatStore>(project->store());
+        if (core::Status st = m_store->ensureSchema(); !st) {
+            m_store.reset();
+            return nullptr;
+        }
+    }
+    return m_store.get();
+}
+
+void ChatController::setSettings(const ChatSettings& settings)
+{
+    m_settings = settings;
+    if (ChatStore* s = store(); s && !m_conversation.isEmpty() && m_model)
+        (void)s->updateSettings(m_conversation, m_model->summary.path, m_model->sha256, m_settings.toJson());
+}
+
+void ChatController::loadModel(const QString& path)
+{
+    if (!m_loadRunId.isEmpty())
+        return;
+    core::RunRecord record;
+    record.runId = QStringLiteral("model-load-") + QUuid::createUuid().toString(QUuid::Id128).left(8);
+    record.title = tr("Load model %1").arg(QFileInfo(path).fileName());
+    record.pluginId = QStringLiteral("llm");
+    record.verb = QStringLiteral("load-model");
+    const QString scratch = QDir(QDir::tempPath()).filePath(QStringLiteral("bioforge-model-load/") + record.runId);
+    auto handle = std::make_shared<core::JobHandle>(record, std::make_unique<ModelLoadJob>(path), scratch, scratch);
+    m_loadRunId = record.runId;
+    m_loadPath = path;
+    emit modelLoading(path);
+    m_session.scheduler().submit(handle);
+}
+
+void ChatController::onModelJobEnded(const QString& runId)
+{
+    if (runId != m_loadRunId)
+        return;
+    m_loadRunId.clear();
+    auto h = m_session.scheduler().handle(runId);
+    if (!h || h->state() != core::RunState::Finished) {
+        emit failed(h && !h->record().error.isEmpty() ? h->record().error : tr("loading the model was stopped"));
+        return;
+    }
+    const QString sha = static_cast<ModelLoadJob&>(h->job()).sha256();
+    m_engine->loadModel(m_loadPath, [this, sha](core::Expected<ModelSummary> result) {
+        QMetaObject::invokeMethod(this, [this, sha, result] {
+            if (!result) {
+                emit failed(result.error().message());
+                return;
+            }
+            m_model = ModelCard{*result, sha};
+            emit modelLoaded();
+        }, Qt::QueuedConnection);
+    });
+}
+
+QList<ConversationSummary> ChatController::conversations(const QString& search) const
+{
+    ChatStore* s = store();
+    if (!s)
+        return {};
+    return s->list(search).valueOr({});
+}
+
+void ChatController::newConversation()
+{
+    m_conversation.clear();
+    emit transcriptChanged();
+}
+
+void ChatController::openConversation(const QString& id)
+{
+    ChatStore* s = store();
+    if (!s)
+        return;
+    auto c = s->conversation(id);
+    if (!c) {
+        emit failed(c.error().message());
+        return;
+    }
+    m_conversation = id;
+    m_settings = ChatSettings::fromJson(c->settings);
+    emit transcriptChanged();
+}
+
+void ChatController::renameConversation(const QString& id, const QString& title)
+{
+    if (ChatStore* s = store(); s)
+        if (core::Status st = s->rename(id, title); !st)
+            emit failed(st.error().message());
+    emit conversationsChanged();
+}
+
+void ChatController::deleteConversation(const QString& id)
+{
+    if (ChatStore* s = store(); s)
+        if (core::Status st = s->remove(id); !st)
+            emit failed(st.error().message());
+    m_engine->dropConversation(id);
+    if (id == m_conversation)
+        m_conversation.clear();
+    emit conversationsChanged();
+    emit transcriptChanged();
+}
+
+QList<StoredMessage> ChatController::messages() const
+{
+    ChatStore* s = store();
+    if (!s || m_conversation.isEmpty())
+        return {};
+    return s->messages(m_conversation).valueOr({});
+}
+
+core::Expected<QString> ChatController::exportMarkdown(const QString& id) const
+{
+    ChatStore* s = store();
+    return s ? s->exportMarkdown(id) : core::Expected<QString>(core::Error(tr("no project is open")));
+}
+
+core::Expected<QJsonObject> ChatController::exportJson(const QString& id) const
+{
+    ChatStore* s = store();
+    return s ? s->exportJson(id) : core::Expected<QJsonObject>(core::Error(tr("no project is open")));
+}
+
+void ChatController::send(const QString& text)
+{
+    if (busy() || text.trimmed().isEmpty())
+        return;
+    if (!m_model) {
+        emit failed(tr("Load a model first."));
+        return;
+    }
+    ChatStore* s = store();
+    if (!s) {
+        emit failed(tr("Open a project first."));
+        return;
+    }
+    if (m_conversation.isEmpty()) {
+        auto id = s->create(text.simplified().left(48), m_model->summary.path, m_model->sha256, m_settings.toJson());
+        if (!id) {
+            emit failed(id.error().message());
+            return;
+        }
+        m_conversation = *id;
+        emit conversationsChanged();
+    }
+    StoredMessage user;
+    user.ordinal = int(messages().size());
+    user.role = QStringLiteral("user");
+    user.content = text;
+    if (core::Status st = s->append(m_conversation, user); !st) {
+        emit failed(st.error().message());
+        return;
+    }
+    emit transcriptChanged();
+    generate();
+}
+
+void ChatController::regenerate()
+{
+    const QList<StoredMessage> msgs = messages();
+    if (busy() || msgs.isEmpty())
+        return;
+    if (msgs.last().role == QLatin1String("assistant"))
+        (void)store()->truncate(m_conversation, msgs.last().ordinal);
+    emit transcriptChanged();
+    generate();
+}
+
+void ChatController::editAndResend(int ordinal, const QString& text)
+{
+    if (busy() || !store() || m_conversation.isEmpty())
+        return;
+    (void)store()->truncate(m_conversation, ordinal);
+    StoredMessage user;
+    user.ordinal = ordinal;
+    user.role = QStringLiteral("user");
+    user.content = text;
+    (void)store()->append(m_conversation, user);
+    emit transcriptChanged();
+    generate();
+}
+
+void ChatController::stop()
+{
+    if (m_request)
+        m_engine->cancel(m_request);
+}
+
+double ChatController::liveTokensPerSecond() const
+{
+    const double s = double(m_turnClock.elapsed()) / 1000.0;
+    return busy() && s > 0 ? double(m_streamedTokens) / s : 0.0;
+}
+
+int64_t ChatController::contextSize() const
+{
+    return m_model ? std::min<int64_t>(m_settings.contextSize, m_model->summary.contextLength) : m_settings.contextSize;
+}
+
+void ChatController::generate()
+{
+    GenerationRequest request;
+    if (!m_settings.systemPrompt.trimmed().isEmpty())
+        request.messages.push_back({"system", m_settings.systemPrompt.toStdString()});
+    for (const StoredMessage& m : messages())
+        request.messages.push_back({m.role.toStdString(), m.content.toStdString()});
+    request.sampling = m_settings.sampling;
+    request.maxTokens = m_settings.maxTokens;
+    request.chatTemplate = ChatTemplate::detect(m_model->summary.chatTemplate);
+    if (!m_settings.templateOverride.trimmed().isEmpty()) {
+        auto t = ChatTemplate::fromJson(m_settings.templateOverride.toStdString());
+        if (!t) {
+            emit failed(t.error().message());
+            return;
+        }
+        request.chatTemplate = *t;
+    }
+    m_streaming.clear();
+    m_streamedTokens = 0;
+    m_turnClock.start();
+    const QString conversation = m_conversation;
+    InferenceEngine::Callbacks callbacks;
+    callbacks.onText = [this](const std::string& text) {
+        QMetaObject::invokeMethod(this, [this, chunk = QString::fromStdString(text)] {
+            ++m_streamedTokens;
+            if (chunk.isEmpty())
+                return;
+            m_streaming += chunk;
+            emit textStreamed(chunk);
+        }, Qt::QueuedConnection);
+    };
+    callbacks.onContextShift = [this](int dropped) {
+        QMetaObject::invokeMethod(this, [this, dropped] { emit contextShifted(dropped); }, Qt::QueuedConnection);
+    };
+    callbacks.onFinished = [this, conversation](core::Expected<GenerationResult> result) {
+        QMetaObject::invokeMethod(this, [this, conversation, result] {
+            m_request = 0;
+            emit busyChanged(false);
+            if (!result) {
+                emit failed(result.error().message());
+                return;
+            }
+            TurnStats stats;
+            stats.tokens = int(result->tokens.size());
+            stats.seconds = result->generationSeconds;
+            stats.tokensPerSecond = stats.seconds > 0 ? stats.tokens / stats.seconds : 0;
+            stats.contextUsed = m_contextUsed = result->contextUsed;
+            stats.contextSize = contextSize();
+            stats.stop = QLatin1String(stopName(result->stop));
+            if (ChatStore* s = store(); s && conversation == m_conversation) {
+                StoredMessage reply;
+                reply.ordinal = int(messages().size());
+                reply.role = QStringLiteral("assistant");
+                reply.content = QString::fromStdString(result->text);
+                reply.tokens = stats.tokens;
+                reply.seconds = stats.seconds;
+                reply.stop = stats.stop;
+                (void)s->append(conversation, reply);
+            }
+            m_streaming.clear();
+            emit turnFinished(stats);
+            emit transcriptChanged();
+            emit conversationsChanged();
+        }, Qt::QueuedConnection);
+    };
+    m_request = m_engine->submit(conversation, std::move(request), std::move(callbacks));
+    emit busyChanged(true);
+}
+
+} // namespace bioforge::llm

@@ -1,0 +1,106 @@
+#pragma once
+
+// The chat page's logic, without widgets: it loads a model (a job with
+// progress, then the engine thread maps it), keeps the current conversation
+// in the project store, sends turns to the engine and relays the streamed
+// text back to the UI thread as signals. The engine thread owns the model;
+// this object only posts requests and receives results.
+
+#include "chat_settings.h"
+#include "runtime/inference_engine.h"
+#include "store/chat_store.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace bioforge::core {
+class Session;
+}
+
+namespace bioforge::llm {
+
+struct ModelCard {
+    ModelSummary summary;
+    QString sha256;
+};
+
+struct TurnStats {
+    int tokens = 0;
+    double seconds = 0;
+    double tokensPerSecond = 0;
+    int64_t contextUsed = 0;
+    int64_t contextSize = 0;
+    QString stop;
+};
+
+class ChatController : public QObject {
+    Q_OBJECT
+public:
+    explicit ChatController(core::Session& session, QObject* parent = nullptr);
+    ~ChatController() override;
+
+    void loadModel(const QString& path);
+    const std::optional<ModelCard>& model() const { return m_model; }
+    bool busy() const { return m_request != 0; }
+
+    ChatSettings settings() const { return m_settings; }
+    void setSettings(const ChatSettings& settings);
+
+    // Conversations of the open project.
+    QList<ConversationSummary> conversations(const QString& search = {}) const;
+    void newConversation();
+    void openConversation(const QString& id);
+    void renameConversation(const QString& id, const QString& title);
+    void deleteConversation(const QString& id);
+    const QString& conversationId() const { return m_conversation; }
+    QList<StoredMessage> messages() const;
+    core::Expected<QString> exportMarkdown(const QString& id) const;
+    core::Expected<QJsonObject> exportJson(const QString& id) const;
+
+    void send(const QString& text);
+    void stop();
+    void regenerate();
+    void editAndResend(int ordinal, const QString& text);
+    const QString& streamingText() const { return m_streaming; }
+    double liveTokensPerSecond() const;
+    int64_t contextUsed() const { return m_contextUsed; }
+    int64_t contextSize() const;
+
+signals:
+    void modelLoading(const QString& path);
+    void modelLoaded();
+    void failed(const QString& message);
+    void conversationsChanged();
+    void transcriptChanged();
+    void textStreamed(const QString& chunk);
+    void turnFinished(const TurnStats& stats);
+    void contextShifted(int droppedTokens);
+    void busyChanged(bool busy);
+
+private:
+    ChatStore* store() const;
+    void generate();
+    void onModelJobEnded(const QString& runId);
+
+    core::Session& m_session;
+    std::unique_ptr<InferenceEngine> m_engine;
+    std::optional<ModelCard> m_model;
+    QString m_loadRunId;
+    QString m_loadPath;
+    ChatSettings m_settings;
+    QString m_conversation;
+    uint64_t m_request = 0;
+    QString m_streaming;
+    int m_streamedTokens = 0;
+    int64_t m_promptTokens = 0;
+    int64_t m_contextUsed = 0;
+    QElapsedTimer m_turnClock;
+    mutable std::unique_ptr<ChatStore> m_store;
+};
+
+} // namespace bioforge::llm
+
+Q_DECLARE_METATYPE(bioforge::llm::TurnStats)

@@ -1,0 +1,254 @@
+#include "chat_page.h"
+
+#include "chat_controller.h"
+#include "conversation_panel.h"
+#include "models/model_registry.h"
+#include "runs/session.h"
+#include "settings_panel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace bioforge::llm {
+
+ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
+    : QWidget(parent), m_context(context), m_controller(new ChatController(*context.session, this))
+{
+    setObjectName(QStringLiteral("chatPage"));
+    m_conversations = new ConversationPanel(*m_controller, this);
+    m_settings = new SettingsPanel(this);
+
+    m_models = new QComboBox(this);
+    m_models->setObjectName(QStringLiteral("modelChoice"));
+    m_models->setMinimumWidth(260);
+    auto* open = new QPushButton(tr("Open .gguf…"), this);
+    m_load = new QPushButton(tr("Load"), this);
+    m_load->setObjectName(QStringLiteral("loadModelButton"));
+    m_card = new QLabel(tr("No model loaded. Pick one from the registry or open a .gguf file."), this);
+    m_card->setObjectName(QStringLiteral("modelCard"));
+    m_card->setWordWrap(true);
+    m_card->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_transcript = new QTextBrowser(this);
+    m_transcript->setObjectName(QStringLiteral("transcript"));
+    m_transcript->setOpenExternalLinks(true);
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("chatStatus"));
+    m_input = new QPlainTextEdit(this);
+    m_input->setObjectName(QStringLiteral("chatInput"));
+    m_input->setPlaceholderText(tr("Ask something… (Ctrl+Enter sends)"));
+    m_input->setMaximumHeight(110);
+    m_send = new QPushButton(tr("Send"), this);
+    m_send->setObjectName(QStringLiteral("sendButton"));
+    m_send->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setObjectName(QStringLiteral("stopButton"));
+    m_regenerate = new QPushButton(tr("Regenerate"), this);
+    m_edit = new QPushButton(tr("Edit last question"), this);
+    m_copy = new QPushButton(tr("Copy answer"), this);
+
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(new QLabel(tr("Model"), this));
+    modelRow->addWidget(m_models, 1);
+    modelRow->addWidget(open);
+    modelRow->addWidget(m_load);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_regenerate);
+    buttons->addWidget(m_edit);
+    buttons->addWidget(m_copy);
+    buttons->addStretch();
+    buttons->addWidget(m_stop);
+    buttons->addWidget(m_send);
+    auto* center = new QWidget(this);
+    auto* centerLayout = new QVBoxLayout(center);
+    centerLayout->setContentsMargins(0, 0, 0, 0);
+    centerLayout->addLayout(modelRow);
+    centerLayout->addWidget(m_card);
+    centerLayout->addWidget(m_transcript, 1);
+    centerLayout->addWidget(m_status);
+    centerLayout->addWidget(m_input);
+    centerLayout->addLayout(buttons);
+    auto* split = new QSplitter(this);
+    split->addWidget(m_conversations);
+    split->addWidget(center);
+    split->addWidget(m_settings);
+    split->setStretchFactor(1, 1);
+    split->setSizes({200, 600, 260});
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), QString(), tr("GGUF models (*.gguf)"));
+        if (path.isEmpty())
+            return;
+        m_models->addItem(QFileInfo(path).fileName(), path);
+        m_models->setCurrentIndex(m_models->count() - 1);
+        m_controller->loadModel(path);
+    });
+    connect(m_load, &QPushButton::clicked, this, [this] {
+        if (!m_models->currentData().toString().isEmpty())
+            m_controller->loadModel(m_models->currentData().toString());
+    });
+    connect(m_send, &QPushButton::clicked, this, [this] {
+        const QString text = m_input->toPlainText();
+        if (text.trimmed().isEmpty())
+            return;
+        m_input->clear();
+        m_controller->send(text);
+    });
+    connect(m_stop, &QPushButton::clicked, m_controller, &ChatController::stop);
+    connect(m_regenerate, &QPushButton::clicked, m_controller, &ChatController::regenerate);
+    connect(m_edit, &QPushButton::clicked, this, [this] {
+        // The last question goes back into the input; Send then replaces it and what followed.
+        const QList<StoredMessage> msgs = m_controller->messages();
+        for (auto it = msgs.crbegin(); it != msgs.crend(); ++it)
+            if (it->role == QLatin1String("user")) {
+                const int ordinal = it->ordinal;
+                m_input->setPlainText(it->content);
+                disconnect(m_send, &QPushButton::clicked, this, nullptr);
+                connect(m_send, &QPushButton::clicked, this, [this, ordinal] {
+                    m_controller->editAndResend(ordinal, m_input->toPlainText());
+                    m_input->clear();
+                    disconnect(m_send, &QPushButton::clicked, this, nullptr);
+                    connect(m_send, &QPushButton::clicked, this, [this] {
+                        const QString text = m_input->toPlainText();
+                        if (!text.trimmed().isEmpty()) {
+                            m_input->clear();
+                            m_controller->send(text);
+                        }
+                    });
+                });
+                break;
+            }
+    });
+    connect(m_copy, &QPushButton::clicked, this, [this] {
+        const QList<StoredMessage> msgs = m_controller->messages();
+        for (auto it = msgs.crbegin(); it != msgs.crend(); ++it)
+            if (it->role == QLatin1String("assistant")) {
+                QApplication::clipboard()->setText(it->content);
+                m_status->setText(tr("Answer copied."));
+                break;
+            }
+    });
+    connect(m_settings, &SettingsPanel::changed, this, [this] { m_controller->setSettings(m_settings->settings()); });
+    connect(m_conversations, &ConversationPanel::message, m_status, &QLabel::setText);
+    connect(m_controller, &ChatController::modelLoading, this, [this](const QString& path) {
+        m_card->setText(tr("Loading %1 … (progress in the Jobs dock)").arg(path));
+        updateButtons();
+    });
+    connect(m_controller, &ChatController::modelLoaded, this, [this] {
+        updateModelCard();
+        updateButtons();
+    });
+    connect(m_controller, &ChatController::failed, this, [this](const QString& message) {
+        m_status->setText(tr("Error: %1").arg(message));
+        updateButtons();
+    });
+    connect(m_controller, &ChatController::transcriptChanged, this, [this] {
+        m_settings->setSettings(m_controller->settings());
+        renderTranscript();
+        updateButtons();
+    });
+    connect(m_controller, &ChatController::textStreamed, this, [this] { m_renderPending = true; });
+    connect(m_controller, &ChatController::busyChanged, this, &ChatPage::updateButtons);
+    connect(m_controller, &ChatController::turnFinished, this, &ChatPage::onTurnFinished);
+    connect(m_controller, &ChatController::contextShifted, this, [this](int dropped) {
+        m_status->setText(tr("The context was full: the oldest %1 tokens were dropped (the system prompt is kept).").arg(dropped));
+    });
+    // Streaming text is drawn at most 20 times a second.
+    connect(&m_liveTimer, &QTimer::timeout, this, [this] {
+        if (!m_controller->busy())
+            return;
+        if (m_renderPending)
+            renderTranscript();
+        m_renderPending = false;
+        m_status->setText(tr("Generating… %1 tokens/s").arg(m_controller->liveTokensPerSecond(), 0, 'f', 1));
+    });
+    m_liveTimer.start(50);
+    reloadModelChoices();
+    renderTranscript();
+    updateButtons();
+}
+
+void ChatPage::reloadModelChoices()
+{
+    m_models->clear();
+    if (!m_context.session)
+        return;
+    for (const core::ModelEntry& m : m_context.session->models().models()) {
+        if (m.kind != QLatin1String("gguf"))
+            continue;
+        for (const core::ModelFile& f : m.files)
+            if (f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
+                m_models->addItem(QStringLiteral("%1 (%2)").arg(m.name, f.path), m.filePath(f.path));
+    }
+}
+
+void ChatPage::updateModelCard()
+{
+    const auto& model = m_controller->model();
+    if (!model) {
+        m_card->setText(tr("No model loaded."));
+        return;
+    }
+    const ModelSummary& s = model->summary;
+    QStringList types;
+    for (const auto& [type, count] : s.tensorTypes)
+        types << QStringLiteral("%1 ×%2").arg(QString::fromStdString(type)).arg(count);
+    m_card->setText(tr("<b>%1</b> — %2, %3 M parameters, %4 MiB, context %5, vocabulary %6<br/>weights: %7<br/>chat format: %8<br/>SHA-256 %9")
+                        .arg(QString::fromStdString(s.name).toHtmlEscaped(), QString::fromStdString(s.architecture))
+                        .arg(double(s.parameters) / 1e6, 0, 'f', 1)
+                        .arg(double(s.weightBytes) / (1 << 20), 0, 'f', 1)
+                        .arg(s.contextLength)
+                        .arg(s.vocabSize)
+                        .arg(types.join(QStringLiteral(", ")), QString::fromStdString(s.detectedFamily), model->sha256));
+    m_settings->showModelTemplate(QString::fromStdString(ChatTemplate::detect(s.chatTemplate).toJson()));
+}
+
+void ChatPage::renderTranscript()
+{
+    QString md;
+    for (const StoredMessage& m : m_controller->messages()) {
+        if (m.role == QLatin1String("user"))
+            md += QStringLiteral("**You**\n\n%1\n\n").arg(m.content);
+        else if (m.role == QLatin1String("assistant"))
+            md += QStringLiteral("**Assistant**\n\n%1\n\n---\n\n").arg(m.content);
+    }
+    if (m_controller->busy())
+        md += QStringLiteral("**Assistant**\n\n%1▍\n\n").arg(m_controller->streamingText());
+    if (md.isEmpty())
+        md = tr("*Start a conversation: load a model, then type below. Everything stays on this machine.*");
+    m_transcript->setMarkdown(md);
+    m_transcript->verticalScrollBar()->setValue(m_transcript->verticalScrollBar()->maximum());
+}
+
+void ChatPage::updateButtons()
+{
+    const bool busy = m_controller->busy();
+    const bool hasModel = m_controller->model().has_value();
+    const bool hasMessages = !m_controller->conversationId().isEmpty();
+    m_send->setEnabled(!busy && hasModel);
+    m_stop->setEnabled(busy);
+    m_regenerate->setEnabled(!busy && hasModel && hasMessages);
+    m_edit->setEnabled(!busy && hasModel && hasMessages);
+    m_copy->setEnabled(hasMessages);
+}
+
+void ChatPage::onTurnFinished(const TurnStats& stats)
+{
+    m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — stopped by %6")
+                          .arg(stats.tokens).arg(stats.seconds, 0, 'f', 2).arg(stats.tokensPerSecond, 0, 'f', 1)
+                          .arg(stats.contextUsed).arg(stats.contextSize).arg(stats.stop));
+}
+
+} // namespace bioforge::llm

@@ -1,0 +1,35 @@
+#include "chat_settings.h"
+
+namespace bioforge::llm {
+
+QJsonObject ChatSettings::toJson() const
+{
+    return {{QStringLiteral("system"), systemPrompt},
+            {QStringLiteral("temperature"), double(sampling.temperature)},
+            {QStringLiteral("topK"), sampling.topK},
+            {QStringLiteral("topP"), double(sampling.topP)},
+            {QStringLiteral("minP"), double(sampling.minP)},
+            {QStringLiteral("repeatPenalty"), double(sampling.repeatPenalty)},
+            {QStringLiteral("seed"), double(sampling.seed)},
+            {QStringLiteral("maxTokens"), maxTokens},
+            {QStringLiteral("contextSize"), contextSize},
+            {QStringLiteral("template"), templateOverride}};
+}
+
+ChatSettings ChatSettings::fromJson(const QJsonObject& j)
+{
+    ChatSettings s;
+    s.systemPrompt = j.value(QLatin1String("system")).toString(s.systemPrompt);
+    s.sampling.temperature = float(j.value(QLatin1String("temperature")).toDouble(s.sampling.temperature));
+    s.sampling.topK = j.value(QLatin1String("topK")).toInt(s.sampling.topK);
+    s.sampling.topP = float(j.value(QLatin1String("topP")).toDouble(s.sampling.topP));
+    s.sampling.minP = float(j.value(QLatin1String("minP")).toDouble(s.sampling.minP));
+    s.sampling.repeatPenalty = float(j.value(QLatin1String("repeatPenalty")).toDouble(s.sampling.repeatPenalty));
+    s.sampling.seed = uint64_t(j.value(QLatin1String("seed")).toDouble(double(s.sampling.seed)));
+    s.maxTokens = j.value(QLatin1String("maxTokens")).toInt(s.maxTokens);
+    s.contextSize = j.value(QLatin1String("contextSize")).toInt(s.contextSize);
+    s.templateOverride = j.value(QLatin1String("template")).toString();
+    return s;
+}
+
+} // namespace bioforge::llm

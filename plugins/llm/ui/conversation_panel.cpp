@@ -1,0 +1,116 @@
+#include "conversation_panel.h"
+
+#include "chat_controller.h"
+#include "io/atomic_file.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace bioforge::llm {
+
+ConversationPanel::ConversationPanel(ChatController& controller, QWidget* parent) : QWidget(parent), m_controller(controller)
+{
+    m_search = new QLineEdit(this);
+    m_search->setPlaceholderText(tr("Search conversations"));
+    m_search->setClearButtonEnabled(true);
+    m_list = new QListWidget(this);
+    m_list->setObjectName(QStringLiteral("conversationList"));
+    auto* add = new QPushButton(tr("New"), this);
+    auto* rename = new QPushButton(tr("Rename"), this);
+    auto* remove = new QPushButton(tr("Delete"), this);
+    auto* markdown = new QPushButton(tr("Export .md"), this);
+    auto* json = new QPushButton(tr("Export .json"), this);
+    auto* row1 = new QHBoxLayout;
+    row1->addWidget(add);
+    row1->addWidget(rename);
+    row1->addWidget(remove);
+    auto* row2 = new QHBoxLayout;
+    row2->addWidget(markdown);
+    row2->addWidget(json);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_search);
+    layout->addWidget(m_list);
+    layout->addLayout(row1);
+    layout->addLayout(row2);
+
+    connect(m_search, &QLineEdit::textChanged, this, &ConversationPanel::reload);
+    connect(m_list, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+        m_controller.openConversation(item->data(Qt::UserRole).toString());
+    });
+    connect(add, &QPushButton::clicked, &m_controller, &ChatController::newConversation);
+    connect(rename, &QPushButton::clicked, this, [this] {
+        const QString id = selectedId();
+        if (id.isEmpty())
+            return;
+        bool ok = false;
+        const QString title = QInputDialog::getText(this, tr("Rename conversation"), tr("Title"), QLineEdit::Normal,
+                                                    m_list->currentItem()->text(), &ok);
+        if (ok && !title.trimmed().isEmpty())
+            m_controller.renameConversation(id, title.trimmed());
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        if (!selectedId().isEmpty())
+            m_controller.deleteConversation(selectedId());
+    });
+    connect(markdown, &QPushButton::clicked, this, [this] { exportSelected(true); });
+    connect(json, &QPushButton::clicked, this, [this] { exportSelected(false); });
+    connect(&m_controller, &ChatController::conversationsChanged, this, &ConversationPanel::reload);
+    reload();
+}
+
+QString ConversationPanel::selectedId() const
+{
+    return m_list->currentItem() ? m_list->currentItem()->data(Qt::UserRole).toString() : QString();
+}
+
+void ConversationPanel::reload()
+{
+    const QString keep = selectedId().isEmpty() ? m_controller.conversationId() : selectedId();
+    m_list->clear();
+    for (const ConversationSummary& c : m_controller.conversations(m_search->text())) {
+        auto* item = new QListWidgetItem(c.title, m_list);
+        item->setData(Qt::UserRole, c.id);
+        item->setToolTip(tr("%1 messages, last %2").arg(c.messageCount).arg(c.updatedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+        if (c.id == keep)
+            m_list->setCurrentItem(item);
+    }
+}
+
+void ConversationPanel::exportSelected(bool markdown)
+{
+    const QString id = selectedId();
+    if (id.isEmpty())
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), m_list->currentItem()->text() + (markdown ? QStringLiteral(".md") : QStringLiteral(".json")));
+    if (path.isEmpty())
+        return;
+    QByteArray bytes;
+    if (markdown) {
+        auto md = m_controller.exportMarkdown(id);
+        if (!md) {
+            emit message(md.error().message());
+            return;
+        }
+        bytes = md->toUtf8();
+    } else {
+        auto js = m_controller.exportJson(id);
+        if (!js) {
+            emit message(js.error().message());
+            return;
+        }
+        bytes = QJsonDocument(*js).toJson();
+    }
+    if (core::Status st = core::AtomicFile::write(path, bytes); !st)
+        emit message(st.error().message());
+    else
+        emit message(tr("Exported to %1").arg(path));
+}
+
+} // namespace bioforge::llm
