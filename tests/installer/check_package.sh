@@ -30,8 +30,8 @@ echo "$plugins"
 echo "$plugins" | grep "loaded  workbench" >/dev/null
 # Plugins come from the unpacked tree, never from the build tree.
 if echo "$plugins" | grep "$build" >/dev/null; then echo "the packaged program searched the build tree"; exit 1; fi
-for p in $(ls "$build/lib/bioforge/plugins" 2>/dev/null); do
-  id="${p#lib}"; id="${id%.so}"
-  echo "$plugins" | grep "loaded  $id" >/dev/null || { echo "plugin $id is not loaded from the package"; exit 1; }
-done
+# Every plugin the build loads is loaded from the package too.
+expected=$(env -u BIOFORGE_PLUGIN_PATH "$build/bin/bioforge" --project "$work/build-project" plugins | awk '/^loaded /{print $2}' | sort)
+actual=$(echo "$plugins" | awk '/^loaded /{print $2}' | sort)
+if [ "$expected" != "$actual" ]; then echo "plugins loaded from the package: [$actual], from the build: [$expected]"; exit 1; fi
 echo "package check passed"

@@ -1,0 +1,146 @@
+// The chat page, offscreen: loading a model is a job, a question streams an
+// answer into the transcript, the conversation persists in the project store
+// and exports; regenerate and stop work.
+
+#include "chat_controller.h"
+#include "chat_page.h"
+#include "jobs/job_scheduler.h"
+#include "log/logging.h"
+#include "runs/session.h"
+#include "store/chat_store.h"
+#include "store/project.h"
+#include "support/test_support.h"
+#include "synth/model_synthesizer.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QtTest>
+
+using namespace bioforge;
+using namespace bioforge::llm;
+using namespace bioforge::test;
+
+class TstChatPage : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    std::unique_ptr<core::Session> m_session;
+    std::unique_ptr<ChatPage> m_page;
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        core::Logging::initialize(core::Logging::Console::Off);
+        m_session = std::make_unique<core::Session>(core::Session::Options{});
+        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("project")), true));
+        m_page = std::make_unique<ChatPage>(ui::PageContext{m_session.get()});
+        m_page->resize(1100, 700);
+        m_page->show();
+    }
+
+    void cleanupTestCase()
+    {
+        m_page.reset();
+        m_session.reset();
+    }
+
+    void loadingAModelIsAJobAndFillsTheCard()
+    {
+        SynthSpec spec;
+        spec.embedding = 64;
+        spec.feedForward = 128;
+        spec.vocab = 800;
+        const QString model = m_dir.filePath(QStringLiteral("chat.gguf"));
+        QVERIFY(ModelSynthesizer::write(spec, model));
+        QSignalSpy submitted(&m_session->scheduler(), &core::JobScheduler::jobSubmitted);
+        m_page->controller().loadModel(model);
+        QCOMPARE(submitted.count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->controller().model().has_value(), 30000);
+        QCOMPARE(m_page->controller().model()->sha256.size(), 64);
+        QTRY_VERIFY(m_page->findChild<QLabel*>(QStringLiteral("modelCard"))->text().contains(QStringLiteral("SHA-256")));
+    }
+
+    void aQuestionStreamsAnAnswerAndPersists()
+    {
+        ChatSettings s = m_page->controller().settings();
+        s.maxTokens = 12;
+        s.sampling.seed = 3;
+        m_page->controller().setSettings(s);
+        m_page->input()->setPlainText(QStringLiteral("What is a capsid?"));
+        QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
+        QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("sendButton")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const QList<StoredMessage> msgs = m_page->controller().messages();
+        QCOMPARE(msgs.size(), 2);
+        QCOMPARE(msgs[0].content, QStringLiteral("What is a capsid?"));
+        QCOMPARE(msgs[1].role, QStringLiteral("assistant"));
+        QVERIFY(msgs[1].tokens > 0);
+        QVERIFY(m_page->transcript()->toPlainText().contains(QStringLiteral("What is a capsid?")));
+        QVERIFY(m_page->status()->text().contains(QStringLiteral("tokens/s")));
+        QDir().mkpath(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots"));
+        QVERIFY(m_page->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots/chat-page.png")));
+        // Persisted: a second store on the same project sees it.
+        ChatStore store(m_session->project()->store());
+        auto list = store.list(QStringLiteral("capsid"));
+        QVERIFY(list);
+        QCOMPARE(list->size(), 1);
+        auto md = store.exportMarkdown(list->first().id);
+        QVERIFY(md && md->contains(QStringLiteral("### Assistant")));
+        auto json = store.exportJson(list->first().id);
+        QVERIFY(json);
+        QCOMPARE(json->value(QStringLiteral("messages")).toArray().size(), 2);
+    }
+
+    void regenerateReplacesTheAnswer()
+    {
+        QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
+        m_page->controller().regenerate();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(m_page->controller().messages().size(), 2);
+    }
+
+    void editAndResendReplacesTheTail()
+    {
+        QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
+        m_page->controller().editAndResend(0, QStringLiteral("What is a virion?"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const QList<StoredMessage> msgs = m_page->controller().messages();
+        QCOMPARE(msgs.size(), 2);
+        QCOMPARE(msgs[0].content, QStringLiteral("What is a virion?"));
+    }
+
+    void stopEndsAReplyEarly()
+    {
+        ChatSettings s = m_page->controller().settings();
+        s.maxTokens = 100000;
+        s.contextSize = 4096;
+        m_page->controller().setSettings(s);
+        QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
+        QSignalSpy streamed(&m_page->controller(), &ChatController::textStreamed);
+        m_page->controller().send(QStringLiteral("Tell me everything."));
+        QTRY_VERIFY_WITH_TIMEOUT(streamed.count() > 0 || finished.count() > 0, 60000);
+        m_page->controller().stop();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(finished.first().first().value<TurnStats>().stop, QStringLiteral("stopped"));
+    }
+
+    void renameAndDelete()
+    {
+        ChatController& c = m_page->controller();
+        const QString id = c.conversationId();
+        c.renameConversation(id, QStringLiteral("Virology questions"));
+        QCOMPARE(c.conversations().first().title, QStringLiteral("Virology questions"));
+        c.deleteConversation(id);
+        QVERIFY(c.conversations().isEmpty());
+        QVERIFY(c.conversationId().isEmpty());
+    }
+};
+
+QTEST_MAIN(TstChatPage)
+#include "tst_chat_page.moc"
