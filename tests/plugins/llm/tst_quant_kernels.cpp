@@ -293,6 +293,44 @@ private slots:
             }
         }
     }
+
+    void batchedKernelsEqualOneTokenAtATime_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("path");
+        for (KernelPath p : {KernelPath::Avx2, KernelPath::Avx512})
+            for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(kernelPathName(p)), QLatin1String(ggmlTypeName(t)))))
+                    << int(t) << int(p);
+    }
+
+    void batchedKernelsEqualOneTokenAtATime()
+    {
+        QFETCH(int, type);
+        QFETCH(int, path);
+        if (!kernelPathAvailable(KernelPath(path)))
+            QSKIP(qPrintable(QStringLiteral("this CPU lacks %1").arg(QLatin1String(kernelPathName(KernelPath(path))))));
+        const WeightKernel k = kernelFor(GgmlType(type), KernelPath(path));
+        const WeightKernel ref = kernelFor(GgmlType(type), KernelPath::Reference);
+        QVERIFY(k.dotMany);
+        const int64_t n = 1024;
+        const auto wq = quantized(GgmlType(type), randomRow(n, 7));
+        const size_t rowBytes = ggmlRowBytes(k.activationType, n);
+        for (int tokens = 1; tokens <= k.tileTokens; ++tokens) {
+            std::vector<uint8_t> acts(rowBytes * size_t(tokens));
+            for (int j = 0; j < tokens; ++j) {
+                const auto a = randomRow(n, 300 + uint32_t(j), 1.5f);
+                k.convert(a.data(), acts.data() + size_t(j) * rowBytes, n);
+            }
+            float out[kMaxTileTokens];
+            k.dotMany(n, wq.data(), acts.data(), rowBytes, tokens, out);
+            for (int j = 0; j < tokens; ++j) {
+                const float expected = ref.dot(n, wq.data(), acts.data() + size_t(j) * rowBytes);
+                QVERIFY2(std::abs(out[j] - expected) <= 2e-5f * (1 + std::abs(expected)) + 1e-3f,
+                         qPrintable(QStringLiteral("%1 tokens, token %2: %3 vs %4").arg(tokens).arg(j).arg(out[j]).arg(expected)));
+            }
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TstQuantKernels)

@@ -14,9 +14,12 @@ void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* 
     const uint8_t* activations = reinterpret_cast<const uint8_t*>(x);
     if (kernel.convert) {
         m_converted.resize(rowBytes * size_t(nTokens));
-        for (int64_t t = 0; t < nTokens; ++t)
-            kernel.convert(x + t * w.cols, m_converted.data() + size_t(t) * rowBytes, w.cols);
-        activations = m_converted.data();
+        uint8_t* converted = m_converted.data();
+        m_pool.parallelFor(nTokens, [&](int64_t begin, int64_t end) {
+            for (int64_t t = begin; t < end; ++t)
+                kernel.convert(x + t * w.cols, converted + size_t(t) * rowBytes, w.cols);
+        });
+        activations = converted;
     }
     const int64_t cols = w.cols, rows = w.rows;
     m_pool.parallelFor(
@@ -26,6 +29,20 @@ void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* 
             constexpr int64_t kBlock = 16;
             for (int64_t r0 = begin; r0 < end; r0 += kBlock) {
                 const int64_t r1 = std::min(end, r0 + kBlock);
+                if (kernel.dotMany && nTokens > 1) {
+                    // Each weight row meets kMaxTileTokens tokens per call.
+                    float tile[kMaxTileTokens];
+                    for (int64_t t0 = 0; t0 < nTokens; t0 += kernel.tileTokens) {
+                        const int tokens = int(std::min<int64_t>(kernel.tileTokens, nTokens - t0));
+                        const uint8_t* a = activations + size_t(t0) * rowBytes;
+                        for (int64_t r = r0; r < r1; ++r) {
+                            kernel.dotMany(cols, w.row(r), a, rowBytes, tokens, tile);
+                            for (int j = 0; j < tokens; ++j)
+                                y[(t0 + j) * rows + r] = tile[j];
+                        }
+                    }
+                    continue;
+                }
                 for (int64_t t = 0; t < nTokens; ++t) {
                     const uint8_t* a = activations + size_t(t) * rowBytes;
                     float* out = y + t * rows;

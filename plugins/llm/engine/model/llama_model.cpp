@@ -63,6 +63,7 @@ void LlamaModel::attention(int64_t layer, int64_t count, int64_t firstPos, KvCac
     const int64_t headSize = c.headSize, groups = c.heads / c.kvHeads;
     const float scale = 1.0f / std::sqrt(float(headSize));
     const int64_t span = firstPos + count; // keys visible to the last token
+    const FloatKernels f = floatKernels(m_matmul.path());
     m_pool.parallelFor(count * c.heads, [&](int64_t begin, int64_t end) {
         thread_local std::vector<float> scoreBuffer; // each thread its own
         scoreBuffer.resize(size_t(span));
@@ -71,22 +72,13 @@ void LlamaModel::attention(int64_t layer, int64_t count, int64_t firstPos, KvCac
             const int64_t t = job / c.heads, h = job % c.heads, kvh = h / groups;
             const int64_t visible = firstPos + t + 1; // causal: positions 0..firstPos+t
             const float* q = m_q.data() + size_t(t * c.queryWidth() + h * headSize);
-            for (int64_t j = 0; j < visible; ++j) {
-                const float* k = cache.key(layer, j) + kvh * headSize;
-                float dot = 0;
-                for (int64_t d = 0; d < headSize; ++d)
-                    dot += q[d] * k[d];
-                scores[j] = dot;
-            }
+            for (int64_t j = 0; j < visible; ++j)
+                scores[j] = f.dot(headSize, q, cache.key(layer, j) + kvh * headSize);
             softmax(scores, visible, scale);
             float* out = m_attn.data() + size_t(t * c.queryWidth() + h * headSize);
             std::fill(out, out + headSize, 0.0f);
-            for (int64_t j = 0; j < visible; ++j) {
-                const float* v = cache.value(layer, j) + kvh * headSize;
-                const float p = scores[j];
-                for (int64_t d = 0; d < headSize; ++d)
-                    out[d] += p * v[d];
-            }
+            for (int64_t j = 0; j < visible; ++j)
+                f.axpy(headSize, scores[j], cache.value(layer, j) + kvh * headSize, out);
         }
     });
 }
@@ -119,12 +111,15 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
 
     for (int64_t layer = 0; layer < c.layers; ++layer) {
         const LayerWeights& w = m_weights.layers[size_t(layer)];
-        for (int64_t t = 0; t < count; ++t)
-            rmsNorm(m_x.data() + t * E, w.attentionNorm.data(), E, c.rmsEpsilon, m_norm.data() + t * E);
+        m_pool.parallelFor(count, [&](int64_t begin, int64_t end) {
+            for (int64_t t = begin; t < end; ++t)
+                rmsNorm(m_x.data() + t * E, w.attentionNorm.data(), E, c.rmsEpsilon, m_norm.data() + t * E);
+        });
         m_matmul.run(w.query, m_norm.data(), count, m_q.data());
         m_matmul.run(w.key, m_norm.data(), count, m_k.data());
         m_matmul.run(w.value, m_norm.data(), count, m_v.data());
-        for (int64_t t = 0; t < count; ++t) {
+        m_pool.parallelFor(count, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
             float* q = m_q.data() + t * c.queryWidth();
             float* k = m_k.data() + t * c.kvWidth();
             float* v = m_v.data() + t * c.kvWidth();
@@ -138,15 +133,20 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
             std::memcpy(cache.key(layer, firstPos + t), k, size_t(c.kvWidth()) * sizeof(float));
             std::memcpy(cache.value(layer, firstPos + t), v, size_t(c.kvWidth()) * sizeof(float));
         }
+        });
         attention(layer, count, firstPos, cache);
         m_matmul.run(w.attentionOutput, m_attn.data(), count, m_out.data());
         addInPlace(m_x.data(), m_out.data(), count * E);
 
-        for (int64_t t = 0; t < count; ++t)
-            rmsNorm(m_x.data() + t * E, w.ffnNorm.data(), E, c.rmsEpsilon, m_norm.data() + t * E);
+        m_pool.parallelFor(count, [&](int64_t begin, int64_t end) {
+            for (int64_t t = begin; t < end; ++t)
+                rmsNorm(m_x.data() + t * E, w.ffnNorm.data(), E, c.rmsEpsilon, m_norm.data() + t * E);
+        });
         m_matmul.run(w.gate, m_norm.data(), count, m_gate.data());
         m_matmul.run(w.up, m_norm.data(), count, m_up.data());
-        siluMultiply(m_gate.data(), m_up.data(), count * c.feedForward);
+        m_pool.parallelFor(count, [&](int64_t begin, int64_t end) {
+            siluMultiply(m_gate.data() + begin * c.feedForward, m_up.data() + begin * c.feedForward, (end - begin) * c.feedForward);
+        });
         m_matmul.run(w.down, m_gate.data(), count, m_out.data());
         addInPlace(m_x.data(), m_out.data(), count * E);
     }

@@ -33,22 +33,47 @@ bool kernelPathAvailable(KernelPath path)
 
 KernelPath bestKernelPath()
 {
-    static const KernelPath best = kernelPathAvailable(KernelPath::Avx2) ? KernelPath::Avx2 : KernelPath::Reference;
+    static const KernelPath best = kernelPathAvailable(KernelPath::Avx512) ? KernelPath::Avx512
+                                   : kernelPathAvailable(KernelPath::Avx2) ? KernelPath::Avx2
+                                                                          : KernelPath::Reference;
     return best;
+}
+
+FloatKernels floatKernels(KernelPath path)
+{
+    if (path != KernelPath::Reference && kernelPathAvailable(KernelPath::Avx2))
+        return {avx2::dotF32, avx2::axpyF32};
+    return {ref::dotF32, ref::axpyF32};
 }
 
 WeightKernel kernelFor(GgmlType weightType, KernelPath path)
 {
+    const bool avx512 = path == KernelPath::Avx512 && kernelPathAvailable(KernelPath::Avx512);
     const bool fast = path != KernelPath::Reference && kernelPathAvailable(KernelPath::Avx2);
     switch (weightType) {
     case GgmlType::F32: return {GgmlType::F32, nullptr, fast ? avx2::dotF32 : ref::dotF32};
     case GgmlType::F16: return {GgmlType::F16, fast ? avx2::convertF16 : convertActivationsF16, fast ? avx2::dotF16 : ref::dotF16};
     case GgmlType::BF16: return {GgmlType::BF16, convertActivationsBF16, ref::dotBF16};
-    case GgmlType::Q4_0: return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ4_0 : ref::dotQ4_0};
-    case GgmlType::Q8_0: return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ8_0 : ref::dotQ8_0};
-    case GgmlType::Q4_K: return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K};
-    case GgmlType::Q5_K: return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K};
-    case GgmlType::Q6_K: return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K};
+    case GgmlType::Q4_0:
+        if (avx512)
+            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ4_0, avx512::dotManyQ4_0, 8};
+        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ4_0 : ref::dotQ4_0, fast ? avx2::dotManyQ4_0 : nullptr, 4};
+    case GgmlType::Q8_0:
+        if (avx512)
+            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ8_0, avx512::dotManyQ8_0, 8};
+        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ8_0 : ref::dotQ8_0, fast ? avx2::dotManyQ8_0 : nullptr, 4};
+    case GgmlType::Q4_K:
+        if (avx512)
+            return {GgmlType::Q8_K, quantizeActivationsQ8_K, avx2::dotQ4_K, avx512::dotManyQ4_K, 8};
+        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K, fast ? avx2::dotManyQ4_K : nullptr, 4};
+    case GgmlType::Q5_K:
+        if (avx512)
+            return {GgmlType::Q8_K, quantizeActivationsQ8_K, avx2::dotQ5_K, avx512::dotManyQ5_K, 8};
+        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K, fast ? avx2::dotManyQ5_K : nullptr, 4};
+    case GgmlType::Q6_K:
+        if (avx512)
+            return {GgmlType::Q8_K, quantizeActivationsQ8_K, avx2::dotQ6_K, avx512::dotManyQ6_K, 8};
+        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4};
     default: return {GgmlType::F32, nullptr, nullptr};
     }
 }

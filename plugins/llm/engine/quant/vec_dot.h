@@ -17,11 +17,26 @@ using ActivationFn = void (*)(const float* src, void* dst, int64_t n);
 
 enum class KernelPath { Reference, Avx2, Avx512 };
 
+// One weight row against up to kMaxTileTokens activation rows at once (the
+// weight block is decoded once and reused): out[j] = dot(w, a + j * aStride).
+using DotManyFn = void (*)(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+constexpr int kMaxTileTokens = 8;
+
 struct WeightKernel {
     GgmlType activationType; // what the activations are converted to
     ActivationFn convert;    // float -> activationType
     DotFn dot;
+    DotManyFn dotMany = nullptr; // optional batched form
+    int tileTokens = 1;          // most tokens dotMany takes per call
 };
+
+// Float helpers for attention: y += a * x, and dot(x, y), dispatched like the kernels.
+using AxpyFn = void (*)(int64_t n, float a, const float* x, float* y);
+struct FloatKernels {
+    DotFn dot;
+    AxpyFn axpy;
+};
+FloatKernels floatKernels(KernelPath path);
 
 const char* kernelPathName(KernelPath path);
 KernelPath bestKernelPath();   // from the CPU's features (run time)
@@ -30,6 +45,7 @@ bool kernelPathAvailable(KernelPath path);
 WeightKernel kernelFor(GgmlType weightType, KernelPath path);
 
 namespace ref {
+void axpyF32(int64_t n, float a, const float* x, float* y);
 float dotF32(int64_t n, const void* w, const void* a);
 float dotF16(int64_t n, const void* w, const void* a);
 float dotBF16(int64_t n, const void* w, const void* a);
@@ -41,6 +57,7 @@ float dotQ6_K(int64_t n, const void* w, const void* a);
 } // namespace ref
 
 namespace avx2 {
+void axpyF32(int64_t n, float a, const float* x, float* y);
 float dotF32(int64_t n, const void* w, const void* a);
 float dotF16(int64_t n, const void* w, const void* a);
 float dotQ4_0(int64_t n, const void* w, const void* a);
@@ -49,6 +66,19 @@ float dotQ4_K(int64_t n, const void* w, const void* a);
 float dotQ5_K(int64_t n, const void* w, const void* a);
 float dotQ6_K(int64_t n, const void* w, const void* a);
 void convertF16(const float* src, void* dst, int64_t n);
+void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ5_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 } // namespace avx2
+
+namespace avx512 {
+void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ5_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+} // namespace avx512
 
 } // namespace bioforge::llm

@@ -7,6 +7,12 @@
 
 namespace bioforge::llm::ref {
 
+void axpyF32(int64_t n, float a, const float* x, float* y)
+{
+    for (int64_t i = 0; i < n; ++i)
+        y[i] += a * x[i];
+}
+
 float dotF32(int64_t n, const void* w, const void* a)
 {
     const auto* x = static_cast<const float*>(w);
