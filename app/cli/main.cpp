@@ -85,8 +85,13 @@ int main(int argc, char** argv)
     } else if (core::IPlugin* plugin = ctx.session().plugins().plugin(commandName)) {
         // `bioforge <plugin> <command> …`: a plugin's own commands.
         const QString verb = args.isEmpty() ? QString() : args.takeFirst();
-        const std::optional<int> handled = plugin->runCommand(verb, args, out, err);
-        if (!handled) {
+        if (verb.isEmpty() || verb == QLatin1String("--help") || verb == QLatin1String("help")) {
+            QTextStream& stream = verb.isEmpty() ? err : out;
+            stream << "usage: bioforge " << commandName << " <command> [arguments]\n  commands: "
+                   << plugin->commandVerbs().join(QStringLiteral(", ")) << "\n  bioforge " << commandName
+                   << " <command> --help lists a command's parameters" << Qt::endl;
+            code = verb.isEmpty() ? cli::kUsage : cli::kOk;
+        } else if (const std::optional<int> handled = plugin->runCommand(verb, args, out, err); !handled) {
             err << "bioforge: plugin '" << commandName << "' has no command '" << verb << "'; its commands: "
                 << plugin->commandVerbs().join(QStringLiteral(", ")) << Qt::endl;
             code = cli::kUsage;

@@ -39,7 +39,7 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
     OpenModel m;
     const int threads = args.value(QLatin1String("threads")).toInt();
     if (!openModel(path, true, threads, m, err))
-        return 5;
+        return openFailureCode(path);
     const int pp = args.value(QLatin1String("p")).toInt();
     const int tg = args.value(QLatin1String("n")).toInt();
     const int reps = args.value(QLatin1String("r")).toInt();

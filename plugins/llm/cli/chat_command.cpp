@@ -13,8 +13,9 @@ namespace bioforge::llm::cli {
 int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
-    if (!openModel(args.value(QLatin1String("model")).toArray().first().toString(), true, args.value(QLatin1String("threads")).toInt(), m, err))
-        return 5;
+    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err))
+        return openFailureCode(path);
     GenerationRequest request;
     request.sampling = samplingFrom(args);
     request.maxTokens = args.value(QLatin1String("n")).toInt();

@@ -1,5 +1,6 @@
 #include "command_support.h"
 
+#include <QFileInfo>
 #include <QThread>
 
 namespace bioforge::llm::cli {
@@ -57,6 +58,11 @@ SamplingSettings samplingFrom(const QJsonObject& a)
     s.repeatLastN = a.value(QLatin1String("repeat-last-n")).toInt();
     s.seed = uint64_t(a.value(QLatin1String("seed")).toDouble());
     return s;
+}
+
+int openFailureCode(const QString& path)
+{
+    return QFileInfo::exists(path) ? 5 : 6;
 }
 
 } // namespace bioforge::llm::cli

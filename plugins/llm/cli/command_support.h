@@ -28,5 +28,7 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
 QList<core::ParameterSpec> samplingParameters();
 SamplingSettings samplingFrom(const QJsonObject& args);
 int defaultThreads();
+// Exit code for a model that could not be opened: 6 when the file is missing, 5 otherwise.
+int openFailureCode(const QString& path);
 
 } // namespace bioforge::llm::cli

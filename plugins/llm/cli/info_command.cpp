@@ -17,7 +17,7 @@ int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
     auto file = GgufFile::open(path);
     if (!file) {
         err << "bioforge: " << file.error().message() << Qt::endl;
-        return 5;
+        return openFailureCode(path);
     }
     const GgufFile& f = **file;
     out << "file: " << path << "\nGGUF version " << f.version() << ", alignment " << f.alignment() << ", " << f.fileSize()

@@ -14,8 +14,9 @@ namespace bioforge::llm::cli {
 int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
-    if (!openModel(args.value(QLatin1String("model")).toArray().first().toString(), false, 1, m, err))
-        return 5;
+    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    if (!openModel(path, false, 1, m, err))
+        return openFailureCode(path);
     const std::string text = args.value(QLatin1String("text")).toString().toStdString();
     const std::vector<TokenId> ids = m.tokenizer->tokenize(text, !args.value(QLatin1String("no-bos")).toBool(),
                                                            args.value(QLatin1String("special")).toBool());
@@ -35,8 +36,9 @@ int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
 int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
-    if (!openModel(args.value(QLatin1String("model")).toArray().first().toString(), true, args.value(QLatin1String("threads")).toInt(), m, err))
-        return 5;
+    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err))
+        return openFailureCode(path);
     GenerationRequest request;
     request.prompt = args.value(QLatin1String("prompt")).toString().toStdString();
     request.maxTokens = args.value(QLatin1String("n")).toInt();

@@ -72,8 +72,19 @@ private slots:
         QCOMPARE(tok.code, 0);
         QCOMPARE(tok.out.trimmed(), QStringLiteral("1 15043 3186"));
         const Result bad = run({QStringLiteral("llm"), QStringLiteral("info"), m_dir.filePath(QStringLiteral("missing.gguf"))});
-        QCOMPARE(bad.code, 5);
+        QCOMPARE(bad.code, 6); // no such file
         QVERIFY(bad.err.contains(QStringLiteral("missing.gguf")));
+        const QString junk = m_dir.filePath(QStringLiteral("junk.gguf"));
+        QFile junkFile(junk);
+        QVERIFY(junkFile.open(QIODevice::WriteOnly));
+        junkFile.write("GGUF but not really");
+        junkFile.close();
+        const Result corrupt = run({QStringLiteral("llm"), QStringLiteral("generate"), junk, QStringLiteral("--prompt"), QStringLiteral("hi")});
+        QCOMPARE(corrupt.code, 5); // exists but is not a readable model
+        QVERIFY(corrupt.err.contains(QStringLiteral("junk.gguf")));
+        const Result help = run({QStringLiteral("llm"), QStringLiteral("--help")});
+        QCOMPARE(help.code, 0);
+        QVERIFY(help.out.contains(QStringLiteral("synth-model")));
     }
 
     void synthModelThenBench()

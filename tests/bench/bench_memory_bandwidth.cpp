@@ -1,0 +1,54 @@
+// Measures this machine's memory read bandwidth (GB/s) with 1 and 2 threads
+// summing a buffer far larger than the caches — the ceiling for token
+// generation, which reads every weight once per token.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+namespace {
+
+double readOnce(const std::vector<uint64_t>& data, int threads)
+{
+    std::vector<uint64_t> sums(static_cast<size_t>(threads));
+    const size_t chunk = data.size() / size_t(threads);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            uint64_t a = 0, b = 0, c = 0, d = 0;
+            const uint64_t* p = data.data() + size_t(t) * chunk;
+            for (size_t i = 0; i + 4 <= chunk; i += 4) {
+                a += p[i];
+                b += p[i + 1];
+                c += p[i + 2];
+                d += p[i + 3];
+            }
+            sums[size_t(t)] = a + b + c + d;
+        });
+    for (auto& th : pool)
+        th.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    volatile uint64_t sink = sums[0];
+    (void)sink;
+    return double(data.size() * sizeof(uint64_t)) / seconds / 1e9;
+}
+
+} // namespace
+
+int main()
+{
+    std::vector<uint64_t> data((size_t(1) << 30) / sizeof(uint64_t), 1); // 1 GiB
+    for (int threads : {1, 2}) {
+        std::vector<double> rates;
+        for (int r = 0; r < 7; ++r)
+            rates.push_back(readOnce(data, threads));
+        std::sort(rates.begin(), rates.end());
+        std::printf("memory read bandwidth, %d thread%s: median %.1f GB/s (best %.1f)\n", threads, threads > 1 ? "s" : "",
+                    rates[rates.size() / 2], rates.back());
+    }
+    return 0;
+}
