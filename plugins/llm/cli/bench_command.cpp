@@ -72,7 +72,7 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
 
     const QString name = QFileInfo(path).fileName();
     const double sizeMiB = double(model.weightBytes()) / (1 << 20);
-    out << QStringLiteral("| model | size | params | kernels | threads | test | t/s |\n| --- | ---: | ---: | --- | ---: | --- | ---: |\n");
+    out << QStringLiteral("| model | size | params | backend | threads | test | t/s |\n| --- | ---: | ---: | --- | ---: | --- | ---: |\n");
     std::vector<double> tgRates;
     for (const auto& [label, count, fn] : {std::tuple{QStringLiteral("pp"), pp, std::function<double()>(runPrompt)},
                                            std::tuple{QStringLiteral("tg"), tg, std::function<double()>(runGeneration)}}) {
@@ -87,14 +87,16 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
         const Stats s = stats(rates);
         out << QStringLiteral("| %1 | %2 MiB | %3 M | %4 | %5 | %6%7 | %8 ± %9 |\n")
                    .arg(name).arg(sizeMiB, 0, 'f', 1).arg(double(model.parameterCount()) / 1e6, 0, 'f', 1)
-                   .arg(QLatin1String(kernelPathName(model.kernelPath()))).arg(model.threads()).arg(label).arg(count)
+                   .arg(QString::fromStdString(model.backend().name())).arg(model.threads()).arg(label).arg(count)
                    .arg(s.mean, 0, 'f', 2).arg(s.sd, 0, 'f', 2);
         out.flush();
     }
     if (!tgRates.empty()) {
-        const double bytesPerToken = double(model.weightBytes()) - (model.weights().tiedOutput ? 0.0 : 0.0);
+        // Every matrix is read once per token; of an untied embedding table only one row.
+        const WeightTensor& embedding = model.weights().tokenEmbedding;
+        const double bytesPerToken = double(model.weightBytes()) - (model.weights().tiedOutput ? 0.0 : double(embedding.bytes() - embedding.rowBytes));
         const double gbs = stats(tgRates).mean * bytesPerToken / 1e9;
-        out << QStringLiteral("\ngeneration reads the weights once per token: %1 MB x %2 t/s = %3 GB/s of weight traffic\n")
+        out << QStringLiteral("\ngeneration reads the weights once per token (the embedding table one row): %1 MB x %2 t/s = %3 GB/s of weight traffic\n")
                    .arg(bytesPerToken / 1e6, 0, 'f', 1).arg(stats(tgRates).mean, 0, 'f', 1).arg(gbs, 0, 'f', 2);
     }
     return 0;

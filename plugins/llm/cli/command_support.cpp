@@ -25,7 +25,7 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
     out.tokenizer = std::make_unique<Tokenizer>(*vocab);
     if (!withWeights)
         return true;
-    auto model = LlamaModel::load(out.file, {threads, bestKernelPath()});
+    auto model = LlamaModel::load(out.file, LlamaModel::Options::cpu(threads, bestKernelPath()));
     if (!model) {
         err << "bioforge: " << model.error().message() << Qt::endl;
         return false;

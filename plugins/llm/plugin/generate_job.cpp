@@ -35,10 +35,10 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         throw core::JobFailure(vocab.error());
     Tokenizer tokenizer(*vocab);
     const int threads = std::max(1, p.value(QLatin1String("threads")).toInt(QThread::idealThreadCount()));
-    auto model = LlamaModel::load(shared, {threads, bestKernelPath()});
+    auto model = LlamaModel::load(shared, LlamaModel::Options::cpu(threads, bestKernelPath()));
     if (!model)
         throw core::JobFailure(model.error());
-    ctx.provenance().addLibrary(QStringLiteral("llm kernels"), QLatin1String(kernelPathName((*model)->kernelPath())));
+    ctx.provenance().addLibrary(QStringLiteral("llm back-end"), QStringLiteral("%1, %2 threads").arg(QString::fromStdString((*model)->backend().name())).arg((*model)->threads()));
     ctx.advance();
     if (ctx.stopRequested())
         return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;

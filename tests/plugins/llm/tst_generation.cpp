@@ -48,7 +48,7 @@ Loaded loadModel(const QString& path)
         return l;
     l.file = std::move(*f);
     l.tokenizer = std::make_unique<Tokenizer>(*Vocab::fromGguf(*l.file));
-    auto m = LlamaModel::load(l.file, {2, bestKernelPath()});
+    auto m = LlamaModel::load(l.file, LlamaModel::Options::cpu(2, bestKernelPath()));
     if (m)
         l.model = std::move(*m);
     return l;
@@ -203,8 +203,11 @@ private slots:
         QVERIFY(q.model);
         QVERIFY(q.model->config().rope.neox);
         QVERIFY(!q.model->weights().layers[0].queryBias.empty());
-        QCOMPARE(ModelSynthesizer::tensorType({.layers = 16, .weightType = "Q4_K_M"}, "ffn_down.weight", 0).valueOr(GgmlType::F32), GgmlType::Q6_K);
-        QCOMPARE(ModelSynthesizer::tensorType({.layers = 16, .weightType = "Q4_K_M"}, "ffn_down.weight", 3).valueOr(GgmlType::F32), GgmlType::Q4_K);
+        SynthSpec deep;
+        deep.layers = 16;
+        deep.weightType = "Q4_K_M";
+        QCOMPARE(ModelSynthesizer::tensorType(deep, "ffn_down.weight", 0).valueOr(GgmlType::F32), GgmlType::Q6_K);
+        QCOMPARE(ModelSynthesizer::tensorType(deep, "ffn_down.weight", 3).valueOr(GgmlType::F32), GgmlType::Q4_K);
     }
 
     void shiftedCacheEqualsAFreshEvaluation()

@@ -67,7 +67,7 @@ class TstLlamaModel : public QObject {
             auto vocab = Vocab::fromGguf(*shared);
             QVERIFY(vocab);
             Tokenizer tokenizer(*vocab);
-            auto model = LlamaModel::load(shared, {threads, path});
+            auto model = LlamaModel::load(shared, LlamaModel::Options::cpu(threads, path));
             QVERIFY2(model, model ? "" : qPrintable(model.error().message()));
             const std::vector<TokenId> prompt = tokenizer.tokenize(r.prompt, true, false);
             QCOMPARE(int(prompt.size()), r.promptTokens);

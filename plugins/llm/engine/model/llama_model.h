@@ -3,16 +3,18 @@
 // A llama-family transformer (llama 1/2/3, TinyLlama, SmolLM, mistral,
 // qwen2) evaluated on the CPU: RMSNorm, RoPE (normal or NeoX), grouped-query
 // attention over a KvCache, SwiGLU feed-forward, tied or untied output.
+// The model lays out the graph; a Backend computes it (the CPU one for now).
 // Weights stay in the memory-mapped GGUF file. Not thread-safe: one engine
-// thread owns a model (its thread pool does the parallel work).
+// thread owns a model (its back-end's threads do the parallel work).
 
-#include "compute/matmul.h"
-#include "compute/thread_pool.h"
+#include "compute/backend.h"
+#include "quant/vec_dot.h"
 #include "model/model_config.h"
 #include "model/model_weights.h"
 #include "tokenizer/vocab.h"
 #include "util/expected.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,6 +28,16 @@ public:
     struct Options {
         int threads = 1;
         KernelPath kernels = bestKernelPath();
+        // Another back-end than the CPU one (threads and kernels are then its business).
+        std::function<std::unique_ptr<Backend>()> makeBackend;
+
+        static Options cpu(int threads, KernelPath kernels = bestKernelPath())
+        {
+            Options o;
+            o.threads = threads;
+            o.kernels = kernels;
+            return o;
+        }
     };
 
     static core::Expected<std::unique_ptr<LlamaModel>> load(std::shared_ptr<const GgufFile> file, Options options);
@@ -33,8 +45,9 @@ public:
     const ModelConfig& config() const { return m_config; }
     const ModelWeights& weights() const { return m_weights; }
     const GgufFile& file() const { return *m_file; }
-    KernelPath kernelPath() const { return m_matmul.path(); }
-    int threads() const { return m_pool.size(); }
+    Backend& backend() { return *m_backend; }
+    const Backend& backend() const { return *m_backend; }
+    int threads() const { return m_backend->threads(); }
     std::unique_ptr<KvCache> newCache(int64_t capacity) const;
 
     // Evaluates `count` tokens at positions cache.size() … and appends them to
@@ -48,13 +61,11 @@ public:
 
 private:
     LlamaModel(std::shared_ptr<const GgufFile> file, ModelConfig config, ModelWeights weights, Options options);
-    void attention(int64_t layer, int64_t count, int64_t firstPos, KvCache& cache);
 
     std::shared_ptr<const GgufFile> m_file;
     ModelConfig m_config;
     ModelWeights m_weights;
-    ThreadPool m_pool;
-    MatMul m_matmul;
+    std::unique_ptr<Backend> m_backend;
     // Scratch reused across calls.
     std::vector<float> m_x, m_norm, m_q, m_k, m_v, m_attn, m_out, m_gate, m_up;
 };

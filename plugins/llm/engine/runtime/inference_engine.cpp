@@ -80,7 +80,7 @@ void InferenceEngine::loadModel(const QString& path, std::function<void(core::Ex
             done(vocab.error());
             return;
         }
-        auto model = LlamaModel::load(shared, {m_options.threads, m_options.kernels});
+        auto model = LlamaModel::load(shared, LlamaModel::Options::cpu(m_options.threads, m_options.kernels));
         if (!model) {
             done(model.error());
             return;

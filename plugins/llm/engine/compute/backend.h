@@ -1,0 +1,62 @@
+#pragma once
+
+// The operations of a llama-family forward pass, behind one interface: the
+// model describes the graph, a back-end computes it. The CPU back-end
+// (cpu_backend.h) is the only one so far; GPU back-ends (CUDA, HIP) come in a
+// later issue and implement the same calls. Buffers are rows of floats, one
+// row per token; weights stay where the model mapped them.
+
+#include "compute/ops.h"
+#include "compute/weight_tensor.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace bioforge::llm {
+
+class KvCache;
+
+// Shapes of one attention layer.
+struct AttentionShape {
+    int64_t heads = 0;
+    int64_t kvHeads = 0;
+    int64_t headSize = 0;
+    int64_t queryWidth() const { return heads * headSize; }
+    int64_t kvWidth() const { return kvHeads * headSize; }
+};
+
+// Optional q/k/v biases (qwen2); null pointers when the model has none.
+struct QkvBias {
+    const float* query = nullptr;
+    const float* key = nullptr;
+    const float* value = nullptr;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    // Short name for provenance and the CLI: "cpu avx512".
+    virtual std::string name() const = 0;
+    virtual int threads() const = 0;
+
+    // y[t] = W · x[t] for `tokens` rows: x rows of w.cols floats, y rows of w.rows.
+    virtual void matmul(const WeightTensor& w, const float* x, int64_t tokens, float* y) = 0;
+    // out[t] = rmsnorm(x[t]) * weight, for `rows` rows of `width`.
+    virtual void rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out) = 0;
+    // For tokens at positions firstPos + t: adds the biases, rotates q and k,
+    // and stores k and v in the cache's `layer` at those positions.
+    virtual void ropeAndStore(float* q, float* k, float* v, const QkvBias& bias, const AttentionShape& shape, const RopeParams& rope,
+                              int64_t tokens, int64_t firstPos, int64_t layer, KvCache& cache) = 0;
+    // Causal grouped-query attention of `tokens` queries (positions firstPos …)
+    // over the cache's `layer`; out has one queryWidth row per token.
+    virtual void attention(const float* q, const KvCache& cache, const AttentionShape& shape, int64_t layer, int64_t tokens,
+                           int64_t firstPos, float* out) = 0;
+    // a = silu(a) * b over n floats.
+    virtual void siluMultiply(float* a, const float* b, int64_t n) = 0;
+    // x += y over n floats.
+    virtual void add(float* x, const float* y, int64_t n) = 0;
+};
+
+} // namespace bioforge::llm
