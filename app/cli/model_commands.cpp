@@ -99,8 +99,17 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
     }
     if (sub == QLatin1String("download"))
         return download(ctx, registry, args);
-    ctx.err() << "bioforge: unknown models command '" << sub << "'" << Qt::endl;
-    return kUsage;
+    const bool help = sub == QLatin1String("--help") || sub == QLatin1String("help");
+    if (!help)
+        ctx.err() << "bioforge: unknown models command '" << sub << "'" << Qt::endl;
+    (help ? ctx.out() : ctx.err())
+        << "usage: bioforge models list\n"
+           "       bioforge models import <name> <kind> <folder> [--revision R]\n"
+           "       bioforge models verify <name>\n"
+           "       bioforge models remove <name>\n"
+           "       bioforge models download <name> <kind> <url> <sha256> [<file name>]"
+        << Qt::endl;
+    return help ? kOk : kUsage;
 }
 
 } // namespace bioforge::cli

@@ -19,13 +19,22 @@ double readOnce(const std::vector<uint64_t>& data, int threads)
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
         pool.emplace_back([&, t] {
-            uint64_t a = 0, b = 0, c = 0, d = 0;
+            // Eight independent vector sums, so the adds never limit the rate.
+            using V = uint64_t __attribute__((vector_size(32)));
+            V acc[8] = {};
             const uint64_t* p = data.data() + size_t(t) * chunk;
-            for (size_t i = 0; i + 4 <= chunk; i += 4) {
-                a += p[i];
-                b += p[i + 1];
-                c += p[i + 2];
-                d += p[i + 3];
+            for (size_t i = 0; i + 32 <= chunk; i += 32)
+                for (int k = 0; k < 8; ++k) {
+                    V v;
+                    __builtin_memcpy(&v, p + i + 4 * size_t(k), sizeof v);
+                    acc[k] += v;
+                }
+            uint64_t a = 0, b = 0, c = 0, d = 0;
+            for (int k = 0; k < 8; ++k) {
+                a += acc[k][0];
+                b += acc[k][1];
+                c += acc[k][2];
+                d += acc[k][3];
             }
             sums[size_t(t)] = a + b + c + d;
         });

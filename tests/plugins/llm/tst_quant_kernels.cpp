@@ -7,6 +7,7 @@
 #include "quant/block_layouts.h"
 #include "quant/dequantize.h"
 #include "quant/half.h"
+#include "quant/packed_q8_pairs.h"
 #include "quant/quantize.h"
 #include "quant/vec_dot.h"
 
@@ -313,21 +314,55 @@ private slots:
         const WeightKernel k = kernelFor(GgmlType(type), KernelPath(path));
         const WeightKernel ref = kernelFor(GgmlType(type), KernelPath::Reference);
         QVERIFY(k.dotMany);
-        const int64_t n = 1024;
-        const auto wq = quantized(GgmlType(type), randomRow(n, 7));
-        const size_t rowBytes = ggmlRowBytes(k.activationType, n);
-        for (int tokens = 1; tokens <= k.tileTokens; ++tokens) {
-            std::vector<uint8_t> acts(rowBytes * size_t(tokens));
-            for (int j = 0; j < tokens; ++j) {
-                const auto a = randomRow(n, 300 + uint32_t(j), 1.5f);
-                k.convert(a.data(), acts.data() + size_t(j) * rowBytes, n);
+        // 1024 and, for the 32-element formats, an odd block count (the packed layouts' tail).
+        const bool smallBlocks = GgmlType(type) == GgmlType::Q4_0 || GgmlType(type) == GgmlType::Q8_0;
+        for (const int64_t n : smallBlocks ? std::vector<int64_t>{1024, 1056, 32} : std::vector<int64_t>{1024}) {
+            const auto wq = quantized(GgmlType(type), randomRow(n, 7));
+            const size_t refBytes = ggmlRowBytes(k.activationType, n);
+            const size_t rowBytes = k.batchConvert ? k.batchRowBytes(n) : refBytes;
+            for (int tokens = 1; tokens <= k.tileTokens; ++tokens) {
+                std::vector<uint8_t> acts(rowBytes * size_t(tokens) + 64), refActs(refBytes * size_t(tokens));
+                uint8_t* aligned = acts.data() + (64 - reinterpret_cast<uintptr_t>(acts.data()) % 64) % 64;
+                for (int j = 0; j < tokens; ++j) {
+                    const auto a = randomRow(n, 300 + uint32_t(j), 1.5f);
+                    (k.batchConvert ? k.batchConvert : k.convert)(a.data(), aligned + size_t(j) * rowBytes, n);
+                    ref.convert(a.data(), refActs.data() + size_t(j) * refBytes, n);
+                }
+                float out[kMaxTileTokens];
+                k.dotMany(n, wq.data(), aligned, rowBytes, tokens, out);
+                for (int j = 0; j < tokens; ++j) {
+                    const float expected = ref.dot(n, wq.data(), refActs.data() + size_t(j) * refBytes);
+                    QVERIFY2(std::abs(out[j] - expected) <= 2e-5f * (1 + std::abs(expected)) + 1e-3f,
+                             qPrintable(QStringLiteral("n %1, %2 tokens, token %3: %4 vs %5").arg(n).arg(tokens).arg(j).arg(out[j]).arg(expected)));
+                }
             }
-            float out[kMaxTileTokens];
-            k.dotMany(n, wq.data(), acts.data(), rowBytes, tokens, out);
-            for (int j = 0; j < tokens; ++j) {
-                const float expected = ref.dot(n, wq.data(), acts.data() + size_t(j) * rowBytes);
-                QVERIFY2(std::abs(out[j] - expected) <= 2e-5f * (1 + std::abs(expected)) + 1e-3f,
-                         qPrintable(QStringLiteral("%1 tokens, token %2: %3 vs %4").arg(tokens).arg(j).arg(out[j]).arg(expected)));
+        }
+    }
+
+    void packedQ8PairsHoldExactlyTheQ8_0Activations()
+    {
+        for (const int64_t n : {32, 64, 96, 1056}) {
+            auto a = randomRow(n, 11, 3.0f);
+            if (n == 96)
+                std::fill(a.begin() + 32, a.begin() + 64, 0.0f); // an all-zero block: scale 0, quants 0
+            std::vector<uint8_t> blocks(ggmlRowBytes(GgmlType::Q8_0, n)), unpacked(blocks.size());
+            quantizeActivationsQ8_0(a.data(), blocks.data(), n);
+            std::vector<uint8_t> packed(packedQ8PairRowBytes(n));
+            quantizeActivationsPackedQ8Pairs(a.data(), packed.data(), n);
+            unpackQ8Pairs(packed.data(), unpacked.data(), n);
+            QVERIFY2(blocks == unpacked, qPrintable(QStringLiteral("n %1").arg(n)));
+            if (kernelPathAvailable(KernelPath::Avx512)) { // the vector form writes the same bytes
+                std::vector<uint8_t> fast(packed.size() + 64);
+                uint8_t* aligned = fast.data() + (64 - reinterpret_cast<uintptr_t>(fast.data()) % 64) % 64;
+                avx512::quantizePackedQ8Pairs(a.data(), aligned, n);
+                QVERIFY2(std::memcmp(aligned, packed.data(), packed.size()) == 0, qPrintable(QStringLiteral("avx512, n %1").arg(n)));
+            }
+            if ((n / 32) % 2 != 0) { // the missing second block of the last pair is zero
+                const auto& last = reinterpret_cast<const PackedQ8Pair*>(packed.data())[packedQ8PairCount(n) - 1];
+                for (int k = 0; k < 8; ++k) {
+                    QCOMPARE(last.d[2 * k + 1], 0.0f);
+                    QCOMPARE(int(last.u[8 * k + 4]), 128);
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 #include "compute/cpu_backend.h"
 
+#include "compute/attention_kernels.h"
 #include "model/kv_cache.h"
 
 #include <algorithm>
@@ -63,22 +64,19 @@ void CpuBackend::attention(const float* q, const KvCache& cache, const Attention
     const int64_t qw = shape.queryWidth();
     const float scale = 1.0f / std::sqrt(float(headSize));
     const int64_t span = firstPos + tokens; // keys visible to the last token
-    const FloatKernels f = floatKernels(kernelPath());
+    const AttendFn attend = attendKernel(kernelPath());
+    const int64_t stride = cache.width();
     m_pool.parallelFor(tokens * heads, [&](int64_t begin, int64_t end) {
         thread_local std::vector<float> scoreBuffer; // each thread its own
-        scoreBuffer.resize(size_t(span));
-        float* scores = scoreBuffer.data();
+        scoreBuffer.resize(size_t(span) + 8);
         for (int64_t job = begin; job < end; ++job) {
-            const int64_t t = job / heads, h = job % heads, kvh = h / groups;
+            // Causal work grows with the token: pair early and late tokens so
+            // that every thread's contiguous share costs about the same.
+            const int64_t k = job / heads, h = job % heads, kvh = h / groups;
+            const int64_t t = k % 2 == 0 ? k / 2 : tokens - 1 - k / 2;
             const int64_t visible = firstPos + t + 1; // causal: positions 0..firstPos+t
-            const float* qh = q + t * qw + h * headSize;
-            for (int64_t j = 0; j < visible; ++j)
-                scores[j] = f.dot(headSize, qh, cache.key(layer, j) + kvh * headSize);
-            softmax(scores, visible, scale);
-            float* o = out + t * qw + h * headSize;
-            std::fill(o, o + headSize, 0.0f);
-            for (int64_t j = 0; j < visible; ++j)
-                f.axpy(headSize, scores[j], cache.value(layer, j) + kvh * headSize, o);
+            attend(q + t * qw + h * headSize, cache.key(layer, 0) + kvh * headSize, cache.value(layer, 0) + kvh * headSize, stride,
+                   visible, headSize, scale, scoreBuffer.data(), out + t * qw + h * headSize);
         }
     });
 }

@@ -10,14 +10,18 @@ namespace bioforge::llm {
 void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* y)
 {
     const WeightKernel kernel = kernelFor(w.type, m_path);
-    const size_t rowBytes = ggmlRowBytes(kernel.activationType, w.cols);
+    const bool batched = kernel.dotMany && nTokens > 1;
+    const bool packed = batched && kernel.batchConvert;
+    const ActivationFn convert = packed ? kernel.batchConvert : kernel.convert;
+    const size_t rowBytes = packed ? kernel.batchRowBytes(w.cols) : ggmlRowBytes(kernel.activationType, w.cols);
     const uint8_t* activations = reinterpret_cast<const uint8_t*>(x);
-    if (kernel.convert) {
-        m_converted.resize(rowBytes * size_t(nTokens));
-        uint8_t* converted = m_converted.data();
+    if (convert) {
+        // 64-byte aligned: packed layouts are read with aligned vector loads.
+        m_converted.resize(rowBytes * size_t(nTokens) + 64);
+        uint8_t* converted = m_converted.data() + (64 - reinterpret_cast<uintptr_t>(m_converted.data()) % 64) % 64;
         m_pool.parallelFor(nTokens, [&](int64_t begin, int64_t end) {
             for (int64_t t = begin; t < end; ++t)
-                kernel.convert(x + t * w.cols, converted + size_t(t) * rowBytes, w.cols);
+                convert(x + t * w.cols, converted + size_t(t) * rowBytes, w.cols);
         });
         activations = converted;
     }
@@ -29,7 +33,7 @@ void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* 
             constexpr int64_t kBlock = 16;
             for (int64_t r0 = begin; r0 < end; r0 += kBlock) {
                 const int64_t r1 = std::min(end, r0 + kBlock);
-                if (kernel.dotMany && nTokens > 1) {
+                if (batched) {
                     // Each weight row meets kMaxTileTokens tokens per call.
                     float tile[kMaxTileTokens];
                     for (int64_t t0 = 0; t0 < nTokens; t0 += kernel.tileTokens) {

@@ -1,5 +1,6 @@
 #include "quant/vec_dot.h"
 
+#include "quant/packed_q8_pairs.h"
 #include "quant/quantize.h"
 
 namespace bioforge::llm {
@@ -39,13 +40,6 @@ KernelPath bestKernelPath()
     return best;
 }
 
-FloatKernels floatKernels(KernelPath path)
-{
-    if (path != KernelPath::Reference && kernelPathAvailable(KernelPath::Avx2))
-        return {avx2::dotF32, avx2::axpyF32};
-    return {ref::dotF32, ref::axpyF32};
-}
-
 WeightKernel kernelFor(GgmlType weightType, KernelPath path)
 {
     const bool avx512 = path == KernelPath::Avx512 && kernelPathAvailable(KernelPath::Avx512);
@@ -56,11 +50,11 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
     case GgmlType::BF16: return {GgmlType::BF16, convertActivationsBF16, ref::dotBF16};
     case GgmlType::Q4_0:
         if (avx512)
-            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ4_0, avx512::dotManyQ4_0, 8};
+            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ4_0, avx512::dotManyQ4_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes};
         return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ4_0 : ref::dotQ4_0, fast ? avx2::dotManyQ4_0 : nullptr, 4};
     case GgmlType::Q8_0:
         if (avx512)
-            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ8_0, avx512::dotManyQ8_0, 8};
+            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ8_0, avx512::dotManyQ8_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes};
         return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ8_0 : ref::dotQ8_0, fast ? avx2::dotManyQ8_0 : nullptr, 4};
     case GgmlType::Q4_K:
         if (avx512)

@@ -22,21 +22,19 @@ enum class KernelPath { Reference, Avx2, Avx512 };
 using DotManyFn = void (*)(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 constexpr int kMaxTileTokens = 8;
 
+using RowBytesFn = size_t (*)(int64_t n);
+
 struct WeightKernel {
     GgmlType activationType; // what the activations are converted to
     ActivationFn convert;    // float -> activationType
     DotFn dot;
     DotManyFn dotMany = nullptr; // optional batched form
     int tileTokens = 1;          // most tokens dotMany takes per call
+    // When set, dotMany takes activations in its own layout (same values,
+    // packed for the kernel): converted by batchConvert, rows of batchRowBytes(n).
+    ActivationFn batchConvert = nullptr;
+    RowBytesFn batchRowBytes = nullptr;
 };
-
-// Float helpers for attention: y += a * x, and dot(x, y), dispatched like the kernels.
-using AxpyFn = void (*)(int64_t n, float a, const float* x, float* y);
-struct FloatKernels {
-    DotFn dot;
-    AxpyFn axpy;
-};
-FloatKernels floatKernels(KernelPath path);
 
 const char* kernelPathName(KernelPath path);
 KernelPath bestKernelPath();   // from the CPU's features (run time)
@@ -57,7 +55,6 @@ float dotQ6_K(int64_t n, const void* w, const void* a);
 } // namespace ref
 
 namespace avx2 {
-void axpyF32(int64_t n, float a, const float* x, float* y);
 float dotF32(int64_t n, const void* w, const void* a);
 float dotF16(int64_t n, const void* w, const void* a);
 float dotQ4_0(int64_t n, const void* w, const void* a);
@@ -74,6 +71,7 @@ void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int to
 } // namespace avx2
 
 namespace avx512 {
+void quantizePackedQ8Pairs(const float* src, void* dst, int64_t n); // packed_q8_pairs_avx512.cpp
 void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);

@@ -40,16 +40,6 @@ inline __m256i dotI8(__m256i x, __m256i y)
 
 } // namespace
 
-void axpyF32(int64_t n, float a, const float* x, float* y)
-{
-    const __m256 va = _mm256_set1_ps(a);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-    for (; i < n; ++i)
-        y[i] += a * x[i];
-}
-
 float dotF32(int64_t n, const void* w, const void* a)
 {
     const auto* x = static_cast<const float*>(w);

@@ -1,13 +1,17 @@
-// AVX-512 (BW, VL, VNNI) batched dot products on 256-bit registers: the
-// AVX2 algorithms with VNNI's fused multiply-accumulate (vpdpwssd,
-// vpdpbusd), 32 vector registers for more tokens in flight, and the
-// per-group minimum / offset terms done with vector multiply-adds.
+// AVX-512 (BW, VL, VNNI) batched dot products. K-quants: the AVX2
+// algorithms on 256-bit registers with VNNI's fused multiply-accumulate
+// (vpdpwssd), 32 vector registers for more tokens in flight, and the
+// per-group minimum / offset terms done with vector multiply-adds. Q8_0 and
+// Q4_0: 512-bit registers over repacked activations (packed_q8_pairs.h).
 // Only called when the CPU reports these features (vec_dot.cpp).
 
 #include "quant/block_layouts.h"
+#include "quant/packed_q8_pairs.h"
 #include "quant/vec_dot.h"
 
 #include <immintrin.h>
+
+#include <cstring>
 
 namespace bioforge::llm::avx512 {
 namespace {
@@ -141,63 +145,91 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
         out[j] = hsum(acc[j]);
 }
 
-// Sums of each of eight int32x8 vectors, as one int32x8 (lane j = Σ lanes of v[j]).
-inline __m256i reduce8(const __m256i v[8])
-{
-    const __m256i t0 = _mm256_hadd_epi32(v[0], v[1]), t1 = _mm256_hadd_epi32(v[2], v[3]);
-    const __m256i t2 = _mm256_hadd_epi32(v[4], v[5]), t3 = _mm256_hadd_epi32(v[6], v[7]);
-    const __m256i u0 = _mm256_hadd_epi32(t0, t1), u1 = _mm256_hadd_epi32(t2, t3);
-    return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
-}
-
-// Q8_0-activation formats: vpdpbusd on |w| and sign-adjusted activations. The
-// eight tokens' block sums are reduced into one vector and scaled by one
-// vector of d_w·d_token, so each block costs one FMA for all tokens.
-template <int T, typename WBlock, typename Unpack>
-void q8Blocks(int64_t n, const WBlock* x, const void* a, size_t aStride, float* out, Unpack weights)
+// Q8_0-activation formats on 512-bit registers, two weight blocks at a time
+// against activations in the PackedQ8Pair layout (unsigned quants q + 128,
+// blocks interleaved by 32-bit lanes, float scales). vpdpbusd takes the
+// unsigned activations and signed weights directly; the +128 offset is
+// removed by starting each sum at -128 * (sum of the weights' four bytes per
+// lane), computed once per weight pair for all tokens. Per token and pair:
+// one vpdpbusd, one conversion, one scale product, one FMA.
+template <int T, typename WeightPair>
+void q8PairsMany(int64_t n, const void* a, size_t aStride, float* out, WeightPair weights)
 {
     static_assert(T >= 1 && T <= 8, "tiles hold up to eight tokens");
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / kQK8_0; ++b) {
-        const __m256i qx = weights(b);
-        const __m256i ax = _mm256_sign_epi8(qx, qx);
-        __m128i halves = _mm_setzero_si128();
-        __m256i p[8];
+    __m512 acc[T];
 #pragma GCC unroll 8
-        for (int j = 0; j < 8; ++j) {
-            if (j < T) {
-                const BlockQ8_0& y = rowOf<BlockQ8_0>(a, aStride, j)[b];
-                halves = _mm_insert_epi16(halves, y.d, j);
-                p[j] = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ax, _mm256_sign_epi8(loadI(y.qs), qx));
-            } else {
-                p[j] = _mm256_setzero_si256();
-            }
-        }
-        const __m256 scales = _mm256_mul_ps(_mm256_cvtph_ps(halves), _mm256_set1_ps(h2f(x[b].d)));
-        acc = _mm256_fmadd_ps(scales, _mm256_cvtepi32_ps(reduce8(p)), acc);
-    }
-    alignas(32) float sums[8];
-    _mm256_store_ps(sums, acc);
     for (int j = 0; j < T; ++j)
-        out[j] = sums[j];
+        acc[j] = _mm512_setzero_ps();
+    const __m512i offset = _mm512_set1_epi8(char(0x80));
+    const __m512i zero = _mm512_setzero_si512();
+    const int64_t pairs = packedQ8PairCount(n);
+    const bool oddTail = (n / kQK8_0) % 2 != 0;
+    auto step = [&](int64_t p, bool second) {
+        __m512i w;
+        __m512 dw;
+        weights(p, second, w, dw);
+        const __m512i start = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, offset, w));
+#pragma GCC unroll 8
+        for (int j = 0; j < T; ++j) {
+            const PackedQ8Pair& y = static_cast<const PackedQ8Pair*>(static_cast<const void*>(static_cast<const uint8_t*>(a) + size_t(j) * aStride))[p];
+            const __m512i sums = _mm512_dpbusd_epi32(start, _mm512_load_si512(y.u), w);
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), _mm512_mul_ps(dw, _mm512_load_ps(y.d)), acc[j]);
+        }
+    };
+    const int64_t full = oddTail ? pairs - 1 : pairs;
+    for (int64_t p = 0; p < full; ++p)
+        step(p, true);
+    if (oddTail)
+        step(pairs - 1, false);
+#pragma GCC unroll 8
+    for (int j = 0; j < T; ++j)
+        out[j] = _mm512_reduce_add_ps(acc[j]);
+}
+
+// Two blocks' scales alternating over 16 lanes (the second 0 when absent).
+inline __m512 pairScales(uint16_t first, uint16_t second, bool hasSecond)
+{
+    const float d[2] = {h2f(first), hasSecond ? h2f(second) : 0.0f};
+    double both;
+    std::memcpy(&both, d, sizeof both);
+    return _mm512_castpd_ps(_mm512_set1_pd(both));
+}
+
+// Lane 2k <- first's dword k, lane 2k+1 <- second's dword k (k < 8).
+inline __m512i interleaveDwords(__m256i first, __m256i second)
+{
+    const __m512i index = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    return _mm512_permutex2var_epi32(_mm512_castsi256_si512(first), index, _mm512_castsi256_si512(second));
 }
 
 template <int T>
 void q8_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* out)
 {
     const auto* x = static_cast<const BlockQ8_0*>(w);
-    q8Blocks<T>(n, x, a, aStride, out, [&](int64_t b) { return loadI(x[b].qs); });
+    q8PairsMany<T>(n, a, aStride, out, [&](int64_t p, bool second, __m512i& q, __m512& d) {
+        const BlockQ8_0& b0 = x[2 * p];
+        const __m256i q1 = second ? loadI(x[2 * p + 1].qs) : _mm256_setzero_si256();
+        q = interleaveDwords(loadI(b0.qs), q1);
+        d = pairScales(b0.d, second ? x[2 * p + 1].d : 0, second);
+    });
 }
 
 template <int T>
 void q4_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* out)
 {
     const auto* x = static_cast<const BlockQ4_0*>(w);
-    const __m128i lowMask = _mm_set1_epi8(0x0F);
-    const __m256i eight = _mm256_set1_epi8(8);
-    q8Blocks<T>(n, x, a, aStride, out, [&](int64_t b) {
-        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs));
-        return _mm256_sub_epi8(_mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), lowMask), _mm_and_si128(packed, lowMask)), eight);
+    const __m512i lowMask = _mm512_set1_epi8(0x0F);
+    const __m512i eight = _mm512_set1_epi8(8);
+    // [lo0 lo1 hi0 hi1] (dwords 0-3, 4-7, 8-11, 12-15) -> lane 2k block 0, 2k+1 block 1.
+    const __m512i index = _mm512_set_epi32(15, 11, 14, 10, 13, 9, 12, 8, 7, 3, 6, 2, 5, 1, 4, 0);
+    q8PairsMany<T>(n, a, aStride, out, [&](int64_t p, bool second, __m512i& q, __m512& d) {
+        const BlockQ4_0& b0 = x[2 * p];
+        const __m128i p0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b0.qs));
+        const __m128i p1 = second ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[2 * p + 1].qs)) : _mm_set1_epi8(char(0x88));
+        const __m256i packed = _mm256_set_m128i(p1, p0);
+        const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(packed), _mm256_srli_epi16(packed, 4), 1);
+        q = _mm512_sub_epi8(_mm512_and_si512(_mm512_permutexvar_epi32(index, both), lowMask), eight);
+        d = pairScales(b0.d, second ? x[2 * p + 1].d : 0, second);
     });
 }
 

@@ -1,0 +1,30 @@
+#pragma once
+
+// One query head attending over the keys and values of positions
+// 0..visible-1 (causal, already limited by the caller): scores = q·k * scale,
+// softmax (max-subtracted, sum in double, as ggml), out = Σ p_j v_j.
+// Keys and values of consecutive positions are `stride` floats apart.
+// The scalar reference and an AVX2 form (8 keys per step with one reduction,
+// the output held in registers); tests compare them.
+
+#include "quant/vec_dot.h"
+
+#include <cstdint>
+
+namespace bioforge::llm {
+
+using AttendFn = void (*)(const float* q, const float* keys, const float* values, int64_t stride, int64_t visible,
+                          int64_t headSize, float scale, float* scores, float* out);
+
+AttendFn attendKernel(KernelPath path);
+
+namespace ref {
+void attend(const float* q, const float* keys, const float* values, int64_t stride, int64_t visible, int64_t headSize,
+            float scale, float* scores, float* out);
+}
+namespace avx2 {
+void attend(const float* q, const float* keys, const float* values, int64_t stride, int64_t visible, int64_t headSize,
+            float scale, float* scores, float* out);
+}
+
+} // namespace bioforge::llm
