@@ -1,0 +1,36 @@
+#include "model/esm2_config.h"
+
+#include "model/model_config_json.h"
+
+namespace bioforge::viral {
+
+using core::Error;
+
+core::Expected<Esm2Config> Esm2Config::fromFile(const QString& path)
+{
+    auto json = ConfigJson::read(path);
+    if (!json)
+        return json.error();
+    Esm2Config c;
+    for (auto [key, out] : {std::pair{"vocab_size", &c.vocabSize}, {"hidden_size", &c.hidden}, {"num_hidden_layers", &c.layers},
+                            {"num_attention_heads", &c.heads}, {"intermediate_size", &c.intermediate}}) {
+        auto v = json->positive(key);
+        if (!v)
+            return v.error();
+        *out = *v;
+    }
+    if (c.hidden % c.heads != 0 || c.headSize() % 2 != 0)
+        return Error(QStringLiteral("%1: hidden_size %2 is not divisible into %3 heads of an even size").arg(path).arg(c.hidden).arg(c.heads));
+    if (const QString position = json->text("position_embedding_type", QStringLiteral("rotary")); position != QLatin1String("rotary"))
+        return Error(QStringLiteral("%1: position_embedding_type \"%2\" is not supported (ESM-2 uses \"rotary\")").arg(path, position));
+    c.layerNormEps = json->number("layer_norm_eps", 1e-5);
+    c.tokenDropout = json->flag("token_dropout", true);
+    c.embLayerNormBefore = json->flag("emb_layer_norm_before", false);
+    c.maskTokenId = json->integer("mask_token_id", -1);
+    c.padTokenId = json->integer("pad_token_id", -1);
+    if (c.embLayerNormBefore)
+        return Error(QStringLiteral("%1: emb_layer_norm_before = true (ESM-1b style) is not supported; ESM-2 models have false").arg(path));
+    return c;
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,266 @@
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include "model/esm2_model.h"
+
+#include "model/torch_weights.h"
+#include "tokenizer/esm_alphabet.h"
+
+#include <QDir>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace bioforge::viral {
+
+using core::Error;
+
+namespace {
+
+struct Linear {
+    at::Tensor weight, bias;
+    at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+};
+
+struct Norm {
+    at::Tensor weight, bias;
+    double eps = 1e-5;
+    at::Tensor operator()(const at::Tensor& x) const { return at::layer_norm(x, {weight.size(0)}, weight, bias, eps); }
+};
+
+struct Layer {
+    Norm attentionNorm, ffnNorm;
+    Linear query, key, value, output, fc1, fc2;
+    at::Tensor invFreq; // rotary frequencies (headSize / 2)
+};
+
+// x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1] (non-interleaved halves).
+at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin)
+{
+    const auto halves = x.chunk(2, -1);
+    return x * cos + at::cat({-halves[1], halves[0]}, -1) * sin;
+}
+
+} // namespace
+
+struct Esm2Model::Impl {
+    Esm2Config config;
+    int64_t padId = -1, maskId = -1;
+    at::Tensor embedding;
+    std::vector<Layer> layers;
+    Norm finalNorm, headNorm;
+    Linear headDense;
+    at::Tensor headBias;
+
+    core::Status loadWeights(const TorchWeights& w);
+    // Runs the model; fills representations of `wanted` layers and optionally the logits.
+    at::Tensor run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const;
+    at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding) const;
+};
+
+core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
+{
+    const int64_t H = config.hidden, I = config.intermediate, V = config.vocabSize;
+    auto tensor = [&](const std::string& name, std::vector<int64_t> shape, at::Tensor& out) -> core::Status {
+        auto t = w.get(name, shape);
+        if (!t)
+            return t.error();
+        out = *t;
+        return core::okStatus();
+    };
+    auto linear = [&](const std::string& name, int64_t out, int64_t in, Linear& l) -> core::Status {
+        if (auto st = tensor(name + ".weight", {out, in}, l.weight); !st)
+            return st;
+        return tensor(name + ".bias", {out}, l.bias);
+    };
+    auto norm = [&](const std::string& name, Norm& n) -> core::Status {
+        n.eps = config.layerNormEps;
+        if (auto st = tensor(name + ".weight", {H}, n.weight); !st)
+            return st;
+        return tensor(name + ".bias", {H}, n.bias);
+    };
+    if (auto st = tensor("esm.embeddings.word_embeddings.weight", {V, H}, embedding); !st)
+        return st;
+    layers.resize(size_t(config.layers));
+    const int64_t half = config.headSize() / 2;
+    const at::Tensor defaultFreq =
+        1.0 / at::pow(10000.0, at::arange(0, config.headSize(), 2, at::TensorOptions().dtype(at::kFloat)) / double(config.headSize()));
+    for (int64_t i = 0; i < config.layers; ++i) {
+        const std::string p = "esm.encoder.layer." + std::to_string(i) + ".";
+        Layer& l = layers[size_t(i)];
+        for (auto st : {norm(p + "attention.LayerNorm", l.attentionNorm), linear(p + "attention.self.query", H, H, l.query),
+                        linear(p + "attention.self.key", H, H, l.key), linear(p + "attention.self.value", H, H, l.value),
+                        linear(p + "attention.output.dense", H, H, l.output), norm(p + "LayerNorm", l.ffnNorm),
+                        linear(p + "intermediate.dense", I, H, l.fc1), linear(p + "output.dense", H, I, l.fc2)})
+            if (!st)
+                return st;
+        const std::string freq = p + "attention.self.rotary_embeddings.inv_freq";
+        l.invFreq = defaultFreq;
+        if (w.has(freq))
+            if (auto st = tensor(freq, {half}, l.invFreq); !st)
+                return st;
+    }
+    for (auto st : {norm("esm.encoder.emb_layer_norm_after", finalNorm), linear("lm_head.dense", H, H, headDense),
+                    norm("lm_head.layer_norm", headNorm), tensor("lm_head.bias", {V}, headBias)})
+        if (!st)
+            return st;
+    return core::okStatus();
+}
+
+at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding) const
+{
+    const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
+    const at::Tensor h = l.attentionNorm(x);
+    auto split = [&](const at::Tensor& t) { return t.view({B, T, heads, D}).transpose(1, 2); }; // [B, heads, T, D]
+    at::Tensor q = split(l.query(h) * std::pow(double(D), -0.5));
+    at::Tensor k = split(l.key(h));
+    const at::Tensor v = split(l.value(h));
+    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kFloat));
+    const at::Tensor freqs = at::outer(positions, l.invFreq);
+    const at::Tensor angles = at::cat({freqs, freqs}, -1);
+    const at::Tensor cos = angles.cos(), sin = angles.sin();
+    q = applyRotary(q, cos, sin);
+    k = applyRotary(k, cos, sin);
+    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)); // [B, heads, T, T]
+    if (keyPadding.defined())
+        scores = scores.masked_fill(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+    const at::Tensor attention = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, heads * D});
+    const at::Tensor y = x + l.output(attention);
+    return y + l.fc2(at::gelu(l.fc1(l.ffnNorm(y))));
+}
+
+at::Tensor Esm2Model::Impl::run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const
+{
+    const int64_t B = tokens.size(0), T = tokens.size(1);
+    auto want = [&](int64_t layerIndex) { return std::find(wanted.begin(), wanted.end(), layerIndex) != wanted.end(); };
+    reps.assign(wanted.size(), at::Tensor());
+    auto keep = [&](int64_t layerIndex, const at::Tensor& x) {
+        for (size_t i = 0; i < wanted.size(); ++i)
+            if (wanted[i] == layerIndex)
+                reps[i] = x;
+    };
+    at::Tensor x = embedding.index_select(0, tokens.reshape({-1})).view({B, T, config.hidden});
+    const at::Tensor padding = tokens.eq(padId);
+    if (config.tokenDropout) {
+        const at::Tensor masked = tokens.eq(maskId);
+        x = x.masked_fill(masked.unsqueeze(-1), 0.0);
+        const double ratioTrain = 0.15 * 0.8;
+        const at::Tensor lengths = padding.logical_not().sum(-1);
+        const at::Tensor ratioObserved = masked.sum(-1).to(at::kFloat) / lengths;
+        x = x * (1 - ratioTrain) / (1 - ratioObserved).view({B, 1, 1});
+    }
+    const bool anyPadding = padding.any().item<bool>();
+    if (anyPadding)
+        x = x * (1 - padding.unsqueeze(-1).to(at::kFloat));
+    if (want(0))
+        keep(0, x);
+    const at::Tensor keyPadding = anyPadding ? padding : at::Tensor();
+    for (int64_t i = 0; i < config.layers; ++i) {
+        x = layer(layers[size_t(i)], x, keyPadding);
+        if (i + 1 < config.layers && want(i + 1))
+            keep(i + 1, x);
+    }
+    x = finalNorm(x);
+    if (want(config.layers))
+        keep(config.layers, x);
+    if (!logits)
+        return {};
+    return at::linear(headNorm(at::gelu(headDense(x))), embedding) + headBias;
+}
+
+Esm2Model::Esm2Model(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Esm2Model::~Esm2Model() = default;
+
+const Esm2Config& Esm2Model::config() const { return m_impl->config; }
+
+core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder)
+{
+    const QDir dir(folder);
+    auto config = Esm2Config::fromFile(dir.filePath(QStringLiteral("config.json")));
+    if (!config)
+        return config.error();
+    auto alphabet = EsmAlphabet::fromVocabFile(dir.filePath(QStringLiteral("vocab.txt")));
+    if (!alphabet)
+        return alphabet.error();
+    if (alphabet->size() != config->vocabSize)
+        return Error(QStringLiteral("%1: vocab.txt has %2 tokens, config.json says vocab_size %3").arg(folder).arg(alphabet->size()).arg(config->vocabSize));
+    auto weights = TorchWeights::load(dir.filePath(QStringLiteral("model.safetensors")));
+    if (!weights)
+        return weights.error();
+    auto impl = std::make_unique<Impl>();
+    impl->config = *config;
+    impl->padId = alphabet->pad();
+    impl->maskId = alphabet->mask();
+    if (auto st = impl->loadWeights(*weights); !st)
+        return st.error();
+    return std::unique_ptr<Esm2Model>(new Esm2Model(std::move(impl)));
+}
+
+namespace {
+
+// Right-pads rows with `pad` into a [B, T] int64 tensor.
+core::Expected<at::Tensor> padRows(const std::vector<std::vector<int64_t>>& rows, int64_t pad, int64_t vocab)
+{
+    size_t longest = 0;
+    for (const auto& r : rows)
+        longest = std::max(longest, r.size());
+    if (rows.empty() || longest == 0)
+        return Error(QStringLiteral("nothing to run: an empty batch"));
+    at::Tensor t = at::full({int64_t(rows.size()), int64_t(longest)}, pad, at::TensorOptions().dtype(at::kLong));
+    auto acc = t.accessor<int64_t, 2>();
+    for (size_t i = 0; i < rows.size(); ++i)
+        for (size_t j = 0; j < rows[i].size(); ++j) {
+            if (rows[i][j] < 0 || rows[i][j] >= vocab)
+                return Error(QStringLiteral("row %1, position %2: token id %3 is outside the vocabulary (%4)").arg(i).arg(j).arg(rows[i][j]).arg(vocab));
+            acc[int64_t(i)][int64_t(j)] = rows[i][j];
+        }
+    return t;
+}
+
+} // namespace
+
+core::Expected<Esm2Model::Output> Esm2Model::forward(const std::vector<std::vector<int64_t>>& tokens, const std::vector<int64_t>& layers,
+                                                     bool logits) const
+{
+    for (int64_t l : layers)
+        if (l < 0 || l > m_impl->config.layers)
+            return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(l).arg(m_impl->config.layers));
+    auto batch = padRows(tokens, m_impl->padId, m_impl->config.vocabSize);
+    if (!batch)
+        return batch.error();
+    c10::InferenceMode guard;
+    std::vector<at::Tensor> reps;
+    const at::Tensor out = m_impl->run(*batch, layers, reps, logits);
+    Output o;
+    for (const at::Tensor& r : reps)
+        o.representations.push_back(toHost(r));
+    if (logits)
+        o.logits = toHost(out);
+    return o;
+}
+
+core::Expected<std::vector<std::vector<float>>> Esm2Model::meanEmbeddings(const std::vector<std::vector<int64_t>>& tokens, int64_t layer,
+                                                                          int64_t truncation) const
+{
+    if (layer < 0 || layer > m_impl->config.layers)
+        return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(layer).arg(m_impl->config.layers));
+    auto batch = padRows(tokens, m_impl->padId, m_impl->config.vocabSize);
+    if (!batch)
+        return batch.error();
+    c10::InferenceMode guard;
+    std::vector<at::Tensor> reps;
+    m_impl->run(*batch, {layer}, reps, false);
+    std::vector<std::vector<float>> out;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        const int64_t residues = std::max<int64_t>(0, int64_t(tokens[i].size()) - 2);
+        const int64_t n = std::min(truncation, residues);
+        if (n <= 0)
+            return Error(QStringLiteral("row %1 has no residue to average").arg(i));
+        const at::Tensor mean = reps[0][int64_t(i)].slice(0, 1, n + 1).mean(0).contiguous();
+        out.emplace_back(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+    }
+    return out;
+}
+
+} // namespace bioforge::viral

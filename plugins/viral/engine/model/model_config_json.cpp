@@ -1,0 +1,55 @@
+#include "model/model_config_json.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cmath>
+
+namespace bioforge::viral {
+
+using core::Error;
+
+core::Expected<ConfigJson> ConfigJson::read(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(QStringLiteral("%1: cannot open the model configuration: %2").arg(path, file.errorString()));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (!doc.isObject())
+        return Error(QStringLiteral("%1: not a JSON object (at byte %2: %3)").arg(path).arg(parseError.offset).arg(parseError.errorString()));
+    ConfigJson c;
+    c.m_path = path;
+    c.m_object = doc.object();
+    return c;
+}
+
+core::Expected<int64_t> ConfigJson::positive(const char* key) const
+{
+    const QJsonValue v = m_object.value(QLatin1String(key));
+    const double d = v.toDouble(-1);
+    if (!v.isDouble() || d < 1 || d != std::floor(d) || d > 1e9)
+        return Error(QStringLiteral("%1: \"%2\" must be a positive integer").arg(m_path, QLatin1String(key)));
+    return int64_t(d);
+}
+
+double ConfigJson::number(const char* key, double fallback) const { return m_object.value(QLatin1String(key)).toDouble(fallback); }
+bool ConfigJson::flag(const char* key, bool fallback) const { return m_object.value(QLatin1String(key)).toBool(fallback); }
+int64_t ConfigJson::integer(const char* key, int64_t fallback) const
+{
+    const QJsonValue v = m_object.value(QLatin1String(key));
+    return v.isDouble() ? int64_t(v.toDouble()) : fallback;
+}
+
+QString ConfigJson::text(const char* key, const QString& fallback) const { return m_object.value(QLatin1String(key)).toString(fallback); }
+
+QStringList ConfigJson::texts(const char* key) const
+{
+    QStringList out;
+    for (const QJsonValue& v : m_object.value(QLatin1String(key)).toArray())
+        out << v.toString();
+    return out;
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,122 @@
+// Our LibTorch ESM-2 against the official fair-esm outputs recorded in
+// ../shared/fixtures/viral/esm2_tiny: every representation, the logits and
+// the pipeline's mean embedding within 1e-4 at real positions, batched and
+// each input alone.
+
+#include "model/esm2_model.h"
+#include "model_reference.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+
+using namespace bioforge;
+using namespace bioforge::viral;
+using namespace bioforge::viral::test;
+
+class TstEsm2Model : public QObject {
+    Q_OBJECT
+    std::unique_ptr<Esm2Model> m_model;
+
+    std::vector<int64_t> lengthsOf(const ModelReference& ref, const QString& tokensName) const
+    {
+        const auto ids = ref.ints(tokensName);
+        const auto shape = ref.shape(tokensName);
+        std::vector<int64_t> lengths;
+        for (int64_t b = 0; b < shape[0]; ++b) {
+            int64_t n = 0;
+            for (int64_t t = 0; t < shape[1]; ++t)
+                n += ids[size_t(b * shape[1] + t)] != 1 ? 1 : 0; // <pad> = 1
+            lengths.push_back(n);
+        }
+        return lengths;
+    }
+
+    void compareRun(const ModelReference& ref, const QString& prefix)
+    {
+        const auto lengths = lengthsOf(ref, prefix + QStringLiteral("tokens"));
+        const auto rows = ref.rows(prefix + QStringLiteral("tokens"), lengths);
+        auto out = m_model->forward(rows, {0, 1, 2}, true);
+        QVERIFY2(out, out ? "" : qPrintable(out.error().message()));
+        for (int layer = 0; layer <= 2; ++layer) {
+            const QString name = prefix + QStringLiteral("representations.%1").arg(layer);
+            const double d = maxDiffAtRealPositions(out->representations[size_t(layer)], ref.floats(name), ref.shape(name), lengths);
+            QVERIFY2(d <= kTolerance, qPrintable(QStringLiteral("%1: max difference %2").arg(name).arg(d)));
+        }
+        const QString logits = prefix + QStringLiteral("logits");
+        const double d = maxDiffAtRealPositions(out->logits, ref.floats(logits), ref.shape(logits), lengths);
+        QVERIFY2(d <= kTolerance, qPrintable(QStringLiteral("%1: max difference %2").arg(logits).arg(d)));
+        auto means = m_model->meanEmbeddings(rows, 2, 1024);
+        QVERIFY(means);
+        std::vector<float> flat;
+        for (const auto& m : *means)
+            flat.insert(flat.end(), m.begin(), m.end());
+        const double dm = maxDiff(flat, ref.floats(prefix + QStringLiteral("mean_last_residues")));
+        QVERIFY2(dm <= kTolerance, qPrintable(QStringLiteral("%1mean_last_residues: max difference %2").arg(prefix).arg(dm)));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (!bioforge::test::fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        auto model = Esm2Model::load(bioforge::test::fixturePath(QStringLiteral("viral/esm2_tiny")));
+        QVERIFY2(model, model ? "" : qPrintable(model.error().message()));
+        m_model = std::move(*model);
+        QCOMPARE(m_model->config().layers, int64_t(2));
+        QCOMPARE(m_model->config().hidden, int64_t(64));
+    }
+
+    void paddedBatchMatchesFairEsm()
+    {
+        ModelReference ref(QStringLiteral("viral/esm2_tiny"));
+        QVERIFY(ref.valid());
+        compareRun(ref, QString());
+    }
+
+    void eachInputAloneMatchesFairEsm()
+    {
+        ModelReference ref(QStringLiteral("viral/esm2_tiny"));
+        for (int i = 0; i < 8; ++i)
+            compareRun(ref, QStringLiteral("alone.%1.").arg(i));
+    }
+
+    void truncationLimitsTheAveragedResidues()
+    {
+        const std::vector<std::vector<int64_t>> row{{0, 20, 15, 11, 5, 19, 2}};
+        auto full = m_model->forward(row, {2}, false);
+        auto two = m_model->meanEmbeddings(row, 2, 2);
+        QVERIFY(full && two);
+        for (int64_t c = 0; c < 64; ++c) {
+            const float expected = (full->representations[0].data[size_t(1 * 64 + c)] + full->representations[0].data[size_t(2 * 64 + c)]) / 2;
+            QVERIFY(std::fabs((*two)[0][size_t(c)] - expected) < 1e-6f);
+        }
+    }
+
+    void badInputAndBadFoldersAreClearErrors()
+    {
+        auto outside = m_model->forward({{0, 99, 2}}, {2}, false);
+        QVERIFY(!outside);
+        QVERIFY(outside.error().message().contains(QStringLiteral("99")));
+        QVERIFY(!m_model->forward({{0, 5, 2}}, {7}, false));
+
+        // A config that does not fit the weights: the error names the tensor and both shapes.
+        QTemporaryDir dir;
+        const QString src = bioforge::test::fixturePath(QStringLiteral("viral/esm2_tiny"));
+        for (const char* f : {"model.safetensors", "vocab.txt"})
+            QVERIFY(QFile::copy(src + QLatin1Char('/') + QLatin1String(f), dir.filePath(QLatin1String(f))));
+        QByteArray config = bioforge::test::readAll(src + QStringLiteral("/config.json"));
+        config.replace("\"intermediate_size\": 256", "\"intermediate_size\": 128");
+        QFile out(dir.filePath(QStringLiteral("config.json")));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(config);
+        out.close();
+        auto broken = Esm2Model::load(dir.path());
+        QVERIFY(!broken);
+        QVERIFY2(broken.error().message().contains(QStringLiteral("intermediate.dense.weight")), qPrintable(broken.error().message()));
+        QVERIFY(!Esm2Model::load(dir.filePath(QStringLiteral("missing"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstEsm2Model)
+#include "tst_esm2_model.moc"
