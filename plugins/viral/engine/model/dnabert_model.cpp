@@ -3,7 +3,7 @@
 
 #include "model/dnabert_model.h"
 
-#include "model/torch_weights.h"
+#include "model/torch_layers.h"
 
 #include <QDir>
 
@@ -16,20 +16,9 @@ using core::Error;
 
 namespace {
 
-struct Linear {
-    at::Tensor weight, bias; // bias may be undefined
-    at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
-};
-
-struct Norm {
-    at::Tensor weight, bias;
-    double eps = 1e-12;
-    at::Tensor operator()(const at::Tensor& x) const { return at::layer_norm(x, {weight.size(0)}, weight, bias, eps); }
-};
-
 struct Layer {
-    Linear qkv, attentionOut, gated, wo;
-    Norm attentionNorm, mlpNorm;
+    TorchLinear qkv, attentionOut, gated, wo;
+    TorchLayerNorm attentionNorm, mlpNorm;
 };
 
 } // namespace
@@ -37,9 +26,9 @@ struct Layer {
 struct DnabertModel::Impl {
     DnabertConfig config;
     at::Tensor wordEmbeddings, tokenTypeRow;
-    Norm embeddingNorm;
+    TorchLayerNorm embeddingNorm;
     std::vector<Layer> layers;
-    Linear pooler;
+    TorchLinear pooler;
     at::Tensor slopes; // [heads]
 
     core::Status loadWeights(const TorchWeights& w);
@@ -50,43 +39,27 @@ struct DnabertModel::Impl {
 core::Status DnabertModel::Impl::loadWeights(const TorchWeights& w)
 {
     const int64_t H = config.hidden, I = config.intermediate;
-    auto tensor = [&](const std::string& name, std::vector<int64_t> shape, at::Tensor& out) -> core::Status {
-        auto t = w.get(name, shape);
-        if (!t)
-            return t.error();
-        out = *t;
-        return core::okStatus();
-    };
-    auto linear = [&](const std::string& name, int64_t out, int64_t in, bool bias, Linear& l) -> core::Status {
-        if (auto st = tensor(name + ".weight", {out, in}, l.weight); !st)
-            return st;
-        return bias ? tensor(name + ".bias", {out}, l.bias) : core::okStatus();
-    };
-    auto norm = [&](const std::string& name, Norm& n) -> core::Status {
-        n.eps = config.layerNormEps;
-        if (auto st = tensor(name + ".weight", {H}, n.weight); !st)
-            return st;
-        return tensor(name + ".bias", {H}, n.bias);
-    };
+    const double eps = config.layerNormEps;
+    PartReader r(w);
     at::Tensor tokenTypes;
-    for (auto st : {tensor("embeddings.word_embeddings.weight", {config.vocabSize, H}, wordEmbeddings),
-                    tensor("embeddings.token_type_embeddings.weight", {config.typeVocabSize, H}, tokenTypes),
-                    norm("embeddings.LayerNorm", embeddingNorm)})
-        if (!st)
-            return st;
-    tokenTypeRow = tokenTypes[0]; // token types are all 0
+    r.tensor("embeddings.word_embeddings.weight", {config.vocabSize, H}, wordEmbeddings);
+    r.tensor("embeddings.token_type_embeddings.weight", {config.typeVocabSize, H}, tokenTypes);
+    r.norm("embeddings.LayerNorm", H, eps, embeddingNorm);
     layers.resize(size_t(config.layers));
     for (int64_t i = 0; i < config.layers; ++i) {
         const std::string p = "encoder.layer." + std::to_string(i) + ".";
         Layer& l = layers[size_t(i)];
-        for (auto st : {linear(p + "attention.self.Wqkv", 3 * H, H, true, l.qkv), linear(p + "attention.output.dense", H, H, true, l.attentionOut),
-                        norm(p + "attention.output.LayerNorm", l.attentionNorm), linear(p + "mlp.gated_layers", 2 * I, H, false, l.gated),
-                        linear(p + "mlp.wo", H, I, true, l.wo), norm(p + "mlp.layernorm", l.mlpNorm)})
-            if (!st)
-                return st;
+        r.linear(p + "attention.self.Wqkv", 3 * H, H, l.qkv);
+        r.linear(p + "attention.output.dense", H, H, l.attentionOut);
+        r.norm(p + "attention.output.LayerNorm", H, eps, l.attentionNorm);
+        r.linear(p + "mlp.gated_layers", 2 * I, H, l.gated, false); // no bias
+        r.linear(p + "mlp.wo", H, I, l.wo);
+        r.norm(p + "mlp.layernorm", H, eps, l.mlpNorm);
     }
-    if (auto st = linear("pooler.dense", H, H, true, pooler); !st)
-        return st;
+    r.linear("pooler.dense", H, H, pooler);
+    if (!r.status())
+        return r.status();
+    tokenTypeRow = tokenTypes[0]; // token types are all 0
     const std::vector<double> s = alibiSlopes(config.heads);
     slopes = at::tensor(std::vector<float>(s.begin(), s.end()), at::TensorOptions().dtype(at::kFloat));
     return core::okStatus();
@@ -144,38 +117,9 @@ core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& 
     return std::unique_ptr<DnabertModel>(new DnabertModel(std::move(impl)));
 }
 
-namespace {
-
-struct Batch {
-    at::Tensor ids, mask;
-};
-
-core::Expected<Batch> padBatch(const std::vector<std::vector<int64_t>>& rows, int64_t vocab)
-{
-    size_t longest = 0;
-    for (const auto& r : rows)
-        longest = std::max(longest, r.size());
-    if (rows.empty() || longest == 0)
-        return Error(QStringLiteral("nothing to run: an empty batch"));
-    Batch b{at::zeros({int64_t(rows.size()), int64_t(longest)}, at::TensorOptions().dtype(at::kLong)),
-            at::zeros({int64_t(rows.size()), int64_t(longest)}, at::TensorOptions().dtype(at::kLong))};
-    auto ids = b.ids.accessor<int64_t, 2>();
-    auto mask = b.mask.accessor<int64_t, 2>();
-    for (size_t i = 0; i < rows.size(); ++i)
-        for (size_t j = 0; j < rows[i].size(); ++j) {
-            if (rows[i][j] < 0 || rows[i][j] >= vocab)
-                return Error(QStringLiteral("row %1, position %2: token id %3 is outside the vocabulary (%4)").arg(i).arg(j).arg(rows[i][j]).arg(vocab));
-            ids[int64_t(i)][int64_t(j)] = rows[i][j];
-            mask[int64_t(i)][int64_t(j)] = 1;
-        }
-    return b;
-}
-
-} // namespace
-
 core::Expected<DnabertModel::Output> DnabertModel::forward(const std::vector<std::vector<int64_t>>& ids) const
 {
-    auto batch = padBatch(ids, m_impl->config.vocabSize);
+    auto batch = padTokenRows(ids, 0, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
     c10::InferenceMode guard;
@@ -191,7 +135,7 @@ core::Expected<DnabertModel::Output> DnabertModel::forward(const std::vector<std
 
 core::Expected<std::vector<std::vector<float>>> DnabertModel::meanEmbeddings(const std::vector<std::vector<int64_t>>& ids) const
 {
-    auto batch = padBatch(ids, m_impl->config.vocabSize);
+    auto batch = padTokenRows(ids, 0, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
     c10::InferenceMode guard;

@@ -3,7 +3,7 @@
 
 #include "model/esm2_model.h"
 
-#include "model/torch_weights.h"
+#include "model/torch_layers.h"
 #include "tokenizer/esm_alphabet.h"
 
 #include <QDir>
@@ -18,20 +18,9 @@ using core::Error;
 
 namespace {
 
-struct Linear {
-    at::Tensor weight, bias;
-    at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
-};
-
-struct Norm {
-    at::Tensor weight, bias;
-    double eps = 1e-5;
-    at::Tensor operator()(const at::Tensor& x) const { return at::layer_norm(x, {weight.size(0)}, weight, bias, eps); }
-};
-
 struct Layer {
-    Norm attentionNorm, ffnNorm;
-    Linear query, key, value, output, fc1, fc2;
+    TorchLayerNorm attentionNorm, ffnNorm;
+    TorchLinear query, key, value, output, fc1, fc2;
     at::Tensor invFreq; // rotary frequencies (headSize / 2)
 };
 
@@ -49,8 +38,8 @@ struct Esm2Model::Impl {
     int64_t padId = -1, maskId = -1;
     at::Tensor embedding;
     std::vector<Layer> layers;
-    Norm finalNorm, headNorm;
-    Linear headDense;
+    TorchLayerNorm finalNorm, headNorm;
+    TorchLinear headDense;
     at::Tensor headBias;
 
     core::Status loadWeights(const TorchWeights& w);
@@ -62,50 +51,32 @@ struct Esm2Model::Impl {
 core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
 {
     const int64_t H = config.hidden, I = config.intermediate, V = config.vocabSize;
-    auto tensor = [&](const std::string& name, std::vector<int64_t> shape, at::Tensor& out) -> core::Status {
-        auto t = w.get(name, shape);
-        if (!t)
-            return t.error();
-        out = *t;
-        return core::okStatus();
-    };
-    auto linear = [&](const std::string& name, int64_t out, int64_t in, Linear& l) -> core::Status {
-        if (auto st = tensor(name + ".weight", {out, in}, l.weight); !st)
-            return st;
-        return tensor(name + ".bias", {out}, l.bias);
-    };
-    auto norm = [&](const std::string& name, Norm& n) -> core::Status {
-        n.eps = config.layerNormEps;
-        if (auto st = tensor(name + ".weight", {H}, n.weight); !st)
-            return st;
-        return tensor(name + ".bias", {H}, n.bias);
-    };
-    if (auto st = tensor("esm.embeddings.word_embeddings.weight", {V, H}, embedding); !st)
-        return st;
+    const double eps = config.layerNormEps;
+    PartReader r(w);
+    r.tensor("esm.embeddings.word_embeddings.weight", {V, H}, embedding);
     layers.resize(size_t(config.layers));
-    const int64_t half = config.headSize() / 2;
     const at::Tensor defaultFreq =
         1.0 / at::pow(10000.0, at::arange(0, config.headSize(), 2, at::TensorOptions().dtype(at::kFloat)) / double(config.headSize()));
     for (int64_t i = 0; i < config.layers; ++i) {
         const std::string p = "esm.encoder.layer." + std::to_string(i) + ".";
         Layer& l = layers[size_t(i)];
-        for (auto st : {norm(p + "attention.LayerNorm", l.attentionNorm), linear(p + "attention.self.query", H, H, l.query),
-                        linear(p + "attention.self.key", H, H, l.key), linear(p + "attention.self.value", H, H, l.value),
-                        linear(p + "attention.output.dense", H, H, l.output), norm(p + "LayerNorm", l.ffnNorm),
-                        linear(p + "intermediate.dense", I, H, l.fc1), linear(p + "output.dense", H, I, l.fc2)})
-            if (!st)
-                return st;
-        const std::string freq = p + "attention.self.rotary_embeddings.inv_freq";
-        l.invFreq = defaultFreq;
-        if (w.has(freq))
-            if (auto st = tensor(freq, {half}, l.invFreq); !st)
-                return st;
+        r.norm(p + "attention.LayerNorm", H, eps, l.attentionNorm);
+        r.linear(p + "attention.self.query", H, H, l.query);
+        r.linear(p + "attention.self.key", H, H, l.key);
+        r.linear(p + "attention.self.value", H, H, l.value);
+        r.linear(p + "attention.output.dense", H, H, l.output);
+        r.norm(p + "LayerNorm", H, eps, l.ffnNorm);
+        r.linear(p + "intermediate.dense", I, H, l.fc1);
+        r.linear(p + "output.dense", H, I, l.fc2);
+        l.invFreq = defaultFreq; // the checkpoint's own buffer when it has one
+        if (const std::string freq = p + "attention.self.rotary_embeddings.inv_freq"; w.has(freq))
+            r.tensor(freq, {config.headSize() / 2}, l.invFreq);
     }
-    for (auto st : {norm("esm.encoder.emb_layer_norm_after", finalNorm), linear("lm_head.dense", H, H, headDense),
-                    norm("lm_head.layer_norm", headNorm), tensor("lm_head.bias", {V}, headBias)})
-        if (!st)
-            return st;
-    return core::okStatus();
+    r.norm("esm.encoder.emb_layer_norm_after", H, eps, finalNorm);
+    r.linear("lm_head.dense", H, H, headDense);
+    r.norm("lm_head.layer_norm", H, eps, headNorm);
+    r.tensor("lm_head.bias", {V}, headBias);
+    return r.status();
 }
 
 at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding) const
@@ -197,41 +168,18 @@ core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder
     return std::unique_ptr<Esm2Model>(new Esm2Model(std::move(impl)));
 }
 
-namespace {
-
-// Right-pads rows with `pad` into a [B, T] int64 tensor.
-core::Expected<at::Tensor> padRows(const std::vector<std::vector<int64_t>>& rows, int64_t pad, int64_t vocab)
-{
-    size_t longest = 0;
-    for (const auto& r : rows)
-        longest = std::max(longest, r.size());
-    if (rows.empty() || longest == 0)
-        return Error(QStringLiteral("nothing to run: an empty batch"));
-    at::Tensor t = at::full({int64_t(rows.size()), int64_t(longest)}, pad, at::TensorOptions().dtype(at::kLong));
-    auto acc = t.accessor<int64_t, 2>();
-    for (size_t i = 0; i < rows.size(); ++i)
-        for (size_t j = 0; j < rows[i].size(); ++j) {
-            if (rows[i][j] < 0 || rows[i][j] >= vocab)
-                return Error(QStringLiteral("row %1, position %2: token id %3 is outside the vocabulary (%4)").arg(i).arg(j).arg(rows[i][j]).arg(vocab));
-            acc[int64_t(i)][int64_t(j)] = rows[i][j];
-        }
-    return t;
-}
-
-} // namespace
-
 core::Expected<Esm2Model::Output> Esm2Model::forward(const std::vector<std::vector<int64_t>>& tokens, const std::vector<int64_t>& layers,
                                                      bool logits) const
 {
     for (int64_t l : layers)
         if (l < 0 || l > m_impl->config.layers)
             return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(l).arg(m_impl->config.layers));
-    auto batch = padRows(tokens, m_impl->padId, m_impl->config.vocabSize);
+    auto batch = padTokenRows(tokens, m_impl->padId, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
     c10::InferenceMode guard;
     std::vector<at::Tensor> reps;
-    const at::Tensor out = m_impl->run(*batch, layers, reps, logits);
+    const at::Tensor out = m_impl->run(batch->ids, layers, reps, logits);
     Output o;
     for (const at::Tensor& r : reps)
         o.representations.push_back(toHost(r));
@@ -245,12 +193,12 @@ core::Expected<std::vector<std::vector<float>>> Esm2Model::meanEmbeddings(const 
 {
     if (layer < 0 || layer > m_impl->config.layers)
         return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(layer).arg(m_impl->config.layers));
-    auto batch = padRows(tokens, m_impl->padId, m_impl->config.vocabSize);
+    auto batch = padTokenRows(tokens, m_impl->padId, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
     c10::InferenceMode guard;
     std::vector<at::Tensor> reps;
-    m_impl->run(*batch, {layer}, reps, false);
+    m_impl->run(batch->ids, {layer}, reps, false);
     std::vector<std::vector<float>> out;
     for (size_t i = 0; i < tokens.size(); ++i) {
         const int64_t residues = std::max<int64_t>(0, int64_t(tokens[i].size()) - 2);

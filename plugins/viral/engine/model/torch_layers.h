@@ -1,0 +1,54 @@
+#pragma once
+
+// Internal to the LibTorch translation units (include <ATen/ATen.h> first):
+// the building blocks both encoders use — a linear layer and a LayerNorm
+// read from TorchWeights with shape checks, and a right-padded token batch
+// with its mask.
+
+#include <ATen/ATen.h>
+
+#include "model/torch_weights.h"
+
+#include <string>
+#include <vector>
+
+namespace bioforge::viral {
+
+struct TorchLinear {
+    at::Tensor weight, bias; // bias undefined for a layer without one
+    at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+    // "<name>.weight" [out, in] and, when `withBias`, "<name>.bias" [out].
+    static core::Expected<TorchLinear> read(const TorchWeights& w, const std::string& name, int64_t out, int64_t in, bool withBias = true);
+};
+
+struct TorchLayerNorm {
+    at::Tensor weight, bias;
+    double eps = 1e-5;
+    at::Tensor operator()(const at::Tensor& x) const { return at::layer_norm(x, {weight.size(0)}, weight, bias, eps); }
+    static core::Expected<TorchLayerNorm> read(const TorchWeights& w, const std::string& name, int64_t width, double eps);
+};
+
+// Reads a model's parts in sequence; after the first failure the rest are
+// skipped and that error is kept (status()), so loaders read as a list.
+class PartReader {
+public:
+    explicit PartReader(const TorchWeights& weights) : m_weights(weights) {}
+    void tensor(const std::string& name, const std::vector<int64_t>& shape, at::Tensor& out);
+    void linear(const std::string& name, int64_t out, int64_t in, TorchLinear& layer, bool withBias = true);
+    void norm(const std::string& name, int64_t width, double eps, TorchLayerNorm& layer);
+    const core::Status& status() const { return m_status; }
+
+private:
+    const TorchWeights& m_weights;
+    core::Status m_status;
+};
+
+struct TokenBatch {
+    at::Tensor ids;  // [B, T] int64, right-padded with the pad id
+    at::Tensor mask; // [B, T] int64, 1 at real tokens
+};
+
+// Rows of ids → a padded batch; an empty batch or an id outside [0, vocab) is an error.
+core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>& rows, int64_t padId, int64_t vocab);
+
+} // namespace bioforge::viral
