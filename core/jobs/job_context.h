@@ -46,6 +46,7 @@ public:
         ProvenanceRecorder* provenance = nullptr;
         const DeviceLease* device = nullptr;
         QString outputDir;
+        QString cacheDir; // the project's cache for results reused across runs (may be empty)
     };
 
     JobContext(QString runId, const Clock& clock, Services services, QJsonObject parameters = {});
@@ -53,6 +54,7 @@ public:
     const QString& runId() const { return m_runId; }
     const QJsonObject& parameters() const { return m_parameters; }
     const QString& outputDir() const { return m_services.outputDir; }
+    const QString& cacheDir() const { return m_services.cacheDir; }
     CheckpointStore& checkpoints() const { return *m_services.checkpoints; }
     ProvenanceRecorder& provenance() const { return *m_services.provenance; }
     const DeviceLease* device() const { return m_services.device; }

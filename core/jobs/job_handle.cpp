@@ -4,8 +4,8 @@
 
 namespace bioforge::core {
 
-JobHandle::JobHandle(RunRecord record, std::unique_ptr<Job> job, QString runDir, QString checkpointDir)
-    : m_record(std::move(record)), m_job(std::move(job)), m_runDir(runDir),
+JobHandle::JobHandle(RunRecord record, std::unique_ptr<Job> job, QString runDir, QString checkpointDir, QString cacheDir)
+    : m_record(std::move(record)), m_job(std::move(job)), m_runDir(runDir), m_cacheDir(std::move(cacheDir)),
       m_checkpoints(std::move(checkpointDir), m_job->checkpointSchema()), m_provenance(std::move(runDir))
 {
 }
@@ -18,7 +18,7 @@ ProgressSnapshot JobHandle::snapshot() const
 void JobHandle::start(const Clock& clock, std::unique_ptr<DeviceLease> lease)
 {
     m_lease = std::move(lease);
-    JobContext::Services services{&m_checkpoints, &m_provenance, m_lease.get(), m_runDir};
+    JobContext::Services services{&m_checkpoints, &m_provenance, m_lease.get(), m_runDir, m_cacheDir};
     m_context = std::make_unique<JobContext>(m_record.runId, clock, services, m_record.parameters);
     if (m_lease)
         m_provenance.setDevice(m_lease->device());

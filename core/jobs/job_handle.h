@@ -19,7 +19,8 @@ namespace bioforge::core {
 
 class JobHandle {
 public:
-    JobHandle(RunRecord record, std::unique_ptr<Job> job, QString runDir, QString checkpointDir);
+    // cacheDir: the project's shared cache (results reused across runs), empty for none.
+    JobHandle(RunRecord record, std::unique_ptr<Job> job, QString runDir, QString checkpointDir, QString cacheDir = {});
 
     const QString& runId() const { return m_record.runId; }
     const RunRecord& record() const { return m_record; }
@@ -51,6 +52,7 @@ private:
     RunRecord m_record;
     std::unique_ptr<Job> m_job;
     QString m_runDir;
+    QString m_cacheDir;
     CheckpointStore m_checkpoints;
     ProvenanceRecorder m_provenance;
     std::unique_ptr<DeviceLease> m_lease;

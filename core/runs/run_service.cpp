@@ -111,7 +111,7 @@ Expected<QString> RunService::launch(RunRecord record)
         return Error(QStringLiteral("%1: cannot create the run folder").arg(runDir));
     if (Status st = m_project.store().insertRun(record); !st)
         return st.error();
-    auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId));
+    auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId), m_project.cacheDir());
     log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
                                                            record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));
     m_runs.insert(record.runId);

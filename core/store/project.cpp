@@ -47,5 +47,6 @@ QString Project::checkpointDir(const QString& checkpointId) const
 }
 QString Project::reportsDir() const { return QDir(m_folder).filePath(QStringLiteral("reports")); }
 QString Project::logsDir() const { return QDir(m_folder).filePath(QStringLiteral("logs")); }
+QString Project::cacheDir() const { return QDir(m_folder).filePath(QStringLiteral("cache")); }
 
 } // namespace bioforge::core

@@ -1,7 +1,7 @@
 #pragma once
 
 // One project = one folder: project.sqlite, runs/<run>/ (outputs and
-// provenance), checkpoints/<checkpoint id>/, reports/, logs/.
+// provenance), checkpoints/<checkpoint id>/, reports/, logs/, cache/.
 
 #include "store/project_store.h"
 #include "util/expected.h"
@@ -25,6 +25,7 @@ public:
     QString checkpointDir(const QString& checkpointId) const;
     QString reportsDir() const;
     QString logsDir() const;
+    QString cacheDir() const; // results a plugin reuses across runs (cache/<plugin>/…)
     ProjectStore& store() const { return *m_store; }
 
 private:

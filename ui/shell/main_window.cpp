@@ -77,13 +77,13 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&New project…"), this, &MainWindow::newProject, QKeySequence::New);
-    file->addAction(tr("&Open project…"), this, &MainWindow::chooseProject, QKeySequence::Open);
+    file->addAction(tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject);
+    file->addAction(tr("&Open project…"), QKeySequence::Open, this, &MainWindow::chooseProject);
     m_recentMenu = file->addMenu(tr("Recent projects"));
     file->addSeparator();
     file->addAction(tr("&Settings…"), this, [this] { SettingsDialog(this).exec(); });
     file->addSeparator();
-    file->addAction(tr("&Quit"), this, &QWidget::close, QKeySequence::Quit);
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("Run the &self-test"), this, [this] { m_jobs->runSelfTest(); });

@@ -29,7 +29,7 @@ class TstCheckpointStore : public QObject {
     {
         QDir().mkpath(outDir);
         ProvenanceRecorder recorder(outDir);
-        JobContext ctx(QStringLiteral("t"), SteadyClock::instance(), {&store, &recorder, nullptr, outDir});
+        JobContext ctx(QStringLiteral("t"), SteadyClock::instance(), {&store, &recorder, nullptr, outDir, QString()});
         SelfTestJob::Parameters p;
         p.units = 6;
         p.values = 256;

@@ -1,0 +1,15 @@
+#pragma once
+
+// What the rest of the code needs to know about LibTorch, without including
+// it: its version, its thread count, and whether it can use a GPU.
+
+#include <string>
+
+namespace bioforge::viral {
+
+std::string torchVersion();
+void setTorchThreads(int threads); // <= 0: leave LibTorch's default (all cores)
+int torchThreads();
+bool torchHasCuda();               // built with CUDA and a device present
+
+} // namespace bioforge::viral

@@ -1,0 +1,183 @@
+#include "pipeline/embedding_stage.h"
+
+#include "checkpoint/checkpoint_store.h"
+#include "io/safetensors_writer.h"
+#include "jobs/job.h"
+#include "jobs/job_context.h"
+#include "model/dnabert_model.h"
+#include "model/esm2_model.h"
+#include "pipeline/frame_shard.h"
+#include "pipeline/frame_stage.h"
+#include "pipeline/shard_keys.h"
+#include "pipeline/token_batcher.h"
+#include "tokenizer/esm_alphabet.h"
+#include "tokenizer/hf_bpe_tokenizer.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+namespace bioforge::viral {
+
+using core::JobFailure;
+using core::orThrow;
+
+const char* encoderStage(Encoder encoder) { return encoder == Encoder::Dnabert ? "dnabert" : "esm"; }
+
+namespace {
+
+// One encoder behind a common face: token rows for a shard's frames, and embeddings of a batch.
+struct EncoderRunner {
+    int64_t width = 0;
+    int64_t tokenBudget = 0;
+    std::function<std::vector<int64_t>(const ShardFrame&, QStringList&)> tokenize;
+    std::function<core::Expected<std::vector<std::vector<float>>>(const std::vector<std::vector<int64_t>>&)> embed;
+};
+
+// Models and tokenizers live as long as the stage.
+struct LoadedEncoder {
+    std::unique_ptr<DnabertModel> dnabert;
+    std::unique_ptr<HfBpeTokenizer> bpe;
+    std::unique_ptr<Esm2Model> esm;
+    std::unique_ptr<EsmAlphabet> alphabet;
+    EncoderRunner runner;
+};
+
+LoadedEncoder loadEncoder(Encoder encoder, const PredictSettings& s)
+{
+    LoadedEncoder e;
+    if (encoder == Encoder::Dnabert) {
+        e.dnabert = orThrow(DnabertModel::load(s.dnabert.path));
+        e.bpe = std::make_unique<HfBpeTokenizer>(orThrow(HfBpeTokenizer::fromFile(QDir(s.dnabert.path).filePath(QStringLiteral("tokenizer.json")))));
+        e.runner.width = e.dnabert->config().hidden;
+        e.runner.tokenBudget = s.dnabertTokensPerBatch;
+        e.runner.tokenize = [tok = e.bpe.get()](const ShardFrame& f, QStringList&) { return tok->encode(f.nucleotide); };
+        e.runner.embed = [model = e.dnabert.get()](const std::vector<std::vector<int64_t>>& rows) { return model->meanEmbeddings(rows); };
+    } else {
+        e.esm = orThrow(Esm2Model::load(s.esm.path));
+        e.alphabet = std::make_unique<EsmAlphabet>(orThrow(EsmAlphabet::fromVocabFile(QDir(s.esm.path).filePath(QStringLiteral("vocab.txt")))));
+        const int64_t layer = s.esmLayer < 0 ? e.esm->config().layers : s.esmLayer;
+        e.runner.width = e.esm->config().hidden;
+        e.runner.tokenBudget = s.esmTokensPerBatch;
+        e.runner.tokenize = [a = e.alphabet.get()](const ShardFrame& f, QStringList& warnings) {
+            EsmEncoding enc = a->encode(f.protein);
+            for (const std::string& piece : enc.unknownPieces)
+                warnings << QStringLiteral("protein piece '%1' is not in the ESM alphabet: it was read as <unk>").arg(QString::fromStdString(piece));
+            return enc.ids;
+        };
+        e.runner.embed = [model = e.esm.get(), layer, truncation = s.esmTruncation](const std::vector<std::vector<int64_t>>& rows) {
+            return model->meanEmbeddings(rows, layer, truncation);
+        };
+    }
+    return e;
+}
+
+QByteArray floatBytes(const std::vector<float>& v)
+{
+    QByteArray b(qsizetype(v.size() * sizeof(float)), Qt::Uninitialized);
+    std::memcpy(b.data(), v.data(), v.size() * sizeof(float));
+    return b;
+}
+
+} // namespace
+
+std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const FrameIndex& index)
+{
+    core::CheckpointStore& store = ctx.checkpoints();
+    const char* stage = encoderStage(encoder);
+    ctx.beginStage(QLatin1String(stage), std::max<int64_t>(1, index.frames));
+    EmbeddingStats stats;
+    std::optional<LoadedEncoder> loaded; // only when a shard needs it
+    QElapsedTimer timer;
+    for (int s = 0; s < index.shards; ++s) {
+        const QString key = shardKey(stage, s);
+        auto framesCheckpoint = store.loadOrDiscard(shardKey("frames", s));
+        if (!framesCheckpoint)
+            throw JobFailure(QStringLiteral("checkpoint %1 is missing or damaged; start the run again").arg(shardKey("frames", s)));
+        const FrameShard shard = orThrow(FrameShard::fromCheckpoint(framesCheckpoint->state, framesCheckpoint->blobs.value(QStringLiteral("frames.tsv")),
+                                                                    shardKey("frames", s)));
+        const QString digest = shard.digest();
+        if (auto done = store.loadOrDiscard(key); done && done->state.value(QLatin1String("digest")).toString() == digest
+                                                  && !done->state.value(QLatin1String("partial")).toBool()) {
+            ctx.advance(int64_t(shard.frames.size()));
+            continue;
+        }
+        if (shard.frames.empty()) {
+            orThrow(store.save(key, {{QStringLiteral("digest"), digest}, {QStringLiteral("rows"), 0}}, nullptr));
+            continue;
+        }
+        if (!loaded) {
+            ctx.setMessage(QStringLiteral("loading the %1 model").arg(QLatin1String(stage)));
+            loaded = loadEncoder(encoder, settings);
+        }
+        const EncoderRunner& runner = loaded->runner;
+        std::vector<std::vector<int64_t>> rows;
+        std::vector<int64_t> lengths;
+        for (const ShardFrame& f : shard.frames) {
+            rows.push_back(runner.tokenize(f, stats.warnings));
+            lengths.push_back(int64_t(rows.back().size()));
+        }
+        const TokenBatches batches = batchByTokenBudget(lengths, runner.tokenBudget);
+        std::vector<float> embeddings(shard.frames.size() * size_t(runner.width), 0.0f);
+        std::vector<bool> batchDone(batches.batches.size(), false);
+        // A partial shard from a pause: its finished batches are reused.
+        if (auto partial = store.loadOrDiscard(key); partial && partial->state.value(QLatin1String("digest")).toString() == digest && partial->tensors) {
+            const QJsonArray done = partial->state.value(QLatin1String("batches_done")).toArray();
+            const std::vector<float> saved = orThrow(partial->tensors->toFloat(QStringLiteral("embeddings")));
+            if (saved.size() == embeddings.size() && done.size() == qsizetype(batchDone.size())) {
+                embeddings = saved;
+                for (qsizetype b = 0; b < done.size(); ++b)
+                    batchDone[size_t(b)] = done[b].toBool();
+            }
+        }
+        bool stopped = false;
+        for (size_t b = 0; b < batches.batches.size(); ++b) {
+            const std::vector<int64_t>& batch = batches.batches[b];
+            if (batchDone[b]) {
+                ctx.advance(int64_t(batch.size()));
+                continue;
+            }
+            std::vector<std::vector<int64_t>> batchRows;
+            for (int64_t i : batch)
+                batchRows.push_back(rows[size_t(i)]);
+            timer.start();
+            const auto result = orThrow(runner.embed(batchRows));
+            stats.seconds += double(timer.nsecsElapsed()) / 1e9;
+            for (size_t j = 0; j < batch.size(); ++j)
+                std::copy(result[j].begin(), result[j].end(), embeddings.begin() + batch[j] * runner.width);
+            batchDone[b] = true;
+            ctx.advance(int64_t(batch.size()));
+            if (ctx.stopRequested()) { // after a batch: every attempt makes progress
+                stopped = std::find(batchDone.begin(), batchDone.end(), false) != batchDone.end();
+                break;
+            }
+        }
+        stats.realTokens += batches.realTokens;
+        stats.paddedTokens += batches.paddedTokens;
+        stats.frames += int64_t(shard.frames.size());
+        QJsonArray doneList;
+        for (bool d : batchDone)
+            doneList.append(d);
+        core::SafetensorsWriter tensors;
+        orThrow(tensors.add(QStringLiteral("embeddings"), core::DType::F32, {qint64(shard.frames.size()), runner.width}, floatBytes(embeddings)));
+        QJsonObject state{{QStringLiteral("digest"), digest},
+                          {QStringLiteral("rows"), double(shard.frames.size())},
+                          {QStringLiteral("width"), double(runner.width)},
+                          {QStringLiteral("real_tokens"), double(batches.realTokens)},
+                          {QStringLiteral("padded_tokens"), double(batches.paddedTokens)}};
+        if (stopped) {
+            state.insert(QStringLiteral("partial"), true);
+            state.insert(QStringLiteral("batches_done"), doneList);
+        }
+        orThrow(store.save(key, state, &tensors));
+        if (ctx.stopRequested())
+            return std::nullopt; // the shard is saved, whole or partial
+    }
+    return stats;
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,41 @@
+#pragma once
+
+// Stages 2 and 3 of a prediction run: the DNABERT-S embedding of every
+// frame's nucleotide span and the ESM-2 embedding of its protein, shard by
+// shard, in length-sorted batches within a token budget. Each shard's
+// embeddings are checkpointed as a [frames, width] float32 tensor with the
+// shard's digest. A pause lands between batches: the batches done so far are
+// checkpointed as a partial shard and a resume continues after them, so no
+// finished batch is computed twice.
+
+#include "pipeline/predict_settings.h"
+
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace bioforge::core {
+class JobContext;
+}
+
+namespace bioforge::viral {
+
+struct FrameIndex;
+
+struct EmbeddingStats {
+    int64_t realTokens = 0;
+    int64_t paddedTokens = 0;
+    double seconds = 0;
+    int64_t frames = 0;
+    QStringList warnings; // residues the protein alphabet does not know
+};
+
+enum class Encoder { Dnabert, Esm2 };
+
+// Returns nullopt when a stop was requested (the partial shard is saved).
+std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const FrameIndex& index);
+
+const char* encoderStage(Encoder encoder); // "dnabert" / "esm"
+
+} // namespace bioforge::viral

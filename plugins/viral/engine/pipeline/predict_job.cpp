@@ -1,0 +1,186 @@
+#include "pipeline/predict_job.h"
+
+#include "checkpoint/checkpoint_store.h"
+#include "io/atomic_file.h"
+#include "io/safetensors_writer.h"
+#include "jobs/job_context.h"
+#include "model/esm2_config.h"
+#include "model/torch_runtime.h"
+#include "model/virus_classifier.h"
+#include "pipeline/embedding_stage.h"
+#include "pipeline/frame_shard.h"
+#include "pipeline/frame_stage.h"
+#include "pipeline/results_stage.h"
+#include "pipeline/result_cache.h"
+#include "pipeline/shard_keys.h"
+#include "provenance/provenance_recorder.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstring>
+
+namespace bioforge::viral {
+
+using core::JobFailure;
+using core::JobOutcome;
+using core::orThrow;
+
+namespace {
+
+QByteArray floatBytes(const std::vector<float>& v)
+{
+    QByteArray b(qsizetype(v.size() * sizeof(float)), Qt::Uninitialized);
+    std::memcpy(b.data(), v.data(), v.size() * sizeof(float));
+    return b;
+}
+
+FrameShard loadShard(core::CheckpointStore& store, int s)
+{
+    const QString key = shardKey("frames", s);
+    auto c = store.loadOrDiscard(key);
+    if (!c)
+        throw JobFailure(QStringLiteral("checkpoint %1 is missing or damaged; start the run again").arg(key));
+    return orThrow(FrameShard::fromCheckpoint(c->state, c->blobs.value(QStringLiteral("frames.tsv")), key));
+}
+
+// A stage checkpoint of shard s that belongs to these frames, with its tensor as floats.
+std::optional<std::vector<float>> loadTensor(core::CheckpointStore& store, const QString& key, const QString& digest, const char* tensor, int64_t rows)
+{
+    auto c = store.loadOrDiscard(key);
+    if (!c || c->state.value(QLatin1String("digest")).toString() != digest || c->state.value(QLatin1String("partial")).toBool())
+        return std::nullopt;
+    if (rows == 0)
+        return std::vector<float>();
+    if (!c->tensors)
+        return std::nullopt;
+    auto values = c->tensors->toFloat(QLatin1String(tensor));
+    if (!values)
+        return std::nullopt;
+    return std::move(*values);
+}
+
+JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
+
+} // namespace
+
+JobOutcome PredictJob::run(core::JobContext& ctx)
+{
+    ctx.defineStages({{QStringLiteral("frames"), QStringLiteral("Chunk and translate"), 0.04},
+                      {QStringLiteral("dnabert"), QStringLiteral("DNABERT-S embeddings"), 0.30},
+                      {QStringLiteral("esm"), QStringLiteral("ESM-2 embeddings"), 0.56},
+                      {QStringLiteral("merge"), QStringLiteral("Merge features"), 0.03},
+                      {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02},
+                      {QStringLiteral("results"), QStringLiteral("Results"), 0.05}});
+    setTorchThreads(m_settings.threads);
+    if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
+        m_settings.esmLayer = orThrow(Esm2Config::fromFile(QDir(m_settings.esm.path).filePath(QStringLiteral("config.json")))).layers;
+    recordProvenance(ctx);
+    const ResultCache cache(m_settings.resultsCacheable() ? ctx.cacheDir() : QString(), m_settings.resultKey());
+
+    const std::optional<FrameIndex> index = runFrameStage(ctx, m_settings, cache);
+    if (!index)
+        return stopped(ctx);
+    for (Encoder e : {Encoder::Dnabert, Encoder::Esm2})
+        if (!runEmbeddingStage(ctx, e, m_settings, *index))
+            return stopped(ctx);
+    if (!mergeStage(ctx, *index) || !classifyStage(ctx, *index))
+        return stopped(ctx);
+    runResultsStage(ctx, m_settings, *index);
+    if (!m_settings.keepFeatures)
+        for (int s = 0; s < index->shards; ++s)
+            for (const char* stage : {"dnabert", "esm", "merged"})
+                (void)ctx.checkpoints().remove(shardKey(stage, s));
+    return JobOutcome::Finished;
+}
+
+void PredictJob::recordProvenance(core::JobContext& ctx)
+{
+    for (const QString& input : m_settings.inputs)
+        orThrow(ctx.provenance().addInputFile(QStringLiteral("FASTA"), input));
+    for (const auto& [role, m] : {std::pair{"DNABERT-S", &m_settings.dnabert}, {"ESM-2", &m_settings.esm}, {"classifier", &m_settings.classifier}})
+        ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m->name, QLatin1String(role)), m->revision, m->sha256, m->path});
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()));
+    ctx.provenance().addLibrary(QStringLiteral("viral compute device"),
+                                torchHasCuda() ? QStringLiteral("CUDA (LibTorch)")
+                                               : QStringLiteral("CPU (this LibTorch has no CUDA; GPUs are not used by this plugin yet)"));
+}
+
+bool PredictJob::mergeStage(core::JobContext& ctx, const FrameIndex& index)
+{
+    core::CheckpointStore& store = ctx.checkpoints();
+    ctx.beginStage(QStringLiteral("merge"), std::max(1, index.shards));
+    for (int s = 0; s < index.shards; ++s) {
+        const FrameShard shard = loadShard(store, s);
+        const QString digest = shard.digest();
+        const int64_t rows = int64_t(shard.frames.size());
+        if (loadTensor(store, shardKey("merged", s), digest, "features", rows)) {
+            ctx.advance();
+            continue;
+        }
+        const auto dna = loadTensor(store, shardKey("dnabert", s), digest, "embeddings", rows);
+        const auto protein = loadTensor(store, shardKey("esm", s), digest, "embeddings", rows);
+        if (!dna || !protein)
+            throw JobFailure(QStringLiteral("shard %1: the DNABERT-S and ESM-2 embeddings do not belong to the same frames "
+                                            "(the checkpoints name other frame ids); start the run again").arg(s));
+        const int64_t dw = rows ? int64_t(dna->size()) / rows : 0, pw = rows ? int64_t(protein->size()) / rows : 0;
+        std::vector<float> merged(size_t(rows * (dw + pw)));
+        for (int64_t r = 0; r < rows; ++r) {
+            std::copy_n(dna->begin() + r * dw, dw, merged.begin() + r * (dw + pw));
+            std::copy_n(protein->begin() + r * pw, pw, merged.begin() + r * (dw + pw) + dw);
+        }
+        core::SafetensorsWriter tensors;
+        if (rows)
+            orThrow(tensors.add(QStringLiteral("features"), core::DType::F32, {rows, dw + pw}, floatBytes(merged)));
+        orThrow(store.save(shardKey("merged", s), {{QStringLiteral("digest"), digest}, {QStringLiteral("rows"), double(rows)}}, rows ? &tensors : nullptr));
+        ctx.advance();
+        if (ctx.stopRequested())
+            return false;
+    }
+    return true;
+}
+
+bool PredictJob::classifyStage(core::JobContext& ctx, const FrameIndex& index)
+{
+    core::CheckpointStore& store = ctx.checkpoints();
+    ctx.beginStage(QStringLiteral("classify"), std::max(1, index.shards));
+    std::unique_ptr<VirusClassifier> classifier;
+    for (int s = 0; s < index.shards; ++s) {
+        const FrameShard shard = loadShard(store, s);
+        const QString digest = shard.digest();
+        const int64_t rows = int64_t(shard.frames.size());
+        if (loadTensor(store, shardKey("classify", s), digest, "probabilities", rows)) {
+            ctx.advance();
+            continue;
+        }
+        const auto features = loadTensor(store, shardKey("merged", s), digest, "features", rows);
+        if (!features)
+            throw JobFailure(QStringLiteral("checkpoint %1 is missing or damaged; start the run again").arg(shardKey("merged", s)));
+        if (!classifier)
+            classifier = orThrow(VirusClassifier::load(m_settings.classifier.path));
+        const int64_t width = rows ? int64_t(features->size()) / rows : 0;
+        if (rows && width != classifier->spec().inputDim)
+            throw JobFailure(QStringLiteral("the merged features have %1 values per frame but the classifier takes %2: "
+                                            "the encoders and the classifier do not belong together").arg(width).arg(classifier->spec().inputDim));
+        std::vector<std::vector<float>> input;
+        for (int64_t r = 0; r < rows; ++r)
+            input.emplace_back(features->begin() + r * width, features->begin() + (r + 1) * width);
+        const auto probabilities = orThrow(classifier->probabilities(input));
+        std::vector<float> flat;
+        for (const auto& p : probabilities)
+            flat.insert(flat.end(), p.begin(), p.end());
+        core::SafetensorsWriter tensors;
+        const int64_t classes = classifier->spec().classes.size();
+        if (rows)
+            orThrow(tensors.add(QStringLiteral("probabilities"), core::DType::F32, {rows, classes}, floatBytes(flat)));
+        orThrow(store.save(shardKey("classify", s), {{QStringLiteral("digest"), digest}, {QStringLiteral("rows"), double(rows)}}, rows ? &tensors : nullptr));
+        ctx.advance();
+        if (ctx.stopRequested())
+            return false;
+    }
+    return true;
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,37 @@
+#pragma once
+
+// `viral predict`: VirNucPro on a set of FASTA files, as a resumable job.
+// Stages, each checkpointed per shard of whole contigs:
+//   frames   (chunk + six-frame translation; frame_stage.h)
+//   dnabert  (DNABERT-S embeddings of the nucleotide spans; embedding_stage.h)
+//   esm      (ESM-2 embeddings of the proteins)
+//   merge    ([DNABERT | ESM] per frame, ids checked one to one)
+//   classify (the MLP head: class probabilities per frame)
+//   results  (reference-layout predictions, frames/chunks/contigs tables,
+//             contig calls, the project's result cache, summary.json)
+// A pause or a crash at any point resumes to byte-identical result files.
+
+#include "jobs/job.h"
+#include "pipeline/predict_settings.h"
+
+namespace bioforge::viral {
+
+struct FrameIndex;
+
+class PredictJob final : public core::Job {
+public:
+    explicit PredictJob(PredictSettings settings) : m_settings(std::move(settings)) {}
+
+    core::JobRequirements requirements() const override { return {core::DeviceNeed::GpuPreferred, false}; }
+    int checkpointSchema() const override { return 1; }
+    core::JobOutcome run(core::JobContext& ctx) override;
+
+private:
+    bool mergeStage(core::JobContext& ctx, const FrameIndex& index);
+    bool classifyStage(core::JobContext& ctx, const FrameIndex& index);
+    void recordProvenance(core::JobContext& ctx);
+
+    PredictSettings m_settings;
+};
+
+} // namespace bioforge::viral

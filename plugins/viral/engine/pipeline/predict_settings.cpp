@@ -1,0 +1,69 @@
+#include "pipeline/predict_settings.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+
+namespace bioforge::viral {
+
+using core::Error;
+
+namespace {
+
+ModelSource modelFrom(const QJsonObject& p, const char* key)
+{
+    const QString k = QLatin1String(key);
+    return {p.value(k).toString(), p.value(k + QStringLiteral("_path")).toString(p.value(k).toString()),
+            p.value(k + QStringLiteral("_sha256")).toString(), p.value(k + QStringLiteral("_revision")).toString()};
+}
+
+} // namespace
+
+core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObject& p)
+{
+    PredictSettings s;
+    for (const QJsonValue& v : p.value(QLatin1String("inputs")).toArray())
+        s.inputs << v.toString();
+    if (s.inputs.isEmpty())
+        return Error(QStringLiteral("viral predict: no input FASTA file was given"));
+    s.chunkLength = p.value(QLatin1String("chunk_length")).toInt(s.chunkLength);
+    if (s.chunkLength < 3)
+        return Error(QStringLiteral("viral predict: chunk_length %1 is too short (at least one codon)").arg(s.chunkLength));
+    const QString span = p.value(QLatin1String("nucleotide_span")).toString(QStringLiteral("reference"));
+    if (span != QLatin1String("reference") && span != QLatin1String("codons"))
+        return Error(QStringLiteral("viral predict: nucleotide_span must be 'reference' or 'codons', not '%1'").arg(span));
+    s.span = span == QLatin1String("codons") ? NucleotideSpan::CodonsOnly : NucleotideSpan::Reference;
+    s.dnabert = modelFrom(p, "dnabert");
+    s.esm = modelFrom(p, "esm");
+    s.classifier = modelFrom(p, "classifier");
+    for (const ModelSource* m : {&s.dnabert, &s.esm, &s.classifier})
+        if (m->path.isEmpty())
+            return Error(QStringLiteral("viral predict: a model is missing (dnabert, esm and classifier are all needed)"));
+    s.esmLayer = int64_t(p.value(QLatin1String("esm_layer")).toDouble(-1));
+    s.esmTruncation = int64_t(p.value(QLatin1String("esm_truncation")).toDouble(1024));
+    s.dnabertTokensPerBatch = int64_t(p.value(QLatin1String("dnabert_tokens_per_batch")).toDouble(8192));
+    s.esmTokensPerBatch = int64_t(p.value(QLatin1String("esm_tokens_per_batch")).toDouble(4096));
+    s.framesPerShard = p.value(QLatin1String("shard_frames")).toInt(512);
+    if (s.esmTruncation < 1 || s.dnabertTokensPerBatch < 1 || s.esmTokensPerBatch < 1 || s.framesPerShard < 1)
+        return Error(QStringLiteral("viral predict: esm_truncation, the token budgets and shard_frames must be positive"));
+    const auto rule = CallRule::ruleFromName(p.value(QLatin1String("contig_rule")).toString(QStringLiteral("mean")));
+    if (!rule)
+        return Error(QStringLiteral("viral predict: contig_rule must be mean, max or fraction"));
+    s.call.rule = *rule;
+    s.call.threshold = p.value(QLatin1String("threshold")).toDouble(0.5);
+    s.call.minFraction = p.value(QLatin1String("viral_fraction")).toDouble(0.5);
+    s.keepFeatures = p.value(QLatin1String("keep_features")).toBool(true);
+    s.reuseResults = p.value(QLatin1String("reuse_results")).toBool(true);
+    s.threads = p.value(QLatin1String("threads")).toInt(0);
+    return s;
+}
+
+QString PredictSettings::resultKey() const
+{
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    const QStringList parts{QStringLiteral("viral-result-v1"), QString::number(chunkLength), span == NucleotideSpan::Reference ? QStringLiteral("ref") : QStringLiteral("codons"),
+                            dnabert.sha256, esm.sha256, classifier.sha256, QString::number(esmLayer), QString::number(esmTruncation)};
+    h.addData(parts.join(QLatin1Char('\n')).toUtf8());
+    return QString::fromLatin1(h.result().toHex().left(24));
+}
+
+} // namespace bioforge::viral

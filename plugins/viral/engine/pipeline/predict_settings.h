@@ -1,0 +1,49 @@
+#pragma once
+
+// Everything a `viral predict` run is configured with, from its parameters.
+// Models are folders (or, for the classifier, a .safetensors file) already
+// resolved from the model registry; their shapes come from their own files.
+// resultKey() digests exactly what changes a contig's result (chunking, span
+// rule, model checksums, layer, truncation), so a result computed under the
+// same key can be reused by a later run.
+
+#include "pipeline/contig_call.h"
+#include "sequence/six_frames.h"
+#include "util/expected.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+namespace bioforge::viral {
+
+struct ModelSource {
+    QString name;   // registry name, or the path when given directly
+    QString path;   // folder (encoders) or .safetensors file (classifier)
+    QString sha256; // combined checksum of the model's files
+    QString revision;
+};
+
+struct PredictSettings {
+    QStringList inputs;            // FASTA files, plain or gzip
+    int chunkLength = 300;
+    NucleotideSpan span = NucleotideSpan::Reference;
+    ModelSource dnabert, esm, classifier;
+    int64_t esmLayer = -1;         // -1: the model's last layer
+    int64_t esmTruncation = 1024;  // residues averaged per protein
+    int64_t dnabertTokensPerBatch = 8192;
+    int64_t esmTokensPerBatch = 4096;
+    int framesPerShard = 512;
+    CallRule call;
+    bool keepFeatures = true;      // keep the per-shard feature checkpoints after the run
+    bool reuseResults = true;      // reuse results of unchanged contigs from earlier runs
+    int threads = 0;               // 0: all cores
+
+    // Parameters as the run records them (model fields already resolved to paths).
+    static core::Expected<PredictSettings> fromParameters(const QJsonObject& parameters);
+    QString resultKey() const;
+    // Results can be cached for later runs only when every model's checksum is known.
+    bool resultsCacheable() const { return !dnabert.sha256.isEmpty() && !esm.sha256.isEmpty() && !classifier.sha256.isEmpty(); }
+};
+
+} // namespace bioforge::viral

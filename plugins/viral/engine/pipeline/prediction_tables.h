@@ -1,0 +1,59 @@
+#pragma once
+
+// The result files of a prediction run, written contig by contig (memory
+// stays flat) into temporary files that become visible only on commit():
+//  - prediction_results.txt: the reference's layout, one line per frame:
+//    Sequence_ID, Prediction (the argmax class name), score1, score2 … (the
+//    class probabilities as NumPy prints float32);
+//  - frames.tsv, chunks.tsv, contigs.tsv: ours — every frame, every chunk
+//    with its best frame, every contig with its scores and call.
+
+#include "pipeline/contig_call.h"
+#include "pipeline/frame_shard.h"
+#include "util/expected.h"
+
+#include <QSaveFile>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace bioforge::viral {
+
+struct FrameResult {
+    int chunk = 0;
+    std::string frame;
+    int64_t nucleotideLength = 0;
+    int64_t proteinLength = 0;
+    std::vector<float> probabilities;
+};
+
+struct ContigSummary {
+    int64_t contigs = 0, viral = 0, unscored = 0, reused = 0, frames = 0, chunks = 0;
+};
+
+class PredictionTables {
+public:
+    PredictionTables(QString folder, QStringList classNames, int positiveClass, CallRule rule, int chunkLength);
+    ~PredictionTables();
+
+    core::Status open(const QStringList& inputFiles);
+    // One contig with all its frames (in frame order); `reused` marks a result from an earlier run.
+    core::Status addContig(const ShardContig& contig, const std::vector<FrameResult>& frames);
+    core::Status commit();
+    const ContigSummary& summary() const { return m_summary; }
+
+private:
+    core::Status write(QSaveFile& file, const QByteArray& line);
+
+    QString m_folder;
+    QStringList m_classes;
+    int m_positive;
+    CallRule m_rule;
+    int m_chunkLength;
+    QStringList m_inputs;
+    std::unique_ptr<QSaveFile> m_reference, m_frames, m_chunks, m_contigs;
+    ContigSummary m_summary;
+};
+
+} // namespace bioforge::viral

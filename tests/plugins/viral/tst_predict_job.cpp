@@ -1,0 +1,260 @@
+// The whole VirNucPro pipeline as a job, on the fixture encoders and a
+// seeded random classifier: the reference output layout, one frame checked
+// against the models called directly, a run paused at every unit that
+// resumes to byte-identical files, damaged checkpoints recomputed, bad
+// records reported without losing the rest, and unchanged contigs reused by
+// a later run.
+
+#include "checkpoint/checkpoint_store.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "model/classifier_writer.h"
+#include "model/dnabert_model.h"
+#include "model/esm2_model.h"
+#include "model/virus_classifier.h"
+#include "pipeline/float_text.h"
+#include "pipeline/predict_job.h"
+#include "provenance/provenance_recorder.h"
+#include "sequence/chunker.h"
+#include "sequence/six_frames.h"
+#include "support/test_support.h"
+#include "tokenizer/esm_alphabet.h"
+#include "tokenizer/hf_bpe_tokenizer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <random>
+
+using namespace bioforge;
+using namespace bioforge::viral;
+using namespace bioforge::test;
+
+namespace {
+
+// Random sense codons (no stop), so the forward frame survives translation as real genes do.
+std::string randomDna(size_t n, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::string s;
+    while (s.size() < n) {
+        std::string codon{"ACGT"[rng() % 4], "ACGT"[rng() % 4], "ACGT"[rng() % 4]};
+        if (codon != "TAA" && codon != "TAG" && codon != "TGA")
+            s += codon;
+    }
+    return s.substr(0, n);
+}
+
+struct RunResult {
+    core::JobOutcome outcome = core::JobOutcome::Cancelled;
+    QString failure;
+};
+
+} // namespace
+
+class TstPredictJob : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_fasta, m_classifier;
+
+    // reuse: whether results of earlier runs in the (shared) cache may be reused.
+    QJsonObject parameters(int chunkLength = 300, bool reuse = false) const
+    {
+        const QString dna = fixturePath(QStringLiteral("viral/dnabert_s_tiny")), esm = fixturePath(QStringLiteral("viral/esm2_tiny"));
+        return {{QStringLiteral("inputs"), QJsonArray{m_fasta}},
+                {QStringLiteral("chunk_length"), chunkLength},
+                {QStringLiteral("dnabert"), QStringLiteral("dnabert_s_tiny")},
+                {QStringLiteral("dnabert_path"), dna},
+                {QStringLiteral("dnabert_sha256"), QString(64, QLatin1Char('a'))},
+                {QStringLiteral("esm"), QStringLiteral("esm2_tiny")},
+                {QStringLiteral("esm_path"), esm},
+                {QStringLiteral("esm_sha256"), QString(64, QLatin1Char('b'))},
+                {QStringLiteral("classifier"), QStringLiteral("random")},
+                {QStringLiteral("classifier_path"), m_classifier},
+                {QStringLiteral("classifier_sha256"), QString(64, QLatin1Char('c'))},
+                {QStringLiteral("shard_frames"), 8},
+                {QStringLiteral("dnabert_tokens_per_batch"), 200},
+                {QStringLiteral("esm_tokens_per_batch"), 300},
+                {QStringLiteral("threads"), 2},
+                {QStringLiteral("reuse_results"), reuse}};
+    }
+
+    // One attempt of the job on a run folder (checkpoints kept between attempts).
+    RunResult attempt(const QString& run, const QJsonObject& p, bool pauseAtOnce)
+    {
+        QDir().mkpath(run + QStringLiteral("/out"));
+        core::CheckpointStore store(run + QStringLiteral("/checkpoints"), 1);
+        core::ProvenanceRecorder provenance(run + QStringLiteral("/out"));
+        core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(),
+                             {&store, &provenance, nullptr, run + QStringLiteral("/out"), m_dir.filePath(QStringLiteral("cache"))}, p);
+        if (pauseAtOnce)
+            ctx.requestPause();
+        auto settings = PredictSettings::fromParameters(p);
+        if (!settings)
+            return {core::JobOutcome::Cancelled, settings.error().message()};
+        PredictJob job(*settings);
+        try {
+            return {job.run(ctx), QString()};
+        } catch (const core::JobFailure& f) {
+            return {core::JobOutcome::Cancelled, f.message()};
+        }
+    }
+
+    QByteArray file(const QString& run, const char* name) const { return readAll(run + QStringLiteral("/out/") + QLatin1String(name)); }
+
+private slots:
+    void initTestCase()
+    {
+        if (!fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        m_classifier = m_dir.filePath(QStringLiteral("classifier.safetensors"));
+        QVERIFY(writeRandomClassifier(m_classifier, 128, 16, 11));
+        m_fasta = m_dir.filePath(QStringLiteral("contigs.fa"));
+        QFile f(m_fasta);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        std::string mixed = randomDna(420, 3);
+        mixed.replace(100, 5, "NNNNN");
+        for (size_t i = 200; i < 260; ++i)
+            mixed[i] = char(std::tolower(mixed[i]));
+        const QByteArray fasta = ">long_contig some description\n" + QByteArray::fromStdString(randomDna(1000, 1)) + "\n"
+                                 + ">just_over\n" + QByteArray::fromStdString(randomDna(301, 2)) + "\n"
+                                 + ">empty_record\n\n"
+                                 + ">mixed_case_with_N\n" + QByteArray::fromStdString(mixed) + "\n"
+                                 + ">tiny\nAC\n"
+                                 + ">short\n" + QByteArray::fromStdString(randomDna(60, 4)) + "\n";
+        QVERIFY(f.write(fasta) == fasta.size());
+    }
+
+    void aRunWritesTheReferenceLayoutAndOurTables()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("plain"));
+        const RunResult r = attempt(run, parameters(), false);
+        QVERIFY2(r.failure.isEmpty(), qPrintable(r.failure));
+        QCOMPARE(r.outcome, core::JobOutcome::Finished);
+        const QList<QByteArray> lines = file(run, "prediction_results.txt").split('\n');
+        QCOMPARE(lines.first(), QByteArray("Sequence_ID\tPrediction\tscore1\tscore2"));
+        QVERIFY2(lines.size() > 10, file(run, "summary.json").constData());
+        for (qsizetype i = 1; i < lines.size() - 1; ++i) {
+            const QList<QByteArray> f = lines[i].split('\t');
+            QCOMPARE(f.size(), 4);
+            QVERIFY(f[1] == "virus" || f[1] == "others");
+            QVERIFY(std::fabs(f[2].toDouble() + f[3].toDouble() - 1.0) < 1e-5);
+            QCOMPARE(f[1] == "virus", f[3].toDouble() > f[2].toDouble());
+        }
+        QVERIFY(lines[1].startsWith("long_contig_chunk_1"));
+        const QList<QByteArray> contigs = file(run, "contigs.tsv").split('\n');
+        QCOMPARE(contigs.size(), 1 + 5 + 1); // header, five readable contigs, final newline
+        QVERIFY(contigs[1].startsWith("long_contig\tcontigs.fa\t1000\t4\t"));
+        QVERIFY(file(run, "contigs.tsv").contains("tiny\tcontigs.fa\t2\t1\t0\t0\tNA\tNA\tNA\tunscored"));
+        const QJsonObject summary = QJsonDocument::fromJson(file(run, "summary.json")).object();
+        QCOMPARE(summary.value(QLatin1String("contigs")).toInt(), 5);
+        const QJsonArray warnings = summary.value(QLatin1String("warnings")).toArray();
+        QCOMPARE(warnings.size(), 1); // the empty record, named with its file and line
+        QVERIFY2(warnings[0].toString().contains(QStringLiteral("contigs.fa")) && warnings[0].toString().contains(QStringLiteral("5")),
+                 qPrintable(warnings[0].toString()));
+        QVERIFY(file(run, "chunks.tsv").contains("long_contig\t2\t249\t300\t"));
+    }
+
+    void aFrameEqualsTheModelsCalledDirectly()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("plain"));
+        const QList<QByteArray> first = file(run, "prediction_results.txt").split('\n')[1].split('\t');
+        // Recompute that frame by hand: chunk 1 of long_contig, its frame, both encoders, merge, classify.
+        const QList<QByteArray> fasta = readAll(m_fasta).split('\n');
+        const std::string contig = fasta[1].toStdString();
+        const std::string frameName = first[0].right(2).toStdString();
+        TranslatedFrame frame;
+        for (const TranslatedFrame& f : translateSixFrames(contig.substr(0, 300)))
+            if (f.name == frameName)
+                frame = f;
+        QVERIFY(!frame.protein.empty());
+        auto dna = DnabertModel::load(fixturePath(QStringLiteral("viral/dnabert_s_tiny")));
+        auto esm = Esm2Model::load(fixturePath(QStringLiteral("viral/esm2_tiny")));
+        auto bpe = HfBpeTokenizer::fromFile(fixturePath(QStringLiteral("viral/dnabert_s_tiny/tokenizer.json")));
+        auto alphabet = EsmAlphabet::fromVocabFile(fixturePath(QStringLiteral("viral/esm2_tiny/vocab.txt")));
+        auto classifier = VirusClassifier::load(m_classifier);
+        QVERIFY(dna && esm && bpe && alphabet && classifier);
+        auto d = (*dna)->meanEmbeddings({bpe->encode(frame.nucleotide)});
+        auto p = (*esm)->meanEmbeddings({alphabet->encode(frame.protein).ids}, 2, 1024);
+        QVERIFY(d && p);
+        std::vector<float> merged = (*d)[0];
+        merged.insert(merged.end(), (*p)[0].begin(), (*p)[0].end());
+        auto probs = (*classifier)->probabilities({merged});
+        QVERIFY(probs);
+        // Batched with other frames in the run: equal within float rounding.
+        QVERIFY(std::fabs(first[2].toDouble() - (*probs)[0][0]) < 1e-5);
+        QVERIFY(std::fabs(first[3].toDouble() - (*probs)[0][1]) < 1e-5);
+    }
+
+    void aRunPausedAtEveryUnitResumesToIdenticalFiles()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("paused"));
+        int attempts = 0;
+        RunResult r;
+        do {
+            r = attempt(run, parameters(), true);
+            QVERIFY2(r.failure.isEmpty(), qPrintable(r.failure));
+            QVERIFY(++attempts < 200);
+        } while (r.outcome != core::JobOutcome::Finished);
+        QVERIFY2(attempts > 10, qPrintable(QString::number(attempts))); // it really stopped many times
+        const QString plain = m_dir.filePath(QStringLiteral("plain"));
+        for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv"})
+            QVERIFY2(file(run, name) == file(plain, name), name);
+    }
+
+    void damagedCheckpointsAreRecomputed()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("damaged"));
+        QVERIFY(attempt(run, parameters(), false).outcome == core::JobOutcome::Finished);
+        // Truncate one ESM shard and empty one merged shard, then run again on the same checkpoints.
+        QFile esm(run + QStringLiteral("/checkpoints/esm/shard-00001/tensors.safetensors"));
+        QVERIFY(esm.open(QIODevice::ReadWrite));
+        QVERIFY(esm.resize(esm.size() / 2));
+        esm.close();
+        QFile merged(run + QStringLiteral("/checkpoints/merged/shard-00001/tensors.safetensors"));
+        QVERIFY(merged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        merged.close();
+        QFile::remove(run + QStringLiteral("/checkpoints/classify/shard-00001/manifest.json"));
+        const RunResult again = attempt(run, parameters(), false);
+        QVERIFY2(again.failure.isEmpty(), qPrintable(again.failure));
+        QCOMPARE(again.outcome, core::JobOutcome::Finished);
+        QCOMPARE(file(run, "prediction_results.txt"), file(m_dir.filePath(QStringLiteral("plain")), "prediction_results.txt"));
+    }
+
+    void unchangedContigsAreReusedByALaterRun()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("later"));
+        QVERIFY(attempt(run, parameters(300, true), false).outcome == core::JobOutcome::Finished);
+        const QJsonObject summary = QJsonDocument::fromJson(file(run, "summary.json")).object();
+        QCOMPARE(summary.value(QLatin1String("reused_contigs")).toInt(), 5);
+        const QString plain = m_dir.filePath(QStringLiteral("plain"));
+        QCOMPARE(file(run, "prediction_results.txt"), file(plain, "prediction_results.txt"));
+        QByteArray ours = file(run, "contigs.tsv"), before = file(plain, "contigs.tsv");
+        QCOMPARE(ours.replace("\tyes\n", "\tno\n"), before);
+        // Another chunk length changes the results: nothing is reused.
+        const QString other = m_dir.filePath(QStringLiteral("other-length"));
+        QVERIFY(attempt(other, parameters(500, true), false).outcome == core::JobOutcome::Finished);
+        QCOMPARE(QJsonDocument::fromJson(file(other, "summary.json")).object().value(QLatin1String("reused_contigs")).toInt(), 0);
+    }
+
+    void badSettingsAreRefusedWithAReason()
+    {
+        QJsonObject p = parameters();
+        p.insert(QStringLiteral("contig_rule"), QStringLiteral("median"));
+        QVERIFY(!PredictSettings::fromParameters(p));
+        p = parameters();
+        p.insert(QStringLiteral("inputs"), QJsonArray{});
+        QVERIFY(!PredictSettings::fromParameters(p));
+        p = parameters();
+        p.insert(QStringLiteral("inputs"), QJsonArray{m_dir.filePath(QStringLiteral("missing.fa"))});
+        const RunResult r = attempt(m_dir.filePath(QStringLiteral("missing")), p, false);
+        QVERIFY(r.failure.contains(QStringLiteral("missing.fa")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstPredictJob)
+#include "tst_predict_job.moc"
