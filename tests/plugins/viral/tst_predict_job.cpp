@@ -12,7 +12,9 @@
 #include "model/dnabert_model.h"
 #include "model/esm2_model.h"
 #include "model/virus_classifier.h"
+#include "models/model_registry.h"
 #include "pipeline/float_text.h"
+#include "pipeline/model_digest.h"
 #include "pipeline/predict_job.h"
 #include "provenance/provenance_recorder.h"
 #include "sequence/chunker.h"
@@ -239,6 +241,24 @@ private slots:
         const QString other = m_dir.filePath(QStringLiteral("other-length"));
         QVERIFY(attempt(other, parameters(500, true), false).outcome == core::JobOutcome::Finished);
         QCOMPARE(QJsonDocument::fromJson(file(other, "summary.json")).object().value(QLatin1String("reused_contigs")).toInt(), 0);
+    }
+
+    void modelsGivenByPathAreChecksummedAsTheRegistryDoes()
+    {
+        core::ModelRegistry registry(m_dir.filePath(QStringLiteral("registry.json")));
+        auto entry = registry.importFolder(QStringLiteral("esm2_tiny"), QStringLiteral("esm2"), fixturePath(QStringLiteral("viral/esm2_tiny")));
+        QVERIFY(entry);
+        QCOMPARE(*modelDigest(fixturePath(QStringLiteral("viral/esm2_tiny"))), entry->combinedSha256());
+        QCOMPARE(modelFingerprint(m_classifier), modelFingerprint(m_classifier));
+        QVERIFY(!modelDigest(m_dir.filePath(QStringLiteral("nowhere"))));
+        // A run given models by path records their checksums in its provenance.
+        QJsonObject p = parameters();
+        for (const char* key : {"dnabert_sha256", "esm_sha256", "classifier_sha256"})
+            p.remove(QLatin1String(key));
+        const QString run = m_dir.filePath(QStringLiteral("by-path"));
+        const RunResult r = attempt(run, p, false);
+        QVERIFY2(r.failure.isEmpty(), qPrintable(r.failure));
+        QCOMPARE(file(run, "prediction_results.txt"), file(m_dir.filePath(QStringLiteral("plain")), "prediction_results.txt"));
     }
 
     void badSettingsAreRefusedWithAReason()

@@ -4,14 +4,16 @@
 
 #include "model/torch_runtime.h"
 
+#include <thread>
+
 namespace bioforge::viral {
 
 std::string torchVersion() { return TORCH_VERSION; }
 
 void setTorchThreads(int threads)
 {
-    if (threads > 0)
-        at::set_num_threads(threads);
+    const unsigned cores = std::thread::hardware_concurrency();
+    at::set_num_threads(threads > 0 ? threads : int(cores ? cores : 1));
 }
 
 int torchThreads() { return at::get_num_threads(); }

@@ -8,7 +8,7 @@
 namespace bioforge::viral {
 
 std::string torchVersion();
-void setTorchThreads(int threads); // <= 0: leave LibTorch's default (all cores)
+void setTorchThreads(int threads); // <= 0: every core
 int torchThreads();
 bool torchHasCuda();               // built with CUDA and a device present
 

@@ -10,6 +10,7 @@
 #include "pipeline/embedding_stage.h"
 #include "pipeline/frame_shard.h"
 #include "pipeline/frame_stage.h"
+#include "pipeline/model_digest.h"
 #include "pipeline/results_stage.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/shard_keys.h"
@@ -76,6 +77,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
     setTorchThreads(m_settings.threads);
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
         m_settings.esmLayer = orThrow(Esm2Config::fromFile(QDir(m_settings.esm.path).filePath(QStringLiteral("config.json")))).layers;
+    resolveModelDigests(ctx);
     recordProvenance(ctx);
     const ResultCache cache(m_settings.resultsCacheable() ? ctx.cacheDir() : QString(), m_settings.resultKey());
 
@@ -93,6 +95,40 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
             for (const char* stage : {"dnabert", "esm", "merged"})
                 (void)ctx.checkpoints().remove(shardKey(stage, s));
     return JobOutcome::Finished;
+}
+
+void PredictJob::resolveModelDigests(core::JobContext& ctx)
+{
+    // Models given by path are checksummed as the registry would; a resumed run
+    // reuses the checksums of files whose names, sizes and times are unchanged.
+    core::CheckpointStore& store = ctx.checkpoints();
+    const QString key = QStringLiteral("models/digests");
+    QJsonObject known = store.loadOrDiscard(key).value_or(core::LoadedCheckpoint{}).state;
+    bool changed = false;
+    for (ModelSource* m : {&m_settings.dnabert, &m_settings.esm, &m_settings.classifier}) {
+        if (!m->sha256.isEmpty())
+            continue;
+        const QString fingerprint = modelFingerprint(m->path);
+        const QJsonObject entry = known.value(m->path).toObject();
+        if (entry.value(QLatin1String("fingerprint")).toString() == fingerprint) {
+            m->sha256 = entry.value(QLatin1String("sha256")).toString();
+            continue;
+        }
+        ctx.setMessage(QStringLiteral("computing the checksum of %1").arg(m->path));
+        m->sha256 = orThrow(modelDigest(m->path));
+        known.insert(m->path, QJsonObject{{QStringLiteral("fingerprint"), fingerprint}, {QStringLiteral("sha256"), m->sha256}});
+        changed = true;
+    }
+    if (changed)
+        orThrow(store.save(key, known));
+    // Checkpoints only fit the models and settings they were made with.
+    const QString usedKey = QStringLiteral("models/used");
+    if (auto used = store.loadOrDiscard(usedKey)) {
+        if (used->state.value(QLatin1String("result_key")).toString() != m_settings.resultKey())
+            throw JobFailure(QStringLiteral("the models or settings changed since this run began; start a new run"));
+    } else {
+        orThrow(store.save(usedKey, {{QStringLiteral("result_key"), m_settings.resultKey()}}));
+    }
 }
 
 void PredictJob::recordProvenance(core::JobContext& ctx)

@@ -29,6 +29,7 @@ public:
 private:
     bool mergeStage(core::JobContext& ctx, const FrameIndex& index);
     bool classifyStage(core::JobContext& ctx, const FrameIndex& index);
+    void resolveModelDigests(core::JobContext& ctx);
     void recordProvenance(core::JobContext& ctx);
 
     PredictSettings m_settings;

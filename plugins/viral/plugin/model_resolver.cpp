@@ -1,0 +1,46 @@
+#include "model_resolver.h"
+
+#include "models/model_registry.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace bioforge::viral {
+
+const char* modelKind(ModelRole role)
+{
+    switch (role) {
+    case ModelRole::Dnabert: return "dnabert-s";
+    case ModelRole::Esm: return "esm2";
+    case ModelRole::Classifier: return "virnucpro-classifier";
+    }
+    return "";
+}
+
+core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole role, const core::ModelRegistry* registry)
+{
+    const QFileInfo info(nameOrPath);
+    const bool wantFile = role == ModelRole::Classifier;
+    if (!nameOrPath.isEmpty() && info.exists()) {
+        if (wantFile != info.isFile())
+            return core::Error(QStringLiteral("%1: the %2 model must be %3").arg(nameOrPath, QLatin1String(modelKind(role)),
+                                                                                 wantFile ? QStringLiteral("a .safetensors file") : QStringLiteral("a folder")));
+        return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString()};
+    }
+    const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;
+    if (!entry)
+        return core::Error(QStringLiteral("no model named '%1' in the model registry and no such file or folder; import it with "
+                                          "`bioforge models import %1 %2 <folder>`").arg(nameOrPath, QLatin1String(modelKind(role))));
+    QString path = entry->root;
+    if (wantFile) {
+        path.clear();
+        for (const core::ModelFile& f : entry->files)
+            if (f.path.endsWith(QLatin1String(".safetensors")))
+                path = entry->filePath(f.path);
+        if (path.isEmpty())
+            return core::Error(QStringLiteral("model '%1' has no .safetensors file (a classifier is weights.safetensors + weights.json)").arg(nameOrPath));
+    }
+    return ModelSource{entry->name, path, entry->combinedSha256(), entry->revision};
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,99 @@
+#include "viral_plugin.h"
+
+#include "model_resolver.h"
+#include "models/model_registry.h"
+#include "pipeline/predict_job.h"
+#include "pipeline/validate_job.h"
+#include "provenance/run_record.h"
+#include "ui/viral_page.h"
+#include "viral_demo.h"
+#include "viral_report.h"
+#include "viral_verbs.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QStandardPaths>
+#include <QStyle>
+
+namespace bioforge::viral {
+
+bool ViralPlugin::initialize(const core::PluginContext& context, QString*)
+{
+    m_context = context;
+    return true;
+}
+
+QList<core::VerbSpec> ViralPlugin::verbs() const { return {predictVerb(), validateVerb()}; }
+
+QString ViralPlugin::defaultModel(const char* key) const
+{
+    const QString configured = m_context.settings.value(QLatin1String(key)).toString();
+    if (!configured.isEmpty())
+        return configured;
+    if (qstrcmp(key, "dnabert_model") == 0)
+        return QStringLiteral("DNABERT-S");
+    if (qstrcmp(key, "esm_model") == 0)
+        return QStringLiteral("esm2_t36_3B_UR50D");
+    return {};
+}
+
+core::Expected<std::unique_ptr<core::Job>> ViralPlugin::createJob(const QString& verb, const QJsonObject& parameters)
+{
+    if (verb != QLatin1String("predict") && verb != QLatin1String("validate"))
+        return core::Error(QStringLiteral("viral: unknown verb '%1'").arg(verb));
+    QJsonObject p = parameters;
+    const int chunk = p.value(QLatin1String("chunk_length")).toInt(300);
+    const QString classifierDefault = defaultModel(qPrintable(QStringLiteral("classifier_model_%1").arg(chunk))).isEmpty()
+                                          ? QStringLiteral("virnucpro-%1").arg(chunk)
+                                          : defaultModel(qPrintable(QStringLiteral("classifier_model_%1").arg(chunk)));
+    const std::pair<const char*, std::pair<ModelRole, QString>> models[] = {
+        {"dnabert", {ModelRole::Dnabert, defaultModel("dnabert_model")}},
+        {"esm", {ModelRole::Esm, defaultModel("esm_model")}},
+        {"classifier", {ModelRole::Classifier, classifierDefault}}};
+    for (const auto& [key, spec] : models) {
+        const QString given = p.value(QLatin1String(key)).toString();
+        auto source = resolveModel(given.isEmpty() ? spec.second : given, spec.first, m_context.models);
+        if (!source)
+            return source.error().withContext(QStringLiteral("viral %1").arg(verb));
+        p.insert(QLatin1String(key), source->name);
+        p.insert(QLatin1String(key) + QStringLiteral("_path"), source->path);
+        p.insert(QLatin1String(key) + QStringLiteral("_sha256"), source->sha256);
+        p.insert(QLatin1String(key) + QStringLiteral("_revision"), source->revision);
+    }
+    if (verb == QLatin1String("validate"))
+        p.insert(QStringLiteral("inputs"), QJsonArray{QStringLiteral("(built-in tiny contig)")});
+    for (const QJsonValue& input : p.value(QLatin1String("inputs")).toArray())
+        if (verb == QLatin1String("predict") && !QFileInfo(input.toString()).isFile())
+            return core::Error(QStringLiteral("viral predict: input '%1' is not a file").arg(input.toString()));
+    auto settings = PredictSettings::fromParameters(p);
+    if (!settings)
+        return settings.error();
+    if (verb == QLatin1String("validate"))
+        return std::unique_ptr<core::Job>(std::make_unique<ValidateJob>(*settings));
+    return std::unique_ptr<core::Job>(std::make_unique<PredictJob>(*settings));
+}
+
+core::Expected<core::ReportContent> ViralPlugin::reportContent(const core::RunRecord& run, const QString& runDir) const
+{
+    if (run.verb == QLatin1String("validate"))
+        return validateReport(runDir);
+    return predictReport(runDir, run.title);
+}
+
+QList<core::DemoRun> ViralPlugin::demoRuns() const
+{
+    const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
+    if (auto run = viralDemoRun(dir))
+        return {*run};
+    return {};
+}
+
+QIcon ViralPlugin::pageIcon() const
+{
+    return QApplication::style() ? QApplication::style()->standardIcon(QStyle::SP_FileDialogContentsView) : QIcon();
+}
+
+QWidget* ViralPlugin::createPage(const ui::PageContext& context, QWidget* parent) { return new ViralPage(context, this, parent); }
+
+} // namespace bioforge::viral

@@ -1,0 +1,35 @@
+#pragma once
+
+// The viral plugin: the `predict` and `validate` runs (models resolved from
+// the registry or given by path), their report, the demo, and the page.
+
+#include "plugin/iplugin.h"
+#include "plugin/iplugin_ui.h"
+
+#include <QObject>
+
+namespace bioforge::viral {
+
+class ViralPlugin final : public QObject, public core::IPlugin, public ui::IPluginUi {
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID BIOFORGE_IPLUGIN_IID FILE "viral.json")
+    Q_INTERFACES(bioforge::core::IPlugin bioforge::ui::IPluginUi)
+public:
+    bool initialize(const core::PluginContext& context, QString* errorString) override;
+    QList<core::VerbSpec> verbs() const override;
+    core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
+    core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QList<core::DemoRun> demoRuns() const override;
+
+    QString pageTitle() const override { return tr("Viral contigs"); }
+    QIcon pageIcon() const override;
+    QWidget* createPage(const ui::PageContext& context, QWidget* parent) override;
+
+    // The model names used when a run does not name them (plugin settings, else these defaults).
+    QString defaultModel(const char* key) const;
+
+private:
+    core::PluginContext m_context;
+};
+
+} // namespace bioforge::viral

@@ -1,0 +1,199 @@
+#include "results_panel.h"
+
+#include "contig_table_model.h"
+#include "plot/plot_factory.h"
+
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QUrl>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <qcustomplot.h>
+
+namespace bioforge::viral {
+
+ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    m_summary = new QLabel(tr("No results yet: run a prediction, or pick a finished run above."), this);
+    m_summary->setWordWrap(true);
+    layout->addWidget(m_summary);
+
+    auto* filters = new QHBoxLayout;
+    m_minScore = new QDoubleSpinBox(this);
+    m_minScore->setRange(0, 1);
+    m_minScore->setSingleStep(0.05);
+    m_minScore->setDecimals(2);
+    m_call = new QComboBox(this);
+    m_call->addItem(tr("any call"), QString());
+    m_call->addItem(tr("viral"), QStringLiteral("viral"));
+    m_call->addItem(tr("non-viral"), QStringLiteral("non-viral"));
+    m_call->addItem(tr("unscored"), QStringLiteral("unscored"));
+    m_minLength = new QSpinBox(this);
+    m_minLength->setRange(0, 1 << 30);
+    m_minLength->setSingleStep(100);
+    m_minLength->setSuffix(tr(" bp"));
+    filters->addWidget(new QLabel(tr("Mean score ≥"), this));
+    filters->addWidget(m_minScore);
+    filters->addWidget(m_call);
+    filters->addWidget(new QLabel(tr("Length ≥"), this));
+    filters->addWidget(m_minLength);
+    filters->addStretch();
+    auto* exportButton = new QPushButton(tr("Export TSV…"), this);
+    auto* openFolder = new QPushButton(tr("Open folder"), this);
+    filters->addWidget(exportButton);
+    filters->addWidget(openFolder);
+    layout->addLayout(filters);
+
+    m_model = new ContigTableModel(this);
+    m_filter = new ContigFilter(this);
+    m_filter->setSourceModel(m_model);
+    m_filter->setSortRole(Qt::UserRole);
+    m_contigs = new QTableView(this);
+    m_contigs->setModel(m_filter);
+    m_contigs->setSortingEnabled(true);
+    m_contigs->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_contigs->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_contigs->horizontalHeader()->setStretchLastSection(true);
+    m_contigs->verticalHeader()->hide();
+
+    auto* details = new QTabWidget(this);
+    auto makeTable = [&](QStandardItemModel*& model, const QString& title) {
+        model = new QStandardItemModel(this);
+        auto* view = new QTableView(details);
+        view->setModel(model);
+        view->verticalHeader()->hide();
+        view->horizontalHeader()->setStretchLastSection(true);
+        view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        details->addTab(view, title);
+    };
+    makeTable(m_chunkModel, tr("Chunks of the contig"));
+    makeTable(m_frameModel, tr("Frames of the contig"));
+    m_histogram = new QCustomPlot(details);
+    m_scatter = new QCustomPlot(details);
+    details->addTab(m_histogram, tr("Score histogram"));
+    details->addTab(m_scatter, tr("Score vs length"));
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_contigs);
+    split->addWidget(details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    connect(m_minScore, &QDoubleSpinBox::valueChanged, m_filter, &ContigFilter::setMinimumScore);
+    connect(m_call, &QComboBox::currentIndexChanged, this, [this] { m_filter->setCall(m_call->currentData().toString()); });
+    connect(m_minLength, &QSpinBox::valueChanged, this, [this](int v) { m_filter->setMinimumLength(v); });
+    connect(m_contigs->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (current.isValid())
+            showContig(m_model->row(m_filter->mapToSource(current).row()).contig);
+    });
+    connect(exportButton, &QPushButton::clicked, this, &ResultsPanel::exportTables);
+    connect(openFolder, &QPushButton::clicked, this, [this] {
+        if (!m_runDir.isEmpty())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(m_runDir));
+    });
+    connect(&m_loading, &QFutureWatcher<core::Expected<ContigResults>>::finished, this, [this] {
+        const core::Expected<ContigResults> r = m_loading.result();
+        if (!r) {
+            m_summary->setText(tr("Cannot show the results: %1").arg(r.error().message()));
+            return;
+        }
+        display(*r);
+        emit loaded();
+    });
+}
+
+void ResultsPanel::load(const QString& runDir)
+{
+    m_runDir = runDir;
+    if (runDir.isEmpty()) {
+        display(ContigResults{});
+        return;
+    }
+    m_summary->setText(tr("Loading the results…"));
+    m_loading.setFuture(QtConcurrent::run([runDir] { return ContigResults::load(runDir); }));
+}
+
+void ResultsPanel::display(const ContigResults& results)
+{
+    m_results = results;
+    m_model->setRows(results.contigs);
+    m_chunkModel->clear();
+    m_frameModel->clear();
+    int viral = 0, unscored = 0;
+    core::ReportPlot hist, scatter;
+    hist.kind = core::ReportPlot::Kind::Histogram;
+    hist.xLabel = tr("mean virus score");
+    hist.bins = 20;
+    scatter.kind = core::ReportPlot::Kind::Scatter;
+    scatter.xLabel = tr("length (bases)");
+    scatter.yLabel = tr("mean virus score");
+    core::PlotSeries h{tr("contigs"), {}, {}}, s{tr("contigs"), {}, {}};
+    for (const ContigRow& c : results.contigs) {
+        viral += c.call == QLatin1String("viral") ? 1 : 0;
+        unscored += c.call == QLatin1String("unscored") ? 1 : 0;
+        if (c.meanScore >= 0) {
+            h.x.push_back(c.meanScore);
+            s.x.push_back(double(c.length));
+            s.y.push_back(c.meanScore);
+        }
+    }
+    hist.series << h;
+    scatter.series << s;
+    ui::PlotFactory::fill(m_histogram, hist);
+    ui::PlotFactory::fill(m_scatter, scatter);
+    if (!results.runDir.isEmpty())
+        m_summary->setText(tr("%1 contigs: %2 viral, %3 non-viral, %4 without a translatable frame. Select a contig to see its chunks and frames.")
+                               .arg(results.contigs.size()).arg(viral).arg(results.contigs.size() - viral - unscored).arg(unscored));
+    m_contigs->sortByColumn(ContigTableModel::Mean, Qt::DescendingOrder);
+}
+
+void ResultsPanel::showContig(const QString& contig)
+{
+    auto fill = [](QStandardItemModel* model, const QStringList& header, const QList<DetailRow>& rows) {
+        model->clear();
+        model->setHorizontalHeaderLabels(header);
+        for (const DetailRow& r : rows) {
+            QList<QStandardItem*> items;
+            for (const QString& cell : r.cells)
+                items << new QStandardItem(cell);
+            model->appendRow(items);
+        }
+    };
+    fill(m_chunkModel, m_results.chunkHeader, m_results.chunks.value(contig));
+    fill(m_frameModel, m_results.frameHeader, m_results.frames.value(contig));
+}
+
+void ResultsPanel::exportTables()
+{
+    if (m_runDir.isEmpty())
+        return;
+    const QString target = QFileDialog::getExistingDirectory(this, tr("Export the result tables to"));
+    if (target.isEmpty())
+        return;
+    QStringList failed;
+    for (const char* name : {"prediction_results.txt", "contigs.tsv", "chunks.tsv", "frames.tsv"}) {
+        const QString to = QDir(target).filePath(QLatin1String(name));
+        QFile::remove(to);
+        if (!QFile::copy(QDir(m_runDir).filePath(QLatin1String(name)), to))
+            failed << QLatin1String(name);
+    }
+    m_summary->setText(failed.isEmpty() ? tr("Exported to %1").arg(target) : tr("Could not export: %1").arg(failed.join(QStringLiteral(", "))));
+}
+
+} // namespace bioforge::viral

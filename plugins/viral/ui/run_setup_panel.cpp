@@ -1,0 +1,177 @@
+#include "run_setup_panel.h"
+
+#include "model/torch_runtime.h"
+#include "models/model_registry.h"
+#include "plugin/model_resolver.h"
+
+#include <QComboBox>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace bioforge::viral {
+
+namespace {
+constexpr const char* kParameterNames[3] = {"dnabert", "esm", "classifier"};
+}
+
+RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
+{
+    setAcceptDrops(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("<b>FASTA files</b> (drop them here; plain or .gz)"), this));
+    m_inputs = new QListWidget(this);
+    m_inputs->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    layout->addWidget(m_inputs, 1);
+    auto* fileButtons = new QHBoxLayout;
+    auto* add = new QPushButton(tr("Add…"), this);
+    auto* remove = new QPushButton(tr("Remove"), this);
+    fileButtons->addWidget(add);
+    fileButtons->addWidget(remove);
+    fileButtons->addStretch();
+    layout->addLayout(fileButtons);
+    connect(add, &QPushButton::clicked, this, [this] {
+        addInputs(QFileDialog::getOpenFileNames(this, tr("FASTA files"), QString(), tr("FASTA (*.fa *.fasta *.fna *.fa.gz *.fasta.gz *.fna.gz);;All files (*)")));
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        qDeleteAll(m_inputs->selectedItems());
+        updateButtons();
+    });
+
+    auto* form = new QFormLayout;
+    m_chunkLength = new QComboBox(this);
+    m_chunkLength->addItems({QStringLiteral("300"), QStringLiteral("500")});
+    m_chunkLength->setToolTip(tr("The published VirNucPro models were trained on 300 and 500 base chunks; use the classifier that matches."));
+    form->addRow(tr("Chunk length"), m_chunkLength);
+    const char* labels[3] = {"DNABERT-S", "ESM-2", "Classifier"};
+    for (int role = 0; role < 3; ++role)
+        form->addRow(tr(labels[role]), m_models[role] = makeModelChoice(role));
+    m_threads = new QSpinBox(this);
+    m_threads->setRange(0, 1024);
+    m_threads->setSpecialValueText(tr("all (%1)").arg(QThread::idealThreadCount()));
+    form->addRow(tr("CPU threads"), m_threads);
+    m_device = new QLabel(torchHasCuda() ? tr("GPU (CUDA)") : tr("CPU — this LibTorch build has no CUDA"), this);
+    m_device->setWordWrap(true);
+    form->addRow(tr("Device"), m_device);
+    layout->addLayout(form);
+
+    auto* buttons = new QHBoxLayout;
+    m_validate = new QPushButton(tr("Validate models"), this);
+    m_validate->setToolTip(tr("Load the three models and run a tiny input through the pipeline"));
+    m_run = new QPushButton(tr("Run"), this);
+    m_run->setDefault(true);
+    m_run->setObjectName(QStringLiteral("runButton"));
+    m_validate->setObjectName(QStringLiteral("validateButton"));
+    buttons->addWidget(m_validate);
+    buttons->addStretch();
+    buttons->addWidget(m_run);
+    layout->addLayout(buttons);
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+    connect(m_run, &QPushButton::clicked, this, &RunSetupPanel::runRequested);
+    connect(m_validate, &QPushButton::clicked, this, &RunSetupPanel::validateRequested);
+    updateButtons();
+}
+
+QComboBox* RunSetupPanel::makeModelChoice(int role)
+{
+    auto* combo = new QComboBox(this);
+    combo->setEditable(true);
+    combo->setInsertPolicy(QComboBox::NoInsert);
+    combo->setMinimumContentsLength(24);
+    combo->lineEdit()->setPlaceholderText(tr("registry name, or Browse…"));
+    combo->addItem(tr("Browse…"), QStringLiteral("::browse"));
+    connect(combo, &QComboBox::activated, this, [this, combo, role](int index) {
+        if (combo->itemData(index).toString() != QLatin1String("::browse"))
+            return;
+        const QString path = role == int(ModelRole::Classifier)
+                                 ? QFileDialog::getOpenFileName(this, tr("Classifier weights"), QString(), tr("safetensors (*.safetensors)"))
+                                 : QFileDialog::getExistingDirectory(this, tr("Model folder (config.json, model.safetensors, …)"));
+        combo->setCurrentIndex(-1);
+        combo->setEditText(path);
+    });
+    return combo;
+}
+
+void RunSetupPanel::setRegistry(const core::ModelRegistry* registry)
+{
+    for (int role = 0; role < 3; ++role) {
+        QComboBox* combo = m_models[role];
+        const QString current = combo->currentText();
+        combo->clear();
+        if (registry)
+            for (const core::ModelEntry& m : registry->models())
+                if (m.kind == QLatin1String(modelKind(ModelRole(role))))
+                    combo->addItem(QStringLiteral("%1  (sha256 %2…)").arg(m.name, m.combinedSha256().left(12)), m.name);
+        combo->addItem(tr("Browse…"), QStringLiteral("::browse"));
+        combo->setCurrentIndex(combo->count() > 1 ? 0 : -1);
+        if (!current.isEmpty() && combo->findText(current) < 0 && current != tr("Browse…"))
+            combo->setEditText(current);
+    }
+}
+
+void RunSetupPanel::addInputs(const QStringList& files)
+{
+    for (const QString& f : files)
+        if (!f.isEmpty() && m_inputs->findItems(f, Qt::MatchExactly).isEmpty())
+            m_inputs->addItem(f);
+    updateButtons();
+}
+
+QStringList RunSetupPanel::inputs() const
+{
+    QStringList files;
+    for (int i = 0; i < m_inputs->count(); ++i)
+        files << m_inputs->item(i)->text();
+    return files;
+}
+
+QJsonObject RunSetupPanel::parameters() const
+{
+    QJsonObject p{{QStringLiteral("inputs"), QJsonArray::fromStringList(inputs())},
+                  {QStringLiteral("chunk_length"), m_chunkLength->currentText().toInt()},
+                  {QStringLiteral("threads"), m_threads->value()}};
+    for (int role = 0; role < 3; ++role) {
+        const QComboBox* combo = m_models[role];
+        const QString data = combo->currentData().toString();
+        const QString value = combo->currentIndex() >= 0 && combo->currentText() == combo->itemText(combo->currentIndex()) && data != QLatin1String("::browse")
+                                  ? data
+                                  : combo->currentText().trimmed();
+        if (!value.isEmpty())
+            p.insert(QLatin1String(kParameterNames[role]), value);
+    }
+    return p;
+}
+
+void RunSetupPanel::setStatus(const QString& text) { m_status->setText(text); }
+
+void RunSetupPanel::updateButtons() { m_run->setEnabled(m_inputs->count() > 0); }
+
+void RunSetupPanel::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void RunSetupPanel::dropEvent(QDropEvent* event)
+{
+    QStringList files;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            files << url.toLocalFile();
+    addInputs(files);
+    event->acceptProposedAction();
+}
+
+} // namespace bioforge::viral

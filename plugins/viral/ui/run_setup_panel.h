@@ -1,0 +1,59 @@
+#pragma once
+
+// The left side of the viral page: the FASTA files (drop them on the list or
+// add them), the chunk length, the three models (from the registry, with
+// their checksums, or a folder / file), the device, and Run / Validate. It
+// only collects choices; the page starts the runs.
+
+#include <QJsonObject>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+
+namespace bioforge::core {
+class ModelRegistry;
+}
+
+namespace bioforge::viral {
+
+class RunSetupPanel final : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunSetupPanel(QWidget* parent = nullptr);
+
+    void setRegistry(const core::ModelRegistry* registry); // fills the model choices
+    void addInputs(const QStringList& files);
+    QStringList inputs() const;
+    // The parameters of a `predict` run (validate takes the model part).
+    QJsonObject parameters() const;
+    void setStatus(const QString& text);
+    QListWidget* inputList() const { return m_inputs; }
+    QComboBox* modelChoice(int role) const { return m_models[role]; }
+
+signals:
+    void runRequested();
+    void validateRequested();
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    QComboBox* makeModelChoice(int role);
+    void updateButtons();
+
+    QListWidget* m_inputs;
+    QComboBox* m_chunkLength;
+    QComboBox* m_models[3];
+    QSpinBox* m_threads;
+    QLabel* m_device;
+    QLabel* m_status;
+    QPushButton* m_run;
+    QPushButton* m_validate;
+};
+
+} // namespace bioforge::viral

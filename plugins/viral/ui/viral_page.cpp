@@ -1,0 +1,118 @@
+#include "viral_page.h"
+
+#include "models/model_registry.h"
+#include "results_panel.h"
+#include "run_setup_panel.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace bioforge::viral {
+
+ViralPage::ViralPage(const ui::PageContext& context, ViralPlugin*, QWidget* parent) : QWidget(parent), m_context(context)
+{
+    auto* layout = new QHBoxLayout(this);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_setup = new RunSetupPanel(split);
+    auto* right = new QWidget(split);
+    auto* rightLayout = new QVBoxLayout(right);
+    auto* runRow = new QHBoxLayout;
+    runRow->addWidget(new QLabel(tr("Results of"), right));
+    m_runs = new QComboBox(right);
+    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    runRow->addWidget(m_runs, 1);
+    rightLayout->addLayout(runRow);
+    m_results = new ResultsPanel(right);
+    rightLayout->addWidget(m_results, 1);
+    split->addWidget(m_setup);
+    split->addWidget(right);
+    split->setStretchFactor(1, 3);
+    layout->addWidget(split);
+
+    if (m_context.session)
+        m_setup->setRegistry(&m_context.session->models());
+    connect(m_setup, &RunSetupPanel::runRequested, this, [this] { start(QStringLiteral("predict")); });
+    connect(m_setup, &RunSetupPanel::validateRequested, this, [this] { start(QStringLiteral("validate")); });
+    connect(m_runs, &QComboBox::currentIndexChanged, this, [this] {
+        const QString dir = m_runs->currentData().toString();
+        m_results->load(dir);
+    });
+    if (m_context.session)
+        connect(m_context.session, &core::Session::projectChanged, this, [this] {
+            connectProject();
+            reloadRuns();
+        });
+    connectProject();
+    reloadRuns();
+}
+
+void ViralPage::connectProject()
+{
+    // Qt::UniqueConnection does not work with lambdas: keep the one connection by hand.
+    disconnect(m_runEnded);
+    if (!m_context.session || !m_context.session->runs())
+        return;
+    m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
+        const QString verb = m_started.take(runId);
+        reloadRuns(succeeded && verb != QLatin1String("validate") ? runId : QString());
+        if (verb.isEmpty())
+            return; // not started from this page
+        if (!succeeded)
+            m_setup->setStatus(tr("Run %1 did not finish; the Jobs dock and the log say why (it can be resumed if it was paused).").arg(runId.left(8)));
+        else if (verb == QLatin1String("validate"))
+            m_setup->setStatus(tr("Validation passed: the models load and a tiny input runs through every stage (run %1).").arg(runId.left(8)));
+        else
+            m_setup->setStatus(tr("Run %1 finished; its results are shown on the right.").arg(runId.left(8)));
+    });
+}
+
+void ViralPage::reloadRuns(const QString& select)
+{
+    const QString current = select.isEmpty() ? m_runs->currentData(Qt::UserRole + 1).toString() : select;
+    QSignalBlocker block(m_runs);
+    m_runs->clear();
+    core::Project* project = m_context.session ? m_context.session->project() : nullptr;
+    if (project)
+        if (auto runs = project->store().runs())
+            for (const core::RunRecord& r : *runs)
+                if (r.pluginId == QLatin1String("viral") && r.verb == QLatin1String("predict") && r.state == core::RunState::Finished) {
+                    m_runs->insertItem(0, QStringLiteral("%1 — %2").arg(r.title.isEmpty() ? r.runId.left(8) : r.title, r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm"))),
+                                       project->runDir(r.runId));
+                    m_runs->setItemData(0, r.runId, Qt::UserRole + 1);
+                }
+    const int index = m_runs->findData(current, Qt::UserRole + 1);
+    block.unblock();
+    m_runs->setCurrentIndex(-1);
+    m_runs->setCurrentIndex(index >= 0 ? index : (m_runs->count() ? 0 : -1));
+    if (m_runs->count() == 0)
+        m_results->load(QString());
+}
+
+QString ViralPage::start(const QString& verb)
+{
+    core::RunService* runs = m_context.session ? m_context.session->runs() : nullptr;
+    if (!runs) {
+        m_setup->setStatus(tr("Open a project first."));
+        return {};
+    }
+    QJsonObject p = m_setup->parameters();
+    if (verb == QLatin1String("validate"))
+        p.remove(QStringLiteral("inputs"));
+    auto id = runs->start(QStringLiteral("viral"), verb, p);
+    if (!id) {
+        m_setup->setStatus(id.error().message());
+        return {};
+    }
+    m_started.insert(*id, verb);
+    m_setup->setStatus(verb == QLatin1String("validate") ? tr("Validating the models… (progress in the Jobs dock)")
+                                                         : tr("Running… progress, pause and resume are in the Jobs dock; the results appear here when it ends."));
+    return *id;
+}
+
+} // namespace bioforge::viral

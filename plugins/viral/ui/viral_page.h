@@ -1,0 +1,45 @@
+#pragma once
+
+// The viral page: set up a run (RunSetupPanel), start `predict` or
+// `validate` through the project's RunService (progress is in the Jobs
+// dock), and look at a finished run's results (ResultsPanel), picked from
+// the project's viral runs; a run that finishes while the page is open is
+// shown at once.
+
+#include "plugin/iplugin_ui.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QComboBox;
+
+namespace bioforge::viral {
+
+class ResultsPanel;
+class RunSetupPanel;
+class ViralPlugin;
+
+class ViralPage final : public QWidget {
+    Q_OBJECT
+public:
+    ViralPage(const ui::PageContext& context, ViralPlugin* plugin, QWidget* parent = nullptr);
+
+    RunSetupPanel* setup() const { return m_setup; }
+    ResultsPanel* results() const { return m_results; }
+    QComboBox* runChoice() const { return m_runs; }
+    // Starts a run of `verb` with the panel's parameters; the run id, or empty (the reason is shown).
+    QString start(const QString& verb);
+
+private:
+    void reloadRuns(const QString& select = {});
+    void connectProject();
+
+    ui::PageContext m_context;
+    RunSetupPanel* m_setup;
+    ResultsPanel* m_results;
+    QComboBox* m_runs;
+    QMetaObject::Connection m_runEnded;
+    QHash<QString, QString> m_started; // run id -> verb, for the runs this page started
+};
+
+} // namespace bioforge::viral

@@ -1,0 +1,137 @@
+// The viral page, offscreen: FASTA files and models chosen on the page, Run
+// starts a recorded run, its results fill the contig table (sorted by score,
+// filtered by call and length) and the drill-down shows a contig's chunks and
+// frames; Validate runs the model check. Saves a screenshot.
+
+#include "contig_table_model.h"
+#include "log/logging.h"
+#include "model/classifier_writer.h"
+#include "pipeline/validate_job.h"
+#include "results_panel.h"
+#include "run_setup_panel.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "support/test_support.h"
+#include "viral_page.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QPushButton>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge;
+using namespace bioforge::viral;
+using namespace bioforge::test;
+
+class TstViralPage : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    std::unique_ptr<core::Session> m_session;
+    std::unique_ptr<ViralPage> m_page;
+
+    void waitForRun(const std::function<void()>& click, bool expectSuccess = true)
+    {
+        QSignalSpy ended(m_session->runs(), &core::RunService::runEnded);
+        click();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+        QCOMPARE(ended.first().at(1).toBool(), expectSuccess);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (!fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        QStandardPaths::setTestModeEnabled(true);
+        core::Logging::initialize(core::Logging::Console::Off);
+        m_session = std::make_unique<core::Session>(core::Session::Options{});
+        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("project")), true));
+        m_page = std::make_unique<ViralPage>(ui::PageContext{m_session.get()}, nullptr);
+        m_page->resize(1400, 820);
+        m_page->show();
+        QVERIFY(writeRandomClassifier(m_dir.filePath(QStringLiteral("classifier.safetensors")), 128, 16, 9));
+        QFile fasta(m_dir.filePath(QStringLiteral("page.fa")));
+        QVERIFY(fasta.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 6; ++i)
+            fasta.write(">page_contig_" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(ValidateJob::syntheticContig(size_t(200 + 250 * i), uint32_t(i))) + "\n");
+        fasta.write(">only_n\nNNNNNNNN\n"); // no codon translates: nothing to score
+    }
+
+    void aRunFromThePageFillsTheContigTable()
+    {
+        RunSetupPanel* setup = m_page->setup();
+        setup->addInputs({m_dir.filePath(QStringLiteral("page.fa"))});
+        setup->modelChoice(0)->setEditText(fixturePath(QStringLiteral("viral/dnabert_s_tiny")));
+        setup->modelChoice(1)->setEditText(fixturePath(QStringLiteral("viral/esm2_tiny")));
+        setup->modelChoice(2)->setEditText(m_dir.filePath(QStringLiteral("classifier.safetensors")));
+        QSignalSpy loaded(m_page->results(), &ResultsPanel::loaded);
+        waitForRun([&] { QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton); });
+        QTRY_VERIFY2_WITH_TIMEOUT(loaded.count() >= 1, qPrintable(m_page->results()->summary()->text()), 20000);
+        QTableView* table = m_page->results()->contigView();
+        QCOMPARE(table->model()->rowCount(), 7);
+        QCOMPARE(m_page->runChoice()->count(), 1);
+        // Sorted by mean score, highest first; the contig without a frame is last.
+        const double first = table->model()->index(0, ContigTableModel::Mean).data(Qt::UserRole).toDouble();
+        const double second = table->model()->index(1, ContigTableModel::Mean).data(Qt::UserRole).toDouble();
+        QVERIFY(first >= second);
+        QCOMPARE(table->model()->index(6, ContigTableModel::Contig).data().toString(), QStringLiteral("only_n"));
+        QVERIFY(m_page->results()->summary()->text().contains(QStringLiteral("7 contigs")));
+        QVERIFY(m_page->setup()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("finished")));
+    }
+
+    void filtersNarrowTheTable()
+    {
+        ContigFilter* filter = m_page->results()->filter();
+        filter->setCall(QStringLiteral("unscored"));
+        QCOMPARE(filter->rowCount(), 1);
+        filter->setCall(QString());
+        filter->setMinimumLength(700);
+        QCOMPARE(filter->rowCount(), 4); // 700, 950, 1200, 1450
+        filter->setMinimumLength(0);
+        filter->setMinimumScore(1.0);
+        QCOMPARE(filter->rowCount(), 0);
+        filter->setMinimumScore(0);
+        QCOMPARE(filter->rowCount(), 7);
+    }
+
+    void selectingAContigShowsItsChunksAndFrames()
+    {
+        QTableView* table = m_page->results()->contigView();
+        int row = -1;
+        for (int r = 0; r < table->model()->rowCount(); ++r)
+            if (table->model()->index(r, ContigTableModel::Contig).data().toString() == QLatin1String("page_contig_5"))
+                row = r;
+        QVERIFY(row >= 0);
+        table->setCurrentIndex(table->model()->index(row, 0));
+        QCOMPARE(m_page->results()->chunkModel()->rowCount(), 5); // 1450 bases in chunks of 300
+        QVERIFY(m_page->results()->frameModel()->rowCount() >= 5);
+        QVERIFY(m_page->results()->frameModel()->item(0, 0)->text().startsWith(QStringLiteral("page_contig_5_chunk_1")));
+        QDir().mkpath(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots"));
+        QVERIFY(m_page->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots/viral-page.png")));
+    }
+
+    void validateChecksTheModelsFromThePage()
+    {
+        waitForRun([&] { QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("validateButton")), Qt::LeftButton); });
+        QVERIFY(m_page->setup()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("Validation passed")));
+        QCOMPARE(m_page->runChoice()->count(), 1); // a validation is not a result to pick
+        m_page->setup()->modelChoice(2)->setEditText(m_dir.filePath(QStringLiteral("missing.safetensors")));
+        QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("validateButton")), Qt::LeftButton);
+        QTRY_VERIFY(m_page->setup()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("missing.safetensors")));
+    }
+
+    void cleanupTestCase()
+    {
+        m_page.reset();
+        m_session.reset();
+    }
+};
+
+QTEST_MAIN(TstViralPage)
+#include "tst_viral_page.moc"
