@@ -20,7 +20,8 @@ namespace {
 
 struct Layer {
     TorchLayerNorm attentionNorm, ffnNorm;
-    TorchLinear query, key, value, output, fc1, fc2;
+    // query (pre-scaled by headSize^-0.5, as fair-esm scales q), key and value in one product
+    TorchLinear qkv, output, fc1, fc2;
     at::Tensor invFreq; // rotary frequencies (headSize / 2)
 };
 
@@ -31,6 +32,15 @@ at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Ten
     return x * cos + at::cat({-halves[1], halves[0]}, -1) * sin;
 }
 
+// cos and sin of the rotary angles for positions 0 … T-1: [T, headSize].
+std::pair<at::Tensor, at::Tensor> rotaryTables(const at::Tensor& invFreq, int64_t T)
+{
+    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kFloat));
+    const at::Tensor freqs = at::outer(positions, invFreq);
+    const at::Tensor angles = at::cat({freqs, freqs}, -1);
+    return {angles.cos(), angles.sin()};
+}
+
 } // namespace
 
 struct Esm2Model::Impl {
@@ -38,6 +48,7 @@ struct Esm2Model::Impl {
     int64_t padId = -1, maskId = -1;
     at::Tensor embedding;
     std::vector<Layer> layers;
+    bool sharedFrequencies = true; // every layer has the same rotary frequencies (then the tables are made once)
     TorchLayerNorm finalNorm, headNorm;
     TorchLinear headDense;
     at::Tensor headBias;
@@ -45,7 +56,7 @@ struct Esm2Model::Impl {
     core::Status loadWeights(const TorchWeights& w);
     // Runs the model; fills representations of `wanted` layers and optionally the logits.
     at::Tensor run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const;
-    at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding) const;
+    at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary) const;
 };
 
 core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
@@ -60,17 +71,24 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
     for (int64_t i = 0; i < config.layers; ++i) {
         const std::string p = "esm.encoder.layer." + std::to_string(i) + ".";
         Layer& l = layers[size_t(i)];
+        TorchLinear query, key, value;
         r.norm(p + "attention.LayerNorm", H, eps, l.attentionNorm);
-        r.linear(p + "attention.self.query", H, H, l.query);
-        r.linear(p + "attention.self.key", H, H, l.key);
-        r.linear(p + "attention.self.value", H, H, l.value);
+        r.linear(p + "attention.self.query", H, H, query);
+        r.linear(p + "attention.self.key", H, H, key);
+        r.linear(p + "attention.self.value", H, H, value);
         r.linear(p + "attention.output.dense", H, H, l.output);
+        if (r.status()) {
+            const double scale = std::pow(double(config.headSize()), -0.5);
+            l.qkv.weight = at::cat({query.weight * scale, key.weight, value.weight}, 0).contiguous();
+            l.qkv.bias = at::cat({query.bias * scale, key.bias, value.bias}, 0).contiguous();
+        }
         r.norm(p + "LayerNorm", H, eps, l.ffnNorm);
         r.linear(p + "intermediate.dense", I, H, l.fc1);
         r.linear(p + "output.dense", H, I, l.fc2);
         l.invFreq = defaultFreq; // the checkpoint's own buffer when it has one
         if (const std::string freq = p + "attention.self.rotary_embeddings.inv_freq"; w.has(freq))
             r.tensor(freq, {config.headSize() / 2}, l.invFreq);
+        sharedFrequencies = sharedFrequencies && (l.invFreq.sizes() == layers[0].invFreq.sizes() && at::equal(l.invFreq, layers[0].invFreq));
     }
     r.norm("esm.encoder.emb_layer_norm_after", H, eps, finalNorm);
     r.linear("lm_head.dense", H, H, headDense);
@@ -79,24 +97,17 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
     return r.status();
 }
 
-at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding) const
+at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
+                                  const std::pair<at::Tensor, at::Tensor>& rotary) const
 {
     const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
-    const at::Tensor h = l.attentionNorm(x);
-    auto split = [&](const at::Tensor& t) { return t.view({B, T, heads, D}).transpose(1, 2); }; // [B, heads, T, D]
-    at::Tensor q = split(l.query(h) * std::pow(double(D), -0.5));
-    at::Tensor k = split(l.key(h));
-    const at::Tensor v = split(l.value(h));
-    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kFloat));
-    const at::Tensor freqs = at::outer(positions, l.invFreq);
-    const at::Tensor angles = at::cat({freqs, freqs}, -1);
-    const at::Tensor cos = angles.cos(), sin = angles.sin();
-    q = applyRotary(q, cos, sin);
-    k = applyRotary(k, cos, sin);
-    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)); // [B, heads, T, T]
+    // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
+    const at::Tensor qkv = l.qkv(l.attentionNorm(x)).view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
+    const at::Tensor qk = applyRotary(qkv.slice(0, 0, 2), rotary.first, rotary.second);
+    at::Tensor scores = at::matmul(qk[0], qk[1].transpose(-1, -2)); // [B, heads, T, T]
     if (keyPadding.defined())
-        scores = scores.masked_fill(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-    const at::Tensor attention = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, heads * D});
+        scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+    const at::Tensor attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
     const at::Tensor y = x + l.output(attention);
     return y + l.fc2(at::gelu(l.fc1(l.ffnNorm(y))));
 }
@@ -127,11 +138,19 @@ at::Tensor Esm2Model::Impl::run(const at::Tensor& tokens, const std::vector<int6
     if (want(0))
         keep(0, x);
     const at::Tensor keyPadding = anyPadding ? padding : at::Tensor();
-    for (int64_t i = 0; i < config.layers; ++i) {
-        x = layer(layers[size_t(i)], x, keyPadding);
+    std::pair<at::Tensor, at::Tensor> rotary; // the same for every layer unless a checkpoint says otherwise
+    // Without logits, layers past the deepest one asked for are not run.
+    const int64_t deepest = wanted.empty() ? 0 : *std::max_element(wanted.begin(), wanted.end());
+    const int64_t depth = logits ? config.layers : deepest;
+    for (int64_t i = 0; i < depth; ++i) {
+        if (i == 0 || !sharedFrequencies)
+            rotary = rotaryTables(layers[size_t(i)].invFreq, T);
+        x = layer(layers[size_t(i)], x, keyPadding, rotary);
         if (i + 1 < config.layers && want(i + 1))
             keep(i + 1, x);
     }
+    if (depth < config.layers)
+        return {};
     x = finalNorm(x);
     if (want(config.layers))
         keep(config.layers, x);

@@ -10,6 +10,7 @@ namespace bioforge::viral {
 std::string torchVersion();
 void setTorchThreads(int threads); // <= 0: every core
 int torchThreads();
+bool torchThreadsInBlas();         // the threads are OpenBLAS's (other operations run on one)
 bool torchHasCuda();               // built with CUDA and a device present
 
 } // namespace bioforge::viral

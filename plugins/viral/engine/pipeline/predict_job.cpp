@@ -138,7 +138,7 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     for (const auto& [role, m] : {std::pair{"DNABERT-S", &m_settings.dnabert}, {"ESM-2", &m_settings.esm}, {"classifier", &m_settings.classifier}})
         ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m->name, QLatin1String(role)), m->revision, m->sha256, m->path});
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
-    ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()));
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + (torchThreadsInBlas() ? QStringLiteral(" (OpenBLAS)") : QString()));
     ctx.provenance().addLibrary(QStringLiteral("viral compute device"),
                                 torchHasCuda() ? QStringLiteral("CUDA (LibTorch)")
                                                : QStringLiteral("CPU (this LibTorch has no CUDA; GPUs are not used by this plugin yet)"));

@@ -1,0 +1,383 @@
+// Benchmarks of the viral pipeline (figures in docs/performance.md). Prints
+// figures; asserts nothing. Models are synthesized at the real shapes with
+// random weights (speed does not depend on the values) and kept in
+// $BIOFORGE_BENCH_DIR (default /tmp/bioforge-bench) between runs.
+//
+//   bench_viral esm [--shape 150M|3B] [--layers N] [--batch 8] [--residues 166] [--threads 2] [--reps 3]
+//       ESM-2 forward + mean embedding of one batch: seconds, tokens/s, frames/s.
+//       --layers N builds only N of the shape's layers (per-layer cost is uniform:
+//       the full-depth figure is scaled and labelled as such).
+//   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3]
+//       DNABERT-S (12 × 768) on frames' nucleotide spans: frames/s.
+//   bench_viral padding [--contigs 3000] [--chunk 300]
+//       padded share of the encoders' batches: ours (length-sorted, token
+//       budget, per shard) against fixed batches of 8 in input order.
+//   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real]
+//       the whole predict job on an N MB FASTA (N may be fractional): contigs/s,
+//       frames/s and peak RSS (run it for growing N: flat). tiny: the fixture
+//       models (the pipeline's own costs); real: DNABERT-S and ESM-2 150M
+//       shapes, synthesized.
+
+#include "checkpoint/checkpoint_store.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "log/logging.h"
+#include "model/classifier_writer.h"
+#include "model/dnabert_model.h"
+#include "model/esm2_model.h"
+#include "model/synthetic_encoders.h"
+#include "model/torch_runtime.h"
+#include "pipeline/predict_job.h"
+#include "pipeline/predict_settings.h"
+#include "pipeline/token_batcher.h"
+#include "pipeline/validate_job.h"
+#include "provenance/provenance_recorder.h"
+#include "sequence/chunker.h"
+#include "sequence/six_frames.h"
+#include "tokenizer/esm_alphabet.h"
+#include "tokenizer/hf_bpe_tokenizer.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <cstdio>
+#include <random>
+
+using namespace bioforge;
+using namespace bioforge::viral;
+
+namespace {
+
+QString fixtures()
+{
+    const QByteArray env = qgetenv("BIOFORGE_FIXTURES_DIR");
+    return env.isEmpty() ? QStringLiteral(BIOFORGE_BENCH_FIXTURES) : QString::fromLocal8Bit(env);
+}
+
+QString benchDir()
+{
+    const QByteArray env = qgetenv("BIOFORGE_BENCH_DIR");
+    return env.isEmpty() ? QStringLiteral("/tmp/bioforge-bench") : QString::fromLocal8Bit(env);
+}
+
+long option(const QStringList& args, const QString& name, long fallback)
+{
+    const qsizetype i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.size() ? args[i + 1].toLong() : fallback;
+}
+
+QString textOption(const QStringList& args, const QString& name, const QString& fallback)
+{
+    const qsizetype i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.size() ? args[i + 1] : fallback;
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+long statusKiB(const char* field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : status.readAll().split('\n'))
+        if (line.startsWith(field))
+            return line.mid(int(qstrlen(field))).trimmed().split(' ').first().toLong();
+    return -1;
+}
+
+long peakRssKiB()
+{
+    return statusKiB("VmHWM:");
+}
+
+// A synthesized model folder, made once and reused.
+QString synthesized(const QString& name, bool esm, const EncoderShape& shape)
+{
+    const QString folder = QDir(benchDir()).filePath(name);
+    if (QFile::exists(QDir(folder).filePath(QStringLiteral("config.json"))))
+        return folder;
+    std::printf("synthesizing %s (%lld layers × %lld, %lld heads, FFN %lld) in %s …\n", qPrintable(name), (long long)shape.layers,
+                (long long)shape.hidden, (long long)shape.heads, (long long)shape.intermediate, qPrintable(folder));
+    std::fflush(stdout);
+    const core::Status st = esm ? writeSyntheticEsm2(folder, shape, fixtures() + QStringLiteral("/viral/esm2_tiny"), 7)
+                                : writeSyntheticDnabert(folder, shape, fixtures() + QStringLiteral("/viral/dnabert_s_tiny"), 7);
+    if (!st) {
+        std::fprintf(stderr, "%s\n", qPrintable(st.error().message()));
+        return {};
+    }
+    return folder;
+}
+
+std::string randomProtein(std::mt19937& rng, size_t length)
+{
+    static const char residues[] = "ACDEFGHIKLMNPQRSTVWY";
+    std::string p(length, 'A');
+    for (char& c : p)
+        c = residues[rng() % 20];
+    return p;
+}
+
+int benchEsm(const QStringList& args)
+{
+    const bool big = textOption(args, QStringLiteral("--shape"), QStringLiteral("150M")) == QLatin1String("3B");
+    EncoderShape shape = big ? kEsm2_3B : kEsm2_150M;
+    const int64_t fullDepth = shape.layers;
+    shape.layers = option(args, QStringLiteral("--layers"), long(shape.layers));
+    const long batch = option(args, QStringLiteral("--batch"), 8), residues = option(args, QStringLiteral("--residues"), 166);
+    const int threads = int(option(args, QStringLiteral("--threads"), 2)), reps = int(option(args, QStringLiteral("--reps"), 3));
+    const QString folder = synthesized(QStringLiteral("esm2_%1_%2layers").arg(big ? QStringLiteral("3B") : QStringLiteral("150M")).arg(shape.layers), true, shape);
+    if (folder.isEmpty())
+        return 1;
+    setTorchThreads(threads);
+    auto model = Esm2Model::load(folder);
+    auto alphabet = EsmAlphabet::fromVocabFile(folder + QStringLiteral("/vocab.txt"));
+    if (!model || !alphabet) {
+        std::fprintf(stderr, "%s\n", qPrintable(model ? alphabet.error().message() : model.error().message()));
+        return 1;
+    }
+    std::mt19937 rng(3);
+    std::vector<std::vector<int64_t>> tokens;
+    for (long i = 0; i < batch; ++i)
+        tokens.push_back(alphabet->encode(randomProtein(rng, size_t(residues))).ids);
+    std::vector<double> seconds;
+    for (int r = 0; r <= reps; ++r) { // the first is a warm-up
+        QElapsedTimer t;
+        t.start();
+        auto out = (*model)->meanEmbeddings(tokens, shape.layers, 1024);
+        if (!out) {
+            std::fprintf(stderr, "%s\n", qPrintable(out.error().message()));
+            return 1;
+        }
+        if (r > 0)
+            seconds.push_back(double(t.nsecsElapsed()) / 1e9);
+    }
+    const double s = median(seconds), scale = double(fullDepth) / double(shape.layers);
+    const double tokensPerBatch = double(batch * (residues + 2));
+    std::printf("ESM-2 %s shape, %lld of %lld layers, batch %ld × %ld residues (+<cls>/<eos>), %d threads, median of %d: %.3f s/batch, "
+                "%.0f tokens/s, %.1f frames/s\n",
+                big ? "3B" : "150M", (long long)shape.layers, (long long)fullDepth, batch, residues, threads, reps, s, tokensPerBatch / s, double(batch) / s);
+    if (scale != 1.0)
+        std::printf("  scaled to all %lld layers: %.2f s/batch, %.1f tokens/s, %.2f frames/s\n", (long long)fullDepth, s * scale,
+                    tokensPerBatch / (s * scale), double(batch) / (s * scale));
+    std::printf("  peak RSS %ld MiB\n", peakRssKiB() / 1024);
+    return 0;
+}
+
+int benchDnabert(const QStringList& args)
+{
+    const long batch = option(args, QStringLiteral("--batch"), 32), bases = option(args, QStringLiteral("--bases"), 301);
+    const int threads = int(option(args, QStringLiteral("--threads"), 2)), reps = int(option(args, QStringLiteral("--reps"), 3));
+    const QString folder = synthesized(QStringLiteral("dnabert_s"), false, kDnabertS);
+    if (folder.isEmpty())
+        return 1;
+    setTorchThreads(threads);
+    auto model = DnabertModel::load(folder);
+    auto tokenizer = HfBpeTokenizer::fromFile(folder + QStringLiteral("/tokenizer.json"));
+    if (!model || !tokenizer) {
+        std::fprintf(stderr, "%s\n", qPrintable(model ? tokenizer.error().message() : model.error().message()));
+        return 1;
+    }
+    std::vector<std::vector<int64_t>> ids;
+    int64_t tokens = 0;
+    for (long i = 0; i < batch; ++i) {
+        ids.push_back(tokenizer->encode(ValidateJob::syntheticContig(size_t(bases), uint32_t(i))));
+        tokens += int64_t(ids.back().size());
+    }
+    std::vector<double> seconds;
+    for (int r = 0; r <= reps; ++r) {
+        QElapsedTimer t;
+        t.start();
+        auto out = (*model)->meanEmbeddings(ids);
+        if (!out) {
+            std::fprintf(stderr, "%s\n", qPrintable(out.error().message()));
+            return 1;
+        }
+        if (r > 0)
+            seconds.push_back(double(t.nsecsElapsed()) / 1e9);
+    }
+    const double s = median(seconds);
+    std::printf("DNABERT-S shape (12 × 768), batch %ld spans of %ld bases (%.1f BPE tokens each), %d threads, median of %d: %.3f s/batch, "
+                "%.0f tokens/s, %.1f frames/s\n",
+                batch, bases, double(tokens) / double(batch), threads, reps, s, double(tokens) / s, double(batch) / s);
+    return 0;
+}
+
+// Contig lengths of a plausible assembly: log-normal, 300 bases to 50 kb.
+std::vector<std::string> syntheticAssembly(size_t contigs, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::lognormal_distribution<double> length(7.2, 0.9); // median ≈ 1.3 kb
+    std::vector<std::string> out;
+    for (size_t i = 0; i < contigs; ++i)
+        out.push_back(ValidateJob::syntheticContig(size_t(std::clamp(length(rng), 300.0, 50000.0)), uint32_t(seed + i)));
+    return out;
+}
+
+int benchPadding(const QStringList& args)
+{
+    const long contigs = option(args, QStringLiteral("--contigs"), 3000), chunk = option(args, QStringLiteral("--chunk"), 300);
+    auto tokenizer = HfBpeTokenizer::fromFile(fixtures() + QStringLiteral("/viral/dnabert_s_tiny/tokenizer.json"));
+    if (!tokenizer) {
+        std::fprintf(stderr, "%s\n", qPrintable(tokenizer.error().message()));
+        return 1;
+    }
+    std::vector<int64_t> dna, protein;
+    for (const std::string& contig : syntheticAssembly(size_t(contigs), 11))
+        for (const ChunkSpan& c : chunkLayout(int64_t(contig.size()), chunk))
+            for (const TranslatedFrame& f : translateSixFrames(std::string_view(contig).substr(size_t(c.start), size_t(c.length)))) {
+                dna.push_back(int64_t(tokenizer->encode(f.nucleotide).size()));
+                protein.push_back(std::min<int64_t>(int64_t(f.protein.size()), 1024) + 2);
+            }
+    const size_t shard = 512; // frames per shard, the pipeline's default; batches never cross a shard
+    auto perShard = [&](const std::vector<int64_t>& lengths, auto batcher) {
+        TokenBatches total;
+        for (size_t begin = 0; begin < lengths.size(); begin += shard) {
+            const std::vector<int64_t> part(lengths.begin() + long(begin), lengths.begin() + long(std::min(lengths.size(), begin + shard)));
+            const TokenBatches b = batcher(part);
+            total.realTokens += b.realTokens;
+            total.paddedTokens += b.paddedTokens;
+        }
+        return total;
+    };
+    std::printf("padding on %ld synthetic contigs (log-normal lengths, median ≈ 1.3 kb), chunks of %ld, %zu frames:\n", contigs, chunk, dna.size());
+    for (const auto& [name, lengths, budget] : {std::tuple{"DNABERT-S", &dna, 8192L}, {"ESM-2", &protein, 4096L}}) {
+        const TokenBatches ours = perShard(*lengths, [&](const std::vector<int64_t>& l) { return batchByTokenBudget(l, budget); });
+        const TokenBatches fixed = perShard(*lengths, [](const std::vector<int64_t>& l) { return fixedBatches(l, 8); });
+        std::printf("  %-9s ours (sorted, budget %ld tokens): %.2f %% padding; fixed batches of 8 in input order: %.2f %% padding "
+                    "(%.2f× the tokens computed)\n",
+                    name, budget, 100 * ours.paddingFraction(), 100 * fixed.paddingFraction(), double(fixed.paddedTokens) / double(ours.paddedTokens));
+    }
+    return 0;
+}
+
+int benchPipeline(const QStringList& args)
+{
+    const double megabytes = textOption(args, QStringLiteral("--fasta-mb"), QStringLiteral("10")).toDouble();
+    const int threads = int(option(args, QStringLiteral("--threads"), 2));
+    const bool real = textOption(args, QStringLiteral("--models"), QStringLiteral("tiny")) == QLatin1String("real");
+    const QString dnabert = real ? synthesized(QStringLiteral("dnabert_s"), false, kDnabertS) : fixtures() + QStringLiteral("/viral/dnabert_s_tiny");
+    const QString esm = real ? synthesized(QStringLiteral("esm2_150M_30layers"), true, kEsm2_150M) : fixtures() + QStringLiteral("/viral/esm2_tiny");
+    if (dnabert.isEmpty() || esm.isEmpty())
+        return 1;
+    QTemporaryDir dir(QDir(benchDir()).filePath(QStringLiteral("pipeline-XXXXXX")));
+    const QString fasta = dir.filePath(QStringLiteral("input.fa")), classifier = dir.filePath(QStringLiteral("classifier.safetensors"));
+    {
+        QFile out(fasta);
+        if (!out.open(QIODevice::WriteOnly))
+            return 1;
+        std::mt19937 rng(5);
+        std::lognormal_distribution<double> length(7.2, 0.9);
+        qint64 written = 0;
+        for (uint32_t i = 0; double(written) < megabytes * 1e6; ++i) {
+            const std::string contig = ValidateJob::syntheticContig(size_t(std::clamp(length(rng), 300.0, 50000.0)), i);
+            const QByteArray record = ">contig_" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(contig) + "\n";
+            written += out.write(record);
+        }
+    }
+    if (!writeRandomClassifier(classifier, real ? kDnabertS.hidden + kEsm2_150M.hidden : 128, 32, 1))
+        return 1;
+    const QJsonObject p{{QStringLiteral("inputs"), QJsonArray{fasta}},
+                        {QStringLiteral("dnabert_path"), dnabert},
+                        {QStringLiteral("esm_path"), esm},
+                        {QStringLiteral("classifier_path"), classifier},
+                        {QStringLiteral("keep_features"), false},
+                        {QStringLiteral("reuse_results"), false},
+                        {QStringLiteral("threads"), threads}};
+    auto settings = PredictSettings::fromParameters(p);
+    if (!settings) {
+        std::fprintf(stderr, "%s\n", qPrintable(settings.error().message()));
+        return 1;
+    }
+    const QString run = dir.filePath(QStringLiteral("run"));
+    QDir().mkpath(run + QStringLiteral("/out"));
+    core::CheckpointStore store(run + QStringLiteral("/checkpoints"), 1);
+    core::ProvenanceRecorder provenance(run + QStringLiteral("/out"));
+    core::JobContext ctx(QStringLiteral("bench"), core::SteadyClock::instance(),
+                         {&store, &provenance, nullptr, run + QStringLiteral("/out"), dir.filePath(QStringLiteral("cache"))}, p);
+    PredictJob job(*settings);
+    QElapsedTimer t;
+    t.start();
+    // The resident set sampled through the run: its highest value in each stage.
+    std::atomic<bool> done{false};
+    QList<QPair<QString, long>> stagePeaks;
+    std::mutex peaksLock;
+    std::thread sampler([&] {
+        while (!done) {
+            const QString stage = ctx.snapshot().stageId;
+            const long rss = statusKiB("VmRSS:");
+            {
+                std::lock_guard lock(peaksLock);
+                if (stagePeaks.isEmpty() || stagePeaks.last().first != stage)
+                    stagePeaks.append({stage, rss});
+                stagePeaks.last().second = std::max(stagePeaks.last().second, rss);
+            }
+            if (qEnvironmentVariableIsSet("BENCH_TRACE_RSS")) {
+                static int tick = 0;
+                if (++tick % 20 == 0)
+                    std::fprintf(stderr, "%s %.3f %ld\n", qPrintable(stage), double(ctx.snapshot().stageDone), rss / 1024);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    bool finished = false;
+    try {
+        finished = job.run(ctx) == core::JobOutcome::Finished;
+    } catch (const core::JobFailure& f) {
+        std::fprintf(stderr, "%s\n", qPrintable(f.message()));
+    }
+    done = true;
+    sampler.join();
+    if (!finished)
+        return 1;
+    const double s = double(t.nsecsElapsed()) / 1e9;
+    QFile summaryFile(run + QStringLiteral("/out/summary.json")), statsFile(run + QStringLiteral("/out/run_stats.json"));
+    if (!summaryFile.open(QIODevice::ReadOnly) || !statsFile.open(QIODevice::ReadOnly))
+        return 1;
+    const QJsonObject summary = QJsonDocument::fromJson(summaryFile.readAll()).object(), stats = QJsonDocument::fromJson(statsFile.readAll()).object();
+    const double contigs = summary.value(QLatin1String("contigs")).toDouble(), frames = summary.value(QLatin1String("frames")).toDouble();
+    std::printf("pipeline, %s models, %.2f MB FASTA, %d threads: %.0f contigs, %.0f frames in %.1f s: %.2f contigs/s, %.1f frames/s; "
+                "padding DNABERT-S %.2f %%, ESM-2 %.2f %%; peak RSS %ld MiB\n",
+                real ? "DNABERT-S + ESM-2 150M shaped" : "tiny fixture", megabytes, threads, contigs, frames, s, contigs / s, frames / s, 100 * stats.value(QLatin1String("dnabert_padding_fraction")).toDouble(),
+                100 * stats.value(QLatin1String("esm_padding_fraction")).toDouble(), peakRssKiB() / 1024);
+    std::printf("  highest resident set per stage:");
+    for (const auto& [stage, kib] : stagePeaks)
+        std::printf(" %s %ld MiB;", qPrintable(stage.isEmpty() ? QStringLiteral("(setup)") : stage), kib / 1024);
+    std::printf("\n");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    core::Logging::initialize(core::Logging::Console::Off);
+    const QStringList args = app.arguments();
+    const QString mode = args.size() > 1 ? args[1] : QString();
+    QDir().mkpath(benchDir());
+    if (mode == QLatin1String("esm"))
+        return benchEsm(args);
+    if (mode == QLatin1String("dnabert"))
+        return benchDnabert(args);
+    if (mode == QLatin1String("padding"))
+        return benchPadding(args);
+    if (mode == QLatin1String("pipeline"))
+        return benchPipeline(args);
+    std::fprintf(stderr, "usage: bench_viral esm|dnabert|padding|pipeline [options] (see the comment at the top of bench_viral.cpp)\n");
+    return 2;
+}

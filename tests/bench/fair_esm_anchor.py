@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""The anchor of the viral benchmark: the official fair-esm code on Debian's
+PyTorch (python3-torch, OpenBLAS), ESM-2 150M shape (30 layers, 640 wide,
+20 heads) with random weights, one batch of 8 proteins of 166 residues,
+forward + the pipeline's mean embedding. Prints seconds per batch.
+usage: fair_esm_anchor.py <fair-esm checkout (the folder holding esm/)> [threads] [reps]"""
+import random
+import statistics
+import sys
+import time
+
+sys.path.insert(0, sys.argv[1])
+import torch  # noqa: E402
+import esm  # noqa: E402
+from esm.model.esm2 import ESM2  # noqa: E402
+
+threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+torch.set_num_threads(threads)
+alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
+model = ESM2(num_layers=30, embed_dim=640, attention_heads=20, alphabet=alphabet, token_dropout=True).eval()
+random.seed(3)
+batch = [("p%d" % i, "".join(random.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(166))) for i in range(8)]
+_, _, tokens = alphabet.get_batch_converter()(batch)
+seconds = []
+with torch.no_grad():
+    for r in range(reps + 1):  # the first is a warm-up
+        start = time.perf_counter()
+        rep = model(tokens, repr_layers=[30], return_contacts=False)["representations"][30]
+        embeddings = [rep[i, 1:167].mean(0) for i in range(len(batch))]
+        if r > 0:
+            seconds.append(time.perf_counter() - start)
+s = statistics.median(seconds)
+print("fair-esm ESM-2 150M shape, batch 8 x 166, %d threads: %.3f s/batch, %.0f tokens/s" % (threads, s, 8 * 168 / s))

@@ -1,0 +1,151 @@
+// `bioforge run viral …` as a script would use it: validate, predict with
+// models given by path, a clear exit code for a model that does not exist,
+// and a kill -9 in the middle of a prediction followed by `bioforge resume`
+// giving outputs byte-identical to an uninterrupted run.
+
+#include "model/classifier_writer.h"
+#include "pipeline/validate_job.h"
+#include "support/test_support.h"
+
+#include <QDirIterator>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace bioforge;
+using namespace bioforge::test;
+
+class TstViralCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_fasta, m_classifier;
+
+    struct Result {
+        int code = -1;
+        QString out, err;
+    };
+
+    QProcessEnvironment env() const
+    {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        const QString home = m_dir.filePath(QStringLiteral("home"));
+        e.insert(QStringLiteral("HOME"), home);
+        e.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/.config"));
+        e.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/.local/share"));
+        e.remove(QStringLiteral("BIOFORGE_PROJECT"));
+        return e;
+    }
+
+    Result run(const QStringList& args)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), args);
+        p.waitForFinished(300000);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    QStringList models() const
+    {
+        return {QStringLiteral("--dnabert"), fixturePath(QStringLiteral("viral/dnabert_s_tiny")), QStringLiteral("--esm"),
+                fixturePath(QStringLiteral("viral/esm2_tiny")), QStringLiteral("--classifier"), m_classifier, QStringLiteral("--threads"),
+                QStringLiteral("1")};
+    }
+
+    QStringList predict(const QString& project) const
+    {
+        return QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), m_fasta}
+               + models()
+               + QStringList{QStringLiteral("--shard_frames"), QStringLiteral("16"), QStringLiteral("--esm_tokens_per_batch"), QStringLiteral("400"),
+                             QStringLiteral("--dnabert_tokens_per_batch"), QStringLiteral("300"), QStringLiteral("--no-reuse_results")};
+    }
+
+    static int manifestCount(const QString& folder)
+    {
+        int n = 0;
+        QDirIterator it(folder, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            it.next();
+            ++n;
+        }
+        return n;
+    }
+
+    static QByteArray outputsOf(const QString& project, const QString& runId)
+    {
+        QByteArray all;
+        for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv", "summary.json"})
+            all += readAll(QDir(project).filePath(QStringLiteral("runs/%1/%2").arg(runId, QLatin1String(name))));
+        return all;
+    }
+
+    static QString runIdFrom(const QString& text)
+    {
+        return QRegularExpression(QStringLiteral("run (\\d{8}-\\d{6}-[0-9a-f]{8})")).match(text).captured(1);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (!fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        m_classifier = m_dir.filePath(QStringLiteral("classifier.safetensors"));
+        QVERIFY(viral::writeRandomClassifier(m_classifier, 128, 16, 5));
+        m_fasta = m_dir.filePath(QStringLiteral("contigs.fa"));
+        QFile f(m_fasta);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (uint32_t i = 0; i < 160; ++i)
+            f.write(">c" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(viral::ValidateJob::syntheticContig(600 + 37 * (i % 20), i)) + "\n");
+    }
+
+    void validateAndMissingModels()
+    {
+        const Result ok = run(QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("v")), QStringLiteral("run"),
+                                          QStringLiteral("viral"), QStringLiteral("validate")} + models());
+        QVERIFY2(ok.code == 0, qPrintable(ok.err));
+        QStringList args = QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("v")), QStringLiteral("run"), QStringLiteral("viral"),
+                                       QStringLiteral("validate")} + models();
+        args[args.indexOf(QStringLiteral("--esm")) + 1] = QStringLiteral("no-such-esm");
+        const Result missing = run(args);
+        QCOMPARE(missing.code, 2);
+        QVERIFY2(missing.err.contains(QStringLiteral("no-such-esm")) && missing.err.contains(QStringLiteral("models import")), qPrintable(missing.err));
+    }
+
+    void killDashNineThenResumeIsByteIdentical()
+    {
+        const QString reference = m_dir.filePath(QStringLiteral("ref"));
+        const Result ref = run(predict(reference));
+        QVERIFY2(ref.code == 0, qPrintable(ref.err));
+        const QString refId = runIdFrom(ref.err);
+        QVERIFY(outputsOf(reference, refId).contains("Sequence_ID"));
+        const int total = manifestCount(QDir(reference).filePath(QStringLiteral("checkpoints")));
+
+        const QString project = m_dir.filePath(QStringLiteral("killed"));
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), predict(project));
+        QVERIFY(p.waitForStarted());
+        // Killed once about a third of the checkpoints are written (the frames and part of DNABERT-S).
+        QVERIFY(QTest::qWaitFor([&] { return manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= total / 3; }, 120000));
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        QVERIFY(manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) < total); // really interrupted
+        const QString killedId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!killedId.isEmpty());
+
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume")});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        const QString newId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
+        QVERIFY(!newId.isEmpty());
+        QCOMPARE(outputsOf(project, newId), outputsOf(reference, refId));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstViralCli)
+#include "tst_viral_cli.moc"
