@@ -60,7 +60,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     m_threads->setRange(0, 1024);
     m_threads->setSpecialValueText(tr("all (%1)").arg(QThread::idealThreadCount()));
     form->addRow(tr("CPU threads"), m_threads);
-    m_device = new QLabel(torchHasCuda() ? tr("GPU (CUDA)") : tr("CPU — this LibTorch build has no CUDA"), this);
+    m_device = new QLabel(torchHasCuda() ? tr("CPU — the GPU path of this plugin is not built yet") : tr("CPU — this LibTorch build has no CUDA"), this);
     m_device->setWordWrap(true);
     form->addRow(tr("Device"), m_device);
     layout->addLayout(form);

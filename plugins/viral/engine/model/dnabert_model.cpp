@@ -32,8 +32,8 @@ struct DnabertModel::Impl {
     at::Tensor slopes; // [heads]
 
     core::Status loadWeights(const TorchWeights& w);
-    // hidden states of every layer ([B, T, H], zero at padding) and the pooler output.
-    void run(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>& hidden, at::Tensor* pooled) const;
+    // hidden states of every layer ([B, T, H], zero at padding), or only the last, and the pooler output.
+    void run(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>& hidden, at::Tensor* pooled, bool everyLayer = true) const;
 };
 
 core::Status DnabertModel::Impl::loadWeights(const TorchWeights& w)
@@ -65,12 +65,15 @@ core::Status DnabertModel::Impl::loadWeights(const TorchWeights& w)
     return core::okStatus();
 }
 
-void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>& hidden, at::Tensor* pooled) const
+void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>& hidden, at::Tensor* pooled,
+                             bool everyLayer) const
 {
     const int64_t B = ids.size(0), T = ids.size(1), heads = config.heads, D = config.headSize(), I = config.intermediate;
     const at::Tensor real = mask.to(at::kFloat).unsqueeze(-1); // [B, T, 1]
     at::Tensor h = embeddingNorm(wordEmbeddings.index_select(0, ids.reshape({-1})).view({B, T, config.hidden}) + tokenTypeRow);
-    hidden.assign(1, h * real);
+    hidden.clear();
+    if (everyLayer)
+        hidden.push_back(h * real);
     // bias[b, h, i, j] = −slope_h · |i − j| + (−10000 where key j is padding)
     const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kLong));
     const at::Tensor distance = (positions.view({1, T}) - positions.view({T, 1})).abs();
@@ -88,8 +91,11 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
         h = l.attentionNorm(l.attentionOut(attention) + h);
         const at::Tensor g = l.gated(h);
         h = l.mlpNorm(l.wo(at::gelu(g.slice(-1, 0, I)) * g.slice(-1, I, 2 * I)) + h);
-        hidden.push_back(h * real);
+        if (everyLayer)
+            hidden.push_back(h * real);
     }
+    if (!everyLayer)
+        hidden.push_back(h * real); // the last hidden state only: the embedding needs no other
     if (pooled)
         *pooled = at::tanh(pooler(hidden.back().select(1, 0)));
 }
@@ -140,7 +146,7 @@ core::Expected<std::vector<std::vector<float>>> DnabertModel::meanEmbeddings(con
         return batch.error();
     c10::InferenceMode guard;
     std::vector<at::Tensor> hidden;
-    m_impl->run(batch->ids, batch->mask, hidden, nullptr);
+    m_impl->run(batch->ids, batch->mask, hidden, nullptr, false);
     const at::Tensor mask = batch->mask.to(at::kFloat).unsqueeze(-1);
     const at::Tensor mean = ((hidden.back() * mask).sum(1) / mask.sum(1)).contiguous();
     std::vector<std::vector<float>> out;

@@ -140,8 +140,8 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + (torchThreadsInBlas() ? QStringLiteral(" (OpenBLAS)") : QString()));
     ctx.provenance().addLibrary(QStringLiteral("viral compute device"),
-                                torchHasCuda() ? QStringLiteral("CUDA (LibTorch)")
-                                               : QStringLiteral("CPU (this LibTorch has no CUDA; GPUs are not used by this plugin yet)"));
+                                torchHasCuda() ? QStringLiteral("CPU (LibTorch has CUDA, but this plugin's GPU path is not built yet)")
+                                               : QStringLiteral("CPU (this LibTorch has no CUDA)"));
 }
 
 bool PredictJob::mergeStage(core::JobContext& ctx, const FrameIndex& index)

@@ -22,7 +22,8 @@ class PredictJob final : public core::Job {
 public:
     explicit PredictJob(PredictSettings settings) : m_settings(std::move(settings)) {}
 
-    core::JobRequirements requirements() const override { return {core::DeviceNeed::GpuPreferred, false}; }
+    // The models run on the CPU (the GPU path is not built yet): no GPU lease is taken.
+    core::JobRequirements requirements() const override { return {core::DeviceNeed::CpuOnly, false}; }
     int checkpointSchema() const override { return 1; }
     core::JobOutcome run(core::JobContext& ctx) override;
 
