@@ -86,6 +86,10 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
         plot->xAxis->setLabel(spec.xLabel);
         plot->yAxis->setLabel(spec.yLabel);
         plot->rescaleAxes();
+        if (spec.kind == core::ReportPlot::Kind::Scatter) { // room around the outermost points, which would sit on the axes
+            plot->xAxis->scaleRange(1.06, plot->xAxis->range().center());
+            plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
+        }
         plot->legend->setVisible(spec.series.size() > 1);
     }
     plot->replot();

@@ -1,0 +1,64 @@
+// The shared plots: a scatter leaves room around its outermost points (none
+// sits on an axis), a histogram counts every finite value once and skips
+// NaN/Inf, and degenerate input (one value, nothing) still gives a plot.
+
+#include "plot/plot_factory.h"
+
+#include <qcustomplot.h>
+
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+using namespace bioforge;
+
+class TstPlotFactory : public QObject {
+    Q_OBJECT
+private slots:
+    void scatterPointsLieInsideTheAxes()
+    {
+        core::ReportPlot spec;
+        spec.kind = core::ReportPlot::Kind::Scatter;
+        spec.series << core::PlotSeries{QStringLiteral("contigs"), {300, 900, 2500}, {0.39, 0.41, 0.44}};
+        std::unique_ptr<QCustomPlot> plot(ui::PlotFactory::create(spec));
+        const QCPRange x = plot->xAxis->range(), y = plot->yAxis->range();
+        for (double v : spec.series[0].x)
+            QVERIFY2(v > x.lower && v < x.upper, qPrintable(QStringLiteral("%1 on or outside [%2, %3]").arg(v).arg(x.lower).arg(x.upper)));
+        for (double v : spec.series[0].y)
+            QVERIFY2(v > y.lower && v < y.upper, qPrintable(QStringLiteral("%1 on or outside [%2, %3]").arg(v).arg(y.lower).arg(y.upper)));
+    }
+
+    void histogramCountsEveryFiniteValueOnce()
+    {
+        core::ReportPlot spec;
+        spec.bins = 4;
+        spec.series << core::PlotSeries{QString(), {0.0, 0.1, 0.5, 0.99, 1.0, std::nan(""), std::numeric_limits<double>::infinity()}, {}};
+        std::unique_ptr<QCustomPlot> plot(ui::PlotFactory::create(spec));
+        auto* bars = qobject_cast<QCPBars*>(plot->plottable(0));
+        QVERIFY(bars);
+        double total = 0;
+        QList<double> counts;
+        for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it) {
+            total += it->value;
+            counts << it->value;
+        }
+        QCOMPARE(total, 5.0);
+        QCOMPARE(counts, (QList<double>{2, 0, 1, 2})); // bins of 0.25; the maximum falls in the last bin
+    }
+
+    void degenerateInputStillPlots()
+    {
+        core::ReportPlot one;
+        one.series << core::PlotSeries{QString(), {3.0, 3.0}, {}};
+        std::unique_ptr<QCustomPlot> a(ui::PlotFactory::create(one));
+        QVERIFY(a->xAxis->range().size() > 0);
+        core::ReportPlot none;
+        none.kind = core::ReportPlot::Kind::Scatter;
+        QVERIFY(!ui::PlotFactory::render(none, QSize(200, 100)).isNull());
+    }
+};
+
+QTEST_MAIN(TstPlotFactory)
+#include "tst_plot_factory.moc"
