@@ -144,6 +144,7 @@ int benchEsm(const QStringList& args)
     if (folder.isEmpty())
         return 1;
     setTorchThreads(threads);
+    configureTorchHeap();
     auto model = Esm2Model::load(folder);
     auto alphabet = EsmAlphabet::fromVocabFile(folder + QStringLiteral("/vocab.txt"));
     if (!model || !alphabet) {
@@ -186,6 +187,7 @@ int benchDnabert(const QStringList& args)
     if (folder.isEmpty())
         return 1;
     setTorchThreads(threads);
+    configureTorchHeap();
     auto model = DnabertModel::load(folder);
     auto tokenizer = HfBpeTokenizer::fromFile(folder + QStringLiteral("/tokenizer.json"));
     if (!model || !tokenizer) {

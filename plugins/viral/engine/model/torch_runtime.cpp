@@ -6,6 +6,10 @@
 
 #include <dlfcn.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <atomic>
 #include <thread>
 
@@ -39,6 +43,21 @@ void setTorchThreads(int threads)
         g_blasPool = false;
     }
     g_threads = n;
+}
+
+// glibc serves blocks above 32 MiB with mmap and unmaps them when freed, so
+// every large activation (DNABERT-S: a batch's [32, 70, 6144] feed-forward
+// is 55 MB) was faulted in page by page, and zeroed by the kernel, on every
+// use: 8 % of DNABERT-S's time in clear_page. Kept in the heap they are
+// reused; the heap is handed back after each shard (malloc_trim in the
+// embedding stage), so the resident set stays flat. Measured: DNABERT-S
+// 4.0-4.3 -> 3.4 s per batch, ESM-2 150M 3 % faster.
+void configureTorchHeap()
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 512 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
 }
 
 int torchThreads() { return g_threads > 0 ? g_threads.load() : at::get_num_threads(); }

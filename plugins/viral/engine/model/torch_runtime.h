@@ -11,6 +11,7 @@ std::string torchVersion();
 void setTorchThreads(int threads); // <= 0: every core
 int torchThreads();
 bool torchThreadsInBlas();         // the threads are OpenBLAS's (other operations run on one)
+void configureTorchHeap();         // large tensors stay in the heap (no page faults per use); process-wide
 bool torchHasCuda();               // built with CUDA and a device present
 
 } // namespace bioforge::viral

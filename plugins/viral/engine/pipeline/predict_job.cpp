@@ -75,6 +75,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
                       {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02},
                       {QStringLiteral("results"), QStringLiteral("Results"), 0.05}});
     setTorchThreads(m_settings.threads);
+    configureTorchHeap();
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
         m_settings.esmLayer = orThrow(Esm2Config::fromFile(QDir(m_settings.esm.path).filePath(QStringLiteral("config.json")))).layers;
     resolveModelDigests(ctx);
