@@ -5,7 +5,6 @@
 #include "support/test_support.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -53,17 +52,6 @@ class TstCli : public QObject {
         return m.captured(1);
     }
 
-    static int manifestCount(const QString& folder)
-    {
-        int n = 0;
-        QDirIterator it(folder, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            it.next();
-            ++n;
-        }
-        return n;
-    }
-
     QByteArray outputsOf(const QString& project, const QString& runId)
     {
         const QDir dir(QDir(project).filePath(QStringLiteral("runs/") + runId));
@@ -82,7 +70,7 @@ class TstCli : public QObject {
         if (!p.waitForStarted())
             return {};
         const bool progressed = QTest::qWaitFor(
-            [&] { return manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= 4; }, 60000);
+            [&] { return checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= 4; }, 60000);
         return progressed ? QStringLiteral("started") : QStringLiteral("no checkpoint appeared");
     }
 
@@ -185,7 +173,7 @@ private slots:
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
         const QString killedId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
         QVERIFY(!killedId.isEmpty());
-        QVERIFY(manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) < 400); // really interrupted
+        QVERIFY(checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) < 400); // really interrupted
 
         const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume")});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));

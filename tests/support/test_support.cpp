@@ -1,6 +1,7 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 
@@ -19,6 +20,17 @@ QByteArray readAll(const QString& path)
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return f.readAll();
+}
+
+int checkpointManifestCount(const QString& folder)
+{
+    int n = 0;
+    QDirIterator it(folder, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        ++n;
+    }
+    return n;
 }
 
 bool writeAll(const QString& path, const QByteArray& data)

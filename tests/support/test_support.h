@@ -10,6 +10,7 @@ namespace bioforge::test {
 QString fixturePath(const QString& relative); // under ../shared/fixtures
 bool fixturesAvailable();
 QByteArray readAll(const QString& path);
+int checkpointManifestCount(const QString& folder); // manifest.json files below folder: committed checkpoint entries
 bool writeAll(const QString& path, const QByteArray& data);
 QString binPath(const QString& program);      // a program in the build's bin/
 

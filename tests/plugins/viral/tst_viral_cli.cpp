@@ -7,7 +7,6 @@
 #include "pipeline/validate_job.h"
 #include "support/test_support.h"
 
-#include <QDirIterator>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -65,17 +64,6 @@ class TstViralCli : public QObject {
                              QStringLiteral("--dnabert_tokens_per_batch"), QStringLiteral("300"), QStringLiteral("--no-reuse_results")};
     }
 
-    static int manifestCount(const QString& folder)
-    {
-        int n = 0;
-        QDirIterator it(folder, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            it.next();
-            ++n;
-        }
-        return n;
-    }
-
     static QByteArray outputsOf(const QString& project, const QString& runId)
     {
         QByteArray all;
@@ -123,7 +111,7 @@ private slots:
         QVERIFY2(ref.code == 0, qPrintable(ref.err));
         const QString refId = runIdFrom(ref.err);
         QVERIFY(outputsOf(reference, refId).contains("Sequence_ID"));
-        const int total = manifestCount(QDir(reference).filePath(QStringLiteral("checkpoints")));
+        const int total = checkpointManifestCount(QDir(reference).filePath(QStringLiteral("checkpoints")));
 
         const QString project = m_dir.filePath(QStringLiteral("killed"));
         QProcess p;
@@ -131,11 +119,11 @@ private slots:
         p.start(binPath(QStringLiteral("bioforge")), predict(project));
         QVERIFY(p.waitForStarted());
         // Killed once about a third of the checkpoints are written (the frames and part of DNABERT-S).
-        QVERIFY(QTest::qWaitFor([&] { return manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= total / 3; }, 120000));
+        QVERIFY(QTest::qWaitFor([&] { return checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= total / 3; }, 120000));
         ::kill(pid_t(p.processId()), SIGKILL);
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
-        QVERIFY(manifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) < total); // really interrupted
+        QVERIFY(checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) < total); // really interrupted
         const QString killedId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
         QVERIFY(!killedId.isEmpty());
 

@@ -111,17 +111,26 @@ core::Status checkShape(const EncoderShape& s)
     return core::okStatus();
 }
 
-} // namespace
-
-core::Status writeSyntheticEsm2(const QString& folder, const EncoderShape& shape, const QString& templateFolder, uint64_t seed)
+// Checks the shape, reads the template's configuration reshaped, and makes the folder.
+core::Expected<QJsonObject> prepare(const QString& folder, const EncoderShape& shape, const QString& templateFolder)
 {
     if (auto st = checkShape(shape); !st)
-        return st;
+        return st.error();
     auto config = shapedConfig(templateFolder, shape);
     if (!config)
         return config.error();
     if (!QDir().mkpath(folder))
         return Error(QStringLiteral("%1: cannot create the folder").arg(folder));
+    return config;
+}
+
+} // namespace
+
+core::Status writeSyntheticEsm2(const QString& folder, const EncoderShape& shape, const QString& templateFolder, uint64_t seed)
+{
+    auto config = prepare(folder, shape, templateFolder);
+    if (!config)
+        return config.error();
     const qint64 H = shape.hidden, I = shape.intermediate, V = config->value(QLatin1String("vocab_size")).toInt();
     RandomTensors t(seed);
     if (auto st = t.add("esm.embeddings.word_embeddings.weight", {V, H}); !st)
@@ -145,13 +154,9 @@ core::Status writeSyntheticEsm2(const QString& folder, const EncoderShape& shape
 
 core::Status writeSyntheticDnabert(const QString& folder, const EncoderShape& shape, const QString& templateFolder, uint64_t seed)
 {
-    if (auto st = checkShape(shape); !st)
-        return st;
-    auto config = shapedConfig(templateFolder, shape);
+    auto config = prepare(folder, shape, templateFolder);
     if (!config)
         return config.error();
-    if (!QDir().mkpath(folder))
-        return Error(QStringLiteral("%1: cannot create the folder").arg(folder));
     const qint64 H = shape.hidden, I = shape.intermediate, V = config->value(QLatin1String("vocab_size")).toInt();
     const qint64 types = config->value(QLatin1String("type_vocab_size")).toInt(2);
     RandomTensors t(seed);
