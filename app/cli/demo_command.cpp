@@ -24,10 +24,16 @@ int cmdDemo(CliContext& ctx, const QStringList& args)
         return kProjectError;
     core::PluginManager& plugins = ctx.session().plugins();
     QStringList runIds;
+    bool unavailable = false;
     for (const core::PluginEntry& e : plugins.entries()) {
         if (e.state != core::PluginEntry::State::Loaded)
             continue;
         for (const core::DemoRun& demo : e.plugin->demoRuns()) {
+            if (!demo.unavailable.isEmpty()) {
+                ctx.err() << "bioforge: the demo of " << e.metadata.id << " cannot run: " << demo.unavailable << Qt::endl;
+                unavailable = true;
+                continue;
+            }
             auto id = ctx.session().runs()->start(e.metadata.id, demo.verb, demo.parameters, demo.title);
             if (!id) {
                 ctx.err() << "bioforge: demo of " << e.metadata.id << ": " << id.error().message() << Qt::endl;
@@ -37,7 +43,9 @@ int cmdDemo(CliContext& ctx, const QStringList& args)
             runIds << *id;
         }
     }
-    const int code = ctx.waitForRuns(runIds);
+    int code = ctx.waitForRuns(runIds);
+    if (code == kOk && unavailable)
+        code = kRunFailed; // a demo that could not run is not a demo that passed
     ctx.out() << Qt::endl << "Demo project: " << project->folder() << Qt::endl;
     for (const QString& id : runIds) {
         auto run = project->store().run(id);

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 
+#include "io/text_decoding.h"
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 #include "runs/session.h"
@@ -43,9 +44,9 @@ int main(int argc, char** argv)
     cli::CliOptions options;
     int first = 1;
     for (; first < argc; ++first) {
-        const QString arg = QString::fromLocal8Bit(argv[first]);
+        const QString arg = core::decodeArgument(QByteArray(argv[first]));
         if (arg == QLatin1String("--project") && first + 1 < argc)
-            options.project = QString::fromLocal8Bit(argv[++first]);
+            options.project = core::decodeArgument(QByteArray(argv[++first]));
         else if (arg == QLatin1String("--quiet"))
             options.quiet = true;
         else if (arg == QLatin1String("--verbose"))
@@ -53,7 +54,7 @@ int main(int argc, char** argv)
         else
             break;
     }
-    const QString commandName = first < argc ? QString::fromLocal8Bit(argv[first]) : QString();
+    const QString commandName = first < argc ? core::decodeArgument(QByteArray(argv[first])) : QString();
     const cli::CommandInfo* command = cli::findCommand(commandName == QLatin1String("--version") ? QStringLiteral("version") : commandName);
 
     // Plots and PDFs need a QApplication; without a display it renders offscreen.
@@ -76,7 +77,7 @@ int main(int argc, char** argv)
     }
     QStringList args;
     for (int i = first + 1; i < argc; ++i)
-        args << QString::fromLocal8Bit(argv[i]);
+        args << core::decodeArgument(QByteArray(argv[i]));
 
     cli::CliContext ctx(options, out, err);
     int code = cli::kUsage;

@@ -1,5 +1,7 @@
 #include "io/csv_reader.h"
 
+#include "io/text_decoding.h"
+
 namespace bioforge::core {
 
 Expected<std::unique_ptr<CsvReader>> CsvReader::open(const QString& path, QChar delimiter)
@@ -49,7 +51,10 @@ Expected<std::optional<QStringList>> CsvReader::next()
                                  .arg(path()).arg(m_rowLine));
             return std::optional<QStringList>();
         }
-        const QString text = QString::fromUtf8(**line);
+        auto decoded = decodeUtf8Line(**line, path(), m_lines->lineNumber());
+        if (!decoded)
+            return decoded.error();
+        const QString text = *decoded;
         if (!started) {
             if (text.isEmpty())
                 continue; // blank lines between rows are ignored

@@ -1,7 +1,9 @@
 #pragma once
 
 // CSV/TSV reader (RFC 4180 quoting, fields may span lines), plain or gzip,
-// streaming. The delimiter is given or taken from the file name (.tsv/.tab:
+// streaming, on LineReader (any line ends, a BOM skipped, binary or other
+// compressions refused); bytes that are not UTF-8 are an error naming the
+// file, line and byte. The delimiter is given or taken from the file name (.tsv/.tab:
 // tab, otherwise comma). Rows with the wrong number of fields are errors that
 // name the file and line.
 

@@ -1,5 +1,8 @@
 #include "io/fasta_reader.h"
 
+#include "io/content_sniffer.h"
+#include "io/text_decoding.h"
+
 #include <QRegularExpression>
 
 namespace bioforge::core {
@@ -12,6 +15,24 @@ bool isSequenceChar(char c)
 
 bool isBlank(char c) { return c == ' ' || c == '\t'; }
 
+// Refuses, at open, content that is not FASTA at all, saying what it looks like.
+Status checkLooksLikeFasta(const LineReader& lines)
+{
+    const QByteArray head = lines.head();
+    const QByteArray trimmed = head.trimmed();
+    if (trimmed.isEmpty())
+        return Error(QStringLiteral("%1: no FASTA record: the file is %2").arg(lines.path(), lines.compressed() ? QStringLiteral("empty once decompressed") : QStringLiteral("empty")));
+    if (trimmed.startsWith('>') || trimmed.startsWith(';'))
+        return okStatus();
+    const QString looks = describeText(trimmed);
+    if (!looks.isEmpty())
+        return Error(QStringLiteral("%1: this looks like %2, not FASTA").arg(lines.path(), looks));
+    if (!head.contains("\n>") && !head.contains("\r>"))
+        return Error(QStringLiteral("%1: not FASTA: no header line starting with '>' in the first %2 bytes (it starts with '%3')")
+                         .arg(lines.path()).arg(head.size()).arg(QString::fromUtf8(trimmed.left(40)).replace(QLatin1Char('\n'), QLatin1Char(' '))));
+    return okStatus(); // sequence before the first header: reported as a record error, the rest is read
+}
+
 } // namespace
 
 Expected<std::unique_ptr<FastaReader>> FastaReader::open(const QString& path, FastaLimits limits)
@@ -19,6 +40,8 @@ Expected<std::unique_ptr<FastaReader>> FastaReader::open(const QString& path, Fa
     auto lines = LineReader::open(path);
     if (!lines)
         return lines.error();
+    if (Status st = checkLooksLikeFasta(**lines); !st)
+        return st.error();
     std::unique_ptr<FastaReader> reader(new FastaReader);
     reader->m_lines = std::move(*lines);
     reader->m_limits = limits;
@@ -28,6 +51,31 @@ Expected<std::unique_ptr<FastaReader>> FastaReader::open(const QString& path, Fa
 Error FastaReader::errorAt(qint64 line, const QString& what) const
 {
     return Error(QStringLiteral("%1:%2: %3").arg(m_lines->path()).arg(line).arg(what));
+}
+
+double FastaReader::nucleotideFraction(const QByteArray& sequence)
+{
+    qint64 letters = 0, nucleotides = 0;
+    for (char c : sequence) {
+        const char u = char(c & ~0x20);
+        if (u < 'A' || u > 'Z')
+            continue;
+        ++letters;
+        nucleotides += (u == 'A' || u == 'C' || u == 'G' || u == 'T' || u == 'U' || u == 'N') ? 1 : 0;
+    }
+    return letters ? double(nucleotides) / double(letters) : 1.0;
+}
+
+std::optional<Error> FastaReader::checkAlphabet(const FastaRecord& record) const
+{
+    if (m_limits.alphabet != SequenceAlphabet::Nucleotide || record.sequence.isEmpty())
+        return std::nullopt;
+    const double fraction = nucleotideFraction(record.sequence);
+    if (fraction >= 0.9)
+        return std::nullopt;
+    return errorAt(record.headerLine, QStringLiteral("record '%1' looks like protein, not nucleotide: only %2 % of its letters are A, C, G, T/U or N "
+                                                     "(it starts '%3')")
+                                          .arg(record.id).arg(fraction * 100, 0, 'f', 0).arg(QString::fromLatin1(record.sequence.left(20))));
 }
 
 Expected<std::optional<FastaRecord>> FastaReader::next()
@@ -44,6 +92,8 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
         if (text.startsWith('>')) {
             m_pendingHeader = text;
             m_pendingHeaderLine = m_lines->lineNumber();
+        } else if (text.startsWith(';')) {
+            continue; // an old-style FASTA comment line
         } else if (!text.trimmed().isEmpty() && !m_started) {
             m_started = true;
             return errorAt(m_lines->lineNumber(), QStringLiteral("expected a FASTA header starting with '>', found sequence data"));
@@ -53,23 +103,27 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
 
     FastaRecord record;
     record.headerLine = m_pendingHeaderLine;
-    const QString header = QString::fromUtf8(m_pendingHeader->mid(1)).trimmed();
-    m_pendingHeader.reset();
-    const qsizetype space = header.indexOf(QRegularExpression(QStringLiteral("\\s")));
-    record.id = space < 0 ? header : header.left(space);
-    record.description = space < 0 ? QString() : header.mid(space + 1).trimmed();
-
     std::optional<Error> problem;
-    if (record.id.isEmpty())
-        problem = errorAt(record.headerLine, QStringLiteral("empty sequence id after '>'"));
-    else if (record.id.size() > m_limits.maxIdLength)
-        problem = errorAt(record.headerLine, QStringLiteral("sequence id is %1 characters long, the limit is %2")
-                                                 .arg(record.id.size()).arg(m_limits.maxIdLength));
+    auto header = decodeUtf8Line(m_pendingHeader->mid(1), m_lines->path(), record.headerLine);
+    m_pendingHeader.reset();
+    if (!header) {
+        problem = Error(header.error().message() + QStringLiteral(" (in a header; the record is skipped)"));
+    } else {
+        const QString text = header->trimmed();
+        const qsizetype space = text.indexOf(QRegularExpression(QStringLiteral("\\s")));
+        record.id = space < 0 ? text : text.left(space);
+        record.description = space < 0 ? QString() : text.mid(space + 1).trimmed();
+        if (record.id.isEmpty())
+            problem = errorAt(record.headerLine, QStringLiteral("empty sequence id after '>'"));
+        else if (record.id.size() > m_limits.maxIdLength)
+            problem = errorAt(record.headerLine, QStringLiteral("sequence id is %1 characters long, the limit is %2")
+                                                     .arg(record.id.size()).arg(m_limits.maxIdLength));
+    }
 
     for (;;) {
         auto line = m_lines->next();
         if (!line)
-            return line.error();
+            return line.error(); // the stream broke: the record so far is not returned as if whole
         if (!line->has_value())
             break;
         const QByteArray& text = **line;
@@ -86,7 +140,7 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
                 record.sequence.append(c);
             } else if (!isBlank(c)) {
                 problem = errorAt(m_lines->lineNumber(),
-                                  QStringLiteral("record '%1': unexpected character '%2' in column %3; expected sequence letters, '*', '-' or '.'")
+                                  QStringLiteral("record '%1': unexpected character '%2' at byte %3; expected sequence letters, '*', '-' or '.'")
                                       .arg(record.id, c >= 32 && c < 127 ? QString(QLatin1Char(c)) : QStringLiteral("\\x%1").arg(uchar(c), 2, 16, QLatin1Char('0')))
                                       .arg(i + 1));
                 break;
@@ -100,6 +154,8 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
         return *problem;
     if (record.sequence.isEmpty() && !m_limits.allowEmptySequence)
         return errorAt(record.headerLine, QStringLiteral("record '%1' has no sequence").arg(record.id));
+    if (auto notNucleotide = checkAlphabet(record))
+        return *notNucleotide;
     return std::optional<FastaRecord>(std::move(record));
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 
-// Streaming FASTA reader: plain or gzip, multi-line records, \r\n line ends,
-// upper and lower case. A bad record is reported with file and line and the
+// Streaming FASTA reader: plain or gzip, multi-line records, any line ends
+// (through LineReader), upper and lower case. A file that is not FASTA at all
+// (empty, FASTQ, SAM, BAM, another compression, …) is refused at open() with
+// what it looks like. A bad record is reported with file and line and the
 // reader carries on with the next record, so one bad record never loses the
-// rest of the file.
+// rest of the file; a broken stream (truncated gzip) ends the file with an
+// error and streamFailed() tells the two apart.
 
 #include "io/line_reader.h"
 #include "util/expected.h"
@@ -23,26 +26,41 @@ struct FastaRecord {
     qint64 headerLine = 0;
 };
 
+enum class SequenceAlphabet {
+    Any,
+    // Nucleotides: a record whose letters are less than 90 % A, C, G, T, U
+    // or N is refused as "looks like protein" (IUPAC ambiguity codes are
+    // allowed, but a protein's letters are mostly not nucleotides).
+    Nucleotide,
+};
+
 struct FastaLimits {
     qint64 maxIdLength = 1000;
     qint64 maxSequenceLength = qint64(1) << 31;
     bool allowEmptySequence = false;
+    SequenceAlphabet alphabet = SequenceAlphabet::Any;
 };
 
 class FastaReader {
 public:
     static Expected<std::unique_ptr<FastaReader>> open(const QString& path, FastaLimits limits = {});
 
-    // The next record; nullopt at the end. After an error the next call goes on
-    // with the record after the bad one.
+    // The next record; nullopt at the end. After a record error the next call
+    // goes on with the record after the bad one.
     Expected<std::optional<FastaRecord>> next();
+    // The last error ended the file (the stream broke): nothing more will come.
+    bool streamFailed() const { return m_lines->failed(); }
     qint64 bytesConsumed() const { return m_lines->compressedOffset(); }
     qint64 fileSize() const { return m_lines->fileSize(); }
     const QString& path() const { return m_lines->path(); }
 
+    // Fraction of a sequence's letters that are A, C, G, T, U or N (any case); 1 for no letters.
+    static double nucleotideFraction(const QByteArray& sequence);
+
 private:
     FastaReader() = default;
     Error errorAt(qint64 line, const QString& what) const;
+    std::optional<Error> checkAlphabet(const FastaRecord& record) const;
 
     std::unique_ptr<LineReader> m_lines;
     FastaLimits m_limits;

@@ -1,5 +1,7 @@
 #include "io/line_reader.h"
 
+#include "io/content_sniffer.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -8,6 +10,7 @@
 namespace bioforge::core {
 namespace {
 constexpr int kChunk = 1 << 17;
+constexpr qsizetype kHeadBytes = 1 << 16;
 constexpr qsizetype kMaxLineBytes = qsizetype(1) << 30; // a single line above 1 GiB is refused
 }
 
@@ -27,68 +30,106 @@ Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path)
     if (!info.isFile())
         return Error(QStringLiteral("%1: not a regular file").arg(path));
     reader->m_fileSize = info.size();
+    QFile raw(path);
+    if (!raw.open(QIODevice::ReadOnly))
+        return Error(QStringLiteral("%1: cannot open for reading: %2").arg(path, raw.errorString()));
+    const CompressionGuess compression = sniffCompression(raw.read(8));
+    raw.close();
+    if (compression.kind == Compression::Other)
+        return Error(QStringLiteral("%1: the file is %2-compressed; only plain text and gzip are read (%3)")
+                         .arg(path, compression.name, compression.decompressHint));
+    reader->m_compressed = compression.kind == Compression::Gzip;
     gzFile gz = gzopen(QFile::encodeName(path).constData(), "rb");
     if (!gz)
         return Error(QStringLiteral("%1: cannot open for reading").arg(path));
     gzbuffer(gz, kChunk);
     reader->m_gz = gz;
+
+    // Read the head: skip a UTF-8 byte-order mark, refuse what is not text.
+    while (reader->m_buffer.size() < kHeadBytes && reader->fill()) {
+    }
+    if (reader->m_buffer.startsWith("\xef\xbb\xbf"))
+        reader->m_pos = 3;
+    reader->m_head = reader->m_buffer.mid(reader->m_pos, kHeadBytes);
+    if (reader->m_head.startsWith("\xff\xfe") || reader->m_head.startsWith("\xfe\xff"))
+        return Error(QStringLiteral("%1: the file is UTF-16 text; save it as UTF-8").arg(path));
+    if (looksBinary(reader->m_head))
+        return Error(QStringLiteral("%1: this looks like %2, not text").arg(path, describeBinary(reader->m_head)));
     return reader;
 }
 
 bool LineReader::fill()
 {
-    if (m_eof)
+    if (m_eof || m_failed)
         return false;
     if (m_pos > 0) {
         m_buffer.remove(0, m_pos);
         m_pos = 0;
     }
     const qsizetype old = m_buffer.size();
+    if (m_buffer.capacity() < old + kChunk)
+        m_buffer.reserve(std::max<qsizetype>(2 * m_buffer.capacity(), old + kChunk)); // amortised growth for very long lines
     m_buffer.resize(old + kChunk);
-    const int got = gzread(static_cast<gzFile>(m_gz), m_buffer.data() + old, kChunk);
-    if (got < 0) {
+    gzFile gz = static_cast<gzFile>(m_gz);
+    const int got = gzread(gz, m_buffer.data() + old, kChunk);
+    int code = Z_OK;
+    const char* message = gzerror(gz, &code);
+    m_buffer.resize(old + std::max(got, 0));
+    if (got < 0 || (code != Z_OK && code != Z_STREAM_END)) {
+        // Z_BUF_ERROR: the input ended inside a compressed stream (a truncated file).
+        m_failure = code == Z_BUF_ERROR ? QStringLiteral("the compressed data ends early (the gzip file is truncated)")
+                                        : QStringLiteral("the compressed data is damaged (%1)").arg(QString::fromUtf8(message));
         m_failed = true;
-        m_buffer.resize(old);
-        return false;
+        return got > 0;
     }
-    m_buffer.resize(old + got);
     if (got == 0)
         m_eof = true;
     return got > 0;
 }
 
+Error LineReader::streamError()
+{
+    m_failed = false;
+    m_streamError = true;
+    m_eof = true;
+    m_buffer.clear();
+    m_pos = 0;
+    m_scanned = 0;
+    return Error(QStringLiteral("%1:%2: %3; nothing after this point was read").arg(m_path).arg(m_lineNumber + 1).arg(m_failure));
+}
+
 Expected<std::optional<QByteArray>> LineReader::next()
 {
+    if (m_streamError)
+        return std::optional<QByteArray>();
     for (;;) {
-        const qsizetype nl = m_buffer.indexOf('\n', m_pos);
-        if (nl >= 0) {
-            QByteArray line = m_buffer.mid(m_pos, nl - m_pos);
-            m_pos = nl + 1;
-            if (line.endsWith('\r'))
-                line.chop(1);
+        const char* data = m_buffer.constData();
+        const qsizetype size = m_buffer.size();
+        qsizetype end = m_pos + m_scanned;
+        while (end < size && data[end] != '\n' && data[end] != '\r')
+            ++end;
+        // A CR at the end of the buffer may be the first half of a CRLF: read on before deciding.
+        const bool crAtEdge = end == size - 1 && data[end] == '\r' && !m_eof && !m_failed;
+        if (end < size && !crAtEdge) {
+            QByteArray line = m_buffer.mid(m_pos, end - m_pos);
+            m_pos = end + (data[end] == '\r' && end + 1 < size && data[end + 1] == '\n' ? 2 : 1);
+            m_scanned = 0;
             ++m_lineNumber;
             return std::optional<QByteArray>(std::move(line));
         }
-        if (m_buffer.size() - m_pos > kMaxLineBytes)
+        m_scanned = end - m_pos;
+        if (m_scanned > kMaxLineBytes)
             return Error(QStringLiteral("%1:%2: line longer than %3 bytes").arg(m_path).arg(m_lineNumber + 1).arg(kMaxLineBytes));
         if (!fill()) {
-            if (m_failed) {
-                // Report a read error once; afterwards the file counts as ended.
-                m_failed = false;
-                m_eof = true;
-                m_buffer.clear();
-                m_pos = 0;
-                int code = 0;
-                const char* msg = gzerror(static_cast<gzFile>(m_gz), &code);
-                return Error(QStringLiteral("%1:%2: read error (%3); the file may be truncated or not valid gzip")
-                                 .arg(m_path).arg(m_lineNumber + 1).arg(QString::fromLatin1(msg)));
-            }
+            if (m_failed)
+                return streamError(); // a truncated stream's last, partial line is not returned as if whole
             if (m_pos >= m_buffer.size())
                 return std::optional<QByteArray>();
             QByteArray line = m_buffer.mid(m_pos);
-            m_pos = m_buffer.size();
             if (line.endsWith('\r'))
                 line.chop(1);
+            m_pos = m_buffer.size();
+            m_scanned = 0;
             ++m_lineNumber;
             return std::optional<QByteArray>(std::move(line));
         }

@@ -45,10 +45,38 @@ bool PathGuard::isInside(const QString& root, const QString& path)
     return p == r || p.startsWith(r.endsWith(QLatin1Char('/')) ? r : r + QLatin1Char('/'));
 }
 
-bool PathGuard::isSafeComponent(const QString& name)
+bool PathGuard::isSafeComponent(const QString& name) { return checkName(name, QString()).hasValue(); }
+
+Status PathGuard::checkName(const QString& name, const QString& what)
 {
-    return !name.isEmpty() && name != QLatin1String(".") && name != QLatin1String("..")
-           && !name.contains(QLatin1Char('/')) && !name.contains(QLatin1Char('\\')) && !name.contains(QChar(0));
+    const QString subject = what.isEmpty() ? QStringLiteral("name") : what;
+    auto refuse = [&](const QString& why) { return Error(QStringLiteral("%1 '%2' %3").arg(subject, name, why)); };
+    if (name.isEmpty())
+        return Error(QStringLiteral("%1 is empty").arg(subject));
+    if (name == QLatin1String(".") || name == QLatin1String(".."))
+        return refuse(QStringLiteral("is not a name (it names a folder)"));
+    if (name.toUtf8().size() > 255)
+        return refuse(QStringLiteral("is longer than 255 bytes"));
+    if (name.front().isSpace() || name.back().isSpace())
+        return refuse(QStringLiteral("begins or ends with a space"));
+    static const QString forbidden = QStringLiteral("/\\:*?\"<>|");
+    for (const QChar c : name) {
+        if (forbidden.contains(c))
+            return refuse(QStringLiteral("contains '%1'; a name may not contain any of %2").arg(c).arg(forbidden));
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.category() == QChar::Other_Control)
+            return refuse(QStringLiteral("contains a control character (U+%1)").arg(c.unicode(), 4, 16, QLatin1Char('0')));
+    }
+    return okStatus();
+}
+
+Expected<QString> PathGuard::childOf(const QString& root, const QString& name, const QString& what)
+{
+    if (Status st = checkName(name, what); !st)
+        return st.error();
+    const QString path = QDir(root).filePath(name);
+    if (!isInside(root, path)) // a symbolic link named `name` that points elsewhere
+        return Error(QStringLiteral("%1 '%2' leads outside %3").arg(what, name, root));
+    return path;
 }
 
 } // namespace bioforge::core

@@ -1,6 +1,8 @@
 #include "jobs/job_context.h"
 
 #include "jobs/clock.h"
+#include "log/log.h"
+#include "provenance/provenance_recorder.h"
 
 namespace bioforge::core {
 
@@ -22,6 +24,7 @@ void JobContext::beginStage(const QString& id, qint64 totalUnits)
     std::lock_guard lock(m_mutex);
     m_progress.beginStage(id, totalUnits);
     m_stageDone.store(0, std::memory_order_relaxed);
+    m_stageRate.reset();
     sampleLocked(m_clock.nowMs());
 }
 
@@ -52,8 +55,35 @@ void JobContext::advance(qint64 units)
 
 void JobContext::sampleLocked(qint64 now) const
 {
-    const double fraction = m_progress.fraction(m_stageDone.load(std::memory_order_relaxed));
+    const qint64 stageDone = m_stageDone.load(std::memory_order_relaxed);
+    const double fraction = m_progress.fraction(stageDone);
     m_eta.addSample(now, fraction, m_unitsDone.load(std::memory_order_relaxed));
+    const qint64 total = m_progress.stageTotal();
+    m_stageRate.addSample(now, total > 0 ? std::clamp(double(stageDone) / double(total), 0.0, 1.0) : 0.0, stageDone);
+}
+
+void JobContext::warn(const QString& message)
+{
+    log::warn(QStringLiteral("run %1: %2").arg(m_runId, message));
+    if (m_services.provenance)
+        m_services.provenance->addWarning(message);
+    std::lock_guard lock(m_mutex);
+    ++m_warnings;
+    m_lastWarning = message;
+}
+
+QString formatRate(double unitsPerSecond, const QString& unit)
+{
+    if (unit == QLatin1String("bytes")) {
+        static const char* prefixes[] = {"B", "kB", "MB", "GB"};
+        int i = 0;
+        while (unitsPerSecond >= 1000 && i < 3) {
+            unitsPerSecond /= 1000;
+            ++i;
+        }
+        return QStringLiteral("%1 %2/s").arg(unitsPerSecond, 0, 'f', 1).arg(QLatin1String(prefixes[i]));
+    }
+    return QStringLiteral("%1 %2/s").arg(unitsPerSecond, 0, 'f', unitsPerSecond < 10 ? 2 : 1).arg(unit.isEmpty() ? QStringLiteral("units") : unit);
 }
 
 void JobContext::setMessage(const QString& message)
@@ -99,9 +129,13 @@ ProgressSnapshot JobContext::snapshot() const
     sampleLocked(now); // the reader's "now" is evidence too
     s.fraction = m_progress.fraction(s.stageDone);
     s.etaMs = m_eta.remainingMs();
-    s.unitsPerSecond = m_eta.unitsPerSecond();
+    s.unitsPerSecond = m_stageRate.unitsPerSecond();
+    if (s.stageIndex >= 0 && s.stageIndex < stages.size())
+        s.unit = stages[s.stageIndex].unit;
     s.elapsedMs = now - m_startMs;
     s.message = m_message;
+    s.warnings = m_warnings;
+    s.lastWarning = m_lastWarning;
     return s;
 }
 

@@ -34,10 +34,16 @@ struct ProgressSnapshot {
     qint64 unitsDone = 0;           // all stages
     double fraction = 0.0;          // [0, 1], monotone
     std::optional<qint64> etaMs;    // nullopt = unknown
-    double unitsPerSecond = 0.0;
+    double unitsPerSecond = 0.0;    // of the current stage, in its unit; 0 while unknown
+    QString unit;                   // the current stage's unit ("bytes", "frames", …)
     qint64 elapsedMs = 0;
     QString message;
+    int warnings = 0;               // records skipped or changed so far
+    QString lastWarning;
 };
+
+// "12.5 MB/s", "340 frames/s": a stage's rate in its own unit.
+QString formatRate(double unitsPerSecond, const QString& unit);
 
 class JobContext {
 public:
@@ -67,6 +73,10 @@ public:
     void advance(qint64 units = 1);
     void setMessage(const QString& message);
     void markComplete();
+    // A record skipped or changed, an input repaired: logged as a warning
+    // (terminal, log file, Log dock), counted in the snapshot (Jobs dock) and
+    // kept in the run's record (report). Any thread.
+    void warn(const QString& message);
 
     // Cooperative stop: a job polls stopRequested() after every unit of work.
     bool stopRequested() const { return m_stop.load(std::memory_order_acquire) != int(StopRequest::None); }
@@ -97,7 +107,10 @@ private:
     mutable std::mutex m_mutex; // guards everything below
     mutable ProgressModel m_progress;
     mutable Eta m_eta;
+    mutable Eta m_stageRate; // rate of the current stage only: units differ between stages
     QString m_message;
+    int m_warnings = 0;
+    QString m_lastWarning;
 };
 
 } // namespace bioforge::core

@@ -13,6 +13,7 @@ struct StageSpec {
     QString id;
     QString label;
     double weight = 1.0;
+    QString unit = QStringLiteral("units"); // what the stage counts ("bytes" is shown as kB/MB/s)
 };
 
 class ProgressModel {

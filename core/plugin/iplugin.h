@@ -33,6 +33,7 @@ struct DemoRun {
     QString verb;
     QJsonObject parameters;
     QString title;
+    QString unavailable; // non-empty: this demo cannot run here, and why (shown to the user)
 };
 
 struct PluginContext {

@@ -54,6 +54,14 @@ void ProvenanceRecorder::addLibrary(const QString& name, const QString& version)
     m_libraries.insert(name, version);
 }
 
+void ProvenanceRecorder::addWarning(const QString& message)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_warningCount;
+    if (m_warnings.size() < kKeptWarnings)
+        m_warnings.append(message);
+}
+
 QList<FileRef> ProvenanceRecorder::inputs() const
 {
     std::lock_guard lock(m_mutex);
@@ -66,6 +74,8 @@ Status ProvenanceRecorder::finalizeInto(RunRecord& record) const
     record.inputs = m_inputs;
     record.models = m_models;
     record.device = m_device;
+    record.warnings = m_warnings;
+    record.warningCount = m_warningCount;
     for (auto it = m_libraries.begin(); it != m_libraries.end(); ++it)
         record.libraries.insert(it.key(), it.value());
     record.outputs.clear();

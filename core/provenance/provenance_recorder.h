@@ -24,6 +24,9 @@ public:
     void addOutput(const QString& name, const QString& path);
     void setDevice(const DeviceInfo& device);
     void addLibrary(const QString& name, const QString& version);
+    // A skipped or changed record: all are counted, the first kKeptWarnings kept.
+    void addWarning(const QString& message);
+    static constexpr int kKeptWarnings = 1000;
 
     // Hashes the outputs and copies everything into `record`.
     Status finalizeInto(RunRecord& record) const;
@@ -37,6 +40,8 @@ private:
     QList<FileRef> m_outputs;
     QJsonObject m_device;
     QJsonObject m_libraries;
+    QStringList m_warnings;
+    int m_warningCount = 0;
 };
 
 } // namespace bioforge::core

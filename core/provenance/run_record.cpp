@@ -1,5 +1,7 @@
 #include "provenance/run_record.h"
 
+#include "io/path_guard.h"
+
 #include <QJsonArray>
 
 #include <array>
@@ -90,6 +92,8 @@ QJsonObject RunRecord::toJson() const
         {QStringLiteral("environment"), environment},
         {QStringLiteral("device"), device},
         {QStringLiteral("libraries"), libraries},
+        {QStringLiteral("warningCount"), warningCount},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(warnings)},
     };
 }
 
@@ -128,6 +132,14 @@ Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
     r.environment = json.value(QLatin1String("environment")).toObject();
     r.device = json.value(QLatin1String("device")).toObject();
     r.libraries = json.value(QLatin1String("libraries")).toObject();
+    for (const QJsonValue& w : json.value(QLatin1String("warnings")).toArray())
+        r.warnings << w.toString();
+    r.warningCount = std::max(json.value(QLatin1String("warningCount")).toInt(), int(r.warnings.size()));
+    // Ids become folder names (runs/<id>, checkpoints/<id>): a record from a copied or edited database must not lead elsewhere.
+    for (const auto& [what, id] : {std::pair{"runId", r.runId}, {"parentRunId", r.parentRunId}, {"checkpointId", r.checkpointId}})
+        if (!id.isEmpty())
+            if (Status st = PathGuard::checkName(id, QLatin1String(what)); !st)
+                return st.error().withContext(QStringLiteral("run record"));
     return r;
 }
 

@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
+#include <QStringList>
 #include <QString>
 
 #include <optional>
@@ -57,6 +58,8 @@ struct RunRecord {
     QJsonObject environment;
     QJsonObject device;
     QJsonObject libraries; // versions that plugins add (e.g. LibTorch)
+    int warningCount = 0;  // records skipped or changed while the run worked
+    QStringList warnings;  // the first of them (ProvenanceRecorder::kKeptWarnings)
 
     QJsonObject toJson() const;
     static Expected<RunRecord> fromJson(const QJsonObject& json);

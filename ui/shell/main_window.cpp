@@ -185,6 +185,10 @@ QStringList MainWindow::startDemo()
         if (e.state != core::PluginEntry::State::Loaded)
             continue;
         for (const core::DemoRun& demo : e.plugin->demoRuns()) {
+            if (!demo.unavailable.isEmpty()) {
+                showError(tr("The demo of %1 cannot run: %2").arg(e.metadata.name, demo.unavailable));
+                continue;
+            }
             auto id = m_session.runs()->start(e.metadata.id, demo.verb, demo.parameters, demo.title);
             if (id)
                 ids << *id;

@@ -37,6 +37,7 @@ const QList<Command>& commands()
               QList<core::ParameterSpec>{modelPath(), {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt"), QJsonValue::Undefined, {}, 0, 0},
                                          {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 0, 1 << 20},
                                          {QStringLiteral("ids"), T::Boolean, QStringLiteral("print prompt and generated token ids instead of text"), false, {}, 0, 1},
+                                         {QStringLiteral("special"), T::Boolean, QStringLiteral("parse special-token texts in the prompt as special tokens"), false, {}, 0, 1},
                                          threads(), context()}
                   + samplingParameters()),
          cmdGenerate},
@@ -92,7 +93,12 @@ int runCommand(const QString& name, const QStringList& args, QTextStream& out, Q
             err << "bioforge: llm " << name << " takes exactly one file" << Qt::endl << c.spec.helpText();
             return 2;
         }
-        return c.run(*parsed, out, err);
+        try {
+            return c.run(*parsed, out, err);
+        } catch (const std::exception& e) { // a last line: errors are reported as values, but nothing may abort
+            err << "bioforge: llm " << name << " failed: " << e.what() << Qt::endl;
+            return 1;
+        }
     }
     err << "bioforge: llm has no command '" << name << "'" << Qt::endl;
     return 2;

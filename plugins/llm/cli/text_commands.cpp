@@ -3,6 +3,7 @@
 #include "command_support.h"
 #include "llm_commands.h"
 
+#include "io/text_decoding.h"
 #include "runtime/conversation.h"
 
 #include <QJsonArray>
@@ -17,7 +18,7 @@ int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
     const QString path = args.value(QLatin1String("model")).toArray().first().toString();
     if (!openModel(path, false, 1, m, err))
         return openFailureCode(path);
-    const std::string text = args.value(QLatin1String("text")).toString().toStdString();
+    const std::string text = core::encodeArgument(args.value(QLatin1String("text")).toString()).toStdString(); // the bytes as typed
     const std::vector<TokenId> ids = m.tokenizer->tokenize(text, !args.value(QLatin1String("no-bos")).toBool(),
                                                            args.value(QLatin1String("special")).toBool());
     if (args.value(QLatin1String("ids-only")).toBool()) {
@@ -40,7 +41,8 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
     if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err))
         return openFailureCode(path);
     GenerationRequest request;
-    request.prompt = args.value(QLatin1String("prompt")).toString().toStdString();
+    request.prompt = core::encodeArgument(args.value(QLatin1String("prompt")).toString()).toStdString();
+    request.parseSpecialInPrompt = args.value(QLatin1String("special")).toBool();
     request.maxTokens = args.value(QLatin1String("n")).toInt();
     request.sampling = samplingFrom(args);
     Conversation conversation(*m.model, *m.tokenizer, std::min<int64_t>(args.value(QLatin1String("ctx")).toInt(), m.model->config().contextLength));
@@ -61,7 +63,7 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
     if (ids) {
         // The prompt ids (BOS included) then each generated id: the layout of llama.cpp references.
         QStringList s;
-        for (TokenId id : m.tokenizer->tokenize(request.prompt, true, true))
+        for (TokenId id : m.tokenizer->tokenize(request.prompt, true, request.parseSpecialInPrompt))
             s << QString::number(id);
         for (TokenId id : result->tokens)
             s << QString::number(id);

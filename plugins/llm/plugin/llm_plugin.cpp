@@ -108,8 +108,9 @@ QList<core::DemoRun> LlmPlugin::demoRuns() const
         spec.feedForward = 256;
         spec.vocab = 2000;
         spec.weightType = "Q8_0";
-        if (!ModelSynthesizer::write(spec, path))
-            return {};
+        if (auto st = ModelSynthesizer::write(spec, path); !st)
+            return {{QStringLiteral("generate"), {}, QStringLiteral("Text generation with a tiny synthetic model"),
+                     QStringLiteral("the demo model could not be written: %1").arg(st.error().message())}};
     }
     return {{QStringLiteral("generate"),
              QJsonObject{{QStringLiteral("model"), path}, {QStringLiteral("prompt"), QStringLiteral("Describe the viral genome")},

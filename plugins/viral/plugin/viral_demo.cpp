@@ -2,59 +2,83 @@
 
 #include "io/atomic_file.h"
 #include "model/classifier_writer.h"
+#include "model/encoder_templates.h"
+#include "model/synthetic_encoders.h"
 #include "pipeline/validate_job.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QTemporaryDir>
 
 #include <random>
 
 namespace bioforge::viral {
 
-QString viralFixturesDir()
+namespace {
+
+constexpr EncoderShape kDemoShape{2, 64, 4, 128}; // tiny: the demo shows the workflow, not the science
+
+core::Status writeDemoFasta(const QString& fasta)
 {
-    for (const QString& candidate : {qEnvironmentVariable("BIOFORGE_FIXTURES_DIR"), QStringLiteral(BIOFORGE_CONFIGURED_FIXTURES_DIR)})
-        if (!candidate.isEmpty() && QFileInfo(QDir(candidate).filePath(QStringLiteral("viral/esm2_tiny/config.json"))).isFile())
-            return QDir(candidate).filePath(QStringLiteral("viral"));
-    return {};
+    QDir().mkpath(QFileInfo(fasta).absolutePath());
+    QByteArray text;
+    std::mt19937 rng(2026);
+    for (int i = 0; i < 14; ++i) {
+        const size_t length = 150 + size_t(rng() % 2400);
+        std::string seq = ValidateJob::syntheticContig(length, uint32_t(100 + i));
+        if (i % 5 == 4) // now and then a stretch of unknown bases
+            seq.replace(length / 3, 20, std::string(20, 'N'));
+        text += ">synthetic_contig_" + QByteArray::number(i + 1) + " synthetic test sequence\n" + QByteArray::fromStdString(seq) + "\n";
+    }
+    return core::AtomicFile::write(fasta, text);
 }
 
-std::optional<core::DemoRun> viralDemoRun(const QString& dataDir)
+// An encoder folder, synthesized once: template files, then random weights at kDemoShape.
+core::Status writeDemoEncoder(const QString& folder, bool esm)
 {
-    const QString fixtures = viralFixturesDir();
-    if (fixtures.isEmpty())
-        return std::nullopt;
+    if (QFileInfo::exists(QDir(folder).filePath(QStringLiteral("model.safetensors"))))
+        return core::okStatus();
+    QTemporaryDir scratch;
+    if (!scratch.isValid())
+        return core::Error(QStringLiteral("cannot create a temporary folder: %1").arg(scratch.errorString()));
+    if (auto st = esm ? writeEsm2Template(scratch.path()) : writeDnabertTemplate(scratch.path()); !st)
+        return st;
+    return esm ? writeSyntheticEsm2(folder, kDemoShape, scratch.path(), 2026) : writeSyntheticDnabert(folder, kDemoShape, scratch.path(), 2027);
+}
+
+} // namespace
+
+core::DemoRun viralDemoRun(const QString& dataDir)
+{
+    core::DemoRun run{QStringLiteral("predict"), {},
+                      QStringLiteral("VirNucPro demo on synthetic contigs with TEST models (random weights: the calls mean nothing)"), {}};
     const QDir dir(dataDir);
     const QString fasta = dir.filePath(QStringLiteral("demo-data/viral-demo-contigs.fa"));
+    const QString dnabert = dir.filePath(QStringLiteral("demo-models/viral-test-dnabert-s"));
+    const QString esm = dir.filePath(QStringLiteral("demo-models/viral-test-esm2"));
     const QString classifier = dir.filePath(QStringLiteral("demo-models/viral-test-classifier.safetensors"));
-    if (!QFileInfo::exists(fasta)) {
-        QDir().mkpath(QFileInfo(fasta).absolutePath());
-        QByteArray text;
-        std::mt19937 rng(2026);
-        for (int i = 0; i < 14; ++i) {
-            const size_t length = 150 + size_t(rng() % 2400);
-            std::string seq = ValidateJob::syntheticContig(length, uint32_t(100 + i));
-            if (i % 5 == 4) // now and then a stretch of unknown bases
-                seq.replace(length / 3, 20, std::string(20, 'N'));
-            text += ">synthetic_contig_" + QByteArray::number(i + 1) + " synthetic test sequence\n" + QByteArray::fromStdString(seq) + "\n";
-        }
-        if (!core::AtomicFile::write(fasta, text))
-            return std::nullopt;
-    }
-    if (!QFileInfo::exists(classifier)) {
+    core::Status st;
+    if (!QFileInfo::exists(fasta))
+        st = writeDemoFasta(fasta);
+    if (st)
+        st = writeDemoEncoder(dnabert, false);
+    if (st)
+        st = writeDemoEncoder(esm, true);
+    if (st && !QFileInfo::exists(classifier)) {
         QDir().mkpath(QFileInfo(classifier).absolutePath());
-        // The fixture encoders are 64 wide each.
-        if (!writeRandomClassifier(classifier, 128, 32, 2026))
-            return std::nullopt;
+        st = writeRandomClassifier(classifier, 2 * kDemoShape.hidden, 32, 2026); // [DNABERT | ESM] features
     }
-    return core::DemoRun{QStringLiteral("predict"),
-                         QJsonObject{{QStringLiteral("inputs"), QJsonArray{fasta}},
-                                     {QStringLiteral("dnabert"), QDir(fixtures).filePath(QStringLiteral("dnabert_s_tiny"))},
-                                     {QStringLiteral("esm"), QDir(fixtures).filePath(QStringLiteral("esm2_tiny"))},
-                                     {QStringLiteral("classifier"), classifier},
-                                     {QStringLiteral("shard_frames"), 64}},
-                         QStringLiteral("VirNucPro demo on synthetic contigs with TEST models (random weights: the calls mean nothing)")};
+    if (!st) {
+        run.unavailable = QStringLiteral("the demo's test models could not be written under %1: %2").arg(dataDir, st.error().message());
+        return run;
+    }
+    run.parameters = QJsonObject{{QStringLiteral("inputs"), QJsonArray{fasta}},
+                                 {QStringLiteral("dnabert"), dnabert},
+                                 {QStringLiteral("esm"), esm},
+                                 {QStringLiteral("classifier"), classifier},
+                                 {QStringLiteral("shard_frames"), 64}};
+    return run;
 }
 
 } // namespace bioforge::viral

@@ -1,7 +1,8 @@
 #pragma once
 
-// The demo of the viral plugin: synthetic contigs and the TEST models — the
-// tiny random-weight DNABERT-S and ESM-2 of ../shared/fixtures/viral and a
+// The demo of the viral plugin: synthetic contigs and TEST models made on the
+// spot (no download, no ../shared): tiny random-weight DNABERT-S and ESM-2
+// encoders at the real layouts (engine/model/encoder_templates.h) and a
 // seeded random classifier. The calls mean nothing; the run says so.
 
 #include "plugin/iplugin.h"
@@ -10,9 +11,8 @@
 
 namespace bioforge::viral {
 
-// The fixture folder (BIOFORGE_FIXTURES_DIR, else the one this build was configured with), or empty.
-QString viralFixturesDir();
-// Writes the demo FASTA and classifier under `dataDir` (once) and returns the run, or nullopt without fixtures.
-std::optional<core::DemoRun> viralDemoRun(const QString& dataDir);
+// Writes the demo FASTA and the test models under `dataDir` (once) and returns
+// the run; when they cannot be written, a run whose `unavailable` says why.
+core::DemoRun viralDemoRun(const QString& dataDir);
 
 } // namespace bioforge::viral

@@ -84,9 +84,7 @@ core::Expected<core::ReportContent> ViralPlugin::reportContent(const core::RunRe
 QList<core::DemoRun> ViralPlugin::demoRuns() const
 {
     const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
-    if (auto run = viralDemoRun(dir))
-        return {*run};
-    return {};
+    return {viralDemoRun(dir)};
 }
 
 QIcon ViralPlugin::pageIcon() const

@@ -7,14 +7,29 @@
 namespace bioforge::llm {
 namespace {
 
-std::string fill(const std::string& format, const std::string& content)
+using Segments = std::vector<TextSegment>;
+
+void append(Segments& out, const std::string& text, bool parseSpecial)
 {
-    std::string out = format;
+    if (!text.empty())
+        out.push_back({text, parseSpecial});
+}
+
+// `format` with every "{content}" replaced by `content` (itself segments).
+Segments fill(const std::string& format, const Segments& content)
+{
+    Segments out;
     const std::string key = "{content}";
-    for (size_t pos = 0; (pos = out.find(key, pos)) != std::string::npos; pos += content.size())
-        out.replace(pos, key.size(), content);
+    size_t from = 0;
+    for (size_t pos; (pos = format.find(key, from)) != std::string::npos; from = pos + key.size()) {
+        append(out, format.substr(from, pos - from), true);
+        out.insert(out.end(), content.begin(), content.end());
+    }
+    append(out, format.substr(from), true);
     return out;
 }
+
+Segments text(const std::string& content) { return content.empty() ? Segments{} : Segments{{content, false}}; }
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
@@ -93,25 +108,40 @@ ChatTemplate ChatTemplate::detect(const std::string& jinja)
     return named("chatml");
 }
 
-std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt) const
+std::vector<TextSegment> ChatTemplate::renderSegments(const std::vector<ChatMessage>& messages, bool addGenerationPrompt) const
 {
-    std::string out = bos;
-    std::string pendingSystem;
+    Segments out;
+    append(out, bos, true);
+    Segments pendingSystem;
+    auto add = [&out](const Segments& s) { out.insert(out.end(), s.begin(), s.end()); };
     for (const ChatMessage& m : messages) {
         if (m.role == "system") {
-            if (systemFormat.empty())
-                pendingSystem += fill(systemJoin, m.content);
-            else
-                out += fill(systemFormat, m.content);
+            if (systemFormat.empty()) {
+                const Segments joined = fill(systemJoin, text(m.content));
+                pendingSystem.insert(pendingSystem.end(), joined.begin(), joined.end());
+            } else {
+                add(fill(systemFormat, text(m.content)));
+            }
         } else if (m.role == "user") {
-            out += fill(userFormat, pendingSystem + m.content);
+            Segments content = pendingSystem;
+            const Segments typed = text(m.content);
+            content.insert(content.end(), typed.begin(), typed.end());
+            add(fill(userFormat, content));
             pendingSystem.clear();
         } else {
-            out += fill(assistantFormat, m.content);
+            add(fill(assistantFormat, text(m.content)));
         }
     }
     if (addGenerationPrompt)
-        out += generationPrompt;
+        append(out, generationPrompt, true);
+    return out;
+}
+
+std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt) const
+{
+    std::string out;
+    for (const TextSegment& s : renderSegments(messages, addGenerationPrompt))
+        out += s.text;
     return out;
 }
 
@@ -134,10 +164,21 @@ core::Expected<ChatTemplate> ChatTemplate::fromJson(const std::string& json)
     field("user", t.userFormat);
     field("assistant", t.assistantFormat);
     field("generation", t.generationPrompt);
+    for (const char* key : {"bos", "system", "systemJoin", "user", "assistant", "generation", "family"})
+        if (o.contains(QLatin1String(key)) && !o.value(QLatin1String(key)).isString())
+            return core::Error(QStringLiteral("chat template override: \"%1\" must be a string").arg(QLatin1String(key)));
     if (o.contains(QLatin1String("stop"))) {
+        // A list of strings; a single string is taken as a list of one.
+        const QJsonValue stop = o.value(QLatin1String("stop"));
+        const QJsonArray list = stop.isString() ? QJsonArray{stop} : stop.toArray();
+        if (!stop.isString() && !stop.isArray())
+            return core::Error(QStringLiteral("chat template override: \"stop\" must be a list of strings (or one string)"));
         t.stop.clear();
-        for (const QJsonValue& v : o.value(QLatin1String("stop")).toArray())
+        for (const QJsonValue& v : list) {
+            if (!v.isString() || v.toString().isEmpty())
+                return core::Error(QStringLiteral("chat template override: every entry of \"stop\" must be a non-empty string"));
             t.stop.push_back(v.toString().toStdString());
+        }
     }
     if (t.userFormat.find("{content}") == std::string::npos)
         return core::Error(QStringLiteral("chat template override: \"user\" must contain {content}"));

@@ -5,6 +5,7 @@
 // phi-3, zephyr) and rendered by a small, exact formatter; the user can
 // override it with a JSON description of the same fields.
 
+#include "tokenizer/tokenizer.h"
 #include "util/expected.h"
 
 #include <string>
@@ -33,7 +34,12 @@ struct ChatTemplate {
     static core::Expected<ChatTemplate> fromJson(const std::string& json);
     std::string toJson() const;
 
-    // The prompt for `messages`, ending with the generation prompt when asked.
+    // The prompt for `messages`, ending with the generation prompt when asked,
+    // as segments: the template's own text may hold special tokens, the
+    // messages' content is text (a user who types "<|im_end|>" cannot end
+    // the turn or open a system turn).
+    std::vector<TextSegment> renderSegments(const std::vector<ChatMessage>& messages, bool addGenerationPrompt) const;
+    // The same joined into one string (for display and for counting).
     std::string render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt) const;
 };
 

@@ -87,6 +87,12 @@ core::Expected<ModelWeights> ModelWeights::fromGguf(const GgufFile& f, const Mod
     if (!embd || embd->shape.size() != 2)
         return Error(QStringLiteral("%1: tensor 'token_embd.weight' is missing or not a matrix").arg(f.path()));
     const int64_t vocab = embd->shape[1];
+    // The tokenizer must not name rows the embedding does not have (llama.cpp
+    // refuses the same mismatch): checked here, at load, not at the first prompt.
+    if (const GgufValue* tokens = f.find("tokenizer.ggml.tokens"); tokens && tokens->array && int64_t(tokens->array->size()) != vocab)
+        return Error(QStringLiteral("%1: the vocabulary (tokenizer.ggml.tokens) has %2 tokens but 'token_embd.weight' has %3 rows; "
+                                    "the tokenizer and the weights do not belong together")
+                         .arg(f.path()).arg(tokens->array->size()).arg(vocab));
     if (!take(find.matrix("token_embd.weight", c.embedding, vocab), w.tokenEmbedding, error)
         || !take(find.vector("output_norm.weight", c.embedding), w.outputNorm, error)
         || !take(find.matrix("output.weight", c.embedding, vocab, true), w.output, error)

@@ -60,7 +60,7 @@ std::vector<TokenId> Conversation::promptFor(const GenerationRequest& request, i
 {
     const Vocab& vocab = m_tokenizer.vocab();
     if (request.messages.empty()) {
-        const std::vector<TokenId> tokens = m_tokenizer.tokenize(request.prompt, true, true);
+        const std::vector<TokenId> tokens = m_tokenizer.tokenize(request.prompt, true, request.parseSpecialInPrompt);
         *keep = vocab.addBos ? 1 : 0;
         return tokens;
     }
@@ -71,8 +71,8 @@ std::vector<TokenId> Conversation::promptFor(const GenerationRequest& request, i
         if (m.role == "system")
             system.push_back(m);
     *keep = int64_t(system.empty() || t.systemFormat.empty() ? m_tokenizer.tokenize(t.bos, addBos, true).size()
-                                                             : m_tokenizer.tokenize(t.render(system, false), addBos, true).size());
-    return m_tokenizer.tokenize(t.render(request.messages, true), addBos, true);
+                                                             : m_tokenizer.tokenize(t.renderSegments(system, false), addBos).size());
+    return m_tokenizer.tokenize(t.renderSegments(request.messages, true), addBos);
 }
 
 void Conversation::shiftOut(int64_t needed, const GenerationEvents& events, int& shifts)
@@ -126,11 +126,14 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     if (m_shifted && extends) {
         // The cache no longer starts like a fresh rendering: append only the new turns.
         const ChatTemplate& t = request.chatTemplate;
-        std::string delta = m_messages.back().role == "assistant" ? closing(t.assistantFormat) : std::string();
+        std::vector<TextSegment> delta;
+        if (m_messages.back().role == "assistant")
+            delta.push_back({closing(t.assistantFormat), true});
         ChatTemplate noBos = t;
         noBos.bos.clear();
-        delta += noBos.render({request.messages.begin() + ptrdiff_t(m_messages.size()), request.messages.end()}, true);
-        toFeed = m_tokenizer.tokenize(delta, false, true);
+        for (TextSegment& s : noBos.renderSegments({request.messages.begin() + ptrdiff_t(m_messages.size()), request.messages.end()}, true))
+            delta.push_back(std::move(s));
+        toFeed = m_tokenizer.tokenize(delta, false);
     } else {
         if (m_shifted)
             reset();

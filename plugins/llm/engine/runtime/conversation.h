@@ -25,6 +25,7 @@ class Tokenizer;
 struct GenerationRequest {
     std::vector<ChatMessage> messages; // chat mode
     std::string prompt;                // raw mode (when messages is empty): BOS + prompt
+    bool parseSpecialInPrompt = false; // raw mode: special-token texts in the prompt become special tokens
     SamplingSettings sampling;
     int maxTokens = 512;
     ChatTemplate chatTemplate = ChatTemplate::named("chatml");

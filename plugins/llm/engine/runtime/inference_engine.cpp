@@ -41,9 +41,24 @@ void InferenceEngine::loop()
             task = std::move(m_tasks.front());
             m_tasks.pop_front();
         }
-        task();
+        // Tasks report their own failures through their callbacks; this is the
+        // last line, so that nothing a model file triggers can end the process.
+        try {
+            task();
+        } catch (const std::exception& e) {
+            qWarning("llm engine: a task failed: %s", e.what());
+        } catch (...) {
+            qWarning("llm engine: a task failed with an unknown exception");
+        }
     }
 }
+
+namespace {
+core::Error failure(const char* what, const std::exception& e)
+{
+    return core::Error(QStringLiteral("%1 failed: %2").arg(QLatin1String(what), QString::fromLocal8Bit(e.what())));
+}
+} // namespace
 
 core::Expected<ModelSummary> InferenceEngine::summarize(const QString& path, const GgufFile& file, const LlamaModel& model)
 {
@@ -65,6 +80,7 @@ core::Expected<ModelSummary> InferenceEngine::summarize(const QString& path, con
 void InferenceEngine::loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done)
 {
     post([this, path, done = std::move(done)] {
+      try {
         m_conversations.clear();
         m_model.reset();
         m_tokenizer.reset();
@@ -89,6 +105,12 @@ void InferenceEngine::loadModel(const QString& path, std::function<void(core::Ex
         m_tokenizer = std::make_unique<Tokenizer>(*vocab);
         m_model = std::move(*model);
         done(summarize(path, *m_file, *m_model));
+      } catch (const std::exception& e) { // e.g. std::bad_alloc for a model too large for this machine
+        m_model.reset();
+        m_tokenizer.reset();
+        m_file.reset();
+        done(failure("loading the model", e));
+      }
     });
 }
 
@@ -105,6 +127,7 @@ uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest 
                 callbacks.onFinished(core::Error(QStringLiteral("no model is loaded")));
             return;
         }
+      try {
         auto& slot = m_conversations[conversation];
         if (!slot) {
             const int64_t context = std::min(m_options.contextSize, m_model->config().contextLength);
@@ -127,6 +150,11 @@ uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest 
         }
         if (callbacks.onFinished)
             callbacks.onFinished(std::move(result));
+      } catch (const std::exception& e) { // e.g. a KV cache larger than memory
+        m_conversations.erase(conversation);
+        if (callbacks.onFinished)
+            callbacks.onFinished(failure("generation", e));
+      }
     });
     return id;
 }

@@ -21,16 +21,17 @@ void replaceAll(std::string& s, const std::string& from, const std::string& to)
 
 } // namespace
 
-std::vector<Tokenizer::Fragment> Tokenizer::partition(const std::string& text, bool parseSpecial) const
+std::vector<Tokenizer::Fragment> Tokenizer::partition(const std::string& text, std::vector<Fragment> initial) const
 {
-    std::list<Fragment> fragments{{kNoToken, 0, text.size()}};
+    std::list<Fragment> fragments(initial.begin(), initial.end());
     for (TokenId special : m_vocab->specialTokens) {
         const TokenData& data = m_vocab->tokens[size_t(special)];
-        if (!parseSpecial && (data.attr & (TokenAttr::Control | TokenAttr::Unknown)))
-            continue; // user-defined tokens are split out even without parseSpecial
+        const bool control = data.attr & (TokenAttr::Control | TokenAttr::Unknown);
         for (auto it = fragments.begin(); it != fragments.end(); ++it) {
             if (it->token != kNoToken)
                 continue;
+            if (control && !it->parseSpecial)
+                continue; // user-defined tokens are split out even without parseSpecial
             size_t offset = it->offset, length = it->length;
             bool split = false;
             std::list<Fragment> pieces;
@@ -43,8 +44,8 @@ std::vector<Tokenizer::Fragment> Tokenizer::partition(const std::string& text, b
                     while (leftLength > 0 && std::isspace(static_cast<unsigned char>(text[offset + leftLength - 1])))
                         --leftLength;
                 if (leftLength > 0)
-                    pieces.push_back({kNoToken, offset, leftLength});
-                pieces.push_back({special, 0, 0});
+                    pieces.push_back({kNoToken, offset, leftLength, it->parseSpecial});
+                pieces.push_back({special, 0, 0, false});
                 split = true;
                 size_t rightOffset = match + data.text.size();
                 size_t rightLength = offset + length - rightOffset;
@@ -61,20 +62,47 @@ std::vector<Tokenizer::Fragment> Tokenizer::partition(const std::string& text, b
             if (!split)
                 continue;
             if (length > 0)
-                pieces.push_back({kNoToken, offset, length});
+                pieces.push_back({kNoToken, offset, length, it->parseSpecial});
             it = fragments.erase(it);
             it = fragments.insert(it, pieces.begin(), pieces.end());
             std::advance(it, std::ptrdiff_t(pieces.size()) - 1);
         }
     }
-    return {fragments.begin(), fragments.end()};
+    // Text fragments that touch (segments of one prompt) are encoded as one text.
+    std::vector<Fragment> merged;
+    for (const Fragment& f : fragments) {
+        if (f.token == kNoToken && f.length == 0)
+            continue;
+        if (f.token == kNoToken && !merged.empty() && merged.back().token == kNoToken && merged.back().offset + merged.back().length == f.offset)
+            merged.back().length += f.length;
+        else
+            merged.push_back(f);
+    }
+    return merged;
 }
 
 std::vector<TokenId> Tokenizer::tokenize(const std::string& text, bool addSpecial, bool parseSpecial) const
 {
+    return encode(text, text.empty() ? std::vector<Fragment>{} : partition(text, {{kNoToken, 0, text.size(), parseSpecial}}), addSpecial);
+}
+
+std::vector<TokenId> Tokenizer::tokenize(const std::vector<TextSegment>& segments, bool addSpecial) const
+{
+    std::string text;
+    std::vector<Fragment> initial;
+    for (const TextSegment& s : segments) {
+        if (s.text.empty())
+            continue;
+        initial.push_back({kNoToken, text.size(), s.text.size(), s.parseSpecial});
+        text += s.text;
+    }
+    return encode(text, partition(text, std::move(initial)), addSpecial);
+}
+
+std::vector<TokenId> Tokenizer::encode(const std::string& text, const std::vector<Fragment>& fragments, bool addSpecial) const
+{
     const Vocab& v = *m_vocab;
     std::vector<TokenId> out;
-    const std::vector<Fragment> fragments = text.empty() ? std::vector<Fragment>{} : partition(text, parseSpecial);
     if (addSpecial && v.addBos && v.bos != kNoToken)
         out.push_back(v.bos);
     if (v.kind == VocabKind::SentencePiece) {
@@ -117,12 +145,8 @@ std::string Tokenizer::piece(TokenId token, bool special) const
     if (t.attr & (TokenAttr::Control | TokenAttr::Unknown | TokenAttr::UserDefined))
         return t.text;
     if (v.kind == VocabKind::SentencePiece) {
-        if (t.attr & TokenAttr::Byte) {
-            // "<0xAB>"
-            if (t.text.size() == 6)
-                return std::string(1, char(std::stoi(t.text.substr(3, 2), nullptr, 16)));
-            return {};
-        }
+        if (t.attr & TokenAttr::Byte) // "<0xAB>", decoded and checked when the vocabulary was loaded
+            return t.byte >= 0 ? std::string(1, char(t.byte)) : std::string();
         std::string text = t.text;
         replaceAll(text, kSpaceMark, " ");
         return text;

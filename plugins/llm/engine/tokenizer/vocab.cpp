@@ -3,7 +3,10 @@
 #include "gguf/gguf_file.h"
 #include "tokenizer/unicode_text.h"
 
+#include <QByteArray>
+
 #include <algorithm>
+#include <cctype>
 
 namespace bioforge::llm {
 
@@ -201,6 +204,20 @@ core::Status VocabLoader::load(Vocab& v, const GgufFile& f)
         t.attr = types ? attrFromType((*types)[i]) : TokenAttr::Normal;
         v.m_textToId[t.text] = TokenId(i); // a repeated text maps to its last id, as in llama.cpp
     }
+    if (v.kind == VocabKind::SentencePiece)
+        for (size_t i = 0; i < v.tokens.size(); ++i) {
+            TokenData& t = v.tokens[i];
+            if (!(t.attr & TokenAttr::Byte))
+                continue;
+            // A byte-fallback token must read "<0xHH>"; anything else is a broken vocabulary, refused here
+            // rather than met (or misread) in the middle of a generation.
+            bool ok = t.text.size() == 6 && t.text.compare(0, 3, "<0x") == 0 && t.text[5] == '>';
+            const int value = ok ? QByteArray::fromStdString(t.text.substr(3, 2)).toInt(&ok, 16) : -1;
+            if (!ok || !std::isxdigit(static_cast<unsigned char>(t.text[3])) || !std::isxdigit(static_cast<unsigned char>(t.text[4])))
+                return Error(QStringLiteral("%1: token %2 is a byte-fallback token, but its text '%3' is not of the form <0xHH>")
+                                 .arg(f.path()).arg(i).arg(q(t.text)));
+            t.byte = value;
+        }
     findSpecialTokens(v, f);
     v.chatTemplate = f.stringOr("tokenizer.chat_template", "");
     return core::okStatus();

@@ -35,6 +35,7 @@ struct TokenData {
     std::string text;
     float score = 0;
     uint32_t attr = TokenAttr::Normal;
+    int byte = -1; // the byte a SentencePiece byte-fallback token ("<0xHH>") stands for
 };
 
 class Vocab {

@@ -1,6 +1,7 @@
 #include "model/model_config_json.h"
 
-#include <QFile>
+#include "io/json_file.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -12,16 +13,12 @@ using core::Error;
 
 core::Expected<ConfigJson> ConfigJson::read(const QString& path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error(QStringLiteral("%1: cannot open the model configuration: %2").arg(path, file.errorString()));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (!doc.isObject())
-        return Error(QStringLiteral("%1: not a JSON object (at byte %2: %3)").arg(path).arg(parseError.offset).arg(parseError.errorString()));
+    auto object = core::readJsonObjectFile(path);
+    if (!object)
+        return object.error().withContext(QStringLiteral("model configuration"));
     ConfigJson c;
     c.m_path = path;
-    c.m_object = doc.object();
+    c.m_object = *object;
     return c;
 }
 

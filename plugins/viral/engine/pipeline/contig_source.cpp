@@ -2,7 +2,43 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+#include <cctype>
+
 namespace bioforge::viral {
+
+using core::Error;
+
+core::Status ContigSource::finishFile()
+{
+    const QString path = m_reader->path();
+    m_doneBytes += m_reader->fileSize();
+    m_reader.reset();
+    if (m_fileRecords > 0)
+        return core::okStatus();
+    return Error(QStringLiteral("%1: no usable nucleotide record (%2 skipped; the first: %3)")
+                     .arg(path).arg(m_fileProblems.size()).arg(m_fileProblems.value(0)));
+}
+
+QString ContigSource::uniqueId(const QString& id, qint64 line)
+{
+    const QString here = QStringLiteral("%1:%2").arg(m_files[m_current]).arg(line);
+    if (!m_seen.contains(id)) {
+        m_seen.insert(id, here);
+        return id;
+    }
+    QString renamed;
+    for (int n = 2;; ++n) {
+        renamed = QStringLiteral("%1#%2").arg(id).arg(n);
+        if (!m_seen.contains(renamed))
+            break;
+    }
+    m_seen.insert(renamed, here);
+    m_warnings << QStringLiteral("%1: contig id '%2' was already used by the record at %3 (ids end at the first space); "
+                                 "this record is reported as '%4'")
+                      .arg(here, id, m_seen.value(id), renamed);
+    return renamed;
+}
 
 core::Expected<std::optional<SourceContig>> ContigSource::next()
 {
@@ -11,25 +47,35 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             if (m_current + 1 >= m_files.size())
                 return std::optional<SourceContig>();
             ++m_current;
-            auto reader = core::FastaReader::open(m_files[m_current]);
+            core::FastaLimits limits;
+            limits.alphabet = core::SequenceAlphabet::Nucleotide;
+            auto reader = core::FastaReader::open(m_files[m_current], limits);
             if (!reader)
                 return reader.error();
             m_reader = std::move(*reader);
+            m_fileRecords = 0;
+            m_fileProblems.clear();
         }
         auto record = m_reader->next();
         if (!record) {
-            m_warnings << record.error().message(); // names file and line; the reader goes on
+            if (m_reader->streamFailed())
+                return record.error(); // a broken file is never read as a shorter one
+            m_warnings << record.error().message() + QStringLiteral(" (record skipped)");
+            m_fileProblems << record.error().message();
             continue;
         }
         if (!*record) {
-            m_doneBytes += m_reader->fileSize();
-            m_reader.reset();
+            if (core::Status st = finishFile(); !st)
+                return st.error();
             continue;
         }
+        ++m_fileRecords;
         SourceContig c;
         c.file = m_current;
-        c.id = (*record)->id.toStdString();
-        c.sequence = (*record)->sequence.toUpper().toStdString();
+        c.id = uniqueId((*record)->id, (*record)->headerLine).toStdString();
+        c.sequence.assign((*record)->sequence.constData(), size_t((*record)->sequence.size()));
+        record->reset(); // the file's copy goes now: one copy of a long contig, not three
+        std::transform(c.sequence.begin(), c.sequence.end(), c.sequence.begin(), [](unsigned char ch) { return char(std::toupper(ch)); });
         return std::optional<SourceContig>(std::move(c));
     }
 }

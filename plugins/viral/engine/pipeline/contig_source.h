@@ -1,14 +1,23 @@
 #pragma once
 
 // The contigs of a run's FASTA files, one after the other, upper-cased as the
-// reference does. A bad record (an empty sequence, an over-long id, a broken
-// gzip member) is reported as a warning naming the file and line, and
-// reading goes on with the next record: one bad record never loses the rest.
-// A file that cannot be opened at all is an error.
+// reference does. What it takes and what it refuses:
+//  - a file that cannot be opened or is not nucleotide FASTA (empty, FASTQ,
+//    BAM, bzip2, …: see core::FastaReader) is an error, as is a damaged
+//    compressed stream (a truncated gzip never yields a shorter contig) and a
+//    file in which no record is usable (e.g. a protein FASTA);
+//  - a bad record (an empty sequence, an over-long id, protein letters, bytes
+//    that are not text) is a warning naming the file and line, and reading
+//    goes on with the next record: one bad record never loses the rest;
+//  - a contig id seen before in the run (ids are the header up to the first
+//    white space) is renamed "<id>#<n>", with a warning, so that every output
+//    row names one record.
+// Warnings are collected in order; takeWarnings() hands over the new ones.
 
 #include "io/fasta_reader.h"
 #include "util/expected.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -20,7 +29,7 @@ namespace bioforge::viral {
 
 struct SourceContig {
     int file = 0;
-    std::string id;
+    std::string id;       // unique within the run
     std::string sequence; // upper case
 };
 
@@ -30,17 +39,24 @@ public:
 
     // The next contig, nullopt at the end of the last file.
     core::Expected<std::optional<SourceContig>> next();
-    const QStringList& warnings() const { return m_warnings; }
+    // Warnings since the last call, each naming its file and line.
+    QStringList takeWarnings() { return std::exchange(m_warnings, {}); }
     // Bytes read so far over all files, and their total size (for progress).
     qint64 bytesRead() const;
     qint64 totalBytes() const;
 
 private:
+    core::Status finishFile();
+    QString uniqueId(const QString& id, qint64 line);
+
     QStringList m_files;
     int m_current = -1;
     std::unique_ptr<core::FastaReader> m_reader;
     qint64 m_doneBytes = 0;
     QStringList m_warnings;
+    int m_fileRecords = 0;       // usable records of the current file
+    QStringList m_fileProblems;  // skipped records of the current file
+    QHash<QString, QString> m_seen; // id -> "file:line" of its first record
 };
 
 } // namespace bioforge::viral

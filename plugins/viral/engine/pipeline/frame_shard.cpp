@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QJsonArray>
+#include <QRegularExpression>
 
 namespace bioforge::viral {
 
@@ -26,13 +27,19 @@ QString FrameShard::digest() const
 QJsonObject FrameShard::state() const
 {
     QJsonArray list;
-    for (const ShardContig& c : contigs)
-        list.append(QJsonObject{{QStringLiteral("file"), c.file},
-                                {QStringLiteral("id"), QString::fromStdString(c.id)},
-                                {QStringLiteral("length"), double(c.length)},
-                                {QStringLiteral("sha256"), c.sha256},
-                                {QStringLiteral("chunks"), c.chunks},
-                                {QStringLiteral("reused"), c.reused}});
+    for (const ShardContig& c : contigs) {
+        QJsonObject o{{QStringLiteral("file"), c.file},
+                      {QStringLiteral("id"), QString::fromStdString(c.id)},
+                      {QStringLiteral("length"), double(c.length)},
+                      {QStringLiteral("sha256"), c.sha256},
+                      {QStringLiteral("chunks"), c.chunks},
+                      {QStringLiteral("reused"), c.reused}};
+        if (c.continued)
+            o.insert(QStringLiteral("continued"), true);
+        if (c.continues)
+            o.insert(QStringLiteral("continues"), true);
+        list.append(o);
+    }
     return {{QStringLiteral("contigs"), list}, {QStringLiteral("frames"), double(frames.size())}, {QStringLiteral("digest"), digest()}};
 }
 
@@ -53,7 +60,11 @@ core::Expected<FrameShard> FrameShard::fromCheckpoint(const QJsonObject& state, 
         const QJsonObject o = v.toObject();
         s.contigs.push_back({o.value(QLatin1String("file")).toInt(), o.value(QLatin1String("id")).toString().toStdString(),
                              int64_t(o.value(QLatin1String("length")).toDouble()), o.value(QLatin1String("sha256")).toString(),
-                             o.value(QLatin1String("chunks")).toInt(), o.value(QLatin1String("reused")).toBool()});
+                             o.value(QLatin1String("chunks")).toInt(), o.value(QLatin1String("reused")).toBool(),
+                             o.value(QLatin1String("continued")).toBool(), o.value(QLatin1String("continues")).toBool()});
+        static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
+        if (!hex.match(s.contigs.back().sha256).hasMatch())
+            return Error(QStringLiteral("%1: contig %2 has no valid SHA-256").arg(key).arg(s.contigs.size()));
     }
     const QList<QByteArray> lines = framesBlob.split('\n');
     for (qsizetype i = 0; i < lines.size(); ++i) {

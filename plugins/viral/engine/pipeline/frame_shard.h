@@ -1,7 +1,9 @@
 #pragma once
 
-// One shard of a run: whole contigs (a contig never spans two shards) and the
-// frames their chunks kept after six-frame translation. It is the unit of
+// One shard of a run: at most the configured number of frames (whatever the
+// contig lengths) and the contigs they belong to. A contig with more frames
+// than fit goes on in the next shard: its entry is repeated there, marked as
+// continued, and its entry here is marked as continuing. It is the unit of
 // work and of checkpointing for every later stage. Stored in a checkpoint as
 // state (the contigs) plus a blob (the frames, one TSV line each).
 
@@ -23,6 +25,8 @@ struct ShardContig {
     QString sha256;         // of the upper-cased sequence
     int chunks = 0;
     bool reused = false;    // its result comes from an earlier run (no frames here)
+    bool continued = false; // its first frames are in an earlier shard
+    bool continues = false; // more of its frames follow in the next shard
 };
 
 struct ShardFrame {

@@ -50,8 +50,12 @@ bool commitShard(core::CheckpointStore& store, int number, const FrameShard& sha
 std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSettings& settings, const ResultCache& cache)
 {
     core::CheckpointStore& store = ctx.checkpoints();
-    if (auto done = store.loadOrDiscard(framesIndexKey()))
-        return indexFrom(done->state);
+    if (auto done = store.loadOrDiscard(framesIndexKey())) {
+        FrameIndex index = indexFrom(done->state);
+        for (const QString& w : index.warnings) // this run's record gets them too
+            ctx.warn(w);
+        return index;
+    }
 
     ContigSource source(settings.inputs);
     ctx.beginStage(QStringLiteral("frames"), std::max<qint64>(1, source.totalBytes()));
@@ -66,29 +70,48 @@ std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSett
         wroteShard = commitShard(store, index.shards++, shard) || wroteShard;
         shard = FrameShard();
     };
+    auto takeWarnings = [&] {
+        for (const QString& w : source.takeWarnings()) {
+            ctx.warn(w);
+            index.warnings << w;
+        }
+    };
     for (;;) {
         auto next = source.next();
+        takeWarnings();
         if (!next)
             throw JobFailure(next.error());
         if (!*next)
             break;
         const SourceContig& contig = **next;
         ShardContig entry{contig.file, contig.id, int64_t(contig.sequence.size()),
-                          core::Sha256::ofData(QByteArray::fromStdString(contig.sequence)), 0, false};
+                          core::Sha256::ofData(QByteArray::fromRawData(contig.sequence.data(), qsizetype(contig.sequence.size()))), 0, false};
         const std::vector<ChunkSpan> chunks = chunkLayout(entry.length, settings.chunkLength);
         entry.chunks = int(chunks.size());
         if (settings.reuseResults)
             if (auto cached = cache.find(entry.sha256); cached && cached->length == entry.length && cached->chunks == entry.chunks)
                 entry.reused = true;
-        const int contigIndex = int(shard.contigs.size());
         shard.contigs.push_back(entry);
         ++index.contigs;
-        if (!entry.reused)
-            for (const ChunkSpan& c : chunks)
-                for (TranslatedFrame& f : translateSixFrames(std::string_view(contig.sequence).substr(size_t(c.start), size_t(c.length)), settings.span)) {
-                    shard.frames.push_back({contigIndex, c.index, std::move(f.name), std::move(f.nucleotide), std::move(f.protein)});
+        if (!entry.reused) {
+            // Frames go into the shard chunk by chunk; a full shard is written
+            // even in the middle of a contig, which goes on in the next one.
+            for (size_t c = 0; c < chunks.size(); ++c) {
+                for (TranslatedFrame& f : translateSixFrames(std::string_view(contig.sequence).substr(size_t(chunks[c].start), size_t(chunks[c].length)), settings.span)) {
+                    shard.frames.push_back({int(shard.contigs.size()) - 1, chunks[c].index, std::move(f.name), std::move(f.nucleotide), std::move(f.protein)});
                     ++index.frames;
                 }
+                if (int(shard.frames.size()) >= settings.framesPerShard && c + 1 < chunks.size()) {
+                    shard.contigs.back().continues = true;
+                    flush();
+                    ShardContig rest = entry;
+                    rest.continued = true;
+                    shard.contigs.push_back(rest);
+                    ctx.advance(source.bytesRead() - reported);
+                    reported = source.bytesRead();
+                }
+            }
+        }
         if (int(shard.frames.size()) >= settings.framesPerShard)
             flush();
         ctx.advance(source.bytesRead() - reported);
@@ -96,8 +119,9 @@ std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSett
         if (wroteShard && ctx.stopRequested())
             return std::nullopt; // shards written so far are kept and checked on resume
     }
+    if (index.contigs == 0)
+        throw JobFailure(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))));
     flush();
-    index.warnings = source.warnings();
     QJsonArray warnings;
     for (const QString& w : index.warnings)
         warnings.append(w);

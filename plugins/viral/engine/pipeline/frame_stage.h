@@ -1,8 +1,12 @@
 #pragma once
 
 // Stage 1 of a prediction run: read the FASTA files, chunk each contig,
-// translate the six frames, and cut the result into shards of whole contigs
-// (at least `framesPerShard` frames each), each checkpointed as it fills.
+// translate the six frames, and cut the result into shards of
+// `framesPerShard` frames (up to five more: the frames of one chunk stay
+// together; a long contig spans several shards, so memory does
+// not grow with the longest contig), each checkpointed as it fills. Skipped
+// or renamed records are reported through JobContext::warn as they are met.
+// An input with no usable contig fails the run.
 // Contigs whose result an earlier run computed under the same settings are
 // marked reused and contribute no frames. On resume, shards already
 // checkpointed are checked against the re-read input (an input that changed

@@ -68,12 +68,13 @@ JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == co
 
 JobOutcome PredictJob::run(core::JobContext& ctx)
 {
-    ctx.defineStages({{QStringLiteral("frames"), QStringLiteral("Chunk and translate"), 0.04},
-                      {QStringLiteral("dnabert"), QStringLiteral("DNABERT-S embeddings"), 0.30},
-                      {QStringLiteral("esm"), QStringLiteral("ESM-2 embeddings"), 0.56},
-                      {QStringLiteral("merge"), QStringLiteral("Merge features"), 0.03},
-                      {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02},
-                      {QStringLiteral("results"), QStringLiteral("Results"), 0.05}});
+    const QString bytes = QStringLiteral("bytes"), frames = QStringLiteral("frames"), shards = QStringLiteral("shards");
+    ctx.defineStages({{QStringLiteral("frames"), QStringLiteral("Chunk and translate"), 0.04, bytes},
+                      {QStringLiteral("dnabert"), QStringLiteral("DNABERT-S embeddings"), 0.30, frames},
+                      {QStringLiteral("esm"), QStringLiteral("ESM-2 embeddings"), 0.56, frames},
+                      {QStringLiteral("merge"), QStringLiteral("Merge features"), 0.03, shards},
+                      {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02, shards},
+                      {QStringLiteral("results"), QStringLiteral("Results"), 0.05, shards}});
     setTorchThreads(m_settings.threads);
     configureTorchHeap();
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration

@@ -66,14 +66,21 @@ core::Status PredictionTables::write(QSaveFile& file, const QByteArray& line)
     return core::okStatus();
 }
 
-core::Status PredictionTables::addContig(const ShardContig& contig, const std::vector<FrameResult>& frames)
+void PredictionTables::beginContig(const ShardContig& contig)
 {
+    m_contig = contig;
+    m_chunkScores.assign(size_t(std::max(contig.chunks, 0)), ChunkScore());
+    for (size_t i = 0; i < m_chunkScores.size(); ++i)
+        m_chunkScores[i].chunk = int(i) + 1;
+    m_contigFrames = 0;
+}
+
+core::Status PredictionTables::addFrames(const std::vector<FrameResult>& frames)
+{
+    const ShardContig& contig = m_contig;
     const QByteArray id = QByteArray::fromStdString(contig.id);
     const QByteArray file = QFileInfo(m_inputs.value(contig.file)).fileName().toUtf8();
     const QByteArray reused = contig.reused ? "yes" : "no";
-    std::vector<ChunkScore> chunks(size_t(contig.chunks));
-    for (int i = 0; i < contig.chunks; ++i)
-        chunks[size_t(i)].chunk = i + 1;
     for (const FrameResult& f : frames) {
         const QByteArray frameId = QByteArray::fromStdString(chunkId(contig.id, f.chunk) + f.frame);
         const int label = argmax(f.probabilities);
@@ -87,19 +94,29 @@ core::Status PredictionTables::addContig(const ShardContig& contig, const std::v
                                            + m_classes.value(label).toUtf8() + scores + '\t' + reused + '\n');
             !st)
             return st;
-        if (f.chunk < 1 || f.chunk > contig.chunks)
+        if (f.chunk < 1 || f.chunk > contig.chunks || f.probabilities.size() <= size_t(m_positive))
             return Error(QStringLiteral("contig %1: frame of chunk %2, which does not exist").arg(QString::fromStdString(contig.id)).arg(f.chunk));
-        ChunkScore& c = chunks[size_t(f.chunk - 1)];
-        const double score = f.probabilities.at(size_t(m_positive));
+        ChunkScore& c = m_chunkScores[size_t(f.chunk - 1)];
+        const double score = f.probabilities[size_t(m_positive)];
         if (c.frames == 0 || score > c.score) {
             c.score = score;
             c.bestFrame = QString::fromStdString(f.frame);
         }
         ++c.frames;
     }
+    m_contigFrames += int64_t(frames.size());
+    return core::okStatus();
+}
+
+core::Status PredictionTables::endContig()
+{
+    const ShardContig& contig = m_contig;
+    const QByteArray id = QByteArray::fromStdString(contig.id);
+    const QByteArray file = QFileInfo(m_inputs.value(contig.file)).fileName().toUtf8();
+    const QByteArray reused = contig.reused ? "yes" : "no";
     const std::vector<ChunkSpan> layout = chunkLayout(contig.length, m_chunkLength);
-    for (size_t i = 0; i < chunks.size(); ++i) {
-        const ChunkScore& c = chunks[i];
+    for (size_t i = 0; i < m_chunkScores.size(); ++i) {
+        const ChunkScore& c = m_chunkScores[i];
         const QByteArray start = i < layout.size() ? QByteArray::number(layout[i].start) : QByteArray("?");
         const QByteArray length = i < layout.size() ? QByteArray::number(layout[i].length) : QByteArray("?");
         if (auto st = write(*m_chunks, id + '\t' + QByteArray::number(c.chunk) + '\t' + start + '\t' + length + '\t' + QByteArray::number(c.frames) + '\t'
@@ -107,11 +124,11 @@ core::Status PredictionTables::addContig(const ShardContig& contig, const std::v
             !st)
             return st;
     }
-    const ContigCall call = callContig(chunks, m_rule);
+    const ContigCall call = callContig(m_chunkScores, m_rule);
     const QByteArray label = !call.scored ? QByteArray("unscored") : call.viral ? QByteArray("viral") : QByteArray("non-viral");
     auto scoreText = [&](double x) { return call.scored ? num(x) : QByteArray("NA"); };
     if (auto st = write(*m_contigs, id + '\t' + file + '\t' + QByteArray::number(contig.length) + '\t' + QByteArray::number(contig.chunks) + '\t'
-                                        + QByteArray::number(call.scoredChunks) + '\t' + QByteArray::number(qsizetype(frames.size())) + '\t'
+                                        + QByteArray::number(call.scoredChunks) + '\t' + QByteArray::number(m_contigFrames) + '\t'
                                         + scoreText(call.meanScore) + '\t' + scoreText(call.maxScore) + '\t' + scoreText(call.viralFraction) + '\t' + label
                                         + '\t' + reused + '\n');
         !st)
@@ -120,8 +137,10 @@ core::Status PredictionTables::addContig(const ShardContig& contig, const std::v
     m_summary.viral += call.viral ? 1 : 0;
     m_summary.unscored += call.scored ? 0 : 1;
     m_summary.reused += contig.reused ? 1 : 0;
-    m_summary.frames += int64_t(frames.size());
+    m_summary.frames += m_contigFrames;
     m_summary.chunks += contig.chunks;
+    m_chunkScores.clear();
+    m_chunkScores.shrink_to_fit();
     return core::okStatus();
 }
 

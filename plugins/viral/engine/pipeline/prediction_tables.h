@@ -38,8 +38,12 @@ public:
     ~PredictionTables();
 
     core::Status open(const QStringList& inputFiles);
-    // One contig with all its frames (in frame order); `reused` marks a result from an earlier run.
-    core::Status addContig(const ShardContig& contig, const std::vector<FrameResult>& frames);
+    // A contig's frames arrive in frame order, in one or more pieces (a long
+    // contig spans shards): beginContig, addFrames for each piece, endContig.
+    // Memory holds one score per chunk of the open contig, never its frames.
+    void beginContig(const ShardContig& contig);
+    core::Status addFrames(const std::vector<FrameResult>& frames);
+    core::Status endContig();
     core::Status commit();
     const ContigSummary& summary() const { return m_summary; }
 
@@ -54,6 +58,10 @@ private:
     QStringList m_inputs;
     std::unique_ptr<QSaveFile> m_reference, m_frames, m_chunks, m_contigs;
     ContigSummary m_summary;
+    // The open contig.
+    ShardContig m_contig;
+    std::vector<ChunkScore> m_chunkScores;
+    int64_t m_contigFrames = 0;
 };
 
 } // namespace bioforge::viral

@@ -8,6 +8,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
+
+#include <charconv>
 
 namespace bioforge::viral {
 
@@ -17,11 +20,20 @@ ResultCache::ResultCache(const QString& projectCacheDir, const QString& resultKe
         m_dir = QDir(projectCacheDir).filePath(QStringLiteral("viral/") + resultKey);
 }
 
+namespace {
+// The name of a cache file comes from a checkpoint: only a SHA-256 in hex may become one.
+bool isSha256(const QString& s)
+{
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
+    return hex.match(s).hasMatch();
+}
+} // namespace
+
 QString ResultCache::pathOf(const QString& sha) const { return QDir(m_dir).filePath(sha.left(2) + QLatin1Char('/') + sha + QStringLiteral(".json")); }
 
 std::optional<CachedContig> ResultCache::find(const QString& sequenceSha256) const
 {
-    if (!enabled() || sequenceSha256.size() != 64)
+    if (!enabled() || !isSha256(sequenceSha256))
         return std::nullopt;
     QFile file(pathOf(sequenceSha256));
     if (!file.open(QIODevice::ReadOnly))
@@ -51,23 +63,32 @@ core::Status ResultCache::store(const QString& sequenceSha256, const CachedConti
 {
     if (!enabled())
         return core::okStatus();
-    QJsonArray frames;
-    for (const CachedFrame& f : contig.frames) {
-        QJsonArray p;
-        for (float x : f.probabilities)
-            p.append(double(x)); // a float converts to double exactly and back
-        frames.append(QJsonObject{{QStringLiteral("chunk"), f.chunk},
-                                  {QStringLiteral("frame"), QString::fromStdString(f.frame)},
-                                  {QStringLiteral("nt"), double(f.nucleotideLength)},
-                                  {QStringLiteral("aa"), double(f.proteinLength)},
-                                  {QStringLiteral("p"), p}});
+    if (!isSha256(sequenceSha256))
+        return core::Error(QStringLiteral("result cache: '%1' is not a SHA-256").arg(sequenceSha256));
+    // JSON written as text, frame by frame: a contig of a million frames must
+    // not become a million QJsonObjects. Floats are written in their shortest
+    // form that reads back to the same float.
+    auto number = [](float x) {
+        char buffer[32];
+        const auto r = std::to_chars(buffer, buffer + sizeof buffer, x);
+        return QByteArray(buffer, qsizetype(r.ptr - buffer));
+    };
+    QByteArray text = "{\"key\":" + QJsonDocument(QJsonArray{m_key}).toJson(QJsonDocument::Compact).mid(1).chopped(1)
+                      + ",\"sha256\":\"" + sequenceSha256.toLatin1() + "\",\"length\":" + QByteArray::number(qint64(contig.length))
+                      + ",\"chunks\":" + QByteArray::number(contig.chunks) + ",\"frames\":[";
+    for (size_t i = 0; i < contig.frames.size(); ++i) {
+        const CachedFrame& f = contig.frames[i];
+        text += (i ? ",{\"chunk\":" : "{\"chunk\":") + QByteArray::number(f.chunk) + ",\"frame\":\"" + QByteArray::fromStdString(f.frame)
+                + "\",\"nt\":" + QByteArray::number(qint64(f.nucleotideLength)) + ",\"aa\":" + QByteArray::number(qint64(f.proteinLength)) + ",\"p\":[";
+        for (size_t k = 0; k < f.probabilities.size(); ++k)
+            text += (k ? "," : "") + number(f.probabilities[k]);
+        text += "]}";
     }
-    const QJsonObject o{{QStringLiteral("key"), m_key}, {QStringLiteral("sha256"), sequenceSha256}, {QStringLiteral("length"), double(contig.length)},
-                        {QStringLiteral("chunks"), contig.chunks}, {QStringLiteral("frames"), frames}};
+    text += "]}";
     const QString path = pathOf(sequenceSha256);
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         return core::Error(QStringLiteral("%1: cannot create the result cache folder").arg(QFileInfo(path).absolutePath()));
-    return core::AtomicFile::write(path, QJsonDocument(o).toJson(QJsonDocument::Compact));
+    return core::AtomicFile::write(path, text);
 }
 
 } // namespace bioforge::viral

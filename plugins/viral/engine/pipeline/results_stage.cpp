@@ -46,6 +46,9 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
     PredictionTables tables(ctx.outputDir(), spec.classes, spec.positiveClass, settings.call, settings.chunkLength);
     orThrow(tables.open(settings.inputs));
     PaddingTotals dnaPadding, proteinPadding;
+    bool open = false; // a contig spans into the next shard
+    ShardContig openContig;
+    CachedContig toCache;
     for (int s = 0; s < index.shards; ++s) {
         const QString framesKey = shardKey("frames", s);
         auto framesCheckpoint = store.loadOrDiscard(framesKey);
@@ -69,6 +72,17 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
         size_t next = 0; // frames of a contig are consecutive in the shard
         for (size_t c = 0; c < shard.contigs.size(); ++c) {
             const ShardContig& contig = shard.contigs[c];
+            if (contig.continued != open) // a contig continued from an earlier shard must be the open one, and only then
+                throw JobFailure(QStringLiteral("%1: contig %2 does not continue the contig of the shard before; start the run again")
+                                     .arg(framesKey, QString::fromStdString(contig.id)));
+            if (contig.continued && (contig.id != openContig.id || contig.sha256 != openContig.sha256))
+                throw JobFailure(QStringLiteral("%1: contig %2 continues contig %3; start the run again")
+                                     .arg(framesKey, QString::fromStdString(contig.id), QString::fromStdString(openContig.id)));
+            if (!contig.continued) {
+                tables.beginContig(contig);
+                openContig = contig;
+                toCache = CachedContig{contig.length, contig.chunks, {}};
+            }
             std::vector<FrameResult> frames;
             if (contig.reused) {
                 const auto cached = cache.find(contig.sha256);
@@ -78,20 +92,27 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                 for (const CachedFrame& f : cached->frames)
                     frames.push_back({f.chunk, f.frame, f.nucleotideLength, f.proteinLength, f.probabilities});
             } else {
-                CachedContig toCache{contig.length, contig.chunks, {}};
                 for (; next < shard.frames.size() && shard.frames[next].contig == int(c); ++next) {
                     const ShardFrame& f = shard.frames[next];
                     std::vector<float> p(probabilities.begin() + int64_t(next * classes), probabilities.begin() + int64_t((next + 1) * classes));
                     frames.push_back({f.chunk, f.frame, int64_t(f.nucleotide.size()), int64_t(f.protein.size()), p});
-                    toCache.frames.push_back({f.chunk, f.frame, int64_t(f.nucleotide.size()), int64_t(f.protein.size()), p});
+                    if (cache.enabled())
+                        toCache.frames.push_back({f.chunk, f.frame, int64_t(f.nucleotide.size()), int64_t(f.protein.size()), std::move(p)});
                 }
-                if (cache.enabled())
-                    orThrow(cache.store(contig.sha256, toCache));
             }
-            orThrow(tables.addContig(contig, frames));
+            orThrow(tables.addFrames(frames));
+            open = contig.continues;
+            if (!open) {
+                if (!contig.reused && cache.enabled())
+                    orThrow(cache.store(contig.sha256, toCache));
+                toCache = CachedContig();
+                orThrow(tables.endContig());
+            }
         }
         ctx.advance();
     }
+    if (open)
+        throw JobFailure(QStringLiteral("the last shard ends inside contig %1; start the run again").arg(QString::fromStdString(openContig.id)));
     orThrow(tables.commit());
 
     const ContigSummary& sum = tables.summary();

@@ -1,5 +1,7 @@
 #include "tokenizer/hf_bpe_tokenizer.h"
 
+#include "io/json_file.h"
+
 #include <QChar>
 #include <QFile>
 #include <QJsonArray>
@@ -65,11 +67,10 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromFile(const QString& path)
 
 core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, const QString& source)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (!doc.isObject())
-        return Error(QStringLiteral("%1: not a tokenizer.json (JSON error at byte %2: %3)").arg(source).arg(parseError.offset).arg(parseError.errorString()));
-    const QJsonObject root = doc.object();
+    auto parsed = core::parseJsonObject(json, source);
+    if (!parsed)
+        return parsed.error().withContext(QStringLiteral("tokenizer.json"));
+    const QJsonObject root = *parsed;
     HfBpeTokenizer t;
 
     const QJsonObject model = root.value(QLatin1String("model")).toObject();
