@@ -25,7 +25,7 @@ void printUsage(QTextStream& out)
     out << "usage: bioforge [--project DIR] [--quiet] [--verbose] <command> [arguments]\n"
            "       bioforge [--project DIR] <plugin> <command> [arguments]   (a plugin's own commands)\n\ncommands:\n";
     for (const cli::CommandInfo& c : cli::commandTable())
-        out << "  " << QString::fromLatin1(c.usage) << "\n      " << c.summary << '\n';
+        out << "  " << QString::fromUtf8(c.usage) << "\n      " << QString::fromUtf8(c.summary) << '\n';
     out << "\nexit codes: 0 ok, 1 run failed, 2 usage, 3 paused, 4 cancelled, 5 project/file error, 6 not found\n";
     out.flush();
 }

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 
+#include "io/path_guard.h"
 #include "models/model_downloader.h"
 #include "models/model_registry.h"
 #include "runs/session.h"
@@ -36,7 +37,12 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
     }
     const QUrl url(args[2]);
     const QString fileName = args.size() == 5 ? args[4] : QFileInfo(url.path()).fileName();
-    const QString target = QDir(core::WorkbenchSettings().modelFolder()).filePath(args[0]);
+    auto resolved = core::PathGuard::childOf(core::WorkbenchSettings().modelFolder(), args[0], QStringLiteral("model name"));
+    if (!resolved) { // nothing is written before the name is known to stay inside the models folder
+        ctx.err() << "bioforge: " << resolved.error().message() << Qt::endl;
+        return kUsage;
+    }
+    const QString target = *resolved;
     core::ModelDownloader downloader(target);
     auto st = downloader.download({{url, fileName, args[3].toLower(), -1}}, [&](qint64 done, qint64) {
         if (!ctx.options().quiet)

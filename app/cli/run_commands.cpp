@@ -11,21 +11,46 @@
 
 namespace bioforge::cli {
 
+namespace {
+
+bool isHelp(const QString& arg) { return arg == QLatin1String("--help") || arg == QLatin1String("-h") || arg == QLatin1String("help"); }
+
+// "usage: …" and every loaded plugin's verbs (or one plugin's), one line each.
+void printRunUsage(CliContext& ctx, QTextStream& stream, const core::IPlugin* only)
+{
+    stream << "usage: bioforge run <plugin> <verb> [--param value …] [--title T]\n"
+              "       bioforge run <plugin> <verb> --help   (the verb's parameters)\n";
+    for (const core::PluginEntry& e : ctx.session().plugins().entries()) {
+        if (e.state != core::PluginEntry::State::Loaded || (only && e.plugin != only) || e.plugin->verbs().isEmpty())
+            continue;
+        stream << "\n" << e.metadata.id << " verbs:\n";
+        for (const core::VerbSpec& v : e.plugin->verbs())
+            stream << "  " << v.name.leftJustified(10) << " " << v.description << "\n";
+    }
+    stream.flush();
+}
+
+} // namespace
+
 int cmdRun(CliContext& ctx, const QStringList& argsIn)
 {
     QStringList args = argsIn;
-    if (args.size() < 2) {
-        ctx.err() << "usage: bioforge run <plugin> <verb> [--param value …] [--title T]" << Qt::endl;
-        return kUsage;
+    if (args.isEmpty() || isHelp(args.first())) {
+        printRunUsage(ctx, args.isEmpty() ? ctx.err() : ctx.out(), nullptr);
+        return args.isEmpty() ? kUsage : kOk;
     }
     const QString pluginId = args.takeFirst();
-    const QString verb = args.takeFirst();
+    core::IPlugin* plugin = ctx.session().plugins().plugin(pluginId);
+    if (plugin && (args.isEmpty() || isHelp(args.first()))) {
+        printRunUsage(ctx, args.isEmpty() ? ctx.err() : ctx.out(), plugin);
+        return args.isEmpty() ? kUsage : kOk;
+    }
+    const QString verb = args.isEmpty() ? QString() : args.takeFirst();
     QString title;
     if (const qsizetype i = args.indexOf(QStringLiteral("--title")); i >= 0 && i + 1 < args.size()) {
         title = args[i + 1];
         args.remove(i, 2);
     }
-    core::IPlugin* plugin = ctx.session().plugins().plugin(pluginId);
     if (!plugin) {
         const core::PluginEntry* e = ctx.session().plugins().entry(pluginId);
         ctx.err() << "bioforge: plugin '" << pluginId << "' is not loaded" << (e ? QStringLiteral(": ") + e->error : QString())
@@ -39,9 +64,10 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
             spec = &v;
     if (!spec) {
         ctx.err() << "bioforge: plugin '" << pluginId << "' has no verb '" << verb << "'" << Qt::endl;
+        printRunUsage(ctx, ctx.err(), plugin);
         return kNotFound;
     }
-    if (args.contains(QStringLiteral("--help"))) {
+    if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
         ctx.out() << spec->helpText();
         return kOk;
     }
@@ -49,6 +75,10 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
     if (!params) {
         ctx.err() << "bioforge: " << params.error().message() << Qt::endl << spec->helpText();
         return kUsage;
+    }
+    if (const QString missing = spec->missingInputFile(*params); !missing.isEmpty()) {
+        ctx.err() << "bioforge: " << pluginId << ' ' << verb << ": no such file: " << missing << Qt::endl;
+        return kNotFound;
     }
     core::Project* project = ctx.project(true);
     if (!project)

@@ -31,7 +31,9 @@ QString TerminalProgress::line(const QString& title, const core::ProgressSnapsho
     if (s.stageTotal > 0)
         text += QStringLiteral(" %1/%2").arg(s.stageDone).arg(s.stageTotal);
     if (s.unitsPerSecond > 0)
-        text += QStringLiteral(" %1/s").arg(s.unitsPerSecond, 0, 'f', 1);
+        text += QLatin1Char(' ') + core::formatRate(s.unitsPerSecond, s.unit);
+    if (s.warnings > 0)
+        text += QStringLiteral(" warnings %1").arg(s.warnings);
     text += QStringLiteral(" ETA %1").arg(s.etaMs ? formatDuration(*s.etaMs) : QStringLiteral("unknown"));
     text += QStringLiteral(" elapsed %1").arg(formatDuration(s.elapsedMs));
     return text;

@@ -69,6 +69,17 @@ Status PathGuard::checkName(const QString& name, const QString& what)
     return okStatus();
 }
 
+QString PathGuard::fileNameFrom(const QString& text, const QString& fallback)
+{
+    QString name;
+    for (const QChar c : text.simplified().left(120))
+        name += (QStringLiteral("/\\:*?\"<>|").contains(c) || c.unicode() < 0x20 || c.category() == QChar::Other_Control) ? QLatin1Char('_') : c;
+    while (name.startsWith(QLatin1Char('.')))
+        name.remove(0, 1); // no hidden files, no ".."
+    name = name.trimmed();
+    return checkName(name, QString()) ? name : fallback;
+}
+
 Expected<QString> PathGuard::childOf(const QString& root, const QString& name, const QString& what)
 {
     if (Status st = checkName(name, what); !st)

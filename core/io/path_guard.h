@@ -24,6 +24,9 @@ public:
     static bool isSafeComponent(const QString& name);
     // The same, as an error that says which `what` ("model name", …) broke which rule.
     static Status checkName(const QString& name, const QString& what);
+    // A file name made from free text (a conversation title, a run title) for
+    // a save dialog to suggest: unsafe characters become '_', at most 120 characters.
+    static QString fileNameFrom(const QString& text, const QString& fallback);
     // Resolves a name that must be one component inside `root`.
     static Expected<QString> childOf(const QString& root, const QString& name, const QString& what);
 };

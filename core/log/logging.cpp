@@ -14,6 +14,8 @@
 
 #include <mutex>
 
+#include <unistd.h>
+
 namespace bioforge::core {
 namespace {
 
@@ -104,7 +106,8 @@ void Logging::initialize(Console console)
     if (console != Console::Off) {
         s.console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
         s.console->set_level(console == Console::All ? spdlog::level::info : spdlog::level::warn);
-        s.console->set_pattern("bioforge: %l: %v");
+        // On a terminal a progress line may be open (\r, no newline): clear it before the message.
+        s.console->set_pattern(isatty(STDERR_FILENO) == 1 ? "\r\033[Kbioforge: %l: %v" : "bioforge: %l: %v");
         s.sinks->add_sink(s.console);
     }
     qInstallMessageHandler(qtMessageHandler);

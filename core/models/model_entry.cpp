@@ -1,5 +1,6 @@
 #include "models/model_entry.h"
 
+#include "io/path_guard.h"
 #include "io/sha256.h"
 
 #include <QDir>
@@ -45,8 +46,8 @@ Expected<ModelEntry> ModelEntry::fromJson(const QJsonObject& json)
 {
     ModelEntry e;
     e.name = json.value(QLatin1String("name")).toString();
-    if (e.name.isEmpty())
-        return Error(QStringLiteral("model entry without a name"));
+    if (Status st = PathGuard::checkName(e.name, QStringLiteral("model name")); !st)
+        return st.error();
     e.kind = json.value(QLatin1String("kind")).toString();
     e.revision = json.value(QLatin1String("revision")).toString();
     e.root = json.value(QLatin1String("root")).toString();
@@ -58,6 +59,9 @@ Expected<ModelEntry> ModelEntry::fromJson(const QJsonObject& json)
                     o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("url")).toString()};
         if (f.path.isEmpty() || f.sha256.size() != 64)
             return Error(QStringLiteral("model '%1': a file entry lacks a path or a SHA-256").arg(e.name));
+        // Files are read (and verified) as root/path: a path from the registry must stay inside the model's folder.
+        if (QDir::isAbsolutePath(f.path) || QDir::cleanPath(f.path).startsWith(QLatin1String("..")) || f.path.contains(QLatin1String("/../")))
+            return Error(QStringLiteral("model '%1': file '%2' is not a path inside the model's folder").arg(e.name, f.path));
         e.files.append(f);
     }
     return e;

@@ -1,5 +1,7 @@
 #include "models/model_registry.h"
 
+#include "io/path_guard.h"
+
 #include "io/atomic_file.h"
 #include "io/sha256.h"
 
@@ -58,6 +60,8 @@ std::optional<ModelEntry> ModelRegistry::find(const QString& name) const
 
 Status ModelRegistry::add(const ModelEntry& entry)
 {
+    if (Status st = PathGuard::checkName(entry.name, QStringLiteral("model name")); !st)
+        return st; // a name may become a folder (downloads): it is one path component
     for (ModelEntry& e : m_models) {
         if (e.name == entry.name) {
             e = entry;
@@ -80,6 +84,8 @@ Status ModelRegistry::remove(const QString& name)
 Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QString& kind, const QString& folder,
                                                  const QString& revision)
 {
+    if (Status st = PathGuard::checkName(name, QStringLiteral("model name")); !st)
+        return st.error();
     const QFileInfo info(folder);
     if (!info.isDir())
         return Error(QStringLiteral("%1: not a folder").arg(folder));

@@ -1,5 +1,6 @@
 #include "plugin/parameter_spec.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 
 #include <cmath>
@@ -158,6 +159,13 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
         if (!p)
             return Error(QStringLiteral("%1: unknown option --%2 (see --help)").arg(name, key));
         if (p->type == ParameterSpec::Type::Boolean && !hasInline) {
+            // "--flag", or "--flag true|false": a following word that reads as a boolean is its value.
+            if (i + 1 < args.size())
+                if (auto v = parseText(*p, args[i + 1].toLower())) {
+                    given.insert(p->name, *v);
+                    ++i;
+                    continue;
+                }
             given.insert(p->name, true);
             continue;
         }
@@ -180,11 +188,26 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
     return validate(given);
 }
 
+QString VerbSpec::missingInputFile(const QJsonObject& validated) const
+{
+    for (const ParameterSpec& p : parameters) {
+        if (!p.inputFiles)
+            continue;
+        const QJsonValue v = validated.value(p.name);
+        const QJsonArray paths = v.isArray() ? v.toArray() : QJsonArray{v};
+        for (const QJsonValue& path : paths)
+            if (path.isString() && !path.toString().isEmpty() && !QFileInfo(path.toString()).isFile())
+                return path.toString();
+    }
+    return {};
+}
+
 QString VerbSpec::helpText() const
 {
     QString text = QStringLiteral("%1: %2\n").arg(name, description);
     for (const ParameterSpec& p : parameters) {
-        QString line = QStringLiteral("  --%1 <%2>").arg(p.name, typeName(p.type));
+        QString line = p.type == ParameterSpec::Type::Boolean ? QStringLiteral("  --%1 [true|false]").arg(p.name)
+                                                              : QStringLiteral("  --%1 <%2>").arg(p.name, typeName(p.type));
         if (p.type == ParameterSpec::Type::Choice)
             line += QStringLiteral(" {%1}").arg(p.choices.join(QLatin1Char('|')));
         line += QStringLiteral("  %1").arg(p.description);

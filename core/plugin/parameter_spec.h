@@ -23,6 +23,7 @@ struct ParameterSpec {
     QStringList choices;     // for Choice
     double minimum = -1e300;
     double maximum = 1e300;
+    bool inputFiles = false; // Path/PathList: every path names a file that must exist
 
     bool required() const { return defaultValue.isUndefined(); }
 };
@@ -34,9 +35,12 @@ struct VerbSpec {
 
     // Checks types, ranges and unknown names; fills defaults.
     Expected<QJsonObject> validate(const QJsonObject& given) const;
-    // "--name value", "--flag"/"--no-flag" for booleans, repeated or
-    // positional values for the first PathList parameter.
+    // "--name value" or "--name=value"; booleans also as "--flag", "--no-flag",
+    // "--flag true|false|yes|no|1|0" and "--flag=…"; repeated or positional
+    // values for the first PathList parameter.
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
+    // The first path of an inputFiles parameter that is not an existing file, or empty.
+    QString missingInputFile(const QJsonObject& validated) const;
     QString helpText() const;
 };
 

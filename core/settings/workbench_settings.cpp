@@ -31,13 +31,18 @@ void WorkbenchSettings::setMaxConcurrentJobs(int n) { m_settings->setValue(kMaxJ
 
 QString WorkbenchSettings::modelFolder() const
 {
-    return m_settings->value(kModels, QDir(dataDir()).filePath(QStringLiteral("models"))).toString();
+    // An empty or relative value would put downloads wherever the program was started: the default instead.
+    const QString fallback = QDir(dataDir()).filePath(QStringLiteral("models"));
+    const QString value = m_settings->value(kModels, fallback).toString();
+    return value.isEmpty() || QDir::isRelativePath(value) ? fallback : QDir::cleanPath(value);
 }
 void WorkbenchSettings::setModelFolder(const QString& folder) { m_settings->setValue(kModels, folder); }
 
 QString WorkbenchSettings::cacheFolder() const
 {
-    return m_settings->value(kCache, QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).toString();
+    const QString fallback = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    const QString value = m_settings->value(kCache, fallback).toString();
+    return value.isEmpty() || QDir::isRelativePath(value) ? fallback : QDir::cleanPath(value);
 }
 void WorkbenchSettings::setCacheFolder(const QString& folder) { m_settings->setValue(kCache, folder); }
 

@@ -24,8 +24,14 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
     } else if (!QFileInfo(absolute).isDir()) {
         return Error(QStringLiteral("%1: not a folder").arg(absolute));
     }
-    if (!create && !looksLikeProject(absolute))
-        return Error(QStringLiteral("%1: not a BioForge project (no %2)").arg(absolute, QLatin1String(kDatabaseName)));
+    if (!looksLikeProject(absolute)) {
+        if (!create)
+            return Error(QStringLiteral("%1: not a BioForge project (no %2)").arg(absolute, QLatin1String(kDatabaseName)));
+        // A new project gets a folder of its own: never spread runs/, checkpoints/… into a home or data folder.
+        if (!QDir(absolute).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
+            return Error(QStringLiteral("%1: the folder is not empty and is not a BioForge project; choose a new or empty folder for a project")
+                             .arg(absolute));
+    }
     std::unique_ptr<Project> project(new Project);
     project->m_folder = absolute;
     for (const char* sub : {"runs", "checkpoints", "reports", "logs"})

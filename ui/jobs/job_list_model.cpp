@@ -81,6 +81,13 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
     const double fraction = h.state() == core::RunState::Finished ? 1.0 : s.fraction;
     if (role == kFractionRole)
         return fraction;
+    // Records skipped or changed: the live count while it runs, the record's once it ended.
+    const int warnings = live ? s.warnings : std::max(h.record().warningCount, s.warnings);
+    if (role == Qt::ToolTipRole && index.column() == Warnings && warnings > 0) {
+        const QStringList kept = live ? QStringList{s.lastWarning} : h.record().warnings.mid(0, 10);
+        return tr("%n warning(s); see the Log dock and the report:\n", nullptr, warnings) + kept.join(QLatin1Char('\n'))
+               + (warnings > kept.size() ? QStringLiteral("\n…") : QString());
+    }
     if (role == Qt::ToolTipRole)
         return h.record().error.isEmpty() ? h.record().title + QStringLiteral("\nrun ") + h.runId() : h.record().error;
     if (role != Qt::DisplayRole)
@@ -89,9 +96,10 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
     case Name: return h.record().title;
     case Stage: return s.stageLabel.isEmpty() ? QString() : QStringLiteral("%1 (%2/%3)").arg(s.stageLabel).arg(s.stageIndex + 1).arg(s.stageCount);
     case Progress: return QStringLiteral("%1 %").arg(int(fraction * 100));
-    case Rate: return live && s.unitsPerSecond > 0 ? QStringLiteral("%1 /s").arg(s.unitsPerSecond, 0, 'f', 1) : QString();
+    case Rate: return live && s.unitsPerSecond > 0 ? core::formatRate(s.unitsPerSecond, s.unit) : QString();
     case Eta: return live ? (s.etaMs ? duration(*s.etaMs) : QStringLiteral("unknown")) : QString();
     case Elapsed: return s.elapsedMs > 0 ? duration(s.elapsedMs) : QString();
+    case Warnings: return warnings > 0 ? QString::number(warnings) : QString();
     case State: return stateText(h);
     default: return {};
     }
@@ -102,7 +110,7 @@ QVariant JobListModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     static const QStringList names{QStringLiteral("Run"), QStringLiteral("Stage"), QStringLiteral("Progress"), QStringLiteral("Rate"),
-                                   QStringLiteral("ETA"), QStringLiteral("Elapsed"), QStringLiteral("State")};
+                                   QStringLiteral("ETA"), QStringLiteral("Elapsed"), QStringLiteral("Warnings"), QStringLiteral("State")};
     return names.value(section);
 }
 

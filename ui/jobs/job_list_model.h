@@ -20,7 +20,7 @@ namespace bioforge::ui {
 class JobListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Stage, Progress, Rate, Eta, Elapsed, State, ColumnCount };
+    enum Column { Name, Stage, Progress, Rate, Eta, Elapsed, Warnings, State, ColumnCount };
     static constexpr int kRunIdRole = Qt::UserRole + 1;
     static constexpr int kFractionRole = Qt::UserRole + 2;
 

@@ -63,6 +63,19 @@ ReportBuilder::ReportBuilder(core::RunRecord run, core::ReportContent content)
             m_images.append(PlotFactory::render(plot));
 }
 
+QString ReportBuilder::warningsSection() const
+{
+    // Every skipped or changed input record, counted; the text of the first ones.
+    if (m_run.warningCount <= 0)
+        return {};
+    QString html = QStringLiteral("<h2>Warnings (%1)</h2><p>Input records that were skipped or changed while the run worked%2:</p><ul>")
+                       .arg(m_run.warningCount)
+                       .arg(m_run.warningCount > m_run.warnings.size() ? QStringLiteral(" (the first %1 are listed)").arg(m_run.warnings.size()) : QString());
+    for (const QString& w : m_run.warnings)
+        html += QStringLiteral("<li>%1</li>").arg(esc(w));
+    return html + QStringLiteral("</ul>");
+}
+
 QString ReportBuilder::provenanceAppendix() const
 {
     QString html = QStringLiteral("<h2>Provenance</h2>");
@@ -127,6 +140,7 @@ QString ReportBuilder::html(bool embedImages) const
             ++plotIndex;
         }
     }
+    html += warningsSection();
     html += provenanceAppendix();
     return html + QStringLiteral("</body></html>");
 }

@@ -28,6 +28,7 @@ public:
 
 private:
     QString provenanceAppendix() const;
+    QString warningsSection() const;
     core::RunRecord m_run;
     core::ReportContent m_content;
     QList<QImage> m_images;

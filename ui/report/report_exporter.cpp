@@ -1,5 +1,7 @@
 #include "report/report_exporter.h"
 
+#include "io/path_guard.h"
+
 #include "plugin/plugin_manager.h"
 #include "report/report_builder.h"
 #include "store/project.h"
@@ -23,8 +25,13 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
     if (!content)
         return content.error().withContext(QStringLiteral("report of run %1").arg(runId));
     if (targets.html.isEmpty() && targets.pdf.isEmpty()) {
-        targets.html = QDir(project.reportsDir()).filePath(runId + QStringLiteral(".html"));
-        targets.pdf = QDir(project.reportsDir()).filePath(runId + QStringLiteral(".pdf"));
+        // The record's id (checked to be one path component when it was read), never the text typed.
+        for (auto [target, suffix] : {std::pair{&targets.html, ".html"}, {&targets.pdf, ".pdf"}}) {
+            auto path = core::PathGuard::childOf(project.reportsDir(), run->runId + QLatin1String(suffix), QStringLiteral("report name"));
+            if (!path)
+                return path.error();
+            *target = *path;
+        }
     }
     const ReportBuilder builder(*run, *content);
     QStringList written;

@@ -6,6 +6,8 @@
 #include "chat/chat_template.h"
 #include "io/sha256.h"
 #include "model/model_config.h"
+#include "model/model_weights.h"
+#include "tokenizer/vocab.h"
 
 #include <map>
 
@@ -61,6 +63,17 @@ int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
         << ", scaling " << QString::fromStdString(c.ropeScalingType) << "\n  RMS epsilon: " << c.rmsEpsilon << '\n';
     const std::string tmpl = f.stringOr("tokenizer.chat_template", "");
     out << "  chat template: " << (tmpl.empty() ? QStringLiteral("none (ChatML is used)") : QStringLiteral("recognised as ") + QString::fromStdString(ChatTemplate::detect(tmpl).family)) << '\n';
+    // The checks a load makes (vocabulary, every tensor's shape against the metadata), without reading the weights.
+    core::Status usable = core::okStatus();
+    if (auto vocab = Vocab::fromGguf(f); !vocab)
+        usable = vocab.error();
+    else if (auto weights = ModelWeights::fromGguf(f, c); !weights)
+        usable = weights.error();
+    out << "  loads: " << (usable ? QStringLiteral("yes") : QStringLiteral("no")) << Qt::endl;
+    if (!usable) {
+        err << "bioforge: this model cannot be used: " << usable.error().message() << Qt::endl;
+        return 5;
+    }
     return 0;
 }
 

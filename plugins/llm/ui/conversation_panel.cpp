@@ -1,5 +1,7 @@
 #include "conversation_panel.h"
 
+#include "io/path_guard.h"
+
 #include "chat_controller.h"
 #include "io/atomic_file.h"
 
@@ -88,7 +90,7 @@ void ConversationPanel::exportSelected(bool markdown)
     const QString id = selectedId();
     if (id.isEmpty())
         return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), m_list->currentItem()->text() + (markdown ? QStringLiteral(".md") : QStringLiteral(".json")));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), core::PathGuard::fileNameFrom(m_list->currentItem()->text(), QStringLiteral("conversation")) + (markdown ? QStringLiteral(".md") : QStringLiteral(".json")));
     if (path.isEmpty())
         return;
     QByteArray bytes;

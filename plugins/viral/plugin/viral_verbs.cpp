@@ -22,7 +22,7 @@ core::VerbSpec predictVerb()
     core::VerbSpec v;
     v.name = QStringLiteral("predict");
     v.description = QStringLiteral("VirNucPro viral / non-viral calls for the contigs of FASTA files (plain or gzip)");
-    v.parameters = {{QStringLiteral("inputs"), T::PathList, QStringLiteral("FASTA files"), QJsonValue::Undefined, {}, 0, 0}};
+    v.parameters = {{QStringLiteral("inputs"), T::PathList, QStringLiteral("FASTA files"), QJsonValue::Undefined, {}, 0, 0, true}};
     v.parameters += modelParameters();
     v.parameters += {
         {QStringLiteral("esm_layer"), T::Integer, QStringLiteral("ESM-2 layer to average (-1 = the last)"), -1, {}, -1, 1000},

@@ -55,7 +55,7 @@ private slots:
         QCOMPARE(alphabet->mask(), int64_t(32));
         const QJsonObject ref = QJsonDocument::fromJson(readAll(fixturePath(QStringLiteral("viral/esm2_tiny/reference.json")))).object();
         const QJsonArray sequences = ref.value(QLatin1String("sequences")).toArray();
-        QCOMPARE(sequences.size(), 8);
+        QVERIFY2(!sequences.isEmpty(), "the ESM-2 reference holds no sequence"); // every one of them is checked, however many
         for (const QJsonValue& v : sequences) {
             const QJsonObject s = v.toObject();
             const EsmEncoding e = alphabet->encode(s.value(QLatin1String("sequence")).toString().toStdString());
@@ -101,7 +101,7 @@ private slots:
         QCOMPARE(tok->padId(), int64_t(3));
         const QJsonObject cases = QJsonDocument::fromJson(readAll(fixturePath(QStringLiteral("viral/dnabert_s_tiny/tokenizer_cases.json")))).object();
         const QJsonArray list = cases.value(QLatin1String("cases")).toArray();
-        QCOMPARE(list.size(), 50);
+        QVERIFY2(!list.isEmpty(), "the tokenizer reference holds no case"); // every one of them is checked, however many
         for (const QJsonValue& v : list) {
             const QJsonObject c = v.toObject();
             const QString input = c.value(QLatin1String("text")).toString();
