@@ -5,6 +5,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace bioforge::core {
 namespace {
 
@@ -72,6 +74,14 @@ std::optional<Error> FastaReader::checkAlphabet(const FastaRecord& record) const
         return std::nullopt;
     const double fraction = nucleotideFraction(record.sequence);
     if (fraction >= 0.9)
+        return std::nullopt;
+    // Many ambiguity codes but no letter outside the IUPAC nucleotide set: still nucleotides.
+    static const QByteArray iupac("ACGTURYSWKMBDHVN");
+    const bool onlyIupac = std::all_of(record.sequence.begin(), record.sequence.end(), [](char c) {
+        const char u = char(c & ~0x20);
+        return u < 'A' || u > 'Z' || iupac.contains(u);
+    });
+    if (onlyIupac && fraction >= 0.5)
         return std::nullopt;
     return errorAt(record.headerLine, QStringLiteral("record '%1' looks like protein, not nucleotide: only %2 % of its letters are A, C, G, T/U or N "
                                                      "(it starts '%3')")

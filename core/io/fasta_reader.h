@@ -28,9 +28,9 @@ struct FastaRecord {
 
 enum class SequenceAlphabet {
     Any,
-    // Nucleotides: a record whose letters are less than 90 % A, C, G, T, U
-    // or N is refused as "looks like protein" (IUPAC ambiguity codes are
-    // allowed, but a protein's letters are mostly not nucleotides).
+    // Nucleotides: a record is refused as "looks like protein" when less than
+    // 90 % of its letters are A, C, G, T, U or N, unless all its letters are
+    // IUPAC nucleotide codes and at least half are A, C, G, T, U or N.
     Nucleotide,
 };
 

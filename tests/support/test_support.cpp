@@ -14,6 +14,11 @@ QString fixturePath(const QString& relative)
 
 bool fixturesAvailable() { return QFileInfo(QStringLiteral(BIOFORGE_FIXTURES_DIR)).isDir(); }
 
+QString casePath(const QString& relative)
+{
+    return QDir(QStringLiteral(BIOFORGE_FIXTURES_DIR)).filePath(QStringLiteral("../cases/") + relative);
+}
+
 QByteArray readAll(const QString& path)
 {
     QFile f(path);

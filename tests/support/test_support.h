@@ -9,6 +9,7 @@ namespace bioforge::test {
 
 QString fixturePath(const QString& relative); // under ../shared/fixtures
 bool fixturesAvailable();
+QString casePath(const QString& relative);    // under ../shared/cases (inputs a new user's trial failed on)
 QByteArray readAll(const QString& path);
 int checkpointManifestCount(const QString& folder); // manifest.json files below folder: committed checkpoint entries
 bool writeAll(const QString& path, const QByteArray& data);

@@ -4,6 +4,7 @@
 #include "io/fasta_reader.h"
 #include "support/test_support.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -132,6 +133,111 @@ private slots:
         auto r = FastaReader::open(m_dir.filePath(QStringLiteral("nope.fa")));
         QVERIFY(!r);
         QVERIFY(r.error().message().contains(QStringLiteral("nope.fa")));
+    }
+
+    void filesThatAreNotFastaAreRefusedAtOpenSayingWhatTheyLookLike_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("no FASTA record");
+        QTest::newRow("blank lines") << QByteArray("\n\r\n  \n") << QStringLiteral("no FASTA record");
+        QTest::newRow("FASTQ") << QByteArray("@r1\nACGT\n+\nIIII\n@r2\nGGCC\n+\nIIII\n") << QStringLiteral("FASTQ");
+        QTest::newRow("SAM") << QByteArray("@HD\tVN:1.6\tSO:coordinate\n") << QStringLiteral("SAM");
+        QTest::newRow("GenBank") << QByteArray("LOCUS       NC_001416  48502 bp    DNA\n") << QStringLiteral("GenBank");
+        QTest::newRow("HTML error page") << QByteArray("<!DOCTYPE html><html><body>404</body></html>\n") << QStringLiteral("HTML");
+        QTest::newRow("plain text") << QByteArray("just some notes\nno header anywhere\n") << QStringLiteral("no header line");
+        QTest::newRow("bzip2") << QByteArray("BZh91AY&SY") << QStringLiteral("bzip2");
+    }
+    void filesThatAreNotFastaAreRefusedAtOpenSayingWhatTheyLookLike()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expected);
+        const QString path = write(QStringLiteral("given.fa"), content);
+        auto reader = FastaReader::open(path);
+        QVERIFY(!reader);
+        QVERIFY2(reader.error().message().startsWith(path) && reader.error().message().contains(expected), qPrintable(reader.error().message()));
+    }
+
+    void proteinIsRefusedWhereNucleotidesAreExpected()
+    {
+        const QString path = write(QStringLiteral("mixed.fa"), ">dna\nACGTNNACGTRYACGT\n>prot\nMKVLAAGIVGLLLAEQWPHSTF\n>rna\nACGUACGU\n");
+        QStringList errors;
+        FastaLimits nucleotide;
+        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        const auto records = readAllRecords(path, &errors, nucleotide);
+        QCOMPARE(records.size(), 2);
+        QCOMPARE(records[1].id, QStringLiteral("rna"));
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3:")) && errors[0].contains(QStringLiteral("looks like protein")), qPrintable(errors[0]));
+        errors.clear();
+        QCOMPARE(readAllRecords(path, &errors).size(), 3); // no alphabet asked for: all three
+    }
+
+    void headerBytesThatAreNotUtf8AreNamedByLineAndByte()
+    {
+        const QString path = write(QStringLiteral("latin1.fa"), ">ok\nACGT\n>caf\xe9 contig\nACGT\n>next\nGG\n");
+        QStringList errors;
+        const auto records = readAllRecords(path, &errors);
+        QCOMPARE(records.size(), 2);
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: byte 4 (0xe9)")), qPrintable(errors[0]));
+    }
+
+    void truncatedGzipEndsTheFileWithAnError()
+    {
+        QByteArray text;
+        for (int i = 0; i < 400; ++i)
+            text += ">c" + QByteArray::number(i) + "\n" + QByteArray(600, "ACGT"[i % 4]) + "\n";
+        const QString whole = m_dir.filePath(QStringLiteral("whole.fa.gz"));
+        gzFile gz = gzopen(QFile::encodeName(whole).constData(), "wb");
+        gzwrite(gz, text.constData(), unsigned(text.size()));
+        gzclose(gz);
+        const QString path = write(QStringLiteral("cut.fa.gz"), readAll(whole).chopped(40));
+        auto reader = FastaReader::open(path);
+        QVERIFY(reader);
+        int records = 0;
+        for (;;) {
+            auto rec = (*reader)->next();
+            if (!rec) {
+                QVERIFY((*reader)->streamFailed());
+                QVERIFY2(rec.error().message().contains(QStringLiteral("ends early")), qPrintable(rec.error().message()));
+                break;
+            }
+            QVERIFY2(rec->has_value(), "the truncated file ended without an error");
+            QCOMPARE((**rec).sequence.size(), 600); // no record shortened by the cut
+            ++records;
+        }
+        QVERIFY(records < 400);
+    }
+
+    // The inputs of ../shared/cases/viral, as a user expects them read.
+    void sharedCasesAreReadAsAUserExpects()
+    {
+        if (!QFileInfo::exists(casePath(QStringLiteral("viral/reference_lf.fa"))))
+            QSKIP("../shared/cases is not present");
+        FastaLimits nucleotide;
+        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        QStringList errors;
+        const auto reference = readAllRecords(casePath(QStringLiteral("viral/reference_lf.fa")), &errors, nucleotide);
+        QVERIFY(errors.isEmpty() && !reference.isEmpty());
+        for (const char* same : {"viral/cr_only.fa", "viral/utf8_bom.fa"}) {
+            const auto got = readAllRecords(casePath(QLatin1String(same)), &errors, nucleotide);
+            QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+            QCOMPARE(got.size(), reference.size());
+            for (int i = 0; i < got.size(); ++i) {
+                QCOMPARE(got[i].id, reference[i].id);
+                QCOMPARE(got[i].sequence, reference[i].sequence);
+            }
+        }
+        for (const auto& [file, expected] : {std::pair{"viral/empty.fa", "no FASTA record"}, {"viral/reads.fastq", "FASTQ"}}) {
+            auto reader = FastaReader::open(casePath(QLatin1String(file)), nucleotide);
+            QVERIFY2(!reader && reader.error().message().contains(QLatin1String(expected)), file);
+        }
+        readAllRecords(casePath(QStringLiteral("viral/protein.faa")), &errors, nucleotide);
+        QVERIFY(!errors.isEmpty() && errors.first().contains(QStringLiteral("looks like protein")));
+        errors.clear();
+        readAllRecords(casePath(QStringLiteral("viral/truncated_200b.fa.gz")), &errors, nucleotide);
+        QVERIFY(!errors.isEmpty() && errors.last().contains(QStringLiteral("ends early")));
     }
 
     void corruptGzipIsAnErrorNotACrash()

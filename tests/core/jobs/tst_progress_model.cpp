@@ -2,6 +2,9 @@
 
 #include "jobs/clock.h"
 #include "jobs/job_context.h"
+#include "provenance/provenance_recorder.h"
+
+#include <QTemporaryDir>
 
 #include <QtTest>
 
@@ -27,6 +30,56 @@ private slots:
         QCOMPARE(ctx.snapshot().stageLabel, QStringLiteral("B"));
         ctx.markComplete();
         QCOMPARE(ctx.snapshot().fraction, 1.0);
+    }
+
+    void rateIsOfTheCurrentStageInItsOwnUnit()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.defineStages({{QStringLiteral("read"), QStringLiteral("Read"), 1, QStringLiteral("bytes")},
+                          {QStringLiteral("embed"), QStringLiteral("Embed"), 1, QStringLiteral("frames")}});
+        ctx.beginStage(QStringLiteral("read"), 100'000'000);
+        for (int s = 0; s < 4; ++s) {
+            clock.advance(1000);
+            ctx.advance(5'000'000);
+            (void)ctx.snapshot();
+        }
+        ProgressSnapshot read = ctx.snapshot();
+        QCOMPARE(read.unit, QStringLiteral("bytes"));
+        QVERIFY2(qAbs(read.unitsPerSecond - 5e6) < 1e3, qPrintable(QString::number(read.unitsPerSecond)));
+        QCOMPARE(formatRate(read.unitsPerSecond, read.unit), QStringLiteral("5.0 MB/s"));
+        ctx.beginStage(QStringLiteral("embed"), 1000);
+        QCOMPARE(ctx.snapshot().unitsPerSecond, 0.0); // unknown until the new stage shows its own pace
+        for (int s = 0; s < 5; ++s) {
+            clock.advance(1000);
+            ctx.advance(3);
+            (void)ctx.snapshot();
+        }
+        const ProgressSnapshot embed = ctx.snapshot();
+        QCOMPARE(embed.unit, QStringLiteral("frames"));
+        QVERIFY2(qAbs(embed.unitsPerSecond - 3.0) < 1e-6, qPrintable(QString::number(embed.unitsPerSecond)));
+        QCOMPARE(formatRate(embed.unitsPerSecond, embed.unit), QStringLiteral("3.00 frames/s"));
+    }
+
+    void warningsAreCountedAndReachTheRunRecord()
+    {
+        ManualClock clock;
+        QTemporaryDir dir;
+        ProvenanceRecorder recorder(dir.path());
+        JobContext::Services services;
+        services.provenance = &recorder;
+        JobContext ctx(QStringLiteral("r"), clock, services);
+        QCOMPARE(ctx.snapshot().warnings, 0);
+        ctx.warn(QStringLiteral("a.fa:3: record 'x' has no sequence (record skipped)"));
+        ctx.warn(QStringLiteral("a.fa:9: contig id 'y' was already used"));
+        const ProgressSnapshot s = ctx.snapshot();
+        QCOMPARE(s.warnings, 2);
+        QCOMPARE(s.lastWarning, QStringLiteral("a.fa:9: contig id 'y' was already used"));
+        RunRecord record;
+        record.runId = QStringLiteral("r");
+        QVERIFY(recorder.finalizeInto(record));
+        QCOMPARE(record.warningCount, 2);
+        QCOMPARE(record.warnings.first(), QStringLiteral("a.fa:3: record 'x' has no sequence (record skipped)"));
     }
 
     void overshootIsClampedToOne()

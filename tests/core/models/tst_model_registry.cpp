@@ -1,6 +1,7 @@
 // The model registry: import of a Hugging Face style folder with checksums,
 // verification catching a changed file, persistence across instances.
 
+#include "io/atomic_file.h"
 #include "models/model_registry.h"
 #include "support/test_support.h"
 
@@ -55,6 +56,50 @@ private slots:
         QVERIFY(!reg.importFolder(QStringLiteral("x"), QStringLiteral("k"), dir.filePath(QStringLiteral("nope"))));
         QDir().mkpath(dir.filePath(QStringLiteral("empty")));
         QVERIFY(!reg.importFolder(QStringLiteral("x"), QStringLiteral("k"), dir.filePath(QStringLiteral("empty"))));
+    }
+
+    void modelNamesThatWouldLeaveTheModelsFolderAreRefused()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("m"));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("config.json")), "{}"));
+        ModelRegistry reg(dir.filePath(QStringLiteral("r.json")));
+        for (const QString& name : {QStringLiteral("../../../../escape-test"), QStringLiteral("/abs"), QStringLiteral("a/b"), QStringLiteral(".."), QString()}) {
+            auto entry = reg.importFolder(name, QStringLiteral("esm2"), model);
+            QVERIFY2(!entry && entry.error().message().contains(QStringLiteral("model name")), qPrintable(name));
+        }
+        QVERIFY(reg.models().isEmpty());
+    }
+
+    void registryEntriesThatPointOutsideAreRefusedOnLoad_data()
+    {
+        QTest::addColumn<QByteArray>("entry");
+        const QByteArray sha = QByteArray(64, 'a');
+        QTest::newRow("name") << QByteArray("{\"name\": \"../x\", \"files\": [{\"path\": \"a\", \"sha256\": \"" + sha + "\"}]}");
+        QTest::newRow("file traversal") << QByteArray("{\"name\": \"m\", \"files\": [{\"path\": \"../../etc/passwd\", \"sha256\": \"" + sha + "\"}]}");
+        QTest::newRow("absolute file") << QByteArray("{\"name\": \"m\", \"files\": [{\"path\": \"/etc/passwd\", \"sha256\": \"" + sha + "\"}]}");
+    }
+    void registryEntriesThatPointOutsideAreRefusedOnLoad()
+    {
+        QFETCH(QByteArray, entry);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("r.json"));
+        // Written as the registry writes itself (so only the entry is wrong).
+        {
+            ModelRegistry reg(file);
+            QVERIFY(reg.load());
+            QVERIFY(writeAll(dir.filePath(QStringLiteral("m/x")), "1"));
+            QVERIFY(reg.importFolder(QStringLiteral("ok"), QStringLiteral("k"), dir.filePath(QStringLiteral("m"))));
+        }
+        QByteArray text = readAll(file);
+        const qsizetype models = text.indexOf("\"models\"");
+        const qsizetype open = text.indexOf('[', models);
+        text.insert(open + 1, entry + ',');
+        QVERIFY(AtomicFile::write(file, text));
+        ModelRegistry reg(file);
+        const Status st = reg.load();
+        QVERIFY(!st);
+        QVERIFY2(st.error().message().contains(file), qPrintable(st.error().message()));
     }
 
     void corruptRegistryIsAnErrorNotAReset()

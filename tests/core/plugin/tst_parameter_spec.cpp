@@ -2,7 +2,9 @@
 
 #include "plugin/parameter_spec.h"
 
+#include <QFile>
 #include <QJsonArray>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace bioforge::core;
@@ -56,6 +58,46 @@ private slots:
         QVERIFY(!spec().parseArguments({QStringLiteral("a"), QStringLiteral("--batch")}));
         QVERIFY(!spec().parseArguments({QStringLiteral("a"), QStringLiteral("--unknown"), QStringLiteral("1")}));
         QVERIFY(spec().helpText().contains(QStringLiteral("--chunk")));
+    }
+
+    void booleansTakeEverySpelling_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<bool>("value");
+        QTest::newRow("bare") << QStringList{QStringLiteral("--gzip"), QStringLiteral("a.fa")} << true;
+        QTest::newRow("bare at the end") << QStringList{QStringLiteral("a.fa"), QStringLiteral("--gzip")} << true;
+        QTest::newRow("--flag true") << QStringList{QStringLiteral("--gzip"), QStringLiteral("true"), QStringLiteral("a.fa")} << true;
+        QTest::newRow("--flag false") << QStringList{QStringLiteral("--gzip"), QStringLiteral("false"), QStringLiteral("a.fa")} << false;
+        QTest::newRow("--flag no") << QStringList{QStringLiteral("a.fa"), QStringLiteral("--gzip"), QStringLiteral("no")} << false;
+        QTest::newRow("--flag TRUE") << QStringList{QStringLiteral("a.fa"), QStringLiteral("--gzip"), QStringLiteral("TRUE")} << true;
+        QTest::newRow("--flag=true") << QStringList{QStringLiteral("--gzip=true"), QStringLiteral("a.fa")} << true;
+        QTest::newRow("--flag=false") << QStringList{QStringLiteral("--gzip=false"), QStringLiteral("a.fa")} << false;
+        QTest::newRow("--no-flag") << QStringList{QStringLiteral("--no-gzip"), QStringLiteral("a.fa")} << false;
+    }
+    void booleansTakeEverySpelling()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(bool, value);
+        auto p = spec().parseArguments(args);
+        QVERIFY2(p, p ? "" : qPrintable(p.error().message()));
+        QCOMPARE(p->value(QStringLiteral("gzip")).toBool(), value);
+        QCOMPARE(p->value(QStringLiteral("inputs")).toArray(), QJsonArray{QStringLiteral("a.fa")}); // the value is not taken as a file
+        QVERIFY(spec().helpText().contains(QStringLiteral("--gzip [true|false]")));
+    }
+
+    void missingInputFilesAreFound()
+    {
+        VerbSpec v = spec();
+        v.parameters[0].inputFiles = true;
+        QTemporaryDir dir;
+        const QString present = dir.filePath(QStringLiteral("a.fa"));
+        QFile f(present);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        auto p = v.parseArguments({present, dir.filePath(QStringLiteral("missing.fa"))});
+        QVERIFY(p);
+        QCOMPARE(v.missingInputFile(*p), dir.filePath(QStringLiteral("missing.fa")));
+        QCOMPARE(v.missingInputFile(*v.parseArguments({present})), QString());
     }
 };
 

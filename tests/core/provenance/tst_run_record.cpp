@@ -37,6 +37,37 @@ private slots:
         QVERIFY(!RunRecord::fromJson({{QStringLiteral("schema"), QStringLiteral("other")}}));
     }
 
+    void idsThatWouldLeadOutOfTheProjectAreRefused()
+    {
+        // A record read from a copied or edited project database: its ids name folders.
+        for (const char* field : {"runId", "parentRunId", "checkpointId"}) {
+            RunRecord r;
+            r.runId = QStringLiteral("r1");
+            QJsonObject json = r.toJson();
+            json.insert(QLatin1String(field), QStringLiteral("../../../home/user"));
+            auto back = RunRecord::fromJson(json);
+            QVERIFY2(!back && back.error().message().contains(QLatin1String(field)), field);
+        }
+    }
+
+    void warningsAreKeptWithTheirCount()
+    {
+        QTemporaryDir dir;
+        ProvenanceRecorder recorder(dir.path());
+        for (int i = 0; i < ProvenanceRecorder::kKeptWarnings + 5; ++i)
+            recorder.addWarning(QStringLiteral("record %1 skipped").arg(i));
+        RunRecord r;
+        r.runId = QStringLiteral("r1");
+        QVERIFY(recorder.finalizeInto(r));
+        QCOMPARE(r.warningCount, ProvenanceRecorder::kKeptWarnings + 5);
+        QCOMPARE(int(r.warnings.size()), ProvenanceRecorder::kKeptWarnings);
+        QCOMPARE(r.warnings.first(), QStringLiteral("record 0 skipped"));
+        auto back = RunRecord::fromJson(r.toJson());
+        QVERIFY(back);
+        QCOMPARE(back->warningCount, r.warningCount);
+        QCOMPARE(back->warnings, r.warnings);
+    }
+
     void recorderHashesInputsAndOutputs()
     {
         QTemporaryDir dir;

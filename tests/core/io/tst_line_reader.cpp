@@ -1,0 +1,172 @@
+// The input layer every text format stands on: line ends of every kind, a
+// byte-order mark, files that are not text (named for what they look like),
+// and compressed streams that end early or are damaged, which must be errors
+// and never a shorter file.
+
+#include "io/line_reader.h"
+#include "support/test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <zlib.h>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+class TstLineReader : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    QString write(const QString& name, const QByteArray& content)
+    {
+        const QString path = m_dir.filePath(name);
+        writeAll(path, content);
+        return path;
+    }
+
+    QString writeGzip(const QString& name, const QByteArray& content)
+    {
+        const QString path = m_dir.filePath(name);
+        gzFile gz = gzopen(QFile::encodeName(path).constData(), "wb");
+        gzwrite(gz, content.constData(), unsigned(content.size()));
+        gzclose(gz);
+        return path;
+    }
+
+    // Every line, or the first error (prefixed "ERROR ").
+    QList<QByteArray> lines(const QString& path)
+    {
+        auto reader = LineReader::open(path);
+        if (!reader)
+            return {"ERROR " + reader.error().message().toUtf8()};
+        QList<QByteArray> out;
+        for (;;) {
+            auto line = (*reader)->next();
+            if (!line) {
+                out << "ERROR " + line.error().message().toUtf8();
+                return out;
+            }
+            if (!line->has_value())
+                return out;
+            out << **line;
+        }
+    }
+
+private slots:
+    void everyKindOfLineEndEndsALine_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("LF") << QByteArray("a\nbb\n\nccc\n");
+        QTest::newRow("CRLF") << QByteArray("a\r\nbb\r\n\r\nccc\r\n");
+        QTest::newRow("CR") << QByteArray("a\rbb\r\rccc\r");
+        QTest::newRow("mixed") << QByteArray("a\r\nbb\r\nccc").replace("\r\nccc", "\n\rccc");
+        QTest::newRow("no final line end") << QByteArray("a\nbb\n\nccc");
+    }
+    void everyKindOfLineEndEndsALine()
+    {
+        QFETCH(QByteArray, text);
+        QCOMPARE(lines(write(QStringLiteral("ends.txt"), text)), (QList<QByteArray>{"a", "bb", "", "ccc"}));
+        QCOMPARE(lines(writeGzip(QStringLiteral("ends.txt.gz"), text)), (QList<QByteArray>{"a", "bb", "", "ccc"}));
+    }
+
+    void crlfSplitAcrossReadsIsOneLineEnd()
+    {
+        // Lines long enough that a CR lands at the end of a read buffer (128 KiB) somewhere.
+        QByteArray text;
+        QList<QByteArray> expected;
+        for (int i = 0; i < 600; ++i) {
+            const QByteArray line(1000 + i, char('A' + i % 26));
+            text += line + "\r\n";
+            expected << line;
+        }
+        QCOMPARE(lines(write(QStringLiteral("long-crlf.txt"), text)), expected);
+        QCOMPARE(lines(write(QStringLiteral("long-cr.txt"), QByteArray(text).replace("\r\n", "\r"))), expected);
+    }
+
+    void aLineLongerThanTheBufferComesWhole()
+    {
+        const QByteArray big(3 << 20, 'G');
+        QCOMPARE(lines(write(QStringLiteral("big.txt"), "x\n" + big + "\ny")), (QList<QByteArray>{"x", big, "y"}));
+    }
+
+    void aByteOrderMarkIsSkipped()
+    {
+        QCOMPARE(lines(write(QStringLiteral("bom.txt"), "\xef\xbb\xbf>id\nACGT\n")), (QList<QByteArray>{">id", "ACGT"}));
+        QCOMPARE(lines(writeGzip(QStringLiteral("bom.txt.gz"), "\xef\xbb\xbf>id\rACGT\r")), (QList<QByteArray>{">id", "ACGT"}));
+    }
+
+    void filesThatAreNotTextAreNamedForWhatTheyAre_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("bzip2") << QByteArray("BZh91AY&SY\x01\x02", 12) << QStringLiteral("bzip2");
+        QTest::newRow("xz") << QByteArray("\xfd" "7zXZ\x00\x00\x04", 8) << QStringLiteral("xz");
+        QTest::newRow("zstd") << QByteArray("\x28\xb5\x2f\xfd\x00\x00", 6) << QStringLiteral("zstd");
+        QTest::newRow("zip") << QByteArray("PK\x03\x04\x14\x00\x00\x00", 8) << QStringLiteral("zip");
+        QTest::newRow("UTF-16") << QByteArray("\xff\xfe>\x00i\x00d\x00", 8) << QStringLiteral("UTF-16");
+        QTest::newRow("SQLite") << QByteArray("SQLite format 3\x00\x10\x00", 18) << QStringLiteral("SQLite");
+        QTest::newRow("NUL bytes") << QByteArray("ACGT\x00\x00\x01", 7) << QStringLiteral("binary data");
+    }
+    void filesThatAreNotTextAreNamedForWhatTheyAre()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, expected);
+        const QString path = write(QStringLiteral("odd.fa"), bytes);
+        auto reader = LineReader::open(path);
+        QVERIFY(!reader);
+        QVERIFY2(reader.error().message().contains(path) && reader.error().message().contains(expected), qPrintable(reader.error().message()));
+    }
+
+    void bamInsideGzipIsRecognised()
+    {
+        const QString path = writeGzip(QStringLiteral("reads.bam"), QByteArray("BAM\x01\x00\x00\x00\x00", 8));
+        auto reader = LineReader::open(path);
+        QVERIFY(!reader);
+        QVERIFY2(reader.error().message().contains(QStringLiteral("BAM")), qPrintable(reader.error().message()));
+    }
+
+    void truncatedGzipIsAnErrorNotAShorterFile()
+    {
+        QByteArray text;
+        for (int i = 0; i < 2000; ++i)
+            text += ">contig_" + QByteArray::number(i) + "\nACGTTGCAACGTTGCAACGTTGCAGGCCTTAA\n";
+        const QString whole = writeGzip(QStringLiteral("whole.fa.gz"), text);
+        const QByteArray gz = readAll(whole);
+        for (const qsizetype cut : {qsizetype(200), gz.size() / 2, gz.size() - 5}) {
+            const QString path = write(QStringLiteral("cut.fa.gz"), gz.left(cut));
+            auto reader = LineReader::open(path);
+            QVERIFY(reader);
+            QByteArray got;
+            QString error;
+            for (;;) {
+                auto line = (*reader)->next();
+                if (!line) {
+                    error = line.error().message();
+                    break;
+                }
+                if (!line->has_value())
+                    break;
+                got += **line + '\n';
+            }
+            QVERIFY2(error.contains(path) && error.contains(QStringLiteral("ends early")), qPrintable(QStringLiteral("cut at %1: '%2'").arg(cut).arg(error)));
+            QVERIFY((*reader)->failed());
+            QVERIFY(text.startsWith(got)); // only whole lines came before the error
+            auto after = (*reader)->next();
+            QVERIFY(after && !after->has_value()); // and nothing after it
+        }
+    }
+
+    void damagedGzipIsAnError()
+    {
+        QByteArray gz = readAll(writeGzip(QStringLiteral("ok.gz"), QByteArray(100000, 'A')));
+        for (qsizetype i = 20; i < gz.size() - 8; i += 7)
+            gz[i] = char(gz[i] ^ 0x5a);
+        const QList<QByteArray> got = lines(write(QStringLiteral("damaged.gz"), gz));
+        QVERIFY(!got.isEmpty() && got.last().startsWith("ERROR "));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLineReader)
+#include "tst_line_reader.moc"
