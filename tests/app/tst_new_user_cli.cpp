@@ -1,0 +1,192 @@
+// What a new user types, through the real program with every plugin loaded:
+// help that reads right (no UTF-8 shown as Latin-1), a plugin's verbs listed
+// by `run <plugin> --help`, a missing input is exit 6, boolean options in
+// every spelling, model names that would leave the models folder refused,
+// text arguments passed to the tokenizer as the bytes typed, broken models
+// refused by `llm info`, and a demo that runs with no ../shared anywhere.
+
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::test;
+
+class TstNewUserCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    struct Result {
+        int code = -1;
+        QByteArray out, err;
+    };
+
+    QProcessEnvironment env() const
+    {
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        const QString home = m_dir.filePath(QStringLiteral("home"));
+        e.insert(QStringLiteral("HOME"), home);
+        e.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/.config"));
+        e.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/.local/share"));
+        e.remove(QStringLiteral("BIOFORGE_PROJECT"));
+        e.remove(QStringLiteral("BIOFORGE_FIXTURES_DIR")); // the product never looks for ../shared
+        return e;
+    }
+
+    Result run(const QStringList& args, int timeoutMs = 180000)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), args);
+        p.waitForFinished(timeoutMs);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+    // Through a shell, for arguments that are bytes rather than text.
+    Result shell(const QString& script)
+    {
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("BIOFORGE"), binPath(QStringLiteral("bioforge")));
+        p.setProcessEnvironment(e);
+        p.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script});
+        p.waitForFinished(120000);
+        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+    QString project() const { return m_dir.filePath(QStringLiteral("project")); }
+
+    // UTF-8 bytes read as Latin-1 and written out again: "…" becomes "â€¦" (C3 A2 C2 80 C2 A6).
+    static bool looksDoubleEncoded(const QByteArray& text)
+    {
+        static const QRegularExpression mojibake(QStringLiteral("[\\x{00C2}\\x{00C3}\\x{00E2}][\\x{0080}-\\x{00BF}]"));
+        return QString::fromUtf8(text).contains(mojibake);
+    }
+
+private slots:
+    void helpReadsRightEverywhere()
+    {
+        QList<QStringList> commands{{QStringLiteral("--help")}, {QStringLiteral("run"), QStringLiteral("--help")},
+                                    {QStringLiteral("models"), QStringLiteral("--help")}, {QStringLiteral("llm"), QStringLiteral("--help")}};
+        for (const char* verb : {"predict", "validate"})
+            commands.append({QStringLiteral("run"), QStringLiteral("viral"), QLatin1String(verb), QStringLiteral("--help")});
+        for (const char* verb : {"info", "tokenize", "generate", "chat", "bench", "synth-model"})
+            commands.append({QStringLiteral("llm"), QLatin1String(verb), QStringLiteral("--help")});
+        for (const QStringList& c : commands) {
+            const Result r = run(QStringList{QStringLiteral("--project"), project()} + c);
+            QVERIFY2(r.code == 0, qPrintable(c.join(' ') + QStringLiteral(": ") + QString::fromUtf8(r.err)));
+            QVERIFY2(!r.out.isEmpty() && !looksDoubleEncoded(r.out) && !looksDoubleEncoded(r.err), qPrintable(c.join(' ') + QStringLiteral(":\n") + QString::fromUtf8(r.out)));
+        }
+        QVERIFY(run({QStringLiteral("--help")}).out.contains("[--param value …]"));
+    }
+
+    void runListsAPluginsVerbs()
+    {
+        const Result help = run({QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("--help")});
+        QCOMPARE(help.code, 0);
+        QVERIFY2(help.out.contains("  predict ") && help.out.contains("  validate "), help.out.constData());
+        const Result bare = run({QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral")});
+        QCOMPARE(bare.code, 2);
+        QVERIFY(bare.err.contains("  predict "));
+        const Result wrong = run({QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predcit")});
+        QCOMPARE(wrong.code, 6);
+        QVERIFY(wrong.err.contains("no verb 'predcit'") && wrong.err.contains("  predict "));
+    }
+
+    void aMissingInputFileIsNotFound()
+    {
+        const QString missing = m_dir.filePath(QStringLiteral("no-such-contigs.fa"));
+        const Result r = run({QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), missing});
+        QCOMPARE(r.code, 6);
+        QVERIFY2(r.err.contains(missing.toUtf8()), r.err.constData());
+    }
+
+    void modelNamesCannotLeaveTheModelsFolder()
+    {
+        const QString home = m_dir.filePath(QStringLiteral("home"));
+        const Result r = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("../../../../escape-test"), QStringLiteral("esm2"),
+                              QStringLiteral("http://127.0.0.1:9/model.bin"), QString(64, QLatin1Char('0'))});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("model name"), r.err.constData());
+        QDirIterator it(m_dir.path(), {QStringLiteral("escape-test*")}, QDir::AllEntries, QDirIterator::Subdirectories);
+        QVERIFY2(!it.hasNext(), "a file or folder named after the model was created");
+        QVERIFY(!QFileInfo::exists(QDir(home).filePath(QStringLiteral("../escape-test"))));
+        QVERIFY(!QFileInfo::exists(QStringLiteral("/escape-test")));
+        // Importing under such a name is refused too.
+        QDir().mkpath(m_dir.filePath(QStringLiteral("a-model")));
+        writeAll(m_dir.filePath(QStringLiteral("a-model/config.json")), "{}");
+        const Result imported = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("../x"), QStringLiteral("esm2"), m_dir.filePath(QStringLiteral("a-model"))});
+        QVERIFY(imported.code != 0 && imported.err.contains("model name"));
+    }
+
+    void booleanOptionsTakeTrueAndFalse()
+    {
+        const QString model = m_dir.filePath(QStringLiteral("tiny.gguf"));
+        QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--embd"), QStringLiteral("32"), QStringLiteral("--ff"),
+                      QStringLiteral("64"), QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--layers"), QStringLiteral("1"),
+                      QStringLiteral("--type"), QStringLiteral("F32")}).code, 0);
+        const QStringList base{QStringLiteral("llm"), QStringLiteral("generate"), model, QStringLiteral("--prompt"), QStringLiteral("hello"),
+                               QStringLiteral("--n"), QStringLiteral("3"), QStringLiteral("--temp"), QStringLiteral("0")};
+        const QRegularExpression idsOnly(QStringLiteral("^[0-9 ]+$"));
+        for (const QStringList& flag : {QStringList{QStringLiteral("--ids")}, QStringList{QStringLiteral("--ids"), QStringLiteral("true")},
+                                        QStringList{QStringLiteral("--ids=true")}}) {
+            const Result r = run(base + flag);
+            QVERIFY2(r.code == 0, r.err.constData());
+            QVERIFY2(idsOnly.match(QString::fromUtf8(r.out.trimmed())).hasMatch(), r.out.constData());
+        }
+        for (const QStringList& flag : {QStringList{QStringLiteral("--ids"), QStringLiteral("false")}, QStringList{QStringLiteral("--ids=false")},
+                                        QStringList{QStringLiteral("--no-ids")}}) {
+            const Result r = run(base + flag);
+            QVERIFY2(r.code == 0, r.err.constData());
+            QVERIFY2(!idsOnly.match(QString::fromUtf8(r.out.trimmed())).hasMatch() || r.out.trimmed().isEmpty(), r.out.constData());
+        }
+    }
+
+    void tokenizeTakesTheBytesAsTyped()
+    {
+        const QString vocab = fixturePath(QStringLiteral("llm/tokenizers/ggml-vocab-llama-spm.gguf"));
+        if (!QFileInfo::exists(vocab))
+            QSKIP("../shared/fixtures is not present");
+        // Two bytes that are not valid UTF-8 on their own; llama.cpp gives 29871 233 176.
+        const Result r = shell(QStringLiteral("\"$BIOFORGE\" llm tokenize '%1' --text \"$(printf '\\346\\255')\" --no-bos --ids-only").arg(vocab));
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(r.out.trimmed(), QByteArray("29871 233 176"));
+    }
+
+    void brokenModelsAreRefusedByInfoAndGenerate()
+    {
+        for (const char* name : {"llm/byte-token-bad-hex.gguf", "llm/vocab-larger-than-embedding.gguf"}) {
+            const QString path = casePath(QLatin1String(name));
+            if (!QFileInfo::exists(path))
+                QSKIP("../shared/cases is not present");
+            const Result info = run({QStringLiteral("llm"), QStringLiteral("info"), path});
+            QCOMPARE(info.code, 5);
+            QVERIFY2(info.err.contains(path.toUtf8()), info.err.constData());
+            const Result generate = run({QStringLiteral("llm"), QStringLiteral("generate"), path, QStringLiteral("--prompt"), QStringLiteral("hello"),
+                                         QStringLiteral("--n"), QStringLiteral("8"), QStringLiteral("--temp"), QStringLiteral("0")});
+            QCOMPARE(generate.code, 5); // refused at load, never an abort (134)
+            QVERIFY2(generate.err.contains(path.toUtf8()), generate.err.constData());
+        }
+    }
+
+    void theDemoRunsWithoutSharedFixtures()
+    {
+        const QString demo = m_dir.filePath(QStringLiteral("demo-project"));
+        const Result r = run({QStringLiteral("--project"), demo, QStringLiteral("demo")}, 600000);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("VirNucPro demo") && r.out.contains("report:"), r.out.constData());
+        QVERIFY(!r.err.contains("cannot run"));
+        // The viral demo's calls are in its run folder.
+        QDirIterator it(QDir(demo).filePath(QStringLiteral("runs")), {QStringLiteral("contigs.tsv")}, QDir::Files, QDirIterator::Subdirectories);
+        QVERIFY(it.hasNext());
+        QVERIFY(readAll(it.next()).count('\n') > 5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstNewUserCli)
+#include "tst_new_user_cli.moc"

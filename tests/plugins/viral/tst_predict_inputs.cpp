@@ -1,0 +1,255 @@
+// What a prediction run does with the inputs users really give it, on test
+// encoders synthesized here (no ../shared needed): old-Mac and mixed line
+// ends and a byte-order mark read as the plain file; empty, FASTQ, protein
+// and truncated gzip inputs fail the run naming the file and what it looks
+// like; repeated ids are reported and kept apart in every output; skipped
+// records reach the run record; a contig longer than a shard spans shards of
+// the configured size and gives the same files as one big shard.
+
+#include "checkpoint/checkpoint_store.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "model/classifier_writer.h"
+#include "model/encoder_templates.h"
+#include "model/synthetic_encoders.h"
+#include "pipeline/predict_job.h"
+#include "provenance/provenance_recorder.h"
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <random>
+
+#include <zlib.h>
+
+using namespace bioforge;
+using namespace bioforge::viral;
+using namespace bioforge::test;
+
+namespace {
+
+std::string senseDna(size_t n, uint32_t seed) // random codons without a stop, so frames survive
+{
+    std::mt19937 rng(seed);
+    std::string s;
+    while (s.size() < n) {
+        std::string codon{"ACGT"[rng() % 4], "ACGT"[rng() % 4], "ACGT"[rng() % 4]};
+        if (codon != "TAA" && codon != "TAG" && codon != "TGA")
+            s += codon;
+    }
+    return s.substr(0, n);
+}
+
+// No TA or TG anywhere, hence no stop codon in any forward frame: every chunk keeps three frames
+// (the shape of ../shared/cases/viral/make_big_stopfree.py).
+std::string stopFreeDna(size_t n, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::string s;
+    char previous = 'A';
+    while (s.size() < n) {
+        previous = previous == 'T' ? "CT"[rng() % 2] : "ACGT"[rng() % 4];
+        s += previous;
+    }
+    return s;
+}
+
+struct Outcome {
+    core::JobOutcome outcome = core::JobOutcome::Cancelled;
+    QString failure;
+    core::RunRecord record;
+};
+
+} // namespace
+
+class TstPredictInputs : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_dnabert, m_esm, m_classifier;
+    QByteArray m_reference; // two contigs, LF line ends
+    int m_runs = 0;
+
+    QString input(const QString& name, const QByteArray& bytes)
+    {
+        const QString path = m_dir.filePath(QStringLiteral("inputs/") + name);
+        writeAll(path, bytes);
+        return path;
+    }
+
+    Outcome run(const QStringList& inputs, int shardFrames = 512, const QString& folder = QString())
+    {
+        const QString dir = folder.isEmpty() ? m_dir.filePath(QStringLiteral("run-%1").arg(++m_runs)) : folder;
+        QDir().mkpath(dir + QStringLiteral("/out"));
+        const QJsonObject p{{QStringLiteral("inputs"), QJsonArray::fromStringList(inputs)},
+                            {QStringLiteral("dnabert"), QStringLiteral("test")}, {QStringLiteral("dnabert_path"), m_dnabert},
+                            {QStringLiteral("dnabert_sha256"), QString(64, QLatin1Char('a'))},
+                            {QStringLiteral("esm"), QStringLiteral("test")}, {QStringLiteral("esm_path"), m_esm},
+                            {QStringLiteral("esm_sha256"), QString(64, QLatin1Char('b'))},
+                            {QStringLiteral("classifier"), QStringLiteral("test")}, {QStringLiteral("classifier_path"), m_classifier},
+                            {QStringLiteral("classifier_sha256"), QString(64, QLatin1Char('c'))},
+                            {QStringLiteral("shard_frames"), shardFrames}, {QStringLiteral("threads"), 1},
+                            {QStringLiteral("reuse_results"), false}};
+        auto settings = PredictSettings::fromParameters(p);
+        if (!settings)
+            return {core::JobOutcome::Cancelled, settings.error().message(), {}};
+        PredictJob job(*settings);
+        core::CheckpointStore store(dir + QStringLiteral("/checkpoints"), job.checkpointSchema());
+        core::ProvenanceRecorder provenance(dir + QStringLiteral("/out"));
+        core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&store, &provenance, nullptr, dir + QStringLiteral("/out"), QString()}, p);
+        Outcome o;
+        try {
+            o.outcome = job.run(ctx);
+        } catch (const core::JobFailure& f) {
+            o.failure = f.message();
+        }
+        o.record.runId = QStringLiteral("run");
+        (void)provenance.finalizeInto(o.record);
+        return o;
+    }
+
+    // Same rows and fields; numbers equal within 1e-5.
+    static bool sameTable(const QByteArray& a, const QByteArray& b)
+    {
+        const QList<QByteArray> x = a.split('\n'), y = b.split('\n');
+        if (x.size() != y.size() || x.size() < 3)
+            return false;
+        for (qsizetype i = 0; i < x.size(); ++i) {
+            const QList<QByteArray> f = x[i].split('\t'), g = y[i].split('\t');
+            if (f.size() != g.size())
+                return false;
+            for (qsizetype k = 0; k < f.size(); ++k) {
+                bool okF = false, okG = false;
+                const double u = f[k].toDouble(&okF), v = g[k].toDouble(&okG);
+                if (okF && okG ? std::abs(u - v) > 1e-5 : f[k] != g[k])
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    static QByteArray out(const QString& runDir, const char* name) { return readAll(runDir + QStringLiteral("/out/") + QLatin1String(name)); }
+    QString lastRun() const { return m_dir.filePath(QStringLiteral("run-%1").arg(m_runs)); }
+
+private slots:
+    void initTestCase()
+    {
+        QTemporaryDir templates;
+        m_dnabert = m_dir.filePath(QStringLiteral("dnabert"));
+        m_esm = m_dir.filePath(QStringLiteral("esm"));
+        m_classifier = m_dir.filePath(QStringLiteral("classifier.safetensors"));
+        const QString dnaTemplate = templates.filePath(QStringLiteral("dna")), esmTemplate = templates.filePath(QStringLiteral("esm"));
+        QVERIFY(writeDnabertTemplate(dnaTemplate));
+        QVERIFY(writeEsm2Template(esmTemplate));
+        QVERIFY(writeSyntheticDnabert(m_dnabert, {1, 16, 2, 32}, dnaTemplate, 1));
+        QVERIFY(writeSyntheticEsm2(m_esm, {1, 16, 2, 32}, esmTemplate, 2));
+        QVERIFY(writeRandomClassifier(m_classifier, 32, 8, 3));
+        m_reference = ">ctg_a first\n" + QByteArray::fromStdString(senseDna(400, 1)) + "\n>ctg_b\n" + QByteArray::fromStdString(senseDna(650, 2)) + "\n";
+    }
+
+    void lineEndsAndAByteOrderMarkReadAsThePlainFile()
+    {
+        const Outcome plain = run({input(QStringLiteral("lf.fa"), m_reference)});
+        QVERIFY2(plain.failure.isEmpty() && plain.outcome == core::JobOutcome::Finished, qPrintable(plain.failure));
+        const QByteArray expected = out(lastRun(), "prediction_results.txt");
+        QVERIFY(expected.count('\n') > 3);
+        for (const QByteArray& variant : {QByteArray(m_reference).replace('\n', '\r'), QByteArray(m_reference).replace("\n", "\r\n"),
+                                          "\xef\xbb\xbf" + m_reference, QByteArray(m_reference).replace("first\n", "first\r\n").replace("\n>", "\r>")}) {
+            const Outcome o = run({input(QStringLiteral("variant.fa"), variant)});
+            QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+            QCOMPARE(o.record.warningCount, 0);
+            QCOMPARE(out(lastRun(), "prediction_results.txt"), expected);
+        }
+    }
+
+    void unusableInputsFailTheRunNamingTheFile_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("no FASTA record");
+        QTest::newRow("FASTQ") << QByteArray("@read1\nACGTACGT\n+\nIIIIIIII\n") << QStringLiteral("FASTQ");
+        QTest::newRow("protein") << QByteArray(">sp|P1|X\nMKVLAAGIVGLLLAEQWPHSTFRRLLEEDD\n") << QStringLiteral("looks like protein");
+        QTest::newRow("bzip2") << QByteArray("BZh91AY&SY\x10\x20", 12) << QStringLiteral("bzip2");
+        QTest::newRow("only bad records") << QByteArray(">a\n>b\n") << QStringLiteral("no usable nucleotide record");
+    }
+    void unusableInputsFailTheRunNamingTheFile()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, expected);
+        const QString path = input(QStringLiteral("given.fa"), bytes);
+        const Outcome o = run({input(QStringLiteral("good.fa"), m_reference), path});
+        QVERIFY2(o.failure.contains(path) && o.failure.contains(expected), qPrintable(o.failure));
+        QVERIFY(!QFileInfo::exists(lastRun() + QStringLiteral("/out/prediction_results.txt")));
+    }
+
+    void aTruncatedGzipFailsInsteadOfScoringAShorterContig()
+    {
+        const QString whole = m_dir.filePath(QStringLiteral("inputs/whole.fa.gz"));
+        gzFile gz = gzopen(QFile::encodeName(whole).constData(), "wb");
+        QByteArray text = m_reference + ">ctg_c\n" + QByteArray::fromStdString(senseDna(30000, 3)) + "\n";
+        gzwrite(gz, text.constData(), unsigned(text.size()));
+        gzclose(gz);
+        const QString cut = input(QStringLiteral("cut.fa.gz"), readAll(whole).chopped(100));
+        const Outcome o = run({cut});
+        QVERIFY2(o.failure.contains(cut) && o.failure.contains(QStringLiteral("ends early")), qPrintable(o.failure));
+    }
+
+    void repeatedIdsAreReportedAndKeptApart()
+    {
+        const QByteArray dna = QByteArray::fromStdString(senseDna(330, 9));
+        const Outcome o = run({input(QStringLiteral("ids.fa"), ">genome_id #1\n" + dna + "\n>genome_id #2\n" + dna.left(310) + "\n>genome_id\n" + dna.left(320) + "\n")});
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        QCOMPARE(o.record.warningCount, 2);
+        QVERIFY(o.record.warnings.first().contains(QStringLiteral("'genome_id#2'")));
+        QStringList ids;
+        for (const QByteArray& line : out(lastRun(), "contigs.tsv").split('\n').mid(1))
+            if (!line.isEmpty())
+                ids << QString::fromUtf8(line.split('\t').first());
+        QCOMPARE(ids, (QStringList{QStringLiteral("genome_id"), QStringLiteral("genome_id#2"), QStringLiteral("genome_id#3")}));
+        const QJsonObject summary = QJsonDocument::fromJson(out(lastRun(), "summary.json")).object();
+        QCOMPARE(summary.value(QLatin1String("warnings")).toArray().size(), 2);
+    }
+
+    void skippedRecordsReachTheRunRecord()
+    {
+        const Outcome o = run({input(QStringLiteral("skips.fa"), m_reference + ">empty_one\n\n>protein_one\nMKVLAAGIVGLLLAEQWPHSTF\n")});
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        QCOMPARE(o.record.warningCount, 2);
+        QVERIFY(o.record.warnings[0].contains(QStringLiteral("'empty_one' has no sequence")));
+        QVERIFY(o.record.warnings[1].contains(QStringLiteral("'protein_one' looks like protein")));
+    }
+
+    void aLongContigSpansShardsOfTheConfiguredSize()
+    {
+        const QString fasta = input(QStringLiteral("long.fa"), ">short\n" + QByteArray::fromStdString(senseDna(500, 4)) + "\n>long\n"
+                                                                    + QByteArray::fromStdString(stopFreeDna(12000, 5)) + "\n>after\n"
+                                                                    + QByteArray::fromStdString(senseDna(700, 6)) + "\n");
+        const QString big = m_dir.filePath(QStringLiteral("one-shard")), small = m_dir.filePath(QStringLiteral("many-shards"));
+        QVERIFY(run({fasta}, 100000, big).failure.isEmpty());
+        const Outcome o = run({fasta}, 16, small);
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        // Batches are formed within a shard, so the floats may differ in the last digit; every row, id and call is the same.
+        for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv"})
+            QVERIFY2(sameTable(out(small, name), out(big, name)), name);
+        int shards = 0, continued = 0;
+        QDirIterator it(small + QStringLiteral("/checkpoints/frames"), {QStringLiteral("state.json")}, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QJsonObject state = QJsonDocument::fromJson(readAll(it.next())).object();
+            if (!state.contains(QLatin1String("digest")))
+                continue; // the index
+            ++shards;
+            QVERIFY2(state.value(QLatin1String("frames")).toInt() <= 16 + 5, qPrintable(it.filePath())); // a chunk's frames stay together
+            for (const QJsonValue& c : state.value(QLatin1String("contigs")).toArray())
+                continued += c.toObject().value(QLatin1String("continued")).toBool() ? 1 : 0;
+        }
+        QVERIFY2(shards >= 120 / 21 && continued >= 5, qPrintable(QStringLiteral("%1 shards, %2 continued").arg(shards).arg(continued)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstPredictInputs)
+#include "tst_predict_inputs.moc"
