@@ -5,7 +5,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${1:-$root/build}"
 shift || true
-cmake_args=()
+# The options both README commands configure build/ with: the demo and the
+# tests share one configuration, so switching between them never reconfigures
+# or rebuilds (the demo just builds fewer targets). Later arguments win.
+cmake_args=(-DBIOFORGE_BUILD_TESTS=ON -DBIOFORGE_BUILD_BENCH=ON)
 targets=()
 while [ $# -gt 0 ]; do
   if [ "$1" = "--" ]; then shift; targets=("$@"); break; fi

@@ -5,7 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/installer/install-deps.sh"
-"$root/installer/build.sh" "$root/build" -DBIOFORGE_BUILD_TESTS=OFF -DBIOFORGE_BUILD_BENCH=OFF -- bioforge bioforge-workbench bioforge_plugins
+# Same configuration as installer/test.sh (see build.sh); only the programs are built.
+"$root/installer/build.sh" "$root/build" -- bioforge bioforge-workbench bioforge_plugins
 project="${BIOFORGE_DEMO_PROJECT:-$HOME/BioForge/demo-project}"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$root/build/bin/bioforge-workbench" --project "$project" --demo

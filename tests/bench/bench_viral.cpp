@@ -12,11 +12,14 @@
 //   bench_viral padding [--contigs 3000] [--chunk 300]
 //       padded share of the encoders' batches: ours (length-sorted, token
 //       budget, per shard) against fixed batches of 8 in input order.
-//   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real]
+//   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree]
 //       the whole predict job on an N MB FASTA (N may be fractional): contigs/s,
 //       frames/s and peak RSS (run it for growing N: flat). tiny: the fixture
 //       models (the pipeline's own costs); real: DNABERT-S and ESM-2 150M
-//       shapes, synthesized.
+//       shapes, synthesized. contigs: log-normal lengths (300 b to 50 kb);
+//       stopfree: ONE contig of N MB on one line with no TA/TG, so no stop
+//       codon in its forward frames (every chunk keeps three frames: the
+//       most frames a contig can have; ../shared/cases/viral/make_big_stopfree.py).
 
 #include "checkpoint/checkpoint_store.h"
 #include "jobs/clock.h"
@@ -272,6 +275,7 @@ int benchPipeline(const QStringList& args)
     const double megabytes = textOption(args, QStringLiteral("--fasta-mb"), QStringLiteral("10")).toDouble();
     const int threads = int(option(args, QStringLiteral("--threads"), 2));
     const bool real = textOption(args, QStringLiteral("--models"), QStringLiteral("tiny")) == QLatin1String("real");
+    const bool stopFree = textOption(args, QStringLiteral("--input"), QStringLiteral("contigs")) == QLatin1String("stopfree");
     const QString dnabert = real ? synthesized(QStringLiteral("dnabert_s"), false, kDnabertS) : fixtures() + QStringLiteral("/viral/dnabert_s_tiny");
     const QString esm = real ? synthesized(QStringLiteral("esm2_150M_30layers"), true, kEsm2_150M) : fixtures() + QStringLiteral("/viral/esm2_tiny");
     if (dnabert.isEmpty() || esm.isEmpty())
@@ -285,7 +289,15 @@ int benchPipeline(const QStringList& args)
         std::mt19937 rng(5);
         std::lognormal_distribution<double> length(7.2, 0.9);
         qint64 written = 0;
-        for (uint32_t i = 0; double(written) < megabytes * 1e6; ++i) {
+        if (stopFree) {
+            const qint64 n = qint64(megabytes * 1e6);
+            QByteArray line(n, 'A');
+            char previous = 'A';
+            for (qint64 i = 0; i < n; ++i)
+                line[i] = previous = previous == 'T' ? "CT"[rng() % 2] : "ACGT"[rng() % 4];
+            written = out.write(">big_stopfree one line without TA or TG\n" + line + "\n");
+        }
+        for (uint32_t i = 0; !stopFree && double(written) < megabytes * 1e6; ++i) {
             const std::string contig = ValidateJob::syntheticContig(size_t(std::clamp(length(rng), 300.0, 50000.0)), i);
             const QByteArray record = ">contig_" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(contig) + "\n";
             written += out.write(record);
@@ -307,11 +319,11 @@ int benchPipeline(const QStringList& args)
     }
     const QString run = dir.filePath(QStringLiteral("run"));
     QDir().mkpath(run + QStringLiteral("/out"));
-    core::CheckpointStore store(run + QStringLiteral("/checkpoints"), 1);
+    PredictJob job(*settings);
+    core::CheckpointStore store(run + QStringLiteral("/checkpoints"), job.checkpointSchema());
     core::ProvenanceRecorder provenance(run + QStringLiteral("/out"));
     core::JobContext ctx(QStringLiteral("bench"), core::SteadyClock::instance(),
                          {&store, &provenance, nullptr, run + QStringLiteral("/out"), dir.filePath(QStringLiteral("cache"))}, p);
-    PredictJob job(*settings);
     QElapsedTimer t;
     t.start();
     // The resident set sampled through the run: its highest value in each stage.
@@ -352,9 +364,9 @@ int benchPipeline(const QStringList& args)
         return 1;
     const QJsonObject summary = QJsonDocument::fromJson(summaryFile.readAll()).object(), stats = QJsonDocument::fromJson(statsFile.readAll()).object();
     const double contigs = summary.value(QLatin1String("contigs")).toDouble(), frames = summary.value(QLatin1String("frames")).toDouble();
-    std::printf("pipeline, %s models, %.2f MB FASTA, %d threads: %.0f contigs, %.0f frames in %.1f s: %.2f contigs/s, %.1f frames/s; "
+    std::printf("pipeline, %s models, %.2f MB FASTA (%s), %d threads: %.0f contigs, %.0f frames in %.1f s: %.2f contigs/s, %.1f frames/s; "
                 "padding DNABERT-S %.2f %%, ESM-2 %.2f %%; peak RSS %ld MiB\n",
-                real ? "DNABERT-S + ESM-2 150M shaped" : "tiny fixture", megabytes, threads, contigs, frames, s, contigs / s, frames / s, 100 * stats.value(QLatin1String("dnabert_padding_fraction")).toDouble(),
+                real ? "DNABERT-S + ESM-2 150M shaped" : "tiny fixture", megabytes, stopFree ? "one stop-free contig" : "log-normal contigs", threads, contigs, frames, s, contigs / s, frames / s, 100 * stats.value(QLatin1String("dnabert_padding_fraction")).toDouble(),
                 100 * stats.value(QLatin1String("esm_padding_fraction")).toDouble(), peakRssKiB() / 1024);
     std::printf("  highest resident set per stage:");
     for (const auto& [stage, kib] : stagePeaks)

@@ -34,4 +34,8 @@ if echo "$plugins" | grep "$build" >/dev/null; then echo "the packaged program s
 expected=$(env -u BIOFORGE_PLUGIN_PATH "$build/bin/bioforge" --project "$work/build-project" plugins | awk '/^loaded /{print $2}' | sort)
 actual=$(echo "$plugins" | awk '/^loaded /{print $2}' | sort)
 if [ "$expected" != "$actual" ]; then echo "plugins loaded from the package: [$actual], from the build: [$expected]"; exit 1; fi
+# Every demo runs from the package alone (no ../shared, no build tree): the viral one makes its own test models.
+demo=$(env -u BIOFORGE_FIXTURES_DIR "$root/usr/bin/bioforge" --project "$work/demo-project" demo 2>"$work/demo.err") || { cat "$work/demo.err"; echo "the demo failed from the package"; exit 1; }
+if grep -q "cannot run" "$work/demo.err"; then cat "$work/demo.err"; exit 1; fi
+echo "$demo" | grep "VirNucPro demo" >/dev/null || { echo "$demo"; echo "the viral demo did not run from the package"; exit 1; }
 echo "package check passed"

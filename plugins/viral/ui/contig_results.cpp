@@ -1,5 +1,9 @@
 #include "contig_results.h"
 
+#include "io/json_file.h"
+
+#include <QJsonArray>
+
 #include <QDir>
 #include <QFile>
 
@@ -64,6 +68,9 @@ core::Expected<ContigResults> ContigResults::load(const QString& runDir)
     }
     r.frameHeader.removeAt(2);
     r.frameHeader.removeAt(1);
+    if (auto summary = core::readJsonObjectFile(dir.filePath(QStringLiteral("summary.json"))))
+        for (const QJsonValue& w : summary->value(QLatin1String("warnings")).toArray())
+            r.warnings << w.toString();
     return r;
 }
 

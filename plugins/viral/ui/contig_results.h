@@ -32,6 +32,7 @@ struct ContigResults {
     QList<ContigRow> contigs;
     QHash<QString, QList<DetailRow>> chunks; // by contig
     QHash<QString, QList<DetailRow>> frames; // by contig
+    QStringList warnings;                     // skipped or renamed input records (summary.json)
 
     static core::Expected<ContigResults> load(const QString& runDir);
 };

@@ -157,9 +157,15 @@ void ResultsPanel::display(const ContigResults& results)
     scatter.series << s;
     ui::PlotFactory::fill(m_histogram, hist);
     ui::PlotFactory::fill(m_scatter, scatter);
-    if (!results.runDir.isEmpty())
-        m_summary->setText(tr("%1 contigs: %2 viral, %3 non-viral, %4 without a translatable frame. Select a contig to see its chunks and frames.")
-                               .arg(results.contigs.size()).arg(viral).arg(results.contigs.size() - viral - unscored).arg(unscored));
+    if (!results.runDir.isEmpty()) {
+        QString text = tr("%1 contigs: %2 viral, %3 non-viral, %4 without a translatable frame. Select a contig to see its chunks and frames.")
+                           .arg(results.contigs.size()).arg(viral).arg(results.contigs.size() - viral - unscored).arg(unscored);
+        // Input records skipped or renamed are said here too, not only in the log.
+        if (!results.warnings.isEmpty())
+            text += QLatin1Char(' ') + tr("%n input record(s) were skipped or renamed (hover for the list; also in the report).", nullptr, int(results.warnings.size()));
+        m_summary->setText(text);
+        m_summary->setToolTip(results.warnings.mid(0, 20).join(QLatin1Char('\n')) + (results.warnings.size() > 20 ? QStringLiteral("\n…") : QString()));
+    }
     m_contigs->sortByColumn(ContigTableModel::Mean, Qt::DescendingOrder);
 }
 

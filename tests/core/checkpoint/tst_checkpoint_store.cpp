@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
+#include <QFileInfo>
 #include <QtTest>
 
 using namespace bioforge::core;
@@ -70,6 +71,10 @@ private slots:
         QVERIFY(!store.save(QStringLiteral("../outside"), {}));
         QVERIFY(!store.save(QStringLiteral("a/../../b"), {}));
         QVERIFY(!store.save(QStringLiteral(".hidden"), {}));
+        // Blob names are one path component too.
+        for (const QString& name : {QStringLiteral("../x"), QStringLiteral("/tmp/x"), QStringLiteral("a/b"), QStringLiteral("..")})
+            QVERIFY2(!store.save(QStringLiteral("k"), {}, nullptr, {{name, QByteArray("data")}}), qPrintable(name));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("x"))));
     }
 
     void damagedEntriesAreDetected_data()
@@ -82,6 +87,7 @@ private slots:
         QTest::newRow("empty manifest") << "manifest-empty" << "empty manifest";
         QTest::newRow("wrong schema") << "schema" << "schema";
         QTest::newRow("garbage manifest") << "manifest-garbage" << "not valid JSON";
+        QTest::newRow("manifest names a file outside") << "manifest-escape" << "invalid file name";
     }
 
     void damagedEntriesAreDetected()
@@ -107,6 +113,10 @@ private slots:
             QVERIFY(writeAll(manifestPath, {}));
         } else if (damage == QLatin1String("manifest-garbage")) {
             QVERIFY(writeAll(manifestPath, "{\"format\": "));
+        } else if (damage == QLatin1String("manifest-escape")) {
+            QByteArray manifest = readAll(manifestPath);
+            QVERIFY(manifest.contains("\"tensors.safetensors\""));
+            QVERIFY(writeAll(manifestPath, manifest.replace("\"tensors.safetensors\"", "\"../../../../etc/passwd\"")));
         }
         CheckpointStore reader(root, damage == QLatin1String("schema") ? 2 : 1);
         auto loaded = reader.load(QStringLiteral("k"));

@@ -130,18 +130,23 @@ bool readArray(GgufFile::Cursor& c, GgufValue* out, const GgufFile::Limits& limi
     auto array = std::make_shared<GgufArray>();
     array->elementType = elemType;
     if (elemType == GgufType::String) {
-        array->strings.resize(size_t(count));
-        for (uint64_t i = 0; i < count; ++i)
-            if (!c.readString(&array->strings[size_t(i)], limits.maxStringBytes, why)) {
+        // Grown as elements parse: a corrupt count costs no more memory than the elements really there.
+        array->strings.reserve(size_t(std::min<uint64_t>(count, 1 << 16)));
+        for (uint64_t i = 0; i < count; ++i) {
+            std::string text;
+            if (!c.readString(&text, limits.maxStringBytes, why)) {
                 *why = QStringLiteral("element %1: %2").arg(i).arg(*why);
                 return false;
             }
+            array->strings.push_back(std::move(text));
+        }
     } else if (elemType == GgufType::Array) {
-        array->arrays.resize(size_t(count));
         for (uint64_t i = 0; i < count; ++i) {
-            array->arrays[size_t(i)].type = GgufType::Array;
-            if (!readArray(c, &array->arrays[size_t(i)], limits, depth + 1, why))
+            GgufValue nested;
+            nested.type = GgufType::Array;
+            if (!readArray(c, &nested, limits, depth + 1, why))
                 return false;
+            array->arrays.push_back(std::move(nested));
         }
     } else {
         GgufValue scalar;

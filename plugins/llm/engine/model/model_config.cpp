@@ -1,5 +1,7 @@
 #include "model/model_config.h"
 
+#include <cmath>
+
 #include "gguf/gguf_file.h"
 
 namespace bioforge::llm {
@@ -43,11 +45,20 @@ core::Expected<ModelConfig> ModelConfig::fromGguf(const GgufFile& f)
     c.headSize = f.integerOr(p + "attention.key_length", c.embedding / c.heads);
     if (c.headSize <= 0 || c.headSize % 2 != 0 || f.integerOr(p + "attention.value_length", c.headSize) != c.headSize)
         return Error(QStringLiteral("%1: head size %2 is not usable (even, equal key and value sizes)").arg(f.path()).arg(c.headSize));
+    // Widths bounded so that buffers sized from them (activations, KV cache) are refused here, not met as an
+    // allocation failure later; the largest published llama-family models are well inside.
+    if (c.embedding > (1 << 16) || c.feedForward > (1 << 20) || c.heads > 1024 || c.headSize > 1024 || c.heads * c.headSize > (1 << 17))
+        return Error(QStringLiteral("%1: widths out of range (embedding %2, feed-forward %3, %4 heads of %5)")
+                         .arg(f.path()).arg(c.embedding).arg(c.feedForward).arg(c.heads).arg(c.headSize));
     c.rmsEpsilon = float(f.realOr(p + "attention.layer_norm_rms_epsilon", 1e-5));
+    if (!(c.rmsEpsilon > 0) || !std::isfinite(c.rmsEpsilon))
+        return Error(QStringLiteral("%1: attention.layer_norm_rms_epsilon = %2 must be a positive number").arg(f.path()).arg(c.rmsEpsilon));
     c.rope.dims = int(f.integerOr(p + "rope.dimension_count", c.headSize));
     if (c.rope.dims <= 0 || c.rope.dims > c.headSize || c.rope.dims % 2 != 0)
         return Error(QStringLiteral("%1: rope.dimension_count %2 does not fit the head size %3").arg(f.path()).arg(c.rope.dims).arg(c.headSize));
     c.rope.freqBase = float(f.realOr(p + "rope.freq_base", 10000.0));
+    if (!(c.rope.freqBase > 0) || !std::isfinite(c.rope.freqBase))
+        return Error(QStringLiteral("%1: rope.freq_base = %2 must be a positive number").arg(f.path()).arg(c.rope.freqBase));
     c.rope.neox = c.architecture == "qwen2";
     c.ropeScalingType = f.stringOr(p + "rope.scaling.type", "none");
     const double factor = f.realOr(p + "rope.scaling.factor", 0.0);

@@ -102,6 +102,9 @@ core::Expected<ModelWeights> ModelWeights::fromGguf(const GgufFile& f, const Mod
         w.output = w.tokenEmbedding;
         w.tiedOutput = true;
     }
+    // block_count comes from the metadata: the last block must exist before memory is sized by it.
+    if (!f.tensor("blk." + std::to_string(c.layers - 1) + ".attn_norm.weight"))
+        return Error(QStringLiteral("%1: block_count is %2 but there is no tensor 'blk.%3.attn_norm.weight'").arg(f.path()).arg(c.layers).arg(c.layers - 1));
     w.layers.resize(size_t(c.layers));
     for (int64_t i = 0; i < c.layers; ++i) {
         LayerWeights& l = w.layers[size_t(i)];

@@ -10,7 +10,7 @@ TokenId Sampler::sample(const float* logits, int64_t vocabSize, const std::vecto
 {
     m_candidates.resize(size_t(vocabSize));
     for (int64_t i = 0; i < vocabSize; ++i)
-        m_candidates[size_t(i)] = {logits[i], TokenId(i)};
+        m_candidates[size_t(i)] = {std::isnan(logits[i]) ? -INFINITY : logits[i], TokenId(i)}; // NaN (broken weights) would break the sort's ordering
 
     if (m_settings.repeatPenalty != 1.0f && m_settings.repeatLastN != 0) {
         const size_t n = m_settings.repeatLastN < 0 ? history.size() : std::min(history.size(), size_t(m_settings.repeatLastN));

@@ -98,8 +98,11 @@ core::Expected<int64_t> copiedVocabulary(GgufWriter& w, const QString& from)
         if (key.rfind("tokenizer.", 0) != 0)
             continue;
         w.set(key, value);
-        if (key == "tokenizer.ggml.tokens")
+        if (key == "tokenizer.ggml.tokens") {
+            if (value.type != GgufType::Array || !value.array)
+                return core::Error(QStringLiteral("%1: tokenizer.ggml.tokens is not an array").arg(from));
             size = int64_t(value.array->size());
+        }
     }
     if (size == 0)
         return core::Error(QStringLiteral("%1 holds no tokenizer.ggml.tokens to copy").arg(from));

@@ -95,8 +95,11 @@ private:
         }
         const auto it = m_reverseMerge.find(text);
         if (it == m_reverseMerge.end()) {
-            for (unsigned char byte : text)
-                out.push_back(m_vocab.byteToken(byte));
+            for (unsigned char byte : text) {
+                const TokenId b = m_vocab.byteToken(byte) != kNoToken ? m_vocab.byteToken(byte) : m_vocab.unk;
+                if (b != kNoToken) // a vocabulary without that byte token: <unk>, and never the id -1
+                    out.push_back(b);
+            }
             return;
         }
         resegment(m_symbols[size_t(it->second.first)], out);

@@ -219,6 +219,10 @@ core::Status VocabLoader::load(Vocab& v, const GgufFile& f)
             t.byte = value;
         }
     findSpecialTokens(v, f);
+    // Defaults (bos = 1, …) are llama.cpp's; in a vocabulary too small for them they name no token.
+    for (TokenId* id : {&v.bos, &v.eos, &v.eot, &v.eom, &v.unk, &v.pad, &v.sep, &v.linefeed})
+        if (*id != kNoToken && size_t(*id) >= v.tokens.size())
+            *id = kNoToken;
     v.chatTemplate = f.stringOr("tokenizer.chat_template", "");
     return core::okStatus();
 }

@@ -35,8 +35,10 @@ double ConfigJson::number(const char* key, double fallback) const { return m_obj
 bool ConfigJson::flag(const char* key, bool fallback) const { return m_object.value(QLatin1String(key)).toBool(fallback); }
 int64_t ConfigJson::integer(const char* key, int64_t fallback) const
 {
+    // Only whole numbers a 64-bit integer holds exactly; anything else (1e300, 2.5, NaN) is the fallback.
     const QJsonValue v = m_object.value(QLatin1String(key));
-    return v.isDouble() ? int64_t(v.toDouble()) : fallback;
+    const double d = v.toDouble();
+    return v.isDouble() && d == std::floor(d) && std::abs(d) < 9.0e15 ? int64_t(d) : fallback;
 }
 
 QString ConfigJson::text(const char* key, const QString& fallback) const { return m_object.value(QLatin1String(key)).toString(fallback); }
