@@ -127,6 +127,10 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
     for (const ParameterSpec& p : parameters)
         if (p.type == ParameterSpec::Type::PathList && !positional)
             positional = &p;
+    if (!positional) // else the first single path (`run age clocks table.csv`)
+        for (const ParameterSpec& p : parameters)
+            if (p.type == ParameterSpec::Type::Path && !positional)
+                positional = &p;
     auto find = [&](const QString& n) -> const ParameterSpec* {
         for (const ParameterSpec& p : parameters)
             if (p.name == n)
@@ -138,6 +142,12 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
         if (!arg.startsWith(QLatin1String("--"))) {
             if (!positional)
                 return Error(QStringLiteral("%1: unexpected argument '%2'").arg(name, arg));
+            if (positional->type == ParameterSpec::Type::Path) {
+                if (given.contains(positional->name))
+                    return Error(QStringLiteral("%1: unexpected argument '%2' (--%3 is already '%4')").arg(name, arg, positional->name, given.value(positional->name).toString()));
+                given.insert(positional->name, arg);
+                continue;
+            }
             QJsonArray list = given.value(positional->name).toArray();
             list.append(arg);
             given.insert(positional->name, list);

@@ -37,7 +37,7 @@ struct VerbSpec {
     Expected<QJsonObject> validate(const QJsonObject& given) const;
     // "--name value" or "--name=value"; booleans also as "--flag", "--no-flag",
     // "--flag true|false|yes|no|1|0" and "--flag=…"; repeated or positional
-    // values for the first PathList parameter.
+    // values for the first PathList parameter (else one for the first Path).
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
     // The first path of an inputFiles parameter that is not an existing file, or empty.
     QString missingInputFile(const QJsonObject& validated) const;

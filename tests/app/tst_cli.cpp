@@ -26,15 +26,7 @@ class TstCli : public QObject {
         QString err;
     };
 
-    QProcessEnvironment env() const
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("HOME"), m_home); // settings and registry stay in the test's folder
-        e.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home + QStringLiteral("/.config"));
-        e.insert(QStringLiteral("XDG_DATA_HOME"), m_home + QStringLiteral("/.local/share"));
-        e.remove(QStringLiteral("BIOFORGE_PROJECT"));
-        return e;
-    }
+    QProcessEnvironment env() const { return isolatedEnvironment(m_home); } // settings and registry stay in the test's folder
 
     Result run(const QStringList& args, int timeoutMs = 120000)
     {

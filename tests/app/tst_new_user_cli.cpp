@@ -26,17 +26,7 @@ class TstNewUserCli : public QObject {
         QByteArray out, err;
     };
 
-    QProcessEnvironment env() const
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        const QString home = m_dir.filePath(QStringLiteral("home"));
-        e.insert(QStringLiteral("HOME"), home);
-        e.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/.config"));
-        e.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/.local/share"));
-        e.remove(QStringLiteral("BIOFORGE_PROJECT"));
-        e.remove(QStringLiteral("BIOFORGE_FIXTURES_DIR")); // the product never looks for ../shared
-        return e;
-    }
+    QProcessEnvironment env() const { return isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))); } // no ../shared for the product
 
     Result run(const QStringList& args, int timeoutMs = 180000)
     {

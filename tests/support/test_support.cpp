@@ -47,6 +47,17 @@ bool writeAll(const QString& path, const QByteArray& data)
     return f.write(data) == data.size();
 }
 
+QProcessEnvironment isolatedEnvironment(const QString& home)
+{
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert(QStringLiteral("HOME"), home);
+    e.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/.config"));
+    e.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/.local/share"));
+    e.remove(QStringLiteral("BIOFORGE_PROJECT"));
+    e.remove(QStringLiteral("BIOFORGE_FIXTURES_DIR"));
+    return e;
+}
+
 QString binPath(const QString& program) { return QDir(QStringLiteral(BIOFORGE_BIN_DIR)).filePath(program); }
 
 } // namespace bioforge::test

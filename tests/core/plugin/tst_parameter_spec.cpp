@@ -85,6 +85,19 @@ private slots:
         QVERIFY(spec().helpText().contains(QStringLiteral("--gzip [true|false]")));
     }
 
+    void aSinglePathTakesOnePositionalArgument()
+    {
+        VerbSpec v;
+        v.name = QStringLiteral("clocks");
+        v.parameters = {{QStringLiteral("table"), T::Path, QStringLiteral("table"), QJsonValue::Undefined, {}, 0, 0},
+                        {QStringLiteral("map"), T::String, QStringLiteral("mapping"), QStringLiteral("x"), {}, 0, 0}};
+        auto p = v.parseArguments({QStringLiteral("people.csv"), QStringLiteral("--map"), QStringLiteral("m.json")});
+        QVERIFY2(p, p ? "" : qPrintable(p.error().message()));
+        QCOMPARE(p->value(QStringLiteral("table")).toString(), QStringLiteral("people.csv"));
+        QVERIFY(!v.parseArguments({QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
+        QVERIFY(!v.parseArguments({QStringLiteral("--table"), QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
+    }
+
     void missingInputFilesAreFound()
     {
         VerbSpec v = spec();

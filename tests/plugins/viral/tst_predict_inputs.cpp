@@ -13,6 +13,7 @@
 #include "model/encoder_templates.h"
 #include "model/synthetic_encoders.h"
 #include "pipeline/predict_job.h"
+#include "pipeline/validate_job.h"
 #include "provenance/provenance_recorder.h"
 #include "support/test_support.h"
 
@@ -33,18 +34,6 @@ using namespace bioforge::viral;
 using namespace bioforge::test;
 
 namespace {
-
-std::string senseDna(size_t n, uint32_t seed) // random codons without a stop, so frames survive
-{
-    std::mt19937 rng(seed);
-    std::string s;
-    while (s.size() < n) {
-        std::string codon{"ACGT"[rng() % 4], "ACGT"[rng() % 4], "ACGT"[rng() % 4]};
-        if (codon != "TAA" && codon != "TAG" && codon != "TGA")
-            s += codon;
-    }
-    return s.substr(0, n);
-}
 
 // No TA or TG anywhere, hence no stop codon in any forward frame: every chunk keeps three frames
 // (the shape of ../shared/cases/viral/make_big_stopfree.py).
@@ -149,7 +138,7 @@ private slots:
         QVERIFY(writeSyntheticDnabert(m_dnabert, {1, 16, 2, 32}, dnaTemplate, 1));
         QVERIFY(writeSyntheticEsm2(m_esm, {1, 16, 2, 32}, esmTemplate, 2));
         QVERIFY(writeRandomClassifier(m_classifier, 32, 8, 3));
-        m_reference = ">ctg_a first\n" + QByteArray::fromStdString(senseDna(400, 1)) + "\n>ctg_b\n" + QByteArray::fromStdString(senseDna(650, 2)) + "\n";
+        m_reference = ">ctg_a first\n" + QByteArray::fromStdString(ValidateJob::syntheticContig(400, 1)) + "\n>ctg_b\n" + QByteArray::fromStdString(ValidateJob::syntheticContig(650, 2)) + "\n";
     }
 
     void lineEndsAndAByteOrderMarkReadAsThePlainFile()
@@ -191,7 +180,7 @@ private slots:
     {
         const QString whole = m_dir.filePath(QStringLiteral("inputs/whole.fa.gz"));
         gzFile gz = gzopen(QFile::encodeName(whole).constData(), "wb");
-        QByteArray text = m_reference + ">ctg_c\n" + QByteArray::fromStdString(senseDna(30000, 3)) + "\n";
+        QByteArray text = m_reference + ">ctg_c\n" + QByteArray::fromStdString(ValidateJob::syntheticContig(30000, 3)) + "\n";
         gzwrite(gz, text.constData(), unsigned(text.size()));
         gzclose(gz);
         const QString cut = input(QStringLiteral("cut.fa.gz"), readAll(whole).chopped(100));
@@ -201,7 +190,7 @@ private slots:
 
     void repeatedIdsAreReportedAndKeptApart()
     {
-        const QByteArray dna = QByteArray::fromStdString(senseDna(330, 9));
+        const QByteArray dna = QByteArray::fromStdString(ValidateJob::syntheticContig(330, 9));
         const Outcome o = run({input(QStringLiteral("ids.fa"), ">genome_id #1\n" + dna + "\n>genome_id #2\n" + dna.left(310) + "\n>genome_id\n" + dna.left(320) + "\n")});
         QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
         QCOMPARE(o.record.warningCount, 2);
@@ -226,9 +215,9 @@ private slots:
 
     void aLongContigSpansShardsOfTheConfiguredSize()
     {
-        const QString fasta = input(QStringLiteral("long.fa"), ">short\n" + QByteArray::fromStdString(senseDna(500, 4)) + "\n>long\n"
+        const QString fasta = input(QStringLiteral("long.fa"), ">short\n" + QByteArray::fromStdString(ValidateJob::syntheticContig(500, 4)) + "\n>long\n"
                                                                     + QByteArray::fromStdString(stopFreeDna(12000, 5)) + "\n>after\n"
-                                                                    + QByteArray::fromStdString(senseDna(700, 6)) + "\n");
+                                                                    + QByteArray::fromStdString(ValidateJob::syntheticContig(700, 6)) + "\n");
         const QString big = m_dir.filePath(QStringLiteral("one-shard")), small = m_dir.filePath(QStringLiteral("many-shards"));
         QVERIFY(run({fasta}, 100000, big).failure.isEmpty());
         const Outcome o = run({fasta}, 16, small);

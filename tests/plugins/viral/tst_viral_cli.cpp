@@ -28,16 +28,7 @@ class TstViralCli : public QObject {
         QString out, err;
     };
 
-    QProcessEnvironment env() const
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        const QString home = m_dir.filePath(QStringLiteral("home"));
-        e.insert(QStringLiteral("HOME"), home);
-        e.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/.config"));
-        e.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/.local/share"));
-        e.remove(QStringLiteral("BIOFORGE_PROJECT"));
-        return e;
-    }
+    QProcessEnvironment env() const { return isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))); }
 
     Result run(const QStringList& args)
     {

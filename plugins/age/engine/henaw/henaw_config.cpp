@@ -1,0 +1,223 @@
+#include "henaw/henaw_config.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+
+namespace bioforge::age {
+
+using core::Error;
+
+namespace {
+
+QJsonArray pairs(const QList<QPair<QString, QString>>& list)
+{
+    QJsonArray out;
+    for (const auto& p : list)
+        out.append(QJsonArray{p.first, p.second});
+    return out;
+}
+
+core::Expected<QList<QPair<QString, QString>>> readPairs(const QJsonValue& v, const QString& source, const char* field)
+{
+    QList<QPair<QString, QString>> out;
+    for (const QJsonValue& p : v.toArray()) {
+        const QJsonArray a = p.toArray();
+        if (a.size() != 2 || !a[0].isString() || !a[1].isString())
+            return Error(QStringLiteral("%1: \"%2\" must be a list of [marker, marker] pairs").arg(source, QLatin1String(field)));
+        out.append({a[0].toString(), a[1].toString()});
+    }
+    return out;
+}
+
+} // namespace
+
+HenawConfig HenawConfig::defaults(const QStringList& available)
+{
+    HenawConfig c;
+    c.markers = available;
+    const QList<HenawSystem> reference{
+        {QStringLiteral("inflammation"), {QStringLiteral("crp"), QStringLiteral("wbc"), QStringLiteral("lymphocyte_pct")}},
+        {QStringLiteral("metabolism"), {QStringLiteral("glucose"), QStringLiteral("hba1c"), QStringLiteral("total_cholesterol"), QStringLiteral("ggt"),
+                                        QStringLiteral("alt"), QStringLiteral("ast"), QStringLiteral("bmi")}},
+        {QStringLiteral("organ_function"), {QStringLiteral("creatinine"), QStringLiteral("albumin"), QStringLiteral("bun"), QStringLiteral("alp"),
+                                            QStringLiteral("fev1"), QStringLiteral("sbp")}},
+        {QStringLiteral("hematology"), {QStringLiteral("rdw"), QStringLiteral("mcv"), QStringLiteral("lymphocyte_pct"), QStringLiteral("wbc")}},
+    };
+    QSet<QString> placed;
+    for (const HenawSystem& s : reference) {
+        HenawSystem kept{s.name, {}};
+        for (const QString& m : s.markers)
+            if (available.contains(m)) {
+                kept.markers << m;
+                placed.insert(m);
+            }
+        if (!kept.markers.isEmpty())
+            c.systems.append(kept);
+    }
+    HenawSystem other{QStringLiteral("other"), {}};
+    for (const QString& m : available)
+        if (!placed.contains(m))
+            other.markers << m;
+    if (!other.markers.isEmpty())
+        c.systems.append(other);
+    for (const auto& [a, b] : {std::pair{"crp", "glucose"}, {"creatinine", "albumin"}, {"crp", "hba1c"}})
+        if (available.contains(QLatin1String(a)) && available.contains(QLatin1String(b)))
+            c.interactions.append({QLatin1String(a), QLatin1String(b)});
+    for (const auto& [a, b] : {std::pair{"ast", "alt"}, {"albumin", "creatinine"}, {"bun", "creatinine"}})
+        if (available.contains(QLatin1String(a)) && available.contains(QLatin1String(b)))
+            c.ratios.append({QLatin1String(a), QLatin1String(b)});
+    return c;
+}
+
+core::Status HenawConfig::validate() const
+{
+    if (markers.size() < 2)
+        return Error(QStringLiteral("HENAW needs at least two biomarkers, the configuration has %1").arg(markers.size()));
+    if (QSet<QString>(markers.begin(), markers.end()).size() != markers.size())
+        return Error(QStringLiteral("HENAW: a biomarker is listed twice in \"markers\""));
+    if (systems.isEmpty())
+        return Error(QStringLiteral("HENAW: no biological system"));
+    for (const HenawSystem& s : systems) {
+        if (s.markers.isEmpty())
+            return Error(QStringLiteral("HENAW: system '%1' has no marker").arg(s.name));
+        for (const QString& m : s.markers)
+            if (!markers.contains(m))
+                return Error(QStringLiteral("HENAW: system '%1' names '%2', which is not one of the model's markers").arg(s.name, m));
+    }
+    for (const auto& list : {interactions, ratios})
+        for (const auto& [a, b] : list)
+            if (!markers.contains(a) || !markers.contains(b))
+                return Error(QStringLiteral("HENAW: engineered feature %1 / %2 names a marker the model does not read").arg(a, b));
+    if (embedding < 1 || attentionHeads < 1 || embedding % attentionHeads != 0)
+        return Error(QStringLiteral("HENAW: the embedding width %1 must be a multiple of the %2 attention heads").arg(embedding).arg(attentionHeads));
+    if (hidden.size() != 3 || hidden[0] < 1 || hidden[1] < 1 || hidden[2] < 1)
+        return Error(QStringLiteral("HENAW: \"hidden\" must be three positive widths"));
+    if (!(dropout >= 0 && dropout < 1) || batchSize < 2 || epochs < 1 || ensemble < 1 || !(learningRate > 0) || ageBand < 1)
+        return Error(QStringLiteral("HENAW: a training setting is out of range (dropout in [0, 1), batch >= 2, epochs, ensemble, ageBand >= 1, learning rate > 0)"));
+    if (!(trainFraction > 0) || !(validationFraction > 0) || trainFraction + validationFraction >= 1)
+        return Error(QStringLiteral("HENAW: the train and validation fractions must be positive and leave a test split"));
+    return core::okStatus();
+}
+
+core::Expected<HenawConfig> HenawConfig::fromJson(const QJsonObject& j, const QString& source)
+{
+    if (j.value(QLatin1String("format")).toString() != QLatin1String("bioforge-henaw/1"))
+        return Error(QStringLiteral("%1: not a HENAW configuration (\"format\": \"bioforge-henaw/1\")").arg(source));
+    HenawConfig c;
+    for (const QJsonValue& m : j.value(QLatin1String("markers")).toArray())
+        c.markers << m.toString();
+    const QJsonObject systems = j.value(QLatin1String("systems")).toObject();
+    for (const QJsonValue& name : j.value(QLatin1String("system_order")).toArray()) {
+        HenawSystem s{name.toString(), {}};
+        for (const QJsonValue& m : systems.value(s.name).toArray())
+            s.markers << m.toString();
+        c.systems.append(s);
+    }
+    if (c.systems.size() != systems.size())
+        return Error(QStringLiteral("%1: \"system_order\" must list every system once").arg(source));
+    auto interactions = readPairs(j.value(QLatin1String("interactions")), source, "interactions");
+    auto ratios = readPairs(j.value(QLatin1String("ratios")), source, "ratios");
+    if (!interactions)
+        return interactions.error();
+    if (!ratios)
+        return ratios.error();
+    c.interactions = *interactions;
+    c.ratios = *ratios;
+    for (const QJsonValue& m : j.value(QLatin1String("morbidities")).toArray())
+        c.morbidities << m.toString();
+    if (j.contains(QLatin1String("log_markers"))) {
+        c.logMarkers.clear();
+        for (const QJsonValue& m : j.value(QLatin1String("log_markers")).toArray())
+            c.logMarkers << m.toString();
+    }
+    c.hidden.clear();
+    for (const QJsonValue& h : j.value(QLatin1String("hidden")).toArray())
+        c.hidden << h.toInt();
+    auto number = [&](const char* key, double fallback) { return j.value(QLatin1String(key)).toDouble(fallback); };
+    c.embedding = int(number("embedding", c.embedding));
+    c.attentionHeads = int(number("attention_heads", c.attentionHeads));
+    c.dropout = number("dropout", c.dropout);
+    c.weightingLambda = number("weighting_lambda", c.weightingLambda);
+    c.weightingTemperature = number("weighting_temperature", c.weightingTemperature);
+    c.ageLossWeight = number("age_loss_weight", c.ageLossWeight);
+    c.mortalityLossWeight = number("mortality_loss_weight", c.mortalityLossWeight);
+    c.morbidityLossWeight = number("morbidity_loss_weight", c.morbidityLossWeight);
+    c.probeLossWeight = number("probe_loss_weight", c.probeLossWeight);
+    c.elasticAlpha = number("elastic_alpha", c.elasticAlpha);
+    c.elasticLambda = number("elastic_lambda", c.elasticLambda);
+    c.batchSize = int(number("batch_size", c.batchSize));
+    c.epochs = int(number("epochs", c.epochs));
+    c.learningRate = number("learning_rate", c.learningRate);
+    c.minLearningRate = number("min_learning_rate", c.minLearningRate);
+    c.warmupEpochs = int(number("warmup_epochs", c.warmupEpochs));
+    c.gradientClip = number("gradient_clip", c.gradientClip);
+    c.patience = int(number("patience", c.patience));
+    c.ageBand = int(number("age_band", c.ageBand));
+    c.ensemble = int(number("ensemble", c.ensemble));
+    c.trainFraction = number("train_fraction", c.trainFraction);
+    c.validationFraction = number("validation_fraction", c.validationFraction);
+    c.seed = quint64(number("seed", double(c.seed)));
+    if (core::Status st = c.validate(); !st)
+        return st.error().withContext(source);
+    return c;
+}
+
+QJsonObject HenawConfig::toJson() const
+{
+    QJsonObject systemsJson;
+    QJsonArray order;
+    for (const HenawSystem& s : systems) {
+        systemsJson.insert(s.name, QJsonArray::fromStringList(s.markers));
+        order.append(s.name);
+    }
+    QJsonArray hiddenJson;
+    for (int h : hidden)
+        hiddenJson.append(h);
+    return {{QStringLiteral("format"), QStringLiteral("bioforge-henaw/1")},
+            {QStringLiteral("markers"), QJsonArray::fromStringList(markers)},
+            {QStringLiteral("systems"), systemsJson},
+            {QStringLiteral("system_order"), order},
+            {QStringLiteral("interactions"), pairs(interactions)},
+            {QStringLiteral("ratios"), pairs(ratios)},
+            {QStringLiteral("morbidities"), QJsonArray::fromStringList(morbidities)},
+            {QStringLiteral("log_markers"), QJsonArray::fromStringList(logMarkers)},
+            {QStringLiteral("embedding"), embedding},
+            {QStringLiteral("attention_heads"), attentionHeads},
+            {QStringLiteral("hidden"), hiddenJson},
+            {QStringLiteral("dropout"), dropout},
+            {QStringLiteral("weighting_lambda"), weightingLambda},
+            {QStringLiteral("weighting_temperature"), weightingTemperature},
+            {QStringLiteral("age_loss_weight"), ageLossWeight},
+            {QStringLiteral("mortality_loss_weight"), mortalityLossWeight},
+            {QStringLiteral("morbidity_loss_weight"), morbidityLossWeight},
+            {QStringLiteral("probe_loss_weight"), probeLossWeight},
+            {QStringLiteral("elastic_alpha"), elasticAlpha},
+            {QStringLiteral("elastic_lambda"), elasticLambda},
+            {QStringLiteral("batch_size"), batchSize},
+            {QStringLiteral("epochs"), epochs},
+            {QStringLiteral("learning_rate"), learningRate},
+            {QStringLiteral("min_learning_rate"), minLearningRate},
+            {QStringLiteral("warmup_epochs"), warmupEpochs},
+            {QStringLiteral("gradient_clip"), gradientClip},
+            {QStringLiteral("patience"), patience},
+            {QStringLiteral("age_band"), ageBand},
+            {QStringLiteral("ensemble"), ensemble},
+            {QStringLiteral("train_fraction"), trainFraction},
+            {QStringLiteral("validation_fraction"), validationFraction},
+            {QStringLiteral("seed"), double(seed)}};
+}
+
+QStringList HenawConfig::differences(const HenawConfig& other) const
+{
+    QStringList out;
+    const QJsonObject a = toJson(), b = other.toJson();
+    for (auto it = a.begin(); it != a.end(); ++it)
+        if (b.value(it.key()) != it.value())
+            out << QStringLiteral("%1: %2 here, %3 there")
+                       .arg(it.key(), QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1),
+                            QString::fromUtf8(QJsonDocument(QJsonArray{b.value(it.key())}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
+    return out;
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,60 @@
+#pragma once
+
+// A trained HENAW ensemble on disk, and its predictions. A model folder holds
+// config.json (the full HenawConfig), encoder.json (the standardisation
+// fitted on the training rows), member-<k>.safetensors (each member's
+// weights) and model.json (format, schema version, members, the training
+// cohort's summary). Loading checks every part against the others and
+// refuses a mismatch with a message that names the difference; nothing is
+// ever unpickled.
+//
+// Prediction combines the K members (Lakshminarayanan et al. 2017, deep
+// ensembles): mean = average of the members' means; predictive variance =
+// average of their variances (aleatoric) + variance of their means
+// (epistemic); in years through the training age mean and SD.
+
+#include "henaw/feature_encoder.h"
+#include "henaw/henaw_config.h"
+#include "table/cohort.h"
+#include "util/expected.h"
+
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace bioforge::age {
+
+class HenawNetwork;
+
+struct HenawPrediction {
+    std::vector<double> biologicalAge;   // years, per row; NaN where the row could not be encoded
+    std::vector<double> sd;              // total predictive SD, years
+    std::vector<double> aleatoricSd, epistemicSd;
+    std::vector<double> logHazard;       // mortality head, averaged over members
+    std::vector<std::vector<double>> weights; // [row][marker], averaged over members
+};
+
+class HenawModel {
+public:
+    static constexpr int kSchema = 1;
+    HenawModel(HenawConfig config, FeatureEncoder encoder, std::vector<std::unique_ptr<HenawNetwork>> members);
+    HenawModel(HenawModel&&) noexcept;
+    HenawModel& operator=(HenawModel&&) noexcept;
+    ~HenawModel();
+
+    static core::Expected<HenawModel> load(const QString& folder);
+    core::Status save(const QString& folder, const QJsonObject& trainingSummary) const;
+
+    HenawPrediction predict(const Cohort& cohort, const std::vector<qsizetype>& rows, QString* error = nullptr) const;
+    const HenawConfig& config() const { return m_config; }
+    const FeatureEncoder& encoder() const { return m_encoder; }
+    int members() const { return int(m_members.size()); }
+
+private:
+    HenawConfig m_config;
+    FeatureEncoder m_encoder;
+    std::vector<std::unique_ptr<HenawNetwork>> m_members;
+};
+
+} // namespace bioforge::age

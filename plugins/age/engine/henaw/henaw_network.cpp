@@ -1,0 +1,391 @@
+// LibTorch is included before any Qt header (Qt's `slots` macro breaks it).
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "henaw/henaw_network.h"
+
+#include <QString>
+
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace bioforge::age {
+
+namespace nn = torch::nn;
+using core::Error;
+
+namespace {
+
+nn::Linear linear(int64_t in, int64_t out) { return nn::Linear(nn::LinearOptions(in, out)); }
+
+struct NetImpl : nn::Module {
+    NetImpl(const HenawConfig& c, const std::vector<double>& cv)
+    {
+        const int64_t n = c.markers.size(), E = c.embedding, h0 = c.hidden[0], h1 = c.hidden[1], h2 = c.hidden[2];
+        const int64_t ng = c.interactions.size() + c.ratios.size();
+        const double p = c.dropout;
+        std::vector<float> logits;
+        for (double v : cv)
+            logits.push_back(float(-c.weightingLambda * v / c.weightingTemperature));
+        baseLogits = register_buffer("base_logits", torch::tensor(logits));
+        markers = n;
+        probe = register_module("probe", linear(n, 1));
+        ageNet = register_module("age_net", nn::Sequential(linear(1, 32), nn::ReLU(), linear(32, n)));
+        for (int64_t j = 0; j < n; ++j)
+            encoders.push_back(register_module("encoder_" + std::to_string(j), nn::Sequential(linear(1, E), nn::ReLU(), nn::Dropout(p), linear(E, E))));
+        for (int s = 0; s < c.systems.size(); ++s) {
+            std::vector<int64_t> idx;
+            for (const QString& m : c.systems[s].markers)
+                idx.push_back(c.markers.indexOf(m));
+            systemIndex.push_back(torch::tensor(idx, torch::kLong));
+            attention.push_back(register_module("system_attention_" + std::to_string(s), nn::MultiheadAttention(nn::MultiheadAttentionOptions(E, c.attentionHeads).dropout(p))));
+            projection.push_back(register_module("system_projection_" + std::to_string(s), linear(int64_t(idx.size()) * E, E)));
+        }
+        cross = register_module("cross_attention", nn::MultiheadAttention(nn::MultiheadAttentionOptions(E, c.attentionHeads).dropout(p)));
+        h = register_module("h", nn::Sequential(linear(n, h0), nn::ReLU(), nn::BatchNorm1d(h0), nn::Dropout(p), linear(h0, h1), nn::ReLU(), nn::BatchNorm1d(h1), nn::Dropout(p)));
+        int64_t width = int64_t(c.systems.size()) * E + h1;
+        if (ng > 0) {
+            g = register_module("g", nn::Sequential(linear(ng, 32), nn::ReLU(), nn::Dropout(p), linear(32, 16)));
+            width += 16;
+        }
+        ageMean = register_module("age_mean", nn::Sequential(linear(width, h2), nn::ReLU(), nn::Dropout(p), linear(h2, 1)));
+        ageLogVar = register_module("age_log_var", nn::Sequential(linear(width, h2), nn::ReLU(), linear(h2, 1)));
+        // The mortality head also sees chronological age (as PhenoAge's predictor does): that is not the
+        // age head's target leaking, and mortality without age would discard its strongest predictor.
+        mortality = register_module("mortality", nn::Sequential(linear(width + 1, 64), nn::ReLU(), nn::Dropout(p), linear(64, 1)));
+        for (int k = 0; k < c.morbidities.size(); ++k)
+            morbidity.push_back(register_module("morbidity_" + std::to_string(k), nn::Sequential(linear(width, 32), nn::ReLU(), nn::Dropout(p), linear(32, 1))));
+        // Xavier-uniform weights, zero biases (as the reference initialises).
+        for (auto& m : modules(/*include_self=*/false)) {
+            if (auto* l = m->as<nn::Linear>()) {
+                nn::init::xavier_uniform_(l->weight);
+                nn::init::zeros_(l->bias);
+                penalised.push_back(l->weight);
+            } else if (auto* a = m->as<nn::MultiheadAttention>()) {
+                penalised.push_back(a->in_proj_weight);
+            }
+        }
+    }
+
+    struct Out {
+        torch::Tensor ageMean, ageLogVar, logHazard, probe, weights, morbidity;
+    };
+
+    Out forward(const torch::Tensor& x, const torch::Tensor& gx, const torch::Tensor& age)
+    {
+        Out o;
+        const int64_t B = x.size(0);
+        o.probe = probe(x).squeeze(1);
+        const torch::Tensor adjust = torch::softmax(ageNet->forward(o.probe.detach().unsqueeze(1)), 1);
+        torch::Tensor w = torch::softmax(baseLogits, 0).unsqueeze(0) * adjust;
+        w = w / w.sum(1, true);
+        o.weights = w;
+        const torch::Tensor xw = x * w * double(markers);
+        std::vector<torch::Tensor> tokens;
+        for (int64_t j = 0; j < markers; ++j)
+            tokens.push_back(encoders[size_t(j)]->forward(xw.narrow(1, j, 1)));
+        const torch::Tensor all = torch::stack(tokens, 1); // [B, n, E]
+        std::vector<torch::Tensor> systems;
+        for (size_t s = 0; s < attention.size(); ++s) {
+            const torch::Tensor t = all.index_select(1, systemIndex[s]).transpose(0, 1); // [k, B, E]
+            const torch::Tensor a = std::get<0>(attention[s]->forward(t, t, t)) + t;
+            systems.push_back(projection[s]->forward(a.transpose(0, 1).reshape({B, -1})));
+        }
+        const torch::Tensor st = torch::stack(systems, 0); // [S, B, E]
+        const torch::Tensor crossed = std::get<0>(cross->forward(st, st, st)) + st;
+        std::vector<torch::Tensor> parts{crossed.transpose(0, 1).reshape({B, -1}), h->forward(xw)};
+        if (!g.is_empty())
+            parts.push_back(g->forward(gx));
+        const torch::Tensor z = torch::cat(parts, 1);
+        o.ageMean = ageMean->forward(z).squeeze(1);
+        o.ageLogVar = ageLogVar->forward(z).squeeze(1).clamp(-10, 5);
+        o.logHazard = mortality->forward(torch::cat({z, torch::nan_to_num(age, 0.0).unsqueeze(1)}, 1)).squeeze(1);
+        std::vector<torch::Tensor> m;
+        for (auto& head : morbidity)
+            m.push_back(head->forward(z));
+        o.morbidity = m.empty() ? torch::zeros({B, 0}) : torch::cat(m, 1);
+        return o;
+    }
+
+    int64_t markers = 0;
+    torch::Tensor baseLogits;
+    nn::Linear probe{nullptr};
+    nn::Sequential ageNet{nullptr}, h{nullptr}, g{nullptr}, ageMean{nullptr}, ageLogVar{nullptr}, mortality{nullptr};
+    std::vector<nn::Sequential> encoders, morbidity;
+    std::vector<torch::Tensor> systemIndex;
+    std::vector<nn::MultiheadAttention> attention;
+    std::vector<nn::Linear> projection;
+    nn::MultiheadAttention cross{nullptr};
+    std::vector<torch::Tensor> penalised;
+};
+TORCH_MODULE(Net);
+
+// Cox partial likelihood with Breslow's ties on the rows that have survival data.
+torch::Tensor coxLoss(const torch::Tensor& risk, const torch::Tensor& time, const torch::Tensor& event)
+{
+    const torch::Tensor known = torch::isfinite(time);
+    if (known.sum().item<int64_t>() < 2)
+        return torch::zeros({}, risk.options());
+    const torch::Tensor r = risk.masked_select(known), t = time.masked_select(known), e = event.masked_select(known);
+    if (e.sum().item<double>() < 1)
+        return torch::zeros({}, risk.options());
+    const auto sorted = torch::sort(t, /*stable=*/true, /*dim=*/0, /*descending=*/true);
+    const torch::Tensor order = std::get<1>(sorted), ts = std::get<0>(sorted).contiguous();
+    const torch::Tensor rs = r.index_select(0, order), es = e.index_select(0, order);
+    // Everyone tied at a time is in that time's risk set: use the log-sum at the end of each tie group.
+    const int64_t m = ts.size(0);
+    std::vector<int64_t> groupEnd(static_cast<size_t>(m));
+    const float* tv = ts.data_ptr<float>();
+    for (int64_t i = m - 1; i >= 0; --i)
+        groupEnd[size_t(i)] = (i + 1 < m && tv[i + 1] == tv[i]) ? groupEnd[size_t(i + 1)] : i;
+    const torch::Tensor lse = torch::logcumsumexp(rs, 0).index_select(0, torch::tensor(groupEnd, torch::kLong));
+    return -((rs - lse) * es).sum() / es.sum();
+}
+
+torch::Tensor column(const float* data, int64_t rows)
+{
+    return data ? torch::from_blob(const_cast<float*>(data), {rows}, torch::kFloat).clone() : torch::full({rows}, NAN);
+}
+
+torch::Tensor matrix(const float* data, int64_t rows, int64_t cols)
+{
+    if (cols == 0 || !data)
+        return torch::zeros({rows, cols});
+    return torch::from_blob(const_cast<float*>(data), {rows, cols}, torch::kFloat).clone();
+}
+
+std::vector<float> toVector(const torch::Tensor& t)
+{
+    const torch::Tensor c = t.detach().to(torch::kFloat).contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+} // namespace
+
+struct HenawNetwork::Impl {
+    HenawConfig config;
+    Net net{nullptr};
+    std::vector<torch::Tensor> adamM, adamV;
+    int64_t adamStep = 0;
+    int64_t steps = 0;
+    int64_t failAt = -1;
+
+    // The loss of a batch; `training` chooses the module mode.
+    std::pair<torch::Tensor, Loss> loss(const HenawBatch& b, bool training)
+    {
+        net->train(training);
+        const int64_t n = config.markers.size(), ng = config.interactions.size() + config.ratios.size(), k = config.morbidities.size();
+        const torch::Tensor x = matrix(b.x, b.rows, n), gx = matrix(b.g, b.rows, ng);
+        const torch::Tensor age = column(b.age, b.rows), time = column(b.time, b.rows), event = column(b.event, b.rows);
+        const NetImpl::Out o = net->forward(x, gx, age);
+        Loss parts;
+        parts.rows = b.rows;
+        const torch::Tensor known = torch::isfinite(age);
+        torch::Tensor ageLoss = torch::zeros({}), probeLoss = torch::zeros({});
+        if (known.any().item<bool>()) {
+            const torch::Tensor y = age.masked_select(known), mu = o.ageMean.masked_select(known), lv = o.ageLogVar.masked_select(known);
+            ageLoss = (0.5 * (lv + (y - mu).pow(2) * torch::exp(-lv))).mean();
+            probeLoss = (o.probe.masked_select(known) - y).pow(2).mean();
+        }
+        const torch::Tensor cox = coxLoss(o.logHazard, time, event);
+        torch::Tensor morbidityLoss = torch::zeros({});
+        if (k > 0 && b.morbidity) {
+            const torch::Tensor labels = matrix(b.morbidity, b.rows, k), present = torch::isfinite(labels);
+            if (present.any().item<bool>())
+                morbidityLoss = torch::binary_cross_entropy_with_logits(o.morbidity.masked_select(present), labels.masked_select(present));
+        }
+        torch::Tensor penalty = torch::zeros({});
+        for (const torch::Tensor& w : net->penalised)
+            penalty = penalty + config.elasticAlpha * w.abs().mean() + (1 - config.elasticAlpha) * w.pow(2).mean();
+        penalty = penalty * config.elasticLambda;
+        const torch::Tensor total = config.ageLossWeight * ageLoss + config.mortalityLossWeight * cox + config.morbidityLossWeight * morbidityLoss
+                                    + config.probeLossWeight * probeLoss + penalty;
+        parts.age = ageLoss.item<double>();
+        parts.mortality = cox.item<double>();
+        parts.morbidity = morbidityLoss.item<double>();
+        parts.probe = probeLoss.item<double>();
+        parts.penalty = penalty.item<double>();
+        parts.total = total.item<double>();
+        return {total, parts};
+    }
+};
+
+HenawNetwork::HenawNetwork() : d(std::make_unique<Impl>()) {}
+HenawNetwork::~HenawNetwork() = default;
+
+core::Expected<std::unique_ptr<HenawNetwork>> HenawNetwork::create(const HenawConfig& config, const std::vector<double>& cv, uint64_t seed)
+{
+    if (core::Status st = config.validate(); !st)
+        return st.error();
+    if (cv.size() != size_t(config.markers.size()))
+        return Error(QStringLiteral("HENAW: %1 coefficients of variation for %2 markers").arg(cv.size()).arg(config.markers.size()));
+    torch::manual_seed(seed);
+    std::unique_ptr<HenawNetwork> n(new HenawNetwork);
+    n->d->config = config;
+    n->d->net = Net(config, cv);
+    for (const torch::Tensor& p : n->d->net->parameters()) {
+        n->d->adamM.push_back(torch::zeros_like(p));
+        n->d->adamV.push_back(torch::zeros_like(p));
+    }
+    return n;
+}
+
+HenawNetwork::Loss HenawNetwork::trainStep(const HenawBatch& batch, double learningRate)
+{
+    auto parameters = d->net->parameters();
+    for (torch::Tensor& p : parameters)
+        p.mutable_grad() = torch::Tensor();
+    if (d->steps++ == d->failAt)
+        throw HenawOutOfMemory{"injected out-of-memory (test of the recovery path)"};
+    std::pair<torch::Tensor, Loss> result;
+    try {
+        result = d->loss(batch, true);
+        result.first.backward();
+    } catch (const c10::Error& e) {
+        const std::string message = e.what_without_backtrace();
+        if (message.find("out of memory") == std::string::npos)
+            throw;
+        for (torch::Tensor& p : parameters)
+            p.mutable_grad() = torch::Tensor(); // nothing half-applied
+        throw HenawOutOfMemory{message};
+    }
+    nn::utils::clip_grad_norm_(parameters, d->config.gradientClip);
+    // torch.optim.Adam's update (betas 0.9, 0.999, eps 1e-8), without weight decay.
+    torch::NoGradGuard noGrad;
+    ++d->adamStep;
+    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    const double c1 = 1 - std::pow(b1, double(d->adamStep)), c2 = 1 - std::pow(b2, double(d->adamStep));
+    for (size_t i = 0; i < parameters.size(); ++i) {
+        const torch::Tensor& grad = parameters[i].grad();
+        if (!grad.defined())
+            continue;
+        d->adamM[i].mul_(b1).add_(grad, 1 - b1);
+        d->adamV[i].mul_(b2).addcmul_(grad, grad, 1 - b2);
+        const torch::Tensor denom = (d->adamV[i].sqrt() / std::sqrt(c2)).add_(eps);
+        parameters[i].addcdiv_(d->adamM[i], denom, -learningRate / c1);
+    }
+    return result.second;
+}
+
+HenawNetwork::Loss HenawNetwork::evaluateLoss(const HenawBatch& batch) const
+{
+    torch::NoGradGuard noGrad;
+    return d->loss(batch, false).second;
+}
+
+HenawNetwork::Outputs HenawNetwork::predict(const HenawBatch& b) const
+{
+    torch::NoGradGuard noGrad;
+    d->net->eval();
+    const int64_t n = d->config.markers.size(), ng = d->config.interactions.size() + d->config.ratios.size();
+    Outputs out;
+    constexpr int64_t kChunk = 8192;
+    for (int64_t start = 0; start < b.rows; start += kChunk) {
+        const int64_t rows = std::min(kChunk, b.rows - start);
+        const NetImpl::Out o = d->net->forward(matrix(b.x + start * n, rows, n), matrix(ng ? b.g + start * ng : nullptr, rows, ng), column(b.age ? b.age + start : nullptr, rows));
+        for (auto [target, t] : {std::pair{&out.ageMean, o.ageMean}, {&out.ageLogVar, o.ageLogVar}, {&out.logHazard, o.logHazard}, {&out.probe, o.probe},
+                                 {&out.weights, o.weights}, {&out.morbidity, torch::sigmoid(o.morbidity)}}) {
+            const std::vector<float> v = toVector(t);
+            target->insert(target->end(), v.begin(), v.end());
+        }
+    }
+    return out;
+}
+
+std::vector<NamedArray> HenawNetwork::weights() const
+{
+    std::vector<NamedArray> out;
+    for (const auto& p : d->net->named_parameters())
+        out.push_back({"param." + p.key(), p.value().sizes().vec(), toVector(p.value())});
+    for (const auto& b : d->net->named_buffers())
+        out.push_back({"buffer." + b.key(), b.value().sizes().vec(), toVector(b.value())});
+    return out;
+}
+
+std::vector<NamedArray> HenawNetwork::trainingState() const
+{
+    std::vector<NamedArray> out = weights();
+    const auto params = d->net->named_parameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+        out.push_back({"adam.m." + params[i].key(), d->adamM[i].sizes().vec(), toVector(d->adamM[i])});
+        out.push_back({"adam.v." + params[i].key(), d->adamV[i].sizes().vec(), toVector(d->adamV[i])});
+    }
+    out.push_back({"adam.step", {1}, {float(d->adamStep)}});
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    std::vector<float> rng;
+    {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        rng = toVector(generator.get_state());
+    }
+    out.push_back({"rng.cpu", {int64_t(rng.size())}, rng});
+    return out;
+}
+
+core::Status HenawNetwork::load(const std::vector<NamedArray>& arrays, bool withTrainingState)
+{
+    std::map<std::string, const NamedArray*> byName;
+    for (const NamedArray& a : arrays)
+        byName[a.name] = &a;
+    torch::NoGradGuard noGrad;
+    auto copyInto = [&](const std::string& name, torch::Tensor target) -> core::Status {
+        const auto it = byName.find(name);
+        if (it == byName.end())
+            return Error(QStringLiteral("HENAW weights: '%1' is missing").arg(QString::fromStdString(name)));
+        // A scalar buffer (BatchNorm's count) is stored as one value.
+        const bool scalar = target.dim() == 0 && it->second->values.size() == 1;
+        if (!scalar && it->second->shape != target.sizes().vec())
+            return Error(QStringLiteral("HENAW weights: '%1' has another shape than this model's").arg(QString::fromStdString(name)));
+        target.copy_(torch::tensor(it->second->values).reshape(target.sizes()));
+        return core::okStatus();
+    };
+    for (const auto& p : d->net->named_parameters())
+        if (core::Status st = copyInto("param." + p.key(), p.value()); !st)
+            return st;
+    for (const auto& b : d->net->named_buffers())
+        if (core::Status st = copyInto("buffer." + b.key(), b.value()); !st)
+            return st;
+    if (!withTrainingState)
+        return core::okStatus();
+    const auto params = d->net->named_parameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+        if (core::Status st = copyInto("adam.m." + params[i].key(), d->adamM[i]); !st)
+            return st;
+        if (core::Status st = copyInto("adam.v." + params[i].key(), d->adamV[i]); !st)
+            return st;
+    }
+    const auto step = byName.find("adam.step"), rng = byName.find("rng.cpu");
+    if (step == byName.end() || rng == byName.end())
+        return Error(QStringLiteral("HENAW training state: the optimiser step or the random generator state is missing"));
+    d->adamStep = int64_t(step->second->values.at(0));
+    std::vector<uint8_t> bytes(rng->second->values.begin(), rng->second->values.end());
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(torch::tensor(bytes, torch::kUInt8));
+    return core::okStatus();
+}
+
+int64_t HenawNetwork::parameterCount() const
+{
+    int64_t n = 0;
+    for (const torch::Tensor& p : d->net->parameters())
+        n += p.numel();
+    return n;
+}
+
+void HenawNetwork::injectOutOfMemoryAt(int64_t step) { d->failAt = d->steps + step; }
+
+void setHenawThreads(int threads)
+{
+    const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    if (at::get_num_threads() != n)
+        at::set_num_threads(n);
+}
+
+int henawThreads() { return at::get_num_threads(); }
+
+std::string libTorchVersion() { return TORCH_VERSION; }
+
+} // namespace bioforge::age

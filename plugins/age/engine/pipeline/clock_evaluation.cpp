@@ -1,0 +1,116 @@
+#include "pipeline/clock_evaluation.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace bioforge::age {
+
+QJsonObject ClockEvaluation::toJson() const
+{
+    auto interval = [](const Interval& i) { return QJsonArray{i.low, i.high}; };
+    QJsonArray curves;
+    for (const SurvivalCurve& c : quartiles) {
+        QJsonArray time, survival;
+        for (size_t i = 0; i < c.time.size(); ++i) {
+            time.append(c.time[i]);
+            survival.append(c.survival[i]);
+        }
+        curves.append(QJsonObject{{QStringLiteral("rows"), double(c.rows)}, {QStringLiteral("deaths"), double(c.events)},
+                                  {QStringLiteral("time_months"), time}, {QStringLiteral("survival"), survival}});
+    }
+    return {{QStringLiteral("clock"), clock}, {QStringLiteral("rows"), double(rows)}, {QStringLiteral("deaths"), double(deaths)},
+            {QStringLiteral("correlation_with_age"), correlationWithAge}, {QStringLiteral("c_index"), cIndex},
+            {QStringLiteral("c_index_95"), interval(cIndexInterval)}, {QStringLiteral("c_index_advance"), cIndexAdvance},
+            {QStringLiteral("c_index_advance_95"), interval(cIndexAdvanceInterval)}, {QStringLiteral("hazard_ratio_per_unit_advance"), hazardRatio},
+            {QStringLiteral("hazard_ratio_95"), interval(hazardRatioInterval)}, {QStringLiteral("km_by_advance_quartile"), curves},
+            {QStringLiteral("note"), note}};
+}
+
+ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::vector<double>& values, bool difference, bool adjustForAge, int replicates,
+                              uint64_t seed)
+{
+    ClockEvaluation e;
+    e.clock = name;
+    SurvivalData data;
+    std::vector<double> value, advance, age, male;
+    for (qsizetype r = 0; r < c.rows(); ++r) {
+        const double v = values[size_t(r)];
+        if (!std::isfinite(v) || !std::isfinite(c.age[size_t(r)]) || c.sex[size_t(r)] == Sex::Unknown || !c.hasSurvival(r))
+            continue;
+        data.time.push_back(c.followupMonths[size_t(r)]);
+        data.event.push_back(c.event[size_t(r)]);
+        value.push_back(v);
+        advance.push_back(difference ? v - c.age[size_t(r)] : v);
+        age.push_back(c.age[size_t(r)]);
+        male.push_back(c.sex[size_t(r)] == Sex::Male ? 1.0 : 0.0);
+    }
+    // Acceleration as the residual of the clock on chronological age (least squares over these people):
+    // a clock that regresses towards the mean age otherwise looks "younger" the older people are.
+    if (difference && value.size() > 2) {
+        double ma = 0, mv = 0;
+        for (size_t i = 0; i < value.size(); ++i) {
+            ma += age[i];
+            mv += value[i];
+        }
+        ma /= double(value.size());
+        mv /= double(value.size());
+        double sav = 0, saa = 0;
+        for (size_t i = 0; i < value.size(); ++i) {
+            sav += (age[i] - ma) * (value[i] - mv);
+            saa += (age[i] - ma) * (age[i] - ma);
+        }
+        const double slope = saa > 0 ? sav / saa : 1.0;
+        for (size_t i = 0; i < value.size(); ++i)
+            advance[i] = value[i] - (mv + slope * (age[i] - ma));
+    }
+    e.rows = qint64(value.size());
+    e.deaths = std::accumulate(data.event.begin(), data.event.end(), qint64(0));
+    if (e.rows < 10 || e.deaths < 2) {
+        e.note = QStringLiteral("%1 rows with a value and follow-up, %2 deaths: too few to evaluate").arg(e.rows).arg(e.deaths);
+        return e;
+    }
+    e.correlationWithAge = pearsonCorrelation(value, age);
+    e.cIndex = concordanceIndex(data, value);
+    e.cIndexAdvance = concordanceIndex(data, advance);
+    auto resampled = [&](const std::vector<size_t>& rows, const std::vector<double>& risk) {
+        SurvivalData d;
+        std::vector<double> rk;
+        d.time.reserve(rows.size());
+        for (size_t i : rows) {
+            d.time.push_back(data.time[i]);
+            d.event.push_back(data.event[i]);
+            rk.push_back(risk[i]);
+        }
+        return concordanceIndex(d, rk);
+    };
+    if (replicates > 0) {
+        e.cIndexInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, value); }, replicates, seed);
+        e.cIndexAdvanceInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, advance); }, replicates, seed + 1);
+    }
+    if (auto cox = fitCox(data, adjustForAge ? std::vector<std::vector<double>>{advance, age, male} : std::vector<std::vector<double>>{advance, male})) {
+        e.hazardRatio = cox->hazardRatio(0);
+        const auto [low, high] = cox->hazardRatioInterval(0);
+        e.hazardRatioInterval = {low, high};
+    } else {
+        e.note = cox.error().message();
+    }
+    // Quartiles of acceleration.
+    std::vector<double> sorted(advance);
+    std::sort(sorted.begin(), sorted.end());
+    auto cut = [&](double q) { return sorted[size_t(q * double(sorted.size() - 1))]; };
+    const std::array<double, 3> cuts{cut(0.25), cut(0.5), cut(0.75)};
+    std::array<SurvivalData, 4> groups;
+    for (size_t i = 0; i < advance.size(); ++i) {
+        const size_t g = size_t(std::upper_bound(cuts.begin(), cuts.end(), advance[i]) - cuts.begin());
+        groups[std::min<size_t>(g, 3)].time.push_back(data.time[i]);
+        groups[std::min<size_t>(g, 3)].event.push_back(data.event[i]);
+    }
+    for (size_t g = 0; g < 4; ++g)
+        e.quartiles[g] = kaplanMeier(groups[g]);
+    return e;
+}
+
+} // namespace bioforge::age

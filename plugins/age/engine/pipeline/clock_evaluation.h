@@ -1,0 +1,48 @@
+#pragma once
+
+// How well a clock tracks mortality on people with follow-up, the
+// comparison the age page shows side by side for every clock:
+//   - correlation with chronological age (Pearson);
+//   - Harrell's C-index of the clock itself and of its acceleration as
+//     mortality risk, with percentile bootstrap intervals; acceleration is
+//     the residual of the clock regressed on chronological age over the
+//     people evaluated (the usual "age acceleration": clock - age would make
+//     any clock that regresses towards the mean age look protective);
+//   - the hazard ratio per year of acceleration (an SD for HD) from a Cox
+//     model adjusted for age and sex (the same for the residual and for
+//     clock - age once age is in the model), with its Wald 95 % interval;
+//   - Kaplan-Meier curves by quartile of acceleration.
+// Rows enter when the clock has a value and the row has follow-up, age, sex.
+
+#include "stats/survival_stats.h"
+#include "table/cohort.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <array>
+#include <vector>
+
+namespace bioforge::age {
+
+struct ClockEvaluation {
+    QString clock;
+    qint64 rows = 0, deaths = 0;
+    double correlationWithAge = 0;
+    double cIndex = 0, cIndexAdvance = 0;
+    Interval cIndexInterval, cIndexAdvanceInterval;
+    double hazardRatio = 0;     // per unit of acceleration, adjusted for age and sex
+    Interval hazardRatioInterval;
+    std::array<SurvivalCurve, 4> quartiles; // by acceleration, lowest first
+    QString note;               // why a figure is missing
+
+    QJsonObject toJson() const;
+};
+
+// `values` per cohort row (NaN = none); advanceIsDifference: acceleration =
+// value - age, else the value itself; adjustForAge false for age itself
+// (the Cox model then has the value and sex only).
+ClockEvaluation evaluateClock(const QString& name, const Cohort& cohort, const std::vector<double>& values, bool advanceIsDifference,
+                              bool adjustForAge, int bootstrapReplicates, uint64_t seed);
+
+} // namespace bioforge::age

@@ -1,0 +1,145 @@
+#include "pipeline/clock_jobs.h"
+
+#include "io/csv_writer.h"
+#include "jobs/job_context.h"
+#include "henaw/henaw_model.h"
+#include "pipeline/clock_evaluation.h"
+#include "pipeline/clock_outputs.h"
+#include "pipeline/clock_run.h"
+#include "pipeline/henaw_jobs.h"
+#include "provenance/provenance_recorder.h"
+
+#include <QDir>
+#include <QJsonArray>
+
+#include <cmath>
+
+namespace bioforge::age {
+
+using core::JobOutcome;
+using core::orThrow;
+
+namespace {
+
+JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
+
+QList<core::StageSpec> stages(bool evaluate)
+{
+    QList<core::StageSpec> s{{QStringLiteral("read"), QStringLiteral("Read and check the table"), 0.3, QStringLiteral("tables")},
+                             {QStringLiteral("train"), QStringLiteral("Train reference models"), 0.3, QStringLiteral("models")},
+                             {QStringLiteral("compute"), QStringLiteral("Compute the clocks"), 0.2, QStringLiteral("clocks")}};
+    if (evaluate)
+        s.append({QStringLiteral("evaluate"), QStringLiteral("Compare against mortality"), 0.4, QStringLiteral("clocks")});
+    s.append({QStringLiteral("write"), QStringLiteral("Write the results"), 0.05, QStringLiteral("files")});
+    return s;
+}
+
+} // namespace
+
+JobOutcome ClocksJob::run(core::JobContext& ctx)
+{
+    ctx.defineStages(stages(false));
+    const ClockRun result = runClocks(ctx, m_settings);
+    if (ctx.stopRequested())
+        return stopped(ctx);
+    ctx.beginStage(QStringLiteral("write"), 1);
+    writeClockOutputs(ctx, result, m_settings);
+    ctx.advance();
+    return JobOutcome::Finished;
+}
+
+JobOutcome EvaluateJob::run(core::JobContext& ctx)
+{
+    QList<core::StageSpec> all = stages(true);
+    if (!m_settings.henawTrain.isEmpty())
+        all = all.mid(0, 3) + henawTrainingStages() + all.mid(3);
+    ctx.defineStages(all);
+    const ClockRun result = runClocks(ctx, m_settings);
+    if (ctx.stopRequested())
+        return stopped(ctx);
+    std::optional<HenawModel> trained;
+    if (!m_settings.henawTrain.isEmpty()) {
+        HenawRunSettings henawSettings;
+        henawSettings.table = m_settings.henawTrain;
+        henawSettings.mapping = m_settings.mapping;
+        henawSettings.overrides = m_settings.henawOverrides;
+        trained = trainHenawOnTable(ctx, henawSettings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), nullptr);
+        if (!trained)
+            return stopped(ctx);
+    }
+    struct Candidate {
+        QString name;
+        const std::vector<double>* values;
+        bool difference;
+    };
+    std::vector<Candidate> candidates;
+    for (const ClockValues& c : result.clocks)
+        candidates.push_back({c.name, &c.values, true});
+    if (result.hd)
+        candidates.push_back({QStringLiteral("hd"), &result.hd->hd, false});
+    HenawPrediction henaw;
+    if (!m_settings.henawModel.isEmpty() || trained) {
+        if (!trained) {
+            ctx.setMessage(QStringLiteral("HENAW model %1 on the table").arg(m_settings.henawModel));
+            trained.emplace(orThrow(HenawModel::load(m_settings.henawModel)));
+            orThrow(ctx.provenance().addInputFile(QStringLiteral("HENAW model"), QDir(m_settings.henawModel).filePath(QStringLiteral("model.json"))));
+        }
+        const HenawModel& model = *trained;
+        std::vector<qsizetype> rows(size_t(result.cohort.rows()));
+        for (qsizetype r = 0; r < result.cohort.rows(); ++r)
+            rows[size_t(r)] = r;
+        QString error;
+        henaw = model.predict(result.cohort, rows, &error);
+        if (!error.isEmpty())
+            throw core::JobFailure(error);
+        candidates.push_back({QStringLiteral("henaw"), &henaw.biologicalAge, true});
+        candidates.push_back({QStringLiteral("henaw mortality head"), &henaw.logHazard, false});
+    }
+    const std::vector<double> age = result.cohort.age;
+    candidates.push_back({QStringLiteral("chronological age"), &age, false});
+    // The same people for every clock: those with a value of each and follow-up.
+    const Cohort& cohort = result.cohort;
+    std::vector<bool> common(size_t(cohort.rows()), true);
+    for (qsizetype r = 0; r < cohort.rows(); ++r) {
+        common[size_t(r)] = cohort.hasSurvival(r) && cohort.sex[size_t(r)] != Sex::Unknown && std::isfinite(cohort.age[size_t(r)]);
+        for (const Candidate& c : candidates)
+            common[size_t(r)] = common[size_t(r)] && std::isfinite((*c.values)[size_t(r)]);
+    }
+    std::vector<std::vector<double>> masked;
+    masked.reserve(candidates.size());
+    for (Candidate& c : candidates) {
+        std::vector<double> v = *c.values;
+        for (size_t r = 0; r < v.size(); ++r)
+            if (!common[r])
+                v[r] = std::nan("");
+        masked.push_back(std::move(v));
+        c.values = &masked.back();
+    }
+    ctx.beginStage(QStringLiteral("evaluate"), qint64(candidates.size()));
+    QJsonArray evaluations;
+    core::CsvWriter table;
+    table.writeRow({QStringLiteral("clock"), QStringLiteral("rows"), QStringLiteral("deaths"), QStringLiteral("correlation_with_age"), QStringLiteral("c_index"),
+                    QStringLiteral("c_index_low"), QStringLiteral("c_index_high"), QStringLiteral("c_index_advance"), QStringLiteral("c_index_advance_low"),
+                    QStringLiteral("c_index_advance_high"), QStringLiteral("hazard_ratio_per_unit_advance"), QStringLiteral("hr_low"), QStringLiteral("hr_high"),
+                    QStringLiteral("note")});
+    for (const Candidate& c : candidates) {
+        const bool isAge = c.name == QLatin1String("chronological age");
+        const ClockEvaluation e = evaluateClock(c.name, result.cohort, *c.values, c.difference, !isAge, m_settings.bootstrapReplicates, m_settings.seed);
+        evaluations.append(e.toJson());
+        table.writeRow({e.clock, QString::number(e.rows), QString::number(e.deaths), numberText(e.correlationWithAge), numberText(e.cIndex),
+                        numberText(e.cIndexInterval.low), numberText(e.cIndexInterval.high), numberText(e.cIndexAdvance), numberText(e.cIndexAdvanceInterval.low),
+                        numberText(e.cIndexAdvanceInterval.high), numberText(e.hazardRatio), numberText(e.hazardRatioInterval.low),
+                        numberText(e.hazardRatioInterval.high), e.note});
+        ctx.advance();
+        if (ctx.stopRequested())
+            return stopped(ctx);
+    }
+    ctx.beginStage(QStringLiteral("write"), 1);
+    orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("evaluation.csv"))));
+    ctx.provenance().addOutput(QStringLiteral("evaluation.csv"), QStringLiteral("evaluation.csv"));
+    writeClockOutputs(ctx, result, m_settings, {{QStringLiteral("evaluation"), evaluations}});
+    ctx.advance();
+    return JobOutcome::Finished;
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,273 @@
+#include "pipeline/henaw_jobs.h"
+
+#include "henaw/age_stratified_sampler.h"
+#include "henaw/feature_encoder.h"
+#include "henaw/henaw_model.h"
+#include "henaw/henaw_network.h"
+#include "henaw/henaw_trainer.h"
+#include "io/atomic_file.h"
+#include "io/csv_writer.h"
+#include "io/json_file.h"
+#include "jobs/job_context.h"
+#include "pipeline/clock_outputs.h"
+#include "pipeline/clock_run.h"
+#include "provenance/provenance_recorder.h"
+#include "stats/survival_stats.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cmath>
+
+namespace bioforge::age {
+
+using core::Error;
+using core::JobFailure;
+using core::JobOutcome;
+using core::orThrow;
+
+core::Expected<HenawRunSettings> HenawRunSettings::fromParameters(const QJsonObject& p)
+{
+    HenawRunSettings s;
+    s.table = p.value(QLatin1String("table")).toString();
+    if (s.table.isEmpty())
+        return Error(QStringLiteral("age: no table given"));
+    s.mapping = p.value(QLatin1String("map")).toString(s.mapping);
+    if (s.mapping.isEmpty())
+        s.mapping = QStringLiteral("nhanes-bioage");
+    s.model = p.value(QLatin1String("model")).toString();
+    for (const QString& m : p.value(QLatin1String("markers")).toString().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        s.markers << m.trimmed();
+    s.configFile = p.value(QLatin1String("config")).toString();
+    for (const char* key : {"epochs", "ensemble", "batch_size", "seed"})
+        if (p.contains(QLatin1String(key)))
+            s.overrides.insert(QLatin1String(key), p.value(QLatin1String(key)));
+    s.threads = p.value(QLatin1String("threads")).toInt(0);
+    return s;
+}
+
+namespace {
+
+JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
+
+// The markers to train on: those given, else every mapped one the table has for most people.
+QStringList chooseMarkers(const Cohort& c, const HenawRunSettings& s)
+{
+    if (!s.markers.isEmpty()) {
+        for (const QString& m : s.markers)
+            if (!c.has(m))
+                throw JobFailure(QStringLiteral("%1: marker '%2' was asked for but the table has no such column (mapped)").arg(c.source, m));
+        return s.markers;
+    }
+    QStringList out;
+    for (const QString& m : c.markerNames) {
+        qsizetype present = 0;
+        for (qsizetype r = 0; r < c.rows(); ++r)
+            present += std::isfinite(c.value(m, r)) ? 1 : 0;
+        if (double(present) >= s.minimumCoverage * double(c.rows()))
+            out << m;
+    }
+    if (out.size() < 2)
+        throw JobFailure(QStringLiteral("%1: fewer than two biomarkers are present for %2 % of the people").arg(c.source).arg(s.minimumCoverage * 100));
+    return out;
+}
+
+HenawConfig configure(const QStringList& markers, const HenawRunSettings& s)
+{
+    QJsonObject json = HenawConfig::defaults(markers).toJson();
+    if (!s.configFile.isEmpty()) {
+        const QJsonObject file = orThrow(core::readJsonObjectFile(s.configFile));
+        for (auto it = file.begin(); it != file.end(); ++it)
+            json.insert(it.key(), it.value());
+    }
+    for (auto it = s.overrides.begin(); it != s.overrides.end(); ++it)
+        json.insert(it.key(), it.value());
+    return orThrow(HenawConfig::fromJson(json, s.configFile.isEmpty() ? QStringLiteral("HENAW configuration") : s.configFile));
+}
+
+HenawSplitData splitData(const Cohort& c, const FeatureEncoder& encoder, const std::vector<qsizetype>& rows)
+{
+    HenawSplitData d;
+    d.rows = orThrow(encoder.encode(c, rows));
+    for (qsizetype r : rows) {
+        d.time.push_back(c.hasSurvival(r) ? float(c.followupMonths[size_t(r)]) : std::nanf(""));
+        d.event.push_back(c.hasSurvival(r) ? float(c.event[size_t(r)]) : 0.0f);
+    }
+    return d;
+}
+
+// Age error, mortality discrimination and interval coverage of a prediction.
+QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows, const HenawPrediction& p)
+{
+    double absError = 0;
+    qint64 n = 0;
+    std::array<qint64, 3> covered{0, 0, 0};
+    static constexpr std::array<double, 3> levels{0.5, 0.8, 0.95}, z{0.6744897501960817, 1.2815515655446004, 1.959963984540054};
+    SurvivalData survival;
+    std::vector<double> hazard, advance, bio, ages;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const double age = c.age[size_t(rows[i])];
+        if (!std::isfinite(age) || !std::isfinite(p.biologicalAge[i]))
+            continue;
+        const double error = p.biologicalAge[i] - age;
+        absError += std::abs(error);
+        ++n;
+        for (size_t l = 0; l < 3; ++l)
+            covered[l] += std::abs(error) <= z[l] * p.sd[i] ? 1 : 0;
+        bio.push_back(p.biologicalAge[i]);
+        ages.push_back(age);
+        if (c.hasSurvival(rows[i])) {
+            survival.time.push_back(c.followupMonths[size_t(rows[i])]);
+            survival.event.push_back(c.event[size_t(rows[i])]);
+            hazard.push_back(p.logHazard[i]);
+            advance.push_back(error);
+        }
+    }
+    QJsonArray coverage;
+    for (size_t l = 0; l < 3; ++l)
+        coverage.append(QJsonObject{{QStringLiteral("nominal"), levels[l]}, {QStringLiteral("observed"), n ? double(covered[l]) / double(n) : 0.0}});
+    return {{QStringLiteral("rows"), double(n)}, {QStringLiteral("age_mae_years"), n ? absError / double(n) : std::nan("")},
+            {QStringLiteral("correlation_with_age"), pearsonCorrelation(bio, ages)},
+            {QStringLiteral("c_index_mortality_head"), concordanceIndex(survival, hazard)},
+            {QStringLiteral("c_index_advance"), concordanceIndex(survival, advance)},
+            {QStringLiteral("interval_coverage"), coverage}};
+}
+
+std::vector<qsizetype> usableRows(const Cohort& c, const QStringList& markers)
+{
+    std::vector<qsizetype> rows;
+    for (qsizetype r = 0; r < c.rows(); ++r) {
+        if (!std::isfinite(c.age[size_t(r)]) || c.sex[size_t(r)] == Sex::Unknown)
+            continue;
+        int present = 0;
+        for (const QString& m : markers)
+            present += std::isfinite(c.value(m, r)) ? 1 : 0;
+        if (2 * present >= markers.size()) // at most half the markers imputed
+            rows.push_back(r);
+    }
+    return rows;
+}
+
+} // namespace
+
+QList<core::StageSpec> henawTrainingStages()
+{
+    return {{QStringLiteral("henaw-read"), QStringLiteral("Read the training table"), 0.05, QStringLiteral("tables")},
+            {QStringLiteral("henaw"), QStringLiteral("Train the HENAW ensemble"), 0.9, QStringLiteral("epochs")},
+            {QStringLiteral("henaw-test"), QStringLiteral("Check HENAW on the test split"), 0.05, QStringLiteral("steps")}};
+}
+
+std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRunSettings& s, const QString& modelDir, QJsonObject* summaryOut,
+                                            int64_t injectOutOfMemoryAt)
+{
+    setHenawThreads(s.threads);
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(libTorchVersion()));
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(henawThreads()));
+    ctx.beginStage(QStringLiteral("henaw-read"), 1);
+    const ColumnMapping mapping = orThrow(ColumnMapping::load(s.mapping));
+    CohortReadReport report;
+    const Cohort cohort = readRunTable(ctx, s.table, mapping, &report, QStringLiteral("HENAW training cohort"));
+    const QStringList markers = chooseMarkers(cohort, s);
+    const HenawConfig config = configure(markers, s);
+    const std::vector<qsizetype> rows = usableRows(cohort, markers);
+    if (rows.size() < 100)
+        throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW").arg(s.table).arg(rows.size()));
+    const CohortSplit split = stratifiedSplit(cohort, rows, config.trainFraction, config.validationFraction, config.ageBand, config.seed);
+    const FeatureEncoder encoder = orThrow(FeatureEncoder::fit(cohort, split.train, config));
+    const HenawSplitData train = splitData(cohort, encoder, split.train), validation = splitData(cohort, encoder, split.validation);
+    if (train.rows.imputedValues + validation.rows.imputedValues > 0)
+        ctx.warn(QStringLiteral("%1 missing marker values of training and validation rows were set to the training mean")
+                     .arg(train.rows.imputedValues + validation.rows.imputedValues));
+    ctx.advance();
+
+    HenawTrainingReport training;
+    HenawTrainingHooks hooks;
+    hooks.injectOutOfMemoryAtStep = injectOutOfMemoryAt;
+    auto members = trainHenawEnsemble(ctx, config, encoder.coefficientsOfVariation(), train, validation, &training, hooks);
+    if (!members)
+        return std::nullopt;
+
+    ctx.beginStage(QStringLiteral("henaw-test"), 1);
+    std::optional<HenawModel> trained;
+    trained.emplace(config, encoder, std::move(*members));
+    HenawModel& model = *trained;
+    const HenawPrediction test = model.predict(cohort, split.test);
+    const QJsonObject summary{{QStringLiteral("table"), s.table},
+                              {QStringLiteral("mapping"), mapping.name},
+                              {QStringLiteral("markers"), QJsonArray::fromStringList(markers)},
+                              {QStringLiteral("rows"), QJsonObject{{QStringLiteral("table"), double(cohort.rows())}, {QStringLiteral("usable"), double(rows.size())},
+                                                                   {QStringLiteral("train"), double(split.train.size())}, {QStringLiteral("validation"), double(split.validation.size())},
+                                                                   {QStringLiteral("test"), double(split.test.size())}}},
+                              {QStringLiteral("validation"), report.summary()},
+                              {QStringLiteral("members"), training.members},
+                              {QStringLiteral("out_of_memory_events"), training.outOfMemoryEvents},
+                              {QStringLiteral("test"), checkPrediction(cohort, split.test, test)}};
+    orThrow(model.save(modelDir, summary));
+    const QString relative = QDir(ctx.outputDir()).relativeFilePath(modelDir);
+    for (const QString& f : {QStringLiteral("model.json"), QStringLiteral("config.json"), QStringLiteral("encoder.json")})
+        ctx.provenance().addOutput(QStringLiteral("HENAW ") + f, relative + QLatin1Char('/') + f);
+    for (int k = 0; k < model.members(); ++k)
+        ctx.provenance().addOutput(QStringLiteral("HENAW member %1").arg(k), relative + QStringLiteral("/member-%1.safetensors").arg(k));
+    ctx.provenance().addOutput(QStringLiteral("HENAW training history"), QStringLiteral("history.csv"));
+    if (summaryOut) {
+        *summaryOut = summary;
+        summaryOut->insert(QStringLiteral("config"), config.toJson());
+    }
+    ctx.advance();
+    return trained;
+}
+
+JobOutcome HenawTrainJob::run(core::JobContext& ctx)
+{
+    ctx.defineStages(henawTrainingStages());
+    QJsonObject summary;
+    const auto model = trainHenawOnTable(ctx, m_settings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), &summary, m_injectOutOfMemory);
+    if (!model)
+        return stopped(ctx);
+    orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
+    ctx.provenance().addOutput(QStringLiteral("summary.json"), QStringLiteral("summary.json"));
+    return JobOutcome::Finished;
+}
+
+JobOutcome HenawPredictJob::run(core::JobContext& ctx)
+{
+    ctx.defineStages({{QStringLiteral("read"), QStringLiteral("Read the model and the table"), 0.3, QStringLiteral("files")},
+                      {QStringLiteral("predict"), QStringLiteral("Predict"), 0.6, QStringLiteral("rows")},
+                      {QStringLiteral("write"), QStringLiteral("Write the results"), 0.1, QStringLiteral("files")}});
+    setHenawThreads(m_settings.threads);
+    ctx.beginStage(QStringLiteral("read"), 2);
+    const HenawModel model = orThrow(HenawModel::load(m_settings.model));
+    orThrow(ctx.provenance().addInputFile(QStringLiteral("HENAW model"), QDir(m_settings.model).filePath(QStringLiteral("model.json"))));
+    ctx.advance();
+    const ColumnMapping mapping = orThrow(ColumnMapping::load(m_settings.mapping));
+    CohortReadReport report;
+    const Cohort cohort = readRunTable(ctx, m_settings.table, mapping, &report, QStringLiteral("cohort table"));
+    ctx.advance();
+    ctx.beginStage(QStringLiteral("predict"), cohort.rows());
+    std::vector<qsizetype> rows(size_t(cohort.rows()));
+    for (qsizetype r = 0; r < cohort.rows(); ++r)
+        rows[size_t(r)] = r;
+    QString error;
+    const HenawPrediction p = model.predict(cohort, rows, &error);
+    if (!error.isEmpty())
+        throw JobFailure(error);
+    ctx.advance(cohort.rows());
+    ctx.beginStage(QStringLiteral("write"), 1);
+    core::CsvWriter table;
+    table.writeRow({mapping.idColumn.isEmpty() ? QStringLiteral("line") : mapping.idColumn, QStringLiteral("henaw_age"), QStringLiteral("henaw_sd"),
+                    QStringLiteral("henaw_advance"), QStringLiteral("henaw_aleatoric_sd"), QStringLiteral("henaw_epistemic_sd"), QStringLiteral("henaw_log_hazard")});
+    for (qsizetype r = 0; r < cohort.rows(); ++r)
+        table.writeRow({cohort.ids[r], numberText(p.biologicalAge[size_t(r)]), numberText(p.sd[size_t(r)]), numberText(p.biologicalAge[size_t(r)] - cohort.age[size_t(r)]),
+                        numberText(p.aleatoricSd[size_t(r)]), numberText(p.epistemicSd[size_t(r)]), numberText(p.logHazard[size_t(r)])});
+    orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("henaw.csv"))));
+    const QJsonObject summary{{QStringLiteral("rows"), double(cohort.rows())}, {QStringLiteral("model"), m_settings.model},
+                              {QStringLiteral("validation"), report.summary()}, {QStringLiteral("check"), checkPrediction(cohort, rows, p)}};
+    orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
+    ctx.provenance().addOutput(QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv"));
+    ctx.provenance().addOutput(QStringLiteral("summary.json"), QStringLiteral("summary.json"));
+    ctx.advance();
+    return JobOutcome::Finished;
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,73 @@
+#pragma once
+
+// The HENAW runs:
+//  - `train`: read a cohort, pick the markers (given, or those the table has
+//    for most people), split it (seeded, stratified by sex, age band and
+//    death), fit the standardisation on the training rows, train the
+//    ensemble (henaw/henaw_trainer.h: resumable, bit-identical), save the
+//    model folder (henaw-model/), and check it on the test split: age error,
+//    C-index of the mortality head and of the acceleration, and whether the
+//    50/80/95 % intervals cover as many people as they say;
+//  - `predict`: a saved model on another table: henaw.csv with each
+//    person's biological age, its SD (aleatoric and epistemic parts),
+//    acceleration and mortality log-hazard.
+// `evaluate --henaw MODEL` puts HENAW beside the published clocks.
+
+#include "henaw/henaw_config.h"
+#include "jobs/job.h"
+#include "jobs/progress_model.h"
+#include "util/expected.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace bioforge::age {
+
+struct HenawRunSettings {
+    QString table;
+    QString mapping = QStringLiteral("nhanes-bioage");
+    QString model;          // predict: the model folder
+    QStringList markers;    // train: empty = those the table has for most people
+    QString configFile;     // train: a JSON HenawConfig whose fields override the defaults
+    QJsonObject overrides;  // train: epochs, ensemble, batch_size, seed from the command line
+    int threads = 0;
+    double minimumCoverage = 0.7; // train: a marker enters when this share of rows has it
+
+    static core::Expected<HenawRunSettings> fromParameters(const QJsonObject& parameters);
+};
+
+class HenawModel;
+
+// Reads the table, trains an ensemble on it (stages "henaw-read", "henaw",
+// "henaw-test") and saves it under `modelDir`; nullopt when a stop was
+// requested. `summary` gets what the train run reports.
+std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRunSettings& settings, const QString& modelDir, QJsonObject* summary,
+                                            int64_t injectOutOfMemoryAt = -1);
+QList<core::StageSpec> henawTrainingStages();
+
+class HenawTrainJob final : public core::Job {
+public:
+    explicit HenawTrainJob(HenawRunSettings settings) : m_settings(std::move(settings)) {}
+    int checkpointSchema() const override { return 1; }
+    core::JobOutcome run(core::JobContext& ctx) override;
+    // Tests: member 0's training step n runs out of memory.
+    void injectOutOfMemoryAt(int64_t step) { m_injectOutOfMemory = step; }
+
+private:
+    HenawRunSettings m_settings;
+    int64_t m_injectOutOfMemory = -1;
+};
+
+class HenawPredictJob final : public core::Job {
+public:
+    explicit HenawPredictJob(HenawRunSettings settings) : m_settings(std::move(settings)) {}
+    core::JobOutcome run(core::JobContext& ctx) override;
+
+private:
+    HenawRunSettings m_settings;
+};
+
+} // namespace bioforge::age

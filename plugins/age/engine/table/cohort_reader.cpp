@@ -1,0 +1,233 @@
+#include "table/cohort_reader.h"
+
+#include "io/csv_reader.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <cmath>
+
+namespace bioforge::age {
+
+using core::Error;
+
+void CohortReadReport::add(const QString& kind, qint64 line, const QString& column, const QString& problem)
+{
+    ++counts[kind];
+    if (issues.size() < kMaxIssues)
+        issues.append({line, column, problem});
+}
+
+QString CohortReadReport::summary() const
+{
+    QStringList parts;
+    for (auto it = counts.begin(); it != counts.end(); ++it)
+        if (it.value() > 0)
+            parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+    return QStringLiteral("%1 rows").arg(rows) + (parts.isEmpty() ? QString() : QStringLiteral("; ") + parts.join(QStringLiteral(", ")));
+}
+
+namespace {
+
+bool isMissingText(const QString& t)
+{
+    return t.isEmpty() || t == QLatin1String("NA") || t == QLatin1String("NaN") || t == QLatin1String("nan") || t == QLatin1String(".")
+           || t == QLatin1String("N/A") || t == QLatin1String("null");
+}
+
+int columnOf(const QStringList& header, const QString& name) { return name.isEmpty() ? -1 : int(header.indexOf(name)); }
+
+} // namespace
+
+core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,
+                                  CohortReadReport* report, const CohortReadOptions& options)
+{
+    CohortReadReport local;
+    CohortReadReport& r = report ? *report : local;
+    auto reader = core::CsvReader::open(path);
+    if (!reader)
+        return reader.error();
+    if (core::Status st = (*reader)->readHeader(); !st)
+        return st.error();
+    const QStringList header = (*reader)->header();
+    Cohort c;
+    c.source = path;
+    const int idCol = columnOf(header, mapping.idColumn), ageCol = columnOf(header, mapping.ageColumn), sexCol = columnOf(header, mapping.sex.column),
+              pregCol = columnOf(header, mapping.pregnant.column), followCol = columnOf(header, mapping.followupColumn),
+              eventCol = columnOf(header, mapping.event.column);
+    if (ageCol < 0)
+        return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says); the header has: %4")
+                         .arg(path, mapping.ageColumn, mapping.name, header.join(QStringLiteral(", "))));
+    if (!mapping.idColumn.isEmpty() && idCol < 0)
+        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')").arg(path, mapping.idColumn, mapping.name));
+    if (!mapping.sex.column.isEmpty() && sexCol < 0)
+        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')").arg(path, mapping.sex.column, mapping.name));
+    struct Reading {
+        QString name;
+        int column;
+        MarkerColumn mapping;
+        const BiomarkerSpec* spec;
+    };
+    std::vector<Reading> readings;
+    for (auto it = mapping.biomarkers.begin(); it != mapping.biomarkers.end(); ++it) {
+        if (!options.markers.isEmpty() && !options.markers.contains(it.key()))
+            continue;
+        const int column = columnOf(header, it->column);
+        if (column < 0) {
+            r.absentMarkers << it.key();
+            continue;
+        }
+        readings.push_back({it.key(), column, *it, schema.find(it.key())});
+        c.markerNames << it.key();
+    }
+    c.markers.resize(readings.size());
+    QHash<QString, qint64> seenIds;
+    for (;;) {
+        auto row = (*reader)->next();
+        if (!row)
+            return row.error();
+        if (!row->has_value())
+            break;
+        const QStringList& f = **row;
+        const qint64 line = (*reader)->rowLine();
+        ++r.rows;
+        if (options.progress && r.rows % 4096 == 0 && !options.progress(r.rows))
+            return Error(QStringLiteral("%1: reading stopped").arg(path));
+        c.lines.push_back(line);
+        QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
+        if (idCol >= 0) {
+            if (id.isEmpty())
+                r.add(QStringLiteral("missing id"), line, mapping.idColumn, QStringLiteral("no id"));
+            else if (auto seen = seenIds.constFind(id); seen != seenIds.constEnd())
+                r.add(QStringLiteral("duplicate id"), line, mapping.idColumn,
+                      QStringLiteral("id '%1' was already used on line %2; both rows are kept").arg(id).arg(*seen));
+            else
+                seenIds.insert(id, line);
+        }
+        c.ids << id;
+
+        auto number = [&](int column, const QString& name, bool* missing) -> double {
+            const QString text = f[column].trimmed();
+            *missing = isMissingText(text);
+            if (*missing)
+                return std::nan("");
+            bool ok = false;
+            const double v = text.toDouble(&ok);
+            if (!ok || !std::isfinite(v)) {
+                r.add(QStringLiteral("not a number"), line, name, QStringLiteral("'%1' is not a number").arg(text.left(40)));
+                return std::nan("");
+            }
+            return v;
+        };
+        bool missing = false;
+        double age = number(ageCol, mapping.ageColumn, &missing) * mapping.ageToYears;
+        if (missing)
+            r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("no age"));
+        else if (std::isfinite(age) && (age < 0 || age > 130)) {
+            r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("age %1 is not between 0 and 130 years").arg(age));
+            age = std::nan("");
+        }
+        c.age.push_back(age);
+
+        Sex sex = Sex::Unknown;
+        if (sexCol >= 0) {
+            const QString code = f[sexCol].trimmed();
+            if (mapping.sex.yes.contains(code))
+                sex = Sex::Male;
+            else if (mapping.sex.no.contains(code))
+                sex = Sex::Female;
+            else
+                r.add(QStringLiteral("unknown sex"), line, mapping.sex.column,
+                      QStringLiteral("'%1' is neither a male (%2) nor a female (%3) code").arg(code, mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/'))));
+        }
+        c.sex.push_back(sex);
+
+        auto codedValue = [&](int column, const CodedColumn& coding) {
+            if (column < 0)
+                return -1;
+            const QString code = f[column].trimmed();
+            return coding.yes.contains(code) ? 1 : coding.no.contains(code) || (coding.no.isEmpty() && !isMissingText(code)) ? 0 : -1;
+        };
+        c.pregnant.push_back(codedValue(pregCol, mapping.pregnant));
+        c.event.push_back(codedValue(eventCol, mapping.event));
+        double follow = std::nan("");
+        if (followCol >= 0) {
+            follow = number(followCol, mapping.followupColumn, &missing) * mapping.followupToMonths;
+            if (std::isfinite(follow) && follow < 0) {
+                r.add(QStringLiteral("out of range"), line, mapping.followupColumn, QStringLiteral("follow-up %1 is negative").arg(follow));
+                follow = std::nan("");
+            }
+        }
+        c.followupMonths.push_back(follow);
+
+        for (size_t m = 0; m < readings.size(); ++m) {
+            const Reading& rd = readings[m];
+            double v = number(rd.column, rd.mapping.column, &missing);
+            if (missing) {
+                ++r.missingByMarker[rd.name];
+                ++r.counts[QStringLiteral("missing")];
+            } else if (std::isfinite(v)) {
+                v = rd.mapping.toCanonical.apply(v);
+                if (rd.spec && (v < rd.spec->minimum || v > rd.spec->maximum)) {
+                    r.add(QStringLiteral("out of range"), line, rd.mapping.column,
+                          QStringLiteral("%1 %2 is outside the plausible range %3-%4 %2").arg(v).arg(rd.spec->unit).arg(rd.spec->minimum).arg(rd.spec->maximum));
+                    v = std::nan("");
+                }
+            }
+            c.markers[m].push_back(v);
+        }
+    }
+    if (r.rows == 0)
+        return Error(QStringLiteral("%1: the table has a header but no rows").arg(path));
+    return c;
+}
+
+QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers)
+{
+    QMap<QString, qint64> filled;
+    auto median = [](std::vector<double> v) {
+        if (v.empty())
+            return std::nan("");
+        const size_t mid = v.size() / 2;
+        std::nth_element(v.begin(), v.begin() + ptrdiff_t(mid), v.end());
+        double m = v[mid];
+        if (v.size() % 2 == 0)
+            m = (m + *std::max_element(v.begin(), v.begin() + ptrdiff_t(mid))) / 2;
+        return m;
+    };
+    auto band = [&](qsizetype row) { return std::isfinite(c.age[size_t(row)]) ? int(c.age[size_t(row)] / 5) : -1; };
+    for (const QString& name : markers) {
+        const int m = c.markerIndex(name);
+        if (m < 0)
+            continue;
+        std::vector<double>& values = c.markers[size_t(m)];
+        QHash<qint64, std::vector<double>> byStratum, bySex;
+        std::vector<double> all;
+        for (qsizetype row = 0; row < c.rows(); ++row) {
+            const double v = values[size_t(row)];
+            if (!std::isfinite(v))
+                continue;
+            byStratum[qint64(c.sex[size_t(row)]) * 1000 + band(row)].push_back(v);
+            bySex[qint64(c.sex[size_t(row)])].push_back(v);
+            all.push_back(v);
+        }
+        QHash<qint64, double> stratumMedian, sexMedian;
+        for (auto it = byStratum.begin(); it != byStratum.end(); ++it)
+            stratumMedian.insert(it.key(), median(it.value()));
+        for (auto it = bySex.begin(); it != bySex.end(); ++it)
+            sexMedian.insert(it.key(), median(it.value()));
+        const double overall = median(all);
+        for (qsizetype row = 0; row < c.rows(); ++row) {
+            double& v = values[size_t(row)];
+            if (std::isfinite(v))
+                continue;
+            const qint64 key = qint64(c.sex[size_t(row)]) * 1000 + band(row);
+            v = stratumMedian.contains(key) ? stratumMedian.value(key) : sexMedian.value(qint64(c.sex[size_t(row)]), overall);
+            if (std::isfinite(v))
+                ++filled[name];
+        }
+    }
+    return filled;
+}
+
+} // namespace bioforge::age

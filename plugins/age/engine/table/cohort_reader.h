@@ -1,0 +1,53 @@
+#pragma once
+
+// Reads a cohort table (CSV or TSV, plain or gzip, any line ends, through
+// core::CsvReader) with a column mapping, checking every value: a value
+// that is not a number, outside the biomarker's plausible range, an
+// impossible age, an unknown sex code or a repeated id is reported with its
+// line and column and kept out of the computations (the row stays). The
+// report counts every kind, so nothing is dropped silently.
+
+#include "table/cohort.h"
+#include "table/column_mapping.h"
+#include "util/expected.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <functional>
+
+namespace bioforge::age {
+
+struct TableIssue {
+    qint64 line = 0;
+    QString column;
+    QString problem;
+};
+
+struct CohortReadReport {
+    qint64 rows = 0;
+    QMap<QString, qint64> counts;   // by kind: "not a number", "out of range", "missing", "impossible age", "unknown sex", "duplicate id"
+    QMap<QString, qint64> missingByMarker;
+    QStringList absentMarkers;      // mapped, but the table has no such column
+    QList<TableIssue> issues;       // the first kMaxIssues, each with line and column
+    static constexpr int kMaxIssues = 2000;
+
+    void add(const QString& kind, qint64 line, const QString& column, const QString& problem);
+    QString summary() const; // one line: "18825 rows; 12 not a number, 3 out of range, …"
+};
+
+struct CohortReadOptions {
+    QStringList markers;  // read only these (empty: every mapped marker)
+    std::function<bool(qint64 rowsRead)> progress; // return false to stop (the read fails as cancelled)
+};
+
+core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,
+                                  CohortReadReport* report, const CohortReadOptions& options = {});
+
+// Fills missing values of `markers` with the median of the same sex and
+// 5-year age band (then of the sex, then of everyone), for the "impute"
+// policy. Returns how many values were filled, per marker.
+QMap<QString, qint64> imputeByAgeSexMedian(Cohort& cohort, const QStringList& markers);
+
+} // namespace bioforge::age

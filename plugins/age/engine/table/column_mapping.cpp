@@ -1,0 +1,137 @@
+#include "table/column_mapping.h"
+
+#include "io/json_file.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace bioforge::age {
+
+using core::Error;
+
+namespace {
+
+QStringList codes(const QJsonValue& v)
+{
+    QStringList out;
+    if (v.isArray()) {
+        for (const QJsonValue& c : v.toArray())
+            out << (c.isDouble() ? QString::number(c.toDouble()) : c.toString());
+    } else if (v.isString() || v.isDouble()) {
+        out << (v.isDouble() ? QString::number(v.toDouble()) : v.toString());
+    }
+    return out;
+}
+
+core::Expected<double> timeFactor(const QString& unit, const QString& to, const QString& source, const char* field)
+{
+    // Months of 365.25 / 12 days, as the NCHS linked mortality files count them.
+    if (unit.isEmpty() || unit == to)
+        return 1.0;
+    if (to == QLatin1String("months")) {
+        if (unit == QLatin1String("years"))
+            return 12.0;
+        if (unit == QLatin1String("days"))
+            return 12.0 / 365.25;
+    } else if (unit == QLatin1String("months")) {
+        return 1.0 / 12.0;
+    }
+    return Error(QStringLiteral("%1: %2: unit '%3' is not one of years, months, days").arg(source, QLatin1String(field), unit));
+}
+
+QJsonObject coded(const CodedColumn& c, const char* yes, const char* no)
+{
+    return {{QStringLiteral("column"), c.column}, {QLatin1String(yes), QJsonArray::fromStringList(c.yes)}, {QLatin1String(no), QJsonArray::fromStringList(c.no)}};
+}
+
+} // namespace
+
+core::Expected<ColumnMapping> ColumnMapping::fromJson(const QJsonObject& json, const BiomarkerSchema& schema, const QString& source)
+{
+    if (json.value(QLatin1String("format")).toString() != QLatin1String("bioforge-age-mapping/1"))
+        return Error(QStringLiteral("%1: not a column mapping (\"format\": \"bioforge-age-mapping/1\" expected)").arg(source));
+    ColumnMapping m;
+    m.name = json.value(QLatin1String("name")).toString(QFileInfo(source).completeBaseName());
+    auto column = [&](const char* field) { return json.value(QLatin1String(field)).toObject().value(QLatin1String("column")).toString(); };
+    m.idColumn = column("id");
+    m.ageColumn = column("age");
+    if (m.ageColumn.isEmpty())
+        return Error(QStringLiteral("%1: \"age\" must name the column of chronological age").arg(source));
+    auto ageFactor = timeFactor(json.value(QLatin1String("age")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("years"), source, "age");
+    if (!ageFactor)
+        return ageFactor.error();
+    m.ageToYears = *ageFactor;
+    const QJsonObject sex = json.value(QLatin1String("sex")).toObject();
+    m.sex = {sex.value(QLatin1String("column")).toString(), codes(sex.value(QLatin1String("male"))), codes(sex.value(QLatin1String("female")))};
+    if (!m.sex.column.isEmpty() && (m.sex.yes.isEmpty() || m.sex.no.isEmpty()))
+        return Error(QStringLiteral("%1: \"sex\" must list the codes for \"male\" and \"female\"").arg(source));
+    for (auto [field, target] : {std::pair{"pregnant", &m.pregnant}, {"event", &m.event}}) {
+        const QJsonObject o = json.value(QLatin1String(field)).toObject();
+        *target = {o.value(QLatin1String("column")).toString(), codes(o.value(QLatin1String("yes"))), codes(o.value(QLatin1String("no")))};
+        if (!target->column.isEmpty() && target->yes.isEmpty())
+            return Error(QStringLiteral("%1: \"%2\" must list the codes that mean yes").arg(source, QLatin1String(field)));
+    }
+    m.followupColumn = column("followup");
+    auto followFactor = timeFactor(json.value(QLatin1String("followup")).toObject().value(QLatin1String("unit")).toString(QStringLiteral("months")),
+                                   QStringLiteral("months"), source, "followup");
+    if (!followFactor)
+        return followFactor.error();
+    m.followupToMonths = *followFactor;
+    const QJsonObject markers = json.value(QLatin1String("biomarkers")).toObject();
+    for (auto it = markers.begin(); it != markers.end(); ++it) {
+        const BiomarkerSpec* spec = schema.find(it.key());
+        if (!spec)
+            return Error(QStringLiteral("%1: '%2' is not a biomarker the plugin knows (%3)").arg(source, it.key(), schema.names().join(QStringLiteral(", "))));
+        const QJsonObject o = it.value().toObject();
+        MarkerColumn c{o.value(QLatin1String("column")).toString(), o.value(QLatin1String("unit")).toString(spec->unit), {}};
+        if (c.column.isEmpty())
+            return Error(QStringLiteral("%1: biomarker '%2' names no column").arg(source, it.key()));
+        auto conversion = spec->conversionFrom(c.unit);
+        if (!conversion)
+            return conversion.error().withContext(source);
+        c.toCanonical = *conversion;
+        m.biomarkers.insert(it.key(), c);
+    }
+    return m;
+}
+
+QStringList ColumnMapping::builtInNames()
+{
+    (void)BiomarkerSchema::builtIn(); // registers the resources
+    QStringList names;
+    for (const QFileInfo& f : QDir(QStringLiteral(":/age/mappings")).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
+        names << f.completeBaseName();
+    return names;
+}
+
+core::Expected<ColumnMapping> ColumnMapping::load(const QString& fileOrName, const BiomarkerSchema& schema)
+{
+    QString path = fileOrName;
+    if (!QFileInfo::exists(path) && builtInNames().contains(fileOrName))
+        path = QStringLiteral(":/age/mappings/%1.json").arg(fileOrName);
+    else if (!QFileInfo::exists(path))
+        return Error(QStringLiteral("%1: no such mapping file (built-in mappings: %2)").arg(fileOrName, builtInNames().join(QStringLiteral(", "))));
+    auto json = core::readJsonObjectFile(path);
+    if (!json)
+        return json.error();
+    return fromJson(*json, schema, path);
+}
+
+QJsonObject ColumnMapping::toJson() const
+{
+    QJsonObject markers;
+    for (auto it = biomarkers.begin(); it != biomarkers.end(); ++it)
+        markers.insert(it.key(), QJsonObject{{QStringLiteral("column"), it->column}, {QStringLiteral("unit"), it->unit}});
+    return {{QStringLiteral("format"), QStringLiteral("bioforge-age-mapping/1")},
+            {QStringLiteral("name"), name},
+            {QStringLiteral("id"), QJsonObject{{QStringLiteral("column"), idColumn}}},
+            {QStringLiteral("age"), QJsonObject{{QStringLiteral("column"), ageColumn}, {QStringLiteral("unit"), ageToYears == 1.0 ? QStringLiteral("years") : QStringLiteral("months")}}},
+            {QStringLiteral("sex"), coded(sex, "male", "female")},
+            {QStringLiteral("pregnant"), coded(pregnant, "yes", "no")},
+            {QStringLiteral("followup"), QJsonObject{{QStringLiteral("column"), followupColumn}, {QStringLiteral("unit"), followupToMonths == 12.0 ? QStringLiteral("years") : followupToMonths == 1.0 ? QStringLiteral("months") : QStringLiteral("days")}}},
+            {QStringLiteral("event"), coded(event, "yes", "no")},
+            {QStringLiteral("biomarkers"), markers}};
+}
+
+} // namespace bioforge::age

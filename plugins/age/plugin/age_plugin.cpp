@@ -1,0 +1,53 @@
+#include "age_plugin.h"
+
+#include "age_demo.h"
+#include "age_report.h"
+#include "age_verbs.h"
+#include "pipeline/clock_jobs.h"
+#include "pipeline/henaw_jobs.h"
+#include "provenance/run_record.h"
+
+#include <QStandardPaths>
+
+namespace bioforge::age {
+
+bool AgePlugin::initialize(const core::PluginContext& context, QString*)
+{
+    m_context = context;
+    return true;
+}
+
+QList<core::VerbSpec> AgePlugin::verbs() const { return {clocksVerb(), evaluateVerb(), trainVerb(), predictVerb()}; }
+
+core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& verb, const QJsonObject& parameters)
+{
+    if (verb == QLatin1String("train") || verb == QLatin1String("predict")) {
+        auto henaw = HenawRunSettings::fromParameters(parameters);
+        if (!henaw)
+            return henaw.error();
+        if (verb == QLatin1String("train"))
+            return std::unique_ptr<core::Job>(std::make_unique<HenawTrainJob>(*henaw));
+        return std::unique_ptr<core::Job>(std::make_unique<HenawPredictJob>(*henaw));
+    }
+    auto settings = ClockSettings::fromParameters(parameters);
+    if (!settings)
+        return settings.error();
+    if (verb == QLatin1String("clocks"))
+        return std::unique_ptr<core::Job>(std::make_unique<ClocksJob>(*settings));
+    if (verb == QLatin1String("evaluate"))
+        return std::unique_ptr<core::Job>(std::make_unique<EvaluateJob>(*settings));
+    return core::Error(QStringLiteral("age: unknown verb '%1'").arg(verb));
+}
+
+core::Expected<core::ReportContent> AgePlugin::reportContent(const core::RunRecord& run, const QString& runDir) const
+{
+    return ageReport(runDir, run.verb, run.title);
+}
+
+QList<core::DemoRun> AgePlugin::demoRuns() const
+{
+    const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
+    return {ageDemoRun(dir)};
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,27 @@
+#pragma once
+
+// The age plugin: the `clocks` and `evaluate` runs on cohort tables, their
+// report and the demo on a shipped NHANES subset.
+
+#include "plugin/iplugin.h"
+
+#include <QObject>
+
+namespace bioforge::age {
+
+class AgePlugin final : public QObject, public core::IPlugin {
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID BIOFORGE_IPLUGIN_IID FILE "age.json")
+    Q_INTERFACES(bioforge::core::IPlugin)
+public:
+    bool initialize(const core::PluginContext& context, QString* errorString) override;
+    QList<core::VerbSpec> verbs() const override;
+    core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
+    core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QList<core::DemoRun> demoRuns() const override;
+
+private:
+    core::PluginContext m_context;
+};
+
+} // namespace bioforge::age

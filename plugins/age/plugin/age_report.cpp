@@ -1,0 +1,160 @@
+#include "age_report.h"
+
+#include "io/csv_reader.h"
+#include "io/json_file.h"
+
+#include <QDir>
+#include <QJsonArray>
+
+#include <cmath>
+
+namespace bioforge::age {
+
+namespace {
+
+QString fixed(double v, int decimals) { return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("–"); }
+
+QString withInterval(const QJsonObject& e, const char* value, const char* interval, int decimals)
+{
+    const QJsonArray i = e.value(QLatin1String(interval)).toArray();
+    const double v = e.value(QLatin1String(value)).toDouble(std::nan(""));
+    if (i.size() != 2 || !std::isfinite(i[0].toDouble(std::nan(""))))
+        return fixed(v, decimals);
+    return QStringLiteral("%1 (%2–%3)").arg(fixed(v, decimals), fixed(i[0].toDouble(), decimals), fixed(i[1].toDouble(), decimals));
+}
+
+// Chronological age and each clock column of clocks.csv (age = clock - advance).
+struct ClockColumns {
+    std::vector<double> age;
+    QMap<QString, std::vector<double>> values, advance;
+};
+
+ClockColumns readClocks(const QString& path)
+{
+    ClockColumns out;
+    auto reader = core::CsvReader::open(path);
+    if (!reader || !(*reader)->readHeader())
+        return out;
+    const QStringList header = (*reader)->header();
+    for (;;) {
+        auto row = (*reader)->next();
+        if (!row || !row->has_value())
+            break;
+        for (const QString& clock : {QStringLiteral("phenoage"), QStringLiteral("kdm"), QStringLiteral("phenoage_retrained")}) {
+            const int v = int(header.indexOf(clock)), a = int(header.indexOf(clock + QStringLiteral("_advance")));
+            if (v < 0 || a < 0)
+                continue;
+            bool okV = false, okA = false;
+            const double value = (**row)[v].toDouble(&okV), adv = (**row)[a].toDouble(&okA);
+            if (okV && okA) {
+                out.values[clock].push_back(value);
+                out.advance[clock].push_back(adv);
+                if (clock == QLatin1String("phenoage"))
+                    out.age.push_back(value - adv);
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+core::Expected<core::ReportContent> ageReport(const QString& runDir, const QString& verb, const QString& title)
+{
+    const QDir dir(runDir);
+    auto summary = core::readJsonObjectFile(dir.filePath(QStringLiteral("summary.json")));
+    if (!summary)
+        return summary.error();
+    const QJsonObject& s = *summary;
+    core::ReportContent report;
+    report.title = title.isEmpty() ? QStringLiteral("Biological age") : title;
+    const QJsonObject clocks = s.value(QLatin1String("clocks")).toObject();
+    QStringList computed;
+    for (auto it = clocks.begin(); it != clocks.end(); ++it)
+        computed << QStringLiteral("%1 for %2").arg(it.key()).arg(it.value().toObject().value(QLatin1String("computed")).toInt());
+    report.summary = QStringLiteral("%1 people from %2 (mapping %3): %4. %5")
+                         .arg(s.value(QLatin1String("rows")).toInt())
+                         .arg(QDir(s.value(QLatin1String("table")).toString()).dirName(), s.value(QLatin1String("mapping")).toString(), computed.join(QStringLiteral(", ")),
+                              s.value(QLatin1String("settings")).toString());
+
+    core::ReportSection input{QStringLiteral("Input and validation"), {}, {}, {}};
+    const QJsonObject validation = s.value(QLatin1String("validation")).toObject();
+    input.paragraphs << validation.value(QLatin1String("summary")).toString() + QStringLiteral(" (every problem by line and column in validation.tsv).");
+    QStringList absent;
+    for (const QJsonValue& m : validation.value(QLatin1String("absent_markers")).toArray())
+        absent << m.toString();
+    if (!absent.isEmpty())
+        input.paragraphs << QStringLiteral("Mapped but absent from the table: %1.").arg(absent.join(QStringLiteral(", ")));
+    core::ReportTable why{QStringLiteral("Rows without a value, by clock and reason (each row in clock_notes.tsv)"), {QStringLiteral("clock"), QStringLiteral("reason"), QStringLiteral("rows")}, {}};
+    for (auto it = clocks.begin(); it != clocks.end(); ++it) {
+        const QJsonObject reasons = it.value().toObject().value(QLatin1String("not_computed")).toObject();
+        for (auto r = reasons.begin(); r != reasons.end(); ++r)
+            why.rows.append({it.key(), r.key(), QString::number(r.value().toInt())});
+    }
+    if (!why.rows.isEmpty())
+        input.tables.append(why);
+    report.sections.append(input);
+
+    const ClockColumns columns = readClocks(dir.filePath(QStringLiteral("clocks.csv")));
+    core::ReportSection ages{QStringLiteral("Biological against chronological age"), {}, {}, {}};
+    for (auto it = columns.values.begin(); it != columns.values.end(); ++it) {
+        core::ReportPlot scatter;
+        scatter.kind = core::ReportPlot::Kind::Scatter;
+        scatter.caption = QStringLiteral("%1 against chronological age (people on the diagonal age as their years say)").arg(it.key());
+        scatter.xLabel = QStringLiteral("chronological age (years)");
+        scatter.yLabel = QStringLiteral("%1 (years)").arg(it.key());
+        std::vector<double> age(it.value().size());
+        for (size_t i = 0; i < age.size(); ++i)
+            age[i] = it.value()[i] - columns.advance.value(it.key())[i];
+        scatter.series.append({it.key(), age, it.value()});
+        ages.plots.append(scatter);
+        core::ReportPlot histogram;
+        histogram.kind = core::ReportPlot::Kind::Histogram;
+        histogram.caption = QStringLiteral("%1 acceleration (clock minus chronological age)").arg(it.key());
+        histogram.xLabel = QStringLiteral("years");
+        histogram.series.append({it.key(), columns.advance.value(it.key()), {}});
+        ages.plots.append(histogram);
+    }
+    report.sections.append(ages);
+
+    if (verb == QLatin1String("evaluate")) {
+        core::ReportSection comparison{QStringLiteral("Against mortality"), {}, {}, {}};
+        comparison.paragraphs << QStringLiteral("On the same people for every clock (those with follow-up and a value of each): Harrell's C-index of the clock and of its acceleration as mortality risk "
+                                                "(95 % percentile bootstrap intervals; acceleration = the residual of the clock on chronological age), and the hazard ratio per year of acceleration (per SD for HD) from a Cox model "
+                                                "adjusted for age and sex (Wald 95 % interval). Chronological age is the baseline every clock must beat.");
+        core::ReportTable table{QStringLiteral("Side by side"),
+                                {QStringLiteral("clock"), QStringLiteral("people"), QStringLiteral("deaths"), QStringLiteral("r with age"), QStringLiteral("C-index"),
+                                 QStringLiteral("C-index of acceleration"), QStringLiteral("HR per unit of acceleration")},
+                                {}};
+        for (const QJsonValue& v : s.value(QLatin1String("evaluation")).toArray()) {
+            const QJsonObject e = v.toObject();
+            table.rows.append({e.value(QLatin1String("clock")).toString(), QString::number(e.value(QLatin1String("rows")).toInt()),
+                               QString::number(e.value(QLatin1String("deaths")).toInt()), fixed(e.value(QLatin1String("correlation_with_age")).toDouble(std::nan("")), 3),
+                               withInterval(e, "c_index", "c_index_95", 3), withInterval(e, "c_index_advance", "c_index_advance_95", 3),
+                               withInterval(e, "hazard_ratio_per_unit_advance", "hazard_ratio_95", 3)});
+            const QJsonArray quartiles = e.value(QLatin1String("km_by_advance_quartile")).toArray();
+            if (quartiles.size() != 4 || e.value(QLatin1String("clock")).toString() == QLatin1String("chronological age"))
+                continue;
+            core::ReportPlot km;
+            km.kind = core::ReportPlot::Kind::Line;
+            km.caption = QStringLiteral("Kaplan-Meier survival by quartile of %1 acceleration (Q1 youngest for their age)").arg(e.value(QLatin1String("clock")).toString());
+            km.xLabel = QStringLiteral("months of follow-up");
+            km.yLabel = QStringLiteral("surviving");
+            for (int q = 0; q < 4; ++q) {
+                const QJsonObject curve = quartiles[q].toObject();
+                core::PlotSeries series{QStringLiteral("Q%1").arg(q + 1), {}, {}};
+                for (const QJsonValue& t : curve.value(QLatin1String("time_months")).toArray())
+                    series.x.push_back(t.toDouble());
+                for (const QJsonValue& y : curve.value(QLatin1String("survival")).toArray())
+                    series.y.push_back(y.toDouble());
+                km.series.append(series);
+            }
+            comparison.plots.append(km);
+        }
+        comparison.tables.prepend(table);
+        report.sections.insert(0, comparison);
+    }
+    return report;
+}
+
+} // namespace bioforge::age

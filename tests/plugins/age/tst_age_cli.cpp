@@ -1,0 +1,138 @@
+// The scripted contract of `bioforge run age clocks` (docs/age.md): with the
+// NHANES III training table as KDM reference and BioAge's defaults,
+// clocks.csv for the fixture people equals BioAge's columns within 1e-6
+// years, ids unchanged; the settings change what they should; a row without
+// a value says why; `evaluate` writes the comparison; the demo runs.
+
+#include "age_fixtures.h"
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace bioforge::test;
+using namespace bioforge::age::test;
+
+class TstAgeCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    struct Result {
+        int code = -1;
+        QString out, err, runDir;
+    };
+
+    Result run(const QStringList& args)
+    {
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("project"))} + args);
+        p.waitForFinished(600000);
+        Result r{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()), {}};
+        const auto m = QRegularExpression(QStringLiteral("started in (\\S+)")).match(r.err);
+        r.runDir = m.captured(1);
+        return r;
+    }
+
+    QHash<QString, Row> clocksById(const QString& runDir, const QString& idColumn)
+    {
+        QHash<QString, Row> out;
+        for (const Row& r : readRows(QDir(runDir).filePath(QStringLiteral("clocks.csv"))))
+            out.insert(r.value(idColumn), r);
+        return out;
+    }
+
+private slots:
+    void clocksContractReproducesBioAge()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), QStringLiteral("--table"), agePath(QStringLiteral("bioage_nhanes4_shared200.csv")),
+                              QStringLiteral("--map"), QStringLiteral("nhanes-bioage"), QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv"))});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QList<Row> expected = readRows(agePath(QStringLiteral("bioage_nhanes4_shared200.csv")));
+        const QHash<QString, Row> ours = clocksById(r.runDir, QStringLiteral("sample_id"));
+        QCOMPARE(ours.size(), expected.size());
+        const QStringList header = QString::fromUtf8(readAll(QDir(r.runDir).filePath(QStringLiteral("clocks.csv"))).split('\n').first()).split(QLatin1Char(','));
+        QCOMPARE(header.mid(0, 5), (QStringList{QStringLiteral("sample_id"), QStringLiteral("phenoage"), QStringLiteral("phenoage_advance"), QStringLiteral("kdm"), QStringLiteral("kdm_advance")}));
+        double worst = 0;
+        for (const Row& e : expected) {
+            const Row o = ours.value(e.value(QStringLiteral("sample_id")));
+            QVERIFY2(!o.isEmpty(), qPrintable(e.value(QStringLiteral("sample_id"))));
+            for (const char* column : {"phenoage", "phenoage_advance", "kdm", "kdm_advance"})
+                worst = std::max(worst, std::abs(o.value(QLatin1String(column)).toDouble() - e.value(QLatin1String(column)).toDouble()));
+        }
+        QVERIFY2(worst < 1e-6, qPrintable(QString::number(worst)));
+        // The settings are in the run's provenance.
+        const QJsonObject record = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")))).object();
+        QCOMPARE(record.value(QLatin1String("parameters")).toObject().value(QLatin1String("crp_transform")).toString(), QStringLiteral("log1p"));
+        QCOMPARE(record.value(QLatin1String("parameters")).toObject().value(QLatin1String("phenoage_divisor")).toString(), QStringLiteral("0.090165"));
+
+        // kdm_variance_rows complete gives BioAge's shipped kdm0 (within its 0.0033 years, fixture README surprise 3).
+        const Result complete = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), QStringLiteral("--table"), agePath(QStringLiteral("bioage_nhanes4_shared200.csv")),
+                                     QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--kdm_variance_rows"), QStringLiteral("complete"),
+                                     QStringLiteral("--phenoage_divisor"), QStringLiteral("0.09165")});
+        QVERIFY2(complete.code == 0, qPrintable(complete.err));
+        const QHash<QString, Row> other = clocksById(complete.runDir, QStringLiteral("sample_id"));
+        for (const Row& e : expected) {
+            const Row o = other.value(e.value(QStringLiteral("sample_id")));
+            QVERIFY(std::abs(o.value(QStringLiteral("kdm")).toDouble() - e.value(QStringLiteral("kdm0_shipped")).toDouble()) < 4e-3);
+            const double pa = e.value(QStringLiteral("phenoage")).toDouble();
+            QVERIFY(std::abs(o.value(QStringLiteral("phenoage")).toDouble() - (141.50225 + (pa - 141.50225) * 0.090165 / 0.09165)) < 1e-6);
+        }
+    }
+
+    void rowsWithoutAValueSayWhy()
+    {
+        const QString table = m_dir.filePath(QStringLiteral("small.csv"));
+        writeAll(table, "sample_id,age_years,sex_1male_2female,albumin_g_per_L,creatinine_umol_per_L,glucose_mmol_per_L,crp_mg_per_dL,lymphocyte_percent,mcv_fL,rdw_percent,alp_U_per_L,wbc_1000_cells_per_uL\n"
+                        "a,50,1,45,80,5,0.1,30,90,13,70,6\n"
+                        "b,55,2,,80,5,0.1,30,90,13,70,6\n"
+                        "c,old,2,45,80,5,0.1,30,90,13,70,6\n");
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QHash<QString, Row> ours = clocksById(r.runDir, QStringLiteral("sample_id"));
+        QCOMPARE(ours.size(), 3);
+        QVERIFY(!ours.value(QStringLiteral("a")).value(QStringLiteral("phenoage")).isEmpty());
+        QVERIFY(ours.value(QStringLiteral("b")).value(QStringLiteral("phenoage")).isEmpty());
+        QVERIFY(ours.value(QStringLiteral("a")).value(QStringLiteral("kdm")).isEmpty()); // no KDM reference given
+        const QByteArray notes = readAll(QDir(r.runDir).filePath(QStringLiteral("clock_notes.tsv")));
+        QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
+        QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
+        QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
+    }
+
+    void evaluateComparesTheClocksAgainstMortality()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), agePath(QStringLiteral("nhanes3_cohort.csv")),
+                              QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--bootstrap"), QStringLiteral("20")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QList<Row> rows = readRows(QDir(r.runDir).filePath(QStringLiteral("evaluation.csv")));
+        QHash<QString, Row> byClock;
+        for (const Row& row : rows)
+            byClock.insert(row.value(QStringLiteral("clock")), row);
+        QVERIFY(byClock.contains(QStringLiteral("phenoage")) && byClock.contains(QStringLiteral("chronological age")));
+        const double cPheno = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index")).toDouble();
+        const double low = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_low")).toDouble();
+        const double high = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_high")).toDouble();
+        QVERIFY2(cPheno > 0.75 && low < cPheno && cPheno < high, qPrintable(QStringLiteral("%1 (%2-%3)").arg(cPheno).arg(low).arg(high)));
+        QVERIFY(byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("hazard_ratio_per_unit_advance")).toDouble() > 1.0); // older for one's age, more deaths
+        const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), m_dir.filePath(QStringLiteral("age.html"))});
+        QVERIFY2(report.code == 0, qPrintable(report.err));
+        QVERIFY(readAll(m_dir.filePath(QStringLiteral("age.html"))).contains("Kaplan-Meier"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAgeCli)
+#include "tst_age_cli.moc"

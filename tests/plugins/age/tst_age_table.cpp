@@ -1,0 +1,130 @@
+// Cohort tables as users give them: a column mapping with units converted to
+// the canonical ones; every bad value named by line and column (not a
+// number, out of range, impossible age, unknown sex, repeated id) and kept
+// out without losing its row; the shipped mapping and schema load; median
+// imputation by age-sex stratum.
+
+#include "table/cohort_reader.h"
+#include "support/test_support.h"
+
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace bioforge;
+using namespace bioforge::age;
+using namespace bioforge::test;
+
+class TstAgeTable : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    ColumnMapping mapping(const QByteArray& json)
+    {
+        auto m = ColumnMapping::fromJson(QJsonDocument::fromJson(json).object(), BiomarkerSchema::builtIn(), QStringLiteral("test mapping"));
+        if (!m)
+            qFatal("%s", qPrintable(m.error().message()));
+        return *m;
+    }
+
+    static QByteArray kMapping()
+    {
+        return R"({"format": "bioforge-age-mapping/1", "id": {"column": "person"}, "age": {"column": "age"},
+                   "sex": {"column": "sex", "male": ["M", "1"], "female": ["F", "2"]},
+                   "followup": {"column": "years_followed", "unit": "years"}, "event": {"column": "dead", "yes": ["yes"], "no": ["no"]},
+                   "biomarkers": {"albumin": {"column": "alb", "unit": "g/dL"}, "creatinine": {"column": "creat", "unit": "mg/dL"},
+                                  "hba1c": {"column": "a1c", "unit": "mmol/mol"}, "ggt": {"column": "ggt_not_in_table"}}})";
+    }
+
+private slots:
+    void shippedSchemaAndMappingLoad()
+    {
+        const BiomarkerSchema& s = BiomarkerSchema::builtIn();
+        QVERIFY(s.find(QStringLiteral("albumin")));
+        QCOMPARE(s.requirement(QStringLiteral("phenoage")).required.size(), 9);
+        QVERIFY(ColumnMapping::builtInNames().contains(QStringLiteral("nhanes-bioage")));
+        auto m = ColumnMapping::load(QStringLiteral("nhanes-bioage"));
+        QVERIFY2(m, m ? "" : qPrintable(m.error().message()));
+        QCOMPARE(m->biomarkers.value(QStringLiteral("albumin")).column, QStringLiteral("albumin_g_per_L"));
+        // A mapping written and read again is the same mapping.
+        auto again = ColumnMapping::fromJson(m->toJson(), s, QStringLiteral("again"));
+        QVERIFY(again);
+        QCOMPARE(again->toJson(), m->toJson());
+    }
+
+    void unitsAreConvertedAndBadValuesNamed()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("cohort.csv"));
+        writeAll(path, "person,age,sex,alb,creat,a1c,years_followed,dead\n"
+                       "p1,50,M,4.3,1.0,48,10,no\n"        // line 2: all good
+                       "p2,abc,F,4.1,0.8,36,5,yes\n"       // line 3: age not a number
+                       "p3,61,X,4.0,0.9,40,2,no\n"         // line 4: unknown sex
+                       "p1,45,F,NA,12345,,7,no\n"          // line 5: repeated id, albumin missing, creatinine out of range
+                       "p5,140,M,4.5,one,42,1,yes\n");     // line 6: impossible age, creatinine not a number
+        CohortReadReport report;
+        auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(c->rows(), 5); // no row lost
+        QCOMPARE(c->ids, (QStringList{QStringLiteral("p1"), QStringLiteral("p2"), QStringLiteral("p3"), QStringLiteral("p1"), QStringLiteral("p5")}));
+        QCOMPARE(c->value(QStringLiteral("albumin"), 0), 43.0);                       // g/dL -> g/L
+        QVERIFY(std::abs(c->value(QStringLiteral("creatinine"), 0) - 88.4017) < 1e-12); // mg/dL -> umol/L
+        QVERIFY(std::abs(c->value(QStringLiteral("hba1c"), 0) - (0.09148 * 48 + 2.152)) < 1e-12); // mmol/mol -> %
+        QCOMPARE(c->followupMonths[0], 120.0);
+        QCOMPARE(c->event[1], 1);
+        QVERIFY(std::isnan(c->age[1]) && std::isnan(c->age[4]));
+        QCOMPARE(c->sex[2], Sex::Unknown);
+        QVERIFY(std::isnan(c->value(QStringLiteral("creatinine"), 3)) && std::isnan(c->value(QStringLiteral("creatinine"), 4)));
+        QCOMPARE(report.counts.value(QStringLiteral("impossible age")), qint64(1)); // 140; "abc" counts as not a number
+        QCOMPARE(report.counts.value(QStringLiteral("unknown sex")), qint64(1));
+        QCOMPARE(report.counts.value(QStringLiteral("duplicate id")), qint64(1));
+        QCOMPARE(report.counts.value(QStringLiteral("out of range")), qint64(1));
+        QCOMPARE(report.counts.value(QStringLiteral("not a number")), qint64(2));
+        QCOMPARE(report.missingByMarker.value(QStringLiteral("albumin")), qint64(1));
+        QCOMPARE(report.absentMarkers, QStringList{QStringLiteral("ggt")});
+        auto issue = [&](qint64 line, const QString& column) {
+            for (const TableIssue& i : report.issues)
+                if (i.line == line && i.column == column)
+                    return true;
+            return false;
+        };
+        QVERIFY(issue(3, QStringLiteral("age")) && issue(4, QStringLiteral("sex")) && issue(5, QStringLiteral("person")) && issue(5, QStringLiteral("creat"))
+                && issue(6, QStringLiteral("age")) && issue(6, QStringLiteral("creat")));
+    }
+
+    void unusableTablesAndMappingsAreRefusedWithTheirName()
+    {
+        const QString noAge = m_dir.filePath(QStringLiteral("no-age.csv"));
+        writeAll(noAge, "person,sex\np1,M\n");
+        auto c = readCohort(noAge, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr);
+        QVERIFY(!c && c.error().message().contains(noAge) && c.error().message().contains(QStringLiteral("'age'")));
+        const QString headerOnly = m_dir.filePath(QStringLiteral("header-only.csv"));
+        writeAll(headerOnly, "person,age,sex\n");
+        QVERIFY(!readCohort(headerOnly, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr));
+        for (const QByteArray& bad : {QByteArray(R"({"format": "bioforge-age-mapping/1", "age": {"column": "a"}, "biomarkers": {"albumen": {"column": "x"}}})"),
+                                      QByteArray(R"({"format": "bioforge-age-mapping/1", "age": {"column": "a"}, "biomarkers": {"albumin": {"column": "x", "unit": "mg/L"}}})"),
+                                      QByteArray(R"({"format": "bioforge-age-mapping/1", "biomarkers": {}})"),
+                                      QByteArray(R"({"age": {"column": "a"}})")}) {
+            auto m = ColumnMapping::fromJson(QJsonDocument::fromJson(bad).object(), BiomarkerSchema::builtIn(), QStringLiteral("bad.json"));
+            QVERIFY2(!m && m.error().message().startsWith(QStringLiteral("bad.json")), bad.constData());
+        }
+        QVERIFY(!ColumnMapping::load(m_dir.filePath(QStringLiteral("absent.json"))));
+    }
+
+    void missingValuesAreImputedByAgeSexStratum()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("impute.csv"));
+        writeAll(path, "person,age,sex,alb\na,41,M,4.0\nb,42,M,4.4\nc,43,M,\nd,71,F,3.0\ne,72,F,\nf,20,F,\n");
+        auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr);
+        QVERIFY(c);
+        const QMap<QString, qint64> filled = imputeByAgeSexMedian(*c, {QStringLiteral("albumin")});
+        QCOMPARE(filled.value(QStringLiteral("albumin")), qint64(3));
+        QCOMPARE(c->value(QStringLiteral("albumin"), 2), 42.0); // men 40-44: median of 40 and 44
+        QCOMPARE(c->value(QStringLiteral("albumin"), 4), 30.0); // women 70-74
+        QCOMPARE(c->value(QStringLiteral("albumin"), 5), 30.0); // women 20-24 has none: the women's median
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAgeTable)
+#include "tst_age_table.moc"

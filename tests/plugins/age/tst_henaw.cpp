@@ -1,0 +1,272 @@
+// HENAW without its reference's defects, each with a test: the configuration
+// decides markers, systems and features (nothing hard-coded); the age
+// sampler covers every row once per epoch and is re-iterable; the split is
+// seeded and stratified; the standardisation is fitted on training rows only
+// and saved as JSON; a model loads only with matching parts; an out-of-memory
+// step is dropped unapplied, the batch size halved and the event recorded;
+// a run paused at every step resumes to bit-identical weights.
+
+#include "checkpoint/checkpoint_store.h"
+#include "henaw/age_stratified_sampler.h"
+#include "henaw/feature_encoder.h"
+#include "henaw/henaw_model.h"
+#include "io/json_file.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "pipeline/henaw_jobs.h"
+#include "table/cohort_reader.h"
+#include "provenance/provenance_recorder.h"
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+
+using namespace bioforge;
+using namespace bioforge::age;
+using namespace bioforge::test;
+
+namespace {
+
+// People whose markers drift with age and whose death hazard rises with age and one marker.
+QByteArray syntheticCohort(int people, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> uniform(0, 1);
+    std::normal_distribution<double> noise(0, 1);
+    QByteArray csv = "sample_id,age_years,sex_1male_2female,albumin_g_per_L,creatinine_umol_per_L,glucose_mmol_per_L,crp_mg_per_dL,rdw_percent,followup_months,died_counted\n";
+    for (int i = 0; i < people; ++i) {
+        const double age = 20 + 60 * uniform(rng);
+        const double rdw = 12 + 0.03 * (age - 50) + 0.8 * noise(rng);
+        const double hazard = std::exp(-10.5 + 0.07 * age + 0.4 * (rdw - 12));
+        const double death = -std::log(uniform(rng)) / hazard;
+        const double follow = std::min(death, 240.0);
+        csv += QByteArray("p") + QByteArray::number(i) + ',' + QByteArray::number(age, 'f', 1) + ',' + (i % 2 ? "1" : "2") + ','
+               + QByteArray::number(45 - 0.05 * (age - 50) + 2 * noise(rng), 'f', 2) + ',' + QByteArray::number(75 + 0.3 * (age - 50) + 10 * noise(rng), 'f', 2) + ','
+               + QByteArray::number(5 + 0.02 * (age - 50) + 0.5 * noise(rng), 'f', 3) + ','
+               + (i % 17 == 0 ? QByteArray() : QByteArray::number(std::exp(-1.5 + 0.01 * age + 0.8 * noise(rng)), 'f', 3)) + ','
+               + QByteArray::number(rdw, 'f', 2) + ',' + QByteArray::number(follow, 'f', 1) + ',' + (death < 240 ? "1" : "0") + '\n';
+    }
+    return csv;
+}
+
+struct Attempt {
+    core::JobOutcome outcome = core::JobOutcome::Cancelled;
+    QString failure;
+    core::RunRecord record;
+};
+
+} // namespace
+
+class TstHenaw : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_table;
+
+    QJsonObject trainParameters() const
+    {
+        return {{QStringLiteral("table"), m_table}, {QStringLiteral("map"), QStringLiteral("nhanes-bioage")}, {QStringLiteral("epochs"), 3},
+                {QStringLiteral("ensemble"), 2}, {QStringLiteral("batch_size"), 64}, {QStringLiteral("seed"), 7}, {QStringLiteral("threads"), 1}};
+    }
+
+    Attempt train(const QString& run, bool pauseAtOnce, int64_t outOfMemoryAt = -1)
+    {
+        QDir().mkpath(run + QStringLiteral("/out"));
+        HenawTrainJob job(*HenawRunSettings::fromParameters(trainParameters()));
+        job.injectOutOfMemoryAt(outOfMemoryAt);
+        core::CheckpointStore store(run + QStringLiteral("/checkpoints"), job.checkpointSchema());
+        core::ProvenanceRecorder provenance(run + QStringLiteral("/out"));
+        core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&store, &provenance, nullptr, run + QStringLiteral("/out"), QString()}, trainParameters());
+        if (pauseAtOnce)
+            ctx.requestPause();
+        Attempt a;
+        try {
+            a.outcome = job.run(ctx);
+        } catch (const core::JobFailure& f) {
+            a.failure = f.message();
+        }
+        a.record.runId = QStringLiteral("run");
+        (void)provenance.finalizeInto(a.record);
+        return a;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_table = m_dir.filePath(QStringLiteral("cohort.csv"));
+        QVERIFY(writeAll(m_table, syntheticCohort(700, 3)));
+    }
+
+    void theConfigurationDecidesTheArchitecture()
+    {
+        // NHANES III has no AST/ALT: the model is built for the markers there are.
+        const HenawConfig c = HenawConfig::defaults({QStringLiteral("albumin"), QStringLiteral("crp"), QStringLiteral("rdw"), QStringLiteral("sbp")});
+        QVERIFY(c.validate());
+        QStringList systems;
+        for (const HenawSystem& s : c.systems)
+            systems << s.name;
+        QCOMPARE(systems, (QStringList{QStringLiteral("inflammation"), QStringLiteral("organ_function"), QStringLiteral("hematology")}));
+        QVERIFY(c.ratios.isEmpty()); // no AST/ALT, no albumin/creatinine pair
+        auto back = HenawConfig::fromJson(c.toJson(), QStringLiteral("c"));
+        QVERIFY(back);
+        QVERIFY(back->differences(c).isEmpty());
+        HenawConfig other = c;
+        other.embedding = 32;
+        QCOMPARE(other.differences(c).size(), 1);
+        QJsonObject bad = c.toJson();
+        bad.insert(QStringLiteral("attention_heads"), 5); // 16 is not a multiple of 5
+        QVERIFY(!HenawConfig::fromJson(bad, QStringLiteral("c")));
+        bad = c.toJson();
+        bad.insert(QStringLiteral("ratios"), QJsonArray{QJsonArray{QStringLiteral("ast"), QStringLiteral("alt")}});
+        auto unknown = HenawConfig::fromJson(bad, QStringLiteral("c"));
+        QVERIFY(!unknown && unknown.error().message().contains(QStringLiteral("does not read")));
+    }
+
+    void theSamplerCoversEveryRowOncePerEpochAndCanBeReplayed()
+    {
+        std::vector<double> ages;
+        std::mt19937 rng(1);
+        for (int i = 0; i < 1001; ++i)
+            ages.push_back(i < 5 ? 15.0 + i : 20 + double(rng() % 600) / 10.0); // a few outside any fixed bin: never dropped
+        const AgeStratifiedSampler sampler(ages, 64, 5, 11);
+        for (int epoch = 0; epoch < 3; ++epoch) {
+            const auto batches = sampler.epoch(epoch);
+            std::multiset<qsizetype> seen;
+            for (const auto& b : batches) {
+                QVERIFY(b.size() >= 2);
+                seen.insert(b.begin(), b.end());
+            }
+            QCOMPARE(qsizetype(seen.size()), qsizetype(ages.size()));
+            QCOMPARE(qsizetype(std::set<qsizetype>(seen.begin(), seen.end()).size()), qsizetype(ages.size()));
+            QCOMPARE(sampler.epoch(epoch), batches); // re-iterable
+            // The first batch already spans the ages.
+            double lo = 1e9, hi = -1e9;
+            for (qsizetype i : batches.front()) {
+                lo = std::min(lo, ages[size_t(i)]);
+                hi = std::max(hi, ages[size_t(i)]);
+            }
+            QVERIFY(hi - lo > 40);
+        }
+        QVERIFY(sampler.order(0) != sampler.order(1));
+        // A last batch of one joins the batch before.
+        const auto odd = AgeStratifiedSampler::batches({1, 2, 3, 4, 5}, 0, 2);
+        QCOMPARE(odd.size(), size_t(2));
+        QCOMPARE(odd.back().size(), size_t(3));
+    }
+
+    void theSplitIsSeededStratifiedAndDisjoint()
+    {
+        auto mapping = ColumnMapping::load(QStringLiteral("nhanes-bioage"));
+        auto cohort = readCohort(m_table, *mapping, BiomarkerSchema::builtIn(), nullptr);
+        QVERIFY(cohort);
+        std::vector<qsizetype> rows(size_t(cohort->rows()));
+        std::iota(rows.begin(), rows.end(), 0);
+        const CohortSplit a = stratifiedSplit(*cohort, rows, 0.7, 0.15, 5, 3), b = stratifiedSplit(*cohort, rows, 0.7, 0.15, 5, 3);
+        QCOMPARE(a.train, b.train);
+        std::set<qsizetype> all(a.train.begin(), a.train.end());
+        all.insert(a.validation.begin(), a.validation.end());
+        all.insert(a.test.begin(), a.test.end());
+        QCOMPARE(all.size(), rows.size());
+        QCOMPARE(a.train.size() + a.validation.size() + a.test.size(), rows.size());
+        QVERIFY(std::abs(double(a.train.size()) / double(rows.size()) - 0.7) < 0.02);
+        QVERIFY(stratifiedSplit(*cohort, rows, 0.7, 0.15, 5, 4).train != a.train);
+    }
+
+    void theStandardisationComesFromTrainingRowsOnly()
+    {
+        auto mapping = ColumnMapping::load(QStringLiteral("nhanes-bioage"));
+        auto cohort = readCohort(m_table, *mapping, BiomarkerSchema::builtIn(), nullptr);
+        QVERIFY(cohort);
+        const HenawConfig config = HenawConfig::defaults(cohort->markerNames);
+        std::vector<qsizetype> train{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21};
+        auto a = FeatureEncoder::fit(*cohort, train, config);
+        QVERIFY2(a, a ? "" : qPrintable(a.error().message()));
+        Cohort changed = *cohort;
+        for (auto& column : changed.markers)
+            for (size_t r = 100; r < column.size(); ++r)
+                column[r] *= 3; // rows outside the training set
+        auto b = FeatureEncoder::fit(changed, train, config);
+        QVERIFY(b);
+        QCOMPARE(a->toJson(), b->toJson());
+        auto back = FeatureEncoder::fromJson(a->toJson(), config, QStringLiteral("encoder.json"));
+        QVERIFY(back);
+        QCOMPARE(back->toJson(), a->toJson());
+        HenawConfig fewer = config;
+        fewer.markers.removeLast();
+        QVERIFY(!FeatureEncoder::fromJson(a->toJson(), fewer, QStringLiteral("encoder.json")));
+        auto encoded = a->encode(*cohort, {1, 17, 34}); // rows 17 and 34 miss CRP
+        QVERIFY(encoded);
+        QCOMPARE(encoded->imputedValues, qint64(2));
+        Cohort without = *cohort;
+        without.markerNames.removeAll(QStringLiteral("crp"));
+        without.markers.erase(without.markers.begin() + cohort->markerIndex(QStringLiteral("crp")));
+        auto refused = a->encode(without, {0});
+        QVERIFY(!refused && refused.error().message().contains(QStringLiteral("crp")));
+    }
+
+    void trainingLearnsAndTheModelRoundTrips()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("plain"));
+        const Attempt a = train(run, false);
+        QVERIFY2(a.failure.isEmpty() && a.outcome == core::JobOutcome::Finished, qPrintable(a.failure));
+        const QJsonObject summary = *core::readJsonObjectFile(run + QStringLiteral("/out/summary.json"));
+        const QJsonObject test = summary.value(QLatin1String("test")).toObject();
+        QVERIFY2(test.value(QLatin1String("correlation_with_age")).toDouble() > 0.5, qPrintable(QString::number(test.value(QLatin1String("correlation_with_age")).toDouble())));
+        QVERIFY(test.value(QLatin1String("c_index_mortality_head")).toDouble() > 0.6);
+        QCOMPARE(test.value(QLatin1String("interval_coverage")).toArray().size(), 3);
+        const QByteArray history = readAll(run + QStringLiteral("/out/history.csv"));
+        QCOMPARE(history.count('\n'), 1 + 2 * 3); // header, 2 members x 3 epochs
+        // The saved model predicts what the trained one did, and refuses parts that do not belong together.
+        auto model = HenawModel::load(run + QStringLiteral("/out/henaw-model"));
+        QVERIFY2(model, model ? "" : qPrintable(model.error().message()));
+        QCOMPARE(model->members(), 2);
+        const QString broken = m_dir.filePath(QStringLiteral("broken-model"));
+        QDir().mkpath(broken);
+        for (const QString& f : QDir(run + QStringLiteral("/out/henaw-model")).entryList(QDir::Files))
+            QFile::copy(run + QStringLiteral("/out/henaw-model/") + f, broken + QLatin1Char('/') + f);
+        QJsonObject config = *core::readJsonObjectFile(broken + QStringLiteral("/config.json"));
+        config.insert(QStringLiteral("embedding"), 32);
+        QVERIFY(writeAll(broken + QStringLiteral("/config.json"), QJsonDocument(config).toJson()));
+        auto refused = HenawModel::load(broken);
+        QVERIFY2(!refused && refused.error().message().contains(QStringLiteral("shape")), refused ? "" : qPrintable(refused.error().message()));
+    }
+
+    void outOfMemoryDropsTheBatchHalvesItAndGoesOn()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("oom"));
+        const Attempt a = train(run, false, 3);
+        QVERIFY2(a.failure.isEmpty() && a.outcome == core::JobOutcome::Finished, qPrintable(a.failure));
+        const QJsonObject summary = *core::readJsonObjectFile(run + QStringLiteral("/out/summary.json"));
+        QCOMPARE(summary.value(QLatin1String("out_of_memory_events")).toInt(), 1);
+        QCOMPARE(summary.value(QLatin1String("members")).toArray().at(0).toObject().value(QLatin1String("batch_size")).toInt(), 32);
+        QVERIFY(a.record.warningCount >= 1 && a.record.warnings.join(QLatin1Char(' ')).contains(QStringLiteral("halved")));
+    }
+
+    void aRunPausedAtEveryStepEndsBitIdentical()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("paused"));
+        int attempts = 0;
+        Attempt a;
+        do {
+            a = train(run, true);
+            QVERIFY2(a.failure.isEmpty(), qPrintable(a.failure));
+            QVERIFY(++attempts < 400);
+        } while (a.outcome != core::JobOutcome::Finished);
+        QVERIFY2(attempts > 10, qPrintable(QString::number(attempts)));
+        for (int k = 0; k < 2; ++k) {
+            const QString name = QStringLiteral("/out/henaw-model/member-%1.safetensors").arg(k);
+            QVERIFY2(readAll(run + name) == readAll(m_dir.filePath(QStringLiteral("plain")) + name), qPrintable(name));
+        }
+        QCOMPARE(readAll(run + QStringLiteral("/out/history.csv")), readAll(m_dir.filePath(QStringLiteral("plain")) + QStringLiteral("/out/history.csv")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstHenaw)
+#include "tst_henaw.moc"
