@@ -7,7 +7,11 @@
 #include "pipeline/henaw_jobs.h"
 #include "provenance/run_record.h"
 
+#include "ui/age_page.h"
+
+#include <QApplication>
 #include <QStandardPaths>
+#include <QStyle>
 
 namespace bioforge::age {
 
@@ -49,5 +53,12 @@ QList<core::DemoRun> AgePlugin::demoRuns() const
     const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
     return {ageDemoRun(dir)};
 }
+
+QIcon AgePlugin::pageIcon() const
+{
+    return QApplication::style() ? QApplication::style()->standardIcon(QStyle::SP_FileDialogDetailedView) : QIcon();
+}
+
+QWidget* AgePlugin::createPage(const ui::PageContext& context, QWidget* parent) { return new AgePage(context, parent); }
 
 } // namespace bioforge::age

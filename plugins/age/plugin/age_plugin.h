@@ -4,21 +4,26 @@
 // report and the demo on a shipped NHANES subset.
 
 #include "plugin/iplugin.h"
+#include "plugin/iplugin_ui.h"
 
 #include <QObject>
 
 namespace bioforge::age {
 
-class AgePlugin final : public QObject, public core::IPlugin {
+class AgePlugin final : public QObject, public core::IPlugin, public ui::IPluginUi {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID BIOFORGE_IPLUGIN_IID FILE "age.json")
-    Q_INTERFACES(bioforge::core::IPlugin)
+    Q_INTERFACES(bioforge::core::IPlugin bioforge::ui::IPluginUi)
 public:
     bool initialize(const core::PluginContext& context, QString* errorString) override;
     QList<core::VerbSpec> verbs() const override;
     core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
     QList<core::DemoRun> demoRuns() const override;
+
+    QString pageTitle() const override { return tr("Biological age"); }
+    QIcon pageIcon() const override;
+    QWidget* createPage(const ui::PageContext& context, QWidget* parent) override;
 
 private:
     core::PluginContext m_context;

@@ -1,5 +1,7 @@
 #include "age_report.h"
 
+#include "henaw_report.h"
+
 #include "io/csv_reader.h"
 #include "io/json_file.h"
 
@@ -40,7 +42,7 @@ ClockColumns readClocks(const QString& path)
         auto row = (*reader)->next();
         if (!row || !row->has_value())
             break;
-        for (const QString& clock : {QStringLiteral("phenoage"), QStringLiteral("kdm"), QStringLiteral("phenoage_retrained")}) {
+        for (const QString& clock : {QStringLiteral("phenoage"), QStringLiteral("kdm"), QStringLiteral("phenoage_retrained"), QStringLiteral("henaw")}) {
             const int v = int(header.indexOf(clock)), a = int(header.indexOf(clock + QStringLiteral("_advance")));
             if (v < 0 || a < 0)
                 continue;
@@ -61,6 +63,10 @@ ClockColumns readClocks(const QString& path)
 
 core::Expected<core::ReportContent> ageReport(const QString& runDir, const QString& verb, const QString& title)
 {
+    if (verb == QLatin1String("train"))
+        return henawTrainReport(runDir, title);
+    if (verb == QLatin1String("predict"))
+        return henawPredictReport(runDir, title);
     const QDir dir(runDir);
     auto summary = core::readJsonObjectFile(dir.filePath(QStringLiteral("summary.json")));
     if (!summary)
@@ -128,6 +134,11 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
                                 {}};
         for (const QJsonValue& v : s.value(QLatin1String("evaluation")).toArray()) {
             const QJsonObject e = v.toObject();
+            if (e.value(QLatin1String("rows")).toInt() < 10) { // the clock has (almost) no value on this table
+                table.rows.append({e.value(QLatin1String("clock")).toString(), QString::number(e.value(QLatin1String("rows")).toInt()), QStringLiteral("–"),
+                                   e.value(QLatin1String("note")).toString(), QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–")});
+                continue;
+            }
             table.rows.append({e.value(QLatin1String("clock")).toString(), QString::number(e.value(QLatin1String("rows")).toInt()),
                                QString::number(e.value(QLatin1String("deaths")).toInt()), fixed(e.value(QLatin1String("correlation_with_age")).toDouble(std::nan("")), 3),
                                withInterval(e, "c_index", "c_index_95", 3), withInterval(e, "c_index_advance", "c_index_advance_95", 3),

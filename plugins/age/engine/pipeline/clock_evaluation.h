@@ -21,6 +21,7 @@
 #include <QString>
 
 #include <array>
+#include <cmath>
 #include <vector>
 
 namespace bioforge::age {
@@ -28,11 +29,11 @@ namespace bioforge::age {
 struct ClockEvaluation {
     QString clock;
     qint64 rows = 0, deaths = 0;
-    double correlationWithAge = 0;
-    double cIndex = 0, cIndexAdvance = 0;
-    Interval cIndexInterval, cIndexAdvanceInterval;
-    double hazardRatio = 0;     // per unit of acceleration, adjusted for age and sex
-    Interval hazardRatioInterval;
+    double correlationWithAge = std::nan("");
+    double cIndex = std::nan(""), cIndexAdvance = std::nan("");
+    Interval cIndexInterval{std::nan(""), std::nan("")}, cIndexAdvanceInterval{std::nan(""), std::nan("")};
+    double hazardRatio = std::nan(""); // per unit of acceleration, adjusted for age and sex
+    Interval hazardRatioInterval{std::nan(""), std::nan("")};
     std::array<SurvivalCurve, 4> quartiles; // by acceleration, lowest first
     QString note;               // why a figure is missing
 

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bioforge::age {
@@ -100,10 +101,14 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     // The same people for every clock: those with a value of each and follow-up.
     const Cohort& cohort = result.cohort;
     std::vector<bool> common(size_t(cohort.rows()), true);
+    // A clock the table gives no value at all (its markers are absent) is reported as such and does not empty the comparison.
+    std::vector<bool> present;
+    for (const Candidate& c : candidates)
+        present.push_back(std::any_of(c.values->begin(), c.values->end(), [](double v) { return std::isfinite(v); }));
     for (qsizetype r = 0; r < cohort.rows(); ++r) {
         common[size_t(r)] = cohort.hasSurvival(r) && cohort.sex[size_t(r)] != Sex::Unknown && std::isfinite(cohort.age[size_t(r)]);
-        for (const Candidate& c : candidates)
-            common[size_t(r)] = common[size_t(r)] && std::isfinite((*c.values)[size_t(r)]);
+        for (size_t k = 0; k < candidates.size(); ++k)
+            common[size_t(r)] = common[size_t(r)] && (!present[k] || std::isfinite((*candidates[k].values)[size_t(r)]));
     }
     std::vector<std::vector<double>> masked;
     masked.reserve(candidates.size());
@@ -137,7 +142,15 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     ctx.beginStage(QStringLiteral("write"), 1);
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("evaluation.csv"))));
     ctx.provenance().addOutput(QStringLiteral("evaluation.csv"), QStringLiteral("evaluation.csv"));
-    writeClockOutputs(ctx, result, m_settings, {{QStringLiteral("evaluation"), evaluations}});
+    std::vector<ExtraColumn> extra;
+    if (!henaw.biologicalAge.empty()) {
+        std::vector<double> advance(henaw.biologicalAge.size());
+        for (size_t r = 0; r < advance.size(); ++r)
+            advance[r] = henaw.biologicalAge[r] - cohort.age[r];
+        extra = {{QStringLiteral("henaw"), henaw.biologicalAge}, {QStringLiteral("henaw_advance"), advance}, {QStringLiteral("henaw_sd"), henaw.sd},
+                 {QStringLiteral("henaw_log_hazard"), henaw.logHazard}};
+    }
+    writeClockOutputs(ctx, result, m_settings, {{QStringLiteral("evaluation"), evaluations}}, extra);
     ctx.advance();
     return JobOutcome::Finished;
 }

@@ -54,7 +54,8 @@ QJsonObject retrainedJson(const RetrainedPhenoAgeFit& f)
 
 } // namespace
 
-QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const ClockSettings& s, const QJsonObject& extraSummary)
+QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const ClockSettings& s, const QJsonObject& extraSummary,
+                              const std::vector<ExtraColumn>& extraColumns)
 {
     const QDir dir(ctx.outputDir());
     const Cohort& c = run.cohort;
@@ -78,6 +79,8 @@ QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const 
         columns.push_back({QStringLiteral("hd"), &run.hd->hd, {}});
         columns.push_back({QStringLiteral("hd_log"), &run.hd->hdLog, {}});
     }
+    for (const ExtraColumn& extra : extraColumns)
+        columns.push_back({extra.name, &extra.values, {}});
     core::CsvWriter table;
     QStringList header{run.mapping.idColumn.isEmpty() ? QStringLiteral("line") : run.mapping.idColumn};
     for (const Column& col : columns)

@@ -21,7 +21,12 @@ class JobContext;
 namespace bioforge::age {
 
 // The files written, relative to the run folder.
-QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const ClockSettings& settings, const QJsonObject& extraSummary = {});
+struct ExtraColumn {
+    QString name;
+    std::vector<double> values; // per cohort row
+};
+QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const ClockSettings& settings, const QJsonObject& extraSummary = {},
+                              const std::vector<ExtraColumn>& extraColumns = {});
 
 // "" for NaN, else the shortest text that reads back to the same double.
 QString numberText(double v);

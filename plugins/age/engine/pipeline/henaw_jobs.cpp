@@ -19,6 +19,7 @@
 #include <QJsonDocument>
 
 #include <cmath>
+#include <numeric>
 
 namespace bioforge::age {
 
@@ -105,7 +106,7 @@ QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows,
     std::array<qint64, 3> covered{0, 0, 0};
     static constexpr std::array<double, 3> levels{0.5, 0.8, 0.95}, z{0.6744897501960817, 1.2815515655446004, 1.959963984540054};
     SurvivalData survival;
-    std::vector<double> hazard, advance, bio, ages;
+    std::vector<double> hazard, advance, bio, ages, survivalAge;
     for (size_t i = 0; i < rows.size(); ++i) {
         const double age = c.age[size_t(rows[i])];
         if (!std::isfinite(age) || !std::isfinite(p.biologicalAge[i]))
@@ -121,8 +122,21 @@ QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows,
             survival.time.push_back(c.followupMonths[size_t(rows[i])]);
             survival.event.push_back(c.event[size_t(rows[i])]);
             hazard.push_back(p.logHazard[i]);
-            advance.push_back(error);
+            advance.push_back(p.biologicalAge[i]);
+            survivalAge.push_back(age);
         }
+    }
+    // Acceleration as the residual on chronological age, as the evaluation computes it (clock_evaluation.h).
+    if (advance.size() > 2) {
+        const double ma = std::accumulate(survivalAge.begin(), survivalAge.end(), 0.0) / double(survivalAge.size());
+        const double mb = std::accumulate(advance.begin(), advance.end(), 0.0) / double(advance.size());
+        double sab = 0, saa = 0;
+        for (size_t i = 0; i < advance.size(); ++i) {
+            sab += (survivalAge[i] - ma) * (advance[i] - mb);
+            saa += (survivalAge[i] - ma) * (survivalAge[i] - ma);
+        }
+        for (size_t i = 0; i < advance.size(); ++i)
+            advance[i] -= mb + (saa > 0 ? sab / saa : 1.0) * (survivalAge[i] - ma);
     }
     QJsonArray coverage;
     for (size_t l = 0; l < 3; ++l)
@@ -132,6 +146,21 @@ QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows,
             {QStringLiteral("c_index_mortality_head"), concordanceIndex(survival, hazard)},
             {QStringLiteral("c_index_advance"), concordanceIndex(survival, advance)},
             {QStringLiteral("interval_coverage"), coverage}};
+}
+
+// Each system's markers with their adaptive weight, averaged over the people predicted.
+QJsonArray meanWeights(const HenawConfig& config, const HenawPrediction& p)
+{
+    std::vector<double> mean(static_cast<size_t>(config.markers.size()), 0.0);
+    for (const auto& row : p.weights)
+        for (size_t j = 0; j < mean.size() && j < row.size(); ++j)
+            mean[j] += row[j] / double(p.weights.size());
+    QJsonArray out;
+    for (const HenawSystem& s : config.systems)
+        for (const QString& m : s.markers)
+            out.append(QJsonObject{{QStringLiteral("system"), s.name}, {QStringLiteral("marker"), m},
+                                   {QStringLiteral("weight"), mean[size_t(config.markers.indexOf(m))]}});
+    return out;
 }
 
 std::vector<qsizetype> usableRows(const Cohort& c, const QStringList& markers)
@@ -202,7 +231,8 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
                               {QStringLiteral("validation"), report.summary()},
                               {QStringLiteral("members"), training.members},
                               {QStringLiteral("out_of_memory_events"), training.outOfMemoryEvents},
-                              {QStringLiteral("test"), checkPrediction(cohort, split.test, test)}};
+                              {QStringLiteral("test"), checkPrediction(cohort, split.test, test)},
+                              {QStringLiteral("marker_weights"), meanWeights(config, test)}};
     orThrow(model.save(modelDir, summary));
     const QString relative = QDir(ctx.outputDir()).relativeFilePath(modelDir);
     for (const QString& f : {QStringLiteral("model.json"), QStringLiteral("config.json"), QStringLiteral("encoder.json")})

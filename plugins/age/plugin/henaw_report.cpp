@@ -1,0 +1,161 @@
+#include "henaw_report.h"
+
+#include "io/csv_reader.h"
+#include "io/json_file.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QMap>
+
+#include <cmath>
+
+namespace bioforge::age {
+
+namespace {
+
+QString fixed(double v, int decimals) { return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("–"); }
+
+// Columns of a CSV file by name (numbers; NaN where empty).
+QMap<QString, std::vector<double>> readColumns(const QString& path, const QStringList& wanted)
+{
+    QMap<QString, std::vector<double>> out;
+    auto reader = core::CsvReader::open(path);
+    if (!reader || !(*reader)->readHeader())
+        return out;
+    const QStringList header = (*reader)->header();
+    for (;;) {
+        auto row = (*reader)->next();
+        if (!row || !row->has_value())
+            break;
+        for (const QString& w : wanted) {
+            const int i = int(header.indexOf(w));
+            bool ok = false;
+            const double v = i >= 0 ? (**row)[i].toDouble(&ok) : std::nan("");
+            out[w].push_back(ok ? v : std::nan(""));
+        }
+    }
+    return out;
+}
+
+core::ReportSection testSection(const QJsonObject& test, const QString& heading)
+{
+    core::ReportSection s{heading, {}, {}, {}};
+    s.tables.append({QStringLiteral("HENAW on people it was not trained on"), {QStringLiteral("figure"), QStringLiteral("value")},
+                     {{QStringLiteral("people"), QString::number(test.value(QLatin1String("rows")).toInt())},
+                      {QStringLiteral("mean absolute difference from chronological age (years)"), fixed(test.value(QLatin1String("age_mae_years")).toDouble(std::nan("")), 2)},
+                      {QStringLiteral("correlation with chronological age"), fixed(test.value(QLatin1String("correlation_with_age")).toDouble(std::nan("")), 3)},
+                      {QStringLiteral("C-index of the mortality head"), fixed(test.value(QLatin1String("c_index_mortality_head")).toDouble(std::nan("")), 3)},
+                      {QStringLiteral("C-index of the acceleration (residual on chronological age)"), fixed(test.value(QLatin1String("c_index_advance")).toDouble(std::nan("")), 3)}}});
+    core::ReportPlot calibration;
+    calibration.kind = core::ReportPlot::Kind::Line;
+    calibration.caption = QStringLiteral("Calibration of the uncertainty: the share of people inside their 50, 80 and 95 % intervals (on the diagonal: as stated)");
+    calibration.xLabel = QStringLiteral("nominal coverage");
+    calibration.yLabel = QStringLiteral("observed coverage");
+    core::PlotSeries observed{QStringLiteral("HENAW"), {}, {}}, ideal{QStringLiteral("as stated"), {0, 1}, {0, 1}};
+    for (const QJsonValue& v : test.value(QLatin1String("interval_coverage")).toArray()) {
+        observed.x.push_back(v.toObject().value(QLatin1String("nominal")).toDouble());
+        observed.y.push_back(v.toObject().value(QLatin1String("observed")).toDouble());
+    }
+    calibration.series << ideal << observed;
+    s.plots.append(calibration);
+    return s;
+}
+
+} // namespace
+
+core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, const QString& title)
+{
+    const QDir dir(runDir);
+    auto summary = core::readJsonObjectFile(dir.filePath(QStringLiteral("summary.json")));
+    if (!summary)
+        return summary.error();
+    const QJsonObject& s = *summary;
+    core::ReportContent report;
+    report.title = title.isEmpty() ? QStringLiteral("HENAW training") : title;
+    QStringList markers;
+    for (const QJsonValue& m : s.value(QLatin1String("markers")).toArray())
+        markers << m.toString();
+    const QJsonObject rows = s.value(QLatin1String("rows")).toObject();
+    report.summary = QStringLiteral("An ensemble of %1 HENAW networks trained on %2 of %3 people from %4 (%5 for validation, %6 held out for the test), on %7.")
+                         .arg(s.value(QLatin1String("members")).toArray().size())
+                         .arg(rows.value(QLatin1String("train")).toInt())
+                         .arg(rows.value(QLatin1String("table")).toInt())
+                         .arg(QDir(s.value(QLatin1String("table")).toString()).dirName())
+                         .arg(rows.value(QLatin1String("validation")).toInt())
+                         .arg(rows.value(QLatin1String("test")).toInt())
+                         .arg(markers.join(QStringLiteral(", ")));
+    report.sections.append(testSection(s.value(QLatin1String("test")).toObject(), QStringLiteral("Test split")));
+
+    core::ReportSection curves{QStringLiteral("Training"), {}, {}, {}};
+    core::ReportTable members{QStringLiteral("Members"), {QStringLiteral("member"), QStringLiteral("epochs"), QStringLiteral("best epoch"), QStringLiteral("best validation loss"),
+                                                          QStringLiteral("batch size"), QStringLiteral("out of memory")}, {}};
+    for (const QJsonValue& v : s.value(QLatin1String("members")).toArray()) {
+        const QJsonObject m = v.toObject();
+        members.rows.append({QString::number(m.value(QLatin1String("member")).toInt()), QString::number(m.value(QLatin1String("epochs")).toInt()),
+                             QString::number(m.value(QLatin1String("best_epoch")).toInt()), fixed(m.value(QLatin1String("best_validation_loss")).toDouble(), 4),
+                             QString::number(m.value(QLatin1String("batch_size")).toInt()), QString::number(m.value(QLatin1String("out_of_memory_events")).toInt())});
+    }
+    curves.tables.append(members);
+    const auto history = readColumns(dir.filePath(QStringLiteral("history.csv")), {QStringLiteral("member"), QStringLiteral("epoch"), QStringLiteral("validation_loss"),
+                                                                                   QStringLiteral("train_loss"), QStringLiteral("validation_c_index")});
+    for (const auto& [column, caption] : {std::pair{"validation_loss", "Validation loss by epoch, per member"}, {"validation_c_index", "Validation C-index of the mortality head by epoch"}}) {
+        core::ReportPlot plot;
+        plot.kind = core::ReportPlot::Kind::Line;
+        plot.caption = QLatin1String(caption);
+        plot.xLabel = QStringLiteral("epoch");
+        plot.yLabel = QString::fromLatin1(column).replace(QLatin1Char('_'), QLatin1Char(' '));
+        QMap<int, core::PlotSeries> byMember;
+        const auto& member = history.value(QStringLiteral("member"));
+        for (size_t i = 0; i < member.size(); ++i) {
+            core::PlotSeries& series = byMember[int(member[i])];
+            series.name = QStringLiteral("member %1").arg(int(member[i]));
+            series.x.push_back(history.value(QStringLiteral("epoch"))[i]);
+            series.y.push_back(history.value(QLatin1String(column))[i]);
+        }
+        plot.series = byMember.values();
+        if (!plot.series.isEmpty())
+            curves.plots.append(plot);
+    }
+    report.sections.append(curves);
+
+    core::ReportSection weights{QStringLiteral("Biomarker weights"), {}, {}, {}};
+    weights.paragraphs << QStringLiteral("The adaptive weight of each marker (its coefficient of variation and the age the markers suggest), averaged over the test split; "
+                                         "weights sum to one over the markers.");
+    core::ReportTable table{QStringLiteral("By biological system"), {QStringLiteral("system"), QStringLiteral("marker"), QStringLiteral("weight")}, {}};
+    for (const QJsonValue& v : s.value(QLatin1String("marker_weights")).toArray())
+        table.rows.append({v.toObject().value(QLatin1String("system")).toString(), v.toObject().value(QLatin1String("marker")).toString(),
+                           fixed(v.toObject().value(QLatin1String("weight")).toDouble(), 4)});
+    weights.tables.append(table);
+    report.sections.append(weights);
+    return report;
+}
+
+core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, const QString& title)
+{
+    const QDir dir(runDir);
+    auto summary = core::readJsonObjectFile(dir.filePath(QStringLiteral("summary.json")));
+    if (!summary)
+        return summary.error();
+    core::ReportContent report;
+    report.title = title.isEmpty() ? QStringLiteral("HENAW biological age") : title;
+    report.summary = QStringLiteral("%1 people; model %2.").arg(summary->value(QLatin1String("rows")).toInt()).arg(summary->value(QLatin1String("model")).toString());
+    report.sections.append(testSection(summary->value(QLatin1String("check")).toObject(), QStringLiteral("On this table")));
+    const auto c = readColumns(dir.filePath(QStringLiteral("henaw.csv")), {QStringLiteral("henaw_age"), QStringLiteral("henaw_advance"), QStringLiteral("henaw_sd")});
+    core::ReportSection ages{QStringLiteral("Biological against chronological age"), {}, {}, {}};
+    core::PlotSeries scatter{QStringLiteral("people"), {}, {}};
+    const auto& age = c.value(QStringLiteral("henaw_age"));
+    const auto& advance = c.value(QStringLiteral("henaw_advance"));
+    for (size_t i = 0; i < age.size(); ++i)
+        if (std::isfinite(age[i]) && std::isfinite(advance[i])) {
+            scatter.x.push_back(age[i] - advance[i]);
+            scatter.y.push_back(age[i]);
+        }
+    ages.plots.append({core::ReportPlot::Kind::Scatter, QStringLiteral("HENAW against chronological age"), QStringLiteral("chronological age (years)"),
+                       QStringLiteral("HENAW (years)"), {scatter}, 30});
+    ages.plots.append({core::ReportPlot::Kind::Histogram, QStringLiteral("Each person's predictive SD"), QStringLiteral("years"), QString(),
+                       {{QStringLiteral("SD"), c.value(QStringLiteral("henaw_sd")), {}}}, 30});
+    report.sections.append(ages);
+    return report;
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,20 @@
+#pragma once
+
+// The report of a HENAW `train` or `predict` run, from its files: the test
+// split's figures (age error, correlation, C-index of the mortality head
+// and of the acceleration), the calibration of the uncertainty (observed
+// against nominal coverage), the training curves of every member, the
+// adaptive weight of every biomarker by system; for `predict`, biological
+// against chronological age and the spread of the SDs.
+
+#include "report/report_content.h"
+#include "util/expected.h"
+
+#include <QString>
+
+namespace bioforge::age {
+
+core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, const QString& title);
+core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, const QString& title);
+
+} // namespace bioforge::age

@@ -1,0 +1,141 @@
+#include "age_page.h"
+
+#include "age_results_panel.h"
+#include "age_setup_panel.h"
+#include "io/atomic_file.h"
+#include "io/json_file.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace bioforge::age {
+
+AgePage::AgePage(const ui::PageContext& context, QWidget* parent) : QWidget(parent), m_context(context)
+{
+    auto* layout = new QHBoxLayout(this);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_setup = new AgeSetupPanel(split);
+    auto* right = new QWidget(split);
+    auto* rightLayout = new QVBoxLayout(right);
+    auto* runRow = new QHBoxLayout;
+    runRow->addWidget(new QLabel(tr("Results of"), right));
+    m_runs = new QComboBox(right);
+    m_runs->setObjectName(QStringLiteral("runChoice"));
+    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_runs->setMinimumContentsLength(24);
+    runRow->addWidget(m_runs, 1);
+    rightLayout->addLayout(runRow);
+    m_results = new AgeResultsPanel(right);
+    rightLayout->addWidget(m_results, 1);
+    split->addWidget(m_setup);
+    split->addWidget(right);
+    split->setStretchFactor(1, 3);
+    layout->addWidget(split);
+
+    connect(m_setup, &AgeSetupPanel::runRequested, this, [this](const QString& verb) { start(verb); });
+    connect(m_runs, &QComboBox::currentIndexChanged, this, &AgePage::showSelected);
+    if (m_context.session)
+        connect(m_context.session, &core::Session::projectChanged, this, [this] {
+            connectProject();
+            reloadRuns();
+        });
+    connectProject();
+    reloadRuns();
+}
+
+QString AgePage::projectMappingFile() const
+{
+    core::Project* project = m_context.session ? m_context.session->project() : nullptr;
+    return project ? QDir(project->folder()).filePath(QStringLiteral("age/mapping.json")) : QString();
+}
+
+void AgePage::connectProject()
+{
+    disconnect(m_runEnded);
+    const QString saved = projectMappingFile();
+    m_setup->setProjectMapping(!saved.isEmpty() && QFileInfo::exists(saved) ? core::readJsonObjectFile(saved).valueOr({}) : QJsonObject());
+    if (!m_context.session || !m_context.session->runs())
+        return;
+    m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
+        const QString verb = m_started.take(runId);
+        reloadRuns(succeeded ? runId : QString());
+        if (verb.isEmpty())
+            return; // not started from this page
+        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId.left(8))
+                                     : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run can be resumed there).").arg(runId.left(8)));
+    });
+}
+
+void AgePage::reloadRuns(const QString& select)
+{
+    const QString current = select.isEmpty() ? m_runs->currentData(Qt::UserRole + 1).toString() : select;
+    QSignalBlocker block(m_runs);
+    m_runs->clear();
+    core::Project* project = m_context.session ? m_context.session->project() : nullptr;
+    if (project)
+        if (auto runs = project->store().runs())
+            for (const core::RunRecord& r : *runs) {
+                const bool running = (r.state == core::RunState::Running || r.state == core::RunState::Queued) && r.verb == QLatin1String("train");
+                if (r.pluginId != QLatin1String("age") || (r.state != core::RunState::Finished && !running))
+                    continue;
+                m_runs->insertItem(0, QStringLiteral("%1 — %2%3").arg(r.title.isEmpty() ? r.verb + QLatin1Char(' ') + r.runId.left(8) : r.title,
+                                                                         r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")),
+                                                                         running ? tr(" (training)") : QString()),
+                                   project->runDir(r.runId));
+                m_runs->setItemData(0, r.runId, Qt::UserRole + 1);
+                m_runs->setItemData(0, r.verb, Qt::UserRole + 2);
+                m_runs->setItemData(0, running, Qt::UserRole + 3);
+            }
+    const int index = m_runs->findData(current, Qt::UserRole + 1);
+    block.unblock();
+    m_runs->setCurrentIndex(-1);
+    m_runs->setCurrentIndex(index >= 0 ? index : (m_runs->count() ? 0 : -1));
+    if (m_runs->count() == 0)
+        m_results->load(QString(), QString());
+}
+
+void AgePage::showSelected()
+{
+    m_results->load(m_runs->currentData().toString(), m_runs->currentData(Qt::UserRole + 2).toString(), m_runs->currentData(Qt::UserRole + 3).toBool());
+}
+
+QString AgePage::start(const QString& verb)
+{
+    core::RunService* runs = m_context.session ? m_context.session->runs() : nullptr;
+    const QString mappingFile = projectMappingFile();
+    if (!runs || mappingFile.isEmpty()) {
+        m_setup->setStatus(tr("Open a project first."));
+        return {};
+    }
+    if (m_setup->table().isEmpty()) {
+        m_setup->setStatus(tr("Choose a cohort table first."));
+        return {};
+    }
+    // The mapping as edited is saved with the project and is what the run reads (and records).
+    QDir().mkpath(QFileInfo(mappingFile).absolutePath());
+    if (core::Status st = core::AtomicFile::write(mappingFile, QJsonDocument(m_setup->currentMapping()).toJson()); !st) {
+        m_setup->setStatus(st.error().message());
+        return {};
+    }
+    auto id = runs->start(QStringLiteral("age"), verb, m_setup->parameters(verb, mappingFile));
+    if (!id) {
+        m_setup->setStatus(id.error().message());
+        return {};
+    }
+    m_started.insert(*id, verb);
+    m_setup->setStatus(tr("Running %1… progress, pause and resume are in the Jobs dock; the results appear here when it ends.").arg(verb));
+    if (verb == QLatin1String("train"))
+        reloadRuns(*id); // the curves are drawn as it trains
+    return *id;
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,56 @@
+#pragma once
+
+// The right side of the age page: a finished age run's results. The people
+// (clocks.csv, or henaw.csv) in a sortable table, then the run's report
+// sections (the same content the PDF report has: the comparison against
+// mortality, Kaplan-Meier curves, calibration, training curves, biomarker
+// weights), each as tables and QCustomPlot plots. Loading happens on a
+// worker; a HENAW training that is still running is redrawn as it goes.
+
+#include "report/report_content.h"
+#include "util/expected.h"
+
+#include <QFutureWatcher>
+#include <QTimer>
+#include <QWidget>
+
+class QLabel;
+class QStandardItemModel;
+class QTabWidget;
+class QTableView;
+
+namespace bioforge::age {
+
+struct AgeResults {
+    core::ReportContent report;
+    QStringList header;
+    QList<QStringList> people;
+};
+
+class AgeResultsPanel final : public QWidget {
+    Q_OBJECT
+public:
+    explicit AgeResultsPanel(QWidget* parent = nullptr);
+
+    // `verb` of the run whose folder this is; `live`: redraw every few seconds (a running training).
+    void load(const QString& runDir, const QString& verb, bool live = false);
+    QLabel* summary() const { return m_summary; }
+    QTabWidget* tabs() const { return m_tabs; }
+    QTableView* people() const { return m_people; }
+
+signals:
+    void loaded();
+
+private:
+    void show(const core::Expected<AgeResults>& results);
+
+    QLabel* m_summary;
+    QTabWidget* m_tabs;
+    QTableView* m_people;
+    QStandardItemModel* m_model;
+    QFutureWatcher<core::Expected<AgeResults>> m_loading;
+    QTimer m_refresh;
+    QString m_runDir, m_verb;
+};
+
+} // namespace bioforge::age

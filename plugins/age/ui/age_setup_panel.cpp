@@ -1,0 +1,270 @@
+#include "age_setup_panel.h"
+
+#include "io/csv_reader.h"
+#include "io/json_file.h"
+#include "mapping_editor.h"
+#include "schema/biomarker_schema.h"
+#include "table/cohort_reader.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+namespace bioforge::age {
+
+namespace {
+
+QJsonObject builtInMapping(const QString& name)
+{
+    QFile file(QStringLiteral(":/age/mappings/%1.json").arg(name));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return core::parseJsonObject(file.readAll(), file.fileName()).valueOr({});
+}
+
+// The header and every value's check, off the UI thread.
+TableCheck check(const QString& path, const QJsonObject& mappingJson)
+{
+    TableCheck result;
+    auto reader = core::CsvReader::open(path);
+    if (!reader) {
+        result.summary = reader.error().message();
+        return result;
+    }
+    if (auto st = (*reader)->readHeader(); !st) {
+        result.summary = st.error().message();
+        return result;
+    }
+    result.header = (*reader)->header();
+    auto mapping = ColumnMapping::fromJson(mappingJson, BiomarkerSchema::builtIn(), QStringLiteral("the mapping"));
+    if (!mapping) {
+        result.summary = mapping.error().message();
+        return result;
+    }
+    CohortReadReport report;
+    auto cohort = readCohort(path, *mapping, BiomarkerSchema::builtIn(), &report);
+    if (!cohort) {
+        result.summary = cohort.error().message();
+        return result;
+    }
+    result.ok = true;
+    result.summary = report.summary() + (report.absentMarkers.isEmpty() ? QString() : QObject::tr("; mapped but absent: %1").arg(report.absentMarkers.join(QStringLiteral(", "))));
+    for (const TableIssue& i : report.issues)
+        result.problems.append({QString::number(i.line), i.column, i.problem});
+    return result;
+}
+
+} // namespace
+
+AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* outer = new QVBoxLayout(this);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    auto* content = new QWidget(scroll);
+    auto* layout = new QVBoxLayout(content);
+    scroll->setWidget(content);
+    outer->addWidget(scroll);
+
+    auto* input = new QGroupBox(tr("Cohort table"), content);
+    auto* form = new QFormLayout(input);
+    m_table = pathRow(input, form, tr("Table"), QStringLiteral("tablePath"));
+    m_mappings = new QComboBox(input);
+    m_mappings->setObjectName(QStringLiteral("mappingChoice"));
+    for (const QString& name : ColumnMapping::builtInNames())
+        m_mappings->addItem(tr("Shipped: %1").arg(name), name);
+    m_mappings->addItem(tr("From a file…"), QStringLiteral(":file"));
+    form->addRow(tr("Column mapping"), m_mappings);
+    auto* checkButton = new QPushButton(tr("Check the table"), input);
+    checkButton->setObjectName(QStringLiteral("checkButton"));
+    form->addRow(checkButton);
+    layout->addWidget(input);
+
+    m_editor = new MappingEditor(content);
+    m_editor->setMinimumHeight(220);
+    layout->addWidget(m_editor, 2);
+    m_checkSummary = new QLabel(tr("Choose a table, then check it: every value is read and every problem is listed."), content);
+    m_checkSummary->setWordWrap(true);
+    m_checkSummary->setObjectName(QStringLiteral("checkSummary"));
+    layout->addWidget(m_checkSummary);
+    m_problems = new QTableWidget(0, 3, content);
+    m_problems->setHorizontalHeaderLabels({tr("Line"), tr("Column"), tr("Problem")});
+    m_problems->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_problems->verticalHeader()->hide();
+    m_problems->setTabKeyNavigation(false);
+    m_problems->setMaximumHeight(140);
+    layout->addWidget(m_problems);
+
+    auto* clocks = new QGroupBox(tr("Clocks"), content);
+    auto* clockForm = new QFormLayout(clocks);
+    m_kdmReference = pathRow(clocks, clockForm, tr("KDM reference"), QStringLiteral("kdmReference"));
+    m_kdmMarkers = new QComboBox(clocks);
+    m_kdmMarkers->addItem(tr("Levine 2013 (FEV1, SBP, cholesterol, HbA1c, …)"), QStringLiteral("kdm"));
+    m_kdmMarkers->addItem(tr("The PhenoAge blood markers"), QStringLiteral("kdm_blood"));
+    clockForm->addRow(tr("KDM markers"), m_kdmMarkers);
+    m_phenoAgeReference = pathRow(clocks, clockForm, tr("Re-train PhenoAge on"), QStringLiteral("phenoAgeReference"));
+    m_crp = new QComboBox(clocks);
+    m_crp->addItem(tr("ln(1 + CRP) — BioAge"), QStringLiteral("log1p"));
+    m_crp->addItem(tr("ln(CRP) — the paper"), QStringLiteral("log"));
+    clockForm->addRow(tr("CRP enters as"), m_crp);
+    m_divisor = new QComboBox(clocks);
+    m_divisor->addItems({QStringLiteral("0.090165"), QStringLiteral("0.09165")});
+    clockForm->addRow(tr("PhenoAge divisor"), m_divisor);
+    m_kdmRows = new QComboBox(clocks);
+    m_kdmRows->addItem(tr("all rows — BioAge HEAD"), QStringLiteral("all"));
+    m_kdmRows->addItem(tr("complete rows — BioAge's kdm0"), QStringLiteral("complete"));
+    clockForm->addRow(tr("KDM s² rows"), m_kdmRows);
+    m_missing = new QComboBox(clocks);
+    m_missing->addItem(tr("leave the clock empty"), QStringLiteral("drop"));
+    m_missing->addItem(tr("impute (median by sex and age band)"), QStringLiteral("impute"));
+    clockForm->addRow(tr("Missing values"), m_missing);
+    layout->addWidget(clocks);
+
+    auto* henaw = new QGroupBox(tr("HENAW"), content);
+    auto* henawForm = new QFormLayout(henaw);
+    m_henawTrain = pathRow(henaw, henawForm, tr("Train on"), QStringLiteral("henawTrain"));
+    m_epochs = new QSpinBox(henaw);
+    m_epochs->setRange(1, 10000);
+    m_epochs->setValue(40);
+    m_ensemble = new QSpinBox(henaw);
+    m_ensemble->setRange(1, 100);
+    m_ensemble->setValue(5);
+    henawForm->addRow(tr("Epochs"), m_epochs);
+    henawForm->addRow(tr("Members"), m_ensemble);
+    layout->addWidget(henaw);
+
+    auto* buttons = new QHBoxLayout;
+    for (const auto& [verb, label, name] : {std::tuple{"clocks", "Compute clocks", "clocksButton"}, {"evaluate", "Evaluate against mortality", "evaluateButton"},
+                                            {"train", "Train HENAW", "trainButton"}}) {
+        auto* b = new QPushButton(tr(label), content);
+        b->setObjectName(QLatin1String(name));
+        connect(b, &QPushButton::clicked, this, [this, v = QString::fromLatin1(verb)] { emit runRequested(v); });
+        buttons->addWidget(b);
+    }
+    layout->addLayout(buttons);
+    m_status = new QLabel(content);
+    m_status->setWordWrap(true);
+    m_status->setObjectName(QStringLiteral("status"));
+    layout->addWidget(m_status);
+
+    connect(m_mappings, &QComboBox::activated, this, &AgeSetupPanel::chooseMapping);
+    connect(checkButton, &QPushButton::clicked, this, &AgeSetupPanel::checkTable);
+    connect(&m_check, &QFutureWatcher<TableCheck>::finished, this, [this] {
+        const TableCheck r = m_check.result();
+        if (!r.header.isEmpty())
+            m_editor->setColumns(r.header);
+        m_checkSummary->setText(r.ok ? tr("Checked: %1 (nothing is dropped: a value that cannot be used is left out of the clocks that need it, and the run says so).").arg(r.summary)
+                                     : tr("Cannot use the table: %1").arg(r.summary));
+        m_problems->setRowCount(int(r.problems.size()));
+        for (int i = 0; i < r.problems.size(); ++i)
+            for (int c = 0; c < 3; ++c)
+                m_problems->setItem(i, c, new QTableWidgetItem(r.problems[i][c]));
+        emit checked();
+    });
+    chooseMapping(0);
+}
+
+QLineEdit* AgeSetupPanel::pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name)
+{
+    auto* row = new QHBoxLayout;
+    auto* edit = new QLineEdit(parent);
+    edit->setObjectName(name);
+    auto* browse = new QPushButton(tr("Browse…"), parent);
+    connect(browse, &QPushButton::clicked, this, [this, edit] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose a table"), edit->text(), tr("Tables (*.csv *.tsv *.txt *.gz);;All files (*)"));
+        if (!path.isEmpty())
+            edit->setText(path);
+    });
+    row->addWidget(edit, 1);
+    row->addWidget(browse);
+    form->addRow(label, row);
+    return edit;
+}
+
+void AgeSetupPanel::chooseMapping(int index)
+{
+    const QString key = m_mappings->itemData(index).toString();
+    if (key == QLatin1String(":file")) {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose a column mapping"), QString(), tr("Mappings (*.json)"));
+        auto json = path.isEmpty() ? core::Expected<QJsonObject>(core::Error(QString())) : core::readJsonObjectFile(path);
+        if (json)
+            m_editor->setMapping(*json);
+        else if (!path.isEmpty())
+            setStatus(json.error().message());
+        return;
+    }
+    m_editor->setMapping(key == QLatin1String(":project") ? m_projectMapping : builtInMapping(key));
+}
+
+void AgeSetupPanel::setProjectMapping(const QJsonObject& mapping)
+{
+    m_projectMapping = mapping;
+    const int existing = m_mappings->findData(QStringLiteral(":project"));
+    if (mapping.isEmpty()) {
+        if (existing >= 0)
+            m_mappings->removeItem(existing);
+        return;
+    }
+    if (existing < 0)
+        m_mappings->insertItem(0, tr("This project's mapping"), QStringLiteral(":project"));
+    m_mappings->setCurrentIndex(0);
+    chooseMapping(0);
+}
+
+void AgeSetupPanel::setTable(const QString& path) { m_table->setText(path); }
+QString AgeSetupPanel::table() const { return m_table->text().trimmed(); }
+QJsonObject AgeSetupPanel::currentMapping() const { return m_editor->mapping(); }
+void AgeSetupPanel::setStatus(const QString& text) { m_status->setText(text); }
+
+void AgeSetupPanel::checkTable()
+{
+    if (table().isEmpty()) {
+        m_checkSummary->setText(tr("Choose a table first."));
+        return;
+    }
+    m_checkSummary->setText(tr("Checking %1…").arg(table()));
+    m_check.setFuture(QtConcurrent::run(check, table(), currentMapping()));
+}
+
+QJsonObject AgeSetupPanel::parameters(const QString& verb, const QString& mappingFile) const
+{
+    QJsonObject p{{QStringLiteral("table"), table()}, {QStringLiteral("map"), mappingFile}};
+    if (verb == QLatin1String("train")) {
+        if (!m_henawTrain->text().trimmed().isEmpty()) // "Train on" names the training cohort; else the table itself
+            p.insert(QStringLiteral("table"), m_henawTrain->text().trimmed());
+        p.insert(QStringLiteral("epochs"), m_epochs->value());
+        p.insert(QStringLiteral("ensemble"), m_ensemble->value());
+        return p;
+    }
+    auto put = [&](const char* key, const QString& value) {
+        if (!value.isEmpty())
+            p.insert(QLatin1String(key), value);
+    };
+    put("kdm_reference", m_kdmReference->text().trimmed());
+    put("phenoage_reference", m_phenoAgeReference->text().trimmed());
+    p.insert(QStringLiteral("kdm_markers"), m_kdmMarkers->currentData().toString());
+    p.insert(QStringLiteral("crp_transform"), m_crp->currentData().toString());
+    p.insert(QStringLiteral("phenoage_divisor"), m_divisor->currentText());
+    p.insert(QStringLiteral("kdm_variance_rows"), m_kdmRows->currentData().toString());
+    p.insert(QStringLiteral("missing"), m_missing->currentData().toString());
+    if (verb == QLatin1String("evaluate") && !m_henawTrain->text().trimmed().isEmpty()) {
+        p.insert(QStringLiteral("henaw_train"), m_henawTrain->text().trimmed());
+        p.insert(QStringLiteral("henaw_epochs"), m_epochs->value());
+        p.insert(QStringLiteral("henaw_ensemble"), m_ensemble->value());
+    }
+    return p;
+}
+
+} // namespace bioforge::age

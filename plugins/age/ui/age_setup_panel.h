@@ -1,0 +1,78 @@
+#pragma once
+
+// The left side of the age page: the table and its column mapping (a shipped
+// or saved mapping, edited against the table's header), the check of every
+// value (run on a worker; problems listed by line and column), the reference
+// cohorts and the settings where implementations disagree, and the buttons
+// that start the runs. parameters(verb) gives the run's parameters.
+
+#include <QFutureWatcher>
+#include <QJsonObject>
+#include <QWidget>
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace bioforge::age {
+
+class MappingEditor;
+
+struct TableCheck {
+    QStringList header;
+    QString summary;               // or the error
+    QList<QStringList> problems;   // line, column, problem
+    bool ok = false;
+};
+
+class AgeSetupPanel final : public QWidget {
+    Q_OBJECT
+public:
+    explicit AgeSetupPanel(QWidget* parent = nullptr);
+
+    void setTable(const QString& path);
+    QString table() const;
+    // A mapping saved with the project (or empty): offered as "This project's mapping".
+    void setProjectMapping(const QJsonObject& mapping);
+    QJsonObject currentMapping() const;
+    QJsonObject parameters(const QString& verb, const QString& mappingFile) const;
+    void setStatus(const QString& text);
+    void checkTable(); // reads the header and checks every value, on a worker
+
+    MappingEditor* mappingEditor() const { return m_editor; }
+    QTableWidget* problems() const { return m_problems; }
+    QLabel* checkSummary() const { return m_checkSummary; }
+
+signals:
+    void runRequested(const QString& verb);
+    void checked();
+
+private:
+    void chooseMapping(int index);
+    QLineEdit* pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name);
+
+    QLineEdit* m_table;
+    QComboBox* m_mappings;
+    MappingEditor* m_editor;
+    QLabel* m_checkSummary;
+    QTableWidget* m_problems;
+    QLineEdit* m_kdmReference;
+    QLineEdit* m_phenoAgeReference;
+    QLineEdit* m_henawTrain;
+    QComboBox* m_kdmMarkers;
+    QComboBox* m_crp;
+    QComboBox* m_divisor;
+    QComboBox* m_kdmRows;
+    QComboBox* m_missing;
+    QSpinBox* m_epochs;
+    QSpinBox* m_ensemble;
+    QLabel* m_status;
+    QJsonObject m_projectMapping;
+    QFutureWatcher<TableCheck> m_check;
+};
+
+} // namespace bioforge::age
