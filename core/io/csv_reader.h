@@ -29,6 +29,8 @@ public:
     // The next row; nullopt at the end. Rows are checked against the header's width.
     Expected<std::optional<QStringList>> next();
     qint64 rowLine() const { return m_rowLine; } // first line of the row last returned
+    qint64 bytesRead() const { return m_lines->compressedOffset(); } // of the file, for progress
+    qint64 fileSize() const { return m_lines->fileSize(); }
     const QString& path() const { return m_lines->path(); }
     QChar delimiter() const { return m_delimiter; }
 

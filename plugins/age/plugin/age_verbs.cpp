@@ -31,7 +31,9 @@ QList<core::ParameterSpec> clockParameters()
 
 core::VerbSpec clocksVerb()
 {
-    return {QStringLiteral("clocks"), QStringLiteral("PhenoAge, KDM (and re-trained PhenoAge, HD) for every row of a table: clocks.csv"), clockParameters()};
+    QList<core::ParameterSpec> p = clockParameters();
+    p.append({QStringLiteral("rows_per_chunk"), T::Integer, QStringLiteral("rows held in memory at once as the table streams through (missing=drop)"), 32768, {}, 1, 1 << 24});
+    return {QStringLiteral("clocks"), QStringLiteral("PhenoAge, KDM (and re-trained PhenoAge, HD) for every row of a table: clocks.csv"), p};
 }
 
 core::VerbSpec evaluateVerb()

@@ -91,6 +91,26 @@ private slots:
         }
     }
 
+    void theTableStreamsThroughInChunksToTheSameFiles()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        QStringList runs;
+        for (const char* chunk : {"1000000", "997"}) {
+            const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), agePath(QStringLiteral("nhanes3_cohort.csv")),
+                                  QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--hd_reference"),
+                                  agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--rows_per_chunk"), QLatin1String(chunk)});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            runs << r.runDir;
+        }
+        for (const char* file : {"clocks.csv", "clock_notes.tsv", "validation.tsv"}) {
+            const QByteArray a = readAll(QDir(runs[0]).filePath(QLatin1String(file)));
+            QVERIFY2(!a.isEmpty() && a == readAll(QDir(runs[1]).filePath(QLatin1String(file))), file);
+        }
+        QVERIFY(readAll(QDir(runs[0]).filePath(QStringLiteral("clocks.csv"))).count('\n') > 100);
+        QVERIFY(readAll(QDir(runs[0]).filePath(QStringLiteral("clocks.csv"))).split('\n').first().endsWith(",hd,hd_log"));
+    }
+
     void rowsWithoutAValueSayWhy()
     {
         const QString table = m_dir.filePath(QStringLiteral("small.csv"));

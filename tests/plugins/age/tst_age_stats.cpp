@@ -5,6 +5,7 @@
 // interval is reproducible from its seed.
 
 #include "clocks/gompertz_fit.h"
+#include "clocks/homeostatic_dysregulation.h"
 #include "stats/survival_stats.h"
 
 #include <QtTest>
@@ -35,6 +36,24 @@ class TstAgeStats : public QObject {
     }
 
 private slots:
+    void runningSdEqualsTheTwoPassSd()
+    {
+        // Values with a large mean and a small spread: the case where a naive sum of squares loses digits.
+        std::mt19937_64 rng(7);
+        std::normal_distribution<double> z(1e6, 0.37);
+        std::vector<double> values;
+        RunningSd running;
+        for (int i = 0; i < 10000; ++i) {
+            values.push_back(z(rng));
+            running.add(values.back());
+        }
+        QCOMPARE(running.count(), qint64(values.size()));
+        QVERIFY(std::abs(running.sd() - sampleSd(values)) < 1e-9 * sampleSd(values));
+        RunningSd one;
+        one.add(3);
+        QVERIFY(std::isnan(one.sd()));
+    }
+
     void cIndexEqualsThePairCount()
     {
         std::mt19937 rng(3);

@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <cmath>
+#include <limits>
 
 namespace bioforge::age {
 
@@ -53,6 +54,8 @@ double valueOf(const Cohort& c, int index, const QString& name, qsizetype row, C
     return name == QLatin1String("crp") ? transformCrp(v, crp).value_or(std::nan("")) : v;
 }
 
+} // namespace
+
 double sampleSd(const std::vector<double>& v)
 {
     if (v.size() < 2)
@@ -67,7 +70,10 @@ double sampleSd(const std::vector<double>& v)
     return std::sqrt(ss / double(v.size() - 1));
 }
 
-} // namespace
+double RunningSd::sd() const
+{
+    return m_n < 2 ? std::numeric_limits<double>::quiet_NaN() : std::sqrt(m_m2 / double(m_n - 1));
+}
 
 core::Expected<HdSexReference> hdReferenceFrom(std::vector<double> mean, std::vector<double> sd, std::vector<double> centre,
                                                const std::vector<double>& covariance, double rawSd, double logRawSd)
@@ -177,7 +183,10 @@ HdValues projectHd(const HdModel& model, const Cohort& c)
                 raw.push_back(out.raw[r]);
                 logRaw.push_back(std::log(out.raw[r]));
             }
-        const double rawSd = ref.rawSd > 0 ? ref.rawSd : sampleSd(raw), logSd = ref.logRawSd > 0 ? ref.logRawSd : sampleSd(logRaw);
+        // A stored NaN: the divisor was computed elsewhere and there was none.
+        const auto stored = [](double sd) { return std::isnan(sd) || sd > 0; };
+        const double rawSd = stored(ref.rawSd) ? ref.rawSd : sampleSd(raw);
+        const double logSd = stored(ref.logRawSd) ? ref.logRawSd : sampleSd(logRaw);
         for (size_t r = 0; r < n; ++r)
             if (c.sex[r] == sex && std::isfinite(out.raw[r])) {
                 out.hd[r] = out.raw[r] / rawSd;

@@ -24,7 +24,7 @@ struct HdSexReference {
     std::vector<double> mean, sd, centre; // per marker
     std::vector<double> inverseCovariance; // m x m, row-major
     qint64 referenceRows = 0;              // complete rows behind centre and covariance
-    double rawSd = 0, logRawSd = 0;        // divisors; 0 = take them from the projected cohort
+    double rawSd = 0, logRawSd = 0;        // divisors; 0 = take them from the projected cohort, NaN = none
 };
 
 struct HdModel {
@@ -45,5 +45,25 @@ struct HdValues {
 };
 // Every row of `cohort`; divisors from the model when stored, else from the cohort's complete rows per sex.
 HdValues projectHd(const HdModel& model, const Cohort& cohort);
+// SD with denominator n - 1 (R's sd); NaN for fewer than two values.
+double sampleSd(const std::vector<double>& values);
+
+// The same SD accumulated one value at a time (Welford 1962, Technometrics
+// 4:419), so a table streamed in chunks needs no memory per row.
+class RunningSd {
+public:
+    void add(double x)
+    {
+        ++m_n;
+        const double d = x - m_mean;
+        m_mean += d / double(m_n);
+        m_m2 += d * (x - m_mean);
+    }
+    qint64 count() const { return m_n; }
+    double sd() const; // NaN for fewer than two values
+private:
+    qint64 m_n = 0;
+    double m_mean = 0, m_m2 = 0;
+};
 
 } // namespace bioforge::age

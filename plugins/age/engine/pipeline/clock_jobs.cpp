@@ -10,7 +10,11 @@
 #include "provenance/provenance_recorder.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
+
+#include <array>
+#include <functional>
 
 #include <algorithm>
 #include <cmath>
@@ -24,11 +28,13 @@ namespace {
 
 JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
 
-QList<core::StageSpec> stages(bool evaluate)
+// `streamed`: the compute stage reads the table as it goes and counts bytes.
+QList<core::StageSpec> stages(bool evaluate, bool streamed = false)
 {
     QList<core::StageSpec> s{{QStringLiteral("read"), QStringLiteral("Read and check the table"), 0.3, QStringLiteral("tables")},
                              {QStringLiteral("train"), QStringLiteral("Train reference models"), 0.3, QStringLiteral("models")},
-                             {QStringLiteral("compute"), QStringLiteral("Compute the clocks"), 0.2, QStringLiteral("clocks")}};
+                             {QStringLiteral("compute"), QStringLiteral("Compute the clocks"), streamed ? 0.6 : 0.2,
+                              streamed ? QStringLiteral("bytes") : QStringLiteral("clocks")}};
     if (evaluate)
         s.append({QStringLiteral("evaluate"), QStringLiteral("Compare against mortality"), 0.4, QStringLiteral("clocks")});
     s.append({QStringLiteral("write"), QStringLiteral("Write the results"), 0.05, QStringLiteral("files")});
@@ -39,12 +45,74 @@ QList<core::StageSpec> stages(bool evaluate)
 
 JobOutcome ClocksJob::run(core::JobContext& ctx)
 {
-    ctx.defineStages(stages(false));
-    const ClockRun result = runClocks(ctx, m_settings);
+    const bool streamed = m_settings.missing != MissingPolicy::Impute; // medians need the whole table
+    ctx.defineStages(stages(false, streamed));
+    if (!streamed) {
+        const ClockRun result = runClocks(ctx, m_settings);
+        if (ctx.stopRequested())
+            return stopped(ctx);
+        ctx.beginStage(QStringLiteral("write"), 1);
+        writeClockOutputs(ctx, result, m_settings);
+        ctx.advance();
+        return JobOutcome::Finished;
+    }
+    // The table streamed through in chunks: memory does not grow with its rows.
+    ctx.beginStage(QStringLiteral("read"), 1);
+    const ColumnMapping mapping = orThrow(ColumnMapping::load(m_settings.mapping));
+    orThrow(ctx.provenance().addInputFile(QStringLiteral("cohort table"), m_settings.table));
+    ctx.advance();
+    ClockReferences refs = trainReferences(ctx, m_settings, mapping);
     if (ctx.stopRequested())
         return stopped(ctx);
+    const qsizetype kChunk = m_settings.rowsPerChunk;
+    // One stage over every pass (HD reads the table twice): its total is the bytes of all passes.
+    const int passes = refs.hd ? 2 : 1;
+    ctx.beginStage(QStringLiteral("compute"), std::max<qint64>(1, QFileInfo(m_settings.table).size() * passes));
+    auto pass = [&](const std::function<void(const Cohort&)>& each, CohortReadReport* report) -> bool {
+        auto stream = orThrow(CohortStream::open(m_settings.table, mapping, BiomarkerSchema::builtIn(), report));
+        qint64 reported = 0;
+        Cohort chunk;
+        while (orThrow(stream.next(chunk, kChunk))) {
+            each(chunk);
+            ctx.advance(stream.bytesRead() - reported);
+            reported = stream.bytesRead();
+            if (ctx.stopRequested())
+                return false;
+        }
+        return true;
+    };
+    if (refs.hd) {
+        // HD's SDs are over the table's people: a first pass for them.
+        std::array<RunningSd, 2> raw, logRaw;
+        CohortReadReport first;
+        if (!pass([&](const Cohort& c) {
+                const HdValues v = projectHd(*refs.hd, c);
+                for (qsizetype r = 0; r < c.rows(); ++r)
+                    if (c.sex[size_t(r)] != Sex::Unknown && v.raw[size_t(r)] > 0) {
+                        raw[c.sex[size_t(r)] == Sex::Female ? 1 : 0].add(v.raw[size_t(r)]);
+                        logRaw[c.sex[size_t(r)] == Sex::Female ? 1 : 0].add(std::log(v.raw[size_t(r)]));
+                    }
+            }, &first))
+            return stopped(ctx);
+        for (int s = 0; s < 2; ++s) {
+            refs.hd->bySex[size_t(s)].rawSd = raw[size_t(s)].sd();
+            refs.hd->bySex[size_t(s)].logRawSd = logRaw[size_t(s)].sd();
+        }
+    }
+    CohortReadReport report;
+    ClockTableWriter writer(ctx, m_settings, mapping, refs);
+    if (!pass([&](const Cohort& c) {
+            const QList<ClockValues> clocks = computeClocks(c, m_settings, refs);
+            const std::optional<HdValues> hd = refs.hd ? std::optional<HdValues>(projectHd(*refs.hd, c)) : std::nullopt;
+            writer.write(c, clocks, hd ? &*hd : nullptr);
+        }, &report))
+        return stopped(ctx);
+    if (report.rows == 0)
+        throw core::JobFailure(QStringLiteral("%1: the table has a header but no rows").arg(m_settings.table));
+    for (const TableIssue& i : report.issues.mid(0, 200))
+        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(m_settings.table).arg(i.line).arg(i.column, i.problem));
     ctx.beginStage(QStringLiteral("write"), 1);
-    writeClockOutputs(ctx, result, m_settings);
+    writer.finish(report, {});
     ctx.advance();
     return JobOutcome::Finished;
 }

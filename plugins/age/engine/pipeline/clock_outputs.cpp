@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 
 #include <charconv>
 #include <cmath>
@@ -28,14 +29,6 @@ QString numberText(double v)
 
 namespace {
 
-QJsonObject clockSummary(const ClockValues& c)
-{
-    QJsonObject reasons;
-    for (auto it = c.reasons.begin(); it != c.reasons.end(); ++it)
-        reasons.insert(it.key(), double(it.value()));
-    return {{QStringLiteral("computed"), double(c.computed())}, {QStringLiteral("not_computed"), reasons}};
-}
-
 QJsonObject retrainedJson(const RetrainedPhenoAgeFit& f)
 {
     QJsonObject coefficients;
@@ -54,95 +47,160 @@ QJsonObject retrainedJson(const RetrainedPhenoAgeFit& f)
 
 } // namespace
 
-QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const ClockSettings& s, const QJsonObject& extraSummary,
-                              const std::vector<ExtraColumn>& extraColumns)
-{
-    const QDir dir(ctx.outputDir());
-    const Cohort& c = run.cohort;
-    struct Column {
-        QString name;
-        const std::vector<double>* values;
-        std::vector<double> owned;
-    };
-    std::vector<Column> columns;
-    auto addClock = [&](const QString& name, bool always) {
-        const ClockValues* clock = run.clock(name);
-        if (!clock && !always)
-            return;
-        columns.push_back({name, nullptr, clock ? clock->values : std::vector<double>(size_t(c.rows()), std::nan(""))});
-        columns.push_back({name + QStringLiteral("_advance"), nullptr, clock ? clock->advance(c) : std::vector<double>(size_t(c.rows()), std::nan(""))});
-    };
-    addClock(QStringLiteral("phenoage"), true);
-    addClock(QStringLiteral("kdm"), true);
-    addClock(QStringLiteral("phenoage_retrained"), false);
-    if (run.hd) {
-        columns.push_back({QStringLiteral("hd"), &run.hd->hd, {}});
-        columns.push_back({QStringLiteral("hd_log"), &run.hd->hdLog, {}});
+struct ClockTableWriter::Impl {
+    core::JobContext& ctx;
+    ClockSettings settings;
+    ColumnMapping mapping;
+    const ClockReferences& references;
+    QStringList extraColumns;
+    QStringList clockNames; // in column order
+    bool hasHd = false;
+    std::unique_ptr<QSaveFile> table, notes;
+    QMap<QString, qint64> computed;
+    QMap<QString, QMap<QString, qint64>> reasons;
+    qint64 rows = 0;
+
+    Impl(core::JobContext& c, const ClockSettings& s, const ColumnMapping& m, const ClockReferences& r) : ctx(c), settings(s), mapping(m), references(r) {}
+
+    void put(QSaveFile& file, const core::CsvWriter& rowsText)
+    {
+        if (file.write(rowsText.data()) != rowsText.data().size())
+            throw core::JobFailure(QStringLiteral("%1: write failed: %2").arg(file.fileName(), file.errorString()));
     }
-    for (const ExtraColumn& extra : extraColumns)
-        columns.push_back({extra.name, &extra.values, {}});
-    core::CsvWriter table;
-    QStringList header{run.mapping.idColumn.isEmpty() ? QStringLiteral("line") : run.mapping.idColumn};
-    for (const Column& col : columns)
-        header << col.name;
-    table.writeRow(header);
+};
+
+ClockTableWriter::ClockTableWriter(core::JobContext& ctx, const ClockSettings& settings, const ColumnMapping& mapping, const ClockReferences& refs,
+                                   QStringList extraColumns)
+    : d(std::make_unique<Impl>(ctx, settings, mapping, refs))
+{
+    d->extraColumns = std::move(extraColumns);
+    d->clockNames = {QStringLiteral("phenoage"), QStringLiteral("kdm")};
+    if (refs.phenoAge)
+        d->clockNames << QStringLiteral("phenoage_retrained");
+    d->hasHd = refs.hd.has_value();
+    const QDir dir(ctx.outputDir());
+    d->table = std::make_unique<QSaveFile>(dir.filePath(QStringLiteral("clocks.csv")));
+    d->notes = std::make_unique<QSaveFile>(dir.filePath(QStringLiteral("clock_notes.tsv")));
+    for (QSaveFile* f : {d->table.get(), d->notes.get()})
+        if (!f->open(QIODevice::WriteOnly))
+            throw core::JobFailure(QStringLiteral("%1: cannot write: %2").arg(f->fileName(), f->errorString()));
+    core::CsvWriter header, notesHeader(QLatin1Char('\t'));
+    QStringList h{mapping.idColumn.isEmpty() ? QStringLiteral("line") : mapping.idColumn};
+    for (const QString& c : d->clockNames)
+        h << c << c + QStringLiteral("_advance");
+    if (d->hasHd)
+        h << QStringLiteral("hd") << QStringLiteral("hd_log");
+    h += d->extraColumns;
+    header.writeRow(h);
+    notesHeader.writeRow({QStringLiteral("id"), QStringLiteral("line"), QStringLiteral("clock"), QStringLiteral("reason")});
+    if (!refs.kdm)
+        notesHeader.writeRow({QStringLiteral("*"), QString(), QStringLiteral("kdm"), QStringLiteral("no KDM reference table was given (kdm_reference)")});
+    d->put(*d->table, header);
+    d->put(*d->notes, notesHeader);
+}
+
+ClockTableWriter::~ClockTableWriter() = default;
+
+void ClockTableWriter::write(const Cohort& c, const QList<ClockValues>& clocks, const HdValues* hd, const std::vector<ExtraColumn>& extra)
+{
+    std::vector<const ClockValues*> byColumn;
+    for (const QString& name : d->clockNames) {
+        const ClockValues* found = nullptr;
+        for (const ClockValues& v : clocks)
+            if (v.name == name)
+                found = &v;
+        byColumn.push_back(found);
+    }
+    core::CsvWriter table, notes(QLatin1Char('\t'));
     for (qsizetype r = 0; r < c.rows(); ++r) {
         QStringList row{c.ids[r]};
-        for (const Column& col : columns)
-            row << numberText((col.values ? *col.values : col.owned)[size_t(r)]);
+        for (const ClockValues* v : byColumn) {
+            const double value = v ? v->values[size_t(r)] : std::nan("");
+            row << numberText(value) << numberText(value - c.age[size_t(r)]);
+        }
+        if (d->hasHd)
+            row << numberText(hd ? hd->hd[size_t(r)] : std::nan("")) << numberText(hd ? hd->hdLog[size_t(r)] : std::nan(""));
+        for (const ExtraColumn& e : extra)
+            row << numberText(e.values[size_t(r)]);
         table.writeRow(row);
+        for (const ClockValues& v : clocks)
+            if (!v.why[size_t(r)].isEmpty())
+                notes.writeRow({c.ids[r], QString::number(c.lines[size_t(r)]), v.name, v.why[size_t(r)]});
     }
-    orThrow(table.save(dir.filePath(QStringLiteral("clocks.csv"))));
+    for (const ClockValues& v : clocks) {
+        d->computed[v.name] += v.computed();
+        for (auto it = v.reasons.begin(); it != v.reasons.end(); ++it)
+            d->reasons[v.name][it.key()] += it.value();
+    }
+    d->rows += c.rows();
+    d->put(*d->table, table);
+    d->put(*d->notes, notes);
+}
 
-    core::CsvWriter notes(QLatin1Char('\t'));
-    notes.writeRow({QStringLiteral("id"), QStringLiteral("line"), QStringLiteral("clock"), QStringLiteral("reason")});
-    for (const ClockValues& clock : run.clocks)
-        for (qsizetype r = 0; r < c.rows(); ++r)
-            if (!clock.why[size_t(r)].isEmpty())
-                notes.writeRow({c.ids[r], QString::number(c.lines[size_t(r)]), clock.name, clock.why[size_t(r)]});
-    if (!run.kdm)
-        notes.writeRow({QStringLiteral("*"), QString(), QStringLiteral("kdm"), QStringLiteral("no KDM reference table was given (kdm_reference)")});
-    orThrow(notes.save(dir.filePath(QStringLiteral("clock_notes.tsv"))));
-
+QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<QString, qint64>& imputedCounts, const QJsonObject& extraSummary)
+{
+    const QDir dir(d->ctx.outputDir());
     core::CsvWriter validation(QLatin1Char('\t'));
     validation.writeRow({QStringLiteral("line"), QStringLiteral("column"), QStringLiteral("problem")});
-    for (const TableIssue& i : run.report.issues)
+    for (const TableIssue& i : report.issues)
         validation.writeRow({QString::number(i.line), i.column, i.problem});
     orThrow(validation.save(dir.filePath(QStringLiteral("validation.tsv"))));
+    for (QSaveFile* f : {d->table.get(), d->notes.get()})
+        if (!f->commit())
+            throw core::JobFailure(QStringLiteral("%1: cannot complete: %2").arg(f->fileName(), f->errorString()));
 
     QJsonObject clocks;
-    for (const ClockValues& clock : run.clocks)
-        clocks.insert(clock.name, clockSummary(clock));
+    for (auto it = d->computed.begin(); it != d->computed.end(); ++it) {
+        QJsonObject reasons;
+        const QMap<QString, qint64> why = d->reasons.value(it.key());
+        for (auto r = why.begin(); r != why.end(); ++r) {
+            reasons.insert(r.key(), double(r.value()));
+            d->ctx.warn(QStringLiteral("%1: no value for %2 rows: %3").arg(it.key()).arg(r.value()).arg(r.key()));
+        }
+        clocks.insert(it.key(), QJsonObject{{QStringLiteral("computed"), double(it.value())}, {QStringLiteral("not_computed"), reasons}});
+    }
     QJsonObject counts, missing, imputed;
-    for (auto it = run.report.counts.begin(); it != run.report.counts.end(); ++it)
+    for (auto it = report.counts.begin(); it != report.counts.end(); ++it)
         counts.insert(it.key(), double(it.value()));
-    for (auto it = run.report.missingByMarker.begin(); it != run.report.missingByMarker.end(); ++it)
+    for (auto it = report.missingByMarker.begin(); it != report.missingByMarker.end(); ++it)
         missing.insert(it.key(), double(it.value()));
-    for (auto it = run.imputed.begin(); it != run.imputed.end(); ++it)
+    for (auto it = imputedCounts.begin(); it != imputedCounts.end(); ++it)
         imputed.insert(it.key(), double(it.value()));
-    QJsonObject summary{{QStringLiteral("rows"), double(c.rows())},
+    const ClockSettings& s = d->settings;
+    QJsonObject summary{{QStringLiteral("rows"), double(d->rows)},
                         {QStringLiteral("table"), s.table},
-                        {QStringLiteral("mapping"), run.mapping.name},
+                        {QStringLiteral("mapping"), d->mapping.name},
                         {QStringLiteral("settings"), s.describe()},
                         {QStringLiteral("crp_transform"), s.phenoAge.crp == CrpTransform::Log1p ? QStringLiteral("log1p") : QStringLiteral("log")},
                         {QStringLiteral("phenoage_divisor"), s.phenoAge.divisor},
                         {QStringLiteral("kdm_variance_rows"), s.kdmVarianceRows == KdmVarianceRows::All ? QStringLiteral("all") : QStringLiteral("complete")},
                         {QStringLiteral("clocks"), clocks},
-                        {QStringLiteral("validation"), QJsonObject{{QStringLiteral("summary"), run.report.summary()}, {QStringLiteral("counts"), counts},
+                        {QStringLiteral("validation"), QJsonObject{{QStringLiteral("summary"), report.summary()}, {QStringLiteral("counts"), counts},
                                                                    {QStringLiteral("missing_by_marker"), missing},
-                                                                   {QStringLiteral("absent_markers"), QJsonArray::fromStringList(run.report.absentMarkers)}}},
+                                                                   {QStringLiteral("absent_markers"), QJsonArray::fromStringList(report.absentMarkers)}}},
                         {QStringLiteral("imputed"), imputed}};
-    if (run.kdm)
-        summary.insert(QStringLiteral("kdm_model"), run.kdm->toJson());
-    if (run.phenoAge)
-        summary.insert(QStringLiteral("phenoage_retrained"), retrainedJson(*run.phenoAge));
+    if (d->references.kdm)
+        summary.insert(QStringLiteral("kdm_model"), d->references.kdm->toJson());
+    if (d->references.phenoAge)
+        summary.insert(QStringLiteral("phenoage_retrained"), retrainedJson(*d->references.phenoAge));
     for (auto it = extraSummary.begin(); it != extraSummary.end(); ++it)
         summary.insert(it.key(), it.value());
     orThrow(core::AtomicFile::write(dir.filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
     const QStringList files{QStringLiteral("clocks.csv"), QStringLiteral("clock_notes.tsv"), QStringLiteral("validation.tsv"), QStringLiteral("summary.json")};
     for (const QString& f : files)
-        ctx.provenance().addOutput(f, f);
+        d->ctx.provenance().addOutput(f, f);
     return files;
+}
+
+QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const ClockSettings& s, const QJsonObject& extraSummary,
+                              const std::vector<ExtraColumn>& extraColumns)
+{
+    QStringList extraNames;
+    for (const ExtraColumn& e : extraColumns)
+        extraNames << e.name;
+    ClockTableWriter writer(ctx, s, run.mapping, run.references, extraNames);
+    writer.write(run.cohort, run.clocks, run.hd ? &*run.hd : nullptr, extraColumns);
+    return writer.finish(run.report, run.imputed, extraSummary);
 }
 
 } // namespace bioforge::age

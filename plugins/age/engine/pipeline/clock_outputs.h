@@ -14,6 +14,8 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <memory>
+
 namespace bioforge::core {
 class JobContext;
 }
@@ -25,6 +27,22 @@ struct ExtraColumn {
     QString name;
     std::vector<double> values; // per cohort row
 };
+
+// The same files written chunk by chunk (a table streamed through), then finished.
+class ClockTableWriter {
+public:
+    ClockTableWriter(core::JobContext& ctx, const ClockSettings& settings, const ColumnMapping& mapping, const ClockReferences& references,
+                     QStringList extraColumns = {});
+    ~ClockTableWriter();
+    void write(const Cohort& chunk, const QList<ClockValues>& clocks, const HdValues* hd, const std::vector<ExtraColumn>& extra = {});
+    // validation.tsv and summary.json; commits every file. Returns the files written.
+    QStringList finish(const CohortReadReport& report, const QMap<QString, qint64>& imputed, const QJsonObject& extraSummary = {});
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
 QStringList writeClockOutputs(core::JobContext& ctx, const ClockRun& run, const ClockSettings& settings, const QJsonObject& extraSummary = {},
                               const std::vector<ExtraColumn>& extraColumns = {});
 

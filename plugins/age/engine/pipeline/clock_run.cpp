@@ -34,23 +34,14 @@ Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapp
     return std::move(*c);
 }
 
-ClockRun runClocks(core::JobContext& ctx, const ClockSettings& s)
+ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, const ColumnMapping& mapping)
 {
-    ClockRun run;
-    ctx.beginStage(QStringLiteral("read"), 1);
-    run.mapping = orThrow(ColumnMapping::load(s.mapping));
-    run.cohort = readRunTable(ctx, s.table, run.mapping, &run.report, QStringLiteral("cohort table"));
-    for (const QString& absent : run.report.absentMarkers)
-        ctx.setMessage(QStringLiteral("%1 has no column for %2").arg(s.table, absent));
-    if (s.missing == MissingPolicy::Impute)
-        run.imputed = imputeByAgeSexMedian(run.cohort, run.cohort.markerNames);
-    ctx.advance();
-
+    ClockReferences refs;
     ctx.beginStage(QStringLiteral("train"), 3);
     if (!s.kdmReference.isEmpty()) {
         ctx.setMessage(QStringLiteral("training KDM on %1").arg(s.kdmReference));
         CohortReadReport refReport;
-        const Cohort reference = readRunTable(ctx, s.kdmReference, run.mapping, &refReport, QStringLiteral("KDM reference"));
+        const Cohort reference = readRunTable(ctx, s.kdmReference, mapping, &refReport, QStringLiteral("KDM reference"));
         KdmSettings k;
         const ClockRequirement need = BiomarkerSchema::builtIn().requirement(s.kdmMarkers);
         if (need.required.isEmpty())
@@ -59,43 +50,54 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& s)
         k.missingAllowed = need.missingAllowed;
         k.crp = s.phenoAge.crp;
         k.varianceRows = s.kdmVarianceRows;
-        run.kdm = orThrow(trainKdm(reference, k));
+        refs.kdm = orThrow(trainKdm(reference, k));
     }
     ctx.advance();
     if (!s.phenoAgeReference.isEmpty()) {
         ctx.setMessage(QStringLiteral("re-training PhenoAge on %1").arg(s.phenoAgeReference));
         CohortReadReport refReport;
-        const Cohort reference = readRunTable(ctx, s.phenoAgeReference, run.mapping, &refReport, QStringLiteral("PhenoAge reference"));
+        const Cohort reference = readRunTable(ctx, s.phenoAgeReference, mapping, &refReport, QStringLiteral("PhenoAge reference"));
         PhenoAgeTraining t;
         t.crp = s.phenoAge.crp;
-        run.phenoAge = orThrow(trainPhenoAge(reference, t));
+        refs.phenoAge = orThrow(trainPhenoAge(reference, t));
     }
     ctx.advance();
-    std::optional<HdModel> hdModel;
     if (!s.hdReference.isEmpty()) {
         CohortReadReport refReport;
-        const Cohort reference = readRunTable(ctx, s.hdReference, run.mapping, &refReport, QStringLiteral("HD reference"));
-        hdModel = orThrow(trainHd(reference, BiomarkerSchema::builtIn().requirement(QStringLiteral("hd")).required, s.phenoAge.crp));
+        const Cohort reference = readRunTable(ctx, s.hdReference, mapping, &refReport, QStringLiteral("HD reference"));
+        refs.hd = orThrow(trainHd(reference, BiomarkerSchema::builtIn().requirement(QStringLiteral("hd")).required, s.phenoAge.crp));
     }
     ctx.advance();
+    return refs;
+}
+
+QList<ClockValues> computeClocks(const Cohort& cohort, const ClockSettings& s, const ClockReferences& refs)
+{
+    QList<ClockValues> clocks{computePhenoAge(cohort, s.phenoAge)};
+    if (refs.kdm)
+        clocks.append(computeKdm(cohort, *refs.kdm));
+    if (refs.phenoAge)
+        clocks.append(computeRetrainedPhenoAge(cohort, refs.phenoAge->model, s.phenoAge.crp));
+    return clocks;
+}
+
+ClockRun runClocks(core::JobContext& ctx, const ClockSettings& s)
+{
+    ClockRun run;
+    ctx.beginStage(QStringLiteral("read"), 1);
+    run.mapping = orThrow(ColumnMapping::load(s.mapping));
+    run.cohort = readRunTable(ctx, s.table, run.mapping, &run.report, QStringLiteral("cohort table"));
+    if (s.missing == MissingPolicy::Impute)
+        run.imputed = imputeByAgeSexMedian(run.cohort, run.cohort.markerNames);
+    ctx.advance();
+    run.references = trainReferences(ctx, s, run.mapping);
     if (ctx.stopRequested())
         return run;
-
-    ctx.beginStage(QStringLiteral("compute"), 4);
-    run.clocks.append(computePhenoAge(run.cohort, s.phenoAge));
+    ctx.beginStage(QStringLiteral("compute"), 1);
+    run.clocks = computeClocks(run.cohort, s, run.references);
+    if (run.references.hd)
+        run.hd = projectHd(*run.references.hd, run.cohort);
     ctx.advance();
-    if (run.kdm)
-        run.clocks.append(computeKdm(run.cohort, *run.kdm));
-    ctx.advance();
-    if (run.phenoAge)
-        run.clocks.append(computeRetrainedPhenoAge(run.cohort, run.phenoAge->model, s.phenoAge.crp));
-    ctx.advance();
-    if (hdModel)
-        run.hd = projectHd(*hdModel, run.cohort);
-    ctx.advance();
-    for (const ClockValues& c : run.clocks)
-        for (auto it = c.reasons.begin(); it != c.reasons.end(); ++it)
-            ctx.warn(QStringLiteral("%1: no value for %2 rows: %3").arg(c.name).arg(it.value()).arg(it.key()));
     return run;
 }
 

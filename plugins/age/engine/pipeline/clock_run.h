@@ -20,20 +20,31 @@ class JobContext;
 
 namespace bioforge::age {
 
+// What the clocks are trained on (each from its reference cohort, when given).
+struct ClockReferences {
+    std::optional<KdmModel> kdm;
+    std::optional<RetrainedPhenoAgeFit> phenoAge;
+    std::optional<HdModel> hd;
+};
+// Stage "train": reads each reference table and trains its clock.
+ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& settings, const ColumnMapping& mapping);
+// PhenoAge, then KDM and re-trained PhenoAge when trained, for every row of `cohort` (a whole table or a chunk).
+QList<ClockValues> computeClocks(const Cohort& cohort, const ClockSettings& settings, const ClockReferences& references);
+
 struct ClockRun {
     ColumnMapping mapping;
     Cohort cohort;
     CohortReadReport report;
     QMap<QString, qint64> imputed;
+    ClockReferences references;
     QList<ClockValues> clocks;                // phenoage, then those with a reference
-    std::optional<KdmModel> kdm;
-    std::optional<RetrainedPhenoAgeFit> phenoAge;
     std::optional<HdValues> hd;
 
     const ClockValues* clock(const QString& name) const;
 };
 
-// Stages: "read", "train", "compute". Throws core::JobFailure on unusable input.
+// The whole table in memory: stages "read", "train", "compute". Throws
+// core::JobFailure on unusable input.
 ClockRun runClocks(core::JobContext& ctx, const ClockSettings& settings);
 
 // Reads a table for a run: the file goes into the provenance as `role`, a

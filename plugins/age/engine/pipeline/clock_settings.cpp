@@ -1,5 +1,7 @@
 #include "pipeline/clock_settings.h"
 
+#include <algorithm>
+
 namespace bioforge::age {
 
 using core::Error;
@@ -42,6 +44,7 @@ core::Expected<ClockSettings> ClockSettings::fromParameters(const QJsonObject& p
         return Error(QStringLiteral("age: missing '%1' is not drop or impute").arg(missing));
     s.missing = missing == QLatin1String("impute") ? MissingPolicy::Impute : MissingPolicy::Drop;
     s.bootstrapReplicates = p.value(QLatin1String("bootstrap")).toInt(s.bootstrapReplicates);
+    s.rowsPerChunk = std::max(1, p.value(QLatin1String("rows_per_chunk")).toInt(s.rowsPerChunk));
     s.seed = uint64_t(p.value(QLatin1String("seed")).toDouble(1));
     return s;
 }

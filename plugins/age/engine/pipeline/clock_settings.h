@@ -32,6 +32,7 @@ struct ClockSettings {
     KdmVarianceRows kdmVarianceRows = KdmVarianceRows::All;
     MissingPolicy missing = MissingPolicy::Drop;
     int bootstrapReplicates = 200; // evaluate: confidence intervals
+    int rowsPerChunk = 1 << 15;    // clocks: rows held at once while the table streams through
     uint64_t seed = 1;
 
     static core::Expected<ClockSettings> fromParameters(const QJsonObject& parameters);

@@ -4,6 +4,9 @@
 
 #include <QHash>
 
+#include <memory>
+#include <unordered_map>
+
 #include <algorithm>
 #include <cmath>
 
@@ -39,29 +42,13 @@ int columnOf(const QStringList& header, const QString& name) { return name.isEmp
 
 } // namespace
 
-core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,
-                                  CohortReadReport* report, const CohortReadOptions& options)
-{
-    CohortReadReport local;
-    CohortReadReport& r = report ? *report : local;
-    auto reader = core::CsvReader::open(path);
-    if (!reader)
-        return reader.error();
-    if (core::Status st = (*reader)->readHeader(); !st)
-        return st.error();
-    const QStringList header = (*reader)->header();
-    Cohort c;
-    c.source = path;
-    const int idCol = columnOf(header, mapping.idColumn), ageCol = columnOf(header, mapping.ageColumn), sexCol = columnOf(header, mapping.sex.column),
-              pregCol = columnOf(header, mapping.pregnant.column), followCol = columnOf(header, mapping.followupColumn),
-              eventCol = columnOf(header, mapping.event.column);
-    if (ageCol < 0)
-        return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says); the header has: %4")
-                         .arg(path, mapping.ageColumn, mapping.name, header.join(QStringLiteral(", "))));
-    if (!mapping.idColumn.isEmpty() && idCol < 0)
-        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')").arg(path, mapping.idColumn, mapping.name));
-    if (!mapping.sex.column.isEmpty() && sexCol < 0)
-        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')").arg(path, mapping.sex.column, mapping.name));
+struct CohortStream::Impl {
+    QString path;
+    ColumnMapping mapping;
+    CohortReadOptions options;
+    CohortReadReport* report = nullptr;
+    std::unique_ptr<core::CsvReader> reader;
+    int idCol = -1, ageCol = -1, sexCol = -1, pregCol = -1, followCol = -1, eventCol = -1;
     struct Reading {
         QString name;
         int column;
@@ -69,117 +56,214 @@ core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapp
         const BiomarkerSpec* spec;
     };
     std::vector<Reading> readings;
+    QStringList markerNames;
+    // Ids are remembered as 64-bit hashes (with their line) to find repeats: ~60 bytes a person
+    // in the map (measured: docs/performance.md), not the text.
+    std::unordered_map<quint64, qint64> seenIds;
+    CohortReadReport own; // when the caller keeps no report
+
+    void readRow(const QStringList& f, qint64 line, Cohort& c);
+};
+
+CohortStream::CohortStream() : d(std::make_unique<Impl>()) {}
+CohortStream::~CohortStream() = default;
+CohortStream::CohortStream(CohortStream&&) noexcept = default;
+
+core::Expected<CohortStream> CohortStream::open(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema, CohortReadReport* report,
+                                                const CohortReadOptions& options)
+{
+    CohortStream s;
+    Impl& d = *s.d;
+    d.path = path;
+    d.mapping = mapping;
+    d.options = options;
+    d.report = report ? report : &d.own;
+    auto reader = core::CsvReader::open(path);
+    if (!reader)
+        return reader.error();
+    if (core::Status st = (*reader)->readHeader(); !st)
+        return st.error();
+    d.reader = std::move(*reader);
+    const QStringList header = d.reader->header();
+    d.idCol = columnOf(header, mapping.idColumn);
+    d.ageCol = columnOf(header, mapping.ageColumn);
+    d.sexCol = columnOf(header, mapping.sex.column);
+    d.pregCol = columnOf(header, mapping.pregnant.column);
+    d.followCol = columnOf(header, mapping.followupColumn);
+    d.eventCol = columnOf(header, mapping.event.column);
+    if (d.ageCol < 0)
+        return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says); the header has: %4")
+                         .arg(path, mapping.ageColumn, mapping.name, header.join(QStringLiteral(", "))));
+    if (!mapping.idColumn.isEmpty() && d.idCol < 0)
+        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')").arg(path, mapping.idColumn, mapping.name));
+    if (!mapping.sex.column.isEmpty() && d.sexCol < 0)
+        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')").arg(path, mapping.sex.column, mapping.name));
     for (auto it = mapping.biomarkers.begin(); it != mapping.biomarkers.end(); ++it) {
         if (!options.markers.isEmpty() && !options.markers.contains(it.key()))
             continue;
         const int column = columnOf(header, it->column);
         if (column < 0) {
-            r.absentMarkers << it.key();
+            d.report->absentMarkers << it.key();
             continue;
         }
-        readings.push_back({it.key(), column, *it, schema.find(it.key())});
-        c.markerNames << it.key();
+        d.readings.push_back({it.key(), column, *it, schema.find(it.key())});
+        d.markerNames << it.key();
     }
-    c.markers.resize(readings.size());
-    QHash<QString, qint64> seenIds;
-    for (;;) {
-        auto row = (*reader)->next();
+    return s;
+}
+
+core::Expected<bool> CohortStream::next(Cohort& chunk, qsizetype maxRows)
+{
+    chunk = Cohort();
+    chunk.source = d->path;
+    chunk.markerNames = d->markerNames;
+    chunk.markers.resize(d->readings.size());
+    CohortReadReport& r = *d->report;
+    while (chunk.rows() < maxRows) {
+        auto row = d->reader->next();
         if (!row)
             return row.error();
         if (!row->has_value())
             break;
-        const QStringList& f = **row;
-        const qint64 line = (*reader)->rowLine();
         ++r.rows;
-        if (options.progress && r.rows % 4096 == 0 && !options.progress(r.rows))
-            return Error(QStringLiteral("%1: reading stopped").arg(path));
-        c.lines.push_back(line);
-        QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
-        if (idCol >= 0) {
-            if (id.isEmpty())
-                r.add(QStringLiteral("missing id"), line, mapping.idColumn, QStringLiteral("no id"));
-            else if (auto seen = seenIds.constFind(id); seen != seenIds.constEnd())
-                r.add(QStringLiteral("duplicate id"), line, mapping.idColumn,
-                      QStringLiteral("id '%1' was already used on line %2; both rows are kept").arg(id).arg(*seen));
-            else
-                seenIds.insert(id, line);
-        }
-        c.ids << id;
+        if (d->options.progress && r.rows % 4096 == 0 && !d->options.progress(r.rows))
+            return Error(QStringLiteral("%1: reading stopped").arg(d->path));
+        d->readRow(**row, d->reader->rowLine(), chunk);
+    }
+    return chunk.rows() > 0;
+}
 
-        auto number = [&](int column, const QString& name, bool* missing) -> double {
-            const QString text = f[column].trimmed();
-            *missing = isMissingText(text);
-            if (*missing)
-                return std::nan("");
-            bool ok = false;
-            const double v = text.toDouble(&ok);
-            if (!ok || !std::isfinite(v)) {
-                r.add(QStringLiteral("not a number"), line, name, QStringLiteral("'%1' is not a number").arg(text.left(40)));
-                return std::nan("");
-            }
-            return v;
-        };
-        bool missing = false;
-        double age = number(ageCol, mapping.ageColumn, &missing) * mapping.ageToYears;
-        if (missing)
-            r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("no age"));
-        else if (std::isfinite(age) && (age < 0 || age > 130)) {
-            r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("age %1 is not between 0 and 130 years").arg(age));
-            age = std::nan("");
-        }
-        c.age.push_back(age);
+qint64 CohortStream::bytesRead() const { return d->reader->bytesRead(); }
+qint64 CohortStream::fileSize() const { return d->reader->fileSize(); }
 
-        Sex sex = Sex::Unknown;
-        if (sexCol >= 0) {
-            const QString code = f[sexCol].trimmed();
-            if (mapping.sex.yes.contains(code))
-                sex = Sex::Male;
-            else if (mapping.sex.no.contains(code))
-                sex = Sex::Female;
-            else
-                r.add(QStringLiteral("unknown sex"), line, mapping.sex.column,
-                      QStringLiteral("'%1' is neither a male (%2) nor a female (%3) code").arg(code, mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/'))));
-        }
-        c.sex.push_back(sex);
+void CohortStream::Impl::readRow(const QStringList& f, qint64 line, Cohort& c)
+{
+    CohortReadReport& r = *report;
+    c.lines.push_back(line);
+    const QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
+    if (idCol >= 0) {
+        const quint64 key = qHash(id, 0x6167652d6964ULL) ^ (quint64(qHash(id, 17)) << 32);
+        if (id.isEmpty())
+            r.add(QStringLiteral("missing id"), line, mapping.idColumn, QStringLiteral("no id"));
+        else if (auto seen = seenIds.find(key); seen != seenIds.end())
+            r.add(QStringLiteral("duplicate id"), line, mapping.idColumn,
+                  QStringLiteral("id '%1' was already used on line %2; both rows are kept").arg(id).arg(seen->second));
+        else
+            seenIds.emplace(key, line);
+    }
+    c.ids << id;
 
-        auto codedValue = [&](int column, const CodedColumn& coding) {
-            if (column < 0)
-                return -1;
-            const QString code = f[column].trimmed();
-            return coding.yes.contains(code) ? 1 : coding.no.contains(code) || (coding.no.isEmpty() && !isMissingText(code)) ? 0 : -1;
-        };
-        c.pregnant.push_back(codedValue(pregCol, mapping.pregnant));
-        c.event.push_back(codedValue(eventCol, mapping.event));
-        double follow = std::nan("");
-        if (followCol >= 0) {
-            follow = number(followCol, mapping.followupColumn, &missing) * mapping.followupToMonths;
-            if (std::isfinite(follow) && follow < 0) {
-                r.add(QStringLiteral("out of range"), line, mapping.followupColumn, QStringLiteral("follow-up %1 is negative").arg(follow));
-                follow = std::nan("");
-            }
+    auto number = [&](int column, const QString& name, bool* missing) -> double {
+        const QString text = f[column].trimmed();
+        *missing = isMissingText(text);
+        if (*missing)
+            return std::nan("");
+        bool ok = false;
+        const double v = text.toDouble(&ok);
+        if (!ok || !std::isfinite(v)) {
+            r.add(QStringLiteral("not a number"), line, name, QStringLiteral("'%1' is not a number").arg(text.left(40)));
+            return std::nan("");
         }
-        c.followupMonths.push_back(follow);
+        return v;
+    };
+    bool missing = false;
+    double age = number(ageCol, mapping.ageColumn, &missing) * mapping.ageToYears;
+    if (missing)
+        r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("no age"));
+    else if (std::isfinite(age) && (age < 0 || age > 130)) {
+        r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("age %1 is not between 0 and 130 years").arg(age));
+        age = std::nan("");
+    }
+    c.age.push_back(age);
 
-        for (size_t m = 0; m < readings.size(); ++m) {
-            const Reading& rd = readings[m];
-            double v = number(rd.column, rd.mapping.column, &missing);
-            if (missing) {
-                ++r.missingByMarker[rd.name];
-                ++r.counts[QStringLiteral("missing")];
-            } else if (std::isfinite(v)) {
-                v = rd.mapping.toCanonical.apply(v);
-                if (rd.spec && (v < rd.spec->minimum || v > rd.spec->maximum)) {
-                    r.add(QStringLiteral("out of range"), line, rd.mapping.column,
-                          QStringLiteral("%1 %2 is outside the plausible range %3-%4 %2").arg(v).arg(rd.spec->unit).arg(rd.spec->minimum).arg(rd.spec->maximum));
-                    v = std::nan("");
-                }
-            }
-            c.markers[m].push_back(v);
+    Sex sex = Sex::Unknown;
+    if (sexCol >= 0) {
+        const QString code = f[sexCol].trimmed();
+        if (mapping.sex.yes.contains(code))
+            sex = Sex::Male;
+        else if (mapping.sex.no.contains(code))
+            sex = Sex::Female;
+        else
+            r.add(QStringLiteral("unknown sex"), line, mapping.sex.column,
+                  QStringLiteral("'%1' is neither a male (%2) nor a female (%3) code").arg(code, mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/'))));
+    }
+    c.sex.push_back(sex);
+
+    auto codedValue = [&](int column, const CodedColumn& coding) {
+        if (column < 0)
+            return -1;
+        const QString code = f[column].trimmed();
+        return coding.yes.contains(code) ? 1 : coding.no.contains(code) || (coding.no.isEmpty() && !isMissingText(code)) ? 0 : -1;
+    };
+    c.pregnant.push_back(codedValue(pregCol, mapping.pregnant));
+    c.event.push_back(codedValue(eventCol, mapping.event));
+    double follow = std::nan("");
+    if (followCol >= 0) {
+        follow = number(followCol, mapping.followupColumn, &missing) * mapping.followupToMonths;
+        if (std::isfinite(follow) && follow < 0) {
+            r.add(QStringLiteral("out of range"), line, mapping.followupColumn, QStringLiteral("follow-up %1 is negative").arg(follow));
+            follow = std::nan("");
         }
     }
-    if (r.rows == 0)
+    c.followupMonths.push_back(follow);
+
+    for (size_t m = 0; m < readings.size(); ++m) {
+        const Reading& rd = readings[m];
+        double v = number(rd.column, rd.mapping.column, &missing);
+        if (missing) {
+            ++r.missingByMarker[rd.name];
+            ++r.counts[QStringLiteral("missing")];
+        } else if (std::isfinite(v)) {
+            v = rd.mapping.toCanonical.apply(v);
+            if (rd.spec && (v < rd.spec->minimum || v > rd.spec->maximum)) {
+                r.add(QStringLiteral("out of range"), line, rd.mapping.column,
+                      QStringLiteral("%1 %2 is outside the plausible range %3-%4 %2").arg(v).arg(rd.spec->unit).arg(rd.spec->minimum).arg(rd.spec->maximum));
+                v = std::nan("");
+            }
+        }
+        c.markers[m].push_back(v);
+    }
+}
+
+void appendCohort(Cohort& to, Cohort&& from)
+{
+    if (to.rows() == 0 && to.markerNames.isEmpty()) {
+        to = std::move(from);
+        return;
+    }
+    to.ids += from.ids;
+    for (auto [target, source] : {std::pair{&to.lines, &from.lines}})
+        target->insert(target->end(), source->begin(), source->end());
+    to.age.insert(to.age.end(), from.age.begin(), from.age.end());
+    to.sex.insert(to.sex.end(), from.sex.begin(), from.sex.end());
+    to.pregnant.insert(to.pregnant.end(), from.pregnant.begin(), from.pregnant.end());
+    to.followupMonths.insert(to.followupMonths.end(), from.followupMonths.begin(), from.followupMonths.end());
+    to.event.insert(to.event.end(), from.event.begin(), from.event.end());
+    for (size_t m = 0; m < to.markers.size(); ++m)
+        to.markers[m].insert(to.markers[m].end(), from.markers[m].begin(), from.markers[m].end());
+}
+
+core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,
+                                  CohortReadReport* report, const CohortReadOptions& options)
+{
+    CohortReadReport local;
+    auto stream = CohortStream::open(path, mapping, schema, report ? report : &local, options);
+    if (!stream)
+        return stream.error();
+    Cohort all;
+    all.source = path;
+    for (;;) {
+        Cohort chunk;
+        auto more = stream->next(chunk, 1 << 16);
+        if (!more)
+            return more.error();
+        if (!*more)
+            break;
+        appendCohort(all, std::move(chunk));
+    }
+    if (all.rows() == 0)
         return Error(QStringLiteral("%1: the table has a header but no rows").arg(path));
-    return c;
+    return all;
 }
 
 QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers)

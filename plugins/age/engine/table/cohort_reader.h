@@ -16,6 +16,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 namespace bioforge::age {
 
@@ -44,6 +45,27 @@ struct CohortReadOptions {
 
 core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,
                                   CohortReadReport* report, const CohortReadOptions& options = {});
+
+// The same table in chunks of rows, for tables too large to hold: memory is
+// one chunk plus ~60 bytes a person (ids are remembered as hashes to find
+// repeats). `report` must outlive the stream; it accumulates as rows come.
+class CohortStream {
+public:
+    static core::Expected<CohortStream> open(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,
+                                             CohortReadReport* report, const CohortReadOptions& options = {});
+    CohortStream(CohortStream&&) noexcept;
+    ~CohortStream();
+    // The next rows (at most maxRows) into `chunk`; false at the end of the table.
+    core::Expected<bool> next(Cohort& chunk, qsizetype maxRows);
+    qint64 bytesRead() const;
+    qint64 fileSize() const;
+
+private:
+    CohortStream();
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+void appendCohort(Cohort& to, Cohort&& from);
 
 // Fills missing values of `markers` with the median of the same sex and
 // 5-year age band (then of the sex, then of everyone), for the "impute"
