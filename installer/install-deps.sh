@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config ccache dpkg-dev file
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev qt6-qpa-plugins libqcustomplot-dev
-  libtorch-dev libopenblas0-pthread libspdlog-dev libsqlite3-dev zlib1g-dev
+  libtorch-dev libopenblas0-pthread libspdlog-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev
+  r-bioc-org.hs.eg.db
   xvfb xauth x11-utils imagemagick fonts-dejavu-core
   hipcc libamdhip64-dev
 )

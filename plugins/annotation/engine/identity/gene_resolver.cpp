@@ -1,0 +1,178 @@
+#include "identity/gene_resolver.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+namespace bioforge::annotation {
+
+QString statusName(ResolutionStatus s)
+{
+    switch (s) {
+    case ResolutionStatus::Resolved: return QStringLiteral("resolved");
+    case ResolutionStatus::Ambiguous: return QStringLiteral("ambiguous");
+    case ResolutionStatus::Unknown: return QStringLiteral("unknown");
+    case ResolutionStatus::Withdrawn: return QStringLiteral("withdrawn");
+    case ResolutionStatus::Duplicate: return QStringLiteral("duplicate");
+    }
+    return {};
+}
+
+core::Expected<GeneResolver> GeneResolver::open(const BulkLibrary& library, const QString& authority)
+{
+    GeneResolver r;
+    r.m_library = &library;
+    for (const QString& source : {QStringLiteral("hgnc"), QStringLiteral("orgdb")}) {
+        if (!authority.isEmpty() && authority != source)
+            continue;
+        auto rel = library.activeRelease(source, QStringLiteral("genes"));
+        if (!rel)
+            return rel.error();
+        if (*rel) {
+            r.m_release = **rel;
+            break;
+        }
+    }
+    if (r.m_release.id == 0)
+        return core::Error(authority.isEmpty()
+                               ? QStringLiteral("no gene identities imported: import HGNC's complete set (bioforge annotation import-bulk hgnc FILE) "
+                                                "or org.Hs.eg.db (bioforge annotation import-bulk orgdb [FILE]; Debian: r-bioc-org.hs.eg.db)")
+                               : QStringLiteral("no gene identities from '%1' imported (bioforge annotation import-bulk %1 FILE)").arg(authority));
+    if (r.m_release.source == QLatin1String("hgnc")) {
+        auto w = library.activeRelease(QStringLiteral("hgnc"), QStringLiteral("withdrawn"));
+        if (!w)
+            return w.error();
+        r.m_withdrawn = *w;
+    }
+    return r;
+}
+
+core::Expected<QString> GeneResolver::label(const QString& key) const
+{
+    auto g = record(key);
+    if (!g)
+        return g.error();
+    return *g ? QStringLiteral("%1 (%2)").arg((*g)->symbol, key) : key;
+}
+
+core::Expected<Resolution> GeneResolver::resolve(const QString& raw) const
+{
+    Resolution r;
+    r.input = raw.trimmed();
+    static const QRegularExpression hgnc(QStringLiteral("^HGNC:(\\d+)$"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression ensembl(QStringLiteral("^(ENSG\\d{11})(\\.\\d+)?$"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression ncbi(QStringLiteral("^(?:NCBIGene:|GeneID:)?(\\d+)$"), QRegularExpression::CaseInsensitiveOption);
+    QString column, id;
+    if (const auto m = hgnc.match(r.input); m.hasMatch()) {
+        column = QStringLiteral("hgnc_id");
+        id = QStringLiteral("HGNC:") + m.captured(1);
+        r.via = QStringLiteral("HGNC id");
+    } else if (const auto e = ensembl.match(r.input); e.hasMatch()) {
+        column = QStringLiteral("ensembl_id");
+        id = e.captured(1).toUpper();
+        r.via = QStringLiteral("Ensembl gene id");
+    } else if (const auto n = ncbi.match(r.input); n.hasMatch()) {
+        column = QStringLiteral("ncbi_id");
+        id = n.captured(1);
+        r.via = QStringLiteral("NCBI gene id");
+    }
+    if (column.isEmpty())
+        return byName(r);
+    auto keys = m_library->keysById(m_release.id, column, id);
+    if (!keys)
+        return keys.error();
+    if (keys->isEmpty()) {
+        r.status = ResolutionStatus::Unknown;
+        r.reason = QStringLiteral("no gene with %1 %2 in %3").arg(r.via, id, m_release.release);
+        return r;
+    }
+    if (keys->size() > 1) {
+        r.status = ResolutionStatus::Ambiguous;
+        for (const QString& k : *keys) {
+            auto l = label(k);
+            if (!l)
+                return l.error();
+            r.candidates << *l;
+        }
+        r.reason = QStringLiteral("%1 %2 belongs to %3 genes: %4").arg(r.via, id).arg(keys->size()).arg(r.candidates.join(QStringLiteral(", ")));
+        return r;
+    }
+    auto g = record(keys->first());
+    if (!g)
+        return g.error();
+    r.status = ResolutionStatus::Resolved;
+    r.key = keys->first();
+    r.symbol = *g ? (*g)->symbol : QString();
+    return r;
+}
+
+core::Expected<Resolution> GeneResolver::byName(Resolution r) const
+{
+    static const std::pair<NameKind, const char*> kinds[] = {
+        {NameKind::Approved, "approved symbol"}, {NameKind::Previous, "previous symbol"}, {NameKind::Alias, "alias"}};
+    for (const auto& [kind, via] : kinds) {
+        auto keys = m_library->keysByName(m_release.id, r.input, kind);
+        if (!keys)
+            return keys.error();
+        if (keys->isEmpty())
+            continue;
+        r.via = QLatin1String(via);
+        QStringList chosen = *keys;
+        if (chosen.size() > 1) { // names equal but for case: the exact spelling decides, when it does
+            QStringList exact;
+            for (const QString& k : chosen) {
+                auto g = record(k);
+                if (!g)
+                    return g.error();
+                if (*g && kind == NameKind::Approved && (*g)->symbol == r.input)
+                    exact << k;
+            }
+            if (exact.size() == 1)
+                chosen = exact;
+        }
+        if (chosen.size() > 1) {
+            r.status = ResolutionStatus::Ambiguous;
+            for (const QString& k : chosen) {
+                auto l = label(k);
+                if (!l)
+                    return l.error();
+                r.candidates << *l;
+            }
+            r.reason = QStringLiteral("'%1' is %2 of %3 genes: %4; give the gene's approved symbol or id")
+                           .arg(r.input, kind == NameKind::Alias ? QStringLiteral("an alias") : QStringLiteral("a %1").arg(r.via))
+                           .arg(chosen.size())
+                           .arg(r.candidates.join(QStringLiteral(", ")));
+            return r;
+        }
+        auto g = record(chosen.first());
+        if (!g)
+            return g.error();
+        r.status = ResolutionStatus::Resolved;
+        r.key = chosen.first();
+        r.symbol = *g ? (*g)->symbol : QString();
+        if (kind != NameKind::Approved)
+            r.reason = QStringLiteral("'%1' is %2 of %3").arg(r.input, kind == NameKind::Alias ? QStringLiteral("an alias") : QStringLiteral("a previous symbol"), r.symbol);
+        return r;
+    }
+    if (m_withdrawn) {
+        auto w = m_library->valuesBySymbol(m_withdrawn->id, r.input.toUpper());
+        if (!w)
+            return w.error();
+        if (!w->isEmpty()) {
+            const QJsonObject entry = w->first().second;
+            QStringList merged;
+            for (const QJsonValue& v : entry.value(QStringLiteral("merged_into")).toArray())
+                merged << v.toString();
+            r.status = ResolutionStatus::Withdrawn;
+            r.reason = merged.isEmpty() ? QStringLiteral("'%1' was withdrawn by HGNC (%2, %3)").arg(r.input, w->first().first, entry.value(QStringLiteral("status")).toString())
+                                        : QStringLiteral("'%1' was withdrawn by HGNC (%2): merged into %3; give that symbol if it is the gene you mean")
+                                              .arg(r.input, w->first().first, merged.join(QStringLiteral(", ")));
+            r.candidates = merged;
+            return r;
+        }
+    }
+    r.status = ResolutionStatus::Unknown;
+    r.reason = QStringLiteral("'%1' is no symbol, previous symbol or alias in %2").arg(r.input, m_release.release);
+    return r;
+}
+
+} // namespace bioforge::annotation

@@ -1,0 +1,56 @@
+#pragma once
+
+// Every input of a gene list to one gene record, or a reason why not.
+// Order (HGNC's own precedence): an id (HGNC:n, an Ensembl gene id with or
+// without version, an NCBI gene id as digits) by that id; a symbol as the
+// approved symbol, then as a previous symbol, then as an alias — case-
+// insensitive, the exact case preferred. A name that matches several
+// genes at the first kind it matches is refused as ambiguous, its
+// candidates listed, never guessed. A withdrawn HGNC symbol is reported
+// with what it was merged into. Identity comes from HGNC's complete set
+// when imported, else from org.Hs.eg.db (NCBI Gene).
+
+#include "identity/gene_record.h"
+#include "store/bulk_library.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace bioforge::annotation {
+
+enum class ResolutionStatus { Resolved, Ambiguous, Unknown, Withdrawn, Duplicate };
+QString statusName(ResolutionStatus s);
+
+struct Resolution {
+    QString input;
+    qint64 line = 0;
+    ResolutionStatus status = ResolutionStatus::Unknown;
+    QString via;          // "approved symbol", "previous symbol", "alias", "HGNC id", "Ensembl gene id", "NCBI gene id"
+    QString key;          // the gene's key when resolved (or the first line's gene for a duplicate)
+    QString symbol;       // its approved symbol
+    QStringList candidates; // ambiguous: the genes the name matches ("SYMBOL (HGNC:n)")
+    QString reason;       // for the resolution table: why not resolved, or how
+};
+
+class GeneResolver {
+public:
+    // Picks the identity release: HGNC's when imported, else org.Hs.eg.db's.
+    // `authority`: "hgnc", "orgdb" or "" (either).
+    static core::Expected<GeneResolver> open(const BulkLibrary& library, const QString& authority = {});
+    const ReleaseInfo& release() const { return m_release; }
+
+    core::Expected<Resolution> resolve(const QString& input) const;
+    core::Expected<std::optional<GeneRecord>> record(const QString& key) const { return m_library->gene(m_release.id, key); }
+
+private:
+    GeneResolver() = default;
+    core::Expected<Resolution> byName(Resolution r) const;
+    core::Expected<QString> label(const QString& key) const;
+    const BulkLibrary* m_library = nullptr;
+    ReleaseInfo m_release;
+    std::optional<ReleaseInfo> m_withdrawn;
+};
+
+} // namespace bioforge::annotation

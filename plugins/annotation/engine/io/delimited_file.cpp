@@ -1,0 +1,174 @@
+#include "io/delimited_file.h"
+
+#include "io/text_decoding.h"
+
+#include <algorithm>
+
+namespace bioforge::annotation {
+
+core::Expected<std::unique_ptr<DelimitedFile>> DelimitedFile::open(const QString& path, Options options)
+{
+    auto lines = core::LineReader::open(path);
+    if (!lines)
+        return lines.error();
+    std::unique_ptr<DelimitedFile> f(new DelimitedFile);
+    f->m_lines = std::move(*lines);
+    f->m_options = options;
+    return f;
+}
+
+core::Error DelimitedFile::errorAt(const QString& message) const
+{
+    return core::Error(QStringLiteral("%1:%2: %3").arg(path()).arg(line()).arg(message));
+}
+
+core::Status DelimitedFile::poll(qint64 row, const StreamControl& control, qint64 every, qint64 offset, qint64 total) const
+{
+    if (row % every != 0)
+        return core::okStatus();
+    if (control.progress)
+        control.progress(offset + bytesRead(), total < 0 ? fileSize() : total);
+    if (control.stopped())
+        return core::Error(QStringLiteral("%1: stopped").arg(path()));
+    return core::okStatus();
+}
+
+core::Status DelimitedFile::readHeader(const QStringList& required)
+{
+    std::optional<QByteArray> headerLine;
+    for (;;) {
+        auto l = m_lines->next();
+        if (!l)
+            return l.error();
+        if (!*l)
+            return core::Error(QStringLiteral("%1: the file is empty (expected a header line with %2)")
+                                   .arg(path(), required.isEmpty() ? QStringLiteral("column names") : required.join(QStringLiteral(", "))));
+        if (m_options.commentHash && (*l)->startsWith('#')) {
+            headerLine = **l; // the last comment line before the data may be the header
+            continue;
+        }
+        if (m_options.commentHash && headerLine) {
+            m_pending = **l;
+            break;
+        }
+        headerLine = **l;
+        break;
+    }
+    QByteArray h = *headerLine;
+    if (h.startsWith('#'))
+        h.remove(0, 1);
+    auto text = core::decodeUtf8Line(h, path(), line());
+    if (!text)
+        return text.error();
+    m_header.clear();
+    for (const QString& name : m_options.collapseSpaces ? text->split(QLatin1Char(' '), Qt::SkipEmptyParts)
+                                                        : text->split(QLatin1Char(m_options.delimiter)))
+        m_header << QString::fromUtf8(unquoted(name.toUtf8())).trimmed();
+    QStringList missing;
+    for (const QString& r : required)
+        if (!m_header.contains(r))
+            missing << r;
+    if (!missing.isEmpty())
+        return core::Error(QStringLiteral("%1: the header lacks %2 (found: %3); is this the right file?")
+                               .arg(path(), missing.join(QStringLiteral(", ")), m_header.mid(0, 12).join(QStringLiteral(", "))));
+    return core::okStatus();
+}
+
+core::Expected<QList<QByteArray>> DelimitedFile::skipLines(int n)
+{
+    QList<QByteArray> out;
+    for (int i = 0; i < n; ++i) {
+        auto l = m_lines->next();
+        if (!l)
+            return l.error();
+        if (!*l)
+            return core::Error(QStringLiteral("%1: the file ends after %2 lines (expected at least %3)").arg(path()).arg(i).arg(n));
+        out << **l;
+    }
+    return out;
+}
+
+core::Expected<std::optional<QList<QByteArrayView>>> DelimitedFile::next()
+{
+    for (;;) {
+        if (m_pending) {
+            m_current = std::move(*m_pending);
+            m_pending.reset();
+        } else {
+            auto l = m_lines->next();
+            if (!l)
+                return l.error();
+            if (!*l)
+                return std::optional<QList<QByteArrayView>>();
+            m_current = std::move(**l);
+        }
+        if (m_current.isEmpty() || (m_options.commentHash && m_current.startsWith('#')))
+            continue;
+        break;
+    }
+    m_fields.clear();
+    const QByteArrayView all(m_current);
+    if (m_options.collapseSpaces) {
+        qsizetype i = 0;
+        while (i < all.size()) {
+            while (i < all.size() && all[i] == ' ')
+                ++i;
+            const qsizetype start = i;
+            while (i < all.size() && all[i] != ' ')
+                ++i;
+            if (i > start)
+                m_fields << all.sliced(start, i - start);
+        }
+    } else {
+        qsizetype start = 0;
+        for (;;) {
+            const qsizetype at = all.indexOf(m_options.delimiter, start);
+            if (at < 0) {
+                m_fields << all.sliced(start);
+                break;
+            }
+            m_fields << all.sliced(start, at - start);
+            start = at + 1;
+        }
+    }
+    if (!m_header.isEmpty() && m_fields.size() != m_header.size())
+        return errorAt(QStringLiteral("%1 fields where the header has %2").arg(m_fields.size()).arg(m_header.size()));
+    return std::optional<QList<QByteArrayView>>(m_fields);
+}
+
+core::Expected<QString> DelimitedFile::text(QByteArrayView field) const
+{
+    return core::decodeUtf8Line(field.toByteArray(), path(), line());
+}
+
+QByteArrayView unquoted(QByteArrayView field)
+{
+    if (field.size() >= 2 && field.front() == '"' && field.back() == '"')
+        return field.sliced(1, field.size() - 2);
+    return field;
+}
+
+QStringList splitList(const QString& field, QChar separator)
+{
+    QStringList out;
+    for (const QString& part : field.split(separator, Qt::SkipEmptyParts)) {
+        const QString t = part.trimmed();
+        if (!t.isEmpty())
+            out << t;
+    }
+    return out;
+}
+
+core::Expected<std::optional<double>> DelimitedFile::number(QByteArrayView field, const QString& column) const
+{
+    field = field.trimmed();
+    if (field.isEmpty() || field == "NA" || field == "NaN" || field == "nan" || field == "." || field == "-")
+        return std::optional<double>();
+    bool ok = false;
+    const double v = field.toDouble(&ok);
+    if (!ok)
+        return errorAt(QStringLiteral("column %1: '%2' is not a number").arg(column, QString::fromUtf8(field.first(std::min<qsizetype>(40, field.size())).toByteArray())));
+    return std::optional<double>(v);
+}
+
+} // namespace bioforge::annotation

@@ -1,0 +1,23 @@
+#pragma once
+
+// One provider file into the annotation library: the source recognises
+// which of its parts the file is (or is told), the file's SHA-256 and size
+// are recorded with the provider release the source reads from it, and the
+// rows stream in. A failed or stopped import leaves the previous release of
+// that part in use.
+
+#include "identity/hgnc_reader.h"
+#include "store/bulk_library.h"
+
+namespace bioforge::annotation {
+
+struct ImportRequest {
+    QString source;       // "clinvar"
+    QString path;
+    QString part;         // empty: recognised from the file
+    QString url, lastModified, etag; // when it was downloaded (provenance)
+};
+
+core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportRequest& request, const StreamControl& control = {});
+
+} // namespace bioforge::annotation

@@ -1,0 +1,175 @@
+#include "pipeline/run_store.h"
+
+#include <QJsonDocument>
+
+namespace bioforge::annotation {
+namespace {
+
+const SqliteDb::Schema& schema()
+{
+    static const SqliteDb::Schema s{
+        RunStore::kApplicationId,
+        QStringLiteral("annotation run"),
+        {{
+            QStringLiteral("CREATE TABLE resolution (line INTEGER NOT NULL, position INTEGER PRIMARY KEY, input TEXT NOT NULL, status TEXT NOT NULL,"
+                           " via TEXT NOT NULL, key TEXT NOT NULL, symbol TEXT NOT NULL, candidates TEXT NOT NULL, reason TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE result (source TEXT NOT NULL, gene_key TEXT NOT NULL, status TEXT NOT NULL, joined_on TEXT NOT NULL,"
+                           " symbol_fallback INTEGER NOT NULL, value BLOB NOT NULL, releases BLOB NOT NULL, error TEXT NOT NULL,"
+                           " fetched_at TEXT NOT NULL, attempts INTEGER NOT NULL, PRIMARY KEY (source, gene_key)) WITHOUT ROWID"),
+        }},
+    };
+    return s;
+}
+
+QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+
+ResolutionStatus statusFrom(const QString& s)
+{
+    for (ResolutionStatus r : {ResolutionStatus::Resolved, ResolutionStatus::Ambiguous, ResolutionStatus::Unknown, ResolutionStatus::Withdrawn,
+                               ResolutionStatus::Duplicate})
+        if (statusName(r) == s)
+            return r;
+    return ResolutionStatus::Unknown;
+}
+
+SourceValue::Status valueStatusFrom(const QString& s)
+{
+    if (s == QLatin1String("found"))
+        return SourceValue::Status::Found;
+    if (s == QLatin1String("failed"))
+        return SourceValue::Status::Failed;
+    return SourceValue::Status::Absent;
+}
+
+} // namespace
+
+core::Expected<std::unique_ptr<RunStore>> RunStore::open(const QString& path)
+{
+    auto db = SqliteDb::open(path, schema());
+    if (!db)
+        return db.error();
+    std::unique_ptr<RunStore> s(new RunStore);
+    s->m_db = std::move(*db);
+    return s;
+}
+
+core::Expected<QList<Resolution>> RunStore::resolutions() const
+{
+    auto q = m_db->prepare(QStringLiteral("SELECT line, input, status, via, key, symbol, candidates, reason FROM resolution ORDER BY position"));
+    if (!q)
+        return q.error();
+    if (auto st = m_db->run(*q); !st)
+        return st.error();
+    QList<Resolution> out;
+    while (q->next()) {
+        Resolution r;
+        r.line = q->value(0).toLongLong();
+        r.input = q->value(1).toString();
+        r.status = statusFrom(q->value(2).toString());
+        r.via = q->value(3).toString();
+        r.key = q->value(4).toString();
+        r.symbol = q->value(5).toString();
+        r.candidates = q->value(6).toString().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        r.reason = q->value(7).toString();
+        out << r;
+    }
+    return out;
+}
+
+core::Status RunStore::saveResolutions(const QList<Resolution>& all)
+{
+    if (auto st = m_db->begin(); !st)
+        return st;
+    auto q = m_db->statement(QStringLiteral("INSERT INTO resolution (line, position, input, status, via, key, symbol, candidates, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    if (!q) {
+        m_db->rollback();
+        return q.error();
+    }
+    qint64 position = 0;
+    for (const Resolution& r : all)
+        if (auto st = m_db->run(**q, {r.line, position++, text(r.input), statusName(r.status), text(r.via), text(r.key), text(r.symbol),
+                                      text(r.candidates.join(QLatin1Char('\n'))), text(r.reason)});
+            !st) {
+            m_db->rollback();
+            return st;
+        }
+    return m_db->commit();
+}
+
+core::Expected<QSet<QString>> RunStore::done() const
+{
+    auto q = m_db->prepare(QStringLiteral("SELECT source, gene_key FROM result"));
+    if (!q)
+        return q.error();
+    if (auto st = m_db->run(*q); !st)
+        return st.error();
+    QSet<QString> out;
+    while (q->next())
+        out.insert(q->value(0).toString() + QLatin1Char('\t') + q->value(1).toString());
+    return out;
+}
+
+core::Status RunStore::store(const QList<StoredValue>& values)
+{
+    if (values.isEmpty())
+        return core::okStatus();
+    if (auto st = m_db->begin(); !st)
+        return st;
+    auto q = m_db->statement(QStringLiteral("INSERT OR REPLACE INTO result (source, gene_key, status, joined_on, symbol_fallback, value, releases, error, fetched_at, attempts)"
+                                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    if (!q) {
+        m_db->rollback();
+        return q.error();
+    }
+    for (const StoredValue& v : values)
+        if (auto st = m_db->run(**q, {v.source, v.geneKey, statusName(v.value.status), text(v.value.joinedOn), v.value.symbolFallback ? 1 : 0,
+                                      QJsonDocument(v.value.value).toJson(QJsonDocument::Compact), QJsonDocument(v.value.releases).toJson(QJsonDocument::Compact),
+                                      text(v.value.error), v.fetchedAt.toUTC().toString(Qt::ISODateWithMs), v.attempts});
+            !st) {
+            m_db->rollback();
+            return st;
+        }
+    return m_db->commit();
+}
+
+core::Expected<std::optional<StoredValue>> RunStore::value(const QString& source, const QString& geneKey) const
+{
+    auto q = m_db->statement(QStringLiteral("SELECT status, joined_on, symbol_fallback, value, releases, error, fetched_at, attempts FROM result"
+                                            " WHERE source = ? AND gene_key = ?"));
+    if (!q)
+        return q.error();
+    if (auto st = m_db->run(**q, {source, geneKey}); !st)
+        return st.error();
+    QSqlQuery& r = **q;
+    if (!r.next())
+        return std::optional<StoredValue>();
+    StoredValue v;
+    v.source = source;
+    v.geneKey = geneKey;
+    v.value.status = valueStatusFrom(r.value(0).toString());
+    v.value.joinedOn = r.value(1).toString();
+    v.value.symbolFallback = r.value(2).toInt() != 0;
+    const QJsonDocument value = QJsonDocument::fromJson(r.value(3).toByteArray());
+    const QJsonDocument releases = QJsonDocument::fromJson(r.value(4).toByteArray());
+    v.value.error = r.value(5).toString();
+    v.fetchedAt = QDateTime::fromString(r.value(6).toString(), Qt::ISODateWithMs);
+    v.attempts = r.value(7).toInt();
+    r.finish();
+    if (!value.isObject() || !releases.isArray())
+        return core::Error(QStringLiteral("%1: the stored value of %2 / %3 is damaged").arg(m_db->path(), source, geneKey));
+    v.value.value = value.object();
+    v.value.releases = releases.array();
+    return std::optional<StoredValue>(v);
+}
+
+core::Expected<qint64> RunStore::count() const
+{
+    auto q = m_db->prepare(QStringLiteral("SELECT count(*) FROM result"));
+    if (!q)
+        return q.error();
+    if (auto st = m_db->run(*q); !st || !q->next())
+        return core::Error(QStringLiteral("%1: cannot count results").arg(m_db->path()));
+    return q->value(0).toLongLong();
+}
+
+} // namespace bioforge::annotation

@@ -1,0 +1,108 @@
+#pragma once
+
+// One provider of gene evidence behind one interface. A source imports its
+// provider's bulk files (each a "part": gnomAD's constraint TSV, Ensembl's
+// GTF and the MANE summary, …) into the annotation library once, and then
+// annotates genes from them; each value says what it joined on (the
+// strongest stable id the provider carries — Ensembl gene, NCBI gene, HGNC
+// id, UniProt accession — or the symbol as a marked fallback) and which
+// releases it came from. Provider formats and their defects in the
+// Kidney-Genetics-DB pipeline: docs/annotation.md.
+
+#include "identity/gene_record.h"
+#include "identity/hgnc_reader.h"
+#include "store/bulk_library.h"
+#include "util/expected.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QSet>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace bioforge::annotation {
+
+struct BulkPart {
+    QString id;          // "constraint"
+    QString description; // what file it is, where the provider publishes it
+    bool required = true; // the source needs it to annotate (else it adds to what the others give)
+};
+
+// The active releases of one source's parts, and lookups in them.
+class BulkView {
+public:
+    BulkView(const BulkLibrary& library, QHash<QString, ReleaseInfo> parts) : m_library(&library), m_parts(std::move(parts)) {}
+    bool has(const QString& part) const { return m_parts.contains(part); }
+    const QHash<QString, ReleaseInfo>& parts() const { return m_parts; }
+    core::Expected<std::optional<QJsonObject>> byId(const QString& part, const QString& id) const;
+    core::Expected<QList<std::pair<QString, QJsonObject>>> bySymbol(const QString& part, const QString& symbol) const;
+    QJsonArray releasesJson() const;
+
+private:
+    const BulkLibrary* m_library;
+    QHash<QString, ReleaseInfo> m_parts;
+};
+
+// What a run knows besides the gene: the whole list (STRING scores partners within it).
+struct ListContext {
+    QSet<QString> symbols; // approved symbols of the resolved genes
+};
+
+struct SourceValue {
+    enum class Status { Found, Absent, Failed };
+    Status status = Status::Absent;
+    QString joinedOn;    // "Ensembl gene ENSG00000008710", "symbol PKD1 (fallback)"
+    bool symbolFallback = false;
+    QJsonObject value;   // the source's fields
+    QJsonArray releases; // ReleaseInfo::toJson() of what it came from
+    QString error;       // Failed: why; Absent: what was looked up
+};
+QString statusName(SourceValue::Status s);
+
+class AnnotationSource {
+public:
+    virtual ~AnnotationSource() = default;
+    virtual QString id() const = 0;
+    virtual QString title() const = 0;
+    virtual QList<BulkPart> parts() const = 0;
+    // Which part a file is, from its name and first lines; an error that
+    // says what files this source takes.
+    virtual core::Expected<QString> detectPart(const QString& path) const = 0;
+    // Streams the file into `writer`; returns the provider's release as the file states it.
+    virtual core::Expected<QString> importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const = 0;
+    // One gene from the imported parts.
+    virtual core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const = 0;
+    // The summary columns of the results table (value field names), in order.
+    virtual QStringList tableColumns() const = 0;
+};
+
+// Every source, in the order results show them.
+const QList<std::shared_ptr<const AnnotationSource>>& allSources();
+std::shared_ptr<const AnnotationSource> sourceById(const QString& id);
+
+// The first value found by the gene's ids in order (kind label, id), then
+// by its symbol (marked as a fallback). Sets joinedOn / symbolFallback.
+struct JoinKey {
+    QString label; // "Ensembl gene"
+    QString id;
+};
+core::Expected<std::optional<QJsonObject>> joinValue(const BulkView& view, const QString& part, const QList<JoinKey>& keys, const QString& symbol,
+                                                     SourceValue& out);
+// joinValue() as a source's answer: Found with the row, or Absent with
+// `absentReason` (or why the symbol could not decide); releases filled in.
+core::Expected<SourceValue> lookupValue(const BulkView& view, const QString& part, const QList<JoinKey>& keys, const QString& symbol,
+                                        const QString& absentReason);
+// A release string for files whose content states none: "<file name> (<modified date>)".
+QString fileRelease(const QString& path);
+// The first bytes of a text file (decompressed), or an error from the line
+// reader (binary, other compressions, empty).
+core::Expected<QByteArray> textHead(const QString& path);
+// "<source>: <file> is none of its files: <parts and descriptions>"
+core::Error unknownPart(const AnnotationSource& source, const QString& path);
+
+} // namespace bioforge::annotation

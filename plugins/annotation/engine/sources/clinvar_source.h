@@ -1,0 +1,20 @@
+#pragma once
+
+// ClinVar variant_summary.txt(.gz): per gene counts by germline classification (explicit mapping of ClinVar's terms) and review stars, variant types, consequences from HGVS, top traits; one row per VariationID (GRCh38 preferred), multi-gene rows to each gene.
+
+#include "sources/annotation_source.h"
+
+namespace bioforge::annotation {
+
+class ClinvarSource final : public AnnotationSource {
+public:
+    QString id() const override;
+    QString title() const override;
+    QList<BulkPart> parts() const override;
+    core::Expected<QString> detectPart(const QString& path) const override;
+    core::Expected<QString> importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const override;
+    core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
+    QStringList tableColumns() const override;
+};
+
+} // namespace bioforge::annotation

@@ -1,0 +1,20 @@
+#pragma once
+
+// gnomAD gene constraint (v4.1 constraint_metrics TSV): pLI, LOEUF (lof.oe_ci.upper), lof/mis/syn z-scores and o/e with CIs; one canonical row chosen explicitly per gene.
+
+#include "sources/annotation_source.h"
+
+namespace bioforge::annotation {
+
+class GnomadSource final : public AnnotationSource {
+public:
+    QString id() const override;
+    QString title() const override;
+    QList<BulkPart> parts() const override;
+    core::Expected<QString> detectPart(const QString& path) const override;
+    core::Expected<QString> importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const override;
+    core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
+    QStringList tableColumns() const override;
+};
+
+} // namespace bioforge::annotation

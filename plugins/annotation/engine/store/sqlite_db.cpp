@@ -1,0 +1,158 @@
+#include "store/sqlite_db.h"
+
+#include <QSqlError>
+#include <QUuid>
+
+namespace bioforge::annotation {
+namespace {
+
+core::Expected<std::unique_ptr<SqliteDb>> failed(const QString& path, const QString& what)
+{
+    return core::Error(QStringLiteral("%1: %2").arg(path, what));
+}
+
+} // namespace
+
+SqliteDb::~SqliteDb()
+{
+    m_statements.clear();
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+QSqlDatabase SqliteDb::database() const { return QSqlDatabase::database(m_connection, false); }
+
+core::Status SqliteDb::exec(const QString& sql) const
+{
+    QSqlQuery q(database());
+    if (!q.exec(sql))
+        return core::Error(QStringLiteral("%1: SQL failed (%2): %3").arg(m_path, sql.left(80), q.lastError().text()));
+    return core::okStatus();
+}
+
+core::Expected<QSqlQuery> SqliteDb::prepare(const QString& sql) const
+{
+    QSqlQuery q(database());
+    if (!q.prepare(sql))
+        return core::Error(QStringLiteral("%1: cannot prepare (%2): %3").arg(m_path, sql.left(80), q.lastError().text()));
+    return q;
+}
+
+core::Expected<QSqlQuery*> SqliteDb::statement(const QString& sql)
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        auto q = prepare(sql);
+        if (!q)
+            return q.error();
+        it = m_statements.emplace(sql, std::move(*q)).first;
+    }
+    return &it->second;
+}
+
+core::Status SqliteDb::run(QSqlQuery& q, std::initializer_list<QVariant> values) const
+{
+    int i = 0;
+    for (const QVariant& v : values)
+        q.bindValue(i++, v);
+    return run(q);
+}
+
+core::Status SqliteDb::run(QSqlQuery& q) const
+{
+    if (!q.exec())
+        return core::Error(QStringLiteral("%1: SQL failed (%2): %3").arg(m_path, q.lastQuery().left(80), q.lastError().text()));
+    return core::okStatus();
+}
+
+core::Status SqliteDb::begin() const
+{
+    if (!database().transaction())
+        return core::Error(QStringLiteral("%1: cannot begin a transaction: %2").arg(m_path, database().lastError().text()));
+    return core::okStatus();
+}
+
+core::Status SqliteDb::commit() const
+{
+    if (!database().commit())
+        return core::Error(QStringLiteral("%1: cannot commit: %2").arg(m_path, database().lastError().text()));
+    return core::okStatus();
+}
+
+void SqliteDb::rollback() const { database().rollback(); }
+
+core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::openReadOnly(const QString& path)
+{
+    std::unique_ptr<SqliteDb> d(new SqliteDb);
+    d->m_path = path;
+    d->m_connection = QStringLiteral("annotation-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->m_connection);
+    if (!db.isValid())
+        return failed(path, QStringLiteral("the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite"));
+    db.setDatabaseName(path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+    if (!db.open())
+        return failed(path, QStringLiteral("cannot open: %1").arg(db.lastError().text()));
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !q.next())
+        return failed(path, QStringLiteral("not an SQLite database (%1)").arg(q.lastError().text()));
+    return d;
+}
+
+core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, const Schema& schema)
+{
+    std::unique_ptr<SqliteDb> d(new SqliteDb);
+    d->m_path = path;
+    d->m_connection = QStringLiteral("annotation-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->m_connection);
+    if (!db.isValid())
+        return failed(path, QStringLiteral("the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite"));
+    db.setDatabaseName(path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+    if (!db.open())
+        return failed(path, QStringLiteral("cannot open the %1: %2").arg(schema.what, db.lastError().text()));
+    int appId = 0, version = 0;
+    {
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
+            return failed(path, QStringLiteral("not an SQLite database (%1)").arg(q.lastError().text()));
+        appId = q.value(0).toInt();
+        if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+            return failed(path, q.lastError().text());
+        version = q.value(0).toInt();
+    }
+    if (appId != 0 && appId != schema.applicationId)
+        return failed(path, QStringLiteral("not a BioForge %1 (application_id %2)").arg(schema.what).arg(appId));
+    if (version > int(schema.migrations.size()))
+        return failed(path, QStringLiteral("written by a newer BioForge (%1 schema %2; this version reads up to %3); it was not modified")
+                                .arg(schema.what).arg(version).arg(schema.migrations.size()));
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
+        if (auto st = d->exec(QString::fromLatin1(pragma)); !st)
+            return st.error();
+    for (int v = version + 1; v <= int(schema.migrations.size()); ++v) {
+        if (auto st = d->begin(); !st)
+            return st.error();
+        for (const QString& sql : schema.migrations[v - 1])
+            if (auto st = d->exec(sql); !st) {
+                d->rollback();
+                return st.error().withContext(QStringLiteral("migration %1").arg(v));
+            }
+        if (auto st = d->exec(QStringLiteral("PRAGMA user_version = %1").arg(v)); !st) {
+            d->rollback();
+            return st.error();
+        }
+        if (auto st = d->exec(QStringLiteral("PRAGMA application_id = %1").arg(schema.applicationId)); !st) {
+            d->rollback();
+            return st.error();
+        }
+        if (auto st = d->commit(); !st)
+            return st.error();
+    }
+    return d;
+}
+
+} // namespace bioforge::annotation

@@ -1,0 +1,56 @@
+#pragma once
+
+// An SQLite file on one QtSql connection (WAL, foreign keys, busy timeout),
+// migrated by numbered statement lists (PRAGMA user_version) and stamped
+// with an application id, so a foreign or newer file is refused with a
+// message naming it. A connection belongs to the thread that opened it.
+
+#include "util/expected.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <initializer_list>
+#include <map>
+#include <memory>
+
+namespace bioforge::annotation {
+
+class SqliteDb {
+public:
+    ~SqliteDb();
+    struct Schema {
+        int applicationId = 0;
+        QString what;                    // "annotation library", for messages
+        QList<QStringList> migrations;   // index 0 = migration 1
+    };
+    static core::Expected<std::unique_ptr<SqliteDb>> open(const QString& path, const Schema& schema);
+    // Read-only, no migrations (someone else's database, e.g. org.Hs.eg.db).
+    static core::Expected<std::unique_ptr<SqliteDb>> openReadOnly(const QString& path);
+
+    const QString& path() const { return m_path; }
+    QSqlDatabase database() const;
+    core::Status exec(const QString& sql) const;
+    // A prepared statement, or an error naming the SQL and the file.
+    core::Expected<QSqlQuery> prepare(const QString& sql) const;
+    // A prepared statement kept for reuse on this connection (hot paths).
+    core::Expected<QSqlQuery*> statement(const QString& sql);
+    // Binds `values` by position and runs it; error names the file.
+    core::Status run(QSqlQuery& q, std::initializer_list<QVariant> values) const;
+    // Runs a prepared query with its bound values; error names the file.
+    core::Status run(QSqlQuery& q) const;
+    core::Status begin() const;
+    core::Status commit() const;
+    void rollback() const;
+
+private:
+    SqliteDb() = default;
+    QString m_path, m_connection;
+    std::map<QString, QSqlQuery> m_statements;
+};
+
+} // namespace bioforge::annotation

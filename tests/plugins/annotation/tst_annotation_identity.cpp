@@ -1,0 +1,202 @@
+// The identity layer: HGNC's complete set (TSV and JSON, real rows of a
+// 2025 export for a kidney panel), withdrawn symbols, the resolver's order
+// and its refusal to guess, and org.Hs.eg.db as real data (Debian's
+// r-bioc-org.hs.eg.db): every alias it gives to several genes is refused.
+
+#include "annotation_test_support.h"
+#include "identity/gene_list.h"
+#include "identity/gene_resolver.h"
+#include "identity/hgnc_reader.h"
+#include "identity/orgdb.h"
+
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace bioforge;
+using namespace bioforge::annotation;
+using namespace bioforge::test;
+
+namespace {
+
+QHash<QString, GeneRecord> readAllRecords(const QString& path)
+{
+    QHash<QString, GeneRecord> out;
+    auto st = readHgncCompleteSet(path, [&](const GeneRecord& g) {
+        out.insert(g.symbol, g);
+        return core::okStatus();
+    });
+    return st ? out : QHash<QString, GeneRecord>();
+}
+
+Resolution resolved(const GeneResolver& r, const QString& input)
+{
+    auto x = r.resolve(input);
+    return x ? *x : Resolution{};
+}
+
+} // namespace
+
+class TstAnnotationIdentity : public QObject {
+    Q_OBJECT
+private slots:
+    void hgncTsvAndJsonGiveTheSameRecords()
+    {
+        const auto tsv = readAllRecords(annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt")));
+        const auto json = readAllRecords(annotationDataPath(QStringLiteral("hgnc_complete_set.json")));
+        QVERIFY(!tsv.isEmpty());
+        QVERIFY(!json.isEmpty());
+        for (auto it = json.begin(); it != json.end(); ++it) {
+            QVERIFY2(tsv.contains(it.key()), qPrintable(it.key()));
+            QCOMPARE(it->toJson(), tsv.value(it.key()).toJson());
+        }
+        const GeneRecord pkd1 = tsv.value(QStringLiteral("PKD1"));
+        QCOMPARE(pkd1.hgncId, QStringLiteral("HGNC:9008"));
+        QCOMPARE(pkd1.ncbiGeneId, QStringLiteral("5310"));
+        QCOMPARE(pkd1.ensemblGeneId, QStringLiteral("ENSG00000008710"));
+        QCOMPARE(pkd1.maneSelectEnsembl, QStringLiteral("ENST00000262304.9"));
+        QCOMPARE(pkd1.maneSelectRefseq, QStringLiteral("NM_001009944.3"));
+        QCOMPARE(pkd1.aliasSymbols, (QStringList{QStringLiteral("PBP"), QStringLiteral("Pc-1"), QStringLiteral("TRPP1")}));
+        // UTF-8 in a list field survives (HNF1B's alias HNF1β).
+        QVERIFY(tsv.value(QStringLiteral("HNF1B")).aliasSymbols.contains(QStringLiteral("HNF1\u03B2")));
+    }
+
+    void hgncRefusesWhatIsNotItsFile()
+    {
+        TestLibrary lib;
+        auto html = lib.importText(QStringLiteral("hgnc"), QStringLiteral("page.json"), "<!DOCTYPE html><html><body>captcha</body></html>\n");
+        QVERIFY(!html);
+        auto wrongJson = lib.importText(QStringLiteral("hgnc"), QStringLiteral("other.json"), "{\"response\": {\"docs\": [{\"name\": \"x\"}]}}\n", QStringLiteral("genes"));
+        QVERIFY(!wrongJson);
+        QVERIFY2(wrongJson.error().message().contains(QStringLiteral("hgnc_id")), qPrintable(wrongJson.error().message()));
+        auto truncated = lib.importText(QStringLiteral("hgnc"), QStringLiteral("cut.json"), "{\"response\": {\"docs\": [{\"hgnc_id\": \"HGNC:1\", \"symbol\": \"A\"}, {\"hgnc_", QStringLiteral("genes"));
+        QVERIFY(!truncated);
+        QVERIFY2(truncated.error().message().contains(QStringLiteral("not valid JSON")), qPrintable(truncated.error().message()));
+        // Nothing half-imported became the active release.
+        auto active = lib.library->activeRelease(QStringLiteral("hgnc"), QStringLiteral("genes"));
+        QVERIFY(active && !*active);
+    }
+
+    void resolverFollowsHgncPrecedenceAndNeverGuesses()
+    {
+        TestLibrary lib;
+        QVERIFY(lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt"))));
+        QVERIFY(lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("withdrawn.panel.txt"))));
+        auto resolver = GeneResolver::open(*lib.library);
+        QVERIFY2(resolver, errorText(resolver).constData());
+        struct Case {
+            const char* input;
+            ResolutionStatus status;
+            const char* symbol;
+            const char* via;
+        };
+        const Case cases[] = {
+            {"PKD1", ResolutionStatus::Resolved, "PKD1", "approved symbol"},
+            {"pkd1", ResolutionStatus::Resolved, "PKD1", "approved symbol"},
+            {"FSGS1", ResolutionStatus::Resolved, "ACTN4", "previous symbol"},
+            {"TRPP1", ResolutionStatus::Resolved, "PKD1", "alias"},
+            {"HGNC:9009", ResolutionStatus::Resolved, "PKD2", "HGNC id"},
+            {"ENSG00000008710.21", ResolutionStatus::Resolved, "PKD1", "Ensembl gene id"},
+            {"5310", ResolutionStatus::Resolved, "PKD1", "NCBI gene id"},
+            {"HLA-B", ResolutionStatus::Resolved, "HLA-B", "approved symbol"},
+            {"A1S9T", ResolutionStatus::Withdrawn, "", ""},
+            {"A12M1", ResolutionStatus::Withdrawn, "", ""},
+            {"NOTAGENE1", ResolutionStatus::Unknown, "", ""},
+            {"HGNC:999999", ResolutionStatus::Unknown, "", "HGNC id"},
+        };
+        for (const Case& c : cases) {
+            const Resolution r = resolved(*resolver, QLatin1String(c.input));
+            QVERIFY2(r.status == c.status, c.input);
+            QCOMPARE(r.symbol, QLatin1String(c.symbol));
+            if (*c.via)
+                QCOMPARE(r.via, QLatin1String(c.via));
+            if (r.status != ResolutionStatus::Resolved)
+                QVERIFY2(!r.reason.isEmpty(), c.input);
+        }
+        QVERIFY(resolved(*resolver, QStringLiteral("A1S9T")).reason.contains(QStringLiteral("UBA1")));
+
+        // An alias two genes share is refused, not guessed; an approved symbol wins over another gene's alias.
+        TestLibrary small;
+        QVERIFY(small.importText(QStringLiteral("hgnc"), QStringLiteral("hgnc_complete_set.txt"),
+                                 "hgnc_id\tsymbol\tname\tstatus\talias_symbol\tprev_symbol\tentrez_id\tensembl_gene_id\n"
+                                 "HGNC:12482\tUBE2G1\tubiquitin conjugating enzyme E2 G1\tApproved\t\"UBC7|E217K\"\t\t\t\n"
+                                 "HGNC:12483\tUBE2G2\tubiquitin conjugating enzyme E2 G2\tApproved\t\"UBC7\"\t\t\t\n"
+                                 "HGNC:333\tAGT\tangiotensinogen\tApproved\t\t\t183\t\n"
+                                 "HGNC:341\tAGXT\talanine--glyoxylate aminotransferase\tApproved\t\"AGT|PH1\"\t\t189\t\n"));
+        auto smallResolver = GeneResolver::open(*small.library);
+        QVERIFY(smallResolver);
+        const Resolution ubc7 = resolved(*smallResolver, QStringLiteral("UBC7"));
+        QCOMPARE(ubc7.status, ResolutionStatus::Ambiguous);
+        QCOMPARE(ubc7.candidates.size(), 2);
+        QVERIFY(ubc7.reason.contains(QStringLiteral("UBE2G1")) && ubc7.reason.contains(QStringLiteral("UBE2G2")));
+        QCOMPARE(resolved(*smallResolver, QStringLiteral("AGT")).symbol, QStringLiteral("AGT"));
+        QCOMPARE(resolved(*smallResolver, QStringLiteral("PH1")).symbol, QStringLiteral("AGXT"));
+    }
+
+    void geneListsAsUsersWriteThem()
+    {
+        const QList<GeneListEntry> e = parseGeneList(QStringLiteral("Gene\r\nPKD1, PKD2;NPHS1\tNPHS2  # podocyte\n\n\"HLA-B\"\n# a comment\nENSG00000008710\n"));
+        QStringList texts;
+        QList<qint64> lines;
+        for (const GeneListEntry& x : e) {
+            texts << x.text;
+            lines << x.line;
+        }
+        QCOMPARE(texts, (QStringList{QStringLiteral("PKD1"), QStringLiteral("PKD2"), QStringLiteral("NPHS1"), QStringLiteral("NPHS2"), QStringLiteral("HLA-B"),
+                                     QStringLiteral("ENSG00000008710")}));
+        QCOMPARE(lines, (QList<qint64>{2, 2, 2, 2, 4, 6}));
+        TestLibrary lib;
+        QVERIFY(!readGeneList(lib.write(QStringLiteral("empty.txt"), "# nothing\n\n")));
+        auto latin1 = readGeneList(lib.write(QStringLiteral("latin1.txt"), "PKD1\nG\xe9ne\n"));
+        QVERIFY(!latin1);
+        QVERIFY2(latin1.error().message().contains(QStringLiteral(":2")), qPrintable(latin1.error().message()));
+    }
+
+    void orgDbAliasesNamingSeveralGenesAreRefused()
+    {
+        const QString path = OrgDb::findInstalled();
+        if (path.isEmpty())
+            QSKIP("org.Hs.eg.db is not installed (Debian: r-bioc-org.hs.eg.db; installer/install-deps.sh installs it)");
+        TestLibrary lib;
+        auto release = lib.import(QStringLiteral("orgdb"), path);
+        QVERIFY2(release, errorText(release).constData());
+        QVERIFY(release->release.contains(QStringLiteral("NCBI Gene")));
+        auto resolver = GeneResolver::open(*lib.library, QStringLiteral("orgdb"));
+        QVERIFY(resolver);
+        // Straight from the OrgDb: every alias that names several genes, and the approved symbols.
+        auto db = OrgDb::open(path);
+        QVERIFY(db);
+        auto raw = SqliteDb::openReadOnly(path);
+        QVERIFY(raw);
+        QHash<QString, int> approved; // approved symbol -> genes that carry it (NCBI has a few shared ones)
+        QSqlQuery q((*raw)->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT upper(symbol) FROM gene_info")));
+        while (q.next())
+            ++approved[q.value(0).toString()];
+        QVERIFY(q.exec(QStringLiteral("SELECT a.alias_symbol, count(DISTINCT a._id) FROM alias a JOIN gene_info i ON i._id = a._id"
+                                      " WHERE a.alias_symbol <> i.symbol GROUP BY a.alias_symbol HAVING count(DISTINCT a._id) > 1")));
+        int ambiguous = 0, approvedWins = 0;
+        while (q.next()) {
+            const QString alias = q.value(0).toString();
+            const Resolution r = resolved(*resolver, alias);
+            if (approved.value(alias.toUpper()) == 1) {
+                QVERIFY2(r.status == ResolutionStatus::Resolved && r.via == QLatin1String("approved symbol"), qPrintable(alias));
+                ++approvedWins;
+            } else if (approved.value(alias.toUpper()) > 1) {
+                QVERIFY2(r.status == ResolutionStatus::Ambiguous && r.via == QLatin1String("approved symbol"), qPrintable(alias));
+            } else {
+                QVERIFY2(r.status == ResolutionStatus::Ambiguous, qPrintable(alias + QStringLiteral(": ") + r.reason));
+                QVERIFY2(r.candidates.size() >= 2, qPrintable(alias));
+                ++ambiguous;
+            }
+        }
+        QVERIFY(ambiguous > 100);
+        qInfo("org.Hs.eg.db: %d shared aliases refused, %d resolved as another gene's approved symbol", ambiguous, approvedWins);
+        // PKD4: NCBI lists it for PKD2 and PKHD1.
+        const Resolution pkd4 = resolved(*resolver, QStringLiteral("PKD4"));
+        QCOMPARE(pkd4.status, ResolutionStatus::Ambiguous);
+        QCOMPARE(resolved(*resolver, QStringLiteral("5310")).symbol, QStringLiteral("PKD1"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAnnotationIdentity)
+#include "tst_annotation_identity.moc"

@@ -1,0 +1,181 @@
+// The annotate run end to end on the real HGNC panel rows and small
+// provider files: the resolution table keeps every input, each (source,
+// gene) gets a value or a reason, a pause stores what was done and a resume
+// redoes none of it, a source without files fails alone.
+
+#include "annotation_test_support.h"
+#include "checkpoint/checkpoint_store.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "pipeline/annotate_job.h"
+#include "pipeline/run_store.h"
+#include "provenance/provenance_recorder.h"
+#include "support/test_support.h"
+
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace bioforge;
+using namespace bioforge::annotation;
+using namespace bioforge::test;
+
+namespace {
+
+const char* kGeneList = "Gene\n"
+                        "PKD1\nPKD2, NPHS1\n"
+                        "FSGS1  # ACTN4's previous symbol\n"
+                        "pkd1\n"        // the same input again
+                        "HGNC:9008\n"   // the same gene by another name
+                        "A1S9T\n"       // withdrawn, merged into UBA1
+                        "NOTAGENE1\n"
+                        "UMOD\n";
+
+struct Outcome {
+    core::JobOutcome outcome = core::JobOutcome::Cancelled;
+    QString error;
+};
+
+Outcome runJob(const QString& folder, const QJsonObject& parameters, bool pauseAtOnce)
+{
+    core::CheckpointStore checkpoints(QDir(folder).filePath(QStringLiteral("checkpoints")), 1);
+    core::ProvenanceRecorder provenance(QDir(folder).filePath(QStringLiteral("out")));
+    QDir().mkpath(QDir(folder).filePath(QStringLiteral("out")));
+    core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(),
+                         {&checkpoints, &provenance, nullptr, QDir(folder).filePath(QStringLiteral("out")), QString()}, parameters);
+    if (pauseAtOnce)
+        ctx.requestPause();
+    auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(parameters));
+    if (!settings)
+        return {core::JobOutcome::Cancelled, settings.error().message()};
+    AnnotateJob job(*settings);
+    try {
+        return {job.run(ctx), {}};
+    } catch (const core::JobFailure& e) {
+        return {core::JobOutcome::Cancelled, e.message()};
+    }
+}
+
+QList<QStringList> tsv(const QString& path)
+{
+    QList<QStringList> rows;
+    for (const QByteArray& line : readAll(path).split('\n'))
+        if (!line.isEmpty())
+            rows << QString::fromUtf8(line).split(QLatin1Char('\t'));
+    return rows;
+}
+
+// (source, gene) -> fetched_at, straight from the run's store.
+QMap<QString, QString> stored(const QString& folder)
+{
+    QMap<QString, QString> out;
+    auto db = SqliteDb::openReadOnly(QDir(folder).filePath(QStringLiteral("checkpoints/progress.sqlite")));
+    if (!db)
+        return out;
+    QSqlQuery q((*db)->database());
+    q.exec(QStringLiteral("SELECT source, gene_key, fetched_at FROM result"));
+    while (q.next())
+        out.insert(q.value(0).toString() + QLatin1Char('/') + q.value(1).toString(), q.value(2).toString());
+    return out;
+}
+
+} // namespace
+
+class TstAnnotationRun : public QObject {
+    Q_OBJECT
+private:
+    TestLibrary m_lib;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_lib.library);
+        QVERIFY(m_lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt"))));
+        QVERIFY(m_lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("withdrawn.panel.txt"))));
+        QVERIFY(m_lib.importText(QStringLiteral("descartes"), QStringLiteral("kidney_tpm.csv"), "PKD1,12.5\nUMOD,4000\nNPHS1,300\n"));
+        QVERIFY(m_lib.importText(QStringLiteral("pubtator"), QStringLiteral("gene2pubtator3"), "30000001\tGene\t5310\tPKD1\tGNorm2\n30000002\tGene\t7369\turomodulin\tGNorm2\n"));
+    }
+
+    void annotatesAndExplainsEveryInput()
+    {
+        QTemporaryDir run;
+        const QJsonObject p{{QStringLiteral("genes_text"), QLatin1String(kGeneList)}, {QStringLiteral("library"), m_lib.library->path()}};
+        const Outcome o = runJob(run.path(), p, false);
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QString out = run.filePath(QStringLiteral("out"));
+        const QList<QStringList> resolution = tsv(QDir(out).filePath(QStringLiteral("resolution.tsv")));
+        QCOMPARE(resolution.size(), 1 + 9); // header + every input, none dropped
+        QHash<QString, QStringList> byInput;
+        for (const QStringList& r : resolution.mid(1))
+            byInput.insert(r.value(1), r);
+        QCOMPARE(byInput.value(QStringLiteral("FSGS1")).value(5), QStringLiteral("ACTN4"));
+        QCOMPARE(byInput.value(QStringLiteral("pkd1")).value(2), QStringLiteral("duplicate"));
+        QCOMPARE(byInput.value(QStringLiteral("HGNC:9008")).value(2), QStringLiteral("duplicate"));
+        QCOMPARE(byInput.value(QStringLiteral("A1S9T")).value(2), QStringLiteral("withdrawn"));
+        QCOMPARE(byInput.value(QStringLiteral("NOTAGENE1")).value(2), QStringLiteral("unknown"));
+        QCOMPARE(byInput.value(QStringLiteral("NPHS1")).value(0), QStringLiteral("3")); // the line it came from
+
+        // One row per resolved gene; sources: those with files (hgnc, descartes, pubtator).
+        const QList<QStringList> table = tsv(QDir(out).filePath(QStringLiteral("annotations.tsv")));
+        QCOMPARE(table.size(), 1 + 5);
+        QVERIFY(table.first().contains(QStringLiteral("descartes.kidney_tpm")));
+        QVERIFY(table.first().contains(QStringLiteral("hgnc.status")));
+        QVERIFY(!table.first().contains(QStringLiteral("gnomad.status"))); // not imported, not asked
+        const int tpm = int(table.first().indexOf(QStringLiteral("descartes.kidney_tpm")));
+        for (const QStringList& row : table.mid(1))
+            if (row.value(1) == QLatin1String("UMOD"))
+                QCOMPARE(row.value(tpm), QStringLiteral("4000"));
+        // ACTN4 is not in the Descartes table: the coverage file says so.
+        const QByteArray coverage = readAll(QDir(out).filePath(QStringLiteral("coverage.tsv")));
+        QVERIFY(coverage.contains("HGNC:166\tACTN4\tdescartes\tabsent"));
+        const QJsonObject summary = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("summary.json")))).object();
+        QCOMPARE(summary.value(QStringLiteral("resolution")).toObject().value(QStringLiteral("resolved")).toInt(), 5);
+        QVERIFY(summary.value(QStringLiteral("sources_not_imported")).toArray().contains(QStringLiteral("gnomad")));
+        QCOMPARE(summary.value(QStringLiteral("sources")).toObject().value(QStringLiteral("descartes")).toObject().value(QStringLiteral("found")).toInt(), 3);
+        // The JSON export holds each value with its release and fetch time.
+        const QJsonArray all = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("annotations.json")))).array();
+        QCOMPARE(all.size(), 5);
+        const QJsonObject d = all.first().toObject().value(QStringLiteral("sources")).toObject().value(QStringLiteral("hgnc")).toObject();
+        QVERIFY(!d.value(QStringLiteral("fetched_at")).toString().isEmpty());
+        QVERIFY(d.value(QStringLiteral("releases")).toArray().first().toObject().value(QStringLiteral("sha256")).toString().size() == 64);
+    }
+
+    void aPauseKeepsWhatIsStoredAndAResumeRedoesNothing()
+    {
+        QTemporaryDir run;
+        const QJsonObject p{{QStringLiteral("genes_text"), QLatin1String(kGeneList)}, {QStringLiteral("library"), m_lib.library->path()},
+                            {QStringLiteral("batch"), 1}};
+        QCOMPARE(runJob(run.path(), p, true).outcome, core::JobOutcome::Paused);
+        const QMap<QString, QString> first = stored(run.path());
+        QVERIFY(!first.isEmpty());
+        QVERIFY(first.size() < 5 * 3); // stopped after the first gene
+        QVERIFY(!QFile::exists(run.filePath(QStringLiteral("out/annotations.tsv"))));
+        QCOMPARE(runJob(run.path(), p, false).outcome, core::JobOutcome::Finished);
+        const QMap<QString, QString> after = stored(run.path());
+        QCOMPARE(after.size(), 5 * 3);
+        for (auto it = first.begin(); it != first.end(); ++it)
+            QCOMPARE(after.value(it.key()), it.value()); // stored before the pause: not fetched again
+    }
+
+    void aSourceWithoutFilesFailsAloneWithItsReason()
+    {
+        QTemporaryDir run;
+        const QJsonObject p{{QStringLiteral("genes_text"), QStringLiteral("PKD1\nUMOD\n")}, {QStringLiteral("library"), m_lib.library->path()},
+                            {QStringLiteral("sources"), QStringLiteral("descartes,gnomad")}};
+        const Outcome o = runJob(run.path(), p, false);
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QByteArray coverage = readAll(run.filePath(QStringLiteral("out/coverage.tsv")));
+        QVERIFY(coverage.contains("HGNC:9008\tPKD1\tgnomad\tfailed\tgnomAD constraint: not imported"));
+        const QList<QStringList> table = tsv(run.filePath(QStringLiteral("out/annotations.tsv")));
+        QCOMPARE(table.size(), 3);
+        QVERIFY(table.at(1).contains(QStringLiteral("found")));
+        // Unknown source names and an online run are refused up front.
+        QVERIFY(!runJob(run.path(), {{QStringLiteral("genes_text"), QStringLiteral("PKD1")}, {QStringLiteral("sources"), QStringLiteral("gnomadd")},
+                                     {QStringLiteral("library"), m_lib.library->path()}}, false).error.isEmpty());
+        QVERIFY(runJob(run.path(), {{QStringLiteral("genes_text"), QStringLiteral("PKD1")}, {QStringLiteral("offline"), false},
+                                    {QStringLiteral("library"), m_lib.library->path()}}, false).error.contains(QStringLiteral("online")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAnnotationRun)
+#include "tst_annotation_run.moc"
