@@ -30,7 +30,8 @@ Expected<QJsonValue> checkValue(const ParameterSpec& p, const QJsonValue& v)
     case ParameterSpec::Type::Path:
         if (!v.isString())
             return Error(QStringLiteral("%1: expected %2").arg(where, typeName(p.type)));
-        if (p.type == ParameterSpec::Type::Path && v.toString().isEmpty())
+        // An optional path whose default is empty takes "" as "not given".
+        if (p.type == ParameterSpec::Type::Path && v.toString().isEmpty() && !(p.defaultValue.isString() && p.defaultValue.toString().isEmpty()))
             return Error(QStringLiteral("%1: empty path").arg(where));
         return v;
     case ParameterSpec::Type::Choice:

@@ -98,6 +98,21 @@ private slots:
         QVERIFY(!v.parseArguments({QStringLiteral("--table"), QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
     }
 
+    void anOptionalPathMayStayEmpty()
+    {
+        VerbSpec v;
+        v.name = QStringLiteral("annotate");
+        v.parameters = {{QStringLiteral("genes"), T::Path, QStringLiteral("list"), QString(), {}, 0, 0, true},
+                        {QStringLiteral("model"), T::Path, QStringLiteral("model"), QJsonValue::Undefined, {}, 0, 0}};
+        // Defaults filled once validate again (a run's stored parameters are checked when it starts).
+        auto once = v.validate({{QStringLiteral("model"), QStringLiteral("m")}});
+        QVERIFY(once);
+        QVERIFY(v.validate(*once));
+        QCOMPARE(v.missingInputFile(*once), QString());
+        // A required path is never empty.
+        QVERIFY(!v.validate({{QStringLiteral("model"), QString()}}));
+    }
+
     void missingInputFilesAreFound()
     {
         VerbSpec v = spec();

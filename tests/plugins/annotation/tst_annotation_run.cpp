@@ -157,6 +157,40 @@ private slots:
             QCOMPARE(after.value(it.key()), it.value()); // stored before the pause: not fetched again
     }
 
+    void theDemoExtractsImportOnceAndAnnotateThePanel()
+    {
+        QTemporaryDir run, again;
+        TestLibrary fresh;
+        const QJsonObject p{{QStringLiteral("genes"), annotationDemoPath(QStringLiteral("../panels/kidney_panel.txt"))},
+                            {QStringLiteral("import_dir"), QStringLiteral(ANNOTATION_DEMO_DIR)},
+                            {QStringLiteral("library"), fresh.library->path()}};
+        const Outcome o = runJob(run.path(), p, false);
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        auto releases = fresh.library->activeReleases();
+        QVERIFY(releases);
+        QSet<QString> sources;
+        for (const ReleaseInfo& r : *releases)
+            sources.insert(r.source);
+        // Every source but NCBI Gene has a demo extract.
+        for (const auto& s : allSources())
+            QVERIFY2(s->id() == QLatin1String("orgdb") || sources.contains(s->id()), qPrintable(s->id()));
+        const QJsonObject summary = QJsonDocument::fromJson(readAll(run.filePath(QStringLiteral("out/summary.json")))).object();
+        const QJsonObject perSource = summary.value(QStringLiteral("sources")).toObject();
+        for (auto it = perSource.begin(); it != perSource.end(); ++it) {
+            const QJsonObject c = it.value().toObject();
+            QVERIFY2(c.value(QStringLiteral("found")).toInt() > 0, qPrintable(it.key()));
+            QCOMPARE(c.value(QStringLiteral("failed")).toInt(), 0);
+        }
+        QVERIFY(summary.value(QStringLiteral("resolution")).toObject().value(QStringLiteral("withdrawn")).toInt() == 1);
+        // A second run finds the same files already imported: the releases are the same rows.
+        QVERIFY(runJob(again.path(), p, false).outcome == core::JobOutcome::Finished);
+        auto after = fresh.library->activeReleases();
+        QVERIFY(after);
+        QCOMPARE(after->size(), releases->size());
+        for (int i = 0; i < after->size(); ++i)
+            QCOMPARE(after->at(i).id, releases->at(i).id);
+    }
+
     void aSourceWithoutFilesFailsAloneWithItsReason()
     {
         QTemporaryDir run;

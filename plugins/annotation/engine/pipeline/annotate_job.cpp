@@ -3,12 +3,15 @@
 #include "checkpoint/checkpoint_store.h"
 #include "identity/gene_list.h"
 #include "identity/gene_resolver.h"
+#include "identity/orgdb.h"
 #include "jobs/job_context.h"
 #include "pipeline/annotation_outputs.h"
+#include "pipeline/bulk_import.h"
 #include "pipeline/run_store.h"
 #include "provenance/provenance_recorder.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QHash>
 
 namespace bioforge::annotation {
@@ -67,7 +70,29 @@ struct ActiveSource {
 
 JobOutcome AnnotateJob::run(core::JobContext& ctx)
 {
-    ctx.defineStages({{QStringLiteral("resolve"), QStringLiteral("Resolve the gene list"), 0.05, QStringLiteral("genes")},
+    // Files to import first: the folder's (those no source recognises are skipped with a warning) and the OrgDb.
+    QStringList imports;
+    if (!m_settings.importDir.isEmpty()) {
+        const QDir dir(m_settings.importDir);
+        if (!dir.exists())
+            throw core::JobFailure(QStringLiteral("annotate: import_dir %1 is not a folder").arg(m_settings.importDir));
+        for (const QFileInfo& f : dir.entryInfoList(QDir::Files | QDir::Readable, QDir::Name)) {
+            auto which = detectSourceAndPart(f.absoluteFilePath());
+            if (which)
+                imports << f.absoluteFilePath();
+            else
+                ctx.warn(QStringLiteral("import_dir: %1 skipped: no source recognises it").arg(f.fileName()));
+        }
+    }
+    if (!m_settings.orgDb.isEmpty()) {
+        const QString path = m_settings.orgDb == QLatin1String("auto") ? OrgDb::findInstalled() : m_settings.orgDb;
+        if (path.isEmpty())
+            ctx.warn(QStringLiteral("orgdb=auto: org.Hs.eg.db is not installed (Debian: apt-get install r-bioc-org.hs.eg.db); NCBI Gene is not used"));
+        else
+            imports << path;
+    }
+    ctx.defineStages({{QStringLiteral("import"), QStringLiteral("Import provider files"), imports.isEmpty() ? 0.0 : 0.3, QStringLiteral("files")},
+                      {QStringLiteral("resolve"), QStringLiteral("Resolve the gene list"), 0.05, QStringLiteral("genes")},
                       {QStringLiteral("annotate"), QStringLiteral("Annotate from each source"), 0.85, QStringLiteral("values")},
                       {QStringLiteral("write"), QStringLiteral("Write the tables"), 0.1, QStringLiteral("genes")}});
     if (!m_settings.offline)
@@ -76,6 +101,17 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     if (m_settings.library.isEmpty())
         throw core::JobFailure(QStringLiteral("annotate: no annotation library given"));
     auto library = orThrow(BulkLibrary::open(m_settings.library));
+    ctx.beginStage(QStringLiteral("import"), std::max<qsizetype>(1, imports.size()));
+    const StreamControl control{{}, [&ctx] { return ctx.stopRequested(); }};
+    for (const QString& file : imports) {
+        auto imported = importIfChanged(*library, file, control);
+        if (!imported && ctx.stopRequested())
+            return stopped(ctx);
+        const auto [release, fresh] = orThrow(std::move(imported));
+        if (fresh)
+            ctx.setMessage(QStringLiteral("imported %1: %2").arg(release.fileName, release.release));
+        ctx.advance();
+    }
     const GeneResolver resolver = orThrow(GeneResolver::open(*library, m_settings.identity));
     QDir().mkpath(ctx.checkpoints().rootDir());
     auto store = orThrow(RunStore::open(QDir(ctx.checkpoints().rootDir()).filePath(QStringLiteral("progress.sqlite"))));

@@ -2,6 +2,8 @@
 
 #include "sources/annotation_source.h"
 
+#include <QJsonArray>
+
 namespace bioforge::annotation {
 
 using T = core::ParameterSpec::Type;
@@ -21,6 +23,10 @@ core::VerbSpec annotateVerb()
              {QStringLiteral("identity"), T::Choice, QStringLiteral("identity authority: auto (HGNC when imported, else org.Hs.eg.db), hgnc or orgdb"),
               QStringLiteral("auto"), {QStringLiteral("auto"), QStringLiteral("hgnc"), QStringLiteral("orgdb")}, 0, 0},
              {QStringLiteral("library"), T::String, QStringLiteral("the annotation library (SQLite); empty: the per-user one"), QString(), {}, 0, 0},
+             {QStringLiteral("import_dir"), T::String, QStringLiteral("a folder of provider files to import into the library first (each recognised by its "
+                                                                       "source, skipped when it is already the active release)"), QString(), {}, 0, 0},
+             {QStringLiteral("orgdb"), T::String, QStringLiteral("org.Hs.eg.sqlite to import first: a path, or auto (where R installs Debian's r-bioc-org.hs.eg.db)"),
+              QString(), {}, 0, 0},
              {QStringLiteral("batch"), T::Integer, QStringLiteral("values stored per transaction"), 200, {}, 1, 100000}}};
 }
 
@@ -47,6 +53,8 @@ core::Expected<AnnotateSettings> AnnotateSettings::fromParameters(const QJsonObj
     const QString identity = p.value(QLatin1String("identity")).toString();
     s.identity = identity == QLatin1String("auto") ? QString() : identity;
     s.library = p.value(QLatin1String("library")).toString();
+    s.importDir = p.value(QLatin1String("import_dir")).toString();
+    s.orgDb = p.value(QLatin1String("orgdb")).toString();
     s.batch = p.value(QLatin1String("batch")).toInt(200);
     return s;
 }

@@ -17,6 +17,8 @@ struct AnnotateSettings {
     bool offline = true;
     QString identity;     // "", "hgnc" or "orgdb"
     QString library;      // the annotation library's path
+    QString importDir;    // a folder of provider files to import first (each skipped when already the active release)
+    QString orgDb;        // org.Hs.eg.sqlite to import first ("auto": where R installs it; empty: none)
     int batch = 200;      // (source, gene) values stored per transaction
 
     static core::Expected<AnnotateSettings> fromParameters(const QJsonObject& p);

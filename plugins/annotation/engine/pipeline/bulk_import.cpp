@@ -56,4 +56,38 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
     return (*writer)->finish(*release);
 }
 
+core::Expected<std::pair<QString, QString>> detectSourceAndPart(const QString& path)
+{
+    QStringList takes;
+    for (const auto& source : allSources()) {
+        auto part = source->detectPart(path);
+        if (part)
+            return std::pair<QString, QString>(source->id(), *part);
+        takes << source->id();
+    }
+    return core::Error(QStringLiteral("%1: no annotation source recognises this file (sources: %2; `bioforge annotation sources` lists the files each takes)")
+                           .arg(path, takes.join(QStringLiteral(", "))));
+}
+
+core::Expected<std::pair<ReleaseInfo, bool>> importIfChanged(BulkLibrary& library, const QString& path, const StreamControl& control)
+{
+    auto which = detectSourceAndPart(path);
+    if (!which)
+        return which.error();
+    auto active = library.activeRelease(which->first, which->second);
+    if (!active)
+        return active.error();
+    if (*active) {
+        auto sha = core::Sha256::ofFile(path);
+        if (!sha)
+            return sha.error();
+        if ((*active)->sha256 == *sha)
+            return std::pair<ReleaseInfo, bool>(**active, false);
+    }
+    auto imported = importBulkFile(library, {which->first, path, which->second, {}, {}, {}}, control);
+    if (!imported)
+        return imported.error();
+    return std::pair<ReleaseInfo, bool>(*imported, true);
+}
+
 } // namespace bioforge::annotation

@@ -20,4 +20,12 @@ struct ImportRequest {
 
 core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportRequest& request, const StreamControl& control = {});
 
+// The source a file belongs to, asking each source in turn; an error that
+// lists what each source takes when none recognises it.
+core::Expected<std::pair<QString, QString>> detectSourceAndPart(const QString& path);
+
+// Imports `path` unless the active release of its (source, part) is already
+// this file (same SHA-256): returns that release, and whether it imported.
+core::Expected<std::pair<ReleaseInfo, bool>> importIfChanged(BulkLibrary& library, const QString& path, const StreamControl& control = {});
+
 } // namespace bioforge::annotation

@@ -131,9 +131,18 @@ core::Expected<QString> EnsemblSource::detectPart(const QString& path) const
         return head.error();
     if (head->startsWith("#NCBI_GeneID\tEnsembl_Gene"))
         return QStringLiteral("mane");
-    for (const QByteArray& line : head->split('\n'))
-        if (!line.startsWith('#') && !line.isEmpty())
-            return line.count('\t') == 8 ? core::Expected<QString>(QStringLiteral("gtf")) : core::Expected<QString>(unknownPart(*this, path));
+    // A GTF line: 9 tab-separated fields, positions in 4 and 5, a strand in 7, attributes in 9.
+    for (const QByteArray& line : head->split('\n')) {
+        if (line.startsWith('#') || line.isEmpty())
+            continue;
+        const QList<QByteArray> f = line.split('\t');
+        bool start = false, end = false;
+        if (f.size() == 9)
+            (void)f[3].toLongLong(&start), (void)f[4].toLongLong(&end);
+        if (start && end && (f[6] == "+" || f[6] == "-" || f[6] == ".") && f[8].contains("gene_id \""))
+            return QStringLiteral("gtf");
+        break;
+    }
     return unknownPart(*this, path);
 }
 

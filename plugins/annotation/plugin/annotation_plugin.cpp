@@ -1,0 +1,65 @@
+#include "annotation_plugin.h"
+
+#include "annotation_commands.h"
+#include "annotation_demo.h"
+#include "annotation_report.h"
+#include "pipeline/annotate_job.h"
+#include "provenance/run_record.h"
+#include "store/bulk_library.h"
+
+#include <QStandardPaths>
+
+namespace bioforge::annotation {
+
+bool AnnotationPlugin::initialize(const core::PluginContext& context, QString*)
+{
+    m_context = context;
+    return true;
+}
+
+QString AnnotationPlugin::libraryPath() const
+{
+    const QString configured = m_context.settings.value(QStringLiteral("library")).toString();
+    if (!configured.isEmpty())
+        return configured;
+    const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
+    return BulkLibrary::defaultPath(dir);
+}
+
+QList<core::VerbSpec> AnnotationPlugin::verbs() const { return {annotateVerb()}; }
+
+core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QString& verb, const QJsonObject& parameters)
+{
+    if (verb != QLatin1String("annotate"))
+        return core::Error(QStringLiteral("annotation: unknown verb '%1'").arg(verb));
+    auto settings = AnnotateSettings::fromParameters(parameters);
+    if (!settings)
+        return settings.error();
+    if (settings->library.isEmpty())
+        settings->library = libraryPath();
+    return std::unique_ptr<core::Job>(std::make_unique<AnnotateJob>(*settings));
+}
+
+QStringList AnnotationPlugin::commandVerbs() const { return {QStringLiteral("import-bulk"), QStringLiteral("sources")}; }
+
+std::optional<int> AnnotationPlugin::runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err)
+{
+    if (verb == QLatin1String("import-bulk"))
+        return importBulkCommand(args, libraryPath(), out, err);
+    if (verb == QLatin1String("sources"))
+        return sourcesCommand(args, libraryPath(), out, err);
+    return std::nullopt;
+}
+
+core::Expected<core::ReportContent> AnnotationPlugin::reportContent(const core::RunRecord& run, const QString& runDir) const
+{
+    return annotationReport(runDir, run.title);
+}
+
+QList<core::DemoRun> AnnotationPlugin::demoRuns() const
+{
+    const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
+    return {annotationDemoRun(dir)};
+}
+
+} // namespace bioforge::annotation

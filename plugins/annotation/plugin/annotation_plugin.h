@@ -1,0 +1,32 @@
+#pragma once
+
+// The annotation plugin: the `annotate` run, the `import-bulk` and `sources`
+// commands, the report and the demo on a kidney panel.
+
+#include "plugin/iplugin.h"
+
+#include <QObject>
+
+namespace bioforge::annotation {
+
+class AnnotationPlugin final : public QObject, public core::IPlugin {
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID BIOFORGE_IPLUGIN_IID FILE "annotation.json")
+    Q_INTERFACES(bioforge::core::IPlugin)
+public:
+    bool initialize(const core::PluginContext& context, QString* errorString) override;
+    QList<core::VerbSpec> verbs() const override;
+    core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
+    std::optional<int> runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err) override;
+    QStringList commandVerbs() const override;
+    core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QList<core::DemoRun> demoRuns() const override;
+
+    // The library runs and commands use: the `library` setting, else <dataDir>/annotation/library.sqlite.
+    QString libraryPath() const;
+
+private:
+    core::PluginContext m_context;
+};
+
+} // namespace bioforge::annotation

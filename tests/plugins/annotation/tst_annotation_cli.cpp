@@ -1,0 +1,181 @@
+// The command line of the annotation plugin (docs/annotation.md): importing
+// each provider file of the demo and listing the releases, the exit codes of
+// a wrong source or file, an annotate run's files, the report, and kill -9
+// in the middle of a run then `bioforge resume`: nothing stored is fetched
+// again and the run completes.
+
+#include "annotation_test_support.h"
+#include "identity/orgdb.h"
+#include "store/sqlite_db.h"
+#include "support/test_support.h"
+
+#include <QDirIterator>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlQuery>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace bioforge;
+using namespace bioforge::annotation;
+using namespace bioforge::test;
+
+class TstAnnotationCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    struct Result {
+        int code = -1;
+        QString out, err, runDir, runId;
+    };
+    QString library() const { return m_dir.filePath(QStringLiteral("library.sqlite")); }
+    QStringList base(const QString& project = QStringLiteral("project")) const
+    {
+        return {QStringLiteral("--project"), m_dir.filePath(project)};
+    }
+    void start(QProcess& p, const QStringList& args)
+    {
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        p.start(binPath(QStringLiteral("bioforge")), args);
+    }
+    Result run(const QStringList& args)
+    {
+        QProcess p;
+        start(p, args);
+        p.waitForFinished(600000);
+        Result r{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                 QString::fromUtf8(p.readAllStandardError()), {}, {}};
+        const auto m = QRegularExpression(QStringLiteral("run (\\S+) started in (\\S.*)\\n")).match(r.err);
+        r.runId = m.captured(1);
+        r.runDir = m.captured(2);
+        return r;
+    }
+
+private slots:
+    void importEveryDemoFileAndListTheReleases()
+    {
+        const std::pair<const char*, const char*> files[] = {
+            {"hgnc", "hgnc_complete_set.panel.txt"}, {"hgnc", "withdrawn.panel.txt"}, {"gnomad", "demo_gnomad_constraint_metrics.tsv"},
+            {"gtex", "demo_GTEx_gene_median_tpm.gct.gz"}, {"clinvar", "demo_clinvar_variant_summary.txt.gz"}, {"hpo", "demo_genes_to_phenotype.txt"},
+            {"hpo", "demo_hp.obo"}, {"mgi", "demo_HMD_HumanPhenotype.rpt"}, {"string", "demo_9606.protein.info.txt"},
+            {"string", "demo_9606.protein.physical.links.txt.gz"}, {"string", "demo_9606.protein.aliases.txt"}, {"ensembl", "demo_Homo_sapiens.gtf.gz"},
+            {"ensembl", "demo_MANE.summary.txt.gz"}, {"uniprot", "demo_uniprotkb_human.tsv"}, {"pubtator", "demo_gene2pubtator3.gz"},
+            {"descartes", "demo_descartes_kidney_tpm.csv"}, {"descartes", "demo_descartes_kidney_percentage.csv"}};
+        for (const auto& [source, file] : files) {
+            const Result r = run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QLatin1String(source),
+                                                      annotationDemoPath(QLatin1String(file)), QStringLiteral("--library"), library()});
+            QVERIFY2(r.code == 0, qPrintable(QLatin1String(file) + QStringLiteral(": ") + r.err));
+            QVERIFY2(r.out.contains(QStringLiteral("sha256")), qPrintable(r.out));
+        }
+        const Result sources = run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("sources"), QStringLiteral("--library"), library()});
+        QCOMPARE(sources.code, 0);
+        QVERIFY(sources.out.contains(QStringLiteral("genes: HGNC complete set, records modified up to")));
+        QVERIFY(!sources.out.contains(QStringLiteral("constraint: not imported")));
+        // Usage and lookup failures have their exit codes, and say what was expected.
+        QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("nosuch"),
+                                          annotationDemoPath(QStringLiteral("demo_hp.obo"))}).code, 6);
+        QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("gtex"),
+                                          m_dir.filePath(QStringLiteral("missing.gct"))}).code, 6);
+        const Result wrong = run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("gtex"),
+                                                      annotationDemoPath(QStringLiteral("demo_hp.obo")), QStringLiteral("--library"), library()});
+        QCOMPARE(wrong.code, 1);
+        QVERIFY2(wrong.err.contains(QStringLiteral("GCT")), qPrintable(wrong.err));
+        QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("gtex")}).code, 2);
+    }
+
+    void annotateWritesItsFilesAndAReport()
+    {
+        const Result r = run(base() + QStringList{QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"),
+                                                  annotationDemoPath(QStringLiteral("../panels/kidney_panel.txt")), QStringLiteral("--library"), library()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        for (const char* f : {"resolution.tsv", "annotations.tsv", "annotations.json", "coverage.tsv", "summary.json", "provenance.json"})
+            QVERIFY2(QFile::exists(QDir(r.runDir).filePath(QLatin1String(f))), f);
+        // The provenance names every release the values came from.
+        const QByteArray provenance = readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")));
+        QVERIFY(provenance.contains("gnomAD constraint constraint") && provenance.contains("HGNC complete set"));
+        const QString html = m_dir.filePath(QStringLiteral("report.html"));
+        const Result report = run(base() + QStringList{QStringLiteral("report"), r.runId, QStringLiteral("--html"), html});
+        QVERIFY2(report.code == 0, qPrintable(report.err));
+        const QByteArray page = readAll(html);
+        QVERIFY(page.contains("Inputs that did not resolve") && page.contains("NOTAGENE1") && page.contains("LOEUF"));
+    }
+
+    void killDashNineThenResumeRedoesNothingStored()
+    {
+        const QString orgdb = OrgDb::findInstalled();
+        if (orgdb.isEmpty())
+            QSKIP("org.Hs.eg.db is not installed (Debian: r-bioc-org.hs.eg.db)");
+        // Every NCBI gene of the OrgDb, annotated from it: long enough to be killed in the middle.
+        auto db = SqliteDb::openReadOnly(orgdb);
+        QVERIFY(db);
+        QByteArray list;
+        QSqlQuery q((*db)->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT gene_id FROM genes")));
+        qint64 genes = 0;
+        while (q.next()) {
+            list += q.value(0).toByteArray() + '\n';
+            ++genes;
+        }
+        const QString listPath = m_dir.filePath(QStringLiteral("all-genes.txt"));
+        QVERIFY(writeAll(listPath, list));
+        const QString lib = m_dir.filePath(QStringLiteral("orgdb-library.sqlite"));
+        QCOMPARE(run(base(QStringLiteral("killed")) + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("orgdb"), orgdb,
+                                                                  QStringLiteral("--library"), lib}).code, 0);
+        QProcess p;
+        start(p, base(QStringLiteral("killed")) + QStringList{QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"), listPath,
+                                                            QStringLiteral("--library"), lib, QStringLiteral("--sources"), QStringLiteral("orgdb"),
+                                                            QStringLiteral("--identity"), QStringLiteral("orgdb"), QStringLiteral("--batch"), QStringLiteral("50")});
+        QVERIFY(p.waitForStarted());
+        // Wait for stored values (the condition, not a time), then kill.
+        QString store;
+        qint64 storedBefore = 0;
+        for (int i = 0; i < 6000 && storedBefore == 0; ++i) {
+            if (store.isEmpty()) {
+                QDirIterator it(m_dir.filePath(QStringLiteral("killed/checkpoints")), {QStringLiteral("progress.sqlite")}, QDir::Files, QDirIterator::Subdirectories);
+                if (it.hasNext())
+                    store = it.next();
+            }
+            if (!store.isEmpty()) {
+                auto s = SqliteDb::openReadOnly(store);
+                if (s) {
+                    QSqlQuery c((*s)->database());
+                    if (c.exec(QStringLiteral("SELECT count(*) FROM result")) && c.next())
+                        storedBefore = c.value(0).toLongLong();
+                }
+            }
+            p.waitForFinished(10);
+        }
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(30000));
+        QVERIFY(storedBefore > 0);
+        QMap<QString, QString> before;
+        {
+            auto s = SqliteDb::openReadOnly(store);
+            QVERIFY(s);
+            QSqlQuery c((*s)->database());
+            QVERIFY(c.exec(QStringLiteral("SELECT gene_key, fetched_at FROM result")));
+            while (c.next())
+                before.insert(c.value(0).toString(), c.value(1).toString());
+        }
+        QVERIFY2(before.size() < genes, "the run finished before it was killed");
+        const Result resumed = run(base(QStringLiteral("killed")) + QStringList{QStringLiteral("resume")});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        auto s = SqliteDb::openReadOnly(store);
+        QVERIFY(s);
+        QSqlQuery c((*s)->database());
+        QVERIFY(c.exec(QStringLiteral("SELECT gene_key, fetched_at FROM result")));
+        qint64 after = 0, unchanged = 0;
+        while (c.next()) {
+            ++after;
+            if (before.contains(c.value(0).toString()))
+                unchanged += before.value(c.value(0).toString()) == c.value(1).toString() ? 1 : 0;
+        }
+        QCOMPARE(unchanged, qint64(before.size())); // stored before the kill: not fetched again
+        QVERIFY(after > before.size());
+        qInfo("killed after %lld of the values, resumed to %lld", qint64(before.size()), after);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAnnotationCli)
+#include "tst_annotation_cli.moc"
