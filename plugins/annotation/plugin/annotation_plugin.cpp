@@ -6,6 +6,10 @@
 #include "pipeline/annotate_job.h"
 #include "provenance/run_record.h"
 #include "store/bulk_library.h"
+#include "ui/annotation_page.h"
+
+#include <QApplication>
+#include <QStyle>
 
 #include <QStandardPaths>
 
@@ -61,5 +65,12 @@ QList<core::DemoRun> AnnotationPlugin::demoRuns() const
     const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
     return {annotationDemoRun(dir)};
 }
+
+QIcon AnnotationPlugin::pageIcon() const
+{
+    return QApplication::style() ? QApplication::style()->standardIcon(QStyle::SP_FileDialogContentsView) : QIcon();
+}
+
+QWidget* AnnotationPlugin::createPage(const ui::PageContext& context, QWidget* parent) { return new AnnotationPage(context, libraryPath(), parent); }
 
 } // namespace bioforge::annotation

@@ -4,15 +4,16 @@
 // commands, the report and the demo on a kidney panel.
 
 #include "plugin/iplugin.h"
+#include "plugin/iplugin_ui.h"
 
 #include <QObject>
 
 namespace bioforge::annotation {
 
-class AnnotationPlugin final : public QObject, public core::IPlugin {
+class AnnotationPlugin final : public QObject, public core::IPlugin, public ui::IPluginUi {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID BIOFORGE_IPLUGIN_IID FILE "annotation.json")
-    Q_INTERFACES(bioforge::core::IPlugin)
+    Q_INTERFACES(bioforge::core::IPlugin bioforge::ui::IPluginUi)
 public:
     bool initialize(const core::PluginContext& context, QString* errorString) override;
     QList<core::VerbSpec> verbs() const override;
@@ -21,6 +22,10 @@ public:
     QStringList commandVerbs() const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
     QList<core::DemoRun> demoRuns() const override;
+
+    QString pageTitle() const override { return tr("Gene annotation"); }
+    QIcon pageIcon() const override;
+    QWidget* createPage(const ui::PageContext& context, QWidget* parent) override;
 
     // The library runs and commands use: the `library` setting, else <dataDir>/annotation/library.sqlite.
     QString libraryPath() const;

@@ -8,6 +8,7 @@
 #include "jobs/clock.h"
 #include "jobs/job_context.h"
 #include "pipeline/annotate_job.h"
+#include "pipeline/annotation_outputs.h"
 #include "pipeline/run_store.h"
 #include "provenance/provenance_recorder.h"
 #include "support/test_support.h"
@@ -94,6 +95,16 @@ private slots:
         QVERIFY(m_lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("withdrawn.panel.txt"))));
         QVERIFY(m_lib.importText(QStringLiteral("descartes"), QStringLiteral("kidney_tpm.csv"), "PKD1,12.5\nUMOD,4000\nNPHS1,300\n"));
         QVERIFY(m_lib.importText(QStringLiteral("pubtator"), QStringLiteral("gene2pubtator3"), "30000001\tGene\t5310\tPKD1\tGNorm2\n30000002\tGene\t7369\turomodulin\tGNorm2\n"));
+    }
+
+    void cellsAreShortAndExact()
+    {
+        QCOMPARE(cellText(QJsonValue(42.9)), QStringLiteral("42.9"));
+        QCOMPARE(cellText(QJsonValue(0.1 + 0.2)), QStringLiteral("0.30000000000000004")); // the double, not a rounding of it
+        QCOMPARE(cellText(QJsonValue(3.0)), QStringLiteral("3"));
+        QCOMPARE(cellText(QJsonValue(true)), QStringLiteral("true"));
+        QCOMPARE(cellText(QJsonArray{QStringLiteral("P98161"), QStringLiteral("Q1")}), QStringLiteral("P98161,Q1"));
+        QCOMPARE(cellText(QJsonValue()), QString());
     }
 
     void annotatesAndExplainsEveryInput()

@@ -6,6 +6,7 @@
 #include "provenance/provenance_recorder.h"
 
 #include <QDir>
+#include <QLocale>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -21,7 +22,7 @@ QString cellText(const QJsonValue& v)
     case QJsonValue::Bool: return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {
         const double d = v.toDouble();
-        return d == double(qint64(d)) && std::abs(d) < 1e15 ? QString::number(qint64(d)) : QString::number(d, 'g', 17);
+        return d == double(qint64(d)) && std::abs(d) < 1e15 ? QString::number(qint64(d)) : QString::number(d, 'g', QLocale::FloatingPointShortest);
     }
     case QJsonValue::String: return v.toString();
     case QJsonValue::Array: {

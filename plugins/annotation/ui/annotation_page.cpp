@@ -1,0 +1,130 @@
+#include "annotation_page.h"
+
+#include "annotation_results_panel.h"
+#include "annotation_setup_panel.h"
+#include "report/report_exporter.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "store/project.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace bioforge::annotation {
+
+AnnotationPage::AnnotationPage(const ui::PageContext& context, const QString& libraryPath, QWidget* parent) : QWidget(parent), m_context(context)
+{
+    auto* layout = new QHBoxLayout(this);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_setup = new AnnotationSetupPanel(libraryPath, split);
+    auto* right = new QWidget(split);
+    auto* rightLayout = new QVBoxLayout(right);
+    auto* runRow = new QHBoxLayout;
+    runRow->addWidget(new QLabel(tr("Results of"), right));
+    m_runs = new QComboBox(right);
+    m_runs->setObjectName(QStringLiteral("runChoice"));
+    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_runs->setMinimumContentsLength(24);
+    runRow->addWidget(m_runs, 1);
+    rightLayout->addLayout(runRow);
+    m_results = new AnnotationResultsPanel(right);
+    rightLayout->addWidget(m_results, 1);
+    split->addWidget(m_setup);
+    split->addWidget(right);
+    split->setStretchFactor(1, 3);
+    layout->addWidget(split);
+
+    connect(m_setup, &AnnotationSetupPanel::runRequested, this, [this] { start(); });
+    connect(m_runs, &QComboBox::currentIndexChanged, this, [this] { m_results->load(m_runs->currentData().toString()); });
+    connect(m_results, &AnnotationResultsPanel::exportReportRequested, this, [this](const QString& runDir) {
+        core::Project* project = m_context.session ? m_context.session->project() : nullptr;
+        if (!project)
+            return;
+        auto written = ui::ReportExporter::exportRun(*project, m_context.session->plugins(), m_runs->currentData(Qt::UserRole + 1).toString());
+        m_setup->setStatus(written ? tr("Report written: %1").arg(written->join(QStringLiteral(", "))) : written.error().message());
+        (void)runDir;
+    });
+    if (m_context.session)
+        connect(m_context.session, &core::Session::projectChanged, this, [this] {
+            connectProject();
+            reloadRuns();
+        });
+    connectProject();
+    reloadRuns();
+}
+
+void AnnotationPage::connectProject()
+{
+    disconnect(m_runEnded);
+    core::Project* project = m_context.session ? m_context.session->project() : nullptr;
+    m_setup->setProjectFolder(project ? project->folder() : QString());
+    if (!m_context.session || !m_context.session->runs())
+        return;
+    m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
+        if (!m_started.remove(runId))
+            return reloadRuns(); // not started here: it may still be an annotation run to list
+        m_results->stopFollowing();
+        reloadRuns(succeeded ? runId : QString());
+        m_setup->refreshSources(); // the run may have imported files
+        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId.left(8))
+                                     : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run resumes there, without redoing what it stored).")
+                                           .arg(runId.left(8)));
+    });
+}
+
+void AnnotationPage::reloadRuns(const QString& select)
+{
+    const QString current = select.isEmpty() ? m_runs->currentData(Qt::UserRole + 1).toString() : select;
+    QSignalBlocker block(m_runs);
+    m_runs->clear();
+    core::Project* project = m_context.session ? m_context.session->project() : nullptr;
+    if (project)
+        if (auto runs = project->store().runs())
+            for (const core::RunRecord& r : *runs) {
+                if (r.pluginId != QLatin1String("annotation") || r.state != core::RunState::Finished)
+                    continue;
+                m_runs->insertItem(0, QStringLiteral("%1 — %2").arg(r.title.isEmpty() ? r.verb + QLatin1Char(' ') + r.runId.left(8) : r.title,
+                                                                    r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm"))),
+                                   project->runDir(r.runId));
+                m_runs->setItemData(0, r.runId, Qt::UserRole + 1);
+            }
+    const int index = m_runs->findData(current, Qt::UserRole + 1);
+    block.unblock();
+    m_runs->setCurrentIndex(-1);
+    m_runs->setCurrentIndex(index >= 0 ? index : (m_runs->count() ? 0 : -1));
+    if (m_runs->count() == 0)
+        m_results->load(QString());
+}
+
+QString AnnotationPage::start()
+{
+    core::RunService* runs = m_context.session ? m_context.session->runs() : nullptr;
+    core::Project* project = m_context.session ? m_context.session->project() : nullptr;
+    if (!runs || !project) {
+        m_setup->setStatus(tr("Open a project first."));
+        return {};
+    }
+    if (m_setup->genes().trimmed().isEmpty()) {
+        m_setup->setStatus(tr("Paste a gene list, open one, or choose a saved panel first."));
+        return {};
+    }
+    if (m_setup->checkedSources().isEmpty()) {
+        m_setup->setStatus(tr("No source is imported yet: import provider files first (Import provider files…)."));
+        return {};
+    }
+    auto id = runs->start(QStringLiteral("annotation"), QStringLiteral("annotate"), m_setup->parameters());
+    if (!id) {
+        m_setup->setStatus(id.error().message());
+        return {};
+    }
+    m_started.insert(*id, true);
+    if (auto record = project->store().run(*id))
+        m_results->follow(project->checkpointDir(record->checkpointId), m_setup->checkedSources());
+    m_setup->setStatus(tr("Running… pause and resume are in the Jobs dock; the genes appear on the right when it ends."));
+    return *id;
+}
+
+} // namespace bioforge::annotation

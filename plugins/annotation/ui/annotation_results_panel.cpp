@@ -1,0 +1,377 @@
+#include "annotation_results_panel.h"
+
+#include "io/json_file.h"
+#include "pipeline/annotation_outputs.h"
+#include "plot/plot_factory.h"
+#include "store/sqlite_db.h"
+#include "tsv_table_model.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QSqlQuery>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <qcustomplot.h>
+
+namespace bioforge::annotation {
+namespace {
+
+struct Loaded {
+    QString error;
+    QStringList geneHeader, resolutionHeader;
+    QList<QStringList> genes, resolution;
+    QJsonObject summary;
+    QHash<QString, qint64> offsets;
+};
+
+Loaded readRun(const QString& runDir)
+{
+    Loaded l;
+    const QDir dir(runDir);
+    if (!TsvTableModel::readTsv(dir.filePath(QStringLiteral("annotations.tsv")), l.geneHeader, l.genes, &l.error)
+        || !TsvTableModel::readTsv(dir.filePath(QStringLiteral("resolution.tsv")), l.resolutionHeader, l.resolution, &l.error))
+        return l;
+    l.summary = core::readJsonObjectFile(dir.filePath(QStringLiteral("summary.json"))).valueOr({});
+    // One gene per line in annotations.json: remember where each starts.
+    QFile json(dir.filePath(QStringLiteral("annotations.json")));
+    if (json.open(QIODevice::ReadOnly)) {
+        for (qint64 offset = json.pos(); !json.atEnd(); offset = json.pos()) {
+            QByteArray line = json.readLine().trimmed();
+            if (!line.startsWith('{'))
+                continue;
+            if (line.endsWith(','))
+                line.chop(1);
+            const QString key = QJsonDocument::fromJson(line).object().value(QStringLiteral("key")).toString();
+            if (!key.isEmpty())
+                l.offsets.insert(key, offset);
+        }
+    }
+    return l;
+}
+
+QString esc(const QString& s) { return s.toHtmlEscaped(); }
+
+} // namespace
+
+AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
+    : QWidget(parent), m_genes(new TsvTableModel(this)), m_resolution(new TsvTableModel(this)), m_filter(new QSortFilterProxyModel(this)),
+      m_poll(new QTimer(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("summary"));
+    m_summary->setWordWrap(true);
+    layout->addWidget(m_summary);
+    m_progress = new QWidget(this);
+    m_progressLayout = new QGridLayout(m_progress);
+    m_progress->setVisible(false);
+    layout->addWidget(m_progress);
+    m_tabs = new QTabWidget(this);
+    layout->addWidget(m_tabs, 1);
+
+    // Genes: filter, table, detail.
+    auto* genesTab = new QWidget(m_tabs);
+    auto* genesLayout = new QVBoxLayout(genesTab);
+    m_search = new QLineEdit(genesTab);
+    m_search->setObjectName(QStringLiteral("filter"));
+    m_search->setPlaceholderText(tr("Filter genes (any column)"));
+    genesLayout->addWidget(m_search);
+    auto* split = new QSplitter(Qt::Vertical, genesTab);
+    m_geneView = new QTableView(split);
+    m_geneView->setObjectName(QStringLiteral("geneTable"));
+    m_filter->setSourceModel(m_genes);
+    m_filter->setFilterKeyColumn(-1);
+    m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_filter->setSortRole(Qt::UserRole);
+    m_geneView->setModel(m_filter);
+    m_geneView->setSortingEnabled(true);
+    m_geneView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_geneView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_detail = new QTextBrowser(split);
+    m_detail->setObjectName(QStringLiteral("detail"));
+    split->addWidget(m_geneView);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    genesLayout->addWidget(split, 1);
+    m_tabs->addTab(genesTab, tr("Genes"));
+
+    auto* resolutionView = new QTableView(m_tabs);
+    resolutionView->setObjectName(QStringLiteral("resolutionTable"));
+    auto* resolutionSort = new QSortFilterProxyModel(resolutionView);
+    resolutionSort->setSourceModel(m_resolution);
+    resolutionSort->setSortRole(Qt::UserRole);
+    resolutionView->setModel(resolutionSort);
+    resolutionView->setSortingEnabled(true);
+    resolutionView->horizontalHeader()->setStretchLastSection(true);
+    m_tabs->addTab(resolutionView, tr("Resolution"));
+
+    auto* charts = new QWidget(m_tabs);
+    auto* chartsLayout = new QGridLayout(charts);
+    m_perSource = new QCustomPlot(charts);
+    m_loeuf = new QCustomPlot(charts);
+    m_scatter = new QCustomPlot(charts);
+    chartsLayout->addWidget(m_perSource, 0, 0, 1, 2);
+    chartsLayout->addWidget(m_loeuf, 1, 0);
+    chartsLayout->addWidget(m_scatter, 1, 1);
+    m_tabs->addTab(charts, tr("Summary"));
+
+    auto* exportRow = new QHBoxLayout;
+    auto* tsv = new QPushButton(tr("Save table (TSV)…"), this);
+    auto* json = new QPushButton(tr("Save values (JSON)…"), this);
+    auto* report = new QPushButton(tr("Export report"), this);
+    report->setObjectName(QStringLiteral("reportButton"));
+    exportRow->addWidget(tsv);
+    exportRow->addWidget(json);
+    exportRow->addWidget(report);
+    exportRow->addStretch(1);
+    layout->addLayout(exportRow);
+
+    connect(m_search, &QLineEdit::textChanged, m_filter, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_geneView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showGene(m_filter->mapToSource(current).row()); });
+    connect(tsv, &QPushButton::clicked, this, [this] { exportFile(QStringLiteral("annotations.tsv"), tr("TSV (*.tsv)")); });
+    connect(json, &QPushButton::clicked, this, [this] { exportFile(QStringLiteral("annotations.json"), tr("JSON (*.json)")); });
+    connect(report, &QPushButton::clicked, this, [this] {
+        if (!m_runDir.isEmpty())
+            emit exportReportRequested(m_runDir);
+    });
+    m_poll->setInterval(1000);
+    connect(m_poll, &QTimer::timeout, this, &AnnotationResultsPanel::pollProgress);
+}
+
+void AnnotationResultsPanel::load(const QString& runDir)
+{
+    m_runDir = runDir;
+    if (runDir.isEmpty()) {
+        m_genes->reset({}, {});
+        m_resolution->reset({}, {});
+        m_detail->clear();
+        m_summary->setText(tr("No annotation run yet: paste a gene list and press Annotate."));
+        emit loaded();
+        return;
+    }
+    QPointer<AnnotationResultsPanel> self(this);
+    auto future = QtConcurrent::run([runDir] { return readRun(runDir); });
+    auto* watcher = new QFutureWatcher<Loaded>(this);
+    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, runDir] {
+        watcher->deleteLater();
+        if (runDir != m_runDir)
+            return; // another run was chosen meanwhile
+        Loaded l = watcher->result();
+        if (!l.error.isEmpty()) {
+            m_summary->setText(l.error);
+            emit loaded();
+            return;
+        }
+        m_lineOffsets = l.offsets;
+        m_genes->reset(l.geneHeader, l.genes);
+        m_resolution->reset(l.resolutionHeader, l.resolution);
+        const QJsonObject r = l.summary.value(QStringLiteral("resolution")).toObject();
+        m_summary->setText(tr("%1 inputs: %2 genes, %3 ambiguous, %4 unknown, %5 withdrawn, %6 duplicates — identities from %7")
+                               .arg(l.summary.value(QStringLiteral("inputs")).toInt())
+                               .arg(r.value(QStringLiteral("resolved")).toInt())
+                               .arg(r.value(QStringLiteral("ambiguous")).toInt())
+                               .arg(r.value(QStringLiteral("unknown")).toInt())
+                               .arg(r.value(QStringLiteral("withdrawn")).toInt())
+                               .arg(r.value(QStringLiteral("duplicate")).toInt())
+                               .arg(l.summary.value(QStringLiteral("identity")).toObject().value(QStringLiteral("release")).toString()));
+        // Genes per source: found / absent / failed, stacked.
+        m_perSource->clearPlottables();
+        const QJsonObject sources = l.summary.value(QStringLiteral("sources")).toObject();
+        QVector<double> ticks, found, absent, failed;
+        QVector<QString> labels;
+        for (auto it = sources.begin(); it != sources.end(); ++it) {
+            ticks << ticks.size() + 1;
+            labels << it.key();
+            found << it.value().toObject().value(QStringLiteral("found")).toDouble();
+            absent << it.value().toObject().value(QStringLiteral("absent")).toDouble();
+            failed << it.value().toObject().value(QStringLiteral("failed")).toDouble();
+        }
+        auto* f = new QCPBars(m_perSource->xAxis, m_perSource->yAxis);
+        auto* a = new QCPBars(m_perSource->xAxis, m_perSource->yAxis);
+        auto* x = new QCPBars(m_perSource->xAxis, m_perSource->yAxis);
+        f->setName(tr("found"));
+        a->setName(tr("absent"));
+        x->setName(tr("failed"));
+        f->setBrush(QColor(0x4c, 0x8c, 0x4a));
+        a->setBrush(QColor(0xd9, 0xa4, 0x41));
+        x->setBrush(QColor(0xb0, 0x30, 0x30));
+        a->moveAbove(f);
+        x->moveAbove(a);
+        f->setData(ticks, found);
+        a->setData(ticks, absent);
+        x->setData(ticks, failed);
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        ticker->addTicks(ticks, labels);
+        m_perSource->xAxis->setTicker(ticker);
+        m_perSource->yAxis->setLabel(tr("genes"));
+        m_perSource->legend->setVisible(true);
+        m_perSource->rescaleAxes();
+        m_perSource->xAxis->setRange(0, ticks.size() + 1);
+        m_perSource->replot();
+        // LOEUF and kidney cortex expression, when the run has them.
+        const int loeuf = int(l.geneHeader.indexOf(QStringLiteral("gnomad.loeuf"))), cortex = int(l.geneHeader.indexOf(QStringLiteral("gtex.kidney_cortex")));
+        core::PlotSeries values{QStringLiteral("LOEUF"), {}, {}}, scatter{QStringLiteral("genes"), {}, {}};
+        for (const QStringList& row : l.genes) {
+            bool okL = false, okC = false;
+            const double lv = loeuf >= 0 ? row.value(loeuf).toDouble(&okL) : 0, cv = cortex >= 0 ? row.value(cortex).toDouble(&okC) : 0;
+            if (okL)
+                values.x.push_back(lv);
+            if (okL && okC) {
+                scatter.x.push_back(lv);
+                scatter.y.push_back(cv);
+            }
+        }
+        ui::PlotFactory::fill(m_loeuf, {core::ReportPlot::Kind::Histogram, tr("LOEUF"), tr("LOEUF"), tr("genes"), {values}, 20});
+        ui::PlotFactory::fill(m_scatter, {core::ReportPlot::Kind::Scatter, tr("Kidney cortex TPM against LOEUF"), tr("LOEUF"), tr("GTEx Kidney_Cortex TPM"), {scatter}, 0});
+        m_geneView->sortByColumn(1, Qt::AscendingOrder); // by symbol
+        m_geneView->resizeColumnsToContents();
+        if (m_genes->rowCount() > 0)
+            m_geneView->selectRow(0);
+        emit loaded();
+    });
+    watcher->setFuture(future);
+}
+
+void AnnotationResultsPanel::showGene(int row)
+{
+    if (row < 0 || row >= m_genes->rowCount() || m_runDir.isEmpty())
+        return;
+    const QString key = m_genes->row(row).value(0);
+    QFile json(QDir(m_runDir).filePath(QStringLiteral("annotations.json")));
+    if (!m_lineOffsets.contains(key) || !json.open(QIODevice::ReadOnly) || !json.seek(m_lineOffsets.value(key))) {
+        m_detail->setPlainText(tr("No stored values for %1.").arg(key));
+        return;
+    }
+    QByteArray line = json.readLine().trimmed();
+    if (line.endsWith(','))
+        line.chop(1);
+    const QJsonObject gene = QJsonDocument::fromJson(line).object();
+    const QJsonObject record = gene.value(QStringLiteral("gene")).toObject();
+    QString html = QStringLiteral("<h3>%1 <small>%2</small></h3><p>%3 · %4 · input '%5'</p>")
+                       .arg(esc(gene.value(QStringLiteral("symbol")).toString()), esc(key), esc(record.value(QStringLiteral("name")).toString()),
+                            esc(record.value(QStringLiteral("location")).toString()), esc(gene.value(QStringLiteral("input")).toString()));
+    const QJsonObject sources = gene.value(QStringLiteral("sources")).toObject();
+    for (auto it = sources.begin(); it != sources.end(); ++it) {
+        const QJsonObject s = it.value().toObject();
+        html += QStringLiteral("<h4>%1 — %2</h4>").arg(esc(it.key()), esc(s.value(QStringLiteral("status")).toString()));
+        html += QStringLiteral("<p>joined on %1%2<br>fetched %3</p>")
+                    .arg(esc(s.value(QStringLiteral("joined_on")).toString()),
+                         s.value(QStringLiteral("symbol_fallback")).toBool() ? tr(" <b>(by symbol: check the gene)</b>") : QString(),
+                         esc(s.value(QStringLiteral("fetched_at")).toString()));
+        for (const QJsonValue& r : s.value(QStringLiteral("releases")).toArray()) {
+            const QJsonObject o = r.toObject();
+            html += QStringLiteral("<p style='color:#555'>release: %1 — %2 (sha256 %3…, imported %4)</p>")
+                        .arg(esc(o.value(QStringLiteral("release")).toString()), esc(o.value(QStringLiteral("file")).toString()),
+                             esc(o.value(QStringLiteral("sha256")).toString().left(12)), esc(o.value(QStringLiteral("imported_at")).toString()));
+        }
+        if (s.contains(QStringLiteral("error")))
+            html += QStringLiteral("<p style='color:#a33'>%1</p>").arg(esc(s.value(QStringLiteral("error")).toString()));
+        const QJsonObject value = s.value(QStringLiteral("value")).toObject();
+        if (!value.isEmpty()) {
+            html += QStringLiteral("<table cellspacing=2>");
+            for (auto v = value.begin(); v != value.end(); ++v)
+                html += QStringLiteral("<tr><td><i>%1</i></td><td>%2</td></tr>").arg(esc(v.key()), esc(cellText(v.value()).left(600)));
+            html += QStringLiteral("</table>");
+        }
+    }
+    m_detail->setHtml(html);
+}
+
+void AnnotationResultsPanel::follow(const QString& checkpointDir, const QStringList& sources)
+{
+    m_store = QDir(checkpointDir).filePath(QStringLiteral("progress.sqlite"));
+    m_followed = sources;
+    m_doneAtStart.clear();
+    m_followClock.start();
+    m_progress->setVisible(true);
+    pollProgress();
+    m_poll->start();
+}
+
+void AnnotationResultsPanel::stopFollowing()
+{
+    m_poll->stop();
+    m_progress->setVisible(false);
+    m_store.clear();
+}
+
+void AnnotationResultsPanel::pollProgress()
+{
+    if (m_store.isEmpty() || !QFile::exists(m_store))
+        return;
+    auto db = SqliteDb::openReadOnly(m_store);
+    if (!db)
+        return;
+    QSqlQuery q((*db)->database());
+    qint64 genes = 0;
+    if (q.exec(QStringLiteral("SELECT count(*) FROM resolution WHERE status = 'resolved'")) && q.next())
+        genes = q.value(0).toLongLong();
+    QHash<QString, QHash<QString, qint64>> counts;
+    if (q.exec(QStringLiteral("SELECT source, status, count(*) FROM result GROUP BY source, status")))
+        while (q.next())
+            counts[q.value(0).toString()][q.value(1).toString()] = q.value(2).toLongLong();
+    QStringList sources = m_followed.isEmpty() ? QStringList(counts.keys()) : m_followed;
+    sources.sort();
+    const double seconds = double(m_followClock.elapsed()) / 1000.0;
+    for (int i = 0; i < sources.size(); ++i) {
+        const QHash<QString, qint64> c = counts.value(sources[i]);
+        const qint64 done = c.value(QStringLiteral("found")) + c.value(QStringLiteral("absent")) + c.value(QStringLiteral("failed"));
+        auto* bar = qobject_cast<QProgressBar*>(m_progressLayout->itemAtPosition(i, 1) ? m_progressLayout->itemAtPosition(i, 1)->widget() : nullptr);
+        QLabel* label = nullptr;
+        if (!bar) {
+            m_progressLayout->addWidget(new QLabel(sources[i], m_progress), i, 0);
+            bar = new QProgressBar(m_progress);
+            bar->setObjectName(QStringLiteral("progress_") + sources[i]);
+            m_progressLayout->addWidget(bar, i, 1);
+            label = new QLabel(m_progress);
+            m_progressLayout->addWidget(label, i, 2);
+        } else {
+            label = qobject_cast<QLabel*>(m_progressLayout->itemAtPosition(i, 2)->widget());
+        }
+        bar->setRange(0, int(std::max<qint64>(1, genes)));
+        bar->setValue(int(std::min(done, std::max<qint64>(1, genes)))); // never past 100 %
+        if (!m_doneAtStart.contains(sources[i]))
+            m_doneAtStart.insert(sources[i], done);
+        const double rate = seconds > 0 ? double(done - m_doneAtStart.value(sources[i])) / seconds : 0;
+        const QString eta = rate > 0 && genes > done ? tr("ETA %1 s").arg(qint64((double(genes - done)) / rate)) : QString();
+        label->setText(tr("found %1 · absent %2 · failed %3 %4")
+                           .arg(c.value(QStringLiteral("found")))
+                           .arg(c.value(QStringLiteral("absent")))
+                           .arg(c.value(QStringLiteral("failed")))
+                           .arg(eta));
+    }
+}
+
+void AnnotationResultsPanel::exportFile(const QString& name, const QString& filter)
+{
+    if (m_runDir.isEmpty())
+        return;
+    const QString target = QFileDialog::getSaveFileName(this, tr("Save %1").arg(name), name, filter);
+    if (target.isEmpty())
+        return;
+    QFile::remove(target);
+    if (!QFile::copy(QDir(m_runDir).filePath(name), target))
+        m_summary->setText(tr("Could not write %1").arg(target));
+}
+
+} // namespace bioforge::annotation

@@ -1,0 +1,63 @@
+#pragma once
+
+// The left side of the annotation page: the gene list (pasted, opened from a
+// file, or a saved panel: the shipped ones and the project's), the sources
+// with what is imported for each (release, file, rows) and a check box to
+// use it, importing provider files in the background with progress, and
+// Run.
+
+#include <QJsonObject>
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+
+namespace bioforge::annotation {
+
+class AnnotationSetupPanel final : public QWidget {
+    Q_OBJECT
+public:
+    AnnotationSetupPanel(QString libraryPath, QWidget* parent = nullptr);
+    ~AnnotationSetupPanel() override;
+
+    void setProjectFolder(const QString& folder); // its annotation/panels/ are offered
+    void setGenes(const QString& text);
+    QString genes() const;
+    QStringList checkedSources() const;
+    // The annotate run's parameters for the list and sources chosen.
+    QJsonObject parameters() const;
+    void setStatus(const QString& text);
+    // Re-reads what the library holds (the source list).
+    void refreshSources();
+    // Imports files in the background (what the Import button does after its dialog).
+    void importFiles(const QStringList& paths);
+    QTreeWidget* sourceList() const { return m_sources; }
+
+signals:
+    void runRequested();
+    void importsFinished(int imported, int failed);
+
+private:
+    void reloadPanels();
+    void savePanel();
+
+    QString m_library, m_projectFolder;
+    QComboBox* m_panels;
+    QPlainTextEdit* m_genes;
+    QLabel* m_geneCount;
+    QTreeWidget* m_sources;
+    QPushButton* m_import;
+    QProgressBar* m_importProgress;
+    QLabel* m_status;
+    std::shared_ptr<std::atomic<bool>> m_cancelImport;
+    QStringList m_usable; // sources usable at the last refresh (a newly usable one starts checked)
+};
+
+} // namespace bioforge::annotation

@@ -1,0 +1,134 @@
+// The annotation page, offscreen: the sources list what the library holds,
+// files imported from the page appear there with their release, a saved
+// panel fills the list, Annotate starts a recorded run whose genes,
+// resolution and details fill the results (filter, sort, the detail pane
+// with each value's source, release and fetch time). Saves a screenshot.
+
+#include "annotation_page.h"
+#include "annotation_results_panel.h"
+#include "annotation_setup_panel.h"
+#include "annotation_test_support.h"
+#include "log/logging.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "support/test_support.h"
+#include "tsv_table_model.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTextBrowser>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace bioforge;
+using namespace bioforge::annotation;
+using namespace bioforge::test;
+
+class TstAnnotationPage : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    std::unique_ptr<core::Session> m_session;
+    std::unique_ptr<AnnotationPage> m_page;
+
+    QTreeWidgetItem* sourceItem(const QString& id) const
+    {
+        QTreeWidget* tree = m_page->setup()->sourceList();
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            if (tree->topLevelItem(i)->data(0, Qt::UserRole).toString() == id)
+                return tree->topLevelItem(i);
+        return nullptr;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        core::Logging::initialize(core::Logging::Console::Off);
+        m_session = std::make_unique<core::Session>(core::Session::Options{});
+        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("project")), true));
+        m_page = std::make_unique<AnnotationPage>(ui::PageContext{m_session.get()}, m_dir.filePath(QStringLiteral("library.sqlite")));
+        m_page->resize(1500, 950);
+        m_page->show();
+    }
+
+    void importedFilesAppearWithTheirRelease()
+    {
+        QVERIFY(sourceItem(QStringLiteral("gnomad")));
+        QCOMPARE(sourceItem(QStringLiteral("gnomad"))->checkState(0), Qt::Unchecked); // nothing imported yet
+        QVERIFY(!(sourceItem(QStringLiteral("gnomad"))->flags() & Qt::ItemIsEnabled));
+        QSignalSpy done(m_page->setup(), &AnnotationSetupPanel::importsFinished);
+        QStringList files;
+        for (const char* f : {"hgnc_complete_set.panel.txt", "withdrawn.panel.txt", "demo_gnomad_constraint_metrics.tsv", "demo_GTEx_gene_median_tpm.gct.gz",
+                              "demo_clinvar_variant_summary.txt.gz", "demo_genes_to_phenotype.txt", "demo_hp.obo"})
+            files << annotationDemoPath(QLatin1String(f));
+        m_page->setup()->importFiles(files);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QCOMPARE(done.first().at(0).toInt(), files.size());
+        QCOMPARE(done.first().at(1).toInt(), 0);
+        QTreeWidgetItem* gnomad = sourceItem(QStringLiteral("gnomad"));
+        QCOMPARE(gnomad->checkState(0), Qt::Checked);
+        QVERIFY(gnomad->child(0)->text(1).contains(QStringLiteral("demo_gnomad_constraint_metrics.tsv")));
+        QCOMPARE(sourceItem(QStringLiteral("uniprot"))->checkState(0), Qt::Unchecked);
+        // A file no source takes is reported, not imported.
+        m_page->setup()->importFiles({m_dir.filePath(QStringLiteral("library.sqlite"))});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 60000);
+        QCOMPARE(done.at(1).at(1).toInt(), 1);
+        QVERIFY(!m_page->findChild<QLabel*>(QStringLiteral("status"))->text().isEmpty());
+    }
+
+    void aSavedPanelAnnotatedFromThePage()
+    {
+        QComboBox* panels = m_page->findChild<QComboBox*>(QStringLiteral("panels"));
+        const int kidney = panels->findText(QStringLiteral("kidney_panel (shipped)"));
+        QVERIFY(kidney > 0);
+        panels->setCurrentIndex(kidney);
+        emit panels->activated(kidney);
+        QVERIFY(m_page->setup()->genes().contains(QStringLiteral("PKD1")));
+        QSignalSpy ended(m_session->runs(), &core::RunService::runEnded);
+        QSignalSpy loaded(m_page->results(), &AnnotationResultsPanel::loaded);
+        QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+        QVERIFY2(m_page->findChild<QLabel*>(QStringLiteral("status"))->text().startsWith(QStringLiteral("Running")),
+                 qPrintable(m_page->findChild<QLabel*>(QStringLiteral("status"))->text()));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+        QVERIFY(ended.first().at(1).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 30000);
+        AnnotationResultsPanel* results = m_page->results();
+        QVERIFY(results->genes()->rowCount() > 20);
+        QVERIFY(results->genes()->header().contains(QStringLiteral("gnomad.loeuf")));
+        QVERIFY(!results->genes()->header().contains(QStringLiteral("uniprot.status"))); // not imported, not used
+        // Every input has a resolution row, with the reason for those that are not genes.
+        bool withdrawn = false;
+        for (int r = 0; r < results->resolution()->rowCount(); ++r)
+            withdrawn = withdrawn || (results->resolution()->row(r).value(1) == QLatin1String("A1S9T") && results->resolution()->row(r).value(7).contains(QStringLiteral("UBA1")));
+        QVERIFY(withdrawn);
+        // Filter, then the detail of what is left: each value with its release and fetch time.
+        results->filtered()->setFilterFixedString(QStringLiteral("UMOD"));
+        QCOMPARE(results->filtered()->rowCount(), 1);
+        results->showGene(results->filtered()->mapToSource(results->filtered()->index(0, 0)).row());
+        const QString detail = results->detail()->toPlainText();
+        QVERIFY2(detail.contains(QStringLiteral("UMOD")) && detail.contains(QStringLiteral("release:")) && detail.contains(QStringLiteral("fetched")),
+                 qPrintable(detail.left(400)));
+        QVERIFY(detail.contains(QStringLiteral("demo_gnomad_constraint_metrics.tsv")));
+        results->filtered()->setFilterFixedString(QString());
+        // Numbers sort as numbers.
+        const int loeuf = int(results->genes()->header().indexOf(QStringLiteral("gnomad.loeuf")));
+        results->filtered()->sort(loeuf, Qt::AscendingOrder);
+        double previous = -1;
+        for (int r = 0; r < results->filtered()->rowCount(); ++r) {
+            bool ok = false;
+            const double v = results->filtered()->index(r, loeuf).data().toDouble(&ok);
+            if (ok) {
+                QVERIFY(v >= previous);
+                previous = v;
+            }
+        }
+        m_page->grab().save(m_dir.filePath(QStringLiteral("annotation-page.png")));
+        m_page->grab().save(QDir(QStringLiteral(BIOFORGE_BUILD_DIR)).filePath(QStringLiteral("annotation-page.png")));
+    }
+};
+
+QTEST_MAIN(TstAnnotationPage)
+#include "tst_annotation_page.moc"
