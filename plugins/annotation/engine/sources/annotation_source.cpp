@@ -45,6 +45,22 @@ core::Expected<QList<std::pair<QString, QJsonObject>>> BulkView::bySymbol(const 
     return m_library->valuesBySymbol(it->id, symbol);
 }
 
+core::Expected<QString> BulkView::symbolOf(const QString& part, const QString& id) const
+{
+    const auto it = m_parts.find(part);
+    if (it == m_parts.end() || id.isEmpty())
+        return QString();
+    return m_library->symbolOf(it->id, id);
+}
+
+core::Expected<QHash<QString, QString>> BulkView::symbolsOf(const QString& part, const QStringList& ids) const
+{
+    const auto it = m_parts.find(part);
+    if (it == m_parts.end() || ids.isEmpty())
+        return QHash<QString, QString>();
+    return m_library->symbolsOf(it->id, ids);
+}
+
 QJsonArray BulkView::releasesJson() const
 {
     QStringList names = m_parts.keys();

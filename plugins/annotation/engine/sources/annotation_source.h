@@ -41,6 +41,9 @@ public:
     const QHash<QString, ReleaseInfo>& parts() const { return m_parts; }
     core::Expected<std::optional<QJsonObject>> byId(const QString& part, const QString& id) const;
     core::Expected<QList<std::pair<QString, QJsonObject>>> bySymbol(const QString& part, const QString& symbol) const;
+    // The provider's symbol for `id` (cheap: no value parsed); empty when absent.
+    core::Expected<QString> symbolOf(const QString& part, const QString& id) const;
+    core::Expected<QHash<QString, QString>> symbolsOf(const QString& part, const QStringList& ids) const;
     QJsonArray releasesJson() const;
 
 private:

@@ -191,12 +191,16 @@ core::Expected<SourceValue> StringSource::annotate(const GeneRecord& gene, const
     QList<std::pair<int, QString>> partners;
     double listScore = 0;
     QJsonArray inList;
-    for (const QJsonValue& p : (*links ? (*links)->value(QStringLiteral("partners")).toArray() : QJsonArray())) {
+    const QJsonArray links_ = *links ? (*links)->value(QStringLiteral("partners")).toArray() : QJsonArray();
+    QStringList ids;
+    for (const QJsonValue& p : links_)
+        ids << p.toArray().at(0).toString();
+    auto names = view.symbolsOf(QStringLiteral("protein_info"), ids); // preferred names, one query
+    if (!names)
+        return names.error();
+    for (const QJsonValue& p : links_) {
         const QJsonArray pair = p.toArray();
-        auto info = view.byId(QStringLiteral("protein_info"), pair.at(0).toString());
-        if (!info)
-            return info.error();
-        const QString name = *info ? (*info)->value(QStringLiteral("preferred_name")).toString() : pair.at(0).toString();
+        const QString name = names->value(pair.at(0).toString(), pair.at(0).toString());
         const int score = pair.at(1).toInt();
         partners.append({score, name});
         if (list.symbols.contains(name) && name != gene.symbol) {

@@ -2,8 +2,11 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
+
+#include <algorithm>
 
 namespace bioforge::annotation {
 namespace {
@@ -261,9 +264,35 @@ core::Expected<std::optional<QJsonObject>> BulkLibrary::value(qint64 releaseId, 
     return std::optional<QJsonObject>(*v);
 }
 
+core::Expected<QString> BulkLibrary::symbolOf(qint64 releaseId, const QString& id) const
+{
+    auto q = m_db->statement(QStringLiteral("SELECT symbol FROM bulk_value WHERE release_id = ? AND id = ?"));
+    if (!q)
+        return q.error();
+    if (auto st = m_db->run(**q, {releaseId, id}); !st)
+        return st.error();
+    const QString symbol = (*q)->next() ? (*q)->value(0).toString() : QString();
+    (*q)->finish();
+    return symbol;
+}
+
+core::Expected<QHash<QString, QString>> BulkLibrary::symbolsOf(qint64 releaseId, const QStringList& ids) const
+{
+    // One statement for any number of ids: they travel as a JSON array (SQLite's json_each).
+    auto q = m_db->statement(QStringLiteral("SELECT id, symbol FROM bulk_value WHERE release_id = ? AND id IN (SELECT value FROM json_each(?))"));
+    if (!q)
+        return q.error();
+    if (auto st = m_db->run(**q, {releaseId, QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact)}); !st)
+        return st.error();
+    QHash<QString, QString> out;
+    while ((*q)->next())
+        out.insert((*q)->value(0).toString(), (*q)->value(1).toString());
+    return out;
+}
+
 core::Expected<QList<std::pair<QString, QJsonObject>>> BulkLibrary::valuesBySymbol(qint64 releaseId, const QString& symbol) const
 {
-    auto q = m_db->statement(QStringLiteral("SELECT id, value FROM bulk_value WHERE release_id = ? AND symbol = ? ORDER BY id"));
+    auto q = m_db->statement(QStringLiteral("SELECT id, value FROM bulk_value INDEXED BY bulk_value_symbol WHERE release_id = ? AND symbol = ?"));
     if (!q)
         return q.error();
     if (auto st = m_db->run(**q, {releaseId, symbol}); !st)
@@ -275,6 +304,8 @@ core::Expected<QList<std::pair<QString, QJsonObject>>> BulkLibrary::valuesBySymb
             return v.error();
         out.append({(*q)->value(0).toString(), *v});
     }
+    // By id. (Without INDEXED BY, and with ORDER BY, SQLite walks the whole release by its primary key.)
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     return out;
 }
 

@@ -17,6 +17,7 @@
 #include "util/expected.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -83,6 +84,10 @@ public:
     core::Expected<QList<ReleaseInfo>> activeReleases() const;
 
     core::Expected<std::optional<QJsonObject>> value(qint64 releaseId, const QString& id) const;
+    // The provider symbol stored with `id` (no value parsed); empty when absent.
+    core::Expected<QString> symbolOf(qint64 releaseId, const QString& id) const;
+    // The same for many ids in one query: id -> symbol for those present.
+    core::Expected<QHash<QString, QString>> symbolsOf(qint64 releaseId, const QStringList& ids) const;
     // Values whose provider symbol is `symbol` (case-sensitive as the provider writes it).
     core::Expected<QList<std::pair<QString, QJsonObject>>> valuesBySymbol(qint64 releaseId, const QString& symbol) const;
 
