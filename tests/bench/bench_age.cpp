@@ -19,6 +19,8 @@
 #include "provenance/provenance_recorder.h"
 #include "table/cohort_reader.h"
 
+#include "bench_support.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -32,31 +34,9 @@
 
 using namespace bioforge;
 using namespace bioforge::age;
+using namespace bioforge::bench;
 
 namespace {
-
-long peakRssKiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n'))
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLong();
-    return -1;
-}
-
-long option(const QStringList& args, const QString& name, long fallback)
-{
-    const qsizetype i = args.indexOf(name);
-    return i >= 0 && i + 1 < args.size() ? args[i + 1].toLong() : fallback;
-}
-
-QString benchDir()
-{
-    const QByteArray env = qgetenv("BIOFORGE_BENCH_DIR");
-    return env.isEmpty() ? QStringLiteral("/tmp/bioforge-bench") : QString::fromLocal8Bit(env);
-}
 
 // N people: nine blood markers drifting with age, follow-up and death.
 QString syntheticTable(qint64 rows, uint32_t seed)

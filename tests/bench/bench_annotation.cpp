@@ -19,6 +19,8 @@
 #include "pipeline/bulk_import.h"
 #include "provenance/provenance_recorder.h"
 
+#include "bench_support.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -36,32 +38,11 @@
 
 using namespace bioforge;
 using namespace bioforge::annotation;
+using namespace bioforge::bench;
 
 namespace {
 
-long peakRssMiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n'))
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLong() / 1024;
-    return -1;
-}
-
-long option(const QStringList& args, const QString& name, long fallback)
-{
-    const qsizetype i = args.indexOf(name);
-    return i >= 0 && i + 1 < args.size() ? args[i + 1].toLong() : fallback;
-}
-
-QString benchDir(long genes)
-{
-    const QByteArray env = qgetenv("BIOFORGE_BENCH_DIR");
-    const QString root = env.isEmpty() ? QStringLiteral("/tmp/bioforge-bench") : QString::fromLocal8Bit(env);
-    return QDir(root).filePath(QStringLiteral("annotation-%1").arg(genes));
-}
+QString genesDir(long genes) { return QDir(benchDir()).filePath(QStringLiteral("annotation-%1").arg(genes)); }
 
 // Writes a file line by line (gzip when the name ends in .gz) unless it exists; returns the decompressed size.
 qint64 writeFile(const QString& path, const std::function<bool(QByteArray&)>& nextLine)
@@ -260,7 +241,7 @@ QList<File> synthesize(const QString& dir, long genes, long clinvarRows)
 int import(const QStringList& args)
 {
     const long genes = option(args, QStringLiteral("--genes"), 20000);
-    const QString dir = benchDir(genes);
+    const QString dir = genesDir(genes);
     const QList<File> files = synthesize(dir, genes, option(args, QStringLiteral("--clinvar-rows"), 4000000));
     const QString libraryPath = QDir(dir).filePath(QStringLiteral("library.sqlite"));
     QFile::remove(libraryPath);
@@ -281,14 +262,14 @@ int import(const QStringList& args)
         std::printf("%-10s %-60s %9.1f %9.1f %8.2f %9.1f %10.1f %8lld\n", qPrintable(f.source), qPrintable(QFileInfo(f.name).fileName()), mb, plain, s, mb / s,
                     plain / s, (long long)r->rows);
     }
-    std::printf("peak RSS %ld MiB; library %.0f MB\n", peakRssMiB(), double(QFileInfo(libraryPath).size()) / 1e6);
+    std::printf("peak RSS %ld MiB; library %.0f MB\n", peakRssKiB() / 1024, double(QFileInfo(libraryPath).size()) / 1e6);
     return 0;
 }
 
 int annotate(const QStringList& args)
 {
     const long n = option(args, QStringLiteral("--genes"), 2000), libraryGenes = option(args, QStringLiteral("--library-genes"), 20000);
-    const QString dir = benchDir(libraryGenes);
+    const QString dir = genesDir(libraryGenes);
     QByteArray list;
     for (long i = 0; i < n; ++i)
         list += sym(i % libraryGenes) + '\n';
@@ -321,7 +302,7 @@ int annotate(const QStringList& args)
                                 }()).object();
     const QStringList used = summary.value(QStringLiteral("sources")).toObject().keys();
     std::printf("annotate %ld genes x %lld sources (%s; offline): %.2f s, %.0f genes/s, %.0f genes/hour; peak RSS %ld MiB\n", n, (long long)used.size(),
-                qPrintable(used.join(QLatin1Char(','))), s, double(n) / s, 3600.0 * double(n) / s, peakRssMiB());
+                qPrintable(used.join(QLatin1Char(','))), s, double(n) / s, 3600.0 * double(n) / s, peakRssKiB() / 1024);
     return 0;
 }
 

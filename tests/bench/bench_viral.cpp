@@ -40,6 +40,8 @@
 #include "tokenizer/esm_alphabet.h"
 #include "tokenizer/hf_bpe_tokenizer.h"
 
+#include "bench_support.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -58,6 +60,7 @@
 #include <random>
 
 using namespace bioforge;
+using namespace bioforge::bench;
 using namespace bioforge::viral;
 
 namespace {
@@ -68,44 +71,10 @@ QString fixtures()
     return env.isEmpty() ? QStringLiteral(BIOFORGE_BENCH_FIXTURES) : QString::fromLocal8Bit(env);
 }
 
-QString benchDir()
-{
-    const QByteArray env = qgetenv("BIOFORGE_BENCH_DIR");
-    return env.isEmpty() ? QStringLiteral("/tmp/bioforge-bench") : QString::fromLocal8Bit(env);
-}
-
-long option(const QStringList& args, const QString& name, long fallback)
-{
-    const qsizetype i = args.indexOf(name);
-    return i >= 0 && i + 1 < args.size() ? args[i + 1].toLong() : fallback;
-}
-
-QString textOption(const QStringList& args, const QString& name, const QString& fallback)
-{
-    const qsizetype i = args.indexOf(name);
-    return i >= 0 && i + 1 < args.size() ? args[i + 1] : fallback;
-}
-
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v[v.size() / 2];
-}
-
-long statusKiB(const char* field)
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n'))
-        if (line.startsWith(field))
-            return line.mid(int(qstrlen(field))).trimmed().split(' ').first().toLong();
-    return -1;
-}
-
-long peakRssKiB()
-{
-    return statusKiB("VmHWM:");
 }
 
 // A synthesized model folder, made once and reused.
