@@ -10,6 +10,10 @@
 //       annotates the first N genes against every source from that library
 //       (run `import` first): seconds, genes/s, peak RSS. Run it for 2000
 //       and 20000 in separate processes (peak RSS is per process).
+//   bench_annotation online --genes N [--rate 50]
+//       gnomAD's constraint for N genes from its GraphQL API, served on
+//       loopback with the host limited to `rate` requests/s (the identities
+//       from the `import` library): genes/s as a fraction of that ceiling.
 
 #include "checkpoint/checkpoint_store.h"
 #include "jobs/clock.h"
@@ -18,6 +22,7 @@
 #include "pipeline/annotate_job.h"
 #include "pipeline/bulk_import.h"
 #include "provenance/provenance_recorder.h"
+#include "provider_server.h"
 
 #include "bench_support.h"
 
@@ -266,6 +271,30 @@ int import(const QStringList& args)
     return 0;
 }
 
+// Runs an annotate job in `runDir` with parameters `p`; seconds, or a negative number when it failed.
+double timeAnnotateJob(const QString& runDir, const QJsonObject& p, const std::shared_ptr<HostLimits>& limits = {})
+{
+    core::CheckpointStore checkpoints(QDir(runDir).filePath(QStringLiteral("checkpoints")), 1);
+    core::ProvenanceRecorder provenance(runDir);
+    core::JobContext ctx(QStringLiteral("bench"), core::SteadyClock::instance(), {&checkpoints, &provenance, nullptr, runDir, QString()}, p);
+    auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(p));
+    if (!settings)
+        return -1;
+    if (limits)
+        settings->hostLimits = limits;
+    AnnotateJob job(*settings);
+    QElapsedTimer t;
+    t.start();
+    try {
+        if (job.run(ctx) != core::JobOutcome::Finished)
+            return -1;
+    } catch (const core::JobFailure& e) {
+        std::printf("%s\n", qPrintable(e.message()));
+        return -1;
+    }
+    return double(t.nsecsElapsed()) / 1e9;
+}
+
 int annotate(const QStringList& args)
 {
     const long n = option(args, QStringLiteral("--genes"), 2000), libraryGenes = option(args, QStringLiteral("--library-genes"), 20000);
@@ -274,27 +303,13 @@ int annotate(const QStringList& args)
     for (long i = 0; i < n; ++i)
         list += sym(i % libraryGenes) + '\n';
     QTemporaryDir run(QDir(dir).filePath(QStringLiteral("run-XXXXXX")));
-    core::CheckpointStore checkpoints(run.filePath(QStringLiteral("checkpoints")), 1);
-    core::ProvenanceRecorder provenance(run.path());
     QJsonObject p{{QStringLiteral("genes_text"), QString::fromLatin1(list)}, {QStringLiteral("library"), QDir(dir).filePath(QStringLiteral("library.sqlite"))}};
-    const QString only = args.indexOf(QStringLiteral("--sources")) >= 0 ? args.value(args.indexOf(QStringLiteral("--sources")) + 1) : QString();
+    const QString only = textOption(args, QStringLiteral("--sources"), QString());
     if (!only.isEmpty())
         p.insert(QStringLiteral("sources"), only);
-    core::JobContext ctx(QStringLiteral("bench"), core::SteadyClock::instance(), {&checkpoints, &provenance, nullptr, run.path(), QString()}, p);
-    auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(p));
-    if (!settings)
+    const double s = timeAnnotateJob(run.path(), p);
+    if (s < 0)
         return 1;
-    AnnotateJob job(*settings);
-    QElapsedTimer t;
-    t.start();
-    try {
-        if (job.run(ctx) != core::JobOutcome::Finished)
-            return 1;
-    } catch (const core::JobFailure& e) {
-        std::printf("%s\n", qPrintable(e.message()));
-        return 1;
-    }
-    const double s = double(t.nsecsElapsed()) / 1e9;
     const QJsonObject summary = QJsonDocument::fromJson([&] {
                                     QFile f(run.filePath(QStringLiteral("summary.json")));
                                     f.open(QIODevice::ReadOnly);
@@ -303,6 +318,43 @@ int annotate(const QStringList& args)
     const QStringList used = summary.value(QStringLiteral("sources")).toObject().keys();
     std::printf("annotate %ld genes x %lld sources (%s; offline): %.2f s, %.0f genes/s, %.0f genes/hour; peak RSS %ld MiB\n", n, (long long)used.size(),
                 qPrintable(used.join(QLatin1Char(','))), s, double(n) / s, 3600.0 * double(n) / s, peakRssKiB() / 1024);
+    return 0;
+}
+
+int online(const QStringList& args)
+{
+    const long n = option(args, QStringLiteral("--genes"), 2000), libraryGenes = option(args, QStringLiteral("--library-genes"), 20000);
+    const double rate = double(option(args, QStringLiteral("--rate"), 50));
+    const QString dir = genesDir(libraryGenes);
+    // A library with the identities only: every gene goes to the API.
+    const QString libraryPath = QDir(dir).filePath(QStringLiteral("identities.sqlite"));
+    if (!QFileInfo::exists(libraryPath)) {
+        auto lib = BulkLibrary::open(libraryPath);
+        if (!lib || !importBulkFile(**lib, {QStringLiteral("hgnc"), QDir(dir).filePath(QStringLiteral("hgnc_complete_set.txt")), {}, {}, {}, {}}))
+            return 1;
+    }
+    test::ProviderServer server;
+    server.route(QStringLiteral("/api"), [](const test::ProviderServer::Request& r) {
+        const QString id = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("variables")).toObject().value(QStringLiteral("id")).toString();
+        return test::ProviderServer::json("{\"data\":{\"gene\":{\"gene_id\":\"" + id.toLatin1() +
+                                          "\",\"symbol\":\"S\",\"canonical_transcript_id\":\"ENST1\",\"gnomad_constraint\":{\"pLI\":0.5,\"oe_lof_upper\":0.7,\"flags\":[]}}}}");
+    });
+    auto limits = std::make_shared<HostLimits>();
+    limits->setPolicy(HostLimits::authority(server.url(QStringLiteral("/"))), {rate, 1, 4, QStringLiteral("bench")});
+    QByteArray list;
+    for (long i = 0; i < n; ++i)
+        list += sym(i % libraryGenes) + '\n';
+    QTemporaryDir run(QDir(dir).filePath(QStringLiteral("run-XXXXXX")));
+    const QJsonObject p{{QStringLiteral("genes_text"), QString::fromLatin1(list)}, {QStringLiteral("library"), libraryPath},
+                        {QStringLiteral("sources"), QStringLiteral("gnomad")}, {QStringLiteral("offline"), false},
+                        {QStringLiteral("api_urls"), QStringLiteral("gnomad=") + server.url(QString()).toString()},
+                        {QStringLiteral("cache"), run.filePath(QStringLiteral("cache.sqlite"))}};
+    const double s = timeAnnotateJob(run.path(), p, limits);
+    if (s < 0)
+        return 1;
+    const qsizetype requests = server.requests(QStringLiteral("/api")).size();
+    std::printf("online gnomAD API, %ld genes at %.0f requests/s: %.1f s, %lld requests, %.1f genes/s = %.1f %% of the ceiling (%.0f genes/hour); peak RSS %ld MiB\n",
+                n, rate, s, (long long)requests, double(n) / s, 100.0 * double(n) / s / rate, 3600.0 * double(n) / s, peakRssKiB() / 1024);
     return 0;
 }
 
@@ -317,6 +369,8 @@ int main(int argc, char** argv)
         return import(args);
     if (args.value(1) == QLatin1String("annotate"))
         return annotate(args);
+    if (args.value(1) == QLatin1String("online"))
+        return online(args);
     std::fprintf(stderr, "usage: bench_annotation import|annotate [options] (see the comment at the top of bench_annotation.cpp)\n");
     return 2;
 }

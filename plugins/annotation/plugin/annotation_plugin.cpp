@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QStyle>
 
+#include <QJsonObject>
 #include <QStandardPaths>
 
 namespace bioforge::annotation {
@@ -18,6 +19,17 @@ namespace bioforge::annotation {
 bool AnnotationPlugin::initialize(const core::PluginContext& context, QString*)
 {
     m_context = context;
+    m_limits = std::make_shared<HostLimits>();
+    // Settings may lower (or, at the user's risk, raise) a host's rate: {"rate_limits": {"rest.genenames.org": 5}}.
+    const QJsonObject rates = context.settings.value(QStringLiteral("rate_limits")).toObject();
+    const QHash<QString, HostPolicy> defaults = HostLimits::documentedDefaults();
+    for (auto it = rates.begin(); it != rates.end(); ++it)
+        if (it.value().toDouble() > 0) {
+            HostPolicy p = defaults.value(it.key(), HostPolicy{});
+            p.requestsPerSecond = it.value().toDouble();
+            p.source = QStringLiteral("settings");
+            m_limits->setPolicy(it.key(), p);
+        }
     return true;
 }
 
@@ -41,6 +53,9 @@ core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QSt
         return settings.error();
     if (settings->library.isEmpty())
         settings->library = libraryPath();
+    // Kept out of the run's parameters (they are recorded): the key from settings, the shared limits.
+    settings->ncbiApiKey = m_context.settings.value(QStringLiteral("ncbi_api_key")).toString();
+    settings->hostLimits = m_limits;
     return std::unique_ptr<core::Job>(std::make_unique<AnnotateJob>(*settings));
 }
 

@@ -4,7 +4,10 @@
 // commands, the report and the demo on a kidney panel.
 
 #include "plugin/iplugin.h"
+#include "net/host_limiter.h"
 #include "plugin/iplugin_ui.h"
+
+#include <memory>
 
 #include <QObject>
 
@@ -32,6 +35,7 @@ public:
 
 private:
     core::PluginContext m_context;
+    std::shared_ptr<HostLimits> m_limits; // every run of this process shares the hosts' limits
 };
 
 } // namespace bioforge::annotation

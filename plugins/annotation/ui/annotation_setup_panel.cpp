@@ -4,6 +4,7 @@
 #include "pipeline/bulk_import.h"
 #include "sources/annotation_source.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDirIterator>
@@ -59,6 +60,10 @@ AnnotationSetupPanel::AnnotationSetupPanel(QString libraryPath, QWidget* parent)
     m_sources->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_sources->setRootIsDecorated(true);
     sourcesLayout->addWidget(m_sources, 1);
+    m_online = new QCheckBox(tr("Ask the providers' APIs for what the imported files lack (the gene list leaves this machine)"), sources);
+    m_online->setObjectName(QStringLiteral("online"));
+    sourcesLayout->addWidget(m_online);
+    connect(m_online, &QCheckBox::toggled, this, &AnnotationSetupPanel::refreshSources);
     auto* importRow = new QHBoxLayout;
     m_import = new QPushButton(tr("Import provider files…"), sources);
     m_import->setObjectName(QStringLiteral("importButton"));
@@ -170,7 +175,7 @@ QStringList AnnotationSetupPanel::checkedSources() const
 QJsonObject AnnotationSetupPanel::parameters() const
 {
     return {{QStringLiteral("genes_text"), genes()}, {QStringLiteral("sources"), checkedSources().join(QLatin1Char(','))},
-            {QStringLiteral("library"), m_library}};
+            {QStringLiteral("library"), m_library}, {QStringLiteral("offline"), !m_online->isChecked()}};
 }
 
 void AnnotationSetupPanel::refreshSources()
@@ -198,8 +203,13 @@ void AnnotationSetupPanel::refreshSources()
             required += part.required ? 1 : 0;
             requiredPresent += part.required && release ? 1 : 0;
         }
-        const bool usable = present > 0 && requiredPresent == required;
-        item->setText(1, usable ? tr("bulk files imported (offline)") : present ? tr("incomplete: a required file is missing") : tr("not imported"));
+        const bool bulk = present > 0 && requiredPresent == required;
+        const bool api = m_online->isChecked() && source->hasApi();
+        const bool usable = bulk || api;
+        item->setText(1, bulk ? (api ? tr("bulk files, then the API (%1)").arg(source->apiHost()) : tr("bulk files imported (offline)"))
+                      : api ? tr("API only (%1)").arg(source->apiHost())
+                      : present ? tr("incomplete: a required file is missing")
+                                : tr("not imported") + (source->hasApi() ? tr("; has an API (online)") : QString()));
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         const bool keep = wasUsable.contains(source->id()) ? checked.contains(source->id()) : true; // the user's choice stays; new ones start checked
         item->setCheckState(0, usable && keep ? Qt::Checked : Qt::Unchecked);

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
@@ -53,6 +54,7 @@ private:
     QPlainTextEdit* m_genes;
     QLabel* m_geneCount;
     QTreeWidget* m_sources;
+    QCheckBox* m_online;
     QPushButton* m_import;
     QProgressBar* m_importProgress;
     QLabel* m_status;

@@ -4,6 +4,8 @@
 
 #include <QDir>
 
+#include <zlib.h>
+
 namespace bioforge::test {
 
 QString annotationDemoPath(const QString& name) { return QDir(QStringLiteral(ANNOTATION_DEMO_DIR)).filePath(name); }
@@ -31,6 +33,52 @@ core::Expected<annotation::ReleaseInfo> TestLibrary::import(const QString& sourc
 core::Expected<annotation::ReleaseInfo> TestLibrary::importText(const QString& source, const QString& name, const QByteArray& content, const QString& part)
 {
     return import(source, write(name, content), part);
+}
+
+using namespace bioforge::annotation;
+
+annotation::BulkView viewOf(const annotation::BulkLibrary& library, const QString& source)
+{
+    QHash<QString, ReleaseInfo> parts;
+    for (const BulkPart& p : sourceById(source)->parts()) {
+        auto r = library.activeRelease(source, p.id);
+        if (r && *r)
+            parts.insert(p.id, **r);
+    }
+    return BulkView(library, parts);
+}
+
+annotation::GeneRecord gene(const QString& symbol, const QString& hgnc, const QString& ncbi, const QString& ensembl, const QStringList& uniprot)
+{
+    GeneRecord g;
+    g.symbol = symbol;
+    g.hgncId = hgnc;
+    g.key = hgnc;
+    g.ncbiGeneId = ncbi;
+    g.ensemblGeneId = ensembl;
+    g.uniprotIds = uniprot;
+    return g;
+}
+
+annotation::SourceValue annotate(const annotation::BulkLibrary& library, const QString& source, const annotation::GeneRecord& g, const annotation::ListContext& list)
+{
+    auto v = sourceById(source)->annotate(g, viewOf(library, source), list);
+    return v ? *v : SourceValue{SourceValue::Status::Failed, {}, false, {}, {}, v.error().message()};
+}
+
+QByteArray gzip(const QByteArray& plain)
+{
+    QByteArray out(int(compressBound(uLong(plain.size())) + 64), '\0');
+    z_stream z{};
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
+    z.avail_in = uInt(plain.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = uInt(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(int(z.total_out));
+    deflateEnd(&z);
+    return out;
 }
 
 } // namespace bioforge::test

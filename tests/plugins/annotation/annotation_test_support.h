@@ -4,6 +4,7 @@
 // written from text and imported.
 
 #include "pipeline/bulk_import.h"
+#include "sources/annotation_source.h"
 #include "store/bulk_library.h"
 
 #include <QByteArray>
@@ -33,5 +34,13 @@ struct TestLibrary {
     core::Expected<annotation::ReleaseInfo> import(const QString& source, const QString& path, const QString& part = {});
     core::Expected<annotation::ReleaseInfo> importText(const QString& source, const QString& name, const QByteArray& content, const QString& part = {});
 };
+
+// The active releases of a source's parts as a view, a gene record made of
+// ids, one source's answer for it (failures as Failed values), gzip bytes.
+annotation::BulkView viewOf(const annotation::BulkLibrary& library, const QString& source);
+annotation::GeneRecord gene(const QString& symbol, const QString& hgnc, const QString& ncbi, const QString& ensembl, const QStringList& uniprot = {});
+annotation::SourceValue annotate(const annotation::BulkLibrary& library, const QString& source, const annotation::GeneRecord& g,
+                                 const annotation::ListContext& list = {});
+QByteArray gzip(const QByteArray& plain);
 
 } // namespace bioforge::test

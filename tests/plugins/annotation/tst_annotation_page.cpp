@@ -14,6 +14,7 @@
 #include "support/test_support.h"
 #include "tsv_table_model.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QPushButton>
@@ -77,6 +78,14 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 60000);
         QCOMPARE(done.at(1).at(1).toInt(), 1);
         QVERIFY(!m_page->findChild<QLabel*>(QStringLiteral("status"))->text().isEmpty());
+        // Online: a source with an API is usable without its files; one without stays off.
+        auto* online = m_page->findChild<QCheckBox*>(QStringLiteral("online"));
+        online->setChecked(true);
+        QVERIFY(sourceItem(QStringLiteral("gnomad"))->text(1).contains(QStringLiteral("then the API")));
+        QCOMPARE(sourceItem(QStringLiteral("uniprot"))->checkState(0), Qt::Unchecked);
+        QVERIFY(!m_page->setup()->parameters().value(QStringLiteral("offline")).toBool());
+        online->setChecked(false);
+        QVERIFY(m_page->setup()->parameters().value(QStringLiteral("offline")).toBool());
     }
 
     void aSavedPanelAnnotatedFromThePage()

@@ -214,11 +214,10 @@ private slots:
         const QList<QStringList> table = tsv(run.filePath(QStringLiteral("out/annotations.tsv")));
         QCOMPARE(table.size(), 3);
         QVERIFY(table.at(1).contains(QStringLiteral("found")));
-        // Unknown source names and an online run are refused up front.
+        // Unknown source names are refused up front.
         QVERIFY(!runJob(run.path(), {{QStringLiteral("genes_text"), QStringLiteral("PKD1")}, {QStringLiteral("sources"), QStringLiteral("gnomadd")},
                                      {QStringLiteral("library"), m_lib.library->path()}}, false).error.isEmpty());
-        QVERIFY(runJob(run.path(), {{QStringLiteral("genes_text"), QStringLiteral("PKD1")}, {QStringLiteral("offline"), false},
-                                    {QStringLiteral("library"), m_lib.library->path()}}, false).error.contains(QStringLiteral("online")));
+
     }
 };
 

@@ -151,7 +151,8 @@ core::Expected<QString> readJson(const QString& path, const std::function<core::
         return false; // the doc is not kept in the tree: memory stays flat
     };
     try {
-        json::parse(in, callback, true, false);
+        const json discarded = json::parse(in, callback, true, false); // every doc was handled in the callback
+        (void)discarded;
     } catch (const EndOfRead&) {
     } catch (const json::parse_error& e) {
         return core::Error(QStringLiteral("%1: not valid JSON at byte %2: %3").arg(path).arg(qint64(e.byte)).arg(QString::fromUtf8(e.what())));

@@ -8,11 +8,14 @@
 #include "pipeline/annotation_outputs.h"
 #include "pipeline/bulk_import.h"
 #include "pipeline/run_store.h"
+#include "pipeline/source_worker.h"
 #include "provenance/provenance_recorder.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
+#include <QThread>
+#include <QThreadPool>
 
 namespace bioforge::annotation {
 
@@ -60,11 +63,6 @@ QList<Resolution> resolveAll(core::JobContext& ctx, const GeneResolver& resolver
     return out;
 }
 
-struct ActiveSource {
-    std::shared_ptr<const AnnotationSource> source;
-    BulkView view;
-    QString missing; // non-empty: cannot annotate, and why
-};
 
 } // namespace
 
@@ -95,9 +93,6 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
                       {QStringLiteral("resolve"), QStringLiteral("Resolve the gene list"), 0.05, QStringLiteral("genes")},
                       {QStringLiteral("annotate"), QStringLiteral("Annotate from each source"), 0.85, QStringLiteral("values")},
                       {QStringLiteral("write"), QStringLiteral("Write the tables"), 0.1, QStringLiteral("genes")}});
-    if (!m_settings.offline)
-        throw core::JobFailure(QStringLiteral("annotate: online lookups (the providers' APIs) are not in this version; import the bulk files "
-                                              "(bioforge annotation import-bulk SOURCE FILE) and run with --offline"));
     if (m_settings.library.isEmpty())
         throw core::JobFailure(QStringLiteral("annotate: no annotation library given"));
     auto library = orThrow(BulkLibrary::open(m_settings.library));
@@ -146,102 +141,104 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         if (r.status != ResolutionStatus::Resolved && r.status != ResolutionStatus::Duplicate)
             ctx.warn(QStringLiteral("gene list line %1: %2").arg(r.line).arg(r.reason));
 
-    // The sources and the releases of their files.
-    QList<ActiveSource> active;
+    // The sources: those with their files imported, and online those with an API.
+    QList<SourceTask> tasks;
     QStringList skipped;
     for (const auto& source : allSources()) {
         const bool asked = m_settings.sources.contains(source->id());
         if (!m_settings.sources.isEmpty() && !asked)
             continue;
-        QHash<QString, ReleaseInfo> parts;
+        SourceTask task;
+        task.source = source;
         QStringList missingRequired;
         for (const BulkPart& part : source->parts()) {
             auto release = orThrow(library->activeRelease(source->id(), part.id));
             if (release)
-                parts.insert(part.id, *release);
+                task.parts.insert(part.id, *release);
             else if (part.required)
                 missingRequired << part.id;
         }
-        QString missing;
-        if (parts.isEmpty() || !missingRequired.isEmpty())
-            missing = QStringLiteral("%1: not imported (%2); bioforge annotation import-bulk %3 FILE")
-                          .arg(source->title(), (parts.isEmpty() ? QStringList{QStringLiteral("no file")} : missingRequired).join(QStringLiteral(", ")), source->id());
-        if (!missing.isEmpty() && !asked) {
+        task.bulkComplete = !task.parts.isEmpty() && missingRequired.isEmpty();
+        task.online = !m_settings.offline && source->hasApi();
+        if (!task.bulkComplete && !task.online)
+            task.missing = QStringLiteral("%1: not imported (%2); bioforge annotation import-bulk %3 FILE%4")
+                               .arg(source->title(), (task.parts.isEmpty() ? QStringList{QStringLiteral("no file")} : missingRequired).join(QStringLiteral(", ")),
+                                    source->id(), source->hasApi() ? QStringLiteral(", or run online") : QString());
+        if (!task.missing.isEmpty() && !asked) {
             skipped << source->id();
             continue;
         }
-        if (!missing.isEmpty())
-            ctx.warn(missing);
-        active.append({source, BulkView(*library, parts), missing});
-        for (const ReleaseInfo& r : parts)
+        if (!task.missing.isEmpty())
+            ctx.warn(task.missing);
+        tasks << task;
+        for (const ReleaseInfo& r : std::as_const(task.parts))
             ctx.provenance().addModel({QStringLiteral("%1 %2").arg(source->title(), r.part), r.release, r.sha256, r.filePath});
     }
-    if (active.isEmpty())
-        throw core::JobFailure(QStringLiteral("annotate: no source has its files imported; import some (bioforge annotation import-bulk SOURCE FILE)"));
+    if (tasks.isEmpty())
+        throw core::JobFailure(QStringLiteral("annotate: no source has its files imported; import some (bioforge annotation import-bulk SOURCE FILE)%1")
+                                   .arg(m_settings.offline ? QStringLiteral(" or run online (--offline false)") : QString()));
 
-    // Every (source, gene) pair not stored yet; stored in batches with their completion.
-    const QSet<QString> done = orThrow(store->done());
-    ctx.beginStage(QStringLiteral("annotate"), qint64(keys.size()) * active.size());
+    // Every (source, gene) pair not stored with a value yet, the sources at once.
+    WorkerShared shared;
+    shared.settings = &m_settings;
+    shared.storePath = QDir(ctx.checkpoints().rootDir()).filePath(QStringLiteral("progress.sqlite"));
+    shared.keys = keys;
+    shared.done = orThrow(store->done());
+    shared.list = list;
+    shared.baseUrls = m_settings.apiUrls;
+    std::unique_ptr<HttpClient> http;
+    std::unique_ptr<ResponseCache> cache;
+    if (!m_settings.offline) {
+        HttpClientOptions options;
+        if (m_settings.retry)
+            options.retry = *m_settings.retry;
+        if (!m_settings.ncbiApiKey.isEmpty())
+            for (const char* host : {"eutils.ncbi.nlm.nih.gov"})
+                options.apiKeys.insert(QLatin1String(host), {QStringLiteral("api_key"), m_settings.ncbiApiKey});
+        http = std::make_unique<HttpClient>(m_settings.hostLimits ? m_settings.hostLimits : std::make_shared<HostLimits>(), options);
+        cache = std::make_unique<ResponseCache>(m_settings.cachePath.isEmpty() && !ctx.cacheDir().isEmpty()
+                                                    ? QDir(ctx.cacheDir()).filePath(QStringLiteral("annotation-cache.sqlite"))
+                                                    : m_settings.cachePath);
+        shared.http = http.get();
+        shared.cache = cache.get();
+    }
+    ctx.beginStage(QStringLiteral("annotate"), qint64(keys.size()) * tasks.size());
     qint64 already = 0;
     for (const QString& key : keys)
-        for (const ActiveSource& a : active)
-            already += done.contains(a.source->id() + QLatin1Char('\t') + key) ? 1 : 0;
+        for (const SourceTask& t : tasks)
+            already += shared.done.contains(t.source->id() + QLatin1Char('\t') + key) ? 1 : 0;
     ctx.advance(already);
-    QList<StoredValue> batch;
-    auto flush = [&] {
-        orThrow(store->store(batch));
-        ctx.advance(batch.size());
-        batch.clear();
-    };
-    qint64 genesDone = 0;
-    for (const QString& key : keys) {
-        const std::optional<GeneRecord> gene = orThrow(resolver.record(key));
-        for (const ActiveSource& a : active) {
-            if (done.contains(a.source->id() + QLatin1Char('\t') + key))
-                continue;
-            StoredValue v;
-            v.source = a.source->id();
-            v.geneKey = key;
-            if (!gene) {
-                v.value.status = SourceValue::Status::Failed;
-                v.value.error = QStringLiteral("the identity record %1 is missing from the library").arg(key);
-            } else if (!a.missing.isEmpty()) {
-                v.value.status = SourceValue::Status::Failed;
-                v.value.error = a.missing;
-            } else {
-                core::Expected<SourceValue> value = a.source->annotate(*gene, a.view, list);
-                if (!value) { // one retry, then the gene is recorded as failed and the others go on
-                    v.attempts = 2;
-                    value = a.source->annotate(*gene, a.view, list);
-                }
-                if (value) {
-                    v.value = *value;
-                } else {
-                    v.value.status = SourceValue::Status::Failed;
-                    v.value.error = value.error().message();
-                    v.value.releases = a.view.releasesJson();
-                }
-            }
-            v.fetchedAt = QDateTime::currentDateTimeUtc();
-            batch << v;
-        }
-        if (batch.size() >= m_settings.batch)
-            flush();
-        ++genesDone;
-        if (ctx.stopRequested()) {
-            flush();
-            return stopped(ctx);
-        }
-        if (genesDone % 50 == 0)
-            ctx.setMessage(QStringLiteral("%1 of %2 genes").arg(genesDone).arg(keys.size()));
+    QList<core::Status> results(tasks.size());
+    {
+        QThreadPool pool;
+        pool.setMaxThreadCount(m_settings.offline ? std::max(1, QThread::idealThreadCount()) : int(tasks.size()));
+        for (int i = 0; i < tasks.size(); ++i)
+            pool.start([&, i] { results[i] = runSourceTask(ctx, tasks[i], shared); });
+        pool.waitForDone();
     }
-    flush();
+    for (const core::Status& st : results)
+        orThrow(st);
+    if (ctx.stopRequested())
+        return stopped(ctx);
 
+    QJsonObject online;
+    if (http) {
+        online.insert(QStringLiteral("requests"), http->requestsSent());
+        online.insert(QStringLiteral("cache_hits"), cache->hits());
+        online.insert(QStringLiteral("cache_misses"), cache->misses());
+        QJsonObject breakers;
+        for (const SourceTask& t : tasks)
+            if (t.online)
+                breakers.insert(t.source->id(), stateName(http->breaker(QUrl(shared.baseUrls.value(t.source->id(), QStringLiteral("https://") + t.source->apiHost()))).state()));
+        online.insert(QStringLiteral("circuits"), breakers);
+        ctx.provenance().addLibrary(QStringLiteral("annotation API"), QStringLiteral("%1 requests, cache %2 hits / %3 misses")
+                                                                          .arg(http->requestsSent()).arg(cache->hits()).arg(cache->misses()));
+    }
     ctx.beginStage(QStringLiteral("write"), keys.size());
     QList<std::shared_ptr<const AnnotationSource>> sources;
-    for (const ActiveSource& a : active)
-        sources << a.source;
-    writeAnnotationOutputs(ctx, *store, resolver, resolutions, sources, skipped);
+    for (const SourceTask& t : tasks)
+        sources << t.source;
+    writeAnnotationOutputs(ctx, *store, resolver, resolutions, sources, skipped, online);
     return JobOutcome::Finished;
 }
 

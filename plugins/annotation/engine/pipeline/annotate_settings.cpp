@@ -19,7 +19,11 @@ core::VerbSpec annotateVerb()
              {QStringLiteral("genes_text"), T::String, QStringLiteral("the gene list as text (instead of a file)"), QString(), {}, 0, 0},
              {QStringLiteral("sources"), T::String, QStringLiteral("sources, comma-separated (%1); empty: every source with its files imported").arg(ids.join(QLatin1Char(','))),
               QString(), {}, 0, 0},
-             {QStringLiteral("offline"), T::Boolean, QStringLiteral("from imported bulk files only (the providers' APIs are not used)"), true, {}, 0, 0},
+             {QStringLiteral("offline"), T::Boolean, QStringLiteral("from imported bulk files only; false: the providers' APIs answer what the files do not "
+                                                                    "(the gene list then leaves this machine)"), true, {}, 0, 0},
+             {QStringLiteral("api_urls"), T::String, QStringLiteral("API base URLs instead of the providers' own, e.g. hgnc=https://mirror.example,gnomad=…"),
+              QString(), {}, 0, 0},
+             {QStringLiteral("cache"), T::String, QStringLiteral("the API answers' cache (SQLite); empty: the project's"), QString(), {}, 0, 0},
              {QStringLiteral("identity"), T::Choice, QStringLiteral("identity authority: auto (HGNC when imported, else org.Hs.eg.db), hgnc or orgdb"),
               QStringLiteral("auto"), {QStringLiteral("auto"), QStringLiteral("hgnc"), QStringLiteral("orgdb")}, 0, 0},
              {QStringLiteral("library"), T::String, QStringLiteral("the annotation library (SQLite); empty: the per-user one"), QString(), {}, 0, 0},
@@ -54,6 +58,13 @@ core::Expected<AnnotateSettings> AnnotateSettings::fromParameters(const QJsonObj
     s.identity = identity == QLatin1String("auto") ? QString() : identity;
     s.library = p.value(QLatin1String("library")).toString();
     s.importDir = p.value(QLatin1String("import_dir")).toString();
+    s.cachePath = p.value(QLatin1String("cache")).toString();
+    for (const QString& pair : p.value(QLatin1String("api_urls")).toString().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const qsizetype eq = pair.indexOf(QLatin1Char('='));
+        if (eq <= 0 || !sourceById(pair.left(eq).trimmed()))
+            return core::Error(QStringLiteral("annotate: api_urls entry '%1' is not SOURCE=URL with a known source").arg(pair));
+        s.apiUrls.insert(pair.left(eq).trimmed(), pair.mid(eq + 1).trimmed());
+    }
     s.orgDb = p.value(QLatin1String("orgdb")).toString();
     s.batch = p.value(QLatin1String("batch")).toInt(200);
     return s;

@@ -77,7 +77,7 @@ struct SourceCounts {
 } // namespace
 
 void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const GeneResolver& resolver, const QList<Resolution>& resolutions,
-                            const QList<std::shared_ptr<const AnnotationSource>>& sources, const QStringList& skippedSources)
+                            const QList<std::shared_ptr<const AnnotationSource>>& sources, const QStringList& skippedSources, const QJsonObject& online)
 {
     Output resolution(ctx, QStringLiteral("resolution.tsv"));
     resolution.row({QStringLiteral("line"), QStringLiteral("input"), QStringLiteral("status"), QStringLiteral("via"), QStringLiteral("gene_key"),
@@ -163,11 +163,13 @@ void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const 
                                               {QStringLiteral("failed"), c.failed}, {QStringLiteral("symbol_fallback"), c.fallback},
                                               {QStringLiteral("releases"), c.releases}});
     }
-    const QJsonObject summary{{QStringLiteral("inputs"), resolutions.size()},
+    QJsonObject summary{{QStringLiteral("inputs"), resolutions.size()},
                               {QStringLiteral("resolution"), resolved},
                               {QStringLiteral("identity"), resolver.release().toJson()},
                               {QStringLiteral("sources"), perSource},
                               {QStringLiteral("sources_not_imported"), QJsonArray::fromStringList(skippedSources)}};
+    if (!online.isEmpty())
+        summary.insert(QStringLiteral("online"), online); // requests made, cache hits and misses, circuit states
     Output s(ctx, QStringLiteral("summary.json"));
     s.write(QJsonDocument(summary).toJson(QJsonDocument::Indented));
     s.commit();

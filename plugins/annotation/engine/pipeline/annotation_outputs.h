@@ -18,7 +18,8 @@ class JobContext;
 namespace bioforge::annotation {
 
 void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const GeneResolver& resolver, const QList<Resolution>& resolutions,
-                            const QList<std::shared_ptr<const AnnotationSource>>& sources, const QStringList& skippedSources);
+                            const QList<std::shared_ptr<const AnnotationSource>>& sources, const QStringList& skippedSources,
+                            const QJsonObject& online = {});
 
 // A value's field as a table cell: numbers in their shortest exact form, lists joined with ',', booleans true/false.
 QString cellText(const QJsonValue& v);

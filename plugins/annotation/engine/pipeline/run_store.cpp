@@ -98,7 +98,8 @@ core::Status RunStore::saveResolutions(const QList<Resolution>& all)
 
 core::Expected<QSet<QString>> RunStore::done() const
 {
-    auto q = m_db->prepare(QStringLiteral("SELECT source, gene_key FROM result"));
+    // Failed pairs are not done: a resume (or the next start) tries them again.
+    auto q = m_db->prepare(QStringLiteral("SELECT source, gene_key FROM result WHERE status <> 'failed'"));
     if (!q)
         return q.error();
     if (auto st = m_db->run(*q); !st)

@@ -34,7 +34,7 @@ public:
     core::Expected<QList<Resolution>> resolutions() const;
     core::Status saveResolutions(const QList<Resolution>& all);
 
-    // (source, gene) pairs already stored, as "source\tkey".
+    // (source, gene) pairs stored with a value (found or absent), as "source\tkey".
     core::Expected<QSet<QString>> done() const;
     // Stores values in one transaction.
     core::Status store(const QList<StoredValue>& values);

@@ -11,6 +11,7 @@
 
 #include "identity/gene_record.h"
 #include "identity/hgnc_reader.h"
+#include "net/http_client.h"
 #include "store/bulk_library.h"
 #include "util/expected.h"
 
@@ -67,6 +68,16 @@ struct SourceValue {
 };
 QString statusName(SourceValue::Status s);
 
+// What an API call needs: the client (limits, retries, breakers), where
+// each provider is (its public address unless overridden: a mirror, the
+// tests' loopback server), and whether to stop.
+struct OnlineContext {
+    HttpClient* http = nullptr;
+    QHash<QString, QString> baseUrls; // source id -> base URL
+    std::function<bool()> stop;
+    QString baseUrl(const QString& source, const QString& publicUrl) const { return baseUrls.value(source, publicUrl); }
+};
+
 class AnnotationSource {
 public:
     virtual ~AnnotationSource() = default;
@@ -82,6 +93,17 @@ public:
     virtual core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const = 0;
     // The summary columns of the results table (value field names), in order.
     virtual QStringList tableColumns() const = 0;
+
+    // The provider's API, for genes the bulk files do not answer (none by default).
+    virtual bool hasApi() const { return false; }
+    virtual QString apiHost() const { return {}; } // the public host, for the page's status
+    // The release the API serves now, asked once per run; part of the cache key.
+    virtual core::Expected<QString> apiRelease(const OnlineContext&) const { return core::Error(QStringLiteral("%1 has no API").arg(title())); }
+    virtual core::Expected<SourceValue> annotateOnline(const GeneRecord&, const OnlineContext&, const QString& release) const
+    {
+        return core::Error(QStringLiteral("%1 has no API").arg(title()));
+    }
+    virtual qint64 cacheTtlSeconds() const { return qint64(30) * 86400; }
 };
 
 // Every source, in the order results show them.

@@ -1,6 +1,7 @@
 #include "sources/hgnc_source.h"
 
 #include <QFileInfo>
+#include <QUrl>
 
 namespace bioforge::annotation {
 
@@ -64,6 +65,59 @@ QStringList HgncSource::tableColumns() const
 {
     return {QStringLiteral("hgnc_id"), QStringLiteral("name"), QStringLiteral("locus_type"), QStringLiteral("location"), QStringLiteral("ncbi_gene_id"),
             QStringLiteral("ensembl_gene_id"), QStringLiteral("uniprot_ids"), QStringLiteral("omim_ids"), QStringLiteral("mane_select_refseq")};
+}
+
+// HGNC REST (https://www.genenames.org/help/rest/): JSON only with
+// `Accept: application/json`; `fetch/{field}/{term}` returns every stored
+// field in the bulk file's doc shape; `info` says when the data changed.
+QString HgncSource::apiHost() const { return QStringLiteral("rest.genenames.org"); }
+qint64 HgncSource::cacheTtlSeconds() const { return qint64(7) * 86400; }
+
+core::Expected<QString> HgncSource::apiRelease(const OnlineContext& context) const
+{
+    HttpRequest r;
+    r.url = QUrl(context.baseUrl(id(), QStringLiteral("https://rest.genenames.org")) + QStringLiteral("/info"));
+    r.expect = HttpRequest::Expect::Json;
+    auto info = context.http->send(r, context.stop);
+    if (!info)
+        return info.error();
+    const QString modified = info->json.object().value(QStringLiteral("lastModified")).toString();
+    if (info->status != 200 || modified.isEmpty())
+        return core::Error(QStringLiteral("HGNC REST /info: no lastModified (HTTP %1)").arg(info->status));
+    return QStringLiteral("HGNC REST, data modified %1").arg(modified);
+}
+
+core::Expected<SourceValue> HgncSource::annotateOnline(const GeneRecord& gene, const OnlineContext& context, const QString& release) const
+{
+    const QString base = context.baseUrl(id(), QStringLiteral("https://rest.genenames.org"));
+    HttpRequest r;
+    r.expect = HttpRequest::Expect::Json;
+    QString joined;
+    if (!gene.hgncId.isEmpty()) {
+        r.url = QUrl(base + QStringLiteral("/fetch/hgnc_id/") + gene.hgncId.mid(5));
+        joined = QStringLiteral("HGNC id %1 (REST)").arg(gene.hgncId);
+    } else {
+        r.url = QUrl(base + QStringLiteral("/fetch/symbol/") + QString::fromLatin1(QUrl::toPercentEncoding(gene.symbol)));
+        joined = QStringLiteral("symbol %1 (REST; fallback: no HGNC id)").arg(gene.symbol);
+    }
+    auto answer = context.http->send(r, context.stop);
+    if (!answer)
+        return answer.error();
+    SourceValue v;
+    v.releases = QJsonArray{QJsonObject{{QStringLiteral("source"), id()}, {QStringLiteral("part"), QStringLiteral("api")}, {QStringLiteral("release"), release},
+                                        {QStringLiteral("url"), displayUrl(r.url)}}};
+    const QJsonArray docs = answer->json.object().value(QStringLiteral("response")).toObject().value(QStringLiteral("docs")).toArray();
+    if (answer->status == 404 || docs.isEmpty()) {
+        v.error = QStringLiteral("HGNC REST has no record for %1").arg(gene.hgncId.isEmpty() ? gene.symbol : gene.hgncId);
+        return v;
+    }
+    GeneRecord record = geneFromHgncDoc(docs.first().toObject());
+    v.status = SourceValue::Status::Found;
+    v.joinedOn = joined;
+    v.symbolFallback = gene.hgncId.isEmpty();
+    v.value = record.toJson();
+    v.value.remove(QStringLiteral("key"));
+    return v;
 }
 
 } // namespace bioforge::annotation

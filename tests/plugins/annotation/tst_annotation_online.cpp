@@ -1,0 +1,263 @@
+// The online path of an annotate run against providers on loopback (HGNC
+// REST and gnomAD GraphQL in their documented shapes): what the bulk files
+// answer is not asked again, the rest comes from the API with its release;
+// a second run makes zero requests (the cache); a new release invalidates;
+// a gene that keeps failing does not hold up the others and is tried once
+// more after the pass (requests counted: one retry layer).
+
+#include "annotation_test_support.h"
+#include "checkpoint/checkpoint_store.h"
+#include "identity/hgnc_reader.h"
+#include "identity/orgdb.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "net/response_cache.h"
+#include "pipeline/annotate_job.h"
+#include "provenance/provenance_recorder.h"
+#include "provider_server.h"
+#include "support/test_support.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+#include <atomic>
+
+using namespace bioforge;
+using namespace bioforge::annotation;
+using namespace bioforge::test;
+
+namespace {
+
+struct Outcome {
+    core::JobOutcome outcome = core::JobOutcome::Cancelled;
+    QString error;
+    QJsonObject summary;
+    QJsonArray genes;
+};
+
+Outcome runOnline(const QString& folder, QJsonObject p, const std::shared_ptr<HostLimits>& limits)
+{
+    p.insert(QStringLiteral("offline"), false);
+    core::CheckpointStore checkpoints(QDir(folder).filePath(QStringLiteral("checkpoints")), 1);
+    const QString out = QDir(folder).filePath(QStringLiteral("out"));
+    QDir().mkpath(out);
+    core::ProvenanceRecorder provenance(out);
+    core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&checkpoints, &provenance, nullptr, out, QString()}, p);
+    auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(p));
+    if (!settings)
+        return {core::JobOutcome::Cancelled, settings.error().message(), {}, {}};
+    settings->hostLimits = limits;
+    RetryPolicy fast;
+    fast.maxAttempts = 3;
+    fast.initialDelaySeconds = 0.01;
+    fast.maxDelaySeconds = 0.02;
+    settings->retry = fast;
+    AnnotateJob job(*settings);
+    Outcome o;
+    try {
+        o.outcome = job.run(ctx);
+    } catch (const core::JobFailure& e) {
+        o.error = e.message();
+        return o;
+    }
+    o.summary = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("summary.json")))).object();
+    o.genes = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("annotations.json")))).array();
+    return o;
+}
+
+QJsonObject sourceOf(const QJsonArray& genes, const QString& symbol, const QString& source)
+{
+    for (const QJsonValue& g : genes)
+        if (g.toObject().value(QStringLiteral("symbol")).toString() == symbol)
+            return g.toObject().value(QStringLiteral("sources")).toObject().value(source).toObject();
+    return {};
+}
+
+// gnomAD's GraphQL endpoint: constraint for the panel's Ensembl ids, "Gene not found" otherwise, a 500 for one gene.
+void serveGnomad(ProviderServer& server, const QString& failingEnsembl)
+{
+    server.route(QStringLiteral("/api"), [failingEnsembl](const ProviderServer::Request& r) {
+        const QJsonObject body = QJsonDocument::fromJson(r.body).object();
+        const QString id = body.value(QStringLiteral("variables")).toObject().value(QStringLiteral("id")).toString();
+        if (r.method != "POST" || !body.value(QStringLiteral("query")).toString().contains(QStringLiteral("gnomad_constraint")))
+            return ProviderServer::json("{\"errors\":[{\"message\":\"bad query\"}]}", 400);
+        if (id == failingEnsembl)
+            return ProviderServer::json("{\"error\":\"internal\"}", 500);
+        if (!id.startsWith(QStringLiteral("ENSG")))
+            return ProviderServer::json("{\"data\":{\"gene\":null},\"errors\":[{\"message\":\"Gene not found\"}]}");
+        const double oe = 0.1 + double(qHash(id) % 100) / 100.0;
+        const QJsonObject gene{{QStringLiteral("gene_id"), id},
+                               {QStringLiteral("symbol"), QStringLiteral("X")},
+                               {QStringLiteral("canonical_transcript_id"), QStringLiteral("ENST00000000001")},
+                               {QStringLiteral("gnomad_constraint"), QJsonObject{{QStringLiteral("pLI"), 0.5}, {QStringLiteral("oe_lof"), oe},
+                                                                                 {QStringLiteral("oe_lof_upper"), oe + 0.2}, {QStringLiteral("lof_z"), 2.0},
+                                                                                 {QStringLiteral("flags"), QJsonArray()}}}};
+        return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("data"), QJsonObject{{QStringLiteral("gene"), gene}}}}).toJson(QJsonDocument::Compact));
+    });
+}
+
+} // namespace
+
+class TstAnnotationOnline : public QObject {
+    Q_OBJECT
+    TestLibrary m_lib;
+    std::shared_ptr<HostLimits> fastLimits(const ProviderServer& server)
+    {
+        auto limits = std::make_shared<HostLimits>();
+        limits->setPolicy(HostLimits::authority(server.url(QStringLiteral("/"))), {200.0, 5, 4, QStringLiteral("test")});
+        return limits;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt"))));
+        // gnomAD's file knows PKD1 only: the API answers for the others.
+        QByteArray tsv = "gene\tgene_id\ttranscript\tcanonical\tmane_select\tlof.pLI\tlof.oe\tlof.oe_ci.lower\tlof.oe_ci.upper\tlof.z_score\tlof.obs\tlof.exp\t"
+                         "mis.z_score\tmis.oe\tmis.oe_ci.lower\tmis.oe_ci.upper\tmis.obs\tmis.exp\tsyn.z_score\tsyn.oe\tsyn.oe_ci.lower\tsyn.oe_ci.upper\tsyn.obs\tsyn.exp\n"
+                         "PKD1\tENSG00000008710\tENST00000262304\ttrue\ttrue\t1\t0.05\t0.03\t0.09\t9\t5\t100\t3\t0.7\t0.6\t0.8\t900\t1300\t0.1\t1\t0.9\t1.1\t500\t500\n";
+        QVERIFY(m_lib.importText(QStringLiteral("gnomad"), QStringLiteral("gnomad.v4.1.constraint_metrics.tsv"), tsv));
+    }
+
+    void theApiAnswersWhatTheFilesDoNotAndTheCacheTheNextRun()
+    {
+        ProviderServer gnomad;
+        serveGnomad(gnomad, QString());
+        QTemporaryDir a, b;
+        const QString cache = m_lib.dir.filePath(QStringLiteral("cache-1.sqlite"));
+        const QJsonObject p{{QStringLiteral("genes_text"), QStringLiteral("PKD1 PKD2 UMOD NPHS1 COL4A5")},
+                            {QStringLiteral("library"), m_lib.library->path()},
+                            {QStringLiteral("sources"), QStringLiteral("hgnc,gnomad")},
+                            {QStringLiteral("api_urls"), QStringLiteral("gnomad=") + gnomad.url(QString()).toString()},
+                            {QStringLiteral("cache"), cache}};
+        const Outcome first = runOnline(a.path(), p, fastLimits(gnomad));
+        QVERIFY2(first.outcome == core::JobOutcome::Finished, qPrintable(first.error));
+        // PKD1 from the file, the four others from the API; HGNC entirely from its file.
+        QCOMPARE(gnomad.requests(QStringLiteral("/api")).size(), 4);
+        QVERIFY(sourceOf(first.genes, QStringLiteral("PKD1"), QStringLiteral("gnomad")).value(QStringLiteral("joined_on")).toString().startsWith(QStringLiteral("Ensembl gene ENSG00000008710")));
+        const QJsonObject umod = sourceOf(first.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad"));
+        QCOMPARE(umod.value(QStringLiteral("status")).toString(), QStringLiteral("found"));
+        QVERIFY(umod.value(QStringLiteral("joined_on")).toString().endsWith(QStringLiteral("(API)")));
+        QVERIFY(umod.value(QStringLiteral("releases")).toArray().first().toObject().value(QStringLiteral("release")).toString().startsWith(QStringLiteral("gnomAD GraphQL API")));
+        QVERIFY(umod.value(QStringLiteral("value")).toObject().contains(QStringLiteral("loeuf")));
+        QCOMPARE(first.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_misses")).toInt(), 4);
+        // The same list again: zero requests.
+        gnomad.clearRequests();
+        const Outcome second = runOnline(b.path(), p, fastLimits(gnomad));
+        QVERIFY2(second.outcome == core::JobOutcome::Finished, qPrintable(second.error));
+        QCOMPARE(gnomad.requests().size(), 0);
+        QCOMPARE(second.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("requests")).toInt(), 0);
+        QCOMPARE(second.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_hits")).toInt(), 4);
+        QCOMPARE(sourceOf(second.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad")).value(QStringLiteral("value")).toObject(), umod.value(QStringLiteral("value")).toObject());
+    }
+
+    void aFailingGeneDoesNotHoldUpTheOthersAndIsTriedOnceMore()
+    {
+        ProviderServer gnomad;
+        serveGnomad(gnomad, QStringLiteral("ENSG00000169344")); // UMOD's id: always 500
+        QTemporaryDir run;
+        const QJsonObject p{{QStringLiteral("genes_text"), QStringLiteral("UMOD PKD2 NPHS1 COL4A5 NOTAGENE1")},
+                            {QStringLiteral("library"), m_lib.library->path()},
+                            {QStringLiteral("sources"), QStringLiteral("gnomad")},
+                            {QStringLiteral("api_urls"), QStringLiteral("gnomad=") + gnomad.url(QString()).toString()},
+                            {QStringLiteral("cache"), m_lib.dir.filePath(QStringLiteral("cache-2.sqlite"))},
+                            {QStringLiteral("batch"), 1}};
+        const Outcome o = runOnline(run.path(), p, fastLimits(gnomad));
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        for (const char* ok : {"PKD2", "NPHS1", "COL4A5"})
+            QCOMPARE(sourceOf(o.genes, QLatin1String(ok), QStringLiteral("gnomad")).value(QStringLiteral("status")).toString(), QStringLiteral("found"));
+        const QJsonObject umod = sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad"));
+        QCOMPARE(umod.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+        QVERIFY2(umod.value(QStringLiteral("error")).toString().contains(QStringLiteral("HTTP 500")), qPrintable(umod.value(QStringLiteral("error")).toString()));
+        // 3 attempts in the pass, 3 in the retry after it: no retry around the client's retries.
+        int umodRequests = 0;
+        for (const auto& r : gnomad.requests(QStringLiteral("/api")))
+            umodRequests += r.body.contains("ENSG00000169344") ? 1 : 0;
+        QCOMPARE(umodRequests, 6);
+        // The failed pair is not done: the next start tries it again (here it succeeds).
+        serveGnomad(gnomad, QString());
+        const Outcome again = runOnline(run.path(), p, fastLimits(gnomad));
+        QVERIFY2(again.outcome == core::JobOutcome::Finished, qPrintable(again.error));
+        QCOMPARE(sourceOf(again.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad")).value(QStringLiteral("status")).toString(), QStringLiteral("found"));
+    }
+
+    void aNewReleaseInvalidatesTheCache()
+    {
+        const QString path = m_lib.dir.filePath(QStringLiteral("cache-3.sqlite"));
+        {
+            ResponseCache cache(path);
+            QVERIFY(cache.put(QStringLiteral("hgnc"), QStringLiteral("HGNC:1"), QStringLiteral("r1"), QJsonObject{{QStringLiteral("v"), 1}}, 3600));
+            auto hit = cache.get(QStringLiteral("hgnc"), QStringLiteral("HGNC:1"), QStringLiteral("r1"));
+            QVERIFY(hit && *hit);
+            QVERIFY(cache.put(QStringLiteral("hgnc"), QStringLiteral("HGNC:2"), QStringLiteral("r2"), QJsonObject{{QStringLiteral("v"), 2}}, 3600));
+            cache.closeThisThread();
+        }
+        ResponseCache fresh(path); // L2 only now
+        auto old = fresh.get(QStringLiteral("hgnc"), QStringLiteral("HGNC:1"), QStringLiteral("r1"));
+        QVERIFY(old && !*old); // dropped when r2 arrived
+        auto current = fresh.get(QStringLiteral("hgnc"), QStringLiteral("HGNC:2"), QStringLiteral("r2"));
+        QVERIFY(current && *current);
+        QVERIFY(fresh.put(QStringLiteral("hgnc"), QStringLiteral("HGNC:3"), QStringLiteral("r2"), QJsonObject{}, -1)); // already expired
+        auto expired = fresh.get(QStringLiteral("hgnc"), QStringLiteral("HGNC:3"), QStringLiteral("r2"));
+        QVERIFY(expired); // L1 still has it within this process…
+        fresh.closeThisThread();
+        ResponseCache third(path);
+        auto afterRestart = third.get(QStringLiteral("hgnc"), QStringLiteral("HGNC:3"), QStringLiteral("r2"));
+        QVERIFY(afterRestart && !*afterRestart); // …but the stored entry has expired
+        third.closeThisThread();
+        QCOMPARE(fresh.hits() + fresh.misses(), qint64(3));
+    }
+
+    void hgncRestWithItsReleaseWhenOnlyNcbiGeneIsImported()
+    {
+        const QString orgdb = OrgDb::findInstalled();
+        if (orgdb.isEmpty())
+            QSKIP("org.Hs.eg.db is not installed (Debian: r-bioc-org.hs.eg.db)");
+        TestLibrary lib;
+        QVERIFY(lib.import(QStringLiteral("orgdb"), orgdb));
+        ProviderServer hgnc;
+        std::atomic<int> month{7}; // HGNC's data date; the server thread reads it
+        auto modified = [&month] { return QStringLiteral("2025-%1-22T00:00:00Z").arg(month.load(), 2, 10, QLatin1Char('0')); };
+        QHash<QString, QJsonObject> docs;
+        QVERIFY(readHgncCompleteSet(annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt")), [&](const GeneRecord& g) {
+            docs.insert(g.symbol, QJsonObject{{QStringLiteral("hgnc_id"), g.hgncId}, {QStringLiteral("symbol"), g.symbol}, {QStringLiteral("name"), g.name},
+                                              {QStringLiteral("entrez_id"), g.ncbiGeneId}, {QStringLiteral("ensembl_gene_id"), g.ensemblGeneId},
+                                              {QStringLiteral("status"), QStringLiteral("Approved")}});
+            return core::okStatus();
+        }));
+        hgnc.route(QStringLiteral("/info"), [&](const ProviderServer::Request&) {
+            return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("lastModified"), modified()}, {QStringLiteral("numDoc"), 33}}).toJson());
+        });
+        hgnc.route(QStringLiteral("/fetch/symbol/"), [&](const ProviderServer::Request& r) {
+            if (r.headers.value("accept") != "application/json")
+                return ProviderServer::Response{200, "<?xml version=\"1.0\"?><response/>", {{"Content-Type", "text/xml"}}, 0, -1, false};
+            const QString symbol = QUrl::fromPercentEncoding(r.path.mid(14).toUtf8());
+            const QJsonArray found = docs.contains(symbol) ? QJsonArray{docs.value(symbol)} : QJsonArray();
+            return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("response"), QJsonObject{{QStringLiteral("numFound"), found.size()},
+                                                                                                            {QStringLiteral("docs"), found}}}})
+                                            .toJson(QJsonDocument::Compact));
+        });
+        QTemporaryDir a, b, c;
+        const QJsonObject p{{QStringLiteral("genes_text"), QStringLiteral("PKD1 HLA-B UMOD")},
+                            {QStringLiteral("library"), lib.library->path()},
+                            {QStringLiteral("sources"), QStringLiteral("hgnc")},
+                            {QStringLiteral("api_urls"), QStringLiteral("hgnc=") + hgnc.url(QString()).toString()},
+                            {QStringLiteral("cache"), lib.dir.filePath(QStringLiteral("cache.sqlite"))}};
+        const Outcome first = runOnline(a.path(), p, fastLimits(hgnc));
+        QVERIFY2(first.outcome == core::JobOutcome::Finished, qPrintable(first.error));
+        const QJsonObject hlab = sourceOf(first.genes, QStringLiteral("HLA-B"), QStringLiteral("hgnc"));
+        QCOMPARE(hlab.value(QStringLiteral("value")).toObject().value(QStringLiteral("hgnc_id")).toString(), QStringLiteral("HGNC:4932"));
+        QVERIFY(hlab.value(QStringLiteral("symbol_fallback")).toBool()); // no HGNC id to ask by: the symbol, marked
+        QVERIFY(hlab.value(QStringLiteral("releases")).toArray().first().toObject().value(QStringLiteral("release")).toString().contains(modified()));
+        QCOMPARE(hgnc.requests(QStringLiteral("/fetch")).size(), 3);
+        QVERIFY(runOnline(b.path(), p, fastLimits(hgnc)).outcome == core::JobOutcome::Finished);
+        QCOMPARE(hgnc.requests(QStringLiteral("/fetch")).size(), 3); // cached
+        month = 8; // HGNC publishes: the cache no longer answers
+        QVERIFY(runOnline(c.path(), p, fastLimits(hgnc)).outcome == core::JobOutcome::Finished);
+        QCOMPARE(hgnc.requests(QStringLiteral("/fetch")).size(), 6);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAnnotationOnline)
+#include "tst_annotation_online.moc"
