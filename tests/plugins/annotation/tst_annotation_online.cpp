@@ -18,6 +18,7 @@
 #include "support/test_support.h"
 
 #include <QJsonArray>
+#include <QUrlQuery>
 #include <QJsonDocument>
 #include <QtTest>
 
@@ -36,7 +37,7 @@ struct Outcome {
     QJsonArray genes;
 };
 
-Outcome runOnline(const QString& folder, QJsonObject p, const std::shared_ptr<HostLimits>& limits)
+Outcome runOnline(const QString& folder, QJsonObject p, const std::shared_ptr<HostLimits>& limits, const QString& ncbiKey = {})
 {
     p.insert(QStringLiteral("offline"), false);
     core::CheckpointStore checkpoints(QDir(folder).filePath(QStringLiteral("checkpoints")), 1);
@@ -48,6 +49,7 @@ Outcome runOnline(const QString& folder, QJsonObject p, const std::shared_ptr<Ho
     if (!settings)
         return {core::JobOutcome::Cancelled, settings.error().message(), {}, {}};
     settings->hostLimits = limits;
+    settings->ncbiApiKey = ncbiKey;
     RetryPolicy fast;
     fast.maxAttempts = 3;
     fast.initialDelaySeconds = 0.01;
@@ -180,6 +182,62 @@ private slots:
         const Outcome again = runOnline(run.path(), p, fastLimits(gnomad));
         QVERIFY2(again.outcome == core::JobOutcome::Finished, qPrintable(again.error));
         QCOMPARE(sourceOf(again.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad")).value(QStringLiteral("status")).toString(), QStringLiteral("found"));
+    }
+
+    void clinvarThroughEutilitiesWithTheKeyKeptOutOfTheResults()
+    {
+        ProviderServer ncbi;
+        // Three variations for PKD1 (two pages of esearch at retmax 2 would be the server's choice; it pages at 2).
+        ncbi.route(QStringLiteral("/einfo.fcgi"), [](const ProviderServer::Request&) {
+            return ProviderServer::json("{\"einforesult\":{\"dbinfo\":[{\"dbname\":\"clinvar\",\"lastupdate\":\"2026/11/24 10:12\"}]}}");
+        });
+        ncbi.route(QStringLiteral("/esearch.fcgi"), [](const ProviderServer::Request& r) {
+            const QUrlQuery q(r.query);
+            const int start = q.queryItemValue(QStringLiteral("retstart")).toInt();
+            const QStringList all = q.queryItemValue(QStringLiteral("term")).startsWith(QStringLiteral("PKD1")) ? QStringList{"101", "102", "103"} : QStringList{};
+            const QStringList page = all.mid(start, 2); // the server returns at most 2 a page
+            return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("esearchresult"),
+                                                                   QJsonObject{{QStringLiteral("count"), QString::number(all.size())},
+                                                                               {QStringLiteral("idlist"), QJsonArray::fromStringList(page)}}}})
+                                            .toJson(QJsonDocument::Compact));
+        });
+        ncbi.route(QStringLiteral("/esummary.fcgi"), [](const ProviderServer::Request& r) {
+            const QStringList ids = QUrlQuery(r.query).queryItemValue(QStringLiteral("id")).split(QLatin1Char(','));
+            const QHash<QString, std::pair<QString, QString>> docs{
+                {QStringLiteral("101"), {QStringLiteral("Pathogenic/Likely pathogenic"), QStringLiteral("NM_001009944.3(PKD1):c.5014_5015del (p.Arg1672fs)")}},
+                {QStringLiteral("102"), {QStringLiteral("Conflicting classifications of pathogenicity"), QStringLiteral("NM_001009944.3(PKD1):c.100A>G (p.Lys34Glu)")}},
+                {QStringLiteral("103"), {QStringLiteral("Benign"), QStringLiteral("NM_001009944.3(PKD1):c.3297G>A (p.Thr1099=)")}}};
+            QJsonObject result{{QStringLiteral("uids"), QJsonArray::fromStringList(ids)}};
+            for (const QString& id : ids)
+                result.insert(id, QJsonObject{{QStringLiteral("uid"), id}, {QStringLiteral("obj_type"), QStringLiteral("single nucleotide variant")},
+                                              {QStringLiteral("title"), docs.value(id).second},
+                                              {QStringLiteral("germline_classification"),
+                                               QJsonObject{{QStringLiteral("description"), docs.value(id).first},
+                                                           {QStringLiteral("review_status"), QStringLiteral("criteria provided, single submitter")},
+                                                           {QStringLiteral("trait_set"), QJsonArray{QJsonObject{{QStringLiteral("trait_name"), QStringLiteral("Polycystic kidney disease")}}}}}}});
+            return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("result"), result}}).toJson(QJsonDocument::Compact));
+        });
+        QTemporaryDir run;
+        const QJsonObject p{{QStringLiteral("genes_text"), QStringLiteral("PKD1 UMOD")},
+                            {QStringLiteral("library"), m_lib.library->path()},
+                            {QStringLiteral("sources"), QStringLiteral("clinvar")},
+                            {QStringLiteral("api_urls"), QStringLiteral("clinvar=") + ncbi.url(QString()).toString()},
+                            {QStringLiteral("cache"), m_lib.dir.filePath(QStringLiteral("cache-4.sqlite"))}};
+        const Outcome o = runOnline(run.path(), p, fastLimits(ncbi), QStringLiteral("NCBIKEY42"));
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QJsonObject pkd1 = sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("clinvar")).value(QStringLiteral("value")).toObject();
+        QCOMPARE(pkd1.value(QStringLiteral("total_variants")).toInt(), 3);
+        QCOMPARE(pkd1.value(QStringLiteral("pathogenic_or_likely")).toInt(), 1);
+        QCOMPARE(pkd1.value(QStringLiteral("counts")).toObject().value(QStringLiteral("conflicting")).toInt(), 1);
+        QCOMPARE(pkd1.value(QStringLiteral("consequences")).toObject().value(QStringLiteral("truncating")).toInt(), 1);
+        QCOMPARE(sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("clinvar")).value(QStringLiteral("value")).toObject().value(QStringLiteral("total_variants")).toInt(), 0);
+        QCOMPARE(ncbi.requests(QStringLiteral("/einfo.fcgi")).size(), 1);            // the release, once a run
+        QCOMPARE(ncbi.requests(QStringLiteral("/esearch.fcgi")).size(), 2 + 1);      // PKD1 in two pages, UMOD in one
+        QCOMPARE(ncbi.requests(QStringLiteral("/esummary.fcgi")).size(), 1);         // PKD1's three ids in one batch
+        for (const auto& r : ncbi.requests())
+            QVERIFY2(r.query.contains(QStringLiteral("api_key=NCBIKEY42")), qPrintable(r.query)); // every E-utilities request carries the key…
+        for (const char* f : {"annotations.json", "summary.json", "provenance.json", "coverage.tsv"})  // …and no file of the run
+            QVERIFY2(!readAll(run.filePath(QStringLiteral("out/") + QLatin1String(f))).contains("NCBIKEY42"), f);
     }
 
     void aNewReleaseInvalidatesTheCache()

@@ -192,10 +192,14 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         HttpClientOptions options;
         if (m_settings.retry)
             options.retry = *m_settings.retry;
-        if (!m_settings.ncbiApiKey.isEmpty())
-            for (const char* host : {"eutils.ncbi.nlm.nih.gov"})
-                options.apiKeys.insert(QLatin1String(host), {QStringLiteral("api_key"), m_settings.ncbiApiKey});
-        http = std::make_unique<HttpClient>(m_settings.hostLimits ? m_settings.hostLimits : std::make_shared<HostLimits>(), options);
+        auto limits = m_settings.hostLimits ? m_settings.hostLimits : std::make_shared<HostLimits>();
+        if (!m_settings.ncbiApiKey.isEmpty()) { // the key goes on E-utilities' requests (wherever they are served) and raises their rate
+            const QUrl eutils(m_settings.apiUrls.value(QStringLiteral("clinvar"), QStringLiteral("https://eutils.ncbi.nlm.nih.gov")));
+            options.apiKeys.insert(eutils.host(), {QStringLiteral("api_key"), m_settings.ncbiApiKey});
+            if (!m_settings.apiUrls.contains(QStringLiteral("clinvar")))
+                limits->setPolicy(HostLimits::authority(eutils), {10.0, 1, 3, QStringLiteral("NCBI E-utilities with an API key: 10 requests/s")});
+        }
+        http = std::make_unique<HttpClient>(limits, options);
         cache = std::make_unique<ResponseCache>(m_settings.cachePath.isEmpty() && !ctx.cacheDir().isEmpty()
                                                     ? QDir(ctx.cacheDir()).filePath(QStringLiteral("annotation-cache.sqlite"))
                                                     : m_settings.cachePath);

@@ -1,6 +1,7 @@
 #include "sources/clinvar_source.h"
 
 #include "io/delimited_file.h"
+#include "sources/clinvar_tally.h"
 #include "sources/clinvar_terms.h"
 
 #include <QHash>
@@ -11,118 +12,6 @@
 
 namespace bioforge::annotation {
 namespace {
-
-constexpr int kKeptVariants = 50; // P/LP variants listed per gene
-constexpr int kTopTraits = 5;
-
-// A kept P/LP variant, small: 50 per gene over ~40,000 genes stay in memory during the import.
-struct KeptVariant {
-    quint32 variation = 0;
-    qint8 stars = 0;
-    quint8 classification = 0, consequence = 0;
-    QByteArray name; // HGVS, UTF-8
-};
-
-const QStringList& consequenceNames()
-{
-    static const QStringList n{QStringLiteral("truncating"), QStringLiteral("missense"), QStringLiteral("inframe"), QStringLiteral("synonymous"),
-                               QStringLiteral("splice_region"), QStringLiteral("intronic"), QStringLiteral("other")};
-    return n;
-}
-
-// Texts that repeat across genes (traits, variant types) are kept once and counted by number.
-class Interned {
-public:
-    int id(const QString& text)
-    {
-        auto it = m_ids.constFind(text);
-        if (it != m_ids.constEnd())
-            return *it;
-        m_texts << text;
-        return *m_ids.insert(text, int(m_texts.size() - 1));
-    }
-    const QString& text(int id) const { return m_texts.at(id); }
-
-private:
-    QHash<QString, int> m_ids;
-    QStringList m_texts;
-};
-
-struct GeneTally {
-    QString symbol, ncbiId;
-    qint64 total = 0, highConfidence = 0, viaMultiGeneRows = 0;
-    std::array<qint64, kClinvarClassCount> byClass{};
-    std::array<qint64, 5> byStars{};
-    std::array<qint64, 7> byConsequence{};
-    qint64 unknownReview = 0;
-    QHash<int, qint64> types, traits; // interned text id -> count
-    QList<KeptVariant> pathogenicVariants;
-
-    void merge(const GeneTally& o)
-    {
-        total += o.total;
-        highConfidence += o.highConfidence;
-        viaMultiGeneRows += o.viaMultiGeneRows;
-        unknownReview += o.unknownReview;
-        for (int i = 0; i < kClinvarClassCount; ++i)
-            byClass[size_t(i)] += o.byClass[size_t(i)];
-        for (size_t i = 0; i < byStars.size(); ++i)
-            byStars[i] += o.byStars[i];
-        for (size_t i = 0; i < byConsequence.size(); ++i)
-            byConsequence[i] += o.byConsequence[i];
-        for (auto it = o.types.begin(); it != o.types.end(); ++it)
-            types[it.key()] += it.value();
-        for (auto it = o.traits.begin(); it != o.traits.end(); ++it)
-            traits[it.key()] += it.value();
-        for (const KeptVariant& v : o.pathogenicVariants)
-            if (pathogenicVariants.size() < kKeptVariants)
-                pathogenicVariants.append(v);
-    }
-
-    QJsonObject toJson(const Interned& texts) const
-    {
-        QJsonObject counts;
-        for (int i = 0; i < kClinvarClassCount; ++i)
-            counts.insert(clinvarClassKey(ClinvarClass(i)), byClass[size_t(i)]);
-        const qint64 plp = byClass[size_t(ClinvarClass::Pathogenic)] + byClass[size_t(ClinvarClass::PathogenicLikelyPathogenic)]
-                           + byClass[size_t(ClinvarClass::LikelyPathogenic)];
-        QJsonArray stars;
-        for (qint64 s : byStars)
-            stars.append(s);
-        QJsonObject typeCounts, consequences;
-        for (auto it = types.begin(); it != types.end(); ++it)
-            typeCounts.insert(texts.text(it.key()), it.value());
-        for (size_t i = 0; i < byConsequence.size(); ++i)
-            if (byConsequence[i] > 0)
-                consequences.insert(consequenceNames().at(int(i)), byConsequence[i]);
-        QList<std::pair<qint64, QString>> t;
-        for (auto it = traits.begin(); it != traits.end(); ++it)
-            t.append({it.value(), texts.text(it.key())});
-        std::sort(t.begin(), t.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-        QJsonArray top;
-        for (const auto& [n, name] : t.mid(0, kTopTraits))
-            top.append(QJsonObject{{QStringLiteral("trait"), name}, {QStringLiteral("count"), n}});
-        QJsonArray kept;
-        for (const KeptVariant& v : pathogenicVariants)
-            kept.append(QJsonObject{{QStringLiteral("variation_id"), qint64(v.variation)},
-                                    {QStringLiteral("name"), QString::fromUtf8(v.name)},
-                                    {QStringLiteral("classification"), clinvarClassKey(ClinvarClass(v.classification))},
-                                    {QStringLiteral("stars"), int(v.stars)},
-                                    {QStringLiteral("consequence"), consequenceNames().at(v.consequence)}});
-        return QJsonObject{{QStringLiteral("symbol"), symbol},
-                           {QStringLiteral("total_variants"), total},
-                           {QStringLiteral("counts"), counts},
-                           {QStringLiteral("pathogenic_or_likely"), plp},
-                           {QStringLiteral("pathogenic_percentage"), total > 0 ? std::round(1000.0 * double(plp) / double(total)) / 10.0 : 0.0},
-                           {QStringLiteral("review_stars"), stars},
-                           {QStringLiteral("high_confidence"), highConfidence},
-                           {QStringLiteral("variant_types"), typeCounts},
-                           {QStringLiteral("consequences"), consequences},
-                           {QStringLiteral("top_traits"), top},
-                           {QStringLiteral("via_multi_gene_rows"), viaMultiGeneRows},
-                           {QStringLiteral("pathogenic_variants"), kept}};
-    }
-};
 
 struct Columns {
     int geneId, symbol, hgnc, significance, review, assembly, variation, type, phenotypes, name;
@@ -257,22 +146,7 @@ core::Expected<QString> ClinvarSource::importPart(const QString&, const QString&
         for (const QString& trait : splitList(*phenotypes, QLatin1Char('|')))
             if (trait != QLatin1String("not provided") && trait != QLatin1String("not specified"))
                 traitIds << texts.id(trait);
-        auto tally = [&](GeneTally& t) {
-            ++t.total;
-            ++t.byClass[size_t(cls)];
-            if (stars >= 0)
-                ++t.byStars[size_t(stars)];
-            else
-                ++t.unknownReview;
-            if (stars >= 2)
-                ++t.highConfidence;
-            ++t.types[typeId];
-            ++t.byConsequence[size_t(consequence)];
-            for (int trait : traitIds)
-                ++t.traits[trait];
-            if (isPathogenicOrLikely(cls) && t.pathogenicVariants.size() < kKeptVariants)
-                t.pathogenicVariants.append({*vid, qint8(stars), quint8(cls), quint8(consequence), name->toUtf8()});
-        };
+        auto tally = [&](GeneTally& t) { t.add(*vid, cls, stars, consequence, typeId, traitIds, *name); };
         if (genes.size() == 1) {
             const QByteArrayView hgnc = r[c->hgnc].trimmed(), ncbi = r[c->geneId].trimmed();
             QString key;
