@@ -1,6 +1,14 @@
 #include "annotation_test_support.h"
 
 #include "support/test_support.h"
+#include "checkpoint/checkpoint_store.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "pipeline/annotate_job.h"
+#include "provenance/provenance_recorder.h"
+#include "provider_server.h"
+
+#include <QJsonDocument>
 
 #include <QDir>
 
@@ -79,6 +87,52 @@ QByteArray gzip(const QByteArray& plain)
     out.resize(int(z.total_out));
     deflateEnd(&z);
     return out;
+}
+
+OnlineOutcome runOnline(const QString& folder, QJsonObject p, const std::shared_ptr<HostLimits>& limits, const QString& ncbiKey)
+{
+    p.insert(QStringLiteral("offline"), false);
+    core::CheckpointStore checkpoints(QDir(folder).filePath(QStringLiteral("checkpoints")), 1);
+    const QString out = QDir(folder).filePath(QStringLiteral("out"));
+    QDir().mkpath(out);
+    core::ProvenanceRecorder provenance(out);
+    core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&checkpoints, &provenance, nullptr, out, QString()}, p);
+    auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(p));
+    if (!settings)
+        return {core::JobOutcome::Cancelled, settings.error().message(), {}, {}};
+    settings->hostLimits = limits;
+    settings->ncbiApiKey = ncbiKey;
+    RetryPolicy fast;
+    fast.maxAttempts = 3;
+    fast.initialDelaySeconds = 0.01;
+    fast.maxDelaySeconds = 0.02;
+    settings->retry = fast;
+    AnnotateJob job(*settings);
+    OnlineOutcome o;
+    try {
+        o.outcome = job.run(ctx);
+    } catch (const core::JobFailure& e) {
+        o.error = e.message();
+        return o;
+    }
+    o.summary = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("summary.json")))).object();
+    o.genes = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("annotations.json")))).array();
+    return o;
+}
+
+QJsonObject sourceOf(const QJsonArray& genes, const QString& symbol, const QString& source)
+{
+    for (const QJsonValue& g : genes)
+        if (g.toObject().value(QStringLiteral("symbol")).toString() == symbol)
+            return g.toObject().value(QStringLiteral("sources")).toObject().value(source).toObject();
+    return {};
+}
+
+std::shared_ptr<HostLimits> fastLimits(const ProviderServer& server)
+{
+    auto limits = std::make_shared<HostLimits>();
+    limits->setPolicy(HostLimits::authority(server.url(QStringLiteral("/"))), {200.0, 5, 4, QStringLiteral("test")});
+    return limits;
 }
 
 } // namespace bioforge::test

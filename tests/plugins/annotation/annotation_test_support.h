@@ -4,11 +4,14 @@
 // written from text and imported.
 
 #include "pipeline/bulk_import.h"
+#include "jobs/job.h"
 #include "sources/annotation_source.h"
 #include "store/bulk_library.h"
 
 #include <QByteArray>
 #include <QString>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -42,5 +45,18 @@ annotation::GeneRecord gene(const QString& symbol, const QString& hgnc, const QS
 annotation::SourceValue annotate(const annotation::BulkLibrary& library, const QString& source, const annotation::GeneRecord& g,
                                  const annotation::ListContext& list = {});
 QByteArray gzip(const QByteArray& plain);
+
+// An online annotate run in-process (fast retries, the given limits and NCBI key); its summary and annotations.json.
+struct OnlineOutcome {
+    core::JobOutcome outcome = core::JobOutcome::Cancelled;
+    QString error;
+    QJsonObject summary;
+    QJsonArray genes;
+};
+OnlineOutcome runOnline(const QString& folder, QJsonObject parameters, const std::shared_ptr<annotation::HostLimits>& limits, const QString& ncbiKey = {});
+// One source's entry for a gene in annotations.json.
+QJsonObject sourceOf(const QJsonArray& genes, const QString& symbol, const QString& source);
+// Limits generous enough for tests on a server's host.
+std::shared_ptr<annotation::HostLimits> fastLimits(const class ProviderServer& server);
 
 } // namespace bioforge::test

@@ -18,6 +18,7 @@
 #include "support/test_support.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QUrlQuery>
 #include <QJsonDocument>
 #include <QtTest>
@@ -30,72 +31,39 @@ using namespace bioforge::test;
 
 namespace {
 
-struct Outcome {
-    core::JobOutcome outcome = core::JobOutcome::Cancelled;
-    QString error;
-    QJsonObject summary;
-    QJsonArray genes;
-};
-
-Outcome runOnline(const QString& folder, QJsonObject p, const std::shared_ptr<HostLimits>& limits, const QString& ncbiKey = {})
+// gnomAD's GraphQL endpoint with aliased genes (g0: gene(gene_id: "…") …): constraint for Ensembl ids,
+// null and a "Gene not found" error naming the alias otherwise, a 500 when a batch holds the failing gene.
+void serveGnomad(ProviderServer& server, const QString& failingEnsembl, const QString& unknownEnsembl = {})
 {
-    p.insert(QStringLiteral("offline"), false);
-    core::CheckpointStore checkpoints(QDir(folder).filePath(QStringLiteral("checkpoints")), 1);
-    const QString out = QDir(folder).filePath(QStringLiteral("out"));
-    QDir().mkpath(out);
-    core::ProvenanceRecorder provenance(out);
-    core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&checkpoints, &provenance, nullptr, out, QString()}, p);
-    auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(p));
-    if (!settings)
-        return {core::JobOutcome::Cancelled, settings.error().message(), {}, {}};
-    settings->hostLimits = limits;
-    settings->ncbiApiKey = ncbiKey;
-    RetryPolicy fast;
-    fast.maxAttempts = 3;
-    fast.initialDelaySeconds = 0.01;
-    fast.maxDelaySeconds = 0.02;
-    settings->retry = fast;
-    AnnotateJob job(*settings);
-    Outcome o;
-    try {
-        o.outcome = job.run(ctx);
-    } catch (const core::JobFailure& e) {
-        o.error = e.message();
-        return o;
-    }
-    o.summary = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("summary.json")))).object();
-    o.genes = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("annotations.json")))).array();
-    return o;
-}
-
-QJsonObject sourceOf(const QJsonArray& genes, const QString& symbol, const QString& source)
-{
-    for (const QJsonValue& g : genes)
-        if (g.toObject().value(QStringLiteral("symbol")).toString() == symbol)
-            return g.toObject().value(QStringLiteral("sources")).toObject().value(source).toObject();
-    return {};
-}
-
-// gnomAD's GraphQL endpoint: constraint for the panel's Ensembl ids, "Gene not found" otherwise, a 500 for one gene.
-void serveGnomad(ProviderServer& server, const QString& failingEnsembl)
-{
-    server.route(QStringLiteral("/api"), [failingEnsembl](const ProviderServer::Request& r) {
-        const QJsonObject body = QJsonDocument::fromJson(r.body).object();
-        const QString id = body.value(QStringLiteral("variables")).toObject().value(QStringLiteral("id")).toString();
-        if (r.method != "POST" || !body.value(QStringLiteral("query")).toString().contains(QStringLiteral("gnomad_constraint")))
+    server.route(QStringLiteral("/api"), [failingEnsembl, unknownEnsembl](const ProviderServer::Request& r) {
+        const QString query = QJsonDocument::fromJson(r.body).object().value(QStringLiteral("query")).toString();
+        if (r.method != "POST" || !query.contains(QStringLiteral("gnomad_constraint")))
             return ProviderServer::json("{\"errors\":[{\"message\":\"bad query\"}]}", 400);
-        if (id == failingEnsembl)
-            return ProviderServer::json("{\"error\":\"internal\"}", 500);
-        if (!id.startsWith(QStringLiteral("ENSG")))
-            return ProviderServer::json("{\"data\":{\"gene\":null},\"errors\":[{\"message\":\"Gene not found\"}]}");
-        const double oe = 0.1 + double(qHash(id) % 100) / 100.0;
-        const QJsonObject gene{{QStringLiteral("gene_id"), id},
-                               {QStringLiteral("symbol"), QStringLiteral("X")},
-                               {QStringLiteral("canonical_transcript_id"), QStringLiteral("ENST00000000001")},
-                               {QStringLiteral("gnomad_constraint"), QJsonObject{{QStringLiteral("pLI"), 0.5}, {QStringLiteral("oe_lof"), oe},
-                                                                                 {QStringLiteral("oe_lof_upper"), oe + 0.2}, {QStringLiteral("lof_z"), 2.0},
-                                                                                 {QStringLiteral("flags"), QJsonArray()}}}};
-        return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("data"), QJsonObject{{QStringLiteral("gene"), gene}}}}).toJson(QJsonDocument::Compact));
+        static const QRegularExpression alias(QStringLiteral("(g\\d+): gene\\((gene_id|gene_symbol): \"([^\"]+)\""));
+        QJsonObject data;
+        QJsonArray errors;
+        for (auto it = alias.globalMatch(query); it.hasNext();) {
+            const auto m = it.next();
+            const QString id = m.captured(3);
+            if (id == failingEnsembl)
+                return ProviderServer::json("{\"error\":\"internal\"}", 500);
+            if (!id.startsWith(QStringLiteral("ENSG")) || id == unknownEnsembl) {
+                data.insert(m.captured(1), QJsonValue::Null);
+                errors.append(QJsonObject{{QStringLiteral("message"), QStringLiteral("Gene not found")}, {QStringLiteral("path"), QJsonArray{m.captured(1)}}});
+                continue;
+            }
+            const double oe = 0.1 + double(qHash(id) % 100) / 100.0;
+            data.insert(m.captured(1), QJsonObject{{QStringLiteral("gene_id"), id},
+                                                   {QStringLiteral("symbol"), QStringLiteral("X")},
+                                                   {QStringLiteral("canonical_transcript_id"), QStringLiteral("ENST00000000001")},
+                                                   {QStringLiteral("gnomad_constraint"), QJsonObject{{QStringLiteral("pLI"), 0.5}, {QStringLiteral("oe_lof"), oe},
+                                                                                                     {QStringLiteral("oe_lof_upper"), oe + 0.2}, {QStringLiteral("lof_z"), 2.0},
+                                                                                                     {QStringLiteral("flags"), QJsonArray()}}}});
+        }
+        QJsonObject body{{QStringLiteral("data"), data}};
+        if (!errors.isEmpty())
+            body.insert(QStringLiteral("errors"), errors);
+        return ProviderServer::json(QJsonDocument(body).toJson(QJsonDocument::Compact));
     });
 }
 
@@ -104,12 +72,6 @@ void serveGnomad(ProviderServer& server, const QString& failingEnsembl)
 class TstAnnotationOnline : public QObject {
     Q_OBJECT
     TestLibrary m_lib;
-    std::shared_ptr<HostLimits> fastLimits(const ProviderServer& server)
-    {
-        auto limits = std::make_shared<HostLimits>();
-        limits->setPolicy(HostLimits::authority(server.url(QStringLiteral("/"))), {200.0, 5, 4, QStringLiteral("test")});
-        return limits;
-    }
 
 private slots:
     void initTestCase()
@@ -125,7 +87,7 @@ private slots:
     void theApiAnswersWhatTheFilesDoNotAndTheCacheTheNextRun()
     {
         ProviderServer gnomad;
-        serveGnomad(gnomad, QString());
+        serveGnomad(gnomad, QString(), QStringLiteral("ENSG00000188153")); // gnomAD does not know COL4A5 (an error naming its alias)
         QTemporaryDir a, b;
         const QString cache = m_lib.dir.filePath(QStringLiteral("cache-1.sqlite"));
         const QJsonObject p{{QStringLiteral("genes_text"), QStringLiteral("PKD1 PKD2 UMOD NPHS1 COL4A5")},
@@ -133,20 +95,23 @@ private slots:
                             {QStringLiteral("sources"), QStringLiteral("hgnc,gnomad")},
                             {QStringLiteral("api_urls"), QStringLiteral("gnomad=") + gnomad.url(QString()).toString()},
                             {QStringLiteral("cache"), cache}};
-        const Outcome first = runOnline(a.path(), p, fastLimits(gnomad));
+        const OnlineOutcome first = runOnline(a.path(), p, fastLimits(gnomad));
         QVERIFY2(first.outcome == core::JobOutcome::Finished, qPrintable(first.error));
-        // PKD1 from the file, the four others from the API; HGNC entirely from its file.
-        QCOMPARE(gnomad.requests(QStringLiteral("/api")).size(), 4);
+        // PKD1 from the file, the four others from the API in one request (aliases); HGNC entirely from its file.
+        QCOMPARE(gnomad.requests(QStringLiteral("/api")).size(), 1);
         QVERIFY(sourceOf(first.genes, QStringLiteral("PKD1"), QStringLiteral("gnomad")).value(QStringLiteral("joined_on")).toString().startsWith(QStringLiteral("Ensembl gene ENSG00000008710")));
         const QJsonObject umod = sourceOf(first.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad"));
         QCOMPARE(umod.value(QStringLiteral("status")).toString(), QStringLiteral("found"));
         QVERIFY(umod.value(QStringLiteral("joined_on")).toString().endsWith(QStringLiteral("(API)")));
         QVERIFY(umod.value(QStringLiteral("releases")).toArray().first().toObject().value(QStringLiteral("release")).toString().startsWith(QStringLiteral("gnomAD GraphQL API")));
         QVERIFY(umod.value(QStringLiteral("value")).toObject().contains(QStringLiteral("loeuf")));
+        const QJsonObject col4a5 = sourceOf(first.genes, QStringLiteral("COL4A5"), QStringLiteral("gnomad"));
+        QCOMPARE(col4a5.value(QStringLiteral("status")).toString(), QStringLiteral("absent")); // the others in its request are answered
+        QVERIFY(col4a5.value(QStringLiteral("error")).toString().contains(QStringLiteral("ENSG00000188153")));
         QCOMPARE(first.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_misses")).toInt(), 4);
         // The same list again: zero requests.
         gnomad.clearRequests();
-        const Outcome second = runOnline(b.path(), p, fastLimits(gnomad));
+        const OnlineOutcome second = runOnline(b.path(), p, fastLimits(gnomad));
         QVERIFY2(second.outcome == core::JobOutcome::Finished, qPrintable(second.error));
         QCOMPARE(gnomad.requests().size(), 0);
         QCOMPARE(second.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("requests")).toInt(), 0);
@@ -165,21 +130,22 @@ private slots:
                             {QStringLiteral("api_urls"), QStringLiteral("gnomad=") + gnomad.url(QString()).toString()},
                             {QStringLiteral("cache"), m_lib.dir.filePath(QStringLiteral("cache-2.sqlite"))},
                             {QStringLiteral("batch"), 1}};
-        const Outcome o = runOnline(run.path(), p, fastLimits(gnomad));
+        const OnlineOutcome o = runOnline(run.path(), p, fastLimits(gnomad));
         QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
         for (const char* ok : {"PKD2", "NPHS1", "COL4A5"})
             QCOMPARE(sourceOf(o.genes, QLatin1String(ok), QStringLiteral("gnomad")).value(QStringLiteral("status")).toString(), QStringLiteral("found"));
         const QJsonObject umod = sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad"));
         QCOMPARE(umod.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
         QVERIFY2(umod.value(QStringLiteral("error")).toString().contains(QStringLiteral("HTTP 500")), qPrintable(umod.value(QStringLiteral("error")).toString()));
-        // 3 attempts in the pass, 3 in the retry after it: no retry around the client's retries.
+        // The batch with UMOD: 3 attempts in the pass; UMOD alone: 3 in the retry after it (the others then
+        // answer): no retry around the client's retries.
         int umodRequests = 0;
         for (const auto& r : gnomad.requests(QStringLiteral("/api")))
             umodRequests += r.body.contains("ENSG00000169344") ? 1 : 0;
         QCOMPARE(umodRequests, 6);
         // The failed pair is not done: the next start tries it again (here it succeeds).
         serveGnomad(gnomad, QString());
-        const Outcome again = runOnline(run.path(), p, fastLimits(gnomad));
+        const OnlineOutcome again = runOnline(run.path(), p, fastLimits(gnomad));
         QVERIFY2(again.outcome == core::JobOutcome::Finished, qPrintable(again.error));
         QCOMPARE(sourceOf(again.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad")).value(QStringLiteral("status")).toString(), QStringLiteral("found"));
     }
@@ -223,7 +189,7 @@ private slots:
                             {QStringLiteral("sources"), QStringLiteral("clinvar")},
                             {QStringLiteral("api_urls"), QStringLiteral("clinvar=") + ncbi.url(QString()).toString()},
                             {QStringLiteral("cache"), m_lib.dir.filePath(QStringLiteral("cache-4.sqlite"))}};
-        const Outcome o = runOnline(run.path(), p, fastLimits(ncbi), QStringLiteral("NCBIKEY42"));
+        const OnlineOutcome o = runOnline(run.path(), p, fastLimits(ncbi), QStringLiteral("NCBIKEY42"));
         QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
         const QJsonObject pkd1 = sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("clinvar")).value(QStringLiteral("value")).toObject();
         QCOMPARE(pkd1.value(QStringLiteral("total_variants")).toInt(), 3);
@@ -302,7 +268,7 @@ private slots:
                             {QStringLiteral("sources"), QStringLiteral("hgnc")},
                             {QStringLiteral("api_urls"), QStringLiteral("hgnc=") + hgnc.url(QString()).toString()},
                             {QStringLiteral("cache"), lib.dir.filePath(QStringLiteral("cache.sqlite"))}};
-        const Outcome first = runOnline(a.path(), p, fastLimits(hgnc));
+        const OnlineOutcome first = runOnline(a.path(), p, fastLimits(hgnc));
         QVERIFY2(first.outcome == core::JobOutcome::Finished, qPrintable(first.error));
         const QJsonObject hlab = sourceOf(first.genes, QStringLiteral("HLA-B"), QStringLiteral("hgnc"));
         QCOMPARE(hlab.value(QStringLiteral("value")).toObject().value(QStringLiteral("hgnc_id")).toString(), QStringLiteral("HGNC:4932"));

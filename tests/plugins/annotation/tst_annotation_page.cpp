@@ -82,10 +82,12 @@ private slots:
         auto* online = m_page->findChild<QCheckBox*>(QStringLiteral("online"));
         online->setChecked(true);
         QVERIFY(sourceItem(QStringLiteral("gnomad"))->text(1).contains(QStringLiteral("then the API")));
-        QCOMPARE(sourceItem(QStringLiteral("uniprot"))->checkState(0), Qt::Unchecked);
+        QVERIFY(sourceItem(QStringLiteral("uniprot"))->text(1).startsWith(QStringLiteral("API only")));
+        QCOMPARE(sourceItem(QStringLiteral("mgi"))->checkState(0), Qt::Unchecked); // no file, no API
         QVERIFY(!m_page->setup()->parameters().value(QStringLiteral("offline")).toBool());
         online->setChecked(false);
         QVERIFY(m_page->setup()->parameters().value(QStringLiteral("offline")).toBool());
+        QCOMPARE(sourceItem(QStringLiteral("uniprot"))->checkState(0), Qt::Unchecked); // offline again: no files, not used
     }
 
     void aSavedPanelAnnotatedFromThePage()

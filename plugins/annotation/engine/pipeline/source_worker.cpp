@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <utility>
+
 namespace bioforge::annotation {
 
 QJsonObject sourceValueToJson(const SourceValue& v)
@@ -44,93 +46,125 @@ public:
         auto resolver = GeneResolver::open(*m_library, m_shared.settings->identity);
         if (!resolver)
             return resolver.error();
+        m_resolver = std::make_unique<GeneResolver>(std::move(*resolver));
         auto store = RunStore::open(m_shared.storePath);
         if (!store)
             return store.error();
         m_store = std::move(*store);
-        const BulkView view(*m_library, m_task.parts);
+        m_view = std::make_unique<BulkView>(*m_library, m_task.parts);
         m_online = OnlineContext{m_shared.http, m_shared.baseUrls, [this] { return m_ctx.stopRequested(); }};
-        QStringList failed;
         for (const QString& key : m_shared.keys) {
             if (m_shared.done.contains(m_task.source->id() + QLatin1Char('\t') + key))
                 continue;
-            auto gene = resolver->record(key);
-            if (!gene)
-                return gene.error();
-            StoredValue v = attempt(*gene, key, view);
-            if (v.value.status == SourceValue::Status::Failed && m_task.missing.isEmpty()) {
-                failed << key; // tried again after the pass
-                continue;
-            }
-            if (auto st = add(std::move(v)); !st)
+            if (auto st = visit(key, 1); !st)
                 return st;
             if (m_ctx.stopRequested()) // honoured between genes: what is done so far is stored below
                 return finish();
         }
-        // One more try for each failed gene, then it is stored as failed with its error.
+        if (auto st = askApi(1); !st)
+            return st;
+        // One more try for each failed gene (the client already retried its requests), then stored as failed.
+        const QStringList failed = std::exchange(m_failed, {});
         for (const QString& key : failed) {
             if (m_ctx.stopRequested())
-                break;
-            auto gene = resolver->record(key);
-            if (!gene)
-                return gene.error();
-            StoredValue v = attempt(*gene, key, view);
-            v.attempts = 2;
-            if (auto st = add(std::move(v)); !st)
+                return finish();
+            if (auto st = visit(key, 2); !st)
                 return st;
         }
+        if (auto st = askApi(2); !st)
+            return st;
         return finish();
     }
 
 private:
-    StoredValue attempt(const std::optional<GeneRecord>& gene, const QString& key, const BulkView& view)
+    StoredValue started(const QString& key) const
     {
         StoredValue v;
         v.source = m_task.source->id();
         v.geneKey = key;
         v.fetchedAt = QDateTime::currentDateTimeUtc();
-        auto fail = [&](const QString& why) {
-            v.value.status = SourceValue::Status::Failed;
-            v.value.error = why;
-            if (v.value.releases.isEmpty())
-                v.value.releases = view.releasesJson();
-            return v;
-        };
+        return v;
+    }
+
+    core::Status failed(StoredValue v, const QString& why, int round)
+    {
+        v.value.status = SourceValue::Status::Failed;
+        v.value.error = why;
+        if (v.value.releases.isEmpty())
+            v.value.releases = m_view->releasesJson();
+        v.attempts = round;
+        if (round == 1 && m_task.missing.isEmpty()) {
+            m_failed << v.geneKey; // tried again after the pass
+            return core::okStatus();
+        }
+        return add(std::move(v));
+    }
+
+    // The files' answer, else the cache's, else the gene waits for an API request.
+    core::Status visit(const QString& key, int round)
+    {
+        StoredValue v = started(key);
+        v.attempts = round;
+        auto gene = m_resolver->record(key);
         if (!gene)
-            return fail(QStringLiteral("the identity record %1 is missing from the library").arg(key));
+            return gene.error();
+        if (!*gene)
+            return failed(v, QStringLiteral("the identity record %1 is missing from the library").arg(key), 2);
         if (!m_task.missing.isEmpty())
-            return fail(m_task.missing);
+            return failed(v, m_task.missing, 2);
         if (m_task.bulkComplete) {
-            auto bulk = m_task.source->annotate(*gene, view, m_shared.list);
+            auto bulk = m_task.source->annotate(**gene, *m_view, m_shared.list);
             if (!bulk)
-                return fail(bulk.error().message());
+                return failed(v, bulk.error().message(), round);
             v.value = *bulk;
             if (bulk->status == SourceValue::Status::Found || !m_task.online)
-                return v;
+                return add(std::move(v));
         }
-        // Online: what the files do not answer, from the provider's API (cached per release).
         if (m_release.isEmpty()) {
             auto release = m_task.source->apiRelease(m_online);
             if (!release)
-                return fail(release.error().message());
+                return failed(v, release.error().message(), round);
             m_release = *release;
         }
         auto cached = m_shared.cache ? m_shared.cache->get(m_task.source->id(), key, m_release) : core::Expected<std::optional<QJsonObject>>(std::nullopt);
         if (!cached)
-            return fail(cached.error().message());
+            return failed(v, cached.error().message(), round);
         if (*cached) {
             v.value = sourceValueFromJson(**cached);
-            return v;
+            return add(std::move(v));
         }
-        auto answer = m_task.source->annotateOnline(*gene, m_online, m_release);
-        if (!answer)
-            return fail(answer.error().message());
-        v.value = *answer;
-        v.fetchedAt = QDateTime::currentDateTimeUtc();
-        if (m_shared.cache)
-            if (auto st = m_shared.cache->put(m_task.source->id(), key, m_release, sourceValueToJson(*answer), m_task.source->cacheTtlSeconds()); !st)
-                m_ctx.warn(st.error().message()); // a cache that cannot be written costs requests, not results
-        return v;
+        m_pending << **gene;
+        m_pendingKeys << key;
+        // The retry after the pass asks one gene a request: a gene that breaks its batch fails alone.
+        const int batch = round == 1 ? std::max(1, m_task.source->apiBatchSize()) : 1;
+        return int(m_pending.size()) >= batch ? askApi(round) : core::okStatus();
+    }
+
+    // The genes waiting for the API, in one batch request where the API takes batches.
+    core::Status askApi(int round)
+    {
+        if (m_pending.isEmpty())
+            return core::okStatus();
+        const QList<GeneRecord> genes = std::exchange(m_pending, {});
+        const QStringList keys = std::exchange(m_pendingKeys, {});
+        const QList<core::Expected<SourceValue>> answers = m_task.source->annotateOnlineBatch(genes, m_online, m_release);
+        for (int i = 0; i < genes.size(); ++i) {
+            StoredValue v = started(keys[i]);
+            v.attempts = round;
+            const core::Expected<SourceValue> answer = i < answers.size() ? answers[i] : core::Expected<SourceValue>(core::Error(QStringLiteral("no answer")));
+            if (!answer) {
+                if (auto st = failed(v, answer.error().message(), round); !st)
+                    return st;
+                continue;
+            }
+            v.value = *answer;
+            if (m_shared.cache)
+                if (auto st = m_shared.cache->put(m_task.source->id(), keys[i], m_release, sourceValueToJson(*answer), m_task.source->cacheTtlSeconds()); !st)
+                    m_ctx.warn(st.error().message()); // a cache that cannot be written costs requests, not results
+            if (auto st = add(std::move(v)); !st)
+                return st;
+        }
+        return core::okStatus();
     }
 
     core::Status finish()
@@ -162,10 +196,14 @@ private:
     const SourceTask& m_task;
     const WorkerShared& m_shared;
     std::unique_ptr<BulkLibrary> m_library;
+    std::unique_ptr<GeneResolver> m_resolver;
     std::unique_ptr<RunStore> m_store;
+    std::unique_ptr<BulkView> m_view;
     OnlineContext m_online;
     QString m_release;
     QList<StoredValue> m_batch;
+    QList<GeneRecord> m_pending;
+    QStringList m_pendingKeys, m_failed;
 };
 
 } // namespace

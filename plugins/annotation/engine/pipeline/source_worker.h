@@ -5,8 +5,9 @@
 // stored yet from the bulk files, and — online — from the provider's API
 // when the files do not answer (through the response cache). A gene that
 // fails is not retried on the spot (the HTTP client already retried its
-// requests): after the pass, each failed gene gets one more try, then it is
-// stored as failed with its error. Values are stored in batches with their
+// requests): after the pass, each failed gene gets one more try — alone, so
+// a gene that breaks a batch request fails by itself — then it is stored as
+// failed with its error. Values are stored in batches with their
 // completion; a stop ends the pass after the current gene.
 
 #include "identity/gene_record.h"

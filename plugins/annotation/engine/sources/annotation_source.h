@@ -104,6 +104,16 @@ public:
         return core::Error(QStringLiteral("%1 has no API").arg(title()));
     }
     virtual qint64 cacheTtlSeconds() const { return qint64(30) * 86400; }
+    // Genes a request may carry (GraphQL aliases, id lists); the worker groups the genes it asks for.
+    virtual int apiBatchSize() const { return 1; }
+    // One answer per gene, in order; a gene's error does not fail the others. Default: one request a gene.
+    virtual QList<core::Expected<SourceValue>> annotateOnlineBatch(const QList<GeneRecord>& genes, const OnlineContext& context, const QString& release) const
+    {
+        QList<core::Expected<SourceValue>> out;
+        for (const GeneRecord& g : genes)
+            out << annotateOnline(g, context, release);
+        return out;
+    }
 };
 
 // Every source, in the order results show them.

@@ -2,9 +2,7 @@
 
 #include "io/delimited_file.h"
 
-#include <QDate>
 #include <QFileInfo>
-#include <QJsonDocument>
 #include <QRegularExpression>
 
 namespace bioforge::annotation {
@@ -161,72 +159,6 @@ core::Expected<SourceValue> GnomadSource::annotate(const GeneRecord& gene, const
 QStringList GnomadSource::tableColumns() const
 {
     return {QStringLiteral("pli"), QStringLiteral("loeuf"), QStringLiteral("oe_lof"), QStringLiteral("lof_z"), QStringLiteral("mis_z"), QStringLiteral("syn_z")};
-}
-
-// gnomAD GraphQL (POST https://gnomad.broadinstitute.org/api): gene by
-// Ensembl id (or symbol) on GRCh38 with its `gnomad_constraint`; the API
-// states no release, so the release is the query's date (the cache keeps
-// answers for their TTL, not across API changes it cannot see).
-QString GnomadSource::apiHost() const { return QStringLiteral("gnomad.broadinstitute.org"); }
-qint64 GnomadSource::cacheTtlSeconds() const { return qint64(90) * 86400; }
-
-core::Expected<QString> GnomadSource::apiRelease(const OnlineContext&) const
-{
-    return QStringLiteral("gnomAD GraphQL API, queried %1").arg(QDate::currentDate().toString(Qt::ISODate));
-}
-
-core::Expected<SourceValue> GnomadSource::annotateOnline(const GeneRecord& gene, const OnlineContext& context, const QString& release) const
-{
-    static const QString fields = QStringLiteral(
-        "gene_id symbol canonical_transcript_id gnomad_constraint { pLI oe_lof oe_lof_lower oe_lof_upper lof_z mis_z syn_z oe_mis oe_mis_lower "
-        "oe_mis_upper oe_syn oe_syn_lower oe_syn_upper obs_lof exp_lof obs_mis exp_mis obs_syn exp_syn flags }");
-    const bool byId = !gene.ensemblGeneId.isEmpty();
-    const QString query = byId ? QStringLiteral("query($id: String!) { gene(gene_id: $id, reference_genome: GRCh38) { %1 } }").arg(fields)
-                               : QStringLiteral("query($id: String!) { gene(gene_symbol: $id, reference_genome: GRCh38) { %1 } }").arg(fields);
-    HttpRequest r;
-    r.method = "POST";
-    r.url = QUrl(context.baseUrl(id(), QStringLiteral("https://gnomad.broadinstitute.org")) + QStringLiteral("/api"));
-    r.expect = HttpRequest::Expect::GraphQl;
-    r.headers = {{"Content-Type", "application/json"}};
-    r.body = QJsonDocument(QJsonObject{{QStringLiteral("query"), query},
-                                       {QStringLiteral("variables"), QJsonObject{{QStringLiteral("id"), byId ? gene.ensemblGeneId : gene.symbol}}}})
-                 .toJson(QJsonDocument::Compact);
-    SourceValue v;
-    v.releases = QJsonArray{QJsonObject{{QStringLiteral("source"), id()}, {QStringLiteral("part"), QStringLiteral("api")}, {QStringLiteral("release"), release},
-                                        {QStringLiteral("url"), displayUrl(r.url)}}};
-    auto answer = context.http->send(r, context.stop);
-    if (!answer) {
-        // gnomAD answers an unknown gene with a GraphQL error ("Gene not found"): absent, not failed.
-        if (answer.error().message().contains(QStringLiteral("not found"), Qt::CaseInsensitive)) {
-            v.error = QStringLiteral("gnomAD has no gene %1").arg(byId ? gene.ensemblGeneId : gene.symbol);
-            return v;
-        }
-        return answer.error();
-    }
-    const QJsonObject g = answer->json.object().value(QStringLiteral("data")).toObject().value(QStringLiteral("gene")).toObject();
-    const QJsonObject c = g.value(QStringLiteral("gnomad_constraint")).toObject();
-    if (g.isEmpty() || c.isEmpty()) {
-        v.error = g.isEmpty() ? QStringLiteral("gnomAD has no gene %1").arg(byId ? gene.ensemblGeneId : gene.symbol)
-                              : QStringLiteral("gnomAD has no constraint for %1").arg(gene.symbol);
-        return v;
-    }
-    // The API's names to the bulk file's (the same numbers: pLI, LOEUF = oe_lof_upper, …).
-    const std::pair<const char*, const char*> names[] = {
-        {"pli", "pLI"}, {"loeuf", "oe_lof_upper"}, {"oe_lof", "oe_lof"}, {"oe_lof_lower", "oe_lof_lower"}, {"lof_z", "lof_z"}, {"obs_lof", "obs_lof"},
-        {"exp_lof", "exp_lof"}, {"mis_z", "mis_z"}, {"oe_mis", "oe_mis"}, {"oe_mis_lower", "oe_mis_lower"}, {"oe_mis_upper", "oe_mis_upper"},
-        {"obs_mis", "obs_mis"}, {"exp_mis", "exp_mis"}, {"syn_z", "syn_z"}, {"oe_syn", "oe_syn"}, {"oe_syn_lower", "oe_syn_lower"},
-        {"oe_syn_upper", "oe_syn_upper"}, {"obs_syn", "obs_syn"}, {"exp_syn", "exp_syn"}};
-    for (const auto& [ours, theirs] : names)
-        if (c.value(QLatin1String(theirs)).isDouble())
-            v.value.insert(QLatin1String(ours), c.value(QLatin1String(theirs)));
-    v.value.insert(QStringLiteral("gene_id"), g.value(QStringLiteral("gene_id")));
-    v.value.insert(QStringLiteral("transcript"), g.value(QStringLiteral("canonical_transcript_id")));
-    v.value.insert(QStringLiteral("symbol"), g.value(QStringLiteral("symbol")));
-    v.value.insert(QStringLiteral("flags"), c.value(QStringLiteral("flags")).isArray() ? c.value(QStringLiteral("flags")) : QJsonValue(QJsonArray()));
-    v.status = SourceValue::Status::Found;
-    v.joinedOn = byId ? QStringLiteral("Ensembl gene %1 (API)").arg(gene.ensemblGeneId) : QStringLiteral("symbol %1 (API; fallback: no Ensembl id)").arg(gene.symbol);
-    v.symbolFallback = !byId;
-    return v;
 }
 
 } // namespace bioforge::annotation

@@ -21,6 +21,8 @@ public:
     core::Expected<QString> apiRelease(const OnlineContext& context) const override;
     core::Expected<SourceValue> annotateOnline(const GeneRecord& gene, const OnlineContext& context, const QString& release) const override;
     qint64 cacheTtlSeconds() const override;
+    int apiBatchSize() const override { return 10; } // GraphQL aliases: 10 genes a request (gnomAD allows ~10 requests a minute)
+    QList<core::Expected<SourceValue>> annotateOnlineBatch(const QList<GeneRecord>& genes, const OnlineContext& context, const QString& release) const override;
 };
 
 } // namespace bioforge::annotation
