@@ -92,6 +92,12 @@ void JobContext::setMessage(const QString& message)
     m_message = message;
 }
 
+void JobContext::markEnded()
+{
+    qint64 expected = -1;
+    m_endMs.compare_exchange_strong(expected, m_clock.nowMs(), std::memory_order_acq_rel);
+}
+
 void JobContext::markComplete()
 {
     std::lock_guard lock(m_mutex);
@@ -132,7 +138,8 @@ ProgressSnapshot JobContext::snapshot() const
     s.unitsPerSecond = m_stageRate.unitsPerSecond();
     if (s.stageIndex >= 0 && s.stageIndex < stages.size())
         s.unit = stages[s.stageIndex].unit;
-    s.elapsedMs = now - m_startMs;
+    const qint64 ended = m_endMs.load(std::memory_order_acquire);
+    s.elapsedMs = (ended >= 0 ? ended : now) - m_startMs; // a run's own working time, not "now - start" once it ended
     s.message = m_message;
     s.warnings = m_warnings;
     s.lastWarning = m_lastWarning;

@@ -73,6 +73,8 @@ public:
     void advance(qint64 units = 1);
     void setMessage(const QString& message);
     void markComplete();
+    // The job's run ended (finished, paused, cancelled, failed): elapsed stops here.
+    void markEnded();
     // A record skipped or changed, an input repaired: logged as a warning
     // (terminal, log file, Log dock), counted in the snapshot (Jobs dock) and
     // kept in the run's record (report). Any thread.
@@ -100,6 +102,7 @@ private:
     qint64 m_startMs;
 
     std::atomic<int> m_stop{int(StopRequest::None)};
+    std::atomic<qint64> m_endMs{-1}; // -1 while the job runs
     std::atomic<qint64> m_stageDone{0};
     std::atomic<qint64> m_unitsDone{0};
     std::atomic<qint64> m_nextSampleMs{0};

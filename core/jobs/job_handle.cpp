@@ -29,6 +29,8 @@ void JobHandle::start(const Clock& clock, std::unique_ptr<DeviceLease> lease)
 
 void JobHandle::finishOnWorker(JobOutcome outcome, const QString& failure)
 {
+    if (m_context)
+        m_context->markEnded();
     RunRecord done = m_record; // the owner only reads m_record while the job runs
     done.endedAt = QDateTime::currentDateTimeUtc();
     if (!failure.isEmpty()) {

@@ -194,15 +194,15 @@ private slots:
         QVERIFY(qt);
     }
 
-    void resumeDialogPreselectsInterruptedRuns()
+    void resumeDialogPreselectsInterruptedAndPausedRuns()
     {
         core::RunRecord a, b;
         a.runId = QStringLiteral("a");
         a.state = core::RunState::Interrupted;
         b.runId = QStringLiteral("b");
-        b.state = core::RunState::Paused;
+        b.state = core::RunState::Paused; // quitting paused it: work to continue too
         ui::ResumeDialog dialog({a, b});
-        QCOMPARE(dialog.selectedRunIds(), QStringList{QStringLiteral("a")});
+        QCOMPARE(dialog.selectedRunIds(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
     }
 };
 

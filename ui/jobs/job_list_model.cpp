@@ -15,6 +15,8 @@ QString duration(qint64 ms)
     return QStringLiteral("%1 s").arg(s);
 }
 
+QString shortId(const QString& runId) { return runId.section(QLatin1Char('-'), 0, 1); } // date-time, enough to tell runs apart
+
 QString stateText(const core::JobHandle& h)
 {
     if (h.state() == core::RunState::Running && h.pendingStop() == core::StopRequest::Pause)
@@ -44,36 +46,108 @@ void JobListModel::onSubmitted(const QString& runId)
     auto h = m_scheduler.handle(runId);
     if (!h || m_rows.contains(h))
         return;
-    beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
+    const int at = int(m_dormant.size() + m_rows.size());
+    beginInsertRows({}, at, at);
     m_rows.append(h);
     endInsertRows();
+    // A resumed run: its parent now reads "resumed as …" (and is no longer dormant).
+    const QString parent = h->record().parentRunId;
+    for (int i = 0; i < m_dormant.size(); ++i)
+        if (m_dormant[i].runId == parent) {
+            beginRemoveRows({}, i, i);
+            m_dormant.removeAt(i);
+            endRemoveRows();
+            break;
+        }
+    if (const int row = rowOf(parent); row >= 0)
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void JobListModel::setDormantRuns(const QList<core::RunRecord>& runs)
+{
+    beginResetModel();
+    m_dormant.clear();
+    for (const core::RunRecord& r : runs)
+        if (!m_scheduler.handle(r.runId) && resumedAs(r.runId).isEmpty())
+            m_dormant << r;
+    endResetModel();
+}
+
+QString JobListModel::resumedAs(const QString& runId) const
+{
+    for (const auto& h : m_rows)
+        if (h->record().parentRunId == runId)
+            return h->runId();
+    return {};
+}
+
+bool JobListModel::canResume(int row) const
+{
+    if (row < 0)
+        return false;
+    if (row < m_dormant.size())
+        return true;
+    const int i = row - int(m_dormant.size());
+    return i < m_rows.size() && core::runStateIsResumable(m_rows[i]->state()) && resumedAs(m_rows[i]->runId()).isEmpty();
+}
+
+QVariant JobListModel::dormantData(const core::RunRecord& r, int column, int role) const
+{
+    if (role == kRunIdRole)
+        return r.runId;
+    if (role == kFractionRole)
+        return 0.0; // how far it got is in its checkpoints; the row shows its state
+    if (role == Qt::ToolTipRole)
+        return tr("%1\nrun %2, %3 before this session; select it and Resume to continue from its last checkpoint")
+            .arg(r.title, r.runId, core::runStateName(r.state));
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (column) {
+    case Name: return r.title;
+    case Elapsed: return r.startedAt.isValid() && r.endedAt.isValid() ? duration(r.startedAt.msecsTo(r.endedAt)) : QString();
+    case Warnings: return r.warningCount > 0 ? QString::number(r.warningCount) : QString();
+    case State: return core::runStateName(r.state);
+    default: return {};
+    }
 }
 
 void JobListModel::refresh()
 {
+    const int first = int(m_dormant.size());
     for (int row = 0; row < m_rows.size(); ++row)
         if (m_rows[row]->state() == core::RunState::Running)
-            emit dataChanged(index(row, Stage), index(row, State));
+            emit dataChanged(index(first + row, Stage), index(first + row, State));
 }
 
-int JobListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
+int JobListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_dormant.size() + m_rows.size()); }
 int JobListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
-QString JobListModel::runIdAt(int row) const { return row >= 0 && row < m_rows.size() ? m_rows[row]->runId() : QString(); }
+QString JobListModel::runIdAt(int row) const
+{
+    if (row >= 0 && row < m_dormant.size())
+        return m_dormant[row].runId;
+    const int i = row - int(m_dormant.size());
+    return i >= 0 && i < m_rows.size() ? m_rows[i]->runId() : QString();
+}
 
 int JobListModel::rowOf(const QString& runId) const
 {
+    for (int i = 0; i < m_dormant.size(); ++i)
+        if (m_dormant[i].runId == runId)
+            return i;
     for (int i = 0; i < m_rows.size(); ++i)
         if (m_rows[i]->runId() == runId)
-            return i;
+            return int(m_dormant.size()) + i;
     return -1;
 }
 
 QVariant JobListModel::data(const QModelIndex& index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    if (!index.isValid() || index.row() >= rowCount())
         return {};
-    const core::JobHandle& h = *m_rows[index.row()];
+    if (index.row() < m_dormant.size())
+        return dormantData(m_dormant[index.row()], index.column(), role);
+    const core::JobHandle& h = *m_rows[index.row() - int(m_dormant.size())];
     if (role == kRunIdRole)
         return h.runId();
     const bool live = h.state() == core::RunState::Running;
@@ -93,14 +167,18 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case Name: return h.record().title;
+    case Name:
+        return h.record().parentRunId.isEmpty() ? h.record().title : tr("%1 (continues %2)").arg(h.record().title, shortId(h.record().parentRunId));
     case Stage: return s.stageLabel.isEmpty() ? QString() : QStringLiteral("%1 (%2/%3)").arg(s.stageLabel).arg(s.stageIndex + 1).arg(s.stageCount);
     case Progress: return QStringLiteral("%1 %").arg(int(fraction * 100));
     case Rate: return live && s.unitsPerSecond > 0 ? core::formatRate(s.unitsPerSecond, s.unit) : QString();
     case Eta: return live ? (s.etaMs ? duration(*s.etaMs) : QStringLiteral("unknown")) : QString();
     case Elapsed: return s.elapsedMs > 0 ? duration(s.elapsedMs) : QString();
     case Warnings: return warnings > 0 ? QString::number(warnings) : QString();
-    case State: return stateText(h);
+    case State: {
+        const QString child = resumedAs(h.runId());
+        return child.isEmpty() ? stateText(h) : tr("%1, resumed as %2").arg(stateText(h), shortId(child));
+    }
     default: return {};
     }
 }

@@ -1,11 +1,17 @@
 #pragma once
 
-// The Jobs dock's table: one row per run this session has started, with name,
-// stage, progress, rate, ETA, elapsed time and state. It polls the
-// scheduler's snapshots on a timer (the UI thread only reads; workers never
-// call into the UI).
+// The Jobs dock's table: first the project's paused or interrupted runs that
+// no process has resumed yet (so a run paused before a restart can be
+// resumed here), then one row per run this session has started, with name,
+// stage, progress, rate, ETA, elapsed time (the run's own working time) and
+// state. A resumed run names the run it continues; that run reads "resumed
+// as …". It polls the scheduler's snapshots on a timer (the UI thread only
+// reads; workers never call into the UI).
+
+#include "provenance/run_record.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QTimer>
 
 #include <memory>
@@ -34,11 +40,19 @@ public:
     QString runIdAt(int row) const;
     int rowOf(const QString& runId) const;
     void refresh();
+    // Resumable runs of the project this session has not started (from the store).
+    void setDormantRuns(const QList<core::RunRecord>& runs);
+    // May the run on `row` be resumed now (paused/interrupted/failed and not resumed yet)?
+    bool canResume(int row) const;
+    // The run that continues `runId`, if one was started.
+    QString resumedAs(const QString& runId) const;
 
 private:
     void onSubmitted(const QString& runId);
+    QVariant dormantData(const core::RunRecord& r, int column, int role) const;
 
     core::JobScheduler& m_scheduler;
+    QList<core::RunRecord> m_dormant; // rows [0, m_dormant.size())
     QList<std::shared_ptr<core::JobHandle>> m_rows;
     QTimer m_timer;
 };

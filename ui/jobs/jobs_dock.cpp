@@ -53,17 +53,29 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
     connect(m_pause, &QPushButton::clicked, this, &JobsDock::pauseSelected);
     connect(m_resume, &QPushButton::clicked, this, &JobsDock::resumeSelected);
     connect(m_cancel, &QPushButton::clicked, this, &JobsDock::cancelSelected);
-    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+    connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) { // double click, or Return
         emit runActivated(m_model->runIdAt(index.row()));
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsDock::updateButtons);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &JobsDock::updateButtons);
-    connect(&m_session, &core::Session::projectChanged, this, &JobsDock::updateButtons);
+    connect(&m_session, &core::Session::projectChanged, this, [this] {
+        reloadDormant();
+        updateButtons();
+    });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex&, int first) {
         m_table->selectRow(first);
         updateButtons();
     });
+    m_table->setTabKeyNavigation(false); // Tab leaves the table instead of walking its cells
+    reloadDormant();
     updateButtons();
+}
+
+void JobsDock::reloadDormant()
+{
+    core::RunService* runs = m_session.runs();
+    auto resumable = runs ? runs->resumableRuns() : core::Expected<QList<core::RunRecord>>(QList<core::RunRecord>{});
+    m_model->setDormantRuns(resumable ? *resumable : QList<core::RunRecord>{});
 }
 
 QString JobsDock::selectedRunId() const
@@ -93,7 +105,8 @@ void JobsDock::updateButtons()
     const bool active = h && (state == core::RunState::Running || state == core::RunState::Queued);
     m_pause->setEnabled(active && h->pendingStop() == core::StopRequest::None);
     m_cancel->setEnabled(active);
-    m_resume->setEnabled(h && core::runStateIsResumable(state) && m_session.runs());
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    m_resume->setEnabled(m_session.runs() && !rows.isEmpty() && m_model->canResume(rows.first().row()));
     m_selfTest->setEnabled(m_session.runs() != nullptr);
 }
 
@@ -113,11 +126,13 @@ void JobsDock::cancelSelected()
 
 void JobsDock::resumeSelected()
 {
-    if (!m_session.runs())
+    if (!m_session.runs() || selectedRunId().isEmpty())
         return;
     auto id = m_session.runs()->resume(selectedRunId());
     if (!id)
         emit errorOccurred(id.error().message());
+    else
+        m_table->selectRow(m_model->rowOf(*id)); // the continuation, which runs now
     updateButtons();
 }
 

@@ -27,6 +27,12 @@ public:
     QString selectedRunId() const;
     // Starts the workbench self-test in the open project; returns the run id or an empty string.
     QString runSelfTest();
+    // What the buttons do, for the Run menu's shortcuts too.
+    void pauseSelected();
+    void resumeSelected();
+    void cancelSelected();
+    // The project's paused or interrupted runs not started in this session.
+    void reloadDormant();
 
 signals:
     void runActivated(const QString& runId);
@@ -34,9 +40,6 @@ signals:
 
 private:
     void updateButtons();
-    void pauseSelected();
-    void resumeSelected();
-    void cancelSelected();
 
     core::Session& m_session;
     JobListModel* m_model;

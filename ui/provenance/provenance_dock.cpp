@@ -100,8 +100,9 @@ void ProvenanceDock::showRun(const QString& runId)
 
 void ProvenanceDock::exportJson()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export provenance"), m_runId + QStringLiteral(".json"),
-                                                      tr("JSON (*.json)"));
+    core::Project* project = m_session.project();
+    const QString start = project ? QDir(project->reportsDir()).filePath(m_runId + QStringLiteral(".json")) : m_runId + QStringLiteral(".json");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export provenance"), start, tr("JSON (*.json)")); // starts in the project's reports/
     if (path.isEmpty())
         return;
     if (core::Status st = core::AtomicFile::write(path, QJsonDocument(m_record.toJson()).toJson()); !st)

@@ -30,6 +30,8 @@ public:
     QTreeWidget* tree() const { return m_tree; }
     // Writes the report; asynchronous: reportExported or errorOccurred follows.
     void exportReport(const QString& htmlPath, const QString& pdfPath);
+    // Asks where (a PDF with the HTML beside it), then exports the shown run's report.
+    void chooseReportFiles();
 
 signals:
     void reportExported(const QStringList& paths);
@@ -37,7 +39,6 @@ signals:
 
 private:
     void exportJson();
-    void chooseReportFiles();
 
     core::Session& m_session;
     QString m_runId;

@@ -19,6 +19,14 @@
 #include "store/project.h"
 
 #include <QApplication>
+#include <QCloseEvent>
+#include <QKeyEvent>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
+#include <QPushButton>
+#include <QShortcut>
+#include <QUrl>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QListWidget>
@@ -70,6 +78,7 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
 
     buildMenus();
     buildPages();
+    buildShortcuts();
     updateTitle();
     resize(1280, 800);
 }
@@ -81,23 +90,39 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Open project…"), QKeySequence::Open, this, &MainWindow::chooseProject);
     m_recentMenu = file->addMenu(tr("Recent projects"));
     file->addSeparator();
-    file->addAction(tr("&Settings…"), this, [this] { SettingsDialog(this).exec(); });
+    file->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, [this] { SettingsDialog(this).exec(); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(tr("Run the &self-test"), this, [this] { m_jobs->runSelfTest(); });
+    run->addAction(tr("Run the &self-test"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this, [this] { m_jobs->runSelfTest(); });
     run->addAction(tr("Run the &demo"), this, [this] { startDemo(); });
-    run->addAction(tr("&Pause all"), this, [this] {
+    run->addSeparator();
+    // The selected run of the Jobs dock (or of the Runs page, for Resume).
+    run->addAction(tr("&Pause the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this, [this] { m_jobs->pauseSelected(); })
+        ->setObjectName(QStringLiteral("pauseAction"));
+    run->addAction(tr("&Resume the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] {
+           if (m_pages->currentWidget() == m_runsPage && !m_runsPage->selectedRunId().isEmpty())
+               m_runsPage->resumeSelected();
+           else
+               m_jobs->resumeSelected();
+       })->setObjectName(QStringLiteral("resumeAction"));
+    run->addAction(tr("&Cancel the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X), this, [this] { m_jobs->cancelSelected(); })
+        ->setObjectName(QStringLiteral("cancelAction"));
+    run->addAction(tr("Pause &all"), this, [this] {
         for (const auto& h : m_session.scheduler().handles())
             m_session.scheduler().pause(h->runId());
     });
+    run->addSeparator();
+    run->addAction(tr("&Export the report of the shown run…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { m_provenance->chooseReportFiles(); })
+        ->setObjectName(QStringLiteral("exportReportAction"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : std::initializer_list<QDockWidget*>{m_jobs, m_log, m_provenance, m_checkpoints})
         view->addAction(dock->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, &MainWindow::openUserGuide)->setObjectName(QStringLiteral("userGuideAction"));
     help->addAction(tr("&About BioForge"), this, [this] { AboutDialog(this).exec(); });
     updateRecentMenu();
 }
@@ -112,6 +137,7 @@ void MainWindow::buildPages()
 {
     m_runsPage = new RunsPage(m_session, m_pages);
     connect(m_runsPage, &RunsPage::provenanceRequested, m_provenance, &ProvenanceDock::showRun);
+    connect(m_runsPage, &RunsPage::errorOccurred, this, &MainWindow::showError);
     connect(m_runsPage, &RunsPage::checkpointsRequested, this, [this](const QString& runId) {
         m_checkpoints->show();
         m_checkpoints->raise();
@@ -137,6 +163,103 @@ void MainWindow::buildPages()
         addPage(tr("Get started"), style()->standardIcon(QStyle::SP_MessageBoxInformation), empty);
     }
     m_nav->setCurrentRow(pluginPages == 0 ? 1 : 0);
+}
+
+namespace {
+
+// The first control of `page` that Tab would reach.
+QWidget* firstFocusable(QWidget* page)
+{
+    for (QWidget* w = page->nextInFocusChain(); w && w != page; w = w->nextInFocusChain())
+        if (page->isAncestorOf(w) && w->isVisibleTo(page) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus))
+            return w;
+    return nullptr;
+}
+
+} // namespace
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    // Tab from the rail goes into the page it shows (the pages were built after the docks, so the chain alone would skip them).
+    if (watched == m_nav && event->type() == QEvent::KeyPress && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Tab
+        && static_cast<QKeyEvent*>(event)->modifiers() == Qt::NoModifier) {
+        if (QWidget* first = m_pages->currentWidget() ? firstFocusable(m_pages->currentWidget()) : nullptr) {
+            first->setFocus(Qt::TabFocusReason);
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+// Ctrl+1 … Ctrl+9 open the pages in the rail's order; the page's first control takes the focus.
+void MainWindow::buildShortcuts()
+{
+    for (int i = 0; i < std::min(9, m_nav->count()); ++i) {
+        auto* shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this);
+        shortcut->setObjectName(QStringLiteral("pageShortcut%1").arg(i + 1));
+        connect(shortcut, &QShortcut::activated, this, [this, i] {
+            m_nav->setCurrentRow(i);
+            if (QWidget* first = m_pages->currentWidget() ? firstFocusable(m_pages->currentWidget()) : nullptr)
+                first->setFocus(Qt::ShortcutFocusReason);
+        });
+        m_nav->item(i)->setToolTip(tr("%1 (Ctrl+%2)").arg(m_nav->item(i)->text()).arg(i + 1));
+    }
+    // Tab from the rail goes into the page it shows, then on to the docks.
+    m_nav->setTabKeyNavigation(false);
+    m_nav->installEventFilter(this);
+}
+
+void MainWindow::openUserGuide()
+{
+    // Installed beside the program (share/doc/bioforge-workbench), or in the source tree it was built from.
+    const QStringList candidates{QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/bioforge-workbench/user-guide.md")),
+                                 QStringLiteral(BIOFORGE_SOURCE_DIR "/docs/user-guide.md")};
+    for (const QString& c : candidates)
+        if (QFileInfo::exists(c)) {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(c).absoluteFilePath()));
+            statusBar()->showMessage(tr("User guide: %1").arg(QFileInfo(c).absoluteFilePath()), 10000);
+            return;
+        }
+    showError(tr("The user guide was not found (looked for %1)").arg(candidates.join(QStringLiteral(", "))));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    int active = 0;
+    for (const auto& h : m_session.scheduler().handles())
+        active += h->state() == core::RunState::Running || h->state() == core::RunState::Queued ? 1 : 0;
+    if (active == 0) {
+        event->accept();
+        return;
+    }
+    QuitChoice choice = QuitChoice::PauseAndQuit;
+    if (m_askQuit) {
+        choice = m_askQuit(active);
+    } else {
+        QMessageBox box(QMessageBox::Question, tr("Runs are going"),
+                        tr("%n run(s) are still going. Pause them (they resume from their last checkpoint at the next start) or cancel them?",
+                           nullptr, active),
+                        QMessageBox::NoButton, this);
+        QPushButton* pause = box.addButton(tr("Pause and quit"), QMessageBox::AcceptRole);
+        QPushButton* cancel = box.addButton(tr("Cancel the runs and quit"), QMessageBox::DestructiveRole);
+        box.addButton(tr("Keep working"), QMessageBox::RejectRole);
+        box.setDefaultButton(pause);
+        box.exec();
+        choice = box.clickedButton() == pause ? QuitChoice::PauseAndQuit : box.clickedButton() == cancel ? QuitChoice::CancelAndQuit : QuitChoice::Stay;
+    }
+    if (choice == QuitChoice::Stay) {
+        event->ignore();
+        return;
+    }
+    for (const auto& h : m_session.scheduler().handles()) {
+        if (h->state() != core::RunState::Running && h->state() != core::RunState::Queued)
+            continue;
+        if (choice == QuitChoice::CancelAndQuit)
+            m_session.scheduler().cancel(h->runId());
+        else
+            m_session.scheduler().pause(h->runId());
+    }
+    event->accept();
 }
 
 bool MainWindow::openProject(const QString& folder, bool create)

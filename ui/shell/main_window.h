@@ -7,6 +7,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QListWidget;
 class QStackedWidget;
 
@@ -35,13 +37,25 @@ public:
     QStackedWidget* pages() const { return m_pages; }
 
     bool openProject(const QString& folder, bool create);
+
+    // Closing the window with runs going asks what to do with them.
+    enum class QuitChoice { PauseAndQuit, CancelAndQuit, Stay };
+    // Replaces the question (tests answer it; the default asks in a message box).
+    void setQuitQuestion(std::function<QuitChoice(int activeRuns)> ask) { m_askQuit = std::move(ask); }
+    RunsPage* runsPage() const { return m_runsPage; }
     // After a project opens: offers to resume runs a crash interrupted.
     void offerResume();
     // Starts every plugin's demo runs in the open project.
     QStringList startDemo();
 
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void buildMenus();
+    void buildShortcuts();
+    void openUserGuide();
     void buildPages();
     void addPage(const QString& title, const QIcon& icon, QWidget* page);
     void updateTitle();
@@ -59,6 +73,7 @@ private:
     ProvenanceDock* m_provenance;
     CheckpointInspectorDock* m_checkpoints;
     QMenu* m_recentMenu = nullptr;
+    std::function<QuitChoice(int)> m_askQuit;
 };
 
 } // namespace bioforge::ui

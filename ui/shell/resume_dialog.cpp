@@ -20,10 +20,15 @@ ResumeDialog::ResumeDialog(const QList<core::RunRecord>& runs, QWidget* parent) 
         auto* item = new QListWidgetItem(QStringLiteral("%1 — %2 (%3)").arg(r.title, r.runId, core::runStateName(r.state)), m_list);
         item->setData(Qt::UserRole, r.runId);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(r.state == core::RunState::Interrupted ? Qt::Checked : Qt::Unchecked);
+        // Paused (quit with the run going) and interrupted (a crash) are both work to continue: preselected.
+        item->setCheckState(r.state == core::RunState::Interrupted || r.state == core::RunState::Paused ? Qt::Checked : Qt::Unchecked);
     }
     auto* buttons = new QDialogButtonBox(this);
-    buttons->addButton(tr("Resume selected"), QDialogButtonBox::AcceptRole);
+    m_resume = buttons->addButton(tr("Resume selected"), QDialogButtonBox::AcceptRole);
+    m_resume->setObjectName(QStringLiteral("resumeSelectedButton"));
+    // Nothing checked: nothing to resume, so the button cannot pretend to.
+    auto update = [this] { m_resume->setEnabled(!selectedRunIds().isEmpty()); };
+    connect(m_list, &QListWidget::itemChanged, this, update);
     buttons->addButton(tr("Later"), QDialogButtonBox::RejectRole);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -31,6 +36,7 @@ ResumeDialog::ResumeDialog(const QList<core::RunRecord>& runs, QWidget* parent) 
     layout->addWidget(text);
     layout->addWidget(m_list);
     layout->addWidget(buttons);
+    update();
 }
 
 QStringList ResumeDialog::selectedRunIds() const

@@ -30,7 +30,11 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     auto* openFolder = new QPushButton(tr("Open results folder"), this);
     auto* provenance = new QPushButton(tr("Provenance"), this);
     auto* checkpoints = new QPushButton(tr("Checkpoints"), this);
+    m_resume = new QPushButton(tr("Resume"), this);
+    m_resume->setObjectName(QStringLiteral("resumeRunButton"));
+    m_resume->setToolTip(tr("Continue a paused, interrupted or failed run from its last checkpoint (Ctrl+Shift+R)"));
     auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_resume);
     buttons->addStretch();
     buttons->addWidget(openFolder);
     buttons->addWidget(provenance);
@@ -46,7 +50,10 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     });
     connect(provenance, &QPushButton::clicked, this, [this] { emit provenanceRequested(selectedRunId()); });
     connect(checkpoints, &QPushButton::clicked, this, [this] { emit checkpointsRequested(selectedRunId()); });
-    connect(m_table, &QTableView::doubleClicked, this, [this] { emit provenanceRequested(selectedRunId()); });
+    connect(m_table, &QTableView::activated, this, [this] { emit provenanceRequested(selectedRunId()); }); // double click, or Return
+    connect(m_resume, &QPushButton::clicked, this, [this] { resumeSelected(); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPage::updateButtons);
+    m_table->setTabKeyNavigation(false); // Tab leaves the table instead of walking its cells
     connect(&session, &core::Session::projectChanged, this, [this] {
         connectRunService();
         reload();
@@ -69,9 +76,35 @@ QString RunsPage::selectedRunId() const
     return rows.isEmpty() ? QString() : m_model->item(rows.first().row(), 0)->text();
 }
 
+void RunsPage::updateButtons()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    bool resumable = false;
+    if (!rows.isEmpty()) {
+        const QString id = m_model->item(rows.first().row(), 0)->text();
+        resumable = m_model->item(rows.first().row(), 3)->data(Qt::UserRole).toBool() && !m_resumed.contains(id);
+    }
+    m_resume->setEnabled(resumable && m_session.runs());
+}
+
+QString RunsPage::resumeSelected()
+{
+    const QString id = selectedRunId();
+    if (!m_session.runs() || id.isEmpty())
+        return {};
+    auto resumed = m_session.runs()->resume(id);
+    if (!resumed) {
+        emit errorOccurred(resumed.error().message());
+        return {};
+    }
+    return *resumed;
+}
+
 void RunsPage::reload()
 {
+    const QString selected = selectedRunId();
     m_model->clear();
+    m_resumed.clear();
     m_model->setHorizontalHeaderLabels({tr("Run"), tr("Title"), tr("Plugin"), tr("State"), tr("Created"), tr("Resumes")});
     core::Project* project = m_session.project();
     if (!project)
@@ -79,18 +112,26 @@ void RunsPage::reload()
     auto runs = project->store().runs();
     if (!runs)
         return;
+    for (const core::RunRecord& r : *runs)
+        if (!r.parentRunId.isEmpty())
+            m_resumed.insert(r.parentRunId);
     for (auto it = runs->crbegin(); it != runs->crend(); ++it) {
+        auto* state = new QStandardItem(m_resumed.contains(it->runId) ? tr("%1, resumed").arg(core::runStateName(it->state)) : core::runStateName(it->state));
+        state->setData(core::runStateIsResumable(it->state), Qt::UserRole);
         QList<QStandardItem*> row{new QStandardItem(it->runId), new QStandardItem(it->title),
                                   new QStandardItem(it->pluginId + QLatin1Char(' ') + it->verb),
-                                  new QStandardItem(core::runStateName(it->state)),
+                                  state,
                                   new QStandardItem(it->createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))),
                                   new QStandardItem(it->parentRunId)};
         if (!it->error.isEmpty())
             for (QStandardItem* item : row)
                 item->setToolTip(it->error);
         m_model->appendRow(row);
+        if (it->runId == selected)
+            m_table->selectRow(m_model->rowCount() - 1);
     }
     m_table->resizeColumnsToContents();
+    updateButtons();
 }
 
 } // namespace bioforge::ui

@@ -1,12 +1,16 @@
 #pragma once
 
 // The Runs page: the open project's run history (all plugins), with buttons
-// to open a run's results folder, show its provenance and inspect its
-// checkpoints. Refreshed when runs start or end.
+// to resume a paused, interrupted or failed run, open a run's results
+// folder, show its provenance (also Return or a double click) and inspect
+// its checkpoints. A run another run continues reads "…, resumed".
+// Refreshed when runs start or end.
 
+#include <QSet>
 #include <QWidget>
 
 class QStandardItemModel;
+class QPushButton;
 class QTableView;
 
 namespace bioforge::core {
@@ -21,18 +25,24 @@ public:
     explicit RunsPage(core::Session& session, QWidget* parent = nullptr);
     void reload();
     QTableView* table() const { return m_table; }
+    QString selectedRunId() const;
+    // Resumes the selected run (paused, interrupted or failed, not resumed yet); the new run's id or empty.
+    QString resumeSelected();
 
 signals:
     void provenanceRequested(const QString& runId);
     void checkpointsRequested(const QString& runId);
+    void errorOccurred(const QString& message);
 
 private:
-    QString selectedRunId() const;
     void connectRunService();
+    void updateButtons();
 
     core::Session& m_session;
     QStandardItemModel* m_model;
     QTableView* m_table;
+    QPushButton* m_resume;
+    QSet<QString> m_resumed; // runs that another run continues
 };
 
 } // namespace bioforge::ui

@@ -82,6 +82,19 @@ private slots:
         QCOMPARE(record.warnings.first(), QStringLiteral("a.fa:3: record 'x' has no sequence (record skipped)"));
     }
 
+    void elapsedStopsWhenTheRunEnds()
+    {
+        ManualClock clock(1000);
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        clock.advance(5000);
+        QCOMPARE(ctx.snapshot().elapsedMs, qint64(5000));
+        ctx.markEnded();
+        clock.advance(40000); // the window refreshes long after: the run's own time stays
+        QCOMPARE(ctx.snapshot().elapsedMs, qint64(5000));
+        ctx.markEnded(); // the first end counts
+        QCOMPARE(ctx.snapshot().elapsedMs, qint64(5000));
+    }
+
     void overshootIsClampedToOne()
     {
         ManualClock clock;

@@ -1,0 +1,182 @@
+// The desktop as a person uses it (issue 11), offscreen: quitting with a run
+// going asks (stay, or pause); after a restart the paused run is preselected
+// in the resume dialog, listed in the Jobs dock and resumable there and on
+// the Runs page; the continuation names its parent and the parent reads
+// "resumed"; Tab leaves the tables; Ctrl+1… opens the pages; Return on a
+// run shows its provenance; the Run menu has shortcuts.
+
+#include "jobs/job_list_model.h"
+#include "jobs/job_scheduler.h"
+#include "jobs/jobs_dock.h"
+#include "log/logging.h"
+#include "provenance/provenance_dock.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "shell/main_window.h"
+#include "shell/resume_dialog.h"
+#include "shell/runs_page.h"
+#include "support/test_support.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QtTest>
+
+using namespace bioforge;
+
+namespace {
+
+// A self-test long enough to be paused on purpose.
+QJsonObject longSelfTest() { return {{QStringLiteral("units"), 4000}, {QStringLiteral("work"), 4000}}; }
+
+QString stateOf(core::Session& session, const QString& runId)
+{
+    auto h = session.scheduler().handle(runId);
+    return h ? core::runStateName(h->state()) : QString();
+}
+
+} // namespace
+
+class TstWindowResume : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_paused;
+
+    QString project() const { return m_dir.filePath(QStringLiteral("project")); }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        core::Logging::initialize(core::Logging::Console::Off);
+    }
+
+    void quittingWithARunGoingAsks()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(project(), true));
+        window.show();
+        auto id = session.runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"), longSelfTest());
+        QVERIFY(id);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(session, *id), QStringLiteral("running"), 30000);
+        int asked = 0;
+        window.setQuitQuestion([&](int active) {
+            asked = active;
+            return ui::MainWindow::QuitChoice::Stay;
+        });
+        QVERIFY(!window.close()); // "Keep working": the window stays, the run goes on
+        QCOMPARE(asked, 1);
+        QVERIFY(window.isVisible());
+        QCOMPARE(stateOf(session, *id), QStringLiteral("running"));
+        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::PauseAndQuit; });
+        QVERIFY(window.close());
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(session, *id), QStringLiteral("paused"), 60000);
+        m_paused = *id;
+        session.scheduler().pauseAllAndWait();
+    }
+
+    void afterARestartThePausedRunIsOfferedAndResumable()
+    {
+        QVERIFY(!m_paused.isEmpty());
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(project(), false));
+        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::CancelAndQuit; });
+        window.show();
+        // The resume dialog preselects it; with nothing ticked its button is off.
+        auto resumable = session.runs()->resumableRuns();
+        QVERIFY(resumable && resumable->size() == 1);
+        ui::ResumeDialog dialog(*resumable);
+        QCOMPARE(dialog.selectedRunIds(), QStringList{m_paused});
+        QVERIFY(dialog.resumeButton()->isEnabled());
+        dialog.list()->item(0)->setCheckState(Qt::Unchecked);
+        QVERIFY(!dialog.resumeButton()->isEnabled());
+        // "Later": the Jobs dock still lists it, and resumes it.
+        ui::JobsDock* jobs = window.jobsDock();
+        const int row = jobs->model()->rowOf(m_paused);
+        QVERIFY(row >= 0);
+        QCOMPARE(jobs->model()->data(jobs->model()->index(row, ui::JobListModel::State), Qt::DisplayRole).toString(), QStringLiteral("paused"));
+        jobs->table()->selectRow(row);
+        auto* resume = jobs->findChild<QPushButton*>(QStringLiteral("resumeButton"));
+        QTRY_VERIFY(resume->isEnabled());
+        QTest::mouseClick(resume, Qt::LeftButton);
+        QString child;
+        for (const auto& h : session.scheduler().handles())
+            if (h->record().parentRunId == m_paused)
+                child = h->runId();
+        QVERIFY(!child.isEmpty());
+        QVERIFY(jobs->model()->data(jobs->model()->index(jobs->model()->rowOf(child), ui::JobListModel::Name), Qt::DisplayRole).toString().contains(QStringLiteral("continues")));
+        QVERIFY(jobs->model()->rowOf(m_paused) < 0); // no longer waiting
+        // The Runs page: the parent reads "resumed" and offers no second Resume.
+        ui::RunsPage* runs = window.runsPage();
+        runs->reload();
+        QStandardItemModel* model = qobject_cast<QStandardItemModel*>(runs->table()->model());
+        int parentRow = -1;
+        for (int r = 0; r < model->rowCount(); ++r)
+            if (model->item(r, 0)->text() == m_paused)
+                parentRow = r;
+        QVERIFY(parentRow >= 0);
+        QVERIFY(model->item(parentRow, 3)->text().contains(QStringLiteral("resumed")));
+        runs->table()->selectRow(parentRow);
+        QVERIFY(!runs->findChild<QPushButton*>(QStringLiteral("resumeRunButton"))->isEnabled());
+        session.runs()->cancel(child);
+        QTRY_VERIFY_WITH_TIMEOUT(stateOf(session, child) == QLatin1String("cancelled"), 60000);
+        // A cancelled run is not resumable: the Runs page's Resume stays off for it, on for nothing else here.
+        runs->reload();
+        for (int r = 0; r < model->rowCount(); ++r)
+            if (model->item(r, 0)->text() == child) {
+                runs->table()->selectRow(r);
+                QVERIFY(!runs->findChild<QPushButton*>(QStringLiteral("resumeRunButton"))->isEnabled());
+            }
+    }
+
+    void theKeyboardReachesPagesAndLeavesTables()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(project(), false));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        // Ctrl+2 opens the second page, Ctrl+1 the first.
+        QVERIFY(window.navigation()->count() >= 2);
+        QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(window.navigation()->currentRow(), 1);
+        QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(window.navigation()->currentRow(), 0);
+        // Tab from the rail enters the page, not a dock.
+        window.navigation()->setFocus();
+        QTest::keyClick(window.navigation(), Qt::Key_Tab);
+        QWidget* focus = QApplication::focusWidget();
+        QVERIFY(focus && window.pages()->currentWidget()->isAncestorOf(focus));
+        // Tab leaves the Runs table (it does not walk its cells), and the Jobs table likewise.
+        for (QTableView* table : {window.runsPage()->table(), window.jobsDock()->table()}) {
+            table->setFocus();
+            QTest::keyClick(table, Qt::Key_Tab);
+            QVERIFY2(QApplication::focusWidget() != table, qPrintable(table->objectName()));
+        }
+        // Return on a run shows its provenance.
+        window.runsPage()->reload();
+        QTableView* runs = window.runsPage()->table();
+        QVERIFY(runs->model()->rowCount() > 0);
+        runs->setFocus();
+        runs->setCurrentIndex(runs->model()->index(0, 0));
+        runs->selectRow(0);
+        QTest::keyClick(runs, Qt::Key_Return);
+        QTRY_VERIFY(window.provenanceDock()->findChild<QLabel*>()->text().contains(runs->model()->index(0, 0).data().toString()));
+        // The Run menu's main actions have shortcuts.
+        for (const char* name : {"pauseAction", "resumeAction", "cancelAction", "exportReportAction", "userGuideAction"}) {
+            auto* action = window.findChild<QAction*>(QLatin1String(name));
+            QVERIFY2(action && !action->shortcut().isEmpty(), name);
+        }
+    }
+};
+
+QTEST_MAIN(TstWindowResume)
+#include "tst_window_resume.moc"
