@@ -16,7 +16,9 @@
 #include "about/about_dialog.h"
 #include "support/test_support.h"
 
+#include <QComboBox>
 #include <QDir>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -140,6 +142,10 @@ private slots:
         QTest::mouseDClick(viewport, Qt::LeftButton, {}, at);
         QTRY_COMPARE(m_window->provenanceDock()->runId(), id);
         QVERIFY(m_window->provenanceDock()->tree()->topLevelItemCount() > 5);
+        // Field and Value side by side: the value column starts inside the visible width.
+        QTreeWidget* tree = m_window->provenanceDock()->tree();
+        QVERIFY2(tree->header()->sectionViewportPosition(1) < tree->viewport()->width() - 40,
+                 qPrintable(QStringLiteral("%1 of %2").arg(tree->header()->sectionViewportPosition(1)).arg(tree->viewport()->width())));
 
         const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
         const QString html = m_dir.filePath(QStringLiteral("report.html"));
@@ -164,6 +170,18 @@ private slots:
         QCOMPARE(dock->tensorTable()->item(0, 1)->text(), QStringLiteral("F32"));
         QTRY_VERIFY_WITH_TIMEOUT(drawn.count() >= 1, 30000);
         QVERIFY(dock->histogram()->plottableCount() == 1);
+        // Another entry: its own tensor's histogram, not the previous one's (both are "values" at row 0).
+        auto* bars = qobject_cast<QCPBars*>(dock->histogram()->plottable(0));
+        QVERIFY(bars);
+        const double firstKey = bars->data()->begin()->key;
+        const int before = int(drawn.count());
+        dock->findChild<QTreeWidget*>()->setCurrentItem(dock->findChild<QTreeWidget*>()->topLevelItem(59));
+        QTRY_VERIFY_WITH_TIMEOUT(drawn.count() > before, 30000);
+        bars = qobject_cast<QCPBars*>(dock->histogram()->plottable(0));
+        QVERIFY(bars && bars->data()->begin()->key != firstKey);
+        // The chooser names the run shown, in its stored state; counts read as English.
+        QVERIFY(dock->findChild<QComboBox*>(QStringLiteral("checkpointRunChooser"))->currentText().contains(id));
+        QVERIFY(!dock->findChild<QComboBox*>(QStringLiteral("checkpointRunChooser"))->currentText().contains(QStringLiteral("(running)")));
     }
 
     void brokenPluginsShowOnTheEmptyStatePageAndTheWindowStillStarts()

@@ -18,6 +18,8 @@
 #include "support/test_support.h"
 
 #include <QAction>
+#include <QDir>
+#include <QDockWidget>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -134,6 +136,57 @@ private slots:
                 runs->table()->selectRow(r);
                 QVERIFY(!runs->findChild<QPushButton*>(QStringLiteral("resumeRunButton"))->isEnabled());
             }
+    }
+
+    void fitsASmallScreenWithEveryDock()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(project(), false));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QList<QDockWidget*> docks = window.findChildren<QDockWidget*>();
+        QVERIFY(docks.size() >= 4);
+        for (const QSize screen : {QSize(1280, 720), QSize(1024, 700)})
+            for (int page = 0; page < window.navigation()->count(); ++page) {
+                window.navigation()->setCurrentRow(page);
+                for (QDockWidget* dock : docks) { // each dock shown and in front, the others as they are
+                    dock->show();
+                    dock->raise();
+                    window.resize(screen);
+                    QApplication::processEvents();
+                    QVERIFY2(window.width() <= screen.width() && window.height() <= screen.height(),
+                             qPrintable(QStringLiteral("page %1 with %2: %3x%4 on a %5x%6 screen")
+                                            .arg(window.navigation()->item(page)->text(), dock->objectName())
+                                            .arg(window.width()).arg(window.height()).arg(screen.width()).arg(screen.height())));
+                }
+            }
+        // The Jobs dock's buttons stay on screen.
+        window.resize(1280, 720);
+        QApplication::processEvents();
+        auto* cancel = window.jobsDock()->findChild<QPushButton*>(QStringLiteral("cancelButton"));
+        const QPoint corner = cancel->mapTo(&window, QPoint(cancel->width(), cancel->height()));
+        QVERIFY2(QRect(QPoint(0, 0), window.size()).contains(corner - QPoint(1, 1)), qPrintable(QStringLiteral("%1,%2").arg(corner.x()).arg(corner.y())));
+        const QString shots = QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots");
+        QDir().mkpath(shots);
+        window.navigation()->setCurrentRow(0);
+        window.grab().save(QDir(shots).filePath(QStringLiteral("main-window-1280x720.png")));
+    }
+
+    void theWindowRemembersItsLayout()
+    {
+        core::Session session(core::Session::Options{});
+        {
+            ui::MainWindow first(session);
+            first.show();
+            first.resize(1111, 666);
+            QApplication::processEvents();
+            QVERIFY(first.close()); // no run going: closes at once, and keeps the layout
+        }
+        ui::MainWindow second(session);
+        second.show();
+        QApplication::processEvents();
+        QCOMPARE(second.size(), QSize(1111, 666));
     }
 
     void theKeyboardReachesPagesAndLeavesTables()

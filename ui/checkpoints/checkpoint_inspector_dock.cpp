@@ -61,6 +61,8 @@ CheckpointInspectorDock::CheckpointInspectorDock(core::Session& session, QWidget
 
 void CheckpointInspectorDock::reloadRuns()
 {
+    const QString shown = m_runs->currentData().toString();
+    const QSignalBlocker block(m_runs);
     m_runs->clear();
     core::Project* project = m_session.project();
     if (!project)
@@ -73,8 +75,12 @@ void CheckpointInspectorDock::reloadRuns()
         if (seen.contains(it->checkpointId))
             continue; // resumed runs share their parent's checkpoints
         seen << it->checkpointId;
+        // The chain's newest run names the state (a paused run that was resumed and finished reads finished).
         m_runs->addItem(QStringLiteral("%1 — %2 (%3)").arg(it->runId, it->title, core::runStateName(it->state)), it->runId);
+        m_runs->setItemData(m_runs->count() - 1, it->checkpointId, Qt::UserRole + 1);
     }
+    if (const int i = m_runs->findData(shown); i >= 0)
+        m_runs->setCurrentIndex(i);
 }
 
 void CheckpointInspectorDock::inspectRun(const QString& runId)
@@ -86,6 +92,11 @@ void CheckpointInspectorDock::inspectRun(const QString& runId)
     if (!run) {
         m_status->setText(run.error().message());
         return;
+    }
+    // The chooser names the run whose checkpoints are shown (its chain shares one folder).
+    if (const int i = m_runs->findData(run->checkpointId, Qt::UserRole + 1); i >= 0) {
+        const QSignalBlocker block(m_runs);
+        m_runs->setCurrentIndex(i);
     }
     inspectFolder(project->checkpointDir(run->checkpointId));
 }
@@ -117,7 +128,9 @@ void CheckpointInspectorDock::inspectFolder(const QString& folder)
                                            f.toObject().value(QLatin1String("sha256")).toString().left(16) + QStringLiteral("…"),
                                            QStringLiteral("%1 bytes").arg(f.toObject().value(QLatin1String("size")).toDouble())});
         }
-        m_status->setText(tr("%1: %2 entries, %3 failing verification").arg(folder).arg(m_reports.size()).arg(bad));
+        m_status->setText(tr("%1: %2, %3 failing verification")
+                              .arg(folder, m_reports.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(m_reports.size()))
+                              .arg(bad));
         if (!m_reports.isEmpty())
             m_entries->setCurrentItem(m_entries->topLevelItem(0));
         emit inspected();
@@ -142,8 +155,14 @@ void CheckpointInspectorDock::showEntry(int index)
             m_tensors->setItem(row, c, new QTableWidgetItem(cells[c]));
     }
     m_tensors->resizeColumnsToContents();
-    if (!r.tensors.isEmpty())
-        m_tensors->setCurrentCell(0, 0);
+    if (r.tensors.isEmpty()) {
+        m_plot->clearPlottables(); // no tensor: no histogram left from the previous entry
+        m_plot->replot();
+        return;
+    }
+    const QSignalBlocker block(m_tensors);
+    m_tensors->setCurrentCell(0, 0);
+    showTensor(0); // explicitly: the current cell may not change when the previous entry's was (0, 0) too
 }
 
 void CheckpointInspectorDock::showTensor(int row)

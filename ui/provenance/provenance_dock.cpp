@@ -36,10 +36,12 @@ void addJson(QTreeWidgetItem* parent, const QString& key, const QJsonValue& valu
             const QString label = o.contains(QLatin1String("name")) ? o.value(QLatin1String("name")).toString() : QString::number(i);
             addJson(item, label, a[i]);
         }
-        item->setText(1, QStringLiteral("%1 entries").arg(a.size()));
+        item->setText(1, a.size() == 1 ? QObject::tr("1 entry") : QObject::tr("%1 entries").arg(a.size()));
     } else {
         item->setText(1, value.toVariant().toString());
+        item->setToolTip(1, item->text(1)); // the whole value where the column elides it
     }
+    item->setToolTip(0, key);
 }
 
 } // namespace
@@ -53,7 +55,12 @@ ProvenanceDock::ProvenanceDock(core::Session& session, QWidget* parent) : QDockW
     m_tree = new QTreeWidget(body);
     m_tree->setObjectName(QStringLiteral("provenanceTree"));
     m_tree->setHeaderLabels({tr("Field"), tr("Value")});
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Field and value side by side at any width: the field column does not size to its longest key (paths),
+    // long texts are elided in the middle, the tooltip has them whole.
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->setColumnWidth(0, 140);
+    m_tree->setTextElideMode(Qt::ElideMiddle);
     m_exportJson = new QPushButton(tr("Export JSON…"), body);
     m_exportReport = new QPushButton(tr("Export report…"), body);
     m_exportReport->setObjectName(QStringLiteral("exportReportButton"));

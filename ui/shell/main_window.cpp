@@ -11,6 +11,7 @@
 #include "provenance/provenance_dock.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "settings/page_memory.h"
 #include "settings/settings_dialog.h"
 #include "settings/workbench_settings.h"
 #include "shell/empty_state_page.h"
@@ -25,6 +26,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QShortcut>
 #include <QUrl>
 #include <QFileDialog>
@@ -74,13 +76,25 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
         statusBar()->showMessage(tr("Report written: %1").arg(paths.join(QStringLiteral(", "))), 10000);
     });
     connect(&session, &core::Session::projectChanged, this, &MainWindow::updateTitle);
-    connect(&session.scheduler(), &core::JobScheduler::jobEnded, m_checkpoints, &CheckpointInspectorDock::reloadRuns);
+    // After the run service has stored the run's end (its state is then the one to show).
+    auto followRuns = [this] {
+        if (core::RunService* runs = m_session.runs()) {
+            connect(runs, &core::RunService::runEnded, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
+            connect(runs, &core::RunService::runStarted, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
+        }
+    };
+    connect(&session, &core::Session::projectChanged, this, followRuns);
+    followRuns();
 
     buildMenus();
     buildPages();
     buildShortcuts();
     updateTitle();
-    resize(1280, 800);
+    // The size, place and dock layout of the last session (else a size that fits a 1280x800 laptop).
+    const PageMemory memory(QStringLiteral("window"));
+    if (!restoreGeometry(memory.value(QStringLiteral("geometry")).toByteArray()))
+        resize(1280, 760);
+    restoreState(memory.value(QStringLiteral("state")).toByteArray());
 }
 
 void MainWindow::buildMenus()
@@ -102,7 +116,7 @@ void MainWindow::buildMenus()
     run->addAction(tr("&Pause the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this, [this] { m_jobs->pauseSelected(); })
         ->setObjectName(QStringLiteral("pauseAction"));
     run->addAction(tr("&Resume the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] {
-           if (m_pages->currentWidget() == m_runsPage && !m_runsPage->selectedRunId().isEmpty())
+           if (m_runsPage->isVisible() && !m_runsPage->selectedRunId().isEmpty())
                m_runsPage->resumeSelected();
            else
                m_jobs->resumeSelected();
@@ -129,7 +143,13 @@ void MainWindow::buildMenus()
 
 void MainWindow::addPage(const QString& title, const QIcon& icon, QWidget* page)
 {
-    m_pages->addWidget(page);
+    // A page wider or taller than the window scrolls instead of widening the window (laptops: 1280x720, 1024x700).
+    auto* scroll = new QScrollArea(m_pages);
+    scroll->setObjectName(QStringLiteral("pageScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(page);
+    m_pages->addWidget(scroll);
     new QListWidgetItem(icon, title, m_nav);
 }
 
@@ -223,12 +243,20 @@ void MainWindow::openUserGuide()
     showError(tr("The user guide was not found (looked for %1)").arg(candidates.join(QStringLiteral(", "))));
 }
 
+void MainWindow::rememberLayout() const
+{
+    const PageMemory memory(QStringLiteral("window"));
+    memory.setValue(QStringLiteral("geometry"), saveGeometry());
+    memory.setValue(QStringLiteral("state"), saveState());
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     int active = 0;
     for (const auto& h : m_session.scheduler().handles())
         active += h->state() == core::RunState::Running || h->state() == core::RunState::Queued ? 1 : 0;
     if (active == 0) {
+        rememberLayout();
         event->accept();
         return;
     }
@@ -259,6 +287,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         else
             m_session.scheduler().pause(h->runId());
     }
+    rememberLayout();
     event->accept();
 }
 

@@ -51,6 +51,8 @@ public:
 protected:
     void closeEvent(QCloseEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
+    // Size, place and docks, for the next start.
+    void rememberLayout() const;
 
 private:
     void buildMenus();

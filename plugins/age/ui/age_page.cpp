@@ -70,8 +70,8 @@ void AgePage::connectProject()
         reloadRuns(succeeded ? runId : QString());
         if (verb.isEmpty())
             return; // not started from this page
-        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId.left(8))
-                                     : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run can be resumed there).").arg(runId.left(8)));
+        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId)
+                                     : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run can be resumed there).").arg(runId));
     });
 }
 
@@ -87,7 +87,7 @@ void AgePage::reloadRuns(const QString& select)
                 const bool running = (r.state == core::RunState::Running || r.state == core::RunState::Queued) && r.verb == QLatin1String("train");
                 if (r.pluginId != QLatin1String("age") || (r.state != core::RunState::Finished && !running))
                     continue;
-                m_runs->insertItem(0, QStringLiteral("%1 — %2%3").arg(r.title.isEmpty() ? r.verb + QLatin1Char(' ') + r.runId.left(8) : r.title,
+                m_runs->insertItem(0, QStringLiteral("%1 — %2%3").arg(r.title.isEmpty() ? r.verb + QLatin1Char(' ') + r.runId : r.title,
                                                                          r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")),
                                                                          running ? tr(" (training)") : QString()),
                                    project->runDir(r.runId));

@@ -69,9 +69,9 @@ void AnnotationPage::connectProject()
         m_results->stopFollowing();
         reloadRuns(succeeded ? runId : QString());
         m_setup->refreshSources(); // the run may have imported files
-        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId.left(8))
+        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId)
                                      : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run resumes there, without redoing what it stored).")
-                                           .arg(runId.left(8)));
+                                           .arg(runId));
     });
 }
 
@@ -86,7 +86,7 @@ void AnnotationPage::reloadRuns(const QString& select)
             for (const core::RunRecord& r : *runs) {
                 if (r.pluginId != QLatin1String("annotation") || r.state != core::RunState::Finished)
                     continue;
-                m_runs->insertItem(0, QStringLiteral("%1 — %2").arg(r.title.isEmpty() ? r.verb + QLatin1Char(' ') + r.runId.left(8) : r.title,
+                m_runs->insertItem(0, QStringLiteral("%1 — %2").arg(r.title.isEmpty() ? r.verb + QLatin1Char(' ') + r.runId : r.title,
                                                                     r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm"))),
                                    project->runDir(r.runId));
                 m_runs->setItemData(0, r.runId, Qt::UserRole + 1);

@@ -2,6 +2,7 @@
 
 #include "identity/gene_list.h"
 #include "pipeline/bulk_import.h"
+#include "settings/page_memory.h"
 #include "sources/annotation_source.h"
 
 #include <QCheckBox>
@@ -23,6 +24,7 @@
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QTimer>
 #include <QtConcurrent>
 
 static void initAnnotationPanels() { Q_INIT_RESOURCE(annotation); }
@@ -83,9 +85,21 @@ AnnotationSetupPanel::AnnotationSetupPanel(QString libraryPath, QWidget* parent)
     layout->addWidget(m_status);
 
     connect(run, &QPushButton::clicked, this, &AnnotationSetupPanel::runRequested);
-    connect(m_genes, &QPlainTextEdit::textChanged, this, [this] {
-        m_geneCount->setText(tr("%n entries", nullptr, int(parseGeneList(m_genes->toPlainText()).size())));
+    // The list and the online choice are kept for the next start (written half a second after the last change).
+    auto* remember = new QTimer(this);
+    remember->setSingleShot(true);
+    remember->setInterval(500);
+    connect(remember, &QTimer::timeout, this, [this] {
+        const ui::PageMemory memory(QStringLiteral("annotation"));
+        memory.setValue(QStringLiteral("genes"), m_genes->toPlainText());
+        memory.setValue(QStringLiteral("online"), m_online->isChecked());
     });
+    connect(m_genes, &QPlainTextEdit::textChanged, this, [this, remember] {
+        const int n = int(parseGeneList(m_genes->toPlainText()).size());
+        m_geneCount->setText(n == 1 ? tr("1 entry") : tr("%1 entries").arg(n));
+        remember->start();
+    });
+    connect(m_online, &QCheckBox::toggled, remember, qOverload<>(&QTimer::start));
     connect(m_panels, &QComboBox::activated, this, [this](int i) {
         QFile f(m_panels->itemData(i).toString());
         if (f.open(QIODevice::ReadOnly))
@@ -111,6 +125,9 @@ AnnotationSetupPanel::AnnotationSetupPanel(QString libraryPath, QWidget* parent)
             importFiles(paths);
     });
     reloadPanels();
+    const ui::PageMemory memory(QStringLiteral("annotation"));
+    m_online->setChecked(memory.value(QStringLiteral("online"), false).toBool());
+    m_genes->setPlainText(memory.value(QStringLiteral("genes")).toString());
     refreshSources();
 }
 

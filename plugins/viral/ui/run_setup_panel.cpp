@@ -1,5 +1,7 @@
 #include "run_setup_panel.h"
 
+#include "settings/page_memory.h"
+
 #include "model/torch_runtime.h"
 #include "models/model_registry.h"
 #include "plugin/model_resolver.h"
@@ -7,6 +9,7 @@
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -46,6 +49,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     connect(remove, &QPushButton::clicked, this, [this] {
         qDeleteAll(m_inputs->selectedItems());
         updateButtons();
+        remember();
     });
 
     auto* form = new QFormLayout;
@@ -81,6 +85,10 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_status);
     connect(m_run, &QPushButton::clicked, this, &RunSetupPanel::runRequested);
     connect(m_validate, &QPushButton::clicked, this, &RunSetupPanel::validateRequested);
+    for (QComboBox* combo : m_models)
+        connect(combo, &QComboBox::currentTextChanged, this, [this] { remember(); });
+    connect(m_chunkLength, &QComboBox::currentTextChanged, this, [this] { remember(); });
+    restore();
     updateButtons();
 }
 
@@ -104,11 +112,41 @@ QComboBox* RunSetupPanel::makeModelChoice(int role)
     return combo;
 }
 
+// The FASTA list and the model choices are kept for the next start.
+void RunSetupPanel::remember() const
+{
+    if (m_restoring)
+        return;
+    const ui::PageMemory memory(QStringLiteral("viral"));
+    memory.setValue(QStringLiteral("inputs"), inputs());
+    for (int role = 0; role < 3; ++role)
+        memory.setValue(QLatin1String(kParameterNames[role]), m_models[role]->currentText());
+    memory.setValue(QStringLiteral("chunk_length"), m_chunkLength->currentText());
+}
+
+void RunSetupPanel::restore()
+{
+    m_restoring = true;
+    const ui::PageMemory memory(QStringLiteral("viral"));
+    QStringList kept;
+    for (const QString& f : memory.value(QStringLiteral("inputs")).toStringList())
+        if (QFileInfo::exists(f)) // a file moved away since: not offered
+            kept << f;
+    addInputs(kept);
+    if (const QString chunk = memory.value(QStringLiteral("chunk_length")).toString(); !chunk.isEmpty())
+        m_chunkLength->setCurrentText(chunk);
+    m_restoring = false;
+}
+
 void RunSetupPanel::setRegistry(const core::ModelRegistry* registry)
 {
+    const ui::PageMemory memory(QStringLiteral("viral"));
     for (int role = 0; role < 3; ++role) {
         QComboBox* combo = m_models[role];
-        const QString current = combo->currentText();
+        const QSignalBlocker block(combo);
+        QString current = combo->currentText();
+        if (current.isEmpty())
+            current = memory.value(QLatin1String(kParameterNames[role])).toString(); // the last session's choice
         combo->clear();
         if (registry)
             for (const core::ModelEntry& m : registry->models())
@@ -116,7 +154,9 @@ void RunSetupPanel::setRegistry(const core::ModelRegistry* registry)
                     combo->addItem(QStringLiteral("%1  (sha256 %2…)").arg(m.name, m.combinedSha256().left(12)), m.name);
         combo->addItem(tr("Browse…"), QStringLiteral("::browse"));
         combo->setCurrentIndex(combo->count() > 1 ? 0 : -1);
-        if (!current.isEmpty() && combo->findText(current) < 0 && current != tr("Browse…"))
+        if (const int i = combo->findText(current); !current.isEmpty() && i >= 0 && current != tr("Browse…"))
+            combo->setCurrentIndex(i);
+        else if (!current.isEmpty() && current != tr("Browse…"))
             combo->setEditText(current);
     }
 }
@@ -127,6 +167,7 @@ void RunSetupPanel::addInputs(const QStringList& files)
         if (!f.isEmpty() && m_inputs->findItems(f, Qt::MatchExactly).isEmpty())
             m_inputs->addItem(f);
     updateButtons();
+    remember();
 }
 
 QStringList RunSetupPanel::inputs() const

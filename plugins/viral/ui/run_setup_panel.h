@@ -45,6 +45,8 @@ protected:
 private:
     QComboBox* makeModelChoice(int role);
     void updateButtons();
+    void remember() const;
+    void restore();
 
     QListWidget* m_inputs;
     QComboBox* m_chunkLength;
@@ -54,6 +56,7 @@ private:
     QLabel* m_status;
     QPushButton* m_run;
     QPushButton* m_validate;
+    bool m_restoring = false;
 };
 
 } // namespace bioforge::viral

@@ -64,11 +64,11 @@ void ViralPage::connectProject()
         if (verb.isEmpty())
             return; // not started from this page
         if (!succeeded)
-            m_setup->setStatus(tr("Run %1 did not finish; the Jobs dock and the log say why (it can be resumed if it was paused).").arg(runId.left(8)));
+            m_setup->setStatus(tr("Run %1 did not finish; the Jobs dock and the log say why (it can be resumed if it was paused).").arg(runId));
         else if (verb == QLatin1String("validate"))
-            m_setup->setStatus(tr("Validation passed: the models load and a tiny input runs through every stage (run %1).").arg(runId.left(8)));
+            m_setup->setStatus(tr("Validation passed: the models load and a tiny input runs through every stage (run %1).").arg(runId));
         else
-            m_setup->setStatus(tr("Run %1 finished; its results are shown on the right.").arg(runId.left(8)));
+            m_setup->setStatus(tr("Run %1 finished; its results are shown on the right.").arg(runId));
     });
 }
 
@@ -82,7 +82,7 @@ void ViralPage::reloadRuns(const QString& select)
         if (auto runs = project->store().runs())
             for (const core::RunRecord& r : *runs)
                 if (r.pluginId == QLatin1String("viral") && r.verb == QLatin1String("predict") && r.state == core::RunState::Finished) {
-                    m_runs->insertItem(0, QStringLiteral("%1 — %2").arg(r.title.isEmpty() ? r.runId.left(8) : r.title, r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm"))),
+                    m_runs->insertItem(0, QStringLiteral("%1 — %2").arg(r.title.isEmpty() ? r.runId : r.title, r.startedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm"))),
                                        project->runDir(r.runId));
                     m_runs->setItemData(0, r.runId, Qt::UserRole + 1);
                 }

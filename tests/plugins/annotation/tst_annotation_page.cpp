@@ -11,6 +11,7 @@
 #include "log/logging.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "settings/page_memory.h"
 #include "support/test_support.h"
 #include "tsv_table_model.h"
 
@@ -53,6 +54,20 @@ private slots:
         m_page = std::make_unique<AnnotationPage>(ui::PageContext{m_session.get()}, m_dir.filePath(QStringLiteral("library.sqlite")));
         m_page->resize(1500, 950);
         m_page->show();
+    }
+
+    void theGeneListIsKeptForTheNextStart()
+    {
+        const QString library = m_dir.filePath(QStringLiteral("memory-library.sqlite"));
+        {
+            AnnotationSetupPanel first(library);
+            first.setGenes(QStringLiteral("PKD1\nUMOD\n"));
+            QTRY_COMPARE_WITH_TIMEOUT(ui::PageMemory(QStringLiteral("annotation")).value(QStringLiteral("genes")).toString(), QStringLiteral("PKD1\nUMOD\n"), 5000);
+        }
+        AnnotationSetupPanel second(library);
+        QCOMPARE(second.genes(), QStringLiteral("PKD1\nUMOD\n"));
+        second.setGenes(QString()); // leaves the next test's page empty
+        QTRY_COMPARE_WITH_TIMEOUT(ui::PageMemory(QStringLiteral("annotation")).value(QStringLiteral("genes")).toString(), QString(), 5000);
     }
 
     void importedFilesAppearWithTheirRelease()

@@ -126,6 +126,21 @@ private slots:
         QTRY_VERIFY(m_page->setup()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("missing.safetensors")));
     }
 
+    void theFastaListIsKeptForTheNextStart()
+    {
+        const QString fasta = m_dir.filePath(QStringLiteral("page.fa"));
+        {
+            RunSetupPanel first;
+            first.addInputs({fasta});
+        }
+        RunSetupPanel second;
+        QVERIFY(second.inputs().contains(fasta));
+        QFile::rename(fasta, fasta + QStringLiteral(".moved")); // a file gone since is not offered again
+        RunSetupPanel third;
+        QVERIFY(!third.inputs().contains(fasta));
+        QFile::rename(fasta + QStringLiteral(".moved"), fasta);
+    }
+
     void cleanupTestCase()
     {
         m_page.reset();
