@@ -246,9 +246,11 @@ void ChatPage::updateButtons()
 
 void ChatPage::onTurnFinished(const TurnStats& stats)
 {
-    m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — stopped by %6")
+    // Why the answer ended, in words: "stopped" is the Stop button.
+    const QString ended = stats.stop == QLatin1String("stopped") ? tr("you pressed Stop") : stats.stop;
+    m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — ended: %6")
                           .arg(stats.tokens).arg(stats.seconds, 0, 'f', 2).arg(stats.tokensPerSecond, 0, 'f', 1)
-                          .arg(stats.contextUsed).arg(stats.contextSize).arg(stats.stop));
+                          .arg(stats.contextUsed).arg(stats.contextSize).arg(ended));
 }
 
 } // namespace bioforge::llm

@@ -92,6 +92,9 @@ private slots:
         QCOMPARE(list->size(), 1);
         auto md = store.exportMarkdown(list->first().id);
         QVERIFY(md && md->contains(QStringLiteral("### Assistant")));
+        QVERIFY2(md->contains(QStringLiteral("Settings: ")) && md->contains(QStringLiteral("temperature")), qPrintable(md->left(400))); // how it was sampled
+        QVERIFY(m_page->status()->text().contains(QStringLiteral("ended: ")));
+        QVERIFY(!m_page->status()->text().contains(QStringLiteral("stopped by stopped")));
         auto json = store.exportJson(list->first().id);
         QVERIFY(json);
         QCOMPARE(json->value(QStringLiteral("messages")).toArray().size(), 2);

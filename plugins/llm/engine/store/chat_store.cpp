@@ -214,6 +214,16 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
     if (!msgs)
         return msgs.error();
     QString md = QStringLiteral("# %1\n\nModel: `%2` (SHA-256 %3)\n\n").arg(c->title, c->modelPath, c->modelSha256.isEmpty() ? QStringLiteral("unknown") : c->modelSha256);
+    // What shaped the answers: the system prompt and the sampling settings of the conversation.
+    const QString system = c->settings.value(QStringLiteral("system")).toString();
+    if (!system.isEmpty())
+        md += QStringLiteral("System prompt:\n\n> %1\n\n").arg(QString(system).replace(QLatin1Char('\n'), QStringLiteral("\n> ")));
+    QStringList sampling;
+    for (auto it = c->settings.begin(); it != c->settings.end(); ++it)
+        if (it.key() != QLatin1String("system") && !(it.value().isString() && it.value().toString().isEmpty()))
+            sampling << QStringLiteral("%1 %2").arg(it.key(), it.value().isDouble() ? QString::number(it.value().toDouble()) : it.value().toVariant().toString());
+    if (!sampling.isEmpty())
+        md += QStringLiteral("Settings: %1\n\n").arg(sampling.join(QStringLiteral(", ")));
     for (const StoredMessage& m : *msgs) {
         const QString who = m.role == QLatin1String("user") ? QStringLiteral("You") : m.role == QLatin1String("assistant") ? QStringLiteral("Assistant") : QStringLiteral("System");
         md += QStringLiteral("### %1\n\n%2\n\n").arg(who, m.content);
