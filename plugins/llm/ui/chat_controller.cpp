@@ -196,6 +196,7 @@ void ChatController::send(const QString& text)
         return;
     }
     emit transcriptChanged();
+    m_seedOffset = 0;
     generate();
 }
 
@@ -207,6 +208,7 @@ void ChatController::regenerate()
     if (msgs.last().role == QLatin1String("assistant"))
         (void)store()->truncate(m_conversation, msgs.last().ordinal);
     emit transcriptChanged();
+    ++m_seedOffset;
     generate();
 }
 
@@ -221,6 +223,7 @@ void ChatController::editAndResend(int ordinal, const QString& text)
     user.content = text;
     (void)store()->append(m_conversation, user);
     emit transcriptChanged();
+    m_seedOffset = 0;
     generate();
 }
 
@@ -249,6 +252,8 @@ void ChatController::generate()
     for (const StoredMessage& m : messages())
         request.messages.push_back({m.role.toStdString(), m.content.toStdString()});
     request.sampling = m_settings.sampling;
+    request.sampling.seed += m_seedOffset;
+    const uint64_t seed = request.sampling.seed;
     request.maxTokens = m_settings.maxTokens;
     request.chatTemplate = ChatTemplate::detect(m_model->summary.chatTemplate);
     if (!m_settings.templateOverride.trimmed().isEmpty()) {
@@ -276,8 +281,8 @@ void ChatController::generate()
     callbacks.onContextShift = [this](int dropped) {
         QMetaObject::invokeMethod(this, [this, dropped] { emit contextShifted(dropped); }, Qt::QueuedConnection);
     };
-    callbacks.onFinished = [this, conversation](core::Expected<GenerationResult> result) {
-        QMetaObject::invokeMethod(this, [this, conversation, result] {
+    callbacks.onFinished = [this, conversation, seed](core::Expected<GenerationResult> result) {
+        QMetaObject::invokeMethod(this, [this, conversation, result, seed] {
             m_request = 0;
             emit busyChanged(false);
             if (!result) {
@@ -291,6 +296,7 @@ void ChatController::generate()
             stats.contextUsed = m_contextUsed = result->contextUsed;
             stats.contextSize = contextSize();
             stats.stop = QLatin1String(stopName(result->stop));
+            stats.seed = seed;
             if (ChatStore* s = store(); s && conversation == m_conversation) {
                 StoredMessage reply;
                 reply.ordinal = int(messages().size());

@@ -34,6 +34,7 @@ struct TurnStats {
     int64_t contextUsed = 0;
     int64_t contextSize = 0;
     QString stop;
+    uint64_t seed = 0; // the sampler seed this answer was drawn with
 };
 
 class ChatController : public QObject {
@@ -98,6 +99,9 @@ private:
     int64_t m_promptTokens = 0;
     int64_t m_contextUsed = 0;
     QElapsedTimer m_turnClock;
+    // Regenerate draws with the settings' seed + the number of regenerations
+    // of this turn: a new answer each time, every one reproducible.
+    uint64_t m_seedOffset = 0;
     mutable std::unique_ptr<ChatStore> m_store;
 };
 

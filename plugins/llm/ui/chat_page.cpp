@@ -248,9 +248,9 @@ void ChatPage::onTurnFinished(const TurnStats& stats)
 {
     // Why the answer ended, in words: "stopped" is the Stop button.
     const QString ended = stats.stop == QLatin1String("stopped") ? tr("you pressed Stop") : stats.stop;
-    m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — ended: %6")
+    m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — seed %7 — ended: %6")
                           .arg(stats.tokens).arg(stats.seconds, 0, 'f', 2).arg(stats.tokensPerSecond, 0, 'f', 1)
-                          .arg(stats.contextUsed).arg(stats.contextSize).arg(ended));
+                          .arg(stats.contextUsed).arg(stats.contextSize).arg(ended).arg(stats.seed));
 }
 
 } // namespace bioforge::llm

@@ -102,10 +102,17 @@ private slots:
 
     void regenerateReplacesTheAnswer()
     {
+        // With the default seed, Regenerate must not give the same answer
+        // again: each regeneration draws with the next seed (reported).
+        const QString before = m_page->controller().messages().last().content;
         QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
         m_page->controller().regenerate();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         QCOMPARE(m_page->controller().messages().size(), 2);
+        const auto stats = finished.first().first().value<TurnStats>();
+        QCOMPARE(stats.seed, m_page->controller().settings().sampling.seed + 1);
+        QVERIFY2(m_page->controller().messages().last().content != before, qPrintable(before));
+        QVERIFY(m_page->status()->text().contains(QStringLiteral("seed %1").arg(stats.seed)));
     }
 
     void editAndResendReplacesTheTail()
