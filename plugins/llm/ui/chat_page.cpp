@@ -53,6 +53,9 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_send->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_stop = new QPushButton(tr("Stop"), this);
     m_stop->setObjectName(QStringLiteral("stopButton"));
+    m_stop->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_stop->setToolTip(tr("Stop generation (Esc)"));
+    m_send->setToolTip(tr("Send (Ctrl+Return)"));
     m_regenerate = new QPushButton(tr("Regenerate"), this);
     m_edit = new QPushButton(tr("Edit last question"), this);
     m_copy = new QPushButton(tr("Copy answer"), this);
