@@ -9,6 +9,7 @@
 #include "jobs/jobs_dock.h"
 #include "log/log_dock.h"
 #include "log/logging.h"
+#include "plugin/plugin_manager.h"
 #include "provenance/provenance_dock.h"
 #include "runs/session.h"
 #include "shell/main_window.h"
@@ -199,6 +200,34 @@ private slots:
             text += label->text();
         QVERIFY2(text.contains(QStringLiteral("bioforge_fixture_missing_symbol")), qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("lower-case identifier")));
+    }
+
+    void aboutNamesTheLoadedPluginsOnly()
+    {
+        // The window's session: what About promises is what loaded, by name.
+        ui::AboutDialog about(&m_session->plugins());
+        const QString title = about.findChild<QLabel*>(QStringLiteral("aboutTitle"))->text();
+        for (const core::PluginEntry& e : m_session->plugins().entries())
+            if (e.state == core::PluginEntry::State::Loaded)
+                QVERIFY2(title.contains(e.metadata.name.toHtmlEscaped()), qPrintable(title));
+        QVERIFY2(!title.contains(QStringLiteral("gene annotation")), qPrintable(title)); // no fixed sentence
+        // A broken plugin is listed as not loaded, with why.
+        core::Session::Options options;
+        options.pluginPaths = {QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins")};
+        core::Session broken(options);
+        ui::AboutDialog withBroken(&broken.plugins());
+        auto* table = withBroken.findChild<QTableWidget*>(QStringLiteral("versionsTable"));
+        bool listed = false;
+        for (int r = 0; r < table->rowCount(); ++r)
+            listed = listed || (table->item(r, 1)->text().startsWith(QStringLiteral("not loaded: "))
+                                && table->item(r, 1)->text().contains(QStringLiteral("bioforge_fixture_missing_symbol")));
+        QVERIFY(listed);
+        const QString brokenTitle = withBroken.findChild<QLabel*>(QStringLiteral("aboutTitle"))->text();
+        int loaded = 0;
+        for (const core::PluginEntry& e : broken.plugins().entries())
+            if (e.state == core::PluginEntry::State::Loaded && ++loaded)
+                QVERIFY2(brokenTitle.contains(e.metadata.name.toHtmlEscaped()), qPrintable(brokenTitle));
+        QVERIFY(loaded > 0); // the good fixture
     }
 
     void aboutListsLibraryVersions()

@@ -137,7 +137,7 @@ void MainWindow::buildMenus()
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, &MainWindow::openUserGuide)->setObjectName(QStringLiteral("userGuideAction"));
-    help->addAction(tr("&About BioForge"), this, [this] { AboutDialog(this).exec(); });
+    help->addAction(tr("&About BioForge"), this, [this] { AboutDialog(&m_session.plugins(), this).exec(); });
     updateRecentMenu();
 }
 
