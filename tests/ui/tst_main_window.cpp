@@ -155,6 +155,12 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
         QVERIFY(readAll(pdf).startsWith("%PDF"));
         QVERIFY(readAll(html).contains("data:image/png;base64,"));
+        // The user sees where the report went, with links that open it and its folder.
+        QLabel* note = m_window->provenanceDock()->exportNote();
+        QVERIFY(note->isVisible() && note->openExternalLinks());
+        QVERIFY2(note->text().contains(QUrl::fromLocalFile(pdf).toString()) && note->text().contains(QUrl::fromLocalFile(html).toString()),
+                 qPrintable(note->text()));
+        QVERIFY(note->text().contains(QUrl::fromLocalFile(m_dir.path()).toString()));
     }
 
     void inspectsCheckpointsWithStatisticsAndAHistogram()

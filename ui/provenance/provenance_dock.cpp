@@ -7,6 +7,7 @@
 #include "store/project.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -16,6 +17,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -61,6 +63,13 @@ ProvenanceDock::ProvenanceDock(core::Session& session, QWidget* parent) : QDockW
     m_tree->header()->setStretchLastSection(true);
     m_tree->setColumnWidth(0, 140);
     m_tree->setTextElideMode(Qt::ElideMiddle);
+    m_exportNote = new QLabel(body);
+    m_exportNote->setObjectName(QStringLiteral("exportNote"));
+    m_exportNote->setWordWrap(true);
+    m_exportNote->setTextFormat(Qt::RichText);
+    m_exportNote->setOpenExternalLinks(true); // file:// links open in the desktop's viewer
+    m_exportNote->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_exportNote->hide();
     m_exportJson = new QPushButton(tr("Export JSON…"), body);
     m_exportReport = new QPushButton(tr("Export report…"), body);
     m_exportReport->setObjectName(QStringLiteral("exportReportButton"));
@@ -72,6 +81,7 @@ ProvenanceDock::ProvenanceDock(core::Session& session, QWidget* parent) : QDockW
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_title);
     layout->addWidget(m_tree);
+    layout->addWidget(m_exportNote);
     layout->addLayout(buttons);
     setWidget(body);
     m_exportJson->setEnabled(false);
@@ -84,6 +94,7 @@ void ProvenanceDock::showRun(const QString& runId)
 {
     m_tree->clear();
     m_runId.clear();
+    m_exportNote->hide();
     core::Project* project = m_session.project();
     if (!project)
         return;
@@ -162,6 +173,14 @@ void ProvenanceDock::exportReport(const QString& htmlPath, const QString& pdfPat
                 return;
             }
         }
+        QStringList links;
+        for (const QString& path : {pdfPath, htmlPath})
+            if (!path.isEmpty())
+                links << QStringLiteral("<a href=\"%1\">%2</a>").arg(QUrl::fromLocalFile(path).toString(), QFileInfo(path).fileName().toHtmlEscaped());
+        const QString folder = QFileInfo(pdfPath.isEmpty() ? htmlPath : pdfPath).absolutePath();
+        m_exportNote->setText(tr("Report written: %1 — in <a href=\"%2\">%3</a>")
+                                  .arg(links.join(QStringLiteral(", ")), QUrl::fromLocalFile(folder).toString(), folder.toHtmlEscaped()));
+        m_exportNote->show();
         emit reportExported({htmlPath, pdfPath});
     });
     watcher->setFuture(QtConcurrent::run([plugin, record, runDir] { return plugin->reportContent(record, runDir); }));

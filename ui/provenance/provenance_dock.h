@@ -28,6 +28,8 @@ public:
     void showRun(const QString& runId);
     const QString& runId() const { return m_runId; }
     QTreeWidget* tree() const { return m_tree; }
+    // After an export: where the files are, as links that open them.
+    QLabel* exportNote() const { return m_exportNote; }
     // Writes the report; asynchronous: reportExported or errorOccurred follows.
     void exportReport(const QString& htmlPath, const QString& pdfPath);
     // Asks where (a PDF with the HTML beside it), then exports the shown run's report.
@@ -44,6 +46,7 @@ private:
     QString m_runId;
     core::RunRecord m_record;
     QLabel* m_title;
+    QLabel* m_exportNote;
     QTreeWidget* m_tree;
     QPushButton* m_exportJson;
     QPushButton* m_exportReport;

@@ -9,6 +9,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QHash>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -169,11 +170,39 @@ void ResultsPanel::display(const ContigResults& results)
     m_contigs->sortByColumn(ContigTableModel::Mean, Qt::DescendingOrder);
 }
 
+// A column of chunks.tsv / frames.tsv as a reader names it; the file's own
+// name stays in the header's tooltip, to find it in the exported table.
+QString ResultsPanel::readableColumn(const QString& raw)
+{
+    static const QHash<QString, QString> names = {
+        {QStringLiteral("frame_id"), tr("Frame record")},  {QStringLiteral("chunk"), tr("Chunk")},
+        {QStringLiteral("start"), tr("Start (bp)")},       {QStringLiteral("length"), tr("Length (bp)")},
+        {QStringLiteral("frames"), tr("Frames")},          {QStringLiteral("best_frame"), tr("Best frame")},
+        {QStringLiteral("score"), tr("Score")},            {QStringLiteral("frame"), tr("Frame")},
+        {QStringLiteral("nucleotide_length"), tr("Length (nt)")}, {QStringLiteral("protein_length"), tr("Length (aa)")},
+        {QStringLiteral("prediction"), tr("Prediction")},  {QStringLiteral("reused"), tr("From an earlier run")},
+        {QStringLiteral("contig"), tr("Contig")},          {QStringLiteral("file"), tr("File")}};
+    if (auto it = names.constFind(raw); it != names.constEnd())
+        return *it;
+    if (raw.startsWith(QLatin1String("p_")) && raw.size() > 2)
+        return QStringLiteral("P(%1)").arg(raw.mid(2)); // a class probability, e.g. P(virus)
+    QString text = raw;
+    text.replace(QLatin1Char('_'), QLatin1Char(' '));
+    if (!text.isEmpty())
+        text[0] = text[0].toUpper();
+    return text;
+}
+
 void ResultsPanel::showContig(const QString& contig)
 {
     auto fill = [](QStandardItemModel* model, const QStringList& header, const QList<DetailRow>& rows) {
         model->clear();
-        model->setHorizontalHeaderLabels(header);
+        QStringList readable;
+        for (const QString& raw : header)
+            readable << readableColumn(raw);
+        model->setHorizontalHeaderLabels(readable);
+        for (int c = 0; c < header.size(); ++c)
+            model->setHeaderData(c, Qt::Horizontal, tr("Column %1 in the exported table").arg(header[c]), Qt::ToolTipRole);
         for (const DetailRow& r : rows) {
             QList<QStandardItem*> items;
             for (const QString& cell : r.cells)

@@ -34,6 +34,8 @@ public:
     ContigFilter* filter() const { return m_filter; }
     QStandardItemModel* chunkModel() const { return m_chunkModel; }
     QStandardItemModel* frameModel() const { return m_frameModel; }
+    // "best_frame" → "Best frame", "p_virus" → "P(virus)".
+    static QString readableColumn(const QString& raw);
     QLabel* summary() const { return m_summary; }
 
 signals:

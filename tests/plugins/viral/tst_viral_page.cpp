@@ -112,6 +112,14 @@ private slots:
         QCOMPARE(m_page->results()->chunkModel()->rowCount(), 5); // 1450 bases in chunks of 300
         QVERIFY(m_page->results()->frameModel()->rowCount() >= 5);
         QVERIFY(m_page->results()->frameModel()->item(0, 0)->text().startsWith(QStringLiteral("page_contig_5_chunk_1")));
+        // Headers read as words, not the files' column names (those are in the tooltips).
+        for (QStandardItemModel* model : {m_page->results()->chunkModel(), m_page->results()->frameModel()})
+            for (int c = 0; c < model->columnCount(); ++c) {
+                const QString header = model->headerData(c, Qt::Horizontal).toString();
+                QVERIFY2(!header.contains(QLatin1Char('_')) && !header.isEmpty() && header[0].isUpper(), qPrintable(header));
+                QVERIFY(model->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString().contains(QStringLiteral("exported table")));
+            }
+        QCOMPARE(ResultsPanel::readableColumn(QStringLiteral("best_frame")), QStringLiteral("Best frame"));
         QDir().mkpath(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots"));
         QVERIFY(m_page->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots/viral-page.png")));
     }
