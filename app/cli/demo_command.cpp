@@ -29,6 +29,8 @@ int cmdDemo(CliContext& ctx, const QStringList& args)
         if (e.state != core::PluginEntry::State::Loaded)
             continue;
         for (const core::DemoRun& demo : e.plugin->demoRuns()) {
+            if (demo.windowOnly)
+                continue; // to be watched in the window, not waited for
             if (!demo.unavailable.isEmpty()) {
                 ctx.err() << "bioforge: the demo of " << e.metadata.id << " cannot run: " << demo.unavailable << Qt::endl;
                 unavailable = true;

@@ -41,7 +41,13 @@ QList<VerbSpec> WorkbenchPlugin::verbs() const
 
 QList<DemoRun> WorkbenchPlugin::demoRuns() const
 {
-    return {{QStringLiteral("selftest"), QJsonObject{}, QStringLiteral("Workbench self-test (synthetic data)")}};
+    // The second one is sized to last about a minute on a laptop core (120
+    // units of 4096 numbers × 40 000 hashing rounds): long enough to watch
+    // progress and ETA, and to pause and resume it from the Jobs dock.
+    return {{QStringLiteral("selftest"), QJsonObject{}, QStringLiteral("Workbench self-test (synthetic data)")},
+            {QStringLiteral("selftest"),
+             QJsonObject{{QStringLiteral("units"), 120}, {QStringLiteral("work"), 40000}, {QStringLiteral("seed"), 7}},
+             QStringLiteral("Workbench self-test, long: watch its progress and ETA, pause and resume it (Jobs dock)"), {}, true}};
 }
 
 Expected<std::unique_ptr<Job>> WorkbenchPlugin::createJob(const QString& verb, const QJsonObject& parameters)

@@ -36,10 +36,18 @@ QJsonObject ModelEntry::toJson() const
     for (const ModelFile& f : files)
         fileArray.append(QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("size"), double(f.size)},
                                      {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), f.url}});
-    return {{QStringLiteral("name"), name},       {QStringLiteral("kind"), kind},
-            {QStringLiteral("revision"), revision}, {QStringLiteral("root"), root},
-            {QStringLiteral("source"), source},   {QStringLiteral("added"), added.toString(Qt::ISODate)},
-            {QStringLiteral("files"), fileArray}};
+    QJsonObject json{{QStringLiteral("name"), name},       {QStringLiteral("kind"), kind},
+                     {QStringLiteral("revision"), revision}, {QStringLiteral("root"), root},
+                     {QStringLiteral("source"), source},   {QStringLiteral("added"), added.toString(Qt::ISODate)},
+                     {QStringLiteral("files"), fileArray}};
+    if (testModel)
+        json.insert(QStringLiteral("test_model"), true);
+    return json;
+}
+
+QString ModelEntry::displayName() const
+{
+    return testModel ? QStringLiteral("%1 — TEST model (random weights)").arg(name) : name;
 }
 
 Expected<ModelEntry> ModelEntry::fromJson(const QJsonObject& json)
@@ -52,6 +60,7 @@ Expected<ModelEntry> ModelEntry::fromJson(const QJsonObject& json)
     e.revision = json.value(QLatin1String("revision")).toString();
     e.root = json.value(QLatin1String("root")).toString();
     e.source = json.value(QLatin1String("source")).toString();
+    e.testModel = json.value(QLatin1String("test_model")).toBool(false);
     e.added = QDateTime::fromString(json.value(QLatin1String("added")).toString(), Qt::ISODate);
     for (const QJsonValue& v : json.value(QLatin1String("files")).toArray()) {
         const QJsonObject o = v.toObject();

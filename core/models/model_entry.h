@@ -27,11 +27,16 @@ struct ModelEntry {
     QString source;   // "import:<folder>" or a URL
     QDateTime added;
     QList<ModelFile> files;
+    // A test model (random weights, made by a demo or a test): its results
+    // mean nothing, and every place that offers or uses it says so.
+    bool testModel = false;
 
     // One checksum for the whole model: SHA-256 over "path sha256\n" lines sorted by path.
     QString combinedSha256() const;
     QString filePath(const QString& relative) const;
     const ModelFile* file(const QString& relative) const;
+    // "name" or "name — TEST model (random weights)": how lists show it.
+    QString displayName() const;
 
     QJsonObject toJson() const;
     static Expected<ModelEntry> fromJson(const QJsonObject& json);

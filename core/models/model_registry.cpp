@@ -116,6 +116,36 @@ Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QStr
     return entry;
 }
 
+Expected<ModelEntry> ModelRegistry::registerTestModel(const QString& name, const QString& kind, const QString& folder)
+{
+    if (const auto existing = find(name); existing && existing->testModel && existing->kind == kind
+                                          && existing->root == QFileInfo(folder).canonicalFilePath())
+        return *existing;
+    auto entry = importFolder(name, kind, folder, QStringLiteral("test"));
+    if (!entry)
+        return entry;
+    entry->testModel = true;
+    if (Status st = add(*entry); !st)
+        return st.error();
+    return entry;
+}
+
+std::optional<ModelEntry> ModelRegistry::testModelFor(const QString& nameOrPath) const
+{
+    if (nameOrPath.isEmpty())
+        return std::nullopt;
+    if (auto byName = find(nameOrPath); byName)
+        return byName->testModel ? byName : std::nullopt;
+    const QFileInfo info(nameOrPath);
+    if (!info.exists())
+        return std::nullopt;
+    const QString path = info.canonicalFilePath();
+    for (const ModelEntry& e : m_models)
+        if (e.testModel && (path == e.root || path.startsWith(e.root + QLatin1Char('/'))))
+            return e;
+    return std::nullopt;
+}
+
 Status ModelRegistry::verify(const QString& name) const
 {
     const auto entry = find(name);

@@ -29,6 +29,13 @@ public:
     Status remove(const QString& name);
     Expected<ModelEntry> importFolder(const QString& name, const QString& kind, const QString& folder,
                                       const QString& revision = {});
+    // Registers a demo's or a test's model folder, marked as a test model;
+    // an entry of that name already pointing at the same folder is kept as
+    // it is (no re-hashing at every start).
+    Expected<ModelEntry> registerTestModel(const QString& name, const QString& kind, const QString& folder);
+    // The registered test model that a path (its folder, or a file in it)
+    // or a name refers to, if any.
+    std::optional<ModelEntry> testModelFor(const QString& nameOrPath) const;
     // Sizes and SHA-256 of every file against the registry.
     Status verify(const QString& name) const;
 

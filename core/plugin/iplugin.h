@@ -34,6 +34,7 @@ struct DemoRun {
     QJsonObject parameters;
     QString title;
     QString unavailable; // non-empty: this demo cannot run here, and why (shown to the user)
+    bool windowOnly = false; // a run to watch, pause and resume in the window; `bioforge demo` skips it
 };
 
 struct PluginContext {

@@ -116,6 +116,7 @@ Expected<QString> RunService::launch(RunRecord record)
                                                            record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));
     m_runs.insert(record.runId);
     m_scheduler.submit(handle);
+    emit runQueued(record.runId);
     return record.runId;
 }
 

@@ -47,6 +47,7 @@ public:
     static Status exportProvenance(const RunRecord& record, const QString& runDir);
 
 signals:
+    void runQueued(const QString& runId); // stored, waiting for a slot
     void runStarted(const QString& runId);
     void runEnded(const QString& runId, bool succeeded);
 

@@ -45,8 +45,13 @@ public:
     ModelRegistry& models() const { return *m_models; }
     DeviceLeasePool& devices() const { return *m_devices; }
 
+    // Whoever changes the model registry (an import, the demo registering
+    // its test models) says so; pages that list models reload them.
+    void notifyModelsChanged() { emit modelsChanged(); }
+
 signals:
     void projectChanged();
+    void modelsChanged();
 
 private:
     std::unique_ptr<PluginManager> m_plugins;

@@ -348,6 +348,10 @@ QStringList MainWindow::startDemo()
                 showError(id.error().message());
         }
     }
+    m_session.notifyModelsChanged(); // the demos registered their test models
+    if (!ids.isEmpty())
+        statusBar()->showMessage(tr("Demo: %n run(s) started. The long self-test can be paused and resumed in the Jobs dock; "
+                                    "double-click a finished run for its provenance and report.", nullptr, int(ids.size())), 60000);
     return ids;
 }
 

@@ -14,6 +14,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace bioforge::ui {
 
 RunsPage::RunsPage(core::Session& session, QWidget* parent)
@@ -65,6 +67,7 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
 void RunsPage::connectRunService()
 {
     if (core::RunService* runs = m_session.runs()) {
+        connect(runs, &core::RunService::runQueued, this, &RunsPage::reload, Qt::UniqueConnection);
         connect(runs, &core::RunService::runStarted, this, &RunsPage::reload, Qt::UniqueConnection);
         connect(runs, &core::RunService::runEnded, this, &RunsPage::reload, Qt::UniqueConnection);
     }
@@ -123,6 +126,7 @@ void RunsPage::reload()
                                   state,
                                   new QStandardItem(it->createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))),
                                   new QStandardItem(it->parentRunId)};
+        row[1]->setToolTip(it->title);
         if (!it->error.isEmpty())
             for (QStandardItem* item : row)
                 item->setToolTip(it->error);
@@ -130,8 +134,22 @@ void RunsPage::reload()
         if (it->runId == selected)
             m_table->selectRow(m_model->rowCount() - 1);
     }
-    m_table->resizeColumnsToContents();
+    fitColumns();
     updateButtons();
+}
+
+void RunsPage::fitColumns()
+{
+    m_table->resizeColumnsToContents();
+    // The title gives way so that state and date stay in view (whole title in its tooltip).
+    const int others = m_table->horizontalHeader()->length() - m_table->columnWidth(1);
+    m_table->setColumnWidth(1, std::max(160, std::min(m_table->viewport()->width() - others, m_table->columnWidth(1))));
+}
+
+void RunsPage::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitColumns();
 }
 
 } // namespace bioforge::ui

@@ -34,7 +34,11 @@ signals:
     void checkpointsRequested(const QString& runId);
     void errorOccurred(const QString& message);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void fitColumns();
     void connectRunService();
     void updateButtons();
 

@@ -2,6 +2,7 @@
 
 #include "cli/llm_commands.h"
 #include "generate_job.h"
+#include "models/model_registry.h"
 #include "provenance/run_record.h"
 #include "synth/model_synthesizer.h"
 #include "ui/chat_page.h"
@@ -100,7 +101,7 @@ QList<core::DemoRun> LlmPlugin::demoRuns() const
 {
     // A tiny synthetic model (random weights: its text is gibberish, by design).
     const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
-    const QString path = QDir(dir).filePath(QStringLiteral("demo-models/tiny-synthetic-q8_0.gguf"));
+    const QString path = QDir(dir).filePath(QStringLiteral("demo-models/llm-test-tiny/tiny-synthetic-q8_0.gguf"));
     if (!QFileInfo::exists(path)) {
         QDir().mkpath(QFileInfo(path).absolutePath());
         SynthSpec spec;
@@ -112,6 +113,11 @@ QList<core::DemoRun> LlmPlugin::demoRuns() const
             return {{QStringLiteral("generate"), {}, QStringLiteral("Text generation with a tiny synthetic model"),
                      QStringLiteral("the demo model could not be written: %1").arg(st.error().message())}};
     }
+    // Registered as a test model: the Chat page lists it afterwards, labelled.
+    if (m_context.models)
+        if (auto entry = m_context.models->registerTestModel(QStringLiteral("llm-test-tiny-q8_0"), QStringLiteral("gguf"), QFileInfo(path).absolutePath()); !entry)
+            return {{QStringLiteral("generate"), {}, QStringLiteral("Text generation with a tiny synthetic model"),
+                     QStringLiteral("the demo model could not be registered: %1").arg(entry.error().message())}};
     return {{QStringLiteral("generate"),
              QJsonObject{{QStringLiteral("model"), path}, {QStringLiteral("prompt"), QStringLiteral("Describe the viral genome")},
                          {QStringLiteral("n"), 48}, {QStringLiteral("temp"), 0.7}, {QStringLiteral("seed"), 7}},

@@ -45,6 +45,7 @@ public:
 
     void loadModel(const QString& path);
     const std::optional<ModelCard>& model() const { return m_model; }
+    const QString& modelPath() const { return m_loadPath; }
     bool busy() const { return m_request != 0; }
 
     ChatSettings settings() const { return m_settings; }

@@ -178,6 +178,8 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
         m_status->setText(tr("Generating… %1 tokens/s").arg(m_controller->liveTokensPerSecond(), 0, 'f', 1));
     });
     m_liveTimer.start(50);
+    if (m_context.session)
+        connect(m_context.session, &core::Session::modelsChanged, this, &ChatPage::reloadModelChoices);
     reloadModelChoices();
     renderTranscript();
     updateButtons();
@@ -185,6 +187,8 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
 
 void ChatPage::reloadModelChoices()
 {
+    const QString current = m_models->currentData().toString();
+    const QSignalBlocker block(m_models);
     m_models->clear();
     if (!m_context.session)
         return;
@@ -193,8 +197,10 @@ void ChatPage::reloadModelChoices()
             continue;
         for (const core::ModelFile& f : m.files)
             if (f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
-                m_models->addItem(QStringLiteral("%1 (%2)").arg(m.name, f.path), m.filePath(f.path));
+                m_models->addItem(QStringLiteral("%1 (%2)").arg(m.displayName(), f.path), m.filePath(f.path));
     }
+    if (const int i = m_models->findData(current); i >= 0)
+        m_models->setCurrentIndex(i);
 }
 
 void ChatPage::updateModelCard()
@@ -215,6 +221,8 @@ void ChatPage::updateModelCard()
                         .arg(s.contextLength)
                         .arg(s.vocabSize)
                         .arg(types.join(QStringLiteral(", ")), QString::fromStdString(s.detectedFamily), model->sha256));
+    if (m_context.session && m_context.session->models().testModelFor(m_controller->modelPath()))
+        m_card->setText(m_card->text() + tr("<br/><b>TEST model</b> (random weights): its text is gibberish by design."));
     m_settings->showModelTemplate(QString::fromStdString(ChatTemplate::detect(s.chatTemplate).toJson()));
 }
 

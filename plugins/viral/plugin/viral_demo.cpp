@@ -4,6 +4,8 @@
 #include "model/classifier_writer.h"
 #include "model/encoder_templates.h"
 #include "model/synthetic_encoders.h"
+#include "model_resolver.h"
+#include "models/model_registry.h"
 #include "pipeline/validate_job.h"
 
 #include <QDir>
@@ -49,7 +51,7 @@ core::Status writeDemoEncoder(const QString& folder, bool esm)
 
 } // namespace
 
-core::DemoRun viralDemoRun(const QString& dataDir)
+core::DemoRun viralDemoRun(const QString& dataDir, core::ModelRegistry* registry)
 {
     core::DemoRun run{QStringLiteral("predict"), {},
                       QStringLiteral("VirNucPro demo on synthetic contigs with TEST models (random weights: the calls mean nothing)"), {}};
@@ -57,7 +59,7 @@ core::DemoRun viralDemoRun(const QString& dataDir)
     const QString fasta = dir.filePath(QStringLiteral("demo-data/viral-demo-contigs.fa"));
     const QString dnabert = dir.filePath(QStringLiteral("demo-models/viral-test-dnabert-s"));
     const QString esm = dir.filePath(QStringLiteral("demo-models/viral-test-esm2"));
-    const QString classifier = dir.filePath(QStringLiteral("demo-models/viral-test-classifier.safetensors"));
+    const QString classifier = dir.filePath(QStringLiteral("demo-models/viral-test-classifier/classifier.safetensors"));
     core::Status st;
     if (!QFileInfo::exists(fasta))
         st = writeDemoFasta(fasta);
@@ -73,10 +75,27 @@ core::DemoRun viralDemoRun(const QString& dataDir)
         run.unavailable = QStringLiteral("the demo's test models could not be written under %1: %2").arg(dataDir, st.error().message());
         return run;
     }
+    // Registered by name (kind, checksums) as test models; the run then names
+    // them as any registered model. Without a registry, by path.
+    QString models[3] = {dnabert, esm, classifier};
+    if (registry) {
+        const std::pair<QString, ModelRole> entries[3] = {{QStringLiteral("viral-test-dnabert-s"), ModelRole::Dnabert},
+                                                          {QStringLiteral("viral-test-esm2"), ModelRole::Esm},
+                                                          {QStringLiteral("viral-test-classifier"), ModelRole::Classifier}};
+        for (int i = 0; i < 3; ++i) {
+            const QString folder = i == 2 ? QFileInfo(classifier).absolutePath() : models[i];
+            auto entry = registry->registerTestModel(entries[i].first, QLatin1String(modelKind(entries[i].second)), folder);
+            if (!entry) {
+                run.unavailable = QStringLiteral("the demo's test model %1 could not be registered: %2").arg(entries[i].first, entry.error().message());
+                return run;
+            }
+            models[i] = entry->name;
+        }
+    }
     run.parameters = QJsonObject{{QStringLiteral("inputs"), QJsonArray{fasta}},
-                                 {QStringLiteral("dnabert"), dnabert},
-                                 {QStringLiteral("esm"), esm},
-                                 {QStringLiteral("classifier"), classifier},
+                                 {QStringLiteral("dnabert"), models[0]},
+                                 {QStringLiteral("esm"), models[1]},
+                                 {QStringLiteral("classifier"), models[2]},
                                  {QStringLiteral("shard_frames"), 64}};
     return run;
 }

@@ -11,8 +11,10 @@
 
 namespace bioforge::viral {
 
-// Writes the demo FASTA and the test models under `dataDir` (once) and returns
-// the run; when they cannot be written, a run whose `unavailable` says why.
-core::DemoRun viralDemoRun(const QString& dataDir);
+// Writes the demo FASTA and the test models under `dataDir` (once), registers
+// the models in `registry` (when given) as test models — so the Viral page
+// offers them afterwards, labelled — and returns the run; when they cannot be
+// written, a run whose `unavailable` says why.
+core::DemoRun viralDemoRun(const QString& dataDir, core::ModelRegistry* registry = nullptr);
 
 } // namespace bioforge::viral

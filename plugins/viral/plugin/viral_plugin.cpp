@@ -84,7 +84,7 @@ core::Expected<core::ReportContent> ViralPlugin::reportContent(const core::RunRe
 QList<core::DemoRun> ViralPlugin::demoRuns() const
 {
     const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
-    return {viralDemoRun(dir)};
+    return {viralDemoRun(dir, m_context.models)};
 }
 
 QIcon ViralPlugin::pageIcon() const

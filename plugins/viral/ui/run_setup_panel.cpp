@@ -151,7 +151,7 @@ void RunSetupPanel::setRegistry(const core::ModelRegistry* registry)
         if (registry)
             for (const core::ModelEntry& m : registry->models())
                 if (m.kind == QLatin1String(modelKind(ModelRole(role))))
-                    combo->addItem(QStringLiteral("%1  (sha256 %2…)").arg(m.name, m.combinedSha256().left(12)), m.name);
+                    combo->addItem(QStringLiteral("%1  (sha256 %2…)").arg(m.displayName(), m.combinedSha256().left(12)), m.name);
         combo->addItem(tr("Browse…"), QStringLiteral("::browse"));
         combo->setCurrentIndex(combo->count() > 1 ? 0 : -1);
         if (const int i = combo->findText(current); !current.isEmpty() && i >= 0 && current != tr("Browse…"))

@@ -35,8 +35,10 @@ ViralPage::ViralPage(const ui::PageContext& context, ViralPlugin*, QWidget* pare
     split->setStretchFactor(1, 3);
     layout->addWidget(split);
 
-    if (m_context.session)
+    if (m_context.session) {
         m_setup->setRegistry(&m_context.session->models());
+        connect(m_context.session, &core::Session::modelsChanged, this, [this] { m_setup->setRegistry(&m_context.session->models()); });
+    }
     connect(m_setup, &RunSetupPanel::runRequested, this, [this] { start(QStringLiteral("predict")); });
     connect(m_setup, &RunSetupPanel::validateRequested, this, [this] { start(QStringLiteral("validate")); });
     connect(m_runs, &QComboBox::currentIndexChanged, this, [this] {
@@ -104,7 +106,13 @@ QString ViralPage::start(const QString& verb)
     QJsonObject p = m_setup->parameters();
     if (verb == QLatin1String("validate"))
         p.remove(QStringLiteral("inputs"));
-    auto id = runs->start(QStringLiteral("viral"), verb, p);
+    // A run with test models says so in its title (Runs page, Jobs dock, report).
+    QString title;
+    if (verb == QLatin1String("predict"))
+        for (const char* key : {"dnabert", "esm", "classifier"})
+            if (m_context.session->models().testModelFor(p.value(QLatin1String(key)).toString()))
+                title = tr("VirNucPro prediction with TEST models (random weights: the calls mean nothing)");
+    auto id = runs->start(QStringLiteral("viral"), verb, p, title);
     if (!id) {
         m_setup->setStatus(id.error().message());
         return {};

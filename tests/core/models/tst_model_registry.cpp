@@ -49,6 +49,47 @@ private slots:
         QVERIFY(!again.remove(QStringLiteral("esm2-test")));
     }
 
+    void testModelsAreMarkedKeptAndFoundByPath()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("demo/tiny"));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("tiny.gguf")), QByteArray(100, 'g')));
+        const QString other = dir.filePath(QStringLiteral("real"));
+        QVERIFY(writeAll(QDir(other).filePath(QStringLiteral("real.gguf")), QByteArray(100, 'r')));
+        const QString file = dir.filePath(QStringLiteral("models/registry.json"));
+        QDateTime added;
+        {
+            ModelRegistry reg(file);
+            QVERIFY(reg.load());
+            auto entry = reg.registerTestModel(QStringLiteral("tiny-test"), QStringLiteral("gguf"), model);
+            QVERIFY2(entry, entry ? "" : qPrintable(entry.error().message()));
+            QVERIFY(entry->testModel);
+            QVERIFY(entry->displayName().contains(QStringLiteral("TEST model")));
+            added = entry->added;
+            QVERIFY(reg.importFolder(QStringLiteral("real"), QStringLiteral("gguf"), other));
+        }
+        ModelRegistry again(file);
+        QVERIFY(again.load());
+        QVERIFY(again.find(QStringLiteral("tiny-test"))->testModel); // persisted
+        QVERIFY(!again.find(QStringLiteral("real"))->testModel);
+        QCOMPARE(again.find(QStringLiteral("real"))->displayName(), QStringLiteral("real"));
+        // Registering the same folder again keeps the entry (no re-import:
+        // it would fail here, with the folder's only file set aside).
+        QVERIFY(QFile::rename(QDir(model).filePath(QStringLiteral("tiny.gguf")), dir.filePath(QStringLiteral("aside.gguf"))));
+        auto kept = again.registerTestModel(QStringLiteral("tiny-test"), QStringLiteral("gguf"), model);
+        QVERIFY2(kept, kept ? "" : qPrintable(kept.error().message()));
+        QCOMPARE(kept->added.toString(Qt::ISODate), added.toString(Qt::ISODate));
+        QVERIFY(QFile::rename(dir.filePath(QStringLiteral("aside.gguf")), QDir(model).filePath(QStringLiteral("tiny.gguf"))));
+        // By name, by its folder, by a file in it; a real model or an unknown path is not one.
+        QVERIFY(again.testModelFor(QStringLiteral("tiny-test")));
+        QVERIFY(again.testModelFor(model));
+        QVERIFY(again.testModelFor(QDir(model).filePath(QStringLiteral("tiny.gguf"))));
+        QVERIFY(!again.testModelFor(QStringLiteral("real")));
+        QVERIFY(!again.testModelFor(QDir(other).filePath(QStringLiteral("real.gguf"))));
+        QVERIFY(!again.testModelFor(dir.filePath(QStringLiteral("demo/tinyish"))));
+        QVERIFY(!again.testModelFor(QString()));
+    }
+
     void importRefusesEmptyOrMissingFolders()
     {
         QTemporaryDir dir;
