@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <limits>
+
 #include <vector>
 
 namespace bioforge::core {
@@ -33,6 +35,12 @@ struct ReportPlot {
     QString yLabel;
     QList<PlotSeries> series;
     int bins = 30;
+    // A fixed axis range where the quantity has one (a probability: 0..1),
+    // used when both ends are finite; otherwise the axis fits the data.
+    double xMin = std::numeric_limits<double>::quiet_NaN();
+    double xMax = std::numeric_limits<double>::quiet_NaN();
+    double yMin = std::numeric_limits<double>::quiet_NaN();
+    double yMax = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct ReportSection {

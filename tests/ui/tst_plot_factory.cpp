@@ -48,6 +48,41 @@ private slots:
         QCOMPARE(counts, (QList<double>{2, 0, 1, 2})); // bins of 0.25; the maximum falls in the last bin
     }
 
+    void probabilitiesShowTheirWholeRangeWithWholeEdgeBars()
+    {
+        // Scores bunched at 0.41-0.425 are drawn on 0..1 (not zoomed to the data).
+        core::ReportPlot spec;
+        spec.bins = 20;
+        spec.xMin = 0;
+        spec.xMax = 1;
+        spec.series << core::PlotSeries{QString(), {0.41, 0.415, 0.42, 0.425, 0.0, 1.0}, {}};
+        std::unique_ptr<QCustomPlot> plot(ui::PlotFactory::create(spec));
+        const QCPRange x = plot->xAxis->range();
+        QVERIFY(x.lower <= 0 && x.upper >= 1);
+        auto* bars = qobject_cast<QCPBars*>(plot->plottable(0));
+        // Every bar, the edge ones too, lies wholly inside the axis range.
+        for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it)
+            QVERIFY2(it->key - bars->width() / 2 >= x.lower && it->key + bars->width() / 2 <= x.upper, qPrintable(QString::number(it->key)));
+        QCOMPARE(bars->data()->constBegin()->value, 1.0);         // the 0.0
+        QCOMPARE((bars->data()->constEnd() - 1)->value, 1.0);     // the 1.0
+    }
+
+    void tickLabelsThinOutOnSmallPlots()
+    {
+        core::ReportPlot spec;
+        spec.kind = core::ReportPlot::Kind::Scatter;
+        spec.series << core::PlotSeries{QString(), {1, 2, 3, 4, 5}, {0.1, 0.2, 0.3, 0.4, 0.5}};
+        std::unique_ptr<QCustomPlot> plot(ui::PlotFactory::create(spec));
+        plot->resize(900, 600);
+        plot->replot();
+        const int bigX = plot->xAxis->ticker()->tickCount(), bigY = plot->yAxis->ticker()->tickCount();
+        plot->resize(300, 140); // a plot in a 700 px tall window's tab
+        plot->replot();
+        QVERIFY2(plot->xAxis->ticker()->tickCount() < bigX, qPrintable(QString::number(plot->xAxis->ticker()->tickCount())));
+        QVERIFY(plot->yAxis->ticker()->tickCount() < bigY);
+        QVERIFY(plot->yAxis->ticker()->tickCount() * 40 <= std::max(80, plot->height()));
+    }
+
     void degenerateInputStillPlots()
     {
         core::ReportPlot one;

@@ -12,7 +12,23 @@ namespace {
 const QList<QColor> kPalette{QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28), QColor(0x2c, 0xa0, 0x2c),
                              QColor(0xff, 0x7f, 0x0e), QColor(0x94, 0x67, 0xbd)};
 
+bool finite(double a, double b) { return std::isfinite(a) && std::isfinite(b) && b > a; }
+
 } // namespace
+
+void PlotFactory::fitTicks(QCustomPlot* plot)
+{
+    // Before every replot, from the widget's size less the room axis labels
+    // take (the axis rect itself is laid out later in the replot).
+    if (!plot->property("bioforgeTicksFitted").toBool()) {
+        plot->setProperty("bioforgeTicksFitted", true);
+        QObject::connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { fitTicks(plot); });
+    }
+    const int width = std::max(0, plot->width() - 80);
+    const int height = std::max(0, plot->height() - 60);
+    plot->xAxis->ticker()->setTickCount(std::clamp(width / 90, 2, 8));
+    plot->yAxis->ticker()->setTickCount(std::clamp(height / 40, 2, 8));
+}
 
 QCustomPlot* PlotFactory::create(const core::ReportPlot& spec, QWidget* parent)
 {
@@ -22,15 +38,21 @@ QCustomPlot* PlotFactory::create(const core::ReportPlot& spec, QWidget* parent)
     return plot;
 }
 
-void PlotFactory::histogram(QCustomPlot* plot, const std::vector<double>& values, int bins, const QString& xLabel)
+void PlotFactory::histogram(QCustomPlot* plot, const std::vector<double>& values, int bins, const QString& xLabel, double fixedLo,
+                            double fixedHi)
 {
     bins = std::max(1, bins);
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (double v : values)
-        if (std::isfinite(v)) {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-        }
+    if (finite(fixedLo, fixedHi)) {
+        lo = fixedLo;
+        hi = fixedHi;
+    } else {
+        for (double v : values)
+            if (std::isfinite(v)) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+    }
     if (!std::isfinite(lo)) {
         lo = 0;
         hi = 1;
@@ -43,7 +65,7 @@ void PlotFactory::histogram(QCustomPlot* plot, const std::vector<double>& values
         centers[b] = lo + (b + 0.5) * width;
     for (double v : values)
         if (std::isfinite(v))
-            counts[std::min(bins - 1, int((v - lo) / width))] += 1;
+            counts[std::clamp(int((v - lo) / width), 0, bins - 1)] += 1;
     auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
     bars->setWidth(width * 0.95);
     bars->setData(centers, counts, true);
@@ -51,7 +73,7 @@ void PlotFactory::histogram(QCustomPlot* plot, const std::vector<double>& values
     bars->setBrush(kPalette[0]);
     plot->xAxis->setLabel(xLabel);
     plot->yAxis->setLabel(QStringLiteral("count"));
-    plot->xAxis->setRange(lo, hi);
+    plot->xAxis->setRange(lo - width / 2, hi + width / 2);
     plot->yAxis->setRange(0, *std::max_element(counts.begin(), counts.end()) * 1.05 + 1);
 }
 
@@ -63,7 +85,7 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
         std::vector<double> all;
         for (const core::PlotSeries& s : spec.series)
             all.insert(all.end(), s.x.begin(), s.x.end());
-        histogram(plot, all, spec.bins, spec.xLabel);
+        histogram(plot, all, spec.bins, spec.xLabel, spec.xMin, spec.xMax);
     } else {
         int colour = 0;
         for (const core::PlotSeries& s : spec.series) {
@@ -90,8 +112,13 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
             plot->xAxis->scaleRange(1.06, plot->xAxis->range().center());
             plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
         }
+        if (finite(spec.xMin, spec.xMax))
+            plot->xAxis->setRange(spec.xMin, spec.xMax);
+        if (finite(spec.yMin, spec.yMax)) // a little room so points on the ends stay visible
+            plot->yAxis->setRange(spec.yMin - 0.03 * (spec.yMax - spec.yMin), spec.yMax + 0.03 * (spec.yMax - spec.yMin));
         plot->legend->setVisible(spec.series.size() > 1);
     }
+    fitTicks(plot);
     plot->replot();
 }
 

@@ -9,6 +9,9 @@
 #include <QImage>
 #include <QSize>
 
+#include <limits>
+#include <vector>
+
 class QCustomPlot;
 class QWidget;
 
@@ -20,7 +23,15 @@ public:
     // Fills an existing plot (cleared first).
     static void fill(QCustomPlot* plot, const core::ReportPlot& spec);
     static QImage render(const core::ReportPlot& spec, QSize size = QSize(900, 480));
-    static void histogram(QCustomPlot* plot, const std::vector<double>& values, int bins, const QString& xLabel);
+    // Bins over [lo, hi] = the fixed range when given (values outside count
+    // in the edge bins), else the data's; the axis shows half a bin beyond
+    // each end so the edge bars are whole.
+    static void histogram(QCustomPlot* plot, const std::vector<double>& values, int bins, const QString& xLabel,
+                          double fixedLo = std::numeric_limits<double>::quiet_NaN(),
+                          double fixedHi = std::numeric_limits<double>::quiet_NaN());
+    // As many tick labels as fit the axes' length in pixels (about one per
+    // 90 px across, one per 40 px up), kept so when the plot is resized.
+    static void fitTicks(QCustomPlot* plot);
 };
 
 } // namespace bioforge::ui

@@ -84,12 +84,16 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     hist.xLabel = QStringLiteral("virus score");
     hist.yLabel = QStringLiteral("contigs");
     hist.bins = 20;
+    hist.xMin = 0; // a probability: the whole 0..1
+    hist.xMax = 1;
     hist.series << histogram;
     core::ReportPlot scat;
     scat.kind = core::ReportPlot::Kind::Scatter;
     scat.caption = QStringLiteral("Score against contig length");
     scat.xLabel = QStringLiteral("length (bases)");
     scat.yLabel = QStringLiteral("mean virus score");
+    scat.yMin = 0;
+    scat.yMax = 1;
     scat.series << scatter;
     calls.plots << hist << scat;
     report.sections << calls;

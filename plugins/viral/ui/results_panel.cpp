@@ -141,9 +141,13 @@ void ResultsPanel::display(const ContigResults& results)
     hist.kind = core::ReportPlot::Kind::Histogram;
     hist.xLabel = tr("mean virus score");
     hist.bins = 20;
+    hist.xMin = 0; // a probability: the whole 0..1, not a zoom on the data
+    hist.xMax = 1;
     scatter.kind = core::ReportPlot::Kind::Scatter;
     scatter.xLabel = tr("length (bases)");
     scatter.yLabel = tr("mean virus score");
+    scatter.yMin = 0;
+    scatter.yMax = 1;
     core::PlotSeries h{tr("contigs"), {}, {}}, s{tr("contigs"), {}, {}};
     for (const ContigRow& c : results.contigs) {
         viral += c.call == QLatin1String("viral") ? 1 : 0;
