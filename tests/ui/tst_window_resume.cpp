@@ -17,11 +17,16 @@
 #include "shell/runs_page.h"
 #include "support/test_support.h"
 
+#include <QAbstractButton>
+#include <QAbstractSpinBox>
 #include <QAction>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QStandardItemModel>
@@ -227,6 +232,57 @@ private slots:
         for (const char* name : {"pauseAction", "resumeAction", "cancelAction", "exportReportAction", "userGuideAction"}) {
             auto* action = window.findChild<QAction*>(QLatin1String(name));
             QVERIFY2(action && !action->shortcut().isEmpty(), name);
+        }
+    }
+
+    // Every control a page shows (buttons, fields, lists, tables) is reached
+    // with Tab from the navigation rail, on every page, at 1280×720: no
+    // control only reachable backwards, no field that traps Tab.
+    void tabReachesEveryControlOfEveryPage()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(project(), false));
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        // The control a focused widget belongs to (a combo's or spin box's own line edit).
+        auto control = [](QWidget* w) -> QWidget* {
+            if (w && w->parentWidget() && (qobject_cast<QComboBox*>(w->parentWidget()) || qobject_cast<QAbstractSpinBox*>(w->parentWidget())))
+                return w->parentWidget();
+            if (w && w->parentWidget() && w->parentWidget()->parentWidget() && qobject_cast<QAbstractScrollArea*>(w->parentWidget()->parentWidget())
+                && w->objectName() == QLatin1String("qt_scrollarea_viewport"))
+                return w->parentWidget()->parentWidget();
+            return w;
+        };
+        for (int page = 0; page < window.navigation()->count(); ++page) {
+            window.navigation()->setCurrentRow(page);
+            QApplication::processEvents();
+            QWidget* current = window.pages()->currentWidget();
+            QSet<QWidget*> wanted;
+            for (QWidget* w : current->findChildren<QWidget*>()) {
+                const bool kind = qobject_cast<QAbstractButton*>(w) || qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractSpinBox*>(w)
+                                  || qobject_cast<QAbstractItemView*>(w) || qobject_cast<QPlainTextEdit*>(w)
+                                  || (qobject_cast<QLineEdit*>(w) && control(w) == w);
+                if (kind && w->isVisibleTo(&window) && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus))
+                    wanted.insert(w);
+            }
+            QVERIFY2(!wanted.isEmpty(), qPrintable(window.navigation()->item(page)->text()));
+            window.navigation()->setFocus();
+            QSet<QWidget*> reached;
+            for (int i = 0; i < 300 && !(wanted - reached).isEmpty(); ++i) {
+                QWidget* before = QApplication::focusWidget();
+                QVERIFY(before);
+                QTest::keyClick(before, Qt::Key_Tab);
+                reached.insert(control(QApplication::focusWidget()));
+            }
+            QStringList missing;
+            for (QWidget* w : wanted - reached)
+                missing << QStringLiteral("%1 '%2' (%3)").arg(QLatin1String(w->metaObject()->className()), w->objectName(),
+                                                              qobject_cast<QAbstractButton*>(w) ? qobject_cast<QAbstractButton*>(w)->text() : QString());
+            QVERIFY2(missing.isEmpty(), qPrintable(window.navigation()->item(page)->text() + QStringLiteral(": ") + missing.join(QStringLiteral(", "))));
         }
     }
 };

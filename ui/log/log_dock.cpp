@@ -15,6 +15,7 @@ LogDock::LogDock(QWidget* parent) : QDockWidget(tr("Log"), parent)
     setObjectName(QStringLiteral("LogDock"));
     auto* body = new QWidget(this);
     m_view = new QPlainTextEdit(body);
+    m_view->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_view->setReadOnly(true);
     m_view->setMaximumBlockCount(5000);
     m_view->setObjectName(QStringLiteral("logView"));

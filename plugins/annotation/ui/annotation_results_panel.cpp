@@ -106,6 +106,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     m_geneView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_geneView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_detail = new QTextBrowser(split);
+    m_detail->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_detail->setObjectName(QStringLiteral("detail"));
     split->addWidget(m_geneView);
     split->addWidget(m_detail);

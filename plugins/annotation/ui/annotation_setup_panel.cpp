@@ -47,6 +47,7 @@ AnnotationSetupPanel::AnnotationSetupPanel(QString libraryPath, QWidget* parent)
     row->addWidget(save);
     listLayout->addLayout(row);
     m_genes = new QPlainTextEdit(list);
+    m_genes->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_genes->setObjectName(QStringLiteral("genes"));
     m_genes->setPlaceholderText(tr("Paste symbols, HGNC ids, Ensembl or NCBI gene ids — one or more per line"));
     listLayout->addWidget(m_genes, 1);

@@ -40,11 +40,13 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_card->setWordWrap(true);
     m_card->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_transcript = new QTextBrowser(this);
+    m_transcript->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_transcript->setObjectName(QStringLiteral("transcript"));
     m_transcript->setOpenExternalLinks(true);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chatStatus"));
     m_input = new QPlainTextEdit(this);
+    m_input->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_input->setObjectName(QStringLiteral("chatInput"));
     m_input->setPlaceholderText(tr("Ask something… (Ctrl+Enter sends)"));
     m_input->setMaximumHeight(110);

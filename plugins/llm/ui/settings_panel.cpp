@@ -11,6 +11,7 @@ namespace bioforge::llm {
 SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent)
 {
     m_system = new QPlainTextEdit(this);
+    m_system->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_system->setMaximumHeight(90);
     auto spin = [this](double lo, double hi, double step, int decimals) {
         auto* s = new QDoubleSpinBox(this);
@@ -31,6 +32,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent)
     m_maxTokens = new QSpinBox(this);
     m_maxTokens->setRange(1, 1 << 20);
     m_template = new QPlainTextEdit(this);
+    m_template->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_template->setPlaceholderText(tr("Empty: the model's own chat format. Or JSON, e.g. "
                                       "{\"user\": \"Q: {content}\\n\", \"assistant\": \"A: {content}\\n\", \"generation\": \"A:\", \"stop\": [\"Q:\"]}"));
     auto* form = new QFormLayout(this);
