@@ -56,7 +56,7 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     RunRecord record;
     record.runId = newRunId();
     record.checkpointId = record.runId;
-    record.title = title.isEmpty() ? QStringLiteral("%1 %2").arg(entry->metadata.name, verb) : title;
+    record.title = title.isEmpty() ? QStringLiteral("%1: %2").arg(entry->metadata.name, verb) : title;
     record.pluginId = pluginId;
     record.pluginVersion = entry->metadata.version;
     record.verb = verb;

@@ -45,6 +45,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_transcript->setOpenExternalLinks(true);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chatStatus"));
+    m_status->setMinimumHeight(m_status->fontMetrics().lineSpacing() + 4); // room kept: the layout does not jump when it fills
     m_input = new QPlainTextEdit(this);
     m_input->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_input->setObjectName(QStringLiteral("chatInput"));

@@ -70,6 +70,8 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     m_contigs->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_contigs->setSelectionMode(QAbstractItemView::SingleSelection);
     m_contigs->horizontalHeader()->setStretchLastSection(true);
+    m_contigs->horizontalHeader()->moveSection(ContigTableModel::Call, 1); // the call beside the contig, never scrolled off
+    m_contigs->setTextElideMode(Qt::ElideMiddle);
     m_contigs->verticalHeader()->hide();
 
     auto* details = new QTabWidget(this);
@@ -172,6 +174,7 @@ void ResultsPanel::display(const ContigResults& results)
         m_summary->setToolTip(results.warnings.mid(0, 20).join(QLatin1Char('\n')) + (results.warnings.size() > 20 ? QStringLiteral("\n…") : QString()));
     }
     m_contigs->sortByColumn(ContigTableModel::Mean, Qt::DescendingOrder);
+    m_contigs->resizeColumnsToContents();
 }
 
 // A column of chunks.tsv / frames.tsv as a reader names it; the file's own
