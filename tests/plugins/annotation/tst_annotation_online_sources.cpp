@@ -3,7 +3,9 @@
 // (the reference lost everything past the first page) with the release from
 // X-UniProt-Release; Ensembl's POST lookup/id with null for unknown ids and
 // exons in transcript order; PubTator3's search with hyphenated symbols in
-// its highlights.
+// its highlights; the GTEx Portal's gene reference and median expression
+// for a batch in few requests, every page followed; the JAX HPO network by
+// NCBI gene id, a 404 meaning no annotated phenotype.
 
 #include "annotation_test_support.h"
 #include "provider_server.h"
@@ -144,6 +146,77 @@ private slots:
             texts << m.toObject().value(QStringLiteral("text")).toString();
         QVERIFY2(texts.contains(QStringLiteral("HLA-B")) && texts.contains(QStringLiteral("HLA-B*58:01")) && !texts.contains(QStringLiteral("APOL1")), qPrintable(texts.join(QLatin1Char('|'))));
         QCOMPARE(sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("pubtator")).value(QStringLiteral("value")).toObject().value(QStringLiteral("publication_count")).toInt(), 0);
+    }
+
+    void gtexPortalBatchesAndFollowsEveryPage()
+    {
+        ProviderServer gtex;
+        gtex.route(QStringLiteral("/reference/gene"), [](const ProviderServer::Request& r) {
+            const QUrlQuery q(r.query);
+            QJsonArray data;
+            const QHash<QString, std::pair<QString, QString>> known{{QStringLiteral("ENSG00000169344"), {QStringLiteral("ENSG00000169344.15"), QStringLiteral("UMOD")}},
+                                                                    {QStringLiteral("ENSG00000008710"), {QStringLiteral("ENSG00000008710.19"), QStringLiteral("PKD1")}}};
+            for (const QString& id : q.allQueryItemValues(QStringLiteral("geneId")))
+                if (known.contains(id))
+                    data.append(QJsonObject{{QStringLiteral("gencodeId"), known[id].first}, {QStringLiteral("geneSymbol"), known[id].second}});
+            return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("data"), data}}).toJson(QJsonDocument::Compact));
+        });
+        gtex.route(QStringLiteral("/expression/medianGeneExpression"), [](const ProviderServer::Request& r) {
+            const QUrlQuery q(r.query);
+            if (q.queryItemValue(QStringLiteral("datasetId")) != QLatin1String("gtex_v8"))
+                return ProviderServer::json("{\"data\":[]}", 400);
+            auto row = [](const char* gene, const char* tissue, QJsonValue median) {
+                return QJsonObject{{QStringLiteral("gencodeId"), QLatin1String(gene)}, {QStringLiteral("tissueSiteDetailId"), QLatin1String(tissue)},
+                                   {QStringLiteral("median"), median}, {QStringLiteral("unit"), QStringLiteral("TPM")}};
+            };
+            QJsonArray data;
+            if (q.queryItemValue(QStringLiteral("page")) == QLatin1String("0"))
+                data = {row("ENSG00000169344.15", "Kidney_Cortex", 5000.5), row("ENSG00000169344.15", "Whole_Blood", 0.1)};
+            else
+                data = {row("ENSG00000169344.15", "Kidney_Medulla", 3000.0), row("ENSG00000008710.19", "Kidney_Cortex", 20.0),
+                        row("ENSG00000008710.19", "Liver", QJsonValue::Null)};
+            return ProviderServer::json(QJsonDocument(QJsonObject{{QStringLiteral("data"), data},
+                                                                  {QStringLiteral("paging_info"), QJsonObject{{QStringLiteral("numberOfPages"), 2}}}})
+                                            .toJson(QJsonDocument::Compact));
+        });
+        QTemporaryDir run;
+        const OnlineOutcome o = runOnline(run.path(), parameters(QStringLiteral("gtex"), gtex, QStringLiteral("UMOD PKD1 NPHS1"), QStringLiteral("g.sqlite")), fastLimits(gtex));
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QJsonObject umod = sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("gtex")).value(QStringLiteral("value")).toObject();
+        QCOMPARE(umod.value(QStringLiteral("gencode_id")).toString(), QStringLiteral("ENSG00000169344.15"));
+        QCOMPARE(umod.value(QStringLiteral("kidney_cortex")).toDouble(), 5000.5);
+        QCOMPARE(umod.value(QStringLiteral("kidney_medulla")).toDouble(), 3000.0); // from the second page
+        QCOMPARE(umod.value(QStringLiteral("top_tissue")).toString(), QStringLiteral("Kidney_Cortex"));
+        const QJsonObject pkd1 = sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("gtex")).value(QStringLiteral("value")).toObject();
+        QVERIFY(!pkd1.value(QStringLiteral("median_tpm")).toObject().contains(QStringLiteral("Liver"))); // null median: no value
+        QCOMPARE(sourceOf(o.genes, QStringLiteral("NPHS1"), QStringLiteral("gtex")).value(QStringLiteral("status")).toString(), QStringLiteral("absent"));
+        QCOMPARE(gtex.requests(QStringLiteral("/reference/gene")).size(), 1);                 // the whole batch at once
+        QCOMPARE(gtex.requests(QStringLiteral("/expression/medianGeneExpression")).size(), 2); // two pages
+        const QUrlQuery first(gtex.requests(QStringLiteral("/expression/medianGeneExpression")).first().query);
+        QCOMPARE(first.allQueryItemValues(QStringLiteral("gencodeId")).size(), 2);
+    }
+
+    void hpoNetworkByNcbiGeneWith404AsNoPhenotype()
+    {
+        ProviderServer jax;
+        jax.route(QStringLiteral("/network/annotation/"), [](const ProviderServer::Request& r) {
+            if (r.path.endsWith(QLatin1String("NCBIGene:7369")))
+                return ProviderServer::json("{\"phenotypes\":[{\"id\":\"HP:0000093\",\"name\":\"Proteinuria\"},{\"id\":\"HP:0001997\",\"name\":\"Gout\"},"
+                                            "{\"id\":\"HP:0000093\",\"name\":\"Proteinuria\"}],"
+                                            "\"diseases\":[{\"id\":\"OMIM:609886\",\"name\":\"ADTKD-UMOD\"},{\"id\":\"OMIM:162000\",\"name\":\"HNFJ1\"}]}");
+            return ProviderServer::json("{\"message\":\"not found\"}", 404);
+        });
+        QTemporaryDir run;
+        const OnlineOutcome o = runOnline(run.path(), parameters(QStringLiteral("hpo"), jax, QStringLiteral("UMOD PKD1"), QStringLiteral("h.sqlite")), fastLimits(jax));
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QJsonObject umod = sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("hpo"));
+        QCOMPARE(umod.value(QStringLiteral("value")).toObject().value(QStringLiteral("phenotype_count")).toInt(), 2); // HP:0000093 once
+        QCOMPARE(umod.value(QStringLiteral("value")).toObject().value(QStringLiteral("diseases")).toArray(),
+                 (QJsonArray{QStringLiteral("OMIM:162000"), QStringLiteral("OMIM:609886")}));
+        QVERIFY(umod.value(QStringLiteral("joined_on")).toString().contains(QStringLiteral("7369")));
+        const QJsonObject pkd1 = sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("hpo"));
+        QCOMPARE(pkd1.value(QStringLiteral("status")).toString(), QStringLiteral("found"));
+        QCOMPARE(pkd1.value(QStringLiteral("value")).toObject().value(QStringLiteral("phenotype_count")).toInt(), 0);
     }
 };
 

@@ -114,7 +114,13 @@ core::Expected<SourceValue> GtexSource::annotate(const GeneRecord& gene, const B
     if (!found || found->status != SourceValue::Status::Found)
         return found;
     SourceValue v = *found;
-    const QJsonObject tpm = v.value.value(QStringLiteral("median_tpm")).toObject();
+    addGtexSummary(v.value);
+    return v;
+}
+
+void addGtexSummary(QJsonObject& value)
+{
+    const QJsonObject tpm = value.value(QStringLiteral("median_tpm")).toObject();
     QString top;
     double best = -1;
     for (auto it = tpm.begin(); it != tpm.end(); ++it)
@@ -124,12 +130,11 @@ core::Expected<SourceValue> GtexSource::annotate(const GeneRecord& gene, const B
         }
     for (const char* kidney : {"Kidney_Cortex", "Kidney_Medulla"})
         if (tpm.contains(QLatin1String(kidney)))
-            v.value.insert(QString::fromLatin1(kidney).toLower(), tpm.value(QLatin1String(kidney)));
+            value.insert(QString::fromLatin1(kidney).toLower(), tpm.value(QLatin1String(kidney)));
     if (!top.isEmpty()) {
-        v.value.insert(QStringLiteral("top_tissue"), top);
-        v.value.insert(QStringLiteral("top_tissue_tpm"), best);
+        value.insert(QStringLiteral("top_tissue"), top);
+        value.insert(QStringLiteral("top_tissue_tpm"), best);
     }
-    return v;
 }
 
 QStringList GtexSource::tableColumns() const

@@ -15,7 +15,20 @@ public:
     core::Expected<QString> importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const override;
     core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
     QStringList tableColumns() const override;
+
+    // GTEx Portal API v2 (gtex_online.cpp).
+    bool hasApi() const override { return true; }
+    QString apiHost() const override;
+    core::Expected<QString> apiRelease(const OnlineContext& context) const override;
+    core::Expected<SourceValue> annotateOnline(const GeneRecord& gene, const OnlineContext& context, const QString& release) const override;
+    qint64 cacheTtlSeconds() const override;
+    int apiBatchSize() const override { return 50; } // gencodeId repeated in the URL: 50 keep it short
+    QList<core::Expected<SourceValue>> annotateOnlineBatch(const QList<GeneRecord>& genes, const OnlineContext& context, const QString& release) const override;
 };
+
+// The value fields every GTEx path adds from `median_tpm`: kidney_cortex,
+// kidney_medulla, top_tissue, top_tissue_tpm.
+void addGtexSummary(QJsonObject& value);
 
 } // namespace bioforge::annotation
 

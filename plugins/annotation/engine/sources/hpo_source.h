@@ -15,6 +15,12 @@ public:
     core::Expected<QString> importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const override;
     core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
     QStringList tableColumns() const override;
+
+    // The JAX ontology API's gene network (hpo_online.cpp).
+    bool hasApi() const override { return true; }
+    QString apiHost() const override;
+    core::Expected<QString> apiRelease(const OnlineContext& context) const override;
+    core::Expected<SourceValue> annotateOnline(const GeneRecord& gene, const OnlineContext& context, const QString& release) const override;
 };
 
 } // namespace bioforge::annotation
