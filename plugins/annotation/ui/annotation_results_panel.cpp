@@ -159,6 +159,26 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     connect(m_poll, &QTimer::timeout, this, &AnnotationResultsPanel::pollProgress);
 }
 
+QString AnnotationResultsPanel::onlineText(const QJsonObject& online)
+{
+    if (online.isEmpty())
+        return {};
+    QStringList circuits;
+    const QJsonObject states = online.value(QStringLiteral("circuits")).toObject();
+    for (auto it = states.begin(); it != states.end(); ++it) {
+        const QString state = it.value().toString();
+        // An open (or half-open) breaker means that provider failed again and again: said loudly.
+        circuits << (state == QLatin1String("closed") ? QStringLiteral("%1 closed").arg(it.key()) : QStringLiteral("%1 %2").arg(it.key(), state.toUpper()));
+    }
+    QString text = tr(" — online: %1 requests, cache %2 hits / %3 misses")
+                       .arg(online.value(QStringLiteral("requests")).toInteger())
+                       .arg(online.value(QStringLiteral("cache_hits")).toInteger())
+                       .arg(online.value(QStringLiteral("cache_misses")).toInteger());
+    if (!circuits.isEmpty())
+        text += tr("; API circuits: %1").arg(circuits.join(QStringLiteral(", ")));
+    return text;
+}
+
 void AnnotationResultsPanel::load(const QString& runDir)
 {
     m_runDir = runDir;
@@ -194,7 +214,8 @@ void AnnotationResultsPanel::load(const QString& runDir)
                                .arg(r.value(QStringLiteral("unknown")).toInt())
                                .arg(r.value(QStringLiteral("withdrawn")).toInt())
                                .arg(r.value(QStringLiteral("duplicate")).toInt())
-                               .arg(l.summary.value(QStringLiteral("identity")).toObject().value(QStringLiteral("release")).toString()));
+                               .arg(l.summary.value(QStringLiteral("identity")).toObject().value(QStringLiteral("release")).toString())
+                           + onlineText(l.summary.value(QStringLiteral("online")).toObject()));
         // Genes per source: found / absent / failed, stacked.
         m_perSource->clearPlottables();
         const QJsonObject sources = l.summary.value(QStringLiteral("sources")).toObject();

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 #include <QWidget>
 
 class QCustomPlot;
@@ -28,6 +29,9 @@ class TsvTableModel;
 class AnnotationResultsPanel final : public QWidget {
     Q_OBJECT
 public:
+    // "online: 120 requests, cache 30 hits / 120 misses; API circuits: gnomad closed, hgnc OPEN"
+    // from summary.json's `online` (empty when the run was offline).
+    static QString onlineText(const QJsonObject& online);
     explicit AnnotationResultsPanel(QWidget* parent = nullptr);
 
     // A finished run's folder (empty: clears). Reads on a worker thread; emits loaded().

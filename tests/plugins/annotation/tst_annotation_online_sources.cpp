@@ -5,7 +5,9 @@
 // exons in transcript order; PubTator3's search with hyphenated symbols in
 // its highlights; the GTEx Portal's gene reference and median expression
 // for a batch in few requests, every page followed; the JAX HPO network by
-// NCBI gene id, a 404 meaning no annotated phenotype.
+// NCBI gene id, a 404 meaning no annotated phenotype; STRING's ids then
+// partners for a batch, the partners within the list added after the cache;
+// MouseMine's LOOKUP for a batch, synonym matches dropped.
 
 #include "annotation_test_support.h"
 #include "provider_server.h"
@@ -217,6 +219,83 @@ private slots:
         const QJsonObject pkd1 = sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("hpo"));
         QCOMPARE(pkd1.value(QStringLiteral("status")).toString(), QStringLiteral("found"));
         QCOMPARE(pkd1.value(QStringLiteral("value")).toObject().value(QStringLiteral("phenotype_count")).toInt(), 0);
+    }
+
+    void stringApiPartnersWithinTheListAfterTheCache()
+    {
+        ProviderServer string;
+        string.route(QStringLiteral("/json/version"), [](const ProviderServer::Request&) {
+            return ProviderServer::json("[{\"string_version\":\"12.0\",\"stable_address\":\"https://version-12-0.string-db.org\"}]");
+        });
+        string.route(QStringLiteral("/json/get_string_ids"), [](const ProviderServer::Request& r) {
+            const QStringList asked = QUrlQuery(r.query).queryItemValue(QStringLiteral("identifiers"), QUrl::FullyDecoded).split(QLatin1Char('\r'));
+            QJsonArray out;
+            for (int i = 0; i < asked.size(); ++i) {
+                const QString protein = asked[i] == QLatin1String("ENSG00000008710") ? QStringLiteral("9606.ENSP00000262304")
+                                        : asked[i] == QLatin1String("ENSG00000118762") ? QStringLiteral("9606.ENSP00000237596") : QString();
+                if (!protein.isEmpty())
+                    out.append(QJsonObject{{QStringLiteral("queryIndex"), i}, {QStringLiteral("queryItem"), asked[i]}, {QStringLiteral("stringId"), protein}});
+            }
+            return ProviderServer::json(QJsonDocument(out).toJson(QJsonDocument::Compact));
+        });
+        string.route(QStringLiteral("/json/interaction_partners"), [](const ProviderServer::Request& r) {
+            const QUrlQuery q(r.query);
+            if (q.queryItemValue(QStringLiteral("network_type")) != QLatin1String("physical") || q.queryItemValue(QStringLiteral("required_score")) != QLatin1String("400"))
+                return ProviderServer::json("[]", 400);
+            auto row = [](const char* a, const char* b, const char* nameB, double score) {
+                return QJsonObject{{QStringLiteral("stringId_A"), QLatin1String(a)}, {QStringLiteral("preferredName_B"), QLatin1String(nameB)},
+                                   {QStringLiteral("stringId_B"), QLatin1String(b)}, {QStringLiteral("score"), score}};
+            };
+            const QJsonArray rows{row("9606.ENSP00000262304", "9606.ENSP00000237596", "PKD2", 0.999), row("9606.ENSP00000262304", "9606.ENSP1", "TSC2", 0.62),
+                                  row("9606.ENSP00000262304", "9606.ENSP2", "LOWSCORE", 0.2), row("9606.ENSP00000237596", "9606.ENSP00000262304", "PKD1", 0.999)};
+            return ProviderServer::json(QJsonDocument(rows).toJson(QJsonDocument::Compact));
+        });
+        QTemporaryDir run;
+        const OnlineOutcome o = runOnline(run.path(), parameters(QStringLiteral("string"), string, QStringLiteral("PKD1 PKD2 UMOD"), QStringLiteral("s.sqlite")), fastLimits(string));
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QJsonObject pkd1 = sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("string")).value(QStringLiteral("value")).toObject();
+        QCOMPARE(pkd1.value(QStringLiteral("degree")).toInt(), 2); // the 0.2 partner is under the medium-confidence floor
+        QCOMPARE(pkd1.value(QStringLiteral("partners_in_list_count")).toInt(), 1);
+        QCOMPARE(pkd1.value(QStringLiteral("partners_in_list")).toArray().first().toObject().value(QStringLiteral("partner")).toString(), QStringLiteral("PKD2"));
+        QVERIFY(!pkd1.contains(QStringLiteral("api_partners")));
+        QVERIFY(sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("string")).value(QStringLiteral("releases")).toArray().first().toObject()
+                    .value(QStringLiteral("release")).toString().contains(QStringLiteral("12.0")));
+        QCOMPARE(sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("string")).value(QStringLiteral("status")).toString(), QStringLiteral("absent"));
+        QCOMPARE(string.requests(QStringLiteral("/json/interaction_partners")).size(), 1);
+        // Another list from the cache: no request, and the partners within *that* list.
+        string.clearRequests();
+        QTemporaryDir again;
+        const OnlineOutcome o2 = runOnline(again.path(), parameters(QStringLiteral("string"), string, QStringLiteral("PKD1 UMOD"), QStringLiteral("s.sqlite")), fastLimits(string));
+        QVERIFY2(o2.outcome == core::JobOutcome::Finished, qPrintable(o2.error));
+        QCOMPARE(string.requests(QStringLiteral("/json/interaction_partners")).size(), 0);
+        QCOMPARE(sourceOf(o2.genes, QStringLiteral("PKD1"), QStringLiteral("string")).value(QStringLiteral("value")).toObject().value(QStringLiteral("partners_in_list_count")).toInt(), 0);
+    }
+
+    void mouseMineLookupKeepsExactSymbolsOnly()
+    {
+        ProviderServer mousemine;
+        mousemine.route(QStringLiteral("/version/release"), [](const ProviderServer::Request&) { ProviderServer::Response r; r.body = "MGI 6.24\n"; return r; });
+        mousemine.route(QStringLiteral("/template/results"), [](const ProviderServer::Request& r) {
+            const QUrlQuery q(r.query);
+            if (q.queryItemValue(QStringLiteral("name")) != QLatin1String("HGene_MPhenotype") || q.queryItemValue(QStringLiteral("op1")) != QLatin1String("LOOKUP"))
+                return ProviderServer::json("{}", 400);
+            return ProviderServer::json("{\"results\":["
+                                        "[\"5310\",\"PKD1\",\"H. sapiens\",\"MGI:97603\",\"Pkd1\",\"M. musculus\",\"MP:0008528\",\"polycystic kidney\"],"
+                                        "[\"5310\",\"PKD1\",\"H. sapiens\",\"MGI:97603\",\"Pkd1\",\"M. musculus\",\"MP:0003675\",\"kidney cysts\"],"
+                                        "[\"5310\",\"PKD1\",\"H. sapiens\",\"MGI:97603\",\"Pkd1\",\"M. musculus\",\"MP:0008528\",\"polycystic kidney\"],"
+                                        "[\"9999\",\"PKD1L1\",\"H. sapiens\",\"MGI:1\",\"Pkd1l1\",\"M. musculus\",\"MP:0000001\",\"a synonym's match\"]]}");
+        });
+        QTemporaryDir run;
+        const OnlineOutcome o = runOnline(run.path(), parameters(QStringLiteral("mgi"), mousemine, QStringLiteral("PKD1 UMOD"), QStringLiteral("m.sqlite")), fastLimits(mousemine));
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QJsonObject pkd1 = sourceOf(o.genes, QStringLiteral("PKD1"), QStringLiteral("mgi"));
+        QCOMPARE(pkd1.value(QStringLiteral("value")).toObject().value(QStringLiteral("mouse_symbols")).toString(), QStringLiteral("Pkd1"));
+        QCOMPARE(pkd1.value(QStringLiteral("value")).toObject().value(QStringLiteral("phenotype_term_count")).toInt(), 2);
+        QVERIFY(pkd1.value(QStringLiteral("releases")).toArray().first().toObject().value(QStringLiteral("release")).toString().contains(QStringLiteral("6.24")));
+        QCOMPARE(sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("mgi")).value(QStringLiteral("status")).toString(), QStringLiteral("absent"));
+        const QList<ProviderServer::Request> asked = mousemine.requests(QStringLiteral("/template/results"));
+        QCOMPARE(asked.size(), 1); // both genes in one LOOKUP
+        QCOMPARE(QUrlQuery(asked.first().query).queryItemValue(QStringLiteral("value1"), QUrl::FullyDecoded).split(QLatin1Char(',')).size(), 2);
     }
 };
 

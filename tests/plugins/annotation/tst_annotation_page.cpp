@@ -98,11 +98,21 @@ private slots:
         online->setChecked(true);
         QVERIFY(sourceItem(QStringLiteral("gnomad"))->text(1).contains(QStringLiteral("then the API")));
         QVERIFY(sourceItem(QStringLiteral("uniprot"))->text(1).startsWith(QStringLiteral("API only")));
-        QCOMPARE(sourceItem(QStringLiteral("mgi"))->checkState(0), Qt::Unchecked); // no file, no API
+        QCOMPARE(sourceItem(QStringLiteral("descartes"))->checkState(0), Qt::Unchecked); // no file, no API
         QVERIFY(!m_page->setup()->parameters().value(QStringLiteral("offline")).toBool());
         online->setChecked(false);
         QVERIFY(m_page->setup()->parameters().value(QStringLiteral("offline")).toBool());
         QCOMPARE(sourceItem(QStringLiteral("uniprot"))->checkState(0), Qt::Unchecked); // offline again: no files, not used
+    }
+
+    void theCircuitStatesOfAnOnlineRunAreShown()
+    {
+        const QJsonObject online{{QStringLiteral("requests"), 42}, {QStringLiteral("cache_hits"), 7}, {QStringLiteral("cache_misses"), 35},
+                                 {QStringLiteral("circuits"), QJsonObject{{QStringLiteral("gnomad"), QStringLiteral("open")}, {QStringLiteral("hgnc"), QStringLiteral("closed")}}}};
+        const QString text = AnnotationResultsPanel::onlineText(online);
+        QVERIFY2(text.contains(QStringLiteral("42 requests")) && text.contains(QStringLiteral("7 hits / 35 misses")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("gnomad OPEN")) && text.contains(QStringLiteral("hgnc closed")), qPrintable(text));
+        QVERIFY(AnnotationResultsPanel::onlineText({}).isEmpty()); // an offline run says nothing of APIs
     }
 
     void aSavedPanelAnnotatedFromThePage()

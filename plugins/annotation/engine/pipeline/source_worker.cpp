@@ -131,6 +131,7 @@ private:
             return failed(v, cached.error().message(), round);
         if (*cached) {
             v.value = sourceValueFromJson(**cached);
+            m_task.source->completeOnline(v.value, **gene, m_shared.list);
             return add(std::move(v));
         }
         m_pending << **gene;
@@ -161,6 +162,7 @@ private:
             if (m_shared.cache)
                 if (auto st = m_shared.cache->put(m_task.source->id(), keys[i], m_release, sourceValueToJson(*answer), m_task.source->cacheTtlSeconds()); !st)
                     m_ctx.warn(st.error().message()); // a cache that cannot be written costs requests, not results
+            m_task.source->completeOnline(v.value, genes[i], m_shared.list);
             if (auto st = add(std::move(v)); !st)
                 return st;
         }

@@ -104,6 +104,10 @@ public:
         return core::Error(QStringLiteral("%1 has no API").arg(title()));
     }
     virtual qint64 cacheTtlSeconds() const { return qint64(30) * 86400; }
+    // What of an API answer depends on the run's gene list (STRING's partners
+    // within the list) is added here, after the cache: the cached answer
+    // holds only what the provider said about the gene.
+    virtual void completeOnline(SourceValue&, const GeneRecord&, const ListContext&) const {}
     // Genes a request may carry (GraphQL aliases, id lists); the worker groups the genes it asks for.
     virtual int apiBatchSize() const { return 1; }
     // One answer per gene, in order; a gene's error does not fail the others. Default: one request a gene.

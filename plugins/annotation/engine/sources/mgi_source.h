@@ -15,6 +15,14 @@ public:
     core::Expected<QString> importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const override;
     core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
     QStringList tableColumns() const override;
+
+    // MouseMine's template service (mgi_online.cpp).
+    bool hasApi() const override { return true; }
+    QString apiHost() const override;
+    core::Expected<QString> apiRelease(const OnlineContext& context) const override;
+    core::Expected<SourceValue> annotateOnline(const GeneRecord& gene, const OnlineContext& context, const QString& release) const override;
+    int apiBatchSize() const override { return 100; } // LOOKUP values, comma-separated
+    QList<core::Expected<SourceValue>> annotateOnlineBatch(const QList<GeneRecord>& genes, const OnlineContext& context, const QString& release) const override;
 };
 
 } // namespace bioforge::annotation

@@ -11,7 +11,7 @@
 namespace bioforge::annotation {
 namespace {
 
-constexpr int kMinimumScore = 400; // STRING's "medium confidence"
+constexpr int kMinimumScore = kStringMinimumScore;
 constexpr int kTopPartners = 10;
 
 QString stringRelease(const QString& path, const QString& what)
@@ -189,8 +189,6 @@ core::Expected<SourceValue> StringSource::annotate(const GeneRecord& gene, const
     if (!links)
         return links.error();
     QList<std::pair<int, QString>> partners;
-    double listScore = 0;
-    QJsonArray inList;
     const QJsonArray links_ = *links ? (*links)->value(QStringLiteral("partners")).toArray() : QJsonArray();
     QStringList ids;
     for (const QJsonValue& p : links_)
@@ -200,28 +198,34 @@ core::Expected<SourceValue> StringSource::annotate(const GeneRecord& gene, const
         return names.error();
     for (const QJsonValue& p : links_) {
         const QJsonArray pair = p.toArray();
-        const QString name = names->value(pair.at(0).toString(), pair.at(0).toString());
-        const int score = pair.at(1).toInt();
-        partners.append({score, name});
-        if (list.symbols.contains(name) && name != gene.symbol) {
+        partners.append({pair.at(1).toInt(), names->value(pair.at(0).toString(), pair.at(0).toString())});
+    }
+    v.status = SourceValue::Status::Found;
+    v.value = QJsonObject{{QStringLiteral("string_protein_id"), protein}};
+    addStringFields(v.value, partners, gene.symbol, list);
+    return v;
+}
+
+void addStringFields(QJsonObject& value, QList<std::pair<int, QString>> partners, const QString& symbol, const ListContext& list)
+{
+    double listScore = 0;
+    QJsonArray inList;
+    for (const auto& [score, name] : partners)
+        if (list.symbols.contains(name) && name != symbol) {
             listScore += score / 1000.0;
             inList.append(QJsonObject{{QStringLiteral("partner"), name}, {QStringLiteral("score"), score}});
         }
-    }
     std::sort(partners.begin(), partners.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
     QJsonArray top;
     for (const auto& [score, name] : partners.mid(0, kTopPartners))
         top.append(QJsonObject{{QStringLiteral("partner"), name}, {QStringLiteral("score"), score}});
-    v.status = SourceValue::Status::Found;
-    v.value = QJsonObject{{QStringLiteral("string_protein_id"), protein},
-                          {QStringLiteral("degree"), partners.size()},
-                          {QStringLiteral("top_partners"), top},
-                          {QStringLiteral("partners_in_list"), inList},
-                          {QStringLiteral("partners_in_list_count"), inList.size()},
-                          // KGDB's ppi_score with every list gene weighted 1: sum(score/1000) / sqrt(partners in the list).
-                          {QStringLiteral("list_ppi_score"), inList.isEmpty() ? 0.0 : listScore / std::sqrt(double(inList.size()))},
-                          {QStringLiteral("minimum_score"), kMinimumScore}};
-    return v;
+    value.insert(QStringLiteral("degree"), int(partners.size()));
+    value.insert(QStringLiteral("top_partners"), top);
+    value.insert(QStringLiteral("partners_in_list"), inList);
+    value.insert(QStringLiteral("partners_in_list_count"), int(inList.size()));
+    // KGDB's ppi_score with every list gene weighted 1: sum(score/1000) / sqrt(partners in the list).
+    value.insert(QStringLiteral("list_ppi_score"), inList.isEmpty() ? 0.0 : listScore / std::sqrt(double(inList.size())));
+    value.insert(QStringLiteral("minimum_score"), kStringMinimumScore);
 }
 
 QStringList StringSource::tableColumns() const
