@@ -1,6 +1,7 @@
 #include "models/model_downloader.h"
 
 #include "io/atomic_file.h"
+#include "io/json_file.h"
 #include "io/path_guard.h"
 #include "io/sha256.h"
 #include "log/log.h"
@@ -9,6 +10,8 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -20,9 +23,10 @@ Status ModelDownloader::download(const QList<DownloadItem>& items, const Progres
 {
     m_requests = 0;
     m_resumed = 0;
+    m_downloaded.clear();
     qint64 total = 0;
     for (const DownloadItem& item : items) {
-        if (item.sha256.size() != 64)
+        if (item.sha256.size() != 64 && !item.serverSizeOnly)
             return Error(QStringLiteral("%1: a SHA-256 (64 hex digits) is required to download it").arg(item.url.toString()));
         total += qMax<qint64>(0, item.size);
     }
@@ -43,12 +47,29 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         return target.error();
     if (!QDir().mkpath(QFileInfo(*target).absolutePath()))
         return Error(QStringLiteral("%1: cannot create folder").arg(*target));
+    const QString sidecar = *target + QStringLiteral(".download.json");
     // Already complete and verified: nothing to do.
     if (QFileInfo::exists(*target)) {
-        if (auto sha = Sha256::ofFile(*target); sha && *sha == item.sha256)
+        if (item.serverSizeOnly) {
+            const QJsonObject meta = readJsonObjectFile(sidecar).valueOr({});
+            if (meta.value(QLatin1String("url")).toString() == item.url.toString()
+                && qint64(meta.value(QLatin1String("size")).toDouble(-1)) == QFileInfo(*target).size()) {
+                m_downloaded.append({*target, QFileInfo(*target).size(), meta.value(QLatin1String("sha256")).toString(),
+                                     meta.value(QLatin1String("etag")).toString(),
+                                     QDateTime::fromString(meta.value(QLatin1String("last_modified")).toString(), Qt::ISODate), true});
+                return okStatus();
+            }
+        } else if (auto sha = Sha256::ofFile(*target); sha && *sha == item.sha256) {
+            m_downloaded.append({*target, QFileInfo(*target).size(), *sha, {}, {}, true});
             return okStatus();
+        }
     }
     const QString part = *target + QStringLiteral(".part");
+    const QString partMeta = part + QStringLiteral(".json"); // the validator of the bytes in the .part file
+    QJsonObject validator = readJsonObjectFile(partMeta).valueOr({});
+    if (!QFileInfo::exists(part) || validator.value(QLatin1String("url")).toString() != item.url.toString())
+        validator = {};
+    qint64 declaredTotal = -1;
     QNetworkAccessManager network;
     QString lastError;
     for (int attempt = 1; attempt <= m_maxAttempts; ++attempt) {
@@ -62,6 +83,13 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
         if (offset > 0) {
             request.setRawHeader("Range", "bytes=" + QByteArray::number(offset) + '-');
+            // Only the same file continues: a changed one comes back whole (200).
+            const QString etag = validator.value(QLatin1String("etag")).toString();
+            const QString modified = validator.value(QLatin1String("last_modified_http")).toString();
+            if (!etag.isEmpty())
+                request.setRawHeader("If-Range", etag.toLatin1());
+            else if (!modified.isEmpty())
+                request.setRawHeader("If-Range", modified.toLatin1());
             ++m_resumed;
         }
         ++m_requests;
@@ -83,9 +111,27 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
                 return; // an error page is never written into the file
             if (!headerChecked) {
                 headerChecked = true;
-                if (offset > 0 && status == 200) { // the server ignored Range: start over
+                if (offset > 0 && status == 200) { // the server ignored Range (or the file changed): start over
                     out.resize(0);
                     out.seek(0);
+                }
+                // The size the server declares for the whole file, and what identifies this version of it.
+                if (status == 206) {
+                    const QByteArray range = reply->rawHeader("Content-Range"); // bytes a-b/total
+                    bool ok = false;
+                    const qint64 t = range.mid(range.lastIndexOf('/') + 1).toLongLong(&ok);
+                    declaredTotal = ok ? t : -1;
+                } else {
+                    const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+                    declaredTotal = length.isValid() ? length.toLongLong() : -1;
+                }
+                if (status == 200 || validator.isEmpty()) {
+                    validator = QJsonObject{{QStringLiteral("url"), item.url.toString()},
+                                            {QStringLiteral("etag"), QString::fromLatin1(reply->rawHeader("ETag"))},
+                                            {QStringLiteral("last_modified_http"), QString::fromLatin1(reply->rawHeader("Last-Modified"))},
+                                            {QStringLiteral("last_modified"), reply->header(QNetworkRequest::LastModifiedHeader).toDateTime().toUTC().toString(Qt::ISODate)}};
+                    if (item.serverSizeOnly)
+                        (void)AtomicFile::write(partMeta, QJsonDocument(validator).toJson(QJsonDocument::Compact));
                 }
             }
             received += chunk.size();
@@ -106,6 +152,13 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         stopPoll.stop();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         rangeUnsatisfiable = status == 416;
+        if (rangeUnsatisfiable) { // "bytes */total": the whole file's size
+            const QByteArray range = reply->rawHeader("Content-Range");
+            bool ok = false;
+            const qint64 t = range.mid(range.lastIndexOf('/') + 1).toLongLong(&ok);
+            if (ok)
+                declaredTotal = t;
+        }
         const QNetworkReply::NetworkError netError = reply->error();
         lastError = reply->errorString();
         const QVariant contentLength = reply->header(QNetworkRequest::ContentLengthHeader);
@@ -137,6 +190,36 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
     auto sha = Sha256::ofFile(part);
     if (!sha)
         return sha.error();
+    if (item.serverSizeOnly) {
+        const qint64 got = QFileInfo(part).size();
+        if (declaredTotal < 0 && item.size < 0)
+            return Error(QStringLiteral("%1: the server declared no size and no checksum is published: the download cannot be verified (%2 bytes kept)")
+                             .arg(item.url.toString()).arg(got));
+        const qint64 expected = declaredTotal >= 0 ? declaredTotal : item.size;
+        if (got != expected) {
+            if (got > expected)
+                QFile::remove(part);
+            return Error(QStringLiteral("%1: %2 bytes where the server declared %3%4").arg(item.url.toString()).arg(got).arg(expected)
+                             .arg(got > expected ? QStringLiteral("; the file was deleted") : QStringLiteral("; kept for resuming")));
+        }
+        QFile::remove(*target);
+        if (!QFile::rename(part, *target))
+            return Error(QStringLiteral("%1: cannot rename the download into place").arg(*target));
+        QFile::remove(partMeta);
+        const QDateTime modified = QDateTime::fromString(validator.value(QLatin1String("last_modified")).toString(), Qt::ISODate);
+        if (modified.isValid()) { // the provider's date becomes the file's: releases read from file dates say it
+            QFile f(*target);
+            if (f.open(QIODevice::ReadWrite))
+                f.setFileTime(modified, QFileDevice::FileModificationTime);
+        }
+        const QJsonObject meta{{QStringLiteral("url"), item.url.toString()}, {QStringLiteral("size"), double(got)}, {QStringLiteral("sha256"), *sha},
+                               {QStringLiteral("etag"), validator.value(QLatin1String("etag"))}, {QStringLiteral("last_modified"), validator.value(QLatin1String("last_modified"))},
+                               {QStringLiteral("fetched_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+        if (Status st = AtomicFile::write(sidecar, QJsonDocument(meta).toJson()); !st)
+            return st;
+        m_downloaded.append({*target, got, *sha, validator.value(QLatin1String("etag")).toString(), modified, false});
+        return AtomicFile::syncDirectory(QFileInfo(*target).absolutePath());
+    }
     if (*sha != item.sha256.toLower()) {
         const qint64 got = QFileInfo(part).size();
         QFile::remove(part);
@@ -146,6 +229,7 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
     QFile::remove(*target);
     if (!QFile::rename(part, *target))
         return Error(QStringLiteral("%1: cannot rename the verified download into place").arg(*target));
+    m_downloaded.append({*target, QFileInfo(*target).size(), *sha, {}, {}, false});
     return AtomicFile::syncDirectory(QFileInfo(*target).absolutePath());
 }
 

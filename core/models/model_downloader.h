@@ -9,6 +9,7 @@
 
 #include "util/expected.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -20,8 +21,26 @@ namespace bioforge::core {
 struct DownloadItem {
     QUrl url;
     QString relativePath;
-    QString sha256;     // required: nothing unverified is kept
+    QString sha256;     // required unless serverSizeOnly: nothing unverified is kept
     qint64 size = -1;   // optional, for progress before the server says
+    // For files whose publisher gives no checksum (providers' bulk files):
+    // kept when its size equals the size the server declared (Content-Length,
+    // or Content-Range's total on a resumed transfer); a resume asks
+    // If-Range with the first answer's ETag (or Last-Modified), so a file
+    // changed on the server restarts from zero. The SHA-256 is then computed
+    // and reported, the file's time set to Last-Modified, and a sidecar
+    // `<file>.download.json` (URL, size, SHA-256, ETag, Last-Modified) marks
+    // it complete: a second download of the same URL reuses it.
+    bool serverSizeOnly = false;
+};
+
+struct DownloadedFile {
+    QString path;
+    qint64 size = 0;
+    QString sha256;
+    QString etag;
+    QDateTime lastModified; // invalid when the server sent none
+    bool reused = false;    // already complete from an earlier download
 };
 
 class ModelDownloader {
@@ -41,6 +60,7 @@ public:
     // whether any continued a partial file (for tests and logs).
     int requestCount() const { return m_requests; }
     int resumedRequests() const { return m_resumed; }
+    const QList<DownloadedFile>& downloaded() const { return m_downloaded; }
 
 private:
     Status downloadOne(const DownloadItem& item, qint64 doneBefore, qint64 total, const Progress& progress, const StopCheck& stop);
@@ -51,6 +71,7 @@ private:
     int m_retryDelayMs = 500;
     int m_requests = 0;
     int m_resumed = 0;
+    QList<DownloadedFile> m_downloaded;
 };
 
 } // namespace bioforge::core

@@ -1,5 +1,6 @@
 #include "support/loopback_http_server.h"
 
+#include <QCryptographicHash>
 #include <QTcpSocket>
 
 namespace bioforge::test {
@@ -33,6 +34,11 @@ void LoopbackHttpServer::onConnection()
     }
 }
 
+QByteArray LoopbackHttpServer::etagOf(const QByteArray& content)
+{
+    return '"' + QCryptographicHash::hash(content, QCryptographicHash::Sha1).toHex().left(16) + '"';
+}
+
 void LoopbackHttpServer::respond(QTcpSocket* socket, const QByteArray& head)
 {
     const QList<QByteArray> lines = head.split('\n');
@@ -43,6 +49,8 @@ void LoopbackHttpServer::respond(QTcpSocket* socket, const QByteArray& head)
         const qsizetype colon = line.indexOf(':');
         if (colon > 0 && line.left(colon).trimmed().toLower() == "range")
             request.range = line.mid(colon + 1).trimmed();
+        if (colon > 0 && line.left(colon).trimmed().toLower() == "if-range")
+            request.ifRange = line.mid(colon + 1).trimmed();
     }
     m_requests.append(request);
     if (!m_files.contains(request.path)) {
@@ -52,10 +60,13 @@ void LoopbackHttpServer::respond(QTcpSocket* socket, const QByteArray& head)
     }
     const QByteArray& content = m_files.value(request.path);
     qint64 start = 0;
-    if (!m_ignoreRange && request.range.startsWith("bytes=")) {
+    const QByteArray etag = etagOf(content);
+    const bool sameVersion = request.ifRange.isEmpty() || request.ifRange == etag || request.ifRange == kLastModified;
+    if (!m_ignoreRange && sameVersion && request.range.startsWith("bytes=")) {
         start = request.range.mid(6, request.range.indexOf('-') - 6).toLongLong();
         if (start >= content.size()) {
-            socket->write("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            socket->write("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" + QByteArray::number(content.size())
+                          + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             socket->disconnectFromHost();
             return;
         }
@@ -64,6 +75,8 @@ void LoopbackHttpServer::respond(QTcpSocket* socket, const QByteArray& head)
     QByteArray response = start > 0 ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 200 OK\r\n";
     response += "Content-Type: application/octet-stream\r\n";
     response += "Accept-Ranges: bytes\r\n";
+    response += "ETag: " + etag + "\r\n";
+    response += QByteArray("Last-Modified: ") + kLastModified + "\r\n";
     response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     if (start > 0)
         response += "Content-Range: bytes " + QByteArray::number(start) + '-' + QByteArray::number(content.size() - 1) + '/'

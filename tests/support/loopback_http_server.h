@@ -1,8 +1,10 @@
 #pragma once
 
 // A minimal HTTP/1.1 file server on 127.0.0.1 for download tests. It serves
-// byte ranges, can drop the connection part-way through a response (once per
-// path) and records every request. It lives on the test's thread: a client's
+// byte ranges with an ETag per content (If-Range with another ETag gets the
+// whole file, as RFC 9110 §13.1.5 says), a fixed Last-Modified, can drop the
+// connection part-way through a response (once per path) and records every
+// request. It lives on the test's thread: a client's
 // nested event loop drives it too.
 
 #include <QByteArray>
@@ -20,7 +22,10 @@ public:
     struct Request {
         QString path;
         QByteArray range; // value of the Range header, empty if none
+        QByteArray ifRange;
     };
+    static QByteArray etagOf(const QByteArray& content);
+    static constexpr const char* kLastModified = "Tue, 15 Nov 1994 08:12:31 GMT";
 
     explicit LoopbackHttpServer(QObject* parent = nullptr);
     bool start();

@@ -1,9 +1,11 @@
 #include "annotation_commands.h"
 
 #include "identity/orgdb.h"
+#include "models/model_downloader.h"
 #include "pipeline/bulk_import.h"
 #include "sources/annotation_source.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 
@@ -38,6 +40,36 @@ QString sourceIds()
     return ids.join(QStringLiteral(", "));
 }
 
+// Imports one file (streamed) into the library and prints its release.
+int importFile(const QString& library, const QString& source, const QString& file, const QString& part, QTextStream& out, QTextStream& err)
+{
+    auto lib = BulkLibrary::open(library);
+    if (!lib) {
+        err << "bioforge: " << lib.error().message() << Qt::endl;
+        return kFailed;
+    }
+    QElapsedTimer timer, lastReport;
+    timer.start();
+    lastReport.start();
+    StreamControl control;
+    control.progress = [&](qint64 done, qint64 total) {
+        if (lastReport.elapsed() < 2000 || total <= 0)
+            return;
+        lastReport.restart();
+        err << "  " << QString::number(100.0 * double(std::min(done, total)) / double(total), 'f', 1) << " % of " << QFileInfo(file).fileName() << Qt::endl;
+    };
+    auto release = importBulkFile(**lib, {source, file, part, {}, {}, {}}, control);
+    if (!release) {
+        err << "bioforge: " << release.error().message() << Qt::endl;
+        return kFailed;
+    }
+    const double seconds = double(timer.elapsed()) / 1000.0;
+    out << release->source << " " << release->part << ": " << release->release << "\n  " << release->rows << " rows from " << release->fileName << " ("
+        << QString::number(double(release->size) / 1e6, 'f', 1) << " MB, sha256 " << release->sha256.left(16) << "…) in " << QString::number(seconds, 'f', 1)
+        << " s\n  library: " << (*lib)->path() << Qt::endl;
+    return kOk;
+}
+
 } // namespace
 
 int importBulkCommand(const QStringList& given, const QString& defaultLibrary, QTextStream& out, QTextStream& err)
@@ -69,30 +101,81 @@ int importBulkCommand(const QStringList& given, const QString& defaultLibrary, Q
         err << "bioforge: " << args[1] << ": no such file" << Qt::endl;
         return kNotFound;
     }
-    auto lib = BulkLibrary::open(library);
-    if (!lib) {
-        err << "bioforge: " << lib.error().message() << Qt::endl;
-        return kFailed;
+    return importFile(library, args[0], args[1], part, out, err);
+}
+
+int downloadCommand(const QStringList& given, const QString& defaultLibrary, const QString& downloadDir, QTextStream& out, QTextStream& err)
+{
+    QStringList args = given;
+    const char* usage = "usage: bioforge annotation download SOURCE [--part PART] [--url URL] [--dir DIR] [--library FILE] [--no-import]";
+    if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
+        out << usage << "\n"
+               "  downloads the provider's published files of SOURCE (or one part; --url for a mirror) with resume:\n"
+               "  a broken transfer continues where it stopped, and only the same version of the file (If-Range);\n"
+               "  a file is kept when its size is the one the server declared; it is then imported (streamed).\n"
+               "  A second call reuses what is complete. Sources and their files: bioforge annotation sources"
+            << Qt::endl;
+        return kOk;
     }
-    QElapsedTimer timer, lastReport;
-    timer.start();
-    lastReport.start();
-    StreamControl control;
-    control.progress = [&](qint64 done, qint64 total) {
-        if (lastReport.elapsed() < 2000 || total <= 0)
-            return;
-        lastReport.restart();
-        err << "  " << QString::number(100.0 * double(std::min(done, total)) / double(total), 'f', 1) << " % of " << QFileInfo(args[1]).fileName() << Qt::endl;
-    };
-    auto release = importBulkFile(**lib, {args[0], args[1], part, {}, {}, {}}, control);
-    if (!release) {
-        err << "bioforge: " << release.error().message() << Qt::endl;
-        return kFailed;
+    const QString part = takeOption(args, QStringLiteral("--part"));
+    const QString url = takeOption(args, QStringLiteral("--url"));
+    QString dir = takeOption(args, QStringLiteral("--dir"));
+    QString library = takeOption(args, QStringLiteral("--library"));
+    const bool import = !args.removeAll(QStringLiteral("--no-import"));
+    if (library.isEmpty())
+        library = defaultLibrary;
+    if (args.size() != 1) {
+        err << usage << Qt::endl;
+        return kUsage;
     }
-    const double seconds = double(timer.elapsed()) / 1000.0;
-    out << release->source << " " << release->part << ": " << release->release << "\n  " << release->rows << " rows from " << release->fileName << " ("
-        << QString::number(double(release->size) / 1e6, 'f', 1) << " MB, sha256 " << release->sha256.left(16) << "…) in " << QString::number(seconds, 'f', 1)
-        << " s\n  library: " << (*lib)->path() << Qt::endl;
+    const auto source = sourceById(args[0]);
+    if (!source) {
+        err << "bioforge: no annotation source '" << args[0] << "'; sources: " << sourceIds() << Qt::endl;
+        return kNotFound;
+    }
+    QList<BulkPart> parts;
+    for (const BulkPart& p : source->parts())
+        if (part.isEmpty() ? !p.url.isEmpty() : p.id == part)
+            parts << p;
+    if (parts.isEmpty() || (!url.isEmpty() && parts.size() != 1)) {
+        err << "bioforge: " << (parts.isEmpty() ? QStringLiteral("%1 has no published file%2 to download; import it with `bioforge annotation import-bulk`")
+                                                      .arg(source->id(), part.isEmpty() ? QString() : QStringLiteral(" for part '%1'").arg(part))
+                                                : QStringLiteral("--url names one file: give --part too"))
+            << Qt::endl;
+        return parts.isEmpty() ? kNotFound : kUsage;
+    }
+    if (dir.isEmpty())
+        dir = QDir(downloadDir).filePath(source->id());
+    for (const BulkPart& p : parts) {
+        const QUrl from(url.isEmpty() ? p.url : url);
+        if (!from.isValid() || from.scheme().isEmpty()) {
+            err << "bioforge: " << (url.isEmpty() ? p.url : url) << ": not a URL" << Qt::endl;
+            return kUsage;
+        }
+        QString name = from.fileName();
+        if (!name.contains(QLatin1Char('.')))
+            name = QStringLiteral("%1_%2.tsv").arg(source->id(), p.id); // a query URL (UniProt's stream)
+        core::ModelDownloader downloader(dir);
+        QElapsedTimer lastReport;
+        lastReport.start();
+        const core::Status st = downloader.download({{from, name, {}, -1, true}}, [&](qint64 done, qint64) {
+            if (lastReport.elapsed() < 2000)
+                return;
+            lastReport.restart();
+            err << "  " << QString::number(double(done) / 1e6, 'f', 1) << " MB of " << name << Qt::endl;
+        });
+        if (!st) {
+            err << "bioforge: " << st.error().message() << Qt::endl;
+            return kFailed;
+        }
+        const core::DownloadedFile& file = downloader.downloaded().first();
+        out << source->id() << " " << p.id << ": " << file.path << (file.reused ? " (already downloaded)" : "") << "\n  " << file.size << " bytes, sha256 "
+            << file.sha256.left(16) << "…" << (file.etag.isEmpty() ? QString() : QStringLiteral(", ETag ") + file.etag)
+            << (file.lastModified.isValid() ? QStringLiteral(", Last-Modified ") + file.lastModified.toString(Qt::ISODate) : QString()) << Qt::endl;
+        if (import)
+            if (const int code = importFile(library, source->id(), file.path, p.id, out, err); code != kOk)
+                return code;
+    }
     return kOk;
 }
 
@@ -125,7 +208,11 @@ int sourcesCommand(const QStringList& given, const QString& defaultLibrary, QTex
                 out << (*r)->release << "; " << (*r)->rows << " rows from " << (*r)->fileName << ", imported " << (*r)->importedAt.toString(Qt::ISODate) << "\n";
             else
                 out << "not imported — " << p.description << "\n";
+            if (!p.url.isEmpty())
+                out << "    published at " << p.url << " (bioforge annotation download " << s->id() << " --part " << p.id << ")\n";
         }
+        if (s->hasApi())
+            out << "  API: " << s->apiHost() << " (with --offline false)\n";
     }
     out.flush();
     return kOk;

@@ -9,6 +9,7 @@
 #include "ui/annotation_page.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QStyle>
 
 #include <QJsonObject>
@@ -59,12 +60,16 @@ core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QSt
     return std::unique_ptr<core::Job>(std::make_unique<AnnotateJob>(*settings));
 }
 
-QStringList AnnotationPlugin::commandVerbs() const { return {QStringLiteral("import-bulk"), QStringLiteral("sources")}; }
+QStringList AnnotationPlugin::commandVerbs() const { return {QStringLiteral("import-bulk"), QStringLiteral("download"), QStringLiteral("sources")}; }
 
 std::optional<int> AnnotationPlugin::runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err)
 {
     if (verb == QLatin1String("import-bulk"))
         return importBulkCommand(args, libraryPath(), out, err);
+    if (verb == QLatin1String("download")) {
+        const QString data = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
+        return downloadCommand(args, libraryPath(), QDir(data).filePath(QStringLiteral("annotation-downloads")), out, err);
+    }
     if (verb == QLatin1String("sources"))
         return sourcesCommand(args, libraryPath(), out, err);
     return std::nullopt;

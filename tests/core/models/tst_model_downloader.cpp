@@ -9,6 +9,7 @@
 #include "support/loopback_http_server.h"
 #include "support/test_support.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -128,6 +129,60 @@ private slots:
         QVERIFY(st.error().message().contains(QStringLiteral("stopped")));
         QVERIFY(downloader.download({{QUrl(server.url(QStringLiteral("/s"))), QStringLiteral("s"), Sha256::ofData(weights), -1}}));
         QCOMPARE(readAll(dir.filePath(QStringLiteral("s"))), weights);
+    }
+
+    // A provider's bulk file: no published checksum, so the size the server
+    // declares is checked; a resume continues only the same version (If-Range),
+    // the provider's date becomes the file's, and a second call reuses it.
+    void fileWithoutChecksumIsCheckedAgainstTheServersSize()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.start());
+        const QByteArray v1 = payload(256 * 1024);
+        server.serve(QStringLiteral("/clinvar/variant_summary.txt.gz"), v1);
+        server.dropOnceAfter(QStringLiteral("/clinvar/variant_summary.txt.gz"), 64 * 1024);
+        QTemporaryDir dir;
+        ModelDownloader downloader(dir.path());
+        downloader.setRetryDelayMs(10);
+        DownloadItem item{QUrl(server.url(QStringLiteral("/clinvar/variant_summary.txt.gz"))), QStringLiteral("clinvar/variant_summary.txt.gz"), {}, -1, true};
+        auto st = downloader.download({item});
+        QVERIFY2(st, st ? "" : qPrintable(st.error().message()));
+        const QString path = dir.filePath(QStringLiteral("clinvar/variant_summary.txt.gz"));
+        QCOMPARE(readAll(path), v1);
+        QCOMPARE(downloader.downloaded().size(), 1);
+        QCOMPARE(downloader.downloaded().first().sha256, Sha256::ofData(v1));
+        QCOMPARE(downloader.downloaded().first().etag, QString::fromLatin1(LoopbackHttpServer::etagOf(v1)));
+        QCOMPARE(QFileInfo(path).lastModified().toUTC(), QDateTime::fromString(QStringLiteral("1994-11-15T08:12:31Z"), Qt::ISODate));
+        bool resumedSameVersion = false;
+        for (const auto& r : server.requests())
+            resumedSameVersion = resumedSameVersion || (!r.range.isEmpty() && r.ifRange == LoopbackHttpServer::etagOf(v1));
+        QVERIFY(resumedSameVersion);
+        // Again: reused from its sidecar, no request.
+        const int before = int(server.requests().size());
+        QVERIFY(downloader.download({item}));
+        QCOMPARE(int(server.requests().size()), before);
+        QVERIFY(downloader.downloaded().first().reused);
+    }
+
+    void aFileChangedOnTheServerDuringAResumeStartsOver()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.start());
+        const QByteArray v1 = payload(200 * 1024), v2 = payload(230 * 1024).mid(7);
+        server.serve(QStringLiteral("/f"), v1);
+        server.dropOnceAfter(QStringLiteral("/f"), 50 * 1024);
+        QTemporaryDir dir;
+        ModelDownloader downloader(dir.path());
+        downloader.setRetryDelayMs(10);
+        downloader.setMaxAttempts(1); // stop after the cut: 50 KiB of v1 kept
+        DownloadItem item{QUrl(server.url(QStringLiteral("/f"))), QStringLiteral("f"), {}, -1, true};
+        QVERIFY(!downloader.download({item}));
+        QVERIFY(QFileInfo(dir.filePath(QStringLiteral("f.part"))).size() > 0);
+        server.serve(QStringLiteral("/f"), v2); // a new release meanwhile
+        downloader.setMaxAttempts(3);
+        auto st = downloader.download({item});
+        QVERIFY2(st, st ? "" : qPrintable(st.error().message()));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("f"))), v2); // never v1's head glued to v2's tail
     }
 
     void missingChecksumIsRefused()

@@ -7,6 +7,7 @@
 #include "annotation_test_support.h"
 #include "identity/orgdb.h"
 #include "store/sqlite_db.h"
+#include "support/loopback_http_server.h"
 #include "support/test_support.h"
 
 #include <QDirIterator>
@@ -82,6 +83,48 @@ private slots:
         QCOMPARE(wrong.code, 1);
         QVERIFY2(wrong.err.contains(QStringLiteral("GCT")), qPrintable(wrong.err));
         QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("gtex")}).code, 2);
+    }
+
+    // `annotation download`: the provider's file over HTTP, a broken transfer
+    // resumed (the same version only), imported; a second call reuses it.
+    void downloadResumesThenImportsAndReuses()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.start());
+        const QByteArray file = readAll(annotationDemoPath(QStringLiteral("demo_gnomad_constraint_metrics.tsv")));
+        QVERIFY(file.size() > 1000);
+        server.serve(QStringLiteral("/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv"), file);
+        server.dropOnceAfter(QStringLiteral("/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv"), file.size() / 3);
+        const QString lib = m_dir.filePath(QStringLiteral("download-library.sqlite"));
+        const QString dir = m_dir.filePath(QStringLiteral("downloads"));
+        auto download = [&] {
+            QProcess p;
+            start(p, {QStringLiteral("annotation"), QStringLiteral("download"), QStringLiteral("gnomad"), QStringLiteral("--url"),
+                      server.url(QStringLiteral("/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv")), QStringLiteral("--dir"), dir,
+                      QStringLiteral("--library"), lib});
+            // The server answers on this thread: keep its event loop turning while the command runs.
+            while (!p.waitForFinished(20))
+                QCoreApplication::processEvents();
+            return Result{p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()), {}, {}};
+        };
+        const Result first = download();
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+        QVERIFY2(first.out.contains(QStringLiteral("gnomad constraint: ")) && first.out.contains(QStringLiteral("rows from gnomad.v4.1.constraint_metrics.tsv")),
+                 qPrintable(first.out));
+        QCOMPARE(readAll(QDir(dir).filePath(QStringLiteral("gnomad.v4.1.constraint_metrics.tsv"))), file);
+        bool resumed = false;
+        for (const auto& r : server.requests())
+            resumed = resumed || (r.range.startsWith("bytes=") && r.ifRange == LoopbackHttpServer::etagOf(file));
+        QVERIFY(resumed);
+        const int requests = int(server.requests().size());
+        const Result second = download();
+        QVERIFY2(second.code == 0, qPrintable(second.err));
+        QVERIFY(second.out.contains(QStringLiteral("(already downloaded)")));
+        QCOMPARE(int(server.requests().size()), requests);
+        // A source whose files cannot be fetched by script says how to bring them instead.
+        const Result mgi = run({QStringLiteral("annotation"), QStringLiteral("download"), QStringLiteral("mgi")});
+        QCOMPARE(mgi.code, 6);
+        QVERIFY(mgi.err.contains(QStringLiteral("import-bulk")));
     }
 
     void annotateWritesItsFilesAndAReport()

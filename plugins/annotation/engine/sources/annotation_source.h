@@ -32,6 +32,9 @@ struct BulkPart {
     QString id;          // "constraint"
     QString description; // what file it is, where the provider publishes it
     bool required = true; // the source needs it to annotate (else it adds to what the others give)
+    // Where the provider publishes it (`bioforge annotation download`); empty
+    // when files must be fetched by hand (a site that refuses scripts).
+    QString url;
 };
 
 // The active releases of one source's parts, and lookups in them.

@@ -50,7 +50,7 @@ QString ClinvarSource::title() const { return QStringLiteral("ClinVar"); }
 
 QList<BulkPart> ClinvarSource::parts() const
 {
-    return {{QStringLiteral("variant_summary"), QStringLiteral("variant_summary.txt.gz (ftp.ncbi.nlm.nih.gov/pub/clinvar/tab_delimited, weekly)"), true}};
+    return {{QStringLiteral("variant_summary"), QStringLiteral("variant_summary.txt.gz (ftp.ncbi.nlm.nih.gov/pub/clinvar/tab_delimited, weekly)"), true, QStringLiteral("https://ftp.ncbi.nlm.nih.gov/pub/clinvar/tab_delimited/variant_summary.txt.gz")}};
 }
 
 core::Expected<QString> ClinvarSource::detectPart(const QString& path) const

@@ -59,8 +59,8 @@ QString EnsemblSource::title() const { return QStringLiteral("Ensembl gene model
 
 QList<BulkPart> EnsemblSource::parts() const
 {
-    return {{QStringLiteral("gtf"), QStringLiteral("Homo_sapiens.GRCh38.<release>.chr.gtf.gz (ftp.ensembl.org/pub/current_gtf/homo_sapiens) or a GENCODE GTF"), true},
-            {QStringLiteral("mane"), QStringLiteral("MANE.GRCh38.v<version>.summary.txt.gz (ftp.ncbi.nlm.nih.gov/refseq/MANE/MANE_human/current)"), false}};
+    return {{QStringLiteral("gtf"), QStringLiteral("Homo_sapiens.GRCh38.<release>.chr.gtf.gz (ftp.ensembl.org/pub/current_gtf/homo_sapiens) or a GENCODE GTF"), true, QStringLiteral("https://ftp.ensembl.org/pub/release-115/gtf/homo_sapiens/Homo_sapiens.GRCh38.115.chr.gtf.gz")},
+            {QStringLiteral("mane"), QStringLiteral("MANE.GRCh38.v<version>.summary.txt.gz (ftp.ncbi.nlm.nih.gov/refseq/MANE/MANE_human/current)"), false, QStringLiteral("https://ftp.ncbi.nlm.nih.gov/refseq/MANE/MANE_human/release_1.5/MANE.GRCh38.v1.5.summary.txt.gz")}};
 }
 
 core::Expected<QString> EnsemblSource::detectPart(const QString& path) const

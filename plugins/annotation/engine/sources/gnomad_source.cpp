@@ -50,7 +50,7 @@ QString GnomadSource::title() const { return QStringLiteral("gnomAD constraint")
 
 QList<BulkPart> GnomadSource::parts() const
 {
-    return {{QStringLiteral("constraint"), QStringLiteral("gnomad.v4.1.constraint_metrics.tsv (gnomAD downloads: release/4.1/constraint)"), true}};
+    return {{QStringLiteral("constraint"), QStringLiteral("gnomad.v4.1.constraint_metrics.tsv (gnomAD downloads: release/4.1/constraint)"), true, QStringLiteral("https://storage.googleapis.com/gcp-public-data--gnomad/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv")}};
 }
 
 core::Expected<QString> GnomadSource::detectPart(const QString& path) const

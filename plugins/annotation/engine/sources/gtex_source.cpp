@@ -28,7 +28,7 @@ QString GtexSource::title() const { return QStringLiteral("GTEx"); }
 
 QList<BulkPart> GtexSource::parts() const
 {
-    return {{QStringLiteral("median_tpm"), QStringLiteral("GTEx_Analysis_*_gene_median_tpm.gct.gz (GCT 1.2; adult-gtex bulk-gex, v8 or v10)"), true}};
+    return {{QStringLiteral("median_tpm"), QStringLiteral("GTEx_Analysis_*_gene_median_tpm.gct.gz (GCT 1.2; adult-gtex bulk-gex, v8 or v10)"), true, QStringLiteral("https://storage.googleapis.com/adult-gtex/bulk-gex/v8/rna-seq/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz")}};
 }
 
 core::Expected<QString> GtexSource::detectPart(const QString& path) const

@@ -10,7 +10,7 @@ QString HgncSource::title() const { return QStringLiteral("HGNC"); }
 
 QList<BulkPart> HgncSource::parts() const
 {
-    return {{QStringLiteral("genes"), QStringLiteral("hgnc_complete_set.json or .txt (genenames.org downloads, or storage.googleapis.com/public-download-files/hgnc)"), true},
+    return {{QStringLiteral("genes"), QStringLiteral("hgnc_complete_set.json or .txt (genenames.org downloads, or storage.googleapis.com/public-download-files/hgnc)"), true, QStringLiteral("https://storage.googleapis.com/public-download-files/hgnc/json/json/hgnc_complete_set.json")},
             {QStringLiteral("withdrawn"), QStringLiteral("withdrawn.txt: withdrawn symbols and what they were merged into"), false}};
 }
 

@@ -33,8 +33,8 @@ QString HpoSource::title() const { return QStringLiteral("HPO"); }
 
 QList<BulkPart> HpoSource::parts() const
 {
-    return {{QStringLiteral("genes_to_phenotype"), QStringLiteral("genes_to_phenotype.txt (HPO annotation release: ncbi_gene_id, gene_symbol, hpo_id, hpo_name, frequency, disease_id)"), true},
-            {QStringLiteral("ontology"), QStringLiteral("hp.obo of the same release (marks the kidney phenotypes)"), false}};
+    return {{QStringLiteral("genes_to_phenotype"), QStringLiteral("genes_to_phenotype.txt (HPO annotation release: ncbi_gene_id, gene_symbol, hpo_id, hpo_name, frequency, disease_id)"), true, QStringLiteral("http://purl.obolibrary.org/obo/hp/hpoa/genes_to_phenotype.txt")},
+            {QStringLiteral("ontology"), QStringLiteral("hp.obo of the same release (marks the kidney phenotypes)"), false, QStringLiteral("http://purl.obolibrary.org/obo/hp.obo")}};
 }
 
 core::Expected<QString> HpoSource::detectPart(const QString& path) const

@@ -54,7 +54,7 @@ QString PubtatorSource::title() const { return QStringLiteral("PubTator3 literat
 
 QList<BulkPart> PubtatorSource::parts() const
 {
-    return {{QStringLiteral("gene2pubtator"), QStringLiteral("gene2pubtator3.gz (ftp.ncbi.nlm.nih.gov/pub/lu/PubTator3: PMID, type, NCBI gene id(s), mentions, resource)"), true}};
+    return {{QStringLiteral("gene2pubtator"), QStringLiteral("gene2pubtator3.gz (ftp.ncbi.nlm.nih.gov/pub/lu/PubTator3: PMID, type, NCBI gene id(s), mentions, resource)"), true, QStringLiteral("https://ftp.ncbi.nlm.nih.gov/pub/lu/PubTator3/gene2pubtator3.gz")}};
 }
 
 core::Expected<QString> PubtatorSource::detectPart(const QString& path) const

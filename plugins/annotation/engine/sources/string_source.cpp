@@ -28,9 +28,9 @@ QString StringSource::title() const { return QStringLiteral("STRING"); }
 
 QList<BulkPart> StringSource::parts() const
 {
-    return {{QStringLiteral("protein_info"), QStringLiteral("9606.protein.info.v12.0.txt.gz (string_protein_id, preferred_name, protein_size, annotation)"), true},
-            {QStringLiteral("physical_links"), QStringLiteral("9606.protein.physical.links.v12.0.txt.gz (protein1 protein2 combined_score)"), true},
-            {QStringLiteral("aliases"), QStringLiteral("9606.protein.aliases.v12.0.txt.gz (maps Ensembl gene ids to STRING proteins)"), false}};
+    return {{QStringLiteral("protein_info"), QStringLiteral("9606.protein.info.v12.0.txt.gz (string_protein_id, preferred_name, protein_size, annotation)"), true, QStringLiteral("https://stringdb-downloads.org/download/protein.info.v12.0/9606.protein.info.v12.0.txt.gz")},
+            {QStringLiteral("physical_links"), QStringLiteral("9606.protein.physical.links.v12.0.txt.gz (protein1 protein2 combined_score)"), true, QStringLiteral("https://stringdb-downloads.org/download/protein.physical.links.v12.0/9606.protein.physical.links.v12.0.txt.gz")},
+            {QStringLiteral("aliases"), QStringLiteral("9606.protein.aliases.v12.0.txt.gz (maps Ensembl gene ids to STRING proteins)"), false, QStringLiteral("https://stringdb-downloads.org/download/protein.aliases.v12.0/9606.protein.aliases.v12.0.txt.gz")}};
 }
 
 core::Expected<QString> StringSource::detectPart(const QString& path) const

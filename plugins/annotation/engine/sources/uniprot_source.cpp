@@ -40,7 +40,7 @@ QList<BulkPart> UniprotSource::parts() const
     return {{QStringLiteral("entries"),
              QStringLiteral("UniProtKB TSV (rest.uniprot.org/uniprotkb/stream?format=tsv&query=organism_id:9606 AND reviewed:true&fields=accession,id,protein_name,"
                             "gene_names,length,cc_function,ft_domain,ft_transmem,ft_signal,xref_pfam,xref_interpro)"),
-             true}};
+             true, QStringLiteral("https://rest.uniprot.org/uniprotkb/stream?format=tsv&query=organism_id%3A9606%20AND%20reviewed%3Atrue&fields=accession,id,protein_name,gene_names,length,cc_function,ft_domain,ft_transmem,ft_signal,xref_pfam,xref_interpro")}};
 }
 
 core::Expected<QString> UniprotSource::detectPart(const QString& path) const
