@@ -117,6 +117,8 @@ OnlineOutcome runOnline(const QString& folder, QJsonObject p, const std::shared_
     }
     o.summary = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("summary.json")))).object();
     o.genes = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("annotations.json")))).array();
+    o.warnings = ctx.snapshot().warnings;
+    o.lastWarning = ctx.snapshot().lastWarning;
     return o;
 }
 

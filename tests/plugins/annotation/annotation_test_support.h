@@ -52,6 +52,8 @@ struct OnlineOutcome {
     QString error;
     QJsonObject summary;
     QJsonArray genes;
+    int warnings = 0;     // the job's warnings (Jobs dock)
+    QString lastWarning;
 };
 OnlineOutcome runOnline(const QString& folder, QJsonObject parameters, const std::shared_ptr<annotation::HostLimits>& limits, const QString& ncbiKey = {});
 // One source's entry for a gene in annotations.json.

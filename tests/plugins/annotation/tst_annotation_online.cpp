@@ -206,6 +206,24 @@ private slots:
             QVERIFY2(!readAll(run.filePath(QStringLiteral("out/") + QLatin1String(f))).contains("NCBIKEY42"), f);
     }
 
+    void anOpenedCircuitIsSaidWhileTheRunGoes()
+    {
+        ProviderServer gnomad;
+        gnomad.route(QStringLiteral("/api"), [](const ProviderServer::Request&) { return ProviderServer::json("{}", 503); }); // down
+        QTemporaryDir run;
+        const QJsonObject p{{QStringLiteral("genes_text"), QStringLiteral("UMOD PKD1 PKD2 NPHS1 NPHS2 COL4A5 COL4A3 WT1")},
+                            {QStringLiteral("library"), m_lib.library->path()},
+                            {QStringLiteral("sources"), QStringLiteral("gnomad")},
+                            {QStringLiteral("api_urls"), QStringLiteral("gnomad=") + gnomad.url(QString()).toString()},
+                            {QStringLiteral("cache"), m_lib.dir.filePath(QStringLiteral("cache-circuit.sqlite"))},
+                            {QStringLiteral("batch"), 1}};
+        const OnlineOutcome o = runOnline(run.path(), p, fastLimits(gnomad));
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error)); // the genes fail, the run does not
+        QVERIFY2(o.warnings >= 1 && o.lastWarning.contains(QStringLiteral("circuit")) && o.lastWarning.contains(QStringLiteral("opened")), qPrintable(o.lastWarning));
+        QCOMPARE(o.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("circuits")).toObject().value(QStringLiteral("gnomad")).toString(),
+                 QStringLiteral("open"));
+    }
+
     void aNewReleaseInvalidatesTheCache()
     {
         const QString path = m_lib.dir.filePath(QStringLiteral("cache-3.sqlite"));

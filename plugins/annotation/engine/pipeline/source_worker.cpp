@@ -88,6 +88,7 @@ private:
 
     core::Status failed(StoredValue v, const QString& why, int round)
     {
+        noteCircuit();
         v.value.status = SourceValue::Status::Failed;
         v.value.error = why;
         if (v.value.releases.isEmpty())
@@ -98,6 +99,24 @@ private:
             return core::okStatus();
         }
         return add(std::move(v));
+    }
+
+    // A breaker that opened (or closed again) is said while the run goes:
+    // a warning in the Jobs dock and the log, not only in summary.json.
+    void noteCircuit()
+    {
+        if (!m_shared.http || !m_task.online)
+            return;
+        const QUrl url(m_shared.baseUrls.value(m_task.source->id(), QStringLiteral("https://") + m_task.source->apiHost()));
+        const CircuitBreaker::State now = m_shared.http->breaker(url).state();
+        if (now == m_circuit)
+            return;
+        if (now == CircuitBreaker::State::Open)
+            m_ctx.warn(QStringLiteral("%1: the circuit of %2 opened after %3 failed requests in a row; its requests wait %4 s")
+                           .arg(m_task.source->id(), url.host())
+                           .arg(m_shared.http->breaker(url).consecutiveFailures())
+                           .arg(m_shared.http->breaker(url).retryInMilliseconds() / 1000));
+        m_circuit = now;
     }
 
     // The files' answer, else the cache's, else the gene waits for an API request.
@@ -202,6 +221,7 @@ private:
     std::unique_ptr<RunStore> m_store;
     std::unique_ptr<BulkView> m_view;
     OnlineContext m_online;
+    CircuitBreaker::State m_circuit = CircuitBreaker::State::Closed;
     QString m_release;
     QList<StoredValue> m_batch;
     QList<GeneRecord> m_pending;
