@@ -16,3 +16,12 @@ if(BIOFORGE_SANITIZE)
                       $<$<COMPILE_LANGUAGE:CXX,C>:-fno-sanitize-recover=undefined>)
   add_link_options(-fsanitize=${BIOFORGE_SANITIZE})
 endif()
+
+# libFuzzer builds (clang): every library gets coverage instrumentation; the
+# fuzz targets themselves link the fuzzer's main (tests/fuzz/CMakeLists.txt).
+if(BIOFORGE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "BIOFORGE_FUZZ needs clang (e.g. -DCMAKE_CXX_COMPILER=clang++-14)")
+  endif()
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX,C>:-fsanitize=fuzzer-no-link>)
+endif()

@@ -113,7 +113,7 @@ Expected<QJsonObject> CheckpointStore::verifiedManifest(const QString& key) cons
         const QFileInfo info(path);
         if (!info.exists())
             return Error(QStringLiteral("%1: missing (listed in the manifest)").arg(path));
-        const qint64 expectedSize = qint64(f.value(QLatin1String("size")).toDouble(-1));
+        const qint64 expectedSize = f.value(QLatin1String("size")).toInteger(-1);
         if (info.size() != expectedSize)
             return Error(QStringLiteral("%1: %2 bytes, the manifest says %3 (truncated or replaced)")
                              .arg(path).arg(info.size()).arg(expectedSize));

@@ -43,7 +43,7 @@ SelfTestJob::Parameters SelfTestJob::fromJson(const QJsonObject& json)
     p.units = json.value(QLatin1String("units")).toInt(p.units);
     p.values = json.value(QLatin1String("values")).toInt(p.values);
     p.work = json.value(QLatin1String("work")).toInt(p.work);
-    p.seed = qint64(json.value(QLatin1String("seed")).toDouble(double(p.seed)));
+    p.seed = json.value(QLatin1String("seed")).toInteger(qint64(p.seed));
     p.failAtUnit = json.value(QLatin1String("fail_at_unit")).toInt(p.failAtUnit);
     return p;
 }

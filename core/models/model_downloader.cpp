@@ -53,7 +53,7 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         if (item.serverSizeOnly) {
             const QJsonObject meta = readJsonObjectFile(sidecar).valueOr({});
             if (meta.value(QLatin1String("url")).toString() == item.url.toString()
-                && qint64(meta.value(QLatin1String("size")).toDouble(-1)) == QFileInfo(*target).size()) {
+                && meta.value(QLatin1String("size")).toInteger(-1) == QFileInfo(*target).size()) {
                 m_downloaded.append({*target, QFileInfo(*target).size(), meta.value(QLatin1String("sha256")).toString(),
                                      meta.value(QLatin1String("etag")).toString(),
                                      QDateTime::fromString(meta.value(QLatin1String("last_modified")).toString(), Qt::ISODate), true});

@@ -64,7 +64,7 @@ Expected<ModelEntry> ModelEntry::fromJson(const QJsonObject& json)
     e.added = QDateTime::fromString(json.value(QLatin1String("added")).toString(), Qt::ISODate);
     for (const QJsonValue& v : json.value(QLatin1String("files")).toArray()) {
         const QJsonObject o = v.toObject();
-        ModelFile f{o.value(QLatin1String("path")).toString(), qint64(o.value(QLatin1String("size")).toDouble()),
+        ModelFile f{o.value(QLatin1String("path")).toString(), o.value(QLatin1String("size")).toInteger(),
                     o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("url")).toString()};
         if (f.path.isEmpty() || f.sha256.size() != 64)
             return Error(QStringLiteral("model '%1': a file entry lacks a path or a SHA-256").arg(e.name));

@@ -33,7 +33,7 @@ QList<FileRef> filesFromJson(const QJsonValue& v)
     for (const QJsonValue& e : v.toArray()) {
         const QJsonObject o = e.toObject();
         out.append({o.value(QLatin1String("name")).toString(), o.value(QLatin1String("path")).toString(),
-                    o.value(QLatin1String("sha256")).toString(), qint64(o.value(QLatin1String("size")).toDouble())});
+                    o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("size")).toInteger()});
     }
     return out;
 }

@@ -56,7 +56,7 @@ SamplingSettings samplingFrom(const QJsonObject& a)
     s.minP = float(a.value(QLatin1String("min-p")).toDouble());
     s.repeatPenalty = float(a.value(QLatin1String("repeat-penalty")).toDouble());
     s.repeatLastN = a.value(QLatin1String("repeat-last-n")).toInt();
-    s.seed = uint64_t(a.value(QLatin1String("seed")).toDouble());
+    s.seed = uint64_t(a.value(QLatin1String("seed")).toInteger());
     return s;
 }
 

@@ -21,7 +21,7 @@ int cmdSynthModel(const QJsonObject& args, QTextStream& out, QTextStream& err)
     spec.vocab = args.value(QLatin1String("vocab")).toInt();
     spec.context = args.value(QLatin1String("ctx")).toInt();
     spec.weightType = args.value(QLatin1String("type")).toString().toStdString();
-    spec.seed = uint64_t(args.value(QLatin1String("seed")).toDouble());
+    spec.seed = uint64_t(args.value(QLatin1String("seed")).toInteger());
     spec.tiedOutput = args.value(QLatin1String("tied")).toBool();
     spec.vocabularyFrom = args.value(QLatin1String("vocab-from")).toString();
     const QString path = args.value(QLatin1String("output")).toArray().first().toString();

@@ -51,7 +51,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     request.sampling.topP = float(p.value(QLatin1String("top_p")).toDouble(0.95));
     request.sampling.minP = float(p.value(QLatin1String("min_p")).toDouble(0.05));
     request.sampling.repeatPenalty = float(p.value(QLatin1String("repeat_penalty")).toDouble(1.0));
-    request.sampling.seed = uint64_t(p.value(QLatin1String("seed")).toDouble(42));
+    request.sampling.seed = uint64_t(p.value(QLatin1String("seed")).toInteger(42));
     ctx.provenance().addInputData(QStringLiteral("prompt"), QByteArray::fromStdString(request.prompt));
     ctx.beginStage(QStringLiteral("prompt"), 1);
     Conversation conversation(**model, tokenizer, std::min<int64_t>(p.value(QLatin1String("ctx")).toInt(2048), (*model)->config().contextLength));

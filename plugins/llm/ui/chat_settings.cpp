@@ -25,7 +25,7 @@ ChatSettings ChatSettings::fromJson(const QJsonObject& j)
     s.sampling.topP = float(j.value(QLatin1String("topP")).toDouble(s.sampling.topP));
     s.sampling.minP = float(j.value(QLatin1String("minP")).toDouble(s.sampling.minP));
     s.sampling.repeatPenalty = float(j.value(QLatin1String("repeatPenalty")).toDouble(s.sampling.repeatPenalty));
-    s.sampling.seed = uint64_t(j.value(QLatin1String("seed")).toDouble(double(s.sampling.seed)));
+    s.sampling.seed = uint64_t(j.value(QLatin1String("seed")).toInteger(qint64(s.sampling.seed)));
     s.maxTokens = j.value(QLatin1String("maxTokens")).toInt(s.maxTokens);
     s.contextSize = j.value(QLatin1String("contextSize")).toInt(s.contextSize);
     s.templateOverride = j.value(QLatin1String("template")).toString();

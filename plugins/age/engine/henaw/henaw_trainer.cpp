@@ -78,7 +78,7 @@ struct MemberState {
     {
         MemberState s;
         s.epoch = o.value(QLatin1String("epoch")).toInt();
-        s.position = qsizetype(o.value(QLatin1String("position")).toDouble());
+        s.position = qsizetype(o.value(QLatin1String("position")).toInteger());
         s.batchSize = o.value(QLatin1String("batch_size")).toInt();
         const double best = o.value(QLatin1String("best_validation")).toDouble(-1);
         s.bestValidation = best < 0 ? INFINITY : best;
@@ -87,7 +87,7 @@ struct MemberState {
         s.outOfMemory = o.value(QLatin1String("out_of_memory")).toInt();
         s.done = o.value(QLatin1String("done")).toBool();
         s.lossSum = o.value(QLatin1String("loss_sum")).toDouble();
-        s.lossRows = qint64(o.value(QLatin1String("loss_rows")).toDouble());
+        s.lossRows = o.value(QLatin1String("loss_rows")).toInteger();
         return s;
     }
 };

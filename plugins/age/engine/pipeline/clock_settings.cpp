@@ -45,7 +45,7 @@ core::Expected<ClockSettings> ClockSettings::fromParameters(const QJsonObject& p
     s.missing = missing == QLatin1String("impute") ? MissingPolicy::Impute : MissingPolicy::Drop;
     s.bootstrapReplicates = p.value(QLatin1String("bootstrap")).toInt(s.bootstrapReplicates);
     s.rowsPerChunk = std::max(1, p.value(QLatin1String("rows_per_chunk")).toInt(s.rowsPerChunk));
-    s.seed = uint64_t(p.value(QLatin1String("seed")).toDouble(1));
+    s.seed = uint64_t(p.value(QLatin1String("seed")).toInteger(1));
     return s;
 }
 

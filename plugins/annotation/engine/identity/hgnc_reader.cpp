@@ -60,7 +60,7 @@ QStringList stringList(const QJsonValue& v)
     } else if (v.isString()) {
         out = splitList(v.toString(), QLatin1Char('|'));
     } else if (v.isDouble()) {
-        out << QString::number(qint64(v.toDouble()));
+        out << QString::number(v.toInteger());
     }
     return out;
 }
@@ -68,7 +68,7 @@ QStringList stringList(const QJsonValue& v)
 QString scalar(const QJsonValue& v)
 {
     if (v.isDouble())
-        return QString::number(qint64(v.toDouble()));
+        return QString::number(v.toInteger());
     if (v.isArray())
         return stringList(v).value(0);
     return v.toString().trimmed();

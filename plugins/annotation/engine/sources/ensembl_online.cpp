@@ -34,8 +34,8 @@ Gene fromRest(const QJsonObject& o)
     g.symbol = o.value(QStringLiteral("display_name")).toString();
     g.biotype = o.value(QStringLiteral("biotype")).toString();
     g.chromosome = o.value(QStringLiteral("seq_region_name")).toString();
-    g.start = qint64(o.value(QStringLiteral("start")).toDouble());
-    g.end = qint64(o.value(QStringLiteral("end")).toDouble());
+    g.start = o.value(QStringLiteral("start")).toInteger();
+    g.end = o.value(QStringLiteral("end")).toInteger();
     g.strand = o.value(QStringLiteral("strand")).toInt() < 0 ? QStringLiteral("-") : QStringLiteral("+");
     for (const QJsonValue& tv : o.value(QStringLiteral("Transcript")).toArray()) {
         const QJsonObject t = tv.toObject();
@@ -43,15 +43,15 @@ Gene fromRest(const QJsonObject& o)
         tx.id = t.value(QStringLiteral("id")).toString();
         tx.name = t.value(QStringLiteral("display_name")).toString();
         tx.biotype = t.value(QStringLiteral("biotype")).toString();
-        tx.start = qint64(t.value(QStringLiteral("start")).toDouble());
-        tx.end = qint64(t.value(QStringLiteral("end")).toDouble());
+        tx.start = t.value(QStringLiteral("start")).toInteger();
+        tx.end = t.value(QStringLiteral("end")).toInteger();
         if (t.value(QStringLiteral("is_canonical")).toInt() == 1)
             tx.tags.insert(QStringLiteral("Ensembl_canonical"));
         int rank = 0;
         for (const QJsonValue& ev : t.value(QStringLiteral("Exon")).toArray()) {
             const QJsonObject e = ev.toObject();
-            tx.exons.append({e.value(QStringLiteral("id")).toString(), ++rank, qint64(e.value(QStringLiteral("start")).toDouble()),
-                             qint64(e.value(QStringLiteral("end")).toDouble())});
+            tx.exons.append({e.value(QStringLiteral("id")).toString(), ++rank, e.value(QStringLiteral("start")).toInteger(),
+                             e.value(QStringLiteral("end")).toInteger()});
         }
         tx.order = int(g.transcripts.size());
         g.index.insert(tx.id, tx.order);

@@ -46,7 +46,7 @@ core::Expected<SourceValue> PubtatorSource::annotateOnline(const GeneRecord& gen
     QHash<QString, qint64> mentions;
     for (const QJsonValue& rv : o.value(QStringLiteral("results")).toArray()) {
         const QJsonObject result = rv.toObject();
-        pmids << qint64(result.value(QStringLiteral("pmid")).toDouble());
+        pmids << result.value(QStringLiteral("pmid")).toInteger();
         for (const PubtatorMention& m : parsePubtatorGeneHighlights(result.value(QStringLiteral("text_hl")).toString()))
             if (m.ncbiGeneId == gene.ncbiGeneId || m.symbol.compare(gene.symbol, Qt::CaseInsensitive) == 0)
                 ++mentions[m.text];

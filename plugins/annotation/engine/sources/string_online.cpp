@@ -103,7 +103,10 @@ QList<core::Expected<SourceValue>> StringSource::annotateOnlineBatch(const QList
             return failAll(rows.error());
         for (const QJsonValue& rv : *rows) {
             const QJsonObject o = rv.toObject();
-            const int score = int(std::lround(o.value(QStringLiteral("score")).toDouble() * 1000));
+            const double raw = o.value(QStringLiteral("score")).toDouble(-1);
+            if (!(raw >= 0 && raw <= 1))
+                continue; // not a STRING score
+            const int score = int(std::lround(raw * 1000));
             if (score < kStringMinimumScore)
                 continue;
             auto& list = partners[o.value(QStringLiteral("stringId_A")).toString()];

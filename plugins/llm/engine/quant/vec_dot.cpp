@@ -3,6 +3,10 @@
 #include "quant/packed_q8_pairs.h"
 #include "quant/quantize.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace bioforge::llm {
 
 const char* kernelPathName(KernelPath path)
@@ -15,13 +19,24 @@ const char* kernelPathName(KernelPath path)
     return "?";
 }
 
+#if defined(__x86_64__)
+namespace {
+// F16C from CPUID leaf 1 (ECX bit 29): clang before 15 has no "f16c" in __builtin_cpu_supports.
+bool hasF16c()
+{
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C);
+}
+} // namespace
+#endif
+
 bool kernelPathAvailable(KernelPath path)
 {
 #if defined(__x86_64__)
     switch (path) {
     case KernelPath::Reference: return true;
     case KernelPath::Avx2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && hasF16c();
     case KernelPath::Avx512:
         return kernelPathAvailable(KernelPath::Avx2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
                && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");

@@ -59,7 +59,7 @@ core::Expected<FrameShard> FrameShard::fromCheckpoint(const QJsonObject& state, 
     for (const QJsonValue& v : state.value(QLatin1String("contigs")).toArray()) {
         const QJsonObject o = v.toObject();
         s.contigs.push_back({o.value(QLatin1String("file")).toInt(), o.value(QLatin1String("id")).toString().toStdString(),
-                             int64_t(o.value(QLatin1String("length")).toDouble()), o.value(QLatin1String("sha256")).toString(),
+                             o.value(QLatin1String("length")).toInteger(), o.value(QLatin1String("sha256")).toString(),
                              o.value(QLatin1String("chunks")).toInt(), o.value(QLatin1String("reused")).toBool(),
                              o.value(QLatin1String("continued")).toBool(), o.value(QLatin1String("continues")).toBool()});
         static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
@@ -78,7 +78,7 @@ core::Expected<FrameShard> FrameShard::fromCheckpoint(const QJsonObject& state, 
             return Error(QStringLiteral("%1: frames line %2 is not 'contig, chunk, frame, nucleotide, protein'").arg(key).arg(i + 1));
         s.frames.push_back({contig, chunk, f[2].toStdString(), f[3].toStdString(), f[4].toStdString()});
     }
-    if (s.frames.size() != size_t(state.value(QLatin1String("frames")).toDouble(-1)) || s.digest() != state.value(QLatin1String("digest")).toString())
+    if (s.frames.size() != size_t(state.value(QLatin1String("frames")).toInteger(-1)) || s.digest() != state.value(QLatin1String("digest")).toString())
         return Error(QStringLiteral("%1: the frames do not match their recorded count and digest").arg(key));
     return s;
 }

@@ -24,8 +24,8 @@ FrameIndex indexFrom(const QJsonObject& state)
 {
     FrameIndex index;
     index.shards = state.value(QLatin1String("shards")).toInt();
-    index.frames = int64_t(state.value(QLatin1String("frames")).toDouble());
-    index.contigs = int64_t(state.value(QLatin1String("contigs")).toDouble());
+    index.frames = state.value(QLatin1String("frames")).toInteger();
+    index.contigs = state.value(QLatin1String("contigs")).toInteger();
     for (const QJsonValue& w : state.value(QLatin1String("warnings")).toArray())
         index.warnings << w.toString();
     return index;

@@ -38,10 +38,10 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
     for (const ModelSource* m : {&s.dnabert, &s.esm, &s.classifier})
         if (m->path.isEmpty())
             return Error(QStringLiteral("viral predict: a model is missing (dnabert, esm and classifier are all needed)"));
-    s.esmLayer = int64_t(p.value(QLatin1String("esm_layer")).toDouble(-1));
-    s.esmTruncation = int64_t(p.value(QLatin1String("esm_truncation")).toDouble(1024));
-    s.dnabertTokensPerBatch = int64_t(p.value(QLatin1String("dnabert_tokens_per_batch")).toDouble(8192));
-    s.esmTokensPerBatch = int64_t(p.value(QLatin1String("esm_tokens_per_batch")).toDouble(4096));
+    s.esmLayer = p.value(QLatin1String("esm_layer")).toInteger(-1);
+    s.esmTruncation = p.value(QLatin1String("esm_truncation")).toInteger(1024);
+    s.dnabertTokensPerBatch = p.value(QLatin1String("dnabert_tokens_per_batch")).toInteger(8192);
+    s.esmTokensPerBatch = p.value(QLatin1String("esm_tokens_per_batch")).toInteger(4096);
     s.framesPerShard = p.value(QLatin1String("shard_frames")).toInt(512);
     if (s.esmTruncation < 1 || s.dnabertTokensPerBatch < 1 || s.esmTokensPerBatch < 1 || s.framesPerShard < 1)
         return Error(QStringLiteral("viral predict: esm_truncation, the token budgets and shard_frames must be positive"));

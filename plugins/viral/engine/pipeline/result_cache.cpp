@@ -42,14 +42,14 @@ std::optional<CachedContig> ResultCache::find(const QString& sequenceSha256) con
     if (o.value(QLatin1String("key")).toString() != m_key || o.value(QLatin1String("sha256")).toString() != sequenceSha256)
         return std::nullopt;
     CachedContig c;
-    c.length = int64_t(o.value(QLatin1String("length")).toDouble(-1));
+    c.length = o.value(QLatin1String("length")).toInteger(-1);
     c.chunks = o.value(QLatin1String("chunks")).toInt(-1);
     if (c.length < 0 || c.chunks < 0)
         return std::nullopt;
     for (const QJsonValue& v : o.value(QLatin1String("frames")).toArray()) {
         const QJsonObject f = v.toObject();
         CachedFrame frame{f.value(QLatin1String("chunk")).toInt(), f.value(QLatin1String("frame")).toString().toStdString(),
-                          int64_t(f.value(QLatin1String("nt")).toDouble(-1)), int64_t(f.value(QLatin1String("aa")).toDouble(-1)), {}};
+                          f.value(QLatin1String("nt")).toInteger(-1), f.value(QLatin1String("aa")).toInteger(-1), {}};
         for (const QJsonValue& p : f.value(QLatin1String("p")).toArray())
             frame.probabilities.push_back(float(p.toDouble()));
         if (frame.chunk < 1 || frame.chunk > c.chunks || frame.frame.size() != 2 || frame.probabilities.size() < 2)

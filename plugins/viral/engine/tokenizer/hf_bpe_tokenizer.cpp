@@ -87,7 +87,7 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, 
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
         if (!it.value().isDouble())
             return Error(QStringLiteral("%1: model.vocab['%2'] is not a number").arg(source, it.key()));
-        t.m_vocab.emplace(it.key().toStdString(), int64_t(it.value().toDouble()));
+        t.m_vocab.emplace(it.key().toStdString(), it.value().toInteger());
     }
     const QJsonArray merges = model.value(QLatin1String("merges")).toArray();
     for (qsizetype rank = 0; rank < merges.size(); ++rank) {
@@ -125,7 +125,7 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, 
         const QJsonObject a = v.toObject();
         const std::string content = a.value(QLatin1String("content")).toString().toStdString();
         if (!content.empty())
-            t.m_added.emplace_back(content, int64_t(a.value(QLatin1String("id")).toDouble()));
+            t.m_added.emplace_back(content, a.value(QLatin1String("id")).toInteger());
     }
     std::stable_sort(t.m_added.begin(), t.m_added.end(), [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
 
@@ -154,13 +154,13 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, 
                 if (ids.isEmpty())
                     return Error(QStringLiteral("%1: post_processor names special token '%2' without ids").arg(source, id));
                 for (const QJsonValue& x : ids)
-                    piece.ids.push_back(int64_t(x.toDouble()));
+                    piece.ids.push_back(x.toInteger());
             }
             t.m_template.push_back(std::move(piece));
         }
     } else if (postType == QLatin1String("BertProcessing")) {
-        const int64_t cls = int64_t(post.value(QLatin1String("cls")).toArray().at(1).toDouble());
-        const int64_t sep = int64_t(post.value(QLatin1String("sep")).toArray().at(1).toDouble());
+        const int64_t cls = post.value(QLatin1String("cls")).toArray().at(1).toInteger();
+        const int64_t sep = post.value(QLatin1String("sep")).toArray().at(1).toInteger();
         t.m_template = {{false, {cls}}, {true, {}}, {false, {sep}}};
     } else if (!postType.isEmpty()) {
         return unsupported(source, QStringLiteral("post_processor"), postType).error();

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The long fuzz campaign (docs/reliability.md): builds tests/fuzz as
+# libFuzzer binaries with clang-14 under ASan + UBSan (build-fuzz/), then
+# runs each target for SECONDS (default 600) from its seeds and regression
+# corpus, with its dictionary where there is one. A crash, leak or timeout
+# leaves its input in build-fuzz/artifacts/<target>/: copy it into
+# tests/fuzz/corpus/<target>/ with the fix, so the normal suite replays it.
+#   tests/bench/fuzz_campaign.sh [SECONDS] [TARGET…]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+seconds="${1:-600}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fasta csv safetensors run_record gguf)
+dir="$root/build-fuzz"
+command -v clang++-14 >/dev/null || { echo "fuzz_campaign: needs clang-14 and libclang-rt-14-dev (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
+cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DBIOFORGE_FUZZ=ON -DBIOFORGE_SANITIZE=address,undefined -DBIOFORGE_GUI=OFF -DBIOFORGE_TORCH=OFF -DBIOFORGE_BUILD_BENCH=OFF \
+  -DBIOFORGE_CUDA=OFF -DBIOFORGE_HIP=OFF >/dev/null
+ninja -C "$dir" $(printf 'fuzz_%s ' "${targets[@]}")
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+printf '%-12s %12s %10s %8s %8s %s\n' target executions exec/s edges corpus result
+for t in "${targets[@]}"; do
+  corpus="$dir/corpus/$t"; artifacts="$dir/artifacts/$t/"
+  mkdir -p "$corpus" "$artifacts"
+  dict=(); [ -f "$root/tests/fuzz/dict/$t.dict" ] && dict=(-dict="$root/tests/fuzz/dict/$t.dict")
+  log="$dir/fuzz-$t.log"
+  set +e
+  "$dir/tests/fuzz/fuzz_$t" "$corpus" "$root/tests/fuzz/corpus/$t" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || echo 0)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || echo 0)
+  edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
+  files=$(find "$corpus" -type f | wc -l)
+  result=ok; [ $rc -eq 0 ] || result="FAILED (rc $rc, input in $artifacts, log $log)"
+  printf '%-12s %12s %10s %8s %8s %s\n' "$t" "$execs" "$rate" "$edges" "$files" "$result"
+done
