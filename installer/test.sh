@@ -10,7 +10,7 @@ start=$(date +%s)
 if [ "${1:-}" = "--sanitize" ]; then
   dir="$root/build-asan"
   "$root/installer/build.sh" "$dir" -DBIOFORGE_GUI=OFF -DBIOFORGE_BUILD_BENCH=OFF -DBIOFORGE_CUDA=OFF -DBIOFORGE_HIP=OFF \
-    -DBIOFORGE_SANITIZE=address,undefined,float-cast-overflow -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    -DBIOFORGE_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo
   export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:detect_stack_use_after_return=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 else

@@ -37,6 +37,23 @@ private slots:
         QVERIFY(!RunRecord::fromJson({{QStringLiteral("schema"), QStringLiteral("other")}}));
     }
 
+    void numbersOutOfIntegerRangeAreNotCast()
+    {
+        // Found by fuzzing (docs/reliability.md): a size of 1e300, NaN-like or fractional is not an
+        // integer; it reads as unknown (0) instead of an undefined cast.
+        RunRecord r;
+        r.runId = QStringLiteral("r1");
+        QJsonObject json = r.toJson();
+        for (double size : {1e300, -1e300, 2.5}) {
+            json.insert(QStringLiteral("inputs"), QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("x")}, {QStringLiteral("size"), size}}});
+            auto back = RunRecord::fromJson(json);
+            QVERIFY(back);
+            QCOMPARE(back->inputs.first().size, qint64(0));
+        }
+        json.insert(QStringLiteral("inputs"), QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("x")}, {QStringLiteral("size"), 12345678901.0}}});
+        QCOMPARE(RunRecord::fromJson(json)->inputs.first().size, qint64(12345678901)); // a real size stays exact
+    }
+
     void idsThatWouldLeadOutOfTheProjectAreRefused()
     {
         // A record read from a copied or edited project database: its ids name folders.
