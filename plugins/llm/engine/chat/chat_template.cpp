@@ -152,8 +152,12 @@ core::Expected<ChatTemplate> ChatTemplate::fromJson(const std::string& json)
     if (!doc.isObject())
         return core::Error(QStringLiteral("chat template override: not a JSON object (%1)").arg(error.errorString()));
     const QJsonObject o = doc.object();
-    ChatTemplate t = named(o.value(QLatin1String("family")).toString(QStringLiteral("chatml")).toStdString());
-    t.family = o.contains(QLatin1String("family")) ? t.family : "custom";
+    // A known family fills what the override leaves out; the name given is
+    // kept as given (an unknown one starts from ChatML), so a saved override
+    // reads back as it was written.
+    const std::string family = o.value(QLatin1String("family")).toString(QStringLiteral("custom")).toStdString();
+    ChatTemplate t = named(family);
+    t.family = family;
     auto field = [&](const char* key, std::string& out) {
         if (o.contains(QLatin1String(key)))
             out = o.value(QLatin1String(key)).toString().toStdString();

@@ -237,6 +237,8 @@ Status GgufFile::parse(const Limits& limits)
         std::string key;
         if (!c.readString(&key, 1 << 16, &why))
             return Error(QStringLiteral("metadata entry %1: key: %2").arg(i).arg(why));
+        if (key.empty()) // the GGUF spec: keys are non-empty, lower_snake_case, dot-separated
+            return Error(QStringLiteral("metadata entry %1: empty key").arg(i));
         uint32_t rawType = 0;
         if (!c.read(&rawType))
             return Error(QStringLiteral("metadata '%1': value type runs past the end of the file").arg(QString::fromStdString(key)));

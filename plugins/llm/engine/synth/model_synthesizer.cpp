@@ -61,6 +61,13 @@ void syntheticVocabulary(GgufWriter& w, int64_t size)
         scores.push_back(0);
         types.push_back(6);
     }
+    // "▁" alone, as real SentencePiece vocabularies have it (runs of spaces
+    // then decode to spaces, not to byte-fallback "▁" characters).
+    if (int64_t(tokens.size()) < size) {
+        tokens.push_back("\xe2\x96\x81");
+        scores.push_back(-float(tokens.size()));
+        types.push_back(1);
+    }
     // Pieces "▁a", "a", "▁ab", "ab", … in order of length: enough to tokenise text.
     const std::string letters = "etaoinshrdlucmfwypvbgkqjxz";
     for (int64_t i = 0; int64_t(tokens.size()) < size; ++i) {

@@ -52,6 +52,8 @@ core::Expected<EsmAlphabet> EsmAlphabet::fromTokens(std::vector<std::string> tok
 {
     EsmAlphabet a;
     for (size_t i = 0; i < tokens.size(); ++i) {
+        if (tokens[i].empty()) // it would split every text at every position
+            return Error(QStringLiteral("%1:%2: an empty token (one token per line expected)").arg(source).arg(i + 1));
         if (!a.m_ids.emplace(tokens[i], int64_t(i)).second)
             return Error(QStringLiteral("%1:%2: token '%3' appears twice").arg(source).arg(i + 1).arg(QString::fromStdString(tokens[i])));
         if (tokens[i].size() == 1 && !isSpace(tokens[i][0]))
