@@ -6,7 +6,10 @@
 
 #include <QDir>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -177,6 +180,69 @@ private slots:
         QVERIFY(runs.out.contains(killedId + QStringLiteral("  interrupted")));
         QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("resume")}).out.trimmed(),
                  QStringLiteral("nothing to resume in %1").arg(project));
+    }
+
+    // kill -9 at random points, many times over (seeded; BIOFORGE_KILL_ROUNDS
+    // rounds, 3 by default, 200 for the property run of docs/reliability.md):
+    // each round kills the run, and then each `bioforge resume`, after a
+    // random number of further checkpointed units, until one finishes. The
+    // outputs are byte-identical to an uninterrupted run and the project
+    // database passes PRAGMA integrity_check.
+    void killDashNineAtRandomPointsThenResumeIsByteIdentical()
+    {
+        const QStringList work{QStringLiteral("--units"), QStringLiteral("120"), QStringLiteral("--values"), QStringLiteral("1024"),
+                               QStringLiteral("--work"), QStringLiteral("2000")};
+        const QString reference = m_dir.filePath(QStringLiteral("kill-ref"));
+        const Result ref = run(QStringList{QStringLiteral("--project"), reference, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest")} + work);
+        QCOMPARE(ref.code, 0);
+        const QByteArray expected = outputsOf(reference, runIdFrom(ref.err));
+        QVERIFY(!expected.isEmpty());
+        const int rounds = qEnvironmentVariableIntValue("BIOFORGE_KILL_ROUNDS") > 0 ? qEnvironmentVariableIntValue("BIOFORGE_KILL_ROUNDS") : 3;
+        QRandomGenerator rng(20261130);
+        int kills = 0;
+        for (int round = 0; round < rounds; ++round) {
+            const QString project = m_dir.filePath(QStringLiteral("kill-%1").arg(round));
+            const QString checkpoints = QDir(project).filePath(QStringLiteral("checkpoints"));
+            const QStringList start = QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest")} + work;
+            QStringList args = start;
+            bool recorded = false; // the run is in the project: from then on, resume it
+            QString finishedId;
+            for (int attempt = 0; attempt < 50 && finishedId.isEmpty(); ++attempt) {
+                QProcess p;
+                p.setProcessEnvironment(env());
+                p.start(binPath(QStringLiteral("bioforge")), args);
+                QVERIFY(p.waitForStarted());
+                // Kill after a random number of further units (0 = at once, before any new checkpoint).
+                const int target = checkpointManifestCount(checkpoints) + int(rng.bounded(25));
+                while (!p.waitForFinished(5))
+                    if (checkpointManifestCount(checkpoints) >= target) {
+                        ::kill(pid_t(p.processId()), SIGKILL);
+                        ++kills;
+                        QVERIFY(p.waitForFinished(30000));
+                        break;
+                    }
+                const QString err = QString::fromUtf8(p.readAllStandardError());
+                if (p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0) {
+                    const auto resumed = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(err);
+                    finishedId = resumed.hasMatch() ? resumed.captured(1) : runIdFrom(err);
+                }
+                recorded = recorded || !runIdFrom(err).isEmpty();
+                args = recorded ? QStringList{QStringLiteral("--project"), project, QStringLiteral("resume")} : start;
+            }
+            QVERIFY2(!finishedId.isEmpty(), qPrintable(project));
+            QCOMPARE(outputsOf(project, finishedId), expected);
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("integrity"));
+                db.setDatabaseName(QDir(project).filePath(QStringLiteral("project.sqlite")));
+                QVERIFY(db.open());
+                QSqlQuery q(db);
+                QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+                QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+            }
+            QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
+        }
+        QVERIFY(kills >= rounds); // every round was really interrupted
+        qInfo("kill -9 property: %d rounds, %d kills, every output identical", rounds, kills);
     }
 
     void ctrlCPausesAndExitsWithThree()
