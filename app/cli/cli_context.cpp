@@ -41,7 +41,7 @@ QString CliContext::projectFolder() const
     return core::WorkbenchSettings().defaultProjectFolder();
 }
 
-core::Project* CliContext::project(bool create)
+core::Project* CliContext::project(bool create, bool remember)
 {
     core::Session& s = session();
     if (!s.project()) {
@@ -49,7 +49,8 @@ core::Project* CliContext::project(bool create)
             m_err << "bioforge: " << st.error().message() << Qt::endl;
             return nullptr;
         }
-        core::WorkbenchSettings().addRecentProject(s.project()->folder());
+        if (remember)
+            core::WorkbenchSettings().addRecentProject(s.project()->folder());
     }
     return s.project();
 }

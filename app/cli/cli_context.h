@@ -35,7 +35,10 @@ public:
 
     core::Session& session();
     // Opens the project (creating it when asked); prints the error and returns null on failure.
-    core::Project* project(bool create);
+    // `remember`: add it to the recent projects (not for a cluster task's own project).
+    core::Project* project(bool create, bool remember = true);
+    // Use this project folder instead of --project / $BIOFORGE_PROJECT (before project() is first called).
+    void setProjectFolder(const QString& folder) { m_options.project = folder; }
     QString projectFolder() const;
 
     // Waits for runs to end, showing progress; Ctrl-C pauses them.

@@ -16,6 +16,8 @@ const QList<CommandInfo>& commandTable()
         {"report", "report <run-id> [--html FILE] [--pdf FILE]", "export a run's report", cmdReport, true},
         {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> | download <name> <kind> <url> <sha256> [<file>]",
          "the model registry", cmdModels, false},
+        {"cluster", "cluster task <work-folder> <index> | merge <work-folder>",
+         "what a cluster run's Slurm jobs run (start cluster runs with 'run … --cluster slurm')", cmdCluster, false},
         {"demo", "demo", "run every plugin's demo in a demo project and export the reports", cmdDemo, true},
     };
     return table;

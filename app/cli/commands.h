@@ -33,5 +33,6 @@ int cmdInspect(CliContext& ctx, const QStringList& args);
 int cmdReport(CliContext& ctx, const QStringList& args);
 int cmdModels(CliContext& ctx, const QStringList& args);
 int cmdDemo(CliContext& ctx, const QStringList& args);
+int cmdCluster(CliContext& ctx, const QStringList& args);
 
 } // namespace bioforge::cli

@@ -9,6 +9,11 @@
 #include "runs/session.h"
 #include "store/project.h"
 
+#include <QJsonArray>
+
+#include <algorithm>
+#include <optional>
+
 namespace bioforge::cli {
 
 namespace {
@@ -19,6 +24,8 @@ bool isHelp(const QString& arg) { return arg == QLatin1String("--help") || arg =
 void printRunUsage(CliContext& ctx, QTextStream& stream, const core::IPlugin* only)
 {
     stream << "usage: bioforge run <plugin> <verb> [--param value …] [--title T]\n"
+              "       bioforge run <plugin> <verb> … --cluster slurm [--shards N] [--partition P] [--account A] [--time T]\n"
+              "                [--cpus-per-task N] [--mem M] [--gpus-per-task N] [--sbatch-line '--qos=…']…   (docs/cluster.md)\n"
               "       bioforge run <plugin> <verb> --help   (the verb's parameters)\n";
     for (const core::PluginEntry& e : ctx.session().plugins().entries()) {
         if (e.state != core::PluginEntry::State::Loaded || (only && e.plugin != only) || e.plugin->verbs().isEmpty())
@@ -28,6 +35,58 @@ void printRunUsage(CliContext& ctx, QTextStream& stream, const core::IPlugin* on
             stream << "  " << v.name.leftJustified(10) << " " << v.description << "\n";
     }
     stream.flush();
+}
+
+// Takes the cluster options out of the arguments: nullopt without --cluster.
+core::Expected<std::optional<QJsonObject>> takeClusterOptions(QStringList& args)
+{
+    static const QList<std::pair<QString, QString>> flags = {
+        {QStringLiteral("--shards"), QStringLiteral("shards")},       {QStringLiteral("--partition"), QStringLiteral("partition")},
+        {QStringLiteral("--account"), QStringLiteral("account")},     {QStringLiteral("--time"), QStringLiteral("time")},
+        {QStringLiteral("--cpus-per-task"), QStringLiteral("cpus_per_task")}, {QStringLiteral("--mem"), QStringLiteral("memory")},
+        {QStringLiteral("--gpus-per-task"), QStringLiteral("gpus_per_task")}, {QStringLiteral("--sbatch-line"), QStringLiteral("sbatch_lines")},
+        {QStringLiteral("--cluster"), QStringLiteral("backend")}};
+    QJsonObject options;
+    QStringList lines;
+    for (qsizetype i = 0; i < args.size();) {
+        QString name = args[i], value;
+        bool inlineValue = false;
+        if (const qsizetype eq = name.indexOf(QLatin1Char('=')); name.startsWith(QLatin1String("--")) && eq > 0) {
+            value = name.mid(eq + 1);
+            name = name.left(eq);
+            inlineValue = true;
+        }
+        auto flag = std::find_if(flags.begin(), flags.end(), [&](const auto& f) { return f.first == name; });
+        if (flag == flags.end()) {
+            ++i;
+            continue;
+        }
+        if (!inlineValue) {
+            if (i + 1 >= args.size())
+                return core::Error(QStringLiteral("%1 needs a value").arg(name));
+            value = args[i + 1];
+        }
+        args.remove(i, inlineValue ? 1 : 2);
+        const QString key = flag->second;
+        if (key == QLatin1String("sbatch_lines")) {
+            lines << value;
+        } else if (key == QLatin1String("shards") || key == QLatin1String("cpus_per_task") || key == QLatin1String("gpus_per_task")) {
+            bool ok = false;
+            const int n = value.toInt(&ok);
+            if (!ok)
+                return core::Error(QStringLiteral("%1 '%2': expected a whole number").arg(name, value));
+            options.insert(key, n);
+        } else {
+            options.insert(key, value);
+        }
+    }
+    if (!lines.isEmpty())
+        options.insert(QStringLiteral("sbatch_lines"), QJsonArray::fromStringList(lines));
+    if (options.isEmpty())
+        return std::optional<QJsonObject>();
+    if (!options.contains(QLatin1String("backend")))
+        return core::Error(QStringLiteral("the cluster options (--shards, --partition, …) need --cluster slurm"));
+    return std::optional<QJsonObject>(options);
 }
 
 } // namespace
@@ -71,7 +130,14 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
         ctx.out() << spec->helpText();
         return kOk;
     }
+    auto cluster = takeClusterOptions(args);
+    if (!cluster) {
+        ctx.err() << "bioforge: " << cluster.error().message() << Qt::endl;
+        return kUsage;
+    }
     auto params = spec->parseArguments(args);
+    if (params && *cluster)
+        params->insert(QStringLiteral("cluster"), **cluster);
     if (!params) {
         ctx.err() << "bioforge: " << params.error().message() << Qt::endl << spec->helpText();
         return kUsage;

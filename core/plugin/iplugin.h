@@ -37,6 +37,19 @@ struct DemoRun {
     bool windowOnly = false; // a run to watch, pause and resume in the window; `bioforge demo` skips it
 };
 
+// How a verb's run splits into shards for a cluster run (core/cluster).
+struct ShardPlan {
+    QList<qint64> weights; // per shard, in `unit` (e.g. bases); size() = the shards the run really has
+    QString unit;
+    QJsonObject summary;   // what the plan says about itself (shown in provenance)
+};
+
+// One output file a merge wrote: its role and its name in the output folder.
+struct MergedOutput {
+    QString name;
+    QString file;
+};
+
 struct PluginContext {
     QString applicationVersion;
     QString dataDir;                   // per-user data folder (models, caches)
@@ -70,6 +83,33 @@ public:
         return Error(QStringLiteral("this plugin makes no report"));
     }
     virtual QJsonObject settingsSchema() const { return {}; }
+
+    // Cluster runs (core/cluster, docs/cluster.md). A verb that can run as
+    // independent shards says how to split its input and merge the shard
+    // outputs back; core does the rest (submission, monitoring, resume).
+    virtual bool canShard(const QString& verb) const { return false; }
+    // Splits the run into at most `shards` shards and writes the plan the
+    // shard runs read to `planFile`; called once per cluster run.
+    virtual Expected<ShardPlan> planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile)
+    {
+        return Error(QStringLiteral("verb '%1' cannot run on a cluster").arg(verb));
+    }
+    // The parameters of shard `index` (0-based) of `count`: by default the
+    // run's own plus "shard": "<index+1>/<count>" and "shard_plan": the plan file.
+    virtual QJsonObject shardParameters(const QString& verb, const QJsonObject& parameters, int index, int count, const QString& planFile) const
+    {
+        QJsonObject p = parameters;
+        p.insert(QStringLiteral("shard"), QStringLiteral("%1/%2").arg(index + 1).arg(count));
+        p.insert(QStringLiteral("shard_plan"), planFile);
+        return p;
+    }
+    // Writes into `outputDir` the outputs a single-machine run would have
+    // written, from the shard runs' output folders (in shard order).
+    virtual Expected<QList<MergedOutput>> mergeShards(const QString& verb, const QJsonObject& parameters, const QStringList& shardOutputDirs,
+                                                      const QString& outputDir)
+    {
+        return Error(QStringLiteral("verb '%1' cannot run on a cluster").arg(verb));
+    }
     // Runs the demo project makes with this plugin (clearly labelled test data).
     virtual QList<DemoRun> demoRuns() const { return {}; }
 };

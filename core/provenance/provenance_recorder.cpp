@@ -24,6 +24,18 @@ void ProvenanceRecorder::addInputData(const QString& name, const QByteArray& dat
     m_inputs.append({name, QString(), Sha256::ofData(data), data.size()});
 }
 
+void ProvenanceRecorder::addInput(const FileRef& input)
+{
+    std::lock_guard lock(m_mutex);
+    m_inputs.append(input);
+}
+
+void ProvenanceRecorder::setCluster(const QJsonObject& cluster)
+{
+    std::lock_guard lock(m_mutex);
+    m_cluster = cluster;
+}
+
 void ProvenanceRecorder::addModel(const ModelRef& model)
 {
     std::lock_guard lock(m_mutex);
@@ -74,6 +86,8 @@ Status ProvenanceRecorder::finalizeInto(RunRecord& record) const
     record.inputs = m_inputs;
     record.models = m_models;
     record.device = m_device;
+    if (!m_cluster.isEmpty())
+        record.cluster = m_cluster;
     record.warnings = m_warnings;
     record.warningCount = m_warningCount;
     for (auto it = m_libraries.begin(); it != m_libraries.end(); ++it)

@@ -18,12 +18,15 @@ public:
 
     Status addInputFile(const QString& name, const QString& path);
     void addInputData(const QString& name, const QByteArray& data); // pasted text, gene lists…
+    void addInput(const FileRef& input); // already hashed (e.g. by a cluster task)
     void addModel(const ModelRef& model);
     // Outputs are hashed when the run closes (finalizeOutputs); paths may be
     // relative to the run folder.
     void addOutput(const QString& name, const QString& path);
     void setDevice(const DeviceInfo& device);
     void addLibrary(const QString& name, const QString& version);
+    // Where a cluster run ran: back-end, jobs, nodes, devices per task (cluster_run_job.h).
+    void setCluster(const QJsonObject& cluster);
     // A skipped or changed record: all are counted, the first kKeptWarnings kept.
     void addWarning(const QString& message);
     static constexpr int kKeptWarnings = 1000;
@@ -40,6 +43,7 @@ private:
     QList<FileRef> m_outputs;
     QJsonObject m_device;
     QJsonObject m_libraries;
+    QJsonObject m_cluster;
     QStringList m_warnings;
     int m_warningCount = 0;
 };

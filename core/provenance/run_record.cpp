@@ -72,7 +72,7 @@ QJsonObject RunRecord::toJson() const
     for (const ModelRef& m : this->models)
         models.append(QJsonObject{{QStringLiteral("name"), m.name}, {QStringLiteral("revision"), m.revision},
                                   {QStringLiteral("sha256"), m.sha256}, {QStringLiteral("path"), m.path}});
-    return {
+    QJsonObject json{
         {QStringLiteral("schema"), QStringLiteral("bioforge-run-record/1")},
         {QStringLiteral("runId"), runId},
         {QStringLiteral("title"), title},
@@ -95,6 +95,9 @@ QJsonObject RunRecord::toJson() const
         {QStringLiteral("warningCount"), warningCount},
         {QStringLiteral("warnings"), QJsonArray::fromStringList(warnings)},
     };
+    if (!cluster.isEmpty())
+        json.insert(QStringLiteral("cluster"), cluster);
+    return json;
 }
 
 Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
@@ -132,6 +135,7 @@ Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
     r.environment = json.value(QLatin1String("environment")).toObject();
     r.device = json.value(QLatin1String("device")).toObject();
     r.libraries = json.value(QLatin1String("libraries")).toObject();
+    r.cluster = json.value(QLatin1String("cluster")).toObject();
     for (const QJsonValue& w : json.value(QLatin1String("warnings")).toArray())
         r.warnings << w.toString();
     r.warningCount = std::max(json.value(QLatin1String("warningCount")).toInt(), int(r.warnings.size()));

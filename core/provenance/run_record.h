@@ -58,6 +58,7 @@ struct RunRecord {
     QJsonObject environment;
     QJsonObject device;
     QJsonObject libraries; // versions that plugins add (e.g. LibTorch)
+    QJsonObject cluster;   // a cluster run: back-end, jobs, nodes, plan (empty for a local run)
     int warningCount = 0;  // records skipped or changed while the run worked
     QStringList warnings;  // the first of them (ProvenanceRecorder::kKeptWarnings)
 

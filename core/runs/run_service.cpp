@@ -1,5 +1,7 @@
 #include "runs/run_service.h"
 
+#include "cluster/cluster_run_job.h"
+#include "cluster/slurm_options.h"
 #include "io/atomic_file.h"
 #include "jobs/job_handle.h"
 #include "jobs/job_scheduler.h"
@@ -11,6 +13,8 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QUuid>
 
@@ -50,9 +54,33 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
             spec = &v;
     if (!spec)
         return Error(QStringLiteral("plugin '%1' has no verb '%2'").arg(pluginId, verb));
-    auto validated = spec->validate(parameters);
+    // A cluster run: the verb's own parameters, and "cluster" with the Slurm options (core/cluster).
+    QJsonObject own = parameters;
+    const QJsonValue cluster = own.take(QLatin1String("cluster"));
+    if (!cluster.isUndefined()) {
+        if (!entry->plugin->canShard(verb))
+            return Error(QStringLiteral("%1 %2 cannot run on a cluster (verbs that can: those whose plugin splits them into shards)").arg(pluginId, verb));
+        auto options = SlurmOptions::fromJson(cluster.toObject());
+        if (!options)
+            return options.error();
+    }
+    auto validated = spec->validate(own);
     if (!validated)
         return validated.error();
+    if (!cluster.isUndefined()) {
+        // The cluster's tasks run in another folder, maybe on another node: paths must not depend on this one's.
+        for (const ParameterSpec& p : spec->parameters) {
+            if (p.type == ParameterSpec::Type::Path && !validated->value(p.name).toString().isEmpty())
+                validated->insert(p.name, QFileInfo(validated->value(p.name).toString()).absoluteFilePath());
+            if (p.type == ParameterSpec::Type::PathList) {
+                QJsonArray absolute;
+                for (const QJsonValue& v : validated->value(p.name).toArray())
+                    absolute.append(QFileInfo(v.toString()).absoluteFilePath());
+                validated->insert(p.name, absolute);
+            }
+        }
+        validated->insert(QStringLiteral("cluster"), SlurmOptions::fromJson(cluster.toObject())->toJson());
+    }
     RunRecord record;
     record.runId = newRunId();
     record.checkpointId = record.runId;
@@ -100,7 +128,18 @@ Expected<QString> RunService::launch(RunRecord record)
     IPlugin* plugin = m_plugins.plugin(record.pluginId);
     if (!plugin)
         return Error(QStringLiteral("plugin '%1' is not loaded").arg(record.pluginId));
-    auto job = plugin->createJob(record.verb, record.parameters);
+    Expected<std::unique_ptr<Job>> job = Error(QString());
+    if (record.parameters.contains(QLatin1String("cluster"))) {
+        QJsonObject own = record.parameters;
+        auto options = SlurmOptions::fromJson(own.take(QLatin1String("cluster")).toObject());
+        if (!options)
+            return options.error();
+        if (auto check = plugin->createJob(record.verb, own); !check) // the plugin's own checks, before anything is submitted
+            return check.error();
+        job = std::unique_ptr<Job>(std::make_unique<ClusterRunJob>(*plugin, record.pluginId, record.verb, own, *options, ClusterRunJob::defaultExecutable()));
+    } else {
+        job = plugin->createJob(record.verb, record.parameters);
+    }
     if (!job)
         return job.error();
     record.createdAt = QDateTime::currentDateTimeUtc();

@@ -2,7 +2,10 @@
 
 #include "model_resolver.h"
 #include "models/model_registry.h"
+#include "io/atomic_file.h"
 #include "pipeline/predict_job.h"
+#include "pipeline/shard_merge.h"
+#include "pipeline/shard_plan.h"
 #include "pipeline/validate_job.h"
 #include "provenance/run_record.h"
 #include "ui/viral_page.h"
@@ -13,6 +16,7 @@
 #include <QApplication>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QStandardPaths>
 #include <QStyle>
 
@@ -38,7 +42,7 @@ QString ViralPlugin::defaultModel(const char* key) const
     return {};
 }
 
-core::Expected<std::unique_ptr<core::Job>> ViralPlugin::createJob(const QString& verb, const QJsonObject& parameters)
+core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb, const QJsonObject& parameters) const
 {
     if (verb != QLatin1String("predict") && verb != QLatin1String("validate"))
         return core::Error(QStringLiteral("viral: unknown verb '%1'").arg(verb));
@@ -66,12 +70,48 @@ core::Expected<std::unique_ptr<core::Job>> ViralPlugin::createJob(const QString&
     for (const QJsonValue& input : p.value(QLatin1String("inputs")).toArray())
         if (verb == QLatin1String("predict") && !QFileInfo(input.toString()).isFile())
             return core::Error(QStringLiteral("viral predict: input '%1' is not a file").arg(input.toString()));
-    auto settings = PredictSettings::fromParameters(p);
+    return PredictSettings::fromParameters(p);
+}
+
+core::Expected<std::unique_ptr<core::Job>> ViralPlugin::createJob(const QString& verb, const QJsonObject& parameters)
+{
+    auto settings = resolveSettings(verb, parameters);
     if (!settings)
         return settings.error();
     if (verb == QLatin1String("validate"))
         return std::unique_ptr<core::Job>(std::make_unique<ValidateJob>(*settings));
     return std::unique_ptr<core::Job>(std::make_unique<PredictJob>(*settings));
+}
+
+core::Expected<core::ShardPlan> ViralPlugin::planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile)
+{
+    if (verb != QLatin1String("predict"))
+        return core::Error(QStringLiteral("viral %1 cannot run on a cluster (only predict)").arg(verb));
+    auto settings = resolveSettings(verb, parameters);
+    if (!settings)
+        return settings.error();
+    auto plan = planViralShards(*settings, shards);
+    if (!plan)
+        return plan.error();
+    if (core::Status st = core::AtomicFile::write(planFile, QJsonDocument(plan->toJson()).toJson()); !st)
+        return st.error();
+    core::ShardPlan out;
+    out.unit = QStringLiteral("bases");
+    for (const ShardPlanEntry& e : plan->shards)
+        out.weights << e.bases;
+    out.summary = {{QStringLiteral("contigs"), double(plan->contigs)},
+                   {QStringLiteral("bases"), double(plan->bases)},
+                   {QStringLiteral("frame_shards"), plan->frameShards},
+                   {QStringLiteral("largest_over_mean_bases"), plan->imbalance()}};
+    return out;
+}
+
+core::Expected<QList<core::MergedOutput>> ViralPlugin::mergeShards(const QString& verb, const QJsonObject&, const QStringList& shardOutputDirs,
+                                                                    const QString& outputDir)
+{
+    if (verb != QLatin1String("predict"))
+        return core::Error(QStringLiteral("viral %1 cannot run on a cluster (only predict)").arg(verb));
+    return mergePredictOutputs(shardOutputDirs, outputDir);
 }
 
 core::Expected<core::ReportContent> ViralPlugin::reportContent(const core::RunRecord& run, const QString& runDir) const

@@ -3,6 +3,7 @@
 // The viral plugin: the `predict` and `validate` runs (models resolved from
 // the registry or given by path), their report, the demo, and the page.
 
+#include "pipeline/predict_settings.h"
 #include "plugin/iplugin.h"
 #include "plugin/iplugin_ui.h"
 
@@ -18,6 +19,10 @@ public:
     bool initialize(const core::PluginContext& context, QString* errorString) override;
     QList<core::VerbSpec> verbs() const override;
     core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
+    bool canShard(const QString& verb) const override { return verb == QLatin1String("predict"); }
+    core::Expected<core::ShardPlan> planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile) override;
+    core::Expected<QList<core::MergedOutput>> mergeShards(const QString& verb, const QJsonObject& parameters, const QStringList& shardOutputDirs,
+                                                          const QString& outputDir) override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
     QList<core::DemoRun> demoRuns() const override;
 
@@ -29,6 +34,9 @@ public:
     QString defaultModel(const char* key) const;
 
 private:
+    // The run's settings with its models resolved (registry names to folders and checksums).
+    core::Expected<PredictSettings> resolveSettings(const QString& verb, const QJsonObject& parameters) const;
+
     core::PluginContext m_context;
 };
 

@@ -37,7 +37,9 @@ core::VerbSpec predictVerb()
         {QStringLiteral("esm_tokens_per_batch"), T::Integer, QStringLiteral("ESM-2 token budget per batch (padding included)"), 4096, {}, 16, 1e9},
         {QStringLiteral("shard_frames"), T::Integer, QStringLiteral("frames per checkpointed shard"), 512, {}, 1, 1e9},
         {QStringLiteral("keep_features"), T::Boolean, QStringLiteral("keep the per-shard feature checkpoints after the run"), true, {}, 0, 1},
-        {QStringLiteral("reuse_results"), T::Boolean, QStringLiteral("reuse results of unchanged contigs from earlier runs in the project"), true, {}, 0, 1}};
+        {QStringLiteral("reuse_results"), T::Boolean, QStringLiteral("reuse results of unchanged contigs from earlier runs in the project"), true, {}, 0, 1},
+        {QStringLiteral("shard"), T::String, QStringLiteral("compute only shard i/N of the input (a cluster run's task; empty = all)"), QString(), {}, 0, 0},
+        {QStringLiteral("shard_plan"), T::String, QStringLiteral("the cluster run's plan of the shards (empty: planned by this run)"), QString(), {}, 0, 0}};
     return v;
 }
 

@@ -6,11 +6,16 @@
 #include "jobs/job_context.h"
 #include "pipeline/contig_source.h"
 #include "pipeline/frame_shard.h"
+#include "pipeline/frame_sharder.h"
+#include "pipeline/shard_plan.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/shard_keys.h"
 #include "sequence/chunker.h"
 
 #include <QJsonArray>
+
+#include <limits>
+#include <tuple>
 
 namespace bioforge::viral {
 
@@ -57,71 +62,48 @@ std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSett
         return index;
     }
 
+    // A cluster shard run keeps the frame shards [first, end) of the single-machine layout.
+    int first = 0, end = std::numeric_limits<int>::max();
+    if (settings.sharded())
+        std::tie(first, end) = core::orThrow(frameShardRange(settings));
+
     ContigSource source(settings.inputs);
     ctx.beginStage(QStringLiteral("frames"), std::max<qint64>(1, source.totalBytes()));
     FrameIndex index;
-    FrameShard shard;
     qint64 reported = 0;
     // The unit of this stage is a shard: a stop is honoured once a new one is written.
     bool wroteShard = false;
-    auto flush = [&] {
-        if (shard.contigs.empty())
-            return;
+    FrameSharding cb;
+    cb.onShard = [&](int number, FrameShard& shard) {
+        if (number < first)
+            return true;
+        if (number >= end)
+            return false;
+        if (settings.sharded() && ((number == first && shard.contigs.front().continued) || (number + 1 == end && shard.contigs.back().continues)))
+            throw JobFailure(QStringLiteral("shard %1/%2: frame shard %3 splits a contig, so the plan no longer fits the input; start the cluster run again")
+                                 .arg(settings.shardIndex + 1).arg(settings.shardCount).arg(number));
         wroteShard = commitShard(store, index.shards++, shard) || wroteShard;
-        shard = FrameShard();
+        index.frames += int64_t(shard.frames.size());
+        for (const ShardContig& c : shard.contigs)
+            index.contigs += c.continued ? 0 : 1;
+        return number + 1 < end;
     };
-    auto takeWarnings = [&] {
-        for (const QString& w : source.takeWarnings()) {
-            ctx.warn(w);
-            index.warnings << w;
-        }
+    cb.onWarning = [&](const QString& w) {
+        ctx.warn(w);
+        index.warnings << w;
     };
-    for (;;) {
-        auto next = source.next();
-        takeWarnings();
-        if (!next)
-            throw JobFailure(next.error());
-        if (!*next)
-            break;
-        const SourceContig& contig = **next;
-        ShardContig entry{contig.file, contig.id, int64_t(contig.sequence.size()),
-                          core::Sha256::ofData(QByteArray::fromRawData(contig.sequence.data(), qsizetype(contig.sequence.size()))), 0, false};
-        const std::vector<ChunkSpan> chunks = chunkLayout(entry.length, settings.chunkLength);
-        entry.chunks = int(chunks.size());
-        if (settings.reuseResults)
-            if (auto cached = cache.find(entry.sha256); cached && cached->length == entry.length && cached->chunks == entry.chunks)
-                entry.reused = true;
-        shard.contigs.push_back(entry);
-        ++index.contigs;
-        if (!entry.reused) {
-            // Frames go into the shard chunk by chunk; a full shard is written
-            // even in the middle of a contig, which goes on in the next one.
-            for (size_t c = 0; c < chunks.size(); ++c) {
-                for (TranslatedFrame& f : translateSixFrames(std::string_view(contig.sequence).substr(size_t(chunks[c].start), size_t(chunks[c].length)), settings.span)) {
-                    shard.frames.push_back({int(shard.contigs.size()) - 1, chunks[c].index, std::move(f.name), std::move(f.nucleotide), std::move(f.protein)});
-                    ++index.frames;
-                }
-                if (int(shard.frames.size()) >= settings.framesPerShard && c + 1 < chunks.size()) {
-                    shard.contigs.back().continues = true;
-                    flush();
-                    ShardContig rest = entry;
-                    rest.continued = true;
-                    shard.contigs.push_back(rest);
-                    ctx.advance(source.bytesRead() - reported);
-                    reported = source.bytesRead();
-                }
-            }
-        }
-        if (int(shard.frames.size()) >= settings.framesPerShard)
-            flush();
-        ctx.advance(source.bytesRead() - reported);
-        reported = source.bytesRead();
-        if (wroteShard && ctx.stopRequested())
-            return std::nullopt; // shards written so far are kept and checked on resume
-    }
-    if (index.contigs == 0)
+    cb.onContig = [&](qint64 bytesRead) {
+        ctx.advance(bytesRead - reported);
+        reported = bytesRead;
+        return !(wroteShard && ctx.stopRequested());
+    };
+    const FrameShardingOutcome outcome = cutFrameShards(settings, cache, source, cb);
+    if (outcome.stopped && outcome.shards < end)
+        return std::nullopt; // shards written so far are kept and checked on resume
+    if (outcome.contigs == 0)
         throw JobFailure(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))));
-    flush();
+    if (index.shards == 0)
+        throw JobFailure(QStringLiteral("shard %1/%2 holds no frame shard of this input; start the cluster run again").arg(settings.shardIndex + 1).arg(settings.shardCount));
     QJsonArray warnings;
     for (const QString& w : index.warnings)
         warnings.append(w);

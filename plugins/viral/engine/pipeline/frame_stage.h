@@ -3,8 +3,10 @@
 // Stage 1 of a prediction run: read the FASTA files, chunk each contig,
 // translate the six frames, and cut the result into shards of
 // `framesPerShard` frames (up to five more: the frames of one chunk stay
-// together; a long contig spans several shards, so memory does
-// not grow with the longest contig), each checkpointed as it fills. Skipped
+// together; a contig that fits in a shard never spans two, a longer one
+// spans several, so memory does not grow with the longest contig), each
+// checkpointed as it fills (frame_sharder.h). A cluster shard run
+// (settings.shardIndex) keeps only its own run of shards (shard_plan.h). Skipped
 // or renamed records are reported through JobContext::warn as they are met.
 // An input with no usable contig fails the run.
 // Contigs whose result an earlier run computed under the same settings are

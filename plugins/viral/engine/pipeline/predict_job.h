@@ -24,7 +24,7 @@ public:
 
     // The models run on the CPU (the GPU path is not built yet): no GPU lease is taken.
     core::JobRequirements requirements() const override { return {core::DeviceNeed::CpuOnly, false}; }
-    int checkpointSchema() const override { return 2; } // 2: shards of a fixed frame count, contigs may span them
+    int checkpointSchema() const override { return 3; } // 3: a contig that fits in a shard never spans two
     core::JobOutcome run(core::JobContext& ctx) override;
 
 private:

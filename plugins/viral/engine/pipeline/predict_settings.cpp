@@ -54,6 +54,17 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
     s.keepFeatures = p.value(QLatin1String("keep_features")).toBool(true);
     s.reuseResults = p.value(QLatin1String("reuse_results")).toBool(true);
     s.threads = p.value(QLatin1String("threads")).toInt(0);
+    if (const QString shard = p.value(QLatin1String("shard")).toString(); !shard.isEmpty()) {
+        const QStringList parts = shard.split(QLatin1Char('/'));
+        bool okIndex = false, okCount = false;
+        const int index = parts.size() == 2 ? parts[0].toInt(&okIndex) : 0;
+        const int count = parts.size() == 2 ? parts[1].toInt(&okCount) : 0;
+        if (!okIndex || !okCount || count < 1 || index < 1 || index > count)
+            return Error(QStringLiteral("viral predict: shard '%1': expected i/N with 1 ≤ i ≤ N (e.g. 2/8)").arg(shard));
+        s.shardIndex = index - 1;
+        s.shardCount = count;
+        s.shardPlan = p.value(QLatin1String("shard_plan")).toString();
+    }
     return s;
 }
 

@@ -38,6 +38,12 @@ struct PredictSettings {
     bool keepFeatures = true;      // keep the per-shard feature checkpoints after the run
     bool reuseResults = true;      // reuse results of unchanged contigs from earlier runs
     int threads = 0;               // 0: all cores
+    // A cluster shard run ("shard": "i/N", 1-based in the parameters): the
+    // run computes shard i of N of the single-machine layout (shard_plan.h).
+    int shardIndex = -1;           // 0-based; -1: the whole input
+    int shardCount = 0;
+    QString shardPlan;             // the plan file; empty: planned by the run itself
+    bool sharded() const { return shardIndex >= 0; }
 
     // Parameters as the run records them (model fields already resolved to paths).
     static core::Expected<PredictSettings> fromParameters(const QJsonObject& parameters);

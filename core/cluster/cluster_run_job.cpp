@@ -1,0 +1,391 @@
+#include "cluster/cluster_run_job.h"
+
+#include "checkpoint/checkpoint_store.h"
+#include "cluster/batch_scripts.h"
+#include "cluster/cluster_work.h"
+#include "cluster/slurm_client.h"
+#include "io/atomic_file.h"
+#include "io/json_file.h"
+#include "io/sha256.h"
+#include "jobs/job_context.h"
+#include "log/log.h"
+#include "plugin/iplugin.h"
+#include "provenance/provenance_recorder.h"
+#include "provenance/run_record.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcessEnvironment>
+#include <QThread>
+
+#include <algorithm>
+#include <map>
+
+namespace bioforge::core {
+
+namespace {
+
+const QString kStateKey = QStringLiteral("cluster");
+
+// "0-3", "1,3", "0-2,5": Slurm's --array syntax for sorted indices.
+QString arraySpec(const QList<int>& indices)
+{
+    QStringList parts;
+    for (qsizetype i = 0; i < indices.size();) {
+        qsizetype j = i;
+        while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1)
+            ++j;
+        parts << (j == i ? QString::number(indices[i]) : QStringLiteral("%1-%2").arg(indices[i]).arg(indices[j]));
+        i = j + 1;
+    }
+    return parts.join(QLatin1Char(','));
+}
+
+// The state of one cluster run, as saved in its checkpoint.
+struct Submission {
+    QString kind; // "tasks" or "merge"
+    QString jobId;
+    QList<int> indices; // tasks only
+    QStringList arguments;
+    QString submittedAt;
+
+    QJsonObject toJson() const
+    {
+        QJsonArray idx;
+        for (int i : indices)
+            idx.append(i);
+        return {{QStringLiteral("kind"), kind}, {QStringLiteral("job_id"), jobId}, {QStringLiteral("indices"), idx},
+                {QStringLiteral("sbatch_arguments"), QJsonArray::fromStringList(arguments)}, {QStringLiteral("submitted_at"), submittedAt}};
+    }
+    static Submission fromJson(const QJsonObject& o)
+    {
+        Submission s{o.value(QLatin1String("kind")).toString(), o.value(QLatin1String("job_id")).toString(), {}, {},
+                     o.value(QLatin1String("submitted_at")).toString()};
+        for (const QJsonValue& v : o.value(QLatin1String("indices")).toArray())
+            s.indices << int(v.toInteger());
+        for (const QJsonValue& v : o.value(QLatin1String("sbatch_arguments")).toArray())
+            s.arguments << v.toString();
+        return s;
+    }
+};
+
+struct ClusterState {
+    QJsonObject plan; // shards, weights, unit, imbalance, summary
+    QString clusterName;
+    QList<Submission> submissions;
+
+    int shards() const { return int(plan.value(QLatin1String("shards")).toInteger()); }
+    QJsonObject toJson() const
+    {
+        QJsonArray subs;
+        for (const Submission& s : submissions)
+            subs.append(s.toJson());
+        return {{QStringLiteral("plan"), plan}, {QStringLiteral("cluster_name"), clusterName}, {QStringLiteral("submissions"), subs}};
+    }
+    static ClusterState fromJson(const QJsonObject& o)
+    {
+        ClusterState r{o.value(QLatin1String("plan")).toObject(), o.value(QLatin1String("cluster_name")).toString(), {}};
+        for (const QJsonValue& v : o.value(QLatin1String("submissions")).toArray())
+            r.submissions << Submission::fromJson(v.toObject());
+        return r;
+    }
+};
+
+// What squeue says about the run's jobs, by task index (latest submission wins) and for the merge.
+struct Observed {
+    std::map<int, SlurmJobState> tasks;
+    std::optional<SlurmJobState> merge;
+};
+
+Observed observe(const SlurmClient& slurm, const ClusterState& state)
+{
+    QStringList ids;
+    for (const Submission& s : state.submissions)
+        ids << s.jobId;
+    const QList<SlurmJobState> jobs = orThrow(slurm.jobs(ids));
+    Observed o;
+    for (const Submission& s : state.submissions)
+        for (const SlurmJobState& j : jobs) {
+            if (s.kind == QLatin1String("merge") && j.jobId == s.jobId)
+                o.merge = j;
+            else if (s.kind == QLatin1String("tasks") && j.arrayJobId == s.jobId && s.indices.contains(j.arrayTask))
+                o.tasks[j.arrayTask] = j; // later submissions come later: they win
+        }
+    return o;
+}
+
+bool taskDone(const ClusterWork& work, int index)
+{
+    return work.taskResult(index).value(QLatin1String("state")).toString() == QLatin1String("finished");
+}
+
+QString describeFailure(const ClusterWork& work, int index, int shards, const SlurmJobState& job)
+{
+    const QString log = QDir(work.logDir()).filePath(QStringLiteral("task-%1_%2.log").arg(job.arrayJobId).arg(index));
+    const QString tail = ClusterWork::logTail(log);
+    return QStringLiteral("task %1 of %2 (Slurm job %3) ended %4%5%6%7")
+        .arg(index + 1)
+        .arg(shards)
+        .arg(job.jobId, job.state,
+             job.nodes.isEmpty() ? QString() : QStringLiteral(" on node ") + job.nodes,
+             job.reason.isEmpty() || job.reason == QLatin1String("None") ? QString() : QStringLiteral(" (%1)").arg(job.reason),
+             tail.isEmpty() ? QStringLiteral("; its log %1 is empty").arg(log) : QStringLiteral("; the end of its log %1:\n%2").arg(log, tail));
+}
+
+} // namespace
+
+ClusterRunJob::ClusterRunJob(IPlugin& plugin, QString pluginId, QString verb, QJsonObject parameters, SlurmOptions options, QString executable)
+    : m_plugin(plugin), m_pluginId(std::move(pluginId)), m_verb(std::move(verb)), m_parameters(std::move(parameters)),
+      m_options(std::move(options)), m_executable(std::move(executable))
+{
+}
+
+QString ClusterRunJob::defaultExecutable()
+{
+    const QString env = QProcessEnvironment::systemEnvironment().value(QStringLiteral("BIOFORGE_CLI"));
+    return env.isEmpty() ? QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("bioforge")) : env;
+}
+
+int ClusterRunJob::pollIntervalMs()
+{
+    bool ok = false;
+    const int ms = QProcessEnvironment::systemEnvironment().value(QStringLiteral("BIOFORGE_CLUSTER_POLL_MS")).toInt(&ok);
+    return ok && ms >= 100 ? ms : 2000;
+}
+
+JobOutcome ClusterRunJob::run(JobContext& ctx)
+{
+    CheckpointStore& store = ctx.checkpoints();
+    const ClusterWork work(QDir(store.rootDir()).filePath(QStringLiteral("cluster")));
+    const SlurmClient slurm;
+    ctx.defineStages({{QStringLiteral("plan"), QStringLiteral("Splitting the input"), 0.02, QStringLiteral("shards")},
+                      {QStringLiteral("tasks"), QStringLiteral("Shards running on the cluster"), 0.93, QStringLiteral("shards")},
+                      {QStringLiteral("merge"), QStringLiteral("Merging the shards"), 0.05, QStringLiteral("files")}});
+
+    // Plan: once per cluster run; a resume reads it back.
+    ClusterState state;
+    if (auto saved = store.loadOrDiscard(kStateKey)) {
+        state = ClusterState::fromJson(saved->state);
+    } else {
+        ctx.beginStage(QStringLiteral("plan"), 1);
+        if (!QDir().mkpath(work.logDir()))
+            throw JobFailure(QStringLiteral("%1: cannot create the cluster work folder").arg(work.folder()));
+        if (!QFileInfo(m_executable).isExecutable())
+            throw JobFailure(QStringLiteral("%1: the bioforge command the cluster tasks run is missing or not executable (set BIOFORGE_CLI)").arg(m_executable));
+        const ShardPlan plan = orThrow(m_plugin.planShards(m_verb, m_parameters, m_options.shards, work.planFile()));
+        if (plan.weights.isEmpty())
+            throw JobFailure(QStringLiteral("the input gives no shard to run"));
+        qint64 total = 0, largest = 0;
+        QJsonArray weights;
+        for (qint64 w : plan.weights) {
+            total += w;
+            largest = std::max(largest, w);
+            weights.append(double(w));
+        }
+        const int shards = int(plan.weights.size());
+        state.plan = {{QStringLiteral("shards"), shards},
+                      {QStringLiteral("requested_shards"), m_options.shards},
+                      {QStringLiteral("unit"), plan.unit},
+                      {QStringLiteral("weights"), weights},
+                      {QStringLiteral("largest_over_mean"), total > 0 ? double(largest) * shards / double(total) : 1.0},
+                      {QStringLiteral("summary"), plan.summary}};
+        if (shards < m_options.shards)
+            ctx.warn(QStringLiteral("the input splits into %1 shards, not the %2 asked for (a shard never splits a contig or record)").arg(shards).arg(m_options.shards));
+        orThrow(work.writeConfig({m_pluginId, m_verb, m_parameters, shards, work.planFile()}));
+        orThrow(AtomicFile::write(work.taskScript(), taskBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
+        orThrow(AtomicFile::write(work.mergeScript(), mergeBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
+        if (auto name = slurm.clusterName())
+            state.clusterName = *name;
+        orThrow(store.save(kStateKey, state.toJson()));
+        ctx.advance();
+    }
+    const int shards = state.shards();
+    auto save = [&] { orThrow(store.save(kStateKey, state.toJson())); };
+    auto submit = [&](const QString& kind, const QStringList& args, const QString& script, const QList<int>& indices) {
+        const QString id = orThrow(slurm.submit(args, script));
+        state.submissions.append({kind, id, indices, args, QDateTime::currentDateTimeUtc().toString(Qt::ISODate)});
+        save();
+        log::info(QStringLiteral("run %1: submitted %2 as Slurm job %3%4").arg(ctx.runId(), kind, id,
+                                                                              indices.isEmpty() ? QString() : QStringLiteral(" (array %1)").arg(arraySpec(indices))));
+        return id;
+    };
+    const QString jobName = QStringLiteral("bioforge-") + ctx.runId().right(8);
+
+    // Submit what is neither done nor on the cluster; follow what is.
+    ctx.beginStage(QStringLiteral("tasks"), qint64(shards) * 1000);
+    Observed seen = observe(slurm, state);
+    QList<int> toSubmit;
+    QStringList dependencies;
+    for (int i = 0; i < shards; ++i) {
+        if (taskDone(work, i))
+            continue;
+        auto it = seen.tasks.find(i);
+        if (it != seen.tasks.end() && it->second.active())
+            dependencies << it->second.jobId;
+        else
+            toSubmit << i;
+    }
+    if (!toSubmit.isEmpty()) {
+        const QString id = submit(QStringLiteral("tasks"),
+                                  {QStringLiteral("--array=") + arraySpec(toSubmit), QStringLiteral("--job-name=") + jobName,
+                                   QStringLiteral("--chdir=") + work.folder(),
+                                   QStringLiteral("--output=") + QDir(work.logDir()).filePath(QStringLiteral("task-%A_%a.log"))},
+                                  work.taskScript(), toSubmit);
+        dependencies << id;
+        if (state.submissions.size() > 1)
+            ctx.setMessage(QStringLiteral("resubmitted task(s) %1 as Slurm job %2").arg(arraySpec(toSubmit), id));
+    }
+    const bool merged = QFileInfo::exists(work.mergeResultFile());
+    if (!merged && !(seen.merge && seen.merge->active())) {
+        QStringList args{QStringLiteral("--job-name=") + jobName + QStringLiteral("-merge"), QStringLiteral("--chdir=") + work.folder(),
+                         QStringLiteral("--output=") + QDir(work.logDir()).filePath(QStringLiteral("merge-%j.log"))};
+        if (!dependencies.isEmpty())
+            args << QStringLiteral("--dependency=afterok:") + dependencies.join(QLatin1Char(':')) << QStringLiteral("--kill-on-invalid-dep=yes");
+        submit(QStringLiteral("merge"), args, work.mergeScript(), {});
+    }
+
+    // Follow the run until the merge wrote its result.
+    qint64 reported = 0;
+    std::map<int, int> unexplained; // polls in a row a task looked COMPLETED without its result (a shared filesystem may lag)
+    for (;;) {
+        seen = observe(slurm, state);
+        qint64 units = 0;
+        QList<int> failed;
+        int running = 0, pending = 0, done = 0;
+        for (int i = 0; i < shards; ++i) {
+            if (taskDone(work, i)) {
+                units += 1000;
+                ++done;
+                continue;
+            }
+            units += qint64(work.taskProgress(i) * 999);
+            auto it = seen.tasks.find(i);
+            if (it == seen.tasks.end() || !it->second.active()) { // ended without a result, or Slurm forgot it
+                const bool definite = it != seen.tasks.end() && !it->second.completed();
+                if (definite || ++unexplained[i] >= 3)
+                    failed << i;
+            } else if (it->second.state == QLatin1String("RUNNING"))
+                ++running;
+            else
+                ++pending;
+        }
+        if (units > reported) {
+            ctx.advance(units - reported);
+            reported = units;
+        }
+        ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running, %4 queued").arg(done).arg(shards).arg(running).arg(pending));
+        const Submission* lastMerge = nullptr;
+        for (const Submission& s : state.submissions)
+            if (s.kind == QLatin1String("merge"))
+                lastMerge = &s;
+        if (QFileInfo::exists(work.mergeResultFile()) && (!seen.merge || !seen.merge->active()))
+            break;
+        if (ctx.stopRequested()) {
+            QStringList active;
+            for (const auto& [i, job] : seen.tasks)
+                if (job.active())
+                    active << job.jobId;
+            if (seen.merge && seen.merge->active())
+                active << seen.merge->jobId;
+            orThrow(slurm.cancel(active));
+            save();
+            return ctx.stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
+        }
+        if (!failed.isEmpty()) {
+            if (seen.merge && seen.merge->active())
+                (void)slurm.cancel({seen.merge->jobId}); // --kill-on-invalid-dep does it too; held merges wait otherwise
+            QStringList why;
+            for (int i : failed) {
+                auto it = seen.tasks.find(i);
+                why << (it == seen.tasks.end() ? QStringLiteral("task %1 of %2 left no result and Slurm no longer knows its job").arg(i + 1).arg(shards)
+                                               : describeFailure(work, i, shards, it->second));
+            }
+            QStringList stillRunning;
+            for (const auto& [i, job] : seen.tasks)
+                if (job.active())
+                    stillRunning << QString::number(i + 1);
+            throw JobFailure(why.join(QLatin1Char('\n'))
+                             + (stillRunning.isEmpty() ? QString() : QStringLiteral("\ntasks %1 go on running; their results are kept").arg(stillRunning.join(QStringLiteral(", "))))
+                             + QStringLiteral("\n'bioforge resume' reruns only the tasks without a result"));
+        }
+        if (done == shards && (!seen.merge || !seen.merge->active()) && !QFileInfo::exists(work.mergeResultFile())) {
+            const QString log = lastMerge ? QDir(work.logDir()).filePath(QStringLiteral("merge-%1.log").arg(lastMerge->jobId)) : QString();
+            throw JobFailure(QStringLiteral("the merge (Slurm job %1) ended %2 without a result; the end of its log %3:\n%4")
+                                 .arg(lastMerge ? lastMerge->jobId : QStringLiteral("?"), seen.merge ? seen.merge->state : QStringLiteral("(forgotten by Slurm)"),
+                                      log, ClusterWork::logTail(log)));
+        }
+        for (int waited = 0; waited < pollIntervalMs() && !ctx.stopRequested(); waited += 50)
+            QThread::msleep(50);
+    }
+
+    // Merge: verify and copy the merged outputs into the run folder.
+    const QJsonObject mergeResult = orThrow(readJsonObjectFile(work.mergeResultFile()));
+    const QJsonArray outputs = mergeResult.value(QLatin1String("outputs")).toArray();
+    ctx.beginStage(QStringLiteral("merge"), std::max<qint64>(1, outputs.size()));
+    for (const QJsonValue& v : outputs) {
+        const QJsonObject o = v.toObject();
+        const QString file = o.value(QLatin1String("file")).toString();
+        if (file.isEmpty() || file.contains(QLatin1Char('/')) || file.startsWith(QLatin1Char('.')))
+            throw JobFailure(QStringLiteral("%1: output name '%2' is not a plain file name").arg(work.mergeResultFile(), file));
+        const QByteArray data = orThrow(AtomicFile::readVerified(QDir(work.mergedDir()).filePath(file), o.value(QLatin1String("sha256")).toString()));
+        orThrow(AtomicFile::write(QDir(ctx.outputDir()).filePath(file), data));
+        ctx.provenance().addOutput(o.value(QLatin1String("name")).toString(), file);
+        ctx.advance();
+    }
+    for (const QString& script : {work.taskScript(), work.mergeScript()})
+        if (QFile::exists(script)) {
+            const QString name = QStringLiteral("cluster-") + QFileInfo(script).fileName();
+            orThrow(AtomicFile::write(QDir(ctx.outputDir()).filePath(name), orThrow(AtomicFile::readVerified(script))));
+        }
+
+    // Provenance: the shards' inputs, models and warnings, once each; the cluster's jobs and nodes.
+    QSet<QString> seenInputs, seenWarnings;
+    QJsonArray tasks;
+    for (int i = 0; i < shards; ++i) {
+        const QJsonObject result = work.taskResult(i);
+        tasks.append(result);
+        auto record = readJsonObjectFile(QDir(result.value(QLatin1String("output_dir")).toString()).filePath(QStringLiteral("provenance.json")));
+        if (!record)
+            continue;
+        auto parsed = RunRecord::fromJson(*record);
+        if (!parsed)
+            continue;
+        for (const FileRef& in : parsed->inputs)
+            if (!seenInputs.contains(in.path + in.sha256)) {
+                seenInputs.insert(in.path + in.sha256);
+                ctx.provenance().addInput(in);
+            }
+        if (i == 0) {
+            for (const ModelRef& m : parsed->models)
+                ctx.provenance().addModel(m);
+            for (auto it = parsed->libraries.begin(); it != parsed->libraries.end(); ++it)
+                ctx.provenance().addLibrary(it.key(), it.value().toString());
+        }
+        for (const QString& w : parsed->warnings)
+            if (!seenWarnings.contains(w)) {
+                seenWarnings.insert(w);
+                ctx.warn(w);
+            }
+    }
+    QJsonArray submissions;
+    for (const Submission& s : state.submissions)
+        submissions.append(s.toJson());
+    ctx.provenance().setCluster({{QStringLiteral("backend"), QStringLiteral("slurm")},
+                                 {QStringLiteral("cluster_name"), state.clusterName},
+                                 {QStringLiteral("options"), m_options.toJson()},
+                                 {QStringLiteral("plan"), state.plan},
+                                 {QStringLiteral("submissions"), submissions},
+                                 {QStringLiteral("tasks"), tasks},
+                                 {QStringLiteral("merge"), mergeResult},
+                                 {QStringLiteral("task_script"), QStringLiteral("cluster-task.sbatch")},
+                                 {QStringLiteral("merge_script"), QStringLiteral("cluster-merge.sbatch")}});
+    ctx.markComplete();
+    return JobOutcome::Finished;
+}
+
+} // namespace bioforge::core

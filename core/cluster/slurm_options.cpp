@@ -1,0 +1,101 @@
+#include "cluster/slurm_options.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+namespace bioforge::core {
+
+namespace {
+
+bool matches(const QString& text, const char* pattern)
+{
+    return QRegularExpression(QRegularExpression::anchoredPattern(QLatin1String(pattern))).match(text).hasMatch();
+}
+
+} // namespace
+
+Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
+{
+    SlurmOptions o;
+    static const QStringList known = {QStringLiteral("shards"), QStringLiteral("partition"), QStringLiteral("account"), QStringLiteral("time"),
+                                      QStringLiteral("cpus_per_task"), QStringLiteral("memory"), QStringLiteral("gpus_per_task"),
+                                      QStringLiteral("sbatch_lines"), QStringLiteral("backend")};
+    for (auto it = json.begin(); it != json.end(); ++it)
+        if (!known.contains(it.key()))
+            return Error(QStringLiteral("cluster option '%1' is unknown (known: %2)").arg(it.key(), known.join(QStringLiteral(", "))));
+    if (const QString backend = json.value(QLatin1String("backend")).toString(QStringLiteral("slurm")); backend != QLatin1String("slurm"))
+        return Error(QStringLiteral("cluster back-end '%1' is not supported (only slurm)").arg(backend));
+    o.shards = int(json.value(QLatin1String("shards")).toInteger(4));
+    if (o.shards < 1 || o.shards > 10000)
+        return Error(QStringLiteral("cluster option shards: %1 is out of range (1 to 10000)").arg(o.shards));
+    o.partition = json.value(QLatin1String("partition")).toString();
+    o.account = json.value(QLatin1String("account")).toString();
+    o.timeLimit = json.value(QLatin1String("time")).toString();
+    o.memory = json.value(QLatin1String("memory")).toString();
+    o.cpusPerTask = int(json.value(QLatin1String("cpus_per_task")).toInteger(0));
+    o.gpusPerTask = int(json.value(QLatin1String("gpus_per_task")).toInteger(0));
+    for (const QJsonValue& v : json.value(QLatin1String("sbatch_lines")).toArray())
+        o.extraLines << v.toString();
+    if (!o.partition.isEmpty() && !matches(o.partition, "[A-Za-z0-9_.,-]+"))
+        return Error(QStringLiteral("cluster option partition '%1': expected partition names (letters, digits, _ . - ,)").arg(o.partition));
+    if (!o.account.isEmpty() && !matches(o.account, "[A-Za-z0-9_.-]+"))
+        return Error(QStringLiteral("cluster option account '%1': expected an account name (letters, digits, _ . -)").arg(o.account));
+    if (!o.timeLimit.isEmpty() && !matches(o.timeLimit, "(\\d+-)?\\d+(:\\d+){0,2}|UNLIMITED|INFINITE"))
+        return Error(QStringLiteral("cluster option time '%1': expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS").arg(o.timeLimit));
+    if (!o.memory.isEmpty() && !matches(o.memory, "\\d+[KMGTkmgt]?"))
+        return Error(QStringLiteral("cluster option memory '%1': expected a size such as 4000 (MB), 16G or 512M").arg(o.memory));
+    if (o.cpusPerTask < 0 || o.cpusPerTask > 100000 || o.gpusPerTask < 0 || o.gpusPerTask > 1024)
+        return Error(QStringLiteral("cluster options cpus_per_task and gpus_per_task must be 0 or more"));
+    for (const QString& line : o.extraLines)
+        if (!line.startsWith(QLatin1Char('-')) || line.contains(QLatin1Char('\n')) || line.contains(QLatin1Char('\r')) || line.contains(QChar(0)))
+            return Error(QStringLiteral("cluster option sbatch line '%1': expected one sbatch option on one line, such as --qos=long").arg(line));
+    return o;
+}
+
+QJsonObject SlurmOptions::toJson() const
+{
+    QJsonObject o{{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), shards}};
+    if (!partition.isEmpty())
+        o.insert(QStringLiteral("partition"), partition);
+    if (!account.isEmpty())
+        o.insert(QStringLiteral("account"), account);
+    if (!timeLimit.isEmpty())
+        o.insert(QStringLiteral("time"), timeLimit);
+    if (!memory.isEmpty())
+        o.insert(QStringLiteral("memory"), memory);
+    if (cpusPerTask > 0)
+        o.insert(QStringLiteral("cpus_per_task"), cpusPerTask);
+    if (gpusPerTask > 0)
+        o.insert(QStringLiteral("gpus_per_task"), gpusPerTask);
+    if (!extraLines.isEmpty())
+        o.insert(QStringLiteral("sbatch_lines"), QJsonArray::fromStringList(extraLines));
+    return o;
+}
+
+QStringList SlurmOptions::directives() const
+{
+    QStringList d;
+    if (!partition.isEmpty())
+        d << QStringLiteral("--partition=") + partition;
+    if (!account.isEmpty())
+        d << QStringLiteral("--account=") + account;
+    if (!timeLimit.isEmpty())
+        d << QStringLiteral("--time=") + timeLimit;
+    if (cpusPerTask > 0)
+        d << QStringLiteral("--cpus-per-task=%1").arg(cpusPerTask);
+    if (!memory.isEmpty())
+        d << QStringLiteral("--mem=") + memory;
+    if (gpusPerTask > 0)
+        d << QStringLiteral("--gres=gpu:%1").arg(gpusPerTask);
+    d << extraLines;
+    return d;
+}
+
+QString shellQuote(const QString& text)
+{
+    QString quoted = text;
+    quoted.replace(QLatin1Char('\''), QLatin1String("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+} // namespace bioforge::core

@@ -1,0 +1,108 @@
+#include "pipeline/shard_merge.h"
+
+#include "io/json_file.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QSet>
+
+namespace bioforge::viral {
+
+using core::Error;
+
+namespace {
+
+// Header + the rows of every shard, streamed (tables can be large).
+core::Status concatenateTable(const QStringList& dirs, const QString& name, const QString& outputDir)
+{
+    QSaveFile out(QDir(outputDir).filePath(name));
+    if (!out.open(QIODevice::WriteOnly))
+        return Error(QStringLiteral("%1: cannot create: %2").arg(out.fileName(), out.errorString()));
+    QByteArray header;
+    for (const QString& dir : dirs) {
+        QFile in(QDir(dir).filePath(name));
+        if (!in.open(QIODevice::ReadOnly))
+            return Error(QStringLiteral("%1: cannot read the shard's table: %2").arg(in.fileName(), in.errorString()));
+        const QByteArray first = in.readLine();
+        if (!first.endsWith('\n'))
+            return Error(QStringLiteral("%1: line 1: expected a header line").arg(in.fileName()));
+        if (header.isEmpty()) {
+            header = first;
+            out.write(header);
+        } else if (first != header) {
+            return Error(QStringLiteral("%1: line 1: its header differs from the first shard's (%2)").arg(in.fileName(), QString::fromUtf8(header.trimmed())));
+        }
+        while (!in.atEnd()) {
+            const QByteArray chunk = in.read(1 << 20);
+            if (out.write(chunk) != chunk.size())
+                return Error(QStringLiteral("%1: write failed: %2").arg(out.fileName(), out.errorString()));
+        }
+    }
+    if (!out.commit())
+        return Error(QStringLiteral("%1: cannot complete: %2").arg(out.fileName(), out.errorString()));
+    return core::okStatus();
+}
+
+core::Expected<QJsonObject> mergeSummaries(const QStringList& dirs)
+{
+    static const char* counts[] = {"contigs", "viral_contigs", "unscored_contigs", "reused_contigs", "chunks", "frames"};
+    static const char* same[] = {"chunk_length", "call_rule", "classes"};
+    QJsonObject merged;
+    QJsonArray warnings;
+    QSet<QString> seen;
+    for (const QString& dir : dirs) {
+        const QString file = QDir(dir).filePath(QStringLiteral("summary.json"));
+        auto summary = core::readJsonObjectFile(file);
+        if (!summary)
+            return summary.error();
+        if (merged.isEmpty()) {
+            merged = *summary;
+            for (const char* c : counts)
+                merged.insert(QLatin1String(c), 0.0);
+        }
+        for (const char* key : same)
+            if (summary->value(QLatin1String(key)) != merged.value(QLatin1String(key)))
+                return Error(QStringLiteral("%1: '%2' differs from the first shard's").arg(file, QLatin1String(key)));
+        for (const char* c : counts) {
+            if (!summary->value(QLatin1String(c)).isDouble())
+                return Error(QStringLiteral("%1: '%2': expected a number").arg(file, QLatin1String(c)));
+            merged.insert(QLatin1String(c), merged.value(QLatin1String(c)).toDouble() + summary->value(QLatin1String(c)).toDouble());
+        }
+        for (const QJsonValue& w : summary->value(QLatin1String("warnings")).toArray())
+            if (!seen.contains(w.toString())) {
+                seen.insert(w.toString());
+                warnings.append(w);
+            }
+    }
+    merged.insert(QStringLiteral("warnings"), warnings);
+    return merged;
+}
+
+} // namespace
+
+core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList& dirs, const QString& outputDir)
+{
+    if (dirs.isEmpty())
+        return Error(QStringLiteral("no shard to merge"));
+    QList<core::MergedOutput> outputs = {{QStringLiteral("predictions (reference layout)"), QStringLiteral("prediction_results.txt")},
+                                         {QStringLiteral("contig calls"), QStringLiteral("contigs.tsv")},
+                                         {QStringLiteral("chunk scores"), QStringLiteral("chunks.tsv")},
+                                         {QStringLiteral("frame scores"), QStringLiteral("frames.tsv")}};
+    for (const core::MergedOutput& o : outputs)
+        if (core::Status st = concatenateTable(dirs, o.file, outputDir); !st)
+            return st.error();
+    auto summary = mergeSummaries(dirs);
+    if (!summary)
+        return summary.error();
+    QSaveFile out(QDir(outputDir).filePath(QStringLiteral("summary.json")));
+    const QByteArray text = QJsonDocument(*summary).toJson();
+    if (!out.open(QIODevice::WriteOnly) || out.write(text) != text.size() || !out.commit())
+        return Error(QStringLiteral("%1: cannot write: %2").arg(out.fileName(), out.errorString()));
+    outputs.append({QStringLiteral("summary"), QStringLiteral("summary.json")});
+    return outputs;
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,149 @@
+#include "pipeline/shard_plan.h"
+
+#include "cluster/shard_split.h"
+#include "io/json_file.h"
+#include "jobs/job.h"
+#include "pipeline/contig_source.h"
+#include "pipeline/frame_sharder.h"
+#include "pipeline/result_cache.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace bioforge::viral {
+
+using core::Error;
+
+QJsonObject layoutInputs(const PredictSettings& s)
+{
+    QJsonArray inputs;
+    for (const QString& f : s.inputs)
+        inputs.append(QJsonObject{{QStringLiteral("path"), QFileInfo(f).absoluteFilePath()}, {QStringLiteral("size"), double(QFileInfo(f).size())}});
+    return {{QStringLiteral("inputs"), inputs},
+            {QStringLiteral("chunk_length"), s.chunkLength},
+            {QStringLiteral("nucleotide_span"), s.span == NucleotideSpan::CodonsOnly ? QStringLiteral("codons") : QStringLiteral("reference")},
+            {QStringLiteral("shard_frames"), s.framesPerShard}};
+}
+
+QJsonObject ViralShardPlan::toJson() const
+{
+    QJsonArray list;
+    for (const ShardPlanEntry& e : shards)
+        list.append(QJsonObject{{QStringLiteral("first_frame_shard"), e.firstFrameShard},
+                                {QStringLiteral("end_frame_shard"), e.endFrameShard},
+                                {QStringLiteral("contigs"), double(e.contigs)},
+                                {QStringLiteral("bases"), double(e.bases)}});
+    return {{QStringLiteral("schema"), QStringLiteral("bioforge-viral-shard-plan/1")},
+            {QStringLiteral("made_from"), madeFrom},
+            {QStringLiteral("frame_shards"), frameShards},
+            {QStringLiteral("contigs"), double(contigs)},
+            {QStringLiteral("bases"), double(bases)},
+            {QStringLiteral("shards"), list}};
+}
+
+core::Expected<ViralShardPlan> ViralShardPlan::fromJson(const QJsonObject& json, const QString& source)
+{
+    if (json.value(QLatin1String("schema")).toString() != QLatin1String("bioforge-viral-shard-plan/1"))
+        return Error(QStringLiteral("%1: not a viral shard plan (schema bioforge-viral-shard-plan/1 expected)").arg(source));
+    ViralShardPlan p;
+    p.madeFrom = json.value(QLatin1String("made_from")).toObject();
+    p.frameShards = int(json.value(QLatin1String("frame_shards")).toInteger());
+    p.contigs = json.value(QLatin1String("contigs")).toInteger();
+    p.bases = json.value(QLatin1String("bases")).toInteger();
+    int expectedFirst = 0;
+    for (const QJsonValue& v : json.value(QLatin1String("shards")).toArray()) {
+        const QJsonObject o = v.toObject();
+        ShardPlanEntry e{int(o.value(QLatin1String("first_frame_shard")).toInteger(-1)), int(o.value(QLatin1String("end_frame_shard")).toInteger(-1)),
+                         o.value(QLatin1String("contigs")).toInteger(), o.value(QLatin1String("bases")).toInteger()};
+        if (e.firstFrameShard != expectedFirst || e.endFrameShard <= e.firstFrameShard || e.endFrameShard > p.frameShards)
+            return Error(QStringLiteral("%1: shard %2 covers frame shards [%3, %4), expected to start at %5 and end by %6")
+                             .arg(source).arg(p.shards.size() + 1).arg(e.firstFrameShard).arg(e.endFrameShard).arg(expectedFirst).arg(p.frameShards));
+        expectedFirst = e.endFrameShard;
+        p.shards.push_back(e);
+    }
+    if (p.shards.empty() || expectedFirst != p.frameShards)
+        return Error(QStringLiteral("%1: the shards do not cover all %2 frame shards").arg(source).arg(p.frameShards));
+    return p;
+}
+
+double ViralShardPlan::imbalance() const
+{
+    std::vector<core::ShardRange> ranges;
+    for (const ShardPlanEntry& e : shards)
+        ranges.push_back({e.firstFrameShard, e.endFrameShard, e.bases});
+    return core::shardImbalance(ranges);
+}
+
+core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settingsIn, int shards)
+{
+    PredictSettings settings = settingsIn;
+    settings.reuseResults = false; // shard runs start in projects of their own: nothing to reuse
+    const ResultCache noCache{QString(), QString()};
+    ContigSource source(settings.inputs);
+    std::vector<core::ShardUnit> units;
+    std::vector<int64_t> contigsPerUnit;
+    FrameSharding cb;
+    cb.onShard = [&](int, FrameShard& shard) {
+        core::ShardUnit u;
+        int64_t contigs = 0;
+        for (const ShardContig& c : shard.contigs)
+            if (!c.continued) {
+                u.weight += c.length;
+                ++contigs;
+            }
+        u.cutAfter = !shard.contigs.back().continues;
+        units.push_back(u);
+        contigsPerUnit.push_back(contigs);
+        return true;
+    };
+    cb.onWarning = [](const QString&) {};
+    cb.onContig = [](qint64) { return true; };
+    FrameShardingOutcome outcome;
+    try {
+        outcome = cutFrameShards(settings, noCache, source, cb);
+    } catch (const core::JobFailure& e) {
+        return Error(e.message());
+    }
+    if (outcome.contigs == 0)
+        return Error(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))));
+    ViralShardPlan plan;
+    plan.madeFrom = layoutInputs(settings);
+    plan.frameShards = int(units.size());
+    plan.contigs = outcome.contigs;
+    for (const std::vector<core::ShardRange> ranges = core::splitBalanced(units, shards); const core::ShardRange& r : ranges) {
+        ShardPlanEntry e{int(r.begin), int(r.end), 0, r.weight};
+        for (qint64 u = r.begin; u < r.end; ++u)
+            e.contigs += contigsPerUnit[size_t(u)];
+        plan.bases += r.weight;
+        plan.shards.push_back(e);
+    }
+    return plan;
+}
+
+core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& settings)
+{
+    ViralShardPlan plan;
+    if (!settings.shardPlan.isEmpty()) {
+        auto json = core::readJsonObjectFile(settings.shardPlan, qint64(256) << 20);
+        if (!json)
+            return json.error();
+        auto parsed = ViralShardPlan::fromJson(*json, settings.shardPlan);
+        if (!parsed)
+            return parsed.error();
+        plan = *parsed;
+        if (plan.madeFrom != layoutInputs(settings))
+            return Error(QStringLiteral("%1: the plan was made for other inputs or settings (inputs, their sizes, chunk_length, nucleotide_span, shard_frames must match)")
+                             .arg(settings.shardPlan));
+    } else {
+        auto planned = planViralShards(settings, settings.shardCount);
+        if (!planned)
+            return planned.error();
+        plan = *planned;
+    }
+    if (int(plan.shards.size()) != settings.shardCount)
+        return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(settings.shardIndex + 1).arg(settings.shardCount).arg(plan.shards.size()));
+    const ShardPlanEntry& e = plan.shards[size_t(settings.shardIndex)];
+    return std::pair{e.firstFrameShard, e.endFrameShard};
+}
+
+} // namespace bioforge::viral
