@@ -12,6 +12,11 @@ packages=(
   hipcc libamdhip64-dev
 )
 
+# installer/test.sh adds a one-node Slurm cluster for the cluster tests (tests/cluster/slurm_cluster.sh).
+if [ "${1:-}" = "--test-cluster" ]; then
+  packages+=(slurmctld slurmd slurm-client munge)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

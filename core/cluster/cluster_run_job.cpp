@@ -302,7 +302,13 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             QStringList why;
             for (int i : failed) {
                 auto it = seen.tasks.find(i);
-                why << (it == seen.tasks.end() ? QStringLiteral("task %1 of %2 left no result and Slurm no longer knows its job").arg(i + 1).arg(shards)
+                QString job;
+                for (const Submission& s : state.submissions)
+                    if (s.kind == QLatin1String("tasks") && s.indices.contains(i))
+                        job = QStringLiteral("%1_%2").arg(s.jobId).arg(i);
+                why << (it == seen.tasks.end() ? QStringLiteral("task %1 of %2 (Slurm job %3) left no result, and Slurm no longer lists it: "
+                                                                "it was cancelled before it started, or ended long ago")
+                                                     .arg(i + 1).arg(shards).arg(job)
                                                : describeFailure(work, i, shards, it->second));
             }
             QStringList stillRunning;
@@ -310,7 +316,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                 if (job.active())
                     stillRunning << QString::number(i + 1);
             throw JobFailure(why.join(QLatin1Char('\n'))
-                             + (stillRunning.isEmpty() ? QString() : QStringLiteral("\ntasks %1 go on running; their results are kept").arg(stillRunning.join(QStringLiteral(", "))))
+                             + (stillRunning.isEmpty() ? QString() : QStringLiteral("\nstill on the cluster (their results are kept): task %1").arg(stillRunning.join(QStringLiteral(", "))))
                              + QStringLiteral("\n'bioforge resume' reruns only the tasks without a result"));
         }
         if (done == shards && (!seen.merge || !seen.merge->active()) && !QFileInfo::exists(work.mergeResultFile())) {

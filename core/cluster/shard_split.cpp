@@ -22,6 +22,11 @@ std::vector<ShardRange> splitBalanced(const std::vector<ShardUnit>& units, int s
     }
     std::vector<qint64> chosen;
     size_t from = 0; // first candidate after the previous cut
+    if (size_t(shards - 1) >= cuts.size()) { // every allowed cut is needed
+        for (const auto& c : cuts)
+            chosen.push_back(c.first);
+        from = cuts.size();
+    }
     for (int j = 1; j < shards && from < cuts.size(); ++j) {
         const double target = double(total) * j / shards;
         size_t best = from;
@@ -33,10 +38,8 @@ std::vector<ShardRange> splitBalanced(const std::vector<ShardUnit>& units, int s
         }
         // Leave later cuts for later shards where there is room.
         const size_t remaining = size_t(shards - 1 - j);
-        if (cuts.size() - best - 1 < remaining && cuts.size() > remaining)
-            best = std::min(best, cuts.size() - 1 - remaining);
-        if (best < from)
-            continue;
+        if (cuts.size() - best - 1 < remaining)
+            best = std::max(from, cuts.size() - 1 - remaining);
         chosen.push_back(cuts[best].first);
         from = best + 1;
     }

@@ -1,0 +1,278 @@
+// Cluster runs against a real one-node Slurm cluster (slurm_cluster.sh,
+// started by the ctest fixture slurm_up and stopped by slurm_down), through
+// the real `bioforge` program: the demo's viral run split in 4 shards gives
+// the single-machine outputs byte for byte; a task cancelled on the cluster
+// fails the run naming it, and `bioforge resume` reruns that task alone; a
+// task that fails cancels the merge and the run names the task, its node and
+// the end of its log; Ctrl-C (pause) leaves nothing queued; an option the
+// cluster refuses is reported in Slurm's words.
+// Held jobs (`--sbatch-line=--hold`) let the test act on the cluster before
+// a task runs, without timing assumptions.
+
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace bioforge::test;
+
+namespace {
+
+const QStringList kOutputs = {QStringLiteral("prediction_results.txt"), QStringLiteral("frames.tsv"), QStringLiteral("chunks.tsv"),
+                              QStringLiteral("contigs.tsv"), QStringLiteral("summary.json")};
+
+} // namespace
+
+class TstSlurmCluster : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_slurmConf;
+    QString m_fasta;
+    QString m_localRunDir;
+
+    struct Result {
+        int code = -1;
+        QString out, err;
+    };
+
+    QProcessEnvironment env() const
+    {
+        QProcessEnvironment e = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
+        e.insert(QStringLiteral("SLURM_CONF"), m_slurmConf);
+        e.insert(QStringLiteral("BIOFORGE_CLUSTER_POLL_MS"), QStringLiteral("300"));
+        return e;
+    }
+    QString project() const { return m_dir.filePath(QStringLiteral("project")); }
+
+    Result run(const QStringList& args, int timeoutMs = 240000)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
+        p.waitForFinished(timeoutMs);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+    Result slurm(const QString& program, const QStringList& args)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(program, args);
+        p.waitForFinished(60000);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+    QStringList predictArgs() const
+    {
+        return {QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), m_fasta, QStringLiteral("--dnabert"), QStringLiteral("viral-test-dnabert-s"),
+                QStringLiteral("--esm"), QStringLiteral("viral-test-esm2"), QStringLiteral("--classifier"), QStringLiteral("viral-test-classifier"),
+                QStringLiteral("--shard_frames"), QStringLiteral("16"), QStringLiteral("--no-reuse_results")};
+    }
+    // Held jobs of the cluster: "id|name|state|reason" lines.
+    QStringList queue()
+    {
+        const Result r = slurm(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-r"), QStringLiteral("-o"), QStringLiteral("%i|%j|%T|%r")});
+        return r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    }
+    // Waits (polling squeue) until `count` held jobs are queued.
+    void waitForHeld(int count, QStringList& held)
+    {
+        QTRY_VERIFY_WITH_TIMEOUT((held = queue().filter(QStringLiteral("JobHeldUser"))).size() >= count, 60000);
+    }
+    static QString runIdFrom(const QString& text)
+    {
+        const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("run (\\d{8}-\\d{6}-[0-9a-f]{8})")).match(text);
+        return m.captured(1);
+    }
+    void compareWithLocal(const QString& runDir)
+    {
+        for (const QString& f : kOutputs) {
+            const QByteArray local = readAll(QDir(m_localRunDir).filePath(f)), cluster = readAll(QDir(runDir).filePath(f));
+            QVERIFY2(!local.isEmpty(), qPrintable(f));
+            QVERIFY2(local == cluster, qPrintable(QStringLiteral("%1 differs from the single-machine run's").arg(f)));
+        }
+    }
+    QJsonObject provenance(const QString& runId)
+    {
+        return QJsonDocument::fromJson(readAll(QDir(project()).filePath(QStringLiteral("runs/%1/provenance.json").arg(runId)))).object();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const QString stateFile = QStringLiteral(BIOFORGE_BUILD_DIR "/slurm-test-cluster.state");
+        const QString state = QString::fromUtf8(readAll(stateFile));
+        m_slurmConf = QRegularExpression(QStringLiteral("^SLURM_CONF=(.*)$"), QRegularExpression::MultilineOption).match(state).captured(1);
+        if (m_slurmConf.isEmpty()) {
+            const QString skip = QRegularExpression(QStringLiteral("^SKIP=(.*)$"), QRegularExpression::MultilineOption).match(state).captured(1);
+            const QString why = QStringLiteral("no test Slurm cluster: %1").arg(skip.isEmpty() ? stateFile + QStringLiteral(" names none (the fixture slurm_up starts it)") : skip);
+            if (qEnvironmentVariableIsSet("BIOFORGE_REQUIRE_SLURM"))
+                QFAIL(qPrintable(why));
+            QSKIP(qPrintable(why));
+        }
+        // The demo registers the viral TEST models and writes its contigs.
+        const Result demo = run({QStringLiteral("--quiet"), QStringLiteral("demo")});
+        QVERIFY2(demo.code == 0, qPrintable(demo.err));
+        QDirIterator it(m_dir.filePath(QStringLiteral("home")), {QStringLiteral("viral-demo-contigs.fa")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        QVERIFY(it.hasNext());
+        m_fasta = it.next();
+        const Result local = run(predictArgs());
+        QVERIFY2(local.code == 0, qPrintable(local.err));
+        m_localRunDir = QDir(project()).filePath(QStringLiteral("runs/") + runIdFrom(local.err));
+    }
+
+    void fourShardsGiveTheSingleMachineOutputs()
+    {
+        const Result r = run(predictArgs() + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("4")});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const QString runId = runIdFrom(r.err);
+        const QString runDir = QDir(project()).filePath(QStringLiteral("runs/") + runId);
+        compareWithLocal(runDir);
+        const QJsonObject cluster = provenance(runId).value(QLatin1String("cluster")).toObject();
+        QCOMPARE(cluster.value(QLatin1String("backend")).toString(), QStringLiteral("slurm"));
+        QCOMPARE(cluster.value(QLatin1String("cluster_name")).toString(), QStringLiteral("bioforge-test"));
+        const QJsonArray tasks = cluster.value(QLatin1String("tasks")).toArray();
+        QCOMPARE(tasks.size(), 4);
+        for (const QJsonValue& t : tasks) {
+            QVERIFY(!t.toObject().value(QLatin1String("node")).toString().isEmpty());
+            QVERIFY(!t.toObject().value(QLatin1String("job_id")).toString().isEmpty());
+        }
+        const QJsonObject plan = cluster.value(QLatin1String("plan")).toObject();
+        QCOMPARE(plan.value(QLatin1String("unit")).toString(), QStringLiteral("bases"));
+        QVERIFY(plan.value(QLatin1String("largest_over_mean")).toDouble() < 2.0);
+        const QJsonArray submissions = cluster.value(QLatin1String("submissions")).toArray();
+        QCOMPARE(submissions.size(), 2);
+        QVERIFY(submissions[1].toObject().value(QLatin1String("sbatch_arguments")).toVariant().toStringList().contains(QStringLiteral("--kill-on-invalid-dep=yes")));
+        const QString script = QString::fromUtf8(readAll(QDir(runDir).filePath(QStringLiteral("cluster-task.sbatch"))));
+        QVERIFY(script.startsWith(QLatin1String("#!/bin/sh\n")));
+        QVERIFY(script.contains(QLatin1String(" cluster task '")));
+        // The report of a cluster run is the viral report.
+        QCOMPARE(run({QStringLiteral("report"), runId}).code, 0);
+    }
+
+    void cancelledTaskIsNamedAndResumedAlone()
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + predictArgs()
+                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("4"),
+                                                                       QStringLiteral("--sbatch-line=--hold")});
+        QStringList held;
+        waitForHeld(5, held); // 4 tasks and the merge
+        QString arrayId, mergeId;
+        for (const QString& line : held) {
+            const QString id = line.section(QLatin1Char('|'), 0, 0);
+            if (id.contains(QLatin1Char('_')))
+                arrayId = id.section(QLatin1Char('_'), 0, 0);
+            else
+                mergeId = id;
+        }
+        QVERIFY(!arrayId.isEmpty() && !mergeId.isEmpty());
+        QCOMPARE(slurm(QStringLiteral("scancel"), {arrayId + QStringLiteral("_2")}).code, 0);
+        QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), arrayId}).code, 0);
+        QVERIFY(p.waitForFinished(120000));
+        const QString err = QString::fromUtf8(p.readAllStandardError()) + QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains(QLatin1String("task 3 of 4")) && err.contains(QLatin1String("cancelled before it started")), qPrintable(err));
+        const QString runId = runIdFrom(err);
+        QVERIFY(!runId.isEmpty());
+        // The merge never runs, and nothing of this run stays queued once its tasks end.
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(mergeId).isEmpty() || queue().filter(mergeId).first().contains(QLatin1String("CANCELLED")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(arrayId + QLatin1Char('_')).isEmpty(), 60000);
+
+        // Resume: only task 3 is submitted again (held: released here), and the outputs are the single-machine ones.
+        QProcess resume;
+        resume.setProcessEnvironment(env());
+        resume.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("resume"), runId});
+        QStringList again;
+        waitForHeld(2, again); // task 3 and a new merge
+        for (const QString& line : again)
+            QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), line.section(QLatin1Char('|'), 0, 0).section(QLatin1Char('_'), 0, 0)}).code, 0);
+        QVERIFY(resume.waitForFinished(120000));
+        const QString resumeErr = QString::fromUtf8(resume.readAllStandardError());
+        QVERIFY2(resume.exitCode() == 0, qPrintable(resumeErr));
+        const QString resumedId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumeErr).captured(1);
+        compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + resumedId));
+        const QJsonArray submissions = provenance(resumedId).value(QLatin1String("cluster")).toObject().value(QLatin1String("submissions")).toArray();
+        QJsonArray taskSubmissions;
+        for (const QJsonValue& s : submissions)
+            if (s.toObject().value(QLatin1String("kind")).toString() == QLatin1String("tasks"))
+                taskSubmissions.append(s.toObject().value(QLatin1String("indices")));
+        QCOMPARE(taskSubmissions, (QJsonArray{QJsonArray{0, 1, 2, 3}, QJsonArray{2}}));
+    }
+
+    void failedTaskCancelsTheMergeAndIsExplained()
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + predictArgs()
+                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("4"),
+                                                                       QStringLiteral("--sbatch-line=--hold")});
+        QStringList held;
+        waitForHeld(5, held);
+        QString arrayId, mergeId;
+        for (const QString& line : held) {
+            const QString id = line.section(QLatin1Char('|'), 0, 0);
+            (id.contains(QLatin1Char('_')) ? arrayId : mergeId) = id.section(QLatin1Char('_'), 0, 0);
+        }
+        // Task 2's project cannot be created: a file stands where its folder goes.
+        const QString runId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!runId.isEmpty());
+        const QString taskDir = QDir(project()).filePath(QStringLiteral("checkpoints/%1/cluster/tasks/1").arg(runId));
+        QVERIFY(QDir().mkpath(taskDir));
+        QFile blocker(QDir(taskDir).filePath(QStringLiteral("project")));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), arrayId}).code, 0);
+        QVERIFY(p.waitForFinished(120000));
+        const QString err = QString::fromUtf8(p.readAllStandardError()) + QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains(QLatin1String("task 2 of 4")) && err.contains(QLatin1String("FAILED")) && err.contains(QLatin1String("on node ")), qPrintable(err));
+        QVERIFY2(err.contains(QLatin1String("the end of its log")) && err.contains(taskDir + QStringLiteral("/project")), qPrintable(err)); // the task's own message
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(mergeId + QLatin1Char('|')).isEmpty()
+                                     || !queue().filter(mergeId + QLatin1Char('|')).first().contains(QLatin1String("PENDING")), 30000);
+        const Result status = slurm(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("all"), QStringLiteral("-j"), mergeId,
+                                                               QStringLiteral("-o"), QStringLiteral("%T")});
+        QVERIFY2(status.out.trimmed() == QLatin1String("CANCELLED") || status.code != 0, qPrintable(status.out + status.err));
+    }
+
+    void pauseLeavesNothingQueued()
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + predictArgs()
+                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("3"),
+                                                                       QStringLiteral("--sbatch-line=--hold")});
+        QStringList held;
+        waitForHeld(4, held);
+        ::kill(pid_t(p.processId()), SIGINT); // Ctrl-C: pause
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("PENDING")).isEmpty() && queue().filter(QStringLiteral("RUNNING")).isEmpty(), 30000);
+    }
+
+    void refusedOptionIsReportedInSlurmsWords()
+    {
+        const Result r = run(predictArgs() + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--partition"), QStringLiteral("nosuchpartition")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(QLatin1String("Slurm refused the job")) && r.out.contains(QLatin1String("invalid partition")), qPrintable(r.out + r.err));
+        // Syntax Slurm would misread never reaches it.
+        const Result bad = run(predictArgs() + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--time"), QStringLiteral("soon")});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains(QLatin1String("cluster option time 'soon'")), qPrintable(bad.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstSlurmCluster)
+#include "tst_slurm_cluster.moc"

@@ -1,0 +1,161 @@
+// The parts of a cluster run that need no cluster: the balanced split, the
+// Slurm options and their checks, shell quoting (through a real /bin/sh),
+// the batch scripts (run by /bin/sh with a stand-in program), and squeue
+// output parsing.
+
+#include "cluster/batch_scripts.h"
+#include "cluster/shard_split.h"
+#include "cluster/slurm_client.h"
+#include "cluster/slurm_options.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <random>
+
+using namespace bioforge::core;
+
+class TstClusterParts : public QObject {
+    Q_OBJECT
+
+    static QString sh(const QString& script, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
+    {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script});
+        p.waitForFinished(30000);
+        return QString::fromUtf8(p.readAllStandardOutput());
+    }
+
+private slots:
+    void splitCoversInOrderAndCutsOnlyWhereAllowed()
+    {
+        std::mt19937 rng(12);
+        for (int round = 0; round < 200; ++round) {
+            const int n = 1 + int(rng() % 60);
+            const int shards = 1 + int(rng() % 12);
+            std::vector<ShardUnit> units{size_t(n), ShardUnit{}};
+            for (ShardUnit& u : units)
+                u = {qint64(rng() % 5000), rng() % 3 != 0};
+            const std::vector<ShardRange> ranges = splitBalanced(units, shards);
+            QVERIFY(!ranges.empty());
+            QVERIFY(int(ranges.size()) <= shards);
+            qint64 next = 0, total = 0, covered = 0;
+            for (const ShardRange& r : ranges) {
+                QCOMPARE(r.begin, next);
+                QVERIFY(r.end > r.begin);
+                if (r.end < n)
+                    QVERIFY2(units[size_t(r.end - 1)].cutAfter, "a shard ends where no cut is allowed");
+                next = r.end;
+                covered += r.weight;
+            }
+            QCOMPARE(next, qint64(n));
+            for (const ShardUnit& u : units)
+                total += u.weight;
+            QCOMPARE(covered, total);
+            int allowed = 0;
+            for (int i = 0; i + 1 < n; ++i)
+                allowed += units[size_t(i)].cutAfter ? 1 : 0;
+            QCOMPARE(int(ranges.size()), std::min(shards, allowed + 1)); // as many shards as asked when the cuts allow
+        }
+    }
+
+    void equalUnitsSplitEvenly()
+    {
+        const std::vector<ShardUnit> units(100, ShardUnit{1000, true});
+        const std::vector<ShardRange> ranges = splitBalanced(units, 4);
+        QCOMPARE(ranges.size(), size_t(4));
+        for (const ShardRange& r : ranges)
+            QCOMPARE(r.weight, qint64(25000));
+        QCOMPARE(shardImbalance(ranges), 1.0);
+        QVERIFY(splitBalanced({}, 4).empty());
+        // One huge unit among small ones: it is a shard of its own.
+        std::vector<ShardUnit> skewed(10, ShardUnit{10, true});
+        skewed[5].weight = 1000;
+        const std::vector<ShardRange> r = splitBalanced(skewed, 3);
+        QCOMPARE(r.size(), size_t(3));
+        QVERIFY(shardImbalance(r) > 2.5);
+    }
+
+    void optionsAreCheckedBeforeSlurmSeesThem()
+    {
+        auto ok = SlurmOptions::fromJson({{QStringLiteral("shards"), 8}, {QStringLiteral("partition"), QStringLiteral("gpu")},
+                                          {QStringLiteral("account"), QStringLiteral("lab-1")}, {QStringLiteral("time"), QStringLiteral("1-12:00:00")},
+                                          {QStringLiteral("cpus_per_task"), 4}, {QStringLiteral("memory"), QStringLiteral("16G")},
+                                          {QStringLiteral("gpus_per_task"), 1}, {QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("--qos=long")}}});
+        QVERIFY2(ok, ok ? "" : qPrintable(ok.error().message()));
+        QCOMPARE(ok->directives(), (QStringList{QStringLiteral("--partition=gpu"), QStringLiteral("--account=lab-1"), QStringLiteral("--time=1-12:00:00"),
+                                                QStringLiteral("--cpus-per-task=4"), QStringLiteral("--mem=16G"), QStringLiteral("--gres=gpu:1"),
+                                                QStringLiteral("--qos=long")}));
+        auto again = SlurmOptions::fromJson(ok->toJson());
+        QVERIFY(again);
+        QCOMPARE(again->directives(), ok->directives());
+        const std::pair<QJsonObject, const char*> bad[] = {
+            {{{QStringLiteral("partition"), QStringLiteral("gpu nodes")}}, "partition 'gpu nodes'"},
+            {{{QStringLiteral("time"), QStringLiteral("soon")}}, "time 'soon'"},
+            {{{QStringLiteral("memory"), QStringLiteral("lots")}}, "memory 'lots'"},
+            {{{QStringLiteral("shards"), 0}}, "shards: 0"},
+            {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("--qos=a\n#SBATCH --x")}}}, "one sbatch option on one line"},
+            {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("rm -rf /")}}}, "one sbatch option"},
+            {{{QStringLiteral("nodes"), 3}}, "'nodes' is unknown"},
+            {{{QStringLiteral("backend"), QStringLiteral("pbs")}}, "'pbs' is not supported"}};
+        for (const auto& [json, expected] : bad) {
+            auto r = SlurmOptions::fromJson(json);
+            QVERIFY(!r);
+            QVERIFY2(r.error().message().contains(QLatin1String(expected)), qPrintable(r.error().message()));
+        }
+    }
+
+    void shellQuoteSurvivesTheShell()
+    {
+        for (const QString& text : {QStringLiteral("plain"), QStringLiteral("with space"), QStringLiteral("it's"), QStringLiteral("'; rm -rf / #"),
+                                    QStringLiteral("$HOME `id` \"q\" \\ *"), QStringLiteral(""), QStringLiteral("ünïcode ✓")})
+            QCOMPARE(sh(QStringLiteral("printf %s ") + shellQuote(text)), text);
+    }
+
+    void batchScriptsRunTheCliWithTheirPaths()
+    {
+        QTemporaryDir dir;
+        const QString work = dir.filePath(QStringLiteral("project with 'quotes' $x/cluster"));
+        SlurmOptions options;
+        options.partition = QStringLiteral("debug");
+        options.gpusPerTask = 2;
+        const QString task = taskBatchScript(options, QStringLiteral("/bin/echo"), work, QStringLiteral("20261130-000000-abcdef01"));
+        QVERIFY(task.startsWith(QLatin1String("#!/bin/sh\n#SBATCH --partition=debug\n#SBATCH --gres=gpu:2\n")));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("SLURM_ARRAY_TASK_ID"), QStringLiteral("3"));
+        QCOMPARE(sh(task, env), QStringLiteral("--quiet cluster task %1 3\n").arg(work));
+        const QString merge = mergeBatchScript(options, QStringLiteral("/bin/echo"), work, QStringLiteral("20261130-000000-abcdef01"));
+        QVERIFY(!merge.contains(QLatin1String("--gres"))); // merging needs no GPU
+        QCOMPARE(sh(merge), QStringLiteral("--quiet cluster merge %1\n").arg(work));
+    }
+
+    void squeueLinesParse()
+    {
+        auto jobs = SlurmClient::parseSqueue(QStringLiteral("12_0|12|0|COMPLETED|node7|None\n12_3|12|3|PENDING||JobHeldUser\n13|13|N/A|RUNNING|node1|None\n"));
+        QVERIFY(jobs);
+        QCOMPARE(jobs->size(), 3);
+        QCOMPARE((*jobs)[0].arrayTask, 0);
+        QVERIFY((*jobs)[0].completed() && !(*jobs)[0].active());
+        QCOMPARE((*jobs)[1].reason, QStringLiteral("JobHeldUser"));
+        QVERIFY((*jobs)[1].active());
+        QCOMPARE((*jobs)[2].arrayTask, -1);
+        QCOMPARE((*jobs)[2].nodes, QStringLiteral("node1"));
+        auto bad = SlurmClient::parseSqueue(QStringLiteral("12_0|12|0|COMPLETED|node7|None\nslurm_load_jobs error\n"));
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().message().contains(QLatin1String("line 2")), qPrintable(bad.error().message()));
+    }
+
+    void missingClientIsAClearError()
+    {
+        const SlurmClient slurm(QStringLiteral("/nonexistent/slurm/bin"), 5000);
+        auto r = slurm.submit({}, QStringLiteral("/dev/null"));
+        QVERIFY(!r);
+        QVERIFY2(r.error().message().contains(QLatin1String("sbatch could not be started")), qPrintable(r.error().message()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstClusterParts)
+#include "tst_cluster_parts.moc"
