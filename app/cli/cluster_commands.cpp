@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 
+#include "cluster/cluster_state.h"
 #include "cluster/cluster_work.h"
 #include "io/atomic_file.h"
 #include "io/sha256.h"
@@ -205,6 +206,55 @@ int clusterMerge(CliContext& ctx, const QString& folder)
 }
 
 } // namespace
+
+int cmdStatus(CliContext& ctx, const QStringList& args)
+{
+    if (args.size() > 1) {
+        ctx.err() << "usage: bioforge status [run-id]" << Qt::endl;
+        return kUsage;
+    }
+    core::Project* project = ctx.project(false);
+    if (!project)
+        return kProjectError;
+    auto all = project->store().runs();
+    if (!all) {
+        ctx.err() << "bioforge: " << all.error().message() << Qt::endl;
+        return kProjectError;
+    }
+    QList<core::RunRecord> shown;
+    for (const core::RunRecord& r : *all) {
+        if (!args.isEmpty() ? r.runId == args.first()
+                            : r.parameters.contains(QLatin1String("cluster")) && r.state != core::RunState::Finished && r.state != core::RunState::Cancelled)
+            shown.append(r);
+    }
+    if (!args.isEmpty() && shown.isEmpty()) {
+        ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
+        return kNotFound;
+    }
+    if (shown.isEmpty()) {
+        ctx.out() << "no cluster run under way in " << project->folder() << Qt::endl;
+        return kOk;
+    }
+    const core::SlurmClient slurm;
+    for (const core::RunRecord& r : shown) {
+        auto status = core::clusterRunStatus(project->checkpointDir(r.checkpointId), slurm);
+        ctx.out() << "run " << r.runId << " (" << core::runStateName(r.state) << ") " << r.pluginId << ' ' << r.verb;
+        if (!status) {
+            ctx.out() << ": " << status.error().message() << Qt::endl;
+            continue;
+        }
+        ctx.out() << " on cluster " << (status->clusterName.isEmpty() ? QStringLiteral("?") : status->clusterName) << ", " << status->shards << " shards" << Qt::endl;
+        for (const core::ClusterTaskStatus& t : status->tasks)
+            ctx.out() << QStringLiteral("  task %1/%2  %3  %4  %5  %6%\n")
+                             .arg(t.index + 1)
+                             .arg(status->shards)
+                             .arg(t.state.leftJustified(18), (t.node.isEmpty() ? QStringLiteral("-") : t.node).leftJustified(12),
+                                  (t.jobId.isEmpty() ? QStringLiteral("-") : QStringLiteral("job ") + t.jobId).leftJustified(14))
+                             .arg(int(t.progress * 100));
+        ctx.out() << "  merge     " << status->merge << Qt::endl;
+    }
+    return kOk;
+}
 
 int cmdCluster(CliContext& ctx, const QStringList& args)
 {

@@ -34,5 +34,6 @@ int cmdReport(CliContext& ctx, const QStringList& args);
 int cmdModels(CliContext& ctx, const QStringList& args);
 int cmdDemo(CliContext& ctx, const QStringList& args);
 int cmdCluster(CliContext& ctx, const QStringList& args);
+int cmdStatus(CliContext& ctx, const QStringList& args);
 
 } // namespace bioforge::cli

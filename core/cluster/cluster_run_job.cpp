@@ -2,6 +2,7 @@
 
 #include "checkpoint/checkpoint_store.h"
 #include "cluster/batch_scripts.h"
+#include "cluster/cluster_state.h"
 #include "cluster/cluster_work.h"
 #include "cluster/slurm_client.h"
 #include "io/atomic_file.h"
@@ -30,94 +31,7 @@ namespace bioforge::core {
 
 namespace {
 
-const QString kStateKey = QStringLiteral("cluster");
-
-// "0-3", "1,3", "0-2,5": Slurm's --array syntax for sorted indices.
-QString arraySpec(const QList<int>& indices)
-{
-    QStringList parts;
-    for (qsizetype i = 0; i < indices.size();) {
-        qsizetype j = i;
-        while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1)
-            ++j;
-        parts << (j == i ? QString::number(indices[i]) : QStringLiteral("%1-%2").arg(indices[i]).arg(indices[j]));
-        i = j + 1;
-    }
-    return parts.join(QLatin1Char(','));
-}
-
-// The state of one cluster run, as saved in its checkpoint.
-struct Submission {
-    QString kind; // "tasks" or "merge"
-    QString jobId;
-    QList<int> indices; // tasks only
-    QStringList arguments;
-    QString submittedAt;
-
-    QJsonObject toJson() const
-    {
-        QJsonArray idx;
-        for (int i : indices)
-            idx.append(i);
-        return {{QStringLiteral("kind"), kind}, {QStringLiteral("job_id"), jobId}, {QStringLiteral("indices"), idx},
-                {QStringLiteral("sbatch_arguments"), QJsonArray::fromStringList(arguments)}, {QStringLiteral("submitted_at"), submittedAt}};
-    }
-    static Submission fromJson(const QJsonObject& o)
-    {
-        Submission s{o.value(QLatin1String("kind")).toString(), o.value(QLatin1String("job_id")).toString(), {}, {},
-                     o.value(QLatin1String("submitted_at")).toString()};
-        for (const QJsonValue& v : o.value(QLatin1String("indices")).toArray())
-            s.indices << int(v.toInteger());
-        for (const QJsonValue& v : o.value(QLatin1String("sbatch_arguments")).toArray())
-            s.arguments << v.toString();
-        return s;
-    }
-};
-
-struct ClusterState {
-    QJsonObject plan; // shards, weights, unit, imbalance, summary
-    QString clusterName;
-    QList<Submission> submissions;
-
-    int shards() const { return int(plan.value(QLatin1String("shards")).toInteger()); }
-    QJsonObject toJson() const
-    {
-        QJsonArray subs;
-        for (const Submission& s : submissions)
-            subs.append(s.toJson());
-        return {{QStringLiteral("plan"), plan}, {QStringLiteral("cluster_name"), clusterName}, {QStringLiteral("submissions"), subs}};
-    }
-    static ClusterState fromJson(const QJsonObject& o)
-    {
-        ClusterState r{o.value(QLatin1String("plan")).toObject(), o.value(QLatin1String("cluster_name")).toString(), {}};
-        for (const QJsonValue& v : o.value(QLatin1String("submissions")).toArray())
-            r.submissions << Submission::fromJson(v.toObject());
-        return r;
-    }
-};
-
-// What squeue says about the run's jobs, by task index (latest submission wins) and for the merge.
-struct Observed {
-    std::map<int, SlurmJobState> tasks;
-    std::optional<SlurmJobState> merge;
-};
-
-Observed observe(const SlurmClient& slurm, const ClusterState& state)
-{
-    QStringList ids;
-    for (const Submission& s : state.submissions)
-        ids << s.jobId;
-    const QList<SlurmJobState> jobs = orThrow(slurm.jobs(ids));
-    Observed o;
-    for (const Submission& s : state.submissions)
-        for (const SlurmJobState& j : jobs) {
-            if (s.kind == QLatin1String("merge") && j.jobId == s.jobId)
-                o.merge = j;
-            else if (s.kind == QLatin1String("tasks") && j.arrayJobId == s.jobId && s.indices.contains(j.arrayTask))
-                o.tasks[j.arrayTask] = j; // later submissions come later: they win
-        }
-    return o;
-}
+const QString kStateKey = QLatin1String(ClusterState::kCheckpointKey);
 
 bool taskDone(const ClusterWork& work, int index)
 {
@@ -218,7 +132,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
 
     // Submit what is neither done nor on the cluster; follow what is.
     ctx.beginStage(QStringLiteral("tasks"), qint64(shards) * 1000);
-    Observed seen = observe(slurm, state);
+    ClusterObservation seen = orThrow(observeCluster(slurm, state));
     QList<int> toSubmit;
     QStringList dependencies;
     for (int i = 0; i < shards; ++i) {
@@ -253,7 +167,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     qint64 reported = 0;
     std::map<int, int> unexplained; // polls in a row a task looked COMPLETED without its result (a shared filesystem may lag)
     for (;;) {
-        seen = observe(slurm, state);
+        seen = orThrow(observeCluster(slurm, state));
         qint64 units = 0;
         QList<int> failed;
         int running = 0, pending = 0, done = 0;
@@ -279,8 +193,8 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             reported = units;
         }
         ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running, %4 queued").arg(done).arg(shards).arg(running).arg(pending));
-        const Submission* lastMerge = nullptr;
-        for (const Submission& s : state.submissions)
+        const ClusterSubmission* lastMerge = nullptr;
+        for (const ClusterSubmission& s : state.submissions)
             if (s.kind == QLatin1String("merge"))
                 lastMerge = &s;
         if (QFileInfo::exists(work.mergeResultFile()) && (!seen.merge || !seen.merge->active()))
@@ -303,7 +217,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             for (int i : failed) {
                 auto it = seen.tasks.find(i);
                 QString job;
-                for (const Submission& s : state.submissions)
+                for (const ClusterSubmission& s : state.submissions)
                     if (s.kind == QLatin1String("tasks") && s.indices.contains(i))
                         job = QStringLiteral("%1_%2").arg(s.jobId).arg(i);
                 why << (it == seen.tasks.end() ? QStringLiteral("task %1 of %2 (Slurm job %3) left no result, and Slurm no longer lists it: "
@@ -379,7 +293,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             }
     }
     QJsonArray submissions;
-    for (const Submission& s : state.submissions)
+    for (const ClusterSubmission& s : state.submissions)
         submissions.append(s.toJson());
     ctx.provenance().setCluster({{QStringLiteral("backend"), QStringLiteral("slurm")},
                                  {QStringLiteral("cluster_name"), state.clusterName},

@@ -157,6 +157,11 @@ private slots:
         const QString script = QString::fromUtf8(readAll(QDir(runDir).filePath(QStringLiteral("cluster-task.sbatch"))));
         QVERIFY(script.startsWith(QLatin1String("#!/bin/sh\n")));
         QVERIFY(script.contains(QLatin1String(" cluster task '")));
+        // `bioforge status` shows every task done on its node, and the merge.
+        const Result status = run({QStringLiteral("status"), runId});
+        QCOMPARE(status.code, 0);
+        QCOMPARE(status.out.count(QRegularExpression(QStringLiteral("task \\d/4  done +\\S+"))), 4);
+        QVERIFY2(status.out.contains(QLatin1String("merge     done")) && status.out.contains(QLatin1String("on cluster bioforge-test")), qPrintable(status.out));
         // The report of a cluster run is the viral report.
         QCOMPARE(run({QStringLiteral("report"), runId}).code, 0);
     }
@@ -187,6 +192,8 @@ private slots:
         QVERIFY2(err.contains(QLatin1String("task 3 of 4")) && err.contains(QLatin1String("cancelled before it started")), qPrintable(err));
         const QString runId = runIdFrom(err);
         QVERIFY(!runId.isEmpty());
+        const Result status = run({QStringLiteral("status"), runId});
+        QVERIFY2(status.out.contains(QRegularExpression(QStringLiteral("task 3/4  not on the cluster"))), qPrintable(status.out));
         // The merge never runs, and nothing of this run stays queued once its tasks end.
         QTRY_VERIFY_WITH_TIMEOUT(queue().filter(mergeId).isEmpty() || queue().filter(mergeId).first().contains(QLatin1String("CANCELLED")), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(queue().filter(arrayId + QLatin1Char('_')).isEmpty(), 60000);

@@ -1,0 +1,125 @@
+#include "cluster/cluster_state.h"
+
+#include "checkpoint/checkpoint_store.h"
+#include "cluster/cluster_work.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace bioforge::core {
+
+QJsonObject ClusterSubmission::toJson() const
+{
+    QJsonArray idx;
+    for (int i : indices)
+        idx.append(i);
+    return {{QStringLiteral("kind"), kind}, {QStringLiteral("job_id"), jobId}, {QStringLiteral("indices"), idx},
+            {QStringLiteral("sbatch_arguments"), QJsonArray::fromStringList(arguments)}, {QStringLiteral("submitted_at"), submittedAt}};
+}
+
+ClusterSubmission ClusterSubmission::fromJson(const QJsonObject& o)
+{
+    ClusterSubmission s{o.value(QLatin1String("kind")).toString(), o.value(QLatin1String("job_id")).toString(), {}, {},
+                        o.value(QLatin1String("submitted_at")).toString()};
+    for (const QJsonValue& v : o.value(QLatin1String("indices")).toArray())
+        s.indices << int(v.toInteger());
+    for (const QJsonValue& v : o.value(QLatin1String("sbatch_arguments")).toArray())
+        s.arguments << v.toString();
+    return s;
+}
+
+const ClusterSubmission* ClusterState::lastMerge() const
+{
+    const ClusterSubmission* last = nullptr;
+    for (const ClusterSubmission& s : submissions)
+        if (s.kind == QLatin1String("merge"))
+            last = &s;
+    return last;
+}
+
+QJsonObject ClusterState::toJson() const
+{
+    QJsonArray subs;
+    for (const ClusterSubmission& s : submissions)
+        subs.append(s.toJson());
+    return {{QStringLiteral("plan"), plan}, {QStringLiteral("cluster_name"), clusterName}, {QStringLiteral("submissions"), subs}};
+}
+
+ClusterState ClusterState::fromJson(const QJsonObject& o)
+{
+    ClusterState r{o.value(QLatin1String("plan")).toObject(), o.value(QLatin1String("cluster_name")).toString(), {}};
+    for (const QJsonValue& v : o.value(QLatin1String("submissions")).toArray())
+        r.submissions << ClusterSubmission::fromJson(v.toObject());
+    return r;
+}
+
+Expected<ClusterObservation> observeCluster(const SlurmClient& slurm, const ClusterState& state)
+{
+    QStringList ids;
+    for (const ClusterSubmission& s : state.submissions)
+        ids << s.jobId;
+    auto jobs = slurm.jobs(ids);
+    if (!jobs)
+        return jobs.error();
+    ClusterObservation o;
+    for (const ClusterSubmission& s : state.submissions)
+        for (const SlurmJobState& j : *jobs) {
+            if (s.kind == QLatin1String("merge") && j.jobId == s.jobId)
+                o.merge = j;
+            else if (s.kind == QLatin1String("tasks") && j.arrayJobId == s.jobId && s.indices.contains(j.arrayTask))
+                o.tasks[j.arrayTask] = j; // later submissions come later: they win
+        }
+    return o;
+}
+
+QString arraySpec(const QList<int>& indices)
+{
+    QStringList parts;
+    for (qsizetype i = 0; i < indices.size();) {
+        qsizetype j = i;
+        while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1)
+            ++j;
+        parts << (j == i ? QString::number(indices[i]) : QStringLiteral("%1-%2").arg(indices[i]).arg(indices[j]));
+        i = j + 1;
+    }
+    return parts.join(QLatin1Char(','));
+}
+
+Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const SlurmClient& slurm)
+{
+    const CheckpointStore store(checkpointDir, 1);
+    if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))
+        return Error(QStringLiteral("%1: not a cluster run (no cluster checkpoint)").arg(checkpointDir));
+    auto saved = store.load(QLatin1String(ClusterState::kCheckpointKey));
+    if (!saved)
+        return saved.error();
+    const ClusterState state = ClusterState::fromJson(saved->state);
+    const ClusterWork work(QDir(checkpointDir).filePath(QStringLiteral("cluster")));
+    auto seen = observeCluster(slurm, state);
+    if (!seen)
+        return seen.error();
+    ClusterRunStatus out{state.clusterName, state.shards(), {}, QStringLiteral("not submitted")};
+    for (int i = 0; i < out.shards; ++i) {
+        ClusterTaskStatus t{i, QStringLiteral("not on the cluster"), {}, {}, work.taskProgress(i)};
+        if (auto it = seen->tasks.find(i); it != seen->tasks.end()) {
+            t.state = it->second.state;
+            t.node = it->second.nodes;
+            t.jobId = it->second.jobId;
+        }
+        const QJsonObject result = work.taskResult(i);
+        if (result.value(QLatin1String("state")).toString() == QLatin1String("finished")) {
+            t.state = QStringLiteral("done");
+            t.node = result.value(QLatin1String("node")).toString();
+            t.progress = 1;
+        }
+        out.tasks.append(t);
+    }
+    if (QFileInfo::exists(work.mergeResultFile()))
+        out.merge = QStringLiteral("done");
+    else if (seen->merge)
+        out.merge = seen->merge->state;
+    return out;
+}
+
+} // namespace bioforge::core

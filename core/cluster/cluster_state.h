@@ -1,0 +1,70 @@
+#pragma once
+
+// What a cluster run remembers between polls and across resumes (the
+// checkpoint entry "cluster"): its plan and every sbatch submission; and
+// what squeue says about those jobs now. Also the status report of a run
+// (`bioforge status`): each task done / running / queued / ended, its node.
+
+#include "cluster/slurm_client.h"
+#include "util/expected.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <map>
+#include <optional>
+
+namespace bioforge::core {
+
+struct ClusterSubmission {
+    QString kind; // "tasks" or "merge"
+    QString jobId;
+    QList<int> indices; // tasks: the array indices (= shard indices)
+    QStringList arguments;
+    QString submittedAt;
+
+    QJsonObject toJson() const;
+    static ClusterSubmission fromJson(const QJsonObject& json);
+};
+
+struct ClusterState {
+    QJsonObject plan; // shards, weights, unit, largest_over_mean, summary
+    QString clusterName;
+    QList<ClusterSubmission> submissions;
+
+    int shards() const { return int(plan.value(QLatin1String("shards")).toInteger()); }
+    const ClusterSubmission* lastMerge() const;
+    QJsonObject toJson() const;
+    static ClusterState fromJson(const QJsonObject& json);
+    static constexpr const char* kCheckpointKey = "cluster";
+};
+
+// squeue's view of a run's jobs: by task index (the latest submission of the task wins) and the latest merge.
+struct ClusterObservation {
+    std::map<int, SlurmJobState> tasks;
+    std::optional<SlurmJobState> merge;
+};
+Expected<ClusterObservation> observeCluster(const SlurmClient& slurm, const ClusterState& state);
+
+// "0-3", "1,3", "0-2,5": Slurm's --array syntax for sorted indices.
+QString arraySpec(const QList<int>& indices);
+
+struct ClusterTaskStatus {
+    int index = 0;
+    QString state;   // "done", or Slurm's state (RUNNING, PENDING, FAILED, …), or "not on the cluster"
+    QString node;
+    QString jobId;
+    double progress = 0; // [0, 1]
+};
+struct ClusterRunStatus {
+    QString clusterName;
+    int shards = 0;
+    QList<ClusterTaskStatus> tasks;
+    QString merge; // "done", Slurm's state of the latest merge, or "not submitted"
+};
+// The status of the cluster run whose checkpoint folder is `checkpointDir`; an error when it is not one.
+Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const SlurmClient& slurm);
+
+} // namespace bioforge::core
