@@ -1,7 +1,7 @@
 // Cluster runs against a real one-node Slurm cluster (slurm_cluster.sh,
 // started by the ctest fixture slurm_up and stopped by slurm_down), through
-// the real `bioforge` program: the demo's viral run split in 4 shards gives
-// the single-machine outputs byte for byte; a task cancelled on the cluster
+// the real `bioforge` program: the demo's viral run split in 4 shards, and
+// an age predict split by rows, give the single-machine outputs byte for byte; a task cancelled on the cluster
 // fails the run naming it, and `bioforge resume` reruns that task alone; a
 // task that fails cancels the merge and the run names the task, its node and
 // the end of its log; Ctrl-C (pause) leaves nothing queued; an option the
@@ -164,6 +164,42 @@ private slots:
         QVERIFY2(status.out.contains(QLatin1String("merge     done")) && status.out.contains(QLatin1String("on cluster bioforge-test")), qPrintable(status.out));
         // The report of a cluster run is the viral report.
         QCOMPARE(run({QStringLiteral("report"), runId}).code, 0);
+    }
+
+    void agePredictShardsByRowsToTheSameBytes()
+    {
+        // A table of several prediction chunks: the demo's NHANES IV people four times, ids made unique.
+        QDirIterator it(m_dir.filePath(QStringLiteral("home")), {QStringLiteral("nhanes4-demo.csv.gz")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        QVERIFY(it.hasNext());
+        const Result csv = slurm(QStringLiteral("gzip"), {QStringLiteral("-dc"), it.next()});
+        QStringList lines = csv.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(lines.size() > 1000);
+        QString table = lines.takeFirst() + QLatin1Char('\n');
+        for (int copy = 1; copy <= 4; ++copy)
+            for (const QString& line : lines)
+                table += line.section(QLatin1Char(','), 0, 0) + QStringLiteral("_c%1,").arg(copy) + line.section(QLatin1Char(','), 1) + QLatin1Char('\n');
+        const QString tableFile = m_dir.filePath(QStringLiteral("cohort x4.csv"));
+        QFile f(tableFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(table.toUtf8());
+        f.close();
+        QDirIterator models(QDir(project()).filePath(QStringLiteral("runs")), {QStringLiteral("henaw-model")}, QDir::Dirs, QDirIterator::Subdirectories);
+        QVERIFY(models.hasNext());
+        const QStringList args = {QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), QStringLiteral("--model"), models.next(),
+                                  QStringLiteral("--table"), tableFile};
+        const Result local = run(args);
+        QVERIFY2(local.code == 0, qPrintable(local.err));
+        const Result cluster = run(args + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("3")});
+        QVERIFY2(cluster.code == 0, qPrintable(cluster.err + cluster.out));
+        const QString clusterId = runIdFrom(cluster.err);
+        for (const QString& file : {QStringLiteral("henaw.csv"), QStringLiteral("summary.json")}) {
+            const QByteArray a = readAll(QDir(project()).filePath(QStringLiteral("runs/%1/%2").arg(runIdFrom(local.err), file)));
+            QVERIFY(!a.isEmpty());
+            QVERIFY2(a == readAll(QDir(project()).filePath(QStringLiteral("runs/%1/%2").arg(clusterId, file))), qPrintable(file + QStringLiteral(" differs")));
+        }
+        const QJsonObject plan = provenance(clusterId).value(QLatin1String("cluster")).toObject().value(QLatin1String("plan")).toObject();
+        QCOMPARE(plan.value(QLatin1String("unit")).toString(), QStringLiteral("rows"));
+        QCOMPARE(plan.value(QLatin1String("shards")).toInt(), 3);
     }
 
     void cancelledTaskIsNamedAndResumedAlone()

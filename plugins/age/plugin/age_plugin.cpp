@@ -1,5 +1,9 @@
 #include "age_plugin.h"
 
+#include "henaw/henaw_network.h"
+#include "io/atomic_file.h"
+#include "pipeline/henaw_shards.h"
+
 #include "age_demo.h"
 #include "age_report.h"
 #include "age_verbs.h"
@@ -10,6 +14,7 @@
 #include "ui/age_page.h"
 
 #include <QApplication>
+#include <QJsonDocument>
 #include <QStandardPaths>
 #include <QStyle>
 
@@ -41,6 +46,37 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
     if (verb == QLatin1String("evaluate"))
         return std::unique_ptr<core::Job>(std::make_unique<EvaluateJob>(*settings));
     return core::Error(QStringLiteral("age: unknown verb '%1'").arg(verb));
+}
+
+core::Expected<core::ShardPlan> AgePlugin::planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile)
+{
+    if (verb != QLatin1String("predict"))
+        return core::Error(QStringLiteral("age %1 cannot run on a cluster (only predict)").arg(verb));
+    auto settings = HenawRunSettings::fromParameters(parameters);
+    if (!settings)
+        return settings.error();
+    auto plan = planHenawShards(*settings, shards);
+    if (!plan)
+        return plan.error();
+    if (core::Status st = core::AtomicFile::write(planFile, QJsonDocument(plan->toJson()).toJson()); !st)
+        return st.error();
+    core::ShardPlan out;
+    out.unit = QStringLiteral("rows");
+    for (const auto& [first, end] : plan->shards)
+        out.weights << end - first;
+    out.summary = {{QStringLiteral("rows"), double(plan->rows)}, {QStringLiteral("chunk_rows"), double(HenawNetwork::kPredictChunkRows)}};
+    return out;
+}
+
+core::Expected<QList<core::MergedOutput>> AgePlugin::mergeShards(const QString& verb, const QJsonObject& parameters, const QStringList& shardOutputDirs,
+                                                                 const QString& outputDir)
+{
+    if (verb != QLatin1String("predict"))
+        return core::Error(QStringLiteral("age %1 cannot run on a cluster (only predict)").arg(verb));
+    auto settings = HenawRunSettings::fromParameters(parameters);
+    if (!settings)
+        return settings.error();
+    return mergeHenawPredictions(*settings, shardOutputDirs, outputDir);
 }
 
 core::Expected<core::ReportContent> AgePlugin::reportContent(const core::RunRecord& run, const QString& runDir) const

@@ -68,7 +68,9 @@ core::VerbSpec predictVerb()
             {{QStringLiteral("model"), T::Path, QStringLiteral("the model folder (a train run's henaw-model/)"), QJsonValue::Undefined, {}, 0, 0},
              {QStringLiteral("table"), T::Path, QStringLiteral("the cohort table"), QJsonValue::Undefined, {}, 0, 0, true},
              {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name"), QStringLiteral("nhanes-bioage"), {}, 0, 0},
-             {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0 = all)"), 0, {}, 0, 1024}}};
+             {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0 = all)"), 0, {}, 0, 1024},
+             {QStringLiteral("shard"), T::String, QStringLiteral("predict only shard i/N of the rows (a cluster run's task; empty = all)"), QString(), {}, 0, 0},
+             {QStringLiteral("shard_plan"), T::String, QStringLiteral("the cluster run's plan of the shards (empty: planned by this run)"), QString(), {}, 0, 0}}};
 }
 
 } // namespace bioforge::age

@@ -282,7 +282,7 @@ HenawNetwork::Outputs HenawNetwork::predict(const HenawBatch& b) const
     d->net->eval();
     const int64_t n = d->config.markers.size(), ng = d->config.interactions.size() + d->config.ratios.size();
     Outputs out;
-    constexpr int64_t kChunk = 8192;
+    constexpr int64_t kChunk = kPredictChunkRows;
     for (int64_t start = 0; start < b.rows; start += kChunk) {
         const int64_t rows = std::min(kChunk, b.rows - start);
         const NetImpl::Out o = d->net->forward(matrix(b.x + start * n, rows, n), matrix(ng ? b.g + start * ng : nullptr, rows, ng), column(b.age ? b.age + start : nullptr, rows));

@@ -59,6 +59,9 @@ struct HenawOutOfMemory {
 
 class HenawNetwork {
 public:
+    // predict() runs rows in chunks of this many, from the first row it is given: a
+    // cluster shard that starts at a multiple of it computes the same bits as a whole-table run.
+    static constexpr int64_t kPredictChunkRows = 8192;
     struct Loss {
         double total = 0, age = 0, mortality = 0, morbidity = 0, probe = 0, penalty = 0;
         int64_t rows = 0;

@@ -1,4 +1,5 @@
 #include "pipeline/henaw_jobs.h"
+#include "pipeline/henaw_shards.h"
 
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
@@ -45,6 +46,16 @@ core::Expected<HenawRunSettings> HenawRunSettings::fromParameters(const QJsonObj
         if (p.contains(QLatin1String(key)))
             s.overrides.insert(QLatin1String(key), p.value(QLatin1String(key)));
     s.threads = p.value(QLatin1String("threads")).toInt(0);
+    if (const QString shard = p.value(QLatin1String("shard")).toString(); !shard.isEmpty()) {
+        const QStringList parts = shard.split(QLatin1Char('/'));
+        bool okIndex = false, okCount = false;
+        const int index = parts.size() == 2 ? parts[0].toInt(&okIndex) : 0, count = parts.size() == 2 ? parts[1].toInt(&okCount) : 0;
+        if (!okIndex || !okCount || count < 1 || index < 1 || index > count)
+            return Error(QStringLiteral("age predict: shard '%1': expected i/N with 1 ≤ i ≤ N (e.g. 2/8)").arg(shard));
+        s.shardIndex = index - 1;
+        s.shardCount = count;
+        s.shardPlan = p.value(QLatin1String("shard_plan")).toString();
+    }
     return s;
 }
 
@@ -98,7 +109,8 @@ HenawSplitData splitData(const Cohort& c, const FeatureEncoder& encoder, const s
     return d;
 }
 
-// Age error, mortality discrimination and interval coverage of a prediction.
+} // namespace
+
 QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows, const HenawPrediction& p)
 {
     double absError = 0;
@@ -147,6 +159,8 @@ QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows,
             {QStringLiteral("c_index_advance"), concordanceIndex(survival, advance)},
             {QStringLiteral("interval_coverage"), coverage}};
 }
+
+namespace {
 
 // Each system's markers with their adaptive weight, averaged over the people predicted.
 QJsonArray meanWeights(const HenawConfig& config, const HenawPrediction& p)
@@ -274,24 +288,29 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     CohortReadReport report;
     const Cohort cohort = readRunTable(ctx, m_settings.table, mapping, &report, QStringLiteral("cohort table"));
     ctx.advance();
-    ctx.beginStage(QStringLiteral("predict"), cohort.rows());
-    std::vector<qsizetype> rows(size_t(cohort.rows()));
-    for (qsizetype r = 0; r < cohort.rows(); ++r)
-        rows[size_t(r)] = r;
+    qsizetype first = 0, end = cohort.rows();
+    if (m_settings.shardIndex >= 0) // a cluster shard: its rows only
+        std::tie(first, end) = orThrow(henawShardRows(m_settings, cohort.rows()));
+    ctx.beginStage(QStringLiteral("predict"), end - first);
+    std::vector<qsizetype> rows(size_t(end - first));
+    for (qsizetype r = first; r < end; ++r)
+        rows[size_t(r - first)] = r;
     QString error;
     const HenawPrediction p = model.predict(cohort, rows, &error);
     if (!error.isEmpty())
         throw JobFailure(error);
-    ctx.advance(cohort.rows());
+    ctx.advance(end - first);
     ctx.beginStage(QStringLiteral("write"), 1);
     core::CsvWriter table;
     table.writeRow({mapping.idColumn.isEmpty() ? QStringLiteral("line") : mapping.idColumn, QStringLiteral("henaw_age"), QStringLiteral("henaw_sd"),
                     QStringLiteral("henaw_advance"), QStringLiteral("henaw_aleatoric_sd"), QStringLiteral("henaw_epistemic_sd"), QStringLiteral("henaw_log_hazard")});
-    for (qsizetype r = 0; r < cohort.rows(); ++r)
-        table.writeRow({cohort.ids[r], numberText(p.biologicalAge[size_t(r)]), numberText(p.sd[size_t(r)]), numberText(p.biologicalAge[size_t(r)] - cohort.age[size_t(r)]),
-                        numberText(p.aleatoricSd[size_t(r)]), numberText(p.epistemicSd[size_t(r)]), numberText(p.logHazard[size_t(r)])});
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const qsizetype r = rows[i];
+        table.writeRow({cohort.ids[r], numberText(p.biologicalAge[i]), numberText(p.sd[i]), numberText(p.biologicalAge[i] - cohort.age[size_t(r)]),
+                        numberText(p.aleatoricSd[i]), numberText(p.epistemicSd[i]), numberText(p.logHazard[i])});
+    }
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("henaw.csv"))));
-    const QJsonObject summary{{QStringLiteral("rows"), double(cohort.rows())}, {QStringLiteral("model"), m_settings.model},
+    const QJsonObject summary{{QStringLiteral("rows"), double(rows.size())}, {QStringLiteral("model"), m_settings.model},
                               {QStringLiteral("validation"), report.summary()}, {QStringLiteral("check"), checkPrediction(cohort, rows, p)}};
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
     ctx.provenance().addOutput(QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv"));

@@ -35,11 +35,20 @@ struct HenawRunSettings {
     QJsonObject overrides;  // train: epochs, ensemble, batch_size, seed from the command line
     int threads = 0;
     double minimumCoverage = 0.7; // train: a marker enters when this share of rows has it
+    // predict as a cluster shard ("shard": "i/N", 1-based): rows of the plan's shard only (henaw_shards.h).
+    int shardIndex = -1; // 0-based; -1: every row
+    int shardCount = 0;
+    QString shardPlan;   // the plan file; empty: planned by the run itself
 
     static core::Expected<HenawRunSettings> fromParameters(const QJsonObject& parameters);
 };
 
 class HenawModel;
+struct Cohort;
+struct HenawPrediction;
+
+// Age error, mortality discrimination (C-index) and interval coverage of a prediction of `rows`.
+QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows, const HenawPrediction& p);
 
 // Reads the table, trains an ensemble on it (stages "henaw-read", "henaw",
 // "henaw-test") and saves it under `modelDir`; nullopt when a stop was

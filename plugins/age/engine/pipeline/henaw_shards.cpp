@@ -1,0 +1,198 @@
+#include "pipeline/henaw_shards.h"
+
+#include "cluster/shard_split.h"
+#include "henaw/henaw_model.h"
+#include "henaw/henaw_network.h"
+#include "io/json_file.h"
+#include "schema/biomarker_schema.h"
+#include "table/cohort_reader.h"
+#include "table/column_mapping.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <charconv>
+#include <cmath>
+
+namespace bioforge::age {
+
+using core::Error;
+
+namespace {
+
+QJsonObject madeFrom(const HenawRunSettings& s)
+{
+    return {{QStringLiteral("table"), QFileInfo(s.table).absoluteFilePath()},
+            {QStringLiteral("size"), double(QFileInfo(s.table).size())},
+            {QStringLiteral("map"), s.mapping},
+            {QStringLiteral("chunk_rows"), double(HenawNetwork::kPredictChunkRows)}};
+}
+
+core::Expected<Cohort> readTable(const HenawRunSettings& s, CohortReadReport* report)
+{
+    auto mapping = ColumnMapping::load(s.mapping);
+    if (!mapping)
+        return mapping.error();
+    return readCohort(s.table, *mapping, BiomarkerSchema::builtIn(), report);
+}
+
+double parseNumber(const QByteArray& field)
+{
+    if (field.isEmpty())
+        return std::nan("");
+    double v = 0;
+    const auto r = std::from_chars(field.constData(), field.constData() + field.size(), v);
+    return r.ec == std::errc() && r.ptr == field.constData() + field.size() ? v : std::nan("");
+}
+
+} // namespace
+
+QJsonObject HenawShardPlan::toJson() const
+{
+    QJsonArray list;
+    for (const auto& [first, end] : shards)
+        list.append(QJsonObject{{QStringLiteral("first_row"), double(first)}, {QStringLiteral("end_row"), double(end)}});
+    return {{QStringLiteral("schema"), QStringLiteral("bioforge-age-shard-plan/1")}, {QStringLiteral("made_from"), madeFrom},
+            {QStringLiteral("rows"), double(rows)}, {QStringLiteral("shards"), list}};
+}
+
+core::Expected<HenawShardPlan> HenawShardPlan::fromJson(const QJsonObject& json, const QString& source)
+{
+    if (json.value(QLatin1String("schema")).toString() != QLatin1String("bioforge-age-shard-plan/1"))
+        return Error(QStringLiteral("%1: not an age shard plan (schema bioforge-age-shard-plan/1 expected)").arg(source));
+    HenawShardPlan p;
+    p.madeFrom = json.value(QLatin1String("made_from")).toObject();
+    p.rows = json.value(QLatin1String("rows")).toInteger();
+    qint64 next = 0;
+    for (const QJsonValue& v : json.value(QLatin1String("shards")).toArray()) {
+        const qint64 first = v.toObject().value(QLatin1String("first_row")).toInteger(-1), end = v.toObject().value(QLatin1String("end_row")).toInteger(-1);
+        if (first != next || end <= first || end > p.rows)
+            return Error(QStringLiteral("%1: shard %2 covers rows [%3, %4), expected to start at %5 and end by %6").arg(source).arg(p.shards.size() + 1).arg(first).arg(end).arg(next).arg(p.rows));
+        p.shards.emplace_back(first, end);
+        next = end;
+    }
+    if (p.shards.empty() || next != p.rows)
+        return Error(QStringLiteral("%1: the shards do not cover all %2 rows").arg(source).arg(p.rows));
+    return p;
+}
+
+core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings, int shards)
+{
+    CohortReadReport report;
+    auto cohort = readTable(settings, &report);
+    if (!cohort)
+        return cohort.error();
+    HenawShardPlan plan;
+    plan.madeFrom = madeFrom(settings);
+    plan.rows = cohort->rows();
+    if (plan.rows == 0)
+        return Error(QStringLiteral("%1: no usable row to predict").arg(settings.table));
+    std::vector<core::ShardUnit> chunks;
+    for (qint64 first = 0; first < plan.rows; first += HenawNetwork::kPredictChunkRows)
+        chunks.push_back({std::min<qint64>(HenawNetwork::kPredictChunkRows, plan.rows - first), true});
+    for (const core::ShardRange& r : core::splitBalanced(chunks, shards))
+        plan.shards.emplace_back(r.begin * HenawNetwork::kPredictChunkRows, std::min<qint64>(plan.rows, r.end * HenawNetwork::kPredictChunkRows));
+    return plan;
+}
+
+core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSettings& settings, qsizetype tableRows)
+{
+    HenawShardPlan plan;
+    if (!settings.shardPlan.isEmpty()) {
+        auto json = core::readJsonObjectFile(settings.shardPlan, qint64(64) << 20);
+        if (!json)
+            return json.error();
+        auto parsed = HenawShardPlan::fromJson(*json, settings.shardPlan);
+        if (!parsed)
+            return parsed.error();
+        plan = *parsed;
+        if (plan.madeFrom != madeFrom(settings))
+            return Error(QStringLiteral("%1: the plan was made for another table, size or column mapping").arg(settings.shardPlan));
+    } else {
+        auto planned = planHenawShards(settings, settings.shardCount);
+        if (!planned)
+            return planned.error();
+        plan = *planned;
+    }
+    if (plan.rows != tableRows)
+        return Error(QStringLiteral("shard %1/%2: the plan counts %3 usable rows, the table has %4 now").arg(settings.shardIndex + 1).arg(settings.shardCount).arg(plan.rows).arg(tableRows));
+    if (int(plan.shards.size()) != settings.shardCount)
+        return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(settings.shardIndex + 1).arg(settings.shardCount).arg(plan.shards.size()));
+    const auto [first, end] = plan.shards[size_t(settings.shardIndex)];
+    return std::pair{qsizetype(first), qsizetype(end)};
+}
+
+core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSettings& settings, const QStringList& dirs, const QString& outputDir)
+{
+    if (dirs.isEmpty())
+        return Error(QStringLiteral("no shard to merge"));
+    // henaw.csv: the header once, then every shard's rows; the numbers are read back for the check.
+    QSaveFile out(QDir(outputDir).filePath(QStringLiteral("henaw.csv")));
+    if (!out.open(QIODevice::WriteOnly))
+        return Error(QStringLiteral("%1: cannot create: %2").arg(out.fileName(), out.errorString()));
+    HenawPrediction p;
+    QByteArray header;
+    for (const QString& dir : dirs) {
+        QFile in(QDir(dir).filePath(QStringLiteral("henaw.csv")));
+        if (!in.open(QIODevice::ReadOnly))
+            return Error(QStringLiteral("%1: cannot read the shard's table: %2").arg(in.fileName(), in.errorString()));
+        const QByteArray first = in.readLine();
+        if (header.isEmpty()) {
+            header = first;
+            out.write(header);
+        } else if (first != header) {
+            return Error(QStringLiteral("%1: line 1: its header differs from the first shard's").arg(in.fileName()));
+        }
+        qint64 lineNo = 1;
+        while (!in.atEnd()) {
+            const QByteArray line = in.readLine();
+            ++lineNo;
+            out.write(line);
+            // The last six fields are numbers (ids may hold quoted commas, numbers never do).
+            QList<QByteArray> numbers;
+            qsizetype end = line.endsWith('\n') ? line.size() - 1 : line.size();
+            for (int f = 0; f < 6; ++f) {
+                const qsizetype comma = line.lastIndexOf(',', end - 1);
+                if (comma < 0)
+                    return Error(QStringLiteral("%1: line %2: expected an id and six numbers").arg(in.fileName()).arg(lineNo));
+                numbers.prepend(line.mid(comma + 1, end - comma - 1));
+                end = comma;
+            }
+            p.biologicalAge.push_back(parseNumber(numbers[0]));
+            p.sd.push_back(parseNumber(numbers[1]));
+            p.aleatoricSd.push_back(parseNumber(numbers[3]));
+            p.epistemicSd.push_back(parseNumber(numbers[4]));
+            p.logHazard.push_back(parseNumber(numbers[5]));
+        }
+    }
+    if (!out.commit())
+        return Error(QStringLiteral("%1: cannot complete: %2").arg(out.fileName(), out.errorString()));
+
+    CohortReadReport report;
+    auto cohort = readTable(settings, &report);
+    if (!cohort)
+        return cohort.error();
+    if (qsizetype(p.biologicalAge.size()) != cohort->rows())
+        return Error(QStringLiteral("the shards predicted %1 rows, the table has %2 usable rows").arg(p.biologicalAge.size()).arg(cohort->rows()));
+    std::vector<qsizetype> rows(size_t(cohort->rows()));
+    for (qsizetype r = 0; r < cohort->rows(); ++r)
+        rows[size_t(r)] = r;
+    auto firstSummary = core::readJsonObjectFile(QDir(dirs.first()).filePath(QStringLiteral("summary.json")));
+    if (!firstSummary)
+        return firstSummary.error();
+    const QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())},
+                              {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
+                              {QStringLiteral("validation"), report.summary()},
+                              {QStringLiteral("check"), checkPrediction(*cohort, rows, p)}};
+    QSaveFile s(QDir(outputDir).filePath(QStringLiteral("summary.json")));
+    const QByteArray text = QJsonDocument(summary).toJson();
+    if (!s.open(QIODevice::WriteOnly) || s.write(text) != text.size() || !s.commit())
+        return Error(QStringLiteral("%1: cannot write: %2").arg(s.fileName(), s.errorString()));
+    return QList<core::MergedOutput>{{QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv")}, {QStringLiteral("summary.json"), QStringLiteral("summary.json")}};
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,41 @@
+#pragma once
+
+// `age predict` as a cluster run (core/cluster): the table's usable rows are
+// cut into shards of whole prediction chunks (HenawNetwork::kPredictChunkRows
+// rows, counted from the first row), balanced by rows, so every shard runs
+// the network on exactly the chunks a whole-table run does and writes the
+// same bits. The merge concatenates henaw.csv in shard order and rebuilds
+// summary.json: rows summed, the table's validation (the same in every
+// shard: each reads the whole table), and the check (age error, C-index,
+// interval coverage) recomputed over all rows from the merged predictions
+// (written shortest round-trip, so read back exactly).
+
+#include "pipeline/henaw_jobs.h"
+#include "plugin/iplugin.h"
+#include "util/expected.h"
+
+#include <QJsonObject>
+
+#include <utility>
+#include <vector>
+
+namespace bioforge::age {
+
+struct HenawShardPlan {
+    QJsonObject madeFrom;                             // table path and size, column mapping
+    qint64 rows = 0;                                  // usable rows of the table
+    std::vector<std::pair<qint64, qint64>> shards;    // [first, end) rows
+
+    QJsonObject toJson() const;
+    static core::Expected<HenawShardPlan> fromJson(const QJsonObject& json, const QString& source);
+};
+
+// Reads the table once (no model runs).
+core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings, int shards);
+// Rows [first, end) of this run's shard, from settings.shardPlan (or planned here), checked against the table's row count.
+core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSettings& settings, qsizetype tableRows);
+// Merges the shard runs' henaw.csv and summary.json into `outputDir`.
+core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSettings& settings, const QStringList& shardOutputDirs,
+                                                                const QString& outputDir);
+
+} // namespace bioforge::age
