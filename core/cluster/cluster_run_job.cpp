@@ -33,6 +33,35 @@ namespace {
 
 const QString kStateKey = QLatin1String(ClusterState::kCheckpointKey);
 
+constexpr qint64 kResultGraceMs = 120000; // a result file late on a shared filesystem
+constexpr int kSqueueRetries = 5;         // squeue failures in a row before the run gives up
+constexpr int kCancelWaitMs = 90000;      // a pause waits this long for cancelled jobs to leave
+
+// A path inside an sbatch --output pattern: '%' is a pattern character there.
+QString slurmPattern(const QString& path)
+{
+    QString p = path;
+    return p.replace(QLatin1Char('%'), QLatin1String("%%"));
+}
+
+// Copies `from` to `to` (streamed, through a temporary file renamed at the end) when its SHA-256 is `sha256`.
+Status copyVerified(const QString& from, const QString& sha256, const QString& to)
+{
+    auto actual = Sha256::ofFile(from);
+    if (!actual)
+        return actual.error();
+    if (*actual != sha256)
+        return Error(QStringLiteral("%1: SHA-256 %2, the merge recorded %3; run the merge again ('bioforge resume')").arg(from, *actual, sha256));
+    const QString part = to + QStringLiteral(".part");
+    QFile::remove(part);
+    if (!QFile::copy(from, part))
+        return Error(QStringLiteral("%1: cannot copy to %2").arg(from, part));
+    QFile::remove(to);
+    if (!QFile::rename(part, to))
+        return Error(QStringLiteral("%1: cannot rename to %2").arg(part, to));
+    return okStatus();
+}
+
 bool taskDone(const ClusterWork& work, int index)
 {
     return work.taskResult(index).value(QLatin1String("state")).toString() == QLatin1String("finished");
@@ -148,16 +177,20 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         const QString id = submit(QStringLiteral("tasks"),
                                   {QStringLiteral("--array=") + arraySpec(toSubmit), QStringLiteral("--job-name=") + jobName,
                                    QStringLiteral("--chdir=") + work.folder(),
-                                   QStringLiteral("--output=") + QDir(work.logDir()).filePath(QStringLiteral("task-%A_%a.log"))},
+                                   QStringLiteral("--output=") + slurmPattern(work.logDir()) + QStringLiteral("/task-%A_%a.log")},
                                   work.taskScript(), toSubmit);
         dependencies << id;
         if (state.submissions.size() > 1)
             ctx.setMessage(QStringLiteral("resubmitted task(s) %1 as Slurm job %2").arg(arraySpec(toSubmit), id));
     }
     const bool merged = QFileInfo::exists(work.mergeResultFile());
+    if (!toSubmit.isEmpty() && seen.merge && seen.merge->active()) { // it waits on jobs that were replaced: it would never run
+        orThrow(slurm.cancel({seen.merge->jobId}));
+        seen.merge.reset();
+    }
     if (!merged && !(seen.merge && seen.merge->active())) {
         QStringList args{QStringLiteral("--job-name=") + jobName + QStringLiteral("-merge"), QStringLiteral("--chdir=") + work.folder(),
-                         QStringLiteral("--output=") + QDir(work.logDir()).filePath(QStringLiteral("merge-%j.log"))};
+                         QStringLiteral("--output=") + slurmPattern(work.logDir()) + QStringLiteral("/merge-%j.log")};
         if (!dependencies.isEmpty())
             args << QStringLiteral("--dependency=afterok:") + dependencies.join(QLatin1Char(':')) << QStringLiteral("--kill-on-invalid-dep=yes");
         submit(QStringLiteral("merge"), args, work.mergeScript(), {});
@@ -165,11 +198,26 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
 
     // Follow the run until the merge wrote its result.
     qint64 reported = 0;
-    std::map<int, int> unexplained; // polls in a row a task looked COMPLETED without its result (a shared filesystem may lag)
+    // A task Slurm calls COMPLETED wrote its result before it exited; a shared
+    // filesystem may show the file late: it counts as failed only after kResultGraceMs.
+    std::map<int, qint64> completedWithoutResultSince;
+    int squeueFailures = 0;
     for (;;) {
-        seen = orThrow(observeCluster(slurm, state));
+        auto observed = observeCluster(slurm, state);
+        if (!observed) { // a busy controller answers late now and then: retry before giving up
+            if (++squeueFailures >= kSqueueRetries)
+                throw JobFailure(observed.error().message()
+                                 + QStringLiteral("\nthe run's jobs may still be on the cluster: 'bioforge status' and 'bioforge resume' follow them again"));
+            ctx.setMessage(QStringLiteral("squeue did not answer (%1); trying again").arg(observed.error().message()));
+            for (int waited = 0; waited < pollIntervalMs() && !ctx.stopRequested(); waited += 50)
+                QThread::msleep(50);
+            continue;
+        }
+        squeueFailures = 0;
+        seen = *observed;
         qint64 units = 0;
         QList<int> failed;
+        QString pendingReason;
         int running = 0, pending = 0, done = 0;
         for (int i = 0; i < shards; ++i) {
             if (taskDone(work, i)) {
@@ -180,19 +228,26 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             units += qint64(work.taskProgress(i) * 999);
             auto it = seen.tasks.find(i);
             if (it == seen.tasks.end() || !it->second.active()) { // ended without a result, or Slurm forgot it
-                const bool definite = it != seen.tasks.end() && !it->second.completed();
-                if (definite || ++unexplained[i] >= 3)
+                // Not listed: cancelled before it started, or ended long ago (after MinJobAge) without a result.
+                const bool definite = it == seen.tasks.end() || !it->second.completed();
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                const qint64 since = completedWithoutResultSince.try_emplace(i, now).first->second;
+                if (definite || now - since >= kResultGraceMs)
                     failed << i;
-            } else if (it->second.state == QLatin1String("RUNNING"))
+            } else if (it->second.state == QLatin1String("RUNNING")) {
                 ++running;
-            else
+            } else {
                 ++pending;
+                if (it->second.reason != QLatin1String("None") && !it->second.reason.isEmpty())
+                    pendingReason = it->second.reason;
+            }
         }
         if (units > reported) {
             ctx.advance(units - reported);
             reported = units;
         }
-        ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running, %4 queued").arg(done).arg(shards).arg(running).arg(pending));
+        ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running, %4 queued%5").arg(done).arg(shards).arg(running).arg(pending)
+                           .arg(pendingReason.isEmpty() ? QString() : QStringLiteral(" (Slurm: %1)").arg(pendingReason)));
         const ClusterSubmission* lastMerge = nullptr;
         for (const ClusterSubmission& s : state.submissions)
             if (s.kind == QLatin1String("merge"))
@@ -207,6 +262,13 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             if (seen.merge && seen.merge->active())
                 active << seen.merge->jobId;
             orThrow(slurm.cancel(active));
+            // Wait until they have left (a task checkpoints on SIGTERM), so a resume finds them ended, not ending.
+            for (int waited = 0; waited < kCancelWaitMs; waited += 250) {
+                auto after = slurm.jobs(active);
+                if (!after || std::none_of(after->begin(), after->end(), [](const SlurmJobState& j) { return j.active(); }))
+                    break;
+                QThread::msleep(250);
+            }
             save();
             return ctx.stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
         }
@@ -252,8 +314,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         const QString file = o.value(QLatin1String("file")).toString();
         if (file.isEmpty() || file.contains(QLatin1Char('/')) || file.startsWith(QLatin1Char('.')))
             throw JobFailure(QStringLiteral("%1: output name '%2' is not a plain file name").arg(work.mergeResultFile(), file));
-        const QByteArray data = orThrow(AtomicFile::readVerified(QDir(work.mergedDir()).filePath(file), o.value(QLatin1String("sha256")).toString()));
-        orThrow(AtomicFile::write(QDir(ctx.outputDir()).filePath(file), data));
+        orThrow(copyVerified(QDir(work.mergedDir()).filePath(file), o.value(QLatin1String("sha256")).toString(), QDir(ctx.outputDir()).filePath(file)));
         ctx.provenance().addOutput(o.value(QLatin1String("name")).toString(), file);
         ctx.advance();
     }

@@ -4,6 +4,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 
+#include <unistd.h>
+
 namespace bioforge::core {
 
 bool SlurmJobState::active() const
@@ -21,6 +23,8 @@ Expected<SlurmClient::Result> SlurmClient::call(const QString& program, const QS
 {
     const QString path = m_binDir.isEmpty() ? program : QDir(m_binDir).filePath(program);
     QProcess p;
+    // A process group of its own: Ctrl-C on the terminal pauses the run, it must not kill squeue or sbatch under it.
+    p.setChildProcessModifier([] { ::setpgid(0, 0); });
     p.start(path, args);
     if (!p.waitForStarted(m_timeoutMs))
         return Error(QStringLiteral("%1 could not be started (%2): is the Slurm client installed and on the PATH?").arg(program, p.errorString()));

@@ -70,6 +70,10 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     if (!cluster.isUndefined()) {
         // The cluster's tasks run in another folder, maybe on another node: paths must not depend on this one's.
         for (const ParameterSpec& p : spec->parameters) {
+            // A string naming an existing relative file or folder (a model given by path) too.
+            if (p.type == ParameterSpec::Type::String && QDir::isRelativePath(validated->value(p.name).toString())
+                && validated->value(p.name).toString().contains(QLatin1Char('/')) && QFileInfo::exists(validated->value(p.name).toString()))
+                validated->insert(p.name, QFileInfo(validated->value(p.name).toString()).absoluteFilePath());
             if (p.type == ParameterSpec::Type::Path && !validated->value(p.name).toString().isEmpty())
                 validated->insert(p.name, QFileInfo(validated->value(p.name).toString()).absoluteFilePath());
             if (p.type == ParameterSpec::Type::PathList) {

@@ -124,6 +124,37 @@ private slots:
         QVERIFY(!newId.isEmpty());
         QCOMPARE(outputsOf(project, newId), outputsOf(reference, refId));
     }
+
+    // Shard runs by hand (`--shard i/N`, each planning the split itself), in a project that holds
+    // results of the same contigs (reuse on): their tables concatenate to the whole run's, byte for byte.
+    void shardRunsConcatenateToTheWholeRun()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("shards"));
+        QStringList whole = predict(project);
+        whole.removeAll(QStringLiteral("--no-reuse_results")); // the project's cache fills: shard runs must not use it
+        const Result full = run(whole);
+        QVERIFY2(full.code == 0, qPrintable(full.err));
+        const QString fullId = runIdFrom(full.err);
+        const int shards = 3;
+        QByteArray tables[4];
+        const char* names[4] = {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv"};
+        for (int i = 1; i <= shards; ++i) {
+            const Result part = run(whole + QStringList{QStringLiteral("--shard"), QStringLiteral("%1/%2").arg(i).arg(shards)});
+            QVERIFY2(part.code == 0, qPrintable(part.err + part.out));
+            for (int t = 0; t < 4; ++t) {
+                QByteArray table = readAll(QDir(project).filePath(QStringLiteral("runs/%1/%2").arg(runIdFrom(part.err), QLatin1String(names[t]))));
+                QVERIFY(table.contains('\n'));
+                if (i > 1)
+                    table = table.mid(table.indexOf('\n') + 1); // one header
+                tables[t] += table;
+            }
+        }
+        for (int t = 0; t < 4; ++t)
+            QVERIFY2(tables[t] == readAll(QDir(project).filePath(QStringLiteral("runs/%1/%2").arg(fullId, QLatin1String(names[t])))), names[t]);
+        const Result bad = run(whole + QStringList{QStringLiteral("--shard"), QStringLiteral("4/3")});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains(QLatin1String("shard '4/3'")), qPrintable(bad.err));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstViralCli)

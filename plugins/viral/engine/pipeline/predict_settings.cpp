@@ -64,6 +64,7 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
         s.shardIndex = index - 1;
         s.shardCount = count;
         s.shardPlan = p.value(QLatin1String("shard_plan")).toString();
+        s.reuseResults = false; // the plan's layout assumes every contig gives its frames
     }
     return s;
 }
