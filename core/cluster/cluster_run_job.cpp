@@ -157,7 +157,29 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                                                                               indices.isEmpty() ? QString() : QStringLiteral(" (array %1)").arg(arraySpec(indices))));
         return id;
     };
-    const QString jobName = QStringLiteral("bioforge-") + ctx.runId().right(8);
+    // Named after the checkpoint folder (the first run of the chain): the same across resumes.
+    const QString jobName = QStringLiteral("bioforge-") + QFileInfo(store.rootDir()).fileName().right(8);
+
+    // Jobs of this run that its state does not name (the process died between sbatch and saving
+    // the job id): cancelled, so that no task project ever has two processes in it.
+    if (auto named = slurm.activeJobsNamed(jobName + QLatin1Char(',') + jobName + QStringLiteral("-merge")); named) {
+        QStringList known, orphans;
+        for (const ClusterSubmission& sub : state.submissions)
+            known << sub.jobId;
+        for (const SlurmJobState& j : *named)
+            if (!known.contains(j.arrayJobId) && !orphans.contains(j.arrayJobId))
+                orphans << j.arrayJobId;
+        if (!orphans.isEmpty()) {
+            ctx.warn(QStringLiteral("Slurm job(s) %1 of this run were never recorded (an interrupted submission); cancelled").arg(orphans.join(QStringLiteral(", "))));
+            orThrow(slurm.cancel(orphans));
+            for (int waited = 0; waited < kCancelWaitMs; waited += 250) {
+                auto after = slurm.jobs(orphans);
+                if (!after || std::none_of(after->begin(), after->end(), [](const SlurmJobState& j) { return j.active(); }))
+                    break;
+                QThread::msleep(250);
+            }
+        }
+    }
 
     // Submit what is neither done nor on the cluster; follow what is.
     ctx.beginStage(QStringLiteral("tasks"), qint64(shards) * 1000);

@@ -113,6 +113,17 @@ Expected<QList<SlurmJobState>> SlurmClient::jobs(const QStringList& jobIds) cons
     return all;
 }
 
+Expected<QList<SlurmJobState>> SlurmClient::activeJobsNamed(const QString& name) const
+{
+    auto r = call(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-r"), QStringLiteral("--me"), QStringLiteral("-n"), name,
+                                             QStringLiteral("-o"), QStringLiteral("%i|%F|%K|%T|%N|%r")});
+    if (!r)
+        return r.error();
+    if (r->exitCode != 0)
+        return Error(QStringLiteral("squeue failed: %1").arg(r->err));
+    return parseSqueue(r->out);
+}
+
 Status SlurmClient::cancel(const QStringList& jobIds) const
 {
     if (jobIds.isEmpty())

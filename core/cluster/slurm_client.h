@@ -41,6 +41,8 @@ public:
     // one element per entry (squeue -r). Ids Slurm no longer knows (purged
     // after MinJobAge) are simply absent.
     Expected<QList<SlurmJobState>> jobs(const QStringList& jobIds) const;
+    // The queued or running jobs of this user named `name` (squeue -n), array elements one per entry.
+    Expected<QList<SlurmJobState>> activeJobsNamed(const QString& name) const;
     // scancel of jobs or array elements ("1234", "1234_5").
     Status cancel(const QStringList& jobIds) const;
     // ClusterName from `scontrol show config`.

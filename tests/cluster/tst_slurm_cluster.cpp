@@ -234,6 +234,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(queue().filter(mergeId).isEmpty() || queue().filter(mergeId).first().contains(QLatin1String("CANCELLED")), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(queue().filter(arrayId + QLatin1Char('_')).isEmpty(), 60000);
 
+        // A job of this run that its record does not name (as if the process died right after sbatch): resume cancels it.
+        const Result orphan = slurm(QStringLiteral("sbatch"), {QStringLiteral("--parsable"), QStringLiteral("--hold"), QStringLiteral("--job-name=bioforge-") + runId.right(8),
+                                                               QStringLiteral("--output=/dev/null"), QStringLiteral("--wrap=true")});
+        QCOMPARE(orphan.code, 0);
+        const QString orphanId = orphan.out.trimmed();
         // Resume: only task 3 is submitted again (held: released here), and the outputs are the single-machine ones.
         QProcess resume;
         resume.setProcessEnvironment(env());
@@ -244,6 +249,8 @@ private slots:
             QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), line.section(QLatin1Char('|'), 0, 0).section(QLatin1Char('_'), 0, 0)}).code, 0);
         QVERIFY(resume.waitForFinished(120000));
         const QString resumeErr = QString::fromUtf8(resume.readAllStandardError());
+        QVERIFY2(resumeErr.contains(QStringLiteral("Slurm job(s) %1 of this run were never recorded").arg(orphanId)), qPrintable(resumeErr));
+        QVERIFY(queue().filter(orphanId + QLatin1Char('|')).isEmpty());
         QVERIFY2(resume.exitCode() == 0, qPrintable(resumeErr));
         const QString resumedId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumeErr).captured(1);
         compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + resumedId));
