@@ -7,6 +7,7 @@
 #include "plugin/plugin_manager.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "settings/workbench_settings.h"
 #include "store/project.h"
 
 #include <QJsonArray>
@@ -86,7 +87,11 @@ core::Expected<std::optional<QJsonObject>> takeClusterOptions(QStringList& args)
         return std::optional<QJsonObject>();
     if (!options.contains(QLatin1String("backend")))
         return core::Error(QStringLiteral("the cluster options (--shards, --partition, …) need --cluster slurm"));
-    return std::optional<QJsonObject>(options);
+    // What is not given comes from the settings (Settings → Slurm cluster).
+    QJsonObject merged = core::WorkbenchSettings().clusterOptions();
+    for (auto it = options.begin(); it != options.end(); ++it)
+        merged.insert(it.key(), it.value());
+    return std::optional<QJsonObject>(merged);
 }
 
 } // namespace

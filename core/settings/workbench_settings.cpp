@@ -1,6 +1,7 @@
 #include "settings/workbench_settings.h"
 
 #include <QDir>
+#include <QJsonDocument>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QThread>
@@ -13,12 +14,24 @@ const QString kDevice = QStringLiteral("compute/preferredDevice");
 const QString kModels = QStringLiteral("folders/models");
 const QString kCache = QStringLiteral("folders/cache");
 const QString kRecent = QStringLiteral("projects/recent");
+const QString kCluster = QStringLiteral("cluster/options");
 
 QString dataDir() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
 } // namespace
 
 WorkbenchSettings::WorkbenchSettings() : m_settings(new QSettings(QStringLiteral("BioForge"), QStringLiteral("Workbench"))) {}
 WorkbenchSettings::~WorkbenchSettings() { delete m_settings; }
+
+QJsonObject WorkbenchSettings::clusterOptions() const
+{
+    const QJsonObject saved = QJsonDocument::fromJson(m_settings->value(kCluster).toByteArray()).object();
+    return saved.isEmpty() ? QJsonObject{{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 4}} : saved;
+}
+
+void WorkbenchSettings::setClusterOptions(const QJsonObject& options)
+{
+    m_settings->setValue(kCluster, QJsonDocument(options).toJson(QJsonDocument::Compact));
+}
 
 int WorkbenchSettings::cpuThreads() const
 {

@@ -3,6 +3,7 @@
 // The workbench's settings (QSettings), with every default in this one place:
 // threads, concurrent jobs, model and cache folders, recent projects.
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -25,6 +26,11 @@ public:
     void setCacheFolder(const QString& folder);
     QString preferredDevice() const; // "auto", "cpu", "cuda:0", …
     void setPreferredDevice(const QString& device);
+
+    // Options of runs sent to a Slurm cluster (core/cluster/slurm_options.h, as JSON):
+    // the run dialog's "Run on the Slurm cluster" and `bioforge run … --cluster slurm` start from them.
+    QJsonObject clusterOptions() const; // default {"backend": "slurm", "shards": 4}
+    void setClusterOptions(const QJsonObject& options);
 
     QStringList recentProjects() const;
     void addRecentProject(const QString& folder);

@@ -1,5 +1,6 @@
 #include "settings/settings_dialog.h"
 
+#include "cluster/slurm_options.h"
 #include "compute/device_discovery.h"
 #include "settings/workbench_settings.h"
 
@@ -7,6 +8,10 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGroupBox>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
@@ -57,23 +62,87 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("Jobs at once"), m_jobs);
     form->addRow(tr("Model folder"), folderRow(m_models, this));
     form->addRow(tr("Cache folder"), folderRow(m_cache, this));
+
+    // Cluster runs: the options "Run on the Slurm cluster" and `bioforge run … --cluster slurm` start from.
+    auto cluster = core::SlurmOptions::fromJson(settings.clusterOptions());
+    const core::SlurmOptions o = cluster ? *cluster : core::SlurmOptions();
+    auto* group = new QGroupBox(tr("Slurm cluster (runs sent with “Run on the Slurm cluster”)"), this);
+    auto* clusterForm = new QFormLayout(group);
+    m_shards = new QSpinBox(group);
+    m_shards->setRange(1, 10000);
+    m_shards->setValue(o.shards);
+    m_partition = new QLineEdit(o.partition, group);
+    m_partition->setPlaceholderText(tr("the cluster's default"));
+    m_account = new QLineEdit(o.account, group);
+    m_time = new QLineEdit(o.timeLimit, group);
+    m_time->setPlaceholderText(tr("e.g. 12:00:00 or 1-00:00:00"));
+    m_cpusPerTask = new QSpinBox(group);
+    m_cpusPerTask->setRange(0, 100000);
+    m_cpusPerTask->setSpecialValueText(tr("Slurm's default"));
+    m_cpusPerTask->setValue(o.cpusPerTask);
+    m_memory = new QLineEdit(o.memory, group);
+    m_memory->setPlaceholderText(tr("e.g. 64G"));
+    m_gpusPerTask = new QSpinBox(group);
+    m_gpusPerTask->setRange(0, 1024);
+    m_gpusPerTask->setSpecialValueText(tr("none"));
+    m_gpusPerTask->setValue(o.gpusPerTask);
+    m_sbatchLines = new QPlainTextEdit(o.extraLines.join(QLatin1Char('\n')), group);
+    m_sbatchLines->setPlaceholderText(tr("further sbatch options, one per line (e.g. --qos=long)"));
+    m_sbatchLines->setTabChangesFocus(true);
+    m_sbatchLines->setMaximumHeight(m_sbatchLines->fontMetrics().lineSpacing() * 4);
+    clusterForm->addRow(tr("Shards (array tasks)"), m_shards);
+    clusterForm->addRow(tr("Partition"), m_partition);
+    clusterForm->addRow(tr("Account"), m_account);
+    clusterForm->addRow(tr("Time limit"), m_time);
+    clusterForm->addRow(tr("CPUs per task"), m_cpusPerTask);
+    clusterForm->addRow(tr("Memory per task"), m_memory);
+    clusterForm->addRow(tr("GPUs per task"), m_gpusPerTask);
+    clusterForm->addRow(tr("More sbatch options"), m_sbatchLines);
+    form->addRow(group);
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("settingsError"));
+    m_error->setWordWrap(true);
+    form->addRow(m_error);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
-        save();
-        accept();
+        if (save())
+            accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 }
 
-void SettingsDialog::save()
+bool SettingsDialog::save()
 {
+    QJsonObject cluster{{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), m_shards->value()}};
+    const std::pair<const char*, QLineEdit*> texts[] = {{"partition", m_partition}, {"account", m_account}, {"time", m_time}, {"memory", m_memory}};
+    for (const auto& [key, edit] : texts)
+        if (!edit->text().trimmed().isEmpty())
+            cluster.insert(QLatin1String(key), edit->text().trimmed());
+    if (m_cpusPerTask->value() > 0)
+        cluster.insert(QStringLiteral("cpus_per_task"), m_cpusPerTask->value());
+    if (m_gpusPerTask->value() > 0)
+        cluster.insert(QStringLiteral("gpus_per_task"), m_gpusPerTask->value());
+    QJsonArray lines;
+    for (const QString& line : m_sbatchLines->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        if (!line.trimmed().isEmpty())
+            lines.append(line.trimmed());
+    if (!lines.isEmpty())
+        cluster.insert(QStringLiteral("sbatch_lines"), lines);
+    auto checked = core::SlurmOptions::fromJson(cluster);
+    if (!checked) {
+        m_error->setText(checked.error().message());
+        return false;
+    }
+    m_error->clear();
     core::WorkbenchSettings settings;
+    settings.setClusterOptions(checked->toJson());
     settings.setPreferredDevice(m_device->currentData().toString());
     settings.setCpuThreads(m_threads->value());
     settings.setMaxConcurrentJobs(m_jobs->value());
     settings.setModelFolder(m_models->text());
     settings.setCacheFolder(m_cache->text());
+    return true;
 }
 
 } // namespace bioforge::ui

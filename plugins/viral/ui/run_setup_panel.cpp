@@ -5,8 +5,11 @@
 #include "model/torch_runtime.h"
 #include "models/model_registry.h"
 #include "plugin/model_resolver.h"
+#include "settings/workbench_settings.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QStandardPaths>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -67,6 +70,13 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     m_device = new QLabel(torchHasCuda() ? tr("CPU — the GPU path of this plugin is not built yet") : tr("CPU — this LibTorch build has no CUDA"), this);
     m_device->setWordWrap(true);
     form->addRow(tr("Device"), m_device);
+    m_cluster = new QCheckBox(tr("Run on the Slurm cluster (options in Settings)"), this);
+    m_cluster->setObjectName(QStringLiteral("clusterCheck"));
+    const bool slurm = !QStandardPaths::findExecutable(QStringLiteral("sbatch")).isEmpty();
+    m_cluster->setEnabled(slurm);
+    m_cluster->setToolTip(slurm ? tr("Split the run into array tasks on the cluster SLURM_CONF names; the outputs are those of a run here (docs/cluster.md)")
+                                : tr("sbatch is not on this machine's PATH: install the Slurm client to send runs to a cluster"));
+    form->addRow(QString(), m_cluster);
     layout->addLayout(form);
 
     auto* buttons = new QHBoxLayout;
@@ -192,6 +202,8 @@ QJsonObject RunSetupPanel::parameters() const
         if (!value.isEmpty())
             p.insert(QLatin1String(kParameterNames[role]), value);
     }
+    if (m_cluster->isEnabled() && m_cluster->isChecked())
+        p.insert(QStringLiteral("cluster"), core::WorkbenchSettings().clusterOptions());
     return p;
 }
 

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QWidget>
 
+class QCheckBox;
+
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -53,6 +55,7 @@ private:
     QComboBox* m_models[3];
     QSpinBox* m_threads;
     QLabel* m_device;
+    QCheckBox* m_cluster; // run on the Slurm cluster, with the options in Settings
     QLabel* m_status;
     QPushButton* m_run;
     QPushButton* m_validate;

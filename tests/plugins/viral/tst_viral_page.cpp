@@ -11,10 +11,13 @@
 #include "run_setup_panel.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "settings/workbench_settings.h"
 #include "support/test_support.h"
 #include "viral_page.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QJsonObject>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -147,6 +150,26 @@ private slots:
         RunSetupPanel third;
         QVERIFY(!third.inputs().contains(fasta));
         QFile::rename(fasta + QStringLiteral(".moved"), fasta);
+    }
+
+    // "Run on the Slurm cluster" adds the options kept in Settings to the run's parameters.
+    void theClusterChoiceSendsTheSettingsOptions()
+    {
+        core::WorkbenchSettings().setClusterOptions({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3},
+                                                     {QStringLiteral("partition"), QStringLiteral("gpu")}});
+        RunSetupPanel panel;
+        auto* check = panel.findChild<QCheckBox*>(QStringLiteral("clusterCheck"));
+        QVERIFY(check);
+        QVERIFY(!panel.parameters().contains(QLatin1String("cluster")));
+        if (QStandardPaths::findExecutable(QStringLiteral("sbatch")).isEmpty()) {
+            QVERIFY(!check->isEnabled());
+            QVERIFY(check->toolTip().contains(QLatin1String("sbatch")));
+            QSKIP("no Slurm client here: the choice is disabled, as it should be");
+        }
+        check->setChecked(true);
+        const QJsonObject cluster = panel.parameters().value(QLatin1String("cluster")).toObject();
+        QCOMPARE(cluster.value(QLatin1String("shards")).toInt(), 3);
+        QCOMPARE(cluster.value(QLatin1String("partition")).toString(), QStringLiteral("gpu"));
     }
 
     void cleanupTestCase()
