@@ -7,6 +7,7 @@
 #include "exit_codes.h"
 
 #include "cluster/cluster_state.h"
+#include "cluster/slurm_client.h"
 #include "cluster/cluster_work.h"
 #include "io/atomic_file.h"
 #include "io/sha256.h"

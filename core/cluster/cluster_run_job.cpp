@@ -82,9 +82,11 @@ QString describeFailure(const ClusterWork& work, int index, int shards, const Sl
 
 } // namespace
 
-ClusterRunJob::ClusterRunJob(IPlugin& plugin, QString pluginId, QString verb, QJsonObject parameters, SlurmOptions options, QString executable)
+ClusterRunJob::ClusterRunJob(IPlugin& plugin, QString pluginId, QString verb, QJsonObject parameters, SlurmOptions options, QString executable,
+                             std::shared_ptr<const ClusterBackend> backend)
     : m_plugin(plugin), m_pluginId(std::move(pluginId)), m_verb(std::move(verb)), m_parameters(std::move(parameters)),
-      m_options(std::move(options)), m_executable(std::move(executable))
+      m_options(std::move(options)), m_executable(std::move(executable)),
+      m_backend(backend ? std::move(backend) : std::make_shared<const SlurmClient>())
 {
 }
 
@@ -105,7 +107,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
 {
     CheckpointStore& store = ctx.checkpoints();
     const ClusterWork work(QDir(store.rootDir()).filePath(QStringLiteral("cluster")));
-    const SlurmClient slurm;
+    const ClusterBackend& slurm = *m_backend;
     ctx.defineStages({{QStringLiteral("plan"), QStringLiteral("Splitting the input"), 0.02, QStringLiteral("shards")},
                       {QStringLiteral("tasks"), QStringLiteral("Shards running on the cluster"), 0.93, QStringLiteral("shards")},
                       {QStringLiteral("merge"), QStringLiteral("Merging the shards"), 0.05, QStringLiteral("files")}});

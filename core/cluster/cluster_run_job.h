@@ -24,14 +24,19 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <memory>
+
 namespace bioforge::core {
 
+class ClusterBackend;
 class IPlugin;
 
 class ClusterRunJob final : public Job {
 public:
-    // `executable`: the `bioforge` command the batch scripts run (absolute path).
-    ClusterRunJob(IPlugin& plugin, QString pluginId, QString verb, QJsonObject parameters, SlurmOptions options, QString executable);
+    // `executable`: the `bioforge` command the batch scripts run (absolute path);
+    // `backend`: the scheduler (null: Slurm through its client commands).
+    ClusterRunJob(IPlugin& plugin, QString pluginId, QString verb, QJsonObject parameters, SlurmOptions options, QString executable,
+                  std::shared_ptr<const ClusterBackend> backend = nullptr);
 
     int checkpointSchema() const override { return 1; }
     JobOutcome run(JobContext& ctx) override;
@@ -48,6 +53,7 @@ private:
     QJsonObject m_parameters;
     SlurmOptions m_options;
     QString m_executable;
+    std::shared_ptr<const ClusterBackend> m_backend;
 };
 
 } // namespace bioforge::core

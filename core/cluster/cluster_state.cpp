@@ -54,7 +54,7 @@ ClusterState ClusterState::fromJson(const QJsonObject& o)
     return r;
 }
 
-Expected<ClusterObservation> observeCluster(const SlurmClient& slurm, const ClusterState& state)
+Expected<ClusterObservation> observeCluster(const ClusterBackend& slurm, const ClusterState& state)
 {
     QStringList ids;
     for (const ClusterSubmission& s : state.submissions)
@@ -86,7 +86,7 @@ QString arraySpec(const QList<int>& indices)
     return parts.join(QLatin1Char(','));
 }
 
-Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const SlurmClient& slurm)
+Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const ClusterBackend& slurm)
 {
     const CheckpointStore store(checkpointDir, 1);
     if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))

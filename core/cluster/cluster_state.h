@@ -5,7 +5,7 @@
 // what squeue says about those jobs now. Also the status report of a run
 // (`bioforge status`): each task done / running / queued / ended, its node.
 
-#include "cluster/slurm_client.h"
+#include "cluster/cluster_backend.h"
 #include "util/expected.h"
 
 #include <QJsonObject>
@@ -46,7 +46,7 @@ struct ClusterObservation {
     std::map<int, SlurmJobState> tasks;
     std::optional<SlurmJobState> merge;
 };
-Expected<ClusterObservation> observeCluster(const SlurmClient& slurm, const ClusterState& state);
+Expected<ClusterObservation> observeCluster(const ClusterBackend& cluster, const ClusterState& state);
 
 // "0-3", "1,3", "0-2,5": Slurm's --array syntax for sorted indices.
 QString arraySpec(const QList<int>& indices);
@@ -65,6 +65,6 @@ struct ClusterRunStatus {
     QString merge; // "done", Slurm's state of the latest merge, or "not submitted"
 };
 // The status of the cluster run whose checkpoint folder is `checkpointDir`; an error when it is not one.
-Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const SlurmClient& slurm);
+Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const ClusterBackend& cluster);
 
 } // namespace bioforge::core

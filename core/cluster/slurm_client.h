@@ -9,6 +9,7 @@
 // sacct (empty on clusters without accounting). The cluster is the one
 // SLURM_CONF (or /etc/slurm) names, as for the user's own commands.
 
+#include "cluster/cluster_backend.h"
 #include "util/expected.h"
 
 #include <QList>
@@ -17,36 +18,23 @@
 
 namespace bioforge::core {
 
-// One job or array element as squeue shows it.
-struct SlurmJobState {
-    QString jobId;      // "1234" or, for an array element, "1234_5"
-    QString arrayJobId; // the array's job id ("1234"); the job id for a plain job
-    int arrayTask = -1; // the element's index; -1 for a plain job
-    QString state;      // PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, …
-    QString nodes;      // node list ("" while pending)
-    QString reason;     // why pending, or why it ended ("None" when there is none)
-
-    bool active() const; // still queued or running (will change state)
-    bool completed() const { return state == QLatin1String("COMPLETED"); }
-};
-
-class SlurmClient {
+class SlurmClient final : public ClusterBackend {
 public:
     // `binDir`: where the client commands are (empty: the PATH).
     explicit SlurmClient(QString binDir = {}, int timeoutMs = 60000);
 
     // sbatch --parsable ARGS SCRIPT → the job id (the part before ';' on multi-cluster sites).
-    Expected<QString> submit(const QStringList& sbatchArgs, const QString& scriptPath) const;
+    Expected<QString> submit(const QStringList& sbatchArgs, const QString& scriptPath) const override;
     // The jobs and array elements of these job ids, pending arrays expanded
     // one element per entry (squeue -r). Ids Slurm no longer knows (purged
     // after MinJobAge) are simply absent.
-    Expected<QList<SlurmJobState>> jobs(const QStringList& jobIds) const;
+    Expected<QList<SlurmJobState>> jobs(const QStringList& jobIds) const override;
     // The queued or running jobs of this user named `name` (squeue -n), array elements one per entry.
-    Expected<QList<SlurmJobState>> activeJobsNamed(const QString& name) const;
+    Expected<QList<SlurmJobState>> activeJobsNamed(const QString& name) const override;
     // scancel of jobs or array elements ("1234", "1234_5").
-    Status cancel(const QStringList& jobIds) const;
+    Status cancel(const QStringList& jobIds) const override;
     // ClusterName from `scontrol show config`.
-    Expected<QString> clusterName() const;
+    Expected<QString> clusterName() const override;
 
     // squeue -h -o '%i|%F|%K|%T|%N|%r' output, one job per line.
     static Expected<QList<SlurmJobState>> parseSqueue(const QString& text);

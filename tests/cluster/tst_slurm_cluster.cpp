@@ -162,8 +162,10 @@ private slots:
         QCOMPARE(status.code, 0);
         QCOMPARE(status.out.count(QRegularExpression(QStringLiteral("task \\d/4  done +\\S+"))), 4);
         QVERIFY2(status.out.contains(QLatin1String("merge     done")) && status.out.contains(QLatin1String("on cluster bioforge-test")), qPrintable(status.out));
-        // The report of a cluster run is the viral report.
+        // The report of a cluster run is the viral report, with where it ran.
         QCOMPARE(run({QStringLiteral("report"), runId}).code, 0);
+        const QString html = QString::fromUtf8(readAll(QDir(project()).filePath(QStringLiteral("reports/%1.html").arg(runId))));
+        QVERIFY2(html.contains(QLatin1String("Cluster bioforge-test (Slurm): 4 shards")) && html.contains(QLatin1String("task 4")), qPrintable(html.left(2000)));
     }
 
     void agePredictShardsByRowsToTheSameBytes()

@@ -4,6 +4,7 @@
 #include "plot/plot_factory.h"
 
 #include <QBuffer>
+#include <QJsonArray>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QPageSize>
@@ -90,6 +91,29 @@ QString ReportBuilder::provenanceAppendix() const
                    {QStringLiteral("device"), m_run.device.value(QLatin1String("id")).toString() + QLatin1Char(' ')
                                                   + m_run.device.value(QLatin1String("name")).toString()}},
                   QStringLiteral("Run"));
+    if (!m_run.cluster.isEmpty()) { // where a cluster run ran: one row per array task, and the merge
+        const QJsonObject plan = m_run.cluster.value(QLatin1String("plan")).toObject();
+        QList<QStringList> tasks;
+        const QJsonArray results = m_run.cluster.value(QLatin1String("tasks")).toArray();
+        const QJsonArray weights = plan.value(QLatin1String("weights")).toArray();
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            const QJsonObject t = results[i].toObject();
+            tasks.append({QStringLiteral("task %1").arg(i + 1), t.value(QLatin1String("node")).toString(), t.value(QLatin1String("job_id")).toString(),
+                          t.value(QLatin1String("gpus")).toString().isEmpty() ? QStringLiteral("—") : t.value(QLatin1String("gpus")).toString(),
+                          QString::number(weights.at(i).toDouble(), 'f', 0), t.value(QLatin1String("run_id")).toString()});
+        }
+        const QJsonObject merge = m_run.cluster.value(QLatin1String("merge")).toObject();
+        tasks.append({QStringLiteral("merge"), merge.value(QLatin1String("node")).toString(), merge.value(QLatin1String("job_id")).toString(), QStringLiteral("—"),
+                      QString(), QString()});
+        html += table({QStringLiteral("job"), QStringLiteral("node"), QStringLiteral("Slurm job"), QStringLiteral("GPUs"), plan.value(QLatin1String("unit")).toString(),
+                       QStringLiteral("shard run")},
+                      tasks,
+                      QStringLiteral("Cluster %1 (Slurm): %2 shards, largest over mean %3; %4 submissions; batch scripts cluster-task.sbatch, cluster-merge.sbatch")
+                          .arg(m_run.cluster.value(QLatin1String("cluster_name")).toString())
+                          .arg(plan.value(QLatin1String("shards")).toInt())
+                          .arg(plan.value(QLatin1String("largest_over_mean")).toDouble(), 0, 'f', 2)
+                          .arg(m_run.cluster.value(QLatin1String("submissions")).toArray().size()));
+    }
     QList<QStringList> params;
     for (auto it = m_run.parameters.begin(); it != m_run.parameters.end(); ++it)
         params.append({it.key(), valueText(it.value())});
