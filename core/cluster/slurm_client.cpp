@@ -65,17 +65,18 @@ Expected<QList<SlurmJobState>> SlurmClient::parseSqueue(const QString& text)
         const QStringList f = line.split(QLatin1Char('|'));
         if (f.size() != 6)
             return Error(QStringLiteral("squeue line %1 '%2': expected 6 fields separated by |").arg(lineNo).arg(line));
+        // Ids are digits ("12", array elements "12_3"); the index is digits, or N/A for a plain job.
+        static const QRegularExpression jobId(QStringLiteral("^\\d+(_\\d+)?$")), digits(QStringLiteral("^\\d{1,9}$"));
         SlurmJobState s;
         s.jobId = f[0];
         s.arrayJobId = f[1];
-        bool ok = false;
-        const int task = f[2].toInt(&ok);
-        s.arrayTask = ok ? task : -1; // "N/A" for a plain job
         s.state = f[3];
         s.nodes = f[4];
         s.reason = f[5];
-        if (s.jobId.isEmpty() || s.state.isEmpty())
-            return Error(QStringLiteral("squeue line %1 '%2': empty job id or state").arg(lineNo).arg(line));
+        if (!jobId.match(s.jobId).hasMatch() || !digits.match(s.arrayJobId).hasMatch() || s.state.isEmpty()
+            || (f[2] != QLatin1String("N/A") && !digits.match(f[2]).hasMatch()))
+            return Error(QStringLiteral("squeue line %1 '%2': expected job id, array job id, array index (or N/A), state, nodes, reason").arg(lineNo).arg(line));
+        s.arrayTask = f[2] == QLatin1String("N/A") ? -1 : f[2].toInt();
         out.append(s);
     }
     return out;

@@ -143,6 +143,8 @@ private slots:
         QVERIFY((*jobs)[1].active());
         QCOMPARE((*jobs)[2].arrayTask, -1);
         QCOMPARE((*jobs)[2].nodes, QStringLiteral("node1"));
+        for (const char* malformed : {"12_-3|12|-3|PENDING||None", "x|12|0|RUNNING|n|None", "12|12|+1|RUNNING|n|None", "12|12|N/A||n|None"})
+            QVERIFY2(!SlurmClient::parseSqueue(QString::fromLatin1(malformed)), malformed); // found by fuzz_cluster_files: a negative index was taken
         auto bad = SlurmClient::parseSqueue(QStringLiteral("12_0|12|0|COMPLETED|node7|None\nslurm_load_jobs error\n"));
         QVERIFY(!bad);
         QVERIFY2(bad.error().message().contains(QLatin1String("line 2")), qPrintable(bad.error().message()));
