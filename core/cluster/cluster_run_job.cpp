@@ -242,6 +242,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         qint64 units = 0;
         QList<int> failed;
         QString pendingReason;
+        QStringList runningWhere;
         int running = 0, pending = 0, done = 0;
         for (int i = 0; i < shards; ++i) {
             if (taskDone(work, i)) {
@@ -259,7 +260,8 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                 if (definite || now - since >= kResultGraceMs)
                     failed << i;
             } else if (it->second.state == QLatin1String("RUNNING")) {
-                ++running;
+                if (++running <= 4) // the Jobs dock names where the first few run
+                    runningWhere << QStringLiteral("task %1 on %2").arg(i + 1).arg(it->second.nodes);
             } else {
                 ++pending;
                 if (it->second.reason != QLatin1String("None") && !it->second.reason.isEmpty())
@@ -270,7 +272,12 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             ctx.advance(units - reported);
             reported = units;
         }
-        ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running, %4 queued%5").arg(done).arg(shards).arg(running).arg(pending)
+        ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running%4, %5 queued%6")
+                           .arg(done)
+                           .arg(shards)
+                           .arg(running)
+                           .arg(runningWhere.isEmpty() ? QString() : QStringLiteral(" (%1%2)").arg(runningWhere.join(QStringLiteral(", ")), running > 4 ? QStringLiteral(", …") : QString()))
+                           .arg(pending)
                            .arg(pendingReason.isEmpty() ? QString() : QStringLiteral(" (Slurm: %1)").arg(pendingReason)));
         const ClusterSubmission* lastMerge = nullptr;
         for (const ClusterSubmission& s : state.submissions)

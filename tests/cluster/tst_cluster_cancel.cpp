@@ -77,6 +77,8 @@ private slots:
         QVERIFY2(id, id ? "" : qPrintable(id.error().message()));
         const QString jobName = QStringLiteral("bioforge-") + id->right(8);
         QTRY_COMPARE_WITH_TIMEOUT(queue().filter(QLatin1Char('|') + jobName).size(), 4, 60000); // 3 tasks and the merge, held
+        // The Jobs dock's line says where the shards stand, with Slurm's reason for the wait.
+        QTRY_VERIFY_WITH_TIMEOUT(session.scheduler().handle(*id)->snapshot().message.contains(QLatin1String("0 of 3 shards done, 0 running, 3 queued (Slurm: JobHeldUser)")), 30000);
         session.runs()->cancel(*id);
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
         QCOMPARE(ended.first().at(1).toBool(), false);
