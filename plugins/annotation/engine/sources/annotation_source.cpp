@@ -1,5 +1,7 @@
 #include "sources/annotation_source.h"
 
+#include <algorithm>
+
 #include "sources/clinvar_source.h"
 #include "sources/descartes_source.h"
 #include "sources/ensembl_source.h"
@@ -161,6 +163,19 @@ core::Error unknownPart(const AnnotationSource& source, const QString& path)
     for (const BulkPart& p : source.parts())
         parts << QStringLiteral("%1 (%2)").arg(p.id, p.description);
     return core::Error(QStringLiteral("%1: not a file %2 imports; it takes: %3").arg(path, source.title(), parts.join(QStringLiteral("; "))));
+}
+
+core::Expected<HttpResponse> getJson(const OnlineContext& context, const QUrl& url, std::initializer_list<int> accepted)
+{
+    HttpRequest r;
+    r.url = url;
+    r.expect = HttpRequest::Expect::Json;
+    auto answer = context.http->send(r, context.stop);
+    if (!answer)
+        return answer.error();
+    if (answer->status >= 400 && std::find(accepted.begin(), accepted.end(), answer->status) == accepted.end())
+        return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url)).arg(answer->status));
+    return answer;
 }
 
 } // namespace bioforge::annotation

@@ -81,6 +81,11 @@ struct OnlineContext {
     QString baseUrl(const QString& source, const QString& publicUrl) const { return baseUrls.value(source, publicUrl); }
 };
 
+// GET `url` expecting JSON through the context's client (its rate limit, retries and stop):
+// an error names the URL and the HTTP status when the answer is 400 or above,
+// unless the status is one of `accepted` (e.g. 404 where a provider says "none" so).
+core::Expected<HttpResponse> getJson(const OnlineContext& context, const QUrl& url, std::initializer_list<int> accepted = {});
+
 class AnnotationSource {
 public:
     virtual ~AnnotationSource() = default;

@@ -24,16 +24,11 @@ constexpr int kItemsPerPage = 10000;
 
 QString base(const OnlineContext& context) { return context.baseUrl(QStringLiteral("gtex"), QStringLiteral("https://gtexportal.org/api/v2")); }
 
-core::Expected<QJsonObject> getJson(const OnlineContext& context, const QUrl& url)
+core::Expected<QJsonObject> getObject(const OnlineContext& context, const QUrl& url)
 {
-    HttpRequest r;
-    r.url = url;
-    r.expect = HttpRequest::Expect::Json;
-    auto answer = context.http->send(r, context.stop);
+    auto answer = getJson(context, url);
     if (!answer)
         return answer.error();
-    if (answer->status >= 400)
-        return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url)).arg(answer->status));
     if (!answer->json.isObject())
         return core::Error(QStringLiteral("%1: expected a JSON object with data[]").arg(displayUrl(url)));
     return answer->json.object();
@@ -74,7 +69,7 @@ QList<core::Expected<SourceValue>> GtexSource::annotateOnlineBatch(const QList<G
     gq.addQueryItem(QStringLiteral("genomeBuild"), QStringLiteral("GRCh38/hg38"));
     gq.addQueryItem(QStringLiteral("itemsPerPage"), QString::number(std::max<qsizetype>(250, genes.size() * 4)));
     genesUrl.setQuery(gq);
-    auto reference = getJson(context, genesUrl);
+    auto reference = getObject(context, genesUrl);
     if (!reference)
         return failAll(reference.error());
     QHash<QString, QString> gencodeByEnsembl, gencodeBySymbol;
@@ -107,7 +102,7 @@ QList<core::Expected<SourceValue>> GtexSource::annotateOnlineBatch(const QList<G
         q.addQueryItem(QStringLiteral("page"), QString::number(page));
         url.setQuery(q);
         expressionUrl = displayUrl(url);
-        auto answer = getJson(context, url);
+        auto answer = getObject(context, url);
         if (!answer)
             return failAll(answer.error());
         for (const QJsonValue& dv : answer->value(QStringLiteral("data")).toArray()) {

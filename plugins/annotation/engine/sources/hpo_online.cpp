@@ -42,14 +42,9 @@ core::Expected<SourceValue> HpoSource::annotateOnline(const GeneRecord& gene, co
         q.addQueryItem(QStringLiteral("q"), gene.symbol);
         q.addQueryItem(QStringLiteral("limit"), QStringLiteral("-1"));
         url.setQuery(q);
-        HttpRequest r;
-        r.url = url;
-        r.expect = HttpRequest::Expect::Json;
-        auto answer = context.http->send(r, context.stop);
+        auto answer = getJson(context, url);
         if (!answer)
             return answer.error();
-        if (answer->status >= 400)
-            return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url)).arg(answer->status));
         for (const QJsonValue& rv : answer->json.object().value(QStringLiteral("results")).toArray()) {
             const QJsonObject o = rv.toObject();
             if (o.value(QStringLiteral("name")).toString() == gene.symbol && o.value(QStringLiteral("id")).toString().startsWith(QLatin1String("NCBIGene:")))
@@ -62,10 +57,7 @@ core::Expected<SourceValue> HpoSource::annotateOnline(const GeneRecord& gene, co
         }
     }
     const QUrl url(base(context) + QStringLiteral("/network/annotation/NCBIGene:") + ncbi);
-    HttpRequest r;
-    r.url = url;
-    r.expect = HttpRequest::Expect::Json;
-    auto answer = context.http->send(r, context.stop);
+    auto answer = getJson(context, url, {404}); // 404: no annotated phenotype
     if (!answer)
         return answer.error();
     v.releases = QJsonArray{QJsonObject{{QStringLiteral("source"), id()}, {QStringLiteral("part"), QStringLiteral("api")}, {QStringLiteral("release"), release},
@@ -77,8 +69,6 @@ core::Expected<SourceValue> HpoSource::annotateOnline(const GeneRecord& gene, co
         v.value = QJsonObject{{QStringLiteral("phenotype_count"), 0}, {QStringLiteral("disease_count"), 0}};
         return v;
     }
-    if (answer->status >= 400)
-        return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url)).arg(answer->status));
     const QJsonObject o = answer->json.object();
     if (!o.contains(QStringLiteral("phenotypes")) && !o.contains(QStringLiteral("diseases")))
         return core::Error(QStringLiteral("%1: expected {phenotypes, diseases}").arg(displayUrl(url)));

@@ -30,17 +30,12 @@ core::Expected<SourceValue> PubtatorSource::annotateOnline(const GeneRecord& gen
     q.addQueryItem(QStringLiteral("sort"), QStringLiteral("date desc"));
     q.addQueryItem(QStringLiteral("page"), QStringLiteral("1"));
     url.setQuery(q);
-    HttpRequest r;
-    r.url = url;
-    r.expect = HttpRequest::Expect::Json;
-    auto answer = context.http->send(r, context.stop);
+    auto answer = getJson(context, url);
     if (!answer)
         return answer.error();
     SourceValue v;
     v.releases = QJsonArray{QJsonObject{{QStringLiteral("source"), id()}, {QStringLiteral("part"), QStringLiteral("api")}, {QStringLiteral("release"), release},
                                         {QStringLiteral("url"), displayUrl(url)}}};
-    if (answer->status >= 400)
-        return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url)).arg(answer->status));
     const QJsonObject o = answer->json.object();
     QList<qint64> pmids;
     QHash<QString, qint64> mentions;

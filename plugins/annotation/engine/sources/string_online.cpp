@@ -27,16 +27,11 @@ core::Expected<QJsonArray> call(const OnlineContext& context, const QString& met
     query.addQueryItem(QStringLiteral("caller_identity"), QStringLiteral("bioforge-workbench"));
     QUrl url(base(context) + QStringLiteral("/json/") + method);
     url.setQuery(query);
-    HttpRequest r;
-    r.url = url;
-    r.expect = HttpRequest::Expect::Json;
-    auto answer = context.http->send(r, context.stop);
+    auto answer = getJson(context, url, {404});
     if (!answer)
         return answer.error();
     if (answer->status == 404)
         return QJsonArray(); // STRING answers "nothing found" so
-    if (answer->status >= 400)
-        return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url)).arg(answer->status));
     if (!answer->json.isArray())
         return core::Error(QStringLiteral("%1: expected a JSON array").arg(displayUrl(url)));
     return answer->json.array();
