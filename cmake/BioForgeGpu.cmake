@@ -40,3 +40,46 @@ if(NOT BIOFORGE_HIP STREQUAL "OFF")
   endif()
 endif()
 message(STATUS "BioForge: CUDA=${BIOFORGE_HAVE_CUDA} HIP=${BIOFORGE_HAVE_HIP} GUI=${BIOFORGE_GUI} Torch=${BIOFORGE_TORCH}")
+
+# bioforge_add_hip_module(<target> SOURCE <file.cu> [DEPENDS ...] [INCLUDES ...] [FLAGS ...])
+# hipcc compiles one kernel source (-x hip) for BIOFORGE_HIP_ARCHS into a MODULE
+# that links libamdhip64 and lands beside libbioforge_core (loaded with dlopen).
+# A custom command: CMake's HIP language does not work with Debian's ROCm layout.
+function(bioforge_add_hip_module target)
+  cmake_parse_arguments(H "" "SOURCE" "DEPENDS;INCLUDES;FLAGS" ${ARGN})
+  get_filename_component(_name "${H_SOURCE}" NAME_WE)
+  set(_obj "${CMAKE_CURRENT_BINARY_DIR}/${_name}_hip.o")
+  set(_flags "")
+  foreach(_arch ${BIOFORGE_HIP_ARCHS})
+    list(APPEND _flags "--offload-arch=${_arch}")
+  endforeach()
+  foreach(_dir ${H_INCLUDES})
+    list(APPEND _flags "-I${_dir}")
+  endforeach()
+  add_custom_command(OUTPUT "${_obj}"
+    COMMAND ${BIOFORGE_HIPCC} -x hip -std=c++17 ${_flags} ${H_FLAGS} -O2 -fPIC -fvisibility=hidden -c "${H_SOURCE}" -o "${_obj}"
+    DEPENDS "${H_SOURCE}" ${H_DEPENDS}
+    COMMENT "hipcc ${_name}.cu" VERBATIM)
+  add_library(${target} MODULE "${_obj}")
+  set_target_properties(${target} PROPERTIES LINKER_LANGUAGE CXX PREFIX "lib" AUTOMOC OFF
+    LIBRARY_OUTPUT_DIRECTORY "${BIOFORGE_OUTPUT_LIB}/bioforge")
+  target_link_libraries(${target} PRIVATE ${BIOFORGE_AMDHIP64})
+  install(TARGETS ${target} LIBRARY DESTINATION ${BIOFORGE_INSTALL_LIBDIR} COMPONENT runtime)
+endfunction()
+
+# bioforge_add_cuda_module(<target> SOURCE <file.cu> [ARCHS ...] [INCLUDES ...])
+# nvcc compiles one kernel source into a MODULE with the static CUDA runtime
+# (no libcudart lookup at run time), beside libbioforge_core.
+function(bioforge_add_cuda_module target)
+  cmake_parse_arguments(C "" "SOURCE" "ARCHS;INCLUDES" ${ARGN})
+  add_library(${target} MODULE "${C_SOURCE}")
+  target_include_directories(${target} PRIVATE ${C_INCLUDES})
+  target_link_libraries(${target} PRIVATE CUDA::cudart_static)
+  set_target_properties(${target} PROPERTIES
+    AUTOMOC OFF PREFIX "lib" CUDA_RUNTIME_LIBRARY Static CUDA_VISIBILITY_PRESET hidden CUDA_STANDARD 17
+    LIBRARY_OUTPUT_DIRECTORY "${BIOFORGE_OUTPUT_LIB}/bioforge")
+  if(C_ARCHS)
+    set_target_properties(${target} PROPERTIES CUDA_ARCHITECTURES "${C_ARCHS}")
+  endif()
+  install(TARGETS ${target} LIBRARY DESTINATION ${BIOFORGE_INSTALL_LIBDIR} COMPONENT runtime)
+endfunction()

@@ -52,21 +52,22 @@ extern "C" __attribute__((visibility("default"))) int bioforge_gpu_check(int dev
     float *da = nullptr, *db = nullptr, *dout = nullptr;
     const size_t bytes = size_t(n) * sizeof(float);
     if ((rc = bfMalloc(&da, bytes)) != bfSuccess || (rc = bfMalloc(&db, bytes)) != bfSuccess || (rc = bfMalloc(&dout, bytes)) != bfSuccess) {
-        bfFree(da);
-        bfFree(db);
+        (void)bfFree(da);
+        (void)bfFree(db);
         return fail(message, length, "allocation", rc);
     }
-    bfMemcpy(da, a.data(), bytes, bfMemcpyHostToDevice);
-    bfMemcpy(db, b.data(), bytes, bfMemcpyHostToDevice);
-    scaleAdd<<<(n + 255) / 256, 256>>>(da, db, dout, n);
-    rc = bfGetLastError();
+    if ((rc = bfMemcpy(da, a.data(), bytes, bfMemcpyHostToDevice)) == bfSuccess
+        && (rc = bfMemcpy(db, b.data(), bytes, bfMemcpyHostToDevice)) == bfSuccess) {
+        scaleAdd<<<(n + 255) / 256, 256>>>(da, db, dout, n);
+        rc = bfGetLastError();
+    }
     if (rc == bfSuccess)
         rc = bfDeviceSynchronize();
     if (rc == bfSuccess)
         rc = bfMemcpy(out.data(), dout, bytes, bfMemcpyDeviceToHost);
-    bfFree(da);
-    bfFree(db);
-    bfFree(dout);
+    (void)bfFree(da);
+    (void)bfFree(db);
+    (void)bfFree(dout);
     if (rc != bfSuccess)
         return fail(message, length, "kernel", rc);
     for (int i = 0; i < n; ++i) {

@@ -16,9 +16,32 @@ inline constexpr bfError_t bfSuccess = hipSuccess;
 #define bfMemcpy hipMemcpy
 #define bfMemcpyHostToDevice hipMemcpyHostToDevice
 #define bfMemcpyDeviceToHost hipMemcpyDeviceToHost
+#define bfMemcpyDeviceToDevice hipMemcpyDeviceToDevice
 #define bfDeviceSynchronize hipDeviceSynchronize
 #define bfGetLastError hipGetLastError
 #define bfGetErrorString hipGetErrorString
+#define bfGetErrorName hipGetErrorName
+using bfStream_t = hipStream_t;
+using bfEvent_t = hipEvent_t;
+#define bfStreamCreateWithFlags hipStreamCreateWithFlags
+#define bfStreamNonBlocking hipStreamNonBlocking
+#define bfStreamDestroy hipStreamDestroy
+#define bfStreamSynchronize hipStreamSynchronize
+#define bfMemcpyAsync hipMemcpyAsync
+#define bfMemsetAsync hipMemsetAsync
+#define bfMallocHost hipHostMalloc
+#define bfFreeHost hipHostFree
+#define bfMemGetInfo hipMemGetInfo
+#define bfEventCreate hipEventCreate
+#define bfEventDestroy hipEventDestroy
+#define bfEventRecord hipEventRecord
+#define bfEventSynchronize hipEventSynchronize
+#define bfEventElapsedTime hipEventElapsedTime
+#define bfDeviceProp hipDeviceProp_t
+#define bfGetDeviceProperties hipGetDeviceProperties
+// Lanes of a 32-wide team: HIP 5.2 has no *_sync shuffles; `width` keeps a
+// wave64 (gfx90a) split into two independent teams of 32.
+#define bfShflXor32(value, mask) __shfl_xor((value), (mask), 32)
 #else
 #include <cuda_runtime.h>
 #define BF_GPU_BACKEND "CUDA"
@@ -31,7 +54,34 @@ inline constexpr bfError_t bfSuccess = cudaSuccess;
 #define bfMemcpy cudaMemcpy
 #define bfMemcpyHostToDevice cudaMemcpyHostToDevice
 #define bfMemcpyDeviceToHost cudaMemcpyDeviceToHost
+#define bfMemcpyDeviceToDevice cudaMemcpyDeviceToDevice
 #define bfDeviceSynchronize cudaDeviceSynchronize
 #define bfGetLastError cudaGetLastError
 #define bfGetErrorString cudaGetErrorString
+#define bfGetErrorName cudaGetErrorName
+using bfStream_t = cudaStream_t;
+using bfEvent_t = cudaEvent_t;
+#define bfStreamCreateWithFlags cudaStreamCreateWithFlags
+#define bfStreamNonBlocking cudaStreamNonBlocking
+#define bfStreamDestroy cudaStreamDestroy
+#define bfStreamSynchronize cudaStreamSynchronize
+#define bfMemcpyAsync cudaMemcpyAsync
+#define bfMemsetAsync cudaMemsetAsync
+#define bfMallocHost cudaMallocHost
+#define bfFreeHost cudaFreeHost
+#define bfMemGetInfo cudaMemGetInfo
+#define bfEventCreate cudaEventCreate
+#define bfEventDestroy cudaEventDestroy
+#define bfEventRecord cudaEventRecord
+#define bfEventSynchronize cudaEventSynchronize
+#define bfEventElapsedTime cudaEventElapsedTime
+#define bfDeviceProp cudaDeviceProp
+#define bfGetDeviceProperties cudaGetDeviceProperties
+// Lanes of a 32-wide team (a full warp on NVIDIA).
+#define bfShflXor32(value, mask) __shfl_xor_sync(0xffffffffu, (value), (mask), 32)
 #endif
+
+// Teams of 32 lanes cooperate on one output row. On NVIDIA a team is a warp;
+// on AMD's wave64 parts a wave holds two teams (shuffles take width 32), on
+// wave32 parts one. Never assume more than 32 lanes shuffle together.
+#define BF_TEAM 32

@@ -38,8 +38,8 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
     const QString path = args.value(QLatin1String("model")).toArray().first().toString();
     OpenModel m;
     const int threads = args.value(QLatin1String("threads")).toInt();
-    if (!openModel(path, true, threads, m, err))
-        return openFailureCode(path);
+    if (!openModel(path, true, threads, m, err, args.value(QLatin1String("device")).toString()))
+        return openFailureCode(path, m);
     const int pp = args.value(QLatin1String("p")).toInt();
     const int tg = args.value(QLatin1String("n")).toInt();
     const int reps = args.value(QLatin1String("r")).toInt();

@@ -14,8 +14,8 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
     const QString path = args.value(QLatin1String("model")).toArray().first().toString();
-    if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err))
-        return openFailureCode(path);
+    if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err, args.value(QLatin1String("device")).toString()))
+        return openFailureCode(path, m);
     GenerationRequest request;
     request.sampling = samplingFrom(args);
     request.maxTokens = args.value(QLatin1String("n")).toInt();

@@ -1,5 +1,7 @@
 #include "command_support.h"
 
+#include "compute/device_choice.h"
+
 #include <QFileInfo>
 #include <QThread>
 
@@ -9,8 +11,19 @@ using T = core::ParameterSpec::Type;
 
 int defaultThreads() { return std::max(1, QThread::idealThreadCount()); }
 
-bool openModel(const QString& path, bool withWeights, int threads, OpenModel& out, QTextStream& err)
+core::ParameterSpec deviceParameter()
 {
+    return {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0};
+}
+
+bool openModel(const QString& path, bool withWeights, int threads, OpenModel& out, QTextStream& err, const QString& device)
+{
+    const auto choice = parseDevice(device);
+    if (!choice) {
+        err << "bioforge: " << choice.error().message() << Qt::endl;
+        out.failureCode = 2;
+        return false;
+    }
     auto file = GgufFile::open(path);
     if (!file) {
         err << "bioforge: " << file.error().message() << Qt::endl;
@@ -25,7 +38,16 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
     out.tokenizer = std::make_unique<Tokenizer>(*vocab);
     if (!withWeights)
         return true;
-    auto model = LlamaModel::load(out.file, LlamaModel::Options::cpu(threads, bestKernelPath()));
+    size_t weightBytes = 0;
+    for (const GgufTensorInfo& t : out.file->tensors())
+        weightBytes += t.bytes;
+    auto options = backendOptions(*choice, threads, weightBytes);
+    if (!options) {
+        err << "bioforge: " << options.error().message() << Qt::endl;
+        out.failureCode = 6;
+        return false;
+    }
+    auto model = LlamaModel::load(out.file, *options);
     if (!model) {
         err << "bioforge: " << model.error().message() << Qt::endl;
         return false;
@@ -63,6 +85,15 @@ SamplingSettings samplingFrom(const QJsonObject& a)
 int openFailureCode(const QString& path)
 {
     return QFileInfo::exists(path) ? 5 : 6;
+}
+
+} // namespace bioforge::llm::cli
+
+namespace bioforge::llm::cli {
+
+int openFailureCode(const QString& path, const OpenModel& attempt)
+{
+    return attempt.failureCode ? attempt.failureCode : openFailureCode(path);
 }
 
 } // namespace bioforge::llm::cli

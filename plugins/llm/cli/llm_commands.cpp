@@ -38,20 +38,20 @@ const QList<Command>& commands()
                                          {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 0, 1 << 20},
                                          {QStringLiteral("ids"), T::Boolean, QStringLiteral("print prompt and generated token ids instead of text"), false, {}, 0, 1},
                                          {QStringLiteral("special"), T::Boolean, QStringLiteral("parse special-token texts in the prompt as special tokens"), false, {}, 0, 1},
-                                         threads(), context()}
+                                         threads(), deviceParameter(), context()}
                   + samplingParameters()),
          cmdGenerate},
         {spec("chat", "interactive chat in the terminal",
               QList<core::ParameterSpec>{modelPath(), {QStringLiteral("system"), T::String, QStringLiteral("system prompt"), QString(), {}, 0, 0},
                                          {QStringLiteral("template"), T::String, QStringLiteral("chat template override (JSON)"), QString(), {}, 0, 0},
                                          {QStringLiteral("n"), T::Integer, QStringLiteral("most tokens per reply"), 512, {}, 1, 1 << 20},
-                                         threads(), context()}
+                                         threads(), deviceParameter(), context()}
                   + samplingParameters()),
          cmdChat},
         {spec("bench", "prompt processing and generation speed (like llama-bench)",
               {modelPath(), {QStringLiteral("p"), T::Integer, QStringLiteral("prompt tokens (ppN)"), 512, {}, 0, 1 << 16},
                {QStringLiteral("n"), T::Integer, QStringLiteral("generated tokens (tgN)"), 128, {}, 0, 1 << 16},
-               {QStringLiteral("r"), T::Integer, QStringLiteral("repetitions"), 5, {}, 1, 1000}, threads()}),
+               {QStringLiteral("r"), T::Integer, QStringLiteral("repetitions"), 5, {}, 1, 1000}, threads(), deviceParameter()}),
          cmdBench},
         {spec("synth-model", "write a llama-family GGUF with seeded random weights",
               {{QStringLiteral("output"), T::PathList, QStringLiteral("the .gguf file to write"), QJsonValue::Undefined, {}, 0, 0},

@@ -17,7 +17,7 @@ int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
     OpenModel m;
     const QString path = args.value(QLatin1String("model")).toArray().first().toString();
     if (!openModel(path, false, 1, m, err))
-        return openFailureCode(path);
+        return openFailureCode(path, m);
     const std::string text = core::encodeArgument(args.value(QLatin1String("text")).toString()).toStdString(); // the bytes as typed
     const std::vector<TokenId> ids = m.tokenizer->tokenize(text, !args.value(QLatin1String("no-bos")).toBool(),
                                                            args.value(QLatin1String("special")).toBool());
@@ -38,8 +38,8 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
     const QString path = args.value(QLatin1String("model")).toArray().first().toString();
-    if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err))
-        return openFailureCode(path);
+    if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err, args.value(QLatin1String("device")).toString()))
+        return openFailureCode(path, m);
     GenerationRequest request;
     request.prompt = core::encodeArgument(args.value(QLatin1String("prompt")).toString()).toStdString();
     request.parseSpecialInPrompt = args.value(QLatin1String("special")).toBool();

@@ -1,5 +1,7 @@
 #include "generate_job.h"
 
+#include "compute/device_choice.h"
+
 #include "gguf/gguf_file.h"
 #include "io/atomic_file.h"
 #include "io/sha256.h"
@@ -35,7 +37,16 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         throw core::JobFailure(vocab.error());
     Tokenizer tokenizer(*vocab);
     const int threads = std::max(1, p.value(QLatin1String("threads")).toInt(QThread::idealThreadCount()));
-    auto model = LlamaModel::load(shared, LlamaModel::Options::cpu(threads, bestKernelPath()));
+    const auto device = parseDevice(p.value(QLatin1String("device")).toString(QStringLiteral("cpu")));
+    if (!device)
+        throw core::JobFailure(device.error());
+    size_t weightBytes = 0;
+    for (const GgufTensorInfo& t : shared->tensors())
+        weightBytes += t.bytes;
+    auto options = backendOptions(*device, threads, weightBytes);
+    if (!options)
+        throw core::JobFailure(options.error());
+    auto model = LlamaModel::load(shared, *options);
     if (!model)
         throw core::JobFailure(model.error());
     ctx.provenance().addLibrary(QStringLiteral("llm back-end"), QStringLiteral("%1, %2 threads").arg(QString::fromStdString((*model)->backend().name())).arg((*model)->threads()));
@@ -84,7 +95,8 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     // Timings vary from run to run: kept apart from the deterministic outputs.
     const QJsonObject timings{{QStringLiteral("promptSeconds"), result->promptSeconds},
                               {QStringLiteral("generationSeconds"), result->generationSeconds},
-                              {QStringLiteral("threads"), threads}};
+                              {QStringLiteral("threads"), threads},
+                              {QStringLiteral("backend"), QString::fromStdString((*model)->backend().name())}};
     core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("timings.json")), QJsonDocument(timings).toJson()));
     ctx.provenance().addOutput(QStringLiteral("response"), QStringLiteral("response.md"));
     ctx.provenance().addOutput(QStringLiteral("generation"), QStringLiteral("generation.json"));

@@ -43,6 +43,7 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
         {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size"), 2048, {}, 16, 1 << 20},
         {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), 2, {}, 1, 1024},
+        {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0},
     };
     return {generate};
 }

@@ -118,6 +118,40 @@ private slots:
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("r.html"))).contains("Prompt and response"));
     }
 
+    void deviceChoiceIsCheckedBeforeTheModelLoads()
+    {
+        // This test machine has no GPU: a GPU device is refused with the
+        // reason (no module in this build, or the runtime's own words), never
+        // a crash; on a machine with a device tests/gpu checks the results.
+        const QString model = m_dir.filePath(QStringLiteral("device.gguf"));
+        QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--vocab"), QStringLiteral("500"),
+                      QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"), QStringLiteral("128")}).code, 0);
+        const QStringList generate{QStringLiteral("llm"), QStringLiteral("generate"), model, QStringLiteral("--prompt"), QStringLiteral("hi"),
+                                   QStringLiteral("--n"), QStringLiteral("3"), QStringLiteral("--temp"), QStringLiteral("0"), QStringLiteral("--ids")};
+        const Result bad = run(generate + QStringList{QStringLiteral("--device"), QStringLiteral("tpu:0")});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains(QStringLiteral("device 'tpu:0': expected cpu, cuda, cuda:N, hip or hip:N")), qPrintable(bad.err));
+        const Result cpu = run(generate + QStringList{QStringLiteral("--device"), QStringLiteral("cpu")});
+        QVERIFY2(cpu.code == 0, qPrintable(cpu.err));
+        QCOMPARE(cpu.out, run(generate).out);
+        if (qEnvironmentVariableIsSet("BIOFORGE_TEST_HAS_GPU"))
+            QSKIP("a GPU is present: tests/gpu covers the device");
+        for (const QString& device : {QStringLiteral("cuda:0"), QStringLiteral("hip:1")}) {
+            const Result gpu = run(generate + QStringList{QStringLiteral("--device"), device});
+            QCOMPARE(gpu.code, 6);
+            QVERIFY2(gpu.err.contains(QStringLiteral("device ") + device + QStringLiteral(": ")), qPrintable(gpu.err));
+            QVERIFY2(gpu.err.contains(QStringLiteral("no ")) || gpu.err.contains(QStringLiteral("does not exist")), qPrintable(gpu.err));
+            QVERIFY2(gpu.out.isEmpty(), qPrintable(gpu.out));
+        }
+        // A recorded run fails the same way, with the reason in its error.
+        const QString project = m_dir.filePath(QStringLiteral("device-project"));
+        const Result recorded = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                     QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"),
+                                     QStringLiteral("2"), QStringLiteral("--device"), QStringLiteral("cuda:0")});
+        QCOMPARE(recorded.code, 1);
+        QVERIFY2(recorded.err.contains(QStringLiteral("device cuda:0: ")), qPrintable(recorded.err));
+    }
+
     void usageErrorsAreCode2()
     {
         QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("generate")}).code, 2);

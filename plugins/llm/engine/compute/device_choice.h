@@ -1,0 +1,40 @@
+#pragma once
+
+// Which device computes a model: `--device cpu|cuda[:N]|hip[:N]` of the llm
+// commands and the generate run. A GPU device is opened through the llm GPU
+// module beside libbioforge_core (gpu/llm_gpu_module.h); a build without the
+// module, a machine without a device or a model larger than the device's free
+// memory gets an error saying which (this build refuses a model that does not
+// fit; it does not split layers between GPU and CPU).
+
+#include "model/llama_model.h"
+#include "util/expected.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace bioforge::llm {
+
+class GpuModule;
+
+struct DeviceChoice {
+    enum class Kind { Cpu, Cuda, Hip };
+    Kind kind = Kind::Cpu;
+    int index = 0;
+    QString label() const; // "cpu", "cuda:0", "hip:1"
+};
+
+// "cpu", "cuda", "cuda:N", "hip", "hip:N" (N a decimal device number).
+core::Expected<DeviceChoice> parseDevice(const QString& text);
+
+// Options that build the back-end for `device`; for a GPU the device is
+// opened (and its free memory checked against `weightBytes`) now, so that
+// every refusal comes before the model loads.
+core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes);
+
+// The same for device `index` of an already loaded GPU module (tests load a
+// module of their own).
+core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuModule> module, int index, int threads, size_t weightBytes);
+
+} // namespace bioforge::llm

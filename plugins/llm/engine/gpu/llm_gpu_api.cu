@@ -1,0 +1,380 @@
+// The llm GPU module's C ABI (llm_gpu_api.h) over llm_kernels.cuh: device
+// buffers, one non-blocking stream per handle, pinned staging for the
+// activations and results, every runtime call checked.
+
+#include "gpu/llm_gpu_api.h"
+#include "gpu/llm_kernels.cuh"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+using namespace bioforge::llm;
+
+namespace {
+
+constexpr int kF32 = 0, kF16 = 1, kQ4_0 = 2, kQ8_0 = 8, kQ4_K = 12, kQ5_K = 13, kQ6_K = 14, kQ8_K = 15, kBF16 = 30;
+
+struct Format {
+    int elements;   // per block
+    size_t bytes;   // per block
+    int activation; // the type activations are converted to
+};
+
+bool formatOf(int type, Format& f)
+{
+    switch (type) {
+    case kF32: f = {1, 4, kF32}; return true;
+    case kF16: f = {1, 2, kF16}; return true;
+    case kBF16: f = {1, 2, kBF16}; return true;
+    case kQ4_0: f = {kQK4_0, sizeof(BlockQ4_0), kQ8_0}; return true;
+    case kQ8_0: f = {kQK8_0, sizeof(BlockQ8_0), kQ8_0}; return true;
+    case kQ4_K: f = {kQK_K, sizeof(BlockQ4_K), kQ8_K}; return true;
+    case kQ5_K: f = {kQK_K, sizeof(BlockQ5_K), kQ8_K}; return true;
+    case kQ6_K: f = {kQK_K, sizeof(BlockQ6_K), kQ8_K}; return true;
+    default: return false;
+    }
+}
+
+bool activationFormat(int type, Format& f)
+{
+    switch (type) {
+    case kF32: f = {1, 4, kF32}; return true;
+    case kF16: f = {1, 2, kF16}; return true;
+    case kBF16: f = {1, 2, kBF16}; return true;
+    case kQ8_0: f = {kQK8_0, sizeof(BlockQ8_0), kQ8_0}; return true;
+    case kQ8_K: f = {kQK_K, sizeof(BlockQ8_K), kQ8_K}; return true;
+    default: return false;
+    }
+}
+
+size_t rowBytesOf(const Format& f, int64_t cols) { return size_t(cols / f.elements) * f.bytes; }
+
+struct Tensor {
+    int type = 0;
+    int64_t rows = 0, cols = 0;
+    size_t rowBytes = 0;
+    uint8_t* data = nullptr;
+};
+
+int say(char* msg, size_t len, int code, const char* format, ...)
+{
+    if (msg && len) {
+        va_list args;
+        va_start(args, format);
+        std::vsnprintf(msg, len, format, args);
+        va_end(args);
+    }
+    return code;
+}
+
+#if defined(__HIP_PLATFORM_AMD__) || defined(__HIPCC__)
+constexpr const char* kDevicePrefix = "hip";
+bool isOutOfMemory(bfError_t e) { return e == hipErrorOutOfMemory; }
+bool isNoDevice(bfError_t e) { return e == hipErrorNoDevice || e == hipErrorInsufficientDriver; }
+#else
+constexpr const char* kDevicePrefix = "cuda";
+bool isOutOfMemory(bfError_t e) { return e == cudaErrorMemoryAllocation; }
+bool isNoDevice(bfError_t e) { return e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver; }
+#endif
+
+int runtimeError(int device, char* msg, size_t len, const char* call, bfError_t e)
+{
+    const int code = isOutOfMemory(e) ? BF_LLM_GPU_OUT_OF_MEMORY : isNoDevice(e) ? BF_LLM_GPU_NO_DEVICE : BF_LLM_GPU_RUNTIME;
+    return say(msg, len, code, "%s:%d: %s: %s (%s %d)", kDevicePrefix, device, call, bfGetErrorString(e), bfGetErrorName(e), int(e));
+}
+
+#define BF_STR2(x) #x
+#define BF_STR(x) BF_STR2(x)
+// Runs a runtime call; on failure returns its error, naming the call.
+#define BF_TRY(device, fn, ...)                                                                                                     \
+    do {                                                                                                                           \
+        const bfError_t e_ = fn(__VA_ARGS__);                                                                                      \
+        if (e_ != bfSuccess)                                                                                                       \
+            return runtimeError((device), msg, len, BF_STR(fn), e_);                                                               \
+    } while (0)
+// After a launch: a bad configuration shows here, an execution error at the next synchronisation.
+#define BF_LAUNCHED(device, kernel)                                                                                                \
+    do {                                                                                                                           \
+        const bfError_t e_ = bfGetLastError();                                                                                     \
+        if (e_ != bfSuccess)                                                                                                       \
+            return runtimeError((device), msg, len, "launch " kernel, e_);                                                         \
+    } while (0)
+
+// A device buffer that only grows.
+struct DeviceBuffer {
+    void* data = nullptr;
+    size_t bytes = 0;
+};
+
+unsigned gridFor(int64_t units, int64_t perBlock) { return unsigned((units + perBlock - 1) / perBlock); }
+
+} // namespace
+
+struct bf_llm_gpu {
+    int device = 0;
+    bfStream_t stream = nullptr;
+    std::vector<Tensor> tensors;
+    DeviceBuffer x, act, y;
+    void* hostStage = nullptr; // pinned: activations in, results out
+    size_t hostStageBytes = 0;
+};
+
+namespace {
+
+int grow(bf_llm_gpu* h, DeviceBuffer& buffer, size_t bytes, char* msg, size_t len)
+{
+    if (buffer.bytes >= bytes)
+        return 0;
+    if (buffer.data)
+        BF_TRY(h->device, bfFree, buffer.data);
+    buffer = {};
+    BF_TRY(h->device, bfMalloc, &buffer.data, bytes);
+    buffer.bytes = bytes;
+    return 0;
+}
+
+int growHostStage(bf_llm_gpu* h, size_t bytes, char* msg, size_t len)
+{
+    if (h->hostStageBytes >= bytes)
+        return 0;
+    if (h->hostStage)
+        BF_TRY(h->device, bfFreeHost, h->hostStage);
+    h->hostStage = nullptr;
+    h->hostStageBytes = 0;
+    BF_TRY(h->device, bfMallocHost, &h->hostStage, bytes);
+    h->hostStageBytes = bytes;
+    return 0;
+}
+
+// Converts tokens × cols floats in h->x to `activationType` in h->act.
+int convertOnDevice(bf_llm_gpu* h, int activationType, int64_t tokens, int64_t cols, char* msg, size_t len)
+{
+    const auto* x = static_cast<const float*>(h->x.data);
+    constexpr int threads = gpu::kTeamsPerBlock * BF_TEAM;
+    switch (activationType) {
+    case kQ8_0:
+        gpu::convertQ8_0Kernel<<<gridFor(tokens * (cols / kQK8_0), gpu::kTeamsPerBlock), threads, 0, h->stream>>>(
+            x, cols, tokens, static_cast<BlockQ8_0*>(h->act.data));
+        BF_LAUNCHED(h->device, "convertQ8_0Kernel");
+        return 0;
+    case kQ8_K:
+        gpu::convertQ8_KKernel<<<gridFor(tokens * (cols / kQK_K), gpu::kTeamsPerBlock), threads, 0, h->stream>>>(
+            x, cols, tokens, static_cast<BlockQ8_K*>(h->act.data));
+        BF_LAUNCHED(h->device, "convertQ8_KKernel");
+        return 0;
+    case kF16:
+        gpu::convertF16Kernel<<<gridFor(tokens * cols, 256), 256, 0, h->stream>>>(x, tokens * cols, static_cast<uint16_t*>(h->act.data));
+        BF_LAUNCHED(h->device, "convertF16Kernel");
+        return 0;
+    case kBF16:
+        gpu::convertBF16Kernel<<<gridFor(tokens * cols, 256), 256, 0, h->stream>>>(x, tokens * cols, static_cast<uint16_t*>(h->act.data));
+        BF_LAUNCHED(h->device, "convertBF16Kernel");
+        return 0;
+    default: return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "activation type %d is not one the GPU module converts to", activationType);
+    }
+}
+
+template <class Format, gpu::RowKind Kind>
+void launchMatvec(const Tensor& w, const uint8_t* act, size_t actRowBytes, int tokens, float* y, bfStream_t stream)
+{
+    gpu::matvecKernel<Format, Kind><<<gridFor(w.rows, gpu::kTeamsPerBlock), gpu::kTeamsPerBlock * BF_TEAM, 0, stream>>>(
+        w.data, w.rowBytes, w.rows, w.cols, act, actRowBytes, tokens, y);
+}
+
+void matvec(const Tensor& w, const uint8_t* act, size_t actRowBytes, int tokens, float* y, bfStream_t stream)
+{
+    using gpu::RowKind;
+    switch (w.type) {
+    case kF32: launchMatvec<gpu::RowF32, RowKind::Elements>(w, act, actRowBytes, tokens, y, stream); break;
+    case kF16: launchMatvec<gpu::RowF16, RowKind::Elements>(w, act, actRowBytes, tokens, y, stream); break;
+    case kBF16: launchMatvec<gpu::RowBF16, RowKind::Elements>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ4_0: launchMatvec<gpu::RowQ4_0, RowKind::Blocks>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ8_0: launchMatvec<gpu::RowQ8_0, RowKind::Blocks>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ4_K: launchMatvec<gpu::RowQ4_K, RowKind::KBlocks>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ5_K: launchMatvec<gpu::RowQ5_K, RowKind::KBlocks>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ6_K: launchMatvec<gpu::RowQ6_K, RowKind::KBlocks>(w, act, actRowBytes, tokens, y, stream); break;
+    default: break; // refused at upload
+    }
+}
+
+} // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) const char* bf_llm_gpu_runtime(void)
+{
+#if defined(__HIP_PLATFORM_AMD__) || defined(__HIPCC__)
+    static char text[32];
+    std::snprintf(text, sizeof text, "HIP %d", HIP_VERSION);
+    return text;
+#else
+    static char text[32];
+    std::snprintf(text, sizeof text, "CUDA %d", CUDART_VERSION);
+    return text;
+#endif
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_device_count(int* count, char* msg, size_t len)
+{
+    *count = 0;
+    const bfError_t e = bfGetDeviceCount(count);
+    if (e != bfSuccess) {
+        *count = 0;
+        return say(msg, len, BF_LLM_GPU_NO_DEVICE, "no %s device: %s (%s %d)", kDevicePrefix, bfGetErrorString(e), bfGetErrorName(e), int(e));
+    }
+    if (*count == 0)
+        return say(msg, len, BF_LLM_GPU_NO_DEVICE, "no %s device: the runtime lists none", kDevicePrefix);
+    return 0;
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_open(int device, bf_llm_gpu** handle, char* msg, size_t len)
+{
+    *handle = nullptr;
+    int count = 0;
+    if (const int code = bf_llm_gpu_device_count(&count, msg, len))
+        return code;
+    if (device < 0 || device >= count)
+        return say(msg, len, BF_LLM_GPU_NO_DEVICE, "%s:%d does not exist: the runtime lists %d device%s (%s:0%s)", kDevicePrefix, device, count,
+                   count == 1 ? "" : "s", kDevicePrefix, count > 1 ? " …" : "");
+    BF_TRY(device, bfSetDevice, device);
+    auto* h = new bf_llm_gpu;
+    h->device = device;
+    const bfError_t e = bfStreamCreateWithFlags(&h->stream, bfStreamNonBlocking);
+    if (e != bfSuccess) {
+        delete h;
+        return runtimeError(device, msg, len, BF_STR(bfStreamCreateWithFlags), e);
+    }
+    *handle = h;
+    return 0;
+}
+
+__attribute__((visibility("default"))) void bf_llm_gpu_close(bf_llm_gpu* h)
+{
+    if (!h)
+        return;
+    // Errors here cannot be acted on; the process is told nothing more.
+    (void)bfSetDevice(h->device);
+    (void)bfStreamSynchronize(h->stream);
+    for (Tensor& t : h->tensors)
+        (void)bfFree(t.data);
+    for (DeviceBuffer* b : {&h->x, &h->act, &h->y})
+        if (b->data)
+            (void)bfFree(b->data);
+    if (h->hostStage)
+        (void)bfFreeHost(h->hostStage);
+    (void)bfStreamDestroy(h->stream);
+    delete h;
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_describe(bf_llm_gpu* h, char* name, size_t nameLen, uint64_t* freeBytes,
+                                                               uint64_t* totalBytes, char* msg, size_t len)
+{
+    BF_TRY(h->device, bfSetDevice, h->device);
+    bfDeviceProp prop;
+    BF_TRY(h->device, bfGetDeviceProperties, &prop, h->device);
+    std::snprintf(name, nameLen, "%s", prop.name);
+    size_t freeMem = 0, totalMem = 0;
+    BF_TRY(h->device, bfMemGetInfo, &freeMem, &totalMem);
+    *freeBytes = freeMem;
+    *totalBytes = totalMem;
+    return 0;
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_upload(bf_llm_gpu* h, int type, int64_t rows, int64_t cols, size_t rowBytes,
+                                                             const void* host, int* id, char* msg, size_t len)
+{
+    Format f;
+    if (!formatOf(type, f))
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "ggml type %d has no GPU kernel (F32, F16, BF16, Q4_0, Q8_0, Q4_K, Q5_K, Q6_K have)", type);
+    if (rows <= 0 || cols <= 0 || cols % f.elements != 0 || rowBytes != rowBytesOf(f, cols) || !host)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a %lld × %lld matrix of type %d needs %lld columns a multiple of %d and %zu bytes per row, not %zu",
+                   (long long)rows, (long long)cols, type, (long long)cols, f.elements, rowBytesOf(f, cols), rowBytes);
+    BF_TRY(h->device, bfSetDevice, h->device);
+    const size_t bytes = size_t(rows) * rowBytes;
+    size_t freeMem = 0, totalMem = 0;
+    BF_TRY(h->device, bfMemGetInfo, &freeMem, &totalMem);
+    if (bytes > freeMem)
+        return say(msg, len, BF_LLM_GPU_OUT_OF_MEMORY, "%s:%d: a %lld × %lld weight matrix needs %.1f MiB, the device has %.1f MiB free of %.1f MiB",
+                   kDevicePrefix, h->device, (long long)rows, (long long)cols, bytes / 1048576.0, freeMem / 1048576.0, totalMem / 1048576.0);
+    Tensor t{type, rows, cols, rowBytes, nullptr};
+    BF_TRY(h->device, bfMalloc, reinterpret_cast<void**>(&t.data), bytes);
+    const bfError_t copied = bfMemcpyAsync(t.data, host, bytes, bfMemcpyHostToDevice, h->stream);
+    const bfError_t synced = copied == bfSuccess ? bfStreamSynchronize(h->stream) : copied;
+    if (synced != bfSuccess) {
+        (void)bfFree(t.data);
+        return runtimeError(h->device, msg, len, copied != bfSuccess ? BF_STR(bfMemcpyAsync) : BF_STR(bfStreamSynchronize), synced);
+    }
+    h->tensors.push_back(t);
+    *id = int(h->tensors.size() - 1);
+    return 0;
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_convert(bf_llm_gpu* h, int activationType, const float* x, int64_t tokens, int64_t cols,
+                                                              void* out, char* msg, size_t len)
+{
+    Format f;
+    if (!activationFormat(activationType, f) || tokens <= 0 || cols <= 0 || cols % f.elements != 0)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "cannot convert %lld × %lld floats to activation type %d", (long long)tokens, (long long)cols,
+                   activationType);
+    BF_TRY(h->device, bfSetDevice, h->device);
+    const size_t inBytes = size_t(tokens * cols) * 4, outBytes = size_t(tokens) * rowBytesOf(f, cols);
+    if (const int code = grow(h, h->x, inBytes, msg, len))
+        return code;
+    if (const int code = grow(h, h->act, outBytes, msg, len))
+        return code;
+    BF_TRY(h->device, bfMemcpyAsync, h->x.data, x, inBytes, bfMemcpyHostToDevice, h->stream);
+    if (activationType == kF32)
+        BF_TRY(h->device, bfMemcpyAsync, h->act.data, h->x.data, inBytes, bfMemcpyDeviceToDevice, h->stream);
+    else if (const int code = convertOnDevice(h, activationType, tokens, cols, msg, len))
+        return code;
+    BF_TRY(h->device, bfMemcpyAsync, out, h->act.data, outBytes, bfMemcpyDeviceToHost, h->stream);
+    BF_TRY(h->device, bfStreamSynchronize, h->stream);
+    return 0;
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_matmul(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg,
+                                                             size_t len)
+{
+    if (id < 0 || size_t(id) >= h->tensors.size())
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "%s:%d holds no weight matrix %d (%zu uploaded)", kDevicePrefix, h->device, id,
+                   h->tensors.size());
+    if (tokens <= 0)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a matrix product needs at least one token, not %lld", (long long)tokens);
+    const Tensor& w = h->tensors[size_t(id)];
+    Format f, a;
+    formatOf(w.type, f);
+    activationFormat(f.activation, a);
+    BF_TRY(h->device, bfSetDevice, h->device);
+    const size_t inBytes = size_t(tokens * w.cols) * 4, outBytes = size_t(tokens * w.rows) * 4;
+    const size_t actRowBytes = rowBytesOf(a, w.cols);
+    if (int code = grow(h, h->x, inBytes, msg, len))
+        return code;
+    if (int code = grow(h, h->act, size_t(tokens) * actRowBytes, msg, len))
+        return code;
+    if (int code = grow(h, h->y, outBytes, msg, len))
+        return code;
+    if (int code = growHostStage(h, inBytes > outBytes ? inBytes : outBytes, msg, len))
+        return code;
+    std::memcpy(h->hostStage, x, inBytes);
+    BF_TRY(h->device, bfMemcpyAsync, h->x.data, h->hostStage, inBytes, bfMemcpyHostToDevice, h->stream);
+    const uint8_t* act = static_cast<const uint8_t*>(h->x.data);
+    if (f.activation != kF32) {
+        if (const int code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len))
+            return code;
+        act = static_cast<const uint8_t*>(h->act.data);
+    }
+    auto* out = static_cast<float*>(h->y.data);
+    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
+        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
+        matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, out + size_t(t0) * size_t(w.rows), h->stream);
+        BF_LAUNCHED(h->device, "matvecKernel");
+    }
+    BF_TRY(h->device, bfMemcpyAsync, h->hostStage, h->y.data, outBytes, bfMemcpyDeviceToHost, h->stream);
+    BF_TRY(h->device, bfStreamSynchronize, h->stream);
+    std::memcpy(y, h->hostStage, outBytes);
+    return 0;
+}
+
+} // extern "C"

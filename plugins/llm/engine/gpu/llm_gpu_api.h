@@ -1,0 +1,60 @@
+#ifndef BIOFORGE_LLM_GPU_API_H
+#define BIOFORGE_LLM_GPU_API_H
+
+/* The llm engine's GPU module (libbioforge_llm_cuda.so, libbioforge_llm_hip.so):
+ * one kernel source built by nvcc and by hipcc, loaded with dlopen so that
+ * nothing needs a GPU runtime to start. A plain C ABI: no C++ types cross it,
+ * so the module's compiler (nvcc hosting g++, or hipcc's clang) never has to
+ * agree with the engine's on anything but C.
+ *
+ * Every function returns 0 on success, or non-zero with a message of at most
+ * `len` bytes in `msg` naming the device, the runtime call and its error
+ * ("cuda:0: cudaMemcpyAsync: an illegal memory access was encountered
+ * (cudaErrorIllegalAddress 700)"); nothing aborts. Codes: 1 bad argument,
+ * 2 no device, 3 runtime error, 4 out of device memory.
+ *
+ * Types are ggml's numbers (gguf/gguf_types.h): weights F32 0, F16 1, Q4_0 2,
+ * Q8_0 8, Q4_K 12, Q5_K 13, Q6_K 14, BF16 30; activations Q8_0 8, Q8_K 15,
+ * F16 1, BF16 30. Matrices are row-major as GGUF stores them: `rows` rows of
+ * `cols` elements, `row_bytes` bytes each. One non-blocking stream per handle;
+ * the default stream is never used. A handle is not thread-safe. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bf_llm_gpu bf_llm_gpu;
+
+enum { BF_LLM_GPU_OK = 0, BF_LLM_GPU_BAD_ARGUMENT = 1, BF_LLM_GPU_NO_DEVICE = 2, BF_LLM_GPU_RUNTIME = 3, BF_LLM_GPU_OUT_OF_MEMORY = 4 };
+
+/* "CUDA 13000" or "HIP 50231", the runtime the module was built against. */
+const char* bf_llm_gpu_runtime(void);
+/* Devices the runtime sees; 0 with a message when there are none. */
+int bf_llm_gpu_device_count(int* count, char* msg, size_t len);
+int bf_llm_gpu_open(int device, bf_llm_gpu** handle, char* msg, size_t len);
+void bf_llm_gpu_close(bf_llm_gpu* handle);
+/* The device's name and its free and total memory in bytes. */
+int bf_llm_gpu_describe(bf_llm_gpu* handle, char* name, size_t name_len, uint64_t* free_bytes, uint64_t* total_bytes, char* msg,
+                        size_t len);
+/* Copies a weight matrix to the device as it is (still quantised); `*id`
+ * names it afterwards. Refused with both sizes when it does not fit. */
+int bf_llm_gpu_upload(bf_llm_gpu* handle, int type, int64_t rows, int64_t cols, size_t row_bytes, const void* host, int* id, char* msg,
+                      size_t len);
+/* y[t] = W[id] · x[t] for `tokens` rows: x is tokens × cols floats, y tokens × rows
+ * (host memory). Activations are converted on the device as the CPU engine
+ * converts them (Q8_0, Q8_K, F16, BF16), so each block's integer sum and its
+ * scaling equal the CPU's; only the order of the float sum across blocks differs. */
+int bf_llm_gpu_matmul(bf_llm_gpu* handle, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len);
+/* Converts `tokens` rows of `cols` floats to `activation_type` on the device
+ * and copies the bytes back (tokens × row bytes of that type): for tests. */
+int bf_llm_gpu_convert(bf_llm_gpu* handle, int activation_type, const float* x, int64_t tokens, int64_t cols, void* out, char* msg,
+                       size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

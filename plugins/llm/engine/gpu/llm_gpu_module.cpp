@@ -1,0 +1,153 @@
+#include "gpu/llm_gpu_module.h"
+
+#include "gpu/llm_gpu_api.h"
+
+#include <dlfcn.h>
+
+namespace bioforge::llm {
+
+struct GpuModuleApi {
+    decltype(&bf_llm_gpu_runtime) runtime = nullptr;
+    decltype(&bf_llm_gpu_device_count) deviceCount = nullptr;
+    decltype(&bf_llm_gpu_open) open = nullptr;
+    decltype(&bf_llm_gpu_close) close = nullptr;
+    decltype(&bf_llm_gpu_describe) describe = nullptr;
+    decltype(&bf_llm_gpu_upload) upload = nullptr;
+    decltype(&bf_llm_gpu_matmul) matmul = nullptr;
+    decltype(&bf_llm_gpu_convert) convert = nullptr;
+};
+
+namespace {
+
+constexpr size_t kMessageBytes = 512;
+
+template <typename Fn>
+bool resolve(void* library, const char* symbol, Fn& fn, const std::string& path, std::string* error)
+{
+    fn = reinterpret_cast<Fn>(dlsym(library, symbol));
+    if (!fn && error)
+        *error = path + ": lacks " + symbol + " (a module of another version?)";
+    return fn != nullptr;
+}
+
+void setError(std::string* error, const std::string& text)
+{
+    if (error)
+        *error = text;
+}
+
+} // namespace
+
+GpuModule::~GpuModule() = default;
+
+std::string GpuModule::fileName(GpuVendor vendor)
+{
+    return vendor == GpuVendor::Cuda ? "libbioforge_llm_cuda.so" : "libbioforge_llm_hip.so";
+}
+
+std::shared_ptr<const GpuModule> GpuModule::load(const std::string& path, GpuVendor vendor, std::string* error)
+{
+    // Not closed again: GPU runtimes do not support being unloaded and reloaded.
+    void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        const char* why = dlerror();
+        setError(error, path + ": cannot be loaded (is this build's " + (vendor == GpuVendor::Cuda ? "CUDA" : "HIP")
+                            + " runtime installed?): " + (why ? why : "unknown error"));
+        return nullptr;
+    }
+    auto api = std::make_unique<GpuModuleApi>();
+    if (!resolve(library, "bf_llm_gpu_runtime", api->runtime, path, error) || !resolve(library, "bf_llm_gpu_device_count", api->deviceCount, path, error)
+        || !resolve(library, "bf_llm_gpu_open", api->open, path, error) || !resolve(library, "bf_llm_gpu_close", api->close, path, error)
+        || !resolve(library, "bf_llm_gpu_describe", api->describe, path, error) || !resolve(library, "bf_llm_gpu_upload", api->upload, path, error)
+        || !resolve(library, "bf_llm_gpu_matmul", api->matmul, path, error) || !resolve(library, "bf_llm_gpu_convert", api->convert, path, error))
+        return nullptr;
+    std::shared_ptr<GpuModule> module(new GpuModule);
+    module->m_vendor = vendor;
+    module->m_api = std::move(api);
+    return module;
+}
+
+std::string GpuModule::runtime() const { return m_api->runtime(); }
+
+int GpuModule::deviceCount(std::string* error) const
+{
+    int count = 0;
+    char message[kMessageBytes] = {};
+    if (m_api->deviceCount(&count, message, sizeof message) != 0) {
+        setError(error, message);
+        return 0;
+    }
+    return count;
+}
+
+std::unique_ptr<GpuDevice> GpuDevice::open(std::shared_ptr<const GpuModule> module, int index, std::string* error)
+{
+    char message[kMessageBytes] = {};
+    bf_llm_gpu* handle = nullptr;
+    if (module->api().open(index, &handle, message, sizeof message) != 0) {
+        setError(error, message);
+        return nullptr;
+    }
+    std::unique_ptr<GpuDevice> device(new GpuDevice);
+    device->m_module = std::move(module);
+    device->m_handle = handle;
+    device->m_index = index;
+    return device;
+}
+
+GpuDevice::~GpuDevice()
+{
+    if (m_handle)
+        m_module->api().close(m_handle);
+}
+
+std::string GpuDevice::label() const { return m_module->prefix() + ":" + std::to_string(m_index); }
+
+bool GpuDevice::describe(std::string* name, uint64_t* freeBytes, uint64_t* totalBytes, std::string* error) const
+{
+    char message[kMessageBytes] = {}, text[256] = {};
+    uint64_t freeMem = 0, totalMem = 0;
+    if (m_module->api().describe(m_handle, text, sizeof text, &freeMem, &totalMem, message, sizeof message) != 0) {
+        setError(error, message);
+        return false;
+    }
+    if (name)
+        *name = text;
+    if (freeBytes)
+        *freeBytes = freeMem;
+    if (totalBytes)
+        *totalBytes = totalMem;
+    return true;
+}
+
+bool GpuDevice::upload(const WeightTensor& w, int* id, std::string* error)
+{
+    char message[kMessageBytes] = {};
+    if (m_module->api().upload(m_handle, int(w.type), w.rows, w.cols, w.rowBytes, w.data, id, message, sizeof message) != 0) {
+        setError(error, message);
+        return false;
+    }
+    return true;
+}
+
+bool GpuDevice::matmul(int id, const float* x, int64_t tokens, float* y, std::string* error)
+{
+    char message[kMessageBytes] = {};
+    if (m_module->api().matmul(m_handle, id, x, tokens, y, message, sizeof message) != 0) {
+        setError(error, message);
+        return false;
+    }
+    return true;
+}
+
+bool GpuDevice::convert(GgmlType activationType, const float* x, int64_t tokens, int64_t cols, void* out, std::string* error)
+{
+    char message[kMessageBytes] = {};
+    if (m_module->api().convert(m_handle, int(activationType), x, tokens, cols, out, message, sizeof message) != 0) {
+        setError(error, message);
+        return false;
+    }
+    return true;
+}
+
+} // namespace bioforge::llm

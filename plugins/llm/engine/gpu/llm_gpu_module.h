@@ -1,0 +1,73 @@
+#pragma once
+
+// Loads the llm GPU module (libbioforge_llm_cuda.so or libbioforge_llm_hip.so,
+// engine/gpu/llm_gpu_api.h) with dlopen and wraps one opened device. Qt-free,
+// so the GPU tests build on a machine without Qt. Errors are returned as text
+// naming the module or device and what failed; nothing throws or aborts.
+
+#include "compute/weight_tensor.h"
+#include "gguf/gguf_types.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+struct bf_llm_gpu;
+
+namespace bioforge::llm {
+
+enum class GpuVendor { Cuda, Hip };
+
+struct GpuModuleApi;
+
+class GpuModule {
+public:
+    // "libbioforge_llm_cuda.so" or "libbioforge_llm_hip.so".
+    static std::string fileName(GpuVendor vendor);
+    // nullptr with *error naming the file when it is missing, cannot be loaded
+    // (no GPU runtime) or lacks a function. Never unloaded once loaded.
+    static std::shared_ptr<const GpuModule> load(const std::string& path, GpuVendor vendor, std::string* error);
+
+    GpuVendor vendor() const { return m_vendor; }
+    std::string prefix() const { return m_vendor == GpuVendor::Cuda ? "cuda" : "hip"; }
+    std::string runtime() const;
+    // Devices the runtime sees; 0 with *error saying why there are none.
+    int deviceCount(std::string* error) const;
+    const GpuModuleApi& api() const { return *m_api; }
+
+    ~GpuModule();
+
+private:
+    GpuModule() = default;
+    GpuVendor m_vendor = GpuVendor::Cuda;
+    std::unique_ptr<GpuModuleApi> m_api;
+};
+
+// One device opened through a module: weights uploaded once (still quantised),
+// matrix products on the device. Not thread-safe.
+class GpuDevice {
+public:
+    static std::unique_ptr<GpuDevice> open(std::shared_ptr<const GpuModule> module, int index, std::string* error);
+    ~GpuDevice();
+    GpuDevice(const GpuDevice&) = delete;
+    GpuDevice& operator=(const GpuDevice&) = delete;
+
+    // "cuda:0".
+    std::string label() const;
+    // The device's name ("NVIDIA H200"), its free and total memory in bytes.
+    bool describe(std::string* name, uint64_t* freeBytes, uint64_t* totalBytes, std::string* error) const;
+    // Copies w to the device; *id names it afterwards.
+    bool upload(const WeightTensor& w, int* id, std::string* error);
+    // y = W[id] · x for `tokens` rows (host memory; x tokens × cols, y tokens × rows).
+    bool matmul(int id, const float* x, int64_t tokens, float* y, std::string* error);
+    // Activations converted on the device (Q8_0, Q8_K, F16, BF16 bytes; F32 copied).
+    bool convert(GgmlType activationType, const float* x, int64_t tokens, int64_t cols, void* out, std::string* error);
+
+private:
+    GpuDevice() = default;
+    std::shared_ptr<const GpuModule> m_module;
+    bf_llm_gpu* m_handle = nullptr;
+    int m_index = 0;
+};
+
+} // namespace bioforge::llm

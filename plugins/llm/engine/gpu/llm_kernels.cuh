@@ -1,0 +1,271 @@
+#pragma once
+
+// Device kernels of the llm engine, one source for CUDA and HIP
+// (compute/gpu/gpu_portability.h). The per-element and per-block math is
+// gpu_math.h's, checked on the CPU against the scalar reference; what is here
+// is the parallel shape: teams of 32 lanes (BF_TEAM), one team per activation
+// block or per output row, shuffles inside a team only.
+//
+// Matrix-vector (1..kMaxTokens tokens): one team per weight row; the row's
+// blocks are strided over the lanes, a K-quant block split into 8 parts over
+// 8 neighbouring lanes whose integer sums are added exactly (shuffles) before
+// the block's float scaling; the per-block floats are then summed as a tree.
+// Each weight block is read once and used for every token.
+
+#include "compute/gpu/gpu_portability.h"
+#include "gpu/gpu_math.h"
+
+namespace bioforge::llm::gpu {
+
+constexpr int kMaxTokens = 8;     // tokens one matrix-vector launch computes
+constexpr int kTeamsPerBlock = 4; // 128 threads per thread block
+
+__device__ inline float teamSum(float v)
+{
+    for (int mask = BF_TEAM / 2; mask > 0; mask >>= 1)
+        v += bfShflXor32(v, mask);
+    return v;
+}
+
+// Sum over the 8 neighbouring lanes that share a K-quant block (exact: integers).
+__device__ inline int partsSum(int v)
+{
+    v += bfShflXor32(v, 1);
+    v += bfShflXor32(v, 2);
+    v += bfShflXor32(v, 4);
+    return v;
+}
+
+__device__ inline int teamLane() { return int(threadIdx.x % BF_TEAM); }
+__device__ inline int64_t teamIndex() { return int64_t(blockIdx.x) * kTeamsPerBlock + threadIdx.x / BF_TEAM; }
+
+// ---- Activations: one team per block of one token's row ---------------------
+
+// Q8_0: lane j holds element j of the 32.
+__global__ void convertQ8_0Kernel(const float* x, int64_t cols, int64_t tokens, BlockQ8_0* out)
+{
+    const int64_t blocksPerRow = cols / kQK8_0;
+    const int64_t unit = teamIndex();
+    if (unit >= blocksPerRow * tokens)
+        return;
+    const int lane = teamLane();
+    const int64_t t = unit / blocksPerRow, b = unit % blocksPerRow;
+    const float v = x[t * cols + b * kQK8_0 + lane];
+    // The CPU folds max(amax, |x|) from 0, which drops NaNs; so does this.
+    float amax = hd::maxf(0.0f, hd::absf(v));
+    for (int mask = BF_TEAM / 2; mask > 0; mask >>= 1)
+        amax = hd::maxf(amax, bfShflXor32(amax, mask));
+    BlockQ8_0& y = out[unit];
+    y.qs[lane] = hd::q8_0Level(v, hd::q8_0InverseScale(amax));
+    if (lane == 0)
+        y.d = hd::q8_0Scale(amax);
+}
+
+// Q8_K: lane l holds elements 8l .. 8l+7 of the 256 (so lanes 2g, 2g+1 make bsums[g]).
+__global__ void convertQ8_KKernel(const float* x, int64_t cols, int64_t tokens, BlockQ8_K* out)
+{
+    const int64_t blocksPerRow = cols / kQK_K;
+    const int64_t unit = teamIndex();
+    if (unit >= blocksPerRow * tokens)
+        return;
+    const int lane = teamLane();
+    const int64_t t = unit / blocksPerRow, b = unit % blocksPerRow;
+    const float* src = x + t * cols + b * kQK_K + 8 * lane;
+    float v[8];
+    hd::ArgMaxAbs m;
+    for (int j = 0; j < 8; ++j) {
+        v[j] = src[j];
+        hd::scanArgMaxAbs(m, v[j], 8 * lane + j);
+    }
+    for (int mask = BF_TEAM / 2; mask > 0; mask >>= 1) {
+        hd::ArgMaxAbs other;
+        other.amax = bfShflXor32(m.amax, mask);
+        other.max = bfShflXor32(m.max, mask);
+        other.index = bfShflXor32(m.index, mask);
+        hd::mergeArgMaxAbs(m, other);
+    }
+    const float amax = m.amax, max = m.max;
+    BlockQ8_K& y = out[unit];
+    int partial = 0;
+    if (amax == 0) {
+        for (int j = 0; j < 8; ++j)
+            y.qs[8 * lane + j] = 0;
+    } else {
+        const float iscale = hd::q8_KInverseScale(max);
+        for (int j = 0; j < 8; ++j) {
+            const int8_t q = hd::q8_KLevel(v[j], iscale);
+            y.qs[8 * lane + j] = q;
+            partial += q;
+        }
+    }
+    const int pair = partial + bfShflXor32(partial, 1);
+    if (lane % 2 == 0)
+        y.bsums[lane / 2] = int16_t(pair);
+    if (lane == 0)
+        y.d = amax == 0 ? 0.0f : hd::q8_KScale(hd::q8_KInverseScale(max));
+}
+
+__global__ void convertF16Kernel(const float* x, int64_t n, uint16_t* out)
+{
+    const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < n)
+        out[i] = hd::floatToHalf(x[i]);
+}
+
+__global__ void convertBF16Kernel(const float* x, int64_t n, uint16_t* out)
+{
+    const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < n)
+        out[i] = hd::floatToBf16(x[i]);
+}
+
+// ---- Matrix-vector: one team per weight row ---------------------------------
+
+// Formats that are one block per lane: Q8_0, Q4_0.
+struct RowQ8_0 {
+    using Weight = BlockQ8_0;
+    using Activation = BlockQ8_0;
+    static constexpr int kElements = kQK8_0;
+    __device__ static float block(const Weight& w, const Activation& a) { return hd::blockDotQ8_0(w, a); }
+};
+struct RowQ4_0 {
+    using Weight = BlockQ4_0;
+    using Activation = BlockQ8_0;
+    static constexpr int kElements = kQK4_0;
+    __device__ static float block(const Weight& w, const Activation& a) { return hd::blockDotQ4_0(w, a); }
+};
+
+template <class Format>
+__device__ void accumulateBlocks(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane,
+                                 float* acc)
+{
+    const auto* w = reinterpret_cast<const typename Format::Weight*>(row);
+    const int64_t blocks = cols / Format::kElements;
+    for (int64_t b = lane; b < blocks; b += BF_TEAM) {
+        const typename Format::Weight wb = w[b];
+#pragma unroll
+        for (int t = 0; t < kMaxTokens; ++t)
+            if (t < tokens)
+                acc[t] += Format::block(wb, reinterpret_cast<const typename Format::Activation*>(act + size_t(t) * actRowBytes)[b]);
+    }
+}
+
+// K-quants: 8 parts per block on 8 neighbouring lanes.
+struct RowQ4_K {
+    using Weight = BlockQ4_K;
+    __device__ static void part(const Weight& w, const BlockQ8_K& a, int p, int& scaled, int& mins)
+    {
+        hd::groupDotQ4_K(w, a, p, scaled, mins);
+    }
+    __device__ static float value(const Weight& w, const BlockQ8_K& a, int scaled, int mins)
+    {
+        return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins);
+    }
+};
+struct RowQ5_K {
+    using Weight = BlockQ5_K;
+    __device__ static void part(const Weight& w, const BlockQ8_K& a, int p, int& scaled, int& mins)
+    {
+        hd::groupDotQ5_K(w, a, p, scaled, mins);
+    }
+    __device__ static float value(const Weight& w, const BlockQ8_K& a, int scaled, int mins)
+    {
+        return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins);
+    }
+};
+struct RowQ6_K {
+    using Weight = BlockQ6_K;
+    __device__ static void part(const Weight& w, const BlockQ8_K& a, int p, int& scaled, int&) { hd::partDotQ6_K(w, a, p, scaled); }
+    __device__ static float value(const Weight& w, const BlockQ8_K& a, int scaled, int) { return hd::blockValueQ6_K(w.d, a.d, scaled); }
+};
+
+template <class Format>
+__device__ void accumulateKBlocks(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane,
+                                  float* acc)
+{
+    const auto* w = reinterpret_cast<const typename Format::Weight*>(row);
+    const int64_t units = cols / kQK_K * hd::kPartsPerKBlock;
+    // The loop bound is the team's, not the lane's: every lane takes part in every shuffle.
+    for (int64_t base = 0; base < units; base += BF_TEAM) {
+        const int64_t unit = base + lane;
+        const bool active = unit < units; // whole blocks: 8 | units and 8 | BF_TEAM
+        const int64_t b = unit / hd::kPartsPerKBlock;
+        const int p = int(unit % hd::kPartsPerKBlock);
+#pragma unroll
+        for (int t = 0; t < kMaxTokens; ++t) {
+            if (t < tokens) { // uniform across the team
+                const BlockQ8_K* a = reinterpret_cast<const BlockQ8_K*>(act + size_t(t) * actRowBytes);
+                int scaled = 0, mins = 0;
+                if (active)
+                    Format::part(w[b], a[b], p, scaled, mins);
+                scaled = partsSum(scaled);
+                mins = partsSum(mins);
+                if (active && p == 0)
+                    acc[t] += Format::value(w[b], a[b], scaled, mins);
+            }
+        }
+    }
+}
+
+// F32 (activations as they are), F16 and BF16 (activations converted to the weight's type).
+struct RowF32 {
+    using Element = float;
+    __device__ static float product(float w, float a) { return w * a; }
+};
+struct RowF16 {
+    using Element = uint16_t;
+    __device__ static float product(uint16_t w, uint16_t a) { return hd::productF16(w, a); }
+};
+struct RowBF16 {
+    using Element = uint16_t;
+    __device__ static float product(uint16_t w, uint16_t a) { return hd::productBF16(w, a); }
+};
+
+template <class Format>
+__device__ void accumulateElements(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane,
+                                   float* acc)
+{
+    using E = typename Format::Element;
+    const E* w = reinterpret_cast<const E*>(row);
+    for (int64_t i = lane; i < cols; i += BF_TEAM) {
+        const E wi = w[i];
+#pragma unroll
+        for (int t = 0; t < kMaxTokens; ++t)
+            if (t < tokens)
+                acc[t] += Format::product(wi, reinterpret_cast<const E*>(act + size_t(t) * actRowBytes)[i]);
+    }
+}
+
+enum class RowKind { Blocks, KBlocks, Elements };
+
+// y[t * rows + r] = W[r] · a[t] for t < tokens (≤ kMaxTokens).
+template <class Format, RowKind Kind>
+__global__ void matvecKernel(const uint8_t* weights, size_t rowBytes, int64_t rows, int64_t cols, const uint8_t* act,
+                             size_t actRowBytes, int tokens, float* y)
+{
+    const int64_t r = teamIndex();
+    if (r >= rows) // a whole team leaves together
+        return;
+    const int lane = teamLane();
+    float acc[kMaxTokens];
+#pragma unroll
+    for (int t = 0; t < kMaxTokens; ++t)
+        acc[t] = 0;
+    const uint8_t* row = weights + size_t(r) * rowBytes;
+    if constexpr (Kind == RowKind::Blocks)
+        accumulateBlocks<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
+    else if constexpr (Kind == RowKind::KBlocks)
+        accumulateKBlocks<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
+    else
+        accumulateElements<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
+#pragma unroll
+    for (int t = 0; t < kMaxTokens; ++t) {
+        if (t < tokens) {
+            const float sum = teamSum(acc[t]);
+            if (lane == 0)
+                y[size_t(t) * size_t(rows) + size_t(r)] = sum;
+        }
+    }
+}
+
+} // namespace bioforge::llm::gpu

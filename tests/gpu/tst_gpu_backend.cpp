@@ -1,0 +1,299 @@
+// The llm engine with its matrix products on a GPU (compute/gpu_backend.h)
+// against the CPU engine, on a real device:
+//  - greedy ids of every line of the shared llama.cpp references
+//    (references.tsv; prompt ids taken from it, no tokenizer) equal the
+//    reference on the GPU, as they do on the CPU;
+//  - on synthesized models of every weight type the GPU supports, the logits
+//    of a prompt and 8 generated tokens stay within 2e-3 of the largest
+//    logit's magnitude of the CPU engine's scalar reference (kLogitTolerance),
+//    and the greedy ids agree wherever its top two logits are further apart.
+// Every check runs on the first real GPU (cuda:0, else hip:0) where one is
+// present, and always on the host emulation of the module
+// (host_gpu_module.cpp), which puts the same per-block math behind the same
+// C ABI: so the loader, the uploads, the back-end inside the model and its
+// errors are tested on machines without a GPU too.
+// BIOFORGE_LLM_MODELS overrides the folder of the shared models.
+
+#include "support/test_support.h"
+
+#include "compute/device_choice.h"
+#include "compute/gpu_backend.h"
+#include "gpu/llm_gpu_module.h"
+#include "gguf/gguf_file.h"
+#include "model/kv_cache.h"
+#include "model/llama_model.h"
+#include "synth/model_synthesizer.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace bioforge;
+using namespace bioforge::llm;
+
+namespace {
+
+// Of the largest |logit| of the CPU's row. The matrix products differ from the
+// CPU's only in the order of float sums (~1e-7 relative), but a layer's output
+// is rounded again when it becomes the next product's activations (Q8_0, Q8_K,
+// F16): a value that lands on the other side of a rounding step moves by a
+// whole step (2^-11 relative for F16). Measured with the host emulation
+// against the scalar reference: Q8_0 and Q4_0 0 (same order), K-quants and
+// BF16 ~3e-7, F32 1.2e-6, F16 5.7e-4.
+constexpr double kLogitTolerance = 2e-3;
+
+// Where a test runs: a real device, or the host emulation module.
+struct Target {
+    QString label;
+    DeviceChoice device;                     // a real device, when module is null
+    std::shared_ptr<const GpuModule> module; // the host emulation
+};
+
+core::Expected<LlamaModel::Options> optionsFor(const Target& target, size_t weightBytes = 0)
+{
+    if (target.module)
+        return gpuBackendOptions(target.module, 0, 2, weightBytes);
+    return backendOptions(target.device, 2, weightBytes);
+}
+
+std::unique_ptr<LlamaModel> load(const QString& path, const Target* target, QString* error)
+{
+    auto file = GgufFile::open(path);
+    if (!file) {
+        *error = file.error().message();
+        return nullptr;
+    }
+    std::shared_ptr<const GgufFile> shared(std::move(*file));
+    auto options = target ? optionsFor(*target) : core::Expected<LlamaModel::Options>(LlamaModel::Options::cpu(2, KernelPath::Reference));
+    if (!options) {
+        *error = options.error().message();
+        return nullptr;
+    }
+    auto model = LlamaModel::load(shared, *options);
+    if (!model) {
+        *error = model.error().message();
+        return nullptr;
+    }
+    return std::move(*model);
+}
+
+TokenId argmax(const std::vector<float>& logits)
+{
+    return TokenId(std::max_element(logits.begin(), logits.end()) - logits.begin());
+}
+
+// Greedy continuation of `prompt` for `count` tokens; every step's logits in *rows.
+std::vector<TokenId> greedy(LlamaModel& model, const std::vector<TokenId>& prompt, int count, std::vector<std::vector<float>>* rows)
+{
+    auto cache = model.newCache(int64_t(prompt.size()) + count + 1);
+    std::vector<float> logits;
+    std::vector<TokenId> out;
+    if (!model.evaluate(prompt.data(), int64_t(prompt.size()), *cache, logits))
+        return out;
+    for (int i = 0; i < count; ++i) {
+        if (rows)
+            rows->push_back(logits);
+        const TokenId next = argmax(logits);
+        out.push_back(next);
+        if (!model.evaluate(&next, 1, *cache, logits))
+            break;
+    }
+    return out;
+}
+
+} // namespace
+
+class TstGpuBackend : public QObject {
+    Q_OBJECT
+    QList<Target> m_targets;
+    QTemporaryDir m_dir;
+
+    QString synthesize(const QString& type)
+    {
+        SynthSpec spec;
+        spec.embedding = 256;
+        spec.layers = 2;
+        spec.heads = 4;
+        spec.kvHeads = 2;
+        spec.feedForward = 512;
+        spec.vocab = 1000;
+        spec.weightType = type.toStdString();
+        const QString path = m_dir.filePath(type + QStringLiteral(".gguf"));
+        if (!QFileInfo::exists(path) && !ModelSynthesizer::write(spec, path))
+            return {};
+        return path;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStringList reasons;
+        for (const char* text : {"cuda:0", "hip:0"}) {
+            const DeviceChoice choice = *parseDevice(QLatin1String(text));
+            auto options = backendOptions(choice, 1, 0);
+            if (options) {
+                m_targets << Target{choice.label(), choice, nullptr};
+                break;
+            }
+            reasons << options.error().message();
+        }
+        if (m_targets.isEmpty())
+            qInfo("no real GPU here (%s): the host emulation only", qPrintable(reasons.join(QStringLiteral("; "))));
+        std::string error;
+        auto host = GpuModule::load(BIOFORGE_HOSTSIM_MODULE, GpuVendor::Cuda, &error);
+        QVERIFY2(host, error.c_str());
+        m_targets << Target{QStringLiteral("host emulation"), {}, host};
+    }
+
+    void greedyIdsEqualTheReferences()
+    {
+        const QString models = qEnvironmentVariable("BIOFORGE_LLM_MODELS", test::fixturePath(QStringLiteral("llm/models")));
+        const QString tsv = models + QStringLiteral("/references.tsv");
+        if (!QFileInfo::exists(tsv))
+            QSKIP(qPrintable(tsv + QStringLiteral(" is not present")));
+        const QList<QByteArray> lines = test::readAll(tsv).split('\n');
+        int checked = 0;
+        for (int i = 1; i < lines.size(); ++i) {
+            const QList<QByteArray> f = lines[i].split('\t');
+            if (f.size() != 4)
+                continue;
+            const QString path = models + QLatin1Char('/') + QString::fromUtf8(f[0]);
+            if (!QFileInfo::exists(path))
+                continue; // the device run carries only some models
+            std::vector<TokenId> ids;
+            for (const QByteArray& id : f[3].trimmed().split(' '))
+                ids.push_back(TokenId(id.toInt()));
+            const size_t promptTokens = size_t(f[2].toInt());
+            QVERIFY(promptTokens > 0 && promptTokens < ids.size());
+            const std::vector<TokenId> prompt(ids.begin(), ids.begin() + long(promptTokens));
+            const std::vector<TokenId> want(ids.begin() + long(promptTokens), ids.end());
+            for (const Target& target : m_targets) {
+                QString error;
+                auto model = load(path, &target, &error);
+                QVERIFY2(model, qPrintable(error));
+                const std::vector<TokenId> got = greedy(*model, prompt, int(want.size()), nullptr);
+                QVERIFY2(got == want, qPrintable(QStringLiteral("%1 line %2 on %3").arg(QString::fromUtf8(f[0])).arg(i).arg(QString::fromStdString(model->backend().name()))));
+                ++checked;
+            }
+        }
+        if (checked == 0)
+            QSKIP("no model of references.tsv is present");
+        qInfo("%d reference sequences equal (%lld targets)", checked, (long long)m_targets.size());
+    }
+
+    void logitsMatchTheCpuOnEveryWeightType_data()
+    {
+        QTest::addColumn<QString>("type");
+        for (const char* type : {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K", "Q4_K_M"})
+            QTest::newRow(type) << QString::fromLatin1(type);
+    }
+
+    void logitsMatchTheCpuOnEveryWeightType()
+    {
+        QFETCH(QString, type);
+        const QString path = synthesize(type);
+        QVERIFY(!path.isEmpty());
+        QString error;
+        auto cpu = load(path, nullptr, &error);
+        QVERIFY2(cpu, qPrintable(error));
+        const std::vector<TokenId> prompt{1, 17, 230, 5, 999, 42, 7};
+        std::vector<std::vector<float>> cpuRows;
+        const auto cpuIds = greedy(*cpu, prompt, 8, &cpuRows);
+        QCOMPARE(cpuIds.size(), size_t(8));
+        for (const Target& target : m_targets) {
+            auto gpu = load(path, &target, &error);
+            QVERIFY2(gpu, qPrintable(error));
+            // The GPU continues the CPU's ids, so that both see the same inputs.
+            auto cache = gpu->newCache(32);
+            std::vector<float> logits;
+            std::vector<std::vector<float>> gpuRows;
+            QVERIFY(gpu->evaluate(prompt.data(), int64_t(prompt.size()), *cache, logits));
+            for (size_t step = 0; step < cpuRows.size(); ++step) {
+                gpuRows.push_back(logits);
+                QVERIFY(gpu->evaluate(&cpuIds[step], 1, *cache, logits));
+            }
+            double worst = 0;
+            for (size_t step = 0; step < cpuRows.size(); ++step) {
+                const auto& c = cpuRows[step];
+                const auto& g = gpuRows[step];
+                QCOMPARE(g.size(), c.size());
+                double scale = 0;
+                for (float v : c)
+                    scale = std::max(scale, std::fabs(double(v)));
+                double diff = 0;
+                for (size_t i = 0; i < c.size(); ++i)
+                    diff = std::max(diff, std::fabs(double(g[i]) - double(c[i])));
+                worst = std::max(worst, diff / scale);
+                QVERIFY2(diff <= kLogitTolerance * scale, qPrintable(QStringLiteral("%1 on %2 step %3: max |Δlogit| %4 of scale %5")
+                                                                         .arg(type, target.label).arg(step).arg(diff).arg(scale)));
+                std::vector<float> sorted = c;
+                std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<float>());
+                if (double(sorted[0]) - double(sorted[1]) > 2 * kLogitTolerance * scale)
+                    QCOMPARE(argmax(g), argmax(c));
+            }
+            qInfo("%s on %s: worst |Δlogit| %.3g of the largest logit", qPrintable(type), qPrintable(target.label), worst);
+        }
+    }
+
+    void theBackEndNamesTheDeviceAndUploadsEachMatrixOnce()
+    {
+        const QString path = synthesize(QStringLiteral("Q4_K_M"));
+        for (const Target& target : m_targets) {
+            QString error;
+            auto model = load(path, &target, &error);
+            QVERIFY2(model, qPrintable(error));
+            const QString name = QString::fromStdString(model->backend().name());
+            QVERIFY2(name.contains(QStringLiteral("(matrix products) + cpu ")), qPrintable(name));
+            if (target.module)
+                QVERIFY2(name.startsWith(QStringLiteral("cuda:0 host emulation")), qPrintable(name));
+            std::vector<TokenId> prompt{1, 2, 3};
+            greedy(*model, prompt, 4, nullptr);
+            // 7 matrices per layer and the output one; the embedding is read on the host.
+            auto* backend = dynamic_cast<GpuBackend*>(&model->backend());
+            QVERIFY(backend);
+            QCOMPARE(backend->uploadedMatrices(), size_t(7 * model->config().layers + 1));
+        }
+    }
+
+    void aModelLargerThanTheDeviceIsRefusedWithTheSizes()
+    {
+        const Target& host = m_targets.last();
+        qputenv("BF_HOSTSIM_FREE_MIB", "300");
+        const auto refused = optionsFor(host, size_t(100) << 20);
+        const auto accepted = optionsFor(host, size_t(10) << 20);
+        qunsetenv("BF_HOSTSIM_FREE_MIB");
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().contains(QStringLiteral("need 0.35 GiB")), qPrintable(refused.error().message()));
+        QVERIFY2(refused.error().message().contains(QStringLiteral("0.29 GiB free")), qPrintable(refused.error().message()));
+        QVERIFY2(refused.error().message().contains(QStringLiteral("--device cpu")), qPrintable(refused.error().message()));
+        QVERIFY(accepted);
+        std::string error;
+        QVERIFY(!GpuDevice::open(host.module, 3, &error));
+        QVERIFY2(QString::fromStdString(error).contains(QStringLiteral("does not exist")), error.c_str());
+    }
+
+    void aDeviceErrorDuringEvaluationIsAnErrorNotACrash()
+    {
+        const Target& host = m_targets.last();
+        QString error;
+        auto model = load(synthesize(QStringLiteral("Q8_0")), &host, &error);
+        QVERIFY2(model, qPrintable(error));
+        auto cache = model->newCache(16);
+        std::vector<float> logits;
+        const std::vector<TokenId> prompt{1, 2, 3};
+        qputenv("BF_HOSTSIM_FAIL_AFTER", "5");
+        QString what;
+        try {
+            (void)model->evaluate(prompt.data(), 3, *cache, logits);
+        } catch (const std::runtime_error& e) {
+            what = QString::fromUtf8(e.what());
+        }
+        qunsetenv("BF_HOSTSIM_FAIL_AFTER");
+        QVERIFY2(what.contains(QStringLiteral("cuda:0: cudaStreamSynchronize: an illegal memory access")), qPrintable(what));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstGpuBackend)
+#include "tst_gpu_backend.moc"
