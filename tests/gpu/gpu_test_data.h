@@ -89,6 +89,9 @@ inline std::vector<uint8_t> weightRow(GgmlType type, int64_t n, std::mt19937& rn
             default: break;
             }
         }
+        if (type == GgmlType::F16 || type == GgmlType::BF16) // finite values only: the top exponent bit cleared
+            for (size_t i = 1; i < row.size(); i += 2)
+                row[i] &= 0xBF;
         return row;
     }
     std::vector<float> values(static_cast<size_t>(n));

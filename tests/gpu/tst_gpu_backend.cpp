@@ -12,7 +12,8 @@
 // (host_gpu_module.cpp), which puts the same per-block math behind the same
 // C ABI: so the loader, the uploads, the back-end inside the model and its
 // errors are tested on machines without a GPU too.
-// BIOFORGE_LLM_MODELS overrides the folder of the shared models.
+// BIOFORGE_LLM_MODELS overrides the folder of the shared models,
+// BIOFORGE_HOSTSIM_MODULE the host emulation's path (a carried copy).
 
 #include "support/test_support.h"
 
@@ -142,7 +143,8 @@ private slots:
         if (m_targets.isEmpty())
             qInfo("no real GPU here (%s): the host emulation only", qPrintable(reasons.join(QStringLiteral("; "))));
         std::string error;
-        auto host = GpuModule::load(BIOFORGE_HOSTSIM_MODULE, GpuVendor::Cuda, &error);
+        const QString hostPath = qEnvironmentVariable("BIOFORGE_HOSTSIM_MODULE", QStringLiteral(BIOFORGE_HOSTSIM_MODULE));
+        auto host = GpuModule::load(QFile::encodeName(hostPath).toStdString(), GpuVendor::Cuda, &error);
         QVERIFY2(host, error.c_str());
         m_targets << Target{QStringLiteral("host emulation"), {}, host};
     }

@@ -110,8 +110,15 @@ void checkConversions(GpuDevice& device, std::mt19937& rng)
     for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q8_K, GgmlType::F16, GgmlType::BF16, GgmlType::F32}) {
         const size_t rowBytes = ggmlRowBytes(type, n);
         std::vector<uint8_t> want(rowBytes * size_t(tokens)), got(rowBytes * size_t(tokens), 0xEE);
-        for (int64_t t = 0; t < tokens; ++t)
-            quantizeRow(type, all.data() + t * n, want.data() + size_t(t) * rowBytes, n);
+        // The activation quantisers (Q8_0's differs from the weight one: 127/amax, ties to even).
+        for (int64_t t = 0; t < tokens; ++t) {
+            const float* x = all.data() + t * n;
+            uint8_t* row = want.data() + size_t(t) * rowBytes;
+            if (type == GgmlType::Q8_0)
+                quantizeActivationsQ8_0(x, row, n);
+            else
+                quantizeRow(type, x, row, n); // Q8_K: the activation form; F16, BF16: conversions; F32: a copy
+        }
         std::string error;
         if (!device.convert(type, all.data(), tokens, n, got.data(), &error)) {
             fail(std::string("convert to ") + ggmlTypeName(type) + ": " + error);
@@ -176,8 +183,12 @@ void checkMatmul(GpuDevice& device, GgmlType type, Shape shape, std::mt19937& rn
         }
         const size_t aBytes = ggmlRowBytes(kernel.activationType, n);
         std::vector<uint8_t> a(aBytes * size_t(tokens));
-        for (int64_t t = 0; t < tokens; ++t)
-            kernel.convert(x.data() + t * n, a.data() + size_t(t) * aBytes, n);
+        for (int64_t t = 0; t < tokens; ++t) {
+            if (kernel.convert)
+                kernel.convert(x.data() + t * n, a.data() + size_t(t) * aBytes, n);
+            else // F32: the activations as they are
+                std::memcpy(a.data() + size_t(t) * aBytes, x.data() + t * n, aBytes);
+        }
         double worst = 0; // |got − want| / bound
         int64_t bad = 0;
         for (int64_t t = 0; t < tokens; ++t)

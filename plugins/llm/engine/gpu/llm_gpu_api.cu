@@ -7,6 +7,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -374,6 +375,121 @@ __attribute__((visibility("default"))) int bf_llm_gpu_matmul(bf_llm_gpu* h, int 
     BF_TRY(h->device, bfMemcpyAsync, h->hostStage, h->y.data, outBytes, bfMemcpyDeviceToHost, h->stream);
     BF_TRY(h->device, bfStreamSynchronize, h->stream);
     std::memcpy(y, h->hostStage, outBytes);
+    return 0;
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_copy_bandwidth(bf_llm_gpu* h, size_t bytes, int reps, double* bytesPerSecond, char* msg,
+                                                                     size_t len)
+{
+    if (bytes == 0 || reps <= 0)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a copy benchmark needs bytes and repetitions");
+    BF_TRY(h->device, bfSetDevice, h->device);
+    void *from = nullptr, *to = nullptr;
+    BF_TRY(h->device, bfMalloc, &from, bytes);
+    if (const bfError_t e = bfMalloc(&to, bytes); e != bfSuccess) {
+        (void)bfFree(from);
+        return runtimeError(h->device, msg, len, BF_STR(bfMalloc), e);
+    }
+    bfEvent_t start = nullptr, stop = nullptr;
+    std::vector<float> ms;
+    bfError_t e = bfEventCreate(&start);
+    if (e == bfSuccess)
+        e = bfEventCreate(&stop);
+    if (e == bfSuccess)
+        e = bfMemsetAsync(from, 1, bytes, h->stream);
+    for (int i = 0; e == bfSuccess && i < reps + 3; ++i) {
+        e = bfEventRecord(start, h->stream);
+        if (e == bfSuccess)
+            e = bfMemcpyAsync(to, from, bytes, bfMemcpyDeviceToDevice, h->stream);
+        if (e == bfSuccess)
+            e = bfEventRecord(stop, h->stream);
+        if (e == bfSuccess)
+            e = bfEventSynchronize(stop);
+        float t = 0;
+        if (e == bfSuccess)
+            e = bfEventElapsedTime(&t, start, stop);
+        if (e == bfSuccess && i >= 3)
+            ms.push_back(t);
+    }
+    (void)bfFree(from);
+    (void)bfFree(to);
+    if (start)
+        (void)bfEventDestroy(start);
+    if (stop)
+        (void)bfEventDestroy(stop);
+    if (e != bfSuccess)
+        return runtimeError(h->device, msg, len, "copy benchmark", e);
+    std::sort(ms.begin(), ms.end());
+    *bytesPerSecond = 2.0 * double(bytes) / (double(ms[ms.size() / 2]) * 1e-3);
+    return 0;
+}
+
+__attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, const int* ids, int count, int64_t tokens, int reps, double* seconds,
+                                                                char* msg, size_t len)
+{
+    if (count <= 0 || reps <= 0 || tokens <= 0 || tokens > gpu::kMaxTokens)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a pass needs matrices, repetitions and 1..%d tokens", gpu::kMaxTokens);
+    int64_t maxCols = 0, maxRows = 0;
+    size_t maxAct = 0;
+    for (int i = 0; i < count; ++i) {
+        if (ids[i] < 0 || size_t(ids[i]) >= h->tensors.size())
+            return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "%s:%d holds no weight matrix %d", kDevicePrefix, h->device, ids[i]);
+        const Tensor& w = h->tensors[size_t(ids[i])];
+        Format f, a;
+        formatOf(w.type, f);
+        activationFormat(f.activation, a);
+        maxCols = w.cols > maxCols ? w.cols : maxCols;
+        maxRows = w.rows > maxRows ? w.rows : maxRows;
+        maxAct = rowBytesOf(a, w.cols) > maxAct ? rowBytesOf(a, w.cols) : maxAct;
+    }
+    BF_TRY(h->device, bfSetDevice, h->device);
+    if (int code = grow(h, h->x, size_t(tokens * maxCols) * 4, msg, len))
+        return code;
+    if (int code = grow(h, h->act, size_t(tokens) * maxAct, msg, len))
+        return code;
+    if (int code = grow(h, h->y, size_t(tokens * maxRows) * 4, msg, len))
+        return code;
+    gpu::fillRandomKernel<<<gridFor(tokens * maxCols, 256), 256, 0, h->stream>>>(static_cast<float*>(h->x.data), tokens * maxCols, 12345u);
+    BF_LAUNCHED(h->device, "fillRandomKernel");
+    bfEvent_t start = nullptr, stop = nullptr;
+    BF_TRY(h->device, bfEventCreate, &start);
+    BF_TRY(h->device, bfEventCreate, &stop);
+    std::vector<float> ms;
+    int code = 0;
+    for (int rep = 0; code == 0 && rep < reps + 3; ++rep) {
+        BF_TRY(h->device, bfEventRecord, start, h->stream);
+        for (int i = 0; code == 0 && i < count; ++i) {
+            const Tensor& w = h->tensors[size_t(ids[i])];
+            Format f, a;
+            formatOf(w.type, f);
+            activationFormat(f.activation, a);
+            const uint8_t* act = static_cast<const uint8_t*>(h->x.data);
+            if (f.activation != kF32) {
+                code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len);
+                act = static_cast<const uint8_t*>(h->act.data);
+            }
+            if (code == 0) {
+                matvec(w, act, rowBytesOf(a, w.cols), int(tokens), static_cast<float*>(h->y.data), h->stream);
+                const bfError_t e = bfGetLastError();
+                if (e != bfSuccess)
+                    code = runtimeError(h->device, msg, len, "launch matvecKernel", e);
+            }
+        }
+        if (code)
+            break;
+        BF_TRY(h->device, bfEventRecord, stop, h->stream);
+        BF_TRY(h->device, bfEventSynchronize, stop);
+        float t = 0;
+        BF_TRY(h->device, bfEventElapsedTime, &t, start, stop);
+        if (rep >= 3)
+            ms.push_back(t);
+    }
+    (void)bfEventDestroy(start);
+    (void)bfEventDestroy(stop);
+    if (code)
+        return code;
+    std::sort(ms.begin(), ms.end());
+    *seconds = double(ms[ms.size() / 2]) * 1e-3;
     return 0;
 }
 

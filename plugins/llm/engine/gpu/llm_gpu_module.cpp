@@ -15,6 +15,9 @@ struct GpuModuleApi {
     decltype(&bf_llm_gpu_upload) upload = nullptr;
     decltype(&bf_llm_gpu_matmul) matmul = nullptr;
     decltype(&bf_llm_gpu_convert) convert = nullptr;
+    // Optional: benchmarks.
+    decltype(&bf_llm_gpu_copy_bandwidth) copyBandwidth = nullptr;
+    decltype(&bf_llm_gpu_time_pass) timePass = nullptr;
 };
 
 namespace {
@@ -61,6 +64,8 @@ std::shared_ptr<const GpuModule> GpuModule::load(const std::string& path, GpuVen
         || !resolve(library, "bf_llm_gpu_describe", api->describe, path, error) || !resolve(library, "bf_llm_gpu_upload", api->upload, path, error)
         || !resolve(library, "bf_llm_gpu_matmul", api->matmul, path, error) || !resolve(library, "bf_llm_gpu_convert", api->convert, path, error))
         return nullptr;
+    api->copyBandwidth = reinterpret_cast<decltype(api->copyBandwidth)>(dlsym(library, "bf_llm_gpu_copy_bandwidth"));
+    api->timePass = reinterpret_cast<decltype(api->timePass)>(dlsym(library, "bf_llm_gpu_time_pass"));
     std::shared_ptr<GpuModule> module(new GpuModule);
     module->m_vendor = vendor;
     module->m_api = std::move(api);
@@ -144,6 +149,34 @@ bool GpuDevice::convert(GgmlType activationType, const float* x, int64_t tokens,
 {
     char message[kMessageBytes] = {};
     if (m_module->api().convert(m_handle, int(activationType), x, tokens, cols, out, message, sizeof message) != 0) {
+        setError(error, message);
+        return false;
+    }
+    return true;
+}
+
+bool GpuDevice::copyBandwidth(size_t bytes, int reps, double* bytesPerSecond, std::string* error)
+{
+    if (!m_module->api().copyBandwidth) {
+        setError(error, "this GPU module has no benchmarks");
+        return false;
+    }
+    char message[kMessageBytes] = {};
+    if (m_module->api().copyBandwidth(m_handle, bytes, reps, bytesPerSecond, message, sizeof message) != 0) {
+        setError(error, message);
+        return false;
+    }
+    return true;
+}
+
+bool GpuDevice::timePass(const std::vector<int>& ids, int64_t tokens, int reps, double* seconds, std::string* error)
+{
+    if (!m_module->api().timePass) {
+        setError(error, "this GPU module has no benchmarks");
+        return false;
+    }
+    char message[kMessageBytes] = {};
+    if (m_module->api().timePass(m_handle, ids.data(), int(ids.size()), tokens, reps, seconds, message, sizeof message) != 0) {
         setError(error, message);
         return false;
     }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct bf_llm_gpu;
 
@@ -62,6 +63,10 @@ public:
     bool matmul(int id, const float* x, int64_t tokens, float* y, std::string* error);
     // Activations converted on the device (Q8_0, Q8_K, F16, BF16 bytes; F32 copied).
     bool convert(GgmlType activationType, const float* x, int64_t tokens, int64_t cols, void* out, std::string* error);
+    // Benchmarks timed on the device (llm_gpu_api.h): copy bandwidth (bytes
+    // read + written per second) and seconds per pass over `ids`.
+    bool copyBandwidth(size_t bytes, int reps, double* bytesPerSecond, std::string* error);
+    bool timePass(const std::vector<int>& ids, int64_t tokens, int reps, double* seconds, std::string* error);
 
 private:
     GpuDevice() = default;

@@ -119,6 +119,19 @@ __global__ void convertBF16Kernel(const float* x, int64_t n, uint16_t* out)
         out[i] = hd::floatToBf16(x[i]);
 }
 
+// Random activations in [-1, 1) from a hash of the index (benchmarks).
+__global__ void fillRandomKernel(float* x, int64_t n, uint32_t seed)
+{
+    const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= n)
+        return;
+    uint32_t h = uint32_t(i) * 2654435761u ^ seed;
+    h ^= h >> 16;
+    h *= 0x7FEB352Du;
+    h ^= h >> 15;
+    x[i] = float(h >> 8) * (2.0f / 16777216.0f) - 1.0f;
+}
+
 // ---- Matrix-vector: one team per weight row ---------------------------------
 
 // Formats that are one block per lane: Q8_0, Q4_0.
