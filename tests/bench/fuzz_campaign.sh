@@ -11,7 +11,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fasta csv safetensors run_record gguf llm_tokenizer chat_template hf_tokenizer esm_alphabet cluster_files)
+[ ${#targets[@]} -gt 0 ] || targets=(fasta csv safetensors run_record gguf llm_tokenizer chat_template hf_tokenizer esm_alphabet cluster_files bpe_tokenizer model_config checkpoint project_db age_table annotation_import)
 dir="$root/build-fuzz"
 command -v clang++-14 >/dev/null || { echo "fuzz_campaign: needs clang-14 and libclang-rt-14-dev (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -1,11 +1,12 @@
-// Replays fuzz inputs without a fuzzer: every file under the folders given
-// (a target's seeds and its regression corpus) goes through the target's
+// Replays fuzz inputs without a fuzzer: every file given and every file under
+// the folders given (a target's seeds and its regression corpus) goes through the target's
 // LLVMFuzzerTestOneInput once. A crash, a sanitizer report or a broken
 // invariant fails the CTest test; the input is named first on stderr.
 
 #include <QCoreApplication>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 
 #include <cstdint>
 #include <cstdio>
@@ -17,9 +18,13 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     int replayed = 0;
     for (int i = 1; i < argc; ++i) {
-        QDirIterator it(QString::fromLocal8Bit(argv[i]), QDir::Files, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            const QString path = it.next();
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        QStringList paths;
+        if (QFileInfo(arg).isFile())
+            paths << arg;
+        for (QDirIterator it(arg, QDir::Files, QDirIterator::Subdirectories); it.hasNext();)
+            paths << it.next();
+        for (const QString& path : paths) {
             QFile f(path);
             if (!f.open(QIODevice::ReadOnly)) {
                 std::fprintf(stderr, "replay: cannot read %s\n", qPrintable(path));

@@ -14,17 +14,22 @@ core::Expected<DnabertConfig> DnabertConfig::fromFile(const QString& path)
     if (!json)
         return json.error();
     DnabertConfig c;
-    for (auto [key, out] : {std::pair{"vocab_size", &c.vocabSize}, {"hidden_size", &c.hidden}, {"num_hidden_layers", &c.layers},
-                            {"num_attention_heads", &c.heads}, {"intermediate_size", &c.intermediate}}) {
-        auto v = json->positive(key);
-        if (!v)
-            return v.error();
-        *out = *v;
-    }
+    if (auto st = json->transformerShape(c.vocabSize, c.hidden, c.layers, c.heads, c.intermediate); !st)
+        return st.error();
     if (c.hidden % c.heads != 0)
         return Error(QStringLiteral("%1: hidden_size %2 is not divisible by num_attention_heads %3").arg(path).arg(c.hidden).arg(c.heads));
-    c.typeVocabSize = json->integer("type_vocab_size", 2);
-    c.layerNormEps = json->number("layer_norm_eps", 1e-12);
+    if (!json->has("type_vocab_size")) {
+        c.typeVocabSize = 2;
+    } else {
+        auto types = json->positive("type_vocab_size", ShapeLimits::kVocab);
+        if (!types)
+            return types.error();
+        c.typeVocabSize = *types;
+    }
+    auto eps = json->positiveNumber("layer_norm_eps", 1e-12);
+    if (!eps)
+        return eps.error();
+    c.layerNormEps = *eps;
     return c;
 }
 

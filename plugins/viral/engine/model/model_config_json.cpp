@@ -22,13 +22,42 @@ core::Expected<ConfigJson> ConfigJson::read(const QString& path)
     return c;
 }
 
-core::Expected<int64_t> ConfigJson::positive(const char* key) const
+core::Expected<int64_t> ConfigJson::positive(const char* key, int64_t max) const
 {
     const QJsonValue v = m_object.value(QLatin1String(key));
     const double d = v.toDouble(-1);
-    if (!v.isDouble() || d < 1 || d != std::floor(d) || d > 1e9)
-        return Error(QStringLiteral("%1: \"%2\" must be a positive integer").arg(m_path, QLatin1String(key)));
+    if (!v.isDouble() || d < 1 || d != std::floor(d) || d > double(max))
+        return Error(QStringLiteral("%1: \"%2\" must be a positive integer of at most %3").arg(m_path, QLatin1String(key)).arg(max));
     return int64_t(d);
+}
+
+core::Status ConfigJson::transformerShape(int64_t& vocab, int64_t& hidden, int64_t& layers, int64_t& heads, int64_t& intermediate) const
+{
+    struct Field {
+        const char* key;
+        int64_t* out;
+        int64_t max;
+    };
+    for (const Field& f : {Field{"vocab_size", &vocab, ShapeLimits::kVocab}, Field{"hidden_size", &hidden, ShapeLimits::kHidden},
+                           Field{"num_hidden_layers", &layers, ShapeLimits::kLayers}, Field{"num_attention_heads", &heads, ShapeLimits::kHeads},
+                           Field{"intermediate_size", &intermediate, ShapeLimits::kIntermediate}}) {
+        auto v = positive(f.key, f.max);
+        if (!v)
+            return v.error();
+        *f.out = *v;
+    }
+    return {};
+}
+
+core::Expected<double> ConfigJson::positiveNumber(const char* key, double fallback) const
+{
+    const QJsonValue v = m_object.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull())
+        return fallback;
+    const double d = v.toDouble(-1);
+    if (!v.isDouble() || !std::isfinite(d) || d <= 0)
+        return Error(QStringLiteral("%1: \"%2\" must be a positive number").arg(m_path, QLatin1String(key)));
+    return d;
 }
 
 double ConfigJson::number(const char* key, double fallback) const { return m_object.value(QLatin1String(key)).toDouble(fallback); }

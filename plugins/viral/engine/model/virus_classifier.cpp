@@ -20,7 +20,7 @@ core::Expected<ClassifierSpec> ClassifierSpec::fromFile(const QString& path)
         return json.error();
     ClassifierSpec s;
     for (auto [key, out] : {std::pair{"input_dim", &s.inputDim}, {"hidden_dim", &s.hiddenDim}}) {
-        auto v = json->positive(key);
+        auto v = json->positive(key, ShapeLimits::kHidden);
         if (!v)
             return v.error();
         *out = *v;
@@ -31,7 +31,10 @@ core::Expected<ClassifierSpec> ClassifierSpec::fromFile(const QString& path)
     s.positiveClass = int(json->integer("positive_class", 1));
     if (s.positiveClass < 0 || s.positiveClass >= s.classes.size())
         return Error(QStringLiteral("%1: \"positive_class\" %2 is not one of the %3 classes").arg(path).arg(s.positiveClass).arg(s.classes.size()));
-    s.batchNormEps = json->number("batch_norm_eps", 1e-5);
+    auto eps = json->positiveNumber("batch_norm_eps", 1e-5);
+    if (!eps)
+        return eps.error();
+    s.batchNormEps = *eps;
     return s;
 }
 
