@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,11 +19,34 @@ namespace {
 
 constexpr auto kFormatName = "bioforge-checkpoint";
 
-QJsonObject fileEntry(const QString& name, const QByteArray& data)
+// `name`: the file on disk; `role`: what it holds (state.json, tensors.safetensors or a blob's name).
+QJsonObject fileEntry(const QString& name, const QString& role, const QByteArray& data)
 {
     return {{QStringLiteral("name"), name},
+            {QStringLiteral("role"), role},
             {QStringLiteral("size"), double(data.size())},
             {QStringLiteral("sha256"), Sha256::ofData(data)}};
+}
+
+QString roleOf(const QJsonObject& file)
+{
+    // Manifests written before roles existed name each file by its role.
+    return file.value(QLatin1String("role")).toString(file.value(QLatin1String("name")).toString());
+}
+
+constexpr auto kSecondGeneration = ".g1";
+
+// The files the entry's committed manifest lists (unverified: only to know
+// which generation of names it uses); empty when there is none.
+QStringList committedFiles(const QString& manifestPath)
+{
+    QFile f(manifestPath);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QStringList names;
+    for (const QJsonValue& v : QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("files")).toArray())
+        names << v.toObject().value(QLatin1String("name")).toString();
+    return names;
 }
 
 } // namespace
@@ -44,12 +68,23 @@ Status CheckpointStore::save(const QString& key, const QJsonObject& state, const
     auto dir = entryDir(key);
     if (!dir)
         return dir.error();
+    // The manifest is the commit point. An entry that is rewritten (a HENAW
+    // member every epoch) must stay valid whenever the process dies: the new
+    // data files get the other generation's names (plain, or ".g1" appended)
+    // beside the committed ones, the new manifest replaces the old atomically,
+    // and only then are the old generation's files removed. A crash leaves the
+    // old entry or the new one, never a mix.
+    const QString manifestPath = *dir + QLatin1Char('/') + QLatin1String(kManifestName);
+    const QStringList previous = committedFiles(manifestPath);
+    const bool second = !previous.isEmpty() && !previous.first().endsWith(QLatin1String(kSecondGeneration));
     QJsonArray files;
-    // Data files first, each atomic; the manifest last commits the entry.
-    auto put = [&](const QString& name, const QByteArray& data) -> Status {
+    QStringList written;
+    auto put = [&](const QString& role, const QByteArray& data) -> Status {
+        const QString name = second ? role + QLatin1String(kSecondGeneration) : role;
         if (Status st = AtomicFile::write(*dir + QLatin1Char('/') + name, data); !st)
             return st;
-        files.append(fileEntry(name, data));
+        files.append(fileEntry(name, role, data));
+        written << name;
         return okStatus();
     };
     if (Status st = put(QLatin1String(kStateName), QJsonDocument(state).toJson(QJsonDocument::Compact)); !st)
@@ -58,7 +93,7 @@ Status CheckpointStore::save(const QString& key, const QJsonObject& state, const
         if (Status st = put(QLatin1String(kTensorsName), tensors->serialize()); !st)
             return st;
     for (auto it = blobs.begin(); it != blobs.end(); ++it) {
-        if (!PathGuard::isSafeComponent(it.key()) || it.key() == QLatin1String(kManifestName))
+        if (!PathGuard::isSafeComponent(it.key()) || it.key() == QLatin1String(kManifestName) || it.key().endsWith(QLatin1String(kSecondGeneration)))
             return Error(QStringLiteral("checkpoint '%1': invalid blob name '%2'").arg(key, it.key()));
         if (Status st = put(it.key(), it.value()); !st)
             return st;
@@ -71,8 +106,12 @@ Status CheckpointStore::save(const QString& key, const QJsonObject& state, const
         {QStringLiteral("created"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
         {QStringLiteral("files"), files},
     };
-    return AtomicFile::write(*dir + QLatin1Char('/') + QLatin1String(kManifestName),
-                             QJsonDocument(manifest).toJson(QJsonDocument::Indented));
+    if (Status st = AtomicFile::write(manifestPath, QJsonDocument(manifest).toJson(QJsonDocument::Indented)); !st)
+        return st;
+    for (const QString& old : previous)
+        if (!written.contains(old) && PathGuard::isSafeComponent(old) && old != QLatin1String(kManifestName))
+            QFile::remove(*dir + QLatin1Char('/') + old);
+    return okStatus();
 }
 
 Expected<QJsonObject> CheckpointStore::verifiedManifest(const QString& key) const
@@ -137,8 +176,9 @@ Expected<LoadedCheckpoint> CheckpointStore::load(const QString& key) const
     loaded.key = key;
     for (const QJsonValue& v : manifest->value(QLatin1String("files")).toArray()) {
         const QString name = v.toObject().value(QLatin1String("name")).toString();
+        const QString role = roleOf(v.toObject());
         const QString path = dir + QLatin1Char('/') + name;
-        if (name == QLatin1String(kStateName)) {
+        if (role == QLatin1String(kStateName)) {
             auto raw = AtomicFile::readVerified(path, v.toObject().value(QLatin1String("sha256")).toString());
             if (!raw)
                 return raw.error();
@@ -146,7 +186,7 @@ Expected<LoadedCheckpoint> CheckpointStore::load(const QString& key) const
             if (!doc.isObject())
                 return Error(QStringLiteral("%1: state is not a JSON object").arg(path));
             loaded.state = doc.object();
-        } else if (name == QLatin1String(kTensorsName)) {
+        } else if (role == QLatin1String(kTensorsName)) {
             auto reader = SafetensorsReader::open(path);
             if (!reader)
                 return reader.error();
@@ -155,7 +195,7 @@ Expected<LoadedCheckpoint> CheckpointStore::load(const QString& key) const
             auto raw = AtomicFile::readVerified(path, v.toObject().value(QLatin1String("sha256")).toString());
             if (!raw)
                 return raw.error();
-            loaded.blobs.insert(name, *raw);
+            loaded.blobs.insert(role, *raw);
         }
     }
     return loaded;

@@ -4,7 +4,10 @@
 // holding state.json, optional tensors (safetensors) and optional blobs, and
 // a manifest.json written last that lists every file with its size and
 // SHA-256. The manifest is the commit point: a key without a valid manifest
-// does not exist. Every load verifies the manifest's format and schema and
+// does not exist. A key saved again writes its files under the other
+// generation's names (".g1" appended, or not) beside the committed ones,
+// switches the manifest, then removes the old files, so a crash anywhere in
+// a rewrite leaves the old entry or the new one. Every load verifies the manifest's format and schema and
 // each file's size and checksum; an empty, truncated, bit-flipped or
 // wrong-version entry is reported (log + error) and dropped so the stage is
 // recomputed, never loaded. No pickle anywhere: JSON and safetensors only.

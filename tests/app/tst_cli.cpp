@@ -2,14 +2,12 @@
 // codes, reports, Ctrl-C pausing, and a kill -9 mid-run followed by
 // `bioforge resume` giving output byte-identical to an uninterrupted run.
 
+#include "support/kill_resume.h"
 #include "support/test_support.h"
 
 #include <QDir>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QRegularExpression>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -190,59 +188,27 @@ private slots:
     // database passes PRAGMA integrity_check.
     void killDashNineAtRandomPointsThenResumeIsByteIdentical()
     {
-        const QStringList work{QStringLiteral("--units"), QStringLiteral("120"), QStringLiteral("--values"), QStringLiteral("1024"),
+        KillResumeSpec spec;
+        spec.name = QStringLiteral("workbench selftest");
+        spec.workDir = m_dir.filePath(QStringLiteral("kill-property"));
+        spec.environment = env();
+        spec.start = [](const QString& project) {
+            return QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"),
+                               QStringLiteral("--units"), QStringLiteral("120"), QStringLiteral("--values"), QStringLiteral("1024"),
                                QStringLiteral("--work"), QStringLiteral("2000")};
-        const QString reference = m_dir.filePath(QStringLiteral("kill-ref"));
-        const Result ref = run(QStringList{QStringLiteral("--project"), reference, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest")} + work);
-        QCOMPARE(ref.code, 0);
-        const QByteArray expected = outputsOf(reference, runIdFrom(ref.err));
-        QVERIFY(!expected.isEmpty());
-        const int rounds = qEnvironmentVariableIntValue("BIOFORGE_KILL_ROUNDS") > 0 ? qEnvironmentVariableIntValue("BIOFORGE_KILL_ROUNDS") : 3;
-        QRandomGenerator rng(20261130);
-        int kills = 0;
-        for (int round = 0; round < rounds; ++round) {
-            const QString project = m_dir.filePath(QStringLiteral("kill-%1").arg(round));
-            const QString checkpoints = QDir(project).filePath(QStringLiteral("checkpoints"));
-            const QStringList start = QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest")} + work;
-            QStringList args = start;
-            bool recorded = false; // the run is in the project: from then on, resume it
-            QString finishedId;
-            for (int attempt = 0; attempt < 50 && finishedId.isEmpty(); ++attempt) {
-                QProcess p;
-                p.setProcessEnvironment(env());
-                p.start(binPath(QStringLiteral("bioforge")), args);
-                QVERIFY(p.waitForStarted());
-                // Kill after a random number of further units (0 = at once, before any new checkpoint).
-                const int target = checkpointManifestCount(checkpoints) + int(rng.bounded(25));
-                while (!p.waitForFinished(5))
-                    if (checkpointManifestCount(checkpoints) >= target) {
-                        ::kill(pid_t(p.processId()), SIGKILL);
-                        ++kills;
-                        QVERIFY(p.waitForFinished(30000));
-                        break;
-                    }
-                const QString err = QString::fromUtf8(p.readAllStandardError());
-                if (p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0) {
-                    const auto resumed = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(err);
-                    finishedId = resumed.hasMatch() ? resumed.captured(1) : runIdFrom(err);
-                }
-                recorded = recorded || !runIdFrom(err).isEmpty();
-                args = recorded ? QStringList{QStringLiteral("--project"), project, QStringLiteral("resume")} : start;
-            }
-            QVERIFY2(!finishedId.isEmpty(), qPrintable(project));
-            QCOMPARE(outputsOf(project, finishedId), expected);
-            {
-                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("integrity"));
-                db.setDatabaseName(QDir(project).filePath(QStringLiteral("project.sqlite")));
-                QVERIFY(db.open());
-                QSqlQuery q(db);
-                QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
-                QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
-            }
-            QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
-        }
-        QVERIFY(kills >= rounds); // every round was really interrupted
-        qInfo("kill -9 property: %d rounds, %d kills, every output identical", rounds, kills);
+        };
+        spec.progress = [](const QString& project) { return checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))); };
+        spec.outputs = [this](const QString& project, const QString& runId) { return outputsOf(project, runId); };
+        spec.rounds = 3;
+        spec.maxStep = 25;
+        spec.seed = 20261130;
+        QString error;
+        spec.expected = referenceOutputs(spec, &error);
+        QVERIFY2(!spec.expected.isEmpty(), qPrintable(error));
+        const KillResumeOutcome outcome = killResumeProperty(spec);
+        QVERIFY2(outcome.failure.isEmpty(), qPrintable(outcome.failure));
+        QVERIFY(outcome.kills >= outcome.rounds); // every round was really interrupted
+        qInfo("kill -9 property: %d rounds, %d kills, every output identical", outcome.rounds, outcome.kills);
     }
 
     void ctrlCPausesAndExitsWithThree()

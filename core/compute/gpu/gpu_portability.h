@@ -2,9 +2,11 @@
 
 // One kernel source, two GPU back-ends: this header maps the few runtime
 // calls the kernels use onto CUDA or HIP, chosen by the compiler
-// (__HIP_PLATFORM_AMD__ under hipcc, nvcc otherwise).
+// (__HIP_PLATFORM_AMD__ under hipcc for AMD, CUDA otherwise: hipcc on
+// NVIDIA's platform gets the CUDA spelling, *_sync shuffles included).
 
-#if defined(__HIP_PLATFORM_AMD__) || defined(__HIPCC__)
+#if defined(__HIP_PLATFORM_AMD__) || (defined(__HIPCC__) && !defined(__HIP_PLATFORM_NVIDIA__))
+#define BF_GPU_HIP 1
 #include <hip/hip_runtime.h>
 #define BF_GPU_BACKEND "HIP"
 using bfError_t = hipError_t;

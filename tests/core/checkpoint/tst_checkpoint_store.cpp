@@ -132,6 +132,54 @@ private slots:
         QVERIFY(!reader.hasManifest(QStringLiteral("k")));
     }
 
+    // An entry rewritten in place (a HENAW member every epoch) stays loadable
+    // wherever the writer dies: the new generation's files go beside the
+    // committed ones, the manifest switches atomically, the old ones go last.
+    // The states a kill can leave are made here one by one.
+    void aRewriteInterruptedAnywhereLeavesTheOldOrTheNewEntry()
+    {
+        const QString root = m_dir.filePath(QStringLiteral("rewrite"));
+        CheckpointStore store(root, 1);
+        auto saveEpoch = [&](int epoch) {
+            SafetensorsWriter tensors;
+            (void)tensors.addF32(QStringLiteral("w"), {3}, {float(epoch), float(epoch) + 0.5f, -1});
+            return store.save(QStringLiteral("member-00"), {{QStringLiteral("epoch"), epoch}}, &tensors, {{QStringLiteral("notes"), QByteArray::number(epoch)}});
+        };
+        auto epochOf = [&]() { auto l = store.load(QStringLiteral("member-00")); return l ? l->state.value(QStringLiteral("epoch")).toInt() : -1; };
+        const QDir entry(QDir(root).filePath(QStringLiteral("member-00")));
+        for (int epoch = 1; epoch <= 4; ++epoch) {
+            QVERIFY(saveEpoch(epoch));
+            QCOMPARE(epochOf(), epoch);
+            // Exactly one generation of files besides the manifest (the old one was removed).
+            QCOMPARE(entry.entryList(QDir::Files).size(), 4);
+            auto loaded = store.load(QStringLiteral("member-00"));
+            QCOMPARE(loaded->blobs.value(QStringLiteral("notes")), QByteArray::number(epoch));
+            QCOMPARE(loaded->tensors->toFloat(QStringLiteral("w"))->at(0), float(epoch));
+        }
+        // A writer killed after some of the next generation's files, before the manifest:
+        // the committed entry (epoch 4) is untouched.
+        const QStringList committed = entry.entryList(QDir::Files);
+        const bool nextIsSecond = !committed.contains(QStringLiteral("state.json.g1"));
+        const QString nextState = nextIsSecond ? QStringLiteral("state.json.g1") : QStringLiteral("state.json");
+        QVERIFY(writeAll(entry.filePath(nextState), R"({"epoch":5})"));
+        QCOMPARE(epochOf(), 4);
+        QVERIFY(writeAll(entry.filePath(nextIsSecond ? QStringLiteral("tensors.safetensors.g1") : QStringLiteral("tensors.safetensors")), "partial"));
+        QCOMPARE(epochOf(), 4);
+        // The next save commits over the leftovers, and cleans up after itself.
+        QVERIFY(saveEpoch(5));
+        QCOMPARE(epochOf(), 5);
+        QCOMPARE(entry.entryList(QDir::Files).size(), 4);
+        // A writer killed after the manifest switched, before the old files went: the new entry loads.
+        const QStringList afterFive = entry.entryList(QDir::Files);
+        for (const QString& f : committed)
+            if (!afterFive.contains(f))
+                QVERIFY(writeAll(entry.filePath(f), "stale"));
+        QCOMPARE(epochOf(), 5);
+        QVERIFY(saveEpoch(6));
+        QCOMPARE(epochOf(), 6);
+        QCOMPARE(entry.entryList(QDir::Files).size(), 4);
+    }
+
     void entryWithoutManifestIsAnUncommittedWrite()
     {
         const QString root = m_dir.filePath(QStringLiteral("nomanifest"));

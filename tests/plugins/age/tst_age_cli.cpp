@@ -2,9 +2,11 @@
 // NHANES III training table as KDM reference and BioAge's defaults,
 // clocks.csv for the fixture people equals BioAge's columns within 1e-6
 // years, ids unchanged; the settings change what they should; a row without
-// a value says why; `evaluate` writes the comparison; the demo runs.
+// a value says why; `evaluate` writes the comparison; the demo runs; HENAW
+// training killed with SIGKILL at random epochs resumes to identical weights.
 
 #include "age_fixtures.h"
+#include "support/kill_resume.h"
 #include "support/test_support.h"
 
 #include <QDir>
@@ -151,6 +153,60 @@ private slots:
         const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), m_dir.filePath(QStringLiteral("age.html"))});
         QVERIFY2(report.code == 0, qPrintable(report.err));
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("age.html"))).contains("Kaplan-Meier"));
+    }
+
+    // kill -9 at seeded random points (support/kill_resume.h) of a HENAW training
+    // run (2 members, checkpointed every epoch): the resumed run's model, history
+    // and summary are byte-identical. BIOFORGE_KILL_ROUNDS rounds, 2 by default.
+    void killDashNineDuringTrainingThenResumeIsByteIdentical()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        KillResumeSpec spec;
+        spec.name = QStringLiteral("age train");
+        spec.workDir = m_dir.filePath(QStringLiteral("kill-property"));
+        spec.environment = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
+        spec.start = [](const QString& project) {
+            return QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"),
+                               QStringLiteral("--table"), agePath(QStringLiteral("bioage_nhanes4_shared200.csv")), QStringLiteral("--epochs"),
+                               QStringLiteral("10"), QStringLiteral("--ensemble"), QStringLiteral("2"), QStringLiteral("--batch_size"), QStringLiteral("32"),
+                               QStringLiteral("--threads"), QStringLiteral("1")};
+        };
+        // Epochs checkpointed so far, over the members: each member's committed
+        // state (the file its manifest lists as state.json) says its epoch.
+        spec.progress = [](const QString& project) {
+            int epochs = 0;
+            for (QDirIterator it(QDir(project).filePath(QStringLiteral("checkpoints")), {QStringLiteral("manifest.json")}, QDir::Files,
+                                 QDirIterator::Subdirectories);
+                 it.hasNext();) {
+                const QString manifest = it.next();
+                for (const QJsonValue& f : QJsonDocument::fromJson(readAll(manifest)).object().value(QStringLiteral("files")).toArray())
+                    if (f.toObject().value(QStringLiteral("role")).toString() == QLatin1String("state.json"))
+                        epochs += QJsonDocument::fromJson(readAll(QFileInfo(manifest).dir().filePath(f.toObject().value(QStringLiteral("name")).toString())))
+                                      .object()
+                                      .value(QStringLiteral("epoch"))
+                                      .toInt();
+            }
+            return epochs;
+        };
+        spec.outputs = [](const QString& project, const QString& runId) {
+            QByteArray all;
+            const QDir run(QDir(project).filePath(QStringLiteral("runs/") + runId));
+            for (const char* name : {"henaw-model/model.json", "henaw-model/encoder.json", "henaw-model/config.json", "henaw-model/member-0.safetensors",
+                                     "henaw-model/member-1.safetensors", "history.csv", "summary.json"})
+                all += readAll(run.filePath(QLatin1String(name)));
+            return all;
+        };
+        QString error;
+        spec.expected = referenceOutputs(spec, &error);
+        QVERIFY2(!spec.expected.isEmpty(), qPrintable(error));
+        const int total = spec.progress(QDir(spec.workDir).filePath(QStringLiteral("reference")));
+        QVERIFY2(total > 4, qPrintable(QString::number(total)));
+        spec.maxStep = total / 2;
+        const KillResumeOutcome outcome = killResumeProperty(spec);
+        QVERIFY2(outcome.failure.isEmpty(), qPrintable(outcome.failure));
+        QVERIFY(outcome.kills >= outcome.rounds);
+        qInfo("kill -9 property, age train: %d rounds, %d kills, every output identical (%d epochs a run)", outcome.rounds, outcome.kills, total);
     }
 };
 

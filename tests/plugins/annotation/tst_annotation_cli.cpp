@@ -2,12 +2,13 @@
 // each provider file of the demo and listing the releases, the exit codes of
 // a wrong source or file, an annotate run's files, the report, and kill -9
 // in the middle of a run then `bioforge resume`: nothing stored is fetched
-// again and the run completes.
+// again and the run completes; and the kill -9 property over a demo run.
 
 #include "annotation_test_support.h"
 #include "identity/orgdb.h"
 #include "store/sqlite_db.h"
 #include "support/loopback_http_server.h"
+#include "support/kill_resume.h"
 #include "support/test_support.h"
 
 #include <QDirIterator>
@@ -217,6 +218,66 @@ private slots:
         QCOMPARE(unchanged, qint64(before.size())); // stored before the kill: not fetched again
         QVERIFY(after > before.size());
         qInfo("killed after %lld of the values, resumed to %lld", qint64(before.size()), after);
+    }
+
+    // kill -9 at seeded random points (support/kill_resume.h) of an offline run of
+    // the demo panel over every demo source, one value stored per transaction:
+    // BIOFORGE_KILL_ROUNDS rounds, 2 by default.
+    void killDashNineAtRandomPointsThenResumeIsByteIdentical()
+    {
+        const QString lib = m_dir.filePath(QStringLiteral("kill-library.sqlite"));
+        const std::pair<const char*, const char*> files[] = {
+            {"hgnc", "hgnc_complete_set.panel.txt"}, {"hgnc", "withdrawn.panel.txt"}, {"gnomad", "demo_gnomad_constraint_metrics.tsv"},
+            {"gtex", "demo_GTEx_gene_median_tpm.gct.gz"}, {"clinvar", "demo_clinvar_variant_summary.txt.gz"}, {"hpo", "demo_genes_to_phenotype.txt"},
+            {"ensembl", "demo_Homo_sapiens.gtf.gz"}, {"ensembl", "demo_MANE.summary.txt.gz"}, {"uniprot", "demo_uniprotkb_human.tsv"}};
+        for (const auto& [source, file] : files)
+            QCOMPARE(run(base(QStringLiteral("kill-import")) + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QLatin1String(source),
+                                                                           annotationDemoPath(QLatin1String(file)), QStringLiteral("--library"), lib}).code, 0);
+        QByteArray genes;
+        for (const QByteArray& line : readAll(annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt"))).split('\n').mid(1))
+            if (const QList<QByteArray> f = line.split('\t'); f.size() > 1)
+                genes += f[1] + '\n';
+        const QString list = m_dir.filePath(QStringLiteral("kill-genes.txt"));
+        QVERIFY(writeAll(list, genes));
+
+        KillResumeSpec spec;
+        spec.name = QStringLiteral("annotation annotate");
+        spec.workDir = m_dir.filePath(QStringLiteral("kill-property"));
+        spec.environment = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
+        spec.start = [=](const QString& project) {
+            return QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"),
+                               QStringLiteral("--genes"), list, QStringLiteral("--library"), lib, QStringLiteral("--batch"), QStringLiteral("1")};
+        };
+        spec.progress = [](const QString& project) {
+            QDirIterator it(QDir(project).filePath(QStringLiteral("checkpoints")), {QStringLiteral("progress.sqlite")}, QDir::Files, QDirIterator::Subdirectories);
+            if (!it.hasNext())
+                return 0;
+            auto db = SqliteDb::openReadOnly(it.next());
+            if (!db)
+                return 0;
+            QSqlQuery q((*db)->database());
+            return q.exec(QStringLiteral("SELECT count(*) FROM result")) && q.next() ? q.value(0).toInt() : 0;
+        };
+        spec.outputs = [](const QString& project, const QString& runId) {
+            // annotations.json says when each value was fetched: the one field that is the clock's, left out.
+            static const QRegularExpression fetched(QStringLiteral("\"fetched_at\": *\"[^\"]*\""));
+            QByteArray all;
+            for (const char* name : {"annotations.tsv", "coverage.tsv", "resolution.tsv", "summary.json", "annotations.json"})
+                all += QString::fromUtf8(readAll(QDir(project).filePath(QStringLiteral("runs/%1/%2").arg(runId, QLatin1String(name)))))
+                           .replace(fetched, QStringLiteral("\"fetched_at\": \"\""))
+                           .toUtf8();
+            return all;
+        };
+        QString error;
+        spec.expected = referenceOutputs(spec, &error);
+        QVERIFY2(!spec.expected.isEmpty(), qPrintable(error));
+        const int total = spec.progress(QDir(spec.workDir).filePath(QStringLiteral("reference")));
+        QVERIFY2(total > 20, qPrintable(QString::number(total)));
+        spec.maxStep = total / 2;
+        const KillResumeOutcome outcome = killResumeProperty(spec);
+        QVERIFY2(outcome.failure.isEmpty(), qPrintable(outcome.failure));
+        QVERIFY(outcome.kills >= outcome.rounds);
+        qInfo("kill -9 property, annotation: %d rounds, %d kills, every output identical (%d stored values a run)", outcome.rounds, outcome.kills, total);
     }
 };
 

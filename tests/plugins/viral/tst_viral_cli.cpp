@@ -5,8 +5,10 @@
 
 #include "model/classifier_writer.h"
 #include "pipeline/validate_job.h"
+#include "support/kill_resume.h"
 #include "support/test_support.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -123,6 +125,28 @@ private slots:
         const QString newId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
         QVERIFY(!newId.isEmpty());
         QCOMPARE(outputsOf(project, newId), outputsOf(reference, refId));
+    }
+
+    // kill -9 at seeded random points (support/kill_resume.h): BIOFORGE_KILL_ROUNDS rounds, 2 by default.
+    void killDashNineAtRandomPointsThenResumeIsByteIdentical()
+    {
+        KillResumeSpec spec;
+        spec.name = QStringLiteral("viral predict");
+        spec.workDir = m_dir.filePath(QStringLiteral("kill-property"));
+        spec.environment = env();
+        spec.start = [this](const QString& project) { return predict(project); };
+        spec.progress = [](const QString& project) { return checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))); };
+        spec.outputs = [](const QString& project, const QString& runId) { return outputsOf(project, runId); };
+        QString error;
+        spec.expected = referenceOutputs(spec, &error);
+        QVERIFY2(!spec.expected.isEmpty(), qPrintable(error));
+        const int total = checkpointManifestCount(QDir(spec.workDir).filePath(QStringLiteral("reference/checkpoints")));
+        QVERIFY(total > 3);
+        spec.maxStep = total / 2; // so a round is killed two or three times on average
+        const KillResumeOutcome outcome = killResumeProperty(spec);
+        QVERIFY2(outcome.failure.isEmpty(), qPrintable(outcome.failure));
+        QVERIFY(outcome.kills >= outcome.rounds);
+        qInfo("kill -9 property, viral predict: %d rounds, %d kills, every output identical (%d checkpoints a run)", outcome.rounds, outcome.kills, total);
     }
 
     // Shard runs by hand (`--shard i/N`, each planning the split itself), in a project that holds

@@ -1,5 +1,7 @@
 #include "henaw/henaw_trainer.h"
 
+#include "io/atomic_file.h"
+
 #include "checkpoint/checkpoint_store.h"
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/henaw_arrays.h"
@@ -130,7 +132,11 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
     std::vector<double> trainAges;
     for (float a : train.rows.age)
         trainAges.push_back(double(a));
-    const QString history = QDir(ctx.outputDir()).filePath(QStringLiteral("history.csv"));
+    // The history grows beside the checkpoints, which a resumed run (a new run
+    // folder) shares, so the epochs before a pause or a crash stay in it; the
+    // run folder gets the whole file when training ends.
+    const QString history = QDir(store.rootDir()).filePath(QStringLiteral("henaw-history.csv"));
+    QDir().mkpath(store.rootDir());
     std::vector<std::unique_ptr<HenawNetwork>> members;
     ctx.beginStage(QStringLiteral("henaw"), qint64(c.ensemble) * c.epochs);
     for (int k = 0; k < c.ensemble; ++k) {
@@ -234,6 +240,10 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
         }
         members.push_back(std::move(net));
     }
+    QFile whole(history);
+    if (!whole.open(QIODevice::ReadOnly))
+        throw JobFailure(QStringLiteral("%1: cannot read the training history: %2").arg(history, whole.errorString()));
+    orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("history.csv")), whole.readAll()));
     return members;
 }
 

@@ -11,7 +11,9 @@
 // bit-identical to an uninterrupted run (same seed, same threads).
 // Running out of device memory drops the batch cleanly (nothing applied),
 // halves the batch size, goes on, and is recorded. The epoch history is
-// appended to history.csv in the run folder as it grows (memory holds none).
+// appended as it grows (memory holds none) to a file beside the checkpoints,
+// which a resumed run shares, and copied whole to history.csv in the run
+// folder when training ends (so a resumed run's history has every epoch).
 
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_config.h"

@@ -70,7 +70,7 @@ int say(char* msg, size_t len, int code, const char* format, ...)
     return code;
 }
 
-#if defined(__HIP_PLATFORM_AMD__) || defined(__HIPCC__)
+#ifdef BF_GPU_HIP
 constexpr const char* kDevicePrefix = "hip";
 bool isOutOfMemory(bfError_t e) { return e == hipErrorOutOfMemory; }
 bool isNoDevice(bfError_t e) { return e == hipErrorNoDevice || e == hipErrorInsufficientDriver; }
@@ -206,7 +206,7 @@ extern "C" {
 
 __attribute__((visibility("default"))) const char* bf_llm_gpu_runtime(void)
 {
-#if defined(__HIP_PLATFORM_AMD__) || defined(__HIPCC__)
+#ifdef BF_GPU_HIP
     static char text[32];
     std::snprintf(text, sizeof text, "HIP %d", HIP_VERSION);
     return text;
@@ -326,6 +326,8 @@ __attribute__((visibility("default"))) int bf_llm_gpu_convert(bf_llm_gpu* h, int
     if (const int code = grow(h, h->act, outBytes, msg, len))
         return code;
     BF_TRY(h->device, bfMemcpyAsync, h->x.data, x, inBytes, bfMemcpyHostToDevice, h->stream);
+    // Poison (0xFF bytes) first: a byte the kernel never writes shows, instead of an old value.
+    BF_TRY(h->device, bfMemsetAsync, h->act.data, 0xFF, outBytes, h->stream);
     if (activationType == kF32)
         BF_TRY(h->device, bfMemcpyAsync, h->act.data, h->x.data, inBytes, bfMemcpyDeviceToDevice, h->stream);
     else if (const int code = convertOnDevice(h, activationType, tokens, cols, msg, len))
@@ -334,6 +336,37 @@ __attribute__((visibility("default"))) int bf_llm_gpu_convert(bf_llm_gpu* h, int
     BF_TRY(h->device, bfStreamSynchronize, h->stream);
     return 0;
 }
+
+} // extern "C"
+
+namespace {
+
+// The copies and kernels of one product, queued on the handle's stream (y poisoned first).
+int enqueueMatmul(bf_llm_gpu* h, const Tensor& w, const Format& f, size_t inBytes, size_t outBytes, size_t actRowBytes, int64_t tokens, char* msg,
+                  size_t len)
+{
+    BF_TRY(h->device, bfMemcpyAsync, h->x.data, h->hostStage, inBytes, bfMemcpyHostToDevice, h->stream);
+    // Poison (0xFF bytes: NaN) first: an output the kernels never write shows as NaN.
+    BF_TRY(h->device, bfMemsetAsync, h->y.data, 0xFF, outBytes, h->stream);
+    const uint8_t* act = static_cast<const uint8_t*>(h->x.data);
+    if (f.activation != kF32) {
+        if (const int code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len))
+            return code;
+        act = static_cast<const uint8_t*>(h->act.data);
+    }
+    auto* out = static_cast<float*>(h->y.data);
+    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
+        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
+        matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, out + size_t(t0) * size_t(w.rows), h->stream);
+        BF_LAUNCHED(h->device, "matvecKernel");
+    }
+    BF_TRY(h->device, bfMemcpyAsync, h->hostStage, h->y.data, outBytes, bfMemcpyDeviceToHost, h->stream);
+    return 0;
+}
+
+} // namespace
+
+extern "C" {
 
 __attribute__((visibility("default"))) int bf_llm_gpu_matmul(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg,
                                                              size_t len)
@@ -359,21 +392,13 @@ __attribute__((visibility("default"))) int bf_llm_gpu_matmul(bf_llm_gpu* h, int 
     if (int code = growHostStage(h, inBytes > outBytes ? inBytes : outBytes, msg, len))
         return code;
     std::memcpy(h->hostStage, x, inBytes);
-    BF_TRY(h->device, bfMemcpyAsync, h->x.data, h->hostStage, inBytes, bfMemcpyHostToDevice, h->stream);
-    const uint8_t* act = static_cast<const uint8_t*>(h->x.data);
-    if (f.activation != kF32) {
-        if (const int code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len))
-            return code;
-        act = static_cast<const uint8_t*>(h->act.data);
-    }
-    auto* out = static_cast<float*>(h->y.data);
-    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
-        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
-        matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, out + size_t(t0) * size_t(w.rows), h->stream);
-        BF_LAUNCHED(h->device, "matvecKernel");
-    }
-    BF_TRY(h->device, bfMemcpyAsync, h->hostStage, h->y.data, outBytes, bfMemcpyDeviceToHost, h->stream);
-    BF_TRY(h->device, bfStreamSynchronize, h->stream);
+    const int code = enqueueMatmul(h, w, f, inBytes, outBytes, actRowBytes, tokens, msg, len);
+    // Always waited for, also after an error: the pinned staging buffer is reused by the next call.
+    const bfError_t synced = bfStreamSynchronize(h->stream);
+    if (code)
+        return code;
+    if (synced != bfSuccess)
+        return runtimeError(h->device, msg, len, BF_STR(bfStreamSynchronize), synced);
     std::memcpy(y, h->hostStage, outBytes);
     return 0;
 }
@@ -452,12 +477,19 @@ __attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, c
     gpu::fillRandomKernel<<<gridFor(tokens * maxCols, 256), 256, 0, h->stream>>>(static_cast<float*>(h->x.data), tokens * maxCols, 12345u);
     BF_LAUNCHED(h->device, "fillRandomKernel");
     bfEvent_t start = nullptr, stop = nullptr;
-    BF_TRY(h->device, bfEventCreate, &start);
-    BF_TRY(h->device, bfEventCreate, &stop);
     std::vector<float> ms;
     int code = 0;
-    for (int rep = 0; code == 0 && rep < reps + 3; ++rep) {
-        BF_TRY(h->device, bfEventRecord, start, h->stream);
+    const char* failed = nullptr;
+    bfError_t e = bfEventCreate(&start);
+    if (e == bfSuccess)
+        e = bfEventCreate(&stop);
+    if (e != bfSuccess)
+        failed = BF_STR(bfEventCreate);
+    for (int rep = 0; !failed && code == 0 && rep < reps + 3; ++rep) {
+        if ((e = bfEventRecord(start, h->stream)) != bfSuccess) {
+            failed = BF_STR(bfEventRecord);
+            break;
+        }
         for (int i = 0; code == 0 && i < count; ++i) {
             const Tensor& w = h->tensors[size_t(ids[i])];
             Format f, a;
@@ -470,24 +502,31 @@ __attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, c
             }
             if (code == 0) {
                 matvec(w, act, rowBytesOf(a, w.cols), int(tokens), static_cast<float*>(h->y.data), h->stream);
-                const bfError_t e = bfGetLastError();
-                if (e != bfSuccess)
+                if ((e = bfGetLastError()) != bfSuccess)
                     code = runtimeError(h->device, msg, len, "launch matvecKernel", e);
             }
         }
         if (code)
             break;
-        BF_TRY(h->device, bfEventRecord, stop, h->stream);
-        BF_TRY(h->device, bfEventSynchronize, stop);
         float t = 0;
-        BF_TRY(h->device, bfEventElapsedTime, &t, start, stop);
-        if (rep >= 3)
+        if ((e = bfEventRecord(stop, h->stream)) != bfSuccess)
+            failed = BF_STR(bfEventRecord);
+        else if ((e = bfEventSynchronize(stop)) != bfSuccess)
+            failed = BF_STR(bfEventSynchronize);
+        else if ((e = bfEventElapsedTime(&t, start, stop)) != bfSuccess)
+            failed = BF_STR(bfEventElapsedTime);
+        else if (rep >= 3)
             ms.push_back(t);
     }
-    (void)bfEventDestroy(start);
-    (void)bfEventDestroy(stop);
+    (void)bfStreamSynchronize(h->stream);
+    if (start)
+        (void)bfEventDestroy(start);
+    if (stop)
+        (void)bfEventDestroy(stop);
     if (code)
         return code;
+    if (failed)
+        return runtimeError(h->device, msg, len, failed, e);
     std::sort(ms.begin(), ms.end());
     *seconds = double(ms[ms.size() / 2]) * 1e-3;
     return 0;

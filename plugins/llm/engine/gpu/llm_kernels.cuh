@@ -223,7 +223,7 @@ __device__ void accumulateKBlocks(const uint8_t* row, const uint8_t* act, size_t
 // F32 (activations as they are), F16 and BF16 (activations converted to the weight's type).
 struct RowF32 {
     using Element = float;
-    __device__ static float product(float w, float a) { return w * a; }
+    __device__ static float product(float w, float a) { return hd::mulRn(w, a); } // no FMA: CUDA and HIP agree
 };
 struct RowF16 {
     using Element = uint16_t;
