@@ -6,7 +6,23 @@
 namespace bioforge::core {
 namespace {
 constexpr auto kDatabaseName = "project.sqlite";
+const char* const kSubFolders[] = {"runs", "checkpoints", "reports", "logs"};
+
+// What a creation killed before the database existed leaves: some of the
+// project's own sub-folders, all empty, and nothing else.
+bool interruptedCreation(const QString& folder)
+{
+    const QFileInfoList entries = QDir(folder).entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+    for (const QFileInfo& e : entries) {
+        bool ours = false;
+        for (const char* sub : kSubFolders)
+            ours = ours || e.fileName() == QLatin1String(sub);
+        if (!ours || !e.isDir() || !QDir(e.absoluteFilePath()).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
+            return false;
+    }
+    return true;
 }
+} // namespace
 
 bool Project::looksLikeProject(const QString& folder)
 {
@@ -28,13 +44,14 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
         if (!create)
             return Error(QStringLiteral("%1: not a BioForge project (no %2)").arg(absolute, QLatin1String(kDatabaseName)));
         // A new project gets a folder of its own: never spread runs/, checkpoints/… into a home or data folder.
-        if (!QDir(absolute).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
+        // (A creation that was killed before its database existed is finished now.)
+        if (!interruptedCreation(absolute))
             return Error(QStringLiteral("%1: the folder is not empty and is not a BioForge project; choose a new or empty folder for a project")
                              .arg(absolute));
     }
     std::unique_ptr<Project> project(new Project);
     project->m_folder = absolute;
-    for (const char* sub : {"runs", "checkpoints", "reports", "logs"})
+    for (const char* sub : kSubFolders)
         if (!QDir(absolute).mkpath(QLatin1String(sub)))
             return Error(QStringLiteral("%1: cannot create sub-folder %2").arg(absolute, QLatin1String(sub)));
     auto store = ProjectStore::open(project->databasePath());

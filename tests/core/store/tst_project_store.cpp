@@ -4,6 +4,7 @@
 #include "store/project.h"
 #include "store/project_store.h"
 #include "store/migrations.h"
+#include "support/test_support.h"
 
 #include <QDir>
 #include <QSqlQuery>
@@ -42,6 +43,25 @@ private slots:
         QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
         QVERIFY(q.exec(QStringLiteral("PRAGMA foreign_keys")) && q.next());
         QCOMPARE(q.value(0).toInt(), 1);
+    }
+
+    // A creation killed between its sub-folders and its database (found by the chat
+    // store's kill -9 property) is finished by the next creation; a folder with
+    // anything else in it is still refused.
+    void anInterruptedCreationIsFinishedNotRefused()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("interrupted"));
+        for (const char* sub : {"runs", "checkpoints"})
+            QVERIFY(QDir().mkpath(QDir(folder).filePath(QLatin1String(sub))));
+        auto project = Project::open(folder, true);
+        QVERIFY2(project, project ? "" : qPrintable(project.error().message()));
+        QCOMPARE((*project)->store().schemaVersion(), Migrations::latest());
+        const QString other = m_dir.filePath(QStringLiteral("not-ours"));
+        QVERIFY(QDir().mkpath(QDir(other).filePath(QStringLiteral("runs"))));
+        QVERIFY(bioforge::test::writeAll(QDir(other).filePath(QStringLiteral("runs/thesis.docx")), "x"));
+        auto refused = Project::open(other, true);
+        QVERIFY(!refused);
+        QVERIFY(refused.error().message().contains(QStringLiteral("not empty")));
     }
 
     void openingWithoutCreateNeedsAProject()
