@@ -7,8 +7,10 @@
 // so nothing is served from cache across a pass). Weights are random bytes with
 // finite half scales (the kernels read every byte the same way whatever the
 // values). One pass = what one token (or one batch of ≤ 8) costs the module's
-// kernels: every matrix's activation conversion and product, timed on the
-// device with events, median of 20 after 3 warm-ups. Copy bandwidth: a
+// kernels: every matrix's product, its activations converted once per
+// distinct input (q, k, v share one, gate and up another), timed on the device
+// with events, median of 20 after 3 warm-ups; once replayed as a captured
+// graph (the kernels alone) and once launched kernel by kernel. Copy bandwidth: a
 // device-to-device copy of 2 GiB, bytes read + written (METHOD: the ceiling a
 // read-only stream of weights can approach).
 //
@@ -121,14 +123,14 @@ int main(int argc, char** argv)
         emit("# device\t" + device->label() + "\t" + name + "\t" + module->runtime());
         std::snprintf(line, sizeof line, "copy_bandwidth_GBps\t%.1f", copy / 1e9);
         emit(line);
-        emit("weights\tlayers\ttokens\tbytes_per_pass\tms_per_pass\ttokens_per_s_upper\tweight_GBps\tfraction_of_copy");
+        emit("weights\tmode\tlayers\ttokens\tbytes_per_pass\tms_per_pass\ttokens_per_s_upper\tweight_GBps\tfraction_of_copy");
         for (GgmlType type : {GgmlType::Q4_K, GgmlType::Q8_0}) {
             auto dev = GpuDevice::open(module, 0, &error); // a fresh handle frees the last type's matrices
             if (!dev) {
                 std::fprintf(stderr, "bench_gpu_matvec: %s\n", error.c_str());
                 return 1;
             }
-            std::vector<int> ids;
+            std::vector<int> ids, convert;
             size_t bytes = 0;
             std::vector<std::vector<uint8_t>> hostLayer;
             for (size_t m = 0; m < layer.size(); ++m)
@@ -142,6 +144,8 @@ int main(int argc, char** argv)
                         return 1;
                     }
                     ids.push_back(id);
+                    // Activations converted once per distinct input: q, k, v share one, gate and up another.
+                    convert.push_back(std::string(layer[m].name) == "k" || std::string(layer[m].name) == "v" || std::string(layer[m].name) == "up" ? 0 : 1);
                     bytes += w.bytes();
                 }
             // Q4_K_M keeps the output matrix in Q6_K; Q8_0 models in Q8_0.
@@ -154,18 +158,20 @@ int main(int argc, char** argv)
                 return 1;
             }
             ids.push_back(outId);
+            convert.push_back(1);
             bytes += out.bytes();
-            for (int64_t tokens : {1, 8}) {
-                double seconds = 0;
-                if (!dev->timePass(ids, tokens, reps, &seconds, &error)) {
-                    std::fprintf(stderr, "bench_gpu_matvec: %s\n", error.c_str());
-                    return 1;
+            for (bool graph : {true, false})
+                for (int64_t tokens : {1, 8}) {
+                    double seconds = 0;
+                    if (!dev->timePass(ids, convert, tokens, reps, graph, &seconds, &error)) {
+                        std::fprintf(stderr, "bench_gpu_matvec: %s\n", error.c_str());
+                        return 1;
+                    }
+                    const double gbps = double(bytes) / seconds / 1e9;
+                    std::snprintf(line, sizeof line, "%s\t%s\t%d\t%lld\t%zu\t%.3f\t%.1f\t%.1f\t%.3f", ggmlTypeName(type), graph ? "graph" : "launches",
+                                  layers, (long long)tokens, bytes, seconds * 1e3, double(tokens) / seconds, gbps, gbps * 1e9 / copy);
+                    emit(line);
                 }
-                const double gbps = double(bytes) / seconds / 1e9;
-                std::snprintf(line, sizeof line, "%s\t%d\t%lld\t%zu\t%.3f\t%.1f\t%.1f\t%.3f", ggmlTypeName(type), layers, (long long)tokens, bytes,
-                              seconds * 1e3, double(tokens) / seconds, gbps, gbps * 1e9 / copy);
-                emit(line);
-            }
         }
     }
     if (tsv)

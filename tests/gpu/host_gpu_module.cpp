@@ -121,27 +121,17 @@ float rowDot(int type, const uint8_t* w, const uint8_t* a, int64_t cols)
         for (int64_t b = 0; b < cols / kQK8_0; ++b)
             sum += hd::blockDotQ8_0(reinterpret_cast<const BlockQ8_0*>(w)[b], reinterpret_cast<const BlockQ8_0*>(a)[b]);
         break;
+    case 12:
+        for (int64_t b = 0; b < cols / kQK_K; ++b)
+            sum += hd::blockDotQ4_K(reinterpret_cast<const BlockQ4_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]);
+        break;
+    case 13:
+        for (int64_t b = 0; b < cols / kQK_K; ++b)
+            sum += hd::blockDotQ5_K(reinterpret_cast<const BlockQ5_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]);
+        break;
     default:
-        for (int64_t b = 0; b < cols / kQK_K; ++b) {
-            const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a)[b];
-            int scaled = 0, mins = 0;
-            if (type == 12) {
-                const auto& wb = reinterpret_cast<const BlockQ4_K*>(w)[b];
-                for (int p = 0; p < hd::kPartsPerKBlock; ++p)
-                    hd::groupDotQ4_K(wb, ab, p, scaled, mins);
-                sum += hd::blockValueK(wb.d, wb.dmin, ab.d, scaled, mins);
-            } else if (type == 13) {
-                const auto& wb = reinterpret_cast<const BlockQ5_K*>(w)[b];
-                for (int p = 0; p < hd::kPartsPerKBlock; ++p)
-                    hd::groupDotQ5_K(wb, ab, p, scaled, mins);
-                sum += hd::blockValueK(wb.d, wb.dmin, ab.d, scaled, mins);
-            } else {
-                const auto& wb = reinterpret_cast<const BlockQ6_K*>(w)[b];
-                for (int p = 0; p < hd::kPartsPerKBlock; ++p)
-                    hd::partDotQ6_K(wb, ab, p, scaled);
-                sum += hd::blockValueQ6_K(wb.d, ab.d, scaled);
-            }
-        }
+        for (int64_t b = 0; b < cols / kQK_K; ++b)
+            sum += hd::blockDotQ6_K(reinterpret_cast<const BlockQ6_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]);
         break;
     }
     return sum;

@@ -57,28 +57,16 @@ std::vector<float> blockValues(GgmlType type, const uint8_t* w, const uint8_t* a
             v.push_back(hd::blockDotQ8_0(reinterpret_cast<const BlockQ8_0*>(w)[b], reinterpret_cast<const BlockQ8_0*>(a)[b]));
         break;
     case GgmlType::Q4_K:
+        for (int64_t b = 0; b < n / kQK_K; ++b)
+            v.push_back(hd::blockDotQ4_K(reinterpret_cast<const BlockQ4_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]));
+        break;
     case GgmlType::Q5_K:
+        for (int64_t b = 0; b < n / kQK_K; ++b)
+            v.push_back(hd::blockDotQ5_K(reinterpret_cast<const BlockQ5_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]));
+        break;
     case GgmlType::Q6_K:
-        for (int64_t b = 0; b < n / kQK_K; ++b) {
-            const auto& ab = reinterpret_cast<const BlockQ8_K*>(a)[b];
-            int scaled = 0, mins = 0;
-            if (type == GgmlType::Q4_K) {
-                const auto& wb = reinterpret_cast<const BlockQ4_K*>(w)[b];
-                for (int p = 0; p < 8; ++p)
-                    hd::groupDotQ4_K(wb, ab, p, scaled, mins);
-                v.push_back(hd::blockValueK(wb.d, wb.dmin, ab.d, scaled, mins));
-            } else if (type == GgmlType::Q5_K) {
-                const auto& wb = reinterpret_cast<const BlockQ5_K*>(w)[b];
-                for (int p = 0; p < 8; ++p)
-                    hd::groupDotQ5_K(wb, ab, p, scaled, mins);
-                v.push_back(hd::blockValueK(wb.d, wb.dmin, ab.d, scaled, mins));
-            } else {
-                const auto& wb = reinterpret_cast<const BlockQ6_K*>(w)[b];
-                for (int p = 0; p < 8; ++p)
-                    hd::partDotQ6_K(wb, ab, p, scaled);
-                v.push_back(hd::blockValueQ6_K(wb.d, ab.d, scaled));
-            }
-        }
+        for (int64_t b = 0; b < n / kQK_K; ++b)
+            v.push_back(hd::blockDotQ6_K(reinterpret_cast<const BlockQ6_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]));
         break;
     case GgmlType::F16:
     case GgmlType::BF16:

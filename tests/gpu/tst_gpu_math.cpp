@@ -80,6 +80,21 @@ void checkNearestInt(std::mt19937& rng)
     }
 }
 
+// The host dp4a against its definition (signed bytes), on edge and random words.
+void checkDp4a(std::mt19937& rng)
+{
+    std::vector<uint32_t> words = {0u, 0xFFFFFFFFu, 0x80808080u, 0x7F7F7F7Fu, 0x01020304u, 0x80017FFFu};
+    for (int i = 0; i < 20000; ++i)
+        words.push_back(uint32_t(rng()));
+    for (uint32_t a : words)
+        for (uint32_t b : {words[size_t(rng() % words.size())], 0x80808080u, 0x7F7F7F7Fu}) {
+            int want = 7;
+            for (int i = 0; i < 4; ++i)
+                want += int(int8_t(a >> (8 * i))) * int(int8_t(b >> (8 * i)));
+            CHECK(hd::dp4a(a, b, 7) == want, "dp4a(%08x, %08x)", a, b);
+        }
+}
+
 void checkActivations(std::mt19937& rng)
 {
     const int64_t n = 4 * kQK_K;
@@ -161,26 +176,36 @@ void checkBlockDots(std::mt19937& rng)
             float got = 0;
             switch (type) {
             case GgmlType::Q4_0:
-                got = foldBlocks<BlockQ4_0, BlockQ8_0>(w, a, n / kQK4_0, [](const BlockQ4_0& wb, const BlockQ8_0& ab) { return hd::blockDotQ4_0(wb, ab); });
+                got = foldBlocks<BlockQ4_0, BlockQ8_0>(w, a, n / kQK4_0, [](const BlockQ4_0& wb, const BlockQ8_0& ab) {
+                    int isum = 0;
+                    for (int p : {2, 0, 3, 1})
+                        isum += hd::dotPartQ4_0(hd::loadPartQ4_0(wb, p), ab, p);
+                    return hd::blockValueQ8(wb.d, ab.d, isum);
+                });
                 break;
             case GgmlType::Q8_0:
-                got = foldBlocks<BlockQ8_0, BlockQ8_0>(w, a, n / kQK8_0, [](const BlockQ8_0& wb, const BlockQ8_0& ab) { return hd::blockDotQ8_0(wb, ab); });
+                got = foldBlocks<BlockQ8_0, BlockQ8_0>(w, a, n / kQK8_0, [](const BlockQ8_0& wb, const BlockQ8_0& ab) {
+                    int isum = 0;
+                    for (int p : {3, 1, 0, 2})
+                        isum += hd::dotPartQ8_0(hd::loadPartQ8_0(wb, p), ab, p);
+                    return hd::blockValueQ8(wb.d, ab.d, isum);
+                });
                 break;
             case GgmlType::Q4_K:
             case GgmlType::Q5_K:
-                // Parts added in a scrambled order: integer sums, so the order cannot matter.
+                // Word-wise parts (what the kernels run) added in a scrambled order: integer sums.
                 if (type == GgmlType::Q4_K)
                     got = foldBlocks<BlockQ4_K, BlockQ8_K>(w, a, n / kQK_K, [](const BlockQ4_K& wb, const BlockQ8_K& ab) {
                         int scaled = 0, mins = 0;
                         for (int p : {5, 0, 7, 2, 1, 6, 3, 4})
-                            hd::groupDotQ4_K(wb, ab, p, scaled, mins);
+                            hd::dotPartK(hd::loadPartQ4_K(wb, p), ab, p, scaled, mins);
                         return hd::blockValueK(wb.d, wb.dmin, ab.d, scaled, mins);
                     });
                 else
                     got = foldBlocks<BlockQ5_K, BlockQ8_K>(w, a, n / kQK_K, [](const BlockQ5_K& wb, const BlockQ8_K& ab) {
                         int scaled = 0, mins = 0;
                         for (int p : {3, 6, 0, 1, 7, 2, 5, 4})
-                            hd::groupDotQ5_K(wb, ab, p, scaled, mins);
+                            hd::dotPartK(hd::loadPartQ5_K(wb, p), ab, p, scaled, mins);
                         return hd::blockValueK(wb.d, wb.dmin, ab.d, scaled, mins);
                     });
                 break;
@@ -218,6 +243,7 @@ int main()
     std::mt19937 rng(kSeed);
     checkHalfConversions(rng);
     checkNearestInt(rng);
+    checkDp4a(rng);
     checkActivations(rng);
     checkBlockDots(rng);
     std::printf("tst_gpu_math: %d checks, %d failed\n", g_checks, g_failures);

@@ -41,6 +41,15 @@ using bfEvent_t = hipEvent_t;
 #define bfEventElapsedTime hipEventElapsedTime
 #define bfDeviceProp hipDeviceProp_t
 #define bfGetDeviceProperties hipGetDeviceProperties
+using bfGraph_t = hipGraph_t;
+using bfGraphExec_t = hipGraphExec_t;
+#define bfStreamBeginCapture hipStreamBeginCapture
+#define bfStreamCaptureModeThreadLocal hipStreamCaptureModeThreadLocal
+#define bfStreamEndCapture hipStreamEndCapture
+#define bfGraphInstantiateWithFlags hipGraphInstantiateWithFlags
+#define bfGraphLaunch hipGraphLaunch
+#define bfGraphExecDestroy hipGraphExecDestroy
+#define bfGraphDestroy hipGraphDestroy
 // Lanes of a 32-wide team: HIP 5.2 has no *_sync shuffles; `width` keeps a
 // wave64 (gfx90a) split into two independent teams of 32.
 #define bfShflXor32(value, mask) __shfl_xor((value), (mask), 32)
@@ -79,6 +88,15 @@ using bfEvent_t = cudaEvent_t;
 #define bfEventElapsedTime cudaEventElapsedTime
 #define bfDeviceProp cudaDeviceProp
 #define bfGetDeviceProperties cudaGetDeviceProperties
+using bfGraph_t = cudaGraph_t;
+using bfGraphExec_t = cudaGraphExec_t;
+#define bfStreamBeginCapture cudaStreamBeginCapture
+#define bfStreamCaptureModeThreadLocal cudaStreamCaptureModeThreadLocal
+#define bfStreamEndCapture cudaStreamEndCapture
+#define bfGraphInstantiateWithFlags cudaGraphInstantiateWithFlags
+#define bfGraphLaunch cudaGraphLaunch
+#define bfGraphExecDestroy cudaGraphExecDestroy
+#define bfGraphDestroy cudaGraphDestroy
 // Lanes of a 32-wide team (a full warp on NVIDIA).
 #define bfShflXor32(value, mask) __shfl_xor_sync(0xffffffffu, (value), (mask), 32)
 #endif

@@ -191,11 +191,11 @@ void matvec(const Tensor& w, const uint8_t* act, size_t actRowBytes, int tokens,
     case kF32: launchMatvec<gpu::RowF32, RowKind::Elements>(w, act, actRowBytes, tokens, y, stream); break;
     case kF16: launchMatvec<gpu::RowF16, RowKind::Elements>(w, act, actRowBytes, tokens, y, stream); break;
     case kBF16: launchMatvec<gpu::RowBF16, RowKind::Elements>(w, act, actRowBytes, tokens, y, stream); break;
-    case kQ4_0: launchMatvec<gpu::RowQ4_0, RowKind::Blocks>(w, act, actRowBytes, tokens, y, stream); break;
-    case kQ8_0: launchMatvec<gpu::RowQ8_0, RowKind::Blocks>(w, act, actRowBytes, tokens, y, stream); break;
-    case kQ4_K: launchMatvec<gpu::RowQ4_K, RowKind::KBlocks>(w, act, actRowBytes, tokens, y, stream); break;
-    case kQ5_K: launchMatvec<gpu::RowQ5_K, RowKind::KBlocks>(w, act, actRowBytes, tokens, y, stream); break;
-    case kQ6_K: launchMatvec<gpu::RowQ6_K, RowKind::KBlocks>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ4_0: launchMatvec<gpu::RowQ4_0, RowKind::Parts>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ8_0: launchMatvec<gpu::RowQ8_0, RowKind::Parts>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ4_K: launchMatvec<gpu::RowQ4_K, RowKind::Parts>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ5_K: launchMatvec<gpu::RowQ5_K, RowKind::Parts>(w, act, actRowBytes, tokens, y, stream); break;
+    case kQ6_K: launchMatvec<gpu::RowQ6_K, RowKind::Parts>(w, act, actRowBytes, tokens, y, stream); break;
     default: break; // refused at upload
     }
 }
@@ -449,8 +449,38 @@ __attribute__((visibility("default"))) int bf_llm_gpu_copy_bandwidth(bf_llm_gpu*
     return 0;
 }
 
-__attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, const int* ids, int count, int64_t tokens, int reps, double* seconds,
-                                                                char* msg, size_t len)
+} // extern "C"
+
+namespace {
+
+// One pass as time_pass defines it, queued on the stream (or captured into a graph).
+int enqueuePass(bf_llm_gpu* h, const int* ids, const int* convert, int count, int64_t tokens, char* msg, size_t len)
+{
+    for (int i = 0; i < count; ++i) {
+        const Tensor& w = h->tensors[size_t(ids[i])];
+        Format f, a;
+        formatOf(w.type, f);
+        activationFormat(f.activation, a);
+        const uint8_t* act = static_cast<const uint8_t*>(h->x.data);
+        if (f.activation != kF32) {
+            if (!convert || convert[i])
+                if (const int code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len))
+                    return code;
+            act = static_cast<const uint8_t*>(h->act.data);
+        }
+        matvec(w, act, rowBytesOf(a, w.cols), int(tokens), static_cast<float*>(h->y.data), h->stream);
+        if (const bfError_t e = bfGetLastError(); e != bfSuccess)
+            return runtimeError(h->device, msg, len, "launch matvecKernel", e);
+    }
+    return 0;
+}
+
+} // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, const int* ids, const int* convert, int count, int64_t tokens, int reps,
+                                                                int graph, double* seconds, char* msg, size_t len)
 {
     if (count <= 0 || reps <= 0 || tokens <= 0 || tokens > gpu::kMaxTokens)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a pass needs matrices, repetitions and 1..%d tokens", gpu::kMaxTokens);
@@ -476,38 +506,45 @@ __attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, c
         return code;
     gpu::fillRandomKernel<<<gridFor(tokens * maxCols, 256), 256, 0, h->stream>>>(static_cast<float*>(h->x.data), tokens * maxCols, 12345u);
     BF_LAUNCHED(h->device, "fillRandomKernel");
-    bfEvent_t start = nullptr, stop = nullptr;
-    std::vector<float> ms;
+    // Every activation buffer a pass reads holds converted values before the first timed pass.
+    if (int code = enqueuePass(h, ids, nullptr, count, tokens, msg, len))
+        return code;
+    bfGraph_t captured = nullptr;
+    bfGraphExec_t exec = nullptr;
     int code = 0;
     const char* failed = nullptr;
-    bfError_t e = bfEventCreate(&start);
-    if (e == bfSuccess)
-        e = bfEventCreate(&stop);
-    if (e != bfSuccess)
-        failed = BF_STR(bfEventCreate);
+    bfError_t e = bfSuccess;
+    if (graph) {
+        if ((e = bfStreamBeginCapture(h->stream, bfStreamCaptureModeThreadLocal)) != bfSuccess) {
+            failed = BF_STR(bfStreamBeginCapture);
+        } else {
+            code = enqueuePass(h, ids, convert, count, tokens, msg, len);
+            const bfError_t ended = bfStreamEndCapture(h->stream, &captured);
+            if (!code && (e = ended) != bfSuccess)
+                failed = BF_STR(bfStreamEndCapture);
+            else if (!code && (e = bfGraphInstantiateWithFlags(&exec, captured, 0)) != bfSuccess)
+                failed = BF_STR(bfGraphInstantiateWithFlags);
+        }
+    }
+    bfEvent_t start = nullptr, stop = nullptr;
+    std::vector<float> ms;
+    if (!failed && !code) {
+        if ((e = bfEventCreate(&start)) != bfSuccess || (e = bfEventCreate(&stop)) != bfSuccess)
+            failed = BF_STR(bfEventCreate);
+    }
     for (int rep = 0; !failed && code == 0 && rep < reps + 3; ++rep) {
         if ((e = bfEventRecord(start, h->stream)) != bfSuccess) {
             failed = BF_STR(bfEventRecord);
             break;
         }
-        for (int i = 0; code == 0 && i < count; ++i) {
-            const Tensor& w = h->tensors[size_t(ids[i])];
-            Format f, a;
-            formatOf(w.type, f);
-            activationFormat(f.activation, a);
-            const uint8_t* act = static_cast<const uint8_t*>(h->x.data);
-            if (f.activation != kF32) {
-                code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len);
-                act = static_cast<const uint8_t*>(h->act.data);
+        if (graph) {
+            if ((e = bfGraphLaunch(exec, h->stream)) != bfSuccess) {
+                failed = BF_STR(bfGraphLaunch);
+                break;
             }
-            if (code == 0) {
-                matvec(w, act, rowBytesOf(a, w.cols), int(tokens), static_cast<float*>(h->y.data), h->stream);
-                if ((e = bfGetLastError()) != bfSuccess)
-                    code = runtimeError(h->device, msg, len, "launch matvecKernel", e);
-            }
-        }
-        if (code)
+        } else if ((code = enqueuePass(h, ids, convert, count, tokens, msg, len)) != 0) {
             break;
+        }
         float t = 0;
         if ((e = bfEventRecord(stop, h->stream)) != bfSuccess)
             failed = BF_STR(bfEventRecord);
@@ -523,6 +560,10 @@ __attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, c
         (void)bfEventDestroy(start);
     if (stop)
         (void)bfEventDestroy(stop);
+    if (exec)
+        (void)bfGraphExecDestroy(exec);
+    if (captured)
+        (void)bfGraphDestroy(captured);
     if (code)
         return code;
     if (failed)

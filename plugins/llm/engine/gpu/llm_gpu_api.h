@@ -55,11 +55,15 @@ int bf_llm_gpu_convert(bf_llm_gpu* handle, int activation_type, const float* x, 
 
 /* Benchmarks, timed on the device with events (median of `reps` after 3 warm-up runs):
  * device-to-device copy of `bytes` (bytes read + written per second), and one
- * pass over the weight matrices `ids` in order as a forward pass makes it
- * (activation conversion + matrix-vector product each, `tokens` ≤ 8 rows of
- * random activations already on the device), in seconds per pass. */
+ * pass over the weight matrices `ids` in order as a forward pass makes it, in
+ * seconds per pass: a matrix-vector product each over `tokens` ≤ 8 rows of
+ * random activations already on the device, converted before the matrices
+ * whose `convert` flag is set (null: all; a forward pass converts once for q,
+ * k and v, once for gate and up); `graph` non-zero: the pass captured once as a
+ * graph and replayed (no launch gaps), else launched kernel by kernel. */
 int bf_llm_gpu_copy_bandwidth(bf_llm_gpu* handle, size_t bytes, int reps, double* bytes_per_second, char* msg, size_t len);
-int bf_llm_gpu_time_pass(bf_llm_gpu* handle, const int* ids, int count, int64_t tokens, int reps, double* seconds, char* msg, size_t len);
+int bf_llm_gpu_time_pass(bf_llm_gpu* handle, const int* ids, const int* convert, int count, int64_t tokens, int reps, int graph,
+                         double* seconds, char* msg, size_t len);
 
 #ifdef __cplusplus
 }

@@ -169,14 +169,20 @@ bool GpuDevice::copyBandwidth(size_t bytes, int reps, double* bytesPerSecond, st
     return true;
 }
 
-bool GpuDevice::timePass(const std::vector<int>& ids, int64_t tokens, int reps, double* seconds, std::string* error)
+bool GpuDevice::timePass(const std::vector<int>& ids, const std::vector<int>& convert, int64_t tokens, int reps, bool graph, double* seconds,
+                         std::string* error)
 {
     if (!m_module->api().timePass) {
         setError(error, "this GPU module has no benchmarks");
         return false;
     }
     char message[kMessageBytes] = {};
-    if (m_module->api().timePass(m_handle, ids.data(), int(ids.size()), tokens, reps, seconds, message, sizeof message) != 0) {
+    if (!convert.empty() && convert.size() != ids.size()) {
+        setError(error, "one convert flag per matrix");
+        return false;
+    }
+    if (m_module->api().timePass(m_handle, ids.data(), convert.empty() ? nullptr : convert.data(), int(ids.size()), tokens, reps, graph ? 1 : 0,
+                                 seconds, message, sizeof message) != 0) {
         setError(error, message);
         return false;
     }

@@ -64,9 +64,11 @@ public:
     // Activations converted on the device (Q8_0, Q8_K, F16, BF16 bytes; F32 copied).
     bool convert(GgmlType activationType, const float* x, int64_t tokens, int64_t cols, void* out, std::string* error);
     // Benchmarks timed on the device (llm_gpu_api.h): copy bandwidth (bytes
-    // read + written per second) and seconds per pass over `ids`.
+    // read + written per second) and seconds per pass over `ids` (`convert`:
+    // one flag per matrix, or empty for all; `graph`: replayed as one graph).
     bool copyBandwidth(size_t bytes, int reps, double* bytesPerSecond, std::string* error);
-    bool timePass(const std::vector<int>& ids, int64_t tokens, int reps, double* seconds, std::string* error);
+    bool timePass(const std::vector<int>& ids, const std::vector<int>& convert, int64_t tokens, int reps, bool graph, double* seconds,
+                  std::string* error);
 
 private:
     GpuDevice() = default;

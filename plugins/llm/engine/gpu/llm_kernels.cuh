@@ -27,15 +27,6 @@ __device__ inline float teamSum(float v)
     return v;
 }
 
-// Sum over the 8 neighbouring lanes that share a K-quant block (exact: integers).
-__device__ inline int partsSum(int v)
-{
-    v += bfShflXor32(v, 1);
-    v += bfShflXor32(v, 2);
-    v += bfShflXor32(v, 4);
-    return v;
-}
-
 __device__ inline int teamLane() { return int(threadIdx.x % BF_TEAM); }
 __device__ inline int64_t teamIndex() { return int64_t(blockIdx.x) * kTeamsPerBlock + threadIdx.x / BF_TEAM; }
 
@@ -134,85 +125,101 @@ __global__ void fillRandomKernel(float* x, int64_t n, uint32_t seed)
 
 // ---- Matrix-vector: one team per weight row ---------------------------------
 
-// Formats that are one block per lane: Q8_0, Q4_0.
+// Block formats, each block split into kParts parts on neighbouring lanes
+// (gpu_math.h: word-wise parts, so a warp's loads are contiguous words). A
+// part's weights are loaded into registers once and used for every token; the
+// parts' integer sums are added exactly (shuffles) before the block's float
+// scaling, which one lane does.
+template <int Parts>
+__device__ inline int partsSum(int v)
+{
+    for (int mask = 1; mask < Parts; mask <<= 1)
+        v += bfShflXor32(v, mask);
+    return v;
+}
+
 struct RowQ8_0 {
     using Weight = BlockQ8_0;
     using Activation = BlockQ8_0;
+    using Registers = hd::BlockPartWeights;
     static constexpr int kElements = kQK8_0;
-    __device__ static float block(const Weight& w, const Activation& a) { return hd::blockDotQ8_0(w, a); }
+    static constexpr int kParts = hd::kPartsPerBlock;
+    static constexpr bool kMins = false;
+    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ8_0(w, p); }
+    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int&) { scaled += hd::dotPartQ8_0(r, a, p); }
+    __device__ static float value(const Weight& w, const Activation& a, int scaled, int) { return hd::blockValueQ8(w.d, a.d, scaled); }
 };
 struct RowQ4_0 {
     using Weight = BlockQ4_0;
     using Activation = BlockQ8_0;
+    using Registers = hd::BlockPartWeights;
     static constexpr int kElements = kQK4_0;
-    __device__ static float block(const Weight& w, const Activation& a) { return hd::blockDotQ4_0(w, a); }
+    static constexpr int kParts = hd::kPartsPerBlock;
+    static constexpr bool kMins = false;
+    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ4_0(w, p); }
+    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int&) { scaled += hd::dotPartQ4_0(r, a, p); }
+    __device__ static float value(const Weight& w, const Activation& a, int scaled, int) { return hd::blockValueQ8(w.d, a.d, scaled); }
 };
-
-template <class Format>
-__device__ void accumulateBlocks(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane,
-                                 float* acc)
-{
-    const auto* w = reinterpret_cast<const typename Format::Weight*>(row);
-    const int64_t blocks = cols / Format::kElements;
-    for (int64_t b = lane; b < blocks; b += BF_TEAM) {
-        const typename Format::Weight wb = w[b];
-#pragma unroll
-        for (int t = 0; t < kMaxTokens; ++t)
-            if (t < tokens)
-                acc[t] += Format::block(wb, reinterpret_cast<const typename Format::Activation*>(act + size_t(t) * actRowBytes)[b]);
-    }
-}
-
-// K-quants: 8 parts per block on 8 neighbouring lanes.
 struct RowQ4_K {
     using Weight = BlockQ4_K;
-    __device__ static void part(const Weight& w, const BlockQ8_K& a, int p, int& scaled, int& mins)
-    {
-        hd::groupDotQ4_K(w, a, p, scaled, mins);
-    }
-    __device__ static float value(const Weight& w, const BlockQ8_K& a, int scaled, int mins)
-    {
-        return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins);
-    }
+    using Activation = BlockQ8_K;
+    using Registers = hd::KPartWeights;
+    static constexpr int kElements = kQK_K;
+    static constexpr int kParts = hd::kPartsPerKBlock;
+    static constexpr bool kMins = true;
+    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ4_K(w, p); }
+    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int& mins) { hd::dotPartK(r, a, p, scaled, mins); }
+    __device__ static float value(const Weight& w, const Activation& a, int scaled, int mins) { return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins); }
 };
 struct RowQ5_K {
     using Weight = BlockQ5_K;
-    __device__ static void part(const Weight& w, const BlockQ8_K& a, int p, int& scaled, int& mins)
-    {
-        hd::groupDotQ5_K(w, a, p, scaled, mins);
-    }
-    __device__ static float value(const Weight& w, const BlockQ8_K& a, int scaled, int mins)
-    {
-        return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins);
-    }
+    using Activation = BlockQ8_K;
+    using Registers = hd::KPartWeights;
+    static constexpr int kElements = kQK_K;
+    static constexpr int kParts = hd::kPartsPerKBlock;
+    static constexpr bool kMins = true;
+    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ5_K(w, p); }
+    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int& mins) { hd::dotPartK(r, a, p, scaled, mins); }
+    __device__ static float value(const Weight& w, const Activation& a, int scaled, int mins) { return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins); }
 };
+// Q6_K blocks are only 2-byte aligned (210 bytes): byte-wise parts for now.
 struct RowQ6_K {
     using Weight = BlockQ6_K;
-    __device__ static void part(const Weight& w, const BlockQ8_K& a, int p, int& scaled, int&) { hd::partDotQ6_K(w, a, p, scaled); }
-    __device__ static float value(const Weight& w, const BlockQ8_K& a, int scaled, int) { return hd::blockValueQ6_K(w.d, a.d, scaled); }
+    using Activation = BlockQ8_K;
+    struct Registers {};
+    static constexpr int kElements = kQK_K;
+    static constexpr int kParts = hd::kPartsPerKBlock;
+    static constexpr bool kMins = false;
+    __device__ static Registers load(const Weight&, int) { return {}; }
+    __device__ static void dot(const Registers&, const Weight& w, const Activation& a, int p, int& scaled, int&) { hd::partDotQ6_K(w, a, p, scaled); }
+    __device__ static float value(const Weight& w, const Activation& a, int scaled, int) { return hd::blockValueQ6_K(w.d, a.d, scaled); }
 };
 
 template <class Format>
-__device__ void accumulateKBlocks(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane,
-                                  float* acc)
+__device__ void accumulateParts(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane, float* acc)
 {
+    constexpr int P = Format::kParts;
     const auto* w = reinterpret_cast<const typename Format::Weight*>(row);
-    const int64_t units = cols / kQK_K * hd::kPartsPerKBlock;
+    const int64_t units = cols / Format::kElements * P;
     // The loop bound is the team's, not the lane's: every lane takes part in every shuffle.
     for (int64_t base = 0; base < units; base += BF_TEAM) {
         const int64_t unit = base + lane;
-        const bool active = unit < units; // whole blocks: 8 | units and 8 | BF_TEAM
-        const int64_t b = unit / hd::kPartsPerKBlock;
-        const int p = int(unit % hd::kPartsPerKBlock);
+        const bool active = unit < units; // whole blocks: P | units and P | BF_TEAM
+        const int64_t b = unit / P;
+        const int p = int(unit % P);
+        typename Format::Registers r{};
+        if (active)
+            r = Format::load(w[b], p);
 #pragma unroll
         for (int t = 0; t < kMaxTokens; ++t) {
             if (t < tokens) { // uniform across the team
-                const BlockQ8_K* a = reinterpret_cast<const BlockQ8_K*>(act + size_t(t) * actRowBytes);
+                const auto* a = reinterpret_cast<const typename Format::Activation*>(act + size_t(t) * actRowBytes);
                 int scaled = 0, mins = 0;
                 if (active)
-                    Format::part(w[b], a[b], p, scaled, mins);
-                scaled = partsSum(scaled);
-                mins = partsSum(mins);
+                    Format::dot(r, w[b], a[b], p, scaled, mins);
+                scaled = partsSum<P>(scaled);
+                if constexpr (Format::kMins)
+                    mins = partsSum<P>(mins);
                 if (active && p == 0)
                     acc[t] += Format::value(w[b], a[b], scaled, mins);
             }
@@ -239,7 +246,26 @@ __device__ void accumulateElements(const uint8_t* row, const uint8_t* act, size_
                                    float* acc)
 {
     using E = typename Format::Element;
+    constexpr int V = int(16 / sizeof(E)); // elements per 16-byte load
     const E* w = reinterpret_cast<const E*>(row);
+    // Rows of a multiple of V elements are 16-byte aligned (device buffers are 256-byte aligned):
+    // each lane reads 16 bytes of weights and of every token's activations at a time.
+    if (cols % V == 0) {
+        for (int64_t i0 = int64_t(lane) * V; i0 < cols; i0 += int64_t(BF_TEAM) * V) {
+            const uint4 wv = *reinterpret_cast<const uint4*>(w + i0);
+            const E* we = reinterpret_cast<const E*>(&wv);
+#pragma unroll
+            for (int t = 0; t < kMaxTokens; ++t)
+                if (t < tokens) {
+                    const uint4 av = *reinterpret_cast<const uint4*>(reinterpret_cast<const E*>(act + size_t(t) * actRowBytes) + i0);
+                    const E* ae = reinterpret_cast<const E*>(&av);
+#pragma unroll
+                    for (int j = 0; j < V; ++j)
+                        acc[t] += Format::product(we[j], ae[j]);
+                }
+        }
+        return;
+    }
     for (int64_t i = lane; i < cols; i += BF_TEAM) {
         const E wi = w[i];
 #pragma unroll
@@ -249,7 +275,7 @@ __device__ void accumulateElements(const uint8_t* row, const uint8_t* act, size_
     }
 }
 
-enum class RowKind { Blocks, KBlocks, Elements };
+enum class RowKind { Parts, Elements };
 
 // y[t * rows + r] = W[r] · a[t] for t < tokens (≤ kMaxTokens).
 template <class Format, RowKind Kind>
@@ -265,10 +291,8 @@ __global__ void matvecKernel(const uint8_t* weights, size_t rowBytes, int64_t ro
     for (int t = 0; t < kMaxTokens; ++t)
         acc[t] = 0;
     const uint8_t* row = weights + size_t(r) * rowBytes;
-    if constexpr (Kind == RowKind::Blocks)
-        accumulateBlocks<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
-    else if constexpr (Kind == RowKind::KBlocks)
-        accumulateKBlocks<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
+    if constexpr (Kind == RowKind::Parts)
+        accumulateParts<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
     else
         accumulateElements<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
 #pragma unroll
