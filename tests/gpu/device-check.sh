@@ -11,10 +11,11 @@
 #   4 sanitizer compute-sanitizer memcheck, initcheck, synccheck of tst_gpu_kernels --small
 #   5 bench    bench_gpu_matvec: 7B-shaped passes vs measured copy bandwidth
 #   6 backend  tst_gpu_backend: greedy ids and logits through the whole engine
-#   7 summary  summary.md: each step's result and time, the bench table
+#   7 torch    torch_probe built against the machine's PyTorch LibTorch (only if time is left)
+#   8 summary  summary.md: each step's result and time, the bench table
 # STEPS=3,5 runs only some; DEADLINE_S (default 420) skips steps that would start
 # after it. Files under $OUT: summary.md env.txt build.log kernels.log
-# sanitizer.log bench.tsv backend.log (7; the limit is 8).
+# sanitizer.log bench.tsv backend.log torch.log (8, the limit).
 # Without a device (a dry run here) every step still runs and says so.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +23,7 @@ cd "$root"
 OUT=${OUT:-/tmp/device-check-out}
 mkdir -p "$OUT"
 carry="$root/.gpucarry"
-steps=${STEPS:-0,1,2,3,4,5,6}
+steps=${STEPS:-0,1,2,3,4,5,6,7}
 deadline=${DEADLINE_S:-420}
 start=$(date +%s)
 export PATH="$PATH:/usr/local/cuda/bin:/opt/torch/.venv/bin"
@@ -139,7 +140,16 @@ backend() {
         "$carry/bin/tst_gpu_backend" > "$OUT/backend.log" 2>&1
 }
 
-export -f env_probe unpack_runtime build_if_needed kernels sanitizer bench backend
+torch_probe() {
+    {
+        local prefix
+        prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)') || { echo "no PyTorch here"; return 78; }
+        cmake -S tests/gpu -B /tmp/bf-torch -G Ninja -DCMAKE_BUILD_TYPE=Release -DBIOFORGE_CUDA=OFF -DBIOFORGE_TORCH_PROBE=ON \
+            -DTorch_DIR="$prefix/Torch" && ninja -C /tmp/bf-torch -j "$(nproc)" torch_probe && /tmp/bf-torch/tests/bin/torch_probe
+    } > "$OUT/torch.log" 2>&1
+}
+
+export -f env_probe unpack_runtime build_if_needed kernels sanitizer bench backend torch_probe
 step 0 env 20 env_probe
 step 1 runtime 30 unpack_runtime
 step 2 build 200 build_if_needed
@@ -147,6 +157,8 @@ step 3 kernels 120 kernels
 step 4 sanitizer 90 sanitizer
 step 5 bench 120 bench
 step 6 backend 90 backend
+# Optional: only when two minutes are left before the deadline.
+if [ $(( deadline - $(elapsed) )) -ge 120 ]; then step 7 torch 150 torch_probe; else result[torch]="skipped: not enough time left"; fi
 
 {
     echo "# GPU device check, $(date -u +%FT%TZ), $(elapsed) s"
@@ -155,12 +167,13 @@ step 6 backend 90 backend
     echo
     echo "| step | result | seconds |"
     echo "|---|---|---:|"
-    for name in env runtime build kernels sanitizer bench backend; do
+    for name in env runtime build kernels sanitizer bench backend torch; do
         echo "| $name | ${result[$name]:-?} | ${seconds[$name]:-} |"
     done
     echo
     [ -f "$OUT/kernels.log" ] && { echo "kernels: $(grep -c '^ok' "$OUT/kernels.log") ok, $(grep -c '^FAIL' "$OUT/kernels.log") failed; $(tail -1 "$OUT/kernels.log")"; }
     [ -f "$OUT/backend.log" ] && { echo "backend: $(grep '^Totals' "$OUT/backend.log")"; grep -E 'worst|reference sequences' "$OUT/backend.log" | sed 's/^/    /'; }
+    [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax' "$OUT/torch.log" | sed 's/^/    /'; }
     [ -f "$OUT/sanitizer.log" ] && echo "sanitizer: $(grep -E '^==|ERROR SUMMARY' "$OUT/sanitizer.log" | tr '\n' ' ')"
     if [ -s "$OUT/bench.tsv" ]; then echo; echo '```'; cat "$OUT/bench.tsv"; echo '```'; else echo "bench: $(tail -1 /tmp/bf-bench.log 2>/dev/null)"; fi
 } > "$OUT/summary.md"
