@@ -8,7 +8,8 @@
 // BF_HOSTSIM_FAIL_AFTER (matrix products that succeed before each further one
 // fails with a runtime error).
 
-#include "gpu/gpu_math.h"
+#include "gpu/gpu_block_dot.h"
+#include "gpu_test_data.h"
 #include "gpu/llm_gpu_api.h"
 
 #include <cstdarg>
@@ -101,39 +102,8 @@ void convertRow(int type, const float* x, int64_t cols, uint8_t* out)
 float rowDot(int type, const uint8_t* w, const uint8_t* a, int64_t cols)
 {
     float sum = 0;
-    switch (type) {
-    case 0:
-        for (int64_t i = 0; i < cols; ++i)
-            sum += reinterpret_cast<const float*>(w)[i] * reinterpret_cast<const float*>(a)[i];
-        break;
-    case 1:
-    case 30:
-        for (int64_t i = 0; i < cols; ++i) {
-            const uint16_t wi = reinterpret_cast<const uint16_t*>(w)[i], ai = reinterpret_cast<const uint16_t*>(a)[i];
-            sum += type == 1 ? hd::productF16(wi, ai) : hd::productBF16(wi, ai);
-        }
-        break;
-    case 2:
-        for (int64_t b = 0; b < cols / kQK4_0; ++b)
-            sum += hd::blockDotQ4_0(reinterpret_cast<const BlockQ4_0*>(w)[b], reinterpret_cast<const BlockQ8_0*>(a)[b]);
-        break;
-    case 8:
-        for (int64_t b = 0; b < cols / kQK8_0; ++b)
-            sum += hd::blockDotQ8_0(reinterpret_cast<const BlockQ8_0*>(w)[b], reinterpret_cast<const BlockQ8_0*>(a)[b]);
-        break;
-    case 12:
-        for (int64_t b = 0; b < cols / kQK_K; ++b)
-            sum += hd::blockDotQ4_K(reinterpret_cast<const BlockQ4_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]);
-        break;
-    case 13:
-        for (int64_t b = 0; b < cols / kQK_K; ++b)
-            sum += hd::blockDotQ5_K(reinterpret_cast<const BlockQ5_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]);
-        break;
-    default:
-        for (int64_t b = 0; b < cols / kQK_K; ++b)
-            sum += hd::blockDotQ6_K(reinterpret_cast<const BlockQ6_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]);
-        break;
-    }
+    for (float v : gputest::blockValues(GgmlType(type), w, a, cols))
+        sum += v;
     return sum;
 }
 

@@ -14,7 +14,7 @@
 // Qt-free: builds on the GPU machine.
 
 #include "compute/weight_tensor.h"
-#include "gpu/gpu_math.h"
+#include "gpu/gpu_block_dot.h"
 #include "gpu/llm_gpu_module.h"
 #include "gpu_test_data.h"
 #include "quant/block_layouts.h"
@@ -41,47 +41,6 @@ void fail(const std::string& what)
 {
     ++g_failures;
     std::printf("FAIL %s\n", what.c_str());
-}
-
-// The block values of one row's dot product, as the kernels add them (gpu_math.h).
-std::vector<float> blockValues(GgmlType type, const uint8_t* w, const uint8_t* a, int64_t n)
-{
-    std::vector<float> v;
-    switch (type) {
-    case GgmlType::Q4_0:
-        for (int64_t b = 0; b < n / kQK4_0; ++b)
-            v.push_back(hd::blockDotQ4_0(reinterpret_cast<const BlockQ4_0*>(w)[b], reinterpret_cast<const BlockQ8_0*>(a)[b]));
-        break;
-    case GgmlType::Q8_0:
-        for (int64_t b = 0; b < n / kQK8_0; ++b)
-            v.push_back(hd::blockDotQ8_0(reinterpret_cast<const BlockQ8_0*>(w)[b], reinterpret_cast<const BlockQ8_0*>(a)[b]));
-        break;
-    case GgmlType::Q4_K:
-        for (int64_t b = 0; b < n / kQK_K; ++b)
-            v.push_back(hd::blockDotQ4_K(reinterpret_cast<const BlockQ4_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]));
-        break;
-    case GgmlType::Q5_K:
-        for (int64_t b = 0; b < n / kQK_K; ++b)
-            v.push_back(hd::blockDotQ5_K(reinterpret_cast<const BlockQ5_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]));
-        break;
-    case GgmlType::Q6_K:
-        for (int64_t b = 0; b < n / kQK_K; ++b)
-            v.push_back(hd::blockDotQ6_K(reinterpret_cast<const BlockQ6_K*>(w)[b], reinterpret_cast<const BlockQ8_K*>(a)[b]));
-        break;
-    case GgmlType::F16:
-    case GgmlType::BF16:
-        for (int64_t i = 0; i < n; ++i) {
-            const uint16_t wi = reinterpret_cast<const uint16_t*>(w)[i], ai = reinterpret_cast<const uint16_t*>(a)[i];
-            v.push_back(type == GgmlType::F16 ? hd::productF16(wi, ai) : hd::productBF16(wi, ai));
-        }
-        break;
-    case GgmlType::F32:
-        for (int64_t i = 0; i < n; ++i)
-            v.push_back(reinterpret_cast<const float*>(w)[i] * reinterpret_cast<const float*>(a)[i]);
-        break;
-    default: break;
-    }
-    return v;
 }
 
 // How far two sums of the same per-block values can differ only because they
@@ -201,7 +160,7 @@ void checkMatmul(GpuDevice& device, GgmlType type, Shape shape, std::mt19937& rn
                 const float want = kernel.dot(n, w.row(r), act);
                 const float got = y[size_t(t * shape.rows + r)];
                 double magnitude = 0;
-                const auto values = blockValues(type, w.row(r), act, n);
+                const auto values = gputest::blockValues(type, w.row(r), act, n);
                 for (float v : values)
                     magnitude += std::fabs(double(v));
                 const double bound = reorderBound(type, int64_t(values.size())) * magnitude + 1e-30;

@@ -4,7 +4,7 @@
 // checked by tst_gpu_kernels on a GPU. Qt-free: it builds on the GPU machine.
 // Exit 0 when every check holds, 1 otherwise (each failure printed).
 
-#include "gpu/gpu_math.h"
+#include "gpu/gpu_block_dot.h"
 #include "quant/block_layouts.h"
 #include "quant/half.h"
 #include "quant/quantize.h"

@@ -70,7 +70,7 @@ KillResumeOutcome killResumeProperty(const KillResumeSpec& spec)
         const QStringList start = spec.start(project);
         QStringList args = start;
         bool recorded = false; // the run is in the project: from then on, resume it
-        QString finishedId, lastError;
+        QString finishedId;
         for (int attempt = 0; attempt < 200 && finishedId.isEmpty(); ++attempt) {
             QProcess p;
             p.setProcessEnvironment(spec.environment);
@@ -89,16 +89,16 @@ KillResumeOutcome killResumeProperty(const KillResumeSpec& spec)
                     break;
                 }
             const QString err = QString::fromUtf8(p.readAllStandardError());
-            if (p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0)
+            if (p.exitStatus() == QProcess::NormalExit) {
+                // A run that exits on its own must finish: a failing resume breaks the property.
+                if (p.exitCode() != 0) {
+                    outcome.failure = QStringLiteral("%1 round %2: a run exited %3 instead of finishing: %4").arg(spec.name).arg(round).arg(p.exitCode()).arg(err);
+                    return outcome;
+                }
                 finishedId = finishedRunIdIn(err);
-            else if (p.exitStatus() == QProcess::NormalExit)
-                lastError = err; // a resume that fails is a failure of the property, not a kill
+            }
             recorded = recorded || !runIdIn(err).isEmpty();
             args = recorded ? QStringList{QStringLiteral("--project"), project, QStringLiteral("resume")} : start;
-            if (p.exitStatus() == QProcess::NormalExit && p.exitCode() != 0) {
-                outcome.failure = QStringLiteral("%1 round %2: a run exited %3 instead of finishing: %4").arg(spec.name).arg(round).arg(p.exitCode()).arg(lastError);
-                return outcome;
-            }
         }
         if (finishedId.isEmpty()) {
             outcome.failure = QStringLiteral("%1 round %2: never finished (%3)").arg(spec.name).arg(round).arg(project);

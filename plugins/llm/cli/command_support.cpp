@@ -38,10 +38,7 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
     out.tokenizer = std::make_unique<Tokenizer>(*vocab);
     if (!withWeights)
         return true;
-    size_t weightBytes = 0;
-    for (const GgufTensorInfo& t : out.file->tensors())
-        weightBytes += t.bytes;
-    auto options = backendOptions(*choice, threads, weightBytes);
+    auto options = backendOptions(*choice, threads, *out.file);
     if (!options) {
         err << "bioforge: " << options.error().message() << Qt::endl;
         out.failureCode = 6;

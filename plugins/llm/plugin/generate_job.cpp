@@ -40,10 +40,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     const auto device = parseDevice(p.value(QLatin1String("device")).toString(QStringLiteral("cpu")));
     if (!device)
         throw core::JobFailure(device.error());
-    size_t weightBytes = 0;
-    for (const GgufTensorInfo& t : shared->tensors())
-        weightBytes += t.bytes;
-    auto options = backendOptions(*device, threads, weightBytes);
+    auto options = backendOptions(*device, threads, *shared);
     if (!options)
         throw core::JobFailure(options.error());
     auto model = LlamaModel::load(shared, *options);

@@ -2,6 +2,7 @@
 
 #include "compute/gpu_check.h"
 #include "compute/gpu_backend.h"
+#include "gguf/gguf_file.h"
 #include "gpu/llm_gpu_module.h"
 
 #include <QDir>
@@ -49,6 +50,14 @@ core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, i
     if (!module)
         return core::Error(QStringLiteral("device %1: %2").arg(device.label(), QString::fromStdString(error)));
     return gpuBackendOptions(module, device.index, threads, weightBytes);
+}
+
+core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, const GgufFile& file)
+{
+    size_t weightBytes = 0;
+    for (const GgufTensorInfo& t : file.tensors())
+        weightBytes += t.bytes;
+    return backendOptions(device, threads, weightBytes);
 }
 
 core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuModule> module, int index, int threads, size_t weightBytes)

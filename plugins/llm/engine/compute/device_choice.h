@@ -32,6 +32,8 @@ core::Expected<DeviceChoice> parseDevice(const QString& text);
 // opened (and its free memory checked against `weightBytes`) now, so that
 // every refusal comes before the model loads.
 core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes);
+// The same for the model in `file` (its tensors' bytes).
+core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, const GgufFile& file);
 
 // The same for device `index` of an already loaded GPU module (tests load a
 // module of their own).

@@ -13,7 +13,7 @@
 // Each weight block is read once and used for every token.
 
 #include "compute/gpu/gpu_portability.h"
-#include "gpu/gpu_math.h"
+#include "gpu/gpu_block_dot.h"
 
 namespace bioforge::llm::gpu {
 
@@ -138,50 +138,38 @@ __device__ inline int partsSum(int v)
     return v;
 }
 
-struct RowQ8_0 {
-    using Weight = BlockQ8_0;
+// Q8_0 and Q4_0: 4 word-wise parts a block, activations Q8_0, no min term.
+template <typename W, hd::BlockPartWeights (*Load)(const W&, int), int (*Dot)(const hd::BlockPartWeights&, const BlockQ8_0&, int)>
+struct RowQ8Blocks {
+    using Weight = W;
     using Activation = BlockQ8_0;
     using Registers = hd::BlockPartWeights;
-    static constexpr int kElements = kQK8_0;
+    static constexpr int kElements = kQK8_0; // = kQK4_0
     static constexpr int kParts = hd::kPartsPerBlock;
     static constexpr bool kMins = false;
-    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ8_0(w, p); }
-    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int&) { scaled += hd::dotPartQ8_0(r, a, p); }
+    __device__ static Registers load(const Weight& w, int p) { return Load(w, p); }
+    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int&) { scaled += Dot(r, a, p); }
     __device__ static float value(const Weight& w, const Activation& a, int scaled, int) { return hd::blockValueQ8(w.d, a.d, scaled); }
 };
-struct RowQ4_0 {
-    using Weight = BlockQ4_0;
-    using Activation = BlockQ8_0;
-    using Registers = hd::BlockPartWeights;
-    static constexpr int kElements = kQK4_0;
-    static constexpr int kParts = hd::kPartsPerBlock;
-    static constexpr bool kMins = false;
-    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ4_0(w, p); }
-    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int&) { scaled += hd::dotPartQ4_0(r, a, p); }
-    __device__ static float value(const Weight& w, const Activation& a, int scaled, int) { return hd::blockValueQ8(w.d, a.d, scaled); }
-};
-struct RowQ4_K {
-    using Weight = BlockQ4_K;
+using RowQ8_0 = RowQ8Blocks<BlockQ8_0, hd::loadPartQ8_0, hd::dotPartQ8_0>;
+using RowQ4_0 = RowQ8Blocks<BlockQ4_0, hd::loadPartQ4_0, hd::dotPartQ4_0>;
+
+// Q4_K and Q5_K: 8 word-wise parts a block, activations Q8_K, a min term.
+template <typename W, hd::KPartWeights (*Load)(const W&, int)>
+struct RowKScaleMin {
+    using Weight = W;
     using Activation = BlockQ8_K;
     using Registers = hd::KPartWeights;
     static constexpr int kElements = kQK_K;
     static constexpr int kParts = hd::kPartsPerKBlock;
     static constexpr bool kMins = true;
-    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ4_K(w, p); }
+    __device__ static Registers load(const Weight& w, int p) { return Load(w, p); }
     __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int& mins) { hd::dotPartK(r, a, p, scaled, mins); }
     __device__ static float value(const Weight& w, const Activation& a, int scaled, int mins) { return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins); }
 };
-struct RowQ5_K {
-    using Weight = BlockQ5_K;
-    using Activation = BlockQ8_K;
-    using Registers = hd::KPartWeights;
-    static constexpr int kElements = kQK_K;
-    static constexpr int kParts = hd::kPartsPerKBlock;
-    static constexpr bool kMins = true;
-    __device__ static Registers load(const Weight& w, int p) { return hd::loadPartQ5_K(w, p); }
-    __device__ static void dot(const Registers& r, const Weight&, const Activation& a, int p, int& scaled, int& mins) { hd::dotPartK(r, a, p, scaled, mins); }
-    __device__ static float value(const Weight& w, const Activation& a, int scaled, int mins) { return hd::blockValueK(w.d, w.dmin, a.d, scaled, mins); }
-};
+using RowQ4_K = RowKScaleMin<BlockQ4_K, hd::loadPartQ4_K>;
+using RowQ5_K = RowKScaleMin<BlockQ5_K, hd::loadPartQ5_K>;
+
 // Q6_K blocks are only 2-byte aligned (210 bytes): byte-wise parts for now.
 struct RowQ6_K {
     using Weight = BlockQ6_K;
