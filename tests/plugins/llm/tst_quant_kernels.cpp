@@ -157,6 +157,27 @@ private slots:
         QCOMPARE(out[1], 0.5f * 3 * -32);
     }
 
+    void allScalesAndMinsAtOnceEqualThePerGroupUnpacking()
+    {
+        // kQuantScalesMins (word operations, used by the vector kernels) against
+        // kQuantScaleMin (the format's per-group definition) on random fields,
+        // including every value of the bits that move (6-7 of bytes 0-7).
+        std::mt19937 rng(5);
+        for (int trial = 0; trial < 20000; ++trial) {
+            uint8_t field[kKScaleBytes];
+            for (uint8_t& b : field)
+                b = uint8_t(rng());
+            uint8_t all[16];
+            kQuantScalesMins(field, all);
+            for (int g = 0; g < 8; ++g) {
+                uint8_t sc = 0, m = 0;
+                kQuantScaleMin(g, field, &sc, &m);
+                QCOMPARE(int(all[g]), int(sc));
+                QCOMPARE(int(all[8 + g]), int(m));
+            }
+        }
+    }
+
     void quantiseThenDequantiseStaysClose_data()
     {
         QTest::addColumn<int>("type");

@@ -10,7 +10,7 @@ namespace bioforge::llm {
 void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* y)
 {
     const WeightKernel kernel = kernelFor(w.type, m_path);
-    const bool batched = kernel.dotMany && nTokens > 1;
+    const bool batched = kernel.dotMany && (nTokens > 1 || kernel.manyForOneToken);
     const bool packed = batched && kernel.batchConvert;
     const ActivationFn convert = packed ? kernel.batchConvert : kernel.convert;
     const size_t rowBytes = packed ? kernel.batchRowBytes(w.cols) : ggmlRowBytes(kernel.activationType, w.cols);

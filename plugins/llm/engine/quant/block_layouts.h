@@ -4,6 +4,7 @@
 // layouts). Each is declared once here with a static_assert on its size.
 
 #include <cstdint>
+#include <cstring>
 
 namespace bioforge::llm {
 
@@ -75,6 +76,25 @@ inline void kQuantScaleMin(int j, const uint8_t* q, uint8_t* scale, uint8_t* min
         *scale = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
         *min = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
     }
+}
+
+// All 8 scales and 8 mins of a Q4_K / Q5_K block at once, with word
+// operations instead of kQuantScaleMin's per-group branches: bytes 0-7 of
+// `out` are scales 0-7, bytes 8-15 mins 0-7 (the same values; the bit moves
+// follow ggml's unpacking of the 12-byte field). Little-endian words: the
+// x86 kernels use it; the scalar reference keeps kQuantScaleMin.
+inline void kQuantScalesMins(const uint8_t* q, uint8_t out[16])
+{
+    constexpr uint32_t low6 = 0x3f3f3f3f, low4 = 0x0f0f0f0f, low2 = 0x03030303;
+    uint32_t w[3];
+    std::memcpy(w, q, sizeof w); // w[0] = q0..q3, w[1] = q4..q7, w[2] = q8..q11
+    const uint32_t r[4] = {
+        w[0] & low6,                                        // scales 0-3: q[j] & 63
+        (w[2] & low4) | (((w[0] >> 6) & low2) << 4),        // scales 4-7: q[j+4] & 15 | q[j-4] >> 6 << 4
+        w[1] & low6,                                        // mins 0-3: q[j+4] & 63
+        ((w[2] >> 4) & low4) | (((w[1] >> 6) & low2) << 4), // mins 4-7: q[j+4] >> 4 | q[j] >> 6 << 4
+    };
+    std::memcpy(out, r, sizeof r);
 }
 
 } // namespace bioforge::llm

@@ -34,6 +34,8 @@ struct WeightKernel {
     // packed for the kernel): converted by batchConvert, rows of batchRowBytes(n).
     ActivationFn batchConvert = nullptr;
     RowBytesFn batchRowBytes = nullptr;
+    // dotMany with one token beats dot (the AVX-512 forms: generation runs on them).
+    bool manyForOneToken = false;
 };
 
 const char* kernelPathName(KernelPath path);

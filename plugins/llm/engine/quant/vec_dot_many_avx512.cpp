@@ -34,12 +34,16 @@ inline const Block* rowOf(const void* a, size_t stride, int j)
 
 inline __m256i loadI(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
-// The 8 6-bit mins of a Q4_K/Q5_K block, each repeated for its two 16-element bsums.
-inline __m256i minsPerBsum(const uint8_t* m)
+// The 16-bit value of element i of v in every element: a vpshufb per group
+// instead of a broadcast from a general register.
+inline __m256i spread16(__m256i v, int i)
 {
-    return _mm256_set_epi16(m[7], m[7], m[6], m[6], m[5], m[5], m[4], m[4], m[3], m[3], m[2], m[2], m[1], m[1], m[0], m[0]);
+    return _mm256_shuffle_epi8(v, _mm256_set1_epi16(short(((2 * i + 1) << 8) | (2 * i))));
 }
 
+// Per block: scales and mins unpacked with word operations (kQuantScalesMins)
+// into one vector, each group's scale spread by a byte shuffle, the min terms
+// as one multiply-add of the 16 bsums with each min repeated twice.
 template <int T, typename Block>
 void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, float* out, bool fifthBit)
 {
@@ -49,10 +53,15 @@ void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, floa
         acc[j] = minAcc[j] = _mm256_setzero_ps();
     const __m256i lowMask = _mm256_set1_epi8(0x0F);
     const __m256i one = _mm256_set1_epi8(1);
+    // Bytes 0..7 of a 128-bit lane -> each repeated: m0 m0 m1 m1 ... m7 m7.
+    const __m128i repeatPairs = _mm_set_epi8(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
     for (int64_t b = 0; b < n / kQK_K; ++b) {
-        uint8_t sc[8], m[8];
-        for (int g = 0; g < 8; ++g)
-            kQuantScaleMin(g, x[b].scales, &sc[g], &m[g]);
+        alignas(16) uint8_t scalesMins[16];
+        kQuantScalesMins(x[b].scales, scalesMins);
+        const __m128i sm = _mm_load_si128(reinterpret_cast<const __m128i*>(scalesMins));
+        const __m128i scales8 = _mm_cvtepu8_epi16(sm); // 8 scales as 16-bit
+        const __m256i scales = _mm256_set_m128i(scales8, scales8);
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(_mm_srli_si128(sm, 8), repeatPairs));
         const uint8_t* qh = nullptr;
         if constexpr (sizeof(Block) == sizeof(BlockQ5_K))
             qh = fifthBit ? reinterpret_cast<const BlockQ5_K*>(&x[b])->qh : nullptr;
@@ -70,7 +79,7 @@ void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, floa
                 lo = _mm256_add_epi8(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * c), one), 4));
                 hi = _mm256_add_epi8(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * c + 1), one), 4));
             }
-            const __m256i scLo = _mm256_set1_epi16(sc[2 * c]), scHi = _mm256_set1_epi16(sc[2 * c + 1]);
+            const __m256i scLo = spread16(scales, 2 * c), scHi = spread16(scales, 2 * c + 1);
             #pragma GCC unroll 8
             for (int j = 0; j < T; ++j) {
                 const int8_t* q8 = rowOf<BlockQ8_K>(a, aStride, j)[b].qs + 64 * c;
@@ -78,14 +87,14 @@ void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, floa
                 sums[j] = _mm256_dpwssd_epi32(sums[j], _mm256_maddubs_epi16(hi, loadI(q8 + 32)), scHi);
             }
         }
-        const __m256i mins = minsPerBsum(m);
-        const float d = h2f(x[b].d), dmin = h2f(x[b].dmin);
+        const __m256 d = _mm256_set1_ps(h2f(x[b].d)), dmin = _mm256_set1_ps(h2f(x[b].dmin));
         #pragma GCC unroll 8
         for (int j = 0; j < T; ++j) {
             const BlockQ8_K& y = rowOf<BlockQ8_K>(a, aStride, j)[b];
+            const __m256 dy = _mm256_set1_ps(y.d);
             const __m256i minSums = _mm256_madd_epi16(loadI(y.bsums), mins);
-            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * y.d), _mm256_cvtepi32_ps(sums[j]), acc[j]);
-            minAcc[j] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * y.d), _mm256_cvtepi32_ps(minSums), minAcc[j]);
+            acc[j] = _mm256_fmadd_ps(_mm256_mul_ps(d, dy), _mm256_cvtepi32_ps(sums[j]), acc[j]);
+            minAcc[j] = _mm256_fmadd_ps(_mm256_mul_ps(dmin, dy), _mm256_cvtepi32_ps(minSums), minAcc[j]);
         }
     }
     #pragma GCC unroll 8
@@ -113,7 +122,8 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
         #pragma GCC unroll 2
         for (int half = 0; half < 2; ++half) {
             const uint8_t* ql = x[b].ql + 64 * half;
-            const int8_t* sc = x[b].scales + 8 * half;
+            // This half's 8 scales in both 128-bit lanes (vpshufb picks within a lane).
+            const __m256i halfScales = half == 0 ? _mm256_permute4x64_epi64(scales16, 0x44) : _mm256_permute4x64_epi64(scales16, 0xEE);
             const __m256i l0 = loadI(ql), l1 = loadI(ql + 32);
             const __m256i h = loadI(x[b].qh + 32 * half);
             const __m256i q[4] = {
@@ -124,7 +134,10 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
             };
             #pragma GCC unroll 4
             for (int k = 0; k < 4; ++k) {
-                const __m256i scales = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+                // Low lane: group 2k's scale, high lane: group 2k+1's.
+                const __m256i scales = _mm256_shuffle_epi8(
+                    halfScales, _mm256_set_m128i(_mm_set1_epi16(short(((4 * k + 3) << 8) | (4 * k + 2))),
+                                                 _mm_set1_epi16(short(((4 * k + 1) << 8) | (4 * k)))));
                 #pragma GCC unroll 8
                 for (int j = 0; j < T; ++j) {
                     const int8_t* q8 = rowOf<BlockQ8_K>(a, aStride, j)[b].qs + 128 * half + 32 * k;
