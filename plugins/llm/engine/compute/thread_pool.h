@@ -1,15 +1,20 @@
 #pragma once
 
-// A fixed set of worker threads for data-parallel loops. parallelFor splits
-// [0, n) into one contiguous chunk per thread; the calling thread works too.
-// Workers spin briefly between loops (a forward pass runs hundreds of them
-// back to back) and sleep when idle. Owned by the engine thread: one caller
-// at a time.
+// A fixed set of worker threads for data-parallel loops. parallelFor gives
+// each thread (the calling thread too) one contiguous share of [0, n), cut
+// into chunks of whole `grain`s; a thread works through its share from the
+// front, and when it is done takes chunks from the back of the others'. So
+// each thread reads memory in one forward stream (what the prefetchers and a
+// weight matrix want), yet a thread slowed by a busy neighbour on its core,
+// or woken late, holds nobody up: the others finish its share. Workers spin
+// briefly between loops (a forward pass runs hundreds of them back to back)
+// and sleep when idle. Owned by the engine thread: one caller at a time.
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -31,6 +36,15 @@ public:
 
 private:
     void workerLoop(int index);
+    void runChunks(int self);
+    bool takeFront(int owner);
+    bool takeBack(int victim);
+
+    // A thread's remaining chunks [front, back), packed in one word so that
+    // its owner (front) and thieves (back) agree with one compare-exchange.
+    struct alignas(64) Share {
+        std::atomic<uint64_t> bounds{0};
+    };
 
     std::vector<std::thread> m_workers;
     std::atomic<uint64_t> m_generation{0};
@@ -40,6 +54,7 @@ private:
     const Task* m_task = nullptr;
     int64_t m_n = 0;
     int64_t m_chunk = 0;
+    std::unique_ptr<Share[]> m_shares;
     std::mutex m_mutex;
     std::condition_variable m_wake;
 };

@@ -1,0 +1,94 @@
+// The engine's thread pool (compute/thread_pool.h): every index of a loop is
+// run exactly once, in chunks of whole grains, for any pool size, length and
+// grain; and a thread that stops inside its share does not hold the loop up
+// (the others take the rest of its share), which is what keeps a forward
+// pass going when a neighbour takes one of the cores.
+
+#include "compute/thread_pool.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace bioforge::llm;
+
+class TstThreadPool : public QObject {
+    Q_OBJECT
+private slots:
+    void everyIndexRunsExactlyOnceInWholeGrains()
+    {
+        for (int threads : {1, 2, 3, 4}) {
+            ThreadPool pool(threads);
+            QCOMPARE(pool.size(), threads);
+            for (int64_t n : {int64_t(0), int64_t(1), int64_t(2), int64_t(15), int64_t(16), int64_t(17), int64_t(100), int64_t(1000),
+                              int64_t(4097), int64_t(100000)}) {
+                for (int64_t grain : {int64_t(1), int64_t(16), int64_t(4096)}) {
+                    std::vector<std::atomic<int>> seen(static_cast<size_t>(n));
+                    std::atomic<bool> misaligned{false}, outside{false};
+                    pool.parallelFor(
+                        n,
+                        [&](int64_t begin, int64_t end) {
+                            if (begin < 0 || end > n || begin >= end)
+                                outside = true;
+                            else if (begin % grain != 0)
+                                misaligned = true;
+                            for (int64_t i = std::max<int64_t>(0, begin); i < std::min(n, end); ++i)
+                                seen[size_t(i)].fetch_add(1);
+                        },
+                        grain);
+                    QVERIFY2(!outside, qPrintable(QStringLiteral("%1 threads, n %2, grain %3: a chunk outside [0, n)").arg(threads).arg(n).arg(grain)));
+                    QVERIFY2(!misaligned, qPrintable(QStringLiteral("%1 threads, n %2, grain %3: a chunk not on a grain").arg(threads).arg(n).arg(grain)));
+                    for (int64_t i = 0; i < n; ++i)
+                        QVERIFY2(seen[size_t(i)].load() == 1,
+                                 qPrintable(QStringLiteral("%1 threads, n %2, grain %3: index %4 ran %5 times")
+                                                .arg(threads).arg(n).arg(grain).arg(i).arg(seen[size_t(i)].load())));
+                }
+            }
+        }
+    }
+
+    void aStalledThreadsShareIsFinishedByTheOthers()
+    {
+        // The first chunk a worker thread runs blocks until every other index
+        // of the loop is done. The loop can only finish if the caller takes the
+        // rest of that worker's share; a fixed split would wait for ever (the
+        // guard turns that into a failure after 30 s instead of a hang).
+        for (int threads : {2, 3}) {
+            ThreadPool pool(threads);
+            for (int round = 0; round < 50; ++round) {
+                const int64_t n = 4096;
+                const std::thread::id caller = std::this_thread::get_id();
+                std::atomic<int64_t> done{0};
+                std::atomic<bool> stalled{false}, gaveUp{false};
+                std::mutex mutex;
+                std::condition_variable changed;
+                pool.parallelFor(
+                    n,
+                    [&](int64_t begin, int64_t end) {
+                        const int64_t size = end - begin;
+                        if (std::this_thread::get_id() != caller && !stalled.exchange(true)) {
+                            std::unique_lock lock(mutex);
+                            if (!changed.wait_for(lock, std::chrono::seconds(30), [&] { return done.load() == n - size; }))
+                                gaveUp = true;
+                        }
+                        {
+                            std::lock_guard lock(mutex);
+                            done += size;
+                        }
+                        changed.notify_all();
+                    },
+                    16);
+                QVERIFY2(!gaveUp, qPrintable(QStringLiteral("%1 threads, round %2: the stalled thread's share was not taken over").arg(threads).arg(round)));
+                QCOMPARE(done.load(), n);
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TstThreadPool)
+#include "tst_thread_pool.moc"
