@@ -9,6 +9,7 @@
 #include <QFileInfo>
 
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <random>
 
@@ -38,7 +39,20 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
     const QString path = args.value(QLatin1String("model")).toArray().first().toString();
     OpenModel m;
     const int threads = args.value(QLatin1String("threads")).toInt();
-    if (!openModel(path, true, threads, m, err, args.value(QLatin1String("device")).toString()))
+    KernelPath kernels = bestKernelPath();
+    const QString kernelText = args.value(QLatin1String("kernels")).toString(QStringLiteral("auto"));
+    if (kernelText != QLatin1String("auto")) {
+        if (!parseKernelPath(kernelText.toUtf8().constData(), &kernels)) {
+            err << "bioforge: --kernels " << kernelText << ": expected auto, avx512, avx2 or reference" << Qt::endl;
+            return 2;
+        }
+        if (!kernelPathAvailable(kernels)) {
+            err << "bioforge: --kernels " << kernelText << ": this CPU lacks the instructions of that path (best here: "
+                << kernelPathName(bestKernelPath()) << ")" << Qt::endl;
+            return 6;
+        }
+    }
+    if (!openModel(path, true, threads, m, err, args.value(QLatin1String("device")).toString(), kernels))
         return openFailureCode(path, m);
     const int pp = args.value(QLatin1String("p")).toInt();
     const int tg = args.value(QLatin1String("n")).toInt();
@@ -91,6 +105,22 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
                    .arg(s.mean, 0, 'f', 2).arg(s.sd, 0, 'f', 2);
         out.flush();
     }
+    // The kernel each weight type of this model runs on (what makes figures comparable across CPUs).
+    // (On a GPU back-end the products run on the device: no CPU kernel line.)
+    const bool onCpu = model.backend().name().rfind("cpu", 0) == 0;
+    std::map<GgmlType, size_t> bytesByType;
+    for (const GgufTensorInfo& t : model.file().tensors())
+        if (onCpu)
+            bytesByType[t.type] += t.bytes;
+    if (onCpu)
+        out << QStringLiteral("\nkernels (%1 path):").arg(QLatin1String(kernelPathName(kernels)));
+    for (const auto& [type, bytes] : bytesByType) {
+        const WeightKernel k = kernelFor(type, kernels);
+        out << QStringLiteral(" %1 (%2 MB): %3;").arg(QLatin1String(ggmlTypeName(type))).arg(double(bytes) / 1e6, 0, 'f', 1)
+                   .arg(QLatin1String(k.dot ? k.name : "unsupported"));
+    }
+    if (onCpu)
+        out << "\n";
     if (!tgRates.empty()) {
         // Every matrix is read once per token; of an untied embedding table only one row.
         const WeightTensor& embedding = model.weights().tokenEmbedding;

@@ -16,7 +16,8 @@ core::ParameterSpec deviceParameter()
     return {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0};
 }
 
-bool openModel(const QString& path, bool withWeights, int threads, OpenModel& out, QTextStream& err, const QString& device)
+bool openModel(const QString& path, bool withWeights, int threads, OpenModel& out, QTextStream& err, const QString& device,
+               KernelPath kernels)
 {
     const auto choice = parseDevice(device);
     if (!choice) {
@@ -38,7 +39,7 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
     out.tokenizer = std::make_unique<Tokenizer>(*vocab);
     if (!withWeights)
         return true;
-    auto options = backendOptions(*choice, threads, *out.file);
+    auto options = backendOptions(*choice, threads, *out.file, kernels);
     if (!options) {
         err << "bioforge: " << options.error().message() << Qt::endl;
         out.failureCode = 6;

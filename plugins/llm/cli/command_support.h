@@ -27,7 +27,7 @@ struct OpenModel {
 // Prints the error and returns false on failure. `device`: cpu, cuda[:N] or
 // hip[:N] (compute/device_choice.h).
 bool openModel(const QString& path, bool withWeights, int threads, OpenModel& out, QTextStream& err,
-               const QString& device = QStringLiteral("cpu"));
+               const QString& device = QStringLiteral("cpu"), KernelPath kernels = bestKernelPath());
 // The --device parameter of the commands that run a model.
 core::ParameterSpec deviceParameter();
 QList<core::ParameterSpec> samplingParameters();

@@ -2,6 +2,7 @@
 // generate reproduces every llama.cpp reference sequence; info, tokenize,
 // synth-model and bench answer; a recorded generate run reports.
 
+#include "quant/vec_dot.h"
 #include "support/test_support.h"
 
 #include <QDir>
@@ -11,6 +12,7 @@
 #include <QtTest>
 
 using namespace bioforge::test;
+using namespace bioforge::llm;
 
 class TstLlmCli : public QObject {
     Q_OBJECT
@@ -96,6 +98,24 @@ private slots:
         QVERIFY(bench.out.contains(QStringLiteral("| pp16 |")));
         QVERIFY(bench.out.contains(QStringLiteral("| tg4 |")));
         QVERIFY(bench.out.contains(QStringLiteral("GB/s")));
+        // The kernel line names the path and each weight type of the model.
+        QVERIFY2(bench.out.contains(QStringLiteral("kernels (%1 path):").arg(QLatin1String(kernelPathName(bestKernelPath())))), qPrintable(bench.out));
+        QVERIFY2(bench.out.contains(QStringLiteral(" Q4_K (")) && bench.out.contains(QStringLiteral(" Q6_K (")), qPrintable(bench.out));
+        // A chosen path runs and is reported; one this CPU lacks, or unknown text, is refused.
+        const Result reference = run({QStringLiteral("llm"), QStringLiteral("bench"), model, QStringLiteral("--p"), QStringLiteral("4"),
+                                      QStringLiteral("--n"), QStringLiteral("2"), QStringLiteral("--r"), QStringLiteral("1"),
+                                      QStringLiteral("--kernels"), QStringLiteral("reference")});
+        QVERIFY2(reference.code == 0, qPrintable(reference.err));
+        QVERIFY2(reference.out.contains(QStringLiteral("| cpu reference |")), qPrintable(reference.out));
+        QVERIFY2(reference.out.contains(QStringLiteral("Q4_K (")) && reference.out.contains(QStringLiteral("reference (scalar)")), qPrintable(reference.out));
+        const Result unknown = run({QStringLiteral("llm"), QStringLiteral("bench"), model, QStringLiteral("--kernels"), QStringLiteral("sse9")});
+        QCOMPARE(unknown.code, 2);
+        QVERIFY(unknown.err.contains(QStringLiteral("sse9")));
+        if (!kernelPathAvailable(KernelPath::Avx512)) {
+            const Result lacking = run({QStringLiteral("llm"), QStringLiteral("bench"), model, QStringLiteral("--kernels"), QStringLiteral("avx512")});
+            QCOMPARE(lacking.code, 6);
+            QVERIFY(lacking.err.contains(QStringLiteral("lacks")));
+        }
     }
 
     void recordedGenerateRunHasProvenanceAndReport()

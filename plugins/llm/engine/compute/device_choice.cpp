@@ -35,10 +35,10 @@ core::Expected<DeviceChoice> parseDevice(const QString& text)
     return choice;
 }
 
-core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes)
+core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes, KernelPath kernels)
 {
     if (device.kind == DeviceChoice::Kind::Cpu)
-        return LlamaModel::Options::cpu(threads);
+        return LlamaModel::Options::cpu(threads, kernels);
     const GpuVendor vendor = device.kind == DeviceChoice::Kind::Cuda ? GpuVendor::Cuda : GpuVendor::Hip;
     const QString path = QDir(core::GpuCheck::moduleFolder()).filePath(QString::fromStdString(GpuModule::fileName(vendor)));
     if (!QFileInfo::exists(path))
@@ -49,18 +49,19 @@ core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, i
     auto module = GpuModule::load(QFile::encodeName(path).toStdString(), vendor, &error);
     if (!module)
         return core::Error(QStringLiteral("device %1: %2").arg(device.label(), QString::fromStdString(error)));
-    return gpuBackendOptions(module, device.index, threads, weightBytes);
+    return gpuBackendOptions(module, device.index, threads, weightBytes, kernels);
 }
 
-core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, const GgufFile& file)
+core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, const GgufFile& file, KernelPath kernels)
 {
     size_t weightBytes = 0;
     for (const GgufTensorInfo& t : file.tensors())
         weightBytes += t.bytes;
-    return backendOptions(device, threads, weightBytes);
+    return backendOptions(device, threads, weightBytes, kernels);
 }
 
-core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuModule> module, int index, int threads, size_t weightBytes)
+core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuModule> module, int index, int threads, size_t weightBytes,
+                                                      KernelPath kernels)
 {
     const QString label = QStringLiteral("%1:%2").arg(QString::fromStdString(module->prefix())).arg(index);
     std::string error;
@@ -80,9 +81,9 @@ core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuM
                                .arg(double(needed) / double(1ull << 30), 0, 'f', 2)
                                .arg(double(freeBytes) / double(1ull << 30), 0, 'f', 2)
                                .arg(double(totalBytes) / double(1ull << 30), 0, 'f', 2));
-    LlamaModel::Options options = LlamaModel::Options::cpu(threads);
-    options.makeBackend = [opened, name, threads]() -> std::unique_ptr<Backend> {
-        return std::make_unique<GpuBackend>(opened, name, threads, bestKernelPath());
+    LlamaModel::Options options = LlamaModel::Options::cpu(threads, kernels);
+    options.makeBackend = [opened, name, threads, kernels]() -> std::unique_ptr<Backend> {
+        return std::make_unique<GpuBackend>(opened, name, threads, kernels);
     };
     return options;
 }

@@ -30,13 +30,17 @@ core::Expected<DeviceChoice> parseDevice(const QString& text);
 
 // Options that build the back-end for `device`; for a GPU the device is
 // opened (and its free memory checked against `weightBytes`) now, so that
-// every refusal comes before the model loads.
-core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes);
+// every refusal comes before the model loads. `kernels`: the CPU kernel path
+// (the CPU back-end's, and a GPU back-end's for what it runs on the CPU).
+core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes,
+                                                   KernelPath kernels = bestKernelPath());
 // The same for the model in `file` (its tensors' bytes).
-core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, const GgufFile& file);
+core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, const GgufFile& file,
+                                                   KernelPath kernels = bestKernelPath());
 
 // The same for device `index` of an already loaded GPU module (tests load a
 // module of their own).
-core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuModule> module, int index, int threads, size_t weightBytes);
+core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuModule> module, int index, int threads, size_t weightBytes,
+                                                      KernelPath kernels = bestKernelPath());
 
 } // namespace bioforge::llm

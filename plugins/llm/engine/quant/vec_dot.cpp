@@ -3,6 +3,8 @@
 #include "quant/packed_q8_pairs.h"
 #include "quant/quantize.h"
 
+#include <cstring>
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -64,6 +66,16 @@ bool kernelPathAvailable(KernelPath path)
 #endif
 }
 
+bool parseKernelPath(const char* text, KernelPath* path)
+{
+    for (KernelPath p : {KernelPath::Reference, KernelPath::Avx2, KernelPath::Avx512})
+        if (std::strcmp(text, kernelPathName(p)) == 0) {
+            *path = p;
+            return true;
+        }
+    return false;
+}
+
 KernelPath bestKernelPath()
 {
     static const KernelPath best = kernelPathAvailable(KernelPath::Avx512) ? KernelPath::Avx512
@@ -72,7 +84,8 @@ KernelPath bestKernelPath()
     return best;
 }
 
-WeightKernel kernelFor(GgmlType weightType, KernelPath path)
+namespace {
+WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
 {
     const bool avx512 = path == KernelPath::Avx512 && kernelPathAvailable(KernelPath::Avx512);
     const bool fast = path != KernelPath::Reference && kernelPathAvailable(KernelPath::Avx2);
@@ -102,6 +115,32 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
         return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4};
     default: return {GgmlType::F32, nullptr, nullptr};
     }
+}
+
+
+WeightKernel named(WeightKernel k, const char* name)
+{
+    k.name = name;
+    return k;
+}
+} // namespace
+
+WeightKernel kernelFor(GgmlType weightType, KernelPath path)
+{
+    WeightKernel k = kernelChoice(weightType, path);
+    if (!k.dot)
+        return k;
+    const bool vector = k.dot != ref::dotF32 && k.dot != ref::dotF16 && k.dot != ref::dotBF16 && k.dot != ref::dotQ4_0
+                        && k.dot != ref::dotQ8_0 && k.dot != ref::dotQ4_K && k.dot != ref::dotQ5_K && k.dot != ref::dotQ6_K;
+    if (!vector)
+        return named(k, "reference (scalar)");
+    if (k.batchConvert)
+        return named(k, "avx512 q8-pairs vpdpbusd-512, 1-8 tokens a call");
+    if (k.manyForOneToken)
+        return named(k, "avx512 vpdpwssd-256, 1-8 tokens a call");
+    if (k.dotMany)
+        return named(k, "avx2 maddubs-256, 1-4 tokens a call");
+    return named(k, "avx2 fma-256");
 }
 
 } // namespace bioforge::llm

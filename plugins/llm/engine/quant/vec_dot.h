@@ -36,9 +36,13 @@ struct WeightKernel {
     RowBytesFn batchRowBytes = nullptr;
     // dotMany with one token beats dot (the AVX-512 forms: generation runs on them).
     bool manyForOneToken = false;
+    // What runs, for benchmark reports: "avx512 q8-pairs vpdpbusd-512".
+    const char* name = "";
 };
 
 const char* kernelPathName(KernelPath path);
+// "reference", "avx2", "avx512" -> the path; false for other text.
+bool parseKernelPath(const char* text, KernelPath* path);
 KernelPath bestKernelPath();   // from the CPU's features (run time)
 bool kernelPathAvailable(KernelPath path);
 // nullptr-free for supported types; `path` falls back to a slower one where a type has no fast path.
