@@ -17,13 +17,13 @@ void quantizeActivationsPackedQ8Pairs(const float* src, void* dst, int64_t n)
         const int64_t present = blocks - 2 * p >= 2 ? 2 : 1;
         quantizeActivationsQ8_0(src + 2 * p * kQK8_0, two, present * kQK8_0);
         PackedQ8Pair& out = pairs[p];
-        for (int k = 0; k < 8; ++k)
-            for (int h = 0; h < 2; ++h) {
-                const float d = h < present ? halfToFloat(two[h].d) : 0.0f;
-                out.d[2 * k + h] = d;
-                for (int i = 0; i < 4; ++i)
-                    out.u[8 * k + 4 * h + i] = uint8_t(int(two[h].qs[4 * k + i]) + 128);
-            }
+        for (int h = 0; h < 2; ++h) {
+            const float d = h < present ? halfToFloat(two[h].d) : 0.0f;
+            for (int k = 0; k < 8; ++k)
+                out.d[8 * h + k] = d;
+            for (int i = 0; i < kQK8_0; ++i)
+                out.u[32 * h + i] = uint8_t(int(two[h].qs[i]) + 128);
+        }
     }
 }
 
@@ -35,10 +35,9 @@ void unpackQ8Pairs(const void* src, void* dstBlocks, int64_t n)
     for (int64_t b = 0; b < count; ++b) {
         const PackedQ8Pair& pair = pairs[b / 2];
         const int h = int(b % 2);
-        blocks[b].d = floatToHalf(pair.d[h]);
-        for (int k = 0; k < 8; ++k)
-            for (int i = 0; i < 4; ++i)
-                blocks[b].qs[4 * k + i] = int8_t(int(pair.u[8 * k + 4 * h + i]) - 128);
+        blocks[b].d = floatToHalf(pair.d[8 * h]);
+        for (int i = 0; i < kQK8_0; ++i)
+            blocks[b].qs[i] = int8_t(int(pair.u[32 * h + i]) - 128);
     }
 }
 

@@ -3,12 +3,13 @@
 // Q8_0 activations repacked for the AVX-512 batched kernels of Q8_0 and Q4_0
 // weights. The values are exactly llama.cpp's Q8_0 activations (same
 // quantisation, same fp16-rounded scales); only the layout differs. Blocks go
-// in pairs (2p, 2p + 1), 128 bytes per pair:
-//  - u[64]: the 64 quants as unsigned bytes (q + 128), interleaved by groups
-//    of four: bytes 8k..8k+3 are block 2p's quants 4k..4k+3, bytes
-//    8k+4..8k+7 block 2p+1's; so 32-bit lane 2k belongs to block 2p and lane
-//    2k+1 to block 2p+1, as the kernel interleaves the weights;
-//  - d[16]: the two blocks' scales as floats, alternating likewise.
+// in pairs (2p, 2p + 1), 128 bytes per pair, one 512-bit register each:
+//  - u[64]: the 64 quants as unsigned bytes (q + 128): bytes 0..31 block 2p's
+//    in order, bytes 32..63 block 2p+1's; so 32-bit lanes 0-7 belong to block
+//    2p and lanes 8-15 to block 2p+1, as the kernel loads two weight blocks
+//    into the low and high halves of a register (no cross-lane permute);
+//  - d[16]: the two blocks' scales as floats, d[0..7] block 2p's, d[8..15]
+//    block 2p+1's.
 // A missing second block (odd block count) is zero: quants 128, scale 0.
 
 #include <cstddef>

@@ -7,7 +7,6 @@
 
 #include <immintrin.h>
 
-#include <cstring>
 
 namespace bioforge::llm::avx512 {
 namespace {
@@ -35,17 +34,13 @@ void quantizePackedQ8Pairs(const float* src, void* dst, int64_t n)
 {
     const int64_t blocks = n / 32;
     auto* pairs = static_cast<PackedQ8Pair*>(dst);
-    const __m512i index = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512i offset = _mm512_set1_epi8(char(0x80));
     for (int64_t p = 0; p < packedQ8PairCount(n); ++p) {
         const QuantBlock first = quantizeBlock(src + 64 * p);
         const QuantBlock second = 2 * p + 1 < blocks ? quantizeBlock(src + 64 * p + 32) : QuantBlock{_mm256_setzero_si256(), 0.0f};
-        const __m512i q = _mm512_permutex2var_epi32(_mm512_castsi256_si512(first.q), index, _mm512_castsi256_si512(second.q));
+        const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(first.q), second.q, 1);
         _mm512_store_si512(pairs[p].u, _mm512_xor_si512(q, offset));
-        const float d[2] = {first.d, second.d};
-        double both;
-        std::memcpy(&both, d, sizeof both);
-        _mm512_store_ps(pairs[p].d, _mm512_castpd_ps(_mm512_set1_pd(both)));
+        _mm512_store_ps(pairs[p].d, _mm512_mask_blend_ps(__mmask16(0xFF00), _mm512_set1_ps(first.d), _mm512_set1_ps(second.d)));
     }
 }
 

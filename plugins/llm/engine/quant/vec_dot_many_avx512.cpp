@@ -11,10 +11,27 @@
 
 #include <immintrin.h>
 
-#include <cstring>
+#include <cstddef>
 
 namespace bioforge::llm::avx512 {
 namespace {
+
+// Weight rows are one forward stream per thread; the hardware prefetchers
+// alone kept one thread's Q8_0 generation at ~78 % of its memory bandwidth
+// (29.6 of 37.8 GB/s). Prefetching each block 8 KiB ahead took it to ~99 %
+// (tg 160 -> 203 t/s on one thread, 228-237 -> 244-257 on two; 4 KiB gained
+// little, 16 KiB the same as 8).
+constexpr size_t kPrefetchBytes = 8192;
+
+// The cache lines of a block of `Bytes` that starts kPrefetchBytes ahead.
+// (Prefetches never fault: running past the end of the weights is harmless.)
+template <size_t Bytes>
+inline void prefetchAhead(const void* block)
+{
+    const char* p = static_cast<const char*>(block) + kPrefetchBytes;
+    for (size_t offset = 0; offset < Bytes; offset += 64)
+        _mm_prefetch(p + offset, _MM_HINT_T0);
+}
 
 inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 
@@ -56,6 +73,7 @@ void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, floa
     // Bytes 0..7 of a 128-bit lane -> each repeated: m0 m0 m1 m1 ... m7 m7.
     const __m128i repeatPairs = _mm_set_epi8(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
     for (int64_t b = 0; b < n / kQK_K; ++b) {
+        prefetchAhead<sizeof(Block)>(&x[b]);
         alignas(16) uint8_t scalesMins[16];
         kQuantScalesMins(x[b].scales, scalesMins);
         const __m128i sm = _mm_load_si128(reinterpret_cast<const __m128i*>(scalesMins));
@@ -113,6 +131,7 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     for (int j = 0; j < T; ++j)
         acc[j] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / kQK_K; ++b) {
+        prefetchAhead<sizeof(BlockQ6_K)>(&x[b]);
         // q is stored as q + 32 (unsigned); Σ scale·(q+32)·y − 32·Σ scale·bsum removes the offset.
         const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].scales)));
         __m256i sums[T];
@@ -159,8 +178,8 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
 }
 
 // Q8_0-activation formats on 512-bit registers, two weight blocks at a time
-// against activations in the PackedQ8Pair layout (unsigned quants q + 128,
-// blocks interleaved by 32-bit lanes, float scales). vpdpbusd takes the
+// (one in each half of a register) against activations in the PackedQ8Pair
+// layout (unsigned quants q + 128, the same halves, float scales). vpdpbusd takes the
 // unsigned activations and signed weights directly; the +128 offset is
 // removed by starting each sum at -128 * (sum of the weights' four bytes per
 // lane), computed once per weight pair for all tokens. Per token and pair:
@@ -199,20 +218,13 @@ void q8PairsMany(int64_t n, const void* a, size_t aStride, float* out, WeightPai
         out[j] = _mm512_reduce_add_ps(acc[j]);
 }
 
-// Two blocks' scales alternating over 16 lanes (the second 0 when absent).
-inline __m512 pairScales(uint16_t first, uint16_t second, bool hasSecond)
+// Two blocks' fp16 scales as floats: lanes 0-7 the first's, 8-15 the second's
+// (0 when absent). Both halves go through one conversion.
+inline __m512 pairScales(uint16_t first, uint16_t second)
 {
-    const float d[2] = {h2f(first), hasSecond ? h2f(second) : 0.0f};
-    double both;
-    std::memcpy(&both, d, sizeof both);
-    return _mm512_castpd_ps(_mm512_set1_pd(both));
-}
-
-// Lane 2k <- first's dword k, lane 2k+1 <- second's dword k (k < 8).
-inline __m512i interleaveDwords(__m256i first, __m256i second)
-{
-    const __m512i index = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-    return _mm512_permutex2var_epi32(_mm512_castsi256_si512(first), index, _mm512_castsi256_si512(second));
+    const __m128 both = _mm_cvtph_ps(_mm_insert_epi16(_mm_cvtsi32_si128(first), second, 1));
+    const __m512i halves = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    return _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(both));
 }
 
 template <int T>
@@ -221,9 +233,10 @@ void q8_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     const auto* x = static_cast<const BlockQ8_0*>(w);
     q8PairsMany<T>(n, a, aStride, out, [&](int64_t p, bool second, __m512i& q, __m512& d) {
         const BlockQ8_0& b0 = x[2 * p];
+        prefetchAhead<2 * sizeof(BlockQ8_0)>(&b0);
         const __m256i q1 = second ? loadI(x[2 * p + 1].qs) : _mm256_setzero_si256();
-        q = interleaveDwords(loadI(b0.qs), q1);
-        d = pairScales(b0.d, second ? x[2 * p + 1].d : 0, second);
+        q = _mm512_inserti64x4(_mm512_castsi256_si512(loadI(b0.qs)), q1, 1);
+        d = pairScales(b0.d, second ? x[2 * p + 1].d : 0);
     });
 }
 
@@ -233,16 +246,16 @@ void q4_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     const auto* x = static_cast<const BlockQ4_0*>(w);
     const __m512i lowMask = _mm512_set1_epi8(0x0F);
     const __m512i eight = _mm512_set1_epi8(8);
-    // [lo0 lo1 hi0 hi1] (dwords 0-3, 4-7, 8-11, 12-15) -> lane 2k block 0, 2k+1 block 1.
-    const __m512i index = _mm512_set_epi32(15, 11, 14, 10, 13, 9, 12, 8, 7, 3, 6, 2, 5, 1, 4, 0);
     q8PairsMany<T>(n, a, aStride, out, [&](int64_t p, bool second, __m512i& q, __m512& d) {
         const BlockQ4_0& b0 = x[2 * p];
+        prefetchAhead<2 * sizeof(BlockQ4_0)>(&b0);
         const __m128i p0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b0.qs));
         const __m128i p1 = second ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[2 * p + 1].qs)) : _mm_set1_epi8(char(0x88));
         const __m256i packed = _mm256_set_m128i(p1, p0);
+        // [lo0 lo1 hi0 hi1] (128-bit lanes) -> [lo0 hi0 | lo1 hi1]: each block's 32 quants in order, in its half.
         const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(packed), _mm256_srli_epi16(packed, 4), 1);
-        q = _mm512_sub_epi8(_mm512_and_si512(_mm512_permutexvar_epi32(index, both), lowMask), eight);
-        d = pairScales(b0.d, second ? x[2 * p + 1].d : 0, second);
+        q = _mm512_sub_epi8(_mm512_and_si512(_mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(3, 1, 2, 0)), lowMask), eight);
+        d = pairScales(b0.d, second ? x[2 * p + 1].d : 0);
     });
 }
 
