@@ -3,16 +3,17 @@
 // random weights (speed does not depend on the values) and kept in
 // $BIOFORGE_BENCH_DIR (default /tmp/bioforge-bench) between runs.
 //
-//   bench_viral esm [--shape 150M|3B] [--layers N] [--batch 8] [--residues 166] [--threads 2] [--reps 3]
+//   bench_viral esm [--shape 150M|3B] [--layers N] [--batch 8] [--residues 166] [--threads 2] [--reps 3] [--precision fp32|bf16]
 //       ESM-2 forward + mean embedding of one batch: seconds, tokens/s, frames/s.
 //       --layers N builds only N of the shape's layers (per-layer cost is uniform:
 //       the full-depth figure is scaled and labelled as such).
-//   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3]
+//   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3] [--precision fp32|bf16]
 //       DNABERT-S (12 × 768) on frames' nucleotide spans: frames/s.
 //   bench_viral padding [--contigs 3000] [--chunk 300]
 //       padded share of the encoders' batches: ours (length-sorted, token
 //       budget, per shard) against fixed batches of 8 in input order.
-//   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree]
+//   bench_viral precision [--frames 64] [--threads 2]: fp32 against bf16 at the real shapes
+//   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree] [--precision fp32|bf16]
 //       the whole predict job on an N MB FASTA (N may be fractional): contigs/s,
 //       frames/s and peak RSS (run it for growing N: flat). tiny: the fixture
 //       models (the pipeline's own costs); real: DNABERT-S and ESM-2 150M
@@ -30,6 +31,7 @@
 #include "model/esm2_model.h"
 #include "model/synthetic_encoders.h"
 #include "model/torch_runtime.h"
+#include "model/virus_classifier.h"
 #include "pipeline/predict_job.h"
 #include "pipeline/predict_settings.h"
 #include "pipeline/token_batcher.h"
@@ -104,6 +106,17 @@ std::string randomProtein(std::mt19937& rng, size_t length)
     return p;
 }
 
+// --precision fp32|bf16 (encoder_precision.h); other text exits with the parse error.
+EncoderPrecision precisionOption(const QStringList& args)
+{
+    const auto p = parsePrecision(textOption(args, QStringLiteral("--precision"), QStringLiteral("fp32")));
+    if (!p) {
+        std::fprintf(stderr, "%s\n", qPrintable(p.error().message()));
+        std::exit(2);
+    }
+    return *p;
+}
+
 int benchEsm(const QStringList& args)
 {
     const bool big = textOption(args, QStringLiteral("--shape"), QStringLiteral("150M")) == QLatin1String("3B");
@@ -115,9 +128,10 @@ int benchEsm(const QStringList& args)
     const QString folder = synthesized(QStringLiteral("esm2_%1_%2layers").arg(big ? QStringLiteral("3B") : QStringLiteral("150M")).arg(shape.layers), true, shape);
     if (folder.isEmpty())
         return 1;
-    setTorchThreads(threads);
+    const EncoderPrecision precision = precisionOption(args);
+    setTorchThreads(threads, precision == EncoderPrecision::BFloat16);
     configureTorchHeap();
-    auto model = Esm2Model::load(folder);
+    auto model = Esm2Model::load(folder, precision);
     auto alphabet = EsmAlphabet::fromVocabFile(folder + QStringLiteral("/vocab.txt"));
     if (!model || !alphabet) {
         std::fprintf(stderr, "%s\n", qPrintable(model ? alphabet.error().message() : model.error().message()));
@@ -141,9 +155,10 @@ int benchEsm(const QStringList& args)
     }
     const double s = median(seconds), scale = double(fullDepth) / double(shape.layers);
     const double tokensPerBatch = double(batch * (residues + 2));
-    std::printf("ESM-2 %s shape, %lld of %lld layers, batch %ld × %ld residues (+<cls>/<eos>), %d threads, median of %d: %.3f s/batch, "
+    std::printf("ESM-2 %s shape, %lld of %lld layers, batch %ld × %ld residues (+<cls>/<eos>), %d threads, %s, median of %d: %.3f s/batch, "
                 "%.0f tokens/s, %.1f frames/s\n",
-                big ? "3B" : "150M", (long long)shape.layers, (long long)fullDepth, batch, residues, threads, reps, s, tokensPerBatch / s, double(batch) / s);
+                big ? "3B" : "150M", (long long)shape.layers, (long long)fullDepth, batch, residues, threads, qPrintable(precisionName(precision)), reps, s,
+                tokensPerBatch / s, double(batch) / s);
     if (scale != 1.0)
         std::printf("  scaled to all %lld layers: %.2f s/batch, %.1f tokens/s, %.2f frames/s\n", (long long)fullDepth, s * scale,
                     tokensPerBatch / (s * scale), double(batch) / (s * scale));
@@ -158,9 +173,10 @@ int benchDnabert(const QStringList& args)
     const QString folder = synthesized(QStringLiteral("dnabert_s"), false, kDnabertS);
     if (folder.isEmpty())
         return 1;
-    setTorchThreads(threads);
+    const EncoderPrecision precision = precisionOption(args);
+    setTorchThreads(threads, precision == EncoderPrecision::BFloat16);
     configureTorchHeap();
-    auto model = DnabertModel::load(folder);
+    auto model = DnabertModel::load(folder, precision);
     auto tokenizer = HfBpeTokenizer::fromFile(folder + QStringLiteral("/tokenizer.json"));
     if (!model || !tokenizer) {
         std::fprintf(stderr, "%s\n", qPrintable(model ? tokenizer.error().message() : model.error().message()));
@@ -185,9 +201,10 @@ int benchDnabert(const QStringList& args)
             seconds.push_back(double(t.nsecsElapsed()) / 1e9);
     }
     const double s = median(seconds);
-    std::printf("DNABERT-S shape (12 × 768), batch %ld spans of %ld bases (%.1f BPE tokens each), %d threads, median of %d: %.3f s/batch, "
+    std::printf("DNABERT-S shape (12 × 768), batch %ld spans of %ld bases (%.1f BPE tokens each), %d threads, %s, median of %d: %.3f s/batch, "
                 "%.0f tokens/s, %.1f frames/s\n",
-                batch, bases, double(tokens) / double(batch), threads, reps, s, double(tokens) / s, double(batch) / s);
+                batch, bases, double(tokens) / double(batch), threads, qPrintable(precisionName(precision)), reps, s, double(tokens) / s,
+                double(batch) / s);
     return 0;
 }
 
@@ -280,7 +297,8 @@ int benchPipeline(const QStringList& args)
                         {QStringLiteral("classifier_path"), classifier},
                         {QStringLiteral("keep_features"), false},
                         {QStringLiteral("reuse_results"), false},
-                        {QStringLiteral("threads"), threads}};
+                        {QStringLiteral("threads"), threads},
+                        {QStringLiteral("precision"), textOption(args, QStringLiteral("--precision"), QStringLiteral("fp32"))}};
     auto settings = PredictSettings::fromParameters(p);
     if (!settings) {
         std::fprintf(stderr, "%s\n", qPrintable(settings.error().message()));
@@ -344,6 +362,93 @@ int benchPipeline(const QStringList& args)
     return 0;
 }
 
+// fp32 against bf16 at the real shapes (synthesized seeded weights): the
+// difference of each encoder's mean embeddings (largest, relative to the
+// largest value; smallest cosine of a row) and of a random classifier's
+// scores and calls over the same frames.
+int benchPrecision(const QStringList& args)
+{
+    const long frames = option(args, QStringLiteral("--frames"), 64);
+    const int threads = int(option(args, QStringLiteral("--threads"), 2));
+    const QString dnabertFolder = synthesized(QStringLiteral("dnabert_s"), false, kDnabertS);
+    const QString esmFolder = synthesized(QStringLiteral("esm2_150M_30layers"), true, kEsm2_150M);
+    QTemporaryDir dir(QDir(benchDir()).filePath(QStringLiteral("precision-XXXXXX")));
+    const QString classifierPath = dir.filePath(QStringLiteral("classifier.safetensors"));
+    if (dnabertFolder.isEmpty() || esmFolder.isEmpty() || !writeRandomClassifier(classifierPath, kDnabertS.hidden + kEsm2_150M.hidden, 32, 1))
+        return 1;
+    auto bpe = HfBpeTokenizer::fromFile(dnabertFolder + QStringLiteral("/tokenizer.json"));
+    auto alphabet = EsmAlphabet::fromVocabFile(esmFolder + QStringLiteral("/vocab.txt"));
+    auto classifier = VirusClassifier::load(classifierPath);
+    if (!bpe || !alphabet || !classifier)
+        return 1;
+    std::mt19937 rng(11);
+    std::vector<std::vector<int64_t>> dna, protein;
+    for (long i = 0; i < frames; ++i) {
+        std::string bases(301, 'A');
+        for (char& c : bases)
+            c = "ACGT"[rng() % 4];
+        dna.push_back(bpe->encode(bases));
+        protein.push_back(alphabet->encode(randomProtein(rng, 100)).ids);
+    }
+    std::vector<std::vector<float>> features[2], dnaMeans[2], esmMeans[2];
+    for (int k = 0; k < 2; ++k) {
+        const EncoderPrecision precision = k == 0 ? EncoderPrecision::Float32 : EncoderPrecision::BFloat16;
+        setTorchThreads(threads, precision == EncoderPrecision::BFloat16);
+        auto d = DnabertModel::load(dnabertFolder, precision);
+        auto e = Esm2Model::load(esmFolder, precision);
+        if (!d || !e)
+            return 1;
+        for (long i = 0; i < frames; i += 16) {
+            const long end = std::min(frames, i + 16);
+            auto dm = (*d)->meanEmbeddings({dna.begin() + i, dna.begin() + end});
+            auto em = (*e)->meanEmbeddings({protein.begin() + i, protein.begin() + end}, kEsm2_150M.layers, 1024);
+            if (!dm || !em)
+                return 1;
+            for (size_t j = 0; j < dm->size(); ++j) {
+                dnaMeans[k].push_back((*dm)[j]);
+                esmMeans[k].push_back((*em)[j]);
+                std::vector<float> f = (*dm)[j];
+                f.insert(f.end(), (*em)[j].begin(), (*em)[j].end());
+                features[k].push_back(std::move(f));
+            }
+        }
+    }
+    auto compare = [](const char* what, const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+        double largest = 0, worst = 0, cosine = 1;
+        for (size_t i = 0; i < a.size(); ++i) {
+            double ab = 0, aa = 0, bb = 0;
+            for (size_t c = 0; c < a[i].size(); ++c) {
+                largest = std::max(largest, double(std::fabs(a[i][c])));
+                worst = std::max(worst, double(std::fabs(a[i][c] - b[i][c])));
+                ab += double(a[i][c]) * b[i][c];
+                aa += double(a[i][c]) * a[i][c];
+                bb += double(b[i][c]) * b[i][c];
+            }
+            cosine = std::min(cosine, ab / std::sqrt(aa * bb));
+        }
+        std::printf("%s: bf16 against fp32, mean embedding max difference %.3g of the largest value, smallest cosine %.6f\n", what, worst / largest,
+                    cosine);
+    };
+    compare("DNABERT-S shape (12 x 768)", dnaMeans[0], dnaMeans[1]);
+    compare("ESM-2 150M shape (30 x 640)", esmMeans[0], esmMeans[1]);
+    auto p32 = (*classifier)->probabilities(features[0]);
+    auto p16 = (*classifier)->probabilities(features[1]);
+    if (!p32 || !p16)
+        return 1;
+    double worst = 0, spread = 0;
+    long flipped = 0;
+    const int viral = (*classifier)->spec().positiveClass;
+    for (size_t i = 0; i < p32->size(); ++i) {
+        const double a = (*p32)[i][size_t(viral)], b = (*p16)[i][size_t(viral)];
+        worst = std::max(worst, std::fabs(a - b));
+        spread = std::max(spread, std::fabs(a - 0.5));
+        flipped += (a >= 0.5) != (b >= 0.5) ? 1 : 0;
+    }
+    std::printf("random classifier over %ld frames: viral score max difference %.3g (scores reach %.3f from the 0.5 threshold), %ld calls changed\n",
+                frames, worst, spread, flipped);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -361,6 +466,8 @@ int main(int argc, char** argv)
         return benchPadding(args);
     if (mode == QLatin1String("pipeline"))
         return benchPipeline(args);
-    std::fprintf(stderr, "usage: bench_viral esm|dnabert|padding|pipeline [options] (see the comment at the top of bench_viral.cpp)\n");
+    if (mode == QLatin1String("precision"))
+        return benchPrecision(args);
+    std::fprintf(stderr, "usage: bench_viral esm|dnabert|padding|pipeline|precision [options] (see the comment at the top of bench_viral.cpp)\n");
     return 2;
 }

@@ -3,7 +3,11 @@
 PyTorch (python3-torch, OpenBLAS), ESM-2 150M shape (30 layers, 640 wide,
 20 heads) with random weights, one batch of 8 proteins of 166 residues,
 forward + the pipeline's mean embedding. Prints seconds per batch.
-usage: fair_esm_anchor.py <fair-esm checkout (the folder holding esm/)> [threads] [reps]"""
+usage: fair_esm_anchor.py <fair-esm checkout (the folder holding esm/)> [threads] [reps] [dtype]
+threads: "default" leaves PyTorch's own setting (Debian's torch starts with one
+OpenMP thread; OpenBLAS takes OPENBLAS_NUM_THREADS, default every core), a
+number calls torch.set_num_threads(number). dtype: fp32 (default) or bf16
+(model.bfloat16(), as a user would run it in bfloat16 on a CPU)."""
 import random
 import statistics
 import sys
@@ -14,11 +18,15 @@ import torch  # noqa: E402
 import esm  # noqa: E402
 from esm.model.esm2 import ESM2  # noqa: E402
 
-threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+threads = sys.argv[2] if len(sys.argv) > 2 else "2"
 reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-torch.set_num_threads(threads)
+dtype = sys.argv[4] if len(sys.argv) > 4 else "fp32"
+if threads != "default":
+    torch.set_num_threads(int(threads))
 alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
 model = ESM2(num_layers=30, embed_dim=640, attention_heads=20, alphabet=alphabet, token_dropout=True).eval()
+if dtype == "bf16":
+    model = model.bfloat16()
 random.seed(3)
 batch = [("p%d" % i, "".join(random.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(166))) for i in range(8)]
 _, _, tokens = alphabet.get_batch_converter()(batch)
@@ -31,4 +39,5 @@ with torch.no_grad():
         if r > 0:
             seconds.append(time.perf_counter() - start)
 s = statistics.median(seconds)
-print("fair-esm ESM-2 150M shape, batch 8 x 166, %d threads: %.3f s/batch, %.0f tokens/s" % (threads, s, 8 * 168 / s))
+print("fair-esm ESM-2 150M shape, batch 8 x 166, threads %s (torch %d), %s: %.3f s/batch, %.0f tokens/s"
+      % (threads, torch.get_num_threads(), dtype, s, 8 * 168 / s))

@@ -81,6 +81,41 @@ private slots:
     void fourHeadModelMatchesTheOfficialCode() { checkFolder(QStringLiteral("viral/dnabert_s_tiny")); }
     void twelveHeadModelMatchesTheOfficialCode() { checkFolder(QStringLiteral("viral/dnabert_s_tiny_h12")); }
 
+    void bfloat16StaysCloseToTheOfficialCode()
+    {
+        // The bf16 path (encoder_precision.h), both fixtures: the pipeline's mean
+        // embedding close to the official float32 one, and not equal to it.
+        if (!bioforge::test::fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        for (const QString folder : {QStringLiteral("viral/dnabert_s_tiny"), QStringLiteral("viral/dnabert_s_tiny_h12")}) {
+            auto low = DnabertModel::load(bioforge::test::fixturePath(folder), EncoderPrecision::BFloat16);
+            QVERIFY2(low, low ? "" : qPrintable(low.error().message()));
+            ModelReference ref(folder);
+            const auto mask = ref.ints(QStringLiteral("attention_mask"));
+            const auto shape = ref.shape(QStringLiteral("attention_mask"));
+            std::vector<int64_t> lengths;
+            for (int64_t b = 0; b < shape[0]; ++b) {
+                int64_t n = 0;
+                for (int64_t t = 0; t < shape[1]; ++t)
+                    n += mask[size_t(b * shape[1] + t)];
+                lengths.push_back(n);
+            }
+            auto means = (*low)->meanEmbeddings(ref.rows(QStringLiteral("input_ids"), lengths));
+            QVERIFY2(means, means ? "" : qPrintable(means.error().message()));
+            std::vector<float> flat;
+            for (const auto& m : *means)
+                flat.insert(flat.end(), m.begin(), m.end());
+            const auto expected = ref.floats(QStringLiteral("mean_pooled"));
+            const double relative = maxDiff(flat, expected) / maxAbs(expected);
+            const double cosine = minCosine(flat, expected, size_t((*low)->config().hidden));
+            qInfo("%s, bf16 against the official float32: mean embedding max difference %.3g of the largest value, smallest cosine %.7f",
+                  qPrintable(folder), relative, cosine);
+            QVERIFY2(relative <= kBFloat16RelativeTolerance && cosine >= kBFloat16MinCosine,
+                     qPrintable(QStringLiteral("%1: %2 / %3").arg(folder).arg(relative).arg(cosine)));
+            QVERIFY2(relative > 1e-6, "bf16 gave the float32 result: the bf16 path did not run");
+        }
+    }
+
     void outOfVocabularyIdsAreAnError()
     {
         if (!bioforge::test::fixturesAvailable())

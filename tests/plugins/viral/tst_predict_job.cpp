@@ -261,8 +261,52 @@ private slots:
         QCOMPARE(file(run, "prediction_results.txt"), file(m_dir.filePath(QStringLiteral("plain")), "prediction_results.txt"));
     }
 
+    void bfloat16RunsAreRecordedAndKeepTheirOwnResults()
+    {
+        // The precision is part of the result key: float32 keys are unchanged
+        // (older caches stay valid), bf16 ones differ.
+        QJsonObject p = parameters(300, true);
+        const QString float32Key = PredictSettings::fromParameters(p)->resultKey();
+        p.insert(QStringLiteral("precision"), QStringLiteral("fp32"));
+        QCOMPARE(PredictSettings::fromParameters(p)->resultKey(), float32Key);
+        p.insert(QStringLiteral("precision"), QStringLiteral("bf16"));
+        QVERIFY(PredictSettings::fromParameters(p)->resultKey() != float32Key);
+        // A bf16 run in a cache full of float32 results computes every contig,
+        // records its precision, and scores close to the float32 run.
+        const QString run = m_dir.filePath(QStringLiteral("bf16"));
+        QVERIFY(attempt(run, p, false).outcome == core::JobOutcome::Finished);
+        const QJsonObject summary = QJsonDocument::fromJson(file(run, "summary.json")).object();
+        QCOMPARE(summary.value(QLatin1String("reused_contigs")).toInt(), 0);
+        QCOMPARE(summary.value(QLatin1String("encoder_precision")).toString(), QStringLiteral("bf16"));
+        const QJsonObject plain = QJsonDocument::fromJson(file(m_dir.filePath(QStringLiteral("plain")), "summary.json")).object();
+        QCOMPARE(plain.value(QLatin1String("encoder_precision")).toString(), QStringLiteral("fp32"));
+        const QList<QByteArray> ours = file(run, "frames.tsv").split('\n'), theirs = file(m_dir.filePath(QStringLiteral("plain")), "frames.tsv").split('\n');
+        QCOMPARE(ours.size(), theirs.size());
+        double worst = 0;
+        QVERIFY(ours.first().contains("\tprediction\tp_"));
+        for (qsizetype i = 1; i < ours.size(); ++i) { // after the header: the class probabilities are columns 9 … last-1
+            const QList<QByteArray> a = ours[i].split('\t'), b = theirs[i].split('\t');
+            QCOMPARE(a.size(), b.size());
+            for (qsizetype c = 8; c + 1 < a.size(); ++c)
+                worst = std::max(worst, std::fabs(a[c].toDouble() - b[c].toDouble()));
+        }
+        qInfo("bf16 against fp32, tiny fixture models: frame probability max difference %.3g", worst);
+        QVERIFY2(worst > 0 && worst < 0.02, qPrintable(QString::number(worst)));
+        // A second bf16 run reuses the first one's results.
+        const QString again = m_dir.filePath(QStringLiteral("bf16-again"));
+        QVERIFY(attempt(again, p, false).outcome == core::JobOutcome::Finished);
+        QCOMPARE(QJsonDocument::fromJson(file(again, "summary.json")).object().value(QLatin1String("reused_contigs")).toInt(), 5);
+        QCOMPARE(file(again, "prediction_results.txt"), file(run, "prediction_results.txt"));
+    }
+
     void badSettingsAreRefusedWithAReason()
     {
+        QJsonObject p0 = parameters();
+        p0.insert(QStringLiteral("precision"), QStringLiteral("fp16"));
+        const auto bad = PredictSettings::fromParameters(p0);
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().message().contains(QStringLiteral("fp16")) && bad.error().message().contains(QStringLiteral("bf16")),
+                 qPrintable(bad.error().message()));
         QJsonObject p = parameters();
         p.insert(QStringLiteral("contig_rule"), QStringLiteral("median"));
         QVERIFY(!PredictSettings::fromParameters(p));

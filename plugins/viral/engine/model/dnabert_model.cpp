@@ -31,6 +31,8 @@ struct DnabertModel::Impl {
     TorchLinear pooler;
     at::Tensor slopes; // [heads]
 
+    EncoderPrecision precision = EncoderPrecision::Float32;
+
     core::Status loadWeights(const TorchWeights& w);
     // hidden states of every layer ([B, T, H], zero at padding), or only the last, and the pooler output.
     void run(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>& hidden, at::Tensor* pooled, bool everyLayer = true) const;
@@ -81,16 +83,21 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     const at::Tensor keyBias = ((1.0 - mask.to(at::kFloat)) * -10000.0).view({B, 1, 1, T});
     const at::Tensor bias = keyBias + alibi.unsqueeze(0);
     const double scale = std::sqrt(double(D));
+    // bf16 (encoder_precision.h): the products take bfloat16; the scores,
+    // softmax, residual sums and LayerNorms stay float32 (h is float32 throughout).
+    const bool low = precision == EncoderPrecision::BFloat16;
+    auto in = [low](const at::Tensor& t) { return low ? t.to(at::kBFloat16) : t; };
+    auto out = [low](const at::Tensor& t) { return low ? t.to(at::kFloat) : t; };
     for (const Layer& l : layers) {
-        const at::Tensor qkv = l.qkv(h).view({B, T, 3, heads, D});
+        const at::Tensor qkv = l.qkv(in(h)).view({B, T, 3, heads, D});
         const at::Tensor q = qkv.select(2, 0).permute({0, 2, 1, 3});
         const at::Tensor k = qkv.select(2, 1).permute({0, 2, 3, 1});
         const at::Tensor v = qkv.select(2, 2).permute({0, 2, 1, 3});
-        const at::Tensor scores = at::matmul(q, k) / scale + bias;
-        const at::Tensor attention = at::matmul(at::softmax(scores, -1), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
-        h = l.attentionNorm(l.attentionOut(attention) + h);
-        const at::Tensor g = l.gated(h);
-        h = l.mlpNorm(l.wo(at::gelu(g.slice(-1, 0, I)) * g.slice(-1, I, 2 * I)) + h);
+        const at::Tensor scores = out(at::matmul(q, k)) / scale + bias;
+        const at::Tensor attention = at::matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
+        h = l.attentionNorm(out(l.attentionOut(attention)) + h);
+        const at::Tensor g = l.gated(in(h));
+        h = l.mlpNorm(out(l.wo(at::gelu(g.slice(-1, 0, I)) * g.slice(-1, I, 2 * I))) + h);
         if (everyLayer)
             hidden.push_back(h * real);
     }
@@ -105,7 +112,7 @@ DnabertModel::~DnabertModel() = default;
 
 const DnabertConfig& DnabertModel::config() const { return m_impl->config; }
 
-core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& folder)
+core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& folder, EncoderPrecision precision)
 {
     const QDir dir(folder);
     auto config = DnabertConfig::fromFile(dir.filePath(QStringLiteral("config.json")));
@@ -120,6 +127,11 @@ core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& 
     impl->config = *config;
     if (auto st = impl->loadWeights(*weights); !st)
         return st.error();
+    impl->precision = precision;
+    if (precision == EncoderPrecision::BFloat16)
+        for (Layer& l : impl->layers)
+            for (TorchLinear* linear : {&l.qkv, &l.attentionOut, &l.gated, &l.wo})
+                linear->toBFloat16();
     return std::unique_ptr<DnabertModel>(new DnabertModel(std::move(impl)));
 }
 

@@ -9,6 +9,7 @@
 // unpadded computation leaves them. No LibTorch types in this header.
 
 #include "model/dnabert_config.h"
+#include "model/encoder_precision.h"
 #include "model/host_tensor.h"
 #include "util/expected.h"
 
@@ -26,7 +27,8 @@ public:
         HostTensor pooler;                    // [B, hidden]
     };
 
-    static core::Expected<std::unique_ptr<DnabertModel>> load(const QString& folder);
+    // `precision`: encoder_precision.h (bf16 keeps the layers' weights in bfloat16).
+    static core::Expected<std::unique_ptr<DnabertModel>> load(const QString& folder, EncoderPrecision precision = EncoderPrecision::Float32);
     ~DnabertModel();
 
     const DnabertConfig& config() const;

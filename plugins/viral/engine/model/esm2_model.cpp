@@ -53,10 +53,14 @@ struct Esm2Model::Impl {
     TorchLinear headDense;
     at::Tensor headBias;
 
+    EncoderPrecision precision = EncoderPrecision::Float32;
+
     core::Status loadWeights(const TorchWeights& w);
     // Runs the model; fills representations of `wanted` layers and optionally the logits.
     at::Tensor run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const;
     at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary) const;
+    at::Tensor layerBFloat16(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
+                             const std::pair<at::Tensor, at::Tensor>& rotary) const;
 };
 
 core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
@@ -100,6 +104,8 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
 at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
                                   const std::pair<at::Tensor, at::Tensor>& rotary) const
 {
+    if (precision == EncoderPrecision::BFloat16)
+        return layerBFloat16(l, x, keyPadding, rotary);
     const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
     // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
     const at::Tensor qkv = l.qkv(l.attentionNorm(x)).view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
@@ -110,6 +116,24 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
     const at::Tensor attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
     const at::Tensor y = x + l.output(attention);
     return y + l.fc2(at::gelu(l.fc1(l.ffnNorm(y))));
+}
+
+// The same layer with the matrix products in bfloat16 (encoder_precision.h):
+// the LayerNorms, the rotation of q and k, the softmax and the residual sums
+// in float32; x and the result are float32.
+at::Tensor Esm2Model::Impl::layerBFloat16(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
+                                          const std::pair<at::Tensor, at::Tensor>& rotary) const
+{
+    const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
+    const at::Tensor qkv = l.qkv(l.attentionNorm(x).to(at::kBFloat16)).view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
+    const at::Tensor qk = applyRotary(qkv.slice(0, 0, 2).to(at::kFloat), rotary.first, rotary.second).to(at::kBFloat16);
+    at::Tensor scores = at::matmul(qk[0], qk[1].transpose(-1, -2)).to(at::kFloat); // [B, heads, T, T]
+    if (keyPadding.defined())
+        scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+    const at::Tensor probabilities = at::softmax(scores, -1).to(at::kBFloat16);
+    const at::Tensor attention = at::matmul(probabilities, qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
+    const at::Tensor y = x + l.output(attention).to(at::kFloat);
+    return y + l.fc2(at::gelu(l.fc1(l.ffnNorm(y).to(at::kBFloat16)))).to(at::kFloat);
 }
 
 at::Tensor Esm2Model::Impl::run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const
@@ -164,7 +188,7 @@ Esm2Model::~Esm2Model() = default;
 
 const Esm2Config& Esm2Model::config() const { return m_impl->config; }
 
-core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder)
+core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder, EncoderPrecision precision)
 {
     const QDir dir(folder);
     auto config = Esm2Config::fromFile(dir.filePath(QStringLiteral("config.json")));
@@ -184,6 +208,11 @@ core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder
     impl->maskId = alphabet->mask();
     if (auto st = impl->loadWeights(*weights); !st)
         return st.error();
+    impl->precision = precision;
+    if (precision == EncoderPrecision::BFloat16)
+        for (Layer& l : impl->layers)
+            for (TorchLinear* linear : {&l.qkv, &l.output, &l.fc1, &l.fc2})
+                linear->toBFloat16();
     return std::unique_ptr<Esm2Model>(new Esm2Model(std::move(impl)));
 }
 

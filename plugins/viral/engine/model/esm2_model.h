@@ -1,12 +1,13 @@
 #pragma once
 
-// ESM-2 (fair-esm's ESM2) in LibTorch, float32, from a Hugging Face style
+// ESM-2 (fair-esm's ESM2) in LibTorch, float32 (or bf16 products: encoder_precision.h), from a Hugging Face style
 // folder (config.json, model.safetensors with EsmForMaskedLM names,
 // vocab.txt). The forward pass is the official one: token-dropout scaling,
 // pre-LN layers with rotary self-attention, exact GELU, the final LayerNorm,
 // and the LM head. Padding is right-padding with <pad>; padded keys are
 // masked. No LibTorch types in this header.
 
+#include "model/encoder_precision.h"
 #include "model/esm2_config.h"
 #include "model/host_tensor.h"
 #include "util/expected.h"
@@ -25,7 +26,8 @@ public:
         HostTensor logits;                       // [B, T, vocab] when asked
     };
 
-    static core::Expected<std::unique_ptr<Esm2Model>> load(const QString& folder);
+    // `precision`: encoder_precision.h (bf16 keeps the layers' weights in bfloat16).
+    static core::Expected<std::unique_ptr<Esm2Model>> load(const QString& folder, EncoderPrecision precision = EncoderPrecision::Float32);
     ~Esm2Model();
 
     const Esm2Config& config() const;

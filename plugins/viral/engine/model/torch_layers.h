@@ -16,7 +16,15 @@ namespace bioforge::viral {
 
 struct TorchLinear {
     at::Tensor weight, bias; // bias undefined for a layer without one
+    // x: [..., in] of the weight's dtype -> [..., out] of the same dtype.
     at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+    // Keeps the weight and bias in bfloat16 only (EncoderPrecision::BFloat16).
+    void toBFloat16()
+    {
+        weight = weight.to(at::kBFloat16);
+        if (bias.defined())
+            bias = bias.to(at::kBFloat16);
+    }
     // "<name>.weight" [out, in] and, when `withBias`, "<name>.bias" [out].
     static core::Expected<TorchLinear> read(const TorchWeights& w, const std::string& name, int64_t out, int64_t in, bool withBias = true);
 };

@@ -29,12 +29,21 @@ std::string torchVersion() { return TORCH_VERSION; }
 // 4.5 s per batch against 3.1 s). So when OpenBLAS is the BLAS in the
 // process, it gets the N threads and OpenMP one: the products, which are
 // three quarters of the time, stay parallel, and nothing spins against them.
-void setTorchThreads(int threads)
+// In bfloat16 the products are oneDNN's, which runs on OpenMP's threads: then
+// OpenMP gets the N threads and OpenBLAS one (nothing of the encoders' is
+// left on it).
+void setTorchThreads(int threads, bool bfloat16Products)
 {
     const unsigned cores = std::thread::hardware_concurrency();
     const int n = threads > 0 ? threads : int(cores ? cores : 1);
     using SetThreads = void (*)(int);
-    if (auto* setBlasThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    auto* setBlasThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (bfloat16Products) {
+        if (setBlasThreads)
+            setBlasThreads(1);
+        at::set_num_threads(n);
+        g_blasPool = false;
+    } else if (setBlasThreads) {
         setBlasThreads(n);
         at::set_num_threads(1);
         g_blasPool = true;

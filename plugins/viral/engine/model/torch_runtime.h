@@ -8,7 +8,9 @@
 namespace bioforge::viral {
 
 std::string torchVersion();
-void setTorchThreads(int threads); // <= 0: every core
+// threads <= 0: every core. bfloat16Products: the encoders run in
+// EncoderPrecision::BFloat16, whose products are oneDNN's on OpenMP's threads.
+void setTorchThreads(int threads, bool bfloat16Products = false);
 int torchThreads();
 bool torchThreadsInBlas();         // the threads are OpenBLAS's (other operations run on one)
 void configureTorchHeap();         // large tensors stay in the heap (no page faults per use); process-wide

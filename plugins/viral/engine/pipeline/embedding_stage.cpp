@@ -55,14 +55,14 @@ LoadedEncoder loadEncoder(Encoder encoder, const PredictSettings& s)
 {
     LoadedEncoder e;
     if (encoder == Encoder::Dnabert) {
-        e.dnabert = orThrow(DnabertModel::load(s.dnabert.path));
+        e.dnabert = orThrow(DnabertModel::load(s.dnabert.path, s.precision));
         e.bpe = std::make_unique<HfBpeTokenizer>(orThrow(HfBpeTokenizer::fromFile(QDir(s.dnabert.path).filePath(QStringLiteral("tokenizer.json")))));
         e.runner.width = e.dnabert->config().hidden;
         e.runner.tokenBudget = s.dnabertTokensPerBatch;
         e.runner.tokenize = [tok = e.bpe.get()](const ShardFrame& f, QStringList&) { return tok->encode(f.nucleotide); };
         e.runner.embed = [model = e.dnabert.get()](const std::vector<std::vector<int64_t>>& rows) { return model->meanEmbeddings(rows); };
     } else {
-        e.esm = orThrow(Esm2Model::load(s.esm.path));
+        e.esm = orThrow(Esm2Model::load(s.esm.path, s.precision));
         e.alphabet = std::make_unique<EsmAlphabet>(orThrow(EsmAlphabet::fromVocabFile(QDir(s.esm.path).filePath(QStringLiteral("vocab.txt")))));
         const int64_t layer = s.esmLayer < 0 ? e.esm->config().layers : s.esmLayer;
         e.runner.width = e.esm->config().hidden;

@@ -75,7 +75,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
                       {QStringLiteral("merge"), QStringLiteral("Merge features"), 0.03, shards},
                       {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02, shards},
                       {QStringLiteral("results"), QStringLiteral("Results"), 0.05, shards}});
-    setTorchThreads(m_settings.threads);
+    setTorchThreads(m_settings.threads, m_settings.precision == EncoderPrecision::BFloat16);
     configureTorchHeap();
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
         m_settings.esmLayer = orThrow(Esm2Config::fromFile(QDir(m_settings.esm.path).filePath(QStringLiteral("config.json")))).layers;
@@ -141,6 +141,7 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
         ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m->name, QLatin1String(role)), m->revision, m->sha256, m->path});
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + (torchThreadsInBlas() ? QStringLiteral(" (OpenBLAS)") : QString()));
+    ctx.provenance().addLibrary(QStringLiteral("encoder precision"), precisionName(m_settings.precision));
     ctx.provenance().addLibrary(QStringLiteral("viral compute device"),
                                 torchHasCuda() ? QStringLiteral("CPU (LibTorch has CUDA, but this plugin's GPU path is not built yet)")
                                                : QStringLiteral("CPU (this LibTorch has no CUDA)"));

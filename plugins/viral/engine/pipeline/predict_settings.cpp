@@ -54,6 +54,10 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
     s.keepFeatures = p.value(QLatin1String("keep_features")).toBool(true);
     s.reuseResults = p.value(QLatin1String("reuse_results")).toBool(true);
     s.threads = p.value(QLatin1String("threads")).toInt(0);
+    const auto precision = parsePrecision(p.value(QLatin1String("precision")).toString(QStringLiteral("fp32")));
+    if (!precision)
+        return Error(QStringLiteral("viral predict: %1").arg(precision.error().message()));
+    s.precision = *precision;
     if (const QString shard = p.value(QLatin1String("shard")).toString(); !shard.isEmpty()) {
         const QStringList parts = shard.split(QLatin1Char('/'));
         bool okIndex = false, okCount = false;
@@ -72,8 +76,11 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
 QString PredictSettings::resultKey() const
 {
     QCryptographicHash h(QCryptographicHash::Sha256);
-    const QStringList parts{QStringLiteral("viral-result-v1"), QString::number(chunkLength), span == NucleotideSpan::Reference ? QStringLiteral("ref") : QStringLiteral("codons"),
-                            dnabert.sha256, esm.sha256, classifier.sha256, QString::number(esmLayer), QString::number(esmTruncation)};
+    QStringList parts{QStringLiteral("viral-result-v1"), QString::number(chunkLength), span == NucleotideSpan::Reference ? QStringLiteral("ref") : QStringLiteral("codons"),
+                      dnabert.sha256, esm.sha256, classifier.sha256, QString::number(esmLayer), QString::number(esmTruncation)};
+    // float32 keys are those of runs made before the choice existed (their cached results stay usable).
+    if (precision != EncoderPrecision::Float32)
+        parts << QStringLiteral("precision=") + precisionName(precision);
     h.addData(parts.join(QLatin1Char('\n')).toUtf8());
     return QString::fromLatin1(h.result().toHex().left(24));
 }

@@ -7,6 +7,7 @@
 // rule, model checksums, layer, truncation), so a result computed under the
 // same key can be reused by a later run.
 
+#include "model/encoder_precision.h"
 #include "pipeline/contig_call.h"
 #include "sequence/six_frames.h"
 #include "util/expected.h"
@@ -38,6 +39,7 @@ struct PredictSettings {
     bool keepFeatures = true;      // keep the per-shard feature checkpoints after the run
     bool reuseResults = true;      // reuse results of unchanged contigs from earlier runs
     int threads = 0;               // 0: all cores
+    EncoderPrecision precision = EncoderPrecision::Float32; // part of resultKey()
     // A cluster shard run ("shard": "i/N", 1-based in the parameters): the
     // run computes shard i of N of the single-machine layout (shard_plan.h).
     int shardIndex = -1;           // 0-based; -1: the whole input

@@ -127,6 +127,7 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                               {QStringLiteral("frames"), double(sum.frames)},
                               {QStringLiteral("chunk_length"), settings.chunkLength},
                               {QStringLiteral("call_rule"), settings.call.describe()},
+                              {QStringLiteral("encoder_precision"), precisionName(settings.precision)},
                               {QStringLiteral("classes"), QJsonArray::fromStringList(spec.classes)},
                               {QStringLiteral("warnings"), warnings}};
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));

@@ -49,7 +49,7 @@ core::Status concatenateTable(const QStringList& dirs, const QString& name, cons
 core::Expected<QJsonObject> mergeSummaries(const QStringList& dirs)
 {
     static const char* counts[] = {"contigs", "viral_contigs", "unscored_contigs", "reused_contigs", "chunks", "frames"};
-    static const char* same[] = {"chunk_length", "call_rule", "classes"};
+    static const char* same[] = {"chunk_length", "call_rule", "classes", "encoder_precision"};
     QJsonObject merged;
     QJsonArray warnings;
     QSet<QString> seen;

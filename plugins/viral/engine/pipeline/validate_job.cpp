@@ -41,11 +41,11 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     QJsonObject report;
     QElapsedTimer timer;
     timer.start();
-    auto dna = DnabertModel::load(m_settings.dnabert.path);
+    auto dna = DnabertModel::load(m_settings.dnabert.path, m_settings.precision);
     if (!dna)
         throw JobFailure(dna.error().withContext(QStringLiteral("DNABERT-S model '%1'").arg(m_settings.dnabert.name)));
     ctx.advance();
-    auto esm = Esm2Model::load(m_settings.esm.path);
+    auto esm = Esm2Model::load(m_settings.esm.path, m_settings.precision);
     if (!esm)
         throw JobFailure(esm.error().withContext(QStringLiteral("ESM-2 model '%1'").arg(m_settings.esm.name)));
     ctx.advance();
