@@ -54,6 +54,7 @@ private:
     QComboBox* m_chunkLength;
     QComboBox* m_models[3];
     QSpinBox* m_threads;
+    QComboBox* m_precision;
     QLabel* m_device;
     QCheckBox* m_cluster; // run on the Slurm cluster, with the options in Settings
     QLabel* m_status;
