@@ -39,8 +39,19 @@ down() {
     done
     for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true; done
   fi
-  [ -s "$dir/munge/munged.pid" ] && kill -TERM "$(cat "$dir/munge/munged.pid")" 2>/dev/null || true
-  rm -rf "$dir" "$state_file"
+  # munged writes its seed file as it exits: wait for it, or the removal races
+  # with that write ("Directory not empty", seen once in a full ctest run).
+  if [ -s "$dir/munge/munged.pid" ]; then
+    p=$(cat "$dir/munge/munged.pid")
+    kill -TERM "$p" 2>/dev/null || true
+    for i in $(seq 1 100); do
+      kill -0 "$p" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$p" 2>/dev/null || true
+  fi
+  rm -rf "$dir" 2>/dev/null || { sleep 0.5; rm -rf "$dir"; }
+  rm -f "$state_file"
 }
 
 up() {

@@ -55,37 +55,57 @@ private slots:
     void aStalledThreadsShareIsFinishedByTheOthers()
     {
         // The first chunk a worker thread runs blocks until every other index
-        // of the loop is done. The loop can only finish if the caller takes the
-        // rest of that worker's share; a fixed split would wait for ever (the
-        // guard turns that into a failure after 30 s instead of a hang).
+        // of the loop is done. The loop can only finish if the others take the
+        // rest of that worker's share (the guard turns a wait for ever into a
+        // failure after 30 s instead of a hang); and the stalled chunk must be
+        // smaller than a share — with one fixed chunk per thread (the old
+        // pool) the stalled chunk is the worker's whole share, so the others
+        // took none of it.
         for (int threads : {2, 3}) {
             ThreadPool pool(threads);
+            int stalls = 0;
             for (int round = 0; round < 50; ++round) {
                 const int64_t n = 4096;
                 const std::thread::id caller = std::this_thread::get_id();
-                std::atomic<int64_t> done{0};
-                std::atomic<bool> stalled{false}, gaveUp{false};
+                int64_t done = 0, stalledSize = 0; // all under `mutex`
+                bool stalled = false, gaveUp = false, callerWaited = false;
                 std::mutex mutex;
                 std::condition_variable changed;
                 pool.parallelFor(
                     n,
                     [&](int64_t begin, int64_t end) {
                         const int64_t size = end - begin;
-                        if (std::this_thread::get_id() != caller && !stalled.exchange(true)) {
-                            std::unique_lock lock(mutex);
-                            if (!changed.wait_for(lock, std::chrono::seconds(30), [&] { return done.load() == n - size; }))
+                        const bool onCaller = std::this_thread::get_id() == caller;
+                        std::unique_lock lock(mutex); // every flag changes under the mutex: no lost wake-up
+                        if (onCaller && !callerWaited) {
+                            // The caller's first chunk waits for a worker to stall, so that
+                            // every round tests the property (a worker still asleep wakes
+                            // and finds its share untouched).
+                            callerWaited = true;
+                            if (!changed.wait_for(lock, std::chrono::seconds(30), [&] { return stalled; }))
                                 gaveUp = true;
                         }
-                        {
-                            std::lock_guard lock(mutex);
-                            done += size;
+                        if (!onCaller && !stalled) {
+                            stalled = true;
+                            stalledSize = size;
+                            changed.notify_all();
+                            if (!changed.wait_for(lock, std::chrono::seconds(30), [&] { return done == n - size; }))
+                                gaveUp = true;
                         }
+                        done += size;
+                        lock.unlock();
                         changed.notify_all();
                     },
                     16);
                 QVERIFY2(!gaveUp, qPrintable(QStringLiteral("%1 threads, round %2: the stalled thread's share was not taken over").arg(threads).arg(round)));
-                QCOMPARE(done.load(), n);
+                QCOMPARE(done, n);
+                if (stalled) {
+                    ++stalls;
+                    QVERIFY2(stalledSize * threads < n, qPrintable(QStringLiteral("%1 threads: the stalled chunk (%2 of %3) was a whole share")
+                                                                      .arg(threads).arg(stalledSize).arg(n)));
+                }
             }
+            QCOMPARE(stalls, 50); // every round had its stalled worker
         }
     }
 };

@@ -5,8 +5,11 @@
 // into chunks of whole `grain`s; a thread works through its share from the
 // front, and when it is done takes chunks from the back of the others'. So
 // each thread reads memory in one forward stream (what the prefetchers and a
-// weight matrix want), yet a thread slowed by a busy neighbour on its core,
-// or woken late, holds nobody up: the others finish its share. Workers spin
+// weight matrix want), yet a thread slowed by a busy neighbour on its core
+// holds the others up only for the chunk it is in: they finish the rest of
+// its share. (A worker that has not woken yet still has to check in before
+// the loop returns — it finds nothing left to do; the caller yields to it
+// while it waits.) Workers spin
 // briefly between loops (a forward pass runs hundreds of them back to back)
 // and sleep when idle. Owned by the engine thread: one caller at a time.
 

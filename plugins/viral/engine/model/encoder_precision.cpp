@@ -16,4 +16,13 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text)
     return core::Error(QStringLiteral("precision '%1': expected fp32 or bf16").arg(text));
 }
 
+bool cpuHasBFloat16()
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    return __builtin_cpu_supports("avx512bf16");
+#else
+    return false;
+#endif
+}
+
 } // namespace bioforge::viral

@@ -142,6 +142,9 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + (torchThreadsInBlas() ? QStringLiteral(" (OpenBLAS)") : QString()));
     ctx.provenance().addLibrary(QStringLiteral("encoder precision"), precisionName(m_settings.precision));
+    if (m_settings.precision == EncoderPrecision::BFloat16 && !cpuHasBFloat16())
+        ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AVX-512 BF16 instructions, so the bfloat16 products are emulated "
+                                                   "and may be slower than fp32; the results are bf16's all the same"));
     ctx.provenance().addLibrary(QStringLiteral("viral compute device"),
                                 torchHasCuda() ? QStringLiteral("CPU (LibTorch has CUDA, but this plugin's GPU path is not built yet)")
                                                : QStringLiteral("CPU (this LibTorch has no CUDA)"));
