@@ -161,8 +161,6 @@ private slots:
         QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("fp32"));
         choice->setCurrentIndex(choice->findData(QStringLiteral("bf16")));
         QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("bf16"));
-        const auto settings = PredictSettings::fromParameters(panel.parameters()); // may lack inputs here; the precision is accepted
-        QVERIFY(settings ? settings->precision == EncoderPrecision::BFloat16 : !settings.error().message().contains(QLatin1String("precision")));
     }
 
     // "Run on the Slurm cluster" adds the options kept in Settings to the run's parameters.

@@ -54,7 +54,7 @@ void ThreadPool::parallelFor(int64_t n, const Task& fn, int64_t grain)
     const int64_t step = std::max<int64_t>(1, grain);
     const int64_t grains = (n + step - 1) / step;
     m_chunk = step * std::max<int64_t>(1, (grains + threads * kChunksPerThread - 1) / (threads * kChunksPerThread));
-    const int64_t chunks = (n + m_chunk - 1) / m_chunk; // < 2^32: n is at most grains * 16 chunks per thread
+    const int64_t chunks = (n + m_chunk - 1) / m_chunk; // at most kChunksPerThread · threads: fits the 32-bit halves
     for (int t = 0; t < size(); ++t) {
         const int64_t front = t < threads ? t * chunks / threads : chunks;
         const int64_t back = t < threads ? (t + 1) * chunks / threads : chunks;
@@ -69,13 +69,16 @@ void ThreadPool::parallelFor(int64_t n, const Task& fn, int64_t grain)
     if (m_sleeping.load(std::memory_order_acquire) > 0)
         m_wake.notify_all();
     runChunks(0);
-    // A worker still busy here is in its last chunk; if it has lost its core
-    // to another process, yielding lets the scheduler run it on this one.
-    for (int spins = 0; m_pending.load(std::memory_order_acquire) > 0; ++spins) {
-        if (spins < kWaitSpinsBeforeYield)
+    // A worker still busy here is in its last chunk, or has not yet woken for
+    // this loop (it will find nothing left); if it has lost its core to
+    // another process, yielding lets the scheduler run it on this one.
+    for (int spins = 0; m_pending.load(std::memory_order_acquire) > 0;) {
+        if (spins < kWaitSpinsBeforeYield) {
+            ++spins;
             BF_PAUSE();
-        else
+        } else {
             std::this_thread::yield();
+        }
     }
     m_task = nullptr;
 }

@@ -12,6 +12,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace bioforge::llm::avx512 {
 namespace {
@@ -28,9 +29,10 @@ constexpr size_t kPrefetchBytes = 8192;
 template <size_t Bytes>
 inline void prefetchAhead(const void* block)
 {
-    const char* p = static_cast<const char*>(block) + kPrefetchBytes;
+    // Address arithmetic on integers: the target may lie past the weights.
+    const uintptr_t p = reinterpret_cast<uintptr_t>(block) + kPrefetchBytes;
     for (size_t offset = 0; offset < Bytes; offset += 64)
-        _mm_prefetch(p + offset, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(p + offset), _MM_HINT_T0);
 }
 
 inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
