@@ -4,6 +4,7 @@
 
 #include "quant/block_layouts.h"
 #include "quant/half.h"
+#include "quant/prefetch.h"
 #include "quant/vec_dot.h"
 
 #include <immintrin.h>
@@ -94,6 +95,7 @@ float dotQ8_0(int64_t n, const void* w, const void* a)
     const auto* y = static_cast<const BlockQ8_0*>(a);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / kQK8_0; ++b) {
+        prefetchAhead<sizeof(BlockQ8_0)>(&x[b]);
         const __m256i qx = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs));
         const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
         const __m256 d = _mm256_set1_ps(h2f(x[b].d) * h2f(y[b].d));
@@ -110,6 +112,7 @@ float dotQ4_0(int64_t n, const void* w, const void* a)
     const __m256i eight = _mm256_set1_epi8(8);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / kQK4_0; ++b) {
+        prefetchAhead<sizeof(BlockQ4_0)>(&x[b]);
         const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs));
         const __m128i lo = _mm_and_si128(packed, lowMask);
         const __m128i hi = _mm_and_si128(_mm_srli_epi16(packed, 4), lowMask);
@@ -154,6 +157,7 @@ float dotScaleMin(int64_t n, const Block* x, const BlockQ8_K* y, bool fifthBit)
     __m256 acc = _mm256_setzero_ps();
     float minTerm = 0;
     for (int64_t b = 0; b < n / kQK_K; ++b) {
+        prefetchAhead<sizeof(Block)>(&x[b]);
         uint8_t sc[8], m[8];
         int mins = 0;
         for (int g = 0; g < 8; ++g) {
@@ -190,6 +194,7 @@ float dotQ6_K(int64_t n, const void* w, const void* a)
     const __m256i twoBits = _mm256_set1_epi8(3);
     float result = 0;
     for (int64_t b = 0; b < n / kQK_K; ++b) {
+        prefetchAhead<sizeof(BlockQ6_K)>(&x[b]);
         __m256i sum = _mm256_setzero_si256();
         int offset = 0;
         for (int g = 0; g < 16; ++g)

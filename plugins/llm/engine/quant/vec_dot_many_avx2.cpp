@@ -4,6 +4,7 @@
 // the single-token kernels' within float rounding (tst_quant_kernels).
 
 #include "quant/block_layouts.h"
+#include "quant/prefetch.h"
 #include "quant/vec_dot.h"
 
 #include <immintrin.h>
@@ -46,6 +47,7 @@ void dotManyQ8Blocks(int64_t n, const WBlock* x, const void* a, size_t aStride, 
         acc[j] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
     for (int64_t b = 0; b < n / kQK8_0; ++b) {
+        prefetchAhead<sizeof(WBlock)>(&x[b]);
         const __m256i qx = weights(b);
         const __m256i ax = _mm256_sign_epi8(qx, qx);
         const float dx = h2f(x[b].d);
@@ -97,6 +99,7 @@ void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, floa
     const __m256i lowMask = _mm256_set1_epi8(0x0F);
     const __m256i one = _mm256_set1_epi8(1);
     for (int64_t b = 0; b < n / kQK_K; ++b) {
+        prefetchAhead<sizeof(Block)>(&x[b]);
         uint8_t sc[8], m[8];
         for (int g = 0; g < 8; ++g)
             kQuantScaleMin(g, x[b].scales, &sc[g], &m[g]);
@@ -151,6 +154,7 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     const __m256i twoBits = _mm256_set1_epi8(3);
     float result[T] = {};
     for (int64_t b = 0; b < n / kQK_K; ++b) {
+        prefetchAhead<sizeof(BlockQ6_K)>(&x[b]);
         __m256i sums[T];
         #pragma GCC unroll 8
         for (int j = 0; j < T; ++j)

@@ -7,6 +7,7 @@
 
 #include "quant/block_layouts.h"
 #include "quant/packed_q8_pairs.h"
+#include "quant/prefetch.h"
 #include "quant/vec_dot.h"
 
 #include <immintrin.h>
@@ -16,24 +17,6 @@
 
 namespace bioforge::llm::avx512 {
 namespace {
-
-// Weight rows are one forward stream per thread; the hardware prefetchers
-// alone kept one thread's Q8_0 generation at ~78 % of its memory bandwidth
-// (29.6 of 37.8 GB/s). Prefetching each block 8 KiB ahead took it to ~99 %
-// (tg 160 -> 203 t/s on one thread, 228-237 -> 244-257 on two; 4 KiB gained
-// little, 16 KiB the same as 8).
-constexpr size_t kPrefetchBytes = 8192;
-
-// The cache lines of a block of `Bytes` that starts kPrefetchBytes ahead.
-// (Prefetches never fault: running past the end of the weights is harmless.)
-template <size_t Bytes>
-inline void prefetchAhead(const void* block)
-{
-    // Address arithmetic on integers: the target may lie past the weights.
-    const uintptr_t p = reinterpret_cast<uintptr_t>(block) + kPrefetchBytes;
-    for (size_t offset = 0; offset < Bytes; offset += 64)
-        _mm_prefetch(reinterpret_cast<const char*>(p + offset), _MM_HINT_T0);
-}
 
 inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 
