@@ -82,7 +82,11 @@ private slots:
         qint64 closest = 1 << 30;
         for (int i = 1; i < at.size(); ++i)
             closest = std::min(closest, at[i] - at[i - 1]);
-        QVERIFY2(closest >= 200 - 25, qPrintable(QStringLiteral("closest arrivals %1 ms apart at 5/s").arg(closest)));
+        // Each arrival may be late by scheduling jitter (up to ~25 ms seen under the
+        // sanitizer build); a late one shortens the next gap by as much, so a gap
+        // may fall below 200 ms by two arrivals' jitter. An unlimited client gives
+        // gaps of a few ms; the span below checks the long-run rate.
+        QVERIFY2(closest >= 200 - 50, qPrintable(QStringLiteral("closest arrivals %1 ms apart at 5/s").arg(closest)));
         QVERIFY(at.last() - at.first() >= 11 * 200 - 50);
         qInfo("12 requests at 5/s from 2 threads: closest arrivals %lld ms apart, all in %lld ms", closest, at.last() - at.first());
     }
