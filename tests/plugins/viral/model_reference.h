@@ -80,6 +80,15 @@ inline double maxDiff(const std::vector<float>& a, const std::vector<float>& b)
 
 constexpr double kTolerance = 1e-4; // the fixtures' stated bound for a faithful float32 port
 
+// Rows of embeddings, one after another (to compare with a reference tensor).
+inline std::vector<float> flatten(const std::vector<std::vector<float>>& rows)
+{
+    std::vector<float> flat;
+    for (const auto& r : rows)
+        flat.insert(flat.end(), r.begin(), r.end());
+    return flat;
+}
+
 inline double maxAbs(const std::vector<float>& a)
 {
     double m = 0;

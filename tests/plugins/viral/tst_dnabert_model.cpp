@@ -31,9 +31,7 @@ class TstDnabertModel : public QObject {
         QVERIFY2(dp <= kTolerance, qPrintable(QStringLiteral("%1pooler_output: max difference %2").arg(prefix).arg(dp)));
         auto means = model.meanEmbeddings(rows);
         QVERIFY(means);
-        std::vector<float> flat;
-        for (const auto& m : *means)
-            flat.insert(flat.end(), m.begin(), m.end());
+        const std::vector<float> flat = flatten(*means);
         const double dm = maxDiff(flat, ref.floats(prefix + QStringLiteral("mean_pooled")));
         QVERIFY2(dm <= kTolerance, qPrintable(QStringLiteral("%1mean_pooled: max difference %2").arg(prefix).arg(dm)));
         // Padding positions hold exact zeros, as the official unpadded computation leaves them.
@@ -41,6 +39,21 @@ class TstDnabertModel : public QObject {
         for (size_t b = 0; b < lengths.size(); ++b)
             for (int64_t t = lengths[b]; t < h.shape[1]; ++t)
                 QCOMPARE(h.data[size_t((int64_t(b) * h.shape[1] + t) * h.shape[2])], 0.0f);
+    }
+
+    // Real tokens per row, from the reference's attention mask.
+    static std::vector<int64_t> lengthsOf(const ModelReference& ref)
+    {
+        const auto mask = ref.ints(QStringLiteral("attention_mask"));
+        const auto shape = ref.shape(QStringLiteral("attention_mask"));
+        std::vector<int64_t> lengths;
+        for (int64_t b = 0; b < shape[0]; ++b) {
+            int64_t n = 0;
+            for (int64_t t = 0; t < shape[1]; ++t)
+                n += mask[size_t(b * shape[1] + t)];
+            lengths.push_back(n);
+        }
+        return lengths;
     }
 
     void checkFolder(const QString& folder)
@@ -51,15 +64,7 @@ class TstDnabertModel : public QObject {
         QVERIFY2(model, model ? "" : qPrintable(model.error().message()));
         ModelReference ref(folder);
         QVERIFY(ref.valid());
-        const auto mask = ref.ints(QStringLiteral("attention_mask"));
-        const auto shape = ref.shape(QStringLiteral("attention_mask"));
-        std::vector<int64_t> lengths;
-        for (int64_t b = 0; b < shape[0]; ++b) {
-            int64_t n = 0;
-            for (int64_t t = 0; t < shape[1]; ++t)
-                n += mask[size_t(b * shape[1] + t)];
-            lengths.push_back(n);
-        }
+        const std::vector<int64_t> lengths = lengthsOf(ref);
         compareRun(**model, ref, QString(), lengths);
         for (int i = 0; i < int(lengths.size()); ++i)
             compareRun(**model, ref, QStringLiteral("alone.%1.").arg(i), {lengths[size_t(i)]});
@@ -91,20 +96,10 @@ private slots:
             auto low = DnabertModel::load(bioforge::test::fixturePath(folder), EncoderPrecision::BFloat16);
             QVERIFY2(low, low ? "" : qPrintable(low.error().message()));
             ModelReference ref(folder);
-            const auto mask = ref.ints(QStringLiteral("attention_mask"));
-            const auto shape = ref.shape(QStringLiteral("attention_mask"));
-            std::vector<int64_t> lengths;
-            for (int64_t b = 0; b < shape[0]; ++b) {
-                int64_t n = 0;
-                for (int64_t t = 0; t < shape[1]; ++t)
-                    n += mask[size_t(b * shape[1] + t)];
-                lengths.push_back(n);
-            }
+            const std::vector<int64_t> lengths = lengthsOf(ref);
             auto means = (*low)->meanEmbeddings(ref.rows(QStringLiteral("input_ids"), lengths));
             QVERIFY2(means, means ? "" : qPrintable(means.error().message()));
-            std::vector<float> flat;
-            for (const auto& m : *means)
-                flat.insert(flat.end(), m.begin(), m.end());
+            const std::vector<float> flat = flatten(*means);
             const auto expected = ref.floats(QStringLiteral("mean_pooled"));
             const double relative = maxDiff(flat, expected) / maxAbs(expected);
             const double cosine = minCosine(flat, expected, size_t((*low)->config().hidden));

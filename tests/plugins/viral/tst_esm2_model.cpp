@@ -48,9 +48,7 @@ class TstEsm2Model : public QObject {
         QVERIFY2(d <= kTolerance, qPrintable(QStringLiteral("%1: max difference %2").arg(logits).arg(d)));
         auto means = m_model->meanEmbeddings(rows, 2, 1024);
         QVERIFY(means);
-        std::vector<float> flat;
-        for (const auto& m : *means)
-            flat.insert(flat.end(), m.begin(), m.end());
+        const std::vector<float> flat = flatten(*means);
         const double dm = maxDiff(flat, ref.floats(prefix + QStringLiteral("mean_last_residues")));
         QVERIFY2(dm <= kTolerance, qPrintable(QStringLiteral("%1mean_last_residues: max difference %2").arg(prefix).arg(dm)));
     }
@@ -92,9 +90,7 @@ private slots:
         const auto rows = ref.rows(QStringLiteral("tokens"), lengths);
         auto means = (*low)->meanEmbeddings(rows, 2, 1024);
         QVERIFY2(means, means ? "" : qPrintable(means.error().message()));
-        std::vector<float> flat;
-        for (const auto& m : *means)
-            flat.insert(flat.end(), m.begin(), m.end());
+        const std::vector<float> flat = flatten(*means);
         const auto expected = ref.floats(QStringLiteral("mean_last_residues"));
         const double relative = maxDiff(flat, expected) / maxAbs(expected);
         const double cosine = minCosine(flat, expected, size_t(m_model->config().hidden));
