@@ -25,3 +25,16 @@ if(BIOFORGE_FUZZ)
   endif()
   add_compile_options($<$<COMPILE_LANGUAGE:CXX,C>:-fsanitize=fuzzer-no-link>)
 endif()
+
+# bioforge_torch_sources(<file>...): the translation units that include
+# LibTorch. Under clang they are compiled as C++17: clang 14 with libstdc++ 12
+# in C++20 instantiates std::vector's now-constexpr members for the incomplete
+# c10::IValue in Debian's LibTorch 1.13 headers and stops ("arithmetic on a
+# pointer to an incomplete type"). GCC compiles them as C++20. The headers these
+# files share with the rest of the code are plain C++17-compatible, and
+# libstdc++ keeps one ABI across the two standards.
+function(bioforge_torch_sources)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    set_source_files_properties(${ARGN} DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTIES COMPILE_OPTIONS "-std=c++17")
+  endif()
+endfunction()

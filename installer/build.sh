@@ -15,6 +15,12 @@ while [ $# -gt 0 ]; do
   cmake_args+=("$1"); shift
 done
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# One cache for every checkout: paths under the checkout are hashed relative to
+# it and the build folder is not hashed, so a fresh clone (CI's check, a second
+# worktree) reuses what another checkout compiled. Objects whose flags name the
+# checkout (the tests' source-folder defines) still compile on their own.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 jobs="${BIOFORGE_BUILD_JOBS:-$(nproc)}"
 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
 if [ ${#targets[@]} -gt 0 ]; then
