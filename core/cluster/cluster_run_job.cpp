@@ -150,6 +150,8 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         ctx.advance();
     }
     const int shards = state.shards();
+    if (shards < 1)
+        throw JobFailure(QStringLiteral("the cluster checkpoint of run %1 has no valid shard count; start the run again").arg(ctx.runId()));
     auto save = [&] { orThrow(store.save(kStateKey, state.toJson())); };
     auto submit = [&](const QString& kind, const QStringList& args, const QString& script, const QList<int>& indices) {
         const QString id = orThrow(slurm.submit(args, script));

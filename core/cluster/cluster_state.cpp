@@ -2,6 +2,7 @@
 
 #include "checkpoint/checkpoint_store.h"
 #include "cluster/cluster_work.h"
+#include "cluster/slurm_options.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -27,6 +28,12 @@ ClusterSubmission ClusterSubmission::fromJson(const QJsonObject& o)
     for (const QJsonValue& v : o.value(QLatin1String("sbatch_arguments")).toArray())
         s.arguments << v.toString();
     return s;
+}
+
+int ClusterState::shards() const
+{
+    const qint64 n = plan.value(QLatin1String("shards")).toInteger();
+    return n >= 1 && n <= SlurmOptions::kMaxShards ? int(n) : 0;
 }
 
 const ClusterSubmission* ClusterState::lastMerge() const

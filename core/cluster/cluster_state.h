@@ -34,7 +34,8 @@ struct ClusterState {
     QString clusterName;
     QList<ClusterSubmission> submissions;
 
-    int shards() const { return int(plan.value(QLatin1String("shards")).toInteger()); }
+    // The plan's shard count; 0 when the checkpoint holds none from 1 to SlurmOptions::kMaxShards.
+    int shards() const;
     const ClusterSubmission* lastMerge() const;
     QJsonObject toJson() const;
     static ClusterState fromJson(const QJsonObject& json);

@@ -1,5 +1,6 @@
 #include "cluster/cluster_work.h"
 
+#include "cluster/slurm_options.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
 
@@ -28,10 +29,11 @@ Expected<ClusterRunConfig> ClusterRunConfig::fromJson(const QJsonObject& json, c
     c.pluginId = json.value(QLatin1String("plugin")).toString();
     c.verb = json.value(QLatin1String("verb")).toString();
     c.parameters = json.value(QLatin1String("parameters")).toObject();
-    c.shards = int(json.value(QLatin1String("shards")).toInteger(0));
+    const qint64 shards = json.value(QLatin1String("shards")).toInteger(0);
+    c.shards = shards >= 1 && shards <= SlurmOptions::kMaxShards ? int(shards) : 0;
     c.planFile = json.value(QLatin1String("plan_file")).toString();
     if (c.pluginId.isEmpty() || c.verb.isEmpty() || c.shards < 1)
-        return Error(QStringLiteral("%1: plugin, verb and a positive shard count are required").arg(source));
+        return Error(QStringLiteral("%1: plugin, verb and a shard count from 1 to %2 are required").arg(source).arg(SlurmOptions::kMaxShards));
     return c;
 }
 

@@ -25,9 +25,11 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
             return Error(QStringLiteral("cluster option '%1' is unknown (known: %2)").arg(it.key(), known.join(QStringLiteral(", "))));
     if (const QString backend = json.value(QLatin1String("backend")).toString(QStringLiteral("slurm")); backend != QLatin1String("slurm"))
         return Error(QStringLiteral("cluster back-end '%1' is not supported (only slurm)").arg(backend));
-    o.shards = int(json.value(QLatin1String("shards")).toInteger(4));
-    if (o.shards < 1 || o.shards > 10000)
-        return Error(QStringLiteral("cluster option shards: %1 is out of range (1 to 10000)").arg(o.shards));
+    // Checked before it is narrowed: 2^32 + 3 must not pass as 3.
+    const qint64 shards = json.value(QLatin1String("shards")).toInteger(4);
+    if (shards < 1 || shards > kMaxShards)
+        return Error(QStringLiteral("cluster option shards: %1 is out of range (1 to %2)").arg(shards).arg(kMaxShards));
+    o.shards = int(shards);
     o.partition = json.value(QLatin1String("partition")).toString();
     o.account = json.value(QLatin1String("account")).toString();
     o.timeLimit = json.value(QLatin1String("time")).toString();

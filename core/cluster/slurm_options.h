@@ -16,7 +16,8 @@
 namespace bioforge::core {
 
 struct SlurmOptions {
-    int shards = 4;          // array tasks the run is split into
+    int shards = 4;          // array tasks the run is split into, 1 to kMaxShards
+    static constexpr int kMaxShards = 10000;
     QString partition;       // --partition (empty: the cluster's default)
     QString account;         // --account
     QString timeLimit;       // --time: minutes, [D-]HH:MM[:SS] …

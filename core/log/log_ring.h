@@ -26,6 +26,8 @@ public:
     void append(qint64 timeMs, int level, QString text);
     QList<LogLine> since(quint64 afterSequence) const;
     quint64 lastSequence() const;
+    // Lines kept; the oldest goes when one more arrives.
+    int capacity() const { return m_capacity; }
 
 private:
     int m_capacity;

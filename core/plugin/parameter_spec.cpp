@@ -47,6 +47,9 @@ Expected<QJsonValue> checkValue(const ParameterSpec& p, const QJsonValue& v)
         if (!v.isDouble())
             return Error(QStringLiteral("%1: expected a %2").arg(where, typeName(p.type)));
         const double d = v.toDouble();
+        // NaN passes every comparison below (and "nan" parses as a number); infinities are no setting either.
+        if (!std::isfinite(d))
+            return Error(QStringLiteral("%1: expected a finite %2, got %3").arg(where, typeName(p.type)).arg(d));
         if (p.type == ParameterSpec::Type::Integer && d != std::floor(d))
             return Error(QStringLiteral("%1: expected a whole number, got %2").arg(where).arg(d));
         if (d < p.minimum || d > p.maximum)
@@ -79,8 +82,8 @@ Expected<QJsonValue> parseText(const ParameterSpec& p, const QString& text)
     case ParameterSpec::Type::Number: {
         bool ok = false;
         const double v = text.toDouble(&ok);
-        if (!ok)
-            return Error(QStringLiteral("%1: '%2' is not a number").arg(where, text));
+        if (!ok || !std::isfinite(v))
+            return Error(QStringLiteral("%1: '%2' is not a finite number").arg(where, text));
         return QJsonValue(v);
     }
     case ParameterSpec::Type::Boolean:

@@ -114,6 +114,19 @@ Expected<QString> RunService::resume(const QString& runId)
         if (h->record().checkpointId == parent->checkpointId
             && (h->state() == RunState::Running || h->state() == RunState::Queued))
             return Error(QStringLiteral("run %1 is still active on the same checkpoints").arg(h->runId()));
+    // The stored parameters come from the project database, which any program can edit: they pass
+    // the verb's checks again (types, ranges) before a job is made of them; the run keeps them as stored.
+    const PluginEntry* owner = m_plugins.entry(parent->pluginId);
+    if (!owner || owner->state != PluginEntry::State::Loaded)
+        return Error(QStringLiteral("run %1: plugin '%2' is not loaded").arg(runId, parent->pluginId));
+    const QList<VerbSpec> verbs = owner->plugin->verbs();
+    const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == parent->verb; });
+    if (spec == verbs.end())
+        return Error(QStringLiteral("run %1: plugin '%2' has no verb '%3'").arg(runId, parent->pluginId, parent->verb));
+    QJsonObject own = parent->parameters;
+    own.remove(QLatin1String("cluster")); // checked by SlurmOptions::fromJson in launch()
+    if (auto checked = spec->validate(own); !checked)
+        return checked.error().withContext(QStringLiteral("run %1: its recorded parameters").arg(runId));
     RunRecord record;
     record.runId = newRunId();
     record.parentRunId = parent->runId;
@@ -122,8 +135,7 @@ Expected<QString> RunService::resume(const QString& runId)
     record.pluginId = parent->pluginId;
     record.verb = parent->verb;
     record.parameters = parent->parameters;
-    const PluginEntry* entry = m_plugins.entry(record.pluginId);
-    record.pluginVersion = entry ? entry->metadata.version : parent->pluginVersion;
+    record.pluginVersion = owner->metadata.version;
     return launch(std::move(record));
 }
 

@@ -53,13 +53,10 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
             return Error(QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sqlError(q)));
         appId = q.value(0).toInt();
     }
-    const int version = store->schemaVersion();
     if (appId != 0 && appId != kApplicationId)
         return Error(QStringLiteral("%1: an SQLite file of another application (application_id %2)").arg(databasePath).arg(appId));
-    if (version > Migrations::latest())
-        return Error(QStringLiteral("%1: this project was written by a newer BioForge (project schema %2, this version reads up to %3). "
-                                    "Open it with a newer BioForge; it was not modified.")
-                         .arg(databasePath).arg(version).arg(Migrations::latest()));
+    if (Status st = checkSchemaVersion(store->schemaVersion(), Migrations::latest(), QStringLiteral("project")); !st)
+        return st.error().withContext(databasePath);
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
         if (Status st = store->exec(QString::fromLatin1(pragma)); !st)
             return st.error().withContext(databasePath);
@@ -70,12 +67,12 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
 
 QSqlDatabase ProjectStore::database() const { return QSqlDatabase::database(m_connection, false); }
 
-int ProjectStore::schemaVersion() const
+qint64 ProjectStore::schemaVersion() const
 {
     QSqlQuery q(database());
     if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
         return -1;
-    const int version = q.value(0).toInt();
+    const qint64 version = q.value(0).toLongLong();
     q.finish(); // no open read transaction may outlive the query
     return version;
 }
@@ -90,9 +87,11 @@ Status ProjectStore::exec(const QString& sql) const
 
 Status ProjectStore::migrate()
 {
-    const int from = schemaVersion();
+    const qint64 from = schemaVersion();
     const auto& all = Migrations::core();
-    for (int version = from + 1; version <= int(all.size()); ++version) {
+    if (Status st = checkSchemaVersion(from, int(all.size()), QStringLiteral("project")); !st)
+        return st;
+    for (int version = int(from) + 1; version <= int(all.size()); ++version) {
         QSqlDatabase db = database();
         if (!db.transaction())
             return Error(QStringLiteral("cannot start migration %1: %2").arg(version).arg(db.lastError().text()));
@@ -257,11 +256,11 @@ Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QSt
     q.addBindValue(pluginId);
     if (!q.exec())
         return Error(QStringLiteral("cannot read schema of plugin %1: %2").arg(pluginId, sqlError(q)));
-    const int from = q.next() ? q.value(0).toInt() : 0;
-    if (from > migrations.size())
-        return Error(QStringLiteral("the project's tables of plugin '%1' are at schema %2, newer than this plugin's %3")
-                         .arg(pluginId).arg(from).arg(migrations.size()));
-    for (int version = from + 1; version <= migrations.size(); ++version) {
+    const qint64 from = q.next() ? q.value(0).toLongLong() : 0;
+    q.finish();
+    if (Status st = checkSchemaVersion(from, int(migrations.size()), QStringLiteral("plugin '%1'").arg(pluginId)); !st)
+        return st;
+    for (int version = int(from) + 1; version <= int(migrations.size()); ++version) {
         if (!db.transaction())
             return Error(db.lastError().text());
         for (const QString& sql : migrations[version - 1]) {

@@ -36,7 +36,7 @@ public:
     static Expected<std::unique_ptr<ProjectStore>> open(const QString& databasePath);
 
     const QString& path() const { return m_path; }
-    int schemaVersion() const;
+    qint64 schemaVersion() const;
     QSqlDatabase database() const;
 
     Status insertRun(const RunRecord& run, const RunOwner& owner = RunOwner::current());

@@ -1,6 +1,8 @@
 #include "fuzz_support.h"
 
 #include "log/log.h"
+#include "log/log_ring.h"
+#include "log/logging.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -47,7 +49,7 @@ void requireNamesFile(const QString& message, const QString& path)
 } // namespace bioforge::fuzz
 
 // libFuzzer calls this once, before the first input (the replay runner does
-// not need it). The log ring (core/log/log_ring.h) keeps the last 5000 lines:
+// not need it). The log ring (core/log/log_ring.h) keeps the last lines:
 // until it is full, every line a parser logs is memory kept from one input to
 // the next, which libFuzzer takes for a possible leak and answers with a
 // LeakSanitizer scan of the whole heap after that input — the checkpoint
@@ -55,7 +57,8 @@ void requireNamesFile(const QString& message, const QString& path)
 // replace older ones and leak detection stays on for real leaks.
 extern "C" int LLVMFuzzerInitialize(int*, char***)
 {
-    for (int i = 0; i < 5000; ++i)
+    const int capacity = bioforge::core::Logging::ring().capacity();
+    for (int i = 0; i < capacity; ++i)
         bioforge::core::log::debug(QStringLiteral("fuzz: log ring filled before the first input"));
     return 0;
 }

@@ -22,16 +22,18 @@ core::Expected<QList<QStringList>> readTable(const QString& path, int columns, Q
         ++line;
         const QString text = QString::fromUtf8(file.readLine()).chopped(1);
         const QStringList cells = text.split(QLatin1Char('\t'));
-        if (line == 1) {
-            header = cells;
+        if (line > 1 && text.isEmpty())
             continue;
-        }
-        if (text.isEmpty())
-            continue;
+        // The header too: the caller drops header cells by position.
         if (cells.size() < columns)
             return core::Error(QStringLiteral("%1:%2: %3 columns, %4 expected").arg(path).arg(line).arg(cells.size()).arg(columns));
-        rows << cells;
+        if (line == 1)
+            header = cells;
+        else
+            rows << cells;
     }
+    if (line == 0)
+        return core::Error(QStringLiteral("%1: empty; a header line with %2 columns was expected").arg(path).arg(columns));
     return rows;
 }
 

@@ -4,6 +4,8 @@
 // output parsing.
 
 #include "cluster/batch_scripts.h"
+#include "cluster/cluster_state.h"
+#include "cluster/cluster_work.h"
 #include "cluster/shard_split.h"
 #include "cluster/slurm_client.h"
 #include "cluster/slurm_options.h"
@@ -97,6 +99,8 @@ private slots:
             {{{QStringLiteral("time"), QStringLiteral("soon")}}, "time 'soon'"},
             {{{QStringLiteral("memory"), QStringLiteral("lots")}}, "memory 'lots'"},
             {{{QStringLiteral("shards"), 0}}, "shards: 0"},
+            {{{QStringLiteral("shards"), 4294967299.0}}, "shards: 4294967299"}, // 2^32 + 3: checked before narrowing, not taken as 3
+            {{{QStringLiteral("shards"), -4294967295.0}}, "shards: -4294967295"},
             {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("--qos=a\n#SBATCH --x")}}}, "one sbatch option on one line"},
             {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("rm -rf /")}}}, "one sbatch option"},
             {{{QStringLiteral("nodes"), 3}}, "'nodes' is unknown"},
@@ -105,6 +109,25 @@ private slots:
             auto r = SlurmOptions::fromJson(json);
             QVERIFY(!r);
             QVERIFY2(r.error().message().contains(QLatin1String(expected)), qPrintable(r.error().message()));
+        }
+    }
+
+    // The shard counts a checkpoint or a task's run description give back are bounded like the
+    // option: a huge or wrapped-around count never becomes a loop bound.
+    void recordedShardCountsAreBounded()
+    {
+        for (const auto& [value, expected] : {std::pair<double, int>{8, 8}, {10000, 10000}, {10001, 0}, {4294967299.0, 0}, {-1, 0}, {0, 0}}) {
+            ClusterState state;
+            state.plan.insert(QStringLiteral("shards"), value);
+            QCOMPARE(state.shards(), expected);
+            const QJsonObject config{{QStringLiteral("schema"), QStringLiteral("bioforge-cluster-run/1")}, {QStringLiteral("plugin"), QStringLiteral("p")},
+                                     {QStringLiteral("verb"), QStringLiteral("v")}, {QStringLiteral("shards"), value}};
+            auto c = ClusterRunConfig::fromJson(config, QStringLiteral("run.json"));
+            QCOMPARE(bool(c), expected > 0);
+            if (c)
+                QCOMPARE(c->shards, expected);
+            else
+                QVERIFY2(c.error().message().startsWith(QStringLiteral("run.json: ")), qPrintable(c.error().message()));
         }
     }
 

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+
 using namespace bioforge::core;
 using T = ParameterSpec::Type;
 
@@ -58,6 +60,13 @@ private slots:
         QVERIFY(!spec().parseArguments({QStringLiteral("a"), QStringLiteral("--batch")}));
         QVERIFY(!spec().parseArguments({QStringLiteral("a"), QStringLiteral("--unknown"), QStringLiteral("1")}));
         QVERIFY(spec().helpText().contains(QStringLiteral("--chunk")));
+        // NaN passes every range comparison; neither it nor an infinity is a setting.
+        for (const char* text : {"nan", "NaN", "inf", "-inf"}) {
+            auto bad = spec().parseArguments({QStringLiteral("a"), QStringLiteral("--threshold"), QLatin1String(text)});
+            QVERIFY2(!bad, text);
+            QVERIFY2(bad.error().message().contains(QStringLiteral("threshold")), qPrintable(bad.error().message()));
+        }
+        QVERIFY(!spec().validate({{QStringLiteral("inputs"), QJsonArray{}}, {QStringLiteral("threshold"), std::nan("")}}));
     }
 
     void booleansTakeEverySpelling_data()

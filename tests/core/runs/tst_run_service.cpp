@@ -163,6 +163,30 @@ private slots:
         QVERIFY(m_scheduler->waitForIdle(60000));
         QCOMPARE(m_project->store().run(*resumed)->state, RunState::Finished);
     }
+
+    // A resume takes its parameters from the project database, which any program can edit: they
+    // pass the verb's checks again, as at start, instead of reaching the job unchecked.
+    void aResumeChecksTheRecordedParametersAgain()
+    {
+        for (const QJsonValue& units : {QJsonValue(-3), QJsonValue(1e12), QJsonValue(QStringLiteral("many"))}) {
+            RunRecord edited;
+            edited.runId = QStringLiteral("edited-run-%1").arg(units.toVariant().toString());
+            edited.checkpointId = edited.runId;
+            edited.pluginId = QStringLiteral("workbench");
+            edited.verb = QStringLiteral("selftest");
+            edited.parameters = m_params;
+            edited.parameters.insert(QStringLiteral("units"), units);
+            edited.state = RunState::Interrupted;
+            edited.createdAt = QDateTime::currentDateTimeUtc();
+            QVERIFY(m_project->store().insertRun(edited));
+            const qsizetype before = m_project->store().runs()->size();
+            auto resumed = m_runs->resume(edited.runId);
+            QVERIFY(!resumed);
+            QVERIFY2(resumed.error().message().contains(edited.runId) && resumed.error().message().contains(QStringLiteral("units")),
+                     qPrintable(resumed.error().message()));
+            QCOMPARE(m_project->store().runs()->size(), before);
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TstRunService)

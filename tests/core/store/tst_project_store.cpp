@@ -7,9 +7,12 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QFile>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <limits>
 
 using namespace bioforge::core;
 
@@ -37,7 +40,7 @@ private slots:
         QVERIFY2(project, project ? "" : qPrintable(project.error().message()));
         for (const char* sub : {"runs", "checkpoints", "reports", "logs"})
             QVERIFY(QDir((*project)->folder()).exists(QLatin1String(sub)));
-        QCOMPARE((*project)->store().schemaVersion(), Migrations::latest());
+        QCOMPARE((*project)->store().schemaVersion(), qint64(Migrations::latest()));
         QSqlQuery q((*project)->store().database());
         QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
@@ -55,7 +58,7 @@ private slots:
             QVERIFY(QDir().mkpath(QDir(folder).filePath(QLatin1String(sub))));
         auto project = Project::open(folder, true);
         QVERIFY2(project, project ? "" : qPrintable(project.error().message()));
-        QCOMPARE((*project)->store().schemaVersion(), Migrations::latest());
+        QCOMPARE((*project)->store().schemaVersion(), qint64(Migrations::latest()));
         const QString other = m_dir.filePath(QStringLiteral("not-ours"));
         QVERIFY(QDir().mkpath(QDir(other).filePath(QStringLiteral("runs"))));
         QVERIFY(bioforge::test::writeAll(QDir(other).filePath(QStringLiteral("runs/thesis.docx")), "x"));
@@ -86,6 +89,39 @@ private slots:
         QVERIFY(!again);
         QVERIFY2(again.error().message().contains(QStringLiteral("newer BioForge")), qPrintable(again.error().message()));
         QVERIFY(again.error().message().contains(path));
+    }
+
+    // PRAGMA user_version is any signed 32-bit value another program or a damaged file
+    // left; a negative one once indexed the migration list before its start (found by
+    // fuzz_project_db, tests/fuzz/corpus/project_db/regress-negative-user-version).
+    void invalidSchemaNumberIsRefusedAndLeftUntouched_data()
+    {
+        QTest::addColumn<qint64>("version");
+        QTest::newRow("-1") << qint64(-1);
+        QTest::newRow("-2") << qint64(-2);
+        QTest::newRow("int32 min") << qint64(std::numeric_limits<qint32>::min());
+    }
+    void invalidSchemaNumberIsRefusedAndLeftUntouched()
+    {
+        QFETCH(qint64, version);
+        const QString path = m_dir.filePath(QStringLiteral("negative%1.sqlite").arg(QTest::currentDataTag()));
+        {
+            auto store = ProjectStore::open(path);
+            QVERIFY(store);
+            QSqlQuery q((*store)->database());
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = %1").arg(version)));
+        }
+        QFile before(path);
+        QVERIFY(before.open(QIODevice::ReadOnly));
+        const QByteArray bytes = before.readAll();
+        before.close();
+        auto again = ProjectStore::open(path);
+        QVERIFY(!again);
+        QVERIFY2(again.error().message().contains(QStringLiteral("not a valid schema number")), qPrintable(again.error().message()));
+        QVERIFY(again.error().message().contains(path));
+        QFile after(path);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), bytes);
     }
 
     void otherSqliteFilesAreRefused()
@@ -164,6 +200,11 @@ private slots:
         QVERIFY(!(*store)->ensurePluginSchema(QStringLiteral("demo"), v1));
         const QList<QStringList> broken{{QStringLiteral("CREATE TABLE broken (")}};
         QVERIFY(!(*store)->ensurePluginSchema(QStringLiteral("broken"), broken));
+        QVERIFY(q.exec(QStringLiteral("UPDATE plugin_schema SET version = -3 WHERE plugin_id = 'demo'")));
+        auto negative = (*store)->ensurePluginSchema(QStringLiteral("demo"), v2);
+        QVERIFY(!negative);
+        QVERIFY2(negative.error().message().contains(QStringLiteral("plugin 'demo' schema -3 is not a valid schema number")),
+                 qPrintable(negative.error().message()));
     }
 };
 

@@ -114,6 +114,34 @@ private slots:
         QVERIFY2(unknown.error().message().contains(QStringLiteral("does not read")), qPrintable(unknown.error().message()));
     }
 
+    // Numbers from a configuration file are checked before they are narrowed or size anything:
+    // out of range, fractional, non-numeric or huge values are errors naming the file and key.
+    void outOfRangeNumbersInAConfigurationAreErrors()
+    {
+        const HenawConfig c = HenawConfig::defaults({QStringLiteral("albumin"), QStringLiteral("crp"), QStringLiteral("rdw"), QStringLiteral("sbp")});
+        const QList<std::pair<const char*, QJsonValue>> cases{
+            {"warmup_epochs", -3e9}, {"warmup_epochs", -1}, {"patience", 1e300}, {"epochs", 2.5}, {"epochs", QStringLiteral("40")},
+            {"embedding", 1 << 20}, {"batch_size", 3e9}, {"seed", -1}, {"seed", 1e300}, {"ensemble", 0},
+            {"dropout", QStringLiteral("0.1")}, {"learning_rate", QJsonValue(QJsonValue::Null)},
+            {"hidden", QJsonArray{64, 32, 1e9}}, {"hidden", QJsonArray{64, 32, -16}}};
+        for (const auto& [key, value] : cases) {
+            QJsonObject j = c.toJson();
+            j.insert(QLatin1String(key), value);
+            auto bad = HenawConfig::fromJson(j, QStringLiteral("cfg.json"));
+            QVERIFY2(!bad, key);
+            QVERIFY2(bad.error().message().startsWith(QStringLiteral("cfg.json: ")), qPrintable(bad.error().message()));
+        }
+        QJsonObject j = c.toJson();
+        j.insert(QStringLiteral("warmup_epochs"), -3e9);
+        QVERIFY2(HenawConfig::fromJson(j, QStringLiteral("cfg.json")).error().message().contains(QStringLiteral("\"warmup_epochs\"")),
+                 qPrintable(HenawConfig::fromJson(j, QStringLiteral("cfg.json")).error().message()));
+        j = c.toJson();
+        j.insert(QStringLiteral("seed"), 9007199254740992.0); // 2^53: still exact
+        auto seeded = HenawConfig::fromJson(j, QStringLiteral("cfg.json"));
+        QVERIFY(seeded);
+        QCOMPARE(seeded->seed, quint64(1) << 53);
+    }
+
     void theSamplerCoversEveryRowOncePerEpochAndCanBeReplayed()
     {
         std::vector<double> ages;

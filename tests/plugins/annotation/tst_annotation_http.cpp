@@ -189,7 +189,7 @@ private slots:
             {"/html", HttpRequest::Expect::Json, "HTML page where JSON was expected", 1},
             {"/graphql", HttpRequest::Expect::GraphQl, "Gene not found", 1},
             {"/forbidden", HttpRequest::Expect::Json, "403", 1},
-            {"/cut", HttpRequest::Expect::Json, "", 3},
+            {"/cut", HttpRequest::Expect::Json, "", -3}, // closed mid-answer: Qt may resend once too (seen 4 in one run)
             {"/malformed", HttpRequest::Expect::Json, "malformed JSON", 3},
             {"/drop", HttpRequest::Expect::Json, "closed", -3},
         };
@@ -198,8 +198,9 @@ private slots:
             QVERIFY2(!r, c.path);
             QVERIFY2(r.error().message().contains(QLatin1String(c.says)), qPrintable(r.error().message()));
             QVERIFY2(r.error().message().contains(QLatin1String(c.path)), qPrintable(r.error().message())); // names what failed
-            // A connection closed before any byte of the answer: QNetworkAccessManager itself sends an
-            // idempotent request once more on a new connection (RFC 9110 §9.2.2) — at most one more in all here.
+            // A connection closed before (or, when the close and the bytes race, during) the answer:
+            // QNetworkAccessManager itself sends an idempotent request once more on a new connection
+            // (RFC 9110 §9.2.2) — at most one more in all here.
             const qsizetype n = server.requests(QLatin1String(c.path)).size();
             QVERIFY2(c.requests > 0 ? n == c.requests : (n >= -c.requests && n <= -c.requests + 1),
                      qPrintable(QStringLiteral("%1: %2 requests").arg(QLatin1String(c.path)).arg(n)));

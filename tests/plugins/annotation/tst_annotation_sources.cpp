@@ -10,8 +10,13 @@
 #include "sources/annotation_source.h"
 #include "sources/clinvar_terms.h"
 #include "sources/gtex_source.h"
+#include "store/bulk_library.h"
 
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
+
+#include <limits>
 
 
 using namespace bioforge;
@@ -273,6 +278,32 @@ private slots:
         auto wrong = lib.importText(QStringLiteral("gnomad"), QStringLiteral("notes.txt"), "hello\n");
         QVERIFY(!wrong);
         QVERIFY2(wrong.error().message().contains(QStringLiteral("constraint")), qPrintable(wrong.error().message()));
+    }
+
+    // The library's schema number (PRAGMA user_version) is checked both ways before it
+    // selects migrations: a negative one indexed the migration list before its start in the
+    // project store (fuzz_project_db), and this store had the same check.
+    void aLibraryWithAnInvalidSchemaNumberIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("library.sqlite"));
+        QVERIFY(BulkLibrary::open(path));
+        for (const qint64 version : {qint64(-1), qint64(std::numeric_limits<qint32>::min()), qint64(1000)}) {
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+                db.setDatabaseName(path);
+                QVERIFY(db.open());
+                QSqlQuery q(db);
+                QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = %1").arg(version)));
+            }
+            QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+            auto again = BulkLibrary::open(path);
+            QVERIFY(!again);
+            const QString message = again.error().message();
+            QVERIFY2(message.contains(path) && message.contains(QString::number(version)), qPrintable(message));
+            QVERIFY2(message.contains(version < 0 ? QStringLiteral("not a valid schema number") : QStringLiteral("newer BioForge")),
+                     qPrintable(message));
+        }
     }
 };
 

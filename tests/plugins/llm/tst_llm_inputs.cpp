@@ -54,6 +54,27 @@ core::Status writeVocab(const QString& path, const std::string& brokenByteText =
     return w.write(path);
 }
 
+// A one-block F32 model of 300 tokens, small enough to rewrite in a test.
+SynthSpec oneBlockSpec()
+{
+    SynthSpec spec;
+    spec.embedding = 32;
+    spec.feedForward = 64;
+    spec.layers = 1;
+    spec.heads = 2;
+    spec.kvHeads = 1;
+    spec.vocab = 300;
+    spec.weightType = "F32";
+    return spec;
+}
+
+// Adds a tensor of `source` to `w` under `name` (its own name when empty).
+bool copyTensor(GgufWriter& w, const GgufFile& source, const GgufTensorInfo& t, const std::string& name = {})
+{
+    return bool(w.addTensor(name.empty() ? t.name : name, t.type, t.shape,
+                            QByteArray(reinterpret_cast<const char*>(source.tensorData(t)), qsizetype(t.bytes))));
+}
+
 } // namespace
 
 class TstLlmInputs : public QObject {
@@ -94,14 +115,7 @@ private slots:
 
     void aVocabularyLargerThanTheEmbeddingIsRefusedAtLoad()
     {
-        SynthSpec spec;
-        spec.embedding = 32;
-        spec.feedForward = 64;
-        spec.layers = 1;
-        spec.heads = 2;
-        spec.kvHeads = 1;
-        spec.vocab = 300;
-        spec.weightType = "F32";
+        const SynthSpec spec = oneBlockSpec();
         const QString ok = m_dir.filePath(QStringLiteral("ok.gguf"));
         QVERIFY(ModelSynthesizer::write(spec, ok));
         // The same model with two more tokens than embedding rows.
@@ -124,7 +138,7 @@ private slots:
             w.set(key, v);
         }
         for (const GgufTensorInfo& t : (*source)->tensors())
-            QVERIFY(w.addTensor(t.name, t.type, t.shape, QByteArray(reinterpret_cast<const char*>((*source)->tensorData(t)), qsizetype(t.bytes))));
+            QVERIFY(copyTensor(w, **source, t));
         const QString bad = m_dir.filePath(QStringLiteral("vocab-larger.gguf"));
         QVERIFY(w.write(bad));
         QVERIFY(LlamaModel::load(*GgufFile::open(ok), LlamaModel::Options::cpu(1, bestKernelPath())));
@@ -179,6 +193,34 @@ private slots:
         QCOMPARE(list->stop.size(), size_t(2));
         for (const char* bad : {R"({"stop": 5})", R"({"stop": [""]})", R"({"stop": [1]})", R"({"user": 3})", "[1]"})
             QVERIFY2(!ChatTemplate::fromJson(bad), bad);
+    }
+
+    // block_count sizes the layer list: a file with one tensor named for a huge last block
+    // (a few kilobytes) must be refused against its tensor table before anything is sized by it.
+    void aBlockCountTheTensorTableCannotHoldIsRefusedAtLoad()
+    {
+        const SynthSpec spec = oneBlockSpec();
+        const QString ok = m_dir.filePath(QStringLiteral("one-block.gguf"));
+        QVERIFY(ModelSynthesizer::write(spec, ok));
+        auto source = GgufFile::open(ok);
+        QVERIFY(source);
+        for (const uint32_t blocks : {uint32_t(2), uint32_t(1) << 28}) {
+            GgufWriter w;
+            for (const auto& [key, value] : (*source)->metadata())
+                w.set(key, value);
+            w.setUInt32("llama.block_count", blocks);
+            for (const GgufTensorInfo& t : (*source)->tensors())
+                QVERIFY(copyTensor(w, **source, t));
+            const GgufTensorInfo* norm = (*source)->tensor("blk.0.attn_norm.weight");
+            QVERIFY(norm);
+            QVERIFY(copyTensor(w, **source, *norm, "blk." + std::to_string(blocks - 1) + ".attn_norm.weight"));
+            const QString bad = m_dir.filePath(QStringLiteral("blocks-%1.gguf").arg(blocks));
+            QVERIFY(w.write(bad));
+            auto model = LlamaModel::load(*GgufFile::open(bad), LlamaModel::Options::cpu(1, bestKernelPath()));
+            QVERIFY(!model);
+            QVERIFY2(model.error().message().contains(bad) && model.error().message().contains(QStringLiteral("block_count is %1").arg(blocks)),
+                     qPrintable(model.error().message()));
+        }
     }
 };
 

@@ -13,6 +13,7 @@
 #include "model/encoder_templates.h"
 #include "model/synthetic_encoders.h"
 #include "pipeline/predict_job.h"
+#include "pipeline/prediction_tables.h"
 #include "pipeline/validate_job.h"
 #include "provenance/provenance_recorder.h"
 #include "support/test_support.h"
@@ -25,6 +26,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include <zlib.h>
@@ -237,6 +239,29 @@ private slots:
                 continued += c.toObject().value(QLatin1String("continued")).toBool() ? 1 : 0;
         }
         QVERIFY2(shards >= 120 / 21 && continued >= 5, qPrintable(QStringLiteral("%1 shards, %2 continued").arg(shards).arg(continued)));
+    }
+
+    // A contig's length and chunk count come back from the frames checkpoint: the count sizes the
+    // per-chunk scores, so one that its length does not give is refused before anything is sized.
+    void aCheckpointChunkCountTheLengthDoesNotGiveIsRefused()
+    {
+        PredictionTables tables(m_dir.filePath(QStringLiteral("tables")), {QStringLiteral("non-viral"), QStringLiteral("viral")}, 1, CallRule{}, 300);
+        const auto contig = [](int64_t length, int chunks) {
+            ShardContig c;
+            c.id = "c1";
+            c.length = length;
+            c.chunks = chunks;
+            return c;
+        };
+        QVERIFY(tables.beginContig(contig(1000, 4)));
+        QVERIFY(tables.beginContig(contig(300, 1)));
+        QVERIFY(tables.beginContig(contig(0, 0)));
+        for (const auto& [length, chunks] : {std::pair<int64_t, int>{1000, std::numeric_limits<int>::max()}, {1000, 3}, {1000, -1},
+                                             {-5, 0}, {std::numeric_limits<int64_t>::max(), 1}, {int64_t(1) << 40, 1 << 30}}) {
+            auto st = tables.beginContig(contig(length, chunks));
+            QVERIFY2(!st, qPrintable(QStringLiteral("%1 chunks, length %2").arg(chunks).arg(length)));
+            QVERIFY2(st.error().message().contains(QStringLiteral("contig c1")), qPrintable(st.error().message()));
+        }
     }
 };
 

@@ -3,6 +3,7 @@
 // filtered by call and length) and the drill-down shows a contig's chunks and
 // frames; Validate runs the model check. Saves a screenshot.
 
+#include "contig_results.h"
 #include "contig_table_model.h"
 #include "log/logging.h"
 #include "model/classifier_writer.h"
@@ -181,6 +182,38 @@ private slots:
         const QJsonObject cluster = panel.parameters().value(QLatin1String("cluster")).toObject();
         QCOMPARE(cluster.value(QLatin1String("shards")).toInt(), 3);
         QCOMPARE(cluster.value(QLatin1String("partition")).toString(), QStringLiteral("gpu"));
+    }
+
+    // A run folder damaged after the run (an empty or cut frames.tsv): the results fail to load
+    // with the file and line named, never an erase past the end of a short header.
+    void damagedResultTablesNameTheFile()
+    {
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& content) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+        };
+        auto row = [](int n, const QByteArray& first) {
+            QByteArrayList cells{first};
+            for (int i = 1; i < n; ++i)
+                cells << QByteArray::number(i);
+            return cells.join('\t') + '\n';
+        };
+        write(QStringLiteral("contigs.tsv"), row(11, "contig") + row(11, "c1"));
+        write(QStringLiteral("chunks.tsv"), row(7, "contig") + row(7, "c1"));
+        write(QStringLiteral("frames.tsv"), row(9, "contig") + row(9, "c1"));
+        QVERIFY(ContigResults::load(dir.path()));
+        for (const QByteArray& frames : {QByteArray(), QByteArray("contig\tframe\n") + row(9, "c1"), QByteArray("\n")}) {
+            write(QStringLiteral("frames.tsv"), frames);
+            auto r = ContigResults::load(dir.path());
+            QVERIFY(!r);
+            QVERIFY2(r.error().message().contains(dir.filePath(QStringLiteral("frames.tsv"))), qPrintable(r.error().message()));
+        }
+        write(QStringLiteral("frames.tsv"), row(9, "contig") + "c1\t2\n");
+        auto shortRow = ContigResults::load(dir.path());
+        QVERIFY(!shortRow);
+        QVERIFY2(shortRow.error().message().contains(QStringLiteral("frames.tsv:2:")), qPrintable(shortRow.error().message()));
     }
 
     void cleanupTestCase()

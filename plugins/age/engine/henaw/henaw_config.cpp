@@ -4,6 +4,9 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <algorithm>
+#include <cmath>
+
 namespace bioforge::age {
 
 using core::Error;
@@ -89,12 +92,15 @@ core::Status HenawConfig::validate() const
         for (const auto& [a, b] : list)
             if (!markers.contains(a) || !markers.contains(b))
                 return Error(QStringLiteral("HENAW: engineered feature %1 / %2 names a marker the model does not read").arg(a, b));
-    if (embedding < 1 || attentionHeads < 1 || embedding % attentionHeads != 0)
-        return Error(QStringLiteral("HENAW: the embedding width %1 must be a multiple of the %2 attention heads").arg(embedding).arg(attentionHeads));
-    if (hidden.size() != 3 || hidden[0] < 1 || hidden[1] < 1 || hidden[2] < 1)
-        return Error(QStringLiteral("HENAW: \"hidden\" must be three positive widths"));
-    if (!(dropout >= 0 && dropout < 1) || batchSize < 2 || epochs < 1 || ensemble < 1 || !(learningRate > 0) || ageBand < 1)
-        return Error(QStringLiteral("HENAW: a training setting is out of range (dropout in [0, 1), batch >= 2, epochs, ensemble, ageBand >= 1, learning rate > 0)"));
+    if (embedding < 1 || embedding > 1024 || attentionHeads < 1 || attentionHeads > 64 || embedding % attentionHeads != 0)
+        return Error(QStringLiteral("HENAW: the embedding width %1 (at most 1024) must be a multiple of the %2 attention heads (at most 64)")
+                         .arg(embedding).arg(attentionHeads));
+    if (hidden.size() != 3 || std::any_of(hidden.begin(), hidden.end(), [](int h) { return h < 1 || h > (1 << 14); }))
+        return Error(QStringLiteral("HENAW: \"hidden\" must be three widths from 1 to 16384"));
+    if (!(dropout >= 0 && dropout < 1) || batchSize < 2 || epochs < 1 || ensemble < 1 || !(learningRate > 0) || ageBand < 1
+        || warmupEpochs < 0 || patience < 0)
+        return Error(QStringLiteral("HENAW: a training setting is out of range (dropout in [0, 1), batch >= 2, epochs, ensemble, ageBand >= 1, "
+                                    "warmup and patience >= 0, learning rate > 0)"));
     if (!(trainFraction > 0) || !(validationFraction > 0) || trainFraction + validationFraction >= 1)
         return Error(QStringLiteral("HENAW: the train and validation fractions must be positive and leave a test split"));
     return core::okStatus();
@@ -131,12 +137,43 @@ core::Expected<HenawConfig> HenawConfig::fromJson(const QJsonObject& j, const QS
         for (const QJsonValue& m : j.value(QLatin1String("log_markers")).toArray())
             c.logMarkers << m.toString();
     }
+    // Every number is checked before it is narrowed: a whole number in range for the integer
+    // settings (a JSON number such as 3e9 or -1e300 cast to int is undefined behaviour), a
+    // finite number for the others. Widths have upper bounds so that a configuration cannot size
+    // the network to gigabytes (HENAW's published widths are tens to hundreds).
+    QString bad;
+    auto integer = [&](const QJsonValue& v, const QString& key, qint64 fallback, qint64 lo, qint64 hi) -> qint64 {
+        if (v.isUndefined())
+            return fallback;
+        const double d = v.isDouble() ? v.toDouble() : std::nan("");
+        if (!(d >= double(lo) && d <= double(hi) && d == std::floor(d))) {
+            if (bad.isEmpty())
+                bad = QStringLiteral("\"%1\" must be a whole number from %2 to %3, not %4")
+                          .arg(key).arg(lo).arg(hi).arg(QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
+            return fallback;
+        }
+        return qint64(d);
+    };
+    auto count = [&](const char* key, int fallback, int lo, int hi) {
+        return int(integer(j.value(QLatin1String(key)), QLatin1String(key), fallback, lo, hi));
+    };
+    auto number = [&](const char* key, double fallback) {
+        const QJsonValue v = j.value(QLatin1String(key));
+        if (v.isUndefined())
+            return fallback;
+        if (!v.isDouble() || !std::isfinite(v.toDouble())) {
+            if (bad.isEmpty())
+                bad = QStringLiteral("\"%1\" must be a finite number").arg(QLatin1String(key));
+            return fallback;
+        }
+        return v.toDouble();
+    };
+    constexpr int kMaxWidth = 1 << 14, kMaxEpochs = 100000;
     c.hidden.clear();
     for (const QJsonValue& h : j.value(QLatin1String("hidden")).toArray())
-        c.hidden << h.toInt();
-    auto number = [&](const char* key, double fallback) { return j.value(QLatin1String(key)).toDouble(fallback); };
-    c.embedding = int(number("embedding", c.embedding));
-    c.attentionHeads = int(number("attention_heads", c.attentionHeads));
+        c.hidden << int(integer(h, QStringLiteral("hidden"), 0, 1, kMaxWidth));
+    c.embedding = count("embedding", c.embedding, 1, 1024);
+    c.attentionHeads = count("attention_heads", c.attentionHeads, 1, 64);
     c.dropout = number("dropout", c.dropout);
     c.weightingLambda = number("weighting_lambda", c.weightingLambda);
     c.weightingTemperature = number("weighting_temperature", c.weightingTemperature);
@@ -146,18 +183,21 @@ core::Expected<HenawConfig> HenawConfig::fromJson(const QJsonObject& j, const QS
     c.probeLossWeight = number("probe_loss_weight", c.probeLossWeight);
     c.elasticAlpha = number("elastic_alpha", c.elasticAlpha);
     c.elasticLambda = number("elastic_lambda", c.elasticLambda);
-    c.batchSize = int(number("batch_size", c.batchSize));
-    c.epochs = int(number("epochs", c.epochs));
+    c.batchSize = count("batch_size", c.batchSize, 2, 1 << 20);
+    c.epochs = count("epochs", c.epochs, 1, kMaxEpochs);
     c.learningRate = number("learning_rate", c.learningRate);
     c.minLearningRate = number("min_learning_rate", c.minLearningRate);
-    c.warmupEpochs = int(number("warmup_epochs", c.warmupEpochs));
+    c.warmupEpochs = count("warmup_epochs", c.warmupEpochs, 0, kMaxEpochs);
     c.gradientClip = number("gradient_clip", c.gradientClip);
-    c.patience = int(number("patience", c.patience));
-    c.ageBand = int(number("age_band", c.ageBand));
-    c.ensemble = int(number("ensemble", c.ensemble));
+    c.patience = count("patience", c.patience, 0, kMaxEpochs);
+    c.ageBand = count("age_band", c.ageBand, 1, 130);
+    c.ensemble = count("ensemble", c.ensemble, 1, 1000);
     c.trainFraction = number("train_fraction", c.trainFraction);
     c.validationFraction = number("validation_fraction", c.validationFraction);
-    c.seed = quint64(number("seed", double(c.seed)));
+    // The seed is written as a JSON number, so it is exact up to 2^53.
+    c.seed = quint64(integer(j.value(QLatin1String("seed")), QStringLiteral("seed"), qint64(c.seed), 0, qint64(1) << 53));
+    if (!bad.isEmpty())
+        return Error(QStringLiteral("%1: %2").arg(source, bad));
     if (core::Status st = c.validate(); !st)
         return st.error().withContext(source);
     return c;

@@ -1,5 +1,7 @@
 #include "store/sqlite_db.h"
 
+#include "store/migrations.h"
+
 #include <QSqlError>
 #include <QUuid>
 
@@ -115,7 +117,8 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
     if (!db.open())
         return failed(path, QStringLiteral("cannot open the %1: %2").arg(schema.what, db.lastError().text()));
-    int appId = 0, version = 0;
+    int appId = 0;
+    qint64 version = 0;
     {
         QSqlQuery q(db);
         if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
@@ -123,17 +126,16 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
         appId = q.value(0).toInt();
         if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
             return failed(path, q.lastError().text());
-        version = q.value(0).toInt();
+        version = q.value(0).toLongLong();
     }
     if (appId != 0 && appId != schema.applicationId)
         return failed(path, QStringLiteral("not a BioForge %1 (application_id %2)").arg(schema.what).arg(appId));
-    if (version > int(schema.migrations.size()))
-        return failed(path, QStringLiteral("written by a newer BioForge (%1 schema %2; this version reads up to %3); it was not modified")
-                                .arg(schema.what).arg(version).arg(schema.migrations.size()));
+    if (auto st = core::checkSchemaVersion(version, int(schema.migrations.size()), schema.what); !st)
+        return failed(path, st.error().message());
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
         if (auto st = d->exec(QString::fromLatin1(pragma)); !st)
             return st.error();
-    for (int v = version + 1; v <= int(schema.migrations.size()); ++v) {
+    for (int v = int(version) + 1; v <= int(schema.migrations.size()); ++v) {
         if (auto st = d->begin(); !st)
             return st.error();
         for (const QString& sql : schema.migrations[v - 1])

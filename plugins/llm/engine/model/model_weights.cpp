@@ -102,7 +102,14 @@ core::Expected<ModelWeights> ModelWeights::fromGguf(const GgufFile& f, const Mod
         w.output = w.tokenEmbedding;
         w.tiedOutput = true;
     }
-    // block_count comes from the metadata: the last block must exist before memory is sized by it.
+    // block_count comes from the metadata: it is checked against the tensor table before memory is
+    // sized by it. Each block has at least its nine required tensors, so a count the table cannot
+    // hold is refused (one tensor named for the last block is not enough: a file of a few bytes
+    // could otherwise size the layer list to gigabytes); then the last block must exist.
+    constexpr int64_t kTensorsPerBlock = 9;
+    if (c.layers > int64_t(f.tensors().size()) / kTensorsPerBlock)
+        return Error(QStringLiteral("%1: block_count is %2 but the file has %3 tensors; each block needs at least %4")
+                         .arg(f.path()).arg(c.layers).arg(f.tensors().size()).arg(kTensorsPerBlock));
     if (!f.tensor("blk." + std::to_string(c.layers - 1) + ".attn_norm.weight"))
         return Error(QStringLiteral("%1: block_count is %2 but there is no tensor 'blk.%3.attn_norm.weight'").arg(f.path()).arg(c.layers).arg(c.layers - 1));
     w.layers.resize(size_t(c.layers));

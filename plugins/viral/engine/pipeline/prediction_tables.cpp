@@ -1,5 +1,6 @@
 #include "pipeline/prediction_tables.h"
 
+#include "io/fasta_reader.h"
 #include "pipeline/float_text.h"
 #include "sequence/chunker.h"
 
@@ -13,6 +14,9 @@ namespace bioforge::viral {
 using core::Error;
 
 namespace {
+
+// The longest contig the run reads (core::FastaReader's limit, contig_source.cpp).
+const int64_t kMaxContigLength = core::FastaLimits{}.maxSequenceLength;
 
 QByteArray num(double x) { return QByteArray::fromStdString(numpyFloat32Text(float(x))); }
 
@@ -66,13 +70,21 @@ core::Status PredictionTables::write(QSaveFile& file, const QByteArray& line)
     return core::okStatus();
 }
 
-void PredictionTables::beginContig(const ShardContig& contig)
+core::Status PredictionTables::beginContig(const ShardContig& contig)
 {
+    // Both numbers come from a checkpoint; the chunk count sizes the scores below, so it must be
+    // the one the length gives (chunkLayout's count, ceil(length / chunk length)).
+    const bool lengthOk = contig.length >= 0 && contig.length <= kMaxContigLength;
+    const int64_t expected = lengthOk ? (contig.length + m_chunkLength - 1) / m_chunkLength : -1;
+    if (!lengthOk || contig.chunks != expected)
+        return Error(QStringLiteral("contig %1: %2 chunks recorded for a length of %3, which gives %4 chunks of %5")
+                         .arg(QString::fromStdString(contig.id)).arg(contig.chunks).arg(contig.length).arg(expected).arg(m_chunkLength));
     m_contig = contig;
-    m_chunkScores.assign(size_t(std::max(contig.chunks, 0)), ChunkScore());
+    m_chunkScores.assign(size_t(contig.chunks), ChunkScore());
     for (size_t i = 0; i < m_chunkScores.size(); ++i)
         m_chunkScores[i].chunk = int(i) + 1;
     m_contigFrames = 0;
+    return core::okStatus();
 }
 
 core::Status PredictionTables::addFrames(const std::vector<FrameResult>& frames)

@@ -41,7 +41,9 @@ public:
     // A contig's frames arrive in frame order, in one or more pieces (a long
     // contig spans shards): beginContig, addFrames for each piece, endContig.
     // Memory holds one score per chunk of the open contig, never its frames.
-    void beginContig(const ShardContig& contig);
+    // Errors: the contig's chunk count (from a checkpoint) is not the count its
+    // length gives at this run's chunk length; nothing is sized by it then.
+    core::Status beginContig(const ShardContig& contig);
     core::Status addFrames(const std::vector<FrameResult>& frames);
     core::Status endContig();
     core::Status commit();

@@ -79,7 +79,8 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                 throw JobFailure(QStringLiteral("%1: contig %2 continues contig %3; start the run again")
                                      .arg(framesKey, QString::fromStdString(contig.id), QString::fromStdString(openContig.id)));
             if (!contig.continued) {
-                tables.beginContig(contig);
+                if (auto st = tables.beginContig(contig); !st)
+                    throw JobFailure(st.error().withContext(framesKey).message() + QStringLiteral("; start the run again"));
                 openContig = contig;
                 toCache = CachedContig{contig.length, contig.chunks, {}};
             }
