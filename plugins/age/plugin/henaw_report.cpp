@@ -107,6 +107,9 @@ core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, cons
         QMap<int, core::PlotSeries> byMember;
         const auto& member = history.value(QStringLiteral("member"));
         for (size_t i = 0; i < member.size(); ++i) {
+            // A damaged row (no member number, or one out of int's range: casting it is undefined) is not plotted.
+            if (!(member[i] >= 0 && member[i] <= 1e6))
+                continue;
             core::PlotSeries& series = byMember[int(member[i])];
             series.name = QStringLiteral("member %1").arg(int(member[i]));
             series.x.push_back(history.value(QStringLiteral("epoch"))[i]);

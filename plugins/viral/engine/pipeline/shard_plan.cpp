@@ -10,6 +10,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <limits>
+
 namespace bioforge::viral {
 
 using core::Error;
@@ -47,13 +49,19 @@ core::Expected<ViralShardPlan> ViralShardPlan::fromJson(const QJsonObject& json,
         return Error(QStringLiteral("%1: not a viral shard plan (schema bioforge-viral-shard-plan/1 expected)").arg(source));
     ViralShardPlan p;
     p.madeFrom = json.value(QLatin1String("made_from")).toObject();
-    p.frameShards = int(json.value(QLatin1String("frame_shards")).toInteger());
+    // Counts and indices are checked before they are narrowed (2^32 + k must not pass as k):
+    // out of int's range they become -1, which the checks below refuse.
+    const auto index = [](const QJsonValue& v) {
+        const qint64 x = v.toInteger(-1);
+        return x >= 0 && x <= std::numeric_limits<int>::max() ? int(x) : -1;
+    };
+    p.frameShards = index(json.value(QLatin1String("frame_shards")));
     p.contigs = json.value(QLatin1String("contigs")).toInteger();
     p.bases = json.value(QLatin1String("bases")).toInteger();
     int expectedFirst = 0;
     for (const QJsonValue& v : json.value(QLatin1String("shards")).toArray()) {
         const QJsonObject o = v.toObject();
-        ShardPlanEntry e{int(o.value(QLatin1String("first_frame_shard")).toInteger(-1)), int(o.value(QLatin1String("end_frame_shard")).toInteger(-1)),
+        ShardPlanEntry e{index(o.value(QLatin1String("first_frame_shard"))), index(o.value(QLatin1String("end_frame_shard"))),
                          o.value(QLatin1String("contigs")).toInteger(), o.value(QLatin1String("bases")).toInteger()};
         if (e.firstFrameShard != expectedFirst || e.endFrameShard <= e.firstFrameShard || e.endFrameShard > p.frameShards)
             return Error(QStringLiteral("%1: shard %2 covers frame shards [%3, %4), expected to start at %5 and end by %6")
