@@ -7,7 +7,6 @@
 #include "cluster/slurm_client.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
-#include "io/sha256.h"
 #include "jobs/job_context.h"
 #include "log/log.h"
 #include "plugin/iplugin.h"
@@ -42,24 +41,6 @@ QString slurmPattern(const QString& path)
 {
     QString p = path;
     return p.replace(QLatin1Char('%'), QLatin1String("%%"));
-}
-
-// Copies `from` to `to` (streamed, through a temporary file renamed at the end) when its SHA-256 is `sha256`.
-Status copyVerified(const QString& from, const QString& sha256, const QString& to)
-{
-    auto actual = Sha256::ofFile(from);
-    if (!actual)
-        return actual.error();
-    if (*actual != sha256)
-        return Error(QStringLiteral("%1: SHA-256 %2, the merge recorded %3; run the merge again ('bioforge resume')").arg(from, *actual, sha256));
-    const QString part = to + QStringLiteral(".part");
-    QFile::remove(part);
-    if (!QFile::copy(from, part))
-        return Error(QStringLiteral("%1: cannot copy to %2").arg(from, part));
-    QFile::remove(to);
-    if (!QFile::rename(part, to))
-        return Error(QStringLiteral("%1: cannot rename to %2").arg(part, to));
-    return okStatus();
 }
 
 bool taskDone(const ClusterWork& work, int index)
@@ -347,7 +328,10 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         const QString file = o.value(QLatin1String("file")).toString();
         if (file.isEmpty() || file.contains(QLatin1Char('/')) || file.startsWith(QLatin1Char('.')))
             throw JobFailure(QStringLiteral("%1: output name '%2' is not a plain file name").arg(work.mergeResultFile(), file));
-        orThrow(copyVerified(QDir(work.mergedDir()).filePath(file), o.value(QLatin1String("sha256")).toString(), QDir(ctx.outputDir()).filePath(file)));
+        if (auto st = AtomicFile::copyVerified(QDir(work.mergedDir()).filePath(file), o.value(QLatin1String("sha256")).toString(),
+                                               QDir(ctx.outputDir()).filePath(file));
+            !st)
+            throw JobFailure(st.error().message() + QStringLiteral("; run the merge again ('bioforge resume')"));
         ctx.provenance().addOutput(o.value(QLatin1String("name")).toString(), file);
         ctx.advance();
     }

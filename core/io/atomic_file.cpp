@@ -2,6 +2,7 @@
 
 #include "io/sha256.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -47,6 +48,42 @@ Expected<QByteArray> AtomicFile::readVerified(const QString& path, const QString
                              .arg(path, expectedSha256, actual));
     }
     return data;
+}
+
+Status AtomicFile::copyVerified(const QString& from, const QString& expectedSha256, const QString& to)
+{
+    QFile in(from);
+    if (!in.open(QIODevice::ReadOnly))
+        return Error(QStringLiteral("%1: cannot open: %2").arg(from, in.errorString()));
+    const QFileInfo info(to);
+    if (!QDir().mkpath(info.absolutePath()))
+        return Error(QStringLiteral("%1: cannot create folder %2").arg(to, info.absolutePath()));
+    QSaveFile out(to);
+    if (!out.open(QIODevice::WriteOnly))
+        return Error(QStringLiteral("%1: cannot open for writing: %2").arg(to, out.errorString()));
+    // The sum is of the bytes written, so a file that changes while it is copied cannot pass.
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QByteArray block;
+    while (!(block = in.read(qint64(1) << 20)).isEmpty()) {
+        hash.addData(block);
+        if (out.write(block) != block.size()) {
+            const QString reason = out.errorString();
+            out.cancelWriting();
+            return Error(QStringLiteral("%1: write failed: %2").arg(to, reason));
+        }
+    }
+    if (in.error() != QFileDevice::NoError) {
+        out.cancelWriting();
+        return Error(QStringLiteral("%1: read failed: %2").arg(from, in.errorString()));
+    }
+    const QString actual = QString::fromLatin1(hash.result().toHex());
+    if (actual.compare(expectedSha256, Qt::CaseInsensitive) != 0) {
+        out.cancelWriting();
+        return Error(QStringLiteral("%1: checksum mismatch (expected SHA-256 %2, found %3)").arg(from, expectedSha256, actual));
+    }
+    if (!out.commit())
+        return Error(QStringLiteral("%1: commit failed: %2").arg(to, out.errorString()));
+    return syncDirectory(info.absolutePath());
 }
 
 Status AtomicFile::syncDirectory(const QString& dirPath)

@@ -48,6 +48,32 @@ private slots:
         QVERIFY(!Sha256::ofFile(dir.filePath(QStringLiteral("missing"))));
     }
 
+    // A verified copy replaces the target whole only when the bytes copied have the expected sum;
+    // on a mismatch or an unreadable source the target stays as it was and nothing is left beside it.
+    void verifiedCopyReplacesOnlyOnAMatchingSum()
+    {
+        QTemporaryDir dir;
+        const QString from = dir.filePath(QStringLiteral("merged/out.tsv")), to = dir.filePath(QStringLiteral("run/out.tsv"));
+        QByteArray big;
+        for (int i = 0; i < 300000; ++i) // several of the copy's blocks
+            big += QByteArray::number(i) + '\n';
+        QVERIFY(AtomicFile::write(from, big));
+        QVERIFY(AtomicFile::write(to, "old"));
+        auto mismatch = AtomicFile::copyVerified(from, Sha256::ofData("something else"), to);
+        QVERIFY(!mismatch);
+        QVERIFY2(mismatch.error().message().contains(from) && mismatch.error().message().contains(QStringLiteral("checksum mismatch"))
+                     && mismatch.error().message().contains(Sha256::ofData(big)),
+                 qPrintable(mismatch.error().message()));
+        QCOMPARE(readAll(to), QByteArray("old"));
+        QVERIFY(!AtomicFile::copyVerified(dir.filePath(QStringLiteral("missing")), Sha256::ofData(big), to));
+        QCOMPARE(readAll(to), QByteArray("old"));
+        QVERIFY(AtomicFile::copyVerified(from, Sha256::ofData(big).toUpper(), to));
+        QCOMPARE(readAll(to), big);
+        QCOMPARE(QDir(dir.filePath(QStringLiteral("run"))).entryList(QDir::Files), QStringList{QStringLiteral("out.tsv")});
+        QVERIFY(AtomicFile::copyVerified(from, Sha256::ofData(big), dir.filePath(QStringLiteral("new/folder/out.tsv"))));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("new/folder/out.tsv"))), big);
+    }
+
     void writeIntoUnwritablePlaceIsAnError()
     {
         auto st = AtomicFile::write(QStringLiteral("/proc/bioforge-cannot-write-here/x"), "x");

@@ -159,6 +159,7 @@ private slots:
         QCOMPARE(consequenceFromHgvs("NM_001009944.3(PKD1):c.2098-2A>G"), QStringLiteral("truncating"));
         QCOMPARE(consequenceFromHgvs("NM_001009944.3(PKD1):c.2098-5C>T"), QStringLiteral("splice_region"));
         QCOMPARE(consequenceFromHgvs("NM_001009944.3(PKD1):c.2098-50C>T"), QStringLiteral("intronic"));
+        QCOMPARE(consequenceFromHgvs("NM_001009944.3(PKD1):c.100+99999999999G>A"), QStringLiteral("intronic")); // past int: not the splice site
     }
 
     void clinvarCountsEachVariationOnceAndEveryGeneOfAMultiGeneRow()

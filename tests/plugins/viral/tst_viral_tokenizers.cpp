@@ -137,6 +137,29 @@ private slots:
         QVERIFY(badMerge.error().message().contains(QStringLiteral("merge 0")));
         QVERIFY(!HfBpeTokenizer::fromJson("not json", QStringLiteral("t.json")));
     }
+
+    // Token ids are whole numbers from 0 to 2^31 - 1 wherever tokenizer.json gives one: a fraction
+    // became id 0, and 2^32 + 1 collided with id 1 in the merge table.
+    void tokenIdsOutOfRangeAreNamed()
+    {
+        const QByteArray base = R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]})";
+        QVERIFY(HfBpeTokenizer::fromJson(base + "}", QStringLiteral("t.json")));
+        const std::pair<QByteArray, const char*> cases[] = {
+            {R"({"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}})", "model.vocab['a']"},
+            {R"({"model": {"type": "BPE", "vocab": {"a": 1.5}, "merges": []}})", "model.vocab['a']"},
+            {R"({"model": {"type": "BPE", "vocab": {"a": 4294967297}, "merges": []}})", "model.vocab['a']"},
+            {R"({"model": {"type": "BPE", "vocab": {"a": "0"}, "merges": []}})", "model.vocab['a']"},
+            {base + R"(, "added_tokens": [{"content": "[CLS]", "id": -5}]})", "added token '[CLS]'"},
+            {base + R"(, "post_processor": {"type": "BertProcessing", "cls": ["[CLS]", 1e300], "sep": ["[SEP]", 3]}})", "post_processor cls"},
+            {base + R"(, "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[CLS]"}}],
+                "special_tokens": {"[CLS]": {"ids": [-2]}}}})", "post_processor special token '[CLS]'"}};
+        for (const auto& [json, names] : cases) {
+            auto t = HfBpeTokenizer::fromJson(json, QStringLiteral("t.json"));
+            QVERIFY2(!t, json.constData());
+            QVERIFY2(t.error().message().startsWith(QStringLiteral("t.json: ")) && t.error().message().contains(QLatin1String(names)),
+                     qPrintable(t.error().message()));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TstViralTokenizers)

@@ -99,7 +99,11 @@ QString consequenceFromHgvs(QByteArrayView name)
     static const QRegularExpression intronic(QStringLiteral("c\\.[*-]?\\d+([+-])(\\d+)"));
     const auto i = intronic.match(n);
     if (i.hasMatch()) {
-        const int k = i.captured(2).toInt();
+        // An offset past int's range fails toInt (0): it must not read as the splice site.
+        bool ok = false;
+        const int k = i.captured(2).toInt(&ok);
+        if (!ok)
+            return QStringLiteral("intronic");
         if (k <= 2)
             return QStringLiteral("truncating"); // canonical splice donor / acceptor
         if (k <= 10)

@@ -9,6 +9,8 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <queue>
 
 namespace bioforge::viral {
@@ -50,6 +52,17 @@ bool isSpaceChar(char32_t c) { return c < 0x80 ? (c == ' ' || (c >= '\t' && c <=
 
 uint64_t pairKey(int64_t a, int64_t b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }
 
+// A token id as tokenizer.json writes it: a whole number from 0 to 2^31 - 1 (pairKey packs two
+// into 64 bits; the model checks ids against its embedding rows later). Errors name `where`.
+core::Expected<int64_t> tokenIdOf(const QJsonValue& v, const QString& source, const QString& where)
+{
+    const double d = v.isDouble() ? v.toDouble() : -1;
+    if (!(d >= 0 && d <= double(std::numeric_limits<int32_t>::max()) && d == std::floor(d)))
+        return Error(QStringLiteral("%1: %2 is not a token id (a whole number from 0 to 2^31 - 1): %3")
+                         .arg(source, where, QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1)));
+    return int64_t(d);
+}
+
 core::Status unsupported(const QString& source, const QString& what, const QJsonValue& value)
 {
     return Error(QStringLiteral("%1: %2 '%3' is not supported by this reader").arg(source, what, value.toVariant().toString()));
@@ -85,9 +98,10 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, 
     if (vocab.isEmpty())
         return Error(QStringLiteral("%1: model.vocab is missing or empty").arg(source));
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-        if (!it.value().isDouble())
-            return Error(QStringLiteral("%1: model.vocab['%2'] is not a number").arg(source, it.key()));
-        t.m_vocab.emplace(it.key().toStdString(), it.value().toInteger());
+        auto id = tokenIdOf(it.value(), source, QStringLiteral("model.vocab['%1']").arg(it.key()));
+        if (!id)
+            return id.error();
+        t.m_vocab.emplace(it.key().toStdString(), *id);
     }
     const QJsonArray merges = model.value(QLatin1String("merges")).toArray();
     for (qsizetype rank = 0; rank < merges.size(); ++rank) {
@@ -124,8 +138,12 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, 
     for (const QJsonValue& v : root.value(QLatin1String("added_tokens")).toArray()) {
         const QJsonObject a = v.toObject();
         const std::string content = a.value(QLatin1String("content")).toString().toStdString();
-        if (!content.empty())
-            t.m_added.emplace_back(content, a.value(QLatin1String("id")).toInteger());
+        if (content.empty())
+            continue;
+        auto id = tokenIdOf(a.value(QLatin1String("id")), source, QStringLiteral("added token '%1'").arg(QString::fromStdString(content)));
+        if (!id)
+            return id.error();
+        t.m_added.emplace_back(content, *id);
     }
     std::stable_sort(t.m_added.begin(), t.m_added.end(), [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
 
@@ -153,15 +171,23 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, 
                 const QJsonArray ids = specials.value(id).toObject().value(QLatin1String("ids")).toArray();
                 if (ids.isEmpty())
                     return Error(QStringLiteral("%1: post_processor names special token '%2' without ids").arg(source, id));
-                for (const QJsonValue& x : ids)
-                    piece.ids.push_back(x.toInteger());
+                for (const QJsonValue& x : ids) {
+                    auto tokenId = tokenIdOf(x, source, QStringLiteral("post_processor special token '%1'").arg(id));
+                    if (!tokenId)
+                        return tokenId.error();
+                    piece.ids.push_back(*tokenId);
+                }
             }
             t.m_template.push_back(std::move(piece));
         }
     } else if (postType == QLatin1String("BertProcessing")) {
-        const int64_t cls = post.value(QLatin1String("cls")).toArray().at(1).toInteger();
-        const int64_t sep = post.value(QLatin1String("sep")).toArray().at(1).toInteger();
-        t.m_template = {{false, {cls}}, {true, {}}, {false, {sep}}};
+        auto cls = tokenIdOf(post.value(QLatin1String("cls")).toArray().at(1), source, QStringLiteral("post_processor cls"));
+        auto sep = tokenIdOf(post.value(QLatin1String("sep")).toArray().at(1), source, QStringLiteral("post_processor sep"));
+        if (!cls)
+            return cls.error();
+        if (!sep)
+            return sep.error();
+        t.m_template = {{false, {*cls}}, {true, {}}, {false, {*sep}}};
     } else if (!postType.isEmpty()) {
         return unsupported(source, QStringLiteral("post_processor"), postType).error();
     }

@@ -1,0 +1,64 @@
+#include "viral_bench_models.h"
+
+#include "bench_support.h"
+
+#include <QDir>
+#include <QFile>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+namespace bioforge::bench {
+
+using namespace bioforge::viral;
+
+QString fixtures()
+{
+    const QByteArray env = qgetenv("BIOFORGE_FIXTURES_DIR");
+    return env.isEmpty() ? QStringLiteral(BIOFORGE_BENCH_FIXTURES) : QString::fromLocal8Bit(env);
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+QString synthesized(const QString& name, bool esm, const EncoderShape& shape)
+{
+    const QString folder = QDir(benchDir()).filePath(name);
+    if (QFile::exists(QDir(folder).filePath(QStringLiteral("config.json"))))
+        return folder;
+    std::printf("synthesizing %s (%lld layers × %lld, %lld heads, FFN %lld) in %s …\n", qPrintable(name), (long long)shape.layers,
+                (long long)shape.hidden, (long long)shape.heads, (long long)shape.intermediate, qPrintable(folder));
+    std::fflush(stdout);
+    const core::Status st = esm ? writeSyntheticEsm2(folder, shape, fixtures() + QStringLiteral("/viral/esm2_tiny"), 7)
+                                : writeSyntheticDnabert(folder, shape, fixtures() + QStringLiteral("/viral/dnabert_s_tiny"), 7);
+    if (!st) {
+        std::fprintf(stderr, "%s\n", qPrintable(st.error().message()));
+        return {};
+    }
+    return folder;
+}
+
+std::string randomProtein(std::mt19937& rng, size_t length)
+{
+    static const char residues[] = "ACDEFGHIKLMNPQRSTVWY";
+    std::string p(length, 'A');
+    for (char& c : p)
+        c = residues[rng() % 20];
+    return p;
+}
+
+EncoderPrecision precisionOption(const QStringList& args)
+{
+    const auto p = parsePrecision(textOption(args, QStringLiteral("--precision"), QStringLiteral("fp32")));
+    if (!p) {
+        std::fprintf(stderr, "%s\n", qPrintable(p.error().message()));
+        std::exit(2);
+    }
+    return *p;
+}
+
+} // namespace bioforge::bench

@@ -1,0 +1,32 @@
+#pragma once
+
+// What the viral benchmarks (bench_viral.cpp, bench_viral_precision.cpp) share:
+// the fixtures folder, encoder models synthesized at the real shapes once and
+// kept in benchDir(), random proteins, the median and the --precision option.
+
+#include "model/encoder_precision.h"
+#include "model/synthetic_encoders.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace bioforge::bench {
+
+// $BIOFORGE_FIXTURES_DIR, else ../shared/fixtures beside the checkout (the tiny models'
+// tokenizers and vocabularies the synthesized models copy).
+QString fixtures();
+double median(std::vector<double> v);
+// A synthesized model folder, made once and reused; empty on failure (the error printed).
+QString synthesized(const QString& name, bool esm, const viral::EncoderShape& shape);
+std::string randomProtein(std::mt19937& rng, size_t length);
+// --precision fp32|bf16 (encoder_precision.h); other text exits with the parse error.
+viral::EncoderPrecision precisionOption(const QStringList& args);
+
+// bench_viral precision: fp32 against bf16 at the real shapes.
+int benchPrecision(const QStringList& args);
+
+} // namespace bioforge::bench
