@@ -331,7 +331,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         if (auto st = AtomicFile::copyVerified(QDir(work.mergedDir()).filePath(file), o.value(QLatin1String("sha256")).toString(),
                                                QDir(ctx.outputDir()).filePath(file));
             !st)
-            throw JobFailure(st.error().message() + QStringLiteral("; run the merge again ('bioforge resume')"));
+            throw JobFailure(st.error().withContext(QStringLiteral("copying the merged output '%1' into the run folder").arg(file)));
         ctx.provenance().addOutput(o.value(QLatin1String("name")).toString(), file);
         ctx.advance();
     }

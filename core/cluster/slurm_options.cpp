@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include <cmath>
+
 namespace bioforge::core {
 
 namespace {
@@ -25,17 +27,31 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
             return Error(QStringLiteral("cluster option '%1' is unknown (known: %2)").arg(it.key(), known.join(QStringLiteral(", "))));
     if (const QString backend = json.value(QLatin1String("backend")).toString(QStringLiteral("slurm")); backend != QLatin1String("slurm"))
         return Error(QStringLiteral("cluster back-end '%1' is not supported (only slurm)").arg(backend));
-    // Checked before it is narrowed: 2^32 + 3 must not pass as 3.
-    const qint64 shards = json.value(QLatin1String("shards")).toInteger(4);
-    if (shards < 1 || shards > kMaxShards)
-        return Error(QStringLiteral("cluster option shards: %1 is out of range (1 to %2)").arg(shards).arg(kMaxShards));
-    o.shards = int(shards);
+    // Whole numbers checked before they are narrowed (2^32 + 3 must not pass as 3); a value
+    // that is present but no whole number (2.5, "8", 1e19) is an error, not the default.
+    const auto count = [&](const char* key, int fallback, int lo, int hi) -> Expected<int> {
+        const QJsonValue v = json.value(QLatin1String(key));
+        if (v.isUndefined())
+            return fallback;
+        const double d = v.isDouble() ? v.toDouble() : std::nan("");
+        if (!(d >= lo && d <= hi && d == std::floor(d)))
+            return Error(QStringLiteral("cluster option %1: %2 is out of range (a whole number from %3 to %4)")
+                             .arg(QLatin1String(key), v.isDouble() ? QString::number(d, 'g', 17) : v.toVariant().toString()).arg(lo).arg(hi));
+        return int(d);
+    };
+    auto shards = count("shards", 4, 1, kMaxShards);
+    auto cpus = count("cpus_per_task", 0, 0, 100000);
+    auto gpus = count("gpus_per_task", 0, 0, 1024);
+    for (const auto* n : {&shards, &cpus, &gpus})
+        if (!*n)
+            return n->error();
+    o.shards = *shards;
+    o.cpusPerTask = *cpus;
+    o.gpusPerTask = *gpus;
     o.partition = json.value(QLatin1String("partition")).toString();
     o.account = json.value(QLatin1String("account")).toString();
     o.timeLimit = json.value(QLatin1String("time")).toString();
     o.memory = json.value(QLatin1String("memory")).toString();
-    o.cpusPerTask = int(json.value(QLatin1String("cpus_per_task")).toInteger(0));
-    o.gpusPerTask = int(json.value(QLatin1String("gpus_per_task")).toInteger(0));
     for (const QJsonValue& v : json.value(QLatin1String("sbatch_lines")).toArray())
         o.extraLines << v.toString();
     if (!o.partition.isEmpty() && !matches(o.partition, "[A-Za-z0-9_.,-]+"))
@@ -46,8 +62,6 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
         return Error(QStringLiteral("cluster option time '%1': expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS").arg(o.timeLimit));
     if (!o.memory.isEmpty() && !matches(o.memory, "\\d+[KMGTkmgt]?"))
         return Error(QStringLiteral("cluster option memory '%1': expected a size such as 4000 (MB), 16G or 512M").arg(o.memory));
-    if (o.cpusPerTask < 0 || o.cpusPerTask > 100000 || o.gpusPerTask < 0 || o.gpusPerTask > 1024)
-        return Error(QStringLiteral("cluster options cpus_per_task and gpus_per_task must be 0 or more"));
     for (const QString& line : o.extraLines)
         if (!line.startsWith(QLatin1Char('-')) || line.contains(QLatin1Char('\n')) || line.contains(QLatin1Char('\r')) || line.contains(QChar(0)))
             return Error(QStringLiteral("cluster option sbatch line '%1': expected one sbatch option on one line, such as --qos=long").arg(line));

@@ -52,6 +52,8 @@ Expected<QByteArray> AtomicFile::readVerified(const QString& path, const QString
 
 Status AtomicFile::copyVerified(const QString& from, const QString& expectedSha256, const QString& to)
 {
+    if (expectedSha256.isEmpty())
+        return Error(QStringLiteral("%1: no SHA-256 to verify the copy to %2 against").arg(from, to));
     QFile in(from);
     if (!in.open(QIODevice::ReadOnly))
         return Error(QStringLiteral("%1: cannot open: %2").arg(from, in.errorString()));

@@ -17,8 +17,8 @@ public:
     static Expected<QByteArray> readVerified(const QString& path, const QString& expectedSha256 = {});
     // Copies `from` to `to` atomically and durably (like write(), streamed in blocks, never
     // loaded whole) when the bytes copied have the SHA-256 `expectedSha256`; otherwise `to` is
-    // left as it was. Errors name the file: unreadable, unwritable, or "checksum mismatch"
-    // with both sums.
+    // left as it was. Errors name the file: no expected sum given, unreadable, unwritable,
+    // or "checksum mismatch" with both sums.
     static Status copyVerified(const QString& from, const QString& expectedSha256, const QString& to);
     // fsync of a directory, so a rename inside it survives a power cut.
     static Status syncDirectory(const QString& dirPath);

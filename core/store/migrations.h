@@ -21,10 +21,10 @@ public:
 // (nothing created yet) to `latest`. A newer BioForge, another program or a
 // damaged file can leave any 64-bit value there; a negative one once indexed
 // the migration list before its start (found by fuzz_project_db).
-// Errors (without the file, which the caller adds): "<what> schema N was
-// written by a newer BioForge ..." above `latest`; "<what> schema N is not a
+// Errors (without the file, which the caller adds): "<what> schema N, written
+// by a newer BioForge ..." above `latest`; "<what> schema N, which is not a
 // valid schema number ..." below 0. `what` names the schema ("project",
-// "plugin 'age'", "annotation library").
+// "the tables of plugin 'age' are at", "annotation library").
 Status checkSchemaVersion(qint64 version, int latest, const QString& what);
 
 } // namespace bioforge::core

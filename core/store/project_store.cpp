@@ -55,7 +55,10 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
     }
     if (appId != 0 && appId != kApplicationId)
         return Error(QStringLiteral("%1: an SQLite file of another application (application_id %2)").arg(databasePath).arg(appId));
-    if (Status st = checkSchemaVersion(store->schemaVersion(), Migrations::latest(), QStringLiteral("project")); !st)
+    auto version = store->readSchemaVersion();
+    if (!version)
+        return version.error().withContext(databasePath);
+    if (Status st = checkSchemaVersion(*version, Migrations::latest(), QStringLiteral("project")); !st)
         return st.error().withContext(databasePath);
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
         if (Status st = store->exec(QString::fromLatin1(pragma)); !st)
@@ -67,11 +70,13 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
 
 QSqlDatabase ProjectStore::database() const { return QSqlDatabase::database(m_connection, false); }
 
-qint64 ProjectStore::schemaVersion() const
+qint64 ProjectStore::schemaVersion() const { return readSchemaVersion().valueOr(-1); }
+
+Expected<qint64> ProjectStore::readSchemaVersion() const
 {
     QSqlQuery q(database());
     if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
-        return -1;
+        return Error(QStringLiteral("cannot read the project schema (PRAGMA user_version): %1").arg(sqlError(q)));
     const qint64 version = q.value(0).toLongLong();
     q.finish(); // no open read transaction may outlive the query
     return version;
@@ -87,7 +92,10 @@ Status ProjectStore::exec(const QString& sql) const
 
 Status ProjectStore::migrate()
 {
-    const qint64 from = schemaVersion();
+    const auto read = readSchemaVersion();
+    if (!read)
+        return read.error();
+    const qint64 from = *read;
     const auto& all = Migrations::core();
     if (Status st = checkSchemaVersion(from, int(all.size()), QStringLiteral("project")); !st)
         return st;
@@ -258,8 +266,8 @@ Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QSt
         return Error(QStringLiteral("cannot read schema of plugin %1: %2").arg(pluginId, sqlError(q)));
     const qint64 from = q.next() ? q.value(0).toLongLong() : 0;
     q.finish();
-    if (Status st = checkSchemaVersion(from, int(migrations.size()), QStringLiteral("plugin '%1'").arg(pluginId)); !st)
-        return st;
+    if (Status st = checkSchemaVersion(from, int(migrations.size()), QStringLiteral("the tables of plugin '%1' are at").arg(pluginId)); !st)
+        return st.error().withContext(m_path);
     for (int version = int(from) + 1; version <= int(migrations.size()); ++version) {
         if (!db.transaction())
             return Error(db.lastError().text());

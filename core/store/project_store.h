@@ -36,6 +36,7 @@ public:
     static Expected<std::unique_ptr<ProjectStore>> open(const QString& databasePath);
 
     const QString& path() const { return m_path; }
+    // PRAGMA user_version: the schema the file is at (Migrations), -1 when it cannot be read.
     qint64 schemaVersion() const;
     QSqlDatabase database() const;
 
@@ -57,6 +58,8 @@ private:
     ProjectStore() = default;
     Status migrate();
     Status exec(const QString& sql) const;
+    // The schema number, or the SQL error that kept it from being read (a locked file is not a damaged one).
+    Expected<qint64> readSchemaVersion() const;
 
     QString m_path;
     QString m_connection;

@@ -66,6 +66,8 @@ private slots:
                  qPrintable(mismatch.error().message()));
         QCOMPARE(readAll(to), QByteArray("old"));
         QVERIFY(!AtomicFile::copyVerified(dir.filePath(QStringLiteral("missing")), Sha256::ofData(big), to));
+        QVERIFY(!AtomicFile::copyVerified(from, QString(), to)); // no sum: not a check that passes
+        QCOMPARE(readAll(to), QByteArray("old"));
         QCOMPARE(readAll(to), QByteArray("old"));
         QVERIFY(AtomicFile::copyVerified(from, Sha256::ofData(big).toUpper(), to));
         QCOMPARE(readAll(to), big);

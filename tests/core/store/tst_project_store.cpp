@@ -203,7 +203,7 @@ private slots:
         QVERIFY(q.exec(QStringLiteral("UPDATE plugin_schema SET version = -3 WHERE plugin_id = 'demo'")));
         auto negative = (*store)->ensurePluginSchema(QStringLiteral("demo"), v2);
         QVERIFY(!negative);
-        QVERIFY2(negative.error().message().contains(QStringLiteral("plugin 'demo' schema -3 is not a valid schema number")),
+        QVERIFY2(negative.error().message().contains(QStringLiteral("plugin 'demo' are at schema -3, which is not a valid schema number")),
                  qPrintable(negative.error().message()));
     }
 };

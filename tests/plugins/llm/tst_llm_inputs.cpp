@@ -216,11 +216,30 @@ private slots:
             QVERIFY(copyTensor(w, **source, *norm, "blk." + std::to_string(blocks - 1) + ".attn_norm.weight"));
             const QString bad = m_dir.filePath(QStringLiteral("blocks-%1.gguf").arg(blocks));
             QVERIFY(w.write(bad));
-            auto model = LlamaModel::load(*GgufFile::open(bad), LlamaModel::Options::cpu(1, bestKernelPath()));
+            auto file = GgufFile::open(bad);
+            QVERIFY(file);
+            auto model = LlamaModel::load(std::move(*file), LlamaModel::Options::cpu(1, bestKernelPath()));
             QVERIFY(!model);
             QVERIFY2(model.error().message().contains(bad) && model.error().message().contains(QStringLiteral("block_count is %1").arg(blocks)),
                      qPrintable(model.error().message()));
         }
+        // A 64-bit rope.dimension_count is checked before it is narrowed: 2^32 + 16 is not 16.
+        GgufWriter w;
+        for (const auto& [key, value] : (*source)->metadata())
+            w.set(key, value);
+        GgufValue dims;
+        dims.type = GgufType::UInt64;
+        dims.integer = (int64_t(1) << 32) + 16;
+        w.set("llama.rope.dimension_count", dims);
+        for (const GgufTensorInfo& t : (*source)->tensors())
+            QVERIFY(copyTensor(w, **source, t));
+        const QString wrapped = m_dir.filePath(QStringLiteral("rope-dims.gguf"));
+        QVERIFY(w.write(wrapped));
+        auto wrappedFile = GgufFile::open(wrapped);
+        QVERIFY(wrappedFile);
+        auto model = LlamaModel::load(std::move(*wrappedFile), LlamaModel::Options::cpu(1, bestKernelPath()));
+        QVERIFY(!model);
+        QVERIFY2(model.error().message().contains(QStringLiteral("rope.dimension_count 4294967312")), qPrintable(model.error().message()));
     }
 };
 

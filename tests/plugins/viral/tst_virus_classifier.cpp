@@ -113,11 +113,11 @@ private slots:
         QVERIFY(!classes);
         QVERIFY(classes.error().message().contains(QStringLiteral("classes")));
         // Checked before narrowing: 2^32 + 1 is not class 1.
-        for (const char* positive : {"4294967297", "-1", "2"}) {
+        for (const char* positive : {"4294967297", "-1", "2", "0.5", "1e16", "\"1\""}) {
             QVERIFY(writeClassifier(dir.path(), w, QByteArray(R"({"input_dim": 6, "hidden_dim": 4, "classes": ["others", "virus"], "positive_class": )") + positive + "}"));
             auto wrapped = VirusClassifier::load(dir.filePath(QStringLiteral("classifier.safetensors")));
             QVERIFY2(!wrapped, positive);
-            QVERIFY2(wrapped.error().message().contains(QStringLiteral("\"positive_class\" %1").arg(QLatin1String(positive))), qPrintable(wrapped.error().message()));
+            QVERIFY2(wrapped.error().message().contains(QStringLiteral("\"positive_class\"")), qPrintable(wrapped.error().message()));
         }
         QVERIFY(writeClassifier(dir.path(), w, kSpec));
         auto ok = VirusClassifier::load(dir.filePath(QStringLiteral("classifier.safetensors")));

@@ -53,9 +53,11 @@ core::Expected<ModelConfig> ModelConfig::fromGguf(const GgufFile& f)
     c.rmsEpsilon = float(f.realOr(p + "attention.layer_norm_rms_epsilon", 1e-5));
     if (!(c.rmsEpsilon > 0) || !std::isfinite(c.rmsEpsilon))
         return Error(QStringLiteral("%1: attention.layer_norm_rms_epsilon = %2 must be a positive number").arg(f.path()).arg(c.rmsEpsilon));
-    c.rope.dims = int(f.integerOr(p + "rope.dimension_count", c.headSize));
-    if (c.rope.dims <= 0 || c.rope.dims > c.headSize || c.rope.dims % 2 != 0)
-        return Error(QStringLiteral("%1: rope.dimension_count %2 does not fit the head size %3").arg(f.path()).arg(c.rope.dims).arg(c.headSize));
+    // Checked as read, before it is narrowed (2^32 + 64 must not pass as 64).
+    const int64_t ropeDims = f.integerOr(p + "rope.dimension_count", c.headSize);
+    if (ropeDims <= 0 || ropeDims > c.headSize || ropeDims % 2 != 0)
+        return Error(QStringLiteral("%1: rope.dimension_count %2 does not fit the head size %3").arg(f.path()).arg(ropeDims).arg(c.headSize));
+    c.rope.dims = int(ropeDims);
     c.rope.freqBase = float(f.realOr(p + "rope.freq_base", 10000.0));
     if (!(c.rope.freqBase > 0) || !std::isfinite(c.rope.freqBase))
         return Error(QStringLiteral("%1: rope.freq_base = %2 must be a positive number").arg(f.path()).arg(c.rope.freqBase));
@@ -67,8 +69,10 @@ core::Expected<ModelConfig> ModelConfig::fromGguf(const GgufFile& f)
     } else if (c.ropeScalingType == "yarn" && factor > 0) {
         c.rope.freqScale = float(1.0 / factor);
         c.rope.extFactor = 1.0f;
-        const int originalContext = int(f.integerOr(p + "rope.scaling.original_context_length", c.contextLength));
-        ropeYarnCorrectionDims(c.rope.dims, originalContext, c.rope.freqBase, 32.0f, 1.0f, c.rope.correctionDims);
+        const int64_t originalContext = f.integerOr(p + "rope.scaling.original_context_length", c.contextLength);
+        if (originalContext <= 0 || originalContext > (int64_t(1) << 30))
+            return Error(QStringLiteral("%1: rope.scaling.original_context_length = %2 is out of range").arg(f.path()).arg(originalContext));
+        ropeYarnCorrectionDims(c.rope.dims, int(originalContext), c.rope.freqBase, 32.0f, 1.0f, c.rope.correctionDims);
     } else if (c.ropeScalingType != "none" && c.ropeScalingType != "linear" && c.ropeScalingType != "yarn") {
         return Error(QStringLiteral("%1: RoPE scaling '%2' is not supported (none, linear, yarn)").arg(f.path(), QString::fromStdString(c.ropeScalingType)));
     }

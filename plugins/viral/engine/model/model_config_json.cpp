@@ -31,6 +31,20 @@ core::Expected<int64_t> ConfigJson::positive(const char* key, int64_t max) const
     return int64_t(d);
 }
 
+core::Expected<int64_t> ConfigJson::index(const char* key, int64_t fallback, int64_t count) const
+{
+    const QJsonValue v = m_object.value(QLatin1String(key));
+    if (v.isUndefined())
+        return fallback;
+    const double d = v.isDouble() ? v.toDouble() : -1;
+    if (!(d >= 0 && d < double(count) && d == std::floor(d)))
+        return Error(QStringLiteral("%1: \"%2\" %3 is not one of the %4 entries (a whole number from 0 to %5)")
+                         .arg(m_path, QLatin1String(key), v.isDouble() ? QString::number(d, 'g', 17) : v.toVariant().toString())
+                         .arg(count)
+                         .arg(count - 1));
+    return int64_t(d);
+}
+
 core::Status ConfigJson::transformerShape(int64_t& vocab, int64_t& hidden, int64_t& layers, int64_t& heads, int64_t& intermediate) const
 {
     struct Field {

@@ -35,6 +35,9 @@ public:
     // An optional positive, finite number (an epsilon) with a default; present but
     // not such a number is an error naming the key.
     core::Expected<double> positiveNumber(const char* key, double fallback) const;
+    // An optional index into a list of `count` entries, with a default; present but not a
+    // whole number from 0 to count - 1 is an error naming the key (never the default).
+    core::Expected<int64_t> index(const char* key, int64_t fallback, int64_t count) const;
     // An optional number / boolean with a default.
     double number(const char* key, double fallback) const;
     bool flag(const char* key, bool fallback) const;

@@ -28,11 +28,11 @@ core::Expected<ClassifierSpec> ClassifierSpec::fromFile(const QString& path)
     s.classes = json->texts("classes");
     if (s.classes.size() < 2 || s.classes.contains(QString()))
         return Error(QStringLiteral("%1: \"classes\" must list at least two class names").arg(path));
-    // Checked before it is narrowed: 2^32 + 1 must not pass as 1.
-    const int64_t positive = json->integer("positive_class", 1);
-    if (positive < 0 || positive >= s.classes.size())
-        return Error(QStringLiteral("%1: \"positive_class\" %2 is not one of the %3 classes").arg(path).arg(positive).arg(s.classes.size()));
-    s.positiveClass = int(positive);
+    // Checked before it is narrowed (2^32 + 1 must not pass as 1); 0.5 or 1e16 is an error, not the default.
+    auto positive = json->index("positive_class", 1, s.classes.size());
+    if (!positive)
+        return positive.error();
+    s.positiveClass = int(*positive);
     auto eps = json->positiveNumber("batch_norm_eps", 1e-5);
     if (!eps)
         return eps.error();

@@ -76,7 +76,9 @@ core::Status PredictionTables::beginContig(const ShardContig& contig)
     // the one the length gives (chunkLayout's count, ceil(length / chunk length)).
     const bool lengthOk = contig.length >= 0 && contig.length <= kMaxContigLength;
     const int64_t expected = lengthOk ? (contig.length + m_chunkLength - 1) / m_chunkLength : -1;
-    if (!lengthOk || contig.chunks != expected)
+    if (!lengthOk)
+        return Error(QStringLiteral("contig %1: length %2 is outside 0 to %3").arg(QString::fromStdString(contig.id)).arg(contig.length).arg(kMaxContigLength));
+    if (contig.chunks != expected)
         return Error(QStringLiteral("contig %1: %2 chunks recorded for a length of %3, which gives %4 chunks of %5")
                          .arg(QString::fromStdString(contig.id)).arg(contig.chunks).arg(contig.length).arg(expected).arg(m_chunkLength));
     m_contig = contig;
