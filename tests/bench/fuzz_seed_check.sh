@@ -12,7 +12,9 @@ shift || true
 build="${BIOFORGE_CLANG_BUILD:-$root/build-clang}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  for f in "$root"/tests/fuzz/fuzz_*.cpp; do n=$(basename "$f" .cpp); targets+=("${n#fuzz_}"); done
+  for f in "$root"/tests/fuzz/fuzz_*.cpp; do
+    n=$(basename "$f" .cpp); [ "$n" = fuzz_support ] || targets+=("${n#fuzz_}")
+  done
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
