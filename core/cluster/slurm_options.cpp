@@ -1,9 +1,10 @@
 #include "cluster/slurm_options.h"
 
+#include "io/json_file.h"
+
 #include <QJsonArray>
 #include <QRegularExpression>
 
-#include <cmath>
 
 namespace bioforge::core {
 
@@ -33,11 +34,13 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
         const QJsonValue v = json.value(QLatin1String(key));
         if (v.isUndefined())
             return fallback;
-        const double d = v.isDouble() ? v.toDouble() : std::nan("");
-        if (!(d >= lo && d <= hi && d == std::floor(d)))
+        const auto n = wholeNumberIn(v, lo, hi);
+        if (!n)
             return Error(QStringLiteral("cluster option %1: %2 is out of range (a whole number from %3 to %4)")
-                             .arg(QLatin1String(key), v.isDouble() ? QString::number(d, 'g', 17) : v.toVariant().toString()).arg(lo).arg(hi));
-        return int(d);
+                             .arg(QLatin1String(key), jsonText(v))
+                             .arg(lo)
+                             .arg(hi));
+        return int(*n);
     };
     auto shards = count("shards", 4, 1, kMaxShards);
     auto cpus = count("cpus_per_task", 0, 0, 100000);

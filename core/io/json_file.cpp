@@ -1,6 +1,9 @@
 #include "io/json_file.h"
 
+#include <cmath>
+
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -51,6 +54,23 @@ Expected<QJsonObject> readJsonObjectFile(const QString& path, qint64 maxBytes)
     if (file.size() > maxBytes)
         return Error(QStringLiteral("%1: %2 bytes, more than the %3 a JSON file of this kind may have").arg(path).arg(file.size()).arg(maxBytes));
     return parseJsonObject(file.readAll(), path);
+}
+
+std::optional<qint64> wholeNumberIn(const QJsonValue& v, qint64 lo, qint64 hi)
+{
+    if (!v.isDouble())
+        return std::nullopt;
+    const double d = v.toDouble();
+    if (!(d >= double(lo) && d <= double(hi) && d == std::floor(d)))
+        return std::nullopt;
+    return qint64(d);
+}
+
+QString jsonText(const QJsonValue& v)
+{
+    if (v.isUndefined())
+        return {};
+    return QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
 }
 
 } // namespace bioforge::core

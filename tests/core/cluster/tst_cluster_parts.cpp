@@ -103,7 +103,7 @@ private slots:
             {{{QStringLiteral("shards"), -4294967295.0}}, "shards: -4294967295"},
             {{{QStringLiteral("shards"), 2.5}}, "shards: 2.5"},   // present but not a whole number: an error, not the default 4
             {{{QStringLiteral("shards"), 1e19}}, "shards: 1e+19"},
-            {{{QStringLiteral("shards"), QStringLiteral("8")}}, "shards: 8"},
+            {{{QStringLiteral("shards"), QStringLiteral("8")}}, "shards: \"8\""},
             {{{QStringLiteral("cpus_per_task"), 4294967300.0}}, "cpus_per_task: 4294967300"},
             {{{QStringLiteral("gpus_per_task"), -1}}, "gpus_per_task: -1"},
             {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("--qos=a\n#SBATCH --x")}}}, "one sbatch option on one line"},

@@ -7,6 +7,7 @@
 #include "io/text_decoding.h"
 #include "support/test_support.h"
 
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -73,6 +74,29 @@ private slots:
         QVERIFY2(error.error().message().startsWith(bad + QStringLiteral(":3:")), qPrintable(error.error().message()));
         QVERIFY(!readJsonObjectFile(write(QStringLiteral("empty.json"), "")));
         QVERIFY(!readJsonObjectFile(write(QStringLiteral("array.json"), "[1, 2]")));
+    }
+
+    // A whole number in range is checked on the double before narrowing: 2^32 + 3 is not 3, a
+    // fraction, a string or a huge value is refused, and the bounds are inclusive.
+    void wholeNumbersAreCheckedBeforeNarrowing()
+    {
+        using bioforge::core::jsonText;
+        using bioforge::core::wholeNumberIn;
+        QCOMPARE(wholeNumberIn(QJsonValue(7), 0, 10), std::optional<qint64>(7));
+        QCOMPARE(wholeNumberIn(QJsonValue(0), 0, 10), std::optional<qint64>(0));
+        QCOMPARE(wholeNumberIn(QJsonValue(10), 0, 10), std::optional<qint64>(10));
+        QCOMPARE(wholeNumberIn(QJsonValue(-3), -5, 5), std::optional<qint64>(-3));
+        QCOMPARE(wholeNumberIn(QJsonValue(double(qint64(1) << 53)), 0, qint64(1) << 53), std::optional<qint64>(qint64(1) << 53));
+        for (const QJsonValue& v : {QJsonValue(11), QJsonValue(-1), QJsonValue(2.5), QJsonValue(4294967299.0), QJsonValue(-4294967295.0),
+                                    QJsonValue(1e19), QJsonValue(-1e300), QJsonValue(QStringLiteral("8")), QJsonValue(true), QJsonValue(),
+                                    QJsonValue(QJsonValue::Undefined), QJsonValue(QJsonArray{1})})
+            QVERIFY2(!wholeNumberIn(v, 0, 10), qPrintable(jsonText(v)));
+        QCOMPARE(jsonText(QJsonValue(2.5)), QStringLiteral("2.5"));
+        QCOMPARE(jsonText(QJsonValue(4294967299.0)), QStringLiteral("4294967299"));
+        QCOMPARE(jsonText(QJsonValue(QStringLiteral("8"))), QStringLiteral("\"8\""));
+        QCOMPARE(jsonText(QJsonValue()), QStringLiteral("null"));
+        QCOMPARE(jsonText(QJsonValue(QJsonArray{1, 2})), QStringLiteral("[1,2]"));
+        QVERIFY(jsonText(QJsonValue(QJsonValue::Undefined)).isEmpty());
     }
 
     void csvReadsAnyLineEndsAndRefusesBytesThatAreNotUtf8()

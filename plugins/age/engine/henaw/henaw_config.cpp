@@ -1,7 +1,8 @@
 #include "henaw/henaw_config.h"
 
+#include "io/json_file.h"
+
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QSet>
 
 #include <algorithm>
@@ -145,14 +146,13 @@ core::Expected<HenawConfig> HenawConfig::fromJson(const QJsonObject& j, const QS
     auto integer = [&](const QJsonValue& v, const QString& key, qint64 fallback, qint64 lo, qint64 hi) -> qint64 {
         if (v.isUndefined())
             return fallback;
-        const double d = v.isDouble() ? v.toDouble() : std::nan("");
-        if (!(d >= double(lo) && d <= double(hi) && d == std::floor(d))) {
+        const auto n = core::wholeNumberIn(v, lo, hi);
+        if (!n) {
             if (bad.isEmpty())
-                bad = QStringLiteral("\"%1\" must be a whole number from %2 to %3, not %4")
-                          .arg(key).arg(lo).arg(hi).arg(QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
+                bad = QStringLiteral("\"%1\" must be a whole number from %2 to %3, not %4").arg(key).arg(lo).arg(hi).arg(core::jsonText(v));
             return fallback;
         }
-        return qint64(d);
+        return *n;
     };
     auto count = [&](const char* key, int fallback, int lo, int hi) {
         return int(integer(j.value(QLatin1String(key)), QLatin1String(key), fallback, lo, hi));
@@ -255,8 +255,7 @@ QStringList HenawConfig::differences(const HenawConfig& other) const
     for (auto it = a.begin(); it != a.end(); ++it)
         if (b.value(it.key()) != it.value())
             out << QStringLiteral("%1: %2 here, %3 there")
-                       .arg(it.key(), QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1),
-                            QString::fromUtf8(QJsonDocument(QJsonArray{b.value(it.key())}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
+                       .arg(it.key(), core::jsonText(it.value()), core::jsonText(b.value(it.key())));
     return out;
 }
 

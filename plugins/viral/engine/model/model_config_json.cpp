@@ -3,7 +3,6 @@
 #include "io/json_file.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 
 #include <cmath>
 
@@ -25,10 +24,10 @@ core::Expected<ConfigJson> ConfigJson::read(const QString& path)
 core::Expected<int64_t> ConfigJson::positive(const char* key, int64_t max) const
 {
     const QJsonValue v = m_object.value(QLatin1String(key));
-    const double d = v.toDouble(-1);
-    if (!v.isDouble() || d < 1 || d != std::floor(d) || d > double(max))
+    const auto n = core::wholeNumberIn(v, 1, max);
+    if (!n)
         return Error(QStringLiteral("%1: \"%2\" must be a positive integer of at most %3").arg(m_path, QLatin1String(key)).arg(max));
-    return int64_t(d);
+    return int64_t(*n);
 }
 
 core::Expected<int64_t> ConfigJson::index(const char* key, int64_t fallback, int64_t count) const
@@ -36,13 +35,13 @@ core::Expected<int64_t> ConfigJson::index(const char* key, int64_t fallback, int
     const QJsonValue v = m_object.value(QLatin1String(key));
     if (v.isUndefined())
         return fallback;
-    const double d = v.isDouble() ? v.toDouble() : -1;
-    if (!(d >= 0 && d < double(count) && d == std::floor(d)))
+    const auto n = count > 0 ? core::wholeNumberIn(v, 0, count - 1) : std::nullopt;
+    if (!n)
         return Error(QStringLiteral("%1: \"%2\" %3 is not one of the %4 entries (a whole number from 0 to %5)")
-                         .arg(m_path, QLatin1String(key), v.isDouble() ? QString::number(d, 'g', 17) : v.toVariant().toString())
+                         .arg(m_path, QLatin1String(key), core::jsonText(v))
                          .arg(count)
                          .arg(count - 1));
-    return int64_t(d);
+    return int64_t(*n);
 }
 
 core::Status ConfigJson::transformerShape(int64_t& vocab, int64_t& hidden, int64_t& layers, int64_t& heads, int64_t& intermediate) const
@@ -80,8 +79,7 @@ int64_t ConfigJson::integer(const char* key, int64_t fallback) const
 {
     // Only whole numbers a 64-bit integer holds exactly; anything else (1e300, 2.5, NaN) is the fallback.
     const QJsonValue v = m_object.value(QLatin1String(key));
-    const double d = v.toDouble();
-    return v.isDouble() && d == std::floor(d) && std::abs(d) < 9.0e15 ? int64_t(d) : fallback;
+    return core::wholeNumberIn(v, -(qint64(1) << 53), qint64(1) << 53).value_or(fallback);
 }
 
 QString ConfigJson::text(const char* key, const QString& fallback) const { return m_object.value(QLatin1String(key)).toString(fallback); }

@@ -5,7 +5,6 @@
 #include <QChar>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
@@ -56,11 +55,10 @@ uint64_t pairKey(int64_t a, int64_t b) { return (uint64_t(uint32_t(a)) << 32) | 
 // into 64 bits; the model checks ids against its embedding rows later). Errors name `where`.
 core::Expected<int64_t> tokenIdOf(const QJsonValue& v, const QString& source, const QString& where)
 {
-    const double d = v.isDouble() ? v.toDouble() : -1;
-    if (!(d >= 0 && d <= double(std::numeric_limits<int32_t>::max()) && d == std::floor(d)))
-        return Error(QStringLiteral("%1: %2 is not a token id (a whole number from 0 to 2^31 - 1): %3")
-                         .arg(source, where, QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1)));
-    return int64_t(d);
+    const auto id = core::wholeNumberIn(v, 0, std::numeric_limits<int32_t>::max());
+    if (!id)
+        return Error(QStringLiteral("%1: %2 is not a token id (a whole number from 0 to 2^31 - 1): %3").arg(source, where, core::jsonText(v)));
+    return int64_t(*id);
 }
 
 core::Status unsupported(const QString& source, const QString& what, const QJsonValue& value)
