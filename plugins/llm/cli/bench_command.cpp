@@ -60,6 +60,10 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
     LlamaModel& model = *m.model;
     std::mt19937 rng(1);
     std::uniform_int_distribution<TokenId> token(0, TokenId(model.config().vocabSize - 1));
+    if (core::Status st = model.checkCache(std::max(pp, tg) + 1); !st) {
+        err << "bioforge: -p " << pp << " / -n " << tg << ": " << st.error().message() << Qt::endl;
+        return 2;
+    }
     auto cache = model.newCache(std::max(pp, tg) + 1);
     std::vector<float> logits;
     using Clock = std::chrono::steady_clock;

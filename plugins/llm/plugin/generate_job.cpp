@@ -62,7 +62,10 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     request.sampling.seed = uint64_t(p.value(QLatin1String("seed")).toInteger(42));
     ctx.provenance().addInputData(QStringLiteral("prompt"), QByteArray::fromStdString(request.prompt));
     ctx.beginStage(QStringLiteral("prompt"), 1);
-    Conversation conversation(**model, tokenizer, std::min<int64_t>(p.value(QLatin1String("ctx")).toInt(2048), (*model)->config().contextLength));
+    const int64_t context = std::min<int64_t>(p.value(QLatin1String("ctx")).toInt(2048), (*model)->config().contextLength);
+    if (core::Status st = (*model)->checkCache(context); !st)
+        throw core::JobFailure(st.error());
+    Conversation conversation(**model, tokenizer, context);
     ctx.beginStage(QStringLiteral("generate"), request.maxTokens);
     GenerationEvents events;
     events.onText = [&](const std::string&, TokenId) { ctx.advance(); };

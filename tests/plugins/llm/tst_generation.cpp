@@ -8,6 +8,7 @@
 #include "model/kv_cache.h"
 #include "model/llama_model.h"
 #include "runtime/conversation.h"
+#include "runtime/inference_engine.h"
 #include "runtime/text_streamer.h"
 #include "sampling/sampler.h"
 #include "synth/model_synthesizer.h"
@@ -17,6 +18,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <future>
 #include <random>
 
 using namespace bioforge;
@@ -311,6 +313,60 @@ private slots:
         QVERIFY(rc);
         QCOMPARE(rc->stop, GenerationResult::Stop::Cancelled);
         QCOMPARE(rc->tokens.size(), size_t(1)); // stopped before the next token
+    }
+
+    // A KV cache is refused up front, with its size and factors, when it cannot be held: Linux
+    // overcommits, so a zero-filled cache too large for memory would be killed while filling,
+    // not refused. The arithmetic itself never overflows.
+    void aKvCacheTooLargeForMemoryIsRefusedWithItsSize()
+    {
+        QCOMPARE(KvCache::bytesFor(2, 3, 4, 5), std::optional<uint64_t>(2 * 3 * 4 * 5 * 8));
+        QCOMPARE(KvCache::bytesFor(0, 3, 4, 5), std::optional<uint64_t>(0));
+        QVERIFY(!KvCache::bytesFor(-1, 3, 4, 5));
+        QVERIFY(!KvCache::bytesFor(int64_t(1) << 30, int64_t(1) << 30, 1024, 1024)); // 2^66 bytes
+        QVERIFY(!KvCache::bytesFor(int64_t(1) << 20, int64_t(1) << 20, 1 << 10, 1 << 10)); // 2^63 bytes: past int64
+        QVERIFY_THROWS_EXCEPTION(std::length_error, KvCache(int64_t(1) << 30, int64_t(1) << 30, 1024, 1024));
+
+        Loaded l = loadModel(m_model); // 2 layers, 2 key/value heads of 16
+        QVERIFY(l.model);
+        QVERIFY(l.model->checkCache(128, qint64(1) << 20));       // 2 × 128 × 2 × 16 × 8 = 64 KiB
+        QVERIFY(l.model->checkCache(128, std::nullopt));
+        const auto small = l.model->checkCache(4096, qint64(1) << 20); // 2 MiB > 1 MiB
+        QVERIFY(!small);
+        for (const char* part : {"4096 tokens", "2.0 MiB", "2 layers × 4096 positions × 2 key/value heads × 16 floats", "1.0 MiB",
+                                 "smaller context", "at most about 2048 tokens"})
+            QVERIFY2(small.error().message().contains(QString::fromUtf8(part)), qPrintable(small.error().message()));
+        QVERIFY(!l.model->checkCache(0, std::nullopt));
+        QVERIFY(!l.model->checkCache(-5, std::nullopt));
+
+        // With this machine's own memory: a model whose context is 2^30 tokens needs 512 GiB at
+        // full context; the engine answers the chat with the refusal instead of allocating.
+        SynthSpec spec;
+        spec.embedding = 64;
+        spec.heads = 4;
+        spec.kvHeads = 2;
+        spec.feedForward = 128;
+        spec.vocab = 300;
+        spec.context = int64_t(1) << 30;
+        const QString huge = m_dir.filePath(QStringLiteral("long-context.gguf"));
+        QVERIFY(ModelSynthesizer::write(spec, huge));
+        InferenceEngine::Options options;
+        options.contextSize = int64_t(1) << 30;
+        InferenceEngine engine(options);
+        std::promise<core::Expected<ModelSummary>> loaded;
+        engine.loadModel(huge, [&](core::Expected<ModelSummary> r) { loaded.set_value(std::move(r)); });
+        QVERIFY(loaded.get_future().get());
+        std::promise<core::Expected<GenerationResult>> finished;
+        GenerationRequest request;
+        request.prompt = "hello";
+        request.maxTokens = 2;
+        InferenceEngine::Callbacks callbacks;
+        callbacks.onFinished = [&](core::Expected<GenerationResult> r) { finished.set_value(std::move(r)); };
+        engine.submit(QStringLiteral("chat"), request, callbacks);
+        const auto result = finished.get_future().get();
+        QVERIFY(!result);
+        QVERIFY2(result.error().message().contains(QLatin1String("512.0 GiB")), qPrintable(result.error().message()));
+        QVERIFY2(result.error().message().contains(QLatin1String("of memory available")), qPrintable(result.error().message()));
     }
 };
 

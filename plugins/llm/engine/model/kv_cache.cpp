@@ -2,12 +2,36 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace bioforge::llm {
 
+namespace {
+
+size_t floatsEach(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize)
+{
+    const auto bytes = KvCache::bytesFor(layers, capacity, kvHeads, headSize);
+    if (!bytes)
+        throw std::length_error("KV cache size overflows");
+    return size_t(*bytes / (2 * sizeof(float)));
+}
+
+} // namespace
+
+std::optional<uint64_t> KvCache::bytesFor(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize)
+{
+    uint64_t n = 2 * sizeof(float);
+    for (const int64_t d : {layers, capacity, kvHeads, headSize})
+        if (d < 0 || __builtin_mul_overflow(n, uint64_t(d), &n))
+            return std::nullopt;
+    if (n > uint64_t(INT64_MAX))
+        return std::nullopt;
+    return n;
+}
+
 KvCache::KvCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize)
     : m_layers(layers), m_capacity(capacity), m_kvHeads(kvHeads), m_headSize(headSize),
-      m_keys(size_t(layers * capacity * kvHeads * headSize)), m_values(size_t(layers * capacity * kvHeads * headSize))
+      m_keys(floatsEach(layers, capacity, kvHeads, headSize)), m_values(m_keys.size())
 {
 }
 

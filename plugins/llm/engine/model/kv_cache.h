@@ -10,13 +10,20 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace bioforge::llm {
 
 class KvCache {
 public:
+    // Throws std::length_error when the size overflows (see bytesFor) and std::bad_alloc when
+    // it cannot be allocated; LlamaModel::checkCache refuses both up front with the sizes.
     KvCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize);
+
+    // Bytes of keys and values for these dimensions (layers × capacity positions × kvHeads ×
+    // headSize floats, twice), or nullopt when a dimension is negative or the product overflows.
+    static std::optional<uint64_t> bytesFor(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize);
 
     int64_t capacity() const { return m_capacity; }
     int64_t size() const { return m_size; }

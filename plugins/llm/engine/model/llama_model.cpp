@@ -1,5 +1,7 @@
 #include "model/llama_model.h"
 
+#include "compute/host_memory.h"
+
 #include "compute/cpu_backend.h"
 #include "gguf/gguf_file.h"
 #include "model/kv_cache.h"
@@ -39,6 +41,31 @@ LlamaModel::LlamaModel(std::shared_ptr<const GgufFile> file, ModelConfig config,
 std::unique_ptr<KvCache> LlamaModel::newCache(int64_t capacity) const
 {
     return std::make_unique<KvCache>(m_config.layers, capacity, m_config.kvHeads, m_config.headSize);
+}
+
+std::optional<qint64> LlamaModel::availableMemory() { return core::availableMemoryBytes(); }
+
+core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> availableBytes) const
+{
+    if (capacity < 1)
+        return core::Error(QStringLiteral("a context of %1 tokens is too small (at least 1)").arg(capacity));
+    const auto bytes = KvCache::bytesFor(m_config.layers, capacity, m_config.kvHeads, m_config.headSize);
+    const QString factors = QStringLiteral("%1 layers × %2 positions × %3 key/value heads × %4 floats, keys and values")
+                                .arg(m_config.layers)
+                                .arg(capacity)
+                                .arg(m_config.kvHeads)
+                                .arg(m_config.headSize);
+    if (!bytes)
+        return core::Error(QStringLiteral("a KV cache for a context of %1 tokens is too large to address (%2); choose a smaller context")
+                               .arg(capacity)
+                               .arg(factors));
+    if (availableBytes && *bytes > uint64_t(std::max<qint64>(*availableBytes, 0)))
+        return core::Error(QStringLiteral("a KV cache for a context of %1 tokens needs %2 (%3), more than the %4 of memory available; "
+                                          "choose a smaller context (at most about %5 tokens)")
+                               .arg(capacity)
+                               .arg(core::memorySizeText(qint64(*bytes)), factors, core::memorySizeText(*availableBytes))
+                               .arg(qint64(double(capacity) * double(std::max<qint64>(*availableBytes, 0)) / double(*bytes))));
+    return core::okStatus();
 }
 
 int64_t LlamaModel::parameterCount() const

@@ -49,6 +49,12 @@ public:
     const Backend& backend() const { return *m_backend; }
     int threads() const { return m_backend->threads(); }
     std::unique_ptr<KvCache> newCache(int64_t capacity) const;
+    // Refuses a KV cache of `capacity` positions before it is allocated: a capacity below 1, a
+    // size that overflows, or one above `availableBytes` (default: core::availableMemoryBytes();
+    // nullopt skips that check). The error gives the size and its factors and names the fix
+    // (a smaller context). Call before newCache or a Conversation with a user's context size.
+    core::Status checkCache(int64_t capacity, std::optional<qint64> availableBytes = availableMemory()) const;
+    static std::optional<qint64> availableMemory();
 
     // Evaluates `count` tokens at positions cache.size() … and appends them to
     // the cache. With allLogits, logits holds count rows of vocabSize; else the

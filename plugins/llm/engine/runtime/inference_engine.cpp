@@ -131,6 +131,12 @@ uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest 
         auto& slot = m_conversations[conversation];
         if (!slot) {
             const int64_t context = std::min(m_options.contextSize, m_model->config().contextLength);
+            if (core::Status st = m_model->checkCache(context); !st) {
+                m_conversations.erase(conversation);
+                if (callbacks.onFinished)
+                    callbacks.onFinished(st.error());
+                return;
+            }
             slot = std::make_unique<Conversation>(*m_model, *m_tokenizer, context, m_options.batchSize);
         }
         GenerationEvents events;
@@ -150,7 +156,7 @@ uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest 
         }
         if (callbacks.onFinished)
             callbacks.onFinished(std::move(result));
-      } catch (const std::exception& e) { // e.g. a KV cache larger than memory
+      } catch (const std::exception& e) { // e.g. std::bad_alloc where memory ran out after checkCache
         m_conversations.erase(conversation);
         if (callbacks.onFinished)
             callbacks.onFinished(failure("generation", e));
