@@ -63,8 +63,8 @@ class TstGeneration : public QObject {
     QTemporaryDir m_dir;
     QString m_model;
 
-private slots:
-    void initTestCase()
+    // 2 layers, 4 heads of 16, 2 key/value heads, Q8_0.
+    static SynthSpec tinySpec()
     {
         SynthSpec spec;
         spec.embedding = 64;
@@ -74,6 +74,13 @@ private slots:
         spec.feedForward = 128;
         spec.vocab = 600;
         spec.weightType = "Q8_0";
+        return spec;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        SynthSpec spec = tinySpec();
         m_model = m_dir.filePath(QStringLiteral("synth.gguf"));
         QVERIFY(ModelSynthesizer::write(spec, m_model));
     }
@@ -341,12 +348,7 @@ private slots:
 
         // With this machine's own memory: a model whose context is 2^30 tokens needs 512 GiB at
         // full context; the engine answers the chat with the refusal instead of allocating.
-        SynthSpec spec;
-        spec.embedding = 64;
-        spec.heads = 4;
-        spec.kvHeads = 2;
-        spec.feedForward = 128;
-        spec.vocab = 300;
+        SynthSpec spec = tinySpec();
         spec.context = int64_t(1) << 30;
         const QString huge = m_dir.filePath(QStringLiteral("long-context.gguf"));
         QVERIFY(ModelSynthesizer::write(spec, huge));
