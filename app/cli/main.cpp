@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 
+#include "compute/blas_core.h"
 #include "io/text_decoding.h"
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
@@ -40,6 +41,8 @@ bool hasDisplay()
 
 int main(int argc, char** argv)
 {
+    // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
+    const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
     // Global options come before the command.
     cli::CliOptions options;
     int first = 1;
@@ -69,6 +72,7 @@ int main(int argc, char** argv)
     QCoreApplication::setOrganizationName(QStringLiteral("BioForge"));
     QCoreApplication::setApplicationName(QStringLiteral("Workbench"));
     core::Logging::initialize(options.verbose ? core::Logging::Console::All : core::Logging::Console::Warnings);
+    core::logBlasCoreChoice(blas);
 
     QTextStream out(stdout), err(stderr);
     if (commandName.isEmpty() || commandName == QLatin1String("--help") || commandName == QLatin1String("help")) {

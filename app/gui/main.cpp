@@ -1,5 +1,6 @@
 // bioforge-workbench: the desktop application.
 
+#include "compute/blas_core.h"
 #include "log/logging.h"
 #include "runs/session.h"
 #include "settings/workbench_settings.h"
@@ -17,6 +18,8 @@ using namespace bioforge;
 
 int main(int argc, char** argv)
 {
+    // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
+    const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("BioForge"));
     QApplication::setApplicationName(QStringLiteral("Workbench"));
@@ -39,6 +42,7 @@ int main(int argc, char** argv)
     parser.process(app);
 
     core::Logging::initialize(core::Logging::Console::Warnings);
+    core::logBlasCoreChoice(blas);
     core::WorkbenchSettings settings;
     core::Session::Options options;
     options.maxConcurrentJobs = settings.maxConcurrentJobs();

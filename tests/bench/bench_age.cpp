@@ -139,6 +139,7 @@ int benchHenaw(const QStringList& args)
 
 int main(int argc, char** argv)
 {
+    runWithProductBlasKernels(argv);
     QCoreApplication app(argc, argv);
     core::Logging::initialize(core::Logging::Console::Off);
     QDir().mkpath(benchDir());

@@ -3,12 +3,35 @@
 // What every benchmark program shares: its scratch folder, its options and
 // the process's memory figures from /proc/self/status.
 
+#include "compute/blas_core.h"
+
 #include <QByteArray>
 #include <QFile>
 #include <QString>
 #include <QStringList>
 
+#include <cstdio>
+
+#include <unistd.h>
+
 namespace bioforge::bench {
+
+// The benchmarks link LibTorch, and so OpenBLAS, directly: it is loaded before main(), too early
+// for the kernel choice the product makes before it loads its plugins (compute/blas_core.h). So a
+// benchmark runs itself again, once, with the environment the product gives its plugins, and
+// measures what the product runs. Call first in main(); says which BLAS kernels run on stderr.
+inline void runWithProductBlasKernels(char** argv)
+{
+    const core::BlasCoreChoice choice = core::chooseOpenBlasCore();
+    const QString loaded = core::loadedOpenBlasCore();
+    if (!choice.setByUser && !choice.core.isEmpty() && !loaded.isEmpty() && loaded.compare(choice.core, Qt::CaseInsensitive) != 0
+        && !qEnvironmentVariableIsSet("BIOFORGE_BENCH_RERUN")) {
+        qputenv("BIOFORGE_BENCH_RERUN", "1");
+        execv("/proc/self/exe", argv); // returns only on failure: go on with the kernels loaded
+    }
+    const QString blas = core::describeLoadedBlas();
+    std::fprintf(stderr, "BLAS: %s\n", blas.isEmpty() ? "no OpenBLAS in this process" : qPrintable(blas));
+}
 
 // $BIOFORGE_BENCH_DIR, else /tmp/bioforge-bench: synthesized inputs are kept there between runs.
 inline QString benchDir()

@@ -317,6 +317,7 @@ int benchPipeline(const QStringList& args)
 
 int main(int argc, char** argv)
 {
+    runWithProductBlasKernels(argv);
     QCoreApplication app(argc, argv);
     core::Logging::initialize(core::Logging::Console::Off);
     const QStringList args = app.arguments();

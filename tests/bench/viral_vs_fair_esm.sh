@@ -31,9 +31,21 @@ settings=(
   "default bf16||default|bf16"
   "set_num_threads(2) bf16||2|bf16"
 )
+# The OpenBLAS kernels: bench_viral runs the ones bioforge chooses from the CPU's
+# instruction sets (core/compute/blas_core.h) and names them; fair-esm runs what its
+# OpenBLAS detects by itself, and also with the same OPENBLAS_CORETYPE as ours (a setting
+# its user could pick too), so its best float32 setting is like for like.
+"$bench" esm --reps 1 --threads 2 --precision fp32 2>"$work/blas" >/dev/null || true
+kernels=$(sed -n 's/^BLAS: OpenBLAS, \(.*\) kernels$/\1/p' "$work/blas" | head -1)
+detected=$(OPENBLAS_VERBOSE=2 "$python" -c 'import torch; torch.ones(64, 64) @ torch.ones(64, 64)' 2>&1 | sed -n 's/^Core: //p' | head -1)
+echo "OpenBLAS kernels: bioforge ${kernels:-(none)}, fair-esm's torch by itself ${detected:-(unknown)}" >&2
+if [ -n "$kernels" ]; then
+  settings+=("default, OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|default|fp32"
+             "set_num_threads(1), OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|1|fp32")
+fi
 for r in $(seq "$rounds"); do
   for p in fp32 bf16; do
-    "$bench" esm --reps 3 --threads 2 --precision "$p" | grep "s/batch" | seconds >> "$work/ours-$p"
+    "$bench" esm --reps 3 --threads 2 --precision "$p" 2>/dev/null | grep "s/batch" | seconds >> "$work/ours-$p"
   done
   for i in "${!settings[@]}"; do
     IFS='|' read -r name envs threads dtype <<< "${settings[$i]}"

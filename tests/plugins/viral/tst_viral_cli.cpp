@@ -5,6 +5,7 @@
 
 #include "model/classifier_writer.h"
 #include "pipeline/validate_job.h"
+#include "compute/blas_core.h"
 #include "support/kill_resume.h"
 #include "support/test_support.h"
 
@@ -104,6 +105,14 @@ private slots:
         QVERIFY2(ref.code == 0, qPrintable(ref.err));
         const QString refId = runIdFrom(ref.err);
         QVERIFY(outputsOf(reference, refId).contains("Sequence_ID"));
+        // The plugin's OpenBLAS runs the kernels bioforge chose before loading it (compute/blas_core.h),
+        // and the run's provenance says which.
+        const QString user = env().value(QStringLiteral("OPENBLAS_CORETYPE"));
+        const QString kernels = user.isEmpty() ? core::openBlasCoreFor(core::cpuVectorSupport()) : user;
+        if (!kernels.isEmpty()) {
+            const Result show = run({QStringLiteral("--project"), reference, QStringLiteral("show"), refId});
+            QVERIFY2(show.out.contains(QStringLiteral("OpenBLAS, %1 kernels").arg(kernels), Qt::CaseInsensitive), qPrintable(show.out));
+        }
         const int total = checkpointManifestCount(QDir(reference).filePath(QStringLiteral("checkpoints")));
 
         const QString project = m_dir.filePath(QStringLiteral("killed"));

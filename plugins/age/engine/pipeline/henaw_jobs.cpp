@@ -1,6 +1,7 @@
 #include "pipeline/henaw_jobs.h"
 #include "pipeline/henaw_shards.h"
 
+#include "compute/blas_core.h"
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_model.h"
@@ -207,6 +208,8 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     setHenawThreads(s.threads);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(libTorchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(henawThreads()));
+    if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
+        ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
     ctx.beginStage(QStringLiteral("henaw-read"), 1);
     const ColumnMapping mapping = orThrow(ColumnMapping::load(s.mapping));
     CohortReadReport report;

@@ -1,5 +1,6 @@
 #include "pipeline/predict_job.h"
 
+#include "compute/blas_core.h"
 #include "checkpoint/checkpoint_store.h"
 #include "io/atomic_file.h"
 #include "io/safetensors_writer.h"
@@ -142,6 +143,8 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + (torchThreadsInBlas() ? QStringLiteral(" (OpenBLAS)") : QString()));
     ctx.provenance().addLibrary(QStringLiteral("encoder precision"), precisionName(m_settings.precision));
+    if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
+        ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
     if (m_settings.precision == EncoderPrecision::BFloat16 && !cpuHasBFloat16())
         ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AVX-512 BF16 instructions, so the bfloat16 products are emulated "
                                                    "and may be slower than fp32; the results are bf16's all the same"));
