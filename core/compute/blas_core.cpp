@@ -3,6 +3,7 @@
 #include "log/log.h"
 
 #include <QByteArray>
+#include <QStringList>
 
 #include <atomic>
 #include <string>
@@ -39,27 +40,51 @@ QString openBlasCoreFor(const CpuVectorSupport& cpu)
     return {};
 }
 
+bool openBlasCoreRuns(const QString& core, const CpuVectorSupport& cpu)
+{
+    // OpenBLAS's kernel sets that need AVX-512 or AVX2 (OpenBLAS applies a forced value without
+    // asking the CPU); older sets run on any x86-64.
+    static const QStringList avx512 = {QStringLiteral("SkylakeX"), QStringLiteral("Cooperlake"), QStringLiteral("SapphireRapids")};
+    static const QStringList avx2 = {QStringLiteral("Haswell"), QStringLiteral("Zen"), QStringLiteral("SkylakeX"), QStringLiteral("Cooperlake"),
+                                     QStringLiteral("SapphireRapids")};
+    if (avx512.contains(core, Qt::CaseInsensitive))
+        return cpu.avx512;
+    if (avx2.contains(core, Qt::CaseInsensitive))
+        return cpu.avx2Fma;
+    return true;
+}
+
 BlasCoreChoice chooseOpenBlasCore()
 {
     // A value this function set in a parent process (a cluster task inherits the submitting
     // shell's environment) was chosen for the parent's CPU, not this one: chosen again here.
+    // A user's value is kept unless this CPU cannot run it (exported on a login node with
+    // AVX-512, inherited by a task on an AVX2 node): then it is replaced, and the log says so.
+    const CpuVectorSupport cpu = cpuVectorSupport();
     const QByteArray current = qgetenv("OPENBLAS_CORETYPE");
-    if (!current.isEmpty() && current != qgetenv(kChosenMarker))
+    const bool fromUser = !current.isEmpty() && current != qgetenv(kChosenMarker);
+    if (fromUser && openBlasCoreRuns(QString::fromLatin1(current), cpu))
         return {QString::fromLatin1(current), true};
-    const QString core = openBlasCoreFor(cpuVectorSupport());
-    if (core.isEmpty()) {
+    BlasCoreChoice choice;
+    choice.core = openBlasCoreFor(cpu);
+    if (fromUser)
+        choice.replaced = QString::fromLatin1(current);
+    if (choice.core.isEmpty()) {
         qunsetenv("OPENBLAS_CORETYPE");
         qunsetenv(kChosenMarker);
     } else {
-        qputenv("OPENBLAS_CORETYPE", core.toLatin1());
-        qputenv(kChosenMarker, core.toLatin1());
+        qputenv("OPENBLAS_CORETYPE", choice.core.toLatin1());
+        qputenv(kChosenMarker, choice.core.toLatin1());
     }
-    return {core, false};
+    return choice;
 }
 
 void logBlasCoreChoice(const BlasCoreChoice& choice)
 {
-    if (choice.setByUser)
+    if (!choice.replaced.isEmpty())
+        log::warn(QStringLiteral("OPENBLAS_CORETYPE=%1 needs instructions this CPU lacks; OpenBLAS runs %2 instead")
+                      .arg(choice.replaced, choice.core.isEmpty() ? QStringLiteral("the kernels it detects") : choice.core + QStringLiteral(" kernels")));
+    else if (choice.setByUser)
         log::info(QStringLiteral("OpenBLAS kernels: %1 (OPENBLAS_CORETYPE set by the user)").arg(choice.core));
     else if (!choice.core.isEmpty())
         log::info(QStringLiteral("OpenBLAS kernels: %1 (chosen from this CPU's instruction sets)").arg(choice.core));

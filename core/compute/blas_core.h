@@ -30,16 +30,22 @@ CpuVectorSupport cpuVectorSupport();
 // The OpenBLAS core name for `cpu`: "SkylakeX", "Haswell", or empty (leave OpenBLAS's detection).
 QString openBlasCoreFor(const CpuVectorSupport& cpu);
 
+// Whether OpenBLAS's kernel set `core` runs on `cpu` (SkylakeX, Cooperlake and SapphireRapids need
+// AVX-512; Haswell and Zen AVX2; the older sets run anywhere).
+bool openBlasCoreRuns(const QString& core, const CpuVectorSupport& cpu);
+
 struct BlasCoreChoice {
-    QString core;          // what OPENBLAS_CORETYPE now holds (empty: OpenBLAS detects)
-    bool setByUser = false; // it was already set in the environment
+    QString core;           // what OPENBLAS_CORETYPE now holds (empty: OpenBLAS detects)
+    bool setByUser = false; // it was already set in the environment, and kept
+    QString replaced;       // a user's value this CPU cannot run, replaced by `core`
 };
 
 // Sets OPENBLAS_CORETYPE for this process and the processes it starts when the user
 // has not set it and this CPU has AVX2 or AVX-512. A child process (a cluster task
 // on another node) inherits the value marked as chosen, not as the user's, and
 // chooses again for its own CPU: SkylakeX kernels on a node without AVX-512 would
-// stop at the first illegal instruction.
+// stop at the first illegal instruction. For the same reason a user's value this CPU
+// cannot run is replaced (logged as a warning by logBlasCoreChoice).
 BlasCoreChoice chooseOpenBlasCore();
 // Logs the choice (info), once logging is up.
 void logBlasCoreChoice(const BlasCoreChoice& choice);

@@ -4,11 +4,63 @@
 #include <QLocale>
 #include <QString>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace bioforge::core {
+namespace {
 
-std::optional<qint64> availableMemoryBytes()
+std::optional<qint64> numberIn(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    bool ok = false;
+    const qint64 n = file.readAll().trimmed().toLongLong(&ok); // "max" (no limit) is no number
+    return ok && n >= 0 && n < (qint64(1) << 62) ? std::optional<qint64>(n) : std::nullopt;
+}
+
+} // namespace
+
+std::optional<qint64> cgroupMemoryHeadroom(const QString& cgroupFile, const QString& root)
+{
+    QFile self(cgroupFile);
+    if (!self.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    std::optional<qint64> headroom;
+    for (const QByteArray& line : self.readAll().split('\n')) {
+        const QList<QByteArray> fields = line.split(':'); // hierarchy-id:controllers:path
+        if (fields.size() < 3)
+            continue;
+        QString base, limitFile, usageFile;
+        if (fields[0] == "0" && fields[1].isEmpty()) {
+            base = root;
+            limitFile = QStringLiteral("memory.max");
+            usageFile = QStringLiteral("memory.current");
+        } else if (fields[1].split(',').contains("memory")) {
+            base = root + QStringLiteral("/memory");
+            limitFile = QStringLiteral("memory.limit_in_bytes");
+            usageFile = QStringLiteral("memory.usage_in_bytes");
+        } else {
+            continue;
+        }
+        QString dir = base + QString::fromUtf8(fields.mid(2).join(':'));
+        for (;;) {
+            const auto limit = numberIn(dir + QLatin1Char('/') + limitFile), usage = numberIn(dir + QLatin1Char('/') + usageFile);
+            if (limit && usage)
+                headroom = std::min(headroom.value_or(*limit), std::max<qint64>(*limit - *usage, 0));
+            if (dir.size() <= base.size())
+                break;
+            dir.truncate(std::max<qsizetype>(dir.lastIndexOf(QLatin1Char('/')), base.size()));
+        }
+    }
+    return headroom;
+}
+
+namespace {
+
+std::optional<qint64> hostAvailableBytes()
 {
     QFile meminfo(QStringLiteral("/proc/meminfo"));
     if (meminfo.open(QIODevice::ReadOnly)) {
@@ -28,6 +80,16 @@ std::optional<qint64> availableMemoryBytes()
     if (pages > 0 && pageSize > 0 && qint64(pages) < (qint64(1) << 62) / pageSize)
         return qint64(pages) * pageSize;
     return std::nullopt;
+}
+
+} // namespace
+
+std::optional<qint64> availableMemoryBytes()
+{
+    const auto host = hostAvailableBytes(), cgroup = cgroupMemoryHeadroom();
+    if (host && cgroup)
+        return std::min(*host, *cgroup);
+    return host ? host : cgroup;
 }
 
 QString memorySizeText(qint64 bytes) { return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat); }

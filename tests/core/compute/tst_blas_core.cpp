@@ -5,6 +5,8 @@
 
 #include "compute/blas_core.h"
 
+#include <QFile>
+#include <QSet>
 #include <QtTest>
 
 using namespace bioforge::core;
@@ -34,6 +36,9 @@ private slots:
         QVERIFY(!chosen.setByUser);
         QCOMPARE(chosen.core, openBlasCoreFor(cpuVectorSupport()));
         QCOMPARE(QString::fromLatin1(qgetenv("OPENBLAS_CORETYPE")), chosen.core);
+        // Marked as chosen, so that a child process chooses again instead of keeping it as a user's.
+        QCOMPARE(QString::fromLatin1(qgetenv("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN")), chosen.core);
+        QVERIFY(!chooseOpenBlasCore().setByUser);
         qunsetenv("OPENBLAS_CORETYPE");
         qunsetenv("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN");
     }
@@ -54,6 +59,54 @@ private slots:
         QCOMPARE(qgetenv("OPENBLAS_CORETYPE"), QByteArray("Sandybridge"));
         qunsetenv("OPENBLAS_CORETYPE");
         qunsetenv("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN");
+    }
+
+    // A user's value that this CPU cannot run is replaced (OpenBLAS would stop at the first
+    // illegal instruction); one it can run is kept.
+    void aUsersValueTheCpuCannotRunIsReplaced()
+    {
+        const CpuVectorSupport none{false, false}, avx2{false, true}, avx512{true, true};
+        QVERIFY(!openBlasCoreRuns(QStringLiteral("SkylakeX"), avx2));
+        QVERIFY(!openBlasCoreRuns(QStringLiteral("cooperlake"), avx2));
+        QVERIFY(openBlasCoreRuns(QStringLiteral("SkylakeX"), avx512));
+        QVERIFY(!openBlasCoreRuns(QStringLiteral("Haswell"), none));
+        QVERIFY(openBlasCoreRuns(QStringLiteral("Haswell"), avx2));
+        QVERIFY(openBlasCoreRuns(QStringLiteral("Prescott"), none));
+        QVERIFY(openBlasCoreRuns(QStringLiteral("Sandybridge"), none));
+
+        const CpuVectorSupport here = cpuVectorSupport();
+        if (here.avx512)
+            QSKIP("this CPU runs every kernel set OpenBLAS has");
+        qunsetenv("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN");
+        qputenv("OPENBLAS_CORETYPE", "SkylakeX");
+        const BlasCoreChoice replaced = chooseOpenBlasCore();
+        QCOMPARE(replaced.replaced, QStringLiteral("SkylakeX"));
+        QVERIFY(!replaced.setByUser);
+        QCOMPARE(replaced.core, openBlasCoreFor(here));
+        qunsetenv("OPENBLAS_CORETYPE");
+        qunsetenv("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN");
+    }
+
+    // The detection agrees with what the kernel reports in /proc/cpuinfo (features it enabled).
+    void detectionAgreesWithProcCpuinfo()
+    {
+        QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+        if (!cpuinfo.open(QIODevice::ReadOnly))
+            QSKIP("no /proc/cpuinfo");
+        QSet<QByteArray> flags;
+        for (QByteArray line = cpuinfo.readLine(); !line.isEmpty(); line = cpuinfo.readLine())
+            if (line.startsWith("flags")) {
+                for (const QByteArray& f : line.mid(line.indexOf(':') + 1).simplified().split(' '))
+                    flags.insert(f);
+                break;
+            }
+        if (flags.isEmpty())
+            QSKIP("no flags line in /proc/cpuinfo (not x86)");
+        const CpuVectorSupport here = cpuVectorSupport();
+        const bool avx512 = flags.contains("avx512f") && flags.contains("avx512cd") && flags.contains("avx512bw") && flags.contains("avx512dq")
+                            && flags.contains("avx512vl");
+        QCOMPARE(here.avx512, avx512);
+        QCOMPARE(here.avx2Fma, flags.contains("avx2") && flags.contains("fma"));
     }
 
     void noOpenBlasIsLoadedInThisProgram()
