@@ -10,7 +10,7 @@ namespace {
 
 core::ParameterSpec modelPath() { return {QStringLiteral("model"), T::PathList, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, -1e300, 1e300}; }
 core::ParameterSpec threads() { return {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), defaultThreads(), {}, 1, 1024}; }
-core::ParameterSpec context() { return {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens"), 4096, {}, 16, 1 << 20}; }
+core::ParameterSpec context() { return {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens"), 4096, {}, double(LlamaModel::kMinContext), 1 << 20}; }
 
 core::VerbSpec spec(const char* name, const char* description, QList<core::ParameterSpec> parameters)
 {

@@ -2,6 +2,7 @@
 
 #include "cli/llm_commands.h"
 #include "generate_job.h"
+#include "model/llama_model.h"
 #include "models/model_registry.h"
 #include "provenance/run_record.h"
 #include "synth/model_synthesizer.h"
@@ -41,7 +42,7 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         {QStringLiteral("min_p"), T::Number, QStringLiteral("min-p"), 0.05, {}, 0, 1},
         {QStringLiteral("repeat_penalty"), T::Number, QStringLiteral("repetition penalty"), 1.0, {}, 0, 10},
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
-        {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size"), 2048, {}, 16, 1 << 20},
+        {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size"), 2048, {}, double(LlamaModel::kMinContext), 1 << 20},
         {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), 2, {}, 1, 1024},
         {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0},
     };

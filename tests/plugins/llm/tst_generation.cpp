@@ -343,6 +343,9 @@ private slots:
         for (const char* part : {"4096 tokens", "2.0 MiB", "2 layers × 4096 positions × 2 key/value heads × 16 floats", "1.0 MiB",
                                  "smaller context", "at most about 2048 tokens"})
             QVERIFY2(small.error().message().contains(QString::fromUtf8(part)), qPrintable(small.error().message()));
+        const auto none = l.model->checkCache(4096, 1024); // not even 16 positions (8 KiB) fit
+        QVERIFY(!none);
+        QVERIFY2(none.error().message().contains(QLatin1String("not even a 16-token context fits")), qPrintable(none.error().message()));
         QVERIFY(!l.model->checkCache(0, std::nullopt));
         QVERIFY(!l.model->checkCache(-5, std::nullopt));
 

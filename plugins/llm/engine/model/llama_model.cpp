@@ -59,12 +59,14 @@ core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> avai
         return core::Error(QStringLiteral("a KV cache for a context of %1 tokens is too large to address (%2); choose a smaller context")
                                .arg(capacity)
                                .arg(factors));
-    if (availableBytes && *bytes > uint64_t(std::max<qint64>(*availableBytes, 0)))
-        return core::Error(QStringLiteral("a KV cache for a context of %1 tokens needs %2 (%3), more than the %4 of memory available; "
-                                          "choose a smaller context (at most about %5 tokens)")
+    if (availableBytes && *bytes > uint64_t(std::max<qint64>(*availableBytes, 0))) {
+        const qint64 fits = qint64(double(capacity) * double(std::max<qint64>(*availableBytes, 0)) / double(*bytes));
+        const QString advice = fits >= kMinContext ? QStringLiteral("choose a smaller context (at most about %1 tokens)").arg(fits)
+                                                   : QStringLiteral("not even a %1-token context fits: free memory first").arg(kMinContext);
+        return core::Error(QStringLiteral("a KV cache for a context of %1 tokens needs %2 (%3), more than the %4 of memory available; %5")
                                .arg(capacity)
-                               .arg(core::memorySizeText(qint64(*bytes)), factors, core::memorySizeText(*availableBytes))
-                               .arg(qint64(double(capacity) * double(std::max<qint64>(*availableBytes, 0)) / double(*bytes))));
+                               .arg(core::memorySizeText(qint64(*bytes)), factors, core::memorySizeText(*availableBytes), advice));
+    }
     return core::okStatus();
 }
 

@@ -54,6 +54,7 @@ public:
     // nullopt skips that check). The error gives the size and its factors and names the fix
     // (a smaller context). Call before newCache or a Conversation with a user's context size.
     core::Status checkCache(int64_t capacity, std::optional<qint64> availableBytes = availableMemory()) const;
+    static constexpr int64_t kMinContext = 16; // the smallest context the commands offer (--ctx)
     static std::optional<qint64> availableMemory();
 
     // Evaluates `count` tokens at positions cache.size() … and appends them to
