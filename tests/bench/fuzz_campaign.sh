@@ -16,6 +16,9 @@
 # it is a folder on /dev/shm when there is one, so fsync costs nothing and the
 # disk is not worn.
 # Each finished target appends a line to build-fuzz/campaigns.tsv.
+# Never pause a running target (SIGSTOP, a suspended VM): -timeout counts wall
+# time, and the input it was on is reported as a timeout when it resumes. Stop
+# it with SIGINT instead (libFuzzer prints its final stats; the corpus is kept).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds="${1:-600}"
