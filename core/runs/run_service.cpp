@@ -18,6 +18,8 @@
 #include <QJsonDocument>
 #include <QUuid>
 
+#include <algorithm>
+
 namespace bioforge::core {
 namespace {
 constexpr int kProgressSaveIntervalMs = 2000;
@@ -125,6 +127,15 @@ Expected<QString> RunService::resume(const QString& runId)
         return Error(QStringLiteral("run %1: plugin '%2' has no verb '%3'").arg(runId, parent->pluginId, parent->verb));
     QJsonObject own = parent->parameters;
     own.remove(QLatin1String("cluster")); // checked by SlurmOptions::fromJson in launch()
+    // A parameter the verb no longer takes (a plugin update dropped it): the checkpoints were made
+    // with it and this version cannot honour it, so the run is not continued under other rules.
+    for (auto it = own.begin(); it != own.end(); ++it)
+        if (std::none_of(spec->parameters.begin(), spec->parameters.end(), [&](const ParameterSpec& p) { return p.name == it.key(); }))
+            return Error(QStringLiteral("run %1 was recorded by %2 %3 with the parameter '%4', which %2 %5's '%6' no longer "
+                                        "takes; this version cannot continue it under the same settings. Start a new run "
+                                        "(what the run finished is in its folder)")
+                             .arg(runId, parent->pluginId, parent->pluginVersion.isEmpty() ? QStringLiteral("(version not recorded)") : parent->pluginVersion,
+                                  it.key(), owner->metadata.version, parent->verb));
     if (auto checked = spec->validate(own); !checked)
         return checked.error().withContext(QStringLiteral("run %1: its recorded parameters").arg(runId));
     RunRecord record;

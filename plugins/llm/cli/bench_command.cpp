@@ -43,7 +43,7 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
     const QString kernelText = args.value(QLatin1String("kernels")).toString(QStringLiteral("auto"));
     if (kernelText != QLatin1String("auto")) {
         if (!parseKernelPath(kernelText.toUtf8().constData(), &kernels)) {
-            err << "bioforge: --kernels " << kernelText << ": expected auto, avx512, avx2 or reference" << Qt::endl;
+            err << "bioforge: --kernels " << kernelText << ": expected auto, amx, avx512, avx2 or reference" << Qt::endl;
             return 2;
         }
         if (!kernelPathAvailable(kernels)) {

@@ -53,7 +53,7 @@ const QList<Command>& commands()
                {QStringLiteral("n"), T::Integer, QStringLiteral("generated tokens (tgN)"), 128, {}, 0, 1 << 16},
                {QStringLiteral("r"), T::Integer, QStringLiteral("repetitions"), 5, {}, 1, 1000}, threads(), deviceParameter(),
                {QStringLiteral("kernels"), T::Choice, QStringLiteral("CPU kernels: the best this CPU runs, or one path to compare"),
-                QStringLiteral("auto"), {QStringLiteral("auto"), QStringLiteral("avx512"), QStringLiteral("avx2"), QStringLiteral("reference")}, 0, 0}}),
+                QStringLiteral("auto"), {QStringLiteral("auto"), QStringLiteral("amx"), QStringLiteral("avx512"), QStringLiteral("avx2"), QStringLiteral("reference")}, 0, 0}}),
          cmdBench},
         {spec("synth-model", "write a llama-family GGUF with seeded random weights",
               {{QStringLiteral("output"), T::PathList, QStringLiteral("the .gguf file to write"), QJsonValue::Undefined, {}, 0, 0},

@@ -187,6 +187,31 @@ private slots:
             QCOMPARE(m_project->store().runs()->size(), before);
         }
     }
+
+    // A run recorded by an older plugin whose verb has since dropped a parameter: its checkpoints were
+    // made under a setting this version cannot honour, so it is refused with both versions named.
+    void aResumeRefusesAParameterTheVerbNoLongerTakes()
+    {
+        RunRecord old;
+        old.runId = QStringLiteral("older-plugin-run");
+        old.checkpointId = old.runId;
+        old.pluginId = QStringLiteral("workbench");
+        old.pluginVersion = QStringLiteral("0.0.1-old");
+        old.verb = QStringLiteral("selftest");
+        old.parameters = m_params;
+        old.parameters.insert(QStringLiteral("retired_setting"), 3);
+        old.state = RunState::Interrupted;
+        old.createdAt = QDateTime::currentDateTimeUtc();
+        QVERIFY(m_project->store().insertRun(old));
+        const qsizetype before = m_project->store().runs()->size();
+        auto resumed = m_runs->resume(old.runId);
+        QVERIFY(!resumed);
+        const QString message = resumed.error().message();
+        QVERIFY2(message.contains(old.runId) && message.contains(QStringLiteral("'retired_setting'"))
+                     && message.contains(QStringLiteral("0.0.1-old")) && message.contains(QStringLiteral("new run")),
+                 qPrintable(message));
+        QCOMPARE(m_project->store().runs()->size(), before);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstRunService)

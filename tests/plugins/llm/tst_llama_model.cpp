@@ -92,9 +92,45 @@ class TstLlamaModel : public QObject {
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
     }
 
+    // The whole reference sequence (prompt and generated ids) in one batch, as a long prompt is
+    // evaluated: the logits at each position must pick the id llama.cpp generated next. Batches of
+    // 16 tokens and more take other kernels than generation (AMX tiles for Q8_0 where the CPU has them).
+    void batchAndCompare(KernelPath path, int threads)
+    {
+        if (!fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        if (!kernelPathAvailable(path))
+            QSKIP("this CPU lacks the kernel path");
+        QStringList failures;
+        for (const Reference& r : readReferences()) {
+            auto file = GgufFile::open(fixturePath(QStringLiteral("llm/models/") + r.model));
+            QVERIFY(file);
+            auto model = LlamaModel::load(std::shared_ptr<const GgufFile>(std::move(*file)), LlamaModel::Options::cpu(threads, path));
+            QVERIFY2(model, model ? "" : qPrintable(model.error().message()));
+            const int64_t count = int64_t(r.ids.size()) - 1;
+            QVERIFY2(count >= 16, "the reference sequences are long enough for the batched kernels");
+            auto cache = (*model)->newCache(256);
+            std::vector<float> logits;
+            QVERIFY((*model)->evaluate(r.ids.data(), count, *cache, logits, true));
+            const size_t vocab = logits.size() / size_t(count);
+            for (int64_t i = r.promptTokens - 1; i < count; ++i) {
+                const std::vector<float> row(logits.begin() + i * vocab, logits.begin() + (i + 1) * vocab);
+                if (argmax(row) != r.ids[size_t(i + 1)]) {
+                    failures << QStringLiteral("%1 '%2': position %3 picks %4, llama.cpp generated %5")
+                                    .arg(r.model, QString::fromStdString(r.prompt)).arg(i).arg(argmax(row)).arg(r.ids[size_t(i + 1)]);
+                    break;
+                }
+            }
+        }
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
+    }
+
 private slots:
     void greedyMatchesLlamaCppWithReferenceKernels() { generateAndCompare(KernelPath::Reference, 1); }
     void greedyMatchesLlamaCppWithFastKernelsOnTwoThreads() { generateAndCompare(bestKernelPath(), 2); }
+    void oneBatchPicksLlamaCppsIdsWithReferenceKernels() { batchAndCompare(KernelPath::Reference, 1); }
+    void oneBatchPicksLlamaCppsIdsWithFastKernelsOnTwoThreads() { batchAndCompare(bestKernelPath(), 2); }
+    void oneBatchPicksLlamaCppsIdsWithAvx512Kernels() { batchAndCompare(KernelPath::Avx512, 2); } // the path below AMX
 };
 
 QTEST_GUILESS_MAIN(TstLlamaModel)

@@ -3,6 +3,9 @@
 // x86, half-float conversion against the hardware, and every fast dot-product
 // path equal to the scalar reference on the same random data.
 
+#include "compute/matmul.h"
+#include "compute/thread_pool.h"
+#include "compute/weight_tensor.h"
 #include "gguf/gguf_types.h"
 #include "quant/block_layouts.h"
 #include "quant/dequantize.h"
@@ -389,6 +392,41 @@ private slots:
                     QCOMPARE(int(last.u[32 + i]), 128);
             }
         }
+    }
+
+    // The AMX route (tile products for Q8_0 with 16 tokens or more) against the scalar reference on
+    // the same weights and tokens: token counts below, at and between tile groups (16, 17, 40), an
+    // odd block count, and a row count that is no multiple of 16 (which takes the AVX-512 kernels).
+    void amxTileProductsEqualTheReference()
+    {
+        if (!kernelPathAvailable(KernelPath::Amx))
+            QSKIP("this CPU or OS offers no AMX tiles (AMX-TILE, AMX-INT8 and the kernel's permission)");
+        ThreadPool pool(2);
+        MatMul tiles(pool, KernelPath::Amx), reference(pool, KernelPath::Reference);
+        QVERIFY(kernelFor(GgmlType::Q8_0, KernelPath::Amx).amxTiles);
+        for (const int64_t rows : {int64_t(48), int64_t(40)})
+            for (const int64_t cols : {int64_t(1024), int64_t(1056)}) {
+                std::vector<uint8_t> weights;
+                for (int64_t r = 0; r < rows; ++r) {
+                    const auto q = quantized(GgmlType::Q8_0, randomRow(cols, 1000 + uint32_t(r), 0.2f));
+                    weights.insert(weights.end(), q.begin(), q.end());
+                }
+                const WeightTensor w{GgmlType::Q8_0, cols, rows, ggmlRowBytes(GgmlType::Q8_0, cols), weights.data()};
+                for (const int64_t tokens : {int64_t(15), int64_t(16), int64_t(17), int64_t(40)}) {
+                    std::vector<float> x;
+                    for (int64_t t = 0; t < tokens; ++t) {
+                        const auto row = randomRow(cols, 2000 + uint32_t(t), t == 3 ? 0.0f : 1.5f); // token 3: all zero
+                        x.insert(x.end(), row.begin(), row.end());
+                    }
+                    std::vector<float> got(size_t(tokens * rows), -1.0f), expected(got.size());
+                    tiles.run(w, x.data(), tokens, got.data());
+                    reference.run(w, x.data(), tokens, expected.data());
+                    for (size_t i = 0; i < got.size(); ++i)
+                        QVERIFY2(std::abs(got[i] - expected[i]) <= 2e-5f * (1 + std::abs(expected[i])) + 1e-3f,
+                                 qPrintable(QStringLiteral("%1 rows × %2, %3 tokens: token %4 row %5: %6 vs %7")
+                                                .arg(rows).arg(cols).arg(tokens).arg(i / size_t(rows)).arg(i % size_t(rows)).arg(got[i]).arg(expected[i])));
+                }
+            }
     }
 };
 

@@ -24,6 +24,9 @@ public:
     KernelPath path() const { return m_path; }
 
 private:
+    // The AMX route of Q8_0 weights (amx_q8_0.h); false where the shape does not fit it.
+    bool runOnTiles(const WeightTensor& w, const float* x, int64_t nTokens, float* y);
+
     ThreadPool& m_pool;
     KernelPath m_path;
     std::vector<uint8_t> m_converted; // reused scratch for converted activations

@@ -4,31 +4,12 @@
 // when the CPU has AVX-512 (vec_dot.cpp); tests compare it bit for bit.
 
 #include "quant/packed_q8_pairs.h"
+#include "quant/q8_block_avx512.h"
 
 #include <immintrin.h>
 
 
 namespace bioforge::llm::avx512 {
-namespace {
-
-struct QuantBlock {
-    __m256i q; // 32 signed quants
-    float d;   // the fp16-rounded scale, as float
-};
-
-inline QuantBlock quantizeBlock(const float* x)
-{
-    const __m512 a = _mm512_loadu_ps(x), b = _mm512_loadu_ps(x + 16);
-    const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(a), _mm512_abs_ps(b)));
-    const uint16_t half = _cvtss_sh(amax / 127.f, _MM_FROUND_TO_NEAREST_INT);
-    const __m512 id = _mm512_set1_ps(amax != 0.0f ? 127.f / amax : 0.0f);
-    // Default rounding (MXCSR): nearest, ties to even.
-    const __m128i qa = _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(a, id)));
-    const __m128i qb = _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(b, id)));
-    return {_mm256_set_m128i(qb, qa), _cvtsh_ss(half)};
-}
-
-} // namespace
 
 void quantizePackedQ8Pairs(const float* src, void* dst, int64_t n)
 {
@@ -36,8 +17,8 @@ void quantizePackedQ8Pairs(const float* src, void* dst, int64_t n)
     auto* pairs = static_cast<PackedQ8Pair*>(dst);
     const __m512i offset = _mm512_set1_epi8(char(0x80));
     for (int64_t p = 0; p < packedQ8PairCount(n); ++p) {
-        const QuantBlock first = quantizeBlock(src + 64 * p);
-        const QuantBlock second = 2 * p + 1 < blocks ? quantizeBlock(src + 64 * p + 32) : QuantBlock{_mm256_setzero_si256(), 0.0f};
+        const QuantBlock first = quantizeQ8Block(src + 64 * p);
+        const QuantBlock second = 2 * p + 1 < blocks ? quantizeQ8Block(src + 64 * p + 32) : QuantBlock{_mm256_setzero_si256(), 0.0f};
         const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(first.q), second.q, 1);
         _mm512_store_si512(pairs[p].u, _mm512_xor_si512(q, offset));
         _mm512_store_ps(pairs[p].d, _mm512_mask_blend_ps(__mmask16(0xFF00), _mm512_set1_ps(first.d), _mm512_set1_ps(second.d)));

@@ -1,9 +1,11 @@
 #pragma once
 
 // Dot products of one weight row with one activation row, per weight type,
-// in the activation type llama.cpp's CPU back-end uses for it. Three paths:
-// the scalar reference (the readable truth), AVX2 (+FMA, F16C) and AVX-512
-// (BW, VL, VNNI); the fast paths are tested against the reference.
+// in the activation type llama.cpp's CPU back-end uses for it. Four paths:
+// the scalar reference (the readable truth), AVX2 (+FMA, F16C), AVX-512
+// (BW, VL, VNNI), and AMX: the AVX-512 kernels plus tile products for Q8_0
+// weights with 16 or more tokens (amx_q8_0.h); the fast paths are tested
+// against the reference.
 
 #include "gguf/gguf_types.h"
 
@@ -15,12 +17,13 @@ namespace bioforge::llm {
 using DotFn = float (*)(int64_t n, const void* weights, const void* activations);
 using ActivationFn = void (*)(const float* src, void* dst, int64_t n);
 
-enum class KernelPath { Reference, Avx2, Avx512 };
+enum class KernelPath { Reference, Avx2, Avx512, Amx };
 
 // One weight row against up to kMaxTileTokens activation rows at once (the
 // weight block is decoded once and reused): out[j] = dot(w, a + j * aStride).
 using DotManyFn = void (*)(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 constexpr int kMaxTileTokens = 8;
+constexpr int kAmxMinTokens = 16; // fewer tokens run on the AVX-512 kernels (a tile holds 16)
 
 using RowBytesFn = size_t (*)(int64_t n);
 
@@ -36,12 +39,14 @@ struct WeightKernel {
     RowBytesFn batchRowBytes = nullptr;
     // dotMany with one token beats dot (the AVX-512 forms: generation runs on them).
     bool manyForOneToken = false;
+    // MatMul runs products of at least kAmxMinTokens tokens on AMX tiles (amx::productQ8_0).
+    bool amxTiles = false;
     // What runs, for benchmark reports: "avx512 q8-pairs vpdpbusd-512".
     const char* name = "";
 };
 
 const char* kernelPathName(KernelPath path);
-// "reference", "avx2", "avx512" -> the path; false for other text.
+// "reference", "avx2", "avx512", "amx" -> the path; false for other text.
 bool parseKernelPath(const char* text, KernelPath* path);
 KernelPath bestKernelPath();   // from the CPU's features (run time)
 bool kernelPathAvailable(KernelPath path);
