@@ -394,28 +394,39 @@ private slots:
         }
     }
 
-    // The AMX route (tile products for Q8_0 with 16 tokens or more) against the scalar reference on
-    // the same weights and tokens: token counts below, at and between tile groups (16, 17, 40), an
-    // odd block count, and a row count that is no multiple of 16 (which takes the AVX-512 kernels).
+    // The AMX route (tile products for Q8_0 and Q4_K with 16 tokens or more) against the scalar
+    // reference on the same weights and tokens: token counts below, at and between tile groups (15,
+    // 16, 17, 40), an odd block count for Q8_0, several super-blocks for Q4_K, an all-zero token,
+    // and a row count that is no multiple of 16 (which takes the AVX-512 kernels).
+    void amxTileProductsEqualTheReference_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::newRow("Q8_0") << int(GgmlType::Q8_0);
+        QTest::newRow("Q4_K") << int(GgmlType::Q4_K);
+    }
+
     void amxTileProductsEqualTheReference()
     {
+        QFETCH(int, type);
         if (!kernelPathAvailable(KernelPath::Amx))
             QSKIP("this CPU or OS offers no AMX tiles (AMX-TILE, AMX-INT8 and the kernel's permission)");
+        const GgmlType t = GgmlType(type);
         ThreadPool pool(2);
         MatMul tiles(pool, KernelPath::Amx), reference(pool, KernelPath::Reference);
-        QVERIFY(kernelFor(GgmlType::Q8_0, KernelPath::Amx).amxTiles);
+        QVERIFY(kernelFor(t, KernelPath::Amx).amxTiles);
+        const std::vector<int64_t> widths = t == GgmlType::Q8_0 ? std::vector<int64_t>{1024, 1056} : std::vector<int64_t>{1024, 2816};
         for (const int64_t rows : {int64_t(48), int64_t(40)})
-            for (const int64_t cols : {int64_t(1024), int64_t(1056)}) {
+            for (const int64_t cols : widths) {
                 std::vector<uint8_t> weights;
                 for (int64_t r = 0; r < rows; ++r) {
-                    const auto q = quantized(GgmlType::Q8_0, randomRow(cols, 1000 + uint32_t(r), 0.2f));
+                    const auto q = quantized(t, randomRow(cols, 1000 + uint32_t(r), 0.2f));
                     weights.insert(weights.end(), q.begin(), q.end());
                 }
-                const WeightTensor w{GgmlType::Q8_0, cols, rows, ggmlRowBytes(GgmlType::Q8_0, cols), weights.data()};
+                const WeightTensor w{t, cols, rows, ggmlRowBytes(t, cols), weights.data()};
                 for (const int64_t tokens : {int64_t(15), int64_t(16), int64_t(17), int64_t(40)}) {
                     std::vector<float> x;
-                    for (int64_t t = 0; t < tokens; ++t) {
-                        const auto row = randomRow(cols, 2000 + uint32_t(t), t == 3 ? 0.0f : 1.5f); // token 3: all zero
+                    for (int64_t j = 0; j < tokens; ++j) {
+                        const auto row = randomRow(cols, 2000 + uint32_t(j), j == 3 ? 0.0f : 1.5f); // token 3: all zero
                         x.insert(x.end(), row.begin(), row.end());
                     }
                     std::vector<float> got(size_t(tokens * rows), -1.0f), expected(got.size());

@@ -1,6 +1,7 @@
 #include "compute/matmul.h"
 
 #include "compute/thread_pool.h"
+#include "quant/amx_q4_k.h"
 #include "quant/amx_q8_0.h"
 
 #include <algorithm>
@@ -11,18 +12,21 @@ namespace bioforge::llm {
 bool MatMul::runOnTiles(const WeightTensor& w, const float* x, int64_t nTokens, float* y)
 {
     constexpr int64_t kRows = amx::kTileRows, kTokens = amx::kTileTokens;
-    if (nTokens < kAmxMinTokens || w.rows % kRows != 0 || w.cols % 32 != 0)
+    const bool q4k = w.type == GgmlType::Q4_K;
+    if (nTokens < kAmxMinTokens || w.rows % kRows != 0 || w.cols % (q4k ? 256 : 32) != 0)
         return false;
     const int64_t groups = (nTokens + kTokens - 1) / kTokens;
-    const size_t groupBytes = amx::q8GroupBytes(w.cols);
+    const size_t groupBytes = q4k ? amx::q8KGroupBytes(w.cols) : amx::q8GroupBytes(w.cols);
     m_converted.resize(groupBytes * size_t(groups) + 64);
     uint8_t* packed = m_converted.data() + (64 - reinterpret_cast<uintptr_t>(m_converted.data()) % 64) % 64;
     m_pool.parallelFor(groups, [&](int64_t begin, int64_t end) {
-        for (int64_t g = begin; g < end; ++g)
-            amx::packQ8Group(x + g * kTokens * w.cols, w.cols, int(std::min(kTokens, nTokens - g * kTokens)), packed + size_t(g) * groupBytes);
+        for (int64_t g = begin; g < end; ++g) {
+            const int count = int(std::min(kTokens, nTokens - g * kTokens));
+            (q4k ? amx::packQ8KGroup : amx::packQ8Group)(x + g * kTokens * w.cols, w.cols, count, packed + size_t(g) * groupBytes);
+        }
     });
     m_pool.parallelFor(w.rows / kRows, [&](int64_t begin, int64_t end) {
-        amx::productQ8_0(w.cols, static_cast<const uint8_t*>(w.row(begin * kRows)), w.rowBytes, end - begin, packed, nTokens, y + begin * kRows, w.rows);
+        (q4k ? amx::productQ4_K : amx::productQ8_0)(w.cols, w.row(begin * kRows), w.rowBytes, end - begin, packed, nTokens, y + begin * kRows, w.rows);
     });
     return true;
 }

@@ -167,9 +167,12 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
                         && k.dot != ref::dotQ8_0 && k.dot != ref::dotQ4_K && k.dot != ref::dotQ5_K && k.dot != ref::dotQ6_K;
     if (!vector)
         return named(k, "reference (scalar)");
-    if (path == KernelPath::Amx && weightType == GgmlType::Q8_0 && kernelPathAvailable(KernelPath::Amx)) {
-        k.amxTiles = true;
-        return named(k, "amx int8 tiles 16 rows x 16 tokens from 16 tokens; below that avx512 q8-pairs vpdpbusd-512");
+    if (path == KernelPath::Amx && kernelPathAvailable(KernelPath::Amx)) {
+        k.amxTiles = weightType == GgmlType::Q8_0 || weightType == GgmlType::Q4_K;
+        if (weightType == GgmlType::Q8_0)
+            return named(k, "amx int8 tiles 16 rows x 16 tokens from 16 tokens; below that avx512 q8-pairs vpdpbusd-512");
+        if (weightType == GgmlType::Q4_K)
+            return named(k, "amx int8 tiles 16 rows x 16 tokens from 16 tokens; below that avx512 vpdpwssd-256");
     }
     if (k.batchConvert)
         return named(k, "avx512 q8-pairs vpdpbusd-512, 1-8 tokens a call");

@@ -4,7 +4,7 @@
 // in the activation type llama.cpp's CPU back-end uses for it. Four paths:
 // the scalar reference (the readable truth), AVX2 (+FMA, F16C), AVX-512
 // (BW, VL, VNNI), and AMX: the AVX-512 kernels plus tile products for Q8_0
-// weights with 16 or more tokens (amx_q8_0.h); the fast paths are tested
+// and Q4_K weights with 16 or more tokens (amx_q8_0.h, amx_q4_k.h); the fast paths are tested
 // against the reference.
 
 #include "gguf/gguf_types.h"

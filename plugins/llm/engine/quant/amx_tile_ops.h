@@ -1,0 +1,104 @@
+#pragma once
+
+// Tile operations shared by the AMX products (amx_q8_0.cpp, amx_q4_k.cpp):
+// the tile configuration, one block's tile product, the store of its int32
+// sums, and the register transpose of the float results. Include only from
+// translation units compiled with AMX-TILE, AMX-INT8 and AVX-512.
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+namespace bioforge::llm::amx {
+
+// LDTILECFG's 64-byte operand (palette 1).
+struct alignas(64) TileConfig {
+    uint8_t palette = 1;
+    uint8_t startRow = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+static_assert(sizeof(TileConfig) == 64, "LDTILECFG takes 64 bytes");
+
+// Tiles 0, 1: int32 sums (16 rows × 16 tokens); 2, 3: weights (16 rows × 32
+// bytes); 4, 5: activations (8 rows × 64 bytes: 32 quants of 16 tokens).
+// Two of each so that one block's product runs while the previous one's sums
+// are scaled.
+inline TileConfig tileConfig()
+{
+    TileConfig c;
+    for (int t : {0, 1}) {
+        c.rows[t] = 16;
+        c.colsb[t] = 64;
+    }
+    for (int t : {2, 3}) {
+        c.rows[t] = 16;
+        c.colsb[t] = 32;
+    }
+    for (int t : {4, 5}) {
+        c.rows[t] = 8;
+        c.colsb[t] = 64;
+    }
+    return c;
+}
+
+// r[i][j] -> r[j][i] for a 16 × 16 float matrix held in 16 registers: the
+// accumulators hold rows × tokens, y wants tokens × rows.
+inline void transpose16(__m512 (&r)[16])
+{
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    const auto lo = [](__m512 a, __m512 b) { return _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a), _mm512_castps_pd(b))); };
+    const auto hi = [](__m512 a, __m512 b) { return _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a), _mm512_castps_pd(b))); };
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = lo(t[i], t[i + 2]);
+        r[i + 1] = hi(t[i], t[i + 2]);
+        r[i + 2] = lo(t[i + 1], t[i + 3]);
+        r[i + 3] = hi(t[i + 1], t[i + 3]);
+    }
+    for (int h = 0; h < 16; h += 8)
+        for (int i = 0; i < 4; ++i) {
+            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+            t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xdd);
+        }
+    for (int i = 0; i < 8; ++i) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+    }
+}
+
+// Block products alternate between tiles (0, 2, 4) and (1, 3, 5). The tile
+// intrinsics take their tile numbers as literal immediates (GCC pastes them
+// into the assembly text), hence the two spelled-out forms.
+template <int P>
+inline void issue(const uint8_t* weights, size_t rowBytes, const uint8_t* activations)
+{
+    if constexpr (P == 0) {
+        _tile_zero(0);
+        _tile_loadd(2, weights, long(rowBytes));
+        _tile_loadd(4, activations, 64);
+        _tile_dpbssd(0, 2, 4);
+    } else {
+        _tile_zero(1);
+        _tile_loadd(3, weights, long(rowBytes));
+        _tile_loadd(5, activations, 64);
+        _tile_dpbssd(1, 3, 5);
+    }
+}
+
+template <int P>
+inline void store(int32_t (&sums)[16][16])
+{
+    if constexpr (P == 0)
+        _tile_stored(0, sums, 64);
+    else
+        _tile_stored(1, sums, 64);
+}
+
+} // namespace bioforge::llm::amx
