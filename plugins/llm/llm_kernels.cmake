@@ -14,6 +14,7 @@ add_library(bioforge_llm_kernels STATIC
   ${_llm}/engine/quant/packed_q8_pairs.cpp
   ${_llm}/engine/quant/packed_q8_pairs_avx512.cpp
   ${_llm}/engine/quant/quantize.cpp
+  ${_llm}/engine/quant/quantize_avx512.cpp
   ${_llm}/engine/quant/vec_dot.cpp
   ${_llm}/engine/quant/vec_dot_avx2.cpp
   ${_llm}/engine/quant/vec_dot_many_avx2.cpp
@@ -25,6 +26,7 @@ add_library(bioforge_llm_kernels STATIC
 set_source_files_properties(${_llm}/engine/quant/vec_dot_avx2.cpp ${_llm}/engine/quant/vec_dot_many_avx2.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
 set_source_files_properties(${_llm}/engine/quant/vec_dot_many_avx512.cpp ${_llm}/engine/quant/packed_q8_pairs_avx512.cpp
+  ${_llm}/engine/quant/quantize_avx512.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-Wno-uninitialized;-Wno-maybe-uninitialized")
 set_source_files_properties(${_llm}/engine/quant/amx_q8_0.cpp ${_llm}/engine/quant/amx_q4_k.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mamx-tile;-mamx-int8;-Wno-uninitialized;-Wno-maybe-uninitialized")

@@ -228,6 +228,33 @@ private slots:
         QCOMPARE(halfToFloat(q.d), 1.0f);
     }
 
+    // The AVX-512 Q8_K quantisation writes the scalar one's bytes: random rows, an all-zero block,
+    // the largest magnitude twice with opposite signs (the first one's sign sets the scale), and
+    // values that land on halves after scaling (ties to even).
+    void avx512Q8_KActivationsEqualTheScalarOnes()
+    {
+        if (!kernelPathAvailable(KernelPath::Avx512))
+            QSKIP("this CPU lacks avx512");
+        std::vector<std::vector<float>> rows = {randomRow(1024, 21, 2.0f), randomRow(2816, 22, 0.01f), std::vector<float>(512, 0.0f)};
+        auto ties = randomRow(512, 23);
+        ties[5] = -4.0f;
+        ties[300] = 4.0f;
+        ties[40] = 3.0f; // 95.25 after scaling
+        ties[41] = 0.5f * 4.0f / 127.0f; // 0.5 after scaling
+        rows.push_back(ties);
+        auto mixed = randomRow(512, 24);
+        std::fill(mixed.begin() + 256, mixed.end(), 0.0f); // the second block all zero
+        rows.push_back(mixed);
+        for (const auto& x : rows) {
+            const int64_t n = int64_t(x.size());
+            std::vector<BlockQ8_K> scalar(size_t(n / 256)), fast(scalar.size());
+            quantizeActivationsQ8_K(x.data(), scalar.data(), n);
+            std::memset(fast.data(), 0x5a, fast.size() * sizeof(BlockQ8_K));
+            avx512::quantizeActivationsQ8_K(x.data(), fast.data(), n);
+            QVERIFY2(std::memcmp(scalar.data(), fast.data(), scalar.size() * sizeof(BlockQ8_K)) == 0, qPrintable(QStringLiteral("n %1").arg(n)));
+        }
+    }
+
     void q8_KActivationsKeepBlockSums()
     {
         const auto x = randomRow(512, 5);

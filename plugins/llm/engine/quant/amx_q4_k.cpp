@@ -7,7 +7,7 @@
 #include "quant/amx_tile_ops.h"
 #include "quant/block_layouts.h"
 #include "quant/half.h"
-#include "quant/quantize.h"
+#include "quant/vec_dot.h"
 
 #include <immintrin.h>
 
@@ -98,7 +98,7 @@ void packQ8KGroup(const float* x, int64_t n, int count, void* dst)
     std::memset(out, 0, q8KGroupBytes(n));
     std::vector<BlockQ8_K> blocks(size_t(n / 256));
     for (int t = 0; t < count; ++t) {
-        quantizeActivationsQ8_K(x + t * n, blocks.data(), n);
+        avx512::quantizeActivationsQ8_K(x + t * n, blocks.data(), n);
         for (int64_t s = 0; s < n / 256; ++s) {
             const BlockQ8_K& b = blocks[size_t(s)];
             uint8_t* chunk = out + size_t(s) * kSuperBytes;

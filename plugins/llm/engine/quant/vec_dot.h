@@ -83,6 +83,7 @@ void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int to
 
 namespace avx512 {
 void quantizePackedQ8Pairs(const float* src, void* dst, int64_t n); // packed_q8_pairs_avx512.cpp
+void quantizeActivationsQ8_K(const float* src, void* dst, int64_t n); // quantize_avx512.cpp: the scalar one's bytes
 void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
