@@ -5,7 +5,9 @@
 #include <QString>
 
 #include <algorithm>
+#include <vector>
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace bioforge::core {
@@ -58,8 +60,6 @@ std::optional<qint64> cgroupMemoryHeadroom(const QString& cgroupFile, const QStr
     return headroom;
 }
 
-namespace {
-
 std::optional<qint64> hostAvailableBytes()
 {
     QFile meminfo(QStringLiteral("/proc/meminfo"));
@@ -82,14 +82,48 @@ std::optional<qint64> hostAvailableBytes()
     return std::nullopt;
 }
 
-} // namespace
-
 std::optional<qint64> availableMemoryBytes()
 {
     const auto host = hostAvailableBytes(), cgroup = cgroupMemoryHeadroom();
     if (host && cgroup)
         return std::min(*host, *cgroup);
     return host ? host : cgroup;
+}
+
+std::optional<qint64> residentBytes(const void* address, qint64 length)
+{
+    const long pageSize = sysconf(_SC_PAGESIZE);
+    if (pageSize <= 0 || length < 0)
+        return std::nullopt;
+    const uintptr_t start = reinterpret_cast<uintptr_t>(address) & ~uintptr_t(pageSize - 1);
+    const uintptr_t end = reinterpret_cast<uintptr_t>(address) + uintptr_t(length);
+    std::vector<unsigned char> pages((end - start + uintptr_t(pageSize) - 1) / uintptr_t(pageSize));
+    if (pages.empty())
+        return 0;
+    if (mincore(reinterpret_cast<void*>(start), end - start, pages.data()) != 0)
+        return std::nullopt;
+    qint64 resident = 0;
+    for (unsigned char page : pages)
+        resident += page & 1;
+    return std::min<qint64>(resident * pageSize, length);
+}
+
+std::optional<qint64> availableBesideMapping(std::optional<qint64> host, std::optional<qint64> headroom, qint64 length, qint64 resident)
+{
+    const qint64 missing = std::max<qint64>(length - resident, 0);
+    if (host)
+        host = std::max<qint64>(*host - length, 0);
+    if (headroom)
+        headroom = std::max<qint64>(*headroom - missing, 0);
+    if (host && headroom)
+        return std::min(*host, *headroom);
+    return host ? host : headroom;
+}
+
+std::optional<qint64> availableBesideMapping(const void* address, qint64 length)
+{
+    // Unknown residency counts as none resident: the cgroup's figure then loses the whole length too.
+    return availableBesideMapping(hostAvailableBytes(), cgroupMemoryHeadroom(), length, residentBytes(address, length).value_or(0));
 }
 
 QString memorySizeText(qint64 bytes) { return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat); }

@@ -28,6 +28,22 @@ std::optional<qint64> availableMemoryBytes();
 std::optional<qint64> cgroupMemoryHeadroom(const QString& cgroupFile = QStringLiteral("/proc/self/cgroup"),
                                            const QString& root = QStringLiteral("/sys/fs/cgroup"));
 
+// Linux's MemAvailable (/proc/meminfo), else free physical pages; nullopt when neither can be read.
+std::optional<qint64> hostAvailableBytes();
+
+// Bytes of [address, address + length) in physical memory now (mincore(2), whole pages; the
+// address is rounded down to its page). nullopt where the call fails (an unmapped range).
+std::optional<qint64> residentBytes(const void* address, qint64 length);
+
+// Memory a new allocation can take while a file mapping of `length` bytes, `resident` of them in
+// memory, must stay resident too (a model's weights, read on every token). MemAvailable counts
+// the resident pages as free (page cache) and the rest still has to come in, so `host` loses the
+// whole length; a memory cgroup has charged the resident pages already, so its `headroom` loses
+// only the rest. nullopt where neither figure is known. Never below 0.
+std::optional<qint64> availableBesideMapping(std::optional<qint64> host, std::optional<qint64> headroom, qint64 length, qint64 resident);
+// The same for a mapping of this process, from this machine's figures.
+std::optional<qint64> availableBesideMapping(const void* address, qint64 length);
+
 // `bytes` for a person: "512 B", "3.4 MiB", "17.0 GiB" (binary units).
 QString memorySizeText(qint64 bytes);
 

@@ -56,6 +56,41 @@ private slots:
         QVERIFY(!cgroupMemoryHeadroom(m_dir.filePath(QStringLiteral("missing")), m_dir.filePath(QStringLiteral("none/root"))));
     }
 
+    // Beside a mapping that must stay resident (a model's weights): the host's MemAvailable loses
+    // the whole mapping (its resident pages count as free page cache), a cgroup's headroom only
+    // the pages not yet in memory (the resident ones are charged already).
+    void aMappingThatStaysResidentIsLeftOutOfTheFigure()
+    {
+        QCOMPARE(availableBesideMapping(qint64(1000), std::nullopt, 300, 100), std::optional<qint64>(700));
+        QCOMPARE(availableBesideMapping(std::nullopt, qint64(1000), 300, 100), std::optional<qint64>(800));
+        QCOMPARE(availableBesideMapping(qint64(1000), qint64(900), 300, 100), std::optional<qint64>(700));
+        QCOMPARE(availableBesideMapping(qint64(1000), qint64(600), 300, 0), std::optional<qint64>(300));
+        QCOMPARE(availableBesideMapping(qint64(200), qint64(5000), 300, 300), std::optional<qint64>(0)); // never below 0
+        QVERIFY(!availableBesideMapping(std::nullopt, std::nullopt, 300, 0));
+    }
+
+    // mincore over a file mapping: all of it resident once every page was read.
+    void residentBytesCountsAMappingsPagesInMemory()
+    {
+        QFile f(m_dir.filePath(QStringLiteral("mapped.bin")));
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        const qint64 size = 3 * 4096 + 100;
+        QVERIFY(f.write(QByteArray(size, 'x')) == size && f.flush());
+        uchar* data = f.map(0, size);
+        QVERIFY(data);
+        volatile unsigned sum = 0;
+        for (qint64 i = 0; i < size; i += 512)
+            sum = sum + data[i];
+        QCOMPARE(residentBytes(data, size), std::optional<qint64>(size));
+        QCOMPARE(residentBytes(data + 10, 0), std::optional<qint64>(0));
+        const auto beside = availableBesideMapping(data, size);
+        const auto all = availableMemoryBytes();
+        QVERIFY(beside.has_value() == all.has_value());
+        if (beside)
+            QVERIFY(*beside <= *all);
+        f.unmap(data);
+    }
+
     void thisMachineHasAFigureWithinItsCgroup()
     {
         const auto available = availableMemoryBytes();

@@ -51,6 +51,8 @@ public:
     uint32_t version() const { return m_version; }
     uint32_t alignment() const { return m_alignment; }
     uint64_t fileSize() const { return m_fileSize; }
+    // The mapping of the whole file (fileSize() bytes).
+    const uint8_t* mappedData() const { return m_base; }
     uint64_t dataOffset() const { return m_dataOffset; }
 
     const std::vector<std::pair<std::string, GgufValue>>& metadata() const { return m_metadata; }

@@ -43,9 +43,20 @@ std::unique_ptr<KvCache> LlamaModel::newCache(int64_t capacity) const
     return std::make_unique<KvCache>(m_config.layers, capacity, m_config.kvHeads, m_config.headSize);
 }
 
-std::optional<qint64> LlamaModel::availableMemory() { return core::availableMemoryBytes(); }
+std::optional<qint64> LlamaModel::availableForCache() const
+{
+    return core::availableBesideMapping(m_file->mappedData(), qint64(m_file->fileSize()));
+}
 
-core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> availableBytes) const
+core::Status LlamaModel::checkCache(int64_t capacity) const
+{
+    return checkCache(capacity, availableForCache(),
+                      QStringLiteral(" beside the %1 of the model's weights, which stay in memory").arg(core::memorySizeText(qint64(m_file->fileSize()))));
+}
+
+core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> availableBytes) const { return checkCache(capacity, availableBytes, QString()); }
+
+core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> availableBytes, const QString& besides) const
 {
     if (capacity < 1)
         return core::Error(QStringLiteral("a context of %1 tokens is too small (at least 1)").arg(capacity));
@@ -63,9 +74,9 @@ core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> avai
         const qint64 fits = qint64(double(capacity) * double(std::max<qint64>(*availableBytes, 0)) / double(*bytes));
         const QString advice = fits >= kMinContext ? QStringLiteral("choose a smaller context (at most about %1 tokens)").arg(fits)
                                                    : QStringLiteral("not even a %1-token context fits: free memory first").arg(kMinContext);
-        return core::Error(QStringLiteral("a KV cache for a context of %1 tokens needs %2 (%3), more than the %4 of memory available; %5")
+        return core::Error(QStringLiteral("a KV cache for a context of %1 tokens needs %2 (%3), more than the %4 of memory available%5; %6")
                                .arg(capacity)
-                               .arg(core::memorySizeText(qint64(*bytes)), factors, core::memorySizeText(*availableBytes), advice));
+                               .arg(core::memorySizeText(qint64(*bytes)), factors, core::memorySizeText(*availableBytes), besides, advice));
     }
     return core::okStatus();
 }

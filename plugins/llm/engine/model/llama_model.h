@@ -50,12 +50,17 @@ public:
     int threads() const { return m_backend->threads(); }
     std::unique_ptr<KvCache> newCache(int64_t capacity) const;
     // Refuses a KV cache of `capacity` positions before it is allocated: a capacity below 1, a
-    // size that overflows, or one above `availableBytes` (default: core::availableMemoryBytes();
-    // nullopt skips that check). The error gives the size and its factors and names the fix
-    // (a smaller context). Call before newCache or a Conversation with a user's context size.
-    core::Status checkCache(int64_t capacity, std::optional<qint64> availableBytes = availableMemory()) const;
+    // size that overflows, or one above `availableBytes` (nullopt skips that check). The error
+    // gives the size and its factors and names the fix (a smaller context). Call before newCache
+    // or a Conversation with a user's context size.
+    core::Status checkCache(int64_t capacity, std::optional<qint64> availableBytes) const;
+    // The same against this machine's memory beside the model's weights, which stay mapped and
+    // are read on every token (availableForCache).
+    core::Status checkCache(int64_t capacity) const;
+    // Memory a KV cache can take while the mapped weights stay resident:
+    // core::availableBesideMapping over the model file's mapping. nullopt where unknown.
+    std::optional<qint64> availableForCache() const;
     static constexpr int64_t kMinContext = 16; // the smallest context the commands offer (--ctx)
-    static std::optional<qint64> availableMemory();
 
     // Evaluates `count` tokens at positions cache.size() … and appends them to
     // the cache. With allLogits, logits holds count rows of vocabSize; else the
@@ -68,6 +73,8 @@ public:
 
 private:
     LlamaModel(std::shared_ptr<const GgufFile> file, ModelConfig config, ModelWeights weights, Options options);
+    // `besides` completes "memory available" in the error (what the figure left out).
+    core::Status checkCache(int64_t capacity, std::optional<qint64> availableBytes, const QString& besides) const;
 
     std::shared_ptr<const GgufFile> m_file;
     ModelConfig m_config;
