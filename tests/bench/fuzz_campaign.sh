@@ -54,7 +54,9 @@ for t in "${targets[@]}"; do
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || echo 0)
   edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)
   files=$(find "$corpus" -type f | wc -l)
+  # 72: libFuzzer's exit code for a run stopped by SIGINT (-interrupted_exitcode), not a finding.
   result=ok; [ $rc -eq 0 ] || result="FAILED (rc $rc, input in $artifacts, log $log)"
+  [ $rc -ne 72 ] || result="interrupted (SIGINT)"
   printf '%-12s %12s %10s %8s %8s %s\n' "$t" "$execs" "$rate" "$edges" "$files" "$result"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tmax_len %s\n' "$(date -u +%FT%TZ)" "$t" "$execs" "$(( $(date +%s) - began ))" "$rate" "$edges" "$files" "$result" \
     "${FUZZ_MAX_LEN:-65536}" >>"$dir/campaigns.tsv"

@@ -58,6 +58,12 @@ void accumulate64(const float* p, const float* values, int64_t stride, int64_t v
 void attend(const float* q, const float* keys, const float* values, int64_t stride, int64_t visible, int64_t headSize,
             float scale, float* scores, float* out)
 {
+    attendWith(softmax, q, keys, values, stride, visible, headSize, scale, scores, out);
+}
+
+void attendWith(SoftmaxFn softmaxFn, const float* q, const float* keys, const float* values, int64_t stride, int64_t visible,
+                int64_t headSize, float scale, float* scores, float* out)
+{
     if (headSize % 64 != 0) {
         ref::attend(q, keys, values, stride, visible, headSize, scale, scores, out);
         return;
@@ -79,7 +85,7 @@ void attend(const float* q, const float* keys, const float* values, int64_t stri
     }
     for (; j < visible; ++j)
         scores[j] = dot(q, keys + j * stride, headSize);
-    softmax(scores, visible, scale);
+    softmaxFn(scores, visible, scale);
     for (int64_t offset = 0; offset < headSize; offset += 64) {
         std::fill(out + offset, out + offset + 64, 0.0f);
         accumulate64(scores, values + offset, stride, visible, out + offset);

@@ -83,8 +83,10 @@ void CpuBackend::attention(const float* q, const KvCache& cache, const Attention
 
 void CpuBackend::siluMultiply(float* a, const float* b, int64_t n)
 {
+    const bool avx512 = (kernelPath() == KernelPath::Avx512 || kernelPath() == KernelPath::Amx) && kernelPathAvailable(KernelPath::Avx512);
+    const auto silu = avx512 ? avx512::siluMultiply : llm::siluMultiply;
     m_pool.parallelFor(
-        n, [&](int64_t begin, int64_t end) { llm::siluMultiply(a + begin, b + begin, end - begin); }, kElementGrain);
+        n, [&](int64_t begin, int64_t end) { silu(a + begin, b + begin, end - begin); }, kElementGrain);
 }
 
 void CpuBackend::add(float* x, const float* y, int64_t n)

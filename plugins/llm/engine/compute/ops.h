@@ -16,6 +16,16 @@ void addInPlace(float* x, const float* y, int64_t n);
 // In-place softmax of n scores after multiplying by `scale`.
 void softmax(float* scores, int64_t n, float scale);
 
+// AVX-512 forms of siluMultiply and softmax (ops_avx512.cpp) with glibc's
+// vector expf (libmvec, _ZGVeN16v_expf: within 3 ulp of libm's expf over
+// [-88, 88], measured). llama.cpp's own AVX-512 forms use an approximation of
+// exp as well (ggml_v_expf); the tests bound both against the scalar ones. Only
+// on CPUs with AVX-512 F.
+namespace avx512 {
+void siluMultiply(float* a, const float* b, int64_t n);
+void softmax(float* scores, int64_t n, float scale);
+} // namespace avx512
+
 struct RopeParams {
     int dims = 0;              // rotated dimensions (<= head size)
     float freqBase = 10000.f;
