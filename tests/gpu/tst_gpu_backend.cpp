@@ -52,11 +52,15 @@ struct Target {
     std::shared_ptr<const GpuModule> module; // the host emulation
 };
 
+// What the GPU back-end runs on the CPU (norms, attention, SiLU) takes the reference kernels, as
+// the CPU model it is compared with: the comparison isolates the device's matrix products (the
+// AVX-512 elementwise ops use a vector exp a few ulp from libm's, enough to move a random model's
+// logits by a rounding step of its activations).
 core::Expected<LlamaModel::Options> optionsFor(const Target& target, size_t weightBytes = 0)
 {
     if (target.module)
-        return gpuBackendOptions(target.module, 0, 2, weightBytes);
-    return backendOptions(target.device, 2, weightBytes);
+        return gpuBackendOptions(target.module, 0, 2, weightBytes, KernelPath::Reference);
+    return backendOptions(target.device, 2, weightBytes, KernelPath::Reference);
 }
 
 std::unique_ptr<LlamaModel> load(const QString& path, const Target* target, QString* error)
