@@ -64,7 +64,7 @@ BlasCoreChoice chooseOpenBlasCore()
     const QByteArray current = qgetenv("OPENBLAS_CORETYPE");
     const bool fromUser = !current.isEmpty() && current != qgetenv(kChosenMarker);
     if (fromUser && openBlasCoreRuns(QString::fromLatin1(current), cpu))
-        return {QString::fromLatin1(current), true};
+        return {QString::fromLatin1(current), true, QString()};
     BlasCoreChoice choice;
     choice.core = openBlasCoreFor(cpu);
     if (fromUser)

@@ -27,9 +27,9 @@ set_source_files_properties(${_llm}/engine/quant/vec_dot_avx2.cpp ${_llm}/engine
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
 set_source_files_properties(${_llm}/engine/quant/vec_dot_many_avx512.cpp ${_llm}/engine/quant/packed_q8_pairs_avx512.cpp
   ${_llm}/engine/quant/quantize_avx512.cpp
-  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-Wno-uninitialized;-Wno-maybe-uninitialized")
+  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-Wno-uninitialized;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>")
 set_source_files_properties(${_llm}/engine/quant/amx_q8_0.cpp ${_llm}/engine/quant/amx_q4_k.cpp
-  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mamx-tile;-mamx-int8;-Wno-uninitialized;-Wno-maybe-uninitialized")
+  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-mamx-tile;-mamx-int8;-Wno-uninitialized;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>")
 # (GCC 12 reports its own _mm512_undefined_* placeholders inside the AVX-512 headers as uninitialised.)
 set_target_properties(bioforge_llm_kernels PROPERTIES AUTOMOC OFF)
 target_include_directories(bioforge_llm_kernels PUBLIC ${_llm}/engine)

@@ -102,10 +102,10 @@ private slots:
     {
         if (!fixturesAvailable())
             QSKIP("../shared/fixtures is not present");
-        for (const QString vocab : {QStringLiteral("ggml-vocab-llama-spm.gguf"), QStringLiteral("ggml-vocab-gpt-2.gguf")}) {
+        for (const QString& vocab : {QStringLiteral("ggml-vocab-llama-spm.gguf"), QStringLiteral("ggml-vocab-gpt-2.gguf")}) {
             auto tokenizer = load(vocab);
             QVERIFY(tokenizer);
-            for (const std::string text : {std::string("Hello world"), std::string("  two  spaces\n\nand\ttabs"),
+            for (const std::string& text : {std::string("Hello world"), std::string("  two  spaces\n\nand\ttabs"),
                                            std::string("Ünïcödé 日本語 🦙 emoji"), std::string("3.14159 + 2^10 = 1024"),
                                            std::string("code: if (x) { return y; }")}) {
                 const auto ids = tokenizer->tokenize(text, false, false);
