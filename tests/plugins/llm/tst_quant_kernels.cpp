@@ -430,6 +430,7 @@ private slots:
         QTest::addColumn<int>("type");
         QTest::newRow("Q8_0") << int(GgmlType::Q8_0);
         QTest::newRow("Q4_K") << int(GgmlType::Q4_K);
+        QTest::newRow("Q6_K") << int(GgmlType::Q6_K);
     }
 
     void amxTileProductsEqualTheReference()

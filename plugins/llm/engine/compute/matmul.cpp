@@ -12,21 +12,22 @@ namespace bioforge::llm {
 bool MatMul::runOnTiles(const WeightTensor& w, const float* x, int64_t nTokens, float* y)
 {
     constexpr int64_t kRows = amx::kTileRows, kTokens = amx::kTileTokens;
-    const bool q4k = w.type == GgmlType::Q4_K;
-    if (nTokens < kAmxMinTokens || w.rows % kRows != 0 || w.cols % (q4k ? 256 : 32) != 0)
+    const bool kQuant = w.type == GgmlType::Q4_K || w.type == GgmlType::Q6_K; // Q8_K activations
+    if (nTokens < kAmxMinTokens || w.rows % kRows != 0 || w.cols % (kQuant ? 256 : 32) != 0)
         return false;
     const int64_t groups = (nTokens + kTokens - 1) / kTokens;
-    const size_t groupBytes = q4k ? amx::q8KGroupBytes(w.cols) : amx::q8GroupBytes(w.cols);
+    const size_t groupBytes = kQuant ? amx::q8KGroupBytes(w.cols) : amx::q8GroupBytes(w.cols);
     m_converted.resize(groupBytes * size_t(groups) + 64);
     uint8_t* packed = m_converted.data() + (64 - reinterpret_cast<uintptr_t>(m_converted.data()) % 64) % 64;
     m_pool.parallelFor(groups, [&](int64_t begin, int64_t end) {
         for (int64_t g = begin; g < end; ++g) {
             const int count = int(std::min(kTokens, nTokens - g * kTokens));
-            (q4k ? amx::packQ8KGroup : amx::packQ8Group)(x + g * kTokens * w.cols, w.cols, count, packed + size_t(g) * groupBytes);
+            (kQuant ? amx::packQ8KGroup : amx::packQ8Group)(x + g * kTokens * w.cols, w.cols, count, packed + size_t(g) * groupBytes);
         }
     });
     m_pool.parallelFor(w.rows / kRows, [&](int64_t begin, int64_t end) {
-        (q4k ? amx::productQ4_K : amx::productQ8_0)(w.cols, w.row(begin * kRows), w.rowBytes, end - begin, packed, nTokens, y + begin * kRows, w.rows);
+        const auto product = w.type == GgmlType::Q4_K ? amx::productQ4_K : w.type == GgmlType::Q6_K ? amx::productQ6_K : amx::productQ8_0;
+        product(w.cols, w.row(begin * kRows), w.rowBytes, end - begin, packed, nTokens, y + begin * kRows, w.rows);
     });
     return true;
 }

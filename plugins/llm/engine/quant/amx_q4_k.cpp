@@ -1,4 +1,4 @@
-// AMX tile products for Q4_K (see amx_q4_k.h). Compiled with AMX-TILE,
+// AMX tile products for Q4_K and Q6_K (see amx_q4_k.h). Compiled with AMX-TILE,
 // AMX-INT8 and AVX-512; called only on CPUs that have them (vec_dot.cpp).
 
 #include "quant/amx_q4_k.h"
@@ -146,6 +146,105 @@ void productQ4_K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlo
                     scaleInto(sums[done % 2], &w.scales[size_t(done) * 16], sumi);
                     if (done % 8 == 7)
                         finishSuperBlock(a + size_t(s) * kSuperBytes, w, s, sumi, acc);
+                }
+            }
+            __m512 out[16];
+            for (int i = 0; i < 16; ++i)
+                out[i] = _mm512_load_ps(acc[i]);
+            transpose16(out);
+            const int64_t tokens = std::min<int64_t>(kTileTokens, nTokens - g * kTileTokens);
+            for (int64_t t = 0; t < tokens; ++t)
+                _mm512_storeu_ps(y + (g * kTileTokens + t) * yStride + rb * 16, out[t]);
+        }
+    }
+    _tile_release();
+}
+
+namespace {
+
+// One row block of Q6_K, unpacked: quants as signed bytes q − 32 (16 rows of n), and per
+// super-block the rows' 16 group scales and d.
+struct UnpackedQ6 {
+    std::vector<int8_t> q;       // [row][n]
+    std::vector<int32_t> scales; // [super-block][group][row]
+    std::vector<float> d;        // [super-block][row]
+
+    explicit UnpackedQ6(int64_t n) : q(size_t(n) * 16), scales(size_t(n / 256) * 16 * 16), d(size_t(n / 256) * 16) {}
+
+    void fill(const uint8_t* rows, size_t rowBytes, int64_t n)
+    {
+        const __m256i low4 = _mm256_set1_epi8(0x0F), three = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);
+        for (int i = 0; i < 16; ++i) {
+            const auto* blocks = reinterpret_cast<const BlockQ6_K*>(rows + size_t(i) * rowBytes);
+            for (int64_t s = 0; s < n / 256; ++s) {
+                const BlockQ6_K& b = blocks[s];
+                int8_t* out = q.data() + size_t(i) * size_t(n) + size_t(s) * 256;
+                for (int half = 0; half < 2; ++half) { // ggml's order: 4 runs of 32 per half
+                    const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.ql + 64 * half));
+                    const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.ql + 64 * half + 32));
+                    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh + 32 * half));
+                    const __m256i runs[4] = {
+                        _mm256_or_si256(_mm256_and_si256(l0, low4), _mm256_slli_epi16(_mm256_and_si256(h, three), 4)),
+                        _mm256_or_si256(_mm256_and_si256(l1, low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), three), 4)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4),
+                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), three), 4)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4),
+                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), three), 4)),
+                    };
+                    for (int r = 0; r < 4; ++r)
+                        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 128 * half + 32 * r), _mm256_sub_epi8(runs[r], bias));
+                }
+                for (int g = 0; g < 16; ++g)
+                    scales[(size_t(s) * 16 + size_t(g)) * 16 + size_t(i)] = b.scales[g];
+                d[size_t(s) * 16 + size_t(i)] = _cvtsh_ss(b.d);
+            }
+        }
+    }
+};
+
+} // namespace
+
+void productQ6_K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlocks, const uint8_t* groups, int64_t nTokens, float* y,
+                 int64_t yStride)
+{
+    const int64_t superBlocks = n / 256, steps = superBlocks * 16, groupCount = (nTokens + kTileTokens - 1) / kTileTokens;
+    const size_t groupBytes = q8KGroupBytes(n);
+    static const TileConfig config = tileConfig(16);
+    _tile_loadconfig(&config);
+    UnpackedQ6 w(n);
+    alignas(64) int32_t sums[2][16][16];
+    alignas(64) float acc[16][16];
+    for (int64_t rb = 0; rb < rowBlocks; ++rb) {
+        w.fill(rows + size_t(rb) * 16 * rowBytes, rowBytes, n);
+        for (int64_t g = 0; g < groupCount; ++g) {
+            const uint8_t* a = groups + size_t(g) * groupBytes;
+            std::memset(acc, 0, sizeof acc);
+            __m512i sumi[16];
+            for (__m512i& v : sumi)
+                v = _mm512_setzero_si512();
+            // Step u is group u % 16 (16 weights) of super-block u / 16: the activations' packed
+            // group of 32 holds two of them, 4 rows of 64 bytes each.
+            for (int64_t u = 0; u < steps + 2; ++u) {
+                if (u < steps) {
+                    const auto* wq = reinterpret_cast<const uint8_t*>(w.q.data()) + size_t(u) * 16;
+                    const uint8_t* aq = a + size_t(u / 16) * kSuperBytes + size_t(u % 16) * 256;
+                    u % 2 == 0 ? issue<0>(wq, size_t(n), aq) : issue<1>(wq, size_t(n), aq);
+                }
+                if (u >= 1 && u - 1 < steps)
+                    (u - 1) % 2 == 0 ? store<0>(sums[0]) : store<1>(sums[1]);
+                if (u >= 2) {
+                    const int64_t done = u - 2, s = done / 16;
+                    scaleInto(sums[done % 2], &w.scales[size_t(done) * 16], sumi);
+                    if (done % 16 == 15) {
+                        // acc += d·dA·Σ sc·(q·a), in the reference's order.
+                        const __m512 dA = _mm512_load_ps(reinterpret_cast<const float*>(a + size_t(s) * kSuperBytes + kScalesAt));
+#pragma GCC unroll 16
+                        for (int i = 0; i < 16; ++i) {
+                            const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(w.d[size_t(s) * 16 + size_t(i)]), dA), _mm512_cvtepi32_ps(sumi[i]));
+                            _mm512_store_ps(acc[i], _mm512_add_ps(_mm512_load_ps(acc[i]), v));
+                            sumi[i] = _mm512_setzero_si512();
+                        }
+                    }
                 }
             }
             __m512 out[16];

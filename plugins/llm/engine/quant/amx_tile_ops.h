@@ -23,11 +23,11 @@ struct alignas(64) TileConfig {
 };
 static_assert(sizeof(TileConfig) == 64, "LDTILECFG takes 64 bytes");
 
-// Tiles 0, 1: int32 sums (16 rows × 16 tokens); 2, 3: weights (16 rows × 32
-// bytes); 4, 5: activations (8 rows × 64 bytes: 32 quants of 16 tokens).
-// Two of each so that one block's product runs while the previous one's sums
-// are scaled.
-inline TileConfig tileConfig()
+// Tiles 0, 1: int32 sums (16 rows × 16 tokens); 2, 3: weights (16 rows ×
+// kBytes: one block of 32, or Q6_K's group of 16); 4, 5: activations
+// (kBytes / 4 rows × 64 bytes: kBytes quants of 16 tokens). Two of each so
+// that one block's product runs while the previous one's sums are scaled.
+inline TileConfig tileConfig(int kBytes = 32)
 {
     TileConfig c;
     for (int t : {0, 1}) {
@@ -36,10 +36,10 @@ inline TileConfig tileConfig()
     }
     for (int t : {2, 3}) {
         c.rows[t] = 16;
-        c.colsb[t] = 32;
+        c.colsb[t] = uint16_t(kBytes);
     }
     for (int t : {4, 5}) {
-        c.rows[t] = 8;
+        c.rows[t] = uint8_t(kBytes / 4);
         c.colsb[t] = 64;
     }
     return c;

@@ -168,10 +168,10 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
     if (!vector)
         return named(k, "reference (scalar)");
     if (path == KernelPath::Amx && kernelPathAvailable(KernelPath::Amx)) {
-        k.amxTiles = weightType == GgmlType::Q8_0 || weightType == GgmlType::Q4_K;
+        k.amxTiles = weightType == GgmlType::Q8_0 || weightType == GgmlType::Q4_K || weightType == GgmlType::Q6_K;
         if (weightType == GgmlType::Q8_0)
             return named(k, "amx int8 tiles 16 rows x 16 tokens from 16 tokens; below that avx512 q8-pairs vpdpbusd-512");
-        if (weightType == GgmlType::Q4_K)
+        if (weightType == GgmlType::Q4_K || weightType == GgmlType::Q6_K)
             return named(k, "amx int8 tiles 16 rows x 16 tokens from 16 tokens; below that avx512 vpdpwssd-256");
     }
     if (k.batchConvert)
