@@ -24,6 +24,7 @@ constexpr size_t kSuperBytes = kQuantBytes + 64 + 4 * 64;
 // One row block's weights, unpacked: quants as bytes (16 rows of n), and per
 // super-block the rows' scales and mins.
 struct Unpacked {
+    static constexpr int kGroups = 8; // of 32 weights per super-block
     std::vector<uint8_t> q;       // [row][n]
     std::vector<int32_t> scales;  // [super-block][group][row]
     std::vector<int32_t> minPairs; // [super-block][pair][row]: m[2p] | m[2p + 1] << 16
@@ -90,6 +91,14 @@ inline void finishSuperBlock(const uint8_t* chunk, const Unpacked& w, int64_t s,
     }
 }
 
+inline void storeAccumulators(const float (&acc)[16][16], float* y, int64_t yStride, int64_t tokens)
+{
+    __m512 out[16];
+    for (int i = 0; i < 16; ++i)
+        out[i] = _mm512_load_ps(acc[i]);
+    storeTransposed(out, y, yStride, tokens);
+}
+
 } // namespace
 
 void packQ8KGroup(const float* x, int64_t n, int count, void* dst)
@@ -114,57 +123,12 @@ void packQ8KGroup(const float* x, int64_t n, int count, void* dst)
     }
 }
 
-void productQ4_K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlocks, const uint8_t* groups, int64_t nTokens, float* y,
-                 int64_t yStride)
-{
-    const int64_t superBlocks = n / 256, steps = superBlocks * 8, groupCount = (nTokens + kTileTokens - 1) / kTileTokens;
-    const size_t groupBytes = q8KGroupBytes(n);
-    static const TileConfig config = tileConfig();
-    _tile_loadconfig(&config);
-    Unpacked w(n);
-    alignas(64) int32_t sums[2][16][16];
-    alignas(64) float acc[16][16];
-    for (int64_t rb = 0; rb < rowBlocks; ++rb) {
-        w.fill(rows + size_t(rb) * 16 * rowBytes, rowBytes, n);
-        for (int64_t g = 0; g < groupCount; ++g) {
-            const uint8_t* a = groups + size_t(g) * groupBytes;
-            std::memset(acc, 0, sizeof acc);
-            __m512i sumi[16];
-            for (__m512i& v : sumi)
-                v = _mm512_setzero_si512();
-            // Step u is group u % 8 of super-block u / 8; pipelined as in productQ8_0.
-            for (int64_t u = 0; u < steps + 2; ++u) {
-                if (u < steps) {
-                    const uint8_t* wq = w.q.data() + size_t(u) * 32;
-                    const uint8_t* aq = a + size_t(u / 8) * kSuperBytes + size_t(u % 8) * 512;
-                    u % 2 == 0 ? issue<0>(wq, size_t(n), aq) : issue<1>(wq, size_t(n), aq);
-                }
-                if (u >= 1 && u - 1 < steps)
-                    (u - 1) % 2 == 0 ? store<0>(sums[0]) : store<1>(sums[1]);
-                if (u >= 2) {
-                    const int64_t done = u - 2, s = done / 8;
-                    scaleInto(sums[done % 2], &w.scales[size_t(done) * 16], sumi);
-                    if (done % 8 == 7)
-                        finishSuperBlock(a + size_t(s) * kSuperBytes, w, s, sumi, acc);
-                }
-            }
-            __m512 out[16];
-            for (int i = 0; i < 16; ++i)
-                out[i] = _mm512_load_ps(acc[i]);
-            transpose16(out);
-            const int64_t tokens = std::min<int64_t>(kTileTokens, nTokens - g * kTileTokens);
-            for (int64_t t = 0; t < tokens; ++t)
-                _mm512_storeu_ps(y + (g * kTileTokens + t) * yStride + rb * 16, out[t]);
-        }
-    }
-    _tile_release();
-}
-
 namespace {
 
 // One row block of Q6_K, unpacked: quants as signed bytes q − 32 (16 rows of n), and per
 // super-block the rows' 16 group scales and d.
 struct UnpackedQ6 {
+    static constexpr int kGroups = 16; // of 16 weights per super-block
     std::vector<int8_t> q;       // [row][n]
     std::vector<int32_t> scales; // [super-block][group][row]
     std::vector<float> d;        // [super-block][row]
@@ -204,15 +168,19 @@ struct UnpackedQ6 {
 
 } // namespace
 
-void productQ6_K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlocks, const uint8_t* groups, int64_t nTokens, float* y,
-                 int64_t yStride)
+namespace {
+
+// The products with Q8_K activations: per 16-row block the weights are unpacked once (W::fill), per
+// group of 16 tokens the tile steps run, W::kGroups per super-block, each kBytes of K (the tile
+// configuration's); finish(s, chunk, sumi, acc) scales super-block s's integer sums into acc.
+template <class W, int kBytes, class Finish>
+void productWithQ8K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlocks, const uint8_t* groups, int64_t nTokens, float* y,
+                    int64_t yStride, const TileConfig& config, Finish finish)
 {
-    const int64_t superBlocks = n / 256, steps = superBlocks * 16, groupCount = (nTokens + kTileTokens - 1) / kTileTokens;
+    const int64_t steps = n / 256 * W::kGroups, groupCount = (nTokens + kTileTokens - 1) / kTileTokens;
     const size_t groupBytes = q8KGroupBytes(n);
-    static const TileConfig config = tileConfig(16);
     _tile_loadconfig(&config);
-    UnpackedQ6 w(n);
-    alignas(64) int32_t sums[2][16][16];
+    W w(n);
     alignas(64) float acc[16][16];
     for (int64_t rb = 0; rb < rowBlocks; ++rb) {
         w.fill(rows + size_t(rb) * 16 * rowBytes, rowBytes, n);
@@ -222,41 +190,53 @@ void productQ6_K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlo
             __m512i sumi[16];
             for (__m512i& v : sumi)
                 v = _mm512_setzero_si512();
-            // Step u is group u % 16 (16 weights) of super-block u / 16: the activations' packed
-            // group of 32 holds two of them, 4 rows of 64 bytes each.
-            for (int64_t u = 0; u < steps + 2; ++u) {
-                if (u < steps) {
-                    const auto* wq = reinterpret_cast<const uint8_t*>(w.q.data()) + size_t(u) * 16;
-                    const uint8_t* aq = a + size_t(u / 16) * kSuperBytes + size_t(u % 16) * 256;
-                    u % 2 == 0 ? issue<0>(wq, size_t(n), aq) : issue<1>(wq, size_t(n), aq);
-                }
-                if (u >= 1 && u - 1 < steps)
-                    (u - 1) % 2 == 0 ? store<0>(sums[0]) : store<1>(sums[1]);
-                if (u >= 2) {
-                    const int64_t done = u - 2, s = done / 16;
-                    scaleInto(sums[done % 2], &w.scales[size_t(done) * 16], sumi);
-                    if (done % 16 == 15) {
-                        // acc += d·dA·Σ sc·(q·a), in the reference's order.
-                        const __m512 dA = _mm512_load_ps(reinterpret_cast<const float*>(a + size_t(s) * kSuperBytes + kScalesAt));
-#pragma GCC unroll 16
-                        for (int i = 0; i < 16; ++i) {
-                            const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(w.d[size_t(s) * 16 + size_t(i)]), dA), _mm512_cvtepi32_ps(sumi[i]));
-                            _mm512_store_ps(acc[i], _mm512_add_ps(_mm512_load_ps(acc[i]), v));
-                            sumi[i] = _mm512_setzero_si512();
-                        }
-                    }
-                }
-            }
-            __m512 out[16];
-            for (int i = 0; i < 16; ++i)
-                out[i] = _mm512_load_ps(acc[i]);
-            transpose16(out);
-            const int64_t tokens = std::min<int64_t>(kTileTokens, nTokens - g * kTileTokens);
-            for (int64_t t = 0; t < tokens; ++t)
-                _mm512_storeu_ps(y + (g * kTileTokens + t) * yStride + rb * 16, out[t]);
+            // Step u is weight group u % kGroups of super-block u / kGroups; the activations' packed
+            // group of 32 (512 bytes) holds two groups of 16 (4 rows of 64 bytes each).
+            runSteps(
+                steps, size_t(n),
+                [&](int64_t u) {
+                    return std::pair(reinterpret_cast<const uint8_t*>(w.q.data()) + size_t(u) * kBytes,
+                                     a + size_t(u / W::kGroups) * kSuperBytes + size_t(u % W::kGroups) * kBytes * 16);
+                },
+                [&](int64_t u, const int32_t(&sums)[16][16]) {
+                    scaleInto(sums, &w.scales[size_t(u) * 16], sumi);
+                    if (u % W::kGroups == W::kGroups - 1)
+                        finish(u / W::kGroups, a + size_t(u / W::kGroups) * kSuperBytes, w, sumi, acc);
+                });
+            storeAccumulators(acc, y + g * kTileTokens * yStride + rb * 16, yStride, std::min<int64_t>(kTileTokens, nTokens - g * kTileTokens));
         }
     }
     _tile_release();
+}
+
+} // namespace
+
+void productQ4_K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlocks, const uint8_t* groups, int64_t nTokens, float* y,
+                 int64_t yStride)
+{
+    static const TileConfig config = tileConfig(32);
+    productWithQ8K<Unpacked, 32>(n, rows, rowBytes, rowBlocks, groups, nTokens, y, yStride, config,
+                                 [](int64_t s, const uint8_t* chunk, const Unpacked& w, __m512i(&sumi)[16], float(&acc)[16][16]) {
+                                     finishSuperBlock(chunk, w, s, sumi, acc);
+                                 });
+}
+
+void productQ6_K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlocks, const uint8_t* groups, int64_t nTokens, float* y,
+                 int64_t yStride)
+{
+    static const TileConfig config = tileConfig(16);
+    productWithQ8K<UnpackedQ6, 16>(
+        n, rows, rowBytes, rowBlocks, groups, nTokens, y, yStride, config,
+        [](int64_t s, const uint8_t* chunk, const UnpackedQ6& w, __m512i(&sumi)[16], float(&acc)[16][16]) {
+            // acc += d·dA·Σ sc·(q·a), in the reference's order.
+            const __m512 dA = _mm512_load_ps(reinterpret_cast<const float*>(chunk + kScalesAt));
+#pragma GCC unroll 16
+            for (int i = 0; i < 16; ++i) {
+                const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(w.d[size_t(s) * 16 + size_t(i)]), dA), _mm512_cvtepi32_ps(sumi[i]));
+                _mm512_store_ps(acc[i], _mm512_add_ps(_mm512_load_ps(acc[i]), v));
+                sumi[i] = _mm512_setzero_si512();
+            }
+        });
 }
 
 } // namespace bioforge::llm::amx

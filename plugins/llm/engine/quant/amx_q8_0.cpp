@@ -54,7 +54,6 @@ void productQ8_0(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlo
     static const TileConfig config = tileConfig();
     _tile_loadconfig(&config);
     std::vector<float> rowScales(size_t(blocks) * 16); // [block][row], as floats
-    alignas(64) int32_t sums[2][16][16];
     for (int64_t rb = 0; rb < rowBlocks; ++rb) {
         const uint8_t* w = rows + size_t(rb) * 16 * rowBytes;
         const uint8_t* next = w + 16 * rowBytes;
@@ -71,26 +70,18 @@ void productQ8_0(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlo
             __m512 acc[16];
             for (__m512& v : acc)
                 v = _mm512_setzero_ps();
-            // A software pipeline two blocks deep: block b's product is issued while block b - 1's
-            // sums are stored and block b - 2's (stored one step earlier, so the vector loads do not
-            // wait for the tile store) are scaled into the accumulators.
-            for (int64_t b = 0; b < blocks + 2; ++b) {
-                if (b < blocks) {
-                    const uint8_t* wq = w + b * sizeof(BlockQ8_0) + 2;
-                    b % 2 == 0 ? issue<0>(wq, rowBytes, a + b * kBlockBytes) : issue<1>(wq, rowBytes, a + b * kBlockBytes);
+            runSteps(
+                blocks, rowBytes,
+                [&](int64_t b) {
                     // The next 16 rows, a share per step, so that their first touch is no stall.
                     for (int64_t l = prefetchStep * (g * blocks + b); l < std::min(prefetchLines, prefetchStep * (g * blocks + b + 1)); ++l)
                         _mm_prefetch(reinterpret_cast<const char*>(next + l * 64), _MM_HINT_T1);
-                }
-                if (b >= 1 && b - 1 < blocks)
-                    (b - 1) % 2 == 0 ? store<0>(sums[0]) : store<1>(sums[1]);
-                if (b >= 2)
-                    scaleInto(sums[b % 2], reinterpret_cast<const float*>(a + (b - 2) * kBlockBytes + 512), &rowScales[size_t(b - 2) * 16], acc);
-            }
-            transpose16(acc);
-            const int64_t tokens = std::min<int64_t>(kTileTokens, nTokens - g * kTileTokens);
-            for (int64_t t = 0; t < tokens; ++t)
-                _mm512_storeu_ps(y + (g * kTileTokens + t) * yStride + rb * 16, acc[t]);
+                    return std::pair(w + b * sizeof(BlockQ8_0) + 2, a + b * kBlockBytes);
+                },
+                [&](int64_t b, const int32_t(&sums)[16][16]) {
+                    scaleInto(sums, reinterpret_cast<const float*>(a + b * kBlockBytes + 512), &rowScales[size_t(b) * 16], acc);
+                });
+            storeTransposed(acc, y + g * kTileTokens * yStride + rb * 16, yStride, std::min<int64_t>(kTileTokens, nTokens - g * kTileTokens));
         }
     }
     _tile_release();

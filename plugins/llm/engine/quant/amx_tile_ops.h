@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <utility>
 
 namespace bioforge::llm::amx {
 
@@ -99,6 +100,36 @@ inline void store(int32_t (&sums)[16][16])
         _tile_stored(0, sums, 64);
     else
         _tile_stored(1, sums, 64);
+}
+
+// One 16-row block against one group of 16 tokens, `steps` tile products
+// deep, as a software pipeline two steps deep: step u's product is issued
+// while step u − 1's sums are stored and step u − 2's (stored one step
+// earlier, so the vector loads never wait for the tile store) are handed to
+// consume(u − 2, sums). operands(u) gives step u's weight and activation tile
+// addresses (it may prefetch); weightStride is the weights' row stride.
+template <class Operands, class Consume>
+inline void runSteps(int64_t steps, size_t weightStride, Operands operands, Consume consume)
+{
+    alignas(64) int32_t sums[2][16][16];
+    for (int64_t u = 0; u < steps + 2; ++u) {
+        if (u < steps) {
+            const auto [weights, activations] = operands(u);
+            u % 2 == 0 ? issue<0>(weights, weightStride, activations) : issue<1>(weights, weightStride, activations);
+        }
+        if (u >= 1 && u - 1 < steps)
+            (u - 1) % 2 == 0 ? store<0>(sums[0]) : store<1>(sums[1]);
+        if (u >= 2)
+            consume(u - 2, sums[u % 2]);
+    }
+}
+
+// Writes accumulators of 16 rows × 16 tokens as `tokens` rows of y (tokens × rows, row stride yStride).
+inline void storeTransposed(__m512 (&acc)[16], float* y, int64_t yStride, int64_t tokens)
+{
+    transpose16(acc);
+    for (int64_t t = 0; t < tokens; ++t)
+        _mm512_storeu_ps(y + t * yStride, acc[t]);
 }
 
 } // namespace bioforge::llm::amx
