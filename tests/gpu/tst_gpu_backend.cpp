@@ -254,6 +254,8 @@ private slots:
             QVERIFY2(name.contains(QStringLiteral("(matrix products) + cpu ")), qPrintable(name));
             if (target.module)
                 QVERIFY2(name.startsWith(QStringLiteral("cuda:0 host emulation")), qPrintable(name));
+            // The weights live on the device: the KV cache need not leave the mapping room in host memory.
+            QVERIFY(!model->weightsStayInMemory());
             std::vector<TokenId> prompt{1, 2, 3};
             greedy(*model, prompt, 4, nullptr);
             // 7 matrices per layer and the output one; the embedding is read on the host.

@@ -229,29 +229,40 @@ private slots:
     }
 
     // The AVX-512 Q8_K quantisation writes the scalar one's bytes: random rows, an all-zero block,
-    // the largest magnitude twice with opposite signs (the first one's sign sets the scale), and
-    // values that land on halves after scaling (ties to even).
+    // the largest magnitude twice in one block with opposite signs (the first one's sign sets the
+    // scale), exact halves after scaling (ties to even), and rows with NaN and infinities.
     void avx512Q8_KActivationsEqualTheScalarOnes()
     {
         if (!kernelPathAvailable(KernelPath::Avx512))
             QSKIP("this CPU lacks avx512");
         std::vector<std::vector<float>> rows = {randomRow(1024, 21, 2.0f), randomRow(2816, 22, 0.01f), std::vector<float>(512, 0.0f)};
-        auto ties = randomRow(512, 23);
-        ties[5] = -4.0f;
-        ties[300] = 4.0f;
-        ties[40] = 3.0f; // 95.25 after scaling
-        ties[41] = 0.5f * 4.0f / 127.0f; // 0.5 after scaling
-        rows.push_back(ties);
+        for (const float sign : {1.0f, -1.0f}) {
+            std::vector<float> ties(256, 0.0f);
+            ties[5] = -127.0f * sign; // the largest magnitude, first: scale -127 / max = sign
+            ties[200] = 127.0f * sign;
+            for (int j = 0; j < 8; ++j)
+                ties[size_t(10 + j)] = float(j) + 0.5f; // 0.5, 1.5, … 7.5 after scaling: ties to even
+            rows.push_back(ties);
+        }
         auto mixed = randomRow(512, 24);
         std::fill(mixed.begin() + 256, mixed.end(), 0.0f); // the second block all zero
         rows.push_back(mixed);
+        auto nan = randomRow(512, 25);
+        nan[3] = std::nanf("");
+        nan[250] = std::nanf(""); // in the last vector of the block, where a NaN maximum would stay
+        nan[300] = std::nanf("");
+        rows.push_back(nan);
+        auto inf = randomRow(512, 26);
+        inf[7] = -INFINITY; // the block's scale becomes 0: every quant 0, the inf one NaN → 0
+        rows.push_back(inf);
         for (const auto& x : rows) {
             const int64_t n = int64_t(x.size());
             std::vector<BlockQ8_K> scalar(size_t(n / 256)), fast(scalar.size());
             quantizeActivationsQ8_K(x.data(), scalar.data(), n);
             std::memset(fast.data(), 0x5a, fast.size() * sizeof(BlockQ8_K));
             avx512::quantizeActivationsQ8_K(x.data(), fast.data(), n);
-            QVERIFY2(std::memcmp(scalar.data(), fast.data(), scalar.size() * sizeof(BlockQ8_K)) == 0, qPrintable(QStringLiteral("n %1").arg(n)));
+            QVERIFY2(std::memcmp(scalar.data(), fast.data(), scalar.size() * sizeof(BlockQ8_K)) == 0,
+                     qPrintable(QStringLiteral("n %1, first %2").arg(n).arg(x[0])));
         }
     }
 
@@ -442,7 +453,8 @@ private slots:
         ThreadPool pool(2);
         MatMul tiles(pool, KernelPath::Amx), reference(pool, KernelPath::Reference);
         QVERIFY(kernelFor(t, KernelPath::Amx).amxTiles);
-        const std::vector<int64_t> widths = t == GgmlType::Q8_0 ? std::vector<int64_t>{1024, 1056} : std::vector<int64_t>{1024, 2816};
+        // Q8_0: 1 and 2 blocks too (pipelines shorter than their depth).
+        const std::vector<int64_t> widths = t == GgmlType::Q8_0 ? std::vector<int64_t>{32, 64, 1024, 1056} : std::vector<int64_t>{256, 1024, 2816};
         for (const int64_t rows : {int64_t(48), int64_t(40)})
             for (const int64_t cols : widths) {
                 std::vector<uint8_t> weights;

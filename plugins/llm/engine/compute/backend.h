@@ -40,6 +40,9 @@ public:
     // Short name for provenance and the CLI: "cpu avx512".
     virtual std::string name() const = 0;
     virtual int threads() const = 0;
+    // Whether the matrix products read the weights from the model file's mapping on every token
+    // (a CPU back-end) rather than from copies of their own (a GPU's memory).
+    virtual bool readsMappedWeights() const { return true; }
 
     // y[t] = W · x[t] for `tokens` rows: x rows of w.cols floats, y rows of w.rows.
     virtual void matmul(const WeightTensor& w, const float* x, int64_t tokens, float* y) = 0;

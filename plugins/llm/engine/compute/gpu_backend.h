@@ -29,6 +29,7 @@ public:
     ~GpuBackend() override;
 
     // "cuda:0 NVIDIA H200 (matrix products) + cpu avx512".
+    bool readsMappedWeights() const override { return false; } // uploaded once
     std::string name() const override;
     int threads() const override { return m_cpu.threads(); }
     void matmul(const WeightTensor& w, const float* x, int64_t tokens, float* y) override;

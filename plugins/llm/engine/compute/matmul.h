@@ -24,7 +24,7 @@ public:
     KernelPath path() const { return m_path; }
 
 private:
-    // The AMX route of Q8_0 weights (amx_q8_0.h); false where the shape does not fit it.
+    // The AMX route of Q8_0, Q4_K and Q6_K weights (amx_q8_0.h, amx_q4_k.h); false where the shape does not fit it.
     bool runOnTiles(const WeightTensor& w, const float* x, int64_t nTokens, float* y);
 
     ThreadPool& m_pool;

@@ -43,15 +43,30 @@ std::unique_ptr<KvCache> LlamaModel::newCache(int64_t capacity) const
     return std::make_unique<KvCache>(m_config.layers, capacity, m_config.kvHeads, m_config.headSize);
 }
 
+bool LlamaModel::weightsStayInMemory() const
+{
+    if (!m_backend->readsMappedWeights())
+        return false; // on a GPU: the mapping's pages may go once uploaded
+    // A model larger than the memory available pages its weights whatever the cache; it runs
+    // (slowly), and the cache is checked on its own, as what could fail to allocate.
+    const auto host = core::hostAvailableBytes();
+    const auto resident = core::residentBytes(m_file->mappedData(), qint64(m_file->fileSize()));
+    return !host || qint64(m_file->fileSize()) <= *host + resident.value_or(0);
+}
+
 std::optional<qint64> LlamaModel::availableForCache() const
 {
+    if (!weightsStayInMemory())
+        return core::availableMemoryBytes();
     return core::availableBesideMapping(m_file->mappedData(), qint64(m_file->fileSize()));
 }
 
 core::Status LlamaModel::checkCache(int64_t capacity) const
 {
-    return checkCache(capacity, availableForCache(),
-                      QStringLiteral(" beside the %1 of the model's weights, which stay in memory").arg(core::memorySizeText(qint64(m_file->fileSize()))));
+    const QString besides = weightsStayInMemory()
+                                ? QStringLiteral(" beside the %1 of the model's weights, which stay in memory").arg(core::memorySizeText(qint64(m_file->fileSize())))
+                                : QString();
+    return checkCache(capacity, availableForCache(), besides);
 }
 
 core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> availableBytes) const { return checkCache(capacity, availableBytes, QString()); }

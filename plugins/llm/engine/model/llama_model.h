@@ -57,9 +57,13 @@ public:
     // The same against this machine's memory beside the model's weights, which stay mapped and
     // are read on every token (availableForCache).
     core::Status checkCache(int64_t capacity) const;
-    // Memory a KV cache can take while the mapped weights stay resident:
-    // core::availableBesideMapping over the model file's mapping. nullopt where unknown.
+    // Memory a KV cache can take: beside the mapped weights (core::availableBesideMapping) where
+    // they stay in memory (weightsStayInMemory), else all that is available. nullopt where unknown.
     std::optional<qint64> availableForCache() const;
+    // The back-end reads the mapped weights on every token (CPU, not GPU) and the model fits in
+    // the memory available (with what of it is resident already): then the cache must leave
+    // them room, or every token would read the model from disk again.
+    bool weightsStayInMemory() const;
     static constexpr int64_t kMinContext = 16; // the smallest context the commands offer (--ctx)
 
     // Evaluates `count` tokens at positions cache.size() … and appends them to

@@ -178,6 +178,8 @@ void productWithQ8K(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t row
                     int64_t yStride, const TileConfig& config, Finish finish)
 {
     const int64_t steps = n / 256 * W::kGroups, groupCount = (nTokens + kTileTokens - 1) / kTileTokens;
+    if (steps == 0 || groupCount == 0)
+        return;
     const size_t groupBytes = q8KGroupBytes(n);
     _tile_loadconfig(&config);
     W w(n);

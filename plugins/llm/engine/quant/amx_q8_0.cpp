@@ -50,6 +50,8 @@ void productQ8_0(int64_t n, const uint8_t* rows, size_t rowBytes, int64_t rowBlo
                  int64_t yStride)
 {
     const int64_t blocks = n / 32, groupCount = (nTokens + kTileTokens - 1) / kTileTokens;
+    if (blocks == 0 || groupCount == 0)
+        return;
     const size_t groupBytes = q8GroupBytes(n);
     static const TileConfig config = tileConfig();
     _tile_loadconfig(&config);

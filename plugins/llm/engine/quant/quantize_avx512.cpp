@@ -24,7 +24,7 @@ void quantizeActivationsQ8_K(const float* src, void* dst, int64_t n)
         __m512 top = _mm512_setzero_ps();
         for (int i = 0; i < 16; ++i) {
             v[i] = _mm512_loadu_ps(x + 16 * i);
-            top = _mm512_max_ps(top, _mm512_abs_ps(v[i]));
+            top = _mm512_max_ps(_mm512_abs_ps(v[i]), top); // a NaN lane gives `top` (MAXPS returns the second operand): skipped, as the scalar's `>`
         }
         const float amax = _mm512_reduce_max_ps(top);
         if (amax == 0) {
@@ -42,7 +42,11 @@ void quantizeActivationsQ8_K(const float* src, void* dst, int64_t n)
         const __m512i limit = _mm512_set1_epi32(127);
         for (int i = 0; i < 16; ++i) {
             // Default rounding (MXCSR): nearest, ties to even, as nearestInt.
-            const __m512i q = _mm512_min_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(v[i], scale)), limit);
+            // A NaN lane (NaN input, or ±inf times the zero scale of an infinite maximum) is 0, as
+            // the scalar nearestInt makes it (CVTPS2DQ gives INT_MIN: its low byte is 0 and the
+            // 16-bit group sum wraps back, but the int32 lanes should not rely on that).
+            const __m512 scaled = _mm512_mul_ps(v[i], scale);
+            const __m512i q = _mm512_maskz_min_epi32(_mm512_cmp_ps_mask(scaled, scaled, _CMP_ORD_Q), _mm512_cvtps_epi32(scaled), limit);
             _mm_storeu_si128(reinterpret_cast<__m128i*>(y.qs + 16 * i), _mm512_cvtepi32_epi8(q));
             y.bsums[i] = int16_t(_mm512_reduce_add_epi32(q));
         }

@@ -3,8 +3,8 @@
 // Dot products of one weight row with one activation row, per weight type,
 // in the activation type llama.cpp's CPU back-end uses for it. Four paths:
 // the scalar reference (the readable truth), AVX2 (+FMA, F16C), AVX-512
-// (BW, VL, VNNI), and AMX: the AVX-512 kernels plus tile products for Q8_0
-// and Q4_K weights with 16 or more tokens (amx_q8_0.h, amx_q4_k.h); the fast paths are tested
+// (BW, VL, VNNI), and AMX: the AVX-512 kernels plus tile products for Q8_0,
+// Q4_K and Q6_K weights with 16 or more tokens (amx_q8_0.h, amx_q4_k.h); the fast paths are tested
 // against the reference.
 
 #include "gguf/gguf_types.h"
@@ -39,7 +39,7 @@ struct WeightKernel {
     RowBytesFn batchRowBytes = nullptr;
     // dotMany with one token beats dot (the AVX-512 forms: generation runs on them).
     bool manyForOneToken = false;
-    // MatMul runs products of at least kAmxMinTokens tokens on AMX tiles (amx::productQ8_0).
+    // MatMul runs products of at least kAmxMinTokens tokens on AMX tiles (amx::productQ8_0, productQ4_K, productQ6_K).
     bool amxTiles = false;
     // What runs, for benchmark reports: "avx512 q8-pairs vpdpbusd-512".
     const char* name = "";
