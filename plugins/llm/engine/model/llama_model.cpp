@@ -54,19 +54,22 @@ bool LlamaModel::weightsStayInMemory() const
     return !host || qint64(m_file->fileSize()) <= *host + resident.value_or(0);
 }
 
-std::optional<qint64> LlamaModel::availableForCache() const
+std::optional<qint64> LlamaModel::availableForCache() const { return availableForCache(weightsStayInMemory()); }
+
+std::optional<qint64> LlamaModel::availableForCache(bool weightsStay) const
 {
-    if (!weightsStayInMemory())
+    if (!weightsStay)
         return core::availableMemoryBytes();
     return core::availableBesideMapping(m_file->mappedData(), qint64(m_file->fileSize()));
 }
 
 core::Status LlamaModel::checkCache(int64_t capacity) const
 {
-    const QString besides = weightsStayInMemory()
+    const bool weightsStay = weightsStayInMemory(); // reads /proc/meminfo and the mapping's residency: once
+    const QString besides = weightsStay
                                 ? QStringLiteral(" beside the %1 of the model's weights, which stay in memory").arg(core::memorySizeText(qint64(m_file->fileSize())))
                                 : QString();
-    return checkCache(capacity, availableForCache(), besides);
+    return checkCache(capacity, availableForCache(weightsStay), besides);
 }
 
 core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> availableBytes) const { return checkCache(capacity, availableBytes, QString()); }

@@ -77,6 +77,7 @@ public:
 
 private:
     LlamaModel(std::shared_ptr<const GgufFile> file, ModelConfig config, ModelWeights weights, Options options);
+    std::optional<qint64> availableForCache(bool weightsStay) const;
     // `besides` completes "memory available" in the error (what the figure left out).
     core::Status checkCache(int64_t capacity, std::optional<qint64> availableBytes, const QString& besides) const;
 
