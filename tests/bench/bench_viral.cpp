@@ -7,8 +7,10 @@
 //       ESM-2 forward + mean embedding of one batch: seconds, tokens/s, frames/s.
 //       --layers N builds only N of the shape's layers (per-layer cost is uniform:
 //       the full-depth figure is scaled and labelled as such).
-//   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3] [--precision fp32|bf16]
-//       DNABERT-S (12 × 768) on frames' nucleotide spans: frames/s.
+//   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3] [--precision fp32|bf16] [--ids-out FILE]
+//       DNABERT-S (12 × 768) on frames' nucleotide spans: frames/s. --ids-out writes
+//       the batch's token ids (a line per span) for the official code's run
+//       (dnabert_s_anchor.py, viral_vs_dnabert_s.sh).
 //   bench_viral padding [--contigs 3000] [--chunk 300]
 //       padded share of the encoders' batches: ours (length-sorted, token
 //       budget, per shard) against fixed batches of 8 in input order.
@@ -138,6 +140,19 @@ int benchDnabert(const QStringList& args)
     for (long i = 0; i < batch; ++i) {
         ids.push_back(tokenizer->encode(ValidateJob::syntheticContig(size_t(bases), uint32_t(i))));
         tokens += int64_t(ids.back().size());
+    }
+    if (const QString idsOut = textOption(args, QStringLiteral("--ids-out"), QString()); !idsOut.isEmpty()) {
+        QByteArray text;
+        for (const auto& row : ids) {
+            for (size_t j = 0; j < row.size(); ++j)
+                text += (j ? " " : "") + QByteArray::number(qlonglong(row[j]));
+            text += '\n';
+        }
+        QFile file(idsOut);
+        if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size()) {
+            std::fprintf(stderr, "cannot write the token ids to %s: %s\n", qPrintable(idsOut), qPrintable(file.errorString()));
+            return 1;
+        }
     }
     std::vector<double> seconds;
     for (int r = 0; r <= reps; ++r) {

@@ -6,8 +6,11 @@ forward + the pipeline's mean embedding. Prints seconds per batch.
 usage: fair_esm_anchor.py <fair-esm checkout (the folder holding esm/)> [threads] [reps] [dtype]
 threads: "default" leaves PyTorch's own setting (Debian's torch starts with one
 OpenMP thread; OpenBLAS takes OPENBLAS_NUM_THREADS, default every core), a
-number calls torch.set_num_threads(number). dtype: fp32 (default) or bf16
-(model.bfloat16(), as a user would run it in bfloat16 on a CPU)."""
+number calls torch.set_num_threads(number). dtype: fp32 (default), bf16
+(model.bfloat16(): every weight and activation in bfloat16) or autocast
+(PyTorch's mixed precision, torch.autocast("cpu", dtype=torch.bfloat16): float32
+weights, linear layers and matrix products in bfloat16) — the two ways a user
+runs it in bfloat16 on a CPU."""
 import random
 import statistics
 import sys
@@ -25,13 +28,15 @@ if threads != "default":
     torch.set_num_threads(int(threads))
 alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
 model = ESM2(num_layers=30, embed_dim=640, attention_heads=20, alphabet=alphabet, token_dropout=True).eval()
+if dtype not in ("fp32", "bf16", "autocast"):
+    sys.exit("fair_esm_anchor: dtype is fp32, bf16 or autocast, not %s" % dtype)
 if dtype == "bf16":
     model = model.bfloat16()
 random.seed(3)
 batch = [("p%d" % i, "".join(random.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(166))) for i in range(8)]
 _, _, tokens = alphabet.get_batch_converter()(batch)
 seconds = []
-with torch.no_grad():
+with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype == "autocast"):
     for r in range(reps + 1):  # the first is a warm-up
         start = time.perf_counter()
         rep = model(tokens, repr_layers=[30], return_contacts=False)["representations"][30]

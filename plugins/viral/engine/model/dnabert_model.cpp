@@ -97,7 +97,7 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
         const at::Tensor attention = at::matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
         h = l.attentionNorm(out(l.attentionOut(attention)) + h);
         const at::Tensor g = l.gated(in(h));
-        h = l.mlpNorm(out(l.wo(at::gelu(g.slice(-1, 0, I)) * g.slice(-1, I, 2 * I))) + h);
+        h = l.mlpNorm(out(l.wo(geluGate(g, I))) + h);
         if (everyLayer)
             hidden.push_back(h * real);
     }

@@ -117,7 +117,7 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
         scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
     const at::Tensor attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
     const at::Tensor y = x + l.output(attention);
-    return y + l.fc2(at::gelu(l.fc1(l.ffnNorm(y))));
+    return y + l.fc2(geluErf(l.fc1(l.ffnNorm(y))));
 }
 
 namespace {
@@ -184,7 +184,7 @@ at::Tensor Esm2Model::Impl::layerBFloat16(const Layer& l, const at::Tensor& x, c
     scores = at::softmax(scores, -1);
     const at::Tensor attention = at::matmul(scores, v).transpose(1, 2).reshape({B, T, heads * D});
     const at::Tensor y = x + l.output(attention).to(at::kFloat);
-    return y + l.fc2(at::gelu(l.fc1(l.ffnNorm(y).to(at::kBFloat16)))).to(at::kFloat);
+    return y + l.fc2(geluErf(l.fc1(l.ffnNorm(y).to(at::kBFloat16)))).to(at::kFloat);
 }
 
 at::Tensor Esm2Model::Impl::run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const

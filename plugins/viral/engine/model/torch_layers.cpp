@@ -2,6 +2,10 @@
 
 #include "model/torch_layers.h"
 
+#include "model/gelu_kernels.h"
+
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 
 namespace bioforge::viral {
@@ -37,6 +41,62 @@ core::Expected<TorchLayerNorm> TorchLayerNorm::read(const TorchWeights& w, const
     n.weight = *weight;
     n.bias = *bias;
     return n;
+}
+
+namespace {
+
+// y = gelu(a) [· b] over `rows` rows of `width` elements; a row of a (and b) starts every
+// `stride` elements, a row of y every `width`. Rows are shared among LibTorch's threads.
+template<typename T, typename Kernel>
+void geluRows(const T* a, const T* b, T* y, int64_t rows, int64_t width, int64_t stride, Kernel kernel)
+{
+    const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1));
+    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            kernel(a + r * stride, b ? b + r * stride : nullptr, y + r * width, size_t(width));
+    });
+}
+
+bool vectorGelu(const at::Tensor& x)
+{
+    return geluVectorKernels() && x.is_contiguous() && x.device().is_cpu() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16);
+}
+
+// c10::BFloat16 is a uint16_t of the float's upper half: the kernels' bfloat16.
+const uint16_t* bf16(const at::Tensor& t) { return reinterpret_cast<const uint16_t*>(t.data_ptr<at::BFloat16>()); }
+uint16_t* bf16(at::Tensor& t) { return reinterpret_cast<uint16_t*>(t.data_ptr<at::BFloat16>()); }
+
+} // namespace
+
+at::Tensor geluErf(const at::Tensor& x)
+{
+    if (!vectorGelu(x) || x.numel() == 0)
+        return at::gelu(x);
+    at::Tensor y = at::empty_like(x);
+    const int64_t width = x.dim() > 0 ? x.size(-1) : 1, rows = x.numel() / width;
+    if (x.scalar_type() == at::kFloat)
+        geluRows(x.data_ptr<float>(), static_cast<const float*>(nullptr), y.data_ptr<float>(), rows, width, width, geluFloat);
+    else
+        geluRows(bf16(x), static_cast<const uint16_t*>(nullptr), bf16(y), rows, width, width, geluBFloat16);
+    return y;
+}
+
+at::Tensor geluGate(const at::Tensor& g, int64_t I)
+{
+    if (!vectorGelu(g) || g.numel() == 0 || g.size(-1) != 2 * I)
+        return at::gelu(g.slice(-1, 0, I)) * g.slice(-1, I, 2 * I);
+    std::vector<int64_t> shape = g.sizes().vec();
+    shape.back() = I;
+    at::Tensor y = at::empty(shape, g.options());
+    const int64_t rows = g.numel() / (2 * I);
+    if (g.scalar_type() == at::kFloat) {
+        const float* a = g.data_ptr<float>();
+        geluRows(a, a + I, y.data_ptr<float>(), rows, I, 2 * I, geluFloat);
+    } else {
+        const uint16_t* a = bf16(g);
+        geluRows(a, a + I, bf16(y), rows, I, 2 * I, geluBFloat16);
+    }
+    return y;
 }
 
 void PartReader::tensor(const std::string& name, const std::vector<int64_t>& shape, at::Tensor& out)

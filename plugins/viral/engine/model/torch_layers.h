@@ -51,6 +51,13 @@ private:
     core::Status m_status;
 };
 
+// gelu(x) = x/2 · (1 + erf(x/√2)) of a float32 or bfloat16 tensor (any shape), on the
+// vector kernels of gelu_kernels.h where this CPU has them, else at::gelu; same shape and dtype.
+at::Tensor geluErf(const at::Tensor& x);
+// DNABERT-S's gated linear unit: gelu(g[..., :I]) · g[..., I:] for g [..., 2I] (float32 or
+// bfloat16) → [..., I] of g's dtype (MosaicBERT's BertGatedLinearUnitMLP).
+at::Tensor geluGate(const at::Tensor& g, int64_t I);
+
 struct TokenBatch {
     at::Tensor ids;  // [B, T] int64, right-padded with the pad id
     at::Tensor mask; // [B, T] int64, 1 at real tokens

@@ -1,0 +1,53 @@
+// The AVX-512 GELU kernels of gelu_kernels.h (this file is compiled with -mavx512f -mavx512bw
+// -mavx512dq -mavx512vl; gelu_kernels.cpp calls it only where the CPU has them).
+#include "model/gelu_kernels.h"
+
+#include "model/bf16_avx512.h"
+
+#include <immintrin.h>
+
+#include <numbers>
+
+extern "C" __m512 _ZGVeN16v_erff(__m512); // libmvec: erff on 16 lanes (glibc ≥ 2.35)
+
+namespace bioforge::viral {
+
+using avx512::loadBf16;
+using avx512::tailMask;
+using avx512::toBf16;
+
+namespace {
+
+constexpr float kSqrtHalf = std::numbers::sqrt2_v<float> / 2; // 1/√2
+
+inline __m512 gelu16(__m512 x)
+{
+    const __m512 e = _ZGVeN16v_erff(_mm512_mul_ps(x, _mm512_set1_ps(kSqrtHalf)));
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+}
+
+} // namespace
+
+void geluFloatAvx512(const float* a, const float* b, float* y, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tailMask(int64_t(n - i));
+        __m512 g = gelu16(_mm512_maskz_loadu_ps(m, a + i));
+        if (b)
+            g = _mm512_mul_ps(g, _mm512_maskz_loadu_ps(m, b + i));
+        _mm512_mask_storeu_ps(y + i, m, g);
+    }
+}
+
+void geluBFloat16Avx512(const uint16_t* a, const uint16_t* b, uint16_t* y, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tailMask(int64_t(n - i));
+        __m512 g = gelu16(loadBf16(a + i, m));
+        if (b)
+            g = _mm512_mul_ps(g, loadBf16(b + i, m));
+        _mm256_mask_storeu_epi16(y + i, m, toBf16(g));
+    }
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,79 @@
+# Shared by the side-by-side benchmarks against official Python code on Debian's
+# torch (viral_vs_fair_esm.sh, viral_vs_dnabert_s.sh); sourced, not run.
+#
+# The anchor runs at every thread setting a user of Debian's torch could pick
+# (its default: one OpenMP thread, OpenBLAS on every core; set_num_threads(1)
+# and (2); OPENBLAS_NUM_THREADS=1 with set_num_threads(2)), in float32 and in
+# bfloat16 (two ways a user gets it: the weights in bfloat16, model.bfloat16(),
+# dtype "bf16"; PyTorch's mixed precision, torch.autocast("cpu", bfloat16), dtype
+# "autocast"), and in float32 also with the OpenBLAS kernels
+# bioforge runs (OPENBLAS_CORETYPE, a setting its user could pick too: Debian's
+# OpenBLAS may not recognise a newer CPU and fall back to old kernels), and its
+# best-placed bfloat16 setting also with LibTorch's AVX-512 kernels (PyTorch 1.13
+# keeps them off unless ATEN_CPU_CAPABILITY=avx512; on a CPU without AVX-512 that
+# run fails and is left out). Each of
+# our precisions is compared with the anchor's best setting in that precision,
+# and with its best of all.
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+seconds() { awk '{for (i = 1; i <= NF; ++i) if ($(i+1) == "s/batch," || $(i+1) == "s/batch") print $i}'; }
+
+# anchor_settings BENCH_STDERR_FILE PYTHON: fills the array `settings` with
+# "name|environment|threads argument|dtype" and reports the kernels of both sides.
+# A script drops the settings its anchor cannot run (anchor_drop_dtype).
+anchor_settings() {
+  local kernels detected
+  kernels=$(sed -n 's/^BLAS: OpenBLAS, \(.*\) kernels$/\1/p' "$1" | head -1)
+  detected=$(OPENBLAS_VERBOSE=2 "$2" -c 'import torch; torch.ones(64, 64) @ torch.ones(64, 64)' 2>&1 | sed -n 's/^Core: //p' | head -1)
+  echo "OpenBLAS kernels: bioforge ${kernels:-(none)}, the anchor's torch by itself ${detected:-(unknown)}" >&2
+  settings=(
+    "default fp32||default|fp32"
+    "set_num_threads(1) fp32||1|fp32"
+    "set_num_threads(2) fp32||2|fp32"
+    "set_num_threads(2), OpenBLAS 1, fp32|OPENBLAS_NUM_THREADS=1|2|fp32"
+    "default bf16||default|bf16"
+    "set_num_threads(2) bf16||2|bf16"
+    "default autocast bf16||default|autocast"
+    "set_num_threads(2) autocast bf16||2|autocast"
+    "set_num_threads(2) autocast bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|autocast"
+  )
+  if [ -n "$kernels" ]; then
+    settings+=("default, OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|default|fp32"
+               "set_num_threads(1), OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|1|fp32")
+  fi
+}
+
+# anchor_drop_dtype DTYPE: removes the settings of that dtype from `settings`.
+anchor_drop_dtype() {
+  local kept=() s
+  for s in "${settings[@]}"; do [ "${s##*|}" = "$1" ] || kept+=("$s"); done
+  settings=("${kept[@]}")
+}
+
+# anchor_report WORK ROUNDS TOKENS_PER_BATCH ANCHOR_NAME: the table and the ratios
+# from WORK/ours-{fp32,bf16} and WORK/theirs-<setting index> (seconds, a line per round).
+anchor_report() {
+  local work="$1" rounds="$2" tokens="$3" anchor="$4" i m o a b name envs threads dtype aname bname
+  printf "| | s / batch (median of %d rounds) | tokens/s |\n| --- | ---: | ---: |\n" "$rounds"
+  for p in fp32 bf16; do
+    m=$(median < "$work/ours-$p")
+    printf "| BioForge %s | %.3f | %.0f |\n" "$p" "$m" "$(echo "$tokens / $m" | bc -l)"
+    echo "$m" > "$work/ours-median-$p"
+  done
+  : > "$work/theirs-fp32"; : > "$work/theirs-bf16"
+  for i in "${!settings[@]}"; do
+    IFS='|' read -r name envs threads dtype <<< "${settings[$i]}"
+    m=$(median < "$work/theirs-$i")
+    printf "| %s, %s | %.3f | %.0f |\n" "$anchor" "$name" "$m" "$(echo "$tokens / $m" | bc -l)"
+    [ "$dtype" = autocast ] && dtype=bf16 # both are the anchor in bfloat16
+    echo "$m $name" >> "$work/theirs-$dtype"
+  done
+  echo
+  for p in fp32 bf16; do
+    o=$(cat "$work/ours-median-$p")
+    read -r b bname < <(sort -g "$work/theirs-$p" | head -1)
+    read -r a aname < <(cat "$work/theirs-fp32" "$work/theirs-bf16" | sort -g | head -1)
+    printf "BioForge %s against %s's best %s setting (%s): %.2fx; against its best of all (%s): %.2fx\n" \
+      "$p" "$anchor" "$p" "$bname" "$(echo "$b / $o" | bc -l)" "$aname" "$(echo "$a / $o" | bc -l)"
+  done
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""The DNABERT-S anchor of the viral benchmark: the official DNABERT-S model code
+(github.com/MAGICS-LAB/DNABERT_S, evaluate/model_codes: bert_layers.py and
+bert_padding.py, the code the Hugging Face model zhihan1996/DNABERT-S runs with
+trust_remote_code) on Debian's PyTorch (python3-torch, OpenBLAS), with the
+official config.json (12 layers, 768 wide, 12 heads, GLU FFN 3072, vocabulary
+4096) and random weights. It embeds one batch of token ids written by
+`bench_viral dnabert --ids-out FILE` (so both sides see the same tokens) the way
+the official evaluation does (evaluate/utils.py, calculate_llm_embedding): one
+forward pass with the attention mask, then the mean of the last hidden states
+over the unmasked tokens. Prints seconds per batch.
+
+usage: dnabert_s_anchor.py <DNABERT_S checkout> <einops checkout> <ids file> [threads] [reps] [dtype]
+  DNABERT_S checkout: the folder holding evaluate/model_codes/
+  einops checkout: the folder holding einops/ (github.com/arogozhnikov/einops; the
+    model code imports it and Debian 12 does not package it; pure Python)
+  ids file: one sequence per line, token ids separated by spaces
+  threads: "default" leaves PyTorch's own setting (Debian's torch starts with one
+    OpenMP thread; OpenBLAS takes OPENBLAS_NUM_THREADS, default every core), a
+    number calls torch.set_num_threads(number)
+  dtype: fp32 (default) or autocast: PyTorch's own mixed precision on a CPU,
+    torch.autocast("cpu", dtype=torch.bfloat16) (linear layers and matrix
+    products in bfloat16). bf16, model.bfloat16(), as fair_esm_anchor.py can run
+    ESM-2, fails in this model code on a CPU: its ALiBi bias is a plain attribute,
+    not a buffer, so it stays float32 and the attention product stops with
+    "expected scalar type BFloat16 but found Float"; asked for, it says so.
+
+Hugging Face `transformers` is neither in Debian 12 nor reachable here, and the
+model code imports three names from it. They are stood in for below by the
+smallest things that behave the same for an inference forward pass:
+BertPreTrainedModel (an nn.Module that keeps the config and, in post_init,
+initialises weights as transformers' BERT does: normal(0, initializer_range),
+LayerNorm 1/0), ACT2FN (only the MLM head uses it) and the output classes
+(unused by BertModel). None of them takes part in the forward computation: every
+operation timed is the official code's. Triton is absent on a CPU, so the model
+code takes its own PyTorch attention path, as it does on any CPU.
+"""
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import time
+import types
+
+checkout, einops_checkout, ids_path = sys.argv[1], sys.argv[2], sys.argv[3]
+threads = sys.argv[4] if len(sys.argv) > 4 else "default"
+reps = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+dtype = sys.argv[6] if len(sys.argv) > 6 else "fp32"
+
+sys.path.insert(0, einops_checkout)
+sys.path.insert(0, os.path.join(checkout, "evaluate"))
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+
+def stand_in_transformers():
+    """The three transformers names bert_layers.py imports (see the docstring)."""
+    class BertPreTrainedModel(nn.Module):
+        def __init__(self, config, *args, **kwargs):
+            super().__init__()
+            self.config = config
+
+        def _init_weights(self, module):
+            if isinstance(module, (nn.Linear, nn.Embedding)):
+                module.weight.data.normal_(mean=0.0, std=self.config.initializer_range)
+            if isinstance(module, nn.Linear) and module.bias is not None:
+                module.bias.data.zero_()
+            if isinstance(module, nn.LayerNorm):
+                module.bias.data.zero_()
+                module.weight.data.fill_(1.0)
+
+        def post_init(self):
+            self.apply(self._init_weights)
+
+    @dataclasses.dataclass
+    class ModelOutput:
+        loss: object = None
+        logits: object = None
+        hidden_states: object = None
+        attentions: object = None
+
+    modules = {name: types.ModuleType(name) for name in (
+        "transformers", "transformers.activations", "transformers.modeling_outputs",
+        "transformers.models", "transformers.models.bert", "transformers.models.bert.modeling_bert")}
+    modules["transformers.activations"].ACT2FN = {"gelu": nn.GELU(), "relu": nn.ReLU(), "tanh": nn.Tanh()}
+    modules["transformers.modeling_outputs"].MaskedLMOutput = ModelOutput
+    modules["transformers.modeling_outputs"].SequenceClassifierOutput = ModelOutput
+    modules["transformers.models.bert.modeling_bert"].BertPreTrainedModel = BertPreTrainedModel
+    sys.modules.update(modules)
+
+
+stand_in_transformers()
+from model_codes.bert_layers import BertModel  # noqa: E402
+
+if threads != "default":
+    torch.set_num_threads(int(threads))
+with open(os.path.join(checkout, "evaluate", "model_codes", "config.json")) as f:
+    config = types.SimpleNamespace(**json.load(f))
+config.alibi_starting_size = getattr(config, "alibi_starting_size", 512)
+torch.manual_seed(7)
+model = BertModel(config).eval()
+if dtype == "bf16":
+    sys.exit("dnabert_s_anchor: model.bfloat16() stops in the official code on a CPU (its ALiBi bias stays "
+             "float32: 'expected scalar type BFloat16 but found Float'); use autocast")
+if dtype not in ("fp32", "autocast"):
+    sys.exit("dnabert_s_anchor: dtype is fp32 or autocast, not %s" % dtype)
+
+with open(ids_path) as f:
+    rows = [[int(t) for t in line.split()] for line in f if line.strip()]
+if not rows:
+    sys.exit("dnabert_s_anchor: %s holds no token ids" % ids_path)
+longest = max(len(r) for r in rows)
+input_ids = torch.zeros(len(rows), longest, dtype=torch.long)
+attention_mask = torch.zeros(len(rows), longest, dtype=torch.long)
+for i, r in enumerate(rows):
+    input_ids[i, :len(r)] = torch.tensor(r)
+    attention_mask[i, :len(r)] = 1
+tokens = int(attention_mask.sum())
+
+seconds = []
+with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype == "autocast"):
+    for rep in range(reps + 1):  # the first is a warm-up
+        start = time.perf_counter()
+        # As evaluate/utils.py, calculate_llm_embedding: forward, then the masked mean.
+        model_output = model.forward(input_ids=input_ids, attention_mask=attention_mask)[0]
+        mask = attention_mask.unsqueeze(-1)
+        embedding = torch.sum(model_output.float() * mask, dim=1) / torch.sum(mask, dim=1)
+        if rep > 0:
+            seconds.append(time.perf_counter() - start)
+assert embedding.shape == (len(rows), config.hidden_size)
+s = statistics.median(seconds)
+print("official DNABERT-S, batch %d x %.1f tokens, threads %s (torch %d), %s: %.3f s/batch, %.0f tokens/s"
+      % (len(rows), tokens / len(rows), threads, torch.get_num_threads(), dtype, s, tokens / s))
