@@ -43,6 +43,7 @@ int main(int argc, char** argv)
 {
     // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
     const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
+    const core::BlasCoreChoice aten = core::chooseAtenCpuCapability();
     // Global options come before the command.
     cli::CliOptions options;
     int first = 1;
@@ -73,6 +74,7 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName(QStringLiteral("Workbench"));
     core::Logging::initialize(options.verbose ? core::Logging::Console::All : core::Logging::Console::Warnings);
     core::logBlasCoreChoice(blas);
+    core::logAtenCapabilityChoice(aten);
 
     QTextStream out(stdout), err(stderr);
     if (commandName.isEmpty() || commandName == QLatin1String("--help") || commandName == QLatin1String("help")) {

@@ -20,6 +20,7 @@ int main(int argc, char** argv)
 {
     // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
     const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
+    const core::BlasCoreChoice aten = core::chooseAtenCpuCapability();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("BioForge"));
     QApplication::setApplicationName(QStringLiteral("Workbench"));
@@ -43,6 +44,7 @@ int main(int argc, char** argv)
 
     core::Logging::initialize(core::Logging::Console::Warnings);
     core::logBlasCoreChoice(blas);
+    core::logAtenCapabilityChoice(aten);
     core::WorkbenchSettings settings;
     core::Session::Options options;
     options.maxConcurrentJobs = settings.maxConcurrentJobs();

@@ -6,6 +6,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ namespace bioforge::core {
 namespace {
 // Marks an OPENBLAS_CORETYPE that chooseOpenBlasCore set (and not a user).
 constexpr char kChosenMarker[] = "BIOFORGE_OPENBLAS_CORETYPE_CHOSEN";
+// The same for ATEN_CPU_CAPABILITY (chooseAtenCpuCapability).
+constexpr char kAtenChosenMarker[] = "BIOFORGE_ATEN_CPU_CAPABILITY_CHOSEN";
 } // namespace
 
 CpuVectorSupport cpuVectorSupport()
@@ -54,29 +57,74 @@ bool openBlasCoreRuns(const QString& core, const CpuVectorSupport& cpu)
     return true;
 }
 
-BlasCoreChoice chooseOpenBlasCore()
+namespace {
+
+// The choice both kernel selections make (chooseOpenBlasCore, chooseAtenCpuCapability): a value
+// this process set in a parent (marked by `marker`; a cluster task inherits the submitting shell's
+// environment) was chosen for the parent's CPU and is chosen again here; a user's value is kept
+// unless this CPU cannot run it (exported on a login node with AVX-512, inherited by a task on an
+// AVX2 node), and then replaced (the log says so).
+BlasCoreChoice chooseInEnvironment(const char* variable, const char* marker, const QString& wanted, const std::function<bool(const QString&)>& runs)
 {
-    // A value this function set in a parent process (a cluster task inherits the submitting
-    // shell's environment) was chosen for the parent's CPU, not this one: chosen again here.
-    // A user's value is kept unless this CPU cannot run it (exported on a login node with
-    // AVX-512, inherited by a task on an AVX2 node): then it is replaced, and the log says so.
-    const CpuVectorSupport cpu = cpuVectorSupport();
-    const QByteArray current = qgetenv("OPENBLAS_CORETYPE");
-    const bool fromUser = !current.isEmpty() && current != qgetenv(kChosenMarker);
-    if (fromUser && openBlasCoreRuns(QString::fromLatin1(current), cpu))
+    const QByteArray current = qgetenv(variable);
+    const bool fromUser = !current.isEmpty() && current != qgetenv(marker);
+    if (fromUser && runs(QString::fromLatin1(current)))
         return {QString::fromLatin1(current), true, QString()};
     BlasCoreChoice choice;
-    choice.core = openBlasCoreFor(cpu);
+    choice.core = wanted;
     if (fromUser)
         choice.replaced = QString::fromLatin1(current);
     if (choice.core.isEmpty()) {
-        qunsetenv("OPENBLAS_CORETYPE");
-        qunsetenv(kChosenMarker);
+        qunsetenv(variable);
+        qunsetenv(marker);
     } else {
-        qputenv("OPENBLAS_CORETYPE", choice.core.toLatin1());
-        qputenv(kChosenMarker, choice.core.toLatin1());
+        qputenv(variable, choice.core.toLatin1());
+        qputenv(marker, choice.core.toLatin1());
     }
     return choice;
+}
+
+} // namespace
+
+BlasCoreChoice chooseOpenBlasCore()
+{
+    const CpuVectorSupport cpu = cpuVectorSupport();
+    return chooseInEnvironment("OPENBLAS_CORETYPE", kChosenMarker, openBlasCoreFor(cpu), [&](const QString& core) { return openBlasCoreRuns(core, cpu); });
+}
+
+QString atenCapabilityFor(const CpuVectorSupport& cpu) { return cpu.avx512 ? QStringLiteral("avx512") : QString(); }
+
+bool atenCapabilityRuns(const QString& capability, const CpuVectorSupport& cpu)
+{
+    if (capability.compare(QLatin1String("avx512"), Qt::CaseInsensitive) == 0)
+        return cpu.avx512;
+    if (capability.compare(QLatin1String("avx2"), Qt::CaseInsensitive) == 0)
+        return cpu.avx2Fma;
+    return true; // "default" (scalar) and values LibTorch ignores
+}
+
+BlasCoreChoice chooseAtenCpuCapability()
+{
+    const CpuVectorSupport cpu = cpuVectorSupport();
+    return chooseInEnvironment("ATEN_CPU_CAPABILITY", kAtenChosenMarker, atenCapabilityFor(cpu),
+                               [&](const QString& capability) { return atenCapabilityRuns(capability, cpu); });
+}
+
+void logAtenCapabilityChoice(const BlasCoreChoice& choice)
+{
+    if (!choice.replaced.isEmpty())
+        log::warn(QStringLiteral("ATEN_CPU_CAPABILITY=%1 needs instructions this CPU lacks; LibTorch runs %2 instead")
+                      .arg(choice.replaced, choice.core.isEmpty() ? QStringLiteral("the kernels it picks") : choice.core + QStringLiteral(" kernels")));
+    else if (choice.setByUser)
+        log::info(QStringLiteral("LibTorch CPU kernels: %1 (ATEN_CPU_CAPABILITY set by the user)").arg(choice.core));
+    else if (!choice.core.isEmpty())
+        log::info(QStringLiteral("LibTorch CPU kernels: %1 (chosen from this CPU's instruction sets)").arg(choice.core));
+}
+
+QString describeAtenCapability()
+{
+    const QByteArray value = qgetenv("ATEN_CPU_CAPABILITY");
+    return value.isEmpty() ? QStringLiteral("LibTorch's own choice") : QStringLiteral("ATEN_CPU_CAPABILITY=%1").arg(QString::fromLatin1(value));
 }
 
 void logBlasCoreChoice(const BlasCoreChoice& choice)

@@ -50,6 +50,21 @@ BlasCoreChoice chooseOpenBlasCore();
 // Logs the choice (info), once logging is up.
 void logBlasCoreChoice(const BlasCoreChoice& choice);
 
+// LibTorch's own CPU kernels (element-wise operations, LayerNorm, softmax, GELU, conversions):
+// PyTorch 1.13 compiles AVX-512 versions but dispatches its AVX2 ones unless
+// ATEN_CPU_CAPABILITY=avx512 (opt-in since pytorch/pytorch#80252, read once, at the first
+// operation). Measured on an Emerald Rapids Xeon, 2 threads, 3 interleaved rounds: DNABERT-S
+// and ESM-2 batches 3–14 % faster with avx512 in every precision; HENAW training unchanged
+// (docs/performance.md). So a CPU with AVX-512 F/CD/BW/DQ/VL gets "avx512"; otherwise LibTorch
+// chooses. A user's value is kept unless this CPU cannot run it, and a child process chooses
+// again, exactly as for OPENBLAS_CORETYPE. Call before any LibTorch operation (main() does).
+QString atenCapabilityFor(const CpuVectorSupport& cpu);
+bool atenCapabilityRuns(const QString& capability, const CpuVectorSupport& cpu);
+BlasCoreChoice chooseAtenCpuCapability(); // `core` holds the capability
+void logAtenCapabilityChoice(const BlasCoreChoice& choice);
+// What a job's provenance says: "ATEN_CPU_CAPABILITY=avx512", or "LibTorch's own choice".
+QString describeAtenCapability();
+
 // The kernels of the OpenBLAS loaded in this process ("SkylakeX", "Prescott", …),
 // or empty when no OpenBLAS is loaded (another BLAS, or none yet).
 QString loadedOpenBlasCore();

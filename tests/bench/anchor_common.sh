@@ -9,7 +9,7 @@
 # "autocast"), and in float32 also with the OpenBLAS kernels
 # bioforge runs (OPENBLAS_CORETYPE, a setting its user could pick too: Debian's
 # OpenBLAS may not recognise a newer CPU and fall back to old kernels), and its
-# best-placed bfloat16 setting also with LibTorch's AVX-512 kernels (PyTorch 1.13
+# best-placed bfloat16 settings also with LibTorch's AVX-512 kernels (PyTorch 1.13
 # keeps them off unless ATEN_CPU_CAPABILITY=avx512; on a CPU without AVX-512 that
 # run fails and is left out). Each of
 # our precisions is compared with the anchor's best setting in that precision,
@@ -35,6 +35,7 @@ anchor_settings() {
     "set_num_threads(2) bf16||2|bf16"
     "default autocast bf16||default|autocast"
     "set_num_threads(2) autocast bf16||2|autocast"
+    "set_num_threads(2) bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|bf16"
     "set_num_threads(2) autocast bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|autocast"
   )
   if [ -n "$kernels" ]; then
@@ -42,6 +43,10 @@ anchor_settings() {
                "set_num_threads(1), OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|1|fp32")
   fi
 }
+
+# anchor_run COMMAND…: runs one anchor pass, its seconds appended to stdout's reader; a run
+# that fails (a setting this CPU or this anchor cannot run) leaves no line, not the script.
+anchor_run() { "$@" 2>/dev/null | seconds || true; }
 
 # anchor_drop_dtype DTYPE: removes the settings of that dtype from `settings`.
 anchor_drop_dtype() {
@@ -51,7 +56,8 @@ anchor_drop_dtype() {
 }
 
 # anchor_report WORK ROUNDS TOKENS_PER_BATCH ANCHOR_NAME: the table and the ratios
-# from WORK/ours-{fp32,bf16} and WORK/theirs-<setting index> (seconds, a line per round).
+# from WORK/ours-{fp32,bf16} and WORK/theirs-<setting index> (seconds, a line per round;
+# a setting whose runs all failed is listed as failed and left out of the ratios).
 anchor_report() {
   local work="$1" rounds="$2" tokens="$3" anchor="$4" i m o a b name envs threads dtype aname bname
   printf "| | s / batch (median of %d rounds) | tokens/s |\n| --- | ---: | ---: |\n" "$rounds"
@@ -63,6 +69,10 @@ anchor_report() {
   : > "$work/theirs-fp32"; : > "$work/theirs-bf16"
   for i in "${!settings[@]}"; do
     IFS='|' read -r name envs threads dtype <<< "${settings[$i]}"
+    if [ ! -s "$work/theirs-$i" ]; then # every run of this setting failed (a CPU without AVX-512, …)
+      printf "| %s, %s | (failed) | |\n" "$anchor" "$name"
+      continue
+    fi
     m=$(median < "$work/theirs-$i")
     printf "| %s, %s | %.3f | %.0f |\n" "$anchor" "$name" "$m" "$(echo "$tokens / $m" | bc -l)"
     [ "$dtype" = autocast ] && dtype=bf16 # both are the anchor in bfloat16

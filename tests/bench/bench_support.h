@@ -22,6 +22,7 @@ namespace bioforge::bench {
 // measures what the product runs. Call first in main(); says which BLAS kernels run on stderr.
 inline void runWithProductBlasKernels(char** argv)
 {
+    core::chooseAtenCpuCapability(); // read at LibTorch's first operation: no rerun needed for it
     const core::BlasCoreChoice choice = core::chooseOpenBlasCore();
     const QString loaded = core::loadedOpenBlasCore();
     if (!choice.setByUser && !choice.core.isEmpty() && !loaded.isEmpty() && loaded.compare(choice.core, Qt::CaseInsensitive) != 0

@@ -33,8 +33,8 @@ for r in $(seq "$rounds"); do
   done
   for i in "${!settings[@]}"; do
     IFS='|' read -r name envs threads dtype <<< "${settings[$i]}"
-    env $envs "$python" "$root/tests/bench/dnabert_s_anchor.py" "$checkout" "$einops_checkout" "$work/ids" "$threads" "${ANCHOR_REPS:-2}" "$dtype" 2>/dev/null \
-      | seconds >> "$work/theirs-$i"
+    anchor_run env $envs "$python" "$root/tests/bench/dnabert_s_anchor.py" "$checkout" "$einops_checkout" "$work/ids" "$threads" \
+      "${ANCHOR_REPS:-2}" "$dtype" >> "$work/theirs-$i"
   done
   echo "round $r done" >&2
 done

@@ -87,6 +87,34 @@ private slots:
         qunsetenv("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN");
     }
 
+    // LibTorch's own kernels: AVX-512 where the CPU has it (PyTorch 1.13 keeps them off by
+    // default); a user's value kept unless the CPU cannot run it; a parent's choice made again.
+    void atenCapabilityFollowsTheInstructionSets()
+    {
+        QCOMPARE(atenCapabilityFor({true, true}), QStringLiteral("avx512"));
+        QVERIFY(atenCapabilityFor({false, true}).isEmpty()); // LibTorch picks AVX2 itself
+        QVERIFY(!atenCapabilityRuns(QStringLiteral("avx512"), {false, true}));
+        QVERIFY(atenCapabilityRuns(QStringLiteral("AVX512"), {true, true}));
+        QVERIFY(!atenCapabilityRuns(QStringLiteral("avx2"), {false, false}));
+        QVERIFY(atenCapabilityRuns(QStringLiteral("default"), {false, false}));
+
+        qunsetenv("BIOFORGE_ATEN_CPU_CAPABILITY_CHOSEN");
+        qputenv("ATEN_CPU_CAPABILITY", "default");
+        const BlasCoreChoice kept = chooseAtenCpuCapability();
+        QVERIFY(kept.setByUser);
+        QCOMPARE(qgetenv("ATEN_CPU_CAPABILITY"), QByteArray("default"));
+
+        qputenv("BIOFORGE_ATEN_CPU_CAPABILITY_CHOSEN", "default"); // as a parent leaves it
+        const BlasCoreChoice again = chooseAtenCpuCapability();
+        QVERIFY(!again.setByUser);
+        const QString wanted = atenCapabilityFor(cpuVectorSupport());
+        QCOMPARE(again.core, wanted);
+        QCOMPARE(QString::fromLatin1(qgetenv("ATEN_CPU_CAPABILITY")), wanted);
+        QCOMPARE(describeAtenCapability(), wanted.isEmpty() ? QStringLiteral("LibTorch's own choice") : QStringLiteral("ATEN_CPU_CAPABILITY=avx512"));
+        qunsetenv("ATEN_CPU_CAPABILITY");
+        qunsetenv("BIOFORGE_ATEN_CPU_CAPABILITY_CHOSEN");
+    }
+
     // The detection agrees with what the kernel reports in /proc/cpuinfo (features it enabled).
     void detectionAgreesWithProcCpuinfo()
     {

@@ -38,6 +38,8 @@ class TstViralCli : public QObject {
         QProcessEnvironment e = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
         e.insert(QStringLiteral("OPENBLAS_CORETYPE"), QStringLiteral("Prescott"));
         e.insert(QStringLiteral("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN"), QStringLiteral("Prescott"));
+        e.insert(QStringLiteral("ATEN_CPU_CAPABILITY"), QStringLiteral("default"));
+        e.insert(QStringLiteral("BIOFORGE_ATEN_CPU_CAPABILITY_CHOSEN"), QStringLiteral("default"));
         return e;
     }
 
@@ -121,6 +123,11 @@ private slots:
             const Result show = run({QStringLiteral("--project"), reference, QStringLiteral("show"), refId});
             QVERIFY2(show.out.contains(QStringLiteral("OpenBLAS, %1 kernels").arg(kernels), Qt::CaseInsensitive), qPrintable(show.out));
         }
+        // So do LibTorch's own kernels (the inherited scalar "default" chosen again).
+        const QString capability = core::atenCapabilityFor(core::cpuVectorSupport());
+        const Result shown = run({QStringLiteral("--project"), reference, QStringLiteral("show"), refId});
+        QVERIFY2(shown.out.contains(capability.isEmpty() ? QStringLiteral("LibTorch's own choice") : QStringLiteral("ATEN_CPU_CAPABILITY=") + capability),
+                 qPrintable(shown.out));
         const int total = checkpointManifestCount(QDir(reference).filePath(QStringLiteral("checkpoints")));
 
         const QString project = m_dir.filePath(QStringLiteral("killed"));

@@ -210,6 +210,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(henawThreads()));
     if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
         ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch CPU kernels"), core::describeAtenCapability());
     ctx.beginStage(QStringLiteral("henaw-read"), 1);
     const ColumnMapping mapping = orThrow(ColumnMapping::load(s.mapping));
     CohortReadReport report;

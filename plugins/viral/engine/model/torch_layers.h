@@ -51,8 +51,9 @@ private:
     core::Status m_status;
 };
 
-// gelu(x) = x/2 · (1 + erf(x/√2)) of a float32 or bfloat16 tensor (any shape), on the
-// vector kernels of gelu_kernels.h where this CPU has them, else at::gelu; same shape and dtype.
+// gelu(x) = x/2 · (1 + erf(x/√2)) of a float32 or bfloat16 tensor (any shape), same shape and
+// dtype: float32 on the vector kernels of gelu_kernels.h where this CPU has them, else (and
+// bfloat16, which LibTorch runs on oneDNN's kernel) at::gelu.
 at::Tensor geluErf(const at::Tensor& x);
 // DNABERT-S's gated linear unit: gelu(g[..., :I]) · g[..., I:] for g [..., 2I] (float32 or
 // bfloat16) → [..., I] of g's dtype (MosaicBERT's BertGatedLinearUnitMLP).

@@ -145,6 +145,7 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     ctx.provenance().addLibrary(QStringLiteral("encoder precision"), precisionName(m_settings.precision));
     if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
         ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch CPU kernels"), core::describeAtenCapability());
     if (m_settings.precision == EncoderPrecision::BFloat16 && !cpuHasBFloat16())
         ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AVX-512 BF16 instructions, so the bfloat16 products are emulated "
                                                    "and may be slower than fp32; the results are bf16's all the same"));
