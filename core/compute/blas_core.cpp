@@ -84,6 +84,18 @@ BlasCoreChoice chooseInEnvironment(const char* variable, const char* marker, con
     return choice;
 }
 
+// Logs a choice of chooseInEnvironment: a replaced user's value as a warning, else what runs.
+void logChoice(const BlasCoreChoice& choice, const char* variable, const QString& library, const QString& label, const QString& fallback)
+{
+    if (!choice.replaced.isEmpty())
+        log::warn(QStringLiteral("%1=%2 needs instructions this CPU lacks; %3 runs %4 instead")
+                      .arg(QLatin1String(variable), choice.replaced, library, choice.core.isEmpty() ? fallback : choice.core + QStringLiteral(" kernels")));
+    else if (choice.setByUser)
+        log::info(QStringLiteral("%1: %2 (%3 set by the user)").arg(label, choice.core, QLatin1String(variable)));
+    else if (!choice.core.isEmpty())
+        log::info(QStringLiteral("%1: %2 (chosen from this CPU's instruction sets)").arg(label, choice.core));
+}
+
 } // namespace
 
 BlasCoreChoice chooseOpenBlasCore()
@@ -112,13 +124,7 @@ BlasCoreChoice chooseAtenCpuCapability()
 
 void logAtenCapabilityChoice(const BlasCoreChoice& choice)
 {
-    if (!choice.replaced.isEmpty())
-        log::warn(QStringLiteral("ATEN_CPU_CAPABILITY=%1 needs instructions this CPU lacks; LibTorch runs %2 instead")
-                      .arg(choice.replaced, choice.core.isEmpty() ? QStringLiteral("the kernels it picks") : choice.core + QStringLiteral(" kernels")));
-    else if (choice.setByUser)
-        log::info(QStringLiteral("LibTorch CPU kernels: %1 (ATEN_CPU_CAPABILITY set by the user)").arg(choice.core));
-    else if (!choice.core.isEmpty())
-        log::info(QStringLiteral("LibTorch CPU kernels: %1 (chosen from this CPU's instruction sets)").arg(choice.core));
+    logChoice(choice, "ATEN_CPU_CAPABILITY", QStringLiteral("LibTorch"), QStringLiteral("LibTorch CPU kernels"), QStringLiteral("the kernels it picks"));
 }
 
 QString describeAtenCapability()
@@ -129,13 +135,7 @@ QString describeAtenCapability()
 
 void logBlasCoreChoice(const BlasCoreChoice& choice)
 {
-    if (!choice.replaced.isEmpty())
-        log::warn(QStringLiteral("OPENBLAS_CORETYPE=%1 needs instructions this CPU lacks; OpenBLAS runs %2 instead")
-                      .arg(choice.replaced, choice.core.isEmpty() ? QStringLiteral("the kernels it detects") : choice.core + QStringLiteral(" kernels")));
-    else if (choice.setByUser)
-        log::info(QStringLiteral("OpenBLAS kernels: %1 (OPENBLAS_CORETYPE set by the user)").arg(choice.core));
-    else if (!choice.core.isEmpty())
-        log::info(QStringLiteral("OpenBLAS kernels: %1 (chosen from this CPU's instruction sets)").arg(choice.core));
+    logChoice(choice, "OPENBLAS_CORETYPE", QStringLiteral("OpenBLAS"), QStringLiteral("OpenBLAS kernels"), QStringLiteral("the kernels it detects"));
 }
 
 namespace {
