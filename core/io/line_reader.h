@@ -57,6 +57,7 @@ private:
     bool m_compressed = false;
     qint64 m_lineNumber = 0;
     qint64 m_fileSize = 0;
+    int m_chunk = 0; // bytes read at once (line_reader.cpp: chunkFor)
 };
 
 } // namespace bioforge::core

@@ -32,6 +32,11 @@ command -v clang++-14 >/dev/null || { echo "fuzz_campaign: needs clang-14 and li
   -DBIOFORGE_CUDA=OFF -DBIOFORGE_HIP=OFF >/dev/null
 [ "${FUZZ_SKIP_BUILD:-0}" = 1 ] || ninja -C "$dir" $(printf 'fuzz_%s ' "${targets[@]}")
 runs=(); [ -z "${FUZZ_RUNS:-}" ] || runs=(-runs="$FUZZ_RUNS")
+# Started with `nice` so that builds and tests go first: under autogroup scheduling (Linux's
+# default) nice only orders the processes of one session, and a campaign started with setsid
+# took ~80 % of the cores beside a test run in another session. Its session gets the same nice.
+niceness=$(nice)
+if [ "$niceness" -gt 0 ] && [ -w /proc/self/autogroup ]; then echo "$niceness" >/proc/self/autogroup 2>/dev/null || true; fi
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   TMPDIR="$(mktemp -d /dev/shm/bioforge-fuzz.XXXXXX)"; export TMPDIR
   trap 'rm -rf "$TMPDIR"' EXIT

@@ -1,7 +1,7 @@
-// Checkpoint entries read back (core/checkpoint): a valid entry is saved
-// (state.json, tensors.safetensors, one blob, manifest.json), then one of its
-// files — the first input byte picks which — is replaced by the rest of the
-// input, as a crash, a full disk or a copy from another machine could leave
+// Checkpoint entries read back (core/checkpoint): a valid entry is saved once
+// (state.json, tensors.safetensors, one blob, manifest.json) and written back
+// as saved before every input, then one of its files — the first input byte
+// picks which — is replaced by the rest of the input, as a crash, a full disk or a copy from another machine could leave
 // it. Invariants:
 //  - load() either gives the entry or an error whose message names the key;
 //  - an entry that loads is the one saved: its state, tensor and blob are
@@ -53,35 +53,73 @@ void saveEntry(core::CheckpointStore& store)
     }
 }
 
+// The saved entry's files, as save() wrote them: made once per process, then written back
+// before each input (save() itself — atomic writes, fsync — is not what is fuzzed, and was most of
+// the time of an input: docs/reliability.md).
+struct SavedEntry {
+    QString dir;
+    QByteArray bytes[4];
+};
+
+const char* const kFiles[] = {core::CheckpointStore::kManifestName, core::CheckpointStore::kStateName, core::CheckpointStore::kTensorsName,
+                              "frames.tsv"};
+
+const SavedEntry& savedEntry()
+{
+    static const SavedEntry entry = [] {
+        QDir(rootDir()).removeRecursively();
+        core::CheckpointStore store(rootDir(), 3);
+        saveEntry(store);
+        SavedEntry e;
+        e.dir = *store.entryDir(QString::fromLatin1(kKey));
+        for (int i = 0; i < 4; ++i) {
+            QFile in(QDir(e.dir).filePath(QString::fromLatin1(kFiles[i])));
+            if (!in.open(QIODevice::ReadOnly)) {
+                std::fprintf(stderr, "fuzz: cannot read back the saved %s\n", kFiles[i]);
+                std::abort();
+            }
+            e.bytes[i] = in.readAll();
+        }
+        return e;
+    }();
+    return entry;
+}
+
+bool writeFile(const QString& path, const char* data, qint64 size)
+{
+    QFile out(path);
+    return out.open(QIODevice::WriteOnly | QIODevice::Truncate) && out.write(data, size) == size;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     if (size == 0)
         return 0;
-    QDir(rootDir()).removeRecursively();
+    const SavedEntry& saved = savedEntry();
     core::CheckpointStore store(rootDir(), 3);
-    saveEntry(store);
-    const QString dir = *store.entryDir(QString::fromLatin1(kKey));
-    static const char* const files[] = {core::CheckpointStore::kManifestName, core::CheckpointStore::kStateName,
-                                        core::CheckpointStore::kTensorsName, "frames.tsv"};
-    const int which = data[0] % 4;
-    const QString path = QDir(dir).filePath(QString::fromLatin1(files[which]));
+    const QString& dir = saved.dir;
     // BIOFORGE_FUZZ_WRITE_SEEDS=<folder>: write the saved files as seeds (one per file) and stop.
     if (const QString seeds = qEnvironmentVariable("BIOFORGE_FUZZ_WRITE_SEEDS"); !seeds.isEmpty()) {
         for (int i = 0; i < 4; ++i) {
-            QFile in(QDir(dir).filePath(QString::fromLatin1(files[i])));
-            QFile seed(QDir(seeds).filePath(QStringLiteral("seed_%1").arg(QString::fromLatin1(files[i]))));
-            if (in.open(QIODevice::ReadOnly) && seed.open(QIODevice::WriteOnly))
-                seed.write(QByteArray(1, char(i)) + in.readAll());
+            const QByteArray seed = QByteArray(1, char(i)) + saved.bytes[i];
+            (void)writeFile(QDir(seeds).filePath(QStringLiteral("seed_%1").arg(QString::fromLatin1(kFiles[i]))), seed.constData(), seed.size());
         }
         std::exit(0);
     }
-    QFile out(path);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    // The entry as saved (a previous input may have changed a file or had it discarded), with the
+    // file the first byte picks replaced by the rest of the input.
+    const int which = data[0] % 4;
+    if (!QDir().mkpath(dir))
         return 0;
-    out.write(reinterpret_cast<const char*>(data + 1), qint64(size - 1));
-    out.close();
+    for (int i = 0; i < 4; ++i) {
+        const QString path = QDir(dir).filePath(QString::fromLatin1(kFiles[i]));
+        const bool written = i == which ? writeFile(path, reinterpret_cast<const char*>(data + 1), qint64(size - 1))
+                                        : writeFile(path, saved.bytes[i].constData(), saved.bytes[i].size());
+        if (!written)
+            return 0;
+    }
 
     auto loaded = store.load(QString::fromLatin1(kKey));
     if (!loaded) {

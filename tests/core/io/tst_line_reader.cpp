@@ -91,6 +91,24 @@ private slots:
         QCOMPARE(lines(write(QStringLiteral("big.txt"), "x\n" + big + "\ny")), (QList<QByteArray>{"x", big, "y"}));
     }
 
+    // A small file is read in chunks of about its size; a small gzip file can inflate to far more
+    // than that: every line comes whole, a CRLF split between two reads is still one line end.
+    void aSmallGzipFileThatInflatesFarComesWhole()
+    {
+        QByteArray text;
+        QList<QByteArray> expected;
+        for (int i = 0; i < 400; ++i) {
+            const QByteArray line(i % 7 == 0 ? 20000 + i : 1 + i % 5000, char('A' + i % 4));
+            text += line + (i % 2 ? "\r\n" : "\n");
+            expected << line;
+        }
+        const QString path = writeGzip(QStringLiteral("inflates.txt.gz"), text);
+        QVERIFY2(QFileInfo(path).size() * 50 < text.size(), "the test needs a file that inflates far beyond its size");
+        QCOMPARE(lines(path), expected);
+        // Plain, a few bytes: one small chunk.
+        QCOMPARE(lines(write(QStringLiteral("tiny.txt"), "a\r\nb")), (QList<QByteArray>{"a", "b"}));
+    }
+
     void aByteOrderMarkIsSkipped()
     {
         QCOMPARE(lines(write(QStringLiteral("bom.txt"), "\xef\xbb\xbf>id\nACGT\n")), (QList<QByteArray>{">id", "ACGT"}));

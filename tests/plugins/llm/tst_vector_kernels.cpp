@@ -1,0 +1,226 @@
+// Every fast path of the quantised products against the scalar reference on the same random
+// data: activation quantisation in AVX-512, the AVX2 and AVX-512 dot products one token and
+// several tokens a call, the packed Q8_0 pairs, and the AMX tile products.
+
+#include "compute/matmul.h"
+#include "compute/thread_pool.h"
+#include "compute/weight_tensor.h"
+#include "quant/block_layouts.h"
+#include "quant/packed_q8_pairs.h"
+#include "quant/vec_dot.h"
+#include "quant_test_rows.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+using namespace bioforge::llm;
+using namespace bioforge::llm::testing;
+
+class TstVectorKernels : public QObject {
+    Q_OBJECT
+private slots:
+    // The AVX-512 Q8_K quantisation writes the scalar one's bytes: random rows, an all-zero block,
+    // the largest magnitude twice in one block with opposite signs (the first one's sign sets the
+    // scale), exact halves after scaling (ties to even), and rows with NaN and infinities.
+    void avx512Q8_KActivationsEqualTheScalarOnes()
+    {
+        if (!kernelPathAvailable(KernelPath::Avx512))
+            QSKIP("this CPU lacks avx512");
+        std::vector<std::vector<float>> rows = {randomRow(1024, 21, 2.0f), randomRow(2816, 22, 0.01f), std::vector<float>(512, 0.0f)};
+        for (const float sign : {1.0f, -1.0f}) {
+            std::vector<float> ties(256, 0.0f);
+            ties[5] = -127.0f * sign; // the largest magnitude, first: scale -127 / max = sign
+            ties[200] = 127.0f * sign;
+            for (int j = 0; j < 8; ++j)
+                ties[size_t(10 + j)] = float(j) + 0.5f; // 0.5, 1.5, … 7.5 after scaling: ties to even
+            rows.push_back(ties);
+        }
+        auto mixed = randomRow(512, 24);
+        std::fill(mixed.begin() + 256, mixed.end(), 0.0f); // the second block all zero
+        rows.push_back(mixed);
+        auto nan = randomRow(512, 25);
+        nan[3] = std::nanf("");
+        nan[250] = std::nanf(""); // in the last vector of the block, where a NaN maximum would stay
+        nan[300] = std::nanf("");
+        rows.push_back(nan);
+        auto inf = randomRow(512, 26);
+        inf[7] = -INFINITY; // the block's scale becomes 0: every quant 0, the inf one NaN → 0
+        rows.push_back(inf);
+        for (const auto& x : rows) {
+            const int64_t n = int64_t(x.size());
+            std::vector<BlockQ8_K> scalar(size_t(n / 256)), fast(scalar.size());
+            quantizeActivationsQ8_K(x.data(), scalar.data(), n);
+            std::memset(fast.data(), 0x5a, fast.size() * sizeof(BlockQ8_K));
+            avx512::quantizeActivationsQ8_K(x.data(), fast.data(), n);
+            QVERIFY2(std::memcmp(scalar.data(), fast.data(), scalar.size() * sizeof(BlockQ8_K)) == 0,
+                     qPrintable(QStringLiteral("n %1, first %2").arg(n).arg(x[0])));
+        }
+    }
+
+    void fastPathsEqualTheReference_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("path");
+        for (KernelPath p : {KernelPath::Avx2, KernelPath::Avx512})
+            for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(kernelPathName(p)), QLatin1String(ggmlTypeName(t)))))
+                    << int(t) << int(p);
+    }
+
+    void fastPathsEqualTheReference()
+    {
+        QFETCH(int, type);
+        QFETCH(int, path);
+        if (!kernelPathAvailable(KernelPath(path)))
+            QSKIP(qPrintable(QStringLiteral("this CPU lacks %1").arg(QLatin1String(kernelPathName(KernelPath(path))))));
+        const WeightKernel fast = kernelFor(GgmlType(type), KernelPath(path));
+        const WeightKernel slow = kernelFor(GgmlType(type), KernelPath::Reference);
+        QCOMPARE(fast.activationType, slow.activationType);
+        for (int64_t n : {256, 512, 2816, 4096}) {
+            for (uint32_t seed = 0; seed < 8; ++seed) {
+                const auto w = randomRow(n, 100 + seed, seed % 2 ? 0.02f : 1.0f);
+                const auto a = randomRow(n, 200 + seed, 2.0f);
+                const auto wq = quantized(GgmlType(type), w);
+                std::vector<uint8_t> af(ggmlRowBytes(fast.activationType, n)), as(af.size());
+                if (fast.convert) {
+                    fast.convert(a.data(), af.data(), n);
+                    slow.convert(a.data(), as.data(), n);
+                    QVERIFY2(af == as, "fast and reference activation conversion differ");
+                } else {
+                    std::memcpy(af.data(), a.data(), af.size());
+                    as = af;
+                }
+                const float expected = slow.dot(n, wq.data(), as.data());
+                const float got = fast.dot(n, wq.data(), af.data());
+                QVERIFY2(std::abs(got - expected) <= 2e-5f * (1 + std::abs(expected)) + 1e-6f * float(n),
+                         qPrintable(QStringLiteral("n %1 seed %2: %3 vs %4").arg(n).arg(seed).arg(got).arg(expected)));
+            }
+        }
+    }
+
+    void batchedKernelsEqualOneTokenAtATime_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("path");
+        for (KernelPath p : {KernelPath::Avx2, KernelPath::Avx512})
+            for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(kernelPathName(p)), QLatin1String(ggmlTypeName(t)))))
+                    << int(t) << int(p);
+    }
+
+    void batchedKernelsEqualOneTokenAtATime()
+    {
+        QFETCH(int, type);
+        QFETCH(int, path);
+        if (!kernelPathAvailable(KernelPath(path)))
+            QSKIP(qPrintable(QStringLiteral("this CPU lacks %1").arg(QLatin1String(kernelPathName(KernelPath(path))))));
+        const WeightKernel k = kernelFor(GgmlType(type), KernelPath(path));
+        const WeightKernel ref = kernelFor(GgmlType(type), KernelPath::Reference);
+        QVERIFY(k.dotMany);
+        // 1024 and, for the 32-element formats, an odd block count (the packed layouts' tail).
+        const bool smallBlocks = GgmlType(type) == GgmlType::Q4_0 || GgmlType(type) == GgmlType::Q8_0;
+        for (const int64_t n : smallBlocks ? std::vector<int64_t>{1024, 1056, 32} : std::vector<int64_t>{1024}) {
+            const auto wq = quantized(GgmlType(type), randomRow(n, 7));
+            const size_t refBytes = ggmlRowBytes(k.activationType, n);
+            const size_t rowBytes = k.batchConvert ? k.batchRowBytes(n) : refBytes;
+            for (int tokens = 1; tokens <= k.tileTokens; ++tokens) {
+                std::vector<uint8_t> acts(rowBytes * size_t(tokens) + 64), refActs(refBytes * size_t(tokens));
+                uint8_t* aligned = acts.data() + (64 - reinterpret_cast<uintptr_t>(acts.data()) % 64) % 64;
+                for (int j = 0; j < tokens; ++j) {
+                    const auto a = randomRow(n, 300 + uint32_t(j), 1.5f);
+                    (k.batchConvert ? k.batchConvert : k.convert)(a.data(), aligned + size_t(j) * rowBytes, n);
+                    ref.convert(a.data(), refActs.data() + size_t(j) * refBytes, n);
+                }
+                float out[kMaxTileTokens];
+                k.dotMany(n, wq.data(), aligned, rowBytes, tokens, out);
+                for (int j = 0; j < tokens; ++j) {
+                    const float expected = ref.dot(n, wq.data(), refActs.data() + size_t(j) * refBytes);
+                    QVERIFY2(std::abs(out[j] - expected) <= 2e-5f * (1 + std::abs(expected)) + 1e-3f,
+                             qPrintable(QStringLiteral("n %1, %2 tokens, token %3: %4 vs %5").arg(n).arg(tokens).arg(j).arg(out[j]).arg(expected)));
+                }
+            }
+        }
+    }
+
+    void packedQ8PairsHoldExactlyTheQ8_0Activations()
+    {
+        for (const int64_t n : {32, 64, 96, 1056}) {
+            auto a = randomRow(n, 11, 3.0f);
+            if (n == 96)
+                std::fill(a.begin() + 32, a.begin() + 64, 0.0f); // an all-zero block: scale 0, quants 0
+            std::vector<uint8_t> blocks(ggmlRowBytes(GgmlType::Q8_0, n)), unpacked(blocks.size());
+            quantizeActivationsQ8_0(a.data(), blocks.data(), n);
+            std::vector<uint8_t> packed(packedQ8PairRowBytes(n));
+            quantizeActivationsPackedQ8Pairs(a.data(), packed.data(), n);
+            unpackQ8Pairs(packed.data(), unpacked.data(), n);
+            QVERIFY2(blocks == unpacked, qPrintable(QStringLiteral("n %1").arg(n)));
+            if (kernelPathAvailable(KernelPath::Avx512)) { // the vector form writes the same bytes
+                std::vector<uint8_t> fast(packed.size() + 64);
+                uint8_t* aligned = fast.data() + (64 - reinterpret_cast<uintptr_t>(fast.data()) % 64) % 64;
+                avx512::quantizePackedQ8Pairs(a.data(), aligned, n);
+                QVERIFY2(std::memcmp(aligned, packed.data(), packed.size()) == 0, qPrintable(QStringLiteral("avx512, n %1").arg(n)));
+            }
+            if ((n / 32) % 2 != 0) { // the missing second block of the last pair is zero
+                const auto& last = reinterpret_cast<const PackedQ8Pair*>(packed.data())[packedQ8PairCount(n) - 1];
+                for (int k = 0; k < 8; ++k)
+                    QCOMPARE(last.d[8 + k], 0.0f);
+                for (int i = 0; i < 32; ++i)
+                    QCOMPARE(int(last.u[32 + i]), 128);
+            }
+        }
+    }
+
+    // The AMX route (tile products for Q8_0 and Q4_K with 16 tokens or more) against the scalar
+    // reference on the same weights and tokens: token counts below, at and between tile groups (15,
+    // 16, 17, 40), an odd block count for Q8_0, several super-blocks for Q4_K, an all-zero token,
+    // and a row count that is no multiple of 16 (which takes the AVX-512 kernels).
+    void amxTileProductsEqualTheReference_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::newRow("Q8_0") << int(GgmlType::Q8_0);
+        QTest::newRow("Q4_K") << int(GgmlType::Q4_K);
+        QTest::newRow("Q6_K") << int(GgmlType::Q6_K);
+    }
+
+    void amxTileProductsEqualTheReference()
+    {
+        QFETCH(int, type);
+        if (!kernelPathAvailable(KernelPath::Amx))
+            QSKIP("this CPU or OS offers no AMX tiles (AMX-TILE, AMX-INT8 and the kernel's permission)");
+        const GgmlType t = GgmlType(type);
+        ThreadPool pool(2);
+        MatMul tiles(pool, KernelPath::Amx), reference(pool, KernelPath::Reference);
+        QVERIFY(kernelFor(t, KernelPath::Amx).amxTiles);
+        // Q8_0: 1 and 2 blocks too (pipelines shorter than their depth).
+        const std::vector<int64_t> widths = t == GgmlType::Q8_0 ? std::vector<int64_t>{32, 64, 1024, 1056} : std::vector<int64_t>{256, 1024, 2816};
+        for (const int64_t rows : {int64_t(48), int64_t(40)})
+            for (const int64_t cols : widths) {
+                std::vector<uint8_t> weights;
+                for (int64_t r = 0; r < rows; ++r) {
+                    const auto q = quantized(t, randomRow(cols, 1000 + uint32_t(r), 0.2f));
+                    weights.insert(weights.end(), q.begin(), q.end());
+                }
+                const WeightTensor w{t, cols, rows, ggmlRowBytes(t, cols), weights.data()};
+                for (const int64_t tokens : {int64_t(15), int64_t(16), int64_t(17), int64_t(40)}) {
+                    std::vector<float> x;
+                    for (int64_t j = 0; j < tokens; ++j) {
+                        const auto row = randomRow(cols, 2000 + uint32_t(j), j == 3 ? 0.0f : 1.5f); // token 3: all zero
+                        x.insert(x.end(), row.begin(), row.end());
+                    }
+                    std::vector<float> got(size_t(tokens * rows), -1.0f), expected(got.size());
+                    tiles.run(w, x.data(), tokens, got.data());
+                    reference.run(w, x.data(), tokens, expected.data());
+                    for (size_t i = 0; i < got.size(); ++i)
+                        QVERIFY2(std::abs(got[i] - expected[i]) <= 2e-5f * (1 + std::abs(expected[i])) + 1e-3f,
+                                 qPrintable(QStringLiteral("%1 rows × %2, %3 tokens: token %4 row %5: %6 vs %7")
+                                                .arg(rows).arg(cols).arg(tokens).arg(i / size_t(rows)).arg(i % size_t(rows)).arg(got[i]).arg(expected[i])));
+                }
+            }
+    }
+};
+
+QTEST_GUILESS_MAIN(TstVectorKernels)
+#include "tst_vector_kernels.moc"
