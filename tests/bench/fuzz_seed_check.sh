@@ -23,7 +23,7 @@ one() {
   [ -f "$root/tests/fuzz/dict/$t.dict" ] && d=(-dict="$root/tests/fuzz/dict/$t.dict")
   mkdir -p "$work/$t" "$work/artifacts-$t"
   if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     "$build/tests/fuzz/fuzz_$t" "$work/$t" "$root/tests/fuzz/corpus/$t" "${d[@]}" -seed="${BIOFORGE_FUZZ_SEED:-1}" \
+     "$build/tests/fuzz/fuzz_$t" "$work/$t" "$root/tests/fuzz/corpus/$t" "${d[@]}" -seed="${BIOFORGE_FUZZ_SEED:-1}" -keep_seed=1 \
      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
      -artifact_prefix="$work/artifacts-$t/" >"$work/$t.log" 2>&1; then
     echo "$t ok $(grep -o 'number_of_executed_units: *[0-9]*' "$work/$t.log" | grep -o '[0-9]*$') executions"

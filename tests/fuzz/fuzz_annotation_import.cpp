@@ -49,26 +49,31 @@ void removeLibrary(const QString& path)
         QFile::remove(path + QLatin1String(suffix));
 }
 
-// Leaves at `path` a library as BulkLibrary::open creates it. Its bytes are made once, by open()
-// itself on an empty path, and written again for each input: the same fresh library every time
-// without paying for the schema's creation every time (most of an input's cost before).
-void startFromEmptyLibrary(const QString& path)
+// One library for the whole run, opened once (opening it — the schema read, the pragmas, the
+// statements prepared — was most of an input's cost) and emptied before each input: every release
+// deleted, its rows with it (ON DELETE CASCADE), so release ids start again at 1 (INTEGER PRIMARY KEY
+// without AUTOINCREMENT) and an input sees the same library whatever ran before it. Emptying it
+// begins a transaction, which also checks that the previous input's import, whatever became of it,
+// left none open on the connection.
+BulkLibrary& emptyLibrary()
 {
-    static const QByteArray empty = [&] {
+    static BulkLibrary* const library = [] {
+        const QString path = QDir::temp().filePath(QStringLiteral("bioforge-fuzz-annotation-%1.sqlite").arg(QCoreApplication::applicationPid()));
         removeLibrary(path);
-        {
-            auto library = BulkLibrary::open(path);
-            fuzz::require(library.hasValue(), "a fresh annotation library does not open", library ? QString() : library.error().message());
-        } // closed: the write-ahead log is checkpointed into the file and removed
-        fuzz::require(!QFileInfo(path + QStringLiteral("-wal")).exists() || QFileInfo(path + QStringLiteral("-wal")).size() == 0,
-                      "a closed library left a write-ahead log");
-        QFile file(path);
-        fuzz::require(file.open(QIODevice::ReadOnly), "the fresh library cannot be read back");
-        return file.readAll();
+        auto opened = BulkLibrary::open(path);
+        fuzz::require(opened.hasValue(), "a fresh annotation library does not open", opened ? QString() : opened.error().message());
+        return opened->release(); // lives as long as the process, as the connection's cached statements do
     }();
-    removeLibrary(path);
-    QFile file(path);
-    fuzz::require(file.open(QIODevice::WriteOnly) && file.write(empty) == empty.size(), "the fresh library cannot be written");
+    SqliteDb& db = library->db();
+    auto begun = db.begin();
+    fuzz::require(begun.hasValue(), "an import left a transaction open on the library", begun ? QString() : begun.error().message());
+    auto deleteAll = db.statement(QStringLiteral("DELETE FROM release"));
+    fuzz::require(deleteAll.hasValue(), "the library cannot be emptied", deleteAll ? QString() : deleteAll.error().message());
+    auto emptied = db.run(**deleteAll);
+    fuzz::require(emptied.hasValue(), "the library cannot be emptied", emptied ? QString() : emptied.error().message());
+    auto committed = db.commit();
+    fuzz::require(committed.hasValue(), "emptying the library does not commit", committed ? QString() : committed.error().message());
+    return *library;
 }
 
 } // namespace
@@ -84,11 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         return 0;
     const Part& p = parts()[data[0] % parts().size()];
     const QString path = fuzz::writeInput(data + 1, size - 1, ".txt");
-    const QString libraryPath = QDir::temp().filePath(QStringLiteral("bioforge-fuzz-annotation-%1.sqlite").arg(QCoreApplication::applicationPid()));
-    startFromEmptyLibrary(libraryPath);
-    auto library = BulkLibrary::open(libraryPath);
-    fuzz::require(library.hasValue(), "a fresh annotation library does not open", library ? QString() : library.error().message());
-    auto release = importBulkFile(**library, {p.source->id(), path, p.part, {}, {}, {}});
+    BulkLibrary& library = emptyLibrary();
+    auto release = importBulkFile(library, {p.source->id(), path, p.part, {}, {}, {}});
     static const bool verbose = qEnvironmentVariableIsSet("BIOFORGE_FUZZ_VERBOSE");
     if (verbose)
         std::fprintf(stderr, "%s/%s: %s\n", qPrintable(p.source->id()), qPrintable(p.part),
@@ -97,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         fuzz::requireNamesFile(release.error().message(), path);
         return 0;
     }
-    auto active = (*library)->activeRelease(p.source->id(), p.part);
+    auto active = library.activeRelease(p.source->id(), p.part);
     fuzz::require(active.hasValue() && active->has_value(), "an imported release that is not active");
     QHash<QString, ReleaseInfo> imported{{p.part, **active}};
     GeneRecord gene;
@@ -109,7 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     gene.uniprotIds = {QStringLiteral("P98161")};
     ListContext list;
     list.symbols = {gene.symbol, QStringLiteral("PKD2")};
-    auto value = p.source->annotate(gene, BulkView(**library, imported), list);
+    auto value = p.source->annotate(gene, BulkView(library, imported), list);
     if (!value)
         fuzz::require(!value.error().message().isEmpty(), "an empty error from annotate()");
     return 0;
