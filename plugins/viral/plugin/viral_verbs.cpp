@@ -16,7 +16,10 @@ QList<core::ParameterSpec> modelParameters()
             {QStringLiteral("precision"), T::Choice,
              QStringLiteral("encoder arithmetic: fp32 (as published) or bf16 (products in bfloat16: ~2-3x faster on CPUs with AVX-512 BF16; "
                             "difference measured in docs/performance.md)"),
-             QStringLiteral("fp32"), {QStringLiteral("fp32"), QStringLiteral("bf16")}, 0, 0}};
+             QStringLiteral("fp32"), {QStringLiteral("fp32"), QStringLiteral("bf16")}, 0, 0},
+            {QStringLiteral("device"), T::String,
+             QStringLiteral("where the encoders run: auto (a CUDA GPU when this build's LibTorch has CUDA and sees one, else the CPU), cpu, cuda or cuda:N"),
+             QStringLiteral("auto"), {}, 0, 0}};
 }
 
 } // namespace

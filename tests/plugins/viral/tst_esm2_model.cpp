@@ -104,6 +104,34 @@ private slots:
         QCOMPARE(out->representations[0].shape, ref.shape(QStringLiteral("representations.2")));
     }
 
+    void theDeviceIndependentBFloat16PathMatchesTheCpuKernels()
+    {
+        // On a GPU the bf16 layer splits and rotates q, k, v with LibTorch's operations instead of
+        // splitRotateBFloat16 (CPU memory only). The same arithmetic (rotation in float32, rounded
+        // once): run here on the CPU, it must agree with the CPU kernel's path and stay as close to
+        // fair-esm's float32 as that path does.
+        EncoderDevice portable;
+        portable.portableKernels = true;
+        auto generic = Esm2Model::load(bioforge::test::fixturePath(QStringLiteral("viral/esm2_tiny")), EncoderPrecision::BFloat16, portable);
+        auto kernels = Esm2Model::load(bioforge::test::fixturePath(QStringLiteral("viral/esm2_tiny")), EncoderPrecision::BFloat16);
+        QVERIFY2(generic && kernels, generic ? "" : qPrintable(generic.error().message()));
+        ModelReference ref(QStringLiteral("viral/esm2_tiny"));
+        const auto rows = ref.rows(QStringLiteral("tokens"), lengthsOf(ref, QStringLiteral("tokens")));
+        const int64_t last = m_model->config().layers;
+        auto a = (*generic)->meanEmbeddings(rows, last, 1024);
+        auto b = (*kernels)->meanEmbeddings(rows, last, 1024);
+        QVERIFY2(a && b, a ? "" : qPrintable(a.error().message()));
+        const std::vector<float> fa = flatten(*a), fb = flatten(*b);
+        const auto expected = ref.floats(QStringLiteral("mean_last_residues"));
+        const double apart = maxDiff(fa, fb) / maxAbs(fb), fromReference = maxDiff(fa, expected) / maxAbs(expected);
+        qInfo("ESM-2 tiny bf16, device-independent path against the CPU kernels: max difference %.3g of the largest value; "
+              "against fair-esm float32: %.3g",
+              apart, fromReference);
+        QVERIFY2(apart <= 1e-2, qPrintable(QString::number(apart)));
+        QVERIFY2(fromReference <= kBFloat16RelativeTolerance && minCosine(fa, expected, size_t(m_model->config().hidden)) >= kBFloat16MinCosine,
+                 qPrintable(QString::number(fromReference)));
+    }
+
     void truncationLimitsTheAveragedResidues()
     {
         const std::vector<std::vector<int64_t>> row{{0, 20, 15, 11, 5, 19, 2}};

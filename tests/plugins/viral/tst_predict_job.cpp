@@ -16,6 +16,7 @@
 #include "pipeline/float_text.h"
 #include "pipeline/model_digest.h"
 #include "pipeline/predict_job.h"
+#include "model/torch_runtime.h"
 #include "provenance/provenance_recorder.h"
 #include "sequence/chunker.h"
 #include "sequence/six_frames.h"
@@ -297,6 +298,47 @@ private slots:
         QVERIFY(attempt(again, p, false).outcome == core::JobOutcome::Finished);
         QCOMPARE(QJsonDocument::fromJson(file(again, "summary.json")).object().value(QLatin1String("reused_contigs")).toInt(), 5);
         QCOMPARE(file(again, "prediction_results.txt"), file(run, "prediction_results.txt"));
+    }
+
+    void theDeviceIsParsedResolvedAndLeftOutOfTheResultKey()
+    {
+        QJsonObject p = parameters();
+        const auto byDefault = PredictSettings::fromParameters(p);
+        QVERIFY(byDefault);
+        QCOMPARE(byDefault->device.label(), QStringLiteral("auto"));
+        for (const auto& [text, label] : {std::pair{"cpu", "cpu"}, {"cuda", "cuda"}, {"cuda:1", "cuda:1"}, {" CUDA:0 ", "cuda:0"}, {"auto", "auto"}}) {
+            p.insert(QStringLiteral("device"), QLatin1String(text));
+            const auto s = PredictSettings::fromParameters(p);
+            QVERIFY2(s, text);
+            QCOMPARE(s->device.label(), QLatin1String(label));
+            // A device changes a result by float reordering only: cached results stay usable.
+            QCOMPARE(s->resultKey(), byDefault->resultKey());
+        }
+        for (const char* bad : {"gpu", "cuda:", "cuda:x", "cuda:-1", "cuda:+1", "cuda:01", "hip:0", "cuda0"}) {
+            p.insert(QStringLiteral("device"), QLatin1String(bad));
+            const auto s = PredictSettings::fromParameters(p);
+            QVERIFY2(!s, bad);
+            QVERIFY2(s.error().message().contains(QLatin1String(bad)) && s.error().message().contains(QLatin1String("cuda:N")),
+                     qPrintable(s.error().message()));
+        }
+        // The CPU asked for is the CPU; auto is the CPU where LibTorch sees no CUDA device.
+        QCOMPARE(resolveEncoderDevice(*parseEncoderDevice(QStringLiteral("cpu")))->label(), QStringLiteral("cpu"));
+        if (torchCudaDeviceCount() > 0)
+            QSKIP("this LibTorch sees a CUDA device: the CPU-only answers are checked where it does not");
+        QCOMPARE(resolveEncoderDevice(*parseEncoderDevice(QStringLiteral("auto")))->label(), QStringLiteral("cpu"));
+        p.insert(QStringLiteral("device"), QStringLiteral("auto"));
+        QCOMPARE(int(PredictJob(*PredictSettings::fromParameters(p)).requirements().device), int(core::DeviceNeed::CpuOnly));
+        // cuda asked for where this LibTorch cannot: the run fails before any work, saying why.
+        for (const char* asked : {"cuda", "cuda:3"}) {
+            const auto refused = resolveEncoderDevice(*parseEncoderDevice(QLatin1String(asked)));
+            QVERIFY(!refused);
+            QVERIFY2(refused.error().message().startsWith(QStringLiteral("device %1:").arg(QLatin1String(asked))), qPrintable(refused.error().message()));
+            QVERIFY2(refused.error().message().contains(torchHasCuda() ? QStringLiteral("sees no CUDA device") : QStringLiteral("has no CUDA")),
+                     qPrintable(refused.error().message()));
+        }
+        p.insert(QStringLiteral("device"), QStringLiteral("cuda:0"));
+        const RunResult r = attempt(m_dir.filePath(QStringLiteral("cuda-refused")), p, false);
+        QVERIFY2(r.failure.contains(QStringLiteral("device cuda:0")), qPrintable(r.failure));
     }
 
     void badSettingsAreRefusedWithAReason()

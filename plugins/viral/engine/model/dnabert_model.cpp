@@ -32,6 +32,7 @@ struct DnabertModel::Impl {
     at::Tensor slopes; // [heads]
 
     EncoderPrecision precision = EncoderPrecision::Float32;
+    at::Device device = at::kCPU;
 
     core::Status loadWeights(const TorchWeights& w);
     // hidden states of every layer ([B, T, H], zero at padding), or only the last, and the pooler output.
@@ -63,7 +64,7 @@ core::Status DnabertModel::Impl::loadWeights(const TorchWeights& w)
         return r.status();
     tokenTypeRow = tokenTypes[0]; // token types are all 0
     const std::vector<double> s = alibiSlopes(config.heads);
-    slopes = at::tensor(std::vector<float>(s.begin(), s.end()), at::TensorOptions().dtype(at::kFloat));
+    slopes = at::tensor(std::vector<float>(s.begin(), s.end()), at::TensorOptions().dtype(at::kFloat)).to(wordEmbeddings.device());
     return core::okStatus();
 }
 
@@ -77,7 +78,7 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     if (everyLayer)
         hidden.push_back(h * real);
     // bias[b, h, i, j] = −slope_h · |i − j| + (−10000 where key j is padding)
-    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kLong));
+    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kLong).device(ids.device()));
     const at::Tensor distance = (positions.view({1, T}) - positions.view({T, 1})).abs();
     const at::Tensor alibi = slopes.view({heads, 1, 1}) * (-distance).unsqueeze(0); // [heads, T, T]
     const at::Tensor keyBias = ((1.0 - mask.to(at::kFloat)) * -10000.0).view({B, 1, 1, T});
@@ -112,8 +113,8 @@ DnabertModel::~DnabertModel() = default;
 
 const DnabertConfig& DnabertModel::config() const { return m_impl->config; }
 
-core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& folder, EncoderPrecision precision)
-{
+core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& folder, EncoderPrecision precision, const EncoderDevice& device)
+try {
     const QDir dir(folder);
     auto config = DnabertConfig::fromFile(dir.filePath(QStringLiteral("config.json")));
     if (!config)
@@ -125,6 +126,8 @@ core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& 
         weights->setPrefix("bert."); // saved from BertForMaskedLM
     auto impl = std::make_unique<Impl>();
     impl->config = *config;
+    impl->device = torchDevice(device);
+    weights->moveTo(impl->device);
     if (auto st = impl->loadWeights(*weights); !st)
         return st.error();
     impl->precision = precision;
@@ -133,6 +136,8 @@ core::Expected<std::unique_ptr<DnabertModel>> DnabertModel::load(const QString& 
             for (TorchLinear* linear : {&l.qkv, &l.attentionOut, &l.gated, &l.wo})
                 linear->toBFloat16();
     return std::unique_ptr<DnabertModel>(new DnabertModel(std::move(impl)));
+} catch (const std::exception& e) { // LibTorch's, on a device: no memory left, a driver error
+    return Error(QStringLiteral("%1: cannot load the model on %2: %3").arg(folder, device.label(), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
 }
 
 core::Expected<DnabertModel::Output> DnabertModel::forward(const std::vector<std::vector<int64_t>>& ids) const
@@ -143,7 +148,7 @@ core::Expected<DnabertModel::Output> DnabertModel::forward(const std::vector<std
     c10::InferenceMode guard;
     std::vector<at::Tensor> hidden;
     at::Tensor pooled;
-    m_impl->run(batch->ids, batch->mask, hidden, &pooled);
+    m_impl->run(batch->ids.to(m_impl->device), batch->mask.to(m_impl->device), hidden, &pooled);
     Output o;
     for (const at::Tensor& h : hidden)
         o.hiddenStates.push_back(toHost(h));
@@ -152,19 +157,22 @@ core::Expected<DnabertModel::Output> DnabertModel::forward(const std::vector<std
 }
 
 core::Expected<std::vector<std::vector<float>>> DnabertModel::meanEmbeddings(const std::vector<std::vector<int64_t>>& ids) const
-{
+try {
     auto batch = padTokenRows(ids, 0, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
     c10::InferenceMode guard;
     std::vector<at::Tensor> hidden;
-    m_impl->run(batch->ids, batch->mask, hidden, nullptr, false);
-    const at::Tensor mask = batch->mask.to(at::kFloat).unsqueeze(-1);
-    const at::Tensor mean = ((hidden.back() * mask).sum(1) / mask.sum(1)).contiguous();
+    const at::Tensor tokens = batch->ids.to(m_impl->device), mask = batch->mask.to(m_impl->device);
+    m_impl->run(tokens, mask, hidden, nullptr, false);
+    const at::Tensor real = mask.to(at::kFloat).unsqueeze(-1);
+    const at::Tensor mean = ((hidden.back() * real).sum(1) / real.sum(1)).contiguous().cpu();
     std::vector<std::vector<float>> out;
     for (int64_t i = 0; i < mean.size(0); ++i)
         out.emplace_back(mean[i].data_ptr<float>(), mean[i].data_ptr<float>() + mean.size(1));
     return out;
+} catch (const std::exception& e) { // LibTorch's, on a device: no memory left for the batch, a driver error
+    return Error(QStringLiteral("DNABERT-S on %1: %2").arg(QString::fromStdString(m_impl->device.str()), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
 }
 
 } // namespace bioforge::viral

@@ -9,6 +9,7 @@
 // unpadded computation leaves them. No LibTorch types in this header.
 
 #include "model/dnabert_config.h"
+#include "model/encoder_device.h"
 #include "model/encoder_precision.h"
 #include "model/host_tensor.h"
 #include "util/expected.h"
@@ -27,8 +28,11 @@ public:
         HostTensor pooler;                    // [B, hidden]
     };
 
-    // `precision`: encoder_precision.h (bf16 keeps the layers' weights in bfloat16).
-    static core::Expected<std::unique_ptr<DnabertModel>> load(const QString& folder, EncoderPrecision precision = EncoderPrecision::Float32);
+    // `precision`: encoder_precision.h (bf16 keeps the layers' weights in bfloat16). `device`: a
+    // resolved one (resolveEncoderDevice; not auto): the weights are copied there and every
+    // batch runs there. LibTorch's errors on a device (out of memory) become errors.
+    static core::Expected<std::unique_ptr<DnabertModel>> load(const QString& folder, EncoderPrecision precision = EncoderPrecision::Float32,
+                                                              const EncoderDevice& device = {});
     ~DnabertModel();
 
     const DnabertConfig& config() const;

@@ -37,7 +37,7 @@ at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Ten
 // cos and sin of the rotary angles for positions 0 … T-1: [T, headSize].
 std::pair<at::Tensor, at::Tensor> rotaryTables(const at::Tensor& invFreq, int64_t T)
 {
-    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kFloat));
+    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kFloat).device(invFreq.device()));
     const at::Tensor freqs = at::outer(positions, invFreq);
     const at::Tensor angles = at::cat({freqs, freqs}, -1);
     return {angles.cos(), angles.sin()};
@@ -56,6 +56,8 @@ struct Esm2Model::Impl {
     at::Tensor headBias;
 
     EncoderPrecision precision = EncoderPrecision::Float32;
+    at::Device device = at::kCPU;
+    bool cpuKernels = true; // splitRotateBFloat16 (CPU memory only); elsewhere LibTorch's operations
 
     core::Status loadWeights(const TorchWeights& w);
     // Runs the model; fills representations of `wanted` layers and optionally the logits.
@@ -73,7 +75,7 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
     r.tensor("esm.embeddings.word_embeddings.weight", {V, H}, embedding);
     layers.resize(size_t(config.layers));
     const at::Tensor defaultFreq =
-        1.0 / at::pow(10000.0, at::arange(0, config.headSize(), 2, at::TensorOptions().dtype(at::kFloat)) / double(config.headSize()));
+        1.0 / at::pow(10000.0, at::arange(0, config.headSize(), 2, at::TensorOptions().dtype(at::kFloat).device(device)) / double(config.headSize()));
     for (int64_t i = 0; i < config.layers; ++i) {
         const std::string p = "esm.encoder.layer." + std::to_string(i) + ".";
         Layer& l = layers[size_t(i)];
@@ -177,7 +179,16 @@ at::Tensor Esm2Model::Impl::layerBFloat16(const Layer& l, const at::Tensor& x, c
                                           const std::pair<at::Tensor, at::Tensor>& rotary) const
 {
     const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
-    const auto [q, k, v] = splitRotateBFloat16(l.qkv(l.attentionNorm(x).to(at::kBFloat16)), rotary.first, rotary.second, heads, D);
+    const at::Tensor fused = l.qkv(l.attentionNorm(x).to(at::kBFloat16));
+    std::array<at::Tensor, 3> qkv;
+    if (cpuKernels) {
+        qkv = splitRotateBFloat16(fused, rotary.first, rotary.second, heads, D);
+    } else { // the same arithmetic in LibTorch's operations: rotated in float32, rounded once
+        const at::Tensor parts = fused.view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
+        const at::Tensor qk = applyRotary(parts.slice(0, 0, 2).to(at::kFloat), rotary.first, rotary.second).to(at::kBFloat16);
+        qkv = {qk[0], qk[1], parts[2]};
+    }
+    const auto& [q, k, v] = qkv;
     at::Tensor scores = at::matmul(q, k.transpose(-1, -2)); // [B, heads, T, T]
     if (keyPadding.defined())
         scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
@@ -239,8 +250,8 @@ Esm2Model::~Esm2Model() = default;
 
 const Esm2Config& Esm2Model::config() const { return m_impl->config; }
 
-core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder, EncoderPrecision precision)
-{
+core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder, EncoderPrecision precision, const EncoderDevice& device)
+try {
     const QDir dir(folder);
     auto config = Esm2Config::fromFile(dir.filePath(QStringLiteral("config.json")));
     if (!config)
@@ -257,6 +268,9 @@ core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder
     impl->config = *config;
     impl->padId = alphabet->pad();
     impl->maskId = alphabet->mask();
+    impl->device = torchDevice(device);
+    impl->cpuKernels = impl->device.is_cpu() && !device.portableKernels;
+    weights->moveTo(impl->device);
     if (auto st = impl->loadWeights(*weights); !st)
         return st.error();
     impl->precision = precision;
@@ -265,6 +279,8 @@ core::Expected<std::unique_ptr<Esm2Model>> Esm2Model::load(const QString& folder
             for (TorchLinear* linear : {&l.qkv, &l.output, &l.fc1, &l.fc2})
                 linear->toBFloat16();
     return std::unique_ptr<Esm2Model>(new Esm2Model(std::move(impl)));
+} catch (const std::exception& e) { // LibTorch's, on a device: no memory left, a driver error
+    return Error(QStringLiteral("%1: cannot load the model on %2: %3").arg(folder, device.label(), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
 }
 
 core::Expected<Esm2Model::Output> Esm2Model::forward(const std::vector<std::vector<int64_t>>& tokens, const std::vector<int64_t>& layers,
@@ -278,7 +294,7 @@ core::Expected<Esm2Model::Output> Esm2Model::forward(const std::vector<std::vect
         return batch.error();
     c10::InferenceMode guard;
     std::vector<at::Tensor> reps;
-    const at::Tensor out = m_impl->run(batch->ids, layers, reps, logits);
+    const at::Tensor out = m_impl->run(batch->ids.to(m_impl->device), layers, reps, logits);
     Output o;
     for (const at::Tensor& r : reps)
         o.representations.push_back(toHost(r));
@@ -289,7 +305,7 @@ core::Expected<Esm2Model::Output> Esm2Model::forward(const std::vector<std::vect
 
 core::Expected<std::vector<std::vector<float>>> Esm2Model::meanEmbeddings(const std::vector<std::vector<int64_t>>& tokens, int64_t layer,
                                                                           int64_t truncation) const
-{
+try {
     if (layer < 0 || layer > m_impl->config.layers)
         return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(layer).arg(m_impl->config.layers));
     auto batch = padTokenRows(tokens, m_impl->padId, m_impl->config.vocabSize);
@@ -297,17 +313,19 @@ core::Expected<std::vector<std::vector<float>>> Esm2Model::meanEmbeddings(const 
         return batch.error();
     c10::InferenceMode guard;
     std::vector<at::Tensor> reps;
-    m_impl->run(batch->ids, {layer}, reps, false);
+    m_impl->run(batch->ids.to(m_impl->device), {layer}, reps, false);
     std::vector<std::vector<float>> out;
     for (size_t i = 0; i < tokens.size(); ++i) {
         const int64_t residues = std::max<int64_t>(0, int64_t(tokens[i].size()) - 2);
         const int64_t n = std::min(truncation, residues);
         if (n <= 0)
             return Error(QStringLiteral("row %1 has no residue to average").arg(i));
-        const at::Tensor mean = reps[0][int64_t(i)].slice(0, 1, n + 1).mean(0).contiguous();
+        const at::Tensor mean = reps[0][int64_t(i)].slice(0, 1, n + 1).mean(0).contiguous().cpu();
         out.emplace_back(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
     }
     return out;
+} catch (const std::exception& e) { // LibTorch's, on a device: no memory left for the batch, a driver error
+    return Error(QStringLiteral("ESM-2 on %1: %2").arg(QString::fromStdString(m_impl->device.str()), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
 }
 
 } // namespace bioforge::viral

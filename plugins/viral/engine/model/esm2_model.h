@@ -7,6 +7,7 @@
 // and the LM head. Padding is right-padding with <pad>; padded keys are
 // masked. No LibTorch types in this header.
 
+#include "model/encoder_device.h"
 #include "model/encoder_precision.h"
 #include "model/esm2_config.h"
 #include "model/host_tensor.h"
@@ -27,7 +28,10 @@ public:
     };
 
     // `precision`: encoder_precision.h (bf16 keeps the layers' weights in bfloat16).
-    static core::Expected<std::unique_ptr<Esm2Model>> load(const QString& folder, EncoderPrecision precision = EncoderPrecision::Float32);
+    // `device`: a resolved one (resolveEncoderDevice; not auto): the weights are copied there and
+    // every batch runs there; LibTorch's errors on it (out of memory) become errors.
+    static core::Expected<std::unique_ptr<Esm2Model>> load(const QString& folder, EncoderPrecision precision = EncoderPrecision::Float32,
+                                                           const EncoderDevice& device = {});
     ~Esm2Model();
 
     const Esm2Config& config() const;

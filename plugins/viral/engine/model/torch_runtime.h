@@ -3,6 +3,9 @@
 // What the rest of the code needs to know about LibTorch, without including
 // it: its version, its thread count, and whether it can use a GPU.
 
+#include "model/encoder_device.h"
+#include "util/expected.h"
+
 #include <string>
 
 namespace bioforge::viral {
@@ -15,5 +18,13 @@ int torchThreads();
 bool torchThreadsInBlas();         // the threads are OpenBLAS's (other operations run on one)
 void configureTorchHeap();         // large tensors stay in the heap (no page faults per use); process-wide
 bool torchHasCuda();               // built with CUDA and a device present
+int torchCudaDeviceCount();        // CUDA devices this LibTorch sees (0 without CUDA)
+
+// The device a run computes on (encoder_device.h): auto becomes CUDA (device
+// `leasedCudaIndex` when the job holds a GPU lease, else 0) where this LibTorch
+// sees a CUDA device, else the CPU; cuda[:N] is checked against what LibTorch
+// sees. On CUDA, float32 products are kept in float32 (TF32 off), as on the CPU.
+// Errors name the device asked for and what LibTorch offers.
+core::Expected<EncoderDevice> resolveEncoderDevice(const EncoderDevice& requested, int leasedCudaIndex = -1);
 
 } // namespace bioforge::viral

@@ -48,6 +48,12 @@ core::Expected<at::Tensor> TorchWeights::get(const std::string& name, const std:
     return it->second;
 }
 
+void TorchWeights::moveTo(const at::Device& device)
+{
+    for (auto& [name, tensor] : m_tensors)
+        tensor = tensor.to(device);
+}
+
 HostTensor toHost(const at::Tensor& t)
 {
     const at::Tensor c = t.to(at::kFloat).contiguous().cpu();

@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include "model/encoder_device.h"
 #include "model/host_tensor.h"
 #include "util/expected.h"
 
@@ -27,6 +28,8 @@ public:
     // Checkpoints saved with a prefix ("bert.", "esm."): names are looked up under it.
     void setPrefix(const std::string& prefix) { m_prefix = prefix; }
     const QString& path() const { return m_path; }
+    // Every tensor copied to `device` (the CPU copies freed); before the parts are read.
+    void moveTo(const at::Device& device);
 
 private:
     QString m_path;
@@ -35,5 +38,8 @@ private:
 };
 
 HostTensor toHost(const at::Tensor& t);
+
+// The LibTorch device of a resolved EncoderDevice (resolveEncoderDevice): CUDA N or the CPU.
+inline at::Device torchDevice(const EncoderDevice& d) { return d.isCuda() ? at::Device(at::kCUDA, at::DeviceIndex(d.index)) : at::Device(at::kCPU); }
 
 } // namespace bioforge::viral

@@ -51,18 +51,18 @@ struct LoadedEncoder {
     EncoderRunner runner;
 };
 
-LoadedEncoder loadEncoder(Encoder encoder, const PredictSettings& s)
+LoadedEncoder loadEncoder(Encoder encoder, const PredictSettings& s, const EncoderDevice& device)
 {
     LoadedEncoder e;
     if (encoder == Encoder::Dnabert) {
-        e.dnabert = orThrow(DnabertModel::load(s.dnabert.path, s.precision));
+        e.dnabert = orThrow(DnabertModel::load(s.dnabert.path, s.precision, device));
         e.bpe = std::make_unique<HfBpeTokenizer>(orThrow(HfBpeTokenizer::fromFile(QDir(s.dnabert.path).filePath(QStringLiteral("tokenizer.json")))));
         e.runner.width = e.dnabert->config().hidden;
         e.runner.tokenBudget = s.dnabertTokensPerBatch;
         e.runner.tokenize = [tok = e.bpe.get()](const ShardFrame& f, QStringList&) { return tok->encode(f.nucleotide); };
         e.runner.embed = [model = e.dnabert.get()](const std::vector<std::vector<int64_t>>& rows) { return model->meanEmbeddings(rows); };
     } else {
-        e.esm = orThrow(Esm2Model::load(s.esm.path, s.precision));
+        e.esm = orThrow(Esm2Model::load(s.esm.path, s.precision, device));
         e.alphabet = std::make_unique<EsmAlphabet>(orThrow(EsmAlphabet::fromVocabFile(QDir(s.esm.path).filePath(QStringLiteral("vocab.txt")))));
         const int64_t layer = s.esmLayer < 0 ? e.esm->config().layers : s.esmLayer;
         e.runner.width = e.esm->config().hidden;
@@ -99,7 +99,8 @@ QByteArray floatBytes(const std::vector<float>& v)
 
 } // namespace
 
-std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const FrameIndex& index)
+std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const EncoderDevice& device,
+                                                const FrameIndex& index)
 {
     core::CheckpointStore& store = ctx.checkpoints();
     const char* stage = encoderStage(encoder);
@@ -125,8 +126,8 @@ std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder e
             continue;
         }
         if (!loaded) {
-            ctx.setMessage(QStringLiteral("loading the %1 model").arg(QLatin1String(stage)));
-            loaded = loadEncoder(encoder, settings);
+            ctx.setMessage(QStringLiteral("loading the %1 model on %2").arg(QLatin1String(stage), device.isCuda() ? device.label() : QStringLiteral("the CPU")));
+            loaded = loadEncoder(encoder, settings, device);
         }
         const EncoderRunner& runner = loaded->runner;
         std::vector<std::vector<int64_t>> rows;

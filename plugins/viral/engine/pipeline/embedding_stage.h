@@ -34,7 +34,8 @@ struct EmbeddingStats {
 enum class Encoder { Dnabert, Esm2 };
 
 // Returns nullopt when a stop was requested (the partial shard is saved).
-std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const FrameIndex& index);
+std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const EncoderDevice& device,
+                                                const FrameIndex& index);
 
 const char* encoderStage(Encoder encoder); // "dnabert" / "esm"
 

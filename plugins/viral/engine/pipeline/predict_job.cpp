@@ -1,6 +1,7 @@
 #include "pipeline/predict_job.h"
 
 #include "compute/blas_core.h"
+#include "compute/device_lease.h"
 #include "checkpoint/checkpoint_store.h"
 #include "io/atomic_file.h"
 #include "io/safetensors_writer.h"
@@ -67,6 +68,15 @@ JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == co
 
 } // namespace
 
+core::JobRequirements PredictJob::requirements() const
+{
+    // GpuPreferred for an explicit cuda too: the lease only picks the device; a LibTorch that
+    // cannot use it fails the run with resolveEncoderDevice's reason.
+    if (m_settings.device.kind == EncoderDevice::Kind::Cpu || torchCudaDeviceCount() == 0)
+        return {core::DeviceNeed::CpuOnly, false};
+    return {core::DeviceNeed::GpuPreferred, false};
+}
+
 JobOutcome PredictJob::run(core::JobContext& ctx)
 {
     const QString bytes = QStringLiteral("bytes"), frames = QStringLiteral("frames"), shards = QStringLiteral("shards");
@@ -76,6 +86,8 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
                       {QStringLiteral("merge"), QStringLiteral("Merge features"), 0.03, shards},
                       {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02, shards},
                       {QStringLiteral("results"), QStringLiteral("Results"), 0.05, shards}});
+    const core::DeviceLease* lease = ctx.device();
+    m_device = orThrow(resolveEncoderDevice(m_settings.device, lease && lease->device().kind == core::DeviceKind::Cuda ? lease->device().index : -1));
     setTorchThreads(m_settings.threads, m_settings.precision == EncoderPrecision::BFloat16);
     configureTorchHeap();
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
@@ -88,7 +100,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
     if (!index)
         return stopped(ctx);
     for (Encoder e : {Encoder::Dnabert, Encoder::Esm2})
-        if (!runEmbeddingStage(ctx, e, m_settings, *index))
+        if (!runEmbeddingStage(ctx, e, m_settings, m_device, *index))
             return stopped(ctx);
     if (!mergeStage(ctx, *index) || !classifyStage(ctx, *index))
         return stopped(ctx);
@@ -149,9 +161,18 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     if (m_settings.precision == EncoderPrecision::BFloat16 && !cpuHasBFloat16())
         ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AVX-512 BF16 instructions, so the bfloat16 products are emulated "
                                                    "and may be slower than fp32; the results are bf16's all the same"));
-    ctx.provenance().addLibrary(QStringLiteral("viral compute device"),
-                                torchHasCuda() ? QStringLiteral("CPU (LibTorch has CUDA, but this plugin's GPU path is not built yet)")
-                                               : QStringLiteral("CPU (this LibTorch has no CUDA)"));
+    QString device;
+    if (m_device.isCuda()) {
+        const core::DeviceLease* lease = ctx.device();
+        const bool named = lease && lease->device().kind == core::DeviceKind::Cuda && lease->device().index == m_device.index;
+        device = QStringLiteral("%1%2 (encoders on LibTorch CUDA; the classifier on the CPU)")
+                     .arg(m_device.label(), named ? QStringLiteral(", ") + lease->device().name : QString());
+    } else {
+        device = m_settings.device.kind == EncoderDevice::Kind::Cpu ? QStringLiteral("CPU (asked for)")
+                 : torchHasCuda()                                    ? QStringLiteral("CPU")
+                                                                     : QStringLiteral("CPU (this LibTorch has no CUDA)");
+    }
+    ctx.provenance().addLibrary(QStringLiteral("viral compute device"), device);
 }
 
 bool PredictJob::mergeStage(core::JobContext& ctx, const FrameIndex& index)

@@ -22,8 +22,9 @@ class PredictJob final : public core::Job {
 public:
     explicit PredictJob(PredictSettings settings) : m_settings(std::move(settings)) {}
 
-    // The models run on the CPU (the GPU path is not built yet): no GPU lease is taken.
-    core::JobRequirements requirements() const override { return {core::DeviceNeed::CpuOnly, false}; }
+    // A GPU lease where the encoders may run on CUDA (device auto or cuda[:N] and a LibTorch
+    // that sees a CUDA device); the CPU otherwise.
+    core::JobRequirements requirements() const override;
     int checkpointSchema() const override { return 3; } // 3: a contig that fits in a shard never spans two
     core::JobOutcome run(core::JobContext& ctx) override;
 
@@ -34,6 +35,7 @@ private:
     void recordProvenance(core::JobContext& ctx);
 
     PredictSettings m_settings;
+    EncoderDevice m_device; // resolved when the run starts
 };
 
 } // namespace bioforge::viral

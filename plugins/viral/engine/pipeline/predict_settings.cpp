@@ -58,6 +58,10 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
     if (!precision)
         return Error(QStringLiteral("viral predict: %1").arg(precision.error().message()));
     s.precision = *precision;
+    const auto device = parseEncoderDevice(p.value(QLatin1String("device")).toString(QStringLiteral("auto")));
+    if (!device)
+        return Error(QStringLiteral("viral predict: %1").arg(device.error().message()));
+    s.device = *device;
     if (const QString shard = p.value(QLatin1String("shard")).toString(); !shard.isEmpty()) {
         const QStringList parts = shard.split(QLatin1Char('/'));
         bool okIndex = false, okCount = false;

@@ -7,6 +7,7 @@
 // rule, model checksums, layer, truncation), so a result computed under the
 // same key can be reused by a later run.
 
+#include "model/encoder_device.h"
 #include "model/encoder_precision.h"
 #include "pipeline/contig_call.h"
 #include "sequence/six_frames.h"
@@ -40,6 +41,9 @@ struct PredictSettings {
     bool reuseResults = true;      // reuse results of unchanged contigs from earlier runs
     int threads = 0;               // 0: all cores
     EncoderPrecision precision = EncoderPrecision::Float32; // part of resultKey()
+    // Where the encoders run (encoder_device.h; resolved when the run starts). Not part of
+    // resultKey(): a device changes a result by float reordering only (docs/gpu.md).
+    EncoderDevice device{EncoderDevice::Kind::Auto};
     // A cluster shard run ("shard": "i/N", 1-based in the parameters): the
     // run computes shard i of N of the single-machine layout (shard_plan.h).
     int shardIndex = -1;           // 0-based; -1: the whole input

@@ -6,6 +6,7 @@
 #include "jobs/job_context.h"
 #include "model/dnabert_model.h"
 #include "model/esm2_model.h"
+#include "model/torch_runtime.h"
 #include "model/virus_classifier.h"
 #include "pipeline/predict_job.h"
 #include "provenance/provenance_recorder.h"
@@ -41,11 +42,13 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     QJsonObject report;
     QElapsedTimer timer;
     timer.start();
-    auto dna = DnabertModel::load(m_settings.dnabert.path, m_settings.precision);
+    const EncoderDevice device = core::orThrow(resolveEncoderDevice(m_settings.device));
+    report.insert(QStringLiteral("device"), device.isCuda() ? device.label() : QStringLiteral("cpu"));
+    auto dna = DnabertModel::load(m_settings.dnabert.path, m_settings.precision, device);
     if (!dna)
         throw JobFailure(dna.error().withContext(QStringLiteral("DNABERT-S model '%1'").arg(m_settings.dnabert.name)));
     ctx.advance();
-    auto esm = Esm2Model::load(m_settings.esm.path, m_settings.precision);
+    auto esm = Esm2Model::load(m_settings.esm.path, m_settings.precision, device);
     if (!esm)
         throw JobFailure(esm.error().withContext(QStringLiteral("ESM-2 model '%1'").arg(m_settings.esm.name)));
     ctx.advance();
