@@ -48,6 +48,9 @@ core::VerbSpec evaluateVerb()
     return {QStringLiteral("evaluate"), QStringLiteral("the clocks against mortality follow-up: C-index, hazard ratio per year of acceleration, Kaplan-Meier"), p};
 }
 
+const QString kDeviceHelp = QStringLiteral("where HENAW computes: cpu (resumes bit-identical), auto (a CUDA GPU when this build's LibTorch has CUDA "
+                                          "and sees one), cuda or cuda:N (on CUDA a resume agrees to float rounding)");
+
 core::VerbSpec trainVerb()
 {
     return {QStringLiteral("train"), QStringLiteral("train a HENAW ensemble (biological age with uncertainty, mortality head) on a cohort"),
@@ -59,7 +62,8 @@ core::VerbSpec trainVerb()
              {QStringLiteral("ensemble"), T::Integer, QStringLiteral("members of the ensemble"), 5, {}, 1, 100},
              {QStringLiteral("batch_size"), T::Integer, QStringLiteral("rows per training batch"), 256, {}, 2, 1 << 20},
              {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed (split, initialisation, batches, dropout)"), 1, {}, 0, 9e15},
-             {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0 = all; a resume must use the same number for identical weights)"), 0, {}, 0, 1024}}};
+             {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0 = all; a resume must use the same number for identical weights)"), 0, {}, 0, 1024},
+             {QStringLiteral("device"), T::String, kDeviceHelp, QStringLiteral("cpu"), {}, 0, 0}}};
 }
 
 core::VerbSpec predictVerb()
@@ -69,6 +73,7 @@ core::VerbSpec predictVerb()
              {QStringLiteral("table"), T::Path, QStringLiteral("the cohort table"), QJsonValue::Undefined, {}, 0, 0, true},
              {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name"), QStringLiteral("nhanes-bioage"), {}, 0, 0},
              {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0 = all)"), 0, {}, 0, 1024},
+             {QStringLiteral("device"), T::String, kDeviceHelp, QStringLiteral("cpu"), {}, 0, 0},
              {QStringLiteral("shard"), T::String, QStringLiteral("predict only shard i/N of the rows (a cluster run's task; empty = all)"), QString(), {}, 0, 0},
              {QStringLiteral("shard_plan"), T::String, QStringLiteral("the cluster run's plan of the shards (empty: planned by this run)"), QString(), {}, 0, 0}}};
 }

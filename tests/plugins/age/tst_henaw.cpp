@@ -10,6 +10,7 @@
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_model.h"
+#include "henaw/henaw_network.h"
 #include "io/json_file.h"
 #include "jobs/clock.h"
 #include "jobs/job_context.h"
@@ -56,14 +57,17 @@ class TstHenaw : public QObject {
                 {QStringLiteral("ensemble"), 2}, {QStringLiteral("batch_size"), 64}, {QStringLiteral("seed"), 7}, {QStringLiteral("threads"), 1}};
     }
 
-    Attempt train(const QString& run, bool pauseAtOnce, int64_t outOfMemoryAt = -1)
+    Attempt train(const QString& run, bool pauseAtOnce, int64_t outOfMemoryAt = -1, const QJsonObject& extra = {})
     {
         QDir().mkpath(run + QStringLiteral("/out"));
-        HenawTrainJob job(*HenawRunSettings::fromParameters(trainParameters()));
+        QJsonObject parameters = trainParameters();
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            parameters.insert(it.key(), it.value());
+        HenawTrainJob job(*HenawRunSettings::fromParameters(parameters));
         job.injectOutOfMemoryAt(outOfMemoryAt);
         core::CheckpointStore store(run + QStringLiteral("/checkpoints"), job.checkpointSchema());
         core::ProvenanceRecorder provenance(run + QStringLiteral("/out"));
-        core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&store, &provenance, nullptr, run + QStringLiteral("/out"), QString()}, trainParameters());
+        core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&store, &provenance, nullptr, run + QStringLiteral("/out"), QString()}, parameters);
         if (pauseAtOnce)
             ctx.requestPause();
         Attempt a;
@@ -249,6 +253,31 @@ private slots:
         QVERIFY(writeAll(broken + QStringLiteral("/config.json"), QJsonDocument(config).toJson()));
         auto refused = HenawModel::load(broken);
         QVERIFY2(!refused && refused.error().message().contains(QStringLiteral("shape")), refused ? "" : qPrintable(refused.error().message()));
+    }
+
+    void theDeviceIsTheCpuUnlessAskedAndCudaIsRefusedWhereLibTorchHasNone()
+    {
+        QJsonObject p = trainParameters();
+        const auto byDefault = HenawRunSettings::fromParameters(p);
+        QVERIFY(byDefault);
+        QCOMPARE(byDefault->device.label(), QStringLiteral("cpu"));
+        QCOMPARE(int(HenawTrainJob(*byDefault).requirements().device), int(core::DeviceNeed::CpuOnly));
+        p.insert(QStringLiteral("device"), QStringLiteral("gpu"));
+        const auto bad = HenawRunSettings::fromParameters(p);
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().message().contains(QStringLiteral("'gpu'")) && bad.error().message().contains(QStringLiteral("cuda:N")), qPrintable(bad.error().message()));
+        if (henawCudaDevices() > 0)
+            QSKIP("this LibTorch sees a CUDA device: the CPU-only answers are checked where it does not");
+        p.insert(QStringLiteral("device"), QStringLiteral("auto"));
+        QCOMPARE(int(HenawTrainJob(*HenawRunSettings::fromParameters(p)).requirements().device), int(core::DeviceNeed::CpuOnly));
+        // auto trains on the CPU here and says so; cuda fails before any work, naming the device and why.
+        const Attempt automatic = train(m_dir.filePath(QStringLiteral("device-auto")), false, -1, {{QStringLiteral("device"), QStringLiteral("auto")}});
+        QVERIFY2(automatic.failure.isEmpty() && automatic.outcome == core::JobOutcome::Finished, qPrintable(automatic.failure));
+        QCOMPARE(automatic.record.libraries.value(QLatin1String("HENAW device")).toString(), QStringLiteral("CPU"));
+        QCOMPARE(readAll(m_dir.filePath(QStringLiteral("device-auto/out/history.csv"))), readAll(m_dir.filePath(QStringLiteral("plain/out/history.csv"))));
+        const Attempt cuda = train(m_dir.filePath(QStringLiteral("device-cuda")), false, -1, {{QStringLiteral("device"), QStringLiteral("cuda:0")}});
+        QVERIFY2(cuda.failure.startsWith(QStringLiteral("device cuda:0:")) && cuda.failure.contains(QStringLiteral("CUDA")), qPrintable(cuda.failure));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("device-cuda/out/history.csv"))));
     }
 
     void outOfMemoryDropsTheBatchHalvesItAndGoesOn()

@@ -92,7 +92,7 @@ private slots:
         // embedding close to the official float32 one, and not equal to it.
         if (!bioforge::test::fixturesAvailable())
             QSKIP("../shared/fixtures is not present");
-        for (const QString folder : {QStringLiteral("viral/dnabert_s_tiny"), QStringLiteral("viral/dnabert_s_tiny_h12")}) {
+        for (const QString& folder : {QStringLiteral("viral/dnabert_s_tiny"), QStringLiteral("viral/dnabert_s_tiny_h12")}) {
             auto low = DnabertModel::load(bioforge::test::fixturePath(folder), EncoderPrecision::BFloat16);
             QVERIFY2(low, low ? "" : qPrintable(low.error().message()));
             ModelReference ref(folder);

@@ -46,7 +46,7 @@ core::Status HenawModel::save(const QString& folder, const QJsonObject& training
     return core::AtomicFile::write(dir.filePath(QStringLiteral("model.json")), QJsonDocument(model).toJson());
 }
 
-core::Expected<HenawModel> HenawModel::load(const QString& folder)
+core::Expected<HenawModel> HenawModel::load(const QString& folder, const core::TorchDevice& device)
 {
     const QDir dir(folder);
     auto model = core::readJsonObjectFile(dir.filePath(QStringLiteral("model.json")));
@@ -80,7 +80,7 @@ core::Expected<HenawModel> HenawModel::load(const QString& folder)
         auto arrays = readArrays(**reader);
         if (!arrays)
             return arrays.error();
-        auto net = HenawNetwork::create(*config, encoder->coefficientsOfVariation(), config->seed);
+        auto net = HenawNetwork::create(*config, encoder->coefficientsOfVariation(), config->seed, device);
         if (!net)
             return net.error();
         if (core::Status st = (*net)->load(*arrays, false); !st)

@@ -13,6 +13,7 @@
 // average of their variances (aleatoric) + variance of their means
 // (epistemic); in years through the training age mean and SD.
 
+#include "compute/torch_device.h"
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_config.h"
 #include "table/cohort.h"
@@ -43,7 +44,8 @@ public:
     HenawModel& operator=(HenawModel&&) noexcept;
     ~HenawModel();
 
-    static core::Expected<HenawModel> load(const QString& folder);
+    // `device`: a resolved one (resolveHenawDevice); the members are loaded there.
+    static core::Expected<HenawModel> load(const QString& folder, const core::TorchDevice& device = {});
     core::Status save(const QString& folder, const QJsonObject& trainingSummary) const;
 
     HenawPrediction predict(const Cohort& cohort, const std::vector<qsizetype>& rows, QString* error = nullptr) const;

@@ -1,6 +1,7 @@
 // LibTorch is included before any Qt header (Qt's `slots` macro breaks it).
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/torch.h>
 
 #include "henaw/henaw_network.h"
@@ -106,7 +107,7 @@ struct NetImpl : nn::Module {
         std::vector<torch::Tensor> m;
         for (auto& head : morbidity)
             m.push_back(head->forward(z));
-        o.morbidity = m.empty() ? torch::zeros({B, 0}) : torch::cat(m, 1);
+        o.morbidity = m.empty() ? torch::zeros({B, 0}, x.options()) : torch::cat(m, 1);
         return o;
     }
 
@@ -138,10 +139,11 @@ torch::Tensor coxLoss(const torch::Tensor& risk, const torch::Tensor& time, cons
     // Everyone tied at a time is in that time's risk set: use the log-sum at the end of each tie group.
     const int64_t m = ts.size(0);
     std::vector<int64_t> groupEnd(static_cast<size_t>(m));
-    const float* tv = ts.data_ptr<float>();
+    const torch::Tensor times = ts.cpu();
+    const float* tv = times.data_ptr<float>();
     for (int64_t i = m - 1; i >= 0; --i)
         groupEnd[size_t(i)] = (i + 1 < m && tv[i + 1] == tv[i]) ? groupEnd[size_t(i + 1)] : i;
-    const torch::Tensor lse = torch::logcumsumexp(rs, 0).index_select(0, torch::tensor(groupEnd, torch::kLong));
+    const torch::Tensor lse = torch::logcumsumexp(rs, 0).index_select(0, torch::tensor(groupEnd, torch::kLong).to(rs.device()));
     return -((rs - lse) * es).sum() / es.sum();
 }
 
@@ -159,7 +161,7 @@ torch::Tensor matrix(const float* data, int64_t rows, int64_t cols)
 
 std::vector<float> toVector(const torch::Tensor& t)
 {
-    const torch::Tensor c = t.detach().to(torch::kFloat).contiguous();
+    const torch::Tensor c = t.detach().to(torch::kFloat).contiguous().cpu();
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
@@ -168,6 +170,7 @@ std::vector<float> toVector(const torch::Tensor& t)
 struct HenawNetwork::Impl {
     HenawConfig config;
     Net net{nullptr};
+    torch::Device device = torch::kCPU;
     std::vector<torch::Tensor> adamM, adamV;
     int64_t adamStep = 0;
     int64_t steps = 0;
@@ -178,26 +181,27 @@ struct HenawNetwork::Impl {
     {
         net->train(training);
         const int64_t n = config.markers.size(), ng = config.interactions.size() + config.ratios.size(), k = config.morbidities.size();
-        const torch::Tensor x = matrix(b.x, b.rows, n), gx = matrix(b.g, b.rows, ng);
-        const torch::Tensor age = column(b.age, b.rows), time = column(b.time, b.rows), event = column(b.event, b.rows);
+        const torch::Tensor x = matrix(b.x, b.rows, n).to(device), gx = matrix(b.g, b.rows, ng).to(device);
+        const torch::Tensor age = column(b.age, b.rows).to(device), time = column(b.time, b.rows).to(device), event = column(b.event, b.rows).to(device);
+        const auto options = x.options();
         const NetImpl::Out o = net->forward(x, gx, age);
         Loss parts;
         parts.rows = b.rows;
         const torch::Tensor known = torch::isfinite(age);
-        torch::Tensor ageLoss = torch::zeros({}), probeLoss = torch::zeros({});
+        torch::Tensor ageLoss = torch::zeros({}, options), probeLoss = torch::zeros({}, options);
         if (known.any().item<bool>()) {
             const torch::Tensor y = age.masked_select(known), mu = o.ageMean.masked_select(known), lv = o.ageLogVar.masked_select(known);
             ageLoss = (0.5 * (lv + (y - mu).pow(2) * torch::exp(-lv))).mean();
             probeLoss = (o.probe.masked_select(known) - y).pow(2).mean();
         }
         const torch::Tensor cox = coxLoss(o.logHazard, time, event);
-        torch::Tensor morbidityLoss = torch::zeros({});
+        torch::Tensor morbidityLoss = torch::zeros({}, options);
         if (k > 0 && b.morbidity) {
-            const torch::Tensor labels = matrix(b.morbidity, b.rows, k), present = torch::isfinite(labels);
+            const torch::Tensor labels = matrix(b.morbidity, b.rows, k).to(device), present = torch::isfinite(labels);
             if (present.any().item<bool>())
                 morbidityLoss = torch::binary_cross_entropy_with_logits(o.morbidity.masked_select(present), labels.masked_select(present));
         }
-        torch::Tensor penalty = torch::zeros({});
+        torch::Tensor penalty = torch::zeros({}, options);
         for (const torch::Tensor& w : net->penalised)
             penalty = penalty + config.elasticAlpha * w.abs().mean() + (1 - config.elasticAlpha) * w.pow(2).mean();
         penalty = penalty * config.elasticLambda;
@@ -216,8 +220,9 @@ struct HenawNetwork::Impl {
 HenawNetwork::HenawNetwork() : d(std::make_unique<Impl>()) {}
 HenawNetwork::~HenawNetwork() = default;
 
-core::Expected<std::unique_ptr<HenawNetwork>> HenawNetwork::create(const HenawConfig& config, const std::vector<double>& cv, uint64_t seed)
-{
+core::Expected<std::unique_ptr<HenawNetwork>> HenawNetwork::create(const HenawConfig& config, const std::vector<double>& cv, uint64_t seed,
+                                                                   const core::TorchDevice& device)
+try {
     if (core::Status st = config.validate(); !st)
         return st.error();
     if (cv.size() != size_t(config.markers.size()))
@@ -226,11 +231,19 @@ core::Expected<std::unique_ptr<HenawNetwork>> HenawNetwork::create(const HenawCo
     std::unique_ptr<HenawNetwork> n(new HenawNetwork);
     n->d->config = config;
     n->d->net = Net(config, cv);
+    if (device.isCuda()) { // initialised on the CPU (the same weights for a seed), then moved
+        n->d->device = torch::Device(torch::kCUDA, torch::DeviceIndex(device.index));
+        n->d->net->to(n->d->device);
+        for (torch::Tensor& index : n->d->net->systemIndex) // plain members, not buffers
+            index = index.to(n->d->device);
+    }
     for (const torch::Tensor& p : n->d->net->parameters()) {
         n->d->adamM.push_back(torch::zeros_like(p));
         n->d->adamV.push_back(torch::zeros_like(p));
     }
     return n;
+} catch (const std::exception& e) { // LibTorch's, on a device: no memory, a driver error
+    return Error(QStringLiteral("HENAW on %1: %2").arg(device.label(), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
 }
 
 HenawNetwork::Loss HenawNetwork::trainStep(const HenawBatch& batch, double learningRate)
@@ -285,7 +298,8 @@ HenawNetwork::Outputs HenawNetwork::predict(const HenawBatch& b) const
     constexpr int64_t kChunk = kPredictChunkRows;
     for (int64_t start = 0; start < b.rows; start += kChunk) {
         const int64_t rows = std::min(kChunk, b.rows - start);
-        const NetImpl::Out o = d->net->forward(matrix(b.x + start * n, rows, n), matrix(ng ? b.g + start * ng : nullptr, rows, ng), column(b.age ? b.age + start : nullptr, rows));
+        const NetImpl::Out o = d->net->forward(matrix(b.x + start * n, rows, n).to(d->device), matrix(ng ? b.g + start * ng : nullptr, rows, ng).to(d->device),
+                                               column(b.age ? b.age + start : nullptr, rows).to(d->device));
         for (auto [target, t] : {std::pair{&out.ageMean, o.ageMean}, {&out.ageLogVar, o.ageLogVar}, {&out.logHazard, o.logHazard}, {&out.probe, o.probe},
                                  {&out.weights, o.weights}, {&out.morbidity, torch::sigmoid(o.morbidity)}}) {
             const std::vector<float> v = toVector(t);
@@ -321,6 +335,12 @@ std::vector<NamedArray> HenawNetwork::trainingState() const
         rng = toVector(generator.get_state());
     }
     out.push_back({"rng.cpu", {int64_t(rng.size())}, rng});
+    if (d->device.is_cuda()) { // dropout's masks on the device come from its own generator
+        at::Generator cuda = at::globalContext().defaultGenerator(d->device);
+        std::lock_guard<std::mutex> lock(cuda.mutex());
+        const std::vector<float> state = toVector(cuda.get_state());
+        out.push_back({"rng.cuda", {int64_t(state.size())}, state});
+    }
     return out;
 }
 
@@ -362,8 +382,16 @@ core::Status HenawNetwork::load(const std::vector<NamedArray>& arrays, bool with
     d->adamStep = int64_t(step->second->values.at(0));
     std::vector<uint8_t> bytes(rng->second->values.begin(), rng->second->values.end());
     at::Generator generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(torch::tensor(bytes, torch::kUInt8));
+    {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        generator.set_state(torch::tensor(bytes, torch::kUInt8));
+    }
+    if (const auto cudaState = byName.find("rng.cuda"); d->device.is_cuda() && cudaState != byName.end()) {
+        const std::vector<uint8_t> state(cudaState->second->values.begin(), cudaState->second->values.end());
+        at::Generator cuda = at::globalContext().defaultGenerator(d->device);
+        std::lock_guard<std::mutex> lock(cuda.mutex());
+        cuda.set_state(torch::tensor(state, torch::kUInt8));
+    }
     return core::okStatus();
 }
 
@@ -387,5 +415,15 @@ void setHenawThreads(int threads)
 int henawThreads() { return at::get_num_threads(); }
 
 std::string libTorchVersion() { return TORCH_VERSION; }
+
+int henawCudaDevices() { return at::hasCUDA() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
+
+core::Expected<core::TorchDevice> resolveHenawDevice(const core::TorchDevice& requested, int leasedCudaIndex)
+{
+    auto d = core::resolveTorchDevice(requested, {at::hasCUDA(), henawCudaDevices(), QString::fromLatin1(TORCH_VERSION)}, leasedCudaIndex);
+    if (d && d->isCuda())
+        at::globalContext().setAllowTF32CuBLAS(false); // float32 means float32, as on the CPU
+    return d;
+}
 
 } // namespace bioforge::age

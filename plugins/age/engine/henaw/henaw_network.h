@@ -25,6 +25,7 @@
 // Adam (torch.optim.Adam's update, no weight decay: the penalty regularises),
 // gradients clipped to a norm.
 
+#include "compute/torch_device.h"
 #include "henaw/henaw_config.h"
 #include "util/expected.h"
 
@@ -72,7 +73,12 @@ public:
         std::vector<float> morbidity;                            // rows x morbidities (probabilities)
     };
 
-    static core::Expected<std::unique_ptr<HenawNetwork>> create(const HenawConfig& config, const std::vector<double>& coefficientsOfVariation, uint64_t seed);
+    // `device`: a resolved one (resolveHenawDevice; not auto). On CUDA the parameters, Adam's
+    // moments and every batch live on the device; inputs go in and outputs come back as host
+    // arrays, so nothing else changes. Training there is reproducible to float rounding (CUDA's
+    // atomics reorder sums), not bit for bit as on the CPU.
+    static core::Expected<std::unique_ptr<HenawNetwork>> create(const HenawConfig& config, const std::vector<double>& coefficientsOfVariation, uint64_t seed,
+                                                                const core::TorchDevice& device = {});
     ~HenawNetwork();
 
     // One optimiser step (training mode). Throws HenawOutOfMemory (nothing applied) on device memory exhaustion.
@@ -98,6 +104,10 @@ private:
 };
 
 void setHenawThreads(int threads); // <= 0: every core
+// The device a HENAW run computes on (core/compute/torch_device.h) against this build's LibTorch;
+// `leasedCudaIndex`: the job's GPU lease, -1 without one. On CUDA, TF32 is turned off.
+core::Expected<core::TorchDevice> resolveHenawDevice(const core::TorchDevice& requested, int leasedCudaIndex = -1);
+int henawCudaDevices(); // CUDA devices this LibTorch sees (0 without CUDA)
 int henawThreads();
 std::string libTorchVersion();
 

@@ -125,7 +125,8 @@ void appendHistory(const QString& path, const QStringList& fields)
 
 std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(core::JobContext& ctx, const HenawConfig& c, const std::vector<double>& cv,
                                                                              const HenawSplitData& train, const HenawSplitData& validation,
-                                                                             HenawTrainingReport* report, const HenawTrainingHooks& hooks)
+                                                                             HenawTrainingReport* report, const HenawTrainingHooks& hooks,
+                                                                             const core::TorchDevice& device)
 {
     core::CheckpointStore& store = ctx.checkpoints();
     const int morbidities = int(c.morbidities.size());
@@ -142,7 +143,7 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
     for (int k = 0; k < c.ensemble; ++k) {
         const uint64_t seed = c.seed * 1000003ULL + uint64_t(k);
         const QString key = QStringLiteral("henaw/member-%1").arg(k, 2, 10, QLatin1Char('0'));
-        auto net = orThrow(HenawNetwork::create(c, cv, seed));
+        auto net = orThrow(HenawNetwork::create(c, cv, seed, device));
         MemberState s;
         s.batchSize = c.batchSize;
         std::vector<NamedArray> best;

@@ -52,7 +52,8 @@ struct HenawTrainingHooks {
 std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(core::JobContext& ctx, const HenawConfig& config,
                                                                              const std::vector<double>& coefficientsOfVariation,
                                                                              const HenawSplitData& train, const HenawSplitData& validation,
-                                                                             HenawTrainingReport* report, const HenawTrainingHooks& hooks = {});
+                                                                             HenawTrainingReport* report, const HenawTrainingHooks& hooks = {},
+                                                                             const core::TorchDevice& device = {});
 
 // The learning rate of an epoch: linear warm-up, then cosine to the minimum.
 double henawLearningRate(const HenawConfig& config, int epoch);

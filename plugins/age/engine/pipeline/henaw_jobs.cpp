@@ -2,6 +2,7 @@
 #include "pipeline/henaw_shards.h"
 
 #include "compute/blas_core.h"
+#include "compute/device_lease.h"
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_model.h"
@@ -47,6 +48,10 @@ core::Expected<HenawRunSettings> HenawRunSettings::fromParameters(const QJsonObj
         if (p.contains(QLatin1String(key)))
             s.overrides.insert(QLatin1String(key), p.value(QLatin1String(key)));
     s.threads = p.value(QLatin1String("threads")).toInt(0);
+    const auto device = core::parseTorchDevice(p.value(QLatin1String("device")).toString(QStringLiteral("cpu")));
+    if (!device)
+        return Error(QStringLiteral("age: %1").arg(device.error().message()));
+    s.device = *device;
     if (const QString shard = p.value(QLatin1String("shard")).toString(); !shard.isEmpty()) {
         const QStringList parts = shard.split(QLatin1Char('/'));
         bool okIndex = false, okCount = false;
@@ -195,6 +200,21 @@ std::vector<qsizetype> usableRows(const Cohort& c, const QStringList& markers)
 
 } // namespace
 
+core::JobRequirements henawRequirements(const HenawRunSettings& s)
+{
+    if (s.device.kind == core::TorchDevice::Kind::Cpu || henawCudaDevices() == 0)
+        return {core::DeviceNeed::CpuOnly, false};
+    return {core::DeviceNeed::GpuPreferred, false};
+}
+
+core::TorchDevice henawRunDevice(core::JobContext& ctx, const HenawRunSettings& s)
+{
+    const core::DeviceLease* lease = ctx.device();
+    const core::TorchDevice d = orThrow(resolveHenawDevice(s.device, lease && lease->device().kind == core::DeviceKind::Cuda ? lease->device().index : -1));
+    ctx.provenance().addLibrary(QStringLiteral("HENAW device"), d.isCuda() ? QStringLiteral("%1 (LibTorch CUDA)").arg(d.label()) : QStringLiteral("CPU"));
+    return d;
+}
+
 QList<core::StageSpec> henawTrainingStages()
 {
     return {{QStringLiteral("henaw-read"), QStringLiteral("Read the training table"), 0.05, QStringLiteral("tables")},
@@ -206,6 +226,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
                                             int64_t injectOutOfMemoryAt)
 {
     setHenawThreads(s.threads);
+    const core::TorchDevice device = henawRunDevice(ctx, s);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(libTorchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(henawThreads()));
     if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
@@ -231,7 +252,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     HenawTrainingReport training;
     HenawTrainingHooks hooks;
     hooks.injectOutOfMemoryAtStep = injectOutOfMemoryAt;
-    auto members = trainHenawEnsemble(ctx, config, encoder.coefficientsOfVariation(), train, validation, &training, hooks);
+    auto members = trainHenawEnsemble(ctx, config, encoder.coefficientsOfVariation(), train, validation, &training, hooks, device);
     if (!members)
         return std::nullopt;
 
@@ -285,7 +306,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
                       {QStringLiteral("write"), QStringLiteral("Write the results"), 0.1, QStringLiteral("files")}});
     setHenawThreads(m_settings.threads);
     ctx.beginStage(QStringLiteral("read"), 2);
-    const HenawModel model = orThrow(HenawModel::load(m_settings.model));
+    const HenawModel model = orThrow(HenawModel::load(m_settings.model, henawRunDevice(ctx, m_settings)));
     orThrow(ctx.provenance().addInputFile(QStringLiteral("HENAW model"), QDir(m_settings.model).filePath(QStringLiteral("model.json"))));
     ctx.advance();
     const ColumnMapping mapping = orThrow(ColumnMapping::load(m_settings.mapping));

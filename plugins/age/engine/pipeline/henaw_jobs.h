@@ -13,6 +13,7 @@
 //    acceleration and mortality log-hazard.
 // `evaluate --henaw MODEL` puts HENAW beside the published clocks.
 
+#include "compute/torch_device.h"
 #include "henaw/henaw_config.h"
 #include "jobs/job.h"
 #include "jobs/progress_model.h"
@@ -34,6 +35,9 @@ struct HenawRunSettings {
     QString configFile;     // train: a JSON HenawConfig whose fields override the defaults
     QJsonObject overrides;  // train: epochs, ensemble, batch_size, seed from the command line
     int threads = 0;
+    // Where HENAW computes (core/compute/torch_device.h; default cpu: the network is small, and on
+    // the CPU a resumed training is bit-identical to an uninterrupted one).
+    core::TorchDevice device;
     double minimumCoverage = 0.7; // train: a marker enters when this share of rows has it
     // predict as a cluster shard ("shard": "i/N", 1-based): rows of the plan's shard only (henaw_shards.h).
     int shardIndex = -1; // 0-based; -1: every row
@@ -57,9 +61,15 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
                                             int64_t injectOutOfMemoryAt = -1);
 QList<core::StageSpec> henawTrainingStages();
 
+// A GPU lease when the device may be CUDA and this LibTorch sees one; the CPU otherwise.
+core::JobRequirements henawRequirements(const HenawRunSettings& settings);
+// The run's device (its lease, if any, picks the GPU), recorded in its provenance.
+core::TorchDevice henawRunDevice(core::JobContext& ctx, const HenawRunSettings& settings);
+
 class HenawTrainJob final : public core::Job {
 public:
     explicit HenawTrainJob(HenawRunSettings settings) : m_settings(std::move(settings)) {}
+    core::JobRequirements requirements() const override { return henawRequirements(m_settings); }
     int checkpointSchema() const override { return 1; }
     core::JobOutcome run(core::JobContext& ctx) override;
     // Tests: member 0's training step n runs out of memory.
@@ -73,6 +83,7 @@ private:
 class HenawPredictJob final : public core::Job {
 public:
     explicit HenawPredictJob(HenawRunSettings settings) : m_settings(std::move(settings)) {}
+    core::JobRequirements requirements() const override { return henawRequirements(m_settings); }
     core::JobOutcome run(core::JobContext& ctx) override;
 
 private:

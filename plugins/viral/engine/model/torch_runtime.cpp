@@ -80,29 +80,14 @@ int torchCudaDeviceCount() { return at::hasCUDA() ? int(at::detail::getCUDAHooks
 
 core::Expected<EncoderDevice> resolveEncoderDevice(const EncoderDevice& requested, int leasedCudaIndex)
 {
-    EncoderDevice d = requested;
-    const int count = torchCudaDeviceCount();
-    if (d.kind == EncoderDevice::Kind::Cpu)
-        return d;
-    if (d.kind == EncoderDevice::Kind::Auto) {
-        if (count == 0) {
-            d.kind = EncoderDevice::Kind::Cpu;
-            return d;
-        }
-        d.kind = EncoderDevice::Kind::Cuda;
-    }
-    if (!at::hasCUDA())
-        return core::Error(QStringLiteral("device %1: this build's LibTorch %2 has no CUDA (Debian's LibTorch is CPU-only); build against a CUDA "
-                                          "LibTorch (cmake -DTorch_DIR=<libtorch>/share/cmake/Torch) or choose device cpu")
-                               .arg(requested.label(), QString::fromStdString(torchVersion())));
-    if (count == 0)
-        return core::Error(QStringLiteral("device %1: LibTorch %2 has CUDA but sees no CUDA device (driver, CUDA_VISIBLE_DEVICES?)")
-                               .arg(requested.label(), QString::fromStdString(torchVersion())));
-    if (d.index < 0)
-        d.index = leasedCudaIndex >= 0 && leasedCudaIndex < count ? leasedCudaIndex : 0;
-    if (d.index >= count)
-        return core::Error(QStringLiteral("device %1: LibTorch sees %2 CUDA device(s), cuda:0 … cuda:%3").arg(requested.label()).arg(count).arg(count - 1));
-    at::globalContext().setAllowTF32CuBLAS(false); // float32 means float32 (cuBLAS would round inputs to TF32 otherwise)
+    const core::TorchCudaSupport cuda{at::hasCUDA(), torchCudaDeviceCount(), QString::fromStdString(torchVersion())};
+    auto resolved = core::resolveTorchDevice(requested, cuda, leasedCudaIndex);
+    if (!resolved)
+        return resolved.error();
+    EncoderDevice d(*resolved);
+    d.portableKernels = requested.portableKernels;
+    if (d.isCuda())
+        at::globalContext().setAllowTF32CuBLAS(false); // float32 means float32 (cuBLAS would round inputs to TF32 otherwise)
     return d;
 }
 

@@ -43,7 +43,7 @@ struct PredictSettings {
     EncoderPrecision precision = EncoderPrecision::Float32; // part of resultKey()
     // Where the encoders run (encoder_device.h; resolved when the run starts). Not part of
     // resultKey(): a device changes a result by float reordering only (docs/gpu.md).
-    EncoderDevice device{EncoderDevice::Kind::Auto};
+    EncoderDevice device = core::TorchDevice{core::TorchDevice::Kind::Auto};
     // A cluster shard run ("shard": "i/N", 1-based in the parameters): the
     // run computes shard i of N of the single-machine layout (shard_plan.h).
     int shardIndex = -1;           // 0-based; -1: the whole input
