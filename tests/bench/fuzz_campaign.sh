@@ -51,7 +51,7 @@ for t in "${targets[@]}"; do
   log="$dir/fuzz-$t.log"
   set +e
   began=$(date +%s)
-  "$dir/tests/fuzz/fuzz_$t" "$corpus" "$root/tests/fuzz/corpus/$t" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$dir/tests/fuzz/fuzz_$t" "$corpus" "$root/tests/fuzz/corpus/$t" "${dict[@]}" -keep_seed=1 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len="${FUZZ_MAX_LEN:-65536}" -print_final_stats=1 -artifact_prefix="$artifacts" "${runs[@]}" >"$log" 2>&1
   rc=$?
   set -e
