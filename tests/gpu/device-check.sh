@@ -11,7 +11,9 @@
 #   4 sanitizer compute-sanitizer memcheck, initcheck, synccheck of tst_gpu_kernels --small
 #   5 bench    bench_gpu_matvec: 7B-shaped passes vs measured copy bandwidth
 #   6 backend  tst_gpu_backend: greedy ids and logits through the whole engine
-#   7 torch    torch_probe built against the machine's PyTorch LibTorch (only if time is left)
+#   7 torch    against the machine's PyTorch LibTorch (only if time is left): torch_probe, then
+#              torch_engines_check — the viral encoders and HENAW built from the plugins' sources
+#              with the carried Qt headers and libbioforge_core, on cuda:0 against the CPU
 #   8 summary  summary.md: each step's result and time, the bench table
 # STEPS=3,5 runs only some; DEADLINE_S (default 420) skips steps that would start
 # after it. Files under $OUT: summary.md env.txt build.log kernels.log
@@ -142,10 +144,26 @@ backend() {
 
 torch_probe() {
     {
-        local prefix
-        prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)') || { echo "no PyTorch here"; return 78; }
+        local prefix rc
+        prefix=${TORCH_CMAKE_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')} || { echo "no PyTorch here"; return 78; }
+        rm -rf /tmp/bf-qt && mkdir -p /tmp/bf-qt
+        local engines=OFF
+        if [ -f "$carry/qt-include.tar.xz" ] && [ -d "$carry/models/viral" ]; then
+            tar -C /tmp/bf-qt -xJf "$carry/qt-include.tar.xz" && engines=ON
+            # libbioforge_core and Qt's runtime side by side for the link (the carried ones).
+            ln -sf "$carry/lib/libbioforge_core.so.0" /tmp/bf-rt/libbioforge_core.so.0
+        fi
         cmake -S tests/gpu -B /tmp/bf-torch -G Ninja -DCMAKE_BUILD_TYPE=Release -DBIOFORGE_CUDA=OFF -DBIOFORGE_TORCH_PROBE=ON \
-            -DTorch_DIR="$prefix/Torch" && ninja -C /tmp/bf-torch -j "$(nproc)" torch_probe && /tmp/bf-torch/tests/bin/torch_probe
+            -DBIOFORGE_TORCH_ENGINES=$engines -DBIOFORGE_QT_INCLUDE=/tmp/bf-qt -DBIOFORGE_RUNTIME_LIBS=/tmp/bf-rt -DTorch_DIR="$prefix/Torch" \
+            && ninja -C /tmp/bf-torch -j "$(nproc)" torch_probe $([ $engines = ON ] && echo torch_engines_check) || return 1
+        /tmp/bf-torch/tests/bin/torch_probe
+        rc=$?
+        # 77 (no CUDA device): the engines' check still runs, to say so itself (or, with
+        # ENGINES_ARGS=--cpu, the dry run here, to run its comparisons with the CPU as the device).
+        [ $rc -eq 0 ] || [ $rc -eq 77 ] || return $rc
+        [ $engines = ON ] || { echo "torch_engines_check: not built (no qt-include.tar.xz or models/viral carried)"; return $rc; }
+        echo "== torch_engines_check"
+        LD_LIBRARY_PATH="/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" /tmp/bf-torch/tests/bin/torch_engines_check "$carry/models/viral" ${ENGINES_ARGS:-}
     } > "$OUT/torch.log" 2>&1
 }
 
@@ -158,7 +176,7 @@ step 4 sanitizer 90 sanitizer
 step 5 bench 120 bench
 step 6 backend 90 backend
 # Optional: only when two minutes are left before the deadline.
-if [ $(( deadline - $(elapsed) )) -ge 120 ]; then step 7 torch 150 torch_probe; else result[torch]="skipped: not enough time left"; fi
+if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; else result[torch]="skipped: not enough time left"; fi
 
 {
     echo "# GPU device check, $(date -u +%FT%TZ), $(elapsed) s"
@@ -173,7 +191,7 @@ if [ $(( deadline - $(elapsed) )) -ge 120 ]; then step 7 torch 150 torch_probe; 
     echo
     [ -f "$OUT/kernels.log" ] && { echo "kernels: $(grep -c '^ok' "$OUT/kernels.log") ok, $(grep -c '^FAIL' "$OUT/kernels.log") failed; $(tail -1 "$OUT/kernels.log")"; }
     [ -f "$OUT/backend.log" ] && { echo "backend: $(grep '^Totals' "$OUT/backend.log")"; grep -E 'worst|reference sequences' "$OUT/backend.log" | sed 's/^/    /'; }
-    [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax' "$OUT/torch.log" | sed 's/^/    /'; }
+    [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax| against |rows/s|ms per batch|rows on the device|checks|error' "$OUT/torch.log" | sed 's/^/    /'; }
     [ -f "$OUT/sanitizer.log" ] && echo "sanitizer: $(grep -E '^==|ERROR SUMMARY' "$OUT/sanitizer.log" | tr '\n' ' ')"
     if [ -s "$OUT/bench.tsv" ]; then echo; echo '```'; cat "$OUT/bench.tsv"; echo '```'; else echo "bench: $(tail -1 /tmp/bf-bench.log 2>/dev/null)"; fi
 } > "$OUT/summary.md"

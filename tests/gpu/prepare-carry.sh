@@ -50,6 +50,17 @@ else
     echo "prepare-carry: $shared_models is missing: the greedy-id check will be skipped there" >&2
 fi
 
+# For torch_engines_check (built there against the device's LibTorch): Qt's headers and the
+# viral fixtures' tiny encoders.
+tar -C /usr/include/x86_64-linux-gnu/qt6 -cJf "$carry/qt-include.tar.xz" QtCore
+for m in dnabert_s_tiny esm2_tiny; do
+    if [ -d "$root/../shared/fixtures/viral/$m" ]; then
+        mkdir -p "$carry/models/viral" && cp -r "$root/../shared/fixtures/viral/$m" "$carry/models/viral/"
+    else
+        echo "prepare-carry: ../shared/fixtures/viral/$m is missing: torch_engines_check will not be built there" >&2
+    fi
+done
+
 tree_bytes=$(git ls-files -z | xargs -0 stat -c %s 2>/dev/null | awk '{s+=$1} END {print s+0}')
 untracked_bytes=$(git ls-files -z --others --exclude-standard | xargs -0 -r stat -c %s 2>/dev/null | awk '{s+=$1} END {print s+0}')
 carry_bytes=$(du -sb "$carry" | cut -f1)
