@@ -151,7 +151,7 @@ torch_probe() {
         if [ -f "$carry/qt-include.tar.xz" ] && [ -d "$carry/models/viral" ]; then
             tar -C /tmp/bf-qt -xJf "$carry/qt-include.tar.xz" && engines=ON
             # libbioforge_core and Qt's runtime side by side for the link (the carried ones).
-            ln -sf "$carry/lib/libbioforge_core.so.0" /tmp/bf-rt/libbioforge_core.so.0
+            mkdir -p /tmp/bf-rt && ln -sf "$carry/lib/libbioforge_core.so.0" /tmp/bf-rt/libbioforge_core.so.0
         fi
         cmake -S tests/gpu -B /tmp/bf-torch -G Ninja -DCMAKE_BUILD_TYPE=Release -DBIOFORGE_CUDA=OFF -DBIOFORGE_TORCH_PROBE=ON \
             -DBIOFORGE_TORCH_ENGINES=$engines -DBIOFORGE_QT_INCLUDE=/tmp/bf-qt -DBIOFORGE_RUNTIME_LIBS=/tmp/bf-rt -DTorch_DIR="$prefix/Torch" \

@@ -56,7 +56,7 @@ void ChatController::setSettings(const ChatSettings& settings)
         (void)s->updateSettings(m_conversation, m_model->summary.path, m_model->sha256, m_settings.toJson());
 }
 
-void ChatController::loadModel(const QString& path)
+void ChatController::loadModel(const QString& path, const DeviceChoice& device)
 {
     if (!m_loadRunId.isEmpty())
         return;
@@ -69,6 +69,7 @@ void ChatController::loadModel(const QString& path)
     auto handle = std::make_shared<core::JobHandle>(record, std::make_unique<ModelLoadJob>(path), scratch, scratch);
     m_loadRunId = record.runId;
     m_loadPath = path;
+    m_loadDevice = device;
     emit modelLoading(path);
     m_session.scheduler().submit(handle);
 }
@@ -93,7 +94,7 @@ void ChatController::onModelJobEnded(const QString& runId)
             m_model = ModelCard{*result, sha};
             emit modelLoaded();
         }, Qt::QueuedConnection);
-    });
+    }, m_loadDevice);
 }
 
 QList<ConversationSummary> ChatController::conversations(const QString& search) const

@@ -43,7 +43,8 @@ public:
     explicit ChatController(core::Session& session, QObject* parent = nullptr);
     ~ChatController() override;
 
-    void loadModel(const QString& path);
+    // `device`: where the model runs (the page's device choice); a GPU that cannot be had is a failed() with the reason.
+    void loadModel(const QString& path, const DeviceChoice& device = {});
     const std::optional<ModelCard>& model() const { return m_model; }
     const QString& modelPath() const { return m_loadPath; }
     bool busy() const { return m_request != 0; }
@@ -92,6 +93,7 @@ private:
     std::optional<ModelCard> m_model;
     QString m_loadRunId;
     QString m_loadPath;
+    DeviceChoice m_loadDevice;
     ChatSettings m_settings;
     QString m_conversation;
     uint64_t m_request = 0;

@@ -1,6 +1,7 @@
 #include "chat_page.h"
 
 #include "chat_controller.h"
+#include "compute/device_discovery.h"
 #include "conversation_panel.h"
 #include "models/model_registry.h"
 #include "runs/session.h"
@@ -32,6 +33,17 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_models = new QComboBox(this);
     m_models->setObjectName(QStringLiteral("modelChoice"));
     m_models->setMinimumWidth(260);
+    // The devices this workbench found (core's discovery: CUDA and HIP GPUs); loading on a GPU
+    // needs this build's GPU module too, and says so when it is missing (docs/gpu.md).
+    m_devices = new QComboBox(this);
+    m_devices->setObjectName(QStringLiteral("deviceChoice"));
+    m_devices->addItem(tr("CPU"), QStringLiteral("cpu"));
+    const core::DeviceReport& found = core::DeviceDiscovery::report();
+    for (const core::DeviceInfo& gpu : found.gpus())
+        m_devices->addItem(QStringLiteral("%1 (%2)").arg(gpu.name, gpu.id), gpu.id);
+    m_devices->setToolTip(found.gpus().isEmpty() ? tr("No GPU found: %1").arg(found.notes.join(QStringLiteral("; ")))
+                                                 : tr("Where the model runs; a GPU runs its matrix products (docs/gpu.md)"));
+    m_devices->setEnabled(m_devices->count() > 1);
     auto* open = new QPushButton(tr("Open .gguf…"), this);
     m_load = new QPushButton(tr("Load"), this);
     m_load->setObjectName(QStringLiteral("loadModelButton"));
@@ -66,6 +78,8 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     auto* modelRow = new QHBoxLayout;
     modelRow->addWidget(new QLabel(tr("Model"), this));
     modelRow->addWidget(m_models, 1);
+    modelRow->addWidget(new QLabel(tr("on"), this));
+    modelRow->addWidget(m_devices);
     modelRow->addWidget(open);
     modelRow->addWidget(m_load);
     auto* buttons = new QHBoxLayout;
@@ -99,11 +113,11 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
             return;
         m_models->addItem(QFileInfo(path).fileName(), path);
         m_models->setCurrentIndex(m_models->count() - 1);
-        m_controller->loadModel(path);
+        m_controller->loadModel(path, chosenDevice());
     });
     connect(m_load, &QPushButton::clicked, this, [this] {
         if (!m_models->currentData().toString().isEmpty())
-            m_controller->loadModel(m_models->currentData().toString());
+            m_controller->loadModel(m_models->currentData().toString(), chosenDevice());
     });
     connect(m_send, &QPushButton::clicked, this, [this] {
         const QString text = m_input->toPlainText();
@@ -206,6 +220,11 @@ void ChatPage::reloadModelChoices()
         m_models->setCurrentIndex(i);
 }
 
+DeviceChoice ChatPage::chosenDevice() const
+{
+    return parseDevice(m_devices->currentData().toString()).valueOr(DeviceChoice{});
+}
+
 void ChatPage::updateModelCard()
 {
     const auto& model = m_controller->model();
@@ -217,13 +236,14 @@ void ChatPage::updateModelCard()
     QStringList types;
     for (const auto& [type, count] : s.tensorTypes)
         types << QStringLiteral("%1 ×%2").arg(QString::fromStdString(type)).arg(count);
-    m_card->setText(tr("<b>%1</b> — %2, %3 M parameters, %4 MiB, context %5, vocabulary %6<br/>weights: %7<br/>chat format: %8<br/>SHA-256 %9")
+    m_card->setText(tr("<b>%1</b> — %2, %3 M parameters, %4 MiB, context %5, vocabulary %6<br/>weights: %7<br/>chat format: %8<br/>runs on: %9<br/>SHA-256 %10")
                         .arg(QString::fromStdString(s.name).toHtmlEscaped(), QString::fromStdString(s.architecture))
                         .arg(double(s.parameters) / 1e6, 0, 'f', 1)
                         .arg(double(s.weightBytes) / (1 << 20), 0, 'f', 1)
                         .arg(s.contextLength)
                         .arg(s.vocabSize)
-                        .arg(types.join(QStringLiteral(", ")), QString::fromStdString(s.detectedFamily), model->sha256));
+                        .arg(types.join(QStringLiteral(", ")), QString::fromStdString(s.detectedFamily), QString::fromStdString(s.backend).toHtmlEscaped(),
+                             model->sha256));
     if (m_context.session && m_context.session->models().testModelFor(m_controller->modelPath()))
         m_card->setText(m_card->text() + tr("<br/><b>TEST model</b> (random weights): its text is gibberish by design."));
     m_settings->showModelTemplate(QString::fromStdString(ChatTemplate::detect(s.chatTemplate).toJson()));

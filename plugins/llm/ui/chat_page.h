@@ -21,6 +21,7 @@ namespace bioforge::llm {
 class ChatController;
 class ConversationPanel;
 class SettingsPanel;
+struct DeviceChoice;
 struct TurnStats;
 
 class ChatPage : public QWidget {
@@ -36,6 +37,7 @@ private:
     void renderTranscript();
     void updateModelCard();
     void updateButtons();
+    DeviceChoice chosenDevice() const; // the device choice's entry (the CPU when it has no other)
     void reloadModelChoices();
     void onTurnFinished(const TurnStats& stats);
 
@@ -44,6 +46,7 @@ private:
     ConversationPanel* m_conversations;
     SettingsPanel* m_settings;
     QComboBox* m_models;
+    QComboBox* m_devices; // where a model is loaded: the CPU, or a GPU the workbench found
     QPushButton* m_load;
     QLabel* m_card;
     QTextBrowser* m_transcript;

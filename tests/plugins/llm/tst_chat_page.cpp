@@ -4,6 +4,7 @@
 
 #include "chat_controller.h"
 #include "chat_page.h"
+#include "compute/device_discovery.h"
 #include "jobs/job_scheduler.h"
 #include "log/logging.h"
 #include "runs/session.h"
@@ -12,6 +13,7 @@
 #include "support/test_support.h"
 #include "synth/model_synthesizer.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QJsonArray>
 #include <QLabel>
@@ -64,6 +66,27 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_page->controller().model().has_value(), 30000);
         QCOMPARE(m_page->controller().model()->sha256.size(), 64);
         QTRY_VERIFY(m_page->findChild<QLabel*>(QStringLiteral("modelCard"))->text().contains(QStringLiteral("SHA-256")));
+    }
+
+    void theCardSaysWhereTheModelRunsAndAGpuThatCannotBeHadIsRefused()
+    {
+        // The device choice lists the CPU first, then every GPU the workbench found.
+        auto* devices = m_page->findChild<QComboBox*>(QStringLiteral("deviceChoice"));
+        QVERIFY(devices);
+        QCOMPARE(devices->itemData(0).toString(), QStringLiteral("cpu"));
+        QCOMPARE(devices->count(), 1 + int(core::DeviceDiscovery::report().gpus().size()));
+        QTRY_VERIFY(m_page->controller().model().has_value()); // the model of the test before, on the CPU
+        QVERIFY2(m_page->findChild<QLabel*>(QStringLiteral("modelCard"))->text().contains(QStringLiteral("runs on: cpu ")),
+                 qPrintable(m_page->findChild<QLabel*>(QStringLiteral("modelCard"))->text()));
+        if (!core::DeviceDiscovery::report().gpus().isEmpty())
+            QSKIP("this machine has a GPU: the refusal is checked where it has none");
+        // A GPU asked for where there is none: a failure that names it, and the model loaded before stays.
+        QSignalSpy failed(&m_page->controller(), &ChatController::failed);
+        m_page->controller().loadModel(m_dir.filePath(QStringLiteral("chat.gguf")), *parseDevice(QStringLiteral("cuda:0")));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        const QString why = failed.first().first().toString();
+        QVERIFY2(why.contains(QStringLiteral("cuda:0")), qPrintable(why));
+        QVERIFY(m_page->controller().model().has_value()); // the model loaded before stays (the next tests chat with it)
     }
 
     void aQuestionStreamsAnAnswerAndPersists()

@@ -311,9 +311,13 @@ private slots:
             const auto s = PredictSettings::fromParameters(p);
             QVERIFY2(s, text);
             QCOMPARE(s->device.label(), QLatin1String(label));
-            // A device changes a result by float reordering only: cached results stay usable.
+            // The parameter alone leaves the key: a run that ends up on the CPU keeps older runs' keys.
             QCOMPARE(s->resultKey(), byDefault->resultKey());
         }
+        // A result computed on a GPU gets a key of its own (its kernels round differently).
+        PredictSettings onGpu = *byDefault;
+        onGpu.computedOnCuda = true;
+        QVERIFY(onGpu.resultKey() != byDefault->resultKey());
         for (const char* bad : {"gpu", "cuda:", "cuda:x", "cuda:-1", "cuda:+1", "cuda:01", "hip:0", "cuda0"}) {
             p.insert(QStringLiteral("device"), QLatin1String(bad));
             const auto s = PredictSettings::fromParameters(p);

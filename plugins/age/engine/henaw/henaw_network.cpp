@@ -227,7 +227,18 @@ try {
         return st.error();
     if (cv.size() != size_t(config.markers.size()))
         return Error(QStringLiteral("HENAW: %1 coefficients of variation for %2 markers").arg(cv.size()).arg(config.markers.size()));
-    torch::manual_seed(seed);
+    // The CPU's generator (the initial weights) and, on CUDA, that device's alone (dropout there):
+    // torch::manual_seed would reseed every device's, under another job training on another GPU.
+    {
+        at::Generator cpu = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(cpu.mutex());
+        cpu.set_current_seed(seed);
+    }
+    if (device.isCuda()) {
+        at::Generator cuda = at::globalContext().defaultGenerator(torch::Device(torch::kCUDA, torch::DeviceIndex(device.index)));
+        std::lock_guard<std::mutex> lock(cuda.mutex());
+        cuda.set_current_seed(seed);
+    }
     std::unique_ptr<HenawNetwork> n(new HenawNetwork);
     n->d->config = config;
     n->d->net = Net(config, cv);
@@ -416,11 +427,12 @@ int henawThreads() { return at::get_num_threads(); }
 
 std::string libTorchVersion() { return TORCH_VERSION; }
 
-int henawCudaDevices() { return at::hasCUDA() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
+// at::hasCUDA() is "a device is visible"; hasCUDART() is "built with CUDA" (false in a CPU LibTorch).
+int henawCudaDevices() { return at::detail::getCUDAHooks().hasCUDART() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
 
 core::Expected<core::TorchDevice> resolveHenawDevice(const core::TorchDevice& requested, int leasedCudaIndex)
 {
-    auto d = core::resolveTorchDevice(requested, {at::hasCUDA(), henawCudaDevices(), QString::fromLatin1(TORCH_VERSION)}, leasedCudaIndex);
+    auto d = core::resolveTorchDevice(requested, {at::detail::getCUDAHooks().hasCUDART(), henawCudaDevices(), QString::fromLatin1(TORCH_VERSION)}, leasedCudaIndex);
     if (d && d->isCuda())
         at::globalContext().setAllowTF32CuBLAS(false); // float32 means float32, as on the CPU
     return d;

@@ -74,17 +74,16 @@ core::Expected<ModelSummary> InferenceEngine::summarize(const QString& path, con
     s.detectedFamily = ChatTemplate::detect(s.chatTemplate).family;
     for (const GgufTensorInfo& t : file.tensors())
         ++s.tensorTypes[ggmlTypeName(t.type)];
+    s.backend = model.backend().name();
     return s;
 }
 
-void InferenceEngine::loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done)
+void InferenceEngine::loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done, const DeviceChoice& device)
 {
-    post([this, path, done = std::move(done)] {
+    post([this, path, done = std::move(done), device] {
       try {
-        m_conversations.clear();
-        m_model.reset();
-        m_tokenizer.reset();
-        m_file.reset();
+        // The file, its vocabulary and the device are checked while the loaded model stays: a
+        // refusal (no such GPU, a damaged file) leaves the chat as it was. The mapping is lazy.
         auto file = GgufFile::open(path);
         if (!file) {
             done(file.error());
@@ -96,7 +95,17 @@ void InferenceEngine::loadModel(const QString& path, std::function<void(core::Ex
             done(vocab.error());
             return;
         }
-        auto model = LlamaModel::load(shared, LlamaModel::Options::cpu(m_options.threads, m_options.kernels));
+        auto options = device.kind == DeviceChoice::Kind::Cpu ? core::Expected<LlamaModel::Options>(LlamaModel::Options::cpu(m_options.threads, m_options.kernels))
+                                                              : backendOptions(device, m_options.threads, *shared, m_options.kernels);
+        if (!options) {
+            done(options.error());
+            return;
+        }
+        m_conversations.clear(); // the old model's memory goes before the new one's is taken
+        m_model.reset();
+        m_tokenizer.reset();
+        m_file.reset();
+        auto model = LlamaModel::load(shared, *options);
         if (!model) {
             done(model.error());
             return;

@@ -6,6 +6,7 @@
 // forwards them as queued signals). No state is shared between chats; a
 // cancelled request stops before its next token.
 
+#include "compute/device_choice.h"
 #include "runtime/conversation.h"
 #include "quant/vec_dot.h"
 #include "util/expected.h"
@@ -39,6 +40,7 @@ struct ModelSummary {
     std::string chatTemplate; // the model's Jinja template, if any
     std::string detectedFamily;
     std::map<std::string, int> tensorTypes; // type name -> tensor count
+    std::string backend;                    // where it runs: the back-end's name (CPU kernels and threads, or the GPU)
 };
 
 class InferenceEngine {
@@ -61,7 +63,9 @@ public:
     InferenceEngine& operator=(const InferenceEngine&) = delete;
 
     // Loads (or replaces) the model; conversations of the previous model are dropped.
-    void loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done);
+    // `device` (device_choice.h): a GPU is opened, and its free memory checked, before the
+    // weights load; a machine without one gets that error through `done`.
+    void loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done, const DeviceChoice& device = {});
     // Queues a generation for a conversation; returns its request id.
     uint64_t submit(const QString& conversation, GenerationRequest request, Callbacks callbacks);
     void cancel(uint64_t requestId);

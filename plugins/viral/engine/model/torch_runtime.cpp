@@ -76,11 +76,12 @@ bool torchThreadsInBlas() { return g_blasPool; }
 
 bool torchHasCuda() { return at::hasCUDA(); }
 
-int torchCudaDeviceCount() { return at::hasCUDA() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
+// at::hasCUDA() is "a device is visible"; hasCUDART() is "built with CUDA" (false in a CPU LibTorch).
+int torchCudaDeviceCount() { return at::detail::getCUDAHooks().hasCUDART() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
 
 core::Expected<EncoderDevice> resolveEncoderDevice(const EncoderDevice& requested, int leasedCudaIndex)
 {
-    const core::TorchCudaSupport cuda{at::hasCUDA(), torchCudaDeviceCount(), QString::fromStdString(torchVersion())};
+    const core::TorchCudaSupport cuda{at::detail::getCUDAHooks().hasCUDART(), torchCudaDeviceCount(), QString::fromStdString(torchVersion())};
     auto resolved = core::resolveTorchDevice(requested, cuda, leasedCudaIndex);
     if (!resolved)
         return resolved.error();

@@ -68,13 +68,19 @@ JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == co
 
 } // namespace
 
-core::JobRequirements PredictJob::requirements() const
+core::JobRequirements encoderRequirements(const PredictSettings& settings)
 {
     // GpuPreferred for an explicit cuda too: the lease only picks the device; a LibTorch that
     // cannot use it fails the run with resolveEncoderDevice's reason.
-    if (m_settings.device.kind == EncoderDevice::Kind::Cpu || torchCudaDeviceCount() == 0)
+    if (settings.device.kind == EncoderDevice::Kind::Cpu || torchCudaDeviceCount() == 0)
         return {core::DeviceNeed::CpuOnly, false};
     return {core::DeviceNeed::GpuPreferred, false};
+}
+
+int leasedCudaIndex(const core::JobContext& ctx)
+{
+    const core::DeviceLease* lease = ctx.device();
+    return lease && lease->device().kind == core::DeviceKind::Cuda ? lease->device().index : -1;
 }
 
 JobOutcome PredictJob::run(core::JobContext& ctx)
@@ -86,8 +92,8 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
                       {QStringLiteral("merge"), QStringLiteral("Merge features"), 0.03, shards},
                       {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02, shards},
                       {QStringLiteral("results"), QStringLiteral("Results"), 0.05, shards}});
-    const core::DeviceLease* lease = ctx.device();
-    m_device = orThrow(resolveEncoderDevice(m_settings.device, lease && lease->device().kind == core::DeviceKind::Cuda ? lease->device().index : -1));
+    m_device = orThrow(resolveEncoderDevice(m_settings.device, leasedCudaIndex(ctx)));
+    m_settings.computedOnCuda = m_device.isCuda();
     setTorchThreads(m_settings.threads, m_settings.precision == EncoderPrecision::BFloat16);
     configureTorchHeap();
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
@@ -158,7 +164,7 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
         ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch CPU kernels"), core::describeAtenCapability());
-    if (m_settings.precision == EncoderPrecision::BFloat16 && !cpuHasBFloat16())
+    if (m_settings.precision == EncoderPrecision::BFloat16 && !m_device.isCuda() && !cpuHasBFloat16())
         ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AVX-512 BF16 instructions, so the bfloat16 products are emulated "
                                                    "and may be slower than fp32; the results are bf16's all the same"));
     QString device;

@@ -18,13 +18,19 @@ namespace bioforge::viral {
 
 struct FrameIndex;
 
+// A GPU lease where the encoders may run on CUDA (device auto or cuda[:N] and a LibTorch that
+// sees a CUDA device); the CPU otherwise. PredictJob's and ValidateJob's.
+core::JobRequirements encoderRequirements(const PredictSettings& settings);
+// The CUDA device number of the job's GPU lease; -1 without one.
+int leasedCudaIndex(const core::JobContext& ctx);
+
 class PredictJob final : public core::Job {
 public:
     explicit PredictJob(PredictSettings settings) : m_settings(std::move(settings)) {}
 
     // A GPU lease where the encoders may run on CUDA (device auto or cuda[:N] and a LibTorch
     // that sees a CUDA device); the CPU otherwise.
-    core::JobRequirements requirements() const override;
+    core::JobRequirements requirements() const override { return encoderRequirements(m_settings); }
     int checkpointSchema() const override { return 3; } // 3: a contig that fits in a shard never spans two
     core::JobOutcome run(core::JobContext& ctx) override;
 

@@ -41,9 +41,11 @@ struct PredictSettings {
     bool reuseResults = true;      // reuse results of unchanged contigs from earlier runs
     int threads = 0;               // 0: all cores
     EncoderPrecision precision = EncoderPrecision::Float32; // part of resultKey()
-    // Where the encoders run (encoder_device.h; resolved when the run starts). Not part of
-    // resultKey(): a device changes a result by float reordering only (docs/gpu.md).
+    // Where the encoders run (encoder_device.h; resolved when the run starts). The run sets
+    // computedOnCuda once it is: results computed on a GPU get keys of their own (its kernels
+    // round differently, in bf16 more than by reordering), CPU keys stay those of older runs.
     EncoderDevice device = core::TorchDevice{core::TorchDevice::Kind::Auto};
+    bool computedOnCuda = false;
     // A cluster shard run ("shard": "i/N", 1-based in the parameters): the
     // run computes shard i of N of the single-machine layout (shard_plan.h).
     int shardIndex = -1;           // 0-based; -1: the whole input

@@ -42,7 +42,7 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     QJsonObject report;
     QElapsedTimer timer;
     timer.start();
-    const EncoderDevice device = core::orThrow(resolveEncoderDevice(m_settings.device));
+    const EncoderDevice device = core::orThrow(resolveEncoderDevice(m_settings.device, leasedCudaIndex(ctx)));
     report.insert(QStringLiteral("device"), device.isCuda() ? device.label() : QStringLiteral("cpu"));
     auto dna = DnabertModel::load(m_settings.dnabert.path, m_settings.precision, device);
     if (!dna)
@@ -80,7 +80,7 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     core::CheckpointStore store(scratch.filePath(QStringLiteral("checkpoints")), 1);
     core::ProvenanceRecorder provenance(scratch.filePath(QStringLiteral("out")));
     core::JobContext inner(ctx.runId() + QStringLiteral("-validation"), ctx.clock(),
-                           {&store, &provenance, nullptr, scratch.filePath(QStringLiteral("out")), QString()});
+                           {&store, &provenance, ctx.device(), scratch.filePath(QStringLiteral("out")), QString()}); // the same GPU lease
     timer.restart();
     if (PredictJob(tiny).run(inner) != core::JobOutcome::Finished)
         throw JobFailure(QStringLiteral("the tiny pipeline run did not finish"));

@@ -7,6 +7,7 @@
 // or step and why.
 
 #include "jobs/job.h"
+#include "pipeline/predict_job.h"
 #include "pipeline/predict_settings.h"
 
 namespace bioforge::viral {
@@ -14,6 +15,7 @@ namespace bioforge::viral {
 class ValidateJob final : public core::Job {
 public:
     explicit ValidateJob(PredictSettings settings) : m_settings(std::move(settings)) {}
+    core::JobRequirements requirements() const override { return encoderRequirements(m_settings); }
     core::JobOutcome run(core::JobContext& ctx) override;
 
     // A contig of `length` bases made of sense codons (seeded): its forward frames translate.
