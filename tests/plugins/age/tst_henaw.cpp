@@ -11,6 +11,7 @@
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_model.h"
 #include "henaw/henaw_network.h"
+#include "henaw/henaw_runtime.h"
 #include "io/json_file.h"
 #include "jobs/clock.h"
 #include "jobs/job_context.h"

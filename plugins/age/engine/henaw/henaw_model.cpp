@@ -2,6 +2,7 @@
 
 #include "henaw/henaw_arrays.h"
 #include "henaw/henaw_network.h"
+#include "henaw/henaw_runtime.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
 

@@ -1,7 +1,5 @@
 // LibTorch is included before any Qt header (Qt's `slots` macro breaks it).
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/torch.h>
 
 #include "henaw/henaw_network.h"
@@ -11,7 +9,6 @@
 #include <cmath>
 #include <map>
 #include <mutex>
-#include <thread>
 
 namespace bioforge::age {
 
@@ -415,27 +412,5 @@ int64_t HenawNetwork::parameterCount() const
 }
 
 void HenawNetwork::injectOutOfMemoryAt(int64_t step) { d->failAt = d->steps + step; }
-
-void setHenawThreads(int threads)
-{
-    const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
-    if (at::get_num_threads() != n)
-        at::set_num_threads(n);
-}
-
-int henawThreads() { return at::get_num_threads(); }
-
-std::string libTorchVersion() { return TORCH_VERSION; }
-
-// at::hasCUDA() is "a device is visible"; hasCUDART() is "built with CUDA" (false in a CPU LibTorch).
-int henawCudaDevices() { return at::detail::getCUDAHooks().hasCUDART() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
-
-core::Expected<core::TorchDevice> resolveHenawDevice(const core::TorchDevice& requested, int leasedCudaIndex)
-{
-    auto d = core::resolveTorchDevice(requested, {at::detail::getCUDAHooks().hasCUDART(), henawCudaDevices(), QString::fromLatin1(TORCH_VERSION)}, leasedCudaIndex);
-    if (d && d->isCuda())
-        at::globalContext().setAllowTF32CuBLAS(false); // float32 means float32, as on the CPU
-    return d;
-}
 
 } // namespace bioforge::age

@@ -103,12 +103,4 @@ private:
     std::unique_ptr<Impl> d;
 };
 
-void setHenawThreads(int threads); // <= 0: every core
-// The device a HENAW run computes on (core/compute/torch_device.h) against this build's LibTorch;
-// `leasedCudaIndex`: the job's GPU lease, -1 without one. On CUDA, TF32 is turned off.
-core::Expected<core::TorchDevice> resolveHenawDevice(const core::TorchDevice& requested, int leasedCudaIndex = -1);
-int henawCudaDevices(); // CUDA devices this LibTorch sees (0 without CUDA)
-int henawThreads();
-std::string libTorchVersion();
-
 } // namespace bioforge::age

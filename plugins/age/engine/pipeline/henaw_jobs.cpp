@@ -7,6 +7,7 @@
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_model.h"
 #include "henaw/henaw_network.h"
+#include "henaw/henaw_runtime.h"
 #include "henaw/henaw_trainer.h"
 #include "io/atomic_file.h"
 #include "io/csv_writer.h"
