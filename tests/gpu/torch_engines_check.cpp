@@ -14,7 +14,8 @@
 // the same seeded network trained 20 steps on each device from the same
 // batches, loss by loss (within 1e-3 relative), training rows/s on each, and
 // a batch far too large for the device: it must end as HenawOutOfMemory (the
-// recovery path's signal), not a crash. Exit 0 when every check holds, 1 when
+// recovery path's signal), not a crash; likewise a DNABERT-S batch far too large
+// must end as EncoderOutOfMemory and the model still run the next batch. Exit 0 when every check holds, 1 when
 // one fails, 77 without a CUDA device (--cpu runs the same comparisons with
 // the CPU in the device's place: the dry run on a machine without one).
 
@@ -221,6 +222,35 @@ void compareHenaw(const core::TorchDevice& device)
         ++g_failures;
 }
 
+// A DNABERT-S batch beyond the device's memory: 40,000 rows of 512 tokens make an attention bias
+// of [rows, heads, T, T] floats (160 GB with the tiny model's 4 heads), more than an H200 has. It
+// must end as EncoderOutOfMemory (what the embedding stage splits batches on), and a batch of
+// ordinary size must run on the same model afterwards.
+void checkEncoderOutOfMemory(const QString& folder, const viral::EncoderDevice& device)
+{
+    auto model = viral::DnabertModel::load(folder, viral::EncoderPrecision::Float32, device);
+    if (!model) {
+        std::printf("DNABERT-S out of memory: %s FAILED\n", qPrintable(model.error().message()));
+        ++g_failures;
+        return;
+    }
+    const std::vector<std::vector<int64_t>> huge(40000, std::vector<int64_t>(512, 5));
+    bool signalled = false;
+    std::string what;
+    try {
+        const auto out = (*model)->meanEmbeddings(huge);
+        what = out ? "it ran" : "an error: " + out.error().message().toStdString();
+    } catch (const viral::EncoderOutOfMemory& oom) {
+        signalled = true;
+        what = oom.what.left(160).toStdString();
+    }
+    std::printf("%-58s %s (%s)\n", "DNABERT-S batch of 40,000 × 512 tokens on the device", signalled ? "out of memory, signalled: ok" : "FAILED", what.c_str());
+    const auto after = (*model)->meanEmbeddings(tokenRows((*model)->config().vocabSize, 5, (*model)->config().vocabSize - 1, 16, 7));
+    std::printf("%-58s %s\n", "DNABERT-S ordinary batch after it", after ? "ok" : "FAILED");
+    if (!signalled || !after)
+        ++g_failures;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -253,6 +283,8 @@ int main(int argc, char** argv)
                                      },
                                      4);
     compareHenaw(device);
+    if (!dryRun)
+        checkEncoderOutOfMemory(models + QStringLiteral("/dnabert_s_tiny"), device);
     std::printf("%s\n", g_failures == 0 ? "all checks held" : "SOME CHECKS FAILED");
     return g_failures == 0 ? 0 : 1;
 }

@@ -281,6 +281,57 @@ private slots:
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("device-cuda/out/history.csv"))));
     }
 
+    void evaluationInChunksAgreesWithOnePass()
+    {
+        // Validation and prediction run the forward pass in chunks (a large table on a GPU holds
+        // one chunk's activations); the Cox term still takes every row's risk set.
+        HenawConfig c = HenawConfig::defaults({QStringLiteral("crp"), QStringLiteral("glucose"), QStringLiteral("albumin"), QStringLiteral("creatinine"),
+                                               QStringLiteral("sbp"), QStringLiteral("bmi")});
+        const std::vector<double> cv(size_t(c.markers.size()), 0.3);
+        auto net = HenawNetwork::create(c, cv, 5);
+        QVERIFY2(net, net ? "" : qPrintable(net.error().message()));
+        const int64_t rows = 2500, n = c.markers.size(), ng = c.interactions.size() + c.ratios.size();
+        std::mt19937 rng(3);
+        std::normal_distribution<float> z(0, 1);
+        std::vector<float> x, g, age, time, event;
+        for (int64_t r = 0; r < rows; ++r) {
+            const float a = z(rng);
+            for (int64_t j = 0; j < n; ++j)
+                x.push_back(0.6f * a + 0.8f * z(rng));
+            for (int64_t j = 0; j < ng; ++j)
+                g.push_back(z(rng));
+            age.push_back(r % 11 == 0 ? NAN : a);
+            time.push_back(r % 7 == 0 ? NAN : float(12 + (r * 37) % 120)); // ties and missing follow-up
+            event.push_back(z(rng) + a > 1.0f ? 1.0f : 0.0f);
+        }
+        HenawBatch b;
+        b.rows = rows;
+        b.x = x.data();
+        b.g = ng ? g.data() : nullptr;
+        b.age = age.data();
+        b.time = time.data();
+        b.event = event.data();
+        for (int step = 0; step < 3; ++step) // BatchNorm's running statistics away from their start
+            (void)(*net)->trainStep(b, 1e-3);
+        const HenawNetwork::Evaluation whole = (*net)->evaluate(b, rows), chunked = (*net)->evaluate(b, 999);
+        QCOMPARE(chunked.outputs.ageMean.size(), size_t(rows));
+        QCOMPARE(chunked.outputs.weights.size(), whole.outputs.weights.size());
+        double worst = 0;
+        for (auto member : {&HenawNetwork::Outputs::ageMean, &HenawNetwork::Outputs::ageLogVar, &HenawNetwork::Outputs::logHazard,
+                            &HenawNetwork::Outputs::probe, &HenawNetwork::Outputs::weights})
+            for (size_t i = 0; i < (whole.outputs.*member).size(); ++i)
+                worst = std::max(worst, double(std::fabs((whole.outputs.*member)[i] - (chunked.outputs.*member)[i])));
+        QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
+        for (auto part : {&HenawNetwork::Loss::total, &HenawNetwork::Loss::age, &HenawNetwork::Loss::mortality, &HenawNetwork::Loss::probe})
+            QVERIFY2(std::fabs(whole.loss.*part - chunked.loss.*part) <= 1e-5 * std::max(1.0, std::fabs(whole.loss.*part)),
+                     qPrintable(QStringLiteral("%1 against %2").arg(whole.loss.*part).arg(chunked.loss.*part)));
+        QVERIFY(whole.loss.mortality > 0 && whole.loss.age != 0);
+        // The default chunks: evaluate is evaluateLoss and predict in one pass.
+        const HenawNetwork::Evaluation byDefault = (*net)->evaluate(b);
+        QCOMPARE(byDefault.loss.total, (*net)->evaluateLoss(b).total);
+        QCOMPARE(byDefault.outputs.logHazard, (*net)->predict(b).logHazard);
+    }
+
     void outOfMemoryDropsTheBatchHalvesItAndGoesOn()
     {
         const QString run = m_dir.filePath(QStringLiteral("oom"));

@@ -31,6 +31,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
 #include <random>
 
 using namespace bioforge;
@@ -55,6 +56,7 @@ std::string randomDna(size_t n, uint32_t seed)
 struct RunResult {
     core::JobOutcome outcome = core::JobOutcome::Cancelled;
     QString failure;
+    QStringList warnings; // the run record's
 };
 
 } // namespace
@@ -86,8 +88,9 @@ class TstPredictJob : public QObject {
                 {QStringLiteral("reuse_results"), reuse}};
     }
 
-    // One attempt of the job on a run folder (checkpoints kept between attempts).
-    RunResult attempt(const QString& run, const QJsonObject& p, bool pauseAtOnce)
+    // One attempt of the job on a run folder (checkpoints kept between attempts); `tweak`
+    // changes what the parameters cannot (the device's test hooks).
+    RunResult attempt(const QString& run, const QJsonObject& p, bool pauseAtOnce, const std::function<void(PredictSettings&)>& tweak = {})
     {
         QDir().mkpath(run + QStringLiteral("/out"));
         core::CheckpointStore store(run + QStringLiteral("/checkpoints"), 1);
@@ -98,13 +101,20 @@ class TstPredictJob : public QObject {
             ctx.requestPause();
         auto settings = PredictSettings::fromParameters(p);
         if (!settings)
-            return {core::JobOutcome::Cancelled, settings.error().message()};
+            return {core::JobOutcome::Cancelled, settings.error().message(), {}};
+        if (tweak)
+            tweak(*settings);
         PredictJob job(*settings);
+        RunResult result;
         try {
-            return {job.run(ctx), QString()};
+            result.outcome = job.run(ctx);
         } catch (const core::JobFailure& f) {
-            return {core::JobOutcome::Cancelled, f.message()};
+            result.failure = f.message();
         }
+        core::RunRecord record;
+        if (provenance.finalizeInto(record))
+            result.warnings = record.warnings;
+        return result;
     }
 
     QByteArray file(const QString& run, const char* name) const { return readAll(run + QStringLiteral("/out/") + QLatin1String(name)); }
@@ -343,6 +353,42 @@ private slots:
         p.insert(QStringLiteral("device"), QStringLiteral("cuda:0"));
         const RunResult r = attempt(m_dir.filePath(QStringLiteral("cuda-refused")), p, false);
         QVERIFY2(r.failure.contains(QStringLiteral("device cuda:0")), qPrintable(r.failure));
+    }
+
+    void aBatchTheDeviceHasNoMemoryForIsSplitInHalves()
+    {
+        // The device "has memory" for 150 padded tokens (rows × longest row): the budgets of 200
+        // and 300 make batches over it, which fail as out of memory, are split, and later batches
+        // are split before they are tried. The results are the plain run's within float rounding
+        // (a smaller batch pads less; the masked positions add nothing but the order of sums).
+        auto limit = [](int64_t tokens) {
+            return [tokens](PredictSettings& s) {
+                s.device = *parseEncoderDevice(QStringLiteral("cpu"));
+                s.device.outOfMemoryAboveTokens = tokens;
+            };
+        };
+        const QString run = m_dir.filePath(QStringLiteral("out-of-memory"));
+        const RunResult r = attempt(run, parameters(), false, limit(150));
+        QVERIFY2(r.failure.isEmpty(), qPrintable(r.failure));
+        QCOMPARE(r.outcome, core::JobOutcome::Finished);
+        for (const char* stage : {"dnabert stage: DNABERT-S on cpu: out of memory for a batch of ", "esm stage: ESM-2 on cpu: out of memory for a batch of "})
+            QVERIFY2(!r.warnings.filter(QLatin1String(stage)).isEmpty(), qPrintable(r.warnings.join(QLatin1Char('\n'))));
+        QVERIFY2(r.warnings.filter(QStringLiteral("later batches keep under")).size() <= 2 * 8, qPrintable(r.warnings.join(QLatin1Char('\n'))));
+        const QList<QByteArray> ours = file(run, "frames.tsv").split('\n'), plain = file(m_dir.filePath(QStringLiteral("plain")), "frames.tsv").split('\n');
+        QCOMPARE(ours.size(), plain.size());
+        for (qsizetype i = 1; i < ours.size(); ++i) {
+            const QList<QByteArray> a = ours[i].split('\t'), b = plain[i].split('\t');
+            QCOMPARE(a.size(), b.size());
+            for (qsizetype c = 0; c < a.size(); ++c)
+                if (c < 8 || c + 1 == a.size())
+                    QCOMPARE(a[c], b[c]);
+                else
+                    QVERIFY2(std::fabs(a[c].toDouble() - b[c].toDouble()) < 1e-5, ours[i].constData());
+        }
+        // A single frame over the limit: the run fails, saying so, instead of looping.
+        const RunResult tooSmall = attempt(m_dir.filePath(QStringLiteral("out-of-memory-single")), parameters(), false, limit(20));
+        QVERIFY2(tooSmall.failure.contains(QStringLiteral("a single frame does not fit")) && tooSmall.failure.contains(QStringLiteral("out of memory for a batch of 1 rows")),
+                 qPrintable(tooSmall.failure));
     }
 
     void badSettingsAreRefusedWithAReason()

@@ -169,34 +169,70 @@ struct HenawNetwork::Impl {
     Net net{nullptr};
     torch::Device device = torch::kCPU;
     std::vector<torch::Tensor> adamM, adamV;
+    std::vector<torch::Tensor> adamDenominator; // the update's scratch, one per parameter
     int64_t adamStep = 0;
     int64_t steps = 0;
     int64_t failAt = -1;
 
-    // The loss of a batch; `training` chooses the module mode.
-    std::pair<torch::Tensor, Loss> loss(const HenawBatch& b, bool training)
+    // The inputs and targets of a batch, on the device.
+    struct Tensors {
+        torch::Tensor x, gx, age, time, event, morbidity; // morbidity undefined when there are none
+    };
+    Tensors tensors(const HenawBatch& b, int64_t first, int64_t rows) const
     {
-        net->train(training);
         const int64_t n = config.markers.size(), ng = config.interactions.size() + config.ratios.size(), k = config.morbidities.size();
-        const torch::Tensor x = matrix(b.x, b.rows, n).to(device), gx = matrix(b.g, b.rows, ng).to(device);
-        const torch::Tensor age = column(b.age, b.rows).to(device), time = column(b.time, b.rows).to(device), event = column(b.event, b.rows).to(device);
-        const auto options = x.options();
-        const NetImpl::Out o = net->forward(x, gx, age);
+        auto at = [&](const float* p, int64_t width) { return p ? p + first * width : nullptr; };
+        Tensors t{matrix(at(b.x, n), rows, n).to(device), matrix(at(b.g, ng), rows, ng).to(device), column(at(b.age, 1), rows).to(device),
+                  column(at(b.time, 1), rows).to(device), column(at(b.event, 1), rows).to(device), {}};
+        if (k > 0 && b.morbidity)
+            t.morbidity = matrix(at(b.morbidity, k), rows, k).to(device);
+        return t;
+    }
+
+    // The outputs of every row in evaluation mode (no dropout, BatchNorm's running statistics),
+    // in chunks of kPredictChunkRows from the first row: rows do not interact in this mode, so
+    // the chunks only bound the device memory a large table takes.
+    NetImpl::Out forwardInChunks(const HenawBatch& b, int64_t chunkRows = kPredictChunkRows)
+    {
+        torch::NoGradGuard noGrad;
+        net->eval();
+        std::vector<NetImpl::Out> parts;
+        for (int64_t start = 0; start < b.rows; start += chunkRows) {
+            const Tensors t = tensors(b, start, std::min(chunkRows, b.rows - start));
+            parts.push_back(net->forward(t.x, t.gx, t.age));
+        }
+        if (parts.size() == 1)
+            return parts.front();
+        NetImpl::Out o;
+        for (auto member : {&NetImpl::Out::ageMean, &NetImpl::Out::ageLogVar, &NetImpl::Out::logHazard, &NetImpl::Out::probe, &NetImpl::Out::weights,
+                            &NetImpl::Out::morbidity}) {
+            std::vector<torch::Tensor> pieces;
+            for (const NetImpl::Out& part : parts)
+                pieces.push_back(part.*member);
+            o.*member = torch::cat(pieces, 0);
+        }
+        return o;
+    }
+
+    // The loss of a batch's outputs against its targets (the Cox term over every row at once).
+    std::pair<torch::Tensor, Loss> lossOf(const NetImpl::Out& o, const Tensors& t, int64_t rows)
+    {
+        const auto options = o.ageMean.options();
         Loss parts;
-        parts.rows = b.rows;
-        const torch::Tensor known = torch::isfinite(age);
+        parts.rows = rows;
+        const torch::Tensor known = torch::isfinite(t.age);
         torch::Tensor ageLoss = torch::zeros({}, options), probeLoss = torch::zeros({}, options);
         if (known.any().item<bool>()) {
-            const torch::Tensor y = age.masked_select(known), mu = o.ageMean.masked_select(known), lv = o.ageLogVar.masked_select(known);
+            const torch::Tensor y = t.age.masked_select(known), mu = o.ageMean.masked_select(known), lv = o.ageLogVar.masked_select(known);
             ageLoss = (0.5 * (lv + (y - mu).pow(2) * torch::exp(-lv))).mean();
             probeLoss = (o.probe.masked_select(known) - y).pow(2).mean();
         }
-        const torch::Tensor cox = coxLoss(o.logHazard, time, event);
+        const torch::Tensor cox = coxLoss(o.logHazard, t.time, t.event);
         torch::Tensor morbidityLoss = torch::zeros({}, options);
-        if (k > 0 && b.morbidity) {
-            const torch::Tensor labels = matrix(b.morbidity, b.rows, k).to(device), present = torch::isfinite(labels);
+        if (t.morbidity.defined()) {
+            const torch::Tensor present = torch::isfinite(t.morbidity);
             if (present.any().item<bool>())
-                morbidityLoss = torch::binary_cross_entropy_with_logits(o.morbidity.masked_select(present), labels.masked_select(present));
+                morbidityLoss = torch::binary_cross_entropy_with_logits(o.morbidity.masked_select(present), t.morbidity.masked_select(present));
         }
         torch::Tensor penalty = torch::zeros({}, options);
         for (const torch::Tensor& w : net->penalised)
@@ -212,7 +248,28 @@ struct HenawNetwork::Impl {
         parts.total = total.item<double>();
         return {total, parts};
     }
+
+    // A training batch's loss (training mode, one pass: BatchNorm takes the batch's statistics).
+    std::pair<torch::Tensor, Loss> trainingLoss(const HenawBatch& b)
+    {
+        net->train(true);
+        const Tensors t = tensors(b, 0, b.rows);
+        return lossOf(net->forward(t.x, t.gx, t.age), t, b.rows);
+    }
 };
+
+namespace {
+
+HenawNetwork::Outputs outputsOf(const NetImpl::Out& o)
+{
+    HenawNetwork::Outputs out;
+    for (auto [target, t] : {std::pair{&out.ageMean, o.ageMean}, {&out.ageLogVar, o.ageLogVar}, {&out.logHazard, o.logHazard}, {&out.probe, o.probe},
+                             {&out.weights, o.weights}, {&out.morbidity, torch::sigmoid(o.morbidity)}})
+        *target = toVector(t);
+    return out;
+}
+
+} // namespace
 
 HenawNetwork::HenawNetwork() : d(std::make_unique<Impl>()) {}
 HenawNetwork::~HenawNetwork() = default;
@@ -248,6 +305,7 @@ try {
     for (const torch::Tensor& p : n->d->net->parameters()) {
         n->d->adamM.push_back(torch::zeros_like(p));
         n->d->adamV.push_back(torch::zeros_like(p));
+        n->d->adamDenominator.push_back(torch::empty_like(p));
     }
     return n;
 } catch (const std::exception& e) { // LibTorch's, on a device: no memory, a driver error
@@ -262,9 +320,13 @@ HenawNetwork::Loss HenawNetwork::trainStep(const HenawBatch& batch, double learn
     if (d->steps++ == d->failAt)
         throw HenawOutOfMemory{"injected out-of-memory (test of the recovery path)"};
     std::pair<torch::Tensor, Loss> result;
+    // Everything that allocates on the device happens here, before any state changes: the
+    // forward and backward passes and the clipping's norms (clipping scales the gradients in
+    // place at its very end). The update below only writes into tensors that exist already.
     try {
-        result = d->loss(batch, true);
+        result = d->trainingLoss(batch);
         result.first.backward();
+        nn::utils::clip_grad_norm_(parameters, d->config.gradientClip);
     } catch (const c10::Error& e) {
         const std::string message = e.what_without_backtrace();
         if (message.find("out of memory") == std::string::npos)
@@ -273,8 +335,8 @@ HenawNetwork::Loss HenawNetwork::trainStep(const HenawBatch& batch, double learn
             p.mutable_grad() = torch::Tensor(); // nothing half-applied
         throw HenawOutOfMemory{message};
     }
-    nn::utils::clip_grad_norm_(parameters, d->config.gradientClip);
-    // torch.optim.Adam's update (betas 0.9, 0.999, eps 1e-8), without weight decay.
+    // torch.optim.Adam's update (betas 0.9, 0.999, eps 1e-8), without weight decay; the
+    // denominator goes into a buffer made with the moments, so no step allocates half-way.
     torch::NoGradGuard noGrad;
     ++d->adamStep;
     const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
@@ -285,37 +347,31 @@ HenawNetwork::Loss HenawNetwork::trainStep(const HenawBatch& batch, double learn
             continue;
         d->adamM[i].mul_(b1).add_(grad, 1 - b1);
         d->adamV[i].mul_(b2).addcmul_(grad, grad, 1 - b2);
-        const torch::Tensor denom = (d->adamV[i].sqrt() / std::sqrt(c2)).add_(eps);
+        torch::Tensor& denom = d->adamDenominator[i];
+        torch::sqrt_out(denom, d->adamV[i]);
+        denom.div_(std::sqrt(c2)).add_(eps);
         parameters[i].addcdiv_(d->adamM[i], denom, -learningRate / c1);
     }
     return result.second;
 }
 
+HenawNetwork::Evaluation HenawNetwork::evaluate(const HenawBatch& batch, int64_t chunkRows) const
+{
+    torch::NoGradGuard noGrad;
+    const NetImpl::Out o = d->forwardInChunks(batch, std::max<int64_t>(1, chunkRows));
+    Evaluation e;
+    e.loss = d->lossOf(o, d->tensors(batch, 0, batch.rows), batch.rows).second;
+    e.outputs = outputsOf(o);
+    return e;
+}
+
 HenawNetwork::Loss HenawNetwork::evaluateLoss(const HenawBatch& batch) const
 {
     torch::NoGradGuard noGrad;
-    return d->loss(batch, false).second;
+    return d->lossOf(d->forwardInChunks(batch), d->tensors(batch, 0, batch.rows), batch.rows).second;
 }
 
-HenawNetwork::Outputs HenawNetwork::predict(const HenawBatch& b) const
-{
-    torch::NoGradGuard noGrad;
-    d->net->eval();
-    const int64_t n = d->config.markers.size(), ng = d->config.interactions.size() + d->config.ratios.size();
-    Outputs out;
-    constexpr int64_t kChunk = kPredictChunkRows;
-    for (int64_t start = 0; start < b.rows; start += kChunk) {
-        const int64_t rows = std::min(kChunk, b.rows - start);
-        const NetImpl::Out o = d->net->forward(matrix(b.x + start * n, rows, n).to(d->device), matrix(ng ? b.g + start * ng : nullptr, rows, ng).to(d->device),
-                                               column(b.age ? b.age + start : nullptr, rows).to(d->device));
-        for (auto [target, t] : {std::pair{&out.ageMean, o.ageMean}, {&out.ageLogVar, o.ageLogVar}, {&out.logHazard, o.logHazard}, {&out.probe, o.probe},
-                                 {&out.weights, o.weights}, {&out.morbidity, torch::sigmoid(o.morbidity)}}) {
-            const std::vector<float> v = toVector(t);
-            target->insert(target->end(), v.begin(), v.end());
-        }
-    }
-    return out;
-}
+HenawNetwork::Outputs HenawNetwork::predict(const HenawBatch& b) const { return outputsOf(d->forwardInChunks(b)); }
 
 std::vector<NamedArray> HenawNetwork::weights() const
 {

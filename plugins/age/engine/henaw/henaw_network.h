@@ -83,7 +83,15 @@ public:
 
     // One optimiser step (training mode). Throws HenawOutOfMemory (nothing applied) on device memory exhaustion.
     Loss trainStep(const HenawBatch& batch, double learningRate);
-    // Without dropout and with BatchNorm's running statistics, in chunks.
+    struct Evaluation {
+        Loss loss;
+        Outputs outputs;
+    };
+    // Without dropout and with BatchNorm's running statistics, the forward pass in chunks of
+    // kPredictChunkRows (the device holds one chunk's activations; the Cox term of the loss
+    // still sees every row). evaluate() gives the loss and the outputs of one pass; `chunkRows`
+    // other than the default is for tests (the chunks agree with one pass to float rounding).
+    Evaluation evaluate(const HenawBatch& batch, int64_t chunkRows = kPredictChunkRows) const;
     Loss evaluateLoss(const HenawBatch& batch) const;
     Outputs predict(const HenawBatch& batch) const;
 

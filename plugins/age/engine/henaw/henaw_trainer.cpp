@@ -188,8 +188,9 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
                 }
             }
             // The epoch's end: validation, early stopping, history.
-            const HenawNetwork::Loss val = net->evaluateLoss(whole(validation));
-            const HenawNetwork::Outputs out = net->predict(whole(validation));
+            const HenawNetwork::Evaluation evaluation = net->evaluate(whole(validation));
+            const HenawNetwork::Loss& val = evaluation.loss;
+            const HenawNetwork::Outputs& out = evaluation.outputs;
             double mae = 0;
             qint64 maeRows = 0;
             SurvivalData survival;

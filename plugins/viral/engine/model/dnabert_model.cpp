@@ -33,6 +33,7 @@ struct DnabertModel::Impl {
 
     EncoderPrecision precision = EncoderPrecision::Float32;
     at::Device device = at::kCPU;
+    int64_t outOfMemoryAboveTokens = -1; // EncoderDevice's test limit
 
     core::Status loadWeights(const TorchWeights& w);
     // hidden states of every layer ([B, T, H], zero at padding), or only the last, and the pooler output.
@@ -127,6 +128,7 @@ try {
     auto impl = std::make_unique<Impl>();
     impl->config = *config;
     impl->device = torchDevice(device);
+    impl->outOfMemoryAboveTokens = device.outOfMemoryAboveTokens;
     weights->moveTo(impl->device);
     if (auto st = impl->loadWeights(*weights); !st)
         return st.error();
@@ -161,16 +163,21 @@ try {
     auto batch = padTokenRows(ids, 0, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
-    c10::InferenceMode guard;
-    std::vector<at::Tensor> hidden;
-    const at::Tensor tokens = batch->ids.to(m_impl->device), mask = batch->mask.to(m_impl->device);
-    m_impl->run(tokens, mask, hidden, nullptr, false);
-    const at::Tensor real = mask.to(at::kFloat).unsqueeze(-1);
-    const at::Tensor mean = ((hidden.back() * real).sum(1) / real.sum(1)).contiguous().cpu();
-    std::vector<std::vector<float>> out;
-    for (int64_t i = 0; i < mean.size(0); ++i)
-        out.emplace_back(mean[i].data_ptr<float>(), mean[i].data_ptr<float>() + mean.size(1));
-    return out;
+    applyTestMemoryLimit("DNABERT-S", m_impl->device, *batch, m_impl->outOfMemoryAboveTokens);
+    try {
+        c10::InferenceMode guard;
+        std::vector<at::Tensor> hidden;
+        const at::Tensor tokens = batch->ids.to(m_impl->device), mask = batch->mask.to(m_impl->device);
+        m_impl->run(tokens, mask, hidden, nullptr, false);
+        const at::Tensor real = mask.to(at::kFloat).unsqueeze(-1);
+        const at::Tensor mean = ((hidden.back() * real).sum(1) / real.sum(1)).contiguous().cpu();
+        std::vector<std::vector<float>> out;
+        for (int64_t i = 0; i < mean.size(0); ++i)
+            out.emplace_back(mean[i].data_ptr<float>(), mean[i].data_ptr<float>() + mean.size(1));
+        return out;
+    } catch (const c10::OutOfMemoryError& e) {
+        throw EncoderOutOfMemory{outOfMemoryMessage("DNABERT-S", m_impl->device, *batch, e.what_without_backtrace())};
+    }
 } catch (const std::exception& e) { // LibTorch's, on a device: no memory left for the batch, a driver error
     return Error(QStringLiteral("DNABERT-S on %1: %2").arg(QString::fromStdString(m_impl->device.str()), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
 }

@@ -40,7 +40,8 @@ public:
     // ids: B rows ([CLS] … [SEP]); shorter rows are padded and masked.
     core::Expected<Output> forward(const std::vector<std::vector<int64_t>>& ids) const;
     // The pipeline's embedding: the mean of the last hidden state over every
-    // real token of the row ([CLS] and [SEP] included).
+    // real token of the row ([CLS] and [SEP] included). Throws EncoderOutOfMemory
+    // (encoder_device.h) when the device has no memory for the batch.
     core::Expected<std::vector<std::vector<float>>> meanEmbeddings(const std::vector<std::vector<int64_t>>& ids) const;
 
 private:

@@ -14,6 +14,15 @@ struct EncoderDevice : core::TorchDevice {
     EncoderDevice() = default;
     EncoderDevice(const core::TorchDevice& d) : core::TorchDevice(d) {} // NOLINT: a device is an encoder device
     bool portableKernels = false; // the device-independent path on the CPU too (what a GPU runs; for tests)
+    // Tests of the out-of-memory path on any device: a batch of more padded tokens (rows ×
+    // longest row) than this fails as the device's out of memory would. -1: no limit.
+    int64_t outOfMemoryAboveTokens = -1;
+};
+
+// Thrown by an encoder's meanEmbeddings when the device has no memory left for a batch
+// (LibTorch's c10::OutOfMemoryError): nothing was returned; a smaller batch may fit.
+struct EncoderOutOfMemory {
+    QString what; // model, device, padded tokens and LibTorch's first line
 };
 
 inline core::Expected<EncoderDevice> parseEncoderDevice(const QString& text)

@@ -57,6 +57,7 @@ struct Esm2Model::Impl {
 
     EncoderPrecision precision = EncoderPrecision::Float32;
     at::Device device = at::kCPU;
+    int64_t outOfMemoryAboveTokens = -1; // EncoderDevice's test limit
     bool cpuKernels = true; // splitRotateBFloat16 (CPU memory only); elsewhere LibTorch's operations
 
     core::Status loadWeights(const TorchWeights& w);
@@ -270,6 +271,7 @@ try {
     impl->maskId = alphabet->mask();
     impl->device = torchDevice(device);
     impl->cpuKernels = impl->device.is_cpu() && !device.portableKernels;
+    impl->outOfMemoryAboveTokens = device.outOfMemoryAboveTokens;
     weights->moveTo(impl->device);
     if (auto st = impl->loadWeights(*weights); !st)
         return st.error();
@@ -311,19 +313,24 @@ try {
     auto batch = padTokenRows(tokens, m_impl->padId, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
-    c10::InferenceMode guard;
-    std::vector<at::Tensor> reps;
-    m_impl->run(batch->ids.to(m_impl->device), {layer}, reps, false);
-    std::vector<std::vector<float>> out;
-    for (size_t i = 0; i < tokens.size(); ++i) {
-        const int64_t residues = std::max<int64_t>(0, int64_t(tokens[i].size()) - 2);
-        const int64_t n = std::min(truncation, residues);
-        if (n <= 0)
-            return Error(QStringLiteral("row %1 has no residue to average").arg(i));
-        const at::Tensor mean = reps[0][int64_t(i)].slice(0, 1, n + 1).mean(0).contiguous().cpu();
-        out.emplace_back(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+    applyTestMemoryLimit("ESM-2", m_impl->device, *batch, m_impl->outOfMemoryAboveTokens);
+    try {
+        c10::InferenceMode guard;
+        std::vector<at::Tensor> reps;
+        m_impl->run(batch->ids.to(m_impl->device), {layer}, reps, false);
+        std::vector<std::vector<float>> out;
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            const int64_t residues = std::max<int64_t>(0, int64_t(tokens[i].size()) - 2);
+            const int64_t n = std::min(truncation, residues);
+            if (n <= 0)
+                return Error(QStringLiteral("row %1 has no residue to average").arg(i));
+            const at::Tensor mean = reps[0][int64_t(i)].slice(0, 1, n + 1).mean(0).contiguous().cpu();
+            out.emplace_back(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+        }
+        return out;
+    } catch (const c10::OutOfMemoryError& e) {
+        throw EncoderOutOfMemory{outOfMemoryMessage("ESM-2", m_impl->device, *batch, e.what_without_backtrace())};
     }
-    return out;
 } catch (const std::exception& e) { // LibTorch's, on a device: no memory left for the batch, a driver error
     return Error(QStringLiteral("ESM-2 on %1: %2").arg(QString::fromStdString(m_impl->device.str()), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));
 }

@@ -42,6 +42,7 @@ public:
 
     // The pipeline's embedding: for each row, the mean of `layer` over the
     // residue positions 1 … min(residues, truncation) (no <cls>, <eos> or padding).
+    // Throws EncoderOutOfMemory (encoder_device.h) when the device has no memory for the batch.
     core::Expected<std::vector<std::vector<float>>> meanEmbeddings(const std::vector<std::vector<int64_t>>& tokens, int64_t layer,
                                                                    int64_t truncation) const;
 

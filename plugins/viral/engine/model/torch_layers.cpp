@@ -149,4 +149,19 @@ core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>&
     return b;
 }
 
+QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason)
+{
+    return QStringLiteral("%1 on %2: out of memory for a batch of %3 rows × %4 tokens: %5")
+        .arg(QLatin1String(model), QString::fromStdString(device.str()))
+        .arg(batch.ids.size(0))
+        .arg(batch.ids.size(1))
+        .arg(QString::fromStdString(reason).section(QLatin1Char('\n'), 0, 0));
+}
+
+void applyTestMemoryLimit(const char* model, const at::Device& device, const TokenBatch& batch, int64_t limit)
+{
+    if (limit >= 0 && batch.ids.numel() > limit)
+        throw EncoderOutOfMemory{outOfMemoryMessage(model, device, batch, "over the test limit of " + std::to_string(limit) + " padded tokens")};
+}
+
 } // namespace bioforge::viral

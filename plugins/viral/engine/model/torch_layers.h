@@ -7,6 +7,7 @@
 
 #include <ATen/ATen.h>
 
+#include "model/encoder_device.h"
 #include "model/torch_weights.h"
 
 #include <string>
@@ -66,5 +67,11 @@ struct TokenBatch {
 
 // Rows of ids → a padded batch; an empty batch or an id outside [0, vocab) is an error.
 core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>& rows, int64_t padId, int64_t vocab);
+
+// The message of an encoder batch that ran out of device memory: "<model> on <device>: out of
+// memory for a batch of R rows × T tokens: <LibTorch's first line>".
+QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason);
+// EncoderDevice::outOfMemoryAboveTokens (tests): throws EncoderOutOfMemory for a batch over it.
+void applyTestMemoryLimit(const char* model, const at::Device& device, const TokenBatch& batch, int64_t limit);
 
 } // namespace bioforge::viral

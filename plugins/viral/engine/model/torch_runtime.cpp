@@ -87,6 +87,7 @@ core::Expected<EncoderDevice> resolveEncoderDevice(const EncoderDevice& requeste
         return resolved.error();
     EncoderDevice d(*resolved);
     d.portableKernels = requested.portableKernels;
+    d.outOfMemoryAboveTokens = requested.outOfMemoryAboveTokens;
     if (d.isCuda())
         at::globalContext().setAllowTF32CuBLAS(false); // float32 means float32 (cuBLAS would round inputs to TF32 otherwise)
     return d;

@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <iterator>
+#include <limits>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -97,6 +99,57 @@ QByteArray floatBytes(const std::vector<float>& v)
     return b;
 }
 
+int64_t paddedTokens(const std::vector<std::vector<int64_t>>& rows)
+{
+    size_t longest = 0;
+    for (const auto& r : rows)
+        longest = std::max(longest, r.size());
+    return int64_t(rows.size() * longest);
+}
+
+// The embeddings of `rows`, in order. A batch the device has no memory for is split in
+// halves, and `tokenCap` (padded tokens, rows × longest row) drops to half of that batch, so
+// later batches of the stage are split before they are tried; a single frame that does not
+// fit fails the run with the reason.
+std::vector<std::vector<float>> embedFitting(core::JobContext& ctx, const EncoderRunner& runner, const std::vector<std::vector<int64_t>>& rows,
+                                             int64_t& tokenCap, EmbeddingStats& stats, const char* stage)
+{
+    auto halves = [&] {
+        const auto middle = rows.begin() + std::ptrdiff_t(rows.size() / 2);
+        std::vector<std::vector<float>> out = embedFitting(ctx, runner, {rows.begin(), middle}, tokenCap, stats, stage);
+        std::vector<std::vector<float>> second = embedFitting(ctx, runner, {middle, rows.end()}, tokenCap, stats, stage);
+        std::move(second.begin(), second.end(), std::back_inserter(out));
+        return out;
+    };
+    const int64_t padded = paddedTokens(rows);
+    if (rows.size() > 1 && padded > tokenCap)
+        return halves();
+    try {
+        return orThrow(runner.embed(rows));
+    } catch (const EncoderOutOfMemory& oom) {
+        if (rows.size() == 1)
+            throw JobFailure(QStringLiteral("%1 stage: %2; a single frame does not fit: run the encoders on the CPU (device cpu) or on a larger GPU")
+                                 .arg(QLatin1String(stage), oom.what));
+        tokenCap = std::min(tokenCap, padded / 2);
+        ++stats.outOfMemorySplits;
+        ctx.warn(QStringLiteral("%1 stage: %2; the batch was split in two and later batches keep under %3 padded tokens")
+                     .arg(QLatin1String(stage), oom.what)
+                     .arg(tokenCap));
+        return halves();
+    }
+}
+
+// The tokenizer's warnings, each once (a residue unknown to the alphabet recurs in every frame).
+void reportWarnings(core::JobContext& ctx, QStringList warnings)
+{
+    constexpr qsizetype kShown = 20;
+    warnings.removeDuplicates();
+    for (qsizetype i = 0; i < std::min(kShown, warnings.size()); ++i)
+        ctx.warn(warnings[i]);
+    if (warnings.size() > kShown)
+        ctx.warn(QStringLiteral("… and %1 more warnings of the tokenizer").arg(warnings.size() - kShown));
+}
+
 } // namespace
 
 std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const EncoderDevice& device,
@@ -108,6 +161,7 @@ std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder e
     EmbeddingStats stats;
     std::optional<LoadedEncoder> loaded; // only when a shard needs it
     QElapsedTimer timer;
+    int64_t tokenCap = std::numeric_limits<int64_t>::max(); // lowered by the device's out-of-memory
     for (int s = 0; s < index.shards; ++s) {
         const QString key = shardKey(stage, s);
         auto framesCheckpoint = store.loadOrDiscard(shardKey("frames", s));
@@ -160,7 +214,7 @@ std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder e
             for (int64_t i : batch)
                 batchRows.push_back(rows[size_t(i)]);
             timer.start();
-            const auto result = orThrow(runner.embed(batchRows));
+            const auto result = embedFitting(ctx, runner, batchRows, tokenCap, stats, stage);
             stats.seconds += double(timer.nsecsElapsed()) / 1e9;
             for (size_t j = 0; j < batch.size(); ++j)
                 std::copy(result[j].begin(), result[j].end(), embeddings.begin() + batch[j] * runner.width);
@@ -190,9 +244,12 @@ std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder e
         }
         orThrow(store.save(key, state, &tensors));
         releaseFreeMemory();
-        if (ctx.stopRequested())
+        if (ctx.stopRequested()) {
+            reportWarnings(ctx, stats.warnings);
             return std::nullopt; // the shard is saved, whole or partial
+        }
     }
+    reportWarnings(ctx, stats.warnings);
     return stats;
 }
 

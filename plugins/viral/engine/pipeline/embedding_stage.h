@@ -28,7 +28,8 @@ struct EmbeddingStats {
     int64_t paddedTokens = 0;
     double seconds = 0;
     int64_t frames = 0;
-    QStringList warnings; // residues the protein alphabet does not know
+    QStringList warnings;          // residues the protein alphabet does not know (reported to the run, each once)
+    int64_t outOfMemorySplits = 0; // batches split because the device had no memory for them
 };
 
 enum class Encoder { Dnabert, Esm2 };
