@@ -6,6 +6,9 @@ DeviceLease::~DeviceLease()
 {
     if (m_pool && m_device.isGpu())
         m_pool->release(m_device.id, m_shared);
+    if (m_pool)
+        for (const DeviceInfo& d : m_more)
+            m_pool->release(d.id, false);
 }
 
 DeviceLeasePool::DeviceLeasePool(QList<DeviceInfo> devices)
@@ -66,8 +69,15 @@ DeviceLeasePool::Result DeviceLeasePool::tryAcquire(const JobRequirements& needs
         ++best->sharers;
     else
         best->exclusive = true;
+    QList<DeviceInfo> more; // a job that spreads over GPUs: every other free one, in the pool's order
+    if (!needs.canShareDevice)
+        for (Slot& s : m_slots)
+            if (1 + more.size() < needs.maxGpus && !s.exclusive && s.sharers == 0) {
+                s.exclusive = true;
+                more.append(s.device);
+            }
     result.answer = Answer::Granted;
-    result.lease.reset(new DeviceLease(this, best->device, needs.canShareDevice));
+    result.lease.reset(new DeviceLease(this, best->device, needs.canShareDevice, std::move(more)));
     return result;
 }
 

@@ -22,15 +22,19 @@ public:
     DeviceLease(const DeviceLease&) = delete;
     DeviceLease& operator=(const DeviceLease&) = delete;
 
-    const DeviceInfo& device() const { return m_device; }
+    const DeviceInfo& device() const { return m_device; } // the first (or only) device
+    // Every device of the lease, device() first: more than one only for a job that asked for
+    // several GPUs (JobRequirements::maxGpus) and found them free.
+    QList<DeviceInfo> devices() const { return QList<DeviceInfo>{m_device} + m_more; }
     bool shared() const { return m_shared; }
 
 private:
     friend class DeviceLeasePool;
-    DeviceLease(DeviceLeasePool* pool, DeviceInfo device, bool shared)
-        : m_pool(pool), m_device(std::move(device)), m_shared(shared) {}
+    DeviceLease(DeviceLeasePool* pool, DeviceInfo device, bool shared, QList<DeviceInfo> more = {})
+        : m_pool(pool), m_device(std::move(device)), m_more(std::move(more)), m_shared(shared) {}
     DeviceLeasePool* m_pool;
     DeviceInfo m_device;
+    QList<DeviceInfo> m_more;
     bool m_shared;
 };
 

@@ -30,6 +30,9 @@ enum class DeviceNeed {
 struct JobRequirements {
     DeviceNeed device = DeviceNeed::CpuOnly;
     bool canShareDevice = false; // may run beside another job on the same GPU
+    // A job that spreads its work over several GPUs (exclusive leases only): it takes the
+    // least-loaded free GPU and every other free one, up to this many in all.
+    int maxGpus = 1;
 };
 
 class JobFailure : public std::runtime_error {

@@ -18,7 +18,7 @@ QList<core::ParameterSpec> modelParameters()
                             "difference measured in docs/performance.md)"),
              QStringLiteral("fp32"), {QStringLiteral("fp32"), QStringLiteral("bf16")}, 0, 0},
             {QStringLiteral("device"), T::String,
-             QStringLiteral("where the encoders run: auto (a CUDA GPU when this build's LibTorch has CUDA and sees one, else the CPU), cpu, cuda or cuda:N"),
+             QStringLiteral("where the encoders run: auto (the CUDA GPUs free when the run starts, shards split over them, when this build's LibTorch has CUDA and sees one; else the CPU), cpu, cuda (every free GPU) or cuda:N (that one)"),
              QStringLiteral("auto"), {}, 0, 0}};
 }
 

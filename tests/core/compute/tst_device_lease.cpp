@@ -50,6 +50,32 @@ private slots:
         QCOMPARE(pool.tryAcquire({DeviceNeed::GpuRequired, false}).answer, DeviceLeasePool::Answer::Granted);
     }
 
+    void aJobThatSpreadsOverGpusTakesTheFreeOnesUpToItsLimit()
+    {
+        DeviceLeasePool pool({DeviceDiscovery::cpu(), gpu(0), gpu(1), gpu(2), gpu(3)});
+        auto single = pool.tryAcquire({DeviceNeed::GpuRequired, false});
+        QCOMPARE(single.lease->devices().size(), 1);
+        JobRequirements spread{DeviceNeed::GpuPreferred, false};
+        spread.maxGpus = 2;
+        auto two = pool.tryAcquire(spread);
+        QCOMPARE(two.answer, DeviceLeasePool::Answer::Granted);
+        QCOMPARE(two.lease->devices().size(), 2);
+        QCOMPARE(two.lease->devices().first().id, two.lease->device().id);
+        spread.maxGpus = 8;
+        auto rest = pool.tryAcquire(spread); // one GPU left: it takes what is free
+        QCOMPARE(rest.answer, DeviceLeasePool::Answer::Granted);
+        QCOMPARE(rest.lease->devices().size(), 1);
+        QSet<QString> ids{single.lease->device().id, rest.lease->device().id};
+        for (const DeviceInfo& d : two.lease->devices())
+            ids.insert(d.id);
+        QCOMPARE(ids.size(), 4); // no GPU leased twice
+        QCOMPARE(pool.tryAcquire({DeviceNeed::GpuRequired, false}).answer, DeviceLeasePool::Answer::Wait);
+        two.lease.reset(); // both of its GPUs come back
+        auto again = pool.tryAcquire(spread);
+        QCOMPARE(again.lease->devices().size(), 2);
+        QCOMPARE(pool.activeLeases(), 4);
+    }
+
     void cpuJobsNeverWait()
     {
         DeviceLeasePool pool({DeviceDiscovery::cpu()});

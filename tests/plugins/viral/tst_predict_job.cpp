@@ -6,6 +6,7 @@
 // a later run.
 
 #include "checkpoint/checkpoint_store.h"
+#include "compute/device_lease.h"
 #include "jobs/clock.h"
 #include "jobs/job_context.h"
 #include "model/classifier_writer.h"
@@ -90,7 +91,8 @@ class TstPredictJob : public QObject {
 
     // One attempt of the job on a run folder (checkpoints kept between attempts); `tweak`
     // changes what the parameters cannot (the device's test hooks).
-    RunResult attempt(const QString& run, const QJsonObject& p, bool pauseAtOnce, const std::function<void(PredictSettings&)>& tweak = {})
+    RunResult attempt(const QString& run, const QJsonObject& p, bool pauseAtOnce, const std::function<void(PredictSettings&)>& tweak = {},
+                      const std::vector<EncoderDevice>& spreadOver = {})
     {
         QDir().mkpath(run + QStringLiteral("/out"));
         core::CheckpointStore store(run + QStringLiteral("/checkpoints"), 1);
@@ -105,6 +107,8 @@ class TstPredictJob : public QObject {
         if (tweak)
             tweak(*settings);
         PredictJob job(*settings);
+        if (!spreadOver.empty())
+            job.spreadOver(spreadOver);
         RunResult result;
         try {
             result.outcome = job.run(ctx);
@@ -217,6 +221,65 @@ private slots:
         const QString plain = m_dir.filePath(QStringLiteral("plain"));
         for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv"})
             QVERIFY2(file(run, name) == file(plain, name), name);
+    }
+
+    void shardsSplitOverSeveralDevicesGiveTheSameFiles()
+    {
+        // Two CPU workers stand in for two GPUs: each loads its own copy of the models on a thread
+        // of its own and takes the next shard when it finishes one. Uninterrupted, and paused at
+        // every unit, the files are the single-device run's.
+        const EncoderDevice cpu = *parseEncoderDevice(QStringLiteral("cpu"));
+        const std::vector<EncoderDevice> two{cpu, cpu};
+        const QString plain = m_dir.filePath(QStringLiteral("plain")), run = m_dir.filePath(QStringLiteral("spread"));
+        const RunResult r = attempt(run, parameters(), false, {}, two);
+        QVERIFY2(r.failure.isEmpty() && r.outcome == core::JobOutcome::Finished, qPrintable(r.failure));
+        for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv"})
+            QVERIFY2(file(run, name) == file(plain, name), name);
+        const QString paused = m_dir.filePath(QStringLiteral("spread-paused"));
+        int attempts = 0;
+        RunResult p;
+        do {
+            p = attempt(paused, parameters(), true, {}, two);
+            QVERIFY2(p.failure.isEmpty(), qPrintable(p.failure));
+            QVERIFY(++attempts < 200);
+        } while (p.outcome != core::JobOutcome::Finished);
+        QVERIFY2(attempts > 5, qPrintable(QString::number(attempts)));
+        for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv"})
+            QVERIFY2(file(paused, name) == file(plain, name), name);
+        // A failure on one device fails the run with its reason, the other device's shard saved.
+        const RunResult failed = attempt(m_dir.filePath(QStringLiteral("spread-failed")), parameters(), false, {},
+                                         {cpu, [&] {
+                                              EncoderDevice small = cpu;
+                                              small.outOfMemoryAboveTokens = 20; // no frame fits
+                                              return small;
+                                          }()});
+        QVERIFY2(failed.failure.contains(QStringLiteral("a single frame does not fit")), qPrintable(failed.failure));
+
+        // Which devices: auto and cuda (no number) take every CUDA GPU of the lease; cuda:N, N alone.
+        auto gpu = [](int i) {
+            core::DeviceInfo d;
+            d.id = QStringLiteral("cuda:%1").arg(i);
+            d.kind = core::DeviceKind::Cuda;
+            d.index = i;
+            return d;
+        };
+        core::DeviceLeasePool pool({core::DeviceInfo{}, gpu(0), gpu(1), gpu(2)});
+        core::JobRequirements needs{core::DeviceNeed::GpuPreferred, false};
+        needs.maxGpus = 2;
+        const auto lease = pool.tryAcquire(needs);
+        QCOMPARE(lease.lease->devices().size(), 2);
+        EncoderDevice first = *parseEncoderDevice(QStringLiteral("cuda:0"));
+        first.index = lease.lease->device().index;
+        QStringList labels;
+        for (const EncoderDevice& d : encoderDevices(first, *parseEncoderDevice(QStringLiteral("auto")), lease.lease.get()))
+            labels << d.label();
+        QCOMPARE(labels.size(), 2);
+        QCOMPARE(labels.first(), first.label());
+        QVERIFY(labels.first() != labels.last() && labels.last().startsWith(QStringLiteral("cuda:")));
+        QCOMPARE(encoderDevices(first, *parseEncoderDevice(QStringLiteral("cuda")), lease.lease.get()).size(), size_t(2));
+        QCOMPARE(encoderDevices(first, *parseEncoderDevice(QStringLiteral("cuda:0")), lease.lease.get()).size(), size_t(1));
+        QCOMPARE(encoderDevices(cpu, *parseEncoderDevice(QStringLiteral("auto")), lease.lease.get()).size(), size_t(1));
+        QCOMPARE(encoderDevices(first, *parseEncoderDevice(QStringLiteral("auto")), nullptr).size(), size_t(1));
     }
 
     void damagedCheckpointsAreRecomputed()

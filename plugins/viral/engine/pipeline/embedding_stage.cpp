@@ -18,10 +18,13 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -150,106 +153,162 @@ void reportWarnings(core::JobContext& ctx, QStringList warnings)
         ctx.warn(QStringLiteral("… and %1 more warnings of the tokenizer").arg(warnings.size() - kShown));
 }
 
-} // namespace
+// One device's share of a stage: its own model copy, statistics and batch cap.
+struct Worker {
+    EncoderDevice device;
+    std::optional<LoadedEncoder> loaded; // only when a shard needs it
+    EmbeddingStats stats;
+    int64_t tokenCap = std::numeric_limits<int64_t>::max(); // lowered by the device's out-of-memory
+};
 
-std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const EncoderDevice& device,
-                                                const FrameIndex& index)
+enum class ShardOutcome { Done, Stopped };
+
+// Embeds shard `s` (or finds it done) and checkpoints it, whole or, when a stop was
+// requested or `abandon` set (another device's worker failed), partial after a batch.
+ShardOutcome embedShard(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, int s, Worker& w, const std::atomic<bool>& abandon)
 {
     core::CheckpointStore& store = ctx.checkpoints();
     const char* stage = encoderStage(encoder);
-    ctx.beginStage(QLatin1String(stage), std::max<int64_t>(1, index.frames));
-    EmbeddingStats stats;
-    std::optional<LoadedEncoder> loaded; // only when a shard needs it
-    QElapsedTimer timer;
-    int64_t tokenCap = std::numeric_limits<int64_t>::max(); // lowered by the device's out-of-memory
-    for (int s = 0; s < index.shards; ++s) {
-        const QString key = shardKey(stage, s);
-        auto framesCheckpoint = store.loadOrDiscard(shardKey("frames", s));
-        if (!framesCheckpoint)
-            throw JobFailure(QStringLiteral("checkpoint %1 is missing or damaged; start the run again").arg(shardKey("frames", s)));
-        const FrameShard shard = orThrow(FrameShard::fromCheckpoint(framesCheckpoint->state, framesCheckpoint->blobs.value(QStringLiteral("frames.tsv")),
-                                                                    shardKey("frames", s)));
-        const QString digest = shard.digest();
-        if (auto done = store.loadOrDiscard(key); done && done->state.value(QLatin1String("digest")).toString() == digest
-                                                  && !done->state.value(QLatin1String("partial")).toBool()) {
-            ctx.advance(int64_t(shard.frames.size()));
-            continue;
-        }
-        if (shard.frames.empty()) {
-            orThrow(store.save(key, {{QStringLiteral("digest"), digest}, {QStringLiteral("rows"), 0}}, nullptr));
-            continue;
-        }
-        if (!loaded) {
-            ctx.setMessage(QStringLiteral("loading the %1 model on %2").arg(QLatin1String(stage), device.isCuda() ? device.label() : QStringLiteral("the CPU")));
-            loaded = loadEncoder(encoder, settings, device);
-        }
-        const EncoderRunner& runner = loaded->runner;
-        std::vector<std::vector<int64_t>> rows;
-        std::vector<int64_t> lengths;
-        for (const ShardFrame& f : shard.frames) {
-            rows.push_back(runner.tokenize(f, stats.warnings));
-            lengths.push_back(int64_t(rows.back().size()));
-        }
-        const TokenBatches batches = batchByTokenBudget(lengths, runner.tokenBudget);
-        std::vector<float> embeddings(shard.frames.size() * size_t(runner.width), 0.0f);
-        std::vector<bool> batchDone(batches.batches.size(), false);
-        // A partial shard from a pause: its finished batches are reused.
-        if (auto partial = store.loadOrDiscard(key); partial && partial->state.value(QLatin1String("digest")).toString() == digest && partial->tensors) {
-            const QJsonArray done = partial->state.value(QLatin1String("batches_done")).toArray();
-            const std::vector<float> saved = orThrow(partial->tensors->toFloat(QStringLiteral("embeddings")));
-            if (saved.size() == embeddings.size() && done.size() == qsizetype(batchDone.size())) {
-                embeddings = saved;
-                for (qsizetype b = 0; b < done.size(); ++b)
-                    batchDone[size_t(b)] = done[b].toBool();
-            }
-        }
-        bool stopped = false;
-        for (size_t b = 0; b < batches.batches.size(); ++b) {
-            const std::vector<int64_t>& batch = batches.batches[b];
-            if (batchDone[b]) {
-                ctx.advance(int64_t(batch.size()));
-                continue;
-            }
-            std::vector<std::vector<int64_t>> batchRows;
-            for (int64_t i : batch)
-                batchRows.push_back(rows[size_t(i)]);
-            timer.start();
-            const auto result = embedFitting(ctx, runner, batchRows, tokenCap, stats, stage);
-            stats.seconds += double(timer.nsecsElapsed()) / 1e9;
-            for (size_t j = 0; j < batch.size(); ++j)
-                std::copy(result[j].begin(), result[j].end(), embeddings.begin() + batch[j] * runner.width);
-            batchDone[b] = true;
-            ctx.advance(int64_t(batch.size()));
-            if (ctx.stopRequested()) { // after a batch: every attempt makes progress
-                stopped = std::find(batchDone.begin(), batchDone.end(), false) != batchDone.end();
-                break;
-            }
-        }
-        stats.realTokens += batches.realTokens;
-        stats.paddedTokens += batches.paddedTokens;
-        stats.frames += int64_t(shard.frames.size());
-        QJsonArray doneList;
-        for (bool d : batchDone)
-            doneList.append(d);
-        core::SafetensorsWriter tensors;
-        orThrow(tensors.add(QStringLiteral("embeddings"), core::DType::F32, {qint64(shard.frames.size()), runner.width}, floatBytes(embeddings)));
-        QJsonObject state{{QStringLiteral("digest"), digest},
-                          {QStringLiteral("rows"), double(shard.frames.size())},
-                          {QStringLiteral("width"), double(runner.width)},
-                          {QStringLiteral("real_tokens"), double(batches.realTokens)},
-                          {QStringLiteral("padded_tokens"), double(batches.paddedTokens)}};
-        if (stopped) {
-            state.insert(QStringLiteral("partial"), true);
-            state.insert(QStringLiteral("batches_done"), doneList);
-        }
-        orThrow(store.save(key, state, &tensors));
-        releaseFreeMemory();
-        if (ctx.stopRequested()) {
-            reportWarnings(ctx, stats.warnings);
-            return std::nullopt; // the shard is saved, whole or partial
+    auto stopNow = [&] { return ctx.stopRequested() || abandon.load(std::memory_order_relaxed); };
+    const QString key = shardKey(stage, s);
+    auto framesCheckpoint = store.loadOrDiscard(shardKey("frames", s));
+    if (!framesCheckpoint)
+        throw JobFailure(QStringLiteral("checkpoint %1 is missing or damaged; start the run again").arg(shardKey("frames", s)));
+    const FrameShard shard = orThrow(FrameShard::fromCheckpoint(framesCheckpoint->state, framesCheckpoint->blobs.value(QStringLiteral("frames.tsv")),
+                                                                shardKey("frames", s)));
+    const QString digest = shard.digest();
+    if (auto done = store.loadOrDiscard(key); done && done->state.value(QLatin1String("digest")).toString() == digest
+                                              && !done->state.value(QLatin1String("partial")).toBool()) {
+        ctx.advance(int64_t(shard.frames.size()));
+        return ShardOutcome::Done;
+    }
+    if (shard.frames.empty()) {
+        orThrow(store.save(key, {{QStringLiteral("digest"), digest}, {QStringLiteral("rows"), 0}}, nullptr));
+        return ShardOutcome::Done;
+    }
+    if (!w.loaded) {
+        ctx.setMessage(QStringLiteral("loading the %1 model on %2").arg(QLatin1String(stage), w.device.isCuda() ? w.device.label() : QStringLiteral("the CPU")));
+        w.loaded = loadEncoder(encoder, settings, w.device);
+    }
+    const EncoderRunner& runner = w.loaded->runner;
+    std::vector<std::vector<int64_t>> rows;
+    std::vector<int64_t> lengths;
+    for (const ShardFrame& f : shard.frames) {
+        rows.push_back(runner.tokenize(f, w.stats.warnings));
+        lengths.push_back(int64_t(rows.back().size()));
+    }
+    const TokenBatches batches = batchByTokenBudget(lengths, runner.tokenBudget);
+    std::vector<float> embeddings(shard.frames.size() * size_t(runner.width), 0.0f);
+    std::vector<bool> batchDone(batches.batches.size(), false);
+    // A partial shard from a pause: its finished batches are reused.
+    if (auto partial = store.loadOrDiscard(key); partial && partial->state.value(QLatin1String("digest")).toString() == digest && partial->tensors) {
+        const QJsonArray done = partial->state.value(QLatin1String("batches_done")).toArray();
+        const std::vector<float> saved = orThrow(partial->tensors->toFloat(QStringLiteral("embeddings")));
+        if (saved.size() == embeddings.size() && done.size() == qsizetype(batchDone.size())) {
+            embeddings = saved;
+            for (qsizetype b = 0; b < done.size(); ++b)
+                batchDone[size_t(b)] = done[b].toBool();
         }
     }
+    bool stopped = false;
+    QElapsedTimer timer;
+    for (size_t b = 0; b < batches.batches.size(); ++b) {
+        const std::vector<int64_t>& batch = batches.batches[b];
+        if (batchDone[b]) {
+            ctx.advance(int64_t(batch.size()));
+            continue;
+        }
+        std::vector<std::vector<int64_t>> batchRows;
+        for (int64_t i : batch)
+            batchRows.push_back(rows[size_t(i)]);
+        timer.start();
+        const auto result = embedFitting(ctx, runner, batchRows, w.tokenCap, w.stats, stage);
+        w.stats.seconds += double(timer.nsecsElapsed()) / 1e9;
+        for (size_t j = 0; j < batch.size(); ++j)
+            std::copy(result[j].begin(), result[j].end(), embeddings.begin() + batch[j] * runner.width);
+        batchDone[b] = true;
+        ctx.advance(int64_t(batch.size()));
+        if (stopNow()) { // after a batch: every attempt makes progress
+            stopped = std::find(batchDone.begin(), batchDone.end(), false) != batchDone.end();
+            break;
+        }
+    }
+    w.stats.realTokens += batches.realTokens;
+    w.stats.paddedTokens += batches.paddedTokens;
+    w.stats.frames += int64_t(shard.frames.size());
+    QJsonArray doneList;
+    for (bool d : batchDone)
+        doneList.append(d);
+    core::SafetensorsWriter tensors;
+    orThrow(tensors.add(QStringLiteral("embeddings"), core::DType::F32, {qint64(shard.frames.size()), runner.width}, floatBytes(embeddings)));
+    QJsonObject state{{QStringLiteral("digest"), digest},
+                      {QStringLiteral("rows"), double(shard.frames.size())},
+                      {QStringLiteral("width"), double(runner.width)},
+                      {QStringLiteral("real_tokens"), double(batches.realTokens)},
+                      {QStringLiteral("padded_tokens"), double(batches.paddedTokens)}};
+    if (stopped) {
+        state.insert(QStringLiteral("partial"), true);
+        state.insert(QStringLiteral("batches_done"), doneList);
+    }
+    orThrow(store.save(key, state, &tensors));
+    releaseFreeMemory();
+    return stopNow() ? ShardOutcome::Stopped : ShardOutcome::Done; // the shard is saved, whole or partial
+}
+
+} // namespace
+
+std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings,
+                                                const std::vector<EncoderDevice>& devices, const FrameIndex& index)
+{
+    if (devices.empty())
+        throw JobFailure(QStringLiteral("%1 stage: no device to run on").arg(QLatin1String(encoderStage(encoder))));
+    ctx.beginStage(QLatin1String(encoderStage(encoder)), std::max<int64_t>(1, index.frames));
+    std::vector<Worker> workers(devices.size());
+    for (size_t i = 0; i < devices.size(); ++i)
+        workers[i].device = devices[i];
+    // Shards are handed out in order to whichever device is free; each shard's result depends
+    // on the shard alone, so the split does not change the output.
+    std::atomic<int> next{0};
+    std::atomic<bool> stopped{false}, failed{false};
+    std::mutex errorMutex;
+    std::exception_ptr error;
+    auto work = [&](Worker& w) {
+        try {
+            for (int s; !failed.load() && (s = next.fetch_add(1)) < index.shards;)
+                if (embedShard(ctx, encoder, settings, s, w, failed) == ShardOutcome::Stopped) {
+                    stopped = true;
+                    break;
+                }
+        } catch (...) { // the first failure is the run's; the other devices stop after their batch
+            std::lock_guard lock(errorMutex);
+            if (!error)
+                error = std::current_exception();
+            failed = true;
+        }
+    };
+    if (workers.size() == 1) {
+        work(workers.front());
+    } else {
+        std::vector<std::thread> threads;
+        for (Worker& w : workers)
+            threads.emplace_back(work, std::ref(w));
+        for (std::thread& t : threads)
+            t.join();
+    }
+    if (error)
+        std::rethrow_exception(error);
+    EmbeddingStats stats;
+    for (const Worker& w : workers) {
+        stats.realTokens += w.stats.realTokens;
+        stats.paddedTokens += w.stats.paddedTokens;
+        stats.seconds += w.stats.seconds;
+        stats.frames += w.stats.frames;
+        stats.outOfMemorySplits += w.stats.outOfMemorySplits;
+        stats.warnings += w.stats.warnings;
+    }
     reportWarnings(ctx, stats.warnings);
+    if (stopped)
+        return std::nullopt;
     return stats;
 }
 

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace bioforge::core {
 class JobContext;
@@ -34,9 +35,11 @@ struct EmbeddingStats {
 
 enum class Encoder { Dnabert, Esm2 };
 
-// Returns nullopt when a stop was requested (the partial shard is saved).
-std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings, const EncoderDevice& device,
-                                                const FrameIndex& index);
+// Returns nullopt when a stop was requested (the partial shards are saved). With several
+// `devices` (the GPUs of the job's lease) each runs its own copy of the model on a thread of
+// its own and takes the next shard when it finishes one; the output is the same.
+std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder encoder, const PredictSettings& settings,
+                                                const std::vector<EncoderDevice>& devices, const FrameIndex& index);
 
 const char* encoderStage(Encoder encoder); // "dnabert" / "esm"
 

@@ -74,7 +74,26 @@ core::JobRequirements encoderRequirements(const PredictSettings& settings)
     // cannot use it fails the run with resolveEncoderDevice's reason.
     if (settings.device.kind == EncoderDevice::Kind::Cpu || torchCudaDeviceCount() == 0)
         return {core::DeviceNeed::CpuOnly, false};
-    return {core::DeviceNeed::GpuPreferred, false};
+    core::JobRequirements needs{core::DeviceNeed::GpuPreferred, false};
+    // auto and cuda (no number) spread the shards over every GPU that is free when the run
+    // starts; cuda:N is that device alone.
+    if (settings.device.index < 0)
+        needs.maxGpus = torchCudaDeviceCount();
+    return needs;
+}
+
+std::vector<EncoderDevice> encoderDevices(const EncoderDevice& resolved, const EncoderDevice& requested, const core::DeviceLease* lease)
+{
+    std::vector<EncoderDevice> devices{resolved};
+    if (!resolved.isCuda() || requested.index >= 0 || !lease)
+        return devices;
+    for (const core::DeviceInfo& d : lease->devices())
+        if (d.kind == core::DeviceKind::Cuda && d.index != resolved.index) {
+            EncoderDevice more = resolved;
+            more.index = d.index;
+            devices.push_back(more);
+        }
+    return devices;
 }
 
 int leasedCudaIndex(const core::JobContext& ctx)
@@ -93,6 +112,9 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
                       {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02, shards},
                       {QStringLiteral("results"), QStringLiteral("Results"), 0.05, shards}});
     m_device = orThrow(resolveEncoderDevice(m_settings.device, leasedCudaIndex(ctx)));
+    m_devices = m_spreadOver.empty() ? encoderDevices(m_device, m_settings.device, ctx.device()) : m_spreadOver;
+    for (EncoderDevice& d : m_devices) // each leased GPU checked against what LibTorch sees
+        d = orThrow(resolveEncoderDevice(d));
     m_settings.computedOnCuda = m_device.isCuda();
     setTorchThreads(m_settings.threads, m_settings.precision == EncoderPrecision::BFloat16);
     configureTorchHeap();
@@ -106,7 +128,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
     if (!index)
         return stopped(ctx);
     for (Encoder e : {Encoder::Dnabert, Encoder::Esm2})
-        if (!runEmbeddingStage(ctx, e, m_settings, m_device, *index))
+        if (!runEmbeddingStage(ctx, e, m_settings, m_devices, *index))
             return stopped(ctx);
     if (!mergeStage(ctx, *index) || !classifyStage(ctx, *index))
         return stopped(ctx);
@@ -170,9 +192,17 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     QString device;
     if (m_device.isCuda()) {
         const core::DeviceLease* lease = ctx.device();
-        const bool named = lease && lease->device().kind == core::DeviceKind::Cuda && lease->device().index == m_device.index;
-        device = QStringLiteral("%1%2 (encoders on LibTorch CUDA; the classifier on the CPU)")
-                     .arg(m_device.label(), named ? QStringLiteral(", ") + lease->device().name : QString());
+        QStringList names;
+        for (const EncoderDevice& d : m_devices) {
+            QString name;
+            if (lease)
+                for (const core::DeviceInfo& leased : lease->devices())
+                    if (leased.kind == core::DeviceKind::Cuda && leased.index == d.index)
+                        name = QStringLiteral(", ") + leased.name;
+            names << d.label() + name;
+        }
+        device = QStringLiteral("%1 (encoders on LibTorch CUDA%2; the classifier on the CPU)")
+                     .arg(names.join(QStringLiteral("; ")), m_devices.size() > 1 ? QStringLiteral(", shards split over %1 GPUs").arg(m_devices.size()) : QString());
     } else {
         device = m_settings.device.kind == EncoderDevice::Kind::Cpu ? QStringLiteral("CPU (asked for)")
                  : torchHasCuda()                                    ? QStringLiteral("CPU")

@@ -14,6 +14,12 @@
 #include "jobs/job.h"
 #include "pipeline/predict_settings.h"
 
+#include <vector>
+
+namespace bioforge::core {
+class DeviceLease;
+}
+
 namespace bioforge::viral {
 
 struct FrameIndex;
@@ -23,6 +29,9 @@ struct FrameIndex;
 core::JobRequirements encoderRequirements(const PredictSettings& settings);
 // The CUDA device number of the job's GPU lease; -1 without one.
 int leasedCudaIndex(const core::JobContext& ctx);
+// The devices the encoder stages run on: `resolved` (the run's device) and, where the device
+// asked for is auto or cuda without a number, every other CUDA GPU of the job's lease.
+std::vector<EncoderDevice> encoderDevices(const EncoderDevice& resolved, const EncoderDevice& requested, const core::DeviceLease* lease);
 
 class PredictJob final : public core::Job {
 public:
@@ -33,6 +42,9 @@ public:
     core::JobRequirements requirements() const override { return encoderRequirements(m_settings); }
     int checkpointSchema() const override { return 3; } // 3: a contig that fits in a shard never spans two
     core::JobOutcome run(core::JobContext& ctx) override;
+    // The devices the encoder stages split their shards over, instead of those of the lease
+    // (tests: two CPU workers stand in for two GPUs).
+    void spreadOver(std::vector<EncoderDevice> devices) { m_spreadOver = std::move(devices); }
 
 private:
     bool mergeStage(core::JobContext& ctx, const FrameIndex& index);
@@ -41,7 +53,9 @@ private:
     void recordProvenance(core::JobContext& ctx);
 
     PredictSettings m_settings;
-    EncoderDevice m_device; // resolved when the run starts
+    EncoderDevice m_device;               // resolved when the run starts
+    std::vector<EncoderDevice> m_devices; // m_device and the lease's other GPUs (auto, cuda)
+    std::vector<EncoderDevice> m_spreadOver;
 };
 
 } // namespace bioforge::viral

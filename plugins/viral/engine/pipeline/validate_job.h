@@ -15,7 +15,12 @@ namespace bioforge::viral {
 class ValidateJob final : public core::Job {
 public:
     explicit ValidateJob(PredictSettings settings) : m_settings(std::move(settings)) {}
-    core::JobRequirements requirements() const override { return encoderRequirements(m_settings); }
+    core::JobRequirements requirements() const override
+    {
+        core::JobRequirements needs = encoderRequirements(m_settings);
+        needs.maxGpus = 1; // a tiny run: one GPU is plenty
+        return needs;
+    }
     core::JobOutcome run(core::JobContext& ctx) override;
 
     // A contig of `length` bases made of sense codons (seeded): its forward frames translate.
