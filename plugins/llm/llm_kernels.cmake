@@ -1,12 +1,14 @@
 # The Qt-free core of the llm engine, included by plugins/llm/CMakeLists.txt
 # and by tests/gpu/CMakeLists.txt when that is built on its own:
-#  - bioforge_llm_kernels: tensor types, quantised CPU kernels, the GPU module loader;
+#  - bioforge_llm_kernels: tensor types, quantised CPU kernels, the scalar element-wise
+#    operations (compute/ops.cpp: the GPU tests' reference), the GPU module loader;
 #  - bioforge_llm_cuda / bioforge_llm_hip: the GPU module, one kernel source
 #    (engine/gpu/) built by nvcc and by hipcc, loaded with dlopen so that a
 #    build with GPU code starts on machines without a GPU runtime.
 # Needs BIOFORGE_HAVE_CUDA / BIOFORGE_HAVE_HIP and the module functions of cmake/BioForgeGpu.cmake.
 set(_llm "${CMAKE_CURRENT_LIST_DIR}")
 add_library(bioforge_llm_kernels STATIC
+  ${_llm}/engine/compute/ops.cpp
   ${_llm}/engine/gguf/gguf_types.cpp
   ${_llm}/engine/quant/amx_q4_k.cpp
   ${_llm}/engine/quant/amx_q8_0.cpp
@@ -47,5 +49,6 @@ if(BIOFORGE_HAVE_HIP)
   # -ffp-contract=off: the activation rounding must not be fused into FMAs (gpu_math.h).
   bioforge_add_hip_module(bioforge_llm_hip SOURCE ${BIOFORGE_LLM_GPU_SRC} INCLUDES ${_llm_gpu_includes} FLAGS -ffp-contract=off
     DEPENDS ${_llm}/engine/gpu/llm_gpu_api.h ${_llm}/engine/gpu/llm_gpu_handle.cuh ${_llm}/engine/gpu/llm_kernels.cuh ${_llm}/engine/gpu/gpu_math.h ${_llm}/engine/gpu/gpu_block_dot.h
+      ${_llm}/engine/gpu/llm_gpu_layer_api.cuh ${_llm}/engine/gpu/llm_layer_kernels.cuh ${_llm}/engine/gpu/gpu_layer_math.h
             ${_llm}/engine/quant/block_layouts.h ${_bioforge_root}/core/compute/gpu/gpu_portability.h)
 endif()

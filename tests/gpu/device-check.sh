@@ -8,7 +8,7 @@
 #   2 build    only when the carried binaries do not start there: build the
 #              Qt-free tests with the machine's nvcc/CMake (tests/gpu standalone)
 #   3 kernels  tst_gpu_kernels: the module on the device against the CPU reference
-#   4 sanitizer compute-sanitizer memcheck, initcheck, synccheck of tst_gpu_kernels --small
+#   4 sanitizer compute-sanitizer memcheck, initcheck, synccheck, racecheck of tst_gpu_kernels --small
 #   5 bench    bench_gpu_matvec: 7B-shaped passes vs measured copy bandwidth
 #   6 backend  tst_gpu_backend: greedy ids and logits through the whole engine
 #   7 torch    against the machine's PyTorch LibTorch (only if time is left): torch_probe, then
@@ -118,12 +118,12 @@ build_if_needed() {
 kernels() { "$bin/tst_gpu_kernels" --seed "${SEED:-20261201}" "$module" > "$OUT/kernels.log" 2>&1; }
 
 # memcheck (out-of-bounds, misaligned), initcheck (reads of device memory never written)
-# and synccheck (shuffles and barriers of partial warps). The kernels use no shared memory,
-# so racecheck has nothing to look at. On a sandbox that refuses the sanitizer: 78.
+# synccheck (shuffles and barriers of partial warps) and racecheck (the layer kernels' shared
+# memory: RMSNorm's and attention's block reductions). On a sandbox that refuses the sanitizer: 78.
 sanitizer() {
     {
         if ! command -v compute-sanitizer >/dev/null; then echo "compute-sanitizer missing"; return 78; fi
-        for tool in memcheck initcheck synccheck; do
+        for tool in memcheck initcheck synccheck racecheck; do
             echo "== $tool"
             compute-sanitizer --tool $tool --error-exitcode 3 "$bin/tst_gpu_kernels" --small --seed 7 "$module"
             rc=$?

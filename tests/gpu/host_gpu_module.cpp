@@ -6,11 +6,12 @@
 // it is ("host emulation") wherever a device would name itself.
 // Environment: BF_HOSTSIM_FREE_MIB (free memory it reports, default 1024),
 // BF_HOSTSIM_FAIL_AFTER (matrix products that succeed before each further one
-// fails with a runtime error).
+// fails with a runtime error). The layer operations are in host_gpu_layers.cpp.
 
 #include "gpu/gpu_block_dot.h"
 #include "gpu_test_data.h"
 #include "gpu/llm_gpu_api.h"
+#include "host_gpu_handle.h"
 
 #include <cstdarg>
 #include <cstdio>
@@ -20,27 +21,7 @@
 
 using namespace bioforge::llm;
 
-struct bf_llm_gpu {
-    struct Matrix {
-        int type;
-        int64_t rows, cols;
-        size_t rowBytes;
-        std::vector<uint8_t> bytes;
-    };
-    std::vector<Matrix> matrices;
-    long products = 0;
-};
-
 namespace {
-
-int say(char* msg, size_t len, int code, const char* format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    std::vsnprintf(msg, len, format, args);
-    va_end(args);
-    return code;
-}
 
 struct Format {
     int elements;
@@ -128,7 +109,13 @@ __attribute__((visibility("default"))) int bf_llm_gpu_open(int device, bf_llm_gp
     return 0;
 }
 
-__attribute__((visibility("default"))) void bf_llm_gpu_close(bf_llm_gpu* handle) { delete handle; }
+__attribute__((visibility("default"))) void bf_llm_gpu_close(bf_llm_gpu* handle)
+{
+    if (handle)
+        for (void* p : handle->allocations)
+            std::free(p);
+    delete handle;
+}
 
 __attribute__((visibility("default"))) int bf_llm_gpu_describe(bf_llm_gpu*, char* name, size_t nameLen, uint64_t* freeBytes, uint64_t* totalBytes,
                                                                char*, size_t)

@@ -16,6 +16,7 @@
 #include "compute/weight_tensor.h"
 #include "gpu/gpu_block_dot.h"
 #include "gpu/llm_gpu_module.h"
+#include "gpu_layer_checks.h"
 #include "gpu_test_data.h"
 #include "quant/block_layouts.h"
 #include "quant/vec_dot.h"
@@ -259,6 +260,7 @@ int main(int argc, char** argv)
                               GgmlType::Q6_K})
             for (const Shape& shape : shapes)
                 checkMatmul(*device, type, shape, rng);
+        g_failures += layercheck::checkLayerOps(*device, rng);
     }
     if (devicesTested == 0) {
         std::printf("tst_gpu_kernels: no GPU device here; nothing tested (skipped)\n");

@@ -70,6 +70,8 @@ __attribute__((visibility("default"))) void bf_llm_gpu_close(bf_llm_gpu* h)
     for (DeviceBuffer* b : {&h->x, &h->act, &h->y})
         if (b->data)
             (void)bfFree(b->data);
+    for (void* p : h->allocations)
+        (void)bfFree(p);
     if (h->hostStage)
         (void)bfFreeHost(h->hostStage);
     (void)bfStreamDestroy(h->stream);
@@ -381,3 +383,5 @@ __attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, c
 }
 
 } // extern "C"
+
+#include "gpu/llm_gpu_layer_api.cuh" // the layer operations' C ABI (same translation unit)

@@ -65,6 +65,43 @@ int bf_llm_gpu_copy_bandwidth(bf_llm_gpu* handle, size_t bytes, int reps, double
 int bf_llm_gpu_time_pass(bf_llm_gpu* handle, const int* ids, const int* convert, int count, int64_t tokens, int reps, int graph,
                          double* seconds, char* msg, size_t len);
 
+/* ---- A layer's non-matrix work on device memory (llm_layer_kernels.cuh) ----
+ * Optional in a module (a loader checks for them). Every pointer below is device
+ * memory from bf_llm_gpu_alloc; rows are tokens. The work is queued on the
+ * handle's stream; bf_llm_gpu_download waits for it. */
+int bf_llm_gpu_alloc(bf_llm_gpu* handle, size_t bytes, void** device_ptr, char* msg, size_t len);
+int bf_llm_gpu_free(bf_llm_gpu* handle, void* device_ptr, char* msg, size_t len);
+int bf_llm_gpu_upload_bytes(bf_llm_gpu* handle, void* device_dst, const void* host_src, size_t bytes, char* msg, size_t len);
+int bf_llm_gpu_download(bf_llm_gpu* handle, void* host_dst, const void* device_src, size_t bytes, char* msg, size_t len);
+/* out[r] = x[r] / sqrt(mean(x[r]²) + eps) · weight for `rows` rows of `width`. */
+int bf_llm_gpu_rms_norm(bf_llm_gpu* handle, const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, char* msg,
+                        size_t len);
+/* a = silu(a) · b, and x += y, over n floats. */
+int bf_llm_gpu_silu_multiply(bf_llm_gpu* handle, float* a, const float* b, int64_t n, char* msg, size_t len);
+int bf_llm_gpu_add(bf_llm_gpu* handle, float* x, const float* y, int64_t n, char* msg, size_t len);
+
+/* compute/ops.h's RopeParams; freq_factors: device memory (dims / 2 floats) or null. */
+typedef struct bf_llm_gpu_rope {
+    int dims;
+    float freq_base, freq_scale;
+    int neox;
+    const float* freq_factors;
+    float ext_factor, attn_factor, correction_dims[2];
+    int rotation_only;
+} bf_llm_gpu_rope;
+
+/* For tokens at positions first_pos + t (q: tokens × heads·head_size, k and v: tokens ×
+ * kv_heads·head_size; biases null or one row): adds the biases, rotates q in place and k into
+ * cache_keys, copies v into cache_values, at those positions (this layer's arrays of
+ * [capacity, kv_heads·head_size] floats). head_size ≤ 256. */
+int bf_llm_gpu_rope_store(bf_llm_gpu* handle, float* q, const float* k, const float* v, const float* bias_q, const float* bias_k, const float* bias_v,
+                          int64_t heads, int64_t kv_heads, int64_t head_size, const bf_llm_gpu_rope* rope, int64_t tokens, int64_t first_pos,
+                          float* cache_keys, float* cache_values, char* msg, size_t len);
+/* Causal grouped-query attention of `tokens` queries (positions first_pos …) over this
+ * layer's cache: out has one heads·head_size row per token; scale 1 / sqrt(head_size). */
+int bf_llm_gpu_attention(bf_llm_gpu* handle, const float* q, const float* cache_keys, const float* cache_values, int64_t heads, int64_t kv_heads,
+                         int64_t head_size, int64_t tokens, int64_t first_pos, float* out, char* msg, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -121,6 +121,7 @@ struct bf_llm_gpu {
     DeviceBuffer x, act, y;
     void* hostStage = nullptr; // pinned: activations in, results out
     size_t hostStageBytes = 0;
+    std::vector<void*> allocations; // bf_llm_gpu_alloc's, freed by bf_llm_gpu_close if not before
 };
 
 namespace {

@@ -18,6 +18,16 @@ struct GpuModuleApi {
     // Optional: benchmarks.
     decltype(&bf_llm_gpu_copy_bandwidth) copyBandwidth = nullptr;
     decltype(&bf_llm_gpu_time_pass) timePass = nullptr;
+    // Optional: a layer's non-matrix work on device memory.
+    decltype(&bf_llm_gpu_alloc) alloc = nullptr;
+    decltype(&bf_llm_gpu_free) free = nullptr;
+    decltype(&bf_llm_gpu_upload_bytes) uploadBytes = nullptr;
+    decltype(&bf_llm_gpu_download) download = nullptr;
+    decltype(&bf_llm_gpu_rms_norm) rmsNorm = nullptr;
+    decltype(&bf_llm_gpu_silu_multiply) siluMultiply = nullptr;
+    decltype(&bf_llm_gpu_add) add = nullptr;
+    decltype(&bf_llm_gpu_rope_store) ropeStore = nullptr;
+    decltype(&bf_llm_gpu_attention) attention = nullptr;
 };
 
 namespace {
@@ -37,6 +47,28 @@ void setError(std::string* error, const std::string& text)
 {
     if (error)
         *error = text;
+}
+
+template <typename Fn>
+void optional(void* library, const char* symbol, Fn& fn)
+{
+    fn = reinterpret_cast<Fn>(dlsym(library, symbol));
+}
+
+// One optional call of the module: its message on failure.
+template <typename Fn, typename... Args>
+bool call(Fn fn, const char* name, bf_llm_gpu* handle, std::string* error, Args... args)
+{
+    if (!fn) {
+        setError(error, std::string("this GPU module has no ") + name + " (built before the layer operations)");
+        return false;
+    }
+    char message[kMessageBytes] = {};
+    if (fn(handle, args..., message, sizeof message) != 0) {
+        setError(error, message);
+        return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -66,6 +98,15 @@ std::shared_ptr<const GpuModule> GpuModule::load(const std::string& path, GpuVen
         return nullptr;
     api->copyBandwidth = reinterpret_cast<decltype(api->copyBandwidth)>(dlsym(library, "bf_llm_gpu_copy_bandwidth"));
     api->timePass = reinterpret_cast<decltype(api->timePass)>(dlsym(library, "bf_llm_gpu_time_pass"));
+    optional(library, "bf_llm_gpu_alloc", api->alloc);
+    optional(library, "bf_llm_gpu_free", api->free);
+    optional(library, "bf_llm_gpu_upload_bytes", api->uploadBytes);
+    optional(library, "bf_llm_gpu_download", api->download);
+    optional(library, "bf_llm_gpu_rms_norm", api->rmsNorm);
+    optional(library, "bf_llm_gpu_silu_multiply", api->siluMultiply);
+    optional(library, "bf_llm_gpu_add", api->add);
+    optional(library, "bf_llm_gpu_rope_store", api->ropeStore);
+    optional(library, "bf_llm_gpu_attention", api->attention);
     std::shared_ptr<GpuModule> module(new GpuModule);
     module->m_vendor = vendor;
     module->m_api = std::move(api);
@@ -187,6 +228,54 @@ bool GpuDevice::timePass(const std::vector<int>& ids, const std::vector<int>& co
         return false;
     }
     return true;
+}
+
+bool GpuDevice::hasLayerOps() const
+{
+    const GpuModuleApi& a = m_module->api();
+    return a.alloc && a.free && a.uploadBytes && a.download && a.rmsNorm && a.siluMultiply && a.add && a.ropeStore && a.attention;
+}
+
+bool GpuDevice::alloc(size_t bytes, void** devicePtr, std::string* error) { return call(m_module->api().alloc, "alloc", m_handle, error, bytes, devicePtr); }
+
+bool GpuDevice::free(void* devicePtr, std::string* error) { return call(m_module->api().free, "free", m_handle, error, devicePtr); }
+
+bool GpuDevice::toDevice(void* dst, const void* src, size_t bytes, std::string* error)
+{
+    return call(m_module->api().uploadBytes, "upload_bytes", m_handle, error, dst, src, bytes);
+}
+
+bool GpuDevice::toHost(void* dst, const void* src, size_t bytes, std::string* error)
+{
+    return call(m_module->api().download, "download", m_handle, error, dst, src, bytes);
+}
+
+bool GpuDevice::rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, std::string* error)
+{
+    return call(m_module->api().rmsNorm, "rms_norm", m_handle, error, x, weight, rows, width, eps, out);
+}
+
+bool GpuDevice::siluMultiply(float* a, const float* b, int64_t n, std::string* error)
+{
+    return call(m_module->api().siluMultiply, "silu_multiply", m_handle, error, a, b, n);
+}
+
+bool GpuDevice::add(float* x, const float* y, int64_t n, std::string* error) { return call(m_module->api().add, "add", m_handle, error, x, y, n); }
+
+bool GpuDevice::ropeStore(float* q, const float* k, const float* v, const QkvBias& bias, const AttentionShape& shape, const RopeParams& rope,
+                          int64_t tokens, int64_t firstPos, float* cacheKeys, float* cacheValues, std::string* error)
+{
+    const bf_llm_gpu_rope r{rope.dims,      rope.freqBase,   rope.freqScale, rope.neox ? 1 : 0, rope.freqFactors, rope.extFactor,
+                            rope.attnFactor, {rope.correctionDims[0], rope.correctionDims[1]}, rope.rotationOnly ? 1 : 0};
+    return call(m_module->api().ropeStore, "rope_store", m_handle, error, q, k, v, bias.query, bias.key, bias.value, shape.heads, shape.kvHeads,
+                shape.headSize, &r, tokens, firstPos, cacheKeys, cacheValues);
+}
+
+bool GpuDevice::attention(const float* q, const float* cacheKeys, const float* cacheValues, const AttentionShape& shape, int64_t tokens,
+                          int64_t firstPos, float* out, std::string* error)
+{
+    return call(m_module->api().attention, "attention", m_handle, error, q, cacheKeys, cacheValues, shape.heads, shape.kvHeads, shape.headSize,
+                tokens, firstPos, out);
 }
 
 } // namespace bioforge::llm

@@ -5,6 +5,7 @@
 // so the GPU tests build on a machine without Qt. Errors are returned as text
 // naming the module or device and what failed; nothing throws or aborts.
 
+#include "compute/backend.h"
 #include "compute/weight_tensor.h"
 #include "gguf/gguf_types.h"
 
@@ -69,6 +70,24 @@ public:
     bool copyBandwidth(size_t bytes, int reps, double* bytesPerSecond, std::string* error);
     bool timePass(const std::vector<int>& ids, const std::vector<int>& convert, int64_t tokens, int reps, bool graph, double* seconds,
                   std::string* error);
+
+    // A layer's non-matrix work on device memory (llm_gpu_api.h; a module built before them
+    // has none: hasLayerOps() is false and each call fails saying so). Pointers below are
+    // device memory from alloc(), freed by free() or when the device closes; the work is
+    // queued in order, toHost() waits for it. ropeStore's bias and freqFactors pointers are
+    // device memory too (or null); the cache arrays are one layer's [capacity, kvWidth] floats.
+    bool hasLayerOps() const;
+    bool alloc(size_t bytes, void** devicePtr, std::string* error);
+    bool free(void* devicePtr, std::string* error);
+    bool toDevice(void* dst, const void* src, size_t bytes, std::string* error);
+    bool toHost(void* dst, const void* src, size_t bytes, std::string* error);
+    bool rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, std::string* error);
+    bool siluMultiply(float* a, const float* b, int64_t n, std::string* error);
+    bool add(float* x, const float* y, int64_t n, std::string* error);
+    bool ropeStore(float* q, const float* k, const float* v, const QkvBias& bias, const AttentionShape& shape, const RopeParams& rope, int64_t tokens,
+                   int64_t firstPos, float* cacheKeys, float* cacheValues, std::string* error);
+    bool attention(const float* q, const float* cacheKeys, const float* cacheValues, const AttentionShape& shape, int64_t tokens, int64_t firstPos,
+                   float* out, std::string* error);
 
 private:
     GpuDevice() = default;
