@@ -161,6 +161,13 @@ __attribute__((visibility("default"))) int bf_llm_gpu_matmul(bf_llm_gpu* h, int 
     return 0;
 }
 
+// "Device memory" is host memory here: the same product.
+__attribute__((visibility("default"))) int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg,
+                                                                    size_t len)
+{
+    return bf_llm_gpu_matmul(h, id, x, tokens, y, msg, len);
+}
+
 __attribute__((visibility("default"))) int bf_llm_gpu_convert(bf_llm_gpu*, int type, const float* x, int64_t tokens, int64_t cols, void* out,
                                                               char* msg, size_t len)
 {

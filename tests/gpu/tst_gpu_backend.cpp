@@ -1,12 +1,15 @@
-// The llm engine with its matrix products on a GPU (compute/gpu_backend.h)
-// against the CPU engine, on a real device:
+// The llm engine with its forward pass on a GPU (compute/gpu_backend.h: the
+// matrix products and, with a module that has them, every layer's operations
+// and the KV cache on the device) against the CPU engine, on a real device:
 //  - greedy ids of every line of the shared llama.cpp references
 //    (references.tsv; prompt ids taken from it, no tokenizer) equal the
 //    reference on the GPU, as they do on the CPU;
 //  - on synthesized models of every weight type the GPU supports, the logits
 //    of a prompt and 8 generated tokens stay within 2e-3 of the largest
 //    logit's magnitude of the CPU engine's scalar reference (kLogitTolerance),
-//    and the greedy ids agree wherever its top two logits are further apart.
+//    and the greedy ids agree wherever its top two logits are further apart;
+//  - a context shift of the host's KV cache and a switch between two
+//    conversations reach the device's copy of the cache.
 // Every check runs on the first real GPU (cuda:0, else hip:0) where one is
 // present, and always on the host emulation of the module
 // (host_gpu_module.cpp), which puts the same per-block math behind the same
@@ -251,7 +254,9 @@ private slots:
             auto model = load(path, &target, &error);
             QVERIFY2(model, qPrintable(error));
             const QString name = QString::fromStdString(model->backend().name());
-            QVERIFY2(name.contains(QStringLiteral("(matrix products) + cpu ")), qPrintable(name));
+            auto* gpuBackend = dynamic_cast<GpuBackend*>(&model->backend());
+            QVERIFY(gpuBackend && gpuBackend->layersOnDevice()); // this build's modules have the layer operations
+            QVERIFY2(name.contains(QStringLiteral("(every layer on the device)")), qPrintable(name));
             if (target.module)
                 QVERIFY2(name.startsWith(QStringLiteral("cuda:0 host emulation")), qPrintable(name));
             // The weights live on the device: the KV cache need not leave the mapping room in host memory.
@@ -262,6 +267,45 @@ private slots:
             auto* backend = dynamic_cast<GpuBackend*>(&model->backend());
             QVERIFY(backend);
             QCOMPARE(backend->uploadedMatrices(), size_t(7 * model->config().layers + 1));
+        }
+    }
+
+    void aShiftedCacheAndAnotherConversationStayInStepWithTheCpu()
+    {
+        // The device keeps a copy of each KV cache; the host's stays authoritative. A context
+        // shift (KvCache::remove: the kept keys rotated back on the host) and switching between
+        // two conversations must reach the device's copy.
+        const QString path = synthesize(QStringLiteral("Q8_0"));
+        QString error;
+        auto cpu = load(path, nullptr, &error);
+        QVERIFY2(cpu, qPrintable(error));
+        for (const Target& target : m_targets) {
+            auto gpu = load(path, &target, &error);
+            QVERIFY2(gpu, qPrintable(error));
+            auto cpuA = cpu->newCache(32), cpuB = cpu->newCache(32), gpuA = gpu->newCache(32), gpuB = gpu->newCache(32);
+            std::vector<float> c, g;
+            auto step = [&](KvCache& onCpu, KvCache& onGpu, const std::vector<TokenId>& ids, const char* what) {
+                QVERIFY(cpu->evaluate(ids.data(), int64_t(ids.size()), onCpu, c));
+                QVERIFY(gpu->evaluate(ids.data(), int64_t(ids.size()), onGpu, g));
+                QCOMPARE(onGpu.size(), onCpu.size());
+                double scale = 0, diff = 0;
+                for (size_t i = 0; i < c.size(); ++i) {
+                    scale = std::max(scale, std::fabs(double(c[i])));
+                    diff = std::max(diff, std::fabs(double(g[i]) - double(c[i])));
+                }
+                QVERIFY2(diff <= kLogitTolerance * scale, qPrintable(QStringLiteral("%1 on %2: max |Δlogit| %3 of %4").arg(QLatin1String(what), target.label).arg(diff).arg(scale)));
+            };
+            step(*cpuA, *gpuA, {1, 17, 230, 5, 999, 42, 7, 300}, "conversation A");
+            step(*cpuB, *gpuB, {2, 3, 4}, "conversation B");
+            step(*cpuA, *gpuA, {11}, "A again");
+            // The host's cache holds what the device computed (copied back with the logits).
+            for (int64_t layer = 0; layer < gpuA->layers(); ++layer)
+                for (int64_t i = 0; i < gpuA->width(); ++i)
+                    QVERIFY(std::isfinite(gpuA->key(layer, gpuA->size() - 1)[i]) && gpuA->key(layer, gpuA->size() - 1)[i] != 0.0f);
+            cpuA->remove(2, 4, cpu->config().rope);
+            gpuA->remove(2, 4, gpu->config().rope);
+            step(*cpuA, *gpuA, {12, 13}, "A after a shift of 4 positions");
+            step(*cpuB, *gpuB, {5}, "B after A's shift");
         }
     }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace bioforge::llm {
 
@@ -60,6 +61,19 @@ public:
     virtual void siluMultiply(float* a, const float* b, int64_t n) = 0;
     // x += y over n floats.
     virtual void add(float* x, const float* y, int64_t n) = 0;
+
+    // The memory the operations above read and write (x, y, q, k, v, out, a, b): host memory
+    // here (the CPU's); a GPU back-end's own device memory. Weights, norm weights, biases and
+    // the KV cache are passed as the model holds them (host, or the file's mapping). The model
+    // keeps its activations in these buffers and moves only the token embeddings in and the
+    // logits out. scratch(slot, n) is valid until the next call for the same slot.
+    enum class Scratch { Hidden, Norm, Query, Key, Value, Attention, Output, Gate, Up, Logits, Count };
+    virtual float* scratch(Scratch slot, int64_t floats);
+    virtual void toBackend(float* dst, const float* host, int64_t n);
+    virtual void fromBackend(float* host, const float* src, int64_t n);
+
+private:
+    std::vector<float> m_scratch[int(Scratch::Count)];
 };
 
 } // namespace bioforge::llm

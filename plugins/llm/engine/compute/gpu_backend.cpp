@@ -1,19 +1,147 @@
 #include "compute/gpu_backend.h"
 
 #include "gpu/llm_gpu_module.h"
+#include "model/kv_cache.h"
 
 #include <stdexcept>
 
 namespace bioforge::llm {
 
 GpuBackend::GpuBackend(std::shared_ptr<GpuDevice> device, std::string deviceName, int threads, KernelPath path)
-    : m_device(std::move(device)), m_deviceName(std::move(deviceName)), m_cpu(threads, path)
+    : m_device(std::move(device)), m_deviceName(std::move(deviceName)), m_cpu(threads, path), m_layersOnDevice(m_device->hasLayerOps())
 {
 }
 
-GpuBackend::~GpuBackend() = default;
+GpuBackend::~GpuBackend()
+{
+    // The device memory goes with the device handle when it closes; freeing here keeps a shared
+    // device's memory from growing with every model loaded on it.
+    for (auto& [host, copy] : m_copies)
+        release(copy);
+    for (DeviceArray& a : m_scratch)
+        release(a);
+    for (auto* arrays : {&m_cache.keys, &m_cache.values})
+        for (DeviceArray& a : *arrays)
+            release(a);
+}
 
-std::string GpuBackend::name() const { return m_device->label() + " " + m_deviceName + " (matrix products) + " + m_cpu.name(); }
+std::string GpuBackend::name() const
+{
+    const std::string device = m_device->label() + " " + m_deviceName;
+    return m_layersOnDevice ? device + " (every layer on the device)" : device + " (matrix products) + " + m_cpu.name();
+}
+
+void GpuBackend::check(bool ok, const std::string& error) const
+{
+    if (!ok)
+        throw std::runtime_error(error);
+}
+
+GpuBackend::DeviceArray GpuBackend::allocate(int64_t floats)
+{
+    void* p = nullptr;
+    std::string error;
+    check(m_device->alloc(size_t(floats) * sizeof(float), &p, &error), error);
+    return {static_cast<float*>(p), floats};
+}
+
+void GpuBackend::release(DeviceArray& a)
+{
+    std::string ignored; // a failure to free leaves the memory to the handle's close
+    if (a.data)
+        (void)m_device->free(a.data, &ignored);
+    a = {};
+}
+
+const float* GpuBackend::deviceCopy(const float* host, int64_t floats)
+{
+    if (!host)
+        return nullptr;
+    auto found = m_copies.find(host);
+    if (found != m_copies.end() && found->second.floats >= floats)
+        return found->second.data;
+    if (found != m_copies.end())
+        release(found->second);
+    DeviceArray copy = allocate(floats);
+    std::string error;
+    const bool ok = m_device->toDevice(copy.data, host, size_t(floats) * sizeof(float), &error);
+    m_copies[host] = copy;
+    check(ok, error);
+    return copy.data;
+}
+
+GpuBackend::DeviceCache& GpuBackend::deviceCache(const KvCache& cache)
+{
+    DeviceCache& d = m_cache;
+    const bool sameShape = d.layers == cache.layers() && d.capacity == cache.capacity() && d.width == cache.width();
+    if (d.owner == cache.id() && d.version == cache.version() && sameShape)
+        return d;
+    if (!sameShape) {
+        for (auto* arrays : {&d.keys, &d.values}) {
+            for (DeviceArray& a : *arrays)
+                release(a);
+            arrays->clear();
+        }
+        d.owner = 0;
+        d.layers = cache.layers();
+        d.capacity = cache.capacity();
+        d.width = cache.width();
+        for (int64_t layer = 0; layer < d.layers; ++layer) {
+            d.keys.push_back(allocate(d.capacity * d.width));
+            d.values.push_back(allocate(d.capacity * d.width));
+        }
+    }
+    // Another conversation's cache, or this one after a shift: its stored positions go up again.
+    std::string error;
+    const size_t bytes = size_t(cache.size() * cache.width()) * sizeof(float);
+    for (int64_t layer = 0; bytes > 0 && layer < d.layers; ++layer) {
+        check(m_device->toDevice(d.keys[size_t(layer)].data, cache.key(layer, 0), bytes, &error), error);
+        check(m_device->toDevice(d.values[size_t(layer)].data, cache.value(layer, 0), bytes, &error), error);
+    }
+    d.owner = cache.id();
+    d.version = cache.version();
+    return d;
+}
+
+void GpuBackend::copyBackPendingRows()
+{
+    std::string error;
+    for (const PendingRows& p : m_pending) {
+        const size_t offset = size_t(p.first * m_cache.width), bytes = size_t(p.count * m_cache.width) * sizeof(float);
+        check(m_device->toHost(p.cache->key(p.layer, p.first), m_cache.keys[size_t(p.layer)].data + offset, bytes, &error), error);
+        check(m_device->toHost(p.cache->value(p.layer, p.first), m_cache.values[size_t(p.layer)].data + offset, bytes, &error), error);
+    }
+    m_pending.clear();
+}
+
+float* GpuBackend::scratch(Scratch slot, int64_t floats)
+{
+    if (!m_layersOnDevice)
+        return Backend::scratch(slot, floats);
+    DeviceArray& a = m_scratch[int(slot)];
+    if (a.floats < floats) {
+        release(a);
+        a = allocate(floats);
+    }
+    return a.data;
+}
+
+void GpuBackend::toBackend(float* dst, const float* host, int64_t n)
+{
+    if (!m_layersOnDevice)
+        return Backend::toBackend(dst, host, n);
+    std::string error;
+    check(m_device->toDevice(dst, host, size_t(n) * sizeof(float), &error), error);
+}
+
+void GpuBackend::fromBackend(float* host, const float* src, int64_t n)
+{
+    if (!m_layersOnDevice)
+        return Backend::fromBackend(host, src, n);
+    std::string error;
+    check(m_device->toHost(host, src, size_t(n) * sizeof(float), &error), error); // waits for the pass
+    copyBackPendingRows();
+}
 
 void GpuBackend::matmul(const WeightTensor& w, const float* x, int64_t tokens, float* y)
 {
@@ -21,33 +149,61 @@ void GpuBackend::matmul(const WeightTensor& w, const float* x, int64_t tokens, f
     auto found = m_ids.find(w.data);
     if (found == m_ids.end()) {
         int id = -1;
-        if (!m_device->upload(w, &id, &error))
-            throw std::runtime_error(error);
+        check(m_device->upload(w, &id, &error), error);
         found = m_ids.emplace(w.data, id).first;
     }
-    if (!m_device->matmul(found->second, x, tokens, y, &error))
-        throw std::runtime_error(error);
+    if (m_layersOnDevice)
+        check(m_device->matmulDevice(found->second, x, tokens, y, &error), error);
+    else
+        check(m_device->matmul(found->second, x, tokens, y, &error), error);
 }
 
 void GpuBackend::rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out)
 {
-    m_cpu.rmsNorm(x, weight, rows, width, eps, out);
+    if (!m_layersOnDevice)
+        return m_cpu.rmsNorm(x, weight, rows, width, eps, out);
+    std::string error;
+    check(m_device->rmsNorm(x, deviceCopy(weight, width), rows, width, eps, out, &error), error);
 }
 
 void GpuBackend::ropeAndStore(float* q, float* k, float* v, const QkvBias& bias, const AttentionShape& shape, const RopeParams& rope,
                               int64_t tokens, int64_t firstPos, int64_t layer, KvCache& cache)
 {
-    m_cpu.ropeAndStore(q, k, v, bias, shape, rope, tokens, firstPos, layer, cache);
+    if (!m_layersOnDevice)
+        return m_cpu.ropeAndStore(q, k, v, bias, shape, rope, tokens, firstPos, layer, cache);
+    DeviceCache& d = deviceCache(cache);
+    const QkvBias onDevice{deviceCopy(bias.query, shape.queryWidth()), deviceCopy(bias.key, shape.kvWidth()), deviceCopy(bias.value, shape.kvWidth())};
+    RopeParams r = rope;
+    r.freqFactors = deviceCopy(rope.freqFactors, rope.dims / 2);
+    std::string error;
+    check(m_device->ropeStore(q, k, v, onDevice, shape, r, tokens, firstPos, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, &error), error);
+    m_pending.push_back({&cache, layer, firstPos, tokens});
 }
 
-void GpuBackend::attention(const float* q, const KvCache& cache, const AttentionShape& shape, int64_t layer, int64_t tokens,
-                           int64_t firstPos, float* out)
+void GpuBackend::attention(const float* q, const KvCache& cache, const AttentionShape& shape, int64_t layer, int64_t tokens, int64_t firstPos,
+                           float* out)
 {
-    m_cpu.attention(q, cache, shape, layer, tokens, firstPos, out);
+    if (!m_layersOnDevice)
+        return m_cpu.attention(q, cache, shape, layer, tokens, firstPos, out);
+    DeviceCache& d = deviceCache(cache);
+    std::string error;
+    check(m_device->attention(q, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, shape, tokens, firstPos, out, &error), error);
 }
 
-void GpuBackend::siluMultiply(float* a, const float* b, int64_t n) { m_cpu.siluMultiply(a, b, n); }
+void GpuBackend::siluMultiply(float* a, const float* b, int64_t n)
+{
+    if (!m_layersOnDevice)
+        return m_cpu.siluMultiply(a, b, n);
+    std::string error;
+    check(m_device->siluMultiply(a, b, n, &error), error);
+}
 
-void GpuBackend::add(float* x, const float* y, int64_t n) { m_cpu.add(x, y, n); }
+void GpuBackend::add(float* x, const float* y, int64_t n)
+{
+    if (!m_layersOnDevice)
+        return m_cpu.add(x, y, n);
+    std::string error;
+    check(m_device->add(x, y, n, &error), error);
+}
 
 } // namespace bioforge::llm

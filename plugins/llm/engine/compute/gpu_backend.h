@@ -1,15 +1,28 @@
 #pragma once
 
-// A back-end whose matrix products run on a GPU (CUDA or HIP, through the
-// llm GPU module, gpu/llm_gpu_module.h): each weight matrix is copied to the
-// device once, still quantised, the first time it is used; activations are
-// converted on the device as the CPU converts them (gpu/gpu_math.h), so
-// logits differ from the CPU back-end's only by the order of float sums.
-// Normalisation, RoPE, attention over the KV cache and the element-wise
-// operations run on an owned CpuBackend (issue 15, first slice: device-
-// resident activations and KV cache are the next one). A device error
-// becomes a std::runtime_error naming the device and call (the engine turns
-// it into the request's error); nothing aborts.
+// A back-end that runs the forward pass on a GPU (CUDA or HIP, through the llm
+// GPU module, gpu/llm_gpu_module.h): the activations live in device memory
+// (scratch() hands out device buffers; only the token embeddings go in and the
+// logits come out), each weight matrix is copied to the device once, still
+// quantised, the first time it is used, and so are the norm weights, biases and
+// RoPE frequency factors; RMSNorm, RoPE, attention over the KV cache, SwiGLU
+// and the residual adds run there (gpu/llm_layer_kernels.cuh). Activations are
+// converted on the device as the CPU converts them (gpu/gpu_math.h), so logits
+// differ from the CPU back-end's by the order of float sums and the device's
+// exp/cos/sin.
+//
+// The KV cache: the device holds a copy of each cache it is given (all layers,
+// the cache's capacity); the KvCache object on the host stays the authoritative
+// one — the new positions are copied back with the logits — so the host-side
+// shift (KvCache::remove, which changes version()) and switching between
+// conversations work unchanged: a cache whose identity or version differs from
+// the device copy's is uploaded again before it is used.
+//
+// A module without the layer operations (built before them) leaves this
+// back-end at its first slice: matrix products on the device, everything else
+// on an owned CpuBackend, host memory throughout. A device error becomes a
+// std::runtime_error naming the device and call (the engine turns it into the
+// request's error); nothing aborts.
 
 #include "compute/backend.h"
 #include "compute/cpu_backend.h"
@@ -17,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace bioforge::llm {
 
@@ -28,6 +42,7 @@ public:
     GpuBackend(std::shared_ptr<GpuDevice> device, std::string deviceName, int threads, KernelPath path);
     ~GpuBackend() override;
 
+    // "cuda:0 NVIDIA H200 (every layer on the device)", or at the first slice
     // "cuda:0 NVIDIA H200 (matrix products) + cpu avx512".
     bool readsMappedWeights() const override { return false; } // uploaded once
     std::string name() const override;
@@ -40,15 +55,48 @@ public:
                    int64_t firstPos, float* out) override;
     void siluMultiply(float* a, const float* b, int64_t n) override;
     void add(float* x, const float* y, int64_t n) override;
+    float* scratch(Scratch slot, int64_t floats) override;
+    void toBackend(float* dst, const float* host, int64_t n) override;
+    void fromBackend(float* host, const float* src, int64_t n) override;
 
     // Weight matrices on the device so far.
     size_t uploadedMatrices() const { return m_ids.size(); }
+    // Whether the layers run on the device (the module has the layer operations).
+    bool layersOnDevice() const { return m_layersOnDevice; }
 
 private:
+    struct DeviceArray {
+        float* data = nullptr;
+        int64_t floats = 0;
+    };
+    // The device's copy of one KvCache.
+    struct DeviceCache {
+        uint64_t owner = 0; // KvCache::id()
+        uint64_t version = 0;
+        int64_t layers = 0, capacity = 0, width = 0;
+        std::vector<DeviceArray> keys, values; // per layer, [capacity, width]
+    };
+    struct PendingRows { // new cache positions to copy back to the host's KvCache
+        KvCache* cache;
+        int64_t layer, first, count;
+    };
+
+    void check(bool ok, const std::string& error) const;
+    DeviceArray allocate(int64_t floats);
+    void release(DeviceArray& a);
+    const float* deviceCopy(const float* host, int64_t floats); // norm weights, biases, frequency factors
+    DeviceCache& deviceCache(const KvCache& cache);
+    void copyBackPendingRows();
+
     std::shared_ptr<GpuDevice> m_device;
     std::string m_deviceName;
     CpuBackend m_cpu;
+    bool m_layersOnDevice = false;
     std::unordered_map<const uint8_t*, int> m_ids; // weight data in the mapped file -> device matrix
+    std::unordered_map<const float*, DeviceArray> m_copies;
+    DeviceArray m_scratch[int(Scratch::Count)];
+    DeviceCache m_cache;
+    std::vector<PendingRows> m_pending;
 };
 
 } // namespace bioforge::llm

@@ -151,10 +151,10 @@ int growHostStage(bf_llm_gpu* h, size_t bytes, char* msg, size_t len)
     return 0;
 }
 
-// Converts tokens × cols floats in h->x to `activationType` in h->act.
-int convertOnDevice(bf_llm_gpu* h, int activationType, int64_t tokens, int64_t cols, char* msg, size_t len)
+// Converts tokens × cols floats at `source` (device memory; h->x by default) to `activationType` in h->act.
+int convertOnDevice(bf_llm_gpu* h, int activationType, int64_t tokens, int64_t cols, char* msg, size_t len, const float* source = nullptr)
 {
-    const auto* x = static_cast<const float*>(h->x.data);
+    const auto* x = source ? source : static_cast<const float*>(h->x.data);
     constexpr int threads = gpu::kTeamsPerBlock * BF_TEAM;
     switch (activationType) {
     case kQ8_0:

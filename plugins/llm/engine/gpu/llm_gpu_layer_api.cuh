@@ -65,6 +65,35 @@ BF_API int bf_llm_gpu_download(bf_llm_gpu* h, void* dst, const void* src, size_t
     return 0;
 }
 
+BF_API int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len)
+{
+    if (id < 0 || size_t(id) >= h->tensors.size())
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "%s:%d holds no weight matrix %d (%zu uploaded)", kDevicePrefix, h->device, id,
+                   h->tensors.size());
+    if (tokens <= 0)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a matrix product needs at least one token, not %lld", (long long)tokens);
+    const Tensor& w = h->tensors[size_t(id)];
+    Format f, a;
+    formatOf(w.type, f);
+    activationFormat(f.activation, a);
+    BF_TRY(h->device, bfSetDevice, h->device);
+    const size_t actRowBytes = rowBytesOf(a, w.cols);
+    const uint8_t* act = reinterpret_cast<const uint8_t*>(x);
+    if (f.activation != kF32) {
+        if (const int code = grow(h, h->act, size_t(tokens) * actRowBytes, msg, len))
+            return code;
+        if (const int code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len, x))
+            return code;
+        act = static_cast<const uint8_t*>(h->act.data);
+    }
+    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
+        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
+        matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, y + size_t(t0) * size_t(w.rows), h->stream);
+        BF_LAUNCHED(h->device, "matvecKernel");
+    }
+    return 0;
+}
+
 BF_API int bf_llm_gpu_rms_norm(bf_llm_gpu* h, const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, char* msg,
                                size_t len)
 {

@@ -1,6 +1,7 @@
 #include "model/kv_cache.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <stdexcept>
 
@@ -29,9 +30,17 @@ std::optional<uint64_t> KvCache::bytesFor(int64_t layers, int64_t capacity, int6
     return n;
 }
 
+namespace {
+uint64_t nextId()
+{
+    static std::atomic<uint64_t> counter{0};
+    return ++counter;
+}
+} // namespace
+
 KvCache::KvCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize)
     : m_layers(layers), m_capacity(capacity), m_kvHeads(kvHeads), m_headSize(headSize),
-      m_keys(floatsEach(layers, capacity, kvHeads, headSize)), m_values(m_keys.size())
+      m_id(nextId()), m_keys(floatsEach(layers, capacity, kvHeads, headSize)), m_values(m_keys.size())
 {
 }
 
@@ -52,6 +61,7 @@ void KvCache::remove(int64_t first, int64_t count, const RopeParams& rope)
             applyRope(key(layer, pos), int(m_kvHeads), int(m_headSize), float(-count), rotation);
     }
     m_size -= count;
+    ++m_version;
 }
 
 } // namespace bioforge::llm

@@ -25,7 +25,13 @@ public:
     // headSize floats, twice), or nullopt when a dimension is negative or the product overflows.
     static std::optional<uint64_t> bytesFor(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize);
 
+    int64_t layers() const { return m_layers; }
     int64_t capacity() const { return m_capacity; }
+    // Changes when positions already stored change (remove()): a copy elsewhere (a GPU
+    // back-end's) is then stale. Appending positions, setSize and clear do not change it.
+    uint64_t version() const { return m_version; }
+    // Unique in the process (a cache made at a destroyed one's address is another cache).
+    uint64_t id() const { return m_id; }
     int64_t size() const { return m_size; }
     void setSize(int64_t size) { m_size = size; }
     void clear() { m_size = 0; }
@@ -43,6 +49,8 @@ public:
 private:
     int64_t m_layers, m_capacity, m_kvHeads, m_headSize;
     int64_t m_size = 0;
+    uint64_t m_version = 0;
+    uint64_t m_id;
     std::vector<float> m_keys, m_values;
 };
 

@@ -128,49 +128,56 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
             return Error(QStringLiteral("token id %1 is outside the vocabulary (%2 tokens)").arg(tokens[t]).arg(c.vocabSize));
 
     const int64_t E = c.embedding;
-    m_x.resize(size_t(count * E));
-    m_norm.resize(size_t(count * E));
-    m_q.resize(size_t(count * c.queryWidth()));
-    m_k.resize(size_t(count * c.kvWidth()));
-    m_v.resize(size_t(count * c.kvWidth()));
-    m_attn.resize(size_t(count * c.queryWidth()));
-    m_out.resize(size_t(count * E));
-    m_gate.resize(size_t(count * c.feedForward));
-    m_up.resize(size_t(count * c.feedForward));
-
-    for (int64_t t = 0; t < count; ++t)
-        dequantizeRow(m_weights.tokenEmbedding.type, m_weights.tokenEmbedding.row(tokens[t]), m_x.data() + t * E, E);
-
     Backend& be = *m_backend;
+    using S = Backend::Scratch;
+    // The activations live in the back-end's memory (the device's on a GPU); only the token
+    // embeddings go in and the logits come out.
+    float* x = be.scratch(S::Hidden, count * E);
+    float* norm = be.scratch(S::Norm, count * E);
+    float* q = be.scratch(S::Query, count * c.queryWidth());
+    float* k = be.scratch(S::Key, count * c.kvWidth());
+    float* v = be.scratch(S::Value, count * c.kvWidth());
+    float* attn = be.scratch(S::Attention, count * c.queryWidth());
+    float* out = be.scratch(S::Output, count * E);
+    float* gate = be.scratch(S::Gate, count * c.feedForward);
+    float* up = be.scratch(S::Up, count * c.feedForward);
+
+    m_embeddings.resize(size_t(count * E));
+    for (int64_t t = 0; t < count; ++t)
+        dequantizeRow(m_weights.tokenEmbedding.type, m_weights.tokenEmbedding.row(tokens[t]), m_embeddings.data() + t * E, E);
+    be.toBackend(x, m_embeddings.data(), count * E);
+
     const AttentionShape shape{c.heads, c.kvHeads, c.headSize};
     for (int64_t layer = 0; layer < c.layers; ++layer) {
         const LayerWeights& w = m_weights.layers[size_t(layer)];
-        be.rmsNorm(m_x.data(), w.attentionNorm.data(), count, E, c.rmsEpsilon, m_norm.data());
-        be.matmul(w.query, m_norm.data(), count, m_q.data());
-        be.matmul(w.key, m_norm.data(), count, m_k.data());
-        be.matmul(w.value, m_norm.data(), count, m_v.data());
+        be.rmsNorm(x, w.attentionNorm.data(), count, E, c.rmsEpsilon, norm);
+        be.matmul(w.query, norm, count, q);
+        be.matmul(w.key, norm, count, k);
+        be.matmul(w.value, norm, count, v);
         QkvBias bias;
         if (!w.queryBias.empty())
             bias = {w.queryBias.data(), w.keyBias.data(), w.valueBias.data()};
-        be.ropeAndStore(m_q.data(), m_k.data(), m_v.data(), bias, shape, c.rope, count, firstPos, layer, cache);
-        be.attention(m_q.data(), cache, shape, layer, count, firstPos, m_attn.data());
-        be.matmul(w.attentionOutput, m_attn.data(), count, m_out.data());
-        be.add(m_x.data(), m_out.data(), count * E);
+        be.ropeAndStore(q, k, v, bias, shape, c.rope, count, firstPos, layer, cache);
+        be.attention(q, cache, shape, layer, count, firstPos, attn);
+        be.matmul(w.attentionOutput, attn, count, out);
+        be.add(x, out, count * E);
 
-        be.rmsNorm(m_x.data(), w.ffnNorm.data(), count, E, c.rmsEpsilon, m_norm.data());
-        be.matmul(w.gate, m_norm.data(), count, m_gate.data());
-        be.matmul(w.up, m_norm.data(), count, m_up.data());
-        be.siluMultiply(m_gate.data(), m_up.data(), count * c.feedForward);
-        be.matmul(w.down, m_gate.data(), count, m_out.data());
-        be.add(m_x.data(), m_out.data(), count * E);
+        be.rmsNorm(x, w.ffnNorm.data(), count, E, c.rmsEpsilon, norm);
+        be.matmul(w.gate, norm, count, gate);
+        be.matmul(w.up, norm, count, up);
+        be.siluMultiply(gate, up, count * c.feedForward);
+        be.matmul(w.down, gate, count, out);
+        be.add(x, out, count * E);
     }
     cache.setSize(firstPos + count);
 
     const int64_t first = allLogits ? 0 : count - 1;
     const int64_t rows = count - first;
-    be.rmsNorm(m_x.data() + first * E, m_weights.outputNorm.data(), rows, E, c.rmsEpsilon, m_norm.data());
+    be.rmsNorm(x + first * E, m_weights.outputNorm.data(), rows, E, c.rmsEpsilon, norm);
+    float* logitRows = be.scratch(S::Logits, rows * c.vocabSize);
+    be.matmul(m_weights.output, norm, rows, logitRows);
     logits.resize(size_t(rows * c.vocabSize));
-    be.matmul(m_weights.output, m_norm.data(), rows, logits.data());
+    be.fromBackend(logits.data(), logitRows, rows * c.vocabSize);
     return core::okStatus();
 }
 

@@ -85,8 +85,7 @@ private:
     ModelConfig m_config;
     ModelWeights m_weights;
     std::unique_ptr<Backend> m_backend;
-    // Scratch reused across calls.
-    std::vector<float> m_x, m_norm, m_q, m_k, m_v, m_attn, m_out, m_gate, m_up;
+    std::vector<float> m_embeddings; // the tokens' embedding rows (host), reused across calls
 };
 
 } // namespace bioforge::llm
