@@ -14,6 +14,8 @@
 #   7 torch    against the machine's PyTorch LibTorch (only if time is left): torch_probe, then
 #              torch_engines_check — the viral encoders and HENAW built from the plugins' sources
 #              with the carried Qt headers and libbioforge_core, on cuda:0 against the CPU
+#   9 generation bench_gpu_generation: pp512/tg128 tokens/s of a 7B-shape model synthesized
+#              there (Q4_K_M, Q8_0), as a fraction of the copy bandwidth (output in backend.log)
 #   8 summary  summary.md: each step's result and time, the bench table
 # STEPS=3,5 runs only some; DEADLINE_S (default 420) skips steps that would start
 # after it. Files under $OUT: summary.md env.txt build.log kernels.log
@@ -25,7 +27,7 @@ cd "$root"
 OUT=${OUT:-/tmp/device-check-out}
 mkdir -p "$OUT"
 carry="$root/.gpucarry"
-steps=${STEPS:-0,1,2,3,4,5,6,7}
+steps=${STEPS:-0,1,2,3,4,5,6,7,9}
 deadline=${DEADLINE_S:-420}
 start=$(date +%s)
 export PATH="$PATH:/usr/local/cuda/bin:/opt/torch/.venv/bin"
@@ -142,6 +144,17 @@ backend() {
         "$carry/bin/tst_gpu_backend" > "$OUT/backend.log" 2>&1
 }
 
+# Tokens/s of the whole engine on a 7B-shape model synthesized here (random block bytes: seconds),
+# Q4_K_M and Q8_0, pp512 and tg128, against the copy bandwidth. Its output goes after
+# tst_gpu_backend's in backend.log ($OUT holds 8 files at most), its table into the summary.
+generation() {
+    [ -x "$carry/bin/bench_gpu_generation" ] || { echo "bench_gpu_generation was not carried" >> "$OUT/backend.log"; return 1; }
+    echo "== bench_gpu_generation" >> "$OUT/backend.log"
+    LD_LIBRARY_PATH="$BF_RUNTIME_PATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+        "$carry/bin/bench_gpu_generation" --device "${GEN_DEVICE:-cuda:0}" --module "$module" --layers "${GEN_LAYERS:-32}" \
+        --tsv /tmp/bf-generation.tsv --dir /tmp >> "$OUT/backend.log" 2>&1
+}
+
 torch_probe() {
     {
         local prefix rc
@@ -167,7 +180,7 @@ torch_probe() {
     } > "$OUT/torch.log" 2>&1
 }
 
-export -f env_probe unpack_runtime build_if_needed kernels sanitizer bench backend torch_probe
+export -f env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation torch_probe
 step 0 env 20 env_probe
 step 1 runtime 30 unpack_runtime
 step 2 build 200 build_if_needed
@@ -175,6 +188,7 @@ step 3 kernels 120 kernels
 step 4 sanitizer 90 sanitizer
 step 5 bench 120 bench
 step 6 backend 90 backend
+step 9 generation 120 generation
 # Optional: only when two minutes are left before the deadline.
 if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; else result[torch]="skipped: not enough time left"; fi
 
@@ -185,7 +199,7 @@ if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; 
     echo
     echo "| step | result | seconds |"
     echo "|---|---|---:|"
-    for name in env runtime build kernels sanitizer bench backend torch; do
+    for name in env runtime build kernels sanitizer bench backend generation torch; do
         echo "| $name | ${result[$name]:-?} | ${seconds[$name]:-} |"
     done
     echo
@@ -193,6 +207,7 @@ if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; 
     [ -f "$OUT/backend.log" ] && { echo "backend: $(grep '^Totals' "$OUT/backend.log")"; grep -E 'worst|reference sequences' "$OUT/backend.log" | sed 's/^/    /'; }
     [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax| against |rows/s|ms per batch|rows on the device|checks|error' "$OUT/torch.log" | sed 's/^/    /'; }
     [ -f "$OUT/sanitizer.log" ] && echo "sanitizer: $(grep -E '^==|ERROR SUMMARY' "$OUT/sanitizer.log" | tr '\n' ' ')"
+    [ -s /tmp/bf-generation.tsv ] && { echo; echo 'generation (bench_gpu_generation):'; echo '```'; cat /tmp/bf-generation.tsv; echo '```'; }
     if [ -s "$OUT/bench.tsv" ]; then echo; echo '```'; cat "$OUT/bench.tsv"; echo '```'; else echo "bench: $(tail -1 /tmp/bf-bench.log 2>/dev/null)"; fi
 } > "$OUT/summary.md"
 cat "$OUT/summary.md"

@@ -17,12 +17,12 @@ shared_models="$root/../shared/fixtures/llm/models"
 mkdir -p .git/info
 grep -qx "/$carry/" .git/info/exclude 2>/dev/null || echo "/$carry/" >> .git/info/exclude
 
-targets="tst_gpu_math tst_gpu_kernels bench_gpu_matvec tst_gpu_backend bioforge_llm_cuda bioforge_llm_hostsim bioforge_gpu_cuda"
+targets="tst_gpu_math tst_gpu_kernels bench_gpu_matvec tst_gpu_backend bench_gpu_generation bioforge_llm_cuda bioforge_llm_hostsim bioforge_gpu_cuda"
 ninja -C "$build" $targets
 
 rm -rf "$carry"
 mkdir -p "$carry/bin" "$carry/lib" "$carry/models"
-for t in tst_gpu_math tst_gpu_kernels bench_gpu_matvec tst_gpu_backend; do
+for t in tst_gpu_math tst_gpu_kernels bench_gpu_matvec tst_gpu_backend bench_gpu_generation; do
     strip --strip-debug -o "$carry/bin/$t" "$build/tests/bin/$t"
 done
 strip --strip-debug -o "$carry/lib/libbioforge_core.so.0" "$build/lib/bioforge/libbioforge_core.so.0"

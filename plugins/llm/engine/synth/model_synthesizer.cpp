@@ -2,11 +2,16 @@
 
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
+#include "quant/block_layouts.h"
+#include "quant/half.h"
 #include "quant/quantize.h"
 
 #include <QByteArray>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <optional>
 #include <random>
 
 namespace bioforge::llm {
@@ -37,6 +42,39 @@ QByteArray randomMatrix(std::mt19937_64& rng, GgmlType type, int64_t cols, int64
         for (float& v : row)
             v = normal(rng);
         quantizeRow(type, row.data(), out.data() + size_t(r) * rowBytes, cols);
+    }
+    return out;
+}
+
+// SynthSpec::randomBlocks: every block's bytes drawn at random (xorshift64, fast enough for a
+// 7B-shape model in seconds) and its fp16 scales set to small finite values, so that every
+// weight is finite and a product costs what a real model's does. nullopt for a type without
+// blocks (F32, F16, BF16: drawn as usual).
+std::optional<QByteArray> randomBlocks(std::mt19937_64& rng, GgmlType type, int64_t cols, int64_t rows)
+{
+    if (type != GgmlType::Q8_0 && type != GgmlType::Q4_0 && type != GgmlType::Q4_K && type != GgmlType::Q5_K && type != GgmlType::Q6_K)
+        return std::nullopt;
+    const size_t total = ggmlRowBytes(type, cols) * size_t(rows);
+    QByteArray out(qsizetype(total), Qt::Uninitialized);
+    auto* bytes = reinterpret_cast<uint8_t*>(out.data());
+    uint64_t state = rng() | 1;
+    for (size_t i = 0; i < total; i += 8) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        std::memcpy(bytes + i, &state, std::min<size_t>(8, total - i));
+    }
+    const uint16_t d = floatToHalf(1e-3f), dmin = floatToHalf(1e-4f);
+    auto setScales = [&](auto* blocks, auto&& set) {
+        for (size_t b = 0; b < total / sizeof(*blocks); ++b)
+            set(blocks[b]);
+    };
+    switch (type) {
+    case GgmlType::Q8_0: setScales(reinterpret_cast<BlockQ8_0*>(bytes), [&](BlockQ8_0& b) { b.d = d; }); break;
+    case GgmlType::Q4_0: setScales(reinterpret_cast<BlockQ4_0*>(bytes), [&](BlockQ4_0& b) { b.d = d; }); break;
+    case GgmlType::Q4_K: setScales(reinterpret_cast<BlockQ4_K*>(bytes), [&](BlockQ4_K& b) { b.d = d; b.dmin = dmin; }); break;
+    case GgmlType::Q5_K: setScales(reinterpret_cast<BlockQ5_K*>(bytes), [&](BlockQ5_K& b) { b.d = d; b.dmin = dmin; }); break;
+    default: setScales(reinterpret_cast<BlockQ6_K*>(bytes), [&](BlockQ6_K& b) { b.d = d; }); break;
     }
     return out;
 }
@@ -171,6 +209,9 @@ core::Status ModelSynthesizer::write(const SynthSpec& spec, const QString& path)
             return type.error();
         const std::string full = layer < 0 ? name : "blk." + std::to_string(layer) + "." + name;
         const GgmlType t = (cols % ggmlTypeTraits(uint32_t(*type))->blockElements == 0) ? *type : GgmlType::F16;
+        if (spec.randomBlocks)
+            if (auto fast = randomBlocks(rng, t, cols, rows))
+                return w.addTensor(full, t, {cols, rows}, *fast);
         return w.addTensor(full, t, {cols, rows}, randomMatrix(rng, t, cols, rows, 1.0f / std::sqrt(float(cols))));
     };
     if (core::Status st = add("token_embd.weight", -1, E, vocab); !st)
