@@ -177,7 +177,9 @@ void checkRopeAndAttention(Checker& c, bool neox, bool withFactors)
     if (!dKeys || !dValues || !dFactors)
         return;
     const std::string name = std::string(neox ? "neox" : "normal") + (withFactors ? ", frequency factors" : "");
-    for (const auto& [tokens, firstPos] : {std::pair<int64_t, int64_t>{5, 7}, {1, 1200}}) {
+    // A prompt at 7; one that crosses the 256-position chunk boundary (its first tokens have an
+    // empty second chunk); one generated token at 1200 (five chunks).
+    for (const auto& [tokens, firstPos] : {std::pair<int64_t, int64_t>{5, 7}, {5, 253}, {1, 1200}}) {
         std::vector<float> q = c.random(size_t(tokens * qw), 1.0f), k = c.random(size_t(tokens * kw), 1.0f), v = c.random(size_t(tokens * kw), 1.0f);
         const std::vector<float> bq = c.random(size_t(qw), 0.5f), bk = c.random(size_t(kw), 0.5f), bv = c.random(size_t(kw), 0.5f);
         float *dq = c.onDevice(q), *dk = c.onDevice(k), *dv = c.onDevice(v), *dbq = c.onDevice(bq), *dbk = c.onDevice(bk), *dbv = c.onDevice(bv);

@@ -196,7 +196,7 @@ BF_API int bf_llm_gpu_attention(bf_llm_gpu*, const float* q, const float* cacheK
                     acc[size_t(d)] = hd::addRn(hd::mulRn(acc[size_t(d)], scaleMerged), hd::mulRn(part[size_t(d)], scalePart));
             }
             for (int64_t d = 0; d < headSize; ++d)
-                out[(t * heads + h) * headSize + d] = merged.sum > 0.0f ? hd::divRn(acc[size_t(d)], merged.sum) : 0.0f;
+                out[(t * heads + h) * headSize + d] = hd::divRn(acc[size_t(d)], merged.sum);
         }
     return 0;
 }

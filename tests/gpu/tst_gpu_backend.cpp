@@ -335,7 +335,8 @@ private slots:
         auto cache = model->newCache(16);
         std::vector<float> logits;
         const std::vector<TokenId> prompt{1, 2, 3};
-        qputenv("BF_HOSTSIM_FAIL_AFTER", "5");
+        // Every layer's products succeed, the output projection fails: the pass dies after the last layer.
+        qputenv("BF_HOSTSIM_FAIL_AFTER", QByteArray::number(7 * model->config().layers));
         QString what;
         try {
             (void)model->evaluate(prompt.data(), 3, *cache, logits);
@@ -344,6 +345,21 @@ private slots:
         }
         qunsetenv("BF_HOSTSIM_FAIL_AFTER");
         QVERIFY2(what.contains(QStringLiteral("cuda:0: cudaStreamSynchronize: an illegal memory access")), qPrintable(what));
+        // The failed pass left the cache as it was, and the next one computes what the CPU does.
+        QCOMPARE(cache->size(), int64_t(0));
+        auto cpu = load(synthesize(QStringLiteral("Q8_0")), nullptr, &error);
+        QVERIFY2(cpu, qPrintable(error));
+        auto cpuCache = cpu->newCache(16);
+        std::vector<float> want;
+        QVERIFY(model->evaluate(prompt.data(), 3, *cache, logits));
+        QVERIFY(cpu->evaluate(prompt.data(), 3, *cpuCache, want));
+        QCOMPARE(cache->size(), int64_t(3));
+        double diff = 0, scale = 0;
+        for (size_t i = 0; i < want.size(); ++i) {
+            scale = std::max(scale, std::fabs(double(want[i])));
+            diff = std::max(diff, std::fabs(double(logits[i]) - double(want[i])));
+        }
+        QVERIFY2(diff <= kLogitTolerance * scale, qPrintable(QStringLiteral("after a failed pass: max |Δlogit| %1 of %2").arg(diff).arg(scale)));
     }
 };
 

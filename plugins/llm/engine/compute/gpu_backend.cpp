@@ -55,18 +55,22 @@ void GpuBackend::release(DeviceArray& a)
 
 const float* GpuBackend::deviceCopy(const float* host, int64_t floats)
 {
-    if (!host)
+    if (!host || floats <= 0)
         return nullptr;
     auto found = m_copies.find(host);
     if (found != m_copies.end() && found->second.floats >= floats)
         return found->second.data;
-    if (found != m_copies.end())
+    if (found != m_copies.end()) {
         release(found->second);
+        m_copies.erase(found);
+    }
     DeviceArray copy = allocate(floats);
     std::string error;
-    const bool ok = m_device->toDevice(copy.data, host, size_t(floats) * sizeof(float), &error);
+    if (!m_device->toDevice(copy.data, host, size_t(floats) * sizeof(float), &error)) {
+        release(copy); // never kept: a later call uploads again
+        check(false, error);
+    }
     m_copies[host] = copy;
-    check(ok, error);
     return copy.data;
 }
 
@@ -76,20 +80,31 @@ GpuBackend::DeviceCache& GpuBackend::deviceCache(const KvCache& cache)
     const bool sameShape = d.layers == cache.layers() && d.capacity == cache.capacity() && d.width == cache.width();
     if (d.owner == cache.id() && d.version == cache.version() && sameShape)
         return d;
+    d.owner = 0; // until the upload below has succeeded, the device copy is nobody's
     if (!sameShape) {
         for (auto* arrays : {&d.keys, &d.values}) {
             for (DeviceArray& a : *arrays)
                 release(a);
             arrays->clear();
         }
-        d.owner = 0;
+        d.layers = d.capacity = d.width = 0;
+        std::vector<DeviceArray> keys, values; // committed only when every layer's arrays exist
+        try {
+            for (int64_t layer = 0; layer < cache.layers(); ++layer) {
+                keys.push_back(allocate(cache.capacity() * cache.width()));
+                values.push_back(allocate(cache.capacity() * cache.width()));
+            }
+        } catch (...) {
+            for (auto* arrays : {&keys, &values})
+                for (DeviceArray& a : *arrays)
+                    release(a);
+            throw;
+        }
+        d.keys = std::move(keys);
+        d.values = std::move(values);
         d.layers = cache.layers();
         d.capacity = cache.capacity();
         d.width = cache.width();
-        for (int64_t layer = 0; layer < d.layers; ++layer) {
-            d.keys.push_back(allocate(d.capacity * d.width));
-            d.values.push_back(allocate(d.capacity * d.width));
-        }
     }
     // Another conversation's cache, or this one after a shift: its stored positions go up again.
     std::string error;
@@ -106,12 +121,15 @@ GpuBackend::DeviceCache& GpuBackend::deviceCache(const KvCache& cache)
 void GpuBackend::copyBackPendingRows()
 {
     std::string error;
-    for (const PendingRows& p : m_pending) {
+    const std::vector<PendingRows> pending = std::move(m_pending);
+    m_pending.clear();
+    for (const PendingRows& p : pending) {
+        if (p.cacheId != m_cache.owner)
+            continue; // the device copy has been another cache's since (cannot happen within one pass)
         const size_t offset = size_t(p.first * m_cache.width), bytes = size_t(p.count * m_cache.width) * sizeof(float);
         check(m_device->toHost(p.cache->key(p.layer, p.first), m_cache.keys[size_t(p.layer)].data + offset, bytes, &error), error);
         check(m_device->toHost(p.cache->value(p.layer, p.first), m_cache.values[size_t(p.layer)].data + offset, bytes, &error), error);
     }
-    m_pending.clear();
 }
 
 float* GpuBackend::scratch(Scratch slot, int64_t floats)
@@ -130,6 +148,7 @@ void GpuBackend::toBackend(float* dst, const float* host, int64_t n)
 {
     if (!m_layersOnDevice)
         return Backend::toBackend(dst, host, n);
+    m_pending.clear(); // a pass begins (the model moves its embeddings in first): rows of a failed one are dropped
     std::string error;
     check(m_device->toDevice(dst, host, size_t(n) * sizeof(float), &error), error);
 }
@@ -172,12 +191,15 @@ void GpuBackend::ropeAndStore(float* q, float* k, float* v, const QkvBias& bias,
     if (!m_layersOnDevice)
         return m_cpu.ropeAndStore(q, k, v, bias, shape, rope, tokens, firstPos, layer, cache);
     DeviceCache& d = deviceCache(cache);
+    if (layer < 0 || layer >= d.layers || firstPos < 0 || firstPos + tokens > d.capacity)
+        throw std::runtime_error("GPU back-end: positions " + std::to_string(firstPos) + "+" + std::to_string(tokens) + " of layer " + std::to_string(layer)
+                                 + " are outside the KV cache (" + std::to_string(d.layers) + " layers of " + std::to_string(d.capacity) + ")");
     const QkvBias onDevice{deviceCopy(bias.query, shape.queryWidth()), deviceCopy(bias.key, shape.kvWidth()), deviceCopy(bias.value, shape.kvWidth())};
     RopeParams r = rope;
     r.freqFactors = deviceCopy(rope.freqFactors, rope.dims / 2);
     std::string error;
     check(m_device->ropeStore(q, k, v, onDevice, shape, r, tokens, firstPos, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, &error), error);
-    m_pending.push_back({&cache, layer, firstPos, tokens});
+    m_pending.push_back({&cache, cache.id(), layer, firstPos, tokens});
 }
 
 void GpuBackend::attention(const float* q, const KvCache& cache, const AttentionShape& shape, int64_t layer, int64_t tokens, int64_t firstPos,
@@ -186,6 +208,8 @@ void GpuBackend::attention(const float* q, const KvCache& cache, const Attention
     if (!m_layersOnDevice)
         return m_cpu.attention(q, cache, shape, layer, tokens, firstPos, out);
     DeviceCache& d = deviceCache(cache);
+    if (layer < 0 || layer >= d.layers || firstPos < 0 || firstPos + tokens > d.capacity)
+        throw std::runtime_error("GPU back-end: attention over positions outside the KV cache");
     std::string error;
     check(m_device->attention(q, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, shape, tokens, firstPos, out, &error), error);
 }

@@ -78,13 +78,17 @@ private:
     };
     struct PendingRows { // new cache positions to copy back to the host's KvCache
         KvCache* cache;
+        uint64_t cacheId; // KvCache::id() when they were written
         int64_t layer, first, count;
     };
 
     void check(bool ok, const std::string& error) const;
     DeviceArray allocate(int64_t floats);
     void release(DeviceArray& a);
-    const float* deviceCopy(const float* host, int64_t floats); // norm weights, biases, frequency factors
+    // Norm weights, biases, frequency factors: uploaded once, keyed by the host address, so the
+    // caller's arrays must stay where they are, unchanged, while the back-end lives (the model's
+    // weights do: they outlive its back-end).
+    const float* deviceCopy(const float* host, int64_t floats);
     DeviceCache& deviceCache(const KvCache& cache);
     void copyBackPendingRows();
 

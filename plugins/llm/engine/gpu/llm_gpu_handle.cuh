@@ -130,8 +130,12 @@ int grow(bf_llm_gpu* h, DeviceBuffer& buffer, size_t bytes, char* msg, size_t le
 {
     if (buffer.bytes >= bytes)
         return 0;
-    if (buffer.data)
+    if (buffer.data) {
+        // Work queued on the stream may still read it (bfFree happens to synchronise the whole
+        // device on both runtimes, but nothing promises that).
+        BF_TRY(h->device, bfStreamSynchronize, h->stream);
         BF_TRY(h->device, bfFree, buffer.data);
+    }
     buffer = {};
     BF_TRY(h->device, bfMalloc, &buffer.data, bytes);
     buffer.bytes = bytes;

@@ -25,6 +25,10 @@ namespace bioforge::llm::gpu {
 constexpr int kLayerThreads = 256;     // threads per block of the row kernels
 constexpr int kAttentionChunk = 256;   // positions per attention block
 constexpr int kMaxHeadSize = 256;      // the attention kernels' shared-memory bound
+// The reductions index shared arrays by threadIdx.x and halve the stride: every launch of the
+// row and attention kernels uses exactly kLayerThreads threads, a power of two, and a chunk has
+// at most one position per thread.
+static_assert((kLayerThreads & (kLayerThreads - 1)) == 0 && kAttentionChunk <= kLayerThreads, "launch shape");
 
 // out[r] = rmsnorm(x[r]) · weight: one block per row, Σx² in double across the block.
 __global__ void rmsNormKernel(const float* x, const float* weight, int64_t width, float eps, float* out)
@@ -199,7 +203,7 @@ __global__ void attentionMergeKernel(const hd::SoftmaxPart* parts, const float* 
             merged = hd::mergeSoftmaxParts(merged, parts[first + c], scaleMerged, scalePart);
             acc = hd::addRn(hd::mulRn(acc, scaleMerged), hd::mulRn(partial[(first + c) * headSize + d], scalePart));
         }
-        out[(t * heads + h) * headSize + d] = merged.sum > 0.0f ? hd::divRn(acc, merged.sum) : 0.0f;
+        out[(t * heads + h) * headSize + d] = hd::divRn(acc, merged.sum); // NaN stays NaN, as on the CPU
     }
 }
 

@@ -20,6 +20,12 @@ public:
     // Throws std::length_error when the size overflows (see bytesFor) and std::bad_alloc when
     // it cannot be allocated; LlamaModel::checkCache refuses both up front with the sizes.
     KvCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headSize);
+    // Not copyable: a copy would share id() while its contents diverge (a GPU back-end's copy
+    // of the cache is keyed by it). Moves keep the one identity.
+    KvCache(const KvCache&) = delete;
+    KvCache& operator=(const KvCache&) = delete;
+    KvCache(KvCache&&) = default;
+    KvCache& operator=(KvCache&&) = default;
 
     // Bytes of keys and values for these dimensions (layers × capacity positions × kvHeads ×
     // headSize floats, twice), or nullopt when a dimension is negative or the product overflows.

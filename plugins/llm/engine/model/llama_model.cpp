@@ -169,8 +169,6 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
         be.matmul(w.down, gate, count, out);
         be.add(x, out, count * E);
     }
-    cache.setSize(firstPos + count);
-
     const int64_t first = allLogits ? 0 : count - 1;
     const int64_t rows = count - first;
     be.rmsNorm(x + first * E, m_weights.outputNorm.data(), rows, E, c.rmsEpsilon, norm);
@@ -178,6 +176,9 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
     be.matmul(m_weights.output, norm, rows, logitRows);
     logits.resize(size_t(rows * c.vocabSize));
     be.fromBackend(logits.data(), logitRows, rows * c.vocabSize);
+    // Only now: a GPU back-end copies the new positions back to the host's cache with the logits,
+    // so a pass that fails anywhere leaves the cache as it was.
+    cache.setSize(firstPos + count);
     return core::okStatus();
 }
 
