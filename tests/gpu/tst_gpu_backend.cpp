@@ -326,6 +326,25 @@ private slots:
         QVERIFY2(QString::fromStdString(error).contains(QStringLiteral("does not exist")), error.c_str());
     }
 
+    void aKvCacheLargerThanTheDeviceIsRefusedBeforeItIsMade()
+    {
+        // The device holds a copy of the cache: a context whose cache does not fit beside the
+        // weights is refused up front (with the sizes and a context that fits), not by the
+        // runtime in the middle of the first pass.
+        const Target& host = m_targets.last();
+        QString error;
+        auto model = load(synthesize(QStringLiteral("Q8_0")), &host, &error);
+        QVERIFY2(model, qPrintable(error));
+        qputenv("BF_HOSTSIM_FREE_MIB", "300");
+        const core::Status large = model->checkCache(200000); // 2 layers × 2 KV heads × 64 × 2 × 4 bytes a position: 391 MiB
+        const core::Status small = model->checkCache(4096);
+        qunsetenv("BF_HOSTSIM_FREE_MIB");
+        QVERIFY(!large);
+        QVERIFY2(large.error().message().contains(QStringLiteral("on the GPU")) && large.error().message().contains(QStringLiteral("at most about")),
+                 qPrintable(large.error().message()));
+        QVERIFY2(small, small ? "" : qPrintable(small.error().message()));
+    }
+
     void aDeviceErrorDuringEvaluationIsAnErrorNotACrash()
     {
         const Target& host = m_targets.last();

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,15 @@ public:
     virtual void siluMultiply(float* a, const float* b, int64_t n) = 0;
     // x += y over n floats.
     virtual void add(float* x, const float* y, int64_t n) = 0;
+
+    // Bytes of device memory a KV cache may take on this back-end's device, beside the model's
+    // `weightBytes` (the part not on the device yet counted as taken); nullopt where the cache
+    // lives in host memory only (the CPU's).
+    virtual std::optional<int64_t> deviceMemoryForCache(uint64_t weightBytes) const
+    {
+        (void)weightBytes;
+        return std::nullopt;
+    }
 
     // The memory the operations above read and write (x, y, q, k, v, out, a, b): host memory
     // here (the CPU's); a GPU back-end's own device memory. Weights, norm weights, biases and

@@ -132,6 +132,19 @@ void GpuBackend::copyBackPendingRows()
     }
 }
 
+std::optional<int64_t> GpuBackend::deviceMemoryForCache(uint64_t weightBytes) const
+{
+    if (!m_layersOnDevice)
+        return std::nullopt;
+    uint64_t freeBytes = 0;
+    std::string error;
+    if (!m_device->describe(nullptr, &freeBytes, nullptr, &error))
+        return std::nullopt; // not knowable now: the first pass will say, if it does not fit
+    const uint64_t toUpload = weightBytes > m_uploadedBytes ? weightBytes - m_uploadedBytes : 0;
+    const uint64_t margin = uint64_t(256) << 20; // activations, attention scratch, the runtime's own
+    return freeBytes > toUpload + margin ? int64_t(freeBytes - toUpload - margin) : int64_t(0);
+}
+
 float* GpuBackend::scratch(Scratch slot, int64_t floats)
 {
     if (!m_layersOnDevice)
@@ -170,6 +183,7 @@ void GpuBackend::matmul(const WeightTensor& w, const float* x, int64_t tokens, f
         int id = -1;
         check(m_device->upload(w, &id, &error), error);
         found = m_ids.emplace(w.data, id).first;
+        m_uploadedBytes += uint64_t(w.rows) * uint64_t(w.rowBytes);
     }
     if (m_layersOnDevice)
         check(m_device->matmulDevice(found->second, x, tokens, y, &error), error);

@@ -58,6 +58,8 @@ public:
     float* scratch(Scratch slot, int64_t floats) override;
     void toBackend(float* dst, const float* host, int64_t n) override;
     void fromBackend(float* host, const float* src, int64_t n) override;
+    // The device's free memory less the weights still to upload and a margin for the activations.
+    std::optional<int64_t> deviceMemoryForCache(uint64_t weightBytes) const override;
 
     // Weight matrices on the device so far.
     size_t uploadedMatrices() const { return m_ids.size(); }
@@ -97,6 +99,7 @@ private:
     CpuBackend m_cpu;
     bool m_layersOnDevice = false;
     std::unordered_map<const uint8_t*, int> m_ids; // weight data in the mapped file -> device matrix
+    uint64_t m_uploadedBytes = 0;
     std::unordered_map<const float*, DeviceArray> m_copies;
     DeviceArray m_scratch[int(Scratch::Count)];
     DeviceCache m_cache;

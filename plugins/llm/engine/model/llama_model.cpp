@@ -65,6 +65,12 @@ std::optional<qint64> LlamaModel::availableForCache(bool weightsStay) const
 
 core::Status LlamaModel::checkCache(int64_t capacity) const
 {
+    // A GPU back-end keeps a copy of the cache on its device: it must fit there too.
+    if (const auto onDevice = m_backend->deviceMemoryForCache(weightBytes()))
+        if (core::Status st = checkCache(capacity, *onDevice,
+                                         QStringLiteral(" on the GPU (%1) beside the model's weights").arg(QString::fromStdString(m_backend->name())));
+            !st)
+            return st;
     const bool weightsStay = weightsStayInMemory(); // reads /proc/meminfo and the mapping's residency: once
     const QString besides = weightsStay
                                 ? QStringLiteral(" beside the %1 of the model's weights, which stay in memory").arg(core::memorySizeText(qint64(m_file->fileSize())))
