@@ -88,6 +88,12 @@ BF_API int bf_llm_gpu_download(bf_llm_gpu*, void* dst, const void* src, size_t b
     return 0;
 }
 
+BF_API int bf_llm_gpu_copy_device(bf_llm_gpu*, void* dst, const void* src, size_t bytes, char*, size_t)
+{
+    std::memcpy(dst, src, bytes);
+    return 0;
+}
+
 BF_API int bf_llm_gpu_rms_norm(bf_llm_gpu*, const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, char* msg, size_t len)
 {
     if (rows <= 0 || width <= 0)

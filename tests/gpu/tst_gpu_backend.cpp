@@ -295,7 +295,9 @@ private slots:
                 }
                 QVERIFY2(diff <= kLogitTolerance * scale, qPrintable(QStringLiteral("%1 on %2: max |Δlogit| %3 of %4").arg(QLatin1String(what), target.label).arg(diff).arg(scale)));
             };
-            step(*cpuA, *gpuA, {1, 17, 230, 5, 999, 42, 7, 300}, "conversation A");
+            // 20 tokens: a prompt's new cache rows come back layer by layer; a few tokens' (≤ 16) are
+            // gathered on the device and come back with the logits.
+            step(*cpuA, *gpuA, {1, 17, 230, 5, 999, 42, 7, 300, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, "conversation A");
             step(*cpuB, *gpuB, {2, 3, 4}, "conversation B");
             step(*cpuA, *gpuA, {11}, "A again");
             // The host's cache holds what the device computed (copied back with the logits).

@@ -3,6 +3,8 @@
 #include "gpu/llm_gpu_module.h"
 #include "model/kv_cache.h"
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace bioforge::llm {
@@ -20,6 +22,7 @@ GpuBackend::~GpuBackend()
         release(copy);
     for (DeviceArray& a : m_scratch)
         release(a);
+    release(m_staging);
     for (auto* arrays : {&m_cache.keys, &m_cache.values})
         for (DeviceArray& a : *arrays)
             release(a);
@@ -123,10 +126,20 @@ void GpuBackend::copyBackPendingRows()
     std::string error;
     const std::vector<PendingRows> pending = std::move(m_pending);
     m_pending.clear();
+    if (m_stagedFloats > 0) { // one copy for every staged layer
+        m_hostStaging.resize(size_t(m_stagedFloats));
+        check(m_device->toHost(m_hostStaging.data(), m_staging.data, size_t(m_stagedFloats) * sizeof(float), &error), error);
+        m_stagedFloats = 0;
+    }
     for (const PendingRows& p : pending) {
         if (p.cacheId != m_cache.owner)
             continue; // the device copy has been another cache's since (cannot happen within one pass)
         const size_t offset = size_t(p.first * m_cache.width), bytes = size_t(p.count * m_cache.width) * sizeof(float);
+        if (p.staged >= 0) {
+            std::memcpy(p.cache->key(p.layer, p.first), m_hostStaging.data() + p.staged, bytes);
+            std::memcpy(p.cache->value(p.layer, p.first), m_hostStaging.data() + p.staged + p.count * m_cache.width, bytes);
+            continue;
+        }
         check(m_device->toHost(p.cache->key(p.layer, p.first), m_cache.keys[size_t(p.layer)].data + offset, bytes, &error), error);
         check(m_device->toHost(p.cache->value(p.layer, p.first), m_cache.values[size_t(p.layer)].data + offset, bytes, &error), error);
     }
@@ -162,6 +175,7 @@ void GpuBackend::toBackend(float* dst, const float* host, int64_t n)
     if (!m_layersOnDevice)
         return Backend::toBackend(dst, host, n);
     m_pending.clear(); // a pass begins (the model moves its embeddings in first): rows of a failed one are dropped
+    m_stagedFloats = 0;
     std::string error;
     check(m_device->toDevice(dst, host, size_t(n) * sizeof(float), &error), error);
 }
@@ -213,7 +227,26 @@ void GpuBackend::ropeAndStore(float* q, float* k, float* v, const QkvBias& bias,
     r.freqFactors = deviceCopy(rope.freqFactors, rope.dims / 2);
     std::string error;
     check(m_device->ropeStore(q, k, v, onDevice, shape, r, tokens, firstPos, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, &error), error);
-    m_pending.push_back({&cache, cache.id(), layer, firstPos, tokens});
+    int64_t staged = -1;
+    if (tokens <= kStagedTokens) { // gather the new rows on the device; they come back with the logits
+        const int64_t floats = 2 * tokens * d.width;
+        if (m_staging.floats < m_stagedFloats + floats) {
+            // Grows to layers × 2 × kStagedTokens rows at most; what is staged so far moves along.
+            DeviceArray larger = allocate(std::max(m_stagedFloats + floats, d.layers * 2 * kStagedTokens * d.width));
+            if (m_stagedFloats > 0 && !m_device->copyOnDevice(larger.data, m_staging.data, size_t(m_stagedFloats) * sizeof(float), &error)) {
+                release(larger);
+                check(false, error);
+            }
+            release(m_staging);
+            m_staging = larger;
+        }
+        const size_t bytes = size_t(tokens * d.width) * sizeof(float), offset = size_t(firstPos * d.width);
+        check(m_device->copyOnDevice(m_staging.data + m_stagedFloats, d.keys[size_t(layer)].data + offset, bytes, &error), error);
+        check(m_device->copyOnDevice(m_staging.data + m_stagedFloats + tokens * d.width, d.values[size_t(layer)].data + offset, bytes, &error), error);
+        staged = m_stagedFloats;
+        m_stagedFloats += floats;
+    }
+    m_pending.push_back({&cache, cache.id(), layer, firstPos, tokens, staged});
 }
 
 void GpuBackend::attention(const float* q, const KvCache& cache, const AttentionShape& shape, int64_t layer, int64_t tokens, int64_t firstPos,

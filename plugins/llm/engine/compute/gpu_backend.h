@@ -82,6 +82,7 @@ private:
         KvCache* cache;
         uint64_t cacheId; // KvCache::id() when they were written
         int64_t layer, first, count;
+        int64_t staged; // offset in m_staging (floats) of their keys, values after; -1: not staged
     };
 
     void check(bool ok, const std::string& error) const;
@@ -104,6 +105,12 @@ private:
     DeviceArray m_scratch[int(Scratch::Count)];
     DeviceCache m_cache;
     std::vector<PendingRows> m_pending;
+    // A generated token's new keys and values of every layer, gathered on the device so that
+    // they come back in one copy with the logits (a prompt's, larger, come back layer by layer).
+    DeviceArray m_staging;
+    int64_t m_stagedFloats = 0;
+    std::vector<float> m_hostStaging;
+    static constexpr int64_t kStagedTokens = 16;
 };
 
 } // namespace bioforge::llm

@@ -73,6 +73,8 @@ int bf_llm_gpu_alloc(bf_llm_gpu* handle, size_t bytes, void** device_ptr, char* 
 int bf_llm_gpu_free(bf_llm_gpu* handle, void* device_ptr, char* msg, size_t len);
 int bf_llm_gpu_upload_bytes(bf_llm_gpu* handle, void* device_dst, const void* host_src, size_t bytes, char* msg, size_t len);
 int bf_llm_gpu_download(bf_llm_gpu* handle, void* host_dst, const void* device_src, size_t bytes, char* msg, size_t len);
+/* A device-to-device copy, queued (not waited for). */
+int bf_llm_gpu_copy_device(bf_llm_gpu* handle, void* device_dst, const void* device_src, size_t bytes, char* msg, size_t len);
 /* bf_llm_gpu_matmul on device memory: x tokens × cols, y tokens × rows floats; queued, not waited for. */
 int bf_llm_gpu_matmul_device(bf_llm_gpu* handle, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len);
 /* out[r] = x[r] / sqrt(mean(x[r]²) + eps) · weight for `rows` rows of `width`. */

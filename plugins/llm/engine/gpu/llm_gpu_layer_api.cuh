@@ -65,6 +65,13 @@ BF_API int bf_llm_gpu_download(bf_llm_gpu* h, void* dst, const void* src, size_t
     return 0;
 }
 
+BF_API int bf_llm_gpu_copy_device(bf_llm_gpu* h, void* dst, const void* src, size_t bytes, char* msg, size_t len)
+{
+    BF_TRY(h->device, bfSetDevice, h->device);
+    BF_TRY(h->device, bfMemcpyAsync, dst, src, bytes, bfMemcpyDeviceToDevice, h->stream);
+    return 0;
+}
+
 BF_API int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len)
 {
     if (id < 0 || size_t(id) >= h->tensors.size())

@@ -24,6 +24,7 @@ struct GpuModuleApi {
     decltype(&bf_llm_gpu_upload_bytes) uploadBytes = nullptr;
     decltype(&bf_llm_gpu_download) download = nullptr;
     decltype(&bf_llm_gpu_matmul_device) matmulDevice = nullptr;
+    decltype(&bf_llm_gpu_copy_device) copyDevice = nullptr;
     decltype(&bf_llm_gpu_rms_norm) rmsNorm = nullptr;
     decltype(&bf_llm_gpu_silu_multiply) siluMultiply = nullptr;
     decltype(&bf_llm_gpu_add) add = nullptr;
@@ -104,6 +105,7 @@ std::shared_ptr<const GpuModule> GpuModule::load(const std::string& path, GpuVen
     optional(library, "bf_llm_gpu_upload_bytes", api->uploadBytes);
     optional(library, "bf_llm_gpu_download", api->download);
     optional(library, "bf_llm_gpu_matmul_device", api->matmulDevice);
+    optional(library, "bf_llm_gpu_copy_device", api->copyDevice);
     optional(library, "bf_llm_gpu_rms_norm", api->rmsNorm);
     optional(library, "bf_llm_gpu_silu_multiply", api->siluMultiply);
     optional(library, "bf_llm_gpu_add", api->add);
@@ -235,7 +237,7 @@ bool GpuDevice::timePass(const std::vector<int>& ids, const std::vector<int>& co
 bool GpuDevice::hasLayerOps() const
 {
     const GpuModuleApi& a = m_module->api();
-    return a.alloc && a.free && a.uploadBytes && a.download && a.matmulDevice && a.rmsNorm && a.siluMultiply && a.add && a.ropeStore && a.attention;
+    return a.alloc && a.free && a.uploadBytes && a.download && a.copyDevice && a.matmulDevice && a.rmsNorm && a.siluMultiply && a.add && a.ropeStore && a.attention;
 }
 
 bool GpuDevice::alloc(size_t bytes, void** devicePtr, std::string* error) { return call(m_module->api().alloc, "alloc", m_handle, error, bytes, devicePtr); }
@@ -250,6 +252,11 @@ bool GpuDevice::toDevice(void* dst, const void* src, size_t bytes, std::string* 
 bool GpuDevice::toHost(void* dst, const void* src, size_t bytes, std::string* error)
 {
     return call(m_module->api().download, "download", m_handle, error, dst, src, bytes);
+}
+
+bool GpuDevice::copyOnDevice(void* dst, const void* src, size_t bytes, std::string* error)
+{
+    return call(m_module->api().copyDevice, "copy_device", m_handle, error, dst, src, bytes);
 }
 
 bool GpuDevice::matmulDevice(int id, const float* x, int64_t tokens, float* y, std::string* error)

@@ -81,6 +81,7 @@ public:
     bool free(void* devicePtr, std::string* error);
     bool toDevice(void* dst, const void* src, size_t bytes, std::string* error);
     bool toHost(void* dst, const void* src, size_t bytes, std::string* error);
+    bool copyOnDevice(void* dst, const void* src, size_t bytes, std::string* error); // queued
     bool matmulDevice(int id, const float* x, int64_t tokens, float* y, std::string* error); // matmul() on device memory
     bool rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, std::string* error);
     bool siluMultiply(float* a, const float* b, int64_t n, std::string* error);
