@@ -326,6 +326,11 @@ private slots:
             QVERIFY2(std::fabs(whole.loss.*part - chunked.loss.*part) <= 1e-5 * std::max(1.0, std::fabs(whole.loss.*part)),
                      qPrintable(QStringLiteral("%1 against %2").arg(whole.loss.*part).arg(chunked.loss.*part)));
         QVERIFY(whole.loss.mortality > 0 && whole.loss.age != 0);
+        // No rows (an empty test split, a shard without rows): empty outputs, not an error.
+        HenawBatch none = b;
+        none.rows = 0;
+        QVERIFY((*net)->predict(none).ageMean.empty());
+        QVERIFY((*net)->evaluate(none).outputs.logHazard.empty());
         // The default chunks: evaluate is evaluateLoss and predict in one pass.
         const HenawNetwork::Evaluation byDefault = (*net)->evaluate(b);
         QCOMPARE(byDefault.loss.total, (*net)->evaluateLoss(b).total);

@@ -191,7 +191,8 @@ struct HenawNetwork::Impl {
 
     // The outputs of every row in evaluation mode (no dropout, BatchNorm's running statistics),
     // in chunks of kPredictChunkRows from the first row: rows do not interact in this mode, so
-    // the chunks only bound the device memory a large table takes.
+    // the chunks only bound the device memory a large table takes. At least one row (the
+    // network's reshapes cannot take none: callers answer an empty batch themselves).
     NetImpl::Out forwardInChunks(const HenawBatch& b, int64_t chunkRows = kPredictChunkRows)
     {
         torch::NoGradGuard noGrad;
@@ -357,6 +358,8 @@ HenawNetwork::Loss HenawNetwork::trainStep(const HenawBatch& batch, double learn
 
 HenawNetwork::Evaluation HenawNetwork::evaluate(const HenawBatch& batch, int64_t chunkRows) const
 {
+    if (batch.rows <= 0)
+        return {}; // no rows: no outputs, a loss of 0 over 0 rows
     torch::NoGradGuard noGrad;
     const NetImpl::Out o = d->forwardInChunks(batch, std::max<int64_t>(1, chunkRows));
     Evaluation e;
@@ -367,11 +370,13 @@ HenawNetwork::Evaluation HenawNetwork::evaluate(const HenawBatch& batch, int64_t
 
 HenawNetwork::Loss HenawNetwork::evaluateLoss(const HenawBatch& batch) const
 {
+    if (batch.rows <= 0)
+        return {};
     torch::NoGradGuard noGrad;
     return d->lossOf(d->forwardInChunks(batch), d->tensors(batch, 0, batch.rows), batch.rows).second;
 }
 
-HenawNetwork::Outputs HenawNetwork::predict(const HenawBatch& b) const { return outputsOf(d->forwardInChunks(b)); }
+HenawNetwork::Outputs HenawNetwork::predict(const HenawBatch& b) const { return b.rows <= 0 ? Outputs{} : outputsOf(d->forwardInChunks(b)); }
 
 std::vector<NamedArray> HenawNetwork::weights() const
 {

@@ -158,6 +158,12 @@ QString outOfMemoryMessage(const char* model, const at::Device& device, const To
         .arg(QString::fromStdString(reason).section(QLatin1Char('\n'), 0, 0));
 }
 
+bool isOutOfMemoryMessage(const std::string& message)
+{
+    return message.find("out of memory") != std::string::npos || message.find("CUBLAS_STATUS_ALLOC_FAILED") != std::string::npos
+           || message.find("hipErrorOutOfMemory") != std::string::npos;
+}
+
 void applyTestMemoryLimit(const char* model, const at::Device& device, const TokenBatch& batch, int64_t limit)
 {
     if (limit >= 0 && batch.ids.numel() > limit)

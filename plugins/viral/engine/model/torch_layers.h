@@ -71,6 +71,9 @@ core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>&
 // The message of an encoder batch that ran out of device memory: "<model> on <device>: out of
 // memory for a batch of R rows × T tokens: <LibTorch's first line>".
 QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason);
+// Whether a LibTorch error that is not c10::OutOfMemoryError still means the device had no memory
+// (cuBLAS's CUBLAS_STATUS_ALLOC_FAILED, a CUDA "out of memory" raised as a plain error).
+bool isOutOfMemoryMessage(const std::string& message);
 // EncoderDevice::outOfMemoryAboveTokens (tests): throws EncoderOutOfMemory for a batch over it.
 void applyTestMemoryLimit(const char* model, const at::Device& device, const TokenBatch& batch, int64_t limit);
 

@@ -212,6 +212,7 @@ ShardOutcome embedShard(core::JobContext& ctx, Encoder encoder, const PredictSet
     }
     bool stopped = false;
     QElapsedTimer timer;
+    w.tokenCap = std::numeric_limits<int64_t>::max(); // per shard: the output must not depend on the shards before
     for (size_t b = 0; b < batches.batches.size(); ++b) {
         const std::vector<int64_t>& batch = batches.batches[b];
         if (batchDone[b]) {
@@ -266,15 +267,16 @@ std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder e
     std::vector<Worker> workers(devices.size());
     for (size_t i = 0; i < devices.size(); ++i)
         workers[i].device = devices[i];
-    // Shards are handed out in order to whichever device is free; each shard's result depends
-    // on the shard alone, so the split does not change the output.
-    std::atomic<int> next{0};
+    // Worker i starts with shard i, then shards are handed out in order to whichever device is
+    // free; each shard's result depends on the shard alone (the batch cap an out-of-memory lowers
+    // is reset at each shard), so the split does not change the output.
+    std::atomic<int> next{int(workers.size())};
     std::atomic<bool> stopped{false}, failed{false};
     std::mutex errorMutex;
     std::exception_ptr error;
-    auto work = [&](Worker& w) {
+    auto work = [&](Worker& w, int first) {
         try {
-            for (int s; !failed.load() && (s = next.fetch_add(1)) < index.shards;)
+            for (int s = first; !failed.load() && !stopped.load() && s < index.shards; s = next.fetch_add(1))
                 if (embedShard(ctx, encoder, settings, s, w, failed) == ShardOutcome::Stopped) {
                     stopped = true;
                     break;
@@ -287,11 +289,11 @@ std::optional<EmbeddingStats> runEmbeddingStage(core::JobContext& ctx, Encoder e
         }
     };
     if (workers.size() == 1) {
-        work(workers.front());
+        work(workers.front(), 0);
     } else {
         std::vector<std::thread> threads;
-        for (Worker& w : workers)
-            threads.emplace_back(work, std::ref(w));
+        for (size_t i = 0; i < workers.size(); ++i)
+            threads.emplace_back(work, std::ref(workers[i]), int(i));
         for (std::thread& t : threads)
             t.join();
     }
