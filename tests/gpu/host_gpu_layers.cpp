@@ -23,12 +23,7 @@ using namespace bioforge::llm;
 
 namespace {
 
-constexpr int64_t kChunk = 256, kMaxHeadSize = 256; // llm_layer_kernels.cuh's
-
-bool validShape(int64_t heads, int64_t kvHeads, int64_t headSize, int64_t tokens, int64_t firstPos)
-{
-    return heads > 0 && kvHeads > 0 && heads % kvHeads == 0 && headSize > 0 && headSize <= kMaxHeadSize && tokens > 0 && firstPos >= 0 && tokens <= 65535;
-}
+constexpr int64_t kChunk = hd::kAttentionChunk, kMaxHeadSize = hd::kMaxHeadSize;
 
 // ropeStoreKernel's ropeHead: one head vector, bias added, pairs rotated, the rest copied.
 void ropeHead(const float* in, const float* bias, float* out, int headSize, float pos, const hd::RopeScalars& rope, float thetaScale,
@@ -132,7 +127,7 @@ BF_API int bf_llm_gpu_rope_store(bf_llm_gpu*, float* q, const float* k, const fl
                                  int64_t heads, int64_t kvHeads, int64_t headSize, const bf_llm_gpu_rope* rope, int64_t tokens, int64_t firstPos,
                                  float* cacheKeys, float* cacheValues, char* msg, size_t len)
 {
-    if (!rope || !validShape(heads, kvHeads, headSize, tokens, firstPos) || rope->dims < 0 || rope->dims > headSize || rope->dims % 2 != 0)
+    if (!rope || !hd::attentionShapeValid(heads, kvHeads, headSize, tokens, firstPos) || rope->dims < 0 || rope->dims > headSize || rope->dims % 2 != 0)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "rope_store: %lld heads, %lld kv heads of %lld (head size ≤ %lld)", (long long)heads,
                    (long long)kvHeads, (long long)headSize, (long long)kMaxHeadSize);
     hd::RopeScalars r;
@@ -167,7 +162,7 @@ BF_API int bf_llm_gpu_rope_store(bf_llm_gpu*, float* q, const float* k, const fl
 BF_API int bf_llm_gpu_attention(bf_llm_gpu*, const float* q, const float* cacheKeys, const float* cacheValues, int64_t heads, int64_t kvHeads,
                                 int64_t headSize, int64_t tokens, int64_t firstPos, float* out, char* msg, size_t len)
 {
-    if (!validShape(heads, kvHeads, headSize, tokens, firstPos))
+    if (!hd::attentionShapeValid(heads, kvHeads, headSize, tokens, firstPos))
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "attention: %lld heads, %lld kv heads of %lld (head size ≤ %lld)", (long long)heads,
                    (long long)kvHeads, (long long)headSize, (long long)kMaxHeadSize);
     const int64_t kw = kvHeads * headSize;

@@ -8,6 +8,7 @@
 
 #include "compute/ops.h"
 #include "gpu/gpu_layer_math.h"
+#include "host_checks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,27 +21,7 @@ using namespace bioforge::llm;
 
 namespace {
 
-int g_failures = 0;
-int g_checks = 0;
-
-#define CHECK(cond, ...)                                                                                                          \
-    do {                                                                                                                          \
-        ++g_checks;                                                                                                               \
-        if (!(cond)) {                                                                                                            \
-            if (++g_failures <= 20) {                                                                                             \
-                std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                                       \
-                std::printf(__VA_ARGS__);                                                                                         \
-                std::printf("\n");                                                                                                \
-            }                                                                                                                     \
-        }                                                                                                                         \
-    } while (0)
-
-uint32_t bits(float f)
-{
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
+using gputest::bits;
 
 std::vector<float> randomFloats(std::mt19937& rng, size_t n, float spread)
 {
@@ -225,6 +206,5 @@ int main()
     checkRmsNormAndSilu(rng);
     checkRope(rng);
     checkChunkedSoftmax(rng);
-    std::printf("tst_gpu_layer_math: %d checks, %d failed\n", g_checks, g_failures);
-    return g_failures == 0 ? 0 : 1;
+    return gputest::finishChecks("tst_gpu_layer_math");
 }

@@ -10,6 +10,7 @@
 #include "quant/quantize.h"
 #include "quant/vec_dot.h"
 #include "gpu_test_data.h"
+#include "host_checks.h"
 
 #include <cmath>
 #include <cstdio>
@@ -22,34 +23,8 @@ using namespace bioforge::llm;
 
 namespace {
 
-int g_failures = 0;
-int g_checks = 0;
-
-#define CHECK(cond, ...)                                                                                                          \
-    do {                                                                                                                          \
-        ++g_checks;                                                                                                               \
-        if (!(cond)) {                                                                                                            \
-            if (++g_failures <= 20) {                                                                                             \
-                std::printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                                       \
-                std::printf(__VA_ARGS__);                                                                                         \
-                std::printf("\n");                                                                                                \
-            }                                                                                                                     \
-        }                                                                                                                         \
-    } while (0)
-
-uint32_t bits(float f)
-{
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
-
-float fromBits(uint32_t u)
-{
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
+using gputest::bits;
+using gputest::fromBits;
 
 constexpr uint32_t kSeed = 20261201;
 
@@ -246,6 +221,5 @@ int main()
     checkDp4a(rng);
     checkActivations(rng);
     checkBlockDots(rng);
-    std::printf("tst_gpu_math: %d checks, %d failed\n", g_checks, g_failures);
-    return g_failures == 0 ? 0 : 1;
+    return gputest::finishChecks("tst_gpu_math");
 }

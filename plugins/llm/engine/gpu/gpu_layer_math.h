@@ -25,6 +25,20 @@
 
 namespace bioforge::llm::hd {
 
+// ---- Launch limits shared by the kernels, the C ABI's checks and the host emulation ----------
+
+constexpr int kAttentionChunk = 256; // positions per attention block (one per thread)
+constexpr int kMaxHeadSize = 256;    // the attention kernels' shared-memory bound, in floats
+
+// Whether the RoPE/KV-store and attention kernels take these shapes: heads a multiple of the KV
+// heads (GQA), a head of 1 … kMaxHeadSize floats, 1 … 65,535 tokens (a grid dimension) from a
+// position ≥ 0, and every head row of one token indexable by an int.
+inline bool attentionShapeValid(int64_t heads, int64_t kvHeads, int64_t headSize, int64_t tokens, int64_t firstPos)
+{
+    return heads > 0 && kvHeads > 0 && heads % kvHeads == 0 && headSize > 0 && headSize <= kMaxHeadSize && tokens > 0 && firstPos >= 0
+           && tokens <= 65535 && heads + 2 * kvHeads <= 2147483647;
+}
+
 // ---- RMSNorm -----------------------------------------------------------------
 
 // The row's scale from its sum of squares (accumulated in double).

@@ -150,6 +150,33 @@ __attribute__((visibility("default"))) int bf_llm_gpu_convert(bf_llm_gpu* h, int
 
 namespace {
 
+// The weight matrix `id` of a product over `tokens` rows into w, with the handle's device made
+// current; BF_LLM_GPU_BAD_ARGUMENT (said into msg) for an unknown id or no token.
+int productWeight(bf_llm_gpu* h, int id, int64_t tokens, const Tensor*& w, char* msg, size_t len)
+{
+    if (id < 0 || size_t(id) >= h->tensors.size())
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "%s:%d holds no weight matrix %d (%zu uploaded)", kDevicePrefix, h->device, id,
+                   h->tensors.size());
+    if (tokens <= 0)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a matrix product needs at least one token, not %lld", (long long)tokens);
+    w = &h->tensors[size_t(id)];
+    BF_TRY(h->device, bfSetDevice, h->device);
+    return 0;
+}
+
+// The matrix-vector kernels of one product on device memory: act holds `tokens` rows of
+// actRowBytes in the weight's activation format, out receives tokens × w.rows floats; launched in
+// groups of at most gpu::kMaxTokens tokens, queued on the handle's stream.
+int enqueueMatvecs(bf_llm_gpu* h, const Tensor& w, const uint8_t* act, size_t actRowBytes, int64_t tokens, float* out, char* msg, size_t len)
+{
+    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
+        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
+        matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, out + size_t(t0) * size_t(w.rows), h->stream);
+        BF_LAUNCHED(h->device, "matvecKernel");
+    }
+    return 0;
+}
+
 // The copies and kernels of one product, queued on the handle's stream (y poisoned first).
 int enqueueMatmul(bf_llm_gpu* h, const Tensor& w, const Format& f, size_t inBytes, size_t outBytes, size_t actRowBytes, int64_t tokens, char* msg,
                   size_t len)
@@ -163,12 +190,8 @@ int enqueueMatmul(bf_llm_gpu* h, const Tensor& w, const Format& f, size_t inByte
             return code;
         act = static_cast<const uint8_t*>(h->act.data);
     }
-    auto* out = static_cast<float*>(h->y.data);
-    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
-        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
-        matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, out + size_t(t0) * size_t(w.rows), h->stream);
-        BF_LAUNCHED(h->device, "matvecKernel");
-    }
+    if (const int code = enqueueMatvecs(h, w, act, actRowBytes, tokens, static_cast<float*>(h->y.data), msg, len))
+        return code;
     BF_TRY(h->device, bfMemcpyAsync, h->hostStage, h->y.data, outBytes, bfMemcpyDeviceToHost, h->stream);
     return 0;
 }
@@ -180,16 +203,13 @@ extern "C" {
 __attribute__((visibility("default"))) int bf_llm_gpu_matmul(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg,
                                                              size_t len)
 {
-    if (id < 0 || size_t(id) >= h->tensors.size())
-        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "%s:%d holds no weight matrix %d (%zu uploaded)", kDevicePrefix, h->device, id,
-                   h->tensors.size());
-    if (tokens <= 0)
-        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a matrix product needs at least one token, not %lld", (long long)tokens);
-    const Tensor& w = h->tensors[size_t(id)];
+    const Tensor* weight = nullptr;
+    if (const int code = productWeight(h, id, tokens, weight, msg, len))
+        return code;
+    const Tensor& w = *weight;
     Format f, a;
     formatOf(w.type, f);
     activationFormat(f.activation, a);
-    BF_TRY(h->device, bfSetDevice, h->device);
     const size_t inBytes = size_t(tokens * w.cols) * 4, outBytes = size_t(tokens * w.rows) * 4;
     const size_t actRowBytes = rowBytesOf(a, w.cols);
     if (int code = grow(h, h->x, inBytes, msg, len))

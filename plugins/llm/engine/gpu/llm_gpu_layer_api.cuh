@@ -16,12 +16,6 @@ namespace {
 
 unsigned elementGrid(int64_t n) { return unsigned(std::min<int64_t>(std::max<int64_t>(1, (n + gpu::kLayerThreads - 1) / gpu::kLayerThreads), 65535)); }
 
-bool validShape(int64_t heads, int64_t kvHeads, int64_t headSize, int64_t tokens, int64_t firstPos)
-{
-    return heads > 0 && kvHeads > 0 && heads % kvHeads == 0 && headSize > 0 && headSize <= gpu::kMaxHeadSize && tokens > 0 && firstPos >= 0
-           && tokens <= 65535 && heads + 2 * kvHeads <= 2147483647;
-}
-
 } // namespace
 
 BF_API int bf_llm_gpu_alloc(bf_llm_gpu* h, size_t bytes, void** ptr, char* msg, size_t len)
@@ -74,16 +68,13 @@ BF_API int bf_llm_gpu_copy_device(bf_llm_gpu* h, void* dst, const void* src, siz
 
 BF_API int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len)
 {
-    if (id < 0 || size_t(id) >= h->tensors.size())
-        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "%s:%d holds no weight matrix %d (%zu uploaded)", kDevicePrefix, h->device, id,
-                   h->tensors.size());
-    if (tokens <= 0)
-        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a matrix product needs at least one token, not %lld", (long long)tokens);
-    const Tensor& w = h->tensors[size_t(id)];
+    const Tensor* weight = nullptr;
+    if (const int code = productWeight(h, id, tokens, weight, msg, len))
+        return code;
+    const Tensor& w = *weight;
     Format f, a;
     formatOf(w.type, f);
     activationFormat(f.activation, a);
-    BF_TRY(h->device, bfSetDevice, h->device);
     const size_t actRowBytes = rowBytesOf(a, w.cols);
     const uint8_t* act = reinterpret_cast<const uint8_t*>(x);
     if (f.activation != kF32) {
@@ -93,12 +84,7 @@ BF_API int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64
             return code;
         act = static_cast<const uint8_t*>(h->act.data);
     }
-    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
-        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
-        matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, y + size_t(t0) * size_t(w.rows), h->stream);
-        BF_LAUNCHED(h->device, "matvecKernel");
-    }
-    return 0;
+    return enqueueMatvecs(h, w, act, actRowBytes, tokens, y, msg, len);
 }
 
 BF_API int bf_llm_gpu_rms_norm(bf_llm_gpu* h, const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, char* msg,
@@ -136,7 +122,7 @@ BF_API int bf_llm_gpu_rope_store(bf_llm_gpu* h, float* q, const float* k, const 
                                  int64_t heads, int64_t kvHeads, int64_t headSize, const bf_llm_gpu_rope* rope, int64_t tokens, int64_t firstPos,
                                  float* cacheKeys, float* cacheValues, char* msg, size_t len)
 {
-    if (!rope || !validShape(heads, kvHeads, headSize, tokens, firstPos) || rope->dims < 0 || rope->dims > headSize || rope->dims % 2 != 0)
+    if (!rope || !hd::attentionShapeValid(heads, kvHeads, headSize, tokens, firstPos) || rope->dims < 0 || rope->dims > headSize || rope->dims % 2 != 0)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "rope_store: %lld heads, %lld kv heads of %lld, %lld tokens from %lld, rope dims %d (head size ≤ %d)",
                    (long long)heads, (long long)kvHeads, (long long)headSize, (long long)tokens, (long long)firstPos, rope ? rope->dims : -1,
                    gpu::kMaxHeadSize);
@@ -162,7 +148,7 @@ BF_API int bf_llm_gpu_rope_store(bf_llm_gpu* h, float* q, const float* k, const 
 BF_API int bf_llm_gpu_attention(bf_llm_gpu* h, const float* q, const float* cacheKeys, const float* cacheValues, int64_t heads, int64_t kvHeads,
                                 int64_t headSize, int64_t tokens, int64_t firstPos, float* out, char* msg, size_t len)
 {
-    if (!validShape(heads, kvHeads, headSize, tokens, firstPos))
+    if (!hd::attentionShapeValid(heads, kvHeads, headSize, tokens, firstPos))
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "attention: %lld heads, %lld kv heads of %lld, %lld tokens from %lld (head size ≤ %d)",
                    (long long)heads, (long long)kvHeads, (long long)headSize, (long long)tokens, (long long)firstPos, gpu::kMaxHeadSize);
     const int64_t span = firstPos + tokens, chunks = (span + gpu::kAttentionChunk - 1) / gpu::kAttentionChunk;

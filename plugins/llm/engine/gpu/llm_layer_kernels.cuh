@@ -23,8 +23,8 @@
 namespace bioforge::llm::gpu {
 
 constexpr int kLayerThreads = 256;     // threads per block of the row kernels
-constexpr int kAttentionChunk = 256;   // positions per attention block
-constexpr int kMaxHeadSize = 256;      // the attention kernels' shared-memory bound
+constexpr int kAttentionChunk = hd::kAttentionChunk; // positions per attention block
+constexpr int kMaxHeadSize = hd::kMaxHeadSize;       // the attention kernels' shared-memory bound
 // The reductions index shared arrays by threadIdx.x and halve the stride: every launch of the
 // row and attention kernels uses exactly kLayerThreads threads, a power of two, and a chunk has
 // at most one position per thread.
