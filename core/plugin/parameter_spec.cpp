@@ -1,5 +1,6 @@
 #include "plugin/parameter_spec.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 
@@ -214,6 +215,26 @@ QString VerbSpec::missingInputFile(const QJsonObject& validated) const
                 return path.toString();
     }
     return {};
+}
+
+QJsonObject VerbSpec::withAbsolutePaths(const QJsonObject& validated) const
+{
+    QJsonObject out = validated;
+    auto absolute = [](const QString& path) { return QDir::isRelativePath(path) ? QFileInfo(path).absoluteFilePath() : path; };
+    for (const ParameterSpec& p : parameters) {
+        const QJsonValue v = validated.value(p.name);
+        if (p.type == ParameterSpec::Type::Path && v.isString() && !v.toString().isEmpty())
+            out.insert(p.name, absolute(v.toString()));
+        else if (p.type == ParameterSpec::Type::PathList && v.isArray()) {
+            QJsonArray paths;
+            for (const QJsonValue& path : v.toArray())
+                paths.append(path.isString() && !path.toString().isEmpty() ? QJsonValue(absolute(path.toString())) : path);
+            out.insert(p.name, paths);
+        } else if (p.type == ParameterSpec::Type::String && p.fileOrName && v.isString() && !v.toString().isEmpty()
+                   && QDir::isRelativePath(v.toString()) && QFileInfo::exists(v.toString()))
+            out.insert(p.name, absolute(v.toString()));
+    }
+    return out;
 }
 
 QString VerbSpec::helpText() const

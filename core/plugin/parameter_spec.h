@@ -24,6 +24,9 @@ struct ParameterSpec {
     double minimum = -1e300;
     double maximum = 1e300;
     bool inputFiles = false; // Path/PathList: every path names a file that must exist
+    // String: a file or folder, or else a name the plugin looks up (a shipped mapping, a registry
+    // model). A relative value naming an existing file or folder is made absolute when a run starts.
+    bool fileOrName = false;
 
     bool required() const { return defaultValue.isUndefined(); }
 };
@@ -41,6 +44,11 @@ struct VerbSpec {
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
     // The first path of an inputFiles parameter that is not an existing file, or empty.
     QString missingInputFile(const QJsonObject& validated) const;
+    // The parameters with every relative path made absolute against the current folder: Path and
+    // PathList values, and fileOrName strings that name an existing file or folder. A run keeps
+    // these, so that resuming it (from another folder, after a reboot) or running it on a cluster
+    // node reads the same files.
+    QJsonObject withAbsolutePaths(const QJsonObject& validated) const;
     QString helpText() const;
 };
 

@@ -69,22 +69,10 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     auto validated = spec->validate(own);
     if (!validated)
         return validated.error();
+    // Paths as the user gave them are relative to this process's folder: a resume from another
+    // folder, the GUI after a restart, a cluster task on another node would read other files.
+    *validated = spec->withAbsolutePaths(*validated);
     if (!cluster.isUndefined()) {
-        // The cluster's tasks run in another folder, maybe on another node: paths must not depend on this one's.
-        for (const ParameterSpec& p : spec->parameters) {
-            // A string naming an existing relative file or folder (a model given by path) too.
-            if (p.type == ParameterSpec::Type::String && QDir::isRelativePath(validated->value(p.name).toString())
-                && validated->value(p.name).toString().contains(QLatin1Char('/')) && QFileInfo::exists(validated->value(p.name).toString()))
-                validated->insert(p.name, QFileInfo(validated->value(p.name).toString()).absoluteFilePath());
-            if (p.type == ParameterSpec::Type::Path && !validated->value(p.name).toString().isEmpty())
-                validated->insert(p.name, QFileInfo(validated->value(p.name).toString()).absoluteFilePath());
-            if (p.type == ParameterSpec::Type::PathList) {
-                QJsonArray absolute;
-                for (const QJsonValue& v : validated->value(p.name).toArray())
-                    absolute.append(QFileInfo(v.toString()).absoluteFilePath());
-                validated->insert(p.name, absolute);
-            }
-        }
         validated->insert(QStringLiteral("cluster"), SlurmOptions::fromJson(cluster.toObject())->toJson());
     }
     RunRecord record;
@@ -111,7 +99,10 @@ Expected<QString> RunService::resume(const QString& runId)
         return all.error();
     for (const RunRecord& r : *all)
         if (r.parentRunId == runId)
-            return Error(QStringLiteral("run %1 was already resumed as run %2").arg(runId, r.runId));
+            return Error(runStateIsResumable(r.state)
+                             ? QStringLiteral("run %1 was already resumed as run %2, which is %3: resume %2 instead")
+                                   .arg(runId, r.runId, runStateName(r.state))
+                             : QStringLiteral("run %1 was already resumed as run %2 (%3)").arg(runId, r.runId, runStateName(r.state)));
     for (const auto& h : m_scheduler.handles())
         if (h->record().checkpointId == parent->checkpointId
             && (h->state() == RunState::Running || h->state() == RunState::Queued))

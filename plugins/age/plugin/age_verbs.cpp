@@ -10,12 +10,12 @@ QList<core::ParameterSpec> clockParameters()
 {
     return {
         {QStringLiteral("table"), T::Path, QStringLiteral("the cohort table (CSV or TSV, plain or gzip)"), QJsonValue::Undefined, {}, 0, 0, true},
-        {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name (nhanes-bioage)"), QStringLiteral("nhanes-bioage"), {}, 0, 0},
-        {QStringLiteral("kdm_reference"), T::String, QStringLiteral("reference cohort KDM is trained on, per sex (same mapping); empty: no KDM"), QString(), {}, 0, 0},
+        {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name (nhanes-bioage)"), QStringLiteral("nhanes-bioage"), {}, 0, 0, false, true},
+        {QStringLiteral("kdm_reference"), T::String, QStringLiteral("reference cohort KDM is trained on, per sex (same mapping); empty: no KDM"), QString(), {}, 0, 0, false, true},
         {QStringLiteral("kdm_markers"), T::Choice, QStringLiteral("KDM marker set: kdm (Levine 2013: FEV1, SBP, cholesterol, HbA1c, albumin, creatinine, CRP, ALP, BUN) or kdm_blood (the PhenoAge markers)"),
          QStringLiteral("kdm"), {QStringLiteral("kdm"), QStringLiteral("kdm_blood")}, 0, 0},
-        {QStringLiteral("phenoage_reference"), T::String, QStringLiteral("cohort with mortality follow-up to re-train PhenoAge on (Gompertz); empty: none"), QString(), {}, 0, 0},
-        {QStringLiteral("hd_reference"), T::String, QStringLiteral("young healthy reference cohort for homeostatic dysregulation; empty: no HD"), QString(), {}, 0, 0},
+        {QStringLiteral("phenoage_reference"), T::String, QStringLiteral("cohort with mortality follow-up to re-train PhenoAge on (Gompertz); empty: none"), QString(), {}, 0, 0, false, true},
+        {QStringLiteral("hd_reference"), T::String, QStringLiteral("young healthy reference cohort for homeostatic dysregulation; empty: no HD"), QString(), {}, 0, 0, false, true},
         {QStringLiteral("crp_transform"), T::Choice, QStringLiteral("CRP enters as ln(1 + CRP mg/dL) (log1p, BioAge) or ln(CRP mg/dL) (log, the paper)"),
          QStringLiteral("log1p"), {QStringLiteral("log1p"), QStringLiteral("log")}, 0, 0},
         {QStringLiteral("phenoage_divisor"), T::Choice, QStringLiteral("PhenoAge's final divisor: 0.090165 (BioAge HEAD) or 0.09165 (the PLOS Medicine correction)"),
@@ -39,8 +39,8 @@ core::VerbSpec clocksVerb()
 core::VerbSpec evaluateVerb()
 {
     QList<core::ParameterSpec> p = clockParameters();
-    p.append({QStringLiteral("henaw"), T::String, QStringLiteral("a trained HENAW model folder (a train run's henaw-model/) to compare beside the published clocks"), QString(), {}, 0, 0});
-    p.append({QStringLiteral("henaw_train"), T::String, QStringLiteral("a cohort to train HENAW on first (same mapping), then compare it on this table's people"), QString(), {}, 0, 0});
+    p.append({QStringLiteral("henaw"), T::String, QStringLiteral("a trained HENAW model folder (a train run's henaw-model/) to compare beside the published clocks"), QString(), {}, 0, 0, false, true});
+    p.append({QStringLiteral("henaw_train"), T::String, QStringLiteral("a cohort to train HENAW on first (same mapping), then compare it on this table's people"), QString(), {}, 0, 0, false, true});
     p.append({QStringLiteral("henaw_epochs"), T::Integer, QStringLiteral("most epochs per HENAW member when henaw_train is given"), 40, {}, 1, 10000});
     p.append({QStringLiteral("henaw_ensemble"), T::Integer, QStringLiteral("HENAW members when henaw_train is given"), 5, {}, 1, 100});
     p.append({QStringLiteral("bootstrap"), T::Integer, QStringLiteral("bootstrap resamples for the confidence intervals"), 200, {}, 0, 100000});
@@ -55,9 +55,9 @@ core::VerbSpec trainVerb()
 {
     return {QStringLiteral("train"), QStringLiteral("train a HENAW ensemble (biological age with uncertainty, mortality head) on a cohort"),
             {{QStringLiteral("table"), T::Path, QStringLiteral("the training cohort (CSV or TSV, plain or gzip)"), QJsonValue::Undefined, {}, 0, 0, true},
-             {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name"), QStringLiteral("nhanes-bioage"), {}, 0, 0},
+             {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name"), QStringLiteral("nhanes-bioage"), {}, 0, 0, false, true},
              {QStringLiteral("markers"), T::String, QStringLiteral("biomarkers to train on, comma-separated (default: those 70 % of the people have)"), QString(), {}, 0, 0},
-             {QStringLiteral("config"), T::String, QStringLiteral("a HENAW configuration JSON whose fields override the defaults (docs/age.md)"), QString(), {}, 0, 0},
+             {QStringLiteral("config"), T::String, QStringLiteral("a HENAW configuration JSON whose fields override the defaults (docs/age.md)"), QString(), {}, 0, 0, false, true},
              {QStringLiteral("epochs"), T::Integer, QStringLiteral("most epochs per member (early stopping may end sooner)"), 40, {}, 1, 10000},
              {QStringLiteral("ensemble"), T::Integer, QStringLiteral("members of the ensemble"), 5, {}, 1, 100},
              {QStringLiteral("batch_size"), T::Integer, QStringLiteral("rows per training batch"), 256, {}, 2, 1 << 20},
@@ -71,7 +71,7 @@ core::VerbSpec predictVerb()
     return {QStringLiteral("predict"), QStringLiteral("a trained HENAW model on a table: biological age, its SD, acceleration, mortality log-hazard"),
             {{QStringLiteral("model"), T::Path, QStringLiteral("the model folder (a train run's henaw-model/)"), QJsonValue::Undefined, {}, 0, 0},
              {QStringLiteral("table"), T::Path, QStringLiteral("the cohort table"), QJsonValue::Undefined, {}, 0, 0, true},
-             {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name"), QStringLiteral("nhanes-bioage"), {}, 0, 0},
+             {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name"), QStringLiteral("nhanes-bioage"), {}, 0, 0, false, true},
              {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0 = all)"), 0, {}, 0, 1024},
              {QStringLiteral("device"), T::String, kDeviceHelp, QStringLiteral("cpu"), {}, 0, 0},
              {QStringLiteral("shard"), T::String, QStringLiteral("predict only shard i/N of the rows (a cluster run's task; empty = all)"), QString(), {}, 0, 0},

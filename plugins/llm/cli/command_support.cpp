@@ -39,6 +39,10 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
     out.tokenizer = std::make_unique<Tokenizer>(*vocab);
     if (!withWeights)
         return true;
+    QString note;
+    threads = usableThreads(threads, &note);
+    if (!note.isEmpty())
+        err << "bioforge: --threads: " << note << Qt::endl;
     auto options = backendOptions(*choice, threads, *out.file, kernels);
     if (!options) {
         err << "bioforge: " << options.error().message() << Qt::endl;

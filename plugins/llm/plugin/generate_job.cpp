@@ -36,7 +36,10 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     if (!vocab)
         throw core::JobFailure(vocab.error());
     Tokenizer tokenizer(*vocab);
-    const int threads = std::max(1, p.value(QLatin1String("threads")).toInt(QThread::idealThreadCount()));
+    QString threadNote;
+    const int threads = usableThreads(p.value(QLatin1String("threads")).toInt(QThread::idealThreadCount()), &threadNote);
+    if (!threadNote.isEmpty())
+        ctx.warn(QStringLiteral("threads: %1").arg(threadNote));
     const auto device = parseDevice(p.value(QLatin1String("device")).toString(QStringLiteral("cpu")));
     if (!device)
         throw core::JobFailure(device.error());

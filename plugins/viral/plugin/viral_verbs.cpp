@@ -9,9 +9,9 @@ namespace {
 QList<core::ParameterSpec> modelParameters()
 {
     return {{QStringLiteral("chunk_length"), T::Integer, QStringLiteral("chunk length L in bases (the published models: 300 and 500)"), 300, {}, 3, 1e6},
-            {QStringLiteral("dnabert"), T::String, QStringLiteral("DNABERT-S model: registry name or folder (default: the plugin setting, else DNABERT-S)"), QString(), {}, 0, 0},
-            {QStringLiteral("esm"), T::String, QStringLiteral("ESM-2 model: registry name or folder (default: the plugin setting, else esm2_t36_3B_UR50D)"), QString(), {}, 0, 0},
-            {QStringLiteral("classifier"), T::String, QStringLiteral("classifier: registry name or .safetensors file (default: the setting, else virnucpro-<L>)"), QString(), {}, 0, 0},
+            {QStringLiteral("dnabert"), T::String, QStringLiteral("DNABERT-S model: registry name or folder (default: the plugin setting, else DNABERT-S)"), QString(), {}, 0, 0, false, true},
+            {QStringLiteral("esm"), T::String, QStringLiteral("ESM-2 model: registry name or folder (default: the plugin setting, else esm2_t36_3B_UR50D)"), QString(), {}, 0, 0, false, true},
+            {QStringLiteral("classifier"), T::String, QStringLiteral("classifier: registry name or .safetensors file (default: the setting, else virnucpro-<L>)"), QString(), {}, 0, 0, false, true},
             {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads for the models (0 = all)"), 0, {}, 0, 1024},
             {QStringLiteral("precision"), T::Choice,
              QStringLiteral("encoder arithmetic: fp32 (as published) or bf16 (products in bfloat16: ~2-3x faster on CPUs with AVX-512 BF16; "

@@ -2,6 +2,7 @@
 
 #include "plugin/parameter_spec.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -135,6 +136,44 @@ private slots:
         QVERIFY(p);
         QCOMPARE(v.missingInputFile(*p), dir.filePath(QStringLiteral("missing.fa")));
         QCOMPARE(v.missingInputFile(*v.parseArguments({present})), QString());
+    }
+
+    // A run keeps its paths absolute: resumed from another folder it reads the same files.
+    void relativePathsAreMadeAbsolute()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("models/esm")));
+        for (const char* name : {"a.fa", "b.fa", "map.json", "cpu"}) {
+            QFile f(dir.filePath(QLatin1String(name)));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        VerbSpec v = spec();
+        v.parameters.append({QStringLiteral("model"), T::Path, QStringLiteral("a model"), QString(), {}, 0, 0});
+        v.parameters.append({QStringLiteral("map"), T::String, QStringLiteral("mapping file or name"), QStringLiteral("builtin"), {}, 0, 0, false, true});
+        v.parameters.append({QStringLiteral("esm"), T::String, QStringLiteral("model folder or name"), QString(), {}, 0, 0, false, true});
+        v.parameters.append({QStringLiteral("device"), T::String, QStringLiteral("a device"), QStringLiteral("cpu"), {}, 0, 0});
+        const QString before = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(dir.path()));
+        auto p = v.parseArguments({QStringLiteral("a.fa"), QStringLiteral("./b.fa"), QStringLiteral("--model"), QStringLiteral("models/../x.gguf"),
+                                   QStringLiteral("--map"), QStringLiteral("map.json"), QStringLiteral("--esm"), QStringLiteral("models/esm"),
+                                   QStringLiteral("--device"), QStringLiteral("cpu")});
+        QVERIFY(p);
+        const QJsonObject absolute = v.withAbsolutePaths(*p);
+        auto named = v.withAbsolutePaths(*v.parseArguments({dir.filePath(QStringLiteral("a.fa")), QStringLiteral("--map"), QStringLiteral("builtin"),
+                                                            QStringLiteral("--esm"), QStringLiteral("esm2_t36_3B_UR50D")}));
+        QVERIFY(QDir::setCurrent(before));
+        const QDir d(dir.path());
+        QCOMPARE(absolute.value(QLatin1String("inputs")).toArray(), (QJsonArray{d.filePath(QStringLiteral("a.fa")), d.filePath(QStringLiteral("b.fa"))}));
+        QCOMPARE(absolute.value(QLatin1String("model")).toString(), d.filePath(QStringLiteral("x.gguf"))); // need not exist yet
+        QCOMPARE(absolute.value(QLatin1String("map")).toString(), d.filePath(QStringLiteral("map.json")));
+        QCOMPARE(absolute.value(QLatin1String("esm")).toString(), d.filePath(QStringLiteral("models/esm")));
+        // A plain String is left alone even where a file of that name exists; names that are no
+        // file stay names; the other parameters are untouched.
+        QCOMPARE(absolute.value(QLatin1String("device")).toString(), QStringLiteral("cpu"));
+        QCOMPARE(absolute.value(QLatin1String("batch")), p->value(QLatin1String("batch")));
+        QCOMPARE(named.value(QLatin1String("map")).toString(), QStringLiteral("builtin"));
+        QCOMPARE(named.value(QLatin1String("esm")).toString(), QStringLiteral("esm2_t36_3B_UR50D"));
+        QCOMPARE(named.value(QLatin1String("inputs")).toArray(), (QJsonArray{d.filePath(QStringLiteral("a.fa"))}));
     }
 };
 

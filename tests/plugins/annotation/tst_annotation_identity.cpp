@@ -145,6 +145,32 @@ private slots:
                                      QStringLiteral("ENSG00000008710")}));
         QCOMPARE(lines, (QList<qint64>{2, 2, 2, 2, 4, 6}));
         TestLibrary lib;
+        // Tables: a differential-expression table with a header, a symbol and its score without
+        // one: the genes only, never a score taken for an NCBI gene id.
+        auto textsOf = [](const QList<GeneListEntry>& entries) {
+            QStringList t;
+            for (const GeneListEntry& x : entries)
+                t << x.text;
+            return t;
+        };
+        QString layout;
+        auto table = readGeneList(lib.write(QStringLiteral("deg.tsv"), "gene\tlog2FC\tpadj\nPKD1\t2\t1\nUMOD\t1\t7\n"), &layout);
+        QVERIFY(table);
+        QCOMPARE(textsOf(*table), (QStringList{QStringLiteral("PKD1"), QStringLiteral("UMOD")}));
+        QCOMPARE(table->last().line, 3);
+        QVERIFY2(layout.contains(QStringLiteral("column 1 ('gene') of 3")), qPrintable(layout));
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("padj,symbol\n0.01,PKD2\nNA,\"NPHS1\"\n"))), (QStringList{QStringLiteral("PKD2"), QStringLiteral("NPHS1")}));
+        layout.clear();
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("# scores\nPKD1\t2\nUMOD\t-1.5\n5310\tNA\n"), &layout)),
+                 (QStringList{QStringLiteral("PKD1"), QStringLiteral("UMOD"), QStringLiteral("5310")}));
+        QVERIFY2(layout.contains(QStringLiteral("column 1 of 2")), qPrintable(layout));
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("symbol\nPKD1;3\nUMOD;4\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("UMOD")}));
+        // Not tables: NCBI ids two per line, symbols in columns, ragged lines: every token an id.
+        layout.clear();
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("5310,5311\n7273,7274\n"), &layout)).size(), 4);
+        QVERIFY(layout.isEmpty());
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\tPKD2\nUMOD\tNPHS1\n"))).size(), 4);
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\t2\nUMOD\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("2"), QStringLiteral("UMOD")}));
         QVERIFY(!readGeneList(lib.write(QStringLiteral("empty.txt"), "# nothing\n\n")));
         auto latin1 = readGeneList(lib.write(QStringLiteral("latin1.txt"), "PKD1\nG\xe9ne\n"));
         QVERIFY(!latin1);

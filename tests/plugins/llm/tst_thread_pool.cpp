@@ -4,8 +4,10 @@
 // (the others take the rest of its share), which is what keeps a forward
 // pass going when a neighbour takes one of the cores.
 
+#include "compute/device_choice.h"
 #include "compute/thread_pool.h"
 
+#include <QThread>
 #include <QtTest>
 
 #include <atomic>
@@ -107,6 +109,20 @@ private slots:
             }
             QCOMPARE(stalls, 50); // every round had its stalled worker
         }
+    }
+
+    // More threads than hardware ones only spin against each other: capped, and said.
+    void threadsAboveTheHardwareAreCapped()
+    {
+        const int hardware = std::max(1, QThread::idealThreadCount());
+        QString note = QStringLiteral("stale");
+        QCOMPARE(usableThreads(1, &note), 1);
+        QVERIFY(note.isEmpty());
+        QCOMPARE(usableThreads(hardware, &note), hardware);
+        QVERIFY(note.isEmpty());
+        QCOMPARE(usableThreads(0, nullptr), 1);
+        QCOMPARE(usableThreads(1000, &note), hardware);
+        QVERIFY2(note.contains(QStringLiteral("1000 threads")) && note.contains(QStringLiteral("using %1").arg(hardware)), qPrintable(note));
     }
 };
 

@@ -17,47 +17,140 @@ bool isTitle(const QString& token)
     return titles.contains(token.trimmed().toLower());
 }
 
-void addLine(QList<GeneListEntry>& out, const QString& rawLine, qint64 line, bool first)
+struct Line {
+    QString text; // without its comment
+    qint64 number = 0;
+};
+
+QString unquoted(const QString& token)
 {
-    QString text = rawLine;
-    if (const qsizetype hash = text.indexOf(QLatin1Char('#')); hash >= 0)
-        text.truncate(hash);
-    if (first && isTitle(text))
-        return;
-    static const QRegularExpression separators(QStringLiteral("[,;\\t\\s]+"));
-    for (const QString& token : text.split(separators, Qt::SkipEmptyParts)) {
-        QString t = token.trimmed();
-        if (t.size() >= 2 && t.startsWith(QLatin1Char('"')) && t.endsWith(QLatin1Char('"')))
-            t = t.mid(1, t.size() - 2).trimmed();
-        if (!t.isEmpty())
-            out.append({t, line});
-    }
+    QString t = token.trimmed();
+    if (t.size() >= 2 && t.startsWith(QLatin1Char('"')) && t.endsWith(QLatin1Char('"')))
+        t = t.mid(1, t.size() - 2).trimmed();
+    return t;
 }
 
-} // namespace
+QStringList fieldsOf(const QString& line)
+{
+    static const QRegularExpression separators(QStringLiteral("[,;\\t]"));
+    QStringList fields = line.split(separators);
+    for (QString& f : fields)
+        f = unquoted(f);
+    return fields;
+}
 
-QList<GeneListEntry> parseGeneList(const QString& text)
+bool isNumberLike(const QString& field, bool* integer)
+{
+    static const QSet<QString> missing{QString(), QStringLiteral("na"), QStringLiteral("nan"), QStringLiteral("inf"), QStringLiteral("-inf"),
+                                       QStringLiteral("-"), QStringLiteral("."), QStringLiteral("null")};
+    if (missing.contains(field.toLower())) {
+        *integer = true;
+        return true;
+    }
+    bool ok = false;
+    field.toDouble(&ok);
+    bool isInt = false;
+    field.toLongLong(&isInt);
+    *integer = isInt;
+    return ok;
+}
+
+// The column that holds the genes when the lines are a table (see gene_list.h), or -1; skip: the
+// lines before the data (a header, or a title line of one field), title: the column's title.
+int geneColumn(const QList<Line>& lines, int& skip, QString& title, qsizetype& columns)
+{
+    skip = 0;
+    if (lines.isEmpty())
+        return -1;
+    const QStringList first = fieldsOf(lines.first().text);
+    columns = first.size();
+    if (first.size() >= 2)
+        for (qsizetype i = 0; i < first.size(); ++i)
+            if (isTitle(first[i])) {
+                skip = 1;
+                title = first[i];
+                return int(i);
+            }
+    if (first.size() == 1 && isTitle(first[0]))
+        skip = 1; // "gene" over a table without the other columns' titles
+    if (skip >= lines.size())
+        return -1;
+    columns = fieldsOf(lines[skip].text).size();
+    if (columns < 2)
+        return -1;
+    bool someFirstNotNumber = false, someOtherNotInteger = false;
+    for (qsizetype l = skip; l < lines.size(); ++l) {
+        const QStringList fields = fieldsOf(lines[l].text);
+        if (fields.size() != columns)
+            return -1;
+        bool integer = false;
+        if (!isNumberLike(fields[0], &integer))
+            someFirstNotNumber = true;
+        for (qsizetype i = 1; i < fields.size(); ++i) {
+            if (!isNumberLike(fields[i], &integer))
+                return -1;
+            someOtherNotInteger = someOtherNotInteger || !integer;
+        }
+    }
+    return someFirstNotNumber || someOtherNotInteger ? 0 : -1;
+}
+
+QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
 {
     QList<GeneListEntry> out;
-    qint64 line = 0;
-    bool first = true;
-    for (const QString& l : text.split(QRegularExpression(QStringLiteral("\\r\\n|\\r|\\n")))) {
-        ++line;
-        if (l.trimmed().isEmpty())
+    int skip = 0;
+    QString title;
+    qsizetype columns = 0;
+    if (const int column = geneColumn(lines, skip, title, columns); column >= 0) {
+        for (qsizetype i = skip; i < lines.size(); ++i) {
+            const QStringList fields = fieldsOf(lines[i].text);
+            if (column < fields.size() && !fields[column].isEmpty())
+                out.append({fields[column], lines[i].number});
+        }
+        if (layout)
+            *layout = !title.isEmpty() ? QStringLiteral("read as a table: the genes are column %1 ('%2') of %3; the other columns are not genes and were skipped")
+                                   .arg(column + 1).arg(title).arg(columns)
+                             : QStringLiteral("read as a table: the genes are column 1 of %1 (every other column holds numbers, which were skipped)")
+                                   .arg(columns);
+        return out;
+    }
+    static const QRegularExpression separators(QStringLiteral("[,;\\t\\s]+"));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (i == 0 && isTitle(lines[i].text))
             continue;
-        addLine(out, l, line, first);
-        first = false;
+        for (const QString& token : lines[i].text.split(separators, Qt::SkipEmptyParts))
+            if (const QString t = unquoted(token); !t.isEmpty())
+                out.append({t, lines[i].number});
     }
     return out;
 }
 
-core::Expected<QList<GeneListEntry>> readGeneList(const QString& path)
+void addLine(QList<Line>& lines, const QString& rawLine, qint64 number)
+{
+    QString text = rawLine;
+    if (const qsizetype hash = text.indexOf(QLatin1Char('#')); hash >= 0)
+        text.truncate(hash);
+    if (!text.trimmed().isEmpty())
+        lines.append({text, number});
+}
+
+} // namespace
+
+QList<GeneListEntry> parseGeneList(const QString& text, QString* layout)
+{
+    QList<Line> lines;
+    qint64 line = 0;
+    for (const QString& l : text.split(QRegularExpression(QStringLiteral("\\r\\n|\\r|\\n"))))
+        addLine(lines, l, ++line);
+    return entriesOf(lines, layout);
+}
+
+core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* layout)
 {
     auto reader = core::LineReader::open(path);
     if (!reader)
         return reader.error();
-    QList<GeneListEntry> out;
-    bool first = true;
+    QList<Line> lines;
     for (;;) {
         auto l = (*reader)->next();
         if (!l)
@@ -67,11 +160,9 @@ core::Expected<QList<GeneListEntry>> readGeneList(const QString& path)
         auto text = core::decodeUtf8Line(**l, path, (*reader)->lineNumber());
         if (!text)
             return text.error();
-        if (text->trimmed().isEmpty())
-            continue;
-        addLine(out, *text, (*reader)->lineNumber(), first);
-        first = false;
+        addLine(lines, *text, (*reader)->lineNumber());
     }
+    const QList<GeneListEntry> out = entriesOf(lines, layout);
     if (out.isEmpty())
         return core::Error(QStringLiteral("%1: no gene in the list (expected symbols or ids, one or more per line)").arg(path));
     return out;

@@ -5,6 +5,17 @@
 // spaces; '#' starts a comment; a first line that is a column title
 // ("gene", "symbol", "hgnc_id", …) is skipped. Each entry keeps its line so
 // the resolution table can point at it.
+//
+// A table is read as a table, not as ids: fields split at tabs, commas or
+// semicolons,
+//  - a first line with several fields, one of them a column title ("gene\tlog2FC\tpadj"):
+//    the genes are that column's values, the header and the other columns are skipped;
+//  - no such header, but every line the same number (≥ 2) of fields, every field after the
+//    first a number (or NA, NaN, Inf, -, empty) and some first field not a number or some
+//    other field not an integer ("PKD1\t2.5\t0.01"; a differential-expression table, a
+//    symbol and its score): the genes are the first column.
+// Otherwise ("5310,5311" on every line) every token is an id. Without these rules a score
+// of 2 became NCBI gene 2 (A2M) and was annotated beside the genes the user listed.
 
 #include "util/expected.h"
 
@@ -18,8 +29,10 @@ struct GeneListEntry {
     qint64 line = 0;
 };
 
-QList<GeneListEntry> parseGeneList(const QString& text);
+// layout, when given, receives how a table was read ("genes from column 1 ('gene') of 3, …"),
+// or stays empty for a plain list.
+QList<GeneListEntry> parseGeneList(const QString& text, QString* layout = nullptr);
 // Read with the shared line reader: other compressions, binary and bad UTF-8 are errors naming the file.
-core::Expected<QList<GeneListEntry>> readGeneList(const QString& path);
+core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* layout = nullptr);
 
 } // namespace bioforge::annotation

@@ -115,15 +115,18 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     QList<Resolution> resolutions = orThrow(store->resolutions());
     if (resolutions.isEmpty()) {
         QList<GeneListEntry> entries;
+        QString layout;
         if (!m_settings.genesFile.isEmpty()) {
             orThrow(ctx.provenance().addInputFile(QStringLiteral("gene list"), m_settings.genesFile));
-            entries = orThrow(readGeneList(m_settings.genesFile));
+            entries = orThrow(readGeneList(m_settings.genesFile, &layout));
         } else {
             ctx.provenance().addInputData(QStringLiteral("gene list"), m_settings.genesText.toUtf8());
-            entries = parseGeneList(m_settings.genesText);
+            entries = parseGeneList(m_settings.genesText, &layout);
             if (entries.isEmpty())
                 throw core::JobFailure(QStringLiteral("annotate: the gene list is empty"));
         }
+        if (!layout.isEmpty())
+            ctx.warn(QStringLiteral("gene list %1").arg(layout));
         resolutions = resolveAll(ctx, resolver, entries);
         orThrow(store->saveResolutions(resolutions));
     } else {

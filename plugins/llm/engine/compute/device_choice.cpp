@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QThread>
 #include <QRegularExpression>
 
 namespace bioforge::llm {
@@ -33,6 +34,20 @@ core::Expected<DeviceChoice> parseDevice(const QString& text)
     choice.kind = kind == QLatin1String("cpu") ? DeviceChoice::Kind::Cpu : kind == QLatin1String("cuda") ? DeviceChoice::Kind::Cuda : DeviceChoice::Kind::Hip;
     choice.index = match.hasCaptured(2) ? match.captured(2).toInt() : 0;
     return choice;
+}
+
+int usableThreads(int asked, QString* note)
+{
+    const int hardware = std::max(1, QThread::idealThreadCount());
+    if (note)
+        note->clear();
+    if (asked <= hardware)
+        return std::max(1, asked);
+    if (note)
+        *note = QStringLiteral("%1 threads asked for, this machine has %2 hardware threads: using %2 (more would only wait for each other)")
+                    .arg(asked)
+                    .arg(hardware);
+    return hardware;
 }
 
 core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes, KernelPath kernels)

@@ -28,6 +28,12 @@ struct DeviceChoice {
 // "cpu", "cuda", "cuda:N", "hip", "hip:N" (N a decimal device number).
 core::Expected<DeviceChoice> parseDevice(const QString& text);
 
+// The CPU threads to run with: `asked`, but at most this machine's hardware threads — the pool's
+// workers spin between the hundreds of loops of a forward pass, so more threads than hardware ones
+// only wait for each other (1,000 on 2 cores ran ~450× slower and looked hung). note receives what
+// was changed and why, or is cleared.
+int usableThreads(int asked, QString* note);
+
 // Options that build the back-end for `device`; for a GPU the device is
 // opened (and its free memory checked against `weightBytes`) now, so that
 // every refusal comes before the model loads. `kernels`: the CPU kernel path
