@@ -4,6 +4,51 @@
 
 namespace bioforge::core {
 
+namespace {
+
+// The delimiter of a file whose name says one thing and whose header another: a header line
+// without the named delimiter (outside quotes) but with tabs, else commas, else semicolons (a
+// spreadsheet saved with a European locale), is read with those. Anything unreadable keeps the named one:
+// reading the file proper reports it.
+QChar sniffedDelimiter(const QString& path, QChar named)
+{
+    auto lines = LineReader::open(path);
+    if (!lines)
+        return named;
+    for (;;) {
+        auto line = (*lines)->next();
+        if (!line || !line->has_value())
+            return named;
+        const QByteArray& text = **line;
+        if (text.trimmed().isEmpty())
+            continue;
+        // Tab, comma, semicolon: the first found outside quotes, when the named one is not there.
+        const char candidates[3] = {'\t', ',', ';'};
+        qsizetype counts[3] = {0, 0, 0};
+        qsizetype namedCount = 0;
+        bool quoted = false;
+        for (const char c : text) {
+            if (c == '"') {
+                quoted = !quoted;
+                continue;
+            }
+            if (quoted)
+                continue;
+            namedCount += c == named.toLatin1();
+            for (int k = 0; k < 3; ++k)
+                counts[k] += c == candidates[k];
+        }
+        if (namedCount > 0)
+            return named;
+        for (int k = 0; k < 3; ++k)
+            if (counts[k] > 0)
+                return QLatin1Char(candidates[k]);
+        return named;
+    }
+}
+
+} // namespace
+
 Expected<std::unique_ptr<CsvReader>> CsvReader::open(const QString& path, QChar delimiter)
 {
     auto lines = LineReader::open(path);
@@ -17,6 +62,7 @@ Expected<std::unique_ptr<CsvReader>> CsvReader::open(const QString& path, QChar 
             name.chop(3);
         delimiter = name.endsWith(QLatin1String(".tsv")) || name.endsWith(QLatin1String(".tab")) ? QLatin1Char('\t')
                                                                                                  : QLatin1Char(',');
+        delimiter = sniffedDelimiter(path, delimiter);
     }
     reader->m_delimiter = delimiter;
     return reader;

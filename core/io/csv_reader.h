@@ -4,7 +4,8 @@
 // streaming, on LineReader (any line ends, a BOM skipped, binary or other
 // compressions refused); bytes that are not UTF-8 are an error naming the
 // file, line and byte. The delimiter is given or taken from the file name (.tsv/.tab:
-// tab, otherwise comma). Rows with the wrong number of fields are errors that
+// tab, otherwise comma) — unless the header has none of that one but tabs, commas or
+// semicolons, which are then taken (a TSV named .csv, a European spreadsheet's CSV). Rows with the wrong number of fields are errors that
 // name the file and line.
 
 #include "io/line_reader.h"

@@ -54,6 +54,35 @@ private slots:
         QCOMPARE((**row)[0], QStringLiteral("1,5"));
     }
 
+    // A header without the name's delimiter but with tabs or semicolons is read with those; a
+    // header with the name's delimiter keeps it (semicolons in a value or a quoted title too).
+    void theHeaderCorrectsADelimiterTheNameGotWrong()
+    {
+        const struct {
+            const char* name;
+            const char* text;
+            char delimiter;
+        } cases[] = {{"tabs.csv", "\nid\tage\n1\t50\n", '\t'},          {"semicolons.csv", "id;age\n1;50,5\n", ';'},
+                     {"commas.tsv", "id,age\n1,50\n", ','},              {"plain.csv", "id,note\n1,a;b\n", ','},
+                     {"quoted.csv", "\"a;b\",c\n1,2\n", ','},           {"one.csv", "id\n1\n", ','},
+                     {"both.txt", "id\tage;x\n1\t2;3\n", '\t'}};
+        for (const auto& c : cases) {
+            const QString path = m_dir.filePath(QLatin1String(c.name));
+            QVERIFY(writeAll(path, c.text));
+            auto r = CsvReader::open(path);
+            QVERIFY(r);
+            QCOMPARE((*r)->delimiter(), QLatin1Char(c.delimiter));
+            QVERIFY((*r)->readHeader());
+            auto row = (*r)->next();
+            QVERIFY2(row && row->has_value(), c.name);
+            QCOMPARE((**row).size(), (*r)->header().size());
+        }
+        // A delimiter given is never second-guessed.
+        auto given = CsvReader::open(m_dir.filePath(QStringLiteral("tabs.csv")), QLatin1Char(','));
+        QVERIFY(given);
+        QCOMPARE((*given)->delimiter(), QLatin1Char(','));
+    }
+
     void wrongWidthNamesFileAndLine()
     {
         const QString path = m_dir.filePath(QStringLiteral("w.csv"));

@@ -131,6 +131,14 @@ private slots:
         QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
         QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
         QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
+        // A reference cohort that is not there: exit 6 before any run starts (docs/cli.md).
+        for (const char* option : {"--kdm_reference", "--phenoage_reference", "--hd_reference"}) {
+            const Result missing = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table, QLatin1String(option),
+                                        m_dir.filePath(QStringLiteral("nosuch.csv"))});
+            QVERIFY2(missing.code == 6 && missing.err.contains(QStringLiteral("no such file")) && missing.err.contains(QStringLiteral("nosuch.csv")),
+                     qPrintable(missing.err));
+            QVERIFY2(missing.runDir.isEmpty(), qPrintable(missing.err));
+        }
     }
 
     void evaluateComparesTheClocksAgainstMortality()
