@@ -131,6 +131,15 @@ private slots:
         QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
         QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
         QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
+        // The mapped columns the table lacks are named, with their markers, once.
+        QVERIFY2(r.err.contains(QStringLiteral("no column")) && r.err.contains(QStringLiteral("'fev1_mL' (fev1)"))
+                     && !r.err.contains(QStringLiteral("'crp_mg_per_dL' (crp)")),
+                 qPrintable(r.err));
+        // Evaluated against mortality without follow-up: the run fails saying so (it "finished" with nothing).
+        const Result evaluated = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), table, QStringLiteral("--bootstrap"), QStringLiteral("0")});
+        QVERIFY2(evaluated.code != 0 && evaluated.err.contains(QStringLiteral("no row has follow-up time and vital status"))
+                     && evaluated.err.contains(QStringLiteral("'followup_months'")),
+                 qPrintable(evaluated.err));
         // A reference cohort that is not there: exit 6 before any run starts (docs/cli.md).
         for (const char* option : {"--kdm_reference", "--phenoage_reference", "--hd_reference"}) {
             const Result missing = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table, QLatin1String(option),

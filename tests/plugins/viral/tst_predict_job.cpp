@@ -71,6 +71,8 @@ private slots:
         QVERIFY2(warnings[0].toString().contains(QStringLiteral("contigs.fa")) && warnings[0].toString().contains(QStringLiteral("5")),
                  qPrintable(warnings[0].toString()));
         QVERIFY(h.file(run, "chunks.tsv").contains("long_contig\t2\t249\t300\t"));
+        // The seeded random classifier is a TEST model: the run says its calls mean nothing.
+        QVERIFY2(!r.warnings.filter(QStringLiteral("TEST model with random weights")).isEmpty(), qPrintable(r.warnings.join(QLatin1Char('\n'))));
     }
 
     void aFrameEqualsTheModelsCalledDirectly()

@@ -109,8 +109,7 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
         return stopped(ctx);
     if (report.rows == 0)
         throw core::JobFailure(QStringLiteral("%1: the table has a header but no rows").arg(m_settings.table));
-    for (const TableIssue& i : report.issues.mid(0, 200))
-        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(m_settings.table).arg(i.line).arg(i.column, i.problem));
+    warnTableIssues(ctx, m_settings.table, mapping, report);
     ctx.beginStage(QStringLiteral("write"), 1);
     writer.finish(report, {});
     ctx.advance();
@@ -126,6 +125,17 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     const ClockRun result = runClocks(ctx, m_settings);
     if (ctx.stopRequested())
         return stopped(ctx);
+    // Every comparison is against mortality: a table without follow-up has nothing to compare.
+    bool anySurvival = false;
+    for (qsizetype r = 0; r < result.cohort.rows() && !anySurvival; ++r)
+        anySurvival = result.cohort.hasSurvival(r);
+    if (!anySurvival)
+        throw core::JobFailure(
+            QStringLiteral("%1: no row has follow-up time and vital status (the mapping '%2' reads them from %3 and %4): evaluate compares the clocks "
+                           "against mortality; `age clocks` computes them without")
+                .arg(m_settings.table, result.mapping.name,
+                     result.mapping.followupColumn.isEmpty() ? QStringLiteral("no column") : QStringLiteral("'%1'").arg(result.mapping.followupColumn),
+                     result.mapping.event.column.isEmpty() ? QStringLiteral("no column") : QStringLiteral("'%1'").arg(result.mapping.event.column)));
     std::optional<HenawModel> trained;
     if (!m_settings.henawTrain.isEmpty()) {
         HenawRunSettings henawSettings;

@@ -27,11 +27,24 @@ Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapp
     if (!c)
         throw JobFailure(c.error().withContext(role));
     orThrow(ctx.provenance().addInputFile(role, path));
-    for (const TableIssue& i : report->issues.mid(0, 200)) // every kind is counted in the summary; the first ones are named
-        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path).arg(i.line).arg(i.column, i.problem));
-    if (report->issues.size() > 200)
-        ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path).arg(report->issues.size() - 200));
+    warnTableIssues(ctx, path, mapping, *report);
     return std::move(*c);
+}
+
+void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report)
+{
+    if (!report.absentMarkers.isEmpty()) {
+        QStringList columns;
+        for (const QString& marker : report.absentMarkers)
+            columns << QStringLiteral("'%1' (%2)").arg(mapping.biomarkers.value(marker).column, marker);
+        ctx.warn(QStringLiteral("%1: no column %2, which the mapping '%3' reads: the clocks that need them are empty (rename the columns, or "
+                                "give a mapping that names yours)")
+                     .arg(path, columns.join(QStringLiteral(", ")), mapping.name));
+    }
+    for (const TableIssue& i : report.issues.mid(0, 200)) // every kind is counted in the summary; the first ones are named
+        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path).arg(i.line).arg(i.column, i.problem));
+    if (report.issues.size() > 200)
+        ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path).arg(report.issues.size() - 200));
 }
 
 ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, const ColumnMapping& mapping)

@@ -50,5 +50,8 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& settings);
 // Reads a table for a run: the file goes into the provenance as `role`, a
 // cancel stops a long read, and the first problems become warnings.
 Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, CohortReadReport* report, const QString& role);
+// Warnings for what the table lacks or holds badly: the mapped marker columns it has not (one
+// line naming each column and its marker), then the first 200 problems of validation.tsv.
+void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report);
 
 } // namespace bioforge::age

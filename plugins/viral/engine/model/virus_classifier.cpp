@@ -37,7 +37,14 @@ core::Expected<ClassifierSpec> ClassifierSpec::fromFile(const QString& path)
     if (!eps)
         return eps.error();
     s.batchNormEps = *eps;
+    s.note = json->text("note", QString());
     return s;
+}
+
+QString ClassifierSpec::pathFor(const QString& weights)
+{
+    const QFileInfo info(weights);
+    return info.dir().filePath(info.completeBaseName() + QStringLiteral(".json"));
 }
 
 struct VirusClassifier::Impl {
@@ -51,8 +58,7 @@ const ClassifierSpec& VirusClassifier::spec() const { return m_impl->spec; }
 
 core::Expected<std::unique_ptr<VirusClassifier>> VirusClassifier::load(const QString& weights)
 {
-    const QFileInfo info(weights);
-    const QString specPath = info.dir().filePath(info.completeBaseName() + QStringLiteral(".json"));
+    const QString specPath = ClassifierSpec::pathFor(weights);
     auto spec = ClassifierSpec::fromFile(specPath);
     if (!spec)
         return spec.error();

@@ -24,8 +24,13 @@ struct ClassifierSpec {
     QStringList classes;    // index = class id; VirNucPro: ["others", "virus"]
     int positiveClass = 1;  // the "viral" class
     double batchNormEps = 1e-5;
+    QString note;           // free text; "random weights …" marks a test model (classifier_writer.h)
 
     static core::Expected<ClassifierSpec> fromFile(const QString& path);
+    // The spec of the weights file `weights`: <same folder>/<same base name>.json.
+    static QString pathFor(const QString& weights);
+    // A classifier written with random weights (a test or demo model): its calls mean nothing.
+    bool randomWeights() const { return note.contains(QLatin1String("random weights")); }
 };
 
 class VirusClassifier {

@@ -122,6 +122,9 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
         m_settings.esmLayer = orThrow(Esm2Config::fromFile(QDir(m_settings.esm.path).filePath(QStringLiteral("config.json")))).layers;
     resolveModelDigests(ctx);
     recordProvenance(ctx);
+    if (auto spec = ClassifierSpec::fromFile(ClassifierSpec::pathFor(m_settings.classifier.path)); spec && spec->randomWeights())
+        ctx.warn(QStringLiteral("the classifier %1 is a TEST model with random weights (%2): its viral / non-viral calls mean nothing")
+                     .arg(m_settings.classifier.path, spec->note));
     const ResultCache cache(m_settings.resultsCacheable() ? ctx.cacheDir() : QString(), m_settings.resultKey());
 
     const std::optional<FrameIndex> index = runFrameStage(ctx, m_settings, cache);
