@@ -135,7 +135,7 @@ Expected<std::optional<QStringList>> CsvReader::next()
             break;
     }
     fields.append(field);
-    if (!m_header.isEmpty() && fields.size() != m_header.size())
+    if (!m_header.isEmpty() && !m_ragged && fields.size() != m_header.size())
         return Error(QStringLiteral("%1:%2: expected %3 fields as in the header, found %4")
                          .arg(path()).arg(m_rowLine).arg(m_header.size()).arg(fields.size()));
     return std::optional<QStringList>(std::move(fields));

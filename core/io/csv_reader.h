@@ -27,8 +27,12 @@ public:
     const QStringList& header() const { return m_header; }
     int columnIndex(const QString& name) const { return int(m_header.indexOf(name)); }
 
-    // The next row; nullopt at the end. Rows are checked against the header's width.
+    // The next row; nullopt at the end. Rows are checked against the header's width (an error
+    // naming the file and line) unless ragged rows are allowed.
     Expected<std::optional<QStringList>> next();
+    // Rows of another width than the header's are returned as they are, for a caller that reports
+    // them and goes on (a table where one bad row must not lose the others).
+    void allowRaggedRows(bool allow) { m_ragged = allow; }
     qint64 rowLine() const { return m_rowLine; } // first line of the row last returned
     qint64 bytesRead() const { return m_lines->compressedOffset(); } // of the file, for progress
     qint64 fileSize() const { return m_lines->fileSize(); }
@@ -42,6 +46,7 @@ private:
     QChar m_delimiter;
     QStringList m_header;
     qint64 m_rowLine = 0;
+    bool m_ragged = false;
 };
 
 } // namespace bioforge::core

@@ -93,6 +93,31 @@ private slots:
                 && issue(6, QStringLiteral("age")) && issue(6, QStringLiteral("creat")));
     }
 
+    // A row with a field lost or added keeps its place and id, none of its values used, and is
+    // named in the issues; the rows after it are read (one bad row failed the whole table).
+    void raggedRowsAreReportedAndTheRestRead()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("ragged.csv"));
+        writeAll(path, "person,age,sex,alb,creat,a1c,years_followed,dead\n"
+                       "p1,50,M,4.3,1.0,48,10,no\n"
+                       "p2,51,F,4.1,0.8,36,5\n"           // line 3: one field short
+                       "p3,52,M,4.0,0.9,40,2,no,extra\n"  // line 4: one field too many
+                       "p4,53,F,4.2,0.9,41,3,no\n");
+        CohortReadReport report;
+        auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(c->ids, (QStringList{QStringLiteral("p1"), QStringLiteral("p2"), QStringLiteral("p3"), QStringLiteral("p4")}));
+        QCOMPARE(c->lines, (std::vector<qint64>{2, 3, 4, 5}));
+        QCOMPARE(report.counts.value(QStringLiteral("wrong number of fields")), qint64(2));
+        QVERIFY(std::isnan(c->age[1]) && std::isnan(c->age[2]) && std::isnan(c->value(QStringLiteral("albumin"), 1)));
+        QCOMPARE(c->age[3], 53.0);
+        QCOMPARE(c->value(QStringLiteral("albumin"), 3), 42.0);
+        bool named = false;
+        for (const TableIssue& i : report.issues)
+            named = named || (i.line == 3 && i.problem.contains(QStringLiteral("expected 8 fields as in the header, found 7")));
+        QVERIFY(named);
+    }
+
     void unusableTablesAndMappingsAreRefusedWithTheirName()
     {
         const QString noAge = m_dir.filePath(QStringLiteral("no-age.csv"));

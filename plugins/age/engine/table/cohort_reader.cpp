@@ -84,6 +84,7 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
     if (core::Status st = (*reader)->readHeader(); !st)
         return st.error();
     d.reader = std::move(*reader);
+    d.reader->allowRaggedRows(true); // reported per row (readRow), the other rows read on
     const QStringList header = d.reader->header();
     d.idCol = columnOf(header, mapping.idColumn);
     d.ageCol = columnOf(header, mapping.ageColumn);
@@ -136,9 +137,22 @@ core::Expected<bool> CohortStream::next(Cohort& chunk, qsizetype maxRows)
 qint64 CohortStream::bytesRead() const { return d->reader->bytesRead(); }
 qint64 CohortStream::fileSize() const { return d->reader->fileSize(); }
 
-void CohortStream::Impl::readRow(const QStringList& f, qint64 line, Cohort& c)
+void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& c)
 {
     CohortReadReport& r = *report;
+    // A row of another width than the header's (a field lost or added by hand): its values cannot
+    // be matched to columns, so none is used; it keeps its place, and its id where the id column
+    // is within it, so that every input row still has its row in the outputs.
+    const qsizetype width = reader->header().size();
+    QStringList blank;
+    if (given.size() != width) {
+        r.add(QStringLiteral("wrong number of fields"), line, QStringLiteral("*"),
+              QStringLiteral("expected %1 fields as in the header, found %2: none of the row's values is used").arg(width).arg(given.size()));
+        blank = QStringList(width);
+        if (idCol >= 0 && idCol < given.size())
+            blank[idCol] = given[idCol];
+    }
+    const QStringList& f = given.size() != width ? blank : given;
     c.lines.push_back(line);
     const QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
     if (idCol >= 0) {
