@@ -2,6 +2,8 @@
 
 // Exit codes of the `bioforge` command line, stable for scripts (docs/cli.md).
 
+#include "util/expected.h"
+
 namespace bioforge::cli {
 
 enum ExitCode : int {
@@ -13,5 +15,17 @@ enum ExitCode : int {
     kProjectError = 5,// the project or a file could not be opened or written
     kNotFound = 6,    // no such run, plugin, model or file
 };
+
+// The exit code for an error by its kind; `otherwise` for Error::Kind::Failed.
+inline int exitCodeFor(const core::Error& error, int otherwise)
+{
+    switch (error.kind()) {
+    case core::Error::Kind::NotFound: return kNotFound;
+    case core::Error::Kind::Invalid: return kUsage;
+    case core::Error::Kind::Io: return kProjectError;
+    case core::Error::Kind::Failed: break;
+    }
+    return otherwise;
+}
 
 } // namespace bioforge::cli

@@ -8,6 +8,7 @@
 #include "compute/gpu_check.h"
 #include "plugin/plugin_manager.h"
 #include "provenance/environment_info.h"
+#include "runs/run_service.h"
 #include "runs/session.h"
 #include "store/project.h"
 
@@ -80,6 +81,10 @@ int cmdRuns(CliContext& ctx, const QStringList&)
     core::Project* project = ctx.project(false);
     if (!project)
         return kProjectError;
+    // A run whose process is gone (kill -9, a power cut) is shown as interrupted, not running:
+    // the same check `resume` and the window make at start (a run another live process owns stays).
+    if (auto recovered = ctx.session().runs()->recoverInterrupted(); !recovered)
+        ctx.err() << "bioforge: " << recovered.error().message() << Qt::endl;
     auto runs = project->store().runs();
     if (!runs) {
         ctx.err() << "bioforge: " << runs.error().message() << Qt::endl;

@@ -6,6 +6,7 @@
 
 #include "io/path_guard.h"
 #include "models/model_downloader.h"
+#include "models/model_kinds.h"
 #include "models/model_registry.h"
 #include "runs/session.h"
 #include "settings/workbench_settings.h"
@@ -35,6 +36,11 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
         ctx.err() << "usage: bioforge models download <name> <kind> <url> <sha256> [<file name>]" << Qt::endl;
         return kUsage;
     }
+    const auto kind = core::findModelKind(args[1]);
+    if (!kind) {
+        ctx.err() << "bioforge: " << kind.error().message() << Qt::endl;
+        return kUsage;
+    }
     const QUrl url(args[2]);
     const QString fileName = args.size() == 5 ? args[4] : QFileInfo(url.path()).fileName();
     auto resolved = core::PathGuard::childOf(core::WorkbenchSettings().modelFolder(), args[0], QStringLiteral("model name"));
@@ -60,6 +66,9 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
         return kProjectError;
     }
     ctx.out() << "registered " << entry->name << " in " << entry->root << Qt::endl;
+    // One file per download: a folder model is complete after its other files are downloaded under the same name.
+    if (core::Status complete = core::checkModelFolder(*kind, target); !complete)
+        ctx.err() << "note: " << complete.error().message() << " yet (download them under the same name)" << Qt::endl;
     return kOk;
 }
 
@@ -82,10 +91,28 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
             ctx.err() << "usage: bioforge models import <name> <kind> <folder> [--revision R]" << Qt::endl;
             return kUsage;
         }
+        if (core::Status named = core::PathGuard::checkName(args[0], QStringLiteral("model name")); !named) { // before anything else is looked at
+            ctx.err() << "bioforge: " << named.error().message() << Qt::endl;
+            return kUsage;
+        }
+        const auto kind = core::findModelKind(args[1]);
+        if (!kind) {
+            ctx.err() << "bioforge: " << kind.error().message() << Qt::endl;
+            return kUsage;
+        }
+        if (!QFileInfo(args[2]).isDir()) {
+            ctx.err() << "bioforge: " << args[2] << (QFileInfo::exists(args[2]) ? ": not a folder; import the folder that holds the model's files" : ": no such folder")
+                      << Qt::endl;
+            return kNotFound;
+        }
+        if (core::Status complete = core::checkModelFolder(*kind, args[2]); !complete) {
+            ctx.err() << "bioforge: " << complete.error().message() << Qt::endl;
+            return kNotFound;
+        }
         auto entry = registry.importFolder(args[0], args[1], args[2], revision);
         if (!entry) {
             ctx.err() << "bioforge: " << entry.error().message() << Qt::endl;
-            return kProjectError;
+            return exitCodeFor(entry.error(), kProjectError);
         }
         ctx.out() << "registered " << entry->name << ": " << entry->files.size() << " files, sha256 " << entry->combinedSha256() << Qt::endl;
         return kOk;
@@ -111,6 +138,7 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
     (help ? ctx.out() : ctx.err())
         << "usage: bioforge models list\n"
            "       bioforge models import <name> <kind> <folder> [--revision R]\n"
+           "         kinds: dnabert-s, esm2 (Hugging Face folders), virnucpro-classifier, gguf\n"
            "       bioforge models verify <name>\n"
            "       bioforge models remove <name>\n"
            "       bioforge models download <name> <kind> <url> <sha256> [<file name>]"

@@ -6,6 +6,7 @@
 
 #include "report/report_exporter.h"
 #include "runs/session.h"
+#include "store/project.h"
 
 namespace bioforge::cli {
 
@@ -13,7 +14,7 @@ int cmdReport(CliContext& ctx, const QStringList& argsIn)
 {
     QStringList args = argsIn;
     ui::ReportExporter::Targets targets;
-    for (const QString flag : {QStringLiteral("--html"), QStringLiteral("--pdf")}) {
+    for (const QString& flag : {QStringLiteral("--html"), QStringLiteral("--pdf")}) {
         const qsizetype i = args.indexOf(flag);
         if (i < 0)
             continue;
@@ -31,6 +32,10 @@ int cmdReport(CliContext& ctx, const QStringList& argsIn)
     core::Project* project = ctx.project(false);
     if (!project)
         return kProjectError;
+    if (auto run = project->store().run(args.first()); !run) { // "no such run" is 6, as for show and resume
+        ctx.err() << "bioforge: " << run.error().message() << Qt::endl;
+        return exitCodeFor(run.error(), kProjectError);
+    }
     auto written = ui::ReportExporter::exportRun(*project, ctx.session().plugins(), args.first(), targets);
     if (!written) {
         ctx.err() << "bioforge: " << written.error().message() << Qt::endl;

@@ -10,6 +10,7 @@
 #include "settings/workbench_settings.h"
 #include "store/project.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 
 #include <algorithm>
@@ -126,10 +127,10 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
     for (const core::VerbSpec& v : verbs)
         if (v.name == verb)
             spec = &v;
-    if (!spec) {
+    if (!spec) { // an unknown verb is an unknown command (2), as `bioforge llm bogus` is
         ctx.err() << "bioforge: plugin '" << pluginId << "' has no verb '" << verb << "'" << Qt::endl;
         printRunUsage(ctx, ctx.err(), plugin);
-        return kNotFound;
+        return kUsage;
     }
     if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
         ctx.out() << spec->helpText();
@@ -148,16 +149,19 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
         return kUsage;
     }
     if (const QString missing = spec->missingInputFile(*params); !missing.isEmpty()) {
-        ctx.err() << "bioforge: " << pluginId << ' ' << verb << ": no such file: " << missing << Qt::endl;
+        ctx.err() << "bioforge: " << pluginId << ' ' << verb << ": "
+                  << (QFileInfo(missing).isDir() ? QStringLiteral("%1 is a folder; expected a file (give the files in it)").arg(missing)
+                                                 : QStringLiteral("no such file: %1").arg(missing))
+                  << Qt::endl;
         return kNotFound;
     }
     core::Project* project = ctx.project(true);
     if (!project)
         return kProjectError;
     auto runId = ctx.session().runs()->start(pluginId, verb, *params, title);
-    if (!runId) {
+    if (!runId) { // refused before any run is recorded: a model or device that is not there is 6, a bad value 2
         ctx.err() << "bioforge: " << runId.error().message() << Qt::endl;
-        return kUsage;
+        return exitCodeFor(runId.error(), kUsage);
     }
     ctx.err() << "run " << *runId << " started in " << project->runDir(*runId) << Qt::endl;
     return ctx.waitForRuns({*runId});

@@ -60,4 +60,12 @@ Expected<TorchDevice> resolveTorchDevice(const TorchDevice& requested, const Tor
     return d;
 }
 
+Status checkTorchDeviceBuilt(const TorchDevice& requested, const TorchCudaSupport& cuda)
+{
+    if (!requested.isCuda() || cuda.built)
+        return okStatus();
+    auto resolved = resolveTorchDevice(requested, cuda);
+    return resolved ? okStatus() : Status(Error(resolved.error().message(), Error::Kind::NotFound));
+}
+
 } // namespace bioforge::core

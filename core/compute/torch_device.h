@@ -44,4 +44,10 @@ struct TorchCudaSupport {
 // for and the reason (no CUDA in this LibTorch, no device visible, no such device number).
 Expected<TorchDevice> resolveTorchDevice(const TorchDevice& requested, const TorchCudaSupport& cuda, int leasedCudaIndex = -1);
 
+// Checked when a run is asked for, before anything is recorded: a CUDA device asked of a LibTorch
+// built without CUDA can never work with this program (the error, of kind NotFound, is
+// resolveTorchDevice's). What depends on the machine (no device visible now) is left to the run,
+// which may start elsewhere (a cluster node) or later.
+Status checkTorchDeviceBuilt(const TorchDevice& requested, const TorchCudaSupport& cuda);
+
 } // namespace bioforge::core

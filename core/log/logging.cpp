@@ -54,7 +54,14 @@ void qtMessageHandler(QtMsgType type, const QMessageLogContext&, const QString& 
     switch (type) {
     case QtDebugMsg: log::debug(message); break;
     case QtInfoMsg: log::info(message); break;
-    case QtWarningMsg: log::warn(message); break;
+    case QtWarningMsg:
+        // Qt's note that a headless session (root, ssh, cron) has no runtime folder: Qt picks one
+        // itself, nothing is wrong, and on the terminal it read as an error in every `report`.
+        if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+            log::info(message);
+        else
+            log::warn(message);
+        break;
     case QtCriticalMsg:
     case QtFatalMsg: log::error(message); break;
     }

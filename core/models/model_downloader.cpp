@@ -179,10 +179,14 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
             break;
         if (status >= 400 && status < 500 && status != 408 && status != 429)
             return Error(QStringLiteral("%1: HTTP %2 (%3)").arg(item.url.toString()).arg(status).arg(lastError));
-        log::warn(QStringLiteral("%1: attempt %2 of %3 failed (%4); %5 bytes kept, retrying")
-                      .arg(item.url.toString()).arg(attempt).arg(m_maxAttempts).arg(lastError).arg(QFileInfo(part).size()));
+        // A host name that does not resolve (offline, a typo) will not resolve a second later either.
+        if (netError == QNetworkReply::HostNotFoundError)
+            return Error(QStringLiteral("%1: %2 (is this machine offline?); %3 bytes kept for resuming")
+                             .arg(item.url.toString(), lastError).arg(QFileInfo(part).size()));
         if (attempt == m_maxAttempts)
             return Error(QStringLiteral("%1: failed after %2 attempts: %3").arg(item.url.toString()).arg(m_maxAttempts).arg(lastError));
+        log::warn(QStringLiteral("%1: attempt %2 of %3 failed (%4); %5 bytes kept, retrying")
+                      .arg(item.url.toString()).arg(attempt).arg(m_maxAttempts).arg(lastError).arg(QFileInfo(part).size()));
         QEventLoop wait;
         QTimer::singleShot(m_retryDelayMs * attempt, &wait, &QEventLoop::quit);
         wait.exec();

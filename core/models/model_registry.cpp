@@ -85,7 +85,7 @@ Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QStr
                                                  const QString& revision)
 {
     if (Status st = PathGuard::checkName(name, QStringLiteral("model name")); !st)
-        return st.error();
+        return Error(st.error().message(), Error::Kind::Invalid);
     const QFileInfo info(folder);
     if (!info.isDir())
         return Error(QStringLiteral("%1: not a folder").arg(folder));

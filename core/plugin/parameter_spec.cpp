@@ -9,6 +9,14 @@
 namespace bioforge::core {
 namespace {
 
+// A bound or value as typed: whole numbers in full (16777216, not 1.67772e+07), others to 10 digits.
+QString numberText(double d)
+{
+    if (d == std::floor(d) && std::fabs(d) < 1e15)
+        return QString::number(qlonglong(d));
+    return QString::number(d, 'g', 10);
+}
+
 QString typeName(ParameterSpec::Type type)
 {
     switch (type) {
@@ -54,7 +62,7 @@ Expected<QJsonValue> checkValue(const ParameterSpec& p, const QJsonValue& v)
         if (p.type == ParameterSpec::Type::Integer && d != std::floor(d))
             return Error(QStringLiteral("%1: expected a whole number, got %2").arg(where).arg(d));
         if (d < p.minimum || d > p.maximum)
-            return Error(QStringLiteral("%1: %2 is outside [%3, %4]").arg(where).arg(d).arg(p.minimum).arg(p.maximum));
+            return Error(QStringLiteral("%1: %2 is outside [%3, %4]").arg(where, numberText(d), numberText(p.minimum), numberText(p.maximum)));
         return v;
     }
     case ParameterSpec::Type::PathList: {
@@ -136,9 +144,12 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
         for (const ParameterSpec& p : parameters)
             if (p.type == ParameterSpec::Type::Path && !positional)
                 positional = &p;
+    // --top-k and --top_k name the same option: the recorded verbs use underscores (JSON keys),
+    // the plain commands hyphens, and a user types either.
     auto find = [&](const QString& n) -> const ParameterSpec* {
+        const QString wanted = QString(n).replace(QLatin1Char('-'), QLatin1Char('_'));
         for (const ParameterSpec& p : parameters)
-            if (p.name == n)
+            if (QString(p.name).replace(QLatin1Char('-'), QLatin1Char('_')) == wanted)
                 return &p;
         return nullptr;
     };
@@ -215,6 +226,23 @@ QString VerbSpec::missingInputFile(const QJsonObject& validated) const
                 return path.toString();
     }
     return {};
+}
+
+QString VerbSpec::inputSummary(const QJsonObject& validated) const
+{
+    QStringList names;
+    for (const ParameterSpec& p : parameters) {
+        if (!p.inputFiles)
+            continue;
+        const QJsonValue v = validated.value(p.name);
+        for (const QJsonValue& path : v.isArray() ? v.toArray() : QJsonArray{v})
+            if (path.isString() && !path.toString().isEmpty())
+                names << QFileInfo(path.toString()).fileName();
+    }
+    constexpr qsizetype kNamed = 2;
+    if (names.size() <= kNamed)
+        return names.join(QStringLiteral(", "));
+    return QStringLiteral("%1 and %2 more").arg(names.mid(0, kNamed).join(QStringLiteral(", "))).arg(names.size() - kNamed);
 }
 
 QJsonObject VerbSpec::withAbsolutePaths(const QJsonObject& validated) const

@@ -48,20 +48,22 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
 {
     const PluginEntry* entry = m_plugins.entry(pluginId);
     if (!entry || entry->state != PluginEntry::State::Loaded)
-        return Error(QStringLiteral("plugin '%1' is not loaded%2").arg(pluginId, entry ? QStringLiteral(": ") + entry->error : QString()));
+        return Error(QStringLiteral("plugin '%1' is not loaded%2").arg(pluginId, entry ? QStringLiteral(": ") + entry->error : QString()),
+                     Error::Kind::NotFound);
     const QList<VerbSpec> verbs = entry->plugin->verbs();
     const VerbSpec* spec = nullptr;
     for (const VerbSpec& v : verbs)
         if (v.name == verb)
             spec = &v;
     if (!spec)
-        return Error(QStringLiteral("plugin '%1' has no verb '%2'").arg(pluginId, verb));
+        return Error(QStringLiteral("plugin '%1' has no verb '%2'").arg(pluginId, verb), Error::Kind::Invalid);
     // A cluster run: the verb's own parameters, and "cluster" with the Slurm options (core/cluster).
     QJsonObject own = parameters;
     const QJsonValue cluster = own.take(QLatin1String("cluster"));
     if (!cluster.isUndefined()) {
         if (!entry->plugin->canShard(verb))
-            return Error(QStringLiteral("%1 %2 cannot run on a cluster (verbs that can: those whose plugin splits them into shards)").arg(pluginId, verb));
+            return Error(QStringLiteral("%1 %2 cannot run on a cluster (verbs that can: those whose plugin splits them into shards)").arg(pluginId, verb),
+                         Error::Kind::Invalid);
         auto options = SlurmOptions::fromJson(cluster.toObject());
         if (!options)
             return options.error();
@@ -78,7 +80,11 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     RunRecord record;
     record.runId = newRunId();
     record.checkpointId = record.runId;
-    record.title = title.isEmpty() ? QStringLiteral("%1: %2").arg(entry->metadata.name, verb) : title;
+    if (record.title = title; record.title.isEmpty()) { // runs of one verb told apart by their inputs
+        record.title = QStringLiteral("%1: %2").arg(entry->metadata.name, verb);
+        if (const QString inputs = spec->inputSummary(*validated); !inputs.isEmpty())
+            record.title += QStringLiteral(" — ") + inputs;
+    }
     record.pluginId = pluginId;
     record.pluginVersion = entry->metadata.version;
     record.verb = verb;
@@ -165,9 +171,9 @@ Expected<QString> RunService::launch(RunRecord record)
     record.environment = EnvironmentInfo::collect();
     const QString runDir = m_project.runDir(record.runId);
     if (!QDir().mkpath(runDir))
-        return Error(QStringLiteral("%1: cannot create the run folder").arg(runDir));
+        return Error(QStringLiteral("%1: cannot create the run folder").arg(runDir), Error::Kind::Io);
     if (Status st = m_project.store().insertRun(record); !st)
-        return st.error();
+        return Error(st.error().message(), Error::Kind::Io);
     auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId), m_project.cacheDir());
     log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
                                                            record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));

@@ -34,7 +34,9 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
     const QString absolute = QDir(folder).absolutePath();
     if (!QFileInfo::exists(absolute)) {
         if (!create)
-            return Error(QStringLiteral("%1: no such project folder").arg(absolute));
+            return Error(QStringLiteral("%1: no such project folder (a project is created by the first run in it: `bioforge --project %1 run …`, "
+                                        "or the window's File ▸ New project)").arg(absolute),
+                         Error::Kind::NotFound);
         if (!QDir().mkpath(absolute))
             return Error(QStringLiteral("%1: cannot create the project folder").arg(absolute));
     } else if (!QFileInfo(absolute).isDir()) {

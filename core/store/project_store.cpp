@@ -216,9 +216,9 @@ Expected<RunRecord> ProjectStore::run(const QString& runId) const
     q.prepare(QStringLiteral("SELECT record FROM runs WHERE id = ?"));
     q.addBindValue(runId);
     if (!q.exec())
-        return Error(QStringLiteral("cannot read run %1: %2").arg(runId, sqlError(q)));
+        return Error(QStringLiteral("cannot read run %1: %2").arg(runId, sqlError(q)), Error::Kind::Io);
     if (!q.next())
-        return Error(QStringLiteral("no run with id '%1' in %2").arg(runId, m_path));
+        return Error(QStringLiteral("no run with id '%1' in %2").arg(runId, m_path), Error::Kind::NotFound);
     const QJsonDocument doc = QJsonDocument::fromJson(q.value(0).toString().toUtf8());
     return RunRecord::fromJson(doc.object());
 }

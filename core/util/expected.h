@@ -14,15 +14,23 @@ namespace bioforge::core {
 
 class Error {
 public:
+    // What went wrong, for callers that answer differently (the command line's exit codes,
+    // docs/cli.md): most errors are Failed; NotFound names a missing file, model, run or device;
+    // Invalid a value the caller gave that cannot be used as given (a usage error); Io a file or
+    // the project that could not be written or read back.
+    enum class Kind { Failed, NotFound, Invalid, Io };
+
     Error() = default;
-    explicit Error(QString message) : m_message(std::move(message)) {}
+    explicit Error(QString message, Kind kind = Kind::Failed) : m_message(std::move(message)), m_kind(kind) {}
 
     const QString& message() const { return m_message; }
-    // Prefixes context ("reading X: ") so callers can add where the error arose.
-    Error withContext(const QString& context) const { return Error(context + QStringLiteral(": ") + m_message); }
+    Kind kind() const { return m_kind; }
+    // Prefixes context ("reading X: ") so callers can add where the error arose; keeps the kind.
+    Error withContext(const QString& context) const { return Error(context + QStringLiteral(": ") + m_message, m_kind); }
 
 private:
     QString m_message;
+    Kind m_kind = Kind::Failed;
 };
 
 template <typename T>

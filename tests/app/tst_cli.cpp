@@ -167,6 +167,9 @@ private slots:
         const QString killedId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
         QVERIFY(!killedId.isEmpty());
         QVERIFY(checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) < 400); // really interrupted
+        // Before any resume, `runs` shows it interrupted, not running: its process is gone.
+        const Result listed = run({QStringLiteral("--project"), project, QStringLiteral("runs")});
+        QVERIFY2(listed.out.contains(killedId + QStringLiteral("  interrupted")), qPrintable(listed.out));
 
         const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume")});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));

@@ -147,7 +147,7 @@ QString ReportBuilder::html(bool embedImages) const
                                   "img{max-width:100%}</style></head><body>")
                        .arg(esc(m_content.title));
     html += QStringLiteral("<h1>%1</h1>").arg(esc(m_content.title));
-    if (!m_run.title.isEmpty())
+    if (!m_run.title.isEmpty() && m_run.title != m_content.title) // the run's own title ("… — contigs.fa"), not the heading again
         html += QStringLiteral("<p><i>%1</i></p>").arg(esc(m_run.title));
     if (!m_content.summary.isEmpty())
         html += QStringLiteral("<p>%1</p>").arg(esc(m_content.summary));

@@ -1,6 +1,7 @@
 #include "age_plugin.h"
 
 #include "henaw/henaw_network.h"
+#include "henaw/henaw_runtime.h"
 #include "io/atomic_file.h"
 #include "pipeline/henaw_shards.h"
 
@@ -34,6 +35,8 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
         auto henaw = HenawRunSettings::fromParameters(parameters);
         if (!henaw)
             return henaw.error();
+        if (core::Status built = core::checkTorchDeviceBuilt(henaw->device, henawCudaSupport()); !built)
+            return built.error().withContext(QStringLiteral("age %1").arg(verb));
         if (verb == QLatin1String("train"))
             return std::unique_ptr<core::Job>(std::make_unique<HenawTrainJob>(*henaw));
         return std::unique_ptr<core::Job>(std::make_unique<HenawPredictJob>(*henaw));

@@ -12,7 +12,8 @@
 namespace bioforge::annotation {
 namespace {
 
-constexpr int kOk = 0, kFailed = 1, kUsage = 2, kNotFound = 6;
+// docs/cli.md: 1 a transfer failed, 5 the library or a file could not be opened, read or written.
+constexpr int kOk = 0, kFailed = 1, kUsage = 2, kFileError = 5, kNotFound = 6;
 
 // "--name value" options out of `args`; the rest stay positional.
 QString takeOption(QStringList& args, const QString& name)
@@ -46,7 +47,7 @@ int importFile(const QString& library, const QString& source, const QString& fil
     auto lib = BulkLibrary::open(library);
     if (!lib) {
         err << "bioforge: " << lib.error().message() << Qt::endl;
-        return kFailed;
+        return kFileError;
     }
     QElapsedTimer timer, lastReport;
     timer.start();
@@ -61,7 +62,7 @@ int importFile(const QString& library, const QString& source, const QString& fil
     auto release = importBulkFile(**lib, {source, file, part, {}, {}, {}}, control);
     if (!release) {
         err << "bioforge: " << release.error().message() << Qt::endl;
-        return kFailed;
+        return kFileError;
     }
     const double seconds = double(timer.elapsed()) / 1000.0;
     out << release->source << " " << release->part << ": " << release->release << "\n  " << release->rows << " rows from " << release->fileName << " ("
@@ -192,7 +193,7 @@ int sourcesCommand(const QStringList& given, const QString& defaultLibrary, QTex
     auto lib = BulkLibrary::open(library);
     if (!lib) {
         err << "bioforge: " << lib.error().message() << Qt::endl;
-        return kFailed;
+        return kFileError;
     }
     out << "annotation library: " << (*lib)->path() << "\n";
     for (const auto& s : allSources()) {
@@ -201,7 +202,7 @@ int sourcesCommand(const QStringList& given, const QString& defaultLibrary, QTex
             auto r = (*lib)->activeRelease(s->id(), p.id);
             if (!r) {
                 err << "bioforge: " << r.error().message() << Qt::endl;
-                return kFailed;
+                return kFileError;
             }
             out << "  " << p.id << (p.required ? "" : " (optional)") << ": ";
             if (*r)

@@ -48,6 +48,7 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         if (line == "/reset") {
             conversation.reset();
             request.messages.resize(system.isEmpty() ? 0 : 1);
+            out << (system.isEmpty() ? "(conversation cleared)" : "(conversation cleared; the system prompt stays)") << Qt::endl;
             continue;
         }
         if (line.empty())

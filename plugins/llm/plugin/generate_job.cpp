@@ -63,9 +63,11 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     request.sampling.minP = float(p.value(QLatin1String("min_p")).toDouble(0.05));
     request.sampling.repeatPenalty = float(p.value(QLatin1String("repeat_penalty")).toDouble(1.0));
     request.sampling.seed = uint64_t(p.value(QLatin1String("seed")).toInteger(42));
+    request.sampling.repeatLastN = p.value(QLatin1String("repeat_last_n")).toInt(64);
+    request.parseSpecialInPrompt = p.value(QLatin1String("special")).toBool(false);
     ctx.provenance().addInputData(QStringLiteral("prompt"), QByteArray::fromStdString(request.prompt));
     ctx.beginStage(QStringLiteral("prompt"), 1);
-    const int64_t context = std::min<int64_t>(p.value(QLatin1String("ctx")).toInt(2048), (*model)->config().contextLength);
+    const int64_t context = std::min<int64_t>(p.value(QLatin1String("ctx")).toInt(4096), (*model)->config().contextLength);
     if (core::Status st = (*model)->checkCache(context); !st)
         throw core::JobFailure(st.error());
     Conversation conversation(**model, tokenizer, context);

@@ -33,7 +33,7 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
     generate.name = QStringLiteral("generate");
     generate.description = QStringLiteral("Complete a prompt with a local GGUF model, recorded with provenance");
     generate.parameters = {
-        {QStringLiteral("model"), T::Path, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, 0, 0},
+        {QStringLiteral("model"), T::Path, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, 0, 0, true},
         {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt"), QJsonValue::Undefined, {}, 0, 0},
         {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 1, 1 << 20},
         {QStringLiteral("temp"), T::Number, QStringLiteral("temperature (0 = greedy)"), 0.8, {}, 0, 10},
@@ -41,8 +41,11 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         {QStringLiteral("top_p"), T::Number, QStringLiteral("top-p"), 0.95, {}, 0, 1},
         {QStringLiteral("min_p"), T::Number, QStringLiteral("min-p"), 0.05, {}, 0, 1},
         {QStringLiteral("repeat_penalty"), T::Number, QStringLiteral("repetition penalty"), 1.0, {}, 0, 10},
+        {QStringLiteral("repeat_last_n"), T::Integer, QStringLiteral("how many recent tokens the penalty looks at"), 64, {}, -1, 1e9},
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
-        {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size"), 2048, {}, double(LlamaModel::kMinContext), 1 << 20},
+        // The same default as `bioforge llm generate` (llm_commands.cpp): one command, recorded or not.
+        {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens"), 4096, {}, double(LlamaModel::kMinContext), 1 << 20},
+        {QStringLiteral("special"), T::Boolean, QStringLiteral("special-token texts in the prompt become control tokens"), false, {}, 0, 0},
         {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), 2, {}, 1, 1024},
         {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0},
     };

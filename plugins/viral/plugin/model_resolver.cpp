@@ -7,15 +7,28 @@
 
 namespace bioforge::viral {
 
-const char* modelKind(ModelRole role)
+namespace {
+
+// Per role: the registry kind and the verb's parameter.
+struct RoleNames {
+    const char* kind;
+    const char* option;
+};
+
+RoleNames namesOf(ModelRole role)
 {
     switch (role) {
-    case ModelRole::Dnabert: return "dnabert-s";
-    case ModelRole::Esm: return "esm2";
-    case ModelRole::Classifier: return "virnucpro-classifier";
+    case ModelRole::Dnabert: return {"dnabert-s", "dnabert"};
+    case ModelRole::Esm: return {"esm2", "esm"};
+    case ModelRole::Classifier: return {"virnucpro-classifier", "classifier"};
     }
-    return "";
+    return {"", ""};
 }
+
+} // namespace
+
+const char* modelKind(ModelRole role) { return namesOf(role).kind; }
+const char* optionName(ModelRole role) { return namesOf(role).option; }
 
 core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole role, const core::ModelRegistry* registry)
 {
@@ -24,13 +37,22 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
     if (!nameOrPath.isEmpty() && info.exists()) {
         if (wantFile != info.isFile())
             return core::Error(QStringLiteral("%1: the %2 model must be %3").arg(nameOrPath, QLatin1String(modelKind(role)),
-                                                                                 wantFile ? QStringLiteral("a .safetensors file") : QStringLiteral("a folder")));
+                                                                                 wantFile ? QStringLiteral("a .safetensors file") : QStringLiteral("a folder")),
+                               core::Error::Kind::Invalid);
         return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString()};
     }
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;
     if (!entry)
         return core::Error(QStringLiteral("no model named '%1' in the model registry and no such file or folder; import it with "
-                                          "`bioforge models import %1 %2 <folder>`").arg(nameOrPath, QLatin1String(modelKind(role))));
+                                          "`bioforge models import %1 %2 <folder>`").arg(nameOrPath, QLatin1String(modelKind(role))),
+                           core::Error::Kind::NotFound);
+    // A registry entry says what it is: a model of another kind would fail later on an internal
+    // detail of its config (or, worse, load), so it is refused here by name.
+    if (entry->kind != QLatin1String(modelKind(role)))
+        return core::Error(QStringLiteral("--%1: '%2' is registered as a %3 model, not %4 (bioforge models list shows each model's kind)")
+                               .arg(QLatin1String(optionName(role)), nameOrPath, entry->kind.isEmpty() ? QStringLiteral("(no kind)") : entry->kind,
+                                    QLatin1String(modelKind(role))),
+                           core::Error::Kind::Invalid);
     QString path = entry->root;
     if (wantFile) {
         path.clear();

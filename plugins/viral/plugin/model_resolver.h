@@ -17,6 +17,9 @@ namespace bioforge::viral {
 enum class ModelRole { Dnabert, Esm, Classifier };
 
 const char* modelKind(ModelRole role); // the registry kind: "dnabert-s", "esm2", "virnucpro-classifier"
+const char* optionName(ModelRole role); // the verb's parameter: "dnabert", "esm", "classifier"
+// Errors: NotFound for a name neither registered nor a path; Invalid for a registered model of
+// another kind, or a path of the wrong type (a file where a folder is needed, or the reverse).
 core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole role, const core::ModelRegistry* registry);
 
 } // namespace bioforge::viral

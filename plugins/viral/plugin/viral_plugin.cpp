@@ -7,6 +7,7 @@
 #include "pipeline/shard_merge.h"
 #include "pipeline/shard_plan.h"
 #include "pipeline/validate_job.h"
+#include "model/torch_runtime.h"
 #include "provenance/run_record.h"
 #include "ui/viral_page.h"
 #include "viral_demo.h"
@@ -69,7 +70,10 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
         p.insert(QStringLiteral("inputs"), QJsonArray{QStringLiteral("(built-in tiny contig)")});
     for (const QJsonValue& input : p.value(QLatin1String("inputs")).toArray())
         if (verb == QLatin1String("predict") && !QFileInfo(input.toString()).isFile())
-            return core::Error(QStringLiteral("viral predict: input '%1' is not a file").arg(input.toString()));
+            return core::Error(QFileInfo(input.toString()).isDir()
+                                   ? QStringLiteral("viral predict: input '%1' is a folder; give the FASTA files in it").arg(input.toString())
+                                   : QStringLiteral("viral predict: input '%1': no such file").arg(input.toString()),
+                               core::Error::Kind::NotFound);
     return PredictSettings::fromParameters(p);
 }
 
@@ -78,6 +82,8 @@ core::Expected<std::unique_ptr<core::Job>> ViralPlugin::createJob(const QString&
     auto settings = resolveSettings(verb, parameters);
     if (!settings)
         return settings.error();
+    if (core::Status built = core::checkTorchDeviceBuilt(settings->device, torchCudaSupport()); !built)
+        return built.error().withContext(QStringLiteral("viral %1").arg(verb));
     if (verb == QLatin1String("validate"))
         return std::unique_ptr<core::Job>(std::make_unique<ValidateJob>(*settings));
     return std::unique_ptr<core::Job>(std::make_unique<PredictJob>(*settings));

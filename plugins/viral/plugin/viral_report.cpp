@@ -97,14 +97,7 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     scat.series << scatter;
     calls.plots << hist << scat;
     report.sections << calls;
-    const QJsonArray warnings = s.value(QLatin1String("warnings")).toArray();
-    if (!warnings.isEmpty()) {
-        core::ReportSection w;
-        w.heading = QStringLiteral("Warnings (%1)").arg(warnings.size());
-        for (const QJsonValue& v : warnings)
-            w.paragraphs << v.toString();
-        report.sections << w;
-    }
+    // The run's warnings (summary.json's "warnings" are the same) are the report's own Warnings section.
     return report;
 }
 

@@ -57,6 +57,22 @@ private slots:
         QCOMPARE(resolveTorchDevice(*parseTorchDevice(QStringLiteral("cuda:1")), {true, 2, QStringLiteral("2.5.1")})->label(), QStringLiteral("cuda:1"));
         QCOMPARE(resolveTorchDevice(*parseTorchDevice(QStringLiteral("cuda")), {true, 2, QStringLiteral("2.5.1")}, 1)->label(), QStringLiteral("cuda:1"));
     }
+
+    // Before a run is recorded only what no machine can change is refused: CUDA asked of a
+    // LibTorch built without it. No device visible now is the run's to find (a cluster node has one).
+    void onlyABuildWithoutCudaIsRefusedUpFront()
+    {
+        const TorchCudaSupport cpuOnly{false, 0, QStringLiteral("1.13.1")};
+        for (const char* asked : {"cuda", "cuda:1"}) {
+            const Status st = checkTorchDeviceBuilt(*parseTorchDevice(QLatin1String(asked)), cpuOnly);
+            QVERIFY2(!st, asked);
+            QCOMPARE(st.error().kind(), Error::Kind::NotFound);
+            QVERIFY2(st.error().message().contains(QStringLiteral("has no CUDA")), qPrintable(st.error().message()));
+        }
+        for (const char* asked : {"cpu", "auto"})
+            QVERIFY2(checkTorchDeviceBuilt(*parseTorchDevice(QLatin1String(asked)), cpuOnly), asked);
+        QVERIFY(checkTorchDeviceBuilt(*parseTorchDevice(QStringLiteral("cuda:3")), {true, 0, QStringLiteral("2.5.1")}));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstTorchDevice)

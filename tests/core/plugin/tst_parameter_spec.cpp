@@ -70,6 +70,38 @@ private slots:
         QVERIFY(!spec().validate({{QStringLiteral("inputs"), QJsonArray{}}, {QStringLiteral("threshold"), std::nan("")}}));
     }
 
+    // --top-k and --top_k are one option; a range error writes whole numbers in full.
+    void namesTakeHyphensOrUnderscoresAndBoundsReadAsTyped()
+    {
+        VerbSpec v = spec();
+        v.parameters.append({QStringLiteral("top_k"), T::Integer, QStringLiteral("top-k"), 40, {}, 0, 16777216});
+        v.parameters.append({QStringLiteral("repeat-last-n"), T::Integer, QStringLiteral("window"), 64, {}, -1, 1e9});
+        for (const QStringList& args : {QStringList{QStringLiteral("--top-k"), QStringLiteral("5"), QStringLiteral("--repeat_last_n"), QStringLiteral("7")},
+                                        QStringList{QStringLiteral("--top_k=5"), QStringLiteral("--repeat-last-n=7")}}) {
+            auto p = v.parseArguments(QStringList{QStringLiteral("a.fa")} + args);
+            QVERIFY2(p, p ? "" : qPrintable(p.error().message()));
+            QCOMPARE(p->value(QStringLiteral("top_k")).toInt(), 5);
+            QCOMPARE(p->value(QStringLiteral("repeat-last-n")).toInt(), 7);
+        }
+        auto over = v.parseArguments({QStringLiteral("a.fa"), QStringLiteral("--top-k"), QStringLiteral("99999999")});
+        QVERIFY(!over);
+        QVERIFY2(over.error().message().contains(QStringLiteral("99999999 is outside [0, 16777216]")), qPrintable(over.error().message()));
+        auto fraction = v.parseArguments({QStringLiteral("a.fa"), QStringLiteral("--threshold"), QStringLiteral("1.5")});
+        QVERIFY2(fraction.error().message().contains(QStringLiteral("1.5 is outside [0, 1]")), qPrintable(fraction.error().message()));
+    }
+
+    // A run's title names its inputs: two by name, the rest counted.
+    void inputsAreSummarisedForATitle()
+    {
+        VerbSpec v = spec();
+        v.parameters[0].inputFiles = true;
+        QCOMPARE(v.inputSummary(*v.parseArguments({QStringLiteral("/data/a.fa")})), QStringLiteral("a.fa"));
+        QCOMPARE(v.inputSummary(*v.parseArguments({QStringLiteral("/data/a.fa"), QStringLiteral("b.fa.gz")})), QStringLiteral("a.fa, b.fa.gz"));
+        QCOMPARE(v.inputSummary(*v.parseArguments({QStringLiteral("a.fa"), QStringLiteral("b.fa"), QStringLiteral("c.fa"), QStringLiteral("d.fa")})),
+                 QStringLiteral("a.fa, b.fa and 2 more"));
+        QCOMPARE(spec().inputSummary(*spec().parseArguments({QStringLiteral("a.fa")})), QString()); // no input-file parameter
+    }
+
     void booleansTakeEverySpelling_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -131,6 +131,15 @@ private slots:
         QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
         QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
         QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
+        QVERIFY2(r.err.contains(QStringLiteral("no value for 1 row: ")), qPrintable(r.err));
+        // Its report: KDM's settings only where a KDM was computed; the run's title names its table, once.
+        const QString html = m_dir.filePath(QStringLiteral("small.html"));
+        const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), html});
+        QVERIFY2(report.code == 0, qPrintable(report.err));
+        const QByteArray page = readAll(html);
+        QVERIFY2(page.contains("KDM: not computed") && !page.contains("s2 over"), page.constData());
+        const QByteArray body = page.mid(page.indexOf("<body"));
+        QCOMPARE(body.count("Biological age: clocks \xe2\x80\x94 small.csv"), qsizetype(1));
         // The mapped columns the table lacks are named, with their markers, once.
         QVERIFY2(r.err.contains(QStringLiteral("no column")) && r.err.contains(QStringLiteral("'fev1_mL' (fev1)"))
                      && !r.err.contains(QStringLiteral("'crp_mg_per_dL' (crp)")),

@@ -221,6 +221,11 @@ private slots:
         const Resolution pkd4 = resolved(*resolver, QStringLiteral("PKD4"));
         QCOMPARE(pkd4.status, ResolutionStatus::Ambiguous);
         QCOMPARE(resolved(*resolver, QStringLiteral("5310")).symbol, QStringLiteral("PKD1"));
+        // An HGNC id under org.Hs.eg.db: not "no such gene" (the id is PKD1's) but what the identity lacks.
+        const Resolution hgncId = resolved(*resolver, QStringLiteral("HGNC:9008"));
+        QCOMPARE(hgncId.status, ResolutionStatus::Unknown);
+        QVERIFY2(hgncId.reason.contains(QStringLiteral("carries no HGNC ids")) && hgncId.reason.contains(QStringLiteral("import-bulk hgnc")),
+                 qPrintable(hgncId.reason));
     }
 };
 

@@ -26,9 +26,14 @@ std::string libTorchVersion() { return TORCH_VERSION; }
 // at::hasCUDA() is "a device is visible"; hasCUDART() is "built with CUDA" (false in a CPU LibTorch).
 int henawCudaDevices() { return at::detail::getCUDAHooks().hasCUDART() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
 
+core::TorchCudaSupport henawCudaSupport()
+{
+    return {at::detail::getCUDAHooks().hasCUDART(), henawCudaDevices(), QString::fromLatin1(TORCH_VERSION)};
+}
+
 core::Expected<core::TorchDevice> resolveHenawDevice(const core::TorchDevice& requested, int leasedCudaIndex)
 {
-    auto d = core::resolveTorchDevice(requested, {at::detail::getCUDAHooks().hasCUDART(), henawCudaDevices(), QString::fromLatin1(TORCH_VERSION)}, leasedCudaIndex);
+    auto d = core::resolveTorchDevice(requested, henawCudaSupport(), leasedCudaIndex);
     if (d && d->isCuda())
         at::globalContext().setAllowTF32CuBLAS(false); // float32 means float32, as on the CPU
     return d;

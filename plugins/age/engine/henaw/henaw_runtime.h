@@ -17,6 +17,7 @@ void setHenawThreads(int threads); // <= 0: every core
 int henawThreads();
 std::string libTorchVersion();
 int henawCudaDevices(); // CUDA devices this LibTorch sees (0 without CUDA)
+core::TorchCudaSupport henawCudaSupport(); // built with CUDA, devices seen, version
 // The device a HENAW run computes on (core/compute/torch_device.h) against this build's LibTorch;
 // `leasedCudaIndex`: the job's GPU lease, -1 without one. On CUDA, TF32 is turned off.
 core::Expected<core::TorchDevice> resolveHenawDevice(const core::TorchDevice& requested, int leasedCudaIndex = -1);

@@ -51,8 +51,12 @@ core::Expected<ClockSettings> ClockSettings::fromParameters(const QJsonObject& p
 
 QString ClockSettings::describe() const
 {
-    return QStringLiteral("PhenoAge: %1. KDM: %2 markers, s2 over %3 training rows. Missing values: %4.")
-        .arg(phenoAge.describe(), kdmMarkers, kdmVarianceRows == KdmVarianceRows::All ? QStringLiteral("all (BioAge HEAD)") : QStringLiteral("complete"),
+    // KDM's settings only where a KDM was trained (a reference table was given).
+    const QString kdm = kdmReference.isEmpty() ? QStringLiteral("KDM: not computed (no KDM reference table).")
+                                               : QStringLiteral("KDM: %1 markers, s2 over %2 training rows.")
+                                                     .arg(kdmMarkers, kdmVarianceRows == KdmVarianceRows::All ? QStringLiteral("all (BioAge HEAD)") : QStringLiteral("complete"));
+    return QStringLiteral("PhenoAge: %1. %2 Missing values: %3.")
+        .arg(phenoAge.describe(), kdm,
              missing == MissingPolicy::Drop ? QStringLiteral("no value for that clock") : QStringLiteral("imputed (median by sex and 5-year age band)"));
 }
 

@@ -82,7 +82,12 @@ core::Expected<Resolution> GeneResolver::resolve(const QString& raw) const
         return keys.error();
     if (keys->isEmpty()) {
         r.status = ResolutionStatus::Unknown;
-        r.reason = QStringLiteral("no gene with %1 %2 in %3").arg(r.via, id, m_release.release);
+        // org.Hs.eg.db maps NCBI and Ensembl ids, not HGNC's: the id may be right, the identity cannot tell.
+        r.reason = column == QLatin1String("hgnc_id") && m_release.source == QLatin1String("orgdb")
+                       ? QStringLiteral("%1 cannot be resolved with %2: org.Hs.eg.db carries no HGNC ids; import HGNC's complete set "
+                                        "(bioforge annotation import-bulk hgnc hgnc_complete_set.txt) or give the symbol")
+                             .arg(id, m_release.release)
+                       : QStringLiteral("no gene with %1 %2 in %3").arg(r.via, id, m_release.release);
         return r;
     }
     if (keys->size() > 1) {

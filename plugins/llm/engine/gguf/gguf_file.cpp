@@ -1,7 +1,10 @@
 #include "gguf/gguf_file.h"
 
+#include "io/content_sniffer.h"
+
 #include <QFile>
 
+#include <algorithm>
 #include <cstring>
 
 namespace bioforge::llm {
@@ -210,9 +213,14 @@ Status GgufFile::parse(const Limits& limits)
     Cursor c(m_base, m_fileSize);
     uint32_t magic = 0;
     c.read(&magic);
-    if (magic != kMagic)
-        return Error(QStringLiteral("not a GGUF file (magic bytes %1, expected \"GGUF\")")
-                         .arg(QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(m_base), 4).toHex())));
+    if (magic != kMagic) {
+        const QByteArray head(reinterpret_cast<const char*>(m_base), int(std::min<qint64>(m_fileSize, 8)));
+        if (const core::CompressionGuess packed = core::sniffCompression(head); packed.kind != core::Compression::None)
+            return Error(QStringLiteral("not a GGUF file: it is %1; %2")
+                             .arg(packed.name.startsWith(QLatin1String("a ")) ? packed.name : packed.name + QStringLiteral("-compressed"),
+                                  packed.kind == core::Compression::Gzip ? QStringLiteral("gunzip it first") : packed.decompressHint));
+        return Error(QStringLiteral("not a GGUF file (magic bytes %1, expected \"GGUF\")").arg(QString::fromLatin1(head.left(4).toHex())));
+    }
     c.read(&m_version);
     if (m_version != 2 && m_version != 3) {
         const uint32_t swapped = __builtin_bswap32(m_version);

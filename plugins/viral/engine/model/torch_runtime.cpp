@@ -79,10 +79,14 @@ bool torchHasCuda() { return at::hasCUDA(); }
 // at::hasCUDA() is "a device is visible"; hasCUDART() is "built with CUDA" (false in a CPU LibTorch).
 int torchCudaDeviceCount() { return at::detail::getCUDAHooks().hasCUDART() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0; }
 
+core::TorchCudaSupport torchCudaSupport()
+{
+    return {at::detail::getCUDAHooks().hasCUDART(), torchCudaDeviceCount(), QString::fromStdString(torchVersion())};
+}
+
 core::Expected<EncoderDevice> resolveEncoderDevice(const EncoderDevice& requested, int leasedCudaIndex)
 {
-    const core::TorchCudaSupport cuda{at::detail::getCUDAHooks().hasCUDART(), torchCudaDeviceCount(), QString::fromStdString(torchVersion())};
-    auto resolved = core::resolveTorchDevice(requested, cuda, leasedCudaIndex);
+    auto resolved = core::resolveTorchDevice(requested, torchCudaSupport(), leasedCudaIndex);
     if (!resolved)
         return resolved.error();
     EncoderDevice d(*resolved);

@@ -19,6 +19,7 @@ bool torchThreadsInBlas();         // the threads are OpenBLAS's (other operatio
 void configureTorchHeap();         // large tensors stay in the heap (no page faults per use); process-wide
 bool torchHasCuda();               // built with CUDA and a device present
 int torchCudaDeviceCount();        // CUDA devices this LibTorch sees (0 without CUDA)
+core::TorchCudaSupport torchCudaSupport(); // built with CUDA, devices seen, version
 
 // The device a run computes on (encoder_device.h): auto becomes CUDA (device
 // `leasedCudaIndex` when the job holds a GPU lease, else 0) where this LibTorch

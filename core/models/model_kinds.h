@@ -1,0 +1,32 @@
+#pragma once
+
+// The kinds of model the workbench's plugins load, and the files each needs in
+// its folder (docs/user-guide.md#models): `models import` refuses a kind it does
+// not know and a folder that lacks a file its kind needs, before anything is
+// registered; a run refuses a registered model of another kind by name.
+
+#include "util/expected.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace bioforge::core {
+
+struct ModelKind {
+    QString name;        // as registered: "esm2", "dnabert-s", …
+    QString description; // what it is and which plugin loads it
+    // Wildcard patterns (QDir name filters) each matched by at least one file at the folder's top.
+    QStringList requiredFiles;
+};
+
+const QList<ModelKind>& modelKinds();
+
+// The kind of that name; an Invalid error listing the kinds for any other name.
+Expected<ModelKind> findModelKind(const QString& name);
+
+// The folder holds a file for each of the kind's patterns; otherwise a NotFound error naming
+// the folder, the kind and every pattern no file matches.
+Status checkModelFolder(const ModelKind& kind, const QString& folder);
+
+} // namespace bioforge::core

@@ -1,0 +1,186 @@
+// What the command line refuses before any run is recorded, and with which
+// exit code (docs/cli.md), through the real program: a model that is not
+// registered (6) or registered as another kind (2), a model folder of an
+// unknown kind (2) or lacking its kind's files (6), a CUDA device this build's
+// LibTorch cannot have (6), a report of no such run (6); and what it shows: a
+// run's title naming its input; options spelled with hyphens or underscores alike; a
+// gzipped model named as gzip; /reset in a terminal chat answered.
+// (The new-user trial's findings D9, D12, D14, D16, D17, D23, D24; docs/new-user-findings.md.)
+
+#include "support/test_support.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::test;
+
+class TstCliRefusals : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    struct Result {
+        int code = -1;
+        QString out, err;
+    };
+
+    QProcessEnvironment env() const { return isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))); }
+    QString project() const { return m_dir.filePath(QStringLiteral("project")); }
+    QString path(const char* name) const { return m_dir.filePath(QLatin1String(name)); }
+
+    Result run(const QStringList& args)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
+        p.waitForFinished(180000);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    // A folder with the files of a model kind (contents do not matter to import, which only hashes).
+    QString modelFolder(const char* name, const QStringList& files)
+    {
+        const QString folder = path(name);
+        for (const QString& f : files)
+            writeAll(QDir(folder).filePath(f), "x");
+        return folder;
+    }
+
+    QString runsListing() { return run({QStringLiteral("runs")}).out; }
+    // Lines of `bioforge runs` that are runs (their ids: date-time-random).
+    qsizetype recordedRuns()
+    {
+        static const QRegularExpression runLine(QStringLiteral("^\\d{8}-\\d{6}-"), QRegularExpression::MultilineOption);
+        qsizetype n = 0;
+        for (auto it = runLine.globalMatch(runsListing()); it.hasNext(); it.next())
+            ++n;
+        return n;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(writeAll(path("contigs.fa"), ">c1\nACGTACGTACGTACGTACGTACGTACGTACGT\n"));
+        // A project with nothing in it yet: every refusal below must leave it so.
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("list")}).code, 0);
+    }
+
+    void importChecksTheKindAndItsFiles()
+    {
+        const QString esm = modelFolder("esm-ok", {QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")});
+        const Result unknownKind = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("m1"), QStringLiteral("nosuchkind"), esm});
+        QCOMPARE(unknownKind.code, 2);
+        QVERIFY2(unknownKind.err.contains(QStringLiteral("unknown model kind 'nosuchkind'")) && unknownKind.err.contains(QStringLiteral("esm2")),
+                 qPrintable(unknownKind.err));
+        const QString partial = modelFolder("dnabert-partial", {QStringLiteral("config.json"), QStringLiteral("notes.csv")});
+        const Result lacking = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("m2"), QStringLiteral("dnabert-s"), partial});
+        QCOMPARE(lacking.code, 6);
+        QVERIFY2(lacking.err.contains(QStringLiteral("model.safetensors, tokenizer.json")), qPrintable(lacking.err));
+        const Result aFile = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("m3"), QStringLiteral("esm2"), path("contigs.fa")});
+        QCOMPARE(aFile.code, 6);
+        QVERIFY2(aFile.err.contains(QStringLiteral("not a folder")), qPrintable(aFile.err));
+        const QString models = run({QStringLiteral("models"), QStringLiteral("list")}).out;
+        QVERIFY2(!models.contains(QStringLiteral("m1 ")) && !models.contains(QStringLiteral("m2 ")) && !models.contains(QStringLiteral("m3 ")), qPrintable(models));
+        const Result ok = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("esm-dummy"), QStringLiteral("esm2"), esm});
+        QVERIFY2(ok.code == 0, qPrintable(ok.err));
+    }
+
+    void aRunRefusesAModelOfAnotherKindOrNoneAtAll()
+    {
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("esm-as-esm"), QStringLiteral("esm2"),
+                      modelFolder("esm-2", {QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")})}).code, 0);
+        const int before = recordedRuns();
+        const Result wrongKind = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa"),
+                                      QStringLiteral("--dnabert"), QStringLiteral("esm-as-esm")});
+        QCOMPARE(wrongKind.code, 2);
+        QVERIFY2(wrongKind.err.contains(QStringLiteral("--dnabert: 'esm-as-esm' is registered as a esm2 model, not dnabert-s")), qPrintable(wrongKind.err));
+        const Result unknown = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa"),
+                                    QStringLiteral("--dnabert"), QStringLiteral("no-such-model")});
+        QCOMPARE(unknown.code, 6);
+        QVERIFY2(unknown.err.contains(QStringLiteral("no model named 'no-such-model'")), qPrintable(unknown.err));
+        QCOMPARE(recordedRuns(), before);
+    }
+
+    void aCudaDeviceThisLibTorchLacksIsRefusedBeforeTheRun()
+    {
+        const QStringList kinds[] = {{QStringLiteral("dnabert-s"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("tokenizer.json")},
+                                     {QStringLiteral("esm2"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")},
+                                     {QStringLiteral("virnucpro-classifier"), QStringLiteral("weights.safetensors"), QStringLiteral("weights.json")}};
+        for (const QStringList& k : kinds)
+            QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("dev-") + k[0], k[0],
+                          modelFolder(qPrintable(QStringLiteral("dev-") + k[0]), k.mid(1))}).code, 0);
+        const int before = recordedRuns();
+        const Result r = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa"), QStringLiteral("--dnabert"),
+                              QStringLiteral("dev-dnabert-s"), QStringLiteral("--esm"), QStringLiteral("dev-esm2"), QStringLiteral("--classifier"),
+                              QStringLiteral("dev-virnucpro-classifier"), QStringLiteral("--device"), QStringLiteral("cuda")});
+        if (!r.err.contains(QStringLiteral("has no CUDA")))
+            QSKIP("this build's LibTorch has CUDA: the device is the machine's to check, in the run");
+        QCOMPARE(r.code, 6);
+        QCOMPARE(recordedRuns(), before);
+    }
+
+    void aReportOfNoSuchRunIsNotFound()
+    {
+        const Result r = run({QStringLiteral("report"), QStringLiteral("nosuch")});
+        QCOMPARE(r.code, 6);
+        QVERIFY2(r.err.contains(QStringLiteral("no run with id 'nosuch'")), qPrintable(r.err));
+    }
+
+    void integerBoundsAreWrittenInFull()
+    {
+        const Result r = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa"), QStringLiteral("--chunk_length"),
+                              QStringLiteral("2")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("2 is outside [")) && !r.err.contains(QStringLiteral("e+")), qPrintable(r.err));
+    }
+
+    // llm: one model for the rest; a recorded generate run takes the plain command's spellings,
+    // and is titled with its input.
+    void recordedRunsReadLikeThePlainCommands()
+    {
+        const QString model = path("tiny.gguf");
+        QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--embd"), QStringLiteral("32"), QStringLiteral("--ff"),
+                      QStringLiteral("64"), QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--layers"), QStringLiteral("1"),
+                      QStringLiteral("--type"), QStringLiteral("F32")}).code, 0);
+        const QStringList sampling{QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"), QStringLiteral("3"), QStringLiteral("--temp"),
+                                   QStringLiteral("0")};
+        const Result plain = run(QStringList{QStringLiteral("llm"), QStringLiteral("generate"), model} + sampling
+                                 + QStringList{QStringLiteral("--top_k"), QStringLiteral("5"), QStringLiteral("--repeat_last_n"), QStringLiteral("8")});
+        QVERIFY2(plain.code == 0, qPrintable(plain.err));
+        const Result recorded = run(QStringList{QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"), model} + sampling
+                                    + QStringList{QStringLiteral("--top-k"), QStringLiteral("5"), QStringLiteral("--repeat-last-n"), QStringLiteral("8")});
+        QVERIFY2(recorded.code == 0, qPrintable(recorded.err));
+        QVERIFY2(runsListing().contains(QStringLiteral("— tiny.gguf")), qPrintable(runsListing()));
+        const Result missing = run({QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"), path("nosuch.gguf"), QStringLiteral("--prompt"),
+                                    QStringLiteral("x")});
+        QCOMPARE(missing.code, 6);
+        // The terminal chat says what /reset did.
+        QProcess chat;
+        chat.setProcessEnvironment(env());
+        chat.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("chat"), model, QStringLiteral("--n"), QStringLiteral("2"),
+                                                         QStringLiteral("--temp"), QStringLiteral("0")});
+        QVERIFY(chat.waitForStarted());
+        chat.write("hello\n/reset\n/exit\n");
+        chat.closeWriteChannel();
+        QVERIFY(chat.waitForFinished(120000));
+        QCOMPARE(chat.exitCode(), 0);
+        QVERIFY2(chat.readAllStandardOutput().contains("(conversation cleared)"), "no word after /reset");
+    }
+
+    void aCompressedModelIsNamedAsSuch()
+    {
+        QByteArray gz("\x1f\x8b\x08\x08", 4); // a gzip member's start (RFC 1952), as `gzip model.gguf` writes it
+        gz.append(60, '\0');
+        QVERIFY(writeAll(path("model.gguf.gz"), gz));
+        const Result r = run({QStringLiteral("llm"), QStringLiteral("info"), path("model.gguf.gz")});
+        QCOMPARE(r.code, 5);
+        QVERIFY2(r.err.contains(QStringLiteral("gzip-compressed; gunzip it first")), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCliRefusals)
+#include "tst_cli_refusals.moc"
