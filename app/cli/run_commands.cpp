@@ -58,6 +58,7 @@ core::Expected<std::optional<QJsonObject>> takeClusterOptions(QStringList& args)
             name = name.left(eq);
             inlineValue = true;
         }
+        name.replace(QLatin1Char('_'), QLatin1Char('-')); // --cpus_per_task as --cpus-per-task, as for the verbs' options
         auto flag = std::find_if(flags.begin(), flags.end(), [&](const auto& f) { return f.first == name; });
         if (flag == flags.end()) {
             ++i;
@@ -204,7 +205,7 @@ int cmdResume(CliContext& ctx, const QStringList& args)
         auto resumed = runs.resume(id);
         if (!resumed) {
             ctx.err() << "bioforge: " << resumed.error().message() << Qt::endl;
-            return args.isEmpty() ? kRunFailed : kNotFound;
+            return args.isEmpty() ? kRunFailed : exitCodeFor(resumed.error(), kNotFound);
         }
         ctx.err() << "run " << id << " resumed as run " << *resumed << Qt::endl;
         started << *resumed;

@@ -68,6 +68,10 @@ public:
     // Verbs that create runs (jobs): `bioforge run <plugin> <verb> …`.
     virtual QList<VerbSpec> verbs() const = 0;
     virtual Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) = 0;
+    // What a run on this machine needs beyond createJob's checks, asked before a local run is
+    // recorded (not for a cluster run, whose nodes may differ): a device this build cannot have.
+    // An error of kind NotFound is the command line's exit 6.
+    virtual Status checkLocalRun(const QString& verb, const QJsonObject& parameters) const { return okStatus(); }
 
     // Commands that answer at once without a run (`bioforge <plugin> info …`).
     // Returns the exit code, or nullopt when the verb is not one of them.

@@ -12,7 +12,7 @@ namespace {
 // A bound or value as typed: whole numbers in full (16777216, not 1.67772e+07), others to 10 digits.
 QString numberText(double d)
 {
-    if (d == std::floor(d) && std::fabs(d) < 1e15)
+    if (d == std::floor(d) && std::fabs(d) < 9e18) // within qlonglong
         return QString::number(qlonglong(d));
     return QString::number(d, 'g', 10);
 }

@@ -163,6 +163,9 @@ Expected<QString> RunService::launch(RunRecord record)
         job = std::unique_ptr<Job>(std::make_unique<ClusterRunJob>(*plugin, record.pluginId, record.verb, own, *options, ClusterRunJob::defaultExecutable()));
     } else {
         job = plugin->createJob(record.verb, record.parameters);
+        if (job)
+            if (Status local = plugin->checkLocalRun(record.verb, record.parameters); !local)
+                return local.error();
     }
     if (!job)
         return job.error();

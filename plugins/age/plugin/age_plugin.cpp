@@ -35,8 +35,6 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
         auto henaw = HenawRunSettings::fromParameters(parameters);
         if (!henaw)
             return henaw.error();
-        if (core::Status built = core::checkTorchDeviceBuilt(henaw->device, henawCudaSupport()); !built)
-            return built.error().withContext(QStringLiteral("age %1").arg(verb));
         if (verb == QLatin1String("train"))
             return std::unique_ptr<core::Job>(std::make_unique<HenawTrainJob>(*henaw));
         return std::unique_ptr<core::Job>(std::make_unique<HenawPredictJob>(*henaw));
@@ -49,6 +47,18 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
     if (verb == QLatin1String("evaluate"))
         return std::unique_ptr<core::Job>(std::make_unique<EvaluateJob>(*settings));
     return core::Error(QStringLiteral("age: unknown verb '%1'").arg(verb));
+}
+
+core::Status AgePlugin::checkLocalRun(const QString& verb, const QJsonObject& parameters) const
+{
+    if (verb != QLatin1String("train") && verb != QLatin1String("predict"))
+        return core::okStatus(); // the clocks run on the CPU
+    auto henaw = HenawRunSettings::fromParameters(parameters);
+    if (!henaw)
+        return henaw.error();
+    if (core::Status built = core::checkTorchDeviceBuilt(henaw->device, henawCudaSupport()); !built)
+        return built.error().withContext(QStringLiteral("age %1").arg(verb));
+    return core::okStatus();
 }
 
 core::Expected<core::ShardPlan> AgePlugin::planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile)

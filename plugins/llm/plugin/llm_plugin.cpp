@@ -1,5 +1,7 @@
 #include "llm_plugin.h"
 
+#include "compute/device_choice.h"
+
 #include "cli/llm_commands.h"
 #include "generate_job.h"
 #include "model/llama_model.h"
@@ -59,6 +61,15 @@ core::Expected<std::unique_ptr<core::Job>> LlmPlugin::createJob(const QString& v
     if (!QFileInfo(parameters.value(QLatin1String("model")).toString()).isFile())
         return core::Error(QStringLiteral("llm generate: model file '%1' does not exist").arg(parameters.value(QLatin1String("model")).toString()));
     return std::unique_ptr<core::Job>(std::make_unique<GenerateJob>(parameters));
+}
+
+core::Status LlmPlugin::checkLocalRun(const QString&, const QJsonObject& parameters) const
+{
+    // A malformed device is a usage error before any run; whether the device is there is the
+    // job's to find (opening a GPU takes seconds, not for the thread that starts runs).
+    if (auto device = parseDevice(parameters.value(QLatin1String("device")).toString(QStringLiteral("cpu"))); !device)
+        return core::Error(device.error().message(), core::Error::Kind::Invalid);
+    return core::okStatus();
 }
 
 std::optional<int> LlmPlugin::runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err)

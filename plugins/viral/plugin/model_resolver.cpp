@@ -1,5 +1,6 @@
 #include "model_resolver.h"
 
+#include "models/model_kinds.h"
 #include "models/model_registry.h"
 
 #include <QDir>
@@ -48,19 +49,25 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
                            core::Error::Kind::NotFound);
     // A registry entry says what it is: a model of another kind would fail later on an internal
     // detail of its config (or, worse, load), so it is refused here by name.
-    if (entry->kind != QLatin1String(modelKind(role)))
-        return core::Error(QStringLiteral("--%1: '%2' is registered as a %3 model, not %4 (bioforge models list shows each model's kind)")
-                               .arg(QLatin1String(optionName(role)), nameOrPath, entry->kind.isEmpty() ? QStringLiteral("(no kind)") : entry->kind,
-                                    QLatin1String(modelKind(role))),
+    const QString kind = QLatin1String(modelKind(role));
+    if (entry->kind != kind)
+        return core::Error(QStringLiteral("the %1 model '%2' is registered with kind '%3', not '%4' (give --%1 a %4 model, or, if it is one, "
+                                          "register it again: bioforge models import %2 %4 <folder>)")
+                               .arg(QLatin1String(optionName(role)), nameOrPath, entry->kind.isEmpty() ? QStringLiteral("(none)") : entry->kind, kind),
                            core::Error::Kind::Invalid);
+    // Its files, as the loader will open them (a `models download` of one file registers an incomplete folder).
+    if (core::Status complete = core::checkModelFolder(*core::findModelKind(kind), entry->root); !complete)
+        return core::Error(QStringLiteral("model '%1': %2").arg(nameOrPath, complete.error().message()), core::Error::Kind::NotFound);
     QString path = entry->root;
     if (wantFile) {
         path.clear();
         for (const core::ModelFile& f : entry->files)
-            if (f.path.endsWith(QLatin1String(".safetensors")))
+            if (f.path.endsWith(QLatin1String(".safetensors")) && QFileInfo::exists(entry->filePath(f.path.chopped(12) + QStringLiteral(".json"))))
                 path = entry->filePath(f.path);
         if (path.isEmpty())
-            return core::Error(QStringLiteral("model '%1' has no .safetensors file (a classifier is weights.safetensors + weights.json)").arg(nameOrPath));
+            return core::Error(QStringLiteral("model '%1' has no .safetensors file with its .json beside it (a classifier is weights.safetensors + weights.json)")
+                                   .arg(nameOrPath),
+                               core::Error::Kind::NotFound);
     }
     return ModelSource{entry->name, path, entry->combinedSha256(), entry->revision};
 }

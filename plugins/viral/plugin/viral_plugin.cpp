@@ -82,11 +82,19 @@ core::Expected<std::unique_ptr<core::Job>> ViralPlugin::createJob(const QString&
     auto settings = resolveSettings(verb, parameters);
     if (!settings)
         return settings.error();
-    if (core::Status built = core::checkTorchDeviceBuilt(settings->device, torchCudaSupport()); !built)
-        return built.error().withContext(QStringLiteral("viral %1").arg(verb));
     if (verb == QLatin1String("validate"))
         return std::unique_ptr<core::Job>(std::make_unique<ValidateJob>(*settings));
     return std::unique_ptr<core::Job>(std::make_unique<PredictJob>(*settings));
+}
+
+core::Status ViralPlugin::checkLocalRun(const QString& verb, const QJsonObject& parameters) const
+{
+    auto device = parseEncoderDevice(parameters.value(QLatin1String("device")).toString(QStringLiteral("auto")));
+    if (!device)
+        return core::Error(device.error().message(), core::Error::Kind::Invalid);
+    if (core::Status built = core::checkTorchDeviceBuilt(*device, torchCudaSupport()); !built)
+        return built.error().withContext(QStringLiteral("viral %1").arg(verb));
+    return core::okStatus();
 }
 
 core::Expected<core::ShardPlan> ViralPlugin::planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile)

@@ -19,6 +19,7 @@ public:
     bool initialize(const core::PluginContext& context, QString* errorString) override;
     QList<core::VerbSpec> verbs() const override;
     core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
+    core::Status checkLocalRun(const QString& verb, const QJsonObject& parameters) const override;
     bool canShard(const QString& verb) const override { return verb == QLatin1String("predict"); }
     core::Expected<core::ShardPlan> planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile) override;
     core::Expected<QList<core::MergedOutput>> mergeShards(const QString& verb, const QJsonObject& parameters, const QStringList& shardOutputDirs,

@@ -22,6 +22,24 @@
 using namespace bioforge::core;
 using namespace bioforge::test;
 
+// The workbench's self-test, behind a plugin whose local runs need what this machine lacks
+// (as a viral run asking for CUDA of a LibTorch without it).
+class LocalRunRefusingPlugin final : public QObject, public IPlugin {
+    Q_OBJECT
+    Q_INTERFACES(bioforge::core::IPlugin)
+public:
+    bool initialize(const PluginContext& context, QString* errorString) override { return m_inner.initialize(context, errorString); }
+    QList<VerbSpec> verbs() const override { return m_inner.verbs(); }
+    Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) override { return m_inner.createJob(verb, parameters); }
+    Status checkLocalRun(const QString&, const QJsonObject&) const override
+    {
+        return Error(QStringLiteral("device gpu:7: not in this build"), Error::Kind::NotFound);
+    }
+
+private:
+    WorkbenchPlugin m_inner;
+};
+
 class TstRunService : public QObject {
     Q_OBJECT
 
@@ -94,6 +112,25 @@ private slots:
         QCOMPARE(m_project->store().runs()->size(), before->size());
         QVERIFY(!m_runs->start(QStringLiteral("nosuchplugin"), QStringLiteral("x"), {}));
         QVERIFY(!m_runs->start(QStringLiteral("workbench"), QStringLiteral("nosuchverb"), {}));
+    }
+
+    // A local run the plugin's checkLocalRun refuses is not recorded; the error keeps its kind
+    // (the command line's exit 6).
+    void aLocalRunThePluginRefusesIsNotRecorded()
+    {
+        PluginManager plugins;
+        plugins.setSearchPaths({});
+        PluginMetadata meta = WorkbenchPlugin::metadata();
+        meta.id = QStringLiteral("refusing");
+        plugins.addBuiltin(new LocalRunRefusingPlugin, meta);
+        plugins.loadAll({});
+        RunService runs(*m_project, plugins, *m_scheduler);
+        const qsizetype before = m_project->store().runs()->size();
+        auto id = runs.start(QStringLiteral("refusing"), QStringLiteral("selftest"), m_params);
+        QVERIFY(!id);
+        QCOMPARE(id.error().kind(), Error::Kind::NotFound);
+        QVERIFY2(id.error().message().contains(QStringLiteral("gpu:7")), qPrintable(id.error().message()));
+        QCOMPARE(m_project->store().runs()->size(), before);
     }
 
     void pauseThenResumeGivesByteIdenticalOutput()
