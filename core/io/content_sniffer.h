@@ -17,6 +17,8 @@ struct CompressionGuess {
     Compression kind = Compression::None;
     QString name;        // "gzip", "bzip2", "xz", "zstd", "zip", "7-Zip", "lz4"
     QString decompressHint; // a command that turns it into plain text, for the message
+    // For "the file is …": "gzip-compressed", "a zip archive".
+    QString description() const { return name.startsWith(QLatin1String("a ")) ? name : name + QStringLiteral("-compressed"); }
 };
 
 // From the raw (undecoded) first bytes of a file.

@@ -50,7 +50,7 @@ Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path)
     raw.close();
     if (compression.kind == Compression::Other)
         return Error(QStringLiteral("%1: the file is %2; only plain text and gzip are read (%3)")
-                         .arg(path, compression.name.startsWith(QLatin1String("a ")) ? compression.name : compression.name + QStringLiteral("-compressed"),
+                         .arg(path, compression.description(),
                               compression.decompressHint));
     reader->m_compressed = compression.kind == Compression::Gzip;
     reader->m_chunk = chunkFor(reader->m_fileSize, reader->m_compressed);

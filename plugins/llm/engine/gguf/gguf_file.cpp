@@ -217,7 +217,7 @@ Status GgufFile::parse(const Limits& limits)
         const QByteArray head(reinterpret_cast<const char*>(m_base), int(std::min<qint64>(m_fileSize, 8)));
         if (const core::CompressionGuess packed = core::sniffCompression(head); packed.kind != core::Compression::None)
             return Error(QStringLiteral("not a GGUF file: it is %1; %2")
-                             .arg(packed.name.startsWith(QLatin1String("a ")) ? packed.name : packed.name + QStringLiteral("-compressed"),
+                             .arg(packed.description(),
                                   packed.kind == core::Compression::Gzip ? QStringLiteral("gunzip it first") : packed.decompressHint));
         return Error(QStringLiteral("not a GGUF file (magic bytes %1, expected \"GGUF\")").arg(QString::fromLatin1(head.left(4).toHex())));
     }
