@@ -9,6 +9,7 @@
 #include "settings/workbench_settings.h"
 #include "store/project.h"
 
+#include <QDir>
 #include <QEventLoop>
 #include <QProcessEnvironment>
 
@@ -55,7 +56,7 @@ core::Project* CliContext::project(bool create, bool remember)
     return s.project();
 }
 
-int CliContext::waitForRuns(const QStringList& runIds)
+int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs)
 {
     core::JobScheduler& scheduler = session().scheduler();
     TerminalProgress progress(scheduler, m_options.quiet);
@@ -97,6 +98,11 @@ int CliContext::waitForRuns(const QStringList& runIds)
         if (!r.error.isEmpty())
             m_out << ": " << r.error;
         m_out << Qt::endl;
+        // Where the results are: each output by its role (an llm response, the contig calls, …).
+        if (listOutputs && r.state == core::RunState::Finished && session().project())
+            for (const core::FileRef& f : r.outputs)
+                m_out << "  " << f.name << ": "
+                      << (QDir::isRelativePath(f.path) ? QDir(session().project()->runDir(id)).filePath(f.path) : f.path) << Qt::endl;
         failed = failed || r.state == core::RunState::Failed;
         cancelled = cancelled || r.state == core::RunState::Cancelled;
         paused = paused || r.state == core::RunState::Paused;

@@ -43,7 +43,9 @@ public:
 
     // Waits for runs to end, showing progress; Ctrl-C pauses them.
     // Returns the exit code for their combined outcome.
-    int waitForRuns(const QStringList& runIds);
+    // `listOutputs`: after each finished run's summary line, its outputs by role and path (off where
+    // the caller prints where the results are itself, as `demo` does).
+    int waitForRuns(const QStringList& runIds, bool listOutputs = true);
 
 private:
     CliOptions m_options;

@@ -45,7 +45,7 @@ int cmdDemo(CliContext& ctx, const QStringList& args)
             runIds << *id;
         }
     }
-    int code = ctx.waitForRuns(runIds);
+    int code = ctx.waitForRuns(runIds, false); // where the results are is said below, with the reports
     if (code == kOk && unavailable)
         code = kRunFailed; // a demo that could not run is not a demo that passed
     ctx.out() << Qt::endl << "Demo project: " << project->folder() << Qt::endl;

@@ -32,11 +32,14 @@ int cmdPlugins(CliContext& ctx, const QStringList&)
         const bool loaded = e.state == core::PluginEntry::State::Loaded;
         ctx.out() << (loaded ? "loaded  " : "FAILED  ") << e.metadata.id << ' ' << e.metadata.version;
         if (loaded) {
+            // Recorded runs (`bioforge run <plugin> <verb>`) apart from the plugin's own commands
+            // (`bioforge <plugin> <command>`): llm has a `generate` of each kind.
             QStringList verbs;
             for (const core::VerbSpec& v : e.plugin->verbs())
                 verbs << v.name;
-            verbs << e.plugin->commandVerbs();
-            ctx.out() << "  verbs: " << verbs.join(QStringLiteral(", "));
+            ctx.out() << "  run verbs: " << (verbs.isEmpty() ? QStringLiteral("—") : verbs.join(QStringLiteral(", ")));
+            if (const QStringList commands = e.plugin->commandVerbs(); !commands.isEmpty())
+                ctx.out() << "  commands: " << commands.join(QStringLiteral(", "));
             if (e.metadata.needsGpu)
                 ctx.out() << "  (needs a GPU)";
         } else {

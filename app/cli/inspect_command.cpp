@@ -7,6 +7,7 @@
 #include "checkpoint/checkpoint_inspector.h"
 #include "store/project.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
 
@@ -19,7 +20,8 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
         return kUsage;
     }
     QString folder = args.first();
-    if (!QFileInfo(folder).isDir()) {
+    const bool givenFolder = QFileInfo(folder).isDir();
+    if (!givenFolder) {
         core::Project* project = ctx.project(false);
         if (!project)
             return kProjectError;
@@ -31,6 +33,14 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
         folder = project->checkpointDir(run->checkpointId);
     }
     const auto entries = core::CheckpointInspector::inspect(folder);
+    // A folder typed by hand that holds no entry: "0 entries, fine" only for a run's checkpoint folder
+    // (<project>/checkpoints/<id>, empty before its first checkpoint); any other folder is a mistake.
+    const bool runCheckpointFolder = QFileInfo(folder).absoluteDir().dirName() == QLatin1String("checkpoints");
+    if (givenFolder && entries.isEmpty() && !runCheckpointFolder) {
+        ctx.err() << "bioforge: " << folder << " holds no checkpoint entry (no manifest.json in it or below); give a run id "
+                  << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;
+        return kNotFound;
+    }
     ctx.out() << "checkpoints in " << folder << ": " << entries.size() << " entries" << Qt::endl;
     int bad = 0;
     for (const core::CheckpointEntryReport& e : entries) {

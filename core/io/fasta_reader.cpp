@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <cmath>
 
 namespace bioforge::core {
 namespace {
@@ -83,9 +84,13 @@ std::optional<Error> FastaReader::checkAlphabet(const FastaRecord& record) const
     });
     if (onlyIupac && fraction >= 0.5)
         return std::nullopt;
+    if (onlyIupac) // every letter a nucleotide code, but mostly ambiguity codes (R, Y, K, M, …): no sequence to read
+        return errorAt(record.headerLine, QStringLiteral("record '%1' is mostly IUPAC ambiguity codes: only %2 % of its letters are A, C, G, T/U or N "
+                                                         "(at least 50 % are needed; it starts '%3')")
+                                              .arg(record.id).arg(std::floor(fraction * 100), 0, 'f', 0).arg(QString::fromLatin1(record.sequence.left(20))));
     return errorAt(record.headerLine, QStringLiteral("record '%1' looks like protein, not nucleotide: only %2 % of its letters are A, C, G, T/U or N "
                                                      "(it starts '%3')")
-                                          .arg(record.id).arg(fraction * 100, 0, 'f', 0).arg(QString::fromLatin1(record.sequence.left(20))));
+                                          .arg(record.id).arg(std::floor(fraction * 100), 0, 'f', 0).arg(QString::fromLatin1(record.sequence.left(20))));
 }
 
 Expected<std::optional<FastaRecord>> FastaReader::next()

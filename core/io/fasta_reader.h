@@ -30,7 +30,8 @@ enum class SequenceAlphabet {
     Any,
     // Nucleotides: a record is refused as "looks like protein" when less than
     // 90 % of its letters are A, C, G, T, U or N, unless all its letters are
-    // IUPAC nucleotide codes and at least half are A, C, G, T, U or N.
+    // IUPAC nucleotide codes: then it is read when at least half are A, C, G,
+    // T, U or N, else refused as "mostly IUPAC ambiguity codes".
     Nucleotide,
 };
 

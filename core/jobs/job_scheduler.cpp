@@ -3,6 +3,7 @@
 #include "compute/device_lease.h"
 #include "jobs/clock.h"
 #include "log/log.h"
+#include "log/logging.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -63,6 +64,7 @@ void JobScheduler::schedule()
             h->record().error = lease.reason;
             h->record().endedAt = QDateTime::currentDateTimeUtc();
             h->setState(RunState::Failed);
+            Logging::errorNotOnConsole(QStringLiteral("run %1 failed: %2").arg(h->runId(), lease.reason));
             emit jobStateChanged(h->runId());
             emit jobEnded(h->runId());
             continue;
@@ -110,7 +112,7 @@ void JobScheduler::onWorkerDone(const QString& runId, JobOutcome, const QString&
     h->releaseLease();
     h->adoptFinishedRecord();
     if (!failure.isEmpty())
-        log::error(QStringLiteral("run %1 failed: %2").arg(runId, failure));
+        Logging::errorNotOnConsole(QStringLiteral("run %1 failed: %2").arg(runId, failure)); // the run's record and the caller say it
     emit jobStateChanged(runId);
     emit jobEnded(runId);
     schedule();

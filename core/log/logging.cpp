@@ -35,12 +35,33 @@ private:
     LogRing& m_ring;
 };
 
+// The logger whose messages the console leaves out (Logging::errorNotOnConsole).
+constexpr const char* kNotOnConsole = "bioforge.not-on-console";
+
+// The console: stderr, less the messages of the kNotOnConsole logger.
+class ConsoleSink final : public spdlog::sinks::sink {
+public:
+    ConsoleSink() : m_stderr(std::make_shared<spdlog::sinks::stderr_sink_mt>()) {}
+    void log(const spdlog::details::log_msg& msg) override
+    {
+        if (msg.logger_name != kNotOnConsole)
+            m_stderr->log(msg);
+    }
+    void flush() override { m_stderr->flush(); }
+    void set_pattern(const std::string& pattern) override { m_stderr->set_pattern(pattern); }
+    void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override { m_stderr->set_formatter(std::move(formatter)); }
+
+private:
+    std::shared_ptr<spdlog::sinks::sink> m_stderr;
+};
+
 struct LoggingState {
     std::mutex mutex;
     std::shared_ptr<spdlog::sinks::dist_sink_mt> sinks;
     std::shared_ptr<spdlog::sinks::sink> console;
     std::shared_ptr<spdlog::sinks::sink> file;
     std::shared_ptr<spdlog::logger> logger;
+    std::shared_ptr<spdlog::logger> notOnConsole; // the same sinks; the console skips its messages
 };
 
 LoggingState& state()
@@ -78,6 +99,7 @@ std::shared_ptr<spdlog::logger> logger()
         s.logger->set_level(spdlog::level::debug);
         s.logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] [t%t] %v");
         s.logger->flush_on(spdlog::level::warn);
+        s.notOnConsole = s.logger->clone(kNotOnConsole);
     }
     return s.logger;
 }
@@ -111,7 +133,7 @@ void Logging::initialize(Console console)
         s.sinks->remove_sink(s.console);
     s.console.reset();
     if (console != Console::Off) {
-        s.console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        s.console = std::make_shared<ConsoleSink>();
         s.console->set_level(console == Console::All ? spdlog::level::info : spdlog::level::warn);
         // On a terminal a progress line may be open (\r, no newline): clear it before the message.
         s.console->set_pattern(isatty(STDERR_FILENO) == 1 ? "\r\033[Kbioforge: %l: %v" : "bioforge: %l: %v");
@@ -154,6 +176,18 @@ void Logging::detachFile()
 void Logging::flush()
 {
     logger()->flush();
+}
+
+void Logging::errorNotOnConsole(const QString& message)
+{
+    logger(); // made with it
+    std::shared_ptr<spdlog::logger> lg;
+    {
+        LoggingState& s = state();
+        std::lock_guard lock(s.mutex);
+        lg = s.notOnConsole;
+    }
+    lg->log(spdlog::level::err, "{}", message.toStdString());
 }
 
 } // namespace bioforge::core

@@ -21,6 +21,10 @@ public:
     static void detachFile();
     static LogRing& ring();
     static void flush();
+    // An error the user is shown another way (a failed run: its record, the window's run list, the
+    // command line's summary line): written to the log file and the window's log, not to the
+    // console, so that a terminal shows it once.
+    static void errorNotOnConsole(const QString& message);
 };
 
 } // namespace bioforge::core

@@ -14,6 +14,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUuid>
@@ -30,6 +31,31 @@ QString newRunId()
     return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-"))
            + QUuid::createUuid().toString(QUuid::Id128).left(8);
 }
+
+// An input file given twice (a.fa, ./a.fa, a link to it) would be read twice: every record a
+// duplicate of itself. Checked when a run starts (not on resume: a run is continued as recorded).
+// Paths that do not exist are left to the missing-file check, which names them.
+Status inputFilesOnce(const VerbSpec& spec, const QJsonObject& validated)
+{
+    for (const ParameterSpec& p : spec.parameters) {
+        if (!p.inputFiles || p.type != ParameterSpec::Type::PathList)
+            continue;
+        QHash<QString, QString> seen; // canonical path (links followed) -> the path as given
+        for (const QJsonValue& e : validated.value(p.name).toArray()) {
+            const QString canonical = QFileInfo(e.toString()).canonicalFilePath();
+            if (canonical.isEmpty())
+                continue;
+            if (const auto it = seen.constFind(canonical); it != seen.constEnd())
+                return Error(it.value() == e.toString()
+                                 ? QStringLiteral("parameter '%1': the file %2 is given twice").arg(p.name, e.toString())
+                                 : QStringLiteral("parameter '%1': %2 and %3 are the same file, given twice").arg(p.name, it.value(), e.toString()),
+                             Error::Kind::Invalid);
+            seen.insert(canonical, e.toString());
+        }
+    }
+    return okStatus();
+}
+
 } // namespace
 
 RunService::RunService(Project& project, PluginManager& plugins, JobScheduler& scheduler, QObject* parent)
@@ -71,6 +97,8 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     auto validated = spec->validate(own);
     if (!validated)
         return validated.error();
+    if (Status once = inputFilesOnce(*spec, *validated); !once)
+        return once.error();
     // Paths as the user gave them are relative to this process's folder: a resume from another
     // folder, the GUI after a restart, a cluster task on another node would read other files.
     *validated = spec->withAbsolutePaths(*validated);
@@ -215,8 +243,7 @@ void RunService::onJobEnded(const QString& runId)
         (void)m_project.store().updateProgress(runId, 1.0);
     if (Status st = exportProvenance(record, h->runDir()); !st)
         log::error(st.error().message());
-    log::info(QStringLiteral("run %1 %2%3").arg(runId, runStateName(record.state),
-                                                record.error.isEmpty() ? QString() : QStringLiteral(": ") + record.error));
+    log::info(QStringLiteral("run %1 %2").arg(runId, runStateName(record.state))); // a failure's message: logged once, by the scheduler
     emit runEnded(runId, record.state == RunState::Finished);
 }
 

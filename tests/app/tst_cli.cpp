@@ -6,6 +6,7 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -83,6 +84,11 @@ private slots:
         const Result p = run({QStringLiteral("--project"), m_dir.filePath(QStringLiteral("p0")), QStringLiteral("plugins")});
         QCOMPARE(p.code, 0);
         QVERIFY(p.out.contains(QStringLiteral("loaded  workbench")));
+        // Recorded-run verbs apart from a plugin's own commands: each name once per list.
+        for (const QString& line : p.out.split(QLatin1Char('\n')))
+            if (line.startsWith(QStringLiteral("loaded  llm ")))
+                QVERIFY2(line.contains(QStringLiteral("  run verbs: generate  commands: info, tokenize, generate, chat, bench, synth-model")), qPrintable(line));
+        QVERIFY(p.out.contains(QStringLiteral("loaded  llm ")));
         const Result d = run({QStringLiteral("devices")});
         QCOMPARE(d.code, 0);
         QVERIFY(d.out.startsWith(QStringLiteral("cpu ")));
@@ -130,6 +136,10 @@ private slots:
         QCOMPARE(r.code, 0);
         const QString id = runIdFrom(r.err);
         QVERIFY(!id.isEmpty());
+        // The summary names where each output is, by its role.
+        const QRegularExpressionMatch units = QRegularExpression(QStringLiteral("run %1: finished\n  per-unit statistics: (\\S+)\n").arg(id)).match(r.out);
+        QVERIFY2(units.hasMatch() && units.captured(1).endsWith(QStringLiteral("/runs/%1/units.tsv").arg(id)), qPrintable(r.out));
+        QVERIFY(QFileInfo::exists(units.captured(1)));
         const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
         const QString html = m_dir.filePath(QStringLiteral("report.html"));
         const Result rep = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--pdf"), pdf,
@@ -147,6 +157,38 @@ private slots:
         QCOMPARE(inspect.code, 0);
         QVERIFY(inspect.out.contains(QStringLiteral("ok   generate/unit-00005")));
         QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("show"), QStringLiteral("nope")}).code, 6);
+        // A folder that holds no checkpoint (here the run's output folder) is said to be one, exit 6.
+        const Result notCheckpoints = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), QDir(project).filePath(QStringLiteral("runs/") + id)});
+        QVERIFY2(notCheckpoints.code == 6 && notCheckpoints.err.contains(QStringLiteral("holds no checkpoint entry")), qPrintable(notCheckpoints.err));
+        // A run's checkpoint folder before its first checkpoint: no entry, and that is fine.
+        const QString empty = QDir(project).filePath(QStringLiteral("checkpoints/not-started-yet"));
+        QVERIFY(QDir().mkpath(empty));
+        const Result none = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), empty});
+        QVERIFY2(none.code == 0 && none.out.contains(QStringLiteral(": 0 entries")), qPrintable(none.out + none.err));
+    }
+
+    // A failed run: its error said once on the terminal (the summary line on stdout, not again as a
+    // log line on stderr), exit 1, and a report that says how it ended above the provenance.
+    void aFailedRunIsSaidOnceAndHasAReport()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("pfail"));
+        const Result r = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"),
+                              QStringLiteral("--units"), QStringLiteral("6"), QStringLiteral("--work"), QStringLiteral("10"),
+                              QStringLiteral("--fail_at_unit"), QStringLiteral("3")});
+        QCOMPARE(r.code, 1);
+        const QString id = runIdFrom(r.err);
+        QVERIFY(!id.isEmpty());
+        const QString message = QStringLiteral("failing at unit 3 as asked");
+        QVERIFY2(r.out.contains(QStringLiteral("run %1: failed: ").arg(id)) && (r.out + r.err).count(message) == 1, qPrintable(r.out + r.err));
+        // The log file keeps it.
+        QVERIFY(readAll(QDir(project).filePath(QStringLiteral("logs/bioforge.log"))).contains(message.toUtf8()));
+        const QString html = m_dir.filePath(QStringLiteral("failed.html"));
+        const Result rep = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html});
+        QVERIFY2(rep.code == 0, qPrintable(rep.err));
+        const QString page = QString::fromUtf8(readAll(html));
+        QVERIFY2(page.contains(QStringLiteral("This run failed: self-test: ") + message), qPrintable(page));
+        QVERIFY(page.contains(QStringLiteral("bioforge resume ") + id));
+        QVERIFY(page.contains(QStringLiteral("Provenance")) && page.contains(QStringLiteral("fail_at_unit")));
     }
 
     void killDashNineThenResumeIsByteIdentical()

@@ -11,6 +11,7 @@
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 #include "provenance/provenance_dock.h"
+#include "runs/run_service.h"
 #include "runs/session.h"
 #include "shell/main_window.h"
 #include "shell/resume_dialog.h"
@@ -256,6 +257,26 @@ private slots:
         b.state = core::RunState::Paused; // quitting paused it: work to continue too
         ui::ResumeDialog dialog({a, b});
         QCOMPARE(dialog.selectedRunIds(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    }
+
+    // A failed run has a report too: how it ended, above its provenance (no plugin content).
+    void aFailedRunExportsAReportSayingHowItEnded()
+    {
+        auto id = m_session->runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"),
+                                           {{QStringLiteral("units"), 4}, {QStringLiteral("work"), 5}, {QStringLiteral("fail_at_unit"), 1}});
+        QVERIFY2(id, id ? "" : qPrintable(id.error().message()));
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->scheduler().handle(*id)->state(), core::RunState::Failed, 60000);
+        ui::ProvenanceDock* dock = m_window->provenanceDock();
+        dock->showRun(*id);
+        QTRY_COMPARE(dock->runId(), *id);
+        auto* button = dock->findChild<QPushButton*>(QStringLiteral("exportReportButton"));
+        QVERIFY(button && button->isEnabled());
+        const QString html = m_dir.filePath(QStringLiteral("failed.html"));
+        QSignalSpy exported(dock, &ui::ProvenanceDock::reportExported);
+        dock->exportReport(html, QString());
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
+        const QByteArray page = readAll(html);
+        QVERIFY2(page.contains("This run failed: self-test: failing at unit 1") && page.contains("Provenance"), page.constData());
     }
 };
 

@@ -3,6 +3,7 @@
 #include "io/atomic_file.h"
 #include "plugin/plugin_manager.h"
 #include "report/report_builder.h"
+#include "report/report_exporter.h"
 #include "runs/session.h"
 #include "store/project.h"
 
@@ -111,9 +112,14 @@ void ProvenanceDock::showRun(const QString& runId)
         addJson(m_tree->invisibleRootItem(), it.key(), it.value());
     m_tree->expandToDepth(0);
     m_exportJson->setEnabled(true);
-    m_exportReport->setEnabled(m_record.state == core::RunState::Finished);
+    m_exportReport->setEnabled(hasReport(m_record.state));
     show();
     raise();
+}
+
+bool ProvenanceDock::hasReport(core::RunState state)
+{
+    return state == core::RunState::Finished || state == core::RunState::Failed || state == core::RunState::Cancelled;
 }
 
 void ProvenanceDock::exportJson()
@@ -147,8 +153,14 @@ void ProvenanceDock::chooseReportFiles()
 void ProvenanceDock::exportReport(const QString& htmlPath, const QString& pdfPath)
 {
     core::Project* project = m_session.project();
+    if (!hasReport(m_record.state)) { // also when asked by a shortcut, whatever the button shows
+        emit errorOccurred(tr("Run %1 is %2: a report is made once it has finished, failed or been cancelled.")
+                               .arg(m_record.runId, core::runStateName(m_record.state)));
+        return;
+    }
+    const bool ended = m_record.state != core::RunState::Finished; // failed or cancelled: how it ended, no plugin needed
     core::IPlugin* plugin = m_session.plugins().plugin(m_record.pluginId);
-    if (!project || !plugin) {
+    if (!project || (!plugin && !ended)) {
         emit errorOccurred(tr("The plugin '%1' that made this run is not loaded.").arg(m_record.pluginId));
         return;
     }
@@ -183,7 +195,11 @@ void ProvenanceDock::exportReport(const QString& htmlPath, const QString& pdfPat
         m_exportNote->show();
         emit reportExported({htmlPath, pdfPath});
     });
-    watcher->setFuture(QtConcurrent::run([plugin, record, runDir] { return plugin->reportContent(record, runDir); }));
+    watcher->setFuture(QtConcurrent::run([plugin, record, runDir, ended]() -> core::Expected<core::ReportContent> {
+        if (ended)
+            return ReportExporter::failedRunContent(record);
+        return plugin->reportContent(record, runDir);
+    }));
 }
 
 } // namespace bioforge::ui

@@ -40,6 +40,8 @@ signals:
     void errorOccurred(const QString& message);
 
 private:
+    // A run's report exists once it ended: finished (its plugin's), failed or cancelled (how it ended).
+    static bool hasReport(core::RunState state);
     void exportJson();
 
     core::Session& m_session;

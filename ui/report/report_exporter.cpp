@@ -10,20 +10,54 @@
 
 namespace bioforge::ui {
 
+core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run)
+{
+    // No results to show: what was asked (parameters, inputs, models and software are in the
+    // provenance appendix), how far it came, and why it stopped.
+    core::ReportContent content;
+    content.title = run.title.isEmpty() ? QStringLiteral("Run %1").arg(run.runId) : run.title;
+    const QString state = core::runStateName(run.state);
+    content.summary = run.state == core::RunState::Failed
+                          ? QStringLiteral("This run failed: %1").arg(run.error.isEmpty() ? QStringLiteral("(no message)") : run.error)
+                          : QStringLiteral("This run was cancelled.");
+    const auto when = [](const QDateTime& t) { return t.isValid() ? t.toString(Qt::ISODate) : QStringLiteral("—"); };
+    core::ReportSection section;
+    section.heading = QStringLiteral("What happened");
+    section.tables.append({QStringLiteral("How the run ended"),
+                           {QStringLiteral("field"), QStringLiteral("value")},
+                           {{QStringLiteral("state"), state},
+                            {QStringLiteral("plugin, verb"), run.pluginId + QStringLiteral(", ") + run.verb},
+                            {QStringLiteral("started"), when(run.startedAt)},
+                            {QStringLiteral("ended"), when(run.endedAt)},
+                            {QStringLiteral("error"), run.error.isEmpty() ? QStringLiteral("—") : run.error},
+                            {QStringLiteral("outputs written before it stopped"), QString::number(run.outputs.size())}}});
+    if (run.state == core::RunState::Failed)
+        section.paragraphs << QStringLiteral("Once the cause is fixed, the run continues from its last checkpoint with: bioforge resume %1").arg(run.runId);
+    content.sections.append(section);
+    return content;
+}
+
 core::Expected<QStringList> ReportExporter::exportRun(const core::Project& project, const core::PluginManager& plugins,
                                                       const QString& runId, Targets targets)
 {
     auto run = project.store().run(runId);
     if (!run)
         return run.error();
-    if (run->state != core::RunState::Finished)
-        return core::Error(QStringLiteral("run %1 is %2; reports are made from finished runs").arg(runId, core::runStateName(run->state)));
-    core::IPlugin* plugin = plugins.plugin(run->pluginId);
-    if (!plugin)
-        return core::Error(QStringLiteral("run %1 was made by plugin '%2', which is not loaded").arg(runId, run->pluginId));
-    auto content = plugin->reportContent(*run, project.runDir(runId));
-    if (!content)
-        return content.error().withContext(QStringLiteral("report of run %1").arg(runId));
+    const bool ended = run->state == core::RunState::Failed || run->state == core::RunState::Cancelled;
+    if (run->state != core::RunState::Finished && !ended) // still to come: a queued or running run ends, a paused or interrupted one resumes
+        return core::Error(QStringLiteral("run %1 is %2; reports are made from runs that finished, failed or were cancelled (%3)")
+                               .arg(runId, core::runStateName(run->state),
+                                    core::runStateIsResumable(run->state) ? QStringLiteral("resume it first: bioforge resume %1").arg(runId)
+                                                                    : QStringLiteral("wait for it to end")));
+    core::Expected<core::ReportContent> content = failedRunContent(*run);
+    if (!ended) {
+        core::IPlugin* plugin = plugins.plugin(run->pluginId);
+        if (!plugin)
+            return core::Error(QStringLiteral("run %1 was made by plugin '%2', which is not loaded").arg(runId, run->pluginId));
+        content = plugin->reportContent(*run, project.runDir(runId));
+        if (!content)
+            return content.error().withContext(QStringLiteral("report of run %1").arg(runId));
+    }
     if (targets.html.isEmpty() && targets.pdf.isEmpty()) {
         // The record's id (checked to be one path component when it was read), never the text typed.
         for (auto [target, suffix] : {std::pair{&targets.html, ".html"}, {&targets.pdf, ".pdf"}}) {

@@ -1,9 +1,12 @@
 #pragma once
 
-// Exports a stored run's report: asks the run's plugin for its content, adds
+// Exports a stored run's report: asks the run's plugin for its content (a
+// failed or cancelled run: how it ended), adds
 // the provenance from the project store, and writes HTML and/or PDF (by
 // default into the project's reports/ folder).
 
+#include "provenance/run_record.h"
+#include "report/report_content.h"
 #include "util/expected.h"
 
 #include <QString>
@@ -22,9 +25,13 @@ public:
         QString html; // empty: not written (unless both are empty: defaults)
         QString pdf;
     };
-    // Returns the paths written.
+    // Returns the paths written. A finished run's report is its plugin's; a failed or cancelled
+    // run's says how it ended (failedRunContent) above the same provenance. Errors: no such run
+    // (NotFound), a run still queued, running, paused or interrupted, the plugin's, a file not written.
     static core::Expected<QStringList> exportRun(const core::Project& project, const core::PluginManager& plugins,
                                                  const QString& runId, Targets targets = {});
+    // The content of a failed or cancelled run's report: its state, error and times.
+    static core::ReportContent failedRunContent(const core::RunRecord& run);
 };
 
 } // namespace bioforge::ui

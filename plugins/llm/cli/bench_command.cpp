@@ -36,7 +36,11 @@ Stats stats(const std::vector<double>& v)
 
 int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
-    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    const QString path = args.value(QLatin1String("model")).toString();
+    if (args.value(QLatin1String("p")).toInt() == 0 && args.value(QLatin1String("n")).toInt() == 0) {
+        err << "bioforge: llm bench: --p 0 and --n 0 measure nothing; give prompt tokens (--p), generated tokens (--n) or both" << Qt::endl;
+        return 2;
+    }
     OpenModel m;
     const int threads = args.value(QLatin1String("threads")).toInt();
     KernelPath kernels = bestKernelPath();

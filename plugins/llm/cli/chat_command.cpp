@@ -13,7 +13,7 @@ namespace bioforge::llm::cli {
 int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
-    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    const QString path = args.value(QLatin1String("model")).toString();
     if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err, args.value(QLatin1String("device")).toString()))
         return openFailureCode(path, m);
     GenerationRequest request;

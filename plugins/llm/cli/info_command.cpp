@@ -15,7 +15,7 @@ namespace bioforge::llm::cli {
 
 int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
-    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    const QString path = args.value(QLatin1String("model")).toString();
     auto file = GgufFile::open(path);
     if (!file) {
         err << "bioforge: " << file.error().message() << Qt::endl;

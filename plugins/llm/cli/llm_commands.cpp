@@ -8,7 +8,7 @@ using T = core::ParameterSpec::Type;
 
 namespace {
 
-core::ParameterSpec modelPath() { return {QStringLiteral("model"), T::PathList, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, -1e300, 1e300}; }
+core::ParameterSpec modelPath() { return {QStringLiteral("model"), T::Path, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, -1e300, 1e300}; }
 core::ParameterSpec threads() { return {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), defaultThreads(), {}, 1, 1024}; }
 core::ParameterSpec context() { return {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens"), 4096, {}, double(LlamaModel::kMinContext), 1 << 20}; }
 
@@ -56,7 +56,7 @@ const QList<Command>& commands()
                 QStringLiteral("auto"), {QStringLiteral("auto"), QStringLiteral("amx"), QStringLiteral("avx512"), QStringLiteral("avx2"), QStringLiteral("reference")}, 0, 0}}),
          cmdBench},
         {spec("synth-model", "write a llama-family GGUF with seeded random weights",
-              {{QStringLiteral("output"), T::PathList, QStringLiteral("the .gguf file to write"), QJsonValue::Undefined, {}, 0, 0},
+              {{QStringLiteral("output"), T::Path, QStringLiteral("the .gguf file to write"), QJsonValue::Undefined, {}, 0, 0},
                {QStringLiteral("arch"), T::Choice, QStringLiteral("architecture"), QStringLiteral("llama"), {QStringLiteral("llama"), QStringLiteral("mistral"), QStringLiteral("qwen2")}, 0, 0},
                {QStringLiteral("embd"), T::Integer, QStringLiteral("embedding width"), 256, {}, 8, 1 << 16},
                {QStringLiteral("layers"), T::Integer, QStringLiteral("blocks"), 2, {}, 1, 1024},
@@ -88,11 +88,6 @@ int runCommand(const QString& name, const QStringList& args, QTextStream& out, Q
         auto parsed = c.spec.parseArguments(args);
         if (!parsed) {
             err << "bioforge: " << parsed.error().message() << Qt::endl << c.spec.helpText();
-            return 2;
-        }
-        const QJsonArray paths = parsed->value(parsed->contains(QLatin1String("model")) ? QLatin1String("model") : QLatin1String("output")).toArray();
-        if (paths.size() != 1) {
-            err << "bioforge: llm " << name << " takes exactly one file" << Qt::endl << c.spec.helpText();
             return 2;
         }
         try {

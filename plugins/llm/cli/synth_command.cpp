@@ -3,9 +3,12 @@
 
 #include "llm_commands.h"
 
+#include "gguf/gguf_types.h"
 #include "synth/model_synthesizer.h"
 
 #include <QFileInfo>
+
+#include <tuple>
 
 namespace bioforge::llm::cli {
 
@@ -24,12 +27,28 @@ int cmdSynthModel(const QJsonObject& args, QTextStream& out, QTextStream& err)
     spec.seed = uint64_t(args.value(QLatin1String("seed")).toInteger());
     spec.tiedOutput = args.value(QLatin1String("tied")).toBool();
     spec.vocabularyFrom = args.value(QLatin1String("vocab-from")).toString();
-    const QString path = args.value(QLatin1String("output")).toArray().first().toString();
+    const QString path = args.value(QLatin1String("output")).toString();
+    if (!spec.vocabularyFrom.isEmpty() && !QFileInfo(spec.vocabularyFrom).isFile()) {
+        err << "bioforge: --vocab-from: no such file: " << spec.vocabularyFrom << Qt::endl;
+        return 6;
+    }
     if (core::Status st = ModelSynthesizer::write(spec, path); !st) {
         err << "bioforge: " << st.error().message() << Qt::endl;
-        return 1;
+        // docs/cli.md: a bad value 2; a file that cannot be read (--vocab-from) or written 5.
+        return st.error().kind() == core::Error::Kind::Invalid ? 2 : 5;
     }
     out << "wrote " << path << " (" << QFileInfo(path).size() << " bytes)" << Qt::endl;
+    // A quantised matrix whose rows are not whole blocks is written as F16 (as llama.cpp's quantizer
+    // falls back): said, so that a benchmark of "Q4_K" knows what it measures.
+    for (const auto& [option, columns, tensor] : {std::tuple{"--embd", spec.embedding, "attn_q.weight"}, {"--ff", spec.feedForward, "ffn_down.weight"}}) {
+        auto type = ModelSynthesizer::tensorType(spec, tensor, 0);
+        if (!type)
+            continue;
+        const int64_t block = ggmlTypeTraits(uint32_t(*type))->blockElements;
+        if (columns % block != 0)
+            out << "note: " << option << ' ' << columns << " is not a multiple of " << QString::fromUtf8(ggmlTypeName(*type)) << "'s block of " << block
+                << " values: the matrices with " << columns << " columns are stored as F16" << Qt::endl;
+    }
     return 0;
 }
 

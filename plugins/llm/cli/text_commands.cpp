@@ -15,7 +15,7 @@ namespace bioforge::llm::cli {
 int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
-    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    const QString path = args.value(QLatin1String("model")).toString();
     if (!openModel(path, false, 1, m, err))
         return openFailureCode(path, m);
     const std::string text = core::encodeArgument(args.value(QLatin1String("text")).toString()).toStdString(); // the bytes as typed
@@ -37,7 +37,7 @@ int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
 int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     OpenModel m;
-    const QString path = args.value(QLatin1String("model")).toArray().first().toString();
+    const QString path = args.value(QLatin1String("model")).toString();
     if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err, args.value(QLatin1String("device")).toString()))
         return openFailureCode(path, m);
     GenerationRequest request;

@@ -173,6 +173,21 @@ private slots:
         QCOMPARE(readAllRecords(path, &errors).size(), 3); // no alphabet asked for: all three
     }
 
+    void mostlyAmbiguityCodesAreNamedAsSuchNotAsProtein()
+    {
+        // All IUPAC nucleotide codes: half or more A/C/G/T/U/N reads; fewer is refused as ambiguity, not protein.
+        const QString path = write(QStringLiteral("iupac.fa"), ">half\nACGTACGTRYKMSW\n>codes\nACGTRYKMSWBDHVN\n");
+        QStringList errors;
+        FastaLimits nucleotide;
+        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        const auto records = readAllRecords(path, &errors, nucleotide);
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(records[0].id, QStringLiteral("half"));
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: record 'codes' is mostly IUPAC ambiguity codes: only 33 %")), qPrintable(errors[0]));
+        QVERIFY2(!errors[0].contains(QStringLiteral("protein")), qPrintable(errors[0]));
+    }
+
     void headerBytesThatAreNotUtf8AreNamedByLineAndByte()
     {
         const QString path = write(QStringLiteral("latin1.fa"), ">ok\nACGT\n>caf\xe9 contig\nACGT\n>next\nGG\n");

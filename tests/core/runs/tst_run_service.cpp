@@ -17,6 +17,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QTemporaryDir>
+#include <QJsonArray>
 #include <QtTest>
 
 using namespace bioforge::core;
@@ -38,6 +39,22 @@ public:
 
 private:
     WorkbenchPlugin m_inner;
+};
+
+// A verb that reads a list of input files (as viral predict does); its jobs are not needed here.
+class InputListPlugin final : public QObject, public IPlugin {
+    Q_OBJECT
+    Q_INTERFACES(bioforge::core::IPlugin)
+public:
+    bool initialize(const PluginContext&, QString*) override { return true; }
+    QList<VerbSpec> verbs() const override
+    {
+        VerbSpec v;
+        v.name = QStringLiteral("read");
+        v.parameters = {{QStringLiteral("inputs"), ParameterSpec::Type::PathList, QStringLiteral("files"), QJsonValue::Undefined, {}, 0, 0, true}};
+        return {v};
+    }
+    Expected<std::unique_ptr<Job>> createJob(const QString&, const QJsonObject&) override { return Error(QStringLiteral("no job in this test")); }
 };
 
 class TstRunService : public QObject {
@@ -131,6 +148,45 @@ private slots:
         QCOMPARE(id.error().kind(), Error::Kind::NotFound);
         QVERIFY2(id.error().message().contains(QStringLiteral("gpu:7")), qPrintable(id.error().message()));
         QCOMPARE(m_project->store().runs()->size(), before);
+    }
+
+    // The same input file twice (as typed, by another spelling, through a link) would be read twice:
+    // refused before any run is recorded. Files that do not exist are left to the missing-file check.
+    void anInputFileGivenTwiceIsRefused()
+    {
+        PluginManager plugins;
+        plugins.setSearchPaths({});
+        PluginMetadata meta = WorkbenchPlugin::metadata();
+        meta.id = QStringLiteral("lists");
+        plugins.addBuiltin(new InputListPlugin, meta);
+        plugins.loadAll({});
+        RunService runs(*m_project, plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.fa")), b = dir.filePath(QStringLiteral("b.fa"));
+        for (const QString& path : {a, b}) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        const QString link = dir.filePath(QStringLiteral("link.fa"));
+        QVERIFY(QFile::link(a, link));
+        const qsizetype before = m_project->store().runs()->size();
+        auto startWith = [&](const QStringList& files) { return runs.start(QStringLiteral("lists"), QStringLiteral("read"), {{QStringLiteral("inputs"), QJsonArray::fromStringList(files)}}); };
+        auto same = startWith({a, b, a});
+        QVERIFY(!same);
+        QCOMPARE(same.error().message(), QStringLiteral("parameter 'inputs': the file %1 is given twice").arg(a));
+        QCOMPARE(same.error().kind(), Error::Kind::Invalid);
+        for (const QString& other : {dir.path() + QStringLiteral("/./a.fa"), link}) {
+            auto twice = startWith({a, other});
+            QVERIFY(!twice);
+            QCOMPARE(twice.error().message(), QStringLiteral("parameter 'inputs': %1 and %2 are the same file, given twice").arg(a, other));
+        }
+        QCOMPARE(m_project->store().runs()->size(), before);
+        // Different files, and files that are not there, pass this check (the job, absent here, is what fails).
+        for (const QStringList& files : {QStringList{a, b}, QStringList{dir.filePath(QStringLiteral("x.fa")), dir.filePath(QStringLiteral("x.fa"))}}) {
+            auto other = startWith(files);
+            QVERIFY(!other);
+            QVERIFY2(!other.error().message().contains(QStringLiteral("twice")), qPrintable(other.error().message()));
+        }
     }
 
     void pauseThenResumeGivesByteIdenticalOutput()

@@ -10,6 +10,7 @@
 #include "identity/orgdb.h"
 
 #include <QSqlQuery>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace bioforge;
@@ -81,6 +82,12 @@ private slots:
         TestLibrary lib;
         QVERIFY(lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt"))));
         QVERIFY(lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("withdrawn.panel.txt"))));
+        // A file that states no release is named by its modification date, said as such (no nested parentheses).
+        auto withdrawn = lib.library->activeRelease(QStringLiteral("hgnc"), QStringLiteral("withdrawn"));
+        QVERIFY(withdrawn && *withdrawn);
+        QVERIFY2(QRegularExpression(QStringLiteral("^HGNC withdrawn symbols \\(withdrawn\\.panel\\.txt, modified \\d{4}-\\d{2}-\\d{2}\\)$"))
+                     .match((*withdrawn)->release).hasMatch(),
+                 qPrintable((*withdrawn)->release));
         auto resolver = GeneResolver::open(*lib.library);
         QVERIFY2(resolver, errorText(resolver).constData());
         struct Case {
@@ -130,6 +137,34 @@ private slots:
         QVERIFY(ubc7.reason.contains(QStringLiteral("UBE2G1")) && ubc7.reason.contains(QStringLiteral("UBE2G2")));
         QCOMPARE(resolved(*smallResolver, QStringLiteral("AGT")).symbol, QStringLiteral("AGT"));
         QCOMPARE(resolved(*smallResolver, QStringLiteral("PH1")).symbol, QStringLiteral("AGXT"));
+    }
+
+    // A symbol a spreadsheet turned into a date is not resolved on a guess, but the reason names it.
+    void spreadsheetDatesAreNamedNotGuessed()
+    {
+        QCOMPARE(GeneResolver::spreadsheetDateSymbol(QStringLiteral("1-Mar")), QStringLiteral("MARCH1"));
+        QCOMPARE(GeneResolver::spreadsheetDateSymbol(QStringLiteral("Sep-2")), QStringLiteral("SEPT2"));
+        QCOMPARE(GeneResolver::spreadsheetDateSymbol(QStringLiteral("02-SEP-2024")), QStringLiteral("SEPT2"));
+        QCOMPARE(GeneResolver::spreadsheetDateSymbol(QStringLiteral("1-Dec")), QStringLiteral("DEC1"));
+        for (const char* notDate : {"2-Dec", "MARCH1", "1-May", "0-Mar", "12-Mar", "15-Sep", "Mar", "A-Mar", "1-Mar-2024x"})
+            QVERIFY2(GeneResolver::spreadsheetDateSymbol(QLatin1String(notDate)).isEmpty(), notDate);
+        TestLibrary lib;
+        QVERIFY(lib.importText(QStringLiteral("hgnc"), QStringLiteral("hgnc_complete_set.txt"),
+                               "hgnc_id\tsymbol\tname\tstatus\talias_symbol\tprev_symbol\tentrez_id\tensembl_gene_id\n"
+                               "HGNC:26077\tMARCHF1\tmembrane associated ring-CH-type finger 1\tApproved\t\t\"MARCH1\"\t55016\t\n"
+                               "HGNC:7729\tSEPTIN2\tseptin 2\tApproved\t\t\"SEPT2\"\t4735\t\n"));
+        auto resolver = GeneResolver::open(*lib.library);
+        QVERIFY(resolver);
+        const Resolution march = resolved(*resolver, QStringLiteral("1-Mar"));
+        QCOMPARE(march.status, ResolutionStatus::Unknown);
+        QVERIFY2(march.reason.endsWith(QStringLiteral("; it looks like the date a spreadsheet made of the symbol MARCH1 (now MARCHF1): "
+                                                      "format the column as text, or give the approved symbol")),
+                 qPrintable(march.reason));
+        QVERIFY2(resolved(*resolver, QStringLiteral("Sep-2")).reason.contains(QStringLiteral("symbol SEPT2 (now SEPTIN2)")),
+                 qPrintable(resolved(*resolver, QStringLiteral("Sep-2")).reason));
+        // A date whose symbol this release lacks still says what it was.
+        QVERIFY(resolved(*resolver, QStringLiteral("1-Dec")).reason.contains(QStringLiteral("symbol DEC1: format")));
+        QCOMPARE(resolved(*resolver, QStringLiteral("MARCH1")).symbol, QStringLiteral("MARCHF1"));
     }
 
     void geneListsAsUsersWriteThem()

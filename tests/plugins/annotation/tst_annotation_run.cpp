@@ -14,6 +14,7 @@
 #include "support/test_support.h"
 
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QtTest>
 
@@ -35,6 +36,7 @@ const char* kGeneList = "Gene\n"
 struct Outcome {
     core::JobOutcome outcome = core::JobOutcome::Cancelled;
     QString error;
+    QStringList warnings; // as the run record keeps them
 };
 
 Outcome runJob(const QString& folder, const QJsonObject& parameters, bool pauseAtOnce)
@@ -48,13 +50,18 @@ Outcome runJob(const QString& folder, const QJsonObject& parameters, bool pauseA
         ctx.requestPause();
     auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(parameters));
     if (!settings)
-        return {core::JobOutcome::Cancelled, settings.error().message()};
+        return {core::JobOutcome::Cancelled, settings.error().message(), {}};
     AnnotateJob job(*settings);
+    Outcome o;
     try {
-        return {job.run(ctx), {}};
+        o.outcome = job.run(ctx);
     } catch (const core::JobFailure& e) {
-        return {core::JobOutcome::Cancelled, e.message()};
+        o.error = e.message();
     }
+    core::RunRecord record;
+    if (core::Status st = provenance.finalizeInto(record); st)
+        o.warnings = record.warnings;
+    return o;
 }
 
 QList<QStringList> tsv(const QString& path)
@@ -125,6 +132,16 @@ private slots:
         QCOMPARE(byInput.value(QStringLiteral("A1S9T")).value(2), QStringLiteral("withdrawn"));
         QCOMPARE(byInput.value(QStringLiteral("NOTAGENE1")).value(2), QStringLiteral("unknown"));
         QCOMPARE(byInput.value(QStringLiteral("NPHS1")).value(0), QStringLiteral("3")); // the line it came from
+        // The library's HGNC is the demo extract: the run says so before genes outside it turn 'unknown'.
+        const QStringList identity = o.warnings.filter(QRegularExpression(QStringLiteral("^identity: HGNC .* holds \\d+ genes, an extract of HGNC's complete set")));
+        QVERIFY2(identity.size() == 1, qPrintable(o.warnings.join(QLatin1Char('\n'))));
+        // The terminal and the record say what resolution.tsv has: the renamed name and the repeats, one line each.
+        QVERIFY2(o.warnings.contains(QStringLiteral("gene list: 1 name is annotated under its approved symbol (a previous symbol or an alias; "
+                                                    "resolution.tsv): FSGS1 \u2192 ACTN4")),
+                 qPrintable(o.warnings.join(QLatin1Char('\n'))));
+        QVERIFY2(o.warnings.contains(QStringLiteral("gene list: 2 entries repeat a gene listed before, annotated once: line 5 'pkd1': repeats line 2; "
+                                                    "line 6 'HGNC:9008': the same gene (PKD1) as 'PKD1' on line 2")),
+                 qPrintable(o.warnings.join(QLatin1Char('\n'))));
 
         // One row per resolved gene; sources: those with files (hgnc, descartes, pubtator).
         const QList<QStringList> table = tsv(QDir(out).filePath(QStringLiteral("annotations.tsv")));
@@ -211,6 +228,7 @@ private slots:
         QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
         const QByteArray coverage = readAll(run.filePath(QStringLiteral("out/coverage.tsv")));
         QVERIFY(coverage.contains("HGNC:9008\tPKD1\tgnomad\tfailed\tgnomAD constraint: not imported"));
+        QVERIFY2(coverage.contains("import-bulk gnomad FILE, or run online (--offline false)"), coverage.constData());
         const QList<QStringList> table = tsv(run.filePath(QStringLiteral("out/annotations.tsv")));
         QCOMPARE(table.size(), 3);
         QVERIFY(table.at(1).contains(QStringLiteral("found")));

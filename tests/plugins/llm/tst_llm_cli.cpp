@@ -129,6 +129,10 @@ private slots:
                               QStringLiteral("8"), QStringLiteral("--temp"), QStringLiteral("0")});
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         const QString id = QRegularExpression(QStringLiteral("run (\\S+) started")).match(r.err).captured(1);
+        // The terminal says where the response is.
+        const QRegularExpressionMatch response = QRegularExpression(QStringLiteral("\n  response: (\\S+)\n")).match(r.out);
+        QVERIFY2(response.hasMatch() && response.captured(1).endsWith(QStringLiteral("/runs/%1/response.md").arg(id)), qPrintable(r.out));
+        QVERIFY(readAll(response.captured(1)).contains("## Response"));
         const Result show = run({QStringLiteral("--project"), project, QStringLiteral("show"), id});
         QVERIFY(show.out.contains(QStringLiteral("\"name\": \"model\"")));
         QVERIFY(show.out.contains(QStringLiteral("generation.json")));
@@ -169,7 +173,7 @@ private slots:
                                      QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"),
                                      QStringLiteral("2"), QStringLiteral("--device"), QStringLiteral("cuda:0")});
         QCOMPARE(recorded.code, 1);
-        QVERIFY2(recorded.err.contains(QStringLiteral("device cuda:0: ")), qPrintable(recorded.err));
+        QVERIFY2(recorded.out.contains(QStringLiteral(": failed: ")) && recorded.out.contains(QStringLiteral("device cuda:0: ")), qPrintable(recorded.out));
     }
 
     void usageErrorsAreCode2()
@@ -178,6 +182,36 @@ private slots:
         QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("nosuch")}).code, 2);
         QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), m_dir.filePath(QStringLiteral("x.gguf")), QStringLiteral("--type"),
                       QStringLiteral("Q3_X")}).code, 2);
+        // One model file: a second is refused by name, and the help says "path", not "paths".
+        const Result two = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("a.gguf"), QStringLiteral("b.gguf")});
+        QVERIFY2(two.code == 2 && two.err.contains(QStringLiteral("unexpected argument 'b.gguf' (--model is already 'a.gguf')")), qPrintable(two.err));
+        const Result help = run({QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("--help")});
+        QVERIFY2(help.out.contains(QStringLiteral("--model <path>  the .gguf model file")), qPrintable(help.out));
+        // synth-model: the broken rule of a shape (2); an output folder that is not there (5); a
+        // K-quant whose rows are not whole blocks says which matrices are F16.
+        const QString x = m_dir.filePath(QStringLiteral("shape.gguf"));
+        const Result shape = run({QStringLiteral("llm"), QStringLiteral("synth-model"), x, QStringLiteral("--heads"), QStringLiteral("2"),
+                                  QStringLiteral("--kv-heads"), QStringLiteral("4")});
+        QVERIFY2(shape.code == 2 && shape.err.contains(QStringLiteral("the shape is inconsistent: --kv-heads 4 > --heads 2")), qPrintable(shape.err));
+        const Result nowhere = run({QStringLiteral("llm"), QStringLiteral("synth-model"), m_dir.filePath(QStringLiteral("nosuch/dir/x.gguf")),
+                                    QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"), QStringLiteral("128"), QStringLiteral("--vocab"),
+                                    QStringLiteral("400")});
+        QVERIFY2(nowhere.code == 5, qPrintable(nowhere.err));
+        const Result indivisible = run({QStringLiteral("llm"), QStringLiteral("synth-model"), x, QStringLiteral("--embd"), QStringLiteral("100"),
+                                        QStringLiteral("--heads"), QStringLiteral("3"), QStringLiteral("--kv-heads"), QStringLiteral("1")});
+        QVERIFY2(indivisible.code == 2 && indivisible.err.contains(QStringLiteral("--embd 100 is not a multiple of --heads 3")), qPrintable(indivisible.err));
+        const Result noVocab = run({QStringLiteral("llm"), QStringLiteral("synth-model"), x, QStringLiteral("--vocab-from"), m_dir.filePath(QStringLiteral("nosuch.gguf"))});
+        QVERIFY2(noVocab.code == 6 && noVocab.err.contains(QStringLiteral("no such file")), qPrintable(noVocab.err));
+        const Result fallback = run({QStringLiteral("llm"), QStringLiteral("synth-model"), x, QStringLiteral("--embd"), QStringLiteral("64"),
+                                     QStringLiteral("--ff"), QStringLiteral("256"), QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--type"),
+                                     QStringLiteral("Q4_K")});
+        QVERIFY2(fallback.code == 0, qPrintable(fallback.err));
+        QVERIFY2(fallback.out.contains(QStringLiteral("note: --embd 64 is not a multiple of Q4_K's block of 256 values: the matrices with 64 columns are stored as F16")),
+                 qPrintable(fallback.out));
+        QVERIFY2(!fallback.out.contains(QStringLiteral("--ff")), qPrintable(fallback.out));
+        // bench with nothing to measure.
+        const Result nothing = run({QStringLiteral("llm"), QStringLiteral("bench"), x, QStringLiteral("--p"), QStringLiteral("0"), QStringLiteral("--n"), QStringLiteral("0")});
+        QVERIFY2(nothing.code == 2 && nothing.err.contains(QStringLiteral("measure nothing")), qPrintable(nothing.err));
     }
 };
 

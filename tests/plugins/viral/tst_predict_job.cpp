@@ -67,9 +67,13 @@ private slots:
         const QJsonObject summary = QJsonDocument::fromJson(h.file(run, "summary.json")).object();
         QCOMPARE(summary.value(QLatin1String("contigs")).toInt(), 5);
         const QJsonArray warnings = summary.value(QLatin1String("warnings")).toArray();
-        QCOMPARE(warnings.size(), 1); // the empty record, named with its file and line
+        QCOMPARE(warnings.size(), 2); // the empty record, named with its file and line; the unscored contig, by id
         QVERIFY2(warnings[0].toString().contains(QStringLiteral("contigs.fa")) && warnings[0].toString().contains(QStringLiteral("5")),
                  qPrintable(warnings[0].toString()));
+        QVERIFY2(warnings[1].toString().startsWith(QStringLiteral("contigs without a call ('unscored' in contigs.tsv): 1 of 5,"))
+                     && warnings[1].toString().endsWith(QStringLiteral(": tiny")),
+                 qPrintable(warnings[1].toString()));
+        QVERIFY(r.warnings.contains(warnings[1].toString())); // said during the run too (the terminal, the window)
         QVERIFY(h.file(run, "chunks.tsv").contains("long_contig\t2\t249\t300\t"));
         // The seeded random classifier is a TEST model: the run says its calls mean nothing.
         QVERIFY2(!r.warnings.filter(QStringLiteral("TEST model with random weights")).isEmpty(), qPrintable(r.warnings.join(QLatin1Char('\n'))));

@@ -47,6 +47,27 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
         ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path).arg(report.issues.size() - 200));
 }
 
+namespace {
+
+// A reference cohort lacking a marker its clock is trained on: named by the column the mapping
+// reads, as the table warnings name it (the clock's own check knows only the marker).
+void requireMarkers(const Cohort& reference, const QStringList& markers, const ColumnMapping& mapping, const QString& role)
+{
+    QStringList absent;
+    for (const QString& marker : markers)
+        if (!reference.has(marker)) {
+            const QString column = mapping.biomarkers.value(marker).column;
+            absent << (column.isEmpty() ? QStringLiteral("for %1 (the mapping names no column for it)").arg(marker)
+                                        : QStringLiteral("'%1' (%2)").arg(column, marker));
+        }
+    if (!absent.isEmpty())
+        throw JobFailure(QStringLiteral("%1: the %2 has no %3 %4, which the mapping '%5' reads; it is trained on every one of %6")
+                             .arg(reference.source, role, absent.size() == 1 ? QStringLiteral("column") : QStringLiteral("columns"),
+                                  absent.join(QStringLiteral(", ")), mapping.name, markers.join(QStringLiteral(", "))));
+}
+
+} // namespace
+
 ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, const ColumnMapping& mapping)
 {
     ClockReferences refs;
@@ -63,6 +84,7 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
         k.missingAllowed = need.missingAllowed;
         k.crp = s.phenoAge.crp;
         k.varianceRows = s.kdmVarianceRows;
+        requireMarkers(reference, k.markers, mapping, QStringLiteral("KDM reference"));
         refs.kdm = orThrow(trainKdm(reference, k));
     }
     ctx.advance();
@@ -78,7 +100,9 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
     if (!s.hdReference.isEmpty()) {
         CohortReadReport refReport;
         const Cohort reference = readRunTable(ctx, s.hdReference, mapping, &refReport, QStringLiteral("HD reference"));
-        refs.hd = orThrow(trainHd(reference, BiomarkerSchema::builtIn().requirement(QStringLiteral("hd")).required, s.phenoAge.crp));
+        const QStringList hdMarkers = BiomarkerSchema::builtIn().requirement(QStringLiteral("hd")).required;
+        requireMarkers(reference, hdMarkers, mapping, QStringLiteral("HD reference"));
+        refs.hd = orThrow(trainHd(reference, hdMarkers, s.phenoAge.crp));
     }
     ctx.advance();
     return refs;

@@ -177,7 +177,42 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
     }
     r.status = ResolutionStatus::Unknown;
     r.reason = QStringLiteral("'%1' is no symbol, previous symbol or alias in %2").arg(r.input, m_release.release);
+    if (const QString symbol = spreadsheetDateSymbol(r.input); !symbol.isEmpty()) {
+        // Not resolved on a guess: the user fixes the list, but is told what the cell once was.
+        Resolution original;
+        original.input = symbol;
+        auto asSymbol = byName(original);
+        if (!asSymbol)
+            return asSymbol.error();
+        const QString now = asSymbol->status == ResolutionStatus::Resolved && asSymbol->symbol != symbol
+                                ? QStringLiteral(" (now %1)").arg(asSymbol->symbol)
+                                : QString();
+        r.reason += QStringLiteral("; it looks like the date a spreadsheet made of the symbol %1%2: format the column as text, or give the approved symbol")
+                        .arg(symbol, now);
+    }
     return r;
+}
+
+QString GeneResolver::spreadsheetDateSymbol(const QString& input)
+{
+    // Spreadsheets read SEPT2, MARCH1 and DEC1 as dates and show them as 2-Sep, 1-Mar, 1-Dec (or
+    // Sep-2, 01-Mar, 2-Sep-2024 …): Zeeberg et al. 2004, BMC Bioinformatics 5:80; Ziemann et al. 2016,
+    // Genome Biology 17:177.
+    static const QRegularExpression date(QStringLiteral("^(?:(\\d{1,2})-(sep|mar|dec)(?:-\\d{2,4})?|(sep|mar|dec)-(\\d{1,2}))$"),
+                                         QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = date.match(input.trimmed());
+    if (!m.hasMatch())
+        return {};
+    const QString month = (m.captured(2).isEmpty() ? m.captured(3) : m.captured(2)).toLower();
+    const int day = (m.captured(1).isEmpty() ? m.captured(4) : m.captured(1)).toInt();
+    if (day < 1)
+        return {};
+    // The symbols that existed: SEPT1–SEPT14 (now SEPTIN1–14), MARCH1–MARCH11 (now MARCHF1–11), DEC1 (now DELEC1).
+    if (month == QLatin1String("sep"))
+        return day <= 14 ? QStringLiteral("SEPT%1").arg(day) : QString();
+    if (month == QLatin1String("mar"))
+        return day <= 11 ? QStringLiteral("MARCH%1").arg(day) : QString();
+    return day == 1 ? QStringLiteral("DEC1") : QString();
 }
 
 } // namespace bioforge::annotation

@@ -43,6 +43,9 @@ public:
 
     core::Expected<Resolution> resolve(const QString& input) const;
     core::Expected<std::optional<GeneRecord>> record(const QString& key) const { return m_library->gene(m_release.id, key); }
+    // The symbol a spreadsheet turned into the date `input` shows ("1-Mar", "Sep-2", "2-Sep-2024",
+    // "1-DEC": MARCH1, SEPT2, SEPT2, DEC1), or empty when it is no such date.
+    static QString spreadsheetDateSymbol(const QString& input);
 
 private:
     GeneResolver() = default;

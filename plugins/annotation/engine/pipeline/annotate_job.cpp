@@ -108,6 +108,18 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         ctx.advance();
     }
     const GeneResolver resolver = orThrow(GeneResolver::open(*library, m_settings.identity));
+    // HGNC's complete set has over 40,000 records; an extract of a few genes (a demo panel) chosen
+    // by "auto" ahead of org.Hs.eg.db makes every other gene "unknown": said before it happens.
+    constexpr qint64 kExtractRows = 20000;
+    if (resolver.release().source == QLatin1String("hgnc") && resolver.release().rows < kExtractRows) {
+        auto orgdb = orThrow(library->activeRelease(QStringLiteral("orgdb"), QStringLiteral("genes")));
+        ctx.warn(QStringLiteral("identity: %1 holds %2 genes, an extract of HGNC's complete set (over 40,000); genes outside it are 'unknown'%3")
+                     .arg(resolver.release().release)
+                     .arg(resolver.release().rows)
+                     .arg(orgdb && m_settings.identity.isEmpty()
+                              ? QStringLiteral(": --identity orgdb uses %1 (%2 genes), or import HGNC's complete set").arg(orgdb->release).arg(orgdb->rows)
+                              : QStringLiteral(": import HGNC's complete set (bioforge annotation import-bulk hgnc FILE)")));
+    }
     QDir().mkpath(ctx.checkpoints().rootDir());
     auto store = orThrow(RunStore::open(QDir(ctx.checkpoints().rootDir()).filePath(QStringLiteral("progress.sqlite"))));
 
@@ -143,6 +155,29 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     for (const Resolution& r : resolutions)
         if (r.status != ResolutionStatus::Resolved && r.status != ResolutionStatus::Duplicate)
             ctx.warn(QStringLiteral("gene list line %1: %2").arg(r.line).arg(r.reason));
+    // Names changed on the way (a previous symbol, an alias) and entries read once: one line each,
+    // so the terminal says what resolution.tsv has in full.
+    QStringList renamed, repeated;
+    for (const Resolution& r : resolutions) {
+        if (r.status == ResolutionStatus::Resolved && r.input.compare(r.symbol, Qt::CaseInsensitive) != 0
+            && (r.via == QLatin1String("previous symbol") || r.via == QLatin1String("alias")))
+            renamed << QStringLiteral("%1 → %2").arg(r.input, r.symbol);
+        if (r.status == ResolutionStatus::Duplicate)
+            repeated << QStringLiteral("line %1 '%2': %3").arg(r.line).arg(r.input, r.reason);
+    }
+    const auto listed = [](const QStringList& items) {
+        constexpr qsizetype kShown = 8;
+        return items.mid(0, kShown).join(QStringLiteral("; "))
+               + (items.size() > kShown ? QStringLiteral(" and %1 more").arg(items.size() - kShown) : QString());
+    };
+    if (!renamed.isEmpty())
+        ctx.warn(renamed.size() == 1 ? QStringLiteral("gene list: 1 name is annotated under its approved symbol (a previous symbol or an alias; "
+                                                      "resolution.tsv): %1").arg(renamed.first())
+                                     : QStringLiteral("gene list: %1 names are annotated under their approved symbols (previous symbols or aliases; "
+                                                      "resolution.tsv): %2").arg(renamed.size()).arg(listed(renamed)));
+    if (!repeated.isEmpty())
+        ctx.warn(QStringLiteral("gene list: %1 a gene listed before, annotated once: %2")
+                     .arg(repeated.size() == 1 ? QStringLiteral("1 entry repeats") : QStringLiteral("%1 entries repeat").arg(repeated.size()), listed(repeated)));
 
     // The sources: those with their files imported, and online those with an API.
     QList<SourceTask> tasks;
@@ -166,7 +201,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         if (!task.bulkComplete && !task.online)
             task.missing = QStringLiteral("%1: not imported (%2); bioforge annotation import-bulk %3 FILE%4")
                                .arg(source->title(), (task.parts.isEmpty() ? QStringList{QStringLiteral("no file")} : missingRequired).join(QStringLiteral(", ")),
-                                    source->id(), source->hasApi() ? QStringLiteral(", or run online") : QString());
+                                    source->id(), source->hasApi() ? QStringLiteral(", or run online (--offline false)") : QString());
         if (!task.missing.isEmpty() && !asked) {
             skipped << source->id();
             continue;

@@ -144,7 +144,8 @@ core::Expected<SourceValue> lookupValue(const BulkView& view, const QString& par
 QString fileRelease(const QString& path)
 {
     const QFileInfo f(path);
-    return QStringLiteral("%1 (file dated %2)").arg(f.fileName(), f.lastModified().toUTC().toString(QStringLiteral("yyyy-MM-dd")));
+    // The file's modification time on this disk, said as such: not a release date.
+    return QStringLiteral("%1, modified %2").arg(f.fileName(), f.lastModified().toUTC().toString(QStringLiteral("yyyy-MM-dd")));
 }
 
 core::Expected<QByteArray> textHead(const QString& path)

@@ -144,7 +144,8 @@ core::Expected<std::optional<QJsonObject>> joinValue(const BulkView& view, const
 // `absentReason` (or why the symbol could not decide); releases filled in.
 core::Expected<SourceValue> lookupValue(const BulkView& view, const QString& part, const QList<JoinKey>& keys, const QString& symbol,
                                         const QString& absentReason);
-// A release string for files whose content states none: "<file name> (<modified date>)".
+// A release string for files whose content states none: "<file name>, modified <yyyy-MM-dd>" (the
+// file's modification time, UTC; sources put it in their own parentheses).
 QString fileRelease(const QString& path);
 // The first bytes of a text file (decompressed), or an error from the line
 // reader (binary, other compressions, empty).

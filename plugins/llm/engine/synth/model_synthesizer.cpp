@@ -176,9 +176,22 @@ core::Expected<GgmlType> ModelSynthesizer::tensorType(const SynthSpec& spec, con
 
 core::Status ModelSynthesizer::write(const SynthSpec& spec, const QString& path)
 {
-    if (spec.embedding <= 0 || spec.heads <= 0 || spec.kvHeads <= 0 || spec.embedding % spec.heads != 0 || spec.heads % spec.kvHeads != 0
-        || spec.layers <= 0 || spec.feedForward <= 0 || spec.vocab < 300)
-        return core::Error(QStringLiteral("synth-model: the shape is inconsistent (embedding divisible by heads, heads by KV heads, vocab >= 300)"));
+    // The rule a shape breaks, by the command's option names.
+    const auto broken = [&]() -> QString {
+        if (spec.embedding <= 0 || spec.heads <= 0 || spec.kvHeads <= 0 || spec.layers <= 0 || spec.feedForward <= 0)
+            return QStringLiteral("--embd, --heads, --kv-heads, --layers and --ff must be positive");
+        if (spec.embedding % spec.heads != 0)
+            return QStringLiteral("--embd %1 is not a multiple of --heads %2").arg(spec.embedding).arg(spec.heads);
+        if (spec.kvHeads > spec.heads)
+            return QStringLiteral("--kv-heads %1 > --heads %2").arg(spec.kvHeads).arg(spec.heads);
+        if (spec.heads % spec.kvHeads != 0)
+            return QStringLiteral("--heads %1 is not a multiple of --kv-heads %2").arg(spec.heads).arg(spec.kvHeads);
+        if (spec.vocab < 300)
+            return QStringLiteral("--vocab %1 is below 300").arg(spec.vocab);
+        return {};
+    }();
+    if (!broken.isEmpty())
+        return core::Error(QStringLiteral("synth-model: the shape is inconsistent: %1").arg(broken), core::Error::Kind::Invalid);
     GgufWriter w;
     const std::string a = spec.architecture;
     w.setString("general.architecture", a);

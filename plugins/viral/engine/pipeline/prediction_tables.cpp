@@ -122,6 +122,23 @@ core::Status PredictionTables::addFrames(const std::vector<FrameResult>& frames)
     return core::okStatus();
 }
 
+QString unscoredWarning(int64_t unscored, int64_t contigs, const QStringList& named)
+{
+    if (unscored <= 0)
+        return {};
+    QString ids = named.join(QStringLiteral(", "));
+    if (unscored > int64_t(named.size()))
+        ids += QStringLiteral(" and %1 more").arg(unscored - int64_t(named.size()));
+    // Frames are the codons of A, C, G and T only, without a stop (six_frames.cpp): a chunk shorter
+    // than a codon, or of N and other ambiguity codes, or with a stop in every frame, gives none.
+    return QLatin1String(kUnscoredWarning)
+           + QStringLiteral("%1 of %2, no chunk with a reading frame to score (shorter than a codon, only N or other ambiguity codes, "
+                            "or a stop codon in every frame): %3")
+                 .arg(unscored)
+                 .arg(contigs)
+                 .arg(ids);
+}
+
 core::Status PredictionTables::endContig()
 {
     const ShardContig& contig = m_contig;
@@ -150,6 +167,8 @@ core::Status PredictionTables::endContig()
     ++m_summary.contigs;
     m_summary.viral += call.viral ? 1 : 0;
     m_summary.unscored += call.scored ? 0 : 1;
+    if (!call.scored && m_summary.firstUnscored.size() < kNamedUnscored)
+        m_summary.firstUnscored.push_back(contig.id);
     m_summary.reused += contig.reused ? 1 : 0;
     m_summary.frames += m_contigFrames;
     m_summary.chunks += contig.chunks;

@@ -16,6 +16,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace bioforge::viral {
@@ -30,7 +31,15 @@ struct FrameResult {
 
 struct ContigSummary {
     int64_t contigs = 0, viral = 0, unscored = 0, reused = 0, frames = 0, chunks = 0;
+    std::vector<std::string> firstUnscored; // the ids of the first few unscored contigs, to name them in a warning
 };
+
+// The warning naming contigs without a call ("contigs without a call ('unscored' in contigs.tsv):
+// 2 of 9, …: a, b and 1 more"); `named` holds the first few ids (ContigSummary::firstUnscored, or
+// a merge's concatenation). Empty when `unscored` is 0. The prefix kUnscoredWarning marks it.
+inline constexpr const char* kUnscoredWarning = "contigs without a call ('unscored' in contigs.tsv): ";
+inline constexpr size_t kNamedUnscored = 5; // ids a warning names
+QString unscoredWarning(int64_t unscored, int64_t contigs, const QStringList& named);
 
 class PredictionTables {
 public:

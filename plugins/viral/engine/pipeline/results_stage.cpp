@@ -120,9 +120,17 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
     QJsonArray warnings;
     for (const QString& w : index.warnings)
         warnings.append(w);
+    QStringList unscoredIds;
+    for (const std::string& id : sum.firstUnscored)
+        unscoredIds << QString::fromStdString(id);
+    if (const QString w = unscoredWarning(sum.unscored, sum.contigs, unscoredIds); !w.isEmpty()) { // not only in contigs.tsv
+        warnings.append(w);
+        ctx.warn(w);
+    }
     const QJsonObject summary{{QStringLiteral("contigs"), double(sum.contigs)},
                               {QStringLiteral("viral_contigs"), double(sum.viral)},
                               {QStringLiteral("unscored_contigs"), double(sum.unscored)},
+                              {QStringLiteral("unscored_examples"), QJsonArray::fromStringList(unscoredIds)},
                               {QStringLiteral("reused_contigs"), double(sum.reused)},
                               {QStringLiteral("chunks"), double(sum.chunks)},
                               {QStringLiteral("frames"), double(sum.frames)},

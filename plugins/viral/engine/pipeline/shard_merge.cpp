@@ -1,6 +1,7 @@
 #include "pipeline/shard_merge.h"
 
 #include "io/json_file.h"
+#include "pipeline/prediction_tables.h"
 
 #include <QDir>
 #include <QFile>
@@ -53,6 +54,7 @@ core::Expected<QJsonObject> mergeSummaries(const QStringList& dirs)
     QJsonObject merged;
     QJsonArray warnings;
     QSet<QString> seen;
+    QStringList examples; // unscored contigs' ids, shard after shard
     for (const QString& dir : dirs) {
         const QString file = QDir(dir).filePath(QStringLiteral("summary.json"));
         auto summary = core::readJsonObjectFile(file);
@@ -71,12 +73,21 @@ core::Expected<QJsonObject> mergeSummaries(const QStringList& dirs)
                 return Error(QStringLiteral("%1: '%2': expected a number").arg(file, QLatin1String(c)));
             merged.insert(QLatin1String(c), merged.value(QLatin1String(c)).toDouble() + summary->value(QLatin1String(c)).toDouble());
         }
+        for (const QJsonValue& e : summary->value(QLatin1String("unscored_examples")).toArray())
+            examples << e.toString();
         for (const QJsonValue& w : summary->value(QLatin1String("warnings")).toArray())
-            if (!seen.contains(w.toString())) {
+            if (!w.toString().startsWith(QLatin1String(kUnscoredWarning)) && !seen.contains(w.toString())) { // a shard's own count: rebuilt below
                 seen.insert(w.toString());
                 warnings.append(w);
             }
     }
+    // One unscored warning with the whole run's counts and its first ids, as a local run writes it.
+    examples = examples.mid(0, qsizetype(kNamedUnscored));
+    merged.insert(QStringLiteral("unscored_examples"), QJsonArray::fromStringList(examples));
+    if (const QString w = unscoredWarning(int64_t(merged.value(QLatin1String("unscored_contigs")).toDouble()),
+                                          int64_t(merged.value(QLatin1String("contigs")).toDouble()), examples);
+        !w.isEmpty())
+        warnings.append(w);
     merged.insert(QStringLiteral("warnings"), warnings);
     return merged;
 }

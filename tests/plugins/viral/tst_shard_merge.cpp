@@ -1,0 +1,91 @@
+// The merge of viral predict shards: tables concatenated under one header,
+// counts summed, warnings once each, and the unscored-contig warning rebuilt
+// from the whole run's counts and first ids (as a single-machine run writes it).
+
+#include "pipeline/prediction_tables.h"
+#include "pipeline/shard_merge.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::viral;
+
+namespace {
+
+bool write(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+// A shard's output folder: one data row per table, and its summary.
+bool writeShard(const QString& dir, int contigs, const QStringList& unscored, const QStringList& otherWarnings)
+{
+    QDir().mkpath(dir);
+    for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv"})
+        if (!write(QDir(dir).filePath(QLatin1String(name)), QByteArray("header\n") + QDir(dir).dirName().toUtf8() + '\n'))
+            return false;
+    QJsonArray warnings = QJsonArray::fromStringList(otherWarnings);
+    if (const QString w = unscoredWarning(unscored.size(), contigs, unscored); !w.isEmpty())
+        warnings.append(w);
+    const QJsonObject summary{{QStringLiteral("contigs"), contigs},
+                              {QStringLiteral("viral_contigs"), 0},
+                              {QStringLiteral("unscored_contigs"), unscored.size()},
+                              {QStringLiteral("reused_contigs"), 0},
+                              {QStringLiteral("chunks"), contigs},
+                              {QStringLiteral("frames"), 6 * contigs},
+                              {QStringLiteral("chunk_length"), 300},
+                              {QStringLiteral("call_rule"), QStringLiteral("mean")},
+                              {QStringLiteral("encoder_precision"), QStringLiteral("fp32")},
+                              {QStringLiteral("classes"), QJsonArray{QStringLiteral("others"), QStringLiteral("virus")}},
+                              {QStringLiteral("unscored_examples"), QJsonArray::fromStringList(unscored.mid(0, qsizetype(kNamedUnscored)))},
+                              {QStringLiteral("warnings"), warnings}};
+    return write(QDir(dir).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson());
+}
+
+} // namespace
+
+class TstShardMerge : public QObject {
+    Q_OBJECT
+private slots:
+    void theUnscoredWarningCountsTheWholeRun()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a")), b = dir.filePath(QStringLiteral("b")), c = dir.filePath(QStringLiteral("c")),
+                      out = dir.filePath(QStringLiteral("out"));
+        QDir().mkpath(out);
+        const QString shared = QStringLiteral("input.fa:5: an empty record was skipped");
+        QVERIFY(writeShard(a, 4, {QStringLiteral("n1"), QStringLiteral("n2"), QStringLiteral("n3")}, {shared}));
+        QVERIFY(writeShard(b, 3, {}, {shared}));
+        QVERIFY(writeShard(c, 5, {QStringLiteral("n4"), QStringLiteral("n5"), QStringLiteral("n6"), QStringLiteral("n7")}, {shared}));
+        auto merged = mergePredictOutputs({a, b, c}, out);
+        QVERIFY2(merged, merged ? "" : qPrintable(merged.error().message()));
+        QFile f(QDir(out).filePath(QStringLiteral("summary.json")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject summary = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(summary.value(QLatin1String("contigs")).toInt(), 12);
+        QCOMPARE(summary.value(QLatin1String("unscored_contigs")).toInt(), 7);
+        const QStringList first{QStringLiteral("n1"), QStringLiteral("n2"), QStringLiteral("n3"), QStringLiteral("n4"), QStringLiteral("n5")};
+        QCOMPARE(summary.value(QLatin1String("unscored_examples")).toArray(), QJsonArray::fromStringList(first));
+        const QJsonArray warnings = summary.value(QLatin1String("warnings")).toArray();
+        QCOMPARE(warnings.size(), 2); // the shared warning once, then one unscored warning for the whole run
+        QCOMPARE(warnings[0].toString(), shared);
+        QCOMPARE(warnings[1].toString(), unscoredWarning(7, 12, first));
+        QVERIFY2(warnings[1].toString().endsWith(QStringLiteral(": n1, n2, n3, n4, n5 and 2 more")), qPrintable(warnings[1].toString()));
+        QCOMPARE(QFile(QDir(out).filePath(QStringLiteral("contigs.tsv"))).size(), qint64(QByteArray("header\na\nb\nc\n").size()));
+    }
+
+    void noUnscoredContigNoWarning()
+    {
+        QCOMPARE(unscoredWarning(0, 5, {}), QString());
+        QVERIFY(unscoredWarning(1, 1, {QStringLiteral("tiny")}).endsWith(QStringLiteral(": tiny")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstShardMerge)
+#include "tst_shard_merge.moc"
