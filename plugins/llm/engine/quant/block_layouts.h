@@ -3,6 +3,7 @@
 // Quantised block layouts, byte for byte as GGUF files store them (ggml's
 // layouts). Each is declared once here with a static_assert on its size.
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -26,6 +27,16 @@ struct BlockQ8_0 {
     int8_t qs[kQK8_0];
 };
 static_assert(sizeof(BlockQ8_0) == 34, "Q8_0 block is 34 bytes");
+
+// Q8_0 activations for the AVX2 batched kernels: the same quants and the same
+// fp16-rounded scale, widened to float once when the activations are
+// quantised (quantizeActivationsQ8_0WideScale), not once per weight row.
+struct BlockQ8_0WideScale {
+    float d;
+    int8_t qs[kQK8_0];
+};
+static_assert(sizeof(BlockQ8_0WideScale) == 36, "wide-scale Q8_0 block is 36 bytes");
+inline size_t q8_0WideScaleRowBytes(int64_t n) { return size_t(n / kQK8_0) * sizeof(BlockQ8_0WideScale); }
 
 // 256 weights in 8 groups of 32: x = d * sc[g] * q - dmin * m[g], q in 0..15,
 // sc and m 6-bit, packed in `scales`. qs: 4 chunks of 32 bytes; chunk c holds

@@ -1,5 +1,6 @@
 #include "quant/vec_dot.h"
 
+#include "quant/block_layouts.h"
 #include "quant/packed_q8_pairs.h"
 #include "quant/quantize.h"
 
@@ -129,23 +130,23 @@ WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
     case GgmlType::Q4_0:
         if (avx512)
             return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ4_0, avx512::dotManyQ4_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
-        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ4_0 : ref::dotQ4_0, fast ? avx2::dotManyQ4_0 : nullptr, 4};
+        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ4_0 : ref::dotQ4_0, fast ? avx2::dotManyQ4_0 : nullptr, 8, quantizeActivationsQ8_0WideScale, q8_0WideScaleRowBytes};
     case GgmlType::Q8_0:
         if (avx512)
             return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ8_0, avx512::dotManyQ8_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
-        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ8_0 : ref::dotQ8_0, fast ? avx2::dotManyQ8_0 : nullptr, 4};
+        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ8_0 : ref::dotQ8_0, fast ? avx2::dotManyQ8_0 : nullptr, 8, quantizeActivationsQ8_0WideScale, q8_0WideScaleRowBytes};
     case GgmlType::Q4_K:
         if (avx512)
             return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ4_K, avx512::dotManyQ4_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K, fast ? avx2::dotManyQ4_K : nullptr, 4};
+        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K, fast ? avx2::dotManyQ4_K : nullptr, 4, nullptr, nullptr, fast};
     case GgmlType::Q5_K:
         if (avx512)
             return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ5_K, avx512::dotManyQ5_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K, fast ? avx2::dotManyQ5_K : nullptr, 4};
+        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K, fast ? avx2::dotManyQ5_K : nullptr, 4, nullptr, nullptr, fast};
     case GgmlType::Q6_K:
         if (avx512)
             return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ6_K, avx512::dotManyQ6_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4};
+        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4, nullptr, nullptr, fast};
     default: return {GgmlType::F32, nullptr, nullptr};
     }
 }
@@ -174,11 +175,14 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
         if (weightType == GgmlType::Q4_K || weightType == GgmlType::Q6_K)
             return named(k, "amx int8 tiles 16 rows x 16 tokens from 16 tokens; below that avx512 vpdpwssd-256");
     }
-    if (k.batchConvert)
+    const bool avx512 = (path == KernelPath::Avx512 || path == KernelPath::Amx) && kernelPathAvailable(KernelPath::Avx512);
+    if (avx512 && k.batchConvert)
         return named(k, "avx512 q8-pairs vpdpbusd-512, 1-8 tokens a call");
-    if (k.manyForOneToken)
+    if (avx512 && k.manyForOneToken)
         return named(k, "avx512 vpdpwssd-256, 1-8 tokens a call");
-    if (k.dotMany)
+    if (k.batchConvert)
+        return named(k, "avx2 maddubs-256 on float-scale Q8_0, 2-8 tokens a call");
+    if (k.manyForOneToken)
         return named(k, "avx2 maddubs-256, 1-4 tokens a call");
     return named(k, "avx2 fma-256");
 }

@@ -1,9 +1,12 @@
-// AVX2 batched dot products: one weight row against up to four activation
-// rows. Each weight block is decoded (scales, nibbles, high bits) once and
-// reused for every token — the prompt-processing fast path. Results equal
-// the single-token kernels' within float rounding (tst_quant_kernels).
+// AVX2 batched dot products: one weight row against up to eight (Q8_0,
+// Q4_0) or four (K-quants) activation rows. Each weight block is decoded (scales, nibbles, high bits) once and
+// reused for every token — the prompt-processing fast path, and with one
+// token the generation path of the K-quants (k_quant_many_x86.h: scales and
+// mins unpacked with word operations, the min terms as vector multiply-adds).
+// Results equal the reference within float rounding (tst_quant_kernels).
 
 #include "quant/block_layouts.h"
+#include "quant/k_quant_many_x86.h"
 #include "quant/prefetch.h"
 #include "quant/vec_dot.h"
 
@@ -12,32 +15,15 @@
 namespace bioforge::llm::avx2 {
 namespace {
 
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
-
-inline float hsum(__m256 v)
-{
-    __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-    lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
-    return _mm_cvtss_f32(lo);
-}
-
-inline int hsumI32(__m256i v)
-{
-    __m128i lo = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    lo = _mm_add_epi32(lo, _mm_shuffle_epi32(lo, 0x4E));
-    lo = _mm_add_epi32(lo, _mm_shuffle_epi32(lo, 0xB1));
-    return _mm_cvtsi128_si32(lo);
-}
-
-template <typename Block>
-inline const Block* rowOf(const void* a, size_t stride, int j)
-{
-    return reinterpret_cast<const Block*>(static_cast<const uint8_t*>(a) + size_t(j) * stride);
-}
+// AVX2 has no fused 16-bit multiply-accumulate: vpmaddwd, then vpaddd.
+struct MaddAdd {
+    static __m256i add(__m256i acc, __m256i words, __m256i scales) { return _mm256_add_epi32(acc, _mm256_madd_epi16(words, scales)); }
+};
 
 // Q8_0-activation formats (Q8_0 and Q4_0 weights): `weights(b)` gives the 32
-// signed weight bytes of block b.
+// signed weight bytes of block b; the activations are BlockQ8_0WideScale rows
+// (float scales: per token and block one broadcast load instead of an fp16
+// conversion and a scalar product).
 template <int T, typename WBlock, typename Unpack>
 void dotManyQ8Blocks(int64_t n, const WBlock* x, const void* a, size_t aStride, float* out, Unpack weights)
 {
@@ -50,13 +36,13 @@ void dotManyQ8Blocks(int64_t n, const WBlock* x, const void* a, size_t aStride, 
         prefetchAhead<sizeof(WBlock)>(&x[b]);
         const __m256i qx = weights(b);
         const __m256i ax = _mm256_sign_epi8(qx, qx);
-        const float dx = h2f(x[b].d);
+        const __m256 dx = _mm256_set1_ps(h2f(x[b].d));
         #pragma GCC unroll 8
         for (int j = 0; j < T; ++j) {
-            const BlockQ8_0& y = rowOf<BlockQ8_0>(a, aStride, j)[b];
-            const __m256i sy = _mm256_sign_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.qs)), qx);
+            const BlockQ8_0WideScale& y = rowOf<BlockQ8_0WideScale>(a, aStride, j)[b];
+            const __m256i sy = _mm256_sign_epi8(loadI(y.qs), qx);
             const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), ones));
-            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(y.d)), p, acc[j]);
+            acc[j] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_broadcast_ss(&y.d)), p, acc[j]);
         }
     }
     #pragma GCC unroll 8
@@ -85,119 +71,6 @@ void q4_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     });
 }
 
-// Q4_K and Q5_K: 8 groups of 32 with 6-bit scales and mins.
-template <int T, typename Block>
-void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, float* out, bool fifthBit)
-{
-    __m256 acc[T];
-    float minTerm[T];
-    #pragma GCC unroll 8
-    for (int j = 0; j < T; ++j) {
-        acc[j] = _mm256_setzero_ps();
-        minTerm[j] = 0;
-    }
-    const __m256i lowMask = _mm256_set1_epi8(0x0F);
-    const __m256i one = _mm256_set1_epi8(1);
-    for (int64_t b = 0; b < n / kQK_K; ++b) {
-        prefetchAhead<sizeof(Block)>(&x[b]);
-        uint8_t sc[8], m[8];
-        for (int g = 0; g < 8; ++g)
-            kQuantScaleMin(g, x[b].scales, &sc[g], &m[g]);
-        const uint8_t* qh = nullptr;
-        if constexpr (sizeof(Block) == sizeof(BlockQ5_K))
-            qh = fifthBit ? reinterpret_cast<const BlockQ5_K*>(&x[b])->qh : nullptr;
-        const __m256i bits = qh ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qh)) : _mm256_setzero_si256();
-        __m256i sums[T];
-        #pragma GCC unroll 8
-        for (int j = 0; j < T; ++j)
-            sums[j] = _mm256_setzero_si256();
-        #pragma GCC unroll 4
-        for (int c = 0; c < 4; ++c) {
-            const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs + 32 * c));
-            __m256i lo = _mm256_and_si256(packed, lowMask);
-            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(packed, 4), lowMask);
-            if (qh) {
-                lo = _mm256_add_epi8(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * c), one), 4));
-                hi = _mm256_add_epi8(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(bits, 2 * c + 1), one), 4));
-            }
-            const __m256i scLo = _mm256_set1_epi16(sc[2 * c]), scHi = _mm256_set1_epi16(sc[2 * c + 1]);
-            #pragma GCC unroll 8
-            for (int j = 0; j < T; ++j) {
-                const int8_t* q8 = rowOf<BlockQ8_K>(a, aStride, j)[b].qs + 64 * c;
-                const __m256i ylo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q8));
-                const __m256i yhi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q8 + 32));
-                sums[j] = _mm256_add_epi32(sums[j], _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(lo, ylo), scLo),
-                                                                     _mm256_madd_epi16(_mm256_maddubs_epi16(hi, yhi), scHi)));
-            }
-        }
-        const float d = h2f(x[b].d), dmin = h2f(x[b].dmin);
-        #pragma GCC unroll 8
-        for (int j = 0; j < T; ++j) {
-            const BlockQ8_K& y = rowOf<BlockQ8_K>(a, aStride, j)[b];
-            int mins = 0;
-            for (int g = 0; g < 8; ++g)
-                mins += m[g] * (y.bsums[2 * g] + y.bsums[2 * g + 1]);
-            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * y.d), _mm256_cvtepi32_ps(sums[j]), acc[j]);
-            minTerm[j] += dmin * y.d * float(mins);
-        }
-    }
-    #pragma GCC unroll 8
-    for (int j = 0; j < T; ++j)
-        out[j] = hsum(acc[j]) - minTerm[j];
-}
-
-template <int T>
-void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* out)
-{
-    const auto* x = static_cast<const BlockQ6_K*>(w);
-    const __m256i lowMask = _mm256_set1_epi8(0x0F);
-    const __m256i twoBits = _mm256_set1_epi8(3);
-    float result[T] = {};
-    for (int64_t b = 0; b < n / kQK_K; ++b) {
-        prefetchAhead<sizeof(BlockQ6_K)>(&x[b]);
-        __m256i sums[T];
-        #pragma GCC unroll 8
-        for (int j = 0; j < T; ++j)
-            sums[j] = _mm256_setzero_si256();
-        #pragma GCC unroll 2
-        for (int half = 0; half < 2; ++half) {
-            const uint8_t* ql = x[b].ql + 64 * half;
-            const int8_t* sc = x[b].scales + 8 * half;
-            const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
-            const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
-            const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh + 32 * half));
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(l0, lowMask), _mm256_slli_epi16(_mm256_and_si256(h, twoBits), 4)),
-                _mm256_or_si256(_mm256_and_si256(l1, lowMask), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), twoBits), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), lowMask), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), twoBits), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), lowMask), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), twoBits), 4)),
-            };
-            #pragma GCC unroll 4
-            for (int k = 0; k < 4; ++k) {
-                const __m256i scales = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
-                #pragma GCC unroll 8
-                for (int j = 0; j < T; ++j) {
-                    const int8_t* q8 = rowOf<BlockQ8_K>(a, aStride, j)[b].qs + 128 * half + 32 * k;
-                    const __m256i qy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q8));
-                    sums[j] = _mm256_add_epi32(sums[j], _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], qy), scales));
-                }
-            }
-        }
-        const float d = h2f(x[b].d);
-        #pragma GCC unroll 8
-        for (int j = 0; j < T; ++j) {
-            const BlockQ8_K& y = rowOf<BlockQ8_K>(a, aStride, j)[b];
-            int offset = 0;
-            for (int g = 0; g < 16; ++g)
-                offset += x[b].scales[g] * y.bsums[g];
-            result[j] += d * y.d * float(hsumI32(sums[j]) - 32 * offset);
-        }
-    }
-    #pragma GCC unroll 8
-    for (int j = 0; j < T; ++j)
-        out[j] = result[j];
-}
-
 } // namespace
 
 #define BF_DISPATCH(fn, ...)                          \
@@ -205,7 +78,11 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     case 1: fn<1>(__VA_ARGS__); break;                \
     case 2: fn<2>(__VA_ARGS__); break;                \
     case 3: fn<3>(__VA_ARGS__); break;                \
-    default: fn<4>(__VA_ARGS__); break;               \
+    case 4: fn<4>(__VA_ARGS__); break;                \
+    case 5: fn<5>(__VA_ARGS__); break;                \
+    case 6: fn<6>(__VA_ARGS__); break;                \
+    case 7: fn<7>(__VA_ARGS__); break;                \
+    default: fn<8>(__VA_ARGS__); break;               \
     }
 
 void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out)
@@ -222,10 +99,10 @@ void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int to
 {
     const auto* x = static_cast<const BlockQ4_K*>(w);
     switch (tokens) {
-    case 1: scaleMinMany<1>(n, x, a, aStride, out, false); break;
-    case 2: scaleMinMany<2>(n, x, a, aStride, out, false); break;
-    case 3: scaleMinMany<3>(n, x, a, aStride, out, false); break;
-    default: scaleMinMany<4>(n, x, a, aStride, out, false); break;
+    case 1: scaleMinMany<1, MaddAdd>(n, x, a, aStride, out, false); break;
+    case 2: scaleMinMany<2, MaddAdd>(n, x, a, aStride, out, false); break;
+    case 3: scaleMinMany<3, MaddAdd>(n, x, a, aStride, out, false); break;
+    default: scaleMinMany<4, MaddAdd>(n, x, a, aStride, out, false); break;
     }
 }
 
@@ -233,16 +110,21 @@ void dotManyQ5_K(int64_t n, const void* w, const void* a, size_t aStride, int to
 {
     const auto* x = static_cast<const BlockQ5_K*>(w);
     switch (tokens) {
-    case 1: scaleMinMany<1>(n, x, a, aStride, out, true); break;
-    case 2: scaleMinMany<2>(n, x, a, aStride, out, true); break;
-    case 3: scaleMinMany<3>(n, x, a, aStride, out, true); break;
-    default: scaleMinMany<4>(n, x, a, aStride, out, true); break;
+    case 1: scaleMinMany<1, MaddAdd>(n, x, a, aStride, out, true); break;
+    case 2: scaleMinMany<2, MaddAdd>(n, x, a, aStride, out, true); break;
+    case 3: scaleMinMany<3, MaddAdd>(n, x, a, aStride, out, true); break;
+    default: scaleMinMany<4, MaddAdd>(n, x, a, aStride, out, true); break;
     }
 }
 
 void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out)
 {
-    BF_DISPATCH(q6_KMany, n, w, a, aStride, out)
+    switch (tokens) {
+    case 1: q6_KMany<1, MaddAdd>(n, w, a, aStride, out); break;
+    case 2: q6_KMany<2, MaddAdd>(n, w, a, aStride, out); break;
+    case 3: q6_KMany<3, MaddAdd>(n, w, a, aStride, out); break;
+    default: q6_KMany<4, MaddAdd>(n, w, a, aStride, out); break;
+    }
 }
 
 #undef BF_DISPATCH
