@@ -6,6 +6,7 @@
 #include "compute/thread_pool.h"
 #include "compute/weight_tensor.h"
 #include "quant/block_layouts.h"
+#include "quant/half.h"
 #include "quant/packed_q8_pairs.h"
 #include "quant/vec_dot.h"
 #include "quant_test_rows.h"
@@ -141,6 +142,24 @@ private slots:
                     QVERIFY2(std::abs(out[j] - expected) <= 2e-5f * (1 + std::abs(expected)) + 1e-3f,
                              qPrintable(QStringLiteral("n %1, %2 tokens, token %3: %4 vs %5").arg(n).arg(tokens).arg(j).arg(out[j]).arg(expected)));
                 }
+            }
+        }
+    }
+
+    void wideScaleQ8_0HoldsExactlyTheQ8_0Activations()
+    {
+        for (const int64_t n : {32, 96, 1056}) {
+            auto a = randomRow(n, 13, 3.0f);
+            if (n == 96)
+                std::fill(a.begin() + 32, a.begin() + 64, 0.0f); // an all-zero block: scale 0, quants 0
+            std::vector<BlockQ8_0> blocks(size_t(n / 32));
+            quantizeActivationsQ8_0(a.data(), blocks.data(), n);
+            QCOMPARE(q8_0WideScaleRowBytes(n), size_t(n / 32) * 36);
+            std::vector<BlockQ8_0WideScale> wide(size_t(n / 32));
+            quantizeActivationsQ8_0WideScale(a.data(), wide.data(), n);
+            for (size_t b = 0; b < blocks.size(); ++b) {
+                QCOMPARE(wide[b].d, halfToFloat(blocks[b].d));
+                QVERIFY2(std::memcmp(wide[b].qs, blocks[b].qs, 32) == 0, qPrintable(QStringLiteral("n %1, block %2").arg(n).arg(b)));
             }
         }
     }
