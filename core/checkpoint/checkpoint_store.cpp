@@ -135,11 +135,11 @@ Expected<QJsonObject> CheckpointStore::verifiedManifest(const QString& key) cons
     const int format = manifest.value(QLatin1String("formatVersion")).toInt(-1);
     if (format != kFormatVersion)
         return Error(QStringLiteral("%1: checkpoint format version %2, this build reads version %3")
-                         .arg(manifestPath).arg(format).arg(kFormatVersion));
+                         .arg(manifestPath, QString::number(format), QString::number(kFormatVersion)));
     const int schema = manifest.value(QLatin1String("jobSchema")).toInt(-1);
     if (schema != m_jobSchema)
         return Error(QStringLiteral("%1: written by a job with checkpoint schema %2, this job uses schema %3")
-                         .arg(manifestPath).arg(schema).arg(m_jobSchema));
+                         .arg(manifestPath, QString::number(schema), QString::number(m_jobSchema)));
     if (manifest.value(QLatin1String("key")).toString() != key)
         return Error(QStringLiteral("%1: manifest belongs to key '%2', expected '%3'")
                          .arg(manifestPath, manifest.value(QLatin1String("key")).toString(), key));
@@ -155,7 +155,7 @@ Expected<QJsonObject> CheckpointStore::verifiedManifest(const QString& key) cons
         const qint64 expectedSize = f.value(QLatin1String("size")).toInteger(-1);
         if (info.size() != expectedSize)
             return Error(QStringLiteral("%1: %2 bytes, the manifest says %3 (truncated or replaced)")
-                             .arg(path).arg(info.size()).arg(expectedSize));
+                             .arg(path, QString::number(info.size()), QString::number(expectedSize)));
         auto sha = Sha256::ofFile(path);
         if (!sha)
             return sha.error();

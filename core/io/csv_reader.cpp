@@ -94,7 +94,7 @@ Expected<std::optional<QStringList>> CsvReader::next()
         if (!line->has_value()) {
             if (inQuotes)
                 return Error(QStringLiteral("%1:%2: quoted field is not closed before the end of the file")
-                                 .arg(path()).arg(m_rowLine));
+                                 .arg(path(), QString::number(m_rowLine)));
             return std::optional<QStringList>();
         }
         auto decoded = decodeUtf8Line(**line, path(), m_lines->lineNumber());
@@ -137,7 +137,7 @@ Expected<std::optional<QStringList>> CsvReader::next()
     fields.append(field);
     if (!m_header.isEmpty() && !m_ragged && fields.size() != m_header.size())
         return Error(QStringLiteral("%1:%2: expected %3 fields as in the header, found %4")
-                         .arg(path()).arg(m_rowLine).arg(m_header.size()).arg(fields.size()));
+                         .arg(path(), QString::number(m_rowLine), QString::number(m_header.size()), QString::number(fields.size())));
     return std::optional<QStringList>(std::move(fields));
 }
 

@@ -32,7 +32,7 @@ Status checkLooksLikeFasta(const LineReader& lines)
         return Error(QStringLiteral("%1: this looks like %2, not FASTA").arg(lines.path(), looks));
     if (!head.contains("\n>") && !head.contains("\r>"))
         return Error(QStringLiteral("%1: not FASTA: no header line starting with '>' in the first %2 bytes (it starts with '%3')")
-                         .arg(lines.path()).arg(head.size()).arg(QString::fromUtf8(trimmed.left(40)).replace(QLatin1Char('\n'), QLatin1Char(' '))));
+                         .arg(lines.path(), QString::number(head.size()), QString::fromUtf8(trimmed.left(40)).replace(QLatin1Char('\n'), QLatin1Char(' '))));
     return okStatus(); // sequence before the first header: reported as a record error, the rest is read
 }
 
@@ -53,7 +53,7 @@ Expected<std::unique_ptr<FastaReader>> FastaReader::open(const QString& path, Fa
 
 Error FastaReader::errorAt(qint64 line, const QString& what) const
 {
-    return Error(QStringLiteral("%1:%2: %3").arg(m_lines->path()).arg(line).arg(what));
+    return Error(QStringLiteral("%1:%2: %3").arg(m_lines->path(), QString::number(line), what));
 }
 
 double FastaReader::nucleotideFraction(const QByteArray& sequence)
@@ -87,10 +87,10 @@ std::optional<Error> FastaReader::checkAlphabet(const FastaRecord& record) const
     if (onlyIupac) // every letter a nucleotide code, but mostly ambiguity codes (R, Y, K, M, …): no sequence to read
         return errorAt(record.headerLine, QStringLiteral("record '%1' is mostly IUPAC ambiguity codes: only %2 % of its letters are A, C, G, T/U or N "
                                                          "(at least 50 % are needed; it starts '%3')")
-                                              .arg(record.id).arg(std::floor(fraction * 100), 0, 'f', 0).arg(QString::fromLatin1(record.sequence.left(20))));
+                                              .arg(record.id, QString::number(std::floor(fraction * 100), 'f', 0), QString::fromLatin1(record.sequence.left(20))));
     return errorAt(record.headerLine, QStringLiteral("record '%1' looks like protein, not nucleotide: only %2 % of its letters are A, C, G, T/U or N "
                                                      "(it starts '%3')")
-                                          .arg(record.id).arg(std::floor(fraction * 100), 0, 'f', 0).arg(QString::fromLatin1(record.sequence.left(20))));
+                                          .arg(record.id, QString::number(std::floor(fraction * 100), 'f', 0), QString::fromLatin1(record.sequence.left(20))));
 }
 
 Expected<std::optional<FastaRecord>> FastaReader::next()
@@ -156,14 +156,14 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
             } else if (!isBlank(c)) {
                 problem = errorAt(m_lines->lineNumber(),
                                   QStringLiteral("record '%1': unexpected character '%2' at byte %3; expected sequence letters, '*', '-' or '.'")
-                                      .arg(record.id, c >= 32 && c < 127 ? QString(QLatin1Char(c)) : QStringLiteral("\\x%1").arg(uchar(c), 2, 16, QLatin1Char('0')))
-                                      .arg(i + 1));
+                                      .arg(record.id, c >= 32 && c < 127 ? QString(QLatin1Char(c)) : QStringLiteral("\\x%1").arg(uchar(c), 2, 16, QLatin1Char('0')),
+                                           QString::number(i + 1)));
                 break;
             }
         }
         if (!problem && record.sequence.size() > m_limits.maxSequenceLength)
             problem = errorAt(m_lines->lineNumber(), QStringLiteral("record '%1' is longer than the limit of %2 letters")
-                                                        .arg(record.id).arg(m_limits.maxSequenceLength));
+                                                        .arg(record.id, QString::number(m_limits.maxSequenceLength)));
     }
     if (problem)
         return *problem;

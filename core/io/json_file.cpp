@@ -39,7 +39,7 @@ Expected<QJsonObject> parseJsonObject(QByteArray json, const QString& source)
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError) {
         const auto [line, column] = lineAndColumn(json, error.offset);
-        return Error(QStringLiteral("%1:%2:%3: not valid JSON: %4").arg(source).arg(line).arg(column).arg(error.errorString()));
+        return Error(QStringLiteral("%1:%2:%3: not valid JSON: %4").arg(source, QString::number(line), QString::number(column), error.errorString()));
     }
     if (!doc.isObject())
         return Error(QStringLiteral("%1: expected a JSON object at the top level, found %2").arg(source, doc.isArray() ? QStringLiteral("an array") : QStringLiteral("a value")));
@@ -52,7 +52,7 @@ Expected<QJsonObject> readJsonObjectFile(const QString& path, qint64 maxBytes)
     if (!file.open(QIODevice::ReadOnly))
         return Error(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
     if (file.size() > maxBytes)
-        return Error(QStringLiteral("%1: %2 bytes, more than the %3 a JSON file of this kind may have").arg(path).arg(file.size()).arg(maxBytes));
+        return Error(QStringLiteral("%1: %2 bytes, more than the %3 a JSON file of this kind may have").arg(path, QString::number(file.size()), QString::number(maxBytes)));
     return parseJsonObject(file.readAll(), path);
 }
 

@@ -110,7 +110,7 @@ Error LineReader::streamError()
     m_buffer.clear();
     m_pos = 0;
     m_scanned = 0;
-    return Error(QStringLiteral("%1:%2: %3; nothing after this point was read").arg(m_path).arg(m_lineNumber + 1).arg(m_failure));
+    return Error(QStringLiteral("%1:%2: %3; nothing after this point was read").arg(m_path, QString::number(m_lineNumber + 1), m_failure));
 }
 
 Expected<std::optional<QByteArray>> LineReader::next()
@@ -134,7 +134,7 @@ Expected<std::optional<QByteArray>> LineReader::next()
         }
         m_scanned = end - m_pos;
         if (m_scanned > kMaxLineBytes)
-            return Error(QStringLiteral("%1:%2: line longer than %3 bytes").arg(m_path).arg(m_lineNumber + 1).arg(kMaxLineBytes));
+            return Error(QStringLiteral("%1:%2: line longer than %3 bytes").arg(m_path, QString::number(m_lineNumber + 1), QString::number(kMaxLineBytes)));
         if (!fill()) {
             if (m_failed)
                 return streamError(); // a truncated stream's last, partial line is not returned as if whole

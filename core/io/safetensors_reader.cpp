@@ -70,7 +70,7 @@ Expected<std::unique_ptr<SafetensorsReader>> SafetensorsReader::open(const QStri
     const qint64 fileSize = reader->m_file->size();
     if (fileSize < 8)
         return Error(QStringLiteral("%1: not a safetensors file: %2 bytes, expected at least an 8-byte header length")
-                         .arg(path).arg(fileSize));
+                         .arg(path, QString::number(fileSize)));
     const uchar* base = fileSize > 0 ? reader->m_file->map(0, fileSize) : nullptr;
     if (!base)
         return Error(QStringLiteral("%1: cannot map file: %2").arg(path, reader->m_file->errorString()));
@@ -78,7 +78,7 @@ Expected<std::unique_ptr<SafetensorsReader>> SafetensorsReader::open(const QStri
     // Bound: the header must fit in the file after the 8-byte length.
     if (headerLen > quint64(kMaxHeaderBytes) || headerLen > quint64(fileSize - 8))
         return Error(QStringLiteral("%1: header length %2 exceeds the file size %3 or the limit of %4 bytes")
-                         .arg(path).arg(headerLen).arg(fileSize).arg(kMaxHeaderBytes));
+                         .arg(path, QString::number(headerLen), QString::number(fileSize), QString::number(kMaxHeaderBytes)));
     const QByteArray header(reinterpret_cast<const char*>(base + 8), qsizetype(headerLen));
     reader->m_data = base + 8 + headerLen;
     const qint64 dataSize = fileSize - 8 - qint64(headerLen);
@@ -139,11 +139,10 @@ Status SafetensorsReader::parseHeader(const QByteArray& header, qint64 dataSize)
         if (offsets.size() != 2 || !readInteger(offsets[0], &begin) || !readInteger(offsets[1], &end) || end < begin)
             return Error(QStringLiteral("%1: data_offsets must be [begin, end] with begin <= end").arg(where));
         if (end > dataSize)
-            return Error(QStringLiteral("%1: data_offsets end %2 is past the data section (%3 bytes)").arg(where).arg(end).arg(dataSize));
+            return Error(QStringLiteral("%1: data_offsets end %2 is past the data section (%3 bytes)").arg(where, QString::number(end), QString::number(dataSize)));
         if (end - begin != elements * dtypeSize(info.dtype))
             return Error(QStringLiteral("%1: %2 bytes in data_offsets, but shape %3 of %4 needs %5")
-                             .arg(where).arg(end - begin).arg(info.shapeText(), dtypeName(info.dtype))
-                             .arg(elements * dtypeSize(info.dtype)));
+                             .arg(where, QString::number(end - begin), info.shapeText(), dtypeName(info.dtype), QString::number(elements * dtypeSize(info.dtype))));
         info.offset = begin;
         info.byteSize = end - begin;
         m_tensors.push_back(info);
@@ -157,7 +156,7 @@ Status SafetensorsReader::parseHeader(const QByteArray& header, qint64 dataSize)
     for (const TensorInfo& t : sorted) {
         if (t.offset != cursor)
             return Error(QStringLiteral("tensor '%1' starts at byte %2 of the data, expected %3 (hole or overlap)")
-                             .arg(t.name).arg(t.offset).arg(cursor));
+                             .arg(t.name, QString::number(t.offset), QString::number(cursor)));
         cursor += t.byteSize;
     }
     if (cursor != dataSize)

@@ -49,7 +49,7 @@ Expected<QString> decodeUtf8Line(const QByteArray& bytes, const QString& path, q
     const qsizetype bad = firstInvalidUtf8(bytes);
     if (bad >= 0)
         return Error(QStringLiteral("%1:%2: byte %3 (0x%4) is not valid UTF-8; save the file as UTF-8 text")
-                         .arg(path).arg(line).arg(bad + 1).arg(uchar(bytes[bad]), 2, 16, QLatin1Char('0')));
+                         .arg(path, QString::number(line), QString::number(bad + 1), QStringLiteral("%1").arg(uchar(bytes[bad]), 2, 16, QLatin1Char('0'))));
     return QString::fromUtf8(bytes);
 }
 

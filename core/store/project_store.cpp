@@ -54,7 +54,7 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
         appId = q.value(0).toInt();
     }
     if (appId != 0 && appId != kApplicationId)
-        return Error(QStringLiteral("%1: an SQLite file of another application (application_id %2)").arg(databasePath).arg(appId));
+        return Error(QStringLiteral("%1: an SQLite file of another application (application_id %2)").arg(databasePath, QString::number(appId)));
     auto version = store->readSchemaVersion();
     if (!version)
         return version.error().withContext(databasePath);

@@ -173,6 +173,20 @@ private slots:
         QCOMPARE(readAllRecords(path, &errors).size(), 3); // no alphabet asked for: all three
     }
 
+    void percentSignsInIdsAndPathsStayInTheMessage()
+    {
+        // A record id or file name holding "%2" is text: it must not take the place of the message's numbers.
+        const QString path = write(QStringLiteral("odd%2name.fa"), ">p%2q\nMKVLAAGIVGLLLAEQWPHSTF\n>bad%3\nACGT!ACGT\n");
+        QStringList errors;
+        FastaLimits nucleotide;
+        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        readAllRecords(path, &errors, nucleotide);
+        QCOMPARE(errors.size(), 2);
+        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":1: record 'p%2q' looks like protein")) && errors[0].contains(QStringLiteral("only 27 % of")),
+                 qPrintable(errors[0]));
+        QVERIFY2(errors[1].startsWith(path + QStringLiteral(":4: record 'bad%3': unexpected character '!' at byte 5")), qPrintable(errors[1]));
+    }
+
     void mostlyAmbiguityCodesAreNamedAsSuchNotAsProtein()
     {
         // All IUPAC nucleotide codes: half or more A/C/G/T/U/N reads; fewer is refused as ambiguity, not protein.

@@ -211,6 +211,20 @@ private slots:
         QCOMPARE(summary.value(QLatin1String("warnings")).toArray().size(), 2);
     }
 
+    void idsWithPercentSignsAreKeptAsWritten()
+    {
+        // "%2" in an id is text, not a placeholder of the renaming or of a message.
+        const QByteArray dna = QByteArray::fromStdString(ValidateJob::syntheticContig(330, 9));
+        const Outcome o = run({input(QStringLiteral("pct.fa"), ">x%2 one\n" + dna + "\n>x%2 two\n" + dna.left(310) + "\n")});
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        QVERIFY2(o.record.warnings.first().contains(QStringLiteral("'x%2#2'")), qPrintable(o.record.warnings.first()));
+        QStringList ids;
+        for (const QByteArray& line : out(lastRun(), "contigs.tsv").split('\n').mid(1))
+            if (!line.isEmpty())
+                ids << QString::fromUtf8(line.split('\t').first());
+        QCOMPARE(ids, (QStringList{QStringLiteral("x%2"), QStringLiteral("x%2#2")}));
+    }
+
     void skippedRecordsReachTheRunRecord()
     {
         const Outcome o = run({input(QStringLiteral("skips.fa"), m_reference + ">empty_one\n\n>protein_one\nMKVLAAGIVGLLLAEQWPHSTF\n")});

@@ -161,7 +161,7 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
             r.add(QStringLiteral("missing id"), line, mapping.idColumn, QStringLiteral("no id"));
         else if (auto seen = seenIds.find(key); seen != seenIds.end())
             r.add(QStringLiteral("duplicate id"), line, mapping.idColumn,
-                  QStringLiteral("id '%1' was already used on line %2; both rows are kept").arg(id).arg(seen->second));
+                  QStringLiteral("id '%1' was already used on line %2; both rows are kept").arg(id, QString::number(seen->second)));
         else
             seenIds.emplace(key, line);
     }

@@ -19,7 +19,7 @@ core::Expected<std::unique_ptr<DelimitedFile>> DelimitedFile::open(const QString
 
 core::Error DelimitedFile::errorAt(const QString& message) const
 {
-    return core::Error(QStringLiteral("%1:%2: %3").arg(path()).arg(line()).arg(message));
+    return core::Error(QStringLiteral("%1:%2: %3").arg(path(), QString::number(line()), message));
 }
 
 core::Status DelimitedFile::poll(qint64 row, const StreamControl& control, qint64 every, qint64 offset, qint64 total) const
@@ -82,7 +82,7 @@ core::Expected<QList<QByteArray>> DelimitedFile::skipLines(int n)
         if (!l)
             return l.error();
         if (!*l)
-            return core::Error(QStringLiteral("%1: the file ends after %2 lines (expected at least %3)").arg(path()).arg(i).arg(n));
+            return core::Error(QStringLiteral("%1: the file ends after %2 lines (expected at least %3)").arg(path(), QString::number(i), QString::number(n)));
         out << **l;
     }
     return out;

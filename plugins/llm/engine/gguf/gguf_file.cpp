@@ -93,7 +93,7 @@ Expected<std::unique_ptr<GgufFile>> GgufFile::open(const QString& path, Limits l
         return Error(QStringLiteral("%1: cannot open: %2").arg(path, file->m_file->errorString()));
     file->m_fileSize = uint64_t(file->m_file->size());
     if (file->m_fileSize < 24)
-        return Error(QStringLiteral("%1: %2 bytes is too small for a GGUF header (24 bytes)").arg(path).arg(file->m_fileSize));
+        return Error(QStringLiteral("%1: %2 bytes is too small for a GGUF header (24 bytes)").arg(path, QString::number(file->m_fileSize)));
     file->m_base = file->m_file->map(0, qint64(file->m_fileSize));
     if (!file->m_base)
         return Error(QStringLiteral("%1: cannot map the file: %2").arg(path, file->m_file->errorString()));
@@ -251,7 +251,7 @@ Status GgufFile::parse(const Limits& limits)
         if (!c.read(&rawType))
             return Error(QStringLiteral("metadata '%1': value type runs past the end of the file").arg(QString::fromStdString(key)));
         if (!ggufTypeValid(rawType))
-            return Error(QStringLiteral("metadata '%1': value type %2 is not a GGUF type").arg(QString::fromStdString(key)).arg(rawType));
+            return Error(QStringLiteral("metadata '%1': value type %2 is not a GGUF type").arg(QString::fromStdString(key), QString::number(rawType)));
         GgufValue value;
         if (!readValue(c, GgufType(rawType), &value, limits, 0, &why))
             return Error(QStringLiteral("metadata '%1': %2").arg(QString::fromStdString(key), why));
@@ -278,7 +278,7 @@ Status GgufFile::parse(const Limits& limits)
         if (!c.read(&nDims))
             return Error(QStringLiteral("%1: dimension count runs past the end of the file").arg(where));
         if (nDims == 0 || nDims > uint32_t(kMaxDims))
-            return Error(QStringLiteral("%1: %2 dimensions, expected 1 to %3").arg(where).arg(nDims).arg(kMaxDims));
+            return Error(QStringLiteral("%1: %2 dimensions, expected 1 to %3").arg(where, QString::number(nDims), QString::number(kMaxDims)));
         int64_t elements = 1;
         for (uint32_t d = 0; d < nDims; ++d) {
             uint64_t dim = 0;
@@ -286,7 +286,7 @@ Status GgufFile::parse(const Limits& limits)
                 return Error(QStringLiteral("%1: shape runs past the end of the file").arg(where));
             // Bound: no tensor can hold more elements than the file has bytes x 8 (1-bit types are the densest).
             if (dim == 0 || dim > m_fileSize * 8 || uint64_t(elements) > (m_fileSize * 8) / dim)
-                return Error(QStringLiteral("%1: dimension %2 = %3 is zero or larger than the file can hold").arg(where).arg(d).arg(dim));
+                return Error(QStringLiteral("%1: dimension %2 = %3 is zero or larger than the file can hold").arg(where, QString::number(d), QString::number(dim)));
             elements *= int64_t(dim);
             t.shape.push_back(int64_t(dim));
         }
@@ -295,14 +295,14 @@ Status GgufFile::parse(const Limits& limits)
             return Error(QStringLiteral("%1: type and offset run past the end of the file").arg(where));
         const auto traits = ggmlTypeTraits(rawType);
         if (!traits)
-            return Error(QStringLiteral("%1: type %2 is not a ggml tensor type").arg(where).arg(rawType));
+            return Error(QStringLiteral("%1: type %2 is not a ggml tensor type").arg(where, QString::number(rawType)));
         t.type = traits->type;
         if (t.shape[0] % traits->blockElements != 0)
             return Error(QStringLiteral("%1: row length %2 is not a multiple of the %3 block size %4")
-                             .arg(where).arg(t.shape[0]).arg(QLatin1String(traits->name)).arg(traits->blockElements));
+                             .arg(where, QString::number(t.shape[0]), QLatin1String(traits->name), QString::number(traits->blockElements)));
         t.bytes = size_t(elements / traits->blockElements) * traits->blockBytes;
         if (t.offset % m_alignment != 0)
-            return Error(QStringLiteral("%1: data offset %2 is not aligned to %3 bytes").arg(where).arg(t.offset).arg(m_alignment));
+            return Error(QStringLiteral("%1: data offset %2 is not aligned to %3 bytes").arg(where, QString::number(t.offset), QString::number(m_alignment)));
         if (m_tensorIndex.count(t.name))
             return Error(QStringLiteral("%1 appears twice").arg(where));
         m_tensorIndex[t.name] = m_tensors.size();
@@ -316,7 +316,7 @@ Status GgufFile::parse(const Limits& limits)
     for (const GgufTensorInfo& t : m_tensors) {
         if (t.offset > dataSize || t.bytes > dataSize - t.offset)
             return Error(QStringLiteral("tensor '%1': bytes %2 to %3 lie past the end of the data section (%4 bytes): the file is truncated")
-                             .arg(QString::fromStdString(t.name)).arg(t.offset).arg(t.offset + t.bytes).arg(dataSize));
+                             .arg(QString::fromStdString(t.name), QString::number(t.offset), QString::number(t.offset + t.bytes), QString::number(dataSize)));
     }
     return core::okStatus();
 }

@@ -30,7 +30,7 @@ core::Expected<ModelConfig> ModelConfig::fromGguf(const GgufFile& f)
         if (!v)
             return v.error();
         if (*v <= 0 || *v > (int64_t(1) << 30))
-            return Error(QStringLiteral("%1: %2%3 = %4 is out of range").arg(f.path(), QString::fromStdString(p), QLatin1String(key)).arg(*v));
+            return Error(QStringLiteral("%1: %2%3 = %4 is out of range").arg(f.path(), QString::fromStdString(p), QLatin1String(key), QString::number(*v)));
         out = *v;
         return core::okStatus();
     };
@@ -41,26 +41,26 @@ core::Expected<ModelConfig> ModelConfig::fromGguf(const GgufFile& f)
             return st.error();
     c.kvHeads = f.integerOr(p + "attention.head_count_kv", c.heads);
     if (c.kvHeads <= 0 || c.heads % c.kvHeads != 0)
-        return Error(QStringLiteral("%1: %2 attention heads cannot be grouped over %3 key/value heads").arg(f.path()).arg(c.heads).arg(c.kvHeads));
+        return Error(QStringLiteral("%1: %2 attention heads cannot be grouped over %3 key/value heads").arg(f.path(), QString::number(c.heads), QString::number(c.kvHeads)));
     c.headSize = f.integerOr(p + "attention.key_length", c.embedding / c.heads);
     if (c.headSize <= 0 || c.headSize % 2 != 0 || f.integerOr(p + "attention.value_length", c.headSize) != c.headSize)
-        return Error(QStringLiteral("%1: head size %2 is not usable (even, equal key and value sizes)").arg(f.path()).arg(c.headSize));
+        return Error(QStringLiteral("%1: head size %2 is not usable (even, equal key and value sizes)").arg(f.path(), QString::number(c.headSize)));
     // Widths bounded so that buffers sized from them (activations, KV cache) are refused here, not met as an
     // allocation failure later; the largest published llama-family models are well inside.
     if (c.embedding > (1 << 16) || c.feedForward > (1 << 20) || c.heads > 1024 || c.headSize > 1024 || c.heads * c.headSize > (1 << 17))
         return Error(QStringLiteral("%1: widths out of range (embedding %2, feed-forward %3, %4 heads of %5)")
-                         .arg(f.path()).arg(c.embedding).arg(c.feedForward).arg(c.heads).arg(c.headSize));
+                         .arg(f.path(), QString::number(c.embedding), QString::number(c.feedForward), QString::number(c.heads), QString::number(c.headSize)));
     c.rmsEpsilon = float(f.realOr(p + "attention.layer_norm_rms_epsilon", 1e-5));
     if (!(c.rmsEpsilon > 0) || !std::isfinite(c.rmsEpsilon))
-        return Error(QStringLiteral("%1: attention.layer_norm_rms_epsilon = %2 must be a positive number").arg(f.path()).arg(c.rmsEpsilon));
+        return Error(QStringLiteral("%1: attention.layer_norm_rms_epsilon = %2 must be a positive number").arg(f.path(), QString::number(c.rmsEpsilon)));
     // Checked as read, before it is narrowed (2^32 + 64 must not pass as 64).
     const int64_t ropeDims = f.integerOr(p + "rope.dimension_count", c.headSize);
     if (ropeDims <= 0 || ropeDims > c.headSize || ropeDims % 2 != 0)
-        return Error(QStringLiteral("%1: rope.dimension_count %2 does not fit the head size %3").arg(f.path()).arg(ropeDims).arg(c.headSize));
+        return Error(QStringLiteral("%1: rope.dimension_count %2 does not fit the head size %3").arg(f.path(), QString::number(ropeDims), QString::number(c.headSize)));
     c.rope.dims = int(ropeDims);
     c.rope.freqBase = float(f.realOr(p + "rope.freq_base", 10000.0));
     if (!(c.rope.freqBase > 0) || !std::isfinite(c.rope.freqBase))
-        return Error(QStringLiteral("%1: rope.freq_base = %2 must be a positive number").arg(f.path()).arg(c.rope.freqBase));
+        return Error(QStringLiteral("%1: rope.freq_base = %2 must be a positive number").arg(f.path(), QString::number(c.rope.freqBase)));
     c.rope.neox = c.architecture == "qwen2";
     c.ropeScalingType = f.stringOr(p + "rope.scaling.type", "none");
     const double factor = f.realOr(p + "rope.scaling.factor", 0.0);
@@ -71,7 +71,7 @@ core::Expected<ModelConfig> ModelConfig::fromGguf(const GgufFile& f)
         c.rope.extFactor = 1.0f;
         const int64_t originalContext = f.integerOr(p + "rope.scaling.original_context_length", c.contextLength);
         if (originalContext <= 0 || originalContext > (int64_t(1) << 30))
-            return Error(QStringLiteral("%1: rope.scaling.original_context_length = %2 is out of range").arg(f.path()).arg(originalContext));
+            return Error(QStringLiteral("%1: rope.scaling.original_context_length = %2 is out of range").arg(f.path(), QString::number(originalContext)));
         ropeYarnCorrectionDims(c.rope.dims, int(originalContext), c.rope.freqBase, 32.0f, 1.0f, c.rope.correctionDims);
     } else if (c.ropeScalingType != "none" && c.ropeScalingType != "linear" && c.ropeScalingType != "yarn") {
         return Error(QStringLiteral("%1: RoPE scaling '%2' is not supported (none, linear, yarn)").arg(f.path(), QString::fromStdString(c.ropeScalingType)));

@@ -17,19 +17,19 @@ core::Status ContigSource::finishFile()
     if (m_fileRecords > 0)
         return core::okStatus();
     return Error(QStringLiteral("%1: no usable nucleotide record (%2 skipped; the first: %3)")
-                     .arg(path).arg(m_fileProblems.size()).arg(m_fileProblems.value(0)));
+                     .arg(path, QString::number(m_fileProblems.size()), m_fileProblems.value(0)));
 }
 
 QString ContigSource::uniqueId(const QString& id, qint64 line)
 {
-    const QString here = QStringLiteral("%1:%2").arg(m_files[m_current]).arg(line);
+    const QString here = QStringLiteral("%1:%2").arg(m_files[m_current], QString::number(line));
     if (!m_seen.contains(id)) {
         m_seen.insert(id, here);
         return id;
     }
     QString renamed;
     for (int n = 2;; ++n) {
-        renamed = QStringLiteral("%1#%2").arg(id).arg(n);
+        renamed = QStringLiteral("%1#%2").arg(id, QString::number(n));
         if (!m_seen.contains(renamed))
             break;
     }

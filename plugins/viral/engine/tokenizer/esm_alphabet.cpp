@@ -41,7 +41,7 @@ core::Expected<EsmAlphabet> EsmAlphabet::fromVocabFile(const QString& path)
         if (line.isEmpty()) {
             if (i == lines.size() - 1)
                 break; // the final newline
-            return Error(QStringLiteral("%1:%2: empty line in the vocabulary (one token per line expected)").arg(path).arg(i + 1));
+            return Error(QStringLiteral("%1:%2: empty line in the vocabulary (one token per line expected)").arg(path, QString::number(i + 1)));
         }
         tokens.push_back(line.toStdString());
     }
@@ -53,9 +53,9 @@ core::Expected<EsmAlphabet> EsmAlphabet::fromTokens(std::vector<std::string> tok
     EsmAlphabet a;
     for (size_t i = 0; i < tokens.size(); ++i) {
         if (tokens[i].empty()) // it would split every text at every position
-            return Error(QStringLiteral("%1:%2: an empty token (one token per line expected)").arg(source).arg(i + 1));
+            return Error(QStringLiteral("%1:%2: an empty token (one token per line expected)").arg(source, QString::number(i + 1)));
         if (!a.m_ids.emplace(tokens[i], int64_t(i)).second)
-            return Error(QStringLiteral("%1:%2: token '%3' appears twice").arg(source).arg(i + 1).arg(QString::fromStdString(tokens[i])));
+            return Error(QStringLiteral("%1:%2: token '%3' appears twice").arg(source, QString::number(i + 1), QString::fromStdString(tokens[i])));
         if (tokens[i].size() == 1 && !isSpace(tokens[i][0]))
             a.m_singleCharFast[static_cast<unsigned char>(tokens[i][0])] = true;
     }

@@ -109,19 +109,19 @@ core::Expected<HfBpeTokenizer> HfBpeTokenizer::fromJson(const QByteArray& json, 
             const QString text = m.toString();
             const qsizetype space = text.indexOf(QLatin1Char(' '));
             if (space <= 0)
-                return Error(QStringLiteral("%1: merge %2 ('%3') is not 'left right'").arg(source).arg(rank).arg(text));
+                return Error(QStringLiteral("%1: merge %2 ('%3') is not 'left right'").arg(source, QString::number(rank), text));
             left = text.left(space);
             right = text.mid(space + 1);
         } else if (m.isArray() && m.toArray().size() == 2) {
             left = m.toArray()[0].toString();
             right = m.toArray()[1].toString();
         } else {
-            return Error(QStringLiteral("%1: merge %2 is neither a string nor a pair").arg(source).arg(rank));
+            return Error(QStringLiteral("%1: merge %2 is neither a string nor a pair").arg(source, QString::number(rank)));
         }
         const int64_t a = t.tokenId(left.toStdString()), b = t.tokenId(right.toStdString());
         const int64_t merged = t.tokenId((left + right).toStdString());
         if (a < 0 || b < 0 || merged < 0)
-            return Error(QStringLiteral("%1: merge %2 ('%3 %4') names a token outside the vocabulary").arg(source).arg(rank).arg(left, right));
+            return Error(QStringLiteral("%1: merge %2 ('%3 %4') names a token outside the vocabulary").arg(source, QString::number(rank), left, right));
         t.m_merges.try_emplace(pairKey(a, b), Merge{int(rank), merged});
     }
     const QJsonValue unk = model.value(QLatin1String("unk_token"));
