@@ -16,6 +16,7 @@ add_library(bioforge_llm_kernels STATIC
   ${_llm}/engine/quant/packed_q8_pairs.cpp
   ${_llm}/engine/quant/packed_q8_pairs_avx512.cpp
   ${_llm}/engine/quant/quantize.cpp
+  ${_llm}/engine/quant/quantize_avx2.cpp
   ${_llm}/engine/quant/quantize_avx512.cpp
   ${_llm}/engine/quant/vec_dot.cpp
   ${_llm}/engine/quant/vec_dot_avx2.cpp
@@ -26,7 +27,7 @@ add_library(bioforge_llm_kernels STATIC
 )
 # Fast paths are compiled for their instruction sets and chosen at run time.
 set_source_files_properties(${_llm}/engine/quant/vec_dot_avx2.cpp ${_llm}/engine/quant/vec_dot_many_avx2.cpp
-  PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
+  ${_llm}/engine/quant/quantize_avx2.cpp PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c")
 set_source_files_properties(${_llm}/engine/quant/vec_dot_many_avx512.cpp ${_llm}/engine/quant/packed_q8_pairs_avx512.cpp
   ${_llm}/engine/quant/quantize_avx512.cpp
   PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni;-Wno-uninitialized;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>")

@@ -126,15 +126,20 @@ private slots:
         for (const int64_t n : smallBlocks ? std::vector<int64_t>{1024, 1056, 32} : std::vector<int64_t>{1024}) {
             const auto wq = quantized(GgmlType(type), randomRow(n, 7));
             const size_t refBytes = ggmlRowBytes(k.activationType, n);
-            const size_t rowBytes = k.batchConvert ? k.batchRowBytes(n) : refBytes;
+            const size_t rowBytes = k.tileConvert ? k.tileBytes(n) : k.batchConvert ? k.batchRowBytes(n) : refBytes;
             for (int tokens = 1; tokens <= k.tileTokens; ++tokens) {
                 std::vector<uint8_t> acts(rowBytes * size_t(tokens) + 64), refActs(refBytes * size_t(tokens));
                 uint8_t* aligned = acts.data() + (64 - reinterpret_cast<uintptr_t>(acts.data()) % 64) % 64;
+                std::vector<float> rows; // the tokens' rows, consecutive
                 for (int j = 0; j < tokens; ++j) {
                     const auto a = randomRow(n, 300 + uint32_t(j), 1.5f);
-                    (k.batchConvert ? k.batchConvert : k.convert)(a.data(), aligned + size_t(j) * rowBytes, n);
+                    rows.insert(rows.end(), a.begin(), a.end());
+                    if (!k.tileConvert)
+                        (k.batchConvert ? k.batchConvert : k.convert)(a.data(), aligned + size_t(j) * rowBytes, n);
                     ref.convert(a.data(), refActs.data() + size_t(j) * refBytes, n);
                 }
+                if (k.tileConvert) // one tile holds every token
+                    k.tileConvert(rows.data(), n, tokens, aligned);
                 float out[kMaxTileTokens];
                 k.dotMany(n, wq.data(), aligned, rowBytes, tokens, out);
                 for (int j = 0; j < tokens; ++j) {
@@ -146,20 +151,72 @@ private slots:
         }
     }
 
-    void wideScaleQ8_0HoldsExactlyTheQ8_0Activations()
+    // The AVX2 Q8_0 quantisation writes the scalar one's bytes (ggml's rule: multiplier 127 / amax,
+    // ties to even, the fp16 scale): random rows, an all-zero block, exact halves after scaling, the
+    // largest magnitude twice with opposite signs, NaN (skipped in the maximum, quant 0) and an
+    // infinity (scale inf, multiplier 0: every quant 0). The tiles of the batched kernels hold the
+    // same values: token j's scale as float, its quants, and zeros for absent tokens.
+    void avx2Q8_0ActivationsEqualTheScalarOnes()
     {
+        if (!kernelPathAvailable(KernelPath::Avx2))
+            QSKIP("this CPU lacks avx2");
+        std::vector<std::vector<float>> rows = {randomRow(1024, 31, 2.0f), randomRow(2816, 32, 0.01f), randomRow(32, 33, 1e-30f)};
+        std::vector<float> ties(64, 0.0f);
+        ties[3] = 127.0f; // multiplier 1 in the first block
+        ties[20] = -127.0f;
+        for (int j = 0; j < 8; ++j)
+            ties[size_t(4 + j)] = float(j) + 0.5f; // ties to even
+        ties[40] = 2.0f * 127.0f; // multiplier 0.5 in the second block: 1, 3, … 15 become halves
+        for (int j = 0; j < 8; ++j)
+            ties[size_t(48 + j)] = 2.0f * float(j) + 1.0f;
+        rows.push_back(ties);
+        auto zero = randomRow(96, 34);
+        std::fill(zero.begin() + 32, zero.begin() + 64, 0.0f);
+        rows.push_back(zero);
+        auto nan = randomRow(96, 35);
+        nan[0] = std::nanf("");
+        nan[31] = std::nanf("");
+        nan[70] = std::nanf("");
+        rows.push_back(nan);
+        auto inf = randomRow(64, 36);
+        inf[9] = INFINITY;
+        inf[40] = -INFINITY;
+        rows.push_back(inf);
+        for (const auto& x : rows) {
+            const int64_t n = int64_t(x.size());
+            std::vector<BlockQ8_0> scalar(size_t(n / 32)), fast(scalar.size());
+            quantizeActivationsQ8_0(x.data(), scalar.data(), n);
+            std::memset(fast.data(), 0x5a, fast.size() * sizeof(BlockQ8_0));
+            avx2::quantizeActivationsQ8_0(x.data(), fast.data(), n);
+            QVERIFY2(std::memcmp(scalar.data(), fast.data(), scalar.size() * sizeof(BlockQ8_0)) == 0,
+                     qPrintable(QStringLiteral("n %1, first %2").arg(n).arg(x[0])));
+        }
+        // Tiles of 1 to 8 tokens from rows of these sizes; the bytes after the tokens given are zero.
         for (const int64_t n : {32, 96, 1056}) {
-            auto a = randomRow(n, 13, 3.0f);
-            if (n == 96)
-                std::fill(a.begin() + 32, a.begin() + 64, 0.0f); // an all-zero block: scale 0, quants 0
-            std::vector<BlockQ8_0> blocks(size_t(n / 32));
-            quantizeActivationsQ8_0(a.data(), blocks.data(), n);
-            QCOMPARE(q8_0WideScaleRowBytes(n), size_t(n / 32) * 36);
-            std::vector<BlockQ8_0WideScale> wide(size_t(n / 32));
-            quantizeActivationsQ8_0WideScale(a.data(), wide.data(), n);
-            for (size_t b = 0; b < blocks.size(); ++b) {
-                QCOMPARE(wide[b].d, halfToFloat(blocks[b].d));
-                QVERIFY2(std::memcmp(wide[b].qs, blocks[b].qs, 32) == 0, qPrintable(QStringLiteral("n %1, block %2").arg(n).arg(b)));
+            for (int tokens = 1; tokens <= kQ8TileTokens; ++tokens) {
+                std::vector<float> src;
+                for (int j = 0; j < tokens; ++j) {
+                    const auto row = randomRow(n, 40 + uint32_t(j), 3.0f);
+                    src.insert(src.end(), row.begin(), row.end());
+                }
+                if (tokens > 1)
+                    std::fill(src.begin() + n, src.begin() + n + 32, 0.0f); // token 1's first block all zero
+                QCOMPARE(q8_0TileBytes(n), size_t(n / 32) * 288);
+                std::vector<BlockQ8_0Tile> tile(size_t(n / 32));
+                std::memset(tile.data(), 0x5a, tile.size() * sizeof(BlockQ8_0Tile));
+                avx2::quantizeActivationsQ8_0Tile(src.data(), n, tokens, tile.data());
+                for (int j = 0; j < kQ8TileTokens; ++j) {
+                    std::vector<BlockQ8_0> want(size_t(n / 32));
+                    if (j < tokens)
+                        quantizeActivationsQ8_0(src.data() + j * n, want.data(), n);
+                    else
+                        std::memset(want.data(), 0, want.size() * sizeof(BlockQ8_0));
+                    for (size_t b = 0; b < want.size(); ++b) {
+                        const QString where = QStringLiteral("n %1, %2 tokens, token %3, block %4").arg(n).arg(tokens).arg(j).arg(b);
+                        QVERIFY2(tile[b].d[j] == halfToFloat(want[b].d), qPrintable(where));
+                        QVERIFY2(std::memcmp(tile[b].qs[j], want[b].qs, 32) == 0, qPrintable(where));
+                    }
+                }
             }
         }
     }
@@ -188,6 +245,54 @@ private slots:
                     QCOMPARE(last.d[8 + k], 0.0f);
                 for (int i = 0; i < 32; ++i)
                     QCOMPARE(int(last.u[32 + i]), 128);
+            }
+        }
+    }
+
+    // Whole products on the batched kernels (MatMul: activations converted once, tiles of tokens,
+    // blocks of rows split over two threads) against the scalar reference: token counts that fill
+    // no tile, one, and leave a partial last tile (2, 7, 8, 9, 13, 40), 40 rows (no multiple of 16).
+    void batchedProductsEqualTheReference_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("path");
+        for (KernelPath p : {KernelPath::Avx2, KernelPath::Avx512})
+            for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K})
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(kernelPathName(p)), QLatin1String(ggmlTypeName(t)))))
+                    << int(t) << int(p);
+    }
+
+    void batchedProductsEqualTheReference()
+    {
+        QFETCH(int, type);
+        QFETCH(int, path);
+        if (!kernelPathAvailable(KernelPath(path)))
+            QSKIP(qPrintable(QStringLiteral("this CPU lacks %1").arg(QLatin1String(kernelPathName(KernelPath(path))))));
+        const GgmlType t = GgmlType(type);
+        ThreadPool pool(2);
+        MatMul fast(pool, KernelPath(path)), reference(pool, KernelPath::Reference);
+        const int64_t rows = 40;
+        const std::vector<int64_t> widths = t == GgmlType::Q4_K ? std::vector<int64_t>{256, 1024} : std::vector<int64_t>{32, 1056};
+        for (const int64_t cols : widths) {
+            std::vector<uint8_t> weights;
+            for (int64_t r = 0; r < rows; ++r) {
+                const auto q = quantized(t, randomRow(cols, 3000 + uint32_t(r), 0.2f));
+                weights.insert(weights.end(), q.begin(), q.end());
+            }
+            const WeightTensor w{t, cols, rows, ggmlRowBytes(t, cols), weights.data()};
+            for (const int64_t tokens : {2, 7, 8, 9, 13, 40}) {
+                std::vector<float> x;
+                for (int64_t j = 0; j < tokens; ++j) {
+                    const auto row = randomRow(cols, 4000 + uint32_t(j), j == 5 ? 0.0f : 1.5f); // token 5: all zero
+                    x.insert(x.end(), row.begin(), row.end());
+                }
+                std::vector<float> got(size_t(tokens * rows), -1.0f), expected(got.size());
+                fast.run(w, x.data(), tokens, got.data());
+                reference.run(w, x.data(), tokens, expected.data());
+                for (size_t i = 0; i < got.size(); ++i)
+                    QVERIFY2(std::abs(got[i] - expected[i]) <= 2e-5f * (1 + std::abs(expected[i])) + 1e-3f,
+                             qPrintable(QStringLiteral("%1 × %2, %3 tokens: token %4 row %5: %6 vs %7")
+                                            .arg(rows).arg(cols).arg(tokens).arg(i / size_t(rows)).arg(i % size_t(rows)).arg(got[i]).arg(expected[i])));
             }
         }
     }

@@ -38,11 +38,24 @@ void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* 
     if (kernel.amxTiles && runOnTiles(w, x, nTokens, y))
         return;
     const bool batched = kernel.dotMany && (nTokens > 1 || kernel.manyForOneToken);
-    const bool packed = batched && kernel.batchConvert;
+    const bool tiled = batched && kernel.tileConvert;
+    const bool packed = batched && !tiled && kernel.batchConvert;
     const ActivationFn convert = packed ? kernel.batchConvert : kernel.convert;
-    const size_t rowBytes = packed ? kernel.batchRowBytes(w.cols) : ggmlRowBytes(kernel.activationType, w.cols);
+    // Tiled: the bytes of one tile of kernel.tileTokens tokens; otherwise of one token's row.
+    const size_t rowBytes = tiled ? kernel.tileBytes(w.cols) : packed ? kernel.batchRowBytes(w.cols) : ggmlRowBytes(kernel.activationType, w.cols);
     const uint8_t* activations = reinterpret_cast<const uint8_t*>(x);
-    if (convert) {
+    if (tiled) {
+        const int64_t tiles = (nTokens + kernel.tileTokens - 1) / kernel.tileTokens;
+        m_converted.resize(rowBytes * size_t(tiles) + 64);
+        uint8_t* converted = m_converted.data() + (64 - reinterpret_cast<uintptr_t>(m_converted.data()) % 64) % 64;
+        m_pool.parallelFor(tiles, [&](int64_t begin, int64_t end) {
+            for (int64_t g = begin; g < end; ++g) {
+                const int count = int(std::min<int64_t>(kernel.tileTokens, nTokens - g * kernel.tileTokens));
+                kernel.tileConvert(x + g * kernel.tileTokens * w.cols, w.cols, count, converted + size_t(g) * rowBytes);
+            }
+        });
+        activations = converted;
+    } else if (convert) {
         // 64-byte aligned: packed layouts are read with aligned vector loads.
         m_converted.resize(rowBytes * size_t(nTokens) + 64);
         uint8_t* converted = m_converted.data() + (64 - reinterpret_cast<uintptr_t>(m_converted.data()) % 64) % 64;
@@ -65,7 +78,7 @@ void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* 
                     float tile[kMaxTileTokens];
                     for (int64_t t0 = 0; t0 < nTokens; t0 += kernel.tileTokens) {
                         const int tokens = int(std::min<int64_t>(kernel.tileTokens, nTokens - t0));
-                        const uint8_t* a = activations + size_t(t0) * rowBytes;
+                        const uint8_t* a = activations + size_t(tiled ? t0 / kernel.tileTokens : t0) * rowBytes;
                         for (int64_t r = r0; r < r1; ++r) {
                             kernel.dotMany(cols, w.row(r), a, rowBytes, tokens, tile);
                             for (int j = 0; j < tokens; ++j)

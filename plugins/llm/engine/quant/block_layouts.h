@@ -28,15 +28,18 @@ struct BlockQ8_0 {
 };
 static_assert(sizeof(BlockQ8_0) == 34, "Q8_0 block is 34 bytes");
 
-// Q8_0 activations for the AVX2 batched kernels: the same quants and the same
-// fp16-rounded scale, widened to float once when the activations are
-// quantised (quantizeActivationsQ8_0WideScale), not once per weight row.
-struct BlockQ8_0WideScale {
-    float d;
-    int8_t qs[kQK8_0];
+// Q8_0 activations of up to kQ8TileTokens tokens, interleaved block by block,
+// for the AVX2 batched kernels: for block b the eight tokens' scales (the
+// fp16-rounded scale as float; 0 for an absent token) in one 32-byte vector,
+// then each token's 32 quants. Every load is 32-byte aligned when the tile
+// is, and one block's scales for all tokens are one load.
+constexpr int kQ8TileTokens = 8;
+struct BlockQ8_0Tile {
+    float d[kQ8TileTokens];
+    int8_t qs[kQ8TileTokens][kQK8_0];
 };
-static_assert(sizeof(BlockQ8_0WideScale) == 36, "wide-scale Q8_0 block is 36 bytes");
-inline size_t q8_0WideScaleRowBytes(int64_t n) { return size_t(n / kQK8_0) * sizeof(BlockQ8_0WideScale); }
+static_assert(sizeof(BlockQ8_0Tile) == 288, "Q8_0 tile block is 288 bytes");
+inline size_t q8_0TileBytes(int64_t n) { return size_t(n / kQK8_0) * sizeof(BlockQ8_0Tile); }
 
 // 256 weights in 8 groups of 32: x = d * sc[g] * q - dmin * m[g], q in 0..15,
 // sc and m 6-bit, packed in `scales`. qs: 4 chunks of 32 bytes; chunk c holds

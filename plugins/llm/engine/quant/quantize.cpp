@@ -226,17 +226,6 @@ void quantizeActivationsQ8_0(const float* src, void* dst, int64_t n)
     }
 }
 
-void quantizeActivationsQ8_0WideScale(const float* src, void* dst, int64_t n)
-{
-    auto* blocks = static_cast<BlockQ8_0WideScale*>(dst);
-    for (int64_t b = 0; b < n / kQK8_0; ++b) {
-        BlockQ8_0 block;
-        quantizeActivationsQ8_0(src + b * kQK8_0, &block, kQK8_0);
-        blocks[b].d = halfToFloat(block.d);
-        std::memcpy(blocks[b].qs, block.qs, kQK8_0);
-    }
-}
-
 void quantizeActivationsQ8_K(const float* src, void* dst, int64_t n)
 {
     auto* blocks = static_cast<BlockQ8_K*>(dst);

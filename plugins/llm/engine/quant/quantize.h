@@ -25,8 +25,6 @@ void quantizeRowQ6_K(const float* src, void* dst, int64_t n);
 
 // Activations.
 void quantizeActivationsQ8_0(const float* src, void* dst, int64_t n);
-// The same values in BlockQ8_0WideScale blocks (n a multiple of 32).
-void quantizeActivationsQ8_0WideScale(const float* src, void* dst, int64_t n);
 void quantizeActivationsQ8_K(const float* src, void* dst, int64_t n);
 void convertActivationsF16(const float* src, void* dst, int64_t n);
 void convertActivationsBF16(const float* src, void* dst, int64_t n);

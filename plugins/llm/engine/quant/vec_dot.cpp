@@ -119,6 +119,14 @@ KernelPath bestKernelPath()
 }
 
 namespace {
+// The AVX2 Q8_0-activation kernels take their tokens as BlockQ8_0Tile tiles.
+WeightKernel tiled(WeightKernel k)
+{
+    k.tileConvert = avx2::quantizeActivationsQ8_0Tile;
+    k.tileBytes = q8_0TileBytes;
+    return k;
+}
+
 WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
 {
     const bool avx512 = (path == KernelPath::Avx512 || path == KernelPath::Amx) && kernelPathAvailable(KernelPath::Avx512);
@@ -129,12 +137,14 @@ WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
     case GgmlType::BF16: return {GgmlType::BF16, convertActivationsBF16, ref::dotBF16};
     case GgmlType::Q4_0:
         if (avx512)
-            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ4_0, avx512::dotManyQ4_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
-        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ4_0 : ref::dotQ4_0, fast ? avx2::dotManyQ4_0 : nullptr, 8, quantizeActivationsQ8_0WideScale, q8_0WideScaleRowBytes};
+            return {GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ4_0, avx512::dotManyQ4_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
+        return fast ? tiled({GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ4_0, avx2::dotManyQ4_0, kQ8TileTokens})
+                    : WeightKernel{GgmlType::Q8_0, quantizeActivationsQ8_0, ref::dotQ4_0};
     case GgmlType::Q8_0:
         if (avx512)
-            return {GgmlType::Q8_0, quantizeActivationsQ8_0, avx2::dotQ8_0, avx512::dotManyQ8_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
-        return {GgmlType::Q8_0, quantizeActivationsQ8_0, fast ? avx2::dotQ8_0 : ref::dotQ8_0, fast ? avx2::dotManyQ8_0 : nullptr, 8, quantizeActivationsQ8_0WideScale, q8_0WideScaleRowBytes};
+            return {GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ8_0, avx512::dotManyQ8_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
+        return fast ? tiled({GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ8_0, avx2::dotManyQ8_0, kQ8TileTokens})
+                    : WeightKernel{GgmlType::Q8_0, quantizeActivationsQ8_0, ref::dotQ8_0};
     case GgmlType::Q4_K:
         if (avx512)
             return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ4_K, avx512::dotManyQ4_K, 8, nullptr, nullptr, true};
@@ -180,8 +190,8 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
         return named(k, "avx512 q8-pairs vpdpbusd-512, 1-8 tokens a call");
     if (avx512 && k.manyForOneToken)
         return named(k, "avx512 vpdpwssd-256, 1-8 tokens a call");
-    if (k.batchConvert)
-        return named(k, "avx2 maddubs-256 on float-scale Q8_0, 2-8 tokens a call");
+    if (k.tileConvert)
+        return named(k, "avx2 maddubs-256 on Q8_0 tiles of 8 tokens, 2-8 tokens a call");
     if (k.manyForOneToken)
         return named(k, "avx2 maddubs-256, 1-4 tokens a call");
     return named(k, "avx2 fma-256");

@@ -26,6 +26,8 @@ constexpr int kMaxTileTokens = 8;
 constexpr int kAmxMinTokens = 16; // fewer tokens run on the AVX-512 kernels (a tile holds 16)
 
 using RowBytesFn = size_t (*)(int64_t n);
+// `tokens` consecutive rows of n floats (tokens <= kMaxTileTokens) written as one tile.
+using TileConvertFn = void (*)(const float* src, int64_t n, int tokens, void* dst);
 
 struct WeightKernel {
     GgmlType activationType; // what the activations are converted to
@@ -43,6 +45,11 @@ struct WeightKernel {
     bool amxTiles = false;
     // What runs, for benchmark reports: "avx512 q8-pairs vpdpbusd-512".
     const char* name = "";
+    // When set (instead of batchConvert), dotMany takes the activations of up to tileTokens tokens
+    // interleaved in one tile of tileBytes(n) bytes, written by tileConvert; `a` is the tile (32-byte
+    // aligned) and aStride is not used.
+    TileConvertFn tileConvert = nullptr;
+    RowBytesFn tileBytes = nullptr;
 };
 
 const char* kernelPathName(KernelPath path);
@@ -74,6 +81,8 @@ float dotQ4_K(int64_t n, const void* w, const void* a);
 float dotQ5_K(int64_t n, const void* w, const void* a);
 float dotQ6_K(int64_t n, const void* w, const void* a);
 void convertF16(const float* src, void* dst, int64_t n);
+void quantizeActivationsQ8_0(const float* src, void* dst, int64_t n); // quantize_avx2.cpp: the scalar one's bytes
+void quantizeActivationsQ8_0Tile(const float* src, int64_t n, int tokens, void* dst); // BlockQ8_0Tile, the same values
 void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);

@@ -1,5 +1,5 @@
 // AVX2 batched dot products: one weight row against up to eight (Q8_0,
-// Q4_0) or four (K-quants) activation rows. Each weight block is decoded (scales, nibbles, high bits) once and
+// Q4_0; a BlockQ8_0Tile of activations) or four (K-quants) activation rows. Each weight block is decoded (scales, nibbles, high bits) once and
 // reused for every token — the prompt-processing fast path, and with one
 // token the generation path of the K-quants (k_quant_many_x86.h: scales and
 // mins unpacked with word operations, the min terms as vector multiply-adds).
@@ -21,28 +21,30 @@ struct MaddAdd {
 };
 
 // Q8_0-activation formats (Q8_0 and Q4_0 weights): `weights(b)` gives the 32
-// signed weight bytes of block b; the activations are BlockQ8_0WideScale rows
-// (float scales: per token and block one broadcast load instead of an fp16
-// conversion and a scalar product).
+// signed weight bytes of block b; the activations are one BlockQ8_0Tile tile.
+// Per block one vector multiply gives every token's scale product (weight scale
+// times token scale); each token then takes its product by a broadcast from
+// the stack instead of a scale load and a multiply of its own.
 template <int T, typename WBlock, typename Unpack>
-void dotManyQ8Blocks(int64_t n, const WBlock* x, const void* a, size_t aStride, float* out, Unpack weights)
+void dotManyQ8Blocks(int64_t n, const WBlock* x, const void* a, float* out, Unpack weights)
 {
+    const auto* tile = static_cast<const BlockQ8_0Tile*>(a);
     __m256 acc[T];
     #pragma GCC unroll 8
     for (int j = 0; j < T; ++j)
         acc[j] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
+    alignas(32) float scales[kQ8TileTokens];
     for (int64_t b = 0; b < n / kQK8_0; ++b) {
         prefetchAhead<sizeof(WBlock)>(&x[b]);
         const __m256i qx = weights(b);
         const __m256i ax = _mm256_sign_epi8(qx, qx);
-        const __m256 dx = _mm256_set1_ps(h2f(x[b].d));
+        _mm256_store_ps(scales, _mm256_mul_ps(_mm256_set1_ps(h2f(x[b].d)), _mm256_load_ps(tile[b].d)));
         #pragma GCC unroll 8
         for (int j = 0; j < T; ++j) {
-            const BlockQ8_0WideScale& y = rowOf<BlockQ8_0WideScale>(a, aStride, j)[b];
-            const __m256i sy = _mm256_sign_epi8(loadI(y.qs), qx);
+            const __m256i sy = _mm256_sign_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(tile[b].qs[j])), qx);
             const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), ones));
-            acc[j] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_broadcast_ss(&y.d)), p, acc[j]);
+            acc[j] = _mm256_fmadd_ps(_mm256_broadcast_ss(&scales[j]), p, acc[j]);
         }
     }
     #pragma GCC unroll 8
@@ -51,19 +53,19 @@ void dotManyQ8Blocks(int64_t n, const WBlock* x, const void* a, size_t aStride, 
 }
 
 template <int T>
-void q8_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* out)
+void q8_0Many(int64_t n, const void* w, const void* a, float* out)
 {
     const auto* x = static_cast<const BlockQ8_0*>(w);
-    dotManyQ8Blocks<T>(n, x, a, aStride, out, [&](int64_t b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs)); });
+    dotManyQ8Blocks<T>(n, x, a, out, [&](int64_t b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs)); });
 }
 
 template <int T>
-void q4_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* out)
+void q4_0Many(int64_t n, const void* w, const void* a, float* out)
 {
     const auto* x = static_cast<const BlockQ4_0*>(w);
     const __m128i lowMask = _mm_set1_epi8(0x0F);
     const __m256i eight = _mm256_set1_epi8(8);
-    dotManyQ8Blocks<T>(n, x, a, aStride, out, [&](int64_t b) {
+    dotManyQ8Blocks<T>(n, x, a, out, [&](int64_t b) {
         const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs));
         const __m128i lo = _mm_and_si128(packed, lowMask);
         const __m128i hi = _mm_and_si128(_mm_srli_epi16(packed, 4), lowMask);
@@ -85,14 +87,15 @@ void q4_0Many(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     default: fn<8>(__VA_ARGS__); break;               \
     }
 
-void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out)
+// Q8_0 and Q4_0: `a` is a BlockQ8_0Tile tile (aStride is not used).
+void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t, int tokens, float* out)
 {
-    BF_DISPATCH(q8_0Many, n, w, a, aStride, out)
+    BF_DISPATCH(q8_0Many, n, w, a, out)
 }
 
-void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out)
+void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t, int tokens, float* out)
 {
-    BF_DISPATCH(q4_0Many, n, w, a, aStride, out)
+    BF_DISPATCH(q4_0Many, n, w, a, out)
 }
 
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out)
