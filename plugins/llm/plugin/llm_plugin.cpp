@@ -137,7 +137,7 @@ QList<core::DemoRun> LlmPlugin::demoRuns() const
     return {{QStringLiteral("generate"),
              QJsonObject{{QStringLiteral("model"), path}, {QStringLiteral("prompt"), QStringLiteral("Describe the viral genome")},
                          {QStringLiteral("n"), 48}, {QStringLiteral("temp"), 0.7}, {QStringLiteral("seed"), 7}},
-             QStringLiteral("Text generation with a tiny synthetic model (random weights: gibberish by design)")}};
+             QStringLiteral("Text generation with a tiny synthetic model (random weights: gibberish by design)"), QString()}};
 }
 
 QIcon LlmPlugin::pageIcon() const

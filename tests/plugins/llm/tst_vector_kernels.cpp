@@ -30,6 +30,20 @@ private slots:
     {
         if (!kernelPathAvailable(KernelPath::Avx512))
             QSKIP("this CPU lacks avx512");
+        checkQ8_KBytes(avx512::quantizeActivationsQ8_K);
+    }
+
+    // The same rows for the AVX2 form.
+    void avx2Q8_KActivationsEqualTheScalarOnes()
+    {
+        if (!kernelPathAvailable(KernelPath::Avx2))
+            QSKIP("this CPU lacks avx2");
+        checkQ8_KBytes(avx2::quantizeActivationsQ8_K);
+    }
+
+private:
+    static void checkQ8_KBytes(ActivationFn fastQuantize)
+    {
         std::vector<std::vector<float>> rows = {randomRow(1024, 21, 2.0f), randomRow(2816, 22, 0.01f), std::vector<float>(512, 0.0f)};
         for (const float sign : {1.0f, -1.0f}) {
             std::vector<float> ties(256, 0.0f);
@@ -55,11 +69,13 @@ private slots:
             std::vector<BlockQ8_K> scalar(size_t(n / 256)), fast(scalar.size());
             quantizeActivationsQ8_K(x.data(), scalar.data(), n);
             std::memset(fast.data(), 0x5a, fast.size() * sizeof(BlockQ8_K));
-            avx512::quantizeActivationsQ8_K(x.data(), fast.data(), n);
+            fastQuantize(x.data(), fast.data(), n);
             QVERIFY2(std::memcmp(scalar.data(), fast.data(), scalar.size() * sizeof(BlockQ8_K)) == 0,
                      qPrintable(QStringLiteral("n %1, first %2").arg(n).arg(x[0])));
         }
     }
+
+private slots:
 
     void fastPathsEqualTheReference_data()
     {

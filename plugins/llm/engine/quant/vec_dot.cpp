@@ -148,15 +148,15 @@ WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
     case GgmlType::Q4_K:
         if (avx512)
             return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ4_K, avx512::dotManyQ4_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K, fast ? avx2::dotManyQ4_K : nullptr, 4, nullptr, nullptr, fast};
+        return {GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K, fast ? avx2::dotManyQ4_K : nullptr, 4, nullptr, nullptr, fast};
     case GgmlType::Q5_K:
         if (avx512)
             return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ5_K, avx512::dotManyQ5_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K, fast ? avx2::dotManyQ5_K : nullptr, 4, nullptr, nullptr, fast};
+        return {GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K, fast ? avx2::dotManyQ5_K : nullptr, 4, nullptr, nullptr, fast};
     case GgmlType::Q6_K:
         if (avx512)
             return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ6_K, avx512::dotManyQ6_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4, nullptr, nullptr, fast};
+        return {GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4, nullptr, nullptr, fast};
     default: return {GgmlType::F32, nullptr, nullptr};
     }
 }

@@ -83,6 +83,7 @@ float dotQ6_K(int64_t n, const void* w, const void* a);
 void convertF16(const float* src, void* dst, int64_t n);
 void quantizeActivationsQ8_0(const float* src, void* dst, int64_t n); // quantize_avx2.cpp: the scalar one's bytes
 void quantizeActivationsQ8_0Tile(const float* src, int64_t n, int tokens, void* dst); // BlockQ8_0Tile, the same values
+void quantizeActivationsQ8_K(const float* src, void* dst, int64_t n); // quantize_avx2.cpp: the scalar one's bytes
 void dotManyQ8_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
