@@ -265,15 +265,62 @@ private slots:
         }
     }
 
+    // The row-block kernels of generation (dotRows) against one row at a time on the reference:
+    // 1 to 9 rows a call (whole groups of four and the rest), one and several super-blocks.
+    void rowKernelsEqualOneRowAtATime_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("path");
+        for (KernelPath p : {KernelPath::Avx2, KernelPath::Avx512})
+            for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(kernelPathName(p)), QLatin1String(ggmlTypeName(t)))))
+                    << int(t) << int(p);
+    }
+
+    void rowKernelsEqualOneRowAtATime()
+    {
+        QFETCH(int, type);
+        QFETCH(int, path);
+        if (!kernelPathAvailable(KernelPath(path)))
+            QSKIP(qPrintable(QStringLiteral("this CPU lacks %1").arg(QLatin1String(kernelPathName(KernelPath(path))))));
+        const GgmlType t = GgmlType(type);
+        const WeightKernel k = kernelFor(t, KernelPath(path));
+        const WeightKernel ref = kernelFor(t, KernelPath::Reference);
+        QVERIFY(k.dotRows);
+        for (const int64_t n : {256, 2816}) {
+            const size_t rowBytes = ggmlRowBytes(t, n);
+            std::vector<uint8_t> weights;
+            for (int r = 0; r < 9; ++r) {
+                const auto q = quantized(t, randomRow(n, 500 + uint32_t(r), 0.3f));
+                weights.insert(weights.end(), q.begin(), q.end());
+            }
+            const auto x = randomRow(n, 600, 1.5f);
+            std::vector<uint8_t> acts(ggmlRowBytes(k.activationType, n)), refActs(ggmlRowBytes(ref.activationType, n));
+            k.convert(x.data(), acts.data(), n);
+            ref.convert(x.data(), refActs.data(), n);
+            for (int64_t rows = 1; rows <= 9; ++rows) {
+                std::vector<float> out(size_t(rows) + 1, -7.0f);
+                k.dotRows(n, weights.data(), rowBytes, rows, acts.data(), out.data());
+                QCOMPARE(out[size_t(rows)], -7.0f); // nothing written past the rows
+                for (int64_t r = 0; r < rows; ++r) {
+                    const float expected = ref.dot(n, weights.data() + size_t(r) * rowBytes, refActs.data());
+                    QVERIFY2(std::abs(out[size_t(r)] - expected) <= 2e-5f * (1 + std::abs(expected)) + 1e-3f,
+                             qPrintable(QStringLiteral("n %1, %2 rows, row %3: %4 vs %5").arg(n).arg(rows).arg(r).arg(out[size_t(r)]).arg(expected)));
+                }
+            }
+        }
+    }
+
     // Whole products on the batched kernels (MatMul: activations converted once, tiles of tokens,
-    // blocks of rows split over two threads) against the scalar reference: token counts that fill
-    // no tile, one, and leave a partial last tile (2, 7, 8, 9, 13, 40), 40 rows (no multiple of 16).
+    // blocks of rows split over two threads) against the scalar reference: one token (the row-block
+    // kernels of generation), token counts that fill no tile, one, and leave a partial last tile
+    // (2, 7, 8, 9, 13, 40), 43 rows (no multiple of 16 or 4).
     void batchedProductsEqualTheReference_data()
     {
         QTest::addColumn<int>("type");
         QTest::addColumn<int>("path");
         for (KernelPath p : {KernelPath::Avx2, KernelPath::Avx512})
-            for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K})
+            for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
                 QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(kernelPathName(p)), QLatin1String(ggmlTypeName(t)))))
                     << int(t) << int(p);
     }
@@ -287,8 +334,9 @@ private slots:
         const GgmlType t = GgmlType(type);
         ThreadPool pool(2);
         MatMul fast(pool, KernelPath(path)), reference(pool, KernelPath::Reference);
-        const int64_t rows = 40;
-        const std::vector<int64_t> widths = t == GgmlType::Q4_K ? std::vector<int64_t>{256, 1024} : std::vector<int64_t>{32, 1056};
+        const int64_t rows = 43;
+        const bool kQuant = t == GgmlType::Q4_K || t == GgmlType::Q5_K || t == GgmlType::Q6_K;
+        const std::vector<int64_t> widths = kQuant ? std::vector<int64_t>{256, 1024} : std::vector<int64_t>{32, 1056};
         for (const int64_t cols : widths) {
             std::vector<uint8_t> weights;
             for (int64_t r = 0; r < rows; ++r) {
@@ -296,7 +344,7 @@ private slots:
                 weights.insert(weights.end(), q.begin(), q.end());
             }
             const WeightTensor w{t, cols, rows, ggmlRowBytes(t, cols), weights.data()};
-            for (const int64_t tokens : {2, 7, 8, 9, 13, 40}) {
+            for (const int64_t tokens : {1, 2, 7, 8, 9, 13, 40}) {
                 std::vector<float> x;
                 for (int64_t j = 0; j < tokens; ++j) {
                     const auto row = randomRow(cols, 4000 + uint32_t(j), j == 5 ? 0.0f : 1.5f); // token 5: all zero

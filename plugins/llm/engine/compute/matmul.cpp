@@ -73,6 +73,10 @@ void MatMul::run(const WeightTensor& w, const float* x, int64_t nTokens, float* 
             constexpr int64_t kBlock = 16;
             for (int64_t r0 = begin; r0 < end; r0 += kBlock) {
                 const int64_t r1 = std::min(end, r0 + kBlock);
+                if (nTokens == 1 && kernel.dotRows && !packed && !tiled) {
+                    kernel.dotRows(cols, w.row(r0), w.rowBytes, r1 - r0, activations, y + r0);
+                    continue;
+                }
                 if (batched) {
                     // Each weight row meets kMaxTileTokens tokens per call.
                     float tile[kMaxTileTokens];

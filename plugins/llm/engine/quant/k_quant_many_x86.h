@@ -50,9 +50,10 @@ inline __m256i spread16(__m256i v, int i)
     return _mm256_shuffle_epi8(v, _mm256_set1_epi16(short(((2 * i + 1) << 8) | (2 * i))));
 }
 
-// Q4_K and Q5_K (fifthBit: the qh bits of Q5_K): out[j] = d·dy·Σ_g sc_g·(q·y)_g − dmin·dy·Σ_g m_g·bsum_g.
+// Q4_K and Q5_K (fifthBit: the qh bits of Q5_K): token j's product d·dy·Σ_g sc_g·(q·y)_g − dmin·dy·Σ_g m_g·bsum_g,
+// as 8 partial sums in result[j].
 template <int T, typename Madd, typename Block>
-void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, float* out, bool fifthBit)
+inline __attribute__((always_inline)) void scaleMinSums(int64_t n, const Block* x, const void* a, size_t aStride, bool fifthBit, __m256 (&result)[T])
 {
     __m256 acc[T], minAcc[T];
     #pragma GCC unroll 8
@@ -107,12 +108,22 @@ void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, floa
     }
     #pragma GCC unroll 8
     for (int j = 0; j < T; ++j)
-        out[j] = hsum(_mm256_sub_ps(acc[j], minAcc[j]));
+        result[j] = _mm256_sub_ps(acc[j], minAcc[j]);
+}
+
+template <int T, typename Madd, typename Block>
+void scaleMinMany(int64_t n, const Block* x, const void* a, size_t aStride, float* out, bool fifthBit)
+{
+    __m256 sums[T];
+    scaleMinSums<T, Madd>(n, x, a, aStride, fifthBit, sums);
+    #pragma GCC unroll 8
+    for (int j = 0; j < T; ++j)
+        out[j] = hsum(sums[j]);
 }
 
 // Q6_K: q is stored as q + 32 (unsigned); Σ scale·(q+32)·y − 32·Σ scale·bsum removes the offset.
 template <int T, typename Madd>
-void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* out)
+inline __attribute__((always_inline)) void q6_KSums(int64_t n, const void* w, const void* a, size_t aStride, __m256 (&result)[T])
 {
     const auto* x = static_cast<const BlockQ6_K*>(w);
     const __m256i lowMask = _mm256_set1_epi8(0x0F);
@@ -164,7 +175,42 @@ void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* ou
     }
     #pragma GCC unroll 8
     for (int j = 0; j < T; ++j)
-        out[j] = hsum(acc[j]);
+        result[j] = acc[j];
+}
+
+template <int T, typename Madd>
+void q6_KMany(int64_t n, const void* w, const void* a, size_t aStride, float* out)
+{
+    __m256 sums[T];
+    q6_KSums<T, Madd>(n, w, a, aStride, sums);
+    #pragma GCC unroll 8
+    for (int j = 0; j < T; ++j)
+        out[j] = hsum(sums[j]);
+}
+
+// The totals of four 8-lane sums, in order.
+inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d)
+{
+    const __m256 abcd = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+    return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+// Generation: `rows` weight rows (rowBytes apart) against one token, out[r] for row r. One call
+// for a block of rows instead of one per row: a row of 1024 weights is only 4 super-blocks, and the
+// call, the setup and the horizontal sum of each row had cost as much as a quarter of its time.
+// `sums(row)` gives one row's 8 partial sums.
+template <typename Sums>
+inline void rowsOfOneToken(int64_t rows, const void* w, size_t rowBytes, float* out, Sums sums)
+{
+    const auto* base = static_cast<const uint8_t*>(w);
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const uint8_t* p = base + size_t(r) * rowBytes;
+        const __m256 s0 = sums(p), s1 = sums(p + rowBytes), s2 = sums(p + 2 * rowBytes), s3 = sums(p + 3 * rowBytes);
+        _mm_storeu_ps(out + r, hsum4(s0, s1, s2, s3));
+    }
+    for (; r < rows; ++r)
+        out[r] = hsum(sums(base + size_t(r) * rowBytes));
 }
 
 } // namespace

@@ -127,6 +127,13 @@ WeightKernel tiled(WeightKernel k)
     return k;
 }
 
+// Generation on a block of rows a call (the AVX2 K-quants).
+WeightKernel withRows(WeightKernel k, DotRowsFn rows)
+{
+    k.dotRows = rows;
+    return k;
+}
+
 WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
 {
     const bool avx512 = (path == KernelPath::Avx512 || path == KernelPath::Amx) && kernelPathAvailable(KernelPath::Avx512);
@@ -147,16 +154,19 @@ WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
                     : WeightKernel{GgmlType::Q8_0, quantizeActivationsQ8_0, ref::dotQ8_0};
     case GgmlType::Q4_K:
         if (avx512)
-            return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ4_K, avx512::dotManyQ4_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K, fast ? avx2::dotManyQ4_K : nullptr, 4, nullptr, nullptr, fast};
+            return withRows({GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ4_K, avx512::dotManyQ4_K, 8, nullptr, nullptr, true}, avx512::dotRowsQ4_K);
+        return withRows({GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ4_K : ref::dotQ4_K, fast ? avx2::dotManyQ4_K : nullptr, 4, nullptr, nullptr, fast},
+                        fast ? avx2::dotRowsQ4_K : nullptr);
     case GgmlType::Q5_K:
         if (avx512)
-            return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ5_K, avx512::dotManyQ5_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K, fast ? avx2::dotManyQ5_K : nullptr, 4, nullptr, nullptr, fast};
+            return withRows({GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ5_K, avx512::dotManyQ5_K, 8, nullptr, nullptr, true}, avx512::dotRowsQ5_K);
+        return withRows({GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ5_K : ref::dotQ5_K, fast ? avx2::dotManyQ5_K : nullptr, 4, nullptr, nullptr, fast},
+                        fast ? avx2::dotRowsQ5_K : nullptr);
     case GgmlType::Q6_K:
         if (avx512)
-            return {GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ6_K, avx512::dotManyQ6_K, 8, nullptr, nullptr, true};
-        return {GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4, nullptr, nullptr, fast};
+            return withRows({GgmlType::Q8_K, avx512::quantizeActivationsQ8_K, avx2::dotQ6_K, avx512::dotManyQ6_K, 8, nullptr, nullptr, true}, avx512::dotRowsQ6_K);
+        return withRows({GgmlType::Q8_K, fast ? avx2::quantizeActivationsQ8_K : quantizeActivationsQ8_K, fast ? avx2::dotQ6_K : ref::dotQ6_K, fast ? avx2::dotManyQ6_K : nullptr, 4, nullptr, nullptr, fast},
+                        fast ? avx2::dotRowsQ6_K : nullptr);
     default: return {GgmlType::F32, nullptr, nullptr};
     }
 }
@@ -189,9 +199,11 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
     if (avx512 && k.batchConvert)
         return named(k, "avx512 q8-pairs vpdpbusd-512, 1-8 tokens a call");
     if (avx512 && k.manyForOneToken)
-        return named(k, "avx512 vpdpwssd-256, 1-8 tokens a call");
+        return named(k, "avx512 vpdpwssd-256, 1-8 tokens a call; one token on blocks of rows");
     if (k.tileConvert)
         return named(k, "avx2 maddubs-256 on Q8_0 tiles of 8 tokens, 2-8 tokens a call");
+    if (k.dotRows)
+        return named(k, "avx2 maddubs-256, 1-4 tokens a call; one token on blocks of rows");
     if (k.manyForOneToken)
         return named(k, "avx2 maddubs-256, 1-4 tokens a call");
     return named(k, "avx2 fma-256");

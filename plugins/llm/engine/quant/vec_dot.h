@@ -26,6 +26,8 @@ constexpr int kMaxTileTokens = 8;
 constexpr int kAmxMinTokens = 16; // fewer tokens run on the AVX-512 kernels (a tile holds 16)
 
 using RowBytesFn = size_t (*)(int64_t n);
+// Generation: `rows` weight rows, rowBytes apart, against one token's activations a: out[r] = dot(row r, a).
+using DotRowsFn = void (*)(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
 // `tokens` consecutive rows of n floats (tokens <= kMaxTileTokens) written as one tile.
 using TileConvertFn = void (*)(const float* src, int64_t n, int tokens, void* dst);
 
@@ -50,6 +52,8 @@ struct WeightKernel {
     // aligned) and aStride is not used.
     TileConvertFn tileConvert = nullptr;
     RowBytesFn tileBytes = nullptr;
+    // When set, one token's products run on it, a block of rows a call (instead of dot or dotMany).
+    DotRowsFn dotRows = nullptr;
 };
 
 const char* kernelPathName(KernelPath path);
@@ -89,6 +93,9 @@ void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int to
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ5_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotRowsQ4_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
+void dotRowsQ5_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
+void dotRowsQ6_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
 } // namespace avx2
 
 namespace avx512 {
@@ -99,6 +106,9 @@ void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int to
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ5_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotRowsQ4_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
+void dotRowsQ5_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
+void dotRowsQ6_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
 } // namespace avx512
 
 } // namespace bioforge::llm

@@ -132,4 +132,31 @@ void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int to
 
 #undef BF_DISPATCH
 
+void dotRowsQ4_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
+{
+    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
+        __m256 sums[1];
+        scaleMinSums<1, MaddAdd>(n, reinterpret_cast<const BlockQ4_K*>(row), a, 0, false, sums);
+        return sums[0];
+    });
+}
+
+void dotRowsQ5_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
+{
+    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
+        __m256 sums[1];
+        scaleMinSums<1, MaddAdd>(n, reinterpret_cast<const BlockQ5_K*>(row), a, 0, true, sums);
+        return sums[0];
+    });
+}
+
+void dotRowsQ6_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
+{
+    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
+        __m256 sums[1];
+        q6_KSums<1, MaddAdd>(n, row, a, 0, sums);
+        return sums[0];
+    });
+}
+
 } // namespace bioforge::llm::avx2
