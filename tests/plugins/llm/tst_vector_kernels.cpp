@@ -271,10 +271,10 @@ private slots:
     {
         QTest::addColumn<int>("type");
         QTest::addColumn<int>("path");
-        for (KernelPath p : {KernelPath::Avx2, KernelPath::Avx512})
-            for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
-                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(kernelPathName(p)), QLatin1String(ggmlTypeName(t)))))
-                    << int(t) << int(p);
+        for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+            QTest::newRow(qPrintable(QStringLiteral("avx2 %1").arg(QLatin1String(ggmlTypeName(t))))) << int(t) << int(KernelPath::Avx2);
+        for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+            QTest::newRow(qPrintable(QStringLiteral("avx512 %1").arg(QLatin1String(ggmlTypeName(t))))) << int(t) << int(KernelPath::Avx512);
     }
 
     void rowKernelsEqualOneRowAtATime()
@@ -287,7 +287,9 @@ private slots:
         const WeightKernel k = kernelFor(t, KernelPath(path));
         const WeightKernel ref = kernelFor(t, KernelPath::Reference);
         QVERIFY(k.dotRows);
-        for (const int64_t n : {256, 2816}) {
+        for (const int64_t n : {256, 2816, 1056}) {
+            if (n % ggmlTypeTraits(uint32_t(t))->blockElements != 0)
+                continue;
             const size_t rowBytes = ggmlRowBytes(t, n);
             std::vector<uint8_t> weights;
             for (int r = 0; r < 9; ++r) {

@@ -145,12 +145,12 @@ WeightKernel kernelChoice(GgmlType weightType, KernelPath path)
     case GgmlType::Q4_0:
         if (avx512)
             return {GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ4_0, avx512::dotManyQ4_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
-        return fast ? tiled({GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ4_0, avx2::dotManyQ4_0, kQ8TileTokens})
+        return fast ? withRows(tiled({GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ4_0, avx2::dotManyQ4_0, kQ8TileTokens}), avx2::dotRowsQ4_0)
                     : WeightKernel{GgmlType::Q8_0, quantizeActivationsQ8_0, ref::dotQ4_0};
     case GgmlType::Q8_0:
         if (avx512)
             return {GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ8_0, avx512::dotManyQ8_0, 8, avx512::quantizePackedQ8Pairs, packedQ8PairRowBytes, true};
-        return fast ? tiled({GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ8_0, avx2::dotManyQ8_0, kQ8TileTokens})
+        return fast ? withRows(tiled({GgmlType::Q8_0, avx2::quantizeActivationsQ8_0, avx2::dotQ8_0, avx2::dotManyQ8_0, kQ8TileTokens}), avx2::dotRowsQ8_0)
                     : WeightKernel{GgmlType::Q8_0, quantizeActivationsQ8_0, ref::dotQ8_0};
     case GgmlType::Q4_K:
         if (avx512)
@@ -201,7 +201,7 @@ WeightKernel kernelFor(GgmlType weightType, KernelPath path)
     if (avx512 && k.manyForOneToken)
         return named(k, "avx512 vpdpwssd-256, 1-8 tokens a call; one token on blocks of rows");
     if (k.tileConvert)
-        return named(k, "avx2 maddubs-256 on Q8_0 tiles of 8 tokens, 2-8 tokens a call");
+        return named(k, "avx2 maddubs-256 on Q8_0 tiles of 8 tokens, 2-8 tokens a call; one token on blocks of rows");
     if (k.dotRows)
         return named(k, "avx2 maddubs-256, 1-4 tokens a call; one token on blocks of rows");
     if (k.manyForOneToken)

@@ -93,6 +93,8 @@ void dotManyQ4_0(int64_t n, const void* w, const void* a, size_t aStride, int to
 void dotManyQ4_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ5_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
 void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int tokens, float* out);
+void dotRowsQ8_0(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out); // a: BlockQ8_0
+void dotRowsQ4_0(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
 void dotRowsQ4_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
 void dotRowsQ5_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);
 void dotRowsQ6_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out);

@@ -52,6 +52,33 @@ void dotManyQ8Blocks(int64_t n, const WBlock* x, const void* a, float* out, Unpa
         out[j] = hsum(acc[j]);
 }
 
+// One token (BlockQ8_0 activations y) against one Q8_0 / Q4_0 weight row: 8 partial sums.
+template <typename WBlock, typename Unpack>
+inline __attribute__((always_inline)) __m256 q8RowSums(int64_t n, const WBlock* x, const BlockQ8_0* y, Unpack weights)
+{
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t b = 0; b < n / kQK8_0; ++b) {
+        prefetchAhead<sizeof(WBlock)>(&x[b]);
+        const __m256i qx = weights(b);
+        const __m256i sy = _mm256_sign_epi8(loadI(y[b].qs), qx);
+        const __m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(qx, qx), sy), ones));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[b].d) * h2f(y[b].d)), p, acc);
+    }
+    return acc;
+}
+
+inline __m256i q8_0Weights(const BlockQ8_0* x, int64_t b) { return loadI(x[b].qs); }
+
+inline __m256i q4_0Weights(const BlockQ4_0* x, int64_t b)
+{
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs));
+    const __m128i lowMask = _mm_set1_epi8(0x0F);
+    const __m128i lo = _mm_and_si128(packed, lowMask);
+    const __m128i hi = _mm_and_si128(_mm_srli_epi16(packed, 4), lowMask);
+    return _mm256_sub_epi8(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(8));
+}
+
 template <int T>
 void q8_0Many(int64_t n, const void* w, const void* a, float* out)
 {
@@ -131,6 +158,24 @@ void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int to
 }
 
 #undef BF_DISPATCH
+
+void dotRowsQ8_0(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
+{
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
+        const auto* x = reinterpret_cast<const BlockQ8_0*>(row);
+        return q8RowSums(n, x, y, [&](int64_t b) { return q8_0Weights(x, b); });
+    });
+}
+
+void dotRowsQ4_0(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
+{
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
+        const auto* x = reinterpret_cast<const BlockQ4_0*>(row);
+        return q8RowSums(n, x, y, [&](int64_t b) { return q4_0Weights(x, b); });
+    });
+}
 
 void dotRowsQ4_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
 {
