@@ -221,8 +221,12 @@ void quantizeActivationsQ8_0(const float* src, void* dst, int64_t n)
             amax = std::max(amax, std::fabs(x[j]));
         blocks[b].d = floatToHalf(amax / 127.f);
         const float id = amax != 0.0f ? 127.f / amax : 0.0f;
-        for (int j = 0; j < kQK8_0; ++j)
-            blocks[b].qs[j] = int8_t(std::nearbyint(x[j] * id));
+        // A NaN product (a NaN element, or an infinite one times the zero multiplier of an infinite
+        // maximum) is 0: converting NaN to an integer is undefined (llama.cpp's AVX2 form gives -128).
+        for (int j = 0; j < kQK8_0; ++j) {
+            const float q = std::nearbyint(x[j] * id);
+            blocks[b].qs[j] = std::isnan(q) ? int8_t(0) : int8_t(q);
+        }
     }
 }
 
