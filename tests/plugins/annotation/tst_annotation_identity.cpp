@@ -72,6 +72,11 @@ private slots:
         auto truncated = lib.importText(QStringLiteral("hgnc"), QStringLiteral("cut.json"), "{\"response\": {\"docs\": [{\"hgnc_id\": \"HGNC:1\", \"symbol\": \"A\"}, {\"hgnc_", QStringLiteral("genes"));
         QVERIFY(!truncated);
         QVERIFY2(truncated.error().message().contains(QStringLiteral("not valid JSON")), qPrintable(truncated.error().message()));
+        // A number beyond a double: the parser's out_of_range, not its parse_error (found by fuzz_annotation_import).
+        auto overflow = lib.importText(QStringLiteral("hgnc"), QStringLiteral("big.json"), "{\"response\": {\"docs\": [{\"hgnc_id\": \"HGNC:1\", \"symbol\": \"A\", \"x\": 37e777}]}}\n", QStringLiteral("genes"));
+        QVERIFY(!overflow);
+        QVERIFY2(overflow.error().message().contains(QStringLiteral("big.json: not valid JSON")) && overflow.error().message().contains(QStringLiteral("37e777")),
+                 qPrintable(overflow.error().message()));
         // Nothing half-imported became the active release.
         auto active = lib.library->activeRelease(QStringLiteral("hgnc"), QStringLiteral("genes"));
         QVERIFY(active && !*active);

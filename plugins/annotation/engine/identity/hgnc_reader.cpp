@@ -155,7 +155,11 @@ core::Expected<QString> readJson(const QString& path, const std::function<core::
         (void)discarded;
     } catch (const EndOfRead&) {
     } catch (const json::parse_error& e) {
-        return core::Error(QStringLiteral("%1: not valid JSON at byte %2: %3").arg(path).arg(qint64(e.byte)).arg(QString::fromUtf8(e.what())));
+        return core::Error(QStringLiteral("%1: not valid JSON at byte %2: %3").arg(path, QString::number(qint64(e.byte)), QString::fromUtf8(e.what())));
+    } catch (const json::exception& e) {
+        // The parser throws more than parse_error: out_of_range 406 for a number beyond a double
+        // ("number overflow parsing '1e999'"), which names the number but not its offset.
+        return core::Error(QStringLiteral("%1: not valid JSON: %2").arg(path, QString::fromUtf8(e.what())));
     }
     if (buffer.failed())
         return core::Error(QStringLiteral("%1: the file is damaged or truncated (gzip read failed)").arg(path));
