@@ -70,7 +70,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     m_precision = new QComboBox(this);
     m_precision->setObjectName(QStringLiteral("precisionChoice"));
     m_precision->addItem(tr("fp32 — as published"), QStringLiteral("fp32"));
-    m_precision->addItem(cpuHasBFloat16() ? tr("bf16 — products in bfloat16, about 3× faster here") : tr("bf16 — products in bfloat16 (this CPU emulates them: may be slower)"),
+    m_precision->addItem(cpuHasBFloat16() ? tr("bf16 — products in bfloat16, about 3× faster here") : tr("bf16 — bfloat16 results; this CPU has no bfloat16 arithmetic, so about fp32's speed"),
                          QStringLiteral("bf16"));
     m_precision->setToolTip(tr("bf16 runs the encoders' matrix products in bfloat16 (fast on CPUs with AVX-512 BF16). Embeddings differ from fp32 by "
                                "about 0.5 % of their largest value; scores by about 0.003, so a frame within that of the threshold may change its "

@@ -95,8 +95,8 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
         const at::Tensor q = qkv.select(2, 0).permute({0, 2, 1, 3});
         const at::Tensor k = qkv.select(2, 1).permute({0, 2, 3, 1});
         const at::Tensor v = qkv.select(2, 2).permute({0, 2, 1, 3});
-        const at::Tensor scores = out(at::matmul(q, k)) / scale + bias;
-        const at::Tensor attention = at::matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
+        const at::Tensor scores = out(bfloat16Matmul(q, k)) / scale + bias;
+        const at::Tensor attention = bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
         h = l.attentionNorm(out(l.attentionOut(attention)) + h);
         const at::Tensor g = l.gated(in(h));
         h = l.mlpNorm(out(l.wo(geluGate(g, I))) + h);

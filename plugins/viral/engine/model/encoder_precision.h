@@ -8,8 +8,9 @@
 //
 // BFloat16: the matrix products (the linear layers and both attention
 // products) take bfloat16 inputs and weights — on a CPU through LibTorch's
-// oneDNN, which uses AVX-512 BF16 where the CPU has it (elsewhere it is
-// emulated and may be slower than float32: the run says so) — while
+// oneDNN, which uses AVX-512 BF16 where the CPU has it; elsewhere the
+// bfloat16 operands are widened to float32 products, rounded to bfloat16 once,
+// at about float32's speed (torch_layers.h; the run says so) — while
 // LayerNorm, the rotary rotation, residual sums and the mean embedding stay
 // in float32. Softmax and GELU compute in float32 inside LibTorch's kernels
 // but take and give bfloat16 (a product's result in, the next product's

@@ -190,11 +190,11 @@ at::Tensor Esm2Model::Impl::layerBFloat16(const Layer& l, const at::Tensor& x, c
         qkv = {qk[0], qk[1], parts[2]};
     }
     const auto& [q, k, v] = qkv;
-    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)); // [B, heads, T, T]
+    at::Tensor scores = bfloat16Matmul(q, k.transpose(-1, -2)); // [B, heads, T, T]
     if (keyPadding.defined())
         scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
     scores = at::softmax(scores, -1);
-    const at::Tensor attention = at::matmul(scores, v).transpose(1, 2).reshape({B, T, heads * D});
+    const at::Tensor attention = bfloat16Matmul(scores, v).transpose(1, 2).reshape({B, T, heads * D});
     const at::Tensor y = x + l.output(attention).to(at::kFloat);
     return y + l.fc2(geluErf(l.fc1(l.ffnNorm(y).to(at::kBFloat16)))).to(at::kFloat);
 }

@@ -2,6 +2,7 @@
 
 #include "model/torch_layers.h"
 
+#include "model/encoder_precision.h"
 #include "model/gelu_kernels.h"
 
 #include <ATen/Parallel.h>
@@ -11,6 +12,26 @@
 namespace bioforge::viral {
 
 using core::Error;
+
+bool widensBFloat16Products(const at::Tensor& x)
+{
+    static const bool nativeKernels = cpuHasBFloat16();
+    return x.scalar_type() == at::kBFloat16 && x.device().is_cpu() && !nativeKernels;
+}
+
+at::Tensor bfloat16Linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
+{
+    if (!widensBFloat16Products(x))
+        return at::linear(x, weight, bias);
+    return at::linear(x.to(at::kFloat), weight.to(at::kFloat), bias.defined() ? bias.to(at::kFloat) : bias).to(at::kBFloat16);
+}
+
+at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b)
+{
+    if (!widensBFloat16Products(a))
+        return at::matmul(a, b);
+    return at::matmul(a.to(at::kFloat), b.to(at::kFloat)).to(at::kBFloat16);
+}
 
 core::Expected<TorchLinear> TorchLinear::read(const TorchWeights& w, const std::string& name, int64_t out, int64_t in, bool withBias)
 {
@@ -72,6 +93,10 @@ at::Tensor geluErf(const at::Tensor& x)
 {
     // A contiguous bfloat16 GELU LibTorch hands to oneDNN's JIT eltwise kernel, as fast as ours
     // (ESM-2 bf16: the same CPU time over 6 batches, perf); float32 it runs on SLEEF's 8-lane erf.
+    // Where the bfloat16 products are widened (no AVX-512 BF16) LibTorch's bfloat16 GELU is SLEEF's
+    // 8-lane erf, not oneDNN's (6 % of a bf16 ESM-2 batch on a Zen 3): the float32 one, rounded once.
+    if (widensBFloat16Products(x) && !vectorGelu(x))
+        return at::gelu(x.to(at::kFloat)).to(at::kBFloat16);
     if (!vectorGelu(x) || x.numel() == 0 || x.scalar_type() != at::kFloat)
         return at::gelu(x);
     at::Tensor y = at::empty_like(x);
@@ -82,6 +107,10 @@ at::Tensor geluErf(const at::Tensor& x)
 
 at::Tensor geluGate(const at::Tensor& g, int64_t I)
 {
+    if (widensBFloat16Products(g) && !vectorGelu(g)) { // as in geluErf: float32, rounded once
+        const at::Tensor f = g.to(at::kFloat);
+        return (at::gelu(f.slice(-1, 0, I)) * f.slice(-1, I, 2 * I)).to(at::kBFloat16);
+    }
     if (!vectorGelu(g) || g.numel() == 0 || g.size(-1) != 2 * I)
         return at::gelu(g.slice(-1, 0, I)) * g.slice(-1, I, 2 * I);
     std::vector<int64_t> shape = g.sizes().vec();
