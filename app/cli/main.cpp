@@ -5,6 +5,7 @@
 #include "exit_codes.h"
 
 #include "compute/blas_core.h"
+#include "compute/thread_waits.h"
 #include "io/text_decoding.h"
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
@@ -44,6 +45,7 @@ int main(int argc, char** argv)
     // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
     const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
     const core::BlasCoreChoice aten = core::chooseAtenCpuCapability();
+    const core::ThreadWaitChoice waits = core::chooseThreadWaits();
     // Global options come before the command.
     cli::CliOptions options;
     int first = 1;
@@ -75,6 +77,7 @@ int main(int argc, char** argv)
     core::Logging::initialize(options.verbose ? core::Logging::Console::All : core::Logging::Console::Warnings);
     core::logBlasCoreChoice(blas);
     core::logAtenCapabilityChoice(aten);
+    core::logThreadWaitChoice(waits);
 
     QTextStream out(stdout), err(stderr);
     if (commandName.isEmpty() || commandName == QLatin1String("--help") || commandName == QLatin1String("help")) {

@@ -1,6 +1,7 @@
 // bioforge-workbench: the desktop application.
 
 #include "compute/blas_core.h"
+#include "compute/thread_waits.h"
 #include "log/logging.h"
 #include "runs/session.h"
 #include "settings/workbench_settings.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv)
     // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
     const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
     const core::BlasCoreChoice aten = core::chooseAtenCpuCapability();
+    const core::ThreadWaitChoice waits = core::chooseThreadWaits();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("BioForge"));
     QApplication::setApplicationName(QStringLiteral("Workbench"));
@@ -45,6 +47,7 @@ int main(int argc, char** argv)
     core::Logging::initialize(core::Logging::Console::Warnings);
     core::logBlasCoreChoice(blas);
     core::logAtenCapabilityChoice(aten);
+    core::logThreadWaitChoice(waits);
     core::WorkbenchSettings settings;
     core::Session::Options options;
     options.maxConcurrentJobs = settings.maxConcurrentJobs();

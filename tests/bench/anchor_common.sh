@@ -38,6 +38,11 @@ anchor_settings() {
     "set_num_threads(2) bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|bf16"
     "set_num_threads(2) autocast bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|autocast"
   )
+  # The idle waits bioforge sets for its own pools (compute/thread_waits.h), a setting the anchor's
+  # user could pick as well: with them both pools can have every core.
+  local waits="GOMP_SPINCOUNT=10000 OPENBLAS_THREAD_TIMEOUT=4"
+  settings+=("default, $waits, fp32|$waits|default|fp32"
+             "set_num_threads(2), $waits, fp32|$waits|2|fp32")
   if [ -n "$kernels" ]; then
     settings+=("default, OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|default|fp32"
                "set_num_threads(1), OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|1|fp32")

@@ -4,6 +4,7 @@
 // the process's memory figures from /proc/self/status.
 
 #include "compute/blas_core.h"
+#include "compute/thread_waits.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -23,15 +24,18 @@ namespace bioforge::bench {
 inline void runWithProductBlasKernels(char** argv)
 {
     core::chooseAtenCpuCapability(); // read at LibTorch's first operation: no rerun needed for it
+    const bool waitsSet = core::threadWaitsBounded();
+    core::chooseThreadWaits(); // read by OpenBLAS and libgomp when they load: a rerun if they were not set
     const core::BlasCoreChoice choice = core::chooseOpenBlasCore();
     const QString loaded = core::loadedOpenBlasCore();
-    if (!choice.setByUser && !choice.core.isEmpty() && !loaded.isEmpty() && loaded.compare(choice.core, Qt::CaseInsensitive) != 0
-        && !qEnvironmentVariableIsSet("BIOFORGE_BENCH_RERUN")) {
+    const bool otherKernels = !choice.setByUser && !choice.core.isEmpty() && !loaded.isEmpty() && loaded.compare(choice.core, Qt::CaseInsensitive) != 0;
+    if ((otherKernels || !waitsSet) && !qEnvironmentVariableIsSet("BIOFORGE_BENCH_RERUN")) {
         qputenv("BIOFORGE_BENCH_RERUN", "1");
         execv("/proc/self/exe", argv); // returns only on failure: go on with the kernels loaded
     }
     const QString blas = core::describeLoadedBlas();
     std::fprintf(stderr, "BLAS: %s\n", blas.isEmpty() ? "no OpenBLAS in this process" : qPrintable(blas));
+    std::fprintf(stderr, "idle compute threads: %s\n", qPrintable(core::describeThreadWaits()));
 }
 
 // $BIOFORGE_BENCH_DIR, else /tmp/bioforge-bench: synthesized inputs are kept there between runs.

@@ -4,6 +4,7 @@
 // BLAS entry of a predict run's provenance).
 
 #include "compute/blas_core.h"
+#include "compute/thread_waits.h"
 
 #include <QFile>
 #include <QSet>
@@ -116,6 +117,31 @@ private slots:
     }
 
     // The detection agrees with what the kernel reports in /proc/cpuinfo (features it enabled).
+    // The idle waits of OpenBLAS's and libgomp's threads (compute/thread_waits.h): set where unset,
+    // a user's value kept; both set is what lets LibTorch's two pools share the cores.
+    void threadWaitsAreBoundedAndAUsersValueKept()
+    {
+        qunsetenv("GOMP_SPINCOUNT");
+        qunsetenv("OPENBLAS_THREAD_TIMEOUT");
+        QVERIFY(!threadWaitsBounded());
+        QCOMPARE(describeThreadWaits(), QStringLiteral("not set: the libraries' defaults"));
+        const ThreadWaitChoice chosen = chooseThreadWaits();
+        QVERIFY(!chosen.setByUser);
+        QCOMPARE(qgetenv("GOMP_SPINCOUNT"), QByteArray("10000"));
+        QCOMPARE(qgetenv("OPENBLAS_THREAD_TIMEOUT"), QByteArray("4"));
+        QVERIFY(threadWaitsBounded());
+        QCOMPARE(chosen.description, QStringLiteral("GOMP_SPINCOUNT=10000, OPENBLAS_THREAD_TIMEOUT=4"));
+
+        qunsetenv("OPENBLAS_THREAD_TIMEOUT");
+        QVERIFY(!threadWaitsBounded()); // one of the two is not enough
+        qputenv("GOMP_SPINCOUNT", "500");
+        const ThreadWaitChoice kept = chooseThreadWaits();
+        QVERIFY(kept.setByUser);
+        QCOMPARE(kept.description, QStringLiteral("GOMP_SPINCOUNT=500, OPENBLAS_THREAD_TIMEOUT=4"));
+        qunsetenv("GOMP_SPINCOUNT");
+        qunsetenv("OPENBLAS_THREAD_TIMEOUT");
+    }
+
     void detectionAgreesWithProcCpuinfo()
     {
         QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));

@@ -2,6 +2,7 @@
 #include "pipeline/henaw_shards.h"
 
 #include "compute/blas_core.h"
+#include "compute/thread_waits.h"
 #include "compute/device_lease.h"
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
@@ -233,6 +234,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
         ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch CPU kernels"), core::describeAtenCapability());
+    ctx.provenance().addLibrary(QStringLiteral("idle compute threads"), core::describeThreadWaits());
     ctx.beginStage(QStringLiteral("henaw-read"), 1);
     const ColumnMapping mapping = orThrow(ColumnMapping::load(s.mapping));
     CohortReadReport report;

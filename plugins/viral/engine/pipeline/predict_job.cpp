@@ -1,6 +1,7 @@
 #include "pipeline/predict_job.h"
 
 #include "compute/blas_core.h"
+#include "compute/thread_waits.h"
 #include "compute/device_lease.h"
 #include "checkpoint/checkpoint_store.h"
 #include "io/atomic_file.h"
@@ -184,7 +185,8 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     for (const auto& [role, m] : {std::pair{"DNABERT-S", &m_settings.dnabert}, {"ESM-2", &m_settings.esm}, {"classifier", &m_settings.classifier}})
         ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m->name, QLatin1String(role)), m->revision, m->sha256, m->path});
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
-    ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + (torchThreadsInBlas() ? QStringLiteral(" (OpenBLAS)") : QString()));
+    ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + torchThreadPools());
+    ctx.provenance().addLibrary(QStringLiteral("idle compute threads"), core::describeThreadWaits());
     ctx.provenance().addLibrary(QStringLiteral("encoder precision"), precisionName(m_settings.precision));
     if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
         ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
