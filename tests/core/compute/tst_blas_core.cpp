@@ -123,6 +123,7 @@ private slots:
     {
         qunsetenv("GOMP_SPINCOUNT");
         qunsetenv("OPENBLAS_THREAD_TIMEOUT");
+        qunsetenv("BIOFORGE_THREAD_WAITS_CHOSEN");
         QVERIFY(!threadWaitsBounded());
         QCOMPARE(describeThreadWaits(), QStringLiteral("not set: the libraries' defaults"));
         const ThreadWaitChoice chosen = chooseThreadWaits();
@@ -138,8 +139,12 @@ private slots:
         const ThreadWaitChoice kept = chooseThreadWaits();
         QVERIFY(kept.setByUser);
         QCOMPARE(kept.description, QStringLiteral("GOMP_SPINCOUNT=500, OPENBLAS_THREAD_TIMEOUT=4"));
+        // A child process (a cluster task) inheriting this process's choice reports it as chosen.
+        qputenv("GOMP_SPINCOUNT", "10000");
+        QVERIFY(!chooseThreadWaits().setByUser);
         qunsetenv("GOMP_SPINCOUNT");
         qunsetenv("OPENBLAS_THREAD_TIMEOUT");
+        qunsetenv("BIOFORGE_THREAD_WAITS_CHOSEN");
     }
 
     void detectionAgreesWithProcCpuinfo()

@@ -40,6 +40,8 @@ class TstViralCli : public QObject {
         e.insert(QStringLiteral("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN"), QStringLiteral("Prescott"));
         e.insert(QStringLiteral("ATEN_CPU_CAPABILITY"), QStringLiteral("default"));
         e.insert(QStringLiteral("BIOFORGE_ATEN_CPU_CAPABILITY_CHOSEN"), QStringLiteral("default"));
+        e.remove(QStringLiteral("GOMP_SPINCOUNT")); // bioforge bounds the pools' waits itself
+        e.remove(QStringLiteral("OPENBLAS_THREAD_TIMEOUT"));
         return e;
     }
 
@@ -128,6 +130,11 @@ private slots:
         const Result shown = run({QStringLiteral("--project"), reference, QStringLiteral("show"), refId});
         QVERIFY2(shown.out.contains(capability.isEmpty() ? QStringLiteral("LibTorch's own choice") : QStringLiteral("ATEN_CPU_CAPABILITY=") + capability),
                  qPrintable(shown.out));
+        // The pools' idle waits bioforge set before loading the plugin (compute/thread_waits.h), and so
+        // both of LibTorch's pools on the run's threads.
+        QVERIFY2(shown.out.contains(QStringLiteral("GOMP_SPINCOUNT=10000, OPENBLAS_THREAD_TIMEOUT=4")), qPrintable(shown.out));
+        if (!kernels.isEmpty())
+            QVERIFY2(shown.out.contains(QStringLiteral("(OpenBLAS and OpenMP)")), qPrintable(shown.out));
         const int total = checkpointManifestCount(QDir(reference).filePath(QStringLiteral("checkpoints")));
 
         const QString project = m_dir.filePath(QStringLiteral("killed"));
