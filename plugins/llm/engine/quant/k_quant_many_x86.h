@@ -213,5 +213,28 @@ inline void rowsOfOneToken(int64_t rows, const void* w, size_t rowBytes, float* 
         out[r] = hsum(sums(base + size_t(r) * rowBytes));
 }
 
+// The K-quants' generation kernels (DotRowsFn) for one instruction set's Madd: Q4_K (Block
+// BlockQ4_K, no fifth bit) and Q5_K (BlockQ5_K, fifthBit) …
+template <typename Madd, typename Block, bool FifthBit>
+void scaleMinRows(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
+{
+    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
+        __m256 sums[1];
+        scaleMinSums<1, Madd>(n, reinterpret_cast<const Block*>(row), a, 0, FifthBit, sums);
+        return sums[0];
+    });
+}
+
+// … and Q6_K.
+template <typename Madd>
+void q6_KRows(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
+{
+    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
+        __m256 sums[1];
+        q6_KSums<1, Madd>(n, row, a, 0, sums);
+        return sums[0];
+    });
+}
+
 } // namespace
 } // namespace bioforge::llm

@@ -159,29 +159,17 @@ void dotManyQ6_K(int64_t n, const void* w, const void* a, size_t aStride, int to
 
 void dotRowsQ4_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
 {
-    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
-        __m256 sums[1];
-        scaleMinSums<1, DpwssdMadd>(n, reinterpret_cast<const BlockQ4_K*>(row), a, 0, false, sums);
-        return sums[0];
-    });
+    scaleMinRows<DpwssdMadd, BlockQ4_K, false>(n, w, rowBytes, rows, a, out);
 }
 
 void dotRowsQ5_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
 {
-    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
-        __m256 sums[1];
-        scaleMinSums<1, DpwssdMadd>(n, reinterpret_cast<const BlockQ5_K*>(row), a, 0, true, sums);
-        return sums[0];
-    });
+    scaleMinRows<DpwssdMadd, BlockQ5_K, true>(n, w, rowBytes, rows, a, out);
 }
 
 void dotRowsQ6_K(int64_t n, const void* w, size_t rowBytes, int64_t rows, const void* a, float* out)
 {
-    rowsOfOneToken(rows, w, rowBytes, out, [&](const uint8_t* row) {
-        __m256 sums[1];
-        q6_KSums<1, DpwssdMadd>(n, row, a, 0, sums);
-        return sums[0];
-    });
+    q6_KRows<DpwssdMadd>(n, w, rowBytes, rows, a, out);
 }
 
 } // namespace bioforge::llm::avx512

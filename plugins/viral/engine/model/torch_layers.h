@@ -37,13 +37,8 @@ struct TorchLinear {
     // float32 tensors (converted once at load, not per product).
     bool widened = false;
     // x: [..., in] of the layer's precision (bfloat16 after toBFloat16) -> [..., out] of x's
-    // dtype (bfloat16Linear).
-    at::Tensor operator()(const at::Tensor& x) const
-    {
-        if (widened && x.scalar_type() == at::kBFloat16)
-            return at::linear(x.to(at::kFloat), weight, bias).to(at::kBFloat16);
-        return bfloat16Linear(x, weight, bias);
-    }
+    // dtype (bfloat16Linear; widened weights are float32 already, so they are not converted).
+    at::Tensor operator()(const at::Tensor& x) const { return bfloat16Linear(x, weight, bias); }
     // Rounds the weight and bias to bfloat16 (EncoderPrecision::BFloat16) and keeps them so — or,
     // where widensBFloat16Products, as float32 tensors of those values.
     void toBFloat16()

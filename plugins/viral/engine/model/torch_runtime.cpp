@@ -22,8 +22,9 @@ namespace bioforge::viral {
 
 namespace {
 std::atomic<int> g_threads{0};
-std::atomic<bool> g_blasPool{false};
-std::atomic<bool> g_bothPools{false}; // OpenMP has the N threads beside OpenBLAS's (bounded waits)
+// Which pools have the threads, as the provenance says it (torchThreadPools).
+enum class Pools { OpenMp, OpenBlas, Both };
+std::atomic<Pools> g_pools{Pools::OpenMp};
 } // namespace
 
 std::string torchVersion() { return TORCH_VERSION; }
@@ -55,15 +56,14 @@ void setTorchThreads(int threads, bool bfloat16Products)
         if (setBlasThreads)
             setBlasThreads(1);
         at::set_num_threads(n);
-        g_blasPool = false;
+        g_pools = Pools::OpenMp;
     } else if (setBlasThreads) {
         setBlasThreads(n);
-        g_bothPools = core::threadWaitsBounded();
-        at::set_num_threads(g_bothPools ? n : 1);
-        g_blasPool = true;
+        g_pools = core::threadWaitsBounded() ? Pools::Both : Pools::OpenBlas;
+        at::set_num_threads(g_pools == Pools::Both ? n : 1);
     } else {
         at::set_num_threads(n);
-        g_blasPool = false;
+        g_pools = Pools::OpenMp;
     }
     g_threads = n;
 }
@@ -85,13 +85,14 @@ void configureTorchHeap()
 
 int torchThreads() { return g_threads > 0 ? g_threads.load() : at::get_num_threads(); }
 
-bool torchThreadsInBlas() { return g_blasPool; }
-
 QString torchThreadPools()
 {
-    if (!g_blasPool)
-        return QString();
-    return g_bothPools ? QStringLiteral(" (OpenBLAS and OpenMP)") : QStringLiteral(" (OpenBLAS)");
+    switch (g_pools.load()) {
+    case Pools::Both: return QStringLiteral(" (OpenBLAS and OpenMP)");
+    case Pools::OpenBlas: return QStringLiteral(" (OpenBLAS)");
+    case Pools::OpenMp: break;
+    }
+    return QString();
 }
 
 bool torchHasCuda() { return at::hasCUDA(); }

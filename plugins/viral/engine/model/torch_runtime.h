@@ -19,8 +19,8 @@ std::string torchVersion();
 // widensBFloat16Products), and the threads are split as for float32.
 void setTorchThreads(int threads, bool bfloat16Products = false);
 int torchThreads();
-bool torchThreadsInBlas();         // the threads are OpenBLAS's (other operations on one, or on as many: below)
-QString torchThreadPools();        // for provenance: " (OpenBLAS)", " (OpenBLAS and OpenMP)" or empty (OpenMP's)
+QString torchThreadPools();        // for provenance: " (OpenBLAS)" (other operations on one thread),
+                                   // " (OpenBLAS and OpenMP)" or empty (OpenMP's)
 void configureTorchHeap();         // large tensors stay in the heap (no page faults per use); process-wide
 bool torchHasCuda();               // built with CUDA and a device present
 int torchCudaDeviceCount();        // CUDA devices this LibTorch sees (0 without CUDA)
