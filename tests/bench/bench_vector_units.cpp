@@ -1,0 +1,121 @@
+// The ceilings of this CPU's vector units for the products the encoders' linear layers could run
+// on (docs/performance.md, "What an integer product can give on AVX2"): multiply-accumulates per
+// second per thread, and with every thread, of
+//   fma        float32 FMA, 8 lanes (what OpenBLAS's sgemm runs on),
+//   madd16     int16 pairs (vpmaddwd + vpaddd, 16 products an instruction),
+//   maddubs    u8 × s8 (vpmaddubsw + vpmaddwd + vpaddd, 32 products; one side must be unsigned),
+//   sign8      s8 × s8 as llama.cpp's Q8_0 kernels (vpsignb + vpmaddubsw + vpmaddwd + vpaddd),
+// each over 8 independent accumulators (no dependency chain limits it). A product can reach at most
+// its row's figure; usage: bench_vector_units [--threads N] (default: every CPU).
+
+#include <immintrin.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr long kSteps = 50'000'000; // 8 instructions of each kind a step
+
+__attribute__((target("avx2,fma"))) double fmaLoop()
+{
+    __m256 acc[8], a[8], w = _mm256_set1_ps(1.0001f);
+    for (int i = 0; i < 8; ++i) {
+        acc[i] = _mm256_setzero_ps();
+        a[i] = _mm256_set1_ps(float(i));
+    }
+    for (long k = 0; k < kSteps; ++k) {
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; ++i)
+            acc[i] = _mm256_fmadd_ps(a[i], w, acc[i]);
+        __asm__ volatile("" : "+x"(w));
+    }
+    float sum = 0;
+    for (auto& v : acc)
+        sum += _mm256_cvtss_f32(v);
+    __asm__ volatile("" : : "x"(sum));
+    return 8.0 * 8 * kSteps;
+}
+
+template <int Kind>
+__attribute__((target("avx2,fma"))) double integerLoop()
+{
+    __m256i acc[8], a[8], w = _mm256_set1_epi8(-3), ones = _mm256_set1_epi16(1);
+    for (int i = 0; i < 8; ++i) {
+        acc[i] = _mm256_setzero_si256();
+        a[i] = _mm256_set1_epi8(char(i + 1));
+    }
+    const __m256i absW = _mm256_abs_epi8(w);
+    for (long k = 0; k < kSteps; ++k) {
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; ++i) {
+            __m256i pairs;
+            if constexpr (Kind == 0)
+                pairs = _mm256_madd_epi16(a[i], w);
+            else if constexpr (Kind == 1)
+                pairs = _mm256_madd_epi16(_mm256_maddubs_epi16(a[i], w), ones);
+            else
+                pairs = _mm256_madd_epi16(_mm256_maddubs_epi16(absW, _mm256_sign_epi8(a[i], w)), ones);
+            acc[i] = _mm256_add_epi32(acc[i], pairs);
+        }
+        __asm__ volatile("" : "+x"(w));
+    }
+    int sum = 0;
+    for (auto& v : acc)
+        sum += _mm256_cvtsi256_si32(v);
+    __asm__ volatile("" : : "r"(sum));
+    return 8.0 * (Kind == 0 ? 16 : 32) * kSteps;
+}
+
+// Multiply-accumulates per second of `loop` on `threads` threads at once.
+double rate(const std::function<double()>& loop, int threads)
+{
+    std::vector<double> macs(size_t(threads), 0.0);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+        workers.emplace_back([&, t] { macs[size_t(t)] = loop(); });
+    for (auto& w : workers)
+        w.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double total = 0;
+    for (double m : macs)
+        total += m;
+    return total / seconds;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    int threads = int(std::thread::hardware_concurrency());
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], "--threads") == 0)
+            threads = std::max(1, std::atoi(argv[i + 1]));
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+        std::printf("bench_vector_units: this CPU has no AVX2 + FMA; nothing to measure\n");
+        return 0;
+    }
+    struct Row {
+        const char* name;
+        std::function<double()> loop;
+    } rows[] = {{"fma (f32)", fmaLoop}, {"madd16 (s16 x s16)", integerLoop<0>}, {"maddubs (u8 x s8)", integerLoop<1>},
+                {"sign8 (s8 x s8)", integerLoop<2>}};
+    std::printf("%-20s %14s %14s %12s\n", "instructions", "G MAC/s 1 thr", "G MAC/s all", "vs fma 1/all");
+    double fma1 = 0, fmaAll = 0;
+    for (const Row& row : rows) {
+        const double one = rate(row.loop, 1) / 1e9, all = rate(row.loop, threads) / 1e9;
+        if (fma1 == 0) {
+            fma1 = one;
+            fmaAll = all;
+        }
+        std::printf("%-20s %14.1f %14.1f %5.2f/%.2fx\n", row.name, one, all, one / fma1, all / fmaAll);
+    }
+    std::printf("(%d threads; a MAC is one multiply-add; float32 GFLOP/s = 2 x G MAC/s)\n", threads);
+    return 0;
+}
