@@ -247,11 +247,10 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
         ctx.out() << " on cluster " << (status->clusterName.isEmpty() ? QStringLiteral("?") : status->clusterName) << ", " << status->shards << " shards" << Qt::endl;
         for (const core::ClusterTaskStatus& t : status->tasks)
             ctx.out() << QStringLiteral("  task %1/%2  %3  %4  %5  %6%\n")
-                             .arg(t.index + 1)
-                             .arg(status->shards)
-                             .arg(t.state.leftJustified(18), (t.node.isEmpty() ? QStringLiteral("-") : t.node).leftJustified(12),
-                                  (t.jobId.isEmpty() ? QStringLiteral("-") : QStringLiteral("job ") + t.jobId).leftJustified(14))
-                             .arg(int(t.progress * 100));
+                             .arg(QString::number(t.index + 1), QString::number(status->shards), t.state.leftJustified(18),
+                                  (t.node.isEmpty() ? QStringLiteral("-") : t.node).leftJustified(12),
+                                  (t.jobId.isEmpty() ? QStringLiteral("-") : QStringLiteral("job ") + t.jobId).leftJustified(14),
+                                  QString::number(int(t.progress * 100)));
         ctx.out() << "  merge     " << status->merge << Qt::endl;
     }
     return kOk;

@@ -56,8 +56,8 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
             ctx.out() << "     " << t.name << ' ' << t.dtype << ' ' << t.shape << ' ' << t.bytes << " B";
             if (t.numeric)
                 ctx.out() << QStringLiteral("  min %1 max %2 mean %3 std %4 nan %5 inf %6")
-                                 .arg(t.min, 0, 'g', 6).arg(t.max, 0, 'g', 6).arg(t.mean, 0, 'g', 6).arg(t.std, 0, 'g', 6)
-                                 .arg(t.nanCount).arg(t.infCount);
+                                 .arg(QString::number(t.min, 'g', 6), QString::number(t.max, 'g', 6), QString::number(t.mean, 'g', 6),
+                                      QString::number(t.std, 'g', 6), QString::number(t.nanCount), QString::number(t.infCount));
             ctx.out() << Qt::endl;
         }
     }

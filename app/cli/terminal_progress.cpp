@@ -27,9 +27,9 @@ QString TerminalProgress::line(const QString& title, const core::ProgressSnapsho
     constexpr int kBar = 20;
     const int filled = int(s.fraction * kBar);
     const QString bar = QString(filled, QLatin1Char('#')) + QString(kBar - filled, QLatin1Char('.'));
-    QString text = QStringLiteral("%1 [%2] %3% %4").arg(title, bar).arg(int(s.fraction * 100), 3).arg(s.stageLabel);
+    QString text = QStringLiteral("%1 [%2] %3% %4").arg(title, bar, QStringLiteral("%1").arg(int(s.fraction * 100), 3), s.stageLabel);
     if (s.stageTotal > 0)
-        text += QStringLiteral(" %1/%2").arg(s.stageDone).arg(s.stageTotal);
+        text += QStringLiteral(" %1/%2").arg(QString::number(s.stageDone), QString::number(s.stageTotal));
     if (s.unitsPerSecond > 0)
         text += QLatin1Char(' ') + core::formatRate(s.unitsPerSecond, s.unit);
     if (s.warnings > 0)

@@ -50,12 +50,10 @@ bool taskDone(const ClusterWork& work, int index)
 
 QString describeFailure(const ClusterWork& work, int index, int shards, const SlurmJobState& job)
 {
-    const QString log = QDir(work.logDir()).filePath(QStringLiteral("task-%1_%2.log").arg(job.arrayJobId).arg(index));
+    const QString log = QDir(work.logDir()).filePath(QStringLiteral("task-%1_%2.log").arg(job.arrayJobId, QString::number(index)));
     const QString tail = ClusterWork::logTail(log);
     return QStringLiteral("task %1 of %2 (Slurm job %3) ended %4%5%6%7")
-        .arg(index + 1)
-        .arg(shards)
-        .arg(job.jobId, job.state,
+        .arg(QString::number(index + 1), QString::number(shards), job.jobId, job.state,
              job.nodes.isEmpty() ? QString() : QStringLiteral(" on node ") + job.nodes,
              job.reason.isEmpty() || job.reason == QLatin1String("None") ? QString() : QStringLiteral(" (%1)").arg(job.reason),
              tail.isEmpty() ? QStringLiteral("; its log %1 is empty").arg(log) : QStringLiteral("; the end of its log %1:\n%2").arg(log, tail));
@@ -121,7 +119,8 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                       {QStringLiteral("largest_over_mean"), total > 0 ? double(largest) * shards / double(total) : 1.0},
                       {QStringLiteral("summary"), plan.summary}};
         if (shards < m_options.shards)
-            ctx.warn(QStringLiteral("the input splits into %1 shards, not the %2 asked for (a shard never splits a contig or record)").arg(shards).arg(m_options.shards));
+            ctx.warn(QStringLiteral("the input splits into %1 shards, not the %2 asked for (a shard never splits a contig or record)")
+                    .arg(QString::number(shards), QString::number(m_options.shards)));
         orThrow(work.writeConfig({m_pluginId, m_verb, m_parameters, shards, work.planFile()}));
         orThrow(AtomicFile::write(work.taskScript(), taskBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
         orThrow(AtomicFile::write(work.mergeScript(), mergeBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
@@ -256,12 +255,9 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             reported = units;
         }
         ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running%4, %5 queued%6")
-                           .arg(done)
-                           .arg(shards)
-                           .arg(running)
-                           .arg(runningWhere.isEmpty() ? QString() : QStringLiteral(" (%1%2)").arg(runningWhere.join(QStringLiteral(", ")), running > 4 ? QStringLiteral(", …") : QString()))
-                           .arg(pending)
-                           .arg(pendingReason.isEmpty() ? QString() : QStringLiteral(" (Slurm: %1)").arg(pendingReason)));
+                           .arg(QString::number(done), QString::number(shards), QString::number(running),
+                                runningWhere.isEmpty() ? QString() : QStringLiteral(" (%1%2)").arg(runningWhere.join(QStringLiteral(", ")), running > 4 ? QStringLiteral(", …") : QString()),
+                                QString::number(pending), pendingReason.isEmpty() ? QString() : QStringLiteral(" (Slurm: %1)").arg(pendingReason)));
         const ClusterSubmission* lastMerge = nullptr;
         for (const ClusterSubmission& s : state.submissions)
             if (s.kind == QLatin1String("merge"))
@@ -295,10 +291,10 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                 QString job;
                 for (const ClusterSubmission& s : state.submissions)
                     if (s.kind == QLatin1String("tasks") && s.indices.contains(i))
-                        job = QStringLiteral("%1_%2").arg(s.jobId).arg(i);
+                        job = QStringLiteral("%1_%2").arg(s.jobId, QString::number(i));
                 why << (it == seen.tasks.end() ? QStringLiteral("task %1 of %2 (Slurm job %3) left no result, and Slurm no longer lists it: "
                                                                 "it was cancelled before it started, or ended long ago")
-                                                     .arg(i + 1).arg(shards).arg(job)
+                                                     .arg(QString::number(i + 1), QString::number(shards), job)
                                                : describeFailure(work, i, shards, it->second));
             }
             QStringList stillRunning;

@@ -87,7 +87,7 @@ QString arraySpec(const QList<int>& indices)
         qsizetype j = i;
         while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1)
             ++j;
-        parts << (j == i ? QString::number(indices[i]) : QStringLiteral("%1-%2").arg(indices[i]).arg(indices[j]));
+        parts << (j == i ? QString::number(indices[i]) : QStringLiteral("%1-%2").arg(QString::number(indices[i]), QString::number(indices[j])));
         i = j + 1;
     }
     return parts.join(QLatin1Char(','));

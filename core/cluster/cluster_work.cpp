@@ -33,7 +33,7 @@ Expected<ClusterRunConfig> ClusterRunConfig::fromJson(const QJsonObject& json, c
     c.shards = shards >= 1 && shards <= SlurmOptions::kMaxShards ? int(shards) : 0;
     c.planFile = json.value(QLatin1String("plan_file")).toString();
     if (c.pluginId.isEmpty() || c.verb.isEmpty() || c.shards < 1)
-        return Error(QStringLiteral("%1: plugin, verb and a shard count from 1 to %2 are required").arg(source).arg(SlurmOptions::kMaxShards));
+        return Error(QStringLiteral("%1: plugin, verb and a shard count from 1 to %2 are required").arg(source, QString::number(SlurmOptions::kMaxShards)));
     return c;
 }
 

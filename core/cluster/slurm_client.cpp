@@ -31,7 +31,7 @@ Expected<SlurmClient::Result> SlurmClient::call(const QString& program, const QS
     if (!p.waitForFinished(m_timeoutMs)) {
         p.kill();
         p.waitForFinished(5000);
-        return Error(QStringLiteral("%1 did not answer within %2 s").arg(program).arg(m_timeoutMs / 1000));
+        return Error(QStringLiteral("%1 did not answer within %2 s").arg(program, QString::number(m_timeoutMs / 1000)));
     }
     Result r;
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
@@ -64,7 +64,7 @@ Expected<QList<SlurmJobState>> SlurmClient::parseSqueue(const QString& text)
             continue;
         const QStringList f = line.split(QLatin1Char('|'));
         if (f.size() != 6)
-            return Error(QStringLiteral("squeue line %1 '%2': expected 6 fields separated by |").arg(lineNo).arg(line));
+            return Error(QStringLiteral("squeue line %1 '%2': expected 6 fields separated by |").arg(QString::number(lineNo), line));
         // Ids are digits ("12", array elements "12_3"); the index is digits, or N/A for a plain job.
         static const QRegularExpression jobId(QStringLiteral("^\\d+(_\\d+)?$")), digits(QStringLiteral("^\\d{1,9}$"));
         SlurmJobState s;
@@ -75,7 +75,8 @@ Expected<QList<SlurmJobState>> SlurmClient::parseSqueue(const QString& text)
         s.reason = f[5];
         if (!jobId.match(s.jobId).hasMatch() || !digits.match(s.arrayJobId).hasMatch() || s.state.isEmpty()
             || (f[2] != QLatin1String("N/A") && !digits.match(f[2]).hasMatch()))
-            return Error(QStringLiteral("squeue line %1 '%2': expected job id, array job id, array index (or N/A), state, nodes, reason").arg(lineNo).arg(line));
+            return Error(QStringLiteral("squeue line %1 '%2': expected job id, array job id, array index (or N/A), state, nodes, reason")
+                    .arg(QString::number(lineNo), line));
         s.arrayTask = f[2] == QLatin1String("N/A") ? -1 : f[2].toInt();
         out.append(s);
     }

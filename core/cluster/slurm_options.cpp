@@ -37,9 +37,7 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
         const auto n = wholeNumberIn(v, lo, hi);
         if (!n)
             return Error(QStringLiteral("cluster option %1: %2 is out of range (a whole number from %3 to %4)")
-                             .arg(QLatin1String(key), jsonText(v))
-                             .arg(lo)
-                             .arg(hi));
+                             .arg(QLatin1String(key), jsonText(v), QString::number(lo), QString::number(hi)));
         return int(*n);
     };
     auto shards = count("shards", 4, 1, kMaxShards);

@@ -56,7 +56,9 @@ Expected<TorchDevice> resolveTorchDevice(const TorchDevice& requested, const Tor
     if (d.index < 0)
         d.index = leasedCudaIndex >= 0 && leasedCudaIndex < cuda.devices ? leasedCudaIndex : 0;
     if (d.index >= cuda.devices)
-        return Error(QStringLiteral("device %1: LibTorch sees %2 CUDA device(s), cuda:0 … cuda:%3").arg(requested.label()).arg(cuda.devices).arg(cuda.devices - 1));
+        return Error(QStringLiteral("device %1: LibTorch sees %2 CUDA device(s), cuda:0 … cuda:%3").arg(requested.label(),
+                                                                                                        QString::number(cuda.devices),
+                                                                                                        QString::number(cuda.devices - 1)));
     return d;
 }
 

@@ -62,7 +62,7 @@ Status PathGuard::checkName(const QString& name, const QString& what)
     static const QString forbidden = QStringLiteral("/\\:*?\"<>|");
     for (const QChar c : name) {
         if (forbidden.contains(c))
-            return refuse(QStringLiteral("contains '%1'; a name may not contain any of %2").arg(c).arg(forbidden));
+            return refuse(QStringLiteral("contains '%1'; a name may not contain any of %2").arg(QString(c), forbidden));
         if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.category() == QChar::Other_Control)
             return refuse(QStringLiteral("contains a control character (U+%1)").arg(c.unicode(), 4, 16, QLatin1Char('0')));
     }

@@ -95,8 +95,7 @@ Status SafetensorsReader::parseHeader(const QByteArray& header, qint64 dataSize)
     const QJsonDocument doc = QJsonDocument::fromJson(header, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
         return Error(QStringLiteral("header is not a JSON object (%1 at byte %2)")
-                         .arg(parseError.errorString())
-                         .arg(parseError.offset));
+                         .arg(parseError.errorString(), QString::number(parseError.offset)));
     const QJsonObject root = doc.object();
     for (auto it = root.begin(); it != root.end(); ++it) {
         if (it.key() == QLatin1String("__metadata__")) {
@@ -122,7 +121,7 @@ Status SafetensorsReader::parseHeader(const QByteArray& header, qint64 dataSize)
         info.dtype = *dtype;
         const QJsonArray shape = entry.value(QLatin1String("shape")).toArray();
         if (!entry.value(QLatin1String("shape")).isArray() || shape.size() > kMaxDims)
-            return Error(QStringLiteral("%1: shape must be an array of at most %2 dimensions").arg(where).arg(kMaxDims));
+            return Error(QStringLiteral("%1: shape must be an array of at most %2 dimensions").arg(where, QString::number(kMaxDims)));
         qint64 elements = 1;
         for (const QJsonValue& v : shape) {
             qint64 dim = 0;
@@ -160,7 +159,7 @@ Status SafetensorsReader::parseHeader(const QByteArray& header, qint64 dataSize)
         cursor += t.byteSize;
     }
     if (cursor != dataSize)
-        return Error(QStringLiteral("the tensors cover %1 bytes but the data section has %2").arg(cursor).arg(dataSize));
+        return Error(QStringLiteral("the tensors cover %1 bytes but the data section has %2").arg(QString::number(cursor), QString::number(dataSize)));
     return okStatus();
 }
 

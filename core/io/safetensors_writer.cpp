@@ -25,7 +25,7 @@ Status SafetensorsWriter::add(const QString& name, DType dtype, const std::vecto
     }
     if (bytes.size() != elements * dtypeSize(dtype))
         return Error(QStringLiteral("safetensors: tensor '%1' has %2 bytes, its shape needs %3")
-                         .arg(name).arg(bytes.size()).arg(elements * dtypeSize(dtype)));
+                         .arg(name, QString::number(bytes.size()), QString::number(elements * dtypeSize(dtype))));
     m_entries.push_back({name, dtype, shape, std::move(bytes)});
     return okStatus();
 }

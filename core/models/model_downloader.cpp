@@ -74,7 +74,7 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
     QString lastError;
     for (int attempt = 1; attempt <= m_maxAttempts; ++attempt) {
         if (stop && stop())
-            return Error(QStringLiteral("%1: download stopped; %2 bytes kept for resuming").arg(item.url.toString()).arg(QFileInfo(part).size()));
+            return Error(QStringLiteral("%1: download stopped; %2 bytes kept for resuming").arg(item.url.toString(), QString::number(QFileInfo(part).size())));
         const qint64 offset = QFileInfo::exists(part) ? QFileInfo(part).size() : 0;
         if (item.size >= 0 && offset == item.size)
             break; // complete, verify below
@@ -163,30 +163,32 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         lastError = reply->errorString();
         const QVariant contentLength = reply->header(QNetworkRequest::ContentLengthHeader);
         // A connection closed early can look like a clean end: trust the byte count, not the status.
-        const bool shortBody = contentLength.isValid() && received < contentLength.toLongLong();
+        // (Only of a body that is the file: an error page's length says nothing of the download.)
+        const bool shortBody = (status == 200 || status == 206) && contentLength.isValid() && received < contentLength.toLongLong();
         if (shortBody)
-            lastError = QStringLiteral("connection closed after %1 of %2 bytes").arg(received).arg(contentLength.toLongLong());
+            lastError = QStringLiteral("connection closed after %1 of %2 bytes").arg(QString::number(received), QString::number(contentLength.toLongLong()));
         reply->deleteLater();
         out.flush();
         out.close();
         if (!writeError.isEmpty())
             return Error(QStringLiteral("%1: write failed: %2").arg(part, writeError));
         if (stop && stop())
-            return Error(QStringLiteral("%1: download stopped; %2 bytes kept for resuming").arg(item.url.toString()).arg(QFileInfo(part).size()));
+            return Error(QStringLiteral("%1: download stopped; %2 bytes kept for resuming").arg(item.url.toString(), QString::number(QFileInfo(part).size())));
         if (rangeUnsatisfiable)
             break; // the part file already holds everything (or more): verify decides
         if (netError == QNetworkReply::NoError && (status == 200 || status == 206) && !shortBody)
             break;
         if (status >= 400 && status < 500 && status != 408 && status != 429)
-            return Error(QStringLiteral("%1: HTTP %2 (%3)").arg(item.url.toString()).arg(status).arg(lastError));
+            return Error(QStringLiteral("%1: HTTP %2 (%3)").arg(item.url.toString(), QString::number(status), lastError));
         // A host name that does not resolve (offline, a typo) will not resolve a second later either.
         if (netError == QNetworkReply::HostNotFoundError)
             return Error(QStringLiteral("%1: %2 (is this machine offline?); %3 bytes kept for resuming")
-                             .arg(item.url.toString(), lastError).arg(QFileInfo(part).size()));
+                             .arg(item.url.toString(), lastError, QString::number(QFileInfo(part).size())));
         if (attempt == m_maxAttempts)
-            return Error(QStringLiteral("%1: failed after %2 attempts: %3").arg(item.url.toString()).arg(m_maxAttempts).arg(lastError));
+            return Error(QStringLiteral("%1: failed after %2 attempts: %3").arg(item.url.toString(), QString::number(m_maxAttempts), lastError));
         log::warn(QStringLiteral("%1: attempt %2 of %3 failed (%4); %5 bytes kept, retrying")
-                      .arg(item.url.toString()).arg(attempt).arg(m_maxAttempts).arg(lastError).arg(QFileInfo(part).size()));
+                      .arg(item.url.toString(), QString::number(attempt), QString::number(m_maxAttempts), lastError,
+                           QString::number(QFileInfo(part).size())));
         QEventLoop wait;
         QTimer::singleShot(m_retryDelayMs * attempt, &wait, &QEventLoop::quit);
         wait.exec();
@@ -198,13 +200,13 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         const qint64 got = QFileInfo(part).size();
         if (declaredTotal < 0 && item.size < 0)
             return Error(QStringLiteral("%1: the server declared no size and no checksum is published: the download cannot be verified (%2 bytes kept)")
-                             .arg(item.url.toString()).arg(got));
+                             .arg(item.url.toString(), QString::number(got)));
         const qint64 expected = declaredTotal >= 0 ? declaredTotal : item.size;
         if (got != expected) {
             if (got > expected)
                 QFile::remove(part);
-            return Error(QStringLiteral("%1: %2 bytes where the server declared %3%4").arg(item.url.toString()).arg(got).arg(expected)
-                             .arg(got > expected ? QStringLiteral("; the file was deleted") : QStringLiteral("; kept for resuming")));
+            return Error(QStringLiteral("%1: %2 bytes where the server declared %3%4").arg(item.url.toString(), QString::number(got), QString::number(expected),
+                                  got > expected ? QStringLiteral("; the file was deleted") : QStringLiteral("; kept for resuming")));
         }
         QFile::remove(*target);
         if (!QFile::rename(part, *target))
@@ -228,7 +230,7 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         const qint64 got = QFileInfo(part).size();
         QFile::remove(part);
         return Error(QStringLiteral("%1: checksum mismatch (expected SHA-256 %2, got %3 over %4 bytes); the file was deleted")
-                         .arg(item.url.toString(), item.sha256, *sha).arg(got));
+                         .arg(item.url.toString(), item.sha256, *sha, QString::number(got)));
     }
     QFile::remove(*target);
     if (!QFile::rename(part, *target))

@@ -157,7 +157,8 @@ Status ModelRegistry::verify(const QString& name) const
         if (!info.exists())
             return Error(QStringLiteral("model '%1': %2 is missing").arg(name, path));
         if (info.size() != f.size)
-            return Error(QStringLiteral("model '%1': %2 has %3 bytes, registered with %4").arg(name, path).arg(info.size()).arg(f.size));
+            return Error(QStringLiteral("model '%1': %2 has %3 bytes, registered with %4").arg(name, path, QString::number(info.size()),
+                                                                                               QString::number(f.size)));
         auto sha = Sha256::ofFile(path);
         if (!sha)
             return sha.error();

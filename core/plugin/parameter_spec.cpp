@@ -58,9 +58,9 @@ Expected<QJsonValue> checkValue(const ParameterSpec& p, const QJsonValue& v)
         const double d = v.toDouble();
         // NaN passes every comparison below (and "nan" parses as a number); infinities are no setting either.
         if (!std::isfinite(d))
-            return Error(QStringLiteral("%1: expected a finite %2, got %3").arg(where, typeName(p.type)).arg(d));
+            return Error(QStringLiteral("%1: expected a finite %2, got %3").arg(where, typeName(p.type), QString::number(d)));
         if (p.type == ParameterSpec::Type::Integer && d != std::floor(d))
-            return Error(QStringLiteral("%1: expected a whole number, got %2").arg(where).arg(d));
+            return Error(QStringLiteral("%1: expected a whole number, got %2").arg(where, QString::number(d)));
         if (d < p.minimum || d > p.maximum)
             return Error(QStringLiteral("%1: %2 is outside [%3, %4]").arg(where, numberText(d), numberText(p.minimum), numberText(p.maximum)));
         return v;
@@ -242,7 +242,7 @@ QString VerbSpec::inputSummary(const QJsonObject& validated) const
     constexpr qsizetype kNamed = 2;
     if (names.size() <= kNamed)
         return names.join(QStringLiteral(", "));
-    return QStringLiteral("%1 and %2 more").arg(names.mid(0, kNamed).join(QStringLiteral(", "))).arg(names.size() - kNamed);
+    return QStringLiteral("%1 and %2 more").arg(names.mid(0, kNamed).join(QStringLiteral(", ")), QString::number(names.size() - kNamed));
 }
 
 QJsonObject VerbSpec::withAbsolutePaths(const QJsonObject& validated) const

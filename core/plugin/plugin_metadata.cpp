@@ -38,7 +38,7 @@ Expected<PluginMetadata> PluginMetadata::fromJson(const QJsonObject& json)
     m.interfaceVersion = json.value(QLatin1String("interfaceVersion")).toInt(0);
     if (m.interfaceVersion != kInterfaceVersion)
         return Error(QStringLiteral("plugin '%1' was built for plugin interface %2, this BioForge provides %3")
-                         .arg(m.id).arg(m.interfaceVersion).arg(kInterfaceVersion));
+                         .arg(m.id, QString::number(m.interfaceVersion), QString::number(kInterfaceVersion)));
     return m;
 }
 

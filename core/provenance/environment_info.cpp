@@ -23,7 +23,8 @@ QList<QPair<QString, QString>> EnvironmentInfo::libraryVersions()
     QList<QPair<QString, QString>> out;
     out.append({QStringLiteral("Qt (run time)"), QString::fromLatin1(qVersion())});
     out.append({QStringLiteral("Qt (build)"), QStringLiteral(QT_VERSION_STR)});
-    out.append({QStringLiteral("spdlog"), QStringLiteral("%1.%2.%3").arg(SPDLOG_VER_MAJOR).arg(SPDLOG_VER_MINOR).arg(SPDLOG_VER_PATCH)});
+    out.append({QStringLiteral("spdlog"), QStringLiteral("%1.%2.%3").arg(QString::number(SPDLOG_VER_MAJOR), QString::number(SPDLOG_VER_MINOR),
+                                                                         QString::number(SPDLOG_VER_PATCH))});
     out.append({QStringLiteral("SQLite"), QString::fromLatin1(sqlite3_libversion())});
     out.append({QStringLiteral("zlib"), QString::fromLatin1(zlibVersion())});
 #ifdef BIOFORGE_LIBTORCH_VERSION

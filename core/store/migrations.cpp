@@ -51,11 +51,11 @@ Status checkSchemaVersion(qint64 version, int latest, const QString& what)
     if (version > latest)
         return Error(QStringLiteral("%1 schema %2, written by a newer BioForge (this version reads up to %3). "
                                     "Open it with a newer BioForge; it was not modified.")
-                         .arg(what).arg(version).arg(latest));
+                         .arg(what, QString::number(version), QString::number(latest)));
     if (version < 0)
         return Error(QStringLiteral("%1 schema %2, which is not a valid schema number (expected 0 to %3): the file is damaged "
                                     "or was written by another program; it was not modified.")
-                         .arg(what).arg(version).arg(latest));
+                         .arg(what, QString::number(version), QString::number(latest)));
     return okStatus();
 }
 

@@ -102,7 +102,7 @@ Status ProjectStore::migrate()
     for (int version = int(from) + 1; version <= int(all.size()); ++version) {
         QSqlDatabase db = database();
         if (!db.transaction())
-            return Error(QStringLiteral("cannot start migration %1: %2").arg(version).arg(db.lastError().text()));
+            return Error(QStringLiteral("cannot start migration %1: %2").arg(QString::number(version), db.lastError().text()));
         for (const QString& sql : all[version - 1]) {
             if (Status st = exec(sql); !st) {
                 db.rollback();
@@ -118,7 +118,7 @@ Status ProjectStore::migrate()
             return st;
         }
         if (!db.commit())
-            return Error(QStringLiteral("cannot commit migration %1: %2").arg(version).arg(db.lastError().text()));
+            return Error(QStringLiteral("cannot commit migration %1: %2").arg(QString::number(version), db.lastError().text()));
     }
     return okStatus();
 }
@@ -274,7 +274,7 @@ Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QSt
         for (const QString& sql : migrations[version - 1]) {
             if (Status st = exec(sql); !st) {
                 db.rollback();
-                return st.error().withContext(QStringLiteral("plugin %1 migration %2").arg(pluginId).arg(version));
+                return st.error().withContext(QStringLiteral("plugin %1 migration %2").arg(pluginId, QString::number(version)));
             }
         }
         QSqlQuery set(db);

@@ -129,8 +129,7 @@ void CheckpointInspectorDock::inspectFolder(const QString& folder)
                                            QStringLiteral("%1 bytes").arg(f.toObject().value(QLatin1String("size")).toDouble())});
         }
         m_status->setText(tr("%1: %2, %3 failing verification")
-                              .arg(folder, m_reports.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(m_reports.size()))
-                              .arg(bad));
+                              .arg(folder, m_reports.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(m_reports.size()), QString::number(bad)));
         if (!m_reports.isEmpty())
             m_entries->setCurrentItem(m_entries->topLevelItem(0));
         emit inspected();

@@ -169,7 +169,8 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
     switch (index.column()) {
     case Name:
         return h.record().parentRunId.isEmpty() ? h.record().title : tr("%1 (continues %2)").arg(h.record().title, shortId(h.record().parentRunId));
-    case Stage: return s.stageLabel.isEmpty() ? QString() : QStringLiteral("%1 (%2/%3)").arg(s.stageLabel).arg(s.stageIndex + 1).arg(s.stageCount);
+    case Stage: return s.stageLabel.isEmpty() ? QString() : QStringLiteral("%1 (%2/%3)").arg(s.stageLabel, QString::number(s.stageIndex + 1),
+                                                                                             QString::number(s.stageCount));
     case Progress: return QStringLiteral("%1 %").arg(int(fraction * 100));
     case Rate: return live && s.unitsPerSecond > 0 ? core::formatRate(s.unitsPerSecond, s.unit) : QString();
     case Eta: return live ? (s.etaMs ? duration(*s.etaMs) : QStringLiteral("unknown")) : QString();

@@ -70,8 +70,8 @@ QString ReportBuilder::warningsSection() const
     if (m_run.warningCount <= 0)
         return {};
     QString html = QStringLiteral("<h2>Warnings (%1)</h2><p>Input records that were skipped or changed while the run worked%2:</p><ul>")
-                       .arg(m_run.warningCount)
-                       .arg(m_run.warningCount > m_run.warnings.size() ? QStringLiteral(" (the first %1 are listed)").arg(m_run.warnings.size()) : QString());
+                       .arg(QString::number(m_run.warningCount),
+                            m_run.warningCount > m_run.warnings.size() ? QStringLiteral(" (the first %1 are listed)").arg(m_run.warnings.size()) : QString());
     for (const QString& w : m_run.warnings)
         html += QStringLiteral("<li>%1</li>").arg(esc(w));
     return html + QStringLiteral("</ul>");
@@ -109,10 +109,10 @@ QString ReportBuilder::provenanceAppendix() const
                        QStringLiteral("shard run")},
                       tasks,
                       QStringLiteral("Cluster %1 (Slurm): %2 shards, largest over mean %3; %4 submissions; batch scripts cluster-task.sbatch, cluster-merge.sbatch")
-                          .arg(m_run.cluster.value(QLatin1String("cluster_name")).toString())
-                          .arg(plan.value(QLatin1String("shards")).toInt())
-                          .arg(plan.value(QLatin1String("largest_over_mean")).toDouble(), 0, 'f', 2)
-                          .arg(m_run.cluster.value(QLatin1String("submissions")).toArray().size()));
+                          .arg(m_run.cluster.value(QLatin1String("cluster_name")).toString(),
+                               QString::number(plan.value(QLatin1String("shards")).toInt()),
+                               QString::number(plan.value(QLatin1String("largest_over_mean")).toDouble(), 'f', 2),
+                               QString::number(m_run.cluster.value(QLatin1String("submissions")).toArray().size())));
     }
     QList<QStringList> params;
     for (auto it = m_run.parameters.begin(); it != m_run.parameters.end(); ++it)

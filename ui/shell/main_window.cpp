@@ -222,7 +222,7 @@ void MainWindow::buildShortcuts()
             if (QWidget* first = m_pages->currentWidget() ? firstFocusable(m_pages->currentWidget()) : nullptr)
                 first->setFocus(Qt::ShortcutFocusReason);
         });
-        m_nav->item(i)->setToolTip(tr("%1 (Ctrl+%2)").arg(m_nav->item(i)->text()).arg(i + 1));
+        m_nav->item(i)->setToolTip(tr("%1 (Ctrl+%2)").arg(m_nav->item(i)->text(), QString::number(i + 1)));
     }
     // Tab from the rail goes into the page it shows, then on to the docks.
     m_nav->setTabKeyNavigation(false);

@@ -77,7 +77,7 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
     const QJsonObject clocks = s.value(QLatin1String("clocks")).toObject();
     QStringList computed;
     for (auto it = clocks.begin(); it != clocks.end(); ++it)
-        computed << QStringLiteral("%1 for %2").arg(it.key()).arg(it.value().toObject().value(QLatin1String("computed")).toInt());
+        computed << QStringLiteral("%1 for %2").arg(it.key(), QString::number(it.value().toObject().value(QLatin1String("computed")).toInt()));
     report.summary = QStringLiteral("%1 people from %2 (mapping %3): %4. %5")
                          .arg(s.value(QLatin1String("rows")).toInt())
                          .arg(QDir(s.value(QLatin1String("table")).toString()).dirName(), s.value(QLatin1String("mapping")).toString(), computed.join(QStringLiteral(", ")),

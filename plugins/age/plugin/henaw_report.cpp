@@ -77,13 +77,11 @@ core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, cons
         markers << m.toString();
     const QJsonObject rows = s.value(QLatin1String("rows")).toObject();
     report.summary = QStringLiteral("An ensemble of %1 HENAW networks trained on %2 of %3 people from %4 (%5 for validation, %6 held out for the test), on %7.")
-                         .arg(s.value(QLatin1String("members")).toArray().size())
-                         .arg(rows.value(QLatin1String("train")).toInt())
-                         .arg(rows.value(QLatin1String("table")).toInt())
-                         .arg(QDir(s.value(QLatin1String("table")).toString()).dirName())
-                         .arg(rows.value(QLatin1String("validation")).toInt())
-                         .arg(rows.value(QLatin1String("test")).toInt())
-                         .arg(markers.join(QStringLiteral(", ")));
+                         .arg(QString::number(s.value(QLatin1String("members")).toArray().size()),
+                              QString::number(rows.value(QLatin1String("train")).toInt()),
+                              QString::number(rows.value(QLatin1String("table")).toInt()), QDir(s.value(QLatin1String("table")).toString()).dirName(),
+                              QString::number(rows.value(QLatin1String("validation")).toInt()),
+                              QString::number(rows.value(QLatin1String("test")).toInt()), markers.join(QStringLiteral(", ")));
     report.sections.append(testSection(s.value(QLatin1String("test")).toObject(), QStringLiteral("Test split")));
 
     core::ReportSection curves{QStringLiteral("Training"), {}, {}, {}};

@@ -138,7 +138,7 @@ core::Expected<core::ReportContent> annotationReport(const QString& runDir, cons
     for (const QStringList& r : genes.rows.mid(0, kRowsShown))
         main.rows << pick(r, genes.header, columns);
     if (genes.total > kRowsShown)
-        table.paragraphs << QStringLiteral("The first %1 of %2 genes.").arg(kRowsShown).arg(genes.total);
+        table.paragraphs << QStringLiteral("The first %1 of %2 genes.").arg(QString::number(kRowsShown), QString::number(genes.total));
     table.tables << main;
     report.sections << table;
 

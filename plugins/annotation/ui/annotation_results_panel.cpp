@@ -377,10 +377,8 @@ void AnnotationResultsPanel::pollProgress()
         const double rate = seconds > 0 ? double(done - m_doneAtStart.value(sources[i])) / seconds : 0;
         const QString eta = rate > 0 && genes > done ? tr("ETA %1 s").arg(qint64((double(genes - done)) / rate)) : QString();
         label->setText(tr("found %1 · absent %2 · failed %3 %4")
-                           .arg(c.value(QStringLiteral("found")))
-                           .arg(c.value(QStringLiteral("absent")))
-                           .arg(c.value(QStringLiteral("failed")))
-                           .arg(eta));
+                           .arg(QString::number(c.value(QStringLiteral("found"))), QString::number(c.value(QStringLiteral("absent"))),
+                                QString::number(c.value(QStringLiteral("failed"))), eta));
     }
 }
 

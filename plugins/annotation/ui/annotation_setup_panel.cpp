@@ -212,9 +212,8 @@ void AnnotationSetupPanel::refreshSources()
                 release = (*library)->activeRelease(source->id(), part.id).valueOr(std::nullopt);
             auto* child = new QTreeWidgetItem(item, {part.id + (part.required ? QString() : tr(" (optional)")),
                                                      release ? tr("%1 — %2 rows, %3, imported %4")
-                                                                   .arg(release->release)
-                                                                   .arg(release->rows)
-                                                                   .arg(release->fileName, release->importedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd")))
+                                                                   .arg(release->release, QString::number(release->rows), release->fileName,
+                                                                        release->importedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd")))
                                                              : tr("not imported: %1").arg(part.description)});
             child->setToolTip(1, child->text(1));
             present += release ? 1 : 0;

@@ -108,9 +108,9 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
             tgRates = rates;
         const Stats s = stats(rates);
         out << QStringLiteral("| %1 | %2 MiB | %3 M | %4 | %5 | %6%7 | %8 ± %9 |\n")
-                   .arg(name).arg(sizeMiB, 0, 'f', 1).arg(double(model.parameterCount()) / 1e6, 0, 'f', 1)
-                   .arg(QString::fromStdString(model.backend().name())).arg(model.threads()).arg(label).arg(count)
-                   .arg(s.mean, 0, 'f', 2).arg(s.sd, 0, 'f', 2);
+                   .arg(name, QString::number(sizeMiB, 'f', 1), QString::number(double(model.parameterCount()) / 1e6, 'f', 1),
+                        QString::fromStdString(model.backend().name()), QString::number(model.threads()), label, QString::number(count),
+                        QString::number(s.mean, 'f', 2), QString::number(s.sd, 'f', 2));
         out.flush();
     }
     // The kernel each weight type of this model runs on (what makes figures comparable across CPUs).
@@ -124,8 +124,8 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
         out << QStringLiteral("\nkernels (%1 path):").arg(QLatin1String(kernelPathName(kernels)));
     for (const auto& [type, bytes] : bytesByType) {
         const WeightKernel k = kernelFor(type, kernels);
-        out << QStringLiteral(" %1 (%2 MB): %3;").arg(QLatin1String(ggmlTypeName(type))).arg(double(bytes) / 1e6, 0, 'f', 1)
-                   .arg(QLatin1String(k.dot ? k.name : "unsupported"));
+        out << QStringLiteral(" %1 (%2 MB): %3;").arg(QLatin1String(ggmlTypeName(type)), QString::number(double(bytes) / 1e6, 'f', 1),
+                                                      QLatin1String(k.dot ? k.name : "unsupported"));
     }
     if (onCpu)
         out << "\n";

@@ -69,9 +69,9 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         request.messages.push_back({"assistant", result->text});
         out << Qt::endl;
         err << QStringLiteral("[%1 tokens, %2 tokens/s, context %3/%4]")
-                   .arg(result->tokens.size())
-                   .arg(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 0, 'f', 1)
-                   .arg(result->contextUsed).arg(conversation.contextSize())
+                   .arg(QString::number(result->tokens.size()),
+                        QString::number(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 'f', 1),
+                        QString::number(result->contextUsed), QString::number(conversation.contextSize()))
             << Qt::endl;
     }
     return 0;

@@ -77,10 +77,10 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
         out << Qt::endl;
     }
     err << QStringLiteral("[%1 prompt tokens in %2 s, %3 tokens generated in %4 s: %5 tokens/s; stopped: %6]")
-               .arg(result->promptTokens).arg(result->promptSeconds, 0, 'f', 3).arg(result->tokens.size())
-               .arg(result->generationSeconds, 0, 'f', 3)
-               .arg(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 0, 'f', 1)
-               .arg(QLatin1String(stopName(result->stop)))
+               .arg(QString::number(result->promptTokens), QString::number(result->promptSeconds, 'f', 3), QString::number(result->tokens.size()),
+                    QString::number(result->generationSeconds, 'f', 3),
+                    QString::number(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 'f', 1),
+                    QLatin1String(stopName(result->stop)))
         << Qt::endl;
     return 0;
 }

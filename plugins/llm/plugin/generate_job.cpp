@@ -49,7 +49,8 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     auto model = LlamaModel::load(shared, *options);
     if (!model)
         throw core::JobFailure(model.error());
-    ctx.provenance().addLibrary(QStringLiteral("llm back-end"), QStringLiteral("%1, %2 threads").arg(QString::fromStdString((*model)->backend().name())).arg((*model)->threads()));
+    ctx.provenance().addLibrary(QStringLiteral("llm back-end"), QStringLiteral("%1, %2 threads").arg(QString::fromStdString((*model)->backend().name()),
+                                                                                                     QString::number((*model)->threads())));
     ctx.advance();
     if (ctx.stopRequested())
         return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;

@@ -235,15 +235,12 @@ void ChatPage::updateModelCard()
     const ModelSummary& s = model->summary;
     QStringList types;
     for (const auto& [type, count] : s.tensorTypes)
-        types << QStringLiteral("%1 ×%2").arg(QString::fromStdString(type)).arg(count);
+        types << QStringLiteral("%1 ×%2").arg(QString::fromStdString(type), QString::number(count));
     m_card->setText(tr("<b>%1</b> — %2, %3 M parameters, %4 MiB, context %5, vocabulary %6<br/>weights: %7<br/>chat format: %8<br/>runs on: %9<br/>SHA-256 %10")
-                        .arg(QString::fromStdString(s.name).toHtmlEscaped(), QString::fromStdString(s.architecture))
-                        .arg(double(s.parameters) / 1e6, 0, 'f', 1)
-                        .arg(double(s.weightBytes) / (1 << 20), 0, 'f', 1)
-                        .arg(s.contextLength)
-                        .arg(s.vocabSize)
-                        .arg(types.join(QStringLiteral(", ")), QString::fromStdString(s.detectedFamily), QString::fromStdString(s.backend).toHtmlEscaped(),
-                             model->sha256));
+                        .arg(QString::fromStdString(s.name).toHtmlEscaped(), QString::fromStdString(s.architecture),
+                             QString::number(double(s.parameters) / 1e6, 'f', 1), QString::number(double(s.weightBytes) / (1 << 20), 'f', 1),
+                             QString::number(s.contextLength), QString::number(s.vocabSize), types.join(QStringLiteral(", ")),
+                             QString::fromStdString(s.detectedFamily), QString::fromStdString(s.backend).toHtmlEscaped(), model->sha256));
     if (m_context.session && m_context.session->models().testModelFor(m_controller->modelPath()))
         m_card->setText(m_card->text() + tr("<br/><b>TEST model</b> (random weights): its text is gibberish by design."));
     m_settings->showModelTemplate(QString::fromStdString(ChatTemplate::detect(s.chatTemplate).toJson()));
@@ -283,8 +280,8 @@ void ChatPage::onTurnFinished(const TurnStats& stats)
     // Why the answer ended, in words: "stopped" is the Stop button.
     const QString ended = stats.stop == QLatin1String("stopped") ? tr("you pressed Stop") : stats.stop;
     m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — seed %7 — ended: %6")
-                          .arg(stats.tokens).arg(stats.seconds, 0, 'f', 2).arg(stats.tokensPerSecond, 0, 'f', 1)
-                          .arg(stats.contextUsed).arg(stats.contextSize).arg(ended).arg(stats.seed));
+                          .arg(QString::number(stats.tokens), QString::number(stats.seconds, 'f', 2), QString::number(stats.tokensPerSecond, 'f', 1),
+                               QString::number(stats.contextUsed), QString::number(stats.contextSize), ended, QString::number(stats.seed)));
 }
 
 } // namespace bioforge::llm

@@ -79,7 +79,8 @@ void ConversationPanel::reload()
     for (const ConversationSummary& c : m_controller.conversations(m_search->text())) {
         auto* item = new QListWidgetItem(c.title, m_list);
         item->setData(Qt::UserRole, c.id);
-        item->setToolTip(tr("%1 messages, last %2").arg(c.messageCount).arg(c.updatedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+        item->setToolTip(tr("%1 messages, last %2").arg(QString::number(c.messageCount),
+                                                        c.updatedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
         if (c.id == keep)
             m_list->setCurrentItem(item);
     }

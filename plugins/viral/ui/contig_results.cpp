@@ -26,14 +26,15 @@ core::Expected<QList<QStringList>> readTable(const QString& path, int columns, Q
             continue;
         // The header too: the caller drops header cells by position.
         if (cells.size() < columns)
-            return core::Error(QStringLiteral("%1:%2: %3 columns, %4 expected").arg(path).arg(line).arg(cells.size()).arg(columns));
+            return core::Error(QStringLiteral("%1:%2: %3 columns, %4 expected").arg(path, QString::number(line), QString::number(cells.size()),
+                                                                                    QString::number(columns)));
         if (line == 1)
             header = cells;
         else
             rows << cells;
     }
     if (line == 0)
-        return core::Error(QStringLiteral("%1: empty; a header line with %2 columns was expected").arg(path).arg(columns));
+        return core::Error(QStringLiteral("%1: empty; a header line with %2 columns was expected").arg(path, QString::number(columns)));
     return rows;
 }
 

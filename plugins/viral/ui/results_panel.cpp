@@ -166,7 +166,8 @@ void ResultsPanel::display(const ContigResults& results)
     ui::PlotFactory::fill(m_scatter, scatter);
     if (!results.runDir.isEmpty()) {
         QString text = tr("%1 contigs: %2 viral, %3 non-viral, %4 without a translatable frame. Select a contig to see its chunks and frames.")
-                           .arg(results.contigs.size()).arg(viral).arg(results.contigs.size() - viral - unscored).arg(unscored);
+                           .arg(QString::number(results.contigs.size()), QString::number(viral),
+                                QString::number(results.contigs.size() - viral - unscored), QString::number(unscored));
         // Input records skipped or renamed are said here too, not only in the log.
         if (!results.warnings.isEmpty())
             text += QLatin1Char(' ') + tr("%n input record(s) were skipped or renamed (hover for the list; also in the report).", nullptr, int(results.warnings.size()));

@@ -115,6 +115,24 @@ private slots:
         QCOMPARE(server.requests().size(), 1);
     }
 
+    // A URL's percent escapes ("%2F", "%3A") are not QString::arg placeholders: the message quotes
+    // the URL as given and still fills every field (a chain of .arg() calls replaced "%2" inside
+    // the URL with the status code).
+    void urlWithPercentEscapesIsQuotedVerbatim()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.start());
+        QTemporaryDir dir;
+        ModelDownloader downloader(dir.path());
+        const QUrl url(server.url(QStringLiteral("/org%2Fmodel%3Av1")));
+        auto st = downloader.download({{url, QStringLiteral("x"), QString(64, QLatin1Char('0')), -1}});
+        QVERIFY(!st);
+        const QString message = st.error().message();
+        QVERIFY2(message.startsWith(url.toString() + QStringLiteral(": HTTP 404 (")), qPrintable(message));
+        // The reason is the server's answer, not a "short body" of the error page.
+        QVERIFY2(!message.contains(QStringLiteral("connection closed")), qPrintable(message));
+    }
+
     void stopKeepsThePartialFileForLater()
     {
         LoopbackHttpServer server;

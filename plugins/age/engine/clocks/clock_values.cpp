@@ -150,7 +150,7 @@ core::Expected<RetrainedPhenoAgeFit> trainPhenoAge(const Cohort& c, const PhenoA
     m.baI = (-std::log(std::expm1(120 * ageFit->shape)) - ageFit->logRate) / m.baD;
     if (!(m.baD > 0) || !(m.mD > 0))
         return Error(QStringLiteral("%1: the re-trained PhenoAge has a non-positive age slope or Gompertz shape (%2, %3): mortality does not rise with age in this cohort")
-                         .arg(c.source).arg(m.baD).arg(m.mD));
+                         .arg(c.source, QString::number(m.baD), QString::number(m.mD)));
     return out;
 }
 

@@ -80,7 +80,8 @@ core::Expected<HdSexReference> hdReferenceFrom(std::vector<double> mean, std::ve
 {
     const int m = int(mean.size());
     if (sd.size() != size_t(m) || centre.size() != size_t(m) || covariance.size() != size_t(m * m))
-        return Error(QStringLiteral("HD reference: %1 markers but %2 SDs, %3 centres, %4 covariance entries").arg(m).arg(sd.size()).arg(centre.size()).arg(covariance.size()));
+        return Error(QStringLiteral("HD reference: %1 markers but %2 SDs, %3 centres, %4 covariance entries")
+                .arg(QString::number(m), QString::number(sd.size()), QString::number(centre.size()), QString::number(covariance.size())));
     HdSexReference r{std::move(mean), std::move(sd), std::move(centre), {}, 0, rawSd, logRawSd};
     if (!invert(covariance, m, r.inverseCovariance))
         return Error(QStringLiteral("HD reference: the covariance matrix is singular"));
@@ -108,7 +109,9 @@ core::Expected<HdModel> trainHd(const Cohort& reference, const QStringList& mark
                     if (const double v = valueOf(reference, index[size_t(j)], markers[j], r, crp); std::isfinite(v))
                         values.push_back(v);
             if (values.size() < 2)
-                return Error(QStringLiteral("%1: the HD reference has %2 values of '%3' for %4").arg(reference.source).arg(values.size()).arg(markers[j], sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women")));
+                return Error(QStringLiteral("%1: the HD reference has %2 values of '%3' for %4").arg(reference.source, QString::number(values.size()),
+                                                                                                     markers[j],
+                                                                                                     sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women")));
             double s = 0;
             for (double v : values)
                 s += v;
@@ -130,7 +133,8 @@ core::Expected<HdModel> trainHd(const Cohort& reference, const QStringList& mark
                 z.push_back(std::move(row));
         }
         if (z.size() <= size_t(m))
-            return Error(QStringLiteral("%1: %2 complete reference rows for %3 markers: too few for a covariance").arg(reference.source).arg(z.size()).arg(m));
+            return Error(QStringLiteral("%1: %2 complete reference rows for %3 markers: too few for a covariance")
+                    .arg(reference.source, QString::number(z.size()), QString::number(m)));
         std::vector<double> centre(size_t(m), 0.0), cov(size_t(m * m), 0.0);
         for (const auto& row : z)
             for (int j = 0; j < m; ++j)

@@ -36,8 +36,8 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
     model.trainingRows = qint64(rows.size());
     if (rows.size() < 10)
         return Error(QStringLiteral("KDM: %1 training rows for %2 (ages %3-%4%5): too few")
-                         .arg(rows.size()).arg(sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women")).arg(s.minAge).arg(s.maxAge)
-                         .arg(s.excludePregnant ? QStringLiteral(", not pregnant") : QString()));
+                         .arg(QString::number(rows.size()), sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"),
+                              QString::number(s.minAge), QString::number(s.maxAge), s.excludePregnant ? QStringLiteral(", not pregnant") : QString()));
     model.ageMin = INFINITY;
     model.ageMax = -INFINITY;
     for (qsizetype r : rows) {
@@ -58,7 +58,7 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
             sy += y;
         }
         if (n < 3)
-            return Error(QStringLiteral("KDM: marker '%1' has %2 values among the training rows").arg(s.markers[j]).arg(n));
+            return Error(QStringLiteral("KDM: marker '%1' has %2 values among the training rows").arg(s.markers[j], QString::number(n)));
         const double mx = sx / n, my = sy / n;
         double sxx = 0, sxy = 0, syy = 0;
         for (qsizetype r : rows) {
@@ -77,7 +77,8 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
         fit.s = std::sqrt(rss / (n - 1));
         fit.r2 = syy > 0 ? 1.0 - rss / syy : 0.0;
         if (!(fit.s > 0) || fit.k == 0)
-            return Error(QStringLiteral("KDM: marker '%1' does not change with age in the training rows (slope %2, SD %3)").arg(s.markers[j]).arg(fit.k).arg(fit.s));
+            return Error(QStringLiteral("KDM: marker '%1' does not change with age in the training rows (slope %2, SD %3)")
+                    .arg(s.markers[j], QString::number(fit.k), QString::number(fit.s)));
         model.markers.push_back(fit);
     }
     double num = 0, den = 0;
@@ -120,7 +121,8 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
     model.s2 = sumSq / double(used) - meanD * meanD;
     model.sBA2 = model.s2 - model.sR;
     if (!(model.sBA2 > 0))
-        return Error(QStringLiteral("KDM: s_BA^2 = s2 - s_r = %1 - %2 is not positive; the markers do not track age in this cohort").arg(model.s2).arg(model.sR));
+        return Error(QStringLiteral("KDM: s_BA^2 = s2 - s_r = %1 - %2 is not positive; the markers do not track age in this cohort")
+                .arg(QString::number(model.s2), QString::number(model.sR)));
     return model;
 }
 
@@ -166,7 +168,8 @@ KdmResult projectKdm(const KdmModel& model, const Cohort& c, qsizetype row)
         num += (x - f.q) * f.k / (f.s * f.s);
     }
     if (missing > model.settings.missingAllowed)
-        return {std::nan(""), QStringLiteral("%1 KDM markers missing (at most %2 allowed)").arg(missing).arg(model.settings.missingAllowed)};
+        return {std::nan(""), QStringLiteral("%1 KDM markers missing (at most %2 allowed)").arg(QString::number(missing),
+                                                                                                QString::number(model.settings.missingAllowed))};
     return {(num + age / m.sBA2) / (m.sumK2OverS2 + 1.0 / m.sBA2), QString()};
 }
 

@@ -6,8 +6,8 @@ namespace bioforge::age {
 
 QString PhenoAgeSettings::describe() const
 {
-    return QStringLiteral("CRP as %1, final divisor %2").arg(crp == CrpTransform::Log1p ? QStringLiteral("ln(1 + CRP mg/dL)") : QStringLiteral("ln(CRP mg/dL)"))
-        .arg(divisor, 0, 'g', 8);
+    return QStringLiteral("CRP as %1, final divisor %2").arg(crp == CrpTransform::Log1p ? QStringLiteral("ln(1 + CRP mg/dL)") : QStringLiteral("ln(CRP mg/dL)"),
+                                                             QString::number(divisor, 'g', 8));
 }
 
 const QStringList& phenoAgeMarkers()

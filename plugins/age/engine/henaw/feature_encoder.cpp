@@ -81,7 +81,8 @@ core::Expected<FeatureEncoder> FeatureEncoder::fit(const Cohort& c, const std::v
                 transformed.push_back(t);
         }
         if (transformed.size() < 10)
-            return Error(QStringLiteral("%1: '%2' has %3 values among the training rows: too few to standardise").arg(c.source, config.markers[j]).arg(transformed.size()));
+            return Error(QStringLiteral("%1: '%2' has %3 values among the training rows: too few to standardise")
+                    .arg(c.source, config.markers[j], QString::number(transformed.size())));
         const auto [mean, sd] = meanSd(transformed);
         e.m_mean.push_back(mean);
         e.m_sd.push_back(sd);
@@ -193,7 +194,8 @@ core::Expected<FeatureEncoder> FeatureEncoder::fromJson(const QJsonObject& j, co
     auto finite = [](const std::vector<double>& v) { return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); }); };
     if (e.m_mean.size() != n || e.m_sd.size() != n || e.m_cv.size() != n || e.m_gMean.size() != ng || e.m_gSd.size() != ng || !finite(e.m_mean)
         || !finite(e.m_sd) || !finite(e.m_cv) || !finite(e.m_gMean) || !finite(e.m_gSd) || !std::isfinite(e.m_ageMean) || !(e.m_ageSd > 0))
-        return Error(QStringLiteral("%1: the encoder's statistics do not match the model (%2 markers, %3 engineered features) or are not finite").arg(source).arg(n).arg(ng));
+        return Error(QStringLiteral("%1: the encoder's statistics do not match the model (%2 markers, %3 engineered features) or are not finite")
+                .arg(source, QString::number(n), QString::number(ng)));
     return e;
 }
 

@@ -95,7 +95,7 @@ core::Status HenawConfig::validate() const
                 return Error(QStringLiteral("HENAW: engineered feature %1 / %2 names a marker the model does not read").arg(a, b));
     if (embedding < 1 || embedding > 1024 || attentionHeads < 1 || attentionHeads > 64 || embedding % attentionHeads != 0)
         return Error(QStringLiteral("HENAW: the embedding width %1 (at most 1024) must be a multiple of the %2 attention heads (at most 64)")
-                         .arg(embedding).arg(attentionHeads));
+                         .arg(QString::number(embedding), QString::number(attentionHeads)));
     if (hidden.size() != 3 || std::any_of(hidden.begin(), hidden.end(), [](int h) { return h < 1 || h > (1 << 14); }))
         return Error(QStringLiteral("HENAW: \"hidden\" must be three widths from 1 to 16384"));
     if (!(dropout >= 0 && dropout < 1) || batchSize < 2 || epochs < 1 || ensemble < 1 || !(learningRate > 0) || ageBand < 1
@@ -149,7 +149,8 @@ core::Expected<HenawConfig> HenawConfig::fromJson(const QJsonObject& j, const QS
         const auto n = core::wholeNumberIn(v, lo, hi);
         if (!n) {
             if (bad.isEmpty())
-                bad = QStringLiteral("\"%1\" must be a whole number from %2 to %3, not %4").arg(key).arg(lo).arg(hi).arg(core::jsonText(v));
+                bad = QStringLiteral("\"%1\" must be a whole number from %2 to %3, not %4").arg(key, QString::number(lo), QString::number(hi),
+                                                                                                core::jsonText(v));
             return fallback;
         }
         return *n;

@@ -56,7 +56,9 @@ core::Expected<HenawModel> HenawModel::load(const QString& folder, const core::T
     if (model->value(QLatin1String("format")).toString() != QLatin1String("bioforge-henaw-model"))
         return Error(QStringLiteral("%1: not a HENAW model").arg(dir.filePath(QStringLiteral("model.json"))));
     if (model->value(QLatin1String("schema")).toInt() != kSchema)
-        return Error(QStringLiteral("%1: model schema %2, this program reads schema %3").arg(folder).arg(model->value(QLatin1String("schema")).toInt()).arg(kSchema));
+        return Error(QStringLiteral("%1: model schema %2, this program reads schema %3").arg(folder,
+                                                                                             QString::number(model->value(QLatin1String("schema")).toInt()),
+                                                                                             QString::number(kSchema)));
     auto configJson = core::readJsonObjectFile(dir.filePath(QStringLiteral("config.json")));
     if (!configJson)
         return configJson.error();
@@ -71,7 +73,8 @@ core::Expected<HenawModel> HenawModel::load(const QString& folder, const core::T
         return encoder.error();
     const int count = model->value(QLatin1String("members")).toInt();
     if (count < 1 || count != config->ensemble)
-        return Error(QStringLiteral("%1: model.json lists %2 members, the configuration %3").arg(folder).arg(count).arg(config->ensemble));
+        return Error(QStringLiteral("%1: model.json lists %2 members, the configuration %3").arg(folder, QString::number(count),
+                                                                                                 QString::number(config->ensemble)));
     std::vector<std::unique_ptr<HenawNetwork>> members;
     for (int k = 0; k < count; ++k) {
         const QString path = dir.filePath(QStringLiteral("member-%1.safetensors").arg(k));

@@ -176,7 +176,7 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
                     s.batchSize = std::max(2, s.batchSize / 2);
                     ++s.outOfMemory;
                     ctx.warn(QStringLiteral("HENAW member %1, epoch %2: out of memory (%3); the batch was dropped unapplied and the batch size halved to %4")
-                                 .arg(k).arg(s.epoch + 1).arg(QString::fromStdString(oom.what)).arg(s.batchSize));
+                                 .arg(QString::number(k), QString::number(s.epoch + 1), QString::fromStdString(oom.what), QString::number(s.batchSize)));
                     save(store, key, s, *net, best);
                     continue;
                 }
@@ -223,7 +223,9 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
             s.lossSum = 0;
             s.lossRows = 0;
             ctx.advance();
-            ctx.setMessage(QStringLiteral("member %1 of %2, epoch %3: validation loss %4").arg(k + 1).arg(c.ensemble).arg(s.epoch).arg(val.total, 0, 'f', 4));
+            ctx.setMessage(QStringLiteral("member %1 of %2, epoch %3: validation loss %4").arg(QString::number(k + 1), QString::number(c.ensemble),
+                                                                                               QString::number(s.epoch),
+                                                                                               QString::number(val.total, 'f', 4)));
             if (s.epoch >= c.epochs || s.badEpochs >= c.patience) {
                 if (!best.empty())
                     orThrow(net->load(best, false));

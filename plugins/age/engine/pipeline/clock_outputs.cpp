@@ -155,7 +155,8 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
         const QMap<QString, qint64> why = d->reasons.value(it.key());
         for (auto r = why.begin(); r != why.end(); ++r) {
             reasons.insert(r.key(), double(r.value()));
-            d->ctx.warn(QStringLiteral("%1: no value for %2 %3: %4").arg(it.key()).arg(r.value()).arg(r.value() == 1 ? QStringLiteral("row") : QStringLiteral("rows"), r.key()));
+            d->ctx.warn(QStringLiteral("%1: no value for %2 %3: %4").arg(it.key(), QString::number(r.value()),
+                                                                         r.value() == 1 ? QStringLiteral("row") : QStringLiteral("rows"), r.key()));
         }
         clocks.insert(it.key(), QJsonObject{{QStringLiteral("computed"), double(it.value())}, {QStringLiteral("not_computed"), reasons}});
     }

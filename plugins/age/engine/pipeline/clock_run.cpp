@@ -42,9 +42,9 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
                      .arg(path, columns.join(QStringLiteral(", ")), mapping.name));
     }
     for (const TableIssue& i : report.issues.mid(0, 200)) // every kind is counted in the summary; the first ones are named
-        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path).arg(i.line).arg(i.column, i.problem));
+        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path, QString::number(i.line), i.column, i.problem));
     if (report.issues.size() > 200)
-        ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path).arg(report.issues.size() - 200));
+        ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path, QString::number(report.issues.size() - 200)));
 }
 
 namespace {

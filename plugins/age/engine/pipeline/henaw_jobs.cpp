@@ -89,7 +89,8 @@ QStringList chooseMarkers(const Cohort& c, const HenawRunSettings& s)
             out << m;
     }
     if (out.size() < 2)
-        throw JobFailure(QStringLiteral("%1: fewer than two biomarkers are present for %2 % of the people").arg(c.source).arg(s.minimumCoverage * 100));
+        throw JobFailure(QStringLiteral("%1: fewer than two biomarkers are present for %2 % of the people")
+                .arg(c.source, QString::number(s.minimumCoverage * 100)));
     return out;
 }
 
@@ -243,7 +244,8 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     const HenawConfig config = configure(markers, s);
     const std::vector<qsizetype> rows = usableRows(cohort, markers);
     if (rows.size() < 100)
-        throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW").arg(s.table).arg(rows.size()));
+        throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW")
+                .arg(s.table, QString::number(rows.size())));
     const CohortSplit split = stratifiedSplit(cohort, rows, config.trainFraction, config.validationFraction, config.ageBand, config.seed);
     const FeatureEncoder encoder = orThrow(FeatureEncoder::fit(cohort, split.train, config));
     const HenawSplitData train = splitData(cohort, encoder, split.train), validation = splitData(cohort, encoder, split.validation);

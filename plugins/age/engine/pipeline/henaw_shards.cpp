@@ -71,12 +71,14 @@ core::Expected<HenawShardPlan> HenawShardPlan::fromJson(const QJsonObject& json,
     for (const QJsonValue& v : json.value(QLatin1String("shards")).toArray()) {
         const qint64 first = v.toObject().value(QLatin1String("first_row")).toInteger(-1), end = v.toObject().value(QLatin1String("end_row")).toInteger(-1);
         if (first != next || end <= first || end > p.rows)
-            return Error(QStringLiteral("%1: shard %2 covers rows [%3, %4), expected to start at %5 and end by %6").arg(source).arg(p.shards.size() + 1).arg(first).arg(end).arg(next).arg(p.rows));
+            return Error(QStringLiteral("%1: shard %2 covers rows [%3, %4), expected to start at %5 and end by %6")
+                    .arg(source, QString::number(p.shards.size() + 1), QString::number(first), QString::number(end), QString::number(next),
+                         QString::number(p.rows)));
         p.shards.emplace_back(first, end);
         next = end;
     }
     if (p.shards.empty() || next != p.rows)
-        return Error(QStringLiteral("%1: the shards do not cover all %2 rows").arg(source).arg(p.rows));
+        return Error(QStringLiteral("%1: the shards do not cover all %2 rows").arg(source, QString::number(p.rows)));
     return p;
 }
 
@@ -119,9 +121,14 @@ core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSet
         plan = *planned;
     }
     if (plan.rows != tableRows)
-        return Error(QStringLiteral("shard %1/%2: the plan counts %3 usable rows, the table has %4 now").arg(settings.shardIndex + 1).arg(settings.shardCount).arg(plan.rows).arg(tableRows));
+        return Error(QStringLiteral("shard %1/%2: the plan counts %3 usable rows, the table has %4 now").arg(QString::number(settings.shardIndex + 1),
+                                                                                                             QString::number(settings.shardCount),
+                                                                                                             QString::number(plan.rows),
+                                                                                                             QString::number(tableRows)));
     if (int(plan.shards.size()) != settings.shardCount)
-        return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(settings.shardIndex + 1).arg(settings.shardCount).arg(plan.shards.size()));
+        return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(QString::number(settings.shardIndex + 1),
+                                                                               QString::number(settings.shardCount),
+                                                                               QString::number(plan.shards.size())));
     const auto [first, end] = plan.shards[size_t(settings.shardIndex)];
     return std::pair{qsizetype(first), qsizetype(end)};
 }
@@ -158,7 +165,7 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
             for (int f = 0; f < 6; ++f) {
                 const qsizetype comma = line.lastIndexOf(',', end - 1);
                 if (comma < 0)
-                    return Error(QStringLiteral("%1: line %2: expected an id and six numbers").arg(in.fileName()).arg(lineNo));
+                    return Error(QStringLiteral("%1: line %2: expected an id and six numbers").arg(in.fileName(), QString::number(lineNo)));
                 numbers.prepend(line.mid(comma + 1, end - comma - 1));
                 end = comma;
             }

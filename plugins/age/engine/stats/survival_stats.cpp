@@ -75,7 +75,7 @@ core::Expected<CoxFit> fitCox(const SurvivalData& d, const std::vector<std::vect
     for (int e : d.event)
         fit.events += e;
     if (fit.events == 0 || p == 0)
-        return Error(QStringLiteral("Cox model: %1 deaths, %2 covariates").arg(fit.events).arg(p));
+        return Error(QStringLiteral("Cox model: %1 deaths, %2 covariates").arg(QString::number(fit.events), QString::number(p)));
     std::vector<double> mean(p, 0.0);
     for (size_t j = 0; j < p; ++j)
         mean[j] = std::accumulate(x[j].begin(), x[j].end(), 0.0) / double(n);

@@ -26,7 +26,7 @@ QString CohortReadReport::summary() const
     QStringList parts;
     for (auto it = counts.begin(); it != counts.end(); ++it)
         if (it.value() > 0)
-            parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+            parts << QStringLiteral("%1 %2").arg(QString::number(it.value()), it.key());
     return QStringLiteral("%1 rows").arg(rows) + (parts.isEmpty() ? QString() : QStringLiteral("; ") + parts.join(QStringLiteral(", ")));
 }
 
@@ -147,7 +147,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     QStringList blank;
     if (given.size() != width) {
         r.add(QStringLiteral("wrong number of fields"), line, QStringLiteral("*"),
-              QStringLiteral("expected %1 fields as in the header, found %2: none of the row's values is used").arg(width).arg(given.size()));
+              QStringLiteral("expected %1 fields as in the header, found %2: none of the row's values is used")
+                      .arg(QString::number(width), QString::number(given.size())));
         blank = QStringList(width);
         if (idCol >= 0 && idCol < given.size())
             blank[idCol] = given[idCol];
@@ -231,7 +232,9 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
             v = rd.mapping.toCanonical.apply(v);
             if (rd.spec && (v < rd.spec->minimum || v > rd.spec->maximum)) {
                 r.add(QStringLiteral("out of range"), line, rd.mapping.column,
-                      QStringLiteral("%1 %2 is outside the plausible range %3-%4 %2").arg(v).arg(rd.spec->unit).arg(rd.spec->minimum).arg(rd.spec->maximum));
+                      QStringLiteral("%1 %2 is outside the plausible range %3-%4 %2").arg(QString::number(v), rd.spec->unit,
+                                                                                          QString::number(rd.spec->minimum),
+                                                                                          QString::number(rd.spec->maximum)));
                 v = std::nan("");
             }
         }

@@ -109,7 +109,7 @@ QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
         }
         if (layout)
             *layout = !title.isEmpty() ? QStringLiteral("read as a table: the genes are column %1 ('%2') of %3; the other columns are not genes and were skipped")
-                                   .arg(column + 1).arg(title).arg(columns)
+                                   .arg(QString::number(column + 1), title, QString::number(columns))
                              : QStringLiteral("read as a table: the genes are column 1 of %1 (every other column holds numbers, which were skipped)")
                                    .arg(columns);
         return out;

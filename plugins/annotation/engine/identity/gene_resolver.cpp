@@ -98,7 +98,7 @@ core::Expected<Resolution> GeneResolver::resolve(const QString& raw) const
                 return l.error();
             r.candidates << *l;
         }
-        r.reason = QStringLiteral("%1 %2 belongs to %3 genes: %4").arg(r.via, id).arg(keys->size()).arg(r.candidates.join(QStringLiteral(", ")));
+        r.reason = QStringLiteral("%1 %2 belongs to %3 genes: %4").arg(r.via, id, QString::number(keys->size()), r.candidates.join(QStringLiteral(", ")));
         return r;
     }
     auto g = record(keys->first());
@@ -143,9 +143,8 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
                 r.candidates << *l;
             }
             r.reason = QStringLiteral("'%1' is %2 of %3 genes: %4; give the gene's approved symbol or id")
-                           .arg(r.input, kind == NameKind::Alias ? QStringLiteral("an alias") : QStringLiteral("a %1").arg(r.via))
-                           .arg(chosen.size())
-                           .arg(r.candidates.join(QStringLiteral(", ")));
+                           .arg(r.input, kind == NameKind::Alias ? QStringLiteral("an alias") : QStringLiteral("a %1").arg(r.via),
+                                QString::number(chosen.size()), r.candidates.join(QStringLiteral(", ")));
             return r;
         }
         auto g = record(chosen.first());

@@ -137,7 +137,7 @@ core::Expected<QString> readJson(const QString& path, const std::function<core::
         GeneRecord r = geneFromHgncDoc(d.object());
         ++docs;
         if (r.hgncId.isEmpty() || r.symbol.isEmpty())
-            failure = core::Error(QStringLiteral("%1: doc %2 has no hgnc_id or symbol; is this HGNC's complete set?").arg(path).arg(docs));
+            failure = core::Error(QStringLiteral("%1: doc %2 has no hgnc_id or symbol; is this HGNC's complete set?").arg(path, QString::number(docs)));
         else if (auto st = each(r); !st)
             failure = st;
         if (r.dateModified > newest)

@@ -78,7 +78,7 @@ HostLimits::HostLimits() : m_policies(documentedDefaults()) {}
 
 QString HostLimits::authority(const QUrl& url)
 {
-    return url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
+    return url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host(), QString::number(url.port())) : url.host();
 }
 
 void HostLimits::setPolicy(const QString& authority, const HostPolicy& policy)

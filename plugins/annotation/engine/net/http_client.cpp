@@ -107,7 +107,7 @@ HttpClient::Attempt HttpClient::once(const HttpRequest& request)
         a.kind = Attempt::Kind::Retry;
         a.hostFailure = true;
         a.reason = reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError
-                       ? QStringLiteral("%1: no answer within %2 s").arg(where).arg(request.timeoutMs / 1000.0)
+                       ? QStringLiteral("%1: no answer within %2 s").arg(where, QString::number(request.timeoutMs / 1000.0))
                        : QStringLiteral("%1: %2").arg(where, reply->errorString().replace(url.toString(), displayUrl(url)));
         return a;
     }
@@ -116,7 +116,7 @@ HttpClient::Attempt HttpClient::once(const HttpRequest& request)
         a.kind = Attempt::Kind::Retry;
         a.hostFailure = true;
         a.retryAfter = retryAfter;
-        a.reason = QStringLiteral("%1: HTTP %2%3").arg(where).arg(status).arg(status == 429 ? QStringLiteral(" (rate limited)") : QString());
+        a.reason = QStringLiteral("%1: HTTP %2%3").arg(where, QString::number(status), status == 429 ? QStringLiteral(" (rate limited)") : QString());
         return a;
     }
     if (status == 403) {
@@ -140,7 +140,7 @@ HttpClient::Attempt HttpClient::once(const HttpRequest& request)
     if (lengthOk && !a.response.headers.contains("content-encoding") && a.response.body.size() < declared) {
         a.kind = Attempt::Kind::Retry;
         a.hostFailure = true;
-        a.reason = QStringLiteral("%1: truncated body (%2 of %3 bytes)").arg(where).arg(a.response.body.size()).arg(declared);
+        a.reason = QStringLiteral("%1: truncated body (%2 of %3 bytes)").arg(where, QString::number(a.response.body.size()), QString::number(declared));
         return a;
     }
     if (request.expect != HttpRequest::Expect::Any) {
@@ -155,7 +155,7 @@ HttpClient::Attempt HttpClient::once(const HttpRequest& request)
         a.response.json = QJsonDocument::fromJson(a.response.body, &e);
         if (e.error != QJsonParseError::NoError) {
             a.kind = Attempt::Kind::Retry; // most often a body cut short
-            a.reason = QStringLiteral("%1: malformed JSON at byte %2 (%3)").arg(where).arg(e.offset).arg(e.errorString());
+            a.reason = QStringLiteral("%1: malformed JSON at byte %2 (%3)").arg(where, QString::number(e.offset), e.errorString());
             return a;
         }
         if (request.expect == HttpRequest::Expect::GraphQl) {
@@ -180,10 +180,9 @@ core::Expected<HttpResponse> HttpClient::send(const HttpRequest& request, const 
     for (int attempt = 1; attempt <= m_options.retry.maxAttempts; ++attempt) {
         if (!circuit.allow())
             return core::Error(QStringLiteral("%1: circuit open after %2 failures in a row; the host is tried again in %3 s%4")
-                                   .arg(HostLimits::authority(request.url))
-                                   .arg(circuit.consecutiveFailures())
-                                   .arg(circuit.retryInMilliseconds() / 1000.0, 0, 'f', 1)
-                                   .arg(lastReason.isEmpty() ? QString() : QStringLiteral(" (last: %1)").arg(lastReason)));
+                                   .arg(HostLimits::authority(request.url), QString::number(circuit.consecutiveFailures()),
+                                        QString::number(circuit.retryInMilliseconds() / 1000.0, 'f', 1),
+                                        lastReason.isEmpty() ? QString() : QStringLiteral(" (last: %1)").arg(lastReason)));
         if (!limiter->acquire(stop))
             return core::Error(QStringLiteral("%1: stopped").arg(displayUrl(request.url)));
         Attempt a = once(request);
@@ -199,12 +198,13 @@ core::Expected<HttpResponse> HttpClient::send(const HttpRequest& request, const 
                 circuit.recordFailure();
             else
                 circuit.recordSuccess(); // the host answered; the request was wrong
-            return core::Error(attempt > 1 ? QStringLiteral("%1 (after %2 attempts)").arg(a.reason).arg(attempt) : a.reason);
+            return core::Error(attempt > 1 ? QStringLiteral("%1 (after %2 attempts)").arg(a.reason, QString::number(attempt)) : a.reason);
         }
         if (a.retryAfter) {
             if (*a.retryAfter > m_options.retry.maxRetryAfterSeconds) {
                 circuit.recordFailure();
-                return core::Error(QStringLiteral("%1; the server asks to wait %2 s, more than %3 s").arg(a.reason).arg(*a.retryAfter).arg(m_options.retry.maxRetryAfterSeconds));
+                return core::Error(QStringLiteral("%1; the server asks to wait %2 s, more than %3 s").arg(a.reason, QString::number(*a.retryAfter),
+                                                                                                          QString::number(m_options.retry.maxRetryAfterSeconds)));
             }
             limiter->pauseFor(*a.retryAfter); // the whole host waits, every caller
         } else if (!sleepUnlessStopped(backoffSeconds(m_options.retry, attempt, rng), stop)) {

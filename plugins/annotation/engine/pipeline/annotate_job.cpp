@@ -51,7 +51,8 @@ QList<Resolution> resolveAll(core::JobContext& ctx, const GeneResolver& resolver
         if (r.status == ResolutionStatus::Resolved) {
             if (firstLineOfGene.contains(r.key)) {
                 r.status = ResolutionStatus::Duplicate;
-                r.reason = QStringLiteral("the same gene (%1) as '%2' on line %3").arg(r.symbol, inputOfGene.value(r.key)).arg(firstLineOfGene.value(r.key));
+                r.reason = QStringLiteral("the same gene (%1) as '%2' on line %3").arg(r.symbol, inputOfGene.value(r.key),
+                                                                                       QString::number(firstLineOfGene.value(r.key)));
             } else {
                 firstLineOfGene.insert(r.key, e.line);
                 inputOfGene.insert(r.key, e.text);
@@ -114,9 +115,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     if (resolver.release().source == QLatin1String("hgnc") && resolver.release().rows < kExtractRows) {
         auto orgdb = orThrow(library->activeRelease(QStringLiteral("orgdb"), QStringLiteral("genes")));
         ctx.warn(QStringLiteral("identity: %1 holds %2 genes, an extract of HGNC's complete set (over 40,000); genes outside it are 'unknown'%3")
-                     .arg(resolver.release().release)
-                     .arg(resolver.release().rows)
-                     .arg(orgdb && m_settings.identity.isEmpty()
+                     .arg(resolver.release().release, QString::number(resolver.release().rows), orgdb && m_settings.identity.isEmpty()
                               ? QStringLiteral(": --identity orgdb uses %1 (%2 genes), or import HGNC's complete set").arg(orgdb->release).arg(orgdb->rows)
                               : QStringLiteral(": import HGNC's complete set (bioforge annotation import-bulk hgnc FILE)")));
     }
@@ -274,7 +273,8 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
                 breakers.insert(t.source->id(), stateName(http->breaker(QUrl(shared.baseUrls.value(t.source->id(), QStringLiteral("https://") + t.source->apiHost()))).state()));
         online.insert(QStringLiteral("circuits"), breakers);
         ctx.provenance().addLibrary(QStringLiteral("annotation API"), QStringLiteral("%1 requests, cache %2 hits / %3 misses")
-                                                                          .arg(http->requestsSent()).arg(cache->hits()).arg(cache->misses()));
+                                                                          .arg(QString::number(http->requestsSent()), QString::number(cache->hits()),
+                                                                               QString::number(cache->misses())));
     }
     ctx.beginStage(QStringLiteral("write"), keys.size());
     QList<std::shared_ptr<const AnnotationSource>> sources;

@@ -113,9 +113,8 @@ private:
             return;
         if (now == CircuitBreaker::State::Open)
             m_ctx.warn(QStringLiteral("%1: the circuit of %2 opened after %3 failed requests in a row; its requests wait %4 s")
-                           .arg(m_task.source->id(), url.host())
-                           .arg(m_shared.http->breaker(url).consecutiveFailures())
-                           .arg(m_shared.http->breaker(url).retryInMilliseconds() / 1000));
+                           .arg(m_task.source->id(), url.host(), QString::number(m_shared.http->breaker(url).consecutiveFailures()),
+                                QString::number(m_shared.http->breaker(url).retryInMilliseconds() / 1000)));
         m_circuit = now;
     }
 

@@ -115,7 +115,8 @@ core::Expected<std::optional<QJsonObject>> joinValue(const BulkView& view, const
         QStringList ids;
         for (const auto& [id, value] : *bySymbol)
             ids << id;
-        out.error = QStringLiteral("no id matched, and symbol %1 names %2 entries (%3): not guessed").arg(symbol).arg(ids.size()).arg(ids.mid(0, 5).join(QStringLiteral(", ")));
+        out.error = QStringLiteral("no id matched, and symbol %1 names %2 entries (%3): not guessed").arg(symbol, QString::number(ids.size()),
+                                                                                                          ids.mid(0, 5).join(QStringLiteral(", ")));
         return std::optional<QJsonObject>();
     }
     out.joinedOn = QStringLiteral("symbol %1 (fallback: no id matched)").arg(symbol);
@@ -175,7 +176,7 @@ core::Expected<HttpResponse> getJson(const OnlineContext& context, const QUrl& u
     if (!answer)
         return answer.error();
     if (answer->status >= 400 && std::find(accepted.begin(), accepted.end(), answer->status) == accepted.end())
-        return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url)).arg(answer->status));
+        return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(url), QString::number(answer->status)));
     return answer;
 }
 

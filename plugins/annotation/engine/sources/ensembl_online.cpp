@@ -127,7 +127,8 @@ QList<core::Expected<SourceValue>> EnsemblSource::annotateOnlineBatch(const QLis
         const QJsonObject canonical = v.value.value(QStringLiteral("canonical_transcript")).toObject();
         v.value.insert(QStringLiteral("canonical_transcript_id"), canonical.value(QStringLiteral("transcript_id")));
         v.value.insert(QStringLiteral("exon_count"), canonical.value(QStringLiteral("exon_count")));
-        v.value.insert(QStringLiteral("location"), QStringLiteral("%1:%2-%3:%4").arg(model.chromosome).arg(model.start).arg(model.end).arg(model.strand));
+        v.value.insert(QStringLiteral("location"), QStringLiteral("%1:%2-%3:%4").arg(model.chromosome, QString::number(model.start),
+                                                                                     QString::number(model.end), model.strand));
         v.status = SourceValue::Status::Found;
         v.joinedOn = g.ensemblGeneId.isEmpty() ? QStringLiteral("symbol %1 (REST; fallback: no Ensembl id)").arg(g.symbol)
                                                : QStringLiteral("Ensembl gene %1 (REST)").arg(g.ensemblGeneId);

@@ -239,10 +239,10 @@ core::Expected<SourceValue> EnsemblSource::annotate(const GeneRecord& gene, cons
     }
     v.value.insert(QStringLiteral("canonical_transcript_id"), canonical.value(QStringLiteral("transcript_id")));
     v.value.insert(QStringLiteral("exon_count"), canonical.value(QStringLiteral("exon_count")));
-    v.value.insert(QStringLiteral("location"), QStringLiteral("%1:%2-%3:%4").arg(v.value.value(QStringLiteral("chromosome")).toString())
-                                                   .arg(v.value.value(QStringLiteral("start")).toInteger())
-                                                   .arg(v.value.value(QStringLiteral("end")).toInteger())
-                                                   .arg(v.value.value(QStringLiteral("strand")).toString()));
+    v.value.insert(QStringLiteral("location"), QStringLiteral("%1:%2-%3:%4").arg(v.value.value(QStringLiteral("chromosome")).toString(),
+                                                                                 QString::number(v.value.value(QStringLiteral("start")).toInteger()),
+                                                                                 QString::number(v.value.value(QStringLiteral("end")).toInteger()),
+                                                                                 v.value.value(QStringLiteral("strand")).toString()));
     return v;
 }
 

@@ -61,7 +61,8 @@ core::Expected<QString> GtexSource::importPart(const QString&, const QString& pa
     if (auto st = f.readHeader({QStringLiteral("Name"), QStringLiteral("Description")}); !st)
         return st.error();
     if (f.header().size() - 2 != declaredTissues)
-        return core::Error(QStringLiteral("%1:3: %2 tissue columns where line 2 declares %3").arg(path).arg(f.header().size() - 2).arg(declaredTissues));
+        return core::Error(QStringLiteral("%1:3: %2 tissue columns where line 2 declares %3").arg(path, QString::number(f.header().size() - 2),
+                                                                                                  QString::number(declaredTissues)));
     QStringList tissues;
     for (int c = 2; c < f.header().size(); ++c)
         tissues << gtexTissueId(f.header()[c]);
@@ -96,7 +97,8 @@ core::Expected<QString> GtexSource::importPart(const QString&, const QString& pa
             return st.error();
     }
     if (rows != declaredRows)
-        return core::Error(QStringLiteral("%1: %2 genes where line 2 declares %3 (a truncated file?)").arg(path).arg(rows).arg(declaredRows));
+        return core::Error(QStringLiteral("%1: %2 genes where line 2 declares %3 (a truncated file?)").arg(path, QString::number(rows),
+                                                                                                           QString::number(declaredRows)));
     const QString name = QFileInfo(path).fileName();
     static const QRegularExpression release(QStringLiteral("_(v\\d+)_"));
     static const QRegularExpression date(QStringLiteral("(\\d{4}-\\d{2}-\\d{2})"));

@@ -41,7 +41,7 @@ core::Expected<QString> MgiSource::apiRelease(const OnlineContext& context) cons
         return answer.error();
     const QString text = QString::fromUtf8(answer->body).trimmed();
     if (answer->status >= 400 || text.isEmpty() || text.startsWith(QLatin1Char('<')))
-        return core::Error(QStringLiteral("%1: no release (HTTP %2)").arg(displayUrl(url)).arg(answer->status));
+        return core::Error(QStringLiteral("%1: no release (HTTP %2)").arg(displayUrl(url), QString::number(answer->status)));
     return QStringLiteral("MouseMine %1").arg(text.left(80));
 }
 
@@ -71,7 +71,8 @@ QList<core::Expected<SourceValue>> MgiSource::annotateOnlineBatch(const QList<Ge
     QList<core::Expected<SourceValue>> out;
     const bool bad = answer && (answer->status >= 400 || !answer->json.object().value(QStringLiteral("results")).isArray());
     if (!answer || bad) {
-        const core::Error e = answer ? core::Error(QStringLiteral("%1: HTTP %2, expected {results: [...]}").arg(displayUrl(url)).arg(answer->status)) : answer.error();
+        const core::Error e = answer ? core::Error(QStringLiteral("%1: HTTP %2, expected {results: [...]}")
+                .arg(displayUrl(url), QString::number(answer->status))) : answer.error();
         for (int i = 0; i < genes.size(); ++i)
             out << core::Expected<SourceValue>(e);
         return out;

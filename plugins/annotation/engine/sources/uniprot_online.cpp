@@ -44,7 +44,7 @@ core::Expected<QJsonArray> allPages(HttpRequest r, const OnlineContext& context)
         if (!answer)
             return answer.error();
         if (answer->status >= 400)
-            return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(r.url)).arg(answer->status));
+            return core::Error(QStringLiteral("%1: HTTP %2").arg(displayUrl(r.url), QString::number(answer->status)));
         for (const QJsonValue& v : answer->json.object().value(QStringLiteral("results")).toArray())
             results.append(v);
         const auto m = next.match(QString::fromLatin1(answer->headers.value("link")));
@@ -185,7 +185,7 @@ QList<core::Expected<SourceValue>> UniprotSource::annotateOnlineBatch(const QLis
             v.symbolFallback = g.uniprotIds.isEmpty();
         } else {
             v.error = matches.isEmpty() ? QStringLiteral("no reviewed UniProtKB entry for %1").arg(g.uniprotIds.isEmpty() ? g.symbol : g.uniprotIds.join(QLatin1Char(',')))
-                                        : QStringLiteral("gene name %1 gives %2 reviewed entries: not guessed").arg(g.symbol).arg(matches.size());
+                                        : QStringLiteral("gene name %1 gives %2 reviewed entries: not guessed").arg(g.symbol, QString::number(matches.size()));
         }
         out << core::Expected<SourceValue>(v);
     }

@@ -129,7 +129,7 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
         version = q.value(0).toLongLong();
     }
     if (appId != 0 && appId != schema.applicationId)
-        return failed(path, QStringLiteral("not a BioForge %1 (application_id %2)").arg(schema.what).arg(appId));
+        return failed(path, QStringLiteral("not a BioForge %1 (application_id %2)").arg(schema.what, QString::number(appId)));
     if (auto st = core::checkSchemaVersion(version, int(schema.migrations.size()), schema.what); !st)
         return failed(path, st.error().message());
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})

@@ -45,8 +45,7 @@ int usableThreads(int asked, QString* note)
         return std::max(1, asked);
     if (note)
         *note = QStringLiteral("%1 threads asked for, this machine has %2 hardware threads: using %2 (more would only wait for each other)")
-                    .arg(asked)
-                    .arg(hardware);
+                    .arg(QString::number(asked), QString::number(hardware));
     return hardware;
 }
 
@@ -78,7 +77,7 @@ core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, i
 core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuModule> module, int index, int threads, size_t weightBytes,
                                                       KernelPath kernels)
 {
-    const QString label = QStringLiteral("%1:%2").arg(QString::fromStdString(module->prefix())).arg(index);
+    const QString label = QStringLiteral("%1:%2").arg(QString::fromStdString(module->prefix()), QString::number(index));
     std::string error;
     std::shared_ptr<GpuDevice> opened = GpuDevice::open(module, index, &error);
     if (!opened)
@@ -92,10 +91,9 @@ core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuM
     if (needed > freeBytes)
         return core::Error(QStringLiteral("device %1 (%2): the model's weights need %3 GiB (with 0.25 GiB of buffers), the device has %4 GiB free of %5 GiB; "
                                           "this build does not split a model between GPU and CPU: use --device cpu or a larger device")
-                               .arg(label, QString::fromStdString(name))
-                               .arg(double(needed) / double(1ull << 30), 0, 'f', 2)
-                               .arg(double(freeBytes) / double(1ull << 30), 0, 'f', 2)
-                               .arg(double(totalBytes) / double(1ull << 30), 0, 'f', 2));
+                               .arg(label, QString::fromStdString(name), QString::number(double(needed) / double(1ull << 30), 'f', 2),
+                                    QString::number(double(freeBytes) / double(1ull << 30), 'f', 2),
+                                    QString::number(double(totalBytes) / double(1ull << 30), 'f', 2)));
     LlamaModel::Options options = LlamaModel::Options::cpu(threads, kernels);
     options.makeBackend = [opened, name, threads, kernels]() -> std::unique_ptr<Backend> {
         return std::make_unique<GpuBackend>(opened, name, threads, kernels);

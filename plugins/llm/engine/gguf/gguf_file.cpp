@@ -40,7 +40,7 @@ public:
             return false;
         }
         if (length > maxBytes) {
-            *why = QStringLiteral("string length %1 exceeds the limit of %2 bytes").arg(length).arg(maxBytes);
+            *why = QStringLiteral("string length %1 exceeds the limit of %2 bytes").arg(QString::number(length), QString::number(maxBytes));
             return false;
         }
         if (length > remaining()) {
@@ -127,7 +127,9 @@ bool readArray(GgufFile::Cursor& c, GgufValue* out, const GgufFile::Limits& limi
     // the count is bounded by the bytes left, so no huge allocation happens.
     const uint64_t minElementBytes = ggufScalarSize(elemType) ? ggufScalarSize(elemType) : (elemType == GgufType::Array ? 12 : 8);
     if (count > limits.maxArrayElements || count > c.remaining() / minElementBytes) {
-        *why = QStringLiteral("array of %1 %2 elements does not fit in the %3 bytes left").arg(count).arg(QLatin1String(ggufTypeName(elemType))).arg(c.remaining());
+        *why = QStringLiteral("array of %1 %2 elements does not fit in the %3 bytes left").arg(QString::number(count),
+                                                                                               QLatin1String(ggufTypeName(elemType)),
+                                                                                               QString::number(c.remaining()));
         return false;
     }
     auto array = std::make_shared<GgufArray>();
@@ -235,9 +237,11 @@ Status GgufFile::parse(const Limits& limits)
     c.read(&kvCount);
     // Each tensor info takes at least 8 + 4 + 4 + 8 bytes, each key/value at least 8 + 4 + 1.
     if (tensorCount > limits.maxTensors || tensorCount > c.remaining() / 24)
-        return Error(QStringLiteral("field 'tensor_count': %1 tensors cannot fit in a %2-byte file").arg(tensorCount).arg(m_fileSize));
+        return Error(QStringLiteral("field 'tensor_count': %1 tensors cannot fit in a %2-byte file").arg(QString::number(tensorCount),
+                                                                                                         QString::number(m_fileSize)));
     if (kvCount > limits.maxKeyValues || kvCount > c.remaining() / 13)
-        return Error(QStringLiteral("field 'metadata_kv_count': %1 entries cannot fit in a %2-byte file").arg(kvCount).arg(m_fileSize));
+        return Error(QStringLiteral("field 'metadata_kv_count': %1 entries cannot fit in a %2-byte file")
+                .arg(QString::number(kvCount), QString::number(m_fileSize)));
 
     QString why;
     m_metadata.reserve(size_t(kvCount));
@@ -311,7 +315,8 @@ Status GgufFile::parse(const Limits& limits)
 
     m_dataOffset = (c.position() + m_alignment - 1) / m_alignment * m_alignment;
     if (m_dataOffset > m_fileSize && !m_tensors.empty())
-        return Error(QStringLiteral("the data section starts at byte %1, past the end of the file (%2 bytes)").arg(m_dataOffset).arg(m_fileSize));
+        return Error(QStringLiteral("the data section starts at byte %1, past the end of the file (%2 bytes)")
+                .arg(QString::number(m_dataOffset), QString::number(m_fileSize)));
     const uint64_t dataSize = m_fileSize > m_dataOffset ? m_fileSize - m_dataOffset : 0;
     for (const GgufTensorInfo& t : m_tensors) {
         if (t.offset > dataSize || t.bytes > dataSize - t.offset)

@@ -155,7 +155,7 @@ core::Status GgufWriter::addTensor(const std::string& name, GgmlType type, const
     const size_t bytes = size_t(elements / traits->blockElements) * traits->blockBytes;
     if (size_t(data.size()) != bytes)
         return core::Error(QStringLiteral("gguf writer: tensor '%1' has %2 bytes, its type and shape need %3")
-                               .arg(QString::fromStdString(name)).arg(data.size()).arg(bytes));
+                               .arg(QString::fromStdString(name), QString::number(data.size()), QString::number(bytes)));
     m_tensors.push_back({name, type, shape, std::move(data)});
     return core::okStatus();
 }

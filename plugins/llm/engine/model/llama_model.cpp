@@ -86,21 +86,18 @@ core::Status LlamaModel::checkCache(int64_t capacity, std::optional<qint64> avai
         return core::Error(QStringLiteral("a context of %1 tokens is too small (at least 1)").arg(capacity));
     const auto bytes = KvCache::bytesFor(m_config.layers, capacity, m_config.kvHeads, m_config.headSize);
     const QString factors = QStringLiteral("%1 layers × %2 positions × %3 key/value heads × %4 floats, keys and values")
-                                .arg(m_config.layers)
-                                .arg(capacity)
-                                .arg(m_config.kvHeads)
-                                .arg(m_config.headSize);
+                                .arg(QString::number(m_config.layers), QString::number(capacity), QString::number(m_config.kvHeads),
+                                     QString::number(m_config.headSize));
     if (!bytes)
         return core::Error(QStringLiteral("a KV cache for a context of %1 tokens is too large to address (%2); choose a smaller context")
-                               .arg(capacity)
-                               .arg(factors));
+                               .arg(QString::number(capacity), factors));
     if (availableBytes && *bytes > uint64_t(std::max<qint64>(*availableBytes, 0))) {
         const qint64 fits = qint64(double(capacity) * double(std::max<qint64>(*availableBytes, 0)) / double(*bytes));
         const QString advice = fits >= kMinContext ? QStringLiteral("choose a smaller context (at most about %1 tokens)").arg(fits)
                                                    : QStringLiteral("not even a %1-token context fits: free memory first").arg(kMinContext);
         return core::Error(QStringLiteral("a KV cache for a context of %1 tokens needs %2 (%3), more than the %4 of memory available%5; %6")
-                               .arg(capacity)
-                               .arg(core::memorySizeText(qint64(*bytes)), factors, core::memorySizeText(*availableBytes), besides, advice));
+                               .arg(QString::number(capacity), core::memorySizeText(qint64(*bytes)), factors, core::memorySizeText(*availableBytes),
+                                    besides, advice));
     }
     return core::okStatus();
 }
@@ -128,10 +125,11 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
         return Error(QStringLiteral("nothing to evaluate"));
     const int64_t firstPos = cache.size();
     if (firstPos + count > cache.capacity())
-        return Error(QStringLiteral("the context holds %1 tokens; %2 + %3 do not fit").arg(cache.capacity()).arg(firstPos).arg(count));
+        return Error(QStringLiteral("the context holds %1 tokens; %2 + %3 do not fit").arg(QString::number(cache.capacity()),
+                                                                                           QString::number(firstPos), QString::number(count)));
     for (int64_t t = 0; t < count; ++t)
         if (tokens[t] < 0 || tokens[t] >= c.vocabSize)
-            return Error(QStringLiteral("token id %1 is outside the vocabulary (%2 tokens)").arg(tokens[t]).arg(c.vocabSize));
+            return Error(QStringLiteral("token id %1 is outside the vocabulary (%2 tokens)").arg(QString::number(tokens[t]), QString::number(c.vocabSize)));
 
     const int64_t E = c.embedding;
     Backend& be = *m_backend;

@@ -25,7 +25,7 @@ public:
         }
         if (t->shape.size() != 2 || t->shape[0] != cols || t->shape[1] != rows)
             return Error(QStringLiteral("%1: tensor '%2' has shape %3, expected [%4, %5]")
-                             .arg(m_file.path(), QString::fromStdString(name), shapeText(*t)).arg(cols).arg(rows));
+                             .arg(m_file.path(), QString::fromStdString(name), shapeText(*t), QString::number(cols), QString::number(rows)));
         if (!ggmlTypeSupported(t->type))
             return Error(QStringLiteral("%1: tensor '%2' is %3, a type this engine does not compute with (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)")
                              .arg(m_file.path(), QString::fromStdString(name), QLatin1String(ggmlTypeName(t->type))));
@@ -48,7 +48,8 @@ public:
         }
         if (t->elementCount() != n || !ggmlTypeSupported(t->type))
             return Error(QStringLiteral("%1: tensor '%2' has %3 %4 elements, expected %5 numbers")
-                             .arg(m_file.path(), QString::fromStdString(name)).arg(t->elementCount()).arg(QLatin1String(ggmlTypeName(t->type))).arg(n));
+                             .arg(m_file.path(), QString::fromStdString(name), QString::number(t->elementCount()),
+                                  QLatin1String(ggmlTypeName(t->type)), QString::number(n)));
         std::vector<float> out(static_cast<size_t>(n));
         dequantizeRow(t->type, m_file.tensorData(*t), out.data(), n);
         return out;
@@ -92,7 +93,7 @@ core::Expected<ModelWeights> ModelWeights::fromGguf(const GgufFile& f, const Mod
     if (const GgufValue* tokens = f.find("tokenizer.ggml.tokens"); tokens && tokens->array && int64_t(tokens->array->size()) != vocab)
         return Error(QStringLiteral("%1: the vocabulary (tokenizer.ggml.tokens) has %2 tokens but 'token_embd.weight' has %3 rows; "
                                     "the tokenizer and the weights do not belong together")
-                         .arg(f.path()).arg(tokens->array->size()).arg(vocab));
+                         .arg(f.path(), QString::number(tokens->array->size()), QString::number(vocab)));
     if (!take(find.matrix("token_embd.weight", c.embedding, vocab), w.tokenEmbedding, error)
         || !take(find.vector("output_norm.weight", c.embedding), w.outputNorm, error)
         || !take(find.matrix("output.weight", c.embedding, vocab, true), w.output, error)
@@ -109,9 +110,10 @@ core::Expected<ModelWeights> ModelWeights::fromGguf(const GgufFile& f, const Mod
     constexpr int64_t kTensorsPerBlock = 9;
     if (c.layers > int64_t(f.tensors().size()) / kTensorsPerBlock)
         return Error(QStringLiteral("%1: block_count is %2 but the file has %3 tensors; each block needs at least %4")
-                         .arg(f.path()).arg(c.layers).arg(f.tensors().size()).arg(kTensorsPerBlock));
+                         .arg(f.path(), QString::number(c.layers), QString::number(f.tensors().size()), QString::number(kTensorsPerBlock)));
     if (!f.tensor("blk." + std::to_string(c.layers - 1) + ".attn_norm.weight"))
-        return Error(QStringLiteral("%1: block_count is %2 but there is no tensor 'blk.%3.attn_norm.weight'").arg(f.path()).arg(c.layers).arg(c.layers - 1));
+        return Error(QStringLiteral("%1: block_count is %2 but there is no tensor 'blk.%3.attn_norm.weight'")
+                .arg(f.path(), QString::number(c.layers), QString::number(c.layers - 1)));
     w.layers.resize(size_t(c.layers));
     for (int64_t i = 0; i < c.layers; ++i) {
         LayerWeights& l = w.layers[size_t(i)];

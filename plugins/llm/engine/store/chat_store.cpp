@@ -228,7 +228,7 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
         const QString who = m.role == QLatin1String("user") ? QStringLiteral("You") : m.role == QLatin1String("assistant") ? QStringLiteral("Assistant") : QStringLiteral("System");
         md += QStringLiteral("### %1\n\n%2\n\n").arg(who, m.content);
         if (m.role == QLatin1String("assistant") && m.tokens > 0)
-            md += QStringLiteral("*%1 tokens in %2 s*\n\n").arg(m.tokens).arg(m.seconds, 0, 'f', 2);
+            md += QStringLiteral("*%1 tokens in %2 s*\n\n").arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2));
     }
     return md;
 }

@@ -181,11 +181,11 @@ core::Status ModelSynthesizer::write(const SynthSpec& spec, const QString& path)
         if (spec.embedding <= 0 || spec.heads <= 0 || spec.kvHeads <= 0 || spec.layers <= 0 || spec.feedForward <= 0)
             return QStringLiteral("--embd, --heads, --kv-heads, --layers and --ff must be positive");
         if (spec.embedding % spec.heads != 0)
-            return QStringLiteral("--embd %1 is not a multiple of --heads %2").arg(spec.embedding).arg(spec.heads);
+            return QStringLiteral("--embd %1 is not a multiple of --heads %2").arg(QString::number(spec.embedding), QString::number(spec.heads));
         if (spec.kvHeads > spec.heads)
-            return QStringLiteral("--kv-heads %1 > --heads %2").arg(spec.kvHeads).arg(spec.heads);
+            return QStringLiteral("--kv-heads %1 > --heads %2").arg(QString::number(spec.kvHeads), QString::number(spec.heads));
         if (spec.heads % spec.kvHeads != 0)
-            return QStringLiteral("--heads %1 is not a multiple of --kv-heads %2").arg(spec.heads).arg(spec.kvHeads);
+            return QStringLiteral("--heads %1 is not a multiple of --kv-heads %2").arg(QString::number(spec.heads), QString::number(spec.kvHeads));
         if (spec.vocab < 300)
             return QStringLiteral("--vocab %1 is below 300").arg(spec.vocab);
         return {};

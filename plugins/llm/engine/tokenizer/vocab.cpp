@@ -183,7 +183,7 @@ core::Status VocabLoader::load(Vocab& v, const GgufFile& f)
         if (!s)
             return s.error();
         if ((*s)->floats.size() != texts.size())
-            return Error(QStringLiteral("%1: %2 scores for %3 tokens").arg(f.path()).arg((*s)->floats.size()).arg(texts.size()));
+            return Error(QStringLiteral("%1: %2 scores for %3 tokens").arg(f.path(), QString::number((*s)->floats.size()), QString::number(texts.size())));
         scores = &(*s)->floats;
     }
     const std::vector<int64_t>* types = nullptr;
@@ -192,7 +192,8 @@ core::Status VocabLoader::load(Vocab& v, const GgufFile& f)
         if (!t)
             return t.error();
         if ((*t)->integers.size() != texts.size())
-            return Error(QStringLiteral("%1: %2 token types for %3 tokens").arg(f.path()).arg((*t)->integers.size()).arg(texts.size()));
+            return Error(QStringLiteral("%1: %2 token types for %3 tokens").arg(f.path(), QString::number((*t)->integers.size()),
+                                                                                QString::number(texts.size())));
         types = &(*t)->integers;
     }
     v.tokens.resize(texts.size());
@@ -215,7 +216,7 @@ core::Status VocabLoader::load(Vocab& v, const GgufFile& f)
             const int value = ok ? QByteArray::fromStdString(t.text.substr(3, 2)).toInt(&ok, 16) : -1;
             if (!ok || !std::isxdigit(static_cast<unsigned char>(t.text[3])) || !std::isxdigit(static_cast<unsigned char>(t.text[4])))
                 return Error(QStringLiteral("%1: token %2 is a byte-fallback token, but its text '%3' is not of the form <0xHH>")
-                                 .arg(f.path()).arg(i).arg(q(t.text)));
+                                 .arg(f.path(), QString::number(i), q(t.text)));
             t.byte = value;
         }
     findSpecialTokens(v, f);

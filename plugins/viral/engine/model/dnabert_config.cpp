@@ -17,7 +17,8 @@ core::Expected<DnabertConfig> DnabertConfig::fromFile(const QString& path)
     if (auto st = json->transformerShape(c.vocabSize, c.hidden, c.layers, c.heads, c.intermediate); !st)
         return st.error();
     if (c.hidden % c.heads != 0)
-        return Error(QStringLiteral("%1: hidden_size %2 is not divisible by num_attention_heads %3").arg(path).arg(c.hidden).arg(c.heads));
+        return Error(QStringLiteral("%1: hidden_size %2 is not divisible by num_attention_heads %3").arg(path, QString::number(c.hidden),
+                                                                                                         QString::number(c.heads)));
     if (!json->has("type_vocab_size")) {
         c.typeVocabSize = 2;
     } else {

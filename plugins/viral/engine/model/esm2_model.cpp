@@ -261,7 +261,8 @@ try {
     if (!alphabet)
         return alphabet.error();
     if (alphabet->size() != config->vocabSize)
-        return Error(QStringLiteral("%1: vocab.txt has %2 tokens, config.json says vocab_size %3").arg(folder).arg(alphabet->size()).arg(config->vocabSize));
+        return Error(QStringLiteral("%1: vocab.txt has %2 tokens, config.json says vocab_size %3").arg(folder, QString::number(alphabet->size()),
+                                                                                                       QString::number(config->vocabSize)));
     auto weights = TorchWeights::load(dir.filePath(QStringLiteral("model.safetensors")));
     if (!weights)
         return weights.error();
@@ -290,7 +291,8 @@ core::Expected<Esm2Model::Output> Esm2Model::forward(const std::vector<std::vect
 {
     for (int64_t l : layers)
         if (l < 0 || l > m_impl->config.layers)
-            return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(l).arg(m_impl->config.layers));
+            return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(QString::number(l),
+                                                                                                     QString::number(m_impl->config.layers)));
     auto batch = padTokenRows(tokens, m_impl->padId, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();
@@ -309,7 +311,8 @@ core::Expected<std::vector<std::vector<float>>> Esm2Model::meanEmbeddings(const 
                                                                           int64_t truncation) const
 try {
     if (layer < 0 || layer > m_impl->config.layers)
-        return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(layer).arg(m_impl->config.layers));
+        return Error(QStringLiteral("layer %1 does not exist (the model has layers 0 … %2)").arg(QString::number(layer),
+                                                                                                 QString::number(m_impl->config.layers)));
     auto batch = padTokenRows(tokens, m_impl->padId, m_impl->config.vocabSize);
     if (!batch)
         return batch.error();

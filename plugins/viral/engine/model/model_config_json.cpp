@@ -26,7 +26,7 @@ core::Expected<int64_t> ConfigJson::positive(const char* key, int64_t max) const
     const QJsonValue v = m_object.value(QLatin1String(key));
     const auto n = core::wholeNumberIn(v, 1, max);
     if (!n)
-        return Error(QStringLiteral("%1: \"%2\" must be a positive integer of at most %3").arg(m_path, QLatin1String(key)).arg(max));
+        return Error(QStringLiteral("%1: \"%2\" must be a positive integer of at most %3").arg(m_path, QLatin1String(key), QString::number(max)));
     return int64_t(*n);
 }
 
@@ -38,9 +38,7 @@ core::Expected<int64_t> ConfigJson::index(const char* key, int64_t fallback, int
     const auto n = count > 0 ? core::wholeNumberIn(v, 0, count - 1) : std::nullopt;
     if (!n)
         return Error(QStringLiteral("%1: \"%2\" %3 is not one of the %4 entries (a whole number from 0 to %5)")
-                         .arg(m_path, QLatin1String(key), core::jsonText(v))
-                         .arg(count)
-                         .arg(count - 1));
+                         .arg(m_path, QLatin1String(key), core::jsonText(v), QString::number(count), QString::number(count - 1)));
     return int64_t(*n);
 }
 

@@ -107,7 +107,10 @@ core::Status finish(const QString& folder, RandomTensors& tensors, const QJsonOb
 core::Status checkShape(const EncoderShape& s)
 {
     if (s.layers <= 0 || s.hidden <= 0 || s.heads <= 0 || s.intermediate <= 0 || s.hidden % s.heads != 0)
-        return Error(QStringLiteral("encoder shape %1 layers × %2 wide, %3 heads, FFN %4 is not valid").arg(s.layers).arg(s.hidden).arg(s.heads).arg(s.intermediate));
+        return Error(QStringLiteral("encoder shape %1 layers × %2 wide, %3 heads, FFN %4 is not valid").arg(QString::number(s.layers),
+                                                                                                            QString::number(s.hidden),
+                                                                                                            QString::number(s.heads),
+                                                                                                            QString::number(s.intermediate)));
     return core::okStatus();
 }
 

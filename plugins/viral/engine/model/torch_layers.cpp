@@ -171,7 +171,8 @@ core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>&
     for (size_t i = 0; i < rows.size(); ++i)
         for (size_t j = 0; j < rows[i].size(); ++j) {
             if (rows[i][j] < 0 || rows[i][j] >= vocab)
-                return Error(QStringLiteral("row %1, position %2: token id %3 is outside the vocabulary (%4 tokens)").arg(i).arg(j).arg(rows[i][j]).arg(vocab));
+                return Error(QStringLiteral("row %1, position %2: token id %3 is outside the vocabulary (%4 tokens)")
+                        .arg(QString::number(i), QString::number(j), QString::number(rows[i][j]), QString::number(vocab)));
             ids[int64_t(i)][int64_t(j)] = rows[i][j];
             mask[int64_t(i)][int64_t(j)] = 1;
         }
@@ -181,10 +182,8 @@ core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>&
 QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason)
 {
     return QStringLiteral("%1 on %2: out of memory for a batch of %3 rows × %4 tokens: %5")
-        .arg(QLatin1String(model), QString::fromStdString(device.str()))
-        .arg(batch.ids.size(0))
-        .arg(batch.ids.size(1))
-        .arg(QString::fromStdString(reason).section(QLatin1Char('\n'), 0, 0));
+        .arg(QLatin1String(model), QString::fromStdString(device.str()), QString::number(batch.ids.size(0)), QString::number(batch.ids.size(1)),
+             QString::fromStdString(reason).section(QLatin1Char('\n'), 0, 0));
 }
 
 bool isOutOfMemoryMessage(const std::string& message)

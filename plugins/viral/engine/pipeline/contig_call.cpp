@@ -28,7 +28,7 @@ QString CallRule::describe() const
     case ContigRule::MeanScore: return QStringLiteral("viral when the mean chunk score is at least %1").arg(threshold);
     case ContigRule::MaxScore: return QStringLiteral("viral when the best chunk score is at least %1").arg(threshold);
     case ContigRule::ViralFraction:
-        return QStringLiteral("viral when at least %1 of the chunks score %2 or more").arg(minFraction).arg(threshold);
+        return QStringLiteral("viral when at least %1 of the chunks score %2 or more").arg(QString::number(minFraction), QString::number(threshold));
     }
     return {};
 }

@@ -136,8 +136,7 @@ std::vector<std::vector<float>> embedFitting(core::JobContext& ctx, const Encode
         tokenCap = std::min(tokenCap, padded / 2);
         ++stats.outOfMemorySplits;
         ctx.warn(QStringLiteral("%1 stage: %2; the batch was split in two and later batches keep under %3 padded tokens")
-                     .arg(QLatin1String(stage), oom.what)
-                     .arg(tokenCap));
+                     .arg(QLatin1String(stage), oom.what, QString::number(tokenCap)));
         return halves();
     }
 }

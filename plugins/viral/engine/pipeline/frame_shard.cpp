@@ -64,7 +64,7 @@ core::Expected<FrameShard> FrameShard::fromCheckpoint(const QJsonObject& state, 
                              o.value(QLatin1String("continued")).toBool(), o.value(QLatin1String("continues")).toBool()});
         static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
         if (!hex.match(s.contigs.back().sha256).hasMatch())
-            return Error(QStringLiteral("%1: contig %2 has no valid SHA-256").arg(key).arg(s.contigs.size()));
+            return Error(QStringLiteral("%1: contig %2 has no valid SHA-256").arg(key, QString::number(s.contigs.size())));
     }
     const QList<QByteArray> lines = framesBlob.split('\n');
     for (qsizetype i = 0; i < lines.size(); ++i) {
@@ -75,7 +75,7 @@ core::Expected<FrameShard> FrameShard::fromCheckpoint(const QJsonObject& state, 
         const int contig = f.size() == 5 ? f[0].toInt(&okContig) : -1;
         const int chunk = f.size() == 5 ? f[1].toInt(&okChunk) : 0;
         if (!okContig || !okChunk || contig < 0 || contig >= int(s.contigs.size()))
-            return Error(QStringLiteral("%1: frames line %2 is not 'contig, chunk, frame, nucleotide, protein'").arg(key).arg(i + 1));
+            return Error(QStringLiteral("%1: frames line %2 is not 'contig, chunk, frame, nucleotide, protein'").arg(key, QString::number(i + 1)));
         s.frames.push_back({contig, chunk, f[2].toStdString(), f[3].toStdString(), f[4].toStdString()});
     }
     if (s.frames.size() != size_t(state.value(QLatin1String("frames")).toInteger(-1)) || s.digest() != state.value(QLatin1String("digest")).toString())

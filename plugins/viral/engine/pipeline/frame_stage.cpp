@@ -81,7 +81,7 @@ std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSett
             return false;
         if (settings.sharded() && ((number == first && shard.contigs.front().continued) || (number + 1 == end && shard.contigs.back().continues)))
             throw JobFailure(QStringLiteral("shard %1/%2: frame shard %3 splits a contig, so the plan no longer fits the input; start the cluster run again")
-                                 .arg(settings.shardIndex + 1).arg(settings.shardCount).arg(number));
+                                 .arg(QString::number(settings.shardIndex + 1), QString::number(settings.shardCount), QString::number(number)));
         wroteShard = commitShard(store, index.shards++, shard) || wroteShard;
         index.frames += int64_t(shard.frames.size());
         for (const ShardContig& c : shard.contigs)

@@ -271,7 +271,8 @@ bool PredictJob::classifyStage(core::JobContext& ctx, const FrameIndex& index)
         const int64_t width = rows ? int64_t(features->size()) / rows : 0;
         if (rows && width != classifier->spec().inputDim)
             throw JobFailure(QStringLiteral("the merged features have %1 values per frame but the classifier takes %2: "
-                                            "the encoders and the classifier do not belong together").arg(width).arg(classifier->spec().inputDim));
+                                            "the encoders and the classifier do not belong together").arg(QString::number(width),
+                                                                                                          QString::number(classifier->spec().inputDim)));
         std::vector<std::vector<float>> input;
         for (int64_t r = 0; r < rows; ++r)
             input.emplace_back(features->begin() + r * width, features->begin() + (r + 1) * width);

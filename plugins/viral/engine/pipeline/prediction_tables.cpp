@@ -77,10 +77,12 @@ core::Status PredictionTables::beginContig(const ShardContig& contig)
     const bool lengthOk = contig.length >= 0 && contig.length <= kMaxContigLength;
     const int64_t expected = lengthOk ? (contig.length + m_chunkLength - 1) / m_chunkLength : -1;
     if (!lengthOk)
-        return Error(QStringLiteral("contig %1: length %2 is outside 0 to %3").arg(QString::fromStdString(contig.id)).arg(contig.length).arg(kMaxContigLength));
+        return Error(QStringLiteral("contig %1: length %2 is outside 0 to %3").arg(QString::fromStdString(contig.id), QString::number(contig.length),
+                                                                                   QString::number(kMaxContigLength)));
     if (contig.chunks != expected)
         return Error(QStringLiteral("contig %1: %2 chunks recorded for a length of %3, which gives %4 chunks of %5")
-                         .arg(QString::fromStdString(contig.id)).arg(contig.chunks).arg(contig.length).arg(expected).arg(m_chunkLength));
+                         .arg(QString::fromStdString(contig.id), QString::number(contig.chunks), QString::number(contig.length),
+                              QString::number(expected), QString::number(m_chunkLength)));
     m_contig = contig;
     m_chunkScores.assign(size_t(contig.chunks), ChunkScore());
     for (size_t i = 0; i < m_chunkScores.size(); ++i)
@@ -109,7 +111,7 @@ core::Status PredictionTables::addFrames(const std::vector<FrameResult>& frames)
             !st)
             return st;
         if (f.chunk < 1 || f.chunk > contig.chunks || f.probabilities.size() <= size_t(m_positive))
-            return Error(QStringLiteral("contig %1: frame of chunk %2, which does not exist").arg(QString::fromStdString(contig.id)).arg(f.chunk));
+            return Error(QStringLiteral("contig %1: frame of chunk %2, which does not exist").arg(QString::fromStdString(contig.id), QString::number(f.chunk)));
         ChunkScore& c = m_chunkScores[size_t(f.chunk - 1)];
         const double score = f.probabilities[size_t(m_positive)];
         if (c.frames == 0 || score > c.score) {
@@ -134,9 +136,7 @@ QString unscoredWarning(int64_t unscored, int64_t contigs, const QStringList& na
     return QLatin1String(kUnscoredWarning)
            + QStringLiteral("%1 of %2, no chunk with a reading frame to score (shorter than a codon, only N or other ambiguity codes, "
                             "or a stop codon in every frame): %3")
-                 .arg(unscored)
-                 .arg(contigs)
-                 .arg(ids);
+                 .arg(QString::number(unscored), QString::number(contigs), ids);
 }
 
 core::Status PredictionTables::endContig()

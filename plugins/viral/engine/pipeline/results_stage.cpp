@@ -64,7 +64,9 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                                                       : std::vector<float>();
         const size_t classes = size_t(spec.classes.size());
         if (probabilities.size() != size_t(rows) * classes)
-            throw JobFailure(QStringLiteral("%1: %2 probabilities for %3 frames of %4 classes").arg(shardKey("classify", s)).arg(probabilities.size()).arg(rows).arg(classes));
+            throw JobFailure(QStringLiteral("%1: %2 probabilities for %3 frames of %4 classes").arg(shardKey("classify", s),
+                                                                                                    QString::number(probabilities.size()),
+                                                                                                    QString::number(rows), QString::number(classes)));
         for (const char* stage : {"dnabert", "esm"})
             if (auto c = store.loadOrDiscard(shardKey(stage, s)))
                 addPadding(c->state, stage[0] == 'd' ? dnaPadding : proteinPadding);

@@ -65,12 +65,13 @@ core::Expected<ViralShardPlan> ViralShardPlan::fromJson(const QJsonObject& json,
                          o.value(QLatin1String("contigs")).toInteger(), o.value(QLatin1String("bases")).toInteger()};
         if (e.firstFrameShard != expectedFirst || e.endFrameShard <= e.firstFrameShard || e.endFrameShard > p.frameShards)
             return Error(QStringLiteral("%1: shard %2 covers frame shards [%3, %4), expected to start at %5 and end by %6")
-                             .arg(source).arg(p.shards.size() + 1).arg(e.firstFrameShard).arg(e.endFrameShard).arg(expectedFirst).arg(p.frameShards));
+                             .arg(source, QString::number(p.shards.size() + 1), QString::number(e.firstFrameShard), QString::number(e.endFrameShard),
+                                  QString::number(expectedFirst), QString::number(p.frameShards)));
         expectedFirst = e.endFrameShard;
         p.shards.push_back(e);
     }
     if (p.shards.empty() || expectedFirst != p.frameShards)
-        return Error(QStringLiteral("%1: the shards do not cover all %2 frame shards").arg(source).arg(p.frameShards));
+        return Error(QStringLiteral("%1: the shards do not cover all %2 frame shards").arg(source, QString::number(p.frameShards)));
     return p;
 }
 
@@ -149,7 +150,9 @@ core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& setti
         plan = *planned;
     }
     if (int(plan.shards.size()) != settings.shardCount)
-        return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(settings.shardIndex + 1).arg(settings.shardCount).arg(plan.shards.size()));
+        return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(QString::number(settings.shardIndex + 1),
+                                                                               QString::number(settings.shardCount),
+                                                                               QString::number(plan.shards.size())));
     const ShardPlanEntry& e = plan.shards[size_t(settings.shardIndex)];
     return std::pair{e.firstFrameShard, e.endFrameShard};
 }

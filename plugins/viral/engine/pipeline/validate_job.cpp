@@ -59,7 +59,8 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     const int64_t width = (*dna)->config().hidden + (*esm)->config().hidden;
     if (width != (*classifier)->spec().inputDim)
         throw JobFailure(QStringLiteral("DNABERT-S (%1) + ESM-2 (%2) give %3 features per frame, but the classifier takes %4: these models do not belong together")
-                             .arg((*dna)->config().hidden).arg((*esm)->config().hidden).arg(width).arg((*classifier)->spec().inputDim));
+                             .arg(QString::number((*dna)->config().hidden), QString::number((*esm)->config().hidden), QString::number(width),
+                                  QString::number((*classifier)->spec().inputDim)));
     report.insert(QStringLiteral("load_ms"), double(timer.elapsed()));
     report.insert(QStringLiteral("dnabert"), QJsonObject{{QStringLiteral("hidden"), double((*dna)->config().hidden)}, {QStringLiteral("layers"), double((*dna)->config().layers)}});
     report.insert(QStringLiteral("esm"), QJsonObject{{QStringLiteral("hidden"), double((*esm)->config().hidden)}, {QStringLiteral("layers"), double((*esm)->config().layers)}});
