@@ -256,8 +256,11 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         }
         ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running%4, %5 queued%6")
                            .arg(QString::number(done), QString::number(shards), QString::number(running),
-                                runningWhere.isEmpty() ? QString() : QStringLiteral(" (%1%2)").arg(runningWhere.join(QStringLiteral(", ")), running > 4 ? QStringLiteral(", …") : QString()),
-                                QString::number(pending), pendingReason.isEmpty() ? QString() : QStringLiteral(" (Slurm: %1)").arg(pendingReason)));
+                                runningWhere.isEmpty() ? QString()
+                                                       : QStringLiteral(" (%1%2)").arg(runningWhere.join(QStringLiteral(", ")),
+                                                                                       running > 4 ? QStringLiteral(", …") : QString()),
+                                QString::number(pending),
+                                pendingReason.isEmpty() ? QString() : QStringLiteral(" (Slurm: %1)").arg(pendingReason)));
         const ClusterSubmission* lastMerge = nullptr;
         for (const ClusterSubmission& s : state.submissions)
             if (s.kind == QLatin1String("merge"))

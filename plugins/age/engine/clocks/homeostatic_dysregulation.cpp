@@ -109,9 +109,9 @@ core::Expected<HdModel> trainHd(const Cohort& reference, const QStringList& mark
                     if (const double v = valueOf(reference, index[size_t(j)], markers[j], r, crp); std::isfinite(v))
                         values.push_back(v);
             if (values.size() < 2)
-                return Error(QStringLiteral("%1: the HD reference has %2 values of '%3' for %4").arg(reference.source, QString::number(values.size()),
-                                                                                                     markers[j],
-                                                                                                     sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women")));
+                return Error(QStringLiteral("%1: the HD reference has %2 values of '%3' for %4")
+                                 .arg(reference.source, QString::number(values.size()), markers[j],
+                                      sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women")));
             double s = 0;
             for (double v : values)
                 s += v;

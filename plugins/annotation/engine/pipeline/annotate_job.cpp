@@ -115,8 +115,10 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     if (resolver.release().source == QLatin1String("hgnc") && resolver.release().rows < kExtractRows) {
         auto orgdb = orThrow(library->activeRelease(QStringLiteral("orgdb"), QStringLiteral("genes")));
         ctx.warn(QStringLiteral("identity: %1 holds %2 genes, an extract of HGNC's complete set (over 40,000); genes outside it are 'unknown'%3")
-                     .arg(resolver.release().release, QString::number(resolver.release().rows), orgdb && m_settings.identity.isEmpty()
-                              ? QStringLiteral(": --identity orgdb uses %1 (%2 genes), or import HGNC's complete set").arg(orgdb->release).arg(orgdb->rows)
+                     .arg(resolver.release().release, QString::number(resolver.release().rows),
+                          orgdb && m_settings.identity.isEmpty()
+                              ? QStringLiteral(": --identity orgdb uses %1 (%2 genes), or import HGNC's complete set")
+                                    .arg(orgdb->release, QString::number(orgdb->rows))
                               : QStringLiteral(": import HGNC's complete set (bioforge annotation import-bulk hgnc FILE)")));
     }
     QDir().mkpath(ctx.checkpoints().rootDir());
