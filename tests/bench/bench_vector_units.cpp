@@ -5,6 +5,9 @@
 //   madd16     int16 pairs (vpmaddwd + vpaddd, 16 products an instruction),
 //   maddubs    u8 × s8 (vpmaddubsw + vpmaddwd + vpaddd, 32 products; one side must be unsigned),
 //   sign8      s8 × s8 as llama.cpp's Q8_0 kernels (vpsignb + vpmaddubsw + vpmaddwd + vpaddd),
+//   q8_0       a whole Q8_0 × Q8_0 block pair as the AVX2 kernels run it: sign8's first three, then
+//              vcvtdq2ps and an FMA by the pair's scale product (the ceiling of Q8_0 prompts on AVX2;
+//              tests/bench/llm_vs_llamacpp.py reports prompt processing against it),
 // each over 8 independent accumulators (no dependency chain limits it). A product can reach at most
 // its row's figure; usage: bench_vector_units [--threads N] (default: every CPU).
 
@@ -40,6 +43,32 @@ __attribute__((target("avx2,fma"))) double fmaLoop()
         sum += _mm256_cvtss_f32(v);
     __asm__ volatile("" : : "x"(sum));
     return 8.0 * 8 * kSteps;
+}
+
+__attribute__((target("avx2,fma"))) double q8_0Loop()
+{
+    __m256 acc[8];
+    __m256i a[8], w = _mm256_set1_epi8(-3);
+    __m256 scale = _mm256_set1_ps(0.5f);
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int i = 0; i < 8; ++i) {
+        acc[i] = _mm256_setzero_ps();
+        a[i] = _mm256_set1_epi8(char(i + 1));
+    }
+    const __m256i absW = _mm256_abs_epi8(w);
+    for (long k = 0; k < kSteps; ++k) {
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; ++i) {
+            const __m256i pairs = _mm256_madd_epi16(_mm256_maddubs_epi16(absW, _mm256_sign_epi8(a[i], w)), ones);
+            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pairs), scale, acc[i]);
+        }
+        __asm__ volatile("" : "+x"(w), "+x"(scale));
+    }
+    float sum = 0;
+    for (auto& v : acc)
+        sum += _mm256_cvtss_f32(v);
+    __asm__ volatile("" : : "x"(sum));
+    return 8.0 * 32 * kSteps;
 }
 
 template <int Kind>
@@ -105,7 +134,7 @@ int main(int argc, char** argv)
         const char* name;
         std::function<double()> loop;
     } rows[] = {{"fma (f32)", fmaLoop}, {"madd16 (s16 x s16)", integerLoop<0>}, {"maddubs (u8 x s8)", integerLoop<1>},
-                {"sign8 (s8 x s8)", integerLoop<2>}};
+                {"sign8 (s8 x s8)", integerLoop<2>}, {"q8_0 (Q8_0 pair)", q8_0Loop}};
     std::printf("%-20s %14s %14s %12s\n", "instructions", "G MAC/s 1 thr", "G MAC/s all", "vs fma 1/all");
     double fma1 = 0, fmaAll = 0;
     for (const Row& row : rows) {

@@ -11,12 +11,19 @@ during the run (others' CPU use, load average, hypervisor steal time).
 
 Generation reads every weight once per token, so tg figures are also given as
 weight traffic (GB/s) and as a fraction of the same round's measured
-two-thread bandwidth.
+two-thread bandwidth. Prompt processing is bound by the vector units instead:
+on a CPU with AVX2 each round also measures the Q8_0 block pair's ceiling
+(bench_vector_units' `q8_0` row: the five instructions of an exact Q8_0 × Q8_0
+pair over independent accumulators, one thread, times the threads used) and
+the Q8_0 pp figures are given as multiply-accumulates per second and as a
+fraction of it (for the AVX2 path; the AVX-512 and AMX kernels run other
+instructions, so there the fraction is only a lower bound of the AVX2 one).
 
 usage: tests/bench/llm_vs_llamacpp.py --llama-bench PATH [--rounds 5]
        [--tests 128/32,512/128] [--reps 3] [--threads 2] [--bench-dir DIR] [--json FILE]
 
-Needs build/bin/bioforge and build/tests/bench/bench_memory_bandwidth; the
+Needs build/bin/bioforge, build/tests/bench/bench_memory_bandwidth and
+build/tests/bench/bench_vector_units; the
 llama.cpp build is made outside this tree (docs/performance.md has the commands).
 Python 3 standard library only.
 """
@@ -34,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BIOFORGE = ROOT / "build" / "bin" / "bioforge"
 BANDWIDTH = ROOT / "build" / "tests" / "bench" / "bench_memory_bandwidth"
+VECTOR_UNITS = ROOT / "build" / "tests" / "bench" / "bench_vector_units"
 MODELS = ("Q4_K_M", "Q8_0")
 SHAPE = ["--embd", "1024", "--layers", "12", "--heads", "16", "--kv-heads", "4", "--ff", "2816",
          "--vocab", "32000", "--ctx", "2048", "--seed", "1"]
@@ -89,6 +97,12 @@ def bandwidth():
     return rates.get(1, float("nan")), rates.get(2, float("nan"))
 
 
+def q8_0_ceiling():
+    """One thread's G multiply-accumulates/s of the Q8_0 block pair; NaN without AVX2."""
+    m = re.search(r"^q8_0 \(Q8_0 pair\)\s+([\d.]+)", run([VECTOR_UNITS, "--threads", "1"]), re.M)
+    return float(m.group(1)) if m else float("nan")
+
+
 def parse_rates(text):
     """{ 'pp128': t/s, 'tg32': t/s } from a llama-bench style markdown table."""
     rates = {}
@@ -118,7 +132,7 @@ def main():
     ap.add_argument("--bench-dir", default=os.environ.get("BENCH_DIR", "/tmp/bioforge-llm-bench"))
     ap.add_argument("--json", help="write every sample here")
     args = ap.parse_args()
-    for tool in (BIOFORGE, BANDWIDTH, Path(args.llama_bench)):
+    for tool in (BIOFORGE, BANDWIDTH, VECTOR_UNITS, Path(args.llama_bench)):
         if not tool.exists():
             sys.exit(f"{tool} is missing (build it first: docs/performance.md)")
     pairs = [tuple(int(x) for x in t.split("/")) for t in args.tests.split(",")]
@@ -142,6 +156,7 @@ def main():
     for r in range(args.rounds):
         start = cpu_times()
         bw1, bw2 = bandwidth()
+        q8_ceiling = q8_0_ceiling()
         for model in MODELS:
             path = work / f"bench-{model}.gguf"
             for p, n in pairs:
@@ -158,7 +173,7 @@ def main():
                 for test, rate in parse_rates(theirs).items():
                     samples["llama"].setdefault(model, {}).setdefault(test, []).append(rate)
         end = cpu_times()
-        rounds.append({"bandwidth_1t": bw1, "bandwidth_2t": bw2, "steal_pct": share(start, end, 1),
+        rounds.append({"bandwidth_1t": bw1, "bandwidth_2t": bw2, "q8_0_pair_gmacs_1t": q8_ceiling, "steal_pct": share(start, end, 1),
                        "loadavg_1m": float(Path("/proc/loadavg").read_text().split()[0])})
         print(f"round {r + 1}/{args.rounds}: 2-thread bandwidth {bw2:.1f} GB/s, steal {rounds[-1]['steal_pct']:.1f} %",
               file=sys.stderr)
@@ -174,6 +189,10 @@ def main():
           f"load average at the end of each round {fmt([x['loadavg_1m'] for x in rounds], 2)}")
     print(f"- memory read bandwidth, measured at the start of each round: 1 thread {fmt([x['bandwidth_1t'] for x in rounds])} GB/s, "
           f"2 threads {fmt([x['bandwidth_2t'] for x in rounds])} GB/s")
+    ceilings = [x["q8_0_pair_gmacs_1t"] for x in rounds if x["q8_0_pair_gmacs_1t"] == x["q8_0_pair_gmacs_1t"]]
+    if ceilings:
+        print(f"- AVX2 Q8_0 block pair ceiling, measured at the start of each round: {fmt(ceilings)} G multiply-accumulates/s "
+              f"per thread (bench_vector_units)")
     for model in MODELS:
         if model in kernels:
             print(f"- {model} {kernels[model]}")
@@ -205,6 +224,24 @@ def main():
             theirs_pct = [100 * rate * b / 1e9 / x["bandwidth_2t"] for rate, x in zip(theirs or [], rounds)]
             print(f"| {model} | {test} | {b / 1e6:.1f} | {fmt([rate * b / 1e9 for rate in ours])} | {fmt(ours_pct, 0)} | "
                   f"{fmt(theirs_pct, 0) if theirs_pct else '-'} |")
+    if ceilings and "Q8_0" in bytes_per_token:
+        # Q8_0 rows hold 32 weights in 34 bytes; every weight read per token is one multiply-accumulate.
+        macs = bytes_per_token["Q8_0"] * 32 / 34
+        print("\n## Q8_0 prompt processing against the vector units (AVX2 path)\n")
+        print(f"{macs / 1e6:.1f} M multiply-accumulates per token in the matrix products; the ceiling is "
+              f"{args.threads} × the round's one-thread Q8_0 block pair figure.\n")
+        print("| test | bioforge G MAC/s | % of the ceiling | llama.cpp G MAC/s | llama.cpp % |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for p, _ in pairs:
+            test = f"pp{p}"
+            ours = samples["ours"].get("Q8_0", {}).get(test)
+            theirs = samples["llama"].get("Q8_0", {}).get(test) or []
+            if not ours:
+                continue
+            def pct(rates):
+                return [100 * rate * macs / 1e9 / (args.threads * x["q8_0_pair_gmacs_1t"]) for rate, x in zip(rates, rounds)]
+            print(f"| {test} | {fmt([r * macs / 1e9 for r in ours])} | {fmt(pct(ours), 0)} | "
+                  f"{fmt([r * macs / 1e9 for r in theirs]) if theirs else '-'} | {fmt(pct(theirs), 0) if theirs else '-'} |")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": info, "load_before": load_before, "others_before_pct": others_before,
                                                "rounds": rounds, "samples": samples, "kernels": kernels,
