@@ -25,80 +25,62 @@ namespace {
 
 constexpr long kSteps = 50'000'000; // 8 instructions of each kind a step
 
-__attribute__((target("avx2,fma"))) double fmaLoop()
-{
-    __m256 acc[8], a[8], w = _mm256_set1_ps(1.0001f);
-    for (int i = 0; i < 8; ++i) {
-        acc[i] = _mm256_setzero_ps();
-        a[i] = _mm256_set1_ps(float(i));
-    }
-    for (long k = 0; k < kSteps; ++k) {
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; ++i)
-            acc[i] = _mm256_fmadd_ps(a[i], w, acc[i]);
-        __asm__ volatile("" : "+x"(w));
-    }
-    float sum = 0;
-    for (auto& v : acc)
-        sum += _mm256_cvtss_f32(v);
-    __asm__ volatile("" : : "x"(sum));
-    return 8.0 * 8 * kSteps;
-}
+enum class Unit { Fma, Madd16, Maddubs, Sign8, Q8_0 };
 
-__attribute__((target("avx2,fma"))) double q8_0Loop()
+// 8 floats or 32-byte integers (a member typedef: a vector type as a template argument would
+// lose its alignment attribute).
+template <bool Float>
+struct Vector {
+    using type = __m256i;
+};
+template <>
+struct Vector<true> {
+    using type = __m256;
+};
+
+// kSteps × 8 independent instructions of `unit` (one multiply-accumulate chain per accumulator);
+// returns the multiply-accumulates done.
+template <Unit unit>
+__attribute__((target("avx2,fma"))) double unitLoop()
 {
-    __m256 acc[8];
-    __m256i a[8], w = _mm256_set1_epi8(-3);
-    __m256 scale = _mm256_set1_ps(0.5f);
-    const __m256i ones = _mm256_set1_epi16(1);
+    constexpr bool kFloatSums = unit == Unit::Fma || unit == Unit::Q8_0;
+    using Sum = typename Vector<kFloatSums>::type;
+    using Operand = typename Vector<unit == Unit::Fma>::type;
+    Sum acc[8];
+    Operand a[8];
     for (int i = 0; i < 8; ++i) {
-        acc[i] = _mm256_setzero_ps();
-        a[i] = _mm256_set1_epi8(char(i + 1));
+        acc[i] = Sum{};
+        if constexpr (unit == Unit::Fma)
+            a[i] = _mm256_set1_ps(float(i));
+        else
+            a[i] = _mm256_set1_epi8(char(i + 1));
     }
-    const __m256i absW = _mm256_abs_epi8(w);
+    __m256 wf = _mm256_set1_ps(1.0001f), scale = _mm256_set1_ps(0.5f);
+    __m256i w = _mm256_set1_epi8(-3);
+    const __m256i absW = _mm256_abs_epi8(w), ones = _mm256_set1_epi16(1);
     for (long k = 0; k < kSteps; ++k) {
 #pragma GCC unroll 8
         for (int i = 0; i < 8; ++i) {
-            const __m256i pairs = _mm256_madd_epi16(_mm256_maddubs_epi16(absW, _mm256_sign_epi8(a[i], w)), ones);
-            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pairs), scale, acc[i]);
+            if constexpr (unit == Unit::Fma) {
+                acc[i] = _mm256_fmadd_ps(a[i], wf, acc[i]);
+            } else if constexpr (unit == Unit::Madd16) {
+                acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(a[i], w));
+            } else if constexpr (unit == Unit::Maddubs) {
+                acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(_mm256_maddubs_epi16(a[i], w), ones));
+            } else {
+                const __m256i pairs = _mm256_madd_epi16(_mm256_maddubs_epi16(absW, _mm256_sign_epi8(a[i], w)), ones);
+                if constexpr (unit == Unit::Sign8)
+                    acc[i] = _mm256_add_epi32(acc[i], pairs);
+                else
+                    acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pairs), scale, acc[i]);
+            }
         }
-        __asm__ volatile("" : "+x"(w), "+x"(scale));
+        __asm__ volatile("" : "+x"(w), "+x"(wf), "+x"(scale));
     }
-    float sum = 0;
-    for (auto& v : acc)
-        sum += _mm256_cvtss_f32(v);
-    __asm__ volatile("" : : "x"(sum));
-    return 8.0 * 32 * kSteps;
-}
-
-template <int Kind>
-__attribute__((target("avx2,fma"))) double integerLoop()
-{
-    __m256i acc[8], a[8], w = _mm256_set1_epi8(-3), ones = _mm256_set1_epi16(1);
-    for (int i = 0; i < 8; ++i) {
-        acc[i] = _mm256_setzero_si256();
-        a[i] = _mm256_set1_epi8(char(i + 1));
-    }
-    const __m256i absW = _mm256_abs_epi8(w);
-    for (long k = 0; k < kSteps; ++k) {
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; ++i) {
-            __m256i pairs;
-            if constexpr (Kind == 0)
-                pairs = _mm256_madd_epi16(a[i], w);
-            else if constexpr (Kind == 1)
-                pairs = _mm256_madd_epi16(_mm256_maddubs_epi16(a[i], w), ones);
-            else
-                pairs = _mm256_madd_epi16(_mm256_maddubs_epi16(absW, _mm256_sign_epi8(a[i], w)), ones);
-            acc[i] = _mm256_add_epi32(acc[i], pairs);
-        }
-        __asm__ volatile("" : "+x"(w));
-    }
-    int sum = 0;
-    for (auto& v : acc)
-        sum += _mm256_cvtsi256_si32(v);
-    __asm__ volatile("" : : "r"(sum));
-    return 8.0 * (Kind == 0 ? 16 : 32) * kSteps;
+    for (const Sum& v : acc) // the sums are used: nothing above is dead code
+        __asm__ volatile("" : : "x"(v));
+    constexpr int kMacsPerInstruction = unit == Unit::Fma ? 8 : unit == Unit::Madd16 ? 16 : 32;
+    return 8.0 * kMacsPerInstruction * kSteps;
 }
 
 // Multiply-accumulates per second of `loop` on `threads` threads at once.
@@ -133,8 +115,9 @@ int main(int argc, char** argv)
     struct Row {
         const char* name;
         std::function<double()> loop;
-    } rows[] = {{"fma (f32)", fmaLoop}, {"madd16 (s16 x s16)", integerLoop<0>}, {"maddubs (u8 x s8)", integerLoop<1>},
-                {"sign8 (s8 x s8)", integerLoop<2>}, {"q8_0 (Q8_0 pair)", q8_0Loop}};
+    } rows[] = {{"fma (f32)", unitLoop<Unit::Fma>}, {"madd16 (s16 x s16)", unitLoop<Unit::Madd16>},
+                {"maddubs (u8 x s8)", unitLoop<Unit::Maddubs>}, {"sign8 (s8 x s8)", unitLoop<Unit::Sign8>},
+                {"q8_0 (Q8_0 pair)", unitLoop<Unit::Q8_0>}};
     std::printf("%-20s %14s %14s %12s\n", "instructions", "G MAC/s 1 thr", "G MAC/s all", "vs fma 1/all");
     double fma1 = 0, fmaAll = 0;
     for (const Row& row : rows) {
