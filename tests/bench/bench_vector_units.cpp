@@ -8,6 +8,9 @@
 //   q8_0       a whole Q8_0 × Q8_0 block pair as the AVX2 kernels run it: sign8's first three, then
 //              vcvtdq2ps and an FMA by the pair's scale product (the ceiling of Q8_0 prompts on AVX2;
 //              tests/bench/llm_vs_llamacpp.py reports prompt processing against it),
+//   q8_0-512   the same pair as the AVX-512 path runs it (avx512::dotManyQ8_0, two blocks in one
+//              register, activations offset to unsigned): vpdpbusd-512 (64 products), vcvtdq2ps,
+//              the scale product and an FMA, per token; only where the CPU has AVX-512 VNNI,
 // each over 8 independent accumulators (no dependency chain limits it). A product can reach at most
 // its row's figure; usage: bench_vector_units [--threads N] (default: every CPU).
 
@@ -83,6 +86,30 @@ __attribute__((target("avx2,fma"))) double unitLoop()
     return 8.0 * kMacsPerInstruction * kSteps;
 }
 
+// The AVX-512 path's Q8_0 pair (vec_dot_many_avx512.cpp, q8PairsMany): per token one vpdpbusd
+// from the weights' offset correction, one conversion, one scale product and one FMA.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) double q8PairLoop512()
+{
+    __m512 acc[8], dy[8];
+    __m512i y[8];
+    for (int i = 0; i < 8; ++i) {
+        acc[i] = _mm512_setzero_ps();
+        dy[i] = _mm512_set1_ps(0.25f + float(i));
+        y[i] = _mm512_set1_epi8(char(100 + i));
+    }
+    __m512i w = _mm512_set1_epi8(-3), start = _mm512_set1_epi32(-384);
+    __m512 dw = _mm512_set1_ps(0.5f);
+    for (long k = 0; k < kSteps; ++k) {
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; ++i)
+            acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(start, y[i], w)), _mm512_mul_ps(dw, dy[i]), acc[i]);
+        __asm__ volatile("" : "+v"(w), "+v"(dw), "+v"(start));
+    }
+    for (const __m512& v : acc)
+        __asm__ volatile("" : : "v"(v));
+    return 8.0 * 64 * kSteps;
+}
+
 // Multiply-accumulates per second of `loop` on `threads` threads at once.
 double rate(const std::function<double()>& loop, int threads)
 {
@@ -115,9 +142,12 @@ int main(int argc, char** argv)
     struct Row {
         const char* name;
         std::function<double()> loop;
-    } rows[] = {{"fma (f32)", unitLoop<Unit::Fma>}, {"madd16 (s16 x s16)", unitLoop<Unit::Madd16>},
-                {"maddubs (u8 x s8)", unitLoop<Unit::Maddubs>}, {"sign8 (s8 x s8)", unitLoop<Unit::Sign8>},
-                {"q8_0 (Q8_0 pair)", unitLoop<Unit::Q8_0>}};
+    };
+    std::vector<Row> rows = {{"fma (f32)", unitLoop<Unit::Fma>}, {"madd16 (s16 x s16)", unitLoop<Unit::Madd16>},
+                             {"maddubs (u8 x s8)", unitLoop<Unit::Maddubs>}, {"sign8 (s8 x s8)", unitLoop<Unit::Sign8>},
+                             {"q8_0 (Q8_0 pair)", unitLoop<Unit::Q8_0>}};
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni"))
+        rows.push_back({"q8_0-512 (vpdpbusd)", q8PairLoop512});
     std::printf("%-20s %14s %14s %12s\n", "instructions", "G MAC/s 1 thr", "G MAC/s all", "vs fma 1/all");
     double fma1 = 0, fmaAll = 0;
     for (const Row& row : rows) {

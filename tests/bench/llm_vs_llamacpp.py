@@ -14,10 +14,12 @@ weight traffic (GB/s) and as a fraction of the same round's measured
 two-thread bandwidth. Prompt processing is bound by the vector units instead:
 on a CPU with AVX2 each round also measures the Q8_0 block pair's ceiling
 (bench_vector_units' `q8_0` row: the five instructions of an exact Q8_0 × Q8_0
-pair over independent accumulators, one thread, times the threads used) and
-the Q8_0 pp figures are given as multiply-accumulates per second and as a
-fraction of it (for the AVX2 path; the AVX-512 and AMX kernels run other
-instructions, so there the fraction is only a lower bound of the AVX2 one).
+pair over independent accumulators, one thread, times the threads used; with
+AVX-512 VNNI also its `q8_0-512` row, the four instructions of the AVX-512
+path's pair) and the Q8_0 pp figures are given as multiply-accumulates per
+second and as a fraction of the ceiling of the path our engine chose (AVX2 or
+AVX-512; on the AMX path the tiles can do more than that ceiling, so there
+the fraction overstates how close the tiles come to theirs).
 
 usage: tests/bench/llm_vs_llamacpp.py --llama-bench PATH [--rounds 5]
        [--tests 128/32,512/128] [--reps 3] [--threads 2] [--bench-dir DIR] [--json FILE]
@@ -97,10 +99,15 @@ def bandwidth():
     return rates.get(1, float("nan")), rates.get(2, float("nan"))
 
 
-def q8_0_ceiling():
-    """One thread's G multiply-accumulates/s of the Q8_0 block pair; NaN without AVX2."""
-    m = re.search(r"^q8_0 \(Q8_0 pair\)\s+([\d.]+)", run([VECTOR_UNITS, "--threads", "1"]), re.M)
-    return float(m.group(1)) if m else float("nan")
+def q8_0_ceilings():
+    """One thread's G multiply-accumulates/s of the Q8_0 block pair on each path: {"avx2": x, "avx512": y};
+    NaN for a path the CPU lacks."""
+    out = run([VECTOR_UNITS, "--threads", "1"])
+    ceilings = {}
+    for path, row in (("avx2", r"q8_0 \(Q8_0 pair\)"), ("avx512", r"q8_0-512 \(vpdpbusd\)")):
+        m = re.search(rf"^{row}\s+([\d.]+)", out, re.M)
+        ceilings[path] = float(m.group(1)) if m else float("nan")
+    return ceilings
 
 
 def parse_rates(text):
@@ -156,7 +163,7 @@ def main():
     for r in range(args.rounds):
         start = cpu_times()
         bw1, bw2 = bandwidth()
-        q8_ceiling = q8_0_ceiling()
+        q8_ceiling = q8_0_ceilings()
         for model in MODELS:
             path = work / f"bench-{model}.gguf"
             for p, n in pairs:
@@ -173,7 +180,7 @@ def main():
                 for test, rate in parse_rates(theirs).items():
                     samples["llama"].setdefault(model, {}).setdefault(test, []).append(rate)
         end = cpu_times()
-        rounds.append({"bandwidth_1t": bw1, "bandwidth_2t": bw2, "q8_0_pair_gmacs_1t": q8_ceiling, "steal_pct": share(start, end, 1),
+        rounds.append({"bandwidth_1t": bw1, "bandwidth_2t": bw2, "q8_0_pair_gmacs_1t": q8_ceiling["avx2"], "q8_0_pair_512_gmacs_1t": q8_ceiling["avx512"], "steal_pct": share(start, end, 1),
                        "loadavg_1m": float(Path("/proc/loadavg").read_text().split()[0])})
         print(f"round {r + 1}/{args.rounds}: 2-thread bandwidth {bw2:.1f} GB/s, steal {rounds[-1]['steal_pct']:.1f} %",
               file=sys.stderr)
@@ -189,10 +196,15 @@ def main():
           f"load average at the end of each round {fmt([x['loadavg_1m'] for x in rounds], 2)}")
     print(f"- memory read bandwidth, measured at the start of each round: 1 thread {fmt([x['bandwidth_1t'] for x in rounds])} GB/s, "
           f"2 threads {fmt([x['bandwidth_2t'] for x in rounds])} GB/s")
-    ceilings = [x["q8_0_pair_gmacs_1t"] for x in rounds if x["q8_0_pair_gmacs_1t"] == x["q8_0_pair_gmacs_1t"]]
-    if ceilings:
-        print(f"- AVX2 Q8_0 block pair ceiling, measured at the start of each round: {fmt(ceilings)} G multiply-accumulates/s "
-              f"per thread (bench_vector_units)")
+    # The ceiling of the path our Q8_0 kernels ran on (their line names the instructions).
+    q8_path = "avx512" if re.search(r"vpdpbusd-512|amx", kernels.get("Q8_0", "")) else "avx2"
+    ceiling_key = "q8_0_pair_512_gmacs_1t" if q8_path == "avx512" else "q8_0_pair_gmacs_1t"
+    for key, label in (("q8_0_pair_gmacs_1t", "AVX2"), ("q8_0_pair_512_gmacs_1t", "AVX-512 VNNI")):
+        values = [x[key] for x in rounds if x[key] == x[key]]
+        if values:
+            print(f"- {label} Q8_0 block pair ceiling, measured at the start of each round: {fmt(values)} "
+                  f"G multiply-accumulates/s per thread (bench_vector_units)")
+    ceilings = [x[ceiling_key] for x in rounds if x[ceiling_key] == x[ceiling_key]]
     for model in MODELS:
         if model in kernels:
             print(f"- {model} {kernels[model]}")
@@ -227,9 +239,12 @@ def main():
     if ceilings and "Q8_0" in bytes_per_token:
         # Q8_0 rows hold 32 weights in 34 bytes; every weight read per token is one multiply-accumulate.
         macs = bytes_per_token["Q8_0"] * 32 / 34
-        print("\n## Q8_0 prompt processing against the vector units (AVX2 path)\n")
+        amx = "amx" in kernels.get("Q8_0", "")
+        label = "AVX2" if q8_path == "avx2" else "AMX path, against the AVX-512 VNNI pair, which the tiles exceed: the % overstates" if amx else "AVX-512 VNNI"
+        print(f"\n## Q8_0 prompt processing against the vector units ({label})\n")
         print(f"{macs / 1e6:.1f} M multiply-accumulates per token in the matrix products; the ceiling is "
-              f"{args.threads} × the round's one-thread Q8_0 block pair figure.\n")
+              f"{args.threads} × the round's one-thread {'AVX2' if q8_path == 'avx2' else 'AVX-512 VNNI'} Q8_0 block pair figure "
+              f"(llama.cpp's kernels may run other instructions).\n")
         print("| test | bioforge G MAC/s | % of the ceiling | llama.cpp G MAC/s | llama.cpp % |")
         print("| --- | ---: | ---: | ---: | ---: |")
         for p, _ in pairs:
@@ -239,7 +254,7 @@ def main():
             if not ours:
                 continue
             def pct(rates):
-                return [100 * rate * macs / 1e9 / (args.threads * x["q8_0_pair_gmacs_1t"]) for rate, x in zip(rates, rounds)]
+                return [100 * rate * macs / 1e9 / (args.threads * x[ceiling_key]) for rate, x in zip(rates, rounds)]
             print(f"| {test} | {fmt([r * macs / 1e9 for r in ours])} | {fmt(pct(ours), 0)} | "
                   f"{fmt([r * macs / 1e9 for r in theirs]) if theirs else '-'} | {fmt(pct(theirs), 0) if theirs else '-'} |")
     if args.json:
