@@ -14,7 +14,7 @@ QList<core::ParameterSpec> modelParameters()
             {QStringLiteral("classifier"), T::String, QStringLiteral("classifier: registry name or .safetensors file (default: the setting, else virnucpro-<L>)"), QString(), {}, 0, 0, false, true},
             {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads for the models (0 = all)"), 0, {}, 0, 1024},
             {QStringLiteral("precision"), T::Choice,
-             QStringLiteral("encoder arithmetic: fp32 (as published) or bf16 (products in bfloat16: ~2-3x faster on CPUs with AVX-512 BF16; "
+             QStringLiteral("encoder arithmetic: fp32 (as published) or bf16 (products in bfloat16: ~2x faster on CPUs with AMX bfloat16 tiles, about fp32's speed elsewhere; "
                             "difference measured in docs/performance.md)"),
              QStringLiteral("fp32"), {QStringLiteral("fp32"), QStringLiteral("bf16")}, 0, 0},
             {QStringLiteral("device"), T::String,

@@ -70,9 +70,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     m_precision = new QComboBox(this);
     m_precision->setObjectName(QStringLiteral("precisionChoice"));
     m_precision->addItem(tr("fp32 — as published"), QStringLiteral("fp32"));
-    m_precision->addItem(cpuHasBFloat16() ? tr("bf16 — products in bfloat16, about 3× faster here") : tr("bf16 — bfloat16 results; this CPU has no bfloat16 arithmetic, so about fp32's speed"),
+    m_precision->addItem(cpuHasBFloat16Tiles() ? tr("bf16 — products on AMX bfloat16 tiles, about 2× faster here") : tr("bf16 — bfloat16 results; this CPU has no AMX bfloat16 tiles, so about fp32's speed"),
                          QStringLiteral("bf16"));
-    m_precision->setToolTip(tr("bf16 runs the encoders' matrix products in bfloat16 (fast on CPUs with AVX-512 BF16). Embeddings differ from fp32 by "
+    m_precision->setToolTip(tr("bf16 runs the encoders' matrix products in bfloat16 (fast on CPUs with AMX bfloat16 tiles; elsewhere about fp32's speed). Embeddings differ from fp32 by "
                                "about 0.5 % of their largest value; scores by about 0.003, so a frame within that of the threshold may change its "
                                "call (docs/performance.md). Results of the two are kept apart."));
     form->addRow(tr("Encoder precision"), m_precision);

@@ -1,6 +1,6 @@
-// The encoders' bfloat16 products (model/torch_layers.h): on a CPU without AVX-512 BF16 they are
-// widened to float32 and rounded once (LibTorch 1.13's own bfloat16 GEMM there is a scalar loop,
-// ~60× slower). The semantics either path must keep, whichever this CPU takes: a bfloat16
+// The encoders' bfloat16 products (model/torch_layers.h): on a CPU without AMX bfloat16 tiles they
+// are widened to float32 and rounded once (LibTorch 1.13's own bfloat16 GEMM there is a scalar loop,
+// ~60× slower, or with AVX-512 BF16 oneDNN's at about half OpenBLAS's float32 speed). The semantics either path must keep, whichever this CPU takes: a bfloat16
 // result within one bfloat16 rounding of the exact product of the bfloat16 operands (bias
 // included), which is what oneDNN's kernels give (float32 sums). LibTorch's fallback batched
 // product on such a CPU sums in bfloat16 (12 % off near cancellation in the case below): the
@@ -11,6 +11,8 @@
 #include "model/encoder_precision.h"
 #include "model/torch_layers.h"
 
+#include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <cmath>
@@ -42,14 +44,31 @@ private slots:
     void initTestCase()
     {
         at::manual_seed(7);
-        qInfo("this CPU %s AVX-512 BF16: bfloat16 products %s", cpuHasBFloat16() ? "has" : "lacks",
+        qInfo("this CPU %s AMX bfloat16 tiles: bfloat16 products %s", cpuHasBFloat16Tiles() ? "has" : "lacks",
               widensBFloat16Products(at::zeros({1}, at::kBFloat16)) ? "widened to float32" : "on LibTorch's bfloat16 kernels");
     }
 
-    void onlyBFloat16OnACpuWithoutItsInstructionsIsWidened()
+    void onlyBFloat16OnACpuWithoutBFloat16TilesIsWidened()
     {
         QVERIFY(!widensBFloat16Products(at::zeros({2, 2}, at::kFloat)));
-        QCOMPARE(widensBFloat16Products(at::zeros({2, 2}, at::kBFloat16)), !cpuHasBFloat16());
+        QCOMPARE(widensBFloat16Products(at::zeros({2, 2}, at::kBFloat16)), !cpuHasBFloat16Tiles());
+    }
+
+    // The CPUID / XCR0 reading against an independent one: Linux lists avx512_bf16, amx_bf16 and
+    // amx_tile in /proc/cpuinfo only where the CPU has them and the kernel enabled the tile state.
+    void bfloat16TilesAgreeWithTheKernelsCpuFlags()
+    {
+        QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+        if (!cpuinfo.open(QIODevice::ReadOnly))
+            QSKIP("no /proc/cpuinfo on this system");
+        const QRegularExpressionMatch flagsLine = QRegularExpression(QStringLiteral("^flags\\s*:(.*)$"), QRegularExpression::MultilineOption)
+                                                      .match(QString::fromLatin1(cpuinfo.readAll()));
+        if (!flagsLine.hasMatch())
+            QSKIP("/proc/cpuinfo lists no flags (not x86)");
+        const QStringList flags = flagsLine.captured(1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        const bool listed = flags.contains(QLatin1String("avx512_bf16")) && flags.contains(QLatin1String("amx_bf16"))
+                            && flags.contains(QLatin1String("amx_tile"));
+        QCOMPARE(cpuHasBFloat16Tiles(), listed);
     }
 
     void linearIsTheExactProductRoundedOnce_data()

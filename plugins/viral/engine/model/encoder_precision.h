@@ -7,8 +7,8 @@
 // reference outputs are matched within 1e-4.
 //
 // BFloat16: the matrix products (the linear layers and both attention
-// products) take bfloat16 inputs and weights — on a CPU through LibTorch's
-// oneDNN, which uses AVX-512 BF16 where the CPU has it; elsewhere the
+// products) take bfloat16 inputs and weights — on a CPU with AMX bfloat16
+// tiles through LibTorch's oneDNN, which runs them on the tiles; elsewhere the
 // bfloat16 operands are widened to float32 products, rounded to bfloat16 once,
 // at about float32's speed (torch_layers.h; the run says so) — while
 // LayerNorm, the rotary rotation, residual sums and the mean embedding stay
@@ -33,7 +33,15 @@ enum class EncoderPrecision { Float32, BFloat16 };
 QString precisionName(EncoderPrecision precision);
 // The inverse; other text is an error naming what was expected.
 core::Expected<EncoderPrecision> parsePrecision(const QString& text);
-// Whether this CPU has AVX-512 BF16 (bf16 products at full speed).
-bool cpuHasBFloat16();
+// Whether this CPU runs bfloat16 products faster than float32 ones: AVX-512 BF16 with AMX-BF16
+// tiles that the OS and Linux let this process use (CPUID, XCR0, arch_prctl). Then oneDNN, inside
+// LibTorch, runs them on the tiles: 708–721 GFLOP/s on 2 threads against OpenBLAS's float32
+// 156–164 at [1344 × 640] · [640 × 1920] (Emerald Rapids, 2026-12-01). With AVX-512 BF16 but no
+// AMX its bfloat16 kernels ran at about half OpenBLAS's float32 speed (the same CPU model in a VM
+// that hides AMX, 2026-12-03: 80–84 GFLOP/s a thread against 230–310 on 2 OpenBLAS threads; an
+// ESM-2 150M batch 3.4–3.7 s in bf16 against 2.6–2.9 s in fp32), and without AVX-512 BF16 they
+// are a scalar loop; there the bfloat16 products are widened to float32 (torch_layers.h).
+// Read once.
+bool cpuHasBFloat16Tiles();
 
 } // namespace bioforge::viral

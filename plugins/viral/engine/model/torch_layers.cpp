@@ -15,7 +15,7 @@ using core::Error;
 
 bool widensBFloat16Products(const at::Tensor& x)
 {
-    static const bool nativeKernels = cpuHasBFloat16();
+    static const bool nativeKernels = cpuHasBFloat16Tiles();
     return x.scalar_type() == at::kBFloat16 && x.device().is_cpu() && !nativeKernels;
 }
 
@@ -93,7 +93,7 @@ at::Tensor geluErf(const at::Tensor& x)
 {
     // A contiguous bfloat16 GELU LibTorch hands to oneDNN's JIT eltwise kernel, as fast as ours
     // (ESM-2 bf16: the same CPU time over 6 batches, perf); float32 it runs on SLEEF's 8-lane erf.
-    // Where the bfloat16 products are widened (no AVX-512 BF16) LibTorch's bfloat16 GELU is SLEEF's
+    // Where the bfloat16 products are widened (no AMX bfloat16 tiles) LibTorch's bfloat16 GELU is SLEEF's
     // 8-lane erf, not oneDNN's (6 % of a bf16 ESM-2 batch on a Zen 3): the float32 one, rounded once.
     if (widensBFloat16Products(x) && !vectorGelu(x))
         return at::gelu(x.to(at::kFloat)).to(at::kBFloat16);

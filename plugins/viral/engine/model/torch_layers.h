@@ -19,7 +19,9 @@ namespace bioforge::viral {
 // bfloat16Matmul): on a CPU without AVX-512 BF16 LibTorch 1.13's own bfloat16 GEMM is a scalar
 // loop on one thread — measured on a Zen 3 (AVX2), one ESM-2 150M batch of 8 × 166 residues took
 // 253 s in bf16 against 3.0 s in fp32, a [1344 × 640] · [640 × 1920] product 2.03 s against
-// 0.035 s widened. On a GPU or a CPU with AVX-512 BF16 the bfloat16 kernels run as they are.
+// 0.035 s widened; with AVX-512 BF16 but no AMX tiles its oneDNN kernels ran at about half
+// OpenBLAS's float32 speed (cpuHasBFloat16Tiles has the figures). On a GPU or a CPU with AMX
+// bfloat16 tiles the bfloat16 kernels run as they are.
 bool widensBFloat16Products(const at::Tensor& x);
 // x · weightᵀ + bias for x [..., in], weight [out, in], bias [out] or undefined → [..., out] of
 // x's dtype: at::linear, except that bfloat16 operands on a device where widensBFloat16Products

@@ -38,7 +38,7 @@ std::string torchVersion() { return TORCH_VERSION; }
 // three quarters of the time, stay parallel, and nothing spins against them.
 // In bfloat16 the products are oneDNN's, which runs on OpenMP's threads: then
 // OpenMP gets the N threads and OpenBLAS one (nothing of the encoders' is
-// left on it). Where the CPU has no AVX-512 BF16 the bfloat16 products are float32 products on
+// left on it). Where the CPU has no AMX bfloat16 tiles the bfloat16 products are float32 products on
 // OpenBLAS (torch_layers.h): the float32 split (bf16 ESM-2 150M batch on a Zen 3: 5.4 s with
 // OpenBLAS on one thread).
 // Where the process bounded both pools' idle waits (compute/thread_waits.h: bioforge and the
@@ -47,7 +47,7 @@ std::string torchVersion() { return TORCH_VERSION; }
 // cores: DNABERT-S 3.56 against 3.75 s a batch, ESM-2 150M 2.88 against 2.98–3.45 s).
 void setTorchThreads(int threads, bool bfloat16Products)
 {
-    bfloat16Products = bfloat16Products && cpuHasBFloat16();
+    bfloat16Products = bfloat16Products && cpuHasBFloat16Tiles();
     const unsigned cores = std::thread::hardware_concurrency();
     const int n = threads > 0 ? threads : int(cores ? cores : 1);
     using SetThreads = void (*)(int);

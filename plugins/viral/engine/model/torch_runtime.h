@@ -15,7 +15,7 @@ namespace bioforge::viral {
 std::string torchVersion();
 // threads <= 0: every core. bfloat16Products: the encoders run in
 // EncoderPrecision::BFloat16, whose products are oneDNN's on OpenMP's threads on a CPU with
-// AVX-512 BF16; elsewhere they are widened to float32 products on OpenBLAS (torch_layers.h
+// AMX bfloat16 tiles; elsewhere they are widened to float32 products on OpenBLAS (torch_layers.h
 // widensBFloat16Products), and the threads are split as for float32.
 void setTorchThreads(int threads, bool bfloat16Products = false);
 int torchThreads();

@@ -191,8 +191,8 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     if (const QString blas = core::describeLoadedBlas(); !blas.isEmpty())
         ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch CPU kernels"), core::describeAtenCapability());
-    if (m_settings.precision == EncoderPrecision::BFloat16 && !m_device.isCuda() && !cpuHasBFloat16())
-        ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AVX-512 BF16 instructions, so the bfloat16 products run as float32 "
+    if (m_settings.precision == EncoderPrecision::BFloat16 && !m_device.isCuda() && !cpuHasBFloat16Tiles())
+        ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AMX bfloat16 tiles, so the bfloat16 products run as float32 "
                                                    "products of the bfloat16 values, rounded to bfloat16 once: bf16's results at about fp32's speed"));
     QString device;
     if (m_device.isCuda()) {
