@@ -205,6 +205,9 @@ def main():
             print(f"- {label} Q8_0 block pair ceiling, measured at the start of each round: {fmt(values)} "
                   f"G multiply-accumulates/s per thread (bench_vector_units)")
     ceilings = [x[ceiling_key] for x in rounds if x[ceiling_key] == x[ceiling_key]]
+    if not ceilings and "Q8_0" in kernels:
+        print(f"- no {q8_path} Q8_0 block pair ceiling from {VECTOR_UNITS.name} (an older build?): "
+              f"Q8_0 prompts are not reported against the vector units")
     for model in MODELS:
         if model in kernels:
             print(f"- {model} {kernels[model]}")
@@ -259,7 +262,7 @@ def main():
                   f"{fmt([r * macs / 1e9 for r in theirs]) if theirs else '-'} | {fmt(pct(theirs), 0) if theirs else '-'} |")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": info, "load_before": load_before, "others_before_pct": others_before,
-                                               "rounds": rounds, "samples": samples, "kernels": kernels,
+                                               "rounds": [{k: None if v != v else v for k, v in x.items()} for x in rounds], "samples": samples, "kernels": kernels,
                                                "bytes_per_token": bytes_per_token}, indent=1))
 
 

@@ -38,7 +38,7 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text);
 // LibTorch, runs them on the tiles: 708–721 GFLOP/s on 2 threads against OpenBLAS's float32
 // 156–164 at [1344 × 640] · [640 × 1920] (Emerald Rapids, 2026-12-01). With AVX-512 BF16 but no
 // AMX its bfloat16 kernels ran at about half OpenBLAS's float32 speed (the same CPU model in a VM
-// that hides AMX, 2026-12-03: 80–84 GFLOP/s a thread against 230–310 on 2 OpenBLAS threads; an
+// that hides AMX, 2026-12-03: 149–164 GFLOP/s on 2 threads against OpenBLAS's 214–308; an
 // ESM-2 150M batch 3.4–3.7 s in bf16 against 2.6–2.9 s in fp32), and without AVX-512 BF16 they
 // are a scalar loop; there the bfloat16 products are widened to float32 (torch_layers.h).
 // Read once.

@@ -192,7 +192,7 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
         ctx.provenance().addLibrary(QStringLiteral("BLAS"), blas);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch CPU kernels"), core::describeAtenCapability());
     if (m_settings.precision == EncoderPrecision::BFloat16 && !m_device.isCuda() && !cpuHasBFloat16Tiles())
-        ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AMX bfloat16 tiles, so the bfloat16 products run as float32 "
+        ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AMX bfloat16 tiles this process may use, so the bfloat16 products run as float32 "
                                                    "products of the bfloat16 values, rounded to bfloat16 once: bf16's results at about fp32's speed"));
     QString device;
     if (m_device.isCuda()) {
