@@ -3,19 +3,19 @@
 // random weights (speed does not depend on the values) and kept in
 // $BIOFORGE_BENCH_DIR (default /tmp/bioforge-bench) between runs.
 //
-//   bench_viral esm [--shape 150M|3B] [--layers N] [--batch 8] [--residues 166] [--threads 2] [--reps 3] [--precision fp32|bf16]
+//   bench_viral esm [--shape 150M|3B] [--layers N] [--batch 8] [--residues 166] [--threads 2] [--reps 3] [--precision fp32|bf16|int8]
 //       ESM-2 forward + mean embedding of one batch: seconds, tokens/s, frames/s.
 //       --layers N builds only N of the shape's layers (per-layer cost is uniform:
 //       the full-depth figure is scaled and labelled as such).
-//   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3] [--precision fp32|bf16] [--ids-out FILE]
+//   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3] [--precision fp32|bf16|int8] [--ids-out FILE]
 //       DNABERT-S (12 × 768) on frames' nucleotide spans: frames/s. --ids-out writes
 //       the batch's token ids (a line per span) for the official code's run
 //       (dnabert_s_anchor.py, viral_vs_dnabert_s.sh).
 //   bench_viral padding [--contigs 3000] [--chunk 300]
 //       padded share of the encoders' batches: ours (length-sorted, token
 //       budget, per shard) against fixed batches of 8 in input order.
-//   bench_viral precision [--frames 64] [--threads 2]: fp32 against bf16 at the real shapes
-//   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree] [--precision fp32|bf16]
+//   bench_viral precision [--frames 64] [--threads 2] [--precision bf16|int8]: fp32 against bf16 (or int8) at the real shapes
+//   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree] [--precision fp32|bf16|int8]
 //       the whole predict job on an N MB FASTA (N may be fractional): contigs/s,
 //       frames/s and peak RSS (run it for growing N: flat). tiny: the fixture
 //       models (the pipeline's own costs); real: DNABERT-S and ESM-2 150M
@@ -82,7 +82,7 @@ int benchEsm(const QStringList& args)
     if (folder.isEmpty())
         return 1;
     const EncoderPrecision precision = precisionOption(args);
-    setTorchThreads(threads, precision == EncoderPrecision::BFloat16);
+    setTorchThreads(threads, precision);
     configureTorchHeap();
     auto model = Esm2Model::load(folder, precision);
     auto alphabet = EsmAlphabet::fromVocabFile(folder + QStringLiteral("/vocab.txt"));
@@ -127,7 +127,7 @@ int benchDnabert(const QStringList& args)
     if (folder.isEmpty())
         return 1;
     const EncoderPrecision precision = precisionOption(args);
-    setTorchThreads(threads, precision == EncoderPrecision::BFloat16);
+    setTorchThreads(threads, precision);
     configureTorchHeap();
     auto model = DnabertModel::load(folder, precision);
     auto tokenizer = HfBpeTokenizer::fromFile(folder + QStringLiteral("/tokenizer.json"));

@@ -1,5 +1,5 @@
-// bench_viral precision (see bench_viral.cpp's usage): fp32 against bf16 at the
-// real shapes, figures in docs/performance.md.
+// bench_viral precision (see bench_viral.cpp's usage): fp32 against bf16 or int8
+// at the real shapes, figures in docs/performance.md.
 
 #include "bench_support.h"
 #include "viral_bench_models.h"
@@ -23,7 +23,7 @@ namespace bioforge::bench {
 
 using namespace bioforge::viral;
 
-// fp32 against bf16 at the real shapes (synthesized seeded weights): the
+// fp32 against --precision bf16 (default) or int8 at the real shapes (synthesized seeded weights): the
 // difference of each encoder's mean embeddings (largest, relative to the
 // largest value; smallest cosine of a row) and of a random classifier's
 // scores and calls over the same frames.
@@ -31,6 +31,8 @@ int benchPrecision(const QStringList& args)
 {
     const long frames = option(args, QStringLiteral("--frames"), 64);
     const int threads = int(option(args, QStringLiteral("--threads"), 2));
+    const EncoderPrecision low = args.contains(QStringLiteral("--precision")) ? precisionOption(args) : EncoderPrecision::BFloat16;
+    const QByteArray lowName = precisionName(low).toLatin1();
     const QString dnabertFolder = synthesized(QStringLiteral("dnabert_s"), false, kDnabertS);
     const QString esmFolder = synthesized(QStringLiteral("esm2_150M_30layers"), true, kEsm2_150M);
     QTemporaryDir dir(QDir(benchDir()).filePath(QStringLiteral("precision-XXXXXX")));
@@ -53,8 +55,8 @@ int benchPrecision(const QStringList& args)
     }
     std::vector<std::vector<float>> features[2], dnaMeans[2], esmMeans[2];
     for (int k = 0; k < 2; ++k) {
-        const EncoderPrecision precision = k == 0 ? EncoderPrecision::Float32 : EncoderPrecision::BFloat16;
-        setTorchThreads(threads, precision == EncoderPrecision::BFloat16);
+        const EncoderPrecision precision = k == 0 ? EncoderPrecision::Float32 : low;
+        setTorchThreads(threads, precision);
         auto d = DnabertModel::load(dnabertFolder, precision);
         auto e = Esm2Model::load(esmFolder, precision);
         if (!d || !e)
@@ -74,7 +76,7 @@ int benchPrecision(const QStringList& args)
             }
         }
     }
-    auto compare = [](const char* what, const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
+    auto compare = [&lowName](const char* what, const std::vector<std::vector<float>>& a, const std::vector<std::vector<float>>& b) {
         double largest = 0, worst = 0, cosine = 1;
         for (size_t i = 0; i < a.size(); ++i) {
             double ab = 0, aa = 0, bb = 0;
@@ -87,8 +89,8 @@ int benchPrecision(const QStringList& args)
             }
             cosine = std::min(cosine, ab / std::sqrt(aa * bb));
         }
-        std::printf("%s: bf16 against fp32, mean embedding max difference %.3g of the largest value, smallest cosine %.6f\n", what, worst / largest,
-                    cosine);
+        std::printf("%s: %s against fp32, mean embedding max difference %.3g of the largest value, smallest cosine %.6f\n", what, lowName.constData(),
+                    worst / largest, cosine);
     };
     compare("DNABERT-S shape (12 x 768)", dnaMeans[0], dnaMeans[1]);
     compare("ESM-2 150M shape (30 x 640)", esmMeans[0], esmMeans[1]);

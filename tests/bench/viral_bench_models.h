@@ -23,10 +23,10 @@ double median(std::vector<double> v);
 // A synthesized model folder, made once and reused; empty on failure (the error printed).
 QString synthesized(const QString& name, bool esm, const viral::EncoderShape& shape);
 std::string randomProtein(std::mt19937& rng, size_t length);
-// --precision fp32|bf16 (encoder_precision.h); other text exits with the parse error.
+// --precision fp32|bf16|int8 (encoder_precision.h); other text exits with the parse error.
 viral::EncoderPrecision precisionOption(const QStringList& args);
 
-// bench_viral precision: fp32 against bf16 at the real shapes.
+// bench_viral precision: fp32 against bf16 or int8 at the real shapes.
 int benchPrecision(const QStringList& args);
 
 } // namespace bioforge::bench

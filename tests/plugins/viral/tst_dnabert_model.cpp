@@ -70,6 +70,30 @@ class TstDnabertModel : public QObject {
             compareRun(**model, ref, QStringLiteral("alone.%1.").arg(i), {lengths[size_t(i)]});
     }
 
+    // A lower precision (encoder_precision.h), both fixtures: the pipeline's mean embedding close
+    // to the official float32 one within the given bounds, and not equal to it (the path ran).
+    void lowPrecisionStaysClose(EncoderPrecision precision, double tolerance, double minimumCosine)
+    {
+        if (!bioforge::test::fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        for (const QString& folder : {QStringLiteral("viral/dnabert_s_tiny"), QStringLiteral("viral/dnabert_s_tiny_h12")}) {
+            auto low = DnabertModel::load(bioforge::test::fixturePath(folder), precision);
+            QVERIFY2(low, low ? "" : qPrintable(low.error().message()));
+            ModelReference ref(folder);
+            const std::vector<int64_t> lengths = lengthsOf(ref);
+            auto means = (*low)->meanEmbeddings(ref.rows(QStringLiteral("input_ids"), lengths));
+            QVERIFY2(means, means ? "" : qPrintable(means.error().message()));
+            const std::vector<float> flat = flatten(*means);
+            const auto expected = ref.floats(QStringLiteral("mean_pooled"));
+            const double relative = maxDiff(flat, expected) / maxAbs(expected);
+            const double cosine = minCosine(flat, expected, size_t((*low)->config().hidden));
+            qInfo("%s, %s against the official float32: mean embedding max difference %.3g of the largest value, smallest cosine %.7f",
+                  qPrintable(folder), qPrintable(precisionName(precision)), relative, cosine);
+            QVERIFY2(relative <= tolerance && cosine >= minimumCosine, qPrintable(QStringLiteral("%1: %2 / %3").arg(folder).arg(relative).arg(cosine)));
+            QVERIFY2(relative > 1e-6, "the float32 result: the lower-precision path did not run");
+        }
+    }
+
 private slots:
     void alibiSlopesFollowTheOfficialRule()
     {
@@ -86,30 +110,8 @@ private slots:
     void fourHeadModelMatchesTheOfficialCode() { checkFolder(QStringLiteral("viral/dnabert_s_tiny")); }
     void twelveHeadModelMatchesTheOfficialCode() { checkFolder(QStringLiteral("viral/dnabert_s_tiny_h12")); }
 
-    void bfloat16StaysCloseToTheOfficialCode()
-    {
-        // The bf16 path (encoder_precision.h), both fixtures: the pipeline's mean
-        // embedding close to the official float32 one, and not equal to it.
-        if (!bioforge::test::fixturesAvailable())
-            QSKIP("../shared/fixtures is not present");
-        for (const QString& folder : {QStringLiteral("viral/dnabert_s_tiny"), QStringLiteral("viral/dnabert_s_tiny_h12")}) {
-            auto low = DnabertModel::load(bioforge::test::fixturePath(folder), EncoderPrecision::BFloat16);
-            QVERIFY2(low, low ? "" : qPrintable(low.error().message()));
-            ModelReference ref(folder);
-            const std::vector<int64_t> lengths = lengthsOf(ref);
-            auto means = (*low)->meanEmbeddings(ref.rows(QStringLiteral("input_ids"), lengths));
-            QVERIFY2(means, means ? "" : qPrintable(means.error().message()));
-            const std::vector<float> flat = flatten(*means);
-            const auto expected = ref.floats(QStringLiteral("mean_pooled"));
-            const double relative = maxDiff(flat, expected) / maxAbs(expected);
-            const double cosine = minCosine(flat, expected, size_t((*low)->config().hidden));
-            qInfo("%s, bf16 against the official float32: mean embedding max difference %.3g of the largest value, smallest cosine %.7f",
-                  qPrintable(folder), relative, cosine);
-            QVERIFY2(relative <= kBFloat16RelativeTolerance && cosine >= kBFloat16MinCosine,
-                     qPrintable(QStringLiteral("%1: %2 / %3").arg(folder).arg(relative).arg(cosine)));
-            QVERIFY2(relative > 1e-6, "bf16 gave the float32 result: the bf16 path did not run");
-        }
-    }
+    void bfloat16StaysCloseToTheOfficialCode() { lowPrecisionStaysClose(EncoderPrecision::BFloat16, kBFloat16RelativeTolerance, kBFloat16MinCosine); }
+    void int8StaysCloseToTheOfficialCode() { lowPrecisionStaysClose(EncoderPrecision::Int8, kInt8RelativeTolerance, kInt8MinCosine); }
 
     void outOfVocabularyIdsAreAnError()
     {

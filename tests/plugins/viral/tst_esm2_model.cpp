@@ -53,6 +53,31 @@ class TstEsm2Model : public QObject {
         QVERIFY2(dm <= kTolerance, qPrintable(QStringLiteral("%1mean_last_residues: max difference %2").arg(prefix).arg(dm)));
     }
 
+    // A lower precision (encoder_precision.h) on the same inputs: close to the official float32
+    // outputs within the given bounds, and not equal to them (the path ran).
+    void lowPrecisionStaysClose(EncoderPrecision precision, double tolerance, double minimumCosine)
+    {
+        auto low = Esm2Model::load(bioforge::test::fixturePath(QStringLiteral("viral/esm2_tiny")), precision);
+        QVERIFY2(low, low ? "" : qPrintable(low.error().message()));
+        ModelReference ref(QStringLiteral("viral/esm2_tiny"));
+        const auto lengths = lengthsOf(ref, QStringLiteral("tokens"));
+        const auto rows = ref.rows(QStringLiteral("tokens"), lengths);
+        auto means = (*low)->meanEmbeddings(rows, 2, 1024);
+        QVERIFY2(means, means ? "" : qPrintable(means.error().message()));
+        const std::vector<float> flat = flatten(*means);
+        const auto expected = ref.floats(QStringLiteral("mean_last_residues"));
+        const double relative = maxDiff(flat, expected) / maxAbs(expected);
+        const double cosine = minCosine(flat, expected, size_t(m_model->config().hidden));
+        qInfo("ESM-2 tiny, %s against fair-esm float32: mean embedding max difference %.3g of the largest value, smallest cosine %.7f",
+              qPrintable(precisionName(precision)), relative, cosine);
+        QVERIFY2(relative <= tolerance && cosine >= minimumCosine, qPrintable(QStringLiteral("%1 / %2").arg(relative).arg(cosine)));
+        QVERIFY2(relative > 1e-6, "the float32 result: the lower-precision path did not run");
+        // Representations and logits keep their float32 type and shape.
+        auto out = (*low)->forward(rows, {2}, true);
+        QVERIFY(out);
+        QCOMPARE(out->representations[0].shape, ref.shape(QStringLiteral("representations.2")));
+    }
+
 private slots:
     void initTestCase()
     {
@@ -79,30 +104,8 @@ private slots:
             compareRun(ref, QStringLiteral("alone.%1.").arg(i));
     }
 
-    void bfloat16StaysCloseToFairEsm()
-    {
-        // The bf16 path (encoder_precision.h) on the same inputs: close to the
-        // official float32 outputs, and not equal to them (the path ran).
-        auto low = Esm2Model::load(bioforge::test::fixturePath(QStringLiteral("viral/esm2_tiny")), EncoderPrecision::BFloat16);
-        QVERIFY2(low, low ? "" : qPrintable(low.error().message()));
-        ModelReference ref(QStringLiteral("viral/esm2_tiny"));
-        const auto lengths = lengthsOf(ref, QStringLiteral("tokens"));
-        const auto rows = ref.rows(QStringLiteral("tokens"), lengths);
-        auto means = (*low)->meanEmbeddings(rows, 2, 1024);
-        QVERIFY2(means, means ? "" : qPrintable(means.error().message()));
-        const std::vector<float> flat = flatten(*means);
-        const auto expected = ref.floats(QStringLiteral("mean_last_residues"));
-        const double relative = maxDiff(flat, expected) / maxAbs(expected);
-        const double cosine = minCosine(flat, expected, size_t(m_model->config().hidden));
-        qInfo("ESM-2 tiny, bf16 against fair-esm float32: mean embedding max difference %.3g of the largest value, smallest cosine %.7f", relative,
-              cosine);
-        QVERIFY2(relative <= kBFloat16RelativeTolerance && cosine >= kBFloat16MinCosine, qPrintable(QStringLiteral("%1 / %2").arg(relative).arg(cosine)));
-        QVERIFY2(relative > 1e-6, "bf16 gave the float32 result: the bf16 path did not run");
-        // Representations and logits keep their float32 type and shape.
-        auto out = (*low)->forward(rows, {2}, true);
-        QVERIFY(out);
-        QCOMPARE(out->representations[0].shape, ref.shape(QStringLiteral("representations.2")));
-    }
+    void bfloat16StaysCloseToFairEsm() { lowPrecisionStaysClose(EncoderPrecision::BFloat16, kBFloat16RelativeTolerance, kBFloat16MinCosine); }
+    void int8StaysCloseToFairEsm() { lowPrecisionStaysClose(EncoderPrecision::Int8, kInt8RelativeTolerance, kInt8MinCosine); }
 
     void theDeviceIndependentBFloat16PathMatchesTheCpuKernels()
     {

@@ -217,6 +217,40 @@ private slots:
         QCOMPARE(h.file(again, "prediction_results.txt"), h.file(run, "prediction_results.txt"));
     }
 
+    void int8RunsAreRecordedAndStayOnTheCpu()
+    {
+        // int8 (encoder_precision.h): its own result key, recorded, close to the float32 run's
+        // scores; a CUDA device is refused before anything runs, auto means the CPU.
+        QJsonObject p = h.parameters(300, true);
+        const QString float32Key = PredictSettings::fromParameters(p)->resultKey();
+        p.insert(QStringLiteral("precision"), QStringLiteral("int8"));
+        const auto settings = PredictSettings::fromParameters(p);
+        QVERIFY2(settings, settings ? "" : qPrintable(settings.error().message()));
+        QVERIFY(settings->resultKey() != float32Key);
+        QCOMPARE(settings->device.kind, core::TorchDevice::Kind::Cpu); // the parameters' default device is auto
+        QJsonObject onGpu = p;
+        onGpu.insert(QStringLiteral("device"), QStringLiteral("cuda:0"));
+        const auto refused = PredictSettings::fromParameters(onGpu);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().contains(QStringLiteral("CPU only")), qPrintable(refused.error().message()));
+        const QString run = h.path("int8");
+        QVERIFY(h.attempt(run, p, false).outcome == core::JobOutcome::Finished);
+        const QJsonObject summary = QJsonDocument::fromJson(h.file(run, "summary.json")).object();
+        QCOMPARE(summary.value(QLatin1String("encoder_precision")).toString(), QStringLiteral("int8"));
+        QCOMPARE(summary.value(QLatin1String("reused_contigs")).toInt(), 0);
+        const QList<QByteArray> ours = h.file(run, "frames.tsv").split('\n'), theirs = h.file(h.path("plain"), "frames.tsv").split('\n');
+        QCOMPARE(ours.size(), theirs.size());
+        double worst = 0;
+        for (qsizetype i = 1; i < ours.size(); ++i) {
+            const QList<QByteArray> a = ours[i].split('\t'), b = theirs[i].split('\t');
+            QCOMPARE(a.size(), b.size());
+            for (qsizetype c = 8; c + 1 < a.size(); ++c)
+                worst = std::max(worst, std::fabs(a[c].toDouble() - b[c].toDouble()));
+        }
+        qInfo("int8 against fp32, tiny fixture models: frame probability max difference %.3g", worst);
+        QVERIFY2(worst > 0 && worst < 0.05, qPrintable(QString::number(worst)));
+    }
+
     void badSettingsAreRefusedWithAReason()
     {
         QJsonObject p0 = h.parameters();

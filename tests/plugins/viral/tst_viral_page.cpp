@@ -162,6 +162,9 @@ private slots:
         QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("fp32"));
         choice->setCurrentIndex(choice->findData(QStringLiteral("bf16")));
         QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("bf16"));
+        choice->setCurrentIndex(choice->findData(QStringLiteral("int8")));
+        QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("int8"));
+        QVERIFY(choice->currentText().contains(QStringLiteral("approximate")));
     }
 
     // "Run on the Slurm cluster" adds the options kept in Settings to the run's parameters.

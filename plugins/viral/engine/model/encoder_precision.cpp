@@ -12,7 +12,12 @@ namespace bioforge::viral {
 
 QString precisionName(EncoderPrecision precision)
 {
-    return precision == EncoderPrecision::BFloat16 ? QStringLiteral("bf16") : QStringLiteral("fp32");
+    switch (precision) {
+    case EncoderPrecision::BFloat16: return QStringLiteral("bf16");
+    case EncoderPrecision::Int8: return QStringLiteral("int8");
+    case EncoderPrecision::Float32: break;
+    }
+    return QStringLiteral("fp32");
 }
 
 core::Expected<EncoderPrecision> parsePrecision(const QString& text)
@@ -21,7 +26,9 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text)
         return EncoderPrecision::Float32;
     if (text == QLatin1String("bf16"))
         return EncoderPrecision::BFloat16;
-    return core::Error(QStringLiteral("precision '%1': expected fp32 or bf16").arg(text));
+    if (text == QLatin1String("int8"))
+        return EncoderPrecision::Int8;
+    return core::Error(QStringLiteral("precision '%1': expected fp32, bf16 or int8").arg(text));
 }
 
 bool cpuHasBFloat16Tiles()

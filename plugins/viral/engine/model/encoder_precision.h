@@ -18,8 +18,25 @@
 // kept in bfloat16 only (half the memory). Measured
 // against float32 and the classifier's calls: docs/performance.md ("viral:
 // bfloat16"); tests/plugins/viral bound the difference on the fixtures.
-// Results of the two precisions are never mixed: the result cache key holds
-// the precision.
+//
+// Int8: the linear layers (ESM-2's q/k/v, output and feed-forward products;
+// DNABERT-S's Wqkv, output, gated and wo products) run as LibTorch's dynamic
+// int8 linear (`quantized::linear_dynamic`, oneDNN's kernels, as PyTorch's
+// `quantize_dynamic` does for a BERT): weights rounded once at load to int8
+// with one symmetric scale per output channel (max |w| / 127), activations
+// rounded per call to uint8 with one asymmetric scale over the whole input
+// (its min and max), int32 sums, the result scaled back to float32 with the
+// bias added. Everything else — both attention products, softmax, GELU,
+// LayerNorm, residual sums — stays float32. CPU only (LibTorch's quantized
+// kernels are the CPU's); fastest where the CPU has VNNI (vpdpbusd), about
+// 5x OpenBLAS's float32 products on an Emerald Rapids without AMX. The
+// error is larger than bf16's (about 1.3 % relative a product on Gaussian
+// data against bf16's 0.3 %; an activation with a few outlier channels
+// raises it, which real ESM-2 weights are known to have and the fixtures'
+// tiny models do not): measured on the fixtures and the classifier's calls
+// in docs/performance.md ("viral: int8"); tests/plugins/viral bound it.
+// Results of different precisions are never mixed: the result cache key
+// holds the precision.
 
 #include "util/expected.h"
 
@@ -27,9 +44,9 @@
 
 namespace bioforge::viral {
 
-enum class EncoderPrecision { Float32, BFloat16 };
+enum class EncoderPrecision { Float32, BFloat16, Int8 };
 
-// "fp32", "bf16": the parameter's spelling, also in provenance.
+// "fp32", "bf16", "int8": the parameter's spelling, also in provenance.
 QString precisionName(EncoderPrecision precision);
 // The inverse; other text is an error naming what was expected.
 core::Expected<EncoderPrecision> parsePrecision(const QString& text);

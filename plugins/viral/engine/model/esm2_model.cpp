@@ -281,6 +281,13 @@ try {
         for (Layer& l : impl->layers)
             for (TorchLinear* linear : {&l.qkv, &l.output, &l.fc1, &l.fc2})
                 linear->toBFloat16();
+    if (precision == EncoderPrecision::Int8) {
+        if (auto st = int8Precision(impl->device); !st)
+            return Error(QStringLiteral("%1: %2").arg(folder, st.error().message()));
+        for (Layer& l : impl->layers)
+            for (TorchLinear* linear : {&l.qkv, &l.output, &l.fc1, &l.fc2})
+                linear->toInt8();
+    }
     return std::unique_ptr<Esm2Model>(new Esm2Model(std::move(impl)));
 } catch (const std::exception& e) { // LibTorch's, on a device: no memory left, a driver error
     return Error(QStringLiteral("%1: cannot load the model on %2: %3").arg(folder, device.label(), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));

@@ -6,6 +6,14 @@
 #include "model/gelu_kernels.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/version.h>
+
+#include <QStringList>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include <algorithm>
 
@@ -31,6 +39,75 @@ at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b)
     if (!widensBFloat16Products(a))
         return at::matmul(a, b);
     return at::matmul(a.to(at::kFloat), b.to(at::kFloat)).to(at::kBFloat16);
+}
+
+namespace {
+
+// Whether the CPU sums u8 × s8 products in int32 without the int16 step that saturates
+// (vpmaddubsw): AVX-512 VNNI (leaf 7 ECX bit 11), AMX-INT8 (leaf 7 EDX bit 25) or AVX-VNNI
+// (leaf 7 subleaf 1 EAX bit 4). PyTorch's note on oneDNN: 8-bit activations may lose accuracy
+// without VNNI, so there they get 7 bits.
+bool cpuSumsInt8PairsExactly()
+{
+#if defined(__x86_64__)
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && ((ecx & (1u << 11)) || (edx & (1u << 25))))
+        return true;
+    return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 4));
+#else
+    return false;
+#endif
+}
+
+bool g_reduceRange = true; // set by selectInt8Engine
+
+c10::IValue callQuantizedOp(const char* name, std::vector<c10::IValue> stack)
+{
+    c10::Dispatcher::singleton().findSchemaOrThrow(name, "").callBoxed(&stack);
+    return std::move(stack.at(0));
+}
+
+} // namespace
+
+core::Status selectInt8Engine()
+{
+    static const core::Status chosen = []() -> core::Status {
+        const auto& offered = at::globalContext().supportedQEngines();
+        for (const at::QEngine engine : {at::kONEDNN, at::kFBGEMM})
+            if (std::find(offered.begin(), offered.end(), engine) != offered.end()) {
+                at::globalContext().setQEngine(engine);
+                g_reduceRange = engine == at::kFBGEMM || !cpuSumsInt8PairsExactly();
+                return core::okStatus();
+            }
+        QStringList names;
+        for (const at::QEngine engine : offered)
+            names << QString::fromStdString(c10::toString(engine));
+        return Error(QStringLiteral("int8 needs LibTorch's oneDNN or FBGEMM quantized kernels; this LibTorch (%1) has %2")
+                         .arg(QLatin1String(TORCH_VERSION), names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
+    }();
+    return chosen;
+}
+
+core::Status int8Precision(const at::Device& device)
+{
+    if (!device.is_cpu())
+        return Error(QStringLiteral("precision int8 runs on the CPU only (LibTorch's int8 kernels are CPU kernels); on %1 choose fp32 or bf16")
+                         .arg(QString::fromStdString(device.str())));
+    return selectInt8Engine();
+}
+
+c10::IValue packInt8Linear(const at::Tensor& weight, const at::Tensor& bias)
+{
+    const at::Tensor w = weight.to(at::kFloat).contiguous();
+    const at::Tensor scales = at::clamp_min(w.abs().amax({1}).to(at::kDouble) / 127.0, 1e-12);
+    const at::Tensor zeros = at::zeros({w.size(0)}, at::TensorOptions().dtype(at::kLong));
+    const at::Tensor q = at::quantize_per_channel(w, scales, zeros, 0, at::kQInt8);
+    return callQuantizedOp("quantized::linear_prepack", {q, bias.defined() ? c10::IValue(bias.to(at::kFloat).contiguous()) : c10::IValue()});
+}
+
+at::Tensor int8Linear(const at::Tensor& x, const c10::IValue& packed)
+{
+    return callQuantizedOp("quantized::linear_dynamic", {x.contiguous(), packed, g_reduceRange}).toTensor();
 }
 
 core::Expected<TorchLinear> TorchLinear::read(const TorchWeights& w, const std::string& name, int64_t out, int64_t in, bool withBias)

@@ -6,6 +6,7 @@
 // with its mask.
 
 #include <ATen/ATen.h>
+#include <ATen/core/ivalue.h>
 
 #include "model/encoder_device.h"
 #include "model/torch_weights.h"
@@ -33,14 +34,42 @@ at::Tensor bfloat16Linear(const at::Tensor& x, const at::Tensor& weight, const a
 // at::matmul(a, b) with the same widening (the attention products of a bf16 layer).
 at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b);
 
+// EncoderPrecision::Int8 (encoder_precision.h). selectInt8Engine picks LibTorch's quantized engine
+// once per process — oneDNN, else FBGEMM — and is an error naming what this LibTorch offers when it
+// has neither (then int8 cannot run). Activations use all 8 bits where the CPU sums u8 × s8 pairs
+// without saturating (VNNI: AVX-512 VNNI, AVX-VNNI or AMX-INT8), else 7 (`reduce_range`, as PyTorch
+// does there).
+core::Status selectInt8Engine();
+// Whether the encoders can run in int8 on `device`: the CPU's (LibTorch's quantized kernels are CPU
+// kernels; on a GPU the error says to choose fp32 or bf16) with an engine (selectInt8Engine).
+core::Status int8Precision(const at::Device& device);
+// weight [out, in] float32 and bias [out] float32 or undefined → LibTorch's packed int8 weights
+// (`quantized::linear_prepack`): int8 with one symmetric scale per output row, max |w| / 127 (a
+// zero row gets a tiny scale). CPU tensors only.
+c10::IValue packInt8Linear(const at::Tensor& weight, const at::Tensor& bias);
+// x [..., in] float32 (CPU) → [..., out] float32: `quantized::linear_dynamic` — x rounded to uint8
+// with one scale and zero point over the whole tensor, int32 sums against the packed weights,
+// scaled back, bias added.
+at::Tensor int8Linear(const at::Tensor& x, const c10::IValue& packed);
+
 struct TorchLinear {
     at::Tensor weight, bias; // bias undefined for a layer without one
+    // Set by toInt8: the packed int8 weights (packInt8Linear); then operator() runs int8Linear.
+    c10::IValue int8Weights{};
     // Set by toBFloat16 where the products are widened: weight and bias hold bfloat16 values in
     // float32 tensors (converted once at load, not per product).
     bool widened = false;
     // x: [..., in] of the layer's precision (bfloat16 after toBFloat16) -> [..., out] of x's
     // dtype (bfloat16Linear; widened weights are float32 already, so they are not converted).
-    at::Tensor operator()(const at::Tensor& x) const { return bfloat16Linear(x, weight, bias); }
+    at::Tensor operator()(const at::Tensor& x) const { return int8Weights.isNone() ? bfloat16Linear(x, weight, bias) : int8Linear(x, int8Weights); }
+    // Packs the weights for EncoderPrecision::Int8 (selectInt8Engine first) and frees the float32
+    // ones (the packed copy is all the products need).
+    void toInt8()
+    {
+        int8Weights = packInt8Linear(weight, bias);
+        weight = at::Tensor();
+        bias = at::Tensor();
+    }
     // Rounds the weight and bias to bfloat16 (EncoderPrecision::BFloat16) and keeps them so — or,
     // where widensBFloat16Products, as float32 tensors of those values.
     void toBFloat16()

@@ -4,6 +4,7 @@
 // it: its version, its thread count, and whether it can use a GPU.
 
 #include "model/encoder_device.h"
+#include "model/encoder_precision.h"
 #include "util/expected.h"
 
 #include <QString>
@@ -13,11 +14,12 @@
 namespace bioforge::viral {
 
 std::string torchVersion();
-// threads <= 0: every core. bfloat16Products: the encoders run in
-// EncoderPrecision::BFloat16, whose products are oneDNN's on OpenMP's threads on a CPU with
-// AMX bfloat16 tiles; elsewhere they are widened to float32 products on OpenBLAS (torch_layers.h
-// widensBFloat16Products), and the threads are split as for float32.
-void setTorchThreads(int threads, bool bfloat16Products = false);
+// threads <= 0: every core. precision: the encoders' (encoder_precision.h). BFloat16's products
+// are oneDNN's on OpenMP's threads on a CPU with AMX bfloat16 tiles; elsewhere they are widened to
+// float32 products on OpenBLAS (torch_layers.h widensBFloat16Products), and the threads are split
+// as for float32. Int8's linear layers are oneDNN's on OpenMP's threads, its attention products
+// OpenBLAS's float32 ones: both pools get the threads.
+void setTorchThreads(int threads, EncoderPrecision precision = EncoderPrecision::Float32);
 int torchThreads();
 QString torchThreadPools();        // for provenance: " (OpenBLAS)" (other operations on one thread),
                                    // " (OpenBLAS and OpenMP)" or empty (OpenMP's)

@@ -117,7 +117,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
     for (EncoderDevice& d : m_devices) // each leased GPU checked against what LibTorch sees
         d = orThrow(resolveEncoderDevice(d));
     m_settings.computedOnCuda = m_device.isCuda();
-    setTorchThreads(m_settings.threads, m_settings.precision == EncoderPrecision::BFloat16);
+    setTorchThreads(m_settings.threads, m_settings.precision);
     configureTorchHeap();
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
         m_settings.esmLayer = orThrow(Esm2Config::fromFile(QDir(m_settings.esm.path).filePath(QStringLiteral("config.json")))).layers;
