@@ -6,7 +6,8 @@
 # and (2); OPENBLAS_NUM_THREADS=1 with set_num_threads(2)), in float32 and in
 # bfloat16 (two ways a user gets it: the weights in bfloat16, model.bfloat16(),
 # dtype "bf16"; PyTorch's mixed precision, torch.autocast("cpu", bfloat16), dtype
-# "autocast"), and in float32 also with the OpenBLAS kernels
+# "autocast"), in int8 (dynamic int8 linear layers, int8_dynamic.py), and in float32 (and
+# int8, whose attention products stay float32) also with the OpenBLAS kernels
 # bioforge runs (OPENBLAS_CORETYPE, a setting its user could pick too: Debian's
 # OpenBLAS may not recognise a newer CPU and fall back to old kernels), and its
 # best-placed bfloat16 settings also with LibTorch's AVX-512 kernels (PyTorch 1.13
@@ -37,6 +38,8 @@ anchor_settings() {
     "set_num_threads(2) autocast bf16||2|autocast"
     "set_num_threads(2) bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|bf16"
     "set_num_threads(2) autocast bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|autocast"
+    "default int8||default|int8"
+    "set_num_threads(2) int8||2|int8"
   )
   # The idle waits bioforge sets for its own pools (compute/thread_waits.h), a setting the anchor's
   # user could pick as well: with them both pools can have every core.
@@ -45,7 +48,8 @@ anchor_settings() {
              "set_num_threads(2), $waits, fp32|$waits|2|fp32")
   if [ -n "$kernels" ]; then
     settings+=("default, OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|default|fp32"
-               "set_num_threads(1), OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|1|fp32")
+               "set_num_threads(1), OPENBLAS_CORETYPE=$kernels, fp32|OPENBLAS_CORETYPE=$kernels|1|fp32"
+               "set_num_threads(2), OPENBLAS_CORETYPE=$kernels, $waits, int8|OPENBLAS_CORETYPE=$kernels $waits|2|int8")
   fi
   # Without AVX-512 BF16 (and oneDNN's AVX-512 bfloat16 path) Debian's torch 1.13 runs a bfloat16
   # linear layer on a scalar loop on one thread: [1344 x 640] . [640 x 1920] 2.03 s against
@@ -75,18 +79,21 @@ anchor_drop_dtype() {
   settings=("${kept[@]}")
 }
 
+# Our precisions, each compared with the anchor's best setting of the same dtype.
+precisions="fp32 bf16 int8"
+
 # anchor_report WORK ROUNDS TOKENS_PER_BATCH ANCHOR_NAME: the table and the ratios
-# from WORK/ours-{fp32,bf16} and WORK/theirs-<setting index> (seconds, a line per round;
+# from WORK/ours-{fp32,bf16,int8} and WORK/theirs-<setting index> (seconds, a line per round;
 # a setting whose runs all failed is listed as failed and left out of the ratios).
 anchor_report() {
   local work="$1" rounds="$2" tokens="$3" anchor="$4" i m o a b name envs threads dtype aname bname
   printf "| | s / batch (median of %d rounds) | tokens/s |\n| --- | ---: | ---: |\n" "$rounds"
-  for p in fp32 bf16; do
+  for p in $precisions; do
     m=$(median < "$work/ours-$p")
     printf "| BioForge %s | %.3f | %.0f |\n" "$p" "$m" "$(echo "$tokens / $m" | bc -l)"
     echo "$m" > "$work/ours-median-$p"
   done
-  : > "$work/theirs-fp32"; : > "$work/theirs-bf16"
+  for p in $precisions; do : > "$work/theirs-$p"; done
   for i in "${!settings[@]}"; do
     IFS='|' read -r name envs threads dtype <<< "${settings[$i]}"
     if [ ! -s "$work/theirs-$i" ]; then # every run of this setting failed (a CPU without AVX-512, …)
@@ -99,9 +106,11 @@ anchor_report() {
     echo "$m $name" >> "$work/theirs-$dtype"
   done
   echo
-  for p in fp32 bf16; do
+  for p in $precisions; do
     o=$(cat "$work/ours-median-$p")
-    read -r a aname < <(cat "$work/theirs-fp32" "$work/theirs-bf16" | sort -g | head -1)
+    # Best of all: over its fp32 and bf16 settings (as reported before int8 existed); for our
+    # int8, over every setting, its int8 included.
+    read -r a aname < <(if [ "$p" = int8 ]; then cat "$work"/theirs-{fp32,bf16,int8}; else cat "$work"/theirs-{fp32,bf16}; fi | sort -g | head -1)
     if [ -s "$work/theirs-$p" ]; then
       read -r b bname < <(sort -g "$work/theirs-$p" | head -1)
       printf "BioForge %s against %s's best %s setting (%s): %.2fx; " "$p" "$anchor" "$p" "$bname" "$(echo "$b / $o" | bc -l)"

@@ -18,7 +18,7 @@ usage: dnabert_s_anchor.py <DNABERT_S checkout> <einops checkout> <ids file> [th
   threads: "default" leaves PyTorch's own setting (Debian's torch starts with one
     OpenMP thread; OpenBLAS takes OPENBLAS_NUM_THREADS, default every core), a
     number calls torch.set_num_threads(number)
-  dtype: fp32 (default) or autocast: PyTorch's own mixed precision on a CPU,
+  dtype: fp32 (default), int8 (PyTorch's dynamic int8 linear layers, int8_dynamic.py) or autocast: PyTorch's own mixed precision on a CPU,
     torch.autocast("cpu", dtype=torch.bfloat16) (linear layers and matrix
     products in bfloat16). bf16, model.bfloat16(), as fair_esm_anchor.py can run
     ESM-2, fails in this model code on a CPU: its ALiBi bias is a plain attribute,
@@ -103,8 +103,12 @@ model = BertModel(config).eval()
 if dtype == "bf16":
     sys.exit("dnabert_s_anchor: model.bfloat16() stops in the official code on a CPU (its ALiBi bias stays "
              "float32: 'expected scalar type BFloat16 but found Float'); use autocast")
-if dtype not in ("fp32", "autocast"):
-    sys.exit("dnabert_s_anchor: dtype is fp32 or autocast, not %s" % dtype)
+if dtype not in ("fp32", "autocast", "int8"):
+    sys.exit("dnabert_s_anchor: dtype is fp32, autocast or int8, not %s" % dtype)
+if dtype == "int8":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from int8_dynamic import int8_dynamic
+    model = int8_dynamic(model)
 
 with open(ids_path) as f:
     rows = [[int(t) for t in line.split()] for line in f if line.strip()]

@@ -6,7 +6,7 @@ forward + the pipeline's mean embedding. Prints seconds per batch.
 usage: fair_esm_anchor.py <fair-esm checkout (the folder holding esm/)> [threads] [reps] [dtype]
 threads: "default" leaves PyTorch's own setting (Debian's torch starts with one
 OpenMP thread; OpenBLAS takes OPENBLAS_NUM_THREADS, default every core), a
-number calls torch.set_num_threads(number). dtype: fp32 (default), bf16
+number calls torch.set_num_threads(number). dtype: fp32 (default), int8 (PyTorch's dynamic int8 linear layers, int8_dynamic.py), bf16
 (model.bfloat16(): every weight and activation in bfloat16) or autocast
 (PyTorch's mixed precision, torch.autocast("cpu", dtype=torch.bfloat16): float32
 weights, linear layers and matrix products in bfloat16) — the two ways a user
@@ -21,6 +21,8 @@ import torch  # noqa: E402
 import esm  # noqa: E402
 from esm.model.esm2 import ESM2  # noqa: E402
 
+from int8_dynamic import int8_dynamic  # noqa: E402
+
 threads = sys.argv[2] if len(sys.argv) > 2 else "2"
 reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 dtype = sys.argv[4] if len(sys.argv) > 4 else "fp32"
@@ -28,10 +30,12 @@ if threads != "default":
     torch.set_num_threads(int(threads))
 alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
 model = ESM2(num_layers=30, embed_dim=640, attention_heads=20, alphabet=alphabet, token_dropout=True).eval()
-if dtype not in ("fp32", "bf16", "autocast"):
-    sys.exit("fair_esm_anchor: dtype is fp32, bf16 or autocast, not %s" % dtype)
+if dtype not in ("fp32", "bf16", "autocast", "int8"):
+    sys.exit("fair_esm_anchor: dtype is fp32, bf16, autocast or int8, not %s" % dtype)
 if dtype == "bf16":
     model = model.bfloat16()
+if dtype == "int8":
+    model = int8_dynamic(model)
 random.seed(3)
 batch = [("p%d" % i, "".join(random.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(166))) for i in range(8)]
 _, _, tokens = alphabet.get_batch_converter()(batch)

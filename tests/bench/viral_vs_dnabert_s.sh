@@ -28,7 +28,7 @@ anchor_settings "$work/blas" "$python"
 anchor_drop_dtype bf16
 tokens=$(wc -w < "$work/ids")
 for r in $(seq "$rounds"); do
-  for p in fp32 bf16; do
+  for p in $precisions; do
     "$bench" dnabert --reps 3 --threads 2 --precision "$p" 2>/dev/null | grep "s/batch" | seconds >> "$work/ours-$p"
   done
   for i in "${!settings[@]}"; do

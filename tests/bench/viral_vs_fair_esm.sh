@@ -23,7 +23,7 @@ anchor_settings "$work/blas" "$python"
 # is model.bfloat16().
 anchor_drop_dtype autocast
 for r in $(seq "$rounds"); do
-  for p in fp32 bf16; do
+  for p in $precisions; do
     "$bench" esm --reps 3 --threads 2 --precision "$p" 2>/dev/null | grep "s/batch" | seconds >> "$work/ours-$p"
   done
   for i in "${!settings[@]}"; do

@@ -123,8 +123,9 @@ inline double minCosine(const std::vector<float>& a, const std::vector<float>& b
 constexpr double kBFloat16RelativeTolerance = 1e-2;
 constexpr double kBFloat16MinCosine = 0.9995;
 // EncoderPrecision::Int8 the same way (dynamic int8 linear layers). Measured on the fixtures
-// (2026-12-03, 8-bit activations: a CPU with VNNI): ESM-2 tiny 1.2e-2 / 0.99989, DNABERT-S tiny
-// 1.7e-2 / 0.99973 (12 heads: 1.5e-2 / 0.99989) (docs/performance.md, "viral: int8"). The
+// (2026-12-03, 8-bit activations: a CPU with VNNI; each sequence rounded over its own range):
+// ESM-2 tiny 9.9e-3 / 0.99988, DNABERT-S tiny 1.9e-2 / 0.99982 (12 heads: 1.0e-2 / 0.99994)
+// (docs/performance.md, "viral: int8"). The
 // bounds leave room for 7-bit activations (CPUs without VNNI: about twice the error), not for a
 // wrong layer.
 constexpr double kInt8RelativeTolerance = 5e-2;

@@ -21,20 +21,20 @@
 //
 // Int8: the linear layers (ESM-2's q/k/v, output and feed-forward products;
 // DNABERT-S's Wqkv, output, gated and wo products) run as LibTorch's dynamic
-// int8 linear (`quantized::linear_dynamic`, oneDNN's kernels, as PyTorch's
-// `quantize_dynamic` does for a BERT): weights rounded once at load to int8
-// with one symmetric scale per output channel (max |w| / 127), activations
-// rounded per call to uint8 with one asymmetric scale over the whole input
-// (its min and max), int32 sums, the result scaled back to float32 with the
-// bias added. Everything else — both attention products, softmax, GELU,
+// int8 linear (`quantized::linear_dynamic`, oneDNN's kernels): weights
+// rounded once at load to int8 with one symmetric scale per output channel
+// (max |w| / 127); each sequence's input rounded per product to uint8 over
+// its own range (its real tokens' min and max: asymmetric, 255 steps; 127
+// where the kernels would saturate 8-bit pairs, CPUs without VNNI) — so a
+// sequence's result does not depend on its batch mates (torch_layers.h,
+// int8Linear); int32 sums, the result scaled back to float32 with the bias
+// added. Everything else — both attention products, softmax, GELU,
 // LayerNorm, residual sums — stays float32. CPU only (LibTorch's quantized
-// kernels are the CPU's); fastest where the CPU has VNNI (vpdpbusd), about
-// 5x OpenBLAS's float32 products on an Emerald Rapids without AMX. The
-// error is larger than bf16's (about 1.3 % relative a product on Gaussian
-// data against bf16's 0.3 %; an activation with a few outlier channels
-// raises it, which real ESM-2 weights are known to have and the fixtures'
-// tiny models do not): measured on the fixtures and the classifier's calls
-// in docs/performance.md ("viral: int8"); tests/plugins/viral bound it.
+// kernels are the CPU's). The error is larger than bf16's (about 1 %
+// relative a product on Gaussian data against bf16's 0.3 %); an input with
+// a few outlier channels raises it, which trained transformers are known to
+// have and the fixtures' tiny models do not. Speed and error measured in
+// docs/performance.md ("viral: int8"); tests/plugins/viral bound the error.
 // Results of different precisions are never mixed: the result cache key
 // holds the precision.
 
@@ -60,5 +60,12 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text);
 // are a scalar loop; there the bfloat16 products are widened to float32 (torch_layers.h).
 // Read once.
 bool cpuHasBFloat16Tiles();
+// For provenance and the run's log: how EncoderPrecision::Int8 runs here — LibTorch's quantized
+// engine and the activations' bits ("LibTorch 1.13.0 ONEDNN, 8-bit activations (the CPU sums
+// u8 x s8 pairs exactly: VNNI)"), or why it cannot (model/torch_layers.h, selectInt8Engine).
+QString int8ProductsDescription();
+// The same in the result cache key's words ("ONEDNN/u8", "ONEDNN/u7"): int8 results made with
+// other kernels or activation bits are not reused.
+QString int8ProductsKey();
 
 } // namespace bioforge::viral

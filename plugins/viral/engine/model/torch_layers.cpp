@@ -11,11 +11,8 @@
 
 #include <QStringList>
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
-
 #include <algorithm>
+#include <limits>
 
 namespace bioforge::viral {
 
@@ -43,28 +40,24 @@ at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b)
 
 namespace {
 
-// Whether the CPU sums u8 × s8 products in int32 without the int16 step that saturates
-// (vpmaddubsw): AVX-512 VNNI (leaf 7 ECX bit 11), AMX-INT8 (leaf 7 EDX bit 25) or AVX-VNNI
-// (leaf 7 subleaf 1 EAX bit 4). PyTorch's note on oneDNN: 8-bit activations may lose accuracy
-// without VNNI, so there they get 7 bits.
-bool cpuSumsInt8PairsExactly()
-{
-#if defined(__x86_64__)
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && ((ecx & (1u << 11)) || (edx & (1u << 25))))
-        return true;
-    return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 4));
-#else
-    return false;
-#endif
-}
-
 bool g_reduceRange = true; // set by selectInt8Engine
 
 c10::IValue callQuantizedOp(const char* name, std::vector<c10::IValue> stack)
 {
     c10::Dispatcher::singleton().findSchemaOrThrow(name, "").callBoxed(&stack);
     return std::move(stack.at(0));
+}
+
+// Whether the selected engine's int8 product saturates 8-bit activations: without VNNI, oneDNN and
+// FBGEMM sum u8 × s8 pairs with vpmaddubsw, whose int16 result saturates at 32767 (255 × 127 × 2 =
+// 64770). x all 1 rounds to 255 (scale 1/255), w all 1 to 127: the exact product is 64 per
+// output, a saturating kernel gives about half.
+bool eightBitActivationsSaturate()
+{
+    const at::Tensor x = at::ones({4, 64});
+    const Int8Weights w = Int8Weights::pack(at::ones({16, 64}));
+    const at::Tensor y = callQuantizedOp("quantized::linear_dynamic", {x, w.packed, false}).toTensor();
+    return (y - 64.0).abs().max().item<double>() > 0.5;
 }
 
 } // namespace
@@ -76,7 +69,8 @@ core::Status selectInt8Engine()
         for (const at::QEngine engine : {at::kONEDNN, at::kFBGEMM})
             if (std::find(offered.begin(), offered.end(), engine) != offered.end()) {
                 at::globalContext().setQEngine(engine);
-                g_reduceRange = engine == at::kFBGEMM || !cpuSumsInt8PairsExactly();
+                c10::InferenceMode guard;
+                g_reduceRange = eightBitActivationsSaturate();
                 return core::okStatus();
             }
         QStringList names;
@@ -88,6 +82,29 @@ core::Status selectInt8Engine()
     return chosen;
 }
 
+bool int8ReducedRange()
+{
+    (void)selectInt8Engine(); // sets g_reduceRange (7 bits where int8 cannot run: nothing uses it then)
+    return g_reduceRange;
+}
+
+QString int8ProductsDescription()
+{
+    if (auto st = selectInt8Engine(); !st)
+        return st.error().message();
+    return QStringLiteral("LibTorch %1 %2, %3")
+        .arg(QLatin1String(TORCH_VERSION), QString::fromStdString(c10::toString(at::globalContext().qEngine())),
+             g_reduceRange ? QStringLiteral("7-bit activations (its kernels saturate 8-bit pairs here: no VNNI)")
+                           : QStringLiteral("8-bit activations (its kernels sum u8 x s8 pairs exactly here: VNNI)"));
+}
+
+QString int8ProductsKey()
+{
+    if (!selectInt8Engine())
+        return QStringLiteral("unavailable");
+    return QString::fromStdString(c10::toString(at::globalContext().qEngine())) + (g_reduceRange ? QStringLiteral("/u7") : QStringLiteral("/u8"));
+}
+
 core::Status int8Precision(const at::Device& device)
 {
     if (!device.is_cpu())
@@ -96,18 +113,68 @@ core::Status int8Precision(const at::Device& device)
     return selectInt8Engine();
 }
 
-c10::IValue packInt8Linear(const at::Tensor& weight, const at::Tensor& bias)
+Int8Weights Int8Weights::pack(const at::Tensor& weight)
 {
     const at::Tensor w = weight.to(at::kFloat).contiguous();
     const at::Tensor scales = at::clamp_min(w.abs().amax({1}).to(at::kDouble) / 127.0, 1e-12);
     const at::Tensor zeros = at::zeros({w.size(0)}, at::TensorOptions().dtype(at::kLong));
     const at::Tensor q = at::quantize_per_channel(w, scales, zeros, 0, at::kQInt8);
-    return callQuantizedOp("quantized::linear_prepack", {q, bias.defined() ? c10::IValue(bias.to(at::kFloat).contiguous()) : c10::IValue()});
+    return {callQuantizedOp("quantized::linear_prepack", {q, c10::IValue()}), q.dequantize().sum(1).contiguous()};
 }
 
-at::Tensor int8Linear(const at::Tensor& x, const c10::IValue& packed)
+RealTokens realTokensOf(const at::Tensor& padding)
 {
-    return callQuantizedOp("quantized::linear_dynamic", {x.contiguous(), packed, g_reduceRange}).toTensor();
+    if (!padding.defined() || !padding.any().item<bool>())
+        return {};
+    const at::Tensor counts = padding.logical_not().sum(-1).to(at::kCPU).to(at::kLong).contiguous();
+    return RealTokens(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + counts.numel());
+}
+
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const RealTokens& realTokens)
+{
+    const bool batched = x.dim() == 3;
+    const at::Tensor x3 = batched ? x : x.reshape({1, -1, x.size(-1)});
+    const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), out = weights.rowSums.size(0);
+    // Each sequence's range over its real tokens → midpoint m and half-range r: the rows' minima
+    // and maxima in one pass, padding rows' left out, then over the rows ([B, T] → [B]).
+    auto [rowMin, rowMax] = at::aminmax(x3, 2);
+    at::Tensor real; // [B, T, 1] float: 1 at real tokens, 0 at padding; undefined without padding
+    if (!realTokens.empty()) {
+        const at::Tensor lengths = at::tensor(realTokens, at::TensorOptions().dtype(at::kLong)).view({B, 1});
+        const at::Tensor padding = at::arange(T, at::TensorOptions().dtype(at::kLong)).view({1, T}) >= lengths;
+        rowMin = rowMin.masked_fill(padding, std::numeric_limits<float>::infinity());
+        rowMax = rowMax.masked_fill(padding, -std::numeric_limits<float>::infinity());
+        real = padding.logical_not().to(at::kFloat).unsqueeze(-1);
+    }
+    // A sequence without real tokens (never in a batch: padTokenRows refuses empty rows) gets 0 and 0.
+    const at::Tensor lo = at::nan_to_num(rowMin.amin(1), 0, 0, 0), hi = at::nan_to_num(rowMax.amax(1), 0, 0, 0);
+    // The extremes land a quarter step inside ±1, not on ±1 (±127.5 steps from the zero point: a
+    // rounding tie, which kernels break differently), so float rounding cannot pass ±1 either.
+    const double inside = 1.0 - 0.5 / (g_reduceRange ? 127.0 : 255.0);
+    const at::Tensor mid = ((lo + hi) / 2).view({B, 1, 1});
+    const at::Tensor half = ((hi - lo) / (2 * inside)).clamp_min(1e-30).view({B, 1, 1});
+    // x' = x / r − m / r on [−1, 1], padding rows 0 (their factors 0); then the sentinel rows.
+    at::Tensor scale = half.reciprocal(), shift = -mid / half;
+    if (real.defined()) {
+        scale = scale * real;
+        shift = shift * real;
+    }
+    at::Tensor normalised = at::empty({B * T + 2, in}, x3.options());
+    at::Tensor body = normalised.slice(0, 0, B * T).view({B, T, in});
+    at::addcmul_out(body, shift, x3, scale);
+    normalised[B * T].fill_(1.0);
+    normalised[B * T + 1].fill_(-1.0);
+    const at::Tensor product = callQuantizedOp("quantized::linear_dynamic", {normalised, weights.packed, g_reduceRange}).toTensor();
+    // y = r · product + (m · rowSums + bias)
+    at::Tensor offset = mid * weights.rowSums.view({1, 1, out});
+    if (bias.defined())
+        offset = offset + bias.view({1, 1, out});
+    at::Tensor y = at::addcmul(offset, product.slice(0, 0, B * T).view({B, T, out}), half);
+    if (batched)
+        return y;
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = out;
+    return y.view(shape);
 }
 
 core::Expected<TorchLinear> TorchLinear::read(const TorchWeights& w, const std::string& name, int64_t out, int64_t in, bool withBias)

@@ -11,6 +11,7 @@
 #include "model/encoder_device.h"
 #include "model/torch_weights.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,39 +37,62 @@ at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b);
 
 // EncoderPrecision::Int8 (encoder_precision.h). selectInt8Engine picks LibTorch's quantized engine
 // once per process — oneDNN, else FBGEMM — and is an error naming what this LibTorch offers when it
-// has neither (then int8 cannot run). Activations use all 8 bits where the CPU sums u8 × s8 pairs
-// without saturating (VNNI: AVX-512 VNNI, AVX-VNNI or AMX-INT8), else 7 (`reduce_range`, as PyTorch
-// does there).
+// has neither (then int8 cannot run). Activations use all 8 bits where the engine's kernels sum
+// u8 × s8 pairs without saturating (VNNI's vpdpbusd; without it vpmaddubsw saturates pairs above
+// 32767): a self-test product of 255 × 127 pairs decides, whatever the CPU, its OS or
+// ONEDNN_MAX_CPU_ISA; else 7 bits (`reduce_range`, as PyTorch does there).
 core::Status selectInt8Engine();
 // Whether the encoders can run in int8 on `device`: the CPU's (LibTorch's quantized kernels are CPU
 // kernels; on a GPU the error says to choose fp32 or bf16) with an engine (selectInt8Engine).
 core::Status int8Precision(const at::Device& device);
-// weight [out, in] float32 and bias [out] float32 or undefined → LibTorch's packed int8 weights
-// (`quantized::linear_prepack`): int8 with one symmetric scale per output row, max |w| / 127 (a
-// zero row gets a tiny scale). CPU tensors only.
-c10::IValue packInt8Linear(const at::Tensor& weight, const at::Tensor& bias);
-// x [..., in] float32 (CPU) → [..., out] float32: `quantized::linear_dynamic` — x rounded to uint8
-// with one scale and zero point over the whole tensor, int32 sums against the packed weights,
-// scaled back, bias added.
-at::Tensor int8Linear(const at::Tensor& x, const c10::IValue& packed);
+// A linear layer's weights for the int8 products: LibTorch's packed int8 weights
+// (`quantized::linear_prepack`, no bias) — int8 with one symmetric scale per output row,
+// max |w| / 127 (a zero row gets a tiny scale) — and the sums of each row's rounded weights
+// (float32 [out]). pack: weight [out, in] float32 on the CPU.
+struct Int8Weights {
+    c10::IValue packed;
+    at::Tensor rowSums;
+    static Int8Weights pack(const at::Tensor& weight);
+};
+// The real tokens of each row of a right-padded batch [B, T] (padding: true at padding), or
+// empty for a batch without padding.
+using RealTokens = std::vector<int64_t>;
+RealTokens realTokensOf(const at::Tensor& padding);
+// x [B, T, in] (or [N, in]: one sequence) float32 on the CPU → [B, T, out] (or [N, out]) float32:
+// x · ŵᵀ + bias, with each sequence's input rounded to 8 bits (7 with int8ReducedRange) over its
+// own range — so a sequence's result does not depend on its batch mates, and results cached per
+// contig stay valid whatever the batching or sharding. LibTorch's dynamic int8 product
+// (`quantized::linear_dynamic`) takes one scale for its whole input; so each sequence b is first
+// mapped onto [−1, 1] by its own midpoint m_b and half-range r_b over its real tokens (padding rows
+// give zeros), two sentinel rows of +1 and −1 fix the product's input range at [−1, 1] whatever
+// the batch, and the result is mapped back: y_b = r_b · (x̂'_b · ŵᵀ) + m_b · rowSums + bias. That
+// is an asymmetric per-sequence rounding of x_b (its step (max − min) / 255), int32 sums, in
+// one product call for the batch (one call per sequence ran 2–3× slower: small products).
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const RealTokens& realTokens = {});
+// Whether the int8 products' activations have 7 bits (`reduce_range`: the kernels saturate 8-bit
+// u8 × s8 pairs on this CPU, found by a self-test in selectInt8Engine) rather than 8.
+bool int8ReducedRange();
 
 struct TorchLinear {
     at::Tensor weight, bias; // bias undefined for a layer without one
-    // Set by toInt8: the packed int8 weights (packInt8Linear); then operator() runs int8Linear.
-    c10::IValue int8Weights{};
+    // Set by toInt8: the packed int8 weights; then operator() runs int8Linear.
+    std::shared_ptr<const Int8Weights> int8Weights{};
     // Set by toBFloat16 where the products are widened: weight and bias hold bfloat16 values in
     // float32 tensors (converted once at load, not per product).
     bool widened = false;
     // x: [..., in] of the layer's precision (bfloat16 after toBFloat16) -> [..., out] of x's
     // dtype (bfloat16Linear; widened weights are float32 already, so they are not converted).
-    at::Tensor operator()(const at::Tensor& x) const { return int8Weights.isNone() ? bfloat16Linear(x, weight, bias) : int8Linear(x, int8Weights); }
+    // realTokens: x [B, T, in]'s real tokens per row, for the int8 product (int8Linear).
+    at::Tensor operator()(const at::Tensor& x, const RealTokens& realTokens = {}) const
+    {
+        return int8Weights ? int8Linear(x, *int8Weights, bias, realTokens) : bfloat16Linear(x, weight, bias);
+    }
     // Packs the weights for EncoderPrecision::Int8 (selectInt8Engine first) and frees the float32
-    // ones (the packed copy is all the products need).
+    // ones (the packed copy is all the products need; the bias stays).
     void toInt8()
     {
-        int8Weights = packInt8Linear(weight, bias);
+        int8Weights = std::make_shared<const Int8Weights>(Int8Weights::pack(weight));
         weight = at::Tensor();
-        bias = at::Tensor();
     }
     // Rounds the weight and bias to bfloat16 (EncoderPrecision::BFloat16) and keeps them so — or,
     // where widensBFloat16Products, as float32 tensors of those values.

@@ -194,6 +194,12 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
     if (m_settings.precision == EncoderPrecision::BFloat16 && !m_device.isCuda() && !cpuHasBFloat16Tiles())
         ctx.provenance().addWarning(QStringLiteral("precision bf16: this CPU has no AMX bfloat16 tiles this process may use, so the bfloat16 products run as float32 "
                                                    "products of the bfloat16 values, rounded to bfloat16 once: bf16's results at about fp32's speed"));
+    if (m_settings.precision == EncoderPrecision::Int8) {
+        ctx.provenance().addLibrary(QStringLiteral("int8 products"), int8ProductsDescription());
+        ctx.provenance().addWarning(QStringLiteral("precision int8: approximate — the encoders' linear layers ran as dynamic int8 products; embeddings differ from fp32 "
+                                                   "by 1-2 % of their largest value on the test models and more where activations have outlier channels; "
+                                                   "calls near the threshold may differ from an fp32 run (docs/viral.md)"));
+    }
     QString device;
     if (m_device.isCuda()) {
         const core::DeviceLease* lease = ctx.device();
@@ -209,7 +215,8 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
         device = QStringLiteral("%1 (encoders on LibTorch CUDA%2; the classifier on the CPU)")
                      .arg(names.join(QStringLiteral("; ")), m_devices.size() > 1 ? QStringLiteral(", shards split over %1 GPUs").arg(m_devices.size()) : QString());
     } else {
-        device = m_settings.device.kind == EncoderDevice::Kind::Cpu ? QStringLiteral("CPU (asked for)")
+        device = m_settings.precision == EncoderPrecision::Int8 ? QStringLiteral("CPU (precision int8 runs on the CPU only)")
+                 : m_settings.device.kind == EncoderDevice::Kind::Cpu ? QStringLiteral("CPU (asked for)")
                  : torchHasCuda()                                    ? QStringLiteral("CPU")
                                                                      : QStringLiteral("CPU (this LibTorch has no CUDA)");
     }

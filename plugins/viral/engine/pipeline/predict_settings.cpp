@@ -90,6 +90,8 @@ QString PredictSettings::resultKey() const
     // float32 keys are those of runs made before the choice existed (their cached results stay usable).
     if (precision != EncoderPrecision::Float32)
         parts << QStringLiteral("precision=") + precisionName(precision);
+    if (precision == EncoderPrecision::Int8)
+        parts << QStringLiteral("int8=") + int8ProductsKey();
     if (computedOnCuda)
         parts << QStringLiteral("device=cuda");
     h.addData(parts.join(QLatin1Char('\n')).toUtf8());
