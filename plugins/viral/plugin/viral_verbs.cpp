@@ -15,7 +15,7 @@ QList<core::ParameterSpec> modelParameters()
             {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads for the models (0 = all)"), 0, {}, 0, 1024},
             {QStringLiteral("precision"), T::Choice,
              QStringLiteral("encoder arithmetic: fp32 (as published), bf16 (products in bfloat16: ~2x faster on CPUs with AMX bfloat16 tiles, about fp32's speed elsewhere) "
-                            "or int8 (linear layers as dynamic int8, CPU only: ~1.4-1.7x faster with VNNI; larger error, about 1-2 % of an embedding's largest value on the "
+                            "or int8 (linear layers as dynamic int8, CPU only: ~1.4-2x faster with VNNI; larger error, about 1-2 % of an embedding's largest value on the "
                             "fixtures, not measured on the published weights); differences measured in docs/performance.md"),
              QStringLiteral("fp32"), {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("int8")}, 0, 0},
             {QStringLiteral("device"), T::String,

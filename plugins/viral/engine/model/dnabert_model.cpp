@@ -90,17 +90,17 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     const bool low = precision == EncoderPrecision::BFloat16;
     auto in = [low](const at::Tensor& t) { return low ? t.to(at::kBFloat16) : t; };
     auto out = [low](const at::Tensor& t) { return low ? t.to(at::kFloat) : t; };
-    const RealTokens realTokens = realTokensOf(mask.eq(0));
+    const at::Tensor padding = mask.eq(0); // for the int8 products' per-sequence rounding
     for (const Layer& l : layers) {
-        const at::Tensor qkv = l.qkv(in(h), realTokens).view({B, T, 3, heads, D});
+        const at::Tensor qkv = l.qkv(in(h), padding).view({B, T, 3, heads, D});
         const at::Tensor q = qkv.select(2, 0).permute({0, 2, 1, 3});
         const at::Tensor k = qkv.select(2, 1).permute({0, 2, 3, 1});
         const at::Tensor v = qkv.select(2, 2).permute({0, 2, 1, 3});
         const at::Tensor scores = out(bfloat16Matmul(q, k)) / scale + bias;
         const at::Tensor attention = bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
-        h = l.attentionNorm(out(l.attentionOut(attention, realTokens)) + h);
-        const at::Tensor g = l.gated(in(h), realTokens);
-        h = l.mlpNorm(out(l.wo(geluGate(g, I), realTokens)) + h);
+        h = l.attentionNorm(out(l.attentionOut(attention, padding)) + h);
+        const at::Tensor g = l.gated(in(h), padding);
+        h = l.mlpNorm(out(l.wo(geluGate(g, I), padding)) + h);
         if (everyLayer)
             hidden.push_back(h * real);
     }

@@ -63,9 +63,9 @@ struct Esm2Model::Impl {
     core::Status loadWeights(const TorchWeights& w);
     // Runs the model; fills representations of `wanted` layers and optionally the logits.
     at::Tensor run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const;
-    // realTokens: each sequence's real tokens (right-padded rows), for the int8 products (TorchLinear).
-    at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary,
-                     const RealTokens& realTokens) const;
+    // keyPadding [B, T] (true at padding; undefined without): the attention's mask and the int8
+    // products' per-sequence rounding (TorchLinear).
+    at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary) const;
     at::Tensor layerBFloat16(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
                              const std::pair<at::Tensor, at::Tensor>& rotary) const;
 };
@@ -109,20 +109,20 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
 }
 
 at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
-                                  const std::pair<at::Tensor, at::Tensor>& rotary, const RealTokens& realTokens) const
+                                  const std::pair<at::Tensor, at::Tensor>& rotary) const
 {
     if (precision == EncoderPrecision::BFloat16)
         return layerBFloat16(l, x, keyPadding, rotary);
     const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
     // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
-    const at::Tensor qkv = l.qkv(l.attentionNorm(x), realTokens).view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
+    const at::Tensor qkv = l.qkv(l.attentionNorm(x), keyPadding).view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
     const at::Tensor qk = applyRotary(qkv.slice(0, 0, 2), rotary.first, rotary.second);
     at::Tensor scores = at::matmul(qk[0], qk[1].transpose(-1, -2)); // [B, heads, T, T]
     if (keyPadding.defined())
         scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
     const at::Tensor attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
-    const at::Tensor y = x + l.output(attention, realTokens);
-    return y + l.fc2(geluErf(l.fc1(l.ffnNorm(y), realTokens)), realTokens);
+    const at::Tensor y = x + l.output(attention, keyPadding);
+    return y + l.fc2(geluErf(l.fc1(l.ffnNorm(y), keyPadding)), keyPadding);
 }
 
 namespace {
@@ -227,7 +227,6 @@ at::Tensor Esm2Model::Impl::run(const at::Tensor& tokens, const std::vector<int6
     if (want(0))
         keep(0, x);
     const at::Tensor keyPadding = anyPadding ? padding : at::Tensor();
-    const RealTokens realTokens = realTokensOf(padding);
     std::pair<at::Tensor, at::Tensor> rotary; // the same for every layer unless a checkpoint says otherwise
     // Without logits, layers past the deepest one asked for are not run.
     const int64_t deepest = wanted.empty() ? 0 : *std::max_element(wanted.begin(), wanted.end());
@@ -235,7 +234,7 @@ at::Tensor Esm2Model::Impl::run(const at::Tensor& tokens, const std::vector<int6
     for (int64_t i = 0; i < depth; ++i) {
         if (i == 0 || !sharedFrequencies)
             rotary = rotaryTables(layers[size_t(i)].invFreq, T);
-        x = layer(layers[size_t(i)], x, keyPadding, rotary, realTokens);
+        x = layer(layers[size_t(i)], x, keyPadding, rotary);
         if (i + 1 < config.layers && want(i + 1))
             keep(i + 1, x);
     }

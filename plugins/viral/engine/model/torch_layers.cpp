@@ -10,8 +10,10 @@
 #include <torch/version.h>
 
 #include <QStringList>
+#include <QtGlobal>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace bioforge::viral {
@@ -54,10 +56,18 @@ c10::IValue callQuantizedOp(const char* name, std::vector<c10::IValue> stack)
 // output, a saturating kernel gives about half.
 bool eightBitActivationsSaturate()
 {
-    const at::Tensor x = at::ones({4, 64});
-    const Int8Weights w = Int8Weights::pack(at::ones({16, 64}));
-    const at::Tensor y = callQuantizedOp("quantized::linear_dynamic", {x, w.packed, false}).toTensor();
-    return (y - 64.0).abs().max().item<double>() > 0.5;
+    try {
+        // A tiny product and one of the encoders' shapes (oneDNN picks its kernel by shape).
+        for (const auto& [rows, in, out] : {std::array<int64_t, 3>{4, 64, 16}, std::array<int64_t, 3>{338, 640, 1920}}) {
+            const Int8Weights w = Int8Weights::pack(at::ones({out, in}));
+            const at::Tensor y = callQuantizedOp("quantized::linear_dynamic", {at::ones({rows, in}), w.packed, false}).toTensor();
+            if ((y - double(in)).abs().max().item<double>() > 0.5)
+                return true;
+        }
+        return false;
+    } catch (const std::exception&) {
+        return true; // 7 bits are safe whatever the kernels
+    }
 }
 
 } // namespace
@@ -70,7 +80,7 @@ core::Status selectInt8Engine()
             if (std::find(offered.begin(), offered.end(), engine) != offered.end()) {
                 at::globalContext().setQEngine(engine);
                 c10::InferenceMode guard;
-                g_reduceRange = eightBitActivationsSaturate();
+                g_reduceRange = qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7" || eightBitActivationsSaturate();
                 return core::okStatus();
             }
         QStringList names;
@@ -94,8 +104,8 @@ QString int8ProductsDescription()
         return st.error().message();
     return QStringLiteral("LibTorch %1 %2, %3")
         .arg(QLatin1String(TORCH_VERSION), QString::fromStdString(c10::toString(at::globalContext().qEngine())),
-             g_reduceRange ? QStringLiteral("7-bit activations (its kernels saturate 8-bit pairs here: no VNNI)")
-                           : QStringLiteral("8-bit activations (its kernels sum u8 x s8 pairs exactly here: VNNI)"));
+             g_reduceRange ? QStringLiteral("7-bit activations (8-bit pairs saturate its kernels here, or BIOFORGE_INT8_ACTIVATION_BITS=7)")
+                           : QStringLiteral("8-bit activations (its kernels sum 8-bit pairs exactly here)"));
 }
 
 QString int8ProductsKey()
@@ -122,46 +132,44 @@ Int8Weights Int8Weights::pack(const at::Tensor& weight)
     return {callQuantizedOp("quantized::linear_prepack", {q, c10::IValue()}), q.dequantize().sum(1).contiguous()};
 }
 
-RealTokens realTokensOf(const at::Tensor& padding)
-{
-    if (!padding.defined() || !padding.any().item<bool>())
-        return {};
-    const at::Tensor counts = padding.logical_not().sum(-1).to(at::kCPU).to(at::kLong).contiguous();
-    return RealTokens(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + counts.numel());
-}
-
-at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const RealTokens& realTokens)
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding)
 {
     const bool batched = x.dim() == 3;
     const at::Tensor x3 = batched ? x : x.reshape({1, -1, x.size(-1)});
     const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), out = weights.rowSums.size(0);
+    const bool padded = batched && padding.defined();
     // Each sequence's range over its real tokens → midpoint m and half-range r: the rows' minima
     // and maxima in one pass, padding rows' left out, then over the rows ([B, T] → [B]).
     auto [rowMin, rowMax] = at::aminmax(x3, 2);
-    at::Tensor real; // [B, T, 1] float: 1 at real tokens, 0 at padding; undefined without padding
-    if (!realTokens.empty()) {
-        const at::Tensor lengths = at::tensor(realTokens, at::TensorOptions().dtype(at::kLong)).view({B, 1});
-        const at::Tensor padding = at::arange(T, at::TensorOptions().dtype(at::kLong)).view({1, T}) >= lengths;
+    const bool nonFinite = !(at::isfinite(rowMin).all().item<bool>() && at::isfinite(rowMax).all().item<bool>()); // any row, padding too
+    if (padded) {
         rowMin = rowMin.masked_fill(padding, std::numeric_limits<float>::infinity());
         rowMax = rowMax.masked_fill(padding, -std::numeric_limits<float>::infinity());
-        real = padding.logical_not().to(at::kFloat).unsqueeze(-1);
     }
-    // A sequence without real tokens (never in a batch: padTokenRows refuses empty rows) gets 0 and 0.
+    // A sequence of padding only, or with a non-finite value, gets a finite range (its own
+    // result is then meaningless; the clamp below keeps its batch mates' rounding unchanged).
     const at::Tensor lo = at::nan_to_num(rowMin.amin(1), 0, 0, 0), hi = at::nan_to_num(rowMax.amax(1), 0, 0, 0);
     // The extremes land a quarter step inside ±1, not on ±1 (±127.5 steps from the zero point: a
-    // rounding tie, which kernels break differently), so float rounding cannot pass ±1 either.
+    // rounding tie, which kernels break differently).
     const double inside = 1.0 - 0.5 / (g_reduceRange ? 127.0 : 255.0);
     const at::Tensor mid = ((lo + hi) / 2).view({B, 1, 1});
     const at::Tensor half = ((hi - lo) / (2 * inside)).clamp_min(1e-30).view({B, 1, 1});
-    // x' = x / r − m / r on [−1, 1], padding rows 0 (their factors 0); then the sentinel rows.
+    // x' = x / r − m / r in one pass, padding rows 0 (their factors 0). Values past ±1 come only
+    // from a non-finite value (in any row: rowMin and rowMax saw them all) or from float rounding of
+    // a range tiny against its midpoint; then NaN becomes 0 and the rest is clamped to ±1, so the
+    // product's range stays [−1, 1] for the batch mates.
     at::Tensor scale = half.reciprocal(), shift = -mid / half;
-    if (real.defined()) {
+    if (padded) {
+        const at::Tensor real = padding.logical_not().to(at::kFloat).unsqueeze(-1);
         scale = scale * real;
         shift = shift * real;
     }
     at::Tensor normalised = at::empty({B * T + 2, in}, x3.options());
     at::Tensor body = normalised.slice(0, 0, B * T).view({B, T, in});
     at::addcmul_out(body, shift, x3, scale);
+    const bool tinyRange = (hi - lo < 1e-3 * (hi.abs() + lo.abs())).any().item<bool>();
+    if (nonFinite || tinyRange)
+        body.nan_to_num_(0.0, 1.0, -1.0).clamp_(-1.0, 1.0);
     normalised[B * T].fill_(1.0);
     normalised[B * T + 1].fill_(-1.0);
     const at::Tensor product = callQuantizedOp("quantized::linear_dynamic", {normalised, weights.packed, g_reduceRange}).toTensor();

@@ -54,23 +54,21 @@ struct Int8Weights {
     at::Tensor rowSums;
     static Int8Weights pack(const at::Tensor& weight);
 };
-// The real tokens of each row of a right-padded batch [B, T] (padding: true at padding), or
-// empty for a batch without padding.
-using RealTokens = std::vector<int64_t>;
-RealTokens realTokensOf(const at::Tensor& padding);
 // x [B, T, in] (or [N, in]: one sequence) float32 on the CPU → [B, T, out] (or [N, out]) float32:
 // x · ŵᵀ + bias, with each sequence's input rounded to 8 bits (7 with int8ReducedRange) over its
-// own range — so a sequence's result does not depend on its batch mates, and results cached per
-// contig stay valid whatever the batching or sharding. LibTorch's dynamic int8 product
-// (`quantized::linear_dynamic`) takes one scale for its whole input; so each sequence b is first
-// mapped onto [−1, 1] by its own midpoint m_b and half-range r_b over its real tokens (padding rows
-// give zeros), two sentinel rows of +1 and −1 fix the product's input range at [−1, 1] whatever
-// the batch, and the result is mapped back: y_b = r_b · (x̂'_b · ŵᵀ) + m_b · rowSums + bias. That
-// is an asymmetric per-sequence rounding of x_b (its step (max − min) / 255), int32 sums, in
-// one product call for the batch (one call per sequence ran 2–3× slower: small products).
-at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const RealTokens& realTokens = {});
-// Whether the int8 products' activations have 7 bits (`reduce_range`: the kernels saturate 8-bit
-// u8 × s8 pairs on this CPU, found by a self-test in selectInt8Engine) rather than 8.
+// own range — so a sequence's result does not depend on its batch mates (up to float32 rounding),
+// and results cached per contig stay valid whatever the batching or sharding. LibTorch's dynamic
+// int8 product (`quantized::linear_dynamic`) takes one scale for its whole input; so each sequence
+// b is first mapped onto [−1, 1] by its own midpoint m_b and half-range r_b over its real tokens
+// (padding: [B, T] true at padding, or undefined; padding rows give zeros), values past ±1 (a
+// non-finite input) are clamped, two sentinel rows of +1 and −1 fix the product's input range at
+// [−1, 1] whatever the batch, and the result is mapped back: y_b = r_b · (x̂'_b · ŵᵀ) +
+// m_b · rowSums + bias — an asymmetric per-sequence rounding of x_b (about (max − min) / 255 a
+// step), int32 sums, in one product call for the batch (one call per sequence ran 2–3× slower).
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding = {});
+// Whether the int8 products' activations have 7 bits (`reduce_range`) rather than 8: where the
+// engine's kernels saturate 8-bit u8 × s8 pairs (a self-test in selectInt8Engine, at two shapes;
+// 7 if it fails), or where BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).
 bool int8ReducedRange();
 
 struct TorchLinear {
@@ -82,10 +80,11 @@ struct TorchLinear {
     bool widened = false;
     // x: [..., in] of the layer's precision (bfloat16 after toBFloat16) -> [..., out] of x's
     // dtype (bfloat16Linear; widened weights are float32 already, so they are not converted).
-    // realTokens: x [B, T, in]'s real tokens per row, for the int8 product (int8Linear).
-    at::Tensor operator()(const at::Tensor& x, const RealTokens& realTokens = {}) const
+    // padding: x [B, T, in]'s padding rows ([B, T], true at padding; undefined without), for the
+    // int8 product (int8Linear).
+    at::Tensor operator()(const at::Tensor& x, const at::Tensor& padding = {}) const
     {
-        return int8Weights ? int8Linear(x, *int8Weights, bias, realTokens) : bfloat16Linear(x, weight, bias);
+        return int8Weights ? int8Linear(x, *int8Weights, bias, padding) : bfloat16Linear(x, weight, bias);
     }
     // Packs the weights for EncoderPrecision::Int8 (selectInt8Engine first) and frees the float32
     // ones (the packed copy is all the products need; the bias stays).
