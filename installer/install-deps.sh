@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache dpkg-dev file
   clang-14 libclang-rt-14-dev
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev qt6-qpa-plugins libqcustomplot-dev
-  libtorch-dev libopenblas0-pthread libspdlog-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev
+  libtorch-dev libdnnl-dev libopenblas0-pthread libspdlog-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev
   r-bioc-org.hs.eg.db
   xvfb xauth x11-utils imagemagick fonts-dejavu-core
   hipcc libamdhip64-dev

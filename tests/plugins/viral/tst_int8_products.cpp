@@ -1,8 +1,9 @@
-// The encoders' int8 linear layers (EncoderPrecision::Int8, model/torch_layers.h): LibTorch's
-// dynamic int8 linear on packed per-channel weights. What must hold whatever kernel runs: the
+// The encoders' int8 linear layers (EncoderPrecision::Int8, model/torch_layers.h): oneDNN's int8
+// product between our per-sequence rounding and scaling. What must hold whatever kernel runs: the
 // result is the product of the rounded operands — weights to int8 with one scale per output row
-// (max |w| / 127), each sequence's input to uint8 with one scale over its real tokens — emulated
-// here in double; a sequence's result does not depend on its batch; the layer is refused on a GPU.
+// (max |w| / 127), each sequence's input to uint8 over its own range — emulated here in double; a
+// sequence's result does not depend on its batch; non-finite rows give NaN rows; the layer is
+// refused on a GPU.
 
 #include <ATen/ATen.h>
 
@@ -19,37 +20,17 @@ using namespace bioforge::viral;
 
 namespace {
 
-// x [N, in] → its dynamic uint8 rounding, dequantised (double): one scale and zero point over the
-// whole tensor as LibTorch chooses them (ChooseQuantizationParams in its QuantUtils: the range
-// widened to hold 0, scale (max − min) / levels, the zero point from the end with the smaller
-// error, rounded and clamped), each value rounded to nearest and clamped.
-at::Tensor roundedActivations(const at::Tensor& x, bool reducedRange)
-{
-    const double qmax = reducedRange ? 127 : 255;
-    const double lo = std::min(0.0, double(x.min().item<float>())), hi = std::max(0.0, double(x.max().item<float>()));
-    double scale = (hi - lo) / qmax;
-    if (float(scale) == 0.0f)
-        scale = 0.1;
-    scale = double(float(scale));
-    const double fromMin = -lo / scale, fromMax = qmax - hi / scale;
-    const double start = -std::abs(lo / scale) < qmax - std::abs(hi / scale) ? fromMin : fromMax;
-    const double zeroPoint = std::clamp(std::nearbyint(start), 0.0, qmax);
-    const at::Tensor q = at::clamp(at::round(x.to(at::kDouble) / scale) + zeroPoint, 0.0, qmax);
-    return (q - zeroPoint) * scale;
-}
-
-// x [N, in], one sequence → its rounding as int8Linear does it (torch_layers.h), dequantised
-// (double): mapped onto [−1, 1] by its midpoint and half-range (float32, as the product's input;
-// the extremes a quarter step inside),
-// rounded with the parameters of the range [−1, 1] (the sentinel rows'), mapped back.
+// x [N, in], one sequence → its rounding as int8Linear does it (int8_kernels.h), dequantised
+// (double): step = (max − min) / levels in float32, q = round_half_even(clamp((x − min) / step)),
+// x ≈ min + step · q.
 at::Tensor roundedSequence(const at::Tensor& x, bool reducedRange)
 {
-    const at::Tensor lo = x.min(), hi = x.max();
-    const double inside = 1.0 - 0.5 / (reducedRange ? 127.0 : 255.0); // the extremes a quarter step inside ±1
-    const at::Tensor mid = (lo + hi) / 2, half = ((hi - lo) / (2 * inside)).clamp_min(1e-30);
-    const at::Tensor normalised = at::addcmul(-mid / half, x, half.reciprocal());
-    at::Tensor withSentinels = at::cat({normalised, at::ones({1, x.size(1)}), -at::ones({1, x.size(1)})});
-    return roundedActivations(withSentinels, reducedRange).slice(0, 0, x.size(0)) * half.item<double>() + mid.item<double>();
+    const float levels = reducedRange ? 127.0f : 255.0f;
+    const float lo = x.min().item<float>(), hi = x.max().item<float>();
+    const float step = std::max(float((double(hi) - double(lo)) / levels), std::numeric_limits<float>::min());
+    const float inverse = 1.0f / step;
+    const at::Tensor q = at::round(at::clamp(at::mul(at::sub(x, lo), inverse), 0.0, double(levels))); // float32, in that order
+    return q.to(at::kDouble) * double(step) + double(lo);
 }
 
 // w [out, in] → its int8 rounding with one symmetric scale per row (max |w| / 127), dequantised.
@@ -74,7 +55,7 @@ private slots:
         at::manual_seed(11);
         const auto st = selectInt8Engine();
         QVERIFY2(st, st ? "" : qPrintable(st.error().message()));
-        qInfo("int8 products on LibTorch's %s engine", c10::toString(at::globalContext().qEngine()).c_str());
+        qInfo("int8 products: %s", qPrintable(int8ProductsDescription()));
     }
 
     void productIsTheProductOfTheRoundedOperands_data()
@@ -152,13 +133,30 @@ private slots:
         QVERIFY(at::isfinite(together.slice(0, 0, 2)).all().item<bool>());
     }
 
+    // A real row holding NaN or ±inf gives a NaN row, as float32 would, not a silent number; it is
+    // left out of its sequence's range, so the sequence's other rows are what they give without it.
+    void aNonFiniteRowGivesNaNAndLeavesItsSequenceAlone()
+    {
+        const at::Tensor w = at::randn({24, 16}) * 0.1, bias = at::randn({24});
+        const Int8Weights packed = Int8Weights::pack(w);
+        for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+            at::Tensor x = at::randn({1, 5, 16});
+            x[0][2][7] = bad;
+            const at::Tensor y = int8Linear(x, packed, bias);
+            QVERIFY(at::isnan(y[0][2]).all().item<bool>());
+            const at::Tensor others = at::cat({x[0].slice(0, 0, 2), x[0].slice(0, 3, 5)}).unsqueeze(0);
+            const at::Tensor alone = int8Linear(others, packed, bias);
+            QVERIFY(at::allclose(at::cat({y[0].slice(0, 0, 2), y[0].slice(0, 3, 5)}), alone[0], 1e-6, 1e-6));
+        }
+    }
+
     // The activations' bits come from a self-test of the engine's kernels (8-bit pairs of 255 × 127
     // saturate without VNNI) or BIOFORGE_INT8_ACTIVATION_BITS=7 (this test runs a second time so:
     // tst_int8_products_7bit); the provenance and the result key say which.
     void theActivationBitsAreRecorded()
     {
         const QString key = int8ProductsKey();
-        QVERIFY2(key.endsWith(int8ReducedRange() ? QStringLiteral("/u7") : QStringLiteral("/u8")), qPrintable(key));
+        QVERIFY2(key.endsWith(int8ReducedRange() ? QStringLiteral("u7") : QStringLiteral("u8")), qPrintable(key));
         QVERIFY(int8ProductsDescription().contains(int8ReducedRange() ? QStringLiteral("7-bit") : QStringLiteral("8-bit")));
         if (qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7")
             QVERIFY(int8ReducedRange());

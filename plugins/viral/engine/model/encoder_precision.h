@@ -20,17 +20,16 @@
 // bfloat16"); tests/plugins/viral bound the difference on the fixtures.
 //
 // Int8: the linear layers (ESM-2's q/k/v, output and feed-forward products;
-// DNABERT-S's Wqkv, output, gated and wo products) run as LibTorch's dynamic
-// int8 linear (`quantized::linear_dynamic`, oneDNN's kernels): weights
+// DNABERT-S's Wqkv, output, gated and wo products) run as int8 products on
+// oneDNN's matmul (int8_matmul.h; the libdnnl Debian's LibTorch links): weights
 // rounded once at load to int8 with one symmetric scale per output channel
 // (max |w| / 127); each sequence's input rounded per product to uint8 over
 // its own range (its real tokens' min and max: asymmetric, 255 steps; 127
 // where the kernels would saturate 8-bit pairs, CPUs without VNNI) — so a
-// sequence's result does not depend on its batch mates (torch_layers.h,
-// int8Linear); int32 sums, the result scaled back to float32 with the bias
-// added. Everything else — both attention products, softmax, GELU,
-// LayerNorm, residual sums — stays float32. CPU only (LibTorch's quantized
-// kernels are the CPU's). The error is larger than bf16's (about 1 %
+// sequence's result does not depend on its batch mates (int8_kernels.h,
+// torch_layers.h int8Linear); exact int32 sums, the result scaled back to
+// float32 with the bias added. Everything else — both attention products, softmax, GELU,
+// LayerNorm, residual sums — stays float32. CPU only (oneDNN's CPU kernels). The error is larger than bf16's (about 1 %
 // relative a product on Gaussian data against bf16's 0.3 %); an input with
 // a few outlier channels raises it, which trained transformers are known to
 // have and the fixtures' tiny models do not. Speed and error measured in
@@ -60,12 +59,13 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text);
 // are a scalar loop; there the bfloat16 products are widened to float32 (torch_layers.h).
 // Read once.
 bool cpuHasBFloat16Tiles();
-// For provenance and the run's log: how EncoderPrecision::Int8 runs here — LibTorch's quantized
-// engine and the activations' bits ("LibTorch 1.13.0 ONEDNN, 8-bit activations (the CPU sums
-// u8 x s8 pairs exactly: VNNI)"), or why it cannot (model/torch_layers.h, selectInt8Engine).
+// For provenance and the run's log: how EncoderPrecision::Int8 runs here — oneDNN's version and
+// kernel and the activations' bits ("oneDNN 2.6.3, brg:avx512_core_vnni; per-sequence rounding,
+// 8-bit activations (…)"), or why it cannot (model/torch_layers.h, selectInt8Engine).
 QString int8ProductsDescription();
-// The same in the result cache key's words ("ONEDNN/u8", "ONEDNN/u7"): int8 results made with
-// other kernels or activation bits are not reused.
+// The same in the result cache key's words ("sequence-u8", "sequence-u7": the rounding and the
+// bits; the int32 sums are exact whichever kernel ran): int8 results made with another rounding
+// or other activation bits are not reused.
 QString int8ProductsKey();
 
 } // namespace bioforge::viral

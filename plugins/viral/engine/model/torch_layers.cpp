@@ -4,16 +4,16 @@
 
 #include "model/encoder_precision.h"
 #include "model/gelu_kernels.h"
+#include "model/int8_kernels.h"
+#include "model/int8_matmul.h"
 
 #include <ATen/Parallel.h>
-#include <ATen/core/dispatch/Dispatcher.h>
-#include <torch/version.h>
 
-#include <QStringList>
 #include <QtGlobal>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 
 namespace bioforge::viral {
@@ -44,50 +44,37 @@ namespace {
 
 bool g_reduceRange = true; // set by selectInt8Engine
 
-c10::IValue callQuantizedOp(const char* name, std::vector<c10::IValue> stack)
-{
-    c10::Dispatcher::singleton().findSchemaOrThrow(name, "").callBoxed(&stack);
-    return std::move(stack.at(0));
-}
-
-// Whether the selected engine's int8 product saturates 8-bit activations: without VNNI, oneDNN and
-// FBGEMM sum u8 × s8 pairs with vpmaddubsw, whose int16 result saturates at 32767 (255 × 127 × 2 =
-// 64770). x all 1 rounds to 255 (scale 1/255), w all 1 to 127: the exact product is 64 per
-// output, a saturating kernel gives about half.
+// Whether oneDNN's int8 product saturates 8-bit activations: without VNNI its kernels sum u8 × s8
+// pairs with vpmaddubsw, whose int16 result saturates at 32767 (255 × 127 × 2 = 64770). All
+// activations 255 by all weights 127 must give exactly 255 · 127 · in.
 bool eightBitActivationsSaturate()
 {
-    try {
-        // A tiny product and one of the encoders' shapes (oneDNN picks its kernel by shape).
-        for (const auto& [rows, in, out] : {std::array<int64_t, 3>{4, 64, 16}, std::array<int64_t, 3>{338, 640, 1920}}) {
-            const Int8Weights w = Int8Weights::pack(at::ones({out, in}));
-            const at::Tensor y = callQuantizedOp("quantized::linear_dynamic", {at::ones({rows, in}), w.packed, false}).toTensor();
-            if ((y - double(in)).abs().max().item<double>() > 0.5)
-                return true;
-        }
-        return false;
-    } catch (const std::exception&) {
-        return true; // 7 bits are safe whatever the kernels
+    // A tiny product and one of the encoders' shapes (oneDNN picks its kernel by shape).
+    for (const auto& [rows, in, out] : {std::array<int64_t, 3>{4, 64, 16}, std::array<int64_t, 3>{338, 640, 1920}}) {
+        const std::vector<int8_t> w(size_t(out * in), 127);
+        const std::vector<uint8_t> q(size_t(rows * in), 255);
+        std::vector<int32_t> p(size_t(rows * out), 0);
+        const auto product = Int8Matmul::pack(w.data(), out, in);
+        if (!product || !(*product)->run(q.data(), rows, p.data()))
+            return true; // 7 bits are safe whatever the kernels
+        if (std::any_of(p.begin(), p.end(), [in](int32_t v) { return v != 255 * 127 * in; }))
+            return true;
     }
+    return false;
 }
+
+// The int8 rounding's levels: 255 steps (8-bit activations) or 127.
+float int8Levels() { return g_reduceRange ? 127.0f : 255.0f; }
 
 } // namespace
 
 core::Status selectInt8Engine()
 {
     static const core::Status chosen = []() -> core::Status {
-        const auto& offered = at::globalContext().supportedQEngines();
-        for (const at::QEngine engine : {at::kONEDNN, at::kFBGEMM})
-            if (std::find(offered.begin(), offered.end(), engine) != offered.end()) {
-                at::globalContext().setQEngine(engine);
-                c10::InferenceMode guard;
-                g_reduceRange = qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7" || eightBitActivationsSaturate();
-                return core::okStatus();
-            }
-        QStringList names;
-        for (const at::QEngine engine : offered)
-            names << QString::fromStdString(c10::toString(engine));
-        return Error(QStringLiteral("int8 needs LibTorch's oneDNN or FBGEMM quantized kernels; this LibTorch (%1) has %2")
-                         .arg(QLatin1String(TORCH_VERSION), names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
+        if (auto st = int8MatmulStatus(); !st)
+            return st;
+        g_reduceRange = qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7" || eightBitActivationsSaturate();
+        return core::okStatus();
     }();
     return chosen;
 }
@@ -102,8 +89,8 @@ QString int8ProductsDescription()
 {
     if (auto st = selectInt8Engine(); !st)
         return st.error().message();
-    return QStringLiteral("LibTorch %1 %2, %3")
-        .arg(QLatin1String(TORCH_VERSION), QString::fromStdString(c10::toString(at::globalContext().qEngine())),
+    return QStringLiteral("%1; per-sequence rounding, %2")
+        .arg(int8MatmulImplementation(),
              g_reduceRange ? QStringLiteral("7-bit activations (8-bit pairs saturate its kernels here, or BIOFORGE_INT8_ACTIVATION_BITS=7)")
                            : QStringLiteral("8-bit activations (its kernels sum 8-bit pairs exactly here)"));
 }
@@ -112,13 +99,15 @@ QString int8ProductsKey()
 {
     if (!selectInt8Engine())
         return QStringLiteral("unavailable");
-    return QString::fromStdString(c10::toString(at::globalContext().qEngine())) + (g_reduceRange ? QStringLiteral("/u7") : QStringLiteral("/u8"));
+    // The products are exact int32 sums: results depend on the rounding and the bits, not on
+    // which of oneDNN's kernels ran.
+    return g_reduceRange ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8");
 }
 
 core::Status int8Precision(const at::Device& device)
 {
     if (!device.is_cpu())
-        return Error(QStringLiteral("precision int8 runs on the CPU only (LibTorch's int8 kernels are CPU kernels); on %1 choose fp32 or bf16")
+        return Error(QStringLiteral("precision int8 runs on the CPU only (its int8 kernels are oneDNN's CPU kernels); on %1 choose fp32 or bf16")
                          .arg(QString::fromStdString(device.str())));
     return selectInt8Engine();
 }
@@ -126,59 +115,75 @@ core::Status int8Precision(const at::Device& device)
 Int8Weights Int8Weights::pack(const at::Tensor& weight)
 {
     const at::Tensor w = weight.to(at::kFloat).contiguous();
-    const at::Tensor scales = at::clamp_min(w.abs().amax({1}).to(at::kDouble) / 127.0, 1e-12);
-    const at::Tensor zeros = at::zeros({w.size(0)}, at::TensorOptions().dtype(at::kLong));
-    const at::Tensor q = at::quantize_per_channel(w, scales, zeros, 0, at::kQInt8);
-    return {callQuantizedOp("quantized::linear_prepack", {q, c10::IValue()}), q.dequantize().sum(1).contiguous()};
+    const at::Tensor scales = at::clamp_min(w.abs().amax({1}) / 127.0f, 1e-12f);
+    const at::Tensor q = at::clamp(at::round(w / scales.unsqueeze(1)), -127, 127).to(at::kChar).contiguous();
+    auto product = Int8Matmul::pack(q.data_ptr<int8_t>(), q.size(0), q.size(1));
+    TORCH_CHECK(product, product ? "" : product.error().message().toStdString());
+    return {*product, scales.contiguous(), (scales * q.sum(1, false, at::kFloat)).contiguous()};
 }
 
 at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding)
 {
-    const bool batched = x.dim() == 3;
-    const at::Tensor x3 = batched ? x : x.reshape({1, -1, x.size(-1)});
-    const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), out = weights.rowSums.size(0);
-    const bool padded = batched && padding.defined();
-    // Each sequence's range over its real tokens → midpoint m and half-range r: the rows' minima
-    // and maxima in one pass, padding rows' left out, then over the rows ([B, T] → [B]).
-    auto [rowMin, rowMax] = at::aminmax(x3, 2);
-    const bool nonFinite = !(at::isfinite(rowMin).all().item<bool>() && at::isfinite(rowMax).all().item<bool>()); // any row, padding too
-    if (padded) {
-        rowMin = rowMin.masked_fill(padding, std::numeric_limits<float>::infinity());
-        rowMax = rowMax.masked_fill(padding, -std::numeric_limits<float>::infinity());
+    const at::Tensor x3 = (x.dim() == 3 ? x : x.reshape({1, -1, x.size(-1)})).to(at::kFloat).contiguous();
+    const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), out = weights.product->out(), rows = B * T;
+    TORCH_CHECK(in == weights.product->in(), "int8 product: input of ", in, " features for weights of ", weights.product->in());
+    const at::Tensor pad = padding.defined() && x.dim() == 3 ? padding.to(at::kBool).contiguous() : at::zeros({B, T}, at::kBool);
+    const bool* isPad = pad.data_ptr<bool>();
+    const float* xs = x3.data_ptr<float>();
+    const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(in, 1));
+    // Each row's range, then each sequence's over its real, finite rows.
+    std::vector<RowRange> ranges(static_cast<size_t>(rows));
+    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            ranges[size_t(r)] = rowRange(xs + r * in, size_t(in));
+    });
+    const float levels = int8Levels();
+    std::vector<float> lo(size_t(B), 0.0f), step(size_t(B), 1.0f), inverse(size_t(B), 1.0f);
+    for (int64_t b = 0; b < B; ++b) {
+        float mn = std::numeric_limits<float>::infinity(), mx = -mn;
+        for (int64_t t = 0; t < T; ++t)
+            if (const RowRange& r = ranges[size_t(b * T + t)]; !isPad[b * T + t] && r.finite) {
+                mn = std::min(mn, r.lo);
+                mx = std::max(mx, r.hi);
+            }
+        if (mn > mx) // no real finite row: anything finite
+            mn = mx = 0.0f;
+        // A constant sequence (or a range below float32's resolution) rounds to q = 0: exact.
+        const float s = std::max(float((double(mx) - double(mn)) / levels), std::numeric_limits<float>::min());
+        lo[size_t(b)] = mn;
+        step[size_t(b)] = std::isfinite(s) ? s : std::numeric_limits<float>::max();
+        inverse[size_t(b)] = 1.0f / step[size_t(b)];
     }
-    // A sequence of padding only, or with a non-finite value, gets a finite range (its own
-    // result is then meaningless; the clamp below keeps its batch mates' rounding unchanged).
-    const at::Tensor lo = at::nan_to_num(rowMin.amin(1), 0, 0, 0), hi = at::nan_to_num(rowMax.amax(1), 0, 0, 0);
-    // The extremes land a quarter step inside ±1, not on ±1 (±127.5 steps from the zero point: a
-    // rounding tie, which kernels break differently).
-    const double inside = 1.0 - 0.5 / (g_reduceRange ? 127.0 : 255.0);
-    const at::Tensor mid = ((lo + hi) / 2).view({B, 1, 1});
-    const at::Tensor half = ((hi - lo) / (2 * inside)).clamp_min(1e-30).view({B, 1, 1});
-    // x' = x / r − m / r in one pass, padding rows 0 (their factors 0). Values past ±1 come only
-    // from a non-finite value (in any row: rowMin and rowMax saw them all) or from float rounding of
-    // a range tiny against its midpoint; then NaN becomes 0 and the rest is clamped to ±1, so the
-    // product's range stays [−1, 1] for the batch mates.
-    at::Tensor scale = half.reciprocal(), shift = -mid / half;
-    if (padded) {
-        const at::Tensor real = padding.logical_not().to(at::kFloat).unsqueeze(-1);
-        scale = scale * real;
-        shift = shift * real;
-    }
-    at::Tensor normalised = at::empty({B * T + 2, in}, x3.options());
-    at::Tensor body = normalised.slice(0, 0, B * T).view({B, T, in});
-    at::addcmul_out(body, shift, x3, scale);
-    const bool tinyRange = (hi - lo < 1e-3 * (hi.abs() + lo.abs())).any().item<bool>();
-    if (nonFinite || tinyRange)
-        body.nan_to_num_(0.0, 1.0, -1.0).clamp_(-1.0, 1.0);
-    normalised[B * T].fill_(1.0);
-    normalised[B * T + 1].fill_(-1.0);
-    const at::Tensor product = callQuantizedOp("quantized::linear_dynamic", {normalised, weights.packed, g_reduceRange}).toTensor();
-    // y = r · product + (m · rowSums + bias)
-    at::Tensor offset = mid * weights.rowSums.view({1, 1, out});
-    if (bias.defined())
-        offset = offset + bias.view({1, 1, out});
-    at::Tensor y = at::addcmul(offset, product.slice(0, 0, B * T).view({B, T, out}), half);
-    if (batched)
+    at::Tensor q = at::empty({rows, in}, at::TensorOptions().dtype(at::kByte));
+    uint8_t* qs = q.data_ptr<uint8_t>();
+    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const size_t b = size_t(r / T);
+            if (isPad[r])
+                std::fill_n(qs + r * in, in, uint8_t(0));
+            else
+                quantizeRow(xs + r * in, qs + r * in, size_t(in), lo[b], inverse[b], levels);
+        }
+    });
+    // The int32 sums land in y's storage and are scaled back in place.
+    at::Tensor y = at::empty({B, T, out}, x3.options());
+    float* ys = y.data_ptr<float>();
+    if (auto st = weights.product->run(qs, rows, reinterpret_cast<int32_t*>(ys)); !st)
+        TORCH_CHECK(false, st.error().message().toStdString());
+    const float* scales = weights.scales.data_ptr<float>();
+    const float* rowSums = weights.rowSums.data_ptr<float>();
+    const at::Tensor b32 = bias.defined() ? bias.to(at::kFloat).contiguous() : at::Tensor();
+    const float* bs = b32.defined() ? b32.data_ptr<float>() : nullptr;
+    at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            float* yr = ys + r * out;
+            if (!ranges[size_t(r)].finite && !isPad[r]) // padding rows stay finite (they meet the attention's masked weights)
+                std::fill_n(yr, out, std::numeric_limits<float>::quiet_NaN());
+            else
+                int8Epilogue(reinterpret_cast<const int32_t*>(yr), yr, size_t(out), step[size_t(r / T)], lo[size_t(r / T)], scales, rowSums, bs);
+        }
+    });
+    if (x.dim() == 3)
         return y;
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = out;

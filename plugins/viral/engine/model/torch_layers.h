@@ -6,7 +6,6 @@
 // with its mask.
 
 #include <ATen/ATen.h>
-#include <ATen/core/ivalue.h>
 
 #include "model/encoder_device.h"
 #include "model/torch_weights.h"
@@ -16,6 +15,8 @@
 #include <vector>
 
 namespace bioforge::viral {
+
+class Int8Matmul; // model/int8_matmul.h
 
 // Whether bfloat16 products of tensors on this device are widened (bfloat16Linear,
 // bfloat16Matmul): on a CPU without AVX-512 BF16 LibTorch 1.13's own bfloat16 GEMM is a scalar
@@ -35,40 +36,37 @@ at::Tensor bfloat16Linear(const at::Tensor& x, const at::Tensor& weight, const a
 // at::matmul(a, b) with the same widening (the attention products of a bf16 layer).
 at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b);
 
-// EncoderPrecision::Int8 (encoder_precision.h). selectInt8Engine picks LibTorch's quantized engine
-// once per process — oneDNN, else FBGEMM — and is an error naming what this LibTorch offers when it
-// has neither (then int8 cannot run). Activations use all 8 bits where the engine's kernels sum
-// u8 × s8 pairs without saturating (VNNI's vpdpbusd; without it vpmaddubsw saturates pairs above
-// 32767): a self-test product of 255 × 127 pairs decides, whatever the CPU, its OS or
-// ONEDNN_MAX_CPU_ISA; else 7 bits (`reduce_range`, as PyTorch does there).
+// EncoderPrecision::Int8 (encoder_precision.h). selectInt8Engine checks once per process that
+// this build has oneDNN (int8_matmul.h; an error naming it if not) and picks the activations'
+// bits: all 8 where oneDNN's kernels sum u8 × s8 pairs without saturating (VNNI's vpdpbusd;
+// without it vpmaddubsw saturates pairs above 32767): a self-test product of 255 × 127 pairs at
+// two shapes decides, whatever the CPU, its OS or ONEDNN_MAX_CPU_ISA; else 7 bits.
 core::Status selectInt8Engine();
-// Whether the encoders can run in int8 on `device`: the CPU's (LibTorch's quantized kernels are CPU
-// kernels; on a GPU the error says to choose fp32 or bf16) with an engine (selectInt8Engine).
+// Whether the encoders can run in int8 on `device`: the CPU's (oneDNN's int8 kernels here are CPU
+// kernels; on a GPU the error says to choose fp32 or bf16) and selectInt8Engine.
 core::Status int8Precision(const at::Device& device);
-// A linear layer's weights for the int8 products: LibTorch's packed int8 weights
-// (`quantized::linear_prepack`, no bias) — int8 with one symmetric scale per output row,
-// max |w| / 127 (a zero row gets a tiny scale) — and the sums of each row's rounded weights
-// (float32 [out]). pack: weight [out, in] float32 on the CPU.
+// A linear layer's weights for the int8 products: int8 with one symmetric scale per output row,
+// max |w| / 127 (a zero row gets a tiny scale), in oneDNN's layout; the scales (float32 [out])
+// and R = scales · the rows' sums of int8 weights (float32 [out]: the sums of the rounded rows).
+// pack: weight [out, in] float32 on the CPU; throws c10::Error where oneDNN cannot pack.
 struct Int8Weights {
-    c10::IValue packed;
+    std::shared_ptr<const Int8Matmul> product;
+    at::Tensor scales;
     at::Tensor rowSums;
     static Int8Weights pack(const at::Tensor& weight);
 };
 // x [B, T, in] (or [N, in]: one sequence) float32 on the CPU → [B, T, out] (or [N, out]) float32:
-// x · ŵᵀ + bias, with each sequence's input rounded to 8 bits (7 with int8ReducedRange) over its
-// own range — so a sequence's result does not depend on its batch mates (up to float32 rounding),
-// and results cached per contig stay valid whatever the batching or sharding. LibTorch's dynamic
-// int8 product (`quantized::linear_dynamic`) takes one scale for its whole input; so each sequence
-// b is first mapped onto [−1, 1] by its own midpoint m_b and half-range r_b over its real tokens
-// (padding: [B, T] true at padding, or undefined; padding rows give zeros), values past ±1 (a
-// non-finite input) are clamped, two sentinel rows of +1 and −1 fix the product's input range at
-// [−1, 1] whatever the batch, and the result is mapped back: y_b = r_b · (x̂'_b · ŵᵀ) +
-// m_b · rowSums + bias — an asymmetric per-sequence rounding of x_b (about (max − min) / 255 a
-// step), int32 sums, in one product call for the batch (one call per sequence ran 2–3× slower).
+// x · ŵᵀ + bias, with each sequence's input rounded to uint8 (7 bits with int8ReducedRange) over
+// its own range (int8_kernels.h gives the formulas): step_b = (max_b − min_b) / 255 over its real
+// tokens (padding: [B, T] true at padding, or undefined), one oneDNN int32 product for the whole
+// batch, then y = step_b · scales · P + min_b · R + bias. A sequence's result does not depend on
+// its batch mates or its padding (cached per-contig results stay valid whatever the batching or
+// sharding); a row holding a non-finite value gives a NaN row (as float32 would) and is left out
+// of its sequence's range. Throws c10::Error where oneDNN fails (the message names it).
 at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding = {});
-// Whether the int8 products' activations have 7 bits (`reduce_range`) rather than 8: where the
-// engine's kernels saturate 8-bit u8 × s8 pairs (a self-test in selectInt8Engine, at two shapes;
-// 7 if it fails), or where BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).
+// Whether the int8 products' activations have 7 bits rather than 8: where oneDNN's kernels
+// saturate 8-bit u8 × s8 pairs (the self-test in selectInt8Engine; 7 if it fails), or where
+// BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).
 bool int8ReducedRange();
 
 struct TorchLinear {

@@ -1,0 +1,82 @@
+#include "model/int8_kernels.h"
+
+#include "model/gelu_kernels.h"
+
+#include <cmath>
+
+namespace bioforge::viral {
+
+#if defined(__x86_64__)
+// int8_kernels_avx512.cpp (compiled with AVX-512 enabled).
+RowRange rowRangeAvx512(const float* x, size_t n);
+void quantizeRowAvx512(const float* x, uint8_t* q, size_t n, float lo, float inverseStep, float levels);
+void int8EpilogueAvx512(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums,
+                        const float* bias);
+#endif
+
+bool int8VectorKernels()
+{
+    return geluVectorKernels(); // the same instruction sets: AVX-512 F, BW, DQ
+}
+
+RowRange rowRangeReference(const float* x, size_t n)
+{
+    RowRange r{x[0], x[0], true};
+    float nonFinite = 0; // x − x: 0 for a finite x, NaN for ±inf and NaN
+    for (size_t i = 0; i < n; ++i) {
+        r.lo = x[i] < r.lo ? x[i] : r.lo;
+        r.hi = x[i] > r.hi ? x[i] : r.hi;
+        nonFinite += x[i] - x[i];
+    }
+    r.finite = nonFinite == 0;
+    return r;
+}
+
+void quantizeRowReference(const float* x, uint8_t* q, size_t n, float lo, float inverseStep, float levels)
+{
+    for (size_t i = 0; i < n; ++i) {
+        float v = (x[i] - lo) * inverseStep;
+        v = v > 0 ? v : 0; // NaN → 0
+        v = v < levels ? v : levels;
+        q[i] = uint8_t(std::nearbyint(v)); // the current rounding mode: to nearest, ties to even
+    }
+}
+
+void int8EpilogueReference(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums,
+                           const float* bias)
+{
+    for (size_t i = 0; i < n; ++i) {
+        const float scaled = step * (scales[i] * float(product[i]));
+        const float offset = lo * rowSums[i] + (bias ? bias[i] : 0.0f);
+        y[i] = scaled + offset;
+    }
+}
+
+RowRange rowRange(const float* x, size_t n)
+{
+#if defined(__x86_64__)
+    if (int8VectorKernels())
+        return rowRangeAvx512(x, n);
+#endif
+    return rowRangeReference(x, n);
+}
+
+void quantizeRow(const float* x, uint8_t* q, size_t n, float lo, float inverseStep, float levels)
+{
+#if defined(__x86_64__)
+    if (int8VectorKernels())
+        return quantizeRowAvx512(x, q, n, lo, inverseStep, levels);
+#endif
+    quantizeRowReference(x, q, n, lo, inverseStep, levels);
+}
+
+void int8Epilogue(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums, const float* bias)
+{
+#if defined(__x86_64__)
+    if (int8VectorKernels())
+        return int8EpilogueAvx512(product, y, n, step, lo, scales, rowSums, bias);
+#endif
+    int8EpilogueReference(product, y, n, step, lo, scales, rowSums, bias);
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,50 @@
+#pragma once
+
+// The element-wise steps around the encoders' int8 products (EncoderPrecision::Int8; the
+// product itself is int8_matmul.h): each sequence's float32 activations rounded to uint8 over
+// its own range, and the int32 sums scaled back to float32. Torch-free, one thread, plain
+// arrays; torch_layers.cpp (int8Linear) runs them over a batch's rows.
+//
+// The rounding (asymmetric, per sequence; Jacob et al. 2018, "Quantization and Training of
+// Neural Networks for Efficient Integer-Arithmetic-Only Inference", eq. 1, with the range of
+// each sequence rather than of the batch):
+//   step = (hi − lo) / levels        levels = 255 (8-bit) or 127 (7-bit)
+//   q    = round_half_even(clamp((x − lo) / step, 0, levels))   so x ≈ lo + step · q
+// and with int8 weights ŵ = s[n] · w8[n, k] (one symmetric scale per output row):
+//   y[n] = Σₖ x[k] ŵ[n, k] ≈ step · s[n] · P[n] + lo · R[n] + bias[n]
+//   P[n] = Σₖ q[k] w8[n, k] (int32, exact), R[n] = s[n] · Σₖ w8[n, k]
+// Vector (AVX-512) versions run where the CPU has AVX-512 F/BW/DQ; otherwise the scalar
+// references, which the tests compare them with.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace bioforge::viral {
+
+// A row's range: the least and the greatest value, and whether every value is finite (when not,
+// lo and hi are unspecified).
+struct RowRange {
+    float lo = 0;
+    float hi = 0;
+    bool finite = true;
+};
+
+// Whether the AVX-512 versions run here (AVX-512 F, BW, DQ).
+bool int8VectorKernels();
+
+// The range of x[0..n); n ≥ 1.
+RowRange rowRange(const float* x, size_t n);
+// q[i] = round_half_even(clamp((x[i] − lo) · inverseStep, 0, levels)) for i < n, computed in
+// float32 in that order (x − lo, then the product); NaN gives 0. levels ≤ 255.
+void quantizeRow(const float* x, uint8_t* q, size_t n, float lo, float inverseStep, float levels);
+// y[i] = step · (scales[i] · P[i]) + (lo · rowSums[i] + bias[i]) for i < n (bias null: 0). y may
+// alias product (the int32 sums are read before each float is written).
+void int8Epilogue(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums, const float* bias);
+
+// The scalar references.
+RowRange rowRangeReference(const float* x, size_t n);
+void quantizeRowReference(const float* x, uint8_t* q, size_t n, float lo, float inverseStep, float levels);
+void int8EpilogueReference(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums,
+                           const float* bias);
+
+} // namespace bioforge::viral

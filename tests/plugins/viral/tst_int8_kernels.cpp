@@ -1,0 +1,172 @@
+// The int8 precision's own pieces, torch-free: the AVX-512 rounding and scaling kernels
+// (model/int8_kernels.h) equal their scalar references bit for bit at every tail length and on
+// special values (NaN, ±inf, rounding ties); oneDNN's int8 product (model/int8_matmul.h) equals
+// the exact int32 sums at awkward shapes. The layer built from them is tst_int8_products.
+
+#include "model/int8_kernels.h"
+#include "model/int8_matmul.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+using namespace bioforge::viral;
+
+namespace {
+
+std::vector<float> activations(size_t n, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.3f, 2.0f);
+    std::vector<float> v(n);
+    for (float& x : v)
+        x = normal(rng);
+    return v;
+}
+
+bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+} // namespace
+
+class TestInt8Kernels : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        qInfo("vector kernels %s", int8VectorKernels() ? "on (AVX-512)" : "off: the scalar references run (nothing to compare)");
+        qInfo("int8 products: %s", qPrintable(int8MatmulImplementation()));
+    }
+
+    void rowRangeEqualsTheReference()
+    {
+        for (size_t n = 1; n <= 70; ++n) {
+            std::vector<float> x = activations(n, uint32_t(n));
+            const RowRange v = rowRange(x.data(), n), r = rowRangeReference(x.data(), n);
+            QVERIFY2(v.finite && r.finite && sameBits(v.lo, r.lo) && sameBits(v.hi, r.hi), qPrintable(QString::number(n)));
+            QCOMPARE(r.lo, *std::min_element(x.begin(), x.end()));
+            QCOMPARE(r.hi, *std::max_element(x.begin(), x.end()));
+            for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()}) {
+                std::vector<float> y = x;
+                y[n - 1] = bad; // the last lane: a tail lane when n % 16 ≠ 0
+                QVERIFY2(!rowRange(y.data(), n).finite && !rowRangeReference(y.data(), n).finite, qPrintable(QString::number(n)));
+            }
+        }
+    }
+
+    void quantizeRowEqualsTheReference()
+    {
+        const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+        for (const float levels : {255.0f, 127.0f})
+            for (size_t n = 1; n <= 70; ++n) {
+                std::vector<float> x = activations(n, uint32_t(100 + n));
+                const float lo = -1.5f, inverse = levels / 4.0f; // part of the values outside [lo, lo + 4]: clamped
+                // Specials: NaN, ±inf, exact ties (k + 0.5 steps: to even), both ends.
+                const float specials[] = {nan, inf, -inf, lo + 2.5f / inverse, lo + 3.5f / inverse, lo, lo + 4.0f, -0.0f};
+                for (size_t i = 0; i < std::size(specials) && i < n; ++i)
+                    x[(i * 5) % n] = specials[i];
+                std::vector<uint8_t> v(n + 1, 0xAB), r(n + 1, 0xAB);
+                quantizeRow(x.data(), v.data(), n, lo, inverse, levels);
+                quantizeRowReference(x.data(), r.data(), n, lo, inverse, levels);
+                QVERIFY2(v == r, qPrintable(QStringLiteral("n %1, levels %2").arg(n).arg(levels)));
+                QCOMPARE(v[n], uint8_t(0xAB)); // nothing written past the end
+                for (size_t i = 0; i < n; ++i)
+                    QVERIFY(r[i] <= levels);
+            }
+        // The reference's own rules: NaN → 0, +inf → levels, ties to even.
+        const float x[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), 2.5f, 3.5f, 1000.0f, -3.0f};
+        uint8_t q[6];
+        quantizeRowReference(x, q, 6, 0.0f, 1.0f, 255.0f);
+        QCOMPARE(std::vector<uint8_t>(q, q + 6), (std::vector<uint8_t>{0, 255, 2, 4, 255, 0}));
+    }
+
+    void epilogueEqualsTheReference()
+    {
+        for (size_t n = 1; n <= 70; ++n) {
+            std::mt19937 rng{uint32_t(n)};
+            std::uniform_int_distribution<int32_t> sums(-4000000, 4000000);
+            std::vector<int32_t> p(n);
+            for (int32_t& s : p)
+                s = sums(rng);
+            const std::vector<float> scales = activations(n, 1), rowSums = activations(n, 2), bias = activations(n, 3);
+            for (const bool withBias : {true, false}) {
+                std::vector<float> v(n + 1, 7.0f), r(n + 1, 7.0f);
+                int8Epilogue(p.data(), v.data(), n, 0.013f, -0.7f, scales.data(), rowSums.data(), withBias ? bias.data() : nullptr);
+                int8EpilogueReference(p.data(), r.data(), n, 0.013f, -0.7f, scales.data(), rowSums.data(), withBias ? bias.data() : nullptr);
+                for (size_t i = 0; i < n; ++i)
+                    QVERIFY2(sameBits(v[i], r[i]), qPrintable(QStringLiteral("n %1, element %2: %3 against %4").arg(n).arg(i).arg(v[i]).arg(r[i])));
+                QCOMPARE(v[n], 7.0f);
+                const double expected = 0.013 * (double(scales[0]) * p[0]) + (-0.7 * rowSums[0] + (withBias ? bias[0] : 0.0));
+                QVERIFY(std::abs(r[0] - expected) <= 1e-5 * (std::abs(expected) + 1));
+            }
+            // In place: the sums' storage becomes the result.
+            std::vector<int32_t> inPlace = p;
+            std::vector<float> r(n);
+            int8EpilogueReference(p.data(), r.data(), n, 0.5f, 0.25f, scales.data(), rowSums.data(), bias.data());
+            int8Epilogue(inPlace.data(), reinterpret_cast<float*>(inPlace.data()), n, 0.5f, 0.25f, scales.data(), rowSums.data(), bias.data());
+            QVERIFY(std::memcmp(inPlace.data(), r.data(), n * sizeof(float)) == 0);
+        }
+    }
+
+    void productIsTheExactIntegerProduct_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::newRow("one row") << 1 << 64 << 16;
+        QTest::newRow("odd everything") << 17 << 5 << 3;
+        QTest::newRow("in not a multiple of 4") << 33 << 101 << 40;
+        QTest::newRow("encoder-like") << 70 << 640 << 192;
+    }
+
+    void productIsTheExactIntegerProduct()
+    {
+        QFETCH(int, rows);
+        QFETCH(int, in);
+        QFETCH(int, out);
+        if (auto st = int8MatmulStatus(); !st)
+            QSKIP(qPrintable(st.error().message()));
+        std::mt19937 rng{uint32_t(rows * in + out)};
+        std::uniform_int_distribution<int> u8(0, 127), s8(-127, 127); // 7-bit activations: exact on every kernel
+        std::vector<uint8_t> q(size_t(rows * in));
+        std::vector<int8_t> w(size_t(out * in));
+        for (auto& v : q)
+            v = uint8_t(u8(rng));
+        for (auto& v : w)
+            v = int8_t(s8(rng));
+        const auto product = Int8Matmul::pack(w.data(), out, in);
+        QVERIFY2(product, product ? "" : qPrintable(product.error().message()));
+        QCOMPARE((*product)->out(), int64_t(out));
+        std::vector<int32_t> p(size_t(rows * out), -1);
+        const auto st = (*product)->run(q.data(), rows, p.data());
+        QVERIFY2(st, st ? "" : qPrintable(st.error().message()));
+        for (int r = 0; r < rows; ++r)
+            for (int n = 0; n < out; ++n) {
+                int32_t exact = 0;
+                for (int k = 0; k < in; ++k)
+                    exact += int32_t(q[size_t(r * in + k)]) * int32_t(w[size_t(n * in + k)]);
+                QCOMPARE(p[size_t(r * out + n)], exact);
+            }
+    }
+
+    void badShapesAreErrors()
+    {
+        if (!int8MatmulStatus())
+            QSKIP("no oneDNN in this build");
+        const int8_t w[4] = {1, 2, 3, 4};
+        QVERIFY(!Int8Matmul::pack(w, 0, 4));
+        const auto product = Int8Matmul::pack(w, 2, 2);
+        QVERIFY(product);
+        int32_t p[2];
+        const uint8_t q[2] = {1, 1};
+        const auto st = (*product)->run(q, 0, p);
+        QVERIFY(!st);
+        QVERIFY2(st.error().message().contains(QStringLiteral("rows")), qPrintable(st.error().message()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInt8Kernels)
+#include "tst_int8_kernels.moc"
