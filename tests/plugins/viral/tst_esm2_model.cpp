@@ -135,6 +135,23 @@ private slots:
                  qPrintable(QString::number(fromReference)));
     }
 
+    void theDeviceIndependentFloat32PathGivesTheSameBits()
+    {
+        // fp32 (and int8) layers split and rotate q, k, v in one CPU pass (splitRotate<float>), in
+        // the order of LibTorch's operations that a GPU runs: the same values, bit for bit.
+        EncoderDevice portable;
+        portable.portableKernels = true;
+        auto generic = Esm2Model::load(bioforge::test::fixturePath(QStringLiteral("viral/esm2_tiny")), EncoderPrecision::Float32, portable);
+        QVERIFY2(generic, generic ? "" : qPrintable(generic.error().message()));
+        ModelReference ref(QStringLiteral("viral/esm2_tiny"));
+        const auto rows = ref.rows(QStringLiteral("tokens"), lengthsOf(ref, QStringLiteral("tokens")));
+        const int64_t last = m_model->config().layers;
+        auto a = (*generic)->meanEmbeddings(rows, last, 1024);
+        auto b = m_model->meanEmbeddings(rows, last, 1024);
+        QVERIFY2(a && b, a ? "" : qPrintable(a.error().message()));
+        QVERIFY(flatten(*a) == flatten(*b));
+    }
+
     void truncationLimitsTheAveragedResidues()
     {
         const std::vector<std::vector<int64_t>> row{{0, 20, 15, 11, 5, 19, 2}};

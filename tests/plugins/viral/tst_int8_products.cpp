@@ -150,6 +150,34 @@ private slots:
         }
     }
 
+    // GELU and the gated GELU run in the product's epilogue: what the layer then the activation give.
+    void activationsInTheEpilogueEqualTheSeparatePass()
+    {
+        const at::Tensor w = at::randn({48, 32}) * 0.2, bias = at::randn({48});
+        const Int8Weights packed = Int8Weights::pack(w);
+        at::Tensor x = at::randn({3, 7, 32});
+        at::Tensor padding = at::zeros({3, 7}, at::kBool);
+        padding[1].slice(0, 4).fill_(true);
+        const at::Tensor plain = int8Linear(x, packed, bias, padding);
+        const at::Tensor gelu = int8Linear(x, packed, bias, padding, Int8Activation::Gelu);
+        const at::Tensor gated = int8Linear(x, packed, bias, padding, Int8Activation::GatedGelu);
+        QCOMPARE(gated.sizes(), (at::IntArrayRef{3, 7, 24}));
+        QVERIFY(at::allclose(gelu, geluErf(plain), 1e-6, 1e-6));
+        QVERIFY(at::allclose(gated, geluGate(plain, 24), 1e-6, 1e-6));
+        QVERIFY(!at::allclose(gelu, plain)); // the activation ran
+        TorchLinear layer;
+        layer.weight = w;
+        layer.bias = bias;
+        const at::Tensor floatGated = layer.gatedGelu(x, padding);
+        layer.toInt8();
+        QVERIFY(at::equal(layer.gelu(x, padding), gelu));
+        QVERIFY(at::equal(layer.gatedGelu(x, padding), gated));
+        // Against float32's layer, then geluGate, over the real rows (int8 padding rows are bias only).
+        const at::Tensor real = padding.logical_not();
+        const double error = relativeNorm(gated.index({real}), floatGated.index({real}), floatGated.index({real}));
+        QVERIFY2(error > 1e-6 && error < 0.03, qPrintable(QString::number(error)));
+    }
+
     // The activations' bits come from a self-test of the engine's kernels (8-bit pairs of 255 × 127
     // saturate without VNNI) or BIOFORGE_INT8_ACTIVATION_BITS=7 (this test runs a second time so:
     // tst_int8_products_7bit); the provenance and the result key say which.

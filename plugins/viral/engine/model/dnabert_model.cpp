@@ -72,7 +72,7 @@ core::Status DnabertModel::Impl::loadWeights(const TorchWeights& w)
 void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>& hidden, at::Tensor* pooled,
                              bool everyLayer) const
 {
-    const int64_t B = ids.size(0), T = ids.size(1), heads = config.heads, D = config.headSize(), I = config.intermediate;
+    const int64_t B = ids.size(0), T = ids.size(1), heads = config.heads, D = config.headSize();
     const at::Tensor real = mask.to(at::kFloat).unsqueeze(-1); // [B, T, 1]
     at::Tensor h = embeddingNorm(wordEmbeddings.index_select(0, ids.reshape({-1})).view({B, T, config.hidden}) + tokenTypeRow);
     hidden.clear();
@@ -99,8 +99,7 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
         const at::Tensor scores = out(bfloat16Matmul(q, k)) / scale + bias;
         const at::Tensor attention = bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
         h = l.attentionNorm(out(l.attentionOut(attention, padding)) + h);
-        const at::Tensor g = l.gated(in(h), padding);
-        h = l.mlpNorm(out(l.wo(geluGate(g, I), padding)) + h);
+        h = l.mlpNorm(out(l.wo(l.gated.gatedGelu(in(h), padding), padding)) + h);
         if (everyLayer)
             hidden.push_back(h * real);
     }

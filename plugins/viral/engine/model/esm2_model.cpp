@@ -58,7 +58,7 @@ struct Esm2Model::Impl {
     EncoderPrecision precision = EncoderPrecision::Float32;
     at::Device device = at::kCPU;
     int64_t outOfMemoryAboveTokens = -1; // EncoderDevice's test limit
-    bool cpuKernels = true; // splitRotateBFloat16 (CPU memory only); elsewhere LibTorch's operations
+    bool cpuKernels = true; // splitRotate (CPU memory only); elsewhere LibTorch's operations
 
     core::Status loadWeights(const TorchWeights& w);
     // Runs the model; fills representations of `wanted` layers and optionally the logits.
@@ -108,52 +108,38 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
     return r.status();
 }
 
-at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
-                                  const std::pair<at::Tensor, at::Tensor>& rotary) const
-{
-    if (precision == EncoderPrecision::BFloat16)
-        return layerBFloat16(l, x, keyPadding, rotary);
-    const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
-    // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
-    const at::Tensor qkv = l.qkv(l.attentionNorm(x), keyPadding).view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
-    const at::Tensor qk = applyRotary(qkv.slice(0, 0, 2), rotary.first, rotary.second);
-    at::Tensor scores = at::matmul(qk[0], qk[1].transpose(-1, -2)); // [B, heads, T, T]
-    if (keyPadding.defined())
-        scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-    const at::Tensor attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
-    const at::Tensor y = x + l.output(attention, keyPadding);
-    return y + l.fc2(geluErf(l.fc1(l.ffnNorm(y), keyPadding)), keyPadding);
-}
-
 namespace {
 
-// q, k and v of a bfloat16 layer in one pass over the fused product's output
-// qkv [B, T, 3·heads·D]: q and k rotated (in float32, rounded once), each of
-// the three written contiguous as [B, heads, T, D] for the attention
-// products. cos, sin: [T, D] float32 (rotaryTables). Replaces LibTorch's
-// chunk / cat / multiply / convert passes over strided views (64 ms of a
-// 760 ms ESM-2 150M batch measured; this pass takes a few).
-std::array<at::Tensor, 3> splitRotateBFloat16(const at::Tensor& qkv, const at::Tensor& cos, const at::Tensor& sin, int64_t heads, int64_t D)
+// q, k and v in one pass over the fused product's output qkv [B, T, 3·heads·D]
+// (float32, or bfloat16 in a bf16 layer): q and k rotated (in float32; a
+// bfloat16 result rounded once), each of the three written contiguous as
+// [B, heads, T, D] for the attention products. cos, sin: [T, D] float32
+// (rotaryTables). Replaces LibTorch's chunk / cat / multiply / add passes over
+// strided views and the copies the attention products then make (bf16: 64 ms
+// of a 760 ms ESM-2 150M batch measured; this pass takes a few). In float32
+// it computes what applyRotary does, in the same order: the same bits.
+template<typename Scalar>
+std::array<at::Tensor, 3> splitRotate(const at::Tensor& qkv, const at::Tensor& cos, const at::Tensor& sin, int64_t heads, int64_t D)
 {
     const int64_t B = qkv.size(0), T = qkv.size(1), width = heads * D, half = D / 2;
     const at::Tensor in = qkv.contiguous();
     std::array<at::Tensor, 3> out;
     for (at::Tensor& o : out)
         o = at::empty({B, heads, T, D}, in.options());
-    const auto* src = in.data_ptr<at::BFloat16>();
+    const auto* src = in.data_ptr<Scalar>();
     const float* c = cos.data_ptr<float>();
     const float* s = sin.data_ptr<float>();
-    at::BFloat16* dst[3] = {out[0].data_ptr<at::BFloat16>(), out[1].data_ptr<at::BFloat16>(), out[2].data_ptr<at::BFloat16>()};
+    Scalar* dst[3] = {out[0].data_ptr<Scalar>(), out[1].data_ptr<Scalar>(), out[2].data_ptr<Scalar>()};
     at::parallel_for(0, B * T, 8, [&](int64_t begin, int64_t end) {
         for (int64_t bt = begin; bt < end; ++bt) {
             const int64_t b = bt / T, t = bt % T;
-            const at::BFloat16* row = src + bt * 3 * width;
+            const Scalar* row = src + bt * 3 * width;
             const float* ct = c + t * D;
             const float* st = s + t * D;
             for (int part = 0; part < 3; ++part)
                 for (int64_t h = 0; h < heads; ++h) {
-                    const at::BFloat16* x = row + part * width + h * D;
-                    at::BFloat16* y = dst[part] + ((b * heads + h) * T + t) * D;
+                    const Scalar* x = row + part * width + h * D;
+                    Scalar* y = dst[part] + ((b * heads + h) * T + t) * D;
                     if (part == 2) {
                         std::copy(x, x + D, y);
                         continue;
@@ -161,8 +147,8 @@ std::array<at::Tensor, 3> splitRotateBFloat16(const at::Tensor& qkv, const at::T
                     // x·cos + rotate_half(x)·sin, rotate_half(x) = [−x2, x1]
                     for (int64_t i = 0; i < half; ++i) {
                         const float x1 = float(x[i]), x2 = float(x[i + half]);
-                        y[i] = at::BFloat16(x1 * ct[i] - x2 * st[i]);
-                        y[i + half] = at::BFloat16(x2 * ct[i + half] + x1 * st[i + half]);
+                        y[i] = Scalar(x1 * ct[i] - x2 * st[i]);
+                        y[i + half] = Scalar(x2 * ct[i + half] + x1 * st[i + half]);
                     }
                 }
         }
@@ -172,8 +158,32 @@ std::array<at::Tensor, 3> splitRotateBFloat16(const at::Tensor& qkv, const at::T
 
 } // namespace
 
+at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
+                                  const std::pair<at::Tensor, at::Tensor>& rotary) const
+{
+    if (precision == EncoderPrecision::BFloat16)
+        return layerBFloat16(l, x, keyPadding, rotary);
+    const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
+    const at::Tensor fused = l.qkv(l.attentionNorm(x), keyPadding);
+    std::array<at::Tensor, 3> qkv;
+    if (cpuKernels) {
+        qkv = splitRotate<float>(fused, rotary.first, rotary.second, heads, D);
+    } else { // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
+        const at::Tensor parts = fused.view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
+        const at::Tensor qk = applyRotary(parts.slice(0, 0, 2), rotary.first, rotary.second);
+        qkv = {qk[0], qk[1], parts[2]};
+    }
+    at::Tensor scores = at::matmul(qkv[0], qkv[1].transpose(-1, -2)); // [B, heads, T, T]
+    if (keyPadding.defined())
+        scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+    const at::Tensor attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
+    const at::Tensor y = x + l.output(attention, keyPadding);
+    return y + l.fc2(l.fc1.gelu(l.ffnNorm(y), keyPadding), keyPadding);
+}
+
+
 // The same layer with the matrix products in bfloat16 (encoder_precision.h):
-// the LayerNorms, the rotation of q and k (splitRotateBFloat16), the softmax's
+// the LayerNorms, the rotation of q and k (splitRotate), the softmax's
 // arithmetic and the residual sums in float32; x and the result are float32.
 // The softmax takes the scores product's bfloat16 result as it is (a float32
 // copy would hold the same values), computes in float32 inside and rounds the
@@ -185,7 +195,7 @@ at::Tensor Esm2Model::Impl::layerBFloat16(const Layer& l, const at::Tensor& x, c
     const at::Tensor fused = l.qkv(l.attentionNorm(x).to(at::kBFloat16));
     std::array<at::Tensor, 3> qkv;
     if (cpuKernels) {
-        qkv = splitRotateBFloat16(fused, rotary.first, rotary.second, heads, D);
+        qkv = splitRotate<at::BFloat16>(fused, rotary.first, rotary.second, heads, D);
     } else { // the same arithmetic in LibTorch's operations: rotated in float32, rounded once
         const at::Tensor parts = fused.view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
         const at::Tensor qk = applyRotary(parts.slice(0, 0, 2).to(at::kFloat), rotary.first, rotary.second).to(at::kBFloat16);

@@ -122,7 +122,7 @@ Int8Weights Int8Weights::pack(const at::Tensor& weight)
     return {*product, scales.contiguous(), (scales * q.sum(1, false, at::kFloat)).contiguous()};
 }
 
-at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding)
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding, Int8Activation activation)
 {
     const at::Tensor x3 = (x.dim() == 3 ? x : x.reshape({1, -1, x.size(-1)})).to(at::kFloat).contiguous();
     const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), out = weights.product->out(), rows = B * T;
@@ -165,10 +165,16 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
                 quantizeRow(xs + r * in, qs + r * in, size_t(in), lo[b], inverse[b], levels);
         }
     });
-    // The int32 sums land in y's storage and are scaled back in place.
-    at::Tensor y = at::empty({B, T, out}, x3.options());
+    // The int32 sums land in y's storage and are scaled back in place (gated: in a buffer of
+    // their own, y holds half the width).
+    const bool gated = activation == Int8Activation::GatedGelu;
+    TORCH_CHECK(!gated || out % 2 == 0, "int8 product: a gated GELU needs an even width, not ", out);
+    const int64_t width = gated ? out / 2 : out;
+    at::Tensor y = at::empty({B, T, width}, x3.options());
+    const at::Tensor sums = gated ? at::empty({rows, out}, x3.options()) : y;
+    float* ss = sums.data_ptr<float>();
     float* ys = y.data_ptr<float>();
-    if (auto st = weights.product->run(qs, rows, reinterpret_cast<int32_t*>(ys)); !st)
+    if (auto st = weights.product->run(qs, rows, reinterpret_cast<int32_t*>(ss)); !st)
         TORCH_CHECK(false, st.error().message().toStdString());
     const float* scales = weights.scales.data_ptr<float>();
     const float* rowSums = weights.rowSums.data_ptr<float>();
@@ -176,11 +182,17 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
     const float* bs = b32.defined() ? b32.data_ptr<float>() : nullptr;
     at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
-            float* yr = ys + r * out;
-            if (!ranges[size_t(r)].finite && !isPad[r]) // padding rows stay finite (they meet the attention's masked weights)
-                std::fill_n(yr, out, std::numeric_limits<float>::quiet_NaN());
-            else
-                int8Epilogue(reinterpret_cast<const int32_t*>(yr), yr, size_t(out), step[size_t(r / T)], lo[size_t(r / T)], scales, rowSums, bs);
+            float* sr = ss + r * out;
+            float* yr = ys + r * width;
+            if (!ranges[size_t(r)].finite && !isPad[r]) { // padding rows stay finite (they meet the attention's masked weights)
+                std::fill_n(yr, width, std::numeric_limits<float>::quiet_NaN());
+                continue;
+            }
+            int8Epilogue(reinterpret_cast<const int32_t*>(sr), sr, size_t(out), step[size_t(r / T)], lo[size_t(r / T)], scales, rowSums, bs);
+            if (activation == Int8Activation::Gelu)
+                geluFloat(yr, nullptr, yr, size_t(out));
+            else if (gated)
+                geluFloat(sr, sr + width, yr, size_t(width));
         }
     });
     if (x.dim() == 3)
@@ -188,6 +200,19 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = out;
     return y.view(shape);
+}
+
+at::Tensor TorchLinear::gelu(const at::Tensor& x, const at::Tensor& padding) const
+{
+    return int8Weights ? int8Linear(x, *int8Weights, bias, padding, Int8Activation::Gelu) : geluErf((*this)(x, padding));
+}
+
+at::Tensor TorchLinear::gatedGelu(const at::Tensor& x, const at::Tensor& padding) const
+{
+    if (int8Weights)
+        return int8Linear(x, *int8Weights, bias, padding, Int8Activation::GatedGelu);
+    const at::Tensor g = (*this)(x, padding);
+    return geluGate(g, g.size(-1) / 2);
 }
 
 core::Expected<TorchLinear> TorchLinear::read(const TorchWeights& w, const std::string& name, int64_t out, int64_t in, bool withBias)

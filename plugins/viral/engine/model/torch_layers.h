@@ -63,7 +63,13 @@ struct Int8Weights {
 // its batch mates or its padding (cached per-contig results stay valid whatever the batching or
 // sharding); a row holding a non-finite value gives a NaN row (as float32 would) and is left out
 // of its sequence's range. Throws c10::Error where oneDNN fails (the message names it).
-at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding = {});
+// activation: applied to each row in the epilogue, while the row is in cache, instead of in a
+// pass of its own — Gelu: gelu(y) (geluErf's kernel); GatedGelu: gelu(y[:out/2]) · y[out/2:]
+// → [..., out/2] (geluGate's, DNABERT-S's gated feed-forward). The same bits as the layer then
+// the activation where the AVX-512 GELU kernels run.
+enum class Int8Activation { None, Gelu, GatedGelu };
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding = {},
+                      Int8Activation activation = Int8Activation::None);
 // Whether the int8 products' activations have 7 bits rather than 8: where oneDNN's kernels
 // saturate 8-bit u8 × s8 pairs (the self-test in selectInt8Engine; 7 if it fails), or where
 // BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).
@@ -84,6 +90,10 @@ struct TorchLinear {
     {
         return int8Weights ? int8Linear(x, *int8Weights, bias, padding) : bfloat16Linear(x, weight, bias);
     }
+    // geluErf(this(x, padding)); in int8 the GELU runs in the product's epilogue (int8Linear).
+    at::Tensor gelu(const at::Tensor& x, const at::Tensor& padding = {}) const;
+    // geluGate(this(x, padding), out / 2) (DNABERT-S's gated feed-forward); fused likewise in int8.
+    at::Tensor gatedGelu(const at::Tensor& x, const at::Tensor& padding = {}) const;
     // Packs the weights for EncoderPrecision::Int8 (selectInt8Engine first) and frees the float32
     // ones (the packed copy is all the products need; the bias stays).
     void toInt8()
