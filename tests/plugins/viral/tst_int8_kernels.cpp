@@ -64,7 +64,7 @@ private slots:
             for (size_t n = 1; n <= 70; ++n) {
                 std::vector<float> x = activations(n, uint32_t(100 + n));
                 const float lo = -1.5f, inverse = levels / 4.0f; // part of the values outside [lo, lo + 4]: clamped
-                // Specials: NaN, ±inf, exact ties (k + 0.5 steps: to even), both ends.
+                // Specials: NaN, ±inf, near-ties, both ends.
                 const float specials[] = {nan, inf, -inf, lo + 2.5f / inverse, lo + 3.5f / inverse, lo, lo + 4.0f, -0.0f};
                 for (size_t i = 0; i < std::size(specials) && i < n; ++i)
                     x[(i * 5) % n] = specials[i];
@@ -76,6 +76,18 @@ private slots:
                 for (size_t i = 0; i < n; ++i)
                     QVERIFY(r[i] <= levels);
             }
+        // Real ties (k + ½ exactly: lo 0, inverse 1), vector against reference, in every lane.
+        for (size_t n = 1; n <= 40; ++n) {
+            std::vector<float> x(n);
+            for (size_t i = 0; i < n; ++i)
+                x[i] = float(i % 20) + 0.5f;
+            std::vector<uint8_t> v(n), r(n);
+            quantizeRow(x.data(), v.data(), n, 0.0f, 1.0f, 255.0f);
+            quantizeRowReference(x.data(), r.data(), n, 0.0f, 1.0f, 255.0f);
+            QVERIFY2(v == r, qPrintable(QString::number(n)));
+            for (size_t i = 0; i < n; ++i)
+                QVERIFY(r[i] % 2 == 0); // to even
+        }
         // The reference's own rules: NaN → 0, +inf → levels, ties to even.
         const float x[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), 2.5f, 3.5f, 1000.0f, -3.0f};
         uint8_t q[6];

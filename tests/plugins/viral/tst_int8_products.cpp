@@ -8,6 +8,8 @@
 #include <ATen/ATen.h>
 
 #include "model/encoder_precision.h"
+#include "model/gelu_kernels.h"
+#include "model/int8_matmul.h"
 #include "model/torch_layers.h"
 
 #include <QTest>
@@ -53,6 +55,8 @@ private slots:
     void initTestCase()
     {
         at::manual_seed(11);
+        if (auto available = int8MatmulStatus(); !available)
+            QSKIP(qPrintable(available.error().message()));
         const auto st = selectInt8Engine();
         QVERIFY2(st, st ? "" : qPrintable(st.error().message()));
         qInfo("int8 products: %s", qPrintable(int8ProductsDescription()));
@@ -165,6 +169,10 @@ private slots:
         QVERIFY(at::allclose(gelu, geluErf(plain), 1e-6, 1e-6));
         QVERIFY(at::allclose(gated, geluGate(plain, 24), 1e-6, 1e-6));
         QVERIFY(!at::allclose(gelu, plain)); // the activation ran
+        // [N, in] (one sequence) → [N, out / 2]
+        const at::Tensor one = int8Linear(x[0], packed, bias, {}, Int8Activation::GatedGelu);
+        QCOMPARE(one.sizes(), (at::IntArrayRef{7, 24}));
+        QVERIFY(at::allclose(one, gated[0], 1e-6, 1e-6));
         TorchLinear layer;
         layer.weight = w;
         layer.bias = bias;
@@ -172,7 +180,7 @@ private slots:
         layer.toInt8();
         QVERIFY(at::equal(layer.gelu(x, padding), gelu));
         QVERIFY(at::equal(layer.gatedGelu(x, padding), gated));
-        // Against float32's layer, then geluGate, over the real rows (int8 padding rows are bias only).
+        // Against float32's layer, then geluGate, over the real rows (int8 padding rows are min · R + bias).
         const at::Tensor real = padding.logical_not();
         const double error = relativeNorm(gated.index({real}), floatGated.index({real}), floatGated.index({real}));
         QVERIFY2(error > 1e-6 && error < 0.03, qPrintable(QString::number(error)));
@@ -184,13 +192,50 @@ private slots:
     void theActivationBitsAreRecorded()
     {
         const QString key = int8ProductsKey();
-        QVERIFY2(key.endsWith(int8ReducedRange() ? QStringLiteral("u7") : QStringLiteral("u8")), qPrintable(key));
+        QVERIFY2(key.startsWith(int8ReducedRange() ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8")), qPrintable(key));
+        QCOMPARE(key.endsWith(QStringLiteral("+v512")), geluVectorKernels()); // the fused GELU's erf
         QVERIFY(int8ProductsDescription().contains(int8ReducedRange() ? QStringLiteral("7-bit") : QStringLiteral("8-bit")));
         if (qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7")
             QVERIFY(int8ReducedRange());
         // An [N, in] input (one sequence) gives [N, out].
         const at::Tensor y = int8Linear(at::rand({4, 64}), Int8Weights::pack(at::ones({16, 64})), at::Tensor());
         QVERIFY(y.sizes() == (at::IntArrayRef{4, 16}));
+    }
+
+    // With 8-bit activations (this CPU's kernels passed the self-test) oneDNN's sums of the full
+    // 0…255 × −127…127 range are exact at every row count the packed layout serves (the layout is
+    // chosen once, at 256 rows), and the kernel stays the packing one.
+    void eightBitProductsAreExactAtEveryRowCount()
+    {
+        if (int8ReducedRange())
+            QSKIP("7-bit activations here: the 8-bit products are not used");
+        const int64_t in = 640, out = 96;
+        const at::Tensor w = at::randint(-127, 128, {out, in}, at::TensorOptions().dtype(at::kChar));
+        const auto product = Int8Matmul::pack(w.data_ptr<int8_t>(), out, in);
+        QVERIFY2(product, product ? "" : qPrintable(product.error().message()));
+        const QString packing = (*product)->kernelFor(256);
+        QVERIFY2(!packing.startsWith(QStringLiteral("ref")), qPrintable(packing));
+        for (const int64_t rows : {1, 7, 255, 256, 257, 1000}) {
+            const at::Tensor q = at::randint(0, 256, {rows, in}, at::TensorOptions().dtype(at::kByte));
+            at::Tensor p = at::empty({rows, out}, at::TensorOptions().dtype(at::kInt));
+            const auto st = (*product)->run(q.data_ptr<uint8_t>(), rows, p.data_ptr<int32_t>());
+            QVERIFY2(st, st ? "" : qPrintable(st.error().message()));
+            const at::Tensor exact = at::matmul(q.to(at::kLong), w.to(at::kLong).t());
+            QVERIFY2(at::equal(p.to(at::kLong), exact), qPrintable(QStringLiteral("%1 rows").arg(rows)));
+            QCOMPARE((*product)->kernelFor(rows), packing);
+        }
+    }
+
+    // Shapes that do not fit are errors, not reads past the end; an empty batch is an empty result.
+    void badShapesAreErrorsAndEmptyIsEmpty()
+    {
+        const Int8Weights packed = Int8Weights::pack(at::randn({8, 4}));
+        const at::Tensor x = at::randn({2, 3, 4});
+        QVERIFY_THROWS_EXCEPTION(c10::Error, int8Linear(x, packed, at::randn({7})));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, int8Linear(x, packed, {}, at::zeros({2, 5}, at::kBool)));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, int8Linear(at::randn({2, 3, 5}), packed, {}));
+        QCOMPARE(int8Linear(at::randn({0, 3, 4}), packed, {}).sizes(), (at::IntArrayRef{0, 3, 8}));
+        QCOMPARE(int8Linear(at::randn({0, 4}), packed, {}, {}, Int8Activation::GatedGelu).sizes(), (at::IntArrayRef{0, 4}));
     }
 
     void loadedLayersRunTheInt8Product()

@@ -8,6 +8,7 @@
 
 #include "model/dnabert_model.h"
 #include "model/esm2_model.h"
+#include "model/int8_matmul.h"
 #include "model/virus_classifier.h"
 #include "models/model_registry.h"
 #include "pipeline/model_digest.h"
@@ -219,6 +220,8 @@ private slots:
 
     void int8RunsAreRecordedAndStayOnTheCpu()
     {
+        if (auto st = int8MatmulStatus(); !st)
+            QSKIP(qPrintable(st.error().message()));
         // int8 (encoder_precision.h): its own result key, recorded, close to the float32 run's
         // scores; a CUDA device is refused before anything runs, auto means the CPU.
         QJsonObject p = h.parameters(300, true);

@@ -122,7 +122,12 @@ namespace {
 // y = x·cos + rotate_half(x)·sin over one head's D = 2·half values, rotate_half(x) = [−x2, x1]:
 // float32, a clone for AVX-512 (16 lanes) beside the baseline one, picked at load. This file is
 // compiled without FMA contraction: each product and sum rounds as LibTorch's operations do.
-__attribute__((target_clones("avx512f", "default"))) void rotateHead(const float* __restrict x, const float* __restrict c,
+#if defined(__x86_64__) && defined(__GLIBC__) // target_clones needs ifunc
+#define BIOFORGE_AVX512_CLONE __attribute__((target_clones("avx512f", "default")))
+#else
+#define BIOFORGE_AVX512_CLONE
+#endif
+BIOFORGE_AVX512_CLONE void rotateHead(const float* __restrict x, const float* __restrict c,
                                                                      const float* __restrict s, float* __restrict y, int64_t half)
 {
     for (int64_t i = 0; i < half; ++i) {

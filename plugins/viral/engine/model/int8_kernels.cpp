@@ -16,7 +16,12 @@ void int8EpilogueAvx512(const int32_t* product, float* y, size_t n, float step, 
 
 bool int8VectorKernels()
 {
-    return geluVectorKernels(); // the same instruction sets: AVX-512 F, BW, DQ
+#if defined(__x86_64__)
+    static const bool has = geluVectorKernels() && __builtin_cpu_supports("avx512vl"); // GELU's AVX-512 F, BW, DQ, and VL
+    return has;
+#else
+    return false;
+#endif
 }
 
 RowRange rowRangeReference(const float* x, size_t n)
@@ -45,6 +50,8 @@ void quantizeRowReference(const float* x, uint8_t* q, size_t n, float lo, float 
 void int8EpilogueReference(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums,
                            const float* bias)
 {
+    // product and y may be one buffer: each int32 is read before its float is written (the loop's
+    // data dependence), and no element is read after another's write.
     for (size_t i = 0; i < n; ++i) {
         const float scaled = step * (scales[i] * float(product[i]));
         const float offset = lo * rowSums[i] + (bias ? bias[i] : 0.0f);

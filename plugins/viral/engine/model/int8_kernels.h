@@ -9,11 +9,11 @@
 // Neural Networks for Efficient Integer-Arithmetic-Only Inference", eq. 1, with the range of
 // each sequence rather than of the batch):
 //   step = (hi − lo) / levels        levels = 255 (8-bit) or 127 (7-bit)
-//   q    = round_half_even(clamp((x − lo) / step, 0, levels))   so x ≈ lo + step · q
+//   q    = round_half_even(clamp((x − lo) · (1 / step), 0, levels))   so x ≈ lo + step · q
 // and with int8 weights ŵ = s[n] · w8[n, k] (one symmetric scale per output row):
 //   y[n] = Σₖ x[k] ŵ[n, k] ≈ step · s[n] · P[n] + lo · R[n] + bias[n]
 //   P[n] = Σₖ q[k] w8[n, k] (int32, exact), R[n] = s[n] · Σₖ w8[n, k]
-// Vector (AVX-512) versions run where the CPU has AVX-512 F/BW/DQ; otherwise the scalar
+// Vector (AVX-512) versions run where the CPU has AVX-512 F/BW/DQ/VL; otherwise the scalar
 // references, which the tests compare them with.
 
 #include <cstddef>
@@ -29,7 +29,7 @@ struct RowRange {
     bool finite = true;
 };
 
-// Whether the AVX-512 versions run here (AVX-512 F, BW, DQ).
+// Whether the AVX-512 versions run here (AVX-512 F, BW, DQ, VL).
 bool int8VectorKernels();
 
 // The range of x[0..n); n ≥ 1.

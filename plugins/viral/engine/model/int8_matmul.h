@@ -26,11 +26,15 @@ public:
     ~Int8Matmul();
 
     // P [rows, out] = q [rows, in] · w8ᵀ, both row-major, rows ≥ 1. Safe from several threads
-    // at once; runs on the calling thread's OpenMP team (LibTorch's intra-op threads).
+    // at once (each call makes its primitive on its own thread); runs on the calling thread's
+    // OpenMP team (LibTorch's intra-op threads).
     core::Status run(const uint8_t* q, int64_t rows, int32_t* product) const;
 
     int64_t out() const { return m_out; }
     int64_t in() const { return m_in; }
+    // oneDNN's kernel for `rows` rows with the packed layout, e.g. "brg:avx512_core_vnni" (what
+    // run() uses unless it had to reorder), or the error's text.
+    QString kernelFor(int64_t rows) const;
 
 private:
     struct Packed;

@@ -46,8 +46,9 @@ bool g_reduceRange = true; // set by selectInt8Engine
 
 // Whether oneDNN's int8 product saturates 8-bit activations: without VNNI its kernels sum u8 × s8
 // pairs with vpmaddubsw, whose int16 result saturates at 32767 (255 × 127 × 2 = 64770). All
-// activations 255 by all weights 127 must give exactly 255 · 127 · in.
-bool eightBitActivationsSaturate()
+// activations 255 by all weights 127 must give exactly 255 · 127 · in. oneDNN's own failure is
+// an error (int8 is then unavailable, before any run starts).
+core::Expected<bool> eightBitActivationsSaturate()
 {
     // A tiny product and one of the encoders' shapes (oneDNN picks its kernel by shape).
     for (const auto& [rows, in, out] : {std::array<int64_t, 3>{4, 64, 16}, std::array<int64_t, 3>{338, 640, 1920}}) {
@@ -55,8 +56,10 @@ bool eightBitActivationsSaturate()
         const std::vector<uint8_t> q(size_t(rows * in), 255);
         std::vector<int32_t> p(size_t(rows * out), 0);
         const auto product = Int8Matmul::pack(w.data(), out, in);
-        if (!product || !(*product)->run(q.data(), rows, p.data()))
-            return true; // 7 bits are safe whatever the kernels
+        if (!product)
+            return product.error();
+        if (auto st = (*product)->run(q.data(), rows, p.data()); !st)
+            return st.error();
         if (std::any_of(p.begin(), p.end(), [in](int32_t v) { return v != 255 * 127 * in; }))
             return true;
     }
@@ -64,7 +67,7 @@ bool eightBitActivationsSaturate()
 }
 
 // The int8 rounding's levels: 255 steps (8-bit activations) or 127.
-float int8Levels() { return g_reduceRange ? 127.0f : 255.0f; }
+float int8Levels() { return int8ReducedRange() ? 127.0f : 255.0f; }
 
 } // namespace
 
@@ -73,7 +76,10 @@ core::Status selectInt8Engine()
     static const core::Status chosen = []() -> core::Status {
         if (auto st = int8MatmulStatus(); !st)
             return st;
-        g_reduceRange = qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7" || eightBitActivationsSaturate();
+        const auto saturates = eightBitActivationsSaturate();
+        if (!saturates)
+            return Error(QStringLiteral("precision int8: oneDNN's self-test failed: %1").arg(saturates.error().message()));
+        g_reduceRange = qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7" || *saturates;
         return core::okStatus();
     }();
     return chosen;
@@ -100,8 +106,9 @@ QString int8ProductsKey()
     if (!selectInt8Engine())
         return QStringLiteral("unavailable");
     // The products are exact int32 sums: results depend on the rounding and the bits, not on
-    // which of oneDNN's kernels ran.
-    return g_reduceRange ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8");
+    // which of oneDNN's kernels ran; the fused GELU is libmvec's vector erf on AVX-512, std::erf
+    // elsewhere (within 4 ulp): "+v512" keeps the two apart.
+    return (g_reduceRange ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8")) + (geluVectorKernels() ? QStringLiteral("+v512") : QString());
 }
 
 core::Status int8Precision(const at::Device& device)
@@ -127,7 +134,16 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
     const at::Tensor x3 = (x.dim() == 3 ? x : x.reshape({1, -1, x.size(-1)})).to(at::kFloat).contiguous();
     const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), out = weights.product->out(), rows = B * T;
     TORCH_CHECK(in == weights.product->in(), "int8 product: input of ", in, " features for weights of ", weights.product->in());
+    TORCH_CHECK(!bias.defined() || bias.numel() == out, "int8 product: a bias of ", bias.numel(), " values for ", out, " outputs");
+    const bool gated = activation == Int8Activation::GatedGelu;
+    TORCH_CHECK(!gated || out % 2 == 0, "int8 product: a gated GELU needs an even width, not ", out);
+    const int64_t width = gated ? out / 2 : out;
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = width;
+    if (rows == 0)
+        return at::empty(shape, x3.options());
     const at::Tensor pad = padding.defined() && x.dim() == 3 ? padding.to(at::kBool).contiguous() : at::zeros({B, T}, at::kBool);
+    TORCH_CHECK(pad.dim() == 2 && pad.size(0) == B && pad.size(1) == T, "int8 product: padding of ", pad.sizes(), " for a batch of ", B, " × ", T);
     const bool* isPad = pad.data_ptr<bool>();
     const float* xs = x3.data_ptr<float>();
     const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(in, 1));
@@ -167,9 +183,6 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
     });
     // The int32 sums land in y's storage and are scaled back in place (gated: in a buffer of
     // their own, y holds half the width).
-    const bool gated = activation == Int8Activation::GatedGelu;
-    TORCH_CHECK(!gated || out % 2 == 0, "int8 product: a gated GELU needs an even width, not ", out);
-    const int64_t width = gated ? out / 2 : out;
     at::Tensor y = at::empty({B, T, width}, x3.options());
     const at::Tensor sums = gated ? at::empty({rows, out}, x3.options()) : y;
     float* ss = sums.data_ptr<float>();
@@ -195,10 +208,6 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
                 geluFloat(sr, sr + width, yr, size_t(width));
         }
     });
-    if (x.dim() == 3)
-        return y;
-    std::vector<int64_t> shape = x.sizes().vec();
-    shape.back() = out;
     return y.view(shape);
 }
 
