@@ -9,6 +9,7 @@
 #include "model/dnabert_model.h"
 #include "model/esm2_model.h"
 #include "model/int8_matmul.h"
+#include "model/torch_runtime.h"
 #include "model/virus_classifier.h"
 #include "models/model_registry.h"
 #include "pipeline/model_digest.h"
@@ -239,6 +240,8 @@ private slots:
         const QString run = h.path("int8");
         const RunResult result = h.attempt(run, p, false);
         QVERIFY(result.outcome == core::JobOutcome::Finished);
+        // oneDNN's products and LibTorch's batched attention GEMMs on OpenMP's threads, OpenBLAS on one.
+        QCOMPARE(torchThreadPools(), QString());
         // The provenance says the results are approximate.
         QVERIFY2(std::any_of(result.warnings.begin(), result.warnings.end(), [](const QString& w) { return w.startsWith(QStringLiteral("precision int8: approximate")); }),
                  qPrintable(result.warnings.join(QLatin1Char('\n'))));

@@ -40,27 +40,31 @@ std::string torchVersion() { return TORCH_VERSION; }
 // OpenMP gets the N threads and OpenBLAS one (nothing of the encoders' is
 // left on it). Where the CPU has no AMX bfloat16 tiles the bfloat16 products are float32 products on
 // OpenBLAS (torch_layers.h): the float32 split (bf16 ESM-2 150M batch on a Zen 3: 5.4 s with
-// OpenBLAS on one thread). In int8 the linear layers are oneDNN's on OpenMP's threads and the
-// attention products OpenBLAS's: both pools get the N threads.
+// OpenBLAS on one thread). In int8 the linear layers are oneDNN's on OpenMP's threads too, and
+// OpenBLAS gets one: LibTorch's batched attention products then run their per-head GEMMs in
+// parallel on OpenMP's threads, and no OpenBLAS thread waits against oneDNN's (Emerald Rapids VM,
+// 2 threads, five alternating pairs: ESM-2 150M int8 1.24–1.58 s a batch against 1.41–1.59 s with
+// both pools at N; DNABERT-S 1.03–1.26 against 1.05–1.24 s, no difference beyond the noise).
 // Where the process bounded both pools' idle waits (compute/thread_waits.h: bioforge and the
 // workbench do), nothing spins against the other pool, and both get the N threads: the
 // element-wise work (GELU, LayerNorm, softmax, conversions) runs on every core too (Zen 3, 2
 // cores: DNABERT-S 3.56 against 3.75 s a batch, ESM-2 150M 2.88 against 2.98–3.45 s).
 void setTorchThreads(int threads, EncoderPrecision precision)
 {
-    const bool bfloat16Products = precision == EncoderPrecision::BFloat16 && cpuHasBFloat16Tiles();
+    // The products are oneDNN's (on OpenMP's threads): bf16 on AMX tiles, int8.
+    const bool oneDnnProducts = (precision == EncoderPrecision::BFloat16 && cpuHasBFloat16Tiles()) || precision == EncoderPrecision::Int8;
     const unsigned cores = std::thread::hardware_concurrency();
     const int n = threads > 0 ? threads : int(cores ? cores : 1);
     using SetThreads = void (*)(int);
     auto* setBlasThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    if (bfloat16Products) {
+    if (oneDnnProducts) {
         if (setBlasThreads)
             setBlasThreads(1);
         at::set_num_threads(n);
         g_pools = Pools::OpenMp;
     } else if (setBlasThreads) {
         setBlasThreads(n);
-        g_pools = core::threadWaitsBounded() || precision == EncoderPrecision::Int8 ? Pools::Both : Pools::OpenBlas;
+        g_pools = core::threadWaitsBounded() ? Pools::Both : Pools::OpenBlas;
         at::set_num_threads(g_pools == Pools::Both ? n : 1);
     } else {
         at::set_num_threads(n);
