@@ -40,6 +40,7 @@ anchor_settings() {
     "set_num_threads(2) autocast bf16, ATEN_CPU_CAPABILITY=avx512|ATEN_CPU_CAPABILITY=avx512|2|autocast"
     "default int8||default|int8"
     "set_num_threads(2) int8||2|int8"
+    "set_num_threads(2), OpenBLAS 1, int8|OPENBLAS_NUM_THREADS=1|2|int8"
   )
   # The idle waits bioforge sets for its own pools (compute/thread_waits.h), a setting the anchor's
   # user could pick as well: with them both pools can have every core.
