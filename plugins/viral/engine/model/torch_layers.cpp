@@ -60,7 +60,8 @@ core::Expected<bool> eightBitActivationsSaturate()
             return product.error();
         if (auto st = (*product)->run(q.data(), rows, p.data()); !st)
             return st.error();
-        if (std::any_of(p.begin(), p.end(), [in](int32_t v) { return v != 255 * 127 * in; }))
+        const int64_t exact = 255 * 127 * in; // (a structured binding: C++17 lambdas cannot capture it)
+        if (std::any_of(p.begin(), p.end(), [exact](int32_t v) { return v != exact; }))
             return true;
     }
     return false;
