@@ -111,14 +111,6 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
 
 namespace {
 
-// q, k and v in one pass over the fused product's output qkv [B, T, 3·heads·D]
-// (float32, or bfloat16 in a bf16 layer): q and k rotated (in float32; a
-// bfloat16 result rounded once), each of the three written contiguous as
-// [B, heads, T, D] for the attention products. cos, sin: [T, D] float32
-// (rotaryTables). Replaces LibTorch's chunk / cat / multiply / add passes over
-// strided views and the copies the attention products then make (bf16: 64 ms
-// of a 760 ms ESM-2 150M batch measured; this pass takes a few). In float32
-// it computes what applyRotary does, in the same order: the same bits.
 // y = x·cos + rotate_half(x)·sin over one head's D = 2·half values, rotate_half(x) = [−x2, x1]:
 // float32, a clone for AVX-512 (16 lanes) beside the baseline one, picked at load. This file is
 // compiled without FMA contraction: each product and sum rounds as LibTorch's operations do.
@@ -127,8 +119,8 @@ namespace {
 #else
 #define BIOFORGE_AVX512_CLONE
 #endif
-BIOFORGE_AVX512_CLONE void rotateHead(const float* __restrict x, const float* __restrict c,
-                                                                     const float* __restrict s, float* __restrict y, int64_t half)
+BIOFORGE_AVX512_CLONE void rotateHead(const float* __restrict x, const float* __restrict c, const float* __restrict s, float* __restrict y,
+                                      int64_t half)
 {
     for (int64_t i = 0; i < half; ++i) {
         const float x1 = x[i], x2 = x[i + half];
@@ -137,6 +129,14 @@ BIOFORGE_AVX512_CLONE void rotateHead(const float* __restrict x, const float* __
     }
 }
 
+// q, k and v in one pass over the fused product's output qkv [B, T, 3·heads·D]
+// (float32, or bfloat16 in a bf16 layer): q and k rotated (in float32; a
+// bfloat16 result rounded once), each of the three written contiguous as
+// [B, heads, T, D] for the attention products. cos, sin: [T, D] float32
+// (rotaryTables). Replaces LibTorch's chunk / cat / multiply / add passes over
+// strided views and the copies the attention products then make (bf16: 64 ms
+// of a 760 ms ESM-2 150M batch measured; this pass takes a few). In float32
+// it computes what applyRotary does, in the same order: the same bits.
 template<typename Scalar>
 std::array<at::Tensor, 3> splitRotate(const at::Tensor& qkv, const at::Tensor& cos, const at::Tensor& sin, int64_t heads, int64_t D)
 {
@@ -203,7 +203,6 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
     const at::Tensor y = x + l.output(attention, keyPadding);
     return y + l.fc2(l.fc1.gelu(l.ffnNorm(y), keyPadding), keyPadding);
 }
-
 
 // The same layer with the matrix products in bfloat16 (encoder_precision.h):
 // the LayerNorms, the rotation of q and k (splitRotate), the softmax's
