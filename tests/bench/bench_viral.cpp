@@ -15,6 +15,9 @@
 //       padded share of the encoders' batches: ours (length-sorted, token
 //       budget, per shard) against fixed batches of 8 in input order.
 //   bench_viral precision [--frames 64] [--threads 2] [--precision bf16|int8]: fp32 against bf16 (or int8) at the real shapes
+//   bench_viral attention [--threads 2] [--reps 30]
+//       the int8 layers' fused attention against the LibTorch operations it replaced, one
+//       layer's worth at the ESM-2 150M and DNABERT-S batch shapes, alternating: ms and ratio.
 //   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree] [--precision fp32|bf16|int8]
 //       the whole predict job on an N MB FASTA (N may be fractional): contigs/s,
 //       frames/s and peak RSS (run it for growing N: flat). tiny: the fixture
@@ -348,6 +351,8 @@ int main(int argc, char** argv)
         return benchPipeline(args);
     if (mode == QLatin1String("precision"))
         return benchPrecision(args);
-    std::fprintf(stderr, "usage: bench_viral esm|dnabert|padding|pipeline|precision [options] (see the comment at the top of bench_viral.cpp)\n");
+    if (mode == QLatin1String("attention"))
+        return benchAttention(args);
+    std::fprintf(stderr, "usage: bench_viral esm|dnabert|padding|pipeline|precision|attention [options] (see the comment at the top of bench_viral.cpp)\n");
     return 2;
 }

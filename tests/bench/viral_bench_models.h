@@ -1,6 +1,6 @@
 #pragma once
 
-// What the viral benchmarks (bench_viral.cpp, bench_viral_precision.cpp) share:
+// What the viral benchmarks (bench_viral.cpp, bench_viral_precision.cpp, bench_viral_attention.cpp) share:
 // the fixtures folder, encoder models synthesized at the real shapes once and
 // kept in benchDir(), random proteins, the median and the --precision option.
 
@@ -28,5 +28,7 @@ viral::EncoderPrecision precisionOption(const QStringList& args);
 
 // bench_viral precision: fp32 against bf16 or int8 at the real shapes.
 int benchPrecision(const QStringList& args);
+// bench_viral attention: the int8 layers' fused attention against LibTorch's operations.
+int benchAttention(const QStringList& args);
 
 } // namespace bioforge::bench

@@ -194,6 +194,7 @@ private slots:
         const QString key = int8ProductsKey();
         QVERIFY2(key.startsWith(int8ReducedRange() ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8")), qPrintable(key));
         QCOMPARE(key.endsWith(QStringLiteral("+v512")), geluVectorKernels()); // the fused GELU's erf
+        QVERIFY2(key.contains(QStringLiteral("+fused-attention")), qPrintable(key)); // not stop 37's results
         QVERIFY(int8ProductsDescription().contains(int8ReducedRange() ? QStringLiteral("7-bit") : QStringLiteral("8-bit")));
         if (qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7")
             QVERIFY(int8ReducedRange());

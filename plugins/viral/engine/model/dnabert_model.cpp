@@ -78,12 +78,18 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     hidden.clear();
     if (everyLayer)
         hidden.push_back(h * real);
+    // int8: the attention in one pass per (sequence, head) (fusedAttention: the ALiBi bias from the
+    // slopes, padding keys left out); else LibTorch's operations with this bias:
     // bias[b, h, i, j] = −slope_h · |i − j| + (−10000 where key j is padding)
-    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kLong).device(ids.device()));
-    const at::Tensor distance = (positions.view({1, T}) - positions.view({T, 1})).abs();
-    const at::Tensor alibi = slopes.view({heads, 1, 1}) * (-distance).unsqueeze(0); // [heads, T, T]
-    const at::Tensor keyBias = ((1.0 - mask.to(at::kFloat)) * -10000.0).view({B, 1, 1, T});
-    const at::Tensor bias = keyBias + alibi.unsqueeze(0);
+    const bool fused = precision == EncoderPrecision::Int8 && ids.device().is_cpu();
+    at::Tensor bias;
+    if (!fused) {
+        const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kLong).device(ids.device()));
+        const at::Tensor distance = (positions.view({1, T}) - positions.view({T, 1})).abs();
+        const at::Tensor alibi = slopes.view({heads, 1, 1}) * (-distance).unsqueeze(0); // [heads, T, T]
+        const at::Tensor keyBias = ((1.0 - mask.to(at::kFloat)) * -10000.0).view({B, 1, 1, T});
+        bias = keyBias + alibi.unsqueeze(0);
+    }
     const double scale = std::sqrt(double(D));
     // bf16 (encoder_precision.h): the products take bfloat16; the scores,
     // softmax, residual sums and LayerNorms stay float32 (h is float32 throughout).
@@ -93,11 +99,16 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     const at::Tensor padding = mask.eq(0); // for the int8 products' per-sequence rounding
     for (const Layer& l : layers) {
         const at::Tensor qkv = l.qkv(in(h), padding).view({B, T, 3, heads, D});
-        const at::Tensor q = qkv.select(2, 0).permute({0, 2, 1, 3});
-        const at::Tensor k = qkv.select(2, 1).permute({0, 2, 3, 1});
-        const at::Tensor v = qkv.select(2, 2).permute({0, 2, 1, 3});
-        const at::Tensor scores = out(bfloat16Matmul(q, k)) / scale + bias;
-        const at::Tensor attention = bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
+        at::Tensor attention;
+        if (fused) { // q, k and v read in place
+            attention = fusedAttention(qkv.select(2, 0), qkv.select(2, 1), qkv.select(2, 2), 1.0 / scale, slopes, padding);
+        } else {
+            const at::Tensor q = qkv.select(2, 0).permute({0, 2, 1, 3});
+            const at::Tensor k = qkv.select(2, 1).permute({0, 2, 3, 1});
+            const at::Tensor v = qkv.select(2, 2).permute({0, 2, 1, 3});
+            const at::Tensor scores = out(bfloat16Matmul(q, k)) / scale + bias;
+            attention = bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
+        }
         h = l.attentionNorm(out(l.attentionOut(attention, padding)) + h);
         h = l.mlpNorm(out(l.wo(l.gated.gatedGelu(in(h), padding), padding)) + h);
         if (everyLayer)

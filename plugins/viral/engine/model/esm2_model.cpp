@@ -196,10 +196,15 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
         const at::Tensor qk = applyRotary(parts.slice(0, 0, 2), rotary.first, rotary.second);
         qkv = {qk[0], qk[1], parts[2]};
     }
-    at::Tensor scores = at::matmul(qkv[0], qkv[1].transpose(-1, -2)); // [B, heads, T, T]
-    if (keyPadding.defined())
-        scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-    const at::Tensor attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
+    at::Tensor attention;
+    if (precision == EncoderPrecision::Int8 && cpuKernels) { // one pass per (sequence, head); q is pre-scaled
+        attention = fusedAttention(qkv[0].transpose(1, 2), qkv[1].transpose(1, 2), qkv[2].transpose(1, 2), 1.0, {}, keyPadding);
+    } else { // float32: LibTorch's operations (their bits; tst_esm2_model)
+        at::Tensor scores = at::matmul(qkv[0], qkv[1].transpose(-1, -2)); // [B, heads, T, T]
+        if (keyPadding.defined())
+            scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+        attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
+    }
     const at::Tensor y = x + l.output(attention, keyPadding);
     return y + l.fc2(l.fc1.gelu(l.ffnNorm(y), keyPadding), keyPadding);
 }

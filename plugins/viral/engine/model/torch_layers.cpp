@@ -2,6 +2,7 @@
 
 #include "model/torch_layers.h"
 
+#include "model/attention_kernels.h"
 #include "model/encoder_precision.h"
 #include "model/gelu_kernels.h"
 #include "model/int8_kernels.h"
@@ -96,7 +97,7 @@ QString int8ProductsDescription()
 {
     if (auto st = selectInt8Engine(); !st)
         return st.error().message();
-    return QStringLiteral("%1; per-sequence rounding, %2")
+    return QStringLiteral("%1; per-sequence rounding, %2; attention fused per (sequence, head)")
         .arg(int8MatmulImplementation(),
              g_reduceRange ? QStringLiteral("7-bit activations (8-bit pairs saturate its kernels here, or BIOFORGE_INT8_ACTIVATION_BITS=7)")
                            : QStringLiteral("8-bit activations (its kernels sum 8-bit pairs exactly here)"));
@@ -109,7 +110,10 @@ QString int8ProductsKey()
     // The products are exact int32 sums: results depend on the rounding and the bits, not on
     // which of oneDNN's kernels ran; the fused GELU is libmvec's vector erf on AVX-512, std::erf
     // elsewhere (within 4 ulp): "+v512" keeps the two apart.
-    return (g_reduceRange ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8")) + (geluVectorKernels() ? QStringLiteral("+v512") : QString());
+    // "+fused-attention": the attention's own kernel (attention_kernels.h; its sums and exp differ
+    // from LibTorch's products and softmax, which int8 results before it used).
+    return (g_reduceRange ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8")) + QStringLiteral("+fused-attention") +
+           (geluVectorKernels() ? QStringLiteral("+v512") : QString());
 }
 
 core::Status int8Precision(const at::Device& device)
@@ -223,6 +227,43 @@ at::Tensor TorchLinear::gatedGelu(const at::Tensor& x, const at::Tensor& padding
         return int8Linear(x, *int8Weights, bias, padding, Int8Activation::GatedGelu);
     const at::Tensor g = (*this)(x, padding);
     return geluGate(g, g.size(-1) / 2);
+}
+
+at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, const at::Tensor& slopes,
+                          const at::Tensor& keyPadding)
+{
+    TORCH_CHECK(q.dim() == 4 && k.sizes() == q.sizes() && v.sizes() == q.sizes(), "fusedAttention: q, k and v must be [B, T, heads, D] alike, got ",
+                q.sizes(), ", ", k.sizes(), ", ", v.sizes());
+    TORCH_CHECK(k.strides() == q.strides() && v.strides() == q.strides() && q.stride(3) == 1,
+                "fusedAttention: q, k and v must share one layout with contiguous heads");
+    for (const at::Tensor* t : {&q, &k, &v})
+        TORCH_CHECK(t->scalar_type() == at::kFloat && t->device().is_cpu(), "fusedAttention: float32 tensors on the CPU expected");
+    const int64_t B = q.size(0), T = q.size(1), heads = q.size(2), D = q.size(3);
+    TORCH_CHECK(!slopes.defined() || (slopes.scalar_type() == at::kFloat && slopes.numel() == heads),
+                "fusedAttention: one float32 ALiBi slope per head expected");
+    TORCH_CHECK(!keyPadding.defined() || keyPadding.sizes() == at::IntArrayRef({B, T}), "fusedAttention: key padding must be [B, T]");
+    at::Tensor out = at::empty({B, T, heads * D}, q.options());
+    if (out.numel() == 0)
+        return out;
+    const at::Tensor slopeValues = slopes.defined() ? slopes.contiguous().cpu() : at::Tensor();
+    const at::Tensor padding = keyPadding.defined() ? keyPadding.to(at::kByte).contiguous().cpu() : at::Tensor();
+    AttentionProblem p;
+    p.tokens = T;
+    p.headSize = D;
+    p.q = q.data_ptr<float>();
+    p.k = k.data_ptr<float>();
+    p.v = v.data_ptr<float>();
+    p.in = {q.stride(0), q.stride(1), q.stride(2)};
+    p.out = out.data_ptr<float>();
+    p.outLayout = {T * heads * D, heads * D, D};
+    p.scale = float(scale);
+    p.slopes = slopeValues.defined() ? slopeValues.data_ptr<float>() : nullptr;
+    p.keyPadding = padding.defined() ? padding.data_ptr<uint8_t>() : nullptr;
+    at::parallel_for(0, B * heads, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t bh = begin; bh < end; ++bh)
+            attendHead(p, bh / heads, bh % heads);
+    });
+    return out;
 }
 
 core::Expected<TorchLinear> TorchLinear::read(const TorchWeights& w, const std::string& name, int64_t out, int64_t in, bool withBias)

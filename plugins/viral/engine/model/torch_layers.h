@@ -75,6 +75,16 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
 // BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).
 bool int8ReducedRange();
 
+// Multi-head self-attention, softmax(scale · q·kᵀ − slope_h · |i − j|) · v, in one pass per
+// (sequence, head) on attention_kernels.h's kernel, the per-head work shared among LibTorch's
+// threads. q, k, v: float32 on the CPU, [B, T, heads, D] views with one layout (any strides, D
+// contiguous: the heads of a fused q/k/v product in place, or a [B, heads, T, D] tensor
+// transposed); slopes: float32 [heads] (ALiBi) or undefined; keyPadding: [B, T] true at padding
+// keys (left out of the softmax) or undefined → [B, T, heads·D] float32 contiguous. Throws
+// c10::Error on other shapes, dtypes or devices.
+at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, const at::Tensor& slopes,
+                          const at::Tensor& keyPadding);
+
 struct TorchLinear {
     at::Tensor weight, bias; // bias undefined for a layer without one
     // Set by toInt8: the packed int8 weights; then operator() runs int8Linear.

@@ -1,0 +1,69 @@
+#include "model/attention_kernels.h"
+
+#include "model/int8_kernels.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+namespace bioforge::viral {
+
+#if defined(__x86_64__)
+void attendHeadAvx512(const AttentionProblem& p, int64_t b, int64_t h); // attention_kernels_avx512.cpp
+#endif
+
+void attendHeadReference(const AttentionProblem& p, int64_t b, int64_t h)
+{
+    const int64_t T = p.tokens, D = p.headSize;
+    const float* q = p.q + b * p.in.batch + h * p.in.head;
+    const float* k = p.k + b * p.in.batch + h * p.in.head;
+    const float* v = p.v + b * p.in.batch + h * p.in.head;
+    const uint8_t* padding = p.keyPadding ? p.keyPadding + b * T : nullptr;
+    const float slope = p.slopes ? p.slopes[h] : 0.0f;
+    std::vector<float> e(size_t(T), 0.0f);
+    std::vector<float> acc(size_t(D), 0.0f);
+    for (int64_t i = 0; i < T; ++i) {
+        float* y = p.out + b * p.outLayout.batch + i * p.outLayout.token + h * p.outLayout.head;
+        float m = -std::numeric_limits<float>::infinity();
+        bool anyKey = false;
+        for (int64_t j = 0; j < T; ++j) {
+            if (padding && padding[j])
+                continue;
+            float dot = 0;
+            for (int64_t d = 0; d < D; ++d)
+                dot = std::fma(q[i * p.in.token + d], k[j * p.in.token + d], dot);
+            e[size_t(j)] = p.scale * dot - slope * float(std::abs(i - j));
+            m = std::fmax(m, e[size_t(j)]); // NaN left out here; it makes its exp, and so the row, NaN
+            anyKey = true;
+        }
+        if (!anyKey) {
+            std::fill(y, y + D, std::numeric_limits<float>::quiet_NaN());
+            continue;
+        }
+        float sum = 0;
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        for (int64_t j = 0; j < T; ++j) {
+            if (padding && padding[j])
+                continue;
+            const float w = std::exp(e[size_t(j)] - m);
+            sum += w;
+            for (int64_t d = 0; d < D; ++d)
+                acc[size_t(d)] = std::fma(w, v[j * p.in.token + d], acc[size_t(d)]);
+        }
+        const float inverse = 1.0f / sum;
+        for (int64_t d = 0; d < D; ++d)
+            y[d] = acc[size_t(d)] * inverse;
+    }
+}
+
+void attendHead(const AttentionProblem& p, int64_t b, int64_t h)
+{
+#if defined(__x86_64__)
+    if (int8VectorKernels())
+        return attendHeadAvx512(p, b, h);
+#endif
+    attendHeadReference(p, b, h);
+}
+
+} // namespace bioforge::viral
