@@ -1,7 +1,8 @@
 // The encoders' fused self-attention (model/attention_kernels.h, fusedAttention in
 // model/torch_layers.h): the AVX-512 kernel against the scalar reference, both against a
 // double-precision softmax written out here, over head sizes and lengths that hit every tail
-// (rows of 4, keys of 16/32, values of 16/64), with ALiBi slopes and padding; special values;
+// (rows of 8 and 4, keys of 16/32, values of 16/32/64), with ALiBi slopes, rotary tables and
+// padding; special values;
 // the LibTorch wrapper against LibTorch's own products and softmax in both encoders' layouts.
 #include <ATen/ATen.h>
 
@@ -29,6 +30,7 @@ struct Case {
     std::vector<float> q, k, v;
     std::vector<float> slopes;
     std::vector<uint8_t> padding;
+    std::vector<float> cos, sin; // rotary tables [T, D], or empty
     float scale = 1;
 
     Case(int64_t b, int64_t t, int64_t h, int64_t d, uint32_t seed) : B(b), T(t), heads(h), D(d)
@@ -56,9 +58,35 @@ struct Case {
         p.scale = scale;
         p.slopes = slopes.empty() ? nullptr : slopes.data();
         p.keyPadding = padding.empty() ? nullptr : padding.data();
+        p.cos = cos.empty() ? nullptr : cos.data();
+        p.sin = sin.empty() ? nullptr : sin.data();
         return p;
     }
     size_t at(int64_t b, int64_t t, int64_t h) const { return size_t(((b * T + t) * heads + h) * D); }
+    // ESM-2's tables: angle t · 10000^(−2f/D) for f < D/2, repeated for both halves.
+    void addRotaryTables()
+    {
+        for (int64_t t = 0; t < T; ++t)
+            for (int64_t d = 0; d < D; ++d) {
+                const double angle = double(t) * std::pow(10000.0, -2.0 * double(d % (D / 2)) / double(D));
+                cos.push_back(float(std::cos(angle)));
+                sin.push_back(float(std::sin(angle)));
+            }
+    }
+    // Row t of x for head h of sequence b, rotated when the case has tables, in double.
+    std::vector<double> row(const std::vector<float>& x, int64_t b, int64_t t, int64_t h) const
+    {
+        std::vector<double> r(x.begin() + long(at(b, t, h)), x.begin() + long(at(b, t, h) + size_t(D)));
+        if (cos.empty())
+            return r;
+        std::vector<double> y(r.size());
+        const int64_t half = D / 2;
+        for (int64_t d = 0; d < D; ++d) {
+            const double partner = d < half ? -r[size_t(d + half)] : r[size_t(d - half)];
+            y[size_t(d)] = r[size_t(d)] * double(cos[size_t(t * D + d)]) + partner * double(sin[size_t(t * D + d)]);
+        }
+        return y;
+    }
     // The attention in double precision, written out (exp of the score minus the row's maximum).
     std::vector<double> expected() const
     {
@@ -68,12 +96,14 @@ struct Case {
                 for (int64_t i = 0; i < T; ++i) {
                     std::vector<double> s;
                     std::vector<int64_t> keys;
+                    const std::vector<double> qi = row(q, b, i, h);
                     for (int64_t j = 0; j < T; ++j) {
                         if (!padding.empty() && padding[size_t(b * T + j)])
                             continue;
+                        const std::vector<double> kj = row(k, b, j, h);
                         double dot = 0;
                         for (int64_t d = 0; d < D; ++d)
-                            dot += double(q[at(b, i, h) + size_t(d)]) * double(k[at(b, j, h) + size_t(d)]);
+                            dot += qi[size_t(d)] * kj[size_t(d)];
                         s.push_back(scale * dot - (slopes.empty() ? 0.0 : slopes[size_t(h)] * double(std::abs(i - j))));
                         keys.push_back(j);
                     }
@@ -123,24 +153,26 @@ private slots:
     {
         QTest::addColumn<int>("T");
         QTest::addColumn<int>("D");
-        QTest::addColumn<bool>("alibi");
-        QTest::addColumn<int>("padded"); // keys at the end of sequence 1 that are padding
-        for (int T : {1, 2, 3, 5, 16, 17, 33, 67})
+        QTest::addColumn<QString>("positions"); // plain, alibi (DNABERT-S) or rotary (ESM-2)
+        QTest::addColumn<int>("padded");        // keys at the end of sequence 1 that are padding
+        for (int T : {1, 2, 3, 5, 9, 16, 17, 33, 67})
             for (int D : {8, 16, 24, 32, 64, 80})
-                for (bool alibi : {false, true}) {
+                for (const char* positions : {"plain", "alibi", "rotary"}) {
                     const int padded = T > 2 ? T / 3 : 0;
-                    QTest::addRow("T%d D%d %s pad%d", T, D, alibi ? "alibi" : "plain", padded) << T << D << alibi << padded;
+                    QTest::addRow("T%d D%d %s pad%d", T, D, positions, padded) << T << D << QString::fromLatin1(positions) << padded;
                 }
     }
     void kernelsAgreeWithTheDoublePrecisionSoftmax()
     {
         QFETCH(int, T);
         QFETCH(int, D);
-        QFETCH(bool, alibi);
+        QFETCH(QString, positions);
         QFETCH(int, padded);
         Case c(2, T, 3, D, uint32_t(T * 131 + D));
-        if (alibi)
+        if (positions == QLatin1String("alibi"))
             c.slopes = {0.5f, 0.25f, 0.0625f};
+        if (positions == QLatin1String("rotary"))
+            c.addRotaryTables();
         if (padded) {
             c.padding.assign(size_t(2 * T), 0);
             for (int j = T - padded; j < T; ++j)
@@ -208,14 +240,32 @@ private slots:
         padding.index_put_({1, at::indexing::Slice(30, at::indexing::None)}, true);
         padding.index_put_({2, at::indexing::Slice(T - 1, at::indexing::None)}, true);
         const at::Tensor real = padding.logical_not().unsqueeze(-1).to(at::kFloat); // compare real query rows
-        { // ESM-2
+        { // ESM-2: a [B, heads, T, D] tensor transposed, and rotated in the kernel from the fused product's layout
             const at::Tensor q = at::randn({B, heads, T, D}), k = at::randn({B, heads, T, D}), v = at::randn({B, heads, T, D});
-            at::Tensor scores = at::matmul(q, k.transpose(-1, -2));
-            scores.masked_fill_(padding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-            const at::Tensor expected = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, heads * D});
+            auto attend = [&](const at::Tensor& qr, const at::Tensor& kr) {
+                at::Tensor scores = at::matmul(qr, kr.transpose(-1, -2));
+                scores.masked_fill_(padding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+                return at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, heads * D});
+            };
+            const at::Tensor expected = attend(q, k);
             const at::Tensor got = fusedAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), 1.0, {}, padding);
             QCOMPARE(got.sizes(), expected.sizes());
             QVERIFY2(at::allclose(got, expected, 1e-5, 1e-5), qPrintable(QString::number((got - expected).abs().max().item<float>())));
+            // esm2_model.cpp's rotation: x·cos + rotate_half(x)·sin with its tables
+            const at::Tensor invFreq = 1.0 / at::pow(10000.0, at::arange(0, D, 2, at::kFloat) / double(D));
+            const at::Tensor freqs = at::outer(at::arange(T, at::kFloat), invFreq);
+            const at::Tensor angles = at::cat({freqs, freqs}, -1);
+            const at::Tensor cos = angles.cos(), sin = angles.sin();
+            auto rotate = [&](const at::Tensor& x) {
+                const auto halves = x.chunk(2, -1);
+                return x * cos + at::cat({-halves[1], halves[0]}, -1) * sin;
+            };
+            const at::Tensor fused = at::stack({q, k, v}, 2).permute({0, 3, 2, 1, 4}).contiguous(); // [B, T, 3, heads, D]
+            const at::Tensor rotated = fusedAttention(fused.select(2, 0), fused.select(2, 1), fused.select(2, 2), 1.0, {}, padding, cos, sin);
+            const at::Tensor rotatedExpected = attend(rotate(q), rotate(k));
+            QVERIFY2(at::allclose(rotated, rotatedExpected, 1e-5, 1e-5),
+                     qPrintable(QString::number((rotated - rotatedExpected).abs().max().item<float>())));
+            QVERIFY((rotated - expected).abs().max().item<float>() > 1e-2); // the rotation did something
         }
         { // DNABERT-S
             const at::Tensor qkv = at::randn({B, T, 3, heads, D});
@@ -241,6 +291,10 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(q, q, q, 1.0, at::ones({2}), {}));
         QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(q, q, q, 1.0, {}, at::zeros({2, 4}, at::kBool)));
         QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(q.transpose(2, 3), q.transpose(2, 3), q.transpose(2, 3), 1.0, {}, {}));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(q, q, q, 1.0, {}, {}, at::ones({5, 8}), {}));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(q, q, q, 1.0, {}, {}, at::ones({4, 8}), at::ones({4, 8})));
+        const at::Tensor odd = at::randn({2, 5, 3, 7});
+        QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(odd, odd, odd, 1.0, {}, {}, at::ones({5, 7}), at::ones({5, 7})));
         QCOMPARE(fusedAttention(at::randn({0, 5, 3, 8}), at::randn({0, 5, 3, 8}), at::randn({0, 5, 3, 8}), 1.0, {}, {}).sizes(),
                  at::IntArrayRef({0, 5, 24}));
     }

@@ -23,16 +23,33 @@ void attendHeadReference(const AttentionProblem& p, int64_t b, int64_t h)
     const float slope = p.slopes ? p.slopes[h] : 0.0f;
     std::vector<float> e(size_t(T), 0.0f);
     std::vector<float> acc(size_t(D), 0.0f);
+    // q and k rows, rotated where the problem has rotary tables (x·cos + rotate_half(x)·sin)
+    std::vector<float> qi(size_t(D), 0.0f);
+    std::vector<float> kj(size_t(D), 0.0f);
+    auto row = [&](const float* x, int64_t t, std::vector<float>& y) -> const float* {
+        if (!p.cos)
+            return x + t * p.in.token;
+        const float* c = p.cos + t * D;
+        const float* s = p.sin + t * D;
+        const int64_t half = D / 2;
+        for (int64_t d = 0; d < half; ++d) {
+            y[size_t(d)] = x[t * p.in.token + d] * c[d] - x[t * p.in.token + d + half] * s[d];
+            y[size_t(d + half)] = x[t * p.in.token + d + half] * c[d + half] + x[t * p.in.token + d] * s[d + half];
+        }
+        return y.data();
+    };
     for (int64_t i = 0; i < T; ++i) {
         float* y = p.out + b * p.outLayout.batch + i * p.outLayout.token + h * p.outLayout.head;
         float m = -std::numeric_limits<float>::infinity();
         bool anyKey = false;
+        const float* qRow = row(q, i, qi);
         for (int64_t j = 0; j < T; ++j) {
             if (padding && padding[j])
                 continue;
+            const float* kRow = row(k, j, kj);
             float dot = 0;
             for (int64_t d = 0; d < D; ++d)
-                dot = std::fma(q[i * p.in.token + d], k[j * p.in.token + d], dot);
+                dot = std::fma(qRow[d], kRow[d], dot);
             e[size_t(j)] = p.scale * dot - slope * float(std::abs(i - j));
             m = std::fmax(m, e[size_t(j)]); // NaN left out here; it makes its exp, and so the row, NaN
             anyKey = true;

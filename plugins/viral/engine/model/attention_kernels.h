@@ -6,10 +6,11 @@
 //   sᵢⱼ = scale · (q[i, :] · k[j, :]) − slope · |i − j|
 //
 // (Vaswani et al. 2017, "Attention Is All You Need", eq. 1; the ALiBi bias of Press et al. 2022,
-// "Train Short, Test Long", which DNABERT-2 / DNABERT-S use; slope 0 for ESM-2, whose rotary
-// positions are already in q and k). It replaces LibTorch's batched q·kᵀ product, padding mask,
+// "Train Short, Test Long", which DNABERT-2 / DNABERT-S use; slope 0 for ESM-2, whose q and k
+// are rotated by position instead — here too, from the rotary tables, so that q, k and v are read
+// in place from the fused q/k/v product). It replaces LibTorch's batched q·kᵀ product, padding mask,
 // softmax, second product and the transpose back to [B, T, heads·D] — the [B, heads, T, T] score
-// tensor is never stored: each thread keeps four rows of scores in cache (EncoderPrecision::Int8
+// tensor is never stored: each thread keeps eight rows of scores in cache (EncoderPrecision::Int8
 // only; float32 and bf16 keep LibTorch's operations and their bits).
 //
 // Padding keys are left out (weight 0, their values never read); every query row is computed,
@@ -45,6 +46,11 @@ struct AttentionProblem {
     float scale = 1;                     // multiplies q · k
     const float* slopes = nullptr;       // ALiBi slope per head, or null (no bias)
     const uint8_t* keyPadding = nullptr; // [B, T], non-zero at padding keys, or null (none)
+    // Rotary position tables [T, D] (D even), or null: q and k at position t are first rotated,
+    // x·cos[t] + rotate_half(x)·sin[t], rotate_half(x) = [−x2, x1] (RoFormer, Su et al. 2021, as
+    // ESM-2 applies it; the tables: cos and sin of [t·f, t·f] over the frequencies f).
+    const float* cos = nullptr;
+    const float* sin = nullptr;
 };
 
 // out for sequence b and head h (the rows of every query of that pair).

@@ -22,8 +22,7 @@ namespace bioforge::viral {
 
 namespace {
 
-constexpr int kRows = 4;     // query rows per block
-constexpr int kGroup = 4;    // vectors of v per pass (64 values)
+constexpr int kRows = 8; // query rows per block (a tail of fewer runs in blocks of 4, 3, 2, 1)
 // The loops over R rows and NV vectors are unrolled (#pragma GCC unroll) so that their
 // accumulators live in registers: GCC -O2 left them on the stack (3× slower).
 
@@ -32,7 +31,9 @@ struct Workspace {
     std::vector<float> values;    // [N, D16]
     std::vector<float> positions; // [N16]: each real key's index in the sequence (ALiBi)
     std::vector<float> scores;    // [kRows, N16]: scores, then exp(score − max)
-    std::vector<int32_t> offsets; // [N16]: each real key's row offset in k and v
+    std::vector<int64_t> offsets; // [N]: each real key's row in k (or in rotated)
+    std::vector<float> rotated;   // [N, D]: the real keys rotated (rotary tables given)
+    std::vector<float> queries;   // [kRows, D]: a block's query rows rotated
 };
 
 Workspace& workspace()
@@ -43,6 +44,52 @@ Workspace& workspace()
 
 inline int64_t roundUp16(int64_t n) { return (n + 15) / 16 * 16; }
 inline __mmask16 tailMask(int64_t left) { return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1); }
+
+// y = x·cos + rotate_half(x)·sin over D = 2·half values, rotate_half(x) = [−x2, x1] (RoFormer's
+// rotation as ESM-2 applies it; c and s are the position's rows of the tables).
+inline void rotate(const float* x, const float* c, const float* s, float* y, int64_t D)
+{
+    const int64_t half = D / 2;
+    for (int64_t i = 0; i < half; ++i) {
+        y[i] = x[i] * c[i] - x[i + half] * s[i];
+        y[i + half] = x[i + half] * c[i + half] + x[i] * s[i + half];
+    }
+}
+
+// r[m] ← column m of the 16 × 16 tile r (rows become columns): unpack pairs of rows, then pairs of
+// pairs, then two rounds of 128-bit lane shuffles.
+inline void transpose16(__m512 r[16])
+{
+    __m512 t[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 8; ++i) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    auto lo = [](__m512 a, __m512 b) { return _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(a), _mm512_castps_pd(b))); };
+    auto hi = [](__m512 a, __m512 b) { return _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(a), _mm512_castps_pd(b))); };
+#pragma GCC unroll 16
+    for (int i = 0; i < 4; ++i) { // r[4i + c], 128-bit lane L: rows 4i … 4i+3 of column 4L + c
+        r[4 * i] = lo(t[4 * i], t[4 * i + 2]);
+        r[4 * i + 1] = hi(t[4 * i], t[4 * i + 2]);
+        r[4 * i + 2] = lo(t[4 * i + 1], t[4 * i + 3]);
+        r[4 * i + 3] = hi(t[4 * i + 1], t[4 * i + 3]);
+    }
+#pragma GCC unroll 16
+    for (int c = 0; c < 4; ++c) {
+        t[c] = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88);      // lanes 0, 2 of each
+        t[4 + c] = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xdd);  // lanes 1, 3
+        t[8 + c] = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88);
+        t[12 + c] = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xdd);
+    }
+#pragma GCC unroll 16
+    for (int c = 0; c < 4; ++c) {
+        r[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);
+        r[8 + c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xdd);
+        r[4 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0x88);
+        r[12 + c] = _mm512_shuffle_f32x4(t[4 + c], t[12 + c], 0xdd);
+    }
+}
 
 // scores[r][j] = scale · q_r · k_j − slope · |i_r − position_j| for r < R, j < N16 (two vectors of
 // keys at a time, then one).
@@ -150,16 +197,18 @@ void weightedValues(const float* scores, int64_t N16, int64_t N, const Workspace
         }
 }
 
+// The value columns in passes of G vectors: 8 rows × 2 vectors or 4 rows × 4 (16 accumulators).
 template<int R>
 void weightedValuesGroups(const float* scores, int64_t N16, int64_t N, const Workspace& w, int64_t D16, const float* inverse, float* const* y,
                           int64_t D)
 {
-    for (int64_t column = 0; column < D16; column += 16 * kGroup) {
-        switch (std::min<int64_t>(kGroup, (D16 - column) / 16)) {
+    constexpr int G = R > 4 ? 2 : 4;
+    for (int64_t column = 0; column < D16; column += 16 * G) {
+        switch (std::min<int64_t>(G, (D16 - column) / 16)) {
         case 1: weightedValues<R, 1>(scores, N16, N, w, D16, column, inverse, y, D); break;
         case 2: weightedValues<R, 2>(scores, N16, N, w, D16, column, inverse, y, D); break;
-        case 3: weightedValues<R, 3>(scores, N16, N, w, D16, column, inverse, y, D); break;
-        default: weightedValues<R, 4>(scores, N16, N, w, D16, column, inverse, y, D); break;
+        case 3: weightedValues<R, (G >= 3 ? 3 : 1)>(scores, N16, N, w, D16, column, inverse, y, D); break;
+        default: weightedValues<R, G>(scores, N16, N, w, D16, column, inverse, y, D); break;
         }
     }
 }
@@ -174,6 +223,11 @@ void attendRows(const AttentionProblem& p, const float* q, int64_t i0, float* ou
     for (int r = 0; r < R; ++r) {
         rows[r] = q + (i0 + r) * p.in.token;
         y[r] = out + (i0 + r) * p.outLayout.token;
+        if (p.cos) {
+            float* rotated = w.queries.data() + r * D;
+            rotate(rows[r], p.cos + (i0 + r) * D, p.sin + (i0 + r) * D, rotated, D);
+            rows[r] = rotated;
+        }
     }
     scoreRows<R>(rows, D, w, N16, p.scale, slope, i0, w.scores.data());
     float inverse[R];
@@ -195,8 +249,6 @@ void attendHeadAvx512(const AttentionProblem& p, int64_t b, int64_t h)
     const uint8_t* padding = p.keyPadding ? p.keyPadding + b * T : nullptr;
     Workspace& w = workspace();
 
-    if ((T - 1) * p.in.token > std::numeric_limits<int32_t>::max()) // beyond the gather's 32-bit offsets
-        return attendHeadReference(p, b, h);
     int64_t N = 0; // real keys
     for (int64_t j = 0; j < T; ++j)
         N += !(padding && padding[j]);
@@ -210,28 +262,45 @@ void attendHeadAvx512(const AttentionProblem& p, int64_t b, int64_t h)
     w.values.resize(size_t(N * D16));
     w.positions.assign(size_t(N16), 0.0f);
     w.scores.resize(size_t(kRows * N16));
-    w.offsets.assign(size_t(N16), 0); // each real key's row, as an offset from k (and v)
+    w.offsets.resize(size_t(N));
+    const float* keyRows = k; // real key n at keyRows + offsets[n]
+    if (p.cos) {
+        w.rotated.resize(size_t(N * D));
+        w.queries.resize(size_t(kRows * D));
+        keyRows = w.rotated.data();
+    }
     for (int64_t j = 0, n = 0; j < T; ++j) {
         if (padding && padding[j])
             continue;
-        w.offsets[size_t(n)] = int32_t(j * p.in.token);
+        w.offsets[size_t(n)] = p.cos ? n * D : j * p.in.token;
+        if (p.cos)
+            rotate(k + j * p.in.token, p.cos + j * D, p.sin + j * D, w.rotated.data() + n * D, D);
         w.positions[size_t(n)] = float(j);
         float* row = w.values.data() + n * D16;
         std::copy_n(v + j * p.in.token, D, row);
         std::fill(row + D, row + D16, 0.0f);
         ++n;
     }
-    // k transposed, 16 keys at a time (a gather per d); the columns past N are zeros.
-    for (int64_t n = 0; n < N16; n += 16) {
-        const __mmask16 real = tailMask(N - n);
-        const __m512i rows = _mm512_loadu_si512(w.offsets.data() + n);
-        for (int64_t d = 0; d < D; ++d)
-            _mm512_storeu_ps(w.keys.data() + d * N16 + n, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), real, rows, k + d, 4));
-    }
+    // k transposed in 16 × 16 tiles (vgatherdps ran 3× slower: microcode-slowed gathers); the
+    // columns past N are zeros.
+    for (int64_t n = 0; n < N16; n += 16)
+        for (int64_t d0 = 0; d0 < D; d0 += 16) {
+            const __mmask16 columns = tailMask(D - d0);
+            __m512 tile[16];
+            for (int e = 0; e < 16; ++e)
+                tile[e] = n + e < N ? _mm512_maskz_loadu_ps(columns, keyRows + w.offsets[size_t(n + e)] + d0) : _mm512_setzero_ps();
+            transpose16(tile);
+            for (int64_t m = 0; m < 16 && d0 + m < D; ++m)
+                _mm512_storeu_ps(w.keys.data() + (d0 + m) * N16 + n, tile[m]);
+        }
     const float slope = p.slopes ? p.slopes[h] : 0.0f;
     int64_t i = 0;
     for (; i + kRows <= T; i += kRows)
         attendRows<kRows>(p, q, i, out, w, N, slope);
+    if (T - i >= 4) {
+        attendRows<4>(p, q, i, out, w, N, slope);
+        i += 4;
+    }
     switch (T - i) {
     case 3: attendRows<3>(p, q, i, out, w, N, slope); break;
     case 2: attendRows<2>(p, q, i, out, w, N, slope); break;

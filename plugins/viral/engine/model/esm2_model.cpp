@@ -188,18 +188,20 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
         return layerBFloat16(l, x, keyPadding, rotary);
     const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
     const at::Tensor fused = l.qkv(l.attentionNorm(x), keyPadding);
-    std::array<at::Tensor, 3> qkv;
-    if (cpuKernels) {
-        qkv = splitRotate<float>(fused, rotary.first, rotary.second, heads, D);
-    } else { // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
-        const at::Tensor parts = fused.view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
-        const at::Tensor qk = applyRotary(parts.slice(0, 0, 2), rotary.first, rotary.second);
-        qkv = {qk[0], qk[1], parts[2]};
-    }
     at::Tensor attention;
-    if (precision == EncoderPrecision::Int8 && cpuKernels) { // one pass per (sequence, head); q is pre-scaled
-        attention = fusedAttention(qkv[0].transpose(1, 2), qkv[1].transpose(1, 2), qkv[2].transpose(1, 2), 1.0, {}, keyPadding);
+    if (precision == EncoderPrecision::Int8 && cpuKernels) {
+        // One pass per (sequence, head), q, k and v read in place and rotated there; q is pre-scaled.
+        const at::Tensor parts = fused.view({B, T, 3, heads, D});
+        attention = fusedAttention(parts.select(2, 0), parts.select(2, 1), parts.select(2, 2), 1.0, {}, keyPadding, rotary.first, rotary.second);
     } else { // float32: LibTorch's operations (their bits; tst_esm2_model)
+        std::array<at::Tensor, 3> qkv;
+        if (cpuKernels) {
+            qkv = splitRotate<float>(fused, rotary.first, rotary.second, heads, D);
+        } else { // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
+            const at::Tensor parts = fused.view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
+            const at::Tensor qk = applyRotary(parts.slice(0, 0, 2), rotary.first, rotary.second);
+            qkv = {qk[0], qk[1], parts[2]};
+        }
         at::Tensor scores = at::matmul(qkv[0], qkv[1].transpose(-1, -2)); // [B, heads, T, T]
         if (keyPadding.defined())
             scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());

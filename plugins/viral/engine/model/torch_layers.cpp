@@ -230,7 +230,7 @@ at::Tensor TorchLinear::gatedGelu(const at::Tensor& x, const at::Tensor& padding
 }
 
 at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, const at::Tensor& slopes,
-                          const at::Tensor& keyPadding)
+                          const at::Tensor& keyPadding, const at::Tensor& cos, const at::Tensor& sin)
 {
     TORCH_CHECK(q.dim() == 4 && k.sizes() == q.sizes() && v.sizes() == q.sizes(), "fusedAttention: q, k and v must be [B, T, heads, D] alike, got ",
                 q.sizes(), ", ", k.sizes(), ", ", v.sizes());
@@ -242,6 +242,12 @@ at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Te
     TORCH_CHECK(!slopes.defined() || (slopes.scalar_type() == at::kFloat && slopes.numel() == heads),
                 "fusedAttention: one float32 ALiBi slope per head expected");
     TORCH_CHECK(!keyPadding.defined() || keyPadding.sizes() == at::IntArrayRef({B, T}), "fusedAttention: key padding must be [B, T]");
+    TORCH_CHECK(cos.defined() == sin.defined(), "fusedAttention: rotary tables come in pairs (cos and sin)");
+    const bool rotary = cos.defined();
+    TORCH_CHECK(!rotary || (D % 2 == 0 && cos.sizes() == at::IntArrayRef({T, D}) && sin.sizes() == cos.sizes() && cos.scalar_type() == at::kFloat &&
+                            sin.scalar_type() == at::kFloat),
+                "fusedAttention: rotary tables must be float32 [T, D] with D even");
+    const at::Tensor cosValues = rotary ? cos.contiguous().cpu() : at::Tensor(), sinValues = rotary ? sin.contiguous().cpu() : at::Tensor();
     at::Tensor out = at::empty({B, T, heads * D}, q.options());
     if (out.numel() == 0)
         return out;
@@ -259,6 +265,8 @@ at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Te
     p.scale = float(scale);
     p.slopes = slopeValues.defined() ? slopeValues.data_ptr<float>() : nullptr;
     p.keyPadding = padding.defined() ? padding.data_ptr<uint8_t>() : nullptr;
+    p.cos = rotary ? cosValues.data_ptr<float>() : nullptr;
+    p.sin = rotary ? sinValues.data_ptr<float>() : nullptr;
     at::parallel_for(0, B * heads, 1, [&](int64_t begin, int64_t end) {
         for (int64_t bh = begin; bh < end; ++bh)
             attendHead(p, bh / heads, bh % heads);

@@ -80,10 +80,11 @@ bool int8ReducedRange();
 // threads. q, k, v: float32 on the CPU, [B, T, heads, D] views with one layout (any strides, D
 // contiguous: the heads of a fused q/k/v product in place, or a [B, heads, T, D] tensor
 // transposed); slopes: float32 [heads] (ALiBi) or undefined; keyPadding: [B, T] true at padding
-// keys (left out of the softmax) or undefined → [B, T, heads·D] float32 contiguous. Throws
-// c10::Error on other shapes, dtypes or devices.
+// keys (left out of the softmax) or undefined; cos, sin: rotary tables float32 [T, D] (D even)
+// to rotate q and k by position first (ESM-2), or undefined → [B, T, heads·D] float32
+// contiguous. Throws c10::Error on other shapes, dtypes or devices.
 at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, const at::Tensor& slopes,
-                          const at::Tensor& keyPadding);
+                          const at::Tensor& keyPadding, const at::Tensor& cos = {}, const at::Tensor& sin = {});
 
 struct TorchLinear {
     at::Tensor weight, bias; // bias undefined for a layer without one
