@@ -135,6 +135,8 @@ private slots:
         // The constant sequence: its product is exact (x' = 0), the bias plus 0.75 · the rounded rows' sums.
         QVERIFY(at::allclose(together[3], at::linear(batch[3], Int8Weights::pack(w).rowSums.unsqueeze(1).expand({40, 32}) / 32, bias), 1e-5, 1e-5));
         QVERIFY(at::isfinite(together.slice(0, 0, 2)).all().item<bool>());
+        // Padding rows are left out of the product: zeros, whatever they held (1e4, NaN, inf).
+        QVERIFY(at::equal(together[2].slice(0, 6), at::zeros({4, 40})));
     }
 
     // A real row holding NaN or ±inf gives a NaN row, as float32 would, not a silent number; it is
@@ -180,7 +182,7 @@ private slots:
         layer.toInt8();
         QVERIFY(at::equal(layer.gelu(x, padding), gelu));
         QVERIFY(at::equal(layer.gatedGelu(x, padding), gated));
-        // Against float32's layer, then geluGate, over the real rows (int8 padding rows are min · R + bias).
+        // Against float32's layer, then geluGate, over the real rows (int8 padding rows are zeros).
         const at::Tensor real = padding.logical_not();
         const double error = relativeNorm(gated.index({real}), floatGated.index({real}), floatGated.index({real}));
         QVERIFY2(error > 1e-6 && error < 0.03, qPrintable(QString::number(error)));

@@ -152,11 +152,25 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
     const bool* isPad = pad.data_ptr<bool>();
     const float* xs = x3.data_ptr<float>();
     const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(in, 1));
-    // Each row's range, then each sequence's over its real, finite rows.
+    // Padding rows are left out of the product (the official DNABERT-S code unpads likewise);
+    // their outputs are zeros. real: the rows that go in, in order.
+    std::vector<int64_t> real;
+    real.reserve(size_t(rows));
+    for (int64_t r = 0; r < rows; ++r)
+        if (!isPad[r])
+            real.push_back(r);
+    const int64_t n = int64_t(real.size());
+    at::Tensor y = at::empty({B, T, width}, x3.options());
+    for (int64_t r = 0; r < rows; ++r)
+        if (isPad[r])
+            std::fill_n(y.data_ptr<float>() + r * width, width, 0.0f);
+    if (n == 0)
+        return y.view(shape);
+    // Each real row's range, then each sequence's over its finite rows.
     std::vector<RowRange> ranges(static_cast<size_t>(rows));
-    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r)
-            ranges[size_t(r)] = rowRange(xs + r * in, size_t(in));
+    at::parallel_for(0, n, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            ranges[size_t(real[size_t(i)])] = rowRange(xs + real[size_t(i)] * in, size_t(in));
     });
     const float levels = int8Levels();
     std::vector<float> lo(size_t(B), 0.0f), step(size_t(B), 1.0f), inverse(size_t(B), 1.0f);
@@ -175,42 +189,50 @@ at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at:
         step[size_t(b)] = std::isfinite(s) ? s : std::numeric_limits<float>::max();
         inverse[size_t(b)] = 1.0f / step[size_t(b)];
     }
-    at::Tensor q = at::empty({rows, in}, at::TensorOptions().dtype(at::kByte));
+    at::Tensor q = at::empty({n, in}, at::TensorOptions().dtype(at::kByte));
     uint8_t* qs = q.data_ptr<uint8_t>();
-    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r) {
+    at::parallel_for(0, n, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const int64_t r = real[size_t(i)];
             const size_t b = size_t(r / T);
-            if (isPad[r])
-                std::fill_n(qs + r * in, in, uint8_t(0));
-            else
-                quantizeRow(xs + r * in, qs + r * in, size_t(in), lo[b], inverse[b], levels);
+            quantizeRow(xs + r * in, qs + i * in, size_t(in), lo[b], inverse[b], levels);
         }
     });
-    // The int32 sums land in y's storage and are scaled back in place (gated: in a buffer of
-    // their own, y holds half the width).
-    at::Tensor y = at::empty({B, T, width}, x3.options());
-    const at::Tensor sums = gated ? at::empty({rows, out}, x3.options()) : y;
-    float* ss = sums.data_ptr<float>();
+    // The int32 sums land in y's storage and are scaled back in place (gated, or with padding
+    // rows left out: in a buffer of their own, kept per thread — DNABERT-S's gated product's
+    // 2144 × 6144 sums are above glibc's largest mmap threshold, so a fresh buffer each call
+    // cost page faults and the kernel's zeroing of every page).
+    const bool inPlace = !gated && n == rows;
+    thread_local std::vector<float> scratch;
+    if (!inPlace && scratch.size() < size_t(n * out))
+        scratch.resize(size_t(n * out));
+    float* ss = inPlace ? y.data_ptr<float>() : scratch.data();
     float* ys = y.data_ptr<float>();
-    if (auto st = weights.product->run(qs, rows, reinterpret_cast<int32_t*>(ss)); !st)
+    if (auto st = weights.product->run(qs, n, reinterpret_cast<int32_t*>(ss)); !st)
         TORCH_CHECK(false, st.error().message().toStdString());
     const float* scales = weights.scales.data_ptr<float>();
     const float* rowSums = weights.rowSums.data_ptr<float>();
     const at::Tensor b32 = bias.defined() ? bias.to(at::kFloat).contiguous() : at::Tensor();
     const float* bs = b32.defined() ? b32.data_ptr<float>() : nullptr;
-    at::parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r) {
-            float* sr = ss + r * out;
+    at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const int64_t r = real[size_t(i)];
+            float* sr = ss + i * out;
             float* yr = ys + r * width;
-            if (!ranges[size_t(r)].finite && !isPad[r]) { // padding rows stay finite (they meet the attention's masked weights)
+            if (!ranges[size_t(r)].finite) {
                 std::fill_n(yr, width, std::numeric_limits<float>::quiet_NaN());
                 continue;
             }
-            int8Epilogue(reinterpret_cast<const int32_t*>(sr), sr, size_t(out), step[size_t(r / T)], lo[size_t(r / T)], scales, rowSums, bs);
+            const int32_t* p = reinterpret_cast<const int32_t*>(sr);
+            const size_t b = size_t(r / T);
+            if (gated) {
+                int8Epilogue(p, sr, size_t(out), step[b], lo[b], scales, rowSums, bs);
+                geluFloat(sr, sr + width, yr, size_t(width));
+                continue;
+            }
+            int8Epilogue(p, yr, size_t(out), step[b], lo[b], scales, rowSums, bs);
             if (activation == Int8Activation::Gelu)
                 geluFloat(yr, nullptr, yr, size_t(out));
-            else if (gated)
-                geluFloat(sr, sr + width, yr, size_t(width));
         }
     });
     return y.view(shape);

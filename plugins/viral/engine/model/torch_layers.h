@@ -62,7 +62,8 @@ struct Int8Weights {
 // batch, then y = step_b · scales · P + min_b · R + bias. A sequence's result does not depend on
 // its batch mates or its padding (cached per-contig results stay valid whatever the batching or
 // sharding); a row holding a non-finite value gives a NaN row (as float32 would) and is left out
-// of its sequence's range. Throws c10::Error where oneDNN fails (the message names it).
+// of its sequence's range. Padding rows are left out of the product (as the official DNABERT-S
+// code unpads) and give zero rows. Throws c10::Error where oneDNN fails (the message names it).
 // activation: applied to each row in the epilogue, while the row is in cache, instead of in a
 // pass of its own — Gelu: gelu(y) (geluErf's kernel); GatedGelu: gelu(y[:out/2]) · y[out/2:]
 // → [..., out/2] (geluGate's, DNABERT-S's gated feed-forward). The same bits as the layer then
