@@ -142,7 +142,7 @@ private slots:
 
     void theDeviceIndependentFloat32PathGivesTheSameBits()
     {
-        // fp32 (and int8) layers split and rotate q, k, v in one CPU pass (splitRotate<float>), in
+        // fp32 layers split and rotate q, k, v in one CPU pass (splitRotate<float>; int8 rotates in its fused attention), in
         // the order of LibTorch's operations that a GPU runs: the same values, bit for bit.
         EncoderDevice portable;
         portable.portableKernels = true;

@@ -1,8 +1,9 @@
 // The encoders' int8 linear layers (EncoderPrecision::Int8, model/torch_layers.h): oneDNN's int8
-// product between our per-sequence rounding and scaling. What must hold whatever kernel runs: the
+// product between our per-token rounding and scaling. What must hold whatever kernel runs: the
 // result is the product of the rounded operands — weights to int8 with one scale per output row
-// (max |w| / 127), each sequence's input to uint8 over its own range — emulated here in double; a
-// sequence's result does not depend on its batch; non-finite rows give NaN rows; the layer is
+// (max |w| / 127), each token's input row to uint8 over its own range — emulated here in double; a
+// sequence's result does not depend on its batch; non-finite rows give NaN rows; an activation
+// rounded in the epilogue for the next product equals rounding it afterwards; the layer is
 // refused on a GPU.
 
 #include <ATen/ATen.h>
@@ -22,17 +23,22 @@ using namespace bioforge::viral;
 
 namespace {
 
-// x [N, in], one sequence → its rounding as int8Linear does it (int8_kernels.h), dequantised
-// (double): step = (max − min) / levels in float32, q = round_half_even(clamp((x − min) / step)),
+// x [N, in] → each row's rounding as int8Round does it (int8_kernels.h), dequantised (double):
+// step = (max − min) / levels in float32, q = round_half_even(clamp((x − min) / step)),
 // x ≈ min + step · q.
-at::Tensor roundedSequence(const at::Tensor& x, bool reducedRange)
+at::Tensor roundedRows(const at::Tensor& x, bool reducedRange)
 {
     const float levels = reducedRange ? 127.0f : 255.0f;
-    const float lo = x.min().item<float>(), hi = x.max().item<float>();
-    const float step = std::max(float((double(hi) - double(lo)) / levels), std::numeric_limits<float>::min());
-    const float inverse = 1.0f / step;
-    const at::Tensor q = at::round(at::clamp(at::mul(at::sub(x, lo), inverse), 0.0, double(levels))); // float32, in that order
-    return q.to(at::kDouble) * double(step) + double(lo);
+    std::vector<at::Tensor> rows;
+    for (int64_t r = 0; r < x.size(0); ++r) {
+        const at::Tensor row = x[r];
+        const float lo = row.min().item<float>(), hi = row.max().item<float>();
+        const float step = std::max(float((double(hi) - double(lo)) / levels), std::numeric_limits<float>::min());
+        const float inverse = 1.0f / step;
+        const at::Tensor q = at::round(at::clamp(at::mul(at::sub(row, lo), inverse), 0.0, double(levels))); // float32, in that order
+        rows.push_back(q.to(at::kDouble) * double(step) + double(lo));
+    }
+    return at::stack(rows);
 }
 
 // w [out, in] → its int8 rounding with one symmetric scale per row (max |w| / 127), dequantised.
@@ -94,7 +100,7 @@ private slots:
         const at::Tensor bias = withBias ? at::randn({out}) : at::Tensor();
         const at::Tensor wideBias = withBias ? bias.to(at::kDouble) : at::Tensor();
         const at::Tensor exact = at::linear(x.to(at::kDouble), w.to(at::kDouble), wideBias);
-        const at::Tensor emulated = at::linear(roundedSequence(x, int8ReducedRange()), roundedWeights(w), wideBias);
+        const at::Tensor emulated = at::linear(roundedRows(x, int8ReducedRange()), roundedWeights(w), wideBias);
         const at::Tensor ours = int8Linear(x, Int8Weights::pack(w), bias);
         QCOMPARE(ours.sizes(), exact.sizes());
         QCOMPARE(ours.scalar_type(), at::kFloat);
@@ -107,7 +113,7 @@ private slots:
             QVERIFY2(error < 0.03, qPrintable(QString::number(error)));
     }
 
-    // Each sequence of a padded batch is rounded over its own real tokens: its result is what it
+    // Each token of a padded batch is rounded over its own range: a sequence's result is what it
     // gives alone, whatever its batch mates (results are cached per contig) and its padding —
     // a loud mate, a constant one, padding rows holding huge, infinite or NaN values.
     void aSequenceGivesTheSameResultInAnyBatch()
@@ -140,7 +146,7 @@ private slots:
     }
 
     // A real row holding NaN or ±inf gives a NaN row, as float32 would, not a silent number; it is
-    // left out of its sequence's range, so the sequence's other rows are what they give without it.
+    // rounded on its own, so the sequence's other rows are what they give without it.
     void aNonFiniteRowGivesNaNAndLeavesItsSequenceAlone()
     {
         const at::Tensor w = at::randn({24, 16}) * 0.1, bias = at::randn({24});
@@ -188,15 +194,54 @@ private slots:
         QVERIFY2(error > 1e-6 && error < 0.03, qPrintable(QString::number(error)));
     }
 
+    // A product whose epilogue rounds its activation for the next product (int8LinearRounded, the
+    // feed-forward blocks) gives the bits of rounding its float32 output afterwards; padding rows
+    // stay out, a NaN row stays NaN; TorchLinear::feedForward runs it.
+    void roundingInTheEpilogueEqualsRoundingAfterwards()
+    {
+        const at::Tensor w1 = at::randn({48, 32}) * 0.2, b1 = at::randn({48}), w2 = at::randn({16, 24}) * 0.2, b2 = at::randn({16});
+        const Int8Weights up = Int8Weights::pack(w1), down = Int8Weights::pack(w2);
+        const Int8Weights downWide = Int8Weights::pack(at::randn({16, 48}) * 0.2);
+        at::Tensor x = at::randn({3, 7, 32});
+        x[2][1][5] = std::numeric_limits<float>::quiet_NaN();
+        at::Tensor padding = at::zeros({3, 7}, at::kBool);
+        padding[1].slice(0, 5).fill_(true);
+        for (const Int8Activation activation : {Int8Activation::None, Int8Activation::Gelu, Int8Activation::GatedGelu}) {
+            const Int8Weights& next = activation == Int8Activation::GatedGelu ? down : downWide;
+            const Int8Rows fused = int8LinearRounded(int8Round(x, padding), up, b1, activation);
+            const Int8Rows after = int8Round(int8Linear(x, up, b1, padding, activation), padding);
+            QVERIFY(at::equal(fused.q, after.q));
+            QVERIFY(fused.lo == after.lo && fused.step == after.step && fused.finite == after.finite && fused.real == after.real);
+            const at::Tensor y = int8Linear(fused, next, b2);
+            QVERIFY(at::allclose(y, int8Linear(int8Linear(x, up, b1, padding, activation), next, b2, padding), 0.0, 0.0, /*equal_nan=*/true)); // bits
+            QVERIFY(at::isnan(y[2][1]).all().item<bool>());
+            QVERIFY(at::equal(y[1].slice(0, 5), at::zeros({2, 16})));
+            QVERIFY(at::isfinite(y[0]).all().item<bool>());
+        }
+        TorchLinear first, second;
+        first.weight = w1;
+        first.bias = b1;
+        second.weight = w2;
+        second.bias = b2;
+        const at::Tensor floatBlock = first.feedForward(second, x, padding, Int8Activation::GatedGelu);
+        QVERIFY(at::allclose(floatBlock, second(first.gatedGelu(x, padding), padding), 0.0, 0.0, /*equal_nan=*/true)); // float32: the same operations
+        first.toInt8();
+        second.toInt8();
+        QVERIFY(at::allclose(first.feedForward(second, x, padding, Int8Activation::GatedGelu),
+                             int8Linear(int8LinearRounded(int8Round(x, padding), *first.int8Weights, b1, Int8Activation::GatedGelu), *second.int8Weights, b2),
+                             0.0, 0.0, /*equal_nan=*/true));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, int8Linear(int8Round(x, padding), down, b2)); // 32 inputs for weights of 24
+    }
+
     // The activations' bits come from a self-test of the engine's kernels (8-bit pairs of 255 × 127
     // saturate without VNNI) or BIOFORGE_INT8_ACTIVATION_BITS=7 (this test runs a second time so:
     // tst_int8_products_7bit); the provenance and the result key say which.
     void theActivationBitsAreRecorded()
     {
         const QString key = int8ProductsKey();
-        QVERIFY2(key.startsWith(int8ReducedRange() ? QStringLiteral("sequence-u7") : QStringLiteral("sequence-u8")), qPrintable(key));
+        QVERIFY2(key.startsWith(int8ReducedRange() ? QStringLiteral("token-u7") : QStringLiteral("token-u8")), qPrintable(key));
         QCOMPARE(key.endsWith(QStringLiteral("+v512")), geluVectorKernels()); // the fused GELU's erf
-        QVERIFY2(key.contains(QStringLiteral("+fused-attention")), qPrintable(key)); // not stop 37's results
+        QCOMPARE(key.contains(QStringLiteral("+fused-attention")), fusedAttentionRuns()); // the attention's kernel
         QVERIFY(int8ProductsDescription().contains(int8ReducedRange() ? QStringLiteral("7-bit") : QStringLiteral("8-bit")));
         if (qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7")
             QVERIFY(int8ReducedRange());

@@ -2,6 +2,7 @@
 
 #include "model/int8_kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -38,6 +39,12 @@ void attendHeadReference(const AttentionProblem& p, int64_t b, int64_t h)
         }
         return y.data();
     };
+    std::vector<float> keys; // rotated k rows [T, D], once (rotary tables only)
+    if (p.cos) {
+        keys.resize(size_t(T * D));
+        for (int64_t j = 0; j < T; ++j)
+            std::copy_n(row(k, j, kj), D, keys.data() + j * D);
+    }
     for (int64_t i = 0; i < T; ++i) {
         float* y = p.out + b * p.outLayout.batch + i * p.outLayout.token + h * p.outLayout.head;
         float m = -std::numeric_limits<float>::infinity();
@@ -46,7 +53,7 @@ void attendHeadReference(const AttentionProblem& p, int64_t b, int64_t h)
         for (int64_t j = 0; j < T; ++j) {
             if (padding && padding[j])
                 continue;
-            const float* kRow = row(k, j, kj);
+            const float* kRow = p.cos ? keys.data() + j * D : k + j * p.in.token;
             float dot = 0;
             for (int64_t d = 0; d < D; ++d)
                 dot = std::fma(qRow[d], kRow[d], dot);

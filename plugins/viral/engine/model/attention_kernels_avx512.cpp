@@ -1,11 +1,12 @@
 // The AVX-512 attention of attention_kernels.h (this file is compiled with -mavx512f -mavx512bw
 // -mavx512dq -mavx512vl; attention_kernels.cpp calls it only where the CPU has them).
 //
-// Per (sequence, head): the real keys are gathered once — k transposed to [D, N] (N real keys,
-// padded to 16 with zeros) and v to [N, D'] (D' = D rounded up to 16, zero-filled) — then the
-// queries go four rows at a time: their scores against all keys (4 rows × 32 keys in 8
-// accumulators over d), the softmax of each row in place, and Σⱼ eᵢⱼ v[j] (4 rows × up to 64
-// values in ≤ 16 accumulators over j), scaled by 1 / Σⱼ eᵢⱼ on the way out.
+// Per (sequence, head): the real keys are gathered once — k (rotated first where the problem has
+// rotary tables) transposed to [D, N] (N real keys, padded to 16 with zeros) and v to [N, D']
+// (D' = D rounded up to 16, zero-filled) — then the queries go eight rows at a time (a tail in
+// blocks of 4, 3, 2, 1): their scores against all keys (8 rows × 32 keys in 16 accumulators over
+// d), the softmax of each row in place, and Σⱼ eᵢⱼ v[j] (8 rows × 32 values, or 4 × 64, in 16
+// accumulators over j), scaled by 1 / Σⱼ eᵢⱼ on the way out.
 #include "model/attention_kernels.h"
 
 #include <immintrin.h>
@@ -16,7 +17,7 @@
 #include <limits>
 #include <vector>
 
-extern "C" __m512 _ZGVeN16v_expf(__m512); // libmvec: expf on 16 lanes (glibc ≥ 2.35)
+extern "C" __m512 _ZGVeN16v_expf(__m512); // libmvec: expf on 16 lanes (glibc's x86_64 vector math)
 
 namespace bioforge::viral {
 

@@ -81,7 +81,7 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     // int8: the attention in one pass per (sequence, head) (fusedAttention: the ALiBi bias from the
     // slopes, padding keys left out); else LibTorch's operations with this bias:
     // bias[b, h, i, j] = −slope_h · |i − j| + (−10000 where key j is padding)
-    const bool fused = precision == EncoderPrecision::Int8 && ids.device().is_cpu();
+    const bool fused = precision == EncoderPrecision::Int8 && ids.device().is_cpu() && fusedAttentionRuns();
     at::Tensor bias;
     if (!fused) {
         const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kLong).device(ids.device()));
@@ -96,7 +96,7 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     const bool low = precision == EncoderPrecision::BFloat16;
     auto in = [low](const at::Tensor& t) { return low ? t.to(at::kBFloat16) : t; };
     auto out = [low](const at::Tensor& t) { return low ? t.to(at::kFloat) : t; };
-    const at::Tensor padding = mask.eq(0); // for the int8 products' per-sequence rounding
+    const at::Tensor padding = mask.eq(0); // the rows the int8 products leave out
     for (const Layer& l : layers) {
         const at::Tensor qkv = l.qkv(in(h), padding).view({B, T, 3, heads, D});
         at::Tensor attention;
@@ -110,7 +110,7 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
             attention = bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
         }
         h = l.attentionNorm(out(l.attentionOut(attention, padding)) + h);
-        h = l.mlpNorm(out(l.wo(l.gated.gatedGelu(in(h), padding), padding)) + h);
+        h = l.mlpNorm(out(l.gated.feedForward(l.wo, in(h), padding, Int8Activation::GatedGelu)) + h);
         if (everyLayer)
             hidden.push_back(h * real);
     }

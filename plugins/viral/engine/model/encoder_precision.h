@@ -60,11 +60,12 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text);
 // Read once.
 bool cpuHasBFloat16Tiles();
 // For provenance and the run's log: how EncoderPrecision::Int8 runs here — oneDNN's version and
-// kernel and the activations' bits ("oneDNN 2.6.3, brg:avx512_core_vnni; per-sequence rounding,
+// kernel and the activations' bits ("oneDNN 2.6.3, brg:avx512_core_vnni; per-token rounding,
 // 8-bit activations (…); attention fused …"), or why it cannot (model/torch_layers.h, selectInt8Engine).
 QString int8ProductsDescription();
-// The same in the result cache key's words ("sequence-u8+fused-attention+v512": the rounding and the
-// bits — u8 or u7 —, the fused attention, and "+v512" where the vector kernels' erf and exp run;
+// The same in the result cache key's words ("token-u8+fused-attention+v512": the rounding and the
+// bits — u8 or u7 —, the fused attention where it runs (AVX-512 F/BW/DQ/VL), and "+v512" where
+// the GELU's vector erf runs (AVX-512 F/BW/DQ);
 // the int32 sums are exact whichever kernel ran): int8 results made otherwise are not reused.
 QString int8ProductsKey();
 

@@ -59,13 +59,13 @@ struct Esm2Model::Impl {
     EncoderPrecision precision = EncoderPrecision::Float32;
     at::Device device = at::kCPU;
     int64_t outOfMemoryAboveTokens = -1; // EncoderDevice's test limit
-    bool cpuKernels = true; // splitRotate (CPU memory only); elsewhere LibTorch's operations
+    bool cpuKernels = true; // splitRotate, and int8's fused attention (CPU memory only); elsewhere LibTorch's operations
 
     core::Status loadWeights(const TorchWeights& w);
     // Runs the model; fills representations of `wanted` layers and optionally the logits.
     at::Tensor run(const at::Tensor& tokens, const std::vector<int64_t>& wanted, std::vector<at::Tensor>& reps, bool logits) const;
     // keyPadding [B, T] (true at padding; undefined without): the attention's mask and the int8
-    // products' per-sequence rounding (TorchLinear).
+    // products, which leave padding rows out (TorchLinear).
     at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary) const;
     at::Tensor layerBFloat16(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
                              const std::pair<at::Tensor, at::Tensor>& rotary) const;
@@ -189,7 +189,7 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
     const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
     const at::Tensor fused = l.qkv(l.attentionNorm(x), keyPadding);
     at::Tensor attention;
-    if (precision == EncoderPrecision::Int8 && cpuKernels) {
+    if (precision == EncoderPrecision::Int8 && cpuKernels && fusedAttentionRuns()) {
         // One pass per (sequence, head), q, k and v read in place and rotated there; q is pre-scaled.
         const at::Tensor parts = fused.view({B, T, 3, heads, D});
         attention = fusedAttention(parts.select(2, 0), parts.select(2, 1), parts.select(2, 2), 1.0, {}, keyPadding, rotary.first, rotary.second);
@@ -208,7 +208,7 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
         attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
     }
     const at::Tensor y = x + l.output(attention, keyPadding);
-    return y + l.fc2(l.fc1.gelu(l.ffnNorm(y), keyPadding), keyPadding);
+    return y + l.fc1.feedForward(l.fc2, l.ffnNorm(y), keyPadding, Int8Activation::Gelu);
 }
 
 // The same layer with the matrix products in bfloat16 (encoder_precision.h):

@@ -1,13 +1,14 @@
 #pragma once
 
 // The element-wise steps around the encoders' int8 products (EncoderPrecision::Int8; the
-// product itself is int8_matmul.h): each sequence's float32 activations rounded to uint8 over
-// its own range, and the int32 sums scaled back to float32. Torch-free, one thread, plain
-// arrays; torch_layers.cpp (int8Linear) runs them over a batch's rows.
+// product itself is int8_matmul.h): each token's float32 activations rounded to uint8 over
+// their own range, and the int32 sums scaled back to float32. Torch-free, one thread, plain
+// arrays; torch_int8.cpp (int8Round, int8Linear) runs them over a batch's rows.
 //
-// The rounding (asymmetric, per sequence; Jacob et al. 2018, "Quantization and Training of
+// The rounding (asymmetric, per token; Jacob et al. 2018, "Quantization and Training of
 // Neural Networks for Efficient Integer-Arithmetic-Only Inference", eq. 1, with the range of
-// each sequence rather than of the batch):
+// each token's row rather than of the batch — as LLM.int8()'s vector-wise quantization,
+// Dettmers et al. 2022, takes one per row):
 //   step = (hi − lo) / levels        levels = 255 (8-bit) or 127 (7-bit)
 //   q    = round_half_even(clamp((x − lo) · (1 / step), 0, levels))   so x ≈ lo + step · q
 // and with int8 weights ŵ = s[n] · w8[n, k] (one symmetric scale per output row):

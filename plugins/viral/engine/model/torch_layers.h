@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include "model/encoder_device.h"
+#include "model/torch_int8.h"
 #include "model/torch_weights.h"
 
 #include <memory>
@@ -15,8 +16,6 @@
 #include <vector>
 
 namespace bioforge::viral {
-
-class Int8Matmul; // model/int8_matmul.h
 
 // Whether bfloat16 products of tensors on this device are widened (bfloat16Linear,
 // bfloat16Matmul): on a CPU without AVX-512 BF16 LibTorch 1.13's own bfloat16 GEMM is a scalar
@@ -36,54 +35,19 @@ at::Tensor bfloat16Linear(const at::Tensor& x, const at::Tensor& weight, const a
 // at::matmul(a, b) with the same widening (the attention products of a bf16 layer).
 at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b);
 
-// EncoderPrecision::Int8 (encoder_precision.h). selectInt8Engine checks once per process that
-// this build has oneDNN (int8_matmul.h; an error naming it if not) and picks the activations'
-// bits: all 8 where oneDNN's kernels sum u8 × s8 pairs without saturating (VNNI's vpdpbusd;
-// without it vpmaddubsw saturates pairs above 32767): a self-test product of 255 × 127 pairs at
-// two shapes decides, whatever the CPU, its OS or ONEDNN_MAX_CPU_ISA; else 7 bits.
-core::Status selectInt8Engine();
-// Whether the encoders can run in int8 on `device`: the CPU's (oneDNN's int8 kernels here are CPU
-// kernels; on a GPU the error says to choose fp32 or bf16) and selectInt8Engine.
-core::Status int8Precision(const at::Device& device);
-// A linear layer's weights for the int8 products: int8 with one symmetric scale per output row,
-// max |w| / 127 (a zero row gets a tiny scale), in oneDNN's layout; the scales (float32 [out])
-// and R = scales · the rows' sums of int8 weights (float32 [out]: the sums of the rounded rows).
-// pack: weight [out, in] float32 on the CPU; throws c10::Error where oneDNN cannot pack.
-struct Int8Weights {
-    std::shared_ptr<const Int8Matmul> product;
-    at::Tensor scales;
-    at::Tensor rowSums;
-    static Int8Weights pack(const at::Tensor& weight);
-};
-// x [B, T, in] (or [N, in]: one sequence) float32 on the CPU → [B, T, out] (or [N, out]) float32:
-// x · ŵᵀ + bias, with each sequence's input rounded to uint8 (7 bits with int8ReducedRange) over
-// its own range (int8_kernels.h gives the formulas): step_b = (max_b − min_b) / 255 over its real
-// tokens (padding: [B, T] true at padding, or undefined), one oneDNN int32 product for the whole
-// batch, then y = step_b · scales · P + min_b · R + bias. A sequence's result does not depend on
-// its batch mates or its padding (cached per-contig results stay valid whatever the batching or
-// sharding); a row holding a non-finite value gives a NaN row (as float32 would) and is left out
-// of its sequence's range. Padding rows are left out of the product (as the official DNABERT-S
-// code unpads) and give zero rows. Throws c10::Error where oneDNN fails (the message names it).
-// activation: applied to each row in the epilogue, while the row is in cache, instead of in a
-// pass of its own — Gelu: gelu(y) (geluErf's kernel); GatedGelu: gelu(y[:out/2]) · y[out/2:]
-// → [..., out/2] (geluGate's, DNABERT-S's gated feed-forward). The same bits as the layer then
-// the activation where the AVX-512 GELU kernels run.
-enum class Int8Activation { None, Gelu, GatedGelu };
-at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding = {},
-                      Int8Activation activation = Int8Activation::None);
-// Whether the int8 products' activations have 7 bits rather than 8: where oneDNN's kernels
-// saturate 8-bit u8 × s8 pairs (the self-test in selectInt8Engine; 7 if it fails), or where
-// BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).
-bool int8ReducedRange();
 
 // Multi-head self-attention, softmax(scale · q·kᵀ − slope_h · |i − j|) · v, in one pass per
 // (sequence, head) on attention_kernels.h's kernel, the per-head work shared among LibTorch's
 // threads. q, k, v: float32 on the CPU, [B, T, heads, D] views with one layout (any strides, D
 // contiguous: the heads of a fused q/k/v product in place, or a [B, heads, T, D] tensor
 // transposed); slopes: float32 [heads] (ALiBi) or undefined; keyPadding: [B, T] true at padding
-// keys (left out of the softmax) or undefined; cos, sin: rotary tables float32 [T, D] (D even)
+// keys (left out of the softmax; a sequence with no real key gives NaN rows; padding query rows
+// are computed like the others, and the int8 products then leave them out) or undefined; cos, sin: rotary tables float32 [T, D] (D even)
 // to rotate q and k by position first (ESM-2), or undefined → [B, T, heads·D] float32
 // contiguous. Throws c10::Error on other shapes, dtypes or devices.
+// Where fusedAttention runs its AVX-512 kernel (int8VectorKernels), which the int8 layers then
+// use; elsewhere they keep LibTorch's products (the scalar reference would be far slower).
+bool fusedAttentionRuns();
 at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, const at::Tensor& slopes,
                           const at::Tensor& keyPadding, const at::Tensor& cos = {}, const at::Tensor& sin = {});
 
@@ -106,6 +70,10 @@ struct TorchLinear {
     at::Tensor gelu(const at::Tensor& x, const at::Tensor& padding = {}) const;
     // geluGate(this(x, padding), out / 2) (DNABERT-S's gated feed-forward); fused likewise in int8.
     at::Tensor gatedGelu(const at::Tensor& x, const at::Tensor& padding = {}) const;
+    // A feed-forward block, down(activation(this(x))) (Gelu: ESM-2's fc1 → fc2; GatedGelu: DNABERT-S's
+    // gated → wo). In int8 this product's epilogue rounds the activation for `down` while the row is
+    // in cache (int8LinearRounded): the wide activation is never written as float32.
+    at::Tensor feedForward(const TorchLinear& down, const at::Tensor& x, const at::Tensor& padding, Int8Activation activation) const;
     // Packs the weights for EncoderPrecision::Int8 (selectInt8Engine first) and frees the float32
     // ones (the packed copy is all the products need; the bias stays).
     void toInt8()

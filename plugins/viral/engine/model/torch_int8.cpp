@@ -1,0 +1,308 @@
+#include <ATen/ATen.h>
+
+#include "model/torch_int8.h"
+
+#include "model/encoder_precision.h"
+#include "model/gelu_kernels.h"
+#include "model/int8_kernels.h"
+#include "model/int8_matmul.h"
+#include "model/torch_layers.h"
+
+#include <ATen/Parallel.h>
+
+#include <QtGlobal>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace bioforge::viral {
+
+using core::Error;
+
+namespace {
+
+bool g_reduceRange = true; // set by selectInt8Engine
+
+// Whether oneDNN's int8 product saturates 8-bit activations: without VNNI its kernels sum u8 × s8
+// pairs with vpmaddubsw, whose int16 result saturates at 32767 (255 × 127 × 2 = 64770). All
+// activations 255 by all weights 127 must give exactly 255 · 127 · in. oneDNN's own failure is
+// an error (int8 is then unavailable, before any run starts).
+core::Expected<bool> eightBitActivationsSaturate()
+{
+    // A tiny product and one of the encoders' shapes (oneDNN picks its kernel by shape).
+    for (const auto& [rows, in, out] : {std::array<int64_t, 3>{4, 64, 16}, std::array<int64_t, 3>{338, 640, 1920}}) {
+        const std::vector<int8_t> w(size_t(out * in), 127);
+        const std::vector<uint8_t> q(size_t(rows * in), 255);
+        std::vector<int32_t> p(size_t(rows * out), 0);
+        const auto product = Int8Matmul::pack(w.data(), out, in);
+        if (!product)
+            return product.error();
+        if (auto st = (*product)->run(q.data(), rows, p.data()); !st)
+            return st.error();
+        const int64_t exact = 255 * 127 * in; // (a structured binding: C++17 lambdas cannot capture it)
+        if (std::any_of(p.begin(), p.end(), [exact](int32_t v) { return v != exact; }))
+            return true;
+    }
+    return false;
+}
+
+// The int8 rounding's levels: 255 steps (8-bit activations) or 127.
+float int8Levels() { return int8ReducedRange() ? 127.0f : 255.0f; }
+
+} // namespace
+
+core::Status selectInt8Engine()
+{
+    static const core::Status chosen = []() -> core::Status {
+        if (auto st = int8MatmulStatus(); !st)
+            return st;
+        const auto saturates = eightBitActivationsSaturate();
+        if (!saturates)
+            return Error(QStringLiteral("precision int8: oneDNN's self-test failed: %1").arg(saturates.error().message()));
+        g_reduceRange = qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7" || *saturates;
+        return core::okStatus();
+    }();
+    return chosen;
+}
+
+bool int8ReducedRange()
+{
+    (void)selectInt8Engine(); // sets g_reduceRange (7 bits where int8 cannot run: nothing uses it then)
+    return g_reduceRange;
+}
+
+QString int8ProductsDescription()
+{
+    if (auto st = selectInt8Engine(); !st)
+        return st.error().message();
+    return QStringLiteral("%1; per-token rounding, %2; attention fused per (sequence, head)")
+        .arg(int8MatmulImplementation(),
+             g_reduceRange ? QStringLiteral("7-bit activations (8-bit pairs saturate its kernels here, or BIOFORGE_INT8_ACTIVATION_BITS=7)")
+                           : QStringLiteral("8-bit activations (its kernels sum 8-bit pairs exactly here)"));
+}
+
+QString int8ProductsKey()
+{
+    if (!selectInt8Engine())
+        return QStringLiteral("unavailable");
+    // The products are exact int32 sums: results depend on the rounding and the bits, not on
+    // which of oneDNN's kernels ran; the fused GELU is libmvec's vector erf on AVX-512, std::erf
+    // elsewhere (within 4 ulp): "+v512" keeps the two apart.
+    // "+fused-attention": the attention's own kernel (attention_kernels.h, where it runs:
+    // fusedAttentionRuns; its sums and exp differ from LibTorch's products and softmax).
+    // "token": per-token rounding (stop 37's was per sequence).
+    return (g_reduceRange ? QStringLiteral("token-u7") : QStringLiteral("token-u8")) +
+           (int8VectorKernels() ? QStringLiteral("+fused-attention") : QString()) + (geluVectorKernels() ? QStringLiteral("+v512") : QString());
+}
+
+core::Status int8Precision(const at::Device& device)
+{
+    if (!device.is_cpu())
+        return Error(QStringLiteral("precision int8 runs on the CPU only (its int8 kernels are oneDNN's CPU kernels); on %1 choose fp32 or bf16")
+                         .arg(QString::fromStdString(device.str())));
+    return selectInt8Engine();
+}
+
+Int8Weights Int8Weights::pack(const at::Tensor& weight)
+{
+    const at::Tensor w = weight.to(at::kFloat).contiguous();
+    const at::Tensor scales = at::clamp_min(w.abs().amax({1}) / 127.0f, 1e-12f);
+    const at::Tensor q = at::clamp(at::round(w / scales.unsqueeze(1)), -127, 127).to(at::kChar).contiguous();
+    auto product = Int8Matmul::pack(q.data_ptr<int8_t>(), q.size(0), q.size(1));
+    TORCH_CHECK(product, product ? "" : product.error().message().toStdString());
+    return {*product, scales.contiguous(), (scales * q.sum(1, false, at::kFloat)).contiguous()};
+}
+
+namespace {
+
+// A row's rounding from its range: step = (hi − lo) / levels (a constant row, or one below
+// float32's resolution, gets the least step: q = 0, exact), in float32 as int8_kernels.h says.
+struct Rounding {
+    float lo, step, inverse;
+};
+Rounding roundingFor(const RowRange& r, float levels)
+{
+    const float s = std::max(float((double(r.hi) - double(r.lo)) / levels), std::numeric_limits<float>::min());
+    const float step = std::isfinite(s) ? s : std::numeric_limits<float>::max();
+    return {r.lo, step, 1.0f / step};
+}
+
+// Rounds row i of `rows` (rows.q, lo, step, finite) from x[0..width).
+void roundRow(const float* x, Int8Rows& rows, int64_t i, float levels)
+{
+    uint8_t* q = rows.q.data_ptr<uint8_t>() + i * rows.width;
+    const RowRange range = rowRange(x, size_t(rows.width));
+    rows.finite[size_t(i)] = range.finite;
+    if (!range.finite) { // its product row is NaN whatever q holds
+        std::fill_n(q, rows.width, uint8_t(0));
+        return;
+    }
+    const Rounding r = roundingFor(range, levels);
+    rows.lo[size_t(i)] = r.lo;
+    rows.step[size_t(i)] = r.step;
+    quantizeRow(x, q, size_t(rows.width), r.lo, r.inverse, levels);
+}
+
+Int8Rows emptyLike(const Int8Rows& x, int64_t width)
+{
+    Int8Rows y;
+    y.shape = x.shape;
+    y.shape.back() = width;
+    y.width = width;
+    y.real = x.real;
+    const size_t n = x.real.size();
+    y.q = at::empty({int64_t(n), width}, at::TensorOptions().dtype(at::kByte));
+    y.lo.assign(n, 0.0f);
+    y.step.assign(n, 1.0f);
+    y.finite.assign(n, 1);
+    return y;
+}
+
+// The product of x's real rows with the weights, then finish(i, sums of row i) for each, rows
+// shared among LibTorch's threads. The int32 sums sit in a buffer kept per calling thread (a
+// fresh one per call — DNABERT-S's gated 2144 × 6144 int32, 52 MB, above glibc's largest mmap
+// threshold — cost page faults and the kernel's zeroing of every page); finish may overwrite
+// its row in place (the epilogue's float32 in the int32's storage).
+template<typename Finish>
+void int8Product(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation, Finish finish)
+{
+    const int64_t out = weights.product->out(), n = int64_t(x.real.size());
+    TORCH_CHECK(x.width == weights.product->in(), "int8 product: input of ", x.width, " features for weights of ", weights.product->in());
+    TORCH_CHECK(!bias.defined() || bias.numel() == out, "int8 product: a bias of ", bias.numel(), " values for ", out, " outputs");
+    TORCH_CHECK(activation != Int8Activation::GatedGelu || out % 2 == 0, "int8 product: a gated GELU needs an even width, not ", out);
+    if (n == 0)
+        return;
+    thread_local std::vector<int32_t> sums;
+    if (sums.size() < size_t(n * out))
+        sums.resize(size_t(n * out));
+    struct Release { // above 64 MB (ESM-2 3B's big batches) it is not kept
+        std::vector<int32_t>& buffer;
+        ~Release()
+        {
+            if (buffer.size() > (size_t(64) << 20) / sizeof(int32_t))
+                std::vector<int32_t>().swap(buffer);
+        }
+    } release{sums};
+    if (auto st = weights.product->run(x.q.data_ptr<uint8_t>(), n, sums.data()); !st)
+        TORCH_CHECK(false, st.error().message().toStdString());
+    int32_t* all = sums.data();
+    at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            finish(i, all + i * out);
+    });
+}
+
+// Row i's epilogue into y (width out, or out/2 gated): scaled back, the activation applied. p may
+// be overwritten (gated: the scaled row is formed in its storage).
+void epilogueRow(const Int8Rows& x, int64_t i, int32_t* p, float* y, int64_t out, const Int8Weights& weights, const float* bias,
+                 Int8Activation activation)
+{
+    const float* scales = weights.scales.data_ptr<float>();
+    const float* rowSums = weights.rowSums.data_ptr<float>();
+    const float lo = x.lo[size_t(i)], step = x.step[size_t(i)];
+    if (activation == Int8Activation::GatedGelu) {
+        float* scaled = reinterpret_cast<float*>(p); // each int32 read before its float is written
+        int8Epilogue(p, scaled, size_t(out), step, lo, scales, rowSums, bias);
+        geluFloat(scaled, scaled + out / 2, y, size_t(out / 2));
+        return;
+    }
+    int8Epilogue(p, y, size_t(out), step, lo, scales, rowSums, bias);
+    if (activation == Int8Activation::Gelu)
+        geluFloat(y, nullptr, y, size_t(out));
+}
+
+const float* biasValues(const at::Tensor& bias, at::Tensor& holder)
+{
+    holder = bias.defined() ? bias.to(at::kFloat).contiguous() : at::Tensor();
+    return holder.defined() ? holder.data_ptr<float>() : nullptr;
+}
+
+} // namespace
+
+Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding)
+{
+    const at::Tensor x3 = (x.dim() == 3 ? x : x.reshape({1, -1, x.size(-1)})).to(at::kFloat).contiguous();
+    const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), rows = B * T;
+    const at::Tensor pad = padding.defined() && x.dim() == 3 ? padding.to(at::kBool).contiguous() : at::zeros({B, T}, at::kBool);
+    TORCH_CHECK(pad.dim() == 2 && pad.size(0) == B && pad.size(1) == T, "int8 product: padding of ", pad.sizes(), " for a batch of ", B, " × ", T);
+    const bool* isPad = pad.data_ptr<bool>();
+    Int8Rows r;
+    r.shape = x.sizes().vec();
+    r.width = in;
+    for (int64_t row = 0; row < rows; ++row)
+        if (!isPad[row])
+            r.real.push_back(row);
+    const int64_t n = int64_t(r.real.size());
+    r.q = at::empty({n, in}, at::TensorOptions().dtype(at::kByte));
+    r.lo.assign(size_t(n), 0.0f);
+    r.step.assign(size_t(n), 1.0f);
+    r.finite.assign(size_t(n), 1);
+    if (n == 0 || in == 0)
+        return r;
+    const float* xs = x3.data_ptr<float>();
+    const float levels = int8Levels();
+    at::parallel_for(0, n, std::max<int64_t>(1, 16384 / in), [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            roundRow(xs + r.real[size_t(i)] * in, r, i, levels);
+    });
+    return r;
+}
+
+at::Tensor int8Linear(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation)
+{
+    const int64_t out = weights.product->out(), width = activation == Int8Activation::GatedGelu ? out / 2 : out;
+    std::vector<int64_t> shape = x.shape;
+    shape.back() = width;
+    at::Tensor y = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
+    float* ys = y.data_ptr<float>();
+    // Padding rows: zeros.
+    const int64_t rows = y.numel() / std::max<int64_t>(width, 1);
+    for (int64_t row = 0, i = 0; row < rows; ++row) {
+        if (i < int64_t(x.real.size()) && x.real[size_t(i)] == row)
+            ++i;
+        else
+            std::fill_n(ys + row * width, width, 0.0f);
+    }
+    at::Tensor holder;
+    const float* bs = biasValues(bias, holder);
+    int8Product(x, weights, bias, activation, [&](int64_t i, int32_t* p) {
+        float* yr = ys + x.real[size_t(i)] * width;
+        if (!x.finite[size_t(i)])
+            std::fill_n(yr, width, std::numeric_limits<float>::quiet_NaN());
+        else
+            epilogueRow(x, i, p, yr, out, weights, bs, activation);
+    });
+    return y;
+}
+
+Int8Rows int8LinearRounded(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation)
+{
+    const int64_t out = weights.product->out(), width = activation == Int8Activation::GatedGelu ? out / 2 : out;
+    Int8Rows y = emptyLike(x, width);
+    at::Tensor holder;
+    const float* bs = biasValues(bias, holder);
+    const float levels = int8Levels();
+    int8Product(x, weights, bias, activation, [&](int64_t i, int32_t* p) {
+        if (!x.finite[size_t(i)]) { // NaN in, NaN out: the next product's row is NaN
+            y.finite[size_t(i)] = 0;
+            std::fill_n(y.q.data_ptr<uint8_t>() + i * width, width, uint8_t(0));
+            return;
+        }
+        thread_local std::vector<float> row;
+        if (row.size() < size_t(out))
+            row.resize(size_t(out));
+        epilogueRow(x, i, p, row.data(), out, weights, bs, activation);
+        roundRow(row.data(), y, i, levels);
+    });
+    return y;
+}
+
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding, Int8Activation activation)
+{
+    TORCH_CHECK(x.dim() >= 2, "int8 product: input of ", x.dim(), " dimensions (2 or 3 expected)");
+    return int8Linear(int8Round(x, padding), weights, bias, activation);
+}
+
+} // namespace bioforge::viral

@@ -1,0 +1,75 @@
+#pragma once
+
+// Internal to the LibTorch translation units (include <ATen/ATen.h> first): the encoders' int8
+// linear layers (EncoderPrecision::Int8) — oneDNN's int8 product (int8_matmul.h) between our
+// per-token rounding and scaling (int8_kernels.h). torch_layers.h's TorchLinear runs them.
+
+#include <ATen/ATen.h>
+
+#include "util/expected.h"
+
+#include <memory>
+#include <vector>
+
+namespace bioforge::viral {
+
+class Int8Matmul; // model/int8_matmul.h
+
+// EncoderPrecision::Int8 (encoder_precision.h). selectInt8Engine checks once per process that
+// this build has oneDNN (int8_matmul.h; an error naming it if not) and picks the activations'
+// bits: all 8 where oneDNN's kernels sum u8 × s8 pairs without saturating (VNNI's vpdpbusd;
+// without it vpmaddubsw saturates pairs above 32767): a self-test product of 255 × 127 pairs at
+// two shapes decides, whatever the CPU, its OS or ONEDNN_MAX_CPU_ISA; else 7 bits.
+core::Status selectInt8Engine();
+// Whether the encoders can run in int8 on `device`: the CPU's (oneDNN's int8 kernels here are CPU
+// kernels; on a GPU the error says to choose fp32 or bf16) and selectInt8Engine.
+core::Status int8Precision(const at::Device& device);
+// A linear layer's weights for the int8 products: int8 with one symmetric scale per output row,
+// max |w| / 127 (a zero row gets a tiny scale), in oneDNN's layout; the scales (float32 [out])
+// and R = scales · the rows' sums of int8 weights (float32 [out]: the sums of the rounded rows).
+// pack: weight [out, in] float32 on the CPU; throws c10::Error where oneDNN cannot pack.
+struct Int8Weights {
+    std::shared_ptr<const Int8Matmul> product;
+    at::Tensor scales;
+    at::Tensor rowSums;
+    static Int8Weights pack(const at::Tensor& weight);
+};
+// The int8 products' input: each real row of x [B, T, in] (or [N, in]: one sequence) float32
+// rounded to uint8 (7 bits with int8ReducedRange) over its own range (int8_kernels.h gives the
+// formulas): step_r = (max_r − min_r) / 255, q = round((x − min_r) / step_r). Per token, so a
+// sequence's result does not depend on its batch mates or its padding (cached per-contig results
+// stay valid whatever the batching or sharding), and a product's epilogue can round its output
+// for the next product while the row is in cache (int8LinearRounded). Padding rows (padding:
+// [B, T] true at padding, or undefined) are left out (the official DNABERT-S code unpads too); a
+// row holding NaN or ±inf is marked and gives a NaN row in the product.
+struct Int8Rows {
+    std::vector<int64_t> shape;  // x's shape (the product's output: the same with its own width)
+    int64_t width = 0;           // in
+    std::vector<int64_t> real;   // the real rows' indices among the B·T, in order
+    at::Tensor q;                // uint8 [real.size(), width]
+    std::vector<float> lo, step; // per real row: x ≈ lo + step · q
+    std::vector<uint8_t> finite; // per real row: 0 where it held a non-finite value
+};
+Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding = {});
+// rows · ŵᵀ + bias: one oneDNN int32 product over the real rows, then per row
+// y = step_r · scales · P + min_r · R + bias → float32 of the input's shape with width out (zero
+// rows at padding, NaN rows where the input row was not finite). Throws c10::Error where oneDNN
+// fails (the message names it) or the widths do not match.
+// activation: applied to each row in the epilogue, while the row is in cache, instead of in a
+// pass of its own — Gelu: gelu(y) (geluErf's kernel); GatedGelu: gelu(y[:out/2]) · y[out/2:]
+// → width out/2 (geluGate's, DNABERT-S's gated feed-forward). The same bits as the layer then
+// the activation where the AVX-512 GELU kernels run.
+enum class Int8Activation { None, Gelu, GatedGelu };
+at::Tensor int8Linear(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation = Int8Activation::None);
+// The same, the result rounded for the next product in the epilogue (never written as float32):
+// the same rows as int8Round(int8Linear(x, …)) would give, bit for bit.
+Int8Rows int8LinearRounded(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation = Int8Activation::None);
+// int8Linear(int8Round(x, padding), weights, bias, activation).
+at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding = {},
+                      Int8Activation activation = Int8Activation::None);
+// Whether the int8 products' activations have 7 bits rather than 8: where oneDNN's kernels
+// saturate 8-bit u8 × s8 pairs (the self-test in selectInt8Engine; 7 if it fails), or where
+// BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).
+bool int8ReducedRange();
+
+} // namespace bioforge::viral
