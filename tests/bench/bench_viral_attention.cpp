@@ -58,20 +58,30 @@ int benchAttention(const QStringList& args)
     setTorchThreads(threads, EncoderPrecision::Int8);
     c10::InferenceMode guard;
     at::manual_seed(1);
-    { // ESM-2 150M: 8 × 168 tokens, 20 heads of 32; q (pre-scaled), k, v as splitRotate leaves them
+    { // ESM-2 150M: 8 × 168 tokens, 20 heads of 32; q (pre-scaled), k, v in the fused product's
+      // [B, T, 3, heads, D], rotated by the kernel — against the rotation and split as LibTorch's
+      // operations (fp32's splitRotate computes the same in one pass) and its attention
         const int64_t B = 8, T = 168, heads = kEsm2_150M.heads, D = kEsm2_150M.hidden / kEsm2_150M.heads;
-        const at::Tensor q = at::randn({B, heads, T, D}) * 0.2, k = at::randn({B, heads, T, D}), v = at::randn({B, heads, T, D});
+        const at::Tensor qkv = at::randn({B, T, 3, heads, D}) * 0.5;
         const at::Tensor padding = at::zeros({B, T}, at::kBool).index_put_({B - 1, at::indexing::Slice(T - 20, at::indexing::None)}, true);
+        const at::Tensor invFreq = 1.0 / at::pow(10000.0, at::arange(0, D, 2, at::kFloat) / double(D));
+        const at::Tensor freqs = at::outer(at::arange(T, at::kFloat), invFreq);
+        const at::Tensor angles = at::cat({freqs, freqs}, -1);
+        const at::Tensor cos = angles.cos(), sin = angles.sin();
         at::Tensor fused, torch;
         const auto [f, t] = alternate(
-            [&] { fused = fusedAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), 1.0, {}, padding); },
+            [&] { fused = fusedAttention(qkv.select(2, 0), qkv.select(2, 1), qkv.select(2, 2), 1.0, {}, padding, cos, sin); },
             [&] {
-                at::Tensor scores = at::matmul(q, k.transpose(-1, -2));
+                const at::Tensor parts = qkv.permute({2, 0, 3, 1, 4}); // [3, B, heads, T, D]
+                const at::Tensor qk = parts.slice(0, 0, 2);
+                const auto halves = qk.chunk(2, -1);
+                const at::Tensor rotated = (qk * cos + at::cat({-halves[1], halves[0]}, -1) * sin).contiguous();
+                at::Tensor scores = at::matmul(rotated[0], rotated[1].transpose(-1, -2));
                 scores.masked_fill_(padding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-                torch = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, heads * D});
+                torch = at::matmul(at::softmax(scores, -1), parts[2].contiguous()).transpose(1, 2).reshape({B, T, heads * D});
             },
             reps);
-        std::printf("attention, ESM-2 150M layer (%lld × %lld tokens, %lld heads of %lld), %d threads, median of %ld alternating: "
+        std::printf("attention, ESM-2 150M layer (%lld × %lld tokens, %lld heads of %lld, rotary), %d threads, median of %ld alternating: "
                     "fused %.2f ms, LibTorch %.2f ms (%.2f×); largest difference %.2g\n",
                     (long long)B, (long long)T, (long long)heads, (long long)D, threads, reps, f * 1e3, t * 1e3, t / f,
                     (fused - torch).abs().max().item<double>());

@@ -288,6 +288,7 @@ void attendHeadAvx512(const AttentionProblem& p, int64_t b, int64_t h)
         for (int64_t d0 = 0; d0 < D; d0 += 16) {
             const __mmask16 columns = tailMask(D - d0);
             __m512 tile[16];
+#pragma GCC unroll 16
             for (int e = 0; e < 16; ++e)
                 tile[e] = n + e < N ? _mm512_maskz_loadu_ps(columns, keyRows + w.offsets[size_t(n + e)] + d0) : _mm512_setzero_ps();
             transpose16(tile);
