@@ -1,4 +1,4 @@
-// The encoders' int8 linear layers (EncoderPrecision::Int8, model/torch_layers.h): oneDNN's int8
+// The encoders' int8 linear layers (EncoderPrecision::Int8, model/torch_int8.h): oneDNN's int8
 // product between our per-token rounding and scaling. What must hold whatever kernel runs: the
 // result is the product of the rounded operands — weights to int8 with one scale per output row
 // (max |w| / 127), each token's input row to uint8 over its own range — emulated here in double; a
@@ -218,19 +218,36 @@ private slots:
             QVERIFY(at::equal(y[1].slice(0, 5), at::zeros({2, 16})));
             QVERIFY(at::isfinite(y[0]).all().item<bool>());
         }
-        TorchLinear first, second;
+        TorchLinear first, second, secondWide;
         first.weight = w1;
         first.bias = b1;
         second.weight = w2;
         second.bias = b2;
-        const at::Tensor floatBlock = first.feedForward(second, x, padding, Int8Activation::GatedGelu);
-        QVERIFY(at::allclose(floatBlock, second(first.gatedGelu(x, padding), padding), 0.0, 0.0, /*equal_nan=*/true)); // float32: the same operations
+        secondWide.weight = at::randn({16, 48}) * 0.2;
+        // float32: each activation between the two products, as LibTorch's operations compute it
+        const at::Tensor h = at::linear(x, w1, b1);
+        QVERIFY(at::allclose(first.feedForward(secondWide, x, padding, Int8Activation::None), at::linear(h, secondWide.weight), 0.0, 0.0, true));
+        QVERIFY(at::allclose(first.feedForward(secondWide, x, padding, Int8Activation::Gelu), at::linear(geluErf(h), secondWide.weight), 0.0, 0.0, true));
+        QVERIFY(at::allclose(first.feedForward(second, x, padding, Int8Activation::GatedGelu), at::linear(geluGate(h, 24), w2, b2), 0.0, 0.0, true));
         first.toInt8();
         second.toInt8();
         QVERIFY(at::allclose(first.feedForward(second, x, padding, Int8Activation::GatedGelu),
                              int8Linear(int8LinearRounded(int8Round(x, padding), *first.int8Weights, b1, Int8Activation::GatedGelu), *second.int8Weights, b2),
                              0.0, 0.0, /*equal_nan=*/true));
         QVERIFY_THROWS_EXCEPTION(c10::Error, int8Linear(int8Round(x, padding), down, b2)); // 32 inputs for weights of 24
+        QVERIFY_THROWS_EXCEPTION(c10::Error, int8Round(x[0], padding[0])); // padding belongs to a [B, T, in] batch
+        // Rows enough for every thread (each reads the calling thread's sums; its own scratch), padded.
+        at::Tensor big = at::randn({4, 160, 32});
+        at::Tensor bigPadding = at::zeros({4, 160}, at::kBool);
+        bigPadding[3].slice(0, 40).fill_(true);
+        for (const Int8Activation activation : {Int8Activation::Gelu, Int8Activation::GatedGelu}) {
+            const Int8Weights& next = activation == Int8Activation::GatedGelu ? down : downWide;
+            const at::Tensor chained = int8Linear(int8LinearRounded(int8Round(big, bigPadding), up, b1, activation), next, b2);
+            QVERIFY(at::equal(chained, int8Linear(int8Linear(big, up, b1, bigPadding, activation), next, b2, bigPadding)));
+        }
+        // A batch of padding only: zeros through the whole block.
+        const at::Tensor none = int8Linear(int8LinearRounded(int8Round(big, at::ones({4, 160}, at::kBool)), up, b1, Int8Activation::Gelu), downWide, b2);
+        QVERIFY(at::equal(none, at::zeros({4, 160, 16})));
     }
 
     // The activations' bits come from a self-test of the engine's kernels (8-bit pairs of 255 × 127

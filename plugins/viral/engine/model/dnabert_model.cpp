@@ -78,8 +78,8 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     hidden.clear();
     if (everyLayer)
         hidden.push_back(h * real);
-    // int8: the attention in one pass per (sequence, head) (fusedAttention: the ALiBi bias from the
-    // slopes, padding keys left out); else LibTorch's operations with this bias:
+    // int8 where fusedAttentionRuns: the attention in one pass per (sequence, head) (fusedAttention:
+    // the ALiBi bias from the slopes, padding keys left out); else LibTorch's operations with this bias:
     // bias[b, h, i, j] = −slope_h · |i − j| + (−10000 where key j is padding)
     const bool fused = precision == EncoderPrecision::Int8 && ids.device().is_cpu() && fusedAttentionRuns();
     at::Tensor bias;

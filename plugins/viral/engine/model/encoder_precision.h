@@ -23,13 +23,14 @@
 // DNABERT-S's Wqkv, output, gated and wo products) run as int8 products on
 // oneDNN's matmul (int8_matmul.h; the libdnnl Debian's LibTorch links): weights
 // rounded once at load to int8 with one symmetric scale per output channel
-// (max |w| / 127); each sequence's input rounded per product to uint8 over
-// its own range (its real tokens' min and max: asymmetric, 255 steps; 127
-// where the kernels would saturate 8-bit pairs, CPUs without VNNI) — so a
-// sequence's result does not depend on its batch mates (int8_kernels.h,
-// torch_layers.h int8Linear); exact int32 sums, the result scaled back to
-// float32 with the bias added. Everything else — both attention products, softmax, GELU,
-// LayerNorm, residual sums — stays float32. CPU only (oneDNN's CPU kernels). The error is larger than bf16's (about 1 %
+// (max |w| / 127); each token's input rounded per product to uint8 over
+// its own range (its min and max: asymmetric, 255 steps; 127 where the
+// kernels would saturate 8-bit pairs, CPUs without VNNI) — so a sequence's
+// result does not depend on its batch mates (int8_kernels.h, torch_int8.h);
+// exact int32 sums, the result scaled back to float32 with the bias added;
+// padding tokens left out. Everything else — the attention (fused,
+// attention_kernels.h, where AVX-512 runs it), softmax, GELU, LayerNorm,
+// residual sums — stays float32. CPU only (oneDNN's CPU kernels). The error is larger than bf16's (about 1 %
 // relative a product on Gaussian data against bf16's 0.3 %); an input with
 // a few outlier channels raises it, which trained transformers are known to
 // have and the fixtures' tiny models do not. Speed and error measured in
@@ -61,7 +62,7 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text);
 bool cpuHasBFloat16Tiles();
 // For provenance and the run's log: how EncoderPrecision::Int8 runs here — oneDNN's version and
 // kernel and the activations' bits ("oneDNN 2.6.3, brg:avx512_core_vnni; per-token rounding,
-// 8-bit activations (…); attention fused …"), or why it cannot (model/torch_layers.h, selectInt8Engine).
+// 8-bit activations (…); attention fused …"), or why it cannot (model/torch_int8.h, selectInt8Engine).
 QString int8ProductsDescription();
 // The same in the result cache key's words ("token-u8+fused-attention+v512": the rounding and the
 // bits — u8 or u7 —, the fused attention where it runs (AVX-512 F/BW/DQ/VL), and "+v512" where

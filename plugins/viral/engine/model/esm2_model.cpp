@@ -59,7 +59,7 @@ struct Esm2Model::Impl {
     EncoderPrecision precision = EncoderPrecision::Float32;
     at::Device device = at::kCPU;
     int64_t outOfMemoryAboveTokens = -1; // EncoderDevice's test limit
-    bool cpuKernels = true; // splitRotate, and int8's fused attention (CPU memory only); elsewhere LibTorch's operations
+    bool cpuKernels = true; // splitRotate (CPU memory only); elsewhere LibTorch's operations
 
     core::Status loadWeights(const TorchWeights& w);
     // Runs the model; fills representations of `wanted` layers and optionally the logits.
@@ -189,7 +189,7 @@ at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at:
     const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
     const at::Tensor fused = l.qkv(l.attentionNorm(x), keyPadding);
     at::Tensor attention;
-    if (precision == EncoderPrecision::Int8 && cpuKernels && fusedAttentionRuns()) {
+    if (precision == EncoderPrecision::Int8 && device.is_cpu() && fusedAttentionRuns()) { // (int8 is CPU only)
         // One pass per (sequence, head), q, k and v read in place and rotated there; q is pre-scaled.
         const at::Tensor parts = fused.view({B, T, 3, heads, D});
         attention = fusedAttention(parts.select(2, 0), parts.select(2, 1), parts.select(2, 2), 1.0, {}, keyPadding, rotary.first, rotary.second);

@@ -6,6 +6,7 @@
 #include "model/gelu_kernels.h"
 #include "model/int8_kernels.h"
 #include "model/int8_matmul.h"
+#include "model/torch_layers.h" // fusedAttentionRuns
 #include "model/torch_layers.h"
 
 #include <ATen/Parallel.h>
@@ -77,10 +78,11 @@ QString int8ProductsDescription()
 {
     if (auto st = selectInt8Engine(); !st)
         return st.error().message();
-    return QStringLiteral("%1; per-token rounding, %2; attention fused per (sequence, head)")
+    return QStringLiteral("%1; per-token rounding, %2; %3")
         .arg(int8MatmulImplementation(),
              g_reduceRange ? QStringLiteral("7-bit activations (8-bit pairs saturate its kernels here, or BIOFORGE_INT8_ACTIVATION_BITS=7)")
-                           : QStringLiteral("8-bit activations (its kernels sum 8-bit pairs exactly here)"));
+                           : QStringLiteral("8-bit activations (its kernels sum 8-bit pairs exactly here)"),
+             fusedAttentionRuns() ? QStringLiteral("attention fused per (sequence, head)") : QStringLiteral("attention on LibTorch's operations"));
 }
 
 QString int8ProductsKey()
@@ -94,7 +96,7 @@ QString int8ProductsKey()
     // fusedAttentionRuns; its sums and exp differ from LibTorch's products and softmax).
     // "token": per-token rounding (stop 37's was per sequence).
     return (g_reduceRange ? QStringLiteral("token-u7") : QStringLiteral("token-u8")) +
-           (int8VectorKernels() ? QStringLiteral("+fused-attention") : QString()) + (geluVectorKernels() ? QStringLiteral("+v512") : QString());
+           (fusedAttentionRuns() ? QStringLiteral("+fused-attention") : QString()) + (geluVectorKernels() ? QStringLiteral("+v512") : QString());
 }
 
 core::Status int8Precision(const at::Device& device)
@@ -160,57 +162,102 @@ Int8Rows emptyLike(const Int8Rows& x, int64_t width)
     return y;
 }
 
-// The product of x's real rows with the weights, then finish(i, sums of row i) for each, rows
-// shared among LibTorch's threads. The int32 sums sit in a buffer kept per calling thread (a
-// fresh one per call — DNABERT-S's gated 2144 × 6144 int32, 52 MB, above glibc's largest mmap
-// threshold — cost page faults and the kernel's zeroing of every page); finish may overwrite
-// its row in place (the epilogue's float32 in the int32's storage).
-template<typename Finish>
-void int8Product(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation, Finish finish)
+// The calling thread's buffer for a product's int32 sums, at least `count` long (not zeroed). Kept
+// between products — a fresh one per call (DNABERT-S's gated 2144 × 6144 int32, 52 MB, above
+// glibc's largest mmap threshold) cost page faults and the kernel's zeroing of every page — and
+// given back when the lease ends if above 64 MB (ESM-2 3B's big batches). One lease per thread at
+// a time (an int8 product never runs inside another's rows).
+class SumsLease {
+public:
+    explicit SumsLease(size_t count) : m_buffer(buffer())
+    {
+        TORCH_INTERNAL_ASSERT(!m_buffer.busy, "int8 product: its sums buffer is in use on this thread");
+        if (m_buffer.size < count) {
+            m_buffer.data.reset(new int32_t[count]);
+            m_buffer.size = count;
+        }
+        m_buffer.busy = true;
+    }
+    ~SumsLease()
+    {
+        m_buffer.busy = false;
+        if (m_buffer.size > (size_t(64) << 20) / sizeof(int32_t)) {
+            m_buffer.data.reset();
+            m_buffer.size = 0;
+        }
+    }
+    SumsLease(const SumsLease&) = delete;
+    SumsLease& operator=(const SumsLease&) = delete;
+    int32_t* data() const { return m_buffer.data.get(); }
+
+private:
+    struct Buffer {
+        std::unique_ptr<int32_t[]> data;
+        size_t size = 0;
+        bool busy = false;
+    };
+    static Buffer& buffer()
+    {
+        thread_local Buffer b;
+        return b;
+    }
+    Buffer& m_buffer;
+};
+
+// Throws unless x, the weights, the bias and the activation fit together; returns the output width.
+int64_t checkedWidth(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation)
 {
-    const int64_t out = weights.product->out(), n = int64_t(x.real.size());
+    const int64_t out = weights.product->out();
     TORCH_CHECK(x.width == weights.product->in(), "int8 product: input of ", x.width, " features for weights of ", weights.product->in());
     TORCH_CHECK(!bias.defined() || bias.numel() == out, "int8 product: a bias of ", bias.numel(), " values for ", out, " outputs");
     TORCH_CHECK(activation != Int8Activation::GatedGelu || out % 2 == 0, "int8 product: a gated GELU needs an even width, not ", out);
+    return activation == Int8Activation::GatedGelu ? out / 2 : out;
+}
+
+// The product of x's real rows with the weights (checkedWidth first), then finish(i, int32 sums of
+// row i) for each, rows shared among LibTorch's threads (they read the calling thread's buffer;
+// parallel_for returns when all are done).
+template<typename Finish>
+void int8Product(const Int8Rows& x, const Int8Weights& weights, Finish finish)
+{
+    const int64_t out = weights.product->out(), n = int64_t(x.real.size());
     if (n == 0)
         return;
-    thread_local std::vector<int32_t> sums;
-    if (sums.size() < size_t(n * out))
-        sums.resize(size_t(n * out));
-    struct Release { // above 64 MB (ESM-2 3B's big batches) it is not kept
-        std::vector<int32_t>& buffer;
-        ~Release()
-        {
-            if (buffer.size() > (size_t(64) << 20) / sizeof(int32_t))
-                std::vector<int32_t>().swap(buffer);
-        }
-    } release{sums};
+    const SumsLease sums(size_t(n * out));
     if (auto st = weights.product->run(x.q.data_ptr<uint8_t>(), n, sums.data()); !st)
         TORCH_CHECK(false, st.error().message().toStdString());
-    int32_t* all = sums.data();
+    const int32_t* all = sums.data();
     at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i)
             finish(i, all + i * out);
     });
 }
 
-// Row i's epilogue into y (width out, or out/2 gated): scaled back, the activation applied. p may
-// be overwritten (gated: the scaled row is formed in its storage).
-void epilogueRow(const Int8Rows& x, int64_t i, int32_t* p, float* y, int64_t out, const Int8Weights& weights, const float* bias,
-                 Int8Activation activation)
+// Row i's epilogue into y (width out, or out/2 gated): scaled back, the activation applied.
+// Gated: the scaled row (out values) is formed in `scaled` (the worker's scratch; may be y).
+void epilogueRow(const Int8Rows& x, int64_t i, const int32_t* p, float* y, float* scaled, int64_t out, const Int8Weights& weights,
+                 const float* bias, Int8Activation activation)
 {
     const float* scales = weights.scales.data_ptr<float>();
     const float* rowSums = weights.rowSums.data_ptr<float>();
     const float lo = x.lo[size_t(i)], step = x.step[size_t(i)];
     if (activation == Int8Activation::GatedGelu) {
-        float* scaled = reinterpret_cast<float*>(p); // each int32 read before its float is written
         int8Epilogue(p, scaled, size_t(out), step, lo, scales, rowSums, bias);
-        geluFloat(scaled, scaled + out / 2, y, size_t(out / 2));
+        geluFloat(scaled, scaled + out / 2, y, size_t(out / 2)); // y[k] from scaled[k] and scaled[out/2 + k] only
         return;
     }
     int8Epilogue(p, y, size_t(out), step, lo, scales, rowSums, bias);
     if (activation == Int8Activation::Gelu)
         geluFloat(y, nullptr, y, size_t(out));
+}
+
+// The worker thread's float scratch of at least n values.
+float* rowScratch(int64_t n)
+{
+    thread_local std::vector<float> row;
+    if (row.size() < size_t(n))
+        row.resize(size_t(n));
+    return row.data();
 }
 
 const float* biasValues(const at::Tensor& bias, at::Tensor& holder)
@@ -225,12 +272,14 @@ Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding)
 {
     const at::Tensor x3 = (x.dim() == 3 ? x : x.reshape({1, -1, x.size(-1)})).to(at::kFloat).contiguous();
     const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), rows = B * T;
-    const at::Tensor pad = padding.defined() && x.dim() == 3 ? padding.to(at::kBool).contiguous() : at::zeros({B, T}, at::kBool);
+    TORCH_CHECK(!padding.defined() || x.dim() == 3, "int8 product: padding given for an input of ", x.dim(), " dimensions (3 expected)");
+    const at::Tensor pad = padding.defined() ? padding.to(at::kBool).contiguous() : at::zeros({B, T}, at::kBool);
     TORCH_CHECK(pad.dim() == 2 && pad.size(0) == B && pad.size(1) == T, "int8 product: padding of ", pad.sizes(), " for a batch of ", B, " × ", T);
     const bool* isPad = pad.data_ptr<bool>();
     Int8Rows r;
     r.shape = x.sizes().vec();
     r.width = in;
+    r.real.reserve(size_t(rows));
     for (int64_t row = 0; row < rows; ++row)
         if (!isPad[row])
             r.real.push_back(row);
@@ -252,12 +301,12 @@ Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding)
 
 at::Tensor int8Linear(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation)
 {
-    const int64_t out = weights.product->out(), width = activation == Int8Activation::GatedGelu ? out / 2 : out;
+    const int64_t out = weights.product->out(), width = checkedWidth(x, weights, bias, activation);
     std::vector<int64_t> shape = x.shape;
     shape.back() = width;
     at::Tensor y = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
     float* ys = y.data_ptr<float>();
-    // Padding rows: zeros.
+    // Padding rows: zeros (x.real is ascending).
     const int64_t rows = y.numel() / std::max<int64_t>(width, 1);
     for (int64_t row = 0, i = 0; row < rows; ++row) {
         if (i < int64_t(x.real.size()) && x.real[size_t(i)] == row)
@@ -267,34 +316,32 @@ at::Tensor int8Linear(const Int8Rows& x, const Int8Weights& weights, const at::T
     }
     at::Tensor holder;
     const float* bs = biasValues(bias, holder);
-    int8Product(x, weights, bias, activation, [&](int64_t i, int32_t* p) {
+    int8Product(x, weights, [&](int64_t i, const int32_t* p) {
         float* yr = ys + x.real[size_t(i)] * width;
         if (!x.finite[size_t(i)])
             std::fill_n(yr, width, std::numeric_limits<float>::quiet_NaN());
         else
-            epilogueRow(x, i, p, yr, out, weights, bs, activation);
+            epilogueRow(x, i, p, yr, activation == Int8Activation::GatedGelu ? rowScratch(out) : nullptr, out, weights, bs, activation);
     });
     return y;
 }
 
 Int8Rows int8LinearRounded(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation)
 {
-    const int64_t out = weights.product->out(), width = activation == Int8Activation::GatedGelu ? out / 2 : out;
+    const int64_t out = weights.product->out(), width = checkedWidth(x, weights, bias, activation);
     Int8Rows y = emptyLike(x, width);
     at::Tensor holder;
     const float* bs = biasValues(bias, holder);
     const float levels = int8Levels();
-    int8Product(x, weights, bias, activation, [&](int64_t i, int32_t* p) {
+    int8Product(x, weights, [&](int64_t i, const int32_t* p) {
         if (!x.finite[size_t(i)]) { // NaN in, NaN out: the next product's row is NaN
             y.finite[size_t(i)] = 0;
             std::fill_n(y.q.data_ptr<uint8_t>() + i * width, width, uint8_t(0));
             return;
         }
-        thread_local std::vector<float> row;
-        if (row.size() < size_t(out))
-            row.resize(size_t(out));
-        epilogueRow(x, i, p, row.data(), out, weights, bs, activation);
-        roundRow(row.data(), y, i, levels);
+        float* row = rowScratch(out);
+        epilogueRow(x, i, p, row, row, out, weights, bs, activation);
+        roundRow(row, y, i, levels);
     });
     return y;
 }
