@@ -27,12 +27,6 @@ using namespace bioforge::viral;
 
 namespace {
 
-double medianOf(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
 // Median seconds of each of two functions run alternately `reps` times (after one warm-up each).
 std::pair<double, double> alternate(const std::function<void()>& a, const std::function<void()>& b, long reps)
 {
@@ -46,7 +40,7 @@ std::pair<double, double> alternate(const std::function<void()>& a, const std::f
             (which == 0 ? a : b)();
             (which == 0 ? ta : tb).push_back(double(t.nsecsElapsed()) * 1e-9);
         }
-    return {medianOf(ta), medianOf(tb)};
+    return {median(ta), median(tb)};
 }
 
 } // namespace

@@ -14,6 +14,17 @@ namespace bioforge::viral {
 void attendHeadAvx512(const AttentionProblem& p, int64_t b, int64_t h); // attention_kernels_avx512.cpp
 #endif
 
+// y = x·cos + rotate_half(x)·sin over D = 2·half values, rotate_half(x) = [−x2, x1] (RoFormer's
+// rotation as ESM-2 applies it; c and s are the position's rows of the tables). Both kernels' one.
+void rotateRow(const float* x, const float* c, const float* s, float* y, int64_t D)
+{
+    const int64_t half = D / 2;
+    for (int64_t i = 0; i < half; ++i) {
+        y[i] = x[i] * c[i] - x[i + half] * s[i];
+        y[i + half] = x[i + half] * c[i + half] + x[i] * s[i + half];
+    }
+}
+
 void attendHeadReference(const AttentionProblem& p, int64_t b, int64_t h)
 {
     const int64_t T = p.tokens, D = p.headSize;
@@ -30,13 +41,7 @@ void attendHeadReference(const AttentionProblem& p, int64_t b, int64_t h)
     auto row = [&](const float* x, int64_t t, std::vector<float>& y) -> const float* {
         if (!p.cos)
             return x + t * p.in.token;
-        const float* c = p.cos + t * D;
-        const float* s = p.sin + t * D;
-        const int64_t half = D / 2;
-        for (int64_t d = 0; d < half; ++d) {
-            y[size_t(d)] = x[t * p.in.token + d] * c[d] - x[t * p.in.token + d + half] * s[d];
-            y[size_t(d + half)] = x[t * p.in.token + d + half] * c[d + half] + x[t * p.in.token + d] * s[d + half];
-        }
+        rotateRow(x + t * p.in.token, p.cos + t * D, p.sin + t * D, y.data(), D);
         return y.data();
     };
     std::vector<float> keys; // rotated k rows [T, D], once (rotary tables only)

@@ -21,6 +21,8 @@ extern "C" __m512 _ZGVeN16v_expf(__m512); // libmvec: expf on 16 lanes (glibc's 
 
 namespace bioforge::viral {
 
+void rotateRow(const float* x, const float* c, const float* s, float* y, int64_t D); // attention_kernels.cpp
+
 namespace {
 
 constexpr int kRows = 8; // query rows per block (a tail of fewer runs in blocks of 4, 3, 2, 1)
@@ -45,17 +47,6 @@ Workspace& workspace()
 
 inline int64_t roundUp16(int64_t n) { return (n + 15) / 16 * 16; }
 inline __mmask16 tailMask(int64_t left) { return left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1); }
-
-// y = x·cos + rotate_half(x)·sin over D = 2·half values, rotate_half(x) = [−x2, x1] (RoFormer's
-// rotation as ESM-2 applies it; c and s are the position's rows of the tables).
-inline void rotate(const float* x, const float* c, const float* s, float* y, int64_t D)
-{
-    const int64_t half = D / 2;
-    for (int64_t i = 0; i < half; ++i) {
-        y[i] = x[i] * c[i] - x[i + half] * s[i];
-        y[i + half] = x[i + half] * c[i + half] + x[i] * s[i + half];
-    }
-}
 
 // r[m] ← column m of the 16 × 16 tile r (rows become columns): unpack pairs of rows, then pairs of
 // pairs, then two rounds of 128-bit lane shuffles.
@@ -226,7 +217,7 @@ void attendRows(const AttentionProblem& p, const float* q, int64_t i0, float* ou
         y[r] = out + (i0 + r) * p.outLayout.token;
         if (p.cos) {
             float* rotated = w.queries.data() + r * D;
-            rotate(rows[r], p.cos + (i0 + r) * D, p.sin + (i0 + r) * D, rotated, D);
+            rotateRow(rows[r], p.cos + (i0 + r) * D, p.sin + (i0 + r) * D, rotated, D);
             rows[r] = rotated;
         }
     }
@@ -275,7 +266,7 @@ void attendHeadAvx512(const AttentionProblem& p, int64_t b, int64_t h)
             continue;
         w.offsets[size_t(n)] = p.cos ? n * D : j * p.in.token;
         if (p.cos)
-            rotate(k + j * p.in.token, p.cos + j * D, p.sin + j * D, w.rotated.data() + n * D, D);
+            rotateRow(k + j * p.in.token, p.cos + j * D, p.sin + j * D, w.rotated.data() + n * D, D);
         w.positions[size_t(n)] = float(j);
         float* row = w.values.data() + n * D16;
         std::copy_n(v + j * p.in.token, D, row);
