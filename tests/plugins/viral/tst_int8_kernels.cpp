@@ -3,6 +3,7 @@
 // special values (NaN, ±inf, rounding ties); oneDNN's int8 product (model/int8_matmul.h) equals
 // the exact int32 sums at awkward shapes. The layer built from them is tst_int8_products.
 
+#include "model/int8_gemm.h"
 #include "model/int8_kernels.h"
 #include "model/int8_matmul.h"
 
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 using namespace bioforge::viral;
@@ -162,6 +164,62 @@ private slots:
                     exact += int32_t(q[size_t(r * in + k)]) * int32_t(w[size_t(n * in + k)]);
                 QCOMPARE(p[size_t(r * out + n)], exact);
             }
+    }
+
+    // Our VNNI kernel (int8_gemm.h): the exact sums at every row tail (tiles of 12), column tail
+    // (panels of 32) and in (steps of 4), with strides wider than the rows, nothing written past
+    // out; the extremes (255 × ±127 over 3072) too — the reference's int64 sums, then oneDNN's.
+    void vnniProductIsTheExactIntegerProduct()
+    {
+        if (!VnniWeights::runs())
+            QSKIP("no AVX-512 VNNI on this CPU: oneDNN's kernel computes the int8 sums");
+        std::mt19937 rng{7};
+        std::uniform_int_distribution<int> u8(0, 255), s8(-127, 127);
+        int cases = 0;
+        for (const int rows : {1, 5, 11, 12, 13, 24, 37, 48})
+            for (const int out : {1, 15, 16, 17, 31, 32, 33, 70})
+                for (const int in : {4, 8, 36, 68}) {
+                    const int ldQ = in + 3, ldSums = out + 5;
+                    std::vector<uint8_t> q(size_t(rows * ldQ));
+                    std::vector<int8_t> w(size_t(out * in));
+                    for (auto& v : q)
+                        v = uint8_t(u8(rng));
+                    for (auto& v : w)
+                        v = int8_t(s8(rng));
+                    const VnniWeights packed(w.data(), out, in);
+                    std::vector<int32_t> got(size_t(rows * ldSums), -7), want(size_t(rows * ldSums), -7);
+                    packed.product(q.data(), ldQ, rows, got.data(), ldSums);
+                    int8ProductReference(q.data(), ldQ, rows, w.data(), out, in, want.data(), ldSums);
+                    QVERIFY2(got == want, qPrintable(QStringLiteral("rows %1, out %2, in %3").arg(rows).arg(out).arg(in)));
+                    ++cases;
+                }
+        QCOMPARE(cases, 8 * 8 * 4);
+        // The extremes: every pair 255 × 127 (or −127) over in = 3072, 25 rows, 40 columns.
+        const int rows = 25, out = 40, in = 3072;
+        const std::vector<uint8_t> q(size_t(rows * in), 255);
+        std::vector<int8_t> w(size_t(out * in), 127);
+        for (int n = 1; n < out; n += 2)
+            std::fill_n(w.begin() + n * in, in, int8_t(-127));
+        std::vector<int32_t> got(size_t(rows * out));
+        VnniWeights(w.data(), out, in).product(q.data(), in, rows, got.data(), out);
+        for (int r = 0; r < rows; ++r)
+            for (int n = 0; n < out; ++n)
+                QCOMPARE(got[size_t(r * out + n)], (n % 2 ? -1 : 1) * 255 * 127 * in);
+        if (!int8MatmulStatus())
+            return;
+        const auto onednn = Int8Matmul::pack(w.data(), out, in);
+        QVERIFY(onednn);
+        std::vector<int32_t> theirs(got.size());
+        QVERIFY((*onednn)->run(q.data(), rows, theirs.data()));
+        QVERIFY(theirs == got);
+    }
+
+    void vnniShapesItDoesNotTakeAreRefused()
+    {
+        QVERIFY(VnniWeights::takes(1, 4) && VnniWeights::takes(6144, 768) && VnniWeights::takes(3, 65536));
+        QVERIFY(!VnniWeights::takes(0, 4) && !VnniWeights::takes(4, 0) && !VnniWeights::takes(4, 6) && !VnniWeights::takes(4, 65540));
+        const int8_t w[6] = {};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, VnniWeights(w, 1, 6));
     }
 
     void badShapesAreErrors()

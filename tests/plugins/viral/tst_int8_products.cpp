@@ -7,6 +7,7 @@
 // refused on a GPU.
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include "model/encoder_precision.h"
 #include "model/gelu_kernels.h"
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <thread>
 
 using namespace bioforge::viral;
 
@@ -248,6 +250,53 @@ private slots:
         // A batch of padding only: zeros through the whole block.
         const at::Tensor none = int8Linear(int8LinearRounded(int8Round(big, at::ones({4, 160}, at::kBool)), up, b1, Int8Activation::Gelu), downWide, b2);
         QVERIFY(at::equal(none, at::zeros({4, 160, 16})));
+    }
+
+    // Our VNNI kernel and oneDNN's give the same sums, so the same layers bit for bit: plain,
+    // with each activation, rounded in the epilogue, over blocks of 48 rows with tails, padding
+    // and a NaN row (each block's sums in its thread's buffer).
+    void theVnniKernelAndOneDnnGiveTheSameBits()
+    {
+        const at::Tensor w1 = at::randn({96, 64}) * 0.2, b1 = at::randn({96}), w2 = at::randn({24, 48}) * 0.2, b2 = at::randn({24});
+        const Int8Weights ours = Int8Weights::pack(w1), theirs = Int8Weights::pack(w1, Int8Kernel::OneDnn);
+        const Int8Weights oursDown = Int8Weights::pack(w2), theirsDown = Int8Weights::pack(w2, Int8Kernel::OneDnn);
+        QVERIFY(theirs.product && !theirs.vnni);
+        QCOMPARE(bool(ours.vnni), int8VnniProducts(96, 64));
+        if (!ours.vnni)
+            QSKIP("our VNNI kernel does not run here (no AVX-512 VNNI, or BIOFORGE_INT8_PRODUCTS=onednn): oneDNN's computes the sums");
+        QCOMPARE(ours.out(), int64_t(96));
+        QCOMPARE(ours.in(), int64_t(64));
+        at::Tensor x = at::randn({5, 61, 64});
+        x[3][20][7] = std::numeric_limits<float>::infinity();
+        at::Tensor padding = at::zeros({5, 61}, at::kBool);
+        padding[1].slice(0, 9).fill_(true);
+        for (const Int8Activation activation : {Int8Activation::None, Int8Activation::Gelu, Int8Activation::GatedGelu}) {
+            const Int8Rows rows = int8Round(x, padding);
+            QVERIFY(at::allclose(int8Linear(rows, ours, b1, activation), int8Linear(rows, theirs, b1, activation), 0.0, 0.0, /*equal_nan=*/true));
+            if (activation != Int8Activation::GatedGelu)
+                continue;
+            const Int8Rows a = int8LinearRounded(rows, ours, b1, activation), b = int8LinearRounded(rows, theirs, b1, activation);
+            QVERIFY(at::equal(a.q, b.q) && a.lo == b.lo && a.step == b.step && a.finite == b.finite);
+            QVERIFY(at::allclose(int8Linear(a, oursDown, b2), int8Linear(b, theirsDown, b2), 0.0, 0.0, true));
+        }
+        QVERIFY_THROWS_EXCEPTION(c10::Error, int8Linear(int8Round(x, padding), oursDown, b2)); // 64 inputs for weights of 48
+    }
+
+    // LibTorch's parallel loops in the engine run on its threads (GCC builds compile their OpenMP
+    // pragmas in; without, every int8 epilogue and rounding and the fused attention ran on one).
+    void theEnginesLoopsRunOnEveryThread()
+    {
+#if defined(__clang__)
+        QSKIP("clang builds run the engine's at::parallel_for loops on one thread (no -fopenmp: plugins/viral/CMakeLists.txt)");
+#endif
+        if (std::thread::hardware_concurrency() < 2)
+            QSKIP("one CPU here");
+        const int before = at::get_num_threads();
+        at::set_num_threads(2);
+        QCOMPARE(parallelLoopThreads(), 2);
+        at::set_num_threads(1);
+        QCOMPARE(parallelLoopThreads(), 1);
+        at::set_num_threads(before);
     }
 
     // The activations' bits come from a self-test of the engine's kernels (8-bit pairs of 255 × 127

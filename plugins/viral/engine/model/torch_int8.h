@@ -13,7 +13,8 @@
 
 namespace bioforge::viral {
 
-class Int8Matmul; // model/int8_matmul.h
+class Int8Matmul;  // model/int8_matmul.h
+class VnniWeights; // model/int8_gemm.h
 
 // EncoderPrecision::Int8 (encoder_precision.h). selectInt8Engine checks once per process that
 // this build has oneDNN (int8_matmul.h; an error naming it if not) and picks the activations'
@@ -25,15 +26,24 @@ core::Status selectInt8Engine();
 // kernels; on a GPU the error says to choose fp32 or bf16) and selectInt8Engine.
 core::Status int8Precision(const at::Device& device);
 // A linear layer's weights for the int8 products: int8 with one symmetric scale per output row,
-// max |w| / 127 (a zero row gets a tiny scale), in oneDNN's layout; the scales (float32 [out])
-// and R = scales · the rows' sums of int8 weights (float32 [out]: the sums of the rounded rows).
-// pack: weight [out, in] float32 on the CPU; throws c10::Error where oneDNN cannot pack.
+// max |w| / 127 (a zero row gets a tiny scale); the scales (float32 [out]) and R = scales · the
+// rows' sums of int8 weights (float32 [out]: the sums of the rounded rows). The int32 sums come
+// from our AVX-512 VNNI kernel (int8_gemm.h) where it runs and takes the shape, else from oneDNN's
+// matmul (int8_matmul.h; also with kernel OneDnn or BIOFORGE_INT8_PRODUCTS=onednn): both are the
+// exact sums, so results do not depend on which ran. pack: weight [out, in] float32 on the CPU;
+// throws c10::Error where oneDNN cannot pack.
+enum class Int8Kernel { Best, OneDnn };
 struct Int8Weights {
-    std::shared_ptr<const Int8Matmul> product;
+    std::shared_ptr<const Int8Matmul> product; // oneDNN's, where vnni is not used
+    std::shared_ptr<const VnniWeights> vnni;   // ours, in its panels
     at::Tensor scales;
     at::Tensor rowSums;
-    static Int8Weights pack(const at::Tensor& weight);
+    int64_t out() const;
+    int64_t in() const;
+    static Int8Weights pack(const at::Tensor& weight, Int8Kernel kernel = Int8Kernel::Best);
 };
+// Which kernel Int8Weights::pack chooses for weights of out × in here (for provenance and tests).
+bool int8VnniProducts(int64_t out, int64_t in);
 // The int8 products' input: each real row of x [B, T, in] (or [N, in]: one sequence) float32
 // rounded to uint8 (7 bits with int8ReducedRange) over its own range (int8_kernels.h gives the
 // formulas): step_r = (max_r − min_r) / 255, q = round((x − min_r) / step_r). Per token, so a

@@ -15,6 +15,9 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace bioforge::viral {
 
@@ -66,6 +69,17 @@ at::Tensor TorchLinear::feedForward(const TorchLinear& down, const at::Tensor& x
 }
 
 bool fusedAttentionRuns() { return int8VectorKernels(); }
+
+int parallelLoopThreads()
+{
+    std::mutex m;
+    std::set<std::thread::id> seen;
+    at::parallel_for(0, 1024, 1, [&](int64_t, int64_t) {
+        const std::lock_guard<std::mutex> lock(m);
+        seen.insert(std::this_thread::get_id());
+    });
+    return int(seen.size());
+}
 
 at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, const at::Tensor& slopes,
                           const at::Tensor& keyPadding, const at::Tensor& cos, const at::Tensor& sin)

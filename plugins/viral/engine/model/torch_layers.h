@@ -50,6 +50,10 @@ at::Tensor bfloat16Matmul(const at::Tensor& a, const at::Tensor& b);
 bool fusedAttentionRuns();
 at::Tensor fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, const at::Tensor& slopes,
                           const at::Tensor& keyPadding, const at::Tensor& cos = {}, const at::Tensor& sin = {});
+// How many threads LibTorch's at::parallel_for loops in this engine run on (a loop of 1024
+// iterations, the distinct threads counted): at::get_num_threads() where its OpenMP pragmas were
+// compiled in (GCC builds: plugins/viral/CMakeLists.txt), 1 where not (clang builds).
+int parallelLoopThreads();
 
 struct TorchLinear {
     at::Tensor weight, bias; // bias undefined for a layer without one
