@@ -18,6 +18,9 @@
 //   bench_viral attention [--threads 2] [--reps 30]
 //       the int8 layers' fused attention against the LibTorch operations it replaced, one
 //       layer's worth at the ESM-2 150M and DNABERT-S batch shapes, alternating: ms and ratio.
+//   bench_viral products [--threads 2] [--reps 20]
+//       the int8 linear layers (product and epilogue) on our AVX-512 VNNI kernel against oneDNN's
+//       matmul, each of a layer's four products at both encoders' batch shapes, alternating.
 //   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree] [--precision fp32|bf16|int8]
 //       the whole predict job on an N MB FASTA (N may be fractional): contigs/s,
 //       frames/s and peak RSS (run it for growing N: flat). tiny: the fixture
@@ -353,6 +356,8 @@ int main(int argc, char** argv)
         return benchPrecision(args);
     if (mode == QLatin1String("attention"))
         return benchAttention(args);
-    std::fprintf(stderr, "usage: bench_viral esm|dnabert|padding|pipeline|precision|attention [options] (see the comment at the top of bench_viral.cpp)\n");
+    if (mode == QLatin1String("products"))
+        return benchProducts(args);
+    std::fprintf(stderr, "usage: bench_viral esm|dnabert|padding|pipeline|precision|attention|products [options] (see the comment at the top of bench_viral.cpp)\n");
     return 2;
 }

@@ -25,26 +25,6 @@ namespace bioforge::bench {
 
 using namespace bioforge::viral;
 
-namespace {
-
-// Median seconds of each of two functions run alternately `reps` times (after one warm-up each).
-std::pair<double, double> alternate(const std::function<void()>& a, const std::function<void()>& b, long reps)
-{
-    a();
-    b();
-    std::vector<double> ta, tb;
-    for (long r = 0; r < reps; ++r)
-        for (int which = 0; which < 2; ++which) {
-            QElapsedTimer t;
-            t.start();
-            (which == 0 ? a : b)();
-            (which == 0 ? ta : tb).push_back(double(t.nsecsElapsed()) * 1e-9);
-        }
-    return {median(ta), median(tb)};
-}
-
-} // namespace
-
 int benchAttention(const QStringList& args)
 {
     const int threads = int(option(args, QStringLiteral("--threads"), 2));

@@ -3,6 +3,7 @@
 #include "bench_support.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 
 #include <algorithm>
@@ -23,6 +24,21 @@ double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v[v.size() / 2];
+}
+
+std::pair<double, double> alternate(const std::function<void()>& a, const std::function<void()>& b, long reps)
+{
+    a();
+    b();
+    std::vector<double> ta, tb;
+    for (long r = 0; r < reps; ++r)
+        for (int which = 0; which < 2; ++which) {
+            QElapsedTimer t;
+            t.start();
+            (which == 0 ? a : b)();
+            (which == 0 ? ta : tb).push_back(double(t.nsecsElapsed()) * 1e-9);
+        }
+    return {median(ta), median(tb)};
 }
 
 QString synthesized(const QString& name, bool esm, const EncoderShape& shape)

@@ -1,8 +1,8 @@
 #pragma once
 
-// What the viral benchmarks (bench_viral.cpp, bench_viral_precision.cpp, bench_viral_attention.cpp) share:
-// the fixtures folder, encoder models synthesized at the real shapes once and
-// kept in benchDir(), random proteins, the median and the --precision option.
+// What the viral benchmarks (bench_viral.cpp, bench_viral_precision.cpp, bench_viral_attention.cpp,
+// bench_viral_products.cpp) share: the fixtures folder, encoder models synthesized at the real shapes
+// once and kept in benchDir(), random proteins, the median, alternating timings and the --precision option.
 
 #include "model/encoder_precision.h"
 #include "model/synthetic_encoders.h"
@@ -10,7 +10,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <random>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,9 @@ namespace bioforge::bench {
 // tokenizers and vocabularies the synthesized models copy).
 QString fixtures();
 double median(std::vector<double> v);
+// Median seconds of each of two functions run alternately `reps` times (after one warm-up each),
+// so that machine noise hits both.
+std::pair<double, double> alternate(const std::function<void()>& a, const std::function<void()>& b, long reps);
 // A synthesized model folder, made once and reused; empty on failure (the error printed).
 QString synthesized(const QString& name, bool esm, const viral::EncoderShape& shape);
 std::string randomProtein(std::mt19937& rng, size_t length);
@@ -30,5 +35,7 @@ viral::EncoderPrecision precisionOption(const QStringList& args);
 int benchPrecision(const QStringList& args);
 // bench_viral attention: the int8 layers' fused attention against LibTorch's operations.
 int benchAttention(const QStringList& args);
+// bench_viral products: the int8 linear layers on our VNNI kernel against oneDNN's.
+int benchProducts(const QStringList& args);
 
 } // namespace bioforge::bench
