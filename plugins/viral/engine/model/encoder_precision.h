@@ -20,8 +20,9 @@
 // bfloat16"); tests/plugins/viral bound the difference on the fixtures.
 //
 // Int8: the linear layers (ESM-2's q/k/v, output and feed-forward products;
-// DNABERT-S's Wqkv, output, gated and wo products) run as int8 products on
-// oneDNN's matmul (int8_matmul.h; the libdnnl Debian's LibTorch links): weights
+// DNABERT-S's Wqkv, output, gated and wo products) run as int8 products on our
+// AVX-512 VNNI kernel (int8_gemm.h) where the CPU has it, else on oneDNN's matmul
+// (int8_matmul.h; the libdnnl Debian's LibTorch links) — the same exact sums: weights
 // rounded once at load to int8 with one symmetric scale per output channel
 // (max |w| / 127); each token's input rounded per product to uint8 over
 // its own range (its min and max: asymmetric, 255 steps; 127 where the
@@ -30,7 +31,7 @@
 // exact int32 sums, the result scaled back to float32 with the bias added;
 // padding tokens left out. Everything else — the attention (fused,
 // attention_kernels.h, where AVX-512 runs it), softmax, GELU, LayerNorm,
-// residual sums — stays float32. CPU only (oneDNN's CPU kernels). The error is larger than bf16's (about 1 %
+// residual sums — stays float32. CPU only (CPU kernels). The error is larger than bf16's (about 1 %
 // relative a product on Gaussian data against bf16's 0.3 %); an input with
 // a few outlier channels raises it, which trained transformers are known to
 // have and the fixtures' tiny models do not. Speed and error measured in
@@ -60,8 +61,9 @@ core::Expected<EncoderPrecision> parsePrecision(const QString& text);
 // are a scalar loop; there the bfloat16 products are widened to float32 (torch_layers.h).
 // Read once.
 bool cpuHasBFloat16Tiles();
-// For provenance and the run's log: how EncoderPrecision::Int8 runs here — oneDNN's version and
-// kernel and the activations' bits ("oneDNN 2.6.3, brg:avx512_core_vnni; per-token rounding,
+// For provenance and the run's log: how EncoderPrecision::Int8 runs here — the products' kernel
+// (ours on AVX-512 VNNI, oneDNN's version and kernel) and the activations' bits ("products on our
+// AVX-512 VNNI kernel (…; oneDNN 2.6.3, brg:avx512_core_vnni for …); per-token rounding,
 // 8-bit activations (…); attention fused …"), or why it cannot (model/torch_int8.h, selectInt8Engine).
 QString int8ProductsDescription();
 // The same in the result cache key's words ("token-u8+fused-attention+v512": the rounding and the

@@ -49,11 +49,11 @@ VnniWeights::VnniWeights(const int8_t* w8, int64_t out, int64_t in) : m_out(out)
     m_panels.reset(allocatePanels(size_t(panels * panelBytes)));
     int8_t* p = m_panels.get();
     std::memset(p, 0, size_t(panels * panelBytes));
-    for (int64_t n = 0; n < out; ++n) {
-        int8_t* panel = p + (n / kPanel) * panelBytes;
-        const int64_t column = n % kPanel;
-        for (int64_t k = 0; k < in; ++k)
-            panel[(k / 4) * kPanel * 4 + column * 4 + k % 4] = w8[n * in + k];
+    for (int64_t n = 0; n < out; ++n) { // column n's four k at a time: [k / 4][n % 32][k % 4]
+        int8_t* column = p + (n / kPanel) * panelBytes + (n % kPanel) * 4;
+        const int8_t* row = w8 + n * in;
+        for (int64_t k = 0; k < in; k += 4)
+            std::memcpy(column + k * kPanel, row + k, 4);
     }
 }
 

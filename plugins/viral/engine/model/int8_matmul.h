@@ -4,7 +4,8 @@
 // q [rows, in] by int8 weights w8 [out, in], exact int32 sums P [rows, out], on oneDNN's matmul
 // (the library Debian's LibTorch itself links, libdnnl 2.6; its VNNI kernels do 64 u8 × s8
 // products per instruction). Torch-free; int8_kernels.h rounds the activations and scales P
-// back, torch_int8.h (int8Linear) puts the two together.
+// back, torch_int8.h (int8Linear) puts the two together. Where the CPU has AVX-512 VNNI our own
+// kernel (int8_gemm.h) computes the same sums instead.
 //
 // Built where CMake found oneDNN (BIOFORGE_ONEDNN; Debian: libdnnl-dev); elsewhere
 // int8MatmulStatus says so and nothing packs.

@@ -11,6 +11,13 @@
 
 #include <ATen/Parallel.h>
 
+// LibTorch's at::parallel_for compiles its OpenMP pragmas into this file: without -fopenmp its loops
+// here run on one thread (plugins/viral/CMakeLists.txt). Clang builds go without on purpose (its
+// libomp beside LibTorch's libgomp), and so may a build that only checks results (tests/gpu).
+#if defined(__GNUC__) && !defined(__clang__) && !defined(_OPENMP) && !defined(BIOFORGE_SERIAL_TORCH_LOOPS)
+#error "compile with -fopenmp: LibTorch's parallel loops in this file would run on one thread"
+#endif
+
 #include <QtGlobal>
 
 #include <algorithm>
@@ -96,7 +103,7 @@ QString int8ProductsKey()
     if (!selectInt8Engine())
         return QStringLiteral("unavailable");
     // The products are exact int32 sums: results depend on the rounding and the bits, not on
-    // which of oneDNN's kernels ran; the fused GELU is libmvec's vector erf on AVX-512, std::erf
+    // which kernel ran (ours on AVX-512 VNNI or one of oneDNN's); the fused GELU is libmvec's vector erf on AVX-512, std::erf
     // elsewhere (within 4 ulp): "+v512" keeps the two apart.
     // "+fused-attention": the attention's own kernel (attention_kernels.h, where it runs:
     // fusedAttentionRuns; its sums and exp differ from LibTorch's products and softmax).
@@ -108,13 +115,19 @@ QString int8ProductsKey()
 core::Status int8Precision(const at::Device& device)
 {
     if (!device.is_cpu())
-        return Error(QStringLiteral("precision int8 runs on the CPU only (its int8 kernels are oneDNN's CPU kernels); on %1 choose fp32 or bf16")
+        return Error(QStringLiteral("precision int8 runs on the CPU only (its int8 kernels, ours and oneDNN's, are CPU kernels); on %1 choose fp32 or bf16")
                          .arg(QString::fromStdString(device.str())));
     return selectInt8Engine();
 }
 
 bool int8VnniProducts(int64_t out, int64_t in)
 {
+#if !defined(_OPENMP)
+    // Built without OpenMP (clang), LibTorch's loops here run on one thread: oneDNN's product,
+    // threaded inside its library, is then faster wherever LibTorch has more than one.
+    if (at::get_num_threads() > 1)
+        return false;
+#endif
     return VnniWeights::runs() && VnniWeights::takes(out, in) && qgetenv("BIOFORGE_INT8_PRODUCTS") != "onednn";
 }
 
@@ -245,8 +258,9 @@ int32_t* blockSums(int64_t count)
 }
 
 // The product of x's real rows with the weights (checkedWidth first), then finish(i, int32 sums of
-// row i) for each. Our VNNI kernel: blocks of 48 rows taken by LibTorch's threads as they come (a
-// thread slowed by its neighbours on a shared machine takes fewer), each block's sums (48 × out
+// row i) for each. Our VNNI kernel: blocks of up to 48 rows taken by LibTorch's threads as they
+// come (a thread slowed by its neighbours on a shared machine takes fewer; a batch too small for
+// two blocks a thread gets smaller ones, down to one tile of 12), each block's sums (48 × out
 // int32, 1.2 MB at DNABERT-S's 6144) finished while in the thread's L2. oneDNN: one product over
 // all rows into the calling thread's buffer, then the rows shared among LibTorch's threads
 // (parallel_for returns when all are done).
@@ -258,13 +272,13 @@ void int8Product(const Int8Rows& x, const Int8Weights& weights, Finish finish)
         return;
     const uint8_t* q = x.q.data_ptr<uint8_t>();
     if (weights.vnni) {
-        constexpr int64_t kBlock = 48;
-        const int64_t blocks = (n + kBlock - 1) / kBlock;
+        const int64_t threads = std::max(1, at::get_num_threads()), perThread = (n + 2 * threads - 1) / (2 * threads);
+        const int64_t block = std::clamp<int64_t>((perThread + 11) / 12 * 12, 12, 48), blocks = (n + block - 1) / block;
         std::atomic<int64_t> next{0};
-        at::parallel_for(0, std::min<int64_t>(blocks, at::get_num_threads()), 1, [&](int64_t, int64_t) {
-            int32_t* sums = blockSums(kBlock * out);
+        at::parallel_for(0, std::min(blocks, threads), 1, [&](int64_t, int64_t) {
+            int32_t* sums = blockSums(block * out);
             for (int64_t b = next++; b < blocks; b = next++) {
-                const int64_t first = b * kBlock, rows = std::min(kBlock, n - first);
+                const int64_t first = b * block, rows = std::min(block, n - first);
                 weights.vnni->product(q + first * x.width, x.width, rows, sums, out);
                 for (int64_t i = 0; i < rows; ++i)
                     finish(first + i, sums + i * out);

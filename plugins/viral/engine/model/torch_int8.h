@@ -22,7 +22,7 @@ class VnniWeights; // model/int8_gemm.h
 // without it vpmaddubsw saturates pairs above 32767): a self-test product of 255 × 127 pairs at
 // two shapes decides, whatever the CPU, its OS or ONEDNN_MAX_CPU_ISA; else 7 bits.
 core::Status selectInt8Engine();
-// Whether the encoders can run in int8 on `device`: the CPU's (oneDNN's int8 kernels here are CPU
+// Whether the encoders can run in int8 on `device`: the CPU's (the int8 kernels, ours and oneDNN's, are CPU
 // kernels; on a GPU the error says to choose fp32 or bf16) and selectInt8Engine.
 core::Status int8Precision(const at::Device& device);
 // A linear layer's weights for the int8 products: int8 with one symmetric scale per output row,
@@ -61,10 +61,10 @@ struct Int8Rows {
     std::vector<uint8_t> finite; // per real row: 0 where it held a non-finite value
 };
 Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding = {});
-// rows · ŵᵀ + bias: one oneDNN int32 product over the real rows, then per row
-// y = step_r · scales · P + min_r · R + bias → float32 of the input's shape with width out (zero
-// rows at padding, NaN rows where the input row was not finite). Throws c10::Error where oneDNN
-// fails (the message names it) or the widths do not match.
+// rows · ŵᵀ + bias: the exact int32 sums over the real rows (our VNNI kernel in blocks of rows, or
+// one oneDNN product), then per row y = step_r · scales · P + min_r · R + bias → float32 of the
+// input's shape with width out (zero rows at padding, NaN rows where the input row was not
+// finite). Throws c10::Error where oneDNN fails (the message names it) or the widths do not match.
 // activation: applied to each row in the epilogue, while the row is in cache, instead of in a
 // pass of its own — Gelu: gelu(y) (geluErf's kernel); GatedGelu: gelu(y[:out/2]) · y[out/2:]
 // → width out/2 (geluGate's, DNABERT-S's gated feed-forward). The same bits as the layer then

@@ -40,7 +40,7 @@ std::string torchVersion() { return TORCH_VERSION; }
 // OpenMP gets the N threads and OpenBLAS one (nothing of the encoders' is
 // left on it). Where the CPU has no AMX bfloat16 tiles the bfloat16 products are float32 products on
 // OpenBLAS (torch_layers.h): the float32 split (bf16 ESM-2 150M batch on a Zen 3: 5.4 s with
-// OpenBLAS on one thread). In int8 the linear layers are oneDNN's on OpenMP's threads too, and
+// OpenBLAS on one thread). In int8 the linear layers (our VNNI kernel or oneDNN's) run on OpenMP's threads too, and
 // OpenBLAS gets one: LibTorch's batched attention products then run their per-head GEMMs in
 // parallel on OpenMP's threads, and no OpenBLAS thread waits against oneDNN's (Emerald Rapids VM,
 // 2 threads, five alternating pairs: ESM-2 150M int8 1.24–1.58 s a batch against 1.41–1.59 s with
@@ -51,7 +51,7 @@ std::string torchVersion() { return TORCH_VERSION; }
 // cores: DNABERT-S 3.56 against 3.75 s a batch, ESM-2 150M 2.88 against 2.98–3.45 s).
 void setTorchThreads(int threads, EncoderPrecision precision)
 {
-    // The products are oneDNN's (on OpenMP's threads): bf16 on AMX tiles, int8.
+    // The products run on OpenMP's threads: bf16 on AMX tiles (oneDNN's), int8 (ours or oneDNN's).
     const bool oneDnnProducts = (precision == EncoderPrecision::BFloat16 && cpuHasBFloat16Tiles()) || precision == EncoderPrecision::Int8;
     const unsigned cores = std::thread::hardware_concurrency();
     const int n = threads > 0 ? threads : int(cores ? cores : 1);

@@ -17,8 +17,8 @@ std::string torchVersion();
 // threads <= 0: every core. precision: the encoders' (encoder_precision.h). BFloat16's products
 // are oneDNN's on OpenMP's threads on a CPU with AMX bfloat16 tiles; elsewhere they are widened to
 // float32 products on OpenBLAS (torch_layers.h widensBFloat16Products), and the threads are split
-// as for float32. Int8's linear layers are oneDNN's on OpenMP's threads, its attention products
-// OpenBLAS's float32 ones: both pools get the threads.
+// as for float32. Int8's linear layers (our VNNI kernel or oneDNN's) and attention run on OpenMP's
+// threads, OpenBLAS gets one.
 void setTorchThreads(int threads, EncoderPrecision precision = EncoderPrecision::Float32);
 int torchThreads();
 QString torchThreadPools();        // for provenance: " (OpenBLAS)" (other operations on one thread),

@@ -62,7 +62,7 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
     if (!device)
         return Error(QStringLiteral("viral predict: %1").arg(device.error().message()));
     s.device = *device;
-    if (s.precision == EncoderPrecision::Int8) { // oneDNN's int8 kernels are the CPU's
+    if (s.precision == EncoderPrecision::Int8) { // the int8 kernels (ours, oneDNN's) are CPU kernels
         if (s.device.isCuda())
             return Error(QStringLiteral("viral predict: precision int8 runs on the CPU only; on %1 choose fp32 or bf16, or device cpu").arg(s.device.label()));
         s.device.kind = core::TorchDevice::Kind::Cpu; // auto: the CPU
