@@ -203,6 +203,22 @@ private slots:
                     packed.product(q.data(), ldQ, rows, got.data(), ldSums);
                     int8ProductReference(q.data(), ldQ, rows, w.data(), out, in, want.data(), ldSums);
                     QVERIFY2(got == want, qPrintable(QStringLiteral("rows %1, out %2, in %3").arg(rows).arg(out).arg(in)));
+                    // Scaled back in the tile: int8Epilogue's reference bit for bit (bias or none).
+                    std::uniform_real_distribution<float> f(-2.0f, 2.0f);
+                    std::vector<float> step(static_cast<size_t>(rows)), lo(static_cast<size_t>(rows)), scales(static_cast<size_t>(out)), rowSums(static_cast<size_t>(out)),
+                        bias(static_cast<size_t>(out));
+                    for (auto* v : {&step, &lo, &scales, &rowSums, &bias})
+                        for (float& x : *v)
+                            x = f(rng);
+                    const bool withBias = (rows + out) % 2 == 0;
+                    std::vector<float> y(size_t((rows + 1) * ldSums), -7.0f), yWant(y.size(), -7.0f);
+                    packed.productScaled(q.data(), ldQ, rows, Int8Scaling{step.data(), lo.data(), scales.data(), rowSums.data(), withBias ? bias.data() : nullptr},
+                                         y.data(), ldSums);
+                    for (int r = 0; r < rows; ++r)
+                        int8EpilogueReference(want.data() + r * ldSums, yWant.data() + r * ldSums, size_t(out), step[size_t(r)], lo[size_t(r)], scales.data(),
+                                              rowSums.data(), withBias ? bias.data() : nullptr);
+                    QVERIFY2(std::memcmp(y.data(), yWant.data(), y.size() * sizeof(float)) == 0,
+                             qPrintable(QStringLiteral("scaled: rows %1, out %2, in %3").arg(rows).arg(out).arg(in)));
                     ++cases;
                 }
         QCOMPARE(cases, 8 * 8 * 4);

@@ -10,8 +10,8 @@ namespace bioforge::viral {
 
 #if defined(__x86_64__)
 // int8_gemm_avx512.cpp (compiled with AVX-512 VNNI).
-void int8PanelProductAvx512Vnni(const uint8_t* q, int64_t ldQ, int64_t rows, const int8_t* panels, int64_t out, int64_t in, int32_t* sums,
-                                int64_t ldSums);
+void int8PanelProductAvx512Vnni(const uint8_t* q, int64_t ldQ, int64_t rows, const int8_t* panels, int64_t out, int64_t in,
+                                const Int8Scaling* scaling, void* out4, int64_t ld);
 #endif
 
 namespace {
@@ -63,9 +63,19 @@ void VnniWeights::product(const uint8_t* q, int64_t ldQ, int64_t rows, int32_t* 
 {
 #if defined(__x86_64__)
     if (rows > 0)
-        int8PanelProductAvx512Vnni(q, ldQ, rows, m_panels.get(), m_out, m_in, sums, ldSums);
+        int8PanelProductAvx512Vnni(q, ldQ, rows, m_panels.get(), m_out, m_in, nullptr, sums, ldSums);
 #else
     (void)q, (void)ldQ, (void)rows, (void)sums, (void)ldSums;
+#endif
+}
+
+void VnniWeights::productScaled(const uint8_t* q, int64_t ldQ, int64_t rows, const Int8Scaling& scaling, float* y, int64_t ldY) const
+{
+#if defined(__x86_64__)
+    if (rows > 0)
+        int8PanelProductAvx512Vnni(q, ldQ, rows, m_panels.get(), m_out, m_in, &scaling, y, ldY);
+#else
+    (void)q, (void)ldQ, (void)rows, (void)scaling, (void)y, (void)ldY;
 #endif
 }
 

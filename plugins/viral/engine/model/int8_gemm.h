@@ -19,6 +19,17 @@
 
 namespace bioforge::viral {
 
+// The sums scaled back as they leave the tile (int8_kernels.h's int8Epilogue, the same bits):
+// y[r, n] = step[r] · (scales[n] · P[r, n]) + (lo[r] · rowSums[n] + bias[n]) (bias null: 0);
+// step and lo per row of the call, scales, rowSums and bias per output column.
+struct Int8Scaling {
+    const float* step = nullptr;
+    const float* lo = nullptr;
+    const float* scales = nullptr;
+    const float* rowSums = nullptr;
+    const float* bias = nullptr;
+};
+
 class VnniWeights {
 public:
     // Whether the kernel runs here: AVX-512 F, BW, VL and VNNI (x86-64 only).
@@ -36,6 +47,9 @@ public:
     // sums[r · ldSums + n] for r < rows, n < out, from q[r · ldQ + k] (k < in). Runs only where
     // runs() (the caller checks). ldQ ≥ in, ldSums ≥ out.
     void product(const uint8_t* q, int64_t ldQ, int64_t rows, int32_t* sums, int64_t ldSums) const;
+    // The same scaled back in the tile (Int8Scaling; step and lo hold `rows` values): y[r · ldY + n]
+    // float32, never the int32 sums in memory.
+    void productScaled(const uint8_t* q, int64_t ldQ, int64_t rows, const Int8Scaling& scaling, float* y, int64_t ldY) const;
 
 private:
     int64_t m_out, m_in;

@@ -248,40 +248,45 @@ int64_t checkedWidth(const Int8Rows& x, const Int8Weights& weights, const at::Te
     return activation == Int8Activation::GatedGelu ? out / 2 : out;
 }
 
-// The calling thread's buffer for a block's int32 sums, at least `count` long (not zeroed).
-int32_t* blockSums(int64_t count)
+// The calling thread's float scratch of at least n values (a block of scaled rows).
+float* blockScratch(int64_t n)
 {
-    thread_local std::vector<int32_t> sums;
-    if (sums.size() < size_t(count))
-        sums.resize(size_t(count));
-    return sums.data();
+    thread_local std::vector<float> block;
+    if (block.size() < size_t(n))
+        block.resize(size_t(n));
+    return block.data();
 }
 
-// The product of x's real rows with the weights (checkedWidth first), then finish(i, int32 sums of
-// row i) for each. Our VNNI kernel: blocks of up to 48 rows taken by LibTorch's threads as they
-// come (a thread slowed by its neighbours on a shared machine takes fewer; a batch too small for
-// two blocks a thread gets smaller ones, down to one tile of 12), each block's sums (48 × out
-// int32, 1.2 MB at DNABERT-S's 6144) finished while in the thread's L2. oneDNN: one product over
-// all rows into the calling thread's buffer, then the rows shared among LibTorch's threads
-// (parallel_for returns when all are done).
+// The product of x's real rows with the weights (checkedWidth first), then finish(i, scaled) for
+// each: `scaled` row i's out values scaled back (y = step_r · scales · P + min_r · R + bias,
+// int8_kernels.h's int8Epilogue bit for bit) in the worker's scratch, which finish may overwrite.
+// Our VNNI kernel scales them in the tile (the int32 sums never reach memory), in blocks of up to
+// 48 rows taken by LibTorch's threads as they come (a thread slowed by its neighbours on a shared
+// machine takes fewer; a batch too small for two blocks a thread gets smaller ones, down to one
+// tile of 12), each block (48 × out floats, 1.2 MB at DNABERT-S's 6144) finished while in the
+// thread's L2. oneDNN: one product over all rows into the calling thread's int32 buffer, then the
+// rows scaled and finished on LibTorch's threads (parallel_for returns when all are done).
 template<typename Finish>
-void int8Product(const Int8Rows& x, const Int8Weights& weights, Finish finish)
+void int8Product(const Int8Rows& x, const Int8Weights& weights, const float* bias, Finish finish)
 {
     const int64_t out = weights.out(), n = int64_t(x.real.size());
     if (n == 0)
         return;
     const uint8_t* q = x.q.data_ptr<uint8_t>();
+    const float* scales = weights.scales.data_ptr<float>();
+    const float* rowSums = weights.rowSums.data_ptr<float>();
     if (weights.vnni) {
         const int64_t threads = std::max(1, at::get_num_threads()), perThread = (n + 2 * threads - 1) / (2 * threads);
         const int64_t block = std::clamp<int64_t>((perThread + 11) / 12 * 12, 12, 48), blocks = (n + block - 1) / block;
         std::atomic<int64_t> next{0};
         at::parallel_for(0, std::min(blocks, threads), 1, [&](int64_t, int64_t) {
-            int32_t* sums = blockSums(block * out);
+            float* scaled = blockScratch(block * out);
             for (int64_t b = next++; b < blocks; b = next++) {
                 const int64_t first = b * block, rows = std::min(block, n - first);
-                weights.vnni->product(q + first * x.width, x.width, rows, sums, out);
+                const Int8Scaling scaling{x.step.data() + first, x.lo.data() + first, scales, rowSums, bias};
+                weights.vnni->productScaled(q + first * x.width, x.width, rows, scaling, scaled, out);
                 for (int64_t i = 0; i < rows; ++i)
-                    finish(first + i, sums + i * out);
+                    finish(first + i, scaled + i * out);
             }
         });
         return;
@@ -291,36 +296,30 @@ void int8Product(const Int8Rows& x, const Int8Weights& weights, Finish finish)
         TORCH_CHECK(false, st.error().message().toStdString());
     const int32_t* all = sums.data();
     at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i)
-            finish(i, all + i * out);
+        float* scaled = blockScratch(out);
+        for (int64_t i = begin; i < end; ++i) {
+            int8Epilogue(all + i * out, scaled, size_t(out), x.step[size_t(i)], x.lo[size_t(i)], scales, rowSums, bias);
+            finish(i, scaled);
+        }
     });
 }
 
-// Row i's epilogue into y (width out, or out/2 gated): scaled back, the activation applied.
-// Gated: the scaled row (out values) is formed in `scaled` (the worker's scratch; may be y).
-void epilogueRow(const Int8Rows& x, int64_t i, const int32_t* p, float* y, float* scaled, int64_t out, const Int8Weights& weights,
-                 const float* bias, Int8Activation activation)
+// A row's activation from its `out` scaled values (overwritten) into y (width out, or out/2
+// gated; y may be `scaled`: each output element is written after the inputs it reads).
+void activateRow(float* scaled, float* y, int64_t out, Int8Activation activation)
 {
-    const float* scales = weights.scales.data_ptr<float>();
-    const float* rowSums = weights.rowSums.data_ptr<float>();
-    const float lo = x.lo[size_t(i)], step = x.step[size_t(i)];
-    if (activation == Int8Activation::GatedGelu) {
-        int8Epilogue(p, scaled, size_t(out), step, lo, scales, rowSums, bias);
+    switch (activation) {
+    case Int8Activation::GatedGelu:
         geluFloat(scaled, scaled + out / 2, y, size_t(out / 2)); // y[k] from scaled[k] and scaled[out/2 + k] only
         return;
+    case Int8Activation::Gelu:
+        geluFloat(scaled, nullptr, y, size_t(out));
+        return;
+    case Int8Activation::None:
+        if (y != scaled)
+            std::copy_n(scaled, out, y);
+        return;
     }
-    int8Epilogue(p, y, size_t(out), step, lo, scales, rowSums, bias);
-    if (activation == Int8Activation::Gelu)
-        geluFloat(y, nullptr, y, size_t(out));
-}
-
-// The worker thread's float scratch of at least n values.
-float* rowScratch(int64_t n)
-{
-    thread_local std::vector<float> row;
-    if (row.size() < size_t(n))
-        row.resize(size_t(n));
-    return row.data();
 }
 
 const float* biasValues(const at::Tensor& bias, at::Tensor& holder)
@@ -379,12 +378,12 @@ at::Tensor int8Linear(const Int8Rows& x, const Int8Weights& weights, const at::T
     }
     at::Tensor holder;
     const float* bs = biasValues(bias, holder);
-    int8Product(x, weights, [&](int64_t i, const int32_t* p) {
+    int8Product(x, weights, bs, [&](int64_t i, float* scaled) {
         float* yr = ys + x.real[size_t(i)] * width;
         if (!x.finite[size_t(i)])
             std::fill_n(yr, width, std::numeric_limits<float>::quiet_NaN());
         else
-            epilogueRow(x, i, p, yr, activation == Int8Activation::GatedGelu ? rowScratch(out) : nullptr, out, weights, bs, activation);
+            activateRow(scaled, yr, out, activation);
     });
     return y;
 }
@@ -396,15 +395,14 @@ Int8Rows int8LinearRounded(const Int8Rows& x, const Int8Weights& weights, const 
     at::Tensor holder;
     const float* bs = biasValues(bias, holder);
     const float levels = int8Levels();
-    int8Product(x, weights, [&](int64_t i, const int32_t* p) {
+    int8Product(x, weights, bs, [&](int64_t i, float* scaled) {
         if (!x.finite[size_t(i)]) { // NaN in, NaN out: the next product's row is NaN
             y.finite[size_t(i)] = 0;
             std::fill_n(y.q.data_ptr<uint8_t>() + i * width, width, uint8_t(0));
             return;
         }
-        float* row = rowScratch(out);
-        epilogueRow(x, i, p, row, row, out, weights, bs, activation);
-        roundRow(row, y, i, levels);
+        activateRow(scaled, scaled, out, activation);
+        roundRow(scaled, y, i, levels);
     });
     return y;
 }
