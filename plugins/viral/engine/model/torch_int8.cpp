@@ -266,8 +266,11 @@ float* blockScratch(int64_t n)
 // tile of 12), each block (48 × out floats, 1.2 MB at DNABERT-S's 6144) finished while in the
 // thread's L2. oneDNN: one product over all rows into the calling thread's int32 buffer, then the
 // rows scaled and finished on LibTorch's threads (parallel_for returns when all are done).
+// direct (optional, our kernel only): the float32 output of all B·T rows, `out` wide — a block
+// whose real rows are consecutive there (no padding between them) is scaled straight into it, and
+// finish gets those rows in place.
 template<typename Finish>
-void int8Product(const Int8Rows& x, const Int8Weights& weights, const float* bias, Finish finish)
+void int8Product(const Int8Rows& x, const Int8Weights& weights, const float* bias, Finish finish, float* direct = nullptr)
 {
     const int64_t out = weights.out(), n = int64_t(x.real.size());
     if (n == 0)
@@ -284,9 +287,11 @@ void int8Product(const Int8Rows& x, const Int8Weights& weights, const float* bia
             for (int64_t b = next++; b < blocks; b = next++) {
                 const int64_t first = b * block, rows = std::min(block, n - first);
                 const Int8Scaling scaling{x.step.data() + first, x.lo.data() + first, scales, rowSums, bias};
-                weights.vnni->productScaled(q + first * x.width, x.width, rows, scaling, scaled, out);
+                const int64_t firstRow = x.real[size_t(first)];
+                float* to = direct && x.real[size_t(first + rows - 1)] - firstRow == rows - 1 ? direct + firstRow * out : scaled;
+                weights.vnni->productScaled(q + first * x.width, x.width, rows, scaling, to, out);
                 for (int64_t i = 0; i < rows; ++i)
-                    finish(first + i, scaled + i * out);
+                    finish(first + i, to + i * out);
             }
         });
         return;
@@ -378,13 +383,16 @@ at::Tensor int8Linear(const Int8Rows& x, const Int8Weights& weights, const at::T
     }
     at::Tensor holder;
     const float* bs = biasValues(bias, holder);
-    int8Product(x, weights, bs, [&](int64_t i, float* scaled) {
-        float* yr = ys + x.real[size_t(i)] * width;
-        if (!x.finite[size_t(i)])
-            std::fill_n(yr, width, std::numeric_limits<float>::quiet_NaN());
-        else
-            activateRow(scaled, yr, out, activation);
-    });
+    int8Product(
+        x, weights, bs,
+        [&](int64_t i, float* scaled) {
+            float* yr = ys + x.real[size_t(i)] * width;
+            if (!x.finite[size_t(i)])
+                std::fill_n(yr, width, std::numeric_limits<float>::quiet_NaN());
+            else
+                activateRow(scaled, yr, out, activation); // in place (no copy) where scaled straight into y
+        },
+        activation == Int8Activation::None ? ys : nullptr);
     return y;
 }
 
