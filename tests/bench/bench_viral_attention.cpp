@@ -12,12 +12,9 @@
 #include "model/torch_layers.h"
 #include "model/torch_runtime.h"
 
-#include <QElapsedTimer>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <limits>
 #include <vector>
 

@@ -12,7 +12,6 @@
 #include "viral_bench_models.h"
 
 #include "model/encoder_precision.h"
-#include "model/int8_matmul.h"
 #include "model/torch_layers.h"
 #include "model/torch_runtime.h"
 

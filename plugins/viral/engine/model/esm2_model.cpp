@@ -1,18 +1,10 @@
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
-
-// LibTorch's at::parallel_for compiles its OpenMP pragmas into this file: without -fopenmp its loops
-// here run on one thread (plugins/viral/CMakeLists.txt). Clang builds go without on purpose (its
-// libomp beside LibTorch's libgomp), and so may a build that only checks results (tests/gpu).
-#if defined(__GNUC__) && !defined(__clang__) && !defined(_OPENMP) && !defined(BIOFORGE_SERIAL_TORCH_LOOPS)
-#error "compile with -fopenmp: LibTorch's parallel loops in this file would run on one thread"
-#endif
-
 #include <c10/core/InferenceMode.h>
 
 #include "model/esm2_model.h"
 
 #include "model/torch_layers.h"
+#include "model/torch_parallel.h"
 #include "tokenizer/esm_alphabet.h"
 
 #include <QDir>

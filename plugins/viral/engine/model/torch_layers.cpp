@@ -7,14 +7,7 @@
 #include "model/gelu_kernels.h"
 #include "model/int8_kernels.h"
 
-#include <ATen/Parallel.h>
-
-// LibTorch's at::parallel_for compiles its OpenMP pragmas into this file: without -fopenmp its loops
-// here run on one thread (plugins/viral/CMakeLists.txt). Clang builds go without on purpose (its
-// libomp beside LibTorch's libgomp), and so may a build that only checks results (tests/gpu).
-#if defined(__GNUC__) && !defined(__clang__) && !defined(_OPENMP) && !defined(BIOFORGE_SERIAL_TORCH_LOOPS)
-#error "compile with -fopenmp: LibTorch's parallel loops in this file would run on one thread"
-#endif
+#include "model/torch_parallel.h"
 
 #include <QtGlobal>
 
