@@ -132,7 +132,12 @@ int main(int argc, char** argv)
     if (!modulePath.isEmpty() && device->kind != DeviceChoice::Kind::Cpu) {
         std::string error;
         auto module = GpuModule::load(QFile::encodeName(modulePath).toStdString(), device->kind == DeviceChoice::Kind::Hip ? GpuVendor::Hip : GpuVendor::Cuda, &error);
-        auto opened = module ? GpuDevice::open(module, device->index, &error) : nullptr;
+        // No device (a dry run on a CPU machine): say so before minutes of synthesizing 7B-shape files.
+        if (!module || module->deviceCount(&error) <= device->index) {
+            std::printf("bench_gpu_generation: no %s here (%s); nothing measured (skipped)\n", qPrintable(device->label()), error.c_str());
+            return 77;
+        }
+        auto opened = GpuDevice::open(module, device->index, &error);
         if (!opened || !opened->copyBandwidth(size_t(1) << 30, 10, &bandwidth, &error))
             std::printf("copy bandwidth: not measured (%s)\n", error.c_str());
     }
