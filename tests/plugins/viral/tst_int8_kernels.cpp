@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -57,6 +58,68 @@ private slots:
                 y[n - 1] = bad; // the last lane: a tail lane when n % 16 ≠ 0
                 QVERIFY2(!rowRange(y.data(), n).finite && !rowRangeReference(y.data(), n).finite, qPrintable(QString::number(n)));
             }
+        }
+    }
+
+    // layerNormRow: the vector form equals the reference bit for bit at every tail length (the
+    // masked lanes add nothing), in place too; both are within float32 rounding of a double-precision
+    // LayerNorm, also for rows far from zero (mean 1000, spread 0.01: the centred second pass);
+    // NaN or ±inf anywhere gives a NaN row.
+    void layerNormRowEqualsTheReference()
+    {
+        for (const size_t n : {1, 2, 15, 16, 17, 31, 33, 47, 64, 70, 97, 640, 768, 1280}) {
+            for (const auto& [offset, spread] : {std::pair{0.0f, 1.0f}, std::pair{1000.0f, 0.01f}, std::pair{-3.0f, 40.0f}}) {
+                std::vector<float> x = activations(n, uint32_t(n) * 7), gamma = activations(n, uint32_t(n) + 1), beta = activations(n, uint32_t(n) + 2);
+                for (float& v : x)
+                    v = offset + spread * v;
+                std::vector<float> v(n), r(n), inPlace = x;
+                const float eps = 1e-5f;
+                layerNormRow(x.data(), v.data(), n, gamma.data(), beta.data(), eps);
+                layerNormRowReference(x.data(), r.data(), n, gamma.data(), beta.data(), eps);
+                layerNormRow(inPlace.data(), inPlace.data(), n, gamma.data(), beta.data(), eps);
+                double mean = 0, var = 0, scale = 0;
+                for (const float e : x)
+                    mean += e;
+                mean /= double(n);
+                for (const float e : x)
+                    var += (e - mean) * (e - mean);
+                var /= double(n);
+                for (size_t i = 0; i < n; ++i) {
+                    const QString where = QStringLiteral("n %1, offset %2, element %3").arg(n).arg(offset).arg(i);
+                    QVERIFY2(sameBits(v[i], r[i]) && sameBits(inPlace[i], r[i]), qPrintable(where));
+                    const double normalised = (x[i] - mean) / std::sqrt(var + double(eps));
+                    scale = std::abs(normalised * gamma[i]) + std::abs(beta[i]);
+                    // float32 rounding: of each result (~1e-6 of its size) and of the mean, whose error
+                    // (~ε · |mean| per level of the lanes' sums and tree) moves every value by that over σ.
+                    const double conditioning = std::abs(mean) / std::sqrt(var + double(eps));
+                    const double bound = 2e-6 * (scale + 1.0) + 8 * 6e-8 * conditioning * (1 + std::log2(double(n))) * std::abs(gamma[i]);
+                    QVERIFY2(std::abs(double(r[i]) - (normalised * gamma[i] + beta[i])) <= bound,
+                             qPrintable(QStringLiteral("%1: %2 against %3").arg(where).arg(r[i]).arg(normalised * gamma[i] + beta[i])));
+                }
+                for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+                    std::vector<float> y = x;
+                    y[n - 1] = bad; // a tail lane when n % 16 ≠ 0
+                    layerNormRow(y.data(), v.data(), n, gamma.data(), beta.data(), eps);
+                    layerNormRowReference(y.data(), r.data(), n, gamma.data(), beta.data(), eps);
+                    QVERIFY2(std::all_of(v.begin(), v.end(), [](float e) { return std::isnan(e); }), qPrintable(QString::number(n)));
+                    QVERIFY2(std::all_of(r.begin(), r.end(), [](float e) { return std::isnan(e); }), qPrintable(QString::number(n)));
+                }
+            }
+        }
+    }
+
+    // addRow (the residual sums): each element's float32 sum at every tail length, in place too, and
+    // nothing written past n.
+    void addRowIsTheSum()
+    {
+        for (size_t n = 1; n <= 70; ++n) {
+            const std::vector<float> a = activations(n, uint32_t(n) + 3), b = activations(n, uint32_t(n) + 4);
+            std::vector<float> y(n + 1, -7.0f), inPlace = a;
+            addRow(a.data(), b.data(), y.data(), n);
+            addRow(inPlace.data(), b.data(), inPlace.data(), n);
+            for (size_t i = 0; i < n; ++i)
+                QVERIFY2(sameBits(y[i], a[i] + b[i]) && sameBits(inPlace[i], a[i] + b[i]), qPrintable(QString::number(n)));
+            QCOMPARE(y[n], -7.0f);
         }
     }
 

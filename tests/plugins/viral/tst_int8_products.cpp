@@ -314,6 +314,7 @@ private slots:
         QVERIFY2(key.startsWith(int8ReducedRange() ? QStringLiteral("token-u7") : QStringLiteral("token-u8")), qPrintable(key));
         QCOMPARE(key.endsWith(QStringLiteral("+v512")), geluVectorKernels()); // the fused GELU's erf
         QCOMPARE(key.contains(QStringLiteral("+fused-attention")), fusedAttentionRuns()); // the attention's kernel
+        QVERIFY2(key.contains(QStringLiteral("+norm-epilogue")), qPrintable(key)); // our LayerNorms (layerNormRow)
         QVERIFY(int8ProductsDescription().contains(int8ReducedRange() ? QStringLiteral("7-bit") : QStringLiteral("8-bit")));
         if (qgetenv("BIOFORGE_INT8_ACTIVATION_BITS") == "7")
             QVERIFY(int8ReducedRange());

@@ -97,22 +97,38 @@ void DnabertModel::Impl::run(const at::Tensor& ids, const at::Tensor& mask, std:
     auto in = [low](const at::Tensor& t) { return low ? t.to(at::kBFloat16) : t; };
     auto out = [low](const at::Tensor& t) { return low ? t.to(at::kFloat) : t; };
     const at::Tensor padding = mask.eq(0); // the rows the int8 products leave out
-    for (const Layer& l : layers) {
-        const at::Tensor qkv = l.qkv(in(h), padding).view({B, T, 3, heads, D});
-        at::Tensor attention;
-        if (fused) { // q, k and v read in place
-            attention = fusedAttention(qkv.select(2, 0), qkv.select(2, 1), qkv.select(2, 2), 1.0 / scale, slopes, padding);
-        } else {
-            const at::Tensor q = qkv.select(2, 0).permute({0, 2, 1, 3});
-            const at::Tensor k = qkv.select(2, 1).permute({0, 2, 3, 1});
-            const at::Tensor v = qkv.select(2, 2).permute({0, 2, 1, 3});
-            const at::Tensor scores = out(bfloat16Matmul(q, k)) / scale + bias;
-            attention = bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
+    auto attend = [&](const at::Tensor& qkv) { // [B, T, 3, heads, D] → [B, T, H]
+        if (fused) // q, k and v read in place
+            return fusedAttention(qkv.select(2, 0), qkv.select(2, 1), qkv.select(2, 2), 1.0 / scale, slopes, padding);
+        const at::Tensor q = qkv.select(2, 0).permute({0, 2, 1, 3});
+        const at::Tensor k = qkv.select(2, 1).permute({0, 2, 3, 1});
+        const at::Tensor v = qkv.select(2, 2).permute({0, 2, 1, 3});
+        const at::Tensor scores = out(bfloat16Matmul(q, k)) / scale + bias;
+        return bfloat16Matmul(in(at::softmax(scores, -1)), v).permute({0, 2, 1, 3}).reshape({B, T, config.hidden});
+    };
+    if (precision == EncoderPrecision::Int8) {
+        // Each block ends in its last product's epilogue (int8LinearResidual): the residual sum, the
+        // LayerNorm and the next product's rounding in one pass per row.
+        Int8Rows rows = int8Round(h, padding);
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const Layer& l = layers[i];
+            const Int8Norm attentionNorm = l.attentionNorm.int8(), mlpNorm = l.mlpNorm.int8();
+            const at::Tensor attention = attend(int8Linear(rows, *l.qkv.int8Weights, l.qkv.bias).view({B, T, 3, heads, D}));
+            Int8Rows mid;
+            h = int8LinearResidual(int8Round(attention, padding), *l.attentionOut.int8Weights, l.attentionOut.bias, h, &attentionNorm, &mid);
+            const Int8Rows gated = int8LinearRounded(mid, *l.gated.int8Weights, l.gated.bias, Int8Activation::GatedGelu);
+            h = int8LinearResidual(gated, *l.wo.int8Weights, l.wo.bias, h, &mlpNorm, i + 1 < layers.size() ? &rows : nullptr);
+            if (everyLayer)
+                hidden.push_back(h * real);
         }
-        h = l.attentionNorm(out(l.attentionOut(attention, padding)) + h);
-        h = l.mlpNorm(out(l.gated.feedForward(l.wo, in(h), padding, Int8Activation::GatedGelu)) + h);
-        if (everyLayer)
-            hidden.push_back(h * real);
+    } else {
+        for (const Layer& l : layers) {
+            const at::Tensor attention = attend(l.qkv(in(h)).view({B, T, 3, heads, D}));
+            h = l.attentionNorm(out(l.attentionOut(attention)) + h);
+            h = l.mlpNorm(out(l.gated.feedForward(l.wo, in(h), {}, Int8Activation::GatedGelu)) + h);
+            if (everyLayer)
+                hidden.push_back(h * real);
+        }
     }
     if (!everyLayer)
         hidden.push_back(h * real); // the last hidden state only: the embedding needs no other

@@ -66,8 +66,8 @@ bool cpuHasBFloat16Tiles();
 // AVX-512 VNNI kernel (…; oneDNN 2.6.3, brg:avx512_core_vnni for …); per-token rounding,
 // 8-bit activations (…); attention fused …"), or why it cannot (model/torch_int8.h, selectInt8Engine).
 QString int8ProductsDescription();
-// The same in the result cache key's words ("token-u8+fused-attention+v512": the rounding and the
-// bits — u8 or u7 —, the fused attention where it runs (AVX-512 F/BW/DQ/VL), and "+v512" where
+// The same in the result cache key's words ("token-u8+norm-epilogue+fused-attention+v512": the
+// rounding and the bits — u8 or u7 —, the LayerNorms in the products' epilogues, the fused attention where it runs (AVX-512 F/BW/DQ/VL), and "+v512" where
 // the GELU's vector erf runs (AVX-512 F/BW/DQ);
 // the int32 sums are exact whichever kernel ran): int8 results made otherwise are not reused.
 QString int8ProductsKey();

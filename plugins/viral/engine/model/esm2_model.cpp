@@ -3,8 +3,8 @@
 
 #include "model/esm2_model.h"
 
+#include "model/esm2_rotary.h"
 #include "model/torch_layers.h"
-#include "model/torch_parallel.h"
 #include "tokenizer/esm_alphabet.h"
 
 #include <QDir>
@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <array>
-#include <type_traits>
 #include <limits>
 
 namespace bioforge::viral {
@@ -27,22 +26,6 @@ struct Layer {
     TorchLinear qkv, output, fc1, fc2;
     at::Tensor invFreq; // rotary frequencies (headSize / 2)
 };
-
-// x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1] (non-interleaved halves).
-at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin)
-{
-    const auto halves = x.chunk(2, -1);
-    return x * cos + at::cat({-halves[1], halves[0]}, -1) * sin;
-}
-
-// cos and sin of the rotary angles for positions 0 … T-1: [T, headSize].
-std::pair<at::Tensor, at::Tensor> rotaryTables(const at::Tensor& invFreq, int64_t T)
-{
-    const at::Tensor positions = at::arange(T, at::TensorOptions().dtype(at::kFloat).device(invFreq.device()));
-    const at::Tensor freqs = at::outer(positions, invFreq);
-    const at::Tensor angles = at::cat({freqs, freqs}, -1);
-    return {angles.cos(), angles.sin()};
-}
 
 } // namespace
 
@@ -67,6 +50,14 @@ struct Esm2Model::Impl {
     // keyPadding [B, T] (true at padding; undefined without): the attention's mask and the int8
     // products, which leave padding rows out (TorchLinear).
     at::Tensor layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary) const;
+    // The attention of a layer from its fused q/k/v product [B, T, 3·H] → [B, T, H] (float32 or int8).
+    at::Tensor attend(const at::Tensor& fused, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary) const;
+    // int8: rows holds the layer's input rounded from attentionNorm(x) (int8NormRound, or the previous
+    // layer's last epilogue); each block ends in its last product's epilogue (int8LinearResidual:
+    // the residual sum, and the next LayerNorm rounded for the next product, in one pass per row),
+    // which refills rows for `next` (the following layer, or null).
+    at::Tensor layerInt8(const Layer& l, const at::Tensor& x, Int8Rows& rows, const at::Tensor& keyPadding,
+                         const std::pair<at::Tensor, at::Tensor>& rotary, const Layer* next) const;
     at::Tensor layerBFloat16(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
                              const std::pair<at::Tensor, at::Tensor>& rotary) const;
 };
@@ -109,106 +100,50 @@ core::Status Esm2Model::Impl::loadWeights(const TorchWeights& w)
     return r.status();
 }
 
-namespace {
-
-// y = x·cos + rotate_half(x)·sin over one head's D = 2·half values, rotate_half(x) = [−x2, x1]:
-// float32, a clone for AVX-512 (16 lanes) beside the baseline one, picked at load. This file is
-// compiled without FMA contraction: each product and sum rounds as LibTorch's operations do.
-#if defined(__x86_64__) && defined(__GLIBC__) // target_clones needs ifunc
-#define BIOFORGE_AVX512_CLONE __attribute__((target_clones("avx512f", "default")))
-#else
-#define BIOFORGE_AVX512_CLONE
-#endif
-BIOFORGE_AVX512_CLONE void rotateHead(const float* __restrict x, const float* __restrict c, const float* __restrict s, float* __restrict y,
-                                      int64_t half)
+at::Tensor Esm2Model::Impl::attend(const at::Tensor& fused, const at::Tensor& keyPadding, const std::pair<at::Tensor, at::Tensor>& rotary) const
 {
-    for (int64_t i = 0; i < half; ++i) {
-        const float x1 = x[i], x2 = x[i + half];
-        y[i] = x1 * c[i] - x2 * s[i];
-        y[i + half] = x2 * c[i + half] + x1 * s[i + half];
+    const int64_t B = fused.size(0), T = fused.size(1), heads = config.heads, D = config.headSize();
+    if (precision == EncoderPrecision::Int8 && device.is_cpu() && fusedAttentionRuns()) { // (int8 is CPU only)
+        // One pass per (sequence, head), q, k and v read in place and rotated there; q is pre-scaled.
+        const at::Tensor parts = fused.view({B, T, 3, heads, D});
+        return fusedAttention(parts.select(2, 0), parts.select(2, 1), parts.select(2, 2), 1.0, {}, keyPadding, rotary.first, rotary.second);
     }
+    // float32: LibTorch's operations (their bits; tst_esm2_model)
+    std::array<at::Tensor, 3> qkv;
+    if (cpuKernels) {
+        qkv = splitRotate<float>(fused, rotary.first, rotary.second, heads, D);
+    } else { // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
+        const at::Tensor parts = fused.view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
+        const at::Tensor qk = applyRotary(parts.slice(0, 0, 2), rotary.first, rotary.second);
+        qkv = {qk[0], qk[1], parts[2]};
+    }
+    at::Tensor scores = at::matmul(qkv[0], qkv[1].transpose(-1, -2)); // [B, heads, T, T]
+    if (keyPadding.defined())
+        scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
+    return at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
 }
-
-// q, k and v in one pass over the fused product's output qkv [B, T, 3·heads·D]
-// (float32, or bfloat16 in a bf16 layer): q and k rotated (in float32; a
-// bfloat16 result rounded once), each of the three written contiguous as
-// [B, heads, T, D] for the attention products. cos, sin: [T, D] float32
-// (rotaryTables). Replaces LibTorch's chunk / cat / multiply / add passes over
-// strided views and the copies the attention products then make (bf16: 64 ms
-// of a 760 ms ESM-2 150M batch measured; this pass takes a few). In float32
-// it computes what applyRotary does, in the same order: the same bits.
-template<typename Scalar>
-std::array<at::Tensor, 3> splitRotate(const at::Tensor& qkv, const at::Tensor& cos, const at::Tensor& sin, int64_t heads, int64_t D)
-{
-    const int64_t B = qkv.size(0), T = qkv.size(1), width = heads * D, half = D / 2;
-    const at::Tensor in = qkv.contiguous();
-    std::array<at::Tensor, 3> out;
-    for (at::Tensor& o : out)
-        o = at::empty({B, heads, T, D}, in.options());
-    const auto* src = in.data_ptr<Scalar>();
-    const float* c = cos.data_ptr<float>();
-    const float* s = sin.data_ptr<float>();
-    Scalar* dst[3] = {out[0].data_ptr<Scalar>(), out[1].data_ptr<Scalar>(), out[2].data_ptr<Scalar>()};
-    at::parallel_for(0, B * T, 8, [&](int64_t begin, int64_t end) {
-        for (int64_t bt = begin; bt < end; ++bt) {
-            const int64_t b = bt / T, t = bt % T;
-            const Scalar* row = src + bt * 3 * width;
-            const float* ct = c + t * D;
-            const float* st = s + t * D;
-            for (int part = 0; part < 3; ++part)
-                for (int64_t h = 0; h < heads; ++h) {
-                    const Scalar* x = row + part * width + h * D;
-                    Scalar* y = dst[part] + ((b * heads + h) * T + t) * D;
-                    if (part == 2) {
-                        std::copy(x, x + D, y);
-                        continue;
-                    }
-                    if constexpr (std::is_same_v<Scalar, float>) {
-                        rotateHead(x, ct, st, y, half);
-                        continue;
-                    }
-                    // x·cos + rotate_half(x)·sin, rotate_half(x) = [−x2, x1]
-                    for (int64_t i = 0; i < half; ++i) {
-                        const float x1 = float(x[i]), x2 = float(x[i + half]);
-                        y[i] = Scalar(x1 * ct[i] - x2 * st[i]);
-                        y[i + half] = Scalar(x2 * ct[i + half] + x1 * st[i + half]);
-                    }
-                }
-        }
-    });
-    return out;
-}
-
-} // namespace
 
 at::Tensor Esm2Model::Impl::layer(const Layer& l, const at::Tensor& x, const at::Tensor& keyPadding,
                                   const std::pair<at::Tensor, at::Tensor>& rotary) const
 {
     if (precision == EncoderPrecision::BFloat16)
         return layerBFloat16(l, x, keyPadding, rotary);
-    const int64_t B = x.size(0), T = x.size(1), heads = config.heads, D = config.headSize();
-    const at::Tensor fused = l.qkv(l.attentionNorm(x), keyPadding);
-    at::Tensor attention;
-    if (precision == EncoderPrecision::Int8 && device.is_cpu() && fusedAttentionRuns()) { // (int8 is CPU only)
-        // One pass per (sequence, head), q, k and v read in place and rotated there; q is pre-scaled.
-        const at::Tensor parts = fused.view({B, T, 3, heads, D});
-        attention = fusedAttention(parts.select(2, 0), parts.select(2, 1), parts.select(2, 2), 1.0, {}, keyPadding, rotary.first, rotary.second);
-    } else { // float32: LibTorch's operations (their bits; tst_esm2_model)
-        std::array<at::Tensor, 3> qkv;
-        if (cpuKernels) {
-            qkv = splitRotate<float>(fused, rotary.first, rotary.second, heads, D);
-        } else { // [B, T, 3, heads, D] -> [3, B, heads, T, D]; q and k are rotated together.
-            const at::Tensor parts = fused.view({B, T, 3, heads, D}).permute({2, 0, 3, 1, 4});
-            const at::Tensor qk = applyRotary(parts.slice(0, 0, 2), rotary.first, rotary.second);
-            qkv = {qk[0], qk[1], parts[2]};
-        }
-        at::Tensor scores = at::matmul(qkv[0], qkv[1].transpose(-1, -2)); // [B, heads, T, T]
-        if (keyPadding.defined())
-            scores.masked_fill_(keyPadding.view({B, 1, 1, T}), -std::numeric_limits<float>::infinity());
-        attention = at::matmul(at::softmax(scores, -1), qkv[2]).transpose(1, 2).reshape({B, T, heads * D});
-    }
-    const at::Tensor y = x + l.output(attention, keyPadding);
-    return y + l.fc1.feedForward(l.fc2, l.ffnNorm(y), keyPadding, Int8Activation::Gelu);
+    const at::Tensor y = x + l.output(attend(l.qkv(l.attentionNorm(x)), keyPadding, rotary));
+    return y + l.fc2(l.fc1.gelu(l.ffnNorm(y)));
+}
+
+at::Tensor Esm2Model::Impl::layerInt8(const Layer& l, const at::Tensor& x, Int8Rows& rows, const at::Tensor& keyPadding,
+                                      const std::pair<at::Tensor, at::Tensor>& rotary, const Layer* next) const
+{
+    const at::Tensor attention = attend(int8Linear(rows, *l.qkv.int8Weights, l.qkv.bias), keyPadding, rotary);
+    const Int8Norm ffnNorm = l.ffnNorm.int8();
+    Int8Rows ffnRows;
+    const at::Tensor y = int8LinearResidual(int8Round(attention, keyPadding), *l.output.int8Weights, l.output.bias, x, nullptr, &ffnRows, &ffnNorm);
+    const Int8Rows activation = int8LinearRounded(ffnRows, *l.fc1.int8Weights, l.fc1.bias, Int8Activation::Gelu);
+    if (!next)
+        return int8LinearResidual(activation, *l.fc2.int8Weights, l.fc2.bias, y, nullptr);
+    const Int8Norm nextNorm = next->attentionNorm.int8();
+    return int8LinearResidual(activation, *l.fc2.int8Weights, l.fc2.bias, y, nullptr, &rows, &nextNorm);
 }
 
 // The same layer with the matrix products in bfloat16 (encoder_precision.h):
@@ -270,10 +205,17 @@ at::Tensor Esm2Model::Impl::run(const at::Tensor& tokens, const std::vector<int6
     // Without logits, layers past the deepest one asked for are not run.
     const int64_t deepest = wanted.empty() ? 0 : *std::max_element(wanted.begin(), wanted.end());
     const int64_t depth = logits ? config.layers : deepest;
+    Int8Rows rows; // int8: the next layer's input, rounded (layerInt8)
     for (int64_t i = 0; i < depth; ++i) {
         if (i == 0 || !sharedFrequencies)
             rotary = rotaryTables(layers[size_t(i)].invFreq, T);
-        x = layer(layers[size_t(i)], x, keyPadding, rotary);
+        if (precision != EncoderPrecision::Int8) {
+            x = layer(layers[size_t(i)], x, keyPadding, rotary);
+        } else {
+            if (i == 0)
+                rows = int8NormRound(x, layers[0].attentionNorm.int8(), keyPadding);
+            x = layerInt8(layers[size_t(i)], x, rows, keyPadding, rotary, i + 1 < depth ? &layers[size_t(i + 1)] : nullptr);
+        }
         if (i + 1 < config.layers && want(i + 1))
             keep(i + 1, x);
     }

@@ -2,6 +2,7 @@
 
 #include "model/gelu_kernels.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace bioforge::viral {
@@ -12,6 +13,8 @@ RowRange rowRangeAvx512(const float* x, size_t n);
 void quantizeRowAvx512(const float* x, uint8_t* q, size_t n, float lo, float inverseStep, float levels);
 void int8EpilogueAvx512(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums,
                         const float* bias);
+void layerNormRowAvx512(const float* x, float* y, size_t n, const float* gamma, const float* beta, float eps);
+void addRowAvx512(const float* a, const float* b, float* y, size_t n);
 #endif
 
 bool int8VectorKernels()
@@ -59,6 +62,33 @@ void int8EpilogueReference(const int32_t* product, float* y, size_t n, float ste
     }
 }
 
+namespace {
+// The 16 lanes' sums added pairwise: lane l + 8, then + 4, + 2, + 1 (int8_kernels.h).
+float laneTree(float* lanes)
+{
+    for (int width = 8; width >= 1; width /= 2)
+        for (int l = 0; l < width; ++l)
+            lanes[l] = lanes[l] + lanes[l + width];
+    return lanes[0];
+}
+} // namespace
+
+void layerNormRowReference(const float* x, float* y, size_t n, const float* gamma, const float* beta, float eps)
+{
+    float lanes[16] = {};
+    for (size_t i = 0; i < n; ++i)
+        lanes[i % 16] += x[i];
+    const float mean = laneTree(lanes) / float(n);
+    std::fill_n(lanes, 16, 0.0f);
+    for (size_t i = 0; i < n; ++i) {
+        const float d = x[i] - mean;
+        lanes[i % 16] = std::fma(d, d, lanes[i % 16]);
+    }
+    const float rstd = 1.0f / std::sqrt(laneTree(lanes) / float(n) + eps);
+    for (size_t i = 0; i < n; ++i)
+        y[i] = std::fma((x[i] - mean) * rstd, gamma[i], beta[i]);
+}
+
 RowRange rowRange(const float* x, size_t n)
 {
 #if defined(__x86_64__)
@@ -84,6 +114,29 @@ void int8Epilogue(const int32_t* product, float* y, size_t n, float step, float 
         return int8EpilogueAvx512(product, y, n, step, lo, scales, rowSums, bias);
 #endif
     int8EpilogueReference(product, y, n, step, lo, scales, rowSums, bias);
+}
+
+} // namespace bioforge::viral
+
+namespace bioforge::viral {
+
+void layerNormRow(const float* x, float* y, size_t n, const float* gamma, const float* beta, float eps)
+{
+#if defined(__x86_64__)
+    if (int8VectorKernels())
+        return layerNormRowAvx512(x, y, n, gamma, beta, eps);
+#endif
+    layerNormRowReference(x, y, n, gamma, beta, eps);
+}
+
+void addRow(const float* a, const float* b, float* y, size_t n)
+{
+#if defined(__x86_64__)
+    if (int8VectorKernels())
+        return addRowAvx512(a, b, y, n);
+#endif
+    for (size_t i = 0; i < n; ++i)
+        y[i] = a[i] + b[i];
 }
 
 } // namespace bioforge::viral

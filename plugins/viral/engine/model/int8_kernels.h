@@ -42,7 +42,21 @@ void quantizeRow(const float* x, uint8_t* q, size_t n, float lo, float inverseSt
 // alias product (the int32 sums are read before each float is written).
 void int8Epilogue(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums, const float* bias);
 
+// A LayerNorm of one row (Ba et al. 2016, "Layer Normalization"; torch.nn.LayerNorm's biased
+// variance), run in the int8 products' epilogues while the row is in cache (torch_int8.h,
+// int8LinearResidual): y[i] = ((x[i] − μ) · r) · γ[i] + β[i] with one rounding for the last
+// product and sum (fma), μ = S / n, r = 1 / √(V / n + eps), S = Σ x[i] and V = Σ (x[i] − μ)²
+// each summed in 16 lanes (lane l takes i ≡ l mod 16 in order, V with an fma per term) and the
+// lanes added pairwise (l + 8, then + 4, + 2, + 1). Fixed order, so vector and scalar give the same
+// bits; within a few float32 ulps of at::layer_norm (whose Welford sums differ in order). n ≥ 1;
+// y may be x. A row holding NaN or ±inf gives NaN values.
+void layerNormRow(const float* x, float* y, size_t n, const float* gamma, const float* beta, float eps);
+
+// y[i] = a[i] + b[i] for i < n (a residual sum; y may be a or b).
+void addRow(const float* a, const float* b, float* y, size_t n);
+
 // The scalar references.
+void layerNormRowReference(const float* x, float* y, size_t n, const float* gamma, const float* beta, float eps);
 RowRange rowRangeReference(const float* x, size_t n);
 void quantizeRowReference(const float* x, uint8_t* q, size_t n, float lo, float inverseStep, float levels);
 void int8EpilogueReference(const int32_t* product, float* y, size_t n, float step, float lo, const float* scales, const float* rowSums,

@@ -6,6 +6,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include <cmath>
+
 namespace bioforge::viral {
 
 namespace {
@@ -48,6 +50,44 @@ void int8EpilogueAvx512(const int32_t* product, float* y, size_t n, float step, 
         __m512 offset = _mm512_mul_ps(l, _mm512_maskz_loadu_ps(m, rowSums + i));
         offset = _mm512_add_ps(offset, bias ? _mm512_maskz_loadu_ps(m, bias + i) : _mm512_setzero_ps());
         _mm512_mask_storeu_ps(y + i, m, _mm512_add_ps(scaled, offset));
+    }
+}
+
+void layerNormRowAvx512(const float* x, float* y, size_t n, const float* gamma, const float* beta, float eps)
+{
+    // Lane l of the accumulators holds the reference's lanes[l]; the tree adds lane l + w to l.
+    auto tree = [](__m512 v) {
+        alignas(64) float lanes[16];
+        _mm512_store_ps(lanes, v);
+        for (int width = 8; width >= 1; width /= 2)
+            for (int l = 0; l < width; ++l)
+                lanes[l] = lanes[l] + lanes[l + width];
+        return lanes[0];
+    };
+    __m512 sum = _mm512_setzero_ps();
+    for (size_t i = 0; i < n; i += 16)
+        sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(tailMask(n - i), x + i)); // lanes past the end add 0
+    const float mean = tree(sum) / float(n);
+    const __m512 mu = _mm512_set1_ps(mean);
+    __m512 squares = _mm512_setzero_ps();
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tailMask(n - i);
+        const __m512 d = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), mu); // 0 past the end
+        squares = _mm512_fmadd_ps(d, d, squares);
+    }
+    const __m512 r = _mm512_set1_ps(1.0f / std::sqrt(tree(squares) / float(n) + eps));
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tailMask(n - i);
+        const __m512 scaled = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), mu), r);
+        _mm512_mask_storeu_ps(y + i, m, _mm512_fmadd_ps(scaled, _mm512_maskz_loadu_ps(m, gamma + i), _mm512_maskz_loadu_ps(m, beta + i)));
+    }
+}
+
+void addRowAvx512(const float* a, const float* b, float* y, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tailMask(n - i);
+        _mm512_mask_storeu_ps(y + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i)));
     }
 }
 

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace bioforge::viral {
 
@@ -237,9 +238,9 @@ const float* biasValues(const at::Tensor& bias, at::Tensor& holder)
     return holder.defined() ? holder.data_ptr<float>() : nullptr;
 }
 
-} // namespace
-
-Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding)
+// int8Round's rows, each rounded from source(row of x) (x's row itself, or its LayerNorm in scratch).
+template <typename Source>
+Int8Rows roundRealRows(const at::Tensor& x, const at::Tensor& padding, Source source)
 {
     const at::Tensor x3 = (x.dim() == 3 ? x : x.reshape({1, -1, x.size(-1)})).to(at::kFloat).contiguous();
     const int64_t B = x3.size(0), T = x3.size(1), in = x3.size(2), rows = B * T;
@@ -265,9 +266,120 @@ Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding)
     const float levels = int8Levels();
     at::parallel_for(0, n, std::max<int64_t>(1, 16384 / in), [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i)
-            roundRow(xs + r.real[size_t(i)] * in, r, i, levels);
+            roundRow(source(xs + r.real[size_t(i)] * in, in), r, i, levels);
     });
     return r;
+}
+
+// The calling thread's scratch for one normalised row (apart from blockScratch, which a product's
+// block holds while its rows are finished).
+float* rowScratch(int64_t n)
+{
+    thread_local std::vector<float> row;
+    if (row.size() < size_t(n))
+        row.resize(size_t(n));
+    return row.data();
+}
+
+struct NormView {
+    const float* gamma;
+    const float* beta;
+    float eps;
+};
+NormView normView(const Int8Norm& norm, int64_t width)
+{
+    for (const at::Tensor* t : {&norm.gamma, &norm.beta})
+        TORCH_CHECK(t->defined() && t->scalar_type() == at::kFloat && t->is_contiguous() && t->device().is_cpu() && t->numel() == width,
+                    "int8 LayerNorm: its weight and bias must be contiguous float32 of ", width, " values on the CPU");
+    return {norm.gamma.data_ptr<float>(), norm.beta.data_ptr<float>(), norm.eps};
+}
+
+} // namespace
+
+Int8Rows int8Round(const at::Tensor& x, const at::Tensor& padding)
+{
+    return roundRealRows(x, padding, [](const float* row, int64_t) { return row; });
+}
+
+Int8Rows int8NormRound(const at::Tensor& x, const Int8Norm& norm, const at::Tensor& padding)
+{
+    const NormView n = normView(norm, x.size(-1));
+    return roundRealRows(x, padding, [n](const float* row, int64_t width) {
+        float* normalised = rowScratch(width);
+        layerNormRow(row, normalised, size_t(width), n.gamma, n.beta, n.eps);
+        return static_cast<const float*>(normalised);
+    });
+}
+
+at::Tensor int8LinearResidual(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& residual,
+                              const Int8Norm* post, Int8Rows* next, const Int8Norm* nextNorm)
+{
+    const int64_t out = checkedWidth(x, weights, bias, Int8Activation::None);
+    std::vector<int64_t> shape = x.shape;
+    shape.back() = out;
+    TORCH_CHECK(residual.sizes().vec() == shape && residual.scalar_type() == at::kFloat && residual.device().is_cpu(), "int8 product: a residual of ",
+                residual.sizes(), " ", residual.scalar_type(), " for an output of ", at::IntArrayRef(shape), " float32 on the CPU");
+    const std::optional<NormView> postView = post ? std::optional(normView(*post, out)) : std::nullopt;
+    const std::optional<NormView> nextView = nextNorm ? std::optional(normView(*nextNorm, out)) : std::nullopt;
+    const at::Tensor res = residual.contiguous();
+    at::Tensor y = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
+    const float* rs = res.data_ptr<float>();
+    float* ys = y.data_ptr<float>();
+    auto normalise = [out](const std::optional<NormView>& n, const float* row, float* to) {
+        layerNormRow(row, to, size_t(out), n->gamma, n->beta, n->eps);
+    };
+    // Padding rows: the residual's, normalised like the others (x.real is ascending).
+    std::vector<int64_t> padding;
+    const int64_t rows = y.numel() / std::max<int64_t>(out, 1);
+    for (int64_t row = 0, i = 0; row < rows; ++row) {
+        if (i < int64_t(x.real.size()) && x.real[size_t(i)] == row)
+            ++i;
+        else
+            padding.push_back(row);
+    }
+    at::parallel_for(0, int64_t(padding.size()), std::max<int64_t>(1, 16384 / std::max<int64_t>(out, 1)), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            const int64_t row = padding[size_t(p)];
+            if (postView)
+                normalise(postView, rs + row * out, ys + row * out);
+            else
+                std::copy_n(rs + row * out, out, ys + row * out);
+        }
+    });
+    if (next)
+        *next = emptyLike(x, out);
+    const float levels = int8Levels();
+    at::Tensor holder;
+    const float* bs = biasValues(bias, holder);
+    int8Product(
+        x, weights, bs,
+        [&](int64_t i, float* scaled) {
+            const int64_t row = x.real[size_t(i)];
+            float* yr = ys + row * out;
+            if (!x.finite[size_t(i)]) { // NaN in, NaN out, and the next product's row NaN
+                std::fill_n(yr, out, std::numeric_limits<float>::quiet_NaN());
+                if (next) {
+                    next->finite[size_t(i)] = 0;
+                    std::fill_n(next->q.data_ptr<uint8_t>() + i * out, out, uint8_t(0));
+                }
+                return;
+            }
+            const float* rr = rs + row * out;
+            addRow(rr, scaled, yr, size_t(out)); // scaled may be yr (scaled straight into y)
+            if (postView)
+                normalise(postView, yr, yr);
+            if (!next)
+                return;
+            const float* source = yr;
+            if (nextView) {
+                float* normalised = rowScratch(out);
+                normalise(nextView, yr, normalised);
+                source = normalised;
+            }
+            roundRow(source, *next, i, levels);
+        },
+        ys);
+    return y;
 }
 
 at::Tensor int8Linear(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, Int8Activation activation)

@@ -77,6 +77,24 @@ Int8Rows int8LinearRounded(const Int8Rows& x, const Int8Weights& weights, const 
 // int8Linear(int8Round(x, padding), weights, bias, activation).
 at::Tensor int8Linear(const at::Tensor& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& padding = {},
                       Int8Activation activation = Int8Activation::None);
+// A LayerNorm for the int8 epilogues (int8_kernels.h's layerNormRow): gamma, beta float32 [width]
+// contiguous on the CPU; eps as the model's config gives it.
+struct Int8Norm {
+    at::Tensor gamma, beta;
+    float eps = 1e-5f;
+};
+// int8Round(LN(x), padding) with layerNormRow, the normalised row rounded while in cache (never
+// written as float32): the first pre-LN block's input (ESM-2).
+Int8Rows int8NormRound(const at::Tensor& x, const Int8Norm& norm, const at::Tensor& padding);
+// A residual block's end in the product's epilogue, each row while in cache: y = residual + x·ŵᵀ +
+// bias (int8Linear's rows; padding rows: the residual's), then y = LN_post(y) where post is given
+// (post-LN blocks: DNABERT-S) → float32 of residual's shape [B, T, out] (a row of x that was not
+// finite: NaN). next (optional): the rows of the next product, rounded (as int8Round) from
+// LN_nextNorm(y) where nextNorm is given (pre-LN blocks: ESM-2; the normalised row is not written)
+// or from y — the same real rows as x. One pass instead of a sum, a LayerNorm and a rounding over
+// the batch. Throws c10::Error where the residual's shape or a norm's width does not fit.
+at::Tensor int8LinearResidual(const Int8Rows& x, const Int8Weights& weights, const at::Tensor& bias, const at::Tensor& residual,
+                              const Int8Norm* post, Int8Rows* next = nullptr, const Int8Norm* nextNorm = nullptr);
 // Whether the int8 products' activations have 7 bits rather than 8: where oneDNN's kernels
 // saturate 8-bit u8 × s8 pairs (the self-test in selectInt8Engine; 7 if it fails), or where
 // BIOFORGE_INT8_ACTIVATION_BITS=7 (to reproduce such a CPU's results).

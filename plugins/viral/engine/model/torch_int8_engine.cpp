@@ -82,7 +82,8 @@ QString int8ProductsDescription()
         .arg(products,
              g_reduceRange ? QStringLiteral("7-bit activations (8-bit pairs saturate its kernels here, or BIOFORGE_INT8_ACTIVATION_BITS=7)")
                            : QStringLiteral("8-bit activations (its kernels sum 8-bit pairs exactly here)"),
-             fusedAttentionRuns() ? QStringLiteral("attention fused per (sequence, head)") : QStringLiteral("attention on LibTorch's operations"));
+             fusedAttentionRuns() ? QStringLiteral("attention fused per (sequence, head)") : QStringLiteral("attention on LibTorch's operations"))
+        + QStringLiteral("; residual sums, LayerNorms and rounding in the products' epilogues");
 }
 
 QString int8ProductsKey()
@@ -94,8 +95,10 @@ QString int8ProductsKey()
     // elsewhere (within 4 ulp): "+v512" keeps the two apart.
     // "+fused-attention": the attention's own kernel (attention_kernels.h, where it runs:
     // fusedAttentionRuns; its sums and exp differ from LibTorch's products and softmax).
-    // "token": per-token rounding (stop 37's was per sequence).
-    return (g_reduceRange ? QStringLiteral("token-u7") : QStringLiteral("token-u8")) +
+    // "token": per-token rounding (stop 37's was per sequence). "+norm-epilogue": the LayerNorms
+    // between int8 products run in the products' epilogues on layerNormRow (int8_kernels.h; its
+    // sums' order differs from at::layer_norm's).
+    return (g_reduceRange ? QStringLiteral("token-u7") : QStringLiteral("token-u8")) + QStringLiteral("+norm-epilogue") +
            (fusedAttentionRuns() ? QStringLiteral("+fused-attention") : QString()) + (geluVectorKernels() ? QStringLiteral("+v512") : QString());
 }
 

@@ -107,6 +107,8 @@ struct TorchLayerNorm {
     at::Tensor weight, bias;
     double eps = 1e-5;
     at::Tensor operator()(const at::Tensor& x) const { return at::layer_norm(x, {weight.size(0)}, weight, bias, eps); }
+    // The same parameters for the int8 epilogues (torch_int8.h; float32 weights on the CPU).
+    Int8Norm int8() const { return {weight.to(at::kFloat).contiguous(), bias.to(at::kFloat).contiguous(), float(eps)}; }
     static core::Expected<TorchLayerNorm> read(const TorchWeights& w, const std::string& name, int64_t width, double eps);
 };
 
