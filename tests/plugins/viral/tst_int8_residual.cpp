@@ -133,6 +133,9 @@ private slots:
         Int8Rows next;
         QVERIFY_THROWS_EXCEPTION(c10::Error, int8LinearResidual(rows, w, {}, at::randn({2, 5, 16}), &norm, &next, &narrow));
         QVERIFY_THROWS_EXCEPTION(c10::Error, int8NormRound(at::randn({2, 5, 8}), norm, {}));                           // x width
+        Int8Rows square = int8Round(at::randn({2, 5, 16}));
+        const Int8Weights w16 = Int8Weights::pack(at::randn({16, 16}));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, int8LinearResidual(square, w16, {}, at::randn({2, 5, 16}), &norm, &square)); // next = input
         const Int8Norm strided{at::randn({32}).slice(0, 0, 32, 2), at::randn({16}), 1e-5f};
         QVERIFY_THROWS_EXCEPTION(c10::Error, int8LinearResidual(rows, w, {}, at::randn({2, 5, 16}), &strided));
     }

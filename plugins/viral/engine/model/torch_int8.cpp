@@ -319,6 +319,7 @@ at::Tensor int8LinearResidual(const Int8Rows& x, const Int8Weights& weights, con
     shape.back() = out;
     TORCH_CHECK(residual.sizes().vec() == shape && residual.scalar_type() == at::kFloat && residual.device().is_cpu(), "int8 product: a residual of ",
                 residual.sizes(), " ", residual.scalar_type(), " for an output of ", at::IntArrayRef(shape), " float32 on the CPU");
+    TORCH_CHECK(next != &x, "int8 product: the next product's rows cannot replace its input's");
     const std::optional<NormView> postView = post ? std::optional(normView(*post, out)) : std::nullopt;
     const std::optional<NormView> nextView = nextNorm ? std::optional(normView(*nextNorm, out)) : std::nullopt;
     const at::Tensor res = residual.contiguous();
