@@ -15,8 +15,11 @@
 // (host_gpu_module.cpp), which puts the same per-block math behind the same
 // C ABI: so the loader, the uploads, the back-end inside the model and its
 // errors are tested on machines without a GPU too.
+// The same checks also run the module's own kernels on the CPU: its source compiled for the
+// host under the SIMT emulation (tests/gpu/simt, bioforge_llm_simt).
 // BIOFORGE_LLM_MODELS overrides the folder of the shared models,
-// BIOFORGE_HOSTSIM_MODULE the host emulation's path (a carried copy).
+// BIOFORGE_HOSTSIM_MODULE the host emulation's path (a carried copy), BIOFORGE_SIMT_MODULE the
+// SIMT module's (empty: not run).
 
 #include "support/test_support.h"
 
@@ -47,6 +50,11 @@ namespace {
 // against the scalar reference: Q8_0 and Q4_0 0 (same order), K-quants and
 // BF16 ~3e-7, F32 1.2e-6, F16 5.7e-4.
 constexpr double kLogitTolerance = 2e-3;
+// BF16 activations round at a step of 2^-8 relative, 8 times F16's: the same argument gives 8 times
+// the bound. The module's real kernels (SIMT emulation: each lane sums 8 products of a 16-byte load,
+// then the team's tree) measured 2.2e-3 on the BF16 model; the per-block emulation, whose order
+// differs, 3e-7.
+constexpr double kLogitToleranceBF16 = 8 * kLogitTolerance;
 
 // Where a test runs: a real device, or the host emulation module.
 struct Target {
@@ -150,6 +158,14 @@ private slots:
         if (m_targets.isEmpty())
             qInfo("no real GPU here (%s): the host emulation only", qPrintable(reasons.join(QStringLiteral("; "))));
         std::string error;
+        // The module's real kernels on the CPU (tests/gpu/simt): before the host emulation, which
+        // stays last (the tests of refusals and injected failures use its environment variables).
+        const QString simtPath = qEnvironmentVariable("BIOFORGE_SIMT_MODULE", QStringLiteral(BIOFORGE_SIMT_MODULE));
+        if (!simtPath.isEmpty()) {
+            auto simt = GpuModule::load(QFile::encodeName(simtPath).toStdString(), GpuVendor::Cuda, &error);
+            QVERIFY2(simt, error.c_str());
+            m_targets << Target{QStringLiteral("SIMT emulation"), {}, simt};
+        }
         const QString hostPath = qEnvironmentVariable("BIOFORGE_HOSTSIM_MODULE", QStringLiteral(BIOFORGE_HOSTSIM_MODULE));
         auto host = GpuModule::load(QFile::encodeName(hostPath).toStdString(), GpuVendor::Cuda, &error);
         QVERIFY2(host, error.c_str());
@@ -164,6 +180,7 @@ private slots:
             QSKIP(qPrintable(tsv + QStringLiteral(" is not present")));
         const QList<QByteArray> lines = test::readAll(tsv).split('\n');
         int checked = 0;
+        QSet<QString> simtModels; // the SIMT emulation (slow: a fiber per GPU thread) checks one line of each model
         for (int i = 1; i < lines.size(); ++i) {
             const QList<QByteArray> f = lines[i].split('\t');
             if (f.size() != 4)
@@ -179,6 +196,11 @@ private slots:
             const std::vector<TokenId> prompt(ids.begin(), ids.begin() + long(promptTokens));
             const std::vector<TokenId> want(ids.begin() + long(promptTokens), ids.end());
             for (const Target& target : m_targets) {
+                if (target.label == QLatin1String("SIMT emulation")) {
+                    if (simtModels.contains(path))
+                        continue;
+                    simtModels.insert(path);
+                }
                 QString error;
                 auto model = load(path, &target, &error);
                 QVERIFY2(model, qPrintable(error));
@@ -235,11 +257,12 @@ private slots:
                 for (size_t i = 0; i < c.size(); ++i)
                     diff = std::max(diff, std::fabs(double(g[i]) - double(c[i])));
                 worst = std::max(worst, diff / scale);
-                QVERIFY2(diff <= kLogitTolerance * scale, qPrintable(QStringLiteral("%1 on %2 step %3: max |Δlogit| %4 of scale %5")
+                const double tolerance = type == QLatin1String("BF16") ? kLogitToleranceBF16 : kLogitTolerance;
+                QVERIFY2(diff <= tolerance * scale, qPrintable(QStringLiteral("%1 on %2 step %3: max |Δlogit| %4 of scale %5")
                                                                          .arg(type, target.label).arg(step).arg(diff).arg(scale)));
                 std::vector<float> sorted = c;
                 std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<float>());
-                if (double(sorted[0]) - double(sorted[1]) > 2 * kLogitTolerance * scale)
+                if (double(sorted[0]) - double(sorted[1]) > 2 * tolerance * scale)
                     QCOMPARE(argmax(g), argmax(c));
             }
             qInfo("%s on %s: worst |Δlogit| %.3g of the largest logit", qPrintable(type), qPrintable(target.label), worst);
@@ -257,8 +280,9 @@ private slots:
             auto* gpuBackend = dynamic_cast<GpuBackend*>(&model->backend());
             QVERIFY(gpuBackend && gpuBackend->layersOnDevice()); // this build's modules have the layer operations
             QVERIFY2(name.contains(QStringLiteral("(every layer on the device)")), qPrintable(name));
-            if (target.module)
-                QVERIFY2(name.startsWith(QStringLiteral("cuda:0 host emulation")), qPrintable(name));
+            if (target.module) // the module's own device name, after the label the engine gave it
+                QVERIFY2(name.startsWith(QStringLiteral("cuda:0 host emulation")) || name.startsWith(QStringLiteral("cuda:0 SIMT host emulation")),
+                         qPrintable(name));
             // The weights live on the device: the KV cache need not leave the mapping room in host memory.
             QVERIFY(!model->weightsStayInMemory());
             std::vector<TokenId> prompt{1, 2, 3};

@@ -4,8 +4,18 @@
 // calls the kernels use onto CUDA or HIP, chosen by the compiler
 // (__HIP_PLATFORM_AMD__ under hipcc for AMD, CUDA otherwise: hipcc on
 // NVIDIA's platform gets the CUDA spelling, *_sync shuffles included).
+// A third, for tests: BF_GPU_SIMT compiles the same source with the host
+// compiler and runs its kernels on the CPU (tests/gpu/simt/simt_runtime.h).
+//
+// Kernels are launched with BF_LAUNCH(grid, block, sharedBytes, stream, kernel)(arguments…),
+// the kernel last so that a template's commas need no parentheses.
 
-#if defined(__HIP_PLATFORM_AMD__) || (defined(__HIPCC__) && !defined(__HIP_PLATFORM_NVIDIA__))
+#if defined(BF_GPU_SIMT)
+#include "simt_runtime.h"
+#define BF_GPU_BACKEND "SIMT"
+#define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32)
+#define BF_LAUNCH(grid, block, sharedBytes, stream, ...) ::bfsimt::launcher((grid), (block), (sharedBytes), (stream), #__VA_ARGS__, &__VA_ARGS__)
+#elif defined(__HIP_PLATFORM_AMD__) || (defined(__HIPCC__) && !defined(__HIP_PLATFORM_NVIDIA__))
 #define BF_GPU_HIP 1
 #include <hip/hip_runtime.h>
 #define BF_GPU_BACKEND "HIP"
@@ -105,3 +115,7 @@ using bfGraphExec_t = cudaGraphExec_t;
 // on AMD's wave64 parts a wave holds two teams (shuffles take width 32), on
 // wave32 parts one. Never assume more than 32 lanes shuffle together.
 #define BF_TEAM 32
+
+#ifndef BF_LAUNCH
+#define BF_LAUNCH(grid, block, sharedBytes, stream, ...) __VA_ARGS__<<<(grid), (block), (sharedBytes), (stream)>>>
+#endif

@@ -13,7 +13,9 @@ extern "C" {
 
 __attribute__((visibility("default"))) const char* bf_llm_gpu_runtime(void)
 {
-#ifdef BF_GPU_HIP
+#if defined(BF_GPU_SIMT)
+    return "SIMT host emulation (tests/gpu/simt)";
+#elif defined(BF_GPU_HIP)
     static char text[32];
     std::snprintf(text, sizeof text, "HIP %d", HIP_VERSION);
     return text;
@@ -333,7 +335,7 @@ __attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, c
         return code;
     if (int code = grow(h, h->y, size_t(tokens * maxRows) * 4, msg, len))
         return code;
-    gpu::fillRandomKernel<<<gridFor(tokens * maxCols, 256), 256, 0, h->stream>>>(static_cast<float*>(h->x.data), tokens * maxCols, 12345u);
+    BF_LAUNCH(gridFor(tokens * maxCols, 256), 256, 0, h->stream, gpu::fillRandomKernel)(static_cast<float*>(h->x.data), tokens * maxCols, 12345u);
     BF_LAUNCHED(h->device, "fillRandomKernel");
     // Every activation buffer a pass reads holds converted values before the first timed pass.
     if (int code = enqueuePass(h, ids, nullptr, count, tokens, msg, len))

@@ -71,7 +71,11 @@ int say(char* msg, size_t len, int code, const char* format, ...)
     return code;
 }
 
-#ifdef BF_GPU_HIP
+#if defined(BF_GPU_SIMT) // the host emulation the CPU suite runs the kernels on (tests/gpu/simt)
+constexpr const char* kDevicePrefix = "simt";
+bool isOutOfMemory(bfError_t e) { return e == bfErrorMemoryAllocation; }
+bool isNoDevice(bfError_t e) { return e == bfErrorNoDevice; }
+#elif defined(BF_GPU_HIP)
 constexpr const char* kDevicePrefix = "hip";
 bool isOutOfMemory(bfError_t e) { return e == hipErrorOutOfMemory; }
 bool isNoDevice(bfError_t e) { return e == hipErrorNoDevice || e == hipErrorInsufficientDriver; }
@@ -162,21 +166,21 @@ int convertOnDevice(bf_llm_gpu* h, int activationType, int64_t tokens, int64_t c
     constexpr int threads = gpu::kTeamsPerBlock * BF_TEAM;
     switch (activationType) {
     case kQ8_0:
-        gpu::convertQ8_0Kernel<<<gridFor(tokens * (cols / kQK8_0), gpu::kTeamsPerBlock), threads, 0, h->stream>>>(
+        BF_LAUNCH(gridFor(tokens * (cols / kQK8_0), gpu::kTeamsPerBlock), threads, 0, h->stream, gpu::convertQ8_0Kernel)(
             x, cols, tokens, static_cast<BlockQ8_0*>(h->act.data));
         BF_LAUNCHED(h->device, "convertQ8_0Kernel");
         return 0;
     case kQ8_K:
-        gpu::convertQ8_KKernel<<<gridFor(tokens * (cols / kQK_K), gpu::kTeamsPerBlock), threads, 0, h->stream>>>(
+        BF_LAUNCH(gridFor(tokens * (cols / kQK_K), gpu::kTeamsPerBlock), threads, 0, h->stream, gpu::convertQ8_KKernel)(
             x, cols, tokens, static_cast<BlockQ8_K*>(h->act.data));
         BF_LAUNCHED(h->device, "convertQ8_KKernel");
         return 0;
     case kF16:
-        gpu::convertF16Kernel<<<gridFor(tokens * cols, 256), 256, 0, h->stream>>>(x, tokens * cols, static_cast<uint16_t*>(h->act.data));
+        BF_LAUNCH(gridFor(tokens * cols, 256), 256, 0, h->stream, gpu::convertF16Kernel)(x, tokens * cols, static_cast<uint16_t*>(h->act.data));
         BF_LAUNCHED(h->device, "convertF16Kernel");
         return 0;
     case kBF16:
-        gpu::convertBF16Kernel<<<gridFor(tokens * cols, 256), 256, 0, h->stream>>>(x, tokens * cols, static_cast<uint16_t*>(h->act.data));
+        BF_LAUNCH(gridFor(tokens * cols, 256), 256, 0, h->stream, gpu::convertBF16Kernel)(x, tokens * cols, static_cast<uint16_t*>(h->act.data));
         BF_LAUNCHED(h->device, "convertBF16Kernel");
         return 0;
     default: return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "activation type %d is not one the GPU module converts to", activationType);
@@ -186,7 +190,7 @@ int convertOnDevice(bf_llm_gpu* h, int activationType, int64_t tokens, int64_t c
 template <class Format, gpu::RowKind Kind>
 void launchMatvec(const Tensor& w, const uint8_t* act, size_t actRowBytes, int tokens, float* y, bfStream_t stream)
 {
-    gpu::matvecKernel<Format, Kind><<<gridFor(w.rows, gpu::kTeamsPerBlock), gpu::kTeamsPerBlock * BF_TEAM, 0, stream>>>(
+    BF_LAUNCH(gridFor(w.rows, gpu::kTeamsPerBlock), gpu::kTeamsPerBlock * BF_TEAM, 0, stream, gpu::matvecKernel<Format, Kind>)(
         w.data, w.rowBytes, w.rows, w.cols, act, actRowBytes, tokens, y);
 }
 

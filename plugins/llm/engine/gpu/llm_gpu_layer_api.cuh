@@ -93,7 +93,7 @@ BF_API int bf_llm_gpu_rms_norm(bf_llm_gpu* h, const float* x, const float* weigh
     if (rows <= 0 || width <= 0 || rows > 2147483647)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "rms_norm: %lld rows of %lld", (long long)rows, (long long)width);
     BF_TRY(h->device, bfSetDevice, h->device);
-    gpu::rmsNormKernel<<<unsigned(rows), gpu::kLayerThreads, 0, h->stream>>>(x, weight, width, eps, out);
+    BF_LAUNCH(unsigned(rows), gpu::kLayerThreads, 0, h->stream, gpu::rmsNormKernel)(x, weight, width, eps, out);
     BF_LAUNCHED(h->device, "rmsNormKernel");
     return 0;
 }
@@ -103,7 +103,7 @@ BF_API int bf_llm_gpu_silu_multiply(bf_llm_gpu* h, float* a, const float* b, int
     if (n <= 0)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "silu_multiply: %lld floats", (long long)n);
     BF_TRY(h->device, bfSetDevice, h->device);
-    gpu::siluMultiplyKernel<<<elementGrid(n), gpu::kLayerThreads, 0, h->stream>>>(a, b, n);
+    BF_LAUNCH(elementGrid(n), gpu::kLayerThreads, 0, h->stream, gpu::siluMultiplyKernel)(a, b, n);
     BF_LAUNCHED(h->device, "siluMultiplyKernel");
     return 0;
 }
@@ -113,7 +113,7 @@ BF_API int bf_llm_gpu_add(bf_llm_gpu* h, float* x, const float* y, int64_t n, ch
     if (n <= 0)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "add: %lld floats", (long long)n);
     BF_TRY(h->device, bfSetDevice, h->device);
-    gpu::addKernel<<<elementGrid(n), gpu::kLayerThreads, 0, h->stream>>>(x, y, n);
+    BF_LAUNCH(elementGrid(n), gpu::kLayerThreads, 0, h->stream, gpu::addKernel)(x, y, n);
     BF_LAUNCHED(h->device, "addKernel");
     return 0;
 }
@@ -138,7 +138,7 @@ BF_API int bf_llm_gpu_rope_store(bf_llm_gpu* h, float* q, const float* k, const 
     r.rotationOnly = rope->rotation_only;
     BF_TRY(h->device, bfSetDevice, h->device);
     const dim3 grid(unsigned(heads + 2 * kvHeads), unsigned(tokens));
-    gpu::ropeStoreKernel<<<grid, unsigned(std::min<int64_t>(headSize, gpu::kLayerThreads)), 0, h->stream>>>(
+    BF_LAUNCH(grid, unsigned(std::min<int64_t>(headSize, gpu::kLayerThreads)), 0, h->stream, gpu::ropeStoreKernel)(
         q, k, v, biasQ, biasK, biasV, heads, kvHeads, int(headSize), r, r.dims > 0 ? hd::ropeThetaScale(r) : 1.0f, rope->freq_factors, firstPos,
         cacheKeys, cacheValues);
     BF_LAUNCHED(h->device, "ropeStoreKernel");
@@ -165,10 +165,10 @@ BF_API int bf_llm_gpu_attention(bf_llm_gpu* h, const float* q, const float* cach
     auto* parts = static_cast<hd::SoftmaxPart*>(h->act.data);
     auto* partial = static_cast<float*>(h->y.data);
     const float scale = 1.0f / std::sqrt(float(headSize));
-    gpu::attentionChunkKernel<<<dim3(unsigned(heads), unsigned(tokens), unsigned(chunks)), gpu::kLayerThreads, 0, h->stream>>>(
+    BF_LAUNCH(dim3(unsigned(heads), unsigned(tokens), unsigned(chunks)), gpu::kLayerThreads, 0, h->stream, gpu::attentionChunkKernel)(
         q, cacheKeys, cacheValues, heads, kvHeads, int(headSize), firstPos, scale, parts, partial);
     BF_LAUNCHED(h->device, "attentionChunkKernel");
-    gpu::attentionMergeKernel<<<dim3(unsigned(heads), unsigned(tokens)), unsigned(std::min<int64_t>(headSize, gpu::kLayerThreads)), 0, h->stream>>>(
+    BF_LAUNCH(dim3(unsigned(heads), unsigned(tokens)), unsigned(std::min<int64_t>(headSize, gpu::kLayerThreads)), 0, h->stream, gpu::attentionMergeKernel)(
         parts, partial, heads, int(headSize), chunks, out);
     BF_LAUNCHED(h->device, "attentionMergeKernel");
     return 0;

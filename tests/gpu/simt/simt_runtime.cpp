@@ -1,0 +1,698 @@
+// SIMT host emulation (simt_runtime.h): fibers per GPU thread, barriers, a worker pool per
+// process, host memory as device memory.
+
+#include "simt_runtime.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <sys/mman.h>
+#include <ucontext.h>
+
+thread_local dim3 threadIdx;
+thread_local dim3 blockIdx;
+thread_local dim3 blockDim;
+thread_local dim3 gridDim;
+
+namespace bfsimt {
+
+struct Stream {
+    bool capturing = false;
+    std::vector<std::function<void()>> captured;
+};
+struct Event {
+    std::chrono::steady_clock::time_point at{};
+};
+struct Graph {
+    std::vector<std::function<void()>> steps;
+};
+
+namespace {
+
+constexpr int kWarp = 32;
+constexpr int kMaxThreads = 1024;
+#if defined(__SANITIZE_ADDRESS__)
+#define BF_SIMT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BF_SIMT_ASAN 1
+#endif
+#endif
+#ifdef BF_SIMT_ASAN
+constexpr size_t kStackBytes = 512 * 1024; // AddressSanitizer's redzones
+#else
+constexpr size_t kStackBytes = 128 * 1024;
+#endif
+
+// Switching fibers: on x86-64 (without a sanitizer) a few instructions that save the callee-saved
+// registers and the stack pointer; glibc's swapcontext also saves the signal mask, a system call
+// at every switch, which made the emulation spend most of its time in the kernel. Elsewhere, and
+// under AddressSanitizer (which knows swapcontext), ucontext.
+#if defined(__x86_64__) && !defined(BF_SIMT_UCONTEXT)
+#define BF_SIMT_ASM_SWITCH 1
+#endif
+
+#ifdef BF_SIMT_ASM_SWITCH
+extern "C" void bfsimt_switch(void** saveStack, void* loadStack);
+asm(R"(
+    .text
+    .p2align 4
+    .globl bfsimt_switch
+    .hidden bfsimt_switch
+    .type bfsimt_switch, @function
+bfsimt_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size bfsimt_switch, .-bfsimt_switch
+    .section .note.GNU-stack,"",@progbits
+    .text
+)");
+struct Context {
+    void* sp = nullptr;
+};
+#else
+using Context = ucontext_t;
+#endif
+
+enum class State { Runnable, AtBlockBarrier, AtWarpBarrier, Done };
+
+struct Fiber {
+    Context context;
+    State state = State::Done;
+    int parity = 0; // which of the warp's two exchange rows the next shuffle uses
+    dim3 thread;
+    void* stack = nullptr;
+};
+
+// One worker thread's scheduler: runs the blocks it takes, one at a time.
+struct Worker {
+    Context scheduler;
+    std::vector<Fiber> fibers;
+    const std::function<void()>* body = nullptr;
+    int current = 0;
+    int threads = 0;
+    std::vector<uint64_t> slots; // [warp][parity][lane]
+
+    ~Worker()
+    {
+        for (Fiber& f : fibers)
+            if (f.stack)
+                munmap(static_cast<char*>(f.stack) - 4096, kStackBytes + 4096);
+    }
+
+    void ensure(int n)
+    {
+        const size_t old = fibers.size();
+        if (size_t(n) <= old)
+            return;
+        fibers.resize(size_t(n));
+        for (size_t i = old; i < fibers.size(); ++i) {
+            // A guard page below each stack: an overflow faults instead of corrupting a neighbour.
+            void* m = mmap(nullptr, kStackBytes + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (m == MAP_FAILED) {
+                std::fprintf(stderr, "simt: cannot map a fiber stack\n");
+                std::abort();
+            }
+            mprotect(m, 4096, PROT_NONE);
+            fibers[i].stack = static_cast<char*>(m) + 4096;
+        }
+    }
+};
+
+thread_local Worker* tlWorker = nullptr;
+
+void switchTo(Context& save, Context& load)
+{
+#ifdef BF_SIMT_ASM_SWITCH
+    bfsimt_switch(&save.sp, load.sp);
+#else
+    swapcontext(&save, &load);
+#endif
+}
+
+void fiberEntry()
+{
+    Worker& w = *tlWorker;
+    (*w.body)();
+    Fiber& f = w.fibers[size_t(w.current)];
+    f.state = State::Done;
+    switchTo(f.context, w.scheduler); // never resumed
+    std::abort();
+}
+
+// Makes `f` start at fiberEntry on its own stack at the next switch to it.
+void prepare(Fiber& f)
+{
+#ifdef BF_SIMT_ASM_SWITCH
+    // The stack bfsimt_switch pops, from sp up: six registers (zero), fiberEntry as the return
+    // address, and a slot standing for its caller's return address. sp is 16-aligned, so after the
+    // `ret` fiberEntry starts with rsp ≡ 8 (mod 16), as a call would leave it (the ABI's rule).
+    auto* top = reinterpret_cast<uintptr_t*>((reinterpret_cast<uintptr_t>(f.stack) + kStackBytes) & ~uintptr_t(15));
+    uintptr_t* sp = top - 8;
+    for (int i = 0; i < 6; ++i)
+        sp[i] = 0;
+    sp[6] = reinterpret_cast<uintptr_t>(&fiberEntry);
+    sp[7] = 0;
+    f.context.sp = sp;
+#else
+    getcontext(&f.context);
+    f.context.uc_stack.ss_sp = f.stack;
+    f.context.uc_stack.ss_size = kStackBytes;
+    f.context.uc_link = nullptr;
+    makecontext(&f.context, fiberEntry, 0);
+#endif
+}
+
+void yieldAs(State state)
+{
+    Worker& w = *tlWorker;
+    Fiber& f = w.fibers[size_t(w.current)];
+    f.state = state;
+    switchTo(f.context, w.scheduler);
+}
+
+const char* stateName(State s)
+{
+    switch (s) {
+    case State::Runnable: return "running";
+    case State::AtBlockBarrier: return "at __syncthreads";
+    case State::AtWarpBarrier: return "at a warp shuffle";
+    case State::Done: return "finished";
+    }
+    return "?";
+}
+
+// Runs one block to its end; returns an empty string or why it cannot finish.
+std::string runBlock(Worker& w, dim3 block, const std::function<void()>& body)
+{
+    const int n = int(block.x * block.y * block.z);
+    w.ensure(n);
+    w.body = &body;
+    w.threads = n;
+    const int warps = (n + kWarp - 1) / kWarp;
+    w.slots.assign(size_t(warps) * 2 * kWarp, 0);
+    for (int i = 0; i < n; ++i) {
+        Fiber& f = w.fibers[size_t(i)];
+        f.state = State::Runnable;
+        f.parity = 0;
+        f.thread = dim3(unsigned(i) % block.x, unsigned(i) / block.x % block.y, unsigned(i) / (block.x * block.y));
+        prepare(f);
+    }
+    for (;;) {
+        bool ran = false;
+        for (int i = 0; i < n; ++i) {
+            Fiber& f = w.fibers[size_t(i)];
+            if (f.state != State::Runnable)
+                continue;
+            w.current = i;
+            threadIdx = f.thread;
+            switchTo(w.scheduler, f.context);
+            ran = true;
+        }
+        int live = 0, atBlock = 0;
+        for (int i = 0; i < n; ++i) {
+            const State s = w.fibers[size_t(i)].state;
+            live += s != State::Done;
+            atBlock += s == State::AtBlockBarrier;
+        }
+        if (live == 0)
+            return {};
+        bool released = false;
+        if (atBlock == live) { // every thread still running is at __syncthreads (finished ones count as arrived)
+            for (int i = 0; i < n; ++i)
+                if (w.fibers[size_t(i)].state == State::AtBlockBarrier)
+                    w.fibers[size_t(i)].state = State::Runnable;
+            released = true;
+        }
+        for (int warp = 0; warp < warps; ++warp) {
+            const int first = warp * kWarp, last = std::min(n, first + kWarp);
+            int waiting = 0, done = 0;
+            for (int i = first; i < last; ++i) {
+                waiting += w.fibers[size_t(i)].state == State::AtWarpBarrier;
+                done += w.fibers[size_t(i)].state == State::Done;
+            }
+            if (waiting == 0)
+                continue;
+            if (last - first < kWarp)
+                return "a shuffle in warp " + std::to_string(warp) + ", which has only " + std::to_string(last - first) +
+                       " threads (the block's size is not a multiple of 32)";
+            if (done > 0 && waiting + done == kWarp)
+                return "a shuffle in warp " + std::to_string(warp) + " after " + std::to_string(done) + " of its lanes had exited";
+            if (waiting == kWarp) {
+                for (int i = first; i < last; ++i)
+                    w.fibers[size_t(i)].state = State::Runnable;
+                released = true;
+            }
+        }
+        if (!ran && !released) {
+            std::string why = "threads wait at barriers that cannot complete:";
+            int shown = 0;
+            for (int i = 0; i < n && shown < 8; ++i) {
+                const State s = w.fibers[size_t(i)].state;
+                if (s == State::Done)
+                    continue;
+                why += " thread " + std::to_string(i) + " " + stateName(s) + ";";
+                ++shown;
+            }
+            return why;
+        }
+    }
+}
+
+// The process's workers: each launch splits its blocks among them.
+class Pool {
+public:
+    static Pool& instance()
+    {
+        static Pool pool;
+        return pool;
+    }
+
+    // Runs every block of the grid; returns the first block's failure, or an empty string.
+    std::string run(dim3 grid, dim3 block, const std::function<void()>& body)
+    {
+        std::lock_guard one(m_launch); // launches from several host threads take turns
+        std::unique_lock lock(m_mutex);
+        m_grid = grid;
+        m_block = block;
+        m_body = &body;
+        m_next = 0;
+        m_total = int64_t(grid.x) * grid.y * grid.z;
+        m_failure.clear();
+        m_pending = int(m_threads.size());
+        ++m_generation;
+        m_wake.notify_all();
+        m_finished.wait(lock, [&] { return m_pending == 0; });
+        return m_failure;
+    }
+
+private:
+    Pool()
+    {
+        const unsigned n = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+        for (unsigned i = 0; i < n; ++i)
+            m_threads.emplace_back([this] { work(); });
+    }
+    ~Pool()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_all();
+        for (auto& t : m_threads)
+            t.join();
+    }
+
+    void work()
+    {
+        Worker worker;
+        tlWorker = &worker;
+        uint64_t seen = 0;
+        for (;;) {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
+            if (m_stop)
+                return;
+            seen = m_generation;
+            const dim3 grid = m_grid, block = m_block;
+            const std::function<void()>& body = *m_body;
+            lock.unlock();
+            std::string failure;
+            for (;;) {
+                const int64_t b = m_next.fetch_add(1);
+                if (b >= m_total || !failure.empty())
+                    break;
+                blockIdx = dim3(unsigned(b % grid.x), unsigned(b / grid.x % grid.y), unsigned(b / (int64_t(grid.x) * grid.y)));
+                blockDim = block;
+                gridDim = grid;
+                failure = runBlock(worker, block, body);
+                if (!failure.empty())
+                    failure = "block (" + std::to_string(blockIdx.x) + ", " + std::to_string(blockIdx.y) + ", " +
+                              std::to_string(blockIdx.z) + "): " + failure;
+            }
+            lock.lock();
+            if (!failure.empty() && m_failure.empty())
+                m_failure = failure;
+            if (--m_pending == 0)
+                m_finished.notify_all();
+        }
+    }
+
+    std::mutex m_launch, m_mutex;
+    std::condition_variable m_wake, m_finished;
+    std::vector<std::thread> m_threads;
+    uint64_t m_generation = 0;
+    bool m_stop = false;
+    dim3 m_grid, m_block;
+    const std::function<void()>* m_body = nullptr;
+    std::atomic<int64_t> m_next{0};
+    int64_t m_total = 0;
+    int m_pending = 0;
+    std::string m_failure;
+};
+
+// The runtime's error state: the last error (cleared when read) and a sticky execution failure.
+thread_local bfError_t tlLastError = bfSuccess;
+std::atomic<int> g_sticky{bfSuccess};
+std::mutex g_memoryMutex;
+std::unordered_map<void*, size_t> g_allocations;
+size_t g_allocated = 0;
+
+size_t deviceBytes()
+{
+    const char* env = std::getenv("BF_SIMT_MEMORY_MIB");
+    const long long mib = env ? std::atoll(env) : 4096;
+    return size_t(mib > 0 ? mib : 4096) << 20;
+}
+
+bfError_t record(bfError_t e)
+{
+    if (e != bfSuccess)
+        tlLastError = e;
+    return e;
+}
+
+// Runs a stream operation now, or records it while the stream captures.
+void enqueue(bfStream_t stream, std::function<void()> op)
+{
+    if (stream && stream->capturing)
+        stream->captured.push_back(std::move(op));
+    else
+        op();
+}
+
+bfError_t sticky() { return bfError_t(g_sticky.load()); }
+
+} // namespace
+
+void launch(dim3 grid, dim3 block, bfStream_t stream, const char* name, std::function<void()> kernel)
+{
+    const uint64_t threads = uint64_t(block.x) * block.y * block.z;
+    if (grid.x == 0 || grid.y == 0 || grid.z == 0 || threads == 0 || threads > kMaxThreads || block.z > 64 || grid.y > 65535 ||
+        grid.z > 65535) {
+        record(bfErrorInvalidConfiguration);
+        return;
+    }
+    enqueue(stream, [grid, block, name, kernel = std::move(kernel)] {
+        if (sticky() != bfSuccess)
+            return; // a failed context runs nothing more, as on a GPU
+        const std::string failure = Pool::instance().run(grid, block, kernel);
+        if (!failure.empty()) {
+            std::fprintf(stderr, "simt: kernel %s: %s\n", name, failure.c_str());
+            g_sticky = bfErrorLaunchFailure;
+        }
+    });
+}
+
+uint64_t exchange(uint64_t bits, int source)
+{
+    Worker& w = *tlWorker;
+    const int thread = w.current, warp = thread / kWarp, lane = thread % kWarp;
+    Fiber& f = w.fibers[size_t(thread)];
+    uint64_t* row = w.slots.data() + (size_t(warp) * 2 + size_t(f.parity)) * kWarp;
+    row[lane] = bits;
+    yieldAs(State::AtWarpBarrier);
+    const uint64_t value = row[source];
+    f.parity ^= 1; // the next shuffle writes the other row while slower lanes still read this one
+    return value;
+}
+
+int laneId() { return tlWorker->current % kWarp; }
+
+} // namespace bfsimt
+
+using namespace bfsimt;
+
+void __syncthreads() { yieldAs(State::AtBlockBarrier); }
+
+bfError_t bfGetDeviceCount(int* count)
+{
+    *count = 1;
+    return bfSuccess;
+}
+
+bfError_t bfSetDevice(int device) { return record(device == 0 ? bfSuccess : bfErrorInvalidDevice); }
+
+bfError_t bfGetDeviceProperties(bfDeviceProp* prop, int device)
+{
+    if (device != 0)
+        return record(bfErrorInvalidDevice);
+    *prop = {};
+    std::snprintf(prop->name, sizeof prop->name, "SIMT host emulation");
+    prop->totalGlobalMem = deviceBytes();
+    prop->multiProcessorCount = int(std::thread::hardware_concurrency());
+    return bfSuccess;
+}
+
+bfError_t bfMemGetInfo(size_t* freeBytes, size_t* totalBytes)
+{
+    std::lock_guard lock(g_memoryMutex);
+    *totalBytes = deviceBytes();
+    *freeBytes = *totalBytes > g_allocated ? *totalBytes - g_allocated : 0;
+    return bfSuccess;
+}
+
+bfError_t bfMalloc(void** p, size_t bytes)
+{
+    *p = nullptr;
+    {
+        std::lock_guard lock(g_memoryMutex);
+        if (g_allocated + bytes > deviceBytes())
+            return record(bfErrorMemoryAllocation);
+        g_allocated += bytes;
+    }
+    // The exact size (256-byte aligned, as cudaMalloc's): under AddressSanitizer a read past the
+    // end of a buffer is reported.
+    void* m = nullptr;
+    if (posix_memalign(&m, 256, std::max<size_t>(bytes, 1)) != 0)
+        m = nullptr;
+    if (!m) {
+        std::lock_guard lock(g_memoryMutex);
+        g_allocated -= bytes;
+        return record(bfErrorMemoryAllocation);
+    }
+    std::memset(m, 0xFF, bytes);
+    std::lock_guard lock(g_memoryMutex);
+    g_allocations[m] = bytes;
+    *p = m;
+    return bfSuccess;
+}
+
+bfError_t bfFree(void* p)
+{
+    if (!p)
+        return bfSuccess;
+    std::lock_guard lock(g_memoryMutex);
+    const auto it = g_allocations.find(p);
+    if (it == g_allocations.end())
+        return record(bfErrorInvalidValue);
+    g_allocated -= it->second;
+    g_allocations.erase(it);
+    std::free(p);
+    return bfSuccess;
+}
+
+bfError_t bfMallocHost(void** p, size_t bytes)
+{
+    *p = std::aligned_alloc(256, (std::max<size_t>(bytes, 1) + 255) / 256 * 256);
+    return *p ? bfSuccess : record(bfErrorMemoryAllocation);
+}
+
+bfError_t bfFreeHost(void* p)
+{
+    std::free(p);
+    return bfSuccess;
+}
+
+bfError_t bfMemcpy(void* dst, const void* src, size_t bytes, bfMemcpyKind)
+{
+    if (sticky() != bfSuccess)
+        return sticky();
+    if (bytes)
+        std::memmove(dst, src, bytes);
+    return bfSuccess;
+}
+
+bfError_t bfMemcpyAsync(void* dst, const void* src, size_t bytes, bfMemcpyKind, bfStream_t stream)
+{
+    if (sticky() != bfSuccess)
+        return sticky();
+    enqueue(stream, [=] {
+        if (bytes && sticky() == bfSuccess)
+            std::memmove(dst, src, bytes);
+    });
+    return bfSuccess;
+}
+
+bfError_t bfMemsetAsync(void* p, int value, size_t bytes, bfStream_t stream)
+{
+    if (sticky() != bfSuccess)
+        return sticky();
+    enqueue(stream, [=] {
+        if (sticky() == bfSuccess)
+            std::memset(p, value, bytes);
+    });
+    return bfSuccess;
+}
+
+bfError_t bfDeviceSynchronize() { return record(sticky()); }
+
+bfError_t bfGetLastError()
+{
+    bfError_t e = tlLastError;
+    tlLastError = bfSuccess;
+    if (e == bfSuccess)
+        e = sticky();
+    return e;
+}
+
+const char* bfGetErrorString(bfError_t e)
+{
+    switch (e) {
+    case bfSuccess: return "no error";
+    case bfErrorInvalidValue: return "invalid argument";
+    case bfErrorMemoryAllocation: return "out of memory";
+    case bfErrorInvalidConfiguration: return "invalid configuration argument";
+    case bfErrorInvalidDevice: return "invalid device ordinal";
+    case bfErrorNoDevice: return "no SIMT device";
+    case bfErrorLaunchFailure: return "unspecified launch failure (see the simt: line on stderr)";
+    case bfErrorNotSupported: return "operation not supported";
+    }
+    return "unknown error";
+}
+
+const char* bfGetErrorName(bfError_t e)
+{
+    switch (e) {
+    case bfSuccess: return "simtSuccess";
+    case bfErrorInvalidValue: return "simtErrorInvalidValue";
+    case bfErrorMemoryAllocation: return "simtErrorMemoryAllocation";
+    case bfErrorInvalidConfiguration: return "simtErrorInvalidConfiguration";
+    case bfErrorInvalidDevice: return "simtErrorInvalidDevice";
+    case bfErrorNoDevice: return "simtErrorNoDevice";
+    case bfErrorLaunchFailure: return "simtErrorLaunchFailure";
+    case bfErrorNotSupported: return "simtErrorNotSupported";
+    }
+    return "simtErrorUnknown";
+}
+
+bfError_t bfStreamCreateWithFlags(bfStream_t* stream, unsigned)
+{
+    *stream = new Stream;
+    return bfSuccess;
+}
+
+bfError_t bfStreamDestroy(bfStream_t stream)
+{
+    delete stream;
+    return bfSuccess;
+}
+
+bfError_t bfStreamSynchronize(bfStream_t stream)
+{
+    if (stream && stream->capturing)
+        return record(bfErrorNotSupported);
+    return record(sticky());
+}
+
+bfError_t bfEventCreate(bfEvent_t* event)
+{
+    *event = new Event;
+    return bfSuccess;
+}
+
+bfError_t bfEventDestroy(bfEvent_t event)
+{
+    delete event;
+    return bfSuccess;
+}
+
+bfError_t bfEventRecord(bfEvent_t event, bfStream_t stream)
+{
+    if (stream && stream->capturing)
+        return record(bfErrorNotSupported);
+    event->at = std::chrono::steady_clock::now();
+    return bfSuccess;
+}
+
+bfError_t bfEventSynchronize(bfEvent_t) { return record(sticky()); }
+
+bfError_t bfEventElapsedTime(float* ms, bfEvent_t start, bfEvent_t stop)
+{
+    *ms = std::chrono::duration<float, std::milli>(stop->at - start->at).count();
+    return bfSuccess;
+}
+
+bfError_t bfStreamBeginCapture(bfStream_t stream, int)
+{
+    if (!stream || stream->capturing)
+        return record(bfErrorInvalidValue);
+    stream->capturing = true;
+    stream->captured.clear();
+    return bfSuccess;
+}
+
+bfError_t bfStreamEndCapture(bfStream_t stream, bfGraph_t* graph)
+{
+    if (!stream || !stream->capturing)
+        return record(bfErrorInvalidValue);
+    stream->capturing = false;
+    *graph = new Graph{std::move(stream->captured)};
+    stream->captured.clear();
+    return bfSuccess;
+}
+
+bfError_t bfGraphInstantiateWithFlags(bfGraphExec_t* exec, bfGraph_t graph, unsigned long long)
+{
+    *exec = new Graph{graph->steps};
+    return bfSuccess;
+}
+
+bfError_t bfGraphLaunch(bfGraphExec_t exec, bfStream_t stream)
+{
+    for (const auto& step : exec->steps)
+        enqueue(stream, step);
+    return bfSuccess;
+}
+
+bfError_t bfGraphExecDestroy(bfGraphExec_t exec)
+{
+    delete exec;
+    return bfSuccess;
+}
+
+bfError_t bfGraphDestroy(bfGraph_t graph)
+{
+    delete graph;
+    return bfSuccess;
+}
+
+bfError_t bfDeviceReset()
+{
+    g_sticky = bfSuccess;
+    tlLastError = bfSuccess;
+    return bfSuccess;
+}

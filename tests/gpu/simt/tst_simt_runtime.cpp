@@ -1,0 +1,204 @@
+// The SIMT host emulation itself (simt_runtime.h): what the kernels rely on — shared memory and
+// __syncthreads across a block, warp shuffles (xor, with a width), every block of a grid once —
+// and what it must refuse: barriers that cannot complete, a shuffle after lanes exited, a launch
+// of a bad shape. Without these, a kernel test passing on the emulation would mean little.
+
+#include "simt_runtime.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32)
+#define BF_LAUNCH(grid, block, sharedBytes, stream, ...) ::bfsimt::launcher((grid), (block), (sharedBytes), (stream), #__VA_ARGS__, &__VA_ARGS__)
+
+namespace {
+
+int g_failures = 0;
+
+void check(bool ok, const std::string& what)
+{
+    std::printf("%s %s\n", ok ? "ok  " : "FAIL", what.c_str());
+    g_failures += ok ? 0 : 1;
+}
+
+constexpr int kThreads = 256;
+
+// out[b] = Σ in[b · kThreads + i]: a tree in shared memory, as the layer kernels reduce.
+__global__ void blockSum(const int* in, int* out)
+{
+    __shared__ int partial[kThreads];
+    partial[threadIdx.x] = in[blockIdx.x * kThreads + threadIdx.x];
+    __syncthreads();
+    for (int stride = kThreads / 2; stride > 0; stride >>= 1) {
+        if (int(threadIdx.x) < stride)
+            partial[threadIdx.x] += partial[threadIdx.x + stride];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0)
+        out[blockIdx.x] = partial[0];
+}
+
+// Each lane's value is its lane + 1; a butterfly of `width` lanes sums its segment.
+__global__ void butterfly(int width, int* out)
+{
+    int v = int(threadIdx.x % 32) + 1;
+    for (int mask = width / 2; mask > 0; mask >>= 1)
+        v += ::bfsimt::shflXor(v, mask, width);
+    out[blockIdx.x * blockDim.x + threadIdx.x] = v;
+}
+
+// Which lane a shuffle reads: every lane takes its xor partner's index, across a width of 32.
+__global__ void partner(int mask, int* out)
+{
+    out[threadIdx.x] = bfShflXor32(int(threadIdx.x), mask);
+}
+
+// Odd threads wait at __syncthreads, even ones at a shuffle: neither barrier can complete.
+__global__ void divergentBarriers(int* out)
+{
+    if (threadIdx.x % 2)
+        __syncthreads();
+    else
+        out[threadIdx.x] = bfShflXor32(1, 2);
+}
+
+// Half a warp leaves, the other half shuffles.
+__global__ void shuffleAfterExit(int* out)
+{
+    if (threadIdx.x < 16)
+        return;
+    out[threadIdx.x] = bfShflXor32(1, 1);
+}
+
+__global__ void increment(int* x, int n)
+{
+    const int i = int(blockIdx.x * blockDim.x + threadIdx.x);
+    if (i < n)
+        x[i] += 1;
+}
+
+template <class T>
+T* deviceArray(size_t n)
+{
+    T* p = nullptr;
+    if (bfMalloc(&p, n * sizeof(T)) != bfSuccess)
+        std::abort();
+    return p;
+}
+
+void sharedMemoryAndBlocks()
+{
+    const int blocks = 37;
+    int* in = deviceArray<int>(size_t(blocks) * kThreads);
+    int* out = deviceArray<int>(blocks);
+    for (int i = 0; i < blocks * kThreads; ++i)
+        in[i] = i % 1000;
+    BF_LAUNCH(blocks, kThreads, 0, nullptr, blockSum)(in, out);
+    check(bfGetLastError() == bfSuccess && bfDeviceSynchronize() == bfSuccess, "a reduction in shared memory launches and runs");
+    bool all = true;
+    for (int b = 0; b < blocks; ++b) {
+        long long want = 0;
+        for (int i = 0; i < kThreads; ++i)
+            want += (b * kThreads + i) % 1000;
+        all = all && out[b] == want;
+    }
+    check(all, "each of 37 blocks sums its 256 values through __shared__ and __syncthreads");
+    bfFree(in);
+    bfFree(out);
+}
+
+void shuffles()
+{
+    int* out = deviceArray<int>(4 * 128);
+    BF_LAUNCH(4, 128, 0, nullptr, butterfly)(32, out);
+    bool all = true;
+    for (int i = 0; i < 4 * 128; ++i)
+        all = all && out[i] == 32 * 33 / 2;
+    check(all, "a butterfly of xor shuffles sums the 32 lanes of every warp");
+    BF_LAUNCH(2, 64, 0, nullptr, butterfly)(16, out);
+    all = true;
+    for (int i = 0; i < 128; ++i) {
+        const int segment = i % 32 / 16;
+        int want = 0;
+        for (int l = 16 * segment; l < 16 * segment + 16; ++l)
+            want += l + 1;
+        all = all && out[i] == want;
+    }
+    check(all, "with width 16 each half-warp sums its own lanes");
+    for (int mask : {1, 5, 16, 31}) {
+        BF_LAUNCH(1, 64, 0, nullptr, partner)(mask, out);
+        all = true;
+        for (int i = 0; i < 64; ++i)
+            all = all && out[i] == (i / 32) * 32 + ((i % 32) ^ mask);
+        check(all, "shuffle xor " + std::to_string(mask) + " reads the partner lane of the same warp");
+    }
+    bfFree(out);
+}
+
+void refusals()
+{
+    int* out = deviceArray<int>(256);
+    BF_LAUNCH(1, 2048, 0, nullptr, increment)(out, 256);
+    check(bfGetLastError() == bfErrorInvalidConfiguration, "2048 threads a block is a configuration error");
+    check(bfGetLastError() == bfSuccess, "the last error is cleared once read");
+
+    BF_LAUNCH(1, 64, 0, nullptr, divergentBarriers)(out);
+    check(bfDeviceSynchronize() == bfErrorLaunchFailure, "threads split between __syncthreads and a shuffle fail the launch");
+    BF_LAUNCH(1, 32, 0, nullptr, increment)(out, 32);
+    check(bfDeviceSynchronize() == bfErrorLaunchFailure, "after a failed launch the error is sticky");
+    bfDeviceReset();
+
+    BF_LAUNCH(1, 32, 0, nullptr, shuffleAfterExit)(out);
+    check(bfDeviceSynchronize() == bfErrorLaunchFailure, "a shuffle after half the warp exited fails the launch");
+    bfDeviceReset();
+
+    BF_LAUNCH(1, 48, 0, nullptr, butterfly)(32, out);
+    check(bfDeviceSynchronize() == bfErrorLaunchFailure, "a shuffle in a warp of 16 threads (48 a block) fails the launch");
+    bfDeviceReset();
+    bfFree(out);
+}
+
+void memoryAndGraphs()
+{
+    float* f = deviceArray<float>(4);
+    check(f[0] != f[0], "new device memory reads as NaN (0xFF bytes)");
+    bfFree(f);
+    size_t freeBytes = 0, totalBytes = 0;
+    bfMemGetInfo(&freeBytes, &totalBytes);
+    void* tooLarge = nullptr;
+    check(bfMalloc(&tooLarge, totalBytes + 1) == bfErrorMemoryAllocation && !tooLarge, "more than the device holds is out of memory");
+    bfGetLastError();
+
+    int* x = deviceArray<int>(100);
+    bfMemsetAsync(x, 0, 100 * sizeof(int), nullptr);
+    bfStream_t stream = nullptr;
+    bfStreamCreateWithFlags(&stream, bfStreamNonBlocking);
+    bfGraph_t graph = nullptr;
+    bfGraphExec_t exec = nullptr;
+    bfStreamBeginCapture(stream, bfStreamCaptureModeThreadLocal);
+    BF_LAUNCH(4, 32, 0, stream, increment)(x, 100);
+    bfStreamEndCapture(stream, &graph);
+    check(x[0] == 0 && x[99] == 0, "a captured launch does not run");
+    bfGraphInstantiateWithFlags(&exec, graph, 0);
+    bfGraphLaunch(exec, stream);
+    bfGraphLaunch(exec, stream);
+    bfStreamSynchronize(stream);
+    check(x[0] == 2 && x[99] == 2, "its graph replays it at each launch");
+    bfGraphExecDestroy(exec);
+    bfGraphDestroy(graph);
+    bfStreamDestroy(stream);
+    bfFree(x);
+}
+
+} // namespace
+
+int main()
+{
+    sharedMemoryAndBlocks();
+    shuffles();
+    refusals();
+    memoryAndGraphs();
+    std::printf("tst_simt_runtime: %d failure%s\n", g_failures, g_failures == 1 ? "" : "s");
+    return g_failures == 0 ? 0 : 1;
+}
