@@ -161,7 +161,7 @@ int main(int argc, char** argv)
             convert.push_back(1);
             bytes += out.bytes();
             for (bool graph : {true, false})
-                for (int64_t tokens : {1, 8}) {
+                for (int64_t tokens : {1, 8, 32}) { // generation, its widest launch, a prompt launch
                     double seconds = 0;
                     if (!dev->timePass(ids, convert, tokens, reps, graph, &seconds, &error)) {
                         std::fprintf(stderr, "bench_gpu_matvec: %s\n", error.c_str());

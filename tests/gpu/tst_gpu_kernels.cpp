@@ -3,7 +3,8 @@
 //  - activations converted on the device (Q8_0, Q8_K, F16, BF16) equal the
 //    CPU's bytes exactly;
 //  - y = W·x for every weight format, shapes from 1 × 256 to Llama-2-7B's
-//    11008 × 4096, 1 to 11 tokens: fresh seeded inputs, y poisoned with NaN
+//    11008 × 4096, 1 to 45 tokens (45: a prompt's launches of 32, whose rows must equal
+//    each token's product alone bit for bit): fresh seeded inputs, y poisoned with NaN
 //    before each product, every element within the bound of a reordered float
 //    sum of the reference (reorderBound: the longest chain of additions of
 //    either order times 2^-24 · Σ|block value|);
@@ -133,7 +134,7 @@ void checkMatmul(GpuDevice& device, GgmlType type, Shape shape, std::mt19937& rn
     }
     const WeightKernel kernel = kernelFor(type, KernelPath::Reference);
     const bool large = shape.rows * n > (int64_t(1) << 20);
-    for (int64_t tokens : {1, 3, 8, 11}) {
+    for (int64_t tokens : {1, 3, 8, 11, 45}) { // 45: a prompt, launched 32 tokens wide, then 13
         if (large && tokens != 1 && tokens != 8)
             continue; // the scalar reference of the large shapes dominates the run
         std::vector<float> x(static_cast<size_t>(tokens * n));
@@ -174,6 +175,24 @@ void checkMatmul(GpuDevice& device, GgmlType type, Shape shape, std::mt19937& rn
                     worst = std::max(worst, error / bound);
                 }
             }
+        // However a product is grouped into launches, each (row, token) is summed in the same order:
+        // a token's row of a prompt's product has the bits of that token's product alone.
+        if (tokens > 8) {
+            for (int64_t t : {int64_t(0), int64_t(31), int64_t(32), tokens - 1}) {
+                if (t >= tokens)
+                    continue;
+                std::vector<float> alone(static_cast<size_t>(shape.rows), std::numeric_limits<float>::quiet_NaN());
+                if (!device.matmul(id, x.data() + t * n, 1, alone.data(), &error)) {
+                    fail(label + ": matmul: " + error);
+                    return;
+                }
+                if (std::memcmp(alone.data(), y.data() + t * shape.rows, alone.size() * sizeof(float)) != 0) {
+                    ++bad;
+                    std::printf("     %s tokens %lld: token %lld's row differs from its product alone\n", label.c_str(), (long long)tokens,
+                                (long long)t);
+                }
+            }
+        }
         if (bad)
             fail(label + " tokens " + std::to_string(tokens) + ": " + std::to_string(bad) + " elements outside the bound");
         else

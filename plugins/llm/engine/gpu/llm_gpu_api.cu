@@ -167,12 +167,14 @@ int productWeight(bf_llm_gpu* h, int id, int64_t tokens, const Tensor*& w, char*
 }
 
 // The matrix-vector kernels of one product on device memory: act holds `tokens` rows of
-// actRowBytes in the weight's activation format, out receives tokens × w.rows floats; launched in
-// groups of at most gpu::kMaxTokens tokens, queued on the handle's stream.
+// actRowBytes in the weight's activation format, out receives tokens × w.rows floats; up to
+// gpu::kMaxTokens tokens in one launch, more (a prompt) in launches of gpu::kPromptTokens,
+// queued on the handle's stream. Every output has the same bits whatever the grouping.
 int enqueueMatvecs(bf_llm_gpu* h, const Tensor& w, const uint8_t* act, size_t actRowBytes, int64_t tokens, float* out, char* msg, size_t len)
 {
-    for (int64_t t0 = 0; t0 < tokens; t0 += gpu::kMaxTokens) {
-        const int n = int(tokens - t0 < gpu::kMaxTokens ? tokens - t0 : gpu::kMaxTokens);
+    const int64_t group = tokens <= gpu::kMaxTokens ? gpu::kMaxTokens : gpu::kPromptTokens;
+    for (int64_t t0 = 0; t0 < tokens; t0 += group) {
+        const int n = int(tokens - t0 < group ? tokens - t0 : group);
         matvec(w, act + size_t(t0) * actRowBytes, actRowBytes, n, out + size_t(t0) * size_t(w.rows), h->stream);
         BF_LAUNCHED(h->device, "matvecKernel");
     }
@@ -313,8 +315,8 @@ extern "C" {
 __attribute__((visibility("default"))) int bf_llm_gpu_time_pass(bf_llm_gpu* h, const int* ids, const int* convert, int count, int64_t tokens, int reps,
                                                                 int graph, double* seconds, char* msg, size_t len)
 {
-    if (count <= 0 || reps <= 0 || tokens <= 0 || tokens > gpu::kMaxTokens)
-        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a pass needs matrices, repetitions and 1..%d tokens", gpu::kMaxTokens);
+    if (count <= 0 || reps <= 0 || tokens <= 0 || tokens > gpu::kPromptTokens)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "a pass needs matrices, repetitions and 1..%d tokens", gpu::kPromptTokens);
     int64_t maxCols = 0, maxRows = 0;
     size_t maxAct = 0;
     for (int i = 0; i < count; ++i) {

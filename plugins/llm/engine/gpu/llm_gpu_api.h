@@ -56,7 +56,7 @@ int bf_llm_gpu_convert(bf_llm_gpu* handle, int activation_type, const float* x, 
 /* Benchmarks, timed on the device with events (median of `reps` after 3 warm-up runs):
  * device-to-device copy of `bytes` (bytes read + written per second), and one
  * pass over the weight matrices `ids` in order as a forward pass makes it, in
- * seconds per pass: a matrix-vector product each over `tokens` ≤ 8 rows of
+ * seconds per pass: a matrix-vector product each over `tokens` ≤ 32 rows of
  * random activations already on the device, converted before the matrices
  * whose `convert` flag is set (null: all; a forward pass converts once for q,
  * k and v, once for gate and up); `graph` non-zero: the pass captured once as a

@@ -190,10 +190,16 @@ int convertOnDevice(bf_llm_gpu* h, int activationType, int64_t tokens, int64_t c
 template <class Format, gpu::RowKind Kind>
 void launchMatvec(const Tensor& w, const uint8_t* act, size_t actRowBytes, int tokens, float* y, bfStream_t stream)
 {
-    BF_LAUNCH(gridFor(w.rows, gpu::kTeamsPerBlock), gpu::kTeamsPerBlock * BF_TEAM, 0, stream, gpu::matvecKernel<Format, Kind>)(
-        w.data, w.rowBytes, w.rows, w.cols, act, actRowBytes, tokens, y);
+    const unsigned grid = gridFor(w.rows, gpu::kTeamsPerBlock), threads = gpu::kTeamsPerBlock * BF_TEAM;
+    if (tokens <= gpu::kMaxTokens)
+        BF_LAUNCH(grid, threads, 0, stream, gpu::matvecKernel<Format, Kind, gpu::kMaxTokens>)(w.data, w.rowBytes, w.rows, w.cols, act,
+                                                                                             actRowBytes, tokens, y);
+    else
+        BF_LAUNCH(grid, threads, 0, stream, gpu::matvecKernel<Format, Kind, gpu::kPromptTokens>)(w.data, w.rowBytes, w.rows, w.cols, act,
+                                                                                                actRowBytes, tokens, y);
 }
 
+// y = W · act for 1 .. gpu::kPromptTokens tokens (one launch).
 void matvec(const Tensor& w, const uint8_t* act, size_t actRowBytes, int tokens, float* y, bfStream_t stream)
 {
     using gpu::RowKind;

@@ -10,14 +10,18 @@
 // blocks are strided over the lanes, a K-quant block split into 8 parts over
 // 8 neighbouring lanes whose integer sums are added exactly (shuffles) before
 // the block's float scaling; the per-block floats are then summed as a tree.
-// Each weight block is read once and used for every token.
+// Each weight block is read once and used for every token of the launch: up to kMaxTokens
+// (generation, a few tokens) or kPromptTokens (a prompt: four times fewer passes over the weights
+// than in groups of 8). Every (row, token) output is summed in the same order whatever the launch's
+// width, so a prompt's products equal, bit for bit, those of its tokens one at a time.
 
 #include "compute/gpu/gpu_portability.h"
 #include "gpu/gpu_block_dot.h"
 
 namespace bioforge::llm::gpu {
 
-constexpr int kMaxTokens = 8;     // tokens one matrix-vector launch computes
+constexpr int kMaxTokens = 8;     // tokens one matrix-vector launch computes (generation)
+constexpr int kPromptTokens = 32; // tokens one launch of the prompt width computes
 constexpr int kTeamsPerBlock = 4; // 128 threads per thread block
 
 __device__ inline float teamSum(float v)
@@ -183,7 +187,7 @@ struct RowQ6_K {
     __device__ static float value(const Weight& w, const Activation& a, int scaled, int) { return hd::blockValueQ6_K(w.d, a.d, scaled); }
 };
 
-template <class Format>
+template <class Format, int Tokens>
 __device__ void accumulateParts(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane, float* acc)
 {
     constexpr int P = Format::kParts;
@@ -199,7 +203,7 @@ __device__ void accumulateParts(const uint8_t* row, const uint8_t* act, size_t a
         if (active)
             r = Format::load(w[b], p);
 #pragma unroll
-        for (int t = 0; t < kMaxTokens; ++t) {
+        for (int t = 0; t < Tokens; ++t) {
             if (t < tokens) { // uniform across the team
                 const auto* a = reinterpret_cast<const typename Format::Activation*>(act + size_t(t) * actRowBytes);
                 int scaled = 0, mins = 0;
@@ -229,7 +233,7 @@ struct RowBF16 {
     __device__ static float product(uint16_t w, uint16_t a) { return hd::productBF16(w, a); }
 };
 
-template <class Format>
+template <class Format, int Tokens>
 __device__ void accumulateElements(const uint8_t* row, const uint8_t* act, size_t actRowBytes, int64_t cols, int tokens, int lane,
                                    float* acc)
 {
@@ -243,7 +247,7 @@ __device__ void accumulateElements(const uint8_t* row, const uint8_t* act, size_
             const uint4 wv = *reinterpret_cast<const uint4*>(w + i0);
             const E* we = reinterpret_cast<const E*>(&wv);
 #pragma unroll
-            for (int t = 0; t < kMaxTokens; ++t)
+            for (int t = 0; t < Tokens; ++t)
                 if (t < tokens) {
                     const uint4 av = *reinterpret_cast<const uint4*>(reinterpret_cast<const E*>(act + size_t(t) * actRowBytes) + i0);
                     const E* ae = reinterpret_cast<const E*>(&av);
@@ -257,7 +261,7 @@ __device__ void accumulateElements(const uint8_t* row, const uint8_t* act, size_
     for (int64_t i = lane; i < cols; i += BF_TEAM) {
         const E wi = w[i];
 #pragma unroll
-        for (int t = 0; t < kMaxTokens; ++t)
+        for (int t = 0; t < Tokens; ++t)
             if (t < tokens)
                 acc[t] += Format::product(wi, reinterpret_cast<const E*>(act + size_t(t) * actRowBytes)[i]);
     }
@@ -265,8 +269,8 @@ __device__ void accumulateElements(const uint8_t* row, const uint8_t* act, size_
 
 enum class RowKind { Parts, Elements };
 
-// y[t * rows + r] = W[r] · a[t] for t < tokens (≤ kMaxTokens).
-template <class Format, RowKind Kind>
+// y[t * rows + r] = W[r] · a[t] for t < tokens (≤ Tokens: kMaxTokens or kPromptTokens).
+template <class Format, RowKind Kind, int Tokens>
 __global__ void matvecKernel(const uint8_t* weights, size_t rowBytes, int64_t rows, int64_t cols, const uint8_t* act,
                              size_t actRowBytes, int tokens, float* y)
 {
@@ -274,17 +278,17 @@ __global__ void matvecKernel(const uint8_t* weights, size_t rowBytes, int64_t ro
     if (r >= rows) // a whole team leaves together
         return;
     const int lane = teamLane();
-    float acc[kMaxTokens];
+    float acc[Tokens];
 #pragma unroll
-    for (int t = 0; t < kMaxTokens; ++t)
+    for (int t = 0; t < Tokens; ++t)
         acc[t] = 0;
     const uint8_t* row = weights + size_t(r) * rowBytes;
     if constexpr (Kind == RowKind::Parts)
-        accumulateParts<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
+        accumulateParts<Format, Tokens>(row, act, actRowBytes, cols, tokens, lane, acc);
     else
-        accumulateElements<Format>(row, act, actRowBytes, cols, tokens, lane, acc);
+        accumulateElements<Format, Tokens>(row, act, actRowBytes, cols, tokens, lane, acc);
 #pragma unroll
-    for (int t = 0; t < kMaxTokens; ++t) {
+    for (int t = 0; t < Tokens; ++t) {
         if (t < tokens) {
             const float sum = teamSum(acc[t]);
             if (lane == 0)
