@@ -3,7 +3,9 @@
 // SwiGLU, the residual add, RoPE with the KV cache store (biases, normal and
 // NeoX pairs, frequency factors, a prompt of several tokens at an offset) and
 // attention over the cache (one token at a long offset — the split-K chunks —
-// and a causal prompt, grouped-query heads). Part of tst_gpu_kernels; prints
+// and causal prompts, grouped-query heads; prompts longer than 8 tokens take
+// the fused kernel of llm_flash_attention.cuh: its tiles of 8 queries and 32
+// positions, head sizes 80 and 256, a NaN in one row). Part of tst_gpu_kernels; prints
 // "ok …" or "FAIL …" per check and returns the failures.
 
 #include "gpu_layer_checks.h"
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace bioforge::llm::layercheck {
@@ -179,7 +182,8 @@ void checkRopeAndAttention(Checker& c, bool neox, bool withFactors)
     const std::string name = std::string(neox ? "neox" : "normal") + (withFactors ? ", frequency factors" : "");
     // A prompt at 7; one that crosses the 256-position chunk boundary (its first tokens have an
     // empty second chunk); one generated token at 1200 (five chunks).
-    for (const auto& [tokens, firstPos] : {std::pair<int64_t, int64_t>{5, 7}, {5, 253}, {1, 1200}}) {
+    // Prompts of 40 tokens at 0 and 19 at 1250 take the fused kernel (the last block 3 rows).
+    for (const auto& [tokens, firstPos] : {std::pair<int64_t, int64_t>{40, 0}, {5, 7}, {5, 253}, {1, 1200}, {19, 1250}}) {
         std::vector<float> q = c.random(size_t(tokens * qw), 1.0f), k = c.random(size_t(tokens * kw), 1.0f), v = c.random(size_t(tokens * kw), 1.0f);
         const std::vector<float> bq = c.random(size_t(qw), 0.5f), bk = c.random(size_t(kw), 0.5f), bv = c.random(size_t(kw), 0.5f);
         float *dq = c.onDevice(q), *dk = c.onDevice(k), *dv = c.onDevice(v), *dbq = c.onDevice(bq), *dbk = c.onDevice(bk), *dbv = c.onDevice(bv);
@@ -224,6 +228,44 @@ void checkRopeAndAttention(Checker& c, bool neox, bool withFactors)
     }
 }
 
+// The fused prompt kernel at other head sizes (80: lanes past the head; 256: the largest) and
+// head groupings, on a random cache; a NaN in one query row makes that row, and only it, NaN.
+void checkPromptAttention(Checker& c)
+{
+    std::string error;
+    for (const auto& [headSize, heads, kvHeads, tokens, firstPos] :
+         {std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>{80, 4, 4, 19, 3}, {256, 4, 1, 9, 30}, {64, 6, 2, 33, 64}}) {
+        AttentionShape s;
+        s.heads = heads;
+        s.kvHeads = kvHeads;
+        s.headSize = headSize;
+        const int64_t span = firstPos + tokens;
+        std::vector<float> q = c.random(size_t(tokens * s.queryWidth()), 1.0f);
+        const std::vector<float> keys = c.random(size_t(span * s.kvWidth()), 1.0f), values = c.random(size_t(span * s.kvWidth()), 1.0f);
+        const int64_t nanToken = tokens / 2, nanHead = heads - 1;
+        q[size_t(nanToken * s.queryWidth() + nanHead * headSize + 1)] = std::numeric_limits<float>::quiet_NaN();
+        float *dq = c.onDevice(q), *dKeys = c.onDevice(keys), *dValues = c.onDevice(values), *dOut = c.onDevice({}, q.size());
+        if (!dq || !dKeys || !dValues || !dOut)
+            return;
+        const std::string what = "attention, heads of " + std::to_string(headSize) + " (" + std::to_string(heads) + " over " +
+                                 std::to_string(kvHeads) + "), " + std::to_string(tokens) + " tokens from " + std::to_string(firstPos);
+        if (!c.device.attention(dq, dKeys, dValues, s, tokens, firstPos, dOut, &error))
+            return (void)c.failed(what, error);
+        std::vector<float> out(q.size());
+        if (!c.back(out, dOut, what))
+            return;
+        std::vector<float> want = attentionReference(q, keys, values, s, tokens, firstPos);
+        bool nanRow = true;
+        for (int64_t d = 0; d < headSize; ++d) {
+            const size_t i = size_t(nanToken * s.queryWidth() + nanHead * headSize + d);
+            nanRow = nanRow && std::isnan(out[i]);
+            out[i] = want[i] = 0.0f; // compared apart
+        }
+        const double worst = largestDifference(out, want);
+        c.report(nanRow && worst <= 2e-5, what + (nanRow ? "" : " (the NaN row is not all NaN)"), worst, 2e-5);
+    }
+}
+
 } // namespace
 
 int checkLayerOps(GpuDevice& device, std::mt19937& rng)
@@ -236,6 +278,7 @@ int checkLayerOps(GpuDevice& device, std::mt19937& rng)
     checkElementWise(c);
     checkRopeAndAttention(c, false, false);
     checkRopeAndAttention(c, true, true);
+    checkPromptAttention(c);
     std::string error;
     if (device.rmsNorm(nullptr, nullptr, 0, 16, 1e-6f, nullptr, &error) || error.find("rms_norm") == std::string::npos)
         c.failed("rms_norm of 0 rows is refused", error);

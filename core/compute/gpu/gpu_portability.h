@@ -14,6 +14,7 @@
 #include "simt_runtime.h"
 #define BF_GPU_BACKEND "SIMT"
 #define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32)
+#define bfShfl32(value, lane) ::bfsimt::shfl((value), (lane), 32)
 #define BF_LAUNCH(grid, block, sharedBytes, stream, ...) ::bfsimt::launcher((grid), (block), (sharedBytes), (stream), #__VA_ARGS__, &__VA_ARGS__)
 #elif defined(__HIP_PLATFORM_AMD__) || (defined(__HIPCC__) && !defined(__HIP_PLATFORM_NVIDIA__))
 #define BF_GPU_HIP 1
@@ -63,6 +64,7 @@ using bfGraphExec_t = hipGraphExec_t;
 // Lanes of a 32-wide team: HIP 5.2 has no *_sync shuffles; `width` keeps a
 // wave64 (gfx90a) split into two independent teams of 32.
 #define bfShflXor32(value, mask) __shfl_xor((value), (mask), 32)
+#define bfShfl32(value, lane) __shfl((value), (lane), 32)
 #else
 #include <cuda_runtime.h>
 #define BF_GPU_BACKEND "CUDA"
@@ -109,6 +111,7 @@ using bfGraphExec_t = cudaGraphExec_t;
 #define bfGraphDestroy cudaGraphDestroy
 // Lanes of a 32-wide team (a full warp on NVIDIA).
 #define bfShflXor32(value, mask) __shfl_xor_sync(0xffffffffu, (value), (mask), 32)
+#define bfShfl32(value, lane) __shfl_sync(0xffffffffu, (value), (lane), 32)
 #endif
 
 // Teams of 32 lanes cooperate on one output row. On NVIDIA a team is a warp;

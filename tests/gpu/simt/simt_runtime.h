@@ -155,6 +155,20 @@ T shflXor(T value, int mask, int width)
     return result;
 }
 
+// The value lane `source` (within the caller's segment of `width` lanes) gives (__shfl_sync).
+template <class T>
+T shfl(T value, int source, int width)
+{
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= 8, "a shuffle moves up to 8 bytes");
+    uint64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof(T));
+    const int lane = laneId();
+    const uint64_t out = exchange(bits, lane / width * width + source % width);
+    T result;
+    std::memcpy(&result, &out, sizeof(T));
+    return result;
+}
+
 template <class... P>
 struct Launcher {
     dim3 grid, block;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "gpu/llm_gpu_handle.cuh"
+#include "gpu/llm_flash_attention.cuh"
 #include "gpu/llm_layer_kernels.cuh"
 
 #include <algorithm>
@@ -151,6 +152,16 @@ BF_API int bf_llm_gpu_attention(bf_llm_gpu* h, const float* q, const float* cach
     if (!hd::attentionShapeValid(heads, kvHeads, headSize, tokens, firstPos))
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "attention: %lld heads, %lld kv heads of %lld, %lld tokens from %lld (head size ≤ %d)",
                    (long long)heads, (long long)kvHeads, (long long)headSize, (long long)tokens, (long long)firstPos, gpu::kMaxHeadSize);
+    const float scale = 1.0f / std::sqrt(float(headSize));
+    if (tokens > gpu::kMaxTokens) { // a prompt: the fused kernel, no scratch (llm_flash_attention.cuh)
+        BF_TRY(h->device, bfSetDevice, h->device);
+        const dim3 grid(unsigned(heads), unsigned((tokens + gpu::kFlashQueries - 1) / gpu::kFlashQueries));
+        BF_LAUNCH(grid, gpu::kFlashThreads, 0, h->stream, gpu::flashAttentionKernel)(q, cacheKeys, cacheValues, heads, kvHeads, int(headSize), tokens,
+                                                                                     firstPos, scale, out);
+        BF_LAUNCHED(h->device, "flashAttentionKernel");
+        return 0;
+    }
+    // Generation (a few tokens): split over the positions, then merged.
     const int64_t span = firstPos + tokens, chunks = (span + gpu::kAttentionChunk - 1) / gpu::kAttentionChunk;
     if (chunks > 65535)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "attention: %lld positions is beyond this kernel", (long long)span);
@@ -164,7 +175,6 @@ BF_API int bf_llm_gpu_attention(bf_llm_gpu* h, const float* q, const float* cach
         return code;
     auto* parts = static_cast<hd::SoftmaxPart*>(h->act.data);
     auto* partial = static_cast<float*>(h->y.data);
-    const float scale = 1.0f / std::sqrt(float(headSize));
     BF_LAUNCH(dim3(unsigned(heads), unsigned(tokens), unsigned(chunks)), gpu::kLayerThreads, 0, h->stream, gpu::attentionChunkKernel)(
         q, cacheKeys, cacheValues, heads, kvHeads, int(headSize), firstPos, scale, parts, partial);
     BF_LAUNCHED(h->device, "attentionChunkKernel");

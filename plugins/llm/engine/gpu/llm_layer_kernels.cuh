@@ -13,9 +13,9 @@
 // chunk of kAttentionChunk positions) computes the chunk's scores, their
 // max and Σ exp, and the chunk's weighted sum of values; a second kernel
 // merges the chunks of each (head, token) with the online-softmax rule. A
-// prompt runs the same kernels with one query row per token (causal: token t
-// sees positions ≤ firstPos + t); a fused flash-style prompt kernel is a later
-// slice.
+// launch of up to kMaxTokens tokens runs the same kernels with one query row per
+// token (causal: token t sees positions ≤ firstPos + t); a longer prompt runs
+// the fused kernel of llm_flash_attention.cuh.
 
 #include "compute/gpu/gpu_portability.h"
 #include "gpu/gpu_layer_math.h"
