@@ -139,34 +139,34 @@ void launch(dim3 grid, dim3 block, bfStream_t stream, const char* name, std::fun
 uint64_t exchange(uint64_t bits, int source);
 int laneId();
 
+// exchange() for any value of up to 8 bytes.
 template <class T>
-T shflXor(T value, int mask, int width)
+T exchangeValue(T value, int source)
 {
     static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= 8, "a shuffle moves up to 8 bytes");
     uint64_t bits = 0;
     std::memcpy(&bits, &value, sizeof(T));
-    const int lane = laneId();
-    int source = lane ^ mask;
-    if (source / width != lane / width) // outside the lane's segment: its own value (CUDA's rule)
-        source = lane;
     const uint64_t out = exchange(bits, source);
     T result;
     std::memcpy(&result, &out, sizeof(T));
     return result;
 }
 
-// The value lane `source` (within the caller's segment of `width` lanes) gives (__shfl_sync).
+// __shfl_xor_sync: the value of lane ^ mask, or the caller's own where that lies outside its
+// segment of `width` lanes (CUDA's rule).
+template <class T>
+T shflXor(T value, int mask, int width)
+{
+    const int lane = laneId();
+    const int source = (lane ^ mask) / width == lane / width ? lane ^ mask : lane;
+    return exchangeValue(value, source);
+}
+
+// __shfl_sync: the value lane `source` of the caller's segment of `width` lanes gives.
 template <class T>
 T shfl(T value, int source, int width)
 {
-    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= 8, "a shuffle moves up to 8 bytes");
-    uint64_t bits = 0;
-    std::memcpy(&bits, &value, sizeof(T));
-    const int lane = laneId();
-    const uint64_t out = exchange(bits, lane / width * width + source % width);
-    T result;
-    std::memcpy(&result, &out, sizeof(T));
-    return result;
+    return exchangeValue(value, laneId() / width * width + source % width);
 }
 
 template <class... P>

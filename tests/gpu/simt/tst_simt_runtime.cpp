@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32)
@@ -52,6 +53,12 @@ __global__ void butterfly(int width, int* out)
 __global__ void partner(int mask, int* out)
 {
     out[threadIdx.x] = bfShflXor32(int(threadIdx.x), mask);
+}
+
+// Every lane takes lane `source`'s value (its thread index) within segments of `width`.
+__global__ void broadcast(int source, int width, int* out)
+{
+    out[threadIdx.x] = ::bfsimt::shfl(int(threadIdx.x), source, width);
 }
 
 // Odd threads wait at __syncthreads, even ones at a shuffle: neither barrier can complete.
@@ -132,6 +139,13 @@ void shuffles()
         for (int i = 0; i < 64; ++i)
             all = all && out[i] == (i / 32) * 32 + ((i % 32) ^ mask);
         check(all, "shuffle xor " + std::to_string(mask) + " reads the partner lane of the same warp");
+    }
+    for (const auto& [source, width] : {std::pair<int, int>{7, 32}, {3, 8}}) {
+        BF_LAUNCH(1, 64, 0, nullptr, broadcast)(source, width, out);
+        all = true;
+        for (int i = 0; i < 64; ++i)
+            all = all && out[i] == i / width * width + source;
+        check(all, "shuffle from lane " + std::to_string(source) + " (width " + std::to_string(width) + ") gives each segment that lane's value");
     }
     bfFree(out);
 }
