@@ -140,7 +140,7 @@ bench() { "$bin/bench_gpu_matvec" --tsv "$OUT/bench.tsv" "$module" > /tmp/bf-ben
 backend() {
     [ -x "$carry/bin/tst_gpu_backend" ] || { echo "tst_gpu_backend was not carried" > "$OUT/backend.log"; return 1; }
     LD_LIBRARY_PATH="$BF_RUNTIME_PATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-        BIOFORGE_HOSTSIM_MODULE="$carry/lib/libbioforge_llm_hostsim.so" BIOFORGE_LLM_MODELS="$carry/models" \
+        BIOFORGE_HOSTSIM_MODULE="$carry/lib/libbioforge_llm_hostsim.so" BIOFORGE_SIMT_MODULE= BIOFORGE_LLM_MODELS="$carry/models" \
         "$carry/bin/tst_gpu_backend" > "$OUT/backend.log" 2>&1
 }
 
