@@ -291,6 +291,11 @@ private slots:
             auto* backend = dynamic_cast<GpuBackend*>(&model->backend());
             QVERIFY(backend);
             QCOMPARE(backend->uploadedMatrices(), size_t(7 * model->config().layers + 1));
+            // k and v take q's converted activations, up takes gate's: 3 a layer in each of the 5
+            // passes (a module without matmul_device_shared — the per-block host emulation —
+            // converts every time).
+            const size_t shared = target.label == QLatin1String("host emulation") ? 0 : size_t(3 * model->config().layers * 5);
+            QCOMPARE(backend->conversionsReused(), shared);
         }
     }
 

@@ -160,6 +160,7 @@ std::optional<int64_t> GpuBackend::deviceMemoryForCache(uint64_t weightBytes) co
 
 float* GpuBackend::scratch(Scratch slot, int64_t floats)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return Backend::scratch(slot, floats);
     DeviceArray& a = m_scratch[int(slot)];
@@ -172,6 +173,7 @@ float* GpuBackend::scratch(Scratch slot, int64_t floats)
 
 void GpuBackend::toBackend(float* dst, const float* host, int64_t n)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return Backend::toBackend(dst, host, n);
     m_pending.clear(); // a pass begins (the model moves its embeddings in first): rows of a failed one are dropped
@@ -182,6 +184,7 @@ void GpuBackend::toBackend(float* dst, const float* host, int64_t n)
 
 void GpuBackend::fromBackend(float* host, const float* src, int64_t n)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return Backend::fromBackend(host, src, n);
     std::string error;
@@ -199,14 +202,22 @@ void GpuBackend::matmul(const WeightTensor& w, const float* x, int64_t tokens, f
         found = m_ids.emplace(w.data, id).first;
         m_uploadedBytes += uint64_t(w.rows) * uint64_t(w.rowBytes);
     }
-    if (m_layersOnDevice)
-        check(m_device->matmulDevice(found->second, x, tokens, y, &error), error);
-    else
+    if (m_layersOnDevice) {
+        bool reused = false;
+        if (x == m_lastProductInput && tokens == m_lastProductTokens)
+            check(m_device->matmulDeviceShared(found->second, x, tokens, y, &reused, &error), error);
+        else
+            check(m_device->matmulDevice(found->second, x, tokens, y, &error), error);
+        m_conversionsReused += reused ? 1 : 0;
+        m_lastProductInput = y == x ? nullptr : x;
+        m_lastProductTokens = tokens;
+    } else
         check(m_device->matmul(found->second, x, tokens, y, &error), error);
 }
 
 void GpuBackend::rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.rmsNorm(x, weight, rows, width, eps, out);
     std::string error;
@@ -216,6 +227,7 @@ void GpuBackend::rmsNorm(const float* x, const float* weight, int64_t rows, int6
 void GpuBackend::ropeAndStore(float* q, float* k, float* v, const QkvBias& bias, const AttentionShape& shape, const RopeParams& rope,
                               int64_t tokens, int64_t firstPos, int64_t layer, KvCache& cache)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.ropeAndStore(q, k, v, bias, shape, rope, tokens, firstPos, layer, cache);
     DeviceCache& d = deviceCache(cache);
@@ -252,6 +264,7 @@ void GpuBackend::ropeAndStore(float* q, float* k, float* v, const QkvBias& bias,
 void GpuBackend::attention(const float* q, const KvCache& cache, const AttentionShape& shape, int64_t layer, int64_t tokens, int64_t firstPos,
                            float* out)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.attention(q, cache, shape, layer, tokens, firstPos, out);
     DeviceCache& d = deviceCache(cache);
@@ -263,6 +276,7 @@ void GpuBackend::attention(const float* q, const KvCache& cache, const Attention
 
 void GpuBackend::siluMultiply(float* a, const float* b, int64_t n)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.siluMultiply(a, b, n);
     std::string error;
@@ -271,6 +285,7 @@ void GpuBackend::siluMultiply(float* a, const float* b, int64_t n)
 
 void GpuBackend::add(float* x, const float* y, int64_t n)
 {
+    forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.add(x, y, n);
     std::string error;

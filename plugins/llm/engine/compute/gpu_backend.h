@@ -65,6 +65,9 @@ public:
     size_t uploadedMatrices() const { return m_ids.size(); }
     // Whether the layers run on the device (the module has the layer operations).
     bool layersOnDevice() const { return m_layersOnDevice; }
+    // Products that used the activations the product before them converted from the same input
+    // (k and v after q, up after gate: LlamaModel::evaluate issues them back to back).
+    size_t conversionsReused() const { return m_conversionsReused; }
 
 private:
     struct DeviceArray {
@@ -94,6 +97,8 @@ private:
     const float* deviceCopy(const float* host, int64_t floats);
     DeviceCache& deviceCache(const KvCache& cache);
     void copyBackPendingRows();
+    // Every operation but a product may write the last product's input: it is no longer shared.
+    void forgetProductInput() { m_lastProductInput = nullptr; }
 
     std::shared_ptr<GpuDevice> m_device;
     std::string m_deviceName;
@@ -111,6 +116,10 @@ private:
     int64_t m_stagedFloats = 0;
     std::vector<float> m_hostStaging;
     static constexpr int64_t kStagedTokens = 16;
+    // The last device product's input, unwritten since (only products have run after it).
+    const float* m_lastProductInput = nullptr;
+    int64_t m_lastProductTokens = 0;
+    size_t m_conversionsReused = 0;
 };
 
 } // namespace bioforge::llm

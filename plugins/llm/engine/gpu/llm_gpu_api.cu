@@ -138,6 +138,7 @@ __attribute__((visibility("default"))) int bf_llm_gpu_convert(bf_llm_gpu* h, int
         return code;
     BF_TRY(h->device, bfMemcpyAsync, h->x.data, x, inBytes, bfMemcpyHostToDevice, h->stream);
     // Poison (0xFF bytes) first: a byte the kernel never writes shows, instead of an old value.
+    h->actTag = {};
     BF_TRY(h->device, bfMemsetAsync, h->act.data, 0xFF, outBytes, h->stream);
     if (activationType == kF32)
         BF_TRY(h->device, bfMemcpyAsync, h->act.data, h->x.data, inBytes, bfMemcpyDeviceToDevice, h->stream);

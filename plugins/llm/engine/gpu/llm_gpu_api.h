@@ -77,6 +77,12 @@ int bf_llm_gpu_download(bf_llm_gpu* handle, void* host_dst, const void* device_s
 int bf_llm_gpu_copy_device(bf_llm_gpu* handle, void* device_dst, const void* device_src, size_t bytes, char* msg, size_t len);
 /* bf_llm_gpu_matmul on device memory: x tokens × cols, y tokens × rows floats; queued, not waited for. */
 int bf_llm_gpu_matmul_device(bf_llm_gpu* handle, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len);
+/* Optional: bf_llm_gpu_matmul_device for a product whose x the caller has not written since the
+ * handle's last device product read it (q, k and v of one norm; gate and up): when that product
+ * converted the same x (pointer, tokens, columns) to the same activation type and nothing on the
+ * handle has written its activation buffer since, the conversion is skipped (*reused = 1). The
+ * result is the same either way (the conversion is exact and deterministic). */
+int bf_llm_gpu_matmul_device_shared(bf_llm_gpu* handle, int id, const float* x, int64_t tokens, float* y, int* reused, char* msg, size_t len);
 /* out[r] = x[r] / sqrt(mean(x[r]²) + eps) · weight for `rows` rows of `width`. */
 int bf_llm_gpu_rms_norm(bf_llm_gpu* handle, const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, char* msg,
                         size_t len);

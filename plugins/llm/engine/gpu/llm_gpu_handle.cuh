@@ -126,12 +126,21 @@ struct bf_llm_gpu {
     void* hostStage = nullptr; // pinned: activations in, results out
     size_t hostStageBytes = 0;
     std::vector<void*> allocations; // bf_llm_gpu_alloc's, freed by bf_llm_gpu_close if not before
+    // What act holds when it holds a device product's converted activations (matmul_device):
+    // the source, its shape and the activation type; cleared by anything else that writes act.
+    struct ActivationTag {
+        const float* from = nullptr;
+        int64_t tokens = 0, cols = 0;
+        int type = -1;
+    } actTag;
 };
 
 namespace {
 
 int grow(bf_llm_gpu* h, DeviceBuffer& buffer, size_t bytes, char* msg, size_t len)
 {
+    if (&buffer == &h->act)
+        h->actTag = {}; // its caller is about to write it
     if (buffer.bytes >= bytes)
         return 0;
     if (buffer.data) {
@@ -163,6 +172,7 @@ int growHostStage(bf_llm_gpu* h, size_t bytes, char* msg, size_t len)
 int convertOnDevice(bf_llm_gpu* h, int activationType, int64_t tokens, int64_t cols, char* msg, size_t len, const float* source = nullptr)
 {
     const auto* x = source ? source : static_cast<const float*>(h->x.data);
+    h->actTag = {};
     constexpr int threads = gpu::kTeamsPerBlock * BF_TEAM;
     switch (activationType) {
     case kQ8_0:

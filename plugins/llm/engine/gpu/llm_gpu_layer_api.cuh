@@ -67,8 +67,14 @@ BF_API int bf_llm_gpu_copy_device(bf_llm_gpu* h, void* dst, const void* src, siz
     return 0;
 }
 
-BF_API int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len)
+namespace {
+
+// matmul_device and matmul_device_shared: y = W · x on device memory, x converted to the weight's
+// activation type into act unless `shared` and act already holds x's conversion (*reused = 1).
+int matmulOnDevice(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, bool shared, int* reused, char* msg, size_t len)
 {
+    if (reused)
+        *reused = 0;
     const Tensor* weight = nullptr;
     if (const int code = productWeight(h, id, tokens, weight, msg, len))
         return code;
@@ -79,13 +85,32 @@ BF_API int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64
     const size_t actRowBytes = rowBytesOf(a, w.cols);
     const uint8_t* act = reinterpret_cast<const uint8_t*>(x);
     if (f.activation != kF32) {
-        if (const int code = grow(h, h->act, size_t(tokens) * actRowBytes, msg, len))
-            return code;
-        if (const int code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len, x))
-            return code;
+        const bf_llm_gpu::ActivationTag& tag = h->actTag;
+        if (shared && tag.from == x && tag.tokens == tokens && tag.cols == w.cols && tag.type == f.activation) {
+            if (reused)
+                *reused = 1;
+        } else {
+            if (const int code = grow(h, h->act, size_t(tokens) * actRowBytes, msg, len))
+                return code;
+            if (const int code = convertOnDevice(h, f.activation, tokens, w.cols, msg, len, x))
+                return code;
+            h->actTag = {x, tokens, w.cols, f.activation};
+        }
         act = static_cast<const uint8_t*>(h->act.data);
     }
     return enqueueMatvecs(h, w, act, actRowBytes, tokens, y, msg, len);
+}
+
+} // namespace
+
+BF_API int bf_llm_gpu_matmul_device(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, char* msg, size_t len)
+{
+    return matmulOnDevice(h, id, x, tokens, y, false, nullptr, msg, len);
+}
+
+BF_API int bf_llm_gpu_matmul_device_shared(bf_llm_gpu* h, int id, const float* x, int64_t tokens, float* y, int* reused, char* msg, size_t len)
+{
+    return matmulOnDevice(h, id, x, tokens, y, true, reused, msg, len);
 }
 
 BF_API int bf_llm_gpu_rms_norm(bf_llm_gpu* h, const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, char* msg,

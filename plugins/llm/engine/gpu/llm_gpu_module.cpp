@@ -24,6 +24,7 @@ struct GpuModuleApi {
     decltype(&bf_llm_gpu_upload_bytes) uploadBytes = nullptr;
     decltype(&bf_llm_gpu_download) download = nullptr;
     decltype(&bf_llm_gpu_matmul_device) matmulDevice = nullptr;
+    decltype(&bf_llm_gpu_matmul_device_shared) matmulDeviceShared = nullptr;
     decltype(&bf_llm_gpu_copy_device) copyDevice = nullptr;
     decltype(&bf_llm_gpu_rms_norm) rmsNorm = nullptr;
     decltype(&bf_llm_gpu_silu_multiply) siluMultiply = nullptr;
@@ -105,6 +106,7 @@ std::shared_ptr<const GpuModule> GpuModule::load(const std::string& path, GpuVen
     optional(library, "bf_llm_gpu_upload_bytes", api->uploadBytes);
     optional(library, "bf_llm_gpu_download", api->download);
     optional(library, "bf_llm_gpu_matmul_device", api->matmulDevice);
+    optional(library, "bf_llm_gpu_matmul_device_shared", api->matmulDeviceShared);
     optional(library, "bf_llm_gpu_copy_device", api->copyDevice);
     optional(library, "bf_llm_gpu_rms_norm", api->rmsNorm);
     optional(library, "bf_llm_gpu_silu_multiply", api->siluMultiply);
@@ -262,6 +264,17 @@ bool GpuDevice::copyOnDevice(void* dst, const void* src, size_t bytes, std::stri
 bool GpuDevice::matmulDevice(int id, const float* x, int64_t tokens, float* y, std::string* error)
 {
     return call(m_module->api().matmulDevice, "matmul_device", m_handle, error, id, x, tokens, y);
+}
+
+bool GpuDevice::matmulDeviceShared(int id, const float* x, int64_t tokens, float* y, bool* reused, std::string* error)
+{
+    *reused = false;
+    if (!m_module->api().matmulDeviceShared) // a module without it converts every time
+        return matmulDevice(id, x, tokens, y, error);
+    int r = 0;
+    const bool ok = call(m_module->api().matmulDeviceShared, "matmul_device_shared", m_handle, error, id, x, tokens, y, &r);
+    *reused = ok && r != 0;
+    return ok;
 }
 
 bool GpuDevice::rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, std::string* error)

@@ -83,6 +83,9 @@ public:
     bool toHost(void* dst, const void* src, size_t bytes, std::string* error);
     bool copyOnDevice(void* dst, const void* src, size_t bytes, std::string* error); // queued
     bool matmulDevice(int id, const float* x, int64_t tokens, float* y, std::string* error); // matmul() on device memory
+    // matmulDevice() for an x the caller has not written since the last device product read it:
+    // the module skips converting it again where it can (*reused; llm_gpu_api.h, matmul_device_shared).
+    bool matmulDeviceShared(int id, const float* x, int64_t tokens, float* y, bool* reused, std::string* error);
     bool rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, std::string* error);
     bool siluMultiply(float* a, const float* b, int64_t n, std::string* error);
     bool add(float* x, const float* y, int64_t n, std::string* error);
