@@ -79,6 +79,10 @@ public:
     // logits out. scratch(slot, n) is valid until the next call for the same slot.
     enum class Scratch { Hidden, Norm, Query, Key, Value, Attention, Output, Gate, Up, Logits, Count };
     virtual float* scratch(Scratch slot, int64_t floats);
+    // A forward pass of `tokens` tokens at positions firstPos … over `cache` begins: called after
+    // its scratch() calls, before toBackend() moves its embeddings in (a GPU back-end decides here
+    // whether to replay a captured pass). Nothing to do on the CPU.
+    virtual void beginPass(int64_t tokens, int64_t firstPos, const KvCache& cache) {}
     virtual void toBackend(float* dst, const float* host, int64_t n);
     virtual void fromBackend(float* host, const float* src, int64_t n);
 

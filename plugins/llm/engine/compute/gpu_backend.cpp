@@ -1,9 +1,11 @@
 #include "compute/gpu_backend.h"
 
+#include "gpu/gpu_layer_math.h"
 #include "gpu/llm_gpu_module.h"
 #include "model/kv_cache.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -12,10 +14,13 @@ namespace bioforge::llm {
 GpuBackend::GpuBackend(std::shared_ptr<GpuDevice> device, std::string deviceName, int threads, KernelPath path)
     : m_device(std::move(device)), m_deviceName(std::move(deviceName)), m_cpu(threads, path), m_layersOnDevice(m_device->hasLayerOps())
 {
+    const char* graphs = std::getenv("BIOFORGE_GPU_GRAPHS"); // "0": every pass launched kernel by kernel
+    m_graphsEnabled = m_layersOnDevice && m_device->hasGraphs() && !(graphs && std::strcmp(graphs, "0") == 0);
 }
 
 GpuBackend::~GpuBackend()
 {
+    dropGraphs();
     // The device memory goes with the device handle when it closes; freeing here keeps a shared
     // device's memory from growing with every model loaded on it.
     for (auto& [host, copy] : m_copies)
@@ -37,11 +42,35 @@ std::string GpuBackend::name() const
 void GpuBackend::check(bool ok, const std::string& error) const
 {
     if (!ok)
-        throw std::runtime_error(error);
+        fail(error);
+}
+
+void GpuBackend::fail(const std::string& error) const
+{
+    if (m_capturing) { // the stream must stop recording, or nothing queued on it would run again
+        m_capturing = false;
+        std::string ignored;
+        (void)m_device->captureEnd(false, nullptr, &ignored);
+    }
+    throw std::runtime_error(error);
+}
+
+void GpuBackend::dropGraphs()
+{
+    std::string ignored; // a graph that cannot be freed goes with the device handle
+    for (auto& [key, graph] : m_graphs)
+        (void)m_device->graphFree(graph, &ignored);
+    m_graphs.clear();
+    // m_eagerKeys stay: a key's first pass has sized every buffer its passes need, and buffers
+    // only grow (an allocation during a capture fails it loudly rather than record a stale one).
 }
 
 GpuBackend::DeviceArray GpuBackend::allocate(int64_t floats)
 {
+    if (m_pass != Pass::Eager) // every buffer of a captured pass exists before it is captured
+        fail("GPU back-end: a device array was needed while a pass was captured or replayed");
+    if (!m_graphs.empty())
+        dropGraphs();
     void* p = nullptr;
     std::string error;
     check(m_device->alloc(size_t(floats) * sizeof(float), &p, &error), error);
@@ -51,8 +80,11 @@ GpuBackend::DeviceArray GpuBackend::allocate(int64_t floats)
 void GpuBackend::release(DeviceArray& a)
 {
     std::string ignored; // a failure to free leaves the memory to the handle's close
-    if (a.data)
+    if (a.data) {
+        if (!m_graphs.empty())
+            dropGraphs();
         (void)m_device->free(a.data, &ignored);
+    }
     a = {};
 }
 
@@ -171,6 +203,24 @@ float* GpuBackend::scratch(Scratch slot, int64_t floats)
     return a.data;
 }
 
+void GpuBackend::beginPass(int64_t tokens, int64_t firstPos, const KvCache& cache)
+{
+    m_pass = Pass::Eager;
+    if (!m_graphsEnabled || tokens != 1)
+        return;
+    // The device copy of the cache is made current now, before a replay can read it (its arrays
+    // stay where they are unless the cache's shape changed, which drops every graph).
+    deviceCache(cache);
+    m_passKey = (firstPos + tokens + hd::kAttentionChunk - 1) / hd::kAttentionChunk;
+    m_passPosition = firstPos;
+    if (m_graphs.count(m_passKey))
+        m_pass = Pass::Replay;
+    else if (m_eagerKeys.count(m_passKey))
+        m_pass = Pass::Capture;
+    else
+        m_eagerKeys.insert(m_passKey);
+}
+
 void GpuBackend::toBackend(float* dst, const float* host, int64_t n)
 {
     forgetProductInput();
@@ -180,6 +230,16 @@ void GpuBackend::toBackend(float* dst, const float* host, int64_t n)
     m_stagedFloats = 0;
     std::string error;
     check(m_device->toDevice(dst, host, size_t(n) * sizeof(float), &error), error);
+    if (m_pass == Pass::Eager)
+        return;
+    check(m_device->setPosition(m_passPosition, &m_positionAt, &error), error);
+    if (m_pass == Pass::Capture) {
+        check(m_device->captureBegin(&error), error);
+        m_capturing = true;
+    } else {
+        check(m_device->graphLaunch(m_graphs.at(m_passKey), &error), error);
+        ++m_graphReplays;
+    }
 }
 
 void GpuBackend::fromBackend(float* host, const float* src, int64_t n)
@@ -188,6 +248,15 @@ void GpuBackend::fromBackend(float* host, const float* src, int64_t n)
     if (!m_layersOnDevice)
         return Backend::fromBackend(host, src, n);
     std::string error;
+    if (m_capturing) { // the pass is recorded: keep it, and run it for this token too
+        void* graph = nullptr;
+        m_capturing = false;
+        check(m_device->captureEnd(true, &graph, &error), error);
+        m_graphs[m_passKey] = graph;
+        ++m_graphCaptures;
+        check(m_device->graphLaunch(graph, &error), error);
+    }
+    m_pass = Pass::Eager;
     check(m_device->toHost(host, src, size_t(n) * sizeof(float), &error), error); // waits for the pass
     copyBackPendingRows();
 }
@@ -202,6 +271,8 @@ void GpuBackend::matmul(const WeightTensor& w, const float* x, int64_t tokens, f
         found = m_ids.emplace(w.data, id).first;
         m_uploadedBytes += uint64_t(w.rows) * uint64_t(w.rowBytes);
     }
+    if (m_pass == Pass::Replay)
+        return; // the graph computes it
     if (m_layersOnDevice) {
         bool reused = false;
         if (x == m_lastProductInput && tokens == m_lastProductTokens)
@@ -220,6 +291,8 @@ void GpuBackend::rmsNorm(const float* x, const float* weight, int64_t rows, int6
     forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.rmsNorm(x, weight, rows, width, eps, out);
+    if (m_pass == Pass::Replay)
+        return;
     std::string error;
     check(m_device->rmsNorm(x, deviceCopy(weight, width), rows, width, eps, out, &error), error);
 }
@@ -232,13 +305,19 @@ void GpuBackend::ropeAndStore(float* q, float* k, float* v, const QkvBias& bias,
         return m_cpu.ropeAndStore(q, k, v, bias, shape, rope, tokens, firstPos, layer, cache);
     DeviceCache& d = deviceCache(cache);
     if (layer < 0 || layer >= d.layers || firstPos < 0 || firstPos + tokens > d.capacity)
-        throw std::runtime_error("GPU back-end: positions " + std::to_string(firstPos) + "+" + std::to_string(tokens) + " of layer " + std::to_string(layer)
-                                 + " are outside the KV cache (" + std::to_string(d.layers) + " layers of " + std::to_string(d.capacity) + ")");
-    const QkvBias onDevice{deviceCopy(bias.query, shape.queryWidth()), deviceCopy(bias.key, shape.kvWidth()), deviceCopy(bias.value, shape.kvWidth())};
-    RopeParams r = rope;
-    r.freqFactors = deviceCopy(rope.freqFactors, rope.dims / 2);
+        fail("GPU back-end: positions " + std::to_string(firstPos) + "+" + std::to_string(tokens) + " of layer " + std::to_string(layer) +
+             " are outside the KV cache (" + std::to_string(d.layers) + " layers of " + std::to_string(d.capacity) + ")");
+    const bool replay = m_pass == Pass::Replay;
+    const int64_t* at = m_pass == Pass::Capture ? m_positionAt : nullptr; // a captured pass reads its position on the device
     std::string error;
-    check(m_device->ropeStore(q, k, v, onDevice, shape, r, tokens, firstPos, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, &error), error);
+    if (!replay) {
+        const QkvBias onDevice{deviceCopy(bias.query, shape.queryWidth()), deviceCopy(bias.key, shape.kvWidth()),
+                               deviceCopy(bias.value, shape.kvWidth())};
+        RopeParams r = rope;
+        r.freqFactors = deviceCopy(rope.freqFactors, rope.dims / 2);
+        check(m_device->ropeStore(q, k, v, onDevice, shape, r, tokens, firstPos, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, &error, at),
+              error);
+    }
     int64_t staged = -1;
     if (tokens <= kStagedTokens) { // gather the new rows on the device; they come back with the logits
         const int64_t floats = 2 * tokens * d.width;
@@ -253,8 +332,15 @@ void GpuBackend::ropeAndStore(float* q, float* k, float* v, const QkvBias& bias,
             m_staging = larger;
         }
         const size_t bytes = size_t(tokens * d.width) * sizeof(float), offset = size_t(firstPos * d.width);
-        check(m_device->copyOnDevice(m_staging.data + m_stagedFloats, d.keys[size_t(layer)].data + offset, bytes, &error), error);
-        check(m_device->copyOnDevice(m_staging.data + m_stagedFloats + tokens * d.width, d.values[size_t(layer)].data + offset, bytes, &error), error);
+        float* keys = m_staging.data + m_stagedFloats;
+        float* values = keys + tokens * d.width;
+        if (at) {
+            check(m_device->copyRowsAt(keys, d.keys[size_t(layer)].data, d.width, tokens, at, &error), error);
+            check(m_device->copyRowsAt(values, d.values[size_t(layer)].data, d.width, tokens, at, &error), error);
+        } else if (!replay) {
+            check(m_device->copyOnDevice(keys, d.keys[size_t(layer)].data + offset, bytes, &error), error);
+            check(m_device->copyOnDevice(values, d.values[size_t(layer)].data + offset, bytes, &error), error);
+        }
         staged = m_stagedFloats;
         m_stagedFloats += floats;
     }
@@ -269,9 +355,12 @@ void GpuBackend::attention(const float* q, const KvCache& cache, const Attention
         return m_cpu.attention(q, cache, shape, layer, tokens, firstPos, out);
     DeviceCache& d = deviceCache(cache);
     if (layer < 0 || layer >= d.layers || firstPos < 0 || firstPos + tokens > d.capacity)
-        throw std::runtime_error("GPU back-end: attention over positions outside the KV cache");
+        fail("GPU back-end: attention over positions outside the KV cache");
+    if (m_pass == Pass::Replay)
+        return;
     std::string error;
-    check(m_device->attention(q, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, shape, tokens, firstPos, out, &error), error);
+    const int64_t* at = m_pass == Pass::Capture ? m_positionAt : nullptr;
+    check(m_device->attention(q, d.keys[size_t(layer)].data, d.values[size_t(layer)].data, shape, tokens, firstPos, out, &error, at), error);
 }
 
 void GpuBackend::siluMultiply(float* a, const float* b, int64_t n)
@@ -279,6 +368,8 @@ void GpuBackend::siluMultiply(float* a, const float* b, int64_t n)
     forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.siluMultiply(a, b, n);
+    if (m_pass == Pass::Replay)
+        return;
     std::string error;
     check(m_device->siluMultiply(a, b, n, &error), error);
 }
@@ -288,6 +379,8 @@ void GpuBackend::add(float* x, const float* y, int64_t n)
     forgetProductInput();
     if (!m_layersOnDevice)
         return m_cpu.add(x, y, n);
+    if (m_pass == Pass::Replay)
+        return;
     std::string error;
     check(m_device->add(x, y, n, &error), error);
 }

@@ -27,7 +27,9 @@
 #include "compute/backend.h"
 #include "compute/cpu_backend.h"
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -56,6 +58,7 @@ public:
     void siluMultiply(float* a, const float* b, int64_t n) override;
     void add(float* x, const float* y, int64_t n) override;
     float* scratch(Scratch slot, int64_t floats) override;
+    void beginPass(int64_t tokens, int64_t firstPos, const KvCache& cache) override;
     void toBackend(float* dst, const float* host, int64_t n) override;
     void fromBackend(float* host, const float* src, int64_t n) override;
     // The device's free memory less the weights still to upload and a margin for the activations.
@@ -68,6 +71,11 @@ public:
     // Products that used the activations the product before them converted from the same input
     // (k and v after q, up after gate: LlamaModel::evaluate issues them back to back).
     size_t conversionsReused() const { return m_conversionsReused; }
+    // Generated tokens whose pass was a replay of a captured one (the model's operations issued
+    // nothing), and the passes captured (then run once) — with a module that has captured
+    // passes, unless BIOFORGE_GPU_GRAPHS is "0".
+    size_t graphReplays() const { return m_graphReplays; }
+    size_t graphCaptures() const { return m_graphCaptures; }
 
 private:
     struct DeviceArray {
@@ -99,6 +107,9 @@ private:
     void copyBackPendingRows();
     // Every operation but a product may write the last product's input: it is no longer shared.
     void forgetProductInput() { m_lastProductInput = nullptr; }
+    // Frees every captured pass (their arguments name device arrays that are about to change).
+    void dropGraphs();
+    [[noreturn]] void fail(const std::string& error) const;
 
     std::shared_ptr<GpuDevice> m_device;
     std::string m_deviceName;
@@ -120,6 +131,18 @@ private:
     const float* m_lastProductInput = nullptr;
     int64_t m_lastProductTokens = 0;
     size_t m_conversionsReused = 0;
+    // Captured passes of one generated token, one per attention chunk count (the split-K grid's):
+    // a key's first pass runs as usual (sizing every buffer), its second is captured, the later
+    // ones replayed (toBackend launches the graph; the operations only keep the host's books).
+    enum class Pass { Eager, Capture, Replay };
+    Pass m_pass = Pass::Eager;
+    mutable bool m_capturing = false;
+    int64_t m_passKey = 0, m_passPosition = 0;
+    const int64_t* m_positionAt = nullptr; // the module's device position for captured passes
+    std::map<int64_t, void*> m_graphs;
+    std::set<int64_t> m_eagerKeys;
+    bool m_graphsEnabled = true;
+    size_t m_graphReplays = 0, m_graphCaptures = 0;
 };
 
 } // namespace bioforge::llm

@@ -76,6 +76,12 @@ __attribute__((visibility("default"))) void bf_llm_gpu_close(bf_llm_gpu* h)
         (void)bfFree(p);
     if (h->hostStage)
         (void)bfFreeHost(h->hostStage);
+    if (h->position)
+        (void)bfFree(h->position);
+    if (h->positionHost)
+        (void)bfFreeHost(h->positionHost);
+    for (bfGraphExec_t g : h->graphs)
+        (void)bfGraphExecDestroy(g);
     (void)bfStreamDestroy(h->stream);
     delete h;
 }

@@ -112,6 +112,31 @@ int bf_llm_gpu_rope_store(bf_llm_gpu* handle, float* q, const float* k, const fl
 int bf_llm_gpu_attention(bf_llm_gpu* handle, const float* q, const float* cache_keys, const float* cache_values, int64_t heads, int64_t kv_heads,
                          int64_t head_size, int64_t tokens, int64_t first_pos, float* out, char* msg, size_t len);
 
+/* Captured passes (optional): a generated token's forward pass recorded once as a graph and
+ * replayed for the next tokens (one launch instead of ~20 a layer).
+ * set_position: writes first_pos to device memory (queued; *device_position stays the same
+ * address for the handle's life); the _at calls read their position there when they run, so a
+ * replay computes the position written before it. attention_at takes at most 8 tokens (the
+ * split-K kernels), and its grid covers the chunks of first_pos + tokens positions: a replay's
+ * position must give the same number of 256-position chunks. copy_rows_at: dst = rows × row_floats
+ * floats of src from row *first_row_at on.
+ * capture_begin / capture_end: everything queued on the handle's stream in between is recorded,
+ * not run (nothing in between may wait for the device: allocate, upload or download first);
+ * capture_end with keep instantiates it into *graph (freed by graph_free or with the handle),
+ * without keep drops it. graph_launch queues one replay. */
+int bf_llm_gpu_set_position(bf_llm_gpu* handle, int64_t first_pos, const int64_t** device_position, char* msg, size_t len);
+int bf_llm_gpu_rope_store_at(bf_llm_gpu* handle, float* q, const float* k, const float* v, const float* bias_q, const float* bias_k, const float* bias_v,
+                             int64_t heads, int64_t kv_heads, int64_t head_size, const bf_llm_gpu_rope* rope, int64_t tokens, int64_t first_pos,
+                             const int64_t* first_pos_at, float* cache_keys, float* cache_values, char* msg, size_t len);
+int bf_llm_gpu_attention_at(bf_llm_gpu* handle, const float* q, const float* cache_keys, const float* cache_values, int64_t heads, int64_t kv_heads,
+                            int64_t head_size, int64_t tokens, int64_t first_pos, const int64_t* first_pos_at, float* out, char* msg, size_t len);
+int bf_llm_gpu_copy_rows_at(bf_llm_gpu* handle, float* dst, const float* src, int64_t row_floats, int64_t rows, const int64_t* first_row_at, char* msg,
+                            size_t len);
+int bf_llm_gpu_capture_begin(bf_llm_gpu* handle, char* msg, size_t len);
+int bf_llm_gpu_capture_end(bf_llm_gpu* handle, int keep, void** graph, char* msg, size_t len);
+int bf_llm_gpu_graph_launch(bf_llm_gpu* handle, void* graph, char* msg, size_t len);
+int bf_llm_gpu_graph_free(bf_llm_gpu* handle, void* graph, char* msg, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

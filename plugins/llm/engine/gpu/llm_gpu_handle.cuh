@@ -133,6 +133,12 @@ struct bf_llm_gpu {
         int64_t tokens = 0, cols = 0;
         int type = -1;
     } actTag;
+    // Captured passes (llm_gpu_graph_api.cuh): the step's position on the device, written from
+    // pinned memory before each replay; the graphs instantiated so far.
+    int64_t* position = nullptr;
+    int64_t* positionHost = nullptr;
+    bool capturing = false;
+    std::vector<bfGraphExec_t> graphs;
 };
 
 namespace {

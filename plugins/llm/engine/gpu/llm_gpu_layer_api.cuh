@@ -144,9 +144,12 @@ BF_API int bf_llm_gpu_add(bf_llm_gpu* h, float* x, const float* y, int64_t n, ch
     return 0;
 }
 
-BF_API int bf_llm_gpu_rope_store(bf_llm_gpu* h, float* q, const float* k, const float* v, const float* biasQ, const float* biasK, const float* biasV,
-                                 int64_t heads, int64_t kvHeads, int64_t headSize, const bf_llm_gpu_rope* rope, int64_t tokens, int64_t firstPos,
-                                 float* cacheKeys, float* cacheValues, char* msg, size_t len)
+namespace {
+
+// rope_store and rope_store_at (firstPosAt: where a captured pass reads its position; null: firstPos).
+int ropeStore(bf_llm_gpu* h, float* q, const float* k, const float* v, const float* biasQ, const float* biasK, const float* biasV, int64_t heads,
+              int64_t kvHeads, int64_t headSize, const bf_llm_gpu_rope* rope, int64_t tokens, int64_t firstPos, const int64_t* firstPosAt,
+              float* cacheKeys, float* cacheValues, char* msg, size_t len)
 {
     if (!rope || !hd::attentionShapeValid(heads, kvHeads, headSize, tokens, firstPos) || rope->dims < 0 || rope->dims > headSize || rope->dims % 2 != 0)
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "rope_store: %lld heads, %lld kv heads of %lld, %lld tokens from %lld, rope dims %d (head size ≤ %d)",
@@ -166,18 +169,22 @@ BF_API int bf_llm_gpu_rope_store(bf_llm_gpu* h, float* q, const float* k, const 
     const dim3 grid(unsigned(heads + 2 * kvHeads), unsigned(tokens));
     BF_LAUNCH(grid, unsigned(std::min<int64_t>(headSize, gpu::kLayerThreads)), 0, h->stream, gpu::ropeStoreKernel)(
         q, k, v, biasQ, biasK, biasV, heads, kvHeads, int(headSize), r, r.dims > 0 ? hd::ropeThetaScale(r) : 1.0f, rope->freq_factors, firstPos,
-        cacheKeys, cacheValues);
+        firstPosAt, cacheKeys, cacheValues);
     BF_LAUNCHED(h->device, "ropeStoreKernel");
     return 0;
 }
 
-BF_API int bf_llm_gpu_attention(bf_llm_gpu* h, const float* q, const float* cacheKeys, const float* cacheValues, int64_t heads, int64_t kvHeads,
-                                int64_t headSize, int64_t tokens, int64_t firstPos, float* out, char* msg, size_t len)
+// attention and attention_at (firstPosAt as for ropeStore; the split-K path only: its grid's
+// chunks cover firstPos + tokens, and a replay's position must keep that chunk count).
+int attention(bf_llm_gpu* h, const float* q, const float* cacheKeys, const float* cacheValues, int64_t heads, int64_t kvHeads, int64_t headSize,
+              int64_t tokens, int64_t firstPos, const int64_t* firstPosAt, float* out, char* msg, size_t len)
 {
     if (!hd::attentionShapeValid(heads, kvHeads, headSize, tokens, firstPos))
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "attention: %lld heads, %lld kv heads of %lld, %lld tokens from %lld (head size ≤ %d)",
                    (long long)heads, (long long)kvHeads, (long long)headSize, (long long)tokens, (long long)firstPos, gpu::kMaxHeadSize);
     const float scale = 1.0f / std::sqrt(float(headSize));
+    if (firstPosAt && tokens > gpu::kMaxTokens)
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "attention_at: %lld tokens; a captured pass takes at most %d", (long long)tokens, gpu::kMaxTokens);
     if (tokens > gpu::kMaxTokens) { // a prompt: the fused kernel, no scratch (llm_flash_attention.cuh)
         BF_TRY(h->device, bfSetDevice, h->device);
         const dim3 grid(unsigned(heads), unsigned((tokens + gpu::kFlashQueries - 1) / gpu::kFlashQueries));
@@ -201,12 +208,29 @@ BF_API int bf_llm_gpu_attention(bf_llm_gpu* h, const float* q, const float* cach
     auto* parts = static_cast<hd::SoftmaxPart*>(h->act.data);
     auto* partial = static_cast<float*>(h->y.data);
     BF_LAUNCH(dim3(unsigned(heads), unsigned(tokens), unsigned(chunks)), gpu::kLayerThreads, 0, h->stream, gpu::attentionChunkKernel)(
-        q, cacheKeys, cacheValues, heads, kvHeads, int(headSize), firstPos, scale, parts, partial);
+        q, cacheKeys, cacheValues, heads, kvHeads, int(headSize), firstPos, firstPosAt, scale, parts, partial);
     BF_LAUNCHED(h->device, "attentionChunkKernel");
     BF_LAUNCH(dim3(unsigned(heads), unsigned(tokens)), unsigned(std::min<int64_t>(headSize, gpu::kLayerThreads)), 0, h->stream, gpu::attentionMergeKernel)(
         parts, partial, heads, int(headSize), chunks, out);
     BF_LAUNCHED(h->device, "attentionMergeKernel");
     return 0;
 }
+
+} // namespace
+
+BF_API int bf_llm_gpu_rope_store(bf_llm_gpu* h, float* q, const float* k, const float* v, const float* biasQ, const float* biasK, const float* biasV,
+                                 int64_t heads, int64_t kvHeads, int64_t headSize, const bf_llm_gpu_rope* rope, int64_t tokens, int64_t firstPos,
+                                 float* cacheKeys, float* cacheValues, char* msg, size_t len)
+{
+    return ropeStore(h, q, k, v, biasQ, biasK, biasV, heads, kvHeads, headSize, rope, tokens, firstPos, nullptr, cacheKeys, cacheValues, msg, len);
+}
+
+BF_API int bf_llm_gpu_attention(bf_llm_gpu* h, const float* q, const float* cacheKeys, const float* cacheValues, int64_t heads, int64_t kvHeads,
+                                int64_t headSize, int64_t tokens, int64_t firstPos, float* out, char* msg, size_t len)
+{
+    return attention(h, q, cacheKeys, cacheValues, heads, kvHeads, headSize, tokens, firstPos, nullptr, out, msg, len);
+}
+
+#include "gpu/llm_gpu_graph_api.cuh" // captured passes: positions on the device, graphs (same translation unit)
 
 #undef BF_API

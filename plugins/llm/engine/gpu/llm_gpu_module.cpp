@@ -31,6 +31,15 @@ struct GpuModuleApi {
     decltype(&bf_llm_gpu_add) add = nullptr;
     decltype(&bf_llm_gpu_rope_store) ropeStore = nullptr;
     decltype(&bf_llm_gpu_attention) attention = nullptr;
+    // Optional: captured passes.
+    decltype(&bf_llm_gpu_set_position) setPosition = nullptr;
+    decltype(&bf_llm_gpu_rope_store_at) ropeStoreAt = nullptr;
+    decltype(&bf_llm_gpu_attention_at) attentionAt = nullptr;
+    decltype(&bf_llm_gpu_copy_rows_at) copyRowsAt = nullptr;
+    decltype(&bf_llm_gpu_capture_begin) captureBegin = nullptr;
+    decltype(&bf_llm_gpu_capture_end) captureEnd = nullptr;
+    decltype(&bf_llm_gpu_graph_launch) graphLaunch = nullptr;
+    decltype(&bf_llm_gpu_graph_free) graphFree = nullptr;
 };
 
 namespace {
@@ -113,6 +122,14 @@ std::shared_ptr<const GpuModule> GpuModule::load(const std::string& path, GpuVen
     optional(library, "bf_llm_gpu_add", api->add);
     optional(library, "bf_llm_gpu_rope_store", api->ropeStore);
     optional(library, "bf_llm_gpu_attention", api->attention);
+    optional(library, "bf_llm_gpu_set_position", api->setPosition);
+    optional(library, "bf_llm_gpu_rope_store_at", api->ropeStoreAt);
+    optional(library, "bf_llm_gpu_attention_at", api->attentionAt);
+    optional(library, "bf_llm_gpu_copy_rows_at", api->copyRowsAt);
+    optional(library, "bf_llm_gpu_capture_begin", api->captureBegin);
+    optional(library, "bf_llm_gpu_capture_end", api->captureEnd);
+    optional(library, "bf_llm_gpu_graph_launch", api->graphLaunch);
+    optional(library, "bf_llm_gpu_graph_free", api->graphFree);
     std::shared_ptr<GpuModule> module(new GpuModule);
     module->m_vendor = vendor;
     module->m_api = std::move(api);
@@ -290,19 +307,53 @@ bool GpuDevice::siluMultiply(float* a, const float* b, int64_t n, std::string* e
 bool GpuDevice::add(float* x, const float* y, int64_t n, std::string* error) { return call(m_module->api().add, "add", m_handle, error, x, y, n); }
 
 bool GpuDevice::ropeStore(float* q, const float* k, const float* v, const QkvBias& bias, const AttentionShape& shape, const RopeParams& rope,
-                          int64_t tokens, int64_t firstPos, float* cacheKeys, float* cacheValues, std::string* error)
+                          int64_t tokens, int64_t firstPos, float* cacheKeys, float* cacheValues, std::string* error, const int64_t* firstPosAt)
 {
     const bf_llm_gpu_rope r{rope.dims,      rope.freqBase,   rope.freqScale, rope.neox ? 1 : 0, rope.freqFactors, rope.extFactor,
                             rope.attnFactor, {rope.correctionDims[0], rope.correctionDims[1]}, rope.rotationOnly ? 1 : 0};
+    if (firstPosAt)
+        return call(m_module->api().ropeStoreAt, "rope_store_at", m_handle, error, q, k, v, bias.query, bias.key, bias.value, shape.heads,
+                    shape.kvHeads, shape.headSize, &r, tokens, firstPos, firstPosAt, cacheKeys, cacheValues);
     return call(m_module->api().ropeStore, "rope_store", m_handle, error, q, k, v, bias.query, bias.key, bias.value, shape.heads, shape.kvHeads,
                 shape.headSize, &r, tokens, firstPos, cacheKeys, cacheValues);
 }
 
 bool GpuDevice::attention(const float* q, const float* cacheKeys, const float* cacheValues, const AttentionShape& shape, int64_t tokens,
-                          int64_t firstPos, float* out, std::string* error)
+                          int64_t firstPos, float* out, std::string* error, const int64_t* firstPosAt)
 {
+    if (firstPosAt)
+        return call(m_module->api().attentionAt, "attention_at", m_handle, error, q, cacheKeys, cacheValues, shape.heads, shape.kvHeads,
+                    shape.headSize, tokens, firstPos, firstPosAt, out);
     return call(m_module->api().attention, "attention", m_handle, error, q, cacheKeys, cacheValues, shape.heads, shape.kvHeads, shape.headSize,
                 tokens, firstPos, out);
 }
+
+bool GpuDevice::hasGraphs() const
+{
+    const GpuModuleApi& a = m_module->api();
+    return hasLayerOps() && a.setPosition && a.ropeStoreAt && a.attentionAt && a.copyRowsAt && a.captureBegin && a.captureEnd && a.graphLaunch &&
+           a.graphFree;
+}
+
+bool GpuDevice::setPosition(int64_t firstPos, const int64_t** devicePosition, std::string* error)
+{
+    return call(m_module->api().setPosition, "set_position", m_handle, error, firstPos, devicePosition);
+}
+
+bool GpuDevice::copyRowsAt(float* dst, const float* src, int64_t rowFloats, int64_t rows, const int64_t* firstRowAt, std::string* error)
+{
+    return call(m_module->api().copyRowsAt, "copy_rows_at", m_handle, error, dst, src, rowFloats, rows, firstRowAt);
+}
+
+bool GpuDevice::captureBegin(std::string* error) { return call(m_module->api().captureBegin, "capture_begin", m_handle, error); }
+
+bool GpuDevice::captureEnd(bool keep, void** graph, std::string* error)
+{
+    return call(m_module->api().captureEnd, "capture_end", m_handle, error, keep ? 1 : 0, graph);
+}
+
+bool GpuDevice::graphLaunch(void* graph, std::string* error) { return call(m_module->api().graphLaunch, "graph_launch", m_handle, error, graph); }
+
+bool GpuDevice::graphFree(void* graph, std::string* error) { return call(m_module->api().graphFree, "graph_free", m_handle, error, graph); }
 
 } // namespace bioforge::llm

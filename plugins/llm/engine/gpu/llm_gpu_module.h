@@ -89,10 +89,23 @@ public:
     bool rmsNorm(const float* x, const float* weight, int64_t rows, int64_t width, float eps, float* out, std::string* error);
     bool siluMultiply(float* a, const float* b, int64_t n, std::string* error);
     bool add(float* x, const float* y, int64_t n, std::string* error);
+    // firstPosAt (device memory from setPosition) or null: see the captured passes below.
     bool ropeStore(float* q, const float* k, const float* v, const QkvBias& bias, const AttentionShape& shape, const RopeParams& rope, int64_t tokens,
-                   int64_t firstPos, float* cacheKeys, float* cacheValues, std::string* error);
+                   int64_t firstPos, float* cacheKeys, float* cacheValues, std::string* error, const int64_t* firstPosAt = nullptr);
     bool attention(const float* q, const float* cacheKeys, const float* cacheValues, const AttentionShape& shape, int64_t tokens, int64_t firstPos,
-                   float* out, std::string* error);
+                   float* out, std::string* error, const int64_t* firstPosAt = nullptr);
+
+    // Captured passes (llm_gpu_api.h; optional, hasGraphs()): a generated token's pass recorded
+    // between captureBegin and captureEnd (nothing in between may wait for the device) and
+    // replayed with graphLaunch; the position-dependent calls take the device position that
+    // setPosition writes before each replay.
+    bool hasGraphs() const;
+    bool setPosition(int64_t firstPos, const int64_t** devicePosition, std::string* error);
+    bool copyRowsAt(float* dst, const float* src, int64_t rowFloats, int64_t rows, const int64_t* firstRowAt, std::string* error); // queued
+    bool captureBegin(std::string* error);
+    bool captureEnd(bool keep, void** graph, std::string* error);
+    bool graphLaunch(void* graph, std::string* error);
+    bool graphFree(void* graph, std::string* error);
 
 private:
     GpuDevice() = default;

@@ -91,6 +91,8 @@ __device__ inline void ropeHead(const float* in, const float* bias, float* out, 
     }
 }
 
+// firstPosAt (device memory) or null: where a captured pass reads firstPos (the graph's kernels
+// keep their arguments; the host writes the step's position there before each replay).
 // Grid (heads + 2 · kvHeads, tokens): block (h, t) rotates query head h of token t in place,
 // or rotates key head h − heads into the cache at position firstPos + t, or copies value
 // head h − heads − kvHeads there. Biases (or null) are added first, as on the CPU.
@@ -98,8 +100,10 @@ __device__ inline void ropeHead(const float* in, const float* bias, float* out, 
 // that every pair's angle is the CPU's bit for bit.
 __global__ void ropeStoreKernel(float* q, const float* k, const float* v, const float* biasQ, const float* biasK, const float* biasV,
                                 int64_t heads, int64_t kvHeads, int headSize, hd::RopeScalars rope, float thetaScale, const float* freqFactors,
-                                int64_t firstPos, float* cacheKeys, float* cacheValues)
+                                int64_t firstPos, const int64_t* firstPosAt, float* cacheKeys, float* cacheValues)
 {
+    if (firstPosAt) // a captured pass: the position is read where the host writes it before each replay
+        firstPos = *firstPosAt;
     const int64_t t = blockIdx.y, h = blockIdx.x, qw = heads * headSize, kw = kvHeads * headSize;
     const int64_t pos = firstPos + t;
     if (h < heads) {
@@ -123,8 +127,11 @@ __global__ void ropeStoreKernel(float* q, const float* k, const float* v, const 
 // Writes the chunk's max and Σ exp to parts[(t · heads + h) · chunks + c] and its
 // unnormalised Σ exp(s − max) v to partial[(that) · headSize …].
 __global__ void attentionChunkKernel(const float* q, const float* cacheKeys, const float* cacheValues, int64_t heads, int64_t kvHeads,
-                                     int headSize, int64_t firstPos, float scale, hd::SoftmaxPart* parts, float* partial)
+                                     int headSize, int64_t firstPos, const int64_t* firstPosAt, float scale, hd::SoftmaxPart* parts,
+                                     float* partial)
 {
+    if (firstPosAt) // a captured pass (ropeStoreKernel's rule); the grid's chunks cover the position
+        firstPos = *firstPosAt;
     __shared__ float scores[kAttentionChunk];
     __shared__ float query[kMaxHeadSize];
     __shared__ float reduce[kLayerThreads];
@@ -205,6 +212,16 @@ __global__ void attentionMergeKernel(const hd::SoftmaxPart* parts, const float* 
         }
         out[(t * heads + h) * headSize + d] = hd::divRn(acc, merged.sum); // NaN stays NaN, as on the CPU
     }
+}
+
+// dst[i] = src[(first + i / rowFloats) · rowFloats + i % rowFloats] for rows × rowFloats floats,
+// first = *firstRowAt (device memory): a captured pass's copy of the new cache rows, whose source
+// moves with the position.
+__global__ void copyRowsAtKernel(float* dst, const float* src, int64_t rowFloats, int64_t rows, const int64_t* firstRowAt)
+{
+    const int64_t n = rows * rowFloats, offset = *firstRowAt * rowFloats;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+        dst[i] = src[offset + i];
 }
 
 } // namespace bioforge::llm::gpu

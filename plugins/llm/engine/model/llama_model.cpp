@@ -149,6 +149,7 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
     m_embeddings.resize(size_t(count * E));
     for (int64_t t = 0; t < count; ++t)
         dequantizeRow(m_weights.tokenEmbedding.type, m_weights.tokenEmbedding.row(tokens[t]), m_embeddings.data() + t * E, E);
+    be.beginPass(count, firstPos, cache);
     be.toBackend(x, m_embeddings.data(), count * E);
 
     const AttentionShape shape{c.heads, c.kvHeads, c.headSize};
