@@ -229,26 +229,32 @@ void checkRopeAndAttention(Checker& c, bool neox, bool withFactors)
 }
 
 // The fused prompt kernel at other head sizes (80: lanes past the head; 256: the largest) and
-// head groupings, on a random cache; a NaN in one query row makes that row, and only it, NaN.
+// head groupings, on a random cache; a NaN in one query row makes that row, and only it, NaN; an
+// infinite value at the last token's position reaches no earlier token's row (the last token's
+// rows are not compared; 13 and 30 tokens: the last block holds the last token and earlier ones).
 void checkPromptAttention(Checker& c)
 {
     std::string error;
-    for (const auto& [headSize, heads, kvHeads, tokens, firstPos] :
-         {std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t>{80, 4, 4, 19, 3}, {256, 4, 1, 9, 30}, {64, 6, 2, 33, 64}}) {
+    for (const auto& [headSize, heads, kvHeads, tokens, firstPos, infiniteLast] :
+         {std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, bool>{80, 4, 4, 19, 3, false}, {256, 4, 1, 13, 30, true}, {64, 6, 2, 30, 64, true}}) {
         AttentionShape s;
         s.heads = heads;
         s.kvHeads = kvHeads;
         s.headSize = headSize;
         const int64_t span = firstPos + tokens;
         std::vector<float> q = c.random(size_t(tokens * s.queryWidth()), 1.0f);
-        const std::vector<float> keys = c.random(size_t(span * s.kvWidth()), 1.0f), values = c.random(size_t(span * s.kvWidth()), 1.0f);
+        const std::vector<float> keys = c.random(size_t(span * s.kvWidth()), 1.0f);
+        std::vector<float> values = c.random(size_t(span * s.kvWidth()), 1.0f);
+        if (infiniteLast)
+            values[size_t((span - 1) * s.kvWidth())] = INFINITY;
         const int64_t nanToken = tokens / 2, nanHead = heads - 1;
         q[size_t(nanToken * s.queryWidth() + nanHead * headSize + 1)] = std::numeric_limits<float>::quiet_NaN();
         float *dq = c.onDevice(q), *dKeys = c.onDevice(keys), *dValues = c.onDevice(values), *dOut = c.onDevice({}, q.size());
         if (!dq || !dKeys || !dValues || !dOut)
             return;
         const std::string what = "attention, heads of " + std::to_string(headSize) + " (" + std::to_string(heads) + " over " +
-                                 std::to_string(kvHeads) + "), " + std::to_string(tokens) + " tokens from " + std::to_string(firstPos);
+                                 std::to_string(kvHeads) + "), " + std::to_string(tokens) + " tokens from " + std::to_string(firstPos) +
+                                 (infiniteLast ? ", an infinite value at the last position" : "");
         if (!c.device.attention(dq, dKeys, dValues, s, tokens, firstPos, dOut, &error))
             return (void)c.failed(what, error);
         std::vector<float> out(q.size());
@@ -261,6 +267,9 @@ void checkPromptAttention(Checker& c)
             nanRow = nanRow && std::isnan(out[i]);
             out[i] = want[i] = 0.0f; // compared apart
         }
+        if (infiniteLast) // the last token sees the infinite value: not compared
+            for (int64_t i = (tokens - 1) * s.queryWidth(); i < tokens * s.queryWidth(); ++i)
+                out[size_t(i)] = want[size_t(i)] = 0.0f;
         const double worst = largestDifference(out, want);
         c.report(nanRow && worst <= 2e-5, what + (nanRow ? "" : " (the NaN row is not all NaN)"), worst, 2e-5);
     }

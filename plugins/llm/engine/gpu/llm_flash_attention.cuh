@@ -21,7 +21,8 @@
 // Numerics: the products and sums go through mulRn/addRn (no FMA), as the
 // split-K kernels; the order of the sums over positions is the tiles', so the
 // result is the softmax's to float rounding (tst_gpu_kernels: 2e-5 of a
-// softmax in double); a NaN score or value makes its row NaN, as on the CPU.
+// softmax in double); a NaN score or value makes the rows that see it NaN, as
+// on the CPU, and only those (a row never reads values past what it sees).
 
 #include "compute/gpu/gpu_portability.h"
 #include "gpu/gpu_layer_math.h"
@@ -79,8 +80,9 @@ __global__ void flashAttentionKernel(const float* q, const float* cacheKeys, con
         float tileMax = s;
         for (int mask = BF_TEAM / 2; mask > 0; mask >>= 1)
             tileMax = hd::maxf(tileMax, bfShflXor32(tileMax, mask));
-        // The first tile holds position 0, which every row sees: rowMax is finite from there on
-        // (or NaN, which then reaches every output of the row, as on the CPU).
+        // The first tile holds position 0, which every row sees: rowMax is finite from there on. A
+        // NaN score does not enter it (maxf keeps its other side, per lane) but its weight p is NaN,
+        // which reaches the row's Σ exp and every output of the row, as on the CPU.
         const float newMax = hd::maxf(rowMax, tileMax);
         const float rescale = rowMax == -INFINITY ? 0.0f : expf(hd::subRn(rowMax, newMax));
         const float p = s == -INFINITY ? 0.0f : expf(hd::subRn(s, newMax));
@@ -98,7 +100,11 @@ __global__ void flashAttentionKernel(const float* q, const float* cacheKeys, con
 #pragma unroll
         for (int k = 0; k < kFlashDimsPerLane; ++k)
             acc[k] = hd::mulRn(acc[k], rescale);
-        for (int j = 0; j < n; ++j) {
+        // Only the positions this row sees: a weight of 0 times an infinite or NaN value further on
+        // (a later token's) would be NaN. The bound is the warp's own (one row a warp): every lane
+        // takes part in each shuffle.
+        const int seen = visible - begin >= n ? n : int(visible - begin > 0 ? visible - begin : 0);
+        for (int j = 0; j < seen; ++j) {
             const float pj = bfShfl32(p, j); // position begin + j's weight for this row
 #pragma unroll
             for (int k = 0; k < kFlashDimsPerLane; ++k) {
