@@ -13,8 +13,8 @@
 #if defined(BF_GPU_SIMT)
 #include "simt_runtime.h"
 #define BF_GPU_BACKEND "SIMT"
-#define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32)
-#define bfShfl32(value, lane) ::bfsimt::shfl((value), (lane), 32)
+#define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32, BF_SIMT_SITE)
+#define bfShfl32(value, lane) ::bfsimt::shfl((value), (lane), 32, BF_SIMT_SITE)
 #define BF_LAUNCH(grid, block, sharedBytes, stream, ...) ::bfsimt::launcher((grid), (block), (sharedBytes), (stream), #__VA_ARGS__, &__VA_ARGS__)
 #elif defined(__HIP_PLATFORM_AMD__) || (defined(__HIPCC__) && !defined(__HIP_PLATFORM_NVIDIA__))
 #define BF_GPU_HIP 1

@@ -57,7 +57,10 @@ constexpr size_t kStackBytes = 128 * 1024;
 // registers and the stack pointer; glibc's swapcontext also saves the signal mask, a system call
 // at every switch, which made the emulation spend most of its time in the kernel. Elsewhere, and
 // under AddressSanitizer (which knows swapcontext), ucontext.
-#if defined(__x86_64__) && !defined(BF_SIMT_UCONTEXT)
+// (Where the compiler targets shadow stacks, __CET__ & 2, a `ret` into another fiber's stack
+// would fault: ucontext there too.) The switch also keeps each fiber's MXCSR and x87 control word,
+// which the ABI makes callee-saved.
+#if defined(__x86_64__) && !defined(BF_SIMT_UCONTEXT) && !(defined(__CET__) && (__CET__ & 2))
 #define BF_SIMT_ASM_SWITCH 1
 #endif
 
@@ -76,8 +79,14 @@ bfsimt_switch:
     pushq %r13
     pushq %r14
     pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
     movq %rsp, (%rdi)
     movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -102,6 +111,7 @@ struct Fiber {
     Context context;
     State state = State::Done;
     int parity = 0; // which of the warp's two exchange rows the next shuffle uses
+    const char* site = nullptr; // the shuffle it waits at
     dim3 thread;
     void* stack = nullptr;
 };
@@ -166,15 +176,17 @@ void fiberEntry()
 void prepare(Fiber& f)
 {
 #ifdef BF_SIMT_ASM_SWITCH
-    // The stack bfsimt_switch pops, from sp up: six registers (zero), fiberEntry as the return
-    // address, and a slot standing for its caller's return address. sp is 16-aligned, so after the
-    // `ret` fiberEntry starts with rsp ≡ 8 (mod 16), as a call would leave it (the ABI's rule).
+    // The stack bfsimt_switch pops, from sp up: the control words (MXCSR 0x1F80 and the x87
+    // control word 0x037F, the defaults), six registers (zero), fiberEntry as the return address,
+    // and a slot standing for its caller's return address. sp ≡ 8 (mod 16), so after the `ret`
+    // fiberEntry starts with rsp ≡ 8 (mod 16), as a call would leave it (the ABI's rule).
     auto* top = reinterpret_cast<uintptr_t*>((reinterpret_cast<uintptr_t>(f.stack) + kStackBytes) & ~uintptr_t(15));
-    uintptr_t* sp = top - 8;
-    for (int i = 0; i < 6; ++i)
+    uintptr_t* sp = top - 9;
+    sp[0] = uintptr_t(0x1F80) | uintptr_t(0x037F) << 32;
+    for (int i = 1; i <= 6; ++i)
         sp[i] = 0;
-    sp[6] = reinterpret_cast<uintptr_t>(&fiberEntry);
-    sp[7] = 0;
+    sp[7] = reinterpret_cast<uintptr_t>(&fiberEntry);
+    sp[8] = 0;
     f.context.sp = sp;
 #else
     getcontext(&f.context);
@@ -261,6 +273,10 @@ std::string runBlock(Worker& w, dim3 block, const std::function<void()>& body)
             if (done > 0 && waiting + done == kWarp)
                 return "a shuffle in warp " + std::to_string(warp) + " after " + std::to_string(done) + " of its lanes had exited";
             if (waiting == kWarp) {
+                for (int i = first + 1; i < last; ++i)
+                    if (std::strcmp(w.fibers[size_t(i)].site, w.fibers[size_t(first)].site) != 0)
+                        return "lanes of warp " + std::to_string(warp) + " shuffle at different places: lane 0 at " +
+                               w.fibers[size_t(first)].site + ", lane " + std::to_string(i - first) + " at " + w.fibers[size_t(i)].site;
                 for (int i = first; i < last; ++i)
                     w.fibers[size_t(i)].state = State::Runnable;
                 released = true;
@@ -427,11 +443,12 @@ void launch(dim3 grid, dim3 block, bfStream_t stream, const char* name, std::fun
     });
 }
 
-uint64_t exchange(uint64_t bits, int source)
+uint64_t exchange(uint64_t bits, int source, const char* site)
 {
     Worker& w = *tlWorker;
     const int thread = w.current, warp = thread / kWarp, lane = thread % kWarp;
     Fiber& f = w.fibers[size_t(thread)];
+    f.site = site;
     uint64_t* row = w.slots.data() + (size_t(warp) * 2 + size_t(f.parity)) * kWarp;
     row[lane] = bits;
     yieldAs(State::AtWarpBarrier);

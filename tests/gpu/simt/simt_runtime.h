@@ -135,39 +135,46 @@ namespace bfsimt {
 void launch(dim3 grid, dim3 block, bfStream_t stream, const char* name, std::function<void()> kernel);
 
 // Exchanges one 64-bit value among the 32 lanes of the calling thread's warp: returns the value
-// lane `source` gave. Every lane of the warp must call it (a barrier of the warp).
-uint64_t exchange(uint64_t bits, int source);
+// lane `source` (0 … 31) gave. Every lane of the warp must call it from the same place (`site`,
+// a string literal naming the source line: lanes at shuffles in different branches fail the
+// launch, where a GPU would be undefined).
+uint64_t exchange(uint64_t bits, int source, const char* site);
 int laneId();
 
 // exchange() for any value of up to 8 bytes.
 template <class T>
-T exchangeValue(T value, int source)
+T exchangeValue(T value, int source, const char* site)
 {
     static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= 8, "a shuffle moves up to 8 bytes");
     uint64_t bits = 0;
     std::memcpy(&bits, &value, sizeof(T));
-    const uint64_t out = exchange(bits, source);
+    const uint64_t out = exchange(bits, source, site);
     T result;
     std::memcpy(&result, &out, sizeof(T));
     return result;
 }
 
-// __shfl_xor_sync: the value of lane ^ mask, or the caller's own where that lies outside its
-// segment of `width` lanes (CUDA's rule).
+// __shfl_xor_sync: the value of lane ^ mask; where that lies in a later segment of `width` lanes,
+// the caller's own (CUDA's rule: a segment may read earlier segments, not later ones).
 template <class T>
-T shflXor(T value, int mask, int width)
+T shflXor(T value, int mask, int width, const char* site)
 {
     const int lane = laneId();
-    const int source = (lane ^ mask) / width == lane / width ? lane ^ mask : lane;
-    return exchangeValue(value, source);
+    const int source = (lane ^ mask) % 32;
+    return exchangeValue(value, source / width > lane / width ? lane : source, site);
 }
 
-// __shfl_sync: the value lane `source` of the caller's segment of `width` lanes gives.
+// __shfl_sync: the value lane `source` of the caller's segment of `width` lanes gives (source
+// taken modulo width, as CUDA takes it).
 template <class T>
-T shfl(T value, int source, int width)
+T shfl(T value, int source, int width, const char* site)
 {
-    return exchangeValue(value, laneId() / width * width + source % width);
+    return exchangeValue(value, laneId() / width * width + ((source % width) + width) % width, site);
 }
+
+#define BF_SIMT_STR2(x) #x
+#define BF_SIMT_STR(x) BF_SIMT_STR2(x)
+#define BF_SIMT_SITE __FILE__ ":" BF_SIMT_STR(__LINE__)
 
 template <class... P>
 struct Launcher {

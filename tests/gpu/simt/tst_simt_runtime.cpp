@@ -5,12 +5,14 @@
 
 #include "simt_runtime.h"
 
+#include <cfenv>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
-#define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32)
+#define bfShflXor32(value, mask) ::bfsimt::shflXor((value), (mask), 32, BF_SIMT_SITE)
 #define BF_LAUNCH(grid, block, sharedBytes, stream, ...) ::bfsimt::launcher((grid), (block), (sharedBytes), (stream), #__VA_ARGS__, &__VA_ARGS__)
 
 namespace {
@@ -45,7 +47,7 @@ __global__ void butterfly(int width, int* out)
 {
     int v = int(threadIdx.x % 32) + 1;
     for (int mask = width / 2; mask > 0; mask >>= 1)
-        v += ::bfsimt::shflXor(v, mask, width);
+        v += ::bfsimt::shflXor(v, mask, width, BF_SIMT_SITE);
     out[blockIdx.x * blockDim.x + threadIdx.x] = v;
 }
 
@@ -55,10 +57,59 @@ __global__ void partner(int mask, int* out)
     out[threadIdx.x] = bfShflXor32(int(threadIdx.x), mask);
 }
 
+__global__ void partnerWidth16(int* out)
+{
+    out[threadIdx.x] = ::bfsimt::shflXor(int(threadIdx.x), 16, 16, BF_SIMT_SITE);
+}
+
 // Every lane takes lane `source`'s value (its thread index) within segments of `width`.
 __global__ void broadcast(int source, int width, int* out)
 {
-    out[threadIdx.x] = ::bfsimt::shfl(int(threadIdx.x), source, width);
+    out[threadIdx.x] = ::bfsimt::shfl(int(threadIdx.x), source, width, BF_SIMT_SITE);
+}
+
+// Odd and even lanes shuffle at different places (different branches).
+__global__ void divergentShuffles(int* out)
+{
+    int v = 0;
+    if (threadIdx.x % 2)
+        v = bfShflXor32(1, 1);
+    else
+        v = bfShflXor32(2, 1);
+    out[threadIdx.x] = v;
+}
+
+// Σ of the block's thread indices: each warp's butterfly, the 8 warps' sums through shared memory
+// and __syncthreads, then warp 0's butterfly over them (warp and block barriers mixed, as the
+// attention kernels mix them).
+__global__ void warpsThenBlock(int* out)
+{
+    __shared__ int perWarp[8];
+    int v = int(threadIdx.x);
+    for (int mask = 16; mask > 0; mask >>= 1)
+        v += bfShflXor32(v, mask);
+    if (threadIdx.x % 32 == 0)
+        perWarp[threadIdx.x / 32] = v;
+    __syncthreads();
+    if (threadIdx.x < 32) {
+        int w = threadIdx.x < 8 ? perWarp[threadIdx.x] : 0;
+        for (int mask = 16; mask > 0; mask >>= 1)
+            w += bfShflXor32(w, mask);
+        if (threadIdx.x == 0)
+            out[blockIdx.x] = w;
+    }
+}
+
+// Thread 0 rounds downward; the others keep the default: the rounding mode (MXCSR) is each thread's.
+__global__ void roundingModes(const float* three, float* out)
+{
+    if (threadIdx.x == 0)
+        std::fesetround(FE_DOWNWARD);
+    __syncthreads(); // the others run after thread 0 changed its mode
+    out[threadIdx.x] = 1.0f / three[0];
+    __syncthreads();
+    if (threadIdx.x == 0)
+        std::fesetround(FE_TONEAREST);
 }
 
 // Odd threads wait at __syncthreads, even ones at a shuffle: neither barrier can complete.
@@ -140,11 +191,20 @@ void shuffles()
             all = all && out[i] == (i / 32) * 32 + ((i % 32) ^ mask);
         check(all, "shuffle xor " + std::to_string(mask) + " reads the partner lane of the same warp");
     }
-    for (const auto& [source, width] : {std::pair<int, int>{7, 32}, {3, 8}}) {
+    // Width 16, mask 16: the partner lies in the other half; the upper half may read the lower
+    // (an earlier segment), the lower half gets its own value (CUDA's rule).
+    BF_LAUNCH(1, 32, 0, nullptr, partnerWidth16)(out);
+    all = true;
+    for (int i = 0; i < 32; ++i)
+        all = all && out[i] == (i < 16 ? i : i - 16);
+    check(all, "xor 16 within width 16: the upper half reads the lower, the lower keeps its own");
+    BF_LAUNCH(3, 256, 0, nullptr, warpsThenBlock)(out);
+    check(out[0] == 255 * 256 / 2 && out[1] == out[0] && out[2] == out[0], "warp shuffles, shared memory and __syncthreads mixed over 8 warps");
+    for (const auto& [source, width] : {std::pair<int, int>{7, 32}, {3, 8}, {-1, 8}}) {
         BF_LAUNCH(1, 64, 0, nullptr, broadcast)(source, width, out);
         all = true;
         for (int i = 0; i < 64; ++i)
-            all = all && out[i] == i / width * width + source;
+            all = all && out[i] == i / width * width + (source % width + width) % width;
         check(all, "shuffle from lane " + std::to_string(source) + " (width " + std::to_string(width) + ") gives each segment that lane's value");
     }
     bfFree(out);
@@ -159,8 +219,13 @@ void refusals()
 
     BF_LAUNCH(1, 64, 0, nullptr, divergentBarriers)(out);
     check(bfDeviceSynchronize() == bfErrorLaunchFailure, "threads split between __syncthreads and a shuffle fail the launch");
+    out[0] = 41;
     BF_LAUNCH(1, 32, 0, nullptr, increment)(out, 32);
-    check(bfDeviceSynchronize() == bfErrorLaunchFailure, "after a failed launch the error is sticky");
+    check(bfDeviceSynchronize() == bfErrorLaunchFailure && out[0] == 41, "after a failed launch the error is sticky and nothing more runs");
+    bfDeviceReset();
+
+    BF_LAUNCH(1, 32, 0, nullptr, divergentShuffles)(out);
+    check(bfDeviceSynchronize() == bfErrorLaunchFailure, "lanes shuffling in different branches fail the launch");
     bfDeviceReset();
 
     BF_LAUNCH(1, 32, 0, nullptr, shuffleAfterExit)(out);
@@ -170,6 +235,48 @@ void refusals()
     BF_LAUNCH(1, 48, 0, nullptr, butterfly)(32, out);
     check(bfDeviceSynchronize() == bfErrorLaunchFailure, "a shuffle in a warp of 16 threads (48 a block) fails the launch");
     bfDeviceReset();
+    bfFree(out);
+}
+
+void launchesFromTwoThreads()
+{
+    // Two host threads launching at once (two handles' streams): each launch runs whole, alone.
+    bool ok[2] = {true, true};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+        threads.emplace_back([t, &ok] {
+            int* in = deviceArray<int>(8 * kThreads);
+            int* out = deviceArray<int>(8);
+            for (int i = 0; i < 8 * kThreads; ++i)
+                in[i] = (i + t) % 7;
+            for (int round = 0; round < 20; ++round) {
+                BF_LAUNCH(8, kThreads, 0, nullptr, blockSum)(in, out);
+                for (int b = 0; b < 8; ++b) {
+                    int want = 0;
+                    for (int i = 0; i < kThreads; ++i)
+                        want += (b * kThreads + i + t) % 7;
+                    ok[t] = ok[t] && out[b] == want;
+                }
+            }
+            bfFree(in);
+            bfFree(out);
+        });
+    for (auto& th : threads)
+        th.join();
+    check(ok[0] && ok[1], "launches from two host threads at once each give their sums");
+}
+
+void roundingIsPerThread()
+{
+    float* three = deviceArray<float>(1);
+    float* out = deviceArray<float>(64);
+    three[0] = 3.0f;
+    BF_LAUNCH(1, 64, 0, nullptr, roundingModes)(three, out);
+    volatile float t = 3.0f;
+    const float nearest = 1.0f / t;
+    check(out[0] < nearest && out[1] == nearest && out[63] == nearest && std::fegetround() == FE_TONEAREST,
+          "a thread's rounding mode (MXCSR) stays its own across barriers");
+    bfFree(three);
     bfFree(out);
 }
 
@@ -212,6 +319,8 @@ int main()
     sharedMemoryAndBlocks();
     shuffles();
     refusals();
+    launchesFromTwoThreads();
+    roundingIsPerThread();
     memoryAndGraphs();
     std::printf("tst_simt_runtime: %d failure%s\n", g_failures, g_failures == 1 ? "" : "s");
     return g_failures == 0 ? 0 : 1;
