@@ -5,7 +5,8 @@
 // (SynthSpec::randomBlocks: seconds to write, the products cost what a real
 // model's do) is written to DIR, loaded on DEVICE, and timed: prompt
 // processing of PP tokens (tokens/s) and generation of TG tokens one at a time
-// (tokens/s), each after a warm-up; the bytes of weights a generated token
+// (tokens/s), each after a warm-up, and the generation again with every pass
+// launched kernel by kernel (no captured graphs); the bytes of weights a generated token
 // reads (every matrix but the token embedding, of which one row is read on the
 // host) times tokens/s, against the device's measured copy bandwidth
 // (read + write per second of a device-to-device copy, the same measure as
@@ -16,6 +17,7 @@
 //                        [--dir /tmp] [--tsv FILE] [--module PATH]
 
 #include "compute/device_choice.h"
+#include "compute/gpu_backend.h"
 #include "gguf/gguf_file.h"
 #include "gpu/llm_gpu_module.h"
 #include "model/kv_cache.h"
@@ -43,7 +45,7 @@ double seconds(const std::chrono::steady_clock::time_point& since)
 }
 
 struct Figures {
-    double pp = 0, tg = 0, bytesPerToken = 0;
+    double pp = 0, tg = 0, tgLaunches = 0, bytesPerToken = 0; // tgLaunches: without captured passes
 };
 
 bool measure(const QString& path, const DeviceChoice& device, int64_t pp, int64_t tg, Figures& f, QString* error)
@@ -94,6 +96,22 @@ bool measure(const QString& path, const DeviceChoice& device, int64_t pp, int64_
             return false;
         }
     f.tg = double(tg) / seconds(t0);
+    // The same generation with every pass launched kernel by kernel (no graphs): what the graphs gain.
+    if (auto* gpu = dynamic_cast<GpuBackend*>(&m.backend())) {
+        gpu->setGraphs(false);
+        auto again = m.newCache(pp + tg + 8);
+        if (!m.evaluate(prompt.data(), pp, *again, logits)) {
+            *error = QStringLiteral("prompt failed");
+            return false;
+        }
+        t0 = std::chrono::steady_clock::now();
+        for (int64_t i = 0; i < tg; ++i)
+            if (!m.evaluate(&next, 1, *again, logits)) {
+                *error = QStringLiteral("generation failed");
+                return false;
+            }
+        f.tgLaunches = double(tg) / seconds(t0);
+    }
     return true;
 }
 
@@ -145,7 +163,7 @@ int main(int argc, char** argv)
                 (long long)layers, (long long)pp, (long long)tg);
     QFile out(tsv);
     if (!tsv.isEmpty() && out.open(QIODevice::WriteOnly | QIODevice::Text))
-        out.write("type\tlayers\tpp_tokens_per_s\ttg_tokens_per_s\tweight_bytes_per_token\tread_GB_per_s\tcopy_GB_per_s\tfraction\n");
+        out.write("type\tlayers\tpp_tokens_per_s\ttg_tokens_per_s\ttg_no_graphs_tokens_per_s\tweight_bytes_per_token\tread_GB_per_s\tcopy_GB_per_s\tfraction\n");
     int failures = 0;
     for (const QString& type : types) {
         SynthSpec spec;
@@ -176,15 +194,17 @@ int main(int argc, char** argv)
             continue;
         }
         const double read = f.bytesPerToken * f.tg;
-        std::printf("%-7s written in %.0f s: pp%lld %.0f t/s, tg%lld %.1f t/s, %.2f GB of weights a token, %.0f GB/s read = %.0f %% of the copy bandwidth\n",
-                    qPrintable(type), written, (long long)pp, f.pp, (long long)tg, f.tg, f.bytesPerToken / 1e9, read / 1e9,
+        std::printf("%-7s written in %.0f s: pp%lld %.0f t/s, tg%lld %.1f t/s (%.1f without graphs), %.2f GB of weights a token, %.0f GB/s read = "
+                    "%.0f %% of the copy bandwidth\n",
+                    qPrintable(type), written, (long long)pp, f.pp, (long long)tg, f.tg, f.tgLaunches, f.bytesPerToken / 1e9, read / 1e9,
                     bandwidth > 0 ? 100.0 * read / bandwidth : 0.0);
         if (out.isOpen())
-            out.write(QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\t%7\t%8\n")
+            out.write(QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\t%7\t%8\t%9\n")
                           .arg(type)
                           .arg(layers)
                           .arg(f.pp, 0, 'f', 1)
                           .arg(f.tg, 0, 'f', 2)
+                          .arg(f.tgLaunches, 0, 'f', 2)
                           .arg(f.bytesPerToken, 0, 'f', 0)
                           .arg(read / 1e9, 0, 'f', 1)
                           .arg(bandwidth / 1e9, 0, 'f', 1)

@@ -359,7 +359,14 @@ private slots:
             QVERIFY2(std::memcmp(cacheRows[1].data(), cacheRows[0].data(), cacheRows[0].size() * sizeof(float)) == 0,
                      qPrintable(target.label + QStringLiteral(": the host's KV cache differs with graphs")));
         }
-        QVERIFY(targetsWithGraphs > 0); // the SIMT module has them (and a real device's)
+        // The SIMT module and a real device's module have them; only the per-block host emulation
+        // is left where both are absent (the device check's dry run leaves the SIMT module out).
+        const bool graphsExpected = std::any_of(m_targets.begin(), m_targets.end(), [](const Target& t) {
+            return !t.module || t.label == QLatin1String("SIMT emulation");
+        });
+        if (!graphsExpected)
+            QSKIP("no module with captured passes here (no GPU, and the SIMT module was left out)");
+        QVERIFY(targetsWithGraphs > 0);
     }
 
     void aShiftedCacheAndAnotherConversationStayInStepWithTheCpu()

@@ -55,6 +55,13 @@ void GpuBackend::fail(const std::string& error) const
     throw std::runtime_error(error);
 }
 
+void GpuBackend::setGraphs(bool on)
+{
+    m_graphsEnabled = on && m_layersOnDevice && m_device->hasGraphs();
+    if (!m_graphsEnabled)
+        dropGraphs();
+}
+
 void GpuBackend::dropGraphs()
 {
     std::string ignored; // a graph that cannot be freed goes with the device handle

@@ -75,6 +75,9 @@ public:
     // nothing), and the passes captured (then run once) — with a module that has captured
     // passes, unless BIOFORGE_GPU_GRAPHS is "0".
     size_t graphReplays() const { return m_graphReplays; }
+    // Turns captured passes off (every pass launched kernel by kernel) or back on where the module
+    // has them; for comparisons (bench_gpu_generation). Between passes only.
+    void setGraphs(bool on);
     size_t graphCaptures() const { return m_graphCaptures; }
 
 private:
