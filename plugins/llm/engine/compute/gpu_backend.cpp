@@ -14,8 +14,12 @@ namespace bioforge::llm {
 GpuBackend::GpuBackend(std::shared_ptr<GpuDevice> device, std::string deviceName, int threads, KernelPath path)
     : m_device(std::move(device)), m_deviceName(std::move(deviceName)), m_cpu(threads, path), m_layersOnDevice(m_device->hasLayerOps())
 {
-    const char* graphs = std::getenv("BIOFORGE_GPU_GRAPHS"); // "0": every pass launched kernel by kernel
-    m_graphsEnabled = m_layersOnDevice && m_device->hasGraphs() && !(graphs && std::strcmp(graphs, "0") == 0);
+    // BIOFORGE_GPU_GRAPHS: "0" every pass launched kernel by kernel; "1" captured passes on HIP too,
+    // where they are off by default until a device run has confirmed them.
+    const char* graphs = std::getenv("BIOFORGE_GPU_GRAPHS");
+    const bool hip = m_device->label().rfind("hip", 0) == 0;
+    const bool wanted = graphs ? std::strcmp(graphs, "0") != 0 : !hip;
+    m_graphsEnabled = wanted && m_layersOnDevice && m_device->hasGraphs();
 }
 
 GpuBackend::~GpuBackend()
@@ -45,13 +49,20 @@ void GpuBackend::check(bool ok, const std::string& error) const
         fail(error);
 }
 
+void GpuBackend::abortCapture() const
+{
+    if (!m_capturing)
+        return;
+    m_capturing = false; // the stream must stop recording, or nothing queued on it would run again
+    m_graphsEnabled = false;
+    std::string ignored;
+    (void)m_device->captureEnd(false, nullptr, &ignored);
+}
+
 void GpuBackend::fail(const std::string& error) const
 {
-    if (m_capturing) { // the stream must stop recording, or nothing queued on it would run again
-        m_capturing = false;
-        std::string ignored;
-        (void)m_device->captureEnd(false, nullptr, &ignored);
-    }
+    abortCapture();
+    m_pass = Pass::Eager; // the next pass starts afresh (beginPass), allocating what it needs
     throw std::runtime_error(error);
 }
 
@@ -88,6 +99,7 @@ void GpuBackend::release(DeviceArray& a)
 {
     std::string ignored; // a failure to free leaves the memory to the handle's close
     if (a.data) {
+        abortCapture(); // (never while recording in practice) a free would wait for the device
         if (!m_graphs.empty())
             dropGraphs();
         (void)m_device->free(a.data, &ignored);
@@ -212,6 +224,7 @@ float* GpuBackend::scratch(Scratch slot, int64_t floats)
 
 void GpuBackend::beginPass(int64_t tokens, int64_t firstPos, const KvCache& cache)
 {
+    abortCapture(); // one left open by a pass that threw outside the back-end
     m_pass = Pass::Eager;
     if (!m_graphsEnabled || tokens != 1)
         return;
@@ -220,12 +233,27 @@ void GpuBackend::beginPass(int64_t tokens, int64_t firstPos, const KvCache& cach
     deviceCache(cache);
     m_passKey = (firstPos + tokens + hd::kAttentionChunk - 1) / hd::kAttentionChunk;
     m_passPosition = firstPos;
-    if (m_graphs.count(m_passKey))
-        m_pass = Pass::Replay;
-    else if (m_eagerKeys.count(m_passKey))
+    std::string error;
+    if (const auto found = m_graphs.find(m_passKey); found != m_graphs.end()) {
+        // The module may have moved its scratch since (a larger chunk count's pass grew it): a graph
+        // naming the old buffers is captured again instead of replayed.
+        bool current = false;
+        check(m_device->graphCurrent(found->second, &current, &error), error);
+        if (current) {
+            m_pass = Pass::Replay;
+            return;
+        }
+        check(m_device->graphFree(found->second, &error), error);
+        m_graphs.erase(found);
+        ++m_graphsStale;
+    }
+    if (m_eagerKeys.count(m_passKey)) {
+        if (m_graphs.size() >= kMaxGraphs)
+            dropGraphs();
         m_pass = Pass::Capture;
-    else
+    } else {
         m_eagerKeys.insert(m_passKey);
+    }
 }
 
 void GpuBackend::toBackend(float* dst, const float* host, int64_t n)

@@ -79,6 +79,8 @@ public:
     // has them; for comparisons (bench_gpu_generation). Between passes only.
     void setGraphs(bool on);
     size_t graphCaptures() const { return m_graphCaptures; }
+    // Graphs captured again because the module had moved a buffer they name.
+    size_t graphsStale() const { return m_graphsStale; }
 
 private:
     struct DeviceArray {
@@ -113,6 +115,9 @@ private:
     // Frees every captured pass (their arguments name device arrays that are about to change).
     void dropGraphs();
     [[noreturn]] void fail(const std::string& error) const;
+    // Ends a capture left open (a pass that failed or threw while recording): nothing is kept,
+    // and graphs stay off for this back-end (a pass that cannot be captured would fail again).
+    void abortCapture() const;
 
     std::shared_ptr<GpuDevice> m_device;
     std::string m_deviceName;
@@ -138,14 +143,15 @@ private:
     // a key's first pass runs as usual (sizing every buffer), its second is captured, the later
     // ones replayed (toBackend launches the graph; the operations only keep the host's books).
     enum class Pass { Eager, Capture, Replay };
-    Pass m_pass = Pass::Eager;
+    mutable Pass m_pass = Pass::Eager; // back to Eager when a pass fails
     mutable bool m_capturing = false;
     int64_t m_passKey = 0, m_passPosition = 0;
     const int64_t* m_positionAt = nullptr; // the module's device position for captured passes
     std::map<int64_t, void*> m_graphs;
     std::set<int64_t> m_eagerKeys;
-    bool m_graphsEnabled = true;
-    size_t m_graphReplays = 0, m_graphCaptures = 0;
+    mutable bool m_graphsEnabled = true; // off for good once a capture failed
+    static constexpr size_t kMaxGraphs = 64; // 16k positions' worth; past it they are all dropped
+    size_t m_graphReplays = 0, m_graphCaptures = 0, m_graphsStale = 0;
 };
 
 } // namespace bioforge::llm

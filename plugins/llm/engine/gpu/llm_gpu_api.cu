@@ -80,8 +80,8 @@ __attribute__((visibility("default"))) void bf_llm_gpu_close(bf_llm_gpu* h)
         (void)bfFree(h->position);
     if (h->positionHost)
         (void)bfFreeHost(h->positionHost);
-    for (bfGraphExec_t g : h->graphs)
-        (void)bfGraphExecDestroy(g);
+    for (const auto& g : h->graphs)
+        (void)bfGraphExecDestroy(g.exec);
     (void)bfStreamDestroy(h->stream);
     delete h;
 }

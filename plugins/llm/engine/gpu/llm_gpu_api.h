@@ -135,6 +135,9 @@ int bf_llm_gpu_copy_rows_at(bf_llm_gpu* handle, float* dst, const float* src, in
 int bf_llm_gpu_capture_begin(bf_llm_gpu* handle, char* msg, size_t len);
 int bf_llm_gpu_capture_end(bf_llm_gpu* handle, int keep, void** graph, char* msg, size_t len);
 int bf_llm_gpu_graph_launch(bf_llm_gpu* handle, void* graph, char* msg, size_t len);
+/* *current = 0 once the handle has moved a buffer the graph names (its activation and attention
+ * scratch grow by reallocation): such a graph is refused by graph_launch; capture it again. */
+int bf_llm_gpu_graph_current(bf_llm_gpu* handle, void* graph, int* current, char* msg, size_t len);
 int bf_llm_gpu_graph_free(bf_llm_gpu* handle, void* graph, char* msg, size_t len);
 
 #ifdef __cplusplus

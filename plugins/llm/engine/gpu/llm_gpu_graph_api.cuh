@@ -90,30 +90,52 @@ BF_API int bf_llm_gpu_capture_end(bf_llm_gpu* h, int keep, void** graph, char* m
     (void)bfGraphDestroy(captured);
     if (made != bfSuccess)
         return runtimeError(h->device, msg, len, BF_STR(bfGraphInstantiateWithFlags), made);
-    h->graphs.push_back(exec);
+    h->graphs.push_back({exec, h->bufferEpoch});
     *graph = exec;
+    return 0;
+}
+
+namespace {
+
+std::vector<bf_llm_gpu::Graph>::iterator findGraph(bf_llm_gpu* h, void* graph)
+{
+    return std::find_if(h->graphs.begin(), h->graphs.end(), [graph](const bf_llm_gpu::Graph& g) { return static_cast<void*>(g.exec) == graph; });
+}
+
+} // namespace
+
+// *current = 1 while every buffer of the handle's the graph names is where it was when captured.
+BF_API int bf_llm_gpu_graph_current(bf_llm_gpu* h, void* graph, int* current, char* msg, size_t len)
+{
+    const auto found = findGraph(h, graph);
+    if (found == h->graphs.end())
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "graph_current: %s:%d holds no such graph", kDevicePrefix, h->device);
+    *current = found->epoch == h->bufferEpoch ? 1 : 0;
     return 0;
 }
 
 BF_API int bf_llm_gpu_graph_launch(bf_llm_gpu* h, void* graph, char* msg, size_t len)
 {
-    const auto exec = static_cast<bfGraphExec_t>(graph);
-    if (std::find(h->graphs.begin(), h->graphs.end(), exec) == h->graphs.end())
+    const auto found = findGraph(h, graph);
+    if (found == h->graphs.end())
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "graph_launch: %s:%d holds no such graph", kDevicePrefix, h->device);
+    if (found->epoch != h->bufferEpoch) // it would write buffers the handle has freed since
+        return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "graph_launch: %s:%d: the graph names buffers moved since its capture", kDevicePrefix,
+                   h->device);
     BF_TRY(h->device, bfSetDevice, h->device);
-    BF_TRY(h->device, bfGraphLaunch, exec, h->stream);
+    BF_TRY(h->device, bfGraphLaunch, found->exec, h->stream);
     return 0;
 }
 
 BF_API int bf_llm_gpu_graph_free(bf_llm_gpu* h, void* graph, char* msg, size_t len)
 {
-    const auto exec = static_cast<bfGraphExec_t>(graph);
-    const auto found = std::find(h->graphs.begin(), h->graphs.end(), exec);
+    const auto found = findGraph(h, graph);
     if (found == h->graphs.end())
         return say(msg, len, BF_LLM_GPU_BAD_ARGUMENT, "graph_free: %s:%d holds no such graph", kDevicePrefix, h->device);
+    const bfGraphExec_t exec = found->exec;
+    h->graphs.erase(found);
     BF_TRY(h->device, bfSetDevice, h->device);
     BF_TRY(h->device, bfStreamSynchronize, h->stream); // a replay may still be running
-    h->graphs.erase(found);
     BF_TRY(h->device, bfGraphExecDestroy, exec);
     return 0;
 }

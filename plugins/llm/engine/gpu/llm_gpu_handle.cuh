@@ -138,7 +138,14 @@ struct bf_llm_gpu {
     int64_t* position = nullptr;
     int64_t* positionHost = nullptr;
     bool capturing = false;
-    std::vector<bfGraphExec_t> graphs;
+    // Each graph with the buffer epoch it was captured in: the split-K attention's graphs name
+    // act and y, which grow() may move; a graph of an older epoch must not be launched.
+    struct Graph {
+        bfGraphExec_t exec;
+        uint64_t epoch;
+    };
+    std::vector<Graph> graphs;
+    uint64_t bufferEpoch = 0; // counts grow()'s reallocations of x, act and y
 };
 
 namespace {
@@ -156,6 +163,7 @@ int grow(bf_llm_gpu* h, DeviceBuffer& buffer, size_t bytes, char* msg, size_t le
         BF_TRY(h->device, bfFree, buffer.data);
     }
     buffer = {};
+    ++h->bufferEpoch; // a captured pass that named the old buffer is stale from here on
     BF_TRY(h->device, bfMalloc, &buffer.data, bytes);
     buffer.bytes = bytes;
     return 0;

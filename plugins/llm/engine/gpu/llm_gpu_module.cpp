@@ -40,6 +40,7 @@ struct GpuModuleApi {
     decltype(&bf_llm_gpu_capture_end) captureEnd = nullptr;
     decltype(&bf_llm_gpu_graph_launch) graphLaunch = nullptr;
     decltype(&bf_llm_gpu_graph_free) graphFree = nullptr;
+    decltype(&bf_llm_gpu_graph_current) graphCurrent = nullptr;
 };
 
 namespace {
@@ -130,6 +131,7 @@ std::shared_ptr<const GpuModule> GpuModule::load(const std::string& path, GpuVen
     optional(library, "bf_llm_gpu_capture_end", api->captureEnd);
     optional(library, "bf_llm_gpu_graph_launch", api->graphLaunch);
     optional(library, "bf_llm_gpu_graph_free", api->graphFree);
+    optional(library, "bf_llm_gpu_graph_current", api->graphCurrent);
     std::shared_ptr<GpuModule> module(new GpuModule);
     module->m_vendor = vendor;
     module->m_api = std::move(api);
@@ -332,7 +334,7 @@ bool GpuDevice::hasGraphs() const
 {
     const GpuModuleApi& a = m_module->api();
     return hasLayerOps() && a.setPosition && a.ropeStoreAt && a.attentionAt && a.copyRowsAt && a.captureBegin && a.captureEnd && a.graphLaunch &&
-           a.graphFree;
+           a.graphFree && a.graphCurrent;
 }
 
 bool GpuDevice::setPosition(int64_t firstPos, const int64_t** devicePosition, std::string* error)
@@ -355,5 +357,13 @@ bool GpuDevice::captureEnd(bool keep, void** graph, std::string* error)
 bool GpuDevice::graphLaunch(void* graph, std::string* error) { return call(m_module->api().graphLaunch, "graph_launch", m_handle, error, graph); }
 
 bool GpuDevice::graphFree(void* graph, std::string* error) { return call(m_module->api().graphFree, "graph_free", m_handle, error, graph); }
+
+bool GpuDevice::graphCurrent(void* graph, bool* current, std::string* error)
+{
+    int c = 0;
+    const bool ok = call(m_module->api().graphCurrent, "graph_current", m_handle, error, graph, &c);
+    *current = ok && c != 0;
+    return ok;
+}
 
 } // namespace bioforge::llm

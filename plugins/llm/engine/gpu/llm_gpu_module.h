@@ -106,6 +106,7 @@ public:
     bool captureEnd(bool keep, void** graph, std::string* error);
     bool graphLaunch(void* graph, std::string* error);
     bool graphFree(void* graph, std::string* error);
+    bool graphCurrent(void* graph, bool* current, std::string* error); // false once the module moved a buffer it names
 
 private:
     GpuDevice() = default;
