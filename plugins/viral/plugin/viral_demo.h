@@ -1,7 +1,7 @@
 #pragma once
 
 // The demo of the viral plugin: synthetic contigs and TEST models made on the
-// spot (no download, no ../shared): tiny random-weight DNABERT-S and ESM-2
+// spot (no download, no test fixtures): tiny random-weight DNABERT-S and ESM-2
 // encoders at the real layouts (engine/model/encoder_templates.h) and a
 // seeded random classifier. The calls mean nothing; the run says so.
 

@@ -2,7 +2,7 @@
 
 // The files around an encoder's weights, made without any download, so that
 // test and demo encoders can be synthesized anywhere (a fresh install, the
-// .deb, CI without ../shared): a Hugging Face config.json at a given shape,
+// .deb, CI without the shared fixtures): a Hugging Face config.json at a given shape,
 // ESM-2's vocab.txt (the 33-token alphabet of fair-esm's
 // esm.data.Alphabet.from_architecture("ESM-1b"), which HF EsmTokenizer
 // ships), and, for DNABERT-S, a small BPE tokenizer.json over A, C, G, T
