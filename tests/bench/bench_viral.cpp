@@ -4,10 +4,12 @@
 // $BIOFORGE_BENCH_DIR (default /tmp/bioforge-bench) between runs.
 //
 //   bench_viral esm [--shape 150M|3B] [--layers N] [--batch 8] [--residues 166] [--threads 2] [--reps 3] [--precision fp32|bf16|int8]
+//                   [--device cpu|auto|cuda:N]
 //       ESM-2 forward + mean embedding of one batch: seconds, tokens/s, frames/s.
 //       --layers N builds only N of the shape's layers (per-layer cost is uniform:
 //       the full-depth figure is scaled and labelled as such).
 //   bench_viral dnabert [--batch 32] [--bases 301] [--threads 2] [--reps 3] [--precision fp32|bf16|int8] [--ids-out FILE]
+//                       [--device cpu|auto|cuda:N]
 //       DNABERT-S (12 × 768) on frames' nucleotide spans: frames/s. --ids-out writes
 //       the batch's token ids (a line per span) for the official code's run
 //       (dnabert_s_anchor.py, viral_vs_dnabert_s.sh).
@@ -22,6 +24,8 @@
 //       the int8 linear layers (product and epilogue) on our AVX-512 VNNI kernel against oneDNN's
 //       matmul, each of a layer's four products at both encoders' batch shapes, alternating.
 //   bench_viral pipeline --fasta-mb N [--threads 2] [--models tiny|real] [--input contigs|stopfree] [--precision fp32|bf16|int8]
+//                        [--device cpu|auto|cuda:N] [--esm-shape 150M|3B] [--esm-layers N]
+//                        [--esm-tokens-per-batch 4096] [--dnabert-tokens-per-batch 8192]
 //       the whole predict job on an N MB FASTA (N may be fractional): contigs/s,
 //       frames/s and peak RSS (run it for growing N: flat). tiny: the fixture
 //       models (the pipeline's own costs); real: DNABERT-S and ESM-2 150M
@@ -29,6 +33,11 @@
 //       stopfree: ONE contig of N MB on one line with no TA/TG, so no stop
 //       codon in its forward frames (every chunk keeps three frames: the
 //       most frames a contig can have; ../shared/cases/viral/make_big_stopfree.py).
+//       --esm-shape 3B: the ESM-2 that VirNucPro uses (36 × 2560) in place of 150M;
+//       --esm-layers N builds only N of its layers (the figure is then not end to end).
+//   --device (esm, dnabert, pipeline): where the encoders run (default cpu; the job's own
+//       parameter for pipeline). On a device each batch's time includes its ids going in and
+//       its mean embeddings coming back.
 
 #include "checkpoint/checkpoint_store.h"
 #include "jobs/clock.h"
@@ -88,9 +97,10 @@ int benchEsm(const QStringList& args)
     if (folder.isEmpty())
         return 1;
     const EncoderPrecision precision = precisionOption(args);
+    const EncoderDevice device = deviceOption(args);
     setTorchThreads(threads, precision);
     configureTorchHeap();
-    auto model = Esm2Model::load(folder, precision);
+    auto model = Esm2Model::load(folder, precision, device);
     auto alphabet = EsmAlphabet::fromVocabFile(folder + QStringLiteral("/vocab.txt"));
     if (!model || !alphabet) {
         std::fprintf(stderr, "%s\n", qPrintable(model ? alphabet.error().message() : model.error().message()));
@@ -114,9 +124,10 @@ int benchEsm(const QStringList& args)
     }
     const double s = median(seconds), scale = double(fullDepth) / double(shape.layers);
     const double tokensPerBatch = double(batch * (residues + 2));
-    std::printf("ESM-2 %s shape, %lld of %lld layers, batch %ld × %ld residues (+<cls>/<eos>), %d threads, %s, median of %d: %.3f s/batch, "
+    std::printf("ESM-2 %s shape, %lld of %lld layers, batch %ld × %ld residues (+<cls>/<eos>), %s, %d threads, %s, median of %d: %.3f s/batch, "
                 "%.0f tokens/s, %.1f frames/s\n",
-                big ? "3B" : "150M", (long long)shape.layers, (long long)fullDepth, batch, residues, threads, qPrintable(precisionName(precision)), reps, s,
+                big ? "3B" : "150M", (long long)shape.layers, (long long)fullDepth, batch, residues, qPrintable(device.label()), threads,
+                qPrintable(precisionName(precision)), reps, s,
                 tokensPerBatch / s, double(batch) / s);
     if (scale != 1.0)
         std::printf("  scaled to all %lld layers: %.2f s/batch, %.1f tokens/s, %.2f frames/s\n", (long long)fullDepth, s * scale,
@@ -133,9 +144,10 @@ int benchDnabert(const QStringList& args)
     if (folder.isEmpty())
         return 1;
     const EncoderPrecision precision = precisionOption(args);
+    const EncoderDevice device = deviceOption(args);
     setTorchThreads(threads, precision);
     configureTorchHeap();
-    auto model = DnabertModel::load(folder, precision);
+    auto model = DnabertModel::load(folder, precision, device);
     auto tokenizer = HfBpeTokenizer::fromFile(folder + QStringLiteral("/tokenizer.json"));
     if (!model || !tokenizer) {
         std::fprintf(stderr, "%s\n", qPrintable(model ? tokenizer.error().message() : model.error().message()));
@@ -173,9 +185,9 @@ int benchDnabert(const QStringList& args)
             seconds.push_back(double(t.nsecsElapsed()) / 1e9);
     }
     const double s = median(seconds);
-    std::printf("DNABERT-S shape (12 × 768), batch %ld spans of %ld bases (%.1f BPE tokens each), %d threads, %s, median of %d: %.3f s/batch, "
+    std::printf("DNABERT-S shape (12 × 768), batch %ld spans of %ld bases (%.1f BPE tokens each), %s, %d threads, %s, median of %d: %.3f s/batch, "
                 "%.0f tokens/s, %.1f frames/s\n",
-                batch, bases, double(tokens) / double(batch), threads, qPrintable(precisionName(precision)), reps, s, double(tokens) / s,
+                batch, bases, double(tokens) / double(batch), qPrintable(device.label()), threads, qPrintable(precisionName(precision)), reps, s, double(tokens) / s,
                 double(batch) / s);
     return 0;
 }
@@ -234,10 +246,15 @@ int benchPipeline(const QStringList& args)
     const int threads = int(option(args, QStringLiteral("--threads"), 2));
     const bool real = textOption(args, QStringLiteral("--models"), QStringLiteral("tiny")) == QLatin1String("real");
     const bool stopFree = textOption(args, QStringLiteral("--input"), QStringLiteral("contigs")) == QLatin1String("stopfree");
+    const bool esm3B = textOption(args, QStringLiteral("--esm-shape"), QStringLiteral("150M")) == QLatin1String("3B");
+    EncoderShape esmShape = esm3B ? kEsm2_3B : kEsm2_150M;
+    esmShape.layers = option(args, QStringLiteral("--esm-layers"), long(esmShape.layers));
+    const QString esmName = QStringLiteral("esm2_%1_%2layers").arg(esm3B ? QStringLiteral("3B") : QStringLiteral("150M")).arg(esmShape.layers);
     const QString dnabert = real ? synthesized(QStringLiteral("dnabert_s"), false, kDnabertS) : fixtures() + QStringLiteral("/viral/dnabert_s_tiny");
-    const QString esm = real ? synthesized(QStringLiteral("esm2_150M_30layers"), true, kEsm2_150M) : fixtures() + QStringLiteral("/viral/esm2_tiny");
+    const QString esm = real ? synthesized(esmName, true, esmShape) : fixtures() + QStringLiteral("/viral/esm2_tiny");
     if (dnabert.isEmpty() || esm.isEmpty())
         return 1;
+    const QString device = textOption(args, QStringLiteral("--device"), QStringLiteral("cpu"));
     QTemporaryDir dir(QDir(benchDir()).filePath(QStringLiteral("pipeline-XXXXXX")));
     const QString fasta = dir.filePath(QStringLiteral("input.fa")), classifier = dir.filePath(QStringLiteral("classifier.safetensors"));
     {
@@ -261,16 +278,21 @@ int benchPipeline(const QStringList& args)
             written += out.write(record);
         }
     }
-    if (!writeRandomClassifier(classifier, real ? kDnabertS.hidden + kEsm2_150M.hidden : 128, 32, 1))
+    if (!writeRandomClassifier(classifier, real ? kDnabertS.hidden + esmShape.hidden : 128, 32, 1))
         return 1;
-    const QJsonObject p{{QStringLiteral("inputs"), QJsonArray{fasta}},
+    QJsonObject p{{QStringLiteral("inputs"), QJsonArray{fasta}},
                         {QStringLiteral("dnabert_path"), dnabert},
                         {QStringLiteral("esm_path"), esm},
                         {QStringLiteral("classifier_path"), classifier},
                         {QStringLiteral("keep_features"), false},
                         {QStringLiteral("reuse_results"), false},
                         {QStringLiteral("threads"), threads},
+                        {QStringLiteral("device"), device},
                         {QStringLiteral("precision"), textOption(args, QStringLiteral("--precision"), QStringLiteral("fp32"))}};
+    // The batches' token budgets: the job's defaults unless given.
+    for (const char* name : {"esm_tokens_per_batch", "dnabert_tokens_per_batch"})
+        if (const QString flag = QStringLiteral("--") + QString::fromLatin1(name).replace(QLatin1Char('_'), QLatin1Char('-')); args.contains(flag))
+            p.insert(QLatin1String(name), textOption(args, flag, QString()).toLongLong());
     auto settings = PredictSettings::fromParameters(p);
     if (!settings) {
         std::fprintf(stderr, "%s\n", qPrintable(settings.error().message()));
@@ -323,9 +345,11 @@ int benchPipeline(const QStringList& args)
         return 1;
     const QJsonObject summary = QJsonDocument::fromJson(summaryFile.readAll()).object(), stats = QJsonDocument::fromJson(statsFile.readAll()).object();
     const double contigs = summary.value(QLatin1String("contigs")).toDouble(), frames = summary.value(QLatin1String("frames")).toDouble();
-    std::printf("pipeline, %s models, %.2f MB FASTA (%s), %d threads: %.0f contigs, %.0f frames in %.1f s: %.2f contigs/s, %.1f frames/s; "
+    const QString models = real ? QStringLiteral("DNABERT-S + ESM-2 %1 shaped (%2 layers)").arg(esm3B ? QStringLiteral("3B") : QStringLiteral("150M")).arg(esmShape.layers)
+                                : QStringLiteral("tiny fixture");
+    std::printf("pipeline, %s models, device %s, %.2f MB FASTA (%s), %d threads: %.0f contigs, %.0f frames in %.1f s: %.2f contigs/s, %.1f frames/s; "
                 "padding DNABERT-S %.2f %%, ESM-2 %.2f %%; peak RSS %ld MiB\n",
-                real ? "DNABERT-S + ESM-2 150M shaped" : "tiny fixture", megabytes, stopFree ? "one stop-free contig" : "log-normal contigs", threads, contigs, frames, s, contigs / s, frames / s, 100 * stats.value(QLatin1String("dnabert_padding_fraction")).toDouble(),
+                qPrintable(models), qPrintable(device), megabytes, stopFree ? "one stop-free contig" : "log-normal contigs", threads, contigs, frames, s, contigs / s, frames / s, 100 * stats.value(QLatin1String("dnabert_padding_fraction")).toDouble(),
                 100 * stats.value(QLatin1String("esm_padding_fraction")).toDouble(), peakRssKiB() / 1024);
     std::printf("  highest resident set per stage:");
     for (const auto& [stage, kib] : stagePeaks)

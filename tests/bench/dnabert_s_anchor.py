@@ -10,7 +10,7 @@ the official evaluation does (evaluate/utils.py, calculate_llm_embedding): one
 forward pass with the attention mask, then the mean of the last hidden states
 over the unmasked tokens. Prints seconds per batch.
 
-usage: dnabert_s_anchor.py <DNABERT_S checkout> <einops checkout> <ids file> [threads] [reps] [dtype]
+usage: dnabert_s_anchor.py <DNABERT_S checkout> <einops checkout> <ids file> [threads] [reps] [dtype] [device]
   DNABERT_S checkout: the folder holding evaluate/model_codes/
   einops checkout: the folder holding einops/ (github.com/arogozhnikov/einops; the
     model code imports it and Debian 12 does not package it; pure Python)
@@ -24,6 +24,13 @@ usage: dnabert_s_anchor.py <DNABERT_S checkout> <einops checkout> <ids file> [th
     ESM-2, fails in this model code on a CPU: its ALiBi bias is a plain attribute,
     not a buffer, so it stays float32 and the attention product stops with
     "expected scalar type BFloat16 but found Float"; asked for, it says so.
+  device: cpu (default) or cuda[:N] (the device check, tests/gpu/device-check.sh): the
+    model moved there, each batch's ids and mask copied in and the mean embeddings
+    copied back inside the timed part; autocast then is torch.autocast("cuda",
+    bfloat16). Where Triton is installed the model code runs its own Triton flash
+    attention (in float16 for a float32 model) as it would for a user; if that kernel
+    fails to compile or run with the Triton there (it was written for Triton 2.0's
+    API), the run says so and takes the code's PyTorch attention path instead.
 
 Hugging Face `transformers` is neither in Debian 12 nor reachable here, and the
 model code imports three names from it. They are stood in for below by the
@@ -47,6 +54,7 @@ checkout, einops_checkout, ids_path = sys.argv[1], sys.argv[2], sys.argv[3]
 threads = sys.argv[4] if len(sys.argv) > 4 else "default"
 reps = int(sys.argv[5]) if len(sys.argv) > 5 else 3
 dtype = sys.argv[6] if len(sys.argv) > 6 else "fp32"
+device_name = sys.argv[7] if len(sys.argv) > 7 else "cpu"
 
 sys.path.insert(0, einops_checkout)
 sys.path.insert(0, os.path.join(checkout, "evaluate"))
@@ -91,6 +99,7 @@ def stand_in_transformers():
 
 
 stand_in_transformers()
+from model_codes import bert_layers  # noqa: E402
 from model_codes.bert_layers import BertModel  # noqa: E402
 
 if threads != "default":
@@ -99,12 +108,15 @@ with open(os.path.join(checkout, "evaluate", "model_codes", "config.json")) as f
     config = types.SimpleNamespace(**json.load(f))
 config.alibi_starting_size = getattr(config, "alibi_starting_size", 512)
 torch.manual_seed(7)
-model = BertModel(config).eval()
+device = torch.device(device_name)
+model = BertModel(config).eval().to(device)
 if dtype == "bf16":
     sys.exit("dnabert_s_anchor: model.bfloat16() stops in the official code on a CPU (its ALiBi bias stays "
              "float32: 'expected scalar type BFloat16 but found Float'); use autocast")
 if dtype not in ("fp32", "autocast", "int8"):
     sys.exit("dnabert_s_anchor: dtype is fp32, autocast or int8, not %s" % dtype)
+if dtype == "int8" and device.type != "cpu":
+    sys.exit("dnabert_s_anchor: int8 (PyTorch's dynamic quantisation) runs on the CPU only")
 if dtype == "int8":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from int8_dynamic import int8_dynamic
@@ -122,17 +134,35 @@ for i, r in enumerate(rows):
     attention_mask[i, :len(r)] = 1
 tokens = int(attention_mask.sum())
 
+
+
+def embed():
+    """As evaluate/utils.py, calculate_llm_embedding: forward, then the masked mean."""
+    ids, mask = input_ids.to(device), attention_mask.to(device)
+    model_output = model.forward(input_ids=ids, attention_mask=mask)[0]
+    mask = mask.unsqueeze(-1)
+    return (torch.sum(model_output.float() * mask, dim=1) / torch.sum(mask, dim=1)).cpu()
+
+
 seconds = []
-with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype == "autocast"):
-    for rep in range(reps + 1):  # the first is a warm-up
+attention = "PyTorch" if bert_layers.flash_attn_qkvpacked_func is None else "Triton flash"
+with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=dtype == "autocast"):
+    try:
+        embedding = embed()  # the warm-up (Triton compiles its kernel here)
+    except Exception as e:  # noqa: BLE001 -- any failure of the Triton kernel: say it, take the PyTorch path
+        if bert_layers.flash_attn_qkvpacked_func is None:
+            raise
+        print("official DNABERT-S: its Triton attention failed here (%s: %s); timing its PyTorch attention path"
+              % (type(e).__name__, str(e).splitlines()[0][:160] if str(e) else ""))
+        bert_layers.flash_attn_qkvpacked_func = None
+        attention = "PyTorch (Triton failed)"
+        embedding = embed()
+    for rep in range(reps):
         start = time.perf_counter()
-        # As evaluate/utils.py, calculate_llm_embedding: forward, then the masked mean.
-        model_output = model.forward(input_ids=input_ids, attention_mask=attention_mask)[0]
-        mask = attention_mask.unsqueeze(-1)
-        embedding = torch.sum(model_output.float() * mask, dim=1) / torch.sum(mask, dim=1)
-        if rep > 0:
-            seconds.append(time.perf_counter() - start)
+        embedding = embed()
+        seconds.append(time.perf_counter() - start)
 assert embedding.shape == (len(rows), config.hidden_size)
 s = statistics.median(seconds)
-print("official DNABERT-S, batch %d x %.1f tokens, threads %s (torch %d), %s: %.3f s/batch, %.0f tokens/s"
-      % (len(rows), tokens / len(rows), threads, torch.get_num_threads(), dtype, s, tokens / s))
+where = "threads %s (torch %d)" % (threads, torch.get_num_threads()) if device.type == "cpu" else "%s, %s attention" % (device, attention)
+print("official DNABERT-S, batch %d x %.1f tokens, %s, %s: %.3f s/batch, %.0f tokens/s, %.1f frames/s"
+      % (len(rows), tokens / len(rows), where, dtype, s, tokens / s, len(rows) / s))

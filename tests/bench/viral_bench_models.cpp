@@ -2,6 +2,8 @@
 
 #include "bench_support.h"
 
+#include "model/torch_runtime.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -75,6 +77,17 @@ EncoderPrecision precisionOption(const QStringList& args)
         std::exit(2);
     }
     return *p;
+}
+
+EncoderDevice deviceOption(const QStringList& args)
+{
+    const auto asked = parseEncoderDevice(textOption(args, QStringLiteral("--device"), QStringLiteral("cpu")));
+    const auto device = asked ? resolveEncoderDevice(*asked) : core::Expected<EncoderDevice>(asked.error());
+    if (!device) {
+        std::fprintf(stderr, "%s\n", qPrintable(device.error().message()));
+        std::exit(2);
+    }
+    return *device;
 }
 
 } // namespace bioforge::bench

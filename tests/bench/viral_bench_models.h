@@ -4,6 +4,7 @@
 // bench_viral_products.cpp) share: the fixtures folder, encoder models synthesized at the real shapes
 // once and kept in benchDir(), random proteins, the median, alternating timings and the --precision option.
 
+#include "model/encoder_device.h"
 #include "model/encoder_precision.h"
 #include "model/synthetic_encoders.h"
 
@@ -30,6 +31,9 @@ QString synthesized(const QString& name, bool esm, const viral::EncoderShape& sh
 std::string randomProtein(std::mt19937& rng, size_t length);
 // --precision fp32|bf16|int8 (encoder_precision.h); other text exits with the parse error.
 viral::EncoderPrecision precisionOption(const QStringList& args);
+// --device cpu|auto|cuda|cuda:N (default cpu), resolved against what this LibTorch sees; an
+// unknown or absent device exits 2 with the reason.
+viral::EncoderDevice deviceOption(const QStringList& args);
 
 // bench_viral precision: fp32 against bf16 or int8 at the real shapes.
 int benchPrecision(const QStringList& args);

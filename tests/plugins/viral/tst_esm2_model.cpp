@@ -188,6 +188,12 @@ private slots:
         QVERIFY(!outside);
         QVERIFY(outside.error().message().contains(QStringLiteral("99")));
         QVERIFY(!m_model->forward({{0, 5, 2}}, {7}, false));
+        // A row of <cls><eos> alone has nothing to average: the error names the row (checked before
+        // the batch runs); a truncation of 0 likewise.
+        auto empty = m_model->meanEmbeddings({{0, 20, 15, 2}, {0, 2}}, 2, 1024);
+        QVERIFY(!empty);
+        QVERIFY2(empty.error().message().contains(QStringLiteral("row 1 has no residue")), qPrintable(empty.error().message()));
+        QVERIFY(!m_model->meanEmbeddings({{0, 20, 15, 2}}, 2, 0));
 
         // A config that does not fit the weights: the error names the tensor and both shapes.
         QTemporaryDir dir;

@@ -5,6 +5,7 @@
 
 #include "model/dnabert_model.h"
 #include "model/esm2_model.h"
+#include "io/safetensors_reader.h"
 #include "model/synthetic_encoders.h"
 #include "support/test_support.h"
 #include "tokenizer/esm_alphabet.h"
@@ -13,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace bioforge;
@@ -82,6 +84,37 @@ private slots:
         QVERIFY(writeSyntheticEsm2(c, {1, 16, 2, 32}, templ, 10));
         QCOMPARE(readAll(a + QStringLiteral("/model.safetensors")), readAll(b + QStringLiteral("/model.safetensors")));
         QVERIFY(readAll(a + QStringLiteral("/model.safetensors")) != readAll(c + QStringLiteral("/model.safetensors")));
+    }
+
+    // Tensors of a million values or more (the real shapes) are filled in chunks on every core:
+    // the same bytes for a seed, other bytes for another seed, each chunk its own normal(0, 0.02)
+    // draws (not copies of one another).
+    void largeTensorsAreFilledInParallelTheSameWay()
+    {
+        const QString a = m_dir.filePath(QStringLiteral("big_a")), b = m_dir.filePath(QStringLiteral("big_b")), c = m_dir.filePath(QStringLiteral("big_c"));
+        const QString templ = fixturePath(QStringLiteral("viral/esm2_tiny"));
+        const EncoderShape shape{1, 1536, 8, 64}; // query weight 1536 × 1536: three chunks of 2^20
+        QVERIFY(writeSyntheticEsm2(a, shape, templ, 5));
+        QVERIFY(writeSyntheticEsm2(b, shape, templ, 5));
+        QVERIFY(writeSyntheticEsm2(c, shape, templ, 6));
+        QCOMPARE(readAll(a + QStringLiteral("/model.safetensors")), readAll(b + QStringLiteral("/model.safetensors")));
+        QVERIFY(readAll(a + QStringLiteral("/model.safetensors")) != readAll(c + QStringLiteral("/model.safetensors")));
+        auto reader = core::SafetensorsReader::open(a + QStringLiteral("/model.safetensors"));
+        QVERIFY(reader);
+        auto q = (*reader)->toFloat(QStringLiteral("esm.encoder.layer.0.attention.self.query.weight"));
+        QVERIFY(q);
+        QCOMPARE(q->size(), size_t(1536 * 1536));
+        const size_t chunk = size_t(1) << 20;
+        QVERIFY(!std::equal(q->begin(), q->begin() + 1000, q->begin() + long(chunk)));
+        double sum = 0, squares = 0;
+        for (float x : *q) {
+            sum += x;
+            squares += double(x) * x;
+        }
+        const double n = double(q->size()), mean = sum / n, sd = std::sqrt(squares / n - mean * mean);
+        QVERIFY2(std::fabs(mean) < 1e-4 && std::fabs(sd - 0.02) < 1e-4, qPrintable(QStringLiteral("mean %1, sd %2").arg(mean).arg(sd)));
+        auto model = Esm2Model::load(a);
+        QVERIFY2(model, model ? "" : qPrintable(model.error().message()));
     }
 
     void badShapesAndTemplatesAreRefused()

@@ -201,10 +201,10 @@ try {
     try {
         c10::InferenceMode guard;
         std::vector<at::Tensor> hidden;
-        const at::Tensor tokens = batch->ids.to(m_impl->device), mask = batch->mask.to(m_impl->device);
+        const at::Tensor tokens = copyToDevice(batch->ids, m_impl->device), mask = copyToDevice(batch->mask, m_impl->device);
         m_impl->run(tokens, mask, hidden, nullptr, false);
         const at::Tensor real = mask.to(at::kFloat).unsqueeze(-1);
-        const at::Tensor mean = ((hidden.back() * real).sum(1) / real.sum(1)).contiguous().cpu();
+        const at::Tensor mean = copyToHost(((hidden.back() * real).sum(1) / real.sum(1)).contiguous());
         std::vector<std::vector<float>> out;
         for (int64_t i = 0; i < mean.size(0); ++i)
             out.emplace_back(mean[i].data_ptr<float>(), mean[i].data_ptr<float>() + mean.size(1));

@@ -310,16 +310,21 @@ try {
     try {
         c10::InferenceMode guard;
         std::vector<at::Tensor> reps;
-        m_impl->run(batch->ids.to(m_impl->device), {layer}, reps, false);
-        std::vector<std::vector<float>> out;
-        for (size_t i = 0; i < tokens.size(); ++i) {
-            const int64_t residues = std::max<int64_t>(0, int64_t(tokens[i].size()) - 2);
-            const int64_t n = std::min(truncation, residues);
-            if (n <= 0)
+        for (size_t i = 0; i < tokens.size(); ++i)
+            if (std::min(truncation, int64_t(tokens[i].size()) - 2) <= 0)
                 return Error(QStringLiteral("row %1 has no residue to average").arg(i));
-            const at::Tensor mean = reps[0][int64_t(i)].slice(0, 1, n + 1).mean(0).contiguous().cpu();
-            out.emplace_back(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+        m_impl->run(copyToDevice(batch->ids, m_impl->device), {layer}, reps, false);
+        // Each row's mean over its first `truncation` residues where the representations are, then
+        // one copy of all of them to the host (on a GPU: one wait, not one per row).
+        std::vector<at::Tensor> means;
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            const int64_t n = std::min(truncation, int64_t(tokens[i].size()) - 2);
+            means.push_back(reps[0][int64_t(i)].slice(0, 1, n + 1).mean(0));
         }
+        const at::Tensor mean = copyToHost(at::stack(means).contiguous());
+        std::vector<std::vector<float>> out;
+        for (int64_t i = 0; i < mean.size(0); ++i)
+            out.emplace_back(mean[i].data_ptr<float>(), mean[i].data_ptr<float>() + mean.size(1));
         return out;
     } catch (const c10::OutOfMemoryError& e) {
         throw EncoderOutOfMemory{outOfMemoryMessage("ESM-2", m_impl->device, *batch, e.what_without_backtrace())};

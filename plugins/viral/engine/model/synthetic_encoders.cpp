@@ -8,8 +8,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <atomic>
 #include <functional>
 #include <random>
+#include <thread>
 
 namespace bioforge::viral {
 
@@ -29,8 +32,12 @@ public:
             count *= d;
         std::vector<float> v(static_cast<size_t>(count));
         std::normal_distribution<float> normal(0.0f, 0.02f);
-        for (float& x : v)
-            x = normal(m_rng);
+        if (v.size() < kChunk) {
+            for (float& x : v)
+                x = normal(m_rng);
+        } else {
+            fillInParallel(v, m_rng());
+        }
         return m_writer.addF32(QString::fromStdString(name), shape, v);
     }
     core::Status constant(const std::string& name, qint64 width, float value)
@@ -52,6 +59,30 @@ public:
     core::SafetensorsWriter& writer() { return m_writer; }
 
 private:
+    // A tensor of a million values or more (only the real shapes have them: ESM-2 3B is ~11 GB of
+    // float32, a minute on one thread) is filled in chunks of kChunk values, chunk i from its own
+    // generator seeded with (base, i), on every core: the same bytes whatever the number of threads.
+    static constexpr size_t kChunk = size_t(1) << 20;
+    static void fillInParallel(std::vector<float>& v, uint64_t base)
+    {
+        const size_t chunks = (v.size() + kChunk - 1) / kChunk;
+        std::atomic<size_t> next{0};
+        auto work = [&] {
+            for (size_t c = next++; c < chunks; c = next++) {
+                std::mt19937_64 rng(base ^ (0x9E3779B97F4A7C15ULL * (c + 1)));
+                std::normal_distribution<float> normal(0.0f, 0.02f);
+                for (size_t i = c * kChunk, end = std::min(v.size(), i + kChunk); i < end; ++i)
+                    v[i] = normal(rng);
+            }
+        };
+        std::vector<std::thread> workers(std::min<size_t>(chunks, std::max(1u, std::thread::hardware_concurrency())) - 1);
+        for (auto& w : workers)
+            w = std::thread(work);
+        work();
+        for (auto& w : workers)
+            w.join();
+    }
+
     std::mt19937_64 m_rng;
     core::SafetensorsWriter m_writer;
 };

@@ -272,6 +272,22 @@ core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>&
     return b;
 }
 
+at::Tensor copyToDevice(const at::Tensor& host, const at::Device& device)
+{
+    if (!device.is_cuda())
+        return host.to(device);
+    return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
+at::Tensor copyToHost(const at::Tensor& t)
+{
+    if (!t.is_cuda())
+        return t.cpu();
+    at::Tensor out = at::empty(t.sizes(), t.options().device(at::kCPU).pinned_memory(true));
+    out.copy_(t, /*non_blocking=*/false);
+    return out;
+}
+
 QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason)
 {
     return QStringLiteral("%1 on %2: out of memory for a batch of %3 rows × %4 tokens: %5")

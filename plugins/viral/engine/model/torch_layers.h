@@ -143,6 +143,15 @@ struct TokenBatch {
 // Rows of ids → a padded batch; an empty batch or an id outside [0, vocab) is an error.
 core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>& rows, int64_t padId, int64_t vocab);
 
+// A batch's way in and out of a device (issue 15: pinned host buffers). copyToDevice: `host` (CPU
+// memory) on `device`; on CUDA through page-locked memory and without blocking the host (the copy
+// is ordered on the current stream before the kernels that read it; LibTorch's pinned-memory
+// allocator keeps the staging buffer until it is done); on the CPU `host` itself.
+// copyToHost: a device tensor's values in host memory, one copy the host waits for, into
+// page-locked memory on CUDA; on the CPU `t` itself (as at::Tensor::cpu()).
+at::Tensor copyToDevice(const at::Tensor& host, const at::Device& device);
+at::Tensor copyToHost(const at::Tensor& t);
+
 // The message of an encoder batch that ran out of device memory: "<model> on <device>: out of
 // memory for a batch of R rows × T tokens: <LibTorch's first line>".
 QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason);
