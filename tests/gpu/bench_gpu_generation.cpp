@@ -11,10 +11,11 @@
 // host) times tokens/s, against the device's measured copy bandwidth
 // (read + write per second of a device-to-device copy, the same measure as
 // bench_gpu_matvec). Benchmark, not test: it prints and writes figures, it
-// asserts nothing.
+// asserts nothing. --keep 1 leaves each model in DIR (bench-7b-TYPE-LAYERS.gguf) for llama.cpp's
+// llama-bench to time the same files (device-check.sh, step 11).
 //
 //   bench_gpu_generation [--device cuda:0] [--types Q4_K_M,Q8_0] [--layers 32] [--pp 512] [--tg 128]
-//                        [--dir /tmp] [--tsv FILE] [--module PATH]
+//                        [--dir /tmp] [--tsv FILE] [--module PATH] [--keep 0|1]
 
 #include "compute/device_choice.h"
 #include "compute/gpu_backend.h"
@@ -123,6 +124,7 @@ int main(int argc, char** argv)
     QString deviceText = QStringLiteral("cuda:0"), dir = QDir::tempPath(), tsv, modulePath;
     QStringList types{QStringLiteral("Q4_K_M"), QStringLiteral("Q8_0")};
     int64_t layers = 32, pp = 512, tg = 128;
+    bool keep = false;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         const QString& a = args[i];
@@ -135,6 +137,7 @@ int main(int argc, char** argv)
         else if (a == QLatin1String("--dir")) dir = v;
         else if (a == QLatin1String("--tsv")) tsv = v;
         else if (a == QLatin1String("--module")) modulePath = v;
+        else if (a == QLatin1String("--keep")) keep = v == QLatin1String("1");
         else {
             std::fprintf(stderr, "bench_gpu_generation: unknown option %s\n", qPrintable(a));
             return 2;
@@ -187,7 +190,8 @@ int main(int argc, char** argv)
         Figures f;
         QString error;
         const bool ok = measure(path, *device, pp, tg, f, &error);
-        QFile::remove(path);
+        if (!keep)
+            QFile::remove(path);
         if (!ok) {
             std::printf("%s: %s\n", qPrintable(type), qPrintable(error));
             ++failures;

@@ -2,24 +2,36 @@
 # The GPU device check (issue 15): one command, run on a lent GPU machine from
 # the repository root with .gpucarry/ carried (tests/gpu/prepare-carry.sh):
 #   run(command="bash tests/gpu/device-check.sh", carry=[".gpucarry"], timeout_s=500)
-# Steps, each under its own time limit, each logged to a file under $OUT:
+# Steps in the order they run, each under its own time limit, each logged to a file under $OUT:
 #   0 env      the machine: GPU, driver, kernel, glibc, compilers, torch
-#   1 runtime  unpack the carried Qt runtime to /tmp (never into /)
+#   1 runtime  unpack the carried Qt runtime to /tmp (never into /); then the LibTorch build of
+#              steps 7 and 10 and llama.cpp's of step 11 start in the background (nice 19, two
+#              cores short)
 #   2 build    only when the carried binaries do not start there: build the
 #              Qt-free tests with the machine's nvcc/CMake (tests/gpu standalone)
 #   3 kernels  tst_gpu_kernels: the module on the device against the CPU reference
-#   4 sanitizer compute-sanitizer memcheck, initcheck, synccheck, racecheck of tst_gpu_kernels --small
-#   5 bench    bench_gpu_matvec: 7B-shaped passes vs measured copy bandwidth
 #   6 backend  tst_gpu_backend: greedy ids and logits through the whole engine
-#   7 torch    against the machine's PyTorch LibTorch (only if time is left): torch_probe, then
-#              torch_engines_check — the viral encoders and HENAW built from the plugins' sources
-#              with the carried Qt headers and libbioforge_core, on cuda:0 against the CPU
+#   5 bench    bench_gpu_matvec: 7B-shaped passes vs measured copy bandwidth
 #   9 generation bench_gpu_generation: pp512/tg128 tokens/s of a 7B-shape model synthesized
 #              there (Q4_K_M, Q8_0), as a fraction of the copy bandwidth (output in backend.log)
+#   7 torch    against the machine's PyTorch LibTorch (only if time is left): torch_probe, then
+#              torch_engines_check — the viral encoders and HENAW built from the plugins' sources
+#              with the carried Qt headers and libbioforge_core, on cuda:0 against the CPU;
+#              HENAW training samples/s on each
+#  10 viral    (only if time is left) bench_viral, from the same build, on cuda:0: ESM-2 3B-shape
+#              and DNABERT-S frames/s against the official fair-esm and DNABERT-S code on the
+#              machine's PyTorch in the same run (their sources carried), and the whole predict
+#              job's contigs/s (DNABERT-S + ESM-2 3B shapes)
+#  11 llamacpp (only if a minute is left) llama.cpp's llama-bench, built in the background from the
+#              carried snapshot with its CUDA back-end, on the two files step 9 timed ours on:
+#              pp512 and tg128 side by side (table in backend.log and the summary)
+#   4 sanitizer (only if a minute is left) compute-sanitizer memcheck, initcheck, synccheck,
+#              racecheck of tst_gpu_kernels --small
 #   8 summary  summary.md: each step's result and time, the bench table
 # STEPS=3,5 runs only some; DEADLINE_S (default 420) skips steps that would start
-# after it. Files under $OUT: summary.md env.txt build.log kernels.log
-# sanitizer.log bench.tsv backend.log torch.log (8, the limit).
+# after it; a second call with STEPS=0,1,7,10 (or 0,1,9,11, or 4) runs what the first had no time for.
+# Files under $OUT: summary.md env.txt (with the build step's log) kernels.log
+# sanitizer.log bench.tsv backend.log torch.log viral.log (8, the limit).
 # Without a device (a dry run here) every step still runs and says so.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,7 +39,7 @@ cd "$root"
 OUT=${OUT:-/tmp/device-check-out}
 mkdir -p "$OUT"
 carry="$root/.gpucarry"
-steps=${STEPS:-0,1,2,3,4,5,6,7,9}
+steps=${STEPS:-0,1,2,3,4,5,6,7,9,10,11}
 deadline=${DEADLINE_S:-420}
 start=$(date +%s)
 export PATH="$PATH:/usr/local/cuda/bin:/opt/torch/.venv/bin"
@@ -91,7 +103,7 @@ unpack_runtime() {
 export bin="$carry/bin"
 export module="$carry/lib/libbioforge_llm_cuda.so"
 rm -f /tmp/bf-paths
-export OUT carry root
+export OUT carry root steps
 # The carried Qt runtime is for tst_gpu_backend only (backend()); compilers and tools keep the machine's own.
 export BF_RUNTIME_PATH="$carry/lib:/tmp/bf-rt"
 
@@ -114,7 +126,10 @@ build_if_needed() {
             && ninja -C /tmp/bf-build -j "$(nproc)" || return 1
         printf 'export bin=%s\nexport module=%s\n' /tmp/bf-build/tests/bin /tmp/bf-build/lib/bioforge/libbioforge_llm_cuda.so > /tmp/bf-paths
         /tmp/bf-build/tests/bin/tst_gpu_math | tail -1
-    } > "$OUT/build.log" 2>&1
+    } > /tmp/bf-build.log 2>&1
+    local rc=$?
+    { echo; echo "== build step"; cat /tmp/bf-build.log; } >> "$OUT/env.txt"
+    return $rc
 }
 
 kernels() { "$bin/tst_gpu_kernels" --seed "${SEED:-20261201}" "$module" > "$OUT/kernels.log" 2>&1; }
@@ -152,23 +167,46 @@ generation() {
     echo "== bench_gpu_generation" >> "$OUT/backend.log"
     LD_LIBRARY_PATH="$BF_RUNTIME_PATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
         "$carry/bin/bench_gpu_generation" --device "${GEN_DEVICE:-cuda:0}" --module "$module" --layers "${GEN_LAYERS:-32}" \
-        --tsv /tmp/bf-generation.tsv --dir /tmp >> "$OUT/backend.log" 2>&1
+        --tsv /tmp/bf-generation.tsv --dir /tmp --keep "$(want 11 && echo 1 || echo 0)" >> "$OUT/backend.log" 2>&1
+}
+
+# Builds torch_probe, and with the carried Qt headers and viral models torch_engines_check and
+# bench_viral, against the machine's PyTorch LibTorch in /tmp/bf-torch (step 10 finds it built).
+# 78: no PyTorch here; 1: the build failed; /tmp/bf-torch/engines says whether the engines were built.
+torch_build() {
+    local prefix engines=OFF jobs=$(( $(nproc) > 4 ? $(nproc) - 2 : $(nproc) ))
+    prefix=${TORCH_CMAKE_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')} || { echo "no PyTorch here"; return 78; }
+    rm -rf /tmp/bf-qt && mkdir -p /tmp/bf-qt
+    if [ -f "$carry/qt-include.tar.xz" ] && [ -d "$carry/models/viral" ]; then
+        tar -C /tmp/bf-qt -xJf "$carry/qt-include.tar.xz" && engines=ON
+        # libbioforge_core and Qt's runtime side by side for the link (the carried ones).
+        mkdir -p /tmp/bf-rt && ln -sf "$carry/lib/libbioforge_core.so.0" /tmp/bf-rt/libbioforge_core.so.0
+    fi
+    local t0=$(date +%s)
+    cmake -S tests/gpu -B /tmp/bf-torch -G Ninja -DCMAKE_BUILD_TYPE=Release -DBIOFORGE_CUDA=OFF -DBIOFORGE_TORCH_PROBE=ON \
+        -DBIOFORGE_TORCH_ENGINES=$engines -DBIOFORGE_QT_INCLUDE=/tmp/bf-qt -DBIOFORGE_RUNTIME_LIBS=/tmp/bf-rt -DTorch_DIR="$prefix/Torch" \
+        && ninja -C /tmp/bf-torch -j "$jobs" torch_probe $([ $engines = ON ] && echo torch_engines_check bench_viral) || return 1
+    echo $engines > /tmp/bf-torch/engines
+    echo "built against $prefix in $(( $(date +%s) - t0 )) s"
+}
+
+# Steps 7 and 10 wait for the background build (or build now when none was started), then show its log.
+torch_built() {
+    local rc
+    if [ -f /tmp/bf-torch-build.log ]; then
+        while [ ! -f /tmp/bf-torch-build.rc ]; do sleep 1; done
+        rc=$(cat /tmp/bf-torch-build.rc)
+        if [ ! -f /tmp/bf-torch-build.shown ]; then echo "== LibTorch build (in the background)"; cat /tmp/bf-torch-build.log; touch /tmp/bf-torch-build.shown; fi
+        return "$rc"
+    fi
+    torch_build
 }
 
 torch_probe() {
     {
-        local prefix rc
-        prefix=${TORCH_CMAKE_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')} || { echo "no PyTorch here"; return 78; }
-        rm -rf /tmp/bf-qt && mkdir -p /tmp/bf-qt
-        local engines=OFF
-        if [ -f "$carry/qt-include.tar.xz" ] && [ -d "$carry/models/viral" ]; then
-            tar -C /tmp/bf-qt -xJf "$carry/qt-include.tar.xz" && engines=ON
-            # libbioforge_core and Qt's runtime side by side for the link (the carried ones).
-            mkdir -p /tmp/bf-rt && ln -sf "$carry/lib/libbioforge_core.so.0" /tmp/bf-rt/libbioforge_core.so.0
-        fi
-        cmake -S tests/gpu -B /tmp/bf-torch -G Ninja -DCMAKE_BUILD_TYPE=Release -DBIOFORGE_CUDA=OFF -DBIOFORGE_TORCH_PROBE=ON \
-            -DBIOFORGE_TORCH_ENGINES=$engines -DBIOFORGE_QT_INCLUDE=/tmp/bf-qt -DBIOFORGE_RUNTIME_LIBS=/tmp/bf-rt -DTorch_DIR="$prefix/Torch" \
-            && ninja -C /tmp/bf-torch -j "$(nproc)" torch_probe $([ $engines = ON ] && echo torch_engines_check) || return 1
+        local rc engines
+        torch_built || return $?
+        engines=$(cat /tmp/bf-torch/engines)
         /tmp/bf-torch/tests/bin/torch_probe
         rc=$?
         # 77 (no CUDA device): the engines' check still runs, to say so itself (or, with
@@ -180,17 +218,116 @@ torch_probe() {
     } > "$OUT/torch.log" 2>&1
 }
 
-export -f env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation torch_probe
+# llama.cpp's llama-bench with its CUDA back-end (tests/gpu/llamacpp/CMakeLists.txt), from the
+# carried snapshot (the one the CPU comparison uses), for this machine's GPU only.
+llamacpp_build() {
+    local jobs=$(( $(nproc) > 4 ? $(nproc) - 2 : $(nproc) )) t0=$(date +%s)
+    [ -f "$carry/llamacpp-src.tar.xz" ] || { echo "no $carry/llamacpp-src.tar.xz (tests/gpu/prepare-carry.sh)"; return 78; }
+    rm -rf /tmp/bf-llamacpp-src && mkdir -p /tmp/bf-llamacpp-src && tar -C /tmp/bf-llamacpp-src -xJf "$carry/llamacpp-src.tar.xz" || return 1
+    cmake -S tests/gpu/llamacpp -B /tmp/bf-llamacpp -G Ninja -DLLAMA_SRC=/tmp/bf-llamacpp-src -DCMAKE_CUDA_ARCHITECTURES=${LLAMACPP_ARCHS:-90} \
+        && ninja -C /tmp/bf-llamacpp -j "$jobs" llama-bench || return 1
+    echo "llama-bench built in $(( $(date +%s) - t0 )) s"
+}
+
+# Step 11: llama.cpp on the very files step 9 timed ours on (kept by it), pp512 and tg128, flash
+# attention off and on, three repetitions; its table goes to backend.log and the summary.
+# LLAMA_BENCH=PATH takes that llama-bench instead of building one (the dry run here).
+llamacpp() {
+    {
+        echo "== llama.cpp llama-bench ($(cat /tmp/bf-llamacpp-src/COMMIT 2>/dev/null || echo snapshot), CUDA)"
+        local bench=${LLAMA_BENCH:-/tmp/bf-llamacpp/bin/llama-bench}
+        if [ -n "${LLAMA_BENCH:-}" ]; then
+            echo "llama-bench given: $LLAMA_BENCH"
+        elif [ -f /tmp/bf-llamacpp-build.log ]; then
+            while [ ! -f /tmp/bf-llamacpp-build.rc ]; do sleep 1; done
+            tail -5 /tmp/bf-llamacpp-build.log
+            [ "$(cat /tmp/bf-llamacpp-build.rc)" = 0 ] || return "$(cat /tmp/bf-llamacpp-build.rc)"
+        else
+            llamacpp_build || return $?
+        fi
+        local models=() m
+        for m in /tmp/bench-7b-Q4_K_M-"${GEN_LAYERS:-32}".gguf /tmp/bench-7b-Q8_0-"${GEN_LAYERS:-32}".gguf; do
+            [ -f "$m" ] && models+=(-m "$m")
+        done
+        [ ${#models[@]} -gt 0 ] || { echo "no model kept by step 9 (bench_gpu_generation --keep 1) in /tmp"; return 1; }
+        "$bench" "${models[@]}" -ngl 99 -p 512 -n 128 -r 3 -fa 0,1 -o md > /tmp/bf-llamacpp.md
+        local rc=$?
+        cat /tmp/bf-llamacpp.md
+        rm -f /tmp/bench-7b-*.gguf
+        return $rc
+    } >> "$OUT/backend.log" 2>&1
+}
+
+# The viral figures of issue 15 on cuda:0 (VIRAL_DEVICE=cpu for the dry run here): bench_viral's
+# ESM-2 3B shape (VIRAL_ESM_LAYERS of its 36 layers, default all; batches of VIRAL_ESM_BATCH frames
+# of VIRAL_RESIDUES residues: a 300-base chunk's frame is ~100) and DNABERT-S (batches of 128
+# 301-base spans) in fp32 and bf16 against fair-esm (fp32, bf16, fp16) and the official DNABERT-S
+# code (fp32, autocast) on the same shapes and tokens, then the whole predict job on a
+# VIRAL_FASTA_MB synthetic assembly with both encoders at the real shapes. The DNABERT-S code imports
+# einops: the machine's (VIRAL_EINOPS names a checkout where there is none, as here).
+viral() {
+    {
+        torch_built || return $?
+        [ -x /tmp/bf-torch/tests/bin/bench_viral ] || { echo "bench_viral was not built (no qt-include.tar.xz or models/viral carried)"; return 78; }
+        local dev=${VIRAL_DEVICE:-cuda:0} layers=${VIRAL_ESM_LAYERS:-36} batch=${VIRAL_ESM_BATCH:-40} residues=${VIRAL_RESIDUES:-100}
+        local b=/tmp/bf-torch/tests/bin/bench_viral threads=$(nproc) anchors="$carry/anchors" rc=0
+        export LD_LIBRARY_PATH="/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" BIOFORGE_FIXTURES_DIR="$carry/models" BIOFORGE_BENCH_DIR=/tmp/bf-viral-bench
+        export PYTHONUNBUFFERED=1
+        echo "== ESM-2 3B shape, $layers of 36 layers, batches of $batch × $residues residues"
+        for p in fp32 bf16; do
+            $b esm --shape 3B --layers "$layers" --batch "$batch" --residues "$residues" --device "$dev" --precision $p --threads "$threads" --reps 5 || rc=1
+        done
+        if [ -d "$anchors/fair-esm/esm" ]; then
+            # fp16 (model.half(), how fair-esm is run on GPUs) has no CPU LayerNorm in LibTorch.
+            for p in fp32 bf16 $([ "${dev%%:*}" = cpu ] || echo fp16); do
+                python3 tests/bench/fair_esm_anchor.py "$anchors/fair-esm" default 5 $p --device "${dev%%:*}" --shape 3B --layers "$layers" \
+                    --batch "$batch" --residues "$residues" || echo "fair-esm $p FAILED"
+            done
+        else echo "fair-esm: not carried ($anchors/fair-esm/esm; tests/gpu/prepare-carry.sh)"; fi
+        echo "== DNABERT-S, batches of ${VIRAL_DNABERT_BATCH:-128} spans of 301 bases"
+        for p in fp32 bf16; do
+            $b dnabert --batch "${VIRAL_DNABERT_BATCH:-128}" --bases 301 --device "$dev" --precision $p --threads "$threads" --reps 5 --ids-out /tmp/bf-dnabert-ids.txt || rc=1
+        done
+        if [ -d "$anchors/DNABERT_S/evaluate/model_codes" ]; then
+            for p in fp32 autocast; do
+                python3 tests/bench/dnabert_s_anchor.py "$anchors/DNABERT_S" "${VIRAL_EINOPS:-$anchors/none}" /tmp/bf-dnabert-ids.txt default 5 $p "${dev%%:*}" \
+                    || echo "official DNABERT-S $p FAILED"
+            done
+        else echo "official DNABERT-S: not carried ($anchors/DNABERT_S; tests/gpu/prepare-carry.sh)"; fi
+        echo "== the predict job end to end"
+        for p in bf16 fp32; do
+            $b pipeline --fasta-mb "${VIRAL_FASTA_MB:-0.5}" --models real --esm-shape 3B --esm-layers "$layers" --device "$dev" --precision $p --threads "$threads" || rc=1
+        done
+        return $rc
+    } > "$OUT/viral.log" 2>&1
+}
+
+export -f want env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation torch_build torch_built torch_probe viral \
+    llamacpp_build llamacpp
 step 0 env 20 env_probe
 step 1 runtime 30 unpack_runtime
+# The LibTorch build of steps 7 and 10 (a minute or two on the machine's cores), then llama.cpp's
+# for step 11, start now, beside the GPU steps, at the lowest priority and two cores short; the
+# steps that need them wait for them.
+rm -f /tmp/bf-torch-build.rc /tmp/bf-torch-build.log /tmp/bf-torch-build.shown
+rm -f /tmp/bf-llamacpp-build.rc /tmp/bf-llamacpp-build.log /tmp/bf-llamacpp.md
+if want 7 || want 10 || want 11; then
+    (
+        if want 7 || want 10; then nice -n 19 bash -c torch_build > /tmp/bf-torch-build.log 2>&1; echo $? > /tmp/bf-torch-build.rc; fi
+        if want 11 && [ -z "${LLAMA_BENCH:-}" ]; then nice -n 19 bash -c llamacpp_build > /tmp/bf-llamacpp-build.log 2>&1; echo $? > /tmp/bf-llamacpp-build.rc; fi
+    ) &
+fi
 step 2 build 200 build_if_needed
 step 3 kernels 120 kernels
-step 4 sanitizer 90 sanitizer
-step 5 bench 120 bench
 step 6 backend 90 backend
+step 5 bench 120 bench
 step 9 generation 120 generation
-# Optional: only when two minutes are left before the deadline.
-if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; else result[torch]="skipped: not enough time left"; fi
+# Optional: only when two and a half minutes are left before the deadline.
+if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; else result[torch]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
+if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 10 viral 300 viral; else result[viral]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
+if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 11 llamacpp 150 llamacpp; else result[llamacpp]="skipped: not enough time left (STEPS=0,1,9,11 runs it)"; fi
+# Last: the sanitizers (the kernels' correctness was checked by step 3; these look for what it cannot see).
+if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 4 sanitizer 90 sanitizer; else result[sanitizer]="skipped: not enough time left (STEPS=4 runs it)"; fi
 
 {
     echo "# GPU device check, $(date -u +%FT%TZ), $(elapsed) s"
@@ -199,15 +336,17 @@ if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; 
     echo
     echo "| step | result | seconds |"
     echo "|---|---|---:|"
-    for name in env runtime build kernels sanitizer bench backend generation torch; do
+    for name in env runtime build kernels sanitizer bench backend generation torch viral llamacpp; do
         echo "| $name | ${result[$name]:-?} | ${seconds[$name]:-} |"
     done
     echo
     [ -f "$OUT/kernels.log" ] && { echo "kernels: $(grep -c '^ok' "$OUT/kernels.log") ok, $(grep -c '^FAIL' "$OUT/kernels.log") failed; $(tail -1 "$OUT/kernels.log")"; }
     [ -f "$OUT/backend.log" ] && { echo "backend: $(grep '^Totals' "$OUT/backend.log")"; grep -E 'worst|reference sequences' "$OUT/backend.log" | sed 's/^/    /'; }
-    [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax| against |rows/s|ms per batch|rows on the device|checks|error' "$OUT/torch.log" | sed 's/^/    /'; }
+    [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax| against |rows/s|samples/s|ms per batch|rows on the device|checks|error' "$OUT/torch.log" | sed 's/^/    /'; }
+    [ -f "$OUT/viral.log" ] && { echo "viral:"; grep -E '^==|frames/s|contigs/s|FAILED|failed|not carried|Triton|error' "$OUT/viral.log" | sed 's/^/    /'; }
     [ -f "$OUT/sanitizer.log" ] && echo "sanitizer: $(grep -E '^==|ERROR SUMMARY' "$OUT/sanitizer.log" | tr '\n' ' ')"
     [ -s /tmp/bf-generation.tsv ] && { echo; echo 'generation (bench_gpu_generation):'; echo '```'; cat /tmp/bf-generation.tsv; echo '```'; }
+    [ -s /tmp/bf-llamacpp.md ] && { echo; echo 'llama.cpp on the same files (llama-bench, CUDA):'; echo; cat /tmp/bf-llamacpp.md; }
     if [ -s "$OUT/bench.tsv" ]; then echo; echo '```'; cat "$OUT/bench.tsv"; echo '```'; else echo "bench: $(tail -1 /tmp/bf-bench.log 2>/dev/null)"; fi
 } > "$OUT/summary.md"
 cat "$OUT/summary.md"

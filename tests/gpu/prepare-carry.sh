@@ -5,6 +5,10 @@
 # the Qt/ICU/spdlog runtime tst_gpu_backend needs, as rt.tar.xz (glibc and
 # libstdc++ are the device's own, which are newer); one shared fixture model.
 # Then `run(command="bash tests/gpu/device-check.sh", carry=[".gpucarry"])`.
+# The official code the viral figures are compared with (pure Python, run there on
+# the machine's PyTorch): fair-esm's esm/ package and DNABERT-S's model code, from
+# checkouts at $FAIR_ESM (default /tmp/esm) and $DNABERT_S (default /tmp/DNABERT_S),
+# else from the `fetch` mirrors under /work/.mirror; without them step 10 says so.
 # Fails when the tree plus .gpucarry would exceed 56 MiB (the limit is 64).
 # Usage: tests/gpu/prepare-carry.sh [BUILD_DIR]   (default build/)
 set -euo pipefail
@@ -60,6 +64,50 @@ for m in dnabert_s_tiny esm2_tiny; do
         echo "prepare-carry: ../shared/fixtures/viral/$m is missing: torch_engines_check will not be built there" >&2
     fi
 done
+
+# anchor NAME FOLDER MIRROR PATH: copies PATH (a folder) of a checkout at FOLDER, or of the git
+# mirror MIRROR's newest commit, to .gpucarry/anchors/NAME/PATH.
+anchor() {
+    local name=$1 folder=$2 mirror=$3 path=$4
+    mkdir -p "$carry/anchors/$name"
+    if [ -d "$folder/$path" ]; then
+        mkdir -p "$carry/anchors/$name/$(dirname "$path")" && cp -r "$folder/$path" "$carry/anchors/$name/$(dirname "$path")/"
+    elif [ -d "$mirror" ]; then
+        git --git-dir="$mirror" archive HEAD "$path" | tar -x -C "$carry/anchors/$name"
+    else
+        echo "prepare-carry: no $folder/$path and no $mirror: step 10 will run without $name's side" >&2
+        rmdir "$carry/anchors/$name"
+        return 0
+    fi
+    echo "prepare-carry: $name from $([ -d "$folder/$path" ] && echo "$folder" || echo "$mirror ($(git --git-dir="$mirror" rev-parse --short HEAD))")"
+}
+# llama.cpp for step 11: the snapshot the CPU comparison uses (docs/performance.md), only the
+# folders its CUDA llama-bench build reads, from the `fetch` mirror (or $LLAMACPP_SRC, a checkout of
+# that commit), with its commit in COMMIT.
+llamacpp_commit=c392e5094deaf2d1a7c18683214f007fad3fe42b
+llamacpp_mirror=/work/.mirror/ggerganov+llama.cpp/repo
+llamacpp_paths="CMakeLists.txt cmake ggml/CMakeLists.txt ggml/cmake ggml/include ggml/src/ggml-cuda ggml/src/ggml-cpu src include common examples/llama-bench"
+src=$(mktemp -d)
+if [ -n "${LLAMACPP_SRC:-}" ] && [ -d "$LLAMACPP_SRC/ggml/src/ggml-cuda" ]; then
+    for p in $llamacpp_paths; do mkdir -p "$src/$(dirname "$p")" && cp -r "$LLAMACPP_SRC/$p" "$src/$(dirname "$p")/"; done
+    cp "$LLAMACPP_SRC"/ggml/src/*.[ch] "$LLAMACPP_SRC"/ggml/src/*.cpp "$LLAMACPP_SRC"/ggml/src/CMakeLists.txt "$src/ggml/src/"
+    echo "$LLAMACPP_SRC" > "$src/COMMIT"
+elif git --git-dir="$llamacpp_mirror" cat-file -e "$llamacpp_commit" 2>/dev/null; then
+    top=$(git --git-dir="$llamacpp_mirror" ls-tree "$llamacpp_commit" ggml/src/ | awk '$2 == "blob" {print $4}')
+    # (the mirror lacks a few large blobs of other folders: git archive names them on stderr)
+    git --git-dir="$llamacpp_mirror" archive "$llamacpp_commit" $llamacpp_paths $top 2>/dev/null | tar -x -C "$src"
+    echo "$llamacpp_commit" > "$src/COMMIT"
+fi
+if [ -f "$src/COMMIT" ]; then
+    tar -C "$src" -cJf "$carry/llamacpp-src.tar.xz" .
+    echo "prepare-carry: llama.cpp $(cat "$src/COMMIT") for step 11"
+else
+    echo "prepare-carry: no llama.cpp source (fetch github:ggerganov/llama.cpp, or LLAMACPP_SRC): step 11 will say so" >&2
+fi
+rm -rf "$src"
+
+anchor fair-esm "${FAIR_ESM:-/tmp/esm}" /work/.mirror/facebookresearch+esm/repo esm
+anchor DNABERT_S "${DNABERT_S:-/tmp/DNABERT_S}" /work/.mirror/MAGICS-LAB+DNABERT_S/repo evaluate/model_codes
 
 tree_bytes=$(git ls-files -z | xargs -0 stat -c %s 2>/dev/null | awk '{s+=$1} END {print s+0}')
 untracked_bytes=$(git ls-files -z --others --exclude-standard | xargs -0 -r stat -c %s 2>/dev/null | awk '{s+=$1} END {print s+0}')

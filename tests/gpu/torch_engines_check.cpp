@@ -12,7 +12,7 @@
 // (largest difference relative to the largest value; fp32 must agree within
 // 1e-4, bf16 within 0.05), and batches/s on each device. HENAW (dropout 0):
 // the same seeded network trained 20 steps on each device from the same
-// batches, loss by loss (within 1e-3 relative), training rows/s on each, and
+// batches, loss by loss (within 1e-3 relative), training samples/s on each (batches of 256 and 4096 rows), and
 // a batch far too large for the device: it must end as HenawOutOfMemory (the
 // recovery path's signal), not a crash; likewise a DNABERT-S batch far too large
 // must end as EncoderOutOfMemory and the model still run the next batch. Exit 0 when every check holds, 1 when
@@ -187,11 +187,19 @@ void compareHenaw(const core::TorchDevice& device)
         worst = std::max(worst, std::fabs(a - b) / std::max(std::fabs(a), 1e-12));
     }
     check(worst <= 1e-3, ("HENAW 20 training steps on " + device.label().toStdString() + " against the CPU, loss").c_str(), worst, 1e-3);
-    for (auto* net : {&*onCpu, &*onDevice}) {
-        int64_t s = 0;
-        const double t = secondsPerCall([&] { (void)(*net)->trainStep(data.batch((s++ % steps) * batchRows, batchRows), 1e-3); }, 40);
-        std::printf("  HENAW training, batches of %lld rows: %.0f rows/s on %s\n", (long long)batchRows, double(batchRows) / t,
-                    net == &*onCpu ? "the CPU" : device.label().toUtf8().constData());
+    // Training samples/s: the default batch (HenawConfig::batchSize, 256) and a large one, where a
+    // GPU is no longer bound by launching kernels.
+    for (const int64_t rows : {int64_t(c.batchSize), int64_t(4096)}) {
+        const SyntheticRows timed = syntheticRows(c, rows * 4);
+        double perSecond[2] = {0, 0};
+        for (int which = 0; which < 2; ++which) {
+            auto& net = which == 0 ? *onCpu : *onDevice;
+            int64_t s = 0;
+            const double t = secondsPerCall([&] { (void)net->trainStep(timed.batch((s++ % 4) * rows, rows), 1e-3); }, rows > 1000 ? 10 : 40);
+            perSecond[which] = double(rows) / t;
+        }
+        std::printf("  HENAW training, batches of %lld rows: %.0f samples/s on the CPU, %.0f on %s (%.2f×)\n", (long long)rows, perSecond[0], perSecond[1],
+                    device.label().toUtf8().constData(), perSecond[1] / perSecond[0]);
     }
     if (!device.isCuda())
         return;
