@@ -310,6 +310,7 @@ int benchPipeline(const QStringList& args)
     // The resident set sampled through the run: its highest value in each stage.
     std::atomic<bool> done{false};
     QList<QPair<QString, long>> stagePeaks;
+    QList<qint64> stageStartMs; // when the sampler first saw each stage of stagePeaks
     std::mutex peaksLock;
     std::thread sampler([&] {
         while (!done) {
@@ -317,8 +318,10 @@ int benchPipeline(const QStringList& args)
             const long rss = statusKiB("VmRSS:");
             {
                 std::lock_guard lock(peaksLock);
-                if (stagePeaks.isEmpty() || stagePeaks.last().first != stage)
+                if (stagePeaks.isEmpty() || stagePeaks.last().first != stage) {
                     stagePeaks.append({stage, rss});
+                    stageStartMs.append(t.elapsed());
+                }
                 stagePeaks.last().second = std::max(stagePeaks.last().second, rss);
             }
             if (qEnvironmentVariableIsSet("BENCH_TRACE_RSS")) {
@@ -354,6 +357,11 @@ int benchPipeline(const QStringList& args)
     std::printf("  highest resident set per stage:");
     for (const auto& [stage, kib] : stagePeaks)
         std::printf(" %s %ld MiB;", qPrintable(stage.isEmpty() ? QStringLiteral("(setup)") : stage), kib / 1024);
+    // Seconds per stage as the sampler saw them (to 0.1 s): the setup holds the models' checksums.
+    std::printf("\n  seconds per stage:");
+    for (qsizetype i = 0; i < stagePeaks.size(); ++i)
+        std::printf(" %s %.1f;", qPrintable(stagePeaks[i].first.isEmpty() ? QStringLiteral("(setup)") : stagePeaks[i].first),
+                    double((i + 1 < stageStartMs.size() ? stageStartMs[i + 1] : qint64(s * 1000)) - stageStartMs[i]) / 1000.0);
     std::printf("\n");
     return 0;
 }
