@@ -152,8 +152,10 @@ with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=
     except Exception as e:  # noqa: BLE001 -- any failure of the Triton kernel: say it, take the PyTorch path
         if bert_layers.flash_attn_qkvpacked_func is None:
             raise
+        # (Triton's compilation errors begin with a source position; the reason comes after it)
+        reason = " | ".join(line.strip() for line in str(e).splitlines() if line.strip())[-400:]
         print("official DNABERT-S: its Triton attention failed here (%s: %s); timing its PyTorch attention path"
-              % (type(e).__name__, str(e).splitlines()[0][:160] if str(e) else ""))
+              % (type(e).__name__, reason))
         bert_layers.flash_attn_qkvpacked_func = None
         attention = "PyTorch (Triton failed)"
         embedding = embed()

@@ -43,8 +43,6 @@ import torch  # noqa: E402
 import esm  # noqa: E402
 from esm.model.esm2 import ESM2  # noqa: E402
 
-from int8_dynamic import int8_dynamic  # noqa: E402
-
 threads, reps, dtype = args.threads, args.reps, args.dtype
 device = torch.device(args.device)
 if device.type != "cpu" and dtype == "int8":
@@ -62,6 +60,7 @@ if dtype == "bf16":
 if dtype == "fp16":
     model = model.half()
 if dtype == "int8":
+    from int8_dynamic import int8_dynamic  # (PyTorch's quantisation module only when asked for)
     model = int8_dynamic(model)
 random.seed(3)
 residues = args.residues

@@ -5,8 +5,8 @@
 # Steps in the order they run, each under its own time limit, each logged to a file under $OUT:
 #   0 env      the machine: GPU, driver, kernel, glibc, compilers, torch
 #   1 runtime  unpack the carried Qt runtime to /tmp (never into /); then the LibTorch build of
-#              steps 7 and 10 and llama.cpp's of step 11 start in the background (nice 19, two
-#              cores short)
+#              steps 7 and 10 and llama.cpp's of step 11 start in the background, side by side
+#              (nice 19, half of the cores but two each; paused while steps 5, 9 and 7 measure)
 #   2 build    only when the carried binaries do not start there: build the
 #              Qt-free tests with the machine's nvcc/CMake (tests/gpu standalone)
 #   3 kernels  tst_gpu_kernels: the module on the device against the CPU reference
@@ -18,13 +18,13 @@
 #              torch_engines_check — the viral encoders and HENAW built from the plugins' sources
 #              with the carried Qt headers and libbioforge_core, on cuda:0 against the CPU;
 #              HENAW training samples/s on each
+#  11 llamacpp (only if a minute is left) llama.cpp's llama-bench, built in the background from the
+#              carried snapshot with its CUDA back-end, on the two files step 9 timed ours on:
+#              pp512 and tg128 side by side (table in backend.log and the summary)
 #  10 viral    (only if time is left) bench_viral, from the same build, on cuda:0: ESM-2 3B-shape
 #              and DNABERT-S frames/s against the official fair-esm and DNABERT-S code on the
 #              machine's PyTorch in the same run (their sources carried), and the whole predict
 #              job's contigs/s (DNABERT-S + ESM-2 3B shapes)
-#  11 llamacpp (only if a minute is left) llama.cpp's llama-bench, built in the background from the
-#              carried snapshot with its CUDA back-end, on the two files step 9 timed ours on:
-#              pp512 and tg128 side by side (table in backend.log and the summary)
 #   4 sanitizer (only if a minute is left) compute-sanitizer memcheck, initcheck, synccheck,
 #              racecheck of tst_gpu_kernels --small
 #   8 summary  summary.md: each step's result and time, the bench table
@@ -174,7 +174,7 @@ generation() {
 # bench_viral, against the machine's PyTorch LibTorch in /tmp/bf-torch (step 10 finds it built).
 # 78: no PyTorch here; 1: the build failed; /tmp/bf-torch/engines says whether the engines were built.
 torch_build() {
-    local prefix engines=OFF jobs=$(( $(nproc) > 4 ? $(nproc) - 2 : $(nproc) ))
+    local prefix engines=OFF jobs=${BF_BUILD_JOBS:-$(nproc)}
     prefix=${TORCH_CMAKE_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')} || { echo "no PyTorch here"; return 78; }
     rm -rf /tmp/bf-qt && mkdir -p /tmp/bf-qt
     if [ -f "$carry/qt-include.tar.xz" ] && [ -d "$carry/models/viral" ]; then
@@ -193,7 +193,7 @@ torch_build() {
 # Steps 7 and 10 wait for the background build (or build now when none was started), then show its log.
 torch_built() {
     local rc
-    if [ -f /tmp/bf-torch-build.log ]; then
+    if grep -q . /tmp/bf-builds.pgids 2>/dev/null && [ -f /tmp/bf-torch-build.log ]; then
         while [ ! -f /tmp/bf-torch-build.rc ]; do sleep 1; done
         rc=$(cat /tmp/bf-torch-build.rc)
         if [ ! -f /tmp/bf-torch-build.shown ]; then echo "== LibTorch build (in the background)"; cat /tmp/bf-torch-build.log; touch /tmp/bf-torch-build.shown; fi
@@ -213,15 +213,19 @@ torch_probe() {
         # ENGINES_ARGS=--cpu, the dry run here, to run its comparisons with the CPU as the device).
         [ $rc -eq 0 ] || [ $rc -eq 77 ] || return $rc
         [ $engines = ON ] || { echo "torch_engines_check: not built (no qt-include.tar.xz or models/viral carried)"; return $rc; }
-        echo "== torch_engines_check"
+        echo "== torch_engines_check (background builds paused)"
+        builds_signal STOP
         LD_LIBRARY_PATH="/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" /tmp/bf-torch/tests/bin/torch_engines_check "$carry/models/viral" ${ENGINES_ARGS:-}
+        rc=$?
+        builds_signal CONT
+        return $rc
     } > "$OUT/torch.log" 2>&1
 }
 
 # llama.cpp's llama-bench with its CUDA back-end (tests/gpu/llamacpp/CMakeLists.txt), from the
 # carried snapshot (the one the CPU comparison uses), for this machine's GPU only.
 llamacpp_build() {
-    local jobs=$(( $(nproc) > 4 ? $(nproc) - 2 : $(nproc) )) t0=$(date +%s)
+    local jobs=${BF_BUILD_JOBS:-$(nproc)} t0=$(date +%s)
     [ -f "$carry/llamacpp-src.tar.xz" ] || { echo "no $carry/llamacpp-src.tar.xz (tests/gpu/prepare-carry.sh)"; return 78; }
     rm -rf /tmp/bf-llamacpp-src && mkdir -p /tmp/bf-llamacpp-src && tar -C /tmp/bf-llamacpp-src -xJf "$carry/llamacpp-src.tar.xz" || return 1
     cmake -S tests/gpu/llamacpp -B /tmp/bf-llamacpp -G Ninja -DLLAMA_SRC=/tmp/bf-llamacpp-src -DCMAKE_CUDA_ARCHITECTURES=${LLAMACPP_ARCHS:-90} \
@@ -234,8 +238,11 @@ llamacpp_build() {
 # LLAMA_BENCH=PATH takes that llama-bench instead of building one (the dry run here).
 llamacpp() {
     {
-        echo "== llama.cpp llama-bench ($(cat /tmp/bf-llamacpp-src/COMMIT 2>/dev/null || echo snapshot), CUDA)"
-        local bench=${LLAMA_BENCH:-/tmp/bf-llamacpp/bin/llama-bench}
+        echo "== llama.cpp llama-bench, CUDA"
+        local bench=${LLAMA_BENCH:-/tmp/bf-llamacpp/bin/llama-bench} cuda_lib
+        # llama.cpp's CUDA back-end links the toolkit's libcudart and libcublas: the machine's own.
+        cuda_lib=$(dirname "$(dirname "$(command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)")")
+        cuda_lib="$cuda_lib/lib64:$cuda_lib/targets/x86_64-linux/lib"
         if [ -n "${LLAMA_BENCH:-}" ]; then
             echo "llama-bench given: $LLAMA_BENCH"
         elif [ -f /tmp/bf-llamacpp-build.log ]; then
@@ -245,12 +252,13 @@ llamacpp() {
         else
             llamacpp_build || return $?
         fi
+        echo "llama.cpp $(cat /tmp/bf-llamacpp-src/COMMIT 2>/dev/null || echo '(given)')"
         local models=() m
         for m in /tmp/bench-7b-Q4_K_M-"${GEN_LAYERS:-32}".gguf /tmp/bench-7b-Q8_0-"${GEN_LAYERS:-32}".gguf; do
             [ -f "$m" ] && models+=(-m "$m")
         done
         [ ${#models[@]} -gt 0 ] || { echo "no model kept by step 9 (bench_gpu_generation --keep 1) in /tmp"; return 1; }
-        "$bench" "${models[@]}" -ngl 99 -p 512 -n 128 -r 3 -fa 0,1 -o md > /tmp/bf-llamacpp.md
+        LD_LIBRARY_PATH="$cuda_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$bench" "${models[@]}" -ngl 99 -p 512 -n 128 -r 3 -fa 0,1 -o md > /tmp/bf-llamacpp.md
         local rc=$?
         cat /tmp/bf-llamacpp.md
         rm -f /tmp/bench-7b-*.gguf
@@ -270,8 +278,9 @@ viral() {
         torch_built || return $?
         [ -x /tmp/bf-torch/tests/bin/bench_viral ] || { echo "bench_viral was not built (no qt-include.tar.xz or models/viral carried)"; return 78; }
         local dev=${VIRAL_DEVICE:-cuda:0} layers=${VIRAL_ESM_LAYERS:-36} batch=${VIRAL_ESM_BATCH:-40} residues=${VIRAL_RESIDUES:-100}
-        local b=/tmp/bf-torch/tests/bin/bench_viral threads=$(nproc) anchors="$carry/anchors" rc=0
-        export LD_LIBRARY_PATH="/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" BIOFORGE_FIXTURES_DIR="$carry/models" BIOFORGE_BENCH_DIR=/tmp/bf-viral-bench
+        # The carried runtime for bench_viral alone (not for the Python anchors).
+        local b="env LD_LIBRARY_PATH=/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} /tmp/bf-torch/tests/bin/bench_viral" threads=$(nproc) anchors="$carry/anchors" rc=0
+        export BIOFORGE_FIXTURES_DIR="$carry/models" BIOFORGE_BENCH_DIR=/tmp/bf-viral-bench
         export PYTHONUNBUFFERED=1
         echo "== ESM-2 3B shape, $layers of 36 layers, batches of $batch × $residues residues"
         for p in fp32 bf16; do
@@ -304,30 +313,47 @@ viral() {
     } > "$OUT/viral.log" 2>&1
 }
 
-export -f want env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation torch_build torch_built torch_probe viral \
+# builds_signal SIGNAL: to every background build's process group (STOP, CONT, KILL).
+builds_signal() {
+    local g
+    [ -f /tmp/bf-builds.pgids ] || return 0
+    while read -r g; do kill -"$1" -- -"$g" 2>/dev/null; done < /tmp/bf-builds.pgids
+    return 0
+}
+
+export -f builds_signal want env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation torch_build torch_built torch_probe viral \
     llamacpp_build llamacpp
 step 0 env 20 env_probe
 step 1 runtime 30 unpack_runtime
-# The LibTorch build of steps 7 and 10 (a minute or two on the machine's cores), then llama.cpp's
-# for step 11, start now, beside the GPU steps, at the lowest priority and two cores short; the
-# steps that need them wait for them.
-rm -f /tmp/bf-torch-build.rc /tmp/bf-torch-build.log /tmp/bf-torch-build.shown
+# The LibTorch build of steps 7 and 10 and llama.cpp's of step 11 (a few minutes of the machine's
+# cores) start now, side by side, each in a session of its own with half of the cores but two, at
+# the lowest priority; the steps that need them wait for them. They are paused (SIGSTOP) while
+# steps 5 and 9 and step 7's checks take their figures, and stopped when this script ends.
+rm -f /tmp/bf-torch-build.rc /tmp/bf-torch-build.log /tmp/bf-torch-build.shown /tmp/bf-builds.pgids
 rm -f /tmp/bf-llamacpp-build.rc /tmp/bf-llamacpp-build.log /tmp/bf-llamacpp.md
-if want 7 || want 10 || want 11; then
-    (
-        if want 7 || want 10; then nice -n 19 bash -c torch_build > /tmp/bf-torch-build.log 2>&1; echo $? > /tmp/bf-torch-build.rc; fi
-        if want 11 && [ -z "${LLAMA_BENCH:-}" ]; then nice -n 19 bash -c llamacpp_build > /tmp/bf-llamacpp-build.log 2>&1; echo $? > /tmp/bf-llamacpp-build.rc; fi
-    ) &
-fi
+rm -f /tmp/bf-generation.tsv /tmp/bf-bench.log /tmp/bf-dnabert-ids.txt /tmp/bench-7b-*.gguf
+export BF_BUILD_JOBS=$(( $(nproc) > 5 ? ($(nproc) - 2) / 2 : 1 ))
+# background NAME FUNCTION: runs it in a new session; its exit status lands in /tmp/bf-NAME.rc
+# (written whole: a waiting step never reads half of it).
+background() {
+    setsid nice -n 19 bash -c "$2 > /tmp/bf-$1.log 2>&1; echo \$? > /tmp/bf-$1.rc.tmp; mv /tmp/bf-$1.rc.tmp /tmp/bf-$1.rc" </dev/null >/dev/null 2>&1 &
+    echo $! >> /tmp/bf-builds.pgids
+}
+trap 'builds_signal KILL; rm -f /tmp/bench-7b-*.gguf' EXIT
+if want 7 || want 10; then background torch-build torch_build; fi
+if want 11 && [ -z "${LLAMA_BENCH:-}" ]; then background llamacpp-build llamacpp_build; fi
 step 2 build 200 build_if_needed
 step 3 kernels 120 kernels
 step 6 backend 90 backend
+builds_signal STOP
 step 5 bench 120 bench
 step 9 generation 120 generation
-# Optional: only when two and a half minutes are left before the deadline.
+builds_signal CONT
+# Optional: only when two and a half minutes (one for llama.cpp) are left before the deadline.
 if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; else result[torch]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
-if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 10 viral 300 viral; else result[viral]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
+builds_signal CONT
 if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 11 llamacpp 150 llamacpp; else result[llamacpp]="skipped: not enough time left (STEPS=0,1,9,11 runs it)"; fi
+if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 10 viral 300 viral; else result[viral]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
 # Last: the sanitizers (the kernels' correctness was checked by step 3; these look for what it cannot see).
 if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 4 sanitizer 90 sanitizer; else result[sanitizer]="skipped: not enough time left (STEPS=4 runs it)"; fi
 
@@ -345,7 +371,7 @@ if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 4 sanitizer 90 sanitizer; 
     [ -f "$OUT/kernels.log" ] && { echo "kernels: $(grep -c '^ok' "$OUT/kernels.log") ok, $(grep -c '^FAIL' "$OUT/kernels.log") failed; $(tail -1 "$OUT/kernels.log")"; }
     [ -f "$OUT/backend.log" ] && { echo "backend: $(grep '^Totals' "$OUT/backend.log")"; grep -E 'worst|reference sequences' "$OUT/backend.log" | sed 's/^/    /'; }
     [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax| against |rows/s|samples/s|ms per batch|rows on the device|checks|error' "$OUT/torch.log" | sed 's/^/    /'; }
-    [ -f "$OUT/viral.log" ] && { echo "viral:"; grep -E '^==|frames/s|contigs/s|seconds per stage|FAILED|failed|not carried|Triton|error' "$OUT/viral.log" | sed 's/^/    /'; }
+    [ -f "$OUT/viral.log" ] && { echo "viral:"; grep -E '^==|frames/s|contigs/s|seconds per stage|checksums|FAILED|failed|not carried|Triton|error' "$OUT/viral.log" | sed 's/^/    /'; }
     [ -f "$OUT/sanitizer.log" ] && echo "sanitizer: $(grep -E '^==|ERROR SUMMARY' "$OUT/sanitizer.log" | tr '\n' ' ')"
     [ -s /tmp/bf-generation.tsv ] && { echo; echo 'generation (bench_gpu_generation):'; echo '```'; cat /tmp/bf-generation.tsv; echo '```'; }
     [ -s /tmp/bf-llamacpp.md ] && { echo; echo 'llama.cpp on the same files (llama-bench, CUDA):'; echo; cat /tmp/bf-llamacpp.md; }

@@ -40,7 +40,7 @@ strip --strip-debug -o "$carry/lib/libbioforge_llm_hostsim.so" "$build/tests/lib
 rt=$(mktemp -d)
 ldd "$build/tests/bin/tst_gpu_backend" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
     case "$(basename "$lib")" in
-        libc.so.*|libm.so.*|libresolv.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libstdc++.so.*|libgcc_s.so.*|ld-linux*) ;;
+        libc.so.*|libm.so.*|libmvec.so.*|libresolv.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libstdc++.so.*|libgcc_s.so.*|ld-linux*) ;;
         libbioforge_*) ;;
         *) cp -L "$lib" "$rt/" ;;
     esac

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <functional>
 #include <random>
+#include <system_error>
 #include <thread>
 
 namespace bioforge::viral {
@@ -75,9 +76,12 @@ private:
                     v[i] = normal(rng);
             }
         };
-        std::vector<std::thread> workers(std::min<size_t>(chunks, std::max(1u, std::thread::hardware_concurrency())) - 1);
-        for (auto& w : workers)
-            w = std::thread(work);
+        std::vector<std::thread> workers;
+        try {
+            for (size_t i = 1; i < std::min<size_t>(chunks, std::max(1u, std::thread::hardware_concurrency())); ++i)
+                workers.emplace_back(work);
+        } catch (const std::system_error&) { // no more threads to be had: the ones started and this one do the rest
+        }
         work();
         for (auto& w : workers)
             w.join();

@@ -276,14 +276,25 @@ at::Tensor copyToDevice(const at::Tensor& host, const at::Device& device)
 {
     if (!device.is_cuda())
         return host.to(device);
-    return host.pin_memory().to(device, /*non_blocking=*/true);
+    at::Tensor pinned;
+    try {
+        pinned = host.pin_memory();
+    } catch (const c10::Error&) { // no page-locked memory to be had (a sandbox, a limit): a plain copy
+        return host.to(device);
+    }
+    return pinned.to(device, /*non_blocking=*/true);
 }
 
 at::Tensor copyToHost(const at::Tensor& t)
 {
     if (!t.is_cuda())
         return t.cpu();
-    at::Tensor out = at::empty(t.sizes(), t.options().device(at::kCPU).pinned_memory(true));
+    at::Tensor out;
+    try {
+        out = at::empty(t.sizes(), t.options().device(at::kCPU).pinned_memory(true));
+    } catch (const c10::Error&) { // as in copyToDevice
+        return t.cpu();
+    }
     out.copy_(t, /*non_blocking=*/false);
     return out;
 }

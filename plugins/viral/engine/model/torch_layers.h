@@ -148,7 +148,8 @@ core::Expected<TokenBatch> padTokenRows(const std::vector<std::vector<int64_t>>&
 // is ordered on the current stream before the kernels that read it; LibTorch's pinned-memory
 // allocator keeps the staging buffer until it is done); on the CPU `host` itself.
 // copyToHost: a device tensor's values in host memory, one copy the host waits for, into
-// page-locked memory on CUDA; on the CPU `t` itself (as at::Tensor::cpu()).
+// page-locked memory on CUDA; on the CPU `t` itself (as at::Tensor::cpu()). Where no page-locked
+// memory can be had, both make a plain copy.
 at::Tensor copyToDevice(const at::Tensor& host, const at::Device& device);
 at::Tensor copyToHost(const at::Tensor& t);
 
