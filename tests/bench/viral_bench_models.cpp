@@ -60,6 +60,18 @@ QString synthesized(const QString& name, bool esm, const EncoderShape& shape)
     return folder;
 }
 
+EncoderShape esm2Shape(bool big, int64_t layers)
+{
+    EncoderShape shape = big ? kEsm2_3B : kEsm2_150M;
+    shape.layers = layers;
+    return shape;
+}
+
+QString synthesizedEsm2(bool big, const EncoderShape& shape)
+{
+    return synthesized(QStringLiteral("esm2_%1_%2layers").arg(big ? QStringLiteral("3B") : QStringLiteral("150M")).arg(shape.layers), true, shape);
+}
+
 std::string randomProtein(std::mt19937& rng, size_t length)
 {
     static const char residues[] = "ACDEFGHIKLMNPQRSTVWY";

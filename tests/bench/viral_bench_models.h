@@ -28,6 +28,10 @@ double median(std::vector<double> v);
 std::pair<double, double> alternate(const std::function<void()>& a, const std::function<void()>& b, long reps);
 // A synthesized model folder, made once and reused; empty on failure (the error printed).
 QString synthesized(const QString& name, bool esm, const viral::EncoderShape& shape);
+// ESM-2 150M or 3B (big) with `layers` of its layers, and its synthesized folder
+// (esm2_<150M|3B>_<layers>layers, shared by bench_viral esm and pipeline).
+viral::EncoderShape esm2Shape(bool big, int64_t layers);
+QString synthesizedEsm2(bool big, const viral::EncoderShape& shape);
 std::string randomProtein(std::mt19937& rng, size_t length);
 // --precision fp32|bf16|int8 (encoder_precision.h); other text exits with the parse error.
 viral::EncoderPrecision precisionOption(const QStringList& args);
@@ -39,6 +43,8 @@ viral::EncoderDevice deviceOption(const QStringList& args);
 int benchPrecision(const QStringList& args);
 // bench_viral attention: the int8 layers' fused attention against LibTorch's operations.
 int benchAttention(const QStringList& args);
+// bench_viral pipeline: the whole predict job on a synthetic assembly.
+int benchPipeline(const QStringList& args);
 // bench_viral products: the int8 linear layers on our VNNI kernel against oneDNN's.
 int benchProducts(const QStringList& args);
 

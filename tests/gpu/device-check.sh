@@ -190,22 +190,23 @@ torch_build() {
     echo "built against $prefix in $(( $(date +%s) - t0 )) s"
 }
 
-# Steps 7 and 10 wait for the background build (or build now when none was started), then show its log.
-torch_built() {
+# built NAME FUNCTION: waits for the background build NAME (background(), below) and shows its log
+# once; where none was started, runs FUNCTION (the build) now. Its status is the build's.
+built() {
     local rc
-    if grep -q . /tmp/bf-builds.pgids 2>/dev/null && [ -f /tmp/bf-torch-build.log ]; then
-        while [ ! -f /tmp/bf-torch-build.rc ]; do sleep 1; done
-        rc=$(cat /tmp/bf-torch-build.rc)
-        if [ ! -f /tmp/bf-torch-build.shown ]; then echo "== LibTorch build (in the background)"; cat /tmp/bf-torch-build.log; touch /tmp/bf-torch-build.shown; fi
+    if grep -q . /tmp/bf-builds.pgids 2>/dev/null && [ -f "/tmp/bf-$1.log" ]; then
+        while [ ! -f "/tmp/bf-$1.rc" ]; do sleep 1; done
+        rc=$(cat "/tmp/bf-$1.rc")
+        if [ ! -f "/tmp/bf-$1.shown" ]; then echo "== $1 (in the background)"; cat "/tmp/bf-$1.log"; touch "/tmp/bf-$1.shown"; fi
         return "$rc"
     fi
-    torch_build
+    "$2"
 }
 
 torch_probe() {
     {
         local rc engines
-        torch_built || return $?
+        built torch-build torch_build || return $?
         engines=$(cat /tmp/bf-torch/engines)
         /tmp/bf-torch/tests/bin/torch_probe
         rc=$?
@@ -245,12 +246,11 @@ llamacpp() {
         cuda_lib="$cuda_lib/lib64:$cuda_lib/targets/x86_64-linux/lib"
         if [ -n "${LLAMA_BENCH:-}" ]; then
             echo "llama-bench given: $LLAMA_BENCH"
-        elif [ -f /tmp/bf-llamacpp-build.log ]; then
-            while [ ! -f /tmp/bf-llamacpp-build.rc ]; do sleep 1; done
-            tail -5 /tmp/bf-llamacpp-build.log
-            [ "$(cat /tmp/bf-llamacpp-build.rc)" = 0 ] || return "$(cat /tmp/bf-llamacpp-build.rc)"
         else
-            llamacpp_build || return $?
+            built llamacpp-build llamacpp_build > /tmp/bf-llamacpp-wait.log 2>&1
+            local rc=$?
+            tail -5 /tmp/bf-llamacpp-wait.log
+            [ $rc = 0 ] || return $rc
         fi
         echo "llama.cpp $(cat /tmp/bf-llamacpp-src/COMMIT 2>/dev/null || echo '(given)')"
         local models=() m
@@ -275,7 +275,7 @@ llamacpp() {
 # einops: the machine's (VIRAL_EINOPS names a checkout where there is none, as here).
 viral() {
     {
-        torch_built || return $?
+        built torch-build torch_build || return $?
         [ -x /tmp/bf-torch/tests/bin/bench_viral ] || { echo "bench_viral was not built (no qt-include.tar.xz or models/viral carried)"; return 78; }
         local dev=${VIRAL_DEVICE:-cuda:0} layers=${VIRAL_ESM_LAYERS:-36} batch=${VIRAL_ESM_BATCH:-40} residues=${VIRAL_RESIDUES:-100}
         # The carried runtime for bench_viral alone (not for the Python anchors).
@@ -306,9 +306,7 @@ viral() {
         echo "== the predict job end to end"
         # bf16 only: fp32 products of a 3B model over ~5,000 frames would take a minute there, and the
         # encoders' fp32 rate is measured above.
-        for p in bf16; do
-            $b pipeline --fasta-mb "${VIRAL_FASTA_MB:-0.5}" --models real --esm-shape 3B --esm-layers "$layers" --device "$dev" --precision $p --threads "$threads" || rc=1
-        done
+        $b pipeline --fasta-mb "${VIRAL_FASTA_MB:-0.5}" --models real --esm-shape 3B --esm-layers "$layers" --device "$dev" --precision bf16 --threads "$threads" || rc=1
         return $rc
     } > "$OUT/viral.log" 2>&1
 }
@@ -321,7 +319,7 @@ builds_signal() {
     return 0
 }
 
-export -f builds_signal want env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation torch_build torch_built torch_probe viral \
+export -f builds_signal want env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation built torch_build torch_probe viral \
     llamacpp_build llamacpp
 step 0 env 20 env_probe
 step 1 runtime 30 unpack_runtime
@@ -329,8 +327,7 @@ step 1 runtime 30 unpack_runtime
 # cores) start now, side by side, each in a session of its own with half of the cores but two, at
 # the lowest priority; the steps that need them wait for them. They are paused (SIGSTOP) while
 # steps 5 and 9 and step 7's checks take their figures, and stopped when this script ends.
-rm -f /tmp/bf-torch-build.rc /tmp/bf-torch-build.log /tmp/bf-torch-build.shown /tmp/bf-builds.pgids
-rm -f /tmp/bf-llamacpp-build.rc /tmp/bf-llamacpp-build.log /tmp/bf-llamacpp.md
+rm -f /tmp/bf-torch-build.* /tmp/bf-llamacpp-build.* /tmp/bf-llamacpp-wait.log /tmp/bf-builds.pgids /tmp/bf-llamacpp.md
 rm -f /tmp/bf-generation.tsv /tmp/bf-bench.log /tmp/bf-dnabert-ids.txt /tmp/bench-7b-*.gguf
 export BF_BUILD_JOBS=$(( $(nproc) > 5 ? ($(nproc) - 2) / 2 : 1 ))
 # background NAME FUNCTION: runs it in a new session; its exit status lands in /tmp/bf-NAME.rc
@@ -351,7 +348,7 @@ step 9 generation 120 generation
 builds_signal CONT
 # Optional: only when two and a half minutes (one for llama.cpp) are left before the deadline.
 if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; else result[torch]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
-builds_signal CONT
+builds_signal CONT # (step 7 resumes them itself, unless its time ran out while they were paused)
 if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 11 llamacpp 150 llamacpp; else result[llamacpp]="skipped: not enough time left (STEPS=0,1,9,11 runs it)"; fi
 if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 10 viral 300 viral; else result[viral]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
 # Last: the sanitizers (the kernels' correctness was checked by step 3; these look for what it cannot see).
