@@ -50,6 +50,6 @@ if(BIOFORGE_HAVE_HIP)
   # -ffp-contract=off: the activation rounding must not be fused into FMAs (gpu_math.h).
   bioforge_add_hip_module(bioforge_llm_hip SOURCE ${BIOFORGE_LLM_GPU_SRC} INCLUDES ${_llm_gpu_includes} FLAGS -ffp-contract=off
     DEPENDS ${_llm}/engine/gpu/llm_gpu_api.h ${_llm}/engine/gpu/llm_gpu_handle.cuh ${_llm}/engine/gpu/llm_kernels.cuh ${_llm}/engine/gpu/gpu_math.h ${_llm}/engine/gpu/gpu_block_dot.h
-      ${_llm}/engine/gpu/llm_gpu_layer_api.cuh ${_llm}/engine/gpu/llm_layer_kernels.cuh ${_llm}/engine/gpu/llm_flash_attention.cuh ${_llm}/engine/gpu/llm_gpu_bench_api.cuh ${_llm}/engine/gpu/gpu_layer_math.h
+      ${_llm}/engine/gpu/llm_gpu_layer_api.cuh ${_llm}/engine/gpu/llm_layer_kernels.cuh ${_llm}/engine/gpu/llm_flash_attention.cuh ${_llm}/engine/gpu/llm_gpu_bench_api.cuh ${_llm}/engine/gpu/llm_gpu_graph_api.cuh ${_llm}/engine/gpu/gpu_layer_math.h
             ${_llm}/engine/quant/block_layouts.h ${_bioforge_root}/core/compute/gpu/gpu_portability.h)
 endif()

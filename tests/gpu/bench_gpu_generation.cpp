@@ -47,6 +47,7 @@ double seconds(const std::chrono::steady_clock::time_point& since)
 
 struct Figures {
     double pp = 0, tg = 0, tgLaunches = 0, bytesPerToken = 0; // tgLaunches: without captured passes
+    QString graphs; // what the timed generation did with captured passes
 };
 
 bool measure(const QString& path, const DeviceChoice& device, int64_t pp, int64_t tg, Figures& f, QString* error)
@@ -97,6 +98,10 @@ bool measure(const QString& path, const DeviceChoice& device, int64_t pp, int64_
             return false;
         }
     f.tg = double(tg) / seconds(t0);
+    if (const auto* gpu = dynamic_cast<const GpuBackend*>(&m.backend()))
+        f.graphs = gpu->graphsOffReason().empty()
+            ? QStringLiteral("captured passes: %1 captured, %2 replayed").arg(gpu->graphCaptures()).arg(gpu->graphReplays())
+            : QStringLiteral("captured passes OFF (tg = tg without graphs): %1").arg(QString::fromStdString(gpu->graphsOffReason()));
     // The same generation with every pass launched kernel by kernel (no graphs): what the graphs gain.
     if (auto* gpu = dynamic_cast<GpuBackend*>(&m.backend())) {
         gpu->setGraphs(false);
@@ -202,6 +207,8 @@ int main(int argc, char** argv)
                     "%.0f %% of the copy bandwidth\n",
                     qPrintable(type), written, (long long)pp, f.pp, (long long)tg, f.tg, f.tgLaunches, f.bytesPerToken / 1e9, read / 1e9,
                     bandwidth > 0 ? 100.0 * read / bandwidth : 0.0);
+        if (!f.graphs.isEmpty())
+            std::printf("%-7s %s\n", qPrintable(type), qPrintable(f.graphs));
         if (out.isOpen())
             out.write(QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\t%7\t%8\t%9\n")
                           .arg(type)

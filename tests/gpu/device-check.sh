@@ -366,7 +366,7 @@ if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 4 sanitizer 90 sanitizer; 
     done
     echo
     [ -f "$OUT/kernels.log" ] && { echo "kernels: $(grep -c '^ok' "$OUT/kernels.log") ok, $(grep -c '^FAIL' "$OUT/kernels.log") failed; $(tail -1 "$OUT/kernels.log")"; }
-    [ -f "$OUT/backend.log" ] && { echo "backend: $(grep '^Totals' "$OUT/backend.log")"; grep -E 'worst|reference sequences' "$OUT/backend.log" | sed 's/^/    /'; }
+    [ -f "$OUT/backend.log" ] && { echo "backend: $(grep '^Totals' "$OUT/backend.log")"; grep -E 'worst|reference sequences|captured passes' "$OUT/backend.log" | sed 's/^/    /'; }
     [ -f "$OUT/torch.log" ] && { echo "torch:"; grep -E 'LibTorch|CUDA devices|matmul|softmax| against |rows/s|samples/s|ms per batch|rows on the device|checks|error' "$OUT/torch.log" | sed 's/^/    /'; }
     [ -f "$OUT/viral.log" ] && { echo "viral:"; grep -E '^==|frames/s|contigs/s|seconds per stage|checksums|FAILED|failed|not carried|Triton|error' "$OUT/viral.log" | sed 's/^/    /'; }
     [ -f "$OUT/sanitizer.log" ] && echo "sanitizer: $(grep -E '^==|ERROR SUMMARY' "$OUT/sanitizer.log" | tr '\n' ' ')"

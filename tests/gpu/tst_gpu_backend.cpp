@@ -24,6 +24,7 @@
 #include "support/test_support.h"
 
 #include "gpu_backend_targets.h"
+#include "gpu_graph_checks.h"
 
 #include "compute/device_choice.h"
 #include "compute/gpu_backend.h"
@@ -230,88 +231,12 @@ private slots:
 
     void aCapturedPassGivesTheSameLogitsAsTheOperationsOneByOne()
     {
-        // A prompt of 250 tokens, then 12 generated: positions 250 … 261 cross the 256-position
-        // chunk boundary of the split-K attention, so each of the two chunk counts is run, captured
-        // and replayed. Then another conversation in a cache of the same shape (the same device
-        // arrays): 5 prompt tokens and 6 generated, back at one chunk — whose graph names the
-        // module's attention scratch as it was before the second chunk count grew it, so it must be
-        // captured again, not replayed into freed memory. Every step's logits and the host's KV
-        // caches must be the bits of the same runs launched kernel by kernel.
-        const QString path = synthesize(QStringLiteral("Q4_K"));
-        std::vector<TokenId> prompt, second;
-        for (int i = 0; i < 250; ++i)
-            prompt.push_back(TokenId((i * 37 + 11) % 1000));
-        for (int i = 0; i < 5; ++i)
-            second.push_back(TokenId((i * 53 + 7) % 1000));
-        // Greedy steps in `cache`; each step's logits appended to rows, the cache's rows to cacheRows.
-        auto generate = [](LlamaModel& model, KvCache& cache, const std::vector<TokenId>& start, int count, std::vector<std::vector<float>>& rows,
-                           std::vector<float>& cacheRows) {
-            std::vector<float> logits;
-            if (!model.evaluate(start.data(), int64_t(start.size()), cache, logits))
-                return false;
-            for (int i = 0; i < count; ++i) {
-                rows.push_back(logits);
-                const TokenId next = argmax(logits);
-                if (!model.evaluate(&next, 1, cache, logits))
-                    return false;
-            }
-            rows.push_back(logits);
-            for (int64_t layer = 0; layer < cache.layers(); ++layer) {
-                cacheRows.insert(cacheRows.end(), cache.key(layer, 0), cache.key(layer, 0) + cache.size() * cache.width());
-                cacheRows.insert(cacheRows.end(), cache.value(layer, 0), cache.value(layer, 0) + cache.size() * cache.width());
-            }
-            return true;
-        };
-        int targetsWithGraphs = 0;
-        for (const Target& target : m_targets) {
-            std::vector<std::vector<float>> rows[2];
-            std::vector<float> cacheRows[2];
-            size_t replays[2] = {0, 0}, captures[2] = {0, 0}, stale[2] = {0, 0};
-            for (int graphs : {1, 0}) {
-                qputenv("BIOFORGE_GPU_GRAPHS", graphs ? "1" : "0");
-                QString error;
-                auto model = load(path, &target, &error);
-                qunsetenv("BIOFORGE_GPU_GRAPHS");
-                QVERIFY2(model, qPrintable(error));
-                auto first = model->newCache(300);
-                QVERIFY(generate(*model, *first, prompt, 12, rows[graphs], cacheRows[graphs]));
-                auto other = model->newCache(300);
-                QVERIFY(generate(*model, *other, second, 6, rows[graphs], cacheRows[graphs]));
-                auto* backend = dynamic_cast<GpuBackend*>(&model->backend());
-                QVERIFY(backend);
-                replays[graphs] = backend->graphReplays();
-                captures[graphs] = backend->graphCaptures();
-                stale[graphs] = backend->graphsStale();
-            }
-            QCOMPARE(replays[0], size_t(0));
-            if (captures[1] == 0) { // a module without captured passes (the per-block host emulation)
-                QCOMPARE(replays[1], size_t(0));
-                continue;
-            }
-            ++targetsWithGraphs;
-            // First conversation: tokens at 250 … 255 (one chunk) run, captured, replayed ×4; at
-            // 256 … 261 (two) the same. Second, at 5 … 10: the one-chunk graph is stale — captured
-            // again at the first token (its first pass long done), then replayed ×5.
-            QCOMPARE(stale[1], size_t(1));
-            QCOMPARE(captures[1], size_t(3));
-            QCOMPARE(replays[1], size_t(13));
-            QCOMPARE(rows[1].size(), rows[0].size());
-            for (size_t i = 0; i < rows[0].size(); ++i)
-                QVERIFY2(std::memcmp(rows[1][i].data(), rows[0][i].data(), rows[0][i].size() * sizeof(float)) == 0,
-                         qPrintable(QStringLiteral("%1: logits of step %2 differ with graphs").arg(target.label).arg(i)));
-            // The new positions the replays stored reach the host's cache as the operations' do.
-            QCOMPARE(cacheRows[1].size(), cacheRows[0].size());
-            QVERIFY2(std::memcmp(cacheRows[1].data(), cacheRows[0].data(), cacheRows[0].size() * sizeof(float)) == 0,
-                     qPrintable(target.label + QStringLiteral(": the host's KV cache differs with graphs")));
-        }
-        // The SIMT module and a real device's module have them; only the per-block host emulation
-        // is left where both are absent (the device check's dry run leaves the SIMT module out).
-        const bool graphsExpected = std::any_of(m_targets.begin(), m_targets.end(), [](const Target& t) {
-            return !t.module || t.label == QLatin1String("SIMT emulation");
-        });
-        if (!graphsExpected)
-            QSKIP("no module with captured passes here (no GPU, and the SIMT module was left out)");
-        QVERIFY(targetsWithGraphs > 0);
+        graphcheck::capturedPassesGiveTheSameLogits(m_targets, synthesize(QStringLiteral("Q4_K")));
+    }
+
+    void aPassThatCannotBeCapturedRunsKernelByKernel()
+    {
+        graphcheck::failedCapturesFallBackToKernelByKernel(m_targets, synthesize(QStringLiteral("Q8_0")));
     }
 
     void aShiftedCacheAndAnotherConversationStayInStepWithTheCpu()

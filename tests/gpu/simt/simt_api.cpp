@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -20,6 +21,15 @@ std::mutex g_memoryMutex;
 std::unordered_map<void*, size_t> g_allocations;
 size_t g_allocated = 0;
 
+// The stream capturing on this thread (at most one: the module captures one pass at a time).
+thread_local bfStream_t tlCapturing = nullptr;
+
+bool failCapture(const char* what)
+{
+    const char* env = std::getenv("BF_SIMT_FAIL_CAPTURE");
+    return env && std::strcmp(env, what) == 0;
+}
+
 size_t deviceBytes()
 {
     const char* env = std::getenv("BF_SIMT_MEMORY_MIB");
@@ -28,6 +38,14 @@ size_t deviceBytes()
 }
 
 } // namespace
+
+bfError_t bfsimt::unrecordable(bfStream_t stream)
+{
+    if (!tlCapturing || stream)
+        return bfSuccess;
+    tlCapturing->invalidated = true;
+    return record(bfErrorStreamCaptureUnsupported);
+}
 
 bfError_t bfGetDeviceCount(int* count)
 {
@@ -58,6 +76,8 @@ bfError_t bfMemGetInfo(size_t* freeBytes, size_t* totalBytes)
 
 bfError_t bfMalloc(void** p, size_t bytes)
 {
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
     *p = nullptr;
     {
         std::lock_guard lock(g_memoryMutex);
@@ -84,6 +104,8 @@ bfError_t bfMalloc(void** p, size_t bytes)
 
 bfError_t bfFree(void* p)
 {
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
     if (!p)
         return bfSuccess;
     std::lock_guard lock(g_memoryMutex);
@@ -98,18 +120,24 @@ bfError_t bfFree(void* p)
 
 bfError_t bfMallocHost(void** p, size_t bytes)
 {
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
     *p = std::aligned_alloc(256, (std::max<size_t>(bytes, 1) + 255) / 256 * 256);
     return *p ? bfSuccess : record(bfErrorMemoryAllocation);
 }
 
 bfError_t bfFreeHost(void* p)
 {
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
     std::free(p);
     return bfSuccess;
 }
 
 bfError_t bfMemcpy(void* dst, const void* src, size_t bytes, bfMemcpyKind)
 {
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
     if (sticky() != bfSuccess)
         return sticky();
     if (bytes)
@@ -119,6 +147,8 @@ bfError_t bfMemcpy(void* dst, const void* src, size_t bytes, bfMemcpyKind)
 
 bfError_t bfMemcpyAsync(void* dst, const void* src, size_t bytes, bfMemcpyKind, bfStream_t stream)
 {
+    if (const bfError_t e = unrecordable(stream); e != bfSuccess)
+        return e;
     if (sticky() != bfSuccess)
         return sticky();
     enqueue(stream, [=] {
@@ -130,6 +160,8 @@ bfError_t bfMemcpyAsync(void* dst, const void* src, size_t bytes, bfMemcpyKind, 
 
 bfError_t bfMemsetAsync(void* p, int value, size_t bytes, bfStream_t stream)
 {
+    if (const bfError_t e = unrecordable(stream); e != bfSuccess)
+        return e;
     if (sticky() != bfSuccess)
         return sticky();
     enqueue(stream, [=] {
@@ -139,7 +171,12 @@ bfError_t bfMemsetAsync(void* p, int value, size_t bytes, bfStream_t stream)
     return bfSuccess;
 }
 
-bfError_t bfDeviceSynchronize() { return record(sticky()); }
+bfError_t bfDeviceSynchronize()
+{
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
+    return record(sticky());
+}
 
 bfError_t bfGetLastError() { return takeLastError(); }
 
@@ -154,6 +191,8 @@ const char* bfGetErrorString(bfError_t e)
     case bfErrorNoDevice: return "no SIMT device";
     case bfErrorLaunchFailure: return "unspecified launch failure (see the simt: line on stderr)";
     case bfErrorNotSupported: return "operation not supported";
+    case bfErrorStreamCaptureUnsupported: return "operation not permitted when stream is capturing";
+    case bfErrorStreamCaptureInvalidated: return "operation failed due to a previous error during capture";
     }
     return "unknown error";
 }
@@ -169,6 +208,8 @@ const char* bfGetErrorName(bfError_t e)
     case bfErrorNoDevice: return "simtErrorNoDevice";
     case bfErrorLaunchFailure: return "simtErrorLaunchFailure";
     case bfErrorNotSupported: return "simtErrorNotSupported";
+    case bfErrorStreamCaptureUnsupported: return "simtErrorStreamCaptureUnsupported";
+    case bfErrorStreamCaptureInvalidated: return "simtErrorStreamCaptureInvalidated";
     }
     return "simtErrorUnknown";
 }
@@ -187,8 +228,8 @@ bfError_t bfStreamDestroy(bfStream_t stream)
 
 bfError_t bfStreamSynchronize(bfStream_t stream)
 {
-    if (stream && stream->capturing)
-        return record(bfErrorNotSupported);
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
     return record(sticky());
 }
 
@@ -206,13 +247,20 @@ bfError_t bfEventDestroy(bfEvent_t event)
 
 bfError_t bfEventRecord(bfEvent_t event, bfStream_t stream)
 {
-    if (stream && stream->capturing)
-        return record(bfErrorNotSupported);
+    if (stream && stream->capturing) { // a GPU records it as a graph node; not emulated
+        stream->invalidated = true;
+        return record(bfErrorStreamCaptureUnsupported);
+    }
     event->at = std::chrono::steady_clock::now();
     return bfSuccess;
 }
 
-bfError_t bfEventSynchronize(bfEvent_t) { return record(sticky()); }
+bfError_t bfEventSynchronize(bfEvent_t)
+{
+    if (const bfError_t e = unrecordable(); e != bfSuccess)
+        return e;
+    return record(sticky());
+}
 
 bfError_t bfEventElapsedTime(float* ms, bfEvent_t start, bfEvent_t stop)
 {
@@ -222,31 +270,50 @@ bfError_t bfEventElapsedTime(float* ms, bfEvent_t start, bfEvent_t stop)
 
 bfError_t bfStreamBeginCapture(bfStream_t stream, int)
 {
-    if (!stream || stream->capturing)
+    if (!stream || stream->capturing || tlCapturing)
         return record(bfErrorInvalidValue);
     stream->capturing = true;
+    stream->invalidated = false;
     stream->captured.clear();
+    tlCapturing = stream;
     return bfSuccess;
 }
 
 bfError_t bfStreamEndCapture(bfStream_t stream, bfGraph_t* graph)
 {
+    *graph = nullptr;
     if (!stream || !stream->capturing)
         return record(bfErrorInvalidValue);
     stream->capturing = false;
-    *graph = new Graph{std::move(stream->captured)};
+    if (tlCapturing == stream)
+        tlCapturing = nullptr;
+    std::vector<std::function<void()>> steps = std::move(stream->captured);
     stream->captured.clear();
+    if (stream->invalidated || failCapture("end")) {
+        stream->invalidated = false;
+        return record(bfErrorStreamCaptureInvalidated);
+    }
+    *graph = new Graph{std::move(steps)};
     return bfSuccess;
 }
 
 bfError_t bfGraphInstantiateWithFlags(bfGraphExec_t* exec, bfGraph_t graph, unsigned long long)
 {
+    *exec = nullptr;
+    if (!graph)
+        return record(bfErrorInvalidValue);
+    if (failCapture("instantiate"))
+        return record(bfErrorNotSupported);
     *exec = new Graph{graph->steps};
     return bfSuccess;
 }
 
 bfError_t bfGraphLaunch(bfGraphExec_t exec, bfStream_t stream)
 {
+    if (!exec)
+        return record(bfErrorInvalidValue);
+    if (const bfError_t e = unrecordable(stream); e != bfSuccess)
+        return e;
     for (const auto& step : exec->steps)
         enqueue(stream, step);
     return bfSuccess;

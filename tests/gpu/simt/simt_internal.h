@@ -13,6 +13,7 @@ namespace bfsimt {
 
 struct Stream {
     bool capturing = false;
+    bool invalidated = false; // a call the capture could not record was made: its end fails
     std::vector<std::function<void()>> captured;
 };
 struct Event {
@@ -32,5 +33,11 @@ bfError_t sticky();
 bfError_t takeLastError();
 // Clears both (bfDeviceReset).
 void resetErrors();
+// For a call that a capture open on this thread cannot record — one on the default stream
+// (`stream` nullptr) or a synchronous one (called without a stream): invalidates that capture and
+// returns bfErrorStreamCaptureUnsupported, recorded as the last error. bfSuccess when no capture
+// is open on this thread, or the call names a stream of its own (the capturing one records it,
+// another runs it).
+bfError_t unrecordable(bfStream_t stream = nullptr);
 
 } // namespace bfsimt

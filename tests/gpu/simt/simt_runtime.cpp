@@ -423,6 +423,8 @@ void launch(dim3 grid, dim3 block, bfStream_t stream, const char* name, std::fun
         record(bfErrorInvalidConfiguration);
         return;
     }
+    if (unrecordable(stream) != bfSuccess)
+        return;
     enqueue(stream, [grid, block, name, kernel = std::move(kernel)] {
         if (sticky() != bfSuccess)
             return; // a failed context runs nothing more, as on a GPU

@@ -15,12 +15,20 @@
 // - `__shared__` is `static thread_local`: one copy per worker, shared by the
 //   fibers of the block it runs.
 // - Streams execute in order at the call (no concurrency to model); capture
-//   records launches and copies into a graph that a launch replays.
+//   records launches and copies into a graph that a launch replays. As with
+//   cudaStreamCaptureModeThreadLocal, a call that a capture cannot record
+//   (an allocation or free, a synchronous copy, a synchronisation, work on the
+//   default stream), made on the capturing thread, fails with
+//   bfErrorStreamCaptureUnsupported and invalidates the capture: its end
+//   fails with bfErrorStreamCaptureInvalidated (the stream records no more).
 // - Device memory is host memory, filled with 0xFF bytes when allocated (a
 //   float NaN, an int −1) so that reading what no kernel wrote shows.
 //
 // Activated by BF_GPU_SIMT (gpu_portability.h includes this header).
-// Environment: BF_SIMT_MEMORY_MIB (the memory the one device reports, default 4096).
+// Environment: BF_SIMT_MEMORY_MIB (the memory the one device reports, default 4096);
+// BF_SIMT_FAIL_CAPTURE, for tests of a caller's recovery: "end" fails every
+// capture's end as an invalidated one, "instantiate" every instantiation of a
+// captured graph (bfErrorNotSupported).
 
 #include <cmath>
 #include <cstddef>
@@ -65,6 +73,8 @@ enum bfError_t : int {
     bfErrorNoDevice = 100,
     bfErrorLaunchFailure = 719,
     bfErrorNotSupported = 801,
+    bfErrorStreamCaptureUnsupported = 900,
+    bfErrorStreamCaptureInvalidated = 901,
 };
 
 namespace bfsimt {

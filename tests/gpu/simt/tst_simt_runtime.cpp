@@ -1,12 +1,13 @@
 // The SIMT host emulation itself (simt_runtime.h): what the kernels rely on — shared memory and
 // __syncthreads across a block, warp shuffles (xor, with a width), every block of a grid once —
 // and what it must refuse: barriers that cannot complete, a shuffle after lanes exited, a launch
-// of a bad shape. Without these, a kernel test passing on the emulation would mean little.
+// of a bad shape, a call a stream capture cannot record. Without these, a kernel test passing on the emulation would mean little.
 
 #include "simt_runtime.h"
 
 #include <cfenv>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <utility>
@@ -312,6 +313,62 @@ void memoryAndGraphs()
     bfFree(x);
 }
 
+// As CUDA's thread-local capture mode: a call the capture cannot record fails and invalidates
+// it; its end says so; the stream then runs work again. The injected failures that the GPU
+// back-end's recovery tests use (BF_SIMT_FAIL_CAPTURE) fail the end or the instantiation.
+void capturesRefuseWhatTheyCannotRecord()
+{
+    int* x = deviceArray<int>(64);
+    bfMemsetAsync(x, 0, 64 * sizeof(int), nullptr);
+    bfStream_t stream = nullptr;
+    bfStreamCreateWithFlags(&stream, bfStreamNonBlocking);
+    for (const char* unrecordable : {"bfMalloc", "bfMemcpy", "bfStreamSynchronize", "a launch on the default stream"}) {
+        const std::string what(unrecordable);
+        bfStreamBeginCapture(stream, bfStreamCaptureModeThreadLocal);
+        BF_LAUNCH(2, 32, 0, stream, increment)(x, 64);
+        bfError_t refused = bfSuccess;
+        void* p = nullptr;
+        int host = 0;
+        if (what == "bfMalloc")
+            refused = bfMalloc(&p, 16);
+        else if (what == "bfMemcpy")
+            refused = bfMemcpy(&host, x, sizeof(int), bfMemcpyDeviceToHost);
+        else if (what == "bfStreamSynchronize")
+            refused = bfStreamSynchronize(stream);
+        else {
+            BF_LAUNCH(2, 32, 0, nullptr, increment)(x, 64);
+            refused = bfGetLastError();
+        }
+        check(refused == bfErrorStreamCaptureUnsupported && !p, what + " while capturing is refused");
+        (void)bfGetLastError();
+        bfGraph_t graph = reinterpret_cast<bfGraph_t>(&host);
+        check(bfStreamEndCapture(stream, &graph) == bfErrorStreamCaptureInvalidated && !graph, what + " invalidated the capture");
+        (void)bfGetLastError();
+        check(x[0] == 0, what + ": nothing of the invalidated capture ran");
+    }
+    BF_LAUNCH(2, 32, 0, stream, increment)(x, 64);
+    bfStreamSynchronize(stream);
+    check(x[0] == 1 && x[63] == 1 && bfGetLastError() == bfSuccess, "after an invalidated capture the stream runs work again");
+
+    bfGraph_t graph = nullptr;
+    bfGraphExec_t exec = nullptr;
+    setenv("BF_SIMT_FAIL_CAPTURE", "end", 1);
+    bfStreamBeginCapture(stream, bfStreamCaptureModeThreadLocal);
+    BF_LAUNCH(2, 32, 0, stream, increment)(x, 64);
+    check(bfStreamEndCapture(stream, &graph) == bfErrorStreamCaptureInvalidated && !graph, "BF_SIMT_FAIL_CAPTURE=end fails the end");
+    setenv("BF_SIMT_FAIL_CAPTURE", "instantiate", 1);
+    bfStreamBeginCapture(stream, bfStreamCaptureModeThreadLocal);
+    BF_LAUNCH(2, 32, 0, stream, increment)(x, 64);
+    check(bfStreamEndCapture(stream, &graph) == bfSuccess && graph, "BF_SIMT_FAIL_CAPTURE=instantiate leaves the end alone");
+    check(bfGraphInstantiateWithFlags(&exec, graph, 0) == bfErrorNotSupported && !exec, "BF_SIMT_FAIL_CAPTURE=instantiate fails the instantiation");
+    unsetenv("BF_SIMT_FAIL_CAPTURE");
+    (void)bfGetLastError();
+    bfGraphDestroy(graph);
+    check(x[0] == 1, "nothing of the failed captures ran");
+    bfStreamDestroy(stream);
+    bfFree(x);
+}
+
 } // namespace
 
 int main()
@@ -322,6 +379,7 @@ int main()
     launchesFromTwoThreads();
     roundingIsPerThread();
     memoryAndGraphs();
+    capturesRefuseWhatTheyCannotRecord();
     std::printf("tst_simt_runtime: %d failure%s\n", g_failures, g_failures == 1 ? "" : "s");
     return g_failures == 0 ? 0 : 1;
 }

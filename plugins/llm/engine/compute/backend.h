@@ -2,9 +2,9 @@
 
 // The operations of a llama-family forward pass, behind one interface: the
 // model describes the graph, a back-end computes it. The CPU back-end
-// (cpu_backend.h) is the only one so far; GPU back-ends (CUDA, HIP) come in a
-// later issue and implement the same calls. Buffers are rows of floats, one
-// row per token; weights stay where the model mapped them.
+// (cpu_backend.h) and the GPU one (gpu_backend.h: CUDA, HIP) implement the
+// same calls. Buffers are rows of floats, one row per token; weights stay
+// where the model mapped them.
 
 #include "compute/ops.h"
 #include "compute/weight_tensor.h"
@@ -12,12 +12,22 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace bioforge::llm {
 
 class KvCache;
+
+// Thrown by a back-end whose pass failed while it was being recorded to be replayed (a GPU
+// back-end's captured pass, gpu_backend.h): nothing of it has run, and the back-end has turned
+// recording off for good, so the same pass issued again runs operation by operation — which
+// LlamaModel::evaluate does, once. A fault that is not the recording's fails that pass too.
+class PassCaptureFailed : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 // Shapes of one attention layer.
 struct AttentionShape {

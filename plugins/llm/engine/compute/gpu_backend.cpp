@@ -50,8 +50,16 @@ void GpuBackend::check(bool ok, const std::string& error) const
 
 void GpuBackend::fail(const std::string& error) const
 {
+    // From beginPass's decision to capture until the captured graph's first launch, nothing of
+    // the pass has run: it can run again kernel by kernel (LlamaModel::evaluate does).
+    const bool recording = m_pass == Pass::Capture;
     abortCapture();
     m_pass = Pass::Eager; // the next pass starts afresh (beginPass), allocating what it needs
+    if (recording) {
+        m_graphsEnabled = false;
+        m_graphsOffReason = error;
+        throw PassCaptureFailed("capturing a pass: " + error);
+    }
     throw std::runtime_error(error);
 }
 

@@ -22,7 +22,8 @@
 // back-end at its first slice: matrix products on the device, everything else
 // on an owned CpuBackend, host memory throughout. A device error becomes a
 // std::runtime_error naming the device and call (the engine turns it into the
-// request's error); nothing aborts.
+// request's error); nothing aborts. A failure while a pass is captured is a
+// PassCaptureFailed instead: captured passes go off and the pass runs again.
 
 #include "compute/backend.h"
 #include "compute/cpu_backend.h"
@@ -81,6 +82,9 @@ public:
     size_t graphCaptures() const { return m_graphCaptures; }
     // Graphs captured again because the module had moved a buffer they name.
     size_t graphsStale() const { return m_graphsStale; }
+    // Why captured passes were turned off for good: the error of the capture that failed (its
+    // pass then ran again kernel by kernel); empty while none has failed.
+    const std::string& graphsOffReason() const { return m_graphsOffReason; }
 
 private:
     struct DeviceArray {
@@ -150,6 +154,7 @@ private:
     std::map<int64_t, void*> m_graphs;
     std::set<int64_t> m_eagerKeys;
     mutable bool m_graphsEnabled = true; // off for good once a capture failed
+    mutable std::string m_graphsOffReason;
     static constexpr size_t kMaxGraphs = 64; // 16k positions' worth; past it they are all dropped
     size_t m_graphReplays = 0, m_graphCaptures = 0, m_graphsStale = 0;
 };

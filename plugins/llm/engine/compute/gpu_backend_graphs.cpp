@@ -16,6 +16,8 @@ void GpuBackend::abortCapture() const
         return;
     m_capturing = false; // the stream must stop recording, or nothing queued on it would run again
     m_graphsEnabled = false;
+    if (m_graphsOffReason.empty()) // fail() names the device's error instead
+        m_graphsOffReason = "a pass being captured was left unfinished";
     std::string ignored;
     (void)m_device->captureEnd(false, nullptr, &ignored);
 }

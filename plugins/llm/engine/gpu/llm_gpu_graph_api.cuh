@@ -77,10 +77,8 @@ BF_API int bf_llm_gpu_capture_end(bf_llm_gpu* h, int keep, void** graph, char* m
     h->capturing = false;
     bfGraph_t captured = nullptr;
     const bfError_t ended = bfStreamEndCapture(h->stream, &captured);
-    if (ended != bfSuccess) {
-        (void)bfGetLastError(); // a capture invalidated by a call it could not take leaves its error behind
+    if (ended != bfSuccess) // runtimeError clears the error the invalidated capture left behind
         return runtimeError(h->device, msg, len, BF_STR(bfStreamEndCapture), ended);
-    }
     if (!keep) {
         (void)bfGraphDestroy(captured);
         return 0;

@@ -85,8 +85,13 @@ bool isOutOfMemory(bfError_t e) { return e == cudaErrorMemoryAllocation; }
 bool isNoDevice(bfError_t e) { return e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver; }
 #endif
 
+// A failed runtime call's error for the caller. The runtime also keeps it as the thread's last
+// error, which the next launch's check (BF_LAUNCHED) would report as its own: a graph that could
+// not be instantiated would fail the kernel-by-kernel pass run in its place. Read here, it no
+// longer does; an execution fault stays (the runtime's sticky error), as it should.
 int runtimeError(int device, char* msg, size_t len, const char* call, bfError_t e)
 {
+    (void)bfGetLastError();
     const int code = isOutOfMemory(e) ? BF_LLM_GPU_OUT_OF_MEMORY : isNoDevice(e) ? BF_LLM_GPU_NO_DEVICE : BF_LLM_GPU_RUNTIME;
     return say(msg, len, code, "%s:%d: %s: %s (%s %d)", kDevicePrefix, device, call, bfGetErrorString(e), bfGetErrorName(e), int(e));
 }

@@ -149,38 +149,44 @@ core::Status LlamaModel::evaluate(const TokenId* tokens, int64_t count, KvCache&
     m_embeddings.resize(size_t(count * E));
     for (int64_t t = 0; t < count; ++t)
         dequantizeRow(m_weights.tokenEmbedding.type, m_weights.tokenEmbedding.row(tokens[t]), m_embeddings.data() + t * E, E);
-    be.beginPass(count, firstPos, cache);
-    be.toBackend(x, m_embeddings.data(), count * E);
-
     const AttentionShape shape{c.heads, c.kvHeads, c.headSize};
-    for (int64_t layer = 0; layer < c.layers; ++layer) {
-        const LayerWeights& w = m_weights.layers[size_t(layer)];
-        be.rmsNorm(x, w.attentionNorm.data(), count, E, c.rmsEpsilon, norm);
-        be.matmul(w.query, norm, count, q);
-        be.matmul(w.key, norm, count, k);
-        be.matmul(w.value, norm, count, v);
-        QkvBias bias;
-        if (!w.queryBias.empty())
-            bias = {w.queryBias.data(), w.keyBias.data(), w.valueBias.data()};
-        be.ropeAndStore(q, k, v, bias, shape, c.rope, count, firstPos, layer, cache);
-        be.attention(q, cache, shape, layer, count, firstPos, attn);
-        be.matmul(w.attentionOutput, attn, count, out);
-        be.add(x, out, count * E);
-
-        be.rmsNorm(x, w.ffnNorm.data(), count, E, c.rmsEpsilon, norm);
-        be.matmul(w.gate, norm, count, gate);
-        be.matmul(w.up, norm, count, up);
-        be.siluMultiply(gate, up, count * c.feedForward);
-        be.matmul(w.down, gate, count, out);
-        be.add(x, out, count * E);
-    }
     const int64_t first = allLogits ? 0 : count - 1;
     const int64_t rows = count - first;
-    be.rmsNorm(x + first * E, m_weights.outputNorm.data(), rows, E, c.rmsEpsilon, norm);
     float* logitRows = be.scratch(S::Logits, rows * c.vocabSize);
-    be.matmul(m_weights.output, norm, rows, logitRows);
-    logits.resize(size_t(rows * c.vocabSize));
-    be.fromBackend(logits.data(), logitRows, rows * c.vocabSize);
+    auto pass = [&] {
+        be.beginPass(count, firstPos, cache);
+        be.toBackend(x, m_embeddings.data(), count * E);
+        for (int64_t layer = 0; layer < c.layers; ++layer) {
+            const LayerWeights& w = m_weights.layers[size_t(layer)];
+            be.rmsNorm(x, w.attentionNorm.data(), count, E, c.rmsEpsilon, norm);
+            be.matmul(w.query, norm, count, q);
+            be.matmul(w.key, norm, count, k);
+            be.matmul(w.value, norm, count, v);
+            QkvBias bias;
+            if (!w.queryBias.empty())
+                bias = {w.queryBias.data(), w.keyBias.data(), w.valueBias.data()};
+            be.ropeAndStore(q, k, v, bias, shape, c.rope, count, firstPos, layer, cache);
+            be.attention(q, cache, shape, layer, count, firstPos, attn);
+            be.matmul(w.attentionOutput, attn, count, out);
+            be.add(x, out, count * E);
+
+            be.rmsNorm(x, w.ffnNorm.data(), count, E, c.rmsEpsilon, norm);
+            be.matmul(w.gate, norm, count, gate);
+            be.matmul(w.up, norm, count, up);
+            be.siluMultiply(gate, up, count * c.feedForward);
+            be.matmul(w.down, gate, count, out);
+            be.add(x, out, count * E);
+        }
+        be.rmsNorm(x + first * E, m_weights.outputNorm.data(), rows, E, c.rmsEpsilon, norm);
+        be.matmul(m_weights.output, norm, rows, logitRows);
+        logits.resize(size_t(rows * c.vocabSize));
+        be.fromBackend(logits.data(), logitRows, rows * c.vocabSize);
+    };
+    try {
+        pass();
+    } catch (const PassCaptureFailed&) {
+        pass(); // the back-end has stopped recording: operation by operation this time
+    }
     // Only now: a GPU back-end copies the new positions back to the host's cache with the logits,
     // so a pass that fails anywhere leaves the cache as it was.
     cache.setSize(firstPos + count);
