@@ -27,6 +27,10 @@ public:
     RunRecord& record() { return m_record; }
     Job& job() { return *m_job; }
     const QString& runDir() const { return m_runDir; }
+    // The files the run reads (its verb's inputFiles parameters), pinned by SHA-256 at its first
+    // start and checked on every resume (input_pins.h), on the worker before the job runs.
+    const QStringList& inputFiles() const { return m_inputFiles; }
+    void setInputFiles(QStringList files) { m_inputFiles = std::move(files); }
     CheckpointStore& checkpoints() { return m_checkpoints; }
     ProvenanceRecorder& provenance() { return m_provenance; }
 
@@ -53,6 +57,7 @@ private:
     std::unique_ptr<Job> m_job;
     QString m_runDir;
     QString m_cacheDir;
+    QStringList m_inputFiles;
     CheckpointStore m_checkpoints;
     ProvenanceRecorder m_provenance;
     std::unique_ptr<DeviceLease> m_lease;

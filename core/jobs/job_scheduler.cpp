@@ -2,6 +2,7 @@
 
 #include "compute/device_lease.h"
 #include "jobs/clock.h"
+#include "jobs/input_pins.h"
 #include "log/log.h"
 #include "log/logging.h"
 
@@ -80,6 +81,7 @@ void JobScheduler::schedule()
             JobOutcome outcome = JobOutcome::Finished;
             QString failure;
             try {
+                pinInputs(*ctx, h->inputFiles());
                 outcome = h->job().run(*ctx);
                 if (outcome == JobOutcome::Finished)
                     ctx->markComplete();

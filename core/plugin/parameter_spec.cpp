@@ -214,17 +214,25 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
     return validate(given);
 }
 
-QString VerbSpec::missingInputFile(const QJsonObject& validated) const
+QStringList VerbSpec::inputFilePaths(const QJsonObject& validated) const
 {
+    QStringList files;
     for (const ParameterSpec& p : parameters) {
         if (!p.inputFiles)
             continue;
         const QJsonValue v = validated.value(p.name);
-        const QJsonArray paths = v.isArray() ? v.toArray() : QJsonArray{v};
-        for (const QJsonValue& path : paths)
-            if (path.isString() && !path.toString().isEmpty() && !QFileInfo(path.toString()).isFile())
-                return path.toString();
+        for (const QJsonValue& path : v.isArray() ? v.toArray() : QJsonArray{v})
+            if (path.isString() && !path.toString().isEmpty())
+                files << path.toString();
     }
+    return files;
+}
+
+QString VerbSpec::missingInputFile(const QJsonObject& validated) const
+{
+    for (const QString& path : inputFilePaths(validated))
+        if (!QFileInfo(path).isFile())
+            return path;
     return {};
 }
 
@@ -276,8 +284,8 @@ QString VerbSpec::helpText() const
         line += QStringLiteral("  %1").arg(p.description);
         if (p.required())
             line += QStringLiteral(" (required)");
-        else
-            line += QStringLiteral(" (default: %1)").arg(p.defaultValue.toVariant().toString());
+        else if (const QString value = p.defaultValue.toVariant().toString(); !value.isEmpty())
+            line += QStringLiteral(" (default: %1)").arg(value); // an empty one means none, or the description says what
         text += line + QLatin1Char('\n');
     }
     return text;

@@ -45,6 +45,8 @@ struct VerbSpec {
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
     // The first path of an inputFiles parameter that is not an existing file, or empty.
     QString missingInputFile(const QJsonObject& validated) const;
+    // Every path the inputFiles parameters name, in declaration order (empty values left out).
+    QStringList inputFilePaths(const QJsonObject& validated) const;
     // The parameters with every relative path made absolute against the current folder: Path and
     // PathList values, and fileOrName strings that name an existing file or folder. A run keeps
     // these, so that resuming it (from another folder, after a reboot) or running it on a cluster

@@ -7,9 +7,23 @@
 
 namespace bioforge::core {
 
+void ProvenanceRecorder::knownDigest(const QString& absolutePath, const QString& sha256, qint64 size, const QDateTime& modified)
+{
+    std::lock_guard lock(m_mutex);
+    m_known.insert(absolutePath, {sha256, size, modified});
+}
+
 Status ProvenanceRecorder::addInputFile(const QString& name, const QString& path)
 {
     const QFileInfo info(path);
+    {
+        std::lock_guard lock(m_mutex);
+        const auto known = m_known.constFind(info.absoluteFilePath());
+        if (known != m_known.constEnd() && known->size == info.size() && known->modified == info.lastModified()) {
+            m_inputs.append({name, info.absoluteFilePath(), known->sha256, info.size()});
+            return okStatus();
+        }
+    }
     auto sha = Sha256::ofFile(path);
     if (!sha)
         return sha.error();

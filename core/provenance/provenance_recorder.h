@@ -8,6 +8,9 @@
 #include "provenance/run_record.h"
 #include "util/expected.h"
 
+#include <QDateTime>
+#include <QHash>
+
 #include <mutex>
 
 namespace bioforge::core {
@@ -16,7 +19,12 @@ class ProvenanceRecorder {
 public:
     explicit ProvenanceRecorder(QString runDir) : m_runDir(std::move(runDir)) {}
 
+    // Hashes the file, unless knownDigest() gave its SHA-256 for the size and modification time
+    // it still has.
     Status addInputFile(const QString& name, const QString& path);
+    // The SHA-256 of the file at `absolutePath` when it had `size` bytes and was last modified
+    // at `modified` (hashed already: input_pins.h), for addInputFile.
+    void knownDigest(const QString& absolutePath, const QString& sha256, qint64 size, const QDateTime& modified);
     void addInputData(const QString& name, const QByteArray& data); // pasted text, gene lists…
     void addInput(const FileRef& input); // already hashed (e.g. by a cluster task)
     void addModel(const ModelRef& model);
@@ -39,6 +47,12 @@ private:
     QString m_runDir;
     mutable std::mutex m_mutex;
     QList<FileRef> m_inputs;
+    struct KnownDigest {
+        QString sha256;
+        qint64 size = -1;
+        QDateTime modified;
+    };
+    QHash<QString, KnownDigest> m_known; // by absolute path
     QList<ModelRef> m_models;
     QList<FileRef> m_outputs;
     QJsonObject m_device;

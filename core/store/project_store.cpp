@@ -2,9 +2,11 @@
 
 #include "store/migrations.h"
 
+#include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 #include <QUuid>
 #include <QVariant>
 
@@ -60,7 +62,22 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
         return version.error().withContext(databasePath);
     if (Status st = checkSchemaVersion(*version, Migrations::latest(), QStringLiteral("project")); !st)
         return st.error().withContext(databasePath);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
+    // Switching a new file to WAL needs it to itself: SQLite answers "database is locked" at once,
+    // without waiting in the busy handler, while another process (opening the same new project)
+    // holds a lock. Tried again until the busy timeout: once one of them has switched it, the
+    // mode is the file's and the others' switch is a no-op.
+    QDeadlineTimer walDeadline(10000);
+    for (;;) {
+        QSqlQuery q(db);
+        if (q.exec(QStringLiteral("PRAGMA journal_mode=WAL")))
+            break;
+        const QString nativeCode = q.lastError().nativeErrorCode(); // SQLITE_BUSY 5, SQLITE_LOCKED 6
+        if ((nativeCode != QLatin1String("5") && nativeCode != QLatin1String("6")) || walDeadline.hasExpired())
+            return Error(QStringLiteral("%1: SQL failed (PRAGMA journal_mode=WAL): %2").arg(databasePath, sqlError(q)));
+        q.finish();
+        QThread::msleep(10);
+    }
+    for (const char* pragma : {"PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
         if (Status st = store->exec(QString::fromLatin1(pragma)); !st)
             return st.error().withContext(databasePath);
     if (Status st = store->migrate(); !st)
@@ -92,34 +109,37 @@ Status ProjectStore::exec(const QString& sql) const
 
 Status ProjectStore::migrate()
 {
+    // BEGIN IMMEDIATE takes the write lock before the version is read: a second process opening the
+    // same new project (two runs started together, a cluster array) waits for it (the busy timeout)
+    // and then finds the tables made, instead of reading version 0 too and failing on "table runs
+    // already exists". Every pending version in one transaction: all of them or none. A project
+    // already at the latest version takes no lock.
+    if (const auto current = readSchemaVersion(); current && *current == Migrations::latest())
+        return okStatus();
+    if (Status st = exec(QStringLiteral("BEGIN IMMEDIATE")); !st)
+        return st.error().withContext(QStringLiteral("cannot start the project's migration"));
+    auto rollback = [this](const Error& e) {
+        (void)exec(QStringLiteral("ROLLBACK"));
+        return e;
+    };
     const auto read = readSchemaVersion();
     if (!read)
-        return read.error();
+        return rollback(read.error());
     const qint64 from = *read;
     const auto& all = Migrations::core();
     if (Status st = checkSchemaVersion(from, int(all.size()), QStringLiteral("project")); !st)
-        return st;
+        return rollback(st.error());
     for (int version = int(from) + 1; version <= int(all.size()); ++version) {
-        QSqlDatabase db = database();
-        if (!db.transaction())
-            return Error(QStringLiteral("cannot start migration %1: %2").arg(QString::number(version), db.lastError().text()));
-        for (const QString& sql : all[version - 1]) {
-            if (Status st = exec(sql); !st) {
-                db.rollback();
-                return st.error().withContext(QStringLiteral("migration %1").arg(version));
-            }
-        }
-        if (Status st = exec(QStringLiteral("PRAGMA user_version = %1").arg(version)); !st) {
-            db.rollback();
-            return st;
-        }
-        if (Status st = exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId)); !st) {
-            db.rollback();
-            return st;
-        }
-        if (!db.commit())
-            return Error(QStringLiteral("cannot commit migration %1: %2").arg(QString::number(version), db.lastError().text()));
+        for (const QString& sql : all[version - 1])
+            if (Status st = exec(sql); !st)
+                return rollback(st.error().withContext(QStringLiteral("migration %1").arg(version)));
+        if (Status st = exec(QStringLiteral("PRAGMA user_version = %1").arg(version)); !st)
+            return rollback(st.error());
+        if (Status st = exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId)); !st)
+            return rollback(st.error());
     }
+    if (Status st = exec(QStringLiteral("COMMIT")); !st)
+        return rollback(st.error().withContext(QStringLiteral("cannot commit the project's migration")));
     return okStatus();
 }
 
@@ -258,35 +278,46 @@ Expected<QList<RunRecord>> ProjectStore::orphanedRuns() const
 
 Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QStringList>& migrations)
 {
+    // As migrate(): the version is read inside the write transaction, so two processes loading the
+    // plugin on a new project do not both create its tables (and one whose tables are current
+    // takes no lock).
+    {
+        QSqlQuery q(database());
+        q.prepare(QStringLiteral("SELECT version FROM plugin_schema WHERE plugin_id = ?"));
+        q.addBindValue(pluginId);
+        if (q.exec() && q.next() && q.value(0).toLongLong() == migrations.size())
+            return okStatus();
+    }
+    if (Status st = exec(QStringLiteral("BEGIN IMMEDIATE")); !st)
+        return st.error().withContext(QStringLiteral("cannot start the migration of plugin %1").arg(pluginId));
+    auto rollback = [this](const Error& e) {
+        (void)exec(QStringLiteral("ROLLBACK"));
+        return e;
+    };
     QSqlDatabase db = database();
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT version FROM plugin_schema WHERE plugin_id = ?"));
     q.addBindValue(pluginId);
     if (!q.exec())
-        return Error(QStringLiteral("cannot read schema of plugin %1: %2").arg(pluginId, sqlError(q)));
+        return rollback(Error(QStringLiteral("cannot read schema of plugin %1: %2").arg(pluginId, sqlError(q))));
     const qint64 from = q.next() ? q.value(0).toLongLong() : 0;
     q.finish();
     if (Status st = checkSchemaVersion(from, int(migrations.size()), QStringLiteral("the tables of plugin '%1' are at").arg(pluginId)); !st)
-        return st.error().withContext(m_path);
+        return rollback(st.error().withContext(m_path));
     for (int version = int(from) + 1; version <= int(migrations.size()); ++version) {
-        if (!db.transaction())
-            return Error(db.lastError().text());
-        for (const QString& sql : migrations[version - 1]) {
-            if (Status st = exec(sql); !st) {
-                db.rollback();
-                return st.error().withContext(QStringLiteral("plugin %1 migration %2").arg(pluginId, QString::number(version)));
-            }
-        }
+        for (const QString& sql : migrations[version - 1])
+            if (Status st = exec(sql); !st)
+                return rollback(st.error().withContext(QStringLiteral("plugin %1 migration %2").arg(pluginId, QString::number(version))));
         QSqlQuery set(db);
         set.prepare(QStringLiteral("INSERT INTO plugin_schema (plugin_id, version) VALUES (?, ?)"
                                    " ON CONFLICT(plugin_id) DO UPDATE SET version = excluded.version"));
         set.addBindValue(pluginId);
         set.addBindValue(version);
-        if (!set.exec() || !db.commit()) {
-            db.rollback();
-            return Error(QStringLiteral("cannot record schema of plugin %1: %2").arg(pluginId, sqlError(set)));
-        }
+        if (!set.exec())
+            return rollback(Error(QStringLiteral("cannot record schema of plugin %1: %2").arg(pluginId, sqlError(set))));
     }
+    if (Status st = exec(QStringLiteral("COMMIT")); !st)
+        return rollback(st.error().withContext(QStringLiteral("cannot commit the migration of plugin %1").arg(pluginId)));
     return okStatus();
 }
 

@@ -6,13 +6,17 @@
 #include "compute/device_lease.h"
 #include "diagnostics/workbench_plugin.h"
 #include "jobs/clock.h"
+#include "checkpoint/checkpoint_store.h"
+#include "jobs/job_context.h"
 #include "jobs/job_scheduler.h"
+#include "provenance/provenance_recorder.h"
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 #include "runs/run_service.h"
 #include "store/project.h"
 #include "support/test_support.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -41,7 +45,34 @@ private:
     WorkbenchPlugin m_inner;
 };
 
-// A verb that reads a list of input files (as viral predict does); its jobs are not needed here.
+// copy: keeps its inputs' bytes in a checkpoint and pauses; resumed, writes what the checkpoint
+// holds (as any job whose checkpoints hold what it computed from its inputs so far).
+class CopyInputsJob final : public Job {
+public:
+    explicit CopyInputsJob(QStringList inputs) : m_inputs(std::move(inputs)) {}
+    JobOutcome run(JobContext& ctx) override
+    {
+        if (auto copied = ctx.checkpoints().loadOrDiscard(QStringLiteral("copied"))) {
+            QFile out(QDir(ctx.outputDir()).filePath(QStringLiteral("copy.txt")));
+            if (!out.open(QIODevice::WriteOnly) || out.write(copied->blobs.value(QStringLiteral("bytes"))) < 0)
+                throw JobFailure(QStringLiteral("cannot write copy.txt"));
+            for (const QString& input : m_inputs)
+                orThrow(ctx.provenance().addInputFile(QStringLiteral("file"), input));
+            return JobOutcome::Finished;
+        }
+        QByteArray bytes;
+        for (const QString& input : m_inputs)
+            bytes += readAll(input);
+        orThrow(ctx.checkpoints().save(QStringLiteral("copied"), {}, nullptr, {{QStringLiteral("bytes"), bytes}}));
+        return JobOutcome::Paused;
+    }
+
+private:
+    QStringList m_inputs;
+};
+
+// Verbs that read a list of input files (as viral predict does): read (its job is not needed
+// here) and copy (CopyInputsJob).
 class InputListPlugin final : public QObject, public IPlugin {
     Q_OBJECT
     Q_INTERFACES(bioforge::core::IPlugin)
@@ -52,9 +83,19 @@ public:
         VerbSpec v;
         v.name = QStringLiteral("read");
         v.parameters = {{QStringLiteral("inputs"), ParameterSpec::Type::PathList, QStringLiteral("files"), QJsonValue::Undefined, {}, 0, 0, true}};
-        return {v};
+        VerbSpec copy = v;
+        copy.name = QStringLiteral("copy");
+        return {v, copy};
     }
-    Expected<std::unique_ptr<Job>> createJob(const QString&, const QJsonObject&) override { return Error(QStringLiteral("no job in this test")); }
+    Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) override
+    {
+        if (verb != QLatin1String("copy"))
+            return Error(QStringLiteral("no job in this test"));
+        QStringList inputs;
+        for (const QJsonValue& v : parameters.value(QLatin1String("inputs")).toArray())
+            inputs << v.toString();
+        return std::unique_ptr<Job>(std::make_unique<CopyInputsJob>(inputs));
+    }
 };
 
 class TstRunService : public QObject {
@@ -68,6 +109,18 @@ class TstRunService : public QObject {
     std::unique_ptr<RunService> m_runs;
 
     const QJsonObject m_params{{QStringLiteral("units"), 12}, {QStringLiteral("values"), 2048}, {QStringLiteral("work"), 30}};
+
+    // The InputListPlugin, as plugin 'lists'.
+    static std::unique_ptr<PluginManager> listPlugins()
+    {
+        auto plugins = std::make_unique<PluginManager>();
+        plugins->setSearchPaths({});
+        PluginMetadata meta = WorkbenchPlugin::metadata();
+        meta.id = QStringLiteral("lists");
+        plugins->addBuiltin(new InputListPlugin, meta);
+        plugins->loadAll({});
+        return plugins;
+    }
 
     QByteArray outputsOf(const QString& runId)
     {
@@ -154,13 +207,8 @@ private slots:
     // refused before any run is recorded. Files that do not exist are left to the missing-file check.
     void anInputFileGivenTwiceIsRefused()
     {
-        PluginManager plugins;
-        plugins.setSearchPaths({});
-        PluginMetadata meta = WorkbenchPlugin::metadata();
-        meta.id = QStringLiteral("lists");
-        plugins.addBuiltin(new InputListPlugin, meta);
-        plugins.loadAll({});
-        RunService runs(*m_project, plugins, *m_scheduler);
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
         QTemporaryDir dir;
         const QString a = dir.filePath(QStringLiteral("a.fa")), b = dir.filePath(QStringLiteral("b.fa"));
         for (const QString& path : {a, b}) {
@@ -216,6 +264,60 @@ private slots:
         QVERIFY(!twice);
         QVERIFY(twice.error().message().contains(QStringLiteral("already resumed")));
         QVERIFY(!m_runs->resume(*resumed)); // finished runs are not resumable
+    }
+
+    // A run's input files are pinned by SHA-256 when it first starts: resumed on the same content
+    // it finishes (its provenance gives that content's checksum); resumed on a file edited since, it
+    // fails naming the file instead of finishing with what it computed from the old content under
+    // the new content's checksum. (The pins are taken on the run's worker: input_pins.h.)
+    void aResumeRefusesAnInputThatChanged()
+    {
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.fa")), b = dir.filePath(QStringLiteral("b.fa"));
+        auto write = [](const QString& path, const QByteArray& bytes) {
+            QFile f(path);
+            return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+        };
+        QVERIFY(write(a, ">a\nACGT\n") && write(b, ">b\nGGCC\n"));
+        auto startPaused = [&] {
+            auto id = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a, b}}});
+            return id && m_scheduler->waitForIdle(60000) && m_project->store().run(*id)->state == RunState::Paused ? *id : QString();
+        };
+        const QString kept = startPaused();
+        QVERIFY(!kept.isEmpty());
+        auto resumed = runs.resume(kept);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto finished = m_project->store().run(*resumed);
+        QVERIFY2(finished->state == RunState::Finished, qPrintable(finished->error));
+        QCOMPARE(readAll(QDir(m_project->runDir(*resumed)).filePath(QStringLiteral("copy.txt"))), QByteArray(">a\nACGT\n>b\nGGCC\n"));
+        QCOMPARE(finished->inputs.size(), 2);
+        QCOMPARE(finished->inputs.at(1).sha256, QString::fromLatin1(QCryptographicHash::hash(">b\nGGCC\n", QCryptographicHash::Sha256).toHex()));
+
+        const QString edited = startPaused();
+        QVERIFY(!edited.isEmpty());
+        QVERIFY(write(b, ">b\nGGCA\n")); // the same size
+        resumed = runs.resume(edited);
+        QVERIFY(resumed);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto failed = m_project->store().run(*resumed);
+        QCOMPARE(failed->state, RunState::Failed);
+        QVERIFY2(failed->error.startsWith(QStringLiteral("the input %1 changed since this run began (SHA-256 ").arg(b)), qPrintable(failed->error));
+        QVERIFY(!QFileInfo::exists(QDir(m_project->runDir(*resumed)).filePath(QStringLiteral("copy.txt"))));
+        // Restored, the run can be resumed again (from the failed attempt); gone, it is refused.
+        QVERIFY(write(b, ">b\nGGCC\n"));
+        auto again = runs.resume(*resumed);
+        QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        QCOMPARE(m_project->store().run(*again)->state, RunState::Finished);
+        const QString removed = startPaused();
+        QVERIFY(QFile::remove(a));
+        resumed = runs.resume(removed);
+        QVERIFY(resumed);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        QCOMPARE(m_project->store().run(*resumed)->error, QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(a));
     }
 
     void failedRunKeepsItsMessage()

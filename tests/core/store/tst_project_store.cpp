@@ -12,7 +12,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <latch>
 #include <limits>
+#include <thread>
 
 using namespace bioforge::core;
 
@@ -185,6 +187,35 @@ private slots:
         QVERIFY((*store)->cachePut(QStringLiteral("old"), "x", QDateTime::currentDateTimeUtc().addSecs(-10)));
         QVERIFY(!(*store)->cacheGet(QStringLiteral("old"))->has_value());
         QVERIFY(!(*store)->cacheGet(QStringLiteral("absent"))->has_value());
+    }
+
+    // Two processes opening the same new project at once (two runs started together by a script
+    // or a cluster array) both get it: the migration takes the write lock before it reads the
+    // version, so the second waits and finds the tables made instead of failing on "table runs
+    // already exists" (a new-user trial saw that in 3 of 15 pairs). Here two threads, released
+    // together, on each of 24 new files, with a plugin's tables too.
+    void twoOpeningsOfANewProjectAtOnceBothSucceed()
+    {
+        const QList<QStringList> plugin{{QStringLiteral("CREATE TABLE demo_race (x INTEGER)")}};
+        for (int i = 0; i < 24; ++i) {
+            const QString path = m_dir.filePath(QStringLiteral("race-%1.sqlite").arg(i));
+            QString errors[2];
+            std::latch start(2);
+            auto open = [&](QString* error) {
+                start.arrive_and_wait();
+                auto store = ProjectStore::open(path);
+                if (!store)
+                    *error = store.error().message();
+                else if (Status st = (*store)->ensurePluginSchema(QStringLiteral("demo"), plugin); !st)
+                    *error = st.error().message();
+                else if ((*store)->schemaVersion() != Migrations::latest())
+                    *error = QStringLiteral("schema %1").arg((*store)->schemaVersion());
+            };
+            std::thread a(open, &errors[0]), b(open, &errors[1]);
+            a.join();
+            b.join();
+            QVERIFY2(errors[0].isEmpty() && errors[1].isEmpty(), qPrintable(errors[0] + QStringLiteral(" | ") + errors[1]));
+        }
     }
 
     void pluginSchemasMigrateOnceAndRefuseNewer()

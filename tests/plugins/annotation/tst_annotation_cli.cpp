@@ -11,7 +11,10 @@
 #include "support/kill_resume.h"
 #include "support/test_support.h"
 
+#include <QCryptographicHash>
 #include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
@@ -217,6 +220,14 @@ private slots:
         }
         QCOMPARE(unchanged, qint64(before.size())); // stored before the kill: not fetched again
         QVERIFY(after > before.size());
+        // The resumed run records the gene list it annotated, with its SHA-256 (a resume once
+        // recorded no input at all).
+        const QString resumedId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
+        QVERIFY2(!resumedId.isEmpty(), qPrintable(resumed.err));
+        const QString provenance = m_dir.filePath(QStringLiteral("killed/runs/%1/provenance.json").arg(resumedId));
+        const QJsonArray inputs = QJsonDocument::fromJson(readAll(provenance)).object().value(QStringLiteral("inputs")).toArray();
+        QCOMPARE(inputs.size(), 1);
+        QCOMPARE(inputs[0].toObject().value(QStringLiteral("sha256")).toString(), QString::fromLatin1(QCryptographicHash::hash(list, QCryptographicHash::Sha256).toHex()));
         qInfo("killed after %lld of the values, resumed to %lld", qint64(before.size()), after);
     }
 

@@ -124,16 +124,20 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     QDir().mkpath(ctx.checkpoints().rootDir());
     auto store = orThrow(RunStore::open(QDir(ctx.checkpoints().rootDir()).filePath(QStringLiteral("progress.sqlite"))));
 
-    // The resolution is fixed at the first start: a resume annotates the same genes.
+    // The resolution is fixed at the first start: a resume annotates the same genes. Every attempt
+    // records the list it annotates (a resume's file was checked against the first start's SHA-256:
+    // core/jobs/input_pins.h).
+    if (!m_settings.genesFile.isEmpty())
+        orThrow(ctx.provenance().addInputFile(QStringLiteral("gene list"), m_settings.genesFile));
+    else
+        ctx.provenance().addInputData(QStringLiteral("gene list"), m_settings.genesText.toUtf8());
     QList<Resolution> resolutions = orThrow(store->resolutions());
     if (resolutions.isEmpty()) {
         QList<GeneListEntry> entries;
         QString layout;
         if (!m_settings.genesFile.isEmpty()) {
-            orThrow(ctx.provenance().addInputFile(QStringLiteral("gene list"), m_settings.genesFile));
             entries = orThrow(readGeneList(m_settings.genesFile, &layout));
         } else {
-            ctx.provenance().addInputData(QStringLiteral("gene list"), m_settings.genesText.toUtf8());
             entries = parseGeneList(m_settings.genesText, &layout);
             if (entries.isEmpty())
                 throw core::JobFailure(QStringLiteral("annotate: the gene list is empty"));
