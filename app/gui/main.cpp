@@ -3,12 +3,14 @@
 #include "compute/blas_core.h"
 #include "compute/thread_waits.h"
 #include "log/logging.h"
+#include "provenance/environment_info.h"
 #include "runs/session.h"
 #include "settings/workbench_settings.h"
 #include "shell/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QIcon>
 #include <QTimer>
@@ -17,31 +19,56 @@
 
 using namespace bioforge;
 
+namespace {
+
+const QCommandLineOption kProjectOption(QStringLiteral("project"), QStringLiteral("Open this project folder (created if missing)."), QStringLiteral("folder"));
+const QCommandLineOption kDemoOption(QStringLiteral("demo"), QStringLiteral("Open the demo project and start every plugin's demo."));
+
+void describe(QCommandLineParser& parser)
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("BioForge"));
+    QCoreApplication::setApplicationName(QStringLiteral("Workbench"));
+    QCoreApplication::setApplicationVersion(core::EnvironmentInfo::applicationVersion());
+    parser.setApplicationDescription(QStringLiteral("BioForge Workbench: the desktop application (the same runs headless: bioforge --help)"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    // For the start-up benchmark: print when the window is on screen, then quit.
+    QCommandLineOption shown(QStringLiteral("quit-when-shown"), QStringLiteral("Print 'shown' once the window is exposed and quit."));
+    shown.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(kProjectOption);
+    parser.addOption(kDemoOption);
+    parser.addOption(shown);
+}
+
+// --help and --version answer without a display: QApplication aborts where there is none.
+void answerHelpOrVersionWithoutADisplay(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--help" || a == "-h" || a == "-?" || a == "--help-all" || a == "--version" || a == "-v") {
+            QCoreApplication app(argc, argv);
+            QCommandLineParser parser;
+            describe(parser);
+            parser.process(app); // prints and exits for these options
+        }
+    }
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
+    answerHelpOrVersionWithoutADisplay(argc, argv);
     // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
     const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
     const core::BlasCoreChoice aten = core::chooseAtenCpuCapability();
     const core::ThreadWaitChoice waits = core::chooseThreadWaits();
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("BioForge"));
-    QApplication::setApplicationName(QStringLiteral("Workbench"));
     QApplication::setApplicationDisplayName(QStringLiteral("BioForge Workbench"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/bioforge/icons/bioforge.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("BioForge Workbench"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption projectOption(QStringLiteral("project"), QStringLiteral("Open this project folder (created if missing)."),
-                                           QStringLiteral("folder"));
-    const QCommandLineOption demoOption(QStringLiteral("demo"), QStringLiteral("Open the demo project and start every plugin's demo."));
-    // For the start-up benchmark: print when the window is on screen, then quit.
-    QCommandLineOption shownOption(QStringLiteral("quit-when-shown"), QStringLiteral("Print 'shown' once the window is exposed and quit."));
-    shownOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOption(projectOption);
-    parser.addOption(demoOption);
-    parser.addOption(shownOption);
+    describe(parser);
     parser.process(app);
 
     core::Logging::initialize(core::Logging::Console::Warnings);
@@ -54,8 +81,8 @@ int main(int argc, char** argv)
     core::Session session(options);
     ui::MainWindow window(session);
 
-    QString folder = parser.value(projectOption);
-    if (folder.isEmpty() && parser.isSet(demoOption))
+    QString folder = parser.value(kProjectOption);
+    if (folder.isEmpty() && parser.isSet(kDemoOption))
         folder = QDir(QDir::homePath()).filePath(QStringLiteral("BioForge/demo-project"));
     if (folder.isEmpty() && !settings.recentProjects().isEmpty())
         folder = settings.recentProjects().first();
@@ -63,7 +90,7 @@ int main(int argc, char** argv)
         folder = settings.defaultProjectFolder();
     window.openProject(folder, true);
     window.show();
-    if (parser.isSet(shownOption)) {
+    if (parser.isSet(QStringLiteral("quit-when-shown"))) {
         QTimer::singleShot(0, &window, [&] {
             std::printf("shown\n");
             std::fflush(stdout);
@@ -74,7 +101,7 @@ int main(int argc, char** argv)
     // After the window is up: offer to resume what a crash interrupted, then the demo.
     QTimer::singleShot(0, &window, [&] {
         window.offerResume();
-        if (parser.isSet(demoOption))
+        if (parser.isSet(kDemoOption))
             window.startDemo();
     });
     return app.exec();

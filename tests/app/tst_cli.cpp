@@ -266,6 +266,17 @@ private slots:
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 3);
         QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).contains(QStringLiteral(": paused")));
+        // A paused run has no report yet: resume it first; once resumed, its report is the continuation's.
+        const QString pausedId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!pausedId.isEmpty());
+        const Result early = run({QStringLiteral("--project"), project, QStringLiteral("report"), pausedId});
+        QVERIFY2(early.code != 0 && early.err.contains(QStringLiteral("resume it first: bioforge resume %1").arg(pausedId)), qPrintable(early.err));
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), pausedId});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        const QString newId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
+        QVERIFY(!newId.isEmpty());
+        const Result late = run({QStringLiteral("--project"), project, QStringLiteral("report"), pausedId});
+        QVERIFY2(late.code != 0 && late.err.contains(QStringLiteral("it was resumed as run %1: bioforge report %1").arg(newId)), qPrintable(late.err));
     }
 };
 

@@ -8,6 +8,8 @@
 
 #include <QDir>
 
+#include <algorithm>
+
 namespace bioforge::ui {
 
 core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run)
@@ -44,11 +46,24 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
     if (!run)
         return run.error();
     const bool ended = run->state == core::RunState::Failed || run->state == core::RunState::Cancelled;
-    if (run->state != core::RunState::Finished && !ended) // still to come: a queued or running run ends, a paused or interrupted one resumes
+    if (run->state != core::RunState::Finished && !ended) { // still to come: a queued or running run ends, a paused or interrupted one resumes
+        QString next = core::runStateIsResumable(run->state) ? QStringLiteral("resume it first: bioforge resume %1").arg(runId)
+                                                             : QStringLiteral("wait for it to end");
+        // Resumed already: the report is the continuation's (the last of the chain).
+        if (auto all = project.store().runs()) {
+            QString continuation;
+            for (QString parent = runId;;) {
+                const auto child = std::find_if(all->begin(), all->end(), [&](const core::RunRecord& r) { return r.parentRunId == parent; });
+                if (child == all->end())
+                    break;
+                continuation = parent = child->runId;
+            }
+            if (!continuation.isEmpty())
+                next = QStringLiteral("it was resumed as run %1: bioforge report %1").arg(continuation);
+        }
         return core::Error(QStringLiteral("run %1 is %2; reports are made from runs that finished, failed or were cancelled (%3)")
-                               .arg(runId, core::runStateName(run->state),
-                                    core::runStateIsResumable(run->state) ? QStringLiteral("resume it first: bioforge resume %1").arg(runId)
-                                                                    : QStringLiteral("wait for it to end")));
+                               .arg(runId, core::runStateName(run->state), next));
+    }
     core::Expected<core::ReportContent> content = failedRunContent(*run);
     if (!ended) {
         core::IPlugin* plugin = plugins.plugin(run->pluginId);

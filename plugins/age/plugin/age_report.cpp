@@ -148,7 +148,9 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
                 continue;
             core::ReportPlot km;
             km.kind = core::ReportPlot::Kind::Line;
-            km.caption = QStringLiteral("Kaplan-Meier survival by quartile of %1 acceleration (Q1 youngest for their age)").arg(e.value(QLatin1String("clock")).toString());
+            km.caption = e.value(QLatin1String("quartiles_of")).toString() == QLatin1String("value")
+                ? QStringLiteral("Kaplan-Meier survival by quartile of %1 (Q1 lowest)").arg(e.value(QLatin1String("clock")).toString())
+                : QStringLiteral("Kaplan-Meier survival by quartile of %1 acceleration (Q1 youngest for their age)").arg(e.value(QLatin1String("clock")).toString());
             km.xLabel = QStringLiteral("months of follow-up");
             km.yLabel = QStringLiteral("surviving");
             for (int q = 0; q < 4; ++q) {

@@ -132,6 +132,11 @@ private slots:
         QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
         QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
         QVERIFY2(r.err.contains(QStringLiteral("no value for 1 row: ")), qPrintable(r.err));
+        // The mapping the table was read with is among the run's inputs (its columns and units, hashed).
+        const QByteArray provenance = readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")));
+        QVERIFY2(QRegularExpression(QStringLiteral("\"name\": \"column mapping '[^']+'\",\\s*\"path\": \"\",\\s*\"sha256\": \"[0-9a-f]{64}\""))
+                     .match(QString::fromUtf8(provenance)).hasMatch(),
+                 provenance.constData());
         // Its report: KDM's settings only where a KDM was computed; the run's title names its table, once.
         const QString html = m_dir.filePath(QStringLiteral("small.html"));
         const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), html});
@@ -183,6 +188,13 @@ private slots:
         const double high = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_high")).toDouble();
         QVERIFY2(cPheno > 0.75 && low < cPheno && cPheno < high, qPrintable(QStringLiteral("%1 (%2-%3)").arg(cPheno).arg(low).arg(high)));
         QVERIFY(byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("hazard_ratio_per_unit_advance")).toDouble() > 1.0); // older for one's age, more deaths
+        // Chronological age has no acceleration (it is the baseline): no C-index of one, where a clock has it.
+        const Row age = byClock.value(QStringLiteral("chronological age"));
+        for (const char* column : {"c_index_advance", "c_index_advance_low", "c_index_advance_high"})
+            QVERIFY2(age.value(QLatin1String(column)).isEmpty(), qPrintable(QLatin1String(column) + QStringLiteral(": ") + age.value(QLatin1String(column))));
+        QVERIFY(!age.value(QStringLiteral("c_index")).isEmpty());
+        const double advancePheno = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_advance")).toDouble();
+        QVERIFY2(advancePheno > 0.5 && advancePheno < cPheno, qPrintable(QString::number(advancePheno)));
         const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), m_dir.filePath(QStringLiteral("age.html"))});
         QVERIFY2(report.code == 0, qPrintable(report.err));
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("age.html"))).contains("Kaplan-Meier"));

@@ -249,6 +249,20 @@ private slots:
         QDir().mkpath(broken);
         for (const QString& f : QDir(run + QStringLiteral("/out/henaw-model")).entryList(QDir::Files))
             QFile::copy(run + QStringLiteral("/out/henaw-model/") + f, broken + QLatin1Char('/') + f);
+        // A member swapped for another (each a valid member of this model): model.json's checksums refuse it.
+        QVERIFY(QFile::remove(broken + QStringLiteral("/member-0.safetensors")));
+        QVERIFY(QFile::copy(broken + QStringLiteral("/member-1.safetensors"), broken + QStringLiteral("/member-0.safetensors")));
+        auto swapped = HenawModel::load(broken);
+        QVERIFY2(!swapped && swapped.error().message().contains(QStringLiteral("member-0.safetensors: SHA-256 "))
+                     && swapped.error().message().contains(QStringLiteral("changed or replaced since the model was saved")),
+                 swapped ? "" : qPrintable(swapped.error().message()));
+        // Without the checksums (a model saved before model.json had them), the shapes still refuse a configuration that does not fit.
+        QVERIFY(QFile::remove(broken + QStringLiteral("/member-0.safetensors")));
+        QVERIFY(QFile::copy(run + QStringLiteral("/out/henaw-model/member-0.safetensors"), broken + QStringLiteral("/member-0.safetensors")));
+        QJsonObject modelJson = *core::readJsonObjectFile(broken + QStringLiteral("/model.json"));
+        QVERIFY(modelJson.contains(QStringLiteral("files")));
+        modelJson.remove(QStringLiteral("files"));
+        QVERIFY(writeAll(broken + QStringLiteral("/model.json"), QJsonDocument(modelJson).toJson()));
         QJsonObject config = *core::readJsonObjectFile(broken + QStringLiteral("/config.json"));
         config.insert(QStringLiteral("embedding"), 32);
         QVERIFY(writeAll(broken + QStringLiteral("/config.json"), QJsonDocument(config).toJson()));

@@ -225,6 +225,30 @@ private slots:
         QCOMPARE(ids, (QStringList{QStringLiteral("x%2"), QStringLiteral("x%2#2")}));
     }
 
+    // An RNA sequence (U for T, in either case) is read as its DNA: the same predictions, and one
+    // warning for the file. (Kept as U, every codon holding one was dropped: no stop codon could
+    // be read, and the contig's frames and scores were another sequence's.)
+    void anRnaSequenceReadsAsItsDna()
+    {
+        (void)run({input(QStringLiteral("dna.fa"), m_reference)});
+        const QByteArray expected = out(lastRun(), "prediction_results.txt");
+        QByteArray rna = m_reference;
+        for (qsizetype i = 0, line = 0; i < rna.size(); ++i) { // sequence lines only; lower case on the second record
+            line += rna[i] == '>' ? 1 : 0;
+            if (rna[i] == '>')
+                i = rna.indexOf('\n', i);
+            else if (rna[i] == 'T')
+                rna[i] = line == 2 ? 'u' : 'U';
+        }
+        QVERIFY(rna.contains('U') && rna.contains('u'));
+        const Outcome o = run({input(QStringLiteral("rna.fa"), rna)});
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        QCOMPARE(out(lastRun(), "prediction_results.txt"), expected);
+        QCOMPARE(o.record.warningCount, 1);
+        QVERIFY2(o.record.warnings[0].contains(QStringLiteral("rna.fa:1: record ctg_a holds U (an RNA sequence): read as DNA, each U as T")),
+                 qPrintable(o.record.warnings[0]));
+    }
+
     void skippedRecordsReachTheRunRecord()
     {
         const Outcome o = run({input(QStringLiteral("skips.fa"), m_reference + ">empty_one\n\n>protein_one\nMKVLAAGIVGLLLAEQWPHSTF\n")});

@@ -5,6 +5,7 @@
 #include "henaw/henaw_runtime.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
+#include "io/sha256.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -39,9 +40,23 @@ core::Status HenawModel::save(const QString& folder, const QJsonObject& training
     for (const auto& [name, json] : {std::pair{"config.json", m_config.toJson()}, {"encoder.json", m_encoder.toJson()}})
         if (core::Status st = core::AtomicFile::write(dir.filePath(QLatin1String(name)), QJsonDocument(json).toJson()); !st)
             return st;
+    // model.json names every other file with its SHA-256, checked on load: a member replaced or
+    // edited since is refused, and the one checksum of model.json (a run's provenance) covers
+    // the whole model.
+    QJsonObject files;
+    QStringList names{QStringLiteral("config.json"), QStringLiteral("encoder.json")};
+    for (size_t k = 0; k < m_members.size(); ++k)
+        names << QStringLiteral("member-%1.safetensors").arg(k);
+    for (const QString& name : names) {
+        auto sha = core::Sha256::ofFile(dir.filePath(name));
+        if (!sha)
+            return sha.error();
+        files.insert(name, *sha);
+    }
     const QJsonObject model{{QStringLiteral("format"), QStringLiteral("bioforge-henaw-model")},
                             {QStringLiteral("schema"), kSchema},
                             {QStringLiteral("members"), int(m_members.size())},
+                            {QStringLiteral("files"), files},
                             {QStringLiteral("libtorch"), QString::fromStdString(libTorchVersion())},
                             {QStringLiteral("training"), trainingSummary}};
     return core::AtomicFile::write(dir.filePath(QStringLiteral("model.json")), QJsonDocument(model).toJson());
@@ -59,6 +74,17 @@ core::Expected<HenawModel> HenawModel::load(const QString& folder, const core::T
         return Error(QStringLiteral("%1: model schema %2, this program reads schema %3").arg(folder,
                                                                                              QString::number(model->value(QLatin1String("schema")).toInt()),
                                                                                              QString::number(kSchema)));
+    // Models saved before model.json named its files' checksums load unchecked.
+    const QJsonObject files = model->value(QLatin1String("files")).toObject();
+    for (auto it = files.begin(); it != files.end(); ++it) {
+        auto sha = core::Sha256::ofFile(dir.filePath(it.key()));
+        if (!sha)
+            return sha.error().withContext(QStringLiteral("HENAW model"));
+        if (*sha != it.value().toString())
+            return Error(QStringLiteral("%1: SHA-256 %2…, but model.json records %3… for it: the file was changed or replaced since the model "
+                                        "was saved (train the model again, or restore the file)")
+                             .arg(dir.filePath(it.key()), sha->left(12), it.value().toString().left(12)));
+    }
     auto configJson = core::readJsonObjectFile(dir.filePath(QStringLiteral("config.json")));
     if (!configJson)
         return configJson.error();

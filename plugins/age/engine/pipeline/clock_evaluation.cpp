@@ -26,6 +26,7 @@ QJsonObject ClockEvaluation::toJson() const
             {QStringLiteral("c_index_95"), interval(cIndexInterval)}, {QStringLiteral("c_index_advance"), cIndexAdvance},
             {QStringLiteral("c_index_advance_95"), interval(cIndexAdvanceInterval)}, {QStringLiteral("hazard_ratio_per_unit_advance"), hazardRatio},
             {QStringLiteral("hazard_ratio_95"), interval(hazardRatioInterval)}, {QStringLiteral("km_by_advance_quartile"), curves},
+            {QStringLiteral("quartiles_of"), quartilesOfAcceleration ? QStringLiteral("acceleration") : QStringLiteral("value")},
             {QStringLiteral("note"), note}};
 }
 
@@ -74,7 +75,11 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     }
     e.correlationWithAge = pearsonCorrelation(value, age);
     e.cIndex = concordanceIndex(data, value);
-    e.cIndexAdvance = concordanceIndex(data, advance);
+    // Without a difference the "acceleration" is the value itself: its C-index would be the
+    // clock's again (with another bootstrap's interval), reported as what it is not.
+    e.quartilesOfAcceleration = difference;
+    if (difference)
+        e.cIndexAdvance = concordanceIndex(data, advance);
     auto resampled = [&](const std::vector<size_t>& rows, const std::vector<double>& risk) {
         SurvivalData d;
         std::vector<double> rk;
@@ -88,7 +93,8 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     };
     if (replicates > 0) {
         e.cIndexInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, value); }, replicates, seed);
-        e.cIndexAdvanceInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, advance); }, replicates, seed + 1);
+        if (difference)
+            e.cIndexAdvanceInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, advance); }, replicates, seed + 1);
     }
     if (auto cox = fitCox(data, adjustForAge ? std::vector<std::vector<double>>{advance, age, male} : std::vector<std::vector<double>>{advance, male})) {
         e.hazardRatio = cox->hazardRatio(0);
@@ -97,7 +103,7 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     } else {
         e.note = cox.error().message();
     }
-    // Quartiles of acceleration.
+    // Quartiles of acceleration (of the value, without a difference).
     std::vector<double> sorted(advance);
     std::sort(sorted.begin(), sorted.end());
     auto cut = [&](double q) { return sorted[size_t(q * double(sorted.size() - 1))]; };

@@ -34,7 +34,11 @@ struct ClockEvaluation {
     Interval cIndexInterval{std::nan(""), std::nan("")}, cIndexAdvanceInterval{std::nan(""), std::nan("")};
     double hazardRatio = std::nan(""); // per unit of acceleration, adjusted for age and sex
     Interval hazardRatioInterval{std::nan(""), std::nan("")};
-    std::array<SurvivalCurve, 4> quartiles; // by acceleration, lowest first
+    // By acceleration, lowest first; for a clock that is not an age (a risk score: HENAW's
+    // mortality head) or for chronological age, by the value itself, and then there is no
+    // acceleration to rank by: cIndexAdvance and its interval stay NaN.
+    std::array<SurvivalCurve, 4> quartiles;
+    bool quartilesOfAcceleration = true;
     QString note;               // why a figure is missing
 
     QJsonObject toJson() const;

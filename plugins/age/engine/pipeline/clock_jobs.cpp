@@ -58,7 +58,7 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
     }
     // The table streamed through in chunks: memory does not grow with its rows.
     ctx.beginStage(QStringLiteral("read"), 1);
-    const ColumnMapping mapping = orThrow(ColumnMapping::load(m_settings.mapping));
+    const ColumnMapping mapping = loadRunMapping(ctx, m_settings.mapping);
     orThrow(ctx.provenance().addInputFile(QStringLiteral("cohort table"), m_settings.table));
     ctx.advance();
     ClockReferences refs = trainReferences(ctx, m_settings, mapping);

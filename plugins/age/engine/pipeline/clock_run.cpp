@@ -4,6 +4,7 @@
 #include "jobs/job_context.h"
 #include "provenance/provenance_recorder.h"
 
+#include <QJsonDocument>
 
 namespace bioforge::age {
 
@@ -31,6 +32,13 @@ Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapp
     return std::move(*c);
 }
 
+ColumnMapping loadRunMapping(core::JobContext& ctx, const QString& fileOrName)
+{
+    ColumnMapping mapping = orThrow(ColumnMapping::load(fileOrName));
+    ctx.provenance().addInputData(QStringLiteral("column mapping '%1'").arg(mapping.name), QJsonDocument(mapping.toJson()).toJson(QJsonDocument::Compact));
+    return mapping;
+}
+
 void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report)
 {
     if (!report.absentMarkers.isEmpty()) {
@@ -51,7 +59,7 @@ namespace {
 
 // A reference cohort lacking a marker its clock is trained on: named by the column the mapping
 // reads, as the table warnings name it (the clock's own check knows only the marker).
-void requireMarkers(const Cohort& reference, const QStringList& markers, const ColumnMapping& mapping, const QString& role)
+void requireMarkers(const Cohort& reference, const QStringList& markers, const ColumnMapping& mapping, const QString& role, const QString& hint = {})
 {
     QStringList absent;
     for (const QString& marker : markers)
@@ -61,9 +69,9 @@ void requireMarkers(const Cohort& reference, const QStringList& markers, const C
                                         : QStringLiteral("'%1' (%2)").arg(column, marker));
         }
     if (!absent.isEmpty())
-        throw JobFailure(QStringLiteral("%1: the %2 has no %3 %4, which the mapping '%5' reads; it is trained on every one of %6")
+        throw JobFailure(QStringLiteral("%1: the %2 has no %3 %4, which the mapping '%5' reads; it is trained on every one of %6%7")
                              .arg(reference.source, role, absent.size() == 1 ? QStringLiteral("column") : QStringLiteral("columns"),
-                                  absent.join(QStringLiteral(", ")), mapping.name, markers.join(QStringLiteral(", "))));
+                                  absent.join(QStringLiteral(", ")), mapping.name, markers.join(QStringLiteral(", ")), hint));
 }
 
 } // namespace
@@ -84,7 +92,9 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
         k.missingAllowed = need.missingAllowed;
         k.crp = s.phenoAge.crp;
         k.varianceRows = s.kdmVarianceRows;
-        requireMarkers(reference, k.markers, mapping, QStringLiteral("KDM reference"));
+        requireMarkers(reference, k.markers, mapping, QStringLiteral("KDM reference"),
+                       s.kdmMarkers == QLatin1String("kdm_blood") ? QString()
+                                                                  : QStringLiteral(" (--kdm_markers kdm_blood trains KDM on the blood markers alone)"));
         refs.kdm = orThrow(trainKdm(reference, k));
     }
     ctx.advance();
@@ -122,7 +132,7 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& s)
 {
     ClockRun run;
     ctx.beginStage(QStringLiteral("read"), 1);
-    run.mapping = orThrow(ColumnMapping::load(s.mapping));
+    run.mapping = loadRunMapping(ctx, s.mapping);
     run.cohort = readRunTable(ctx, s.table, run.mapping, &run.report, QStringLiteral("cohort table"));
     if (s.missing == MissingPolicy::Impute)
         run.imputed = imputeByAgeSexMedian(run.cohort, run.cohort.markerNames);

@@ -50,6 +50,10 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& settings);
 // Reads a table for a run: the file goes into the provenance as `role`, a
 // cancel stops a long read, and the first problems become warnings.
 Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, CohortReadReport* report, const QString& role);
+// The column mapping a run reads its tables with (a file, or a shipped mapping's name), recorded
+// in the run's provenance as the mapping it parsed (its columns, units and codes: the SHA-256 of
+// its JSON), so that two runs with other units never share one record. Throws JobFailure.
+ColumnMapping loadRunMapping(core::JobContext& ctx, const QString& fileOrName);
 // Warnings for what the table lacks or holds badly: the mapped marker columns it has not (one
 // line naming each column and its marker), then the first 200 problems of validation.tsv.
 void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report);

@@ -237,7 +237,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     ctx.provenance().addLibrary(QStringLiteral("LibTorch CPU kernels"), core::describeAtenCapability());
     ctx.provenance().addLibrary(QStringLiteral("idle compute threads"), core::describeThreadWaits());
     ctx.beginStage(QStringLiteral("henaw-read"), 1);
-    const ColumnMapping mapping = orThrow(ColumnMapping::load(s.mapping));
+    const ColumnMapping mapping = loadRunMapping(ctx, s.mapping);
     CohortReadReport report;
     const Cohort cohort = readRunTable(ctx, s.table, mapping, &report, QStringLiteral("HENAW training cohort"));
     const QStringList markers = chooseMarkers(cohort, s);
@@ -314,7 +314,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     const HenawModel model = orThrow(HenawModel::load(m_settings.model, henawRunDevice(ctx, m_settings)));
     orThrow(ctx.provenance().addInputFile(QStringLiteral("HENAW model"), QDir(m_settings.model).filePath(QStringLiteral("model.json"))));
     ctx.advance();
-    const ColumnMapping mapping = orThrow(ColumnMapping::load(m_settings.mapping));
+    const ColumnMapping mapping = loadRunMapping(ctx, m_settings.mapping);
     CohortReadReport report;
     const Cohort cohort = readRunTable(ctx, m_settings.table, mapping, &report, QStringLiteral("cohort table"));
     ctx.advance();

@@ -142,9 +142,11 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
                     return l.error();
                 r.candidates << *l;
             }
-            r.reason = QStringLiteral("'%1' is %2 of %3 genes: %4; give the gene's approved symbol or id")
-                           .arg(r.input, kind == NameKind::Alias ? QStringLiteral("an alias") : QStringLiteral("a %1").arg(r.via),
-                                QString::number(chosen.size()), r.candidates.join(QStringLiteral(", ")));
+            // An approved symbol two genes share (a source's duplicate record) is told apart only by its id.
+            r.reason = QStringLiteral("'%1' is %2 of %3 genes: %4; give the gene's %5")
+                           .arg(r.input, kind == NameKind::Alias ? QStringLiteral("an alias") : kind == NameKind::Approved ? QStringLiteral("the approved symbol") : QStringLiteral("a %1").arg(r.via),
+                                QString::number(chosen.size()), r.candidates.join(QStringLiteral(", ")),
+                                kind == NameKind::Approved ? QStringLiteral("id") : QStringLiteral("approved symbol or id"));
             return r;
         }
         auto g = record(chosen.first());

@@ -72,10 +72,24 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
         ++m_fileRecords;
         SourceContig c;
         c.file = m_current;
-        c.id = uniqueId((*record)->id, (*record)->headerLine).toStdString();
+        const qint64 headerLine = (*record)->headerLine;
+        c.id = uniqueId((*record)->id, headerLine).toStdString();
         c.sequence.assign((*record)->sequence.constData(), size_t((*record)->sequence.size()));
         record->reset(); // the file's copy goes now: one copy of a long contig, not three
-        std::transform(c.sequence.begin(), c.sequence.end(), c.sequence.begin(), [](unsigned char ch) { return char(std::toupper(ch)); });
+        // Upper case; an RNA sequence's U read as T: the codon table, the reverse complement and
+        // DNABERT-S's vocabulary are DNA's (a U would drop every codon holding it: no stop codon
+        // could ever be read, and every frame would look open). Said once a file.
+        bool uracil = false;
+        std::transform(c.sequence.begin(), c.sequence.end(), c.sequence.begin(), [&uracil](unsigned char ch) {
+            const char up = char(std::toupper(ch));
+            uracil = uracil || up == 'U';
+            return up == 'U' ? 'T' : up;
+        });
+        if (uracil && m_uracilWarnedFile != m_current) {
+            m_uracilWarnedFile = m_current;
+            m_warnings << QStringLiteral("%1:%2: record %3 holds U (an RNA sequence): read as DNA, each U as T (said once for this file)")
+                              .arg(m_files.at(m_current), QString::number(headerLine), QString::fromStdString(c.id));
+        }
         return std::optional<SourceContig>(std::move(c));
     }
 }

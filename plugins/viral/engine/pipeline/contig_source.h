@@ -57,6 +57,7 @@ private:
     int m_fileRecords = 0;       // usable records of the current file
     QStringList m_fileProblems;  // skipped records of the current file
     QHash<QString, QString> m_seen; // id -> "file:line" of its first record
+    int m_uracilWarnedFile = -1;    // the file whose U -> T was said
 };
 
 } // namespace bioforge::viral
