@@ -97,6 +97,14 @@ int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs)
         m_out << "run " << id << ": " << core::runStateName(r.state);
         if (!r.error.isEmpty())
             m_out << ": " << r.error;
+        if (r.state == core::RunState::Paused) {
+            QString project;
+            if (!m_options.project.isEmpty()) {
+                project = QDir(m_options.project).absolutePath();
+                project = QStringLiteral(" --project ") + (project.contains(QLatin1Char(' ')) ? QLatin1Char('\'') + project + QLatin1Char('\'') : project);
+            }
+            m_out << " (bioforge" << project << " resume " << id << " continues it)";
+        }
         m_out << Qt::endl;
         // Where the results are: each output by its role (an llm response, the contig calls, …).
         if (listOutputs && r.state == core::RunState::Finished && session().project())

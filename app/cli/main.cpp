@@ -64,6 +64,7 @@ int main(int argc, char** argv)
     const cli::CommandInfo* command = cli::findCommand(commandName == QLatin1String("--version") ? QStringLiteral("version") : commandName);
 
     // Plots and PDFs need a QApplication; without a display it renders offscreen.
+    core::Logging::quietenQtBeforeInitialize(); // the application's construction may already speak
     std::unique_ptr<QCoreApplication> app;
     if (command && command->needsGui) {
         if (!hasDisplay() && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))

@@ -12,6 +12,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <mutex>
 
 #include <unistd.h>
@@ -70,15 +71,29 @@ LoggingState& state()
     return s;
 }
 
+// Qt's note that a headless session (root, ssh, cron) has no runtime folder: Qt picks one itself,
+// nothing is wrong, and on the terminal it read as an error in every `report`.
+bool isRuntimeFolderNote(const QString& message) { return message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")); }
+
+QtMessageHandler g_qtDefaultHandler = nullptr;
+
+void earlyQtMessageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    if (type == QtWarningMsg && isRuntimeFolderNote(message))
+        log::info(message);
+    else if (g_qtDefaultHandler)
+        g_qtDefaultHandler(type, context, message);
+    else
+        std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+}
+
 void qtMessageHandler(QtMsgType type, const QMessageLogContext&, const QString& message)
 {
     switch (type) {
     case QtDebugMsg: log::debug(message); break;
     case QtInfoMsg: log::info(message); break;
     case QtWarningMsg:
-        // Qt's note that a headless session (root, ssh, cron) has no runtime folder: Qt picks one
-        // itself, nothing is wrong, and on the terminal it read as an error in every `report`.
-        if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+        if (isRuntimeFolderNote(message))
             log::info(message);
         else
             log::warn(message);
@@ -140,6 +155,13 @@ void Logging::initialize(Console console)
         s.sinks->add_sink(s.console);
     }
     qInstallMessageHandler(qtMessageHandler);
+}
+
+void Logging::quietenQtBeforeInitialize()
+{
+    const QtMessageHandler previous = qInstallMessageHandler(earlyQtMessageHandler);
+    if (previous != earlyQtMessageHandler && previous != qtMessageHandler)
+        g_qtDefaultHandler = previous;
 }
 
 bool Logging::attachFile(const QString& folder)

@@ -15,6 +15,10 @@ public:
 
     // Idempotent; safe to call again to change the console level.
     static void initialize(Console console);
+    // Before initialize() (and before the application object, whose construction may already
+    // speak): Qt's messages print as Qt prints them, except its note that a headless session has
+    // no runtime folder (XDG_RUNTIME_DIR), which goes to the log as information.
+    static void quietenQtBeforeInitialize();
     // Adds a rotating log file in `folder` (bioforge.log, 5 MiB x 3), replacing
     // a previous project's file.
     static bool attachFile(const QString& folder);

@@ -280,7 +280,7 @@ Expected<QList<RunRecord>> RunService::recoverInterrupted()
         r.error = QStringLiteral("the process running it ended unexpectedly");
         if (Status st = m_project.store().updateRun(r); !st)
             return st.error();
-        log::warn(QStringLiteral("run %1 (%2) was interrupted by a crash; it can be resumed").arg(r.runId, r.title));
+        log::warn(QStringLiteral("run %1 (%2) was interrupted (its process ended without closing it: a crash, a kill, a second Ctrl-C); it can be resumed").arg(r.runId, r.title));
         out.append(r);
     }
     return out;

@@ -25,6 +25,10 @@ struct RunOwner {
     QString host;
     QString processStart; // distinguishes a reused pid
     static RunOwner current();
+    // The process `pid` of this machine (an empty processStart where there is none, or it ended).
+    static RunOwner of(qint64 pid);
+    // A process of this machine that still runs (not ended, not a zombie its parent has yet to
+    // reap: it will never close its runs); a process of another machine always counts as alive.
     bool isAlive() const;
 };
 

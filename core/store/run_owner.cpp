@@ -27,15 +27,21 @@ QString processStartOf(qint64 pid)
     constexpr int kStartTimeAfterName = 22 - 3; // field 22, counting from field 3
     if (fields.size() <= kStartTimeAfterName)
         return {};
+    // Field 3, the state: a zombie (Z) or dead (X) process has ended — killed, its parent not yet
+    // told — and will never close its runs.
+    if (fields[0] == "Z" || fields[0] == "X")
+        return {};
     return bootId + QLatin1Char(':') + QString::fromLatin1(fields[kStartTimeAfterName]);
 }
 
 } // namespace
 
-RunOwner RunOwner::current()
+RunOwner RunOwner::current() { return of(QCoreApplication::applicationPid()); }
+
+RunOwner RunOwner::of(qint64 pid)
 {
     RunOwner owner;
-    owner.pid = QCoreApplication::applicationPid();
+    owner.pid = pid;
     owner.host = QSysInfo::machineHostName();
     owner.processStart = processStartOf(owner.pid);
     return owner;

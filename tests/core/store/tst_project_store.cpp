@@ -16,6 +16,10 @@
 #include <limits>
 #include <thread>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace bioforge::core;
 
 class TstProjectStore : public QObject {
@@ -177,6 +181,35 @@ private slots:
         QVERIFY(orphans);
         QCOMPARE(orphans->size(), 1);
         QCOMPARE(orphans->first().runId, QStringLiteral("dead"));
+    }
+
+    // A killed process its parent has not reaped yet (a zombie) no longer runs: its runs are
+    // orphans (right after a kill -9, `resume` once said "nothing to resume" and `runs` "running").
+    void aZombieOwnerIsNotAlive()
+    {
+        int gate[2];
+        QVERIFY(::pipe(gate) == 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            char c;
+            (void)!::read(gate[0], &c, 1); // blocks until killed
+            ::_exit(0);
+        }
+        const RunOwner owner = RunOwner::of(child);
+        QVERIFY(!owner.processStart.isEmpty());
+        QVERIFY(owner.isAlive());
+        QVERIFY(::kill(child, SIGKILL) == 0);
+        // Not reaped: the child stays a zombie until waitpid below.
+        const QString stat = QStringLiteral("/proc/%1/stat").arg(child);
+        QVERIFY(QTest::qWaitFor([&] { return bioforge::test::readAll(stat).contains(") Z "); }, 10000));
+        const bool aliveAsZombie = owner.isAlive();
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        ::close(gate[0]);
+        ::close(gate[1]);
+        QVERIFY(!aliveAsZombie);
+        QVERIFY(!owner.isAlive());
     }
 
     void cacheEntriesExpire()
