@@ -15,6 +15,8 @@
 #include "ui/age_page.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QStandardPaths>
 #include <QStyle>
@@ -49,13 +51,34 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
     return core::Error(QStringLiteral("age: unknown verb '%1'").arg(verb));
 }
 
+namespace {
+
+// A HENAW model folder that is not there, or holds no model.json: refused before any run is
+// recorded (exit 6), as a missing input file is.
+core::Status requireModelFolder(const QString& verb, const QString& option, const QString& folder)
+{
+    if (folder.isEmpty() || QFileInfo(QDir(folder).filePath(QStringLiteral("model.json"))).isFile())
+        return core::okStatus();
+    return core::Error(QFileInfo(folder).isDir()
+                           ? QStringLiteral("age %1: %2 %3 holds no model.json: give a train run's henaw-model folder").arg(verb, option, folder)
+                           : QStringLiteral("age %1: %2 %3: no such folder (a train run's henaw-model folder)").arg(verb, option, folder),
+                       core::Error::Kind::NotFound);
+}
+
+} // namespace
+
 core::Status AgePlugin::checkLocalRun(const QString& verb, const QJsonObject& parameters) const
 {
-    if (verb != QLatin1String("train") && verb != QLatin1String("predict"))
-        return core::okStatus(); // the clocks run on the CPU
+    if (verb != QLatin1String("train") && verb != QLatin1String("predict")) { // the clocks run on the CPU
+        auto settings = ClockSettings::fromParameters(parameters);
+        return settings ? requireModelFolder(verb, QStringLiteral("--henaw"), settings->henawModel) : core::Status(settings.error());
+    }
     auto henaw = HenawRunSettings::fromParameters(parameters);
     if (!henaw)
         return henaw.error();
+    if (verb == QLatin1String("predict"))
+        if (core::Status st = requireModelFolder(verb, QStringLiteral("--model"), henaw->model); !st)
+            return st;
     if (core::Status built = core::checkTorchDeviceBuilt(henaw->device, henawCudaSupport()); !built)
         return built.error().withContext(QStringLiteral("age %1").arg(verb));
     return core::okStatus();

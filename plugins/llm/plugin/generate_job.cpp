@@ -106,6 +106,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("timings.json")), QJsonDocument(timings).toJson()));
     ctx.provenance().addOutput(QStringLiteral("response"), QStringLiteral("response.md"));
     ctx.provenance().addOutput(QStringLiteral("generation"), QStringLiteral("generation.json"));
+    ctx.provenance().addOutput(QStringLiteral("timings (vary from run to run)"), QStringLiteral("timings.json"));
     return core::JobOutcome::Finished;
 }
 

@@ -169,6 +169,15 @@ private slots:
                      qPrintable(missing.err));
             QVERIFY2(missing.runDir.isEmpty(), qPrintable(missing.err));
         }
+        // A HENAW model folder that is not there, or holds no model.json: exit 6 before any run too.
+        for (const QString& folder : {m_dir.filePath(QStringLiteral("nosuch-model")), m_dir.path()}) {
+            const Result predict = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), QStringLiteral("--model"), folder,
+                                        QStringLiteral("--table"), table});
+            QVERIFY2(predict.code == 6 && predict.err.contains(folder) && predict.runDir.isEmpty(), qPrintable(predict.err));
+        }
+        const Result henaw = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), table, QStringLiteral("--henaw"),
+                                  m_dir.filePath(QStringLiteral("nosuch-model"))});
+        QVERIFY2(henaw.code == 6 && henaw.err.contains(QStringLiteral("--henaw")) && henaw.runDir.isEmpty(), qPrintable(henaw.err));
     }
 
     void evaluateComparesTheClocksAgainstMortality()

@@ -232,6 +232,14 @@ private slots:
         const QList<QStringList> table = tsv(run.filePath(QStringLiteral("out/annotations.tsv")));
         QCOMPARE(table.size(), 3);
         QVERIFY(table.at(1).contains(QStringLiteral("found")));
+        // Only sources that can give nothing: the run fails saying why, instead of finishing with every value failed.
+        QTemporaryDir none;
+        QJsonObject nothing = p;
+        nothing.insert(QStringLiteral("sources"), QStringLiteral("gnomad"));
+        const Outcome failed = runJob(none.path(), nothing, false);
+        QVERIFY2(!failed.error.isEmpty() && failed.error.contains(QStringLiteral("no source asked for can give a value"))
+                     && failed.error.contains(QStringLiteral("gnomAD constraint: not imported")),
+                 qPrintable(failed.error));
         // Unknown source names are refused up front.
         QVERIFY(!runJob(run.path(), {{QStringLiteral("genes_text"), QStringLiteral("PKD1")}, {QStringLiteral("sources"), QStringLiteral("gnomadd")},
                                      {QStringLiteral("library"), m_lib.library->path()}}, false).error.isEmpty());

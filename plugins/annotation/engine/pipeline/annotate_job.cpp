@@ -17,6 +17,8 @@
 #include <QThread>
 #include <QThreadPool>
 
+#include <algorithm>
+
 namespace bioforge::annotation {
 
 using core::JobOutcome;
@@ -220,6 +222,14 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     if (tasks.isEmpty())
         throw core::JobFailure(QStringLiteral("annotate: no source has its files imported; import some (bioforge annotation import-bulk SOURCE FILE)%1")
                                    .arg(m_settings.offline ? QStringLiteral(" or run online (--offline false)") : QString()));
+    // Every source asked for can give nothing (none imported, none online): every value would fail,
+    // and a run that "finished" would tell a script all went well.
+    if (std::all_of(tasks.begin(), tasks.end(), [](const SourceTask& t) { return !t.missing.isEmpty(); })) {
+        QStringList why;
+        for (const SourceTask& t : std::as_const(tasks))
+            why << t.missing;
+        throw core::JobFailure(QStringLiteral("annotate: no source asked for can give a value — %1").arg(why.join(QStringLiteral("; "))));
+    }
 
     // Every (source, gene) pair not stored with a value yet, the sources at once.
     WorkerShared shared;

@@ -148,7 +148,8 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                             {QStringLiteral("elapsed_ms"), double(ctx.snapshot().elapsedMs)}};
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("run_stats.json")), QJsonDocument(stats).toJson()));
     for (const auto& [name, file] : {std::pair{"predictions (reference layout)", "prediction_results.txt"}, {"contig calls", "contigs.tsv"},
-                                     {"chunk scores", "chunks.tsv"}, {"frame scores", "frames.tsv"}, {"summary", "summary.json"}})
+                                     {"chunk scores", "chunks.tsv"}, {"frame scores", "frames.tsv"}, {"summary", "summary.json"},
+                                     {"run statistics (padding, elapsed time: vary from run to run)", "run_stats.json"}})
         ctx.provenance().addOutput(QLatin1String(name), QLatin1String(file));
 }
 
