@@ -10,6 +10,7 @@
 #include "store/project.h"
 
 #include <QDir>
+#include <QRegularExpression>
 #include <QEventLoop>
 #include <QProcessEnvironment>
 
@@ -101,7 +102,10 @@ int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs)
             QString project;
             if (!m_options.project.isEmpty()) {
                 project = QDir(m_options.project).absolutePath();
-                project = QStringLiteral(" --project ") + (project.contains(QLatin1Char(' ')) ? QLatin1Char('\'') + project + QLatin1Char('\'') : project);
+                static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./@%+=:,-]+$")); // pastes into a shell as it is
+                if (!plain.match(project).hasMatch())
+                    project = QLatin1Char('\'') + QString(project).replace(QLatin1Char('\''), QLatin1String("'\\''")) + QLatin1Char('\'');
+                project.prepend(QStringLiteral(" --project "));
             }
             m_out << " (bioforge" << project << " resume " << id << " continues it)";
         }

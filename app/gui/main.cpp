@@ -45,7 +45,7 @@ void answerHelpOrVersionWithoutADisplay(int argc, char** argv)
 {
     for (int i = 1; i < argc; ++i) {
         const QByteArray a(argv[i]);
-        if (a == "--help" || a == "-h" || a == "-?" || a == "--help-all" || a == "--version" || a == "-v") {
+        if (a == "--help" || a == "-h" || a == "--version" || a == "-v") {
             QCoreApplication app(argc, argv);
             QCommandLineParser parser;
             describe(parser);

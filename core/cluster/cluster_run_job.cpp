@@ -5,6 +5,7 @@
 #include "cluster/cluster_state.h"
 #include "cluster/cluster_work.h"
 #include "cluster/slurm_client.h"
+#include "cluster/task_inputs.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
 #include "jobs/job_context.h"
@@ -342,6 +343,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
 
     // Provenance: the shards' inputs, models and warnings, once each; the cluster's jobs and nodes.
     QSet<QString> seenInputs, seenWarnings;
+    QList<QList<FileRef>> inputsByTask;
     QJsonArray tasks;
     for (int i = 0; i < shards; ++i) {
         const QJsonObject result = work.taskResult(i);
@@ -352,6 +354,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         auto parsed = RunRecord::fromJson(*record);
         if (!parsed)
             continue;
+        inputsByTask.append(parsed->inputs);
         for (const FileRef& in : parsed->inputs)
             if (!seenInputs.contains(in.path + in.sha256)) {
                 seenInputs.insert(in.path + in.sha256);
@@ -369,6 +372,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                 ctx.warn(w);
             }
     }
+    orThrow(checkTaskInputsAgree(inputsByTask)); // one result of one content of each input
     QJsonArray submissions;
     for (const ClusterSubmission& s : state.submissions)
         submissions.append(s.toJson());

@@ -44,7 +44,7 @@ QList<DemoRun> WorkbenchPlugin::demoRuns() const
     // The second one is sized to last about a minute on a laptop core (120
     // units of 4096 numbers × 40 000 hashing rounds): long enough to watch
     // progress and ETA, and to pause and resume it from the Jobs dock.
-    return {{QStringLiteral("selftest"), QJsonObject{}, QStringLiteral("Workbench self-test (synthetic data)")},
+    return {{QStringLiteral("selftest"), QJsonObject{}, QStringLiteral("Workbench self-test (synthetic data)"), {}, false},
             {QStringLiteral("selftest"),
              QJsonObject{{QStringLiteral("units"), 120}, {QStringLiteral("work"), 40000}, {QStringLiteral("seed"), 7}},
              QStringLiteral("Workbench self-test, long: watch its progress and ETA, pause and resume it (Jobs dock)"), {}, true}};

@@ -1,51 +1,110 @@
 #include "jobs/input_pins.h"
 
 #include "checkpoint/checkpoint_store.h"
-#include "io/sha256.h"
 #include "jobs/job.h"
 #include "jobs/job_context.h"
 #include "provenance/provenance_recorder.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QLocale>
+
+#include <optional>
 
 namespace bioforge::core {
 
-void pinInputs(JobContext& ctx, const QStringList& files)
+namespace {
+
+// The SHA-256 of `path` read in pieces; nullopt when the run was asked to stop meanwhile. `done`
+// and `total`: bytes of every input, for the message.
+std::optional<QString> hashFile(JobContext& ctx, const QString& path, qint64& done, qint64 total)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw JobFailure(QStringLiteral("%1: cannot open for hashing: %2").arg(path, file.errorString()));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QByteArray piece(4 << 20, Qt::Uninitialized);
+    qint64 sinceMessage = 0;
+    for (;;) {
+        if (ctx.stopRequested())
+            return std::nullopt;
+        const qint64 n = file.read(piece.data(), piece.size());
+        if (n < 0)
+            throw JobFailure(QStringLiteral("%1: read error while hashing: %2").arg(path, file.errorString()));
+        if (n == 0)
+            break;
+        hash.addData(QByteArrayView(piece.constData(), n));
+        done += n;
+        if ((sinceMessage += n) >= (qint64(64) << 20) && total > 0) {
+            sinceMessage = 0;
+            ctx.setMessage(QStringLiteral("checking the inputs: %1 % of %2").arg(100 * done / total).arg(QLocale::c().formattedDataSize(total)));
+        }
+    }
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+} // namespace
+
+bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming)
 {
     if (files.isEmpty())
-        return;
+        return true;
     CheckpointStore& store = ctx.checkpoints();
+    const QString key = QLatin1String(kInputPinsKey);
     QHash<QString, QString> pinned; // path -> SHA-256 when the run first started
-    const std::optional<LoadedCheckpoint> previous = store.loadOrDiscard(QLatin1String(kInputPinsKey));
-    if (previous)
-        for (const QJsonValue& v : previous->state.value(QLatin1String("files")).toArray())
-            pinned.insert(v[QLatin1String("path")].toString(), v[QLatin1String("sha256")].toString());
+    bool havePins = false;
+    QString unchecked; // why a resumed run's inputs cannot be checked
+    if (store.hasManifest(key)) {
+        if (auto loaded = store.load(key)) {
+            havePins = true;
+            for (const QJsonValue& v : loaded->state.value(QLatin1String("files")).toArray())
+                pinned.insert(v[QLatin1String("path")].toString(), v[QLatin1String("sha256")].toString());
+        } else {
+            unchecked = QStringLiteral("its input pins are damaged: %1").arg(loaded.error().message());
+        }
+    } else if (resuming && !store.keys().isEmpty()) {
+        unchecked = QStringLiteral("it began before runs pinned their inputs");
+    }
+    qint64 total = 0, done = 0;
+    for (const QString& path : files)
+        total += QFileInfo(path).size();
     ctx.setMessage(files.size() == 1 ? QStringLiteral("checking the input %1").arg(files.first())
                                      : QStringLiteral("checking the %1 input files").arg(files.size()));
     QJsonArray entries;
     for (const QString& path : files) {
         const QFileInfo info(path);
         if (!info.isFile())
-            throw JobFailure(previous ? QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(path)
-                                      : QStringLiteral("%1: not a file").arg(path));
+            throw JobFailure(havePins ? QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(path)
+                             : QFileInfo(path).isRelative()
+                                 ? QStringLiteral("%1: not a file here (the run recorded its inputs as typed: resume it from the folder it was started in)").arg(path)
+                                 : QStringLiteral("%1: not a file").arg(path));
         const QDateTime modified = info.lastModified();
-        const QString sha = orThrow(Sha256::ofFile(path));
-        if (previous) {
+        const std::optional<QString> sha = hashFile(ctx, path, done, total);
+        if (!sha)
+            return false;
+        if (havePins) {
             const QString then = pinned.value(path);
             if (then.isEmpty())
                 throw JobFailure(QStringLiteral("the input %1 was not among this run's inputs when it began; start a new run").arg(path));
-            if (then != sha)
+            if (then != *sha)
                 throw JobFailure(QStringLiteral("the input %1 changed since this run began (SHA-256 %2… then, %3… now): what the run has "
                                                 "computed so far came from the old content, so it cannot go on with the new. Start a "
                                                 "new run on it (or restore the file to resume this one)")
-                                     .arg(path, then.left(12), sha.left(12)));
+                                     .arg(path, then.left(12), sha->left(12)));
         }
-        ctx.provenance().knownDigest(info.absoluteFilePath(), sha, info.size(), modified);
-        entries.append(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("sha256"), sha}, {QStringLiteral("bytes"), double(info.size())}});
+        ctx.provenance().knownDigest(info.absoluteFilePath(), *sha, info.size(), modified);
+        entries.append(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("sha256"), *sha}, {QStringLiteral("bytes"), double(info.size())}});
     }
-    if (!previous)
-        orThrow(store.save(QLatin1String(kInputPinsKey), {{QStringLiteral("files"), entries}}));
+    if (!havePins) {
+        orThrow(store.save(key, {{QStringLiteral("files"), entries}}));
+        if (!unchecked.isEmpty())
+            ctx.warn(QStringLiteral("this run's inputs could not be checked against its first start (%1): they are pinned as they are now; "
+                                    "if one was edited since the run began, its results mix both versions — start a new run to be sure")
+                         .arg(unchecked));
+    }
+    return true;
 }
 
 } // namespace bioforge::core

@@ -15,11 +15,15 @@ class JobContext;
 // The checkpoint key the pins are kept under (state: {"files": [{path, sha256, bytes}]}).
 inline constexpr const char* kInputPinsKey = "inputs/sha256";
 
-// Hashes every file in `files` (absolute paths, as a run records them) on the calling thread —
-// the run's worker, before the job runs. On a run's first start (no pins among its checkpoints,
-// or pins that fail verification) saves them; on a resume compares: a file whose SHA-256 differs,
-// or that is gone, throws JobFailure naming the file and both checksums. Either way the digests
-// are handed to the run's provenance, so its inputs are not hashed a second time.
-void pinInputs(JobContext& ctx, const QStringList& files);
+// Hashes every file in `files` (the paths the run recorded: absolute for runs recorded since
+// 2026-12-02) on the calling thread — the run's worker, before the job runs — in pieces, polling
+// the run's stop flag: returns false when a pause or cancel came first (nothing saved; the job is
+// not to run). Without pins among the run's checkpoints, saves them; with pins, compares, and a
+// file whose SHA-256 differs or that is gone throws JobFailure naming the file and both
+// checksums. A `resuming` run (one that continues another) without valid pins but with other
+// checkpoints (it began before pins existed, or its pins were damaged) cannot be checked: it is
+// pinned as it is now and the run's warnings say so. The digests go to the run's provenance, so
+// its inputs are not hashed a second time.
+bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming);
 
 } // namespace bioforge::core

@@ -27,8 +27,8 @@ public:
     RunRecord& record() { return m_record; }
     Job& job() { return *m_job; }
     const QString& runDir() const { return m_runDir; }
-    // The files the run reads (its verb's inputFiles parameters), pinned by SHA-256 at its first
-    // start and checked on every resume (input_pins.h), on the worker before the job runs.
+    // The files the run reads (VerbSpec::filesRead), pinned by SHA-256 at its first start and
+    // checked on every resume (input_pins.h), on the worker before the job runs.
     const QStringList& inputFiles() const { return m_inputFiles; }
     void setInputFiles(QStringList files) { m_inputFiles = std::move(files); }
     CheckpointStore& checkpoints() { return m_checkpoints; }

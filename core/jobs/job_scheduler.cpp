@@ -77,12 +77,15 @@ void JobScheduler::schedule()
         emit jobStateChanged(h->runId());
         JobScheduler* self = this; // outlives every worker: the destructor waits for the pool
         JobContext* ctx = h->context();
-        m_pool.start(QRunnable::create([self, h, ctx] {
+        const bool resuming = !h->record().parentRunId.isEmpty();
+        m_pool.start(QRunnable::create([self, h, ctx, resuming] {
             JobOutcome outcome = JobOutcome::Finished;
             QString failure;
             try {
-                pinInputs(*ctx, h->inputFiles());
-                outcome = h->job().run(*ctx);
+                if (!pinInputs(*ctx, h->inputFiles(), resuming)) // stopped while the inputs were hashed
+                    outcome = ctx->stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
+                else
+                    outcome = h->job().run(*ctx);
                 if (outcome == JobOutcome::Finished)
                     ctx->markComplete();
             } catch (const JobFailure& e) {

@@ -160,7 +160,11 @@ void Logging::initialize(Console console)
 void Logging::quietenQtBeforeInitialize()
 {
     const QtMessageHandler previous = qInstallMessageHandler(earlyQtMessageHandler);
-    if (previous != earlyQtMessageHandler && previous != qtMessageHandler)
+    if (previous == qtMessageHandler) { // initialize() came first: its handler stays
+        qInstallMessageHandler(previous);
+        return;
+    }
+    if (previous != earlyQtMessageHandler)
         g_qtDefaultHandler = previous;
 }
 

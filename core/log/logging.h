@@ -15,9 +15,11 @@ public:
 
     // Idempotent; safe to call again to change the console level.
     static void initialize(Console console);
-    // Before initialize() (and before the application object, whose construction may already
-    // speak): Qt's messages print as Qt prints them, except its note that a headless session has
-    // no runtime folder (XDG_RUNTIME_DIR), which goes to the log as information.
+    // Once, at start, before initialize() and before any thread (and before the application
+    // object, whose construction may already speak): Qt's messages print as Qt prints them,
+    // except its note that a headless session has no runtime folder (XDG_RUNTIME_DIR), which is
+    // kept off the terminal (in the in-memory log only: no file is attached yet). A no-op after
+    // initialize().
     static void quietenQtBeforeInitialize();
     // Adds a rotating log file in `folder` (bioforge.log, 5 MiB x 3), replacing
     // a previous project's file.

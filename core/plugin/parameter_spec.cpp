@@ -228,6 +228,16 @@ QStringList VerbSpec::inputFilePaths(const QJsonObject& validated) const
     return files;
 }
 
+QStringList VerbSpec::filesRead(const QJsonObject& validated) const
+{
+    QStringList files = inputFilePaths(validated);
+    for (const ParameterSpec& p : parameters)
+        if (p.fileOrName)
+            if (const QString value = validated.value(p.name).toString(); !value.isEmpty() && QFileInfo(value).isFile() && !files.contains(value))
+                files << value;
+    return files;
+}
+
 QString VerbSpec::missingInputFile(const QJsonObject& validated) const
 {
     for (const QString& path : inputFilePaths(validated))

@@ -47,6 +47,9 @@ struct VerbSpec {
     QString missingInputFile(const QJsonObject& validated) const;
     // Every path the inputFiles parameters name, in declaration order (empty values left out).
     QStringList inputFilePaths(const QJsonObject& validated) const;
+    // inputFilePaths, then the fileOrName values that name an existing file (a column mapping, a
+    // classifier file; not a folder, not a registry name): the files a run reads as given.
+    QStringList filesRead(const QJsonObject& validated) const;
     // The parameters with every relative path made absolute against the current folder: Path and
     // PathList values, and fileOrName strings that name an existing file or folder. A run keeps
     // these, so that resuming it (from another folder, after a reboot) or running it on a cluster

@@ -34,8 +34,12 @@ Status ProvenanceRecorder::addInputFile(const QString& name, const QString& path
 
 void ProvenanceRecorder::addInputData(const QString& name, const QByteArray& data)
 {
+    const QString sha = Sha256::ofData(data);
     std::lock_guard lock(m_mutex);
-    m_inputs.append({name, QString(), Sha256::ofData(data), data.size()});
+    for (const FileRef& f : std::as_const(m_inputs))
+        if (f.path.isEmpty() && f.name == name && f.sha256 == sha)
+            return; // recorded already (one mapping read by two stages of a run)
+    m_inputs.append({name, QString(), sha, data.size()});
 }
 
 void ProvenanceRecorder::addInput(const FileRef& input)

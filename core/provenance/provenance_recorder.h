@@ -25,7 +25,7 @@ public:
     // The SHA-256 of the file at `absolutePath` when it had `size` bytes and was last modified
     // at `modified` (hashed already: input_pins.h), for addInputFile.
     void knownDigest(const QString& absolutePath, const QString& sha256, qint64 size, const QDateTime& modified);
-    void addInputData(const QString& name, const QByteArray& data); // pasted text, gene lists…
+    void addInputData(const QString& name, const QByteArray& data); // pasted text, gene lists…; once per name and content
     void addInput(const FileRef& input); // already hashed (e.g. by a cluster task)
     void addModel(const ModelRef& model);
     // Outputs are hashed when the run closes (finalizeOutputs); paths may be

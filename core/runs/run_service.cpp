@@ -206,9 +206,12 @@ Expected<QString> RunService::launch(RunRecord record)
     if (Status st = m_project.store().insertRun(record); !st)
         return Error(st.error().message(), Error::Kind::Io);
     auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId), m_project.cacheDir());
+    // A cluster run's tasks pin and record their own inputs (ClusterRunJob checks they agree): its
+    // parent does not read them all again on the submitting machine.
     const QList<VerbSpec> verbs = plugin->verbs();
-    if (const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == record.verb; }); spec != verbs.end())
-        handle->setInputFiles(spec->inputFilePaths(record.parameters));
+    if (const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == record.verb; });
+        spec != verbs.end() && !record.parameters.contains(QLatin1String("cluster")))
+        handle->setInputFiles(spec->filesRead(record.parameters));
     log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
                                                            record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));
     m_runs.insert(record.runId);

@@ -71,8 +71,9 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
         QSqlQuery q(db);
         if (q.exec(QStringLiteral("PRAGMA journal_mode=WAL")))
             break;
-        const QString nativeCode = q.lastError().nativeErrorCode(); // SQLITE_BUSY 5, SQLITE_LOCKED 6
-        if ((nativeCode != QLatin1String("5") && nativeCode != QLatin1String("6")) || walDeadline.hasExpired())
+        // SQLITE_BUSY 5, SQLITE_LOCKED 6; Qt's driver reports extended codes (SQLITE_BUSY_RECOVERY 261, …): their low byte.
+        const int primary = q.lastError().nativeErrorCode().toInt() & 0xff;
+        if ((primary != 5 && primary != 6) || walDeadline.hasExpired())
             return Error(QStringLiteral("%1: SQL failed (PRAGMA journal_mode=WAL): %2").arg(databasePath, sqlError(q)));
         q.finish();
         QThread::msleep(10);

@@ -51,8 +51,8 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
                                                              : QStringLiteral("wait for it to end");
         // Resumed already: the report is the continuation's (the last of the chain).
         if (auto all = project.store().runs()) {
-            QString continuation;
-            for (QString parent = runId;;) {
+            QString continuation, parent = runId;
+            for (qsizetype step = 0; step < all->size(); ++step) { // a step a run at most: an edited database may hold a cycle
                 const auto child = std::find_if(all->begin(), all->end(), [&](const core::RunRecord& r) { return r.parentRunId == parent; });
                 if (child == all->end())
                     break;

@@ -31,26 +31,6 @@ bool AgePlugin::initialize(const core::PluginContext& context, QString*)
 
 QList<core::VerbSpec> AgePlugin::verbs() const { return {clocksVerb(), evaluateVerb(), trainVerb(), predictVerb()}; }
 
-core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& verb, const QJsonObject& parameters)
-{
-    if (verb == QLatin1String("train") || verb == QLatin1String("predict")) {
-        auto henaw = HenawRunSettings::fromParameters(parameters);
-        if (!henaw)
-            return henaw.error();
-        if (verb == QLatin1String("train"))
-            return std::unique_ptr<core::Job>(std::make_unique<HenawTrainJob>(*henaw));
-        return std::unique_ptr<core::Job>(std::make_unique<HenawPredictJob>(*henaw));
-    }
-    auto settings = ClockSettings::fromParameters(parameters);
-    if (!settings)
-        return settings.error();
-    if (verb == QLatin1String("clocks"))
-        return std::unique_ptr<core::Job>(std::make_unique<ClocksJob>(*settings));
-    if (verb == QLatin1String("evaluate"))
-        return std::unique_ptr<core::Job>(std::make_unique<EvaluateJob>(*settings));
-    return core::Error(QStringLiteral("age: unknown verb '%1'").arg(verb));
-}
-
 namespace {
 
 // A HENAW model folder that is not there, or holds no model.json: refused before any run is
@@ -67,18 +47,40 @@ core::Status requireModelFolder(const QString& verb, const QString& option, cons
 
 } // namespace
 
+core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& verb, const QJsonObject& parameters)
+{
+    // Local and cluster runs alike (RunService makes the job of either before recording it).
+    if (verb == QLatin1String("train") || verb == QLatin1String("predict")) {
+        auto henaw = HenawRunSettings::fromParameters(parameters);
+        if (!henaw)
+            return henaw.error();
+        if (verb == QLatin1String("predict"))
+            if (core::Status st = requireModelFolder(verb, QStringLiteral("--model"), henaw->model); !st)
+                return st.error();
+        if (verb == QLatin1String("train"))
+            return std::unique_ptr<core::Job>(std::make_unique<HenawTrainJob>(*henaw));
+        return std::unique_ptr<core::Job>(std::make_unique<HenawPredictJob>(*henaw));
+    }
+    auto settings = ClockSettings::fromParameters(parameters);
+    if (!settings)
+        return settings.error();
+    if (core::Status st = requireModelFolder(verb, QStringLiteral("--henaw"), settings->henawModel); !st)
+        return st.error();
+    if (verb == QLatin1String("clocks"))
+        return std::unique_ptr<core::Job>(std::make_unique<ClocksJob>(*settings));
+    if (verb == QLatin1String("evaluate"))
+        return std::unique_ptr<core::Job>(std::make_unique<EvaluateJob>(*settings));
+    return core::Error(QStringLiteral("age: unknown verb '%1'").arg(verb));
+}
+
+
 core::Status AgePlugin::checkLocalRun(const QString& verb, const QJsonObject& parameters) const
 {
-    if (verb != QLatin1String("train") && verb != QLatin1String("predict")) { // the clocks run on the CPU
-        auto settings = ClockSettings::fromParameters(parameters);
-        return settings ? requireModelFolder(verb, QStringLiteral("--henaw"), settings->henawModel) : core::Status(settings.error());
-    }
+    if (verb != QLatin1String("train") && verb != QLatin1String("predict"))
+        return core::okStatus(); // the clocks run on the CPU
     auto henaw = HenawRunSettings::fromParameters(parameters);
     if (!henaw)
         return henaw.error();
-    if (verb == QLatin1String("predict"))
-        if (core::Status st = requireModelFolder(verb, QStringLiteral("--model"), henaw->model); !st)
-            return st;
     if (core::Status built = core::checkTorchDeviceBuilt(henaw->device, henawCudaSupport()); !built)
         return built.error().withContext(QStringLiteral("age %1").arg(verb));
     return core::okStatus();

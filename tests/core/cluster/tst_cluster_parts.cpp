@@ -9,6 +9,7 @@
 #include "cluster/shard_split.h"
 #include "cluster/slurm_client.h"
 #include "cluster/slurm_options.h"
+#include "cluster/task_inputs.h"
 
 #include <QJsonArray>
 #include <QProcess>
@@ -176,6 +177,24 @@ private slots:
         auto bad = SlurmClient::parseSqueue(QStringLiteral("12_0|12|0|COMPLETED|node7|None\nslurm_load_jobs error\n"));
         QVERIFY(!bad);
         QVERIFY2(bad.error().message().contains(QLatin1String("line 2")), qPrintable(bad.error().message()));
+    }
+
+    // A cluster run's tasks that read one input at different contents: refused before their parts
+    // make one result; the same contents, other files and pasted data (no path) pass.
+    void tasksThatReadAnInputAtDifferentContentsAreRefused()
+    {
+        const QString a(64, QLatin1Char('a')), b(64, QLatin1Char('b'));
+        const FileRef fastaA{QStringLiteral("FASTA"), QStringLiteral("/data/x.fa"), a, 10};
+        const FileRef fastaB{QStringLiteral("FASTA"), QStringLiteral("/data/x.fa"), b, 10};
+        const FileRef other{QStringLiteral("FASTA"), QStringLiteral("/data/y.fa"), b, 10};
+        const FileRef pasted{QStringLiteral("gene list"), QString(), b, 3};
+        const FileRef pastedOther{QStringLiteral("gene list"), QString(), a, 3};
+        QVERIFY(checkTaskInputsAgree({{fastaA, other, pasted}, {fastaA, pastedOther}, {other}}));
+        QVERIFY(checkTaskInputsAgree({}));
+        const Status refused = checkTaskInputsAgree({{fastaA}, {other}, {fastaB}});
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().message(), QStringLiteral("the input /data/x.fa changed while the cluster's tasks ran: task 1 read SHA-256 aaaaaaaaaaaa…, "
+                                                           "task 3 bbbbbbbbbbbb…; start the run again"));
     }
 
     void missingClientIsAClearError()

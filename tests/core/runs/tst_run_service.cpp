@@ -2,16 +2,17 @@
 // pause → resume gives byte-identical output, crash recovery marks orphaned
 // runs interrupted and resumable.
 
+#include "checkpoint/checkpoint_store.h"
 #include "compute/device_discovery.h"
 #include "compute/device_lease.h"
 #include "diagnostics/workbench_plugin.h"
 #include "jobs/clock.h"
-#include "checkpoint/checkpoint_store.h"
+#include "jobs/input_pins.h"
 #include "jobs/job_context.h"
 #include "jobs/job_scheduler.h"
-#include "provenance/provenance_recorder.h"
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
+#include "provenance/provenance_recorder.h"
 #include "runs/run_service.h"
 #include "store/project.h"
 #include "support/test_support.h"
@@ -318,6 +319,51 @@ private slots:
         QVERIFY(resumed);
         QVERIFY(m_scheduler->waitForIdle(60000));
         QCOMPARE(m_project->store().run(*resumed)->error, QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(a));
+    }
+
+    // A resumed run without pins (recorded before they existed) or with damaged ones cannot be
+    // checked: it is pinned as it is now and its warnings say so; a pause while the inputs are
+    // hashed stops before the job runs, saving nothing.
+    void aResumeWithoutValidPinsSaysItCouldNotCheckAndAStopStopsTheHash()
+    {
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.fa"));
+        QFile f(a);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(">a\nACGT\n") == 8);
+        f.close();
+        for (const bool damaged : {false, true}) {
+            auto id = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a}}});
+            QVERIFY(id && m_scheduler->waitForIdle(60000));
+            QCOMPARE(m_project->store().run(*id)->state, RunState::Paused);
+            CheckpointStore store(m_project->checkpointDir(*id), 1);
+            QVERIFY(store.hasManifest(QLatin1String(kInputPinsKey)));
+            if (damaged) {
+                const QString state = QDir(*store.entryDir(QLatin1String(kInputPinsKey))).filePath(QLatin1String(CheckpointStore::kStateName));
+                QFile pins(state);
+                QVERIFY(pins.open(QIODevice::WriteOnly | QIODevice::Truncate) && pins.write("{}") == 2);
+            } else {
+                QVERIFY(store.remove(QLatin1String(kInputPinsKey))); // as a run recorded before pins
+            }
+            auto resumed = runs.resume(*id);
+            QVERIFY(resumed && m_scheduler->waitForIdle(60000));
+            const auto record = m_project->store().run(*resumed);
+            QCOMPARE(record->state, RunState::Finished);
+            const QString why = damaged ? QStringLiteral("its input pins are damaged") : QStringLiteral("it began before runs pinned their inputs");
+            QVERIFY2(std::any_of(record->warnings.begin(), record->warnings.end(),
+                                 [&](const QString& w) { return w.contains(QStringLiteral("could not be checked against its first start (") + why); }),
+                     qPrintable(record->warnings.join(QLatin1Char('\n'))));
+            QVERIFY(store.hasManifest(QLatin1String(kInputPinsKey))); // pinned now
+        }
+        // Asked to pause before the first piece is hashed: nothing is pinned, the job is not to run.
+        QTemporaryDir root;
+        CheckpointStore store(root.filePath(QStringLiteral("checkpoints")), 1);
+        ProvenanceRecorder provenance(root.filePath(QStringLiteral("run")));
+        JobContext ctx(QStringLiteral("run"), SteadyClock::instance(), {&store, &provenance, nullptr, root.path(), {}});
+        ctx.requestPause();
+        QVERIFY(!pinInputs(ctx, {a}, false));
+        QVERIFY(!store.hasManifest(QLatin1String(kInputPinsKey)));
     }
 
     void failedRunKeepsItsMessage()

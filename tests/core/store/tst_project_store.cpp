@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -192,10 +193,20 @@ private slots:
         const pid_t child = ::fork();
         QVERIFY(child >= 0);
         if (child == 0) {
+            ::close(gate[1]);
             char c;
-            (void)!::read(gate[0], &c, 1); // blocks until killed
+            (void)!::read(gate[0], &c, 1); // blocks until killed (or the parent's end closes)
             ::_exit(0);
         }
+        ::close(gate[0]);
+        bool reaped = false;
+        const auto cleanup = qScopeGuard([&] { // whatever check fails, the child goes
+            ::close(gate[1]);
+            if (!reaped) {
+                ::kill(child, SIGKILL);
+                ::waitpid(child, nullptr, 0);
+            }
+        });
         const RunOwner owner = RunOwner::of(child);
         QVERIFY(!owner.processStart.isEmpty());
         QVERIFY(owner.isAlive());
@@ -204,10 +215,8 @@ private slots:
         const QString stat = QStringLiteral("/proc/%1/stat").arg(child);
         QVERIFY(QTest::qWaitFor([&] { return bioforge::test::readAll(stat).contains(") Z "); }, 10000));
         const bool aliveAsZombie = owner.isAlive();
-        int status = 0;
-        ::waitpid(child, &status, 0);
-        ::close(gate[0]);
-        ::close(gate[1]);
+        ::waitpid(child, nullptr, 0);
+        reaped = true;
         QVERIFY(!aliveAsZombie);
         QVERIFY(!owner.isAlive());
     }

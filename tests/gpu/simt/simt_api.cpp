@@ -222,6 +222,8 @@ bfError_t bfStreamCreateWithFlags(bfStream_t* stream, unsigned)
 
 bfError_t bfStreamDestroy(bfStream_t stream)
 {
+    if (tlCapturing == stream) // destroyed while capturing: the capture ends with it
+        tlCapturing = nullptr;
     delete stream;
     return bfSuccess;
 }

@@ -44,8 +44,12 @@ public:
     HenawModel& operator=(HenawModel&&) noexcept;
     ~HenawModel();
 
-    // `device`: a resolved one (resolveHenawDevice); the members are loaded there.
+    // `device`: a resolved one (resolveHenawDevice); the members are loaded there. Every file
+    // model.json names ("files": name -> SHA-256) is hashed and must match: a member edited or
+    // swapped since the save is an error naming the file (models saved before load unchecked).
     static core::Expected<HenawModel> load(const QString& folder, const core::TorchDevice& device = {});
+    // Writes the members, config.json and encoder.json, then model.json with their SHA-256, each
+    // file atomically.
     core::Status save(const QString& folder, const QJsonObject& trainingSummary) const;
 
     HenawPrediction predict(const Cohort& cohort, const std::vector<qsizetype>& rows, QString* error = nullptr) const;

@@ -109,7 +109,7 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
         return stopped(ctx);
     if (report.rows == 0)
         throw core::JobFailure(QStringLiteral("%1: the table has a header but no rows").arg(m_settings.table));
-    warnTableIssues(ctx, m_settings.table, mapping, report);
+    warnTableIssues(ctx, m_settings.table, mapping, report, clockMarkers(m_settings));
     ctx.beginStage(QStringLiteral("write"), 1);
     writer.finish(report, {});
     ctx.advance();

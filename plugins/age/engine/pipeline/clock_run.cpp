@@ -19,7 +19,8 @@ const ClockValues* ClockRun::clock(const QString& name) const
     return nullptr;
 }
 
-Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, CohortReadReport* report, const QString& role)
+Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, CohortReadReport* report, const QString& role,
+                    const QStringList& used)
 {
     ctx.setMessage(QStringLiteral("reading the %1 %2").arg(role, path));
     CohortReadOptions options;
@@ -28,7 +29,7 @@ Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapp
     if (!c)
         throw JobFailure(c.error().withContext(role));
     orThrow(ctx.provenance().addInputFile(role, path));
-    warnTableIssues(ctx, path, mapping, *report);
+    warnTableIssues(ctx, path, mapping, *report, used);
     return std::move(*c);
 }
 
@@ -39,12 +40,27 @@ ColumnMapping loadRunMapping(core::JobContext& ctx, const QString& fileOrName)
     return mapping;
 }
 
-void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report)
+QStringList clockMarkers(const ClockSettings& s)
 {
-    if (!report.absentMarkers.isEmpty()) {
-        QStringList columns;
-        for (const QString& marker : report.absentMarkers)
+    if (!s.henawModel.isEmpty() || !s.henawTrain.isEmpty())
+        return {};
+    const BiomarkerSchema& schema = BiomarkerSchema::builtIn();
+    QStringList used = schema.requirement(QStringLiteral("phenoage")).required;
+    if (!s.kdmReference.isEmpty())
+        used += schema.requirement(s.kdmMarkers).required;
+    if (!s.hdReference.isEmpty())
+        used += schema.requirement(QStringLiteral("hd")).required;
+    used.removeDuplicates();
+    return used;
+}
+
+void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report, const QStringList& used)
+{
+    QStringList columns;
+    for (const QString& marker : report.absentMarkers)
+        if (used.isEmpty() || used.contains(marker)) // a column no clock of the run reads is no loss
             columns << QStringLiteral("'%1' (%2)").arg(mapping.biomarkers.value(marker).column, marker);
+    if (!columns.isEmpty()) {
         ctx.warn(QStringLiteral("%1: no column %2, which the mapping '%3' reads: the clocks that need them are empty (rename the columns, or "
                                 "give a mapping that names yours)")
                      .arg(path, columns.join(QStringLiteral(", ")), mapping.name));
@@ -83,9 +99,9 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
     if (!s.kdmReference.isEmpty()) {
         ctx.setMessage(QStringLiteral("training KDM on %1").arg(s.kdmReference));
         CohortReadReport refReport;
-        const Cohort reference = readRunTable(ctx, s.kdmReference, mapping, &refReport, QStringLiteral("KDM reference"));
-        KdmSettings k;
         const ClockRequirement need = BiomarkerSchema::builtIn().requirement(s.kdmMarkers);
+        const Cohort reference = readRunTable(ctx, s.kdmReference, mapping, &refReport, QStringLiteral("KDM reference"), need.required);
+        KdmSettings k;
         if (need.required.isEmpty())
             throw JobFailure(QStringLiteral("age: '%1' is not a KDM marker set of the schema (kdm, kdm_blood)").arg(s.kdmMarkers));
         k.markers = need.required;
@@ -101,7 +117,8 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
     if (!s.phenoAgeReference.isEmpty()) {
         ctx.setMessage(QStringLiteral("re-training PhenoAge on %1").arg(s.phenoAgeReference));
         CohortReadReport refReport;
-        const Cohort reference = readRunTable(ctx, s.phenoAgeReference, mapping, &refReport, QStringLiteral("PhenoAge reference"));
+        const Cohort reference = readRunTable(ctx, s.phenoAgeReference, mapping, &refReport, QStringLiteral("PhenoAge reference"),
+                                              BiomarkerSchema::builtIn().requirement(QStringLiteral("phenoage")).required);
         PhenoAgeTraining t;
         t.crp = s.phenoAge.crp;
         refs.phenoAge = orThrow(trainPhenoAge(reference, t));
@@ -109,8 +126,8 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
     ctx.advance();
     if (!s.hdReference.isEmpty()) {
         CohortReadReport refReport;
-        const Cohort reference = readRunTable(ctx, s.hdReference, mapping, &refReport, QStringLiteral("HD reference"));
         const QStringList hdMarkers = BiomarkerSchema::builtIn().requirement(QStringLiteral("hd")).required;
+        const Cohort reference = readRunTable(ctx, s.hdReference, mapping, &refReport, QStringLiteral("HD reference"), hdMarkers);
         requireMarkers(reference, hdMarkers, mapping, QStringLiteral("HD reference"));
         refs.hd = orThrow(trainHd(reference, hdMarkers, s.phenoAge.crp));
     }
@@ -133,7 +150,7 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& s)
     ClockRun run;
     ctx.beginStage(QStringLiteral("read"), 1);
     run.mapping = loadRunMapping(ctx, s.mapping);
-    run.cohort = readRunTable(ctx, s.table, run.mapping, &run.report, QStringLiteral("cohort table"));
+    run.cohort = readRunTable(ctx, s.table, run.mapping, &run.report, QStringLiteral("cohort table"), clockMarkers(s));
     if (s.missing == MissingPolicy::Impute)
         run.imputed = imputeByAgeSexMedian(run.cohort, run.cohort.markerNames);
     ctx.advance();

@@ -23,6 +23,7 @@ GpuBackend::GpuBackend(std::shared_ptr<GpuDevice> device, std::string deviceName
 
 GpuBackend::~GpuBackend()
 {
+    abortCapture(); // a pass that threw outside the back-end while recording: the frees below must not be recorded
     dropGraphs();
     // The device memory goes with the device handle when it closes; freeing here keeps a shared
     // device's memory from growing with every model loaded on it.

@@ -77,7 +77,8 @@ public:
     // passes, unless BIOFORGE_GPU_GRAPHS is "0".
     size_t graphReplays() const { return m_graphReplays; }
     // Turns captured passes off (every pass launched kernel by kernel) or back on where the module
-    // has them; for comparisons (bench_gpu_generation). Between passes only.
+    // has them (clearing graphsOffReason: a capture is tried again); for comparisons
+    // (bench_gpu_generation). Between passes only.
     void setGraphs(bool on);
     size_t graphCaptures() const { return m_graphCaptures; }
     // Graphs captured again because the module had moved a buffer they name.

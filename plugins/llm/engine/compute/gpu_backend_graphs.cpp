@@ -25,7 +25,9 @@ void GpuBackend::abortCapture() const
 void GpuBackend::setGraphs(bool on)
 {
     m_graphsEnabled = on && m_layersOnDevice && m_device->hasGraphs();
-    if (!m_graphsEnabled)
+    if (m_graphsEnabled)
+        m_graphsOffReason.clear(); // asked to try again: the reason was the last failure's
+    else
         dropGraphs();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // The contigs of a run's FASTA files, one after the other, upper-cased as the
-// reference does. What it takes and what it refuses:
+// reference does, an RNA sequence's U read as T (one warning a file). What it
+// takes and what it refuses:
 //  - a file that cannot be opened or is not nucleotide FASTA (empty, FASTQ,
 //    BAM, bzip2, …: see core::FastaReader) is an error, as is a damaged
 //    compressed stream (a truncated gzip never yields a shorter contig) and a
@@ -30,7 +31,7 @@ namespace bioforge::viral {
 struct SourceContig {
     int file = 0;
     std::string id;       // unique within the run
-    std::string sequence; // upper case
+    std::string sequence; // upper case, U as T
 };
 
 class ContigSource {
