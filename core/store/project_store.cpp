@@ -10,6 +10,8 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <functional>
+
 namespace bioforge::core {
 namespace {
 
@@ -21,6 +23,29 @@ QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
 QVariant timeOrNull(const QDateTime& t)
 {
     return t.isValid() ? QVariant(t.toUTC().toString(Qt::ISODateWithMs)) : QVariant();
+}
+
+// Runs `body` in one write transaction taken before anything is read (BEGIN IMMEDIATE: a second
+// process opening the same new project waits for it — the busy timeout — instead of acting on what
+// it read before), committed when `body` succeeds and rolled back otherwise. `what` names the
+// transaction in its own errors.
+Status inWriteTransaction(const QSqlDatabase& db, const QString& what, const std::function<Status()>& body)
+{
+    auto run = [&db](const char* sql) -> Status {
+        QSqlQuery q(db);
+        if (!q.exec(QLatin1String(sql)))
+            return Error(QStringLiteral("SQL failed (%1): %2").arg(QLatin1String(sql), sqlError(q)));
+        return okStatus();
+    };
+    if (Status st = run("BEGIN IMMEDIATE"); !st)
+        return st.error().withContext(QStringLiteral("cannot start %1").arg(what));
+    Status st = body();
+    if (st)
+        if (Status committed = run("COMMIT"); !committed)
+            st = committed.error().withContext(QStringLiteral("cannot commit %1").arg(what));
+    if (!st)
+        (void)run("ROLLBACK");
+    return st;
 }
 
 } // namespace
@@ -117,31 +142,25 @@ Status ProjectStore::migrate()
     // already at the latest version takes no lock.
     if (const auto current = readSchemaVersion(); current && *current == Migrations::latest())
         return okStatus();
-    if (Status st = exec(QStringLiteral("BEGIN IMMEDIATE")); !st)
-        return st.error().withContext(QStringLiteral("cannot start the project's migration"));
-    auto rollback = [this](const Error& e) {
-        (void)exec(QStringLiteral("ROLLBACK"));
-        return e;
-    };
-    const auto read = readSchemaVersion();
-    if (!read)
-        return rollback(read.error());
-    const qint64 from = *read;
-    const auto& all = Migrations::core();
-    if (Status st = checkSchemaVersion(from, int(all.size()), QStringLiteral("project")); !st)
-        return rollback(st.error());
-    for (int version = int(from) + 1; version <= int(all.size()); ++version) {
-        for (const QString& sql : all[version - 1])
-            if (Status st = exec(sql); !st)
-                return rollback(st.error().withContext(QStringLiteral("migration %1").arg(version)));
-        if (Status st = exec(QStringLiteral("PRAGMA user_version = %1").arg(version)); !st)
-            return rollback(st.error());
-        if (Status st = exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId)); !st)
-            return rollback(st.error());
-    }
-    if (Status st = exec(QStringLiteral("COMMIT")); !st)
-        return rollback(st.error().withContext(QStringLiteral("cannot commit the project's migration")));
-    return okStatus();
+    return inWriteTransaction(database(), QStringLiteral("the project's migration"), [this]() -> Status {
+        const auto read = readSchemaVersion();
+        if (!read)
+            return read.error();
+        const qint64 from = *read;
+        const auto& all = Migrations::core();
+        if (Status st = checkSchemaVersion(from, int(all.size()), QStringLiteral("project")); !st)
+            return st;
+        for (int version = int(from) + 1; version <= int(all.size()); ++version) {
+            for (const QString& sql : all[version - 1])
+                if (Status st = exec(sql); !st)
+                    return st.error().withContext(QStringLiteral("migration %1").arg(version));
+            if (Status st = exec(QStringLiteral("PRAGMA user_version = %1").arg(version)); !st)
+                return st;
+            if (Status st = exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId)); !st)
+                return st;
+        }
+        return okStatus();
+    });
 }
 
 Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
@@ -289,37 +308,31 @@ Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QSt
         if (q.exec() && q.next() && q.value(0).toLongLong() == migrations.size())
             return okStatus();
     }
-    if (Status st = exec(QStringLiteral("BEGIN IMMEDIATE")); !st)
-        return st.error().withContext(QStringLiteral("cannot start the migration of plugin %1").arg(pluginId));
-    auto rollback = [this](const Error& e) {
-        (void)exec(QStringLiteral("ROLLBACK"));
-        return e;
-    };
-    QSqlDatabase db = database();
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT version FROM plugin_schema WHERE plugin_id = ?"));
-    q.addBindValue(pluginId);
-    if (!q.exec())
-        return rollback(Error(QStringLiteral("cannot read schema of plugin %1: %2").arg(pluginId, sqlError(q))));
-    const qint64 from = q.next() ? q.value(0).toLongLong() : 0;
-    q.finish();
-    if (Status st = checkSchemaVersion(from, int(migrations.size()), QStringLiteral("the tables of plugin '%1' are at").arg(pluginId)); !st)
-        return rollback(st.error().withContext(m_path));
-    for (int version = int(from) + 1; version <= int(migrations.size()); ++version) {
-        for (const QString& sql : migrations[version - 1])
-            if (Status st = exec(sql); !st)
-                return rollback(st.error().withContext(QStringLiteral("plugin %1 migration %2").arg(pluginId, QString::number(version))));
-        QSqlQuery set(db);
-        set.prepare(QStringLiteral("INSERT INTO plugin_schema (plugin_id, version) VALUES (?, ?)"
-                                   " ON CONFLICT(plugin_id) DO UPDATE SET version = excluded.version"));
-        set.addBindValue(pluginId);
-        set.addBindValue(version);
-        if (!set.exec())
-            return rollback(Error(QStringLiteral("cannot record schema of plugin %1: %2").arg(pluginId, sqlError(set))));
-    }
-    if (Status st = exec(QStringLiteral("COMMIT")); !st)
-        return rollback(st.error().withContext(QStringLiteral("cannot commit the migration of plugin %1").arg(pluginId)));
-    return okStatus();
+    return inWriteTransaction(database(), QStringLiteral("the migration of plugin %1").arg(pluginId), [&]() -> Status {
+        QSqlDatabase db = database();
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("SELECT version FROM plugin_schema WHERE plugin_id = ?"));
+        q.addBindValue(pluginId);
+        if (!q.exec())
+            return Error(QStringLiteral("cannot read schema of plugin %1: %2").arg(pluginId, sqlError(q)));
+        const qint64 from = q.next() ? q.value(0).toLongLong() : 0;
+        q.finish();
+        if (Status st = checkSchemaVersion(from, int(migrations.size()), QStringLiteral("the tables of plugin '%1' are at").arg(pluginId)); !st)
+            return st.error().withContext(m_path);
+        for (int version = int(from) + 1; version <= int(migrations.size()); ++version) {
+            for (const QString& sql : migrations[version - 1])
+                if (Status st = exec(sql); !st)
+                    return st.error().withContext(QStringLiteral("plugin %1 migration %2").arg(pluginId, QString::number(version)));
+            QSqlQuery set(db);
+            set.prepare(QStringLiteral("INSERT INTO plugin_schema (plugin_id, version) VALUES (?, ?)"
+                                       " ON CONFLICT(plugin_id) DO UPDATE SET version = excluded.version"));
+            set.addBindValue(pluginId);
+            set.addBindValue(version);
+            if (!set.exec())
+                return Error(QStringLiteral("cannot record schema of plugin %1: %2").arg(pluginId, sqlError(set)));
+        }
+        return okStatus();
+    });
 }
 
 Status ProjectStore::cachePut(const QString& key, const QByteArray& value, const std::optional<QDateTime>& expiresAt)
