@@ -144,6 +144,10 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
         for (const ParameterSpec& p : parameters)
             if (p.type == ParameterSpec::Type::Path && !positional)
                 positional = &p;
+    if (!positional) // else the first file-or-name (`llm info NAME`)
+        for (const ParameterSpec& p : parameters)
+            if (p.type == ParameterSpec::Type::String && p.fileOrName && !positional)
+                positional = &p;
     // --top-k and --top_k name the same option: the recorded verbs use underscores (JSON keys),
     // the plain commands hyphens, and a user types either.
     auto find = [&](const QString& n) -> const ParameterSpec* {
@@ -158,7 +162,7 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
         if (!arg.startsWith(QLatin1String("--"))) {
             if (!positional)
                 return Error(QStringLiteral("%1: unexpected argument '%2'").arg(name, arg));
-            if (positional->type == ParameterSpec::Type::Path) {
+            if (positional->type != ParameterSpec::Type::PathList) {
                 if (given.contains(positional->name))
                     return Error(QStringLiteral("%1: unexpected argument '%2' (--%3 is already '%4')").arg(name, arg, positional->name, given.value(positional->name).toString()));
                 given.insert(positional->name, arg);
@@ -257,6 +261,11 @@ QString VerbSpec::inputSummary(const QJsonObject& validated) const
             if (path.isString() && !path.toString().isEmpty())
                 names << QFileInfo(path.toString()).fileName();
     }
+    if (names.isEmpty()) // a verb without input files names what else it reads (llm generate's model: a file or a registry name)
+        for (const ParameterSpec& p : parameters)
+            if (p.fileOrName && p.required())
+                if (const QString value = validated.value(p.name).toString(); !value.isEmpty())
+                    names << (QFileInfo(value).isFile() ? QFileInfo(value).fileName() : value);
     constexpr qsizetype kNamed = 2;
     if (names.size() <= kNamed)
         return names.join(QStringLiteral(", "));
@@ -288,7 +297,7 @@ QString VerbSpec::helpText() const
     QString text = QStringLiteral("%1: %2\n").arg(name, description);
     for (const ParameterSpec& p : parameters) {
         QString line = p.type == ParameterSpec::Type::Boolean ? QStringLiteral("  --%1 [true|false]").arg(p.name)
-                                                              : QStringLiteral("  --%1 <%2>").arg(p.name, typeName(p.type));
+                                                              : QStringLiteral("  --%1 <%2>").arg(p.name, p.fileOrName ? QStringLiteral("path or name") : typeName(p.type));
         if (p.type == ParameterSpec::Type::Choice)
             line += QStringLiteral(" {%1}").arg(p.choices.join(QLatin1Char('|')));
         line += QStringLiteral("  %1").arg(p.description);

@@ -40,8 +40,8 @@ struct VerbSpec {
     Expected<QJsonObject> validate(const QJsonObject& given) const;
     // "--name value" or "--name=value"; booleans also as "--flag", "--no-flag",
     // "--flag true|false|yes|no|1|0" and "--flag=…"; repeated or positional
-    // values for the first PathList parameter (else one for the first Path). Hyphens and
-    // underscores in a name are the same (--top-k, --top_k).
+    // values for the first PathList parameter (else one for the first Path, else for the first
+    // fileOrName String). Hyphens and underscores in a name are the same (--top-k, --top_k).
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
     // The first path of an inputFiles parameter that is not an existing file, or empty.
     QString missingInputFile(const QJsonObject& validated) const;
@@ -56,7 +56,7 @@ struct VerbSpec {
     // node reads the same files.
     QJsonObject withAbsolutePaths(const QJsonObject& validated) const;
     // The input files' names, for a run's title: "a.fa", "a.fa, b.fa", "a.fa, b.fa and 3 more";
-    // empty for a verb without input files.
+    // without input files, a required fileOrName's file name or name; else empty.
     QString inputSummary(const QJsonObject& validated) const;
     QString helpText() const;
 };

@@ -32,11 +32,9 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
     const QString system = args.value(QLatin1String("system")).toString();
     if (!system.isEmpty())
         request.messages.push_back({"system", system.toStdString()});
-    const int64_t context = std::min<int64_t>(args.value(QLatin1String("ctx")).toInt(), m.model->config().contextLength);
-    if (core::Status st = m.model->checkCache(context); !st) {
-        err << "bioforge: --ctx " << context << ": " << st.error().message() << Qt::endl;
+    const int64_t context = commandContext(args, *m.model, err);
+    if (context == 0)
         return 2;
-    }
     Conversation conversation(*m.model, *m.tokenizer, context);
     out << "chat with " << QString::fromStdString(m.model->config().name) << " (" << QString::fromStdString(request.chatTemplate.family)
         << " format). /reset starts over, /exit or end of input quits." << Qt::endl;

@@ -16,6 +16,45 @@ core::ParameterSpec deviceParameter()
     return {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0};
 }
 
+core::ParameterSpec contextParameter(const QString& name)
+{
+    return {name, T::Integer, QStringLiteral("context size in tokens (0: the model's own, at most %1)").arg(kDefaultContext), 0, {}, 0, 1 << 20};
+}
+
+core::Expected<int64_t> chosenContext(int64_t requested, int64_t modelLength, QString* note)
+{
+    if (requested == 0)
+        return std::min(modelLength, kDefaultContext);
+    if (requested < LlamaModel::kMinContext)
+        return core::Error(QStringLiteral("--ctx %1: a context holds at least %2 tokens (0: the model's own)").arg(QString::number(requested),
+                                                                                                                 QString::number(LlamaModel::kMinContext)),
+                           core::Error::Kind::Invalid);
+    if (requested > modelLength) {
+        if (note)
+            *note = QStringLiteral("--ctx %1 is more than the model's context length (%2 tokens, its training context): %2 used")
+                        .arg(QString::number(requested), QString::number(modelLength));
+        return modelLength;
+    }
+    return requested;
+}
+
+int64_t commandContext(const QJsonObject& args, const LlamaModel& model, QTextStream& err)
+{
+    QString note;
+    const auto chosen = chosenContext(args.value(QLatin1String("ctx")).toInt(), model.config().contextLength, &note);
+    if (!chosen) {
+        err << "bioforge: " << chosen.error().message() << Qt::endl;
+        return 0;
+    }
+    if (!note.isEmpty())
+        err << "bioforge: note: " << note << Qt::endl;
+    if (core::Status st = model.checkCache(*chosen); !st) {
+        err << "bioforge: --ctx " << *chosen << ": " << st.error().message() << Qt::endl;
+        return 0;
+    }
+    return *chosen;
+}
+
 bool openModel(const QString& path, bool withWeights, int threads, OpenModel& out, QTextStream& err, const QString& device,
                KernelPath kernels)
 {

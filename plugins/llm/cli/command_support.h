@@ -30,6 +30,18 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
                const QString& device = QStringLiteral("cpu"), KernelPath kernels = bestKernelPath());
 // The --device parameter of the commands that run a model.
 core::ParameterSpec deviceParameter();
+// --ctx, for the commands and the recorded generate run: 0 (the default) is the model's own
+// context length, at most kDefaultContext tokens (a KV cache of 32k positions is rarely wanted
+// for a one-off prompt; ask for it with --ctx).
+constexpr int64_t kDefaultContext = 4096;
+core::ParameterSpec contextParameter(const QString& name = QStringLiteral("ctx"));
+// The context a run uses for --ctx `requested` on a model trained for `modelLength` tokens: 0
+// gives min(modelLength, kDefaultContext); more than modelLength gives modelLength, and `note`
+// says so. Errors (Invalid): a context below LlamaModel::kMinContext.
+core::Expected<int64_t> chosenContext(int64_t requested, int64_t modelLength, QString* note);
+// The context of a command's --ctx for `model` (its note on `err`), checked to fit in memory; 0
+// after printing why not.
+int64_t commandContext(const QJsonObject& args, const LlamaModel& model, QTextStream& err);
 QList<core::ParameterSpec> samplingParameters();
 SamplingSettings samplingFrom(const QJsonObject& args);
 int defaultThreads();

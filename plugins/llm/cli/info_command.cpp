@@ -9,6 +9,8 @@
 #include "model/model_weights.h"
 #include "tokenizer/vocab.h"
 
+#include <QFileInfo>
+
 #include <map>
 
 namespace bioforge::llm::cli {
@@ -16,8 +18,13 @@ namespace bioforge::llm::cli {
 int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
     const QString path = args.value(QLatin1String("model")).toString();
+    if (const QString name = args.value(QLatin1String("registry-name")).toString(); !name.isEmpty())
+        out << "registry model: " << name << '\n';
     auto file = GgufFile::open(path);
     if (!file) {
+        // What a readable file's info ends with, so that a script reading stdout sees the verdict too.
+        if (QFileInfo::exists(path))
+            out << "file: " << path << "\n  loads: no" << Qt::endl;
         err << "bioforge: " << file.error().message() << Qt::endl;
         return openFailureCode(path);
     }
@@ -52,8 +59,9 @@ int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
     out << "\nmodel:\n  parameters: " << parameters << '\n';
     auto config = ModelConfig::fromGguf(f);
     if (!config) {
-        out << "  not a model this engine runs: " << config.error().message() << '\n';
-        return 0;
+        out << "  loads: no" << Qt::endl;
+        err << "bioforge: not a model this engine runs: " << config.error().message() << Qt::endl;
+        return 5;
     }
     const ModelConfig& c = *config;
     out << "  architecture: " << QString::fromStdString(c.architecture) << "\n  context length: " << c.contextLength

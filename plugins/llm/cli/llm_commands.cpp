@@ -2,15 +2,21 @@
 
 #include "command_support.h"
 
+#include "plugin/gguf_model_source.h"
+
 namespace bioforge::llm::cli {
 
 using T = core::ParameterSpec::Type;
 
 namespace {
 
-core::ParameterSpec modelPath() { return {QStringLiteral("model"), T::Path, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, -1e300, 1e300}; }
+// A file, a folder holding one .gguf file, or a registry name (NAME or NAME/FILE.gguf): gguf_model_source.h.
+core::ParameterSpec modelPath()
+{
+    return {QStringLiteral("model"), T::String, QStringLiteral("the .gguf model: a file, or a registry name (kind gguf)"), QJsonValue::Undefined, {}, 0, 0, false, true};
+}
 core::ParameterSpec threads() { return {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), defaultThreads(), {}, 1, 1024}; }
-core::ParameterSpec context() { return {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens"), 4096, {}, double(LlamaModel::kMinContext), 1 << 20}; }
+core::ParameterSpec context() { return contextParameter(); }
 
 core::VerbSpec spec(const char* name, const char* description, QList<core::ParameterSpec> parameters)
 {
@@ -70,13 +76,13 @@ const QList<Command>& commands()
                  QStringLiteral("Q4_K"), QStringLiteral("Q5_K"), QStringLiteral("Q6_K"), QStringLiteral("Q4_K_M"), QStringLiteral("Q5_K_M")}, 0, 0},
                {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 1, {}, 0, 9e15},
                {QStringLiteral("tied"), T::Boolean, QStringLiteral("tie the output matrix to the embedding"), false, {}, 0, 1},
-               {QStringLiteral("vocab-from"), T::String, QStringLiteral("copy the tokenizer of this GGUF"), QString(), {}, 0, 0}}),
+               {QStringLiteral("vocab-from"), T::String, QStringLiteral("copy the tokenizer of this GGUF (a file or a registry name)"), QString(), {}, 0, 0, false, true}}),
          cmdSynthModel},
     };
     return table;
 }
 
-int runCommand(const QString& name, const QStringList& args, QTextStream& out, QTextStream& err)
+int runCommand(const QString& name, const QStringList& args, QTextStream& out, QTextStream& err, const core::ModelRegistry* registry)
 {
     for (const Command& c : commands()) {
         if (c.spec.name != name)
@@ -89,6 +95,21 @@ int runCommand(const QString& name, const QStringList& args, QTextStream& out, Q
         if (!parsed) {
             err << "bioforge: " << parsed.error().message() << Qt::endl << c.spec.helpText();
             return 2;
+        }
+        // Model names become the .gguf file they name; the registry's name is kept for `info`.
+        for (const char* key : {"model", "vocab-from"}) {
+            const QString given = parsed->value(QLatin1String(key)).toString();
+            if (given.isEmpty())
+                continue;
+            auto source = resolveGgufModel(given, registry);
+            if (!source) {
+                err << "bioforge: --" << key << ": " << source.error().message() << Qt::endl;
+                return resolveFailureCode(source.error());
+            }
+            parsed->insert(QLatin1String(key), source->path);
+            if (!source->name.isEmpty() && QLatin1String(key) == QLatin1String("model"))
+                parsed->insert(QStringLiteral("registry-name"), QStringLiteral("%1%2%3").arg(source->name, source->revision.isEmpty() ? QString() : QStringLiteral(", revision ") + source->revision,
+                                                                                            source->testModel ? QStringLiteral(", TEST model (random weights)") : QString()));
         }
         try {
             return c.run(*parsed, out, err);

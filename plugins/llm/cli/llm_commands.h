@@ -11,6 +11,10 @@
 #include <QStringList>
 #include <QTextStream>
 
+namespace bioforge::core {
+class ModelRegistry;
+}
+
 namespace bioforge::llm::cli {
 
 struct Command {
@@ -19,7 +23,8 @@ struct Command {
 };
 
 const QList<Command>& commands();
-int runCommand(const QString& name, const QStringList& args, QTextStream& out, QTextStream& err);
+// `registry` (may be null) resolves model names (gguf_model_source.h).
+int runCommand(const QString& name, const QStringList& args, QTextStream& out, QTextStream& err, const core::ModelRegistry* registry);
 
 // Shared pieces of the commands.
 int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err);

@@ -45,11 +45,9 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
     request.parseSpecialInPrompt = args.value(QLatin1String("special")).toBool();
     request.maxTokens = args.value(QLatin1String("n")).toInt();
     request.sampling = samplingFrom(args);
-    const int64_t context = std::min<int64_t>(args.value(QLatin1String("ctx")).toInt(), m.model->config().contextLength);
-    if (core::Status st = m.model->checkCache(context); !st) {
-        err << "bioforge: --ctx " << context << ": " << st.error().message() << Qt::endl;
+    const int64_t context = commandContext(args, *m.model, err);
+    if (context == 0)
         return 2;
-    }
     Conversation conversation(*m.model, *m.tokenizer, context);
     const bool ids = args.value(QLatin1String("ids")).toBool();
     GenerationEvents events;

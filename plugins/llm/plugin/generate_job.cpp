@@ -1,5 +1,6 @@
 #include "generate_job.h"
 
+#include "cli/command_support.h"
 #include "compute/device_choice.h"
 
 #include "gguf/gguf_file.h"
@@ -22,16 +23,16 @@ namespace bioforge::llm {
 core::JobOutcome GenerateJob::run(core::JobContext& ctx)
 {
     const QJsonObject& p = m_parameters;
-    const QString path = p.value(QLatin1String("model")).toString();
+    const QString path = m_model.path;
     ctx.defineStages({{QStringLiteral("load"), QStringLiteral("Load model"), 1},
                       {QStringLiteral("prompt"), QStringLiteral("Read prompt"), 1},
                       {QStringLiteral("generate"), QStringLiteral("Generate"), 4}});
     ctx.beginStage(QStringLiteral("load"), 1);
-    core::orThrow(ctx.provenance().addInputFile(QStringLiteral("model"), path));
     auto file = GgufFile::open(path);
     if (!file)
         throw core::JobFailure(file.error());
     std::shared_ptr<const GgufFile> shared(std::move(*file));
+    recordModel(ctx, *shared);
     auto vocab = Vocab::fromGguf(*shared);
     if (!vocab)
         throw core::JobFailure(vocab.error());
@@ -68,7 +69,10 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     request.parseSpecialInPrompt = p.value(QLatin1String("special")).toBool(false);
     ctx.provenance().addInputData(QStringLiteral("prompt"), QByteArray::fromStdString(request.prompt));
     ctx.beginStage(QStringLiteral("prompt"), 1);
-    const int64_t context = std::min<int64_t>(p.value(QLatin1String("ctx")).toInt(4096), (*model)->config().contextLength);
+    QString contextNote;
+    const int64_t context = core::orThrow(cli::chosenContext(p.value(QLatin1String("ctx")).toInt(0), (*model)->config().contextLength, &contextNote));
+    if (!contextNote.isEmpty())
+        ctx.warn(contextNote);
     if (core::Status st = (*model)->checkCache(context); !st)
         throw core::JobFailure(st.error());
     Conversation conversation(**model, tokenizer, context);
@@ -91,7 +95,8 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     QJsonArray ids;
     for (TokenId id : result->tokens)
         ids.append(id);
-    const QJsonObject summary{{QStringLiteral("model"), QFileInfo(path).fileName()},
+    const QJsonObject summary{{QStringLiteral("model"), m_model.name.isEmpty() ? QFileInfo(path).fileName() : m_model.name},
+                              {QStringLiteral("context"), double(context)},
                               {QStringLiteral("promptTokens"), double(result->promptTokens)},
                               {QStringLiteral("generatedTokens"), double(result->tokens.size())},
                               {QStringLiteral("stop"), QLatin1String(stopName(result->stop))},
@@ -108,6 +113,31 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     ctx.provenance().addOutput(QStringLiteral("generation"), QStringLiteral("generation.json"));
     ctx.provenance().addOutput(QStringLiteral("timings (vary from run to run)"), QStringLiteral("timings.json"));
     return core::JobOutcome::Finished;
+}
+
+void GenerateJob::recordModel(core::JobContext& ctx, const GgufFile& file) const
+{
+    core::orThrow(ctx.provenance().addInputFile(QStringLiteral("model"), m_model.path));
+    if (!m_model.name.isEmpty()) {
+        // The registry's checksum of the file must be the file's now (a size-preserving edit passes
+        // the resolver's size check): a result recorded under the registry's name is that model's.
+        QString now;
+        for (const core::FileRef& input : ctx.provenance().inputs())
+            if (input.path == QFileInfo(m_model.path).absoluteFilePath())
+                now = input.sha256;
+        if (!m_model.sha256.isEmpty() && !now.isEmpty() && now != m_model.sha256)
+            throw core::JobFailure(core::Error(QStringLiteral("model '%1': %2 has SHA-256 %3, the registry recorded %4: the file changed since it was registered "
+                                                              "(bioforge models verify %1)")
+                                                   .arg(m_model.name, m_model.path, now, m_model.sha256),
+                                               core::Error::Kind::Failed));
+        ctx.provenance().addModel({m_model.name, m_model.revision, m_model.sha256, m_model.path});
+    }
+    // Random weights write random text: say so wherever the result is read.
+    const std::string name = file.stringOr("general.name", "");
+    if (m_model.testModel || name.rfind("bioforge-synthetic-", 0) == 0)
+        ctx.warn(QStringLiteral("the model %1 is a TEST model with random weights (%2): its text means nothing")
+                     .arg(m_model.name.isEmpty() ? QFileInfo(m_model.path).fileName() : m_model.name,
+                          m_model.testModel ? QStringLiteral("registered as a test model") : QStringLiteral("general.name %1").arg(QString::fromStdString(name))));
 }
 
 } // namespace bioforge::llm

@@ -2,8 +2,10 @@
 
 #include "compute/device_choice.h"
 
+#include "cli/command_support.h"
 #include "cli/llm_commands.h"
 #include "generate_job.h"
+#include "gguf_model_source.h"
 #include "model/llama_model.h"
 #include "models/model_registry.h"
 #include "provenance/run_record.h"
@@ -35,7 +37,8 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
     generate.name = QStringLiteral("generate");
     generate.description = QStringLiteral("Complete a prompt with a local GGUF model, recorded with provenance");
     generate.parameters = {
-        {QStringLiteral("model"), T::Path, QStringLiteral("the .gguf model file"), QJsonValue::Undefined, {}, 0, 0, true},
+        {QStringLiteral("model"), T::String, QStringLiteral("the .gguf model: a file, or a registry name (kind gguf; NAME/FILE.gguf for one of several)"),
+         QJsonValue::Undefined, {}, 0, 0, false, true},
         {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt"), QJsonValue::Undefined, {}, 0, 0},
         {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 1, 1 << 20},
         {QStringLiteral("temp"), T::Number, QStringLiteral("temperature (0 = greedy)"), 0.8, {}, 0, 10},
@@ -45,8 +48,8 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         {QStringLiteral("repeat_penalty"), T::Number, QStringLiteral("repetition penalty"), 1.0, {}, 0, 10},
         {QStringLiteral("repeat_last_n"), T::Integer, QStringLiteral("how many recent tokens the penalty looks at"), 64, {}, -1, 1e9},
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
-        // The same default as `bioforge llm generate` (llm_commands.cpp): one command, recorded or not.
-        {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens"), 4096, {}, double(LlamaModel::kMinContext), 1 << 20},
+        // The same as `bioforge llm generate`'s (command_support.h): one command, recorded or not.
+        cli::contextParameter(),
         {QStringLiteral("special"), T::Boolean, QStringLiteral("special-token texts in the prompt become control tokens"), false, {}, 0, 0},
         {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), 2, {}, 1, 1024},
         {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0},
@@ -58,9 +61,10 @@ core::Expected<std::unique_ptr<core::Job>> LlmPlugin::createJob(const QString& v
 {
     if (verb != QLatin1String("generate"))
         return core::Error(QStringLiteral("llm: unknown verb '%1'").arg(verb));
-    if (!QFileInfo(parameters.value(QLatin1String("model")).toString()).isFile())
-        return core::Error(QStringLiteral("llm generate: model file '%1' does not exist").arg(parameters.value(QLatin1String("model")).toString()));
-    return std::unique_ptr<core::Job>(std::make_unique<GenerateJob>(parameters));
+    auto model = resolveGgufModel(parameters.value(QLatin1String("model")).toString(), m_context.models);
+    if (!model)
+        return model.error().withContext(QStringLiteral("llm generate: --model"));
+    return std::unique_ptr<core::Job>(std::make_unique<GenerateJob>(parameters, *model));
 }
 
 core::Status LlmPlugin::checkLocalRun(const QString&, const QJsonObject& parameters) const
@@ -76,7 +80,7 @@ std::optional<int> LlmPlugin::runCommand(const QString& verb, const QStringList&
 {
     if (!commandVerbs().contains(verb))
         return std::nullopt;
-    return cli::runCommand(verb, args, out, err);
+    return cli::runCommand(verb, args, out, err, m_context.models);
 }
 
 QStringList LlmPlugin::commandVerbs() const

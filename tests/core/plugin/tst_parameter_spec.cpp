@@ -140,6 +140,27 @@ private slots:
         QVERIFY(!v.parseArguments({QStringLiteral("--table"), QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
     }
 
+    void aFileOrNameTakesThePositionalArgumentWhenNoPathDoes()
+    {
+        // `llm info NAME`: a model given as a file or a registry name.
+        VerbSpec v;
+        v.name = QStringLiteral("info");
+        v.parameters = {{QStringLiteral("label"), T::String, QStringLiteral("a plain text"), QString(), {}, 0, 0},
+                        {QStringLiteral("model"), T::String, QStringLiteral("model"), QJsonValue::Undefined, {}, 0, 0, false, true}};
+        auto p = v.parseArguments({QStringLiteral("tiny"), QStringLiteral("--label"), QStringLiteral("x")});
+        QVERIFY2(p, p ? "" : qPrintable(p.error().message()));
+        QCOMPARE(p->value(QStringLiteral("model")).toString(), QStringLiteral("tiny"));
+        const auto twice = v.parseArguments({QStringLiteral("a"), QStringLiteral("b")});
+        QVERIFY(!twice && twice.error().message().contains(QStringLiteral("--model is already 'a'")));
+        QVERIFY(v.helpText().contains(QStringLiteral("--model <path or name>")));
+        QVERIFY(v.helpText().contains(QStringLiteral("--label <text>")));
+        QCOMPARE(v.inputSummary(*p), QStringLiteral("tiny")); // a run's title names the model
+        // A path parameter still comes first.
+        v.parameters.prepend({QStringLiteral("table"), T::Path, QStringLiteral("table"), QJsonValue::Undefined, {}, 0, 0});
+        p = v.parseArguments({QStringLiteral("t.csv"), QStringLiteral("--model"), QStringLiteral("m")});
+        QVERIFY(p && p->value(QStringLiteral("table")).toString() == QStringLiteral("t.csv"));
+    }
+
     void anOptionalPathMayStayEmpty()
     {
         VerbSpec v;

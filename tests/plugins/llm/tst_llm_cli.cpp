@@ -80,6 +80,9 @@ private slots:
         const Result corrupt = run({QStringLiteral("llm"), QStringLiteral("generate"), junk, QStringLiteral("--prompt"), QStringLiteral("hi")});
         QCOMPARE(corrupt.code, 5); // exists but is not a readable model
         QVERIFY(corrupt.err.contains(QStringLiteral("junk.gguf")));
+        const Result junkInfo = run({QStringLiteral("llm"), QStringLiteral("info"), junk});
+        QCOMPARE(junkInfo.code, 5);
+        QVERIFY2(junkInfo.out.contains(QStringLiteral("loads: no")) && !junkInfo.err.isEmpty(), qPrintable(junkInfo.out + junkInfo.err));
         const Result help = run({QStringLiteral("llm"), QStringLiteral("--help")});
         QCOMPARE(help.code, 0);
         QVERIFY(help.out.contains(QStringLiteral("synth-model")));
@@ -142,6 +145,89 @@ private slots:
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("r.html"))).contains("Prompt and response"));
     }
 
+    void registryNamesNameModels()
+    {
+        // `models import NAME gguf FOLDER`, then NAME wherever a model is taken; NAME/FILE for one of several.
+        const QString one = m_dir.filePath(QStringLiteral("reg/one"));
+        const QString two = m_dir.filePath(QStringLiteral("reg/two"));
+        QVERIFY(QDir().mkpath(one) && QDir().mkpath(two));
+        const QStringList shape{QStringLiteral("--vocab"), QStringLiteral("500"), QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"),
+                                QStringLiteral("128"), QStringLiteral("--ctx"), QStringLiteral("64")};
+        const QString model = one + QStringLiteral("/m.gguf");
+        QCOMPARE(run(QStringList{QStringLiteral("llm"), QStringLiteral("synth-model"), model} + shape).code, 0);
+        for (const char* name : {"a.gguf", "b.gguf"})
+            QCOMPARE(run(QStringList{QStringLiteral("llm"), QStringLiteral("synth-model"), two + QLatin1Char('/') + QLatin1String(name)} + shape).code, 0);
+        for (const auto& [name, folder] : {std::pair{QStringLiteral("one"), one}, {QStringLiteral("two"), two}}) {
+            const Result imported = run({QStringLiteral("models"), QStringLiteral("import"), name, QStringLiteral("gguf"), folder});
+            QVERIFY2(imported.code == 0, qPrintable(imported.err));
+        }
+        const Result info = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("one")});
+        QVERIFY2(info.code == 0 && info.out.contains(QStringLiteral("registry model: one")) && info.out.contains(QStringLiteral("loads: yes")),
+                 qPrintable(info.out + info.err));
+        const QStringList generate{QStringLiteral("--prompt"), QStringLiteral("hi"), QStringLiteral("--n"), QStringLiteral("3"), QStringLiteral("--temp"),
+                                   QStringLiteral("0"), QStringLiteral("--ids")};
+        const Result byName = run(QStringList{QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("one")} + generate);
+        const Result byPath = run(QStringList{QStringLiteral("llm"), QStringLiteral("generate"), model} + generate);
+        QVERIFY2(byName.code == 0 && byPath.code == 0, qPrintable(byName.err + byPath.err));
+        QCOMPARE(byName.out, byPath.out);
+        // A folder of several: the error lists them; NAME/FILE and FOLDER/FILE choose.
+        const Result several = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("two")});
+        QVERIFY2(several.code == 2 && several.err.contains(QStringLiteral("two/a.gguf")) && several.err.contains(QStringLiteral("two/b.gguf")),
+                 qPrintable(several.err));
+        const Result severalByFolder = run({QStringLiteral("llm"), QStringLiteral("info"), two});
+        QVERIFY2(severalByFolder.code == 2 && severalByFolder.err.contains(QStringLiteral("holds 2 .gguf files")), qPrintable(severalByFolder.err));
+        const Result chosen = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("two/b.gguf")});
+        QVERIFY2(chosen.code == 0 && chosen.out.contains(QStringLiteral("registry model: two/b.gguf")), qPrintable(chosen.out + chosen.err));
+        QVERIFY2(run({QStringLiteral("llm"), QStringLiteral("info"), one}).code == 0, "a folder holding one .gguf file is that file");
+        const Result noFile = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("two/c.gguf")});
+        QVERIFY2(noFile.code == 6 && noFile.err.contains(QStringLiteral("no .gguf file 'c.gguf'")), qPrintable(noFile.err));
+        const Result unknown = run({QStringLiteral("llm"), QStringLiteral("tokenize"), QStringLiteral("nosuchname"), QStringLiteral("--text"), QStringLiteral("x")});
+        QVERIFY2(unknown.code == 6 && unknown.err.contains(QStringLiteral("no model of that name in the model registry")), qPrintable(unknown.err));
+        // A model of another kind is refused by its kind.
+        const QString classifier = m_dir.filePath(QStringLiteral("reg/classifier"));
+        QVERIFY(QDir().mkpath(classifier));
+        for (const char* name : {"weights.safetensors", "weights.json"}) {
+            QFile f(classifier + QLatin1Char('/') + QLatin1String(name));
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write("{}") == 2);
+        }
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("clf"), QStringLiteral("virnucpro-classifier"), classifier}).code, 0);
+        const Result kind = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("clf")});
+        QVERIFY2(kind.code == 2 && kind.err.contains(QStringLiteral("registered with kind 'virnucpro-classifier', not 'gguf'")), qPrintable(kind.err));
+
+        // A recorded run by name: the registry's name among its models; random weights warned of.
+        const QString project = m_dir.filePath(QStringLiteral("registry-project"));
+        const Result recorded = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                     QStringLiteral("one"), QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"), QStringLiteral("3"),
+                                     QStringLiteral("--temp"), QStringLiteral("0"), QStringLiteral("--ctx"), QStringLiteral("4096")});
+        QVERIFY2(recorded.code == 0, qPrintable(recorded.err + recorded.out));
+        const QString id = QRegularExpression(QStringLiteral("run (\\S+) started")).match(recorded.err).captured(1);
+        const Result show = run({QStringLiteral("--project"), project, QStringLiteral("show"), id});
+        QVERIFY2(show.out.contains(QStringLiteral("\"name\": \"one\"")), qPrintable(show.out));
+        QVERIFY2(show.out.contains(QStringLiteral("TEST model with random weights")), qPrintable(show.out));
+        QVERIFY2(show.out.contains(QStringLiteral("--ctx 4096 is more than the model's context length (64 tokens")), qPrintable(show.out));
+
+        // The file edited after it was registered: a new size is refused at once, the same size by
+        // the recorded run's checksum.
+        QFile file(model);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        const qint64 size = file.size();
+        QVERIFY(file.seek(size - 1));
+        char last = 0;
+        QVERIFY(file.getChar(&last));
+        QVERIFY(file.seek(size - 1));
+        QVERIFY(file.putChar(char(last ^ 0x5a)));
+        file.close();
+        const Result edited = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                   QStringLiteral("--model"), QStringLiteral("one"), QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"),
+                                   QStringLiteral("2")});
+        QVERIFY2(edited.code == 1 && edited.out.contains(QStringLiteral("the registry recorded")), qPrintable(edited.out + edited.err));
+        QVERIFY(file.open(QIODevice::Append));
+        QVERIFY(file.write("more") == 4);
+        file.close();
+        const Result grown = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("one")});
+        QVERIFY2(grown.code == 6 && grown.err.contains(QStringLiteral("changed since it was registered")), qPrintable(grown.err));
+    }
+
     void deviceChoiceIsCheckedBeforeTheModelLoads()
     {
         // This test machine has no GPU: a GPU device is refused with the
@@ -167,6 +253,12 @@ private slots:
             QVERIFY2(gpu.err.contains(QStringLiteral("no ")) || gpu.err.contains(QStringLiteral("does not exist")), qPrintable(gpu.err));
             QVERIFY2(gpu.out.isEmpty(), qPrintable(gpu.out));
         }
+        // Without a driver the reason is the missing driver, as `bioforge devices` says, not the
+        // runtime's "driver version is insufficient" alone.
+        if (run({QStringLiteral("devices")}).out.contains(QStringLiteral("no NVIDIA driver"))) {
+            const Result gpu = run(generate + QStringList{QStringLiteral("--device"), QStringLiteral("cuda:0")});
+            QVERIFY2(gpu.err.contains(QStringLiteral("no NVIDIA driver")) || gpu.err.contains(QStringLiteral("no CUDA module")), qPrintable(gpu.err));
+        }
         // A recorded run fails the same way, with the reason in its error.
         const QString project = m_dir.filePath(QStringLiteral("device-project"));
         const Result recorded = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
@@ -186,7 +278,11 @@ private slots:
         const Result two = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("a.gguf"), QStringLiteral("b.gguf")});
         QVERIFY2(two.code == 2 && two.err.contains(QStringLiteral("unexpected argument 'b.gguf' (--model is already 'a.gguf')")), qPrintable(two.err));
         const Result help = run({QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("--help")});
-        QVERIFY2(help.out.contains(QStringLiteral("--model <path>  the .gguf model file")), qPrintable(help.out));
+        QVERIFY2(help.out.contains(QStringLiteral("--model <path or name>  the .gguf model: a file, or a registry name")), qPrintable(help.out));
+        // --ctx: below the least context a run holds.
+        const Result tiny = run({QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("a.gguf"), QStringLiteral("--prompt"), QStringLiteral("x"),
+                                 QStringLiteral("--ctx"), QStringLiteral("-1")});
+        QCOMPARE(tiny.code, 2);
         // synth-model: the broken rule of a shape (2); an output folder that is not there (5); a
         // K-quant whose rows are not whole blocks says which matrices are F16.
         const QString x = m_dir.filePath(QStringLiteral("shape.gguf"));

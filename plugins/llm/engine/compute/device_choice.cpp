@@ -1,5 +1,6 @@
 #include "compute/device_choice.h"
 
+#include "compute/device_discovery.h"
 #include "compute/gpu_check.h"
 #include "compute/gpu_backend.h"
 #include "gguf/gguf_file.h"
@@ -80,8 +81,16 @@ core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuM
     const QString label = QStringLiteral("%1:%2").arg(QString::fromStdString(module->prefix()), QString::number(index));
     std::string error;
     std::shared_ptr<GpuDevice> opened = GpuDevice::open(module, index, &error);
-    if (!opened)
-        return core::Error(QStringLiteral("device %1: %2").arg(label, QString::fromStdString(error)));
+    if (!opened) {
+        // Without a driver the runtime blames its version ("CUDA driver version is insufficient"):
+        // the discovery's reason (`bioforge devices`), when it has one, is the one a user can act on.
+        const QString vendor = module->prefix() == "hip" ? QStringLiteral("HIP: ") : QStringLiteral("CUDA: ");
+        QString why;
+        for (const QString& note : core::DeviceDiscovery::report().notes)
+            if (note.startsWith(vendor))
+                why += QStringLiteral("; ") + note.mid(vendor.size());
+        return core::Error(QStringLiteral("device %1: %2%3").arg(label, QString::fromStdString(error), why));
+    }
     std::string name;
     uint64_t freeBytes = 0, totalBytes = 0;
     if (!opened->describe(&name, &freeBytes, &totalBytes, &error))
