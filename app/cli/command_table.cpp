@@ -13,7 +13,7 @@ const QList<CommandInfo>& commandTable()
         {"runs", "runs", "list the project's runs", cmdRuns, false},
         {"status", "status [run-id]", "cluster runs under way: each array task's state, node and progress", cmdStatus, false},
         {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},
-        {"inspect", "inspect <run-id | checkpoint folder>", "verify checkpoints and show tensor statistics", cmdInspect, false},
+        {"inspect", "inspect <run-id | checkpoint folder> [--full]", "verify checkpoints and show tensor statistics (--full: each state whole)", cmdInspect, false},
         {"report", "report <run-id> [--html FILE] [--pdf FILE]", "export a run's report", cmdReport, true},
         {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> | download <name> <kind> <url> <sha256> [<file>]",
          "the model registry", cmdModels, false},

@@ -5,6 +5,7 @@
 #include "exit_codes.h"
 
 #include "checkpoint/checkpoint_inspector.h"
+#include "checkpoint/state_summary.h"
 #include "store/project.h"
 
 #include <QDir>
@@ -15,19 +16,21 @@ namespace bioforge::cli {
 
 int cmdInspect(CliContext& ctx, const QStringList& args)
 {
-    if (args.size() != 1) {
-        ctx.err() << "usage: bioforge inspect <run-id | checkpoint folder>" << Qt::endl;
+    QStringList given = args;
+    const bool full = given.removeAll(QStringLiteral("--full")) > 0;
+    if (given.size() != 1 || given.first().startsWith(QLatin1String("--"))) {
+        ctx.err() << "usage: bioforge inspect <run-id | checkpoint folder> [--full]" << Qt::endl;
         return kUsage;
     }
-    QString folder = args.first();
+    QString folder = given.first();
     const bool givenFolder = QFileInfo(folder).isDir();
     if (!givenFolder) {
         core::Project* project = ctx.project(false);
         if (!project)
             return kProjectError;
-        auto run = project->store().run(args.first());
+        auto run = project->store().run(folder);
         if (!run) {
-            ctx.err() << "bioforge: " << args.first() << " is neither a folder nor a run: " << run.error().message() << Qt::endl;
+            ctx.err() << "bioforge: " << folder << " is neither a folder nor a run: " << run.error().message() << Qt::endl;
             return kNotFound;
         }
         folder = project->checkpointDir(run->checkpointId);
@@ -50,8 +53,11 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
             ctx.out() << "     " << e.error << Qt::endl;
             continue;
         }
-        if (!e.state.isEmpty())
-            ctx.out() << "     state " << QJsonDocument(e.state).toJson(QJsonDocument::Compact) << Qt::endl;
+        // Summarised: a frame shard's state lists every contig (--full prints it whole).
+        if (!e.state.isEmpty() && full)
+            ctx.out() << "     state " << QJsonDocument(e.state).toJson(QJsonDocument::Indented) << Qt::flush;
+        else if (!e.state.isEmpty())
+            ctx.out() << "     state " << core::StateSummary::of(e.state) << Qt::endl;
         for (const core::TensorStats& t : e.tensors) {
             ctx.out() << "     " << t.name << ' ' << t.dtype << ' ' << t.shape << ' ' << t.bytes << " B";
             if (t.numeric)

@@ -162,6 +162,11 @@ private slots:
         const Result inspect = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), id});
         QCOMPARE(inspect.code, 0);
         QVERIFY(inspect.out.contains(QStringLiteral("ok   generate/unit-00005")));
+        // Each state on one line, summarised; --full prints it whole.
+        QVERIFY2(inspect.out.contains(QStringLiteral("     state {")), qPrintable(inspect.out));
+        const Result full = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), id, QStringLiteral("--full")});
+        QVERIFY2(full.code == 0 && full.out.contains(QStringLiteral("     state {\n")), qPrintable(full.out));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("inspect"), id, QStringLiteral("--fll")}).code, 2);
         QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("show"), QStringLiteral("nope")}).code, 6);
         // A folder that holds no checkpoint (here the run's output folder) is said to be one, exit 6.
         const Result notCheckpoints = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), QDir(project).filePath(QStringLiteral("runs/") + id)});
