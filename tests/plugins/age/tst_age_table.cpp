@@ -116,6 +116,11 @@ private slots:
         for (const TableIssue& i : report.issues)
             named = named || (i.line == 3 && i.problem.contains(QStringLiteral("expected 8 fields as in the header, found 7")));
         QVERIFY(named);
+        // Said once: not again as "no age" or an unknown sex code '' (the file holds a sex there).
+        for (const TableIssue& i : report.issues)
+            QVERIFY2(!(i.line == 3 || i.line == 4) || i.problem.contains(QStringLiteral("fields as in the header")), qPrintable(i.problem));
+        QCOMPARE(report.counts.value(QStringLiteral("impossible age")), qint64(0));
+        QCOMPARE(report.counts.value(QStringLiteral("unknown sex")), qint64(0));
     }
 
     void unusableTablesAndMappingsAreRefusedWithTheirName()

@@ -145,7 +145,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     // is within it, so that every input row still has its row in the outputs.
     const qsizetype width = reader->header().size();
     QStringList blank;
-    if (given.size() != width) {
+    const bool ragged = given.size() != width; // said once: no follow-on message for its blank values
+    if (ragged) {
         r.add(QStringLiteral("wrong number of fields"), line, QStringLiteral("*"),
               QStringLiteral("expected %1 fields as in the header, found %2: none of the row's values is used")
                       .arg(QString::number(width), QString::number(given.size())));
@@ -153,12 +154,12 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         if (idCol >= 0 && idCol < given.size())
             blank[idCol] = given[idCol];
     }
-    const QStringList& f = given.size() != width ? blank : given;
+    const QStringList& f = ragged ? blank : given;
     c.lines.push_back(line);
     const QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
     if (idCol >= 0) {
         const quint64 key = qHash(id, 0x6167652d6964ULL) ^ (quint64(qHash(id, 17)) << 32);
-        if (id.isEmpty())
+        if (id.isEmpty() && !ragged)
             r.add(QStringLiteral("missing id"), line, mapping.idColumn, QStringLiteral("no id"));
         else if (auto seen = seenIds.find(key); seen != seenIds.end())
             r.add(QStringLiteral("duplicate id"), line, mapping.idColumn,
@@ -183,7 +184,7 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     };
     bool missing = false;
     double age = number(ageCol, mapping.ageColumn, &missing) * mapping.ageToYears;
-    if (missing)
+    if (missing && !ragged)
         r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("no age"));
     else if (std::isfinite(age) && (age < 0 || age > 130)) {
         r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("age %1 is not between 0 and 130 years").arg(age));
@@ -198,7 +199,7 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
             sex = Sex::Male;
         else if (mapping.sex.no.contains(code))
             sex = Sex::Female;
-        else
+        else if (!ragged)
             r.add(QStringLiteral("unknown sex"), line, mapping.sex.column,
                   QStringLiteral("'%1' is neither a male (%2) nor a female (%3) code").arg(code, mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/'))));
     }
