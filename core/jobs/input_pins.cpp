@@ -3,9 +3,9 @@
 #include "checkpoint/checkpoint_store.h"
 #include "jobs/job.h"
 #include "jobs/job_context.h"
+#include "io/sha256.h"
 #include "provenance/provenance_recorder.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -17,32 +17,33 @@ namespace bioforge::core {
 
 namespace {
 
-// The SHA-256 of `path` read in pieces; nullopt when the run was asked to stop meanwhile. `done`
-// and `total`: bytes of every input, for the message.
+// Checkpoints besides the progress a pause keeps (job_context.h): work a job saved.
+bool holdsWork(const CheckpointStore& store)
+{
+    QStringList keys = store.keys();
+    keys.removeAll(QLatin1String(JobContext::kResumeProgressKey));
+    return !keys.isEmpty();
+}
+
+// The SHA-256 of `path`; nullopt when the run was asked to stop meanwhile. `done` and `total`:
+// bytes of every input, for the message.
 std::optional<QString> hashFile(JobContext& ctx, const QString& path, qint64& done, qint64 total)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw JobFailure(QStringLiteral("%1: cannot open for hashing: %2").arg(path, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    QByteArray piece(4 << 20, Qt::Uninitialized);
-    qint64 sinceMessage = 0;
-    for (;;) {
-        if (ctx.stopRequested())
-            return std::nullopt;
-        const qint64 n = file.read(piece.data(), piece.size());
-        if (n < 0)
-            throw JobFailure(QStringLiteral("%1: read error while hashing: %2").arg(path, file.errorString()));
-        if (n == 0)
-            break;
-        hash.addData(QByteArrayView(piece.constData(), n));
-        done += n;
-        if ((sinceMessage += n) >= (qint64(64) << 20) && total > 0) {
-            sinceMessage = 0;
+    const qint64 before = done;
+    qint64 lastMessage = 0;
+    auto sha = Sha256::ofFile(path, [&](qint64 read) {
+        done = before + read;
+        if (done - lastMessage >= (qint64(64) << 20) && total > 0) {
+            lastMessage = done;
             ctx.setMessage(QStringLiteral("checking the inputs: %1 % of %2").arg(100 * done / total).arg(QLocale::c().formattedDataSize(total)));
         }
-    }
-    return QString::fromLatin1(hash.result().toHex());
+        return !ctx.stopRequested();
+    });
+    if (!sha && ctx.stopRequested())
+        return std::nullopt;
+    if (!sha)
+        throw JobFailure(sha.error());
+    return *sha;
 }
 
 } // namespace
@@ -64,7 +65,7 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming)
         } else {
             unchecked = QStringLiteral("its input pins are damaged: %1").arg(loaded.error().message());
         }
-    } else if (resuming && !store.keys().isEmpty()) {
+    } else if (resuming && holdsWork(store)) {
         unchecked = QStringLiteral("it began before runs pinned their inputs");
     }
     qint64 total = 0, done = 0;

@@ -1,5 +1,6 @@
 #include "jobs/job_context.h"
 
+#include "checkpoint/checkpoint_store.h"
 #include "jobs/clock.h"
 #include "log/log.h"
 #include "provenance/provenance_recorder.h"
@@ -115,6 +116,32 @@ void JobContext::requestCancel()
 {
     // Cancel wins over a pending pause.
     m_stop.store(int(StopRequest::Cancel), std::memory_order_release);
+}
+
+void JobContext::saveProgressForResume()
+{
+    if (!m_services.checkpoints)
+        return;
+    const double fraction = snapshot().fraction;
+    if (fraction <= 0.0 || fraction >= 1.0)
+        return;
+    // A lost value costs only the bar's starting point: said in the log, not fatal to the pause.
+    if (Status st = m_services.checkpoints->save(QLatin1String(kResumeProgressKey), {{QStringLiteral("fraction"), fraction}}); !st)
+        log::warn(QStringLiteral("run %1: its progress at the pause was not kept (%2); resumed, it starts at 0 %").arg(m_runId, st.error().message()));
+}
+
+void JobContext::restoreProgressForResume()
+{
+    if (!m_services.checkpoints)
+        return;
+    const auto saved = m_services.checkpoints->loadOrDiscard(QLatin1String(kResumeProgressKey));
+    if (!saved)
+        return;
+    const double fraction = saved->state.value(QLatin1String("fraction")).toDouble(0.0);
+    if (!(fraction > 0.0 && fraction < 1.0))
+        return;
+    std::lock_guard lock(m_mutex);
+    m_progress.startAt(fraction);
 }
 
 ProgressSnapshot JobContext::snapshot() const

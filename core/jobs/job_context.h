@@ -86,6 +86,14 @@ public:
     void requestPause();
     void requestCancel();
 
+    // A paused run's progress, kept among its checkpoints (kResumeProgressKey), so that the run
+    // resumed from them starts there instead of at 0 % while it reads them back (hashing pinned
+    // inputs, reopening models, checking imported files) and goes on from there; the bar holds
+    // until the restored work passes it. The scheduler calls both; no checkpoint store, no-op.
+    void saveProgressForResume();
+    void restoreProgressForResume();
+    static constexpr const char* kResumeProgressKey = "run/progress";
+
     // Reader side (any thread).
     ProgressSnapshot snapshot() const;
 

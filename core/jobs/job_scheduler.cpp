@@ -82,10 +82,15 @@ void JobScheduler::schedule()
             JobOutcome outcome = JobOutcome::Finished;
             QString failure;
             try {
-                if (!pinInputs(*ctx, h->inputFiles(), resuming)) // stopped while the inputs were hashed
+                if (resuming)
+                    ctx->restoreProgressForResume();
+                if (!pinInputs(*ctx, h->inputFiles(), resuming)) { // stopped while the inputs were hashed
                     outcome = ctx->stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
-                else
+                } else {
                     outcome = h->job().run(*ctx);
+                    if (outcome == JobOutcome::Paused)
+                        ctx->saveProgressForResume();
+                }
                 if (outcome == JobOutcome::Finished)
                     ctx->markComplete();
             } catch (const JobFailure& e) {

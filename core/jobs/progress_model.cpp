@@ -33,6 +33,8 @@ void ProgressModel::setStageTotal(qint64 totalUnits) { m_stageTotal = std::max<q
 
 void ProgressModel::markAllComplete() { m_complete = true; }
 
+void ProgressModel::startAt(double fraction) { m_reported = std::clamp(std::max(m_reported, fraction), 0.0, 1.0); }
+
 double ProgressModel::fraction(qint64 stageDone)
 {
     double value = 0.0;

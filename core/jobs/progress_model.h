@@ -23,6 +23,8 @@ public:
     int beginStage(const QString& id, qint64 totalUnits);
     void setStageTotal(qint64 totalUnits);
     void markAllComplete();
+    // Reports at least `fraction` from now on (a resumed run's progress at its pause).
+    void startAt(double fraction);
 
     // Fraction for `stageDone` units done in the current stage.
     double fraction(qint64 stageDone);

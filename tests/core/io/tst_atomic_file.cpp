@@ -46,6 +46,15 @@ private slots:
         QVERIFY(writeAll(path, "abc"));
         QCOMPARE(*Sha256::ofFile(path), Sha256::ofData("abc"));
         QVERIFY(!Sha256::ofFile(dir.filePath(QStringLiteral("missing"))));
+        // In blocks, with progress; a false answer stops it.
+        const QString big = dir.filePath(QStringLiteral("big"));
+        QByteArray bytes(Sha256::kBlockBytes * 2 + 5, 'x');
+        QVERIFY(writeAll(big, bytes));
+        QList<qint64> seen;
+        QCOMPARE(*Sha256::ofFile(big, [&](qint64 read) { seen << read; return true; }), Sha256::ofData(bytes));
+        QCOMPARE(seen, (QList<qint64>{Sha256::kBlockBytes, 2 * Sha256::kBlockBytes, 2 * Sha256::kBlockBytes + 5}));
+        const auto stopped = Sha256::ofFile(big, [](qint64) { return false; });
+        QVERIFY(!stopped && stopped.error().message().contains(QStringLiteral("hashing stopped after %1 of").arg(Sha256::kBlockBytes)));
     }
 
     // A verified copy replaces the target whole only when the bytes copied have the expected sum;

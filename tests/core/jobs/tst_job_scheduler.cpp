@@ -7,7 +7,9 @@
 #include "jobs/job_scheduler.h"
 #include "support/test_jobs.h"
 
+#include <QDir>
 #include <QSemaphore>
+#include <QUuid>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -62,6 +64,54 @@ class TstJobScheduler : public QObject {
 private slots:
     void cancelIsHonouredWithinOneUnit() { stopWithinOneUnit(false); }
     void pauseIsHonouredWithinOneUnit() { stopWithinOneUnit(true); }
+
+    // A resumed run starts at the progress its pause reached, not at 0 % while its job reads its
+    // checkpoints back; a resume without that record starts at 0.
+    void aResumedRunStartsAtItsPausedProgress()
+    {
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        auto first = makeHandle(std::make_unique<CountingJob>(100, [&](int unit, JobContext& ctx) {
+                                    if (unit == 39)
+                                        ctx.requestPause(); // after its 40th unit
+                                }),
+                                m_dir.path());
+        scheduler.submit(first);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(first->state(), RunState::Paused);
+        QCOMPARE(first->snapshot().fraction, 0.4);
+
+        auto resumeOf = [&](const std::shared_ptr<JobHandle>& parent, std::atomic<double>* seen) {
+            RunRecord record;
+            record.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            record.parentRunId = parent->runId();
+            record.checkpointId = parent->record().checkpointId;
+            const QString runDir = QDir(m_dir.path()).filePath(QStringLiteral("runs/") + record.runId);
+            QDir().mkpath(runDir);
+            // Its job has restored nothing yet when it first reads its progress.
+            auto job = std::make_unique<CountingJob>(10, [seen](int unit, JobContext& ctx) {
+                if (unit == 0)
+                    seen->store(ctx.snapshot().fraction);
+            });
+            return std::make_shared<JobHandle>(record, std::move(job), runDir,
+                                               QDir(m_dir.path()).filePath(QStringLiteral("checkpoints/") + record.checkpointId));
+        };
+        std::atomic<double> seen{-1.0};
+        auto resumed = resumeOf(first, &seen);
+        scheduler.submit(resumed);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(resumed->state(), RunState::Finished);
+        QCOMPARE(seen.load(), 0.4);
+        QCOMPARE(resumed->snapshot().fraction, 1.0);
+
+        // A run never paused (interrupted, or recorded before this) keeps no progress: 0.
+        auto other = makeHandle(std::make_unique<CountingJob>(3), m_dir.path());
+        std::atomic<double> fresh{-1.0};
+        auto resumedOther = resumeOf(other, &fresh);
+        scheduler.submit(resumedOther);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(fresh.load(), 0.0);
+    }
 
     void aThrowingJobFailsAloneAndOthersFinish()
     {
