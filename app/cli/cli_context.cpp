@@ -1,7 +1,7 @@
 #include "cli_context.h"
 
 #include "exit_codes.h"
-#include "interrupt_bridge.h"
+#include "common/interrupt_bridge.h"
 #include "terminal_progress.h"
 
 #include "jobs/job_scheduler.h"
@@ -61,7 +61,7 @@ int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs)
 {
     core::JobScheduler& scheduler = session().scheduler();
     TerminalProgress progress(scheduler, m_options.quiet);
-    InterruptBridge interrupts;
+    app::InterruptBridge interrupts;
     QEventLoop loop;
     auto allEnded = [&] {
         for (const QString& id : runIds) {
@@ -75,7 +75,7 @@ int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs)
         if (allEnded())
             loop.quit();
     });
-    QObject::connect(&interrupts, &InterruptBridge::interrupted, &loop, [&](int count) {
+    QObject::connect(&interrupts, &app::InterruptBridge::interrupted, &loop, [&](int count) {
         progress.finishLine();
         if (count == 1) {
             m_err << "bioforge: pausing (checkpoint and stop); press Ctrl-C again to quit at once" << Qt::endl;

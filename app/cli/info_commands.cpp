@@ -14,6 +14,8 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace bioforge::cli {
 
 int cmdVersion(CliContext& ctx, const QStringList&)
@@ -47,6 +49,11 @@ int cmdPlugins(CliContext& ctx, const QStringList&)
         }
         ctx.out() << Qt::endl;
     }
+    // A copied program without its plugin folder has only the built-in self-test.
+    if (std::none_of(plugins.entries().begin(), plugins.entries().end(), [](const core::PluginEntry& e) { return !e.filePath.isEmpty(); }))
+        ctx.out() << "note: no plugin module in the search paths: install the package, keep lib/bioforge/plugins beside bin/ as the build "
+                     "lays them out, or name the folder in BIOFORGE_PLUGIN_PATH"
+                  << Qt::endl;
     return kOk;
 }
 

@@ -118,9 +118,7 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
         args.remove(i, 2);
     }
     if (!plugin) {
-        const core::PluginEntry* e = ctx.session().plugins().entry(pluginId);
-        ctx.err() << "bioforge: plugin '" << pluginId << "' is not loaded" << (e ? QStringLiteral(": ") + e->error : QString())
-                  << Qt::endl;
+        ctx.err() << "bioforge: " << ctx.session().plugins().notLoadedReason(pluginId) << Qt::endl;
         return kNotFound;
     }
     const core::VerbSpec* spec = nullptr;

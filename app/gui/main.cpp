@@ -1,7 +1,9 @@
 // bioforge-workbench: the desktop application.
 
+#include "common/interrupt_bridge.h"
 #include "compute/blas_core.h"
 #include "compute/thread_waits.h"
+#include "log/log.h"
 #include "log/logging.h"
 #include "provenance/environment_info.h"
 #include "runs/session.h"
@@ -16,6 +18,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 
 using namespace bioforge;
 
@@ -98,6 +101,19 @@ int main(int argc, char** argv)
         });
         return app.exec();
     }
+    // SIGINT/SIGTERM (Ctrl-C in the terminal that started it, `kill`, a session's end): the runs
+    // pause as "Pause and quit" would, and the window closes; a second signal quits at once.
+    app::InterruptBridge interrupts;
+    QObject::connect(&interrupts, &app::InterruptBridge::interrupted, &window, [&](int count) {
+        if (count > 1) {
+            std::fprintf(stderr, "bioforge-workbench: quitting at once; the runs resume from their last checkpoint\n");
+            std::_Exit(130);
+        }
+        core::log::warn(QStringLiteral("interrupted (SIGINT/SIGTERM): pausing the runs (checkpoint and stop) and quitting; a second signal quits at once"));
+        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::PauseAndQuit; });
+        window.close();
+        QApplication::quit();
+    });
     // After the window is up: offer to resume what a crash interrupted, then the demo.
     QTimer::singleShot(0, &window, [&] {
         window.offerResume();

@@ -1,13 +1,14 @@
 #pragma once
 
 // Turns SIGINT/SIGTERM into a Qt signal on the main thread (self-pipe), so
-// Ctrl-C pauses the runs (checkpoint and stop) instead of killing them.
+// Ctrl-C pauses the runs (checkpoint and stop) instead of killing them:
+// used by bioforge and bioforge-workbench alike.
 
 #include <QObject>
 
 class QSocketNotifier;
 
-namespace bioforge::cli {
+namespace bioforge::app {
 
 class InterruptBridge : public QObject {
     Q_OBJECT
@@ -23,4 +24,4 @@ private:
     int m_count = 0;
 };
 
-} // namespace bioforge::cli
+} // namespace bioforge::app

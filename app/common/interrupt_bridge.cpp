@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace bioforge::cli {
+namespace bioforge::app {
 namespace {
 
 int g_fds[2] = {-1, -1};
@@ -46,4 +46,4 @@ InterruptBridge::~InterruptBridge()
     g_fds[0] = g_fds[1] = -1;
 }
 
-} // namespace bioforge::cli
+} // namespace bioforge::app
