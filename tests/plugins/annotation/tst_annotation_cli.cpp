@@ -148,6 +148,31 @@ private slots:
         QVERIFY(page.contains("Inputs that did not resolve") && page.contains("NOTAGENE1") && page.contains("LOEUF"));
     }
 
+    // A new user with nothing imported and Debian's org.Hs.eg.db installed: annotate uses it (read
+    // in place) and says so, instead of failing for want of identities.
+    void anEmptyLibraryUsesTheInstalledOrgDb()
+    {
+        const QString orgdb = OrgDb::findInstalled();
+        if (orgdb.isEmpty())
+            QSKIP("org.Hs.eg.db is not installed (Debian: r-bioc-org.hs.eg.db)");
+        auto annotateWith = [&](const QString& library) {
+            return QStringList{QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"), QStringLiteral("--genes_text"),
+                               QStringLiteral("PKD1 PKD2"), QStringLiteral("--library"), m_dir.filePath(library), QStringLiteral("--sources"),
+                               QStringLiteral("orgdb")};
+        };
+        const QStringList annotate = annotateWith(QStringLiteral("empty-library.sqlite"));
+        const Result r = run(base(QStringLiteral("fresh")) + annotate);
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.err.contains(QStringLiteral("no gene identities imported: NCBI Gene from org.Hs.eg.db (%1) is imported").arg(orgdb)), qPrintable(r.err));
+        QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("annotations.tsv"))).contains("PKD2"));
+        // Imported once: the next run says nothing of it; asked for HGNC, nothing is imported in its place.
+        const Result again = run(base(QStringLiteral("fresh")) + annotate);
+        QVERIFY2(again.code == 0 && !again.err.contains(QStringLiteral("no gene identities imported")), qPrintable(again.err));
+        const Result hgnc = run(base(QStringLiteral("fresh")) + annotateWith(QStringLiteral("empty-library-2.sqlite"))
+                                + QStringList{QStringLiteral("--identity"), QStringLiteral("hgnc")});
+        QVERIFY2(hgnc.code == 1 && hgnc.out.contains(QStringLiteral("no gene identities from 'hgnc' imported")), qPrintable(hgnc.out + hgnc.err));
+    }
+
     void killDashNineThenResumeRedoesNothingStored()
     {
         const QString orgdb = OrgDb::findInstalled();

@@ -67,6 +67,19 @@ QList<Resolution> resolveAll(core::JobContext& ctx, const GeneResolver& resolver
 }
 
 
+// Whether the library holds gene identities (HGNC's or NCBI Gene's) or one of `imports` gives them.
+bool hasIdentities(const BulkLibrary& library, const QStringList& imports)
+{
+    for (const char* source : {"hgnc", "orgdb"})
+        if (auto active = library.activeRelease(QLatin1String(source), QStringLiteral("genes")); !active || *active)
+            return true; // an unreadable library is the resolver's to report
+    for (const QString& file : imports)
+        if (auto which = detectSourceAndPart(file); which && which->second == QLatin1String("genes")
+            && (which->first == QLatin1String("hgnc") || which->first == QLatin1String("orgdb")))
+            return true;
+    return false;
+}
+
 } // namespace
 
 JobOutcome AnnotateJob::run(core::JobContext& ctx)
@@ -92,13 +105,22 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         else
             imports << path;
     }
+    if (m_settings.library.isEmpty())
+        throw core::JobFailure(QStringLiteral("annotate: no annotation library given"));
+    auto library = orThrow(BulkLibrary::open(m_settings.library));
+    // No gene identities in the library, none among the files to import: NCBI Gene from the
+    // org.Hs.eg.db Debian installs is imported (read in place), as annotation.md says of "auto".
+    if (m_settings.orgDb.isEmpty() && m_settings.identity != QLatin1String("hgnc") && !hasIdentities(*library, imports))
+        if (const QString installed = OrgDb::findInstalled(); !installed.isEmpty()) {
+            imports << installed;
+            ctx.warn(QStringLiteral("no gene identities imported: NCBI Gene from org.Hs.eg.db (%1) is imported and used; for HGNC's, "
+                                    "bioforge annotation import-bulk hgnc FILE")
+                         .arg(installed));
+        }
     ctx.defineStages({{QStringLiteral("import"), QStringLiteral("Import provider files"), imports.isEmpty() ? 0.0 : 0.3, QStringLiteral("files")},
                       {QStringLiteral("resolve"), QStringLiteral("Resolve the gene list"), 0.05, QStringLiteral("genes")},
                       {QStringLiteral("annotate"), QStringLiteral("Annotate from each source"), 0.85, QStringLiteral("values")},
                       {QStringLiteral("write"), QStringLiteral("Write the tables"), 0.1, QStringLiteral("genes")}});
-    if (m_settings.library.isEmpty())
-        throw core::JobFailure(QStringLiteral("annotate: no annotation library given"));
-    auto library = orThrow(BulkLibrary::open(m_settings.library));
     ctx.beginStage(QStringLiteral("import"), std::max<qsizetype>(1, imports.size()));
     const StreamControl control{{}, [&ctx] { return ctx.stopRequested(); }};
     for (const QString& file : imports) {
