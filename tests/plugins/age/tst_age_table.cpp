@@ -93,6 +93,22 @@ private slots:
                 && issue(6, QStringLiteral("age")) && issue(6, QStringLiteral("creat")));
     }
 
+    // A table written with decimal commas (a European spreadsheet's export): each value is named,
+    // and the message says why it is not a number.
+    void decimalCommasAreNamedAsSuch()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("comma.csv"));
+        writeAll(path, "person;age;sex;alb;creat;a1c;years_followed;dead\n"
+                       "p1;50;M;4,3;1,0;48;10;no\n");
+        CohortReadReport report;
+        auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(report.counts.value(QStringLiteral("not a number")), qint64(2));
+        for (const TableIssue& i : report.issues)
+            QVERIFY2(i.problem.contains(QStringLiteral("is not a number (a decimal comma: numbers need a decimal point")), qPrintable(i.problem));
+        QCOMPARE(c->age[0], 50.0);
+    }
+
     // A row with a field lost or added keeps its place and id, none of its values used, and is
     // named in the issues; the rows after it are read (one bad row failed the whole table).
     void raggedRowsAreReportedAndTheRestRead()

@@ -3,6 +3,7 @@
 #include "io/csv_reader.h"
 
 #include <QHash>
+#include <QRegularExpression>
 
 #include <memory>
 #include <unordered_map>
@@ -177,7 +178,12 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         bool ok = false;
         const double v = text.toDouble(&ok);
         if (!ok || !std::isfinite(v)) {
-            r.add(QStringLiteral("not a number"), line, name, QStringLiteral("'%1' is not a number").arg(text.left(40)));
+            // A European spreadsheet's "93,5": said, since every value of such a table fails alike.
+            static const QRegularExpression decimalComma(QStringLiteral("^[-+]?\\d+,\\d+$"));
+            r.add(QStringLiteral("not a number"), line, name,
+                  QStringLiteral("'%1' is not a number%2").arg(text.left(40), decimalComma.match(text).hasMatch()
+                                                                                  ? QStringLiteral(" (a decimal comma: numbers need a decimal point, 93.5)")
+                                                                                  : QString()));
             return std::nan("");
         }
         return v;
