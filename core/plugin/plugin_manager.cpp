@@ -204,6 +204,13 @@ void PluginManager::shutdown()
             it->plugin->aboutToShutdown();
 }
 
+QString PluginManager::notLoadedReason(const QString& id) const
+{
+    if (const PluginEntry* e = entry(id))
+        return QStringLiteral("plugin '%1' is not loaded: %2").arg(id, e->error);
+    return QStringLiteral("plugin '%1' is not loaded (none of that name was found; `bioforge plugins` lists those found and the folders searched)").arg(id);
+}
+
 const PluginEntry* PluginManager::entry(const QString& id) const
 {
     for (const PluginEntry& e : m_entries)

@@ -52,6 +52,8 @@ public:
     QObject* pluginObject(const QString& id) const;
     QList<IPlugin*> loadedPlugins() const;
     const PluginEntry* entry(const QString& id) const;
+    // Why `id` is not loaded, in words: its load error, or that none of that name was found.
+    QString notLoadedReason(const QString& id) const;
 
 private:
     void discover();

@@ -74,7 +74,7 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
 {
     const PluginEntry* entry = m_plugins.entry(pluginId);
     if (!entry || entry->state != PluginEntry::State::Loaded)
-        return Error(QStringLiteral("plugin '%1' is not loaded%2").arg(pluginId, entry ? QStringLiteral(": ") + entry->error : QString()),
+        return Error(m_plugins.notLoadedReason(pluginId),
                      Error::Kind::NotFound);
     const QList<VerbSpec> verbs = entry->plugin->verbs();
     const VerbSpec* spec = nullptr;
@@ -87,9 +87,17 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     QJsonObject own = parameters;
     const QJsonValue cluster = own.take(QLatin1String("cluster"));
     if (!cluster.isUndefined()) {
-        if (!entry->plugin->canShard(verb))
-            return Error(QStringLiteral("%1 %2 cannot run on a cluster (verbs that can: those whose plugin splits them into shards)").arg(pluginId, verb),
+        if (!entry->plugin->canShard(verb)) {
+            QStringList can; // the verbs a plugin splits into shards
+            for (const PluginEntry& e : m_plugins.entries())
+                if (e.state == PluginEntry::State::Loaded)
+                    for (const VerbSpec& v : e.plugin->verbs())
+                        if (e.plugin->canShard(v.name))
+                            can << e.metadata.id + QLatin1Char(' ') + v.name;
+            return Error(QStringLiteral("%1 %2 cannot run on a cluster (verbs that can: %3)")
+                             .arg(pluginId, verb, can.isEmpty() ? QStringLiteral("none among the loaded plugins") : can.join(QStringLiteral(", "))),
                          Error::Kind::Invalid);
+        }
         auto options = SlurmOptions::fromJson(cluster.toObject());
         if (!options)
             return options.error();

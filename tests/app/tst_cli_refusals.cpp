@@ -135,6 +135,41 @@ private slots:
         QVERIFY2(r.err.contains(QStringLiteral("no run with id 'nosuch'")), qPrintable(r.err));
     }
 
+    // A verb that cannot run on a cluster says which can (every loaded plugin's, as they are).
+    void aClusterRunOfAVerbThatCannotShardNamesThoseThatCan()
+    {
+        QVERIFY(writeAll(path("people.csv"), "seqn,age\n1,50\n"));
+        const qsizetype before = recordedRuns();
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), path("people.csv"), QStringLiteral("--cluster"),
+                              QStringLiteral("slurm")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("age clocks cannot run on a cluster (verbs that can: ")) && r.err.contains(QStringLiteral("viral predict")),
+                 qPrintable(r.err));
+        QCOMPARE(recordedRuns(), before);
+    }
+
+    // The program copied without its plugin folder: `plugins` says none was found and where to put
+    // them; a run of a plugin not found says how to see what was.
+    void aProgramWithoutItsPluginsSaysSo()
+    {
+        const QString copy = path("lonely/bin/bioforge");
+        QVERIFY(QDir().mkpath(QFileInfo(copy).absolutePath()));
+        QVERIFY(QFile::copy(binPath(QStringLiteral("bioforge")), copy));
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.remove(QStringLiteral("BIOFORGE_PLUGIN_PATH")); // ctest names the build's plugins there
+        p.setProcessEnvironment(e);
+        p.start(copy, {QStringLiteral("--project"), project(), QStringLiteral("plugins")});
+        QVERIFY(p.waitForFinished(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(p.exitCode() == 0 && out.contains(QStringLiteral("note: no plugin module in the search paths")), qPrintable(out));
+        QVERIFY(!run({QStringLiteral("plugins")}).out.contains(QStringLiteral("no plugin module"))); // the build's program finds them
+        p.start(copy, {QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa")});
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() != 0 && err.contains(QStringLiteral("`bioforge plugins` lists those found")), qPrintable(err));
+    }
+
     void integerBoundsAreWrittenInFull()
     {
         const Result r = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa"), QStringLiteral("--chunk_length"),
