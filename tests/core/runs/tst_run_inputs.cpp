@@ -1,0 +1,256 @@
+// A run's input files through RunService: the same file given twice is refused before any run;
+// the files are pinned by SHA-256 at the first start and a resume refuses one that changed or is
+// gone (core/jobs/input_pins.h); a run without valid pins says it could not be checked.
+
+#include "checkpoint/checkpoint_store.h"
+#include "compute/device_discovery.h"
+#include "compute/device_lease.h"
+#include "diagnostics/workbench_plugin.h"
+#include "jobs/clock.h"
+#include "jobs/input_pins.h"
+#include "jobs/job_context.h"
+#include "jobs/job_scheduler.h"
+#include "log/logging.h"
+#include "plugin/plugin_manager.h"
+#include "provenance/provenance_recorder.h"
+#include "runs/run_service.h"
+#include "store/project.h"
+#include "support/test_support.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+// copy: keeps its inputs' bytes in a checkpoint and pauses; resumed, writes what the checkpoint
+// holds (as any job whose checkpoints hold what it computed from its inputs so far).
+class CopyInputsJob final : public Job {
+public:
+    explicit CopyInputsJob(QStringList inputs) : m_inputs(std::move(inputs)) {}
+    JobOutcome run(JobContext& ctx) override
+    {
+        if (auto copied = ctx.checkpoints().loadOrDiscard(QStringLiteral("copied"))) {
+            QFile out(QDir(ctx.outputDir()).filePath(QStringLiteral("copy.txt")));
+            if (!out.open(QIODevice::WriteOnly) || out.write(copied->blobs.value(QStringLiteral("bytes"))) < 0)
+                throw JobFailure(QStringLiteral("cannot write copy.txt"));
+            for (const QString& input : m_inputs)
+                orThrow(ctx.provenance().addInputFile(QStringLiteral("file"), input));
+            return JobOutcome::Finished;
+        }
+        QByteArray bytes;
+        for (const QString& input : m_inputs)
+            bytes += readAll(input);
+        orThrow(ctx.checkpoints().save(QStringLiteral("copied"), {}, nullptr, {{QStringLiteral("bytes"), bytes}}));
+        return JobOutcome::Paused;
+    }
+
+private:
+    QStringList m_inputs;
+};
+
+// Verbs that read a list of input files (as viral predict does): read (its job is not needed
+// here) and copy (CopyInputsJob).
+class InputListPlugin final : public QObject, public IPlugin {
+    Q_OBJECT
+    Q_INTERFACES(bioforge::core::IPlugin)
+public:
+    bool initialize(const PluginContext&, QString*) override { return true; }
+    QList<VerbSpec> verbs() const override
+    {
+        VerbSpec v;
+        v.name = QStringLiteral("read");
+        v.parameters = {{QStringLiteral("inputs"), ParameterSpec::Type::PathList, QStringLiteral("files"), QJsonValue::Undefined, {}, 0, 0, true}};
+        VerbSpec copy = v;
+        copy.name = QStringLiteral("copy");
+        return {v, copy};
+    }
+    Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) override
+    {
+        if (verb != QLatin1String("copy"))
+            return Error(QStringLiteral("no job in this test"));
+        QStringList inputs;
+        for (const QJsonValue& v : parameters.value(QLatin1String("inputs")).toArray())
+            inputs << v.toString();
+        return std::unique_ptr<Job>(std::make_unique<CopyInputsJob>(inputs));
+    }
+};
+
+class TstRunInputs : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Project> m_project;
+    std::unique_ptr<DeviceLeasePool> m_devices;
+    std::unique_ptr<JobScheduler> m_scheduler;
+
+    // The InputListPlugin, as plugin 'lists'.
+    static std::unique_ptr<PluginManager> listPlugins()
+    {
+        auto plugins = std::make_unique<PluginManager>();
+        plugins->setSearchPaths({});
+        PluginMetadata meta = WorkbenchPlugin::metadata();
+        meta.id = QStringLiteral("lists");
+        plugins->addBuiltin(new InputListPlugin, meta);
+        plugins->loadAll({});
+        return plugins;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        Logging::initialize(Logging::Console::Off);
+        auto project = Project::open(m_dir.filePath(QStringLiteral("project")), true);
+        QVERIFY(project);
+        m_project = std::move(*project);
+        m_devices = std::make_unique<DeviceLeasePool>(QList<DeviceInfo>{DeviceDiscovery::cpu()});
+        m_scheduler = std::make_unique<JobScheduler>(*m_devices, SteadyClock::instance(), 2);
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_scheduler)
+            m_scheduler->pauseAllAndWait();
+        m_scheduler.reset();
+    }
+
+    // The same input file twice (as typed, by another spelling, through a link) would be read twice:
+    // refused before any run is recorded. Files that do not exist are left to the missing-file check.
+    void anInputFileGivenTwiceIsRefused()
+    {
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.fa")), b = dir.filePath(QStringLiteral("b.fa"));
+        for (const QString& path : {a, b}) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        const QString link = dir.filePath(QStringLiteral("link.fa"));
+        QVERIFY(QFile::link(a, link));
+        const qsizetype before = m_project->store().runs()->size();
+        auto startWith = [&](const QStringList& files) { return runs.start(QStringLiteral("lists"), QStringLiteral("read"), {{QStringLiteral("inputs"), QJsonArray::fromStringList(files)}}); };
+        auto same = startWith({a, b, a});
+        QVERIFY(!same);
+        QCOMPARE(same.error().message(), QStringLiteral("parameter 'inputs': the file %1 is given twice").arg(a));
+        QCOMPARE(same.error().kind(), Error::Kind::Invalid);
+        for (const QString& other : {dir.path() + QStringLiteral("/./a.fa"), link}) {
+            auto twice = startWith({a, other});
+            QVERIFY(!twice);
+            QCOMPARE(twice.error().message(), QStringLiteral("parameter 'inputs': %1 and %2 are the same file, given twice").arg(a, other));
+        }
+        QCOMPARE(m_project->store().runs()->size(), before);
+        // Different files, and files that are not there, pass this check (the job, absent here, is what fails).
+        for (const QStringList& files : {QStringList{a, b}, QStringList{dir.filePath(QStringLiteral("x.fa")), dir.filePath(QStringLiteral("x.fa"))}}) {
+            auto other = startWith(files);
+            QVERIFY(!other);
+            QVERIFY2(!other.error().message().contains(QStringLiteral("twice")), qPrintable(other.error().message()));
+        }
+    }
+
+    // A run's input files are pinned by SHA-256 when it first starts: resumed on the same content
+    // it finishes (its provenance gives that content's checksum); resumed on a file edited since, it
+    // fails naming the file instead of finishing with what it computed from the old content under
+    // the new content's checksum. (The pins are taken on the run's worker: input_pins.h.)
+    void aResumeRefusesAnInputThatChanged()
+    {
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.fa")), b = dir.filePath(QStringLiteral("b.fa"));
+        auto write = [](const QString& path, const QByteArray& bytes) {
+            QFile f(path);
+            return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+        };
+        QVERIFY(write(a, ">a\nACGT\n") && write(b, ">b\nGGCC\n"));
+        auto startPaused = [&] {
+            auto id = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a, b}}});
+            return id && m_scheduler->waitForIdle(60000) && m_project->store().run(*id)->state == RunState::Paused ? *id : QString();
+        };
+        const QString kept = startPaused();
+        QVERIFY(!kept.isEmpty());
+        auto resumed = runs.resume(kept);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto finished = m_project->store().run(*resumed);
+        QVERIFY2(finished->state == RunState::Finished, qPrintable(finished->error));
+        QCOMPARE(readAll(QDir(m_project->runDir(*resumed)).filePath(QStringLiteral("copy.txt"))), QByteArray(">a\nACGT\n>b\nGGCC\n"));
+        QCOMPARE(finished->inputs.size(), 2);
+        QCOMPARE(finished->inputs.at(1).sha256, QString::fromLatin1(QCryptographicHash::hash(">b\nGGCC\n", QCryptographicHash::Sha256).toHex()));
+
+        const QString edited = startPaused();
+        QVERIFY(!edited.isEmpty());
+        QVERIFY(write(b, ">b\nGGCA\n")); // the same size
+        resumed = runs.resume(edited);
+        QVERIFY(resumed);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto failed = m_project->store().run(*resumed);
+        QCOMPARE(failed->state, RunState::Failed);
+        QVERIFY2(failed->error.startsWith(QStringLiteral("the input %1 changed since this run began (SHA-256 ").arg(b)), qPrintable(failed->error));
+        QVERIFY(!QFileInfo::exists(QDir(m_project->runDir(*resumed)).filePath(QStringLiteral("copy.txt"))));
+        // Restored, the run can be resumed again (from the failed attempt); gone, it is refused.
+        QVERIFY(write(b, ">b\nGGCC\n"));
+        auto again = runs.resume(*resumed);
+        QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        QCOMPARE(m_project->store().run(*again)->state, RunState::Finished);
+        const QString removed = startPaused();
+        QVERIFY(QFile::remove(a));
+        resumed = runs.resume(removed);
+        QVERIFY(resumed);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        QCOMPARE(m_project->store().run(*resumed)->error, QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(a));
+    }
+
+    // A resumed run without pins (recorded before they existed) or with damaged ones cannot be
+    // checked: it is pinned as it is now and its warnings say so; a pause while the inputs are
+    // hashed stops before the job runs, saving nothing.
+    void aResumeWithoutValidPinsSaysItCouldNotCheckAndAStopStopsTheHash()
+    {
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.fa"));
+        QFile f(a);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(">a\nACGT\n") == 8);
+        f.close();
+        for (const bool damaged : {false, true}) {
+            auto id = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a}}});
+            QVERIFY(id && m_scheduler->waitForIdle(60000));
+            QCOMPARE(m_project->store().run(*id)->state, RunState::Paused);
+            CheckpointStore store(m_project->checkpointDir(*id), 1);
+            QVERIFY(store.hasManifest(QLatin1String(kInputPinsKey)));
+            if (damaged) {
+                const QString state = QDir(*store.entryDir(QLatin1String(kInputPinsKey))).filePath(QLatin1String(CheckpointStore::kStateName));
+                QFile pins(state);
+                QVERIFY(pins.open(QIODevice::WriteOnly | QIODevice::Truncate) && pins.write("{}") == 2);
+            } else {
+                QVERIFY(store.remove(QLatin1String(kInputPinsKey))); // as a run recorded before pins
+            }
+            auto resumed = runs.resume(*id);
+            QVERIFY(resumed && m_scheduler->waitForIdle(60000));
+            const auto record = m_project->store().run(*resumed);
+            QCOMPARE(record->state, RunState::Finished);
+            const QString why = damaged ? QStringLiteral("its input pins are damaged") : QStringLiteral("it began before runs pinned their inputs");
+            QVERIFY2(std::any_of(record->warnings.begin(), record->warnings.end(),
+                                 [&](const QString& w) { return w.contains(QStringLiteral("could not be checked against its first start (") + why); }),
+                     qPrintable(record->warnings.join(QLatin1Char('\n'))));
+            QVERIFY(store.hasManifest(QLatin1String(kInputPinsKey))); // pinned now
+        }
+        // Asked to pause before the first piece is hashed: nothing is pinned, the job is not to run.
+        QTemporaryDir root;
+        CheckpointStore store(root.filePath(QStringLiteral("checkpoints")), 1);
+        ProvenanceRecorder provenance(root.filePath(QStringLiteral("run")));
+        JobContext ctx(QStringLiteral("run"), SteadyClock::instance(), {&store, &provenance, nullptr, root.path(), {}});
+        ctx.requestPause();
+        QVERIFY(!pinInputs(ctx, {a}, false));
+        QVERIFY(!store.hasManifest(QLatin1String(kInputPinsKey)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstRunInputs)
+#include "tst_run_inputs.moc"
