@@ -249,6 +249,30 @@ private slots:
                  qPrintable(o.record.warnings[0]));
     }
 
+    // An aligned contig's gap characters are not bases: removed (one warning for the file), the
+    // predictions are the ungapped contig's; a record of gaps alone is skipped, named.
+    void alignmentGapsAreRemoved()
+    {
+        (void)run({input(QStringLiteral("ungapped.fa"), m_reference)});
+        const QByteArray expected = out(lastRun(), "prediction_results.txt");
+        QByteArray gapped;
+        for (const QByteArray& line : m_reference.split('\n')) {
+            if (line.startsWith('>') || line.size() < 20) {
+                gapped += line + '\n';
+                continue;
+            }
+            gapped += line.left(7) + "--" + line.mid(7, 5) + "." + line.mid(12) + '\n';
+        }
+        gapped += ">all_gaps\n----....\n";
+        const Outcome o = run({input(QStringLiteral("gapped.fa"), gapped)});
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        QCOMPARE(out(lastRun(), "prediction_results.txt"), expected);
+        QCOMPARE(o.record.warningCount, 2);
+        QVERIFY2(o.record.warnings[0].contains(QStringLiteral("gapped.fa:1: record ctg_a holds ")) && o.record.warnings[0].contains(QStringLiteral("alignment gap")),
+                 qPrintable(o.record.warnings[0]));
+        QVERIFY2(o.record.warnings[1].contains(QStringLiteral("record 'all_gaps' holds only gap characters")), qPrintable(o.record.warnings[1]));
+    }
+
     void skippedRecordsReachTheRunRecord()
     {
         const Outcome o = run({input(QStringLiteral("skips.fa"), m_reference + ">empty_one\n\n>protein_one\nMKVLAAGIVGLLLAEQWPHSTF\n")});

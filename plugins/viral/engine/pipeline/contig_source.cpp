@@ -69,6 +69,25 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
                 return st.error();
             continue;
         }
+        // An aligned contig's gaps ('-', '.') are not bases: kept, they would shift every chunk and
+        // codon after them and count in its length. Removed, said once a file.
+        QByteArray& bases = (*record)->sequence;
+        const qsizetype before = bases.size();
+        bases.removeIf([](char ch) { return ch == '-' || ch == '.'; });
+        if (bases.isEmpty()) {
+            const QString why = QStringLiteral("%1:%2: record '%3' holds only gap characters ('-', '.')")
+                                    .arg(m_files.at(m_current), QString::number((*record)->headerLine), (*record)->id);
+            m_warnings << why + QStringLiteral(" (record skipped)");
+            m_fileProblems << why;
+            continue;
+        }
+        if (bases.size() < before && m_gapWarnedFile != m_current) {
+            m_gapWarnedFile = m_current;
+            m_warnings << QStringLiteral("%1:%2: record %3 holds %4 alignment gap character(s) ('-' or '.'): removed, the contig read as its %5 bases "
+                                         "(said once for this file)")
+                              .arg(m_files.at(m_current), QString::number((*record)->headerLine), (*record)->id, QString::number(before - bases.size()),
+                                   QString::number(bases.size()));
+        }
         ++m_fileRecords;
         SourceContig c;
         c.file = m_current;

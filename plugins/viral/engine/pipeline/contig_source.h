@@ -59,6 +59,7 @@ private:
     QStringList m_fileProblems;  // skipped records of the current file
     QHash<QString, QString> m_seen; // id -> "file:line" of its first record
     int m_uracilWarnedFile = -1;    // the file whose U -> T was said
+    int m_gapWarnedFile = -1;       // the file whose removed gaps were said
 };
 
 } // namespace bioforge::viral

@@ -41,8 +41,9 @@ public:
     // that sees a CUDA device); the CPU otherwise.
     core::JobRequirements requirements() const override { return encoderRequirements(m_settings); }
     // 3: a contig that fits in a shard never spans two; 4: U read as T (a run paused before
-    // would mix both readings of an RNA contig: its checkpoints are recomputed).
-    int checkpointSchema() const override { return 4; }
+    // would mix both readings of an RNA contig: its checkpoints are recomputed); 5: alignment
+    // gaps removed (likewise).
+    int checkpointSchema() const override { return 5; }
     core::JobOutcome run(core::JobContext& ctx) override;
     // The devices the encoder stages split their shards over, instead of those of the lease
     // (tests: two CPU workers stand in for two GPUs).
