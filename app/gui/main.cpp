@@ -6,6 +6,8 @@
 #include "log/log.h"
 #include "log/logging.h"
 #include "provenance/environment_info.h"
+#include "jobs/job_handle.h"
+#include "jobs/job_scheduler.h"
 #include "runs/session.h"
 #include "settings/workbench_settings.h"
 #include "shell/main_window.h"
@@ -104,20 +106,32 @@ int main(int argc, char** argv)
     // SIGINT/SIGTERM (Ctrl-C in the terminal that started it, `kill`, a session's end): the runs
     // pause as "Pause and quit" would, and the window closes; a second signal quits at once.
     app::InterruptBridge interrupts;
+    bool interrupted = false;
     QObject::connect(&interrupts, &app::InterruptBridge::interrupted, &window, [&](int count) {
+        interrupted = true;
         if (count > 1) {
             std::fprintf(stderr, "bioforge-workbench: quitting at once; the runs resume from their last checkpoint\n");
             std::_Exit(130);
         }
         core::log::warn(QStringLiteral("interrupted (SIGINT/SIGTERM): pausing the runs (checkpoint and stop) and quitting; a second signal quits at once"));
+        // The runs pause while the event loop still runs (a second signal is heard meanwhile); the
+        // application quits once none is running or queued.
+        QApplication::setQuitOnLastWindowClosed(false);
         window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::PauseAndQuit; });
         window.close();
-        QApplication::quit();
+        auto quitWhenIdle = [&session] {
+            for (const auto& h : session.scheduler().handles())
+                if (h->state() == core::RunState::Running || h->state() == core::RunState::Queued)
+                    return;
+            QApplication::quit();
+        };
+        QObject::connect(&session.scheduler(), &core::JobScheduler::jobEnded, &window, quitWhenIdle);
+        quitWhenIdle();
     });
     // After the window is up: offer to resume what a crash interrupted, then the demo.
     QTimer::singleShot(0, &window, [&] {
         window.offerResume();
-        if (parser.isSet(kDemoOption))
+        if (parser.isSet(kDemoOption) && !interrupted) // a signal during the resume dialog: no new runs
             window.startDemo();
     });
     return app.exec();

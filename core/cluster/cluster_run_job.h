@@ -33,6 +33,7 @@ class IPlugin;
 
 class ClusterRunJob final : public Job {
 public:
+    bool resumesFromCheckpoints() const override { return true; }
     // `executable`: the `bioforge` command the batch scripts run (absolute path);
     // `backend`: the scheduler (null: Slurm through its client commands).
     ClusterRunJob(IPlugin& plugin, QString pluginId, QString verb, QJsonObject parameters, SlurmOptions options, QString executable,

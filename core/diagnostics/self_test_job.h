@@ -20,6 +20,7 @@ namespace bioforge::core {
 
 class SelfTestJob final : public Job {
 public:
+    bool resumesFromCheckpoints() const override { return true; }
     struct Parameters {
         int units = 60;
         int values = 4096;

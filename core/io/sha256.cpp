@@ -3,6 +3,8 @@
 #include <QCryptographicHash>
 #include <QFile>
 
+#include <algorithm>
+
 namespace bioforge::core {
 
 QString Sha256::ofData(const QByteArray& data)
@@ -16,7 +18,7 @@ Expected<QString> Sha256::ofFile(const QString& path, const std::function<bool(q
     if (!file.open(QIODevice::ReadOnly))
         return Error(QStringLiteral("%1: cannot open for hashing: %2").arg(path, file.errorString()));
     QCryptographicHash hash(QCryptographicHash::Sha256);
-    QByteArray block(kBlockBytes, Qt::Uninitialized);
+    QByteArray block(std::clamp(file.size(), qint64(64) << 10, kBlockBytes), Qt::Uninitialized); // small files, small buffers
     qint64 read = 0;
     for (;;) {
         const qint64 n = file.read(block.data(), block.size());

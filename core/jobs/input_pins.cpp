@@ -30,7 +30,7 @@ bool holdsWork(const CheckpointStore& store)
 std::optional<QString> hashFile(JobContext& ctx, const QString& path, qint64& done, qint64 total)
 {
     const qint64 before = done;
-    qint64 lastMessage = 0;
+    qint64 lastMessage = before;
     auto sha = Sha256::ofFile(path, [&](qint64 read) {
         done = before + read;
         if (done - lastMessage >= (qint64(64) << 20) && total > 0) {

@@ -65,6 +65,10 @@ public:
     virtual JobRequirements requirements() const { return {}; }
     // A version of this job's checkpoint layout; checkpoints of another version are recomputed.
     virtual int checkpointSchema() const { return 1; }
+    // Whether a resumed run goes on from the work its checkpoints hold (its progress bar then
+    // starts at the pause's fraction: JobContext::restoreProgressForResume); false for a job that
+    // starts over when resumed (a text generation), whose bar starts at 0.
+    virtual bool resumesFromCheckpoints() const { return false; }
     virtual JobOutcome run(JobContext& ctx) = 0;
 };
 

@@ -134,7 +134,10 @@ void JobContext::restoreProgressForResume()
 {
     if (!m_services.checkpoints)
         return;
-    const auto saved = m_services.checkpoints->loadOrDiscard(QLatin1String(kResumeProgressKey));
+    // Read quietly: an entry of another schema or a damaged one only costs the bar's start.
+    if (!m_services.checkpoints->hasManifest(QLatin1String(kResumeProgressKey)))
+        return;
+    const auto saved = m_services.checkpoints->load(QLatin1String(kResumeProgressKey));
     if (!saved)
         return;
     const double fraction = saved->state.value(QLatin1String("fraction")).toDouble(0.0);
@@ -142,6 +145,7 @@ void JobContext::restoreProgressForResume()
         return;
     std::lock_guard lock(m_mutex);
     m_progress.startAt(fraction);
+    m_eta.reset(); // a reader may have sampled 0 % since the start: the jump is no rate of work
 }
 
 ProgressSnapshot JobContext::snapshot() const

@@ -82,13 +82,14 @@ void JobScheduler::schedule()
             JobOutcome outcome = JobOutcome::Finished;
             QString failure;
             try {
-                if (resuming)
+                const bool continues = h->job().resumesFromCheckpoints();
+                if (resuming && continues)
                     ctx->restoreProgressForResume();
                 if (!pinInputs(*ctx, h->inputFiles(), resuming)) { // stopped while the inputs were hashed
                     outcome = ctx->stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
                 } else {
                     outcome = h->job().run(*ctx);
-                    if (outcome == JobOutcome::Paused)
+                    if (outcome == JobOutcome::Paused && continues)
                         ctx->saveProgressForResume();
                 }
                 if (outcome == JobOutcome::Finished)

@@ -265,7 +265,7 @@ QString VerbSpec::inputSummary(const QJsonObject& validated) const
         for (const ParameterSpec& p : parameters)
             if (p.fileOrName && p.required())
                 if (const QString value = validated.value(p.name).toString(); !value.isEmpty())
-                    names << (QFileInfo(value).isFile() ? QFileInfo(value).fileName() : value);
+                    names << (QFileInfo::exists(value) ? QFileInfo(value).fileName() : value);
     constexpr qsizetype kNamed = 2;
     if (names.size() <= kNamed)
         return names.join(QStringLiteral(", "));
@@ -297,7 +297,7 @@ QString VerbSpec::helpText() const
     QString text = QStringLiteral("%1: %2\n").arg(name, description);
     for (const ParameterSpec& p : parameters) {
         QString line = p.type == ParameterSpec::Type::Boolean ? QStringLiteral("  --%1 [true|false]").arg(p.name)
-                                                              : QStringLiteral("  --%1 <%2>").arg(p.name, p.fileOrName ? QStringLiteral("path or name") : typeName(p.type));
+                                                              : QStringLiteral("  --%1 <%2>").arg(p.name, p.fileOrName ? QStringLiteral("path") : typeName(p.type));
         if (p.type == ParameterSpec::Type::Choice)
             line += QStringLiteral(" {%1}").arg(p.choices.join(QLatin1Char('|')));
         line += QStringLiteral("  %1").arg(p.description);

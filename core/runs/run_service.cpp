@@ -153,7 +153,7 @@ Expected<QString> RunService::resume(const QString& runId)
     // the verb's checks again (types, ranges) before a job is made of them; the run keeps them as stored.
     const PluginEntry* owner = m_plugins.entry(parent->pluginId);
     if (!owner || owner->state != PluginEntry::State::Loaded)
-        return Error(QStringLiteral("run %1: plugin '%2' is not loaded").arg(runId, parent->pluginId));
+        return Error(QStringLiteral("run %1: %2").arg(runId, m_plugins.notLoadedReason(parent->pluginId)));
     const QList<VerbSpec> verbs = owner->plugin->verbs();
     const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == parent->verb; });
     if (spec == verbs.end())
@@ -187,7 +187,7 @@ Expected<QString> RunService::launch(RunRecord record)
 {
     IPlugin* plugin = m_plugins.plugin(record.pluginId);
     if (!plugin)
-        return Error(QStringLiteral("plugin '%1' is not loaded").arg(record.pluginId));
+        return Error(m_plugins.notLoadedReason(record.pluginId));
     Expected<std::unique_ptr<Job>> job = Error(QString());
     if (record.parameters.contains(QLatin1String("cluster"))) {
         QJsonObject own = record.parameters;

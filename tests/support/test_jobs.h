@@ -23,6 +23,7 @@ public:
         : m_units(units), m_hook(std::move(hook)), m_needs(needs) {}
 
     core::JobRequirements requirements() const override { return m_needs; }
+    bool resumesFromCheckpoints() const override { return resumes; }
     core::JobOutcome run(core::JobContext& ctx) override
     {
         ctx.beginStage(QStringLiteral("count"), m_units);
@@ -38,6 +39,7 @@ public:
     }
 
     std::atomic<int> executed{0};
+    bool resumes = true; // the scheduler's resume tests: a job that goes on from its pause
 
 private:
     int m_units;

@@ -77,22 +77,25 @@ core::Expected<GgufModelSource> fromEntry(const core::ModelEntry& entry, const Q
         return core::Error(QStringLiteral("model '%1': %2 has %3 bytes, the registry recorded %4: the file changed since it was registered "
                                           "(bioforge models verify %1; import it again if the change is wanted)")
                                .arg(entry.name, path, QString::number(info.size()), QString::number(file->size)),
-                           core::Error::Kind::NotFound);
+                           core::Error::Kind::Failed);
     return GgufModelSource{path, chosen.isEmpty() ? entry.name : entry.name + QLatin1Char('/') + chosen, entry.revision, file->sha256,
                            entry.testModel};
 }
 
 } // namespace
 
-core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, const core::ModelRegistry* registry)
+core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, const core::ModelRegistry* registry, bool nameFirst)
 {
     if (nameOrPath.isEmpty())
         return core::Error(QStringLiteral("no model given (a .gguf file or a registry name)"), core::Error::Kind::Invalid);
     const QFileInfo info(nameOrPath);
-    if (info.exists()) {
+    // A recorded run's relative value names a registered model (NAME or NAME/FILE) even where a
+    // file or folder of that name is at hand.
+    const bool registered = registry && (registry->find(nameOrPath) || registry->find(nameOrPath.section(QLatin1Char('/'), 0, 0)));
+    if (info.exists() && !(nameFirst && registered && QDir::isRelativePath(nameOrPath))) {
         auto source = info.isDir() ? fromFolder(nameOrPath) : core::Expected<GgufModelSource>(GgufModelSource{nameOrPath, {}, {}, {}, false});
         if (source && registry)
-            source->testModel = registry->testModelFor(source->path).has_value();
+            source->testModel = registry->testModelFor(QFileInfo(source->path).absoluteFilePath()).has_value();
         return source;
     }
     if (registry) {
@@ -103,12 +106,20 @@ core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, cons
             if (auto entry = registry->find(nameOrPath.left(slash)))
                 return fromEntry(*entry, nameOrPath.mid(slash + 1));
     }
-    return core::Error(QStringLiteral("%1: no such file or folder, and no model of that name in the model registry (`bioforge models list` shows them; "
-                                      "`bioforge models import NAME gguf FOLDER` adds one)")
-                           .arg(nameOrPath),
+    return core::Error(registry ? QStringLiteral("%1: no such file or folder, and no model of that name in the model registry (`bioforge models list` "
+                                                 "shows them; `bioforge models import NAME gguf FOLDER` adds one)")
+                                      .arg(nameOrPath)
+                                : QStringLiteral("%1: no such file or folder").arg(nameOrPath),
                        core::Error::Kind::NotFound);
 }
 
-int resolveFailureCode(const core::Error& error) { return error.kind() == core::Error::Kind::NotFound ? 6 : 2; }
+int resolveFailureCode(const core::Error& error)
+{
+    switch (error.kind()) {
+    case core::Error::Kind::NotFound: return 6;
+    case core::Error::Kind::Invalid: return 2;
+    default: return 5; // there, but not the file registered
+    }
+}
 
 } // namespace bioforge::llm

@@ -24,12 +24,16 @@ struct GgufModelSource {
     bool testModel = false; // a registered test model (random weights): its text means nothing
 };
 
-// Errors: NotFound for no such file, folder or registry name, a registered file that is missing
-// or not the size the registry recorded; Invalid for a registry entry of another kind, a folder
-// or entry holding no or several .gguf files without one chosen (the message lists them).
-core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, const core::ModelRegistry* registry);
+// Errors: NotFound for no such file, folder or registry name, or a registered file that is
+// missing; Failed for a registered file of another size than the registry recorded (changed
+// since); Invalid for a registry entry of another kind, a folder or entry holding no or several
+// .gguf files without one chosen (the message lists them). A file or folder of the name, where
+// the program runs, comes before a registry name, unless `nameFirst` (a recorded run's value: its
+// paths were made absolute when it started, so a relative one is a name, whatever folder the run
+// is resumed from holds).
+core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, const core::ModelRegistry* registry, bool nameFirst = false);
 
-// Exit code of `bioforge llm …` for a resolve error: 6 for NotFound, else 2 (docs/cli.md).
+// Exit code of `bioforge llm …` for a resolve error: 6 NotFound, 2 Invalid, 5 Failed (docs/cli.md).
 int resolveFailureCode(const core::Error& error);
 
 } // namespace bioforge::llm

@@ -61,7 +61,8 @@ core::Expected<std::unique_ptr<core::Job>> LlmPlugin::createJob(const QString& v
 {
     if (verb != QLatin1String("generate"))
         return core::Error(QStringLiteral("llm: unknown verb '%1'").arg(verb));
-    auto model = resolveGgufModel(parameters.value(QLatin1String("model")).toString(), m_context.models);
+    // The run's paths were made absolute at its start: a relative value is a registry name.
+    auto model = resolveGgufModel(parameters.value(QLatin1String("model")).toString(), m_context.models, true);
     if (!model)
         return model.error().withContext(QStringLiteral("llm generate: --model"));
     return std::unique_ptr<core::Job>(std::make_unique<GenerateJob>(parameters, *model));
@@ -73,6 +74,9 @@ core::Status LlmPlugin::checkLocalRun(const QString&, const QJsonObject& paramet
     // job's to find (opening a GPU takes seconds, not for the thread that starts runs).
     if (auto device = parseDevice(parameters.value(QLatin1String("device")).toString(QStringLiteral("cpu"))); !device)
         return core::Error(device.error().message(), core::Error::Kind::Invalid);
+    // --ctx below the least context a run holds (0 is the model's own): refused before the model is read.
+    if (auto context = cli::chosenContext(parameters.value(QLatin1String("ctx")).toInt(0), LlamaModel::kMinContext, nullptr); !context)
+        return context.error();
     return core::okStatus();
 }
 

@@ -81,7 +81,7 @@ private slots:
         QCOMPARE(first->state(), RunState::Paused);
         QCOMPARE(first->snapshot().fraction, 0.4);
 
-        auto resumeOf = [&](const std::shared_ptr<JobHandle>& parent, std::atomic<double>* seen) {
+        auto resumeOf = [&](const std::shared_ptr<JobHandle>& parent, std::atomic<double>* seen, bool resumes = true) {
             RunRecord record;
             record.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
             record.parentRunId = parent->runId();
@@ -93,6 +93,7 @@ private slots:
                 if (unit == 0)
                     seen->store(ctx.snapshot().fraction);
             });
+            job->resumes = resumes;
             return std::make_shared<JobHandle>(record, std::move(job), runDir,
                                                QDir(m_dir.path()).filePath(QStringLiteral("checkpoints/") + record.checkpointId));
         };
@@ -103,6 +104,12 @@ private slots:
         QCOMPARE(resumed->state(), RunState::Finished);
         QCOMPARE(seen.load(), 0.4);
         QCOMPARE(resumed->snapshot().fraction, 1.0);
+        // A job that starts over when resumed (a text generation) starts at 0 whatever was kept.
+        std::atomic<double> over{-1.0};
+        auto startedOver = resumeOf(first, &over, false);
+        scheduler.submit(startedOver);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(over.load(), 0.0);
 
         // A run never paused (interrupted, or recorded before this) keeps no progress: 0.
         auto other = makeHandle(std::make_unique<CountingJob>(3), m_dir.path());

@@ -105,7 +105,7 @@ private slots:
         QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
         QCOMPARE(report.counts.value(QStringLiteral("not a number")), qint64(2));
         for (const TableIssue& i : report.issues)
-            QVERIFY2(i.problem.contains(QStringLiteral("is not a number (a decimal comma: numbers need a decimal point")), qPrintable(i.problem));
+            QVERIFY2(i.problem.contains(QStringLiteral("is not a number (a comma in a number: write a decimal point")), qPrintable(i.problem));
         QCOMPARE(c->age[0], 50.0);
     }
 
@@ -118,13 +118,15 @@ private slots:
                        "p1,50,M,4.3,1.0,48,10,no\n"
                        "p2,51,F,4.1,0.8,36,5\n"           // line 3: one field short
                        "p3,52,M,4.0,0.9,40,2,no,extra\n"  // line 4: one field too many
-                       "p4,53,F,4.2,0.9,41,3,no\n");
+                       "p4,53,F,4.2,0.9,41,3,no\n"
+                       ",60\n"                             // line 6: ragged, no id
+                       ",61\n");                           // line 7: ragged, no id again
         CohortReadReport report;
         auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), &report);
         QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
-        QCOMPARE(c->ids, (QStringList{QStringLiteral("p1"), QStringLiteral("p2"), QStringLiteral("p3"), QStringLiteral("p4")}));
-        QCOMPARE(c->lines, (std::vector<qint64>{2, 3, 4, 5}));
-        QCOMPARE(report.counts.value(QStringLiteral("wrong number of fields")), qint64(2));
+        QCOMPARE(c->ids, (QStringList{QStringLiteral("p1"), QStringLiteral("p2"), QStringLiteral("p3"), QStringLiteral("p4"), QString(), QString()}));
+        QCOMPARE(c->lines, (std::vector<qint64>{2, 3, 4, 5, 6, 7}));
+        QCOMPARE(report.counts.value(QStringLiteral("wrong number of fields")), qint64(4));
         QVERIFY(std::isnan(c->age[1]) && std::isnan(c->age[2]) && std::isnan(c->value(QStringLiteral("albumin"), 1)));
         QCOMPARE(c->age[3], 53.0);
         QCOMPARE(c->value(QStringLiteral("albumin"), 3), 42.0);
@@ -134,9 +136,11 @@ private slots:
         QVERIFY(named);
         // Said once: not again as "no age" or an unknown sex code '' (the file holds a sex there).
         for (const TableIssue& i : report.issues)
-            QVERIFY2(!(i.line == 3 || i.line == 4) || i.problem.contains(QStringLiteral("fields as in the header")), qPrintable(i.problem));
+            QVERIFY2(i.line == 2 || i.line == 5 || i.problem.contains(QStringLiteral("fields as in the header")), qPrintable(i.problem));
         QCOMPARE(report.counts.value(QStringLiteral("impossible age")), qint64(0));
         QCOMPARE(report.counts.value(QStringLiteral("unknown sex")), qint64(0));
+        QCOMPARE(report.counts.value(QStringLiteral("duplicate id")), qint64(0)); // two rows without their id are not one id twice
+        QCOMPARE(report.counts.value(QStringLiteral("missing id")), qint64(0));
     }
 
     void unusableTablesAndMappingsAreRefusedWithTheirName()

@@ -2,6 +2,7 @@
 // generate reproduces every llama.cpp reference sequence; info, tokenize,
 // synth-model and bench answer; a recorded generate run reports.
 
+#include "gguf/gguf_writer.h"
 #include "quant/vec_dot.h"
 #include "support/test_support.h"
 
@@ -23,10 +24,12 @@ class TstLlmCli : public QObject {
         QString out, err;
     };
 
-    Result run(const QStringList& args)
+    Result run(const QStringList& args, const QString& workingDirectory = {})
     {
         QProcess p;
         p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        if (!workingDirectory.isEmpty())
+            p.setWorkingDirectory(workingDirectory);
         p.start(binPath(QStringLiteral("bioforge")), args);
         p.waitForFinished(300000);
         return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
@@ -83,6 +86,16 @@ private slots:
         const Result junkInfo = run({QStringLiteral("llm"), QStringLiteral("info"), junk});
         QCOMPARE(junkInfo.code, 5);
         QVERIFY2(junkInfo.out.contains(QStringLiteral("loads: no")) && !junkInfo.err.isEmpty(), qPrintable(junkInfo.out + junkInfo.err));
+        // A well-formed GGUF of an architecture this engine does not run: its metadata, then "loads: no", 5.
+        GgufWriter bert;
+        bert.setString("general.architecture", "bert");
+        bert.setUInt32("bert.block_count", 2);
+        const QString bertPath = m_dir.filePath(QStringLiteral("bert.gguf"));
+        QVERIFY(bert.write(bertPath));
+        const Result bertInfo = run({QStringLiteral("llm"), QStringLiteral("info"), bertPath});
+        QVERIFY2(bertInfo.code == 5 && bertInfo.out.contains(QStringLiteral("general.architecture = \"bert\"")) && bertInfo.out.contains(QStringLiteral("loads: no"))
+                     && bertInfo.err.contains(QStringLiteral("not a model this engine runs")),
+                 qPrintable(bertInfo.out + bertInfo.err));
         const Result help = run({QStringLiteral("llm"), QStringLiteral("--help")});
         QCOMPARE(help.code, 0);
         QVERIFY(help.out.contains(QStringLiteral("synth-model")));
@@ -221,11 +234,26 @@ private slots:
                                    QStringLiteral("--model"), QStringLiteral("one"), QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"),
                                    QStringLiteral("2")});
         QVERIFY2(edited.code == 1 && edited.out.contains(QStringLiteral("the registry recorded")), qPrintable(edited.out + edited.err));
+        // Restored, the failed run is resumed from a folder where "one" is another model's folder:
+        // the recorded name is the registry's (a path would have been recorded absolute), not that folder.
+        QVERIFY(file.open(QIODevice::ReadWrite) && file.seek(size - 1) && file.putChar(last));
+        file.close();
+        const QString elsewhere = m_dir.filePath(QStringLiteral("elsewhere"));
+        QVERIFY(QDir().mkpath(elsewhere + QStringLiteral("/one")));
+        QVERIFY(QFile::copy(two + QStringLiteral("/a.gguf"), elsewhere + QStringLiteral("/one/other.gguf")));
+        const QString failedId = QRegularExpression(QStringLiteral("run (\\S+) started")).match(edited.err).captured(1);
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), failedId}, elsewhere);
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.out + resumed.err));
+        const QString resumedId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
+        QVERIFY2(!resumedId.isEmpty(), qPrintable(resumed.err));
+        const Result resumedShow = run({QStringLiteral("--project"), project, QStringLiteral("show"), resumedId});
+        QVERIFY2(resumedShow.out.contains(QStringLiteral("\"name\": \"one\"")) && !resumedShow.out.contains(QStringLiteral("other.gguf")),
+                 qPrintable(resumedShow.out));
         QVERIFY(file.open(QIODevice::Append));
         QVERIFY(file.write("more") == 4);
         file.close();
         const Result grown = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("one")});
-        QVERIFY2(grown.code == 6 && grown.err.contains(QStringLiteral("changed since it was registered")), qPrintable(grown.err));
+        QVERIFY2(grown.code == 5 && grown.err.contains(QStringLiteral("changed since it was registered")), qPrintable(grown.err));
     }
 
     void deviceChoiceIsCheckedBeforeTheModelLoads()
@@ -278,11 +306,22 @@ private slots:
         const Result two = run({QStringLiteral("llm"), QStringLiteral("info"), QStringLiteral("a.gguf"), QStringLiteral("b.gguf")});
         QVERIFY2(two.code == 2 && two.err.contains(QStringLiteral("unexpected argument 'b.gguf' (--model is already 'a.gguf')")), qPrintable(two.err));
         const Result help = run({QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("--help")});
-        QVERIFY2(help.out.contains(QStringLiteral("--model <path or name>  the .gguf model: a file, or a registry name")), qPrintable(help.out));
+        QVERIFY2(help.out.contains(QStringLiteral("--model <path>  the .gguf model: a file, or a registry name")), qPrintable(help.out));
         // --ctx: below the least context a run holds.
-        const Result tiny = run({QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("a.gguf"), QStringLiteral("--prompt"), QStringLiteral("x"),
-                                 QStringLiteral("--ctx"), QStringLiteral("-1")});
-        QCOMPARE(tiny.code, 2);
+        const QString small = m_dir.filePath(QStringLiteral("small-ctx.gguf"));
+        QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), small, QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--embd"),
+                      QStringLiteral("64"), QStringLiteral("--ff"), QStringLiteral("128")}).code, 0);
+        for (const char* ctx : {"-1", "5"}) {
+            const Result tiny = run({QStringLiteral("llm"), QStringLiteral("generate"), small, QStringLiteral("--prompt"), QStringLiteral("x"),
+                                     QStringLiteral("--ctx"), QLatin1String(ctx)});
+            QVERIFY2(tiny.code == 2, qPrintable(tiny.err));
+        }
+        // A recorded run is refused before it is recorded.
+        const QString project = m_dir.filePath(QStringLiteral("ctx-project"));
+        const Result recorded = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"), small,
+                                     QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--ctx"), QStringLiteral("5")});
+        QVERIFY2(recorded.code == 2 && recorded.err.contains(QStringLiteral("--ctx 5: a context holds at least 16 tokens")), qPrintable(recorded.err));
+        QVERIFY2(!run({QStringLiteral("--project"), project, QStringLiteral("runs")}).out.contains(QStringLiteral("generate")), "no run recorded");
         // synth-model: the broken rule of a shape (2); an output folder that is not there (5); a
         // K-quant whose rows are not whole blocks says which matrices are F16.
         const QString x = m_dir.filePath(QStringLiteral("shape.gguf"));

@@ -68,6 +68,7 @@ core::TorchDevice henawRunDevice(core::JobContext& ctx, const HenawRunSettings& 
 
 class HenawTrainJob final : public core::Job {
 public:
+    bool resumesFromCheckpoints() const override { return true; }
     explicit HenawTrainJob(HenawRunSettings settings) : m_settings(std::move(settings)) {}
     core::JobRequirements requirements() const override { return henawRequirements(m_settings); }
     int checkpointSchema() const override { return 1; }

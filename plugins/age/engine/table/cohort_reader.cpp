@@ -160,9 +160,10 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     const QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
     if (idCol >= 0) {
         const quint64 key = qHash(id, 0x6167652d6964ULL) ^ (quint64(qHash(id, 17)) << 32);
-        if (id.isEmpty() && !ragged)
-            r.add(QStringLiteral("missing id"), line, mapping.idColumn, QStringLiteral("no id"));
-        else if (auto seen = seenIds.find(key); seen != seenIds.end())
+        if (id.isEmpty()) {
+            if (!ragged)
+                r.add(QStringLiteral("missing id"), line, mapping.idColumn, QStringLiteral("no id"));
+        } else if (auto seen = seenIds.find(key); seen != seenIds.end())
             r.add(QStringLiteral("duplicate id"), line, mapping.idColumn,
                   QStringLiteral("id '%1' was already used on line %2; both rows are kept").arg(id, QString::number(seen->second)));
         else
@@ -178,11 +179,13 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         bool ok = false;
         const double v = text.toDouble(&ok);
         if (!ok || !std::isfinite(v)) {
-            // A European spreadsheet's "93,5": said, since every value of such a table fails alike.
+            // A European spreadsheet's "93,5" (or a thousands separator, "1,200"): said, since every
+            // value of such a table fails alike.
             static const QRegularExpression decimalComma(QStringLiteral("^[-+]?\\d+,\\d+$"));
             r.add(QStringLiteral("not a number"), line, name,
                   QStringLiteral("'%1' is not a number%2").arg(text.left(40), decimalComma.match(text).hasMatch()
-                                                                                  ? QStringLiteral(" (a decimal comma: numbers need a decimal point, 93.5)")
+                                                                                  ? QStringLiteral(" (a comma in a number: write a decimal point, 93.5 "
+                                                                                                   "not 93,5, and no thousands separator)")
                                                                                   : QString()));
             return std::nan("");
         }

@@ -67,15 +67,17 @@ QList<Resolution> resolveAll(core::JobContext& ctx, const GeneResolver& resolver
 }
 
 
-// Whether the library holds gene identities (HGNC's or NCBI Gene's) or one of `imports` gives them.
-bool hasIdentities(const BulkLibrary& library, const QStringList& imports)
+// Whether the library holds the gene identities `identity` asks for (auto: HGNC's or NCBI
+// Gene's; hgnc or orgdb: that one) or one of `imports` gives them.
+bool hasIdentities(const BulkLibrary& library, const QStringList& imports, const QString& identity)
 {
-    for (const char* source : {"hgnc", "orgdb"})
-        if (auto active = library.activeRelease(QLatin1String(source), QStringLiteral("genes")); !active || *active)
+    const QStringList sources = identity.isEmpty() || identity == QLatin1String("auto") ? QStringList{QStringLiteral("hgnc"), QStringLiteral("orgdb")}
+                                                                                      : QStringList{identity};
+    for (const QString& source : sources)
+        if (auto active = library.activeRelease(source, QStringLiteral("genes")); !active || *active)
             return true; // an unreadable library is the resolver's to report
     for (const QString& file : imports)
-        if (auto which = detectSourceAndPart(file); which && which->second == QLatin1String("genes")
-            && (which->first == QLatin1String("hgnc") || which->first == QLatin1String("orgdb")))
+        if (auto which = detectSourceAndPart(file); which && which->second == QLatin1String("genes") && sources.contains(which->first))
             return true;
     return false;
 }
@@ -110,7 +112,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     auto library = orThrow(BulkLibrary::open(m_settings.library));
     // No gene identities in the library, none among the files to import: NCBI Gene from the
     // org.Hs.eg.db Debian installs is imported (read in place), as annotation.md says of "auto".
-    if (m_settings.orgDb.isEmpty() && m_settings.identity != QLatin1String("hgnc") && !hasIdentities(*library, imports))
+    if (m_settings.orgDb.isEmpty() && m_settings.identity != QLatin1String("hgnc") && !hasIdentities(*library, imports, m_settings.identity))
         if (const QString installed = OrgDb::findInstalled(); !installed.isEmpty()) {
             imports << installed;
             ctx.warn(QStringLiteral("no gene identities imported: NCBI Gene from org.Hs.eg.db (%1) is imported and used; for HGNC's, "

@@ -16,6 +16,7 @@ namespace bioforge::annotation {
 
 class AnnotateJob final : public core::Job {
 public:
+    bool resumesFromCheckpoints() const override { return true; }
     explicit AnnotateJob(AnnotateSettings settings) : m_settings(std::move(settings)) {}
     core::JobOutcome run(core::JobContext& ctx) override;
 

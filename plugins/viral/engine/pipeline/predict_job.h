@@ -35,6 +35,7 @@ std::vector<EncoderDevice> encoderDevices(const EncoderDevice& resolved, const E
 
 class PredictJob final : public core::Job {
 public:
+    bool resumesFromCheckpoints() const override { return true; }
     explicit PredictJob(PredictSettings settings) : m_settings(std::move(settings)) {}
 
     // A GPU lease where the encoders may run on CUDA (device auto or cuda[:N] and a LibTorch
