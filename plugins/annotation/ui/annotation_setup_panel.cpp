@@ -118,6 +118,11 @@ AnnotationSetupPanel::AnnotationSetupPanel(QString libraryPath, QWidget* parent)
         QFile f(path);
         if (f.open(QIODevice::ReadOnly))
             setGenes(QString::fromUtf8(f.readAll()));
+        for (const GeneListEntry& e : *entries)
+            if (!e.problem.isEmpty()) {
+                setStatus(tr("%1: %2; such entries will be listed unknown").arg(QDir::toNativeSeparators(path), e.problem));
+                break;
+            }
     });
     connect(save, &QPushButton::clicked, this, &AnnotationSetupPanel::savePanel);
     connect(m_import, &QPushButton::clicked, this, [this] {

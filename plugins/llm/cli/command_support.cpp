@@ -16,9 +16,9 @@ core::ParameterSpec deviceParameter()
     return {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0};
 }
 
-core::ParameterSpec contextParameter(const QString& name)
+core::ParameterSpec contextParameter()
 {
-    return {name, T::Integer, QStringLiteral("context size in tokens (0: the model's own, at most %1)").arg(kDefaultContext), 0, {}, 0, 1 << 20};
+    return {QStringLiteral("ctx"), T::Integer, QStringLiteral("context size in tokens (0: the model's own, at most %1)").arg(kDefaultContext), 0, {}, 0, 1 << 20};
 }
 
 core::Expected<int64_t> chosenContext(int64_t requested, int64_t modelLength, QString* note)

@@ -34,7 +34,7 @@ core::ParameterSpec deviceParameter();
 // context length, at most kDefaultContext tokens (a KV cache of 32k positions is rarely wanted
 // for a one-off prompt; ask for it with --ctx).
 constexpr int64_t kDefaultContext = 4096;
-core::ParameterSpec contextParameter(const QString& name = QStringLiteral("ctx"));
+core::ParameterSpec contextParameter();
 // The context a run uses for --ctx `requested` on a model trained for `modelLength` tokens: 0
 // gives min(modelLength, kDefaultContext); more than modelLength gives modelLength, and `note`
 // says so. Errors (Invalid): a context below LlamaModel::kMinContext.

@@ -1,6 +1,7 @@
 #include "gguf_model_source.h"
 
 #include "models/model_registry.h"
+#include "util/short_list.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -11,14 +12,7 @@ namespace {
 
 bool isGguf(const QString& path) { return path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive); }
 
-QString listed(const QStringList& names)
-{
-    constexpr qsizetype kShown = 8;
-    QString text = names.mid(0, kShown).join(QStringLiteral(", "));
-    if (names.size() > kShown)
-        text += QStringLiteral(" and %1 more").arg(names.size() - kShown);
-    return text;
-}
+QString listed(const QStringList& names) { return core::shortList(names, QStringLiteral(", ")); }
 
 core::Expected<GgufModelSource> fromFolder(const QString& folder)
 {

@@ -1,7 +1,8 @@
-// SIMT host emulation (simt_runtime.h): fibers per GPU thread, barriers, a worker pool per
-// process, the launch and the runtime's error state. The runtime calls (memory, streams, events,
+// SIMT host emulation (simt_runtime.h): a fiber per GPU thread (simt_fiber.h), barriers, a
+// worker pool per process, the launch and the runtime's error state. The runtime calls (memory, streams, events,
 // graphs) are in simt_api.cpp.
 
+#include "simt_fiber.h"
 #include "simt_internal.h"
 
 #include <algorithm>
@@ -15,9 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include <sys/mman.h>
-#include <ucontext.h>
-
 thread_local dim3 threadIdx;
 thread_local dim3 blockIdx;
 thread_local dim3 blockDim;
@@ -29,72 +27,10 @@ namespace {
 
 constexpr int kWarp = 32;
 constexpr int kMaxThreads = 1024;
-#if defined(__SANITIZE_ADDRESS__)
-#define BF_SIMT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BF_SIMT_ASAN 1
-#endif
-#endif
-#ifdef BF_SIMT_ASAN
-constexpr size_t kStackBytes = 512 * 1024; // AddressSanitizer's redzones
-#else
-constexpr size_t kStackBytes = 128 * 1024;
-#endif
-
-// Switching fibers: on x86-64 (without a sanitizer) a few instructions that save the callee-saved
-// registers and the stack pointer; glibc's swapcontext also saves the signal mask, a system call
-// at every switch, which made the emulation spend most of its time in the kernel. Elsewhere, and
-// under AddressSanitizer (which knows swapcontext), ucontext.
-// (Where the compiler targets shadow stacks, __CET__ & 2, a `ret` into another fiber's stack
-// would fault: ucontext there too.) The switch also keeps each fiber's MXCSR and x87 control word,
-// which the ABI makes callee-saved.
-#if defined(__x86_64__) && !defined(BF_SIMT_UCONTEXT) && !(defined(__CET__) && (__CET__ & 2))
-#define BF_SIMT_ASM_SWITCH 1
-#endif
-
-#ifdef BF_SIMT_ASM_SWITCH
-extern "C" void bfsimt_switch(void** saveStack, void* loadStack);
-asm(R"(
-    .text
-    .p2align 4
-    .globl bfsimt_switch
-    .hidden bfsimt_switch
-    .type bfsimt_switch, @function
-bfsimt_switch:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    subq $8, %rsp
-    stmxcsr (%rsp)
-    fnstcw 4(%rsp)
-    movq %rsp, (%rdi)
-    movq %rsi, %rsp
-    ldmxcsr (%rsp)
-    fldcw 4(%rsp)
-    addq $8, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbx
-    popq %rbp
-    ret
-    .size bfsimt_switch, .-bfsimt_switch
-    .section .note.GNU-stack,"",@progbits
-    .text
-)");
-struct Context {
-    void* sp = nullptr;
-};
-#else
-using Context = ucontext_t;
-#endif
-
 enum class State { Runnable, AtBlockBarrier, AtWarpBarrier, Done };
+
+using fiber::Context;
+using fiber::switchTo;
 
 struct Fiber {
     Context context;
@@ -118,7 +54,7 @@ struct Worker {
     {
         for (Fiber& f : fibers)
             if (f.stack)
-                munmap(static_cast<char*>(f.stack) - 4096, kStackBytes + 4096);
+                fiber::unmapStack(f.stack);
     }
 
     void ensure(int n)
@@ -127,29 +63,12 @@ struct Worker {
         if (size_t(n) <= old)
             return;
         fibers.resize(size_t(n));
-        for (size_t i = old; i < fibers.size(); ++i) {
-            // A guard page below each stack: an overflow faults instead of corrupting a neighbour.
-            void* m = mmap(nullptr, kStackBytes + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-            if (m == MAP_FAILED) {
-                std::fprintf(stderr, "simt: cannot map a fiber stack\n");
-                std::abort();
-            }
-            mprotect(m, 4096, PROT_NONE);
-            fibers[i].stack = static_cast<char*>(m) + 4096;
-        }
+        for (size_t i = old; i < fibers.size(); ++i)
+            fibers[i].stack = fiber::mapStack();
     }
 };
 
 thread_local Worker* tlWorker = nullptr;
-
-void switchTo(Context& save, Context& load)
-{
-#ifdef BF_SIMT_ASM_SWITCH
-    bfsimt_switch(&save.sp, load.sp);
-#else
-    swapcontext(&save, &load);
-#endif
-}
 
 void fiberEntry()
 {
@@ -162,29 +81,7 @@ void fiberEntry()
 }
 
 // Makes `f` start at fiberEntry on its own stack at the next switch to it.
-void prepare(Fiber& f)
-{
-#ifdef BF_SIMT_ASM_SWITCH
-    // The stack bfsimt_switch pops, from sp up: the control words (MXCSR 0x1F80 and the x87
-    // control word 0x037F, the defaults), six registers (zero), fiberEntry as the return address,
-    // and a slot standing for its caller's return address. sp ≡ 8 (mod 16), so after the `ret`
-    // fiberEntry starts with rsp ≡ 8 (mod 16), as a call would leave it (the ABI's rule).
-    auto* top = reinterpret_cast<uintptr_t*>((reinterpret_cast<uintptr_t>(f.stack) + kStackBytes) & ~uintptr_t(15));
-    uintptr_t* sp = top - 9;
-    sp[0] = uintptr_t(0x1F80) | uintptr_t(0x037F) << 32;
-    for (int i = 1; i <= 6; ++i)
-        sp[i] = 0;
-    sp[7] = reinterpret_cast<uintptr_t>(&fiberEntry);
-    sp[8] = 0;
-    f.context.sp = sp;
-#else
-    getcontext(&f.context);
-    f.context.uc_stack.ss_sp = f.stack;
-    f.context.uc_stack.ss_size = kStackBytes;
-    f.context.uc_link = nullptr;
-    makecontext(&f.context, fiberEntry, 0);
-#endif
-}
+void prepare(Fiber& f) { fiber::prepare(f.context, f.stack, &fiberEntry); }
 
 void yieldAs(State state)
 {

@@ -212,9 +212,19 @@ private slots:
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\tPKD2\nUMOD\tNPHS1\n"))).size(), 4);
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\t2\nUMOD\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("2"), QStringLiteral("UMOD")}));
         QVERIFY(!readGeneList(lib.write(QStringLiteral("empty.txt"), "# nothing\n\n")));
-        auto latin1 = readGeneList(lib.write(QStringLiteral("latin1.txt"), "PKD1\nG\xe9ne\n"));
-        QVERIFY(!latin1);
-        QVERIFY2(latin1.error().message().contains(QStringLiteral(":2")), qPrintable(latin1.error().message()));
+        // Bytes that are not UTF-8 (a list saved as Windows-1252) mark the entries they fall in;
+        // the rest of the list, a comment's bad byte and a table's other columns cost nothing.
+        auto latin1 = readGeneList(lib.write(QStringLiteral("latin1.txt"), "PKD1\nG\xe9ne UMOD\nNPHS1 # caf\xe9\n"));
+        QVERIFY2(latin1, errorText(latin1).constData());
+        QCOMPARE(latin1->size(), 4);
+        QVERIFY2((*latin1)[1].problem.contains(QStringLiteral("byte 2 (0xe9) of line 2 is not valid UTF-8")), qPrintable((*latin1)[1].problem));
+        for (int i : {0, 2, 3})
+            QVERIFY2((*latin1)[i].problem.isEmpty(), qPrintable((*latin1)[i].text));
+        QCOMPARE((*latin1)[3].text, QStringLiteral("NPHS1"));
+        auto described = readGeneList(lib.write(QStringLiteral("described.tsv"), "gene\tnote\nPKD1\tr\xe9nal\n"));
+        QVERIFY(described && described->size() == 1 && described->first().problem.isEmpty());
+        QVERIFY(!parseGeneList(QStringLiteral("G\u00e9ne G\uFFFDne")).last().problem.isEmpty());
+        QVERIFY(parseGeneList(QStringLiteral("G\u00e9ne G\uFFFDne")).first().problem.isEmpty());
     }
 
     void orgDbAliasesNamingSeveralGenesAreRefused()

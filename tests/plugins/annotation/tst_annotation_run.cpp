@@ -168,6 +168,27 @@ private slots:
         QVERIFY(d.value(QStringLiteral("releases")).toArray().first().toObject().value(QStringLiteral("sha256")).toString().size() == 64);
     }
 
+    // A list saved as Windows-1252: the name with the bad byte is listed unknown with its line and
+    // byte, the other genes are annotated (the run used to fail on the first such byte).
+    void aByteThatIsNotUtf8CostsOnlyItsEntry()
+    {
+        QTemporaryDir run;
+        const QString list = run.filePath(QStringLiteral("genes-cp1252.txt"));
+        QFile f(list);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write("PKD1\r\nG\xe8ne1\r\nUMOD # r\xe9nal\r\n") > 0);
+        f.close();
+        const Outcome o = runJob(run.path(), {{QStringLiteral("genes"), list}, {QStringLiteral("library"), m_lib.library->path()}}, false);
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QList<QStringList> resolution = tsv(run.filePath(QStringLiteral("out/resolution.tsv")));
+        QCOMPARE(resolution.size(), 1 + 3);
+        QCOMPARE(resolution[2].value(2), QStringLiteral("unknown"));
+        QVERIFY2(resolution[2].join(QLatin1Char(' ')).contains(QStringLiteral("byte 2 (0xe8) of line 2 is not valid UTF-8")),
+                 qPrintable(resolution[2].join(QLatin1Char('|'))));
+        QCOMPARE(resolution[3].value(2), QStringLiteral("resolved"));
+        QVERIFY2(!o.warnings.filter(QStringLiteral("gene list line 2: byte 2 (0xe8)")).isEmpty(), qPrintable(o.warnings.join(QLatin1Char('\n'))));
+        QCOMPARE(tsv(run.filePath(QStringLiteral("out/annotations.tsv"))).size(), 1 + 2);
+    }
+
     void aPauseKeepsWhatIsStoredAndAResumeRedoesNothing()
     {
         QTemporaryDir run;

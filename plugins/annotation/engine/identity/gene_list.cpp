@@ -3,6 +3,7 @@
 #include "io/line_reader.h"
 #include "io/text_decoding.h"
 
+#include <QHash>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -142,7 +143,11 @@ QList<GeneListEntry> parseGeneList(const QString& text, QString* layout)
     qint64 line = 0;
     for (const QString& l : text.split(QRegularExpression(QStringLiteral("\\r\\n|\\r|\\n"))))
         addLine(lines, l, ++line);
-    return entriesOf(lines, layout);
+    QList<GeneListEntry> out = entriesOf(lines, layout);
+    for (GeneListEntry& e : out) // a file's bad bytes, read into the editor as U+FFFD
+        if (e.text.contains(QChar::ReplacementCharacter))
+            e.problem = QStringLiteral("holds U+FFFD, the mark of a byte that was not valid UTF-8 where the text came from");
+    return out;
 }
 
 core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* layout)
@@ -151,18 +156,24 @@ core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* 
     if (!reader)
         return reader.error();
     QList<Line> lines;
+    QHash<qint64, QString> badBytes; // line → what is wrong with it
     for (;;) {
         auto l = (*reader)->next();
         if (!l)
             return l.error();
         if (!*l)
             break;
-        auto text = core::decodeUtf8Line(**l, path, (*reader)->lineNumber());
-        if (!text)
-            return text.error();
-        addLine(lines, *text, (*reader)->lineNumber());
+        const qint64 number = (*reader)->lineNumber();
+        if (const qsizetype bad = core::firstInvalidUtf8(**l); bad >= 0)
+            badBytes.insert(number, QStringLiteral("byte %1 (0x%2) of line %3 is not valid UTF-8; save the list as UTF-8 text")
+                                        .arg(QString::number(bad + 1), QStringLiteral("%1").arg(uchar((**l)[bad]), 2, 16, QLatin1Char('0')),
+                                             QString::number(number)));
+        addLine(lines, QString::fromUtf8(**l), number); // bad bytes become U+FFFD
     }
-    const QList<GeneListEntry> out = entriesOf(lines, layout);
+    QList<GeneListEntry> out = entriesOf(lines, layout);
+    for (GeneListEntry& e : out)
+        if (e.text.contains(QChar::ReplacementCharacter) && badBytes.contains(e.line))
+            e.problem = badBytes.value(e.line);
     if (out.isEmpty())
         return core::Error(QStringLiteral("%1: no gene in the list (expected symbols or ids, one or more per line)").arg(path));
     return out;

@@ -27,12 +27,18 @@ namespace bioforge::annotation {
 struct GeneListEntry {
     QString text;
     qint64 line = 0;
+    // Why this entry cannot be a gene whatever the identity holds, or empty: a file's line that is
+    // not valid UTF-8 is read with U+FFFD for its bad bytes, and each of its entries that holds one
+    // says "byte N (0xHH) of line L is not valid UTF-8 …" (resolution.tsv lists it unknown; the
+    // rest of the list is annotated).
+    QString problem;
 };
 
 // layout, when given, receives how a table was read ("genes from column 1 ('gene') of 3, …"),
 // or stays empty for a plain list.
 QList<GeneListEntry> parseGeneList(const QString& text, QString* layout = nullptr);
-// Read with the shared line reader: other compressions, binary and bad UTF-8 are errors naming the file.
+// Read with the shared line reader: other compressions, binary files and a list without a gene are
+// errors naming the file; bytes that are not UTF-8 mark the entries they fall in (`problem`).
 core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* layout = nullptr);
 
 } // namespace bioforge::annotation

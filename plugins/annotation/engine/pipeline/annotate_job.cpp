@@ -10,6 +10,7 @@
 #include "pipeline/run_store.h"
 #include "pipeline/source_worker.h"
 #include "provenance/provenance_recorder.h"
+#include "util/short_list.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -36,6 +37,15 @@ QList<Resolution> resolveAll(core::JobContext& ctx, const GeneResolver& resolver
     QHash<QString, qint64> firstLineOfInput, firstLineOfGene;
     QHash<QString, QString> inputOfGene;
     for (const GeneListEntry& e : entries) {
+        if (!e.problem.isEmpty()) {
+            Resolution bad;
+            bad.input = e.text;
+            bad.line = e.line;
+            bad.reason = e.problem;
+            out << bad; // Unknown
+            ctx.advance();
+            continue;
+        }
         const QString folded = e.text.toUpper();
         if (firstLineOfInput.contains(folded)) {
             Resolution d;
@@ -196,11 +206,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         if (r.status == ResolutionStatus::Duplicate)
             repeated << QStringLiteral("line %1 '%2': %3").arg(r.line).arg(r.input, r.reason);
     }
-    const auto listed = [](const QStringList& items) {
-        constexpr qsizetype kShown = 8;
-        return items.mid(0, kShown).join(QStringLiteral("; "))
-               + (items.size() > kShown ? QStringLiteral(" and %1 more").arg(items.size() - kShown) : QString());
-    };
+    const auto listed = [](const QStringList& items) { return core::shortList(items, QStringLiteral("; ")); };
     if (!renamed.isEmpty())
         ctx.warn(renamed.size() == 1 ? QStringLiteral("gene list: 1 name is annotated under its approved symbol (a previous symbol or an alias; "
                                                       "resolution.tsv): %1").arg(renamed.first())
