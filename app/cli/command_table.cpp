@@ -10,6 +10,7 @@ const QList<CommandInfo>& commandTable()
         {"devices", "devices [--check]", "CPU and GPUs found, why a GPU is missing; --check runs a test kernel on each GPU", cmdDevices, false},
         {"run", "run <plugin> <verb> [--param value …] [--title T]", "start a run and follow its progress", cmdRun, false},
         {"resume", "resume [run-id]", "resume a paused or interrupted run (all of them without an id)", cmdResume, false},
+        {"cancel", "cancel <run-id>…", "end paused or interrupted runs that will not be resumed (checkpoints and outputs stay)", cmdCancel, false},
         {"runs", "runs", "list the project's runs", cmdRuns, false},
         {"status", "status [run-id]", "cluster runs under way: each array task's state, node and progress", cmdStatus, false},
         {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},

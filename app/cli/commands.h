@@ -29,6 +29,7 @@ int cmdRuns(CliContext& ctx, const QStringList& args);
 int cmdShow(CliContext& ctx, const QStringList& args);
 int cmdRun(CliContext& ctx, const QStringList& args);
 int cmdResume(CliContext& ctx, const QStringList& args);
+int cmdCancel(CliContext& ctx, const QStringList& args);
 int cmdInspect(CliContext& ctx, const QStringList& args);
 int cmdReport(CliContext& ctx, const QStringList& args);
 int cmdModels(CliContext& ctx, const QStringList& args);

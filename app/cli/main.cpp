@@ -48,12 +48,14 @@ int main(int argc, char** argv)
     const core::ThreadWaitChoice waits = core::chooseThreadWaits();
     // Global options come before the command.
     cli::CliOptions options;
+    bool emptyProject = false; // `--project "$P"` with P unset: refused, not the default project
     int first = 1;
     for (; first < argc; ++first) {
         const QString arg = core::decodeArgument(QByteArray(argv[first]));
-        if (arg == QLatin1String("--project") && first + 1 < argc)
+        if (arg == QLatin1String("--project") && first + 1 < argc) {
             options.project = core::decodeArgument(QByteArray(argv[++first]));
-        else if (arg == QLatin1String("--quiet"))
+            emptyProject = options.project.isEmpty();
+        } else if (arg == QLatin1String("--quiet"))
             options.quiet = true;
         else if (arg == QLatin1String("--verbose"))
             options.verbose = true;
@@ -88,6 +90,15 @@ int main(int argc, char** argv)
     QStringList args;
     for (int i = first + 1; i < argc; ++i)
         args << core::decodeArgument(QByteArray(argv[i]));
+    if (emptyProject) {
+        err << "bioforge: --project: an empty path (was the variable that should hold the folder unset?)" << Qt::endl;
+        return cli::kUsage;
+    }
+    // `bioforge <command> … --help`: the command's usage, for every command (`run` answers per verb).
+    if (command && qstrcmp(command->name, "run") != 0 && (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h")))) {
+        out << "usage: bioforge " << QString::fromUtf8(command->usage) << "\n  " << QString::fromUtf8(command->summary) << Qt::endl;
+        return cli::kOk;
+    }
 
     cli::CliContext ctx(options, out, err);
     int code = cli::kUsage;

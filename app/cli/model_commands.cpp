@@ -13,7 +13,10 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QUrl>
+
+#include <optional>
 
 #include <cstdio>
 
@@ -29,6 +32,30 @@ int listModels(CliContext& ctx, core::ModelRegistry& registry)
     return kOk;
 }
 
+// A name already registered for another kind or another folder is not replaced silently: the
+// user removes it first. The same kind from the same folder is registered again (an update),
+// and the output says what it replaces.
+int refuseOtherModel(CliContext& ctx, const core::ModelRegistry& registry, const QString& name, const QString& kind, const std::optional<QString>& folder)
+{
+    const auto existing = registry.find(name);
+    if (!existing || existing->testModel)
+        return kOk;
+    const bool sameFolder = folder && QFileInfo(*folder).canonicalFilePath() == existing->root;
+    if (existing->kind == kind && (sameFolder || !folder))
+        return kOk;
+    ctx.err() << "bioforge: a model named '" << name << "' is registered already (kind " << existing->kind << ", revision "
+              << (existing->revision.isEmpty() ? QStringLiteral("-") : existing->revision) << ", " << existing->root
+              << "); remove it first (bioforge models remove " << name << ") or choose another name" << Qt::endl;
+    return kUsage;
+}
+
+QString filesText(const core::ModelEntry& entry)
+{
+    if (entry.files.size() == 1)
+        return QStringLiteral("1 file (%1, SHA-256 %2)").arg(entry.files.first().path, entry.files.first().sha256);
+    return QStringLiteral("%1 files; model checksum %2 (the SHA-256 of the files' SHA-256s: bioforge models list)").arg(entry.files.size()).arg(entry.combinedSha256());
+}
+
 int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& args)
 {
     // download <name> <kind> <url> <sha256> [<file name>]
@@ -42,6 +69,18 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
         return kUsage;
     }
     const QUrl url(args[2]);
+    if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) {
+        ctx.err() << "bioforge: " << args[2] << ": not an http(s) URL; a model file on this machine is registered with "
+                  << "`bioforge models import " << args[0] << " " << args[1] << " <folder>`" << Qt::endl;
+        return kUsage;
+    }
+    static const QRegularExpression sha256(QStringLiteral("^[0-9a-fA-F]{64}$"));
+    if (!sha256.match(args[3]).hasMatch()) {
+        ctx.err() << "bioforge: '" << args[3] << "' is not a SHA-256 (64 hex digits): give the checksum the model's publisher lists for the file" << Qt::endl;
+        return kUsage;
+    }
+    if (int refused = refuseOtherModel(ctx, registry, args[0], args[1], std::nullopt); refused != kOk)
+        return refused;
     const QString fileName = args.size() == 5 ? args[4] : QFileInfo(url.path()).fileName();
     auto resolved = core::PathGuard::childOf(core::WorkbenchSettings().modelFolder(), args[0], QStringLiteral("model name"));
     if (!resolved) { // nothing is written before the name is known to stay inside the models folder
@@ -60,7 +99,15 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
         ctx.err() << "bioforge: " << st.error().message() << Qt::endl;
         return kRunFailed;
     }
-    auto entry = registry.importFolder(args[0], args[1], target, args[3].left(12));
+    auto entry = registry.importFolder(args[0], args[1], target, QStringLiteral("sha256:") + args[3].left(12).toLower());
+    if (entry) { // where it came from, for provenance and the next engineer
+        entry->source = url.toString();
+        for (core::ModelFile& f : entry->files)
+            if (f.path == fileName)
+                f.url = url.toString();
+        if (core::Status st = registry.add(*entry); !st)
+            entry = st.error();
+    }
     if (!entry) {
         ctx.err() << "bioforge: " << entry.error().message() << Qt::endl;
         return kProjectError;
@@ -109,12 +156,20 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
             ctx.err() << "bioforge: " << complete.error().message() << Qt::endl;
             return kNotFound;
         }
+        if (int refused = refuseOtherModel(ctx, registry, args[0], args[1], args[2]); refused != kOk)
+            return refused;
+        const std::optional<core::ModelEntry> before = registry.find(args[0]);
         auto entry = registry.importFolder(args[0], args[1], args[2], revision);
         if (!entry) {
             ctx.err() << "bioforge: " << entry.error().message() << Qt::endl;
             return exitCodeFor(entry.error(), kProjectError);
         }
-        ctx.out() << "registered " << entry->name << ": " << entry->files.size() << " files, sha256 " << entry->combinedSha256() << Qt::endl;
+        if (before && !before->testModel)
+            ctx.out() << "registered " << entry->name << " again: " << filesText(*entry) << " (it was revision "
+                      << (before->revision.isEmpty() ? QStringLiteral("-") : before->revision)
+                      << (before->combinedSha256() == entry->combinedSha256() ? QStringLiteral(", the same files)") : QStringLiteral(", other files)")) << Qt::endl;
+        else
+            ctx.out() << "registered " << entry->name << ": " << filesText(*entry) << Qt::endl;
         return kOk;
     }
     if (sub == QLatin1String("verify") || sub == QLatin1String("remove")) {

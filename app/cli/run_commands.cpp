@@ -211,4 +211,29 @@ int cmdResume(CliContext& ctx, const QStringList& args)
     return ctx.waitForRuns(started);
 }
 
+int cmdCancel(CliContext& ctx, const QStringList& args)
+{
+    if (args.isEmpty()) {
+        ctx.err() << "usage: bioforge cancel <run-id>…" << Qt::endl;
+        return kUsage;
+    }
+    core::Project* project = ctx.project(false);
+    if (!project)
+        return kProjectError;
+    int code = kOk;
+    for (const QString& id : args) {
+        auto ended = ctx.session().runs()->discard(id);
+        if (!ended) {
+            ctx.err() << "bioforge: " << ended.error().message() << Qt::endl;
+            code = code == kOk ? exitCodeFor(ended.error(), kProjectError) : code;
+            continue;
+        }
+        ctx.out() << "run " << id << ": cancelled (" << ended->error << ")" << Qt::endl;
+        if (ended->parameters.contains(QLatin1String("cluster")))
+            ctx.err() << "note: run " << id << " was a cluster run; Slurm jobs it left, if any, are listed by `squeue --name bioforge-" << ended->checkpointId.right(8)
+                      << "` (scancel ends them)" << Qt::endl;
+    }
+    return code;
+}
+
 } // namespace bioforge::cli

@@ -32,11 +32,21 @@ Status ModelDownloader::download(const QList<DownloadItem>& items, const Progres
     }
     qint64 done = 0;
     for (const DownloadItem& item : items) {
-        if (Status st = downloadOne(item, done, total, progress, stop); !st)
+        if (Status st = downloadOne(item, done, total, progress, stop); !st) {
+            if (auto target = PathGuard::resolveInside(m_targetDir, item.relativePath); target && QFileInfo(*target + QStringLiteral(".part")).size() == 0) {
+                QFile::remove(*target + QStringLiteral(".part")); // nothing to resume from
+                QFile::remove(*target + QStringLiteral(".part.json"));
+            }
             return st;
+        }
         done += QFileInfo(QDir(m_targetDir).filePath(item.relativePath)).size();
     }
     return okStatus();
+}
+
+bool ModelDownloader::isWorkFile(const QString& path)
+{
+    return path.endsWith(QLatin1String(".part")) || path.endsWith(QLatin1String(".part.json")) || path.endsWith(QLatin1String(".download.json"));
 }
 
 Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore, qint64 total, const Progress& progress,

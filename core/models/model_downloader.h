@@ -54,7 +54,12 @@ public:
     void setTransferTimeoutMs(int ms) { m_transferTimeoutMs = ms; }
     void setRetryDelayMs(int ms) { m_retryDelayMs = ms; }
 
+    // A transfer that fails keeps its bytes in `<file>.part` for the next call to resume; an
+    // empty one is removed.
     Status download(const QList<DownloadItem>& items, const Progress& progress = {}, const StopCheck& stop = {});
+    // Whether a file of a target folder is the downloader's own (an unfinished `.part`, its
+    // `.part.json` validator, a `.download.json` sidecar): never part of a model.
+    static bool isWorkFile(const QString& path);
 
     // Result of the last download(): how many HTTP requests were made and
     // whether any continued a partial file (for tests and logs).

@@ -4,6 +4,7 @@
 #include "io/sha256.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 
 #include <algorithm>
@@ -30,12 +31,42 @@ const ModelFile* ModelEntry::file(const QString& relative) const
     return nullptr;
 }
 
+Status ModelEntry::verifyFiles(bool quick, QList<ModelFile>* hashed) const
+{
+    for (const ModelFile& f : files) {
+        const QString path = filePath(f.path);
+        const QFileInfo info(path);
+        if (!info.isFile())
+            return Error(QStringLiteral("model '%1': %2 is missing").arg(name, path), Error::Kind::NotFound);
+        if (info.size() != f.size)
+            return Error(QStringLiteral("model '%1': %2 has %3 bytes, registered with %4").arg(name, path, QString::number(info.size()), QString::number(f.size)),
+                         Error::Kind::Failed);
+        const qint64 modified = info.lastModified().toMSecsSinceEpoch();
+        if (quick && f.modifiedMs != 0 && modified == f.modifiedMs)
+            continue;
+        auto sha = Sha256::ofFile(path);
+        if (!sha)
+            return sha.error();
+        if (*sha != f.sha256)
+            return Error(QStringLiteral("model '%1': %2 has SHA-256 %3, registered with %4").arg(name, path, *sha, f.sha256), Error::Kind::Failed);
+        if (hashed) {
+            ModelFile now = f;
+            now.modifiedMs = modified;
+            hashed->append(now);
+        }
+    }
+    return okStatus();
+}
+
 QJsonObject ModelEntry::toJson() const
 {
     QJsonArray fileArray;
-    for (const ModelFile& f : files)
-        fileArray.append(QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("size"), double(f.size)},
-                                     {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), f.url}});
+    for (const ModelFile& f : files) {
+        QJsonObject file{{QStringLiteral("path"), f.path}, {QStringLiteral("size"), double(f.size)}, {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), f.url}};
+        if (f.modifiedMs != 0)
+            file.insert(QStringLiteral("modified_ms"), double(f.modifiedMs));
+        fileArray.append(file);
+    }
     QJsonObject json{{QStringLiteral("name"), name},       {QStringLiteral("kind"), kind},
                      {QStringLiteral("revision"), revision}, {QStringLiteral("root"), root},
                      {QStringLiteral("source"), source},   {QStringLiteral("added"), added.toString(Qt::ISODate)},
@@ -65,7 +96,7 @@ Expected<ModelEntry> ModelEntry::fromJson(const QJsonObject& json)
     for (const QJsonValue& v : json.value(QLatin1String("files")).toArray()) {
         const QJsonObject o = v.toObject();
         ModelFile f{o.value(QLatin1String("path")).toString(), o.value(QLatin1String("size")).toInteger(),
-                    o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("url")).toString()};
+                    o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("url")).toString(), o.value(QLatin1String("modified_ms")).toInteger()};
         if (f.path.isEmpty() || f.sha256.size() != 64)
             return Error(QStringLiteral("model '%1': a file entry lacks a path or a SHA-256").arg(e.name));
         // Files are read (and verified) as root/path: a path from the registry must stay inside the model's folder.

@@ -17,6 +17,9 @@ struct ModelFile {
     qint64 size = 0;
     QString sha256;
     QString url;  // where it was downloaded from, if it was
+    // The file's modification time (ms since the epoch) when its SHA-256 was computed; 0 when
+    // not known (entries registered before the times were kept). See ModelEntry::verifyFiles.
+    qint64 modifiedMs = 0;
 };
 
 struct ModelEntry {
@@ -35,6 +38,13 @@ struct ModelEntry {
     QString combinedSha256() const;
     QString filePath(const QString& relative) const;
     const ModelFile* file(const QString& relative) const;
+    // Each file against the disk: it exists with its registered size and its SHA-256 is the
+    // registered one. quick: a file whose modification time is still the one recorded when it
+    // was hashed is taken as unchanged without reading it (the check make, rsync and git's index
+    // make); the others are read. Errors (Failed; NotFound for a missing file) name the model, the
+    // file and both values. `hashed`, when given, receives the paths of the files read that matched,
+    // with their times now (ModelRegistry::verify records them).
+    Status verifyFiles(bool quick, QList<ModelFile>* hashed = nullptr) const;
     // "name" or "name — TEST model (random weights)": how lists show it.
     QString displayName() const;
 

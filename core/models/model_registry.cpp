@@ -4,6 +4,7 @@
 
 #include "io/atomic_file.h"
 #include "io/sha256.h"
+#include "models/model_downloader.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -103,10 +104,13 @@ Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QStr
         const QString rel = root.relativeFilePath(it.filePath());
         if (rel.startsWith(QLatin1Char('.')) || rel.contains(QLatin1String("/.")))
             continue; // .git, .cache and the like
+        if (ModelDownloader::isWorkFile(rel))
+            continue; // a download's unfinished .part and its notes
+        const qint64 modified = it.fileInfo().lastModified().toMSecsSinceEpoch(); // before reading: a change while it is read shows later
         auto sha = Sha256::ofFile(it.filePath());
         if (!sha)
             return sha.error();
-        entry.files.append({rel, it.fileInfo().size(), *sha, QString()});
+        entry.files.append({rel, it.fileInfo().size(), *sha, QString(), modified});
     }
     if (entry.files.isEmpty())
         return Error(QStringLiteral("%1: the folder holds no model files").arg(folder));
@@ -146,26 +150,23 @@ std::optional<ModelEntry> ModelRegistry::testModelFor(const QString& nameOrPath)
     return std::nullopt;
 }
 
-Status ModelRegistry::verify(const QString& name) const
+Status ModelRegistry::verify(const QString& name)
 {
     const auto entry = find(name);
     if (!entry)
-        return Error(QStringLiteral("no model named '%1' in %2").arg(name, m_file));
-    for (const ModelFile& f : entry->files) {
-        const QString path = entry->filePath(f.path);
-        const QFileInfo info(path);
-        if (!info.exists())
-            return Error(QStringLiteral("model '%1': %2 is missing").arg(name, path));
-        if (info.size() != f.size)
-            return Error(QStringLiteral("model '%1': %2 has %3 bytes, registered with %4").arg(name, path, QString::number(info.size()),
-                                                                                               QString::number(f.size)));
-        auto sha = Sha256::ofFile(path);
-        if (!sha)
-            return sha.error();
-        if (*sha != f.sha256)
-            return Error(QStringLiteral("model '%1': %2 has SHA-256 %3, registered with %4").arg(name, path, *sha, f.sha256));
-    }
-    return okStatus();
+        return Error(QStringLiteral("no model named '%1' in %2").arg(name, m_file), Error::Kind::NotFound);
+    QList<ModelFile> hashed;
+    if (Status st = entry->verifyFiles(false, &hashed); !st)
+        return st;
+    ModelEntry updated = *entry;
+    bool changed = false;
+    for (const ModelFile& now : hashed)
+        for (ModelFile& f : updated.files)
+            if (f.path == now.path && f.modifiedMs != now.modifiedMs) {
+                f.modifiedMs = now.modifiedMs;
+                changed = true;
+            }
+    return changed ? add(updated) : okStatus();
 }
 
 } // namespace bioforge::core

@@ -36,8 +36,9 @@ public:
     // The registered test model that a path (its folder, or a file in it)
     // or a name refers to, if any.
     std::optional<ModelEntry> testModelFor(const QString& nameOrPath) const;
-    // Sizes and SHA-256 of every file against the registry.
-    Status verify(const QString& name) const;
+    // Sizes and SHA-256 of every file against the registry (every file read); the files' times
+    // are recorded then, for the quick check of ModelEntry::verifyFiles.
+    Status verify(const QString& name);
 
 private:
     Status save() const;

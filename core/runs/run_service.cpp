@@ -297,6 +297,45 @@ Expected<QList<RunRecord>> RunService::recoverInterrupted()
     return out;
 }
 
+Expected<RunRecord> RunService::discard(const QString& runId)
+{
+    if (auto recovered = recoverInterrupted(); !recovered) // a dead owner's "running" is "interrupted"
+        return recovered.error();
+    auto record = m_project.store().run(runId);
+    if (!record)
+        return record.error();
+    const auto handle = m_scheduler.handle(runId);
+    if ((handle && (handle->state() == RunState::Running || handle->state() == RunState::Queued)) || record->state == RunState::Running
+        || record->state == RunState::Queued)
+        return Error(QStringLiteral("run %1 is %2 in a program that is still open: pause or cancel it there (Ctrl-C, or the Jobs dock)")
+                         .arg(runId, runStateName(record->state)),
+                     Error::Kind::Failed);
+    if (record->state != RunState::Paused && record->state != RunState::Interrupted)
+        return Error(QStringLiteral("run %1 is %2; only a paused or interrupted run can be cancelled here").arg(runId, runStateName(record->state)),
+                     Error::Kind::Failed);
+    auto all = m_project.store().runs();
+    if (!all)
+        return all.error();
+    for (const RunRecord& r : *all)
+        if (r.parentRunId == runId)
+            return Error(QStringLiteral("run %1 was resumed as run %2 (%3): cancel that one").arg(runId, r.runId, runStateName(r.state)), Error::Kind::Failed);
+    const RunState was = record->state;
+    record->state = RunState::Cancelled;
+    record->endedAt = QDateTime::currentDateTimeUtc();
+    record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder").arg(runStateName(was));
+    if (Status st = m_project.store().updateRun(*record); !st)
+        return st.error();
+    if (Status st = exportProvenance(*record, m_project.runDir(runId)); !st)
+        return st.error();
+    if (handle) { // paused in this session: the Jobs dock's row says it now
+        handle->setState(RunState::Cancelled);
+        handle->record() = *record;
+        emit m_scheduler.jobStateChanged(runId);
+    }
+    log::info(QStringLiteral("run %1 cancelled (it was %2)").arg(runId, runStateName(was)));
+    return *record;
+}
+
 Expected<QList<RunRecord>> RunService::resumableRuns() const
 {
     auto all = m_project.store().runs();

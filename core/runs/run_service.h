@@ -35,6 +35,13 @@ public:
     Expected<QString> resume(const QString& runId);
     void pause(const QString& runId);
     void cancel(const QString& runId);
+    // Ends a run that is paused or interrupted and not active anywhere (one whose process is gone;
+    // the `bioforge cancel` command and the Jobs dock's Cancel on such a run): it becomes cancelled
+    // — `resume` without an id no longer picks it up, its checkpoints and outputs stay in its
+    // folders — and its provenance.json says so. Errors: no such run (NotFound); a run that is
+    // active (this process's or another's), already resumed, or ended (Failed). Returns the
+    // record as stored.
+    Expected<RunRecord> discard(const QString& runId);
 
     // Runs left queued/running by a process that died: marked interrupted and returned.
     Expected<QList<RunRecord>> recoverInterrupted();

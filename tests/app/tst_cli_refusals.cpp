@@ -89,6 +89,70 @@ private slots:
         QVERIFY2(ok.code == 0, qPrintable(ok.err));
     }
 
+    // A registered name is not replaced by another kind or folder without a word; the same folder
+    // again is an update that says so. A download needs an http(s) URL and a SHA-256, checked first.
+    void aModelNameIsNotReplacedSilently()
+    {
+        const QString gguf = modelFolder("gguf-one", {QStringLiteral("m.gguf")});
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("gguf"), gguf, QStringLiteral("--revision"),
+                      QStringLiteral("v2")}).code, 0);
+        const QString esm = modelFolder("esm-other", {QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")});
+        const Result otherKind = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("esm2"), esm});
+        QCOMPARE(otherKind.code, 2);
+        QVERIFY2(otherKind.err.contains(QStringLiteral("a model named 'kept' is registered already (kind gguf, revision v2"))
+                     && otherKind.err.contains(QStringLiteral("bioforge models remove kept")),
+                 qPrintable(otherKind.err));
+        const QString gguf2 = modelFolder("gguf-two", {QStringLiteral("m.gguf")});
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("gguf"), gguf2}).code, 2);
+        const Result again = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("gguf"), gguf});
+        QVERIFY2(again.code == 0 && again.out.contains(QStringLiteral("registered kept again: 1 file (m.gguf, SHA-256 "))
+                     && again.out.contains(QStringLiteral("it was revision v2, the same files")),
+                 qPrintable(again.out + again.err));
+        QVERIFY(run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("kept  gguf")));
+
+        const QString sha(64, QLatin1Char('a'));
+        for (const QString& url : {QStringLiteral("ftp://example.org/m.gguf"), path("gguf-one/m.gguf"), QStringLiteral("file:///tmp/m.gguf")}) {
+            const Result notHttp = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("dl"), QStringLiteral("gguf"), url, sha});
+            QVERIFY2(notHttp.code == 2 && notHttp.err.contains(QStringLiteral("not an http(s) URL")) && notHttp.err.contains(QStringLiteral("models import")),
+                     qPrintable(url + QLatin1Char(' ') + notHttp.err));
+        }
+        const Result notSha = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("dl"), QStringLiteral("gguf"),
+                                   QStringLiteral("http://127.0.0.1:9/m.gguf"), QStringLiteral("nothex")});
+        QVERIFY2(notSha.code == 2 && notSha.err.contains(QStringLiteral("'nothex' is not a SHA-256")), qPrintable(notSha.err));
+        QVERIFY(!run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("dl  gguf")));
+    }
+
+    // Every command's --help is its usage, exit 0; an empty --project is refused, not the default project.
+    void everyCommandAnswersHelpAndAnEmptyProjectIsRefused()
+    {
+        for (const char* command : {"resume", "show", "report", "status", "runs", "plugins", "devices", "inspect", "demo", "cluster", "cancel", "models"}) {
+            const Result help = run({QLatin1String(command), QStringLiteral("--help")});
+            QVERIFY2(help.code == 0 && help.out.startsWith(QStringLiteral("usage: bioforge %1").arg(QLatin1String(command))),
+                     qPrintable(QLatin1String(command) + QLatin1Char(' ') + help.out + help.err));
+        }
+        const Result verifyHelp = run({QStringLiteral("models"), QStringLiteral("verify"), QStringLiteral("--help")});
+        QVERIFY2(verifyHelp.code == 0 && verifyHelp.out.contains(QStringLiteral("verify <name>")), qPrintable(verifyHelp.out + verifyHelp.err));
+        // cancel: an id the project does not hold is not found (in a project of its own: this one stays empty).
+        QProcess one;
+        one.setProcessEnvironment(env());
+        const QString other = path("cancel-project");
+        one.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), other, QStringLiteral("--quiet"), QStringLiteral("run"),
+                                                       QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("2")});
+        QVERIFY(one.waitForFinished(60000) && one.exitCode() == 0);
+        QProcess cancel;
+        cancel.setProcessEnvironment(env());
+        cancel.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), other, QStringLiteral("cancel"), QStringLiteral("no-such-run")});
+        QVERIFY(cancel.waitForFinished(60000));
+        const QByteArray cancelErr = cancel.readAllStandardError();
+        QVERIFY2(cancel.exitCode() == 6 && cancelErr.contains("no run with id 'no-such-run'"), cancelErr.constData());
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), QString(), QStringLiteral("runs")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("--project: an empty path"));
+    }
+
     void aRunRefusesAModelOfAnotherKindOrNoneAtAll()
     {
         QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("esm-as-esm"), QStringLiteral("esm2"),

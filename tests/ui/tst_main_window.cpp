@@ -15,6 +15,8 @@
 #include "runs/session.h"
 #include "shell/main_window.h"
 #include "shell/resume_dialog.h"
+#include "store/project.h"
+#include "store/project_store.h"
 #include "about/about_dialog.h"
 #include "support/test_support.h"
 
@@ -30,6 +32,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QMessageBox>
 #include <QtTest>
 
 #include <qcustomplot.h>
@@ -131,6 +134,35 @@ private slots:
         const QString resumed = m_window->jobsDock()->model()->runIdAt(rowsBefore);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(resumed), QStringLiteral("finished"), 120000);
         QCOMPARE(m_session->scheduler().handle(resumed)->record().parentRunId, id);
+    }
+
+    // Cancel on a paused run asks first (No keeps it), then ends it for good: the row says
+    // cancelled, Resume and Cancel are off, the store agrees.
+    void cancelsAPausedRunForGoodAfterAsking()
+    {
+        const QString id = clickSelfTest();
+        QTRY_VERIFY_WITH_TIMEOUT(stateOf(id) == QLatin1String("running") && fractionOf(id) > 0.02, 30000);
+        ui::JobsDock* dock = m_window->jobsDock();
+        dock->table()->selectRow(dock->model()->rowOf(id));
+        QTest::mouseClick(dock->findChild<QPushButton*>(QStringLiteral("pauseButton")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("paused"), 30000);
+        auto* cancel = dock->findChild<QPushButton*>(QStringLiteral("cancelButton"));
+        QTRY_VERIFY(cancel->isEnabled());
+        auto answer = [&](QMessageBox::StandardButton button) {
+            QTest::mouseClick(cancel, Qt::LeftButton);
+            QMessageBox* question = nullptr;
+            QTRY_VERIFY((question = dock->findChild<QMessageBox*>(QStringLiteral("cancelPausedRunQuestion"))) != nullptr);
+            QVERIFY(question->text().contains(id));
+            question->button(button)->click();
+            QTRY_VERIFY(!dock->findChild<QMessageBox*>(QStringLiteral("cancelPausedRunQuestion")));
+        };
+        answer(QMessageBox::No);
+        QCOMPARE(stateOf(id), QStringLiteral("paused"));
+        answer(QMessageBox::Yes);
+        QTRY_COMPARE(stateOf(id), QStringLiteral("cancelled"));
+        QCOMPARE(m_session->project()->store().run(id)->state, core::RunState::Cancelled);
+        QTRY_VERIFY(!cancel->isEnabled());
+        QVERIFY(!dock->findChild<QPushButton*>(QStringLiteral("resumeButton"))->isEnabled());
     }
 
     void showsProvenanceAndExportsAPdfWithAPlot()

@@ -91,6 +91,14 @@ bool JobListModel::canResume(int row) const
     return i < m_rows.size() && core::runStateIsResumable(m_rows[i]->state()) && resumedAs(m_rows[i]->runId()).isEmpty();
 }
 
+core::RunState JobListModel::stateAt(int row) const
+{
+    if (row >= 0 && row < m_dormant.size())
+        return m_dormant[row].state;
+    const int i = row - int(m_dormant.size());
+    return i >= 0 && i < m_rows.size() ? m_rows[i]->state() : core::RunState::Finished;
+}
+
 QVariant JobListModel::dormantData(const core::RunRecord& r, int column, int role) const
 {
     if (role == kRunIdRole)

@@ -44,6 +44,8 @@ public:
     void setDormantRuns(const QList<core::RunRecord>& runs);
     // May the run on `row` be resumed now (paused/interrupted/failed and not resumed yet)?
     bool canResume(int row) const;
+    // The state of the run on `row` (Finished for a row that does not exist).
+    core::RunState stateAt(int row) const;
     // The run that continues `runId`, if one was started.
     QString resumedAs(const QString& runId) const;
 

@@ -8,6 +8,7 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -104,9 +105,15 @@ void JobsDock::updateButtons()
     const core::RunState state = h ? h->state() : core::RunState::Finished;
     const bool active = h && (state == core::RunState::Running || state == core::RunState::Queued);
     m_pause->setEnabled(active && h->pendingStop() == core::StopRequest::None);
-    m_cancel->setEnabled(active);
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
-    m_resume->setEnabled(m_session.runs() && !rows.isEmpty() && m_model->canResume(rows.first().row()));
+    const bool resumable = m_session.runs() && !rows.isEmpty() && m_model->canResume(rows.first().row());
+    // A paused or interrupted run can be ended for good (a failed one has ended already).
+    const core::RunState rowState = rows.isEmpty() ? core::RunState::Finished : m_model->stateAt(rows.first().row());
+    const bool dormant = resumable && (rowState == core::RunState::Paused || rowState == core::RunState::Interrupted);
+    m_cancel->setEnabled(active || dormant);
+    m_cancel->setToolTip(dormant ? tr("End this paused run for good: it is no longer offered to resume; its checkpoints and outputs stay in the project")
+                                 : tr("Stop the selected run; what it finished is kept"));
+    m_resume->setEnabled(resumable);
     m_selfTest->setEnabled(m_session.runs() != nullptr);
 }
 
@@ -119,9 +126,32 @@ void JobsDock::pauseSelected()
 
 void JobsDock::cancelSelected()
 {
-    if (m_session.runs())
-        m_session.runs()->cancel(selectedRunId());
-    updateButtons();
+    const QString id = selectedRunId();
+    if (!m_session.runs() || id.isEmpty())
+        return;
+    const auto h = m_session.scheduler().handle(id);
+    if (h && (h->state() == core::RunState::Running || h->state() == core::RunState::Queued)) {
+        m_session.runs()->cancel(id);
+        updateButtons();
+        return;
+    }
+    // Paused or interrupted: asked first, as it cannot be resumed afterwards.
+    auto* question = new QMessageBox(QMessageBox::Question, tr("Cancel run"),
+                                     tr("Cancel run %1 for good? It will no longer be offered to resume; its checkpoints and outputs stay in the project folder.")
+                                         .arg(id),
+                                     QMessageBox::Yes | QMessageBox::No, this);
+    question->setObjectName(QStringLiteral("cancelPausedRunQuestion"));
+    question->setDefaultButton(QMessageBox::No);
+    question->setAttribute(Qt::WA_DeleteOnClose);
+    connect(question, &QMessageBox::finished, this, [this, id](int answer) {
+        if (answer != QMessageBox::Yes || !m_session.runs())
+            return;
+        if (auto ended = m_session.runs()->discard(id); !ended)
+            emit errorOccurred(ended.error().message());
+        reloadDormant();
+        updateButtons();
+    });
+    question->open();
 }
 
 void JobsDock::resumeSelected()

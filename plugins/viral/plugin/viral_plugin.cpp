@@ -56,11 +56,14 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
         {"dnabert", {ModelRole::Dnabert, defaultModel("dnabert_model")}},
         {"esm", {ModelRole::Esm, defaultModel("esm_model")}},
         {"classifier", {ModelRole::Classifier, classifierDefault}}};
+    std::optional<core::ModelEntry> registered[3];
+    int role = 0;
     for (const auto& [key, spec] : models) {
         const QString given = p.value(QLatin1String(key)).toString();
         auto source = resolveModel(given.isEmpty() ? spec.second : given, spec.first, m_context.models);
         if (!source)
             return source.error().withContext(QStringLiteral("viral %1").arg(verb));
+        registered[role++] = source->registered;
         p.insert(QLatin1String(key), source->name);
         p.insert(QLatin1String(key) + QStringLiteral("_path"), source->path);
         p.insert(QLatin1String(key) + QStringLiteral("_sha256"), source->sha256);
@@ -74,7 +77,13 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
                                    ? QStringLiteral("viral predict: input '%1' is a folder; give the FASTA files in it").arg(input.toString())
                                    : QStringLiteral("viral predict: input '%1': no such file").arg(input.toString()),
                                core::Error::Kind::NotFound);
-    return PredictSettings::fromParameters(p);
+    auto settings = PredictSettings::fromParameters(p);
+    if (settings) {
+        settings->dnabert.registered = registered[0];
+        settings->esm.registered = registered[1];
+        settings->classifier.registered = registered[2];
+    }
+    return settings;
 }
 
 core::Expected<std::unique_ptr<core::Job>> ViralPlugin::createJob(const QString& verb, const QJsonObject& parameters)

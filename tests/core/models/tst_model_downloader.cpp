@@ -113,6 +113,10 @@ private slots:
         QVERIFY(!st);
         QVERIFY(st.error().message().contains(QStringLiteral("404")));
         QCOMPARE(server.requests().size(), 1);
+        // Nothing to resume from: no empty .part is left to be taken for a model's file.
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("x.part"))));
+        QVERIFY(ModelDownloader::isWorkFile(QStringLiteral("sub/m.gguf.part")) && ModelDownloader::isWorkFile(QStringLiteral("m.gguf.part.json")));
+        QVERIFY(!ModelDownloader::isWorkFile(QStringLiteral("m.gguf")) && !ModelDownloader::isWorkFile(QStringLiteral("partition.json")));
     }
 
     // A URL's percent escapes ("%2F", "%3A") are not QString::arg placeholders: the message quotes

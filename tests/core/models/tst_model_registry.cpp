@@ -6,6 +6,9 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -47,6 +50,73 @@ private slots:
         QVERIFY(again.remove(QStringLiteral("esm2-test")));
         QVERIFY(!again.find(QStringLiteral("esm2-test")));
         QVERIFY(!again.remove(QStringLiteral("esm2-test")));
+    }
+
+    // The check a run makes: a file whose time is the one recorded when it was hashed is not read;
+    // a changed one is (size kept, content not), and so is one of an entry without times, which
+    // `verify` then records. A download's unfinished files are never part of a model.
+    void quickCheckReadsOnlyFilesWhoseTimeChanged()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("m"));
+        const QString weights = QDir(model).filePath(QStringLiteral("model.safetensors"));
+        QVERIFY(writeAll(weights, QByteArray(1000, 'w')));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("config.json")), "{}"));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("m.gguf.part")), ""));
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("m.gguf.part.json")), "{}"));
+        ModelRegistry reg(dir.filePath(QStringLiteral("r.json")));
+        auto entry = reg.importFolder(QStringLiteral("m"), QStringLiteral("esm2"), model);
+        QVERIFY2(entry, entry ? "" : qPrintable(entry.error().message()));
+        QCOMPARE(entry->files.size(), 2);
+        for (const ModelFile& f : entry->files)
+            QCOMPARE(f.modifiedMs, QFileInfo(entry->filePath(f.path)).lastModified().toMSecsSinceEpoch());
+        QVERIFY(entry->verifyFiles(true));
+
+        // The same bytes written again (a new time): read, and they match.
+        QVERIFY(writeAll(weights, QByteArray(1000, 'w')));
+        QFile touched(weights);
+        QVERIFY(touched.open(QIODevice::ReadWrite) && touched.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-60), QFileDevice::FileModificationTime));
+        touched.close();
+        QList<ModelFile> hashed;
+        QVERIFY(entry->verifyFiles(true, &hashed));
+        QCOMPARE(hashed.size(), 1);
+        QCOMPARE(hashed.first().path, QStringLiteral("model.safetensors"));
+        // Other bytes of the same size: refused, named; with the recorded time forged back, the
+        // quick check cannot see it (as make cannot) and the full one does.
+        QVERIFY(writeAll(weights, QByteArray(1000, 'x')));
+        QFile edited(weights); // its own time, whatever the clock's resolution
+        QVERIFY(edited.open(QIODevice::ReadWrite) && edited.setFileTime(QDateTime::currentDateTimeUtc().addSecs(120), QFileDevice::FileModificationTime));
+        edited.close();
+        const Status changed = entry->verifyFiles(true);
+        QVERIFY(!changed);
+        QVERIFY2(changed.error().message().contains(QStringLiteral("model 'm': %1 has SHA-256").arg(weights)), qPrintable(changed.error().message()));
+        ModelEntry forged = *entry;
+        for (ModelFile& f : forged.files)
+            f.modifiedMs = QFileInfo(forged.filePath(f.path)).lastModified().toMSecsSinceEpoch();
+        QVERIFY(forged.verifyFiles(true));
+        QVERIFY(!forged.verifyFiles(false));
+        // Missing: NotFound.
+        QVERIFY(QFile::remove(QDir(model).filePath(QStringLiteral("config.json"))));
+        const Status missing = entry->verifyFiles(true);
+        QVERIFY(!missing && missing.error().kind() == Error::Kind::NotFound);
+        QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("config.json")), "{}"));
+        QVERIFY(writeAll(weights, QByteArray(1000, 'w')));
+
+        // An entry of an older registry (no times): every file read; verify records the times.
+        ModelEntry old = *reg.find(QStringLiteral("m"));
+        for (ModelFile& f : old.files)
+            f.modifiedMs = 0;
+        QVERIFY(!old.toJson().value(QLatin1String("files")).toArray().first().toObject().contains(QLatin1String("modified_ms")));
+        QVERIFY(reg.add(old));
+        hashed.clear();
+        QVERIFY(reg.find(QStringLiteral("m"))->verifyFiles(true, &hashed));
+        QCOMPARE(hashed.size(), 2);
+        QVERIFY(reg.verify(QStringLiteral("m")));
+        ModelRegistry reloaded(dir.filePath(QStringLiteral("r.json")));
+        QVERIFY(reloaded.load());
+        hashed.clear();
+        QVERIFY(reloaded.find(QStringLiteral("m"))->verifyFiles(true, &hashed));
+        QCOMPARE(hashed.size(), 0);
     }
 
     void testModelsAreMarkedKeptAndFoundByPath()

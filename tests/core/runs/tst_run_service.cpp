@@ -162,6 +162,33 @@ private slots:
         QVERIFY(!m_runs->resume(*resumed)); // finished runs are not resumable
     }
 
+    // A paused run that will not be resumed is ended (bioforge cancel): cancelled in the store and
+    // its provenance.json, no longer offered to resume; a running, ended or unknown run is refused.
+    void aPausedRunCanBeCancelledForGood()
+    {
+        auto paused = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), m_params);
+        QVERIFY(paused);
+        const auto running = m_runs->discard(*paused); // refused: it runs (or, on a fast machine, it finished already)
+        QVERIFY(!running);
+        QVERIFY2(running.error().message().contains(QStringLiteral("still open")) || running.error().message().contains(QStringLiteral("is finished")),
+                 qPrintable(running.error().message()));
+        m_runs->pause(*paused);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        if (m_project->store().run(*paused)->state != RunState::Paused)
+            QSKIP("the self-test finished before the pause reached it");
+        auto ended = m_runs->discard(*paused);
+        QVERIFY2(ended, ended ? "" : qPrintable(ended.error().message()));
+        QCOMPARE(ended->state, RunState::Cancelled);
+        QCOMPARE(m_project->store().run(*paused)->state, RunState::Cancelled);
+        QVERIFY(readAll(QDir(m_project->runDir(*paused)).filePath(QStringLiteral("provenance.json"))).contains("\"state\": \"cancelled\""));
+        for (const RunRecord& r : *m_runs->resumableRuns())
+            QVERIFY(r.runId != *paused);
+        QVERIFY(!m_runs->resume(*paused));
+        const auto again = m_runs->discard(*paused);
+        QVERIFY(!again && again.error().message().contains(QStringLiteral("is cancelled")));
+        QCOMPARE(m_runs->discard(QStringLiteral("no-such-run")).error().kind(), Error::Kind::NotFound);
+    }
+
     void failedRunKeepsItsMessage()
     {
         QJsonObject p = m_params;

@@ -110,6 +110,49 @@ private slots:
         QVERIFY2(missing.err.contains(QStringLiteral("no-such-esm")) && missing.err.contains(QStringLiteral("models import")), qPrintable(missing.err));
     }
 
+    // A registered model whose files changed (an in-place update, a bad copy; the same size) is
+    // refused by the run, named, before anything is computed or cached with it; put back, it
+    // runs, and its results are those of the model as registered.
+    void aRegisteredModelThatChangedIsRefused()
+    {
+        const QString esm = m_dir.filePath(QStringLiteral("my-esm"));
+        QVERIFY(QDir().mkpath(esm));
+        for (const QString& f : QDir(fixturePath(QStringLiteral("viral/esm2_tiny"))).entryList(QDir::Files))
+            QVERIFY(QFile::copy(fixturePath(QStringLiteral("viral/esm2_tiny/") + f), QDir(esm).filePath(f)));
+        const QString project = m_dir.filePath(QStringLiteral("registered"));
+        const Result imported = run({QStringLiteral("--project"), project, QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("my-esm"),
+                                     QStringLiteral("esm2"), esm});
+        QVERIFY2(imported.code == 0, qPrintable(imported.err));
+        const QString fasta = m_dir.filePath(QStringLiteral("three.fa"));
+        QFile f(fasta);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (uint32_t i = 0; i < 3; ++i)
+            f.write(">r" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(viral::ValidateJob::syntheticContig(400, 90 + i)) + "\n");
+        f.close();
+        QStringList args = QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), fasta} + models();
+        args[args.indexOf(QStringLiteral("--esm")) + 1] = QStringLiteral("my-esm");
+        const Result first = run(args);
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+
+        const QString weights = QDir(esm).filePath(QStringLiteral("model.safetensors"));
+        const QByteArray original = readAll(weights);
+        QByteArray edited = original;
+        edited[edited.size() - 1] = char(edited.back() ^ 0x40);
+        QVERIFY(writeAll(weights, edited));
+        QFile touched(weights); // a time of its own, whatever the clock's resolution
+        QVERIFY(touched.open(QIODevice::ReadWrite) && touched.setFileTime(QDateTime::currentDateTimeUtc().addSecs(120), QFileDevice::FileModificationTime));
+        touched.close();
+        const Result changed = run(args);
+        QCOMPARE(changed.code, 1);
+        QVERIFY2(changed.out.contains(QStringLiteral("model 'my-esm': %1 has SHA-256").arg(weights))
+                     && changed.out.contains(QStringLiteral("changed since it was registered")),
+                 qPrintable(changed.out + changed.err));
+
+        QVERIFY(writeAll(weights, original)); // put back (a new time: read, and it matches)
+        const Result again = run(args);
+        QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
+    }
+
     void killDashNineThenResumeIsByteIdentical()
     {
         const QString reference = m_dir.filePath(QStringLiteral("ref"));

@@ -148,6 +148,19 @@ void PredictJob::resolveModelDigests(core::JobContext& ctx)
 {
     // Models given by path are checksummed as the registry would; a resumed run
     // reuses the checksums of files whose names, sizes and times are unchanged.
+    // Models given by name are the registry's files: a file changed since it was registered (an
+    // in-place update, a bad copy) would give other results under the registry's checksum, and
+    // fill the result cache with them under that key.
+    for (const ModelSource* m : {&m_settings.dnabert, &m_settings.esm, &m_settings.classifier}) {
+        if (!m->registered)
+            continue;
+        ctx.setMessage(QStringLiteral("checking the files of model %1").arg(m->name));
+        if (core::Status same = m->registered->verifyFiles(true); !same)
+            throw JobFailure(core::Error(QStringLiteral("%1; the run does not use a model that changed since it was registered (bioforge models verify %2 "
+                                                        "says it again; bioforge models import %2 … registers the files as they are now, if the change is meant)")
+                                             .arg(same.error().message(), m->name),
+                                         same.error().kind()));
+    }
     core::CheckpointStore& store = ctx.checkpoints();
     const QString key = QStringLiteral("models/digests");
     QJsonObject known = store.loadOrDiscard(key).value_or(core::LoadedCheckpoint{}).state;

@@ -8,6 +8,7 @@
 // same key can be reused by a later run.
 
 #include "model/encoder_device.h"
+#include "models/model_entry.h"
 #include "model/encoder_precision.h"
 #include "pipeline/contig_call.h"
 #include "sequence/six_frames.h"
@@ -17,6 +18,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace bioforge::viral {
 
 struct ModelSource {
@@ -24,6 +27,9 @@ struct ModelSource {
     QString path;   // folder (encoders) or .safetensors file (classifier)
     QString sha256; // combined checksum of the model's files
     QString revision;
+    // The registry's entry when the model was given by name: the run checks its files against it
+    // (ModelEntry::verifyFiles) before they are used. Not a parameter: set by the plugin.
+    std::optional<core::ModelEntry> registered;
 };
 
 struct PredictSettings {
