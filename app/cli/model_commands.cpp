@@ -126,6 +126,10 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
     QStringList args = argsIn;
     const QString sub = args.isEmpty() ? QStringLiteral("list") : args.takeFirst();
     core::ModelRegistry& registry = ctx.session().models();
+    if (core::Status readable = registry.load(); !readable) { // a broken registry is not listed as an empty one
+        ctx.err() << "bioforge: " << readable.error().message() << Qt::endl;
+        return kProjectError;
+    }
     if (sub == QLatin1String("list"))
         return listModels(ctx, registry);
     if (sub == QLatin1String("import")) {

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QStorageInfo>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -24,12 +25,12 @@ Status AtomicFile::write(const QString& path, const QByteArray& data)
     if (!file.open(QIODevice::WriteOnly))
         return Error(QStringLiteral("%1: cannot open for writing: %2").arg(path, file.errorString()));
     if (file.write(data) != data.size()) {
-        const QString reason = file.errorString();
+        const QString reason = failureReason(file);
         file.cancelWriting();
         return Error(QStringLiteral("%1: write failed: %2").arg(path, reason));
     }
     if (!file.commit())
-        return Error(QStringLiteral("%1: commit failed: %2").arg(path, file.errorString()));
+        return Error(QStringLiteral("%1: commit failed: %2").arg(path, failureReason(file)));
     return syncDirectory(info.absolutePath());
 }
 
@@ -69,7 +70,7 @@ Status AtomicFile::copyVerified(const QString& from, const QString& expectedSha2
     while (!(block = in.read(qint64(1) << 20)).isEmpty()) {
         hash.addData(block);
         if (out.write(block) != block.size()) {
-            const QString reason = out.errorString();
+            const QString reason = failureReason(out);
             out.cancelWriting();
             return Error(QStringLiteral("%1: write failed: %2").arg(to, reason));
         }
@@ -84,8 +85,17 @@ Status AtomicFile::copyVerified(const QString& from, const QString& expectedSha2
         return Error(QStringLiteral("%1: checksum mismatch (expected SHA-256 %2, found %3)").arg(from, expectedSha256, actual));
     }
     if (!out.commit())
-        return Error(QStringLiteral("%1: commit failed: %2").arg(to, out.errorString()));
+        return Error(QStringLiteral("%1: commit failed: %2").arg(to, failureReason(out)));
     return syncDirectory(info.absolutePath());
+}
+
+QString AtomicFile::failureReason(const QFileDevice& file)
+{
+    const QStorageInfo storage(QFileInfo(file.fileName()).absolutePath());
+    if (storage.isValid() && storage.bytesAvailable() < 1024 * 1024)
+        return QStringLiteral("no space left on the device holding it (%1 bytes free)").arg(storage.bytesAvailable());
+    const QString qt = file.errorString();
+    return qt.isEmpty() || qt == QLatin1String("Unknown error") ? QStringLiteral("the system gave no reason (%1)").arg(qt) : qt;
 }
 
 Status AtomicFile::syncDirectory(const QString& dirPath)

@@ -6,6 +6,7 @@
 #include "util/expected.h"
 
 #include <QByteArray>
+#include <QFileDevice>
 #include <QString>
 
 namespace bioforge::core {
@@ -22,6 +23,10 @@ public:
     static Status copyVerified(const QString& from, const QString& expectedSha256, const QString& to);
     // fsync of a directory, so a rename inside it survives a power cut.
     static Status syncDirectory(const QString& dirPath);
+    // Why a write to `file` failed, in words a user can act on: "no space left on the device (N
+    // bytes free)" when its file system is (nearly) full — Qt's buffered writers report a full disk
+    // as "Unknown error" —, else the device's own error string.
+    static QString failureReason(const QFileDevice& file);
 };
 
 } // namespace bioforge::core

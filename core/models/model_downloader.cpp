@@ -146,7 +146,7 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
             }
             received += chunk.size();
             if (out.write(chunk) != chunk.size()) {
-                writeError = out.errorString();
+                writeError = AtomicFile::failureReason(out);
                 reply->abort();
             }
             if (progress)

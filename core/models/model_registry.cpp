@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLockFile>
 #include <QStandardPaths>
 
 namespace bioforge::core {
@@ -59,27 +60,48 @@ std::optional<ModelEntry> ModelRegistry::find(const QString& name) const
     return std::nullopt;
 }
 
+Status ModelRegistry::change(const std::function<Status()>& edit)
+{
+    // Another process (a second import, a demo starting) may rewrite the file meanwhile: the change
+    // is made under a lock, to the file as it is now, so neither loses the other's entry.
+    if (!QDir().mkpath(QFileInfo(m_file).absolutePath()))
+        return Error(QStringLiteral("%1: cannot create its folder").arg(m_file), Error::Kind::Io);
+    QLockFile lock(m_file + QStringLiteral(".lock"));
+    lock.setStaleLockTime(60000);
+    if (!lock.tryLock(30000))
+        return Error(QStringLiteral("%1: another program holds its lock (%2.lock) for more than 30 s").arg(m_file, m_file), Error::Kind::Io);
+    if (Status st = load(); !st) // a file that cannot be read is never rewritten with what this process holds
+        return Error(QStringLiteral("%1; the registry was not changed (repair or move the file; nothing else is lost)").arg(st.error().message()),
+                     Error::Kind::Io);
+    if (Status st = edit(); !st)
+        return st;
+    return save();
+}
+
 Status ModelRegistry::add(const ModelEntry& entry)
 {
     if (Status st = PathGuard::checkName(entry.name, QStringLiteral("model name")); !st)
         return st; // a name may become a folder (downloads): it is one path component
-    for (ModelEntry& e : m_models) {
-        if (e.name == entry.name) {
-            e = entry;
-            return save();
-        }
-    }
-    m_models.append(entry);
-    return save();
+    return change([&]() -> Status {
+        for (ModelEntry& e : m_models)
+            if (e.name == entry.name) {
+                e = entry;
+                return okStatus();
+            }
+        m_models.append(entry);
+        return okStatus();
+    });
 }
 
 Status ModelRegistry::remove(const QString& name)
 {
-    const qsizetype before = m_models.size();
-    m_models.removeIf([&](const ModelEntry& e) { return e.name == name; });
-    if (m_models.size() == before)
-        return Error(QStringLiteral("no model named '%1' in %2").arg(name, m_file));
-    return save();
+    return change([&]() -> Status {
+        const qsizetype before = m_models.size();
+        m_models.removeIf([&](const ModelEntry& e) { return e.name == name; });
+        if (m_models.size() == before)
+            return Error(QStringLiteral("no model named '%1' in %2").arg(name, m_file), Error::Kind::NotFound);
+        return okStatus();
+    });
 }
 
 Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QString& kind, const QString& folder,

@@ -11,6 +11,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace bioforge::core {
@@ -25,7 +26,10 @@ public:
     const QList<ModelEntry>& models() const { return m_models; }
     std::optional<ModelEntry> find(const QString& name) const;
 
-    Status add(const ModelEntry& entry); // replaces an entry of the same name
+    // Both change the file as it is on disk now (reloaded under a lock, `<file>.lock`), so
+    // processes changing it at once keep each other's entries; a file that cannot be read is an
+    // error and is never overwritten. add replaces an entry of the same name.
+    Status add(const ModelEntry& entry);
     Status remove(const QString& name);
     Expected<ModelEntry> importFolder(const QString& name, const QString& kind, const QString& folder,
                                       const QString& revision = {});
@@ -41,6 +45,7 @@ public:
     Status verify(const QString& name);
 
 private:
+    Status change(const std::function<Status()>& edit);
     Status save() const;
     QString m_file;
     QList<ModelEntry> m_models;

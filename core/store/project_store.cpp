@@ -3,9 +3,11 @@
 #include "store/migrations.h"
 
 #include <QDeadlineTimer>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStorageInfo>
 #include <QThread>
 #include <QUuid>
 #include <QVariant>
@@ -16,6 +18,29 @@ namespace bioforge::core {
 namespace {
 
 QString sqlError(const QSqlQuery& q) { return q.lastError().text(); }
+
+// Why the first read of a project database failed, in the words of its cause: a file that is no
+// database (or a damaged one), a folder this user cannot write (SQLite's WAL needs it even to
+// read), a full disk. Every such failure used to read "not an SQLite database".
+QString openFailure(const QString& databasePath, const QSqlQuery& q)
+{
+    const int primary = q.lastError().nativeErrorCode().toInt() & 0xff; // extended codes: their low byte
+    const QString folder = QFileInfo(databasePath).absolutePath();
+    const qint64 free = QStorageInfo(folder).bytesAvailable();
+    const QString sql = sqlError(q);
+    if (primary == 26) // SQLITE_NOTADB
+        return QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sql);
+    if (primary == 11) // SQLITE_CORRUPT
+        return QStringLiteral("%1: the database is damaged (%2); the runs' own files are in runs/ beside it").arg(databasePath, sql);
+    if (primary == 13 || (free >= 0 && free < 1024 * 1024)) // SQLITE_FULL, or an I/O error on a full disk
+        return QStringLiteral("%1: cannot open the project: the disk holding it is full (%2 bytes free); free some space (%3)")
+            .arg(databasePath, QString::number(free), sql);
+    if (!QFileInfo(folder).isWritable() || (QFileInfo::exists(databasePath) && !QFileInfo(databasePath).isWritable()))
+        return QStringLiteral("%1: cannot open the project: its folder or database is read-only for this user, and SQLite needs to write beside "
+                              "the database even to read it (copy the project to a writable place; %2)")
+            .arg(databasePath, sql);
+    return QStringLiteral("%1: cannot read the project database (%2)").arg(databasePath, sql);
+}
 
 // QtSql binds a null QString as SQL NULL; text columns declared NOT NULL need "".
 QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
@@ -77,7 +102,7 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
     {
         QSqlQuery q(db);
         if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
-            return Error(QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sqlError(q)));
+            return Error(openFailure(databasePath, q));
         appId = q.value(0).toInt();
     }
     if (appId != 0 && appId != kApplicationId)
@@ -98,7 +123,9 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
             break;
         // SQLITE_BUSY 5, SQLITE_LOCKED 6; Qt's driver reports extended codes (SQLITE_BUSY_RECOVERY 261, …): their low byte.
         const int primary = q.lastError().nativeErrorCode().toInt() & 0xff;
-        if ((primary != 5 && primary != 6) || walDeadline.hasExpired())
+        if (primary != 5 && primary != 6)
+            return Error(openFailure(databasePath, q)); // the first statement that reads the file's pages
+        if (walDeadline.hasExpired())
             return Error(QStringLiteral("%1: SQL failed (PRAGMA journal_mode=WAL): %2").arg(databasePath, sqlError(q)));
         q.finish();
         QThread::msleep(10);

@@ -122,6 +122,38 @@ private slots:
         QVERIFY(!run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("dl  gguf")));
     }
 
+    // Imports started at once (a script's `&`) all land in the registry; a registry that cannot be
+    // read is an error for `models list` (5), and an import does not overwrite it.
+    void importsAtOnceAreAllKeptAndABrokenRegistryIsNotOverwritten()
+    {
+        QList<QProcess*> imports;
+        for (int i = 0; i < 5; ++i) {
+            auto* p = new QProcess(this);
+            p->setProcessEnvironment(env());
+            p->start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("models"), QStringLiteral("import"),
+                                                          QStringLiteral("at-once-%1").arg(i), QStringLiteral("gguf"),
+                                                          modelFolder(qPrintable(QStringLiteral("at-once-%1").arg(i)), {QStringLiteral("m.gguf")})});
+            imports << p;
+        }
+        for (QProcess* p : imports) {
+            QVERIFY(p->waitForFinished(120000));
+            QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+        }
+        qDeleteAll(imports);
+        const QString listed = run({QStringLiteral("models"), QStringLiteral("list")}).out;
+        for (int i = 0; i < 5; ++i)
+            QVERIFY2(listed.contains(QStringLiteral("at-once-%1  gguf").arg(i)), qPrintable(listed));
+        const QString registry = listed.section(QLatin1Char('\n'), 0, 0).section(QLatin1Char(' '), 1);
+        const QByteArray whole = readAll(registry);
+        QVERIFY(writeAll(registry, whole.left(whole.size() / 2)));
+        const Result broken = run({QStringLiteral("models"), QStringLiteral("list")});
+        QCOMPARE(broken.code, 5);
+        const Result import = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("late"), QStringLiteral("gguf"), path("at-once-0")});
+        QVERIFY(import.code != 0);
+        QCOMPARE(readAll(registry), whole.left(whole.size() / 2));
+        QVERIFY(writeAll(registry, whole));
+    }
+
     // Every command's --help is its usage, exit 0; an empty --project is refused, not the default project.
     void everyCommandAnswersHelpAndAnEmptyProjectIsRefused()
     {

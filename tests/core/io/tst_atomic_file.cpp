@@ -14,6 +14,17 @@ using namespace bioforge::test;
 class TstAtomicFile : public QObject {
     Q_OBJECT
 private slots:
+    // A write that fails says why in words a user acts on (the device's, or the free space).
+    void aFailedWriteSaysWhy()
+    {
+        QFile full(QStringLiteral("/dev/full"));
+        if (!full.open(QIODevice::WriteOnly))
+            QSKIP("no /dev/full here");
+        QVERIFY(full.write(QByteArray(1 << 20, 'x')) < 0 || !full.flush());
+        const QString reason = AtomicFile::failureReason(full);
+        QVERIFY2(reason.contains(QStringLiteral("No space left on device")), qPrintable(reason));
+    }
+
     void writeCreatesFoldersAndReplacesWhole()
     {
         QTemporaryDir dir;

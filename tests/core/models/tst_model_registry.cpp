@@ -221,6 +221,33 @@ private slots:
         ModelRegistry reg(file);
         QVERIFY(!reg.load());
         QCOMPARE(readAll(file), QByteArray("{ broken"));
+        // Nor is it overwritten by a change (it would lose every entry the file held).
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("m/x")), "1"));
+        auto imported = reg.importFolder(QStringLiteral("m"), QStringLiteral("k"), dir.filePath(QStringLiteral("m")));
+        QVERIFY(!imported);
+        QVERIFY2(imported.error().message().contains(QStringLiteral("the registry was not changed")), qPrintable(imported.error().message()));
+        QCOMPARE(readAll(file), QByteArray("{ broken"));
+    }
+
+    // Two programs holding the registry change it one after the other: each change is made to the
+    // file as it is then, so neither entry is lost.
+    void changesFromTwoHoldersKeepEachOthersEntries()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("r.json"));
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("a/x")), "1"));
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("b/x")), "2"));
+        ModelRegistry first(file), second(file);
+        QVERIFY(first.load() && second.load());
+        QVERIFY(first.importFolder(QStringLiteral("a"), QStringLiteral("k"), dir.filePath(QStringLiteral("a"))));
+        QVERIFY(second.importFolder(QStringLiteral("b"), QStringLiteral("k"), dir.filePath(QStringLiteral("b"))));
+        ModelRegistry reader(file);
+        QVERIFY(reader.load());
+        QVERIFY(reader.find(QStringLiteral("a")) && reader.find(QStringLiteral("b")));
+        QVERIFY(first.remove(QStringLiteral("b")));
+        QVERIFY(reader.load());
+        QVERIFY(reader.find(QStringLiteral("a")) && !reader.find(QStringLiteral("b")));
+        QCOMPARE(second.remove(QStringLiteral("b")).error().kind(), Error::Kind::NotFound);
     }
 };
 

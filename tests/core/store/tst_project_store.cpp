@@ -140,6 +140,28 @@ private slots:
             QVERIFY(q.exec(QStringLiteral("PRAGMA application_id = 12345")));
         }
         QVERIFY(!ProjectStore::open(path));
+        // A file that is no database is named so; a damaged one (a good header, pages overwritten)
+        // is "damaged", not "not an SQLite database", which reads as another kind of file.
+        const QString text = m_dir.filePath(QStringLiteral("text.sqlite"));
+        QVERIFY(bioforge::test::writeAll(text, QByteArray("runs,state\n").repeated(500)));
+        auto notDb = ProjectStore::open(text);
+        QVERIFY(!notDb);
+        QVERIFY2(notDb.error().message().contains(QStringLiteral("not an SQLite database")), qPrintable(notDb.error().message()));
+        const QString damaged = m_dir.filePath(QStringLiteral("damaged.sqlite"));
+        {
+            auto made = ProjectStore::open(damaged);
+            QVERIFY(made);
+        }
+        QFile f(damaged);
+        QVERIFY(f.open(QIODevice::ReadWrite) && f.size() >= 4096);
+        QVERIFY(f.seek(100)); // after the file header: page 1's schema table
+        QVERIFY(f.write(QByteArray(4096 - 100, '\xA5')) > 0);
+        f.close();
+        QFile::remove(damaged + QStringLiteral("-wal"));
+        QFile::remove(damaged + QStringLiteral("-shm"));
+        auto broken = ProjectStore::open(damaged);
+        QVERIFY(!broken);
+        QVERIFY2(broken.error().message().contains(QStringLiteral("the database is damaged")), qPrintable(broken.error().message()));
     }
 
     void runsAreStoredUpdatedAndListed()

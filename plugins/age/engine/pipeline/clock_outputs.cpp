@@ -65,7 +65,7 @@ struct ClockTableWriter::Impl {
     void put(QSaveFile& file, const core::CsvWriter& rowsText)
     {
         if (file.write(rowsText.data()) != rowsText.data().size())
-            throw core::JobFailure(QStringLiteral("%1: write failed: %2").arg(file.fileName(), file.errorString()));
+            throw core::JobFailure(QStringLiteral("%1: write failed: %2").arg(file.fileName(), core::AtomicFile::failureReason(file)));
     }
 };
 

@@ -1,5 +1,6 @@
 #include "pipeline/annotation_outputs.h"
 
+#include "io/atomic_file.h"
 #include "io/csv_writer.h"
 #include "jobs/job.h"
 #include "jobs/job_context.h"
@@ -43,12 +44,12 @@ public:
     Output(core::JobContext& ctx, const QString& name) : m_ctx(ctx), m_name(name), m_file(QDir(ctx.outputDir()).filePath(name))
     {
         if (!m_file.open(QIODevice::WriteOnly))
-            throw core::JobFailure(QStringLiteral("%1: cannot write: %2").arg(m_file.fileName(), m_file.errorString()));
+            throw core::JobFailure(QStringLiteral("%1: cannot write: %2").arg(m_file.fileName(), core::AtomicFile::failureReason(m_file)));
     }
     void write(const QByteArray& bytes)
     {
         if (m_file.write(bytes) != bytes.size())
-            throw core::JobFailure(QStringLiteral("%1: write failed: %2").arg(m_file.fileName(), m_file.errorString()));
+            throw core::JobFailure(QStringLiteral("%1: write failed: %2").arg(m_file.fileName(), core::AtomicFile::failureReason(m_file)));
     }
     void row(const QStringList& fields, QChar delimiter = QLatin1Char('\t'))
     {
@@ -59,7 +60,7 @@ public:
     void commit()
     {
         if (!m_file.commit())
-            throw core::JobFailure(QStringLiteral("%1: cannot save: %2").arg(m_file.fileName(), m_file.errorString()));
+            throw core::JobFailure(QStringLiteral("%1: cannot save: %2").arg(m_file.fileName(), core::AtomicFile::failureReason(m_file)));
         m_ctx.provenance().addOutput(m_name, m_name);
     }
 

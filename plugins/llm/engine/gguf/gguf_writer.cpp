@@ -1,5 +1,7 @@
 #include "gguf/gguf_writer.h"
 
+#include "io/atomic_file.h"
+
 #include <QSaveFile>
 
 #include <cstring>
@@ -215,7 +217,7 @@ core::Status GgufWriter::write(const QString& path) const
     }
     if (!ok) {
         file.cancelWriting();
-        return core::Error(QStringLiteral("%1: write failed: %2").arg(path, file.errorString()));
+        return core::Error(QStringLiteral("%1: write failed: %2").arg(path, core::AtomicFile::failureReason(file)));
     }
     if (!file.commit())
         return core::Error(QStringLiteral("%1: cannot save: %2").arg(path, file.errorString()));

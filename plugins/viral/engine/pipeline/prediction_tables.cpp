@@ -1,5 +1,6 @@
 #include "pipeline/prediction_tables.h"
 
+#include "io/atomic_file.h"
 #include "io/fasta_reader.h"
 #include "pipeline/float_text.h"
 #include "sequence/chunker.h"
@@ -66,7 +67,7 @@ core::Status PredictionTables::open(const QStringList& inputFiles)
 core::Status PredictionTables::write(QSaveFile& file, const QByteArray& line)
 {
     if (file.write(line) != line.size())
-        return Error(QStringLiteral("%1: write failed: %2").arg(file.fileName(), file.errorString()));
+        return Error(QStringLiteral("%1: write failed: %2").arg(file.fileName(), core::AtomicFile::failureReason(file)));
     return core::okStatus();
 }
 

@@ -1,5 +1,6 @@
 #include "pipeline/shard_merge.h"
 
+#include "io/atomic_file.h"
 #include "io/json_file.h"
 #include "pipeline/prediction_tables.h"
 
@@ -21,7 +22,7 @@ core::Status concatenateTable(const QStringList& dirs, const QString& name, cons
 {
     QSaveFile out(QDir(outputDir).filePath(name));
     if (!out.open(QIODevice::WriteOnly))
-        return Error(QStringLiteral("%1: cannot create: %2").arg(out.fileName(), out.errorString()));
+        return Error(QStringLiteral("%1: cannot create: %2").arg(out.fileName(), core::AtomicFile::failureReason(out)));
     QByteArray header;
     for (const QString& dir : dirs) {
         QFile in(QDir(dir).filePath(name));
@@ -39,11 +40,11 @@ core::Status concatenateTable(const QStringList& dirs, const QString& name, cons
         while (!in.atEnd()) {
             const QByteArray chunk = in.read(1 << 20);
             if (out.write(chunk) != chunk.size())
-                return Error(QStringLiteral("%1: write failed: %2").arg(out.fileName(), out.errorString()));
+                return Error(QStringLiteral("%1: write failed: %2").arg(out.fileName(), core::AtomicFile::failureReason(out)));
         }
     }
     if (!out.commit())
-        return Error(QStringLiteral("%1: cannot complete: %2").arg(out.fileName(), out.errorString()));
+        return Error(QStringLiteral("%1: cannot complete: %2").arg(out.fileName(), core::AtomicFile::failureReason(out)));
     return core::okStatus();
 }
 
@@ -111,7 +112,7 @@ core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList&
     QSaveFile out(QDir(outputDir).filePath(QStringLiteral("summary.json")));
     const QByteArray text = QJsonDocument(*summary).toJson();
     if (!out.open(QIODevice::WriteOnly) || out.write(text) != text.size() || !out.commit())
-        return Error(QStringLiteral("%1: cannot write: %2").arg(out.fileName(), out.errorString()));
+        return Error(QStringLiteral("%1: cannot write: %2").arg(out.fileName(), core::AtomicFile::failureReason(out)));
     outputs.append({QStringLiteral("summary"), QStringLiteral("summary.json")});
     return outputs;
 }
