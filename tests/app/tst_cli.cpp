@@ -156,6 +156,13 @@ private slots:
         const QByteArray page = readAll(html);
         QVERIFY(page.contains("<img src='data:image/png;base64,"));
         QVERIFY(page.contains("Provenance"));
+        // An output edited after the run: no report vouches for it (the provenance holds its SHA-256).
+        const QByteArray unitsFile = readAll(units.captured(1));
+        QVERIFY(writeAll(units.captured(1), unitsFile + "0\n"));
+        const Result edited = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html});
+        QVERIFY2(edited.code == 5 && edited.err.contains(QStringLiteral("units.tsv changed since the run wrote it")), qPrintable(edited.err));
+        QVERIFY(writeAll(units.captured(1), unitsFile));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html}).code, 0);
         const Result show = run({QStringLiteral("--project"), project, QStringLiteral("show"), id});
         QCOMPARE(show.code, 0);
         QVERIFY(show.out.contains(QStringLiteral("\"state\": \"finished\"")));

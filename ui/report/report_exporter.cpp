@@ -1,12 +1,13 @@
 #include "report/report_exporter.h"
 
 #include "io/path_guard.h"
-
+#include "io/sha256.h"
 #include "plugin/plugin_manager.h"
 #include "report/report_builder.h"
 #include "store/project.h"
 
 #include <QDir>
+#include <QFileInfo>
 
 #include <algorithm>
 
@@ -34,7 +35,10 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run)
                             {QStringLiteral("error"), run.error.isEmpty() ? QStringLiteral("—") : run.error},
                             {QStringLiteral("outputs written before it stopped"), QString::number(run.outputs.size())}}});
     if (run.state == core::RunState::Failed)
-        section.paragraphs << QStringLiteral("Once the cause is fixed, the run continues from its last checkpoint with: bioforge resume %1").arg(run.runId);
+        section.paragraphs << QStringLiteral("If the cause lies outside the run's parameters (an input file, a model, the machine, the network), fix it "
+                                             "and the run continues from its last checkpoint with: bioforge resume %1. A resumed run keeps the parameters "
+                                             "it was started with: if one of them was the cause (a device, a setting), start a new run with it changed.")
+                                  .arg(run.runId);
     content.sections.append(section);
     return content;
 }
@@ -66,6 +70,23 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
     }
     core::Expected<core::ReportContent> content = failedRunContent(*run);
     if (!ended) {
+        // A report vouches for the run's files by their SHA-256: it is made from those files only.
+        for (const core::FileRef& out : run->outputs) {
+            const QString path = QDir::isAbsolutePath(out.path) ? out.path : QDir(project.runDir(runId)).filePath(out.path);
+            if (!QFileInfo(path).isFile())
+                return core::Error(QStringLiteral("run %1: its output %2 is missing; a report is made from the files the run wrote").arg(runId, path),
+                                   core::Error::Kind::NotFound);
+            auto sha = QFileInfo(path).size() == out.size || out.size == 0 ? core::Sha256::ofFile(path) : core::Expected<QString>(QString());
+            if (!sha)
+                return sha.error();
+            if (*sha != out.sha256)
+                return core::Error(QStringLiteral("run %1: its output %2 changed since the run wrote it (%3, recorded %4); a report is made from the "
+                                                  "files the run wrote, which its provenance vouches for (put the file back, or report a new run)")
+                                       .arg(runId, path,
+                                            sha->isEmpty() ? QStringLiteral("%1 bytes").arg(QFileInfo(path).size()) : QStringLiteral("SHA-256 %1").arg(*sha),
+                                            sha->isEmpty() ? QStringLiteral("%1 bytes").arg(out.size) : out.sha256),
+                                   core::Error::Kind::Failed);
+        }
         core::IPlugin* plugin = plugins.plugin(run->pluginId);
         if (!plugin)
             return core::Error(QStringLiteral("run %1 was made by plugin '%2', which is not loaded").arg(runId, run->pluginId));
