@@ -165,14 +165,19 @@ private slots:
     void missingValuesAreImputedByAgeSexStratum()
     {
         const QString path = m_dir.filePath(QStringLiteral("impute.csv"));
-        writeAll(path, "person,age,sex,alb\na,41,M,4.0\nb,42,M,4.4\nc,43,M,\nd,71,F,3.0\ne,72,F,\nf,20,F,\n");
+        writeAll(path, "person,age,sex,alb,creat\na,41,M,4.0,1\nb,42,M,4.4,1\nc,43,M,,1\nd,71,F,3.0,1\ne,72,F,,1\nf,20,F,,1\ng,44,M,,\n");
         auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr);
         QVERIFY(c);
-        const QMap<QString, qint64> filled = imputeByAgeSexMedian(*c, {QStringLiteral("albumin")});
+        qint64 sparse = -1;
+        const QMap<QString, qint64> filled = imputeByAgeSexMedian(*c, {QStringLiteral("albumin"), QStringLiteral("creatinine")}, &sparse);
         QCOMPARE(filled.value(QStringLiteral("albumin")), qint64(3));
         QCOMPARE(c->value(QStringLiteral("albumin"), 2), 42.0); // men 40-44: median of 40 and 44
         QCOMPARE(c->value(QStringLiteral("albumin"), 4), 30.0); // women 70-74
         QCOMPARE(c->value(QStringLiteral("albumin"), 5), 30.0); // women 20-24 has none: the women's median
+        // A person with no marker measured is not given medians for all of them.
+        QCOMPARE(sparse, qint64(1));
+        QVERIFY(std::isnan(c->value(QStringLiteral("albumin"), 6)) && std::isnan(c->value(QStringLiteral("creatinine"), 6)));
+        QCOMPARE(filled.value(QStringLiteral("creatinine")), qint64(0));
     }
 };
 

@@ -151,8 +151,16 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& s)
     ctx.beginStage(QStringLiteral("read"), 1);
     run.mapping = loadRunMapping(ctx, s.mapping);
     run.cohort = readRunTable(ctx, s.table, run.mapping, &run.report, QStringLiteral("cohort table"), clockMarkers(s));
-    if (s.missing == MissingPolicy::Impute)
-        run.imputed = imputeByAgeSexMedian(run.cohort, run.cohort.markerNames);
+    if (s.missing == MissingPolicy::Impute) {
+        qint64 sparse = 0;
+        run.imputed = imputeByAgeSexMedian(run.cohort, run.cohort.markerNames, &sparse);
+        if (sparse > 0)
+            ctx.warn(QStringLiteral("--missing impute: %1 of %2 rows have fewer than half of the table's %3 biomarkers measured; they are not imputed "
+                                    "(their clocks would be made of medians alone), so the clocks that need a missing marker are empty there (clock_notes.tsv)")
+                         .arg(sparse)
+                         .arg(run.cohort.rows())
+                         .arg(run.cohort.markerNames.size()));
+    }
     ctx.advance();
     run.references = trainReferences(ctx, s, run.mapping);
     if (ctx.stopRequested())

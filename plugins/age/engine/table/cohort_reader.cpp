@@ -293,9 +293,25 @@ core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapp
     return all;
 }
 
-QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers)
+QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers, qint64* sparseRows)
 {
     QMap<QString, qint64> filled;
+    std::vector<int> present(size_t(c.rows()), 0);
+    int held = 0;
+    for (const QString& name : markers)
+        if (const int m = c.markerIndex(name); m >= 0) {
+            ++held;
+            for (qsizetype row = 0; row < c.rows(); ++row)
+                present[size_t(row)] += std::isfinite(c.markers[size_t(m)][size_t(row)]) ? 1 : 0;
+        }
+    std::vector<bool> fill(size_t(c.rows()));
+    qint64 sparse = 0;
+    for (qsizetype row = 0; row < c.rows(); ++row) {
+        fill[size_t(row)] = 2 * present[size_t(row)] >= held;
+        sparse += fill[size_t(row)] ? 0 : 1;
+    }
+    if (sparseRows)
+        *sparseRows = sparse;
     auto median = [](std::vector<double> v) {
         if (v.empty())
             return std::nan("");
@@ -330,7 +346,7 @@ QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers
         const double overall = median(all);
         for (qsizetype row = 0; row < c.rows(); ++row) {
             double& v = values[size_t(row)];
-            if (std::isfinite(v))
+            if (std::isfinite(v) || !fill[size_t(row)])
                 continue;
             const qint64 key = qint64(c.sex[size_t(row)]) * 1000 + band(row);
             v = stratumMedian.contains(key) ? stratumMedian.value(key) : sexMedian.value(qint64(c.sex[size_t(row)]), overall);

@@ -69,7 +69,11 @@ void appendCohort(Cohort& to, Cohort&& from);
 
 // Fills missing values of `markers` with the median of the same sex and
 // 5-year age band (then of the sex, then of everyone), for the "impute"
-// policy. Returns how many values were filled, per marker.
-QMap<QString, qint64> imputeByAgeSexMedian(Cohort& cohort, const QStringList& markers);
+// policy — in rows that have at least half of those of `markers` the table
+// holds measured (HENAW's rule): a row with fewer would get clock values made
+// of medians alone (an "acceleration" of a person with no lab values). Such
+// rows keep their gaps; `sparseRows`, when given, receives their count.
+// Returns how many values were filled, per marker.
+QMap<QString, qint64> imputeByAgeSexMedian(Cohort& cohort, const QStringList& markers, qint64* sparseRows = nullptr);
 
 } // namespace bioforge::age
