@@ -104,7 +104,7 @@ QList<core::ParameterSpec> samplingParameters()
         {QStringLiteral("top-k"), T::Integer, QStringLiteral("keep the k most likely tokens (0 = all)"), 40, {}, 0, 1e9},
         {QStringLiteral("top-p"), T::Number, QStringLiteral("nucleus: smallest set with this probability (1 = off)"), 0.95, {}, 0, 1},
         {QStringLiteral("min-p"), T::Number, QStringLiteral("drop tokens below this fraction of the top one (0 = off)"), 0.05, {}, 0, 1},
-        {QStringLiteral("repeat-penalty"), T::Number, QStringLiteral("penalty for recent tokens (1 = off)"), 1.0, {}, 0, 10},
+        {QStringLiteral("repeat-penalty"), T::Number, QStringLiteral("penalty for recent tokens (1 = off; above 0)"), 1.0, {}, 0.01, 10},
         {QStringLiteral("repeat-last-n"), T::Integer, QStringLiteral("how many recent tokens the penalty looks at"), 64, {}, -1, 1e9},
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
     };

@@ -45,7 +45,7 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         {QStringLiteral("top_k"), T::Integer, QStringLiteral("top-k"), 40, {}, 0, 1e9},
         {QStringLiteral("top_p"), T::Number, QStringLiteral("top-p"), 0.95, {}, 0, 1},
         {QStringLiteral("min_p"), T::Number, QStringLiteral("min-p"), 0.05, {}, 0, 1},
-        {QStringLiteral("repeat_penalty"), T::Number, QStringLiteral("repetition penalty"), 1.0, {}, 0, 10},
+        {QStringLiteral("repeat_penalty"), T::Number, QStringLiteral("repetition penalty (1 = off; above 0)"), 1.0, {}, 0.01, 10},
         {QStringLiteral("repeat_last_n"), T::Integer, QStringLiteral("how many recent tokens the penalty looks at"), 64, {}, -1, 1e9},
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
         // The same as `bioforge llm generate`'s (command_support.h): one command, recorded or not.

@@ -300,6 +300,10 @@ private slots:
     {
         QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("generate")}).code, 2);
         QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("nosuch")}).code, 2);
+        // A repetition penalty of 0 divides the logits by zero (one token forever): refused.
+        const Result zeroPenalty = run({QStringLiteral("llm"), QStringLiteral("generate"), fixturePath(QStringLiteral("llm/models/tiny-llama-e64-f32.gguf")),
+                                        QStringLiteral("--prompt"), QStringLiteral("hi"), QStringLiteral("--repeat-penalty"), QStringLiteral("0")});
+        QVERIFY2(zeroPenalty.code == 2 && zeroPenalty.err.contains(QStringLiteral("repeat-penalty")), qPrintable(zeroPenalty.err));
         QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), m_dir.filePath(QStringLiteral("x.gguf")), QStringLiteral("--type"),
                       QStringLiteral("Q3_X")}).code, 2);
         // One model file: a second is refused by name, and the help says "path", not "paths".

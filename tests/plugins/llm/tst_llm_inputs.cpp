@@ -193,6 +193,13 @@ private slots:
         QCOMPARE(list->stop.size(), size_t(2));
         for (const char* bad : {R"({"stop": 5})", R"({"stop": [""]})", R"({"stop": [1]})", R"({"user": 3})", "[1]"})
             QVERIFY2(!ChatTemplate::fromJson(bad), bad);
+        // A misspelt field or family is refused, naming what is taken (it was ignored: another format).
+        auto misspelt = ChatTemplate::fromJson(R"({"sytem": "<<{content}>>"})");
+        QVERIFY(!misspelt && misspelt.error().message().contains(QStringLiteral("unknown field \"sytem\"")));
+        auto family = ChatTemplate::fromJson(R"({"family": "nosuch"})");
+        QVERIFY(!family && family.error().message().contains(QStringLiteral("unknown family \"nosuch\"")) && family.error().message().contains(QStringLiteral("llama3")));
+        for (const char* known : {"chatml", "llama2", "llama3", "mistral", "gemma", "phi3", "zephyr", "custom"})
+            QVERIFY2(ChatTemplate::fromJson(ChatTemplate::named(known).toJson()), known);
     }
 
     // block_count sizes the layer list: a file with one tensor named for a huge last block

@@ -152,9 +152,22 @@ core::Expected<ChatTemplate> ChatTemplate::fromJson(const std::string& json)
     if (!doc.isObject())
         return core::Error(QStringLiteral("chat template override: not a JSON object (%1)").arg(error.errorString()));
     const QJsonObject o = doc.object();
-    // A known family fills what the override leaves out; the name given is
-    // kept as given (an unknown one starts from ChatML), so a saved override
-    // reads back as it was written.
+    // A misspelt key ("sytem") or family would be ignored and the chat formatted otherwise than
+    // meant: both are refused, naming what is taken.
+    static const QStringList keys{QStringLiteral("family"), QStringLiteral("bos"), QStringLiteral("system"), QStringLiteral("systemJoin"),
+                                  QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("generation"), QStringLiteral("stop")};
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!keys.contains(it.key()))
+            return core::Error(QStringLiteral("chat template override: unknown field \"%1\" (the fields: %2)").arg(it.key(), keys.join(QStringLiteral(", "))),
+                               core::Error::Kind::Invalid);
+    static const QStringList families{QStringLiteral("chatml"), QStringLiteral("llama2"), QStringLiteral("llama3"), QStringLiteral("mistral"),
+                                      QStringLiteral("gemma"), QStringLiteral("phi3"), QStringLiteral("zephyr"), QStringLiteral("custom")};
+    if (o.value(QLatin1String("family")).isString() && !families.contains(o.value(QLatin1String("family")).toString()))
+        return core::Error(QStringLiteral("chat template override: unknown family \"%1\" (the families: %2; custom starts from ChatML)")
+                               .arg(o.value(QLatin1String("family")).toString(), families.join(QStringLiteral(", "))),
+                           core::Error::Kind::Invalid);
+    // A known family fills what the override leaves out ("custom" starts from ChatML); the name
+    // is kept as given, so a saved override reads back as it was written.
     const std::string family = o.value(QLatin1String("family")).toString(QStringLiteral("custom")).toStdString();
     ChatTemplate t = named(family);
     t.family = family;
