@@ -225,6 +225,9 @@ private slots:
         QVERIFY(described && described->size() == 1 && described->first().problem.isEmpty());
         QVERIFY(!parseGeneList(QStringLiteral("G\u00e9ne G\uFFFDne")).last().problem.isEmpty());
         QVERIFY(parseGeneList(QStringLiteral("G\u00e9ne G\uFFFDne")).first().problem.isEmpty());
+        // Copied from a web page or Word: a no-break space separates, a zero-width space vanishes.
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("NPHS1\u00a0NPHS2\n\u200bUMOD\u200d\nPKD1\u202f\ufeff"))),
+                 (QStringList{QStringLiteral("NPHS1"), QStringLiteral("NPHS2"), QStringLiteral("UMOD"), QStringLiteral("PKD1")}));
     }
 
     void orgDbAliasesNamingSeveralGenesAreRefused()

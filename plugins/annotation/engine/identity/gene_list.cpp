@@ -106,7 +106,7 @@ QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
         for (qsizetype i = skip; i < lines.size(); ++i) {
             const QStringList fields = fieldsOf(lines[i].text);
             if (column < fields.size() && !fields[column].isEmpty())
-                out.append({fields[column], lines[i].number});
+                out.append({fields[column], lines[i].number, {}});
         }
         if (layout)
             *layout = !title.isEmpty() ? QStringLiteral("read as a table: the genes are column %1 ('%2') of %3; the other columns are not genes and were skipped")
@@ -121,14 +121,31 @@ QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
             continue;
         for (const QString& token : lines[i].text.split(separators, Qt::SkipEmptyParts))
             if (const QString t = unquoted(token); !t.isEmpty())
-                out.append({t, lines[i].number});
+                out.append({t, lines[i].number, {}});
+    }
+    return out;
+}
+
+// What a copy from a web page, Word or a spreadsheet brings along: no-break spaces between names
+// (a separator, as a space is) and invisible characters inside them (zero-width spaces and
+// joiners, a byte-order mark mid-file), which made "'\u200BUMOD' is no symbol" read as "'UMOD'".
+QString withoutInvisibles(const QString& line)
+{
+    QString out;
+    out.reserve(line.size());
+    for (const QChar c : line) {
+        const char16_t u = c.unicode();
+        if (u == 0x00a0 || u == 0x2007 || u == 0x202f)
+            out += QLatin1Char(' ');
+        else if (u != 0x200b && u != 0x200c && u != 0x200d && u != 0x2060 && u != 0xfeff)
+            out += c;
     }
     return out;
 }
 
 void addLine(QList<Line>& lines, const QString& rawLine, qint64 number)
 {
-    QString text = rawLine;
+    QString text = withoutInvisibles(rawLine);
     if (const qsizetype hash = text.indexOf(QLatin1Char('#')); hash >= 0)
         text.truncate(hash);
     if (!text.trimmed().isEmpty())

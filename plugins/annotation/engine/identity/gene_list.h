@@ -2,8 +2,9 @@
 
 // A gene list as a user gives it: pasted text or a file (plain or gzip),
 // one or several ids per line separated by commas, semicolons, tabs or
-// spaces; '#' starts a comment; a first line that is a column title
-// ("gene", "symbol", "hgnc_id", …) is skipped. Each entry keeps its line so
+// spaces (no-break spaces too; zero-width characters are dropped); '#'
+// starts a comment; a first line that is a column title ("gene", "symbol",
+// "hgnc_id", …) is skipped. Each entry keeps its line so
 // the resolution table can point at it.
 //
 // A table is read as a table, not as ids: fields split at tabs, commas or
