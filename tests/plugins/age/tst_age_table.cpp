@@ -143,6 +143,27 @@ private slots:
         QCOMPARE(report.counts.value(QStringLiteral("missing id")), qint64(0));
     }
 
+    // A spreadsheet's blank rows (",,,,,,,", also in the middle, also with spaces) are not people.
+    void blankRowsOfASpreadsheetAreSkippedOnce()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("excel.csv"));
+        writeAll(path, "person,age,sex,alb,creat,a1c,years_followed,dead\r\n"
+                       "p1,50,M,4.3,1.0,48,10,no\r\n"
+                       ",,,,,,,\r\n"
+                       "p2,51,F,4.1,0.8,36,5,no\r\n"
+                       ",,, ,,,,\r\n"
+                       ",,,,,,,\r\n");
+        CohortReadReport report;
+        auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(c->ids, (QStringList{QStringLiteral("p1"), QStringLiteral("p2")}));
+        QCOMPARE(c->lines, (std::vector<qint64>{2, 4}));
+        QCOMPARE(report.rows, qint64(2));
+        QCOMPARE(report.counts.value(QStringLiteral("empty row")), qint64(3));
+        QCOMPARE(report.issues.size(), 3); // one each: no "no id", "no age", "unknown sex ''" besides
+        QCOMPARE(report.issues[0].line, qint64(3));
+    }
+
     void unusableTablesAndMappingsAreRefusedWithTheirName()
     {
         const QString noAge = m_dir.filePath(QStringLiteral("no-age.csv"));

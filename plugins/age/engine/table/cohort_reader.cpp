@@ -127,6 +127,12 @@ core::Expected<bool> CohortStream::next(Cohort& chunk, qsizetype maxRows)
             return row.error();
         if (!row->has_value())
             break;
+        // A spreadsheet exports its blank rows as ",,,,": not a person, and not three problems of one.
+        if (std::all_of((*row)->begin(), (*row)->end(), [](const QString& f) { return f.trimmed().isEmpty(); })) {
+            r.add(QStringLiteral("empty row"), d->reader->rowLine(), QStringLiteral("*"),
+                  QStringLiteral("every field is empty (a spreadsheet's blank row): skipped, not a person"));
+            continue;
+        }
         ++r.rows;
         if (d->options.progress && r.rows % 4096 == 0 && !d->options.progress(r.rows))
             return Error(QStringLiteral("%1: reading stopped").arg(d->path));
