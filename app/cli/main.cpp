@@ -55,6 +55,9 @@ int main(int argc, char** argv)
         if (arg == QLatin1String("--project") && first + 1 < argc) {
             options.project = core::decodeArgument(QByteArray(argv[++first]));
             emptyProject = options.project.isEmpty();
+        } else if (arg.startsWith(QLatin1String("--project="))) { // as every other option may be written
+            options.project = arg.mid(10);
+            emptyProject = options.project.isEmpty();
         } else if (arg == QLatin1String("--quiet"))
             options.quiet = true;
         else if (arg == QLatin1String("--verbose"))

@@ -120,8 +120,11 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                       {QStringLiteral("largest_over_mean"), total > 0 ? double(largest) * shards / double(total) : 1.0},
                       {QStringLiteral("summary"), plan.summary}};
         if (shards < m_options.shards)
-            ctx.warn(QStringLiteral("the input splits into %1 shards, not the %2 asked for (a shard never splits a contig or record)")
-                    .arg(QString::number(shards), QString::number(m_options.shards)));
+            ctx.warn(QStringLiteral("the input splits into %1, not the %2 asked for (a shard holds whole %3: there are not enough of them)")
+                    .arg(shards == 1 ? QStringLiteral("1 shard") : QStringLiteral("%1 shards").arg(shards), QString::number(m_options.shards),
+                         plan.unit == QLatin1String("bases") ? QStringLiteral("contigs") // weighed in bases, split between contigs
+                         : plan.unit.isEmpty()               ? QStringLiteral("records")
+                                                             : plan.unit));
         orThrow(work.writeConfig({m_pluginId, m_verb, m_parameters, shards, work.planFile()}));
         orThrow(AtomicFile::write(work.taskScript(), taskBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
         orThrow(AtomicFile::write(work.mergeScript(), mergeBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));

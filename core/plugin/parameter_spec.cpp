@@ -183,11 +183,19 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
         }
         const ParameterSpec* p = find(key);
         if (!p && key.startsWith(QLatin1String("no-")) && (p = find(key.mid(3))) && p->type == ParameterSpec::Type::Boolean) {
+            if (given.contains(p->name))
+                return Error(QStringLiteral("%1: --%2 is given twice").arg(name, p->name));
             given.insert(p->name, false);
             continue;
         }
         if (!p)
             return Error(QStringLiteral("%1: unknown option --%2 (see --help)").arg(name, key));
+        // One value: given twice (an option after the positional argument it names, a script's default
+        // and an override) the last would win silently.
+        if (p->type != ParameterSpec::Type::PathList && given.contains(p->name))
+            return Error(QStringLiteral("%1: --%2 is given twice ('%3' already%4)")
+                             .arg(name, p->name, given.value(p->name).toVariant().toString(),
+                                  p == positional ? QStringLiteral(", as the argument without an option name") : QString()));
         if (p->type == ParameterSpec::Type::Boolean && !hasInline) {
             // "--flag", or "--flag true|false": a following word that reads as a boolean is its value.
             if (i + 1 < args.size())

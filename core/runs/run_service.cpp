@@ -1,6 +1,7 @@
 #include "runs/run_service.h"
 
 #include "cluster/cluster_run_job.h"
+#include "cluster/slurm_client.h"
 #include "cluster/slurm_options.h"
 #include "io/atomic_file.h"
 #include "jobs/job_handle.h"
@@ -101,6 +102,13 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
         auto options = SlurmOptions::fromJson(cluster.toObject());
         if (!options)
             return options.error();
+        // A machine with the Slurm client but no cluster (no slurm.conf, no controller) would record
+        // a run that fails with sbatch's configuration errors: asked once, before anything is recorded.
+        if (auto answered = SlurmClient(QString(), 30000).clusterName(); !answered)
+            return Error(QStringLiteral("no Slurm cluster answers on this machine (%1); a cluster run needs the cluster's slurm.conf "
+                                        "(/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
+                             .arg(answered.error().message().section(QLatin1Char('\n'), 0, 1).simplified()),
+                         Error::Kind::NotFound);
     }
     auto validated = spec->validate(own);
     if (!validated)

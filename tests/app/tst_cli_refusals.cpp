@@ -231,6 +231,23 @@ private slots:
         QVERIFY2(r.err.contains(QStringLiteral("no run with id 'nosuch'")), qPrintable(r.err));
     }
 
+    // A cluster run where no Slurm cluster answers (no slurm.conf, or no client at all) is refused
+    // before it is recorded, saying so — not recorded and failed with sbatch's configuration errors.
+    void aClusterRunWithoutAClusterIsRefusedBeforeItIsRecorded()
+    {
+        const qsizetype before = recordedRuns();
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("SLURM_CONF"), path("no-such-slurm.conf"));
+        p.setProcessEnvironment(e);
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"),
+                                                     path("contigs.fa"), QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("2")});
+        QVERIFY(p.waitForFinished(120000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 6 && err.contains(QStringLiteral("no Slurm cluster answers on this machine")), qPrintable(err));
+        QCOMPARE(recordedRuns(), before);
+    }
+
     // A verb that cannot run on a cluster says which can (every loaded plugin's, as they are).
     void aClusterRunOfAVerbThatCannotShardNamesThoseThatCan()
     {

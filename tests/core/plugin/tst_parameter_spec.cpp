@@ -138,6 +138,12 @@ private slots:
         QCOMPARE(p->value(QStringLiteral("table")).toString(), QStringLiteral("people.csv"));
         QVERIFY(!v.parseArguments({QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
         QVERIFY(!v.parseArguments({QStringLiteral("--table"), QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
+        // The other order, and an option twice: refused, not the last taken silently.
+        auto both = v.parseArguments({QStringLiteral("a.csv"), QStringLiteral("--table"), QStringLiteral("b.csv")});
+        QVERIFY(!both);
+        QVERIFY2(both.error().message().contains(QStringLiteral("--table is given twice ('a.csv' already, as the argument without an option name)")),
+                 qPrintable(both.error().message()));
+        QVERIFY(!v.parseArguments({QStringLiteral("--map"), QStringLiteral("x"), QStringLiteral("--map=y")}));
     }
 
     void aFileOrNameTakesThePositionalArgumentWhenNoPathDoes()

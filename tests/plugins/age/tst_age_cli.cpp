@@ -161,6 +161,13 @@ private slots:
         QVERIFY2(evaluated.code == 1 && evaluated.out.contains(QStringLiteral(": failed: ")) && both.count(QStringLiteral("no row has follow-up time and vital status")) == 1
                      && evaluated.out.contains(QStringLiteral("'followup_months'")),
                  qPrintable(both));
+        // Follow-up without a single death: every statistic would be empty in a run that "finished".
+        const QString noDeaths = m_dir.filePath(QStringLiteral("no-deaths.csv"));
+        writeAll(noDeaths, "sample_id,age_years,sex_1male_2female,albumin_g_per_L,followup_months,died_counted\n"
+                           "a,50,1,45,120,0\nb,60,2,41,100,0\n");
+        const Result alive = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), noDeaths, QStringLiteral("--bootstrap"), QStringLiteral("0")});
+        QVERIFY2(alive.code == 1 && alive.out.contains(QStringLiteral("none of the 2 rows with follow-up records a death (column 'died_counted', death coded as 1)")),
+                 qPrintable(alive.out + alive.err));
         // A KDM reference without a marker KDM is trained on: the column the mapping reads is named.
         const Result kdm = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table, QStringLiteral("--kdm_reference"), table});
         QVERIFY2(kdm.code == 1 && kdm.out.contains(QStringLiteral("the KDM reference has no columns 'fev1_mL' (fev1), 'sbp_mmHg' (sbp)"))

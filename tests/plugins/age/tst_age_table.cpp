@@ -176,10 +176,16 @@ private slots:
         for (const QByteArray& bad : {QByteArray(R"({"format": "bioforge-age-mapping/1", "age": {"column": "a"}, "biomarkers": {"albumen": {"column": "x"}}})"),
                                       QByteArray(R"({"format": "bioforge-age-mapping/1", "age": {"column": "a"}, "biomarkers": {"albumin": {"column": "x", "unit": "mg/L"}}})"),
                                       QByteArray(R"({"format": "bioforge-age-mapping/1", "biomarkers": {}})"),
-                                      QByteArray(R"({"age": {"column": "a"}})")}) {
+                                      QByteArray(R"({"age": {"column": "a"}})"),
+                                      QByteArray(R"({"format": "bioforge-age-mapping/1", "age": {"column": "a"}, "sex": {"column": "s", "male": ["1", "M"], "female": ["2", "M"]}, "biomarkers": {}})"),
+                                      QByteArray(R"({"format": "bioforge-age-mapping/1", "age": {"column": "a"}, "event": {"column": "d", "yes": ["1"], "no": ["0", "1"]}, "biomarkers": {}})")}) {
             auto m = ColumnMapping::fromJson(QJsonDocument::fromJson(bad).object(), BiomarkerSchema::builtIn(), QStringLiteral("bad.json"));
             QVERIFY2(!m && m.error().message().startsWith(QStringLiteral("bad.json")), bad.constData());
         }
+        auto twoSided = ColumnMapping::fromJson(QJsonDocument::fromJson(R"({"format": "bioforge-age-mapping/1", "age": {"column": "a"},
+            "sex": {"column": "s", "male": ["1", "M"], "female": ["2", "M"]}, "biomarkers": {}})").object(), BiomarkerSchema::builtIn(), QStringLiteral("two.json"));
+        QVERIFY2(!twoSided && twoSided.error().message().contains(QStringLiteral("the code 'M' is listed for both \"male\" and \"female\"")),
+                 twoSided ? "accepted" : qPrintable(twoSided.error().message()));
         QVERIFY(!ColumnMapping::load(m_dir.filePath(QStringLiteral("absent.json"))));
     }
 

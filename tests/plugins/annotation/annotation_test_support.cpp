@@ -119,6 +119,9 @@ OnlineOutcome runOnline(const QString& folder, QJsonObject p, const std::shared_
     o.genes = QJsonDocument::fromJson(readAll(QDir(out).filePath(QStringLiteral("annotations.json")))).array();
     o.warnings = ctx.snapshot().warnings;
     o.lastWarning = ctx.snapshot().lastWarning;
+    core::RunRecord record;
+    if (provenance.finalizeInto(record))
+        o.allWarnings = record.warnings;
     return o;
 }
 

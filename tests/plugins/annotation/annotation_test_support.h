@@ -54,6 +54,7 @@ struct OnlineOutcome {
     QJsonArray genes;
     int warnings = 0;     // the job's warnings (Jobs dock)
     QString lastWarning;
+    QStringList allWarnings; // as the run record keeps them
 };
 OnlineOutcome runOnline(const QString& folder, QJsonObject parameters, const std::shared_ptr<annotation::HostLimits>& limits, const QString& ncbiKey = {});
 // One source's entry for a gene in annotations.json.

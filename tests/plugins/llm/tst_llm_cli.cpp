@@ -285,7 +285,7 @@ private slots:
         // runtime's "driver version is insufficient" alone.
         if (run({QStringLiteral("devices")}).out.contains(QStringLiteral("no NVIDIA driver"))) {
             const Result gpu = run(generate + QStringList{QStringLiteral("--device"), QStringLiteral("cuda:0")});
-            QVERIFY2(gpu.err.contains(QStringLiteral("no NVIDIA driver")) || gpu.err.contains(QStringLiteral("no CUDA module")), qPrintable(gpu.err));
+            QVERIFY2(gpu.err.contains(QStringLiteral("device cuda:0: no NVIDIA driver")) || gpu.err.contains(QStringLiteral("no CUDA module")), qPrintable(gpu.err)); // first
         }
         // A recorded run fails the same way, with the reason in its error.
         const QString project = m_dir.filePath(QStringLiteral("device-project"));

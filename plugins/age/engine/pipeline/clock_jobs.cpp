@@ -136,6 +136,19 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
                 .arg(m_settings.table, result.mapping.name,
                      result.mapping.followupColumn.isEmpty() ? QStringLiteral("no column") : QStringLiteral("'%1'").arg(result.mapping.followupColumn),
                      result.mapping.event.column.isEmpty() ? QStringLiteral("no column") : QStringLiteral("'%1'").arg(result.mapping.event.column)));
+    // Follow-up without a single death: every statistic (C-index, hazard ratios, Kaplan-Meier by
+    // quartile) would be empty in a run that "finished".
+    qint64 deaths = 0, followed = 0;
+    for (qsizetype r = 0; r < result.cohort.rows(); ++r)
+        if (result.cohort.hasSurvival(r)) {
+            ++followed;
+            deaths += result.cohort.event[size_t(r)] == 1 ? 1 : 0;
+        }
+    if (deaths == 0)
+        throw core::JobFailure(QStringLiteral("%1: none of the %2 rows with follow-up records a death (column '%3', death coded as %4): evaluate compares "
+                                              "the clocks against mortality, which needs deaths; check the mapping's codes, or use `age clocks`")
+                                   .arg(m_settings.table, QString::number(followed), result.mapping.event.column,
+                                        result.mapping.event.yes.isEmpty() ? QStringLiteral("(nothing)") : result.mapping.event.yes.join(QLatin1Char('/'))));
     std::optional<HenawModel> trained;
     if (!m_settings.henawTrain.isEmpty()) {
         HenawRunSettings henawSettings;

@@ -66,11 +66,22 @@ core::Expected<ColumnMapping> ColumnMapping::fromJson(const QJsonObject& json, c
     m.sex = {sex.value(QLatin1String("column")).toString(), codes(sex.value(QLatin1String("male"))), codes(sex.value(QLatin1String("female")))};
     if (!m.sex.column.isEmpty() && (m.sex.yes.isEmpty() || m.sex.no.isEmpty()))
         return Error(QStringLiteral("%1: \"sex\" must list the codes for \"male\" and \"female\"").arg(source));
+    // A code listed on both sides would be read as the first (every such person a man, say).
+    auto bothSides = [](const QStringList& a, const QStringList& b) {
+        for (const QString& code : a)
+            if (b.contains(code))
+                return code;
+        return QString();
+    };
+    if (const QString code = bothSides(m.sex.yes, m.sex.no); !code.isEmpty())
+        return Error(QStringLiteral("%1: \"sex\": the code '%2' is listed for both \"male\" and \"female\"").arg(source, code));
     for (auto [field, target] : {std::pair{"pregnant", &m.pregnant}, {"event", &m.event}}) {
         const QJsonObject o = json.value(QLatin1String(field)).toObject();
         *target = {o.value(QLatin1String("column")).toString(), codes(o.value(QLatin1String("yes"))), codes(o.value(QLatin1String("no")))};
         if (!target->column.isEmpty() && target->yes.isEmpty())
             return Error(QStringLiteral("%1: \"%2\" must list the codes that mean yes").arg(source, QLatin1String(field)));
+        if (const QString code = bothSides(target->yes, target->no); !code.isEmpty())
+            return Error(QStringLiteral("%1: \"%2\": the code '%3' is listed for both \"yes\" and \"no\"").arg(source, QLatin1String(field), code));
     }
     m.followupColumn = column("followup");
     auto followFactor = timeFactor(json.value(QLatin1String("followup")).toObject().value(QLatin1String("unit")).toString(QStringLiteral("months")),

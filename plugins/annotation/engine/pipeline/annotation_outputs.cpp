@@ -73,6 +73,7 @@ private:
 struct SourceCounts {
     qint64 found = 0, absent = 0, failed = 0, fallback = 0;
     QJsonArray releases;
+    QString firstError; // of a failed value
 };
 
 } // namespace
@@ -127,7 +128,11 @@ void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const 
             switch (sv.status) {
             case SourceValue::Status::Found: ++c.found; break;
             case SourceValue::Status::Absent: ++c.absent; break;
-            case SourceValue::Status::Failed: ++c.failed; break;
+            case SourceValue::Status::Failed:
+                ++c.failed;
+                if (c.firstError.isEmpty())
+                    c.firstError = sv.error;
+                break;
             }
             if (sv.symbolFallback)
                 ++c.fallback;
@@ -174,6 +179,25 @@ void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const 
     Output s(ctx, QStringLiteral("summary.json"));
     s.write(QJsonDocument(summary).toJson(QJsonDocument::Indented));
     s.commit();
+    // Values that could not be had (a network down, a provider's error) are said where the run is
+    // read, and a run in which every value failed fails: it annotated nothing, and a resume asks
+    // for the failed values again.
+    qint64 had = 0, failed = 0;
+    QStringList why;
+    for (const auto& src : sources) {
+        const SourceCounts c = counts.value(src->id());
+        had += c.found + c.absent;
+        failed += c.failed;
+        if (c.failed > 0) {
+            ctx.warn(QStringLiteral("%1: %2 of %3 values failed (%4); coverage.tsv lists each")
+                         .arg(src->title(), QString::number(c.failed), QString::number(c.found + c.absent + c.failed), c.firstError));
+            why << QStringLiteral("%1: %2").arg(src->id(), c.firstError);
+        }
+    }
+    if (failed > 0 && had == 0)
+        throw core::JobFailure(QStringLiteral("annotate: every value failed, nothing was annotated (%1); once the cause is fixed, resuming the run "
+                                              "asks for them again")
+                                   .arg(why.join(QStringLiteral("; "))));
 }
 
 } // namespace bioforge::annotation

@@ -7,6 +7,8 @@
 //   annotations.json [{key, symbol, gene, sources: {id: {status, joined_on, symbol_fallback, value, releases, fetched_at, error}}}]
 //   coverage.tsv     every (gene, source) without a value, and why
 //   summary.json     counts by resolution status; per source found/absent/failed/symbol fallbacks and its releases
+// A source with failed values is warned of (count, first reason); when every value failed the
+// files are written and the run fails (JobFailure): nothing was annotated, a resume asks again.
 
 #include "identity/gene_resolver.h"
 #include "pipeline/run_store.h"

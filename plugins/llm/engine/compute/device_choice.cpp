@@ -85,11 +85,13 @@ core::Expected<LlamaModel::Options> gpuBackendOptions(std::shared_ptr<const GpuM
         // Without a driver the runtime blames its version ("CUDA driver version is insufficient"):
         // the discovery's reason (`bioforge devices`), when it has one, is the one a user can act on.
         const QString vendor = module->prefix() == "hip" ? QStringLiteral("HIP: ") : QStringLiteral("CUDA: ");
-        QString why;
+        QStringList why;
         for (const QString& note : core::DeviceDiscovery::report().notes)
             if (note.startsWith(vendor))
-                why += QStringLiteral("; ") + note.mid(vendor.size());
-        return core::Error(QStringLiteral("device %1: %2%3").arg(label, QString::fromStdString(error), why));
+                why << note.mid(vendor.size());
+        if (why.isEmpty())
+            return core::Error(QStringLiteral("device %1: %2").arg(label, QString::fromStdString(error)));
+        return core::Error(QStringLiteral("device %1: %2 (the runtime says: %3)").arg(label, why.join(QStringLiteral("; ")), QString::fromStdString(error)));
     }
     std::string name;
     uint64_t freeBytes = 0, totalBytes = 0;
