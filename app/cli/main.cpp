@@ -98,7 +98,8 @@ int main(int argc, char** argv)
         return cli::kUsage;
     }
     // `bioforge <command> … --help`: the command's usage, for every command (`run` answers per verb).
-    if (command && qstrcmp(command->name, "run") != 0 && (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h")))) {
+    if (command && qstrcmp(command->name, "run") != 0 && qstrcmp(command->name, "models") != 0
+        && (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h")))) {
         out << "usage: bioforge " << QString::fromUtf8(command->usage) << "\n  " << QString::fromUtf8(command->summary) << Qt::endl;
         return cli::kOk;
     }

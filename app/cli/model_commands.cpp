@@ -124,9 +124,11 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
 int cmdModels(CliContext& ctx, const QStringList& argsIn)
 {
     QStringList args = argsIn;
-    const QString sub = args.isEmpty() ? QStringLiteral("list") : args.takeFirst();
+    // `models --help`, `models verify --help`: the usage with the kinds (a "--help" is never a model).
+    const bool helpAsked = args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"));
+    const QString sub = helpAsked ? QStringLiteral("--help") : args.isEmpty() ? QStringLiteral("list") : args.takeFirst();
     core::ModelRegistry& registry = ctx.session().models();
-    if (core::Status readable = registry.load(); !readable) { // a broken registry is not listed as an empty one
+    if (core::Status readable = helpAsked ? core::okStatus() : registry.load(); !readable) { // a broken registry is not listed as an empty one
         ctx.err() << "bioforge: " << readable.error().message() << Qt::endl;
         return kProjectError;
     }

@@ -39,7 +39,7 @@ int cmdReport(CliContext& ctx, const QStringList& argsIn)
     auto written = ui::ReportExporter::exportRun(*project, ctx.session().plugins(), args.first(), targets);
     if (!written) {
         ctx.err() << "bioforge: " << written.error().message() << Qt::endl;
-        return kProjectError;
+        return exitCodeFor(written.error(), kProjectError); // an output missing: 6
     }
     for (const QString& path : *written)
         ctx.out() << "wrote " << path << Qt::endl;

@@ -23,22 +23,25 @@ QString ModelRegistry::defaultRegistryFile()
 
 Status ModelRegistry::load()
 {
-    m_models.clear();
-    if (!QFileInfo::exists(m_file))
-        return okStatus();
-    auto raw = AtomicFile::readVerified(m_file);
-    if (!raw)
-        return raw.error();
-    QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(*raw, &err);
-    if (!doc.isObject())
-        return Error(QStringLiteral("%1: not a model registry (%2)").arg(m_file, err.errorString()));
-    for (const QJsonValue& v : doc.object().value(QLatin1String("models")).toArray()) {
-        auto e = ModelEntry::fromJson(v.toObject());
-        if (!e)
-            return e.error().withContext(m_file);
-        m_models.append(*e);
+    // Read whole before it replaces what this object holds: a file that cannot be read leaves the
+    // models as they were (a window keeps offering them).
+    QList<ModelEntry> models;
+    if (QFileInfo::exists(m_file)) {
+        auto raw = AtomicFile::readVerified(m_file);
+        if (!raw)
+            return raw.error();
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(*raw, &err);
+        if (!doc.isObject())
+            return Error(QStringLiteral("%1: not a model registry (%2)").arg(m_file, err.errorString()));
+        for (const QJsonValue& v : doc.object().value(QLatin1String("models")).toArray()) {
+            auto e = ModelEntry::fromJson(v.toObject());
+            if (!e)
+                return e.error().withContext(m_file);
+            models.append(*e);
+        }
     }
+    m_models = std::move(models);
     return okStatus();
 }
 
@@ -180,15 +183,24 @@ Status ModelRegistry::verify(const QString& name)
     QList<ModelFile> hashed;
     if (Status st = entry->verifyFiles(false, &hashed); !st)
         return st;
-    ModelEntry updated = *entry;
-    bool changed = false;
-    for (const ModelFile& now : hashed)
-        for (ModelFile& f : updated.files)
-            if (f.path == now.path && f.modifiedMs != now.modifiedMs) {
-                f.modifiedMs = now.modifiedMs;
-                changed = true;
-            }
-    return changed ? add(updated) : okStatus();
+    return recordTimes(name, hashed);
+}
+
+Status ModelRegistry::recordTimes(const QString& name, const QList<ModelFile>& hashed)
+{
+    if (hashed.isEmpty())
+        return okStatus();
+    return change([&]() -> Status {
+        // The entry as it is now: another process may have imported other files under the name
+        // meanwhile; a time is recorded only for the file that was read (same path, size, SHA-256).
+        for (ModelEntry& e : m_models)
+            if (e.name == name)
+                for (ModelFile& f : e.files)
+                    for (const ModelFile& now : hashed)
+                        if (f.path == now.path && f.size == now.size && f.sha256 == now.sha256)
+                            f.modifiedMs = now.modifiedMs;
+        return okStatus();
+    });
 }
 
 } // namespace bioforge::core

@@ -43,6 +43,10 @@ public:
     // Sizes and SHA-256 of every file against the registry (every file read); the files' times
     // are recorded then, for the quick check of ModelEntry::verifyFiles.
     Status verify(const QString& name);
+    // Records the times of files of `name` that were read and matched (ModelEntry::verifyFiles'
+    // `hashed`), where the entry still holds that file (path, size and SHA-256): a later quick
+    // check need not read them again.
+    Status recordTimes(const QString& name, const QList<ModelFile>& hashed);
 
 private:
     Status change(const std::function<Status()>& edit);

@@ -32,13 +32,13 @@ QString openFailure(const QString& databasePath, const QSqlQuery& q)
         return QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sql);
     if (primary == 11) // SQLITE_CORRUPT
         return QStringLiteral("%1: the database is damaged (%2); the runs' own files are in runs/ beside it").arg(databasePath, sql);
-    if (primary == 13 || (free >= 0 && free < 1024 * 1024)) // SQLITE_FULL, or an I/O error on a full disk
+    if (QStorageInfo(folder).isReadOnly() || !QFileInfo(folder).isWritable() || (QFileInfo::exists(databasePath) && !QFileInfo(databasePath).isWritable()))
+        return QStringLiteral("%1: cannot open the project: its folder or database is read-only (a read-only mount, or this user's permissions), and "
+                              "SQLite needs to write beside the database even to read it (copy the project to a writable place; %2)")
+            .arg(databasePath, sql);
+    if (primary == 13 || (primary == 10 && free >= 0 && free < 1024 * 1024)) // SQLITE_FULL, or an I/O error on a full disk
         return QStringLiteral("%1: cannot open the project: the disk holding it is full (%2 bytes free); free some space (%3)")
             .arg(databasePath, QString::number(free), sql);
-    if (!QFileInfo(folder).isWritable() || (QFileInfo::exists(databasePath) && !QFileInfo(databasePath).isWritable()))
-        return QStringLiteral("%1: cannot open the project: its folder or database is read-only for this user, and SQLite needs to write beside "
-                              "the database even to read it (copy the project to a writable place; %2)")
-            .arg(databasePath, sql);
     return QStringLiteral("%1: cannot read the project database (%2)").arg(databasePath, sql);
 }
 

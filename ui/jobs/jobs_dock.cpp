@@ -5,6 +5,8 @@
 #include "jobs/progress_delegate.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "store/project.h"
+#include "store/project_store.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -136,10 +138,11 @@ void JobsDock::cancelSelected()
         return;
     }
     // Paused or interrupted: asked first, as it cannot be resumed afterwards.
-    auto* question = new QMessageBox(QMessageBox::Question, tr("Cancel run"),
-                                     tr("Cancel run %1 for good? It will no longer be offered to resume; its checkpoints and outputs stay in the project folder.")
-                                         .arg(id),
-                                     QMessageBox::Yes | QMessageBox::No, this);
+    QString text = tr("Cancel run %1 for good? It will no longer be offered to resume; its checkpoints and outputs stay in the project folder.").arg(id);
+    if (auto record = m_session.runs()->project().store().run(id); record && record->parameters.contains(QLatin1String("cluster")))
+        text += tr("\n\nIt ran on the Slurm cluster: Slurm jobs it left, if any, are listed by `squeue --name bioforge-%1` (scancel ends them).")
+                    .arg(record->checkpointId.right(8));
+    auto* question = new QMessageBox(QMessageBox::Question, tr("Cancel run"), text, QMessageBox::Yes | QMessageBox::No, this);
     question->setObjectName(QStringLiteral("cancelPausedRunQuestion"));
     question->setDefaultButton(QMessageBox::No);
     question->setAttribute(Qt::WA_DeleteOnClose);

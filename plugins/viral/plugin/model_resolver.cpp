@@ -40,7 +40,7 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
             return core::Error(QStringLiteral("%1: the %2 model must be %3").arg(nameOrPath, QLatin1String(modelKind(role)),
                                                                                  wantFile ? QStringLiteral("a .safetensors file") : QStringLiteral("a folder")),
                                core::Error::Kind::Invalid);
-        return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString(), std::nullopt};
+        return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString(), std::nullopt, QString()};
     }
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;
     if (!entry)
@@ -69,7 +69,7 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
                                    .arg(nameOrPath),
                                core::Error::Kind::NotFound);
     }
-    return ModelSource{entry->name, path, entry->combinedSha256(), entry->revision, *entry};
+    return ModelSource{entry->name, path, entry->combinedSha256(), entry->revision, *entry, registry->file()};
 }
 
 } // namespace bioforge::viral

@@ -56,14 +56,14 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
         {"dnabert", {ModelRole::Dnabert, defaultModel("dnabert_model")}},
         {"esm", {ModelRole::Esm, defaultModel("esm_model")}},
         {"classifier", {ModelRole::Classifier, classifierDefault}}};
-    std::optional<core::ModelEntry> registered[3];
+    ModelSource registered[3]; // the registry's entries, kept beside the parameters
     int role = 0;
     for (const auto& [key, spec] : models) {
         const QString given = p.value(QLatin1String(key)).toString();
         auto source = resolveModel(given.isEmpty() ? spec.second : given, spec.first, m_context.models);
         if (!source)
             return source.error().withContext(QStringLiteral("viral %1").arg(verb));
-        registered[role++] = source->registered;
+        registered[role++] = *source;
         p.insert(QLatin1String(key), source->name);
         p.insert(QLatin1String(key) + QStringLiteral("_path"), source->path);
         p.insert(QLatin1String(key) + QStringLiteral("_sha256"), source->sha256);
@@ -79,9 +79,10 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
                                core::Error::Kind::NotFound);
     auto settings = PredictSettings::fromParameters(p);
     if (settings) {
-        settings->dnabert.registered = registered[0];
-        settings->esm.registered = registered[1];
-        settings->classifier.registered = registered[2];
+        for (auto [m, from] : {std::pair{&settings->dnabert, &registered[0]}, {&settings->esm, &registered[1]}, {&settings->classifier, &registered[2]}}) {
+            m->registered = from->registered;
+            m->registryFile = from->registryFile;
+        }
     }
     return settings;
 }

@@ -248,6 +248,16 @@ private slots:
         QVERIFY(reader.load());
         QVERIFY(reader.find(QStringLiteral("a")) && !reader.find(QStringLiteral("b")));
         QCOMPARE(second.remove(QStringLiteral("b")).error().kind(), Error::Kind::NotFound);
+        // Times recorded from what one holder read do not bring back an entry another replaced.
+        const ModelEntry before = *first.find(QStringLiteral("a"));
+        QList<ModelFile> hashed;
+        QVERIFY(before.verifyFiles(false, &hashed) && hashed.size() == 1);
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("a2/y")), "other"));
+        QVERIFY(second.load() && second.importFolder(QStringLiteral("a"), QStringLiteral("k"), dir.filePath(QStringLiteral("a2"))));
+        QVERIFY(first.recordTimes(QStringLiteral("a"), hashed));
+        QVERIFY(reader.load());
+        QCOMPARE(reader.find(QStringLiteral("a"))->root, QFileInfo(dir.filePath(QStringLiteral("a2"))).canonicalFilePath());
+        QCOMPARE(reader.find(QStringLiteral("a"))->files.first().path, QStringLiteral("y"));
     }
 };
 

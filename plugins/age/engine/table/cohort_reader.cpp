@@ -129,8 +129,11 @@ core::Expected<bool> CohortStream::next(Cohort& chunk, qsizetype maxRows)
             break;
         // A spreadsheet exports its blank rows as ",,,,": not a person, and not three problems of one.
         if (std::all_of((*row)->begin(), (*row)->end(), [](const QString& f) { return f.trimmed().isEmpty(); })) {
-            r.add(QStringLiteral("empty row"), d->reader->rowLine(), QStringLiteral("*"),
-                  QStringLiteral("every field is empty (a spreadsheet's blank row): skipped, not a person"));
+            if (r.counts.value(QStringLiteral("empty row")) == 0) // named once (an export may end in thousands), counted each
+                r.add(QStringLiteral("empty row"), d->reader->rowLine(), QStringLiteral("*"),
+                      QStringLiteral("every field is empty (a spreadsheet's blank row): skipped, not a person; so are the table's other empty rows"));
+            else
+                ++r.counts[QStringLiteral("empty row")];
             continue;
         }
         ++r.rows;

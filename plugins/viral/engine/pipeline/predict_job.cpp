@@ -10,6 +10,7 @@
 #include "model/esm2_config.h"
 #include "model/torch_runtime.h"
 #include "model/virus_classifier.h"
+#include "models/model_registry.h"
 #include "pipeline/embedding_stage.h"
 #include "pipeline/frame_shard.h"
 #include "pipeline/frame_stage.h"
@@ -155,7 +156,13 @@ void PredictJob::resolveModelDigests(core::JobContext& ctx)
         if (!m->registered)
             continue;
         ctx.setMessage(QStringLiteral("checking the files of model %1").arg(m->name));
-        if (core::Status same = m->registered->verifyFiles(true); !same)
+        QList<core::ModelFile> read; // files whose time was not the recorded one (or none was): read whole
+        core::Status same = m->registered->verifyFiles(true, &read);
+        if (same && !read.isEmpty() && !m->registryFile.isEmpty())
+            if (core::Status noted = core::ModelRegistry(m->registryFile).recordTimes(m->name, read); !noted) // the next run's check is quick
+                ctx.warn(QStringLiteral("model %1: its files verify, but their times could not be recorded (%2); the next run reads them again")
+                             .arg(m->name, noted.error().message()));
+        if (!same)
             throw JobFailure(core::Error(QStringLiteral("%1; the run does not use a model that changed since it was registered (bioforge models verify %2 "
                                                         "says it again; bioforge models import %2 … registers the files as they are now, if the change is meant)")
                                              .arg(same.error().message(), m->name),

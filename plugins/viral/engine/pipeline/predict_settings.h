@@ -30,6 +30,7 @@ struct ModelSource {
     // The registry's entry when the model was given by name: the run checks its files against it
     // (ModelEntry::verifyFiles) before they are used. Not a parameter: set by the plugin.
     std::optional<core::ModelEntry> registered;
+    QString registryFile; // where `registered` is kept: the times of files read by the check are recorded there
 };
 
 struct PredictSettings {
