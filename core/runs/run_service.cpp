@@ -24,6 +24,13 @@
 
 namespace bioforge::core {
 namespace {
+
+// The run that continues `runId` (its resume), if one was started; a run is resumed once.
+const RunRecord* continuationOf(const QList<RunRecord>& all, const QString& runId)
+{
+    const auto it = std::find_if(all.begin(), all.end(), [&](const RunRecord& r) { return r.parentRunId == runId; });
+    return it == all.end() ? nullptr : &*it;
+}
 constexpr int kProgressSaveIntervalMs = 2000;
 
 QString newRunId()
@@ -147,12 +154,10 @@ Expected<QString> RunService::resume(const QString& runId)
     auto all = m_project.store().runs();
     if (!all)
         return all.error();
-    for (const RunRecord& r : *all)
-        if (r.parentRunId == runId)
-            return Error(runStateIsResumable(r.state)
-                             ? QStringLiteral("run %1 was already resumed as run %2, which is %3: resume %2 instead")
-                                   .arg(runId, r.runId, runStateName(r.state))
-                             : QStringLiteral("run %1 was already resumed as run %2 (%3)").arg(runId, r.runId, runStateName(r.state)));
+    if (const RunRecord* r = continuationOf(*all, runId))
+        return Error(runStateIsResumable(r->state)
+                         ? QStringLiteral("run %1 was already resumed as run %2, which is %3: resume %2 instead").arg(runId, r->runId, runStateName(r->state))
+                         : QStringLiteral("run %1 was already resumed as run %2 (%3)").arg(runId, r->runId, runStateName(r->state)));
     for (const auto& h : m_scheduler.handles())
         if (h->record().checkpointId == parent->checkpointId
             && (h->state() == RunState::Running || h->state() == RunState::Queued))
@@ -324,9 +329,8 @@ Expected<RunRecord> RunService::discard(const QString& runId)
     auto all = m_project.store().runs();
     if (!all)
         return all.error();
-    for (const RunRecord& r : *all)
-        if (r.parentRunId == runId)
-            return Error(QStringLiteral("run %1 was resumed as run %2 (%3): cancel that one").arg(runId, r.runId, runStateName(r.state)), Error::Kind::Failed);
+    if (const RunRecord* r = continuationOf(*all, runId))
+        return Error(QStringLiteral("run %1 was resumed as run %2 (%3): cancel that one").arg(runId, r->runId, runStateName(r->state)), Error::Kind::Failed);
     const RunState was = record->state;
     record->state = RunState::Cancelled;
     record->endedAt = QDateTime::currentDateTimeUtc();
@@ -350,15 +354,9 @@ Expected<QList<RunRecord>> RunService::resumableRuns() const
     if (!all)
         return all.error();
     QList<RunRecord> out;
-    for (const RunRecord& r : *all) {
-        if (!runStateIsResumable(r.state))
-            continue;
-        bool resumed = false;
-        for (const RunRecord& other : *all)
-            resumed = resumed || other.parentRunId == r.runId;
-        if (!resumed)
+    for (const RunRecord& r : *all)
+        if (runStateIsResumable(r.state) && !continuationOf(*all, r.runId))
             out.append(r);
-    }
     return out;
 }
 

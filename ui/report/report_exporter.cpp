@@ -72,18 +72,20 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
     if (!ended) {
         // A report vouches for the run's files by their SHA-256: it is made from those files only.
         for (const core::FileRef& out : run->outputs) {
-            const QString path = QDir::isAbsolutePath(out.path) ? out.path : QDir(project.runDir(runId)).filePath(out.path);
-            if (!QFileInfo(path).isFile())
+            const QString path = QDir(project.runDir(runId)).filePath(out.path); // an absolute path stays as it is
+            const QFileInfo info(path);
+            if (!info.isFile())
                 return core::Error(QStringLiteral("run %1: its output %2 is missing; a report is made from the files the run wrote").arg(runId, path),
                                    core::Error::Kind::NotFound);
-            auto sha = QFileInfo(path).size() == out.size || out.size == 0 ? core::Sha256::ofFile(path) : core::Expected<QString>(QString());
+            // Another size needs no hashing: sha empty stands for "changed", said by its sizes.
+            auto sha = out.size != 0 && info.size() != out.size ? core::Expected<QString>(QString()) : core::Sha256::ofFile(path);
             if (!sha)
                 return sha.error();
             if (*sha != out.sha256)
                 return core::Error(QStringLiteral("run %1: its output %2 changed since the run wrote it (%3, recorded %4); a report is made from the "
                                                   "files the run wrote, which its provenance vouches for (put the file back, or report a new run)")
                                        .arg(runId, path,
-                                            sha->isEmpty() ? QStringLiteral("%1 bytes").arg(QFileInfo(path).size()) : QStringLiteral("SHA-256 %1").arg(*sha),
+                                            sha->isEmpty() ? QStringLiteral("%1 bytes").arg(info.size()) : QStringLiteral("SHA-256 %1").arg(*sha),
                                             sha->isEmpty() ? QStringLiteral("%1 bytes").arg(out.size) : out.sha256),
                                    core::Error::Kind::Failed);
         }

@@ -56,14 +56,14 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
         {"dnabert", {ModelRole::Dnabert, defaultModel("dnabert_model")}},
         {"esm", {ModelRole::Esm, defaultModel("esm_model")}},
         {"classifier", {ModelRole::Classifier, classifierDefault}}};
-    ModelSource registered[3]; // the registry's entries, kept beside the parameters
+    ModelSource resolved[3]; // with the registry's entries, which are not parameters
     int role = 0;
     for (const auto& [key, spec] : models) {
         const QString given = p.value(QLatin1String(key)).toString();
         auto source = resolveModel(given.isEmpty() ? spec.second : given, spec.first, m_context.models);
         if (!source)
             return source.error().withContext(QStringLiteral("viral %1").arg(verb));
-        registered[role++] = *source;
+        resolved[role++] = *source;
         p.insert(QLatin1String(key), source->name);
         p.insert(QLatin1String(key) + QStringLiteral("_path"), source->path);
         p.insert(QLatin1String(key) + QStringLiteral("_sha256"), source->sha256);
@@ -78,11 +78,10 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
                                    : QStringLiteral("viral predict: input '%1': no such file").arg(input.toString()),
                                core::Error::Kind::NotFound);
     auto settings = PredictSettings::fromParameters(p);
-    if (settings) {
-        for (auto [m, from] : {std::pair{&settings->dnabert, &registered[0]}, {&settings->esm, &registered[1]}, {&settings->classifier, &registered[2]}}) {
-            m->registered = from->registered;
-            m->registryFile = from->registryFile;
-        }
+    if (settings) { // the same name, path, checksum and revision the parameters now hold, and the entries
+        settings->dnabert = resolved[0];
+        settings->esm = resolved[1];
+        settings->classifier = resolved[2];
     }
     return settings;
 }
