@@ -13,6 +13,8 @@
 #include "store/project.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
+#include <QMutex>
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -109,13 +111,6 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
         auto options = SlurmOptions::fromJson(cluster.toObject());
         if (!options)
             return options.error();
-        // A machine with the Slurm client but no cluster (no slurm.conf, no controller) would record
-        // a run that fails with sbatch's configuration errors: asked once, before anything is recorded.
-        if (auto answered = SlurmClient(QString(), 30000).clusterName(); !answered)
-            return Error(QStringLiteral("no Slurm cluster answers on this machine (%1); a cluster run needs the cluster's slurm.conf "
-                                        "(/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
-                             .arg(answered.error().message().section(QLatin1Char('\n'), 0, 1).simplified()),
-                         Error::Kind::NotFound);
     }
     auto validated = spec->validate(own);
     if (!validated)
@@ -141,6 +136,27 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     record.verb = verb;
     record.parameters = *validated;
     return launch(std::move(record));
+}
+
+Status RunService::slurmClusterAnswers()
+{
+    static QMutex mutex;
+    static QHash<QByteArray, QDeadlineTimer> answered; // SLURM_CONF -> until when its answer holds
+    const QByteArray conf = qgetenv("SLURM_CONF");
+    {
+        QMutexLocker lock(&mutex);
+        if (auto it = answered.constFind(conf); it != answered.cend() && !it->hasExpired())
+            return okStatus();
+    }
+    auto name = SlurmClient(QString(), 30000).clusterName();
+    if (!name)
+        return Error(QStringLiteral("no Slurm cluster answers on this machine (%1); a cluster run needs the cluster's slurm.conf "
+                                    "(/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
+                         .arg(name.error().message().section(QLatin1Char('\n'), 0, 1).simplified()),
+                     Error::Kind::NotFound);
+    QMutexLocker lock(&mutex);
+    answered.insert(conf, QDeadlineTimer(60000));
+    return okStatus();
 }
 
 Expected<QString> RunService::resume(const QString& runId)
@@ -209,6 +225,10 @@ Expected<QString> RunService::launch(RunRecord record)
             return options.error();
         if (auto check = plugin->createJob(record.verb, own); !check) // the plugin's own checks, before anything is submitted
             return check.error();
+        // A machine with the Slurm client but no cluster (no slurm.conf, no controller) would record
+        // a run that fails with sbatch's configuration errors: asked once the parameters are good.
+        if (Status answers = slurmClusterAnswers(); !answers)
+            return answers.error();
         job = std::unique_ptr<Job>(std::make_unique<ClusterRunJob>(*plugin, record.pluginId, record.verb, own, *options, ClusterRunJob::defaultExecutable()));
     } else {
         job = plugin->createJob(record.verb, record.parameters);

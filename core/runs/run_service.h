@@ -53,6 +53,12 @@ public:
 
     static Status exportProvenance(const RunRecord& record, const QString& runDir);
 
+    // Whether a Slurm cluster answers on this machine (`scontrol show config`, at most 30 s when
+    // its controller is down): start() refuses a cluster run, before it is recorded, when none does
+    // (NotFound, saying what a cluster run needs). An answer is kept for a minute per SLURM_CONF,
+    // so a window can ask on a worker thread first and start() does not wait again. Thread-safe.
+    static Status slurmClusterAnswers();
+
 signals:
     void runQueued(const QString& runId); // stored, waiting for a slot
     void runStarted(const QString& runId);

@@ -60,6 +60,18 @@ class TstCliRefusals : public QObject {
         return n;
     }
 
+    // Three registered models of the viral kinds (files of the right names, made up content): enough
+    // for the checks a run makes before it is recorded. Importing the same folder again is allowed.
+    void importDevModels()
+    {
+        const QStringList kinds[] = {{QStringLiteral("dnabert-s"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("tokenizer.json")},
+                                     {QStringLiteral("esm2"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")},
+                                     {QStringLiteral("virnucpro-classifier"), QStringLiteral("weights.safetensors"), QStringLiteral("weights.json")}};
+        for (const QStringList& k : kinds)
+            QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("dev-") + k[0], k[0],
+                          modelFolder(qPrintable(QStringLiteral("dev-") + k[0]), k.mid(1))}).code, 0);
+    }
+
 private slots:
     void initTestCase()
     {
@@ -203,12 +215,9 @@ private slots:
 
     void aCudaDeviceThisLibTorchLacksIsRefusedBeforeTheRun()
     {
-        const QStringList kinds[] = {{QStringLiteral("dnabert-s"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("tokenizer.json")},
-                                     {QStringLiteral("esm2"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")},
-                                     {QStringLiteral("virnucpro-classifier"), QStringLiteral("weights.safetensors"), QStringLiteral("weights.json")}};
-        for (const QStringList& k : kinds)
-            QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("dev-") + k[0], k[0],
-                          modelFolder(qPrintable(QStringLiteral("dev-") + k[0]), k.mid(1))}).code, 0);
+        importDevModels();
+        if (QTest::currentTestFailed())
+            return;
         const qsizetype before = recordedRuns();
         const Result r = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa"), QStringLiteral("--dnabert"),
                               QStringLiteral("dev-dnabert-s"), QStringLiteral("--esm"), QStringLiteral("dev-esm2"), QStringLiteral("--classifier"),
@@ -235,17 +244,37 @@ private slots:
     // before it is recorded, saying so — not recorded and failed with sbatch's configuration errors.
     void aClusterRunWithoutAClusterIsRefusedBeforeItIsRecorded()
     {
+        importDevModels(); // the run's own checks pass: the cluster is asked last
+        if (QTest::currentTestFailed())
+            return;
         const qsizetype before = recordedRuns();
         QProcess p;
         QProcessEnvironment e = env();
         e.insert(QStringLiteral("SLURM_CONF"), path("no-such-slurm.conf"));
         p.setProcessEnvironment(e);
         p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"),
-                                                     path("contigs.fa"), QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("2")});
+                                                     path("contigs.fa"), QStringLiteral("--dnabert"), QStringLiteral("dev-dnabert-s"), QStringLiteral("--esm"),
+                                                     QStringLiteral("dev-esm2"), QStringLiteral("--classifier"), QStringLiteral("dev-virnucpro-classifier"),
+                                                     QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("2")});
         QVERIFY(p.waitForFinished(120000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(p.exitCode() == 6 && err.contains(QStringLiteral("no Slurm cluster answers on this machine")), qPrintable(err));
         QCOMPARE(recordedRuns(), before);
+    }
+
+    // The cluster is asked only once the run's own parameters are good: a wrong parameter is named
+    // (2), not hidden behind "no cluster" (6).
+    void aClusterRunsBadParameterIsNamedBeforeTheClusterIsAsked()
+    {
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("SLURM_CONF"), path("no-such-slurm.conf"));
+        p.setProcessEnvironment(e);
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"),
+                                                     path("contigs.fa"), path("contigs.fa"), QStringLiteral("--cluster"), QStringLiteral("slurm")});
+        QVERIFY(p.waitForFinished(120000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 2 && err.contains(QStringLiteral("is given twice")) && !err.contains(QStringLiteral("Slurm")), qPrintable(err));
     }
 
     // A verb that cannot run on a cluster says which can (every loaded plugin's, as they are).

@@ -196,6 +196,30 @@ private slots:
         QVERIFY(note->text().contains(QUrl::fromLocalFile(m_dir.path()).toString()));
     }
 
+    // The window's report checks the run's outputs against its provenance, as `bioforge report`
+    // does (on the worker that makes the report): an edited output is refused, naming it.
+    void anEditedOutputIsNotReported()
+    {
+        const QString id = m_window->jobsDock()->model()->runIdAt(0);
+        auto record = m_session->project()->store().run(id);
+        QVERIFY(record && !record->outputs.isEmpty());
+        const QString output = QDir(m_session->project()->runDir(id)).filePath(record->outputs.first().path);
+        const QByteArray original = readAll(output);
+        QVERIFY(writeAll(output, original + "edited\n"));
+        ui::ProvenanceDock* dock = m_window->provenanceDock();
+        dock->showRun(id);
+        QTRY_COMPARE(dock->runId(), id);
+        QSignalSpy failed(dock, &ui::ProvenanceDock::errorOccurred);
+        QSignalSpy exported(dock, &ui::ProvenanceDock::reportExported);
+        dock->exportReport(m_dir.filePath(QStringLiteral("edited.html")), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 60000);
+        const QString message = failed.first().first().toString();
+        QVERIFY2(message.contains(QStringLiteral("changed since the run wrote it")) && message.contains(output), qPrintable(message));
+        QCOMPARE(exported.count(), 0);
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("edited.html"))));
+        QVERIFY(writeAll(output, original));
+    }
+
     void inspectsCheckpointsWithStatisticsAndAHistogram()
     {
         const QString id = m_window->jobsDock()->model()->runIdAt(0);

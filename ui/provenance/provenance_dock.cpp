@@ -198,6 +198,8 @@ void ProvenanceDock::exportReport(const QString& htmlPath, const QString& pdfPat
     watcher->setFuture(QtConcurrent::run([plugin, record, runDir, ended]() -> core::Expected<core::ReportContent> {
         if (ended)
             return ReportExporter::failedRunContent(record);
+        if (core::Status same = ReportExporter::checkOutputs(record, runDir); !same)
+            return same.error();
         return plugin->reportContent(record, runDir);
     }));
 }

@@ -43,6 +43,30 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run)
     return content;
 }
 
+core::Status ReportExporter::checkOutputs(const core::RunRecord& run, const QString& runDir)
+{
+    // A report vouches for the run's files by their SHA-256: it is made from those files only.
+    for (const core::FileRef& out : run.outputs) {
+        const QString path = QDir(runDir).filePath(out.path); // an absolute path stays as it is
+        const QFileInfo info(path);
+        if (!info.isFile())
+            return core::Error(QStringLiteral("run %1: its output %2 is missing; a report is made from the files the run wrote").arg(run.runId, path),
+                               core::Error::Kind::NotFound);
+        // Another size needs no hashing: sha empty stands for "changed", said by its sizes.
+        auto sha = out.size != 0 && info.size() != out.size ? core::Expected<QString>(QString()) : core::Sha256::ofFile(path);
+        if (!sha)
+            return sha.error();
+        if (*sha != out.sha256)
+            return core::Error(QStringLiteral("run %1: its output %2 changed since the run wrote it (%3, recorded %4); a report is made from the "
+                                              "files the run wrote, which its provenance vouches for (put the file back, or report a new run)")
+                                   .arg(run.runId, path,
+                                        sha->isEmpty() ? QStringLiteral("%1 bytes").arg(info.size()) : QStringLiteral("SHA-256 %1").arg(*sha),
+                                        sha->isEmpty() ? QStringLiteral("%1 bytes").arg(out.size) : out.sha256),
+                               core::Error::Kind::Failed);
+    }
+    return core::okStatus();
+}
+
 core::Expected<QStringList> ReportExporter::exportRun(const core::Project& project, const core::PluginManager& plugins,
                                                       const QString& runId, Targets targets)
 {
@@ -70,25 +94,8 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
     }
     core::Expected<core::ReportContent> content = failedRunContent(*run);
     if (!ended) {
-        // A report vouches for the run's files by their SHA-256: it is made from those files only.
-        for (const core::FileRef& out : run->outputs) {
-            const QString path = QDir(project.runDir(runId)).filePath(out.path); // an absolute path stays as it is
-            const QFileInfo info(path);
-            if (!info.isFile())
-                return core::Error(QStringLiteral("run %1: its output %2 is missing; a report is made from the files the run wrote").arg(runId, path),
-                                   core::Error::Kind::NotFound);
-            // Another size needs no hashing: sha empty stands for "changed", said by its sizes.
-            auto sha = out.size != 0 && info.size() != out.size ? core::Expected<QString>(QString()) : core::Sha256::ofFile(path);
-            if (!sha)
-                return sha.error();
-            if (*sha != out.sha256)
-                return core::Error(QStringLiteral("run %1: its output %2 changed since the run wrote it (%3, recorded %4); a report is made from the "
-                                                  "files the run wrote, which its provenance vouches for (put the file back, or report a new run)")
-                                       .arg(runId, path,
-                                            sha->isEmpty() ? QStringLiteral("%1 bytes").arg(info.size()) : QStringLiteral("SHA-256 %1").arg(*sha),
-                                            sha->isEmpty() ? QStringLiteral("%1 bytes").arg(out.size) : out.sha256),
-                                   core::Error::Kind::Failed);
-        }
+        if (core::Status same = checkOutputs(*run, project.runDir(runId)); !same)
+            return same.error();
         core::IPlugin* plugin = plugins.plugin(run->pluginId);
         if (!plugin)
             return core::Error(QStringLiteral("run %1 was made by plugin '%2', which is not loaded").arg(runId, run->pluginId));

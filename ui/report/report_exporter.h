@@ -30,6 +30,10 @@ public:
     // (NotFound), a run still queued, running, paused or interrupted, the plugin's, a file not written.
     static core::Expected<QStringList> exportRun(const core::Project& project, const core::PluginManager& plugins,
                                                  const QString& runId, Targets targets = {});
+    // A finished run's report vouches for its outputs by the SHA-256 its record holds: each output
+    // (relative to runDir) must be there (else NotFound) and the same (else Failed, naming both
+    // checksums, or sizes). Reads every output: call it off the UI thread.
+    static core::Status checkOutputs(const core::RunRecord& run, const QString& runDir);
     // The content of a failed or cancelled run's report: its state, error and times.
     static core::ReportContent failedRunContent(const core::RunRecord& run);
 };

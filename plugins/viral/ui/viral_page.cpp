@@ -8,10 +8,12 @@
 #include "store/project.h"
 
 #include <QComboBox>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace bioforge::viral {
 
@@ -112,6 +114,32 @@ QString ViralPage::start(const QString& verb)
         for (const char* key : {"dnabert", "esm", "classifier"})
             if (m_context.session->models().testModelFor(p.value(QLatin1String(key)).toString()))
                 title = tr("VirNucPro prediction with TEST models (random weights: the calls mean nothing)");
+    if (p.contains(QLatin1String("cluster"))) {
+        // The Slurm controller may take its timeout to say it is down: not on the UI thread.
+        m_setup->setEnabled(false);
+        m_setup->setStatus(tr("Asking the Slurm cluster whether it answers…"));
+        auto* watcher = new QFutureWatcher<core::Status>(this);
+        connect(watcher, &QFutureWatcher<core::Status>::finished, this, [this, watcher, verb, p, title] {
+            watcher->deleteLater();
+            m_setup->setEnabled(true);
+            if (const core::Status answers = watcher->result(); !answers)
+                m_setup->setStatus(answers.error().message());
+            else
+                startChecked(verb, p, title);
+        });
+        watcher->setFuture(QtConcurrent::run(&core::RunService::slurmClusterAnswers));
+        return {};
+    }
+    return startChecked(verb, p, title);
+}
+
+QString ViralPage::startChecked(const QString& verb, const QJsonObject& p, const QString& title)
+{
+    core::RunService* runs = m_context.session ? m_context.session->runs() : nullptr;
+    if (!runs) {
+        m_setup->setStatus(tr("Open a project first."));
+        return {};
+    }
     auto id = runs->start(QStringLiteral("viral"), verb, p, title);
     if (!id) {
         m_setup->setStatus(id.error().message());

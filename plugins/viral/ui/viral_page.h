@@ -28,9 +28,12 @@ public:
     ResultsPanel* results() const { return m_results; }
     QComboBox* runChoice() const { return m_runs; }
     // Starts a run of `verb` with the panel's parameters; the run id, or empty (the reason is shown).
+    // A cluster run first asks whether a Slurm cluster answers, on a worker thread (up to 30 s when
+    // its controller is down): it returns empty then and the run starts when the answer comes.
     QString start(const QString& verb);
 
 private:
+    QString startChecked(const QString& verb, const QJsonObject& parameters, const QString& title);
     void reloadRuns(const QString& select = {});
     void connectProject();
 

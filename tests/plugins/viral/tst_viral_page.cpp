@@ -13,6 +13,8 @@
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "settings/workbench_settings.h"
+#include "store/project.h"
+#include "store/project_store.h"
 #include "support/test_support.h"
 #include "viral_page.h"
 
@@ -185,6 +187,31 @@ private slots:
         const QJsonObject cluster = panel.parameters().value(QLatin1String("cluster")).toObject();
         QCOMPARE(cluster.value(QLatin1String("shards")).toInt(), 3);
         QCOMPARE(cluster.value(QLatin1String("partition")).toString(), QStringLiteral("gpu"));
+    }
+
+    // A cluster run asks whether a Slurm cluster answers on a worker thread (a controller that is
+    // down takes scontrol's timeout): the page waits disabled, then says why nothing was recorded.
+    void aClusterRunWithoutAClusterIsRefusedOffTheUiThread()
+    {
+        auto* check = m_page->setup()->findChild<QCheckBox*>(QStringLiteral("clusterCheck"));
+        QVERIFY(check);
+        if (!check->isEnabled())
+            QSKIP("no Slurm client here: the choice is disabled");
+        const QByteArray conf = qgetenv("SLURM_CONF");
+        qputenv("SLURM_CONF", m_dir.filePath(QStringLiteral("no-such-slurm.conf")).toLocal8Bit());
+        check->setChecked(true);
+        const qsizetype before = m_session->project()->store().runs()->size();
+        QCOMPARE(m_page->start(QStringLiteral("predict")), QString());
+        QVERIFY(!m_page->setup()->isEnabled()); // the answer comes through the event loop, never here
+        auto* status = m_page->setup()->findChildren<QLabel*>().last();
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->setup()->isEnabled(), 60000);
+        QVERIFY2(status->text().contains(QStringLiteral("no Slurm cluster answers on this machine")), qPrintable(status->text()));
+        QCOMPARE(m_session->project()->store().runs()->size(), before);
+        check->setChecked(false);
+        if (conf.isNull())
+            qunsetenv("SLURM_CONF");
+        else
+            qputenv("SLURM_CONF", conf);
     }
 
     // A run folder damaged after the run (an empty or cut frames.tsv): the results fail to load
