@@ -244,8 +244,10 @@ Expected<QString> RunService::launch(RunRecord record)
     const QString runDir = m_project.runDir(record.runId);
     if (!QDir().mkpath(runDir))
         return Error(QStringLiteral("%1: cannot create the run folder").arg(runDir), Error::Kind::Io);
-    if (Status st = m_project.store().insertRun(record); !st)
-        return Error(st.error().message(), Error::Kind::Io);
+    if (Status st = m_project.store().insertRun(record); !st) {
+        QDir().rmdir(runDir); // still empty
+        return Error(st.error().message(), st.error().kind() == Error::Kind::Failed ? Error::Kind::Failed : Error::Kind::Io);
+    }
     auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId), m_project.cacheDir());
     // A cluster run's tasks pin and record their own inputs (ClusterRunJob checks they agree): its
     // parent does not read them all again on the submitting machine.
@@ -355,7 +357,7 @@ Expected<RunRecord> RunService::discard(const QString& runId)
     record->state = RunState::Cancelled;
     record->endedAt = QDateTime::currentDateTimeUtc();
     record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder").arg(runStateName(was));
-    if (Status st = m_project.store().updateRun(*record); !st)
+    if (Status st = m_project.store().updateIdleRun(*record); !st) // unless another program resumed it meanwhile
         return st.error();
     if (Status st = exportProvenance(*record, m_project.runDir(runId)); !st)
         return st.error();

@@ -45,6 +45,16 @@ QString openFailure(const QString& databasePath, const QSqlQuery& q)
 // QtSql binds a null QString as SQL NULL; text columns declared NOT NULL need "".
 QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
 
+// The states a run is resumed from, as an SQL list ('paused', …).
+QString resumableStates()
+{
+    QStringList names;
+    for (RunState s : {RunState::Queued, RunState::Running, RunState::Paused, RunState::Cancelled, RunState::Finished, RunState::Failed, RunState::Interrupted})
+        if (runStateIsResumable(s))
+            names << QLatin1Char('\'') + runStateName(s) + QLatin1Char('\'');
+    return names.join(QStringLiteral(", "));
+}
+
 QVariant timeOrNull(const QDateTime& t)
 {
     return t.isValid() ? QVariant(t.toUTC().toString(Qt::ISODateWithMs)) : QVariant();
@@ -196,7 +206,9 @@ Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
     q.prepare(QStringLiteral(
         "INSERT INTO runs (id, plugin_id, verb, title, state, parameters, parent_run_id, checkpoint_id, created_at,"
         " started_at, ended_at, error, owner_pid, owner_host, owner_start, record)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+        " WHERE ? IS NULL OR (EXISTS (SELECT 1 FROM runs WHERE id = ? AND state IN (%1))"
+        " AND NOT EXISTS (SELECT 1 FROM runs WHERE parent_run_id = ?))").arg(resumableStates()));
     q.addBindValue(run.runId);
     q.addBindValue(run.pluginId);
     q.addBindValue(run.verb);
@@ -213,19 +225,33 @@ Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
     q.addBindValue(owner.host);
     q.addBindValue(owner.processStart);
     q.addBindValue(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
+    const QVariant parent = run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId);
+    for (int i = 0; i < 3; ++i)
+        q.addBindValue(parent);
     if (!q.exec())
         return Error(QStringLiteral("cannot record run %1: %2").arg(run.runId, sqlError(q)));
+    if (q.numRowsAffected() != 1)
+        return Error(QStringLiteral("run %1 cannot be resumed: another program resumed or cancelled it meanwhile (bioforge runs shows it)").arg(run.parentRunId),
+                     Error::Kind::Failed);
     return okStatus();
 }
 
-Status ProjectStore::updateRun(const RunRecord& run)
+Status ProjectStore::updateRun(const RunRecord& run) { return updateRunWhere(run, QString()); }
+
+Status ProjectStore::updateIdleRun(const RunRecord& run)
+{
+    return updateRunWhere(run, QStringLiteral(" AND state IN ('%1', '%2') AND NOT EXISTS (SELECT 1 FROM runs AS c WHERE c.parent_run_id = runs.id)")
+                                   .arg(runStateName(RunState::Paused), runStateName(RunState::Interrupted)));
+}
+
+Status ProjectStore::updateRunWhere(const RunRecord& run, const QString& condition)
 {
     QSqlDatabase db = database();
     if (!db.transaction())
         return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, db.lastError().text()));
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE runs SET state = ?, started_at = ?, ended_at = ?, error = ?, record = ?,"
-                             " progress = CASE WHEN ? = 'finished' THEN 1 ELSE progress END WHERE id = ?"));
+                             " progress = CASE WHEN ? = 'finished' THEN 1 ELSE progress END WHERE id = ?") + condition);
     q.addBindValue(runStateName(run.state));
     q.addBindValue(timeOrNull(run.startedAt));
     q.addBindValue(timeOrNull(run.endedAt));
@@ -235,7 +261,11 @@ Status ProjectStore::updateRun(const RunRecord& run)
     q.addBindValue(run.runId);
     if (!q.exec() || q.numRowsAffected() != 1) {
         db.rollback();
-        return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, q.lastError().isValid() ? sqlError(q) : QStringLiteral("no such run")));
+        if (q.lastError().isValid())
+            return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, sqlError(q)));
+        return condition.isEmpty() ? Error(QStringLiteral("cannot update run %1: no such run").arg(run.runId))
+                                   : Error(QStringLiteral("run %1 changed meanwhile (another program resumed or ended it; bioforge runs shows it)").arg(run.runId),
+                                           Error::Kind::Failed);
     }
     QSqlQuery del(db);
     del.prepare(QStringLiteral("DELETE FROM run_files WHERE run_id = ?"));

@@ -44,8 +44,15 @@ public:
     qint64 schemaVersion() const;
     QSqlDatabase database() const;
 
+    // A run with a parent (a resume) is recorded only while the parent is paused, interrupted or
+    // failed and no other run continues it, in one statement: two programs resuming one run at
+    // once record one continuation; the other gets Failed ("resumed or cancelled meanwhile").
     Status insertRun(const RunRecord& run, const RunOwner& owner = RunOwner::current());
     Status updateRun(const RunRecord& run);
+    // Writes the record of a run that ends while idle (`bioforge cancel`): only if the stored run is
+    // still paused or interrupted and no run continues it — checked in the UPDATE itself, so a
+    // resume by another program in between is never overwritten. Failed when it changed meanwhile.
+    Status updateIdleRun(const RunRecord& run);
     Status updateProgress(const QString& runId, double fraction);
     Expected<RunRecord> run(const QString& runId) const;
     Expected<QList<RunRecord>> runs() const;
@@ -60,6 +67,7 @@ public:
 
 private:
     ProjectStore() = default;
+    Status updateRunWhere(const RunRecord& run, const QString& condition);
     Status migrate();
     Status exec(const QString& sql) const;
     // The schema number, or the SQL error that kept it from being read (a locked file is not a damaged one).

@@ -186,6 +186,50 @@ private slots:
         QVERIFY(!(*store)->updateRun(sampleRun(QStringLiteral("nope"))));
     }
 
+    // Two programs resuming one run at once, or one cancelling it while another resumes it: the
+    // store checks the parent in the statement that writes, so one of them is refused.
+    void aRunIsContinuedOnceAndNotCancelledAfterItsResume()
+    {
+        auto store = ProjectStore::open(m_dir.filePath(QStringLiteral("resumes.sqlite")));
+        QVERIFY(store);
+        RunRecord paused = sampleRun(QStringLiteral("paused"));
+        paused.state = RunState::Paused;
+        QVERIFY((*store)->insertRun(paused));
+        RunRecord first = sampleRun(QStringLiteral("first"));
+        first.parentRunId = paused.runId;
+        RunRecord second = sampleRun(QStringLiteral("second"));
+        second.parentRunId = paused.runId;
+        QVERIFY((*store)->insertRun(first));
+        const Status again = (*store)->insertRun(second);
+        QVERIFY(!again);
+        QCOMPARE(again.error().kind(), Error::Kind::Failed);
+        QVERIFY2(again.error().message().contains(QStringLiteral("another program resumed or cancelled it")), qPrintable(again.error().message()));
+        QVERIFY(!(*store)->run(second.runId));
+        // Resumed: it is no longer cancelled as an idle run.
+        RunRecord cancelled = paused;
+        cancelled.state = RunState::Cancelled;
+        const Status late = (*store)->updateIdleRun(cancelled);
+        QVERIFY(!late);
+        QVERIFY2(late.error().message().contains(QStringLiteral("changed meanwhile")), qPrintable(late.error().message()));
+        QCOMPARE((*store)->run(paused.runId)->state, RunState::Paused);
+        // A finished run is neither continued nor cancelled; a paused one without a continuation is cancelled.
+        RunRecord done = sampleRun(QStringLiteral("done"));
+        done.state = RunState::Finished;
+        QVERIFY((*store)->insertRun(done));
+        RunRecord ofDone = sampleRun(QStringLiteral("of-done"));
+        ofDone.parentRunId = done.runId;
+        QVERIFY(!(*store)->insertRun(ofDone));
+        RunRecord doneCancelled = done;
+        doneCancelled.state = RunState::Cancelled;
+        QVERIFY(!(*store)->updateIdleRun(doneCancelled));
+        RunRecord idle = sampleRun(QStringLiteral("idle"));
+        idle.state = RunState::Interrupted;
+        QVERIFY((*store)->insertRun(idle));
+        idle.state = RunState::Cancelled;
+        QVERIFY((*store)->updateIdleRun(idle));
+        QCOMPARE((*store)->run(idle.runId)->state, RunState::Cancelled);
+    }
+
     void runsOfDeadProcessesAreOrphans()
     {
         auto store = ProjectStore::open(m_dir.filePath(QStringLiteral("orphans.sqlite")));
