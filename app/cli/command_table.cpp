@@ -16,7 +16,7 @@ const QList<CommandInfo>& commandTable()
         {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},
         {"inspect", "inspect <run-id | checkpoint folder> [--full]", "verify checkpoints and show tensor statistics (--full: each state whole)", cmdInspect, false},
         {"report", "report <run-id> [--html FILE] [--pdf FILE]", "export a run's report", cmdReport, true},
-        {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> | download <name> <kind> <url> <sha256> [<file>]",
+        {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> [--keep-files] | download <name> <kind> <url> <sha256> [<file>]",
          "the model registry", cmdModels, false},
         {"cluster", "cluster task <work-folder> <index> | merge <work-folder>",
          "what a cluster run's Slurm jobs run (start cluster runs with 'run … --cluster slurm')", cmdCluster, false},

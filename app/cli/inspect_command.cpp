@@ -9,8 +9,11 @@
 #include "store/project.h"
 
 #include <QDir>
+#include <QDirIterator>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace bioforge::cli {
 
@@ -34,6 +37,31 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
             return kNotFound;
         }
         folder = project->checkpointDir(run->checkpointId);
+    }
+    // A folder inside a run's checkpoint folder (…/checkpoints/<id>/henaw, one entry's own folder):
+    // its entries' keys are relative to the checkpoint folder, so they are verified from there — from
+    // the sub-folder every healthy entry read as BAD ("manifest belongs to key 'henaw/member-00'").
+    if (givenFolder) {
+        QDirIterator it(folder, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
+        if (it.hasNext()) {
+            const QString manifest = it.next();
+            const QString key = QJsonDocument::fromJson([&] {
+                                    QFile f(manifest);
+                                    return f.open(QIODevice::ReadOnly) ? f.read(1 << 20) : QByteArray();
+                                }())
+                                    .object()
+                                    .value(QLatin1String("key"))
+                                    .toString();
+            const QString relative = QDir(folder).relativeFilePath(QFileInfo(manifest).absolutePath());
+            if (!key.isEmpty() && key != relative && (relative == QLatin1String(".") || key.endsWith(QLatin1Char('/') + relative))) {
+                const qsizetype up = key.count(QLatin1Char('/')) + 1 - (relative == QLatin1String(".") ? 0 : relative.count(QLatin1Char('/')) + 1);
+                QDir root(folder);
+                for (qsizetype i = 0; i < up; ++i)
+                    root.cdUp();
+                ctx.out() << folder << " is inside the checkpoint folder " << root.absolutePath() << ": its entries are verified from there" << Qt::endl;
+                folder = root.absolutePath();
+            }
+        }
     }
     const auto entries = core::CheckpointInspector::inspect(folder);
     // A folder typed by hand that holds no entry: "0 entries, fine" only for a run's checkpoint folder

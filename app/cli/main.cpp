@@ -104,6 +104,26 @@ int main(int argc, char** argv)
         return cli::kOk;
     }
 
+    // A command whose usage takes only flags ("devices [--check]", "runs") refuses anything else:
+    // `devices --chek` ran the listing without the check and said nothing.
+    if (command) {
+        QStringList flags;
+        bool takesMore = false;
+        for (QString token : QString::fromUtf8(command->usage).split(QLatin1Char(' '), Qt::SkipEmptyParts).mid(1)) {
+            token.remove(QLatin1Char('[')).remove(QLatin1Char(']'));
+            if (token.startsWith(QLatin1String("--")))
+                flags << token;
+            else
+                takesMore = true;
+        }
+        if (!takesMore)
+            for (const QString& a : std::as_const(args))
+                if (!flags.contains(a)) {
+                    err << "bioforge " << command->name << ": unexpected argument '" << a << "' (usage: bioforge " << QString::fromUtf8(command->usage) << ")" << Qt::endl;
+                    return cli::kUsage;
+                }
+    }
+
     cli::CliContext ctx(options, out, err);
     int code = cli::kUsage;
     if (command) {

@@ -16,6 +16,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
 #include <optional>
 
 #include <cstdio>
@@ -119,6 +120,31 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
     return kOk;
 }
 
+// After `models remove`: the folder `models download` made for the model (inside the models
+// folder the workbench owns) goes with it, unless --keep-files or another entry still uses it; a
+// folder the user imported is never touched. Says which.
+void removeDownloadedFiles(CliContext& ctx, const core::ModelRegistry& registry, const core::ModelEntry& removed, bool keepFiles)
+{
+    const QString owned = QFileInfo(core::WorkbenchSettings().modelFolder()).canonicalFilePath();
+    const QString root = QFileInfo(removed.root).canonicalFilePath();
+    const bool downloaded = !owned.isEmpty() && !root.isEmpty() && root.startsWith(owned + QLatin1Char('/'));
+    const bool shared = std::any_of(registry.models().begin(), registry.models().end(), [&](const core::ModelEntry& e) {
+        const QString other = QFileInfo(e.root).canonicalFilePath();
+        return other == root || other.startsWith(root + QLatin1Char('/'));
+    });
+    if (root.isEmpty())
+        return; // its folder is gone already
+    if (!downloaded || keepFiles || shared) {
+        ctx.out() << "its files stay in " << root
+                  << (shared ? QStringLiteral(" (another registered model uses them)") : downloaded ? QStringLiteral(" (--keep-files)") : QString()) << Qt::endl;
+        return;
+    }
+    if (!QDir(root).removeRecursively())
+        ctx.err() << "bioforge: could not delete all of the downloaded files in " << root << "; delete the folder by hand" << Qt::endl;
+    else
+        ctx.out() << "its downloaded files in " << root << " were deleted" << Qt::endl;
+}
+
 } // namespace
 
 int cmdModels(CliContext& ctx, const QStringList& argsIn)
@@ -179,16 +205,24 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
         return kOk;
     }
     if (sub == QLatin1String("verify") || sub == QLatin1String("remove")) {
+        const bool keepFiles = sub == QLatin1String("remove") && args.removeAll(QStringLiteral("--keep-files")) > 0;
         if (args.size() != 1) {
-            ctx.err() << "usage: bioforge models " << sub << " <name>" << Qt::endl;
+            ctx.err() << "usage: bioforge models " << sub << (sub == QLatin1String("remove") ? " <name> [--keep-files]" : " <name>") << Qt::endl;
             return kUsage;
         }
+        const std::optional<core::ModelEntry> before = registry.find(args[0]);
         const core::Status st = sub == QLatin1String("verify") ? registry.verify(args[0]) : registry.remove(args[0]);
         if (!st) {
             ctx.err() << "bioforge: " << st.error().message() << Qt::endl;
             return registry.find(args[0]) ? kProjectError : kNotFound;
         }
-        ctx.out() << args[0] << (sub == QLatin1String("verify") ? ": every file verifies" : ": removed from the registry") << Qt::endl;
+        if (sub == QLatin1String("verify")) {
+            ctx.out() << args[0] << ": every file verifies" << Qt::endl;
+            return kOk;
+        }
+        ctx.out() << args[0] << ": removed from the registry" << Qt::endl;
+        if (before)
+            removeDownloadedFiles(ctx, registry, *before, keepFiles);
         return kOk;
     }
     if (sub == QLatin1String("download"))
@@ -201,7 +235,7 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
            "       bioforge models import <name> <kind> <folder> [--revision R]\n"
            "         kinds: dnabert-s, esm2 (Hugging Face folders), virnucpro-classifier, gguf\n"
            "       bioforge models verify <name>\n"
-           "       bioforge models remove <name>\n"
+           "       bioforge models remove <name> [--keep-files]\n"
            "       bioforge models download <name> <kind> <url> <sha256> [<file name>]"
         << Qt::endl;
     return help ? kOk : kUsage;

@@ -87,6 +87,10 @@ int main(int argc, char** argv)
     ui::MainWindow window(session);
 
     QString folder = parser.value(kProjectOption);
+    if (parser.isSet(kProjectOption) && folder.trimmed().isEmpty()) { // as `bioforge --project ""`: an unset variable, not the default project
+        std::fprintf(stderr, "bioforge-workbench: --project: an empty path (was the variable that should hold the folder unset?)\n");
+        return 2;
+    }
     if (folder.isEmpty() && parser.isSet(kDemoOption))
         folder = QDir(QDir::homePath()).filePath(QStringLiteral("BioForge/demo-project"));
     if (folder.isEmpty() && !settings.recentProjects().isEmpty())

@@ -9,6 +9,9 @@
 #include <QSaveFile>
 #include <QStorageInfo>
 
+#include <cerrno>
+#include <cstring>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -24,13 +27,14 @@ Status AtomicFile::write(const QString& path, const QByteArray& data)
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return Error(QStringLiteral("%1: cannot open for writing: %2").arg(path, file.errorString()));
+    errno = 0;
     if (file.write(data) != data.size()) {
-        const QString reason = failureReason(file);
+        const QString reason = failureReason(file, errno);
         file.cancelWriting();
         return Error(QStringLiteral("%1: write failed: %2").arg(path, reason));
     }
-    if (!file.commit())
-        return Error(QStringLiteral("%1: commit failed: %2").arg(path, failureReason(file)));
+    if (Status done = commit(file); !done)
+        return done;
     return syncDirectory(info.absolutePath());
 }
 
@@ -69,8 +73,9 @@ Status AtomicFile::copyVerified(const QString& from, const QString& expectedSha2
     QByteArray block;
     while (!(block = in.read(qint64(1) << 20)).isEmpty()) {
         hash.addData(block);
+        errno = 0;
         if (out.write(block) != block.size()) {
-            const QString reason = failureReason(out);
+            const QString reason = failureReason(out, errno);
             out.cancelWriting();
             return Error(QStringLiteral("%1: write failed: %2").arg(to, reason));
         }
@@ -84,18 +89,39 @@ Status AtomicFile::copyVerified(const QString& from, const QString& expectedSha2
         out.cancelWriting();
         return Error(QStringLiteral("%1: checksum mismatch (expected SHA-256 %2, found %3)").arg(from, expectedSha256, actual));
     }
-    if (!out.commit())
-        return Error(QStringLiteral("%1: commit failed: %2").arg(to, failureReason(out)));
+    if (Status done = commit(out); !done)
+        return done;
     return syncDirectory(info.absolutePath());
 }
 
-QString AtomicFile::failureReason(const QFileDevice& file)
+QString AtomicFile::failureReason(const QFileDevice& file, int systemError)
 {
     const QStorageInfo storage(QFileInfo(file.fileName()).absolutePath());
-    if (storage.isValid() && storage.bytesAvailable() < 1024 * 1024)
-        return QStringLiteral("no space left on the device holding it (%1 bytes free)").arg(storage.bytesAvailable());
-    const QString qt = file.errorString();
-    return qt.isEmpty() || qt == QLatin1String("Unknown error") ? QStringLiteral("the system gave no reason (%1)").arg(qt) : qt;
+    QString reason = file.errorString();
+    const bool qtKnows = file.error() != QFileDevice::NoError && !reason.isEmpty() && reason != QLatin1String("Unknown error");
+    if (!qtKnows && systemError != 0) // a short write: Qt keeps no error, errno has it
+        reason = QString::fromLocal8Bit(std::strerror(systemError));
+    else if (!qtKnows) {
+        if (storage.isValid() && !storage.isReadOnly() && storage.bytesAvailable() < 1024 * 1024)
+            return QStringLiteral("no space left on the device holding it (%1 bytes free)").arg(storage.bytesAvailable());
+        return QStringLiteral("the system gave no reason (%1)").arg(reason.isEmpty() ? QStringLiteral("no message") : reason);
+    }
+    if ((systemError == ENOSPC || (qtKnows && file.error() == QFileDevice::ResourceError)) && storage.isValid())
+        reason += QStringLiteral(" (%1 bytes free on the device holding it)").arg(storage.bytesAvailable());
+    return reason;
+}
+
+Status AtomicFile::commit(QSaveFile& file)
+{
+    errno = 0;
+    if (!file.flush() || file.error() != QFileDevice::NoError) {
+        const QString reason = failureReason(file, errno);
+        file.cancelWriting(); // the target stays as it was; the temporary file goes with `file`
+        return Error(QStringLiteral("%1: cannot save: %2").arg(file.fileName(), reason));
+    }
+    if (!file.commit())
+        return Error(QStringLiteral("%1: cannot save: %2").arg(file.fileName(), failureReason(file)));
+    return okStatus();
 }
 
 Status AtomicFile::syncDirectory(const QString& dirPath)

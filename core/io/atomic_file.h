@@ -9,6 +9,8 @@
 #include <QFileDevice>
 #include <QString>
 
+class QSaveFile;
+
 namespace bioforge::core {
 
 class AtomicFile {
@@ -23,10 +25,18 @@ public:
     static Status copyVerified(const QString& from, const QString& expectedSha256, const QString& to);
     // fsync of a directory, so a rename inside it survives a power cut.
     static Status syncDirectory(const QString& dirPath);
-    // Why a write to `file` failed, in words a user can act on: "no space left on the device (N
-    // bytes free)" when its file system is (nearly) full — Qt's buffered writers report a full disk
-    // as "Unknown error" —, else the device's own error string.
-    static QString failureReason(const QFileDevice& file);
+    // Why a write to `file` failed, in words a user can act on: the device's own error string, or
+    // else `systemError` (errno read right after the failing call: a short write leaves Qt with
+    // "Unknown error"), in the system's words ("No space left on device" with the free bytes,
+    // "File too large", …); with neither, "no space left … (N bytes free)" when the file system
+    // is (nearly) full, else "the system gave no reason".
+    static QString failureReason(const QFileDevice& file, int systemError = 0);
+    // Completes a QSaveFile: its buffer flushed and checked, then committed (fsync, rename). Qt 6.4's
+    // commit() reports success when that last flush fails (a full disk, a file-size limit) and
+    // replaces the target with a short or empty file; here the target is then left as it was
+    // and the error names the file and why ("FILE: cannot save: REASON"). Every QSaveFile of the
+    // product ends through this.
+    static Status commit(QSaveFile& file);
 };
 
 } // namespace bioforge::core

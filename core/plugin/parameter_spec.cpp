@@ -125,6 +125,10 @@ Expected<QJsonObject> VerbSpec::validate(const QJsonObject& given) const
             out.insert(p.name, p.defaultValue);
             continue;
         }
+        if (given.value(p.name).isNull() && p.defaultValue.isNull()) { // "not given" as recorded (a resume)
+            out.insert(p.name, QJsonValue::Null);
+            continue;
+        }
         auto v = checkValue(p, given.value(p.name));
         if (!v)
             return v.error().withContext(name);
@@ -244,7 +248,7 @@ QStringList VerbSpec::filesRead(const QJsonObject& validated) const
 {
     QStringList files = inputFilePaths(validated);
     for (const ParameterSpec& p : parameters)
-        if (p.fileOrName)
+        if (p.fileOrName && !p.readWrite)
             if (const QString value = validated.value(p.name).toString(); !value.isEmpty() && QFileInfo(value).isFile() && !files.contains(value))
                 files << value;
     return files;
@@ -294,7 +298,7 @@ QJsonObject VerbSpec::withAbsolutePaths(const QJsonObject& validated) const
                 paths.append(path.isString() && !path.toString().isEmpty() ? QJsonValue(absolute(path.toString())) : path);
             out.insert(p.name, paths);
         } else if (p.type == ParameterSpec::Type::String && p.fileOrName && v.isString() && !v.toString().isEmpty()
-                   && QDir::isRelativePath(v.toString()) && QFileInfo::exists(v.toString()))
+                   && QDir::isRelativePath(v.toString()) && (QFileInfo::exists(v.toString()) || p.readWrite)) // a cache made by the run
             out.insert(p.name, absolute(v.toString()));
     }
     return out;

@@ -19,7 +19,7 @@ struct ParameterSpec {
     QString name;
     Type type = Type::String;
     QString description;
-    QJsonValue defaultValue; // Undefined = required
+    QJsonValue defaultValue; // Undefined = required; Null = optional, and null in the parameters when not given (the job then knows it was not)
     QStringList choices;     // for Choice
     double minimum = -1e300;
     double maximum = 1e300;
@@ -27,6 +27,11 @@ struct ParameterSpec {
     // String: a file or folder, or else a name the plugin looks up (a shipped mapping, a registry
     // model). A relative value naming an existing file or folder is made absolute when a run starts.
     bool fileOrName = false;
+    // fileOrName: a file the run also writes or that others change while it is paused (an API
+    // cache, an annotation library whose values name their own releases): made absolute, but not
+    // pinned by its SHA-256 as an input — a resume would refuse a cache that did not exist at the
+    // start, or a library another import changed.
+    bool readWrite = false;
 
     bool required() const { return defaultValue.isUndefined(); }
 };

@@ -148,6 +148,12 @@ Status RunService::slurmClusterAnswers()
         if (auto it = answered.constFind(conf); it != answered.cend() && !it->hasExpired())
             return okStatus();
     }
+    // scontrol retries a SLURM_CONF that names no file for a minute before it says so.
+    if (!conf.isEmpty() && !QFileInfo::exists(QString::fromLocal8Bit(conf)))
+        return Error(QStringLiteral("no Slurm cluster answers on this machine: SLURM_CONF names %1, which does not exist; a cluster run needs the "
+                                    "cluster's slurm.conf (/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
+                         .arg(QString::fromLocal8Bit(conf)),
+                     Error::Kind::NotFound);
     auto name = SlurmClient(QString(), 30000).clusterName();
     if (!name)
         return Error(QStringLiteral("no Slurm cluster answers on this machine (%1); a cluster run needs the cluster's slurm.conf "
@@ -182,11 +188,11 @@ Expected<QString> RunService::resume(const QString& runId)
     // the verb's checks again (types, ranges) before a job is made of them; the run keeps them as stored.
     const PluginEntry* owner = m_plugins.entry(parent->pluginId);
     if (!owner || owner->state != PluginEntry::State::Loaded)
-        return Error(QStringLiteral("run %1: %2").arg(runId, m_plugins.notLoadedReason(parent->pluginId)));
+        return Error(QStringLiteral("run %1: %2").arg(runId, m_plugins.notLoadedReason(parent->pluginId)), Error::Kind::NotFound);
     const QList<VerbSpec> verbs = owner->plugin->verbs();
     const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == parent->verb; });
     if (spec == verbs.end())
-        return Error(QStringLiteral("run %1: plugin '%2' has no verb '%3'").arg(runId, parent->pluginId, parent->verb));
+        return Error(QStringLiteral("run %1: plugin '%2' has no verb '%3'").arg(runId, parent->pluginId, parent->verb), Error::Kind::NotFound);
     QJsonObject own = parent->parameters;
     own.remove(QLatin1String("cluster")); // checked by SlurmOptions::fromJson in launch()
     // A parameter the verb no longer takes (a plugin update dropped it): the checkpoints were made

@@ -1,5 +1,7 @@
 #include "store/project.h"
 
+#include "util/short_list.h"
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -50,6 +52,20 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
         if (!interruptedCreation(absolute))
             return Error(QStringLiteral("%1: the folder is not empty and is not a BioForge project; choose a new or empty folder for a project")
                              .arg(absolute));
+    }
+    // An empty database beside run folders is a database that was lost (a copy cut short, a full
+    // disk): SQLite would take it for a new project and the run history would look gone.
+    const QFileInfo database(QDir(absolute).filePath(QLatin1String(kDatabaseName)));
+    if (database.exists() && database.size() == 0) {
+        const QStringList runs = QDir(QDir(absolute).filePath(QStringLiteral("runs"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        if (!runs.isEmpty())
+            return Error(QStringLiteral("%1 is empty (0 bytes) but runs/ holds %2 run folder(s) (%3): the project's database was lost (a copy cut "
+                                        "short, a full disk). Put back a copy of project.sqlite (with its -wal file, if any); to start the project "
+                                        "anew, move runs/ and checkpoints/ away first")
+                             .arg(database.filePath())
+                             .arg(runs.size())
+                             .arg(shortList(runs, QStringLiteral(", "), 3)),
+                         Error::Kind::Failed);
     }
     std::unique_ptr<Project> project(new Project);
     project->m_folder = absolute;

@@ -141,7 +141,7 @@ private slots:
         const QRegularExpressionMatch units = QRegularExpression(QStringLiteral("run %1: finished\n  per-unit statistics: (\\S+)\n").arg(id)).match(r.out);
         QVERIFY2(units.hasMatch() && units.captured(1).endsWith(QStringLiteral("/runs/%1/units.tsv").arg(id)), qPrintable(r.out));
         QVERIFY(QFileInfo::exists(units.captured(1)));
-        const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
+        const QString pdf = m_dir.filePath(QStringLiteral("new/folders/report.pdf")); // made, as for --html
         const QString html = m_dir.filePath(QStringLiteral("report.html"));
         // As in a headless session (root, ssh, cron): no runtime folder, which Qt notes while the
         // application object is made — not a warning on the terminal.
@@ -183,6 +183,15 @@ private slots:
         QVERIFY(QDir().mkpath(empty));
         const Result none = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), empty});
         QVERIFY2(none.code == 0 && none.out.contains(QStringLiteral(": 0 entries")), qPrintable(none.out + none.err));
+        // A folder inside the run's checkpoint folder (one stage's, one entry's): verified from the
+        // checkpoint folder, not every healthy entry called BAD.
+        const QString checkpoints = QDir(project).filePath(QStringLiteral("checkpoints/") + id);
+        for (const QString& inside : {QDir(checkpoints).filePath(QStringLiteral("generate")), QDir(checkpoints).filePath(QStringLiteral("generate/unit-00005"))}) {
+            const Result sub = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), inside});
+            QVERIFY2(sub.code == 0 && sub.out.contains(QStringLiteral("is inside the checkpoint folder")) && sub.out.contains(QStringLiteral("ok   generate/unit-00005"))
+                         && !sub.out.contains(QStringLiteral("BAD")),
+                     qPrintable(inside + QStringLiteral(": ") + sub.out + sub.err));
+        }
     }
 
     // A failed run: its error said once on the terminal (the summary line on stdout, not again as a

@@ -7,9 +7,12 @@
 // gzipped model named as gzip; /reset in a terminal chat answered.
 // (The new-user trial's findings D9, D12, D14, D16, D17, D23, D24; docs/new-user-findings.md.)
 
+#include "support/loopback_http_server.h"
 #include "support/test_support.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -36,6 +39,20 @@ class TstCliRefusals : public QObject {
         p.setProcessEnvironment(env());
         p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
         p.waitForFinished(180000);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    // As run(), while this thread's event loop turns (a LoopbackHttpServer answers on it).
+    Result runServing(const QStringList& args)
+    {
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
+        QElapsedTimer clock;
+        clock.start();
+        while (!p.waitForFinished(20) && clock.elapsed() < 180000)
+            QCoreApplication::processEvents();
         return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
                 QString::fromUtf8(p.readAllStandardError())};
     }
@@ -134,6 +151,38 @@ private slots:
         QVERIFY(!run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("dl  gguf")));
     }
 
+    // `models remove` deletes the folder `models download` made for the model (it is the
+    // workbench's), keeps it with --keep-files, and never touches a folder the user imported.
+    void removeDeletesWhatItDownloadedOnly()
+    {
+        bioforge::test::LoopbackHttpServer server;
+        QVERIFY(server.start());
+        const QByteArray weights("GGUF-like bytes of a downloaded model");
+        server.serve(QStringLiteral("/m.gguf"), weights);
+        const QString sha = QString::fromLatin1(QCryptographicHash::hash(weights, QCryptographicHash::Sha256).toHex());
+        static const QRegularExpression where(QStringLiteral("registered \\S+ in (.+)\n"));
+        QString roots[2];
+        for (int i = 0; i < 2; ++i) {
+            const Result got = runServing({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("fetched-%1").arg(i), QStringLiteral("gguf"),
+                                           server.url(QStringLiteral("/m.gguf")), sha});
+            QVERIFY2(got.code == 0, qPrintable(got.err));
+            roots[i] = where.match(got.out).captured(1).trimmed();
+            QVERIFY2(QFileInfo(QDir(roots[i]).filePath(QStringLiteral("m.gguf"))).isFile(), qPrintable(got.out));
+        }
+        const Result gone = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("fetched-0")});
+        QVERIFY2(gone.code == 0 && gone.out.contains(QStringLiteral("its downloaded files in %1 were deleted").arg(roots[0])), qPrintable(gone.out + gone.err));
+        QVERIFY(!QFileInfo::exists(roots[0]));
+        const Result kept = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("fetched-1"), QStringLiteral("--keep-files")});
+        QVERIFY2(kept.code == 0 && kept.out.contains(QStringLiteral("its files stay in %1 (--keep-files)").arg(roots[1])), qPrintable(kept.out + kept.err));
+        QVERIFY(QFileInfo(QDir(roots[1]).filePath(QStringLiteral("m.gguf"))).isFile());
+        const QString mine = modelFolder("imported-by-hand", {QStringLiteral("m.gguf")});
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("by-hand"), QStringLiteral("gguf"), mine}).code, 0);
+        const Result imported = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("by-hand")});
+        QVERIFY2(imported.code == 0 && imported.out.contains(QStringLiteral("its files stay in %1").arg(QFileInfo(mine).canonicalFilePath())),
+                 qPrintable(imported.out + imported.err));
+        QVERIFY(QFileInfo(QDir(mine).filePath(QStringLiteral("m.gguf"))).isFile());
+    }
+
     // Imports started at once (a script's `&`) all land in the registry; a registry that cannot be
     // read is an error for `models list` (5), and an import does not overwrite it.
     void importsAtOnceAreAllKeptAndABrokenRegistryIsNotOverwritten()
@@ -189,12 +238,34 @@ private slots:
         QVERIFY(cancel.waitForFinished(60000));
         const QByteArray cancelErr = cancel.readAllStandardError();
         QVERIFY2(cancel.exitCode() == 6 && cancelErr.contains("no run with id 'no-such-run'"), cancelErr.constData());
+        // resume: an unknown id is 6, a run that cannot be resumed as it stands (here: finished) 5.
+        const QString finishedId = QRegularExpression(QStringLiteral("run (\\S+) started")).match(QString::fromUtf8(one.readAllStandardError())).captured(1);
+        QVERIFY(!finishedId.isEmpty());
+        for (const auto& [id, code] : {std::pair{finishedId, 5}, std::pair{QStringLiteral("no-such-run"), 6}}) {
+            QProcess resume;
+            resume.setProcessEnvironment(env());
+            resume.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), other, QStringLiteral("resume"), id});
+            QVERIFY(resume.waitForFinished(60000));
+            QVERIFY2(resume.exitCode() == code, resume.readAllStandardError().constData());
+        }
         QProcess p;
         p.setProcessEnvironment(env());
         p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), QString(), QStringLiteral("runs")});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(p.readAllStandardError().contains("--project: an empty path"));
+    }
+
+    // A command that takes only flags refuses a misspelt one instead of ignoring it.
+    void aCommandOfFlagsRefusesOthers()
+    {
+        for (const QStringList& args : {QStringList{QStringLiteral("devices"), QStringLiteral("--chek")}, QStringList{QStringLiteral("runs"), QStringLiteral("all")},
+                                        QStringList{QStringLiteral("plugins"), QStringLiteral("--verbose-list")}, QStringList{QStringLiteral("version"), QStringLiteral("x")}}) {
+            const Result r = run(args);
+            QVERIFY2(r.code == 2 && r.err.contains(QStringLiteral("unexpected argument '%1'").arg(args.last())) && r.err.contains(QStringLiteral("usage: bioforge ")),
+                     qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));
+        }
+        QCOMPARE(run({QStringLiteral("devices"), QStringLiteral("--check")}).code, 0);
     }
 
     void aRunRefusesAModelOfAnotherKindOrNoneAtAll()

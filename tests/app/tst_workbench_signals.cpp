@@ -59,6 +59,17 @@ class TstWorkbenchSignals : public QObject {
     }
 
 private slots:
+    // `--project ""` (an unset variable) is refused as the command line refuses it, not the default project opened.
+    void anEmptyProjectIsRefused()
+    {
+        QProcess gui;
+        gui.setProcessEnvironment(env());
+        gui.start(binPath(QStringLiteral("bioforge-workbench")), {QStringLiteral("--project"), QString()});
+        QVERIFY(gui.waitForFinished(60000));
+        QCOMPARE(gui.exitCode(), 2);
+        QVERIFY(gui.readAllStandardError().contains("--project: an empty path"));
+    }
+
     void sigintPausesTheRunsAndQuits() { signalPausesTheRuns(SIGINT); }
     void sigtermPausesTheRunsAndQuits() { signalPausesTheRuns(SIGTERM); }
 };

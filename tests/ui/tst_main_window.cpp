@@ -25,6 +25,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QScreen>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -313,6 +314,15 @@ private slots:
         b.state = core::RunState::Paused; // quitting paused it: work to continue too
         ui::ResumeDialog dialog({a, b});
         QCOMPARE(dialog.selectedRunIds(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+        // A long title (runs are titled by their inputs) is shown whole where the screen allows.
+        b.title = QStringLiteral("VirNucPro prediction — contigs_from_the_sequencing_run_of_2026.fa");
+        ui::ResumeDialog wide({a, b});
+        wide.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wide));
+        const int needed = wide.list()->sizeHintForColumn(0);
+        QVERIFY2(needed < wide.screen()->availableGeometry().width() * 8 / 10, "the screen is too small for this check");
+        QVERIFY2(wide.list()->viewport()->width() >= needed, qPrintable(QStringLiteral("%1 < %2").arg(wide.list()->viewport()->width()).arg(needed)));
+        QCOMPARE(wide.list()->item(1)->toolTip(), wide.list()->item(1)->text());
     }
 
     // A failed run has a report too: how it ended, above its provenance (no plugin content).

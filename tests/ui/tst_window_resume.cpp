@@ -63,6 +63,33 @@ private slots:
         core::Logging::initialize(core::Logging::Console::Off);
     }
 
+    // A project that cannot be opened (here a damaged project.sqlite) leaves no project open: the
+    // status bar keeps saying so and why, the title says it, and the Run menu's actions that need
+    // a project are disabled — not an empty-looking project with Resume enabled.
+    void aProjectThatCannotBeOpenedIsSaidSoAndItsActionsAreOff()
+    {
+        const QString broken = m_dir.filePath(QStringLiteral("broken-project"));
+        QVERIFY(QDir().mkpath(broken));
+        QVERIFY(test::writeAll(QDir(broken).filePath(QStringLiteral("project.sqlite")), QByteArray(8192, 'x')));
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(!window.openProject(broken, false));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.projectProblem()->isVisible());
+        const QString said = window.projectProblem()->text();
+        QVERIFY2(said.startsWith(QStringLiteral("No project open")) && said.contains(QStringLiteral("project.sqlite")), qPrintable(said));
+        QVERIFY2(window.windowTitle().startsWith(QStringLiteral("No project")), qPrintable(window.windowTitle()));
+        for (const char* name : {"pauseAction", "resumeAction", "cancelAction", "exportReportAction"}) {
+            auto* action = window.findChild<QAction*>(QLatin1String(name));
+            QVERIFY2(action && !action->isEnabled(), name);
+        }
+        // A good project then: the line goes, the actions come back.
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("good-project")), true));
+        QVERIFY(!window.projectProblem()->isVisible());
+        QVERIFY(window.findChild<QAction*>(QStringLiteral("resumeAction"))->isEnabled());
+    }
+
     void quittingWithARunGoingAsks()
     {
         core::Session session(core::Session::Options{});

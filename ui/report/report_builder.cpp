@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QPageSize>
+#include <QDir>
 #include <QPdfWriter>
 #include <QSaveFile>
 #include <QTextDocument>
@@ -180,6 +181,9 @@ core::Status ReportBuilder::writePdf(const QString& path) const
     for (int i = 0; i < m_images.size(); ++i)
         doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("plot-%1.png").arg(i)), m_images[i]);
     doc.setHtml(html(false));
+    // Folders made as for the HTML (AtomicFile::write): `--pdf new/dir/r.pdf` as `--html new/dir/r.html`.
+    if (const QString folder = QFileInfo(path).absolutePath(); !QDir().mkpath(folder))
+        return core::Error(QStringLiteral("%1: cannot create the folder %2").arg(path, folder));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return core::Error(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
@@ -192,8 +196,8 @@ core::Status ReportBuilder::writePdf(const QString& path) const
         doc.setPageSize(QSizeF(writer.width(), writer.height()));
         doc.print(&writer);
     }
-    if (!file.commit())
-        return core::Error(QStringLiteral("%1: cannot save the PDF: %2").arg(path, file.errorString()));
+    if (core::Status done = core::AtomicFile::commit(file); !done)
+        return done;
     return core::okStatus();
 }
 

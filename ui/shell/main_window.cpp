@@ -22,12 +22,14 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QKeyEvent>
+#include <QLabel>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QShortcut>
+#include <QTimer>
 #include <QUrl>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -86,6 +88,12 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     connect(&session, &core::Session::projectChanged, this, followRuns);
     followRuns();
 
+    m_projectProblem = new QLabel(this);
+    m_projectProblem->setObjectName(QStringLiteral("projectProblem"));
+    m_projectProblem->setWordWrap(true);
+    m_projectProblem->setStyleSheet(QStringLiteral("QLabel { color: palette(highlighted-text); background: #b3261e; padding: 2px 6px; }"));
+    m_projectProblem->hide();
+    statusBar()->addPermanentWidget(m_projectProblem, 1);
     buildMenus();
     buildPages();
     buildShortcuts();
@@ -109,27 +117,28 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(tr("Run the &self-test"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this, [this] { m_jobs->runSelfTest(); });
-    run->addAction(tr("Run the &demo"), this, [this] { startDemo(); });
+    m_projectActions << run->addAction(tr("Run the &self-test"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this, [this] { m_jobs->runSelfTest(); });
+    m_projectActions << run->addAction(tr("Run the &demo"), this, [this] { startDemo(); });
     run->addSeparator();
     // The selected run of the Jobs dock (or of the Runs page, for Resume).
-    run->addAction(tr("&Pause the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this, [this] { m_jobs->pauseSelected(); })
-        ->setObjectName(QStringLiteral("pauseAction"));
-    run->addAction(tr("&Resume the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] {
+    m_projectActions << run->addAction(tr("&Pause the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this, [this] { m_jobs->pauseSelected(); });
+    m_projectActions.last()->setObjectName(QStringLiteral("pauseAction"));
+    m_projectActions << run->addAction(tr("&Resume the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] {
            if (m_runsPage->isVisible() && !m_runsPage->selectedRunId().isEmpty())
                m_runsPage->resumeSelected();
            else
                m_jobs->resumeSelected();
-       })->setObjectName(QStringLiteral("resumeAction"));
-    run->addAction(tr("&Cancel the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X), this, [this] { m_jobs->cancelSelected(); })
-        ->setObjectName(QStringLiteral("cancelAction"));
+       });
+    m_projectActions.last()->setObjectName(QStringLiteral("resumeAction"));
+    m_projectActions << run->addAction(tr("&Cancel the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X), this, [this] { m_jobs->cancelSelected(); });
+    m_projectActions.last()->setObjectName(QStringLiteral("cancelAction"));
     run->addAction(tr("Pause &all"), this, [this] {
         for (const auto& h : m_session.scheduler().handles())
             m_session.scheduler().pause(h->runId());
     });
     run->addSeparator();
-    run->addAction(tr("&Export the report of the shown run…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { m_provenance->chooseReportFiles(); })
-        ->setObjectName(QStringLiteral("exportReportAction"));
+    m_projectActions << run->addAction(tr("&Export the report of the shown run…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] { m_provenance->chooseReportFiles(); });
+    m_projectActions.last()->setObjectName(QStringLiteral("exportReportAction"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : std::initializer_list<QDockWidget*>{m_jobs, m_log, m_provenance, m_checkpoints})
@@ -294,9 +303,19 @@ void MainWindow::closeEvent(QCloseEvent* event)
 bool MainWindow::openProject(const QString& folder, bool create)
 {
     if (core::Status st = m_session.openProject(folder, create); !st) {
-        showError(st.error().message());
+        if (!m_session.project()) { // nothing open: say so where it stays, not in a passing message
+            m_projectProblem->setText(tr("No project open — %1. Open or make one with File ▸ Open project… or New project….").arg(st.error().message()));
+            m_projectProblem->setToolTip(st.error().message());
+            m_projectProblem->show();
+            updateTitle();
+        }
+        if (isVisible())
+            showError(st.error().message());
+        else // at start: once the window is shown
+            QTimer::singleShot(0, this, [this, message = st.error().message()] { showError(message); });
         return false;
     }
+    m_projectProblem->hide();
     core::WorkbenchSettings().addRecentProject(m_session.project()->folder());
     updateRecentMenu();
     return true;
@@ -358,7 +377,9 @@ QStringList MainWindow::startDemo()
 void MainWindow::updateTitle()
 {
     core::Project* project = m_session.project();
-    setWindowTitle(project ? tr("%1 — BioForge Workbench").arg(project->name()) : tr("BioForge Workbench"));
+    for (QAction* a : std::as_const(m_projectActions))
+        a->setEnabled(project != nullptr);
+    setWindowTitle(project ? tr("%1 — BioForge Workbench").arg(project->name()) : tr("No project — BioForge Workbench"));
     const core::DeviceReport& devices = core::DeviceDiscovery::report();
     const QString device = devices.gpus().isEmpty() ? tr("CPU only (%1)").arg(devices.devices.first().name)
                                                     : tr("%n GPU(s)", nullptr, int(devices.gpus().size()));

@@ -9,6 +9,7 @@
 
 #include <functional>
 
+class QLabel;
 class QListWidget;
 class QStackedWidget;
 
@@ -36,7 +37,11 @@ public:
     QListWidget* navigation() const { return m_nav; }
     QStackedWidget* pages() const { return m_pages; }
 
+    // Opens (or, with `create`, makes) the project in `folder`. On failure the reason is shown (a
+    // message box once the window is up) and, when no project is open, the status bar keeps a line
+    // "No project open — …" (projectProblem()) and the actions that need one are disabled.
     bool openProject(const QString& folder, bool create);
+    QLabel* projectProblem() const { return m_projectProblem; }
 
     // Closing the window with runs going asks what to do with them.
     enum class QuitChoice { PauseAndQuit, CancelAndQuit, Stay };
@@ -75,6 +80,8 @@ private:
     ProvenanceDock* m_provenance;
     CheckpointInspectorDock* m_checkpoints;
     QMenu* m_recentMenu = nullptr;
+    QLabel* m_projectProblem = nullptr;
+    QList<QAction*> m_projectActions; // need an open project: disabled without one
     std::function<QuitChoice(int)> m_askQuit;
 };
 

@@ -1,10 +1,15 @@
 #include "shell/resume_dialog.h"
 
 #include <QDialogButtonBox>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollBar>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace bioforge::ui {
 
@@ -19,6 +24,7 @@ ResumeDialog::ResumeDialog(const QList<core::RunRecord>& runs, QWidget* parent) 
     for (const core::RunRecord& r : runs) {
         auto* item = new QListWidgetItem(QStringLiteral("%1 — %2 (%3)").arg(r.title, r.runId, core::runStateName(r.state)), m_list);
         item->setData(Qt::UserRole, r.runId);
+        item->setToolTip(item->text());
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         // Paused (quit with the run going) and interrupted (a crash) are both work to continue: preselected.
         item->setCheckState(r.state == core::RunState::Interrupted || r.state == core::RunState::Paused ? Qt::Checked : Qt::Unchecked);
@@ -37,6 +43,13 @@ ResumeDialog::ResumeDialog(const QList<core::RunRecord>& runs, QWidget* parent) 
     layout->addWidget(m_list);
     layout->addWidget(buttons);
     update();
+    // Wide enough for the longest line (titles carry the input's name), within the screen: a
+    // title cut short leaves the user guessing which run is which.
+    const int content = m_list->sizeHintForColumn(0) + 2 * m_list->frameWidth() + m_list->verticalScrollBar()->sizeHint().width();
+    const QMargins margins = layout->contentsMargins();
+    const QScreen* screen = parent ? parent->screen() : QGuiApplication::primaryScreen();
+    const int most = screen ? screen->availableGeometry().width() * 9 / 10 : 1200;
+    resize(std::clamp(content + margins.left() + margins.right(), 480, std::max(480, most)), sizeHint().height());
 }
 
 QStringList ResumeDialog::selectedRunIds() const

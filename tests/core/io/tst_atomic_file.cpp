@@ -5,8 +5,12 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QSaveFile>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
+#include <sys/resource.h>
 
 using namespace bioforge::core;
 using namespace bioforge::test;
@@ -23,6 +27,36 @@ private slots:
         QVERIFY(full.write(QByteArray(1 << 20, 'x')) < 0 || !full.flush());
         const QString reason = AtomicFile::failureReason(full);
         QVERIFY2(reason.contains(QStringLiteral("No space left on device")), qPrintable(reason));
+    }
+
+    // Qt 6.4's QSaveFile::commit() reports success when the flush of its buffer fails, leaving a
+    // short file in place of the old one. A file-size limit (RLIMIT_FSIZE: the writes past it fail
+    // with EFBIG, as on a full disk with ENOSPC) makes that flush fail without root or a full disk.
+    void aWriteThatFailsAtTheLastFlushKeepsTheOldFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("kept.json"));
+        QVERIFY(AtomicFile::write(path, "the old content"));
+        rlimit before{};
+        QVERIFY(::getrlimit(RLIMIT_FSIZE, &before) == 0);
+        const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
+        rlimit small = before;
+        small.rlim_cur = 10;
+        QVERIFY(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        const Status st = AtomicFile::write(path, QByteArray(100, 'x')); // one buffered write, flushed at the end
+        QSaveFile direct(dir.filePath(QStringLiteral("direct.txt")));
+        const bool opened = direct.open(QIODevice::WriteOnly);
+        direct.write(QByteArray(100, 'y'));
+        const Status directDone = AtomicFile::commit(direct);
+        ::setrlimit(RLIMIT_FSIZE, &before);
+        std::signal(SIGXFSZ, oldHandler);
+        QVERIFY(!st);
+        QVERIFY2(st.error().message().contains(path) && st.error().message().contains(QStringLiteral("File too large")), qPrintable(st.error().message()));
+        QCOMPARE(readAll(path), QByteArray("the old content"));
+        QVERIFY(opened);
+        QVERIFY(!directDone);
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("direct.txt"))));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("kept.json")}); // no temporary file left
     }
 
     void writeCreatesFoldersAndReplacesWhole()

@@ -234,6 +234,35 @@ private slots:
         QCOMPARE(named.value(QLatin1String("esm")).toString(), QStringLiteral("esm2_t36_3B_UR50D"));
         QCOMPARE(named.value(QLatin1String("inputs")).toArray(), (QJsonArray{d.filePath(QStringLiteral("a.fa"))}));
     }
+
+    // A file the run writes too (an API cache, an annotation library): absolute even before it
+    // exists, and never pinned as an input (a resume refused a cache the run had made).
+    void aReadWriteFileIsMadeAbsoluteAndNotPinned()
+    {
+        QTemporaryDir dir;
+        QFile library(dir.filePath(QStringLiteral("library.sqlite")));
+        QVERIFY(library.open(QIODevice::WriteOnly));
+        library.close();
+        VerbSpec v = spec();
+        v.parameters.append({QStringLiteral("cache"), T::String, QStringLiteral("a cache"), QString(), {}, 0, 0, false, true, true});
+        v.parameters.append({QStringLiteral("library"), T::String, QStringLiteral("a library"), QString(), {}, 0, 0, false, true, true});
+        v.parameters.append({QStringLiteral("map"), T::String, QStringLiteral("mapping file or name"), QStringLiteral("builtin"), {}, 0, 0, false, true});
+        const QString before = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(dir.path()));
+        QFile map(dir.filePath(QStringLiteral("map.json")));
+        QVERIFY(map.open(QIODevice::WriteOnly));
+        map.close();
+        auto p = v.parseArguments({dir.filePath(QStringLiteral("a.fa")), QStringLiteral("--cache"), QStringLiteral("sub/cache.sqlite"), QStringLiteral("--library"),
+                                   QStringLiteral("library.sqlite"), QStringLiteral("--map"), QStringLiteral("map.json")});
+        QVERIFY(p);
+        const QJsonObject absolute = v.withAbsolutePaths(*p);
+        QVERIFY(QDir::setCurrent(before));
+        const QDir d(dir.path());
+        QCOMPARE(absolute.value(QLatin1String("cache")).toString(), d.filePath(QStringLiteral("sub/cache.sqlite")));
+        QCOMPARE(absolute.value(QLatin1String("library")).toString(), d.filePath(QStringLiteral("library.sqlite")));
+        const QStringList read = v.filesRead(absolute);
+        QVERIFY2(!read.contains(d.filePath(QStringLiteral("library.sqlite"))) && read.contains(d.filePath(QStringLiteral("map.json"))), qPrintable(read.join(u' ')));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstParameterSpec)

@@ -74,6 +74,27 @@ private slots:
         QVERIFY(refused.error().message().contains(QStringLiteral("not empty")));
     }
 
+    // An empty project.sqlite beside run folders is a lost database, not a new project (the run
+    // history would look gone and new runs would be recorded over it); alone, it is a creation.
+    void anEmptyDatabaseBesideRunsIsRefused()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("lost-database"));
+        QVERIFY(QDir().mkpath(QDir(folder).filePath(QStringLiteral("runs/20261201-101010-abcdef12"))));
+        QVERIFY(bioforge::test::writeAll(QDir(folder).filePath(QStringLiteral("project.sqlite")), QByteArray()));
+        for (bool create : {false, true}) {
+            auto refused = Project::open(folder, create);
+            QVERIFY(!refused);
+            QVERIFY2(refused.error().message().contains(QStringLiteral("is empty (0 bytes) but runs/ holds 1 run folder(s) (20261201-101010-abcdef12)")),
+                     qPrintable(refused.error().message()));
+        }
+        QCOMPARE(QFileInfo(QDir(folder).filePath(QStringLiteral("project.sqlite"))).size(), qint64(0));
+        const QString fresh = m_dir.filePath(QStringLiteral("empty-database-only"));
+        QVERIFY(QDir().mkpath(fresh));
+        QVERIFY(bioforge::test::writeAll(QDir(fresh).filePath(QStringLiteral("project.sqlite")), QByteArray()));
+        auto opened = Project::open(fresh, false);
+        QVERIFY2(opened, opened ? "" : qPrintable(opened.error().message()));
+    }
+
     void openingWithoutCreateNeedsAProject()
     {
         QVERIFY(!Project::open(m_dir.filePath(QStringLiteral("missing")), false));

@@ -146,8 +146,8 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
         validation.writeRow({QString::number(i.line), i.column, i.problem});
     orThrow(validation.save(dir.filePath(QStringLiteral("validation.tsv"))));
     for (QSaveFile* f : {d->table.get(), d->notes.get()})
-        if (!f->commit())
-            throw core::JobFailure(QStringLiteral("%1: cannot complete: %2").arg(f->fileName(), f->errorString()));
+        if (core::Status done = core::AtomicFile::commit(*f); !done)
+            throw core::JobFailure(done.error().message());
 
     QJsonObject clocks;
     for (auto it = d->computed.begin(); it != d->computed.end(); ++it) {

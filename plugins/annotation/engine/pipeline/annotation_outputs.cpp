@@ -59,8 +59,8 @@ public:
     }
     void commit()
     {
-        if (!m_file.commit())
-            throw core::JobFailure(QStringLiteral("%1: cannot save: %2").arg(m_file.fileName(), core::AtomicFile::failureReason(m_file)));
+        if (core::Status done = core::AtomicFile::commit(m_file); !done)
+            throw core::JobFailure(done.error().message());
         m_ctx.provenance().addOutput(m_name, m_name);
     }
 

@@ -219,8 +219,8 @@ core::Status GgufWriter::write(const QString& path) const
         file.cancelWriting();
         return core::Error(QStringLiteral("%1: write failed: %2").arg(path, core::AtomicFile::failureReason(file)));
     }
-    if (!file.commit())
-        return core::Error(QStringLiteral("%1: cannot save: %2").arg(path, file.errorString()));
+    if (core::Status done = core::AtomicFile::commit(file); !done)
+        return done;
     return core::okStatus();
 }
 

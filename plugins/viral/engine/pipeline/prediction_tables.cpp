@@ -180,9 +180,12 @@ core::Status PredictionTables::endContig()
 
 core::Status PredictionTables::commit()
 {
-    for (QSaveFile* f : {m_reference.get(), m_frames.get(), m_chunks.get(), m_contigs.get()})
-        if (!f || !f->commit())
-            return Error(QStringLiteral("%1: cannot complete the result file: %2").arg(f ? f->fileName() : m_folder, f ? f->errorString() : QString()));
+    for (QSaveFile* f : {m_reference.get(), m_frames.get(), m_chunks.get(), m_contigs.get()}) {
+        if (!f)
+            return Error(QStringLiteral("%1: the result files were never opened").arg(m_folder));
+        if (core::Status done = core::AtomicFile::commit(*f); !done)
+            return done;
+    }
     return core::okStatus();
 }
 

@@ -43,8 +43,8 @@ core::Status concatenateTable(const QStringList& dirs, const QString& name, cons
                 return Error(QStringLiteral("%1: write failed: %2").arg(out.fileName(), core::AtomicFile::failureReason(out)));
         }
     }
-    if (!out.commit())
-        return Error(QStringLiteral("%1: cannot complete: %2").arg(out.fileName(), core::AtomicFile::failureReason(out)));
+    if (core::Status done = core::AtomicFile::commit(out); !done)
+        return done.error();
     return core::okStatus();
 }
 
@@ -111,8 +111,10 @@ core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList&
         return summary.error();
     QSaveFile out(QDir(outputDir).filePath(QStringLiteral("summary.json")));
     const QByteArray text = QJsonDocument(*summary).toJson();
-    if (!out.open(QIODevice::WriteOnly) || out.write(text) != text.size() || !out.commit())
+    if (!out.open(QIODevice::WriteOnly) || out.write(text) != text.size())
         return Error(QStringLiteral("%1: cannot write: %2").arg(out.fileName(), core::AtomicFile::failureReason(out)));
+    if (core::Status done = core::AtomicFile::commit(out); !done)
+        return done.error();
     outputs.append({QStringLiteral("summary"), QStringLiteral("summary.json")});
     return outputs;
 }
