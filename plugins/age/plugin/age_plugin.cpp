@@ -57,8 +57,12 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
         if (verb == QLatin1String("predict"))
             if (core::Status st = requireModelFolder(verb, QStringLiteral("--model"), henaw->model); !st)
                 return st.error();
-        if (verb == QLatin1String("train"))
+        if (verb == QLatin1String("train")) {
+            if (!henaw->configFile.isEmpty()) // a misspelt key is refused before the run is recorded
+                if (auto config = readHenawConfigFile(henaw->configFile); !config)
+                    return config.error();
             return std::unique_ptr<core::Job>(std::make_unique<HenawTrainJob>(*henaw));
+        }
         return std::unique_ptr<core::Job>(std::make_unique<HenawPredictJob>(*henaw));
     }
     auto settings = ClockSettings::fromParameters(parameters);

@@ -58,10 +58,13 @@ core::VerbSpec trainVerb()
              {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name"), QStringLiteral("nhanes-bioage"), {}, 0, 0, false, true},
              {QStringLiteral("markers"), T::String, QStringLiteral("biomarkers to train on, comma-separated (default: those 70 % of the people have)"), QString(), {}, 0, 0},
              {QStringLiteral("config"), T::String, QStringLiteral("a HENAW configuration JSON whose fields override the defaults (docs/age.md)"), QString(), {}, 0, 0, false, true},
-             {QStringLiteral("epochs"), T::Integer, QStringLiteral("most epochs per member (early stopping may end sooner)"), 40, {}, 1, 10000},
-             {QStringLiteral("ensemble"), T::Integer, QStringLiteral("members of the ensemble"), 5, {}, 1, 100},
-             {QStringLiteral("batch_size"), T::Integer, QStringLiteral("rows per training batch"), 256, {}, 2, 1 << 20},
-             {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed (split, initialisation, batches, dropout)"), 1, {}, 0, 9e15},
+             // Not given: the --config file's value, else HENAW's default (HenawConfig::defaults).
+             {QStringLiteral("epochs"), T::Integer, QStringLiteral("most epochs per member, early stopping may end sooner (default: --config's, else 40)"),
+              QJsonValue(QJsonValue::Null), {}, 1, 10000},
+             {QStringLiteral("ensemble"), T::Integer, QStringLiteral("members of the ensemble (default: --config's, else 5)"), QJsonValue(QJsonValue::Null), {}, 1, 100},
+             {QStringLiteral("batch_size"), T::Integer, QStringLiteral("rows per training batch (default: --config's, else 256)"), QJsonValue(QJsonValue::Null), {}, 2, 1 << 20},
+             {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed of the split, initialisation, batches and dropout (default: --config's, else 1)"),
+              QJsonValue(QJsonValue::Null), {}, 0, 9e15},
              {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0 = all; a resume must use the same number for identical weights)"), 0, {}, 0, 1024},
              {QStringLiteral("device"), T::String, kDeviceHelp, QStringLiteral("cpu"), {}, 0, 0}}};
 }

@@ -103,6 +103,8 @@ private slots:
                                   QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--hd_reference"),
                                   agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--rows_per_chunk"), QLatin1String(chunk)});
             QVERIFY2(r.code == 0, qPrintable(r.err));
+            // A whole adult cohort as HD's reference (ages 20 to 90): the run says HD wants the young healthy subset.
+            QVERIFY2(r.err.contains(QStringLiteral("HD takes every row as its young healthy reference")), qPrintable(r.err));
             runs << r.runDir;
         }
         for (const char* file : {"clocks.csv", "clock_notes.tsv", "validation.tsv"}) {
@@ -224,6 +226,63 @@ private slots:
     // kill -9 at seeded random points (support/kill_resume.h) of a HENAW training
     // run (2 members, checkpointed every epoch): the resumed run's model, history
     // and summary are byte-identical. BIOFORGE_KILL_ROUNDS rounds, 2 by default.
+    // A HENAW configuration with a key the format does not have (a misspelt "epoch") is refused
+    // before a run is recorded, naming the key and those taken; it was ignored and the run trained
+    // with the default.
+    void aHenawConfigurationWithAnUnknownKeyIsRefused()
+    {
+        const QString table = m_dir.filePath(QStringLiteral("henaw-config-table.csv"));
+        QVERIFY(writeAll(table, "seqn,age,sex\n1,50,1\n"));
+        const QString config = m_dir.filePath(QStringLiteral("henaw-config.json"));
+        QVERIFY(writeAll(config, R"({"epoch": 3, "learning_rate": 0.01})"));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"), config});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(config + QStringLiteral(": \"epoch\" is no HENAW configuration key")) && r.err.contains(QStringLiteral("epochs"))
+                     && !r.err.contains(QStringLiteral("\"learning_rate\" is")),
+                 qPrintable(r.err));
+        QVERIFY(r.runDir.isEmpty()); // nothing recorded
+    }
+
+    // The --config file's epochs, ensemble and seed are used when the command line does not give
+    // them (the command line's defaults took their place); a value out of range there is refused.
+    void aHenawConfigurationsTrainingSettingsAreUsed()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        const QString config = m_dir.filePath(QStringLiteral("henaw-small.json"));
+        QVERIFY(writeAll(config, R"({"epochs": 1, "ensemble": 1, "seed": 7})"));
+        const QString table = agePath(QStringLiteral("bioage_nhanes4_shared200.csv"));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"),
+                              config, QStringLiteral("--threads"), QStringLiteral("1")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject used = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("henaw-model/config.json")))).object();
+        QCOMPARE(used.value(QLatin1String("epochs")).toInt(), 1);
+        QCOMPARE(used.value(QLatin1String("ensemble")).toInt(), 1);
+        QCOMPARE(used.value(QLatin1String("seed")).toInt(), 7);
+        QVERIFY(!QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("henaw-model/member-1.safetensors"))));
+        // This table has no follow-up: the mortality head is said not to be trained, and the model records it.
+        QVERIFY2(r.err.contains(QStringLiteral("the mortality head is not trained")), qPrintable(r.err));
+        const QJsonObject saved = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("henaw-model/model.json")))).object();
+        QCOMPARE(saved.value(QLatin1String("training")).toObject().value(QLatin1String("mortality_head_trained")).toBool(true), false);
+        const Result applied = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), QStringLiteral("--model"),
+                                    QDir(r.runDir).filePath(QStringLiteral("henaw-model")), QStringLiteral("--table"), table});
+        QVERIFY2(applied.code == 0, qPrintable(applied.err));
+        const QList<QByteArray> predicted = readAll(QDir(applied.runDir).filePath(QStringLiteral("henaw.csv"))).trimmed().split('\n');
+        QVERIFY(predicted.size() > 2 && predicted.first().endsWith(",henaw_log_hazard"));
+        for (const QByteArray& line : predicted.mid(1))
+            QVERIFY2(line.endsWith(','), line.constData()); // no log-hazard from an untrained head
+        // The command line wins where it is given.
+        const Result both = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"),
+                                 config, QStringLiteral("--ensemble"), QStringLiteral("2"), QStringLiteral("--threads"), QStringLiteral("1")});
+        QVERIFY2(both.code == 0, qPrintable(both.err));
+        const QJsonObject mixed = QJsonDocument::fromJson(readAll(QDir(both.runDir).filePath(QStringLiteral("henaw-model/config.json")))).object();
+        QCOMPARE(mixed.value(QLatin1String("epochs")).toInt(), 1);
+        QCOMPARE(mixed.value(QLatin1String("ensemble")).toInt(), 2);
+        QVERIFY(writeAll(config, R"({"ensemble": 0})"));
+        const Result zero = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"), config});
+        QVERIFY2(zero.code != 0 && (zero.out + zero.err).contains(QStringLiteral("\"ensemble\" must be a whole number from 1")), qPrintable(zero.out + zero.err));
+    }
+
     void killDashNineDuringTrainingThenResumeIsByteIdentical()
     {
         if (!ageFixturesAvailable())

@@ -164,6 +164,23 @@ private slots:
         QCOMPARE(report.issues[0].line, qint64(3));
     }
 
+    // A header an export upper-cased (PERSON, AGE, ALB) is read as the mapping's columns; two
+    // columns that differ only in case are ambiguous and neither is taken.
+    void columnsThatDifferOnlyInCaseAreFound()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("upper.csv"));
+        writeAll(path, "PERSON,AGE,SEX,ALB,CREAT,A1C,YEARS_FOLLOWED,DEAD\np1,50,M,4.3,1.0,48,10,no\n");
+        CohortReadReport report;
+        auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(c->ids, QStringList{QStringLiteral("p1")});
+        QVERIFY(!report.absentMarkers.contains(QStringLiteral("albumin")));
+        const QString twice = m_dir.filePath(QStringLiteral("twice.csv"));
+        writeAll(twice, "person,AGE,Age,sex\np1,50,51,M\n");
+        auto ambiguous = readCohort(twice, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr);
+        QVERIFY(!ambiguous && ambiguous.error().message().contains(QStringLiteral("no column 'age'")));
+    }
+
     void unusableTablesAndMappingsAreRefusedWithTheirName()
     {
         const QString noAge = m_dir.filePath(QStringLiteral("no-age.csv"));

@@ -241,10 +241,62 @@ private slots:
         QCOMPARE(test.value(QLatin1String("interval_coverage")).toArray().size(), 3);
         const QByteArray history = readAll(run + QStringLiteral("/out/history.csv"));
         QCOMPARE(history.count('\n'), 1 + 2 * 3); // header, 2 members x 3 epochs
+        // The history's validation age error is in years, as the test split's (not standardised units).
+        const QList<QByteArray> last = history.trimmed().split('\n').last().split(',');
+        const double validationMae = last.value(6).toDouble(), testMae = test.value(QLatin1String("age_mae_years")).toDouble();
+        QVERIFY2(testMae > 0 && validationMae > testMae / 3 && validationMae < testMae * 3,
+                 qPrintable(QStringLiteral("validation %1 years, test %2 years").arg(validationMae).arg(testMae)));
         // The saved model predicts what the trained one did, and refuses parts that do not belong together.
         auto model = HenawModel::load(run + QStringLiteral("/out/henaw-model"));
         QVERIFY2(model, model ? "" : qPrintable(model.error().message()));
         QCOMPARE(model->members(), 2);
+        // A person with fewer than half of the model's markers measured gets no prediction (it
+        // would be made of the training means), as training leaves such rows out.
+        {
+            auto mapping = ColumnMapping::load(QStringLiteral("nhanes-bioage"));
+            auto cohort = readCohort(m_table, *mapping, BiomarkerSchema::builtIn(), nullptr);
+            QVERIFY(cohort && cohort->rows() > 3);
+            const QStringList markers = model->config().markers;
+            for (qsizetype m = 0; m < markers.size(); ++m) // row 0: none; row 1: just under half
+                cohort->markers[size_t(cohort->markerIndex(markers[m]))][0] = std::nan("");
+            for (qsizetype m = 0; m < markers.size() / 2 + 1; ++m)
+                cohort->markers[size_t(cohort->markerIndex(markers[m]))][1] = std::nan("");
+            const HenawPrediction p = model->predict(*cohort, {0, 1, 2});
+            QVERIFY(!std::isfinite(p.biologicalAge[0]) && !std::isfinite(p.logHazard[0]) && !std::isfinite(p.sd[0]));
+            QCOMPARE(std::isfinite(p.biologicalAge[1]), false);
+            QVERIFY(std::isfinite(p.biologicalAge[2]) && std::isfinite(p.logHazard[2]));
+            QCOMPARE(p.unpredictable, qsizetype(2));
+            QVERIFY(!HenawModel::predictable(*cohort, 1, markers) && HenawModel::predictable(*cohort, 2, markers));
+            // A marker whose column is there but empty in every row is refused, as a missing column is.
+            const QString column = mapping->biomarkers.value(markers.first()).column;
+            QList<QByteArray> lines = readAll(m_table).split('\n');
+            const qsizetype at = lines.first().split(',').indexOf(column.toUtf8());
+            QVERIFY2(at >= 0, qPrintable(column));
+            for (qsizetype l = 1; l < lines.size(); ++l) {
+                QList<QByteArray> fields = lines[l].split(',');
+                if (fields.size() > at)
+                    fields[at].clear();
+                lines[l] = fields.join(',');
+            }
+            const QString emptied = m_dir.filePath(QStringLiteral("emptied-marker.csv"));
+            QVERIFY(writeAll(emptied, lines.join('\n')));
+            const QString predictRun = m_dir.filePath(QStringLiteral("predict-emptied"));
+            QDir().mkpath(predictRun + QStringLiteral("/out"));
+            const QJsonObject parameters{{QStringLiteral("table"), emptied}, {QStringLiteral("model"), run + QStringLiteral("/out/henaw-model")},
+                                         {QStringLiteral("threads"), 1}};
+            HenawPredictJob job(*HenawRunSettings::fromParameters(parameters));
+            core::CheckpointStore store(predictRun + QStringLiteral("/checkpoints"), job.checkpointSchema());
+            core::ProvenanceRecorder provenance(predictRun + QStringLiteral("/out"));
+            core::JobContext ctx(QStringLiteral("predict"), core::SteadyClock::instance(), {&store, &provenance, nullptr, predictRun + QStringLiteral("/out"), QString()},
+                                 parameters);
+            QString failure;
+            try {
+                (void)job.run(ctx);
+            } catch (const core::JobFailure& f) {
+                failure = f.message();
+            }
+            QVERIFY2(failure.contains(QStringLiteral("%1 (column '%2') has no value in any of its").arg(markers.first(), column)), qPrintable(failure));
+        }
         const QString broken = m_dir.filePath(QStringLiteral("broken-model"));
         QDir().mkpath(broken);
         for (const QString& f : QDir(run + QStringLiteral("/out/henaw-model")).entryList(QDir::Files))

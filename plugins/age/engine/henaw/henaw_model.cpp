@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bioforge::age {
@@ -117,7 +118,9 @@ core::Expected<HenawModel> HenawModel::load(const QString& folder, const core::T
             return st.error().withContext(path);
         members.push_back(std::move(*net));
     }
-    return HenawModel(*config, *encoder, std::move(members));
+    HenawModel loaded(*config, *encoder, std::move(members));
+    loaded.setMortalityHeadTrained(model->value(QLatin1String("training")).toObject().value(QLatin1String("mortality_head_trained")).toBool(true));
+    return loaded;
 }
 
 HenawPrediction HenawModel::predict(const Cohort& cohort, const std::vector<qsizetype>& rows, QString* error) const
@@ -155,9 +158,24 @@ HenawPrediction HenawModel::predict(const Cohort& cohort, const std::vector<qsiz
         out.aleatoricSd[i] = sdAge * std::sqrt(aleatoric);
         out.epistemicSd[i] = sdAge * std::sqrt(epistemic);
         out.sd[i] = sdAge * std::sqrt(aleatoric + epistemic);
-        out.logHazard[i] = sumHazard[i] / k;
+        out.logHazard[i] = m_mortalityHeadTrained ? sumHazard[i] / k : std::nan("");
+        if (!predictable(cohort, rows[i], m_config.markers)) {
+            out.biologicalAge[i] = out.aleatoricSd[i] = out.epistemicSd[i] = out.sd[i] = out.logHazard[i] = std::nan("");
+            std::fill(out.weights[i].begin(), out.weights[i].end(), std::nan(""));
+            ++out.unpredictable;
+        }
     }
     return out;
+}
+
+bool HenawModel::predictable(const Cohort& cohort, qsizetype row, const QStringList& markers)
+{
+    if (!std::isfinite(cohort.age[size_t(row)]) || cohort.sex[size_t(row)] == Sex::Unknown)
+        return false;
+    qsizetype present = 0;
+    for (const QString& m : markers)
+        present += std::isfinite(cohort.value(m, row)) ? 1 : 0;
+    return 2 * present >= markers.size(); // at most half the markers imputed
 }
 
 } // namespace bioforge::age

@@ -34,6 +34,7 @@ struct HenawPrediction {
     std::vector<double> aleatoricSd, epistemicSd;
     std::vector<double> logHazard;       // mortality head, averaged over members
     std::vector<std::vector<double>> weights; // [row][marker], averaged over members
+    qsizetype unpredictable = 0; // rows left NaN because HenawModel::predictable says no
 };
 
 class HenawModel {
@@ -52,15 +53,27 @@ public:
     // file atomically.
     core::Status save(const QString& folder, const QJsonObject& trainingSummary) const;
 
+    // Rows `predictable` refuses are NaN in every output (counted in `unpredictable`): a clock made
+    // of the training medians alone is not a measurement of that person.
     HenawPrediction predict(const Cohort& cohort, const std::vector<qsizetype>& rows, QString* error = nullptr) const;
+    // HENAW's rule for the rows it trains on and predicts: a chronological age, a known sex, and at
+    // least half of `markers` measured (the encoder imputes the rest, with the training means).
+    static bool predictable(const Cohort& cohort, qsizetype row, const QStringList& markers);
     const HenawConfig& config() const { return m_config; }
     const FeatureEncoder& encoder() const { return m_encoder; }
     int members() const { return int(m_members.size()); }
+    // Whether the mortality head learned anything: a training split with no death (a cohort without
+    // follow-up, or nobody died) leaves it at its random start. Kept in model.json
+    // ("training"."mortality_head_trained"; absent: trained, as models saved before). When not,
+    // predict() leaves logHazard NaN.
+    bool mortalityHeadTrained() const { return m_mortalityHeadTrained; }
+    void setMortalityHeadTrained(bool trained) { m_mortalityHeadTrained = trained; }
 
 private:
     HenawConfig m_config;
     FeatureEncoder m_encoder;
     std::vector<std::unique_ptr<HenawNetwork>> m_members;
+    bool m_mortalityHeadTrained = true;
 };
 
 } // namespace bioforge::age

@@ -209,7 +209,7 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
             // Only the epoch's own figures go to disk; memory keeps none of them.
             appendHistory(history, {QString::number(k), QString::number(s.epoch + 1), numberText(lr), QString::number(s.batchSize),
                                     numberText(s.lossRows ? s.lossSum / double(s.lossRows) : std::nan("")), numberText(val.total),
-                                    numberText(maeRows ? mae / double(maeRows) * 1.0 : std::nan("")), numberText(concordanceIndex(survival, risk))});
+                                    numberText(maeRows ? mae / double(maeRows) * validation.ageSd : std::nan("")), numberText(concordanceIndex(survival, risk))});
             if (val.total < s.bestValidation - 1e-6) {
                 s.bestValidation = val.total;
                 s.bestEpoch = s.epoch;

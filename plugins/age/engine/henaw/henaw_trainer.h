@@ -36,6 +36,7 @@ struct HenawSplitData {
     EncodedRows rows;
     std::vector<float> time, event;  // follow-up months (NaN: none), 1 / 0
     std::vector<float> morbidity;    // rows x morbidities, NaN unknown
+    double ageSd = 1.0;              // years per unit of the standardised age (the encoder's): the history's age error in years
 };
 
 struct HenawTrainingReport {

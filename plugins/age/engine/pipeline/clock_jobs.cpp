@@ -184,8 +184,16 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
         henaw = model.predict(result.cohort, rows, &error);
         if (!error.isEmpty())
             throw core::JobFailure(error);
+        if (henaw.unpredictable > 0)
+            ctx.warn(QStringLiteral("HENAW: %1 of %2 rows have fewer than half of the model's markers measured (or no age or sex): no HENAW value, "
+                                    "and so not in the side-by-side comparison")
+                         .arg(henaw.unpredictable)
+                         .arg(rows.size()));
         candidates.push_back({QStringLiteral("henaw"), &henaw.biologicalAge, true});
-        candidates.push_back({QStringLiteral("henaw mortality head"), &henaw.logHazard, false});
+        if (model.mortalityHeadTrained())
+            candidates.push_back({QStringLiteral("henaw mortality head"), &henaw.logHazard, false});
+        else
+            ctx.warn(QStringLiteral("HENAW: the model's mortality head was not trained (no death among its training rows): it is left out of the comparison"));
     }
     const std::vector<double> age = result.cohort.age;
     candidates.push_back({QStringLiteral("chronological age"), &age, false});

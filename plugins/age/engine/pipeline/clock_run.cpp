@@ -6,6 +6,10 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 namespace bioforge::age {
 
 using core::JobFailure;
@@ -129,6 +133,25 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
         const QStringList hdMarkers = BiomarkerSchema::builtIn().requirement(QStringLiteral("hd")).required;
         const Cohort reference = readRunTable(ctx, s.hdReference, mapping, &refReport, QStringLiteral("HD reference"), hdMarkers);
         requireMarkers(reference, hdMarkers, mapping, QStringLiteral("HD reference"));
+        // HD measures the distance to a young healthy reference (Cohen et al. 2013; BioAge's NHANES III
+        // reference: ages 20–30 with every marker in its clinical range). Every row of the file is
+        // taken as that reference: a whole cohort given here makes HD a distance to the average adult.
+        double youngest = std::numeric_limits<double>::infinity(), oldest = -youngest;
+        qsizetype aged = 0;
+        for (double a : reference.age)
+            if (std::isfinite(a)) {
+                youngest = std::min(youngest, a);
+                oldest = std::max(oldest, a);
+                ++aged;
+            }
+        if (aged > 0 && oldest - youngest > 15)
+            ctx.warn(QStringLiteral("HD reference %1: ages %2 to %3 in %4 rows — HD takes every row as its young healthy reference (BioAge: ages 20 to "
+                                    "30, markers in their clinical ranges); a whole cohort makes HD a distance to the average adult: give the "
+                                    "young healthy subset")
+                         .arg(s.hdReference)
+                         .arg(youngest, 0, 'f', 0)
+                         .arg(oldest, 0, 'f', 0)
+                         .arg(aged));
         refs.hd = orThrow(trainHd(reference, hdMarkers, s.phenoAge.crp));
     }
     ctx.advance();

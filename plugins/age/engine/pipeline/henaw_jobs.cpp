@@ -23,6 +23,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -47,7 +48,7 @@ core::Expected<HenawRunSettings> HenawRunSettings::fromParameters(const QJsonObj
         s.markers << m.trimmed();
     s.configFile = p.value(QLatin1String("config")).toString();
     for (const char* key : {"epochs", "ensemble", "batch_size", "seed"})
-        if (p.contains(QLatin1String(key)))
+        if (p.contains(QLatin1String(key)) && !p.value(QLatin1String(key)).isNull()) // null: not given (the verb's default)
             s.overrides.insert(QLatin1String(key), p.value(QLatin1String(key)));
     s.threads = p.value(QLatin1String("threads")).toInt(0);
     const auto device = core::parseTorchDevice(p.value(QLatin1String("device")).toString(QStringLiteral("cpu")));
@@ -94,11 +95,33 @@ QStringList chooseMarkers(const Cohort& c, const HenawRunSettings& s)
     return out;
 }
 
+} // namespace
+
+core::Expected<QJsonObject> readHenawConfigFile(const QString& path)
+{
+    auto file = core::readJsonObjectFile(path);
+    if (!file)
+        return file.error();
+    const QStringList known = HenawConfig::defaults({}).toJson().keys();
+    QStringList unknown;
+    for (auto it = file->begin(); it != file->end(); ++it)
+        if (!known.contains(it.key()))
+            unknown << QLatin1Char('"') + it.key() + QLatin1Char('"');
+    if (!unknown.isEmpty())
+        return Error(QStringLiteral("%1: %2 %3 no HENAW configuration key (the keys are: %4)")
+                         .arg(path, unknown.join(QStringLiteral(", ")), unknown.size() == 1 ? QStringLiteral("is") : QStringLiteral("are"),
+                              known.join(QStringLiteral(", "))),
+                     core::Error::Kind::Invalid);
+    return file;
+}
+
+namespace {
+
 HenawConfig configure(const QStringList& markers, const HenawRunSettings& s)
 {
     QJsonObject json = HenawConfig::defaults(markers).toJson();
     if (!s.configFile.isEmpty()) {
-        const QJsonObject file = orThrow(core::readJsonObjectFile(s.configFile));
+        const QJsonObject file = orThrow(readHenawConfigFile(s.configFile));
         for (auto it = file.begin(); it != file.end(); ++it)
             json.insert(it.key(), it.value());
     }
@@ -111,6 +134,7 @@ HenawSplitData splitData(const Cohort& c, const FeatureEncoder& encoder, const s
 {
     HenawSplitData d;
     d.rows = orThrow(encoder.encode(c, rows));
+    d.ageSd = encoder.ageSd();
     for (qsizetype r : rows) {
         d.time.push_back(c.hasSurvival(r) ? float(c.followupMonths[size_t(r)]) : std::nanf(""));
         d.event.push_back(c.hasSurvival(r) ? float(c.event[size_t(r)]) : 0.0f);
@@ -189,16 +213,32 @@ QJsonArray meanWeights(const HenawConfig& config, const HenawPrediction& p)
 std::vector<qsizetype> usableRows(const Cohort& c, const QStringList& markers)
 {
     std::vector<qsizetype> rows;
-    for (qsizetype r = 0; r < c.rows(); ++r) {
-        if (!std::isfinite(c.age[size_t(r)]) || c.sex[size_t(r)] == Sex::Unknown)
-            continue;
-        int present = 0;
-        for (const QString& m : markers)
-            present += std::isfinite(c.value(m, r)) ? 1 : 0;
-        if (2 * present >= markers.size()) // at most half the markers imputed
+    for (qsizetype r = 0; r < c.rows(); ++r)
+        if (HenawModel::predictable(c, r, markers))
             rows.push_back(r);
-    }
     return rows;
+}
+
+// A marker the model reads whose column is there but empty in every row (a cohort that did not
+// measure it, exported with the sheet's whole header) is as absent as a missing column: each
+// person's value would be the training mean, silently.
+void requireMeasuredMarkers(const Cohort& c, const HenawModel& model, const ColumnMapping& mapping)
+{
+    QStringList empty;
+    for (const QString& m : model.config().markers) {
+        const int column = c.markerIndex(m);
+        if (column < 0 || c.rows() == 0)
+            continue; // the encoder names absent columns
+        const auto& values = c.markers[size_t(column)];
+        if (std::none_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }))
+            empty << QStringLiteral("%1 (column '%2')").arg(m, mapping.biomarkers.value(m).column);
+    }
+    if (!empty.isEmpty())
+        throw JobFailure(QStringLiteral("%1: %2 %3 no value in any of its %4 rows, and the HENAW model reads %5: its value would be the training "
+                                        "mean for everyone; give a table that measured %5, or train a model on the markers this table has")
+                             .arg(c.source, empty.join(QStringLiteral(", ")), empty.size() == 1 ? QStringLiteral("has") : QStringLiteral("have"))
+                             .arg(c.rows())
+                             .arg(empty.size() == 1 ? QStringLiteral("it") : QStringLiteral("them")));
 }
 
 } // namespace
@@ -265,6 +305,15 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     std::optional<HenawModel> trained;
     trained.emplace(config, encoder, std::move(*members));
     HenawModel& model = *trained;
+    // The Cox head learns from deaths: with none among the training rows it keeps its random start.
+    const auto deaths = std::count_if(split.train.begin(), split.train.end(), [&](qsizetype r) { return cohort.hasSurvival(r) && cohort.event[size_t(r)] == 1; });
+    if (deaths == 0) {
+        model.setMortalityHeadTrained(false);
+        ctx.warn(QStringLiteral("%1: no death among the %2 training rows (no follow-up and event columns, or nobody died): the mortality head "
+                                "is not trained, and the model gives no log-hazard (henaw_log_hazard stays empty)")
+                     .arg(s.table)
+                     .arg(split.train.size()));
+    }
     const HenawPrediction test = model.predict(cohort, split.test);
     const QJsonObject summary{{QStringLiteral("table"), s.table},
                               {QStringLiteral("mapping"), mapping.name},
@@ -275,6 +324,8 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
                               {QStringLiteral("validation"), report.summary()},
                               {QStringLiteral("members"), training.members},
                               {QStringLiteral("out_of_memory_events"), training.outOfMemoryEvents},
+                              {QStringLiteral("training_deaths"), double(deaths)},
+                              {QStringLiteral("mortality_head_trained"), deaths > 0},
                               {QStringLiteral("test"), checkPrediction(cohort, split.test, test)},
                               {QStringLiteral("marker_weights"), meanWeights(config, test)}};
     orThrow(model.save(modelDir, summary));
@@ -318,6 +369,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     CohortReadReport report;
     const Cohort cohort = readRunTable(ctx, m_settings.table, mapping, &report, QStringLiteral("cohort table"));
     ctx.advance();
+    requireMeasuredMarkers(cohort, model, mapping);
     qsizetype first = 0, end = cohort.rows();
     if (m_settings.shardIndex >= 0) // a cluster shard: its rows only
         std::tie(first, end) = orThrow(henawShardRows(m_settings, cohort.rows()));
@@ -329,6 +381,13 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     const HenawPrediction p = model.predict(cohort, rows, &error);
     if (!error.isEmpty())
         throw JobFailure(error);
+    if (p.unpredictable > 0)
+        ctx.warn(QStringLiteral("%1 of %2 rows have no chronological age, no sex, or fewer than half of the model's %3 markers measured: their "
+                                "henaw_* values are empty (HENAW trains and predicts only on rows with at least half; the rest would be "
+                                "the training means)")
+                     .arg(p.unpredictable)
+                     .arg(rows.size())
+                     .arg(model.config().markers.size()));
     ctx.advance(end - first);
     ctx.beginStage(QStringLiteral("write"), 1);
     core::CsvWriter table;
@@ -340,7 +399,8 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
                         numberText(p.aleatoricSd[i]), numberText(p.epistemicSd[i]), numberText(p.logHazard[i])});
     }
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("henaw.csv"))));
-    const QJsonObject summary{{QStringLiteral("rows"), double(rows.size())}, {QStringLiteral("model"), m_settings.model},
+    const QJsonObject summary{{QStringLiteral("rows"), double(rows.size())}, {QStringLiteral("rows_without_prediction"), double(p.unpredictable)},
+                              {QStringLiteral("model"), m_settings.model},
                               {QStringLiteral("validation"), report.summary()}, {QStringLiteral("check"), checkPrediction(cohort, rows, p)}};
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
     ctx.provenance().addOutput(QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv"));

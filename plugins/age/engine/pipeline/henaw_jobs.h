@@ -47,6 +47,13 @@ struct HenawRunSettings {
     static core::Expected<HenawRunSettings> fromParameters(const QJsonObject& parameters);
 };
 
+// A HENAW configuration file (`train --config FILE`): a JSON object whose keys are those of
+// HenawConfig::toJson (henaw_config.h), each overriding the default. A key the format does not
+// have (a misspelt "epoch", "learningrate") is refused naming it and the keys taken — it was
+// ignored, and the run trained with the default. The values are checked (types, ranges) when the
+// run builds its configuration. Errors name the file.
+core::Expected<QJsonObject> readHenawConfigFile(const QString& path);
+
 class HenawModel;
 struct Cohort;
 struct HenawPrediction;

@@ -3,6 +3,7 @@
 #include "cluster/shard_split.h"
 #include "henaw/henaw_model.h"
 #include "henaw/henaw_network.h"
+#include "io/atomic_file.h"
 #include "io/json_file.h"
 #include "schema/biomarker_schema.h"
 #include "table/cohort_reader.h"
@@ -15,6 +16,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -176,8 +178,8 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
             p.logHazard.push_back(parseNumber(numbers[5]));
         }
     }
-    if (!out.commit())
-        return Error(QStringLiteral("%1: cannot complete: %2").arg(out.fileName(), out.errorString()));
+    if (core::Status done = core::AtomicFile::commit(out); !done)
+        return done.error();
 
     CohortReadReport report;
     auto cohort = readTable(settings, &report);
@@ -191,14 +193,17 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
     auto firstSummary = core::readJsonObjectFile(QDir(dirs.first()).filePath(QStringLiteral("summary.json")));
     if (!firstSummary)
         return firstSummary.error();
-    const QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())},
+    const auto unpredicted = std::count_if(p.biologicalAge.begin(), p.biologicalAge.end(), [](double v) { return !std::isfinite(v); });
+    const QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())}, {QStringLiteral("rows_without_prediction"), double(unpredicted)},
                               {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
                               {QStringLiteral("validation"), report.summary()},
                               {QStringLiteral("check"), checkPrediction(*cohort, rows, p)}};
     QSaveFile s(QDir(outputDir).filePath(QStringLiteral("summary.json")));
     const QByteArray text = QJsonDocument(summary).toJson();
-    if (!s.open(QIODevice::WriteOnly) || s.write(text) != text.size() || !s.commit())
-        return Error(QStringLiteral("%1: cannot write: %2").arg(s.fileName(), s.errorString()));
+    if (!s.open(QIODevice::WriteOnly) || s.write(text) != text.size())
+        return Error(QStringLiteral("%1: cannot write: %2").arg(s.fileName(), core::AtomicFile::failureReason(s)));
+    if (core::Status done = core::AtomicFile::commit(s); !done)
+        return done.error();
     return QList<core::MergedOutput>{{QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv")}, {QStringLiteral("summary.json"), QStringLiteral("summary.json")}};
 }
 

@@ -39,7 +39,24 @@ bool isMissingText(const QString& t)
            || t == QLatin1String("N/A") || t == QLatin1String("null");
 }
 
-int columnOf(const QStringList& header, const QString& name) { return name.isEmpty() ? -1 : int(header.indexOf(name)); }
+// The column the mapping names: spelt as the mapping spells it, else the one column that differs
+// only in case (an export that upper-cases its header: AGE_YEARS for age_years); two such
+// columns are ambiguous and neither is taken.
+int columnOf(const QStringList& header, const QString& name)
+{
+    if (name.isEmpty())
+        return -1;
+    if (const qsizetype exact = header.indexOf(name); exact >= 0)
+        return int(exact);
+    int found = -1;
+    for (qsizetype i = 0; i < header.size(); ++i)
+        if (header[i].compare(name, Qt::CaseInsensitive) == 0) {
+            if (found >= 0)
+                return -1;
+            found = int(i);
+        }
+    return found;
+}
 
 } // namespace
 
