@@ -173,6 +173,29 @@ private slots:
         QVERIFY2(hgnc.code == 1 && hgnc.out.contains(QStringLiteral("no gene identities from 'hgnc' imported")), qPrintable(hgnc.out + hgnc.err));
     }
 
+    // An HGNC extract (the demo panel) used as the identities: AGT, angiotensinogen, is an alias of
+    // AGXT there. With a complete org.Hs.eg.db in the library the name is ambiguous, both named,
+    // not annotated as AGXT; FSGS1 (only ACTN4's previous symbol) still resolves.
+    void anAliasInAnExtractThatIsAnotherGenesSymbolIsAmbiguous()
+    {
+        const QString orgdb = OrgDb::findInstalled();
+        if (orgdb.isEmpty())
+            QSKIP("org.Hs.eg.db is not installed (Debian: r-bioc-org.hs.eg.db)");
+        const QString lib = m_dir.filePath(QStringLiteral("extract-library.sqlite"));
+        QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("hgnc"),
+                                          annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt")), QStringLiteral("--library"), lib}).code, 0);
+        QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("orgdb"), orgdb, QStringLiteral("--library"), lib})
+                     .code, 0);
+        const Result r = run(base() + QStringList{QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"), QStringLiteral("--genes_text"),
+                                                  QStringLiteral("AGT FSGS1 PKD1"), QStringLiteral("--library"), lib, QStringLiteral("--sources"), QStringLiteral("hgnc")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("but another gene's own symbol in")), qPrintable(r.err));
+        const QByteArray resolution = readAll(QDir(r.runDir).filePath(QStringLiteral("resolution.tsv")));
+        QVERIFY2(resolution.contains("\tAGT\tambiguous\t") && resolution.contains("'AGT' is an alias of AGXT in") && resolution.contains("the approved symbol of AGT ("),
+                 resolution.constData());
+        QVERIFY2(resolution.contains("\tFSGS1\tresolved\t"), resolution.constData());
+    }
+
     void killDashNineThenResumeRedoesNothingStored()
     {
         const QString orgdb = OrgDb::findInstalled();

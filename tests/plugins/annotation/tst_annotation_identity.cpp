@@ -172,6 +172,30 @@ private slots:
         QCOMPARE(resolved(*resolver, QStringLiteral("MARCH1")).symbol, QStringLiteral("MARCHF1"));
     }
 
+    // Identifiers of transcripts, proteins and GENCODE's PAR_Y copies are not genes: the reason says
+    // what they look like (and which gene id a PAR_Y one stands for).
+    void otherIdentifiersAreNamedInTheReason()
+    {
+        QVERIFY(GeneResolver::accessionHint(QStringLiteral("ENSG00000116218.13_PAR_Y")).contains(QStringLiteral("pseudoautosomal gene ENSG00000116218: give ENSG00000116218")));
+        QVERIFY(GeneResolver::accessionHint(QStringLiteral("ENST00000379180.5")).contains(QStringLiteral("Ensembl transcript id")));
+        QVERIFY(GeneResolver::accessionHint(QStringLiteral("ensp00000368479")).contains(QStringLiteral("Ensembl protein id")));
+        QVERIFY(GeneResolver::accessionHint(QStringLiteral("NM_000296.4")).contains(QStringLiteral("RefSeq mRNA accession")));
+        QVERIFY(GeneResolver::accessionHint(QStringLiteral("XP_011520817.1")).contains(QStringLiteral("RefSeq predicted protein accession")));
+        QVERIFY(GeneResolver::accessionHint(QStringLiteral("NR_046018")).contains(QStringLiteral("non-coding RNA")));
+        for (const char* gene : {"PKD1", "ENSG00000008710", "NM", "NMT1", "NPHS1", "ENSG00000116218_PAR_X"})
+            QVERIFY2(GeneResolver::accessionHint(QLatin1String(gene)).isEmpty(), gene);
+        TestLibrary lib;
+        QVERIFY(lib.importText(QStringLiteral("hgnc"), QStringLiteral("hgnc_complete_set.txt"),
+                               "hgnc_id\tsymbol\tname\tstatus\talias_symbol\tprev_symbol\tentrez_id\tensembl_gene_id\n"
+                               "HGNC:9008\tPKD1\tpolycystin 1\tApproved\t\t\t5310\tENSG00000008710\n"));
+        auto resolver = GeneResolver::open(*lib.library);
+        QVERIFY(resolver);
+        const Resolution transcript = resolved(*resolver, QStringLiteral("NM_000296.4"));
+        QCOMPARE(transcript.status, ResolutionStatus::Unknown);
+        QVERIFY2(transcript.reason.contains(QStringLiteral("is no symbol")) && transcript.reason.contains(QStringLiteral("; it looks like a RefSeq mRNA accession")),
+                 qPrintable(transcript.reason));
+    }
+
     void geneListsAsUsersWriteThem()
     {
         const QList<GeneListEntry> e = parseGeneList(QStringLiteral("Gene\r\nPKD1, PKD2;NPHS1\tNPHS2  # podocyte\n\n\"HLA-B\"\n# a comment\nENSG00000008710\n"));
@@ -205,6 +229,14 @@ private slots:
                  (QStringList{QStringLiteral("PKD1"), QStringLiteral("UMOD"), QStringLiteral("5310")}));
         QVERIFY2(layout.contains(QStringLiteral("column 1 of 2")), qPrintable(layout));
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("symbol\nPKD1;3\nUMOD;4\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("UMOD")}));
+        // Columns apart by spaces (a copy from a PDF table, a terminal): the same rule.
+        layout.clear();
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1 2\nPKD2 3\n"), &layout)), (QStringList{QStringLiteral("PKD1"), QStringLiteral("PKD2")}));
+        QVERIFY2(layout.contains(QStringLiteral("apart by spaces: the genes are column 1 of 2")), qPrintable(layout));
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("gene   score  padj\nPKD1   2.5    NA\nPKD2   3      0.01\n"))),
+                 (QStringList{QStringLiteral("PKD1"), QStringLiteral("PKD2")}));
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1 PKD2\nUMOD NPHS1\n"))).size(), 4);
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("5310 5311\n7273 7274\n"))).size(), 4);
         // Not tables: NCBI ids two per line, symbols in columns, ragged lines: every token an id.
         layout.clear();
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("5310,5311\n7273,7274\n"), &layout)).size(), 4);

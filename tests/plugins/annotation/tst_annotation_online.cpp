@@ -117,6 +117,26 @@ private slots:
         QCOMPARE(second.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("requests")).toInt(), 0);
         QCOMPARE(second.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_hits")).toInt(), 4);
         QCOMPARE(sourceOf(second.genes, QStringLiteral("UMOD"), QStringLiteral("gnomad")).value(QStringLiteral("value")).toObject(), umod.value(QStringLiteral("value")).toObject());
+        // Another server (a mirror, the real provider after a test one): the first one's answers are not its answers.
+        ProviderServer other;
+        serveGnomad(other, QString(), QStringLiteral("ENSG00000188153"));
+        QJsonObject elsewhere = p;
+        elsewhere.insert(QStringLiteral("api_urls"), QStringLiteral("gnomad=") + other.url(QString()).toString());
+        QTemporaryDir c;
+        const OnlineOutcome third = runOnline(c.path(), elsewhere, fastLimits(other));
+        QVERIFY2(third.outcome == core::JobOutcome::Finished, qPrintable(third.error));
+        QCOMPARE(other.requests(QStringLiteral("/api")).size(), 1);
+        QCOMPARE(third.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_hits")).toInt(), 0);
+        // A cache cut short (a crash, a full disk) is moved aside, said, and the run asks the API.
+        const QString damaged = m_lib.dir.filePath(QStringLiteral("cache-damaged.sqlite"));
+        QVERIFY(writeAll(damaged, QByteArray("SQLite format 3") + QByteArray(3000, '\x01')));
+        elsewhere.insert(QStringLiteral("cache"), damaged);
+        QTemporaryDir d;
+        const OnlineOutcome fourth = runOnline(d.path(), elsewhere, fastLimits(other));
+        QVERIFY2(fourth.outcome == core::JobOutcome::Finished, qPrintable(fourth.error));
+        QVERIFY2(fourth.allWarnings.join(QLatin1Char('\n')).contains(QStringLiteral("the API cache could not be opened")), qPrintable(fourth.allWarnings.join(QLatin1Char('\n'))));
+        QVERIFY(!QDir(m_lib.dir.path()).entryList({QStringLiteral("cache-damaged.sqlite.damaged-*")}, QDir::Files).isEmpty());
+        QCOMPARE(fourth.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_misses")).toInt(), 4);
     }
 
     void aFailingGeneDoesNotHoldUpTheOthersAndIsTriedOnceMore()

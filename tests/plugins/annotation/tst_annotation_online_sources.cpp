@@ -198,6 +198,25 @@ private slots:
         QCOMPARE(first.allQueryItemValues(QStringLiteral("gencodeId")).size(), 2);
     }
 
+    // JSON of another shape behind a 200 (a proxy's, a wrong mirror path, an API change) is a failed
+    // request, never evidence: gnomAD read it as "no such gene", PubTator as "found, 0 papers",
+    // GTEx as "absent".
+    void answersOfAnotherShapeAreFailuresNotEvidence()
+    {
+        for (const QString& source : {QStringLiteral("gnomad"), QStringLiteral("pubtator"), QStringLiteral("gtex")}) {
+            ProviderServer wrong;
+            wrong.route(QStringLiteral("/"), [](const ProviderServer::Request&) {
+                return ProviderServer::json(R"({"responseHeader":{"status":0},"response":{"numFound":0,"docs":[]}})");
+            });
+            QTemporaryDir run;
+            const OnlineOutcome o = runOnline(run.path(), parameters(source, wrong, QStringLiteral("PKD1"), QStringLiteral("wrong-%1.sqlite").arg(source)),
+                                              fastLimits(wrong));
+            QVERIFY2(o.outcome != core::JobOutcome::Finished, qPrintable(source));
+            QVERIFY2(o.error.contains(QStringLiteral("every value failed")) && o.error.contains(QStringLiteral("responseHeader")),
+                     qPrintable(source + QStringLiteral(": ") + o.error));
+        }
+    }
+
     void hpoNetworkByNcbiGeneWith404AsNoPhenotype()
     {
         ProviderServer jax;

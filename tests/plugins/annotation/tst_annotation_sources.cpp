@@ -14,9 +14,14 @@
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <limits>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 
 using namespace bioforge;
@@ -59,6 +64,32 @@ QByteArray gnomadRow(const QString& g, const QString& id, const QString& tx, boo
 class TstAnnotationSources : public QObject {
     Q_OBJECT
 private slots:
+    // Programs opening one new library at once (a script's imports started together) all get it:
+    // the schema is made once, under the write lock ("table release already exists" failed some).
+    void aNewLibraryOpenedAtOnceByManyIsMadeOnce()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("shared-library.sqlite"));
+        std::atomic<int> ready{0};
+        QStringList failures;
+        std::mutex guard;
+        std::vector<std::thread> openers;
+        for (int i = 0; i < 6; ++i)
+            openers.emplace_back([&] {
+                ++ready;
+                while (ready.load() < 6) {
+                }
+                auto library = BulkLibrary::open(path);
+                std::lock_guard lock(guard);
+                if (!library)
+                    failures << library.error().message();
+            });
+        for (std::thread& t : openers)
+            t.join();
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
+        QVERIFY(BulkLibrary::open(path));
+    }
+
     void gnomadChoosesOneCanonicalRowExplicitly()
     {
         for (bool maneFirst : {true, false}) {

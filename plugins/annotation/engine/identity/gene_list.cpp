@@ -56,6 +56,28 @@ bool isNumberLike(const QString& field, bool* integer)
     return ok;
 }
 
+// The rule of a table without a header naming the genes: from line `skip` on, every line has
+// `columns` fields, every field after the first a number (or NA, empty), and some first field not
+// a number or some other field not an integer (else it is a list of NCBI ids, several a line).
+bool genesThenNumbers(const QList<Line>& lines, qsizetype skip, qsizetype columns, QStringList (*split)(const QString&))
+{
+    bool someFirstNotNumber = false, someOtherNotInteger = false;
+    for (qsizetype l = skip; l < lines.size(); ++l) {
+        const QStringList fields = split(lines[l].text);
+        if (fields.size() != columns)
+            return false;
+        bool integer = false;
+        if (!isNumberLike(fields[0], &integer))
+            someFirstNotNumber = true;
+        for (qsizetype i = 1; i < fields.size(); ++i) {
+            if (!isNumberLike(fields[i], &integer))
+                return false;
+            someOtherNotInteger = someOtherNotInteger || !integer;
+        }
+    }
+    return someFirstNotNumber || someOtherNotInteger;
+}
+
 // The column that holds the genes when the lines are a table (see gene_list.h), or -1; skip: the
 // lines before the data (a header, or a title line of one field), title: the column's title.
 int geneColumn(const QList<Line>& lines, int& skip, QString& title, qsizetype& columns)
@@ -79,21 +101,36 @@ int geneColumn(const QList<Line>& lines, int& skip, QString& title, qsizetype& c
     columns = fieldsOf(lines[skip].text).size();
     if (columns < 2)
         return -1;
-    bool someFirstNotNumber = false, someOtherNotInteger = false;
-    for (qsizetype l = skip; l < lines.size(); ++l) {
-        const QStringList fields = fieldsOf(lines[l].text);
-        if (fields.size() != columns)
+    return genesThenNumbers(lines, skip, columns, fieldsOf) ? 0 : -1;
+}
+
+// Fields of a line aligned with spaces (a copy from a PDF table, a terminal's `column -t`, R's print()).
+QStringList spacedFieldsOf(const QString& line)
+{
+    static const QRegularExpression spaces(QStringLiteral("\\s+"));
+    QStringList fields = line.split(spaces, Qt::SkipEmptyParts);
+    for (QString& f : fields)
+        f = unquoted(f);
+    return fields;
+}
+
+// The same rule as geneColumn for lines without tabs, commas or semicolons, whose fields are apart
+// by spaces ("PKD1 2.5"): a gene and its numbers, column 1 — the numbers read as NCBI ids were
+// genes of their own (2 is A2M). Only the numbers rule: a title line is skipped when its first
+// word is a title ("gene score"); the genes are always the first column.
+int spacedGeneColumn(const QList<Line>& lines, int& skip, qsizetype& columns)
+{
+    static const QRegularExpression delimiters(QStringLiteral("[,;\\t]"));
+    for (const Line& l : lines)
+        if (l.text.contains(delimiters))
             return -1;
-        bool integer = false;
-        if (!isNumberLike(fields[0], &integer))
-            someFirstNotNumber = true;
-        for (qsizetype i = 1; i < fields.size(); ++i) {
-            if (!isNumberLike(fields[i], &integer))
-                return -1;
-            someOtherNotInteger = someOtherNotInteger || !integer;
-        }
-    }
-    return someFirstNotNumber || someOtherNotInteger ? 0 : -1;
+    skip = !lines.isEmpty() && !spacedFieldsOf(lines.first().text).isEmpty() && isTitle(spacedFieldsOf(lines.first().text).first()) ? 1 : 0;
+    if (skip >= lines.size())
+        return -1;
+    columns = spacedFieldsOf(lines[skip].text).size();
+    if (columns < 2)
+        return -1;
+    return genesThenNumbers(lines, skip, columns, spacedFieldsOf) ? 0 : -1;
 }
 
 QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
@@ -102,6 +139,17 @@ QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
     int skip = 0;
     QString title;
     qsizetype columns = 0;
+    if (const int spaced = spacedGeneColumn(lines, skip, columns); spaced >= 0) {
+        for (qsizetype i = skip; i < lines.size(); ++i)
+            if (const QStringList fields = spacedFieldsOf(lines[i].text); !fields.isEmpty())
+                out.append({fields[0], lines[i].number, {}});
+        if (layout)
+            *layout = QStringLiteral("read as a table of columns apart by spaces: the genes are column 1 of %1 (every other column holds "
+                                     "numbers, which were skipped)")
+                          .arg(columns);
+        return out;
+    }
+    skip = 0;
     if (const int column = geneColumn(lines, skip, title, columns); column >= 0) {
         for (qsizetype i = skip; i < lines.size(); ++i) {
             const QStringList fields = fieldsOf(lines[i].text);

@@ -15,6 +15,9 @@
 //    first a number (or NA, NaN, Inf, -, empty) and some first field not a number or some
 //    other field not an integer ("PKD1\t2.5\t0.01"; a differential-expression table, a
 //    symbol and its score): the genes are the first column.
+//  - lines without tabs, commas or semicolons whose fields are apart by spaces ("PKD1  2.5",
+//    "PKD1 2"): the same numbers rule, column 1 (a first line whose first word is a title is
+//    skipped).
 // Otherwise ("5310,5311" on every line) every token is an id. Without these rules a score
 // of 2 became NCBI gene 2 (A2M) and was annotated beside the genes the user listed.
 

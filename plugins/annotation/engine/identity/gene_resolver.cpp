@@ -120,6 +120,28 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
             return keys.error();
         if (keys->isEmpty())
             continue;
+        if (m_extract && m_complete && kind != NameKind::Approved) {
+            auto own = m_library->keysByName(m_complete->id, r.input, NameKind::Approved);
+            if (!own)
+                return own.error();
+            for (const QString& k : *own) {
+                auto other = m_library->gene(m_complete->id, k);
+                if (!other)
+                    return other.error();
+                auto here = record(keys->first());
+                if (!here)
+                    return here.error();
+                if (*other && *here && (*other)->symbol.compare((*here)->symbol, Qt::CaseInsensitive) != 0) {
+                    r.status = ResolutionStatus::Ambiguous;
+                    r.candidates = {QStringLiteral("%1 (%2)").arg((*here)->symbol, keys->first()), QStringLiteral("%1 (%2)").arg((*other)->symbol, k)};
+                    r.reason = QStringLiteral("'%1' is %2 of %3 in %4, an extract of %5 genes, but the approved symbol of %6 (%7) in %8: "
+                                              "give the gene's id, or import HGNC's complete set")
+                                   .arg(r.input, kind == NameKind::Alias ? QStringLiteral("an alias") : QStringLiteral("a previous symbol"),
+                                        (*here)->symbol, m_release.release, QString::number(m_release.rows), (*other)->symbol, k, m_complete->release);
+                    return r;
+                }
+            }
+        }
         r.via = QLatin1String(via);
         QStringList chosen = *keys;
         if (chosen.size() > 1) { // names equal but for case: the exact spelling decides, when it does
@@ -178,6 +200,8 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
     }
     r.status = ResolutionStatus::Unknown;
     r.reason = QStringLiteral("'%1' is no symbol, previous symbol or alias in %2").arg(r.input, m_release.release);
+    if (const QString hint = accessionHint(r.input); !hint.isEmpty())
+        r.reason += QStringLiteral("; ") + hint;
     if (const QString symbol = spreadsheetDateSymbol(r.input); !symbol.isEmpty()) {
         // Not resolved on a guess: the user fixes the list, but is told what the cell once was.
         Resolution original;
@@ -192,6 +216,28 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
                         .arg(symbol, now);
     }
     return r;
+}
+
+QString GeneResolver::accessionHint(const QString& input)
+{
+    // GENCODE marks the Y copies of pseudoautosomal genes with "_PAR_Y" (its GTF/GFF3 gene_id);
+    // NCBI RefSeq accession prefixes: NM_ mRNA, NR_ non-coding RNA, NP_ protein, X… predicted.
+    static const QRegularExpression parY(QStringLiteral("^(ENSG\\d{11})(?:\\.\\d+)?_PAR_Y$"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression ensembl(QStringLiteral("^ENS(T|P)\\d{11}(?:\\.\\d+)?$"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression refseq(QStringLiteral("^([NX])([MRP])_\\d+(?:\\.\\d+)?$"), QRegularExpression::CaseInsensitiveOption);
+    const QString text = input.trimmed();
+    if (const auto m = parY.match(text); m.hasMatch())
+        return QStringLiteral("it looks like GENCODE's id of the Y copy of the pseudoautosomal gene %1: give %1").arg(m.captured(1).toUpper());
+    if (const auto m = ensembl.match(text); m.hasMatch())
+        return QStringLiteral("it looks like an Ensembl %1 id, not a gene's: give the gene's symbol or ENSG id")
+            .arg(m.captured(1).compare(QLatin1String("T"), Qt::CaseInsensitive) == 0 ? QStringLiteral("transcript") : QStringLiteral("protein"));
+    if (const auto m = refseq.match(text); m.hasMatch()) {
+        const QChar kind = m.captured(2).toUpper().at(0);
+        return QStringLiteral("it looks like a RefSeq %1%2 accession, not a gene: give the gene's symbol, NCBI Gene id or ENSG id")
+            .arg(m.captured(1).toUpper() == QLatin1String("X") ? QStringLiteral("predicted ") : QString(),
+                 kind == QLatin1Char('M') ? QStringLiteral("mRNA") : kind == QLatin1Char('R') ? QStringLiteral("non-coding RNA") : QStringLiteral("protein"));
+    }
+    return {};
 }
 
 QString GeneResolver::spreadsheetDateSymbol(const QString& input)

@@ -42,10 +42,26 @@ public:
     const ReleaseInfo& release() const { return m_release; }
 
     core::Expected<Resolution> resolve(const QString& input) const;
+    // The identity set is an extract (a few genes of HGNC's complete set): a name that is only an
+    // alias or a previous symbol there may be another gene's own symbol in the whole set ("AGT" is
+    // an alias of AGXT in an extract without AGT). `complete` (a complete set of another source,
+    // org.Hs.eg.db) is asked: a name it holds as the approved symbol of another gene is Ambiguous,
+    // naming both; without one, such names resolve as before (the run warns of them).
+    void setExtract(std::optional<ReleaseInfo> complete)
+    {
+        m_extract = true;
+        m_complete = std::move(complete);
+    }
     core::Expected<std::optional<GeneRecord>> record(const QString& key) const { return m_library->gene(m_release.id, key); }
     // The symbol a spreadsheet turned into the date `input` shows ("1-Mar", "Sep-2", "2-Sep-2024",
     // "1-DEC": MARCH1, SEPT2, SEPT2, DEC1), or empty when it is no such date.
     static QString spreadsheetDateSymbol(const QString& input);
+    // What an unresolved input looks like when it is an identifier of something other than a gene,
+    // as a hint for the reason: a GENCODE "_PAR_Y" Ensembl gene id (the Y copy of a
+    // pseudoautosomal gene: give the id without the suffix), an Ensembl transcript or protein id
+    // (ENST…, ENSP…), a RefSeq transcript or protein accession (NM_, NR_, XM_, XR_, NP_, XP_).
+    // Empty when it looks like none.
+    static QString accessionHint(const QString& input);
 
 private:
     GeneResolver() = default;
@@ -54,6 +70,8 @@ private:
     const BulkLibrary* m_library = nullptr;
     ReleaseInfo m_release;
     std::optional<ReleaseInfo> m_withdrawn;
+    bool m_extract = false;
+    std::optional<ReleaseInfo> m_complete;
 };
 
 } // namespace bioforge::annotation

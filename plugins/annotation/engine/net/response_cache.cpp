@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlQuery>
@@ -26,6 +27,30 @@ QString keyOf(const QString& source, const QString& gene, const QString& release
 ResponseCache::ResponseCache(QString path, Options options) : m_path(std::move(path)), m_options(options) {}
 
 ResponseCache::~ResponseCache() = default;
+
+QString ResponseCache::setAsideIfDamaged(const QString& path, QString* note)
+{
+    if (path.isEmpty() || !QFileInfo::exists(path))
+        return path;
+    QString why;
+    {
+        auto db = SqliteDb::open(path, schema());
+        if (db)
+            return path;
+        why = db.error().message();
+    }
+    const QString aside = path + QStringLiteral(".damaged-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddHHmmss"));
+    bool moved = QFile::rename(path, aside);
+    for (const char* suffix : {"-wal", "-shm"})
+        if (QFileInfo::exists(path + QLatin1String(suffix)))
+            moved = QFile::rename(path + QLatin1String(suffix), aside + QLatin1String(suffix)) && moved;
+    if (moved && SqliteDb::open(path, schema())) {
+        *note = QStringLiteral("the API cache could not be opened (%1): it was moved to %2 and a new one is made; the providers are asked again").arg(why, aside);
+        return path;
+    }
+    *note = QStringLiteral("the API cache could not be opened (%1) nor replaced: this run keeps its answers in memory only").arg(why);
+    return QString();
+}
 
 core::Expected<SqliteDb*> ResponseCache::l2()
 {

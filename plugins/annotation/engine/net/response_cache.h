@@ -2,7 +2,8 @@
 
 // Answers of the providers' APIs kept for the next run: L1 an in-memory LRU
 // bounded by entries and bytes, L2 an SQLite file in the project's cache
-// folder. An entry is keyed by (source, gene, provider release) and expires
+// folder. An entry is keyed by (source, gene, provider release) — the source
+// named with its server when --api_urls gives another (source_worker.cpp) — and expires
 // after the source's TTL; an answer under a new release invalidates the
 // source's entries of older releases. Hits and misses are counted for the
 // run's provenance. Thread-safe: each thread gets its own L2 connection.
@@ -35,6 +36,12 @@ public:
     explicit ResponseCache(QString path, Options options);
     ResponseCache(QString path) : ResponseCache(std::move(path), Options{}) {}
     ~ResponseCache();
+
+    // A cache file that cannot be opened (cut short by a crash or a full disk, not a database)
+    // would fail every value of every online run: it is moved aside (`<file>.damaged-<time>`, with
+    // its -wal and -shm) and a new one made. Returns the path to use — `path`, or empty (memory
+    // only) when even a new file cannot be made there — and, in `note`, what was done.
+    static QString setAsideIfDamaged(const QString& path, QString* note);
 
     core::Expected<std::optional<QJsonObject>> get(const QString& source, const QString& gene, const QString& release);
     core::Status put(const QString& source, const QString& gene, const QString& release, const QJsonObject& value, qint64 ttlSeconds);

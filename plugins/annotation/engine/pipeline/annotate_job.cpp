@@ -144,18 +144,25 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             ctx.setMessage(QStringLiteral("imported %1: %2").arg(release.fileName, release.release));
         ctx.advance();
     }
-    const GeneResolver resolver = orThrow(GeneResolver::open(*library, m_settings.identity));
-    // HGNC's complete set has over 40,000 records; an extract of a few genes (a demo panel) chosen
-    // by "auto" ahead of org.Hs.eg.db makes every other gene "unknown": said before it happens.
+    GeneResolver resolver = orThrow(GeneResolver::open(*library, m_settings.identity));
+    // HGNC's complete set has over 40,000 records; an extract of a few genes (a demo panel, a
+    // genenames.org custom download) makes every other gene "unknown" — or another gene's alias
+    // (AGT, angiotensinogen, is an alias of AGXT): a complete org.Hs.eg.db in the library is
+    // asked about such names; without one the run says so.
     constexpr qint64 kExtractRows = 20000;
     if (resolver.release().source == QLatin1String("hgnc") && resolver.release().rows < kExtractRows) {
         auto orgdb = orThrow(library->activeRelease(QStringLiteral("orgdb"), QStringLiteral("genes")));
-        ctx.warn(QStringLiteral("identity: %1 holds %2 genes, an extract of HGNC's complete set (over 40,000); genes outside it are 'unknown'%3")
+        const bool complete = orgdb && orgdb->rows >= kExtractRows;
+        resolver.setExtract(complete ? orgdb : std::nullopt);
+        ctx.warn(QStringLiteral("identity: %1 holds %2 genes, an extract of HGNC's complete set (over 40,000): genes outside it are 'unknown'%3")
                      .arg(resolver.release().release, QString::number(resolver.release().rows),
-                          orgdb && m_settings.identity.isEmpty()
-                              ? QStringLiteral(": --identity orgdb uses %1 (%2 genes), or import HGNC's complete set")
-                                    .arg(orgdb->release, QString::number(orgdb->rows))
-                              : QStringLiteral(": import HGNC's complete set (bioforge annotation import-bulk hgnc FILE)")));
+                          complete ? QStringLiteral(", and a name that is an alias there but another gene's own symbol in %1 is ambiguous; "
+                                                    "--identity orgdb uses %1 (%2 genes), or import HGNC's complete set")
+                                         .arg(orgdb->release, QString::number(orgdb->rows))
+                                   : QStringLiteral(", and a name that is only an alias or previous symbol there may be another gene's own "
+                                                    "symbol (check the renamed names; import org.Hs.eg.db to have them checked: bioforge "
+                                                    "annotation import-bulk orgdb), or import HGNC's complete set (bioforge annotation "
+                                                    "import-bulk hgnc FILE)")));
     }
     QDir().mkpath(ctx.checkpoints().rootDir());
     auto store = orThrow(RunStore::open(QDir(ctx.checkpoints().rootDir()).filePath(QStringLiteral("progress.sqlite"))));
@@ -283,9 +290,13 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
                 limits->setPolicy(HostLimits::authority(eutils), {10.0, 1, 3, QStringLiteral("NCBI E-utilities with an API key: 10 requests/s")});
         }
         http = std::make_unique<HttpClient>(limits, options);
-        cache = std::make_unique<ResponseCache>(m_settings.cachePath.isEmpty() && !ctx.cacheDir().isEmpty()
-                                                    ? QDir(ctx.cacheDir()).filePath(QStringLiteral("annotation-cache.sqlite"))
-                                                    : m_settings.cachePath);
+        QString cachePath = m_settings.cachePath.isEmpty() && !ctx.cacheDir().isEmpty() ? QDir(ctx.cacheDir()).filePath(QStringLiteral("annotation-cache.sqlite"))
+                                                                                        : m_settings.cachePath;
+        QString cacheNote;
+        cachePath = ResponseCache::setAsideIfDamaged(cachePath, &cacheNote);
+        if (!cacheNote.isEmpty())
+            ctx.warn(cacheNote);
+        cache = std::make_unique<ResponseCache>(cachePath);
         shared.http = http.get();
         shared.cache = cache.get();
     }

@@ -23,10 +23,10 @@ core::VerbSpec annotateVerb()
                                                                     "(the gene list then leaves this machine)"), true, {}, 0, 0},
              {QStringLiteral("api_urls"), T::String, QStringLiteral("API base URLs instead of the providers' own, e.g. hgnc=https://mirror.example,gnomad=…"),
               QString(), {}, 0, 0},
-             {QStringLiteral("cache"), T::String, QStringLiteral("the API answers' cache (SQLite); empty: the project's"), QString(), {}, 0, 0, false, true},
+             {QStringLiteral("cache"), T::String, QStringLiteral("the API answers' cache (SQLite); empty: the project's"), QString(), {}, 0, 0, false, true, true},
              {QStringLiteral("identity"), T::Choice, QStringLiteral("identity authority: auto (HGNC when imported, else org.Hs.eg.db), hgnc or orgdb"),
               QStringLiteral("auto"), {QStringLiteral("auto"), QStringLiteral("hgnc"), QStringLiteral("orgdb")}, 0, 0},
-             {QStringLiteral("library"), T::String, QStringLiteral("the annotation library (SQLite); empty: the per-user one"), QString(), {}, 0, 0, false, true},
+             {QStringLiteral("library"), T::String, QStringLiteral("the annotation library (SQLite); empty: the per-user one"), QString(), {}, 0, 0, false, true, true},
              {QStringLiteral("import_dir"), T::String, QStringLiteral("a folder of provider files to import into the library first (each recognised by its "
                                                                        "source, skipped when it is already the active release)"), QString(), {}, 0, 0, false, true},
              {QStringLiteral("orgdb"), T::String, QStringLiteral("org.Hs.eg.sqlite to import first: a path, or auto (where R installs Debian's r-bioc-org.hs.eg.db)"),

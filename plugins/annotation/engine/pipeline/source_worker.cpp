@@ -144,7 +144,7 @@ private:
                 return failed(v, release.error().message(), round);
             m_release = *release;
         }
-        auto cached = m_shared.cache ? m_shared.cache->get(m_task.source->id(), key, m_release) : core::Expected<std::optional<QJsonObject>>(std::nullopt);
+        auto cached = m_shared.cache ? m_shared.cache->get(cacheSource(), key, m_release) : core::Expected<std::optional<QJsonObject>>(std::nullopt);
         if (!cached)
             return failed(v, cached.error().message(), round);
         if (*cached) {
@@ -178,7 +178,7 @@ private:
             }
             v.value = *answer;
             if (m_shared.cache)
-                if (auto st = m_shared.cache->put(m_task.source->id(), keys[i], m_release, sourceValueToJson(*answer), m_task.source->cacheTtlSeconds()); !st)
+                if (auto st = m_shared.cache->put(cacheSource(), keys[i], m_release, sourceValueToJson(*answer), m_task.source->cacheTtlSeconds()); !st)
                     m_ctx.warn(st.error().message()); // a cache that cannot be written costs requests, not results
             m_task.source->completeOnline(v.value, genes[i], m_shared.list);
             if (auto st = add(std::move(v)); !st)
@@ -210,6 +210,14 @@ private:
         m_ctx.advance(m_batch.size());
         m_batch.clear();
         return core::okStatus();
+    }
+
+    // The cache's name of the source: its id, with the base URL when --api_urls names another server
+    // (a mirror's or a test server's answers never stand for the provider's, nor the other way).
+    QString cacheSource() const
+    {
+        const auto it = m_shared.baseUrls.constFind(m_task.source->id());
+        return it == m_shared.baseUrls.constEnd() ? m_task.source->id() : m_task.source->id() + QLatin1Char('@') + *it;
     }
 
     core::JobContext& m_ctx;

@@ -97,7 +97,16 @@ QList<core::Expected<SourceValue>> GnomadSource::annotateOnlineBatch(const QList
             out << core::Expected<SourceValue>(answer.error());
         return out;
     }
-    const QJsonObject data = answer->json.object().value(QStringLiteral("data")).toObject();
+    // A GraphQL answer has "data" or "errors" (GraphQL spec §7.1): anything else (a proxy's JSON, a
+    // wrong path of a mirror) is no answer, never "gnomAD has no such gene".
+    const QJsonObject body = answer->json.object();
+    if (!body.value(QStringLiteral("data")).isObject() && !body.value(QStringLiteral("errors")).isArray()) {
+        for (int i = 0; i < genes.size(); ++i)
+            out << core::Expected<SourceValue>(core::Error(QStringLiteral("%1: not a GraphQL answer (no \"data\" or \"errors\"; keys: %2)")
+                                                               .arg(displayUrl(r.url), body.keys().join(QStringLiteral(", ")))));
+        return out;
+    }
+    const QJsonObject data = body.value(QStringLiteral("data")).toObject();
     QHash<QString, QString> errorOf; // alias -> message
     QString general;
     for (const QJsonValue& e : answer->json.object().value(QStringLiteral("errors")).toArray()) {

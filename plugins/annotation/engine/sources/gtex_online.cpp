@@ -72,6 +72,16 @@ QList<core::Expected<SourceValue>> GtexSource::annotateOnlineBatch(const QList<G
     auto reference = getObject(context, genesUrl);
     if (!reference)
         return failAll(reference.error());
+    // GTEx's API pages its answers: {"data": [...], "paging_info": {...}}. Another JSON behind a 200
+    // (an error object, a proxy's page, a wrong mirror path) is no answer, never "no such gene".
+    auto pagedShape = [](const QJsonObject& o, const QUrl& url) -> core::Status {
+        if (!o.value(QStringLiteral("data")).isArray())
+            return core::Error(QStringLiteral("%1: expected GTEx's {\"data\": [...], \"paging_info\": …}, got keys: %2")
+                                   .arg(displayUrl(url), o.keys().join(QStringLiteral(", "))));
+        return core::okStatus();
+    };
+    if (core::Status shape = pagedShape(*reference, genesUrl); !shape)
+        return failAll(shape.error());
     QHash<QString, QString> gencodeByEnsembl, gencodeBySymbol;
     for (const QJsonValue& dv : reference->value(QStringLiteral("data")).toArray()) {
         const QJsonObject d = dv.toObject();
@@ -105,6 +115,8 @@ QList<core::Expected<SourceValue>> GtexSource::annotateOnlineBatch(const QList<G
         auto answer = getObject(context, url);
         if (!answer)
             return failAll(answer.error());
+        if (core::Status shape = pagedShape(*answer, url); !shape)
+            return failAll(shape.error());
         for (const QJsonValue& dv : answer->value(QStringLiteral("data")).toArray()) {
             const QJsonObject d = dv.toObject();
             const QJsonValue median = d.value(QStringLiteral("median"));

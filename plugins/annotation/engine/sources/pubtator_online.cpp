@@ -37,6 +37,11 @@ core::Expected<SourceValue> PubtatorSource::annotateOnline(const GeneRecord& gen
     v.releases = QJsonArray{QJsonObject{{QStringLiteral("source"), id()}, {QStringLiteral("part"), QStringLiteral("api")}, {QStringLiteral("release"), release},
                                         {QStringLiteral("url"), displayUrl(url)}}};
     const QJsonObject o = answer->json.object();
+    // A search answer has its "count" and "results" (PubTator3 search API): another JSON behind a 200
+    // (an error object, a proxy's page) is no answer — it read as "found, 0 publications".
+    if (!o.value(QStringLiteral("count")).isDouble() || !o.value(QStringLiteral("results")).isArray())
+        return core::Error(QStringLiteral("%1: expected PubTator3's search answer {\"count\": N, \"results\": [...]}, got keys: %2")
+                               .arg(displayUrl(url), o.keys().join(QStringLiteral(", "))));
     QList<qint64> pmids;
     QHash<QString, qint64> mentions;
     for (const QJsonValue& rv : o.value(QStringLiteral("results")).toArray()) {

@@ -135,24 +135,40 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
         if (auto st = d->exec(QString::fromLatin1(pragma)); !st)
             return st.error();
-    for (int v = int(version) + 1; v <= int(schema.migrations.size()); ++v) {
-        if (auto st = d->begin(); !st)
+    // Each step under the write lock (BEGIN IMMEDIATE), with the version read again inside it: two
+    // programs opening a new library at once (imports started together by a script) would both have
+    // seen version 0 and both created the tables ("table release already exists").
+    const int latest = int(schema.migrations.size());
+    while (version < latest) {
+        if (auto st = d->exec(QStringLiteral("BEGIN IMMEDIATE")); !st)
             return st.error();
+        {
+            QSqlQuery q(db);
+            if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+                (void)d->exec(QStringLiteral("ROLLBACK"));
+                return failed(path, q.lastError().text());
+            }
+            version = q.value(0).toLongLong();
+        }
+        if (version >= latest) { // another program migrated it meanwhile
+            if (auto st = d->exec(QStringLiteral("COMMIT")); !st)
+                return st.error();
+            break;
+        }
+        const int v = int(version) + 1;
         for (const QString& sql : schema.migrations[v - 1])
             if (auto st = d->exec(sql); !st) {
-                d->rollback();
+                (void)d->exec(QStringLiteral("ROLLBACK"));
                 return st.error().withContext(QStringLiteral("migration %1").arg(v));
             }
-        if (auto st = d->exec(QStringLiteral("PRAGMA user_version = %1").arg(v)); !st) {
-            d->rollback();
+        for (const QString& pragma : {QStringLiteral("PRAGMA user_version = %1").arg(v), QStringLiteral("PRAGMA application_id = %1").arg(schema.applicationId)})
+            if (auto st = d->exec(pragma); !st) {
+                (void)d->exec(QStringLiteral("ROLLBACK"));
+                return st.error();
+            }
+        if (auto st = d->exec(QStringLiteral("COMMIT")); !st)
             return st.error();
-        }
-        if (auto st = d->exec(QStringLiteral("PRAGMA application_id = %1").arg(schema.applicationId)); !st) {
-            d->rollback();
-            return st.error();
-        }
-        if (auto st = d->commit(); !st)
-            return st.error();
+        version = v;
     }
     return d;
 }
