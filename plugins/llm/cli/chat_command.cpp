@@ -37,7 +37,7 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         return 2;
     Conversation conversation(*m.model, *m.tokenizer, context);
     out << "chat with " << QString::fromStdString(m.model->config().name) << " (" << QString::fromStdString(request.chatTemplate.family)
-        << " format). /reset starts over, /exit or end of input quits." << Qt::endl;
+        << " format). /reset starts over, /exit or end of input quits, /help lists these; //text sends /text." << Qt::endl;
     std::string line;
     for (;;) {
         out << "\n> " << Qt::flush;
@@ -51,6 +51,15 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         }
         if (line.empty())
             continue;
+        // "/help", a misspelt "/rest": a command, never the user's message to the model ("//" sends a leading "/").
+        if (line.rfind("//", 0) == 0) {
+            line.erase(0, 1);
+        } else if (line[0] == '/') {
+            if (line != "/help")
+                out << "unknown command " << QString::fromStdString(line.substr(0, line.find(' '))) << "; ";
+            out << "the commands are /reset (start over), /exit (quit) and /help; a message that starts with / is written //…" << Qt::endl;
+            continue;
+        }
         request.messages.push_back({"user", line});
         GenerationEvents events;
         events.onText = [&](const std::string& text, TokenId) {

@@ -114,6 +114,14 @@ private slots:
         QVERIFY(bench.out.contains(QStringLiteral("| pp16 |")));
         QVERIFY(bench.out.contains(QStringLiteral("| tg4 |")));
         QVERIFY(bench.out.contains(QStringLiteral("GB/s")));
+        QVERIFY2(!bench.err.contains(QStringLiteral("context length")), qPrintable(bench.err));
+        // A test longer than the model's context is measured and said to be so.
+        const QString shortContext = m_dir.filePath(QStringLiteral("bench-ctx16.gguf"));
+        QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), shortContext, QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"),
+                      QStringLiteral("128"), QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--ctx"), QStringLiteral("16")}).code, 0);
+        const Result beyond = run({QStringLiteral("llm"), QStringLiteral("bench"), shortContext, QStringLiteral("--p"), QStringLiteral("20"),
+                                   QStringLiteral("--n"), QStringLiteral("2"), QStringLiteral("--r"), QStringLiteral("1")});
+        QVERIFY2(beyond.code == 0 && beyond.err.contains(QStringLiteral("go beyond the model's context length of 16 tokens")), qPrintable(beyond.err));
         // The kernel line names the path and each weight type of the model.
         QVERIFY2(bench.out.contains(QStringLiteral("kernels (%1 path):").arg(QLatin1String(kernelPathName(bestKernelPath())))), qPrintable(bench.out));
         QVERIFY2(bench.out.contains(QStringLiteral(" Q4_K (")) && bench.out.contains(QStringLiteral(" Q6_K (")), qPrintable(bench.out));
@@ -294,6 +302,25 @@ private slots:
                                      QStringLiteral("2"), QStringLiteral("--device"), QStringLiteral("cuda:0")});
         QCOMPARE(recorded.code, 1);
         QVERIFY2(recorded.out.contains(QStringLiteral(": failed: ")) && recorded.out.contains(QStringLiteral("device cuda:0: ")), qPrintable(recorded.out));
+    }
+
+    // In `llm chat`, a line that starts with "/" is a command: /help lists them, an unknown one
+    // says so; neither is sent to the model. "//" sends a message that starts with "/".
+    void chatCommandsAreNotMessages()
+    {
+        if (!fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("chat"), fixturePath(QStringLiteral("llm/models/tiny-llama-e64-f32.gguf")),
+                                                     QStringLiteral("--n"), QStringLiteral("2")});
+        p.write("/help\n/rest\n//etc is a folder\n/exit\n");
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(120000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput()), err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(out.count(QStringLiteral("the commands are /reset")) == 2 && out.contains(QStringLiteral("unknown command /rest;")), qPrintable(out));
+        QCOMPARE(err.count(QStringLiteral(" tokens/s, context ")), 1); // one reply: to "/etc is a folder" only
     }
 
     void usageErrorsAreCode2()
