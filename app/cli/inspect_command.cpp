@@ -58,7 +58,10 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
                 QDir root(folder);
                 for (qsizetype i = 0; i < up; ++i)
                     root.cdUp();
-                ctx.out() << folder << " is inside the checkpoint folder " << root.absolutePath() << ": its entries are verified from there" << Qt::endl;
+                if (QFileInfo(root.filePath(key)).absoluteFilePath() != QFileInfo(manifest).absolutePath()) // a foreign or hand-made manifest
+                    root = QDir(folder);
+                else
+                    ctx.out() << folder << " is inside the checkpoint folder " << root.absolutePath() << ": its entries are verified from there" << Qt::endl;
                 folder = root.absolutePath();
             }
         }

@@ -125,12 +125,15 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
 // folder the user imported is never touched. Says which.
 void removeDownloadedFiles(CliContext& ctx, const core::ModelRegistry& registry, const core::ModelEntry& removed, bool keepFiles)
 {
+    // Downloaded: registered from an http(s) URL, in exactly the folder `download` makes for the
+    // name. A folder the user imported — even one placed inside the models folder — is not.
     const QString owned = QFileInfo(core::WorkbenchSettings().modelFolder()).canonicalFilePath();
     const QString root = QFileInfo(removed.root).canonicalFilePath();
-    const bool downloaded = !owned.isEmpty() && !root.isEmpty() && root.startsWith(owned + QLatin1Char('/'));
+    const bool fromUrl = removed.source.startsWith(QLatin1String("http://")) || removed.source.startsWith(QLatin1String("https://"));
+    const bool downloaded = fromUrl && !owned.isEmpty() && !root.isEmpty() && root == QFileInfo(QDir(owned).filePath(removed.name)).canonicalFilePath();
     const bool shared = std::any_of(registry.models().begin(), registry.models().end(), [&](const core::ModelEntry& e) {
         const QString other = QFileInfo(e.root).canonicalFilePath();
-        return other == root || other.startsWith(root + QLatin1Char('/'));
+        return other == root || other.startsWith(root + QLatin1Char('/')) || root.startsWith(other + QLatin1Char('/'));
     });
     if (root.isEmpty())
         return; // its folder is gone already

@@ -154,13 +154,23 @@ Status RunService::slurmClusterAnswers()
                                     "cluster's slurm.conf (/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
                          .arg(QString::fromLocal8Bit(conf)),
                      Error::Kind::NotFound);
+    static QHash<QByteArray, std::pair<QDeadlineTimer, QString>> refused; // a controller that is down: not asked again for 30 s
+    {
+        QMutexLocker lock(&mutex);
+        if (auto it = refused.constFind(conf); it != refused.cend() && !it->first.hasExpired())
+            return Error(it->second, Error::Kind::NotFound);
+    }
     auto name = SlurmClient(QString(), 30000).clusterName();
-    if (!name)
-        return Error(QStringLiteral("no Slurm cluster answers on this machine (%1); a cluster run needs the cluster's slurm.conf "
-                                    "(/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
-                         .arg(name.error().message().section(QLatin1Char('\n'), 0, 1).simplified()),
-                     Error::Kind::NotFound);
+    if (!name) {
+        const QString why = QStringLiteral("no Slurm cluster answers on this machine (%1); a cluster run needs the cluster's slurm.conf "
+                                           "(/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
+                                .arg(name.error().message().section(QLatin1Char('\n'), 0, 1).simplified());
+        QMutexLocker lock(&mutex);
+        refused.insert(conf, {QDeadlineTimer(30000), why});
+        return Error(why, Error::Kind::NotFound);
+    }
     QMutexLocker lock(&mutex);
+    refused.remove(conf);
     answered.insert(conf, QDeadlineTimer(60000));
     return okStatus();
 }

@@ -181,6 +181,13 @@ private slots:
         QVERIFY2(imported.code == 0 && imported.out.contains(QStringLiteral("its files stay in %1").arg(QFileInfo(mine).canonicalFilePath())),
                  qPrintable(imported.out + imported.err));
         QVERIFY(QFileInfo(QDir(mine).filePath(QStringLiteral("m.gguf"))).isFile());
+        // A folder the user made inside the models folder and imported is still the user's.
+        const QString inside = QDir(QFileInfo(roots[1]).absolutePath()).filePath(QStringLiteral("made-by-hand"));
+        QVERIFY(writeAll(QDir(inside).filePath(QStringLiteral("m.gguf")), "x"));
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("made-by-hand"), QStringLiteral("gguf"), inside}).code, 0);
+        const Result kept2 = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("made-by-hand")});
+        QVERIFY2(kept2.code == 0 && kept2.out.contains(QStringLiteral("its files stay in")), qPrintable(kept2.out + kept2.err));
+        QVERIFY(QFileInfo(QDir(inside).filePath(QStringLiteral("m.gguf"))).isFile());
     }
 
     // Imports started at once (a script's `&`) all land in the registry; a registry that cannot be

@@ -320,7 +320,8 @@ private slots:
         wide.show();
         QVERIFY(QTest::qWaitForWindowExposed(&wide));
         const int needed = wide.list()->sizeHintForColumn(0);
-        QVERIFY2(needed < wide.screen()->availableGeometry().width() * 8 / 10, "the screen is too small for this check");
+        if (needed >= wide.screen()->availableGeometry().width() * 8 / 10)
+            QSKIP("the screen is too small for this check");
         QVERIFY2(wide.list()->viewport()->width() >= needed, qPrintable(QStringLiteral("%1 < %2").arg(wide.list()->viewport()->width()).arg(needed)));
         QCOMPARE(wide.list()->item(1)->toolTip(), wide.list()->item(1)->text());
     }

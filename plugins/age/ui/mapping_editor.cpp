@@ -9,6 +9,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace bioforge::age {
 
 namespace {
@@ -82,9 +84,12 @@ void MappingEditor::fillRows()
         auto* box = new QComboBox(m_table);
         box->addItem(kNone);
         box->addItems(m_header);
-        if (!current.isEmpty() && !m_header.contains(current)) // kept until the table says otherwise
+        // The reader takes the one header name that differs only in case (AGE_YEARS for age_years): shown as that column.
+        const auto caseOnly = std::count_if(m_header.begin(), m_header.end(), [&](const QString& h) { return h.compare(current, Qt::CaseInsensitive) == 0; });
+        const bool foundByCase = !current.isEmpty() && !m_header.contains(current) && caseOnly == 1;
+        if (!current.isEmpty() && !m_header.contains(current) && !foundByCase) // kept until the table says otherwise
             box->addItem(m_header.isEmpty() ? current : current + tr(" (missing from this table)"), current);
-        const int at = box->findText(current);
+        const int at = box->findText(current, foundByCase ? Qt::MatchFixedString : Qt::MatchExactly | Qt::MatchCaseSensitive);
         box->setCurrentIndex(at >= 0 ? at : (current.isEmpty() ? 0 : box->count() - 1));
         connect(box, &QComboBox::currentIndexChanged, this, &MappingEditor::changed);
         m_table->setCellWidget(row, 1, box);

@@ -41,7 +41,11 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
     std::string line;
     for (;;) {
         out << "\n> " << Qt::flush;
-        if (!std::getline(std::cin, line) || line == "/exit")
+        if (!std::getline(std::cin, line))
+            break;
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) // CRLF input, a trailing space
+            line.pop_back();
+        if (line == "/exit")
             break;
         if (line == "/reset") {
             conversation.reset();

@@ -119,10 +119,13 @@ QString ViralPage::start(const QString& verb)
         m_setup->setEnabled(false);
         m_setup->setStatus(tr("Asking the Slurm cluster whether it answers…"));
         auto* watcher = new QFutureWatcher<core::Status>(this);
-        connect(watcher, &QFutureWatcher<core::Status>::finished, this, [this, watcher, verb, p, title] {
+        const core::Project* asked = m_context.session->project();
+        connect(watcher, &QFutureWatcher<core::Status>::finished, this, [this, watcher, verb, p, title, asked] {
             watcher->deleteLater();
             m_setup->setEnabled(true);
-            if (const core::Status answers = watcher->result(); !answers)
+            if (m_context.session->project() != asked) // another project was opened meanwhile: not started there
+                m_setup->setStatus(tr("Another project was opened while the cluster was asked: nothing was started; press Run again."));
+            else if (const core::Status answers = watcher->result(); !answers)
                 m_setup->setStatus(answers.error().message());
             else
                 startChecked(verb, p, title);

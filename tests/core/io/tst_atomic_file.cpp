@@ -44,10 +44,14 @@ private slots:
         small.rlim_cur = 10;
         QVERIFY(::setrlimit(RLIMIT_FSIZE, &small) == 0);
         const Status st = AtomicFile::write(path, QByteArray(100, 'x')); // one buffered write, flushed at the end
-        QSaveFile direct(dir.filePath(QStringLiteral("direct.txt")));
-        const bool opened = direct.open(QIODevice::WriteOnly);
-        direct.write(QByteArray(100, 'y'));
-        const Status directDone = AtomicFile::commit(direct);
+        bool opened = false;
+        Status directDone = okStatus();
+        {
+            QSaveFile direct(dir.filePath(QStringLiteral("direct.txt")));
+            opened = direct.open(QIODevice::WriteOnly);
+            direct.write(QByteArray(100, 'y'));
+            directDone = AtomicFile::commit(direct);
+        } // its temporary file (a named one where O_TMPFILE is missing) goes with it
         ::setrlimit(RLIMIT_FSIZE, &before);
         std::signal(SIGXFSZ, oldHandler);
         QVERIFY(!st);

@@ -92,6 +92,21 @@ private slots:
         QVERIFY(flagged);
     }
 
+    // A header that differs from the mapping only in case is the column the reader takes: the
+    // editor shows it chosen, not "missing from this table".
+    void aColumnDifferingOnlyInCaseIsShownAsFound()
+    {
+        MappingEditor editor;
+        editor.setColumns({QStringLiteral("SAMPLE_ID"), QStringLiteral("AGE_YEARS")});
+        editor.setMapping(QJsonObject{{QStringLiteral("age"), QJsonObject{{QStringLiteral("column"), QStringLiteral("age_years")}}}});
+        QTableWidget* rows = editor.table();
+        QString shown;
+        for (int r = 0; r < rows->rowCount(); ++r)
+            if (rows->item(r, 0)->text() == QLatin1String("age"))
+                shown = qobject_cast<QComboBox*>(rows->cellWidget(r, 1))->currentText();
+        QCOMPARE(shown, QStringLiteral("AGE_YEARS"));
+    }
+
     void clocksFromThePageFillThePeopleTable()
     {
         runFromButton("clocksButton");

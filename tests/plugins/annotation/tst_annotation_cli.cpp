@@ -194,6 +194,22 @@ private slots:
         QVERIFY2(resolution.contains("\tAGT\tambiguous\t") && resolution.contains("'AGT' is an alias of AGXT in") && resolution.contains("the approved symbol of AGT ("),
                  resolution.constData());
         QVERIFY2(resolution.contains("\tFSGS1\tresolved\t"), resolution.constData());
+        // A gene HGNC renamed, asked by its old symbol that org.Hs.eg.db still holds for the same
+        // gene (same NCBI id): no conflict, it resolves.
+        const QString renamedDir = m_dir.filePath(QStringLiteral("renamed-extract"));
+        QVERIFY(writeAll(QDir(renamedDir).filePath(QStringLiteral("hgnc_complete_set.txt")),
+                         "hgnc_id\tsymbol\tname\tstatus\talias_symbol\tprev_symbol\tentrez_id\tensembl_gene_id\n"
+                         "HGNC:9008\tPKD1RENAMED\tpolycystin 1\tApproved\t\t\"PKD1\"\t5310\tENSG00000008710\n"));
+        const QString lib2 = m_dir.filePath(QStringLiteral("renamed-library.sqlite"));
+        QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("hgnc"),
+                                          QDir(renamedDir).filePath(QStringLiteral("hgnc_complete_set.txt")), QStringLiteral("--library"), lib2}).code, 0);
+        QCOMPARE(run(base() + QStringList{QStringLiteral("annotation"), QStringLiteral("import-bulk"), QStringLiteral("orgdb"), orgdb, QStringLiteral("--library"), lib2})
+                     .code, 0);
+        const Result renamed = run(base() + QStringList{QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"), QStringLiteral("--genes_text"),
+                                                        QStringLiteral("PKD1"), QStringLiteral("--library"), lib2, QStringLiteral("--sources"), QStringLiteral("hgnc")});
+        QVERIFY2(renamed.code == 0, qPrintable(renamed.err));
+        const QByteArray renamedResolution = readAll(QDir(renamed.runDir).filePath(QStringLiteral("resolution.tsv")));
+        QVERIFY2(renamedResolution.contains("\tPKD1\tresolved\t"), renamedResolution.constData());
     }
 
     void killDashNineThenResumeRedoesNothingStored()

@@ -314,7 +314,7 @@ private slots:
         p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
         p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("chat"), fixturePath(QStringLiteral("llm/models/tiny-llama-e64-f32.gguf")),
                                                      QStringLiteral("--n"), QStringLiteral("2")});
-        p.write("/help\n/rest\n//etc is a folder\n/exit\n");
+        p.write("/help\n/rest\n//etc is a folder\n/exit \r\n"); // a trailing space and CR: still /exit
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(120000));
         const QString out = QString::fromUtf8(p.readAllStandardOutput()), err = QString::fromUtf8(p.readAllStandardError());

@@ -25,6 +25,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTableView>
@@ -198,6 +199,13 @@ private slots:
         if (!check->isEnabled())
             QSKIP("no Slurm client here: the choice is disabled");
         const QByteArray conf = qgetenv("SLURM_CONF");
+        auto restore = qScopeGuard([&] { // also when a check below fails
+            check->setChecked(false);
+            if (conf.isNull())
+                qunsetenv("SLURM_CONF");
+            else
+                qputenv("SLURM_CONF", conf);
+        });
         qputenv("SLURM_CONF", m_dir.filePath(QStringLiteral("no-such-slurm.conf")).toLocal8Bit());
         check->setChecked(true);
         const qsizetype before = m_session->project()->store().runs()->size();
@@ -207,11 +215,6 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_page->setup()->isEnabled(), 60000);
         QVERIFY2(status->text().contains(QStringLiteral("no Slurm cluster answers on this machine")), qPrintable(status->text()));
         QCOMPARE(m_session->project()->store().runs()->size(), before);
-        check->setChecked(false);
-        if (conf.isNull())
-            qunsetenv("SLURM_CONF");
-        else
-            qputenv("SLURM_CONF", conf);
     }
 
     // A run folder damaged after the run (an empty or cut frames.tsv): the results fail to load

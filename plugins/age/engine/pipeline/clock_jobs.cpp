@@ -186,7 +186,7 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
             throw core::JobFailure(error);
         if (henaw.unpredictable > 0)
             ctx.warn(QStringLiteral("HENAW: %1 of %2 rows have fewer than half of the model's markers measured (or no age or sex): no HENAW value, "
-                                    "and so not in the side-by-side comparison")
+                                    "and so they are left out of every clock's comparison (the same people for each clock)")
                          .arg(henaw.unpredictable)
                          .arg(rows.size()));
         candidates.push_back({QStringLiteral("henaw"), &henaw.biologicalAge, true});

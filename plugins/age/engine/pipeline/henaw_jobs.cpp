@@ -188,7 +188,9 @@ QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows,
         coverage.append(QJsonObject{{QStringLiteral("nominal"), levels[l]}, {QStringLiteral("observed"), n ? double(covered[l]) / double(n) : 0.0}});
     return {{QStringLiteral("rows"), double(n)}, {QStringLiteral("age_mae_years"), n ? absError / double(n) : std::nan("")},
             {QStringLiteral("correlation_with_age"), pearsonCorrelation(bio, ages)},
-            {QStringLiteral("c_index_mortality_head"), concordanceIndex(survival, hazard)},
+            // An untrained head (no death in training) gives no log-hazard: no C-index, not 0.5 of NaNs.
+            {QStringLiteral("c_index_mortality_head"),
+             std::any_of(hazard.begin(), hazard.end(), [](double h) { return std::isfinite(h); }) ? concordanceIndex(survival, hazard) : std::nan("")},
             {QStringLiteral("c_index_advance"), concordanceIndex(survival, advance)},
             {QStringLiteral("interval_coverage"), coverage}};
 }
@@ -282,7 +284,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     const Cohort cohort = readRunTable(ctx, s.table, mapping, &report, QStringLiteral("HENAW training cohort"));
     const QStringList markers = chooseMarkers(cohort, s);
     const HenawConfig config = configure(markers, s);
-    const std::vector<qsizetype> rows = usableRows(cohort, markers);
+    const std::vector<qsizetype> rows = usableRows(cohort, config.markers); // the rule predict() applies: the configuration's markers
     if (rows.size() < 100)
         throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW")
                 .arg(s.table, QString::number(rows.size())));

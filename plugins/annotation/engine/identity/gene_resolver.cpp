@@ -131,7 +131,9 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
                 auto here = record(keys->first());
                 if (!here)
                     return here.error();
-                if (*other && *here && (*other)->symbol.compare((*here)->symbol, Qt::CaseInsensitive) != 0) {
+                // The same gene under an older symbol (org.Hs.eg.db lags HGNC's renames) is no conflict: told by its NCBI id.
+                const bool sameGene = *other && *here && !(*other)->ncbiGeneId.isEmpty() && (*other)->ncbiGeneId == (*here)->ncbiGeneId;
+                if (*other && *here && !sameGene && (*other)->symbol.compare((*here)->symbol, Qt::CaseInsensitive) != 0) {
                     r.status = ResolutionStatus::Ambiguous;
                     r.candidates = {QStringLiteral("%1 (%2)").arg((*here)->symbol, keys->first()), QStringLiteral("%1 (%2)").arg((*other)->symbol, k)};
                     r.reason = QStringLiteral("'%1' is %2 of %3 in %4, an extract of %5 genes, but the approved symbol of %6 (%7) in %8: "

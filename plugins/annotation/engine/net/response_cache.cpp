@@ -39,6 +39,12 @@ QString ResponseCache::setAsideIfDamaged(const QString& path, QString* note)
             return path;
         why = db.error().message();
     }
+    // Only a file SQLite cannot read as a database is damage; another BioForge file given by
+    // mistake, a newer cache, a busy or unreadable file is left as it is (memory only, said).
+    if (!why.contains(QLatin1String("not an SQLite database")) && !why.contains(QLatin1String("malformed"))) {
+        *note = QStringLiteral("the API cache cannot be used (%1): this run keeps its answers in memory only").arg(why);
+        return QString();
+    }
     const QString aside = path + QStringLiteral(".damaged-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddHHmmss"));
     bool moved = QFile::rename(path, aside);
     for (const char* suffix : {"-wal", "-shm"})

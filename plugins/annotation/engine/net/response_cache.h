@@ -37,10 +37,11 @@ public:
     ResponseCache(QString path) : ResponseCache(std::move(path), Options{}) {}
     ~ResponseCache();
 
-    // A cache file that cannot be opened (cut short by a crash or a full disk, not a database)
-    // would fail every value of every online run: it is moved aside (`<file>.damaged-<time>`, with
-    // its -wal and -shm) and a new one made. Returns the path to use — `path`, or empty (memory
-    // only) when even a new file cannot be made there — and, in `note`, what was done.
+    // A cache file SQLite cannot read (cut short by a crash or a full disk) would fail every value
+    // of every online run: it is moved aside (`<file>.damaged-<time>`, with its -wal and -shm) and
+    // a new one made. A file that is a database but not this cache (another BioForge file, a newer
+    // cache) or cannot be opened otherwise is left alone. Returns the path to use — `path`, or
+    // empty (memory only) — and, in `note`, what was done.
     static QString setAsideIfDamaged(const QString& path, QString* note);
 
     core::Expected<std::optional<QJsonObject>> get(const QString& source, const QString& gene, const QString& release);

@@ -150,9 +150,11 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
             }
             version = q.value(0).toLongLong();
         }
-        if (version >= latest) { // another program migrated it meanwhile
+        if (version >= latest) { // another program migrated it meanwhile (a newer one, maybe)
             if (auto st = d->exec(QStringLiteral("COMMIT")); !st)
                 return st.error();
+            if (auto st = core::checkSchemaVersion(version, latest, schema.what); !st)
+                return failed(path, st.error().message());
             break;
         }
         const int v = int(version) + 1;
