@@ -6,11 +6,11 @@
 
 #include "checkpoint/checkpoint_inspector.h"
 #include "checkpoint/state_summary.h"
+#include "io/json_file.h"
 #include "store/project.h"
 
 #include <QDir>
 #include <QDirIterator>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -45,13 +45,8 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
         QDirIterator it(folder, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
         if (it.hasNext()) {
             const QString manifest = it.next();
-            const QString key = QJsonDocument::fromJson([&] {
-                                    QFile f(manifest);
-                                    return f.open(QIODevice::ReadOnly) ? f.read(1 << 20) : QByteArray();
-                                }())
-                                    .object()
-                                    .value(QLatin1String("key"))
-                                    .toString();
+            const auto read = core::readJsonObjectFile(manifest, 1 << 20);
+            const QString key = read ? read->value(QLatin1String("key")).toString() : QString();
             const QString relative = QDir(folder).relativeFilePath(QFileInfo(manifest).absolutePath());
             if (!key.isEmpty() && key != relative && (relative == QLatin1String(".") || key.endsWith(QLatin1Char('/') + relative))) {
                 const qsizetype up = key.count(QLatin1Char('/')) + 1 - (relative == QLatin1String(".") ? 0 : relative.count(QLatin1Char('/')) + 1);

@@ -1,7 +1,6 @@
 #include "runs/run_service.h"
 
 #include "cluster/cluster_run_job.h"
-#include "cluster/slurm_client.h"
 #include "cluster/slurm_options.h"
 #include "io/atomic_file.h"
 #include "jobs/job_handle.h"
@@ -13,8 +12,6 @@
 #include "store/project.h"
 
 #include <QDateTime>
-#include <QDeadlineTimer>
-#include <QMutex>
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -136,43 +133,6 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     record.verb = verb;
     record.parameters = *validated;
     return launch(std::move(record));
-}
-
-Status RunService::slurmClusterAnswers()
-{
-    static QMutex mutex;
-    static QHash<QByteArray, QDeadlineTimer> answered; // SLURM_CONF -> until when its answer holds
-    const QByteArray conf = qgetenv("SLURM_CONF");
-    {
-        QMutexLocker lock(&mutex);
-        if (auto it = answered.constFind(conf); it != answered.cend() && !it->hasExpired())
-            return okStatus();
-    }
-    // scontrol retries a SLURM_CONF that names no file for a minute before it says so.
-    if (!conf.isEmpty() && !QFileInfo::exists(QString::fromLocal8Bit(conf)))
-        return Error(QStringLiteral("no Slurm cluster answers on this machine: SLURM_CONF names %1, which does not exist; a cluster run needs the "
-                                    "cluster's slurm.conf (/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
-                         .arg(QString::fromLocal8Bit(conf)),
-                     Error::Kind::NotFound);
-    static QHash<QByteArray, std::pair<QDeadlineTimer, QString>> refused; // a controller that is down: not asked again for 30 s
-    {
-        QMutexLocker lock(&mutex);
-        if (auto it = refused.constFind(conf); it != refused.cend() && !it->first.hasExpired())
-            return Error(it->second, Error::Kind::NotFound);
-    }
-    auto name = SlurmClient(QString(), 30000).clusterName();
-    if (!name) {
-        const QString why = QStringLiteral("no Slurm cluster answers on this machine (%1); a cluster run needs the cluster's slurm.conf "
-                                           "(/etc/slurm/slurm.conf, or SLURM_CONF) and its controller running — `scontrol ping` checks")
-                                .arg(name.error().message().section(QLatin1Char('\n'), 0, 1).simplified());
-        QMutexLocker lock(&mutex);
-        refused.insert(conf, {QDeadlineTimer(30000), why});
-        return Error(why, Error::Kind::NotFound);
-    }
-    QMutexLocker lock(&mutex);
-    refused.remove(conf);
-    answered.insert(conf, QDeadlineTimer(60000));
-    return okStatus();
 }
 
 Expected<QString> RunService::resume(const QString& runId)
