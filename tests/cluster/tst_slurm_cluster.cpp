@@ -194,7 +194,7 @@ private slots:
         const Result cluster = run(args + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("3")});
         QVERIFY2(cluster.code == 0, qPrintable(cluster.err + cluster.out));
         const QString clusterId = runIdFrom(cluster.err);
-        for (const QString& file : {QStringLiteral("henaw.csv"), QStringLiteral("summary.json")}) {
+        for (const QString& file : {QStringLiteral("henaw.csv"), QStringLiteral("summary.json"), QStringLiteral("validation.tsv")}) {
             const QByteArray a = readAll(QDir(project()).filePath(QStringLiteral("runs/%1/%2").arg(runIdFrom(local.err), file)));
             QVERIFY(!a.isEmpty());
             QVERIFY2(a == readAll(QDir(project()).filePath(QStringLiteral("runs/%1/%2").arg(clusterId, file))), qPrintable(file + QStringLiteral(" differs")));

@@ -9,6 +9,8 @@
 #include <QJsonArray>
 
 #include <cmath>
+#include <tuple>
+#include <utility>
 
 namespace bioforge::age {
 
@@ -16,8 +18,11 @@ namespace {
 
 QString fixed(double v, int decimals) { return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("–"); }
 
-QString withInterval(const QJsonObject& e, const char* value, const char* interval, int decimals)
+// `value` with its 95 % `interval`; `former`: the names runs before the rename to "acceleration" wrote.
+QString withInterval(const QJsonObject& e, const char* value, const char* interval, int decimals, std::pair<const char*, const char*> former = {})
 {
+    if (!e.contains(QLatin1String(value)) && former.first)
+        std::tie(value, interval) = former;
     const QJsonArray i = e.value(QLatin1String(interval)).toArray();
     const double v = e.value(QLatin1String(value)).toDouble(std::nan(""));
     if (i.size() != 2 || !std::isfinite(i[0].toDouble(std::nan(""))))
@@ -141,8 +146,8 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
             }
             table.rows.append({e.value(QLatin1String("clock")).toString(), QString::number(e.value(QLatin1String("rows")).toInt()),
                                QString::number(e.value(QLatin1String("deaths")).toInt()), fixed(e.value(QLatin1String("correlation_with_age")).toDouble(std::nan("")), 3),
-                               withInterval(e, "c_index", "c_index_95", 3), withInterval(e, "c_index_advance", "c_index_advance_95", 3),
-                               withInterval(e, "hazard_ratio_per_unit_advance", "hazard_ratio_95", 3)});
+                               withInterval(e, "c_index", "c_index_95", 3), withInterval(e, "c_index_acceleration", "c_index_acceleration_95", 3, {"c_index_advance", "c_index_advance_95"}),
+                               withInterval(e, "hazard_ratio_per_unit_acceleration", "hazard_ratio_95", 3, {"hazard_ratio_per_unit_advance", "hazard_ratio_95"})});
             const QJsonArray quartiles = e.value(QLatin1String("km_by_advance_quartile")).toArray();
             if (quartiles.size() != 4 || e.value(QLatin1String("clock")).toString() == QLatin1String("chronological age"))
                 continue;

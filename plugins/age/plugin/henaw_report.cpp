@@ -37,15 +37,23 @@ QMap<QString, std::vector<double>> readColumns(const QString& path, const QStrin
     return out;
 }
 
-core::ReportSection testSection(const QJsonObject& test, const QString& heading)
+// A figure of summary.json by its name, or by the name runs before it had (c_index_advance).
+double figure(const QJsonObject& o, const char* key, const char* formerKey = nullptr)
+{
+    const QJsonValue v = o.contains(QLatin1String(key)) || !formerKey ? o.value(QLatin1String(key)) : o.value(QLatin1String(formerKey));
+    return v.toDouble(std::nan(""));
+}
+
+core::ReportSection testSection(const QJsonObject& test, const QString& heading, const QString& tableTitle)
 {
     core::ReportSection s{heading, {}, {}, {}};
-    s.tables.append({QStringLiteral("HENAW on people it was not trained on"), {QStringLiteral("figure"), QStringLiteral("value")},
+    s.tables.append({tableTitle, {QStringLiteral("figure"), QStringLiteral("value")},
                      {{QStringLiteral("people"), QString::number(test.value(QLatin1String("rows")).toInt())},
-                      {QStringLiteral("mean absolute difference from chronological age (years)"), fixed(test.value(QLatin1String("age_mae_years")).toDouble(std::nan("")), 2)},
+                      {QStringLiteral("mean absolute difference from chronological age (years)"), fixed(figure(test, "age_mae_years"), 2)},
+                      {QStringLiteral("SD of chronological age (years; the difference to compare it with)"), fixed(figure(test, "age_sd_years"), 2)},
                       {QStringLiteral("correlation with chronological age"), fixed(test.value(QLatin1String("correlation_with_age")).toDouble(std::nan("")), 3)},
                       {QStringLiteral("C-index of the mortality head"), fixed(test.value(QLatin1String("c_index_mortality_head")).toDouble(std::nan("")), 3)},
-                      {QStringLiteral("C-index of the acceleration (residual on chronological age)"), fixed(test.value(QLatin1String("c_index_advance")).toDouble(std::nan("")), 3)}}});
+                      {QStringLiteral("C-index of the acceleration (residual on chronological age)"), fixed(figure(test, "c_index_acceleration", "c_index_advance"), 3)}}});
     core::ReportPlot calibration;
     calibration.kind = core::ReportPlot::Kind::Line;
     calibration.caption = QStringLiteral("Calibration of the uncertainty: the share of people inside their 50, 80 and 95 % intervals (on the diagonal: as stated)");
@@ -82,7 +90,8 @@ core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, cons
                               QString::number(rows.value(QLatin1String("table")).toInt()), QDir(s.value(QLatin1String("table")).toString()).dirName(),
                               QString::number(rows.value(QLatin1String("validation")).toInt()),
                               QString::number(rows.value(QLatin1String("test")).toInt()), markers.join(QStringLiteral(", ")));
-    report.sections.append(testSection(s.value(QLatin1String("test")).toObject(), QStringLiteral("Test split")));
+    report.sections.append(testSection(s.value(QLatin1String("test")).toObject(), QStringLiteral("Test split"),
+                                       QStringLiteral("HENAW on people it was not trained on (the test split)")));
 
     core::ReportSection curves{QStringLiteral("Training"), {}, {}, {}};
     core::ReportTable members{QStringLiteral("Members"), {QStringLiteral("member"), QStringLiteral("epochs"), QStringLiteral("best epoch"), QStringLiteral("best validation loss"),
@@ -140,7 +149,12 @@ core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, co
     core::ReportContent report;
     report.title = title.isEmpty() ? QStringLiteral("HENAW biological age") : title;
     report.summary = QStringLiteral("%1 people; model %2.").arg(summary->value(QLatin1String("rows")).toInt()).arg(summary->value(QLatin1String("model")).toString());
-    report.sections.append(testSection(summary->value(QLatin1String("check")).toObject(), QStringLiteral("On this table")));
+    // Only the model's own training table is known to hold its training people; any other may
+    // overlap it (the same cohort under another file), so it is not called out-of-sample.
+    const bool inSample = summary->value(QLatin1String("training_table")).toBool();
+    report.sections.append(testSection(summary->value(QLatin1String("check")).toObject(), QStringLiteral("On this table"),
+                                       inSample ? QStringLiteral("HENAW on the table it was trained on: in-sample, optimistic (most of these people trained it)")
+                                                : QStringLiteral("HENAW on this table (not the table the model was trained on)")));
     const auto c = readColumns(dir.filePath(QStringLiteral("henaw.csv")), {QStringLiteral("henaw_age"), QStringLiteral("henaw_advance"), QStringLiteral("henaw_sd")});
     core::ReportSection ages{QStringLiteral("Biological against chronological age"), {}, {}, {}};
     core::PlotSeries scatter{QStringLiteral("people"), {}, {}};

@@ -8,6 +8,7 @@
 #include "age_fixtures.h"
 #include "support/kill_resume.h"
 #include "support/test_support.h"
+#include "synthetic_cohort.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -194,6 +195,55 @@ private slots:
         QVERIFY2(henaw.code == 6 && henaw.err.contains(QStringLiteral("--henaw")) && henaw.runDir.isEmpty(), qPrintable(henaw.err));
     }
 
+    // A sex coded M/F where the mapping says 1/2 is one line naming the codes and the fix, not a
+    // warning per row (300 rows gave 200 lines and "100 more problems").
+    void aColumnCodedOtherwiseIsSaidOnce()
+    {
+        const QString table = m_dir.filePath(QStringLiteral("sex-letters.csv"));
+        QByteArray text = "sample_id,age_years,sex_1male_2female,albumin_g_per_L,creatinine_umol_per_L,glucose_mmol_per_L,crp_mg_per_dL,lymphocyte_percent,mcv_fL,rdw_percent,alp_U_per_L,wbc_1000_cells_per_uL\n";
+        for (int i = 0; i < 300; ++i)
+            text += QStringLiteral("p%1,%2,%3,45,80,5,0.1,30,90,13,70,6\n").arg(i).arg(30 + i % 50).arg(i % 2 ? 'M' : 'F').toUtf8();
+        QVERIFY(writeAll(table, text));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("column 'sex_1male_2female': 300 of 300 rows have a sex code the mapping")) &&
+                     r.err.contains(QStringLiteral("\"male\": [\"M\"], \"female\": [\"F\"]")),
+                 qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("is neither a male")), 0);
+        QVERIFY(!r.err.contains(QStringLiteral("more problems")));
+        // Every row is still in validation.tsv, and summary.json keeps the finding.
+        QCOMPARE(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).count("is neither a male"), 300);
+        const QJsonObject summary = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("summary.json")))).object();
+        QCOMPARE(summary.value(QLatin1String("validation")).toObject().value(QLatin1String("column_problems")).toArray().size(), 1);
+    }
+
+    // evaluate --henaw refuses a marker column without values as predict does, and calls the
+    // model's own training table in-sample.
+    void evaluateWithHenawChecksTheTableAsPredictDoes()
+    {
+        const QString table = m_dir.filePath(QStringLiteral("henaw-eval.csv"));
+        QVERIFY(writeAll(table, bioforge::age::test::syntheticCohort(300, 11)));
+        const Result trained = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--epochs"),
+                                    QStringLiteral("1"), QStringLiteral("--ensemble"), QStringLiteral("1"), QStringLiteral("--threads"), QStringLiteral("1")});
+        QVERIFY2(trained.code == 0, qPrintable(trained.err));
+        const QString model = QDir(trained.runDir).filePath(QStringLiteral("henaw-model"));
+        const Result same = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), table, QStringLiteral("--henaw"), model});
+        QVERIFY2(same.code == 0 && same.err.contains(QStringLiteral("is the table the HENAW model was trained on")), qPrintable(same.err));
+        QVERIFY(QJsonDocument::fromJson(readAll(QDir(same.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("henaw_training_table")).toBool());
+        QList<QByteArray> lines = readAll(table).split('\n');
+        for (qsizetype l = 1; l < lines.size(); ++l) {
+            QList<QByteArray> fields = lines[l].split(',');
+            if (fields.size() > 3)
+                fields[3].clear(); // albumin, in every row
+            lines[l] = fields.join(',');
+        }
+        const QString emptied = m_dir.filePath(QStringLiteral("henaw-eval-no-albumin.csv"));
+        QVERIFY(writeAll(emptied, lines.join('\n')));
+        const Result refused = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), emptied, QStringLiteral("--henaw"), model});
+        QVERIFY2(refused.code != 0 && (refused.out + refused.err).contains(QStringLiteral("(column 'albumin_g_per_L') has no value in any of its 300 rows")),
+                 qPrintable(refused.out + refused.err));
+    }
+
     void evaluateComparesTheClocksAgainstMortality()
     {
         if (!ageFixturesAvailable())
@@ -210,13 +260,13 @@ private slots:
         const double low = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_low")).toDouble();
         const double high = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_high")).toDouble();
         QVERIFY2(cPheno > 0.75 && low < cPheno && cPheno < high, qPrintable(QStringLiteral("%1 (%2-%3)").arg(cPheno).arg(low).arg(high)));
-        QVERIFY(byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("hazard_ratio_per_unit_advance")).toDouble() > 1.0); // older for one's age, more deaths
+        QVERIFY(byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("hazard_ratio_per_unit_acceleration")).toDouble() > 1.0); // older for one's age, more deaths
         // Chronological age has no acceleration (it is the baseline): no C-index of one, where a clock has it.
         const Row age = byClock.value(QStringLiteral("chronological age"));
-        for (const char* column : {"c_index_advance", "c_index_advance_low", "c_index_advance_high"})
+        for (const char* column : {"c_index_acceleration", "c_index_acceleration_low", "c_index_acceleration_high"})
             QVERIFY2(age.value(QLatin1String(column)).isEmpty(), qPrintable(QLatin1String(column) + QStringLiteral(": ") + age.value(QLatin1String(column))));
         QVERIFY(!age.value(QStringLiteral("c_index")).isEmpty());
-        const double advancePheno = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_advance")).toDouble();
+        const double advancePheno = byClock.value(QStringLiteral("phenoage")).value(QStringLiteral("c_index_acceleration")).toDouble();
         QVERIFY2(advancePheno > 0.5 && advancePheno < cPheno, qPrintable(QString::number(advancePheno)));
         const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), m_dir.filePath(QStringLiteral("age.html"))});
         QVERIFY2(report.code == 0, qPrintable(report.err));
@@ -271,6 +321,8 @@ private slots:
         QVERIFY(predicted.size() > 2 && predicted.first().endsWith(",henaw_log_hazard"));
         for (const QByteArray& line : predicted.mid(1))
             QVERIFY2(line.endsWith(','), line.constData()); // no log-hazard from an untrained head
+        // The training table itself: said to be in-sample.
+        QVERIFY2(applied.err.contains(QStringLiteral("is the table the HENAW model was trained on")), qPrintable(applied.err));
         // The command line wins where it is given.
         const Result both = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"),
                                  config, QStringLiteral("--ensemble"), QStringLiteral("2"), QStringLiteral("--threads"), QStringLiteral("1")});

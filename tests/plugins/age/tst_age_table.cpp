@@ -179,6 +179,59 @@ private slots:
         writeAll(twice, "person,AGE,Age,sex\np1,50,51,M\n");
         auto ambiguous = readCohort(twice, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr);
         QVERIFY(!ambiguous && ambiguous.error().message().contains(QStringLiteral("no column 'age'")));
+        // ... and the reason is said: two columns that differ from the mapping's only in case.
+        QVERIFY2(ambiguous.error().message().contains(QStringLiteral("the header has 'AGE', 'Age', which differ from 'age' only in case")),
+                 qPrintable(ambiguous.error().message()));
+    }
+
+    // A column that fails the same way in most rows (a sex coded in words, a decimal comma, another
+    // unit) is one finding with the values it holds and the fix; a few bad rows stay row problems.
+    void aProblemThatFillsAColumnIsOneFinding()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("words.csv"));
+        QByteArray text = "person,age,sex,alb,creat,a1c,years_followed,dead\n";
+        const int rows = 60;
+        for (int i = 0; i < rows; ++i)
+            text += QStringLiteral("p%1,%2,%3,%4,1.0,48,10,no\n")
+                        .arg(i)
+                        .arg(40 + i % 30)
+                        .arg(i % 2 ? QStringLiteral("male") : QStringLiteral("female"))
+                        .arg(i < 3 ? QStringLiteral("\"4,3\"") : QStringLiteral("4.3"))
+                        .toUtf8();
+        writeAll(path, text);
+        CohortReadReport report;
+        const ColumnMapping m = mapping(kMapping());
+        auto c = readCohort(path, m, BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(report.counts.value(QStringLiteral("unknown sex")), qint64(rows));
+        const auto wide = report.columnWide();
+        QCOMPARE(wide.size(), 1); // the three decimal commas are rows' problems, not the column's
+        QCOMPARE(wide.first(), (std::pair{QStringLiteral("unknown sex"), QStringLiteral("sex")}));
+        const QString said = describeColumnWide(report, wide.first(), m);
+        for (const QString& part : {QStringLiteral("column 'sex': 60 of 60 rows"), QStringLiteral("'female' (30), 'male' (30)"),
+                                    QStringLiteral("reads M/1 as male and F/2 as female"), QStringLiteral("\"male\": [\"male\"], \"female\": [\"female\"]")})
+            QVERIFY2(said.contains(part), qPrintable(said));
+        QCOMPARE(columnWideProblems(report, m), QStringList{said});
+        // A decimal comma throughout: said as such, once.
+        const QString commas = m_dir.filePath(QStringLiteral("commas.csv"));
+        text = "person,age,sex,alb,creat,a1c,years_followed,dead\n";
+        for (int i = 0; i < rows; ++i)
+            text += QStringLiteral("p%1,50,M,\"4,%2\",1.0,48,10,no\n").arg(i).arg(i % 9).toUtf8();
+        writeAll(commas, text);
+        CohortReadReport commaReport;
+        QVERIFY(readCohort(commas, m, BiomarkerSchema::builtIn(), &commaReport));
+        const QStringList problems = columnWideProblems(commaReport, m);
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(problems.first().contains(QStringLiteral("column 'alb': 60 of 60 rows are not numbers: '4,0' (")) &&
+                     problems.first().contains(QStringLiteral("decimal comma")),
+                 qPrintable(problems.first()));
+        // Fewer than kColumnWideMinimum rows: each row is named, no column finding.
+        const QString few = m_dir.filePath(QStringLiteral("few.csv"));
+        writeAll(few, "person,age,sex\np1,50,male\np2,51,female\n");
+        CohortReadReport fewReport;
+        QVERIFY(readCohort(few, m, BiomarkerSchema::builtIn(), &fewReport));
+        QVERIFY(fewReport.columnWide().isEmpty());
+        QCOMPARE(fewReport.issues.size(), 2);
     }
 
     void unusableTablesAndMappingsAreRefusedWithTheirName()

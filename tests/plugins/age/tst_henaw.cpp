@@ -6,6 +6,7 @@
 // step is dropped unapplied, the batch size halved and the event recorded;
 // a run paused at every step resumes to bit-identical weights.
 
+#include "henaw_job_runner.h"
 #include "checkpoint/checkpoint_store.h"
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
@@ -37,15 +38,7 @@ using namespace bioforge::age;
 using namespace bioforge::test;
 using bioforge::age::test::syntheticCohort;
 
-namespace {
-
-struct Attempt {
-    core::JobOutcome outcome = core::JobOutcome::Cancelled;
-    QString failure;
-    core::RunRecord record;
-};
-
-} // namespace
+using Attempt = bioforge::age::test::HenawAttempt;
 
 class TstHenaw : public QObject {
     Q_OBJECT
@@ -60,26 +53,14 @@ class TstHenaw : public QObject {
 
     Attempt train(const QString& run, bool pauseAtOnce, int64_t outOfMemoryAt = -1, const QJsonObject& extra = {})
     {
-        QDir().mkpath(run + QStringLiteral("/out"));
         QJsonObject parameters = trainParameters();
         for (auto it = extra.begin(); it != extra.end(); ++it)
             parameters.insert(it.key(), it.value());
-        HenawTrainJob job(*HenawRunSettings::fromParameters(parameters));
-        job.injectOutOfMemoryAt(outOfMemoryAt);
-        core::CheckpointStore store(run + QStringLiteral("/checkpoints"), job.checkpointSchema());
-        core::ProvenanceRecorder provenance(run + QStringLiteral("/out"));
-        core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&store, &provenance, nullptr, run + QStringLiteral("/out"), QString()}, parameters);
-        if (pauseAtOnce)
-            ctx.requestPause();
-        Attempt a;
-        try {
-            a.outcome = job.run(ctx);
-        } catch (const core::JobFailure& f) {
-            a.failure = f.message();
-        }
-        a.record.runId = QStringLiteral("run");
-        (void)provenance.finalizeInto(a.record);
-        return a;
+        return bioforge::age::test::runHenawJob<HenawTrainJob>(run, parameters, [&](HenawTrainJob& job, core::JobContext& ctx) {
+            job.injectOutOfMemoryAt(outOfMemoryAt);
+            if (pauseAtOnce)
+                ctx.requestPause();
+        });
     }
 
 private slots:
@@ -280,21 +261,10 @@ private slots:
             }
             const QString emptied = m_dir.filePath(QStringLiteral("emptied-marker.csv"));
             QVERIFY(writeAll(emptied, lines.join('\n')));
-            const QString predictRun = m_dir.filePath(QStringLiteral("predict-emptied"));
-            QDir().mkpath(predictRun + QStringLiteral("/out"));
-            const QJsonObject parameters{{QStringLiteral("table"), emptied}, {QStringLiteral("model"), run + QStringLiteral("/out/henaw-model")},
-                                         {QStringLiteral("threads"), 1}};
-            HenawPredictJob job(*HenawRunSettings::fromParameters(parameters));
-            core::CheckpointStore store(predictRun + QStringLiteral("/checkpoints"), job.checkpointSchema());
-            core::ProvenanceRecorder provenance(predictRun + QStringLiteral("/out"));
-            core::JobContext ctx(QStringLiteral("predict"), core::SteadyClock::instance(), {&store, &provenance, nullptr, predictRun + QStringLiteral("/out"), QString()},
-                                 parameters);
-            QString failure;
-            try {
-                (void)job.run(ctx);
-            } catch (const core::JobFailure& f) {
-                failure = f.message();
-            }
+            const QString failure = bioforge::age::test::runHenawJob<HenawPredictJob>(
+                                        m_dir.filePath(QStringLiteral("predict-emptied")),
+                                        {{QStringLiteral("table"), emptied}, {QStringLiteral("model"), run + QStringLiteral("/out/henaw-model")}, {QStringLiteral("threads"), 1}})
+                                        .failure;
             QVERIFY2(failure.contains(QStringLiteral("%1 (column '%2') has no value in any of its").arg(markers.first(), column)), qPrintable(failure));
         }
         const QString broken = m_dir.filePath(QStringLiteral("broken-model"));

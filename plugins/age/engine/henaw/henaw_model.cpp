@@ -119,7 +119,9 @@ core::Expected<HenawModel> HenawModel::load(const QString& folder, const core::T
         members.push_back(std::move(*net));
     }
     HenawModel loaded(*config, *encoder, std::move(members));
-    loaded.setMortalityHeadTrained(model->value(QLatin1String("training")).toObject().value(QLatin1String("mortality_head_trained")).toBool(true));
+    const QJsonObject training = model->value(QLatin1String("training")).toObject();
+    loaded.setMortalityHeadTrained(training.value(QLatin1String("mortality_head_trained")).toBool(true));
+    loaded.setTrainingTableSha256(training.value(QLatin1String("table_sha256")).toString());
     return loaded;
 }
 

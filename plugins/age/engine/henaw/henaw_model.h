@@ -68,12 +68,17 @@ public:
     // predict() leaves logHazard NaN.
     bool mortalityHeadTrained() const { return m_mortalityHeadTrained; }
     void setMortalityHeadTrained(bool trained) { m_mortalityHeadTrained = trained; }
+    // The SHA-256 of the table the model was trained on (model.json "training"."table_sha256";
+    // empty for models saved before it was kept): a prediction on that table is in-sample.
+    const QString& trainingTableSha256() const { return m_trainingTableSha256; }
+    void setTrainingTableSha256(const QString& sha256) { m_trainingTableSha256 = sha256; }
 
 private:
     HenawConfig m_config;
     FeatureEncoder m_encoder;
     std::vector<std::unique_ptr<HenawNetwork>> m_members;
     bool m_mortalityHeadTrained = true;
+    QString m_trainingTableSha256;
 };
 
 } // namespace bioforge::age

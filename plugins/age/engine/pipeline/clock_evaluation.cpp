@@ -23,8 +23,8 @@ QJsonObject ClockEvaluation::toJson() const
     }
     return {{QStringLiteral("clock"), clock}, {QStringLiteral("rows"), double(rows)}, {QStringLiteral("deaths"), double(deaths)},
             {QStringLiteral("correlation_with_age"), correlationWithAge}, {QStringLiteral("c_index"), cIndex},
-            {QStringLiteral("c_index_95"), interval(cIndexInterval)}, {QStringLiteral("c_index_advance"), cIndexAdvance},
-            {QStringLiteral("c_index_advance_95"), interval(cIndexAdvanceInterval)}, {QStringLiteral("hazard_ratio_per_unit_advance"), hazardRatio},
+            {QStringLiteral("c_index_95"), interval(cIndexInterval)}, {QStringLiteral("c_index_acceleration"), cIndexAdvance},
+            {QStringLiteral("c_index_acceleration_95"), interval(cIndexAdvanceInterval)}, {QStringLiteral("hazard_ratio_per_unit_acceleration"), hazardRatio},
             {QStringLiteral("hazard_ratio_95"), interval(hazardRatioInterval)}, {QStringLiteral("km_by_advance_quartile"), curves},
             {QStringLiteral("quartiles_of"), quartilesOfAcceleration ? QStringLiteral("acceleration") : QStringLiteral("value")},
             {QStringLiteral("note"), note}};

@@ -155,7 +155,8 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
         henawSettings.table = m_settings.henawTrain;
         henawSettings.mapping = m_settings.mapping;
         henawSettings.overrides = m_settings.henawOverrides;
-        trained = trainHenawOnTable(ctx, henawSettings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), nullptr);
+        trained = trainHenawOnTable(ctx, henawSettings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), nullptr,
+                                    QStringLiteral("henaw_training_validation.tsv"));
         if (!trained)
             return stopped(ctx);
     }
@@ -170,6 +171,7 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     if (result.hd)
         candidates.push_back({QStringLiteral("hd"), &result.hd->hd, false});
     HenawPrediction henaw;
+    bool henawOnTrainingTable = false;
     if (!m_settings.henawModel.isEmpty() || trained) {
         if (!trained) {
             ctx.setMessage(QStringLiteral("HENAW model %1 on the table").arg(m_settings.henawModel));
@@ -177,6 +179,8 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
             orThrow(ctx.provenance().addInputFile(QStringLiteral("HENAW model"), QDir(m_settings.henawModel).filePath(QStringLiteral("model.json"))));
         }
         const HenawModel& model = *trained;
+        requireMeasuredMarkers(result.cohort, model, result.mapping);
+        henawOnTrainingTable = warnIfTrainingTable(ctx, model, m_settings.table);
         std::vector<qsizetype> rows(size_t(result.cohort.rows()));
         for (qsizetype r = 0; r < result.cohort.rows(); ++r)
             rows[size_t(r)] = r;
@@ -223,8 +227,8 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     QJsonArray evaluations;
     core::CsvWriter table;
     table.writeRow({QStringLiteral("clock"), QStringLiteral("rows"), QStringLiteral("deaths"), QStringLiteral("correlation_with_age"), QStringLiteral("c_index"),
-                    QStringLiteral("c_index_low"), QStringLiteral("c_index_high"), QStringLiteral("c_index_advance"), QStringLiteral("c_index_advance_low"),
-                    QStringLiteral("c_index_advance_high"), QStringLiteral("hazard_ratio_per_unit_advance"), QStringLiteral("hr_low"), QStringLiteral("hr_high"),
+                    QStringLiteral("c_index_low"), QStringLiteral("c_index_high"), QStringLiteral("c_index_acceleration"), QStringLiteral("c_index_acceleration_low"),
+                    QStringLiteral("c_index_acceleration_high"), QStringLiteral("hazard_ratio_per_unit_acceleration"), QStringLiteral("hr_low"), QStringLiteral("hr_high"),
                     QStringLiteral("note")});
     for (const Candidate& c : candidates) {
         const bool isAge = c.name == QLatin1String("chronological age");
@@ -249,7 +253,10 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
         extra = {{QStringLiteral("henaw"), henaw.biologicalAge}, {QStringLiteral("henaw_advance"), advance}, {QStringLiteral("henaw_sd"), henaw.sd},
                  {QStringLiteral("henaw_log_hazard"), henaw.logHazard}};
     }
-    writeClockOutputs(ctx, result, m_settings, {{QStringLiteral("evaluation"), evaluations}}, extra);
+    QJsonObject extraSummary{{QStringLiteral("evaluation"), evaluations}};
+    if (!henaw.biologicalAge.empty())
+        extraSummary.insert(QStringLiteral("henaw_training_table"), henawOnTrainingTable); // HENAW's figures in-sample
+    writeClockOutputs(ctx, result, m_settings, extraSummary, extra);
     ctx.advance();
     return JobOutcome::Finished;
 }

@@ -140,11 +140,7 @@ void ClockTableWriter::write(const Cohort& c, const QList<ClockValues>& clocks, 
 QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<QString, qint64>& imputedCounts, const QJsonObject& extraSummary)
 {
     const QDir dir(d->ctx.outputDir());
-    core::CsvWriter validation(QLatin1Char('\t'));
-    validation.writeRow({QStringLiteral("line"), QStringLiteral("column"), QStringLiteral("problem")});
-    for (const TableIssue& i : report.issues)
-        validation.writeRow({QString::number(i.line), i.column, i.problem});
-    orThrow(validation.save(dir.filePath(QStringLiteral("validation.tsv"))));
+    orThrow(report.saveIssues(dir.filePath(QStringLiteral("validation.tsv"))));
     for (QSaveFile* f : {d->table.get(), d->notes.get()})
         if (core::Status done = core::AtomicFile::commit(*f); !done)
             throw core::JobFailure(done.error().message());
@@ -178,7 +174,8 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
                         {QStringLiteral("clocks"), clocks},
                         {QStringLiteral("validation"), QJsonObject{{QStringLiteral("summary"), report.summary()}, {QStringLiteral("counts"), counts},
                                                                    {QStringLiteral("missing_by_marker"), missing},
-                                                                   {QStringLiteral("absent_markers"), QJsonArray::fromStringList(report.absentMarkers)}}},
+                                                                   {QStringLiteral("absent_markers"), QJsonArray::fromStringList(report.absentMarkers)},
+                                                                   {QStringLiteral("column_problems"), QJsonArray::fromStringList(columnWideProblems(report, d->mapping))}}},
                         {QStringLiteral("imputed"), imputed}};
     if (d->references.kdm)
         summary.insert(QStringLiteral("kdm_model"), d->references.kdm->toJson());

@@ -63,16 +63,31 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
     QStringList columns;
     for (const QString& marker : report.absentMarkers)
         if (used.isEmpty() || used.contains(marker)) // a column no clock of the run reads is no loss
-            columns << QStringLiteral("'%1' (%2)").arg(mapping.biomarkers.value(marker).column, marker);
+            columns << QStringLiteral("'%1' (%2)%3").arg(mapping.biomarkers.value(marker).column, marker,
+                                                         report.caseAmbiguityNote(mapping.biomarkers.value(marker).column));
     if (!columns.isEmpty()) {
         ctx.warn(QStringLiteral("%1: no column %2, which the mapping '%3' reads: the clocks that need them are empty (rename the columns, or "
                                 "give a mapping that names yours)")
                      .arg(path, columns.join(QStringLiteral(", ")), mapping.name));
     }
-    for (const TableIssue& i : report.issues.mid(0, 200)) // every kind is counted in the summary; the first ones are named
-        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path, QString::number(i.line), i.column, i.problem));
-    if (report.issues.size() > 200)
-        ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path, QString::number(report.issues.size() - 200)));
+    // A problem that fills a column is said once, with what the column holds; its rows are in validation.tsv.
+    const auto wide = report.columnWide();
+    for (const auto& key : wide)
+        ctx.warn(QStringLiteral("%1: %2 (each row in validation.tsv)").arg(path, describeColumnWide(report, key, mapping)));
+    // Every kind is counted in the summary; the first others are named.
+    constexpr int kNamed = 200;
+    int named = 0;
+    qint64 unnamed = 0;
+    for (const TableIssue& i : report.issues) {
+        if (wide.contains(std::pair{i.kind, i.column}))
+            continue;
+        if (named++ < kNamed)
+            ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path, QString::number(i.line), i.column, i.problem));
+        else
+            ++unnamed;
+    }
+    if (unnamed > 0)
+        ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path, QString::number(unnamed)));
 }
 
 namespace {

@@ -1,4 +1,5 @@
 #include "pipeline/henaw_jobs.h"
+#include "pipeline/henaw_rows.h"
 #include "pipeline/henaw_shards.h"
 
 #include "compute/blas_core.h"
@@ -72,64 +73,6 @@ namespace {
 
 JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
 
-// The markers to train on: those given, else every mapped one the table has for most people.
-QStringList chooseMarkers(const Cohort& c, const HenawRunSettings& s)
-{
-    if (!s.markers.isEmpty()) {
-        for (const QString& m : s.markers)
-            if (!c.has(m))
-                throw JobFailure(QStringLiteral("%1: marker '%2' was asked for but the table has no such column (mapped)").arg(c.source, m));
-        return s.markers;
-    }
-    QStringList out;
-    for (const QString& m : c.markerNames) {
-        qsizetype present = 0;
-        for (qsizetype r = 0; r < c.rows(); ++r)
-            present += std::isfinite(c.value(m, r)) ? 1 : 0;
-        if (double(present) >= s.minimumCoverage * double(c.rows()))
-            out << m;
-    }
-    if (out.size() < 2)
-        throw JobFailure(QStringLiteral("%1: fewer than two biomarkers are present for %2 % of the people")
-                .arg(c.source, QString::number(s.minimumCoverage * 100)));
-    return out;
-}
-
-} // namespace
-
-core::Expected<QJsonObject> readHenawConfigFile(const QString& path)
-{
-    auto file = core::readJsonObjectFile(path);
-    if (!file)
-        return file.error();
-    const QStringList known = HenawConfig::defaults({}).toJson().keys();
-    QStringList unknown;
-    for (auto it = file->begin(); it != file->end(); ++it)
-        if (!known.contains(it.key()))
-            unknown << QLatin1Char('"') + it.key() + QLatin1Char('"');
-    if (!unknown.isEmpty())
-        return Error(QStringLiteral("%1: %2 %3 no HENAW configuration key (the keys are: %4)")
-                         .arg(path, unknown.join(QStringLiteral(", ")), unknown.size() == 1 ? QStringLiteral("is") : QStringLiteral("are"),
-                              known.join(QStringLiteral(", "))),
-                     core::Error::Kind::Invalid);
-    return file;
-}
-
-namespace {
-
-HenawConfig configure(const QStringList& markers, const HenawRunSettings& s)
-{
-    QJsonObject json = HenawConfig::defaults(markers).toJson();
-    if (!s.configFile.isEmpty()) {
-        const QJsonObject file = orThrow(readHenawConfigFile(s.configFile));
-        for (auto it = file.begin(); it != file.end(); ++it)
-            json.insert(it.key(), it.value());
-    }
-    for (auto it = s.overrides.begin(); it != s.overrides.end(); ++it)
-        json.insert(it.key(), it.value());
-    return orThrow(HenawConfig::fromJson(json, s.configFile.isEmpty() ? QStringLiteral("HENAW configuration") : s.configFile));
-}
-
 HenawSplitData splitData(const Cohort& c, const FeatureEncoder& encoder, const std::vector<qsizetype>& rows)
 {
     HenawSplitData d;
@@ -141,61 +84,6 @@ HenawSplitData splitData(const Cohort& c, const FeatureEncoder& encoder, const s
     }
     return d;
 }
-
-} // namespace
-
-QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows, const HenawPrediction& p)
-{
-    double absError = 0;
-    qint64 n = 0;
-    std::array<qint64, 3> covered{0, 0, 0};
-    static constexpr std::array<double, 3> levels{0.5, 0.8, 0.95}, z{0.6744897501960817, 1.2815515655446004, 1.959963984540054};
-    SurvivalData survival;
-    std::vector<double> hazard, advance, bio, ages, survivalAge;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const double age = c.age[size_t(rows[i])];
-        if (!std::isfinite(age) || !std::isfinite(p.biologicalAge[i]))
-            continue;
-        const double error = p.biologicalAge[i] - age;
-        absError += std::abs(error);
-        ++n;
-        for (size_t l = 0; l < 3; ++l)
-            covered[l] += std::abs(error) <= z[l] * p.sd[i] ? 1 : 0;
-        bio.push_back(p.biologicalAge[i]);
-        ages.push_back(age);
-        if (c.hasSurvival(rows[i])) {
-            survival.time.push_back(c.followupMonths[size_t(rows[i])]);
-            survival.event.push_back(c.event[size_t(rows[i])]);
-            hazard.push_back(p.logHazard[i]);
-            advance.push_back(p.biologicalAge[i]);
-            survivalAge.push_back(age);
-        }
-    }
-    // Acceleration as the residual on chronological age, as the evaluation computes it (clock_evaluation.h).
-    if (advance.size() > 2) {
-        const double ma = std::accumulate(survivalAge.begin(), survivalAge.end(), 0.0) / double(survivalAge.size());
-        const double mb = std::accumulate(advance.begin(), advance.end(), 0.0) / double(advance.size());
-        double sab = 0, saa = 0;
-        for (size_t i = 0; i < advance.size(); ++i) {
-            sab += (survivalAge[i] - ma) * (advance[i] - mb);
-            saa += (survivalAge[i] - ma) * (survivalAge[i] - ma);
-        }
-        for (size_t i = 0; i < advance.size(); ++i)
-            advance[i] -= mb + (saa > 0 ? sab / saa : 1.0) * (survivalAge[i] - ma);
-    }
-    QJsonArray coverage;
-    for (size_t l = 0; l < 3; ++l)
-        coverage.append(QJsonObject{{QStringLiteral("nominal"), levels[l]}, {QStringLiteral("observed"), n ? double(covered[l]) / double(n) : 0.0}});
-    return {{QStringLiteral("rows"), double(n)}, {QStringLiteral("age_mae_years"), n ? absError / double(n) : std::nan("")},
-            {QStringLiteral("correlation_with_age"), pearsonCorrelation(bio, ages)},
-            // An untrained head (no death in training) gives no log-hazard: no C-index, not 0.5 of NaNs.
-            {QStringLiteral("c_index_mortality_head"),
-             std::any_of(hazard.begin(), hazard.end(), [](double h) { return std::isfinite(h); }) ? concordanceIndex(survival, hazard) : std::nan("")},
-            {QStringLiteral("c_index_advance"), concordanceIndex(survival, advance)},
-            {QStringLiteral("interval_coverage"), coverage}};
-}
-
-namespace {
 
 // Each system's markers with their adaptive weight, averaged over the people predicted.
 QJsonArray meanWeights(const HenawConfig& config, const HenawPrediction& p)
@@ -210,37 +98,6 @@ QJsonArray meanWeights(const HenawConfig& config, const HenawPrediction& p)
             out.append(QJsonObject{{QStringLiteral("system"), s.name}, {QStringLiteral("marker"), m},
                                    {QStringLiteral("weight"), mean[size_t(config.markers.indexOf(m))]}});
     return out;
-}
-
-std::vector<qsizetype> usableRows(const Cohort& c, const QStringList& markers)
-{
-    std::vector<qsizetype> rows;
-    for (qsizetype r = 0; r < c.rows(); ++r)
-        if (HenawModel::predictable(c, r, markers))
-            rows.push_back(r);
-    return rows;
-}
-
-// A marker the model reads whose column is there but empty in every row (a cohort that did not
-// measure it, exported with the sheet's whole header) is as absent as a missing column: each
-// person's value would be the training mean, silently.
-void requireMeasuredMarkers(const Cohort& c, const HenawModel& model, const ColumnMapping& mapping)
-{
-    QStringList empty;
-    for (const QString& m : model.config().markers) {
-        const int column = c.markerIndex(m);
-        if (column < 0 || c.rows() == 0)
-            continue; // the encoder names absent columns
-        const auto& values = c.markers[size_t(column)];
-        if (std::none_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }))
-            empty << QStringLiteral("%1 (column '%2')").arg(m, mapping.biomarkers.value(m).column);
-    }
-    if (!empty.isEmpty())
-        throw JobFailure(QStringLiteral("%1: %2 %3 no value in any of its %4 rows, and the HENAW model reads %5: its value would be the training "
-                                        "mean for everyone; give a table that measured %5, or train a model on the markers this table has")
-                             .arg(c.source, empty.join(QStringLiteral(", ")), empty.size() == 1 ? QStringLiteral("has") : QStringLiteral("have"))
-                             .arg(c.rows())
-                             .arg(empty.size() == 1 ? QStringLiteral("it") : QStringLiteral("them")));
 }
 
 } // namespace
@@ -268,7 +125,7 @@ QList<core::StageSpec> henawTrainingStages()
 }
 
 std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRunSettings& s, const QString& modelDir, QJsonObject* summaryOut,
-                                            int64_t injectOutOfMemoryAt)
+                                            const QString& validationFile, int64_t injectOutOfMemoryAt)
 {
     setHenawThreads(s.threads);
     const core::TorchDevice device = henawRunDevice(ctx, s);
@@ -282,12 +139,15 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     const ColumnMapping mapping = loadRunMapping(ctx, s.mapping);
     CohortReadReport report;
     const Cohort cohort = readRunTable(ctx, s.table, mapping, &report, QStringLiteral("HENAW training cohort"));
-    const QStringList markers = chooseMarkers(cohort, s);
-    const HenawConfig config = configure(markers, s);
-    const std::vector<qsizetype> rows = usableRows(cohort, config.markers); // the rule predict() applies: the configuration's markers
+    orThrow(report.saveIssues(QDir(ctx.outputDir()).filePath(validationFile)));
+    ctx.provenance().addOutput(validationFile, validationFile);
+    const QStringList markers = chooseHenawMarkers(cohort, s.markers, s.minimumCoverage);
+    const HenawConfig config = configureHenaw(markers, s.configFile, s.overrides);
+    const std::vector<qsizetype> rows = henawUsableRows(cohort, config.markers); // the rule predict() applies: the configuration's markers
     if (rows.size() < 100)
         throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW")
                 .arg(s.table, QString::number(rows.size())));
+    requireAgeSpread(ctx, cohort, rows, s.table);
     const CohortSplit split = stratifiedSplit(cohort, rows, config.trainFraction, config.validationFraction, config.ageBand, config.seed);
     const FeatureEncoder encoder = orThrow(FeatureEncoder::fit(cohort, split.train, config));
     const HenawSplitData train = splitData(cohort, encoder, split.train), validation = splitData(cohort, encoder, split.validation);
@@ -307,6 +167,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     std::optional<HenawModel> trained;
     trained.emplace(config, encoder, std::move(*members));
     HenawModel& model = *trained;
+    model.setTrainingTableSha256(recordedInputSha256(ctx, s.table));
     // The Cox head learns from deaths: with none among the training rows it keeps its random start.
     const auto deaths = std::count_if(split.train.begin(), split.train.end(), [&](qsizetype r) { return cohort.hasSurvival(r) && cohort.event[size_t(r)] == 1; });
     if (deaths == 0) {
@@ -318,6 +179,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     }
     const HenawPrediction test = model.predict(cohort, split.test);
     const QJsonObject summary{{QStringLiteral("table"), s.table},
+                              {QStringLiteral("table_sha256"), model.trainingTableSha256()}, // a prediction on it is in-sample
                               {QStringLiteral("mapping"), mapping.name},
                               {QStringLiteral("markers"), QJsonArray::fromStringList(markers)},
                               {QStringLiteral("rows"), QJsonObject{{QStringLiteral("table"), double(cohort.rows())}, {QStringLiteral("usable"), double(rows.size())},
@@ -349,7 +211,8 @@ JobOutcome HenawTrainJob::run(core::JobContext& ctx)
 {
     ctx.defineStages(henawTrainingStages());
     QJsonObject summary;
-    const auto model = trainHenawOnTable(ctx, m_settings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), &summary, m_injectOutOfMemory);
+    const auto model = trainHenawOnTable(ctx, m_settings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), &summary,
+                                         QStringLiteral("validation.tsv"), m_injectOutOfMemory);
     if (!model)
         return stopped(ctx);
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
@@ -372,6 +235,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     const Cohort cohort = readRunTable(ctx, m_settings.table, mapping, &report, QStringLiteral("cohort table"));
     ctx.advance();
     requireMeasuredMarkers(cohort, model, mapping);
+    const bool trainingTable = warnIfTrainingTable(ctx, model, m_settings.table);
     qsizetype first = 0, end = cohort.rows();
     if (m_settings.shardIndex >= 0) // a cluster shard: its rows only
         std::tie(first, end) = orThrow(henawShardRows(m_settings, cohort.rows()));
@@ -403,10 +267,12 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("henaw.csv"))));
     const QJsonObject summary{{QStringLiteral("rows"), double(rows.size())}, {QStringLiteral("rows_without_prediction"), double(p.unpredictable)},
                               {QStringLiteral("model"), m_settings.model},
+                              {QStringLiteral("training_table"), trainingTable}, // in-sample figures
                               {QStringLiteral("validation"), report.summary()}, {QStringLiteral("check"), checkPrediction(cohort, rows, p)}};
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
-    ctx.provenance().addOutput(QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv"));
-    ctx.provenance().addOutput(QStringLiteral("summary.json"), QStringLiteral("summary.json"));
+    orThrow(report.saveIssues(QDir(ctx.outputDir()).filePath(QStringLiteral("validation.tsv"))));
+    for (const QString& f : {QStringLiteral("henaw.csv"), QStringLiteral("summary.json"), QStringLiteral("validation.tsv")})
+        ctx.provenance().addOutput(f, f);
     ctx.advance();
     return JobOutcome::Finished;
 }

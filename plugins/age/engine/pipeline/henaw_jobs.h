@@ -17,6 +17,7 @@
 #include "henaw/henaw_config.h"
 #include "jobs/job.h"
 #include "jobs/progress_model.h"
+#include "pipeline/henaw_rows.h" // readHenawConfigFile, checkPrediction
 #include "util/expected.h"
 
 #include <QJsonObject>
@@ -47,25 +48,14 @@ struct HenawRunSettings {
     static core::Expected<HenawRunSettings> fromParameters(const QJsonObject& parameters);
 };
 
-// A HENAW configuration file (`train --config FILE`): a JSON object whose keys are those of
-// HenawConfig::toJson (henaw_config.h), each overriding the default. A key the format does not
-// have (a misspelt "epoch", "learningrate") is refused naming it and the keys taken — it was
-// ignored, and the run trained with the default. The values are checked (types, ranges) when the
-// run builds its configuration. Errors name the file.
-core::Expected<QJsonObject> readHenawConfigFile(const QString& path);
-
 class HenawModel;
-struct Cohort;
-struct HenawPrediction;
-
-// Age error, mortality discrimination (C-index) and interval coverage of a prediction of `rows`.
-QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows, const HenawPrediction& p);
 
 // Reads the table, trains an ensemble on it (stages "henaw-read", "henaw",
 // "henaw-test") and saves it under `modelDir`; nullopt when a stop was
-// requested. `summary` gets what the train run reports.
+// requested. `summary` gets what the train run reports; the table's problems, by line and
+// column, go to `validationFile` in the run folder.
 std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRunSettings& settings, const QString& modelDir, QJsonObject* summary,
-                                            int64_t injectOutOfMemoryAt = -1);
+                                            const QString& validationFile, int64_t injectOutOfMemoryAt = -1);
 QList<core::StageSpec> henawTrainingStages();
 
 // A GPU lease when the device may be CUDA and this LibTorch sees one; the CPU otherwise.

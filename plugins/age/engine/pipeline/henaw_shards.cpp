@@ -196,6 +196,7 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
     const auto unpredicted = std::count_if(p.biologicalAge.begin(), p.biologicalAge.end(), [](double v) { return !std::isfinite(v); });
     const QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())}, {QStringLiteral("rows_without_prediction"), double(unpredicted)},
                               {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
+                              {QStringLiteral("training_table"), firstSummary->value(QLatin1String("training_table"))},
                               {QStringLiteral("validation"), report.summary()},
                               {QStringLiteral("check"), checkPrediction(*cohort, rows, p)}};
     QSaveFile s(QDir(outputDir).filePath(QStringLiteral("summary.json")));
@@ -204,7 +205,11 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
         return Error(QStringLiteral("%1: cannot write: %2").arg(s.fileName(), core::AtomicFile::failureReason(s)));
     if (core::Status done = core::AtomicFile::commit(s); !done)
         return done.error();
-    return QList<core::MergedOutput>{{QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv")}, {QStringLiteral("summary.json"), QStringLiteral("summary.json")}};
+    if (core::Status saved = report.saveIssues(QDir(outputDir).filePath(QStringLiteral("validation.tsv"))); !saved)
+        return saved.error();
+    return QList<core::MergedOutput>{{QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv")},
+                                     {QStringLiteral("summary.json"), QStringLiteral("summary.json")},
+                                     {QStringLiteral("validation.tsv"), QStringLiteral("validation.tsv")}};
 }
 
 } // namespace bioforge::age

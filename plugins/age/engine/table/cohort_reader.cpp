@@ -15,22 +15,6 @@ namespace bioforge::age {
 
 using core::Error;
 
-void CohortReadReport::add(const QString& kind, qint64 line, const QString& column, const QString& problem)
-{
-    ++counts[kind];
-    if (issues.size() < kMaxIssues)
-        issues.append({line, column, problem});
-}
-
-QString CohortReadReport::summary() const
-{
-    QStringList parts;
-    for (auto it = counts.begin(); it != counts.end(); ++it)
-        if (it.value() > 0)
-            parts << QStringLiteral("%1 %2").arg(QString::number(it.value()), it.key());
-    return QStringLiteral("%1 rows").arg(rows) + (parts.isEmpty() ? QString() : QStringLiteral("; ") + parts.join(QStringLiteral(", ")));
-}
-
 namespace {
 
 bool isMissingText(const QString& t)
@@ -41,21 +25,25 @@ bool isMissingText(const QString& t)
 
 // The column the mapping names: spelt as the mapping spells it, else the one column that differs
 // only in case (an export that upper-cases its header: AGE_YEARS for age_years); two such
-// columns are ambiguous and neither is taken.
-int columnOf(const QStringList& header, const QString& name)
+// columns are ambiguous and neither is taken (recorded in the report, for the message).
+int columnOf(const QStringList& header, const QString& name, CohortReadReport& report)
 {
     if (name.isEmpty())
         return -1;
     if (const qsizetype exact = header.indexOf(name); exact >= 0)
         return int(exact);
-    int found = -1;
+    QStringList found;
+    int index = -1;
     for (qsizetype i = 0; i < header.size(); ++i)
         if (header[i].compare(name, Qt::CaseInsensitive) == 0) {
-            if (found >= 0)
-                return -1;
-            found = int(i);
+            found << header[i];
+            index = int(i);
         }
-    return found;
+    if (found.size() > 1) {
+        report.caseAmbiguous.insert(name, found);
+        return -1;
+    }
+    return index;
 }
 
 } // namespace
@@ -104,23 +92,23 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
     d.reader = std::move(*reader);
     d.reader->allowRaggedRows(true); // reported per row (readRow), the other rows read on
     const QStringList header = d.reader->header();
-    d.idCol = columnOf(header, mapping.idColumn);
-    d.ageCol = columnOf(header, mapping.ageColumn);
-    d.sexCol = columnOf(header, mapping.sex.column);
-    d.pregCol = columnOf(header, mapping.pregnant.column);
-    d.followCol = columnOf(header, mapping.followupColumn);
-    d.eventCol = columnOf(header, mapping.event.column);
+    d.idCol = columnOf(header, mapping.idColumn, *d.report);
+    d.ageCol = columnOf(header, mapping.ageColumn, *d.report);
+    d.sexCol = columnOf(header, mapping.sex.column, *d.report);
+    d.pregCol = columnOf(header, mapping.pregnant.column, *d.report);
+    d.followCol = columnOf(header, mapping.followupColumn, *d.report);
+    d.eventCol = columnOf(header, mapping.event.column, *d.report);
     if (d.ageCol < 0)
-        return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says); the header has: %4")
-                         .arg(path, mapping.ageColumn, mapping.name, header.join(QStringLiteral(", "))));
+        return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says)%4; the header has: %5")
+                         .arg(path, mapping.ageColumn, mapping.name, d.report->caseAmbiguityNote(mapping.ageColumn), header.join(QStringLiteral(", "))));
     if (!mapping.idColumn.isEmpty() && d.idCol < 0)
-        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')").arg(path, mapping.idColumn, mapping.name));
+        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')%4").arg(path, mapping.idColumn, mapping.name, d.report->caseAmbiguityNote(mapping.idColumn)));
     if (!mapping.sex.column.isEmpty() && d.sexCol < 0)
-        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')").arg(path, mapping.sex.column, mapping.name));
+        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')%4").arg(path, mapping.sex.column, mapping.name, d.report->caseAmbiguityNote(mapping.sex.column)));
     for (auto it = mapping.biomarkers.begin(); it != mapping.biomarkers.end(); ++it) {
         if (!options.markers.isEmpty() && !options.markers.contains(it.key()))
             continue;
-        const int column = columnOf(header, it->column);
+        const int column = columnOf(header, it->column, *d.report);
         if (column < 0) {
             d.report->absentMarkers << it.key();
             continue;
@@ -212,7 +200,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
                   QStringLiteral("'%1' is not a number%2").arg(text.left(40), decimalComma.match(text).hasMatch()
                                                                                   ? QStringLiteral(" (a comma in a number: write a decimal point, 93.5 "
                                                                                                    "not 93,5, and no thousands separator)")
-                                                                                  : QString()));
+                                                                                  : QString()),
+                  text.left(40));
             return std::nan("");
         }
         return v;
@@ -222,7 +211,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     if (missing && !ragged)
         r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("no age"));
     else if (std::isfinite(age) && (age < 0 || age > 130)) {
-        r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("age %1 is not between 0 and 130 years").arg(age));
+        r.add(QStringLiteral("impossible age"), line, mapping.ageColumn, QStringLiteral("age %1 is not between 0 and 130 years").arg(age),
+              f[ageCol].trimmed().left(40));
         age = std::nan("");
     }
     c.age.push_back(age);
@@ -236,7 +226,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
             sex = Sex::Female;
         else if (!ragged)
             r.add(QStringLiteral("unknown sex"), line, mapping.sex.column,
-                  QStringLiteral("'%1' is neither a male (%2) nor a female (%3) code").arg(code, mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/'))));
+                  QStringLiteral("'%1' is neither a male (%2) nor a female (%3) code").arg(code, mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/'))),
+                  code.left(40));
     }
     c.sex.push_back(sex);
 
@@ -270,7 +261,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
                 r.add(QStringLiteral("out of range"), line, rd.mapping.column,
                       QStringLiteral("%1 %2 is outside the plausible range %3-%4 %2").arg(QString::number(v), rd.spec->unit,
                                                                                           QString::number(rd.spec->minimum),
-                                                                                          QString::number(rd.spec->maximum)));
+                                                                                          QString::number(rd.spec->maximum)),
+                      f[rd.column].trimmed().left(40));
                 v = std::nan("");
             }
         }

@@ -8,6 +8,7 @@
 // report counts every kind, so nothing is dropped silently.
 
 #include "table/cohort.h"
+#include "table/cohort_read_report.h"
 #include "table/column_mapping.h"
 #include "util/expected.h"
 
@@ -19,24 +20,6 @@
 #include <memory>
 
 namespace bioforge::age {
-
-struct TableIssue {
-    qint64 line = 0;
-    QString column;
-    QString problem;
-};
-
-struct CohortReadReport {
-    qint64 rows = 0;
-    QMap<QString, qint64> counts;   // by kind: "not a number", "out of range", "missing", "impossible age", "unknown sex", "duplicate id"
-    QMap<QString, qint64> missingByMarker;
-    QStringList absentMarkers;      // mapped, but the table has no such column
-    QList<TableIssue> issues;       // the first kMaxIssues, each with line and column
-    static constexpr int kMaxIssues = 2000;
-
-    void add(const QString& kind, qint64 line, const QString& column, const QString& problem);
-    QString summary() const; // one line: "18825 rows; 12 not a number, 3 out of range, …"
-};
 
 struct CohortReadOptions {
     QStringList markers;  // read only these (empty: every mapped marker)

@@ -1,0 +1,138 @@
+#include "table/cohort_read_report.h"
+
+#include "io/csv_writer.h"
+
+#include <QRegularExpression>
+
+namespace bioforge::age {
+
+void CohortReadReport::add(const QString& kind, qint64 line, const QString& column, const QString& problem, const QString& value)
+{
+    ++counts[kind];
+    if (issues.size() < kMaxIssues)
+        issues.append({line, column, problem, kind});
+    ColumnTally& t = byColumn[{kind, column}];
+    if (t.count++ == 0) {
+        t.firstLine = line;
+        t.firstProblem = problem;
+    }
+    if (auto it = t.values.find(value); it != t.values.end())
+        ++*it;
+    else if (t.values.size() < ColumnTally::kMaxValues)
+        t.values.insert(value, 1);
+    else
+        ++t.otherValues;
+}
+
+QList<std::pair<QString, QString>> CohortReadReport::columnWide() const
+{
+    QList<std::pair<QString, QString>> out;
+    for (auto it = byColumn.begin(); it != byColumn.end(); ++it)
+        if (it->count >= kColumnWideMinimum && 2 * it->count >= rows)
+            out << it.key();
+    return out;
+}
+
+QString CohortReadReport::summary() const
+{
+    QStringList parts;
+    for (auto it = counts.begin(); it != counts.end(); ++it)
+        if (it.value() > 0)
+            parts << QStringLiteral("%1 %2").arg(QString::number(it.value()), it.key());
+    return QStringLiteral("%1 rows").arg(rows) + (parts.isEmpty() ? QString() : QStringLiteral("; ") + parts.join(QStringLiteral(", ")));
+}
+
+core::Status CohortReadReport::saveIssues(const QString& path) const
+{
+    core::CsvWriter validation(QLatin1Char('\t'));
+    validation.writeRow({QStringLiteral("line"), QStringLiteral("column"), QStringLiteral("problem")});
+    for (const TableIssue& i : issues)
+        validation.writeRow({QString::number(i.line), i.column, i.problem});
+    return validation.save(path);
+}
+
+QString CohortReadReport::caseAmbiguityNote(const QString& name) const
+{
+    const QStringList found = caseAmbiguous.value(name);
+    if (found.isEmpty())
+        return {};
+    return QStringLiteral(" (the header has %1, which differ from '%2' only in case: neither is taken; rename one, or name the column exactly "
+                          "in the mapping)")
+        .arg(QLatin1Char('\'') + found.join(QStringLiteral("', '")) + QLatin1Char('\''), name);
+}
+
+namespace {
+
+QString quotedValues(const ColumnTally& t)
+{
+    QStringList parts;
+    for (auto it = t.values.begin(); it != t.values.end(); ++it)
+        parts << QStringLiteral("%1 (%2)").arg(it.key().isEmpty() ? QStringLiteral("(empty)") : QLatin1Char('\'') + it.key() + QLatin1Char('\''))
+                     .arg(it.value());
+    if (t.otherValues > 0)
+        parts << QStringLiteral("%1 other").arg(t.otherValues);
+    return parts.join(QStringLiteral(", "));
+}
+
+// The table's codes that read as male and female by their first letter (M/F, male/female,
+// m/w): the mapping's "sex" to suggest; empty when the codes say nothing of it.
+QString sexCodeSuggestion(const ColumnTally& t)
+{
+    QStringList male, female;
+    for (auto it = t.values.begin(); it != t.values.end(); ++it) {
+        const QString lower = it.key().toLower();
+        if (lower.startsWith(QLatin1Char('m')))
+            male << QLatin1Char('"') + it.key() + QLatin1Char('"');
+        else if (lower.startsWith(QLatin1Char('f')) || lower.startsWith(QLatin1Char('w')))
+            female << QLatin1Char('"') + it.key() + QLatin1Char('"');
+    }
+    if (male.isEmpty() || female.isEmpty())
+        return {};
+    return QStringLiteral("\"male\": [%1], \"female\": [%2]").arg(male.join(QStringLiteral(", ")), female.join(QStringLiteral(", ")));
+}
+
+} // namespace
+
+QString describeColumnWide(const CohortReadReport& report, const std::pair<QString, QString>& kindAndColumn, const ColumnMapping& mapping)
+{
+    const auto& [kind, column] = kindAndColumn;
+    const ColumnTally t = report.byColumn.value(kindAndColumn);
+    const QString head = QStringLiteral("column '%1': %2 of %3 rows").arg(column).arg(t.count).arg(report.rows);
+    const QString example = QStringLiteral("line %1: %2").arg(t.firstLine).arg(t.firstProblem);
+    if (kind == QLatin1String("unknown sex")) {
+        const QString suggestion = sexCodeSuggestion(t);
+        return QStringLiteral("%1 have a sex code the mapping '%2' does not know: %3; it reads %4 as male and %5 as female: give a mapping whose "
+                              "\"sex\" lists this table's codes%6")
+            .arg(head, mapping.name, quotedValues(t), mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/')),
+                 suggestion.isEmpty() ? QString() : QStringLiteral(", e.g. ") + suggestion);
+    }
+    if (kind == QLatin1String("not a number")) {
+        static const QRegularExpression decimalComma(QStringLiteral("^[-+]?\\d+,\\d+$"));
+        bool comma = false;
+        for (auto it = t.values.begin(); it != t.values.end() && !comma; ++it)
+            comma = decimalComma.match(it.key()).hasMatch();
+        return QStringLiteral("%1 are not numbers: %2%3").arg(head, quotedValues(t),
+                                                              comma ? QStringLiteral("; the column writes numbers with a decimal comma: save the "
+                                                                                     "table with a decimal point (93.5, not 93,5)")
+                                                                    : QString());
+    }
+    if (kind == QLatin1String("out of range"))
+        return QStringLiteral("%1 are outside the plausible range (e.g. %2): the column's unit is likely not the one the mapping '%3' gives "
+                              "for it; give the mapping the column's unit")
+            .arg(head, example, mapping.name);
+    if (kind == QLatin1String("impossible age"))
+        return QStringLiteral("%1 have no usable age (%2; e.g. %3): check that the mapping '%4' names this table's age column and its unit "
+                              "(years, months, days)")
+            .arg(head, quotedValues(t), example, mapping.name);
+    return QStringLiteral("%1: %2 (e.g. %3)").arg(head, kind, example);
+}
+
+QStringList columnWideProblems(const CohortReadReport& report, const ColumnMapping& mapping)
+{
+    QStringList out;
+    for (const auto& key : report.columnWide())
+        out << describeColumnWide(report, key, mapping);
+    return out;
+}
+
+} // namespace bioforge::age

@@ -1,0 +1,71 @@
+#pragma once
+
+// What reading a cohort table found wrong (table/cohort_reader.h): every
+// problem counted by kind, the first kMaxIssues named by line and column
+// (validation.tsv), and each kind tallied by column, so that a problem that
+// fills a column (a sex coded M/F where the mapping says 1/2, a unit or a
+// decimal comma throughout) is said once, with the values the column holds
+// and what to change, instead of hundreds of lines about its rows.
+
+#include "table/column_mapping.h"
+#include "util/expected.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <utility>
+
+namespace bioforge::age {
+
+struct TableIssue {
+    qint64 line = 0;
+    QString column;
+    QString problem;
+    QString kind; // as counted in CohortReadReport::counts
+};
+
+// The problems of one kind in one column: how many, the first, and the distinct values met.
+struct ColumnTally {
+    qint64 count = 0;
+    qint64 firstLine = 0;
+    QString firstProblem;
+    QMap<QString, qint64> values; // the first kMaxValues distinct values, with their counts
+    qint64 otherValues = 0;       // rows whose value is none of those
+    static constexpr int kMaxValues = 8;
+};
+
+struct CohortReadReport {
+    qint64 rows = 0;
+    QMap<QString, qint64> counts;   // by kind: "not a number", "out of range", "missing", "impossible age", "unknown sex", "duplicate id"
+    QMap<QString, qint64> missingByMarker;
+    QStringList absentMarkers;      // mapped, but the table has no such column
+    QList<TableIssue> issues;       // the first kMaxIssues, each with line and column
+    static constexpr int kMaxIssues = 2000;
+    QMap<std::pair<QString, QString>, ColumnTally> byColumn; // (kind, column) -> every such problem, tallied
+    // Columns whose name the mapping gives only in another case, which the header has more than
+    // once (AGE and Age for age): neither is taken. Mapping's name -> the header's.
+    QMap<QString, QStringList> caseAmbiguous;
+
+    // `value`: the field as written (tallied by column, to say what a whole column holds).
+    void add(const QString& kind, qint64 line, const QString& column, const QString& problem, const QString& value = {});
+    // A kind of problem that fills a column (at least kColumnWideMinimum rows and half of those
+    // read: a sex coded M/F, a unit or decimal comma throughout) is one finding about the column,
+    // not hundreds about its rows: its (kind, column) pairs.
+    QList<std::pair<QString, QString>> columnWide() const;
+    static constexpr qint64 kColumnWideMinimum = 20;
+    // " (the header has 'AGE', 'Age', …)" when `name` is caseAmbiguous; empty otherwise.
+    QString caseAmbiguityNote(const QString& name) const;
+    QString summary() const; // one line: "18825 rows; 12 not a number, 3 out of range, …"
+    // validation.tsv: a header (line, column, problem) and each kept issue, tab-separated, atomically.
+    core::Status saveIssues(const QString& path) const;
+};
+
+// One line for a column-wide problem (CohortReadReport::columnWide): the column, how many rows,
+// the values it holds, and what to change (the mapping's sex codes, its unit, a decimal point).
+QString describeColumnWide(const CohortReadReport& report, const std::pair<QString, QString>& kindAndColumn, const ColumnMapping& mapping);
+// Every column-wide problem, described.
+QStringList columnWideProblems(const CohortReadReport& report, const ColumnMapping& mapping);
+
+} // namespace bioforge::age
