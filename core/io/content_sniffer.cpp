@@ -25,6 +25,27 @@ QList<QByteArray> lines(const QByteArray& head, int count)
     return out;
 }
 
+// A zip's first entries' names (each local file header holds its name in the clear, APPNOTE
+// 4.3.7) tell a spreadsheet from an archive: unzipping an .xlsx gives XML parts, not a table.
+// Office Open XML (ECMA-376 Part 2): "[Content_Types].xml", then "xl/…" for Excel, "word/…" for
+// Word; OpenDocument (ODF 1.2 Part 3 §3.3): a stored first entry "mimetype" with the media type.
+CompressionGuess zipContent(const QByteArray& raw)
+{
+    if (raw.contains("application/vnd.oasis.opendocument.spreadsheet"))
+        return {Compression::Other, QStringLiteral("an OpenDocument spreadsheet (.ods), not a text table"),
+                QStringLiteral("save the sheet as CSV: File > Save As > Text CSV, and give that file")};
+    if (raw.contains("application/vnd.oasis.opendocument"))
+        return {Compression::Other, QStringLiteral("an OpenDocument file (.odt, .odp …), not text"), QStringLiteral("save it as plain text or CSV")};
+    if (raw.contains("xl/"))
+        return {Compression::Other, QStringLiteral("an Excel workbook (.xlsx), not a text table"),
+                QStringLiteral("save the sheet as CSV: File > Save As > CSV UTF-8, and give that file")};
+    if (raw.contains("word/"))
+        return {Compression::Other, QStringLiteral("a Word document (.docx), not text"), QStringLiteral("save it as plain text (.txt)")};
+    if (raw.contains("[Content_Types].xml"))
+        return {Compression::Other, QStringLiteral("an Office document (Excel, Word …), not text"), QStringLiteral("save it as CSV or plain text")};
+    return {Compression::Other, QStringLiteral("a zip archive"), QStringLiteral("unzip FILE and give the file inside")};
+}
+
 } // namespace
 
 CompressionGuess sniffCompression(const QByteArray& raw)
@@ -38,7 +59,7 @@ CompressionGuess sniffCompression(const QByteArray& raw)
     if (startsWith(raw, "\x28\xb5\x2f\xfd", 4))
         return {Compression::Other, QStringLiteral("zstd"), QStringLiteral("unzstd FILE, or recompress with gzip")};
     if (startsWith(raw, "PK\x03\x04", 4) || startsWith(raw, "PK\x05\x06", 4))
-        return {Compression::Other, QStringLiteral("a zip archive"), QStringLiteral("unzip FILE and give the file inside")};
+        return zipContent(raw);
     if (startsWith(raw, "7z\xbc\xaf\x27\x1c", 6))
         return {Compression::Other, QStringLiteral("a 7-Zip archive"), QStringLiteral("7z x FILE and give the file inside")};
     if (startsWith(raw, "\x04\x22\x4d\x18", 4))

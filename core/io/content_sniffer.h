@@ -18,11 +18,16 @@ struct CompressionGuess {
     QString name;        // "gzip", "bzip2", "xz", "zstd", "zip", "7-Zip", "lz4"
     QString decompressHint; // a command that turns it into plain text, for the message
     // For "the file is …": "gzip-compressed", "a zip archive".
-    QString description() const { return name.startsWith(QLatin1String("a ")) ? name : name + QStringLiteral("-compressed"); }
+    QString description() const
+    {
+        return name.startsWith(QLatin1String("a ")) || name.startsWith(QLatin1String("an ")) ? name : name + QStringLiteral("-compressed");
+    }
 };
 
-// From the raw (undecoded) first bytes of a file.
+// From the raw (undecoded) first bytes of a file; give kSniffBytes to tell a spreadsheet
+// (.xlsx, .ods) from another zip by its entries' names.
 CompressionGuess sniffCompression(const QByteArray& rawHead);
+inline constexpr qsizetype kSniffBytes = 4096;
 
 // A short description of binary content ("BAM (aligned reads)", "an SQLite
 // database", …), or of unrecognised binary data with the offset of its

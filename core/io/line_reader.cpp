@@ -46,7 +46,7 @@ Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path)
     QFile raw(path);
     if (!raw.open(QIODevice::ReadOnly))
         return Error(QStringLiteral("%1: cannot open for reading: %2").arg(path, raw.errorString()));
-    const CompressionGuess compression = sniffCompression(raw.read(8));
+    const CompressionGuess compression = sniffCompression(raw.read(kSniffBytes));
     raw.close();
     if (compression.kind == Compression::Other)
         return Error(QStringLiteral("%1: the file is %2; only plain text and gzip are read (%3)")

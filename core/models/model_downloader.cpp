@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -49,6 +50,44 @@ bool ModelDownloader::isWorkFile(const QString& path)
     return path.endsWith(QLatin1String(".part")) || path.endsWith(QLatin1String(".part.json")) || path.endsWith(QLatin1String(".download.json"));
 }
 
+ModelDownloader::Freshness ModelDownloader::askIfChanged(const QUrl& url, const QJsonObject& meta, QString* why)
+{
+    QNetworkRequest request(url);
+    request.setTransferTimeout(m_transferTimeoutMs);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    const QString etag = meta.value(QLatin1String("etag")).toString();
+    const QDateTime modified = QDateTime::fromString(meta.value(QLatin1String("last_modified")).toString(), Qt::ISODate);
+    if (!etag.isEmpty())
+        request.setRawHeader("If-None-Match", etag.toLatin1());
+    else if (modified.isValid()) // RFC 9110 §5.6.7 IMF-fixdate
+        request.setRawHeader("If-Modified-Since", QLocale::c().toString(modified.toUTC(), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1());
+    else
+        return Freshness::Changed; // nothing to compare with: fetch it again
+    QNetworkAccessManager network;
+    ++m_requests;
+    QNetworkReply* reply = network.get(request);
+    int status = 0;
+    QEventLoop loop;
+    // The answer's status is all that is needed: a changed file's body is fetched by the download.
+    QObject::connect(reply, &QNetworkReply::metaDataChanged, &loop, [&] {
+        status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200)
+            reply->abort();
+    });
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    if (status == 0)
+        status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QString error = reply->errorString();
+    reply->deleteLater();
+    if (status == 304)
+        return Freshness::Unchanged;
+    if (status == 200)
+        return Freshness::Changed;
+    *why = status > 0 ? QStringLiteral("HTTP %1").arg(status) : error;
+    return Freshness::Unknown;
+}
+
 Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore, qint64 total, const Progress& progress,
                                     const StopCheck& stop)
 {
@@ -64,10 +103,20 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
             const QJsonObject meta = readJsonObjectFile(sidecar).valueOr({});
             if (meta.value(QLatin1String("url")).toString() == item.url.toString()
                 && meta.value(QLatin1String("size")).toInteger(-1) == QFileInfo(*target).size()) {
-                m_downloaded.append({*target, QFileInfo(*target).size(), meta.value(QLatin1String("sha256")).toString(),
-                                     meta.value(QLatin1String("etag")).toString(),
-                                     QDateTime::fromString(meta.value(QLatin1String("last_modified")).toString(), Qt::ISODate), true});
-                return okStatus();
+                QString note, why;
+                const QString fetched = meta.value(QLatin1String("fetched_at")).toString();
+                const Freshness fresh = item.revalidate ? askIfChanged(item.url, meta, &why) : Freshness::Unchanged;
+                if (fresh == Freshness::Unknown)
+                    note = QStringLiteral("the server could not be asked whether the file changed (%1): the copy fetched %2 is used").arg(why, fetched);
+                else if (item.revalidate)
+                    note = QStringLiteral("unchanged on the server since the copy fetched %1").arg(fetched);
+                if (fresh != Freshness::Changed) {
+                    m_downloaded.append({*target, QFileInfo(*target).size(), meta.value(QLatin1String("sha256")).toString(),
+                                         meta.value(QLatin1String("etag")).toString(),
+                                         QDateTime::fromString(meta.value(QLatin1String("last_modified")).toString(), Qt::ISODate), true, note});
+                    return okStatus();
+                }
+                log::info(QStringLiteral("%1: changed on the server since the copy fetched %2; downloading it again").arg(item.url.toString(), fetched));
             }
         } else if (auto sha = Sha256::ofFile(*target); sha && *sha == item.sha256) {
             m_downloaded.append({*target, QFileInfo(*target).size(), *sha, {}, {}, true});

@@ -32,6 +32,12 @@ struct DownloadItem {
     // `<file>.download.json` (URL, size, SHA-256, ETag, Last-Modified) marks
     // it complete: a second download of the same URL reuses it.
     bool serverSizeOnly = false;
+    // serverSizeOnly: a complete copy is used only when the server says the file has not changed
+    // since (a conditional GET: If-None-Match with its ETag, else If-Modified-Since, answered 304
+    // Not Modified); a changed file is downloaded again. A server that cannot be asked leaves the
+    // copy in use, said in DownloadedFile::note. Providers replace bulk files at one URL
+    // (ClinVar weekly), so a second download must ask.
+    bool revalidate = false;
 };
 
 struct DownloadedFile {
@@ -41,6 +47,7 @@ struct DownloadedFile {
     QString etag;
     QDateTime lastModified; // invalid when the server sent none
     bool reused = false;    // already complete from an earlier download
+    QString note;           // how a reused copy was judged current ("unchanged on the server", …)
 };
 
 class ModelDownloader {
@@ -68,6 +75,9 @@ public:
     const QList<DownloadedFile>& downloaded() const { return m_downloaded; }
 
 private:
+    enum class Freshness { Unchanged, Changed, Unknown };
+    // A conditional GET for the copy `meta` (its sidecar) describes; `why` gets the reason of Unknown.
+    Freshness askIfChanged(const QUrl& url, const QJsonObject& meta, QString* why);
     Status downloadOne(const DownloadItem& item, qint64 doneBefore, qint64 total, const Progress& progress, const StopCheck& stop);
 
     QString m_targetDir;

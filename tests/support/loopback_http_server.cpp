@@ -51,6 +51,10 @@ void LoopbackHttpServer::respond(QTcpSocket* socket, const QByteArray& head)
             request.range = line.mid(colon + 1).trimmed();
         if (colon > 0 && line.left(colon).trimmed().toLower() == "if-range")
             request.ifRange = line.mid(colon + 1).trimmed();
+        if (colon > 0 && line.left(colon).trimmed().toLower() == "if-none-match")
+            request.ifNoneMatch = line.mid(colon + 1).trimmed();
+        if (colon > 0 && line.left(colon).trimmed().toLower() == "if-modified-since")
+            request.ifModifiedSince = line.mid(colon + 1).trimmed();
     }
     m_requests.append(request);
     if (!m_files.contains(request.path)) {
@@ -61,6 +65,11 @@ void LoopbackHttpServer::respond(QTcpSocket* socket, const QByteArray& head)
     const QByteArray& content = m_files.value(request.path);
     qint64 start = 0;
     const QByteArray etag = etagOf(content);
+    if ((!request.ifNoneMatch.isEmpty() && request.ifNoneMatch == etag) || (request.ifNoneMatch.isEmpty() && request.ifModifiedSince == kLastModified)) {
+        socket->write("HTTP/1.1 304 Not Modified\r\nETag: " + etag + "\r\nConnection: close\r\n\r\n");
+        socket->disconnectFromHost();
+        return;
+    }
     const bool sameVersion = request.ifRange.isEmpty() || request.ifRange == etag || request.ifRange == kLastModified;
     if (!m_ignoreRange && sameVersion && request.range.startsWith("bytes=")) {
         start = request.range.mid(6, request.range.indexOf('-') - 6).toLongLong();

@@ -4,7 +4,8 @@
 // byte ranges with an ETag per content (If-Range with another ETag gets the
 // whole file, as RFC 9110 §13.1.5 says), a fixed Last-Modified, can drop the
 // connection part-way through a response (once per path) and records every
-// request. It lives on the test's thread: a client's
+// request. If-None-Match with the content's ETag, or If-Modified-Since with
+// kLastModified, is answered 304 Not Modified. It lives on the test's thread: a client's
 // nested event loop drives it too.
 
 #include <QByteArray>
@@ -23,6 +24,7 @@ public:
         QString path;
         QByteArray range; // value of the Range header, empty if none
         QByteArray ifRange;
+        QByteArray ifNoneMatch, ifModifiedSince;
     };
     static QByteArray etagOf(const QByteArray& content);
     static constexpr const char* kLastModified = "Tue, 15 Nov 1994 08:12:31 GMT";

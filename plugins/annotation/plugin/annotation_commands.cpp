@@ -68,6 +68,8 @@ int importFile(const QString& library, const QString& source, const QString& fil
     out << release->source << " " << release->part << ": " << release->release << "\n  " << release->rows << " rows from " << release->fileName << " ("
         << QString::number(double(release->size) / 1e6, 'f', 1) << " MB, sha256 " << release->sha256.left(16) << "…) in " << QString::number(seconds, 'f', 1)
         << " s\n  library: " << (*lib)->path() << Qt::endl;
+    if (const QString shrink = release->shrinkWarning(); !shrink.isEmpty())
+        err << "warning: " << shrink << Qt::endl;
     return kOk;
 }
 
@@ -105,6 +107,24 @@ int importBulkCommand(const QStringList& given, const QString& defaultLibrary, Q
     return importFile(library, args[0], args[1], part, out, err);
 }
 
+namespace {
+
+// Whether the library's active release of (source, part) is the file with `sha256` (said on `out`).
+bool isActiveRelease(const QString& library, const QString& source, const QString& part, const QString& sha256, QTextStream& out)
+{
+    auto lib = BulkLibrary::open(library);
+    if (!lib || sha256.isEmpty())
+        return false;
+    auto active = (*lib)->activeRelease(source, part);
+    if (!active || !*active || (*active)->sha256 != sha256)
+        return false;
+    out << "  already the library's " << source << " " << part << " release (" << (*active)->release << ", " << (*active)->rows << " rows): not imported again"
+        << Qt::endl;
+    return true;
+}
+
+} // namespace
+
 int downloadCommand(const QStringList& given, const QString& defaultLibrary, const QString& downloadDir, QTextStream& out, QTextStream& err)
 {
     QStringList args = given;
@@ -114,7 +134,10 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
                "  downloads the provider's published files of SOURCE (or one part; --url for a mirror) with resume:\n"
                "  a broken transfer continues where it stopped, and only the same version of the file (If-Range);\n"
                "  a file is kept when its size is the one the server declared; it is then imported (streamed).\n"
-               "  A second call reuses what is complete. Sources and their files: bioforge annotation sources"
+               "  A second call asks the provider whether the file changed (If-None-Match / If-Modified-Since) and\n"
+               "  downloads it again only then (ClinVar replaces its file weekly at the same URL); a server that\n"
+               "  cannot be asked leaves the copy in use, said. A file the library holds already is not imported again.\n"
+               "  Sources and their files: bioforge annotation sources"
             << Qt::endl;
         return kOk;
     }
@@ -159,7 +182,9 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
         core::ModelDownloader downloader(dir);
         QElapsedTimer lastReport;
         lastReport.start();
-        const core::Status st = downloader.download({{from, name, {}, -1, true}}, [&](qint64 done, qint64) {
+        core::DownloadItem item{from, name, {}, -1, true};
+        item.revalidate = true;
+        const core::Status st = downloader.download({item}, [&](qint64 done, qint64) {
             if (lastReport.elapsed() < 2000)
                 return;
             lastReport.restart();
@@ -173,6 +198,10 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
         out << source->id() << " " << p.id << ": " << file.path << (file.reused ? " (already downloaded)" : "") << "\n  " << file.size << " bytes, sha256 "
             << file.sha256.left(16) << "…" << (file.etag.isEmpty() ? QString() : QStringLiteral(", ETag ") + file.etag)
             << (file.lastModified.isValid() ? QStringLiteral(", Last-Modified ") + file.lastModified.toString(Qt::ISODate) : QString()) << Qt::endl;
+        if (!file.note.isEmpty())
+            (file.note.startsWith(QLatin1String("unchanged")) ? out : err) << "  " << file.note << Qt::endl;
+        if (import && file.reused && isActiveRelease(library, source->id(), p.id, file.sha256, out))
+            continue;
         if (import)
             if (const int code = importFile(library, source->id(), file.path, p.id, out, err); code != kOk)
                 return code;

@@ -271,6 +271,8 @@ void AnnotationSetupPanel::importFiles(const QStringList& paths)
             if (r) {
                 ++imported;
                 messages << QObject::tr("%1: %2").arg(QFileInfo(paths[i]).fileName(), r->first.release);
+                if (const QString shrink = r->first.shrinkWarning(); !shrink.isEmpty())
+                    messages << shrink;
             } else {
                 ++failed;
                 messages << r.error().message();

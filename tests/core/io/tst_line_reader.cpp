@@ -123,6 +123,14 @@ private slots:
         QTest::newRow("xz") << QByteArray("\xfd" "7zXZ\x00\x00\x04", 8) << QStringLiteral("xz");
         QTest::newRow("zstd") << QByteArray("\x28\xb5\x2f\xfd\x00\x00", 6) << QStringLiteral("zstd");
         QTest::newRow("zip") << QByteArray("PK\x03\x04\x14\x00\x00\x00", 8) << QStringLiteral("zip");
+        // Spreadsheets are zips too: named as what they are, with the way to a CSV (unzipping one gives XML).
+        const QByteArray local("PK\x03\x04\x14\x00\x00\x00\x08\x00", 10);
+        QTest::newRow("xlsx") << local + QByteArray(16, '\x01') + "[Content_Types].xml" + QByteArray(40, '\x02') + local + QByteArray(16, '\x01') + "xl/workbook.xml"
+                              << QStringLiteral("an Excel workbook (.xlsx), not a text table; only plain text and gzip are read (save the sheet as CSV");
+        QTest::newRow("ods") << local + QByteArray(16, '\x01') + "mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+                             << QStringLiteral("an OpenDocument spreadsheet (.ods)");
+        QTest::newRow("docx") << local + QByteArray(16, '\x01') + "[Content_Types].xml" + QByteArray(40, '\x02') + local + "word/document.xml"
+                              << QStringLiteral("a Word document (.docx)");
         QTest::newRow("UTF-16") << QByteArray("\xff\xfe>\x00i\x00d\x00", 8) << QStringLiteral("UTF-16");
         QTest::newRow("SQLite") << QByteArray("SQLite format 3\x00\x10\x00", 18) << QStringLiteral("SQLite");
         QTest::newRow("NUL bytes") << QByteArray("ACGT\x00\x00\x01", 7) << QStringLiteral("binary data");

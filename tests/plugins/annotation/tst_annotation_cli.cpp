@@ -19,6 +19,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QtTest>
 
 #include <csignal>
@@ -124,7 +125,40 @@ private slots:
         const Result second = download();
         QVERIFY2(second.code == 0, qPrintable(second.err));
         QVERIFY(second.out.contains(QStringLiteral("(already downloaded)")));
-        QCOMPARE(int(server.requests().size()), requests);
+        // The provider was asked whether the file changed (one conditional request, its ETag) and
+        // the library, which holds this file already, is not filled again.
+        QCOMPARE(int(server.requests().size()), requests + 1);
+        QCOMPARE(server.requests().last().ifNoneMatch, LoopbackHttpServer::etagOf(file));
+        QVERIFY2(second.out.contains(QStringLiteral("unchanged on the server since the copy fetched")) &&
+                     second.out.contains(QStringLiteral("not imported again")) && !second.out.contains(QStringLiteral("rows from")),
+                 qPrintable(second.out));
+        // The provider replaces the file at the same URL (ClinVar weekly): the next call fetches and imports it.
+        QList<QByteArray> lines = file.split('\n');
+        lines.removeAt(1);
+        const QByteArray newer = lines.join('\n');
+        server.serve(QStringLiteral("/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv"), newer);
+        const Result third = download();
+        QVERIFY2(third.code == 0, qPrintable(third.err));
+        QVERIFY2(!third.out.contains(QStringLiteral("(already downloaded)")) && third.out.contains(QStringLiteral("rows from gnomad.v4.1.constraint_metrics.tsv")),
+                 qPrintable(third.out));
+        QCOMPARE(readAll(QDir(dir).filePath(QStringLiteral("gnomad.v4.1.constraint_metrics.tsv"))), newer);
+        // A server that cannot be reached (a port nobody listens on): the copy is used, and said.
+        quint16 closedPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            closedPort = probe.serverPort();
+        }
+        const QString offline = QStringLiteral("http://127.0.0.1:%1/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv").arg(closedPort);
+        const QString sidecar = QDir(dir).filePath(QStringLiteral("gnomad.v4.1.constraint_metrics.tsv.download.json"));
+        QJsonObject meta = QJsonDocument::fromJson(readAll(sidecar)).object();
+        meta.insert(QStringLiteral("url"), offline);
+        QVERIFY(writeAll(sidecar, QJsonDocument(meta).toJson()));
+        const Result unreachable = run({QStringLiteral("annotation"), QStringLiteral("download"), QStringLiteral("gnomad"), QStringLiteral("--url"), offline,
+                                        QStringLiteral("--dir"), dir, QStringLiteral("--library"), lib});
+        QVERIFY2(unreachable.code == 0 && unreachable.err.contains(QStringLiteral("the server could not be asked whether the file changed")) &&
+                     unreachable.out.contains(QStringLiteral("not imported again")),
+                 qPrintable(unreachable.out + unreachable.err));
         // A source whose files cannot be fetched by script says how to bring them instead.
         const Result mgi = run({QStringLiteral("annotation"), QStringLiteral("download"), QStringLiteral("mgi")});
         QCOMPARE(mgi.code, 6);

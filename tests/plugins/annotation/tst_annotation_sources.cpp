@@ -312,6 +312,28 @@ private slots:
         QVERIFY2(wrong.error().message().contains(QStringLiteral("constraint")), qPrintable(wrong.error().message()));
     }
 
+    // A release far smaller than the one it replaces (the first lines of a provider file) is
+    // said; one of about the same size, or the first import, is not.
+    void aShrinkingReleaseIsSaid()
+    {
+        TestLibrary lib;
+        QByteArray full;
+        for (int i = 0; i < 10; ++i)
+            full += QStringLiteral("GENE%1,%2\n").arg(i).arg(i + 1).toUtf8();
+        auto first = lib.importText(QStringLiteral("descartes"), QStringLiteral("kidney_tpm.csv"), full);
+        QVERIFY2(first, first ? "" : qPrintable(first.error().message()));
+        QCOMPARE(first->replacedRows, qint64(-1));
+        QVERIFY(first->shrinkWarning().isEmpty());
+        auto same = lib.importText(QStringLiteral("descartes"), QStringLiteral("kidney_tpm2.csv"), full + "UMOD,3\n");
+        QVERIFY(same && same->replacedRows == 10 && same->shrinkWarning().isEmpty());
+        auto shrunk = lib.importText(QStringLiteral("descartes"), QStringLiteral("kidney_tpm3.csv"), full.left(full.indexOf("GENE3")));
+        QVERIFY2(shrunk, shrunk ? "" : qPrintable(shrunk.error().message()));
+        QCOMPARE(shrunk->rows, qint64(3));
+        QVERIFY2(shrunk->shrinkWarning().contains(QStringLiteral("the new release has 3 rows, the one it replaced")) &&
+                     shrunk->shrinkWarning().contains(QStringLiteral("had 11")) && shrunk->shrinkWarning().contains(QStringLiteral("kidney_tpm3.csv")),
+                 qPrintable(shrunk->shrinkWarning()));
+    }
+
     // The library's schema number (PRAGMA user_version) is checked both ways before it
     // selects migrations: a negative one indexed the migration list before its start in the
     // project store (fuzz_project_db), and this store had the same check.

@@ -142,6 +142,8 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         const auto [release, fresh] = orThrow(std::move(imported));
         if (fresh)
             ctx.setMessage(QStringLiteral("imported %1: %2").arg(release.fileName, release.release));
+        if (const QString shrink = release.shrinkWarning(); !shrink.isEmpty())
+            ctx.warn(shrink);
         ctx.advance();
     }
     GeneResolver resolver = orThrow(GeneResolver::open(*library, m_settings.identity));

@@ -45,6 +45,9 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
     draft.etag = request.etag;
     draft.sha256 = *sha;
     draft.size = info.size();
+    auto previous = library.activeRelease(source->id(), part);
+    if (!previous)
+        return previous.error();
     auto writer = library.beginImport(draft);
     if (!writer)
         return writer.error();
@@ -53,7 +56,12 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
         return release.error().withContext(QStringLiteral("%1 %2").arg(source->title(), part));
     if ((*writer)->rows() == 0)
         return core::Error(QStringLiteral("%1: no %2 %3 rows in the file").arg(request.path, source->title(), part));
-    return (*writer)->finish(*release);
+    auto finished = (*writer)->finish(*release);
+    if (finished && *previous) {
+        finished->replacedRows = (*previous)->rows;
+        finished->replacedRelease = (*previous)->release;
+    }
+    return finished;
 }
 
 core::Expected<std::pair<QString, QString>> detectSourceAndPart(const QString& path)

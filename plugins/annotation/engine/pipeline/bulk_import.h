@@ -18,6 +18,7 @@ struct ImportRequest {
     QString url, lastModified, etag; // when it was downloaded (provenance)
 };
 
+// The release returned says which it replaced (ReleaseInfo::replacedRows, shrinkWarning).
 core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportRequest& request, const StreamControl& control = {});
 
 // The source a file belongs to, asking each source in turn; an error that

@@ -95,6 +95,19 @@ QJsonObject ReleaseInfo::toJson() const
     return o;
 }
 
+QString ReleaseInfo::shrinkWarning() const
+{
+    if (replacedRows <= 0 || 2 * rows > replacedRows)
+        return {};
+    return QStringLiteral("%1 %2: the new release has %3 rows, the one it replaced (%4) had %5: if %6 is a partial file (a test extract, a "
+                          "transfer that stopped at a line end), import the complete file again")
+        .arg(source, part)
+        .arg(rows)
+        .arg(replacedRelease.isEmpty() ? QStringLiteral("unnamed") : replacedRelease)
+        .arg(replacedRows)
+        .arg(fileName);
+}
+
 QString BulkLibrary::defaultPath(const QString& dataDir) { return QDir(dataDir).filePath(QStringLiteral("annotation/library.sqlite")); }
 
 core::Expected<std::unique_ptr<BulkLibrary>> BulkLibrary::open(const QString& path)

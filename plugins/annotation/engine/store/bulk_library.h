@@ -37,8 +37,14 @@ struct ReleaseInfo {
     QString lastModified, etag;
     QDateTime importedAt;
     qint64 rows = 0;
+    // Set by an import: the active release this one replaced (its rows; -1: none replaced).
+    qint64 replacedRows = -1;
+    QString replacedRelease;
 
     QJsonObject toJson() const;
+    // When this import replaced a release at least twice its size (a test extract, a transfer
+    // that stopped at a line end): a sentence saying so; empty otherwise.
+    QString shrinkWarning() const;
 };
 
 // Kinds of names a gene is found by, in the order the resolver tries them.
