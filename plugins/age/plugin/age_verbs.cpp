@@ -11,7 +11,8 @@ QList<core::ParameterSpec> clockParameters()
     return {
         {QStringLiteral("table"), T::Path, QStringLiteral("the cohort table (CSV or TSV, plain or gzip)"), QJsonValue::Undefined, {}, 0, 0, true},
         {QStringLiteral("map"), T::String, QStringLiteral("column mapping: a JSON file, or a shipped one's name (nhanes-bioage)"), QStringLiteral("nhanes-bioage"), {}, 0, 0, false, true},
-        {QStringLiteral("kdm_reference"), T::Path, QStringLiteral("reference cohort KDM is trained on, per sex (same mapping); empty: no KDM"), QString(), {}, 0, 0, true},
+        {QStringLiteral("reference_map"), T::String, QStringLiteral("column mapping of the reference tables (a JSON file, or a shipped one's name: nhanes-bioage for BioAge's NHANES files); empty: the table's (map)"), QString(), {}, 0, 0, false, true},
+        {QStringLiteral("kdm_reference"), T::Path, QStringLiteral("reference cohort KDM is trained on, per sex (read with reference_map); empty: no KDM"), QString(), {}, 0, 0, true},
         {QStringLiteral("kdm_markers"), T::Choice, QStringLiteral("KDM marker set: kdm (Levine 2013: FEV1, SBP, cholesterol, HbA1c, albumin, creatinine, CRP, ALP, BUN) or kdm_blood (the PhenoAge markers)"),
          QStringLiteral("kdm"), {QStringLiteral("kdm"), QStringLiteral("kdm_blood")}, 0, 0},
         {QStringLiteral("phenoage_reference"), T::Path, QStringLiteral("cohort with mortality follow-up to re-train PhenoAge on (Gompertz); empty: none"), QString(), {}, 0, 0, true},
@@ -40,7 +41,7 @@ core::VerbSpec evaluateVerb()
 {
     QList<core::ParameterSpec> p = clockParameters();
     p.append({QStringLiteral("henaw"), T::String, QStringLiteral("a trained HENAW model folder (a train run's henaw-model/) to compare beside the published clocks"), QString(), {}, 0, 0, false, true});
-    p.append({QStringLiteral("henaw_train"), T::Path, QStringLiteral("a cohort to train HENAW on first (same mapping), then compare it on this table's people"), QString(), {}, 0, 0, true});
+    p.append({QStringLiteral("henaw_train"), T::Path, QStringLiteral("a cohort to train HENAW on first (read with reference_map), then compare it on this table's people"), QString(), {}, 0, 0, true});
     p.append({QStringLiteral("henaw_epochs"), T::Integer, QStringLiteral("most epochs per HENAW member when henaw_train is given"), 40, {}, 1, 10000});
     p.append({QStringLiteral("henaw_ensemble"), T::Integer, QStringLiteral("HENAW members when henaw_train is given"), 5, {}, 1, 100});
     p.append({QStringLiteral("bootstrap"), T::Integer, QStringLiteral("bootstrap resamples for the confidence intervals"), 200, {}, 0, 100000});

@@ -117,6 +117,13 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
     m_kdmMarkers->addItem(tr("The PhenoAge blood markers"), QStringLiteral("kdm_blood"));
     clockForm->addRow(tr("KDM markers"), m_kdmMarkers);
     m_phenoAgeReference = pathRow(clocks, clockForm, tr("Re-train PhenoAge on"), QStringLiteral("phenoAgeReference"));
+    m_referenceMapping = new QComboBox(clocks);
+    m_referenceMapping->setObjectName(QStringLiteral("referenceMappingChoice"));
+    m_referenceMapping->addItem(tr("the table's column mapping"), QString());
+    for (const QString& name : ColumnMapping::builtInNames())
+        m_referenceMapping->addItem(tr("Shipped: %1 (BioAge's NHANES files)").arg(name), name);
+    m_referenceMapping->setToolTip(tr("How the reference tables (KDM, PhenoAge, HENAW training) name their columns, when not as your table does"));
+    clockForm->addRow(tr("References read with"), m_referenceMapping);
     m_crp = new QComboBox(clocks);
     m_crp->addItem(tr("ln(1 + CRP) — BioAge"), QStringLiteral("log1p"));
     m_crp->addItem(tr("ln(CRP) — the paper"), QStringLiteral("log"));
@@ -256,6 +263,7 @@ QJsonObject AgeSetupPanel::parameters(const QString& verb, const QString& mappin
     };
     put("kdm_reference", m_kdmReference->text().trimmed());
     put("phenoage_reference", m_phenoAgeReference->text().trimmed());
+    put("reference_map", m_referenceMapping->currentData().toString());
     p.insert(QStringLiteral("kdm_markers"), m_kdmMarkers->currentData().toString());
     p.insert(QStringLiteral("crp_transform"), m_crp->currentData().toString());
     p.insert(QStringLiteral("phenoage_divisor"), m_divisor->currentText());

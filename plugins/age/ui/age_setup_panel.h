@@ -64,6 +64,7 @@ private:
     QLineEdit* m_phenoAgeReference;
     QLineEdit* m_henawTrain;
     QComboBox* m_kdmMarkers;
+    QComboBox* m_referenceMapping; // of the reference tables: the table's (empty) or a shipped one
     QComboBox* m_crp;
     QComboBox* m_divisor;
     QComboBox* m_kdmRows;

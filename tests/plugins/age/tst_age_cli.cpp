@@ -6,6 +6,7 @@
 // training killed with SIGKILL at random epochs resumes to identical weights.
 
 #include "age_fixtures.h"
+#include "table/column_mapping.h"
 #include "support/kill_resume.h"
 #include "support/test_support.h"
 #include "synthetic_cohort.h"
@@ -79,6 +80,28 @@ private slots:
         const QJsonObject record = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")))).object();
         QCOMPARE(record.value(QLatin1String("parameters")).toObject().value(QLatin1String("crp_transform")).toString(), QStringLiteral("log1p"));
         QCOMPARE(record.value(QLatin1String("parameters")).toObject().value(QLatin1String("phenoage_divisor")).toString(), QStringLiteral("0.090165"));
+
+        // A table with its own mapping beside BioAge's NHANES III as the KDM reference: the
+        // reference is read with --reference_map (it was read with the table's mapping and refused).
+        QByteArray mine = readAll(agePath(QStringLiteral("bioage_nhanes4_shared200.csv")));
+        mine.replace("age_years", "AgeInYears");
+        const QString mineTable = m_dir.filePath(QStringLiteral("mine.csv")), mineMap = m_dir.filePath(QStringLiteral("mine.json"));
+        QVERIFY(writeAll(mineTable, mine));
+        QJsonObject mapping = bioforge::age::ColumnMapping::load(QStringLiteral("nhanes-bioage"))->toJson();
+        mapping.insert(QStringLiteral("name"), QStringLiteral("mine"));
+        mapping.insert(QStringLiteral("age"), QJsonObject{{QStringLiteral("column"), QStringLiteral("AgeInYears")}, {QStringLiteral("unit"), QStringLiteral("years")}});
+        QVERIFY(writeAll(mineMap, QJsonDocument(mapping).toJson()));
+        const QStringList mineArgs{QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), mineTable, QStringLiteral("--map"), mineMap,
+                                   QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv"))};
+        const Result oneMapping = run(mineArgs);
+        QVERIFY2(oneMapping.code != 0 && (oneMapping.out + oneMapping.err).contains(QStringLiteral("no column 'AgeInYears'")) &&
+                     (oneMapping.out + oneMapping.err).contains(QStringLiteral("--reference_map gives theirs")),
+                 qPrintable(oneMapping.out + oneMapping.err));
+        const Result twoMappings = run(mineArgs + QStringList{QStringLiteral("--reference_map"), QStringLiteral("nhanes-bioage")});
+        QVERIFY2(twoMappings.code == 0, qPrintable(twoMappings.err));
+        const QHash<QString, Row> mineClocks = clocksById(twoMappings.runDir, QStringLiteral("sample_id"));
+        for (const Row& e : expected)
+            QVERIFY(std::abs(mineClocks.value(e.value(QStringLiteral("sample_id"))).value(QStringLiteral("kdm")).toDouble() - e.value(QStringLiteral("kdm")).toDouble()) < 1e-6);
 
         // kdm_variance_rows complete gives BioAge's shipped kdm0 (within its 0.0033 years, fixture README surprise 3).
         const Result complete = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), QStringLiteral("--table"), agePath(QStringLiteral("bioage_nhanes4_shared200.csv")),

@@ -107,6 +107,18 @@ private slots:
         QCOMPARE(shown, QStringLiteral("AGE_YEARS"));
     }
 
+    // The reference tables' own mapping is a choice of the page, given to the run.
+    void theReferencesMappingIsAParameter()
+    {
+        AgeSetupPanel* setup = m_page->setup();
+        auto* choice = setup->findChild<QComboBox*>(QStringLiteral("referenceMappingChoice"));
+        QVERIFY(choice);
+        QVERIFY(!setup->parameters(QStringLiteral("clocks"), QStringLiteral("m.json")).contains(QStringLiteral("reference_map")));
+        choice->setCurrentIndex(choice->findData(QStringLiteral("nhanes-bioage")));
+        QCOMPARE(setup->parameters(QStringLiteral("evaluate"), QStringLiteral("m.json")).value(QLatin1String("reference_map")).toString(), QStringLiteral("nhanes-bioage"));
+        choice->setCurrentIndex(0);
+    }
+
     void clocksFromThePageFillThePeopleTable()
     {
         runFromButton("clocksButton");

@@ -153,7 +153,7 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     if (!m_settings.henawTrain.isEmpty()) {
         HenawRunSettings henawSettings;
         henawSettings.table = m_settings.henawTrain;
-        henawSettings.mapping = m_settings.mapping;
+        henawSettings.mapping = m_settings.referenceMappingOrTable();
         henawSettings.overrides = m_settings.henawOverrides;
         trained = trainHenawOnTable(ctx, henawSettings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), nullptr,
                                     QStringLiteral("henaw_training_validation.tsv"));

@@ -111,10 +111,30 @@ void requireMarkers(const Cohort& reference, const QStringList& markers, const C
 
 } // namespace
 
-ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, const ColumnMapping& mapping)
+ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, const ColumnMapping& tableMapping)
 {
     ClockReferences refs;
     ctx.beginStage(QStringLiteral("train"), 3);
+    const bool anyReference = !s.kdmReference.isEmpty() || !s.phenoAgeReference.isEmpty() || !s.hdReference.isEmpty();
+    const ColumnMapping mapping = s.referenceMapping.isEmpty() || !anyReference ? tableMapping : loadRunMapping(ctx, s.referenceMapping);
+    // A reference that does not fit the table's mapping (BioAge's NHANES names beside a user's own)
+    // is said with the way out.
+    const QString mappingHint = s.referenceMapping.isEmpty() && s.mapping != QLatin1String("nhanes-bioage")
+                                    ? QStringLiteral(" (reference tables are read with the table's mapping '%1' unless --reference_map gives theirs: "
+                                                     "nhanes-bioage for BioAge's NHANES files)")
+                                          .arg(mapping.name)
+                                    : QString();
+    auto readRunTable = [&](core::JobContext& c, const QString& path, const ColumnMapping& m, CohortReadReport* report, const QString& role,
+                            const QStringList& used) {
+        try {
+            return age::readRunTable(c, path, m, report, role, used);
+        } catch (const JobFailure& f) {
+            throw JobFailure(f.message() + mappingHint);
+        }
+    };
+    auto requireMarkers = [&](const Cohort& reference, const QStringList& markers, const ColumnMapping& m, const QString& role, const QString& hint = {}) {
+        age::requireMarkers(reference, markers, m, role, hint + mappingHint);
+    };
     if (!s.kdmReference.isEmpty()) {
         ctx.setMessage(QStringLiteral("training KDM on %1").arg(s.kdmReference));
         CohortReadReport refReport;

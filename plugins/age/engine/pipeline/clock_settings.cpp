@@ -15,6 +15,7 @@ core::Expected<ClockSettings> ClockSettings::fromParameters(const QJsonObject& p
     s.mapping = p.value(QLatin1String("map")).toString(s.mapping);
     if (s.mapping.isEmpty())
         s.mapping = QStringLiteral("nhanes-bioage");
+    s.referenceMapping = p.value(QLatin1String("reference_map")).toString();
     s.kdmReference = p.value(QLatin1String("kdm_reference")).toString();
     s.kdmMarkers = p.value(QLatin1String("kdm_markers")).toString(s.kdmMarkers);
     s.phenoAgeReference = p.value(QLatin1String("phenoage_reference")).toString();

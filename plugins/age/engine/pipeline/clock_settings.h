@@ -21,6 +21,10 @@ enum class MissingPolicy { Drop, Impute };
 struct ClockSettings {
     QString table;
     QString mapping = QStringLiteral("nhanes-bioage"); // a file, or a shipped mapping's name
+    // The mapping of the reference tables (kdm/phenoage/hd_reference, henaw_train): a file or a
+    // shipped name; empty: `mapping` (the user's table and BioAge's NHANES files rarely share one).
+    QString referenceMapping;
+    const QString& referenceMappingOrTable() const { return referenceMapping.isEmpty() ? mapping : referenceMapping; }
     QString kdmReference;       // empty: no KDM
     QString kdmMarkers = QStringLiteral("kdm"); // a clock of the schema: "kdm" (Levine 2013) or "kdm_blood"
     QString phenoAgeReference;  // empty: no re-trained PhenoAge
