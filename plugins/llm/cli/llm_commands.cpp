@@ -69,7 +69,8 @@ const QList<Command>& commands()
                {QStringLiteral("heads"), T::Integer, QStringLiteral("attention heads"), 4, {}, 1, 1024},
                {QStringLiteral("kv-heads"), T::Integer, QStringLiteral("key/value heads"), 2, {}, 1, 1024},
                {QStringLiteral("ff"), T::Integer, QStringLiteral("feed-forward width"), 512, {}, 8, 1 << 18},
-               {QStringLiteral("vocab"), T::Integer, QStringLiteral("vocabulary size (synthetic vocabulary)"), 32000, {}, 300, 1 << 20},
+               // Null: not given (32000), so that beside --vocab-from a given size is refused, not ignored.
+               {QStringLiteral("vocab"), T::Integer, QStringLiteral("vocabulary size of a synthetic vocabulary (default 32000; not with --vocab-from)"), QJsonValue(QJsonValue::Null), {}, 300, 1 << 20},
                {QStringLiteral("ctx"), T::Integer, QStringLiteral("context length"), 2048, {}, 16, 1 << 20},
                {QStringLiteral("type"), T::Choice, QStringLiteral("weight type"), QStringLiteral("Q8_0"),
                 {QStringLiteral("F32"), QStringLiteral("F16"), QStringLiteral("BF16"), QStringLiteral("Q8_0"), QStringLiteral("Q4_0"),

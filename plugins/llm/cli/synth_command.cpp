@@ -21,13 +21,18 @@ int cmdSynthModel(const QJsonObject& args, QTextStream& out, QTextStream& err)
     spec.heads = args.value(QLatin1String("heads")).toInt();
     spec.kvHeads = args.value(QLatin1String("kv-heads")).toInt();
     spec.feedForward = args.value(QLatin1String("ff")).toInt();
-    spec.vocab = args.value(QLatin1String("vocab")).toInt();
+    spec.vocab = args.value(QLatin1String("vocab")).toInt(32000); // null: not given
     spec.context = args.value(QLatin1String("ctx")).toInt();
     spec.weightType = args.value(QLatin1String("type")).toString().toStdString();
     spec.seed = uint64_t(args.value(QLatin1String("seed")).toInteger());
     spec.tiedOutput = args.value(QLatin1String("tied")).toBool();
     spec.vocabularyFrom = args.value(QLatin1String("vocab-from")).toString();
     const QString path = args.value(QLatin1String("output")).toString();
+    if (!spec.vocabularyFrom.isEmpty() && args.value(QLatin1String("vocab")).isDouble()) {
+        err << "bioforge: --vocab and --vocab-from both set the vocabulary: the copied tokenizer's size (" << QFileInfo(spec.vocabularyFrom).fileName()
+            << ") is the model's; leave --vocab out" << Qt::endl;
+        return 2;
+    }
     if (!spec.vocabularyFrom.isEmpty() && !QFileInfo(spec.vocabularyFrom).isFile()) {
         err << "bioforge: --vocab-from: no such file: " << spec.vocabularyFrom << Qt::endl;
         return 6;

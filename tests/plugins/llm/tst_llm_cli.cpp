@@ -375,6 +375,14 @@ private slots:
         QVERIFY2(fallback.out.contains(QStringLiteral("note: --embd 64 is not a multiple of Q4_K's block of 256 values: the matrices with 64 columns are stored as F16")),
                  qPrintable(fallback.out));
         QVERIFY2(!fallback.out.contains(QStringLiteral("--ff")), qPrintable(fallback.out));
+        // A vocabulary size beside a copied tokenizer is refused (it was ignored); the copy alone works.
+        const QString copy = m_dir.filePath(QStringLiteral("copied-vocab.gguf"));
+        const Result both = run({QStringLiteral("llm"), QStringLiteral("synth-model"), copy, QStringLiteral("--vocab-from"), x, QStringLiteral("--vocab"),
+                                 QStringLiteral("500")});
+        QVERIFY2(both.code == 2 && both.err.contains(QStringLiteral("--vocab and --vocab-from both set the vocabulary")), qPrintable(both.err));
+        const Result copied = run({QStringLiteral("llm"), QStringLiteral("synth-model"), copy, QStringLiteral("--vocab-from"), x, QStringLiteral("--embd"),
+                                   QStringLiteral("64"), QStringLiteral("--ff"), QStringLiteral("128")});
+        QVERIFY2(copied.code == 0, qPrintable(copied.err));
         // bench with nothing to measure.
         const Result nothing = run({QStringLiteral("llm"), QStringLiteral("bench"), x, QStringLiteral("--p"), QStringLiteral("0"), QStringLiteral("--n"), QStringLiteral("0")});
         QVERIFY2(nothing.code == 2 && nothing.err.contains(QStringLiteral("measure nothing")), qPrintable(nothing.err));
