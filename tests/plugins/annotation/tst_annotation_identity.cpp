@@ -253,6 +253,10 @@ private slots:
         for (int i : {0, 2, 3})
             QVERIFY2((*latin1)[i].problem.isEmpty(), qPrintable((*latin1)[i].text));
         QCOMPARE((*latin1)[3].text, QStringLiteral("NPHS1"));
+        // Several bad bytes in a line: each named (it said the first only).
+        auto several = readGeneList(lib.write(QStringLiteral("several.txt"), "G\xe9n\xe8\xfc\n"));
+        QVERIFY2(several && several->first().problem.contains(QStringLiteral("bytes 2 (0xe9), 4 (0xe8), 5 (0xfc) of line 1 (3 in all) are not valid UTF-8")),
+                 several ? qPrintable(several->first().problem) : errorText(several).constData());
         auto described = readGeneList(lib.write(QStringLiteral("described.tsv"), "gene\tnote\nPKD1\tr\xe9nal\n"));
         QVERIFY(described && described->size() == 1 && described->first().problem.isEmpty());
         QVERIFY(!parseGeneList(QStringLiteral("G\u00e9ne G\uFFFDne")).last().problem.isEmpty());

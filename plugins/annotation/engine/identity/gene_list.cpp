@@ -229,10 +229,24 @@ core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* 
         if (!*l)
             break;
         const qint64 number = (*reader)->lineNumber();
-        if (const qsizetype bad = core::firstInvalidUtf8(**l); bad >= 0)
-            badBytes.insert(number, QStringLiteral("byte %1 (0x%2) of line %3 is not valid UTF-8; save the list as UTF-8 text")
-                                        .arg(QString::number(bad + 1), QStringLiteral("%1").arg(uchar((**l)[bad]), 2, 16, QLatin1Char('0')),
-                                             QString::number(number)));
+        // Every byte that is not UTF-8 (a Latin-1 list has one per accented letter), the first few named.
+        QStringList named;
+        qsizetype count = 0;
+        for (qsizetype from = 0; from < (*l)->size();) {
+            const qsizetype offset = core::firstInvalidUtf8((*l)->mid(from));
+            if (offset < 0)
+                break;
+            const qsizetype bad = from + offset;
+            if (++count <= 4)
+                named << QStringLiteral("%1 (0x%2)").arg(QString::number(bad + 1), QStringLiteral("%1").arg(uchar((**l)[bad]), 2, 16, QLatin1Char('0')));
+            from = bad + 1;
+        }
+        if (count > 0)
+            badBytes.insert(number, QStringLiteral("%1 %2%3 of line %4%5 %6 not valid UTF-8; save the list as UTF-8 text (it may be Latin-1 or Windows-1252)")
+                                        .arg(count == 1 ? QStringLiteral("byte") : QStringLiteral("bytes"), named.join(QStringLiteral(", ")),
+                                             count > 4 ? QStringLiteral(", …") : QString(), QString::number(number),
+                                             count > 1 ? QStringLiteral(" (%1 in all)").arg(count) : QString(),
+                                             count == 1 ? QStringLiteral("is") : QStringLiteral("are")));
         addLine(lines, QString::fromUtf8(**l), number); // bad bytes become U+FFFD
     }
     QList<GeneListEntry> out = entriesOf(lines, layout);
