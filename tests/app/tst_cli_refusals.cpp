@@ -7,10 +7,8 @@
 // gzipped model named as gzip; /reset in a terminal chat answered.
 // (The new-user trial's findings D9, D12, D14, D16, D17, D23, D24; docs/new-user-findings.md.)
 
-#include "support/loopback_http_server.h"
-#include "support/test_support.h"
+#include "cli_test_base.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
@@ -20,74 +18,8 @@
 
 using namespace bioforge::test;
 
-class TstCliRefusals : public QObject {
+class TstCliRefusals : public CliTestBase {
     Q_OBJECT
-    QTemporaryDir m_dir;
-
-    struct Result {
-        int code = -1;
-        QString out, err;
-    };
-
-    QProcessEnvironment env() const { return isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))); }
-    QString project() const { return m_dir.filePath(QStringLiteral("project")); }
-    QString path(const char* name) const { return m_dir.filePath(QLatin1String(name)); }
-
-    Result run(const QStringList& args)
-    {
-        QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
-        p.waitForFinished(180000);
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
-
-    // As run(), while this thread's event loop turns (a LoopbackHttpServer answers on it).
-    Result runServing(const QStringList& args)
-    {
-        QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
-        QElapsedTimer clock;
-        clock.start();
-        while (!p.waitForFinished(20) && clock.elapsed() < 180000)
-            QCoreApplication::processEvents();
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
-
-    // A folder with the files of a model kind (contents do not matter to import, which only hashes).
-    QString modelFolder(const char* name, const QStringList& files)
-    {
-        const QString folder = path(name);
-        for (const QString& f : files)
-            writeAll(QDir(folder).filePath(f), "x");
-        return folder;
-    }
-
-    QString runsListing() { return run({QStringLiteral("runs")}).out; }
-    // Lines of `bioforge runs` that are runs (their ids: date-time-random).
-    qsizetype recordedRuns()
-    {
-        static const QRegularExpression runLine(QStringLiteral("^\\d{8}-\\d{6}-"), QRegularExpression::MultilineOption);
-        qsizetype n = 0;
-        for (auto it = runLine.globalMatch(runsListing()); it.hasNext(); it.next())
-            ++n;
-        return n;
-    }
-
-    // Three registered models of the viral kinds (files of the right names, made up content): enough
-    // for the checks a run makes before it is recorded. Importing the same folder again is allowed.
-    void importDevModels()
-    {
-        const QStringList kinds[] = {{QStringLiteral("dnabert-s"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("tokenizer.json")},
-                                     {QStringLiteral("esm2"), QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")},
-                                     {QStringLiteral("virnucpro-classifier"), QStringLiteral("weights.safetensors"), QStringLiteral("weights.json")}};
-        for (const QStringList& k : kinds)
-            QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("dev-") + k[0], k[0],
-                          modelFolder(qPrintable(QStringLiteral("dev-") + k[0]), k.mid(1))}).code, 0);
-    }
 
 private slots:
     void initTestCase()
@@ -96,130 +28,6 @@ private slots:
         QVERIFY(writeAll(path("contigs.fa"), ">c1\nACGTACGTACGTACGTACGTACGTACGTACGT\n"));
         // A project with nothing in it yet: every refusal below must leave it so.
         QCOMPARE(run({QStringLiteral("models"), QStringLiteral("list")}).code, 0);
-    }
-
-    void importChecksTheKindAndItsFiles()
-    {
-        const QString esm = modelFolder("esm-ok", {QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")});
-        const Result unknownKind = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("m1"), QStringLiteral("nosuchkind"), esm});
-        QCOMPARE(unknownKind.code, 2);
-        QVERIFY2(unknownKind.err.contains(QStringLiteral("unknown model kind 'nosuchkind'")) && unknownKind.err.contains(QStringLiteral("esm2")),
-                 qPrintable(unknownKind.err));
-        const QString partial = modelFolder("dnabert-partial", {QStringLiteral("config.json"), QStringLiteral("notes.csv")});
-        const Result lacking = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("m2"), QStringLiteral("dnabert-s"), partial});
-        QCOMPARE(lacking.code, 6);
-        QVERIFY2(lacking.err.contains(QStringLiteral("model.safetensors, tokenizer.json")), qPrintable(lacking.err));
-        const Result aFile = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("m3"), QStringLiteral("esm2"), path("contigs.fa")});
-        QCOMPARE(aFile.code, 6);
-        QVERIFY2(aFile.err.contains(QStringLiteral("not a folder")), qPrintable(aFile.err));
-        const QString models = run({QStringLiteral("models"), QStringLiteral("list")}).out;
-        QVERIFY2(!models.contains(QStringLiteral("m1 ")) && !models.contains(QStringLiteral("m2 ")) && !models.contains(QStringLiteral("m3 ")), qPrintable(models));
-        const Result ok = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("esm-dummy"), QStringLiteral("esm2"), esm});
-        QVERIFY2(ok.code == 0, qPrintable(ok.err));
-    }
-
-    // A registered name is not replaced by another kind or folder without a word; the same folder
-    // again is an update that says so. A download needs an http(s) URL and a SHA-256, checked first.
-    void aModelNameIsNotReplacedSilently()
-    {
-        const QString gguf = modelFolder("gguf-one", {QStringLiteral("m.gguf")});
-        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("gguf"), gguf, QStringLiteral("--revision"),
-                      QStringLiteral("v2")}).code, 0);
-        const QString esm = modelFolder("esm-other", {QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")});
-        const Result otherKind = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("esm2"), esm});
-        QCOMPARE(otherKind.code, 2);
-        QVERIFY2(otherKind.err.contains(QStringLiteral("a model named 'kept' is registered already (kind gguf, revision v2"))
-                     && otherKind.err.contains(QStringLiteral("bioforge models remove kept")),
-                 qPrintable(otherKind.err));
-        const QString gguf2 = modelFolder("gguf-two", {QStringLiteral("m.gguf")});
-        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("gguf"), gguf2}).code, 2);
-        const Result again = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("kept"), QStringLiteral("gguf"), gguf});
-        QVERIFY2(again.code == 0 && again.out.contains(QStringLiteral("registered kept again: 1 file (m.gguf, SHA-256 "))
-                     && again.out.contains(QStringLiteral("it was revision v2, the same files")),
-                 qPrintable(again.out + again.err));
-        QVERIFY(run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("kept  gguf")));
-
-        const QString sha(64, QLatin1Char('a'));
-        for (const QString& url : {QStringLiteral("ftp://example.org/m.gguf"), path("gguf-one/m.gguf"), QStringLiteral("file:///tmp/m.gguf")}) {
-            const Result notHttp = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("dl"), QStringLiteral("gguf"), url, sha});
-            QVERIFY2(notHttp.code == 2 && notHttp.err.contains(QStringLiteral("not an http(s) URL")) && notHttp.err.contains(QStringLiteral("models import")),
-                     qPrintable(url + QLatin1Char(' ') + notHttp.err));
-        }
-        const Result notSha = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("dl"), QStringLiteral("gguf"),
-                                   QStringLiteral("http://127.0.0.1:9/m.gguf"), QStringLiteral("nothex")});
-        QVERIFY2(notSha.code == 2 && notSha.err.contains(QStringLiteral("'nothex' is not a SHA-256")), qPrintable(notSha.err));
-        QVERIFY(!run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("dl  gguf")));
-    }
-
-    // `models remove` deletes the folder `models download` made for the model (it is the
-    // workbench's), keeps it with --keep-files, and never touches a folder the user imported.
-    void removeDeletesWhatItDownloadedOnly()
-    {
-        bioforge::test::LoopbackHttpServer server;
-        QVERIFY(server.start());
-        const QByteArray weights("GGUF-like bytes of a downloaded model");
-        server.serve(QStringLiteral("/m.gguf"), weights);
-        const QString sha = QString::fromLatin1(QCryptographicHash::hash(weights, QCryptographicHash::Sha256).toHex());
-        static const QRegularExpression where(QStringLiteral("registered \\S+ in (.+)\n"));
-        QString roots[2];
-        for (int i = 0; i < 2; ++i) {
-            const Result got = runServing({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("fetched-%1").arg(i), QStringLiteral("gguf"),
-                                           server.url(QStringLiteral("/m.gguf")), sha});
-            QVERIFY2(got.code == 0, qPrintable(got.err));
-            roots[i] = where.match(got.out).captured(1).trimmed();
-            QVERIFY2(QFileInfo(QDir(roots[i]).filePath(QStringLiteral("m.gguf"))).isFile(), qPrintable(got.out));
-        }
-        const Result gone = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("fetched-0")});
-        QVERIFY2(gone.code == 0 && gone.out.contains(QStringLiteral("its downloaded files in %1 were deleted").arg(roots[0])), qPrintable(gone.out + gone.err));
-        QVERIFY(!QFileInfo::exists(roots[0]));
-        const Result kept = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("fetched-1"), QStringLiteral("--keep-files")});
-        QVERIFY2(kept.code == 0 && kept.out.contains(QStringLiteral("its files stay in %1 (--keep-files)").arg(roots[1])), qPrintable(kept.out + kept.err));
-        QVERIFY(QFileInfo(QDir(roots[1]).filePath(QStringLiteral("m.gguf"))).isFile());
-        const QString mine = modelFolder("imported-by-hand", {QStringLiteral("m.gguf")});
-        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("by-hand"), QStringLiteral("gguf"), mine}).code, 0);
-        const Result imported = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("by-hand")});
-        QVERIFY2(imported.code == 0 && imported.out.contains(QStringLiteral("its files stay in %1").arg(QFileInfo(mine).canonicalFilePath())),
-                 qPrintable(imported.out + imported.err));
-        QVERIFY(QFileInfo(QDir(mine).filePath(QStringLiteral("m.gguf"))).isFile());
-        // A folder the user made inside the models folder and imported is still the user's.
-        const QString inside = QDir(QFileInfo(roots[1]).absolutePath()).filePath(QStringLiteral("made-by-hand"));
-        QVERIFY(writeAll(QDir(inside).filePath(QStringLiteral("m.gguf")), "x"));
-        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("made-by-hand"), QStringLiteral("gguf"), inside}).code, 0);
-        const Result kept2 = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("made-by-hand")});
-        QVERIFY2(kept2.code == 0 && kept2.out.contains(QStringLiteral("its files stay in")), qPrintable(kept2.out + kept2.err));
-        QVERIFY(QFileInfo(QDir(inside).filePath(QStringLiteral("m.gguf"))).isFile());
-    }
-
-    // Imports started at once (a script's `&`) all land in the registry; a registry that cannot be
-    // read is an error for `models list` (5), and an import does not overwrite it.
-    void importsAtOnceAreAllKeptAndABrokenRegistryIsNotOverwritten()
-    {
-        QList<QProcess*> imports;
-        for (int i = 0; i < 5; ++i) {
-            auto* p = new QProcess(this);
-            p->setProcessEnvironment(env());
-            p->start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("models"), QStringLiteral("import"),
-                                                          QStringLiteral("at-once-%1").arg(i), QStringLiteral("gguf"),
-                                                          modelFolder(qPrintable(QStringLiteral("at-once-%1").arg(i)), {QStringLiteral("m.gguf")})});
-            imports << p;
-        }
-        for (QProcess* p : imports) {
-            QVERIFY(p->waitForFinished(120000));
-            QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
-        }
-        qDeleteAll(imports);
-        const QString listed = run({QStringLiteral("models"), QStringLiteral("list")}).out;
-        for (int i = 0; i < 5; ++i)
-            QVERIFY2(listed.contains(QStringLiteral("at-once-%1  gguf").arg(i)), qPrintable(listed));
-        const QString registry = listed.section(QLatin1Char('\n'), 0, 0).section(QLatin1Char(' '), 1);
-        const QByteArray whole = readAll(registry);
-        QVERIFY(writeAll(registry, whole.left(whole.size() / 2)));
-        const Result broken = run({QStringLiteral("models"), QStringLiteral("list")});
-        QCOMPARE(broken.code, 5);
-        const Result import = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("late"), QStringLiteral("gguf"), path("at-once-0")});
-        QVERIFY(import.code != 0);
-        QCOMPARE(readAll(registry), whole.left(whole.size() / 2));
-        QVERIFY(writeAll(registry, whole));
     }
 
     // Every command's --help is its usage, exit 0; an empty --project is refused, not the default project.
