@@ -1,6 +1,7 @@
 #include "store/project_store.h"
 
 #include "store/migrations.h"
+#include "store/project_store_sql.h"
 
 #include <QDeadlineTimer>
 #include <QFileInfo>
@@ -15,9 +16,12 @@
 #include <functional>
 
 namespace bioforge::core {
-namespace {
 
-QString sqlError(const QSqlQuery& q) { return q.lastError().text(); }
+using sql::sqlError;
+using sql::text;
+using sql::timeOrNull;
+
+namespace {
 
 // Why the first read of a project database failed, in the words of its cause: a file that is no
 // database (or a damaged one), a folder this user cannot write (SQLite's WAL needs it even to
@@ -40,24 +44,6 @@ QString openFailure(const QString& databasePath, const QSqlQuery& q)
         return QStringLiteral("%1: cannot open the project: the disk holding it is full (%2 bytes free); free some space (%3)")
             .arg(databasePath, QString::number(free), sql);
     return QStringLiteral("%1: cannot read the project database (%2)").arg(databasePath, sql);
-}
-
-// QtSql binds a null QString as SQL NULL; text columns declared NOT NULL need "".
-QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
-
-// The states a run is resumed from, as an SQL list ('paused', …).
-QString resumableStates()
-{
-    QStringList names;
-    for (RunState s : {RunState::Queued, RunState::Running, RunState::Paused, RunState::Cancelled, RunState::Finished, RunState::Failed, RunState::Interrupted})
-        if (runStateIsResumable(s))
-            names << QLatin1Char('\'') + runStateName(s) + QLatin1Char('\'');
-    return names.join(QStringLiteral(", "));
-}
-
-QVariant timeOrNull(const QDateTime& t)
-{
-    return t.isValid() ? QVariant(t.toUTC().toString(Qt::ISODateWithMs)) : QVariant();
 }
 
 // Runs `body` in one write transaction taken before anything is read (BEGIN IMMEDIATE: a second
@@ -198,159 +184,6 @@ Status ProjectStore::migrate()
         }
         return okStatus();
     });
-}
-
-Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
-{
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral(
-        "INSERT INTO runs (id, plugin_id, verb, title, state, parameters, parent_run_id, checkpoint_id, created_at,"
-        " started_at, ended_at, error, owner_pid, owner_host, owner_start, record)"
-        " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-        " WHERE ? IS NULL OR (EXISTS (SELECT 1 FROM runs WHERE id = ? AND state IN (%1))"
-        " AND NOT EXISTS (SELECT 1 FROM runs WHERE parent_run_id = ?))").arg(resumableStates()));
-    q.addBindValue(run.runId);
-    q.addBindValue(run.pluginId);
-    q.addBindValue(run.verb);
-    q.addBindValue(text(run.title));
-    q.addBindValue(runStateName(run.state));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(run.parameters).toJson(QJsonDocument::Compact)));
-    q.addBindValue(run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId));
-    q.addBindValue(run.checkpointId);
-    q.addBindValue(timeOrNull(run.createdAt));
-    q.addBindValue(timeOrNull(run.startedAt));
-    q.addBindValue(timeOrNull(run.endedAt));
-    q.addBindValue(text(run.error));
-    q.addBindValue(owner.pid);
-    q.addBindValue(owner.host);
-    q.addBindValue(owner.processStart);
-    q.addBindValue(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
-    const QVariant parent = run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId);
-    for (int i = 0; i < 3; ++i)
-        q.addBindValue(parent);
-    if (!q.exec())
-        return Error(QStringLiteral("cannot record run %1: %2").arg(run.runId, sqlError(q)));
-    if (q.numRowsAffected() != 1)
-        return Error(QStringLiteral("run %1 cannot be resumed: another program resumed or cancelled it meanwhile (bioforge runs shows it)").arg(run.parentRunId),
-                     Error::Kind::Failed);
-    return okStatus();
-}
-
-Status ProjectStore::updateRun(const RunRecord& run) { return updateRunWhere(run, QString()); }
-
-Status ProjectStore::updateIdleRun(const RunRecord& run)
-{
-    return updateRunWhere(run, QStringLiteral(" AND state IN ('%1', '%2') AND NOT EXISTS (SELECT 1 FROM runs AS c WHERE c.parent_run_id = runs.id)")
-                                   .arg(runStateName(RunState::Paused), runStateName(RunState::Interrupted)));
-}
-
-Status ProjectStore::updateRunWhere(const RunRecord& run, const QString& condition)
-{
-    QSqlDatabase db = database();
-    if (!db.transaction())
-        return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, db.lastError().text()));
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE runs SET state = ?, started_at = ?, ended_at = ?, error = ?, record = ?,"
-                             " progress = CASE WHEN ? = 'finished' THEN 1 ELSE progress END WHERE id = ?") + condition);
-    q.addBindValue(runStateName(run.state));
-    q.addBindValue(timeOrNull(run.startedAt));
-    q.addBindValue(timeOrNull(run.endedAt));
-    q.addBindValue(text(run.error));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
-    q.addBindValue(runStateName(run.state));
-    q.addBindValue(run.runId);
-    if (!q.exec() || q.numRowsAffected() != 1) {
-        db.rollback();
-        if (q.lastError().isValid())
-            return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, sqlError(q)));
-        return condition.isEmpty() ? Error(QStringLiteral("cannot update run %1: no such run").arg(run.runId))
-                                   : Error(QStringLiteral("run %1 changed meanwhile (another program resumed or ended it; bioforge runs shows it)").arg(run.runId),
-                                           Error::Kind::Failed);
-    }
-    QSqlQuery del(db);
-    del.prepare(QStringLiteral("DELETE FROM run_files WHERE run_id = ?"));
-    del.addBindValue(run.runId);
-    del.exec();
-    auto insertFile = [&](const QString& role, const QString& name, const QString& path, const QString& sha, qint64 size) {
-        QSqlQuery f(db);
-        f.prepare(QStringLiteral("INSERT INTO run_files (run_id, role, name, path, sha256, size) VALUES (?, ?, ?, ?, ?, ?)"));
-        f.addBindValue(run.runId);
-        f.addBindValue(role);
-        f.addBindValue(text(name));
-        f.addBindValue(text(path));
-        f.addBindValue(text(sha));
-        f.addBindValue(size);
-        return f.exec();
-    };
-    bool ok = true;
-    for (const FileRef& f : run.inputs)
-        ok = ok && insertFile(QStringLiteral("input"), f.name, f.path, f.sha256, f.size);
-    for (const ModelRef& m : run.models)
-        ok = ok && insertFile(QStringLiteral("model"), m.name, m.path, m.sha256, 0);
-    for (const FileRef& f : run.outputs)
-        ok = ok && insertFile(QStringLiteral("output"), f.name, f.path, f.sha256, f.size);
-    if (!ok || !db.commit()) {
-        db.rollback();
-        return Error(QStringLiteral("cannot record the files of run %1: %2").arg(run.runId, db.lastError().text()));
-    }
-    return okStatus();
-}
-
-Status ProjectStore::updateProgress(const QString& runId, double fraction)
-{
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("UPDATE runs SET progress = ? WHERE id = ?"));
-    q.addBindValue(fraction);
-    q.addBindValue(runId);
-    if (!q.exec())
-        return Error(QStringLiteral("cannot update progress of run %1: %2").arg(runId, sqlError(q)));
-    return okStatus();
-}
-
-Expected<RunRecord> ProjectStore::run(const QString& runId) const
-{
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT record FROM runs WHERE id = ?"));
-    q.addBindValue(runId);
-    if (!q.exec())
-        return Error(QStringLiteral("cannot read run %1: %2").arg(runId, sqlError(q)), Error::Kind::Io);
-    if (!q.next())
-        return Error(QStringLiteral("no run with id '%1' in %2").arg(runId, m_path), Error::Kind::NotFound);
-    const QJsonDocument doc = QJsonDocument::fromJson(q.value(0).toString().toUtf8());
-    return RunRecord::fromJson(doc.object());
-}
-
-Expected<QList<RunRecord>> ProjectStore::runs() const
-{
-    QSqlQuery q(database());
-    if (!q.exec(QStringLiteral("SELECT record FROM runs ORDER BY created_at, rowid")))
-        return Error(QStringLiteral("cannot list runs: %1").arg(sqlError(q)));
-    QList<RunRecord> out;
-    while (q.next()) {
-        auto r = RunRecord::fromJson(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object());
-        if (!r)
-            return r.error();
-        out.append(*r);
-    }
-    return out;
-}
-
-Expected<QList<RunRecord>> ProjectStore::orphanedRuns() const
-{
-    QSqlQuery q(database());
-    if (!q.exec(QStringLiteral("SELECT record, owner_pid, owner_host, owner_start FROM runs"
-                               " WHERE state IN ('queued', 'running') ORDER BY created_at")))
-        return Error(QStringLiteral("cannot list runs: %1").arg(sqlError(q)));
-    QList<RunRecord> out;
-    while (q.next()) {
-        RunOwner owner{q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString()};
-        if (owner.isAlive())
-            continue;
-        auto r = RunRecord::fromJson(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object());
-        if (r)
-            out.append(*r);
-    }
-    return out;
 }
 
 Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QStringList>& migrations)

@@ -1,0 +1,143 @@
+// The main window's project handling: opening one (or saying why none is
+// open), the runs to resume, the demo, the title and status bar, recent
+// projects, errors. The rest of MainWindow is in main_window.cpp.
+
+#include "shell/main_window.h"
+
+#include "compute/device_discovery.h"
+#include "plugin/plugin_manager.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "settings/workbench_settings.h"
+#include "shell/resume_dialog.h"
+#include "store/project.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTimer>
+
+namespace bioforge::ui {
+
+bool MainWindow::openProject(const QString& folder, bool create)
+{
+    if (core::Status st = m_session.openProject(folder, create); !st) {
+        if (!m_session.project()) { // nothing open: say so where it stays, not in a passing message
+            m_projectProblem->setText(tr("No project open — %1. Open or make one with File ▸ Open project… or New project….").arg(st.error().message()));
+            m_projectProblem->setToolTip(st.error().message());
+            m_projectProblem->show();
+            updateTitle();
+        }
+        if (isVisible())
+            showError(st.error().message());
+        else // at start: once the window is shown
+            QTimer::singleShot(0, this, [this, message = st.error().message()] { showError(message); });
+        return false;
+    }
+    m_projectProblem->hide();
+    core::WorkbenchSettings().addRecentProject(m_session.project()->folder());
+    updateRecentMenu();
+    return true;
+}
+
+void MainWindow::offerResume()
+{
+    core::RunService* runs = m_session.runs();
+    if (!runs)
+        return;
+    if (auto recovered = runs->recoverInterrupted(); !recovered) {
+        showError(recovered.error().message());
+        return;
+    }
+    auto resumable = runs->resumableRuns();
+    if (!resumable || resumable->isEmpty())
+        return;
+    QList<core::RunRecord> unfinished;
+    for (const core::RunRecord& r : *resumable)
+        if (r.state != core::RunState::Failed)
+            unfinished << r;
+    if (unfinished.isEmpty())
+        return;
+    ResumeDialog dialog(unfinished, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    for (const QString& id : dialog.selectedRunIds())
+        if (auto resumed = runs->resume(id); !resumed)
+            showError(resumed.error().message());
+}
+
+QStringList MainWindow::startDemo()
+{
+    QStringList ids;
+    if (!m_session.runs())
+        return ids;
+    for (const core::PluginEntry& e : m_session.plugins().entries()) {
+        if (e.state != core::PluginEntry::State::Loaded)
+            continue;
+        for (const core::DemoRun& demo : e.plugin->demoRuns()) {
+            if (!demo.unavailable.isEmpty()) {
+                showError(tr("The demo of %1 cannot run: %2").arg(e.metadata.name, demo.unavailable));
+                continue;
+            }
+            auto id = m_session.runs()->start(e.metadata.id, demo.verb, demo.parameters, demo.title);
+            if (id)
+                ids << *id;
+            else
+                showError(id.error().message());
+        }
+    }
+    m_session.notifyModelsChanged(); // the demos registered their test models
+    if (!ids.isEmpty())
+        statusBar()->showMessage(tr("Demo: %n run(s) started. The long self-test can be paused and resumed in the Jobs dock; "
+                                    "double-click a finished run for its provenance and report.", nullptr, int(ids.size())), 60000);
+    return ids;
+}
+
+void MainWindow::updateTitle()
+{
+    core::Project* project = m_session.project();
+    for (QAction* a : std::as_const(m_projectActions))
+        a->setEnabled(project != nullptr);
+    setWindowTitle(project ? tr("%1 — BioForge Workbench").arg(project->name()) : tr("No project — BioForge Workbench"));
+    const core::DeviceReport& devices = core::DeviceDiscovery::report();
+    const QString device = devices.gpus().isEmpty() ? tr("CPU only (%1)").arg(devices.devices.first().name)
+                                                    : tr("%n GPU(s)", nullptr, int(devices.gpus().size()));
+    statusBar()->showMessage(project ? tr("Project %1 — %2").arg(project->folder(), device) : device);
+}
+
+void MainWindow::updateRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    for (const QString& folder : core::WorkbenchSettings().recentProjects())
+        m_recentMenu->addAction(folder, this, [this, folder] { openProject(folder, false); });
+    m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
+}
+
+void MainWindow::showError(const QString& message)
+{
+    statusBar()->showMessage(message, 15000);
+    if (isVisible() && QApplication::platformName() != QLatin1String("offscreen"))
+        QMessageBox::warning(this, tr("BioForge"), message);
+}
+
+void MainWindow::newProject()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for the new project (an empty one)"));
+    if (!folder.isEmpty())
+        openProject(folder, true);
+}
+
+void MainWindow::chooseProject()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a project folder"));
+    if (!folder.isEmpty())
+        openProject(folder, false);
+}
+
+} // namespace bioforge::ui
