@@ -36,5 +36,6 @@ int cmdModels(CliContext& ctx, const QStringList& args);
 int cmdDemo(CliContext& ctx, const QStringList& args);
 int cmdCluster(CliContext& ctx, const QStringList& args);
 int cmdStatus(CliContext& ctx, const QStringList& args);
+int cmdSettings(CliContext& ctx, const QStringList& args);
 
 } // namespace bioforge::cli

@@ -20,6 +20,7 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -54,7 +55,20 @@ struct PluginContext {
     QString applicationVersion;
     QString dataDir;                   // per-user data folder (models, caches)
     ModelRegistry* models = nullptr;   // may be null in tests
-    QJsonObject settings;              // this plugin's saved settings
+    QJsonObject settings;              // this plugin's saved settings (filled from settingsOf when set)
+    // The saved settings of the plugin with this id (WorkbenchSettings::pluginSettings); the
+    // plugin manager puts each plugin's into `settings` before initialize().
+    std::function<QJsonObject(const QString& pluginId)> settingsOf;
+};
+
+// One setting a plugin reads from PluginContext::settings (set with `bioforge settings set
+// PLUGIN.KEY VALUE`): its key, what it does, whether its value is a secret (never shown or
+// logged: an API key), and its check: an error text for a value it cannot take, empty if fine.
+struct PluginSetting {
+    QString key;
+    QString description;
+    bool secret = false;
+    std::function<QString(const QJsonValue& value)> check;
 };
 
 class IPlugin {
@@ -86,7 +100,8 @@ public:
     {
         return Error(QStringLiteral("this plugin makes no report"));
     }
-    virtual QJsonObject settingsSchema() const { return {}; }
+    // The settings this plugin reads (PluginContext::settings); others are refused when set.
+    virtual QList<PluginSetting> settingSpecs() const { return {}; }
 
     // Cluster runs (core/cluster, docs/cluster.md). A verb that can run as
     // independent shards says how to split its input and merge the shard

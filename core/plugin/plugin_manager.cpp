@@ -179,7 +179,10 @@ void PluginManager::loadAll(const PluginContext& context)
             }
         }
         QString error;
-        if (!e.plugin->initialize(context, &error)) {
+        PluginContext own = context;
+        if (context.settingsOf)
+            own.settings = context.settingsOf(e.metadata.id);
+        if (!e.plugin->initialize(own, &error)) {
             e.state = PluginEntry::State::Failed;
             e.error = QStringLiteral("initialisation failed: %1").arg(error.isEmpty() ? QStringLiteral("(no reason given)") : error);
             continue;

@@ -11,6 +11,7 @@
 #include "plugin/plugin_manager.h"
 #include "provenance/environment_info.h"
 #include "runs/run_service.h"
+#include "settings/workbench_settings.h"
 #include "store/project.h"
 
 #include <QFileInfo>
@@ -32,6 +33,7 @@ Session::Session(Options options, QObject* parent) : QObject(parent)
     context.applicationVersion = EnvironmentInfo::applicationVersion();
     context.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     context.models = m_models.get();
+    context.settingsOf = [](const QString& pluginId) { return WorkbenchSettings().pluginSettings(pluginId); };
     m_plugins->loadAll(context);
     m_devices = std::make_unique<DeviceLeasePool>(DeviceDiscovery::report().devices);
     m_scheduler = std::make_unique<JobScheduler>(*m_devices, SteadyClock::instance(), options.maxConcurrentJobs);

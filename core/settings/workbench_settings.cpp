@@ -33,6 +33,21 @@ void WorkbenchSettings::setClusterOptions(const QJsonObject& options)
     m_settings->setValue(kCluster, QJsonDocument(options).toJson(QJsonDocument::Compact));
 }
 
+QJsonObject WorkbenchSettings::pluginSettings(const QString& pluginId) const
+{
+    return QJsonDocument::fromJson(m_settings->value(QStringLiteral("plugins/%1").arg(pluginId)).toByteArray()).object();
+}
+
+void WorkbenchSettings::setPluginSettings(const QString& pluginId, const QJsonObject& settings)
+{
+    const QString key = QStringLiteral("plugins/%1").arg(pluginId);
+    if (settings.isEmpty())
+        m_settings->remove(key);
+    else
+        m_settings->setValue(key, QJsonDocument(settings).toJson(QJsonDocument::Compact));
+    m_settings->sync();
+}
+
 int WorkbenchSettings::cpuThreads() const
 {
     return qMax(1, m_settings->value(kCpuThreads, QThread::idealThreadCount()).toInt());

@@ -32,6 +32,10 @@ public:
     QJsonObject clusterOptions() const; // default {"backend": "slurm", "shards": 4}
     void setClusterOptions(const QJsonObject& options);
 
+    // A plugin's own settings (IPlugin::settingSpecs), one JSON object per plugin id.
+    QJsonObject pluginSettings(const QString& pluginId) const;
+    void setPluginSettings(const QString& pluginId, const QJsonObject& settings);
+
     QStringList recentProjects() const;
     void addRecentProject(const QString& folder);
     QString defaultProjectFolder() const;

@@ -2,6 +2,8 @@
 
 #include "cluster/slurm_options.h"
 #include "compute/device_discovery.h"
+#include "plugin/plugin_manager.h"
+#include "settings/plugin_settings.h"
 #include "settings/workbench_settings.h"
 
 #include <QComboBox>
@@ -17,6 +19,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QThread>
+
+#include <map>
 
 namespace bioforge::ui {
 namespace {
@@ -39,7 +43,7 @@ QWidget* folderRow(QLineEdit* edit, QWidget* parent)
 
 } // namespace
 
-SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
+SettingsDialog::SettingsDialog(QWidget* parent, const core::PluginManager* plugins) : QDialog(parent)
 {
     setWindowTitle(tr("Settings"));
     const core::WorkbenchSettings settings;
@@ -99,6 +103,54 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
     clusterForm->addRow(tr("GPUs per task"), m_gpusPerTask);
     clusterForm->addRow(tr("More sbatch options"), m_sbatchLines);
     form->addRow(group);
+
+    // Each loaded plugin's own settings; empty: not set. A secret is never shown: typing replaces
+    // it, Forget removes it.
+    if (plugins) {
+        auto* pluginGroup = new QGroupBox(tr("Plugins"), this);
+        auto* pluginForm = new QFormLayout(pluginGroup);
+        for (const core::PluginEntry& e : plugins->entries()) {
+            if (e.state != core::PluginEntry::State::Loaded)
+                continue;
+            const QJsonObject saved = settings.pluginSettings(e.metadata.id);
+            for (const core::PluginSetting& spec : e.plugin->settingSpecs()) {
+                PluginField field{e.metadata.id, spec, new QLineEdit(pluginGroup)};
+                field.edit->setObjectName(QStringLiteral("plugin:%1.%2").arg(e.metadata.id, spec.key));
+                field.edit->setToolTip(spec.description);
+                const QJsonValue value = saved.value(spec.key);
+                QWidget* row = field.edit;
+                if (spec.secret) {
+                    field.edit->setEchoMode(QLineEdit::Password);
+                    field.edit->setPlaceholderText(value.isUndefined() ? tr("not set") : tr("set (hidden); type a new one to replace it"));
+                    row = new QWidget(pluginGroup);
+                    auto* layout = new QHBoxLayout(row);
+                    layout->setContentsMargins(0, 0, 0, 0);
+                    layout->addWidget(field.edit);
+                    auto* forget = new QPushButton(tr("Forget"), row);
+                    forget->setObjectName(QStringLiteral("forget:%1.%2").arg(e.metadata.id, spec.key));
+                    forget->setEnabled(!value.isUndefined());
+                    layout->addWidget(forget);
+                    const size_t index = m_pluginFields.size();
+                    connect(forget, &QPushButton::clicked, this, [this, index, forget] {
+                        m_pluginFields[index].forget = true;
+                        m_pluginFields[index].edit->clear();
+                        m_pluginFields[index].edit->setPlaceholderText(tr("not set"));
+                        forget->setEnabled(false);
+                    });
+                } else {
+                    field.edit->setPlaceholderText(tr("not set"));
+                    if (!value.isUndefined())
+                        field.edit->setText(core::describePluginSettingValue(value, false));
+                }
+                pluginForm->addRow(QStringLiteral("%1.%2").arg(e.metadata.id, spec.key), row);
+                m_pluginFields.push_back(field);
+            }
+        }
+        if (!m_pluginFields.empty())
+            form->addRow(pluginGroup);
+        else
+            delete pluginGroup;
+    }
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("settingsError"));
     m_error->setWordWrap(true);
@@ -134,8 +186,29 @@ bool SettingsDialog::save()
         m_error->setText(checked.error().message());
         return false;
     }
+    // Every plugin setting is checked before anything is kept.
+    std::map<QString, QJsonObject> pluginValues;
+    core::WorkbenchSettings current;
+    for (const PluginField& f : m_pluginFields) {
+        QJsonObject& values = pluginValues.try_emplace(f.plugin, current.pluginSettings(f.plugin)).first->second;
+        const QString text = f.edit->text().trimmed();
+        if (text.isEmpty()) {
+            if (!f.spec.secret || f.forget)
+                values.remove(f.spec.key);
+            continue;
+        }
+        QString error;
+        const QJsonValue value = core::pluginSettingValue(f.spec, text, &error);
+        if (!error.isEmpty()) {
+            m_error->setText(tr("%1.%2: %3").arg(f.plugin, f.spec.key, error));
+            return false;
+        }
+        values.insert(f.spec.key, value);
+    }
     m_error->clear();
     core::WorkbenchSettings settings;
+    for (const auto& [plugin, values] : pluginValues)
+        settings.setPluginSettings(plugin, values);
     settings.setClusterOptions(checked->toJson());
     settings.setPreferredDevice(m_device->currentData().toString());
     settings.setCpuThreads(m_threads->value());

@@ -1,11 +1,17 @@
 #pragma once
 
 // Settings: device preference, CPU threads, concurrent jobs, model and cache
-// folders, and the options of runs sent to a Slurm cluster (checked as
-// sbatch would read them before they are kept). Reads and writes
-// WorkbenchSettings (defaults live there).
+// folders, the options of runs sent to a Slurm cluster (checked as sbatch
+// would read them before they are kept), and each loaded plugin's own
+// settings (IPlugin::settingSpecs: annotation's NCBI key, rate limits,
+// library; a secret is never shown). Reads and writes WorkbenchSettings
+// (defaults live there); `bioforge settings` is the same from a terminal.
+
+#include "plugin/iplugin.h"
 
 #include <QDialog>
+
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -13,13 +19,19 @@ class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
 
+namespace bioforge::core {
+class PluginManager;
+}
+
 namespace bioforge::ui {
 
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit SettingsDialog(QWidget* parent = nullptr);
-    // false (and the reason shown in the dialog) when a cluster option is malformed.
+    // `plugins`: whose settings are offered (none when null).
+    explicit SettingsDialog(QWidget* parent = nullptr, const core::PluginManager* plugins = nullptr);
+    // false (and the reason shown in the dialog) when a cluster option or a plugin setting is
+    // malformed; nothing is kept then.
     bool save();
 
 private:
@@ -37,6 +49,13 @@ private:
     QSpinBox* m_gpusPerTask;
     QPlainTextEdit* m_sbatchLines;
     QLabel* m_error;
+    struct PluginField {
+        QString plugin;
+        core::PluginSetting spec;
+        QLineEdit* edit = nullptr;
+        bool forget = false; // a secret's "Forget" was pressed
+    };
+    std::vector<PluginField> m_pluginFields;
 };
 
 } // namespace bioforge::ui

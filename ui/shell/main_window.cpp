@@ -112,7 +112,7 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Open project…"), QKeySequence::Open, this, &MainWindow::chooseProject);
     m_recentMenu = file->addMenu(tr("Recent projects"));
     file->addSeparator();
-    file->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, [this] { SettingsDialog(this).exec(); });
+    file->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, [this] { SettingsDialog(this, &m_session.plugins()).exec(); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

@@ -13,6 +13,7 @@
 #include <QStyle>
 
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace bioforge::annotation {
@@ -58,6 +59,37 @@ core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QSt
     settings->ncbiApiKey = m_context.settings.value(QStringLiteral("ncbi_api_key")).toString();
     settings->hostLimits = m_limits;
     return std::unique_ptr<core::Job>(std::make_unique<AnnotateJob>(*settings));
+}
+
+QList<core::PluginSetting> AnnotationPlugin::settingSpecs() const
+{
+    return {{QStringLiteral("ncbi_api_key"),
+             QStringLiteral("NCBI API key (https://account.ncbi.nlm.nih.gov/settings/): sent with every E-utilities request, raising that host "
+                            "to 10 requests/s; never shown, logged or recorded in a run"),
+             true,
+             [](const QJsonValue& v) {
+                 static const QRegularExpression key(QStringLiteral("^[0-9A-Za-z]{20,64}$"));
+                 return v.isString() && key.match(v.toString()).hasMatch()
+                            ? QString()
+                            : QStringLiteral("an NCBI API key is 20 to 64 letters and digits (NCBI's are 36 hexadecimal digits)");
+             }},
+            {QStringLiteral("rate_limits"),
+             QStringLiteral("requests per second per host, overriding the documented defaults, e.g. {\"rest.genenames.org\": 5} (docs/annotation.md)"),
+             false,
+             [](const QJsonValue& v) {
+                 if (!v.isObject())
+                     return QStringLiteral("it must be a JSON object of host names to requests per second, e.g. {\"rest.genenames.org\": 5}");
+                 const QJsonObject o = v.toObject();
+                 for (auto it = o.begin(); it != o.end(); ++it)
+                     if (!(it.value().toDouble() > 0) || it.value().toDouble() > 1000)
+                         return QStringLiteral("the rate of %1 must be a number of requests per second above 0 and at most 1000").arg(it.key());
+                 return QString();
+             }},
+            {QStringLiteral("library"), QStringLiteral("the annotation library (an SQLite file) used when a run or command gives none"), false,
+             [](const QJsonValue& v) {
+                 return v.isString() && !v.toString().isEmpty() && QDir::isAbsolutePath(v.toString()) ? QString()
+                                                                                                       : QStringLiteral("it must be the absolute path of an SQLite file");
+             }}};
 }
 
 QStringList AnnotationPlugin::commandVerbs() const { return {QStringLiteral("import-bulk"), QStringLiteral("download"), QStringLiteral("sources")}; }

@@ -23,6 +23,7 @@ public:
     core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
     std::optional<int> runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err) override;
     QStringList commandVerbs() const override;
+    QList<core::PluginSetting> settingSpecs() const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
     QList<core::DemoRun> demoRuns() const override;
 

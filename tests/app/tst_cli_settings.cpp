@@ -1,0 +1,72 @@
+// `bioforge settings` through the real program: the workbench's settings and
+// the plugins' own (annotation's NCBI key, rate limits, library) are listed,
+// read, set with their checks and unset; a secret is never printed, and may
+// come from standard input; a plugin sees what was set (annotation sources
+// names the library set). A headless machine had no way to set these.
+
+#include "cli_test_base.h"
+
+using namespace bioforge::test;
+
+class TstCliSettings : public CliTestBase {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void everySettingIsListedAndSecretsAreNeverShown()
+    {
+        const Result list = run({QStringLiteral("settings")});
+        QCOMPARE(list.code, 0);
+        for (const char* line : {"threads = ", "device = auto", "cluster = {", "annotation.ncbi_api_key = (not set)", "annotation.rate_limits = (not set)",
+                                 "settings file: "})
+            QVERIFY2(list.out.contains(QLatin1String(line)), qPrintable(list.out));
+        const QString key = QStringLiteral("0123abcd0123abcd0123abcd0123abcd0123");
+        const Result set = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.ncbi_api_key"), key});
+        QVERIFY2(set.code == 0 && !set.out.contains(key) && set.out.contains(QStringLiteral("(set, 36 characters; not shown)")), qPrintable(set.out + set.err));
+        for (const QStringList& args : {QStringList{QStringLiteral("settings")}, QStringList{QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("annotation.ncbi_api_key")}}) {
+            const Result r = run(args);
+            QVERIFY2(r.code == 0 && !r.out.contains(key) && r.out.contains(QStringLiteral("(set, 36 characters; not shown)")), qPrintable(r.out));
+        }
+        // From standard input (out of the shell's history); a key that is no key is refused without echoing it.
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("settings"), QStringLiteral("set"),
+                                                       QStringLiteral("annotation.ncbi_api_key"), QStringLiteral("-")});
+        p.write("not a key!\n");
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 2 && err.contains(QStringLiteral("the value is not accepted")) && !err.contains(QStringLiteral("not a key!")), qPrintable(err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("annotation.ncbi_api_key")}).code, 0);
+        QVERIFY(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("annotation.ncbi_api_key")}).out.contains(QStringLiteral("(not set)")));
+    }
+
+    void valuesAreCheckedAndReachThePlugin()
+    {
+        const Result zeroRate = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.rate_limits"), QStringLiteral("{\"rest.genenames.org\": 0}")});
+        QVERIFY2(zeroRate.code == 2 && zeroRate.err.contains(QStringLiteral("the rate of rest.genenames.org must be")), qPrintable(zeroRate.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.rate_limits"), QStringLiteral("{\"rest.genenames.org\": 2.5}")}).code, 0);
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("annotation.rate_limits")}).out.trimmed(),
+                 QStringLiteral("{\"rest.genenames.org\":2.5}"));
+        const Result zeroThreads = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("0")});
+        QVERIFY2(zeroThreads.code == 2 && zeroThreads.err.contains(QStringLiteral("a whole number of threads")), qPrintable(zeroThreads.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("3")}).code, 0);
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("threads")}).out.trimmed(), QStringLiteral("3"));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("gpu0")}).code, 2);
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("cluster"), QStringLiteral("{\"shards\": 0}")}).code, 2);
+        const Result unknown = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.ncbi_key"), QStringLiteral("x")});
+        QVERIFY2(unknown.code == 6 && unknown.err.contains(QStringLiteral("annotation.ncbi_api_key")), qPrintable(unknown.err)); // the keys are listed
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("threads")}).code, 2);
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads")}).code, 2);
+        // The annotation plugin reads its library from the settings.
+        const QString library = path("set-library.sqlite");
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), library}).code, 0);
+        const Result sources = run({QStringLiteral("annotation"), QStringLiteral("sources")});
+        QVERIFY2(sources.code == 0 && sources.out.contains(QStringLiteral("annotation library: ") + library), qPrintable(sources.out + sources.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), QStringLiteral("relative.sqlite")}).code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCliSettings)
+#include "tst_cli_settings.moc"
