@@ -52,6 +52,8 @@ QString valueText(const QJsonValue& v)
         return v.toString();
     if (v.isArray() || v.isObject())
         return QString::fromUtf8(QJsonDocument::fromVariant(v.toVariant()).toJson(QJsonDocument::Compact));
+    if (v.isNull()) // a parameter whose default is "not given": a configuration file or the verb decides (the run's outputs say what was used)
+        return QStringLiteral("(not given)");
     return v.toVariant().toString();
 }
 

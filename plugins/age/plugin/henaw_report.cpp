@@ -126,6 +126,15 @@ core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, cons
         if (!plot.series.isEmpty())
             curves.plots.append(plot);
     }
+    // The configuration the ensemble was trained with: the defaults, a --config file and the command
+    // line merged (the run's parameters show only what was given).
+    core::ReportTable used{QStringLiteral("Configuration used"), {QStringLiteral("setting"), QStringLiteral("value")}, {}};
+    const QJsonObject config = s.value(QLatin1String("config")).toObject();
+    for (auto it = config.begin(); it != config.end(); ++it)
+        if (!it.value().isArray() && !it.value().isObject())
+            used.rows.append({it.key(), it.value().isString() ? it.value().toString() : QString::number(it.value().toDouble())});
+    if (!used.rows.isEmpty())
+        curves.tables.prepend(used);
     report.sections.append(curves);
 
     core::ReportSection weights{QStringLiteral("Biomarker weights"), {}, {}, {}};

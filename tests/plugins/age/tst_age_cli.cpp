@@ -333,6 +333,12 @@ private slots:
         QCOMPARE(used.value(QLatin1String("ensemble")).toInt(), 1);
         QCOMPARE(used.value(QLatin1String("seed")).toInt(), 7);
         QVERIFY(!QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("henaw-model/member-1.safetensors"))));
+        // The report says what the training used (the run's parameters hold only what was given: "(not given)").
+        const QString html = m_dir.filePath(QStringLiteral("henaw-config-report.html"));
+        const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), html});
+        QVERIFY2(report.code == 0, qPrintable(report.err));
+        const QByteArray page = readAll(html);
+        QVERIFY(page.contains("Configuration used") && page.contains("(not given)"));
         // This table has no follow-up: the mortality head is said not to be trained, and the model records it.
         QVERIFY2(r.err.contains(QStringLiteral("the mortality head is not trained")), qPrintable(r.err));
         const QJsonObject saved = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("henaw-model/model.json")))).object();
