@@ -22,9 +22,28 @@ bool AnnotationPlugin::initialize(const core::PluginContext& context, QString*)
 {
     m_context = context;
     m_limits = std::make_shared<HostLimits>();
+    applyRateLimits(currentSettings());
+    return true;
+}
+
+QJsonObject AnnotationPlugin::currentSettings() const
+{
+    // Read again at each use: the Settings dialog (or `bioforge settings` in another terminal) may
+    // have changed them since the plugin was loaded.
+    return m_context.settingsOf ? m_context.settingsOf(QStringLiteral("annotation")) : m_context.settings;
+}
+
+void AnnotationPlugin::applyRateLimits(const QJsonObject& settings)
+{
     // Settings may lower (or, at the user's risk, raise) a host's rate: {"rate_limits": {"rest.genenames.org": 5}}.
-    const QJsonObject rates = context.settings.value(QStringLiteral("rate_limits")).toObject();
+    const QJsonObject rates = settings.value(QStringLiteral("rate_limits")).toObject();
+    std::lock_guard lock(m_ratesMutex);
+    if (rates == m_appliedRates)
+        return; // unchanged: the hosts' limiters (and their pacing) stay
     const QHash<QString, HostPolicy> defaults = HostLimits::documentedDefaults();
+    for (auto it = m_appliedRates.begin(); it != m_appliedRates.end(); ++it) // a rate no longer set: its documented default again
+        if (!rates.contains(it.key()))
+            m_limits->resetPolicy(it.key());
     for (auto it = rates.begin(); it != rates.end(); ++it)
         if (it.value().toDouble() > 0) {
             HostPolicy p = defaults.value(it.key(), HostPolicy{});
@@ -32,12 +51,12 @@ bool AnnotationPlugin::initialize(const core::PluginContext& context, QString*)
             p.source = QStringLiteral("settings");
             m_limits->setPolicy(it.key(), p);
         }
-    return true;
+    m_appliedRates = rates;
 }
 
 QString AnnotationPlugin::libraryPath() const
 {
-    const QString configured = m_context.settings.value(QStringLiteral("library")).toString();
+    const QString configured = currentSettings().value(QStringLiteral("library")).toString();
     if (!configured.isEmpty())
         return configured;
     const QString dir = m_context.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : m_context.dataDir;
@@ -53,10 +72,12 @@ core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QSt
     auto settings = AnnotateSettings::fromParameters(parameters);
     if (!settings)
         return settings.error();
+    const QJsonObject current = currentSettings();
+    applyRateLimits(current);
     if (settings->library.isEmpty())
         settings->library = libraryPath();
     // Kept out of the run's parameters (they are recorded): the key from settings, the shared limits.
-    settings->ncbiApiKey = m_context.settings.value(QStringLiteral("ncbi_api_key")).toString();
+    settings->ncbiApiKey = current.value(QStringLiteral("ncbi_api_key")).toString();
     settings->hostLimits = m_limits;
     return std::unique_ptr<core::Job>(std::make_unique<AnnotateJob>(*settings));
 }
@@ -123,6 +144,6 @@ QIcon AnnotationPlugin::pageIcon() const
     return QApplication::style() ? QApplication::style()->standardIcon(QStyle::SP_FileDialogContentsView) : QIcon();
 }
 
-QWidget* AnnotationPlugin::createPage(const ui::PageContext& context, QWidget* parent) { return new AnnotationPage(context, libraryPath(), parent); }
+QWidget* AnnotationPlugin::createPage(const ui::PageContext& context, QWidget* parent) { return new AnnotationPage(context, [this] { return libraryPath(); }, parent); }
 
 } // namespace bioforge::annotation

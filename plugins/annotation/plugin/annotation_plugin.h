@@ -8,6 +8,7 @@
 #include "plugin/iplugin_ui.h"
 
 #include <memory>
+#include <mutex>
 
 #include <QObject>
 
@@ -33,10 +34,15 @@ public:
 
     // The library runs and commands use: the `library` setting, else <dataDir>/annotation/library.sqlite.
     QString libraryPath() const;
+    QJsonObject currentSettings() const;
+    // The settings' rate_limits onto the shared host limits (documented defaults where a rate was unset).
+    void applyRateLimits(const QJsonObject& settings);
 
 private:
     core::PluginContext m_context;
     std::shared_ptr<HostLimits> m_limits; // every run of this process shares the hosts' limits
+    std::mutex m_ratesMutex;
+    QJsonObject m_appliedRates;
 };
 
 } // namespace bioforge::annotation

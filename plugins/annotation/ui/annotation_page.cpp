@@ -15,11 +15,11 @@
 
 namespace bioforge::annotation {
 
-AnnotationPage::AnnotationPage(const ui::PageContext& context, const QString& libraryPath, QWidget* parent) : QWidget(parent), m_context(context)
+AnnotationPage::AnnotationPage(const ui::PageContext& context, std::function<QString()> libraryPath, QWidget* parent) : QWidget(parent), m_context(context)
 {
     auto* layout = new QHBoxLayout(this);
     auto* split = new QSplitter(Qt::Horizontal, this);
-    m_setup = new AnnotationSetupPanel(libraryPath, split);
+    m_setup = new AnnotationSetupPanel(std::move(libraryPath), split);
     auto* right = new QWidget(split);
     auto* rightLayout = new QVBoxLayout(right);
     auto* runRow = new QHBoxLayout;

@@ -10,6 +10,8 @@
 #include <QHash>
 #include <QWidget>
 
+#include <functional>
+
 class QComboBox;
 
 namespace bioforge::annotation {
@@ -20,7 +22,7 @@ class AnnotationSetupPanel;
 class AnnotationPage final : public QWidget {
     Q_OBJECT
 public:
-    AnnotationPage(const ui::PageContext& context, const QString& libraryPath, QWidget* parent = nullptr);
+    AnnotationPage(const ui::PageContext& context, std::function<QString()> libraryPath, QWidget* parent = nullptr);
 
     AnnotationSetupPanel* setup() const { return m_setup; }
     AnnotationResultsPanel* results() const { return m_results; }

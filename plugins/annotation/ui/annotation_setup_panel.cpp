@@ -31,7 +31,7 @@ static void initAnnotationPanels() { Q_INIT_RESOURCE(annotation); }
 
 namespace bioforge::annotation {
 
-AnnotationSetupPanel::AnnotationSetupPanel(QString libraryPath, QWidget* parent)
+AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath, QWidget* parent)
     : QWidget(parent), m_library(std::move(libraryPath)), m_cancelImport(std::make_shared<std::atomic<bool>>(false))
 {
     auto* layout = new QVBoxLayout(this);
@@ -198,7 +198,7 @@ QStringList AnnotationSetupPanel::checkedSources() const
 QJsonObject AnnotationSetupPanel::parameters() const
 {
     return {{QStringLiteral("genes_text"), genes()}, {QStringLiteral("sources"), checkedSources().join(QLatin1Char(','))},
-            {QStringLiteral("library"), m_library}, {QStringLiteral("offline"), !m_online->isChecked()}};
+            {QStringLiteral("library"), m_library()}, {QStringLiteral("offline"), !m_online->isChecked()}};
 }
 
 void AnnotationSetupPanel::refreshSources()
@@ -206,7 +206,7 @@ void AnnotationSetupPanel::refreshSources()
     const QStringList checked = checkedSources(), wasUsable = m_usable;
     m_usable.clear();
     m_sources->clear();
-    auto library = BulkLibrary::open(m_library); // small indexed reads: fine on the UI thread
+    auto library = BulkLibrary::open(m_library()); // small indexed reads: fine on the UI thread
     for (const auto& source : allSources()) {
         auto* item = new QTreeWidgetItem(m_sources, {source->title(), QString()});
         item->setData(0, Qt::UserRole, source->id());
@@ -251,7 +251,7 @@ void AnnotationSetupPanel::importFiles(const QStringList& paths)
     m_importProgress->setRange(0, 1000);
     m_importProgress->setValue(0);
     QPointer<AnnotationSetupPanel> self(this);
-    const QString library = m_library;
+    const QString library = m_library();
     auto cancel = m_cancelImport;
     (void)QtConcurrent::run([self, library, paths, cancel] {
         int imported = 0, failed = 0;

@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QCheckBox;
@@ -25,7 +26,8 @@ namespace bioforge::annotation {
 class AnnotationSetupPanel final : public QWidget {
     Q_OBJECT
 public:
-    AnnotationSetupPanel(QString libraryPath, QWidget* parent = nullptr);
+    // `libraryPath`: asked at each use (the Settings dialog may change it while the window is open).
+    AnnotationSetupPanel(std::function<QString()> libraryPath, QWidget* parent = nullptr);
     ~AnnotationSetupPanel() override;
 
     void setProjectFolder(const QString& folder); // its annotation/panels/ are offered
@@ -49,7 +51,8 @@ private:
     void reloadPanels();
     void savePanel();
 
-    QString m_library, m_projectFolder;
+    std::function<QString()> m_library;
+    QString m_projectFolder;
     QComboBox* m_panels;
     QPlainTextEdit* m_genes;
     QLabel* m_geneCount;

@@ -225,6 +225,21 @@ private slots:
         QVERIFY2(problems.first().contains(QStringLiteral("column 'alb': 60 of 60 rows are not numbers: '4,0' (")) &&
                      problems.first().contains(QStringLiteral("decimal comma")),
                  qPrintable(problems.first()));
+        // A column failing in more rows than are kept does not crowd out the others' problems.
+        const QString many = m_dir.filePath(QStringLiteral("many.csv"));
+        text = "person,age,sex,alb,creat,a1c,years_followed,dead\n";
+        const int manyRows = CohortReadReport::kMaxIssues + 100;
+        for (int i = 0; i < manyRows; ++i)
+            text += QStringLiteral("p%1,50,%2,%3,1.0,48,10,no\n").arg(i).arg(i % 2 ? QStringLiteral("male") : QStringLiteral("female"))
+                        .arg(i == manyRows - 1 ? QStringLiteral("lots") : QStringLiteral("4.3")).toUtf8();
+        writeAll(many, text);
+        CohortReadReport manyReport;
+        QVERIFY(readCohort(many, m, BiomarkerSchema::builtIn(), &manyReport));
+        const ColumnTally sexTally = manyReport.byColumn.value({QStringLiteral("unknown sex"), QStringLiteral("sex")});
+        QCOMPARE(sexTally.count, qint64(manyRows));
+        QCOMPARE(sexTally.kept, qint64(CohortReadReport::kMaxIssues));
+        QVERIFY(std::any_of(manyReport.issues.begin(), manyReport.issues.end(),
+                            [&](const TableIssue& i) { return i.column == QLatin1String("alb") && i.line == manyRows + 1; }));
         // Fewer than kColumnWideMinimum rows: each row is named, no column finding.
         const QString few = m_dir.filePath(QStringLiteral("few.csv"));
         writeAll(few, "person,age,sex\np1,50,male\np2,51,female\n");

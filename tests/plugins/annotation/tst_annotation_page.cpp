@@ -11,7 +11,9 @@
 #include "log/logging.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "plugin/plugin_manager.h"
 #include "settings/page_memory.h"
+#include "settings/workbench_settings.h"
 #include "support/test_support.h"
 #include "tsv_table_model.h"
 
@@ -51,7 +53,8 @@ private slots:
         core::Logging::initialize(core::Logging::Console::Off);
         m_session = std::make_unique<core::Session>(core::Session::Options{});
         QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("project")), true));
-        m_page = std::make_unique<AnnotationPage>(ui::PageContext{m_session.get()}, m_dir.filePath(QStringLiteral("library.sqlite")));
+        const QString library = m_dir.filePath(QStringLiteral("library.sqlite"));
+        m_page = std::make_unique<AnnotationPage>(ui::PageContext{m_session.get()}, [library] { return library; });
         m_page->resize(1500, 950);
         m_page->show();
     }
@@ -60,14 +63,31 @@ private slots:
     {
         const QString library = m_dir.filePath(QStringLiteral("memory-library.sqlite"));
         {
-            AnnotationSetupPanel first(library);
+            AnnotationSetupPanel first([library] { return library; });
             first.setGenes(QStringLiteral("PKD1\nUMOD\n"));
             QTRY_COMPARE_WITH_TIMEOUT(ui::PageMemory(QStringLiteral("annotation")).value(QStringLiteral("genes")).toString(), QStringLiteral("PKD1\nUMOD\n"), 5000);
         }
-        AnnotationSetupPanel second(library);
+        AnnotationSetupPanel second([library] { return library; });
         QCOMPARE(second.genes(), QStringLiteral("PKD1\nUMOD\n"));
         second.setGenes(QString()); // leaves the next test's page empty
         QTRY_COMPARE_WITH_TIMEOUT(ui::PageMemory(QStringLiteral("annotation")).value(QStringLiteral("genes")).toString(), QString(), 5000);
+    }
+
+    // A library set in Settings (the dialog, or `bioforge settings` meanwhile) is the one the
+    // loaded plugin uses from then on, without a restart (its page asks the plugin each time).
+    void aLibrarySetInSettingsIsUsedAtOnce()
+    {
+        const core::PluginEntry* entry = m_session->plugins().entry(QStringLiteral("annotation"));
+        QVERIFY(entry && entry->state == core::PluginEntry::State::Loaded);
+        for (const QString& library : {m_dir.filePath(QStringLiteral("set-first.sqlite")), m_dir.filePath(QStringLiteral("set-second.sqlite"))}) {
+            core::WorkbenchSettings().setPluginSettings(QStringLiteral("annotation"), QJsonObject{{QStringLiteral("library"), library}});
+            QString text;
+            QTextStream out(&text), err(&text);
+            QCOMPARE(entry->plugin->runCommand(QStringLiteral("sources"), {}, out, err), std::optional<int>(0));
+            out.flush();
+            QVERIFY2(text.contains(QStringLiteral("annotation library: ") + library), qPrintable(text));
+        }
+        core::WorkbenchSettings().setPluginSettings(QStringLiteral("annotation"), QJsonObject());
     }
 
     void importedFilesAppearWithTheirRelease()

@@ -72,22 +72,27 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
     }
     // A problem that fills a column is said once, with what the column holds; its rows are in validation.tsv.
     const auto wide = report.columnWide();
-    for (const auto& key : wide)
-        ctx.warn(QStringLiteral("%1: %2 (each row in validation.tsv)").arg(path, describeColumnWide(report, key, mapping)));
+    for (const auto& key : wide) {
+        const ColumnTally& t = report.byColumn[key];
+        ctx.warn(QStringLiteral("%1: %2 (%3 in validation.tsv)")
+                     .arg(path, describeColumnWide(report, key, mapping),
+                          t.kept == t.count ? QStringLiteral("each row") : QStringLiteral("the first %1 rows").arg(t.kept)));
+    }
     // Every kind is counted in the summary; the first others are named.
     constexpr int kNamed = 200;
     int named = 0;
-    qint64 unnamed = 0;
     for (const TableIssue& i : report.issues) {
-        if (wide.contains(std::pair{i.kind, i.column}))
+        if (wide.contains(std::pair{i.kind, i.column}) || named >= kNamed)
             continue;
-        if (named++ < kNamed)
-            ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path, QString::number(i.line), i.column, i.problem));
-        else
-            ++unnamed;
+        ctx.warn(QStringLiteral("%1:%2, column %3: %4").arg(path, QString::number(i.line), i.column, i.problem));
+        ++named;
     }
-    if (unnamed > 0)
-        ctx.warn(QStringLiteral("%1: %2 more problems (listed in validation.tsv)").arg(path, QString::number(unnamed)));
+    qint64 others = 0; // every problem not in a column-wide finding, kept or not
+    for (auto it = report.byColumn.begin(); it != report.byColumn.end(); ++it)
+        others += wide.contains(it.key()) ? 0 : it->count;
+    if (others > named)
+        ctx.warn(QStringLiteral("%1: %2 more problems (validation.tsv lists the first %3 of each kind in each column)")
+                     .arg(path, QString::number(others - named), QString::number(CohortReadReport::kMaxIssues)));
 }
 
 namespace {

@@ -9,12 +9,14 @@ namespace bioforge::age {
 void CohortReadReport::add(const QString& kind, qint64 line, const QString& column, const QString& problem, const QString& value)
 {
     ++counts[kind];
-    if (issues.size() < kMaxIssues)
-        issues.append({line, column, problem, kind});
     ColumnTally& t = byColumn[{kind, column}];
     if (t.count++ == 0) {
         t.firstLine = line;
         t.firstProblem = problem;
+    }
+    if (t.kept < kMaxIssues && issues.size() < kMaxIssuesInAll) {
+        issues.append({line, column, problem, kind});
+        ++t.kept;
     }
     if (auto it = t.values.find(value); it != t.values.end())
         ++*it;

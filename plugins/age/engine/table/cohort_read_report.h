@@ -1,8 +1,9 @@
 #pragma once
 
 // What reading a cohort table found wrong (table/cohort_reader.h): every
-// problem counted by kind, the first kMaxIssues named by line and column
-// (validation.tsv), and each kind tallied by column, so that a problem that
+// problem counted by kind, the first kMaxIssues of each kind in each column
+// named by line and column (validation.tsv; a column that fails throughout
+// does not crowd out the others), and each kind tallied by column, so that a problem that
 // fills a column (a sex coded M/F where the mapping says 1/2, a unit or a
 // decimal comma throughout) is said once, with the values the column holds
 // and what to change, instead of hundreds of lines about its rows.
@@ -33,6 +34,7 @@ struct ColumnTally {
     QString firstProblem;
     QMap<QString, qint64> values; // the first kMaxValues distinct values, with their counts
     qint64 otherValues = 0;       // rows whose value is none of those
+    qint64 kept = 0;              // of them in CohortReadReport::issues
     static constexpr int kMaxValues = 8;
 };
 
@@ -41,8 +43,9 @@ struct CohortReadReport {
     QMap<QString, qint64> counts;   // by kind: "not a number", "out of range", "missing", "impossible age", "unknown sex", "duplicate id"
     QMap<QString, qint64> missingByMarker;
     QStringList absentMarkers;      // mapped, but the table has no such column
-    QList<TableIssue> issues;       // the first kMaxIssues, each with line and column
+    QList<TableIssue> issues;       // the first kMaxIssues of each (kind, column), each with line and column
     static constexpr int kMaxIssues = 2000;
+    static constexpr int kMaxIssuesInAll = 50000; // a table with problems in every column stays a bounded report
     QMap<std::pair<QString, QString>, ColumnTally> byColumn; // (kind, column) -> every such problem, tallied
     // Columns whose name the mapping gives only in another case, which the header has more than
     // once (AGE and Age for age): neither is taken. Mapping's name -> the header's.

@@ -88,6 +88,17 @@ void HostLimits::setPolicy(const QString& authority, const HostPolicy& policy)
     m_limiters.remove(authority); // the next request gets a limiter with the new policy
 }
 
+void HostLimits::resetPolicy(const QString& authority)
+{
+    const QHash<QString, HostPolicy> defaults = documentedDefaults();
+    std::lock_guard lock(m_mutex);
+    if (defaults.contains(authority))
+        m_policies.insert(authority, defaults.value(authority));
+    else
+        m_policies.remove(authority);
+    m_limiters.remove(authority);
+}
+
 std::shared_ptr<HostLimiter> HostLimits::limiter(const QUrl& url)
 {
     const QString key = authority(url);

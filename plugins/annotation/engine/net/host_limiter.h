@@ -56,6 +56,8 @@ public:
     // The documented or conservative default for each provider's API host.
     static QHash<QString, HostPolicy> documentedDefaults();
     void setPolicy(const QString& authority, const HostPolicy& policy);
+    // Back to the documented default (or the fallback for hosts without one).
+    void resetPolicy(const QString& authority);
     std::shared_ptr<HostLimiter> limiter(const QUrl& url); // kept alive by its users across a policy change
     static QString authority(const QUrl& url);
 
