@@ -135,5 +135,5 @@ public:
 
 } // namespace bioforge::core
 
-#define BIOFORGE_IPLUGIN_IID "org.bioforge.IPlugin/1"
+#define BIOFORGE_IPLUGIN_IID "org.bioforge.IPlugin/2"
 Q_DECLARE_INTERFACE(bioforge::core::IPlugin, BIOFORGE_IPLUGIN_IID)

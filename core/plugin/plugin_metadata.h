@@ -13,7 +13,7 @@
 namespace bioforge::core {
 
 struct PluginMetadata {
-    static constexpr int kInterfaceVersion = 1;
+    static constexpr int kInterfaceVersion = 2; // 2: PluginContext::settingsOf, IPlugin::settingSpecs (2026-12-05)
 
     QString id;
     QString name;

@@ -65,7 +65,8 @@ void LoopbackHttpServer::respond(QTcpSocket* socket, const QByteArray& head)
     const QByteArray& content = m_files.value(request.path);
     qint64 start = 0;
     const QByteArray etag = etagOf(content);
-    if ((!request.ifNoneMatch.isEmpty() && request.ifNoneMatch == etag) || (request.ifNoneMatch.isEmpty() && request.ifModifiedSince == kLastModified)) {
+    const bool unchanged = (!request.ifNoneMatch.isEmpty() && request.ifNoneMatch == etag) || (request.ifNoneMatch.isEmpty() && request.ifModifiedSince == kLastModified);
+    if (unchanged && !m_ignoreConditionals) {
         socket->write("HTTP/1.1 304 Not Modified\r\nETag: " + etag + "\r\nConnection: close\r\n\r\n");
         socket->disconnectFromHost();
         return;

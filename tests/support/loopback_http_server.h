@@ -38,6 +38,7 @@ public:
     // The next response for `path` is cut off after `bytes` body bytes.
     void dropOnceAfter(const QString& path, qint64 bytes) { m_dropAfter.insert(path, bytes); }
     void setIgnoreRange(bool ignore) { m_ignoreRange = ignore; }
+    void setIgnoreConditionals(bool ignore) { m_ignoreConditionals = ignore; } // always 200, as some servers do
     const QList<Request>& requests() const { return m_requests; }
 
 private:
@@ -49,6 +50,7 @@ private:
     QHash<QString, qint64> m_dropAfter;
     QList<Request> m_requests;
     bool m_ignoreRange = false;
+    bool m_ignoreConditionals = false;
 };
 
 } // namespace bioforge::test

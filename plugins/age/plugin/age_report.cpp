@@ -140,7 +140,9 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
         for (const QJsonValue& v : s.value(QLatin1String("evaluation")).toArray()) {
             const QJsonObject e = v.toObject();
             if (e.value(QLatin1String("rows")).toInt() < 10) { // the clock has (almost) no value on this table
-                table.rows.append({e.value(QLatin1String("clock")).toString(), QString::number(e.value(QLatin1String("rows")).toInt()), QStringLiteral("–"),
+                const bool inSample = e.value(QLatin1String("note")).toString().startsWith(QLatin1String("in-sample"));
+            table.rows.append({e.value(QLatin1String("clock")).toString() + (inSample ? QStringLiteral(" (in-sample: its training table)") : QString()),
+                               QString::number(e.value(QLatin1String("rows")).toInt()), QStringLiteral("–"),
                                    e.value(QLatin1String("note")).toString(), QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–")});
                 continue;
             }

@@ -160,10 +160,12 @@ core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, co
     report.summary = QStringLiteral("%1 people; model %2.").arg(summary->value(QLatin1String("rows")).toInt()).arg(summary->value(QLatin1String("model")).toString());
     // Only the model's own training table is known to hold its training people; any other may
     // overlap it (the same cohort under another file), so it is not called out-of-sample.
-    const bool inSample = summary->value(QLatin1String("training_table")).toBool();
+    const QJsonValue inSample = summary->value(QLatin1String("training_table"));
     report.sections.append(testSection(summary->value(QLatin1String("check")).toObject(), QStringLiteral("On this table"),
-                                       inSample ? QStringLiteral("HENAW on the table it was trained on: in-sample, optimistic (most of these people trained it)")
-                                                : QStringLiteral("HENAW on this table (not the table the model was trained on)")));
+                                       inSample.toBool() ? QStringLiteral("HENAW on the table it was trained on: in-sample, optimistic (most of these people trained it)")
+                                       : inSample.isBool() ? QStringLiteral("HENAW on this table (not the table the model was trained on)")
+                                                           : QStringLiteral("HENAW on this table (whether the model was trained on it is not known: the model "
+                                                                            "kept no checksum of its training table)")));
     const auto c = readColumns(dir.filePath(QStringLiteral("henaw.csv")), {QStringLiteral("henaw_age"), QStringLiteral("henaw_advance"), QStringLiteral("henaw_sd")});
     core::ReportSection ages{QStringLiteral("Biological against chronological age"), {}, {}, {}};
     core::PlotSeries scatter{QStringLiteral("people"), {}, {}};

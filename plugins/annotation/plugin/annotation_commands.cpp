@@ -200,7 +200,7 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
             << (file.lastModified.isValid() ? QStringLiteral(", Last-Modified ") + file.lastModified.toString(Qt::ISODate) : QString()) << Qt::endl;
         if (!file.note.isEmpty())
             (file.note.startsWith(QLatin1String("unchanged")) ? out : err) << "  " << file.note << Qt::endl;
-        if (import && file.reused && isActiveRelease(library, source->id(), p.id, file.sha256, out))
+        if (import && isActiveRelease(library, source->id(), p.id, file.sha256, out)) // also a file fetched again unchanged (a server that ignores conditional requests)
             continue;
         if (import)
             if (const int code = importFile(library, source->id(), file.path, p.id, out, err); code != kOk)

@@ -77,6 +77,7 @@ const QList<Command>& commands()
                  QStringLiteral("Q4_K"), QStringLiteral("Q5_K"), QStringLiteral("Q6_K"), QStringLiteral("Q4_K_M"), QStringLiteral("Q5_K_M")}, 0, 0},
                {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 1, {}, 0, 9e15},
                {QStringLiteral("tied"), T::Boolean, QStringLiteral("tie the output matrix to the embedding"), false, {}, 0, 1},
+               {QStringLiteral("force"), T::Boolean, QStringLiteral("replace an existing output file (else refused: it may be a real model)"), false, {}, 0, 1},
                {QStringLiteral("vocab-from"), T::String, QStringLiteral("copy the tokenizer of this GGUF (a file or a registry name)"), QString(), {}, 0, 0, false, true}}),
          cmdSynthModel},
     };

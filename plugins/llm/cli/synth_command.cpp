@@ -28,6 +28,11 @@ int cmdSynthModel(const QJsonObject& args, QTextStream& out, QTextStream& err)
     spec.tiedOutput = args.value(QLatin1String("tied")).toBool();
     spec.vocabularyFrom = args.value(QLatin1String("vocab-from")).toString();
     const QString path = args.value(QLatin1String("output")).toString();
+    if (QFileInfo::exists(path) && !args.value(QLatin1String("force")).toBool()) {
+        err << "bioforge: " << path << " exists (" << QFileInfo(path).size() << " bytes): it is not replaced by random weights unless --force is given"
+            << Qt::endl;
+        return 5;
+    }
     if (!spec.vocabularyFrom.isEmpty() && args.value(QLatin1String("vocab")).isDouble()) {
         err << "bioforge: --vocab and --vocab-from both set the vocabulary: the copied tokenizer's size (" << QFileInfo(spec.vocabularyFrom).fileName()
             << ") is the model's; leave --vocab out" << Qt::endl;

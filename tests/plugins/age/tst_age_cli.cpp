@@ -253,6 +253,9 @@ private slots:
         const Result same = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), table, QStringLiteral("--henaw"), model});
         QVERIFY2(same.code == 0 && same.err.contains(QStringLiteral("is the table the HENAW model was trained on")), qPrintable(same.err));
         QVERIFY(QJsonDocument::fromJson(readAll(QDir(same.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("henaw_training_table")).toBool());
+        // ... on HENAW's rows of the comparison too, beside the out-of-sample clocks.
+        const QByteArray evaluation = readAll(QDir(same.runDir).filePath(QStringLiteral("evaluation.csv")));
+        QVERIFY2(evaluation.contains("in-sample: this is the table the HENAW model was trained on"), evaluation.constData());
         QList<QByteArray> lines = readAll(table).split('\n');
         for (qsizetype l = 1; l < lines.size(); ++l) {
             QList<QByteArray> fields = lines[l].split(',');

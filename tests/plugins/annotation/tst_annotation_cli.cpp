@@ -142,6 +142,12 @@ private slots:
         QVERIFY2(!third.out.contains(QStringLiteral("(already downloaded)")) && third.out.contains(QStringLiteral("rows from gnomad.v4.1.constraint_metrics.tsv")),
                  qPrintable(third.out));
         QCOMPARE(readAll(QDir(dir).filePath(QStringLiteral("gnomad.v4.1.constraint_metrics.tsv"))), newer);
+        // A server that ignores conditional requests sends the same file again: not imported again.
+        server.setIgnoreConditionals(true);
+        const Result resent = download();
+        QVERIFY2(resent.code == 0 && resent.out.contains(QStringLiteral("not imported again")) && !resent.out.contains(QStringLiteral("rows from")),
+                 qPrintable(resent.out + resent.err));
+        server.setIgnoreConditionals(false);
         // A server that cannot be reached (a port nobody listens on): the copy is used, and said.
         quint16 closedPort = 0;
         {
@@ -224,6 +230,10 @@ private slots:
                                                   QStringLiteral("AGT FSGS1 PKD1"), QStringLiteral("--library"), lib, QStringLiteral("--sources"), QStringLiteral("hgnc")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("but another gene's own symbol in")), qPrintable(r.err));
+        // The sentence is whole: the advice after "is ambiguous;", no Qt warning of a missing argument.
+        QVERIFY2(r.err.contains(QRegularExpression(QStringLiteral("is ambiguous; --identity orgdb uses \\S.* \\(\\d+ genes\\), or import HGNC's complete set"))) &&
+                     !r.err.contains(QStringLiteral("QString::arg")),
+                 qPrintable(r.err));
         const QByteArray resolution = readAll(QDir(r.runDir).filePath(QStringLiteral("resolution.tsv")));
         QVERIFY2(resolution.contains("\tAGT\tambiguous\t") && resolution.contains("'AGT' is an alias of AGXT in") && resolution.contains("the approved symbol of AGT ("),
                  resolution.constData());

@@ -375,6 +375,16 @@ private slots:
         QVERIFY2(fallback.out.contains(QStringLiteral("note: --embd 64 is not a multiple of Q4_K's block of 256 values: the matrices with 64 columns are stored as F16")),
                  qPrintable(fallback.out));
         QVERIFY2(!fallback.out.contains(QStringLiteral("--ff")), qPrintable(fallback.out));
+        // An existing file is not overwritten with random weights unless --force is given.
+        const QByteArray before = readAll(x);
+        const Result again = run({QStringLiteral("llm"), QStringLiteral("synth-model"), x, QStringLiteral("--embd"), QStringLiteral("64"),
+                                  QStringLiteral("--ff"), QStringLiteral("256"), QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--seed"), QStringLiteral("2")});
+        QVERIFY2(again.code == 5 && again.err.contains(QStringLiteral("unless --force is given")) && readAll(x) == before, qPrintable(again.err));
+        QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), x, QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"),
+                      QStringLiteral("256"), QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--seed"), QStringLiteral("2"), QStringLiteral("--force")})
+                     .code,
+                 0);
+        QVERIFY(readAll(x) != before);
         // A vocabulary size beside a copied tokenizer is refused (it was ignored); the copy alone works.
         const QString copy = m_dir.filePath(QStringLiteral("copied-vocab.gguf"));
         const Result both = run({QStringLiteral("llm"), QStringLiteral("synth-model"), copy, QStringLiteral("--vocab-from"), x, QStringLiteral("--vocab"),

@@ -12,6 +12,7 @@
 #include "model/torch_runtime.h"
 #include "model/virus_classifier.h"
 #include "models/model_registry.h"
+#include "pipeline/contig_call.h"
 #include "pipeline/model_digest.h"
 #include "pipeline/predict_job.h"
 #include "predict_job_harness.h"
@@ -276,6 +277,12 @@ private slots:
         QJsonObject p = h.parameters();
         p.insert(QStringLiteral("contig_rule"), QStringLiteral("median"));
         QVERIFY(!PredictSettings::fromParameters(p));
+        // The fraction rule's share is said as a share (a bare "1" read as one chunk), of the chunks scored.
+        CallRule all;
+        all.rule = ContigRule::ViralFraction;
+        all.minFraction = 1;
+        all.threshold = 0;
+        QCOMPARE(all.describe(), QStringLiteral("viral when at least 100 % of the chunks that have a frame to score score 0 or more"));
         p = h.parameters();
         p.insert(QStringLiteral("inputs"), QJsonArray{});
         QVERIFY(!PredictSettings::fromParameters(p));

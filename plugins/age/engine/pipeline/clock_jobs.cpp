@@ -232,7 +232,9 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
                     QStringLiteral("note")});
     for (const Candidate& c : candidates) {
         const bool isAge = c.name == QLatin1String("chronological age");
-        const ClockEvaluation e = evaluateClock(c.name, result.cohort, *c.values, c.difference, !isAge, m_settings.bootstrapReplicates, m_settings.seed);
+        ClockEvaluation e = evaluateClock(c.name, result.cohort, *c.values, c.difference, !isAge, m_settings.bootstrapReplicates, m_settings.seed);
+        if (henawOnTrainingTable && c.name.startsWith(QLatin1String("henaw"))) // beside out-of-sample clocks: said on its row
+            e.note = QStringLiteral("in-sample: this is the table the HENAW model was trained on") + (e.note.isEmpty() ? QString() : QStringLiteral("; ") + e.note);
         evaluations.append(e.toJson());
         table.writeRow({e.clock, QString::number(e.rows), QString::number(e.deaths), numberText(e.correlationWithAge), numberText(e.cIndex),
                         numberText(e.cIndexInterval.low), numberText(e.cIndexInterval.high), numberText(e.cIndexAdvance), numberText(e.cIndexAdvanceInterval.low),

@@ -267,7 +267,8 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("henaw.csv"))));
     const QJsonObject summary{{QStringLiteral("rows"), double(rows.size())}, {QStringLiteral("rows_without_prediction"), double(p.unpredictable)},
                               {QStringLiteral("model"), m_settings.model},
-                              {QStringLiteral("training_table"), trainingTable}, // in-sample figures
+                              // in-sample figures; null: a model saved before it kept its table's SHA-256 (not known)
+                              {QStringLiteral("training_table"), model.trainingTableSha256().isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(trainingTable)},
                               {QStringLiteral("validation"), report.summary()}, {QStringLiteral("check"), checkPrediction(cohort, rows, p)}};
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
     orThrow(report.saveIssues(QDir(ctx.outputDir()).filePath(QStringLiteral("validation.tsv"))));

@@ -158,9 +158,9 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         resolver.setExtract(complete ? orgdb : std::nullopt);
         ctx.warn(QStringLiteral("identity: %1 holds %2 genes, an extract of HGNC's complete set (over 40,000): genes outside it are 'unknown'%3")
                      .arg(resolver.release().release, QString::number(resolver.release().rows),
-                          complete ? QStringLiteral(", and a name that is an alias there but another gene's own symbol in %1 is ambiguous; %3"
+                          complete ? QStringLiteral(", and a name that is an alias there but another gene's own symbol in %1 is ambiguous; %2"
                                                     "import HGNC's complete set")
-                                         .arg(orgdb->release, QString::number(orgdb->rows),
+                                         .arg(orgdb->release,
                                               m_settings.identity.isEmpty() ? QStringLiteral("--identity orgdb uses %1 (%2 genes), or ").arg(orgdb->release, QString::number(orgdb->rows))
                                                                             : QString())
                                    : QStringLiteral(", and a name that is only an alias or previous symbol there may be another gene's own "

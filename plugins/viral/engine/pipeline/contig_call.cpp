@@ -28,7 +28,9 @@ QString CallRule::describe() const
     case ContigRule::MeanScore: return QStringLiteral("viral when the mean chunk score is at least %1").arg(threshold);
     case ContigRule::MaxScore: return QStringLiteral("viral when the best chunk score is at least %1").arg(threshold);
     case ContigRule::ViralFraction:
-        return QStringLiteral("viral when at least %1 of the chunks score %2 or more").arg(QString::number(minFraction), QString::number(threshold));
+        // A share, said as a percentage (a bare "1" read as one chunk), of the chunks with a frame to score.
+        return QStringLiteral("viral when at least %1 % of the chunks that have a frame to score score %2 or more")
+            .arg(QString::number(minFraction * 100, 'g', 4), QString::number(threshold));
     }
     return {};
 }
