@@ -7,10 +7,12 @@
 // release in use.
 
 #include "annotation_test_support.h"
+#include "pipeline/bulk_import.h"
 #include "sources/annotation_source.h"
 #include "sources/clinvar_terms.h"
 #include "sources/gtex_source.h"
 #include "store/bulk_library.h"
+#include "support/test_support.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -88,6 +90,47 @@ private slots:
             t.join();
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
         QVERIFY(BulkLibrary::open(path));
+    }
+
+    // Two runs importing the same provider file into one library at once (each with --orgdb auto,
+    // or the same --import_dir): one imports, the other waits and finds it done. The second's
+    // import used to drop the first's unfinished release ("FOREIGN KEY constraint failed").
+    void theSameFileImportedAtOnceIsImportedOnce()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("shared-import.sqlite"));
+        QVERIFY(BulkLibrary::open(path));
+        const QString file = dir.filePath(QStringLiteral("kidney_tpm.csv"));
+        QByteArray rows;
+        for (int i = 0; i < 60000; ++i)
+            rows += "GENE" + QByteArray::number(i) + ',' + QByteArray::number(i % 97) + '\n';
+        QVERIFY(bioforge::test::writeAll(file, rows));
+        std::atomic<int> ready{0};
+        QStringList failures;
+        int fresh = 0;
+        std::mutex guard;
+        std::vector<std::thread> importers;
+        for (int i = 0; i < 2; ++i)
+            importers.emplace_back([&] {
+                ++ready;
+                while (ready.load() < 2) {
+                }
+                auto library = BulkLibrary::open(path);
+                auto imported = library ? importIfChanged(**library, file) : core::Expected<std::pair<ReleaseInfo, bool>>(library.error());
+                std::lock_guard lock(guard);
+                if (!imported)
+                    failures << imported.error().message();
+                else
+                    fresh += imported->second ? 1 : 0;
+            });
+        for (std::thread& t : importers)
+            t.join();
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
+        QCOMPARE(fresh, 1);
+        auto library = BulkLibrary::open(path);
+        auto active = (*library)->activeRelease(QStringLiteral("descartes"), QStringLiteral("tpm"));
+        QVERIFY(active && *active);
+        QCOMPARE((*active)->rows, qint64(60000));
     }
 
     void gnomadChoosesOneCanonicalRowExplicitly()

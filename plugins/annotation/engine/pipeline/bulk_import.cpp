@@ -4,8 +4,34 @@
 #include "sources/annotation_source.h"
 
 #include <QFileInfo>
+#include <QLockFile>
+
+#include <memory>
 
 namespace bioforge::annotation {
+
+namespace {
+
+// The import lock of (source, part) in `library`, waited for (a stop request ends the wait);
+// null for a library that is not a file.
+core::Expected<std::unique_ptr<QLockFile>> lockPart(const BulkLibrary& library, const QString& source, const QString& part, const StreamControl& control)
+{
+    if (library.path().isEmpty() || library.path() == QLatin1String(":memory:"))
+        return std::unique_ptr<QLockFile>();
+    auto lock = std::make_unique<QLockFile>(QStringLiteral("%1.%2-%3.import-lock").arg(library.path(), source, part));
+    lock->setStaleLockTime(0); // never taken from a live importer however long it runs; a dead one's is (its PID is gone)
+    while (!lock->tryLock(200)) {
+        if (lock->error() != QLockFile::LockFailedError)
+            return core::Error(QStringLiteral("%1: cannot take the lock of the %2 %3 import (%4)")
+                                   .arg(library.path(), source, part, lock->error() == QLockFile::PermissionError ? QStringLiteral("permission denied")
+                                                                                                                 : QStringLiteral("unknown error")));
+        if (control.stopped())
+            return core::Error(QStringLiteral("%1: stopped while another program imported %2 %3").arg(library.path(), source, part));
+    }
+    return lock;
+}
+
+} // namespace
 
 core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportRequest& request, const StreamControl& control)
 {
@@ -31,6 +57,13 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
             known = known || p.id == part;
         if (!known)
             return unknownPart(*source, request.path).withContext(QStringLiteral("part '%1'").arg(part));
+    }
+    std::unique_ptr<QLockFile> lock;
+    if (!request.partLocked) {
+        auto locked = lockPart(library, source->id(), part, control);
+        if (!locked)
+            return locked.error();
+        lock = std::move(*locked);
     }
     auto sha = core::Sha256::ofFile(request.path);
     if (!sha)
@@ -82,6 +115,10 @@ core::Expected<std::pair<ReleaseInfo, bool>> importIfChanged(BulkLibrary& librar
     auto which = detectSourceAndPart(path);
     if (!which)
         return which.error();
+    // Under the part's lock: a program that imported this very file meanwhile leaves nothing to do.
+    auto lock = lockPart(library, which->first, which->second, control);
+    if (!lock)
+        return lock.error();
     auto active = library.activeRelease(which->first, which->second);
     if (!active)
         return active.error();
@@ -92,7 +129,7 @@ core::Expected<std::pair<ReleaseInfo, bool>> importIfChanged(BulkLibrary& librar
         if ((*active)->sha256 == *sha)
             return std::pair<ReleaseInfo, bool>(**active, false);
     }
-    auto imported = importBulkFile(library, {which->first, path, which->second, {}, {}, {}}, control);
+    auto imported = importBulkFile(library, {which->first, path, which->second, {}, {}, {}, true}, control);
     if (!imported)
         return imported.error();
     return std::pair<ReleaseInfo, bool>(*imported, true);

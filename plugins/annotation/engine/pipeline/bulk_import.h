@@ -4,7 +4,11 @@
 // which of its parts the file is (or is told), the file's SHA-256 and size
 // are recorded with the provider release the source reads from it, and the
 // rows stream in. A failed or stopped import leaves the previous release of
-// that part in use.
+// that part in use. Imports of one (source, part) into one library take
+// turns (a lock file beside the library, `<library>.<source>-<part>.import-lock`,
+// freed when its process ends however it ends): two runs importing the same
+// file at once dropped each other's unfinished release ("FOREIGN KEY
+// constraint failed").
 
 #include "identity/hgnc_reader.h"
 #include "store/bulk_library.h"
@@ -16,6 +20,7 @@ struct ImportRequest {
     QString path;
     QString part;         // empty: recognised from the file
     QString url, lastModified, etag; // when it was downloaded (provenance)
+    bool partLocked = false; // the caller holds the part's import lock (importIfChanged)
 };
 
 // The release returned says which it replaced (ReleaseInfo::replacedRows, shrinkWarning).

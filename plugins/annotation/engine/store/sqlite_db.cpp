@@ -3,6 +3,8 @@
 #include "store/migrations.h"
 
 #include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
 #include <QUuid>
 
 namespace bioforge::annotation {
@@ -132,7 +134,26 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
         return failed(path, QStringLiteral("not a BioForge %1 (application_id %2)").arg(schema.what, QString::number(appId)));
     if (auto st = core::checkSchemaVersion(version, int(schema.migrations.size()), schema.what); !st)
         return failed(path, st.error().message());
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
+    // Turning a new file to WAL takes an exclusive lock that SQLite does not wait for through the
+    // busy timeout: programs opening a new library at once got "database is locked". Skipped when
+    // the file is WAL already; else tried again for up to the busy timeout.
+    {
+        bool wal = false;
+        {
+            QSqlQuery mode(db);
+            wal = mode.exec(QStringLiteral("PRAGMA journal_mode")) && mode.next() && mode.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) == 0;
+            mode.finish(); // a statement left open holds a read transaction, in which WAL cannot be set
+        }
+        for (int attempt = 0; !wal; ++attempt) {
+            auto st = d->exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+            if (st)
+                break;
+            if (!st.error().message().contains(QLatin1String("locked")) || attempt >= 600)
+                return st.error();
+            QThread::msleep(50);
+        }
+    }
+    for (const char* pragma : {"PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"})
         if (auto st = d->exec(QString::fromLatin1(pragma)); !st)
             return st.error();
     // Each step under the write lock (BEGIN IMMEDIATE), with the version read again inside it: two
