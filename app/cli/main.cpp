@@ -138,8 +138,15 @@ int main(int argc, char** argv)
                    << " <command> --help lists a command's parameters" << Qt::endl;
             code = verb.isEmpty() ? cli::kUsage : cli::kOk;
         } else if (const std::optional<int> handled = plugin->runCommand(verb, args, out, err); !handled) {
-            err << "bioforge: plugin '" << commandName << "' has no command '" << verb << "'; its commands: "
-                << plugin->commandVerbs().join(QStringLiteral(", ")) << Qt::endl;
+            QStringList runVerbs;
+            for (const core::VerbSpec& v : plugin->verbs())
+                runVerbs << v.name;
+            err << "bioforge: plugin '" << commandName << "' has no command '" << verb << "'; "
+                << (plugin->commandVerbs().isEmpty() ? QStringLiteral("it has no commands of its own")
+                                                     : QStringLiteral("its commands: ") + plugin->commandVerbs().join(QStringLiteral(", ")))
+                << (runVerbs.contains(verb) ? QStringLiteral(" — a run is started with: bioforge run %1 %2 …").arg(commandName, verb)
+                                            : runVerbs.isEmpty() ? QString() : QStringLiteral("; its runs (bioforge run %1 …): %2").arg(commandName, runVerbs.join(QStringLiteral(", "))))
+                << Qt::endl;
             code = cli::kUsage;
         } else {
             code = *handled;

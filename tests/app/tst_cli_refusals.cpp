@@ -81,6 +81,10 @@ private slots:
                      qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));
         }
         QCOMPARE(run({QStringLiteral("devices"), QStringLiteral("--check")}).code, 0);
+        // A run verb given as a plugin command (`run` forgotten): the way to start it, not an empty list.
+        const Result forgotten = run({QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa")});
+        QVERIFY2(forgotten.code == 2 && forgotten.err.contains(QStringLiteral("it has no commands of its own — a run is started with: bioforge run viral predict")),
+                 qPrintable(forgotten.err));
     }
 
     void aRunRefusesAModelOfAnotherKindOrNoneAtAll()

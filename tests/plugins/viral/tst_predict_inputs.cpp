@@ -209,6 +209,17 @@ private slots:
         QCOMPARE(ids, (QStringList{QStringLiteral("genome_id"), QStringLiteral("genome_id#2"), QStringLiteral("genome_id#3")}));
         const QJsonObject summary = QJsonDocument::fromJson(out(lastRun(), "summary.json")).object();
         QCOMPARE(summary.value(QLatin1String("warnings")).toArray().size(), 2);
+        // Many repeats (two assemblies numbering their contigs alike): ten named, the rest said once.
+        QByteArray many, again;
+        for (int i = 0; i < 14; ++i) {
+            many += ">NODE_" + QByteArray::number(i) + "\n" + dna + "\n";
+            again += ">NODE_" + QByteArray::number(i) + "\n" + dna.left(320) + "\n";
+        }
+        const Outcome repeated = run({input(QStringLiteral("assembly-a.fa"), many), input(QStringLiteral("assembly-b.fa"), again)});
+        QVERIFY2(repeated.failure.isEmpty(), qPrintable(repeated.failure));
+        QCOMPARE(repeated.record.warningCount, 11);
+        QVERIFY2(repeated.record.warnings.last().startsWith(QStringLiteral("4 more records repeat the id of an earlier record (14 in all")),
+                 qPrintable(repeated.record.warnings.last()));
     }
 
     void idsWithPercentSignsAreKeptAsWritten()

@@ -34,9 +34,10 @@ QString ContigSource::uniqueId(const QString& id, qint64 line)
             break;
     }
     m_seen.insert(renamed, here);
-    m_warnings << QStringLiteral("%1: contig id '%2' was already used by the record at %3 (ids end at the first space); "
-                                 "this record is reported as '%4'")
-                      .arg(here, id, m_seen.value(id), renamed);
+    if (++m_repeats <= kNamedRepeats)
+        m_warnings << QStringLiteral("%1: contig id '%2' was already used by the record at %3 (ids end at the first space); "
+                                     "this record is reported as '%4'")
+                          .arg(here, id, m_seen.value(id), renamed);
     return renamed;
 }
 
@@ -44,8 +45,18 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
 {
     for (;;) {
         if (!m_reader) {
-            if (m_current + 1 >= m_files.size())
+            if (m_current + 1 >= m_files.size()) {
+                if (m_repeats > kNamedRepeats && !m_repeatsSummarised) {
+                    m_repeatsSummarised = true;
+                    m_warnings << QStringLiteral("%1 more records repeat the id of an earlier record (%2 in all; the first %3 are named above): "
+                                                 "each is reported as ID#2, ID#3, … — input files of one sample's assemblies often number "
+                                                 "their contigs alike (NODE_1, …); rename them per file to tell them apart")
+                                      .arg(m_repeats - kNamedRepeats)
+                                      .arg(m_repeats)
+                                      .arg(kNamedRepeats);
+                }
                 return std::optional<SourceContig>();
+            }
             ++m_current;
             core::FastaLimits limits;
             limits.alphabet = core::SequenceAlphabet::Nucleotide;

@@ -58,6 +58,11 @@ private:
     int m_fileRecords = 0;       // usable records of the current file
     QStringList m_fileProblems;  // skipped records of the current file
     QHash<QString, QString> m_seen; // id -> "file:line" of its first record
+    // Repeated ids: the first kNamedRepeats named one by one, the rest counted and said once at
+    // the end (two assemblies of one sample repeat every NODE_i: thousands of lines).
+    static constexpr int kNamedRepeats = 10;
+    qint64 m_repeats = 0;
+    bool m_repeatsSummarised = false;
     int m_uracilWarnedFile = -1;    // the file whose U -> T was said
     int m_gapWarnedFile = -1;       // the file whose removed gaps were said
 };
