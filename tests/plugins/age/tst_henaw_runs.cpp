@@ -74,6 +74,16 @@ private slots:
         QVERIFY(another.summary().value(QLatin1String("check")).toObject().value(QLatin1String("age_sd_years")).toDouble() > 5);
     }
 
+    // More threads than the machine has are capped and said (1000 on two cores ran 9x slower).
+    void threadsBeyondTheMachineAreCapped()
+    {
+        QJsonObject parameters = predictParameters(m_table);
+        parameters.insert(QStringLiteral("threads"), 1000);
+        const Attempt a = runHenawJob<HenawPredictJob>(m_dir.filePath(QStringLiteral("predict-threads")), parameters);
+        QVERIFY2(a.failure.isEmpty(), qPrintable(a.failure));
+        QVERIFY(a.warned(QStringLiteral("1000 threads asked for, this machine has")));
+    }
+
     void predictWritesTheTablesProblemsByLine()
     {
         QList<QByteArray> lines = readAll(m_table).split('\n');

@@ -3,6 +3,7 @@
 #include "pipeline/henaw_shards.h"
 
 #include "compute/blas_core.h"
+#include "compute/thread_budget.h"
 #include "compute/thread_waits.h"
 #include "compute/device_lease.h"
 #include "henaw/age_stratified_sampler.h"
@@ -73,6 +74,16 @@ namespace {
 
 JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
 
+// --threads (0: every core), at most the hardware threads, said when capped.
+int usableHenawThreads(core::JobContext& ctx, int asked)
+{
+    QString note;
+    const int threads = asked > 0 ? core::usableThreads(asked, &note) : 0;
+    if (!note.isEmpty())
+        ctx.warn(note);
+    return threads;
+}
+
 HenawSplitData splitData(const Cohort& c, const FeatureEncoder& encoder, const std::vector<qsizetype>& rows)
 {
     HenawSplitData d;
@@ -127,7 +138,7 @@ QList<core::StageSpec> henawTrainingStages()
 std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRunSettings& s, const QString& modelDir, QJsonObject* summaryOut,
                                             const QString& validationFile, int64_t injectOutOfMemoryAt)
 {
-    setHenawThreads(s.threads);
+    setHenawThreads(usableHenawThreads(ctx, s.threads));
     const core::TorchDevice device = henawRunDevice(ctx, s);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(libTorchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(henawThreads()));
@@ -225,7 +236,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     ctx.defineStages({{QStringLiteral("read"), QStringLiteral("Read the model and the table"), 0.3, QStringLiteral("files")},
                       {QStringLiteral("predict"), QStringLiteral("Predict"), 0.6, QStringLiteral("rows")},
                       {QStringLiteral("write"), QStringLiteral("Write the results"), 0.1, QStringLiteral("files")}});
-    setHenawThreads(m_settings.threads);
+    setHenawThreads(usableHenawThreads(ctx, m_settings.threads));
     ctx.beginStage(QStringLiteral("read"), 2);
     const HenawModel model = orThrow(HenawModel::load(m_settings.model, henawRunDevice(ctx, m_settings)));
     orThrow(ctx.provenance().addInputFile(QStringLiteral("HENAW model"), QDir(m_settings.model).filePath(QStringLiteral("model.json"))));

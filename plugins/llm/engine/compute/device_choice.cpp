@@ -37,19 +37,6 @@ core::Expected<DeviceChoice> parseDevice(const QString& text)
     return choice;
 }
 
-int usableThreads(int asked, QString* note)
-{
-    const int hardware = std::max(1, QThread::idealThreadCount());
-    if (note)
-        note->clear();
-    if (asked <= hardware)
-        return std::max(1, asked);
-    if (note)
-        *note = QStringLiteral("%1 threads asked for, this machine has %2 hardware threads: using %2 (more would only wait for each other)")
-                    .arg(QString::number(asked), QString::number(hardware));
-    return hardware;
-}
-
 core::Expected<LlamaModel::Options> backendOptions(const DeviceChoice& device, int threads, size_t weightBytes, KernelPath kernels)
 {
     if (device.kind == DeviceChoice::Kind::Cpu)

@@ -8,6 +8,7 @@
 // fit; it does not split layers between GPU and CPU).
 
 #include "model/llama_model.h"
+#include "compute/thread_budget.h"
 #include "util/expected.h"
 
 #include <QString>
@@ -28,11 +29,11 @@ struct DeviceChoice {
 // "cpu", "cuda", "cuda:N", "hip", "hip:N" (N a decimal device number).
 core::Expected<DeviceChoice> parseDevice(const QString& text);
 
-// The CPU threads to run with: `asked`, but at most this machine's hardware threads — the pool's
-// workers spin between the hundreds of loops of a forward pass, so more threads than hardware ones
-// only wait for each other (1,000 on 2 cores ran ~450× slower and looked hung). note receives what
-// was changed and why, or is cleared.
-int usableThreads(int asked, QString* note);
+// The CPU threads to run with (core/compute/thread_budget.h): `asked`, but at most this machine's
+// hardware threads — the pool's workers spin between the hundreds of loops of a forward pass, so
+// more threads than hardware ones only wait for each other (1,000 on 2 cores ran ~450× slower and
+// looked hung).
+using core::usableThreads;
 
 // Options that build the back-end for `device`; for a GPU the device is
 // opened (and its free memory checked against `weightBytes`) now, so that

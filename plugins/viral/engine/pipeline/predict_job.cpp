@@ -1,6 +1,7 @@
 #include "pipeline/predict_job.h"
 
 #include "compute/blas_core.h"
+#include "compute/thread_budget.h"
 #include "compute/thread_waits.h"
 #include "compute/device_lease.h"
 #include "checkpoint/checkpoint_store.h"
@@ -118,6 +119,11 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
     for (EncoderDevice& d : m_devices) // each leased GPU checked against what LibTorch sees
         d = orThrow(resolveEncoderDevice(d));
     m_settings.computedOnCuda = m_device.isCuda();
+    if (QString note; m_settings.threads > 0) { // 0: every core
+        m_settings.threads = core::usableThreads(m_settings.threads, &note);
+        if (!note.isEmpty())
+            ctx.warn(note);
+    }
     setTorchThreads(m_settings.threads, m_settings.precision);
     configureTorchHeap();
     if (m_settings.esmLayer < 0) // the model's last layer, from its own configuration
