@@ -1,6 +1,9 @@
 #include "io/content_sniffer.h"
 
 #include <QList>
+#include <QtEndian>
+
+#include <algorithm>
 
 namespace bioforge::core {
 namespace {
@@ -25,24 +28,60 @@ QList<QByteArray> lines(const QByteArray& head, int count)
     return out;
 }
 
-// A zip's first entries' names (each local file header holds its name in the clear, APPNOTE
-// 4.3.7) tell a spreadsheet from an archive: unzipping an .xlsx gives XML parts, not a table.
-// Office Open XML (ECMA-376 Part 2): "[Content_Types].xml", then "xl/…" for Excel, "word/…" for
-// Word; OpenDocument (ODF 1.2 Part 3 §3.3): a stored first entry "mimetype" with the media type.
+// The names of a zip's entries whose local file headers lie in `raw` (APPNOTE 4.3.7: general
+// purpose flags at offset 6, compressed size at 18, name and extra field lengths at 26 and 28, the
+// name from 30), up to the end of `raw`; `stopped` when an entry's sizes follow its data (flag bit
+// 3), so the entries after it could not be found.
+struct ZipListing {
+    QList<QByteArray> names;
+    bool stopped = false;
+};
+
+ZipListing zipEntries(const QByteArray& raw)
+{
+    ZipListing out;
+    const auto* bytes = reinterpret_cast<const uchar*>(raw.constData());
+    qsizetype at = 0;
+    while (at >= 0 && at + 30 <= raw.size() && std::equal(bytes + at, bytes + at + 4, "PK\x03\x04")) {
+        const quint16 nameLength = qFromLittleEndian<quint16>(bytes + at + 26);
+        out.names << raw.mid(at + 30, nameLength);
+        if (qFromLittleEndian<quint16>(bytes + at + 6) & 0x8) {
+            out.stopped = true;
+            break;
+        }
+        at += 30 + qsizetype(nameLength) + qFromLittleEndian<quint16>(bytes + at + 28) + qsizetype(qFromLittleEndian<quint32>(bytes + at + 18));
+    }
+    return out;
+}
+
+// A zip's entries tell a spreadsheet from an archive: unzipping an .xlsx gives XML parts, not a
+// table. Office Open XML (ECMA-376 Part 2) has the parts "[Content_Types].xml" and "_rels/.rels"
+// in no fixed order (some writers put the content types last), "docProps/…", and "xl/…" for Excel
+// or "word/…" for Word; OpenDocument (ODF 1.2 Part 3 §3.3) a stored first entry "mimetype"
+// holding the media type. A plain archive with a folder named xl/ is an archive.
 CompressionGuess zipContent(const QByteArray& raw)
 {
-    if (raw.contains("application/vnd.oasis.opendocument.spreadsheet"))
+    const ZipListing zip = zipEntries(raw);
+    const auto is = [&zip](const char* name) { return zip.names.contains(name); };
+    const auto named = [&zip](const char* folder) {
+        return std::any_of(zip.names.begin(), zip.names.end(), [folder](const QByteArray& n) { return n.startsWith(folder); });
+    };
+    if (zip.names.value(0) == "mimetype" && raw.contains("application/vnd.oasis.opendocument.spreadsheet"))
         return {Compression::Other, QStringLiteral("an OpenDocument spreadsheet (.ods), not a text table"),
                 QStringLiteral("save the sheet as CSV: File > Save As > Text CSV, and give that file")};
-    if (raw.contains("application/vnd.oasis.opendocument"))
+    if (zip.names.value(0) == "mimetype" && raw.contains("application/vnd.oasis.opendocument"))
         return {Compression::Other, QStringLiteral("an OpenDocument file (.odt, .odp …), not text"), QStringLiteral("save it as plain text or CSV")};
-    if (raw.contains("xl/"))
-        return {Compression::Other, QStringLiteral("an Excel workbook (.xlsx), not a text table"),
-                QStringLiteral("save the sheet as CSV: File > Save As > CSV UTF-8, and give that file")};
-    if (raw.contains("word/"))
-        return {Compression::Other, QStringLiteral("a Word document (.docx), not text"), QStringLiteral("save it as plain text (.txt)")};
-    if (raw.contains("[Content_Types].xml"))
+    // Past an entry written with its sizes after its data the names are looked for in the bytes.
+    const bool ooxml = is("[Content_Types].xml") || is("_rels/.rels") || named("docProps/") || is("xl/workbook.xml") || named("xl/worksheets/")
+                       || is("word/document.xml") || (zip.stopped && (raw.contains("[Content_Types].xml") || raw.contains("_rels/.rels")));
+    if (ooxml) {
+        if (named("xl/") || (!named("word/") && zip.stopped && raw.contains("xl/")))
+            return {Compression::Other, QStringLiteral("an Excel workbook (.xlsx), not a text table"),
+                    QStringLiteral("save the sheet as CSV: File > Save As > CSV UTF-8, and give that file")};
+        if (named("word/") || (zip.stopped && raw.contains("word/")))
+            return {Compression::Other, QStringLiteral("a Word document (.docx), not text"), QStringLiteral("save it as plain text (.txt)")};
         return {Compression::Other, QStringLiteral("an Office document (Excel, Word …), not text"), QStringLiteral("save it as CSV or plain text")};
+    }
     return {Compression::Other, QStringLiteral("a zip archive"), QStringLiteral("unzip FILE and give the file inside")};
 }
 
@@ -83,6 +122,21 @@ QString describeBinary(const QByteArray& head)
         return QStringLiteral("a PDF document");
     if (startsWith(head, "\x89PNG", 4))
         return QStringLiteral("a PNG image");
+    if (startsWith(head, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8)) {
+        // An OLE2 compound file ([MS-CFB] 2.2): Excel 97-2003 names its stream "Workbook", Word its "WordDocument"
+        // (UTF-16 directory entries, found when the directory lies in the bytes read).
+        const auto utf16 = [](const char* name) {
+            QByteArray out;
+            for (const char* c = name; *c; ++c)
+                out.append(*c).append('\0');
+            return out;
+        };
+        if (head.contains(utf16("Workbook")) || head.contains(utf16("Book") + QByteArray(2, '\0')))
+            return QStringLiteral("a legacy Excel workbook (.xls: save the sheet as CSV, File > Save As > CSV UTF-8, and give that file)");
+        if (head.contains(utf16("WordDocument")))
+            return QStringLiteral("a legacy Word document (.doc: save it as plain text)");
+        return QStringLiteral("a legacy Microsoft Office file (.xls, .doc …, an OLE2 compound document: save a sheet as CSV, a document as plain text)");
+    }
     if (startsWith(head, "\x7f" "ELF", 4))
         return QStringLiteral("a program (ELF)");
     if (startsWith(head, "\xff\xfe", 2) || startsWith(head, "\xfe\xff", 2))

@@ -74,16 +74,21 @@ std::optional<Error> FastaReader::checkAlphabet(const FastaRecord& record) const
     if (m_limits.alphabet != SequenceAlphabet::Nucleotide || record.sequence.isEmpty())
         return std::nullopt;
     const double fraction = nucleotideFraction(record.sequence);
-    if (fraction >= 0.9)
-        return std::nullopt;
     // Many ambiguity codes but no letter outside the IUPAC nucleotide set: still nucleotides.
     static const QByteArray iupac("ACGTURYSWKMBDHVN");
     const bool onlyIupac = std::all_of(record.sequence.begin(), record.sequence.end(), [](char c) {
         const char u = char(c & ~0x20);
         return u < 'A' || u > 'Z' || iupac.contains(u);
     });
-    if (onlyIupac && fraction >= 0.5)
-        return std::nullopt;
+    if (fraction >= 0.9 || (onlyIupac && fraction >= 0.5)) {
+        // Nucleotides otherwise; a '*' (a translation's stop) is no base, and would be read as one.
+        const qsizetype star = record.sequence.indexOf('*');
+        if (star < 0)
+            return std::nullopt;
+        return errorAt(record.headerLine, QStringLiteral("record '%1': '*' at position %2 of the sequence (%3 in all) is not a nucleotide: it marks a stop "
+                                                         "in a translated (protein) sequence; expected A, C, G, T/U, N or IUPAC codes")
+                                              .arg(record.id, QString::number(star + 1), QString::number(record.sequence.count('*'))));
+    }
     if (onlyIupac) // every letter a nucleotide code, but mostly ambiguity codes (R, Y, K, M, …): no sequence to read
         return errorAt(record.headerLine, QStringLiteral("record '%1' is mostly IUPAC ambiguity codes: only %2 % of its letters are A, C, G, T/U or N "
                                                          "(at least 50 % are needed; it starts '%3')")

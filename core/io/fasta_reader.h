@@ -31,7 +31,8 @@ enum class SequenceAlphabet {
     // Nucleotides: a record is refused as "looks like protein" when less than
     // 90 % of its letters are A, C, G, T, U or N, unless all its letters are
     // IUPAC nucleotide codes: then it is read when at least half are A, C, G,
-    // T, U or N, else refused as "mostly IUPAC ambiguity codes".
+    // T, U or N, else refused as "mostly IUPAC ambiguity codes". A '*' (a
+    // translation's stop mark) in a record otherwise nucleotides is refused too.
     Nucleotide,
 };
 

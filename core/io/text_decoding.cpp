@@ -2,7 +2,7 @@
 
 namespace bioforge::core {
 
-qsizetype firstInvalidUtf8(const QByteArray& bytes)
+qsizetype firstInvalidUtf8(QByteArrayView bytes)
 {
     const auto* s = reinterpret_cast<const unsigned char*>(bytes.constData());
     const qsizetype n = bytes.size();

@@ -8,12 +8,13 @@
 #include "util/expected.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 
 namespace bioforge::core {
 
 // Offset of the first byte that is not part of valid UTF-8, or -1.
-qsizetype firstInvalidUtf8(const QByteArray& bytes);
+qsizetype firstInvalidUtf8(QByteArrayView bytes);
 
 // `bytes` as text; an error "path:line: byte N (0xHH) is not valid UTF-8 …"
 // (N is 1-based within the line).

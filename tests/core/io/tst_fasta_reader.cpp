@@ -16,6 +16,13 @@ using namespace bioforge::test;
 class TstFastaReader : public QObject {
     Q_OBJECT
 
+    static FastaLimits nucleotideOnly()
+    {
+        FastaLimits limits;
+        limits.alphabet = SequenceAlphabet::Nucleotide;
+        return limits;
+    }
+
     QTemporaryDir m_dir;
 
     QString write(const QString& name, const QByteArray& content)
@@ -162,8 +169,7 @@ private slots:
     {
         const QString path = write(QStringLiteral("mixed.fa"), ">dna\nACGTNNACGTRYACGT\n>prot\nMKVLAAGIVGLLLAEQWPHSTF\n>rna\nACGUACGU\n");
         QStringList errors;
-        FastaLimits nucleotide;
-        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        const FastaLimits nucleotide = nucleotideOnly();
         const auto records = readAllRecords(path, &errors, nucleotide);
         QCOMPARE(records.size(), 2);
         QCOMPARE(records[1].id, QStringLiteral("rna"));
@@ -173,13 +179,28 @@ private slots:
         QCOMPARE(readAllRecords(path, &errors).size(), 3); // no alphabet asked for: all three
     }
 
+    void aStopMarkIsNoBase()
+    {
+        // '*' is a sequence letter for proteins; inside nucleotides it is refused, named with its position.
+        const QString path = write(QStringLiteral("stops.fa"), ">ok\nACGTACGT\n>star\nACGTAC*GTACGT*\n>prot\nMKVLAAGIVG*\n");
+        QStringList errors;
+        const FastaLimits nucleotide = nucleotideOnly();
+        const auto records = readAllRecords(path, &errors, nucleotide);
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(errors.size(), 2);
+        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: record 'star': '*' at position 7 of the sequence (2 in all) is not a nucleotide")),
+                 qPrintable(errors[0]));
+        QVERIFY2(errors[1].contains(QStringLiteral("'prot' looks like protein")), qPrintable(errors[1]));
+        errors.clear();
+        QCOMPARE(readAllRecords(path, &errors).size(), 3); // as any sequence: all three
+    }
+
     void percentSignsInIdsAndPathsStayInTheMessage()
     {
         // A record id or file name holding "%2" is text: it must not take the place of the message's numbers.
         const QString path = write(QStringLiteral("odd%2name.fa"), ">p%2q\nMKVLAAGIVGLLLAEQWPHSTF\n>bad%3\nACGT!ACGT\n");
         QStringList errors;
-        FastaLimits nucleotide;
-        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        const FastaLimits nucleotide = nucleotideOnly();
         readAllRecords(path, &errors, nucleotide);
         QCOMPARE(errors.size(), 2);
         QVERIFY2(errors[0].startsWith(path + QStringLiteral(":1: record 'p%2q' looks like protein")) && errors[0].contains(QStringLiteral("only 27 % of")),
@@ -192,8 +213,7 @@ private slots:
         // All IUPAC nucleotide codes: half or more A/C/G/T/U/N reads; fewer is refused as ambiguity, not protein.
         const QString path = write(QStringLiteral("iupac.fa"), ">half\nACGTACGTRYKMSW\n>codes\nACGTRYKMSWBDHVN\n");
         QStringList errors;
-        FastaLimits nucleotide;
-        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        const FastaLimits nucleotide = nucleotideOnly();
         const auto records = readAllRecords(path, &errors, nucleotide);
         QCOMPARE(records.size(), 1);
         QCOMPARE(records[0].id, QStringLiteral("half"));
@@ -244,8 +264,7 @@ private slots:
     {
         if (!QFileInfo::exists(casePath(QStringLiteral("viral/reference_lf.fa"))))
             QSKIP("../shared/cases is not present");
-        FastaLimits nucleotide;
-        nucleotide.alphabet = SequenceAlphabet::Nucleotide;
+        const FastaLimits nucleotide = nucleotideOnly();
         QStringList errors;
         const auto reference = readAllRecords(casePath(QStringLiteral("viral/reference_lf.fa")), &errors, nucleotide);
         QVERIFY(errors.isEmpty() && !reference.isEmpty());

@@ -115,6 +115,20 @@ private slots:
         QCOMPARE(lines(writeGzip(QStringLiteral("bom.txt.gz"), "\xef\xbb\xbf>id\rACGT\r")), (QList<QByteArray>{">id", "ACGT"}));
     }
 
+    // A zip local file header and its stored data (APPNOTE 4.3.7), sizes in the header unless flag bit 3.
+    static QByteArray zipEntry(const QByteArray& name, const QByteArray& data, quint16 flags = 0)
+    {
+        QByteArray e("PK\x03\x04", 4);
+        const auto put = [&e](quint32 v, int bytes) {
+            for (int i = 0; i < bytes; ++i)
+                e.append(char((v >> (8 * i)) & 0xff));
+        };
+        const quint32 size = (flags & 0x8) ? 0 : quint32(data.size());
+        put(20, 2), put(flags, 2), put(0, 2), put(0, 2), put(0, 2), put(0, 4), put(size, 4), put(size, 4);
+        put(quint32(name.size()), 2), put(0, 2);
+        return e + name + data;
+    }
+
     void filesThatAreNotTextAreNamedForWhatTheyAre_data()
     {
         QTest::addColumn<QByteArray>("bytes");
@@ -124,13 +138,28 @@ private slots:
         QTest::newRow("zstd") << QByteArray("\x28\xb5\x2f\xfd\x00\x00", 6) << QStringLiteral("zstd");
         QTest::newRow("zip") << QByteArray("PK\x03\x04\x14\x00\x00\x00", 8) << QStringLiteral("zip");
         // Spreadsheets are zips too: named as what they are, with the way to a CSV (unzipping one gives XML).
-        const QByteArray local("PK\x03\x04\x14\x00\x00\x00\x08\x00", 10);
-        QTest::newRow("xlsx") << local + QByteArray(16, '\x01') + "[Content_Types].xml" + QByteArray(40, '\x02') + local + QByteArray(16, '\x01') + "xl/workbook.xml"
+        const QByteArray types = zipEntry("[Content_Types].xml", "<Types/>");
+        QTest::newRow("xlsx") << types + zipEntry("_rels/.rels", "<Relationships/>") + zipEntry("xl/workbook.xml", "<workbook/>")
                               << QStringLiteral("an Excel workbook (.xlsx), not a text table; only plain text and gzip are read (save the sheet as CSV");
-        QTest::newRow("ods") << local + QByteArray(16, '\x01') + "mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+        // Written by a streaming writer: the sizes follow the data (flag bit 3), so the walk stops at the first entry.
+        QTest::newRow("xlsx streamed") << zipEntry("[Content_Types].xml", "\x01\x02" "deflated", 0x8) + zipEntry("xl/workbook.xml", "\x03")
+                                       << QStringLiteral("an Excel workbook (.xlsx)");
+        // Content types written last (System.IO.Packaging), beyond the bytes looked at: the parts before say it.
+        QTest::newRow("xlsx, types last") << zipEntry("xl/workbook.xml", QByteArray(5000, 'w')) + zipEntry("[Content_Types].xml", "<Types/>")
+                                          << QStringLiteral("an Excel workbook (.xlsx)");
+        QTest::newRow("office, streamed first part") << zipEntry("docProps/core.xml", "\x05", 0x8) + "\x06" + zipEntry("[Content_Types].xml", "<Types/>")
+                                                   << QStringLiteral("an Office document (Excel, Word");
+        QTest::newRow("ods") << zipEntry("mimetype", "application/vnd.oasis.opendocument.spreadsheet") + zipEntry("content.xml", "<x/>")
                              << QStringLiteral("an OpenDocument spreadsheet (.ods)");
-        QTest::newRow("docx") << local + QByteArray(16, '\x01') + "[Content_Types].xml" + QByteArray(40, '\x02') + local + "word/document.xml"
-                              << QStringLiteral("a Word document (.docx)");
+        QTest::newRow("docx") << types + zipEntry("word/document.xml", "<w/>") << QStringLiteral("a Word document (.docx)");
+        // A plain archive holding a folder named xl/ (or a file that mentions word/) is an archive.
+        QTest::newRow("zip with xl/") << zipEntry("xl/", "") + zipEntry("xl/word/table.csv", "id,age\n1,50\n")
+                                      << QStringLiteral("a zip archive; only plain text and gzip are read (unzip");
+        // Excel 97-2003: an OLE2 compound file, its directory naming the "Workbook" stream in UTF-16.
+        const QByteArray ole("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
+        QTest::newRow("xls") << ole + QByteArray(504, '\0') + QByteArray("W\0o\0r\0k\0b\0o\0o\0k\0\0\0", 18)
+                             << QStringLiteral("a legacy Excel workbook (.xls: save the sheet as CSV");
+        QTest::newRow("OLE2") << ole + QByteArray(504, '\0') << QStringLiteral("a legacy Microsoft Office file");
         QTest::newRow("UTF-16") << QByteArray("\xff\xfe>\x00i\x00d\x00", 8) << QStringLiteral("UTF-16");
         QTest::newRow("SQLite") << QByteArray("SQLite format 3\x00\x10\x00", 18) << QStringLiteral("SQLite");
         QTest::newRow("NUL bytes") << QByteArray("ACGT\x00\x00\x01", 7) << QStringLiteral("binary data");

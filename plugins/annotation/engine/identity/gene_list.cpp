@@ -233,7 +233,7 @@ core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* 
         QStringList named;
         qsizetype count = 0;
         for (qsizetype from = 0; from < (*l)->size();) {
-            const qsizetype offset = core::firstInvalidUtf8((*l)->mid(from));
+            const qsizetype offset = core::firstInvalidUtf8(QByteArrayView(**l).sliced(from));
             if (offset < 0)
                 break;
             const qsizetype bad = from + offset;
