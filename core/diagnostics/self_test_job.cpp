@@ -73,7 +73,7 @@ JobOutcome SelfTestJob::run(JobContext& ctx)
     CheckpointStore& store = ctx.checkpoints();
     for (int unit = 0; unit < m_parameters.units; ++unit) {
         if (store.loadOrDiscard(unitKey(unit))) {
-            ctx.advance();
+            ctx.advanceReused(1);
             continue; // done before a pause or crash
         }
         if (unit == m_parameters.failAtUnit)

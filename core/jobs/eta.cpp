@@ -18,6 +18,14 @@ void Eta::addSample(qint64 timeMs, double fraction, qint64 units)
         m_samples.pop_front();
 }
 
+void Eta::shift(double fraction, qint64 units)
+{
+    for (Sample& s : m_samples) {
+        s.fraction += fraction;
+        s.units += units;
+    }
+}
+
 bool Eta::enoughEvidence() const
 {
     if (m_samples.size() < 2)

@@ -24,6 +24,9 @@ public:
     // fraction in [0, 1] of the whole job; units = work units done so far (all stages).
     void addSample(qint64 timeMs, double fraction, qint64 units);
     void reset() { m_samples.clear(); }
+    // Work that took no time to count (a resume reading back what its checkpoints hold): every
+    // sample is moved up by it, so the rate over the window stays that of the work done.
+    void shift(double fraction, qint64 units);
 
     std::optional<qint64> remainingMs() const;
     double unitsPerSecond() const;     // 0 while unknown

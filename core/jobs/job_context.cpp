@@ -54,6 +54,22 @@ void JobContext::advance(qint64 units)
     sampleLocked(now);
 }
 
+void JobContext::advanceReused(qint64 units)
+{
+    if (units <= 0)
+        return;
+    // Under the lock no sample is taken between the count and the shift. Other workers' evidence
+    // (a resume on several devices) is kept: the samples move up by the jump instead of starting over.
+    std::lock_guard lock(m_mutex);
+    const qint64 before = m_stageDone.fetch_add(units, std::memory_order_relaxed);
+    m_unitsDone.fetch_add(units, std::memory_order_relaxed);
+    const double was = m_progress.fraction(before); // the bar never goes back: read before the jump
+    m_eta.shift(m_progress.fraction(before + units) - was, units);
+    const qint64 total = m_progress.stageTotal();
+    m_stageRate.shift(total > 0 ? double(units) / double(total) : 0.0, units);
+    sampleLocked(m_clock.nowMs());
+}
+
 void JobContext::sampleLocked(qint64 now) const
 {
     const qint64 stageDone = m_stageDone.load(std::memory_order_relaxed);

@@ -71,6 +71,11 @@ public:
     void beginStage(const QString& id, qint64 totalUnits);
     void setStageTotal(qint64 totalUnits);
     void advance(qint64 units = 1);
+    // Units found done among the run's checkpoints (a resume reads them back in moments): they
+    // move the bar but are no evidence of the rate of work, so the ETA and the throughput leave
+    // them out (the samples before move up by them). Counted by advance() they made a resumed
+    // run's first ETA a fraction of the real one.
+    void advanceReused(qint64 units);
     void setMessage(const QString& message);
     void markComplete();
     // The job's run ended (finished, paused, cancelled, failed): elapsed stops here.

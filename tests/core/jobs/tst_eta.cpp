@@ -1,5 +1,6 @@
 // ETA on an injected clock: unknown until honest, exact for a steady rate,
-// and following a change of rate within the window. No sleeping.
+// following a change of rate within the window, and not fooled by work a
+// resume finds done in its checkpoints. No sleeping.
 
 #include "jobs/clock.h"
 #include "jobs/job_context.h"
@@ -59,6 +60,44 @@ private slots:
         QCOMPARE(s.unitsPerSecond, 20.0);
         QVERIFY(s.etaMs.has_value());
         QCOMPARE(*s.etaMs, qint64((2000 - 800) * 50));
+    }
+
+    void workFoundDoneIsNoRate()
+    {
+        // A resume reads 600 of 1000 units back in 0.1 s, then works at 10 units/s: the ETA is the
+        // 37.5 s the other 375 units take (a little more: the read-back's 0.1 s counts as time), not
+        // the few seconds the read-back suggests.
+        for (const bool reused : {true, false}) {
+            ManualClock clock;
+            JobContext ctx(QStringLiteral("r"), clock, {});
+            ctx.beginStage(QStringLiteral("s"), 1000);
+            for (int i = 0; i < 6; ++i) {
+                clock.advance(16);
+                reused ? ctx.advanceReused(100) : ctx.advance(100);
+            }
+            work(ctx, clock, 25, 100);
+            const ProgressSnapshot s = ctx.snapshot();
+            QCOMPARE(s.fraction, 0.625);
+            QVERIFY(s.etaMs.has_value());
+            if (reused) {
+                QVERIFY2(*s.etaMs >= 37'500 && *s.etaMs <= 39'500, qPrintable(QString::number(*s.etaMs)));
+                QVERIFY2(s.unitsPerSecond > 9.5 && s.unitsPerSecond <= 10.0, qPrintable(QString::number(s.unitsPerSecond)));
+            } else {
+                QVERIFY(*s.etaMs < 5'000); // what advance() gave: the read-back taken for work
+            }
+        }
+        // Work before the read-back keeps counting: 20 units at 10/s, 500 read back, 10 more at 10/s.
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.beginStage(QStringLiteral("s"), 1000);
+        (void)ctx.snapshot(); // a reader at the start: the first sample
+        work(ctx, clock, 20, 100);
+        ctx.advanceReused(500);
+        work(ctx, clock, 10, 100);
+        const ProgressSnapshot s = ctx.snapshot();
+        QCOMPARE(s.fraction, 0.53);
+        QVERIFY(s.etaMs.has_value());
+        QCOMPARE(*s.etaMs, qint64(47'000)); // 470 units at 10/s
     }
 
     void stalledJobHasNoEta()

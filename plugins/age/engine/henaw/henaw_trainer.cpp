@@ -157,7 +157,7 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
         if (k == 0 && hooks.injectOutOfMemoryAtStep >= 0 && !s.done)
             net->injectOutOfMemoryAt(hooks.injectOutOfMemoryAtStep);
         const AgeStratifiedSampler sampler(trainAges, c.batchSize, c.ageBand, seed);
-        ctx.advance(qint64(s.done ? c.epochs : s.epoch));
+        ctx.advanceReused(qint64(s.done ? c.epochs : s.epoch)); // epochs its checkpoint holds
         while (!s.done) {
             const double lr = henawLearningRate(c, s.epoch);
             const std::vector<qsizetype> order = sampler.order(s.epoch);

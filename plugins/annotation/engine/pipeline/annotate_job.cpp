@@ -309,7 +309,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     for (const QString& key : keys)
         for (const SourceTask& t : tasks)
             already += shared.done.contains(t.source->id() + QLatin1Char('\t') + key) ? 1 : 0;
-    ctx.advance(already);
+    ctx.advanceReused(already);
     QList<core::Status> results(tasks.size());
     {
         QThreadPool pool;

@@ -178,7 +178,7 @@ ShardOutcome embedShard(core::JobContext& ctx, Encoder encoder, const PredictSet
     const QString digest = shard.digest();
     if (auto done = store.loadOrDiscard(key); done && done->state.value(QLatin1String("digest")).toString() == digest
                                               && !done->state.value(QLatin1String("partial")).toBool()) {
-        ctx.advance(int64_t(shard.frames.size()));
+        ctx.advanceReused(int64_t(shard.frames.size()));
         return ShardOutcome::Done;
     }
     if (shard.frames.empty()) {
@@ -215,7 +215,7 @@ ShardOutcome embedShard(core::JobContext& ctx, Encoder encoder, const PredictSet
     for (size_t b = 0; b < batches.batches.size(); ++b) {
         const std::vector<int64_t>& batch = batches.batches[b];
         if (batchDone[b]) {
-            ctx.advance(int64_t(batch.size()));
+            ctx.advanceReused(int64_t(batch.size()));
             continue;
         }
         std::vector<std::vector<int64_t>> batchRows;
