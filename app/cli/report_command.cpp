@@ -36,6 +36,12 @@ int cmdReport(CliContext& ctx, const QStringList& argsIn)
         ctx.err() << "bioforge: " << run.error().message() << Qt::endl;
         return exitCodeFor(run.error(), kProjectError);
     }
+    if (project->store().readOnly() && targets.html.isEmpty() && targets.pdf.isEmpty()) { // its reports/ cannot take the page
+        ctx.err() << "bioforge: the project is read-only here, so the report cannot go to its reports/ folder: give --html FILE (or --pdf FILE) "
+                     "in a folder you can write"
+                  << Qt::endl;
+        return kProjectError;
+    }
     auto written = ui::ReportExporter::exportRun(*project, ctx.session().plugins(), args.first(), targets);
     if (!written) {
         ctx.err() << "bioforge: " << written.error().message() << Qt::endl;

@@ -20,9 +20,13 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSettings>
 
 #include <cstdio>
+#include <csignal>
+#include <termios.h>
+#include <unistd.h>
 #include <functional>
 
 namespace bioforge::cli {
@@ -33,96 +37,117 @@ struct WorkbenchKey {
     const char* key;
     const char* description;
     std::function<QJsonValue(const core::WorkbenchSettings&)> get;
-    std::function<QString(core::WorkbenchSettings&, const QJsonValue&)> set; // an error text, empty when set
+    std::function<QString(const QJsonValue&)> check; // what is expected, empty when the value is accepted
+    std::function<void(core::WorkbenchSettings&, const QJsonValue&)> store; // a value check accepted
 };
 
 QString absoluteFolder(const QJsonValue& v)
 {
-    return v.isString() && QDir::isAbsolutePath(v.toString()) ? QString() : QStringLiteral("an absolute folder path");
+    return v.isString() && QDir::isAbsolutePath(v.toString()) ? QString() : QStringLiteral("expected an absolute folder path");
 }
 
-// A whole number, at least 1, given to `set`; else what is expected, counting `what`.
-QString setCount(const QJsonValue& v, const QString& what, const std::function<void(int)>& set)
+// Accepts a whole number, at least 1, of `what`.
+std::function<QString(const QJsonValue&)> count(const char* what)
 {
-    if (!v.isDouble() || v.toDouble() < 1 || v.toDouble() != double(v.toInt()))
-        return QStringLiteral("a whole number of %1, at least 1").arg(what);
-    set(v.toInt());
-    return QString();
+    return [what](const QJsonValue& v) {
+        return v.isDouble() && v.toDouble() >= 1 && v.toDouble() == double(v.toInt()) ? QString()
+                                                                                       : QStringLiteral("expected a whole number of %1, at least 1").arg(QLatin1String(what));
+    };
 }
 
 const QList<WorkbenchKey>& workbenchKeys()
 {
     using S = core::WorkbenchSettings;
     static const QList<WorkbenchKey> keys{
-        {"threads", "threads a CPU job may use", [](const S& s) { return QJsonValue(s.cpuThreads()); },
-         [](S& s, const QJsonValue& v) { return setCount(v, QStringLiteral("threads"), [&s](int n) { s.setCpuThreads(n); }); }},
-        {"max_jobs", "runs a session runs at once", [](const S& s) { return QJsonValue(s.maxConcurrentJobs()); },
-         [](S& s, const QJsonValue& v) { return setCount(v, QStringLiteral("runs"), [&s](int n) { s.setMaxConcurrentJobs(n); }); }},
+        {"threads", "threads a CPU job may use", [](const S& s) { return QJsonValue(s.cpuThreads()); }, count("threads"),
+         [](S& s, const QJsonValue& v) { s.setCpuThreads(v.toInt()); }},
+        {"max_jobs", "runs a session runs at once", [](const S& s) { return QJsonValue(s.maxConcurrentJobs()); }, count("runs"),
+         [](S& s, const QJsonValue& v) { s.setMaxConcurrentJobs(v.toInt()); }},
         {"device", "where runs compute when they are not told: auto, cpu, cuda:N", [](const S& s) { return QJsonValue(s.preferredDevice()); },
-         [](S& s, const QJsonValue& v) {
-             if (!v.isString() || !core::parseTorchDevice(v.toString()))
-                 return QStringLiteral("auto, cpu, cuda or cuda:N");
-             s.setPreferredDevice(v.toString());
-             return QString();
-         }},
-        {"model_folder", "where `models download` puts models", [](const S& s) { return QJsonValue(s.modelFolder()); },
-         [](S& s, const QJsonValue& v) {
-             if (QString e = absoluteFolder(v); !e.isEmpty())
-                 return e;
-             s.setModelFolder(QDir::cleanPath(v.toString()));
-             return QString();
-         }},
-        {"cache_folder", "caches shared by projects", [](const S& s) { return QJsonValue(s.cacheFolder()); },
-         [](S& s, const QJsonValue& v) {
-             if (QString e = absoluteFolder(v); !e.isEmpty())
-                 return e;
-             s.setCacheFolder(QDir::cleanPath(v.toString()));
-             return QString();
-         }},
+         [](const QJsonValue& v) {
+             return v.isString() && core::parseTorchDevice(v.toString()) ? QString() : QStringLiteral("expected auto, cpu, cuda or cuda:N");
+         },
+         [](S& s, const QJsonValue& v) { s.setPreferredDevice(v.toString()); }},
+        {"model_folder", "where `models download` puts models", [](const S& s) { return QJsonValue(s.modelFolder()); }, absoluteFolder,
+         [](S& s, const QJsonValue& v) { s.setModelFolder(QDir::cleanPath(v.toString())); }},
+        {"cache_folder", "caches shared by projects", [](const S& s) { return QJsonValue(s.cacheFolder()); }, absoluteFolder,
+         [](S& s, const QJsonValue& v) { s.setCacheFolder(QDir::cleanPath(v.toString())); }},
         {"cluster", "options of `run … --cluster slurm` not given on the command line (docs/cluster.md), a JSON object",
          [](const S& s) { return QJsonValue(s.clusterOptions()); },
-         [](S& s, const QJsonValue& v) {
+         [](const QJsonValue& v) {
              if (!v.isObject())
-                 return QStringLiteral("a JSON object, e.g. {\"partition\": \"gpu\", \"shards\": 8}");
-             if (auto options = core::SlurmOptions::fromJson(v.toObject()); !options)
-                 return options.error().message();
-             s.setClusterOptions(v.toObject());
-             return QString();
-         }},
+                 return QStringLiteral("expected a JSON object, e.g. {\"partition\": \"gpu\", \"shards\": 8}");
+             auto options = core::SlurmOptions::fromJson(v.toObject());
+             return options ? QString() : options.error().message();
+         },
+         [](S& s, const QJsonValue& v) { s.setClusterOptions(v.toObject()); }},
     };
     return keys;
 }
 
-// A plugin's setting named "PLUGIN.KEY".
+// What "PLUGIN.KEY" names: a setting of a loaded plugin, or a saved key of a plugin that did not
+// load or is not installed any more (`unavailable` says why: its keys cannot be checked, only unset).
 struct PluginKey {
     QString plugin;
     core::PluginSetting spec;
+    QString unavailable;
 };
 
-std::optional<PluginKey> findPluginKey(const core::PluginManager& plugins, const QString& name)
+std::optional<PluginKey> findPluginKey(const core::PluginManager& plugins, const core::WorkbenchSettings& settings, const QString& name)
 {
     const qsizetype dot = name.indexOf(QLatin1Char('.'));
     if (dot <= 0)
         return std::nullopt;
-    const core::PluginEntry* e = plugins.entry(name.left(dot));
-    if (!e || e->state != core::PluginEntry::State::Loaded)
+    const QString id = name.left(dot), key = name.mid(dot + 1);
+    const core::PluginEntry* e = plugins.entry(id); // a loaded copy before one that failed
+    if (e && e->state == core::PluginEntry::State::Loaded) {
+        for (const core::PluginSetting& s : e->plugin->settingSpecs())
+            if (s.key == key)
+                return PluginKey{id, s, QString()};
         return std::nullopt;
-    for (const core::PluginSetting& s : e->plugin->settingSpecs())
-        if (s.key == name.mid(dot + 1))
-            return PluginKey{e->metadata.id, s};
+    }
+    if (e || settings.pluginSettings(id).contains(key))
+        return PluginKey{id, core::PluginSetting{key, QString(), true, {}}, plugins.notLoadedReason(id)};
     return std::nullopt;
 }
 
 QString shown(const QJsonValue& v, bool secret) { return core::describePluginSettingValue(v, secret); }
 
-// VALUE as JSON where it reads as one (5, {"a": 1}, true, "text"), else as text.
-QJsonValue parseValue(const QString& text)
+// The terminal's settings while its echo is off, for a signal that ends the program meanwhile.
+termios g_savedTerminal{};
+
+void restoreTerminalAndExit(int signal)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(QStringLiteral("[%1]").arg(text).toUtf8(), &error);
-    if (error.error == QJsonParseError::NoError && doc.array().size() == 1)
-        return doc.array().first();
-    return text;
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &g_savedTerminal);
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+}
+
+// The first line of standard input, trimmed. On a terminal the typed text is not echoed (an API
+// key stays off the screen and out of a screen recording); the terminal is restored after, also
+// when Ctrl-C ends the program while it waits.
+QString readValueLine()
+{
+    const bool hidden = ::isatty(STDIN_FILENO) == 1 && ::tcgetattr(STDIN_FILENO, &g_savedTerminal) == 0;
+    struct sigaction restore {}, oldInt {}, oldTerm {};
+    if (hidden) {
+        restore.sa_handler = restoreTerminalAndExit;
+        ::sigaction(SIGINT, &restore, &oldInt);
+        ::sigaction(SIGTERM, &restore, &oldTerm);
+        termios quiet = g_savedTerminal;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        std::fputs("value (not shown as you type): ", stderr);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet); // TCSANOW: what was typed or pasted ahead stays to be read
+    }
+    QTextStream in(stdin);
+    const QString line = in.readLine().trimmed();
+    if (hidden) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &g_savedTerminal);
+        ::sigaction(SIGINT, &oldInt, nullptr);
+        ::sigaction(SIGTERM, &oldTerm, nullptr);
+        std::fputs("\n", stderr);
+    }
+    return line;
 }
 
 QString allKeys(const core::PluginManager& plugins)
@@ -153,10 +178,19 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
     if (verb == QLatin1String("list")) {
         for (const WorkbenchKey& k : workbenchKeys())
             ctx.out() << k.key << " = " << shown(k.get(settings), false) << "\n    " << k.description << '\n';
+        QSet<QString> said;
         for (const core::PluginEntry& e : plugins.entries()) {
-            if (e.state != core::PluginEntry::State::Loaded)
-                continue;
             const QJsonObject saved = settings.pluginSettings(e.metadata.id);
+            if (e.state != core::PluginEntry::State::Loaded) {
+                // Its keys cannot be checked (nor told secret or not): named, with how to remove one. Said
+                // once a plugin, and not for a failed second copy of a plugin that loaded.
+                if (!saved.isEmpty() && plugins.entry(e.metadata.id) == &e && !said.contains(e.metadata.id)) {
+                    said.insert(e.metadata.id);
+                    ctx.out() << plugins.notLoadedReason(e.metadata.id) << "; its saved settings, not shown: " << saved.keys().join(QStringLiteral(", "))
+                              << "\n    `bioforge settings unset " << e.metadata.id << ".KEY` removes one" << '\n';
+                }
+                continue;
+            }
             for (const core::PluginSetting& s : e.plugin->settingSpecs())
                 ctx.out() << e.metadata.id << '.' << s.key << " = " << shown(saved.value(s.key), s.secret) << "\n    " << s.description << '\n';
         }
@@ -168,9 +202,17 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
     for (const WorkbenchKey& k : workbenchKeys())
         if (name == QLatin1String(k.key))
             workbench = &k;
-    const std::optional<PluginKey> plugin = workbench ? std::nullopt : findPluginKey(plugins, name);
+    const std::optional<PluginKey> plugin = workbench ? std::nullopt : findPluginKey(plugins, settings, name);
     if (!workbench && !plugin) {
         ctx.err() << "bioforge settings: no setting '" << name << "'; the settings are: " << allKeys(plugins) << Qt::endl;
+        return kNotFound;
+    }
+    if (plugin && !plugin->unavailable.isEmpty() && verb != QLatin1String("unset")) {
+        ctx.err() << "bioforge settings: " << plugin->unavailable << "; so '" << name << "' cannot be "
+                  << (verb == QLatin1String("get") ? "read" : "checked");
+        if (settings.pluginSettings(plugin->plugin).contains(plugin->spec.key))
+            ctx.err() << "; `bioforge settings unset " << name << "` removes its saved value";
+        ctx.err() << Qt::endl;
         return kNotFound;
     }
     if (verb == QLatin1String("get")) {
@@ -185,39 +227,36 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
             return kUsage;
         }
         QJsonObject saved = settings.pluginSettings(plugin->plugin);
+        if (!plugin->unavailable.isEmpty() && !saved.contains(plugin->spec.key)) {
+            ctx.err() << "bioforge settings: '" << name << "' is not set (" << plugin->unavailable << "; its saved settings: "
+                      << (saved.isEmpty() ? QStringLiteral("none") : saved.keys().join(QStringLiteral(", "))) << ')' << Qt::endl;
+            return kNotFound;
+        }
         saved.remove(plugin->spec.key);
         settings.setPluginSettings(plugin->plugin, saved);
         ctx.out() << "unset " << name << Qt::endl;
         return kOk;
     }
     QString text = args[2];
-    if (text == QLatin1String("-")) { // the value on standard input: a key stays out of the shell's history
-        QTextStream in(stdin);
-        text = in.readLine().trimmed();
+    if (text == QLatin1String("-")) // the value on standard input: a key stays out of the shell's history
+        text = readValueLine();
+    // JSON where it reads so and the setting takes it, else the text (a key of digits only).
+    const core::PluginSetting spec = workbench ? core::PluginSetting{QLatin1String(workbench->key), QString(), false, workbench->check} : plugin->spec;
+    QString error;
+    const QJsonValue value = core::pluginSettingValue(spec, text, &error);
+    if (!error.isEmpty()) {
+        ctx.err() << "bioforge settings: " << name << ": " << (spec.secret ? QStringLiteral("the value") : QLatin1Char('\'') + text + QLatin1Char('\''))
+                  << " is not accepted: " << error << Qt::endl;
+        return kUsage;
     }
-    // As JSON first; a value the setting refuses so is tried as the text it was (a key of digits only).
-    QJsonValue value = parseValue(text);
     if (workbench) {
-        QString error = workbench->set(settings, value);
-        if (!error.isEmpty() && !value.isString() && workbench->set(settings, text).isEmpty())
-            value = text, error.clear();
-        if (!error.isEmpty()) {
-            ctx.err() << "bioforge settings: " << name << ": '" << text << "' is not accepted: expected " << error << Qt::endl;
-            return kUsage;
-        }
+        workbench->store(settings, value);
     } else {
-        QString error;
-        value = core::pluginSettingValue(plugin->spec, text, &error);
-        if (!error.isEmpty()) {
-            ctx.err() << "bioforge settings: " << name << ": " << (plugin->spec.secret ? QStringLiteral("the value") : QLatin1Char('\'') + text + QLatin1Char('\''))
-                      << " is not accepted: " << error << Qt::endl;
-            return kUsage;
-        }
         QJsonObject saved = settings.pluginSettings(plugin->plugin);
         saved.insert(plugin->spec.key, value);
         settings.setPluginSettings(plugin->plugin, saved);
     }
-    ctx.out() << "set " << name << " = " << shown(value, plugin && plugin->spec.secret) << Qt::endl;
+    ctx.out() << "set " << name << " = " << shown(value, spec.secret) << Qt::endl;
     return kOk;
 }
 

@@ -79,6 +79,8 @@ RunService::~RunService() = default;
 Expected<QString> RunService::start(const QString& pluginId, const QString& verb, const QJsonObject& parameters,
                                     const QString& title)
 {
+    if (Status st = m_project.store().writable(); !st) // before any check, folder or cluster query
+        return st.error();
     const PluginEntry* entry = m_plugins.entry(pluginId);
     if (!entry || entry->state != PluginEntry::State::Loaded)
         return Error(m_plugins.notLoadedReason(pluginId),
@@ -137,6 +139,8 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
 
 Expected<QString> RunService::resume(const QString& runId)
 {
+    if (Status st = m_project.store().writable(); !st)
+        return st.error();
     auto parent = m_project.store().run(runId);
     if (!parent)
         return parent.error();
@@ -291,6 +295,8 @@ void RunService::saveProgress()
 
 Expected<QList<RunRecord>> RunService::recoverInterrupted()
 {
+    if (m_project.store().readOnly())
+        return QList<RunRecord>(); // nothing can be recorded: a dead owner's run reads as it was left
     auto orphans = m_project.store().orphanedRuns();
     if (!orphans)
         return orphans.error();
@@ -310,6 +316,8 @@ Expected<QList<RunRecord>> RunService::recoverInterrupted()
 
 Expected<RunRecord> RunService::discard(const QString& runId)
 {
+    if (Status st = m_project.store().writable(); !st)
+        return st.error();
     if (auto recovered = recoverInterrupted(); !recovered) // a dead owner's "running" is "interrupted"
         return recovered.error();
     auto record = m_project.store().run(runId);

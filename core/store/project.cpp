@@ -69,10 +69,12 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
     }
     std::unique_ptr<Project> project(new Project);
     project->m_folder = absolute;
+    // A project on a read-only mount (an archive, a colleague's share) is opened to read: its runs listed, shown, reported.
+    const bool readOnly = database.exists() && ProjectStore::readOnlyPlace(database.filePath());
     for (const char* sub : kSubFolders)
-        if (!QDir(absolute).mkpath(QLatin1String(sub)))
+        if (!readOnly && !QDir(absolute).mkpath(QLatin1String(sub)))
             return Error(QStringLiteral("%1: cannot create sub-folder %2").arg(absolute, QLatin1String(sub)));
-    auto store = ProjectStore::open(project->databasePath());
+    auto store = ProjectStore::open(project->databasePath(), readOnly);
     if (!store)
         return store.error();
     project->m_store = std::move(*store);

@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QStorageInfo>
 #include <QThread>
+#include <QUrl>
 #include <QUuid>
 #include <QVariant>
 
@@ -36,9 +37,9 @@ QString openFailure(const QString& databasePath, const QSqlQuery& q)
         return QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sql);
     if (primary == 11) // SQLITE_CORRUPT
         return QStringLiteral("%1: the database is damaged (%2); the runs' own files are in runs/ beside it").arg(databasePath, sql);
-    if (QStorageInfo(folder).isReadOnly() || !QFileInfo(folder).isWritable() || (QFileInfo::exists(databasePath) && !QFileInfo(databasePath).isWritable()))
-        return QStringLiteral("%1: cannot open the project: its folder or database is read-only (a read-only mount, or this user's permissions), and "
-                              "SQLite needs to write beside the database even to read it (copy the project to a writable place; %2)")
+    if (ProjectStore::readOnlyPlace(databasePath))
+        return QStringLiteral("%1: cannot open the project: its folder or database is read-only (a read-only mount, or this user's permissions) "
+                              "and could not be read as it lies (%2); copy the project to a writable place")
             .arg(databasePath, sql);
     if (primary == 13 || (primary == 10 && free >= 0 && free < 1024 * 1024)) // SQLITE_FULL, or an I/O error on a full disk
         return QStringLiteral("%1: cannot open the project: the disk holding it is full (%2 bytes free); free some space (%3)")
@@ -81,16 +82,44 @@ ProjectStore::~ProjectStore()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databasePath)
+bool ProjectStore::readOnlyPlace(const QString& databasePath)
+{
+    const QString folder = QFileInfo(databasePath).absolutePath();
+    return QStorageInfo(folder).isReadOnly() || !QFileInfo(folder).isWritable()
+           || (QFileInfo::exists(databasePath) && !QFileInfo(databasePath).isWritable());
+}
+
+Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databasePath, bool readOnly)
 {
     std::unique_ptr<ProjectStore> store(new ProjectStore);
     store->m_path = databasePath;
+    store->m_readOnly = readOnly;
+    if (readOnly) {
+        if (!QFileInfo::exists(databasePath))
+            return Error(QStringLiteral("%1: no project database, and the project is read-only here (a read-only mount, or this user's "
+                                        "permissions): it cannot be made")
+                             .arg(databasePath),
+                         Error::Kind::NotFound);
+        // Immutable mode reads the database file alone: changes still in its write-ahead log would be missed.
+        if (const QFileInfo wal(databasePath + QStringLiteral("-wal")); wal.exists() && wal.size() > 0)
+            return Error(QStringLiteral("%1: the project is read-only here (a read-only mount, or this user's permissions) and its write-ahead "
+                                        "log (%2, %3 bytes) holds changes not yet in the database: a program has it open now (a run, the window), or "
+                                        "one was killed before it closed it; only a writer can fold them in. Close the program that has it open, "
+                                        "or open the project once where it can be written (or copy it, with the -wal file, to a writable place)")
+                             .arg(databasePath, wal.fileName(), QString::number(wal.size())));
+    }
     store->m_connection = QStringLiteral("bioforge-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connection);
     if (!db.isValid())
         return Error(QStringLiteral("%1: the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite").arg(databasePath));
-    db.setDatabaseName(databasePath);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    if (readOnly) { // https://sqlite.org/uri.html: immutable=1 takes no locks and writes nothing, not even the -shm file
+        db.setDatabaseName(QUrl::fromLocalFile(QFileInfo(databasePath).absoluteFilePath()).toString(QUrl::FullyEncoded)
+                           + QStringLiteral("?immutable=1"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+    } else {
+        db.setDatabaseName(databasePath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    }
     if (!db.open())
         return Error(QStringLiteral("%1: cannot open project database: %2").arg(databasePath, db.lastError().text()));
 
@@ -108,6 +137,18 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
         return version.error().withContext(databasePath);
     if (Status st = checkSchemaVersion(*version, Migrations::latest(), QStringLiteral("project")); !st)
         return st.error().withContext(databasePath);
+    if (readOnly) {
+        if (*version == 0)
+            return Error(QStringLiteral("%1: the project database is empty (no tables yet), and the project is read-only here: it cannot be "
+                                        "made").arg(databasePath), Error::Kind::NotFound);
+        if (*version != Migrations::latest())
+            return Error(QStringLiteral("%1: the project was made by an earlier BioForge (schema %2, this one reads %3) and needs an update, which "
+                                        "a read-only project cannot take: open it once where it can be written")
+                             .arg(databasePath, QString::number(*version), QString::number(Migrations::latest())));
+        if (Status st = store->exec(QStringLiteral("PRAGMA foreign_keys=ON")); !st)
+            return st.error().withContext(databasePath);
+        return store;
+    }
     // Switching a new file to WAL needs it to itself: SQLite answers "database is locked" at once,
     // without waiting in the busy handler, while another process (opening the same new project)
     // holds a lock. Tried again until the busy timeout: once one of them has switched it, the
@@ -156,6 +197,16 @@ Status ProjectStore::exec(const QString& sql) const
     return okStatus();
 }
 
+Status ProjectStore::writable() const
+{
+    if (!m_readOnly)
+        return okStatus();
+    return Error(QStringLiteral("%1: the project is read-only here (a read-only mount, or this user's permissions): its runs can be listed, "
+                                "shown, inspected and reported, but nothing can be recorded in it; copy the project to a writable place to run in it")
+                     .arg(QFileInfo(m_path).absolutePath()),
+                 Error::Kind::Io);
+}
+
 Status ProjectStore::migrate()
 {
     // BEGIN IMMEDIATE takes the write lock before the version is read: a second process opening the
@@ -198,6 +249,8 @@ Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QSt
         if (q.exec() && q.next() && q.value(0).toLongLong() == migrations.size())
             return okStatus();
     }
+    if (Status st = writable(); !st)
+        return st.error().withContext(QStringLiteral("the tables of plugin '%1' need an update").arg(pluginId));
     return inWriteTransaction(database(), QStringLiteral("the migration of plugin %1").arg(pluginId), [&]() -> Status {
         QSqlDatabase db = database();
         QSqlQuery q(db);
@@ -227,6 +280,8 @@ Status ProjectStore::ensurePluginSchema(const QString& pluginId, const QList<QSt
 
 Status ProjectStore::cachePut(const QString& key, const QByteArray& value, const std::optional<QDateTime>& expiresAt)
 {
+    if (Status st = writable(); !st)
+        return st;
     QSqlQuery q(database());
     q.prepare(QStringLiteral("INSERT INTO cache (key, value, created_at, expires_at) VALUES (?, ?, ?, ?)"
                              " ON CONFLICT(key) DO UPDATE SET value = excluded.value, created_at = excluded.created_at,"

@@ -29,6 +29,8 @@ QString resumableStates()
 
 Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
 {
+    if (Status st = writable(); !st)
+        return st;
     QSqlQuery q(database());
     q.prepare(QStringLiteral(
         "INSERT INTO runs (id, plugin_id, verb, title, state, parameters, parent_run_id, checkpoint_id, created_at,"
@@ -73,6 +75,8 @@ Status ProjectStore::updateIdleRun(const RunRecord& run)
 
 Status ProjectStore::updateRunWhere(const RunRecord& run, const QString& condition)
 {
+    if (Status st = writable(); !st)
+        return st;
     QSqlDatabase db = database();
     if (!db.transaction())
         return Error(QStringLiteral("cannot update run %1: %2").arg(run.runId, db.lastError().text()));
@@ -125,6 +129,8 @@ Status ProjectStore::updateRunWhere(const RunRecord& run, const QString& conditi
 
 Status ProjectStore::updateProgress(const QString& runId, double fraction)
 {
+    if (Status st = writable(); !st)
+        return st;
     QSqlQuery q(database());
     q.prepare(QStringLiteral("UPDATE runs SET progress = ? WHERE id = ?"));
     q.addBindValue(fraction);

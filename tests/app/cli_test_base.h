@@ -27,7 +27,15 @@ protected:
         QString out, err;
     };
 
-    QProcessEnvironment env() const { return isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))); }
+    QString m_pluginPath; // BIOFORGE_PLUGIN_PATH for the program, when set
+
+    QProcessEnvironment env() const
+    {
+        QProcessEnvironment e = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
+        if (!m_pluginPath.isEmpty())
+            e.insert(QStringLiteral("BIOFORGE_PLUGIN_PATH"), m_pluginPath);
+        return e;
+    }
     QString project() const { return m_dir.filePath(QStringLiteral("project")); }
     QString path(const char* name) const { return m_dir.filePath(QLatin1String(name)); }
 

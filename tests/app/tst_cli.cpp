@@ -215,6 +215,8 @@ private slots:
         const QString page = QString::fromUtf8(readAll(html));
         QVERIFY2(page.contains(QStringLiteral("This run failed: self-test: ") + message), qPrintable(page));
         QVERIFY(page.contains(QStringLiteral("bioforge resume ") + id));
+        // A resume reads the same input files (pinned): a corrected input needs a new run, and the report says so.
+        QVERIFY2(page.contains(QStringLiteral("if an input file or a parameter was the cause, start a new run")), qPrintable(page));
         QVERIFY(page.contains(QStringLiteral("Provenance")) && page.contains(QStringLiteral("fail_at_unit")));
     }
 

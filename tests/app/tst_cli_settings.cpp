@@ -2,9 +2,12 @@
 // the plugins' own (annotation's NCBI key, rate limits, library) are listed,
 // read, set with their checks and unset; a secret is never printed, and may
 // come from standard input; a plugin sees what was set (annotation sources
-// names the library set). A headless machine had no way to set these.
+// names the library set). A headless machine had no way to set these. A
+// plugin that did not load is named as such, and its saved keys can be unset.
 
 #include "cli_test_base.h"
+
+#include <QSettings>
 
 using namespace bioforge::test;
 
@@ -65,6 +68,43 @@ private slots:
         const Result sources = run({QStringLiteral("annotation"), QStringLiteral("sources")});
         QVERIFY2(sources.code == 0 && sources.out.contains(QStringLiteral("annotation library: ") + library), qPrintable(sources.out + sources.err));
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), QStringLiteral("relative.sqlite")}).code, 2);
+    }
+
+    void cleanup() { m_pluginPath.clear(); }
+
+    void aPluginThatDidNotLoadIsNamedAndItsKeysCanBeUnset()
+    {
+        // Values saved while the plugins loaded: the fixture plugin's initialize fails now, "gone" is not installed.
+        {
+            QSettings saved(m_dir.filePath(QStringLiteral("home/.config/BioForge/Workbench.conf")), QSettings::IniFormat);
+            saved.setValue(QStringLiteral("plugins/failinginit"), QByteArray(R"({"token": "s3cret", "level": 2})"));
+            saved.setValue(QStringLiteral("plugins/gone"), QByteArray(R"({"key": "zq-kept-value"})"));
+        }
+        m_pluginPath = QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins");
+        const Result list = run({QStringLiteral("settings")});
+        QVERIFY2(list.code == 0 && list.out.contains(QStringLiteral("plugin 'failinginit' is not loaded: initialisation failed"))
+                     && list.out.contains(QStringLiteral("its saved settings, not shown: level, token")) && !list.out.contains(QStringLiteral("s3cret")),
+                 qPrintable(list.out + list.err));
+        for (const QStringList& args : {QStringList{QStringLiteral("get"), QStringLiteral("failinginit.token")},
+                                        QStringList{QStringLiteral("set"), QStringLiteral("failinginit.token"), QStringLiteral("x")}}) {
+            const Result r = run(QStringList{QStringLiteral("settings")} + args);
+            QVERIFY2(r.code == 6 && r.err.contains(QStringLiteral("plugin 'failinginit' is not loaded"))
+                         && r.err.contains(QStringLiteral("bioforge settings unset failinginit.token")) && !r.err.contains(QStringLiteral("s3cret")),
+                     qPrintable(r.err));
+        }
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("failinginit.token")}).code, 0);
+        const Result again = run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("failinginit.token")});
+        QVERIFY2(again.code == 6 && again.err.contains(QStringLiteral("is not set")) && again.err.contains(QStringLiteral("its saved settings: level")),
+                 qPrintable(again.err));
+        const Result after = run({QStringLiteral("settings")});
+        QVERIFY2(after.code == 0 && after.out.contains(QStringLiteral("its saved settings, not shown: level\n")) && !after.out.contains(QStringLiteral("token")),
+                 qPrintable(after.out));
+        // A plugin no longer installed: its saved key can be removed, not read.
+        const Result gone = run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("gone.key")});
+        QVERIFY2(gone.code == 6 && gone.err.contains(QStringLiteral("none of that name was found")) && !gone.err.contains(QStringLiteral("zq-kept-value")),
+                 qPrintable(gone.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("gone.key")}).code, 0);
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("gone.key")}).code, 6); // nothing saved now: no such setting
     }
 };
 

@@ -35,9 +35,10 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run)
                             {QStringLiteral("error"), run.error.isEmpty() ? QStringLiteral("—") : run.error},
                             {QStringLiteral("outputs written before it stopped"), QString::number(run.outputs.size())}}});
     if (run.state == core::RunState::Failed)
-        section.paragraphs << QStringLiteral("If the cause lies outside the run's parameters (an input file, a model, the machine, the network), fix it "
+        section.paragraphs << QStringLiteral("If the cause lies outside the run's parameters and input files (a model, the machine, the network), fix it "
                                              "and the run continues from its last checkpoint with: bioforge resume %1. A resumed run keeps the parameters "
-                                             "it was started with: if one of them was the cause (a device, a setting), start a new run with it changed.")
+                                             "it was started with and reads the same input files (their SHA-256 are checked, and a changed file is "
+                                             "refused): if an input file or a parameter was the cause, start a new run with the corrected file or value.")
                                   .arg(run.runId);
     content.sections.append(section);
     return content;

@@ -4,6 +4,7 @@
 #include "store/project.h"
 #include "store/project_store.h"
 #include "store/migrations.h"
+#include "sample_run.h"
 #include "support/test_support.h"
 
 #include <QDir>
@@ -22,23 +23,11 @@
 #include <unistd.h>
 
 using namespace bioforge::core;
+using bioforge::core::test::sampleRun;
 
 class TstProjectStore : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
-
-    static RunRecord sampleRun(const QString& id)
-    {
-        RunRecord r;
-        r.runId = id;
-        r.checkpointId = id;
-        r.pluginId = QStringLiteral("workbench");
-        r.pluginVersion = QStringLiteral("0.1.0");
-        r.verb = QStringLiteral("selftest");
-        r.parameters = {{QStringLiteral("units"), 3}};
-        r.createdAt = QDateTime::currentDateTimeUtc();
-        return r;
-    }
 
 private slots:
     void newProjectHasFoldersAndLatestSchema()

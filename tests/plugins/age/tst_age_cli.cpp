@@ -2,17 +2,16 @@
 // NHANES III training table as KDM reference and BioAge's defaults,
 // clocks.csv for the fixture people equals BioAge's columns within 1e-6
 // years, ids unchanged; the settings change what they should; a row without
-// a value says why; `evaluate` writes the comparison; the demo runs; HENAW
-// training killed with SIGKILL at random epochs resumes to identical weights.
+// a value says why; `evaluate` writes the comparison; the demo runs.
+// HENAW training from the command line: tst_age_train_cli.cpp.
 
+#include "age_cli_test_base.h"
 #include "age_fixtures.h"
 #include "table/column_mapping.h"
-#include "support/kill_resume.h"
 #include "support/test_support.h"
 #include "synthetic_cohort.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -26,34 +25,8 @@
 using namespace bioforge::test;
 using namespace bioforge::age::test;
 
-class TstAgeCli : public QObject {
+class TstAgeCli : public AgeCliTestBase {
     Q_OBJECT
-    QTemporaryDir m_dir;
-
-    struct Result {
-        int code = -1;
-        QString out, err, runDir;
-    };
-
-    Result run(const QStringList& args)
-    {
-        QProcess p;
-        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("project"))} + args);
-        p.waitForFinished(600000);
-        Result r{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()), {}};
-        const auto m = QRegularExpression(QStringLiteral("started in (\\S+)")).match(r.err);
-        r.runDir = m.captured(1);
-        return r;
-    }
-
-    QHash<QString, Row> clocksById(const QString& runDir, const QString& idColumn)
-    {
-        QHash<QString, Row> out;
-        for (const Row& r : readRows(QDir(runDir).filePath(QStringLiteral("clocks.csv"))))
-            out.insert(r.value(idColumn), r);
-        return out;
-    }
 
 private slots:
     void clocksContractReproducesBioAge()
@@ -299,124 +272,6 @@ private slots:
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("age.html"))).contains("Kaplan-Meier"));
     }
 
-    // kill -9 at seeded random points (support/kill_resume.h) of a HENAW training
-    // run (2 members, checkpointed every epoch): the resumed run's model, history
-    // and summary are byte-identical. BIOFORGE_KILL_ROUNDS rounds, 2 by default.
-    // A HENAW configuration with a key the format does not have (a misspelt "epoch") is refused
-    // before a run is recorded, naming the key and those taken; it was ignored and the run trained
-    // with the default.
-    void aHenawConfigurationWithAnUnknownKeyIsRefused()
-    {
-        const QString table = m_dir.filePath(QStringLiteral("henaw-config-table.csv"));
-        QVERIFY(writeAll(table, "seqn,age,sex\n1,50,1\n"));
-        const QString config = m_dir.filePath(QStringLiteral("henaw-config.json"));
-        QVERIFY(writeAll(config, R"({"epoch": 3, "learning_rate": 0.01})"));
-        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"), config});
-        QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains(config + QStringLiteral(": \"epoch\" is no HENAW configuration key")) && r.err.contains(QStringLiteral("epochs"))
-                     && !r.err.contains(QStringLiteral("\"learning_rate\" is")),
-                 qPrintable(r.err));
-        QVERIFY(r.runDir.isEmpty()); // nothing recorded
-    }
-
-    // The --config file's epochs, ensemble and seed are used when the command line does not give
-    // them (the command line's defaults took their place); a value out of range there is refused.
-    void aHenawConfigurationsTrainingSettingsAreUsed()
-    {
-        if (!ageFixturesAvailable())
-            QSKIP("../shared/fixtures/age is not present");
-        const QString config = m_dir.filePath(QStringLiteral("henaw-small.json"));
-        QVERIFY(writeAll(config, R"({"epochs": 1, "ensemble": 1, "seed": 7})"));
-        const QString table = agePath(QStringLiteral("bioage_nhanes4_shared200.csv"));
-        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"),
-                              config, QStringLiteral("--threads"), QStringLiteral("1")});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        const QJsonObject used = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("henaw-model/config.json")))).object();
-        QCOMPARE(used.value(QLatin1String("epochs")).toInt(), 1);
-        QCOMPARE(used.value(QLatin1String("ensemble")).toInt(), 1);
-        QCOMPARE(used.value(QLatin1String("seed")).toInt(), 7);
-        QVERIFY(!QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("henaw-model/member-1.safetensors"))));
-        // The report says what the training used (the run's parameters hold only what was given: "(not given)").
-        const QString html = m_dir.filePath(QStringLiteral("henaw-config-report.html"));
-        const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), html});
-        QVERIFY2(report.code == 0, qPrintable(report.err));
-        const QByteArray page = readAll(html);
-        QVERIFY(page.contains("Configuration used") && page.contains("(not given)"));
-        // This table has no follow-up: the mortality head is said not to be trained, and the model records it.
-        QVERIFY2(r.err.contains(QStringLiteral("the mortality head is not trained")), qPrintable(r.err));
-        const QJsonObject saved = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("henaw-model/model.json")))).object();
-        QCOMPARE(saved.value(QLatin1String("training")).toObject().value(QLatin1String("mortality_head_trained")).toBool(true), false);
-        const Result applied = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), QStringLiteral("--model"),
-                                    QDir(r.runDir).filePath(QStringLiteral("henaw-model")), QStringLiteral("--table"), table});
-        QVERIFY2(applied.code == 0, qPrintable(applied.err));
-        const QList<QByteArray> predicted = readAll(QDir(applied.runDir).filePath(QStringLiteral("henaw.csv"))).trimmed().split('\n');
-        QVERIFY(predicted.size() > 2 && predicted.first().endsWith(",henaw_log_hazard"));
-        for (const QByteArray& line : predicted.mid(1))
-            QVERIFY2(line.endsWith(','), line.constData()); // no log-hazard from an untrained head
-        // The training table itself: said to be in-sample.
-        QVERIFY2(applied.err.contains(QStringLiteral("is the table the HENAW model was trained on")), qPrintable(applied.err));
-        // The command line wins where it is given.
-        const Result both = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"),
-                                 config, QStringLiteral("--ensemble"), QStringLiteral("2"), QStringLiteral("--threads"), QStringLiteral("1")});
-        QVERIFY2(both.code == 0, qPrintable(both.err));
-        const QJsonObject mixed = QJsonDocument::fromJson(readAll(QDir(both.runDir).filePath(QStringLiteral("henaw-model/config.json")))).object();
-        QCOMPARE(mixed.value(QLatin1String("epochs")).toInt(), 1);
-        QCOMPARE(mixed.value(QLatin1String("ensemble")).toInt(), 2);
-        QVERIFY(writeAll(config, R"({"ensemble": 0})"));
-        const Result zero = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"), config});
-        QVERIFY2(zero.code != 0 && (zero.out + zero.err).contains(QStringLiteral("\"ensemble\" must be a whole number from 1")), qPrintable(zero.out + zero.err));
-    }
-
-    void killDashNineDuringTrainingThenResumeIsByteIdentical()
-    {
-        if (!ageFixturesAvailable())
-            QSKIP("../shared/fixtures/age is not present");
-        KillResumeSpec spec;
-        spec.name = QStringLiteral("age train");
-        spec.workDir = m_dir.filePath(QStringLiteral("kill-property"));
-        spec.environment = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
-        spec.start = [](const QString& project) {
-            return QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"),
-                               QStringLiteral("--table"), agePath(QStringLiteral("bioage_nhanes4_shared200.csv")), QStringLiteral("--epochs"),
-                               QStringLiteral("10"), QStringLiteral("--ensemble"), QStringLiteral("2"), QStringLiteral("--batch_size"), QStringLiteral("32"),
-                               QStringLiteral("--threads"), QStringLiteral("1")};
-        };
-        // Epochs checkpointed so far, over the members: each member's committed
-        // state (the file its manifest lists as state.json) says its epoch.
-        spec.progress = [](const QString& project) {
-            int epochs = 0;
-            for (QDirIterator it(QDir(project).filePath(QStringLiteral("checkpoints")), {QStringLiteral("manifest.json")}, QDir::Files,
-                                 QDirIterator::Subdirectories);
-                 it.hasNext();) {
-                const QString manifest = it.next();
-                for (const QJsonValue& f : QJsonDocument::fromJson(readAll(manifest)).object().value(QStringLiteral("files")).toArray())
-                    if (f.toObject().value(QStringLiteral("role")).toString() == QLatin1String("state.json"))
-                        epochs += QJsonDocument::fromJson(readAll(QFileInfo(manifest).dir().filePath(f.toObject().value(QStringLiteral("name")).toString())))
-                                      .object()
-                                      .value(QStringLiteral("epoch"))
-                                      .toInt();
-            }
-            return epochs;
-        };
-        spec.outputs = [](const QString& project, const QString& runId) {
-            QByteArray all;
-            const QDir run(QDir(project).filePath(QStringLiteral("runs/") + runId));
-            for (const char* name : {"henaw-model/model.json", "henaw-model/encoder.json", "henaw-model/config.json", "henaw-model/member-0.safetensors",
-                                     "henaw-model/member-1.safetensors", "history.csv", "summary.json"})
-                all += readAll(run.filePath(QLatin1String(name)));
-            return all;
-        };
-        QString error;
-        spec.expected = referenceOutputs(spec, &error);
-        QVERIFY2(!spec.expected.isEmpty(), qPrintable(error));
-        const int total = spec.progress(QDir(spec.workDir).filePath(QStringLiteral("reference")));
-        QVERIFY2(total > 4, qPrintable(QString::number(total)));
-        spec.maxStep = total / 2;
-        const KillResumeOutcome outcome = killResumeProperty(spec);
-        QVERIFY2(outcome.failure.isEmpty(), qPrintable(outcome.failure));
-        QVERIFY(outcome.kills >= outcome.rounds);
-        qInfo("kill -9 property, age train: %d rounds, %d kills, every output identical (%d epochs a run)", outcome.rounds, outcome.kills, total);
-    }
 };
 
 QTEST_GUILESS_MAIN(TstAgeCli)

@@ -65,6 +65,8 @@ core::Status ChatStore::ensureSchema() { return m_store.ensurePluginSchema(QStri
 
 core::Expected<QString> ChatStore::create(const QString& title, const QString& modelPath, const QString& modelSha256, const QJsonObject& settings)
 {
+    if (core::Status st = m_store.writable(); !st)
+        return st.error();
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     QSqlQuery q(m_store.database());
     q.prepare(QStringLiteral("INSERT INTO llm_conversations (id, title, model_path, model_sha256, settings, created_at, updated_at)"
@@ -131,6 +133,8 @@ core::Expected<QList<StoredMessage>> ChatStore::messages(const QString& id) cons
 
 core::Status ChatStore::touch(const QString& id)
 {
+    if (core::Status st = m_store.writable(); !st)
+        return st;
     QSqlQuery q(m_store.database());
     q.prepare(QStringLiteral("UPDATE llm_conversations SET updated_at = ? WHERE id = ?"));
     q.addBindValue(now());
@@ -162,6 +166,8 @@ core::Status ChatStore::append(const QString& id, const StoredMessage& m)
 
 core::Status ChatStore::truncate(const QString& id, int ordinal)
 {
+    if (core::Status st = m_store.writable(); !st)
+        return st;
     QSqlQuery q(m_store.database());
     q.prepare(QStringLiteral("DELETE FROM llm_messages WHERE conversation_id = ? AND ordinal >= ?"));
     q.addBindValue(id);
@@ -173,6 +179,8 @@ core::Status ChatStore::truncate(const QString& id, int ordinal)
 
 core::Status ChatStore::rename(const QString& id, const QString& title)
 {
+    if (core::Status st = m_store.writable(); !st)
+        return st;
     QSqlQuery q(m_store.database());
     q.prepare(QStringLiteral("UPDATE llm_conversations SET title = ? WHERE id = ?"));
     q.addBindValue(title);
@@ -184,6 +192,8 @@ core::Status ChatStore::rename(const QString& id, const QString& title)
 
 core::Status ChatStore::updateSettings(const QString& id, const QString& modelPath, const QString& modelSha256, const QJsonObject& settings)
 {
+    if (core::Status st = m_store.writable(); !st)
+        return st;
     QSqlQuery q(m_store.database());
     q.prepare(QStringLiteral("UPDATE llm_conversations SET model_path = ?, model_sha256 = ?, settings = ? WHERE id = ?"));
     q.addBindValue(modelPath.isNull() ? QStringLiteral("") : modelPath);
@@ -195,6 +205,8 @@ core::Status ChatStore::updateSettings(const QString& id, const QString& modelPa
 
 core::Status ChatStore::remove(const QString& id)
 {
+    if (core::Status st = m_store.writable(); !st)
+        return st;
     QSqlQuery q(m_store.database());
     q.prepare(QStringLiteral("DELETE FROM llm_conversations WHERE id = ?"));
     q.addBindValue(id);

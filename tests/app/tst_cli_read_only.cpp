@@ -1,0 +1,118 @@
+// A project this user cannot write (a read-only mount, an archive, a colleague's
+// share) through the real program: `runs`, `show` and `report --html FILE`
+// work; a run, a resume or a report into the project's own folder is refused
+// naming the project as read-only (5), and nothing is written into it. The trial
+// found every command refused ("cannot open the project") on such a project.
+// As root nothing is read-only by permissions, so root runs the program as
+// user nobody (setpriv); the test skips where neither can be arranged.
+
+#include "cli_test_base.h"
+
+#include <QDirIterator>
+#include <QStandardPaths>
+
+#include <unistd.h>
+
+using namespace bioforge::test;
+
+class TstCliReadOnly : public CliTestBase {
+    Q_OBJECT
+
+    QStringList m_prefix; // the program run as another user, when this one is root
+
+    Result runAs(const QStringList& args)
+    {
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("HOME"), path("other-home"));
+        e.insert(QStringLiteral("XDG_CONFIG_HOME"), path("other-home/.config"));
+        e.insert(QStringLiteral("XDG_DATA_HOME"), path("other-home/.local/share"));
+        p.setProcessEnvironment(e);
+        const QStringList command = m_prefix + QStringList{binPath(QStringLiteral("bioforge")), QStringLiteral("--project"), project()} + args;
+        p.start(command.first(), command.mid(1));
+        p.waitForFinished(120000);
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    // Every file and folder under the project, with its size and time: what must not change.
+    QStringList projectListing() const
+    {
+        QStringList out;
+        for (QDirIterator it(project(), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories); it.hasNext();) {
+            const QFileInfo f(it.next());
+            out << f.filePath() + QLatin1Char(' ') + QString::number(f.size()) + QLatin1Char(' ') + f.lastModified().toString(Qt::ISODateWithMs);
+        }
+        out.sort();
+        return out;
+    }
+
+    static void setTree(const QString& root, bool writable)
+    {
+        const auto mode = [writable](bool dir) {
+            QFileDevice::Permissions p = QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+            if (dir)
+                p |= QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
+            if (writable)
+                p |= QFileDevice::WriteOwner;
+            return p;
+        };
+        for (QDirIterator it(root, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories); it.hasNext();) {
+            const QFileInfo f(it.next());
+            QFile::setPermissions(f.filePath(), mode(f.isDir()));
+        }
+        QFile::setPermissions(root, mode(true));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        if (::geteuid() == 0) {
+            const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+            if (setpriv.isEmpty())
+                QSKIP("running as root without setpriv: no user to whom the project is read-only");
+            m_prefix = {setpriv, QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups")};
+        }
+        // The other user reaches the temporary folder and writes only its own home.
+        QVERIFY(QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                                                        | QFileDevice::ExeOther | QFileDevice::ReadGroup | QFileDevice::ExeGroup));
+        QVERIFY(QDir().mkpath(path("other-home")));
+        QVERIFY(QFile::setPermissions(path("other-home"), QFileDevice::Permissions(0x7777)));
+    }
+
+    void cleanupTestCase() { setTree(project(), true); }
+
+    void aReadOnlyProjectIsReadAndNeverWritten()
+    {
+        const Result made = run({QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("3")});
+        QVERIFY2(made.code == 0, qPrintable(made.err));
+        const QString id = QRegularExpression(QStringLiteral("run (\\S+) started")).match(made.err).captured(1);
+        QVERIFY(!id.isEmpty());
+        setTree(project(), false);
+        const Result probe = runAs({QStringLiteral("--version")});
+        if (probe.code != 0)
+            QSKIP(qPrintable(QStringLiteral("the program cannot be run as the other user here (its folder is not theirs to read): ") + probe.err));
+        const QStringList before = projectListing();
+
+        const Result runs = runAs({QStringLiteral("runs")});
+        QVERIFY2(runs.code == 0 && runs.out.contains(id + QStringLiteral("  finished")), qPrintable(runs.out + runs.err));
+        const Result show = runAs({QStringLiteral("show"), id});
+        QVERIFY2(show.code == 0 && show.out.contains(QStringLiteral("\"checkpointId\"")), qPrintable(show.err));
+        const QString html = path("other-home/report.html");
+        const Result report = runAs({QStringLiteral("report"), id, QStringLiteral("--html"), html});
+        QVERIFY2(report.code == 0 && QFileInfo(html).size() > 0, qPrintable(report.err));
+        // Into the project's own reports/: refused with the way out.
+        const Result ownFolder = runAs({QStringLiteral("report"), id});
+        QVERIFY2(ownFolder.code == 5 && ownFolder.err.contains(QStringLiteral("give --html FILE")), qPrintable(ownFolder.err));
+        for (const QStringList& args : {QStringList{QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest")},
+                                        QStringList{QStringLiteral("resume"), id}, QStringList{QStringLiteral("cancel"), id}}) {
+            const Result r = runAs(args);
+            QVERIFY2(r.code == 5 && r.err.contains(QStringLiteral("the project is read-only here")), qPrintable(args.join(' ') + ": " + r.err));
+        }
+        QCOMPARE(projectListing(), before);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCliReadOnly)
+#include "tst_cli_read_only.moc"
