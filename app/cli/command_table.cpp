@@ -15,7 +15,7 @@ const QList<CommandInfo>& commandTable()
         {"status", "status [run-id]", "cluster runs under way: each array task's state, node and progress", cmdStatus, false},
         {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},
         {"inspect", "inspect <run-id | checkpoint folder> [--full]", "verify checkpoints and show tensor statistics (--full: each state whole)", cmdInspect, false},
-        {"report", "report <run-id> [--html FILE] [--pdf FILE]", "export a run's report", cmdReport, true},
+        {"report", "report <run-id> [--html FILE] [--pdf FILE] [--force]", "export a run's report", cmdReport, true},
         {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> [--keep-files] | download <name> <kind> <url> <sha256> [<file>]",
          "the model registry", cmdModels, false},
         {"cluster", "cluster task <work-folder> <index> | merge <work-folder>",

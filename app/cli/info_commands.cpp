@@ -13,6 +13,7 @@
 #include "store/project.h"
 
 #include <QJsonDocument>
+#include <QSet>
 
 #include <algorithm>
 
@@ -100,12 +101,21 @@ int cmdRuns(CliContext& ctx, const QStringList&)
         ctx.err() << "bioforge: " << runs.error().message() << Qt::endl;
         return kProjectError;
     }
-    ctx.out() << "project " << project->folder() << Qt::endl;
+    // A read-only project cannot record them as interrupted: they are shown so, and said not recorded.
+    QSet<QString> orphaned;
+    if (project->store().readOnly())
+        if (auto orphans = project->store().orphanedRuns())
+            for (const core::RunRecord& r : *orphans)
+                orphaned.insert(r.runId);
+    ctx.out() << "project " << project->folder() << (project->store().readOnly() ? " (read-only here)" : "") << Qt::endl;
     for (const core::RunRecord& r : *runs) {
-        ctx.out() << r.runId << "  " << core::runStateName(r.state).leftJustified(11) << ' ' << r.pluginId << ' ' << r.verb
-                  << "  " << r.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  " << r.title;
+        const bool dead = orphaned.contains(r.runId);
+        ctx.out() << r.runId << "  " << (dead ? core::runStateName(core::RunState::Interrupted) : core::runStateName(r.state)).leftJustified(11) << ' '
+                  << r.pluginId << ' ' << r.verb << "  " << r.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  " << r.title;
         if (!r.parentRunId.isEmpty())
             ctx.out() << "  (resumes " << r.parentRunId << ')';
+        if (dead)
+            ctx.out() << "  (its process ended; recorded as " << core::runStateName(r.state) << ": the project is read-only)";
         ctx.out() << Qt::endl;
     }
     return kOk;

@@ -8,11 +8,50 @@
 #include "runs/session.h"
 #include "store/project.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <utility>
+
 namespace bioforge::cli {
+
+namespace {
+
+// Why the report may not be written to `path`, or empty. Never into the project's own files (its
+// database, runs/, checkpoints/: a run's output overwritten by its report can never be reported
+// again); an existing file only when it is a report already (an HTML page, a PDF) or `force`.
+QString refusedTarget(const QString& path, bool pdf, const core::Project& project, bool force)
+{
+    // Both sides through their links: a project reached by a symbolic link is still the project.
+    const auto canonical = [](const QString& p) {
+        const QString c = QFileInfo(p).canonicalFilePath();
+        return c.isEmpty() ? QDir::cleanPath(QFileInfo(p).absoluteFilePath()) : c;
+    };
+    const QFileInfo target(path);
+    const QString resolved = target.exists() ? canonical(path) : QDir(canonical(target.absolutePath())).filePath(target.fileName());
+    const QString folder = canonical(project.folder());
+    const QString inside = QDir(folder).relativeFilePath(resolved);
+    const bool outside = inside == QLatin1String("..") || inside.startsWith(QLatin1String("../")) || QDir::isAbsolutePath(inside);
+    if (!outside && !inside.startsWith(QLatin1String("reports/")))
+        return QStringLiteral("%1 is inside the project's own files (%2): choose a path outside it, or in its reports/ folder").arg(path, inside);
+    if (!target.exists() || force)
+        return QString();
+    if (target.isDir())
+        return QStringLiteral("%1 is a folder; give a file name").arg(path);
+    QFile existing(path);
+    const QByteArray head = existing.open(QIODevice::ReadOnly) ? existing.read(512).trimmed().toLower() : QByteArray();
+    const bool report = pdf ? head.startsWith("%pdf") : (head.startsWith("<!doctype html") || head.startsWith("<html"));
+    return report ? QString()
+                  : QStringLiteral("%1 exists and is not %2: it is not replaced (give --force to replace it)").arg(path, pdf ? QStringLiteral("a PDF") : QStringLiteral("an HTML page"));
+}
+
+} // namespace
 
 int cmdReport(CliContext& ctx, const QStringList& argsIn)
 {
     QStringList args = argsIn;
+    const bool force = args.removeAll(QStringLiteral("--force")) > 0;
     ui::ReportExporter::Targets targets;
     for (const QString& flag : {QStringLiteral("--html"), QStringLiteral("--pdf")}) {
         const qsizetype i = args.indexOf(flag);
@@ -26,7 +65,7 @@ int cmdReport(CliContext& ctx, const QStringList& argsIn)
         args.remove(i, 2);
     }
     if (args.size() != 1) {
-        ctx.err() << "usage: bioforge report <run-id> [--html FILE] [--pdf FILE]" << Qt::endl;
+        ctx.err() << "usage: bioforge report <run-id> [--html FILE] [--pdf FILE] [--force]" << Qt::endl;
         return kUsage;
     }
     core::Project* project = ctx.project(false);
@@ -41,6 +80,14 @@ int cmdReport(CliContext& ctx, const QStringList& argsIn)
                      "in a folder you can write"
                   << Qt::endl;
         return kProjectError;
+    }
+    for (const auto& [path, pdf] : {std::pair{targets.html, false}, std::pair{targets.pdf, true}}) {
+        if (path.isEmpty())
+            continue;
+        if (const QString why = refusedTarget(path, pdf, *project, force); !why.isEmpty()) {
+            ctx.err() << "bioforge: " << why << Qt::endl;
+            return kProjectError;
+        }
     }
     auto written = ui::ReportExporter::exportRun(*project, ctx.session().plugins(), args.first(), targets);
     if (!written) {

@@ -140,7 +140,9 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
         ctx.err() << "bioforge: " << cluster.error().message() << Qt::endl;
         return kUsage;
     }
-    auto params = spec->parseArguments(args);
+    // What the arguments give, the settings' threads and device where they give none, then the defaults.
+    auto given = spec->parseGivenArguments(args);
+    auto params = given ? spec->validate(core::RunService::withSettingDefaults(*spec, *given)) : given;
     if (params && *cluster)
         params->insert(QStringLiteral("cluster"), **cluster);
     if (!params) {

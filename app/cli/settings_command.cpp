@@ -18,6 +18,7 @@
 #include "settings/workbench_settings.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
@@ -194,7 +195,7 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
             for (const core::PluginSetting& s : e.plugin->settingSpecs())
                 ctx.out() << e.metadata.id << '.' << s.key << " = " << shown(saved.value(s.key), s.secret) << "\n    " << s.description << '\n';
         }
-        ctx.out() << "settings file: " << QSettings(QStringLiteral("BioForge"), QStringLiteral("Workbench")).fileName() << Qt::endl;
+        ctx.out() << "settings file: " << settings.fileName() << Qt::endl;
         return kOk;
     }
     const QString name = args[1];
@@ -234,6 +235,10 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
         }
         saved.remove(plugin->spec.key);
         settings.setPluginSettings(plugin->plugin, saved);
+        if (core::Status st = settings.save(); !st) {
+            ctx.err() << "bioforge settings: " << st.error().message() << "; '" << name << "' is still set" << Qt::endl;
+            return kProjectError;
+        }
         ctx.out() << "unset " << name << Qt::endl;
         return kOk;
     }
@@ -256,6 +261,12 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
         saved.insert(plugin->spec.key, value);
         settings.setPluginSettings(plugin->plugin, saved);
     }
+    if (core::Status st = settings.save(); !st) {
+        ctx.err() << "bioforge settings: " << st.error().message() << "; '" << name << "' keeps its value" << Qt::endl;
+        return kProjectError;
+    }
+    if (spec.secret) // a key kept in the file: for this user's eyes only
+        QFile::setPermissions(settings.fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     ctx.out() << "set " << name << " = " << shown(value, spec.secret) << Qt::endl;
     return kOk;
 }

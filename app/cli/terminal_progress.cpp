@@ -3,6 +3,7 @@
 #include "jobs/job_scheduler.h"
 
 #include <cstdio>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace bioforge::cli {
@@ -22,21 +23,44 @@ QString TerminalProgress::formatDuration(qint64 ms)
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-QString TerminalProgress::line(const QString& title, const core::ProgressSnapshot& s)
+QString TerminalProgress::line(const QString& title, const core::ProgressSnapshot& s, int width)
 {
     constexpr int kBar = 20;
     const int filled = int(s.fraction * kBar);
     const QString bar = QString(filled, QLatin1Char('#')) + QString(kBar - filled, QLatin1Char('.'));
-    QString text = QStringLiteral("%1 [%2] %3% %4").arg(title, bar, QStringLiteral("%1").arg(int(s.fraction * 100), 3), s.stageLabel);
+    const QString done = QStringLiteral("[%1] %2%").arg(bar, QStringLiteral("%1").arg(int(s.fraction * 100), 3));
+    QString detail = QLatin1Char(' ') + s.stageLabel;
     if (s.stageTotal > 0)
-        text += QStringLiteral(" %1/%2").arg(QString::number(s.stageDone), QString::number(s.stageTotal));
+        detail += QStringLiteral(" %1/%2").arg(QString::number(s.stageDone), QString::number(s.stageTotal));
     if (s.unitsPerSecond > 0)
-        text += QLatin1Char(' ') + core::formatRate(s.unitsPerSecond, s.unit);
+        detail += QLatin1Char(' ') + core::formatRate(s.unitsPerSecond, s.unit);
     if (s.warnings > 0)
-        text += QStringLiteral(" warnings %1").arg(s.warnings);
-    text += QStringLiteral(" ETA %1").arg(s.etaMs ? formatDuration(*s.etaMs) : QStringLiteral("unknown"));
-    text += QStringLiteral(" elapsed %1").arg(formatDuration(s.elapsedMs));
-    return text;
+        detail += QStringLiteral(" warnings %1").arg(s.warnings);
+    const QString times = QStringLiteral(" ETA %1 elapsed %2").arg(s.etaMs ? formatDuration(*s.etaMs) : QStringLiteral("unknown"), formatDuration(s.elapsedMs));
+    if (width <= 0)
+        return title + QLatin1Char(' ') + done + detail + times;
+    // A line that wraps leaves a stale half line at each redraw. The last column stays free (no
+    // wrap on any terminal); the title gives way first, then the stage's details: the bar, the
+    // ETA and the elapsed time are what the line is for.
+    const auto elided = [](const QString& text, qsizetype room) {
+        return text.size() <= room ? text : room >= 2 ? text.left(room - 1) + QChar(0x2026) : QString();
+    };
+    const qsizetype room = qsizetype(width) - 1;
+    const qsizetype fixed = done.size() + times.size();
+    const QString head = room - fixed - detail.size() - 1 >= 8 ? elided(title, room - fixed - detail.size() - 1) : QString();
+    const qsizetype used = (head.isEmpty() ? 0 : head.size() + 1) + fixed;
+    const QString text = (head.isEmpty() ? QString() : head + QLatin1Char(' ')) + done + elided(detail, room - used) + times;
+    return text.left(room);
+}
+
+int TerminalProgress::terminalColumns()
+{
+    winsize size{};
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        return size.ws_col;
+    bool ok = false;
+    const int columns = qEnvironmentVariableIntValue("COLUMNS", &ok);
+    return ok && columns > 0 ? columns : 80;
 }
 
 void TerminalProgress::tick()
@@ -47,12 +71,13 @@ void TerminalProgress::tick()
         if (h->state() != core::RunState::Running)
             continue;
         const core::ProgressSnapshot s = h->snapshot();
-        const QString text = line(h->record().title, s);
-        if (m_tty) {
-            std::fprintf(stderr, "\r%-110s", qPrintable(text.left(110)));
+        if (m_tty) { // redrawn in place, within the terminal's width (asked each time: a window may be resized), the rest erased
+            const QString text = line(h->record().title, s, terminalColumns());
+            std::fprintf(stderr, "\r%s\x1b[K", qUtf8Printable(text));
             std::fflush(stderr);
             m_openLine = true;
         } else {
+            const QString text = line(h->record().title, s);
             const int decile = int(s.fraction * 10);
             if (m_lastDecile.value(h->runId(), -1) != decile) {
                 m_lastDecile.insert(h->runId(), decile);

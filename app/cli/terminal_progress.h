@@ -20,7 +20,11 @@ class TerminalProgress : public QObject {
 public:
     explicit TerminalProgress(core::JobScheduler& scheduler, bool quiet, QObject* parent = nullptr);
     static QString formatDuration(qint64 ms);
-    static QString line(const QString& title, const core::ProgressSnapshot& s);
+    // "TITLE [####......]  30% Stage 3/10 1.2 MB/s ETA 0:07 elapsed 0:03"; within `width` columns
+    // less one when width > 0 (the title shortened with "…" first, then the end cut).
+    static QString line(const QString& title, const core::ProgressSnapshot& s, int width = 0);
+    // The terminal's columns (stderr's window size, else $COLUMNS, else 80).
+    static int terminalColumns();
     void finishLine();
 
 private:

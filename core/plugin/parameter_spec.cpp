@@ -139,6 +139,14 @@ Expected<QJsonObject> VerbSpec::validate(const QJsonObject& given) const
 
 Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
 {
+    auto given = parseGivenArguments(args);
+    if (!given)
+        return given.error();
+    return validate(*given);
+}
+
+Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) const
+{
     QJsonObject given;
     const ParameterSpec* positional = nullptr;
     for (const ParameterSpec& p : parameters)
@@ -227,7 +235,7 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
             return v.error();
         given.insert(p->name, *v);
     }
-    return validate(given);
+    return given;
 }
 
 QStringList VerbSpec::inputFilePaths(const QJsonObject& validated) const

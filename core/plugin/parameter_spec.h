@@ -48,6 +48,8 @@ struct VerbSpec {
     // values for the first PathList parameter (else one for the first Path, else for the first
     // fileOrName String). Hyphens and underscores in a name are the same (--top-k, --top_k).
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
+    // As parseArguments, without validate(): only what the arguments give (no defaults).
+    Expected<QJsonObject> parseGivenArguments(const QStringList& args) const;
     // The first path of an inputFiles parameter that is not an existing file, or empty.
     QString missingInputFile(const QJsonObject& validated) const;
     // Every path the inputFiles parameters name, in declaration order (empty values left out).

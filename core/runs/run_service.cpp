@@ -1,5 +1,7 @@
 #include "runs/run_service.h"
 
+#include "settings/workbench_settings.h"
+
 #include "cluster/cluster_run_job.h"
 #include "cluster/slurm_options.h"
 #include "io/atomic_file.h"
@@ -111,6 +113,7 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
         if (!options)
             return options.error();
     }
+    own = withSettingDefaults(*spec, own);
     auto validated = spec->validate(own);
     if (!validated)
         return validated.error();
@@ -291,6 +294,22 @@ void RunService::saveProgress()
     for (const auto& h : m_scheduler.handles())
         if (h->state() == RunState::Running && m_runs.contains(h->runId()))
             (void)m_project.store().updateProgress(h->runId(), h->snapshot().fraction);
+}
+
+QJsonObject RunService::withSettingDefaults(const VerbSpec& spec, QJsonObject given)
+{
+    const WorkbenchSettings settings;
+    for (const ParameterSpec& p : spec.parameters) {
+        if (given.contains(p.name))
+            continue;
+        if (p.name == QLatin1String("threads"))
+            if (const auto n = settings.savedCpuThreads())
+                given.insert(p.name, *n);
+        if (p.name == QLatin1String("device"))
+            if (const auto device = settings.savedDevice())
+                given.insert(p.name, *device);
+    }
+    return given;
 }
 
 Expected<QList<RunRecord>> RunService::recoverInterrupted()

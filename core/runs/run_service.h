@@ -23,6 +23,7 @@ class JobHandle;
 class JobScheduler;
 class PluginManager;
 class Project;
+struct VerbSpec;
 
 class RunService : public QObject {
     Q_OBJECT
@@ -45,6 +46,12 @@ public:
 
     // Runs left queued/running by a process that died: marked interrupted and returned.
     Expected<QList<RunRecord>> recoverInterrupted();
+
+    // `given` with the workbench's threads and device settings (`bioforge settings`, Settings ▸
+    // Compute) for a "threads" or "device" parameter of `spec` it does not hold; a setting left
+    // at its default adds nothing. start() applies it; a command line applies it to what its
+    // arguments gave, before the defaults fill the rest.
+    static QJsonObject withSettingDefaults(const VerbSpec& spec, QJsonObject given);
     Expected<QList<RunRecord>> resumableRuns() const;
 
     Project& project() const { return m_project; }

@@ -22,6 +22,37 @@ QString dataDir() { return QStandardPaths::writableLocation(QStandardPaths::AppD
 WorkbenchSettings::WorkbenchSettings() : m_settings(new QSettings(QStringLiteral("BioForge"), QStringLiteral("Workbench"))) {}
 WorkbenchSettings::~WorkbenchSettings() { delete m_settings; }
 
+Status WorkbenchSettings::save()
+{
+    m_settings->sync();
+    switch (m_settings->status()) {
+    case QSettings::NoError:
+        return okStatus();
+    case QSettings::AccessError:
+        return Error(QStringLiteral("%1: the settings could not be saved: this user cannot write the file or its folder").arg(m_settings->fileName()),
+                     Error::Kind::Io);
+    case QSettings::FormatError:
+        break;
+    }
+    return Error(QStringLiteral("%1: the settings could not be saved: the file is not in the settings format (move it away)").arg(m_settings->fileName()),
+                 Error::Kind::Io);
+}
+
+QString WorkbenchSettings::fileName() const { return m_settings->fileName(); }
+
+std::optional<int> WorkbenchSettings::savedCpuThreads() const
+{
+    bool ok = false;
+    const int n = m_settings->value(kCpuThreads).toInt(&ok);
+    return ok && n >= 1 ? std::optional<int>(n) : std::nullopt;
+}
+
+std::optional<QString> WorkbenchSettings::savedDevice() const
+{
+    const QString device = m_settings->value(kDevice).toString();
+    return device.isEmpty() || device == QLatin1String("auto") ? std::nullopt : std::optional<QString>(device);
+}
+
 QJsonObject WorkbenchSettings::clusterOptions() const
 {
     const QJsonObject saved = QJsonDocument::fromJson(m_settings->value(kCluster).toByteArray()).object();

@@ -3,9 +3,13 @@
 // The workbench's settings (QSettings), with every default in this one place:
 // threads, concurrent jobs, model and cache folders, recent projects.
 
+#include "util/expected.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 class QSettings;
 
@@ -16,6 +20,10 @@ public:
     WorkbenchSettings();
     ~WorkbenchSettings();
 
+    // The threads and device a run uses where its command does not say (`bioforge settings set
+    // threads 4`, Settings ▸ Compute): only what was set, nothing when left at the default.
+    std::optional<int> savedCpuThreads() const;
+    std::optional<QString> savedDevice() const;
     int cpuThreads() const;          // threads a CPU job may use (default: all cores)
     void setCpuThreads(int n);
     int maxConcurrentJobs() const;   // jobs run at once (default 2)
@@ -41,6 +49,13 @@ public:
     QString defaultProjectFolder() const;
 
     static constexpr int kMaxRecentProjects = 8;
+
+    // Writes what was set to the settings file now; an error (kind Io) naming the file when it
+    // could not be (a folder or file this user cannot write, a file that is not in the settings
+    // format): QSettings otherwise drops the change without a word.
+    Status save();
+    // The settings file's path (~/.config/BioForge/Workbench.conf on Linux).
+    QString fileName() const;
 
 private:
     QSettings* m_settings;

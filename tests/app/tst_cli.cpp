@@ -162,7 +162,21 @@ private slots:
         const Result edited = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html});
         QVERIFY2(edited.code == 5 && edited.err.contains(QStringLiteral("units.tsv changed since the run wrote it")), qPrintable(edited.err));
         QVERIFY(writeAll(units.captured(1), unitsFile));
-        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html}).code, 0);
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html}).code, 0); // a report replaced
+        // Never over the project's own files (the run's output, its database), nor over a file that is no report unless --force.
+        for (const QString& own : {units.captured(1), QDir(project).filePath(QStringLiteral("project.sqlite"))}) {
+            const QByteArray before = readAll(own);
+            const Result r = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--pdf"), own, QStringLiteral("--force")});
+            QVERIFY2(r.code == 5 && r.err.contains(QStringLiteral("is inside the project's own files")), qPrintable(r.err));
+            QCOMPARE(readAll(own), before);
+        }
+        const QString table = m_dir.filePath(QStringLiteral("people.csv"));
+        QVERIFY(writeAll(table, "id,age\n1,50\n"));
+        const Result notReport = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), table});
+        QVERIFY2(notReport.code == 5 && notReport.err.contains(QStringLiteral("exists and is not an HTML page")), qPrintable(notReport.err));
+        QCOMPARE(readAll(table), QByteArray("id,age\n1,50\n"));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), table, QStringLiteral("--force")}).code, 0);
+        QVERIFY(readAll(table).startsWith("<!DOCTYPE html>"));
         const Result show = run({QStringLiteral("--project"), project, QStringLiteral("show"), id});
         QCOMPARE(show.code, 0);
         QVERIFY(show.out.contains(QStringLiteral("\"state\": \"finished\"")));

@@ -1,12 +1,16 @@
 // A project this user cannot write (a read-only mount, an archive, a colleague's
 // share) through the real program: `runs`, `show` and `report --html FILE`
 // work; a run, a resume or a report into the project's own folder is refused
-// naming the project as read-only (5), and nothing is written into it. The trial
+// naming the project as read-only (5), and nothing is written into it; a run
+// whose process is gone reads "interrupted", said not recorded. The trial
 // found every command refused ("cannot open the project") on such a project.
 // As root nothing is read-only by permissions, so root runs the program as
 // user nobody (setpriv); the test skips where neither can be arranged.
 
 #include "cli_test_base.h"
+
+#include "provenance/run_record.h"
+#include "store/project_store.h"
 
 #include <QDirIterator>
 #include <QStandardPaths>
@@ -89,6 +93,22 @@ private slots:
         QVERIFY2(made.code == 0, qPrintable(made.err));
         const QString id = QRegularExpression(QStringLiteral("run (\\S+) started")).match(made.err).captured(1);
         QVERIFY(!id.isEmpty());
+        {
+            // A run left "running" by a process that is gone, its log folded in (closed since): a read-only
+            // project cannot record it as interrupted, so `runs` shows it so and says it is not recorded.
+            auto store = bioforge::core::ProjectStore::open(QDir(project()).filePath(QStringLiteral("project.sqlite")));
+            QVERIFY(store);
+            bioforge::core::RunRecord ghost;
+            ghost.runId = ghost.checkpointId = QStringLiteral("20261205-000000-deadbeef");
+            ghost.pluginId = QStringLiteral("workbench");
+            ghost.pluginVersion = QStringLiteral("0.1.0");
+            ghost.verb = QStringLiteral("selftest");
+            ghost.state = bioforge::core::RunState::Running;
+            ghost.createdAt = QDateTime::currentDateTimeUtc();
+            bioforge::core::RunOwner gone = bioforge::core::RunOwner::current();
+            gone.processStart = QStringLiteral("another-boot:1");
+            QVERIFY((*store)->insertRun(ghost, gone));
+        }
         setTree(project(), false);
         const Result probe = runAs({QStringLiteral("--version")});
         if (probe.code != 0)
@@ -96,7 +116,10 @@ private slots:
         const QStringList before = projectListing();
 
         const Result runs = runAs({QStringLiteral("runs")});
-        QVERIFY2(runs.code == 0 && runs.out.contains(id + QStringLiteral("  finished")), qPrintable(runs.out + runs.err));
+        QVERIFY2(runs.code == 0 && runs.out.contains(id + QStringLiteral("  finished")) && runs.out.contains(QStringLiteral("(read-only here)"))
+                     && runs.out.contains(QStringLiteral("20261205-000000-deadbeef  interrupted"))
+                     && runs.out.contains(QStringLiteral("recorded as running: the project is read-only")),
+                 qPrintable(runs.out + runs.err));
         const Result show = runAs({QStringLiteral("show"), id});
         QVERIFY2(show.code == 0 && show.out.contains(QStringLiteral("\"checkpointId\"")), qPrintable(show.err));
         const QString html = path("other-home/report.html");

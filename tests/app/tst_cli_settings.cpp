@@ -72,6 +72,52 @@ private slots:
 
     void cleanup() { m_pluginPath.clear(); }
 
+    void aSettingThatCannotBeSavedIsAnError()
+    {
+        // The settings folder cannot be made (under a file: not even root can): set and unset say so (5), not "set".
+        const QString blocker = path("not-a-folder");
+        QVERIFY(writeAll(blocker, "x"));
+        for (const QStringList& args : {QStringList{QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("2")},
+                                        QStringList{QStringLiteral("set"), QStringLiteral("annotation.ncbi_api_key"), QStringLiteral("0123abcd0123abcd0123abcd0123abcd0123")}}) {
+            QProcess p;
+            QProcessEnvironment e = env();
+            e.insert(QStringLiteral("XDG_CONFIG_HOME"), blocker + QStringLiteral("/config"));
+            p.setProcessEnvironment(e);
+            p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project(), QStringLiteral("settings")} + args);
+            QVERIFY(p.waitForFinished(60000));
+            const QString out = QString::fromUtf8(p.readAllStandardOutput()), err = QString::fromUtf8(p.readAllStandardError());
+            QVERIFY2(p.exitCode() == 5 && err.contains(QStringLiteral("the settings could not be saved")) && !out.contains(QStringLiteral("set ")),
+                     qPrintable(args.join(' ') + ": " + out + err));
+        }
+    }
+
+    void threadsAndDeviceSettingsStandForWhatARunDoesNotGive()
+    {
+        // A run records the settings' threads and device where its command gives none, and the command's where it does.
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("1")}).code, 0);
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("cpu")}).code, 0);
+        const QString table = path("settings-table.csv");
+        QVERIFY(writeAll(table, "seqn,age,sex\n1,50,1\n2,60,2\n"));
+        for (const QStringList& extra : {QStringList{}, QStringList{QStringLiteral("--threads"), QStringLiteral("2")}}) {
+            const Result r = run(QStringList{QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table} + extra);
+            const QString id = QRegularExpression(QStringLiteral("run (\\S+) started")).match(r.err).captured(1);
+            QVERIFY2(!id.isEmpty(), qPrintable(r.out + r.err));
+            const Result show = run({QStringLiteral("show"), id});
+            QVERIFY2(show.out.contains(QStringLiteral("\"threads\": %1").arg(extra.isEmpty() ? 1 : 2)) && show.out.contains(QStringLiteral("\"device\": \"cpu\"")),
+                     qPrintable(show.out));
+        }
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("auto")}).code, 0);
+    }
+
+    void aSavedSecretIsForThisUserOnly()
+    {
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.ncbi_api_key"), QStringLiteral("0123abcd0123abcd0123abcd0123abcd0123")}).code, 0);
+        const QFileInfo file(m_dir.filePath(QStringLiteral("home/.config/BioForge/Workbench.conf")));
+        QVERIFY(file.exists());
+        QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther), QFileDevice::Permissions());
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("annotation.ncbi_api_key")}).code, 0);
+    }
+
     void aPluginThatDidNotLoadIsNamedAndItsKeysCanBeUnset()
     {
         // Values saved while the plugins loaded: the fixture plugin's initialize fails now, "gone" is not installed.
