@@ -53,8 +53,16 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
     o.account = json.value(QLatin1String("account")).toString();
     o.timeLimit = json.value(QLatin1String("time")).toString();
     o.memory = json.value(QLatin1String("memory")).toString();
-    for (const QJsonValue& v : json.value(QLatin1String("sbatch_lines")).toArray())
-        o.extraLines << v.toString();
+    // A list of sbatch options; anything else (one string, a number) was read as no line at all.
+    if (const QJsonValue lines = json.value(QLatin1String("sbatch_lines")); !lines.isUndefined()) {
+        if (!lines.isArray())
+            return Error(QStringLiteral("cluster option sbatch_lines: %1 is not a list; expected a list of sbatch options, e.g. [\"--qos=long\"]").arg(jsonText(lines)));
+        for (const QJsonValue& v : lines.toArray()) {
+            if (!v.isString())
+                return Error(QStringLiteral("cluster option sbatch_lines: %1 is not text; expected sbatch options such as \"--qos=long\"").arg(jsonText(v)));
+            o.extraLines << v.toString();
+        }
+    }
     if (!o.partition.isEmpty() && !matches(o.partition, "[A-Za-z0-9_.,-]+"))
         return Error(QStringLiteral("cluster option partition '%1': expected partition names (letters, digits, _ . - ,)").arg(o.partition));
     if (!o.account.isEmpty() && !matches(o.account, "[A-Za-z0-9_.-]+"))

@@ -109,6 +109,8 @@ private slots:
             {{{QStringLiteral("gpus_per_task"), -1}}, "gpus_per_task: -1"},
             {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("--qos=a\n#SBATCH --x")}}}, "one sbatch option on one line"},
             {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("rm -rf /")}}}, "one sbatch option"},
+            {{{QStringLiteral("sbatch_lines"), QStringLiteral("--qos=x")}}, "sbatch_lines: \"--qos=x\" is not a list"}, // was dropped without a word
+            {{{QStringLiteral("sbatch_lines"), QJsonArray{7}}}, "sbatch_lines: 7 is not text"},
             {{{QStringLiteral("nodes"), 3}}, "'nodes' is unknown"},
             {{{QStringLiteral("backend"), QStringLiteral("pbs")}}, "'pbs' is not supported"}};
         for (const auto& [json, expected] : bad) {

@@ -11,7 +11,11 @@
 
 #include <QSqlQuery>
 #include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QFile>
 #include <QtTest>
+
+#include <tuple>
 
 using namespace bioforge;
 using namespace bioforge::annotation;
@@ -224,6 +228,12 @@ private slots:
         QCOMPARE(table->last().line, 3);
         QVERIFY2(layout.contains(QStringLiteral("column 1 ('gene') of 3")), qPrintable(layout));
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("padj,symbol\n0.01,PKD2\nNA,\"NPHS1\"\n"))), (QStringList{QStringLiteral("PKD2"), QStringLiteral("NPHS1")}));
+        // A missing value where a symbol should be ("NA" is also an alias of XK) is never looked up: it is said so.
+        const QList<GeneListEntry> missing = parseGeneList(QStringLiteral("symbol,padj\nPKD2,0.01\nNA,0.2\nN/A,0.3\n"));
+        QCOMPARE(textsOf(missing), (QStringList{QStringLiteral("PKD2"), QStringLiteral("NA"), QStringLiteral("N/A")}));
+        QVERIFY(missing[0].problem.isEmpty());
+        for (const GeneListEntry& e : missing.mid(1))
+            QVERIFY2(e.problem.contains(QStringLiteral("a missing value, not a gene")), qPrintable(e.text));
         layout.clear();
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("# scores\nPKD1\t2\nUMOD\t-1.5\n5310\tNA\n"), &layout)),
                  (QStringList{QStringLiteral("PKD1"), QStringLiteral("UMOD"), QStringLiteral("5310")}));
@@ -244,6 +254,14 @@ private slots:
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\tPKD2\nUMOD\tNPHS1\n"))).size(), 4);
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\t2\nUMOD\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("2"), QStringLiteral("UMOD")}));
         QVERIFY(!readGeneList(lib.write(QStringLiteral("empty.txt"), "# nothing\n\n")));
+        // A file of another kind is refused by what it is, not looked up line by line ("1 0 obj" is NCBI gene 1).
+        for (const auto& [name, bytes, kind] : {std::tuple{"paper.txt", "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"},
+                                                std::tuple{"contigs.txt", ">contig_1\nACGTACGT\n", "FASTA"}}) {
+            const QString file = lib.write(QString::fromLatin1(name), bytes);
+            auto refused = readGeneList(file);
+            QVERIFY(!refused);
+            QVERIFY2(refused.error().message().startsWith(file + QStringLiteral(":1: this looks like ") + QLatin1String(kind)), qPrintable(refused.error().message()));
+        }
         // Bytes that are not UTF-8 (a list saved as Windows-1252) mark the entries they fall in;
         // the rest of the list, a comment's bad byte and a table's other columns cost nothing.
         auto latin1 = readGeneList(lib.write(QStringLiteral("latin1.txt"), "PKD1\nG\xe9ne UMOD\nNPHS1 # caf\xe9\n"));
@@ -264,6 +282,18 @@ private slots:
         // Copied from a web page or Word: a no-break space separates, a zero-width space vanishes.
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("NPHS1\u00a0NPHS2\n\u200bUMOD\u200d\nPKD1\u202f\ufeff"))),
                  (QStringList{QStringLiteral("NPHS1"), QStringLiteral("NPHS2"), QStringLiteral("UMOD"), QStringLiteral("PKD1")}));
+    }
+
+    void aFileThatIsNoDatabaseIsSaidSoInSQLitesWords()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("org.Hs.eg.sqlite"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(QByteArray(4096, 'x')) == 4096);
+        f.close();
+        for (const auto& opened : {OrgDb::open(path).error().message(), SqliteDb::open(path, SqliteDb::Schema{}).error().message()})
+            QVERIFY2(opened.contains(QStringLiteral("not an SQLite database (file is not a database)")) && !opened.contains(QStringLiteral("Unable to fetch row")),
+                     qPrintable(opened));
     }
 
     void orgDbAliasesNamingSeveralGenesAreRefused()

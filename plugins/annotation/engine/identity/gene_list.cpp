@@ -200,6 +200,20 @@ void addLine(QList<Line>& lines, const QString& rawLine, qint64 number)
         lines.append({text, number});
 }
 
+// What R, pandas and spreadsheets write for a missing value is never a gene here ("NA" is also an
+// alias of XK: a pasted results table had XK annotated for every row without a symbol).
+void markMissingValues(QList<GeneListEntry>& entries)
+{
+    static const QStringList missing{QStringLiteral("NA"),   QStringLiteral("N/A"),  QStringLiteral("NaN"), QStringLiteral("nan"),
+                                     QStringLiteral("NULL"), QStringLiteral("null"), QStringLiteral("None"), QStringLiteral("na"),
+                                     QStringLiteral("n/a"),  QStringLiteral("-"),    QStringLiteral(".")};
+    for (GeneListEntry& e : entries)
+        if (e.problem.isEmpty() && missing.contains(e.text))
+            e.problem = QStringLiteral("'%1' is how R, pandas and spreadsheets write a missing value, not a gene (if a gene is meant, write its "
+                                       "approved symbol)")
+                            .arg(e.text);
+}
+
 } // namespace
 
 QList<GeneListEntry> parseGeneList(const QString& text, QString* layout)
@@ -209,6 +223,7 @@ QList<GeneListEntry> parseGeneList(const QString& text, QString* layout)
     for (const QString& l : text.split(QRegularExpression(QStringLiteral("\\r\\n|\\r|\\n"))))
         addLine(lines, l, ++line);
     QList<GeneListEntry> out = entriesOf(lines, layout);
+    markMissingValues(out);
     for (GeneListEntry& e : out) // a file's bad bytes, read into the editor as U+FFFD
         if (e.text.contains(QChar::ReplacementCharacter))
             e.problem = QStringLiteral("holds U+FFFD, the mark of a byte that was not valid UTF-8 where the text came from");
@@ -229,6 +244,19 @@ core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* 
         if (!*l)
             break;
         const qint64 number = (*reader)->lineNumber();
+        // A file of another kind given as the list: its lines would be looked up as genes ("1 0 obj" of a
+        // PDF is NCBI gene 1; a FASTA's sequence lines are "no symbol"). Named by its first line.
+        if (lines.isEmpty() && !(*l)->trimmed().isEmpty()) {
+            const QByteArray first = (*l)->trimmed();
+            const QString kind = first.startsWith("%PDF")  ? QStringLiteral("a PDF document")
+                                 : first.startsWith('>')   ? QStringLiteral("FASTA (sequences; the viral plugin reads those)")
+                                 : first.startsWith("@HD") ? QStringLiteral("SAM (aligned reads)")
+                                 : first.startsWith("##fileformat=VCF") ? QStringLiteral("VCF (variant calls)")
+                                                                         : QString();
+            if (!kind.isEmpty())
+                return core::Error(QStringLiteral("%1:%2: this looks like %3, not a gene list (symbols or ids, one or more per line); it starts '%4'")
+                                       .arg(path, QString::number(number), kind, QString::fromUtf8(first.left(40))));
+        }
         // Every byte that is not UTF-8 (a Latin-1 list has one per accented letter), the first few named.
         QStringList named;
         qsizetype count = 0;
@@ -250,6 +278,7 @@ core::Expected<QList<GeneListEntry>> readGeneList(const QString& path, QString* 
         addLine(lines, QString::fromUtf8(**l), number); // bad bytes become U+FFFD
     }
     QList<GeneListEntry> out = entriesOf(lines, layout);
+    markMissingValues(out);
     for (GeneListEntry& e : out)
         if (e.text.contains(QChar::ReplacementCharacter) && badBytes.contains(e.line))
             e.problem = badBytes.value(e.line);

@@ -2,8 +2,10 @@
 
 #include "store/migrations.h"
 
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStorageInfo>
 #include <QThread>
 #include <QUuid>
 
@@ -13,6 +15,21 @@ namespace {
 core::Expected<std::unique_ptr<SqliteDb>> failed(const QString& path, const QString& what)
 {
     return core::Error(QStringLiteral("%1: %2").arg(path, what));
+}
+
+// Why the first read of `path` failed, in the words of its cause: a file that is not SQLite, or
+// one in a place this user cannot write — a library in WAL mode needs to write beside itself
+// (its -shm file) even to be read, and SQLite then says "attempt to write a readonly database".
+QString firstReadFailure(const QString& path, const QSqlQuery& q)
+{
+    const QFileInfo file(path);
+    const bool readOnly = QStorageInfo(file.absolutePath()).isReadOnly() || !QFileInfo(file.absolutePath()).isWritable() || !file.isWritable();
+    if (readOnly || (q.lastError().nativeErrorCode().toInt() & 0xff) == 8) // SQLITE_READONLY
+        return QStringLiteral("the library is read-only here (a read-only folder or mount, or this user's permissions), and SQLite needs "
+                              "to write beside it even to read it (%1); use a copy in a folder you can write, or ask its owner to open "
+                              "it once where it can be written")
+            .arg(q.lastError().databaseText());
+    return QStringLiteral("not an SQLite database (%1)").arg(q.lastError().databaseText());
 }
 
 } // namespace
@@ -103,7 +120,7 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::openReadOnly(const QString& 
         return failed(path, QStringLiteral("cannot open: %1").arg(db.lastError().text()));
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !q.next())
-        return failed(path, QStringLiteral("not an SQLite database (%1)").arg(q.lastError().text()));
+        return failed(path, firstReadFailure(path, q));
     return d;
 }
 
@@ -124,7 +141,7 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
     {
         QSqlQuery q(db);
         if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
-            return failed(path, QStringLiteral("not an SQLite database (%1)").arg(q.lastError().text()));
+            return failed(path, firstReadFailure(path, q));
         appId = q.value(0).toInt();
         if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
             return failed(path, q.lastError().text());
