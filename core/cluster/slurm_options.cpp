@@ -123,4 +123,10 @@ QString shellQuote(const QString& text)
     return QLatin1Char('\'') + quoted + QLatin1Char('\'');
 }
 
+QString shellWord(const QString& text)
+{
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9/._+,@%:=-]+$"));
+    return plain.match(text).hasMatch() ? text : shellQuote(text);
+}
+
 } // namespace bioforge::core

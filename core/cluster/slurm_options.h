@@ -34,5 +34,8 @@ struct SlurmOptions {
 
 // `text` as one word for a POSIX shell: single-quoted, embedded quotes closed and escaped.
 QString shellQuote(const QString& text);
+// `text` as a user would type it: as it is where it holds nothing a shell splits or expands
+// (letters, digits, / . _ + , @ % : = -), else shellQuote()d. For commands shown in messages.
+QString shellWord(const QString& text);
 
 } // namespace bioforge::core

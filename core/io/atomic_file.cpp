@@ -1,5 +1,7 @@
 #include "io/atomic_file.h"
 
+#include "io/folder.h"
+
 #include "io/sha256.h"
 
 #include <QCryptographicHash>
@@ -20,8 +22,8 @@ namespace bioforge::core {
 Status AtomicFile::write(const QString& path, const QByteArray& data)
 {
     const QFileInfo info(path);
-    if (!QDir().mkpath(info.absolutePath()))
-        return Error(QStringLiteral("%1: cannot create folder %2").arg(path, info.absolutePath()));
+    if (Status made = makeFolder(info.absolutePath()); !made)
+        return made.error().withContext(path);
     // QSaveFile writes to a temporary file beside the target, fsyncs it on
     // commit() and renames it over the target.
     QSaveFile file(path);
@@ -63,8 +65,8 @@ Status AtomicFile::copyVerified(const QString& from, const QString& expectedSha2
     if (!in.open(QIODevice::ReadOnly))
         return Error(QStringLiteral("%1: cannot open: %2").arg(from, in.errorString()));
     const QFileInfo info(to);
-    if (!QDir().mkpath(info.absolutePath()))
-        return Error(QStringLiteral("%1: cannot create folder %2").arg(to, info.absolutePath()));
+    if (Status made = makeFolder(info.absolutePath()); !made)
+        return made.error().withContext(to);
     QSaveFile out(to);
     if (!out.open(QIODevice::WriteOnly))
         return Error(QStringLiteral("%1: cannot open for writing: %2").arg(to, out.errorString()));

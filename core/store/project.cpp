@@ -1,5 +1,8 @@
 #include "store/project.h"
 
+#include "cluster/slurm_options.h"
+#include "io/folder.h"
+#include "store/sqlite_read_only.h"
 #include "util/short_list.h"
 
 #include <QDir>
@@ -36,11 +39,11 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
     const QString absolute = QDir(folder).absolutePath();
     if (!QFileInfo::exists(absolute)) {
         if (!create)
-            return Error(QStringLiteral("%1: no such project folder (a project is created by the first run in it: `bioforge --project %1 run …`, "
-                                        "or the window's File ▸ New project)").arg(absolute),
+            return Error(QStringLiteral("%1: no such project folder (a project is created by the first run in it: `bioforge --project %2 run …`, "
+                                        "or the window's File ▸ New project)").arg(absolute, shellWord(absolute)),
                          Error::Kind::NotFound);
-        if (!QDir().mkpath(absolute))
-            return Error(QStringLiteral("%1: cannot create the project folder").arg(absolute));
+        if (Status made = makeFolder(absolute); !made)
+            return made.error();
     } else if (!QFileInfo(absolute).isDir()) {
         return Error(QStringLiteral("%1: not a folder").arg(absolute));
     }
@@ -70,7 +73,7 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
     std::unique_ptr<Project> project(new Project);
     project->m_folder = absolute;
     // A project on a read-only mount (an archive, a colleague's share) is opened to read: its runs listed, shown, reported.
-    const bool readOnly = database.exists() && ProjectStore::readOnlyPlace(database.filePath());
+    const bool readOnly = database.exists() && readOnlyPlace(database.filePath());
     for (const char* sub : kSubFolders)
         if (!readOnly && !QDir(absolute).mkpath(QLatin1String(sub)))
             return Error(QStringLiteral("%1: cannot create sub-folder %2").arg(absolute, QLatin1String(sub)));

@@ -2,6 +2,7 @@
 
 #include "store/migrations.h"
 #include "store/project_store_sql.h"
+#include "store/sqlite_read_only.h"
 
 #include <QDeadlineTimer>
 #include <QFileInfo>
@@ -10,7 +11,6 @@
 #include <QSqlQuery>
 #include <QStorageInfo>
 #include <QThread>
-#include <QUrl>
 #include <QUuid>
 #include <QVariant>
 
@@ -37,7 +37,7 @@ QString openFailure(const QString& databasePath, const QSqlQuery& q)
         return QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sql);
     if (primary == 11) // SQLITE_CORRUPT
         return QStringLiteral("%1: the database is damaged (%2); the runs' own files are in runs/ beside it").arg(databasePath, sql);
-    if (ProjectStore::readOnlyPlace(databasePath))
+    if (readOnlyPlace(databasePath))
         return QStringLiteral("%1: cannot open the project: its folder or database is read-only (a read-only mount, or this user's permissions) "
                               "and could not be read as it lies (%2); copy the project to a writable place")
             .arg(databasePath, sql);
@@ -82,13 +82,6 @@ ProjectStore::~ProjectStore()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-bool ProjectStore::readOnlyPlace(const QString& databasePath)
-{
-    const QString folder = QFileInfo(databasePath).absolutePath();
-    return QStorageInfo(folder).isReadOnly() || !QFileInfo(folder).isWritable()
-           || (QFileInfo::exists(databasePath) && !QFileInfo(databasePath).isWritable());
-}
-
 Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databasePath, bool readOnly)
 {
     std::unique_ptr<ProjectStore> store(new ProjectStore);
@@ -101,20 +94,15 @@ Expected<std::unique_ptr<ProjectStore>> ProjectStore::open(const QString& databa
                              .arg(databasePath),
                          Error::Kind::NotFound);
         // Immutable mode reads the database file alone: changes still in its write-ahead log would be missed.
-        if (const QFileInfo wal(databasePath + QStringLiteral("-wal")); wal.exists() && wal.size() > 0)
-            return Error(QStringLiteral("%1: the project is read-only here (a read-only mount, or this user's permissions) and its write-ahead "
-                                        "log (%2, %3 bytes) holds changes not yet in the database: a program has it open now (a run, the window), or "
-                                        "one was killed before it closed it; only a writer can fold them in. Close the program that has it open, "
-                                        "or open the project once where it can be written (or copy it, with the -wal file, to a writable place)")
-                             .arg(databasePath, wal.fileName(), QString::number(wal.size())));
+        if (Status st = checkNoPendingWal(databasePath, QStringLiteral("the project")); !st)
+            return st.error();
     }
     store->m_connection = QStringLiteral("bioforge-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connection);
     if (!db.isValid())
         return Error(QStringLiteral("%1: the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite").arg(databasePath));
     if (readOnly) { // https://sqlite.org/uri.html: immutable=1 takes no locks and writes nothing, not even the -shm file
-        db.setDatabaseName(QUrl::fromLocalFile(QFileInfo(databasePath).absoluteFilePath()).toString(QUrl::FullyEncoded)
-                           + QStringLiteral("?immutable=1"));
+        db.setDatabaseName(sqliteImmutableUri(databasePath));
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
     } else {
         db.setDatabaseName(databasePath);

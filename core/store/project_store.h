@@ -38,14 +38,12 @@ public:
 
     ~ProjectStore();
     // Opens (creating when missing) and migrates the database. Where it cannot be written (a
-    // read-only mount, this user's permissions: readOnlyPlace) an existing, current database is
+    // read-only mount, this user's permissions: core::readOnlyPlace) an existing, current database is
     // opened to read only — SQLite's immutable mode, since WAL needs to write beside the file even
     // to read — unless its write-ahead log holds changes (a writer that was killed), which only a
     // writer can fold in: then an error says so. Every write of a read-only store is an error that
     // names the project as read-only.
     static Expected<std::unique_ptr<ProjectStore>> open(const QString& databasePath, bool readOnly = false);
-    // The folder or the file of `databasePath` cannot be written by this process.
-    static bool readOnlyPlace(const QString& databasePath);
     bool readOnly() const { return m_readOnly; }
     // An error (kind Io) naming the project as read-only, for anything that would write to a
     // read-only store; ok otherwise. Asked first by what records (a run, a chat) so nothing is

@@ -11,11 +11,7 @@
 
 #include "provenance/run_record.h"
 #include "store/project_store.h"
-
-#include <QDirIterator>
-#include <QStandardPaths>
-
-#include <unistd.h>
+#include "support/other_user.h"
 
 using namespace bioforge::test;
 
@@ -26,66 +22,25 @@ class TstCliReadOnly : public CliTestBase {
 
     Result runAs(const QStringList& args)
     {
-        QProcess p;
         QProcessEnvironment e = env();
         e.insert(QStringLiteral("HOME"), path("other-home"));
         e.insert(QStringLiteral("XDG_CONFIG_HOME"), path("other-home/.config"));
         e.insert(QStringLiteral("XDG_DATA_HOME"), path("other-home/.local/share"));
-        p.setProcessEnvironment(e);
-        const QStringList command = m_prefix + QStringList{binPath(QStringLiteral("bioforge")), QStringLiteral("--project"), project()} + args;
-        p.start(command.first(), command.mid(1));
-        p.waitForFinished(120000);
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
-
-    // Every file and folder under the project, with its size and time: what must not change.
-    QStringList projectListing() const
-    {
-        QStringList out;
-        for (QDirIterator it(project(), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories); it.hasNext();) {
-            const QFileInfo f(it.next());
-            out << f.filePath() + QLatin1Char(' ') + QString::number(f.size()) + QLatin1Char(' ') + f.lastModified().toString(Qt::ISODateWithMs);
-        }
-        out.sort();
-        return out;
-    }
-
-    static void setTree(const QString& root, bool writable)
-    {
-        const auto mode = [writable](bool dir) {
-            QFileDevice::Permissions p = QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
-            if (dir)
-                p |= QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
-            if (writable)
-                p |= QFileDevice::WriteOwner;
-            return p;
-        };
-        for (QDirIterator it(root, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories); it.hasNext();) {
-            const QFileInfo f(it.next());
-            QFile::setPermissions(f.filePath(), mode(f.isDir()));
-        }
-        QFile::setPermissions(root, mode(true));
+        const ProgramRun r = runProgram(m_prefix, binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args, e, 120000);
+        return {r.code, r.out, r.err};
     }
 
 private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        if (::geteuid() == 0) {
-            const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
-            if (setpriv.isEmpty())
-                QSKIP("running as root without setpriv: no user to whom the project is read-only");
-            m_prefix = {setpriv, QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups")};
-        }
-        // The other user reaches the temporary folder and writes only its own home.
-        QVERIFY(QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
-                                                        | QFileDevice::ExeOther | QFileDevice::ReadGroup | QFileDevice::ExeGroup));
-        QVERIFY(QDir().mkpath(path("other-home")));
-        QVERIFY(QFile::setPermissions(path("other-home"), QFileDevice::Permissions(0x7777)));
+        bool ok = false;
+        if (const QString skip = prepareOtherUser(m_dir.path(), path("other-home"), &m_prefix, &ok); !skip.isEmpty())
+            QSKIP(qPrintable(skip));
+        QVERIFY(ok); // the other user reaches the temporary folder and writes only its own home
     }
 
-    void cleanupTestCase() { setTree(project(), true); }
+    void cleanupTestCase() { setTreeWritable(project(), true); }
 
     void aReadOnlyProjectIsReadAndNeverWritten()
     {
@@ -109,11 +64,11 @@ private slots:
             gone.processStart = QStringLiteral("another-boot:1");
             QVERIFY((*store)->insertRun(ghost, gone));
         }
-        setTree(project(), false);
+        setTreeWritable(project(), false);
         const Result probe = runAs({QStringLiteral("--version")});
         if (probe.code != 0)
             QSKIP(qPrintable(QStringLiteral("the program cannot be run as the other user here (its folder is not theirs to read): ") + probe.err));
-        const QStringList before = projectListing();
+        const QStringList before = treeListing(project());
 
         const Result runs = runAs({QStringLiteral("runs")});
         QVERIFY2(runs.code == 0 && runs.out.contains(id + QStringLiteral("  finished")) && runs.out.contains(QStringLiteral("(read-only here)"))
@@ -133,7 +88,7 @@ private slots:
             const Result r = runAs(args);
             QVERIFY2(r.code == 5 && r.err.contains(QStringLiteral("the project is read-only here")), qPrintable(args.join(' ') + ": " + r.err));
         }
-        QCOMPARE(projectListing(), before);
+        QCOMPARE(treeListing(project()), before);
     }
 };
 

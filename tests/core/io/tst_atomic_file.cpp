@@ -1,6 +1,8 @@
-// Atomic writes replace a file whole, and verified reads catch corruption.
+// Atomic writes replace a file whole, verified reads catch corruption, and a
+// folder that cannot be made is said with the reason.
 
 #include "io/atomic_file.h"
+#include "io/folder.h"
 #include "io/sha256.h"
 #include "support/test_support.h"
 
@@ -134,10 +136,23 @@ private slots:
         QCOMPARE(readAll(dir.filePath(QStringLiteral("new/folder/out.tsv"))), big);
     }
 
-    void writeIntoUnwritablePlaceIsAnError()
+    // A folder that cannot be made is said with the system's reason (it was "cannot create folder"
+    // alone: a run folder, a checkpoint, a project in a place this user cannot write).
+    void writeIntoUnwritablePlaceSaysWhy()
     {
         auto st = AtomicFile::write(QStringLiteral("/proc/bioforge-cannot-write-here/x"), "x");
         QVERIFY(!st);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("a-file"));
+        QVERIFY(writeAll(file, "x"));
+        const auto under = AtomicFile::write(file + QStringLiteral("/sub/out.tsv"), "x");
+        QVERIFY(!under);
+        QVERIFY2(under.error().message() == QStringLiteral("%1/sub/out.tsv: cannot create the folder %1/sub: Not a directory").arg(file),
+                 qPrintable(under.error().message()));
+        QCOMPARE(under.error().kind(), Error::Kind::Io);
+        QVERIFY(makeFolder(dir.filePath(QStringLiteral("new/deeper"))));
+        QVERIFY(makeFolder(dir.filePath(QStringLiteral("new/deeper")))); // there already: fine
+        QVERIFY(!makeFolder(file)); // a file of that name is in the way
     }
 };
 

@@ -129,7 +129,7 @@ private slots:
         QCOMPARE(third.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_hits")).toInt(), 0);
         // A cache cut short (a crash, a full disk) is moved aside, said, and the run asks the API.
         const QString damaged = m_lib.dir.filePath(QStringLiteral("cache-damaged.sqlite"));
-        QVERIFY(writeAll(damaged, QByteArray("SQLite format 3") + QByteArray(3000, '\x01')));
+        QVERIFY(writeAll(damaged, QByteArray("SQLite format 3\0", 16) + QByteArray(3000, '\x01')));
         elsewhere.insert(QStringLiteral("cache"), damaged);
         QTemporaryDir d;
         const OnlineOutcome fourth = runOnline(d.path(), elsewhere, fastLimits(other));
@@ -137,6 +137,17 @@ private slots:
         QVERIFY2(fourth.allWarnings.join(QLatin1Char('\n')).contains(QStringLiteral("the API cache could not be opened")), qPrintable(fourth.allWarnings.join(QLatin1Char('\n'))));
         QVERIFY(!QDir(m_lib.dir.path()).entryList({QStringLiteral("cache-damaged.sqlite.damaged-*")}, QDir::Files).isEmpty());
         QCOMPARE(fourth.summary.value(QStringLiteral("online")).toObject().value(QStringLiteral("cache_misses")).toInt(), 4);
+        // A file that is no cache at all (a gene list given as --cache by mistake): left as it is, said; memory only.
+        const QString genes = m_lib.dir.filePath(QStringLiteral("genes-as-cache.txt"));
+        QVERIFY(writeAll(genes, "PKD1\nUMOD\n"));
+        elsewhere.insert(QStringLiteral("cache"), genes);
+        QTemporaryDir e;
+        const OnlineOutcome fifth = runOnline(e.path(), elsewhere, fastLimits(other));
+        QVERIFY2(fifth.outcome == core::JobOutcome::Finished, qPrintable(fifth.error));
+        QVERIFY2(fifth.allWarnings.join(QLatin1Char('\n')).contains(QStringLiteral("is not a cache (it does not start as an SQLite file does)")),
+                 qPrintable(fifth.allWarnings.join(QLatin1Char('\n'))));
+        QCOMPARE(readAll(genes), QByteArray("PKD1\nUMOD\n"));
+        QVERIFY(QDir(m_lib.dir.path()).entryList({QStringLiteral("genes-as-cache.txt.*")}, QDir::Files).isEmpty());
     }
 
     void aFailingGeneDoesNotHoldUpTheOthersAndIsTriedOnceMore()

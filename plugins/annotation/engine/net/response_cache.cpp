@@ -1,5 +1,7 @@
 #include "net/response_cache.h"
 
+#include "store/sqlite_read_only.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -32,6 +34,13 @@ QString ResponseCache::setAsideIfDamaged(const QString& path, QString* note)
 {
     if (path.isEmpty() || !QFileInfo::exists(path))
         return path;
+    // One that cannot be written here would be read in immutable mode, and every answer stored warned about.
+    if (core::readOnlyPlace(path)) {
+        *note = QStringLiteral("the API cache %1 is read-only here (a read-only folder or mount, or this user's permissions): this run keeps its "
+                               "answers in memory only")
+                    .arg(path);
+        return QString();
+    }
     QString why;
     {
         auto db = SqliteDb::open(path, schema());
@@ -39,8 +48,18 @@ QString ResponseCache::setAsideIfDamaged(const QString& path, QString* note)
             return path;
         why = db.error().message();
     }
-    // Only a file SQLite cannot read as a database is damage; another BioForge file given by
-    // mistake, a newer cache, a busy or unreadable file is left as it is (memory only, said).
+    // Only an SQLite file SQLite cannot read is damage; a file that is no SQLite file at all (a
+    // gene list given as --cache by mistake), another BioForge file, a newer cache, a busy or
+    // unreadable file is left as it is (memory only, said).
+    QByteArray header;
+    if (QFile f(path); f.open(QIODevice::ReadOnly))
+        header = f.read(16);
+    if (header != QByteArrayView("SQLite format 3\0", 16)) {
+        *note = QStringLiteral("the API cache %1 is not a cache (it does not start as an SQLite file does): it is left as it is, and this run keeps "
+                               "its answers in memory only; give --cache a new file name, or leave it out for the default")
+                    .arg(path);
+        return QString();
+    }
     if (!why.contains(QLatin1String("not an SQLite database")) && !why.contains(QLatin1String("malformed"))) {
         *note = QStringLiteral("the API cache cannot be used (%1): this run keeps its answers in memory only").arg(why);
         return QString();

@@ -40,7 +40,8 @@ public:
     // A cache file SQLite cannot read (cut short by a crash or a full disk) would fail every value
     // of every online run: it is moved aside (`<file>.damaged-<time>`, with its -wal and -shm) and
     // a new one made. A file that is a database but not this cache (another BioForge file, a newer
-    // cache) or cannot be opened otherwise is left alone. Returns the path to use — `path`, or
+    // cache), one that is no SQLite file at all, one this user cannot write, or one that cannot be
+    // opened otherwise is left alone. Returns the path to use — `path`, or
     // empty (memory only) — and, in `note`, what was done.
     static QString setAsideIfDamaged(const QString& path, QString* note);
 

@@ -16,7 +16,8 @@ namespace {
 // null for a library that is not a file.
 core::Expected<std::unique_ptr<QLockFile>> lockPart(const BulkLibrary& library, const QString& source, const QString& part, const StreamControl& control)
 {
-    if (library.path().isEmpty() || library.path() == QLatin1String(":memory:"))
+    // A library read-only here takes no import (importBulkFile refuses it), and no lock file beside it can be made.
+    if (library.path().isEmpty() || library.path() == QLatin1String(":memory:") || library.db().readOnly())
         return std::unique_ptr<QLockFile>();
     auto lock = std::make_unique<QLockFile>(QStringLiteral("%1.%2-%3.import-lock").arg(library.path(), source, part));
     lock->setStaleLockTime(0); // never taken from a live importer however long it runs; a dead one's is (its PID is gone)
@@ -58,6 +59,8 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
         if (!known)
             return unknownPart(*source, request.path).withContext(QStringLiteral("part '%1'").arg(part));
     }
+    if (library.db().readOnly())
+        return BulkLibrary::readOnlyError(library.path(), QStringLiteral("%1 %2 (%3)").arg(source->title(), part, info.fileName()));
     std::unique_ptr<QLockFile> lock;
     if (!request.partLocked) {
         auto locked = lockPart(library, source->id(), part, control);

@@ -122,8 +122,19 @@ core::Expected<std::unique_ptr<BulkLibrary>> BulkLibrary::open(const QString& pa
     return lib;
 }
 
+core::Error BulkLibrary::readOnlyError(const QString& path, const QString& what)
+{
+    return core::Error(QStringLiteral("%1: the annotation library is read-only here (a read-only folder or mount, or this user's permissions): "
+                                      "%2 cannot be imported into it. Its owner can import it, or give a library you can write "
+                                      "(--library FILE, or bioforge settings set annotation.library FILE)")
+                           .arg(path, what),
+                       core::Error::Kind::Io);
+}
+
 core::Expected<std::unique_ptr<BulkWriter>> BulkLibrary::beginImport(ReleaseInfo draft)
 {
+    if (m_db->readOnly())
+        return readOnlyError(path(), QStringLiteral("%1 %2").arg(draft.source, draft.part));
     // An import that never finished (killed) is dropped; its rows go with it (ON DELETE CASCADE).
     auto drop = m_db->statement(QStringLiteral("DELETE FROM release WHERE source = ? AND part = ? AND complete = 0"));
     if (!drop)

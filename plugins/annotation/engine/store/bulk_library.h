@@ -84,7 +84,11 @@ public:
     static QString defaultPath(const QString& dataDir);
     const QString& path() const { return m_db->path(); }
 
-    // Starts an import of (source, part); an earlier unfinished import of it is removed.
+    // The error for an import into a library opened read-only (SqliteDb::open in a place this user
+    // cannot write): names `path`, what was to be imported and the ways out; kind Io.
+    static core::Error readOnlyError(const QString& path, const QString& what);
+    // Starts an import of (source, part); an earlier unfinished import of it is removed; refused
+    // (readOnlyError) when the library is read-only.
     core::Expected<std::unique_ptr<BulkWriter>> beginImport(ReleaseInfo draft);
     core::Expected<std::optional<ReleaseInfo>> activeRelease(const QString& source, const QString& part) const;
     core::Expected<QList<ReleaseInfo>> activeReleases() const;

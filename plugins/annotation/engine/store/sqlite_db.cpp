@@ -1,11 +1,11 @@
 #include "store/sqlite_db.h"
 
 #include "store/migrations.h"
+#include "store/sqlite_read_only.h"
 
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QStorageInfo>
 #include <QThread>
 #include <QUuid>
 
@@ -18,18 +18,51 @@ core::Expected<std::unique_ptr<SqliteDb>> failed(const QString& path, const QStr
 }
 
 // Why the first read of `path` failed, in the words of its cause: a file that is not SQLite, or
-// one in a place this user cannot write — a library in WAL mode needs to write beside itself
-// (its -shm file) even to be read, and SQLite then says "attempt to write a readonly database".
+// one in a place this user cannot write that could not be read as it lies.
 QString firstReadFailure(const QString& path, const QSqlQuery& q)
 {
-    const QFileInfo file(path);
-    const bool readOnly = QStorageInfo(file.absolutePath()).isReadOnly() || !QFileInfo(file.absolutePath()).isWritable() || !file.isWritable();
-    if (readOnly || (q.lastError().nativeErrorCode().toInt() & 0xff) == 8) // SQLITE_READONLY
-        return QStringLiteral("the library is read-only here (a read-only folder or mount, or this user's permissions), and SQLite needs "
-                              "to write beside it even to read it (%1); use a copy in a folder you can write, or ask its owner to open "
-                              "it once where it can be written")
+    const int primary = q.lastError().nativeErrorCode().toInt() & 0xff; // extended codes: their low byte
+    if (primary != 26 && (core::readOnlyPlace(path) || primary == 8)) // SQLITE_NOTADB is said as such; SQLITE_READONLY
+        return QStringLiteral("the file is read-only here (a read-only folder or mount, or this user's permissions) and could not be read as it "
+                              "lies (%1); use a copy in a folder you can write")
             .arg(q.lastError().databaseText());
     return QStringLiteral("not an SQLite database (%1)").arg(q.lastError().databaseText());
+}
+
+// The file's stamp: its application id (another program's file, or a newer BioForge's, is refused)
+// and its schema version (PRAGMA user_version), which is returned.
+core::Expected<qint64> readStamp(const QString& path, const QSqlDatabase& db, const SqliteDb::Schema& schema)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
+        return core::Error(QStringLiteral("%1: %2").arg(path, firstReadFailure(path, q)));
+    const int appId = q.value(0).toInt();
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return core::Error(QStringLiteral("%1: %2").arg(path, q.lastError().text()));
+    const qint64 version = q.value(0).toLongLong();
+    if (appId != 0 && appId != schema.applicationId)
+        return core::Error(QStringLiteral("%1: not a BioForge %2 (application_id %3)").arg(path, schema.what, QString::number(appId)));
+    if (auto st = core::checkSchemaVersion(version, int(schema.migrations.size()), schema.what); !st)
+        return core::Error(QStringLiteral("%1: %2").arg(path, st.error().message()));
+    return version;
+}
+
+// A connection to `path` for reading only; where the place cannot be written (core::readOnlyPlace)
+// in SQLite's immutable mode, refused while its write-ahead log holds changes.
+core::Status connectForReading(QSqlDatabase& db, const QString& path, const QString& what)
+{
+    if (QFileInfo::exists(path) && core::readOnlyPlace(path)) {
+        if (auto st = core::checkNoPendingWal(path, what); !st)
+            return st;
+        db.setDatabaseName(core::sqliteImmutableUri(path));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+    } else {
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+    }
+    if (!db.open())
+        return core::Error(QStringLiteral("%1: cannot open: %2").arg(path, db.lastError().text()));
+    return core::okStatus();
 }
 
 } // namespace
@@ -114,10 +147,9 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::openReadOnly(const QString& 
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->m_connection);
     if (!db.isValid())
         return failed(path, QStringLiteral("the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite"));
-    db.setDatabaseName(path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
-    if (!db.open())
-        return failed(path, QStringLiteral("cannot open: %1").arg(db.lastError().text()));
+    d->m_readOnly = true;
+    if (auto st = connectForReading(db, path, QStringLiteral("the file")); !st)
+        return st.error();
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !q.next())
         return failed(path, firstReadFailure(path, q));
@@ -132,25 +164,16 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->m_connection);
     if (!db.isValid())
         return failed(path, QStringLiteral("the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite"));
+    if (QFileInfo::exists(path) && core::readOnlyPlace(path))
+        return openImmutable(std::move(d), schema);
     db.setDatabaseName(path);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
     if (!db.open())
         return failed(path, QStringLiteral("cannot open the %1: %2").arg(schema.what, db.lastError().text()));
-    int appId = 0;
-    qint64 version = 0;
-    {
-        QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("PRAGMA application_id")) || !q.next())
-            return failed(path, firstReadFailure(path, q));
-        appId = q.value(0).toInt();
-        if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
-            return failed(path, q.lastError().text());
-        version = q.value(0).toLongLong();
-    }
-    if (appId != 0 && appId != schema.applicationId)
-        return failed(path, QStringLiteral("not a BioForge %1 (application_id %2)").arg(schema.what, QString::number(appId)));
-    if (auto st = core::checkSchemaVersion(version, int(schema.migrations.size()), schema.what); !st)
-        return failed(path, st.error().message());
+    auto stamped = readStamp(path, db, schema);
+    if (!stamped)
+        return stamped.error();
+    qint64 version = *stamped;
     // Turning a new file to WAL takes an exclusive lock that SQLite does not wait for through the
     // busy timeout: programs opening a new library at once got "database is locked". Skipped when
     // the file is WAL already; else tried again for up to the busy timeout.
@@ -210,6 +233,30 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
             return st.error();
         version = v;
     }
+    return d;
+}
+
+core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::openImmutable(std::unique_ptr<SqliteDb> d, const Schema& schema)
+{
+    const QString path = d->m_path;
+    QSqlDatabase db = d->database();
+    d->m_readOnly = true;
+    if (auto st = connectForReading(db, path, QStringLiteral("the ") + schema.what); !st)
+        return st.error();
+    auto stamped = readStamp(path, db, schema);
+    if (!stamped)
+        return stamped.error();
+    const qint64 version = *stamped;
+    if (version == 0)
+        return failed(path, QStringLiteral("the %1 is empty (no tables yet) and read-only here (a read-only folder or mount, or this user's "
+                                           "permissions): it cannot be made")
+                                .arg(schema.what));
+    if (version < int(schema.migrations.size()))
+        return failed(path, QStringLiteral("the %1 was made by an earlier BioForge (schema %2, this one reads %3) and needs an update, which it "
+                                           "cannot take where it is read-only: open it once where it can be written")
+                                .arg(schema.what, QString::number(version), QString::number(schema.migrations.size())));
+    if (auto st = d->exec(QStringLiteral("PRAGMA foreign_keys=ON")); !st)
+        return st.error();
     return d;
 }
 

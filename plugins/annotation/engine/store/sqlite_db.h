@@ -28,9 +28,16 @@ public:
         QString what;                    // "annotation library", for messages
         QList<QStringList> migrations;   // index 0 = migration 1
     };
+    // Opens (creating when missing) and migrates `path`. An existing file where this user cannot
+    // write (a shared library on a read-only mount: core::readOnlyPlace) is opened to read only, in
+    // SQLite's immutable mode (core/store/sqlite_read_only.h): refused when it is empty, needs a
+    // migration or its write-ahead log holds changes; readOnly() is then true and every write fails.
     static core::Expected<std::unique_ptr<SqliteDb>> open(const QString& path, const Schema& schema);
-    // Read-only, no migrations (someone else's database, e.g. org.Hs.eg.db).
+    // Read-only, no migrations (someone else's database, e.g. org.Hs.eg.db); immutable mode where
+    // the place cannot be written.
     static core::Expected<std::unique_ptr<SqliteDb>> openReadOnly(const QString& path);
+    // Opened to read only (openReadOnly, or open() of a file in a read-only place).
+    bool readOnly() const { return m_readOnly; }
 
     const QString& path() const { return m_path; }
     QSqlDatabase database() const;
@@ -49,7 +56,9 @@ public:
 
 private:
     SqliteDb() = default;
+    static core::Expected<std::unique_ptr<SqliteDb>> openImmutable(std::unique_ptr<SqliteDb> d, const Schema& schema);
     QString m_path, m_connection;
+    bool m_readOnly = false;
     std::map<QString, QSqlQuery> m_statements;
 };
 
