@@ -33,7 +33,7 @@ int cmdPlugins(CliContext& ctx, const QStringList&)
     ctx.out() << "search paths: " << plugins.searchPaths().join(QStringLiteral(", ")) << Qt::endl;
     for (const core::PluginEntry& e : plugins.entries()) {
         const bool loaded = e.state == core::PluginEntry::State::Loaded;
-        ctx.out() << (loaded ? "loaded  " : "FAILED  ") << e.metadata.id << ' ' << e.metadata.version;
+        ctx.out() << (loaded ? "loaded  " : e.state == core::PluginEntry::State::Unused ? "unused  " : "FAILED  ") << e.metadata.id << ' ' << e.metadata.version;
         if (loaded) {
             // Recorded runs (`bioforge run <plugin> <verb>`) apart from the plugin's own commands
             // (`bioforge <plugin> <command>`): llm has a `generate` of each kind.

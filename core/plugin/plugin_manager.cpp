@@ -10,6 +10,8 @@
 #include <QProcessEnvironment>
 #include <QSet>
 
+#include <algorithm>
+
 namespace bioforge::core {
 
 PluginManager::PluginManager() : m_searchPaths(defaultSearchPaths()) {}
@@ -87,11 +89,9 @@ void PluginManager::discover()
                 continue;
             }
             e.metadata = *meta;
-            if (entry(e.metadata.id)) {
-                e.state = PluginEntry::State::Failed;
-                e.error = QStringLiteral("%1: a plugin with id '%2' was already found; this copy is ignored").arg(file, e.metadata.id);
-            }
-            m_entries.append(e);
+            m_discoveryOrder.insert(file, int(m_discoveryOrder.size()));
+            m_entries.append(e); // a second copy of an id too: loadAll() uses the first that loads
+
         }
     }
 }
@@ -145,56 +145,91 @@ void PluginManager::orderByDependencies()
     m_entries = ordered + failed;
 }
 
+bool PluginManager::loadEntry(PluginEntry& e, const PluginContext& context)
+{
+    for (const QString& dep : e.metadata.dependencies) {
+        const PluginEntry* d = entry(dep);
+        if (!d || d->state != PluginEntry::State::Loaded) {
+            e.state = PluginEntry::State::Failed;
+            e.error = QStringLiteral("dependency '%1' failed to load").arg(dep);
+            return false;
+        }
+    }
+    if (!e.filePath.isEmpty()) {
+        auto loader = std::make_unique<QPluginLoader>(e.filePath);
+        loader->setLoadHints(QLibrary::ResolveAllSymbolsHint);
+        if (!loader->load()) {
+            e.state = PluginEntry::State::Failed;
+            e.error = QStringLiteral("cannot load: %1").arg(loader->errorString());
+            return false;
+        }
+        e.object = loader->instance();
+        e.plugin = qobject_cast<IPlugin*>(e.object);
+        m_loaders.push_back(std::move(loader));
+        if (!e.plugin) {
+            e.state = PluginEntry::State::Failed;
+            e.error = QStringLiteral("the plugin object does not implement %1").arg(QLatin1String(BIOFORGE_IPLUGIN_IID));
+            return false;
+        }
+    }
+    QString error;
+    PluginContext own = context;
+    if (context.settingsOf)
+        own.settings = context.settingsOf(e.metadata.id);
+    if (!e.plugin->initialize(own, &error)) {
+        e.state = PluginEntry::State::Failed;
+        e.error = QStringLiteral("initialisation failed: %1").arg(error.isEmpty() ? QStringLiteral("(no reason given)") : error);
+        return false;
+    }
+    e.state = PluginEntry::State::Loaded;
+    return true;
+}
+
 void PluginManager::loadAll(const PluginContext& context)
 {
     discover();
     orderByDependencies();
-    for (PluginEntry& e : m_entries) {
-        if (e.state != PluginEntry::State::Found)
+    const auto copyName = [](const PluginEntry& e) { return e.filePath.isEmpty() ? QStringLiteral("the built-in copy") : e.filePath; };
+    for (qsizetype i = 0; i < m_entries.size(); ++i) {
+        if (m_entries[i].state != PluginEntry::State::Found)
             continue;
-        for (const QString& dep : e.metadata.dependencies) {
-            const PluginEntry* d = entry(dep);
-            if (!d || d->state != PluginEntry::State::Loaded) {
-                e.state = PluginEntry::State::Failed;
-                e.error = QStringLiteral("dependency '%1' failed to load").arg(dep);
+        // This id's copies in search order (dependency order may have moved them): a broken copy
+        // earlier in the path no longer hides a working one.
+        const QString id = m_entries[i].metadata.id;
+        QList<qsizetype> copies;
+        for (qsizetype j = i; j < m_entries.size(); ++j)
+            if (m_entries[j].metadata.id == id && m_entries[j].state == PluginEntry::State::Found)
+                copies << j;
+        std::stable_sort(copies.begin(), copies.end(), [this](qsizetype a, qsizetype b) {
+            return m_discoveryOrder.value(m_entries[a].filePath, -1) < m_discoveryOrder.value(m_entries[b].filePath, -1);
+        });
+        qsizetype used = -1;
+        QList<qsizetype> failed;
+        for (qsizetype j : std::as_const(copies)) {
+            PluginEntry& e = m_entries[j];
+            if (used >= 0) {
+                e.state = PluginEntry::State::Unused;
+                e.error = QStringLiteral("another copy is used: %1").arg(copyName(m_entries[used]));
+            } else if (loadEntry(e, context)) {
+                used = j;
+            } else {
+                failed << j;
             }
         }
-        if (e.state == PluginEntry::State::Failed)
-            continue;
-        if (!e.filePath.isEmpty()) {
-            auto loader = std::make_unique<QPluginLoader>(e.filePath);
-            loader->setLoadHints(QLibrary::ResolveAllSymbolsHint);
-            if (!loader->load()) {
-                e.state = PluginEntry::State::Failed;
-                e.error = QStringLiteral("cannot load: %1").arg(loader->errorString());
-                continue;
-            }
-            e.object = loader->instance();
-            e.plugin = qobject_cast<IPlugin*>(e.object);
-            m_loaders.push_back(std::move(loader));
-            if (!e.plugin) {
-                e.state = PluginEntry::State::Failed;
-                e.error = QStringLiteral("the plugin object does not implement %1").arg(QLatin1String(BIOFORGE_IPLUGIN_IID));
-                continue;
-            }
-        }
-        QString error;
-        PluginContext own = context;
-        if (context.settingsOf)
-            own.settings = context.settingsOf(e.metadata.id);
-        if (!e.plugin->initialize(own, &error)) {
-            e.state = PluginEntry::State::Failed;
-            e.error = QStringLiteral("initialisation failed: %1").arg(error.isEmpty() ? QStringLiteral("(no reason given)") : error);
-            continue;
-        }
-        e.state = PluginEntry::State::Loaded;
+        for (qsizetype j : std::as_const(failed))
+            if (used >= 0)
+                m_entries[j].error += QStringLiteral("; %1 is used instead").arg(copyName(m_entries[used]));
     }
     for (PluginEntry& e : m_entries)
         if (e.state == PluginEntry::State::Loaded)
             e.plugin->extensionsInitialized();
     for (const PluginEntry& e : m_entries) {
-        if (e.state == PluginEntry::State::Failed)
+        if (e.state == PluginEntry::State::Failed && plugin(e.metadata.id)) // another copy of it loaded
+            log::warn(QStringLiteral("plugin '%1': the copy %2 did not load: %3").arg(e.metadata.id, e.filePath, e.error));
+        else if (e.state == PluginEntry::State::Failed)
             log::warn(QStringLiteral("plugin '%1' not loaded: %2").arg(e.metadata.id, e.error));
+        else if (e.state == PluginEntry::State::Unused)
+            log::info(QStringLiteral("plugin '%1' in %2 not used: %3").arg(e.metadata.id, e.filePath, e.error));
         else
             log::info(QStringLiteral("plugin '%1' %2 loaded").arg(e.metadata.id, e.metadata.version));
     }
@@ -216,12 +251,10 @@ QString PluginManager::notLoadedReason(const QString& id) const
 
 const PluginEntry* PluginManager::entry(const QString& id) const
 {
-    for (const PluginEntry& e : m_entries)
-        if (e.metadata.id == id && e.state != PluginEntry::State::Failed)
-            return &e;
-    for (const PluginEntry& e : m_entries)
-        if (e.metadata.id == id)
-            return &e;
+    for (PluginEntry::State wanted : {PluginEntry::State::Loaded, PluginEntry::State::Found, PluginEntry::State::Failed, PluginEntry::State::Unused})
+        for (const PluginEntry& e : m_entries)
+            if (e.metadata.id == id && e.state == wanted)
+                return &e;
     return nullptr;
 }
 

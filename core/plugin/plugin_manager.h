@@ -9,6 +9,7 @@
 #include "plugin/iplugin.h"
 #include "plugin/plugin_metadata.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -21,7 +22,9 @@ class QPluginLoader;
 namespace bioforge::core {
 
 struct PluginEntry {
-    enum class State { Found, Loaded, Failed };
+    // Unused: another copy of the same id (found earlier in the search paths, or one that loaded
+    // where this one's predecessors failed) is the one loaded; listed, never warned about.
+    enum class State { Found, Loaded, Failed, Unused };
     PluginMetadata metadata;
     QString filePath; // empty for built-in plugins
     State state = State::Found;
@@ -44,6 +47,9 @@ public:
     // A plugin compiled into the application (the workbench's own jobs).
     void addBuiltin(QObject* object, const PluginMetadata& metadata);
 
+    // Discovers the plugins in the search paths and loads them in dependency order. Copies of one
+    // id (a folder in BIOFORGE_PLUGIN_PATH before the installed one) are tried in search order: the
+    // first that loads is used, a failed one says which copy is used instead, the rest are Unused.
     void loadAll(const PluginContext& context);
     void shutdown();
 
@@ -51,12 +57,16 @@ public:
     IPlugin* plugin(const QString& id) const;
     QObject* pluginObject(const QString& id) const;
     QList<IPlugin*> loadedPlugins() const;
+    // The entry of `id`: its loaded copy, else one still to load, else a failed one, else an unused one.
     const PluginEntry* entry(const QString& id) const;
     // Why `id` is not loaded, in words: its load error, or that none of that name was found.
     QString notLoadedReason(const QString& id) const;
 
 private:
     void discover();
+    QHash<QString, int> m_discoveryOrder; // a plugin file -> its place in the search (folders in order, names within)
+    // Loads one found entry (its dependencies, the library, initialize()); false with e.error set.
+    bool loadEntry(PluginEntry& e, const PluginContext& context);
     void orderByDependencies();
 
     QStringList m_searchPaths;

@@ -125,6 +125,16 @@ private slots:
         QCOMPARE(p->value(QStringLiteral("gzip")).toBool(), value);
         QCOMPARE(p->value(QStringLiteral("inputs")).toArray(), QJsonArray{QStringLiteral("a.fa")}); // the value is not taken as a file
         QVERIFY(spec().helpText().contains(QStringLiteral("--gzip [true|false]")));
+        // A word after it that is no boolean and no path is a mistyped value, not a missing input file.
+        VerbSpec withFiles = spec();
+        withFiles.parameters[0].inputFiles = true;
+        auto typo = withFiles.parseArguments({QStringLiteral("a.fa"), QStringLiteral("--gzip"), QStringLiteral("maybe")});
+        QVERIFY(!typo);
+        QVERIFY2(typo.error().message().contains(QStringLiteral("--gzip: 'maybe' is not true/false/yes/no/1/0")), qPrintable(typo.error().message()));
+        QCOMPARE(typo.error().kind(), bioforge::core::Error::Kind::Invalid);
+        // Where the argument is no input file (a model's name, an output), the word is taken as it.
+        auto named = spec().parseArguments({QStringLiteral("--gzip"), QStringLiteral("tinyllama")});
+        QVERIFY2(named && named->value(QStringLiteral("inputs")).toArray() == QJsonArray{QStringLiteral("tinyllama")}, named ? "" : qPrintable(named.error().message()));
     }
 
     void aSinglePathTakesOnePositionalArgument()

@@ -1,5 +1,6 @@
 // Loading plugins: good ones load in dependency order; every broken one is
-// listed with its reason and none stops the rest.
+// listed with its reason and none stops the rest; of two copies of one plugin
+// the first that loads is used.
 
 #include "diagnostics/workbench_plugin.h"
 #include "log/logging.h"
@@ -76,6 +77,42 @@ private slots:
         QCOMPARE(e->metadata.name, QStringLiteral("Good fixture"));
         QCOMPARE(e->metadata.version, QStringLiteral("1.0.0"));
         QCOMPARE(e->metadata.needsGpu, false);
+    }
+
+    // Two copies of one plugin (a folder in BIOFORGE_PLUGIN_PATH before the installed one): a broken
+    // first copy no longer hides the working one, and says which copy is used instead; a working copy
+    // found after the one used is unused, not failed (nor warned about on every command).
+    void theFirstCopyThatLoadsIsUsed()
+    {
+        const QString override = QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins-override");
+        const QString installed = QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins");
+        const auto copyOf = [](const PluginManager& m, const QString& fragment) -> const PluginEntry* {
+            for (const PluginEntry& e : m.entries())
+                if (e.filePath.contains(fragment))
+                    return &e;
+            return nullptr;
+        };
+        PluginManager brokenFirst;
+        brokenFirst.setSearchPaths({override, installed});
+        brokenFirst.loadAll({});
+        QVERIFY(brokenFirst.plugin(QStringLiteral("good")));
+        QVERIFY(brokenFirst.plugin(QStringLiteral("dependent")));
+        QVERIFY(brokenFirst.entry(QStringLiteral("good"))->filePath.contains(QStringLiteral("fixture_good.")));
+        const PluginEntry* broken = copyOf(brokenFirst, QStringLiteral("fixture_good_failing"));
+        QVERIFY(broken && broken->state == PluginEntry::State::Failed);
+        QVERIFY2(broken->error.contains(QStringLiteral("initialisation failed"))
+                     && broken->error.contains(QStringLiteral("; %1 is used instead").arg(brokenFirst.entry(QStringLiteral("good"))->filePath)),
+                 qPrintable(broken->error));
+        brokenFirst.shutdown();
+
+        PluginManager workingFirst;
+        workingFirst.setSearchPaths({installed, override});
+        workingFirst.loadAll({});
+        QVERIFY(workingFirst.entry(QStringLiteral("good"))->filePath.contains(QStringLiteral("fixture_good.")));
+        const PluginEntry* unused = copyOf(workingFirst, QStringLiteral("fixture_good_failing"));
+        QVERIFY(unused && unused->state == PluginEntry::State::Unused);
+        QVERIFY2(unused->error.contains(QStringLiteral("another copy is used")), qPrintable(unused->error));
+        workingFirst.shutdown();
     }
 
     void cleanupTestCase() { m_manager.shutdown(); }
