@@ -17,6 +17,13 @@ struct CompressionGuess {
     Compression kind = Compression::None;
     QString name;        // "gzip", "bzip2", "xz", "zstd", "zip", "7-Zip", "lz4"
     QString decompressHint; // a command that turns it into plain text, for the message
+    // An office document ("an Excel workbook (.xlsx)", named "…, not a text table"), not a packed
+    // file: what it is, without the advice to make a table of it; empty for anything else.
+    QString document() const
+    {
+        const qsizetype cut = name.indexOf(QLatin1String(", not"));
+        return cut > 0 ? name.left(cut) : QString();
+    }
     // For "the file is …": "gzip-compressed", "a zip archive".
     QString description() const
     {

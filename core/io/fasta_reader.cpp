@@ -40,7 +40,7 @@ Status checkLooksLikeFasta(const LineReader& lines)
 
 Expected<std::unique_ptr<FastaReader>> FastaReader::open(const QString& path, FastaLimits limits)
 {
-    auto lines = LineReader::open(path);
+    auto lines = LineReader::open(path, QStringLiteral("FASTA (plain text or gzip)"));
     if (!lines)
         return lines.error();
     if (Status st = checkLooksLikeFasta(**lines); !st)

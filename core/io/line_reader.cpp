@@ -33,7 +33,7 @@ LineReader::~LineReader()
         gzclose(static_cast<gzFile>(m_gz));
 }
 
-Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path)
+Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path, const QString& expected)
 {
     std::unique_ptr<LineReader> reader(new LineReader);
     reader->m_path = path;
@@ -48,6 +48,8 @@ Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path)
         return Error(QStringLiteral("%1: cannot open for reading: %2").arg(path, raw.errorString()));
     const CompressionGuess compression = sniffCompression(raw.read(kSniffBytes));
     raw.close();
+    if (!compression.document().isEmpty() && !expected.isEmpty())
+        return Error(QStringLiteral("%1: the file is %2, not %3").arg(path, compression.document(), expected));
     if (compression.kind == Compression::Other)
         return Error(QStringLiteral("%1: the file is %2; only plain text and gzip are read (%3)")
                          .arg(path, compression.description(),

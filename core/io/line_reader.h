@@ -25,7 +25,9 @@ namespace bioforge::core {
 class LineReader {
 public:
     ~LineReader();
-    static Expected<std::unique_ptr<LineReader>> open(const QString& path);
+    // `expected` names the text the caller reads ("FASTA (plain or gzip)"): an office document is then
+    // said not to be it, instead of being advised to save as CSV (the advice for tables).
+    static Expected<std::unique_ptr<LineReader>> open(const QString& path, const QString& expected = {});
 
     // The next line without its line end; nullopt at the end of the file.
     Expected<std::optional<QByteArray>> next();

@@ -61,7 +61,7 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
     auto result = conversation.generate(request, events);
     if (!result) {
         err << "bioforge: " << result.error().message() << Qt::endl;
-        return 1;
+        return result.error().kind() == core::Error::Kind::Invalid ? 2 : 1; // a prompt longer than --ctx: the command's arguments
     }
     if (ids) {
         // The prompt ids (BOS included) then each generated id: the layout of llama.cpp references.

@@ -174,6 +174,15 @@ private slots:
         QVERIFY2(reader.error().message().contains(path) && reader.error().message().contains(expected), qPrintable(reader.error().message()));
     }
 
+    // A reader of sequences given a workbook says what it wanted, not "save the sheet as CSV".
+    void aWorkbookIsNotWhatAFastaReaderWants()
+    {
+        const QString path = write(QStringLiteral("sheet.fa"), zipEntry("[Content_Types].xml", "<Types/>") + zipEntry("xl/workbook.xml", "<workbook/>"));
+        auto reader = LineReader::open(path, QStringLiteral("FASTA (plain text or gzip)"));
+        QVERIFY(!reader);
+        QCOMPARE(reader.error().message(), QStringLiteral("%1: the file is an Excel workbook (.xlsx), not FASTA (plain text or gzip)").arg(path));
+    }
+
     void bamInsideGzipIsRecognised()
     {
         const QString path = writeGzip(QStringLiteral("reads.bam"), QByteArray("BAM\x01\x00\x00\x00\x00", 8));

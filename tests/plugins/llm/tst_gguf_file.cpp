@@ -132,6 +132,10 @@ private slots:
         for (qsizetype cut = 0; cut < end; ++cut) {
             auto gguf = openBytes(QStringLiteral("cut.gguf"), good.left(cut));
             QVERIFY2(!gguf, qPrintable(QStringLiteral("truncated at %1 of %2 bytes was accepted").arg(cut).arg(good.size())));
+            // Said to be cut short (an incomplete download), not only by the field it ends in.
+            if (cut >= 24)
+                QVERIFY2(gguf.error().message().contains(QStringLiteral("ends early")) || gguf.error().message().contains(QStringLiteral("truncated")),
+                         qPrintable(QStringLiteral("cut at %1: ").arg(cut) + gguf.error().message()));
         }
     }
 
@@ -159,6 +163,23 @@ private slots:
         auto gguf = openBytes(QStringLiteral("hostile.gguf"), bytes);
         QVERIFY(!gguf);
         QVERIFY2(gguf.error().message().contains(expected), qPrintable(gguf.error().message()));
+    }
+
+    // Files of other kinds given as the model are named for what they are: a safetensors file (the
+    // viral plugin's format; it read "magic bytes 58120000"), a PDF; not told to unzip an Excel workbook.
+    void otherFileKindsAreNamed()
+    {
+        const QByteArray json = R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+        QByteArray safetensors(8, '\0');
+        const quint64 n = quint64(json.size());
+        std::memcpy(safetensors.data(), &n, sizeof n);
+        safetensors += json + QByteArray(4, '\0');
+        auto st = openBytes(QStringLiteral("model.safetensors"), safetensors);
+        QVERIFY(!st);
+        QVERIFY2(st.error().message().contains(QStringLiteral("it is a safetensors file")), qPrintable(st.error().message()));
+        auto pdf = openBytes(QStringLiteral("paper.gguf"), QByteArray("%PDF-1.4\n%\xe2\xe3\n1 0 obj\n") + QByteArray(64, ' '));
+        QVERIFY(!pdf);
+        QVERIFY2(pdf.error().message().contains(QStringLiteral("it is a PDF document")), qPrintable(pdf.error().message()));
     }
 
     void hostileValuesDeepInTheFileAreErrors()

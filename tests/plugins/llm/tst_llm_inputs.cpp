@@ -1,13 +1,15 @@
 // GGUF files and chat text as users meet them: a byte-fallback token whose
 // text is not <0xHH> is refused at load (never an abort mid-generation), a
 // vocabulary larger than the embedding is refused at load naming the file
-// and both sizes, control-token texts typed in a message stay text, and a
-// template override with one stop string keeps it.
+// and both sizes, control-token texts typed in a message stay text, a
+// template override with one stop string keeps it, and a prompt longer than
+// the context is refused with both sizes.
 
 #include "chat/chat_template.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
 #include "model/llama_model.h"
+#include "runtime/conversation.h"
 #include "synth/model_synthesizer.h"
 #include "support/test_support.h"
 #include "tokenizer/tokenizer.h"
@@ -247,6 +249,47 @@ private slots:
         auto model = LlamaModel::load(std::move(*wrappedFile), LlamaModel::Options::cpu(1, bestKernelPath()));
         QVERIFY(!model);
         QVERIFY2(model.error().message().contains(QStringLiteral("rope.dimension_count 4294967312")), qPrintable(model.error().message()));
+    }
+
+    // A prompt longer than the context: refused with both sizes, never read from its end (the model
+    // answered the last hundred words of a pasted document, with a note that said 127 tokens were
+    // shifted out); a prompt that fits is answered after it.
+    void aPromptLongerThanTheContextIsRefusedWithItsSize()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("context.gguf"));
+        QVERIFY(ModelSynthesizer::write(oneBlockSpec(), path));
+        auto tokenizer = tokenizerOf(path);
+        QVERIFY(tokenizer);
+        auto model = LlamaModel::load(*GgufFile::open(path), LlamaModel::Options::cpu(1, bestKernelPath()));
+        QVERIFY(model);
+        Conversation conversation(**model, *tokenizer, 64);
+        GenerationRequest request;
+        request.maxTokens = 2;
+        for (int i = 0; i < 100; ++i)
+            request.prompt += "hi system ";
+        const size_t tokens = tokenizer->tokenize(request.prompt, true, false).size();
+        QVERIFY(tokens > 64);
+        auto refused = conversation.generate(request, {});
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind(), core::Error::Kind::Invalid);
+        QVERIFY2(refused.error().message().startsWith(QStringLiteral("the prompt is %1 tokens, more than a context of 64 tokens can read (at most ").arg(tokens)),
+                 qPrintable(refused.error().message()));
+        request.prompt = "hi";
+        QVERIFY(conversation.generate(request, {}));
+        // A chat whose history is longer than the context (reopened, or regenerated after a shift), its
+        // newest message short: the old turns shift out as before, nothing is refused.
+        GenerationRequest chat;
+        chat.maxTokens = 2;
+        chat.chatTemplate = ChatTemplate::named("chatml");
+        for (int turn = 0; turn < 12; ++turn) {
+            chat.messages.push_back({"user", "hi system hi system hi"});
+            chat.messages.push_back({"assistant", "hi system"});
+        }
+        chat.messages.push_back({"user", "hi"});
+        Conversation reopened(**model, *tokenizer, 64);
+        auto answered = reopened.generate(chat, {});
+        QVERIFY2(answered, answered ? "" : qPrintable(answered.error().message()));
+        QVERIFY(answered->promptTokens > 64);
     }
 };
 

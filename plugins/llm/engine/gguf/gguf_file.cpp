@@ -97,8 +97,16 @@ Expected<std::unique_ptr<GgufFile>> GgufFile::open(const QString& path, Limits l
     file->m_base = file->m_file->map(0, qint64(file->m_fileSize));
     if (!file->m_base)
         return Error(QStringLiteral("%1: cannot map the file: %2").arg(path, file->m_file->errorString()));
-    if (Status st = file->parse(limits); !st)
+    if (Status st = file->parse(limits); !st) {
+        // Described by its internals only ("array … does not fit in the 99331 bytes left"), a file cut
+        // short reads as a broken format: said for what it most likely is.
+        const QString& why = st.error().message();
+        if ((why.contains(QLatin1String("past the end")) || why.contains(QLatin1String("bytes left")) || why.contains(QLatin1String("cannot fit in a")))
+            && !why.contains(QLatin1String("truncated")))
+            return Error(QStringLiteral("%1: %2; the file ends early at %3 bytes: an incomplete download or copy?")
+                             .arg(path, why, QString::number(file->m_fileSize)));
         return st.error().withContext(path);
+    }
     return file;
 }
 
@@ -216,11 +224,25 @@ Status GgufFile::parse(const Limits& limits)
     uint32_t magic = 0;
     c.read(&magic);
     if (magic != kMagic) {
-        const QByteArray head(reinterpret_cast<const char*>(m_base), int(std::min<qint64>(m_fileSize, 8)));
-        if (const core::CompressionGuess packed = core::sniffCompression(head); packed.kind != core::Compression::None)
+        const QByteArray head(reinterpret_cast<const char*>(m_base), int(std::min<qint64>(m_fileSize, core::kSniffBytes)));
+        if (const core::CompressionGuess packed = core::sniffCompression(head); packed.kind != core::Compression::None) {
+            // An office file is no packed model: named without the advice to make text of it.
+            if (!packed.document().isEmpty())
+                return Error(QStringLiteral("not a GGUF file: it is %1").arg(packed.document()));
             return Error(QStringLiteral("not a GGUF file: it is %1; %2")
                              .arg(packed.description(),
                                   packed.kind == core::Compression::Gzip ? QStringLiteral("gunzip it first") : packed.decompressHint));
+        }
+        // safetensors: an 8-byte little-endian header length, then the JSON header (the viral plugin's model format).
+        if (m_fileSize > 9 && m_base[8] == '{') {
+            uint64_t headerBytes = 0;
+            std::memcpy(&headerBytes, m_base, sizeof headerBytes);
+            if (headerBytes >= 2 && headerBytes <= uint64_t(m_fileSize) - 8)
+                return Error(QStringLiteral("not a GGUF file: it is a safetensors file (tensors for PyTorch, as the viral plugin's models are); the llm "
+                                            "plugin reads GGUF, which llama.cpp's convert_hf_to_gguf.py makes of a Hugging Face model folder"));
+        }
+        if (const QString what = core::describeBinary(head); !what.startsWith(QLatin1String("binary data")))
+            return Error(QStringLiteral("not a GGUF file: it is %1").arg(what));
         return Error(QStringLiteral("not a GGUF file (magic bytes %1, expected \"GGUF\")").arg(QString::fromLatin1(head.left(4).toHex())));
     }
     c.read(&m_version);

@@ -118,6 +118,28 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     if (prompt.empty())
         return core::Error(QStringLiteral("the prompt is empty"));
 
+    // The prompt of a `generate`, or a chat's newest message, must fit beside the kept start (the
+    // system prompt) with room for the answer to begin: else only its end would be read — the model
+    // answering the last hundred words of a document, with a note that a few tokens were shifted out.
+    // Refused with the sizes, as llama.cpp's llama-cli refuses a prompt longer than n_ctx - 4. (Older
+    // turns of a chat still shift out as the context fills.)
+    int64_t newest = int64_t(prompt.size());
+    if (!request.messages.empty()) {
+        ChatTemplate noBos = request.chatTemplate;
+        noBos.bos.clear();
+        newest = int64_t(m_tokenizer.tokenize(noBos.renderSegments({request.messages.back()}, true), false).size());
+    }
+    if (const int64_t room = m_cache->capacity() - keep - 4; newest > room) {
+        const QString what = request.messages.empty() ? QStringLiteral("prompt") : QStringLiteral("message");
+        const int64_t trained = m_model.config().contextLength;
+        return core::Error(QStringLiteral("the %1 is %2 tokens, more than a context of %3 tokens can read (at most %4, with room for the answer to "
+                                          "start): only its last part would be read, and the model would answer that; give a larger context "
+                                          "(--ctx%5) or a shorter %1")
+                               .arg(what, QString::number(newest), QString::number(m_cache->capacity()), QString::number(std::max<int64_t>(0, room)),
+                                    trained > 0 ? QStringLiteral("; this model was trained with up to %1 tokens").arg(trained) : QString()),
+                           core::Error::Kind::Invalid);
+    }
+
     std::vector<TokenId> toFeed;
     const bool extends = !request.messages.empty() && m_messages.size() <= request.messages.size() && !m_messages.empty()
                          && std::equal(m_messages.begin(), m_messages.end() - 1, request.messages.begin(), sameMessage)
