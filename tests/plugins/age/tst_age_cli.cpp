@@ -131,6 +131,7 @@ private slots:
         QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
         QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
         QVERIFY2(r.err.contains(QStringLiteral("no value for 1 row: ")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("kdm: not computed, its columns are empty")), qPrintable(r.err)); // not only in clock_notes.tsv
         // The mapping the table was read with is among the run's inputs (its columns and units, hashed).
         const QByteArray provenance = readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")));
         QVERIFY2(QRegularExpression(QStringLiteral("\"name\": \"column mapping '[^']+'\",\\s*\"path\": \"\",\\s*\"sha256\": \"[0-9a-f]{64}\""))
@@ -151,8 +152,15 @@ private slots:
         writeAll(noWbc, "sample_id,age_years,sex_1male_2female,albumin_g_per_L,creatinine_umol_per_L,glucose_mmol_per_L,crp_mg_per_dL,lymphocyte_percent,mcv_fL,rdw_percent,alp_U_per_L\n"
                         "a,50,1,45,80,5,0.1,30,90,13,70\n");
         const Result lacking = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), noWbc});
-        QVERIFY2(lacking.code == 0 && lacking.err.count(QStringLiteral("no column 'wbc_1000_cells_per_uL' (wbc)")) == 1 && !lacking.err.contains(QStringLiteral("fev1")),
+        // (Its one row has no clock value — PhenoAge needs wbc, KDM a reference — so the run fails.)
+        QVERIFY2(lacking.code == 1 && lacking.err.count(QStringLiteral("no column 'wbc_1000_cells_per_uL' (wbc)")) == 1 && !lacking.err.contains(QStringLiteral("fev1")),
                  qPrintable(lacking.err));
+        // No clock has a value for anyone (albumin missing in every row): the run fails, it "finished" with every cell empty.
+        const QString noAlbumin = m_dir.filePath(QStringLiteral("no-albumin.csv"));
+        writeAll(noAlbumin, "sample_id,age_years,sex_1male_2female,albumin_g_per_L,creatinine_umol_per_L,glucose_mmol_per_L,crp_mg_per_dL,lymphocyte_percent,mcv_fL,rdw_percent,alp_U_per_L,wbc_1000_cells_per_uL\n"
+                            "a,50,1,,80,5,0.1,30,90,13,70,6\nb,55,2,,80,5,0.1,30,90,13,70,6\n");
+        const Result empty = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), noAlbumin});
+        QVERIFY2(empty.code == 1 && (empty.out + empty.err).contains(QStringLiteral("no clock has a value for any of the 2 rows")), qPrintable(empty.out + empty.err));
         // Evaluated against mortality without follow-up: the run fails saying so (it "finished" with nothing).
         const Result evaluated = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), table, QStringLiteral("--bootstrap"), QStringLiteral("0")});
         // The error is said once: on the summary line (stdout, for scripts), not again as a log line on stderr.

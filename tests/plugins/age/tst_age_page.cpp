@@ -62,6 +62,12 @@ private slots:
         m_page->show();
         m_table = m_dir.filePath(QStringLiteral("people.csv"));
         QByteArray cohort = bioforge::age::test::syntheticCohort(500, 5);
+        // PhenoAge's other markers, so the clocks run has values to show (a run without any fails).
+        QList<QByteArray> lines = cohort.split('\n');
+        for (qsizetype i = 0; i < lines.size(); ++i)
+            if (!lines[i].isEmpty())
+                lines[i] += i == 0 ? QByteArray(",lymphocyte_percent,mcv_fL,alp_U_per_L,wbc_1000_cells_per_uL") : QByteArray(",30,90,70,6");
+        cohort = lines.join('\n');
         cohort.replace("\np7,", "\np7x,"); // ids stay distinct; one age made unreadable below
         const qsizetype line = cohort.indexOf("\np9,");
         cohort.replace(cohort.indexOf(',', line + 1) + 1, 0, "?");

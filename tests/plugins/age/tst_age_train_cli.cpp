@@ -65,8 +65,9 @@ private slots:
         QVERIFY2(r.err.contains(QStringLiteral("the mortality head is not trained")), qPrintable(r.err));
         const QJsonObject saved = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("henaw-model/model.json")))).object();
         QCOMPARE(saved.value(QLatin1String("training")).toObject().value(QLatin1String("mortality_head_trained")).toBool(true), false);
-        const Result applied = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), QStringLiteral("--model"),
-                                    QDir(r.runDir).filePath(QStringLiteral("henaw-model")), QStringLiteral("--table"), table});
+        // The table without an option name, as clocks, train and evaluate take it (the model's was the positional one).
+        const Result applied = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), table, QStringLiteral("--model"),
+                                    QDir(r.runDir).filePath(QStringLiteral("henaw-model"))});
         QVERIFY2(applied.code == 0, qPrintable(applied.err));
         const QList<QByteArray> predicted = readAll(QDir(applied.runDir).filePath(QStringLiteral("henaw.csv"))).trimmed().split('\n');
         QVERIFY(predicted.size() > 2 && predicted.first().endsWith(",henaw_log_hazard"));

@@ -189,6 +189,21 @@ private slots:
         QCOMPARE(tsv(run.filePath(QStringLiteral("out/annotations.tsv"))).size(), 1 + 2);
     }
 
+    // A list in which nothing is a gene (the wrong column, another species' names, a file of
+    // something else): the run fails with the entries counted by status, and resolution.tsv still
+    // says why for each (it used to "finish", annotating nothing).
+    void aListWithNoGeneFails()
+    {
+        QTemporaryDir run;
+        const Outcome o = runJob(run.path(), {{QStringLiteral("genes_text"), QStringLiteral("NOTAGENE1\nNOTAGENE2\nA1S9T\n")},
+                                              {QStringLiteral("library"), m_lib.library->path()}},
+                                 false);
+        QVERIFY2(o.error.startsWith(QStringLiteral("annotate: no entry of the gene list is a gene in"))
+                     && o.error.contains(QStringLiteral("(3 entries: 2 unknown, 1 withdrawn), nothing was annotated")),
+                 qPrintable(o.error));
+        QCOMPARE(tsv(run.filePath(QStringLiteral("out/resolution.tsv"))).size(), 1 + 3);
+    }
+
     void aPauseKeepsWhatIsStoredAndAResumeRedoesNothing()
     {
         QTemporaryDir run;

@@ -177,6 +177,19 @@ private slots:
         const QString other = h.path("other-length");
         QVERIFY(h.attempt(other, h.parameters(500, true), false).outcome == core::JobOutcome::Finished);
         QCOMPARE(QJsonDocument::fromJson(h.file(other, "summary.json")).object().value(QLatin1String("reused_contigs")).toInt(), 0);
+        // A classifier that says it was trained on 300-base chunks (a copy of the test one), run at 500: said.
+        // Without it, 500 alone is a published length: nothing said.
+        QVERIFY(h.attempt(h.path("published-length"), h.parameters(500, true), false).warnings.filter(QStringLiteral("chunk_length")).isEmpty());
+        const QString copy = h.path("classifier-300.safetensors");
+        QVERIFY(QFile::copy(h.classifier(), copy));
+        QJsonObject said = QJsonDocument::fromJson(readAll(ClassifierSpec::pathFor(h.classifier()))).object();
+        said.insert(QStringLiteral("chunk_length"), 300);
+        QVERIFY(writeAll(ClassifierSpec::pathFor(copy), QJsonDocument(said).toJson()));
+        QJsonObject p = h.parameters(500, true);
+        p.insert(QStringLiteral("classifier_path"), copy);
+        const RunResult mismatched = h.attempt(h.path("mismatched-length"), p, false);
+        QVERIFY2(mismatched.warnings.filter(QStringLiteral("was trained on 300-base chunks (its chunk_length) and this run cuts 500-base chunks")).size() == 1,
+                 qPrintable(mismatched.warnings.join(QLatin1Char('\n'))));
     }
 
     void modelsGivenByPathAreChecksummedAsTheRegistryDoes()

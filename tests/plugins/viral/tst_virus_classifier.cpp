@@ -119,6 +119,12 @@ private slots:
             QVERIFY2(!wrapped, positive);
             QVERIFY2(wrapped.error().message().contains(QStringLiteral("\"positive_class\"")), qPrintable(wrapped.error().message()));
         }
+        // The chunk length it was trained on, when said, is a positive whole number.
+        QVERIFY(writeClassifier(dir.path(), w, R"({"input_dim": 6, "hidden_dim": 4, "classes": ["others", "virus"], "chunk_length": 0})"));
+        auto chunk = VirusClassifier::load(dir.filePath(QStringLiteral("classifier.safetensors")));
+        QVERIFY2(!chunk && chunk.error().message().contains(QStringLiteral("chunk_length")), chunk ? "" : qPrintable(chunk.error().message()));
+        QVERIFY(writeClassifier(dir.path(), w, R"({"input_dim": 6, "hidden_dim": 4, "classes": ["others", "virus"], "chunk_length": 300})"));
+        QCOMPARE((*VirusClassifier::load(dir.filePath(QStringLiteral("classifier.safetensors"))))->spec().chunkLength, 300);
         QVERIFY(writeClassifier(dir.path(), w, kSpec));
         auto ok = VirusClassifier::load(dir.filePath(QStringLiteral("classifier.safetensors")));
         QVERIFY(ok);

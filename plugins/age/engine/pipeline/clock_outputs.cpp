@@ -57,6 +57,7 @@ struct ClockTableWriter::Impl {
     bool hasHd = false;
     std::unique_ptr<QSaveFile> table, notes;
     QMap<QString, qint64> computed;
+    qint64 otherComputed = 0; // values of HD and of the extra columns (HENAW's in evaluate)
     QMap<QString, QMap<QString, qint64>> reasons;
     qint64 rows = 0;
 
@@ -118,10 +119,14 @@ void ClockTableWriter::write(const Cohort& c, const QList<ClockValues>& clocks, 
             const double value = v ? v->values[size_t(r)] : std::nan("");
             row << numberText(value) << numberText(value - c.age[size_t(r)]);
         }
-        if (d->hasHd)
+        if (d->hasHd) {
             row << numberText(hd ? hd->hd[size_t(r)] : std::nan("")) << numberText(hd ? hd->hdLog[size_t(r)] : std::nan(""));
-        for (const ExtraColumn& e : extra)
+            d->otherComputed += hd && std::isfinite(hd->hd[size_t(r)]) ? 1 : 0;
+        }
+        for (const ExtraColumn& e : extra) {
             row << numberText(e.values[size_t(r)]);
+            d->otherComputed += std::isfinite(e.values[size_t(r)]) ? 1 : 0;
+        }
         table.writeRow(row);
         for (const ClockValues& v : clocks)
             if (!v.why[size_t(r)].isEmpty())
@@ -187,6 +192,18 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
     const QStringList files{QStringLiteral("clocks.csv"), QStringLiteral("clock_notes.tsv"), QStringLiteral("validation.tsv"), QStringLiteral("summary.json")};
     for (const QString& f : files)
         d->ctx.provenance().addOutput(f, f);
+    // The terminal says why a whole column is empty (it was said in clock_notes.tsv only), and a
+    // run in which no clock has a value for anyone fails: it would "finish" with every cell empty.
+    if (!d->references.kdm)
+        d->ctx.warn(QStringLiteral("kdm: not computed, its columns are empty: KDM is trained on a reference table, and none was given "
+                                   "(--kdm_reference FILE, such as BioAge's NHANES III table; docs/age.md)"));
+    qint64 values = d->otherComputed;
+    for (qint64 n : std::as_const(d->computed))
+        values += n;
+    if (d->rows > 0 && values == 0)
+        throw core::JobFailure(QStringLiteral("age clocks: no clock has a value for any of the %1 rows (the reasons above; clock_notes.tsv lists them "
+                                              "row by row): check the mapping's columns and units, or the reference tables")
+                                   .arg(d->rows));
     return files;
 }
 

@@ -198,6 +198,17 @@ void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const 
         throw core::JobFailure(QStringLiteral("annotate: every value failed, nothing was annotated (%1); once the cause is fixed, resuming the run "
                                               "asks for them again")
                                    .arg(why.join(QStringLiteral("; "))));
+    // A list in which no entry is a gene (a file of something else, the wrong column, a list of
+    // another species) annotated nothing: a run that "finished" would tell a script all went well.
+    if (!resolutions.isEmpty() && !byStatus.contains(statusName(ResolutionStatus::Resolved))) {
+        QStringList counted;
+        for (const auto& [status, count] : byStatus)
+            counted << QStringLiteral("%1 %2").arg(QString::number(count), status);
+        throw core::JobFailure(QStringLiteral("annotate: no entry of the gene list is a gene in %1 (%2 %3: %4), nothing was annotated; resolution.tsv "
+                                              "says why for each. Check that the list holds human gene symbols or ids; a corrected list needs a new run")
+                                   .arg(resolver.release().release, QString::number(resolutions.size()),
+                                        resolutions.size() == 1 ? QStringLiteral("entry") : QStringLiteral("entries"), counted.join(QStringLiteral(", "))));
+    }
 }
 
 } // namespace bioforge::annotation

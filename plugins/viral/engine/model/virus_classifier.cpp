@@ -38,6 +38,12 @@ core::Expected<ClassifierSpec> ClassifierSpec::fromFile(const QString& path)
         return eps.error();
     s.batchNormEps = *eps;
     s.note = json->text("note", QString());
+    if (json->has("chunk_length")) { // optional: the chunk length it was trained on
+        auto chunk = json->positive("chunk_length", 1000000);
+        if (!chunk)
+            return chunk.error();
+        s.chunkLength = int(*chunk);
+    }
     return s;
 }
 

@@ -25,6 +25,7 @@ struct ClassifierSpec {
     int positiveClass = 1;  // the "viral" class
     double batchNormEps = 1e-5;
     QString note;           // free text; "random weights …" marks a test model (classifier_writer.h)
+    int chunkLength = 0;    // "chunk_length": the chunk length in bases it was trained on; 0 = not said
 
     static core::Expected<ClassifierSpec> fromFile(const QString& path);
     // The spec of the weights file `weights`: <same folder>/<same base name>.json.

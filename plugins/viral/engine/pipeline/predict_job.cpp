@@ -130,9 +130,20 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
         m_settings.esmLayer = orThrow(Esm2Config::fromFile(QDir(m_settings.esm.path).filePath(QStringLiteral("config.json")))).layers;
     resolveModelDigests(ctx);
     recordProvenance(ctx);
-    if (auto spec = ClassifierSpec::fromFile(ClassifierSpec::pathFor(m_settings.classifier.path)); spec && spec->randomWeights())
-        ctx.warn(QStringLiteral("the classifier %1 is a TEST model with random weights (%2): its viral / non-viral calls mean nothing")
-                     .arg(m_settings.classifier.path, spec->note));
+    if (auto spec = ClassifierSpec::fromFile(ClassifierSpec::pathFor(m_settings.classifier.path)); spec) {
+        if (spec->randomWeights())
+            ctx.warn(QStringLiteral("the classifier %1 is a TEST model with random weights (%2): its viral / non-viral calls mean nothing")
+                         .arg(m_settings.classifier.path, spec->note));
+        // A classifier learnt what chunks of one length look like: cut otherwise, its calls are not the method's.
+        if (spec->chunkLength > 0 && spec->chunkLength != m_settings.chunkLength)
+            ctx.warn(QStringLiteral("the classifier %1 was trained on %2-base chunks (its chunk_length) and this run cuts %3-base chunks: its calls "
+                                    "are not those it was validated for; give --chunk_length %2, or a classifier trained on %3-base chunks")
+                         .arg(m_settings.classifier.path, QString::number(spec->chunkLength), QString::number(m_settings.chunkLength)));
+        else if (spec->chunkLength == 0 && m_settings.chunkLength != 300 && m_settings.chunkLength != 500)
+            ctx.warn(QStringLiteral("chunk_length %1 is not one the published VirNucPro classifiers were trained on (300 and 500), and the classifier "
+                                    "%2 does not say its own (\"chunk_length\" in its JSON): its calls may mean little")
+                         .arg(QString::number(m_settings.chunkLength), m_settings.classifier.path));
+    }
     const ResultCache cache(m_settings.resultsCacheable() ? ctx.cacheDir() : QString(), m_settings.resultKey());
 
     const std::optional<FrameIndex> index = runFrameStage(ctx, m_settings, cache);
