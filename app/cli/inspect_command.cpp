@@ -37,6 +37,11 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
             return kNotFound;
         }
         folder = project->checkpointDir(run->checkpointId);
+        if (!QFileInfo(folder).isDir()) { // said "0 entries", as if all were well
+            ctx.err() << "bioforge: run " << run->runId << " has no checkpoint folder: " << folder
+                      << " does not exist (the run wrote no checkpoint, or the folder was deleted or moved)" << Qt::endl;
+            return kNotFound;
+        }
     }
     // A folder inside a run's checkpoint folder (…/checkpoints/<id>/henaw, one entry's own folder):
     // its entries' keys are relative to the checkpoint folder, so they are verified from there — from

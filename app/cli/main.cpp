@@ -97,6 +97,18 @@ int main(int argc, char** argv)
         err << "bioforge: --project: an empty path (was the variable that should hold the folder unset?)" << Qt::endl;
         return cli::kUsage;
     }
+    // The same mistake spelt through the environment: set but empty is not "not set" (a run would go to the default project).
+    // (Commands that open no project — version, plugins, devices, settings, a plugin's own — do not care.)
+    const bool opensProject = command && !QStringList{QStringLiteral("version"), QStringLiteral("plugins"), QStringLiteral("devices"), QStringLiteral("settings")}
+                                               .contains(QLatin1String(command->name));
+    if (const QProcessEnvironment env = QProcessEnvironment::systemEnvironment(); opensProject && options.project.isEmpty()
+                                                                                  && env.contains(QStringLiteral("BIOFORGE_PROJECT"))
+                                                                                  && env.value(QStringLiteral("BIOFORGE_PROJECT")).isEmpty()) {
+        err << "bioforge: BIOFORGE_PROJECT is set but empty (was the variable that should hold the folder unset?); unset it for the default project, or "
+               "give --project DIR"
+            << Qt::endl;
+        return cli::kUsage;
+    }
     // `bioforge <command> … --help`: the command's usage, for every command (`run` answers per verb).
     if (command && qstrcmp(command->name, "run") != 0 && qstrcmp(command->name, "models") != 0
         && (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h")))) {
@@ -104,24 +116,52 @@ int main(int argc, char** argv)
         return cli::kOk;
     }
 
-    // A command whose usage takes only flags ("devices [--check]", "runs") refuses anything else:
-    // `devices --chek` ran the listing without the check and said nothing.
-    if (command) {
-        QStringList flags;
+    // A command's options are those its usage names: `resume --quiet` was read as the run id
+    // "--quiet" (6, "no run"), `devices --chek` ran the listing without the check. An unknown option
+    // is a usage error (2), and a global one written after the command is told where it goes. A
+    // command whose usage takes only flags ("devices [--check]", "runs") refuses anything else.
+    // (`run` checks its verb's parameters; `settings` and `models` take values that may start with '-'.)
+    if (command && qstrcmp(command->name, "run") != 0 && qstrcmp(command->name, "settings") != 0 && qstrcmp(command->name, "models") != 0) {
+        QStringList tokens;
+        for (QString token : QString::fromUtf8(command->usage).split(QLatin1Char(' '), Qt::SkipEmptyParts).mid(1))
+            if (token.remove(QLatin1Char('[')).remove(QLatin1Char(']')).remove(QChar(0x2026)); !token.isEmpty() && token != QLatin1String("|"))
+                tokens << token;
+        QStringList flags, valued; // valued: an option the usage writes with a value ("--html FILE")
         bool takesMore = false;
-        for (QString token : QString::fromUtf8(command->usage).split(QLatin1Char(' '), Qt::SkipEmptyParts).mid(1)) {
-            token.remove(QLatin1Char('[')).remove(QLatin1Char(']'));
-            if (token.startsWith(QLatin1String("--")))
-                flags << token;
-            else
+        for (qsizetype i = 0; i < tokens.size(); ++i) {
+            if (!tokens[i].startsWith(QLatin1String("--"))) {
                 takesMore = true;
+                continue;
+            }
+            flags << tokens[i];
+            if (const QString next = tokens.value(i + 1); !next.isEmpty() && next == next.toUpper() && next.front().isLetter())
+                valued << tokens[i];
         }
-        if (!takesMore)
-            for (const QString& a : std::as_const(args))
-                if (!flags.contains(a)) {
-                    err << "bioforge " << command->name << ": unexpected argument '" << a << "' (usage: bioforge " << QString::fromUtf8(command->usage) << ")" << Qt::endl;
-                    return cli::kUsage;
-                }
+        const QString usage = QStringLiteral(" (usage: bioforge ") + QString::fromUtf8(command->usage) + QLatin1Char(')');
+        QStringList given; // `--html=F` as `--html F`, as the commands read their options
+        for (const QString& a : std::as_const(args)) {
+            const bool option = a.startsWith(QLatin1Char('-')) && a.size() > 1;
+            const QString name = option ? a.section(QLatin1Char('='), 0, 0) : QString();
+            if (option && !flags.contains(name)) {
+                const bool global = name == QLatin1String("--project") || name == QLatin1String("--quiet") || name == QLatin1String("--verbose");
+                err << "bioforge " << command->name << ": unknown option '" << a << "'"
+                    << (global ? QStringLiteral("; %1 is a global option, written before the command: bioforge %1%2 %3 …")
+                                     .arg(name, name == QLatin1String("--project") ? QStringLiteral(" FOLDER") : QString(), QLatin1String(command->name))
+                               : usage)
+                    << Qt::endl;
+                return cli::kUsage;
+            }
+            if (option && a.contains(QLatin1Char('=')) && !valued.contains(name)) { // `devices --check=yes` ran without the check
+                err << "bioforge " << command->name << ": " << name << " takes no value ('" << a << "')" << usage << Qt::endl;
+                return cli::kUsage;
+            }
+            if (!option && !takesMore) {
+                err << "bioforge " << command->name << ": unexpected argument '" << a << "'" << usage << Qt::endl;
+                return cli::kUsage;
+            }
+            given << (option && a.contains(QLatin1Char('=')) ? QStringList{name, a.section(QLatin1Char('='), 1)} : QStringList{a});
+        }
+        args = given;
     }
 
     cli::CliContext ctx(options, out, err);
@@ -131,16 +171,22 @@ int main(int argc, char** argv)
     } else if (core::IPlugin* plugin = ctx.session().plugins().plugin(commandName)) {
         // `bioforge <plugin> <command> …`: a plugin's own commands.
         const QString verb = args.isEmpty() ? QString() : args.takeFirst();
+        QStringList runVerbs; // its recorded runs' verbs, `bioforge run PLUGIN VERB`
+        for (const core::VerbSpec& v : plugin->verbs())
+            runVerbs << v.name;
         if (verb.isEmpty() || verb == QLatin1String("--help") || verb == QLatin1String("help")) {
             QTextStream& stream = verb.isEmpty() ? err : out;
-            stream << "usage: bioforge " << commandName << " <command> [arguments]\n  commands: "
-                   << plugin->commandVerbs().join(QStringLiteral(", ")) << "\n  bioforge " << commandName
-                   << " <command> --help lists a command's parameters" << Qt::endl;
+            if (plugin->commandVerbs().isEmpty())
+                stream << "bioforge " << commandName << " has no commands of its own";
+            else
+                stream << "usage: bioforge " << commandName << " <command> [arguments]\n  commands: " << plugin->commandVerbs().join(QStringLiteral(", "))
+                       << "\n  bioforge " << commandName << " <command> --help lists a command's parameters";
+            if (!runVerbs.isEmpty())
+                stream << "\n  its runs: bioforge run " << commandName << ' ' << runVerbs.join(QLatin1Char('|')) << " …  (bioforge run " << commandName
+                       << " VERB --help lists a run's parameters)";
+            stream << Qt::endl;
             code = verb.isEmpty() ? cli::kUsage : cli::kOk;
         } else if (const std::optional<int> handled = plugin->runCommand(verb, args, out, err); !handled) {
-            QStringList runVerbs;
-            for (const core::VerbSpec& v : plugin->verbs())
-                runVerbs << v.name;
             err << "bioforge: plugin '" << commandName << "' has no command '" << verb << "'; "
                 << (plugin->commandVerbs().isEmpty() ? QStringLiteral("it has no commands of its own")
                                                      : QStringLiteral("its commands: ") + plugin->commandVerbs().join(QStringLiteral(", ")))
@@ -151,6 +197,10 @@ int main(int argc, char** argv)
         } else {
             code = *handled;
         }
+    } else if (ctx.session().plugins().entry(commandName)) {
+        // A plugin that did not load: said so with its reason (6), as `bioforge run` does, not "unknown command".
+        err << "bioforge: " << ctx.session().plugins().notLoadedReason(commandName) << Qt::endl;
+        code = cli::kNotFound;
     } else {
         err << "bioforge: unknown command '" << commandName << "' (see bioforge --help)" << Qt::endl;
     }

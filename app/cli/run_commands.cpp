@@ -10,6 +10,7 @@
 #include "settings/workbench_settings.h"
 #include "store/project.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 
@@ -151,10 +152,17 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
     }
     if (const QString missing = spec->missingInputFile(*params); !missing.isEmpty()) {
         ctx.err() << "bioforge: " << pluginId << ' ' << verb << ": "
-                  << (QFileInfo(missing).isDir() ? QStringLiteral("%1 is a folder; expected a file (give the files in it)").arg(missing)
-                                                 : QStringLiteral("no such file: %1").arg(missing))
+                  << (QFileInfo(missing).isDir() && (QFileInfo::exists(QDir(missing).filePath(QStringLiteral("model.json")))
+                                                     || QFileInfo::exists(QDir(missing).filePath(QStringLiteral("config.json"))))
+                          ? QStringLiteral("%1 is a model's folder; expected the input file here (a model is given with its option, such as --model)").arg(missing)
+                      : QFileInfo(missing).isDir() ? QStringLiteral("%1 is a folder; expected a file (give the files in it)").arg(missing)
+                      : QFileInfo::exists(missing) || missing == QLatin1String("-")
+                          ? QStringLiteral("%1 is %2, not a file: a run reads its inputs again when it is resumed, and checks them by their SHA-256; "
+                                           "save it to a file first and give that")
+                                .arg(missing, missing == QLatin1String("-") ? QStringLiteral("standard input") : QStringLiteral("a pipe or a device"))
+                          : QStringLiteral("no such file: %1").arg(missing))
                   << Qt::endl;
-        return kNotFound;
+        return (QFileInfo::exists(missing) && !QFileInfo(missing).isDir()) || missing == QLatin1String("-") ? kProjectError : kNotFound; // no file to pin: 5
     }
     core::Project* project = ctx.project(true);
     if (!project)

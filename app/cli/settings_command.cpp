@@ -18,6 +18,7 @@
 #include "settings/workbench_settings.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -44,7 +45,11 @@ struct WorkbenchKey {
 
 QString absoluteFolder(const QJsonValue& v)
 {
-    return v.isString() && QDir::isAbsolutePath(v.toString()) ? QString() : QStringLiteral("expected an absolute folder path");
+    if (!v.isString() || !QDir::isAbsolutePath(v.toString()))
+        return QStringLiteral("expected an absolute folder path");
+    if (const QFileInfo there(v.toString()); there.exists() && !there.isDir()) // a folder yet to be made is fine
+        return QStringLiteral("%1 is a file, not a folder").arg(v.toString());
+    return {};
 }
 
 // Accepts a whole number, at least 1, of `what`.

@@ -168,12 +168,15 @@ void Logging::quietenQtBeforeInitialize()
         g_qtDefaultHandler = previous;
 }
 
-bool Logging::attachFile(const QString& folder)
+bool Logging::attachFile(const QString& folder, QString* why)
 {
     auto lg = logger();
     detachFile();
-    if (!QDir().mkpath(folder))
+    if (!QDir().mkpath(folder)) {
+        if (why)
+            *why = QStringLiteral("cannot create the folder %1").arg(folder);
         return false;
+    }
     LoggingState& s = state();
     std::lock_guard lock(s.mutex);
     try {
@@ -181,8 +184,10 @@ bool Logging::attachFile(const QString& folder)
         s.file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path, 5 * 1024 * 1024, 3);
         s.file->set_pattern("%Y-%m-%d %H:%M:%S.%e [%l] [t%t] %v");
         s.sinks->add_sink(s.file);
-    } catch (const spdlog::spdlog_ex&) {
+    } catch (const spdlog::spdlog_ex& e) {
         s.file.reset();
+        if (why)
+            *why = QString::fromLocal8Bit(e.what());
         return false;
     }
     return true;

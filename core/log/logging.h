@@ -22,8 +22,8 @@ public:
     // initialize().
     static void quietenQtBeforeInitialize();
     // Adds a rotating log file in `folder` (bioforge.log, 5 MiB x 3), replacing
-    // a previous project's file.
-    static bool attachFile(const QString& folder);
+    // a previous project's file. False, with the reason in `why`, when it cannot be written.
+    static bool attachFile(const QString& folder, QString* why = nullptr);
     static void detachFile();
     static LogRing& ring();
     static void flush();

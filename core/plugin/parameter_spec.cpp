@@ -152,7 +152,11 @@ Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) con
     for (const ParameterSpec& p : parameters)
         if (p.type == ParameterSpec::Type::PathList && !positional)
             positional = &p;
-    if (!positional) // else the first single path (`run age clocks table.csv`)
+    if (!positional) // else the first single path of an input file (`run age clocks table.csv`, `age predict table.csv --model M`)
+        for (const ParameterSpec& p : parameters)
+            if (p.type == ParameterSpec::Type::Path && p.inputFiles && !positional)
+                positional = &p;
+    if (!positional) // else the first single path
         for (const ParameterSpec& p : parameters)
             if (p.type == ParameterSpec::Type::Path && !positional)
                 positional = &p;
@@ -204,10 +208,23 @@ Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) con
             return Error(QStringLiteral("%1: unknown option --%2 (see --help)").arg(name, key));
         // One value: given twice (an option after the positional argument it names, a script's default
         // and an override) the last would win silently.
-        if (p->type != ParameterSpec::Type::PathList && given.contains(p->name))
+        if (p->type != ParameterSpec::Type::PathList && given.contains(p->name)) {
+            // The argument without a name taken for one option and the option given too (`--table T` after a
+            // table): said which option the argument stands for, and how the others are given.
+            QStringList byName;
+            for (const ParameterSpec& other : parameters)
+                if (&other != positional && (other.type == ParameterSpec::Type::Path || other.type == ParameterSpec::Type::PathList))
+                    byName << QStringLiteral("--") + other.name;
             return Error(QStringLiteral("%1: --%2 is given twice ('%3' already%4)")
                              .arg(name, p->name, given.value(p->name).toVariant().toString(),
-                                  p == positional ? QStringLiteral(", as the argument without an option name") : QString()));
+                                  p != positional ? QString()
+                                  : byName.isEmpty()
+                                      ? QStringLiteral(", as the argument without an option name")
+                                      : QStringLiteral(", as the argument without an option name, which %1 takes as --%2; its other files are given "
+                                                       "by name: %3")
+                                            .arg(name, p->name, byName.join(QStringLiteral(", ")))),
+                         Error::Kind::Invalid);
+        }
         if (p->type == ParameterSpec::Type::Boolean && !hasInline) {
             // "--flag", or "--flag true|false": a following word that reads as a boolean is its value.
             if (i + 1 < args.size())
@@ -216,6 +233,16 @@ Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) con
                     ++i;
                     continue;
                 }
+            // A word that would be taken as an input file but is no path and no file here ("--reuse_results
+            // maybe") is a mistyped value, not an input file to be called missing. (A model name or an
+            // output after a flag is left alone.)
+            const bool takesInputFile = positional && positional->inputFiles
+                                        && (positional->type == ParameterSpec::Type::PathList || !given.contains(positional->name));
+            if (const QString next = args.value(i + 1); takesInputFile && !next.isEmpty() && !next.startsWith(QLatin1Char('-'))
+                                                        && !next.contains(QLatin1Char('/')) && !next.contains(QLatin1Char('.')) && !QFileInfo::exists(next))
+                return Error(QStringLiteral("%1: --%2: '%3' is not true/false/yes/no/1/0 (a boolean option takes one of those, or nothing)")
+                                 .arg(name, p->name, next),
+                             Error::Kind::Invalid);
             given.insert(p->name, true);
             continue;
         }

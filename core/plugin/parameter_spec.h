@@ -45,8 +45,8 @@ struct VerbSpec {
     Expected<QJsonObject> validate(const QJsonObject& given) const;
     // "--name value" or "--name=value"; booleans also as "--flag", "--no-flag",
     // "--flag true|false|yes|no|1|0" and "--flag=…"; repeated or positional
-    // values for the first PathList parameter (else one for the first Path, else for the first
-    // fileOrName String). Hyphens and underscores in a name are the same (--top-k, --top_k).
+    // values for the first PathList parameter (else one for the first Path of an input file, else
+    // for the first Path, else for the first fileOrName String). Hyphens and underscores in a name are the same (--top-k, --top_k).
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
     // As parseArguments, without validate(): only what the arguments give (no defaults).
     Expected<QJsonObject> parseGivenArguments(const QStringList& args) const;

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <array>
 
 namespace bioforge::core {
@@ -145,6 +146,26 @@ Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
             if (Status st = PathGuard::checkName(id, QLatin1String(what)); !st)
                 return st.error().withContext(QStringLiteral("run record"));
     return r;
+}
+
+const RunRecord* continuationOf(const QList<RunRecord>& all, const QString& runId)
+{
+    const auto it = std::find_if(all.begin(), all.end(), [&](const RunRecord& r) { return r.parentRunId == runId; });
+    return it == all.end() ? nullptr : &*it;
+}
+
+const RunRecord* lastContinuationOf(const QList<RunRecord>& all, const QString& runId)
+{
+    const RunRecord* last = nullptr;
+    QString parent = runId;
+    for (qsizetype step = 0; step < all.size(); ++step) {
+        const RunRecord* next = continuationOf(all, parent);
+        if (!next)
+            break;
+        last = next;
+        parent = next->runId;
+    }
+    return last;
 }
 
 } // namespace bioforge::core

@@ -66,4 +66,10 @@ struct RunRecord {
     static Expected<RunRecord> fromJson(const QJsonObject& json);
 };
 
+// The run of `all` that continues `runId` (its resume), if one was started (a run is resumed once).
+const RunRecord* continuationOf(const QList<RunRecord>& all, const QString& runId);
+// The last run of `runId`'s chain of resumes (its continuation's continuation, …); null when it was
+// never resumed. A chain an edited database turned into a cycle ends after as many steps as runs.
+const RunRecord* lastContinuationOf(const QList<RunRecord>& all, const QString& runId);
+
 } // namespace bioforge::core

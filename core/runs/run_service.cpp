@@ -5,6 +5,7 @@
 #include "cluster/cluster_run_job.h"
 #include "cluster/slurm_options.h"
 #include "io/atomic_file.h"
+#include "io/folder.h"
 #include "jobs/job_handle.h"
 #include "jobs/job_scheduler.h"
 #include "log/log.h"
@@ -26,12 +27,6 @@
 namespace bioforge::core {
 namespace {
 
-// The run that continues `runId` (its resume), if one was started; a run is resumed once.
-const RunRecord* continuationOf(const QList<RunRecord>& all, const QString& runId)
-{
-    const auto it = std::find_if(all.begin(), all.end(), [&](const RunRecord& r) { return r.parentRunId == runId; });
-    return it == all.end() ? nullptr : &*it;
-}
 constexpr int kProgressSaveIntervalMs = 2000;
 
 QString newRunId()
@@ -83,6 +78,16 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
 {
     if (Status st = m_project.store().writable(); !st) // before any check, folder or cluster query
         return st.error();
+    // A title is one line of text: a line break in it made two rows of `runs` (a script reading it
+    // broke, a shared project's title could fake a run), an escape sequence coloured or cleared the terminal.
+    const QList<uint> characters = title.toUcs4();
+    for (qsizetype i = 0; i < characters.size(); ++i)
+        if (const QChar::Category c = QChar::category(char32_t(characters[i]));
+            c == QChar::Other_Control || c == QChar::Separator_Line || c == QChar::Separator_Paragraph)
+            return Error(QStringLiteral("the run title has a control character (U+%1: a line break, a tab or a terminal escape) at character %2; a title "
+                                        "is one line of text")
+                             .arg(QString::number(characters[i], 16).toUpper().rightJustified(4, QLatin1Char('0')), QString::number(i + 1)),
+                         Error::Kind::Invalid);
     const PluginEntry* entry = m_plugins.entry(pluginId);
     if (!entry || entry->state != PluginEntry::State::Loaded)
         return Error(m_plugins.notLoadedReason(pluginId),
@@ -225,8 +230,8 @@ Expected<QString> RunService::launch(RunRecord record)
     record.state = RunState::Queued;
     record.environment = EnvironmentInfo::collect();
     const QString runDir = m_project.runDir(record.runId);
-    if (!QDir().mkpath(runDir))
-        return Error(QStringLiteral("%1: cannot create the run folder").arg(runDir), Error::Kind::Io);
+    if (Status made = makeFolder(runDir); !made)
+        return made.error();
     if (Status st = m_project.store().insertRun(record); !st) {
         QDir().rmdir(runDir); // still empty
         return Error(st.error().message(), st.error().kind() == Error::Kind::Failed ? Error::Kind::Failed : Error::Kind::Io);
@@ -355,7 +360,14 @@ Expected<RunRecord> RunService::discard(const QString& runId)
     if (!all)
         return all.error();
     if (const RunRecord* r = continuationOf(*all, runId))
-        return Error(QStringLiteral("run %1 was resumed as run %2 (%3): cancel that one").arg(runId, r->runId, runStateName(r->state)), Error::Kind::Failed);
+        return Error(r->state == RunState::Paused || r->state == RunState::Interrupted
+                         ? QStringLiteral("run %1 was resumed as run %2 (%3): cancel that one").arg(runId, r->runId, runStateName(r->state))
+                     : r->state == RunState::Running || r->state == RunState::Queued
+                         ? QStringLiteral("run %1 was resumed as run %2, which is %3 in a program that is open: pause or cancel it there (Ctrl-C, or the "
+                                          "Jobs dock)")
+                               .arg(runId, r->runId, runStateName(r->state))
+                         : QStringLiteral("run %1 was resumed as run %2, which is %3: nothing is left to cancel").arg(runId, r->runId, runStateName(r->state)),
+                     Error::Kind::Failed);
     const RunState was = record->state;
     record->state = RunState::Cancelled;
     record->endedAt = QDateTime::currentDateTimeUtc();

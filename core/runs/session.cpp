@@ -55,7 +55,9 @@ Status Session::openProject(const QString& folder, bool create)
         return project.error();
     closeProject();
     m_project = std::move(*project);
-    Logging::attachFile(m_project->logsDir());
+    // Said once where it cannot be written (a runs' failures are otherwise kept there); a read-only project is not written at all.
+    if (QString why; !Logging::attachFile(m_project->logsDir(), &why) && !m_project->store().readOnly())
+        log::warn(QStringLiteral("%1: the project log cannot be written (%2): this session's messages are not kept in it").arg(m_project->logsDir(), why));
     m_runs = std::make_unique<RunService>(*m_project, *m_plugins, *m_scheduler);
     log::info(QStringLiteral("project opened: %1").arg(m_project->folder()));
     emit projectChanged();

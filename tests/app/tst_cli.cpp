@@ -206,6 +206,11 @@ private slots:
                          && !sub.out.contains(QStringLiteral("BAD")),
                      qPrintable(inside + QStringLiteral(": ") + sub.out + sub.err));
         }
+        // The run's checkpoint folder gone (deleted, moved): said, 6 — it read "0 entries", 0.
+        QVERIFY(QDir().rename(checkpoints, checkpoints + QStringLiteral(".moved")));
+        const Result gone = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), id});
+        QVERIFY(QDir().rename(checkpoints + QStringLiteral(".moved"), checkpoints));
+        QVERIFY2(gone.code == 6 && gone.err.contains(QStringLiteral("has no checkpoint folder")), qPrintable(gone.out + gone.err));
     }
 
     // A failed run: its error said once on the terminal (the summary line on stdout, not again as a
@@ -223,6 +228,13 @@ private slots:
         QVERIFY2(r.out.contains(QStringLiteral("run %1: failed: ").arg(id)) && (r.out + r.err).count(message) == 1, qPrintable(r.out + r.err));
         // The log file keeps it.
         QVERIFY(readAll(QDir(project).filePath(QStringLiteral("logs/bioforge.log"))).contains(message.toUtf8()));
+        // A log that cannot be written (here a folder stands in its place) is said once, not lost without a word.
+        const QString logs = QDir(project).filePath(QStringLiteral("logs"));
+        QVERIFY(QDir().rename(logs, logs + QStringLiteral(".kept")));
+        QVERIFY(QDir().mkpath(QDir(logs).filePath(QStringLiteral("bioforge.log"))));
+        const Result unlogged = run({QStringLiteral("--project"), project, QStringLiteral("runs")});
+        QVERIFY(QDir(logs).removeRecursively() && QDir().rename(logs + QStringLiteral(".kept"), logs));
+        QVERIFY2(unlogged.code == 0 && unlogged.err.count(QStringLiteral("the project log cannot be written")) == 1, qPrintable(unlogged.err));
         const QString html = m_dir.filePath(QStringLiteral("failed.html"));
         const Result rep = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html});
         QVERIFY2(rep.code == 0, qPrintable(rep.err));
@@ -232,6 +244,16 @@ private slots:
         // A resume reads the same input files (pinned): a corrected input needs a new run, and the report says so.
         QVERIFY2(page.contains(QStringLiteral("if an input file or a parameter was the cause, start a new run")), qPrintable(page));
         QVERIFY(page.contains(QStringLiteral("Provenance")) && page.contains(QStringLiteral("fail_at_unit")));
+        // Resumed (and failed again): its report names the continuation, not a resume that would be refused.
+        const Result again = run({QStringLiteral("--project"), project, QStringLiteral("resume"), id});
+        QCOMPARE(again.code, 1);
+        const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(again.err + again.out).captured(1);
+        QVERIFY2(!continuation.isEmpty(), qPrintable(again.out + again.err));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html}).code, 0);
+        const QString resumedPage = QString::fromUtf8(readAll(html));
+        QVERIFY2(resumedPage.contains(QStringLiteral("This run was resumed as run %1, which is failed: its report is bioforge report %1").arg(continuation))
+                     && !resumedPage.contains(QStringLiteral("bioforge resume ") + id),
+                 qPrintable(resumedPage));
     }
 
     void killDashNineThenResumeIsByteIdentical()

@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 using namespace bioforge::test;
 
 class TstCliRefusals : public CliTestBase {
@@ -69,18 +71,48 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(p.readAllStandardError().contains("--project: an empty path"));
+        QProcessEnvironment empty = env();
+        empty.insert(QStringLiteral("BIOFORGE_PROJECT"), QString());
+        p.setProcessEnvironment(empty);
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("runs")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("BIOFORGE_PROJECT is set but empty"));
     }
 
-    // A command that takes only flags refuses a misspelt one instead of ignoring it.
-    void aCommandOfFlagsRefusesOthers()
+    // A command refuses an option its usage does not name instead of ignoring it or taking it for
+    // a run id (`resume --quiet` said "no run with id '--quiet'", 6); a command of flags refuses any
+    // other argument; a global option after the command is told where it goes.
+    void aCommandRefusesOptionsItDoesNotTake()
     {
-        for (const QStringList& args : {QStringList{QStringLiteral("devices"), QStringLiteral("--chek")}, QStringList{QStringLiteral("runs"), QStringLiteral("all")},
-                                        QStringList{QStringLiteral("plugins"), QStringLiteral("--verbose-list")}, QStringList{QStringLiteral("version"), QStringLiteral("x")}}) {
+        for (const QStringList& args : {QStringList{QStringLiteral("runs"), QStringLiteral("all")}, QStringList{QStringLiteral("version"), QStringLiteral("x")}}) {
             const Result r = run(args);
             QVERIFY2(r.code == 2 && r.err.contains(QStringLiteral("unexpected argument '%1'").arg(args.last())) && r.err.contains(QStringLiteral("usage: bioforge ")),
                      qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));
         }
+        for (const QStringList& args : {QStringList{QStringLiteral("devices"), QStringLiteral("--chek")}, QStringList{QStringLiteral("plugins"), QStringLiteral("--verbose-list")},
+                                        QStringList{QStringLiteral("show"), QStringLiteral("--full")}, QStringList{QStringLiteral("cancel"), QStringLiteral("--all")},
+                                        QStringList{QStringLiteral("status"), QStringLiteral("--json")}, QStringList{QStringLiteral("inspect"), QStringLiteral("x"), QStringLiteral("--fll")}}) {
+            const Result r = run(args);
+            QVERIFY2(r.code == 2 && r.err.contains(QStringLiteral("unknown option '%1'").arg(args.last())) && r.err.contains(QStringLiteral("usage: bioforge ")),
+                     qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));
+        }
+        const Result global = run({QStringLiteral("resume"), QStringLiteral("--quiet")});
+        QVERIFY2(global.code == 2 && global.err.contains(QStringLiteral("--quiet is a global option, written before the command: bioforge --quiet resume")),
+                 qPrintable(global.err));
         QCOMPARE(run({QStringLiteral("devices"), QStringLiteral("--check")}).code, 0);
+        const Result valued = run({QStringLiteral("devices"), QStringLiteral("--check=yes")}); // it ran the listing without the check
+        QVERIFY2(valued.code == 2 && valued.err.contains(QStringLiteral("--check takes no value")), qPrintable(valued.err));
+        // A title is one line: a line break or an escape sequence would fake rows of `runs` or drive the terminal.
+        for (const QString& title : {QStringLiteral("line1\nfake-run  finished"), QStringLiteral("\x1b[31mRED")}) {
+            const Result r = run({QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("1"),
+                                  QStringLiteral("--title"), title});
+            QVERIFY2(r.code == 2 && r.err.contains(QStringLiteral("the run title has a control character")), qPrintable(r.err));
+        }
+        // A plugin asked for help: its runs, where it has no commands of its own (the list was empty).
+        const Result help = run({QStringLiteral("viral"), QStringLiteral("--help")});
+        QVERIFY2(help.code == 0 && help.out.contains(QStringLiteral("has no commands of its own")) && help.out.contains(QStringLiteral("its runs: bioforge run viral predict|validate")),
+                 qPrintable(help.out + help.err));
         // A run verb given as a plugin command (`run` forgotten): the way to start it, not an empty list.
         const Result forgotten = run({QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa")});
         QVERIFY2(forgotten.code == 2 && forgotten.err.contains(QStringLiteral("it has no commands of its own — a run is started with: bioforge run viral predict")),
@@ -200,6 +232,17 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(p.exitCode() != 0 && err.contains(QStringLiteral("`bioforge plugins` lists those found")), qPrintable(err));
+    }
+
+    // A pipe, a device or "-" as an input: said to be no file (a resume reads its inputs again), not "no such file".
+    void aPipeIsNoInputFile()
+    {
+        const QString fifo = path("contigs.fifo");
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        for (const QString& input : {fifo, QStringLiteral("/dev/null"), QStringLiteral("-")}) {
+            const Result r = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), input});
+            QVERIFY2(r.code == 5 && r.err.contains(QStringLiteral("not a file: a run reads its inputs again when it is resumed")), qPrintable(r.err));
+        }
     }
 
     void integerBoundsAreWrittenInFull()

@@ -57,6 +57,12 @@ private slots:
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("3")}).code, 0);
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("threads")}).out.trimmed(), QStringLiteral("3"));
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("gpu0")}).code, 2);
+        // A folder setting given a file: refused (a folder yet to be made is fine).
+        const QString file = m_dir.filePath(QStringLiteral("genes.csv"));
+        QVERIFY(writeAll(file, "gene\n"));
+        const Result aFile = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("model_folder"), file});
+        QVERIFY2(aFile.code == 2 && aFile.err.contains(QStringLiteral("is a file, not a folder")), qPrintable(aFile.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("model_folder"), m_dir.filePath(QStringLiteral("models-to-be"))}).code, 0);
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("cluster"), QStringLiteral("{\"shards\": 0}")}).code, 2);
         const Result unknown = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.ncbi_key"), QStringLiteral("x")});
         QVERIFY2(unknown.code == 6 && unknown.err.contains(QStringLiteral("annotation.ncbi_api_key")), qPrintable(unknown.err)); // the keys are listed

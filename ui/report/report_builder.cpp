@@ -69,10 +69,11 @@ ReportBuilder::ReportBuilder(core::RunRecord run, core::ReportContent content)
 
 QString ReportBuilder::warningsSection() const
 {
-    // Every skipped or changed input record, counted; the text of the first ones.
+    // Every warning the run gave (input records skipped or changed, a test model, a setting), counted; the text of the first ones.
     if (m_run.warningCount <= 0)
         return {};
-    QString html = QStringLiteral("<h2>Warnings (%1)</h2><p>Input records that were skipped or changed while the run worked%2:</p><ul>")
+    QString html = QStringLiteral("<h2>Warnings (%1)</h2><p>What the run warned of while it worked — input records it skipped or changed, and "
+                                  "notes on its models and settings%2:</p><ul>")
                        .arg(QString::number(m_run.warningCount),
                             m_run.warningCount > m_run.warnings.size() ? QStringLiteral(" (the first %1 are listed)").arg(m_run.warnings.size()) : QString());
     for (const QString& w : m_run.warnings)

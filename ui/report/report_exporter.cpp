@@ -9,11 +9,9 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include <algorithm>
-
 namespace bioforge::ui {
 
-core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run)
+core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run, const std::optional<core::RunRecord>& continuation)
 {
     // No results to show: what was asked (parameters, inputs, models and software are in the
     // provenance appendix), how far it came, and why it stopped.
@@ -34,7 +32,13 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run)
                             {QStringLiteral("ended"), when(run.endedAt)},
                             {QStringLiteral("error"), run.error.isEmpty() ? QStringLiteral("—") : run.error},
                             {QStringLiteral("outputs written before it stopped"), QString::number(run.outputs.size())}}});
-    if (run.state == core::RunState::Failed)
+    if (continuation) // resumed already: the advice to resume it would be refused
+        section.paragraphs << QStringLiteral("This run was resumed as run %1, which is %2: %3.")
+                                  .arg(continuation->runId, core::runStateName(continuation->state),
+                                       core::runStateIsFinal(continuation->state) ? QStringLiteral("its report is bioforge report %1").arg(continuation->runId)
+                                       : core::runStateIsResumable(continuation->state) ? QStringLiteral("bioforge resume %1 continues it").arg(continuation->runId)
+                                                                                        : QStringLiteral("its report can be made when it ends"));
+    else if (run.state == core::RunState::Failed)
         section.paragraphs << QStringLiteral("If the cause lies outside the run's parameters and input files (a model, the machine, the network), fix it "
                                              "and the run continues from its last checkpoint with: bioforge resume %1. A resumed run keeps the parameters "
                                              "it was started with and reads the same input files (their SHA-256 are checked, and a changed file is "
@@ -79,21 +83,17 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
         QString next = core::runStateIsResumable(run->state) ? QStringLiteral("resume it first: bioforge resume %1").arg(runId)
                                                              : QStringLiteral("wait for it to end");
         // Resumed already: the report is the continuation's (the last of the chain).
-        if (auto all = project.store().runs()) {
-            QString continuation, parent = runId;
-            for (qsizetype step = 0; step < all->size(); ++step) { // a step a run at most: an edited database may hold a cycle
-                const auto child = std::find_if(all->begin(), all->end(), [&](const core::RunRecord& r) { return r.parentRunId == parent; });
-                if (child == all->end())
-                    break;
-                continuation = parent = child->runId;
-            }
-            if (!continuation.isEmpty())
-                next = QStringLiteral("it was resumed as run %1: bioforge report %1").arg(continuation);
-        }
+        if (const auto all = project.store().runs())
+            if (const core::RunRecord* continuation = core::lastContinuationOf(*all, runId))
+                next = QStringLiteral("it was resumed as run %1: bioforge report %1").arg(continuation->runId);
         return core::Error(QStringLiteral("run %1 is %2; reports are made from runs that finished, failed or were cancelled (%3)")
                                .arg(runId, core::runStateName(run->state), next));
     }
-    core::Expected<core::ReportContent> content = failedRunContent(*run);
+    std::optional<core::RunRecord> continuation;
+    if (const auto all = project.store().runs(); ended && all)
+        if (const core::RunRecord* last = core::lastContinuationOf(*all, runId))
+            continuation = *last;
+    core::Expected<core::ReportContent> content = failedRunContent(*run, continuation);
     if (!ended) {
         if (core::Status same = checkOutputs(*run, project.runDir(runId)); !same)
             return same.error();

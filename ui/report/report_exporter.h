@@ -12,6 +12,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace bioforge::core {
 class PluginManager;
 class Project;
@@ -34,8 +36,10 @@ public:
     // (relative to runDir) must be there (else NotFound) and the same (else Failed, naming both
     // checksums, or sizes). Reads every output: call it off the UI thread.
     static core::Status checkOutputs(const core::RunRecord& run, const QString& runDir);
-    // The content of a failed or cancelled run's report: its state, error and times.
-    static core::ReportContent failedRunContent(const core::RunRecord& run);
+    // The content of a failed or cancelled run's report: its state, error and times, and what to do:
+    // resume it (a failed run), or — where it was resumed already — the report of `continuation`,
+    // the last run of its chain of resumes.
+    static core::ReportContent failedRunContent(const core::RunRecord& run, const std::optional<core::RunRecord>& continuation = std::nullopt);
 };
 
 } // namespace bioforge::ui

@@ -160,6 +160,10 @@ private slots:
         QVERIFY(!twice);
         QVERIFY(twice.error().message().contains(QStringLiteral("already resumed")));
         QVERIFY(!m_runs->resume(*resumed)); // finished runs are not resumable
+        // Cancelling the paused run whose continuation finished: nothing is left (it advised cancelling the finished run).
+        const auto cancel = m_runs->discard(*paused);
+        QVERIFY2(!cancel && cancel.error().message().contains(QStringLiteral("which is finished: nothing is left to cancel")),
+                 cancel ? "" : qPrintable(cancel.error().message()));
     }
 
     // A paused run that will not be resumed is ended (bioforge cancel): cancelled in the store and
