@@ -61,8 +61,16 @@ int cmdReport(CliContext& ctx, const QStringList& argsIn)
             ctx.err() << "bioforge: " << flag << " needs a file name" << Qt::endl;
             return kUsage;
         }
+        if (args[i + 1].isEmpty()) { // `--html "$OUT"` with OUT unset wrote both default reports
+            ctx.err() << "bioforge: " << flag << ": an empty file name (was the variable that should hold it unset?)" << Qt::endl;
+            return kUsage;
+        }
         (flag == QLatin1String("--html") ? targets.html : targets.pdf) = args[i + 1];
         args.remove(i, 2);
+    }
+    if (!targets.html.isEmpty() && QFileInfo(targets.html).absoluteFilePath() == QFileInfo(targets.pdf).absoluteFilePath()) {
+        ctx.err() << "bioforge: --html and --pdf name the same file (" << targets.html << "): the PDF would replace the page" << Qt::endl;
+        return kUsage;
     }
     if (args.size() != 1) {
         ctx.err() << "usage: bioforge report <run-id> [--html FILE] [--pdf FILE] [--force]" << Qt::endl;

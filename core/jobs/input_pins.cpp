@@ -48,7 +48,7 @@ std::optional<QString> hashFile(JobContext& ctx, const QString& path, qint64& do
 
 } // namespace
 
-bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming)
+bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded)
 {
     if (files.isEmpty())
         return true;
@@ -68,6 +68,13 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming)
     } else if (resuming && holdsWork(store)) {
         unchecked = QStringLiteral("it began before runs pinned their inputs");
     }
+    // No pins, on a resume: the record of the run it continues holds its inputs' SHA-256 (a pins or
+    // checkpoint folder deleted or damaged must not let a changed input through unsaid).
+    const bool fromRecord = !havePins && resuming && !recorded.isEmpty();
+    if (fromRecord) {
+        pinned = recorded;
+        unchecked.clear();
+    }
     qint64 total = 0, done = 0;
     for (const QString& path : files)
         total += QFileInfo(path).size();
@@ -77,7 +84,7 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming)
     for (const QString& path : files) {
         const QFileInfo info(path);
         if (!info.isFile())
-            throw JobFailure(havePins ? QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(path)
+            throw JobFailure(havePins || fromRecord ? QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(path)
                              : QFileInfo(path).isRelative()
                                  ? QStringLiteral("%1: not a file here (the run recorded its inputs as typed: resume it from the folder it was started in)").arg(path)
                                  : QStringLiteral("%1: not a file").arg(path));
@@ -85,11 +92,12 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming)
         const std::optional<QString> sha = hashFile(ctx, path, done, total);
         if (!sha)
             return false;
-        if (havePins) {
-            const QString then = pinned.value(path);
-            if (then.isEmpty())
+        if (havePins || fromRecord) {
+            // (A record lists the inputs its run named, by absolute path; a file it does not list is not checked.)
+            const QString then = fromRecord ? pinned.value(info.absoluteFilePath()) : pinned.value(path);
+            if (then.isEmpty() && !fromRecord)
                 throw JobFailure(QStringLiteral("the input %1 was not among this run's inputs when it began; start a new run").arg(path));
-            if (then != *sha)
+            if (!then.isEmpty() && then != *sha)
                 throw JobFailure(QStringLiteral("the input %1 changed since this run began (SHA-256 %2… then, %3… now): what the run has "
                                                 "computed so far came from the old content, so it cannot go on with the new. Start a "
                                                 "new run on it (or restore the file to resume this one)")

@@ -6,6 +6,7 @@
 // content's checksum for all of it (a new-user trial found exactly that: a resumed viral run kept
 // an edited contig's old scores under the edited file's SHA-256).
 
+#include <QHash>
 #include <QStringList>
 
 namespace bioforge::core {
@@ -22,8 +23,11 @@ inline constexpr const char* kInputPinsKey = "inputs/sha256";
 // file whose SHA-256 differs or that is gone throws JobFailure naming the file and both
 // checksums. A `resuming` run (one that continues another) without valid pins but with other
 // checkpoints (it began before pins existed, or its pins were damaged) cannot be checked: it is
-// pinned as it is now and the run's warnings say so. The digests go to the run's provenance, so
-// its inputs are not hashed a second time.
-bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming);
+// pinned as it is now and the run's warnings say so — unless `recorded` (absolute path -> SHA-256,
+// the inputs the run it continues recorded) holds them: its pins damaged or deleted, or its whole
+// checkpoint folder gone, a resumed run is checked against those, and a changed file fails as
+// above (a trial resumed a paused 20,000-gene run on a 2-gene file without a word). The digests go
+// to the run's provenance, so its inputs are not hashed a second time.
+bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded = {});
 
 } // namespace bioforge::core

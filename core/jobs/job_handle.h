@@ -31,6 +31,10 @@ public:
     // checked on every resume (input_pins.h), on the worker before the job runs.
     const QStringList& inputFiles() const { return m_inputFiles; }
     void setInputFiles(QStringList files) { m_inputFiles = std::move(files); }
+    // A resumed run's inputs as the run it continues recorded them (absolute path -> SHA-256): what
+    // its inputs are checked against when its pins are gone (input_pins.h).
+    const QHash<QString, QString>& recordedInputs() const { return m_recordedInputs; }
+    void setRecordedInputs(QHash<QString, QString> digests) { m_recordedInputs = std::move(digests); }
     CheckpointStore& checkpoints() { return m_checkpoints; }
     ProvenanceRecorder& provenance() { return m_provenance; }
 
@@ -58,6 +62,7 @@ private:
     QString m_runDir;
     QString m_cacheDir;
     QStringList m_inputFiles;
+    QHash<QString, QString> m_recordedInputs;
     CheckpointStore m_checkpoints;
     ProvenanceRecorder m_provenance;
     std::unique_ptr<DeviceLease> m_lease;

@@ -48,6 +48,22 @@ void PluginManager::addBuiltin(QObject* object, const PluginMetadata& metadata)
     m_entries.append(e);
 }
 
+namespace {
+
+// The id a plugin file stands for when its metadata cannot be read (a truncated or foreign file):
+// its name less "lib" and "bioforge_" (libbioforge_annotation.so: annotation), so that `bioforge
+// annotation …` says why it did not load.
+QString idFromFileName(const QFileInfo& info)
+{
+    QString id = info.completeBaseName();
+    for (const char* prefix : {"lib", "bioforge_"})
+        if (id.startsWith(QLatin1String(prefix)))
+            id = id.mid(qsizetype(qstrlen(prefix)));
+    return id;
+}
+
+} // namespace
+
 void PluginManager::discover()
 {
     QSet<QString> seenFiles;
@@ -66,7 +82,7 @@ void PluginManager::discover()
             const QJsonObject raw = QPluginLoader(file).metaData();
             if (raw.isEmpty()) {
                 e.state = PluginEntry::State::Failed;
-                e.metadata.id = info.completeBaseName();
+                e.metadata.id = idFromFileName(info);
                 e.error = QStringLiteral("%1: not a Qt plugin (no embedded metadata)").arg(file);
                 m_entries.append(e);
                 continue;
@@ -74,7 +90,7 @@ void PluginManager::discover()
             const QString iid = raw.value(QLatin1String("IID")).toString();
             if (iid != QLatin1String(BIOFORGE_IPLUGIN_IID)) {
                 e.state = PluginEntry::State::Failed;
-                e.metadata.id = info.completeBaseName();
+                e.metadata.id = idFromFileName(info);
                 e.error = QStringLiteral("%1: implements interface '%2', expected '%3' (built for another BioForge version?)")
                               .arg(file, iid, QLatin1String(BIOFORGE_IPLUGIN_IID));
                 m_entries.append(e);
@@ -83,7 +99,7 @@ void PluginManager::discover()
             auto meta = PluginMetadata::fromJson(raw.value(QLatin1String("MetaData")).toObject());
             if (!meta) {
                 e.state = PluginEntry::State::Failed;
-                e.metadata.id = info.completeBaseName();
+                e.metadata.id = idFromFileName(info);
                 e.error = QStringLiteral("%1: %2").arg(file, meta.error().message());
                 m_entries.append(e);
                 continue;

@@ -197,10 +197,10 @@ Expected<QString> RunService::resume(const QString& runId)
     record.verb = parent->verb;
     record.parameters = parent->parameters;
     record.pluginVersion = owner->metadata.version;
-    return launch(std::move(record));
+    return launch(std::move(record), parent->inputs);
 }
 
-Expected<QString> RunService::launch(RunRecord record)
+Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& recordedInputs)
 {
     IPlugin* plugin = m_plugins.plugin(record.pluginId);
     if (!plugin)
@@ -243,6 +243,11 @@ Expected<QString> RunService::launch(RunRecord record)
     if (const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == record.verb; });
         spec != verbs.end() && !record.parameters.contains(QLatin1String("cluster")))
         handle->setInputFiles(spec->filesRead(record.parameters));
+    QHash<QString, QString> recorded;
+    for (const FileRef& f : recordedInputs)
+        if (!f.path.isEmpty() && !f.sha256.isEmpty() && QFileInfo(f.path).isAbsolute())
+            recorded.insert(f.path, f.sha256);
+    handle->setRecordedInputs(std::move(recorded));
     log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
                                                            record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));
     m_runs.insert(record.runId);

@@ -73,7 +73,9 @@ signals:
     void runEnded(const QString& runId, bool succeeded);
 
 private:
-    Expected<QString> launch(RunRecord record);
+    // Records and queues `record`; a resume passes the inputs the run it continues recorded, which
+    // its inputs are checked against when its pins are gone.
+    Expected<QString> launch(RunRecord record, const QList<FileRef>& recordedInputs = {});
     void onJobStarted(const QString& runId);
     void onJobEnded(const QString& runId);
     void saveProgress();

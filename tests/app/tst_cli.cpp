@@ -176,6 +176,11 @@ private slots:
         QVERIFY2(notReport.code == 5 && notReport.err.contains(QStringLiteral("exists and is not an HTML page")), qPrintable(notReport.err));
         QCOMPARE(readAll(table), QByteArray("id,age\n1,50\n"));
         QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), table, QStringLiteral("--force")}).code, 0);
+        // One file for both, or an empty name (an unset variable): refused, nothing written.
+        const QString both = m_dir.filePath(QStringLiteral("both.out"));
+        const Result same = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), both, QStringLiteral("--pdf"), both});
+        QVERIFY2(same.code == 2 && same.err.contains(QStringLiteral("name the same file")) && !QFileInfo::exists(both), qPrintable(same.err));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), QString()}).code, 2);
         QVERIFY(readAll(table).startsWith("<!DOCTYPE html>"));
         const Result show = run({QStringLiteral("--project"), project, QStringLiteral("show"), id});
         QCOMPARE(show.code, 0);

@@ -4,6 +4,8 @@
 #include "models/model_downloader.h"
 #include "pipeline/bulk_import.h"
 #include "sources/annotation_source.h"
+#include "store/bulk_library.h"
+#include "store/sqlite_read_only.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -168,6 +170,12 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
             << Qt::endl;
         return parts.isEmpty() ? kNotFound : kUsage;
     }
+    // A library read-only here takes no import: said before a download of hundreds of MB, not after it.
+    if (import && QFileInfo::exists(library) && core::readOnlyPlace(library)) {
+        err << "bioforge: " << BulkLibrary::readOnlyError(library, QStringLiteral("%1 (downloaded)").arg(source->title())).message()
+            << "; or download only: --no-import" << Qt::endl;
+        return kFileError;
+    }
     if (dir.isEmpty())
         dir = QDir(downloadDir).filePath(source->id());
     for (const BulkPart& p : parts) {
@@ -218,6 +226,12 @@ int sourcesCommand(const QStringList& given, const QString& defaultLibrary, QTex
     if (!args.isEmpty()) {
         err << "usage: bioforge annotation sources [--library FILE]" << Qt::endl;
         return kUsage;
+    }
+    // A library named that is not there (a typo) is not made, listed empty, and its folders left behind.
+    if (library != defaultLibrary && !QFileInfo::exists(library)) {
+        err << "bioforge: " << library << ": no such annotation library (one is made by the first import into it: bioforge annotation import-bulk "
+            << "SOURCE FILE --library " << library << ")" << Qt::endl;
+        return kNotFound;
     }
     auto lib = BulkLibrary::open(library);
     if (!lib) {

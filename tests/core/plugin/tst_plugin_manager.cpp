@@ -68,6 +68,8 @@ private slots:
         QVERIFY2(e, qPrintable(file));
         QCOMPARE(e->state, PluginEntry::State::Failed);
         QVERIFY2(e->error.contains(reason), qPrintable(e->error));
+        if (file == QLatin1String("fixture_not_a_plugin")) // named by its file, less "lib": `bioforge NAME …` says why it did not load
+            QCOMPARE(m_manager.entry(QStringLiteral("fixture_not_a_plugin")), e);
     }
 
     void metadataIsRead()

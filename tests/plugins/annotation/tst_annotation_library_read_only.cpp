@@ -42,6 +42,15 @@ private slots:
         QVERIFY(ok); // the other user reaches the temporary folder and writes only its own home
     }
 
+    // A library named that is not there (a typo) is said to be missing, not made and listed empty.
+    void aLibraryThatIsNotThereIsNotMade()
+    {
+        const QString typo = path(QStringLiteral("no-such-folder/librray.sqlite"));
+        const Result r = run({QStringLiteral("annotation"), QStringLiteral("sources"), QStringLiteral("--library"), typo}, false);
+        QVERIFY2(r.code == 6 && r.err.contains(QStringLiteral("no such annotation library")), qPrintable(r.err));
+        QVERIFY(!QFileInfo::exists(path(QStringLiteral("no-such-folder"))));
+    }
+
     void cleanupTestCase() { setTreeWritable(path(QStringLiteral("shared")), true); }
 
     void aSharedLibraryIsReadAndNeverWritten()
@@ -69,6 +78,12 @@ private slots:
                                    annotationDemoPath(QStringLiteral("withdrawn.panel.txt")), QStringLiteral("--library"), library()},
                                   true);
         QVERIFY2(import.code == 5 && import.err.contains(QStringLiteral("the annotation library is read-only here")), qPrintable(import.err));
+        // A download meant for it: refused before any transfer (nothing listens at this address).
+        const Result download = run({QStringLiteral("annotation"), QStringLiteral("download"), QStringLiteral("gnomad"), QStringLiteral("--url"),
+                                     QStringLiteral("http://127.0.0.1:9/constraint.tsv"), QStringLiteral("--dir"), path(QStringLiteral("other-home/dl")),
+                                     QStringLiteral("--library"), library()},
+                                    true);
+        QVERIFY2(download.code == 5 && download.err.contains(QStringLiteral("the annotation library is read-only here")), qPrintable(download.err));
         QCOMPARE(treeListing(path(QStringLiteral("shared"))), before); // no -shm, -wal or import lock made
     }
 };
