@@ -161,6 +161,13 @@ private slots:
                             "a,50,1,,80,5,0.1,30,90,13,70,6\nb,55,2,,80,5,0.1,30,90,13,70,6\n");
         const Result empty = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), noAlbumin});
         QVERIFY2(empty.code == 1 && (empty.out + empty.err).contains(QStringLiteral("no clock has a value for any of the 2 rows")), qPrintable(empty.out + empty.err));
+        // A KDM reference without a pregnancy column: the people left out for it are counted and the column named.
+        const QString noPregnancy = agePath(QStringLiteral("bioage_nhanes4_shared200.csv"));
+        if (!readAll(noPregnancy).left(2000).split('\n').first().contains("pregnant")) {
+            const Result untrained = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), noPregnancy, QStringLiteral("--kdm_reference"), noPregnancy});
+            QVERIFY2(untrained.code == 1 && (untrained.out + untrained.err).contains(QStringLiteral("more have no pregnancy status")),
+                     qPrintable(untrained.out + untrained.err));
+        }
         // Evaluated against mortality without follow-up: the run fails saying so (it "finished" with nothing).
         const Result evaluated = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), table, QStringLiteral("--bootstrap"), QStringLiteral("0")});
         // The error is said once: on the summary line (stdout, for scripts), not again as a log line on stderr.

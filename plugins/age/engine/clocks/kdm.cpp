@@ -25,19 +25,28 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
     model.sex = sex;
     const int m = int(s.markers.size());
     std::vector<qsizetype> rows;
+    qint64 unknownPregnancy = 0; // rows left out only for want of a recorded pregnancy status
     for (qsizetype r = 0; r < c.rows(); ++r) {
         const double age = c.age[size_t(r)];
         if (c.sex[size_t(r)] != sex || !std::isfinite(age) || age < s.minAge || age > s.maxAge)
             continue;
-        if (s.excludePregnant && c.pregnant[size_t(r)] != 0)
+        if (s.excludePregnant && c.pregnant[size_t(r)] != 0) {
+            unknownPregnancy += c.pregnant[size_t(r)] < 0 ? 1 : 0;
             continue;
+        }
         rows.push_back(r);
     }
     model.trainingRows = qint64(rows.size());
+    // (A table without the mapping's pregnancy column left even the men out, said only as "too few".)
     if (rows.size() < 10)
-        return Error(QStringLiteral("KDM: %1 training rows for %2 (ages %3-%4%5): too few")
+        return Error(QStringLiteral("KDM: %1 training rows for %2 (ages %3-%4%5): too few%6")
                          .arg(QString::number(rows.size()), sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"),
-                              QString::number(s.minAge), QString::number(s.maxAge), s.excludePregnant ? QStringLiteral(", not pregnant") : QString()));
+                              QString::number(s.minAge), QString::number(s.maxAge), s.excludePregnant ? QStringLiteral(", not pregnant") : QString(),
+                              unknownPregnancy > 0 ? QStringLiteral("; %1 more have no pregnancy status (the mapping's pregnancy column is missing from "
+                                                                    "the table, or empty there): KDM is trained, as BioAge does, only on people recorded "
+                                                                    "as not pregnant, so add the column (0 for men)")
+                                                         .arg(unknownPregnancy)
+                                                   : QString()));
     model.ageMin = INFINITY;
     model.ageMax = -INFINITY;
     for (qsizetype r : rows) {
