@@ -38,6 +38,56 @@ bool hasDisplay()
     return env.contains(QStringLiteral("DISPLAY")) || env.contains(QStringLiteral("WAYLAND_DISPLAY"));
 }
 
+// A command's options are those its usage names: `resume --quiet` was read as the run id
+// "--quiet" (6, "no run"), `devices --chek` ran the listing without the check. An unknown option
+// is a usage error (2), and a global one written after the command is told where it goes. A
+// command whose usage takes only flags ("devices [--check]", "runs") refuses anything else.
+// On success `args` holds `--html=F` as `--html F`, as the commands read their options.
+bool checkCommandOptions(const cli::CommandInfo& command, QStringList& args, QTextStream& err)
+{
+    QStringList tokens;
+    for (QString token : QString::fromUtf8(command.usage).split(QLatin1Char(' '), Qt::SkipEmptyParts).mid(1))
+        if (token.remove(QLatin1Char('[')).remove(QLatin1Char(']')).remove(QChar(0x2026)); !token.isEmpty() && token != QLatin1String("|"))
+            tokens << token;
+    QStringList flags, valued; // valued: an option the usage writes with a value ("--html FILE")
+    bool takesMore = false;
+    for (qsizetype i = 0; i < tokens.size(); ++i) {
+        if (!tokens[i].startsWith(QLatin1String("--"))) {
+            takesMore = true;
+            continue;
+        }
+        flags << tokens[i];
+        if (const QString next = tokens.value(i + 1); !next.isEmpty() && next == next.toUpper() && next.front().isLetter())
+            valued << tokens[i];
+    }
+    const QString usage = QStringLiteral(" (usage: bioforge ") + QString::fromUtf8(command.usage) + QLatin1Char(')');
+    QStringList given; // `--html=F` as `--html F`, as the commands read their options
+    for (const QString& a : std::as_const(args)) {
+        const bool option = a.startsWith(QLatin1Char('-')) && a.size() > 1;
+        const QString name = option ? a.section(QLatin1Char('='), 0, 0) : QString();
+        if (option && !flags.contains(name)) {
+            const bool global = name == QLatin1String("--project") || name == QLatin1String("--quiet") || name == QLatin1String("--verbose");
+            err << "bioforge " << command.name << ": unknown option '" << a << "'"
+                << (global ? QStringLiteral("; %1 is a global option, written before the command: bioforge %1%2 %3 …")
+                                 .arg(name, name == QLatin1String("--project") ? QStringLiteral(" FOLDER") : QString(), QLatin1String(command.name))
+                           : usage)
+                << Qt::endl;
+            return false;
+        }
+        if (option && a.contains(QLatin1Char('=')) && !valued.contains(name)) { // `devices --check=yes` ran without the check
+            err << "bioforge " << command.name << ": " << name << " takes no value ('" << a << "')" << usage << Qt::endl;
+            return false;
+        }
+        if (!option && !takesMore) {
+            err << "bioforge " << command.name << ": unexpected argument '" << a << "'" << usage << Qt::endl;
+            return false;
+        }
+        given << (option && a.contains(QLatin1Char('=')) ? QStringList{name, a.section(QLatin1Char('='), 1)} : QStringList{a});
+    }
+    args = given;
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -116,53 +166,10 @@ int main(int argc, char** argv)
         return cli::kOk;
     }
 
-    // A command's options are those its usage names: `resume --quiet` was read as the run id
-    // "--quiet" (6, "no run"), `devices --chek` ran the listing without the check. An unknown option
-    // is a usage error (2), and a global one written after the command is told where it goes. A
-    // command whose usage takes only flags ("devices [--check]", "runs") refuses anything else.
     // (`run` checks its verb's parameters; `settings` and `models` take values that may start with '-'.)
-    if (command && qstrcmp(command->name, "run") != 0 && qstrcmp(command->name, "settings") != 0 && qstrcmp(command->name, "models") != 0) {
-        QStringList tokens;
-        for (QString token : QString::fromUtf8(command->usage).split(QLatin1Char(' '), Qt::SkipEmptyParts).mid(1))
-            if (token.remove(QLatin1Char('[')).remove(QLatin1Char(']')).remove(QChar(0x2026)); !token.isEmpty() && token != QLatin1String("|"))
-                tokens << token;
-        QStringList flags, valued; // valued: an option the usage writes with a value ("--html FILE")
-        bool takesMore = false;
-        for (qsizetype i = 0; i < tokens.size(); ++i) {
-            if (!tokens[i].startsWith(QLatin1String("--"))) {
-                takesMore = true;
-                continue;
-            }
-            flags << tokens[i];
-            if (const QString next = tokens.value(i + 1); !next.isEmpty() && next == next.toUpper() && next.front().isLetter())
-                valued << tokens[i];
-        }
-        const QString usage = QStringLiteral(" (usage: bioforge ") + QString::fromUtf8(command->usage) + QLatin1Char(')');
-        QStringList given; // `--html=F` as `--html F`, as the commands read their options
-        for (const QString& a : std::as_const(args)) {
-            const bool option = a.startsWith(QLatin1Char('-')) && a.size() > 1;
-            const QString name = option ? a.section(QLatin1Char('='), 0, 0) : QString();
-            if (option && !flags.contains(name)) {
-                const bool global = name == QLatin1String("--project") || name == QLatin1String("--quiet") || name == QLatin1String("--verbose");
-                err << "bioforge " << command->name << ": unknown option '" << a << "'"
-                    << (global ? QStringLiteral("; %1 is a global option, written before the command: bioforge %1%2 %3 …")
-                                     .arg(name, name == QLatin1String("--project") ? QStringLiteral(" FOLDER") : QString(), QLatin1String(command->name))
-                               : usage)
-                    << Qt::endl;
-                return cli::kUsage;
-            }
-            if (option && a.contains(QLatin1Char('=')) && !valued.contains(name)) { // `devices --check=yes` ran without the check
-                err << "bioforge " << command->name << ": " << name << " takes no value ('" << a << "')" << usage << Qt::endl;
-                return cli::kUsage;
-            }
-            if (!option && !takesMore) {
-                err << "bioforge " << command->name << ": unexpected argument '" << a << "'" << usage << Qt::endl;
-                return cli::kUsage;
-            }
-            given << (option && a.contains(QLatin1Char('=')) ? QStringList{name, a.section(QLatin1Char('='), 1)} : QStringList{a});
-        }
-        args = given;
-    }
+    if (command && qstrcmp(command->name, "run") != 0 && qstrcmp(command->name, "settings") != 0 && qstrcmp(command->name, "models") != 0
+        && !checkCommandOptions(*command, args, err))
+        return cli::kUsage;
 
     cli::CliContext ctx(options, out, err);
     int code = cli::kUsage;

@@ -161,8 +161,14 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
         ctx.err() << "bioforge: " << readable.error().message() << Qt::endl;
         return kProjectError;
     }
-    if (sub == QLatin1String("list"))
+    if (sub == QLatin1String("list")) {
+        if (!args.isEmpty()) { // `models list --json`: a script asking for JSON got the text and success
+            ctx.err() << "bioforge models list: " << (args[0].startsWith(QLatin1Char('-')) ? "unknown option '" : "unexpected argument '") << args[0]
+                      << "' (usage: bioforge models list)" << Qt::endl;
+            return kUsage;
+        }
         return listModels(ctx, registry);
+    }
     if (sub == QLatin1String("import")) {
         QString revision;
         if (const qsizetype i = args.indexOf(QStringLiteral("--revision")); i >= 0 && i + 1 < args.size()) {

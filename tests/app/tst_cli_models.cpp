@@ -35,6 +35,11 @@ private slots:
         QCOMPARE(aFile.code, 6);
         QVERIFY2(aFile.err.contains(QStringLiteral("not a folder")), qPrintable(aFile.err));
         const QString models = run({QStringLiteral("models"), QStringLiteral("list")}).out;
+        // `models list --json` (a script asking for JSON) printed the text and succeeded.
+        for (const char* extra : {"--json", "extra"}) {
+            const Result refused = run({QStringLiteral("models"), QStringLiteral("list"), QLatin1String(extra)});
+            QVERIFY2(refused.code == 2 && refused.err.contains(QLatin1String(extra)) && refused.out.isEmpty(), qPrintable(refused.err));
+        }
         QVERIFY2(!models.contains(QStringLiteral("m1 ")) && !models.contains(QStringLiteral("m2 ")) && !models.contains(QStringLiteral("m3 ")), qPrintable(models));
         const Result ok = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("esm-dummy"), QStringLiteral("esm2"), esm});
         QVERIFY2(ok.code == 0, qPrintable(ok.err));

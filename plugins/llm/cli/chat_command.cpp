@@ -36,6 +36,10 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
     if (context == 0)
         return 2;
     Conversation conversation(*m.model, *m.tokenizer, context);
+    if (core::Status room = conversation.checkSystemPromptRoom(request); !room) {
+        err << "bioforge: --system: " << room.error().message() << Qt::endl;
+        return 2;
+    }
     out << "chat with " << QString::fromStdString(m.model->config().name) << " (" << QString::fromStdString(request.chatTemplate.family)
         << " format). /reset starts over, /exit or end of input quits, /help lists these; //text sends /text." << Qt::endl;
     std::string line;

@@ -204,6 +204,24 @@ private slots:
         QCOMPARE(tsv(run.filePath(QStringLiteral("out/resolution.tsv"))).size(), 1 + 3);
     }
 
+    // Many entries that are no gene: one warning for them with the first few (a 20,000-entry list
+    // printed a line for each of 11,091); resolution.tsv still lists each.
+    void manyUnknownEntriesAreOneWarning()
+    {
+        QTemporaryDir run;
+        QString list = QStringLiteral("PKD1\n");
+        const int unknown = 30;
+        for (int i = 0; i < unknown; ++i)
+            list += QStringLiteral("NOTAGENE%1\n").arg(i);
+        const Outcome o = runJob(run.path(), {{QStringLiteral("genes_text"), list}, {QStringLiteral("library"), m_lib.library->path()}}, false);
+        QVERIFY2(o.outcome == core::JobOutcome::Finished, qPrintable(o.error));
+        const QString all = o.warnings.join(QLatin1Char('\n'));
+        QVERIFY2(o.warnings.filter(QStringLiteral("gene list line ")).isEmpty(), qPrintable(all));
+        const QStringList summary = o.warnings.filter(QStringLiteral("gene list: %1 entries are unknown (resolution.tsv says why for each): line 2: ").arg(unknown));
+        QVERIFY2(summary.size() == 1 && summary.first().endsWith(QStringLiteral(" and %1 more").arg(unknown - 8)), qPrintable(all));
+        QCOMPARE(tsv(run.filePath(QStringLiteral("out/resolution.tsv"))).size(), 1 + 1 + unknown);
+    }
+
     void aPauseKeepsWhatIsStoredAndAResumeRedoesNothing()
     {
         QTemporaryDir run;

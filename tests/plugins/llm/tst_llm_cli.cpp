@@ -304,25 +304,6 @@ private slots:
         QVERIFY2(recorded.out.contains(QStringLiteral(": failed: ")) && recorded.out.contains(QStringLiteral("device cuda:0: ")), qPrintable(recorded.out));
     }
 
-    // In `llm chat`, a line that starts with "/" is a command: /help lists them, an unknown one
-    // says so; neither is sent to the model. "//" sends a message that starts with "/".
-    void chatCommandsAreNotMessages()
-    {
-        if (!fixturesAvailable())
-            QSKIP("../shared/fixtures is not present");
-        QProcess p;
-        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
-        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("chat"), fixturePath(QStringLiteral("llm/models/tiny-llama-e64-f32.gguf")),
-                                                     QStringLiteral("--n"), QStringLiteral("2")});
-        p.write("/help\n/rest\n//etc is a folder\n/exit \r\n"); // a trailing space and CR: still /exit
-        p.closeWriteChannel();
-        QVERIFY(p.waitForFinished(120000));
-        const QString out = QString::fromUtf8(p.readAllStandardOutput()), err = QString::fromUtf8(p.readAllStandardError());
-        QCOMPARE(p.exitCode(), 0);
-        QVERIFY2(out.count(QStringLiteral("the commands are /reset")) == 2 && out.contains(QStringLiteral("unknown command /rest;")), qPrintable(out));
-        QCOMPARE(err.count(QStringLiteral(" tokens/s, context ")), 1); // one reply: to "/etc is a folder" only
-    }
-
     void usageErrorsAreCode2()
     {
         QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("generate")}).code, 2);

@@ -265,15 +265,47 @@ private slots:
         Conversation conversation(**model, *tokenizer, 64);
         GenerationRequest request;
         request.maxTokens = 2;
+        // llama-cli's rule: a prompt of n_ctx - 4 tokens, BOS included, is read; one more is refused,
+        // its size counted without the BOS (what the message can hold beside it).
+        const auto count = [&](const std::string& text) { return tokenizer->tokenize(text, true, false).size(); };
+        for (const char* unit : {" hi", "h", " s", "s"}) { // a unit whose repeats reach exactly 60 tokens
+            request.prompt = "hi";
+            while (count(request.prompt) < 60)
+                request.prompt += unit;
+            if (count(request.prompt) == 60)
+                break;
+        }
+        QCOMPARE(count(request.prompt), size_t(60));
+        auto fits = conversation.generate(request, {});
+        QVERIFY2(fits, fits ? "" : qPrintable(fits.error().message()));
+        while (count(request.prompt) == 60)
+            request.prompt += "h";
+        QCOMPARE(count(request.prompt), size_t(61));
+        auto oneTooMany = conversation.generate(request, {});
+        QVERIFY(!oneTooMany);
+        QVERIFY2(oneTooMany.error().message().startsWith(QStringLiteral("the prompt is 60 tokens, more than a context of 64 tokens can read (at most 59,")),
+                 qPrintable(oneTooMany.error().message()));
+        request.prompt.clear();
         for (int i = 0; i < 100; ++i)
             request.prompt += "hi system ";
-        const size_t tokens = tokenizer->tokenize(request.prompt, true, false).size();
+        const size_t tokens = tokenizer->tokenize(request.prompt, true, false).size() - 1;
         QVERIFY(tokens > 64);
         auto refused = conversation.generate(request, {});
         QVERIFY(!refused);
         QCOMPARE(refused.error().kind(), core::Error::Kind::Invalid);
         QVERIFY2(refused.error().message().startsWith(QStringLiteral("the prompt is %1 tokens, more than a context of 64 tokens can read (at most ").arg(tokens)),
                  qPrintable(refused.error().message()));
+        QVERIFY2(refused.error().message().contains(QStringLiteral("give a larger context (--ctx; this model was trained with up to 2048 tokens)")),
+                 qPrintable(refused.error().message()));
+        // At the model's own length, --ctx cannot help: the advice says so.
+        Conversation full(**model, *tokenizer, 2048);
+        for (int i = 0; i < 1100; ++i)
+            request.prompt += "hi system ";
+        auto tooLongForTheModel = full.generate(request, {});
+        QVERIFY(!tooLongForTheModel);
+        QVERIFY2(tooLongForTheModel.error().message().contains(QStringLiteral("this model reads at most 2048 tokens at once")),
+                 qPrintable(tooLongForTheModel.error().message()));
+        QVERIFY(!tooLongForTheModel.error().message().contains(QStringLiteral("--ctx")));
         request.prompt = "hi";
         QVERIFY(conversation.generate(request, {}));
         // A chat whose history is longer than the context (reopened, or regenerated after a shift), its
@@ -290,6 +322,38 @@ private slots:
         auto answered = reopened.generate(chat, {});
         QVERIFY2(answered, answered ? "" : qPrintable(answered.error().message()));
         QVERIFY(answered->promptTokens > 64);
+    }
+
+    // A system prompt that leaves no room for a message (a chat refused every message, blaming it
+    // for being long): said up front, naming the system prompt; one that fits leaves the chat as it was.
+    void aSystemPromptThatFillsTheContextIsRefusedUpFront()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("system.gguf"));
+        QVERIFY(ModelSynthesizer::write(oneBlockSpec(), path));
+        auto tokenizer = tokenizerOf(path);
+        QVERIFY(tokenizer);
+        auto model = LlamaModel::load(*GgufFile::open(path), LlamaModel::Options::cpu(1, bestKernelPath()));
+        QVERIFY(model);
+        Conversation conversation(**model, *tokenizer, 128); // chatml's markers are many tokens in this vocabulary
+        GenerationRequest chat;
+        chat.maxTokens = 2;
+        chat.chatTemplate = ChatTemplate::named("chatml");
+        chat.messages.push_back({"system", "hi"});
+        const core::Status room = conversation.checkSystemPromptRoom(chat);
+        QVERIFY2(room, room ? "" : qPrintable(room.error().message()));
+        for (int i = 0; i < 80; ++i)
+            chat.messages[0].content += " hi";
+        const core::Status noRoom = conversation.checkSystemPromptRoom(chat);
+        QVERIFY(!noRoom);
+        QCOMPARE(noRoom.error().kind(), core::Error::Kind::Invalid);
+        QVERIFY2(noRoom.error().message().startsWith(QStringLiteral("the system prompt is ")), qPrintable(noRoom.error().message()));
+        QVERIFY2(noRoom.error().message().contains(QStringLiteral("a context of 128 tokens leaves no room for a message")), qPrintable(noRoom.error().message()));
+        chat.messages.push_back({"user", "hi"});
+        auto refused = conversation.generate(chat, {});
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().message(), noRoom.error().message());
+        GenerationRequest raw; // no system prompt: nothing to check
+        QVERIFY(conversation.checkSystemPromptRoom(raw));
     }
 };
 

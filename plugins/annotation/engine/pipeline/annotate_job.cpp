@@ -204,9 +204,23 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             keys << r.key;
             list.symbols.insert(r.symbol);
         }
-    for (const Resolution& r : resolutions)
-        if (r.status != ResolutionStatus::Resolved && r.status != ResolutionStatus::Duplicate)
-            ctx.warn(QStringLiteral("gene list line %1: %2").arg(r.line).arg(r.reason));
+    // Entries that are not genes: one line each while few; past kShownEach of a status, one line for
+    // it with the first few (a 20,000-entry list of outdated ids printed 11,091 lines and buried the
+    // progress): resolution.tsv holds every entry's reason.
+    constexpr qsizetype kShownEach = 8;
+    for (const ResolutionStatus status : {ResolutionStatus::Unknown, ResolutionStatus::Ambiguous, ResolutionStatus::Withdrawn}) {
+        QStringList lines;
+        for (const Resolution& r : resolutions)
+            if (r.status == status)
+                lines << QStringLiteral("line %1: %2").arg(r.line).arg(r.reason);
+        if (lines.size() <= kShownEach) {
+            for (const QString& line : std::as_const(lines))
+                ctx.warn(QStringLiteral("gene list ") + line);
+        } else {
+            ctx.warn(QStringLiteral("gene list: %1 entries are %2 (resolution.tsv says why for each): %3")
+                         .arg(QString::number(lines.size()), statusName(status), core::shortList(lines, QStringLiteral("; "), kShownEach)));
+        }
+    }
     // Names changed on the way (a previous symbol, an alias) and entries read once: one line each,
     // so the terminal says what resolution.tsv has in full.
     QStringList renamed, repeated;

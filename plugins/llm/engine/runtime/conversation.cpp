@@ -75,6 +75,42 @@ std::vector<TokenId> Conversation::promptFor(const GenerationRequest& request, i
     return m_tokenizer.tokenize(t.renderSegments(request.messages, true), addBos);
 }
 
+int64_t Conversation::messageTokens(const GenerationRequest& request, const ChatMessage& message) const
+{
+    ChatTemplate noBos = request.chatTemplate;
+    noBos.bos.clear();
+    return int64_t(m_tokenizer.tokenize(noBos.renderSegments({message}, true), false).size());
+}
+
+// "give a larger context (--ctx …) or", or, where the context is the model's own length already
+// (--ctx cannot go past it), that this model reads no more.
+QString Conversation::largerContextAdvice() const
+{
+    const int64_t trained = m_model.config().contextLength;
+    if (trained > 0 && m_cache->capacity() >= trained)
+        return QStringLiteral("this model reads at most %1 tokens at once (its trained context length): give").arg(trained);
+    return QStringLiteral("give a larger context (--ctx%1) or").arg(trained > 0 ? QStringLiteral("; this model was trained with up to %1 tokens").arg(trained)
+                                                                                 : QString());
+}
+
+core::Status Conversation::checkSystemPromptRoom(const GenerationRequest& request)
+{
+    GenerationRequest system{.chatTemplate = request.chatTemplate};
+    std::copy_if(request.messages.begin(), request.messages.end(), std::back_inserter(system.messages),
+                 [](const ChatMessage& m) { return m.role == "system"; });
+    if (system.messages.empty())
+        return core::okStatus();
+    int64_t keep = 0;
+    promptFor(system, &keep);
+    const int64_t frame = messageTokens(request, ChatMessage{"user", std::string()});
+    if (keep + frame + 1 + 4 <= m_cache->capacity())
+        return core::okStatus();
+    return core::Error(QStringLiteral("the system prompt is %1 tokens: a context of %2 tokens leaves no room for a message beside it (a "
+                                      "message takes at least %3 with its turn's markers, and the answer 4 to start); %4 a shorter system prompt")
+                           .arg(QString::number(keep), QString::number(m_cache->capacity()), QString::number(frame + 1), largerContextAdvice()),
+                       core::Error::Kind::Invalid);
+}
+
 void Conversation::shiftOut(int64_t needed, const GenerationEvents& events, int& shifts)
 {
     const int64_t size = int64_t(m_tokens.size());
@@ -121,22 +157,18 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     // The prompt of a `generate`, or a chat's newest message, must fit beside the kept start (the
     // system prompt) with room for the answer to begin: else only its end would be read — the model
     // answering the last hundred words of a document, with a note that a few tokens were shifted out.
-    // Refused with the sizes, as llama.cpp's llama-cli refuses a prompt longer than n_ctx - 4. (Older
-    // turns of a chat still shift out as the context fills.)
-    int64_t newest = int64_t(prompt.size());
-    if (!request.messages.empty()) {
-        ChatTemplate noBos = request.chatTemplate;
-        noBos.bos.clear();
-        newest = int64_t(m_tokenizer.tokenize(noBos.renderSegments({request.messages.back()}, true), false).size());
-    }
+    // Refused with the sizes, as llama.cpp's llama-cli refuses a prompt (BOS included) longer than
+    // n_ctx - 4. (Older turns of a chat still shift out as the context fills.)
+    if (!request.messages.empty())
+        if (core::Status room = checkSystemPromptRoom(request); !room)
+            return room.error();
+    const int64_t newest = request.messages.empty() ? int64_t(prompt.size()) - keep : messageTokens(request, request.messages.back());
     if (const int64_t room = m_cache->capacity() - keep - 4; newest > room) {
         const QString what = request.messages.empty() ? QStringLiteral("prompt") : QStringLiteral("message");
-        const int64_t trained = m_model.config().contextLength;
         return core::Error(QStringLiteral("the %1 is %2 tokens, more than a context of %3 tokens can read (at most %4, with room for the answer to "
-                                          "start): only its last part would be read, and the model would answer that; give a larger context "
-                                          "(--ctx%5) or a shorter %1")
+                                          "start): only its last part would be read, and the model would answer that; %5 a shorter %1")
                                .arg(what, QString::number(newest), QString::number(m_cache->capacity()), QString::number(std::max<int64_t>(0, room)),
-                                    trained > 0 ? QStringLiteral("; this model was trained with up to %1 tokens").arg(trained) : QString()),
+                                    largerContextAdvice()),
                            core::Error::Kind::Invalid);
     }
 

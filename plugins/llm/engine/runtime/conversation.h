@@ -58,6 +58,11 @@ public:
     ~Conversation();
 
     core::Expected<GenerationResult> generate(const GenerationRequest& request, const GenerationEvents& events);
+    /// Whether the request's system prompt leaves room in this context for a message: its tokens, the
+    /// template's frame around a user turn and 4 tokens for the answer to start (llama-cli's n_ctx - 4)
+    /// must fit. Error (Kind::Invalid) with the system prompt's length and the context's size; ok for
+    /// a request without a system prompt or in raw mode. A chat checks it before the first message.
+    core::Status checkSystemPromptRoom(const GenerationRequest& request);
     int64_t contextSize() const;
     int64_t contextUsed() const { return int64_t(m_tokens.size()); }
     void reset();
@@ -66,6 +71,8 @@ private:
     core::Status feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events, int& shifts);
     void shiftOut(int64_t needed, const GenerationEvents& events, int& shifts);
     std::vector<TokenId> promptFor(const GenerationRequest& request, int64_t* keep);
+    int64_t messageTokens(const GenerationRequest& request, const ChatMessage& message) const;
+    QString largerContextAdvice() const;
 
     LlamaModel& m_model;
     const Tokenizer& m_tokenizer;

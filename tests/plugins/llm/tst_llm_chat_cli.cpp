@@ -1,0 +1,75 @@
+// `bioforge llm chat` through the real program: the chat's own commands, and a
+// system prompt that leaves no room for a message.
+
+#include "support/test_support.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::test;
+
+class TstLlmChatCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    struct Chat {
+        int code;
+        QString out, err;
+    };
+
+    Chat chat(const QStringList& args, const QByteArray& input)
+    {
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("llm"), QStringLiteral("chat")} + args);
+        p.write(input);
+        p.closeWriteChannel();
+        p.waitForFinished(120000);
+        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    }
+
+private slots:
+    // In `llm chat`, a line that starts with "/" is a command: /help lists them, an unknown one
+    // says so; neither is sent to the model. "//" sends a message that starts with "/".
+    void chatCommandsAreNotMessages()
+    {
+        if (!fixturesAvailable())
+            QSKIP("../shared/fixtures is not present");
+        const Chat c = chat({fixturePath(QStringLiteral("llm/models/tiny-llama-e64-f32.gguf")), QStringLiteral("--n"), QStringLiteral("2")},
+                            "/help\n/rest\n//etc is a folder\n/exit \r\n"); // a trailing space and CR: still /exit
+        const QString &out = c.out, &err = c.err;
+        QCOMPARE(c.code, 0);
+        QVERIFY2(out.count(QStringLiteral("the commands are /reset")) == 2 && out.contains(QStringLiteral("unknown command /rest;")), qPrintable(out));
+        QCOMPARE(err.count(QStringLiteral(" tokens/s, context ")), 1); // one reply: to "/etc is a folder" only
+    }
+
+    // A system prompt that leaves no room for a message is refused before the first message (2),
+    // naming --system; every message of the session was refused, blaming the message, and the chat
+    // ended 0. One that fits is answered.
+    void aSystemPromptThatFillsTheContextIsRefused()
+    {
+        const QString model = m_dir.filePath(QStringLiteral("chat.gguf"));
+        QProcess synth;
+        synth.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        synth.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--vocab"),
+                                                          QStringLiteral("400"), QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"),
+                                                          QStringLiteral("128")});
+        QVERIFY(synth.waitForFinished(120000) && synth.exitCode() == 0);
+        const QString longSystem = QStringLiteral("s ").repeated(100); // more than the context; chatml's markers are many tokens here
+
+        const Chat refused = chat({model, QStringLiteral("--ctx"), QStringLiteral("64"), QStringLiteral("--n"), QStringLiteral("2"), QStringLiteral("--system"), longSystem},
+                                  "hi\n/exit\n");
+        QCOMPARE(refused.code, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("--system: the system prompt is ")) && refused.err.contains(QStringLiteral("a context of 64 tokens leaves no room")),
+                 qPrintable(refused.err));
+        QVERIFY2(!refused.out.contains(QStringLiteral("chat with")), qPrintable(refused.out));
+        const Chat fits = chat({model, QStringLiteral("--ctx"), QStringLiteral("128"), QStringLiteral("--n"), QStringLiteral("2"), QStringLiteral("--system"),
+                                QStringLiteral("be brief")},
+                               "hi\n/exit\n");
+        QVERIFY2(fits.code == 0 && fits.err.count(QStringLiteral(" tokens/s, context ")) == 1, qPrintable(fits.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLlmChatCli)
+#include "tst_llm_chat_cli.moc"
