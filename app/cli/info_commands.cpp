@@ -12,6 +12,7 @@
 #include "runs/session.h"
 #include "store/project.h"
 
+#include <QHash>
 #include <QJsonDocument>
 #include <QSet>
 
@@ -45,6 +46,8 @@ int cmdPlugins(CliContext& ctx, const QStringList&)
                 ctx.out() << "  commands: " << commands.join(QStringLiteral(", "));
             if (e.metadata.needsGpu)
                 ctx.out() << "  (needs a GPU)";
+            if (!e.filePath.isEmpty()) // which copy is in use, where BIOFORGE_PLUGIN_PATH holds several
+                ctx.out() << "  from " << e.filePath;
         } else {
             ctx.out() << "  " << e.error;
         }
@@ -108,12 +111,19 @@ int cmdRuns(CliContext& ctx, const QStringList&)
             for (const core::RunRecord& r : *orphans)
                 orphaned.insert(r.runId);
     ctx.out() << "project " << project->folder() << (project->store().readOnly() ? " (read-only here)" : "") << Qt::endl;
+    QHash<QString, QString> resumedAs; // parent -> its continuation (the first, as core::continuationOf finds it)
+    for (const core::RunRecord& r : *runs)
+        if (!r.parentRunId.isEmpty() && !resumedAs.contains(r.parentRunId))
+            resumedAs.insert(r.parentRunId, r.runId);
     for (const core::RunRecord& r : *runs) {
         const bool dead = orphaned.contains(r.runId);
         ctx.out() << r.runId << "  " << (dead ? core::runStateName(core::RunState::Interrupted) : core::runStateName(r.state)).leftJustified(11) << ' '
                   << r.pluginId << ' ' << r.verb << "  " << r.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  " << r.title;
         if (!r.parentRunId.isEmpty())
             ctx.out() << "  (resumes " << r.parentRunId << ')';
+        // A paused, interrupted or failed run read as one waiting to be resumed after its resume ended.
+        if (const QString next = resumedAs.value(r.runId); !next.isEmpty())
+            ctx.out() << "  (resumed as " << next << ')';
         if (dead)
             ctx.out() << "  (its process ended; recorded as " << core::runStateName(r.state) << ": the project is read-only)";
         ctx.out() << Qt::endl;

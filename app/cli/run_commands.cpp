@@ -21,6 +21,27 @@ namespace bioforge::cli {
 
 namespace {
 
+// Why `missing`, given where a run reads an input file, cannot be one, and the exit code: a model's
+// folder or another folder (6), standard input, a pipe or a device — nothing a resume could read
+// again and check by its SHA-256 (5) — or nothing there (6).
+std::pair<QString, int> notAnInputFile(const QString& missing)
+{
+    const QFileInfo info(missing);
+    if (info.isDir()) {
+        const QDir dir(missing);
+        if (QFileInfo::exists(dir.filePath(QStringLiteral("model.json"))) || QFileInfo::exists(dir.filePath(QStringLiteral("config.json"))))
+            return {QStringLiteral("%1 is a model's folder; expected the input file here (a model is given with its option, such as --model)").arg(missing),
+                    kNotFound};
+        return {QStringLiteral("%1 is a folder; expected a file (give the files in it)").arg(missing), kNotFound};
+    }
+    if (info.exists() || missing == QLatin1String("-"))
+        return {QStringLiteral("%1 is %2, not a file: a run reads its inputs again when it is resumed, and checks them by their SHA-256; save it to a "
+                               "file first and give that")
+                    .arg(missing, missing == QLatin1String("-") ? QStringLiteral("standard input") : QStringLiteral("a pipe or a device")),
+                kProjectError};
+    return {QStringLiteral("no such file: %1").arg(missing), kNotFound};
+}
+
 bool isHelp(const QString& arg) { return arg == QLatin1String("--help") || arg == QLatin1String("-h") || arg == QLatin1String("help"); }
 
 // "usage: …" and every loaded plugin's verbs (or one plugin's), one line each.
@@ -151,18 +172,9 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
         return kUsage;
     }
     if (const QString missing = spec->missingInputFile(*params); !missing.isEmpty()) {
-        ctx.err() << "bioforge: " << pluginId << ' ' << verb << ": "
-                  << (QFileInfo(missing).isDir() && (QFileInfo::exists(QDir(missing).filePath(QStringLiteral("model.json")))
-                                                     || QFileInfo::exists(QDir(missing).filePath(QStringLiteral("config.json"))))
-                          ? QStringLiteral("%1 is a model's folder; expected the input file here (a model is given with its option, such as --model)").arg(missing)
-                      : QFileInfo(missing).isDir() ? QStringLiteral("%1 is a folder; expected a file (give the files in it)").arg(missing)
-                      : QFileInfo::exists(missing) || missing == QLatin1String("-")
-                          ? QStringLiteral("%1 is %2, not a file: a run reads its inputs again when it is resumed, and checks them by their SHA-256; "
-                                           "save it to a file first and give that")
-                                .arg(missing, missing == QLatin1String("-") ? QStringLiteral("standard input") : QStringLiteral("a pipe or a device"))
-                          : QStringLiteral("no such file: %1").arg(missing))
-                  << Qt::endl;
-        return (QFileInfo::exists(missing) && !QFileInfo(missing).isDir()) || missing == QLatin1String("-") ? kProjectError : kNotFound; // no file to pin: 5
+        const auto [message, code] = notAnInputFile(missing);
+        ctx.err() << "bioforge: " << pluginId << ' ' << verb << ": " << message << Qt::endl;
+        return code;
     }
     core::Project* project = ctx.project(true);
     if (!project)

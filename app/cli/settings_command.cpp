@@ -228,9 +228,17 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
         return kOk;
     }
     if (verb == QLatin1String("unset")) {
-        if (workbench) {
-            ctx.err() << "bioforge settings: '" << name << "' always has a value: set another one" << Qt::endl;
-            return kUsage;
+        if (workbench) { // back to the default (there was no way back but to know it and type it)
+            if (!settings.resetToDefault(name)) { // a key added to the table but not to WorkbenchSettings::resetToDefault
+                ctx.err() << "bioforge settings: '" << name << "' cannot be returned to its default; set another value" << Qt::endl;
+                return kUsage;
+            }
+            if (core::Status st = settings.save(); !st) {
+                ctx.err() << "bioforge settings: " << st.error().message() << "; '" << name << "' keeps its value" << Qt::endl;
+                return kProjectError;
+            }
+            ctx.out() << "unset " << name << ": its default is used, " << shown(workbench->get(settings), false) << Qt::endl;
+            return kOk;
         }
         QJsonObject saved = settings.pluginSettings(plugin->plugin);
         if (!plugin->unavailable.isEmpty() && !saved.contains(plugin->spec.key)) {

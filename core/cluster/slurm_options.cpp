@@ -49,6 +49,11 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
     o.shards = *shards;
     o.cpusPerTask = *cpus;
     o.gpusPerTask = *gpus;
+    // Text options given as another JSON type ({"partition": 5}) were read as not given.
+    for (const char* key : {"backend", "partition", "account", "time", "memory"})
+        if (const QJsonValue v = json.value(QLatin1String(key)); !v.isUndefined() && !v.isString())
+            return Error(QStringLiteral("cluster option %1: %2 is not text; expected it in quotes, e.g. \"%3\"")
+                             .arg(QLatin1String(key), jsonText(v), v.isDouble() ? jsonText(v) : QStringLiteral("…")));
     o.partition = json.value(QLatin1String("partition")).toString();
     o.account = json.value(QLatin1String("account")).toString();
     o.timeLimit = json.value(QLatin1String("time")).toString();

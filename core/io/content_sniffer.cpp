@@ -106,6 +106,8 @@ CompressionGuess sniffCompression(const QByteArray& raw)
     return {};
 }
 
+bool looksLikeSqlite(const QByteArray& head) { return startsWith(head, "SQLite format 3\x00", 16); }
+
 QString describeBinary(const QByteArray& head)
 {
     if (startsWith(head, "BAM\x01", 4))
@@ -114,7 +116,7 @@ QString describeBinary(const QByteArray& head)
         return QStringLiteral("CRAM (aligned reads)");
     if (startsWith(head, "BCF\x02", 4))
         return QStringLiteral("BCF (variant calls)");
-    if (startsWith(head, "SQLite format 3\x00", 16))
+    if (looksLikeSqlite(head))
         return QStringLiteral("an SQLite database");
     if (startsWith(head, "GGUF", 4))
         return QStringLiteral("a GGUF model");

@@ -46,6 +46,10 @@ QString describeBinary(const QByteArray& head);
 // "an HTML page", "JSON", or an empty string when nothing is recognised.
 QString describeText(const QByteArray& head);
 
+// True when `head` (a file's first bytes, at least 16) starts as an SQLite 3 database does
+// ("SQLite format 3\0", https://sqlite.org/fileformat.html 1.3.1).
+bool looksLikeSqlite(const QByteArray& head);
+
 // True when the decompressed start holds a NUL byte (text formats never do).
 bool looksBinary(const QByteArray& head);
 

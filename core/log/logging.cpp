@@ -1,5 +1,6 @@
 #include "log/logging.h"
 
+#include "io/folder.h"
 #include "log/log.h"
 #include "log/log_ring.h"
 
@@ -172,9 +173,9 @@ bool Logging::attachFile(const QString& folder, QString* why)
 {
     auto lg = logger();
     detachFile();
-    if (!QDir().mkpath(folder)) {
+    if (const Status made = makeFolder(folder); !made) { // with the system's reason
         if (why)
-            *why = QStringLiteral("cannot create the folder %1").arg(folder);
+            *why = made.error().message();
         return false;
     }
     LoggingState& s = state();

@@ -95,12 +95,14 @@ Expected<QJsonValue> parseText(const ParameterSpec& p, const QString& text)
             return Error(QStringLiteral("%1: '%2' is not a finite number").arg(where, text));
         return QJsonValue(v);
     }
-    case ParameterSpec::Type::Boolean:
-        if (text == QLatin1String("true") || text == QLatin1String("1") || text == QLatin1String("yes"))
+    case ParameterSpec::Type::Boolean: { // in any case, as `--flag YES` and `--flag=YES` alike
+        const QString word = text.toLower();
+        if (word == QLatin1String("true") || word == QLatin1String("1") || word == QLatin1String("yes"))
             return QJsonValue(true);
-        if (text == QLatin1String("false") || text == QLatin1String("0") || text == QLatin1String("no"))
+        if (word == QLatin1String("false") || word == QLatin1String("0") || word == QLatin1String("no"))
             return QJsonValue(false);
-        return Error(QStringLiteral("%1: '%2' is not true or false").arg(where, text));
+        return Error(QStringLiteral("%1: '%2' is not true/false/yes/no/1/0").arg(where, text));
+    }
     default:
         return QJsonValue(text);
     }
@@ -228,7 +230,7 @@ Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) con
         if (p->type == ParameterSpec::Type::Boolean && !hasInline) {
             // "--flag", or "--flag true|false": a following word that reads as a boolean is its value.
             if (i + 1 < args.size())
-                if (auto v = parseText(*p, args[i + 1].toLower())) {
+                if (auto v = parseText(*p, args[i + 1])) {
                     given.insert(p->name, *v);
                     ++i;
                     continue;

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QJsonObject>
 #include <QLibrary>
 #include <QPluginLoader>
@@ -62,6 +63,35 @@ QString idFromFileName(const QFileInfo& info)
     return id;
 }
 
+// Why an ELF file is no plugin when it is one cut short (an interrupted copy or download: Qt says
+// only "no embedded metadata"): its size against the end of its section headers, which the ELF
+// header places (ELF64 and ELF32, either byte order). Empty when it is not so.
+QString cutShort(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray h = f.read(64);
+    if (h.size() < 52 || !h.startsWith("\x7f" "ELF"))
+        return {};
+    const bool is64 = h[4] == 2, little = h[5] == 1;
+    const auto number = [&](int at, int bytes) {
+        quint64 v = 0;
+        for (int k = 0; k < bytes; ++k)
+            v |= quint64(uchar(h[at + (little ? k : bytes - 1 - k)])) << (8 * k);
+        return v;
+    };
+    if (is64 && h.size() < 64)
+        return {};
+    const quint64 shoff = is64 ? number(0x28, 8) : number(0x20, 4);
+    const quint64 shentsize = is64 ? number(0x3a, 2) : number(0x2e, 2), shnum = is64 ? number(0x3c, 2) : number(0x30, 2);
+    const quint64 end = shoff + shentsize * shnum;
+    if (shoff == 0 || end <= quint64(f.size()))
+        return {};
+    return QStringLiteral("the file is cut short (%1 bytes; its ELF headers say it holds at least %2): an interrupted copy or download? Copy it again")
+        .arg(QString::number(f.size()), QString::number(end));
+}
+
 } // namespace
 
 void PluginManager::discover()
@@ -83,7 +113,8 @@ void PluginManager::discover()
             if (raw.isEmpty()) {
                 e.state = PluginEntry::State::Failed;
                 e.metadata.id = idFromFileName(info);
-                e.error = QStringLiteral("%1: not a Qt plugin (no embedded metadata)").arg(file);
+                const QString cut = cutShort(file);
+                e.error = cut.isEmpty() ? QStringLiteral("%1: not a Qt plugin (no embedded metadata)").arg(file) : QStringLiteral("%1: %2").arg(file, cut);
                 m_entries.append(e);
                 continue;
             }
@@ -220,7 +251,6 @@ void PluginManager::loadAll(const PluginContext& context)
             return m_discoveryOrder.value(m_entries[a].filePath, -1) < m_discoveryOrder.value(m_entries[b].filePath, -1);
         });
         qsizetype used = -1;
-        QList<qsizetype> failed;
         for (qsizetype j : std::as_const(copies)) {
             PluginEntry& e = m_entries[j];
             if (used >= 0) {
@@ -228,17 +258,18 @@ void PluginManager::loadAll(const PluginContext& context)
                 e.error = QStringLiteral("another copy is used: %1").arg(copyName(m_entries[used]));
             } else if (loadEntry(e, context)) {
                 used = j;
-            } else {
-                failed << j;
             }
         }
-        for (qsizetype j : std::as_const(failed))
-            if (used >= 0)
-                m_entries[j].error += QStringLiteral("; %1 is used instead").arg(copyName(m_entries[used]));
     }
     for (PluginEntry& e : m_entries)
         if (e.state == PluginEntry::State::Loaded)
             e.plugin->extensionsInitialized();
+    // A copy that failed — to load, or before it could be tried (no metadata: cut short; another
+    // interface) — says which copy is used instead.
+    for (PluginEntry& e : m_entries)
+        if (const PluginEntry* loaded = entry(e.metadata.id);
+            e.state == PluginEntry::State::Failed && loaded && loaded->state == PluginEntry::State::Loaded)
+            e.error += QStringLiteral("; %1 is used instead").arg(copyName(*loaded));
     for (const PluginEntry& e : m_entries) {
         if (e.state == PluginEntry::State::Failed && plugin(e.metadata.id)) // another copy of it loaded
             log::warn(QStringLiteral("plugin '%1': the copy %2 did not load: %3").arg(e.metadata.id, e.filePath, e.error));

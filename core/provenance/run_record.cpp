@@ -1,4 +1,5 @@
 #include "provenance/run_record.h"
+#include "provenance/run_state_text.h"
 
 #include "io/path_guard.h"
 
@@ -47,6 +48,17 @@ QString runStateName(RunState state)
         if (s == state)
             return QString::fromLatin1(name);
     return QStringLiteral("unknown");
+}
+
+QString whichRunState(RunState state)
+{
+    switch (state) {
+    case RunState::Failed: return QStringLiteral("which failed");
+    case RunState::Finished: return QStringLiteral("which finished");
+    case RunState::Cancelled: return QStringLiteral("which was cancelled");
+    case RunState::Interrupted: return QStringLiteral("which was interrupted");
+    default: return QStringLiteral("which is ") + runStateName(state);
+    }
 }
 
 std::optional<RunState> runStateFromName(const QString& name)

@@ -1,4 +1,5 @@
 #include "runs/run_service.h"
+#include "runs/run_title.h"
 
 #include "settings/workbench_settings.h"
 
@@ -9,6 +10,7 @@
 #include "jobs/job_handle.h"
 #include "jobs/job_scheduler.h"
 #include "log/log.h"
+#include "provenance/run_state_text.h"
 #include "plugin/plugin_manager.h"
 #include "provenance/environment_info.h"
 #include "provenance/ro_crate.h"
@@ -78,16 +80,9 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
 {
     if (Status st = m_project.store().writable(); !st) // before any check, folder or cluster query
         return st.error();
-    // A title is one line of text: a line break in it made two rows of `runs` (a script reading it
-    // broke, a shared project's title could fake a run), an escape sequence coloured or cleared the terminal.
-    const QList<uint> characters = title.toUcs4();
-    for (qsizetype i = 0; i < characters.size(); ++i)
-        if (const QChar::Category c = QChar::category(char32_t(characters[i]));
-            c == QChar::Other_Control || c == QChar::Separator_Line || c == QChar::Separator_Paragraph)
-            return Error(QStringLiteral("the run title has a control character (U+%1: a line break, a tab or a terminal escape) at character %2; a title "
-                                        "is one line of text")
-                             .arg(QString::number(characters[i], 16).toUpper().rightJustified(4, QLatin1Char('0')), QString::number(i + 1)),
-                         Error::Kind::Invalid);
+    const Expected<QString> checkedTitle = checkRunTitle(title);
+    if (!checkedTitle)
+        return checkedTitle.error();
     const PluginEntry* entry = m_plugins.entry(pluginId);
     if (!entry || entry->state != PluginEntry::State::Loaded)
         return Error(m_plugins.notLoadedReason(pluginId),
@@ -133,7 +128,7 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     RunRecord record;
     record.runId = newRunId();
     record.checkpointId = record.runId;
-    if (record.title = title; record.title.isEmpty()) { // runs of one verb told apart by their inputs
+    if (record.title = *checkedTitle; record.title.isEmpty()) { // runs of one verb told apart by their inputs
         record.title = QStringLiteral("%1: %2").arg(entry->metadata.name, verb);
         if (const QString inputs = spec->inputSummary(*validated); !inputs.isEmpty())
             record.title += QStringLiteral(" — ") + inputs;
@@ -160,7 +155,7 @@ Expected<QString> RunService::resume(const QString& runId)
         return all.error();
     if (const RunRecord* r = continuationOf(*all, runId))
         return Error(runStateIsResumable(r->state)
-                         ? QStringLiteral("run %1 was already resumed as run %2, which is %3: resume %2 instead").arg(runId, r->runId, runStateName(r->state))
+                         ? QStringLiteral("run %1 was already resumed as run %2, %3: resume %2 instead").arg(runId, r->runId, whichRunState(r->state))
                          : QStringLiteral("run %1 was already resumed as run %2 (%3)").arg(runId, r->runId, runStateName(r->state)));
     for (const auto& h : m_scheduler.handles())
         if (h->record().checkpointId == parent->checkpointId
@@ -371,7 +366,7 @@ Expected<RunRecord> RunService::discard(const QString& runId)
                          ? QStringLiteral("run %1 was resumed as run %2, which is %3 in a program that is open: pause or cancel it there (Ctrl-C, or the "
                                           "Jobs dock)")
                                .arg(runId, r->runId, runStateName(r->state))
-                         : QStringLiteral("run %1 was resumed as run %2, which is %3: nothing is left to cancel").arg(runId, r->runId, runStateName(r->state)),
+                         : QStringLiteral("run %1 was resumed as run %2, %3: nothing is left to cancel").arg(runId, r->runId, whichRunState(r->state)),
                      Error::Kind::Failed);
     const RunState was = record->state;
     record->state = RunState::Cancelled;

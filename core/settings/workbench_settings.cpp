@@ -40,6 +40,18 @@ Status WorkbenchSettings::save()
 
 QString WorkbenchSettings::fileName() const { return m_settings->fileName(); }
 
+bool WorkbenchSettings::resetToDefault(const QString& name)
+{
+    static const QList<std::pair<const char*, const QString*>> keys{{"threads", &kCpuThreads}, {"max_jobs", &kMaxJobs}, {"device", &kDevice},
+                                                                    {"model_folder", &kModels}, {"cache_folder", &kCache}, {"cluster", &kCluster}};
+    for (const auto& [cli, key] : keys)
+        if (name == QLatin1String(cli)) {
+            m_settings->remove(*key);
+            return true;
+        }
+    return false;
+}
+
 std::optional<int> WorkbenchSettings::savedCpuThreads() const
 {
     bool ok = false;

@@ -73,7 +73,7 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
     std::unique_ptr<Project> project(new Project);
     project->m_folder = absolute;
     // A project on a read-only mount (an archive, a colleague's share) is opened to read: its runs listed, shown, reported.
-    const bool readOnly = database.exists() && readOnlyPlace(database.filePath());
+    const bool readOnly = readOnlyFile(database.filePath());
     for (const char* sub : kSubFolders)
         if (!readOnly && !QDir(absolute).mkpath(QLatin1String(sub)))
             return Error(QStringLiteral("%1: cannot create sub-folder %2").arg(absolute, QLatin1String(sub)));

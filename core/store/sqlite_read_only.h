@@ -19,14 +19,17 @@ namespace bioforge::core {
 // process (a read-only file system, or this user's permissions).
 bool readOnlyPlace(const QString& path);
 
+// `path` exists and lies at a read-only place (readOnlyPlace): a file to open in immutable mode.
+bool readOnlyFile(const QString& path);
+
 // The `file:` URI that opens `path` read-only in immutable mode, for QSQLITE with the connect
 // options "QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI". Percent-encodes what a URI must (%, ?, #,
 // spaces, non-ASCII).
 QString sqliteImmutableUri(const QString& path);
 
-// An error when `path`'s write-ahead log (path + "-wal") holds changes not yet in the database:
-// a program has it open now, or one was killed before it closed it; only a writer can fold them
-// in. `what` names the file in the message ("the project", "the annotation library").
+// An error when `path`'s write-ahead log (path + "-wal") is not empty: it may hold changes not yet
+// in the database (a program has it open now, or one was killed before it closed it; one whose
+// frames were all checkpointed is refused too); only a writer can fold them in. `what` names the file in the message ("the project", "the annotation library").
 Status checkNoPendingWal(const QString& path, const QString& what);
 
 } // namespace bioforge::core

@@ -88,7 +88,9 @@ private slots:
         // Recorded-run verbs apart from a plugin's own commands: each name once per list.
         for (const QString& line : p.out.split(QLatin1Char('\n')))
             if (line.startsWith(QStringLiteral("loaded  llm ")))
-                QVERIFY2(line.contains(QStringLiteral("  run verbs: generate  commands: info, tokenize, generate, chat, bench, synth-model")), qPrintable(line));
+                QVERIFY2(line.contains(QStringLiteral("  run verbs: generate  commands: info, tokenize, generate, chat, bench, synth-model"))
+                             && line.contains(QStringLiteral("  from ")) && line.endsWith(QStringLiteral("libbioforge_llm.so")), // which copy is in use
+                         qPrintable(line));
         QVERIFY(p.out.contains(QStringLiteral("loaded  llm ")));
         const Result d = run({QStringLiteral("devices")});
         QCOMPARE(d.code, 0);
@@ -254,9 +256,13 @@ private slots:
         QCOMPARE(again.code, 1);
         const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(again.err + again.out).captured(1);
         QVERIFY2(!continuation.isEmpty(), qPrintable(again.out + again.err));
+        // `runs` shows the first as resumed, not as a failed run waiting for a resume.
+        const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs")}).out;
+        const QString firstLine = listed.split(QLatin1Char('\n')).filter(QRegularExpression(QStringLiteral("^") + id)).value(0);
+        QVERIFY2(firstLine.endsWith(QStringLiteral("(resumed as %1)").arg(continuation)), qPrintable(listed));
         QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html}).code, 0);
         const QString resumedPage = QString::fromUtf8(readAll(html));
-        QVERIFY2(resumedPage.contains(QStringLiteral("This run was resumed as run %1, which is failed: its report is bioforge report %1").arg(continuation))
+        QVERIFY2(resumedPage.contains(QStringLiteral("This run was resumed as run %1, which failed: its report is bioforge report %1").arg(continuation))
                      && !resumedPage.contains(QStringLiteral("bioforge resume ") + id),
                  qPrintable(resumedPage));
     }

@@ -8,6 +8,7 @@
 #include "cli_test_base.h"
 
 #include <QSettings>
+#include <QThread>
 
 using namespace bioforge::test;
 
@@ -66,7 +67,17 @@ private slots:
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("cluster"), QStringLiteral("{\"shards\": 0}")}).code, 2);
         const Result unknown = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.ncbi_key"), QStringLiteral("x")});
         QVERIFY2(unknown.code == 6 && unknown.err.contains(QStringLiteral("annotation.ncbi_api_key")), qPrintable(unknown.err)); // the keys are listed
-        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("threads")}).code, 2);
+        // unset: back to the default (it was refused, and the default had to be known to be typed back).
+        const Result unset = run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("model_folder")});
+        QVERIFY2(unset.code == 0 && unset.out.contains(QStringLiteral("its default is used")) && !unset.out.contains(QStringLiteral("models-to-be")),
+                 qPrintable(unset.out + unset.err));
+        QVERIFY(!run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("model_folder")}).out.contains(QStringLiteral("models-to-be")));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("threads")}).code, 0);
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("threads")}).out.trimmed(), QString::number(QThread::idealThreadCount()));
+        for (const char* key : {"max_jobs", "device", "cache_folder", "cluster"}) // every workbench setting has its way back
+            QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QLatin1String(key)}).code, 0);
+        const Result partition = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("cluster"), QStringLiteral("{\"partition\": 5}")});
+        QVERIFY2(partition.code == 2 && partition.err.contains(QStringLiteral("partition: 5 is not text")), qPrintable(partition.err));
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads")}).code, 2);
         // The annotation plugin reads its library from the settings.
         const QString library = path("set-library.sqlite");
@@ -74,6 +85,10 @@ private slots:
         const Result sources = run({QStringLiteral("annotation"), QStringLiteral("sources")});
         QVERIFY2(sources.code == 0 && sources.out.contains(QStringLiteral("annotation library: ") + library), qPrintable(sources.out + sources.err));
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), QStringLiteral("relative.sqlite")}).code, 2);
+        // A file that is no SQLite file (every annotation command then failed) or a folder: refused.
+        const Result notSqlite = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), file});
+        QVERIFY2(notSqlite.code == 2 && notSqlite.err.contains(QStringLiteral("is not an SQLite file")), qPrintable(notSqlite.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), m_dir.path()}).code, 2);
     }
 
     void cleanup() { m_pluginPath.clear(); }

@@ -3,6 +3,7 @@
 #include "io/path_guard.h"
 #include "io/sha256.h"
 #include "plugin/plugin_manager.h"
+#include "provenance/run_state_text.h"
 #include "report/report_builder.h"
 #include "store/project.h"
 
@@ -33,8 +34,8 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run,
                             {QStringLiteral("error"), run.error.isEmpty() ? QStringLiteral("—") : run.error},
                             {QStringLiteral("outputs written before it stopped"), QString::number(run.outputs.size())}}});
     if (continuation) // resumed already: the advice to resume it would be refused
-        section.paragraphs << QStringLiteral("This run was resumed as run %1, which is %2: %3.")
-                                  .arg(continuation->runId, core::runStateName(continuation->state),
+        section.paragraphs << QStringLiteral("This run was resumed as run %1, %2: %3.")
+                                  .arg(continuation->runId, core::whichRunState(continuation->state),
                                        core::runStateIsFinal(continuation->state) ? QStringLiteral("its report is bioforge report %1").arg(continuation->runId)
                                        : core::runStateIsResumable(continuation->state) ? QStringLiteral("bioforge resume %1 continues it").arg(continuation->runId)
                                                                                         : QStringLiteral("its report can be made when it ends"));

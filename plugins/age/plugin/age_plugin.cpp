@@ -1,5 +1,6 @@
 #include "age_plugin.h"
 
+#include "henaw/henaw_model_folder.h"
 #include "henaw/henaw_network.h"
 #include "henaw/henaw_runtime.h"
 #include "io/atomic_file.h"
@@ -31,22 +32,6 @@ bool AgePlugin::initialize(const core::PluginContext& context, QString*)
 
 QList<core::VerbSpec> AgePlugin::verbs() const { return {clocksVerb(), evaluateVerb(), trainVerb(), predictVerb()}; }
 
-namespace {
-
-// A HENAW model folder that is not there, or holds no model.json: refused before any run is
-// recorded (exit 6), as a missing input file is.
-core::Status requireModelFolder(const QString& verb, const QString& option, const QString& folder)
-{
-    if (folder.isEmpty() || QFileInfo(QDir(folder).filePath(QStringLiteral("model.json"))).isFile())
-        return core::okStatus();
-    return core::Error(QFileInfo(folder).isDir()
-                           ? QStringLiteral("age %1: %2 %3 holds no model.json: give a train run's henaw-model folder").arg(verb, option, folder)
-                           : QStringLiteral("age %1: %2 %3: no such folder (a train run's henaw-model folder)").arg(verb, option, folder),
-                       core::Error::Kind::NotFound);
-}
-
-} // namespace
-
 core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& verb, const QJsonObject& parameters)
 {
     // Local and cluster runs alike (RunService makes the job of either before recording it).
@@ -55,7 +40,7 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
         if (!henaw)
             return henaw.error();
         if (verb == QLatin1String("predict"))
-            if (core::Status st = requireModelFolder(verb, QStringLiteral("--model"), henaw->model); !st)
+            if (core::Status st = checkHenawModelFolder(QStringLiteral("age predict"), QStringLiteral("--model"), henaw->model); !st)
                 return st.error();
         if (verb == QLatin1String("train")) {
             if (!henaw->configFile.isEmpty()) // a misspelt key is refused before the run is recorded
@@ -68,7 +53,7 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
     auto settings = ClockSettings::fromParameters(parameters);
     if (!settings)
         return settings.error();
-    if (core::Status st = requireModelFolder(verb, QStringLiteral("--henaw"), settings->henawModel); !st)
+    if (core::Status st = checkHenawModelFolder(QStringLiteral("age %1").arg(verb), QStringLiteral("--henaw"), settings->henawModel); !st)
         return st.error();
     if (verb == QLatin1String("clocks"))
         return std::unique_ptr<core::Job>(std::make_unique<ClocksJob>(*settings));

@@ -64,7 +64,7 @@ int importFile(const QString& library, const QString& source, const QString& fil
     auto release = importBulkFile(**lib, {source, file, part, {}, {}, {}}, control);
     if (!release) {
         err << "bioforge: " << release.error().message() << Qt::endl;
-        return kFileError;
+        return release.error().kind() == core::Error::Kind::Invalid ? kUsage : kFileError; // a part the source does not have: 2
     }
     const double seconds = double(timer.elapsed()) / 1000.0;
     out << release->source << " " << release->part << ": " << release->release << "\n  " << release->rows << " rows from " << release->fileName << " ("
@@ -171,7 +171,7 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
         return parts.isEmpty() ? kNotFound : kUsage;
     }
     // A library read-only here takes no import: said before a download of hundreds of MB, not after it.
-    if (import && QFileInfo::exists(library) && core::readOnlyPlace(library)) {
+    if (import && core::readOnlyFile(library)) {
         err << "bioforge: " << BulkLibrary::readOnlyError(library, QStringLiteral("%1 (downloaded)").arg(source->title())).message()
             << "; or download only: --no-import" << Qt::endl;
         return kFileError;

@@ -3,13 +3,17 @@
 #include "annotation_commands.h"
 #include "annotation_demo.h"
 #include "annotation_report.h"
+#include "io/content_sniffer.h"
 #include "pipeline/annotate_job.h"
 #include "provenance/run_record.h"
 #include "store/bulk_library.h"
+#include "store/sqlite_read_only.h"
 #include "ui/annotation_page.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QStyle>
 
 #include <QJsonObject>
@@ -65,6 +69,18 @@ QString AnnotationPlugin::libraryPath() const
 
 QList<core::VerbSpec> AnnotationPlugin::verbs() const { return {annotateVerb()}; }
 
+namespace {
+
+// The folder itself, or its nearest ancestor that exists (where the missing ones would be made).
+QString nearestExisting(QString folder)
+{
+    while (!QFileInfo(folder).isDir() && QFileInfo(folder).absolutePath() != folder)
+        folder = QFileInfo(folder).absolutePath();
+    return folder;
+}
+
+} // namespace
+
 core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QString& verb, const QJsonObject& parameters)
 {
     if (verb != QLatin1String("annotate"))
@@ -76,6 +92,13 @@ core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QSt
     applyRateLimits(current);
     if (settings->library.isEmpty())
         settings->library = libraryPath();
+    // A library that is not there where none can be made: refused before the run is recorded (it was
+    // recorded, then failed with SQLite's "unable to open database file").
+    if (const QFileInfo library(settings->library); !library.exists() && core::readOnlyPlace(nearestExisting(library.absolutePath()) + QStringLiteral("/x")))
+        return core::Error(QStringLiteral("annotation annotate: no annotation library at %1, and its folder is read-only here (a read-only mount, or "
+                                          "this user's permissions), so none can be made: give --library a library that exists, or a place you can write")
+                               .arg(settings->library),
+                           core::Error::Kind::Io);
     // Kept out of the run's parameters (they are recorded): the key from settings, the shared limits.
     settings->ncbiApiKey = current.value(QStringLiteral("ncbi_api_key")).toString();
     settings->hostLimits = m_limits;
@@ -108,8 +131,22 @@ QList<core::PluginSetting> AnnotationPlugin::settingSpecs() const
              }},
             {QStringLiteral("library"), QStringLiteral("the annotation library (an SQLite file) used when a run or command gives none"), false,
              [](const QJsonValue& v) {
-                 return v.isString() && !v.toString().isEmpty() && QDir::isAbsolutePath(v.toString()) ? QString()
-                                                                                                       : QStringLiteral("it must be the absolute path of an SQLite file");
+                 if (!v.isString() || v.toString().isEmpty() || !QDir::isAbsolutePath(v.toString()))
+                     return QStringLiteral("it must be the absolute path of an SQLite file");
+                 // A file that is there must be an SQLite file (a model or a gene list was accepted, and every
+                 // annotation command then failed); one not there yet is made by the first import.
+                 const QFileInfo there(v.toString());
+                 if (there.isDir())
+                     return QStringLiteral("%1 is a folder; give the library file in it (e.g. %1/library.sqlite)").arg(v.toString());
+                 QFile f(v.toString());
+                 if (!there.exists() || there.size() == 0 || !f.open(QIODevice::ReadOnly))
+                     return QString();
+                 const QByteArray head = f.read(64);
+                 if (core::looksLikeSqlite(head))
+                     return QString();
+                 const QString what = core::describeBinary(head);
+                 return QStringLiteral("%1 is not an SQLite file (%2); give an annotation library, or a new file name for one")
+                     .arg(v.toString(), what.isEmpty() ? QStringLiteral("it does not start as one") : QStringLiteral("it is ") + what);
              }}};
 }
 

@@ -111,6 +111,8 @@ private slots:
             {{{QStringLiteral("sbatch_lines"), QJsonArray{QStringLiteral("rm -rf /")}}}, "one sbatch option"},
             {{{QStringLiteral("sbatch_lines"), QStringLiteral("--qos=x")}}, "sbatch_lines: \"--qos=x\" is not a list"}, // was dropped without a word
             {{{QStringLiteral("sbatch_lines"), QJsonArray{7}}}, "sbatch_lines: 7 is not text"},
+            {{{QStringLiteral("partition"), 5}}, "partition: 5 is not text"}, // was read as no partition
+            {{{QStringLiteral("backend"), 5}}, "backend: 5 is not text"},
             {{{QStringLiteral("nodes"), 3}}, "'nodes' is unknown"},
             {{{QStringLiteral("backend"), QStringLiteral("pbs")}}, "'pbs' is not supported"}};
         for (const auto& [json, expected] : bad) {

@@ -115,6 +115,8 @@ private slots:
         QTest::newRow("--flag=true") << QStringList{QStringLiteral("--gzip=true"), QStringLiteral("a.fa")} << true;
         QTest::newRow("--flag=false") << QStringList{QStringLiteral("--gzip=false"), QStringLiteral("a.fa")} << false;
         QTest::newRow("--no-flag") << QStringList{QStringLiteral("--no-gzip"), QStringLiteral("a.fa")} << false;
+        QTest::newRow("--flag=YES") << QStringList{QStringLiteral("--gzip=YES"), QStringLiteral("a.fa")} << true; // as `--gzip YES`
+        QTest::newRow("--flag=No") << QStringList{QStringLiteral("--gzip=No"), QStringLiteral("a.fa")} << false;
     }
     void booleansTakeEverySpelling()
     {
@@ -132,6 +134,9 @@ private slots:
         QVERIFY(!typo);
         QVERIFY2(typo.error().message().contains(QStringLiteral("--gzip: 'maybe' is not true/false/yes/no/1/0")), qPrintable(typo.error().message()));
         QCOMPARE(typo.error().kind(), bioforge::core::Error::Kind::Invalid);
+        auto inlineTypo = withFiles.parseArguments({QStringLiteral("a.fa"), QStringLiteral("--gzip=maybe")}); // one message for both forms
+        QVERIFY2(!inlineTypo && inlineTypo.error().message().contains(QStringLiteral("--gzip: 'maybe' is not true/false/yes/no/1/0")),
+                 inlineTypo ? "" : qPrintable(inlineTypo.error().message()));
         // Where the argument is no input file (a model's name, an output), the word is taken as it.
         auto named = spec().parseArguments({QStringLiteral("--gzip"), QStringLiteral("tinyllama")});
         QVERIFY2(named && named->value(QStringLiteral("inputs")).toArray() == QJsonArray{QStringLiteral("tinyllama")}, named ? "" : qPrintable(named.error().message()));

@@ -6,6 +6,7 @@
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace bioforge::core;
@@ -115,6 +116,31 @@ private slots:
         QVERIFY(unused && unused->state == PluginEntry::State::Unused);
         QVERIFY2(unused->error.contains(QStringLiteral("another copy is used")), qPrintable(unused->error));
         workingFirst.shutdown();
+    }
+
+    // A copy cut short (an interrupted copy or download) ahead of the working one: said to be cut
+    // short, not "no embedded metadata", and the copy used is named.
+    void aCopyCutShortSaysSoAndNamesTheCopyUsed()
+    {
+        QTemporaryDir dir;
+        QFile good(QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins/libfixture_good.so"));
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        QFile cut(dir.filePath(QStringLiteral("libgood.so"))); // named as the id it stands for, as libbioforge_NAME.so is
+        QVERIFY(cut.open(QIODevice::WriteOnly) && cut.write(good.read(4096)) == 4096);
+        cut.close();
+        PluginManager manager;
+        manager.setSearchPaths({dir.path(), QStringLiteral(BIOFORGE_BUILD_DIR "/tests/fixture-plugins")});
+        manager.loadAll({});
+        QVERIFY(manager.plugin(QStringLiteral("good")));
+        const PluginEntry* shortCopy = nullptr;
+        for (const PluginEntry& e : manager.entries())
+            if (e.filePath.startsWith(dir.path()))
+                shortCopy = &e;
+        QVERIFY(shortCopy && shortCopy->state == PluginEntry::State::Failed && shortCopy->metadata.id == QLatin1String("good"));
+        QVERIFY2(shortCopy->error.contains(QStringLiteral("the file is cut short (4096 bytes; its ELF headers say it holds at least "))
+                     && shortCopy->error.endsWith(QStringLiteral("; %1 is used instead").arg(manager.entry(QStringLiteral("good"))->filePath)),
+                 qPrintable(shortCopy->error));
+        manager.shutdown();
     }
 
     void cleanupTestCase() { m_manager.shutdown(); }

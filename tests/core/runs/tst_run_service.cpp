@@ -162,7 +162,7 @@ private slots:
         QVERIFY(!m_runs->resume(*resumed)); // finished runs are not resumable
         // Cancelling the paused run whose continuation finished: nothing is left (it advised cancelling the finished run).
         const auto cancel = m_runs->discard(*paused);
-        QVERIFY2(!cancel && cancel.error().message().contains(QStringLiteral("which is finished: nothing is left to cancel")),
+        QVERIFY2(!cancel && cancel.error().message().contains(QStringLiteral("which finished: nothing is left to cancel")),
                  cancel ? "" : qPrintable(cancel.error().message()));
     }
 

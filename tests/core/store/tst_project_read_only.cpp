@@ -107,7 +107,7 @@ private slots:
         auto reader = ProjectStore::open(path, true);
         QVERIFY(!reader);
         QVERIFY2(reader.error().message().contains(QStringLiteral("write-ahead log (busy.sqlite-wal"))
-                     && reader.error().message().contains(QStringLiteral("holds changes not yet in the database")),
+                     && reader.error().message().contains(QStringLiteral("may hold changes not yet in the database")),
                  qPrintable(reader.error().message()));
     }
 

@@ -11,6 +11,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace bioforge;
@@ -144,6 +145,28 @@ private slots:
         QVERIFY(trained);
         const ClockValues kdm = computeKdm(m_people, *trained);
         QVERIFY2(worst(kdm.values, "kdm") < 1e-6, qPrintable(QString::number(worst(kdm.values, "kdm"))));
+    }
+
+    // BioAge trains KDM only on rows recorded as not pregnant: with a pregnancy column that is there,
+    // so do we (blank cells left out, codes the mapping does not know left out too); only a
+    // reference that records no one's status (no column, or every cell blank) trains on everyone.
+    void kdmLeavesOutPregnanciesUnlessNoStatusIsRecorded()
+    {
+        KdmSettings settings;
+        settings.markers = BiomarkerSchema::builtIn().requirement(QStringLiteral("kdm")).required;
+        auto withStatus = trainKdm(m_training, settings);
+        QVERIFY(withStatus && !withStatus->pregnancyStatusMissing && withStatus->settings.excludePregnant);
+        Cohort none = m_training;
+        std::fill(none.pregnant.begin(), none.pregnant.end(), -1);
+        auto everyone = trainKdm(none, settings);
+        QVERIFY2(everyone, everyone ? "" : qPrintable(everyone.error().message()));
+        QVERIFY(everyone->pregnancyStatusMissing && !everyone->settings.excludePregnant);
+        for (int s = 0; s < 2; ++s)
+            QVERIFY(everyone->bySex[size_t(s)].trainingRows > withStatus->bySex[size_t(s)].trainingRows);
+        Cohort unknownCodes = m_training; // "yes"/"no" read by a mapping coded 1/0: a status, not recognised
+        std::fill(unknownCodes.pregnant.begin(), unknownCodes.pregnant.end(), -2);
+        auto refused = trainKdm(unknownCodes, settings);
+        QVERIFY2(!refused && refused.error().message().contains(QStringLiteral("0 training rows")), refused ? "trained" : qPrintable(refused.error().message()));
     }
 
     void gompertzFitReachesBioAgesLikelihood()

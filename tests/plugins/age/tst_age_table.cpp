@@ -93,6 +93,27 @@ private slots:
                 && issue(6, QStringLiteral("age")) && issue(6, QStringLiteral("creat")));
     }
 
+    // A pregnancy code the mapping does not know is said per line and kept apart from a blank cell:
+    // KDM trains on everyone only where no status is recorded at all (a "yes"/"no" column read with
+    // 1/0 codes looked empty, and pregnant women were trained on).
+    void aPregnancyCodeTheMappingDoesNotKnowIsSaid()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("pregnancy.csv"));
+        writeAll(path, "person,age,sex,preg\np1,31,F,yes\np2,33,F,\np3,35,M,0\np4,37,F,1\n");
+        const ColumnMapping m = mapping(R"({"format": "bioforge-age-mapping/1", "id": {"column": "person"}, "age": {"column": "age"},
+                                            "sex": {"column": "sex", "male": ["M"], "female": ["F"]},
+                                            "pregnant": {"column": "preg", "yes": ["1"], "no": ["0"]}, "biomarkers": {}})");
+        CohortReadReport report;
+        auto c = readCohort(path, m, BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(c->pregnant, (std::vector<int>{-2, -1, 0, 1}));
+        QCOMPARE(report.counts.value(QStringLiteral("unknown pregnancy code")), qint64(1));
+        bool named = false;
+        for (const TableIssue& i : report.issues)
+            named = named || (i.line == 2 && i.column == QLatin1String("preg") && i.problem.contains(QStringLiteral("'yes' is neither a pregnant (1) nor a not-pregnant (0) code")));
+        QVERIFY(named);
+    }
+
     // A table written with decimal commas (a European spreadsheet's export): each value is named,
     // and the message says why it is not a number.
     void decimalCommasAreNamedAsSuch()

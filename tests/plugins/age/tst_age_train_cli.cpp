@@ -75,6 +75,21 @@ private slots:
             QVERIFY2(line.endsWith(','), line.constData()); // no log-hazard from an untrained head
         // The training table itself: said to be in-sample.
         QVERIFY2(applied.err.contains(QStringLiteral("is the table the HENAW model was trained on")), qPrintable(applied.err));
+        // The model.json path `train` prints among its outputs stands for its folder; a copy without a
+        // file model.json lists, or a file given as the folder, is refused before a run is recorded (6).
+        const QString modelJson = QDir(r.runDir).filePath(QStringLiteral("henaw-model/model.json"));
+        const Result byModelJson = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), table, QStringLiteral("--model"), modelJson});
+        QVERIFY2(byModelJson.code == 0, qPrintable(byModelJson.err));
+        QCOMPARE(readAll(QDir(byModelJson.runDir).filePath(QStringLiteral("henaw.csv"))), readAll(QDir(applied.runDir).filePath(QStringLiteral("henaw.csv"))));
+        const QString partial = m_dir.filePath(QStringLiteral("partial-model"));
+        QVERIFY(QDir().mkpath(partial));
+        for (const char* f : {"model.json", "config.json", "member-0.safetensors"})
+            QVERIFY(QFile::copy(QDir(r.runDir).filePath(QStringLiteral("henaw-model/") + QLatin1String(f)), QDir(partial).filePath(QLatin1String(f))));
+        const Result lacking = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), table, QStringLiteral("--model"), partial});
+        QVERIFY2(lacking.code == 6 && lacking.err.contains(QStringLiteral("lacks encoder.json, which its model.json lists")) && lacking.runDir.isEmpty(),
+                 qPrintable(lacking.err));
+        const Result aFile = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), table, QStringLiteral("--model"), config});
+        QVERIFY2(aFile.code == 6 && aFile.err.contains(QStringLiteral("is a file, not a folder")) && aFile.runDir.isEmpty(), qPrintable(aFile.err));
         // The command line wins where it is given.
         const Result both = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"),
                                  config, QStringLiteral("--ensemble"), QStringLiteral("2"), QStringLiteral("--threads"), QStringLiteral("1")});

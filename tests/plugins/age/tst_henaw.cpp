@@ -1,15 +1,11 @@
-// HENAW without its reference's defects, each with a test: the configuration
-// decides markers, systems and features (nothing hard-coded); the age
-// sampler covers every row once per epoch and is re-iterable; the split is
-// seeded and stratified; the standardisation is fitted on training rows only
-// and saved as JSON; a model loads only with matching parts; an out-of-memory
+// HENAW without its reference's defects, each with a test (the configuration,
+// sampler, split and standardisation: tst_henaw_parts): a model loads only
+// with matching parts; an out-of-memory
 // step is dropped unapplied, the batch size halved and the event recorded;
 // a run paused at every step resumes to bit-identical weights.
 
 #include "henaw_job_runner.h"
 #include "checkpoint/checkpoint_store.h"
-#include "henaw/age_stratified_sampler.h"
-#include "henaw/feature_encoder.h"
 #include "henaw/henaw_model.h"
 #include "henaw/henaw_network.h"
 #include "henaw/henaw_runtime.h"
@@ -29,9 +25,7 @@
 #include <QtTest>
 
 #include <cmath>
-#include <numeric>
 #include <random>
-#include <set>
 
 using namespace bioforge;
 using namespace bioforge::age;
@@ -68,146 +62,6 @@ private slots:
     {
         m_table = m_dir.filePath(QStringLiteral("cohort.csv"));
         QVERIFY(writeAll(m_table, syntheticCohort(700, 3)));
-    }
-
-    void theConfigurationDecidesTheArchitecture()
-    {
-        // NHANES III has no AST/ALT: the model is built for the markers there are.
-        const HenawConfig c = HenawConfig::defaults({QStringLiteral("albumin"), QStringLiteral("crp"), QStringLiteral("rdw"), QStringLiteral("sbp")});
-        QVERIFY(c.validate());
-        QStringList systems;
-        for (const HenawSystem& s : c.systems)
-            systems << s.name;
-        QCOMPARE(systems, (QStringList{QStringLiteral("inflammation"), QStringLiteral("organ_function"), QStringLiteral("hematology")}));
-        QVERIFY(c.ratios.isEmpty()); // no AST/ALT, no albumin/creatinine pair
-        auto back = HenawConfig::fromJson(c.toJson(), QStringLiteral("c"));
-        QVERIFY(back);
-        QVERIFY(back->differences(c).isEmpty());
-        HenawConfig other = c;
-        other.embedding = 32;
-        QCOMPARE(other.differences(c).size(), 1);
-        QJsonObject bad = c.toJson();
-        bad.insert(QStringLiteral("attention_heads"), 5); // 16 is not a multiple of 5
-        QVERIFY(!HenawConfig::fromJson(bad, QStringLiteral("c")));
-        bad = c.toJson();
-        // One pair inside a list, built by append: QJsonArray{QJsonArray{…}} is a copy under clang
-        // (CWG 1467: one element of the class's own type) and a nested list under GCC.
-        QJsonArray pairs;
-        pairs.append(QJsonArray{QStringLiteral("ast"), QStringLiteral("alt")});
-        bad.insert(QStringLiteral("ratios"), pairs);
-        auto unknown = HenawConfig::fromJson(bad, QStringLiteral("c"));
-        QVERIFY(!unknown);
-        QVERIFY2(unknown.error().message().contains(QStringLiteral("does not read")), qPrintable(unknown.error().message()));
-    }
-
-    // Numbers from a configuration file are checked before they are narrowed or size anything:
-    // out of range, fractional, non-numeric or huge values are errors naming the file and key.
-    void outOfRangeNumbersInAConfigurationAreErrors()
-    {
-        const HenawConfig c = HenawConfig::defaults({QStringLiteral("albumin"), QStringLiteral("crp"), QStringLiteral("rdw"), QStringLiteral("sbp")});
-        const QList<std::pair<const char*, QJsonValue>> cases{
-            {"warmup_epochs", -3e9}, {"warmup_epochs", -1}, {"patience", 1e300}, {"epochs", 2.5}, {"epochs", QStringLiteral("40")},
-            {"embedding", 1 << 20}, {"batch_size", 3e9}, {"seed", -1}, {"seed", 1e300}, {"ensemble", 0},
-            {"dropout", QStringLiteral("0.1")}, {"learning_rate", QJsonValue(QJsonValue::Null)},
-            {"hidden", QJsonArray{64, 32, 1e9}}, {"hidden", QJsonArray{64, 32, -16}}};
-        for (const auto& [key, value] : cases) {
-            QJsonObject j = c.toJson();
-            j.insert(QLatin1String(key), value);
-            auto bad = HenawConfig::fromJson(j, QStringLiteral("cfg.json"));
-            QVERIFY2(!bad, key);
-            QVERIFY2(bad.error().message().startsWith(QStringLiteral("cfg.json: ")), qPrintable(bad.error().message()));
-        }
-        QJsonObject j = c.toJson();
-        j.insert(QStringLiteral("warmup_epochs"), -3e9);
-        QVERIFY2(HenawConfig::fromJson(j, QStringLiteral("cfg.json")).error().message().contains(QStringLiteral("\"warmup_epochs\"")),
-                 qPrintable(HenawConfig::fromJson(j, QStringLiteral("cfg.json")).error().message()));
-        j = c.toJson();
-        j.insert(QStringLiteral("seed"), 9007199254740992.0); // 2^53: still exact
-        auto seeded = HenawConfig::fromJson(j, QStringLiteral("cfg.json"));
-        QVERIFY(seeded);
-        QCOMPARE(seeded->seed, quint64(1) << 53);
-    }
-
-    void theSamplerCoversEveryRowOncePerEpochAndCanBeReplayed()
-    {
-        std::vector<double> ages;
-        std::mt19937 rng(1);
-        for (int i = 0; i < 1001; ++i)
-            ages.push_back(i < 5 ? 15.0 + i : 20 + double(rng() % 600) / 10.0); // a few outside any fixed bin: never dropped
-        const AgeStratifiedSampler sampler(ages, 64, 5, 11);
-        for (int epoch = 0; epoch < 3; ++epoch) {
-            const auto batches = sampler.epoch(epoch);
-            std::multiset<qsizetype> seen;
-            for (const auto& b : batches) {
-                QVERIFY(b.size() >= 2);
-                seen.insert(b.begin(), b.end());
-            }
-            QCOMPARE(qsizetype(seen.size()), qsizetype(ages.size()));
-            QCOMPARE(qsizetype(std::set<qsizetype>(seen.begin(), seen.end()).size()), qsizetype(ages.size()));
-            QCOMPARE(sampler.epoch(epoch), batches); // re-iterable
-            // The first batch already spans the ages.
-            double lo = 1e9, hi = -1e9;
-            for (qsizetype i : batches.front()) {
-                lo = std::min(lo, ages[size_t(i)]);
-                hi = std::max(hi, ages[size_t(i)]);
-            }
-            QVERIFY(hi - lo > 40);
-        }
-        QVERIFY(sampler.order(0) != sampler.order(1));
-        // A last batch of one joins the batch before.
-        const auto odd = AgeStratifiedSampler::batches({1, 2, 3, 4, 5}, 0, 2);
-        QCOMPARE(odd.size(), size_t(2));
-        QCOMPARE(odd.back().size(), size_t(3));
-    }
-
-    void theSplitIsSeededStratifiedAndDisjoint()
-    {
-        auto mapping = ColumnMapping::load(QStringLiteral("nhanes-bioage"));
-        auto cohort = readCohort(m_table, *mapping, BiomarkerSchema::builtIn(), nullptr);
-        QVERIFY(cohort);
-        std::vector<qsizetype> rows(size_t(cohort->rows()));
-        std::iota(rows.begin(), rows.end(), 0);
-        const CohortSplit a = stratifiedSplit(*cohort, rows, 0.7, 0.15, 5, 3), b = stratifiedSplit(*cohort, rows, 0.7, 0.15, 5, 3);
-        QCOMPARE(a.train, b.train);
-        std::set<qsizetype> all(a.train.begin(), a.train.end());
-        all.insert(a.validation.begin(), a.validation.end());
-        all.insert(a.test.begin(), a.test.end());
-        QCOMPARE(all.size(), rows.size());
-        QCOMPARE(a.train.size() + a.validation.size() + a.test.size(), rows.size());
-        QVERIFY(std::abs(double(a.train.size()) / double(rows.size()) - 0.7) < 0.02);
-        QVERIFY(stratifiedSplit(*cohort, rows, 0.7, 0.15, 5, 4).train != a.train);
-    }
-
-    void theStandardisationComesFromTrainingRowsOnly()
-    {
-        auto mapping = ColumnMapping::load(QStringLiteral("nhanes-bioage"));
-        auto cohort = readCohort(m_table, *mapping, BiomarkerSchema::builtIn(), nullptr);
-        QVERIFY(cohort);
-        const HenawConfig config = HenawConfig::defaults(cohort->markerNames);
-        std::vector<qsizetype> train{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21};
-        auto a = FeatureEncoder::fit(*cohort, train, config);
-        QVERIFY2(a, a ? "" : qPrintable(a.error().message()));
-        Cohort changed = *cohort;
-        for (auto& column : changed.markers)
-            for (size_t r = 100; r < column.size(); ++r)
-                column[r] *= 3; // rows outside the training set
-        auto b = FeatureEncoder::fit(changed, train, config);
-        QVERIFY(b);
-        QCOMPARE(a->toJson(), b->toJson());
-        auto back = FeatureEncoder::fromJson(a->toJson(), config, QStringLiteral("encoder.json"));
-        QVERIFY(back);
-        QCOMPARE(back->toJson(), a->toJson());
-        HenawConfig fewer = config;
-        fewer.markers.removeLast();
-        QVERIFY(!FeatureEncoder::fromJson(a->toJson(), fewer, QStringLiteral("encoder.json")));
-        auto encoded = a->encode(*cohort, {1, 17, 34}); // rows 17 and 34 miss CRP
-        QVERIFY(encoded);
-        QCOMPARE(encoded->imputedValues, qint64(2));
-        Cohort without = *cohort;
-        without.markerNames.removeAll(QStringLiteral("crp"));
-        without.markers.erase(without.markers.begin() + cohort->markerIndex(QStringLiteral("crp")));
-        auto refused = a->encode(without, {0});
-        QVERIFY(!refused && refused.error().message().contains(QStringLiteral("crp")));
     }
 
     void trainingLearnsAndTheModelRoundTrips()

@@ -86,6 +86,37 @@ private slots:
         QVERIFY2(download.code == 5 && download.err.contains(QStringLiteral("the annotation library is read-only here")), qPrintable(download.err));
         QCOMPARE(treeListing(path(QStringLiteral("shared"))), before); // no -shm, -wal or import lock made
     }
+
+    // Refusals say their cause and nothing else: a write-ahead log left beside the library (Qt added
+    // "removeDatabase: connection … is still in use" to the message), a library this user may not
+    // read ("unable to open database file Error opening database").
+    void refusalsSayTheirCauseAlone()
+    {
+        if (!QFileInfo::exists(library()) || run({QStringLiteral("--version")}, true).code != 0)
+            QSKIP("the shared library was not made, or the program cannot be run as the other user here");
+        setTreeWritable(path(QStringLiteral("shared")), true);
+        QVERIFY(writeAll(library() + QStringLiteral("-wal"), QByteArray(4096, 'w')));
+        const QString secret = path(QStringLiteral("shared/secret.sqlite"));
+        QVERIFY(QFile::copy(library(), secret));
+        QVERIFY(QFile::setPermissions(secret, QFile::ReadOwner | QFile::WriteOwner));
+        setTreeWritable(path(QStringLiteral("shared")), false);
+        QVERIFY(QFile::setPermissions(secret, QFile::ReadOwner));
+        const Result wal = run({QStringLiteral("annotation"), QStringLiteral("sources"), QStringLiteral("--library"), library()}, true);
+        QVERIFY2(wal.code == 5 && wal.err.contains(QStringLiteral("may hold changes not yet in the database")), qPrintable(wal.err));
+        QVERIFY2(!wal.err.contains(QStringLiteral("removeDatabase")), qPrintable(wal.err));
+        const Result unreadable = run({QStringLiteral("annotation"), QStringLiteral("sources"), QStringLiteral("--library"), secret}, true);
+        QVERIFY2(unreadable.code == 5 && unreadable.err.contains(QStringLiteral("this user may not read it (permission denied")), qPrintable(unreadable.err));
+        QVERIFY2(!unreadable.err.contains(QStringLiteral("removeDatabase")), qPrintable(unreadable.err));
+        // A library that is not there, in a folder this user cannot write: refused before a run is recorded.
+        const Result none = run({QStringLiteral("--project"), path(QStringLiteral("other-home/project")), QStringLiteral("run"), QStringLiteral("annotation"),
+                                 QStringLiteral("annotate"), QStringLiteral("--genes_text"), QStringLiteral("PKD1"), QStringLiteral("--library"),
+                                 path(QStringLiteral("shared/none.sqlite"))},
+                                true);
+        QVERIFY2(none.code == 5 && none.err.contains(QStringLiteral("no annotation library at")) && !none.err.contains(QStringLiteral("started in")),
+                 qPrintable(none.err));
+        setTreeWritable(path(QStringLiteral("shared")), true);
+        QVERIFY(QFile::remove(library() + QStringLiteral("-wal")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstAnnotationLibraryReadOnly)

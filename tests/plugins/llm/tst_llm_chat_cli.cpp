@@ -25,8 +25,9 @@ class TstLlmChatCli : public QObject {
         p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("llm"), QStringLiteral("chat")} + args);
         p.write(input);
         p.closeWriteChannel();
-        p.waitForFinished(120000);
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+        const bool finished = p.waitForFinished(120000);
+        return {finished && p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
     }
 
 private slots:

@@ -266,7 +266,7 @@ private slots:
         GenerationRequest request;
         request.maxTokens = 2;
         // llama-cli's rule: a prompt of n_ctx - 4 tokens, BOS included, is read; one more is refused,
-        // its size counted without the BOS (what the message can hold beside it).
+        // its size counted with the BOS, as `llm tokenize` and llama-cli count it.
         const auto count = [&](const std::string& text) { return tokenizer->tokenize(text, true, false).size(); };
         for (const char* unit : {" hi", "h", " s", "s"}) { // a unit whose repeats reach exactly 60 tokens
             request.prompt = "hi";
@@ -283,12 +283,12 @@ private slots:
         QCOMPARE(count(request.prompt), size_t(61));
         auto oneTooMany = conversation.generate(request, {});
         QVERIFY(!oneTooMany);
-        QVERIFY2(oneTooMany.error().message().startsWith(QStringLiteral("the prompt is 60 tokens, more than a context of 64 tokens can read (at most 59,")),
+        QVERIFY2(oneTooMany.error().message().startsWith(QStringLiteral("the prompt is 61 tokens, more than a context of 64 tokens can read (at most 60,")),
                  qPrintable(oneTooMany.error().message()));
         request.prompt.clear();
         for (int i = 0; i < 100; ++i)
             request.prompt += "hi system ";
-        const size_t tokens = tokenizer->tokenize(request.prompt, true, false).size() - 1;
+        const size_t tokens = tokenizer->tokenize(request.prompt, true, false).size();
         QVERIFY(tokens > 64);
         auto refused = conversation.generate(request, {});
         QVERIFY(!refused);
@@ -354,6 +354,23 @@ private slots:
         QCOMPARE(refused.error().message(), noRoom.error().message());
         GenerationRequest raw; // no system prompt: nothing to check
         QVERIFY(conversation.checkSystemPromptRoom(raw));
+        // One that fits: the chat is answered.
+        chat.messages[0].content = "hi";
+        auto answered = conversation.generate(chat, {});
+        QVERIFY2(answered, answered ? "" : qPrintable(answered.error().message()));
+        // A template without a system turn (mistral, llama2, gemma) puts the system text in the first
+        // user message: it is counted there, not passed as if it were not there.
+        GenerationRequest mistral = chat;
+        mistral.chatTemplate = ChatTemplate::named("mistral");
+        QVERIFY(mistral.chatTemplate.systemFormat.empty());
+        mistral.messages = {{"system", "hi"}, {"user", "hi"}};
+        Conversation fresh(**model, *tokenizer, 128);
+        QVERIFY(fresh.checkSystemPromptRoom(mistral));
+        for (int i = 0; i < 150; ++i)
+            mistral.messages[0].content += " hi";
+        const core::Status inFirstTurn = fresh.checkSystemPromptRoom(mistral);
+        QVERIFY2(!inFirstTurn && inFirstTurn.error().message().startsWith(QStringLiteral("the system prompt is ")), inFirstTurn ? "accepted" : qPrintable(inFirstTurn.error().message()));
+        QVERIFY(!fresh.generate(mistral, {}));
     }
 };
 

@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bioforge::age {
@@ -31,20 +32,20 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
         if (c.sex[size_t(r)] != sex || !std::isfinite(age) || age < s.minAge || age > s.maxAge)
             continue;
         if (s.excludePregnant && c.pregnant[size_t(r)] != 0) {
-            unknownPregnancy += c.pregnant[size_t(r)] < 0 ? 1 : 0;
+            unknownPregnancy += c.pregnant[size_t(r)] == -1 ? 1 : 0;
             continue;
         }
         rows.push_back(r);
     }
     model.trainingRows = qint64(rows.size());
-    // (A table without the mapping's pregnancy column left even the men out, said only as "too few".)
+    // (Where no row records a status, trainKdm turns the filter off; here some do and others not.)
     if (rows.size() < 10)
         return Error(QStringLiteral("KDM: %1 training rows for %2 (ages %3-%4%5): too few%6")
                          .arg(QString::number(rows.size()), sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"),
                               QString::number(s.minAge), QString::number(s.maxAge), s.excludePregnant ? QStringLiteral(", not pregnant") : QString(),
-                              unknownPregnancy > 0 ? QStringLiteral("; %1 more have no pregnancy status (the mapping's pregnancy column is missing from "
-                                                                    "the table, or empty there): KDM is trained, as BioAge does, only on people recorded "
-                                                                    "as not pregnant, so add the column (0 for men)")
+                              unknownPregnancy > 0 ? QStringLiteral("; %1 more have no pregnancy status (empty in the mapping's pregnancy column): "
+                                                                    "KDM is trained, as BioAge does, only on people recorded as not pregnant, so "
+                                                                    "fill the column (0 for men)")
                                                          .arg(unknownPregnancy)
                                                    : QString()));
     model.ageMin = INFINITY;
@@ -149,8 +150,12 @@ core::Expected<KdmModel> trainKdm(const Cohort& reference, const KdmSettings& se
     }
     KdmModel model;
     model.settings = settings;
+    if (settings.excludePregnant && std::all_of(reference.pregnant.begin(), reference.pregnant.end(), [](int p) { return p == -1; })) {
+        model.pregnancyStatusMissing = true;
+        model.settings.excludePregnant = false;
+    }
     for (const Sex sex : {Sex::Male, Sex::Female}) {
-        auto fit = trainSex(reference, settings, sex, index);
+        auto fit = trainSex(reference, model.settings, sex, index);
         if (!fit)
             return fit.error().withContext(reference.source);
         model.bySex[sex == Sex::Female ? 1 : 0] = *fit;
@@ -201,6 +206,7 @@ QJsonObject KdmModel::toJson() const
             {QStringLiteral("variance_rows"), settings.varianceRows == KdmVarianceRows::All ? QStringLiteral("all") : QStringLiteral("complete")},
             {QStringLiteral("age_range"), QJsonArray{settings.minAge, settings.maxAge}},
             {QStringLiteral("missing_allowed"), settings.missingAllowed},
+            {QStringLiteral("pregnant_excluded"), settings.excludePregnant},
             {QStringLiteral("sexes"), sexes}};
 }
 

@@ -36,7 +36,8 @@ struct KdmSettings {
                                // changes q, k, s in proportion and no biological age)
     CrpTransform crp = CrpTransform::Log1p; // "crp" enters as ln(1 + CRP) (BioAge) or ln(CRP)
     double minAge = 30, maxAge = 75;   // training rows, inclusive
-    bool excludePregnant = true;       // rows with unknown pregnancy are excluded too
+    bool excludePregnant = true;       // rows with unknown pregnancy are excluded too (BioAge's pregnant == 0),
+                                       // unless no row has a status: see KdmModel::pregnancyStatusMissing
     KdmVarianceRows varianceRows = KdmVarianceRows::All;
     int missingAllowed = 2;
 };
@@ -57,6 +58,10 @@ struct KdmSexModel {
 
 struct KdmModel {
     KdmSettings settings;
+    // The reference records no one's pregnancy status (the mapped column is absent, or every cell of
+    // it blank; a code the mapping does not know is a status, unrecognised): the filter cannot be applied, and everyone in the age range is trained on (BioAge's filter would
+    // leave no one, men included). The run says so; settings.excludePregnant is then false.
+    bool pregnancyStatusMissing = false;
     std::array<KdmSexModel, 2> bySex; // [0] male, [1] female
 
     const KdmSexModel& forSex(Sex sex) const { return bySex[sex == Sex::Female ? 1 : 0]; }

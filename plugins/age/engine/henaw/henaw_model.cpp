@@ -1,6 +1,7 @@
 #include "henaw/henaw_model.h"
 
 #include "henaw/henaw_arrays.h"
+#include "henaw/henaw_model_folder.h"
 #include "henaw/henaw_network.h"
 #include "henaw/henaw_runtime.h"
 #include "io/atomic_file.h"
@@ -66,11 +67,13 @@ core::Status HenawModel::save(const QString& folder, const QJsonObject& training
 core::Expected<HenawModel> HenawModel::load(const QString& folder, const core::TorchDevice& device)
 {
     const QDir dir(folder);
+    // The folder, its model.json's format and the files it lists, as a run checks them before it is
+    // recorded (henaw_model_folder.h); their checksums below.
+    if (core::Status whole = checkHenawModelFolder(QStringLiteral("HENAW model"), QStringLiteral("folder"), folder); !whole)
+        return whole.error();
     auto model = core::readJsonObjectFile(dir.filePath(QStringLiteral("model.json")));
     if (!model)
         return model.error().withContext(QStringLiteral("HENAW model"));
-    if (model->value(QLatin1String("format")).toString() != QLatin1String("bioforge-henaw-model"))
-        return Error(QStringLiteral("%1: not a HENAW model").arg(dir.filePath(QStringLiteral("model.json"))));
     if (model->value(QLatin1String("schema")).toInt() != kSchema)
         return Error(QStringLiteral("%1: model schema %2, this program reads schema %3").arg(folder,
                                                                                              QString::number(model->value(QLatin1String("schema")).toInt()),

@@ -156,6 +156,15 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
                        s.kdmMarkers == QLatin1String("kdm_blood") ? QString()
                                                                   : QStringLiteral(" (--kdm_markers kdm_blood trains KDM on the blood markers alone)"));
         refs.kdm = orThrow(trainKdm(reference, k));
+        if (refs.kdm->pregnancyStatusMissing)
+            ctx.warn(QStringLiteral("KDM reference %1: no one's pregnancy status is recorded (%2), so KDM is trained on "
+                                    "everyone aged %3-%4, women included; BioAge trains only on people recorded as not pregnant: add the column "
+                                    "(1 pregnant, 0 not, 0 for men) to leave pregnancies out")
+                         .arg(s.kdmReference,
+                              mapping.pregnant.column.isEmpty() ? QStringLiteral("the mapping names no pregnancy column")
+                                                                : QStringLiteral("the mapping's '%1' column is not in the table, or every cell of it is empty")
+                                                                      .arg(mapping.pregnant.column),
+                              QString::number(k.minAge), QString::number(k.maxAge)));
     }
     ctx.advance();
     if (!s.phenoAgeReference.isEmpty()) {

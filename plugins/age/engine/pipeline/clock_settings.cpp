@@ -1,5 +1,7 @@
 #include "pipeline/clock_settings.h"
 
+#include "henaw/henaw_model_folder.h"
+
 #include <algorithm>
 
 namespace bioforge::age {
@@ -20,7 +22,7 @@ core::Expected<ClockSettings> ClockSettings::fromParameters(const QJsonObject& p
     s.kdmMarkers = p.value(QLatin1String("kdm_markers")).toString(s.kdmMarkers);
     s.phenoAgeReference = p.value(QLatin1String("phenoage_reference")).toString();
     s.hdReference = p.value(QLatin1String("hd_reference")).toString();
-    s.henawModel = p.value(QLatin1String("henaw")).toString();
+    s.henawModel = henawModelFolder(p.value(QLatin1String("henaw")).toString()); // model.json, as train prints it: its folder
     s.henawTrain = p.value(QLatin1String("henaw_train")).toString();
     for (const auto& [from, to] : {std::pair{"henaw_epochs", "epochs"}, {"henaw_ensemble", "ensemble"}, {"seed", "seed"}})
         if (p.contains(QLatin1String(from)))

@@ -9,6 +9,7 @@
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_model.h"
+#include "henaw/henaw_model_folder.h"
 #include "henaw/henaw_network.h"
 #include "henaw/henaw_runtime.h"
 #include "henaw/henaw_trainer.h"
@@ -45,7 +46,7 @@ core::Expected<HenawRunSettings> HenawRunSettings::fromParameters(const QJsonObj
     s.mapping = p.value(QLatin1String("map")).toString(s.mapping);
     if (s.mapping.isEmpty())
         s.mapping = QStringLiteral("nhanes-bioage");
-    s.model = p.value(QLatin1String("model")).toString();
+    s.model = henawModelFolder(p.value(QLatin1String("model")).toString()); // model.json, as train prints it: its folder
     for (const QString& m : p.value(QLatin1String("markers")).toString().split(QLatin1Char(','), Qt::SkipEmptyParts))
         s.markers << m.trimmed();
     s.configFile = p.value(QLatin1String("config")).toString();

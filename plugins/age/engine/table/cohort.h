@@ -21,7 +21,7 @@ struct Cohort {
     std::vector<qint64> lines;        // the table line of each row (1-based, the header is line 1)
     std::vector<double> age;          // years; NaN when missing or impossible
     std::vector<Sex> sex;
-    std::vector<int> pregnant;        // 1, 0, or -1 unknown
+    std::vector<int> pregnant;        // 1, 0, -1 unknown (no column, a blank cell), -2 a code the mapping does not know
     std::vector<double> followupMonths; // NaN unknown
     std::vector<int> event;           // 1 died, 0 alive/censored, -1 unknown
     QStringList markerNames;          // the biomarkers the table has (our names)

@@ -237,7 +237,18 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         const QString code = f[column].trimmed();
         return coding.yes.contains(code) ? 1 : coding.no.contains(code) || (coding.no.isEmpty() && !isMissingText(code)) ? 0 : -1;
     };
-    c.pregnant.push_back(codedValue(pregCol, mapping.pregnant));
+    // A pregnancy code the mapping does not know is said, and kept apart from a blank cell (-2): KDM
+    // trains on everyone only where no row records a status at all (clocks/kdm.h).
+    int pregnant = codedValue(pregCol, mapping.pregnant);
+    if (pregCol >= 0 && pregnant < 0 && !isMissingText(f[pregCol].trimmed()) && !ragged) {
+        const QString code = f[pregCol].trimmed();
+        r.add(QStringLiteral("unknown pregnancy code"), line, mapping.pregnant.column,
+              QStringLiteral("'%1' is neither a pregnant (%2) nor a not-pregnant (%3) code").arg(code, mapping.pregnant.yes.join(QLatin1Char('/')),
+                                                                                                 mapping.pregnant.no.join(QLatin1Char('/'))),
+              code.left(40));
+        pregnant = -2;
+    }
+    c.pregnant.push_back(pregnant);
     c.event.push_back(codedValue(eventCol, mapping.event));
     double follow = std::nan("");
     if (followCol >= 0) {

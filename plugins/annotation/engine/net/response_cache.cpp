@@ -1,5 +1,7 @@
 #include "net/response_cache.h"
 
+#include "io/content_sniffer.h"
+
 #include "store/sqlite_read_only.h"
 
 #include <QDateTime>
@@ -54,7 +56,7 @@ QString ResponseCache::setAsideIfDamaged(const QString& path, QString* note)
     QByteArray header;
     if (QFile f(path); f.open(QIODevice::ReadOnly))
         header = f.read(16);
-    if (header != QByteArrayView("SQLite format 3\0", 16)) {
+    if (!core::looksLikeSqlite(header)) {
         *note = QStringLiteral("the API cache %1 is not a cache (it does not start as an SQLite file does): it is left as it is, and this run keeps "
                                "its answers in memory only; give --cache a new file name, or leave it out for the default")
                     .arg(path);

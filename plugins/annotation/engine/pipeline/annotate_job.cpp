@@ -125,9 +125,13 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     if (m_settings.orgDb.isEmpty() && m_settings.identity != QLatin1String("hgnc") && !hasIdentities(*library, imports, m_settings.identity))
         if (const QString installed = OrgDb::findInstalled(); !installed.isEmpty()) {
             imports << installed;
-            ctx.warn(QStringLiteral("no gene identities imported: NCBI Gene from org.Hs.eg.db (%1) is imported and used; for HGNC's, "
-                                    "bioforge annotation import-bulk hgnc FILE")
-                         .arg(installed));
+            // (Into a library read-only here the import fails below, naming it: no word of importing first.)
+            if (!library->db().readOnly())
+                ctx.warn(m_settings.identity == QLatin1String("orgdb")
+                             ? QStringLiteral("--identity orgdb: the library holds no NCBI Gene identities; org.Hs.eg.db (%1) is imported and used").arg(installed)
+                             : QStringLiteral("no gene identities imported: NCBI Gene from org.Hs.eg.db (%1) is imported and used; for HGNC's, "
+                                              "bioforge annotation import-bulk hgnc FILE")
+                                   .arg(installed));
         }
     ctx.defineStages({{QStringLiteral("import"), QStringLiteral("Import provider files"), imports.isEmpty() ? 0.0 : 0.3, QStringLiteral("files")},
                       {QStringLiteral("resolve"), QStringLiteral("Resolve the gene list"), 0.05, QStringLiteral("genes")},
@@ -272,7 +276,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             ctx.warn(task.missing);
         tasks << task;
         for (const ReleaseInfo& r : std::as_const(task.parts))
-            ctx.provenance().addModel({QStringLiteral("%1 %2").arg(source->title(), r.part), r.release, r.sha256, r.filePath});
+            ctx.provenance().addModel({partTitle(*source, r.part), r.release, r.sha256, r.filePath});
     }
     if (tasks.isEmpty())
         throw core::JobFailure(QStringLiteral("annotate: no source has its files imported; import some (bioforge annotation import-bulk SOURCE FILE)%1")

@@ -53,14 +53,15 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
             return detected.error();
         part = *detected;
     } else {
-        bool known = false;
+        QStringList parts;
         for (const BulkPart& p : source->parts())
-            known = known || p.id == part;
-        if (!known)
-            return unknownPart(*source, request.path).withContext(QStringLiteral("part '%1'").arg(part));
+            parts << p.id;
+        if (!parts.contains(part)) // the file may be the right one: the part's name is the mistake (a usage error)
+            return core::Error(QStringLiteral("%1 has no part '%2' (parts: %3)").arg(source->id(), part, parts.join(QStringLiteral(", "))),
+                               core::Error::Kind::Invalid);
     }
     if (library.db().readOnly())
-        return BulkLibrary::readOnlyError(library.path(), QStringLiteral("%1 %2 (%3)").arg(source->title(), part, info.fileName()));
+        return BulkLibrary::readOnlyError(library.path(), QStringLiteral("%1 (%2)").arg(partTitle(*source, part), info.fileName()));
     std::unique_ptr<QLockFile> lock;
     if (!request.partLocked) {
         auto locked = lockPart(library, source->id(), part, control);
@@ -89,9 +90,9 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
         return writer.error();
     auto release = source->importPart(part, request.path, **writer, control);
     if (!release)
-        return release.error().withContext(QStringLiteral("%1 %2").arg(source->title(), part));
+        return release.error().withContext(partTitle(*source, part));
     if ((*writer)->rows() == 0)
-        return core::Error(QStringLiteral("%1: no %2 %3 rows in the file").arg(request.path, source->title(), part));
+        return core::Error(QStringLiteral("%1: no %2 rows in the file").arg(request.path, partTitle(*source, part)));
     auto finished = (*writer)->finish(*release);
     if (finished && *previous) {
         finished->replacedRows = (*previous)->rows;

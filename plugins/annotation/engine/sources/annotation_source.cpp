@@ -159,6 +159,13 @@ core::Expected<QByteArray> textHead(const QString& path)
     return (*reader)->head();
 }
 
+QString partTitle(const AnnotationSource& source, const QString& part)
+{
+    const bool said = part.isEmpty() || source.title().compare(part, Qt::CaseInsensitive) == 0
+                      || source.title().endsWith(QLatin1Char(' ') + part, Qt::CaseInsensitive); // its last word
+    return said ? source.title() : QStringLiteral("%1 %2").arg(source.title(), part);
+}
+
 core::Error unknownPart(const AnnotationSource& source, const QString& path)
 {
     QStringList parts;

@@ -153,4 +153,9 @@ core::Expected<QByteArray> textHead(const QString& path);
 // "<source>: <file> is none of its files: <parts and descriptions>"
 core::Error unknownPart(const AnnotationSource& source, const QString& path);
 
+// A part's name for messages and provenance: the source's title, and the part's id where the
+// title does not end with it already ("gnomAD constraint", not "gnomAD constraint constraint";
+// "HPO genes_to_phenotype").
+QString partTitle(const AnnotationSource& source, const QString& part);
+
 } // namespace bioforge::annotation

@@ -17,6 +17,15 @@ core::Expected<std::unique_ptr<SqliteDb>> failed(const QString& path, const QStr
     return core::Error(QStringLiteral("%1: %2").arg(path, what));
 }
 
+// A file this user may not read: said so (SQLite's "unable to open database file" named no cause).
+core::Status checkReadable(const QString& path)
+{
+    const QFileInfo info(path);
+    if (info.exists() && !info.isReadable())
+        return core::Error(QStringLiteral("%1: this user may not read it (permission denied; its owner is %2)").arg(path, info.owner()));
+    return core::okStatus();
+}
+
 // Why the first read of `path` failed, in the words of its cause: a file that is not SQLite, or
 // one in a place this user cannot write that could not be read as it lies.
 QString firstReadFailure(const QString& path, const QSqlQuery& q)
@@ -51,7 +60,9 @@ core::Expected<qint64> readStamp(const QString& path, const QSqlDatabase& db, co
 // in SQLite's immutable mode, refused while its write-ahead log holds changes.
 core::Status connectForReading(QSqlDatabase& db, const QString& path, const QString& what)
 {
-    if (QFileInfo::exists(path) && core::readOnlyPlace(path)) {
+    if (core::Status readable = checkReadable(path); !readable)
+        return readable;
+    if (core::readOnlyFile(path)) {
         if (auto st = core::checkNoPendingWal(path, what); !st)
             return st;
         db.setDatabaseName(core::sqliteImmutableUri(path));
@@ -161,11 +172,15 @@ core::Expected<std::unique_ptr<SqliteDb>> SqliteDb::open(const QString& path, co
     std::unique_ptr<SqliteDb> d(new SqliteDb);
     d->m_path = path;
     d->m_connection = QStringLiteral("annotation-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->m_connection);
-    if (!db.isValid())
+    if (!QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->m_connection).isValid())
         return failed(path, QStringLiteral("the Qt SQLite driver (QSQLITE) is not available; install libqt6sql6-sqlite"));
-    if (QFileInfo::exists(path) && core::readOnlyPlace(path))
+    // No handle on the connection here while openImmutable may drop it: Qt warned "removeDatabase:
+    // connection … is still in use" on every refusal of a read-only library.
+    if (core::readOnlyFile(path))
         return openImmutable(std::move(d), schema);
+    if (core::Status readable = checkReadable(path); !readable)
+        return readable.error();
+    QSqlDatabase db = d->database();
     db.setDatabaseName(path);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
     if (!db.open())

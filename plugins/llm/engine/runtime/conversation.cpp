@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 namespace bioforge::llm {
 namespace {
@@ -75,11 +76,18 @@ std::vector<TokenId> Conversation::promptFor(const GenerationRequest& request, i
     return m_tokenizer.tokenize(t.renderSegments(request.messages, true), addBos);
 }
 
-int64_t Conversation::messageTokens(const GenerationRequest& request, const ChatMessage& message) const
+int64_t Conversation::messageTokens(const GenerationRequest& request, const std::vector<ChatMessage>& messages) const
 {
     ChatTemplate noBos = request.chatTemplate;
     noBos.bos.clear();
-    return int64_t(m_tokenizer.tokenize(noBos.renderSegments({message}, true), false).size());
+    return int64_t(m_tokenizer.tokenize(noBos.renderSegments(messages, true), false).size());
+}
+
+std::vector<ChatMessage> Conversation::systemMessages(const GenerationRequest& request)
+{
+    std::vector<ChatMessage> system;
+    std::copy_if(request.messages.begin(), request.messages.end(), std::back_inserter(system), [](const ChatMessage& m) { return m.role == "system"; });
+    return system;
 }
 
 // "give a larger context (--ctx …) or", or, where the context is the model's own length already
@@ -95,19 +103,25 @@ QString Conversation::largerContextAdvice() const
 
 core::Status Conversation::checkSystemPromptRoom(const GenerationRequest& request)
 {
-    GenerationRequest system{.chatTemplate = request.chatTemplate};
-    std::copy_if(request.messages.begin(), request.messages.end(), std::back_inserter(system.messages),
-                 [](const ChatMessage& m) { return m.role == "system"; });
+    GenerationRequest system;
+    system.chatTemplate = request.chatTemplate;
+    system.messages = systemMessages(request);
     if (system.messages.empty())
         return core::okStatus();
-    int64_t keep = 0;
+    int64_t keep = 0; // BOS and a system turn the template keeps (the start never shifted out)
     promptFor(system, &keep);
-    const int64_t frame = messageTokens(request, ChatMessage{"user", std::string()});
-    if (keep + frame + 1 + 4 <= m_cache->capacity())
+    const int64_t frame = messageTokens(request, {ChatMessage{"user", std::string()}});
+    // Templates without a system turn (llama2, mistral, gemma) put the system text in the first user
+    // message: it counts there, not in the kept start.
+    const bool inFirstTurn = request.chatTemplate.systemFormat.empty();
+    std::vector<ChatMessage> firstTurn = system.messages;
+    firstTurn.push_back({"user", std::string()});
+    const int64_t systemTokens = inFirstTurn ? messageTokens(request, firstTurn) - frame : keep;
+    if ((inFirstTurn ? keep + systemTokens : keep) + frame + 1 + 4 <= m_cache->capacity())
         return core::okStatus();
     return core::Error(QStringLiteral("the system prompt is %1 tokens: a context of %2 tokens leaves no room for a message beside it (a "
                                       "message takes at least %3 with its turn's markers, and the answer 4 to start); %4 a shorter system prompt")
-                           .arg(QString::number(keep), QString::number(m_cache->capacity()), QString::number(frame + 1), largerContextAdvice()),
+                           .arg(QString::number(systemTokens), QString::number(m_cache->capacity()), QString::number(frame + 1), largerContextAdvice()),
                        core::Error::Kind::Invalid);
 }
 
@@ -162,8 +176,19 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     if (!request.messages.empty())
         if (core::Status room = checkSystemPromptRoom(request); !room)
             return room.error();
-    const int64_t newest = request.messages.empty() ? int64_t(prompt.size()) - keep : messageTokens(request, request.messages.back());
-    if (const int64_t room = m_cache->capacity() - keep - 4; newest > room) {
+    // The newest message as the template renders it: the first user turn of a template without a
+    // system turn carries the system text too.
+    std::vector<ChatMessage> newestTurn;
+    if (!request.messages.empty()) {
+        const bool firstUserTurn = std::count_if(request.messages.begin(), request.messages.end(), [](const ChatMessage& m) { return m.role != "system"; }) == 1;
+        if (request.chatTemplate.systemFormat.empty() && firstUserTurn)
+            newestTurn = systemMessages(request);
+        newestTurn.push_back(request.messages.back());
+    }
+    const int64_t newest = request.messages.empty() ? int64_t(prompt.size()) : messageTokens(request, newestTurn);
+    // A raw prompt is counted with its BOS, as `llm tokenize` and llama-cli count it.
+    const int64_t start = request.messages.empty() ? 0 : keep;
+    if (const int64_t room = m_cache->capacity() - start - 4; newest > room) {
         const QString what = request.messages.empty() ? QStringLiteral("prompt") : QStringLiteral("message");
         return core::Error(QStringLiteral("the %1 is %2 tokens, more than a context of %3 tokens can read (at most %4, with room for the answer to "
                                           "start): only its last part would be read, and the model would answer that; %5 a shorter %1")

@@ -71,7 +71,8 @@ private:
     core::Status feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events, int& shifts);
     void shiftOut(int64_t needed, const GenerationEvents& events, int& shifts);
     std::vector<TokenId> promptFor(const GenerationRequest& request, int64_t* keep);
-    int64_t messageTokens(const GenerationRequest& request, const ChatMessage& message) const;
+    int64_t messageTokens(const GenerationRequest& request, const std::vector<ChatMessage>& messages) const;
+    static std::vector<ChatMessage> systemMessages(const GenerationRequest& request);
     QString largerContextAdvice() const;
 
     LlamaModel& m_model;
