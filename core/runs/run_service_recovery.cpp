@@ -1,0 +1,98 @@
+// RunService: what a crash or a user leaves behind — runs whose process ended
+// (recorded as interrupted), a paused or interrupted run cancelled from the
+// command line, and the runs that can be resumed. (Starting, resuming and
+// launching: run_service.cpp.)
+
+#include "runs/run_service.h"
+
+#include "jobs/job_handle.h"
+#include "jobs/job_scheduler.h"
+#include "log/log.h"
+#include "provenance/run_state_text.h"
+#include "store/project.h"
+
+#include <QDateTime>
+
+namespace bioforge::core {
+
+Expected<QList<RunRecord>> RunService::recoverInterrupted()
+{
+    if (m_project.store().readOnly())
+        return QList<RunRecord>(); // nothing can be recorded: a dead owner's run reads as it was left
+    auto orphans = m_project.store().orphanedRuns();
+    if (!orphans)
+        return orphans.error();
+    QList<RunRecord> out;
+    for (RunRecord r : *orphans) {
+        if (m_scheduler.handle(r.runId))
+            continue; // ours, alive
+        r.state = RunState::Interrupted;
+        r.error = QStringLiteral("the process running it ended unexpectedly");
+        if (Status st = m_project.store().updateRun(r); !st)
+            return st.error();
+        log::warn(QStringLiteral("run %1 (%2) was interrupted (its process ended without closing it: a crash, a kill, a second Ctrl-C); it can be resumed").arg(r.runId, r.title));
+        out.append(r);
+    }
+    return out;
+}
+
+Expected<RunRecord> RunService::discard(const QString& runId)
+{
+    if (Status st = m_project.store().writable(); !st)
+        return st.error();
+    if (auto recovered = recoverInterrupted(); !recovered) // a dead owner's "running" is "interrupted"
+        return recovered.error();
+    auto record = m_project.store().run(runId);
+    if (!record)
+        return record.error();
+    const auto handle = m_scheduler.handle(runId);
+    if ((handle && (handle->state() == RunState::Running || handle->state() == RunState::Queued)) || record->state == RunState::Running
+        || record->state == RunState::Queued)
+        return Error(QStringLiteral("run %1 is %2 in a program that is still open: pause or cancel it there (Ctrl-C, or the Jobs dock)")
+                         .arg(runId, runStateName(record->state)),
+                     Error::Kind::Failed);
+    if (record->state != RunState::Paused && record->state != RunState::Interrupted)
+        return Error(QStringLiteral("run %1 is %2; only a paused or interrupted run can be cancelled here").arg(runId, runStateName(record->state)),
+                     Error::Kind::Failed);
+    auto all = m_project.store().runs();
+    if (!all)
+        return all.error();
+    if (const RunRecord* r = continuationOf(*all, runId))
+        return Error(r->state == RunState::Paused || r->state == RunState::Interrupted
+                         ? QStringLiteral("run %1 was resumed as run %2 (%3): cancel that one").arg(runId, r->runId, runStateName(r->state))
+                     : r->state == RunState::Running || r->state == RunState::Queued
+                         ? QStringLiteral("run %1 was resumed as run %2, which is %3 in a program that is open: pause or cancel it there (Ctrl-C, or the "
+                                          "Jobs dock)")
+                               .arg(runId, r->runId, runStateName(r->state))
+                         : QStringLiteral("run %1 was resumed as run %2, %3: nothing is left to cancel").arg(runId, r->runId, whichRunState(r->state)),
+                     Error::Kind::Failed);
+    const RunState was = record->state;
+    record->state = RunState::Cancelled;
+    record->endedAt = QDateTime::currentDateTimeUtc();
+    record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder").arg(runStateName(was));
+    if (Status st = m_project.store().updateIdleRun(*record); !st) // unless another program resumed it meanwhile
+        return st.error();
+    if (Status st = exportProvenance(*record, m_project.runDir(runId)); !st)
+        return st.error();
+    if (handle) { // paused in this session: the Jobs dock's row says it now
+        handle->setState(RunState::Cancelled);
+        handle->record() = *record;
+        emit m_scheduler.jobStateChanged(runId);
+    }
+    log::info(QStringLiteral("run %1 cancelled (it was %2)").arg(runId, runStateName(was)));
+    return *record;
+}
+
+Expected<QList<RunRecord>> RunService::resumableRuns() const
+{
+    auto all = m_project.store().runs();
+    if (!all)
+        return all.error();
+    QList<RunRecord> out;
+    for (const RunRecord& r : *all)
+        if (runStateIsResumable(r.state) && !continuationOf(*all, r.runId))
+            out.append(r);
+    return out;
+}
+
+} // namespace bioforge::core
