@@ -26,13 +26,14 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
     model.sex = sex;
     const int m = int(s.markers.size());
     std::vector<qsizetype> rows;
-    qint64 unknownPregnancy = 0; // rows left out only for want of a recorded pregnancy status
+    qint64 unknownPregnancy = 0, uncodedPregnancy = 0; // rows left out for want of a status, or for a code the mapping does not know
     for (qsizetype r = 0; r < c.rows(); ++r) {
         const double age = c.age[size_t(r)];
         if (c.sex[size_t(r)] != sex || !std::isfinite(age) || age < s.minAge || age > s.maxAge)
             continue;
         if (s.excludePregnant && c.pregnant[size_t(r)] != 0) {
             unknownPregnancy += c.pregnant[size_t(r)] == -1 ? 1 : 0;
+            uncodedPregnancy += c.pregnant[size_t(r)] == -2 ? 1 : 0;
             continue;
         }
         rows.push_back(r);
@@ -40,13 +41,17 @@ core::Expected<KdmSexModel> trainSex(const Cohort& c, const KdmSettings& s, Sex 
     model.trainingRows = qint64(rows.size());
     // (Where no row records a status, trainKdm turns the filter off; here some do and others not.)
     if (rows.size() < 10)
-        return Error(QStringLiteral("KDM: %1 training rows for %2 (ages %3-%4%5): too few%6")
+        return Error(QStringLiteral("KDM: %1 training rows for %2 (ages %3-%4%5): too few%6%7")
                          .arg(QString::number(rows.size()), sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"),
                               QString::number(s.minAge), QString::number(s.maxAge), s.excludePregnant ? QStringLiteral(", not pregnant") : QString(),
                               unknownPregnancy > 0 ? QStringLiteral("; %1 more have no pregnancy status (empty in the mapping's pregnancy column): "
                                                                     "KDM is trained, as BioAge does, only on people recorded as not pregnant, so "
                                                                     "fill the column (0 for men)")
                                                          .arg(unknownPregnancy)
+                                                   : QString(),
+                              uncodedPregnancy > 0 ? QStringLiteral("; %1 more have a pregnancy code the mapping does not know (validation.tsv names "
+                                                                    "them): give the mapping's \"pregnant\" the table's codes")
+                                                         .arg(uncodedPregnancy)
                                                    : QString()));
     model.ageMin = INFINITY;
     model.ageMax = -INFINITY;
