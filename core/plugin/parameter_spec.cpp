@@ -181,6 +181,15 @@ Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) con
             if (!positional)
                 return Error(QStringLiteral("%1: unexpected argument '%2'").arg(name, arg));
             if (positional->type != ParameterSpec::Type::PathList) {
+                // Right after a boolean flag, a word that is no value is a mistyped value (`--special maybe`).
+                if (const ParameterSpec* before = i > 0 && args[i - 1].startsWith(QLatin1String("--")) && !args[i - 1].contains(QLatin1Char('='))
+                                                      ? find(args[i - 1].mid(2))
+                                                      : nullptr;
+                    given.contains(positional->name) && before && before->type == ParameterSpec::Type::Boolean && !arg.contains(QLatin1Char('/'))
+                    && !arg.contains(QLatin1Char('.')))
+                    return Error(QStringLiteral("%1: --%2: '%3' is not true/false/yes/no/1/0 (a boolean option takes one of those, or nothing)")
+                                     .arg(name, before->name, arg),
+                                 Error::Kind::Invalid);
                 if (given.contains(positional->name))
                     return Error(QStringLiteral("%1: unexpected argument '%2' (--%3 is already '%4')").arg(name, arg, positional->name, given.value(positional->name).toString()));
                 given.insert(positional->name, arg);

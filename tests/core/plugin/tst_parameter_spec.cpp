@@ -137,6 +137,13 @@ private slots:
         auto inlineTypo = withFiles.parseArguments({QStringLiteral("a.fa"), QStringLiteral("--gzip=maybe")}); // one message for both forms
         QVERIFY2(!inlineTypo && inlineTypo.error().message().contains(QStringLiteral("--gzip: 'maybe' is not true/false/yes/no/1/0")),
                  inlineTypo ? "" : qPrintable(inlineTypo.error().message()));
+        // Where the single argument is given already (`llm info m.gguf --tensors maybe`), the word after a
+        // boolean flag is a mistyped value too, not "an unexpected argument".
+        VerbSpec single = spec();
+        single.parameters[0].type = T::Path;
+        auto mistyped = single.parseArguments({QStringLiteral("m.gguf"), QStringLiteral("--gzip"), QStringLiteral("maybe")});
+        QVERIFY2(!mistyped && mistyped.error().message().contains(QStringLiteral("--gzip: 'maybe' is not true/false/yes/no/1/0")),
+                 mistyped ? "" : qPrintable(mistyped.error().message()));
         // Where the argument is no input file (a model's name, an output), the word is taken as it.
         auto named = spec().parseArguments({QStringLiteral("--gzip"), QStringLiteral("tinyllama")});
         QVERIFY2(named && named->value(QStringLiteral("inputs")).toArray() == QJsonArray{QStringLiteral("tinyllama")}, named ? "" : qPrintable(named.error().message()));
