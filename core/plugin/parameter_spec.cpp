@@ -101,7 +101,7 @@ Expected<QJsonValue> parseText(const ParameterSpec& p, const QString& text)
             return QJsonValue(true);
         if (word == QLatin1String("false") || word == QLatin1String("0") || word == QLatin1String("no"))
             return QJsonValue(false);
-        return Error(QStringLiteral("%1: '%2' is not true/false/yes/no/1/0").arg(where, text));
+        return Error(QStringLiteral("%1: '%2' is not true/false/yes/no/1/0 (a boolean option takes one of those, or nothing)").arg(where, text));
     }
     default:
         return QJsonValue(text);
@@ -269,8 +269,8 @@ Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) con
             continue;
         }
         auto v = parseText(*p, inlineValue);
-        if (!v)
-            return v.error();
+        if (!v) // named as every other refusal of the command line is ("annotate: --offline: …")
+            return Error(QStringLiteral("%1: %2").arg(name, v.error().message()), Error::Kind::Invalid);
         given.insert(p->name, *v);
     }
     return given;

@@ -135,7 +135,7 @@ private slots:
         QVERIFY2(typo.error().message().contains(QStringLiteral("--gzip: 'maybe' is not true/false/yes/no/1/0")), qPrintable(typo.error().message()));
         QCOMPARE(typo.error().kind(), bioforge::core::Error::Kind::Invalid);
         auto inlineTypo = withFiles.parseArguments({QStringLiteral("a.fa"), QStringLiteral("--gzip=maybe")}); // one message for both forms
-        QVERIFY2(!inlineTypo && inlineTypo.error().message().contains(QStringLiteral("--gzip: 'maybe' is not true/false/yes/no/1/0")),
+        QVERIFY2(!inlineTypo && inlineTypo.error().message().startsWith(QStringLiteral("predict: --gzip: 'maybe' is not true/false/yes/no/1/0 (a boolean option")),
                  inlineTypo ? "" : qPrintable(inlineTypo.error().message()));
         // Where the single argument is given already (`llm info m.gguf --tensors maybe`), the word after a
         // boolean flag is a mistyped value too, not "an unexpected argument".
