@@ -135,7 +135,7 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
                                                 "adjusted for age and sex (Wald 95 % interval). Chronological age is the baseline every clock must beat.");
         core::ReportTable table{QStringLiteral("Side by side"),
                                 {QStringLiteral("clock"), QStringLiteral("people"), QStringLiteral("deaths"), QStringLiteral("r with age"), QStringLiteral("C-index"),
-                                 QStringLiteral("C-index of acceleration"), QStringLiteral("HR per unit of acceleration")},
+                                 QStringLiteral("C-index of acceleration"), QStringLiteral("HR per unit of acceleration"), QStringLiteral("note")},
                                 {}};
         for (const QJsonValue& v : s.value(QLatin1String("evaluation")).toArray()) {
             const QJsonObject e = v.toObject();
@@ -143,13 +143,14 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
                 const bool inSample = e.value(QLatin1String("note")).toString().startsWith(QLatin1String("in-sample"));
             table.rows.append({e.value(QLatin1String("clock")).toString() + (inSample ? QStringLiteral(" (in-sample: its training table)") : QString()),
                                QString::number(e.value(QLatin1String("rows")).toInt()), QStringLiteral("–"),
-                                   e.value(QLatin1String("note")).toString(), QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–")});
+                                   e.value(QLatin1String("note")).toString(), QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"), QString()});
                 continue;
             }
             table.rows.append({e.value(QLatin1String("clock")).toString(), QString::number(e.value(QLatin1String("rows")).toInt()),
                                QString::number(e.value(QLatin1String("deaths")).toInt()), fixed(e.value(QLatin1String("correlation_with_age")).toDouble(std::nan("")), 3),
                                withInterval(e, "c_index", "c_index_95", 3), withInterval(e, "c_index_acceleration", "c_index_acceleration_95", 3, {"c_index_advance", "c_index_advance_95"}),
-                               withInterval(e, "hazard_ratio_per_unit_acceleration", "hazard_ratio_95", 3, {"hazard_ratio_per_unit_advance", "hazard_ratio_95"})});
+                               withInterval(e, "hazard_ratio_per_unit_acceleration", "hazard_ratio_95", 3, {"hazard_ratio_per_unit_advance", "hazard_ratio_95"}),
+                               e.value(QLatin1String("note")).toString()}); // why a figure is missing, or the Cox model's covariates
             const QJsonArray quartiles = e.value(QLatin1String("km_by_advance_quartile")).toArray();
             if (quartiles.size() != 4 || e.value(QLatin1String("clock")).toString() == QLatin1String("chronological age"))
                 continue;

@@ -2,8 +2,10 @@
 
 #include "models/model_kinds.h"
 #include "models/model_registry.h"
+#include "io/content_sniffer.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 namespace bioforge::viral {
@@ -26,6 +28,34 @@ RoleNames namesOf(ModelRole role)
     return {"", ""};
 }
 
+// A model given by its path, checked as a registered one is before a run is recorded: a folder
+// holds the files its kind needs (6); a classifier is a safetensors file (2: a GGUF model, a
+// gene list) with its .json beside it (6). (It failed inside the run, naming a .json the user never gave.)
+core::Status checkGivenModel(const QFileInfo& info, ModelRole role)
+{
+    if (role != ModelRole::Classifier) {
+        if (core::Status complete = core::checkModelFolder(*core::findModelKind(QLatin1String(modelKind(role))), info.absoluteFilePath()); !complete)
+            return core::Error(QStringLiteral("--%1: %2").arg(QLatin1String(optionName(role)), complete.error().message()), core::Error::Kind::NotFound);
+        return core::okStatus();
+    }
+    QFile f(info.absoluteFilePath());
+    const QByteArray head = f.open(QIODevice::ReadOnly) ? f.read(64) : QByteArray();
+    // safetensors: an 8-byte little-endian header length, then the JSON header ('{').
+    if (head.size() < 9 || head[8] != '{') {
+        const QString what = core::describeBinary(head);
+        return core::Error(QStringLiteral("--classifier %1 is not a safetensors file%2: give the classifier's .safetensors (with its .json beside it)")
+                               .arg(info.filePath(), what.isEmpty() ? QString() : QStringLiteral(" (it is %1)").arg(what)),
+                           core::Error::Kind::Invalid);
+    }
+    const QString json = info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".json"));
+    if (!QFileInfo(json).isFile())
+        return core::Error(QStringLiteral("--classifier %1: its %2 is not beside it; a classifier is NAME.safetensors with NAME.json (its input width, "
+                                          "classes and chunk length) in one folder")
+                               .arg(info.filePath(), QFileInfo(json).fileName()),
+                           core::Error::Kind::NotFound);
+    return core::okStatus();
+}
+
 } // namespace
 
 const char* modelKind(ModelRole role) { return namesOf(role).kind; }
@@ -40,6 +70,8 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
             return core::Error(QStringLiteral("%1: the %2 model must be %3").arg(nameOrPath, QLatin1String(modelKind(role)),
                                                                                  wantFile ? QStringLiteral("a .safetensors file") : QStringLiteral("a folder")),
                                core::Error::Kind::Invalid);
+        if (core::Status usable = checkGivenModel(info, role); !usable)
+            return usable.error();
         return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString(), std::nullopt, QString()};
     }
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;

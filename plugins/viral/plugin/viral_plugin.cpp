@@ -3,6 +3,7 @@
 #include "model_resolver.h"
 #include "models/model_registry.h"
 #include "io/atomic_file.h"
+#include "io/json_file.h"
 #include "pipeline/predict_job.h"
 #include "pipeline/shard_merge.h"
 #include "pipeline/shard_plan.h"
@@ -15,6 +16,7 @@
 #include "viral_verbs.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -82,6 +84,13 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
         settings->dnabert = resolved[0];
         settings->esm = resolved[1];
         settings->classifier = resolved[2];
+        // A layer the ESM-2 model does not have: refused before a run is recorded (it failed inside one).
+        if (const auto config = core::readJsonObjectFile(QDir(resolved[1].path).filePath(QStringLiteral("config.json"))); config && settings->esmLayer >= 0)
+            if (const int layers = config->value(QLatin1String("num_hidden_layers")).toInt(-1); layers >= 0 && settings->esmLayer > layers)
+                return core::Error(QStringLiteral("viral %1: --esm_layer %2: the ESM-2 model %3 has layers 0 … %4 (0 is its embeddings; -1, the "
+                                                  "default, the last)")
+                                       .arg(verb, QString::number(settings->esmLayer), resolved[1].name, QString::number(layers)),
+                                   core::Error::Kind::Invalid);
     }
     return settings;
 }

@@ -292,6 +292,47 @@ private slots:
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("age.html"))).contains("Kaplan-Meier"));
     }
 
+    // A men-only cohort: the hazard ratios are adjusted for age alone, and say so (they were empty,
+    // "the information matrix is singular", in the CSV only). Too few people for any statistic: the
+    // run fails, as one without deaths does (it "finished" with every figure empty).
+    void evaluateOnOneSexOrTooFewPeople()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        const QList<QByteArray> lines = readAll(agePath(QStringLiteral("nhanes3_cohort.csv"))).split('\n');
+        const int sexColumn = int(lines.first().split(',').indexOf("\"sex_1male_2female\""));
+        QVERIFY(sexColumn >= 0);
+        QByteArray men = lines.first() + '\n', few = lines.first() + '\n';
+        for (const QByteArray& line : lines.mid(1))
+            if (const QList<QByteArray> f = line.split(','); f.size() > sexColumn && f[sexColumn] == "1")
+                men += line + '\n';
+        const int diedColumn = int(lines.first().split(',').indexOf("\"died_counted\""));
+        QVERIFY(diedColumn >= 0);
+        int dead = 0, alive = 0; // three of each: deaths there are, too few people
+        for (const QByteArray& line : lines.mid(1))
+            if (const QList<QByteArray> f = line.split(','); f.size() > diedColumn && ((f[diedColumn] == "1" && dead < 3) || (f[diedColumn] == "0" && alive < 3))) {
+                (f[diedColumn] == "1" ? dead : alive) += 1;
+                few += line + '\n';
+            }
+        const QString menTable = m_dir.filePath(QStringLiteral("men.csv")), fewTable = m_dir.filePath(QStringLiteral("five.csv"));
+        QVERIFY(writeAll(menTable, men) && writeAll(fewTable, few));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), menTable, QStringLiteral("--bootstrap"), QStringLiteral("0")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QList<Row> rows = readRows(QDir(r.runDir).filePath(QStringLiteral("evaluation.csv")));
+        bool phenoAge = false;
+        for (const Row& row : rows)
+            if (row.value(QStringLiteral("clock")) == QLatin1String("phenoage")) {
+                phenoAge = true;
+                QVERIFY2(row.value(QStringLiteral("hazard_ratio_per_unit_acceleration")).toDouble() > 1.0, qPrintable(row.value(QStringLiteral("note"))));
+                QVERIFY2(row.value(QStringLiteral("note")).contains(QStringLiteral("not adjusted for sex (everyone is male)")), qPrintable(row.value(QStringLiteral("note"))));
+            }
+        QVERIFY(phenoAge);
+        QVERIFY2(r.err.contains(QStringLiteral("evaluate, phenoage: the hazard ratio is not adjusted for sex (everyone is male)")), qPrintable(r.err));
+        const Result tooFew = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), fewTable, QStringLiteral("--bootstrap"), QStringLiteral("0")});
+        QVERIFY2(tooFew.code == 1 && tooFew.out.contains(QStringLiteral("nothing could be evaluated")), qPrintable(tooFew.out + tooFew.err));
+        QVERIFY(QFileInfo::exists(QDir(tooFew.runDir).filePath(QStringLiteral("evaluation.csv"))));
+    }
+
 };
 
 QTEST_GUILESS_MAIN(TstAgeCli)

@@ -108,6 +108,36 @@ private slots:
         const Result missing = run(args);
         QCOMPARE(missing.code, 6); // no such model (docs/cli.md)
         QVERIFY2(missing.err.contains(QStringLiteral("no-such-esm")) && missing.err.contains(QStringLiteral("models import")), qPrintable(missing.err));
+        // Models given by path are checked as registered ones are, before a run is recorded (they
+        // failed inside it, naming a .json the user never gave): a classifier without its .json (6),
+        // a file that is no safetensors (2), an encoder folder without a file its kind needs (6), and
+        // an ESM-2 layer the model does not have (2).
+        const QString alone = m_dir.filePath(QStringLiteral("alone/classifier.safetensors"));
+        QVERIFY(QDir().mkpath(QFileInfo(alone).path()) && QFile::copy(m_classifier, alone));
+        const QString notSafetensors = m_dir.filePath(QStringLiteral("alone/model.gguf"));
+        QVERIFY(writeAll(notSafetensors, QByteArray("GGUF\x03\0\0\0", 8) + QByteArray(64, '\0')));
+        const QString partial = m_dir.filePath(QStringLiteral("dnabert-partial"));
+        QVERIFY(QDir().mkpath(partial) && QFile::copy(fixturePath(QStringLiteral("viral/dnabert_s_tiny/config.json")), partial + QStringLiteral("/config.json")));
+        const QString runs = m_dir.filePath(QStringLiteral("refused"));
+        const struct {
+            const char* option;
+            QString value;
+            int code;
+            QString said;
+        } refusals[] = {{"--classifier", alone, 6, QStringLiteral("its classifier.json is not beside it")},
+                        {"--classifier", notSafetensors, 2, QStringLiteral("is not a safetensors file (it is a GGUF model)")},
+                        {"--dnabert", partial, 6, QStringLiteral("model.safetensors")},
+                        {"--esm_layer", QStringLiteral("99"), 2, QStringLiteral("--esm_layer 99: the ESM-2 model")}};
+        for (const auto& r : refusals) {
+            QStringList given = QStringList{QStringLiteral("--project"), runs, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), m_fasta} + models();
+            if (const qsizetype at = given.indexOf(QLatin1String(r.option)); at >= 0)
+                given[at + 1] = r.value;
+            else
+                given << QLatin1String(r.option) << r.value;
+            const Result refused = run(given);
+            QVERIFY2(refused.code == r.code && refused.err.contains(r.said), qPrintable(QLatin1String(r.option) + QStringLiteral(": ") + refused.err));
+        }
+        QVERIFY(!run({QStringLiteral("--project"), runs, QStringLiteral("runs")}).out.contains(QStringLiteral("predict"))); // nothing recorded
     }
 
     // A registered model whose files changed (an in-place update, a bad copy; the same size) is

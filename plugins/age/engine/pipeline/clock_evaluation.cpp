@@ -27,6 +27,7 @@ QJsonObject ClockEvaluation::toJson() const
             {QStringLiteral("c_index_acceleration_95"), interval(cIndexAdvanceInterval)}, {QStringLiteral("hazard_ratio_per_unit_acceleration"), hazardRatio},
             {QStringLiteral("hazard_ratio_95"), interval(hazardRatioInterval)}, {QStringLiteral("km_by_advance_quartile"), curves},
             {QStringLiteral("quartiles_of"), quartilesOfAcceleration ? QStringLiteral("acceleration") : QStringLiteral("value")},
+            {QStringLiteral("cox_adjusted_for"), QJsonArray::fromStringList(coxAdjustedFor)},
             {QStringLiteral("note"), note}};
 }
 
@@ -96,12 +97,34 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
         if (difference)
             e.cIndexAdvanceInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, advance); }, replicates, seed + 1);
     }
-    if (auto cox = fitCox(data, adjustForAge ? std::vector<std::vector<double>>{advance, age, male} : std::vector<std::vector<double>>{advance, male})) {
+    // Adjusted for age and sex; a covariate the same for everyone (a men-only cohort, one age) has no
+    // coefficient to estimate and is left out, as R's coxph gives it NA and estimates the rest (the
+    // partial likelihood does not depend on it); the note says so.
+    const auto constant = [](const std::vector<double>& v) { return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); }); };
+    const bool oneAge = adjustForAge && constant(age), oneSex = constant(male);
+    std::vector<std::vector<double>> covariates{advance};
+    QStringList notAdjusted;
+    if (adjustForAge && !oneAge) {
+        covariates.push_back(age);
+        e.coxAdjustedFor << QStringLiteral("age");
+    } else if (oneAge) {
+        notAdjusted << QStringLiteral("age (everyone is %1)").arg(age.front());
+    }
+    if (!oneSex) {
+        covariates.push_back(male);
+        e.coxAdjustedFor << QStringLiteral("sex");
+    } else {
+        notAdjusted << (male.front() > 0 ? QStringLiteral("sex (everyone is male)") : QStringLiteral("sex (everyone is female)"));
+    }
+    if (!notAdjusted.isEmpty())
+        e.note = QStringLiteral("the hazard ratio is not adjusted for %1: a covariate the same for everyone has nothing to estimate")
+                     .arg(notAdjusted.join(QStringLiteral(" or ")));
+    if (auto cox = fitCox(data, covariates)) {
         e.hazardRatio = cox->hazardRatio(0);
         const auto [low, high] = cox->hazardRatioInterval(0);
         e.hazardRatioInterval = {low, high};
     } else {
-        e.note = cox.error().message();
+        e.note = e.note.isEmpty() ? cox.error().message() : e.note + QStringLiteral("; ") + cox.error().message();
     }
     // Quartiles of acceleration (of the value, without a difference).
     std::vector<double> sorted(advance);

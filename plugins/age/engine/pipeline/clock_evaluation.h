@@ -19,6 +19,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <cmath>
@@ -32,7 +33,8 @@ struct ClockEvaluation {
     double correlationWithAge = std::nan("");
     double cIndex = std::nan(""), cIndexAdvance = std::nan("");
     Interval cIndexInterval{std::nan(""), std::nan("")}, cIndexAdvanceInterval{std::nan(""), std::nan("")};
-    double hazardRatio = std::nan(""); // per unit of acceleration, adjusted for age and sex
+    double hazardRatio = std::nan(""); // per unit of acceleration, adjusted for age and sex (coxAdjustedFor)
+    QStringList coxAdjustedFor;        // the covariates beside the acceleration: "age", "sex" (one the same for everyone is left out)
     Interval hazardRatioInterval{std::nan(""), std::nan("")};
     // By acceleration, lowest first; for a clock that is not an age (a risk score: HENAW's
     // mortality head) or for chronological age, by the value itself, and then there is no

@@ -230,9 +230,17 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
                     QStringLiteral("c_index_low"), QStringLiteral("c_index_high"), QStringLiteral("c_index_acceleration"), QStringLiteral("c_index_acceleration_low"),
                     QStringLiteral("c_index_acceleration_high"), QStringLiteral("hazard_ratio_per_unit_acceleration"), QStringLiteral("hr_low"), QStringLiteral("hr_high"),
                     QStringLiteral("note")});
+    bool anyEvaluated = false; // a C-index for some clock: else every statistic is empty (too few people or deaths)
+    QString tooFew;
     for (const Candidate& c : candidates) {
         const bool isAge = c.name == QLatin1String("chronological age");
         ClockEvaluation e = evaluateClock(c.name, result.cohort, *c.values, c.difference, !isAge, m_settings.bootstrapReplicates, m_settings.seed);
+        anyEvaluated = anyEvaluated || std::isfinite(e.cIndex);
+        if (isAge)
+            tooFew = e.note;
+        // What leaves a figure out, said where the user reads (it was in evaluation.csv's last column only).
+        if (std::isfinite(e.cIndex) && !e.note.isEmpty() && !e.note.startsWith(QLatin1String("in-sample")))
+            ctx.warn(QStringLiteral("evaluate, %1: %2").arg(c.name, e.note));
         if (henawOnTrainingTable && c.name.startsWith(QLatin1String("henaw"))) // beside out-of-sample clocks: said on its row
             e.note = QStringLiteral("in-sample: this is the table the HENAW model was trained on") + (e.note.isEmpty() ? QString() : QStringLiteral("; ") + e.note);
         evaluations.append(e.toJson());
@@ -247,6 +255,12 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     ctx.beginStage(QStringLiteral("write"), 1);
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("evaluation.csv"))));
     ctx.provenance().addOutput(QStringLiteral("evaluation.csv"), QStringLiteral("evaluation.csv"));
+    // Too few people or deaths for any statistic: a failure, as a table without deaths is (it
+    // "finished" with every figure empty, the reason in the CSV's note column only).
+    if (!anyEvaluated)
+        throw core::JobFailure(QStringLiteral("%1: %2 (every clock is compared on the people with a value of each, follow-up, age and sex; a C-index "
+                                              "needs at least 10 of them and 2 deaths): nothing could be evaluated; evaluation.csv lists each clock")
+                                   .arg(m_settings.table, tooFew));
     std::vector<ExtraColumn> extra;
     if (!henaw.biologicalAge.empty()) {
         std::vector<double> advance(henaw.biologicalAge.size());
