@@ -62,7 +62,7 @@ int clusterTask(CliContext& ctx, const QString& folder, const QString& indexText
     auto config = work.readConfig();
     if (!config) {
         ctx.err() << "bioforge cluster task: " << config.error().message() << Qt::endl;
-        return kProjectError;
+        return QFileInfo(folder).isDir() ? kProjectError : kNotFound; // no such work folder: 6, as a run or file that is not there
     }
     bool ok = false;
     const int index = indexText.toInt(&ok);
@@ -152,7 +152,7 @@ int clusterMerge(CliContext& ctx, const QString& folder)
     auto config = work.readConfig();
     if (!config) {
         ctx.err() << "bioforge cluster merge: " << config.error().message() << Qt::endl;
-        return kProjectError;
+        return QFileInfo(folder).isDir() ? kProjectError : kNotFound; // no such work folder: 6, as a run or file that is not there
     }
     core::IPlugin* plugin = ctx.session().plugins().plugin(config->pluginId);
     if (!plugin) {

@@ -109,6 +109,14 @@ private slots:
                                   QStringLiteral("--title"), title});
             QVERIFY2(r.code == 2 && r.err.contains(QStringLiteral("the run title has a control character")), qPrintable(r.err));
         }
+        // A cluster work folder that is not there: 6, as a run or a file that is not there (it was 5).
+        for (const char* verb : {"merge", "task"}) {
+            QStringList args{QStringLiteral("cluster"), QLatin1String(verb), path("no-such-work")};
+            if (qstrcmp(verb, "task") == 0)
+                args << QStringLiteral("0");
+            const Result r = run(args);
+            QVERIFY2(r.code == 6, qPrintable(QLatin1String(verb) + QStringLiteral(": ") + r.err));
+        }
         // A plugin asked for help: its runs, where it has no commands of its own (the list was empty).
         const Result help = run({QStringLiteral("viral"), QStringLiteral("--help")});
         QVERIFY2(help.code == 0 && help.out.contains(QStringLiteral("has no commands of its own")) && help.out.contains(QStringLiteral("its runs: bioforge run viral predict|validate")),

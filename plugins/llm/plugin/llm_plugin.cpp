@@ -40,7 +40,7 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         {QStringLiteral("model"), T::String, QStringLiteral("the .gguf model: a file, or a registry name (kind gguf; NAME/FILE.gguf for one of several)"),
          QJsonValue::Undefined, {}, 0, 0, false, true},
         {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt"), QJsonValue::Undefined, {}, 0, 0},
-        {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 1, 1 << 20},
+        {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 0, 1 << 20},
         {QStringLiteral("temp"), T::Number, QStringLiteral("temperature (0 = greedy)"), 0.8, {}, 0, 10},
         {QStringLiteral("top_k"), T::Integer, QStringLiteral("top-k"), 40, {}, 0, 1e9},
         {QStringLiteral("top_p"), T::Number, QStringLiteral("top-p"), 0.95, {}, 0, 1},

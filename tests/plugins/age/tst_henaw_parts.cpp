@@ -163,6 +163,16 @@ private slots:
         auto b = FeatureEncoder::fit(changed, train, config);
         QVERIFY(b);
         QCOMPARE(a->toJson(), b->toJson());
+        QVERIFY(a->constantMarkers().isEmpty());
+        // A marker with one value over the training rows is named (it was used with an invented SD).
+        Cohort flat = *cohort;
+        const int albumin = cohort->markerIndex(QStringLiteral("albumin"));
+        QVERIFY(albumin >= 0);
+        for (qsizetype r : train)
+            flat.markers[size_t(albumin)][size_t(r)] = 42.0;
+        auto withFlat = FeatureEncoder::fit(flat, train, config);
+        QVERIFY(withFlat);
+        QCOMPARE(withFlat->constantMarkers(), QStringList{QStringLiteral("albumin")});
         auto back = FeatureEncoder::fromJson(a->toJson(), config, QStringLiteral("encoder.json"));
         QVERIFY(back);
         QCOMPARE(back->toJson(), a->toJson());

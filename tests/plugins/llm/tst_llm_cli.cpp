@@ -164,6 +164,10 @@ private slots:
                                    m_dir.filePath(QStringLiteral("r.html"))});
         QVERIFY2(report.code == 0, qPrintable(report.err));
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("r.html"))).contains("Prompt and response"));
+        // --n 0 (the prompt evaluated, nothing generated) as the plain `llm generate` takes it (it was refused here).
+        const Result none = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                 QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"), QStringLiteral("0")});
+        QVERIFY2(none.code == 0, qPrintable(none.err + none.out));
     }
 
     void registryNamesNameModels()

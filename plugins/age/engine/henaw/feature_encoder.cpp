@@ -84,6 +84,8 @@ core::Expected<FeatureEncoder> FeatureEncoder::fit(const Cohort& c, const std::v
             return Error(QStringLiteral("%1: '%2' has %3 values among the training rows: too few to standardise")
                     .arg(c.source, config.markers[j], QString::number(transformed.size())));
         const auto [mean, sd] = meanSd(transformed);
+        if (std::all_of(transformed.begin(), transformed.end(), [&](double t) { return t == transformed.front(); }))
+            e.m_constant << config.markers[j];
         e.m_mean.push_back(mean);
         e.m_sd.push_back(sd);
         const auto [rawMean, rawSd] = meanSd(raw);

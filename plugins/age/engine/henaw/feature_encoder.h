@@ -19,6 +19,7 @@
 #include "util/expected.h"
 
 #include <QJsonObject>
+#include <QStringList>
 
 #include <vector>
 
@@ -43,6 +44,9 @@ public:
     core::Expected<EncodedRows> encode(const Cohort& cohort, const std::vector<qsizetype>& rows) const;
 
     const std::vector<double>& coefficientsOfVariation() const { return m_cv; }
+    // After fit: the markers with one value among every training row (their SD, 0, is taken as 1:
+    // each z-score is 0 and the marker carries nothing). Not saved: empty after fromJson.
+    const QStringList& constantMarkers() const { return m_constant; }
     double ageMean() const { return m_ageMean; }
     double ageSd() const { return m_ageSd; }
 
@@ -55,6 +59,7 @@ private:
     std::vector<double> m_gMean, m_gSd;         // per engineered feature
     std::vector<bool> m_log;                    // per marker: ln(1 + v) first
     double m_ageMean = 0, m_ageSd = 1;
+    QStringList m_constant;
 };
 
 } // namespace bioforge::age

@@ -24,7 +24,7 @@ const ClockValues* ClockRun::clock(const QString& name) const
 }
 
 Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, CohortReadReport* report, const QString& role,
-                    const QStringList& used)
+                    const QStringList& used, const QString& absentMeans)
 {
     ctx.setMessage(QStringLiteral("reading the %1 %2").arg(role, path));
     CohortReadOptions options;
@@ -33,7 +33,7 @@ Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapp
     if (!c)
         throw JobFailure(c.error().withContext(role));
     orThrow(ctx.provenance().addInputFile(role, path));
-    warnTableIssues(ctx, path, mapping, *report, used);
+    warnTableIssues(ctx, path, mapping, *report, used, absentMeans);
     return std::move(*c);
 }
 
@@ -58,7 +58,8 @@ QStringList clockMarkers(const ClockSettings& s)
     return used;
 }
 
-void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report, const QStringList& used)
+void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report, const QStringList& used,
+                     const QString& absentMeans)
 {
     QStringList columns;
     for (const QString& marker : report.absentMarkers)
@@ -66,9 +67,9 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
             columns << QStringLiteral("'%1' (%2)%3").arg(mapping.biomarkers.value(marker).column, marker,
                                                          report.caseAmbiguityNote(mapping.biomarkers.value(marker).column));
     if (!columns.isEmpty()) {
-        ctx.warn(QStringLiteral("%1: no column %2, which the mapping '%3' reads: the clocks that need them are empty (rename the columns, or "
-                                "give a mapping that names yours)")
-                     .arg(path, columns.join(QStringLiteral(", ")), mapping.name));
+        ctx.warn(QStringLiteral("%1: no column %2, which the mapping '%3' reads: %4 (rename the columns, or give a mapping that names yours)")
+                     .arg(path, columns.join(QStringLiteral(", ")), mapping.name,
+                          absentMeans.isEmpty() ? QStringLiteral("the clocks that need them are empty") : absentMeans));
     }
     // A problem that fills a column is said once, with what the column holds; its rows are in validation.tsv.
     const auto wide = report.columnWide();

@@ -50,9 +50,10 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& settings);
 // Reads a table for a run: the file goes into the provenance as `role`, a
 // cancel stops a long read, and the first problems become warnings. `used`: the
 // markers the run reads from this table (a mapped column it lacks is warned of
-// only when one of them is there; empty: every marker).
+// only when one of them is there; empty: every marker); `absentMeans`, what such a
+// column's absence means for the run (default: the clocks that need it are empty).
 Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, CohortReadReport* report, const QString& role,
-                    const QStringList& used = {});
+                    const QStringList& used = {}, const QString& absentMeans = {});
 // The markers the clocks of a clocks or evaluate run read from its table (PhenoAge's, KDM's set
 // when a KDM reference is given, HD's when an HD reference is); empty (every marker) when HENAW
 // takes part, whose markers come from its model or its training.
@@ -64,6 +65,6 @@ ColumnMapping loadRunMapping(core::JobContext& ctx, const QString& fileOrName);
 // Warnings for what the table lacks or holds badly: the mapped marker columns it has not (one
 // line naming each column and its marker), then the first 200 problems of validation.tsv.
 void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report,
-                     const QStringList& used = {});
+                     const QStringList& used = {}, const QString& absentMeans = {});
 
 } // namespace bioforge::age

@@ -37,6 +37,10 @@ using core::JobFailure;
 using core::JobOutcome;
 using core::orThrow;
 
+// The fewest usable people HENAW trains on: with the default 70/15/15 split, 15 validation and
+// 15 test rows — fewer give an early stop and a test C-index on a handful of people.
+constexpr qsizetype kHenawMinimumRows = 100;
+
 core::Expected<HenawRunSettings> HenawRunSettings::fromParameters(const QJsonObject& p)
 {
     HenawRunSettings s;
@@ -150,18 +154,26 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     ctx.beginStage(QStringLiteral("henaw-read"), 1);
     const ColumnMapping mapping = loadRunMapping(ctx, s.mapping);
     CohortReadReport report;
-    const Cohort cohort = readRunTable(ctx, s.table, mapping, &report, QStringLiteral("HENAW training cohort"));
+    const Cohort cohort = readRunTable(ctx, s.table, mapping, &report, QStringLiteral("HENAW training cohort"), {},
+                                       QStringLiteral("HENAW is trained on the markers the table has"));
     orThrow(report.saveIssues(QDir(ctx.outputDir()).filePath(validationFile)));
     ctx.provenance().addOutput(validationFile, validationFile);
     const QStringList markers = chooseHenawMarkers(cohort, s.markers, s.minimumCoverage);
     const HenawConfig config = configureHenaw(markers, s.configFile, s.overrides);
     const std::vector<qsizetype> rows = henawUsableRows(cohort, config.markers); // the rule predict() applies: the configuration's markers
-    if (rows.size() < 100)
-        throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW")
-                .arg(s.table, QString::number(rows.size())));
+    if (rows.size() < kHenawMinimumRows)
+        throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW (at least %3, split into "
+                                        "training, validation and test rows)")
+                             .arg(s.table, QString::number(rows.size()), QString::number(kHenawMinimumRows)));
     requireAgeSpread(ctx, cohort, rows, s.table);
     const CohortSplit split = stratifiedSplit(cohort, rows, config.trainFraction, config.validationFraction, config.ageBand, config.seed);
     const FeatureEncoder encoder = orThrow(FeatureEncoder::fit(cohort, split.train, config));
+    if (const QStringList constant = encoder.constantMarkers(); !constant.isEmpty()) // used without a word, with an invented SD
+        ctx.warn(QStringLiteral("%1: %2 the same for every training row: %3 nothing to HENAW (each value standardises to 0); leave %4 out with "
+                                "--markers, or train on a table where %5")
+                     .arg(s.table, constant.join(QStringLiteral(", ")), constant.size() == 1 ? QStringLiteral("it adds") : QStringLiteral("they add"),
+                          constant.size() == 1 ? QStringLiteral("it") : QStringLiteral("them"),
+                          constant.size() == 1 ? QStringLiteral("it varies") : QStringLiteral("they vary")));
     const HenawSplitData train = splitData(cohort, encoder, split.train), validation = splitData(cohort, encoder, split.validation);
     if (train.rows.imputedValues + validation.rows.imputedValues > 0)
         ctx.warn(QStringLiteral("%1 missing marker values of training and validation rows were set to the training mean")
@@ -244,7 +256,8 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     ctx.advance();
     const ColumnMapping mapping = loadRunMapping(ctx, m_settings.mapping);
     CohortReadReport report;
-    const Cohort cohort = readRunTable(ctx, m_settings.table, mapping, &report, QStringLiteral("cohort table"));
+    const Cohort cohort = readRunTable(ctx, m_settings.table, mapping, &report, QStringLiteral("cohort table"), model.config().markers,
+                                       QStringLiteral("the HENAW model reads them")); // a column the model does not read is no loss
     ctx.advance();
     requireMeasuredMarkers(cohort, model, mapping);
     const bool trainingTable = warnIfTrainingTable(ctx, model, m_settings.table);
