@@ -11,6 +11,7 @@
 #include "age_verbs.h"
 #include "pipeline/clock_jobs.h"
 #include "pipeline/henaw_jobs.h"
+#include "table/column_mapping.h"
 #include "provenance/run_record.h"
 
 #include "ui/age_page.h"
@@ -32,6 +33,23 @@ bool AgePlugin::initialize(const core::PluginContext& context, QString*)
 
 QList<core::VerbSpec> AgePlugin::verbs() const { return {clocksVerb(), evaluateVerb(), trainVerb(), predictVerb()}; }
 
+namespace {
+
+// A column mapping a run reads its tables with, loaded before the run is recorded: one that is not
+// there (a mistyped shipped name) is 6, one that does not read as a mapping 2 — each was a failed run.
+core::Status checkMapping(const QString& verb, const QString& option, const QString& fileOrName)
+{
+    if (fileOrName.isEmpty())
+        return core::okStatus();
+    auto mapping = ColumnMapping::load(fileOrName);
+    if (mapping)
+        return core::okStatus();
+    return core::Error(QStringLiteral("age %1: --%2 %3").arg(verb, option, mapping.error().message()),
+                       mapping.error().kind() == core::Error::Kind::NotFound ? core::Error::Kind::NotFound : core::Error::Kind::Invalid);
+}
+
+} // namespace
+
 core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& verb, const QJsonObject& parameters)
 {
     // Local and cluster runs alike (RunService makes the job of either before recording it).
@@ -42,10 +60,12 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
         if (verb == QLatin1String("predict"))
             if (core::Status st = checkHenawModelFolder(QStringLiteral("age predict"), QStringLiteral("--model"), henaw->model); !st)
                 return st.error();
+        if (core::Status st = checkMapping(verb, QStringLiteral("map"), henaw->mapping); !st)
+            return st.error();
         if (verb == QLatin1String("train")) {
-            if (!henaw->configFile.isEmpty()) // a misspelt key is refused before the run is recorded
-                if (auto config = readHenawConfigFile(henaw->configFile); !config)
-                    return config.error();
+            // A misspelt key, a value of the wrong type or out of range: refused before the run is recorded.
+            if (core::Status config = checkHenawConfiguration(henaw->configFile, henaw->overrides); !config)
+                return config.error();
             return std::unique_ptr<core::Job>(std::make_unique<HenawTrainJob>(*henaw));
         }
         return std::unique_ptr<core::Job>(std::make_unique<HenawPredictJob>(*henaw));
@@ -55,6 +75,9 @@ core::Expected<std::unique_ptr<core::Job>> AgePlugin::createJob(const QString& v
         return settings.error();
     if (core::Status st = checkHenawModelFolder(QStringLiteral("age %1").arg(verb), QStringLiteral("--henaw"), settings->henawModel); !st)
         return st.error();
+    for (const auto& [option, mapping] : {std::pair{QStringLiteral("map"), settings->mapping}, {QStringLiteral("reference_map"), settings->referenceMapping}})
+        if (core::Status st = checkMapping(verb, option, mapping); !st)
+            return st.error();
     if (verb == QLatin1String("clocks"))
         return std::unique_ptr<core::Job>(std::make_unique<ClocksJob>(*settings));
     if (verb == QLatin1String("evaluate"))

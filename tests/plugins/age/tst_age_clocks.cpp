@@ -163,6 +163,20 @@ private slots:
         QVERIFY(everyone->pregnancyStatusMissing && !everyone->settings.excludePregnant);
         for (int s = 0; s < 2; ++s)
             QVERIFY(everyone->bySex[size_t(s)].trainingRows > withStatus->bySex[size_t(s)].trainingRows);
+        // A reference of one sex trains KDM for that sex; the other's people get no value, with the reason
+        // (the whole run failed, PhenoAge included).
+        Cohort women = m_training;
+        for (size_t r = 0; r < women.sex.size(); ++r)
+            if (women.sex[r] == Sex::Male)
+                women.sex[r] = Sex::Unknown;
+        auto womenOnly = trainKdm(women, settings);
+        QVERIFY2(womenOnly, womenOnly ? "" : qPrintable(womenOnly.error().message()));
+        QVERIFY(womenOnly->bySex[0].untrained.contains(QStringLiteral("0 training rows for men")) && womenOnly->bySex[1].untrained.isEmpty());
+        qsizetype man = 0;
+        while (m_training.sex[size_t(man)] != Sex::Male)
+            ++man;
+        const KdmResult forAMan = projectKdm(*womenOnly, m_training, man);
+        QVERIFY(std::isnan(forAMan.age) && forAMan.why.contains(QStringLiteral("could not train KDM for men")));
         Cohort unknownCodes = m_training; // "yes"/"no" read by a mapping coded 1/0: a status, not recognised
         std::fill(unknownCodes.pregnant.begin(), unknownCodes.pregnant.end(), -2);
         auto refused = trainKdm(unknownCodes, settings);

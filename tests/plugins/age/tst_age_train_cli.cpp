@@ -36,6 +36,25 @@ private slots:
                      && !r.err.contains(QStringLiteral("\"learning_rate\" is")),
                  qPrintable(r.err));
         QVERIFY(r.runDir.isEmpty()); // nothing recorded
+        // Values of the wrong type or out of range: refused before recording too, each naming its key
+        // (they were failed runs, one message listing every range).
+        const std::pair<const char*, const char*> values[] = {{R"({"dropout": 1.5})", "\"dropout\" 1.5 is out of range"},
+                                                              {R"({"epochs": "ten"})", "\"epochs\" must be a whole number"},
+                                                              {R"({"train_fraction": 0.99})", "\"train_fraction\" 0.99 and \"validation_fraction\""},
+                                                              {R"({"markers": ["albumin", "crp"], "learning_rate": -1})", "\"learning_rate\" -1 is out of range"}};
+        for (const auto& [json, said] : values) {
+            QVERIFY(writeAll(config, json));
+            const Result bad = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"), config});
+            QVERIFY2(bad.code == 2 && bad.err.contains(QLatin1String(said)) && bad.runDir.isEmpty(), qPrintable(QLatin1String(json) + QStringLiteral(": ") + bad.err));
+        }
+        // A mapping that is not there (a mistyped shipped name) is 6, one that does not read as a mapping 2; nothing recorded.
+        const Result noMap = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--map"),
+                                  QStringLiteral("nhanes")});
+        QVERIFY2(noMap.code == 6 && noMap.err.contains(QStringLiteral("no such mapping file (built-in mappings: nhanes-bioage")) && noMap.runDir.isEmpty(),
+                 qPrintable(noMap.err));
+        QVERIFY(writeAll(config, "{\"format\": "));
+        const Result badMap = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table, QStringLiteral("--map"), config});
+        QVERIFY2(badMap.code == 2 && badMap.err.contains(QStringLiteral("--map ")) && badMap.runDir.isEmpty(), qPrintable(badMap.err));
     }
 
     // The --config file's epochs, ensemble and seed are used when the command line does not give

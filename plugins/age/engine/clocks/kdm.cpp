@@ -159,12 +159,19 @@ core::Expected<KdmModel> trainKdm(const Cohort& reference, const KdmSettings& se
         model.pregnancyStatusMissing = true;
         model.settings.excludePregnant = false;
     }
+    QStringList untrained;
     for (const Sex sex : {Sex::Male, Sex::Female}) {
-        auto fit = trainSex(reference, model.settings, sex, index);
-        if (!fit)
-            return fit.error().withContext(reference.source);
-        model.bySex[sex == Sex::Female ? 1 : 0] = *fit;
+        KdmSexModel& m = model.bySex[sex == Sex::Female ? 1 : 0];
+        if (auto fit = trainSex(reference, model.settings, sex, index)) {
+            m = *fit;
+        } else { // a reference of one sex (a women's cohort) still serves the other
+            m.sex = sex;
+            m.untrained = fit.error().message();
+            untrained << m.untrained;
+        }
     }
+    if (untrained.size() == 2)
+        return Error(untrained.join(QStringLiteral("; "))).withContext(reference.source);
     return model;
 }
 
@@ -176,6 +183,9 @@ KdmResult projectKdm(const KdmModel& model, const Cohort& c, qsizetype row)
     if (c.sex[size_t(row)] == Sex::Unknown)
         return {std::nan(""), QStringLiteral("sex unknown (KDM is per sex)")};
     const KdmSexModel& m = model.forSex(c.sex[size_t(row)]);
+    if (!m.untrained.isEmpty())
+        return {std::nan(""), QStringLiteral("the KDM reference could not train KDM for %1 (%2)")
+                                  .arg(c.sex[size_t(row)] == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"), m.untrained)};
     double num = 0;
     int missing = 0;
     for (const KdmMarkerFit& f : m.markers) {
@@ -200,6 +210,11 @@ QJsonObject KdmModel::toJson() const
         for (const KdmMarkerFit& f : m.markers)
             markers.append(QJsonObject{{QStringLiteral("marker"), f.marker}, {QStringLiteral("n"), double(f.rows)}, {QStringLiteral("q"), f.q},
                                        {QStringLiteral("k"), f.k}, {QStringLiteral("s"), f.s}, {QStringLiteral("r2"), f.r2}});
+        if (!m.untrained.isEmpty()) {
+            sexes.append(QJsonObject{{QStringLiteral("sex"), m.sex == Sex::Male ? QStringLiteral("male") : QStringLiteral("female")},
+                                     {QStringLiteral("untrained"), m.untrained}});
+            continue;
+        }
         sexes.append(QJsonObject{{QStringLiteral("sex"), m.sex == Sex::Male ? QStringLiteral("male") : QStringLiteral("female")},
                                  {QStringLiteral("training_rows"), double(m.trainingRows)}, {QStringLiteral("complete_rows"), double(m.completeRows)},
                                  {QStringLiteral("variance_rows"), double(m.varianceRows)}, {QStringLiteral("age_min"), m.ageMin},

@@ -50,6 +50,7 @@ struct KdmMarkerFit {
 
 struct KdmSexModel {
     Sex sex = Sex::Unknown;
+    QString untrained; // why KDM could not be trained for this sex (the reference has too few of them); empty when trained
     std::vector<KdmMarkerFit> markers;
     qint64 trainingRows = 0, completeRows = 0, varianceRows = 0;
     double ageMin = 0, ageMax = 0;
@@ -68,6 +69,8 @@ struct KdmModel {
     QJsonObject toJson() const;
 };
 
+// Per sex; a sex the reference has too few of is left untrained (KdmSexModel::untrained: its people
+// get no KDM, with the reason) — an error only when neither sex can be trained.
 core::Expected<KdmModel> trainKdm(const Cohort& reference, const KdmSettings& settings);
 
 struct KdmResult {

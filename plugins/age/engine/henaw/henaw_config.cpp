@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace bioforge::age {
 
@@ -98,12 +99,22 @@ core::Status HenawConfig::validate() const
                          .arg(QString::number(embedding), QString::number(attentionHeads)));
     if (hidden.size() != 3 || std::any_of(hidden.begin(), hidden.end(), [](int h) { return h < 1 || h > (1 << 14); }))
         return Error(QStringLiteral("HENAW: \"hidden\" must be three widths from 1 to 16384"));
-    if (!(dropout >= 0 && dropout < 1) || batchSize < 2 || epochs < 1 || ensemble < 1 || !(learningRate > 0) || ageBand < 1
-        || warmupEpochs < 0 || patience < 0)
-        return Error(QStringLiteral("HENAW: a training setting is out of range (dropout in [0, 1), batch >= 2, epochs, ensemble, ageBand >= 1, "
-                                    "warmup and patience >= 0, learning rate > 0)"));
+    // Each setting named with its value and its range (one message listed them all, not which).
+    const auto outOfRange = [](const char* key, double value, const char* range) {
+        return Error(QStringLiteral("HENAW: \"%1\" %2 is out of range (%3)").arg(QLatin1String(key), QString::number(value), QLatin1String(range)));
+    };
+    if (!(dropout >= 0 && dropout < 1))
+        return outOfRange("dropout", dropout, "from 0 to below 1");
+    if (!(learningRate > 0))
+        return outOfRange("learning_rate", learningRate, "above 0");
+    for (const auto& [key, value, least] : {std::tuple{"batch_size", batchSize, 2}, {"epochs", epochs, 1}, {"ensemble", ensemble, 1}, {"age_band", ageBand, 1},
+                                            {"warmup_epochs", warmupEpochs, 0}, {"patience", patience, 0}})
+        if (value < least)
+            return Error(QStringLiteral("HENAW: \"%1\" %2 is out of range (at least %3)").arg(QLatin1String(key), QString::number(value), QString::number(least)));
     if (!(trainFraction > 0) || !(validationFraction > 0) || trainFraction + validationFraction >= 1)
-        return Error(QStringLiteral("HENAW: the train and validation fractions must be positive and leave a test split"));
+        return Error(QStringLiteral("HENAW: \"train_fraction\" %1 and \"validation_fraction\" %2 must be positive and leave a test split (their sum "
+                                    "below 1)")
+                         .arg(QString::number(trainFraction), QString::number(validationFraction)));
     return core::okStatus();
 }
 

@@ -157,6 +157,10 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
                        s.kdmMarkers == QLatin1String("kdm_blood") ? QString()
                                                                   : QStringLiteral(" (--kdm_markers kdm_blood trains KDM on the blood markers alone)"));
         refs.kdm = orThrow(trainKdm(reference, k));
+        for (const KdmSexModel& m : refs.kdm->bySex)
+            if (!m.untrained.isEmpty()) // its people get no KDM value; the other sex and the other clocks go on
+                ctx.warn(QStringLiteral("KDM reference %1: KDM is not computed for %2: %3").arg(s.kdmReference, m.sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"),
+                                                                                                 m.untrained));
         if (refs.kdm->pregnancyStatusMissing)
             ctx.warn(QStringLiteral("KDM reference %1: no one's pregnancy status is recorded (%2), so KDM is trained on "
                                     "everyone aged %3-%4, women included; BioAge trains only on people recorded as not pregnant: add the column "

@@ -5,6 +5,7 @@
 #include "jobs/job.h"
 #include "jobs/job_context.h"
 #include "provenance/provenance_recorder.h"
+#include "schema/biomarker_schema.h"
 #include "stats/survival_stats.h"
 #include "table/cohort.h"
 #include "table/column_mapping.h"
@@ -52,6 +53,28 @@ HenawConfig configureHenaw(const QStringList& markers, const QString& configFile
     for (auto it = overrides.begin(); it != overrides.end(); ++it)
         json.insert(it.key(), it.value());
     return orThrow(HenawConfig::fromJson(json, configFile.isEmpty() ? QStringLiteral("HENAW configuration") : configFile));
+}
+
+core::Status checkHenawConfiguration(const QString& configFile, const QJsonObject& overrides)
+{
+    QJsonObject file;
+    if (!configFile.isEmpty()) {
+        auto read = readHenawConfigFile(configFile);
+        if (!read)
+            return read.error();
+        file = *read;
+    }
+    QStringList markers;
+    for (const QJsonValue& m : file.value(QLatin1String("markers")).toArray())
+        markers << m.toString();
+    QJsonObject json = HenawConfig::defaults(markers.isEmpty() ? BiomarkerSchema::builtIn().names() : markers).toJson();
+    for (auto it = file.begin(); it != file.end(); ++it)
+        json.insert(it.key(), it.value());
+    for (auto it = overrides.begin(); it != overrides.end(); ++it)
+        json.insert(it.key(), it.value());
+    if (auto config = HenawConfig::fromJson(json, configFile.isEmpty() ? QStringLiteral("HENAW configuration") : configFile); !config)
+        return core::Error(config.error().message(), core::Error::Kind::Invalid);
+    return core::okStatus();
 }
 
 QStringList chooseHenawMarkers(const Cohort& c, const QStringList& given, double minimumCoverage)

@@ -37,6 +37,10 @@ core::Expected<QJsonObject> readHenawConfigFile(const QString& path);
 // The defaults for `markers`, then the file's keys, then the command line's `overrides`
 // (epochs, ensemble, batch_size, seed); checked by HenawConfig::fromJson.
 HenawConfig configureHenaw(const QStringList& markers, const QString& configFile, const QJsonObject& overrides);
+// The same, before a run is recorded and its table read: every key, type and range the file and the
+// command line set (a "dropout" of 1.5 was a failed run). The markers are the file's, or the
+// schema's when it names none (the table's are not known yet). Error (Kind::Invalid) naming the key.
+core::Status checkHenawConfiguration(const QString& configFile, const QJsonObject& overrides);
 
 // The markers to train on: `given` (each must be a column of the table), else every mapped one
 // the table has for at least `minimumCoverage` of its rows (two at least).

@@ -122,7 +122,8 @@ core::Expected<ColumnMapping> ColumnMapping::load(const QString& fileOrName, con
     if (!QFileInfo::exists(path) && builtInNames().contains(fileOrName))
         path = QStringLiteral(":/age/mappings/%1.json").arg(fileOrName);
     else if (!QFileInfo::exists(path))
-        return Error(QStringLiteral("%1: no such mapping file (built-in mappings: %2)").arg(fileOrName, builtInNames().join(QStringLiteral(", "))));
+        return Error(QStringLiteral("%1: no such mapping file (built-in mappings: %2)").arg(fileOrName, builtInNames().join(QStringLiteral(", "))),
+                     Error::Kind::NotFound);
     auto json = core::readJsonObjectFile(path);
     if (!json)
         return json.error();
