@@ -11,6 +11,7 @@
 #include <QLocale>
 #include <QTimeZone>
 #include <QThread>
+#include <QElapsedTimer>
 #include <QtTest>
 
 #include <algorithm>
@@ -260,6 +261,26 @@ private slots:
         QVERIFY(t->wait(5000)); // well before the 30 s
         delete t;
         QVERIFY2(error.contains(QStringLiteral("stopped")), qPrintable(error));
+        // A request in flight to a host that does not answer is aborted too (a pause waited out the
+        // transfer timeout).
+        ProviderServer quiet; // another host: the first one's Retry-After holds every request to it
+        quiet.route(QStringLiteral("/silent"), [](const ProviderServer::Request&) { return ProviderServer::Response{200, "{}", {}, 60000, -1, false}; });
+        HttpClient quietClient(unlimited(quiet), fastRetries(3));
+        stop = false;
+        HttpRequest silent = get(quiet, QStringLiteral("/silent"));
+        silent.timeoutMs = 30000;
+        QElapsedTimer clock;
+        QThread* inFlight = QThread::create([&] {
+            auto r = quietClient.send(silent, [&] { return stop.load(); });
+            error = r ? QString() : r.error().message();
+        });
+        inFlight->start();
+        QTRY_VERIFY_WITH_TIMEOUT(!quiet.requests(QStringLiteral("/silent")).isEmpty(), 10000);
+        clock.start();
+        stop = true;
+        QVERIFY(inFlight->wait(10000));
+        delete inFlight;
+        QVERIFY2(clock.elapsed() < 10000 && error.contains(QStringLiteral("stopped")), qPrintable(error));
     }
 
     void retryAfterForms()

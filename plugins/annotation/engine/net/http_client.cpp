@@ -1,5 +1,7 @@
 #include "net/http_client.h"
 
+#include "log/log.h"
+
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -7,6 +9,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QThread>
+#include <QTimer>
 #include <QUrlQuery>
 
 #include <chrono>
@@ -67,7 +70,7 @@ CircuitBreaker& HttpClient::breaker(const QUrl& url)
     return **it;
 }
 
-HttpClient::Attempt HttpClient::once(const HttpRequest& request)
+HttpClient::Attempt HttpClient::once(const HttpRequest& request, const std::function<bool()>& stop)
 {
     Attempt a;
     QUrl url = request.url;
@@ -88,12 +91,31 @@ HttpClient::Attempt HttpClient::once(const HttpRequest& request)
     QNetworkReply* reply = threadManager().sendCustomRequest(q, request.method, request.body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    // A pause or cancel aborts the request in flight (it waited for the transfer timeout, 30 s).
+    bool stopped = false;
+    QTimer poll;
+    if (stop) {
+        QObject::connect(&poll, &QTimer::timeout, reply, [&] {
+            if (stop()) {
+                stopped = true;
+                reply->abort();
+            }
+        });
+        poll.start(200);
+    }
     if (!reply->isFinished())
         loop.exec();
+    poll.stop();
     std::unique_ptr<QNetworkReply, void (*)(QNetworkReply*)> owner(reply, [](QNetworkReply* r) { r->deleteLater(); });
     const QString where = QStringLiteral("%1 %2").arg(QString::fromLatin1(request.method), displayUrl(request.url));
+    if (stopped) {
+        a.kind = Attempt::Kind::Fail;
+        a.reason = QStringLiteral("%1: stopped").arg(displayUrl(request.url));
+        return a;
+    }
     a.response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    a.response.body = reply->readAll();
+    if (reply->isOpen()) // an aborted (timed-out) reply is closed: reading it made Qt warn "device not open"
+        a.response.body = reply->readAll();
     for (const auto& [name, value] : reply->rawHeaderPairs())
         a.response.headers.insert(name.toLower(), value);
     const int status = a.response.status;
@@ -185,14 +207,19 @@ core::Expected<HttpResponse> HttpClient::send(const HttpRequest& request, const 
                                         lastReason.isEmpty() ? QString() : QStringLiteral(" (last: %1)").arg(lastReason)));
         if (!limiter->acquire(stop))
             return core::Error(QStringLiteral("%1: stopped").arg(displayUrl(request.url)));
-        Attempt a = once(request);
+        Attempt a = once(request, stop);
         limiter->release();
+        if (stop && stop())
+            return core::Error(QStringLiteral("%1: stopped").arg(displayUrl(request.url)));
         a.response.attempts = attempt;
         if (a.kind == Attempt::Kind::Ok || a.kind == Attempt::Kind::Response) {
             circuit.recordSuccess();
             return a.response;
         }
         lastReason = a.reason;
+        // A host that does not answer is said at once, each try (it sat at 0 % for minutes without a word).
+        if (a.kind == Attempt::Kind::Retry && a.response.status == 0 && attempt < m_options.retry.maxAttempts)
+            core::log::warn(QStringLiteral("%1; attempt %2 of %3, trying again").arg(a.reason, QString::number(attempt), QString::number(m_options.retry.maxAttempts)));
         if (a.kind == Attempt::Kind::Fail || attempt == m_options.retry.maxAttempts) {
             if (a.hostFailure)
                 circuit.recordFailure();

@@ -76,7 +76,7 @@ public:
 
 private:
     struct Attempt;
-    Attempt once(const HttpRequest& request);
+    Attempt once(const HttpRequest& request, const std::function<bool()>& stop);
 
     std::shared_ptr<HostLimits> m_limits;
     HttpClientOptions m_options;
