@@ -84,6 +84,8 @@ private slots:
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), library}).code, 0);
         const Result sources = run({QStringLiteral("annotation"), QStringLiteral("sources")});
         QVERIFY2(sources.code == 0 && sources.out.contains(QStringLiteral("annotation library: ") + library), qPrintable(sources.out + sources.err));
+        // Not made by listing it (it was made empty, with its folder): said to be made by the first import.
+        QVERIFY2(sources.out.contains(QStringLiteral("(not made yet: the first import makes it)")) && !QFileInfo::exists(library), qPrintable(sources.out));
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), QStringLiteral("relative.sqlite")}).code, 2);
         // A file that is no SQLite file (every annotation command then failed) or a folder: refused.
         const Result notSqlite = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.library"), file});

@@ -233,16 +233,24 @@ int sourcesCommand(const QStringList& given, const QString& defaultLibrary, QTex
             << "SOURCE FILE --library " << library << ")" << Qt::endl;
         return kNotFound;
     }
-    auto lib = BulkLibrary::open(library);
-    if (!lib) {
-        err << "bioforge: " << lib.error().message() << Qt::endl;
-        return kFileError;
+    // The default library (or the annotation.library setting's) not made yet: listed as empty, and
+    // not made by a listing (it was, with its folders).
+    std::unique_ptr<BulkLibrary> opened;
+    if (QFileInfo::exists(library)) {
+        auto lib = BulkLibrary::open(library);
+        if (!lib) {
+            err << "bioforge: " << lib.error().message() << Qt::endl;
+            return kFileError;
+        }
+        opened = std::move(*lib);
+        out << "annotation library: " << opened->path() << "\n";
+    } else {
+        out << "annotation library: " << library << " (not made yet: the first import makes it)\n";
     }
-    out << "annotation library: " << (*lib)->path() << "\n";
     for (const auto& s : allSources()) {
         out << "\n" << s->id() << " (" << s->title() << ")\n";
         for (const BulkPart& p : s->parts()) {
-            auto r = (*lib)->activeRelease(s->id(), p.id);
+            auto r = opened ? opened->activeRelease(s->id(), p.id) : core::Expected<std::optional<ReleaseInfo>>(std::nullopt);
             if (!r) {
                 err << "bioforge: " << r.error().message() << Qt::endl;
                 return kFileError;
