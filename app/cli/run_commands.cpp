@@ -181,8 +181,9 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
         return kProjectError;
     auto runId = ctx.session().runs()->start(pluginId, verb, *params, title);
     if (!runId) { // refused before any run is recorded: a model or device that is not there is 6, a bad value 2
-        ctx.err() << "bioforge: " << runId.error().message() << Qt::endl;
-        return exitCodeFor(runId.error(), kUsage);
+        const core::Error refused = core::RunService::namingSavedDevice(runId.error(), *given, *params);
+        ctx.err() << "bioforge: " << refused.message() << Qt::endl;
+        return exitCodeFor(refused, kUsage);
     }
     ctx.err() << "run " << *runId << " started in " << project->runDir(*runId) << Qt::endl;
     return ctx.waitForRuns({*runId});

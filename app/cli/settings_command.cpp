@@ -37,6 +37,7 @@ namespace {
 
 struct WorkbenchKey {
     const char* key;
+    core::WorkbenchSettings::Setting setting; // what `unset` returns to its default
     const char* description;
     std::function<QJsonValue(const core::WorkbenchSettings&)> get;
     std::function<QString(const QJsonValue&)> check; // what is expected, empty when the value is accepted
@@ -65,20 +66,20 @@ const QList<WorkbenchKey>& workbenchKeys()
 {
     using S = core::WorkbenchSettings;
     static const QList<WorkbenchKey> keys{
-        {"threads", "threads a CPU job may use", [](const S& s) { return QJsonValue(s.cpuThreads()); }, count("threads"),
+        {"threads", S::Setting::CpuThreads, "threads a CPU job may use", [](const S& s) { return QJsonValue(s.cpuThreads()); }, count("threads"),
          [](S& s, const QJsonValue& v) { s.setCpuThreads(v.toInt()); }},
-        {"max_jobs", "runs a session runs at once", [](const S& s) { return QJsonValue(s.maxConcurrentJobs()); }, count("runs"),
+        {"max_jobs", S::Setting::MaxConcurrentJobs, "runs a session runs at once", [](const S& s) { return QJsonValue(s.maxConcurrentJobs()); }, count("runs"),
          [](S& s, const QJsonValue& v) { s.setMaxConcurrentJobs(v.toInt()); }},
-        {"device", "where runs compute when they are not told: auto, cpu, cuda:N", [](const S& s) { return QJsonValue(s.preferredDevice()); },
+        {"device", S::Setting::Device, "where runs compute when they are not told: auto, cpu, cuda:N", [](const S& s) { return QJsonValue(s.preferredDevice()); },
          [](const QJsonValue& v) {
              return v.isString() && core::parseTorchDevice(v.toString()) ? QString() : QStringLiteral("expected auto, cpu, cuda or cuda:N");
          },
          [](S& s, const QJsonValue& v) { s.setPreferredDevice(v.toString()); }},
-        {"model_folder", "where `models download` puts models", [](const S& s) { return QJsonValue(s.modelFolder()); }, absoluteFolder,
+        {"model_folder", S::Setting::ModelFolder, "where `models download` puts models", [](const S& s) { return QJsonValue(s.modelFolder()); }, absoluteFolder,
          [](S& s, const QJsonValue& v) { s.setModelFolder(QDir::cleanPath(v.toString())); }},
-        {"cache_folder", "caches shared by projects", [](const S& s) { return QJsonValue(s.cacheFolder()); }, absoluteFolder,
+        {"cache_folder", S::Setting::CacheFolder, "caches shared by projects", [](const S& s) { return QJsonValue(s.cacheFolder()); }, absoluteFolder,
          [](S& s, const QJsonValue& v) { s.setCacheFolder(QDir::cleanPath(v.toString())); }},
-        {"cluster", "options of `run … --cluster slurm` not given on the command line (docs/cluster.md), a JSON object",
+        {"cluster", S::Setting::ClusterOptions, "options of `run … --cluster slurm` not given on the command line (docs/cluster.md), a JSON object",
          [](const S& s) { return QJsonValue(s.clusterOptions()); },
          [](const QJsonValue& v) {
              if (!v.isObject())
@@ -229,10 +230,7 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
     }
     if (verb == QLatin1String("unset")) {
         if (workbench) { // back to the default (there was no way back but to know it and type it)
-            if (!settings.resetToDefault(name)) { // a key added to the table but not to WorkbenchSettings::resetToDefault
-                ctx.err() << "bioforge settings: '" << name << "' cannot be returned to its default; set another value" << Qt::endl;
-                return kUsage;
-            }
+            settings.resetToDefault(workbench->setting);
             if (core::Status st = settings.save(); !st) {
                 ctx.err() << "bioforge settings: " << st.error().message() << "; '" << name << "' keeps its value" << Qt::endl;
                 return kProjectError;

@@ -20,6 +20,21 @@
 
 namespace bioforge::core {
 
+namespace {
+
+// What a failed or stopped attempt leaves for the next one.
+QString keptForResuming(const QString& part)
+{
+    const qint64 kept = QFileInfo(part).size();
+    return kept > 0 ? QStringLiteral("%1 bytes kept for resuming").arg(kept) : QStringLiteral("nothing received yet");
+}
+
+QString hostOf(const QUrl& url) { return url.port() >= 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host(); }
+
+QString seconds(int ms) { return QString::number(ms / 1000.0, 'g', 4); }
+
+} // namespace
+
 Status ModelDownloader::download(const QList<DownloadItem>& items, const Progress& progress, const StopCheck& stop)
 {
     m_requests = 0;
@@ -133,7 +148,7 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
     QString lastError;
     for (int attempt = 1; attempt <= m_maxAttempts; ++attempt) {
         if (stop && stop())
-            return Error(QStringLiteral("%1: download stopped; %2 bytes kept for resuming").arg(item.url.toString(), QString::number(QFileInfo(part).size())));
+            return Error(QStringLiteral("%1: download stopped; %2").arg(item.url.toString(), keptForResuming(part)));
         const qint64 offset = QFileInfo::exists(part) ? QFileInfo(part).size() : 0;
         if (item.size >= 0 && offset == item.size)
             break; // complete, verify below
@@ -220,6 +235,11 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         }
         const QNetworkReply::NetworkError netError = reply->error();
         lastError = reply->errorString();
+        // The transfer timeout aborts the reply, which Qt reports as "Operation canceled": said as
+        // what it is, not as a cancel nobody asked for.
+        if ((netError == QNetworkReply::OperationCanceledError || netError == QNetworkReply::TimeoutError) && writeError.isEmpty() && !(stop && stop()))
+            lastError = received > 0 ? QStringLiteral("no data from %1 for %2 s after %3 bytes").arg(hostOf(item.url), seconds(m_transferTimeoutMs), QString::number(received))
+                                     : QStringLiteral("no answer from %1 within %2 s").arg(hostOf(item.url), seconds(m_transferTimeoutMs));
         const QVariant contentLength = reply->header(QNetworkRequest::ContentLengthHeader);
         // A connection closed early can look like a clean end: trust the byte count, not the status.
         // (Only of a body that is the file: an error page's length says nothing of the download.)
@@ -232,7 +252,7 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         if (!writeError.isEmpty())
             return Error(QStringLiteral("%1: write failed: %2").arg(part, writeError));
         if (stop && stop())
-            return Error(QStringLiteral("%1: download stopped; %2 bytes kept for resuming").arg(item.url.toString(), QString::number(QFileInfo(part).size())));
+            return Error(QStringLiteral("%1: download stopped; %2").arg(item.url.toString(), keptForResuming(part)));
         if (rangeUnsatisfiable)
             break; // the part file already holds everything (or more): verify decides
         if (netError == QNetworkReply::NoError && (status == 200 || status == 206) && !shortBody)
@@ -241,13 +261,11 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
             return Error(QStringLiteral("%1: HTTP %2 (%3)").arg(item.url.toString(), QString::number(status), lastError));
         // A host name that does not resolve (offline, a typo) will not resolve a second later either.
         if (netError == QNetworkReply::HostNotFoundError)
-            return Error(QStringLiteral("%1: %2 (is this machine offline?); %3 bytes kept for resuming")
-                             .arg(item.url.toString(), lastError, QString::number(QFileInfo(part).size())));
+            return Error(QStringLiteral("%1: %2 (is this machine offline?); %3").arg(item.url.toString(), lastError, keptForResuming(part)));
         if (attempt == m_maxAttempts)
             return Error(QStringLiteral("%1: failed after %2 attempts: %3").arg(item.url.toString(), QString::number(m_maxAttempts), lastError));
-        log::warn(QStringLiteral("%1: attempt %2 of %3 failed (%4); %5 bytes kept, retrying")
-                      .arg(item.url.toString(), QString::number(attempt), QString::number(m_maxAttempts), lastError,
-                           QString::number(QFileInfo(part).size())));
+        log::warn(QStringLiteral("%1: attempt %2 of %3 failed (%4); %5, retrying")
+                      .arg(item.url.toString(), QString::number(attempt), QString::number(m_maxAttempts), lastError, keptForResuming(part)));
         QEventLoop wait;
         QTimer::singleShot(m_retryDelayMs * attempt, &wait, &QEventLoop::quit);
         wait.exec();

@@ -113,6 +113,7 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
         if (!options)
             return options.error();
     }
+    const QJsonObject given = own;
     own = withSettingDefaults(*spec, own);
     auto validated = spec->validate(own);
     if (!validated)
@@ -137,7 +138,21 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     record.pluginVersion = entry->metadata.version;
     record.verb = verb;
     record.parameters = *validated;
-    return launch(std::move(record));
+    Expected<QString> launched = launch(std::move(record));
+    if (!launched)
+        return namingSavedDevice(launched.error(), given, own);
+    return launched;
+}
+
+Error RunService::namingSavedDevice(const Error& error, const QJsonObject& given, const QJsonObject& used)
+{
+    const QString device = used.value(QLatin1String("device")).toString();
+    if (given.contains(QLatin1String("device")) || device.isEmpty() || !error.message().contains(QStringLiteral("device ") + device))
+        return error;
+    return Error(QStringLiteral("%1 (device %2 is the saved `device` setting, not given with this run: choose a device for the run "
+                                "(--device), or `bioforge settings unset device`)")
+                     .arg(error.message(), device),
+                 error.kind());
 }
 
 Expected<QString> RunService::resume(const QString& runId)

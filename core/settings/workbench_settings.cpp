@@ -40,16 +40,16 @@ Status WorkbenchSettings::save()
 
 QString WorkbenchSettings::fileName() const { return m_settings->fileName(); }
 
-bool WorkbenchSettings::resetToDefault(const QString& name)
+void WorkbenchSettings::resetToDefault(Setting setting)
 {
-    static const QList<std::pair<const char*, const QString*>> keys{{"threads", &kCpuThreads}, {"max_jobs", &kMaxJobs}, {"device", &kDevice},
-                                                                    {"model_folder", &kModels}, {"cache_folder", &kCache}, {"cluster", &kCluster}};
-    for (const auto& [cli, key] : keys)
-        if (name == QLatin1String(cli)) {
-            m_settings->remove(*key);
-            return true;
-        }
-    return false;
+    switch (setting) {
+    case Setting::CpuThreads: m_settings->remove(kCpuThreads); return;
+    case Setting::MaxConcurrentJobs: m_settings->remove(kMaxJobs); return;
+    case Setting::Device: m_settings->remove(kDevice); return;
+    case Setting::ModelFolder: m_settings->remove(kModels); return;
+    case Setting::CacheFolder: m_settings->remove(kCache); return;
+    case Setting::ClusterOptions: m_settings->remove(kCluster); return;
+    }
 }
 
 std::optional<int> WorkbenchSettings::savedCpuThreads() const

@@ -40,9 +40,10 @@ public:
     QJsonObject clusterOptions() const; // default {"backend": "slurm", "shards": 4}
     void setClusterOptions(const QJsonObject& options);
 
-    // Forgets the saved value of a setting, which then has its default: `name` is the command line's
-    // (threads, max_jobs, device, model_folder, cache_folder, cluster). False for another name.
-    bool resetToDefault(const QString& name);
+    // The settings above that `resetToDefault` returns to their defaults.
+    enum class Setting { CpuThreads, MaxConcurrentJobs, Device, ModelFolder, CacheFolder, ClusterOptions };
+    // Forgets the saved value of a setting, which then has its default (`bioforge settings unset`).
+    void resetToDefault(Setting setting);
 
     // A plugin's own settings (IPlugin::settingSpecs), one JSON object per plugin id.
     QJsonObject pluginSettings(const QString& pluginId) const;

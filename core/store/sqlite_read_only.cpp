@@ -1,5 +1,6 @@
 #include "store/sqlite_read_only.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QStorageInfo>
 #include <QUrl>
@@ -10,6 +11,14 @@ bool readOnlyPlace(const QString& path)
 {
     const QString folder = QFileInfo(path).absolutePath();
     return QStorageInfo(folder).isReadOnly() || !QFileInfo(folder).isWritable() || (QFileInfo::exists(path) && !QFileInfo(path).isWritable());
+}
+
+bool readOnlyFolder(const QString& folder)
+{
+    QString existing = QFileInfo(folder).absoluteFilePath();
+    while (!QFileInfo(existing).isDir() && QFileInfo(existing).absolutePath() != existing)
+        existing = QFileInfo(existing).absolutePath();
+    return readOnlyPlace(QDir(existing).filePath(QStringLiteral("x"))); // a file that would be made there
 }
 
 bool readOnlyFile(const QString& path) { return QFileInfo::exists(path) && readOnlyPlace(path); }

@@ -19,6 +19,10 @@ namespace bioforge::core {
 // process (a read-only file system, or this user's permissions).
 bool readOnlyPlace(const QString& path);
 
+// Nothing can be made in `folder` here: the folder, or where it is yet to be made its nearest
+// ancestor that exists, is read-only (readOnlyPlace).
+bool readOnlyFolder(const QString& folder);
+
 // `path` exists and lies at a read-only place (readOnlyPlace): a file to open in immutable mode.
 bool readOnlyFile(const QString& path);
 

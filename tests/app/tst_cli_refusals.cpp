@@ -153,7 +153,17 @@ private slots:
                               QStringLiteral("dev-dnabert-s"), QStringLiteral("--esm"), QStringLiteral("dev-esm2"), QStringLiteral("--classifier"),
                               QStringLiteral("dev-virnucpro-classifier"), QStringLiteral("--device"), QStringLiteral("cuda")});
         if (r.code == 6) { // a LibTorch without CUDA (Debian's): refused with the reason, nothing recorded
-            QVERIFY2(r.err.contains(QStringLiteral("has no CUDA")), qPrintable(r.err));
+            QVERIFY2(r.err.contains(QStringLiteral("has no CUDA")) && !r.err.contains(QStringLiteral("setting")), qPrintable(r.err));
+            QCOMPARE(recordedRuns(), before);
+            // The same device from the settings: the refusal names the setting, not the command.
+            QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("cuda")}).code, 0);
+            const Result saved = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("contigs.fa"), QStringLiteral("--dnabert"),
+                                      QStringLiteral("dev-dnabert-s"), QStringLiteral("--esm"), QStringLiteral("dev-esm2"), QStringLiteral("--classifier"),
+                                      QStringLiteral("dev-virnucpro-classifier")});
+            QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("device")}).code, 0);
+            QVERIFY2(saved.code == 6 && saved.err.contains(QStringLiteral("has no CUDA"))
+                         && saved.err.contains(QStringLiteral("device cuda is the saved `device` setting")),
+                     qPrintable(saved.err));
             QCOMPARE(recordedRuns(), before);
             return;
         }

@@ -69,18 +69,6 @@ QString AnnotationPlugin::libraryPath() const
 
 QList<core::VerbSpec> AnnotationPlugin::verbs() const { return {annotateVerb()}; }
 
-namespace {
-
-// The folder itself, or its nearest ancestor that exists (where the missing ones would be made).
-QString nearestExisting(QString folder)
-{
-    while (!QFileInfo(folder).isDir() && QFileInfo(folder).absolutePath() != folder)
-        folder = QFileInfo(folder).absolutePath();
-    return folder;
-}
-
-} // namespace
-
 core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QString& verb, const QJsonObject& parameters)
 {
     if (verb != QLatin1String("annotate"))
@@ -94,7 +82,7 @@ core::Expected<std::unique_ptr<core::Job>> AnnotationPlugin::createJob(const QSt
         settings->library = libraryPath();
     // A library that is not there where none can be made: refused before the run is recorded (it was
     // recorded, then failed with SQLite's "unable to open database file").
-    if (const QFileInfo library(settings->library); !library.exists() && core::readOnlyPlace(nearestExisting(library.absolutePath()) + QStringLiteral("/x")))
+    if (const QFileInfo library(settings->library); !library.exists() && core::readOnlyFolder(library.absolutePath()))
         return core::Error(QStringLiteral("annotation annotate: no annotation library at %1, and its folder is read-only here (a read-only mount, or "
                                           "this user's permissions), so none can be made: give --library a library that exists, or a place you can write")
                                .arg(settings->library),

@@ -70,8 +70,8 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         }
         request.messages.push_back({"user", line});
         GenerationEvents events;
-        events.onText = [&](const std::string& text, TokenId) {
-            out << QString::fromStdString(text);
+        events.onText = [&](const std::string& text, TokenId) { // a terminal UI: controls shown, never obeyed
+            out << shownOnTerminal(QString::fromStdString(text));
             out.flush();
         };
         events.onContextShift = [&](int dropped) { err << "\n[context full: the oldest " << dropped << " tokens were shifted out]" << Qt::endl; };

@@ -50,10 +50,11 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
         return 2;
     Conversation conversation(*m.model, *m.tokenizer, context);
     const bool ids = args.value(QLatin1String("ids")).toBool();
+    const bool terminal = stdoutIsTerminal(); // the model's bytes as they are to a file or pipe
     GenerationEvents events;
     events.onText = [&](const std::string& text, TokenId) {
         if (!ids) {
-            out << QString::fromStdString(text);
+            out << (terminal ? shownOnTerminal(QString::fromStdString(text)) : QString::fromStdString(text));
             out.flush();
         }
     };

@@ -3,6 +3,7 @@
 #include "models/model_kinds.h"
 #include "models/model_registry.h"
 #include "io/content_sniffer.h"
+#include "io/safetensors_reader.h"
 
 #include <QDir>
 #include <QFile>
@@ -38,13 +39,12 @@ core::Status checkGivenModel(const QFileInfo& info, ModelRole role)
             return core::Error(QStringLiteral("--%1: %2").arg(QLatin1String(optionName(role)), complete.error().message()), core::Error::Kind::NotFound);
         return core::okStatus();
     }
-    QFile f(info.absoluteFilePath());
-    const QByteArray head = f.open(QIODevice::ReadOnly) ? f.read(64) : QByteArray();
-    // safetensors: an 8-byte little-endian header length, then the JSON header ('{').
-    if (head.size() < 9 || head[8] != '{') {
-        const QString what = core::describeBinary(head);
-        return core::Error(QStringLiteral("--classifier %1 is not a safetensors file%2: give the classifier's .safetensors (with its .json beside it)")
-                               .arg(info.filePath(), what.isEmpty() ? QString() : QStringLiteral(" (it is %1)").arg(what)),
+    // The reader checks the header as the loader will (a classifier is small).
+    if (const auto reader = core::SafetensorsReader::open(info.absoluteFilePath()); !reader) {
+        QFile f(info.absoluteFilePath());
+        const QString what = core::describeBinary(f.open(QIODevice::ReadOnly) ? f.read(64) : QByteArray());
+        return core::Error(QStringLiteral("--classifier %1 is not a safetensors file (%2): give the classifier's .safetensors (with its .json beside it)")
+                               .arg(info.filePath(), what.isEmpty() ? reader.error().message() : QStringLiteral("it is %1").arg(what)),
                            core::Error::Kind::Invalid);
     }
     const QString json = info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".json"));
@@ -66,12 +66,23 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
     const QFileInfo info(nameOrPath);
     const bool wantFile = role == ModelRole::Classifier;
     if (!nameOrPath.isEmpty() && info.exists()) {
+        // A name that is also registered, met as a file or folder in the current folder (the command
+        // line has made it a path by now): that comes first (viral.md), which a refusal says, or the
+        // user looks for a fault in the model just imported.
+        const auto shadowed = [&](core::Error error) {
+            if (registry && info.absolutePath() == QDir::currentPath() && registry->find(info.fileName()))
+                error = core::Error(QStringLiteral("%1 (the %2 '%3' in this folder shadows the registered model '%3': run from another folder, "
+                                                   "or rename it)")
+                                        .arg(error.message(), info.isDir() ? QStringLiteral("folder") : QStringLiteral("file"), info.fileName()),
+                                    error.kind());
+            return error;
+        };
         if (wantFile != info.isFile())
-            return core::Error(QStringLiteral("%1: the %2 model must be %3").arg(nameOrPath, QLatin1String(modelKind(role)),
-                                                                                 wantFile ? QStringLiteral("a .safetensors file") : QStringLiteral("a folder")),
-                               core::Error::Kind::Invalid);
+            return shadowed(core::Error(QStringLiteral("%1: the %2 model must be %3").arg(nameOrPath, QLatin1String(modelKind(role)),
+                                                                                          wantFile ? QStringLiteral("a .safetensors file") : QStringLiteral("a folder")),
+                                        core::Error::Kind::Invalid));
         if (core::Status usable = checkGivenModel(info, role); !usable)
-            return usable.error();
+            return shadowed(usable.error());
         return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString(), std::nullopt, QString()};
     }
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;

@@ -85,12 +85,16 @@ core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb
         settings->esm = resolved[1];
         settings->classifier = resolved[2];
         // A layer the ESM-2 model does not have: refused before a run is recorded (it failed inside one).
-        if (const auto config = core::readJsonObjectFile(QDir(resolved[1].path).filePath(QStringLiteral("config.json"))); config && settings->esmLayer >= 0)
-            if (const int layers = config->value(QLatin1String("num_hidden_layers")).toInt(-1); layers >= 0 && settings->esmLayer > layers)
+        // The default (-1, the last layer) needs no read of the model's config.
+        if (settings->esmLayer >= 0) {
+            const auto config = core::readJsonObjectFile(QDir(resolved[1].path).filePath(QStringLiteral("config.json")));
+            const int layers = config ? config->value(QLatin1String("num_hidden_layers")).toInt(-1) : -1;
+            if (layers >= 0 && settings->esmLayer > layers)
                 return core::Error(QStringLiteral("viral %1: --esm_layer %2: the ESM-2 model %3 has layers 0 … %4 (0 is its embeddings; -1, the "
                                                   "default, the last)")
                                        .arg(verb, QString::number(settings->esmLayer), resolved[1].name, QString::number(layers)),
                                    core::Error::Kind::Invalid);
+        }
     }
     return settings;
 }
@@ -112,6 +116,12 @@ core::Status ViralPlugin::checkLocalRun(const QString& verb, const QJsonObject& 
         return core::Error(device.error().message(), core::Error::Kind::Invalid);
     if (core::Status built = core::checkTorchDeviceBuilt(*device, torchCudaSupport()); !built)
         return built.error().withContext(QStringLiteral("viral %1").arg(verb));
+    // A shard typed by hand (`--shard 1/2`, no plan file: a cluster task has one) of inputs too small
+    // to cut so: refused before the run is recorded (it was recorded, then failed).
+    if (verb == QLatin1String("predict") && parameters.contains(QLatin1String("shard")) && parameters.value(QLatin1String("shard_plan")).toString().isEmpty())
+        if (auto settings = resolveSettings(verb, parameters); settings && settings->shardCount > 1)
+            if (auto range = frameShardRange(*settings); !range)
+                return core::Error(QStringLiteral("viral %1: %2").arg(verb, range.error().message()), range.error().kind());
     return core::okStatus();
 }
 

@@ -191,6 +191,17 @@ private slots:
         QVERIFY2(reader.error().message().contains(QStringLiteral("BAM")), qPrintable(reader.error().message()));
     }
 
+    // A file gzipped twice: named as such (it was "binary data (a NUL byte at offset 8)").
+    void gzipInsideGzipIsNamed()
+    {
+        const QString inner = writeGzip(QStringLiteral("inner.fa.gz"), QByteArray(">c1\nACGT\n"));
+        const QString path = writeGzip(QStringLiteral("twice.fa.gz"), readAll(inner));
+        auto reader = LineReader::open(path);
+        QVERIFY(!reader);
+        QVERIFY2(reader.error().message().contains(QStringLiteral("the file is gzip-compressed, and what it holds is gzip-compressed again: decompress it once")),
+                 qPrintable(reader.error().message()));
+    }
+
     void truncatedGzipIsAnErrorNotAShorterFile()
     {
         QByteArray text;

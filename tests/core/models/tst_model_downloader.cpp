@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -151,6 +152,27 @@ private slots:
         QVERIFY(st.error().message().contains(QStringLiteral("stopped")));
         QVERIFY(downloader.download({{QUrl(server.url(QStringLiteral("/s"))), QStringLiteral("s"), Sha256::ofData(weights), -1}}));
         QCOMPARE(readAll(dir.filePath(QStringLiteral("s"))), weights);
+    }
+
+    // A server that accepts the connection and never answers: the transfer timeout is said as
+    // such, naming the host and the time (Qt reports its own abort as "Operation canceled"), and
+    // nothing kept is not "0 bytes kept".
+    void aServerThatNeverAnswersIsSaidAsATimeout()
+    {
+        QTcpServer silent; // the kernel completes the handshake; nobody reads or writes
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        QTemporaryDir dir;
+        ModelDownloader downloader(dir.path());
+        downloader.setTransferTimeoutMs(300);
+        downloader.setMaxAttempts(2);
+        downloader.setRetryDelayMs(10);
+        const QString url = QStringLiteral("http://127.0.0.1:%1/x.tsv").arg(silent.serverPort());
+        auto st = downloader.download({{QUrl(url), QStringLiteral("x.tsv"), QString(64, QLatin1Char('0')), -1}});
+        QVERIFY(!st);
+        const QString said = st.error().message();
+        QVERIFY2(said.contains(QStringLiteral("failed after 2 attempts: no answer from 127.0.0.1:%1 within 0.3 s").arg(silent.serverPort()))
+                     && !said.contains(QStringLiteral("canceled"), Qt::CaseInsensitive),
+                 qPrintable(said));
     }
 
     // A provider's bulk file: no published checksum, so the size the server

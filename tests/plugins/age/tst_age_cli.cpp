@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+
 #include <cmath>
 
 using namespace bioforge::test;
@@ -27,6 +29,22 @@ using namespace bioforge::age::test;
 
 class TstAgeCli : public AgeCliTestBase {
     Q_OBJECT
+
+    // The header and the first `limit` rows of men (sex coded 1) of a fixture table; the header
+    // alone when it has no sex column.
+    static QByteArray menOf(const QString& table, qsizetype limit = -1)
+    {
+        const QList<QByteArray> lines = readAll(table).split('\n');
+        const QList<QByteArray> header = lines.first().split(',');
+        const qsizetype sex = std::max(header.indexOf("sex_1male_2female"), header.indexOf("\"sex_1male_2female\""));
+        QByteArray men = lines.first() + '\n';
+        for (qsizetype i = 1, taken = 0; sex >= 0 && i < lines.size() && taken != limit; ++i)
+            if (lines[i].split(',').value(sex) == "1") {
+                men += lines[i] + '\n';
+                ++taken;
+            }
+        return men;
+    }
 
 private slots:
     void clocksContractReproducesBioAge()
@@ -127,7 +145,7 @@ private slots:
         QVERIFY(ours.value(QStringLiteral("b")).value(QStringLiteral("phenoage")).isEmpty());
         QVERIFY(ours.value(QStringLiteral("a")).value(QStringLiteral("kdm")).isEmpty()); // no KDM reference given
         const QByteArray notes = readAll(QDir(r.runDir).filePath(QStringLiteral("clock_notes.tsv")));
-        QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing or not a number (validation.tsv names unreadable values)") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
+        QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing, not a number or out of range (validation.tsv names each such value)") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
         QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
         QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
         QVERIFY2(r.err.contains(QStringLiteral("no value for 1 row: ")), qPrintable(r.err));
@@ -211,6 +229,22 @@ private slots:
         QVERIFY2(henaw.code == 6 && henaw.err.contains(QStringLiteral("--henaw")) && henaw.runDir.isEmpty(), qPrintable(henaw.err));
     }
 
+    // An HD reference of one man: the run fails saying a standard deviation needs at least 2 values
+    // ("has 1 values of 'albumin'" said neither "too few" nor how many).
+    void anHdReferenceOfOnePersonIsTooFew()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        const QByteArray one = menOf(agePath(QStringLiteral("nhanes3_bioage_training.csv")), 1);
+        QVERIFY(one.count('\n') == 2);
+        const QString reference = m_dir.filePath(QStringLiteral("hd-one.csv"));
+        QVERIFY(writeAll(reference, one));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), agePath(QStringLiteral("bioage_nhanes4_shared200.csv")),
+                              QStringLiteral("--hd_reference"), reference});
+        QVERIFY2(r.code == 1 && r.out.contains(QStringLiteral("for men: too few for a standard deviation (at least 2 are needed)")),
+                 qPrintable(r.out + r.err));
+    }
+
     // A sex coded M/F where the mapping says 1/2 is one line naming the codes and the fix, not a
     // warning per row (300 rows gave 200 lines and "100 more problems").
     void aColumnCodedOtherwiseIsSaidOnce()
@@ -268,7 +302,7 @@ private slots:
         if (!ageFixturesAvailable())
             QSKIP("../shared/fixtures/age is not present");
         const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), agePath(QStringLiteral("nhanes3_cohort.csv")),
-                              QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--bootstrap"), QStringLiteral("20")});
+                              QStringLiteral("--kdm_reference"), agePath(QStringLiteral("nhanes3_bioage_training.csv")), QStringLiteral("--bootstrap"), QStringLiteral("50")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QList<Row> rows = readRows(QDir(r.runDir).filePath(QStringLiteral("evaluation.csv")));
         QHash<QString, Row> byClock;
@@ -300,12 +334,9 @@ private slots:
         if (!ageFixturesAvailable())
             QSKIP("../shared/fixtures/age is not present");
         const QList<QByteArray> lines = readAll(agePath(QStringLiteral("nhanes3_cohort.csv"))).split('\n');
-        const int sexColumn = int(lines.first().split(',').indexOf("\"sex_1male_2female\""));
-        QVERIFY(sexColumn >= 0);
-        QByteArray men = lines.first() + '\n', few = lines.first() + '\n';
-        for (const QByteArray& line : lines.mid(1))
-            if (const QList<QByteArray> f = line.split(','); f.size() > sexColumn && f[sexColumn] == "1")
-                men += line + '\n';
+        const QByteArray men = menOf(agePath(QStringLiteral("nhanes3_cohort.csv")));
+        QVERIFY(men.count('\n') > 100);
+        QByteArray few = lines.first() + '\n';
         const int diedColumn = int(lines.first().split(',').indexOf("\"died_counted\""));
         QVERIFY(diedColumn >= 0);
         int dead = 0, alive = 0; // three of each: deaths there are, too few people
@@ -331,6 +362,12 @@ private slots:
         const Result tooFew = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), fewTable, QStringLiteral("--bootstrap"), QStringLiteral("0")});
         QVERIFY2(tooFew.code == 1 && tooFew.out.contains(QStringLiteral("nothing could be evaluated")), qPrintable(tooFew.out + tooFew.err));
         QVERIFY(QFileInfo::exists(QDir(tooFew.runDir).filePath(QStringLiteral("evaluation.csv"))));
+        // One resample is no 95 % interval (it printed one of width 0 beside the estimate): refused
+        // before a run is recorded, saying the minimum.
+        const Result one = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), menTable, QStringLiteral("--bootstrap"), QStringLiteral("1")});
+        QVERIFY2(one.code == 2 && one.err.contains(QStringLiteral("bootstrap 1: a 95 % percentile interval needs at least 50 resamples"))
+                     && !one.err.contains(QStringLiteral(" started in ")),
+                 qPrintable(one.err));
     }
 
 };

@@ -180,6 +180,13 @@ private slots:
         auto pdf = openBytes(QStringLiteral("paper.gguf"), QByteArray("%PDF-1.4\n%\xe2\xe3\n1 0 obj\n") + QByteArray(64, ' '));
         QVERIFY(!pdf);
         QVERIFY2(pdf.error().message().contains(QStringLiteral("it is a PDF document")), qPrintable(pdf.error().message()));
+        // Text: FASTA (a viral input given to `llm info`), or how another text starts.
+        auto fasta = openBytes(QStringLiteral("contigs.fa"), ">contig_1\n" + QByteArray(200, 'A') + "\n");
+        QVERIFY(!fasta);
+        QVERIFY2(fasta.error().message().contains(QStringLiteral("not a GGUF file: it is FASTA (sequences)")), qPrintable(fasta.error().message()));
+        auto notes = openBytes(QStringLiteral("notes.txt"), "remember the model\n" + QByteArray(200, 'x') + "\n");
+        QVERIFY(!notes);
+        QVERIFY2(notes.error().message().contains(QStringLiteral("it is text starting 'remember the model'")), qPrintable(notes.error().message()));
     }
 
     void hostileValuesDeepInTheFileAreErrors()

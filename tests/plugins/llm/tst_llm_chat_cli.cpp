@@ -1,11 +1,15 @@
-// `bioforge llm chat` through the real program: the chat's own commands, and a
-// system prompt that leaves no room for a message.
+// `bioforge llm chat` through the real program: the chat's own commands, a
+// system prompt that leaves no room for a message, and control characters in a
+// reply shown rather than sent to the terminal.
 
 #include "support/test_support.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace bioforge::test;
 
@@ -30,6 +34,25 @@ class TstLlmChatCli : public QObject {
                 QString::fromUtf8(p.readAllStandardError())};
     }
 
+    // A random model of 400 tokens (byte-fallback ones among them), made once.
+    QString synthesizedModel()
+    {
+        const QString model = m_dir.filePath(QStringLiteral("chat.gguf"));
+        if (QFileInfo::exists(model))
+            return model;
+        QProcess synth;
+        synth.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        synth.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--vocab"),
+                                                          QStringLiteral("400"), QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"),
+                                                          QStringLiteral("128")});
+        return synth.waitForFinished(120000) && synth.exitCode() == 0 ? model : QString();
+    }
+
+    static bool holdsControls(const QByteArray& bytes)
+    {
+        return std::any_of(bytes.begin(), bytes.end(), [](char c) { return (uchar(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f; });
+    }
+
 private slots:
     // In `llm chat`, a line that starts with "/" is a command: /help lists them, an unknown one
     // says so; neither is sent to the model. "//" sends a message that starts with "/".
@@ -50,13 +73,8 @@ private slots:
     // ended 0. One that fits is answered.
     void aSystemPromptThatFillsTheContextIsRefused()
     {
-        const QString model = m_dir.filePath(QStringLiteral("chat.gguf"));
-        QProcess synth;
-        synth.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
-        synth.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--vocab"),
-                                                          QStringLiteral("400"), QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"),
-                                                          QStringLiteral("128")});
-        QVERIFY(synth.waitForFinished(120000) && synth.exitCode() == 0);
+        const QString model = synthesizedModel();
+        QVERIFY(!model.isEmpty());
         const QString longSystem = QStringLiteral("s ").repeated(100); // more than the context; chatml's markers are many tokens here
 
         const Chat refused = chat({model, QStringLiteral("--ctx"), QStringLiteral("64"), QStringLiteral("--n"), QStringLiteral("2"), QStringLiteral("--system"), longSystem},
@@ -69,6 +87,32 @@ private slots:
                                 QStringLiteral("be brief")},
                                "hi\n/exit\n");
         QVERIFY2(fits.code == 0 && fits.err.count(QStringLiteral(" tokens/s, context ")) == 1, qPrintable(fits.err));
+    }
+
+    // Control characters in a reply (the random model's byte-fallback tokens emit ESC, backspace,
+    // ^A at this seed) are shown as control pictures in `llm chat`, never sent to the terminal;
+    // `llm generate` into a pipe keeps the model's bytes as they are.
+    void controlCharactersInAReplyAreShownNotObeyed()
+    {
+        const QString model = synthesizedModel();
+        QVERIFY(!model.isEmpty());
+        const auto sampling = [](int seed) {
+            return QStringList{QStringLiteral("--n"), QStringLiteral("100"), QStringLiteral("--temp"), QStringLiteral("1.5"), QStringLiteral("--top-k"),
+                               QStringLiteral("0"), QStringLiteral("--top-p"), QStringLiteral("1"), QStringLiteral("--min-p"), QStringLiteral("0"),
+                               QStringLiteral("--seed"), QString::number(seed), QStringLiteral("--threads"), QStringLiteral("1")};
+        };
+        const Chat c = chat(QStringList{model} + sampling(1), "hello\n");
+        QCOMPARE(c.code, 0);
+        QVERIFY2(!holdsControls(c.out.toUtf8()), qPrintable(c.out));
+        QVERIFY2(c.out.contains(QChar(0x241B)) && c.out.contains(QChar(0x2408)), qPrintable(c.out)); // ESC and backspace, shown
+
+        QProcess generate;
+        generate.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        generate.start(binPath(QStringLiteral("bioforge")),
+                       QStringList{QStringLiteral("llm"), QStringLiteral("generate"), model, QStringLiteral("--prompt"), QStringLiteral("hi")} + sampling(2));
+        QVERIFY(generate.waitForFinished(120000) && generate.exitCode() == 0);
+        const QByteArray raw = generate.readAllStandardOutput();
+        QVERIFY2(raw.contains('\x1b') && !raw.contains("\xe2\x90\x9b"), raw.toPercentEncoding().constData()); // ESC itself, not its picture
     }
 };
 

@@ -260,6 +260,27 @@ private slots:
                  qPrintable(o.record.warnings[0]));
     }
 
+    // A record of both T and U (damaged, or two joined) and a contig mostly N (its call rests on few
+    // bases) are said, each naming its record; both are still read.
+    void mixedRecordsAndMostlyNContigsAreSaid()
+    {
+        QByteArray mixed = QByteArray::fromStdString(ValidateJob::syntheticContig(330, 11));
+        for (qsizetype i = 0, turned = 0; i < mixed.size() && turned < 5; ++i)
+            if (mixed[i] == 'T') {
+                mixed[i] = 'U';
+                ++turned;
+            }
+        QVERIFY(mixed.contains('T') && mixed.contains('U'));
+        const QByteArray mostlyN = QByteArray(580, 'N') + QByteArray::fromStdString(ValidateJob::syntheticContig(330, 12)).left(40);
+        const Outcome o = run({input(QStringLiteral("odd.fa"), ">mixed\n" + mixed + "\n>scaffold\n" + mostlyN + "\n")});
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        const QString all = o.record.warnings.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QStringLiteral("odd.fa:1: record mixed holds both T (")) && all.contains(QStringLiteral(") and U (5): read with each U as T")),
+                 qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("odd.fa:3: contig scaffold is 94 % N (580 of 620 bases): its call rests on its 40 other bases")), qPrintable(all));
+        QVERIFY2(!all.contains(QStringLiteral("holds U (an RNA sequence)")), qPrintable(all)); // one warning for the record, not two
+    }
+
     // An aligned contig's gap characters are not bases: removed (one warning for the file), the
     // predictions are the ungapped contig's; a record of gaps alone is skipped, named.
     void alignmentGapsAreRemoved()

@@ -45,10 +45,12 @@ class TstViralCli : public QObject {
         return e;
     }
 
-    Result run(const QStringList& args)
+    Result run(const QStringList& args, const QString& workingDirectory = QString())
     {
         QProcess p;
         p.setProcessEnvironment(env());
+        if (!workingDirectory.isEmpty())
+            p.setWorkingDirectory(workingDirectory);
         p.start(binPath(QStringLiteral("bioforge")), args);
         p.waitForFinished(300000);
         return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
@@ -110,8 +112,8 @@ private slots:
         QVERIFY2(missing.err.contains(QStringLiteral("no-such-esm")) && missing.err.contains(QStringLiteral("models import")), qPrintable(missing.err));
         // Models given by path are checked as registered ones are, before a run is recorded (they
         // failed inside it, naming a .json the user never gave): a classifier without its .json (6),
-        // a file that is no safetensors (2), an encoder folder without a file its kind needs (6), and
-        // an ESM-2 layer the model does not have (2).
+        // a file that is no safetensors (2), an encoder folder without a file its kind needs (6), an
+        // ESM-2 layer the model does not have (2), and a shard of inputs too small to cut so (2).
         const QString alone = m_dir.filePath(QStringLiteral("alone/classifier.safetensors"));
         QVERIFY(QDir().mkpath(QFileInfo(alone).path()) && QFile::copy(m_classifier, alone));
         const QString notSafetensors = m_dir.filePath(QStringLiteral("alone/model.gguf"));
@@ -127,7 +129,8 @@ private slots:
         } refusals[] = {{"--classifier", alone, 6, QStringLiteral("its classifier.json is not beside it")},
                         {"--classifier", notSafetensors, 2, QStringLiteral("is not a safetensors file (it is a GGUF model)")},
                         {"--dnabert", partial, 6, QStringLiteral("model.safetensors")},
-                        {"--esm_layer", QStringLiteral("99"), 2, QStringLiteral("--esm_layer 99: the ESM-2 model")}};
+                        {"--esm_layer", QStringLiteral("99"), 2, QStringLiteral("--esm_layer 99: the ESM-2 model")},
+                        {"--shard", QStringLiteral("1/100"), 2, QStringLiteral("which cannot be cut into 100 parts")}};
         for (const auto& r : refusals) {
             QStringList given = QStringList{QStringLiteral("--project"), runs, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), m_fasta} + models();
             if (const qsizetype at = given.indexOf(QLatin1String(r.option)); at >= 0)
@@ -138,6 +141,40 @@ private slots:
             QVERIFY2(refused.code == r.code && refused.err.contains(r.said), qPrintable(QLatin1String(r.option) + QStringLiteral(": ") + refused.err));
         }
         QVERIFY(!run({QStringLiteral("--project"), runs, QStringLiteral("runs")}).out.contains(QStringLiteral("predict"))); // nothing recorded
+    }
+
+    // A folder in the current folder named as a registered classifier comes first (viral.md); its
+    // refusal says that it shadows the registered model, which is used from any other folder.
+    void aFolderShadowingARegisteredModelIsSaid()
+    {
+        const QString imported = m_dir.filePath(QStringLiteral("shadow/mycls"));
+        QVERIFY(QDir().mkpath(imported));
+        for (const QString& suffix : {QStringLiteral(".safetensors"), QStringLiteral(".json")})
+            QVERIFY(QFile::copy(m_classifier.chopped(12) + suffix, imported + QStringLiteral("/classifier") + suffix));
+        const QString project = m_dir.filePath(QStringLiteral("shadow/project"));
+        const Result registered = run({QStringLiteral("--project"), project, QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("mycls"),
+                                       QStringLiteral("virnucpro-classifier"), imported});
+        QVERIFY2(registered.code == 0, qPrintable(registered.err));
+        QStringList args = QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("validate")} + models();
+        args[args.indexOf(QStringLiteral("--classifier")) + 1] = QStringLiteral("mycls");
+        const Result shadowed = run(args, m_dir.filePath(QStringLiteral("shadow")));
+        QVERIFY2(shadowed.code == 2 && shadowed.err.contains(QStringLiteral("the folder 'mycls' in this folder shadows the registered model 'mycls'")),
+                 qPrintable(shadowed.err));
+        const Result elsewhere = run(args, m_dir.path());
+        QVERIFY2(elsewhere.code == 0, qPrintable(elsewhere.err));
+    }
+
+    // A rule bound that makes every scored contig viral (allowed: the bounds are [0, 1]) is said.
+    void aRuleThatCallsEverythingViralIsSaid()
+    {
+        const QString fasta = m_dir.filePath(QStringLiteral("two.fa"));
+        QVERIFY(writeAll(fasta, ">a\n" + QByteArray::fromStdString(viral::ValidateJob::syntheticContig(400, 7)) + "\n>b\n"
+                                    + QByteArray::fromStdString(viral::ValidateJob::syntheticContig(400, 8)) + "\n"));
+        const Result r = run(QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("everything")), QStringLiteral("run"), QStringLiteral("viral"),
+                                         QStringLiteral("predict"), fasta}
+                             + models() + QStringList{QStringLiteral("--contig_rule"), QStringLiteral("fraction"), QStringLiteral("--viral_fraction"), QStringLiteral("0")});
+        QVERIFY2(r.code == 0 && r.err.contains(QStringLiteral("calls every scored contig viral, whatever its scores: --viral_fraction 0 decides nothing")),
+                 qPrintable(r.err));
     }
 
     // A registered model whose files changed (an in-place update, a bad copy; the same size) is

@@ -109,8 +109,8 @@ core::Expected<HdModel> trainHd(const Cohort& reference, const QStringList& mark
                     if (const double v = valueOf(reference, index[size_t(j)], markers[j], r, crp); std::isfinite(v))
                         values.push_back(v);
             if (values.size() < 2)
-                return Error(QStringLiteral("%1: the HD reference has %2 values of '%3' for %4")
-                                 .arg(reference.source, QString::number(values.size()), markers[j],
+                return Error(QStringLiteral("%1: the HD reference has %2 of '%3' for %4: too few for a standard deviation (at least 2 are needed)")
+                                 .arg(reference.source, values.empty() ? QStringLiteral("no value") : QStringLiteral("1 value"), markers[j],
                                       sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women")));
             double s = 0;
             for (double v : values)

@@ -122,8 +122,8 @@ core::Expected<EncodedRows> FeatureEncoder::encode(const Cohort& c, const std::v
             absent << m;
     }
     if (!absent.isEmpty())
-        return Error(QStringLiteral("%1: the table has no %2, which the HENAW model reads (map them, or train a model on the markers this table has)")
-                         .arg(c.source, absent.join(QStringLiteral(", "))));
+        return Error(QStringLiteral("%1: the table has no %2, which the HENAW model reads (map %3, or train a model on the markers this table has)")
+                         .arg(c.source, absent.join(QStringLiteral(", ")), absent.size() == 1 ? QStringLiteral("it") : QStringLiteral("them")));
     EncodedRows out;
     out.rows = qsizetype(rows.size());
     out.markers = n;

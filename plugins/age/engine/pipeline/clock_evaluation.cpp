@@ -71,7 +71,11 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     e.rows = qint64(value.size());
     e.deaths = std::accumulate(data.event.begin(), data.event.end(), qint64(0));
     if (e.rows < 10 || e.deaths < 2) {
-        e.note = QStringLiteral("%1 rows with a value and follow-up, %2 deaths: too few to evaluate").arg(e.rows).arg(e.deaths);
+        e.note = QStringLiteral("%1 %2 with a value and follow-up, %3 %4: too few to evaluate")
+                     .arg(e.rows)
+                     .arg(e.rows == 1 ? QStringLiteral("row") : QStringLiteral("rows"))
+                     .arg(e.deaths)
+                     .arg(e.deaths == 1 ? QStringLiteral("death") : QStringLiteral("deaths"));
         return e;
     }
     e.correlationWithAge = pearsonCorrelation(value, age);

@@ -47,6 +47,14 @@ core::Expected<ClockSettings> ClockSettings::fromParameters(const QJsonObject& p
         return Error(QStringLiteral("age: missing '%1' is not drop or impute").arg(missing));
     s.missing = missing == QLatin1String("impute") ? MissingPolicy::Impute : MissingPolicy::Drop;
     s.bootstrapReplicates = p.value(QLatin1String("bootstrap")).toInt(s.bootstrapReplicates);
+    // The 2.5th and 97.5th percentiles of one or two resamples are no interval (B11: width 0, beside
+    // the estimate); 0 leaves the bounds empty.
+    if (s.bootstrapReplicates > 0 && s.bootstrapReplicates < kMinimumBootstrapReplicates)
+        return Error(QStringLiteral("age: bootstrap %1: a 95 % percentile interval needs at least %2 resamples (200, the default, is usual; "
+                                    "0 leaves the intervals out)")
+                         .arg(s.bootstrapReplicates)
+                         .arg(kMinimumBootstrapReplicates),
+                     Error::Kind::Invalid);
     s.rowsPerChunk = std::max(1, p.value(QLatin1String("rows_per_chunk")).toInt(s.rowsPerChunk));
     s.seed = uint64_t(p.value(QLatin1String("seed")).toInteger(1));
     return s;

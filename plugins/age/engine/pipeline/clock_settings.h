@@ -18,6 +18,9 @@ namespace bioforge::age {
 
 enum class MissingPolicy { Drop, Impute };
 
+// Fewest bootstrap resamples a 95 % percentile interval is taken from (evaluate refuses fewer but 0).
+inline constexpr int kMinimumBootstrapReplicates = 50;
+
 struct ClockSettings {
     QString table;
     QString mapping = QStringLiteral("nhanes-bioage"); // a file, or a shipped mapping's name
@@ -35,7 +38,7 @@ struct ClockSettings {
     PhenoAgeSettings phenoAge;
     KdmVarianceRows kdmVarianceRows = KdmVarianceRows::All;
     MissingPolicy missing = MissingPolicy::Drop;
-    int bootstrapReplicates = 200; // evaluate: confidence intervals
+    int bootstrapReplicates = 200; // evaluate: confidence intervals, 0 or at least kMinimumBootstrapReplicates
     int rowsPerChunk = 1 << 15;    // clocks: rows held at once while the table streams through
     uint64_t seed = 1;
 

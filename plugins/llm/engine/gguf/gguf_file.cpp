@@ -243,6 +243,13 @@ Status GgufFile::parse(const Limits& limits)
         }
         if (const QString what = core::describeBinary(head); !what.startsWith(QLatin1String("binary data")))
             return Error(QStringLiteral("not a GGUF file: it is %1").arg(what));
+        if (!core::looksBinary(head)) { // a text file given as the model: what kind, or how it starts
+            QString what = core::describeText(head);
+            if (what.isEmpty())
+                what = head.startsWith('>') ? QStringLiteral("FASTA (sequences)")
+                                            : QStringLiteral("text starting '%1'").arg(QString::fromUtf8(head.left(40)).section(QLatin1Char('\n'), 0, 0).trimmed());
+            return Error(QStringLiteral("not a GGUF file: it is %1").arg(what));
+        }
         return Error(QStringLiteral("not a GGUF file (magic bytes %1, expected \"GGUF\")").arg(QString::fromLatin1(head.left(4).toHex())));
     }
     c.read(&m_version);

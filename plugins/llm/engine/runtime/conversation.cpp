@@ -117,7 +117,7 @@ core::Status Conversation::checkSystemPromptRoom(const GenerationRequest& reques
     std::vector<ChatMessage> firstTurn = system.messages;
     firstTurn.push_back({"user", std::string()});
     const int64_t systemTokens = inFirstTurn ? messageTokens(request, firstTurn) - frame : keep;
-    if ((inFirstTurn ? keep + systemTokens : keep) + frame + 1 + 4 <= m_cache->capacity())
+    if (keep + (inFirstTurn ? systemTokens : 0) + frame + 1 + 4 <= m_cache->capacity())
         return core::okStatus();
     return core::Error(QStringLiteral("the system prompt is %1 tokens: a context of %2 tokens leaves no room for a message beside it (a "
                                       "message takes at least %3 with its turn's markers, and the answer 4 to start); %4 a shorter system prompt")

@@ -46,6 +46,14 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
     for (;;) {
         if (!m_reader) {
             if (m_current + 1 >= m_files.size()) {
+                if (m_mostlyN > kNamedMostlyN && !m_mostlyNSummarised) {
+                    m_mostlyNSummarised = true;
+                    m_warnings << QStringLiteral("%1 more contigs are at least half N (%2 in all; the first %3 are named above): their calls rest on "
+                                                 "few bases")
+                                      .arg(m_mostlyN - kNamedMostlyN)
+                                      .arg(m_mostlyN)
+                                      .arg(kNamedMostlyN);
+                }
                 if (m_repeats > kNamedRepeats && !m_repeatsSummarised) {
                     m_repeatsSummarised = true;
                     m_warnings << QStringLiteral("%1 more records repeat the id of an earlier record (%2 in all; the first %3 are named above): "
@@ -109,17 +117,33 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
         // Upper case; an RNA sequence's U read as T: the codon table, the reverse complement and
         // DNABERT-S's vocabulary are DNA's (a U would drop every codon holding it: no stop codon
         // could ever be read, and every frame would look open). Said once a file.
-        bool uracil = false;
-        std::transform(c.sequence.begin(), c.sequence.end(), c.sequence.begin(), [&uracil](unsigned char ch) {
+        int64_t uracils = 0, thymines = 0, unknown = 0;
+        std::transform(c.sequence.begin(), c.sequence.end(), c.sequence.begin(), [&](unsigned char ch) {
             const char up = char(std::toupper(ch));
-            uracil = uracil || up == 'U';
+            uracils += up == 'U';
+            thymines += up == 'T';
+            unknown += up == 'N';
             return up == 'U' ? 'T' : up;
         });
-        if (uracil && m_uracilWarnedFile != m_current) {
+        const QString here = QStringLiteral("%1:%2").arg(m_files.at(m_current), QString::number(headerLine));
+        if (uracils > 0 && thymines > 0 && m_mixedWarnedFile != m_current) { // RNA has no T, DNA no U
+            m_mixedWarnedFile = m_current;
             m_uracilWarnedFile = m_current;
-            m_warnings << QStringLiteral("%1:%2: record %3 holds U (an RNA sequence): read as DNA, each U as T (said once for this file)")
-                              .arg(m_files.at(m_current), QString::number(headerLine), QString::fromStdString(c.id));
+            m_warnings << QStringLiteral("%1: record %2 holds both T (%3) and U (%4): read with each U as T, but a sequence of both may be damaged "
+                                         "or two joined (said once for this file)")
+                              .arg(here, QString::fromStdString(c.id), QString::number(thymines), QString::number(uracils));
+        } else if (uracils > 0 && m_uracilWarnedFile != m_current) {
+            m_uracilWarnedFile = m_current;
+            m_warnings << QStringLiteral("%1: record %2 holds U (an RNA sequence): read as DNA, each U as T (said once for this file)")
+                              .arg(here, QString::fromStdString(c.id));
         }
+        // Mostly N (a scaffold's gaps): the call rests on the few other bases (codons holding N are
+        // not read); an all-N contig has no call at all and is said with the unscored ones.
+        const auto length = int64_t(c.sequence.size());
+        if (unknown < length && 2 * unknown >= length && ++m_mostlyN <= kNamedMostlyN)
+            m_warnings << QStringLiteral("%1: contig %2 is %3 % N (%4 of %5 bases): its call rests on its %6 other bases")
+                              .arg(here, QString::fromStdString(c.id), QString::number(100.0 * double(unknown) / double(length), 'f', 0),
+                                   QString::number(unknown), QString::number(length), QString::number(length - unknown));
         return std::optional<SourceContig>(std::move(c));
     }
 }

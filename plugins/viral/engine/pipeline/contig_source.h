@@ -10,6 +10,8 @@
 //  - a bad record (an empty sequence, an over-long id, protein letters, bytes
 //    that are not text) is a warning naming the file and line, and reading
 //    goes on with the next record: one bad record never loses the rest;
+//  - a record holding both T and U, and a contig at least half N (its call
+//    rests on few bases), are warnings;
 //  - a contig id seen before in the run (ids are the header up to the first
 //    white space) is renamed "<id>#<n>", with a warning, so that every output
 //    row names one record.
@@ -64,6 +66,11 @@ private:
     qint64 m_repeats = 0;
     bool m_repeatsSummarised = false;
     int m_uracilWarnedFile = -1;    // the file whose U -> T was said
+    int m_mixedWarnedFile = -1;     // the file whose record of both T and U was said
+    // Contigs at least half N: the first kNamedMostlyN named, the rest counted and said at the end.
+    static constexpr int kNamedMostlyN = 10;
+    qint64 m_mostlyN = 0;
+    bool m_mostlyNSummarised = false;
     int m_gapWarnedFile = -1;       // the file whose removed gaps were said
 };
 

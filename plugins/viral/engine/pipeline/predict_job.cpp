@@ -144,6 +144,10 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
                                     "%2 does not say its own (\"chunk_length\" in its JSON): its calls may mean little")
                          .arg(QString::number(m_settings.chunkLength), m_settings.classifier.path));
     }
+    // Bounds that make the rule say "viral" of everything it scores (allowed: [0, 1] both): said once.
+    if (m_settings.call.threshold <= 0 || (m_settings.call.rule == ContigRule::ViralFraction && m_settings.call.minFraction <= 0))
+        ctx.warn(QStringLiteral("the contig rule (%1) calls every scored contig viral, whatever its scores: %2 0 decides nothing")
+                     .arg(m_settings.call.describe(), m_settings.call.threshold <= 0 ? QStringLiteral("--threshold") : QStringLiteral("--viral_fraction")));
     const ResultCache cache(m_settings.resultsCacheable() ? ctx.cacheDir() : QString(), m_settings.resultKey());
 
     const std::optional<FrameIndex> index = runFrameStage(ctx, m_settings, cache);

@@ -149,10 +149,19 @@ core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& setti
             return planned.error();
         plan = *planned;
     }
-    if (int(plan.shards.size()) != settings.shardCount)
-        return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(QString::number(settings.shardIndex + 1),
-                                                                               QString::number(settings.shardCount),
-                                                                               QString::number(plan.shards.size())));
+    if (int(plan.shards.size()) != settings.shardCount) {
+        if (!settings.shardPlan.isEmpty())
+            return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(QString::number(settings.shardIndex + 1),
+                                                                                   QString::number(settings.shardCount),
+                                                                                   QString::number(plan.shards.size())));
+        // Frames are cut into shards of shard_frames, and a shard is never split across runs.
+        return Error(QStringLiteral("shard %1/%2: these inputs (%3 contigs) make %4 shard%5 of at most %6 frames, which cannot be cut into %2 parts: "
+                                    "run them whole, give --shard with at most %4 parts, or a smaller --shard_frames")
+                         .arg(QString::number(settings.shardIndex + 1), QString::number(settings.shardCount), QString::number(plan.contigs),
+                              QString::number(plan.shards.size()), plan.shards.size() == 1 ? QString() : QStringLiteral("s"),
+                              QString::number(settings.framesPerShard)),
+                     core::Error::Kind::Invalid);
+    }
     const ShardPlanEntry& e = plan.shards[size_t(settings.shardIndex)];
     return std::pair{e.firstFrameShard, e.endFrameShard};
 }
