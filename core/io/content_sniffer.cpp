@@ -174,6 +174,8 @@ QString describeText(const QByteArray& head)
         return QStringLiteral("JSON");
     if (first.startsWith('@'))
         return QStringLiteral("FASTQ (sequencing reads; convert with 'seqtk seq -A FILE')");
+    if (first.startsWith('>'))
+        return QStringLiteral("FASTA (sequences)");
     return {};
 }
 

@@ -43,7 +43,8 @@ QString describeBinary(const QByteArray& head);
 
 // What a text file's start looks like when it is not what a reader expected:
 // "FASTQ (sequencing reads)", "SAM (aligned reads)", "GenBank", "EMBL",
-// "an HTML page", "JSON", or an empty string when nothing is recognised.
+// "an HTML page", "JSON", "FASTA (sequences)", or an empty string when nothing
+// is recognised.
 QString describeText(const QByteArray& head);
 
 // True when `head` (a file's first bytes, at least 16) starts as an SQLite 3 database does

@@ -70,11 +70,15 @@ Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path, cons
     reader->m_head = reader->m_buffer.mid(reader->m_pos, kHeadBytes);
     if (reader->m_head.startsWith("\xff\xfe") || reader->m_head.startsWith("\xfe\xff"))
         return Error(QStringLiteral("%1: the file is UTF-16 text; save it as UTF-8").arg(path));
-    // What gzip holds is compressed again (a file gzipped twice): say so, not "binary data".
-    if (const CompressionGuess inner = sniffCompression(reader->m_head); reader->m_compressed && inner.kind != Compression::None && inner.document().isEmpty())
-        return Error(QStringLiteral("%1: the file is gzip-compressed, and what it holds is %2 again: decompress it once (gunzip -c FILE > NEW) "
-                                    "and give the result")
-                         .arg(path, inner.description()));
+    // What gzip holds is compressed again (a file gzipped twice, an archive gzipped): say so, not
+    // "binary data".
+    if (const CompressionGuess inner = sniffCompression(reader->m_head); reader->m_compressed && inner.kind != Compression::None && inner.document().isEmpty()) {
+        if (inner.kind == Compression::Gzip)
+            return Error(QStringLiteral("%1: the file is gzip-compressed twice: decompress it once (gunzip -c FILE > NEW) and give the result").arg(path));
+        return Error(QStringLiteral("%1: the file is gzip-compressed, and what it holds is %2: only plain text and gzip are read (gunzip -c FILE > NEW, "
+                                    "then %3)")
+                         .arg(path, inner.description(), QString(inner.decompressHint).replace(QLatin1String("FILE"), QLatin1String("NEW"))));
+    }
     if (looksBinary(reader->m_head))
         return Error(QStringLiteral("%1: this looks like %2, not text").arg(path, describeBinary(reader->m_head)));
     return reader;

@@ -29,9 +29,25 @@ QString keptForResuming(const QString& part)
     return kept > 0 ? QStringLiteral("%1 bytes kept for resuming").arg(kept) : QStringLiteral("nothing received yet");
 }
 
-QString hostOf(const QUrl& url) { return url.port() >= 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host(); }
-
-QString seconds(int ms) { return QString::number(ms / 1000.0, 'g', 4); }
+// Why a reply failed, in words: the transfer timeout aborts the reply, which Qt reports as
+// "Operation canceled" (a cancel nobody asked for); said as what it is, naming the host that was
+// asked last (after redirects: a model host's CDN) and whether it had answered at all.
+QString failureOf(const QNetworkReply& reply, qint64 received, int timeoutMs, bool stopped)
+{
+    const QUrl url = reply.url();
+    const QString name = url.host().contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(url.host()) : url.host(); // IPv6 in brackets
+    const QString host = url.port() >= 0 ? QStringLiteral("%1:%2").arg(name).arg(url.port()) : name;
+    const QString seconds = QString::number(timeoutMs / 1000.0, 'g', 4);
+    const bool answered = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() > 0;
+    if (reply.error() == QNetworkReply::TimeoutError)
+        return QStringLiteral("could not connect to %1 (timed out)").arg(host);
+    if (reply.error() != QNetworkReply::OperationCanceledError || stopped)
+        return reply.errorString();
+    if (received > 0)
+        return QStringLiteral("no data from %1 for %2 s after %3 bytes").arg(host, seconds, QString::number(received));
+    return answered ? QStringLiteral("%1 answered but sent no data within %2 s").arg(host, seconds)
+                    : QStringLiteral("no answer from %1 within %2 s").arg(host, seconds);
+}
 
 } // namespace
 
@@ -93,7 +109,7 @@ ModelDownloader::Freshness ModelDownloader::askIfChanged(const QUrl& url, const 
     loop.exec();
     if (status == 0)
         status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QString error = reply->errorString();
+    const QString error = status == 200 ? QString() : failureOf(*reply, 0, m_transferTimeoutMs, false); // 200: aborted here, on purpose
     reply->deleteLater();
     if (status == 304)
         return Freshness::Unchanged;
@@ -234,17 +250,12 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
                 declaredTotal = t;
         }
         const QNetworkReply::NetworkError netError = reply->error();
-        lastError = reply->errorString();
-        // The transfer timeout aborts the reply, which Qt reports as "Operation canceled": said as
-        // what it is, not as a cancel nobody asked for.
-        if ((netError == QNetworkReply::OperationCanceledError || netError == QNetworkReply::TimeoutError) && writeError.isEmpty() && !(stop && stop()))
-            lastError = received > 0 ? QStringLiteral("no data from %1 for %2 s after %3 bytes").arg(hostOf(item.url), seconds(m_transferTimeoutMs), QString::number(received))
-                                     : QStringLiteral("no answer from %1 within %2 s").arg(hostOf(item.url), seconds(m_transferTimeoutMs));
+        lastError = failureOf(*reply, received, m_transferTimeoutMs, !writeError.isEmpty() || (stop && stop()));
         const QVariant contentLength = reply->header(QNetworkRequest::ContentLengthHeader);
         // A connection closed early can look like a clean end: trust the byte count, not the status.
         // (Only of a body that is the file: an error page's length says nothing of the download.)
         const bool shortBody = (status == 200 || status == 206) && contentLength.isValid() && received < contentLength.toLongLong();
-        if (shortBody)
+        if (shortBody && netError != QNetworkReply::OperationCanceledError) // not the timeout's own abort (said above)
             lastError = QStringLiteral("connection closed after %1 of %2 bytes").arg(QString::number(received), QString::number(contentLength.toLongLong()));
         reply->deleteLater();
         out.flush();

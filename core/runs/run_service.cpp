@@ -146,12 +146,14 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
 
 Error RunService::namingSavedDevice(const Error& error, const QJsonObject& given, const QJsonObject& used)
 {
+    const std::optional<QString> saved = WorkbenchSettings().savedDevice();
     const QString device = used.value(QLatin1String("device")).toString();
-    if (given.contains(QLatin1String("device")) || device.isEmpty() || !error.message().contains(QStringLiteral("device ") + device))
+    if (!saved || given.contains(QLatin1String("device")) || device.compare(*saved, Qt::CaseInsensitive) != 0
+        || !error.message().contains(QLatin1String("device"), Qt::CaseInsensitive))
         return error;
-    return Error(QStringLiteral("%1 (device %2 is the saved `device` setting, not given with this run: choose a device for the run "
-                                "(--device), or `bioforge settings unset device`)")
-                     .arg(error.message(), device),
+    return Error(QStringLiteral("%1 (device %2 is the saved `device` setting, not one given with this run: give the run a device, or return the "
+                                "setting to its default: Settings > Compute, or `bioforge settings unset device`)")
+                     .arg(error.message(), *saved),
                  error.kind());
 }
 

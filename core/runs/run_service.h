@@ -52,8 +52,9 @@ public:
     // at its default adds nothing. start() applies it; a command line applies it to what its
     // arguments gave, before the defaults fill the rest.
     static QJsonObject withSettingDefaults(const VerbSpec& spec, QJsonObject given);
-    // A refusal that names the device `used` holds where `given` holds none names its source: the
-    // saved `device` setting (docs/cli.md), or the user looks for it in the command. Else `error`.
+    // A refusal of a device, where `given` holds none and `used` holds the saved `device` setting
+    // (withSettingDefaults), names the setting as its source (docs/cli.md): the user would look
+    // for it in the command. Any other error is returned as it is.
     static Error namingSavedDevice(const Error& error, const QJsonObject& given, const QJsonObject& used);
     Expected<QList<RunRecord>> resumableRuns() const;
 

@@ -15,10 +15,12 @@ bool readOnlyPlace(const QString& path)
 
 bool readOnlyFolder(const QString& folder)
 {
-    QString existing = QFileInfo(folder).absoluteFilePath();
-    while (!QFileInfo(existing).isDir() && QFileInfo(existing).absolutePath() != existing)
-        existing = QFileInfo(existing).absolutePath();
-    return readOnlyPlace(QDir(existing).filePath(QStringLiteral("x"))); // a file that would be made there
+    QFileInfo at(QFileInfo(folder).absoluteFilePath());
+    while (!at.exists() && at.absolutePath() != at.absoluteFilePath())
+        at = QFileInfo(at.absolutePath());
+    if (!at.isDir())
+        return true; // a file where a folder would have to be made
+    return QStorageInfo(at.absoluteFilePath()).isReadOnly() || !at.isWritable();
 }
 
 bool readOnlyFile(const QString& path) { return QFileInfo::exists(path) && readOnlyPlace(path); }

@@ -44,7 +44,7 @@ core::VerbSpec evaluateVerb()
     p.append({QStringLiteral("henaw_train"), T::Path, QStringLiteral("a cohort to train HENAW on first (read with reference_map), then compare it on this table's people"), QString(), {}, 0, 0, true});
     p.append({QStringLiteral("henaw_epochs"), T::Integer, QStringLiteral("most epochs per HENAW member when henaw_train is given"), 40, {}, 1, 10000});
     p.append({QStringLiteral("henaw_ensemble"), T::Integer, QStringLiteral("HENAW members when henaw_train is given"), 5, {}, 1, 100});
-    p.append({QStringLiteral("bootstrap"), T::Integer, QStringLiteral("bootstrap resamples for the confidence intervals"), 200, {}, 0, 100000});
+    p.append({QStringLiteral("bootstrap"), T::Integer, QStringLiteral("bootstrap resamples for the 95 % confidence intervals (0: none; else at least 50)"), 200, {}, 0, 100000});
     p.append({QStringLiteral("seed"), T::Integer, QStringLiteral("random seed of the bootstrap"), 1, {}, 0, 9e15});
     return {QStringLiteral("evaluate"), QStringLiteral("the clocks against mortality follow-up: C-index, hazard ratio per year of acceleration, Kaplan-Meier"), p};
 }

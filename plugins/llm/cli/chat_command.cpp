@@ -4,6 +4,7 @@
 #include "llm_commands.h"
 
 #include "runtime/conversation.h"
+#include "util/terminal_text.h"
 
 #include <iostream>
 #include <string>
@@ -40,7 +41,7 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         err << "bioforge: --system: " << room.error().message() << Qt::endl;
         return 2;
     }
-    out << "chat with " << QString::fromStdString(m.model->config().name) << " (" << QString::fromStdString(request.chatTemplate.family)
+    out << "chat with " << core::shownOnTerminal(QString::fromStdString(m.model->config().name)) << " (" << QString::fromStdString(request.chatTemplate.family)
         << " format). /reset starts over, /exit or end of input quits, /help lists these; //text sends /text." << Qt::endl;
     std::string line;
     for (;;) {
@@ -71,7 +72,7 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         request.messages.push_back({"user", line});
         GenerationEvents events;
         events.onText = [&](const std::string& text, TokenId) { // a terminal UI: controls shown, never obeyed
-            out << shownOnTerminal(QString::fromStdString(text));
+            out << core::shownOnTerminal(QString::fromStdString(text));
             out.flush();
         };
         events.onContextShift = [&](int dropped) { err << "\n[context full: the oldest " << dropped << " tokens were shifted out]" << Qt::endl; };

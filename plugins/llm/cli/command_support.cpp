@@ -5,31 +5,7 @@
 #include <QFileInfo>
 #include <QThread>
 
-#include <unistd.h>
-
 namespace bioforge::llm::cli {
-
-QString shownOnTerminal(const QString& text)
-{
-    QString shown;
-    shown.reserve(text.size());
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u == u'\n' || u == u'\t')
-            shown += c;
-        else if (u < 0x20)
-            shown += QChar(char16_t(0x2400 + u)); // the Control Pictures block: U+2400 NUL … U+241F US
-        else if (u == 0x7f)
-            shown += QChar(char16_t(0x2421));
-        else if (u >= 0x80 && u <= 0x9f)
-            shown += QStringLiteral("<U+%1>").arg(QString::number(int(u), 16).toUpper().rightJustified(4, QLatin1Char('0')));
-        else
-            shown += c;
-    }
-    return shown;
-}
-
-bool stdoutIsTerminal() { return ::isatty(STDOUT_FILENO) == 1; }
 
 using T = core::ParameterSpec::Type;
 

@@ -45,14 +45,6 @@ int64_t commandContext(const QJsonObject& args, const LlamaModel& model, QTextSt
 QList<core::ParameterSpec> samplingParameters();
 SamplingSettings samplingFrom(const QJsonObject& args);
 int defaultThreads();
-// Model text as a terminal is to show it: the C0 controls other than newline and tab (ESC, BEL,
-// backspace, CR, NUL …) and DEL become their Unicode control pictures (ESC as U+241B "␛", DEL as
-// U+2421), the C1 controls (U+0080–U+009F) "<U+009B>" — a reply's byte-fallback tokens or a pasted
-// document's escape sequences would otherwise colour, move or clear the terminal (ECMA-48).
-QString shownOnTerminal(const QString& text);
-// Whether standard output is a terminal (isatty(3)): `llm generate` writes the model's bytes as
-// they are to a file or pipe, shown with shownOnTerminal on a terminal.
-bool stdoutIsTerminal();
 // Exit code for a model that could not be opened: 6 when the file is missing, 5 otherwise.
 int openFailureCode(const QString& path);
 // The exit code after openModel failed.

@@ -8,6 +8,7 @@
 #include "model/model_config.h"
 #include "model/model_weights.h"
 #include "tokenizer/vocab.h"
+#include "util/terminal_text.h"
 
 #include <QFileInfo>
 
@@ -37,7 +38,8 @@ int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
     }
     out << "\nmetadata:\n";
     for (const auto& [key, value] : f.metadata())
-        out << "  " << QString::fromStdString(key) << " = " << QString::fromStdString(value.describe(args.value(QLatin1String("all")).toBool() ? 1u << 30 : 8)) << '\n';
+        out << "  " << core::shownOnTerminal(QString::fromStdString(key)) << " = "
+            << core::shownOnTerminal(QString::fromStdString(value.describe(args.value(QLatin1String("all")).toBool() ? 1u << 30 : 8))) << '\n';
     std::map<std::string, std::pair<int, size_t>> byType;
     int64_t parameters = 0;
     for (const GgufTensorInfo& t : f.tensors()) {
@@ -54,7 +56,7 @@ int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
             QStringList dims;
             for (int64_t d : t.shape)
                 dims << QString::number(d);
-            out << "  " << QString::fromStdString(t.name) << " " << ggmlTypeName(t.type) << " [" << dims.join(QStringLiteral(", ")) << "]\n";
+            out << "  " << core::shownOnTerminal(QString::fromStdString(t.name)) << " " << ggmlTypeName(t.type) << " [" << dims.join(QStringLiteral(", ")) << "]\n";
         }
     out << "\nmodel:\n  parameters: " << parameters << '\n';
     auto config = ModelConfig::fromGguf(f);
@@ -64,11 +66,11 @@ int cmdInfo(const QJsonObject& args, QTextStream& out, QTextStream& err)
         return 5;
     }
     const ModelConfig& c = *config;
-    out << "  architecture: " << QString::fromStdString(c.architecture) << "\n  context length: " << c.contextLength
+    out << "  architecture: " << core::shownOnTerminal(QString::fromStdString(c.architecture)) << "\n  context length: " << c.contextLength
         << "\n  embedding: " << c.embedding << ", layers: " << c.layers << ", feed-forward: " << c.feedForward
         << "\n  heads: " << c.heads << " (key/value heads " << c.kvHeads << ", head size " << c.headSize << ")"
         << "\n  RoPE: " << (c.rope.neox ? "NeoX" : "normal") << ", " << c.rope.dims << " dims, base " << c.rope.freqBase
-        << ", scaling " << QString::fromStdString(c.ropeScalingType) << "\n  RMS epsilon: " << c.rmsEpsilon << '\n';
+        << ", scaling " << core::shownOnTerminal(QString::fromStdString(c.ropeScalingType)) << "\n  RMS epsilon: " << c.rmsEpsilon << '\n';
     const std::string tmpl = f.stringOr("tokenizer.chat_template", "");
     out << "  chat template: " << (tmpl.empty() ? QStringLiteral("none (ChatML is used)") : QStringLiteral("recognised as ") + QString::fromStdString(ChatTemplate::detect(tmpl).family)) << '\n';
     // The checks a load makes (vocabulary, every tensor's shape against the metadata), without reading the weights.

@@ -5,6 +5,7 @@
 
 #include "io/text_decoding.h"
 #include "runtime/conversation.h"
+#include "util/terminal_text.h"
 
 #include <QJsonArray>
 
@@ -29,7 +30,7 @@ int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
         return 0;
     }
     for (TokenId id : ids)
-        out << qSetFieldWidth(8) << id << qSetFieldWidth(0) << " '" << QString::fromStdString(m.tokenizer->piece(id, true)) << "'\n";
+        out << qSetFieldWidth(8) << id << qSetFieldWidth(0) << " '" << core::shownOnTerminal(QString::fromStdString(m.tokenizer->piece(id, true))) << "'\n";
     out << ids.size() << " tokens" << Qt::endl;
     return 0;
 }
@@ -50,12 +51,18 @@ int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
         return 2;
     Conversation conversation(*m.model, *m.tokenizer, context);
     const bool ids = args.value(QLatin1String("ids")).toBool();
-    const bool terminal = stdoutIsTerminal(); // the model's bytes as they are to a file or pipe
+    const bool terminal = core::stdoutIsTerminal();
     GenerationEvents events;
     events.onText = [&](const std::string& text, TokenId) {
-        if (!ids) {
-            out << (terminal ? shownOnTerminal(QString::fromStdString(text)) : QString::fromStdString(text));
+        if (ids)
+            return;
+        if (terminal) {
+            out << core::shownOnTerminal(QString::fromStdString(text));
             out.flush();
+        } else { // the model's bytes as they are, invalid UTF-8 included, to a file or pipe
+            out.flush();
+            std::fwrite(text.data(), 1, text.size(), stdout);
+            std::fflush(stdout);
         }
     };
     events.onContextShift = [&](int dropped) { err << "\n[context full: " << dropped << " tokens shifted out]" << Qt::endl; };

@@ -41,8 +41,18 @@ core::Status checkGivenModel(const QFileInfo& info, ModelRole role)
     }
     // The reader checks the header as the loader will (a classifier is small).
     if (const auto reader = core::SafetensorsReader::open(info.absoluteFilePath()); !reader) {
+        // What it is where that is known (a GGUF model, a text file such as its .json), else the
+        // reader's reason (a damaged header).
         QFile f(info.absoluteFilePath());
-        const QString what = core::describeBinary(f.open(QIODevice::ReadOnly) ? f.read(64) : QByteArray());
+        const QByteArray head = f.open(QIODevice::ReadOnly) ? f.read(core::kSniffBytes) : QByteArray();
+        QString what;
+        if (core::looksBinary(head)) {
+            if (what = core::describeBinary(head); what.startsWith(QLatin1String("binary data")))
+                what.clear();
+        } else if (!head.trimmed().isEmpty()) {
+            if (what = core::describeText(head.trimmed()); what.isEmpty())
+                what = QStringLiteral("a text file");
+        }
         return core::Error(QStringLiteral("--classifier %1 is not a safetensors file (%2): give the classifier's .safetensors (with its .json beside it)")
                                .arg(info.filePath(), what.isEmpty() ? reader.error().message() : QStringLiteral("it is %1").arg(what)),
                            core::Error::Kind::Invalid);
@@ -70,7 +80,8 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
         // line has made it a path by now): that comes first (viral.md), which a refusal says, or the
         // user looks for a fault in the model just imported.
         const auto shadowed = [&](core::Error error) {
-            if (registry && info.absolutePath() == QDir::currentPath() && registry->find(info.fileName()))
+            const std::optional<core::ModelEntry> same = registry && info.absolutePath() == QDir::currentPath() ? registry->find(info.fileName()) : std::nullopt;
+            if (same && same->kind == QLatin1String(modelKind(role)))
                 error = core::Error(QStringLiteral("%1 (the %2 '%3' in this folder shadows the registered model '%3': run from another folder, "
                                                    "or rename it)")
                                         .arg(error.message(), info.isDir() ? QStringLiteral("folder") : QStringLiteral("file"), info.fileName()),

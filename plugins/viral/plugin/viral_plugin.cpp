@@ -116,12 +116,6 @@ core::Status ViralPlugin::checkLocalRun(const QString& verb, const QJsonObject& 
         return core::Error(device.error().message(), core::Error::Kind::Invalid);
     if (core::Status built = core::checkTorchDeviceBuilt(*device, torchCudaSupport()); !built)
         return built.error().withContext(QStringLiteral("viral %1").arg(verb));
-    // A shard typed by hand (`--shard 1/2`, no plan file: a cluster task has one) of inputs too small
-    // to cut so: refused before the run is recorded (it was recorded, then failed).
-    if (verb == QLatin1String("predict") && parameters.contains(QLatin1String("shard")) && parameters.value(QLatin1String("shard_plan")).toString().isEmpty())
-        if (auto settings = resolveSettings(verb, parameters); settings && settings->shardCount > 1)
-            if (auto range = frameShardRange(*settings); !range)
-                return core::Error(QStringLiteral("viral %1: %2").arg(verb, range.error().message()), range.error().kind());
     return core::okStatus();
 }
 

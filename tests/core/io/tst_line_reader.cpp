@@ -191,15 +191,21 @@ private slots:
         QVERIFY2(reader.error().message().contains(QStringLiteral("BAM")), qPrintable(reader.error().message()));
     }
 
-    // A file gzipped twice: named as such (it was "binary data (a NUL byte at offset 8)").
+    // A file gzipped twice, or another compression inside gzip: named as such (it was "binary data
+    // (a NUL byte at offset 8)").
     void gzipInsideGzipIsNamed()
     {
         const QString inner = writeGzip(QStringLiteral("inner.fa.gz"), QByteArray(">c1\nACGT\n"));
         const QString path = writeGzip(QStringLiteral("twice.fa.gz"), readAll(inner));
         auto reader = LineReader::open(path);
         QVERIFY(!reader);
-        QVERIFY2(reader.error().message().contains(QStringLiteral("the file is gzip-compressed, and what it holds is gzip-compressed again: decompress it once")),
-                 qPrintable(reader.error().message()));
+        QVERIFY2(reader.error().message().contains(QStringLiteral("the file is gzip-compressed twice: decompress it once")), qPrintable(reader.error().message()));
+        // bzip2 inside gzip: both named, "once" would leave a file still refused.
+        const QString bz = writeGzip(QStringLiteral("bz.fa.gz"), QByteArray("BZh91AY&SY") + QByteArray(64, '\x01'));
+        auto bzReader = LineReader::open(bz);
+        QVERIFY(!bzReader);
+        QVERIFY2(bzReader.error().message().contains(QStringLiteral("what it holds is bzip2-compressed: only plain text and gzip are read (gunzip -c FILE > NEW, then bunzip2")),
+                 qPrintable(bzReader.error().message()));
     }
 
     void truncatedGzipIsAnErrorNotAShorterFile()

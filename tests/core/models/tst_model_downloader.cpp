@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -173,6 +174,30 @@ private slots:
         QVERIFY2(said.contains(QStringLiteral("failed after 2 attempts: no answer from 127.0.0.1:%1 within 0.3 s").arg(silent.serverPort()))
                      && !said.contains(QStringLiteral("canceled"), Qt::CaseInsensitive),
                  qPrintable(said));
+
+        // One that answers, sends 100 of 1000 bytes and stalls: said with what came.
+        QTcpServer stalling;
+        QVERIFY(stalling.listen(QHostAddress::LocalHost));
+        connect(&stalling, &QTcpServer::newConnection, this, [&stalling] {
+            while (QTcpSocket* socket = stalling.nextPendingConnection())
+                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                    socket->readAll();
+                    if (socket->property("answered").toBool())
+                        return;
+                    socket->setProperty("answered", true);
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + QByteArray(100, 'a'));
+                });
+        });
+        QTemporaryDir stalled;
+        ModelDownloader second(stalled.path());
+        second.setTransferTimeoutMs(300);
+        second.setMaxAttempts(2);
+        second.setRetryDelayMs(10);
+        auto part = second.download({{QUrl(QStringLiteral("http://127.0.0.1:%1/y.tsv").arg(stalling.serverPort())), QStringLiteral("y.tsv"),
+                                      QString(64, QLatin1Char('0')), -1}});
+        QVERIFY(!part);
+        QVERIFY2(part.error().message().contains(QStringLiteral("no data from 127.0.0.1:%1 for 0.3 s after 100 bytes").arg(stalling.serverPort())),
+                 qPrintable(part.error().message()));
     }
 
     // A provider's bulk file: no published checksum, so the size the server

@@ -10,12 +10,14 @@
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 #include "runs/run_service.h"
+#include "settings/workbench_settings.h"
 #include "store/project.h"
 #include "support/test_support.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -62,6 +64,7 @@ class TstRunService : public QObject {
 private slots:
     void initTestCase()
     {
+        qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8()); // this test's settings, before any are read
         Logging::initialize(Logging::Console::Off);
         auto project = Project::open(m_dir.filePath(QStringLiteral("project")), true);
         QVERIFY(project);
@@ -280,6 +283,35 @@ private slots:
                  qPrintable(message));
         QCOMPARE(m_project->store().runs()->size(), before);
     }
+    // A refused device that comes from the saved setting names the setting (the user would look for
+    // it in the command); a device the run was given, another refusal, or a device that is not the
+    // saved one leaves the message as it is. `unset` (resetToDefault) removes the setting.
+    void aRefusedSavedDeviceNamesTheSetting()
+    {
+        WorkbenchSettings settings;
+        settings.setPreferredDevice(QStringLiteral("CUDA:3"));
+        QVERIFY(settings.save());
+        const auto restore = qScopeGuard([] {
+            WorkbenchSettings back;
+            back.resetToDefault(WorkbenchSettings::Setting::Device);
+            (void)back.save();
+        });
+        const Error refused(QStringLiteral("viral predict: device cuda:3: no such device"), Error::Kind::NotFound);
+        const QJsonObject used{{QStringLiteral("device"), QStringLiteral("cuda:3")}};
+        const Error named = RunService::namingSavedDevice(refused, QJsonObject(), used);
+        QVERIFY2(named.message().startsWith(refused.message() + QStringLiteral(" (device CUDA:3 is the saved `device` setting")), qPrintable(named.message()));
+        QCOMPARE(named.kind(), Error::Kind::NotFound);
+        QCOMPARE(RunService::namingSavedDevice(refused, used, used).message(), refused.message()); // given with the run
+        const Error other(QStringLiteral("viral predict: input 'x.fa': no such file"));
+        QCOMPARE(RunService::namingSavedDevice(other, QJsonObject(), used).message(), other.message());
+        const QJsonObject verbDefault{{QStringLiteral("device"), QStringLiteral("auto")}};
+        QCOMPARE(RunService::namingSavedDevice(refused, QJsonObject(), verbDefault).message(), refused.message());
+        settings.resetToDefault(WorkbenchSettings::Setting::Device);
+        QVERIFY(settings.save());
+        QVERIFY(!WorkbenchSettings().savedDevice());
+        QCOMPARE(RunService::namingSavedDevice(refused, QJsonObject(), used).message(), refused.message());
+    }
+
 };
 
 QTEST_GUILESS_MAIN(TstRunService)

@@ -9,6 +9,7 @@
 #include "provenance/run_record.h"
 #include "store/project.h"
 #include "store/project_store.h"
+#include "store/sqlite_read_only.h"
 #include "sample_run.h"
 
 #include <QDir>
@@ -118,6 +119,32 @@ private slots:
         QCOMPARE(reader.error().kind(), Error::Kind::NotFound);
         QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("none.sqlite"))));
     }
+    // Whether anything can be made in a folder, asked of the folder or, where it is yet to be made,
+    // of its nearest existing ancestor: a file in the way is read-only, a file inside is no matter.
+    void readOnlyFolderLooksAtWhereItWouldBeMade()
+    {
+        const QString here = m_dir.filePath(QStringLiteral("places"));
+        QVERIFY(QDir().mkpath(here));
+        QVERIFY(!readOnlyFolder(here));
+        QVERIFY(!readOnlyFolder(here + QStringLiteral("/not/yet/made")));
+        QFile x(here + QStringLiteral("/x")); // a read-only file of the probe's name does not make the folder read-only
+        QVERIFY(x.open(QIODevice::WriteOnly));
+        x.close();
+        QVERIFY(QFile::setPermissions(x.fileName(), QFileDevice::ReadOwner));
+        QVERIFY(!readOnlyFolder(here));
+        QFile file(here + QStringLiteral("/a-file"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QVERIFY(readOnlyFolder(file.fileName() + QStringLiteral("/sub"))); // a file where a folder would be made
+        if (::geteuid() == 0)
+            QSKIP("root writes anywhere: a folder read-only by its permissions is tested as another user");
+        const QString locked = m_dir.filePath(QStringLiteral("locked"));
+        QVERIFY(QDir().mkpath(locked) && QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+        const auto restore = qScopeGuard([&] { QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner); });
+        QVERIFY(readOnlyFolder(locked));
+        QVERIFY(readOnlyFolder(locked + QStringLiteral("/new/library")));
+    }
+
 };
 
 QTEST_GUILESS_MAIN(TstProjectReadOnly)

@@ -145,7 +145,7 @@ private slots:
         QVERIFY(ours.value(QStringLiteral("b")).value(QStringLiteral("phenoage")).isEmpty());
         QVERIFY(ours.value(QStringLiteral("a")).value(QStringLiteral("kdm")).isEmpty()); // no KDM reference given
         const QByteArray notes = readAll(QDir(r.runDir).filePath(QStringLiteral("clock_notes.tsv")));
-        QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing, not a number or out of range (validation.tsv names each such value)") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
+        QVERIFY2(notes.contains("b\t3\tphenoage\talbumin missing, not a number or out of range for its unit") && notes.contains("c\t4\tphenoage\tno usable age") && notes.contains("no KDM reference"), notes.constData());
         QVERIFY(readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).contains("4\tage_years\t'old' is not a number"));
         QVERIFY2(r.err.contains(QStringLiteral("warning")), qPrintable(r.err)); // said on the terminal too
         QVERIFY2(r.err.contains(QStringLiteral("no value for 1 row: ")), qPrintable(r.err));

@@ -261,7 +261,7 @@ private slots:
     }
 
     // A record of both T and U (damaged, or two joined) and a contig mostly N (its call rests on few
-    // bases) are said, each naming its record; both are still read.
+    // bases) are said, each naming its record (mostly-N ones past the tenth counted); all are read.
     void mixedRecordsAndMostlyNContigsAreSaid()
     {
         QByteArray mixed = QByteArray::fromStdString(ValidateJob::syntheticContig(330, 11));
@@ -272,13 +272,18 @@ private slots:
             }
         QVERIFY(mixed.contains('T') && mixed.contains('U'));
         const QByteArray mostlyN = QByteArray(580, 'N') + QByteArray::fromStdString(ValidateJob::syntheticContig(330, 12)).left(40);
-        const Outcome o = run({input(QStringLiteral("odd.fa"), ">mixed\n" + mixed + "\n>scaffold\n" + mostlyN + "\n")});
+        QByteArray more; // past the tenth, counted in one line
+        for (int i = 2; i <= 12; ++i)
+            more += ">scaffold" + QByteArray::number(i) + "\n" + mostlyN + "\n";
+        const Outcome o = run({input(QStringLiteral("odd.fa"), ">mixed\n" + mixed + "\n>scaffold\n" + mostlyN + "\n" + more)});
         QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
         const QString all = o.record.warnings.join(QLatin1Char('\n'));
         QVERIFY2(all.contains(QStringLiteral("odd.fa:1: record mixed holds both T (")) && all.contains(QStringLiteral(") and U (5): read with each U as T")),
                  qPrintable(all));
-        QVERIFY2(all.contains(QStringLiteral("odd.fa:3: contig scaffold is 94 % N (580 of 620 bases): its call rests on its 40 other bases")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("odd.fa:3: contig scaffold is 93 % N (580 of 620 bases): a call rests on its 40 bases that are not N")), qPrintable(all));
         QVERIFY2(!all.contains(QStringLiteral("holds U (an RNA sequence)")), qPrintable(all)); // one warning for the record, not two
+        QVERIFY2(all.contains(QStringLiteral("2 more contigs are at least half N (12 in all; the first 10 are named above)")) && !all.contains(QStringLiteral("contig scaffold11 ")),
+                 qPrintable(all));
     }
 
     // An aligned contig's gap characters are not bases: removed (one warning for the file), the

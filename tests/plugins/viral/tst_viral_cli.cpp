@@ -112,8 +112,9 @@ private slots:
         QVERIFY2(missing.err.contains(QStringLiteral("no-such-esm")) && missing.err.contains(QStringLiteral("models import")), qPrintable(missing.err));
         // Models given by path are checked as registered ones are, before a run is recorded (they
         // failed inside it, naming a .json the user never gave): a classifier without its .json (6),
-        // a file that is no safetensors (2), an encoder folder without a file its kind needs (6), an
-        // ESM-2 layer the model does not have (2), and a shard of inputs too small to cut so (2).
+        // a file that is no safetensors (2, naming what it is: a GGUF model, the classifier's own
+        // .json), an encoder folder without a file its kind needs (6), and an ESM-2 layer the model
+        // does not have (2).
         const QString alone = m_dir.filePath(QStringLiteral("alone/classifier.safetensors"));
         QVERIFY(QDir().mkpath(QFileInfo(alone).path()) && QFile::copy(m_classifier, alone));
         const QString notSafetensors = m_dir.filePath(QStringLiteral("alone/model.gguf"));
@@ -129,8 +130,8 @@ private slots:
         } refusals[] = {{"--classifier", alone, 6, QStringLiteral("its classifier.json is not beside it")},
                         {"--classifier", notSafetensors, 2, QStringLiteral("is not a safetensors file (it is a GGUF model)")},
                         {"--dnabert", partial, 6, QStringLiteral("model.safetensors")},
-                        {"--esm_layer", QStringLiteral("99"), 2, QStringLiteral("--esm_layer 99: the ESM-2 model")},
-                        {"--shard", QStringLiteral("1/100"), 2, QStringLiteral("which cannot be cut into 100 parts")}};
+                        {"--classifier", m_classifier.chopped(12) + QStringLiteral(".json"), 2, QStringLiteral("is not a safetensors file (it is JSON)")},
+                        {"--esm_layer", QStringLiteral("99"), 2, QStringLiteral("--esm_layer 99: the ESM-2 model")}};
         for (const auto& r : refusals) {
             QStringList given = QStringList{QStringLiteral("--project"), runs, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), m_fasta} + models();
             if (const qsizetype at = given.indexOf(QLatin1String(r.option)); at >= 0)
@@ -164,8 +165,9 @@ private slots:
         QVERIFY2(elsewhere.code == 0, qPrintable(elsewhere.err));
     }
 
-    // A rule bound that makes every scored contig viral (allowed: the bounds are [0, 1]) is said.
-    void aRuleThatCallsEverythingViralIsSaid()
+    // A rule bound that makes every scored contig viral (allowed: the bounds are [0, 1]) is said; a
+    // hand-typed shard of an input too small to cut so fails saying how many parts it makes.
+    void ruleAndShardBoundsAreSaid()
     {
         const QString fasta = m_dir.filePath(QStringLiteral("two.fa"));
         QVERIFY(writeAll(fasta, ">a\n" + QByteArray::fromStdString(viral::ValidateJob::syntheticContig(400, 7)) + "\n>b\n"
@@ -175,6 +177,13 @@ private slots:
                              + models() + QStringList{QStringLiteral("--contig_rule"), QStringLiteral("fraction"), QStringLiteral("--viral_fraction"), QStringLiteral("0")});
         QVERIFY2(r.code == 0 && r.err.contains(QStringLiteral("calls every scored contig viral, whatever its scores: --viral_fraction 0 decides nothing")),
                  qPrintable(r.err));
+        const Result shard = run(QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("everything")), QStringLiteral("run"),
+                                             QStringLiteral("viral"), QStringLiteral("predict"), fasta}
+                                 + models() + QStringList{QStringLiteral("--shard"), QStringLiteral("1/2")});
+        QVERIFY2(shard.code == 1 && shard.out.contains(QStringLiteral("shard 1/2: these inputs (2 contigs in 1 frame shard of up to 512 frames) split into at "
+                                                                      "most 1 part, cut only at contig ends: give --shard i/N with N at most 1"))
+                     && shard.out.contains(QStringLiteral("a smaller --shard_frames makes more frame shards")),
+                 qPrintable(shard.out + shard.err));
     }
 
     // A registered model whose files changed (an in-place update, a bad copy; the same size) is

@@ -47,7 +47,7 @@ bool phenoAgeInputs(const Cohort& c, qsizetype row, CrpTransform crp, std::array
     for (int j = 0; j < names.size(); ++j) {
         const double v = c.value(names[j], row);
         if (!std::isfinite(v)) {
-            *why = c.has(names[j]) ? QStringLiteral("%1 missing, not a number or out of range (validation.tsv names each such value)").arg(names[j]) : QStringLiteral("the table has no %1").arg(names[j]);
+            *why = c.has(names[j]) ? QStringLiteral("%1 missing, not a number or out of range for its unit").arg(names[j]) : QStringLiteral("the table has no %1").arg(names[j]);
             return false;
         }
         if (names[j] == QLatin1String("crp")) {

@@ -1,6 +1,7 @@
 #include "gguf/gguf_file.h"
 
 #include "io/content_sniffer.h"
+#include "util/terminal_text.h"
 
 #include <QFile>
 
@@ -244,10 +245,10 @@ Status GgufFile::parse(const Limits& limits)
         if (const QString what = core::describeBinary(head); !what.startsWith(QLatin1String("binary data")))
             return Error(QStringLiteral("not a GGUF file: it is %1").arg(what));
         if (!core::looksBinary(head)) { // a text file given as the model: what kind, or how it starts
-            QString what = core::describeText(head);
+            QString what = core::describeText(head.trimmed());
             if (what.isEmpty())
-                what = head.startsWith('>') ? QStringLiteral("FASTA (sequences)")
-                                            : QStringLiteral("text starting '%1'").arg(QString::fromUtf8(head.left(40)).section(QLatin1Char('\n'), 0, 0).trimmed());
+                what = QStringLiteral("text starting '%1'")
+                           .arg(core::shownOnTerminal(QString::fromUtf8(head.trimmed().left(400)).section(QLatin1Char('\n'), 0, 0).trimmed().left(40)));
             return Error(QStringLiteral("not a GGUF file: it is %1").arg(what));
         }
         return Error(QStringLiteral("not a GGUF file (magic bytes %1, expected \"GGUF\")").arg(QString::fromLatin1(head.left(4).toHex())));

@@ -125,25 +125,26 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             unknown += up == 'N';
             return up == 'U' ? 'T' : up;
         });
-        const QString here = QStringLiteral("%1:%2").arg(m_files.at(m_current), QString::number(headerLine));
+        const auto here = [&] { return QStringLiteral("%1:%2").arg(m_files.at(m_current), QString::number(headerLine)); };
         if (uracils > 0 && thymines > 0 && m_mixedWarnedFile != m_current) { // RNA has no T, DNA no U
             m_mixedWarnedFile = m_current;
             m_uracilWarnedFile = m_current;
             m_warnings << QStringLiteral("%1: record %2 holds both T (%3) and U (%4): read with each U as T, but a sequence of both may be damaged "
                                          "or two joined (said once for this file)")
-                              .arg(here, QString::fromStdString(c.id), QString::number(thymines), QString::number(uracils));
+                              .arg(here(), QString::fromStdString(c.id), QString::number(thymines), QString::number(uracils));
         } else if (uracils > 0 && m_uracilWarnedFile != m_current) {
             m_uracilWarnedFile = m_current;
             m_warnings << QStringLiteral("%1: record %2 holds U (an RNA sequence): read as DNA, each U as T (said once for this file)")
-                              .arg(here, QString::fromStdString(c.id));
+                              .arg(here(), QString::fromStdString(c.id));
         }
-        // Mostly N (a scaffold's gaps): the call rests on the few other bases (codons holding N are
-        // not read); an all-N contig has no call at all and is said with the unscored ones.
+        // Mostly N (a scaffold's gaps): a call, if it gets one, rests on the few other bases (codons
+        // holding N are not read); an all-N contig has no call at all and is said with the unscored
+        // ones. The share is rounded down: never "100 %" beside bases that are not N.
         const auto length = int64_t(c.sequence.size());
         if (unknown < length && 2 * unknown >= length && ++m_mostlyN <= kNamedMostlyN)
-            m_warnings << QStringLiteral("%1: contig %2 is %3 % N (%4 of %5 bases): its call rests on its %6 other bases")
-                              .arg(here, QString::fromStdString(c.id), QString::number(100.0 * double(unknown) / double(length), 'f', 0),
-                                   QString::number(unknown), QString::number(length), QString::number(length - unknown));
+            m_warnings << QStringLiteral("%1: contig %2 is %3 % N (%4 of %5 bases): a call rests on its %6 bases that are not N")
+                              .arg(here(), QString::fromStdString(c.id), QString::number(100 * unknown / length), QString::number(unknown),
+                                   QString::number(length), QString::number(length - unknown));
         return std::optional<SourceContig>(std::move(c));
     }
 }

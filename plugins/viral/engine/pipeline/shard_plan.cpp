@@ -154,12 +154,17 @@ core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& setti
             return Error(QStringLiteral("shard %1/%2: the plan has %3 shards").arg(QString::number(settings.shardIndex + 1),
                                                                                    QString::number(settings.shardCount),
                                                                                    QString::number(plan.shards.size())));
-        // Frames are cut into shards of shard_frames, and a shard is never split across runs.
-        return Error(QStringLiteral("shard %1/%2: these inputs (%3 contigs) make %4 shard%5 of at most %6 frames, which cannot be cut into %2 parts: "
-                                    "run them whole, give --shard with at most %4 parts, or a smaller --shard_frames")
-                         .arg(QString::number(settings.shardIndex + 1), QString::number(settings.shardCount), QString::number(plan.contigs),
-                              QString::number(plan.shards.size()), plan.shards.size() == 1 ? QString() : QStringLiteral("s"),
-                              QString::number(settings.framesPerShard)),
+        // A shard run takes whole frame shards, and a plan cuts only at contig ends: fewer frame
+        // shards than parts (a small input) or a few long contigs both leave fewer parts.
+        const auto count = [](qint64 n, const char* one, const char* many) {
+            return QStringLiteral("%1 %2").arg(QString::number(n), QLatin1String(n == 1 ? one : many));
+        };
+        return Error(QStringLiteral("shard %1/%2: these inputs (%3 in %4 of up to %5 frames) split into at most %6, cut only at contig ends: "
+                                    "give --shard i/N with N at most %7, or run them whole%8")
+                         .arg(QString::number(settings.shardIndex + 1), QString::number(settings.shardCount), count(plan.contigs, "contig", "contigs"),
+                              count(plan.frameShards, "frame shard", "frame shards"), QString::number(settings.framesPerShard),
+                              count(qint64(plan.shards.size()), "part", "parts"), QString::number(plan.shards.size()),
+                              plan.frameShards < settings.shardCount ? QStringLiteral(" (a smaller --shard_frames makes more frame shards)") : QString()),
                      core::Error::Kind::Invalid);
     }
     const ShardPlanEntry& e = plan.shards[size_t(settings.shardIndex)];
