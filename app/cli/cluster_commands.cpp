@@ -27,6 +27,8 @@
 #include <QProcessEnvironment>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace bioforge::cli {
 
 namespace {
@@ -105,14 +107,33 @@ int clusterTask(CliContext& ctx, const QString& folder, const QString& indexText
         }
     (void)runs.recoverInterrupted();
     auto resumable = runs.resumableRuns();
+    // A shard run begun where the project was before a move or copy reads that place's plan: this
+    // shard starts again from here.
+    if (resumable && !resumable->isEmpty() && resumable->last().parameters.contains(QLatin1String("shard_plan"))
+        && QFileInfo(resumable->last().parameters.value(QLatin1String("shard_plan")).toString()).canonicalFilePath()
+               != QFileInfo(config->planFile).canonicalFilePath()) {
+        ctx.err() << "shard " << index + 1 << " of " << config->shards << ": run " << resumable->last().runId
+                  << " began where the project was before it was moved or copied; the shard starts again" << Qt::endl;
+        resumable->clear();
+    }
     core::Expected<QString> runId = core::Error(QString());
     if (resumable && !resumable->isEmpty()) {
         runId = runs.resume(resumable->last().runId);
         if (runId)
             ctx.err() << "shard " << index + 1 << " of " << config->shards << ": run " << resumable->last().runId << " resumed as run " << *runId << Qt::endl;
     } else {
-        runId = runs.start(config->pluginId, config->verb, plugin->shardParameters(config->verb, config->parameters, index, config->shards, config->planFile),
-                           QStringLiteral("shard %1 of %2").arg(index + 1).arg(config->shards));
+        QJsonObject parameters = plugin->shardParameters(config->verb, config->parameters, index, config->shards, config->planFile);
+        // The CPUs Slurm gave the task (--cpus-per-task): a run told "all cores" (threads 0) uses
+        // those, not every core of the node.
+        const int cpus = qEnvironmentVariableIntValue("SLURM_CPUS_PER_TASK");
+        const QList<core::VerbSpec> verbs = plugin->verbs();
+        const bool takesThreads = std::any_of(verbs.begin(), verbs.end(), [&](const core::VerbSpec& v) {
+            return v.name == config->verb
+                   && std::any_of(v.parameters.begin(), v.parameters.end(), [](const core::ParameterSpec& p) { return p.name == QLatin1String("threads"); });
+        });
+        if (cpus > 0 && takesThreads && parameters.value(QLatin1String("threads")).toInt(0) == 0)
+            parameters.insert(QStringLiteral("threads"), cpus);
+        runId = runs.start(config->pluginId, config->verb, parameters, QStringLiteral("shard %1 of %2").arg(index + 1).arg(config->shards));
     }
     if (!runId) {
         ctx.err() << "bioforge cluster task: " << runId.error().message() << Qt::endl;
@@ -222,10 +243,14 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
         ctx.err() << "bioforge: " << all.error().message() << Qt::endl;
         return kProjectError;
     }
+    // Under way: queued or running here, or interrupted (the submitting process died: its jobs may
+    // still run) and not resumed since. A paused, failed, cancelled or resumed run has nothing on the
+    // cluster of its own (a continuation shares its folder: its tasks were shown as the parent's).
     QList<core::RunRecord> shown;
     for (const core::RunRecord& r : *all) {
-        if (!args.isEmpty() ? r.runId == args.first()
-                            : r.parameters.contains(QLatin1String("cluster")) && r.state != core::RunState::Finished && r.state != core::RunState::Cancelled)
+        const bool underWay = r.state == core::RunState::Queued || r.state == core::RunState::Running
+                              || (r.state == core::RunState::Interrupted && !core::continuationOf(*all, r.runId));
+        if (!args.isEmpty() ? r.runId == args.first() : r.parameters.contains(QLatin1String("cluster")) && underWay)
             shown.append(r);
     }
     if (!args.isEmpty() && shown.isEmpty()) {
@@ -238,8 +263,13 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
     }
     const core::SlurmClient slurm;
     for (const core::RunRecord& r : shown) {
-        auto status = core::clusterRunStatus(project->checkpointDir(r.checkpointId), slurm);
+        const QString folder = project->checkpointDir(r.checkpointId);
+        auto status = core::clusterRunStatus(folder, slurm);
         ctx.out() << "run " << r.runId << " (" << core::runStateName(r.state) << ") " << r.pluginId << ' ' << r.verb;
+        if (!status && !QFileInfo(folder).isDir() && r.parameters.contains(QLatin1String("cluster"))) { // removed to free space
+            ctx.out() << ": its checkpoint folder " << folder << " is gone; where it ran is in its provenance (bioforge show " << r.runId << ")" << Qt::endl;
+            continue;
+        }
         if (!status) {
             ctx.out() << ": " << status.error().message() << Qt::endl;
             continue;

@@ -252,10 +252,7 @@ int cmdCancel(CliContext& ctx, const QStringList& args)
             code = code == kOk ? exitCodeFor(ended.error(), kProjectError) : code;
             continue;
         }
-        ctx.out() << "run " << id << ": cancelled (" << ended->error << ")" << Qt::endl;
-        if (ended->parameters.contains(QLatin1String("cluster")))
-            ctx.err() << "note: run " << id << " was a cluster run; Slurm jobs it left, if any, are listed by `squeue --name bioforge-" << ended->checkpointId.right(8)
-                      << "` (scancel ends them)" << Qt::endl;
+        ctx.out() << "run " << id << ": cancelled (" << ended->error << ")" << Qt::endl; // an interrupted cluster run's jobs included
     }
     return code;
 }

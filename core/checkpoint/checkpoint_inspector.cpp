@@ -2,6 +2,7 @@
 
 #include "checkpoint/checkpoint_store.h"
 #include "io/safetensors_reader.h"
+#include "store/project.h"
 
 #include <QDir>
 #include <QFile>
@@ -80,6 +81,23 @@ std::vector<double> CheckpointInspector::histogram(const std::vector<float>& val
     return counts;
 }
 
+namespace {
+
+// The store an entry belongs to and its key there. A cluster run's checkpoint folder holds its
+// tasks' own projects (cluster/tasks/<i>/project/checkpoints/<task run>/…), whose entries are keyed
+// from their run's checkpoint folder: verified from the outer folder, every healthy one read as
+// BAD ("manifest belongs to key 'classify/shard-00000'").
+std::pair<QString, QString> storeOf(const QString& checkpointDir, const QString& key)
+{
+    const QStringList parts = key.split(QLatin1Char('/'));
+    for (qsizetype at = parts.size() - 3; at >= 1; --at) // …/<project>/checkpoints/<run>/<key in that run>
+        if (parts[at] == QLatin1String("checkpoints") && Project::looksLikeProject(QDir(checkpointDir).filePath(parts.mid(0, at).join(QLatin1Char('/')))))
+            return {QDir(checkpointDir).filePath(parts.mid(0, at + 2).join(QLatin1Char('/'))), parts.mid(at + 2).join(QLatin1Char('/'))};
+    return {checkpointDir, key};
+}
+
+} // namespace
+
 QList<CheckpointEntryReport> CheckpointInspector::inspect(const QString& checkpointDir)
 {
     QList<CheckpointEntryReport> out;
@@ -94,8 +112,9 @@ QList<CheckpointEntryReport> CheckpointInspector::inspect(const QString& checkpo
         r.jobSchema = r.manifest.value(QLatin1String("jobSchema")).toInt();
         // Verify with the schema the entry claims, so the inspector shows
         // integrity separately from whether a job would accept it.
-        const CheckpointStore store(checkpointDir, r.jobSchema);
-        auto loaded = store.load(key);
+        const auto [root, keyThere] = storeOf(checkpointDir, key);
+        const CheckpointStore store(root, r.jobSchema);
+        auto loaded = store.load(keyThere);
         if (!loaded) {
             r.error = loaded.error().message();
             out.append(r);

@@ -15,6 +15,7 @@
 #include "provenance/run_record.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -36,6 +37,7 @@ const QString kStateKey = QLatin1String(ClusterState::kCheckpointKey);
 constexpr qint64 kResultGraceMs = 120000; // a result file late on a shared filesystem
 constexpr int kSqueueRetries = 5;         // squeue failures in a row before the run gives up
 constexpr int kCancelWaitMs = 90000;      // a pause waits this long for cancelled jobs to leave
+constexpr qint64 kTaskUnitsPerShard = 1000; // the tasks stage counts thousandths of a shard (shown as shards)
 
 // A path inside an sbatch --output pattern: '%' is a pattern character there.
 QString slurmPattern(const QString& path)
@@ -89,13 +91,41 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     const ClusterWork work(QDir(store.rootDir()).filePath(QStringLiteral("cluster")));
     const ClusterBackend& slurm = *m_backend;
     ctx.defineStages({{QStringLiteral("plan"), QStringLiteral("Splitting the input"), 0.02, QStringLiteral("shards")},
-                      {QStringLiteral("tasks"), QStringLiteral("Shards running on the cluster"), 0.93, QStringLiteral("shards")},
+                      {QStringLiteral("tasks"), QStringLiteral("Shards running on the cluster"), 0.93, QStringLiteral("shards"), kTaskUnitsPerShard},
                       {QStringLiteral("merge"), QStringLiteral("Merging the shards"), 0.05, QStringLiteral("files")}});
 
     // Plan: once per cluster run; a resume reads it back.
     ClusterState state;
     if (auto saved = store.loadOrDiscard(kStateKey)) {
         state = ClusterState::fromJson(saved->state);
+        // The scripts and description name the cluster folder where the run was planned: a project
+        // moved or copied since would run its tasks there (gone, or another project's).
+        ClusterRunConfig config = orThrow(work.readConfig());
+        // The same folder by another spelling (a link, "~/p" and "./p") is no move: compared as the
+        // file system resolves them; a plan folder that is gone was moved.
+        if (QFileInfo(config.planFile).canonicalFilePath() != QFileInfo(work.planFile()).canonicalFilePath()) {
+            ctx.warn(QStringLiteral("the project was moved or copied since this run was planned (its cluster folder was %1): the tasks without a result "
+                                    "here run from %2 under a Slurm job name of their own; jobs of the old place are not followed or cancelled from here")
+                         .arg(QFileInfo(config.planFile).absolutePath(), work.folder()));
+            config.planFile = work.planFile();
+            orThrow(work.writeConfig(config));
+            orThrow(AtomicFile::write(work.taskScript(), taskBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
+            orThrow(AtomicFile::write(work.mergeScript(), mergeBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
+            // Results of tasks done before name their outputs where they were: named here now.
+            for (int i = 0; i < state.shards(); ++i)
+                if (QJsonObject result = work.taskResult(i); !result.isEmpty()) {
+                    result.insert(QStringLiteral("output_dir"),
+                                  QDir(work.taskProject(i)).filePath(QStringLiteral("runs/") + result.value(QLatin1String("run_id")).toString()));
+                    orThrow(AtomicFile::write(work.taskResultFile(i), QJsonDocument(result).toJson()));
+                }
+            state.submissions.clear();
+            state.jobName = QStringLiteral("bioforge-%1")
+                                .arg(QString::fromLatin1(QCryptographicHash::hash(work.folder().toUtf8(), QCryptographicHash::Sha256).toHex().left(8)));
+            orThrow(store.save(kStateKey, state.toJson()));
+        }
+        // An input changed or gone since the plan: said before anything is submitted (tasks computed
+        // from it, and their results could never join the others').
+        orThrow(checkPlannedInputsUnchanged(work.planFile()));
     } else {
         ctx.beginStage(QStringLiteral("plan"), 1);
         if (!QDir().mkpath(work.logDir()))
@@ -119,12 +149,15 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                       {QStringLiteral("weights"), weights},
                       {QStringLiteral("largest_over_mean"), total > 0 ? double(largest) * shards / double(total) : 1.0},
                       {QStringLiteral("summary"), plan.summary}};
-        if (shards < m_options.shards)
-            ctx.warn(QStringLiteral("the input splits into %1, not the %2 asked for (a shard holds whole %3: there are not enough of them)")
-                    .arg(shards == 1 ? QStringLiteral("1 shard") : QStringLiteral("%1 shards").arg(shards), QString::number(m_options.shards),
-                         plan.unit == QLatin1String("bases") ? QStringLiteral("contigs") // weighed in bases, split between contigs
-                         : plan.unit.isEmpty()               ? QStringLiteral("records")
-                                                             : plan.unit));
+        if (shards < m_options.shards) // why, in the plugin's words where it gives them
+            ctx.warn(QStringLiteral("the input splits into %1, not the %2 asked for (%3)")
+                         .arg(shards == 1 ? QStringLiteral("1 shard") : QStringLiteral("%1 shards").arg(shards), QString::number(m_options.shards),
+                              plan.summary.contains(QLatin1String("why_fewer"))
+                                  ? plan.summary.value(QLatin1String("why_fewer")).toString()
+                                  : QStringLiteral("a shard holds whole %1: there are not enough of them")
+                                        .arg(plan.unit == QLatin1String("bases") ? QStringLiteral("contigs") // weighed in bases, split between contigs
+                                             : plan.unit.isEmpty()               ? QStringLiteral("records")
+                                                                                 : plan.unit)));
         orThrow(work.writeConfig({m_pluginId, m_verb, m_parameters, shards, work.planFile()}));
         orThrow(AtomicFile::write(work.taskScript(), taskBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
         orThrow(AtomicFile::write(work.mergeScript(), mergeBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
@@ -136,7 +169,35 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     const int shards = state.shards();
     if (shards < 1)
         throw JobFailure(QStringLiteral("the cluster checkpoint of run %1 has no valid shard count; start the run again").arg(ctx.runId()));
-    auto save = [&] { orThrow(store.save(kStateKey, state.toJson())); };
+    // Where the run is on the cluster, in its provenance from the first submission on: the report
+    // and `show` of a run that fails or is cancelled say which jobs ran where, as a finished one's do.
+    auto recordCluster = [&](const QJsonObject& mergeResult) {
+        QJsonArray tasks, submissions;
+        for (int i = 0; i < shards; ++i) {
+            QJsonObject result = work.taskResult(i);
+            if (result.isEmpty()) // no result (yet): the job that runs or ran it
+                for (const ClusterSubmission& sub : state.submissions)
+                    if (sub.kind == QLatin1String("tasks") && sub.indices.contains(i))
+                        result = {{QStringLiteral("job_id"), QStringLiteral("%1_%2").arg(sub.jobId).arg(i)}};
+            tasks.append(result);
+        }
+        for (const ClusterSubmission& sub : state.submissions)
+            submissions.append(sub.toJson());
+        ctx.provenance().setCluster({{QStringLiteral("backend"), QStringLiteral("slurm")},
+                                     {QStringLiteral("cluster_name"), state.clusterName},
+                                     {QStringLiteral("options"), m_options.toJson()},
+                                     {QStringLiteral("plan"), state.plan},
+                                     {QStringLiteral("submissions"), submissions},
+                                     {QStringLiteral("tasks"), tasks},
+                                     {QStringLiteral("merge"), mergeResult},
+                                     {QStringLiteral("task_script"), QStringLiteral("cluster-task.sbatch")},
+                                     {QStringLiteral("merge_script"), QStringLiteral("cluster-merge.sbatch")}});
+    };
+    auto save = [&] {
+        orThrow(store.save(kStateKey, state.toJson()));
+        recordCluster({});
+    };
+    recordCluster({}); // a resume that fails before it submits anything says where the run had been
     auto submit = [&](const QString& kind, const QStringList& args, const QString& script, const QList<int>& indices) {
         const QString id = orThrow(slurm.submit(args, script));
         state.submissions.append({kind, id, indices, args, QDateTime::currentDateTimeUtc().toString(Qt::ISODate)});
@@ -146,10 +207,11 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         return id;
     };
     // Named after the checkpoint folder (the first run of the chain): the same across resumes.
-    const QString jobName = QStringLiteral("bioforge-") + QFileInfo(store.rootDir()).fileName().right(8);
+    const QString jobName = state.jobName.isEmpty() ? QStringLiteral("bioforge-") + QFileInfo(store.rootDir()).fileName().right(8) : state.jobName;
 
     // Jobs of this run that its state does not name (the process died between sbatch and saving
-    // the job id): cancelled, so that no task project ever has two processes in it.
+    // the job id): cancelled, so that no task project ever has two processes in it. (A moved or
+    // copied project's jobs have a name of their own.)
     if (auto named = slurm.activeJobsNamed(jobName + QLatin1Char(',') + jobName + QStringLiteral("-merge")); named) {
         QStringList known, orphans;
         for (const ClusterSubmission& sub : state.submissions)
@@ -170,7 +232,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     }
 
     // Submit what is neither done nor on the cluster; follow what is.
-    ctx.beginStage(QStringLiteral("tasks"), qint64(shards) * 1000);
+    ctx.beginStage(QStringLiteral("tasks"), qint64(shards) * kTaskUnitsPerShard);
     ClusterObservation seen = orThrow(observeCluster(slurm, state));
     QList<int> toSubmit;
     QStringList dependencies;
@@ -232,11 +294,11 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         int running = 0, pending = 0, done = 0;
         for (int i = 0; i < shards; ++i) {
             if (taskDone(work, i)) {
-                units += 1000;
+                units += kTaskUnitsPerShard;
                 ++done;
                 continue;
             }
-            units += qint64(work.taskProgress(i) * 999);
+            units += qint64(work.taskProgress(i) * double(kTaskUnitsPerShard - 1));
             auto it = seen.tasks.find(i);
             if (it == seen.tasks.end() || !it->second.active()) { // ended without a result, or Slurm forgot it
                 // Not listed: cancelled before it started, or ended long ago (after MinJobAge) without a result.
@@ -347,10 +409,8 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     // Provenance: the shards' inputs, models and warnings, once each; the cluster's jobs and nodes.
     QSet<QString> seenInputs, seenWarnings;
     QList<QList<FileRef>> inputsByTask;
-    QJsonArray tasks;
     for (int i = 0; i < shards; ++i) {
         const QJsonObject result = work.taskResult(i);
-        tasks.append(result);
         auto record = readJsonObjectFile(QDir(result.value(QLatin1String("output_dir")).toString()).filePath(QStringLiteral("provenance.json")));
         if (!record)
             continue;
@@ -376,18 +436,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             }
     }
     orThrow(checkTaskInputsAgree(inputsByTask)); // one result of one content of each input
-    QJsonArray submissions;
-    for (const ClusterSubmission& s : state.submissions)
-        submissions.append(s.toJson());
-    ctx.provenance().setCluster({{QStringLiteral("backend"), QStringLiteral("slurm")},
-                                 {QStringLiteral("cluster_name"), state.clusterName},
-                                 {QStringLiteral("options"), m_options.toJson()},
-                                 {QStringLiteral("plan"), state.plan},
-                                 {QStringLiteral("submissions"), submissions},
-                                 {QStringLiteral("tasks"), tasks},
-                                 {QStringLiteral("merge"), mergeResult},
-                                 {QStringLiteral("task_script"), QStringLiteral("cluster-task.sbatch")},
-                                 {QStringLiteral("merge_script"), QStringLiteral("cluster-merge.sbatch")}});
+    recordCluster(mergeResult);
     ctx.markComplete();
     return JobOutcome::Finished;
 }

@@ -50,12 +50,16 @@ QJsonObject ClusterState::toJson() const
     QJsonArray subs;
     for (const ClusterSubmission& s : submissions)
         subs.append(s.toJson());
-    return {{QStringLiteral("plan"), plan}, {QStringLiteral("cluster_name"), clusterName}, {QStringLiteral("submissions"), subs}};
+    QJsonObject json{{QStringLiteral("plan"), plan}, {QStringLiteral("cluster_name"), clusterName}, {QStringLiteral("submissions"), subs}};
+    if (!jobName.isEmpty())
+        json.insert(QStringLiteral("job_name"), jobName);
+    return json;
 }
 
 ClusterState ClusterState::fromJson(const QJsonObject& o)
 {
-    ClusterState r{o.value(QLatin1String("plan")).toObject(), o.value(QLatin1String("cluster_name")).toString(), {}};
+    ClusterState r{o.value(QLatin1String("plan")).toObject(), o.value(QLatin1String("cluster_name")).toString(), {},
+                   o.value(QLatin1String("job_name")).toString()};
     for (const QJsonValue& v : o.value(QLatin1String("submissions")).toArray())
         r.submissions << ClusterSubmission::fromJson(v.toObject());
     return r;
@@ -127,6 +131,30 @@ Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const 
     else if (seen->merge)
         out.merge = seen->merge->state;
     return out;
+}
+
+Expected<QStringList> cancelClusterRunJobs(const QString& checkpointDir, const ClusterBackend& cluster)
+{
+    const CheckpointStore store(checkpointDir, 1);
+    if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))
+        return QStringList(); // planned nothing, submitted nothing
+    auto saved = store.load(QLatin1String(ClusterState::kCheckpointKey));
+    if (!saved)
+        return saved.error();
+    auto seen = observeCluster(cluster, ClusterState::fromJson(saved->state));
+    if (!seen)
+        return seen.error();
+    QStringList active; // array jobs once, not per element
+    for (const auto& [index, job] : seen->tasks)
+        if (job.active() && !active.contains(job.arrayJobId.isEmpty() ? job.jobId : job.arrayJobId))
+            active << (job.arrayJobId.isEmpty() ? job.jobId : job.arrayJobId);
+    if (seen->merge && seen->merge->active())
+        active << seen->merge->jobId;
+    if (active.isEmpty())
+        return active;
+    if (Status cancelled = cluster.cancel(active); !cancelled)
+        return cancelled.error();
+    return active;
 }
 
 } // namespace bioforge::core

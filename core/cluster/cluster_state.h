@@ -33,6 +33,10 @@ struct ClusterState {
     QJsonObject plan; // shards, weights, unit, largest_over_mean, summary
     QString clusterName;
     QList<ClusterSubmission> submissions;
+    // The Slurm job name of the run's jobs where it is not the first one's ("bioforge-" and the
+    // checkpoint folder's last 8 characters): a project moved or copied takes a name of its own, so
+    // that neither place follows or cancels the other's jobs. Empty: the first name.
+    QString jobName;
 
     // The plan's shard count; 0 when the checkpoint holds none from 1 to SlurmOptions::kMaxShards.
     int shards() const;
@@ -67,5 +71,11 @@ struct ClusterRunStatus {
 };
 // The status of the cluster run whose checkpoint folder is `checkpointDir`; an error when it is not one.
 Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const ClusterBackend& cluster);
+
+// Cancels (scancel) the queued or running jobs the cluster run whose checkpoint folder is
+// `checkpointDir` submitted: for a run cancelled while no process follows it (interrupted), whose
+// jobs would otherwise run on. Returns the job ids it cancelled (none when nothing was on the
+// cluster, or the run never reached it); an error when squeue or scancel fail.
+Expected<QStringList> cancelClusterRunJobs(const QString& checkpointDir, const ClusterBackend& cluster);
 
 } // namespace bioforge::core

@@ -17,15 +17,25 @@ bool matches(const QString& text, const char* pattern)
 
 } // namespace
 
-Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& json)
+Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& given)
 {
     SlurmOptions o;
     static const QStringList known = {QStringLiteral("shards"), QStringLiteral("partition"), QStringLiteral("account"), QStringLiteral("time"),
                                       QStringLiteral("cpus_per_task"), QStringLiteral("memory"), QStringLiteral("gpus_per_task"),
                                       QStringLiteral("sbatch_lines"), QStringLiteral("backend")};
-    for (auto it = json.begin(); it != json.end(); ++it)
-        if (!known.contains(it.key()))
-            return Error(QStringLiteral("cluster option '%1' is unknown (known: %2)").arg(it.key(), known.join(QStringLiteral(", "))));
+    // Keys as the command line spells its options: hyphens and underscores alike, `mem` for memory.
+    QJsonObject json;
+    for (auto it = given.begin(); it != given.end(); ++it) {
+        QString key = it.key();
+        key.replace(QLatin1Char('-'), QLatin1Char('_'));
+        if (key == QLatin1String("mem"))
+            key = QStringLiteral("memory");
+        if (!known.contains(key))
+            return Error(QStringLiteral("cluster option '%1' is unknown (known: %2; hyphens and underscores alike)").arg(it.key(), known.join(QStringLiteral(", "))));
+        if (json.contains(key))
+            return Error(QStringLiteral("cluster option '%1' is given twice (as '%1' and another spelling)").arg(it.key()));
+        json.insert(key, it.value());
+    }
     if (const QString backend = json.value(QLatin1String("backend")).toString(QStringLiteral("slurm")); backend != QLatin1String("slurm"))
         return Error(QStringLiteral("cluster back-end '%1' is not supported (only slurm)").arg(backend));
     // Whole numbers checked before they are narrowed (2^32 + 3 must not pass as 3); a value

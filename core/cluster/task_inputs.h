@@ -6,6 +6,8 @@
 #include "provenance/run_record.h"
 #include "util/expected.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QList>
 
 namespace bioforge::core {
@@ -15,5 +17,27 @@ namespace bioforge::core {
 // their parts do not belong to one result. The error names the file, both tasks (from 1) and the
 // first 12 digits of each SHA-256. Inputs without a path (pasted data) are not compared.
 Status checkTaskInputsAgree(const QList<QList<FileRef>>& inputsByTask);
+
+// What a shard plan records of an input file, so that each task can tell the file is still the one
+// the plan was cut from: {"path": absolute path, "size": bytes, "sha256": hex of its bytes (empty
+// when it cannot be read)}. Reads the whole file.
+QJsonObject plannedInput(const QString& path);
+
+// The plan's inputs (plannedInput objects, `planned`) against the same files now (`now`): an error
+// naming the file and the first 12 digits of both SHA-256s when one changed since the plan was made
+// (edited while the run waited in the queue: its shards would not cover it), else ok. Files the two
+// lists do not share are not compared here (the plan is then for other inputs).
+Status checkInputsUnchangedSincePlan(const QJsonArray& planned, const QJsonArray& now, const QString& planFile);
+
+// A plan's "made_from" without what is compared on its own (the inputs' checksums, the models):
+// what is left — input paths and sizes, the cutting settings — must equal the run's now. A plan of
+// an earlier version, which recorded neither, compares the same way.
+QJsonObject planLayout(QJsonObject madeFrom);
+
+// The inputs a shard plan file records ("made_from": {"inputs": [plannedInput …]}) read again and
+// compared (checkInputsUnchangedSincePlan): a resume checks them before it submits anything, so that
+// no task computes from a file changed or gone since (its results could never join the others').
+// Reads every input; inputs a plan of an earlier version recorded without a checksum are not compared.
+Status checkPlannedInputsUnchanged(const QString& planFile);
 
 } // namespace bioforge::core

@@ -183,8 +183,14 @@ ProgressSnapshot JobContext::snapshot() const
     s.fraction = m_progress.fraction(s.stageDone);
     s.etaMs = m_eta.remainingMs();
     s.unitsPerSecond = m_stageRate.unitsPerSecond();
-    if (s.stageIndex >= 0 && s.stageIndex < stages.size())
+    if (s.stageIndex >= 0 && s.stageIndex < stages.size()) {
         s.unit = stages[s.stageIndex].unit;
+        if (const qint64 scale = stages[s.stageIndex].scale; scale > 1) { // shown in the unit the user knows
+            s.stageDone /= scale;
+            s.stageTotal /= scale;
+            s.unitsPerSecond /= double(scale);
+        }
+    }
     const qint64 ended = m_endMs.load(std::memory_order_acquire);
     s.elapsedMs = (ended >= 0 ? ended : now) - m_startMs; // a run's own working time, not "now - start" once it ended
     s.message = m_message;

@@ -14,6 +14,9 @@ struct StageSpec {
     QString label;
     double weight = 1.0;
     QString unit = QStringLiteral("units"); // what the stage counts ("bytes" is shown as kB/MB/s)
+    // Counted units per unit shown: a cluster run counts its shards in thousandths (a smooth bar and
+    // ETA from the tasks' own progress) and shows whole shards ("2/3 shards", "0.4 shards/s").
+    qint64 scale = 1;
 };
 
 class ProgressModel {

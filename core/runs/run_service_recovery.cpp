@@ -5,6 +5,8 @@
 
 #include "runs/run_service.h"
 
+#include "cluster/cluster_state.h"
+#include "cluster/slurm_client.h"
 #include "jobs/job_handle.h"
 #include "jobs/job_scheduler.h"
 #include "log/log.h"
@@ -67,9 +69,21 @@ Expected<RunRecord> RunService::discard(const QString& runId)
                          : QStringLiteral("run %1 was resumed as run %2, %3: nothing is left to cancel").arg(runId, r->runId, whichRunState(r->state)),
                      Error::Kind::Failed);
     const RunState was = record->state;
+    // An interrupted cluster run's jobs run on with no process to follow them: scancelled first (a
+    // paused one left nothing queued), and the run stays interrupted when that fails, to be tried again.
+    QString jobsNote;
+    if (was == RunState::Interrupted && record->parameters.contains(QLatin1String("cluster"))) {
+        const auto cancelled = cancelClusterRunJobs(m_project.checkpointDir(record->checkpointId), SlurmClient());
+        if (!cancelled)
+            return Error(QStringLiteral("run %1 is a cluster run whose Slurm jobs could not be cancelled (%2); it stays interrupted: cancel it again, "
+                                        "or scancel its jobs (squeue lists them) first")
+                             .arg(runId, cancelled.error().message()));
+        if (!cancelled->isEmpty())
+            jobsNote = QStringLiteral("; its Slurm jobs %1 were cancelled").arg(cancelled->join(QStringLiteral(", ")));
+    }
     record->state = RunState::Cancelled;
     record->endedAt = QDateTime::currentDateTimeUtc();
-    record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder").arg(runStateName(was));
+    record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder%2").arg(runStateName(was), jobsNote);
     if (Status st = m_project.store().updateIdleRun(*record); !st) // unless another program resumed it meanwhile
         return st.error();
     if (Status st = exportProvenance(*record, m_project.runDir(runId)); !st)

@@ -4,22 +4,28 @@
 // an age predict split by rows, give the single-machine outputs byte for byte; a task cancelled on the cluster
 // fails the run naming it, and `bioforge resume` reruns that task alone; a
 // task that fails cancels the merge and the run names the task, its node and
-// the end of its log; Ctrl-C (pause) leaves nothing queued; an option the
+// the end of its log; Ctrl-C (pause) leaves nothing queued; a resume refuses
+// an input edited since the plan before submitting; a moved project resumes
+// where it is; a cancel of an interrupted run cancels its jobs; an option the
 // cluster refuses is reported in Slurm's words.
 // Held jobs (`--sbatch-line=--hold`) let the test act on the cluster before
 // a task runs, without timing assumptions.
 
 #include "support/test_support.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <csignal>
@@ -105,6 +111,62 @@ class TstSlurmCluster : public QObject {
     QJsonObject provenance(const QString& runId)
     {
         return QJsonDocument::fromJson(readAll(QDir(project()).filePath(QStringLiteral("runs/%1/provenance.json").arg(runId)))).object();
+    }
+
+    // Releases every held job of the cluster (an array once).
+    void releaseHeld(const QStringList& held)
+    {
+        QStringList ids;
+        for (const QString& line : held)
+            if (const QString id = line.section(QLatin1Char('|'), 0, 0).section(QLatin1Char('_'), 0, 0); !ids.contains(id))
+                ids << id;
+        for (const QString& id : ids)
+            QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), id}).code, 0);
+    }
+
+    // Starts `args` (a run's command) in `projectFolder` as a cluster run of `shards` shards whose
+    // jobs are held.
+    void startHeld(QProcess& p, const QString& projectFolder, const QStringList& args, int shards)
+    {
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), projectFolder} + args
+                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"),
+                                                                       QString::number(shards), QStringLiteral("--sbatch-line=--hold")});
+    }
+
+    // Starts a held cluster run of `fasta` in 3 shards in `projectFolder` and pauses it (Ctrl-C) once
+    // its jobs are queued; returns its id.
+    QString pausedHeldRun(const QString& projectFolder, const QString& fasta)
+    {
+        QStringList args = predictArgs();
+        args[args.indexOf(m_fasta)] = fasta;
+        QProcess p;
+        startHeld(p, projectFolder, args, 3);
+        QStringList held;
+        waitForHeld(4, held);
+        ::kill(pid_t(p.processId()), SIGINT);
+        if (!p.waitForFinished(60000) || p.exitCode() != 3)
+            return QString();
+        for (QDeadlineTimer left(30000); !queue().filter(QStringLiteral("JobHeldUser")).isEmpty();) { // the pause cancels them
+            if (left.hasExpired())
+                return QString();
+            QThread::msleep(200);
+        }
+        return runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+    }
+
+    // Resumes `runId` in `projectFolder`, releases the jobs it submits, and returns what it said.
+    Result resumeReleasing(const QString& projectFolder, const QString& runId)
+    {
+        QProcess resume;
+        resume.setProcessEnvironment(env());
+        resume.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), projectFolder, QStringLiteral("resume"), runId});
+        QStringList again;
+        waitForHeld(4, again); // 3 tasks and the merge
+        releaseHeld(again);
+        const bool finished = resume.waitForFinished(180000);
+        return {finished && resume.exitStatus() == QProcess::NormalExit ? resume.exitCode() : -1, QString::fromUtf8(resume.readAllStandardOutput()),
+                QString::fromUtf8(resume.readAllStandardError())};
     }
 
 private slots:
@@ -207,10 +269,7 @@ private slots:
     void cancelledTaskIsNamedAndResumedAlone()
     {
         QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + predictArgs()
-                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("4"),
-                                                                       QStringLiteral("--sbatch-line=--hold")});
+        startHeld(p, project(), predictArgs(), 4);
         QStringList held;
         waitForHeld(5, held); // 4 tasks and the merge
         QString arrayId, mergeId;
@@ -267,10 +326,7 @@ private slots:
     void failedTaskCancelsTheMergeAndIsExplained()
     {
         QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + predictArgs()
-                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("4"),
-                                                                       QStringLiteral("--sbatch-line=--hold")});
+        startHeld(p, project(), predictArgs(), 4);
         QStringList held;
         waitForHeld(5, held);
         QString arrayId, mergeId;
@@ -302,16 +358,87 @@ private slots:
     void pauseLeavesNothingQueued()
     {
         QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + predictArgs()
-                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("3"),
-                                                                       QStringLiteral("--sbatch-line=--hold")});
+        startHeld(p, project(), predictArgs(), 3);
         QStringList held;
         waitForHeld(4, held);
         ::kill(pid_t(p.processId()), SIGINT); // Ctrl-C: pause
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 3);
         QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("PENDING")).isEmpty() && queue().filter(QStringLiteral("RUNNING")).isEmpty(), 30000);
+    }
+
+    // A paused run is not under way (`status` lists none). An input edited in place while it waited
+    // (one base: the size is the same) is refused by the resume before anything is submitted, naming
+    // both checksums (tasks had computed from it, and a plan of the old content dropped a contig);
+    // put back, the run resumes and ends as the single-machine run.
+    void aResumeChecksTheInputsBeforeSubmitting()
+    {
+        const QString copy = m_fasta; // edited and put back: the outputs name their input file
+        const QByteArray original = readAll(copy);
+        const auto restore = qScopeGuard([&] { writeAll(copy, original); });
+        const QString runId = pausedHeldRun(project(), copy);
+        QVERIFY(!runId.isEmpty());
+        const Result status = run({QStringLiteral("status")});
+        QVERIFY2(status.code == 0 && status.out.contains(QLatin1String("no cluster run under way")), qPrintable(status.out));
+        QByteArray edited = readAll(copy);
+        const qsizetype base = edited.lastIndexOf('A');
+        QVERIFY(base > edited.lastIndexOf('>'));
+        edited[base] = 'C';
+        QVERIFY(writeAll(copy, edited));
+        const Result refused = run({QStringLiteral("resume"), runId});
+        QVERIFY2(refused.code == 1 && refused.out.contains(QStringLiteral("the input %1 changed after the run was planned").arg(copy)), qPrintable(refused.out + refused.err));
+        QVERIFY(queue().filter(QStringLiteral("JobHeldUser")).isEmpty()); // nothing was submitted
+        const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(refused.err).captured(1);
+        QVERIFY(writeAll(copy, original));
+        const Result resumed = resumeReleasing(project(), continuation);
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
+    }
+
+    // A project moved while a cluster run was paused: the resume writes the scripts for where it is
+    // now (they named the old folder: every task failed, or, in a copy, wrote into the original).
+    void aMovedProjectResumesWhereItIsNow()
+    {
+        const QString before = m_dir.filePath(QStringLiteral("to-move")), after = m_dir.filePath(QStringLiteral("moved"));
+        const QString runId = pausedHeldRun(before, m_fasta);
+        QVERIFY(!runId.isEmpty());
+        QVERIFY(QDir().rename(before, after));
+        const Result resumed = resumeReleasing(after, runId);
+        QVERIFY2(resumed.code == 0 && resumed.err.contains(QLatin1String("the project was moved or copied since this run was planned")),
+                 qPrintable(resumed.err + resumed.out));
+        compareWithLocal(QDir(after).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
+        QVERIFY(!QFileInfo::exists(before)); // nothing written where it was
+    }
+
+    // A cluster run whose process was killed, cancelled: its queued jobs are cancelled too (they ran
+    // on, and the merge with them).
+    void cancellingAnInterruptedRunCancelsItsJobs()
+    {
+        QProcess p;
+        startHeld(p, project(), predictArgs(), 3);
+        QStringList held;
+        waitForHeld(4, held);
+        p.kill();
+        QVERIFY(p.waitForFinished(30000));
+        const QString runId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!runId.isEmpty());
+        const Result cancelled = run({QStringLiteral("cancel"), runId});
+        QVERIFY2(cancelled.code == 0 && cancelled.out.contains(QLatin1String("its Slurm jobs ")) && cancelled.out.contains(QLatin1String(" were cancelled")), qPrintable(cancelled.out + cancelled.err));
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("JobHeldUser")).isEmpty(), 30000);
+    }
+
+    // A model given by its folder (no registry checksum): the tasks run it; the plan's model check
+    // compares only registered models' checksums (every task failed "the model changed").
+    void aModelGivenByPathRunsOnTheCluster()
+    {
+        QDirIterator it(m_dir.filePath(QStringLiteral("home")), {QStringLiteral("viral-test-esm2")}, QDir::Dirs | QDir::Hidden, QDirIterator::Subdirectories);
+        QVERIFY(it.hasNext());
+        QStringList args = predictArgs();
+        args[args.indexOf(QStringLiteral("viral-test-esm2"))] = it.next();
+        const Result r = run(args + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("2")});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const QString runDir = QDir(project()).filePath(QStringLiteral("runs/") + runIdFrom(r.err));
+        QCOMPARE(readAll(QDir(runDir).filePath(QStringLiteral("prediction_results.txt"))), readAll(QDir(m_localRunDir).filePath(QStringLiteral("prediction_results.txt"))));
     }
 
     void refusedOptionIsReportedInSlurmsWords()

@@ -114,7 +114,13 @@ core::Expected<core::ShardPlan> AgePlugin::planShards(const QString& verb, const
     out.unit = QStringLiteral("rows");
     for (const auto& [first, end] : plan->shards)
         out.weights << end - first;
-    out.summary = {{QStringLiteral("rows"), double(plan->rows)}, {QStringLiteral("chunk_rows"), double(HenawNetwork::kPredictChunkRows)}};
+    out.summary = {{QStringLiteral("rows"), double(plan->rows)},
+                   {QStringLiteral("chunk_rows"), double(HenawNetwork::kPredictChunkRows)},
+                   // Said when the run gets fewer shards than asked for (cluster_run_job.cpp).
+                   {QStringLiteral("why_fewer"), QStringLiteral("a shard holds whole chunks of %1 rows (the network's batch, which keeps every row's "
+                                                                "numbers those of a single-machine run), and this table has %2 usable rows")
+                                                     .arg(HenawNetwork::kPredictChunkRows)
+                                                     .arg(plan->rows)}};
     return out;
 }
 

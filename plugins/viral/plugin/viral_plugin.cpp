@@ -138,7 +138,16 @@ core::Expected<core::ShardPlan> ViralPlugin::planShards(const QString& verb, con
     out.summary = {{QStringLiteral("contigs"), double(plan->contigs)},
                    {QStringLiteral("bases"), double(plan->bases)},
                    {QStringLiteral("frame_shards"), plan->frameShards},
-                   {QStringLiteral("largest_over_mean_bases"), plan->imbalance()}};
+                   {QStringLiteral("largest_over_mean_bases"), plan->imbalance()},
+                   // Said when the run gets fewer shards than asked for (cluster_run_job.cpp).
+                   {QStringLiteral("why_fewer"), plan->frameShards < shards
+                                                     ? QStringLiteral("a shard holds whole checkpoint shards of up to %1 frames (--shard_frames), and this "
+                                                                      "input makes %2 of them; a smaller --shard_frames splits it further")
+                                                           .arg(settings->framesPerShard)
+                                                           .arg(plan->frameShards)
+                                                     : QStringLiteral("a shard is cut only at contig ends, and this input's %1 contigs cannot be cut "
+                                                                      "into more parts (a long contig stays whole)")
+                                                           .arg(plan->contigs)}};
     return out;
 }
 

@@ -48,6 +48,32 @@ private slots:
         QVERIFY(!entries[1].error.isEmpty());
     }
 
+    // A cluster run's checkpoint folder holds its tasks' projects: their entries are verified from
+    // their own run's folder (each healthy one read as BAD from the outer one); a damaged one is
+    // still found.
+    void entriesOfTaskProjectsInsideAreVerifiedFromTheirOwnRun()
+    {
+        QTemporaryDir dir;
+        CheckpointStore outer(dir.path(), 3);
+        QVERIFY(outer.save(QStringLiteral("cluster/state"), {{QStringLiteral("shards"), 2}}));
+        for (const char* task : {"0", "1"}) {
+            const QString project = dir.filePath(QStringLiteral("cluster/tasks/%1/project").arg(QLatin1String(task)));
+            QVERIFY(QDir().mkpath(project) && writeAll(project + QStringLiteral("/project.sqlite"), QByteArray()));
+            CheckpointStore inner(project + QStringLiteral("/checkpoints/20261205-120000-0000000") + QLatin1String(task), 5);
+            QVERIFY(inner.save(QStringLiteral("classify/shard-00000"), {{QStringLiteral("rows"), 4}}));
+        }
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("cluster/tasks/1/project/checkpoints/20261205-120000-00000001/classify/shard-00000/state.json")), "{}x"));
+        const auto entries = CheckpointInspector::inspect(dir.path());
+        QCOMPARE(entries.size(), 3);
+        QStringList verdicts;
+        for (const CheckpointEntryReport& e : entries)
+            verdicts << QStringLiteral("%1 %2").arg(e.verified ? QStringLiteral("ok") : QStringLiteral("BAD"), e.key);
+        QCOMPARE(verdicts, (QStringList{QStringLiteral("ok cluster/state"),
+                                        QStringLiteral("ok cluster/tasks/0/project/checkpoints/20261205-120000-00000000/classify/shard-00000"),
+                                        QStringLiteral("BAD cluster/tasks/1/project/checkpoints/20261205-120000-00000001/classify/shard-00000")}));
+        QVERIFY2(!entries[2].error.contains(QStringLiteral("belongs to key")), qPrintable(entries[2].error));
+    }
+
     void histogramBinsFiniteValues()
     {
         double lo = 0, hi = 0;

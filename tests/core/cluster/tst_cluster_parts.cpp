@@ -11,7 +11,10 @@
 #include "cluster/slurm_options.h"
 #include "cluster/task_inputs.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -95,6 +98,10 @@ private slots:
         auto again = SlurmOptions::fromJson(ok->toJson());
         QVERIFY(again);
         QCOMPARE(again->directives(), ok->directives());
+        // Keys spelt as the command line's options: hyphens and underscores alike, mem for memory.
+        auto spelt = SlurmOptions::fromJson({{QStringLiteral("cpus-per-task"), 2}, {QStringLiteral("mem"), QStringLiteral("4G")}, {QStringLiteral("gpus-per-task"), 1}});
+        QVERIFY2(spelt, spelt ? "" : qPrintable(spelt.error().message()));
+        QCOMPARE(spelt->directives(), (QStringList{QStringLiteral("--cpus-per-task=2"), QStringLiteral("--mem=4G"), QStringLiteral("--gres=gpu:1")}));
         const std::pair<QJsonObject, const char*> bad[] = {
             {{{QStringLiteral("partition"), QStringLiteral("gpu nodes")}}, "partition 'gpu nodes'"},
             {{{QStringLiteral("time"), QStringLiteral("soon")}}, "time 'soon'"},
@@ -114,6 +121,7 @@ private slots:
             {{{QStringLiteral("partition"), 5}}, "partition: 5 is not text"}, // was read as no partition
             {{{QStringLiteral("backend"), 5}}, "backend: 5 is not text"},
             {{{QStringLiteral("nodes"), 3}}, "'nodes' is unknown"},
+            {{{QStringLiteral("memory"), QStringLiteral("4G")}, {QStringLiteral("mem"), QStringLiteral("8G")}}, "is given twice"},
             {{{QStringLiteral("backend"), QStringLiteral("pbs")}}, "'pbs' is not supported"}};
         for (const auto& [json, expected] : bad) {
             auto r = SlurmOptions::fromJson(json);
@@ -199,6 +207,32 @@ private slots:
         QVERIFY(!refused);
         QCOMPARE(refused.error().message(), QStringLiteral("the input /data/x.fa changed while the cluster's tasks ran: task 1 read SHA-256 aaaaaaaaaaaa…, "
                                                            "task 3 bbbbbbbbbbbb…; start the run again"));
+    }
+
+    // An input edited in place after the plan was made (the same size, so that its path and size
+    // agree): each task compares the plan's checksum with the file's, naming both; unchanged, or
+    // another file, passes. (A task once computed a range of the old content and dropped a contig.)
+    void anInputEditedAfterThePlanIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString fasta = dir.filePath(QStringLiteral("x.fa"));
+        QFile f(fasta);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(">a\nACGTACGT\n") > 0);
+        f.close();
+        const QJsonArray planned{plannedInput(fasta)};
+        QCOMPARE(planned.first().toObject().value(QLatin1String("sha256")).toString().size(), 64);
+        QVERIFY(checkInputsUnchangedSincePlan(planned, QJsonArray{plannedInput(fasta)}, QStringLiteral("plan.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(">a\nACGTACGA\n") > 0); // one base, the same size
+        f.close();
+        const QJsonArray now{plannedInput(fasta)};
+        QCOMPARE(now.first().toObject().value(QLatin1String("size")), planned.first().toObject().value(QLatin1String("size")));
+        const Status refused = checkInputsUnchangedSincePlan(planned, now, QStringLiteral("plan.json"));
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().startsWith(QStringLiteral("the input %1 changed after the run was planned (plan.json was made from SHA-256 %2…, 12 bytes; it is %3…")
+                                                          .arg(QFileInfo(fasta).absoluteFilePath(), planned.first().toObject().value(QLatin1String("sha256")).toString().left(12),
+                                                               now.first().toObject().value(QLatin1String("sha256")).toString().left(12))),
+                 qPrintable(refused.error().message()));
+        QVERIFY(checkInputsUnchangedSincePlan(planned, QJsonArray{plannedInput(dir.filePath(QStringLiteral("other.fa")))}, QStringLiteral("plan.json")));
     }
 
     void missingClientIsAClearError()

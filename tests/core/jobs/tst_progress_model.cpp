@@ -61,6 +61,26 @@ private slots:
         QCOMPARE(formatRate(embed.unitsPerSecond, embed.unit), QStringLiteral("3.00 frames/s"));
     }
 
+    // A stage that counts thousandths of what it shows (a cluster run's shards): the counts and the
+    // rate are in whole shards ("0/3000", "390.9 shards/s" were shown), the bar as fine as counted.
+    void aScaledStageShowsItsOwnUnit()
+    {
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("s"), clock, {});
+        ctx.defineStages({{QStringLiteral("tasks"), QStringLiteral("Shards"), 1, QStringLiteral("shards"), 1000}});
+        ctx.beginStage(QStringLiteral("tasks"), 3000);
+        for (int s = 0; s < 4; ++s) {
+            clock.advance(1000);
+            ctx.advance(500);
+            (void)ctx.snapshot();
+        }
+        const ProgressSnapshot s = ctx.snapshot();
+        QCOMPARE(s.stageDone, qint64(2));
+        QCOMPARE(s.stageTotal, qint64(3));
+        QCOMPARE(s.fraction, 2000.0 / 3000.0);
+        QVERIFY2(qAbs(s.unitsPerSecond - 0.5) < 1e-6, qPrintable(QString::number(s.unitsPerSecond)));
+    }
+
     void warningsAreCountedAndReachTheRunRecord()
     {
         ManualClock clock;

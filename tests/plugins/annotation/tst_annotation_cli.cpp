@@ -160,6 +160,12 @@ private slots:
         // The provenance names every release the values came from.
         const QByteArray provenance = readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")));
         QVERIFY2(provenance.contains("\"gnomAD constraint\"") && provenance.contains("HGNC complete set"), provenance.constData());
+        // Asked for one source, the release that resolved the list is still named.
+        const Result one = run(base() + QStringList{QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"), QStringLiteral("--genes_text"),
+                                                    QStringLiteral("PKD1"), QStringLiteral("--library"), library(), QStringLiteral("--sources"), QStringLiteral("gnomad")});
+        QVERIFY2(one.code == 0, qPrintable(one.err));
+        const QByteArray oneProvenance = readAll(QDir(one.runDir).filePath(QStringLiteral("provenance.json")));
+        QVERIFY2(oneProvenance.contains("\"gene identities: HGNC genes\"") && oneProvenance.contains("\"gnomAD constraint\""), oneProvenance.constData());
         const QString html = m_dir.filePath(QStringLiteral("report.html"));
         const Result report = run(base() + QStringList{QStringLiteral("report"), r.runId, QStringLiteral("--html"), html});
         QVERIFY2(report.code == 0, qPrintable(report.err));

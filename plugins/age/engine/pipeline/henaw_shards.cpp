@@ -1,6 +1,7 @@
 #include "pipeline/henaw_shards.h"
 
 #include "cluster/shard_split.h"
+#include "cluster/task_inputs.h"
 #include "henaw/henaw_model.h"
 #include "henaw/henaw_network.h"
 #include "io/atomic_file.h"
@@ -28,8 +29,8 @@ namespace {
 
 QJsonObject madeFrom(const HenawRunSettings& s)
 {
-    return {{QStringLiteral("table"), QFileInfo(s.table).absoluteFilePath()},
-            {QStringLiteral("size"), double(QFileInfo(s.table).size())},
+    // With the table's checksum: a table edited in place at the same size (and row count) is another.
+    return {{QStringLiteral("inputs"), QJsonArray{core::plannedInput(s.table)}},
             {QStringLiteral("map"), s.mapping},
             {QStringLiteral("chunk_rows"), double(HenawNetwork::kPredictChunkRows)}};
 }
@@ -114,7 +115,16 @@ core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSet
         if (!parsed)
             return parsed.error();
         plan = *parsed;
-        if (plan.madeFrom != madeFrom(settings))
+        const QJsonObject now = madeFrom(settings);
+        if (core::Status same = core::checkInputsUnchangedSincePlan(plan.madeFrom.value(QLatin1String("inputs")).toArray(),
+                                                                    now.value(QLatin1String("inputs")).toArray(), settings.shardPlan);
+            !same)
+            return same.error();
+        QJsonObject planned = plan.madeFrom; // an earlier version's plan named its one table apart
+        if (planned.contains(QLatin1String("table")))
+            planned.insert(QStringLiteral("inputs"), QJsonArray{QJsonObject{{QStringLiteral("path"), planned.take(QLatin1String("table"))},
+                                                                            {QStringLiteral("size"), planned.take(QLatin1String("size"))}}});
+        if (core::planLayout(planned) != core::planLayout(now))
             return Error(QStringLiteral("%1: the plan was made for another table, size or column mapping").arg(settings.shardPlan));
     } else {
         auto planned = planHenawShards(settings, settings.shardCount);

@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
+#include <QSet>
 #include <QThread>
 #include <QThreadPool>
 
@@ -248,6 +249,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     // The sources: those with their files imported, and online those with an API.
     QList<SourceTask> tasks;
     QStringList skipped;
+    QSet<QString> recorded; // releases in the provenance, by SHA-256
     for (const auto& source : allSources()) {
         const bool asked = m_settings.sources.contains(source->id());
         if (!m_settings.sources.isEmpty() && !asked)
@@ -275,9 +277,17 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         if (!task.missing.isEmpty())
             ctx.warn(task.missing);
         tasks << task;
-        for (const ReleaseInfo& r : std::as_const(task.parts))
+        for (const ReleaseInfo& r : std::as_const(task.parts)) {
             ctx.provenance().addModel({partTitle(*source, r.part), r.release, r.sha256, r.filePath});
+            recorded.insert(r.sha256);
+        }
     }
+    // The release that resolved the gene list is used whichever sources were asked for
+    // (annotation.md: the provenance lists every release used).
+    if (const ReleaseInfo& identity = resolver.release(); !identity.sha256.isEmpty() && !recorded.contains(identity.sha256))
+        if (const auto source = sourceById(identity.source))
+            ctx.provenance().addModel({QStringLiteral("gene identities: %1").arg(partTitle(*source, identity.part)), identity.release, identity.sha256,
+                                       identity.filePath});
     if (tasks.isEmpty())
         throw core::JobFailure(QStringLiteral("annotate: no source has its files imported; import some (bioforge annotation import-bulk SOURCE FILE)%1")
                                    .arg(m_settings.offline ? QStringLiteral(" or run online (--offline false)") : QString()));

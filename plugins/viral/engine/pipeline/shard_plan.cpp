@@ -1,5 +1,7 @@
 #include "pipeline/shard_plan.h"
 
+#include "cluster/task_inputs.h"
+
 #include "cluster/shard_split.h"
 #include "io/json_file.h"
 #include "jobs/job.h"
@@ -18,10 +20,15 @@ using core::Error;
 
 QJsonObject layoutInputs(const PredictSettings& s)
 {
-    QJsonArray inputs;
+    QJsonArray inputs; // with their checksums: a file edited in place at the same size is another input
     for (const QString& f : s.inputs)
-        inputs.append(QJsonObject{{QStringLiteral("path"), QFileInfo(f).absoluteFilePath()}, {QStringLiteral("size"), double(QFileInfo(f).size())}});
+        inputs.append(core::plannedInput(f));
+    // And the registered models' checksums (empty for one given by path): a model re-imported
+    // under its name while tasks waited would mix two classifiers in one table.
     return {{QStringLiteral("inputs"), inputs},
+            {QStringLiteral("models"), QJsonObject{{QStringLiteral("dnabert"), s.dnabert.sha256},
+                                                   {QStringLiteral("esm"), s.esm.sha256},
+                                                   {QStringLiteral("classifier"), s.classifier.sha256}}},
             {QStringLiteral("chunk_length"), s.chunkLength},
             {QStringLiteral("nucleotide_span"), s.span == NucleotideSpan::CodonsOnly ? QStringLiteral("codons") : QStringLiteral("reference")},
             {QStringLiteral("shard_frames"), s.framesPerShard}};
@@ -140,7 +147,18 @@ core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& setti
         if (!parsed)
             return parsed.error();
         plan = *parsed;
-        if (plan.madeFrom != layoutInputs(settings))
+        const QJsonObject now = layoutInputs(settings);
+        if (core::Status same = core::checkInputsUnchangedSincePlan(plan.madeFrom.value(QLatin1String("inputs")).toArray(),
+                                                                    now.value(QLatin1String("inputs")).toArray(), settings.shardPlan);
+            !same)
+            return same.error();
+        const QJsonObject plannedModels = plan.madeFrom.value(QLatin1String("models")).toObject(), models = now.value(QLatin1String("models")).toObject();
+        for (auto it = plannedModels.begin(); it != plannedModels.end(); ++it) // a model given by path has no recorded checksum
+            if (!it.value().toString().isEmpty() && it.value() != models.value(it.key()))
+                return Error(QStringLiteral("the --%1 model changed after the run was planned (%2 was made with SHA-256 %3…; it is %4… now): the "
+                                            "tasks would mix two models in one result; put the model back to resume the run, or start a new one")
+                                 .arg(it.key(), settings.shardPlan, it.value().toString().left(12), models.value(it.key()).toString().left(12)));
+        if (core::planLayout(plan.madeFrom) != core::planLayout(now))
             return Error(QStringLiteral("%1: the plan was made for other inputs or settings (inputs, their sizes, chunk_length, nucleotide_span, shard_frames must match)")
                              .arg(settings.shardPlan));
     } else {
