@@ -110,8 +110,7 @@ int clusterTask(CliContext& ctx, const QString& folder, const QString& indexText
     // A shard run begun where the project was before a move or copy reads that place's plan: this
     // shard starts again from here.
     if (resumable && !resumable->isEmpty() && resumable->last().parameters.contains(QLatin1String("shard_plan"))
-        && QFileInfo(resumable->last().parameters.value(QLatin1String("shard_plan")).toString()).canonicalFilePath()
-               != QFileInfo(config->planFile).canonicalFilePath()) {
+        && !work.isPlanHere(resumable->last().parameters.value(QLatin1String("shard_plan")).toString())) {
         ctx.err() << "shard " << index + 1 << " of " << config->shards << ": run " << resumable->last().runId
                   << " began where the project was before it was moved or copied; the shard starts again" << Qt::endl;
         resumable->clear();
@@ -122,17 +121,7 @@ int clusterTask(CliContext& ctx, const QString& folder, const QString& indexText
         if (runId)
             ctx.err() << "shard " << index + 1 << " of " << config->shards << ": run " << resumable->last().runId << " resumed as run " << *runId << Qt::endl;
     } else {
-        QJsonObject parameters = plugin->shardParameters(config->verb, config->parameters, index, config->shards, config->planFile);
-        // The CPUs Slurm gave the task (--cpus-per-task): a run told "all cores" (threads 0) uses
-        // those, not every core of the node.
-        const int cpus = qEnvironmentVariableIntValue("SLURM_CPUS_PER_TASK");
-        const QList<core::VerbSpec> verbs = plugin->verbs();
-        const bool takesThreads = std::any_of(verbs.begin(), verbs.end(), [&](const core::VerbSpec& v) {
-            return v.name == config->verb
-                   && std::any_of(v.parameters.begin(), v.parameters.end(), [](const core::ParameterSpec& p) { return p.name == QLatin1String("threads"); });
-        });
-        if (cpus > 0 && takesThreads && parameters.value(QLatin1String("threads")).toInt(0) == 0)
-            parameters.insert(QStringLiteral("threads"), cpus);
+        const QJsonObject parameters = plugin->shardParameters(config->verb, config->parameters, index, config->shards, config->planFile);
         runId = runs.start(config->pluginId, config->verb, parameters, QStringLiteral("shard %1 of %2").arg(index + 1).arg(config->shards));
     }
     if (!runId) {

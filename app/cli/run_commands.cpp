@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 
+#include "cluster/slurm_options.h"
 #include "plugin/plugin_manager.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
@@ -112,7 +113,11 @@ core::Expected<std::optional<QJsonObject>> takeClusterOptions(QStringList& args)
     if (!options.contains(QLatin1String("backend")))
         return core::Error(QStringLiteral("the cluster options (--shards, --partition, …) need --cluster slurm"));
     // What is not given comes from the settings (Settings → Slurm cluster).
-    QJsonObject merged = core::WorkbenchSettings().clusterOptions();
+    // Keys read as the options spell them (a setting saved by an older version may say
+    // `cpus-per-task` or `mem`): the flag of the same option replaces it.
+    const QJsonObject saved = core::WorkbenchSettings().clusterOptions();
+    const auto savedOptions = core::SlurmOptions::fromJson(saved);
+    QJsonObject merged = savedOptions ? savedOptions->toJson() : saved;
     for (auto it = options.begin(); it != options.end(); ++it)
         merged.insert(it.key(), it.value());
     return std::optional<QJsonObject>(merged);

@@ -87,7 +87,8 @@ const QList<WorkbenchKey>& workbenchKeys()
              auto options = core::SlurmOptions::fromJson(v.toObject());
              return options ? QString() : options.error().message();
          },
-         [](S& s, const QJsonValue& v) { s.setClusterOptions(v.toObject()); }},
+         // Saved as the options read it (cpus_per_task, memory): a flag of the same option overrides it, not "given twice".
+         [](S& s, const QJsonValue& v) { s.setClusterOptions(core::SlurmOptions::fromJson(v.toObject())->toJson()); }},
     };
     return keys;
 }

@@ -1,5 +1,8 @@
 #include "cluster/batch_scripts.h"
 
+#include "cluster/cluster_work.h"
+#include "io/atomic_file.h"
+
 namespace bioforge::core {
 
 namespace {
@@ -28,6 +31,13 @@ QString mergeBatchScript(const SlurmOptions& options, const QString& executable,
     merge.cpusPerTask = 0;
     return header(merge.directives(), QStringLiteral("BioForge cluster run %1: merge of the shards").arg(runId))
            + QStringLiteral("exec %1 --quiet cluster merge %2\n").arg(shellQuote(executable), shellQuote(workDir));
+}
+
+Status writeBatchScripts(const ClusterWork& work, const SlurmOptions& options, const QString& executable, const QString& runId)
+{
+    if (Status st = AtomicFile::write(work.taskScript(), taskBatchScript(options, executable, work.folder(), runId).toUtf8()); !st)
+        return st;
+    return AtomicFile::write(work.mergeScript(), mergeBatchScript(options, executable, work.folder(), runId).toUtf8());
 }
 
 } // namespace bioforge::core

@@ -7,6 +7,7 @@
 // kept in the run's provenance with each submission.
 
 #include "cluster/slurm_options.h"
+#include "util/expected.h"
 
 #include <QString>
 
@@ -16,5 +17,10 @@ namespace bioforge::core {
 QString taskBatchScript(const SlurmOptions& options, const QString& executable, const QString& workDir, const QString& runId);
 // Runs `bioforge cluster merge <workDir>`; no GPU asked for.
 QString mergeBatchScript(const SlurmOptions& options, const QString& executable, const QString& workDir, const QString& runId);
+
+class ClusterWork;
+
+// Writes both scripts (atomically) into the run's cluster folder, naming it as the tasks' work folder.
+Status writeBatchScripts(const ClusterWork& work, const SlurmOptions& options, const QString& executable, const QString& runId);
 
 } // namespace bioforge::core

@@ -15,7 +15,6 @@
 #include "provenance/run_record.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -101,26 +100,16 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         // The scripts and description name the cluster folder where the run was planned: a project
         // moved or copied since would run its tasks there (gone, or another project's).
         ClusterRunConfig config = orThrow(work.readConfig());
-        // The same folder by another spelling (a link, "~/p" and "./p") is no move: compared as the
-        // file system resolves them; a plan folder that is gone was moved.
-        if (QFileInfo(config.planFile).canonicalFilePath() != QFileInfo(work.planFile()).canonicalFilePath()) {
+        if (!QFileInfo::exists(work.planFile()))
+            throw JobFailure(QStringLiteral("%1: the run's plan is missing (the cluster folder is incomplete); cancel the run and start it again").arg(work.planFile()));
+        if (!work.isPlanHere(config.planFile)) {
             ctx.warn(QStringLiteral("the project was moved or copied since this run was planned (its cluster folder was %1): the tasks without a result "
                                     "here run from %2 under a Slurm job name of their own; jobs of the old place are not followed or cancelled from here")
                          .arg(QFileInfo(config.planFile).absolutePath(), work.folder()));
-            config.planFile = work.planFile();
-            orThrow(work.writeConfig(config));
-            orThrow(AtomicFile::write(work.taskScript(), taskBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
-            orThrow(AtomicFile::write(work.mergeScript(), mergeBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
-            // Results of tasks done before name their outputs where they were: named here now.
-            for (int i = 0; i < state.shards(); ++i)
-                if (QJsonObject result = work.taskResult(i); !result.isEmpty()) {
-                    result.insert(QStringLiteral("output_dir"),
-                                  QDir(work.taskProject(i)).filePath(QStringLiteral("runs/") + result.value(QLatin1String("run_id")).toString()));
-                    orThrow(AtomicFile::write(work.taskResultFile(i), QJsonDocument(result).toJson()));
-                }
+            orThrow(work.adoptHere(config, state.shards()));
+            orThrow(writeBatchScripts(work, m_options, m_executable, ctx.runId()));
             state.submissions.clear();
-            state.jobName = QStringLiteral("bioforge-%1")
-                                .arg(QString::fromLatin1(QCryptographicHash::hash(work.folder().toUtf8(), QCryptographicHash::Sha256).toHex().left(8)));
+            state.jobName = ClusterState::jobNameFor(work.folder());
             orThrow(store.save(kStateKey, state.toJson()));
         }
         // An input changed or gone since the plan: said before anything is submitted (tasks computed
@@ -159,8 +148,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                                              : plan.unit.isEmpty()               ? QStringLiteral("records")
                                                                                  : plan.unit)));
         orThrow(work.writeConfig({m_pluginId, m_verb, m_parameters, shards, work.planFile()}));
-        orThrow(AtomicFile::write(work.taskScript(), taskBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
-        orThrow(AtomicFile::write(work.mergeScript(), mergeBatchScript(m_options, m_executable, work.folder(), ctx.runId()).toUtf8()));
+        orThrow(writeBatchScripts(work, m_options, m_executable, ctx.runId()));
         if (auto name = slurm.clusterName())
             state.clusterName = *name;
         orThrow(store.save(kStateKey, state.toJson()));

@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QCryptographicHash>
 #include <QJsonArray>
 
 namespace bioforge::core {
@@ -54,6 +55,11 @@ QJsonObject ClusterState::toJson() const
     if (!jobName.isEmpty())
         json.insert(QStringLiteral("job_name"), jobName);
     return json;
+}
+
+QString ClusterState::jobNameFor(const QString& clusterFolder)
+{
+    return QStringLiteral("bioforge-") + QString::fromLatin1(QCryptographicHash::hash(clusterFolder.toUtf8(), QCryptographicHash::Sha256).toHex().left(8));
 }
 
 ClusterState ClusterState::fromJson(const QJsonObject& o)

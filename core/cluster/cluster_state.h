@@ -43,6 +43,8 @@ struct ClusterState {
     const ClusterSubmission* lastMerge() const;
     QJsonObject toJson() const;
     static ClusterState fromJson(const QJsonObject& json);
+    // The job name of a run adopted in `clusterFolder`: "bioforge-" and 8 hex digits of the folder's SHA-256.
+    static QString jobNameFor(const QString& clusterFolder);
     static constexpr const char* kCheckpointKey = "cluster";
 };
 

@@ -39,6 +39,26 @@ Expected<ClusterRunConfig> ClusterRunConfig::fromJson(const QJsonObject& json, c
 
 QString ClusterWork::path(const QString& relative) const { return QDir(m_folder).filePath(relative); }
 
+bool ClusterWork::isPlanHere(const QString& planFile) const
+{
+    const QString here = QFileInfo(this->planFile()).canonicalFilePath();
+    return !here.isEmpty() && QFileInfo(planFile).canonicalFilePath() == here;
+}
+
+Status ClusterWork::adoptHere(ClusterRunConfig& config, int shards) const
+{
+    config.planFile = planFile();
+    if (Status st = writeConfig(config); !st)
+        return st;
+    for (int i = 0; i < shards; ++i)
+        if (QJsonObject result = taskResult(i); !result.isEmpty()) {
+            result.insert(QStringLiteral("output_dir"), QDir(taskProject(i)).filePath(QStringLiteral("runs/") + result.value(QLatin1String("run_id")).toString()));
+            if (Status st = AtomicFile::write(taskResultFile(i), QJsonDocument(result).toJson()); !st)
+                return st;
+        }
+    return {};
+}
+
 Status ClusterWork::writeConfig(const ClusterRunConfig& config) const
 {
     return AtomicFile::write(configFile(), QJsonDocument(config.toJson()).toJson());

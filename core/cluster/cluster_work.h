@@ -49,6 +49,14 @@ public:
     QString mergedDir() const { return path(QStringLiteral("merged")); }
     QString mergeResultFile() const { return path(QStringLiteral("merged/merge.json")); }
 
+    // Whether `planFile` (a plan a run or task recorded) is this folder's plan.json: compared as the
+    // file system resolves them, so another spelling (a link, "~/p" and "./p") is the same place, and
+    // a plan folder that is gone (the project moved) is not.
+    bool isPlanHere(const QString& planFile) const;
+    // Moves a run planned in another place (the project was moved or copied) here: cluster.json names
+    // this plan, and each done task's result.json its outputs where they are now (tasks/<i>/project/runs/<run_id>).
+    // The batch scripts are the caller's (writeBatchScripts). Errors: a file that cannot be written.
+    Status adoptHere(ClusterRunConfig& config, int shards) const;
     Status writeConfig(const ClusterRunConfig& config) const;
     Expected<ClusterRunConfig> readConfig() const;
     // The task's result: {state: finished, run_id, output_dir, node, job, devices, …}; empty when it has none yet.

@@ -67,6 +67,8 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& given)
     o.partition = json.value(QLatin1String("partition")).toString();
     o.account = json.value(QLatin1String("account")).toString();
     o.timeLimit = json.value(QLatin1String("time")).toString();
+    if (o.timeLimit.compare(QLatin1String("unlimited"), Qt::CaseInsensitive) == 0 || o.timeLimit.compare(QLatin1String("infinite"), Qt::CaseInsensitive) == 0)
+        o.timeLimit = o.timeLimit.toUpper(); // as sbatch's documentation spells them
     o.memory = json.value(QLatin1String("memory")).toString();
     // A list of sbatch options; anything else (one string, a number) was read as no line at all.
     if (const QJsonValue lines = json.value(QLatin1String("sbatch_lines")); !lines.isUndefined()) {

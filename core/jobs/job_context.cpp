@@ -100,7 +100,15 @@ QString formatRate(double unitsPerSecond, const QString& unit)
         }
         return QStringLiteral("%1 %2/s").arg(unitsPerSecond, 0, 'f', 1).arg(QLatin1String(prefixes[i]));
     }
-    return QStringLiteral("%1 %2/s").arg(unitsPerSecond, 0, 'f', unitsPerSecond < 10 ? 2 : 1).arg(unit.isEmpty() ? QStringLiteral("units") : unit);
+    const QString name = unit.isEmpty() ? QStringLiteral("units") : unit;
+    // A slow stage (a cluster run's shards, minutes each) in a unit of time that shows it: not "0.00 shards/s".
+    if (unitsPerSecond > 0 && unitsPerSecond < 0.1) {
+        const double perMinute = unitsPerSecond * 60;
+        if (perMinute >= 1)
+            return QStringLiteral("%1 %2/min").arg(perMinute, 0, 'f', perMinute < 10 ? 2 : 1).arg(name);
+        return QStringLiteral("%1 %2/h").arg(perMinute * 60, 0, 'f', 2).arg(name);
+    }
+    return QStringLiteral("%1 %2/s").arg(unitsPerSecond, 0, 'f', unitsPerSecond < 10 ? 2 : 1).arg(name);
 }
 
 void JobContext::setMessage(const QString& message)

@@ -78,6 +78,17 @@ private slots:
             QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QLatin1String(key)}).code, 0);
         const Result partition = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("cluster"), QStringLiteral("{\"partition\": 5}")});
         QVERIFY2(partition.code == 2 && partition.err.contains(QStringLiteral("partition: 5 is not text")), qPrintable(partition.err));
+        // Saved as the options read it: keys spelt as the flags become the options' own (a flag of the
+        // same option then replaces it, not "given twice"), `unlimited` as sbatch spells it.
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("cluster"),
+                      QStringLiteral("{\"cpus-per-task\": 2, \"mem\": \"4G\", \"time\": \"unlimited\"}")})
+                     .code,
+                 0);
+        const QString cluster = run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("cluster")}).out;
+        QVERIFY2(cluster.contains(QStringLiteral("\"cpus_per_task\":2")) && cluster.contains(QStringLiteral("\"memory\":\"4G\""))
+                     && cluster.contains(QStringLiteral("\"UNLIMITED\"")) && !cluster.contains(QStringLiteral("cpus-per-task")),
+                 qPrintable(cluster));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("cluster")}).code, 0);
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads")}).code, 2);
         // The annotation plugin reads its library from the settings.
         const QString library = path("set-library.sqlite");

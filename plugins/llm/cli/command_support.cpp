@@ -3,13 +3,12 @@
 #include "compute/device_choice.h"
 
 #include <QFileInfo>
-#include <QThread>
 
 namespace bioforge::llm::cli {
 
 using T = core::ParameterSpec::Type;
 
-int defaultThreads() { return std::max(1, QThread::idealThreadCount()); }
+int defaultThreads() { return core::availableCpuThreads(); }
 
 core::ParameterSpec deviceParameter()
 {

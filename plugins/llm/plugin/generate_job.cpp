@@ -16,7 +16,6 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QThread>
 
 namespace bioforge::llm {
 
@@ -38,7 +37,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         throw core::JobFailure(vocab.error());
     Tokenizer tokenizer(*vocab);
     QString threadNote;
-    const int threads = usableThreads(p.value(QLatin1String("threads")).toInt(QThread::idealThreadCount()), &threadNote);
+    const int threads = usableThreads(p.value(QLatin1String("threads")).toInt(availableCpuThreads()), &threadNote);
     if (!threadNote.isEmpty())
         ctx.warn(QStringLiteral("threads: %1").arg(threadNote));
     const auto device = parseDevice(p.value(QLatin1String("device")).toString(QStringLiteral("cpu")));

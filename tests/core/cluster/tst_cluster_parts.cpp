@@ -102,6 +102,9 @@ private slots:
         auto spelt = SlurmOptions::fromJson({{QStringLiteral("cpus-per-task"), 2}, {QStringLiteral("mem"), QStringLiteral("4G")}, {QStringLiteral("gpus-per-task"), 1}});
         QVERIFY2(spelt, spelt ? "" : qPrintable(spelt.error().message()));
         QCOMPARE(spelt->directives(), (QStringList{QStringLiteral("--cpus-per-task=2"), QStringLiteral("--mem=4G"), QStringLiteral("--gres=gpu:1")}));
+        auto unlimited = SlurmOptions::fromJson({{QStringLiteral("time"), QStringLiteral("unlimited")}}); // as sbatch's manual spells it
+        QVERIFY2(unlimited, unlimited ? "" : qPrintable(unlimited.error().message()));
+        QCOMPARE(unlimited->directives(), QStringList{QStringLiteral("--time=UNLIMITED")});
         const std::pair<QJsonObject, const char*> bad[] = {
             {{{QStringLiteral("partition"), QStringLiteral("gpu nodes")}}, "partition 'gpu nodes'"},
             {{{QStringLiteral("time"), QStringLiteral("soon")}}, "time 'soon'"},

@@ -59,6 +59,11 @@ private slots:
         QCOMPARE(embed.unit, QStringLiteral("frames"));
         QVERIFY2(qAbs(embed.unitsPerSecond - 3.0) < 1e-6, qPrintable(QString::number(embed.unitsPerSecond)));
         QCOMPARE(formatRate(embed.unitsPerSecond, embed.unit), QStringLiteral("3.00 frames/s"));
+        // Slow stages in a unit of time that shows them (a cluster run's shards were "0.00 shards/s").
+        QCOMPARE(formatRate(0.1, QStringLiteral("shards")), QStringLiteral("0.10 shards/s"));
+        QCOMPARE(formatRate(1.5 / 60, QStringLiteral("shards")), QStringLiteral("1.50 shards/min"));
+        QCOMPARE(formatRate(0.75 / 3600, QStringLiteral("shards")), QStringLiteral("0.75 shards/h"));
+        QCOMPARE(formatRate(0, QStringLiteral("shards")), QStringLiteral("0.00 shards/s"));
     }
 
     // A stage that counts thousandths of what it shows (a cluster run's shards): the counts and the

@@ -7,6 +7,7 @@
 #include "compute/device_choice.h"
 #include "compute/thread_pool.h"
 
+#include <QScopeGuard>
 #include <QThread>
 #include <QtTest>
 
@@ -123,6 +124,27 @@ private slots:
         QCOMPARE(usableThreads(0, nullptr), 1);
         QCOMPARE(usableThreads(1000, &note), hardware);
         QVERIFY2(note.contains(QStringLiteral("1000 threads")) && note.contains(QStringLiteral("using %1").arg(hardware)), qPrintable(note));
+    }
+
+    // Inside a Slurm task, "every core" is the CPUs Slurm gave it (--cpus-per-task), not the node's.
+    void aSlurmTaskUsesTheCpusItWasGiven()
+    {
+        const int hardware = std::max(1, QThread::idealThreadCount());
+        const QByteArray saved = qgetenv("SLURM_CPUS_PER_TASK");
+        const bool wasSet = qEnvironmentVariableIsSet("SLURM_CPUS_PER_TASK");
+        auto restore = qScopeGuard([&] { wasSet ? qputenv("SLURM_CPUS_PER_TASK", saved) : qunsetenv("SLURM_CPUS_PER_TASK"); });
+        qunsetenv("SLURM_CPUS_PER_TASK");
+        QCOMPARE(availableCpuThreads(), hardware);
+        qputenv("SLURM_CPUS_PER_TASK", "1");
+        QCOMPARE(availableCpuThreads(), 1);
+        QString note;
+        QCOMPARE(usableThreads(hardware + 1, &note), 1);
+        if (hardware > 1)
+            QVERIFY2(note.contains(QStringLiteral("Slurm task was given 1 CPU (--cpus-per-task): using 1")), qPrintable(note));
+        qputenv("SLURM_CPUS_PER_TASK", QByteArray::number(hardware + 7)); // more than the node has: the node's
+        QCOMPARE(availableCpuThreads(), hardware);
+        qputenv("SLURM_CPUS_PER_TASK", "not a number");
+        QCOMPARE(availableCpuThreads(), hardware);
     }
 };
 

@@ -5,16 +5,17 @@
 
 #include "henaw/henaw_runtime.h"
 
+#include "compute/thread_budget.h"
+
 #include <QString>
 
 #include <algorithm>
-#include <thread>
 
 namespace bioforge::age {
 
 void setHenawThreads(int threads)
 {
-    const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    const int n = threads > 0 ? threads : core::availableCpuThreads(); // 0: every core this process may use
     if (at::get_num_threads() != n)
         at::set_num_threads(n);
 }

@@ -33,6 +33,7 @@ core::Expected<DeviceChoice> parseDevice(const QString& text);
 // hardware threads — the pool's workers spin between the hundreds of loops of a forward pass, so
 // more threads than hardware ones only wait for each other (1,000 on 2 cores ran ~450× slower and
 // looked hung).
+using core::availableCpuThreads;
 using core::usableThreads;
 
 // Options that build the back-end for `device`; for a GPU the device is

@@ -7,6 +7,7 @@
 
 #include "model/encoder_precision.h"
 
+#include "compute/thread_budget.h"
 #include "compute/thread_waits.h"
 
 #include <dlfcn.h>
@@ -16,7 +17,6 @@
 #endif
 
 #include <atomic>
-#include <thread>
 
 namespace bioforge::viral {
 
@@ -53,8 +53,7 @@ void setTorchThreads(int threads, EncoderPrecision precision)
 {
     // The products run on OpenMP's threads: bf16 on AMX tiles (oneDNN's), int8 (ours or oneDNN's).
     const bool oneDnnProducts = (precision == EncoderPrecision::BFloat16 && cpuHasBFloat16Tiles()) || precision == EncoderPrecision::Int8;
-    const unsigned cores = std::thread::hardware_concurrency();
-    const int n = threads > 0 ? threads : int(cores ? cores : 1);
+    const int n = threads > 0 ? threads : core::availableCpuThreads(); // 0: every core this process may use
     using SetThreads = void (*)(int);
     auto* setBlasThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
     if (oneDnnProducts) {
