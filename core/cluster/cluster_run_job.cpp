@@ -159,14 +159,21 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         throw JobFailure(QStringLiteral("the cluster checkpoint of run %1 has no valid shard count; start the run again").arg(ctx.runId()));
     // Where the run is on the cluster, in its provenance from the first submission on: the report
     // and `show` of a run that fails or is cancelled say which jobs ran where, as a finished one's do.
+    ClusterObservation seen; // squeue's last answer
     auto recordCluster = [&](const QJsonObject& mergeResult) {
         QJsonArray tasks, submissions;
         for (int i = 0; i < shards; ++i) {
             QJsonObject result = work.taskResult(i);
-            if (result.isEmpty()) // no result (yet): the job that runs or ran it
+            if (result.isEmpty()) { // no result (yet): the job that runs or ran it, where and how it ended
                 for (const ClusterSubmission& sub : state.submissions)
                     if (sub.kind == QLatin1String("tasks") && sub.indices.contains(i))
                         result = {{QStringLiteral("job_id"), QStringLiteral("%1_%2").arg(sub.jobId).arg(i)}};
+                if (auto it = seen.tasks.find(i); it != seen.tasks.end()) {
+                    result.insert(QStringLiteral("slurm_state"), it->second.state);
+                    if (!it->second.nodes.isEmpty())
+                        result.insert(QStringLiteral("node"), it->second.nodes);
+                }
+            }
             tasks.append(result);
         }
         for (const ClusterSubmission& sub : state.submissions)
@@ -221,7 +228,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
 
     // Submit what is neither done nor on the cluster; follow what is.
     ctx.beginStage(QStringLiteral("tasks"), qint64(shards) * kTaskUnitsPerShard);
-    ClusterObservation seen = orThrow(observeCluster(slurm, state));
+    seen = orThrow(observeCluster(slurm, state));
     QList<int> toSubmit;
     QStringList dependencies;
     for (int i = 0; i < shards; ++i) {
@@ -354,6 +361,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                                                      .arg(QString::number(i + 1), QString::number(shards), job)
                                                : describeFailure(work, i, shards, it->second));
             }
+            recordCluster({}); // the failed tasks' nodes and states in the run's report
             QStringList stillRunning;
             for (const auto& [i, job] : seen.tasks)
                 if (job.active())

@@ -1,198 +1,21 @@
-// Cluster runs against a real one-node Slurm cluster (slurm_cluster.sh,
-// started by the ctest fixture slurm_up and stopped by slurm_down), through
-// the real `bioforge` program: the demo's viral run split in 4 shards, and
-// an age predict split by rows, give the single-machine outputs byte for byte; a task cancelled on the cluster
-// fails the run naming it, and `bioforge resume` reruns that task alone; a
-// task that fails cancels the merge and the run names the task, its node and
-// the end of its log; Ctrl-C (pause) leaves nothing queued; a resume refuses
-// an input edited since the plan before submitting; a moved project resumes
-// where it is; a cancel of an interrupted run cancels its jobs; an option the
-// cluster refuses is reported in Slurm's words.
-// Held jobs (`--sbatch-line=--hold`) let the test act on the cluster before
-// a task runs, without timing assumptions.
+// Cluster runs against a real one-node Slurm cluster (slurm_cluster_test.h),
+// through the real `bioforge` program: the demo's viral run split in 4 shards,
+// and an age predict split by rows, give the single-machine outputs byte for
+// byte; a task cancelled on the cluster fails the run naming it, and `bioforge
+// resume` reruns that task alone; a task that fails cancels the merge and the
+// run names the task, its node and the end of its log; a model given by its
+// folder runs; an option the cluster refuses is reported in Slurm's words.
+// Pausing, resuming, moving and cancelling: tst_cluster_resume.
 
-#include "support/test_support.h"
-
-#include <QDeadlineTimer>
-#include <QDir>
-#include <QDirIterator>
-#include <QFile>
-#include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QScopeGuard>
-#include <QTemporaryDir>
-#include <QThread>
-#include <QtTest>
-
-#include <csignal>
+#include "slurm_cluster_test.h"
 
 using namespace bioforge::test;
 
-namespace {
-
-const QStringList kOutputs = {QStringLiteral("prediction_results.txt"), QStringLiteral("frames.tsv"), QStringLiteral("chunks.tsv"),
-                              QStringLiteral("contigs.tsv"), QStringLiteral("summary.json")};
-
-} // namespace
-
-class TstSlurmCluster : public QObject {
+class TstSlurmCluster : public SlurmClusterTest {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    QString m_slurmConf;
-    QString m_fasta;
-    QString m_localRunDir;
-
-    struct Result {
-        int code = -1;
-        QString out, err;
-    };
-
-    QProcessEnvironment env() const
-    {
-        QProcessEnvironment e = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
-        e.insert(QStringLiteral("SLURM_CONF"), m_slurmConf);
-        e.insert(QStringLiteral("BIOFORGE_CLUSTER_POLL_MS"), QStringLiteral("300"));
-        return e;
-    }
-    QString project() const { return m_dir.filePath(QStringLiteral("project")); }
-
-    Result run(const QStringList& args, int timeoutMs = 240000)
-    {
-        QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
-        p.waitForFinished(timeoutMs);
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
-    Result slurm(const QString& program, const QStringList& args)
-    {
-        QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(program, args);
-        p.waitForFinished(60000);
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
-    QStringList predictArgs() const
-    {
-        return {QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), m_fasta, QStringLiteral("--dnabert"), QStringLiteral("viral-test-dnabert-s"),
-                QStringLiteral("--esm"), QStringLiteral("viral-test-esm2"), QStringLiteral("--classifier"), QStringLiteral("viral-test-classifier"),
-                QStringLiteral("--shard_frames"), QStringLiteral("16"), QStringLiteral("--no-reuse_results")};
-    }
-    // Held jobs of the cluster: "id|name|state|reason" lines.
-    QStringList queue()
-    {
-        const Result r = slurm(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-r"), QStringLiteral("-o"), QStringLiteral("%i|%j|%T|%r")});
-        return r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    }
-    // Waits (polling squeue) until `count` held jobs are queued.
-    void waitForHeld(int count, QStringList& held)
-    {
-        QTRY_VERIFY_WITH_TIMEOUT((held = queue().filter(QStringLiteral("JobHeldUser"))).size() >= count, 60000);
-    }
-    static QString runIdFrom(const QString& text)
-    {
-        const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("run (\\d{8}-\\d{6}-[0-9a-f]{8})")).match(text);
-        return m.captured(1);
-    }
-    void compareWithLocal(const QString& runDir)
-    {
-        for (const QString& f : kOutputs) {
-            const QByteArray local = readAll(QDir(m_localRunDir).filePath(f)), cluster = readAll(QDir(runDir).filePath(f));
-            QVERIFY2(!local.isEmpty(), qPrintable(f));
-            QVERIFY2(local == cluster, qPrintable(QStringLiteral("%1 differs from the single-machine run's").arg(f)));
-        }
-    }
-    QJsonObject provenance(const QString& runId)
-    {
-        return QJsonDocument::fromJson(readAll(QDir(project()).filePath(QStringLiteral("runs/%1/provenance.json").arg(runId)))).object();
-    }
-
-    // Releases every held job of the cluster (an array once).
-    void releaseHeld(const QStringList& held)
-    {
-        QStringList ids;
-        for (const QString& line : held)
-            if (const QString id = line.section(QLatin1Char('|'), 0, 0).section(QLatin1Char('_'), 0, 0); !ids.contains(id))
-                ids << id;
-        for (const QString& id : ids)
-            QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), id}).code, 0);
-    }
-
-    // Starts `args` (a run's command) in `projectFolder` as a cluster run of `shards` shards whose
-    // jobs are held.
-    void startHeld(QProcess& p, const QString& projectFolder, const QStringList& args, int shards)
-    {
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), projectFolder} + args
-                                                         + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"),
-                                                                       QString::number(shards), QStringLiteral("--sbatch-line=--hold")});
-    }
-
-    // Starts a held cluster run of `fasta` in 3 shards in `projectFolder` and pauses it (Ctrl-C) once
-    // its jobs are queued; returns its id.
-    QString pausedHeldRun(const QString& projectFolder, const QString& fasta)
-    {
-        QStringList args = predictArgs();
-        args[args.indexOf(m_fasta)] = fasta;
-        QProcess p;
-        startHeld(p, projectFolder, args, 3);
-        QStringList held;
-        waitForHeld(4, held);
-        ::kill(pid_t(p.processId()), SIGINT);
-        if (!p.waitForFinished(60000) || p.exitCode() != 3)
-            return QString();
-        for (QDeadlineTimer left(30000); !queue().filter(QStringLiteral("JobHeldUser")).isEmpty();) { // the pause cancels them
-            if (left.hasExpired())
-                return QString();
-            QThread::msleep(200);
-        }
-        return runIdFrom(QString::fromUtf8(p.readAllStandardError()));
-    }
-
-    // Resumes `runId` in `projectFolder`, releases the jobs it submits, and returns what it said.
-    Result resumeReleasing(const QString& projectFolder, const QString& runId)
-    {
-        QProcess resume;
-        resume.setProcessEnvironment(env());
-        resume.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), projectFolder, QStringLiteral("resume"), runId});
-        QStringList again;
-        waitForHeld(4, again); // 3 tasks and the merge
-        releaseHeld(again);
-        const bool finished = resume.waitForFinished(180000);
-        return {finished && resume.exitStatus() == QProcess::NormalExit ? resume.exitCode() : -1, QString::fromUtf8(resume.readAllStandardOutput()),
-                QString::fromUtf8(resume.readAllStandardError())};
-    }
 
 private slots:
-    void initTestCase()
-    {
-        QVERIFY(m_dir.isValid());
-        const QString stateFile = QStringLiteral(BIOFORGE_BUILD_DIR "/slurm-test-cluster.state");
-        const QString state = QString::fromUtf8(readAll(stateFile));
-        m_slurmConf = QRegularExpression(QStringLiteral("^SLURM_CONF=(.*)$"), QRegularExpression::MultilineOption).match(state).captured(1);
-        if (m_slurmConf.isEmpty()) {
-            const QString skip = QRegularExpression(QStringLiteral("^SKIP=(.*)$"), QRegularExpression::MultilineOption).match(state).captured(1);
-            const QString why = QStringLiteral("no test Slurm cluster: %1").arg(skip.isEmpty() ? stateFile + QStringLiteral(" names none (the fixture slurm_up starts it)") : skip);
-            if (qEnvironmentVariableIsSet("BIOFORGE_REQUIRE_SLURM"))
-                QFAIL(qPrintable(why));
-            QSKIP(qPrintable(why));
-        }
-        // The demo registers the viral TEST models and writes its contigs.
-        const Result demo = run({QStringLiteral("--quiet"), QStringLiteral("demo")});
-        QVERIFY2(demo.code == 0, qPrintable(demo.err));
-        QDirIterator it(m_dir.filePath(QStringLiteral("home")), {QStringLiteral("viral-demo-contigs.fa")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-        QVERIFY(it.hasNext());
-        m_fasta = it.next();
-        const Result local = run(predictArgs());
-        QVERIFY2(local.code == 0, qPrintable(local.err));
-        m_localRunDir = QDir(project()).filePath(QStringLiteral("runs/") + runIdFrom(local.err));
-    }
+    void initTestCase() { setUpCluster(); }
 
     void fourShardsGiveTheSingleMachineOutputs()
     {
@@ -353,78 +176,14 @@ private slots:
         const Result status = slurm(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("all"), QStringLiteral("-j"), mergeId,
                                                                QStringLiteral("-o"), QStringLiteral("%T")});
         QVERIFY2(status.out.trimmed() == QLatin1String("CANCELLED") || status.code != 0, qPrintable(status.out + status.err));
-    }
-
-    void pauseLeavesNothingQueued()
-    {
-        QProcess p;
-        startHeld(p, project(), predictArgs(), 3);
-        QStringList held;
-        waitForHeld(4, held);
-        ::kill(pid_t(p.processId()), SIGINT); // Ctrl-C: pause
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 3);
-        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("PENDING")).isEmpty() && queue().filter(QStringLiteral("RUNNING")).isEmpty(), 30000);
-    }
-
-    // A paused run is not under way (`status` lists none). An input edited in place while it waited
-    // (one base: the size is the same) is refused by the resume before anything is submitted, naming
-    // both checksums (tasks had computed from it, and a plan of the old content dropped a contig);
-    // put back, the run resumes and ends as the single-machine run.
-    void aResumeChecksTheInputsBeforeSubmitting()
-    {
-        const QString copy = m_fasta; // edited and put back: the outputs name their input file
-        const QByteArray original = readAll(copy);
-        const auto restore = qScopeGuard([&] { writeAll(copy, original); });
-        const QString runId = pausedHeldRun(project(), copy);
-        QVERIFY(!runId.isEmpty());
-        const Result status = run({QStringLiteral("status")});
-        QVERIFY2(status.code == 0 && status.out.contains(QLatin1String("no cluster run under way")), qPrintable(status.out));
-        QByteArray edited = readAll(copy);
-        const qsizetype base = edited.lastIndexOf('A');
-        QVERIFY(base > edited.lastIndexOf('>'));
-        edited[base] = 'C';
-        QVERIFY(writeAll(copy, edited));
-        const Result refused = run({QStringLiteral("resume"), runId});
-        QVERIFY2(refused.code == 1 && refused.out.contains(QStringLiteral("the input %1 changed after the run was planned").arg(copy)), qPrintable(refused.out + refused.err));
-        QVERIFY(queue().filter(QStringLiteral("JobHeldUser")).isEmpty()); // nothing was submitted
-        const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(refused.err).captured(1);
-        QVERIFY(writeAll(copy, original));
-        const Result resumed = resumeReleasing(project(), continuation);
-        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
-        compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
-    }
-
-    // A project moved while a cluster run was paused: the resume writes the scripts for where it is
-    // now (they named the old folder: every task failed, or, in a copy, wrote into the original).
-    void aMovedProjectResumesWhereItIsNow()
-    {
-        const QString before = m_dir.filePath(QStringLiteral("to-move")), after = m_dir.filePath(QStringLiteral("moved"));
-        const QString runId = pausedHeldRun(before, m_fasta);
-        QVERIFY(!runId.isEmpty());
-        QVERIFY(QDir().rename(before, after));
-        const Result resumed = resumeReleasing(after, runId);
-        QVERIFY2(resumed.code == 0 && resumed.err.contains(QLatin1String("the project was moved or copied since this run was planned")),
-                 qPrintable(resumed.err + resumed.out));
-        compareWithLocal(QDir(after).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
-        QVERIFY(!QFileInfo::exists(before)); // nothing written where it was
-    }
-
-    // A cluster run whose process was killed, cancelled: its queued jobs are cancelled too (they ran
-    // on, and the merge with them).
-    void cancellingAnInterruptedRunCancelsItsJobs()
-    {
-        QProcess p;
-        startHeld(p, project(), predictArgs(), 3);
-        QStringList held;
-        waitForHeld(4, held);
-        p.kill();
-        QVERIFY(p.waitForFinished(30000));
-        const QString runId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
-        QVERIFY(!runId.isEmpty());
-        const Result cancelled = run({QStringLiteral("cancel"), runId});
-        QVERIFY2(cancelled.code == 0 && cancelled.out.contains(QLatin1String("its Slurm jobs ")) && cancelled.out.contains(QLatin1String(" were cancelled")), qPrintable(cancelled.out + cancelled.err));
-        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("JobHeldUser")).isEmpty(), 30000);
+        // The run's record names where the failed task ran and how it ended (its report's Cluster table).
+        const QJsonObject failed = provenance(runId).value(QLatin1String("cluster")).toObject().value(QLatin1String("tasks")).toArray().at(1).toObject();
+        QVERIFY2(failed.value(QLatin1String("slurm_state")).toString() == QLatin1String("FAILED") && !failed.value(QLatin1String("node")).toString().isEmpty(),
+                 QJsonDocument(failed).toJson().constData());
+        const QString html = m_dir.filePath(QStringLiteral("failed-run.html"));
+        const Result report = run({QStringLiteral("report"), runId, QStringLiteral("--html"), html});
+        QVERIFY2(report.code == 0, qPrintable(report.err));
+        QVERIFY2(readAll(html).contains("<td>failed</td>"), readAll(html).constData());
     }
 
     // A model given by its folder (no registry checksum): the tasks run it; the plan's model check

@@ -104,7 +104,9 @@ QString ReportBuilder::provenanceAppendix() const
             const QJsonObject t = results[i].toObject();
             tasks.append({QStringLiteral("task %1").arg(i + 1), t.value(QLatin1String("node")).toString(), t.value(QLatin1String("job_id")).toString(),
                           t.value(QLatin1String("gpus")).toString().isEmpty() ? QStringLiteral("—") : t.value(QLatin1String("gpus")).toString(),
-                          QString::number(weights.at(i).toDouble(), 'f', 0), t.value(QLatin1String("run_id")).toString()});
+                          QString::number(weights.at(i).toDouble(), 'f', 0),
+                          t.contains(QLatin1String("run_id")) ? t.value(QLatin1String("run_id")).toString() // else how its job ended, or that it runs
+                                                              : t.value(QLatin1String("slurm_state")).toString().toLower()});
         }
         const QJsonObject merge = m_run.cluster.value(QLatin1String("merge")).toObject();
         tasks.append({QStringLiteral("merge"), merge.value(QLatin1String("node")).toString(), merge.value(QLatin1String("job_id")).toString(), QStringLiteral("—"),

@@ -1,0 +1,93 @@
+// Cluster runs paused, resumed, moved and cancelled, against the real one-node
+// Slurm cluster (slurm_cluster_test.h): Ctrl-C (pause) leaves nothing queued; a
+// resume refuses an input edited since the plan before it submits anything; a
+// moved project resumes where it is; a cancel of an interrupted run cancels its
+// jobs.
+
+#include "slurm_cluster_test.h"
+
+#include <QScopeGuard>
+
+using namespace bioforge::test;
+
+class TstClusterResume : public SlurmClusterTest {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { setUpCluster(); }
+
+    void pauseLeavesNothingQueued()
+    {
+        QProcess p;
+        startHeld(p, project(), predictArgs(), 3);
+        QStringList held;
+        waitForHeld(4, held);
+        ::kill(pid_t(p.processId()), SIGINT); // Ctrl-C: pause
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("PENDING")).isEmpty() && queue().filter(QStringLiteral("RUNNING")).isEmpty(), 30000);
+    }
+
+    // A paused run is not under way (`status` lists none). An input edited in place while it waited
+    // (one base: the size is the same) is refused by the resume before anything is submitted, naming
+    // both checksums (tasks had computed from it, and a plan of the old content dropped a contig);
+    // put back, the run resumes and ends as the single-machine run.
+    void aResumeChecksTheInputsBeforeSubmitting()
+    {
+        const QString copy = m_fasta; // edited and put back: the outputs name their input file
+        const QByteArray original = readAll(copy);
+        const auto restore = qScopeGuard([&] { writeAll(copy, original); });
+        const QString runId = pausedHeldRun(project(), copy);
+        QVERIFY(!runId.isEmpty());
+        const Result status = run({QStringLiteral("status")});
+        QVERIFY2(status.code == 0 && status.out.contains(QLatin1String("no cluster run under way")), qPrintable(status.out));
+        QByteArray edited = readAll(copy);
+        const qsizetype base = edited.lastIndexOf('A');
+        QVERIFY(base > edited.lastIndexOf('>'));
+        edited[base] = 'C';
+        QVERIFY(writeAll(copy, edited));
+        const Result refused = run({QStringLiteral("resume"), runId});
+        QVERIFY2(refused.code == 1 && refused.out.contains(QStringLiteral("the input %1 changed after the run was planned").arg(copy)), qPrintable(refused.out + refused.err));
+        QVERIFY(queue().filter(QStringLiteral("JobHeldUser")).isEmpty()); // nothing was submitted
+        const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(refused.err).captured(1);
+        QVERIFY(writeAll(copy, original));
+        const Result resumed = resumeReleasing(project(), continuation);
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
+    }
+
+    // A project moved while a cluster run was paused: the resume writes the scripts for where it is
+    // now (they named the old folder: every task failed, or, in a copy, wrote into the original).
+    void aMovedProjectResumesWhereItIsNow()
+    {
+        const QString before = m_dir.filePath(QStringLiteral("to-move")), after = m_dir.filePath(QStringLiteral("moved"));
+        const QString runId = pausedHeldRun(before, m_fasta);
+        QVERIFY(!runId.isEmpty());
+        QVERIFY(QDir().rename(before, after));
+        const Result resumed = resumeReleasing(after, runId);
+        QVERIFY2(resumed.code == 0 && resumed.err.contains(QLatin1String("the project was moved or copied since this run was planned")),
+                 qPrintable(resumed.err + resumed.out));
+        compareWithLocal(QDir(after).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
+        QVERIFY(!QFileInfo::exists(before)); // nothing written where it was
+    }
+
+    // A cluster run whose process was killed, cancelled: its queued jobs are cancelled too (they ran
+    // on, and the merge with them).
+    void cancellingAnInterruptedRunCancelsItsJobs()
+    {
+        QProcess p;
+        startHeld(p, project(), predictArgs(), 3);
+        QStringList held;
+        waitForHeld(4, held);
+        p.kill();
+        QVERIFY(p.waitForFinished(30000));
+        const QString runId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!runId.isEmpty());
+        const Result cancelled = run({QStringLiteral("cancel"), runId});
+        QVERIFY2(cancelled.code == 0 && cancelled.out.contains(QLatin1String("its Slurm jobs ")) && cancelled.out.contains(QLatin1String(" were cancelled")), qPrintable(cancelled.out + cancelled.err));
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("JobHeldUser")).isEmpty(), 30000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstClusterResume)
+#include "tst_cluster_resume.moc"
