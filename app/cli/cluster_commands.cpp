@@ -28,6 +28,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <map>
 
 namespace bioforge::cli {
 
@@ -233,14 +234,30 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
         return kProjectError;
     }
     // Under way: queued or running here, or interrupted (the submitting process died: its jobs may
-    // still run) and not resumed since. A paused, failed, cancelled or resumed run has nothing on the
-    // cluster of its own (a continuation shares its folder: its tasks were shown as the parent's).
+    // still run) and not resumed since, or failed with tasks still on the cluster (the run ends at the
+    // first failed task; the others run on, and a resume keeps their results). A paused, cancelled or
+    // resumed run has nothing on the cluster of its own (a continuation shares its folder: its tasks
+    // were shown as the parent's).
+    const core::SlurmClient slurm;
     QList<core::RunRecord> shown;
+    std::map<QString, core::Expected<core::ClusterRunStatus>> statusOf;
     for (const core::RunRecord& r : *all) {
-        const bool underWay = r.state == core::RunState::Queued || r.state == core::RunState::Running
-                              || (r.state == core::RunState::Interrupted && !core::continuationOf(*all, r.runId));
-        if (!args.isEmpty() ? r.runId == args.first() : r.parameters.contains(QLatin1String("cluster")) && underWay)
+        if (!args.isEmpty()) {
+            if (r.runId == args.first())
+                shown.append(r);
+            continue;
+        }
+        if (!r.parameters.contains(QLatin1String("cluster")) || core::continuationOf(*all, r.runId))
+            continue;
+        if (r.state == core::RunState::Queued || r.state == core::RunState::Running || r.state == core::RunState::Interrupted) {
             shown.append(r);
+        } else if (r.state == core::RunState::Failed) {
+            auto status = core::clusterRunStatus(project->checkpointDir(r.checkpointId), slurm);
+            if (status && status->activeTasks() > 0) {
+                shown.append(r);
+                statusOf.emplace(r.runId, std::move(status));
+            }
+        }
     }
     if (!args.isEmpty() && shown.isEmpty()) {
         ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
@@ -250,10 +267,10 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
         ctx.out() << "no cluster run under way in " << project->folder() << Qt::endl;
         return kOk;
     }
-    const core::SlurmClient slurm;
     for (const core::RunRecord& r : shown) {
         const QString folder = project->checkpointDir(r.checkpointId);
-        auto status = core::clusterRunStatus(folder, slurm);
+        auto known = statusOf.find(r.runId);
+        auto status = known != statusOf.end() ? std::move(known->second) : core::clusterRunStatus(folder, slurm);
         ctx.out() << "run " << r.runId << " (" << core::runStateName(r.state) << ") " << r.pluginId << ' ' << r.verb;
         if (!status && !QFileInfo(folder).isDir() && r.parameters.contains(QLatin1String("cluster"))) { // removed to free space
             ctx.out() << ": its checkpoint folder " << folder << " is gone; where it ran is in its provenance (bioforge show " << r.runId << ")" << Qt::endl;
@@ -271,6 +288,15 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
                                   (t.jobId.isEmpty() ? QStringLiteral("-") : QStringLiteral("job ") + t.jobId).leftJustified(14),
                                   QString::number(int(t.progress * 100)));
         ctx.out() << "  merge     " << status->merge << Qt::endl;
+        if (r.state == core::RunState::Failed && status->activeTasks() > 0) {
+            QStringList jobs; // array jobs once
+            for (const core::ClusterTaskStatus& t : status->tasks)
+                if (const QString job = t.jobId.section(QLatin1Char('_'), 0, 0); t.active && !jobs.contains(job))
+                    jobs << job;
+            ctx.out() << "  the run failed; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
+                      << " still on the cluster: 'bioforge resume " << r.runId << "' follows them and reruns the failed ones, 'scancel "
+                      << jobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;
+        }
     }
     return kOk;
 }

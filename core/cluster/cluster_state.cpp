@@ -103,6 +103,11 @@ QString arraySpec(const QList<int>& indices)
     return parts.join(QLatin1Char(','));
 }
 
+int ClusterRunStatus::activeTasks() const
+{
+    return int(std::count_if(tasks.begin(), tasks.end(), [](const ClusterTaskStatus& t) { return t.active; }));
+}
+
 Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const ClusterBackend& slurm)
 {
     const CheckpointStore store(checkpointDir, 1);
@@ -123,6 +128,7 @@ Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const 
             t.state = it->second.state;
             t.node = it->second.nodes;
             t.jobId = it->second.jobId;
+            t.active = it->second.active();
         }
         const QJsonObject result = work.taskResult(i);
         if (result.value(QLatin1String("state")).toString() == QLatin1String("finished")) {

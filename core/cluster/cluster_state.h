@@ -64,12 +64,16 @@ struct ClusterTaskStatus {
     QString node;
     QString jobId;
     double progress = 0; // [0, 1]
+    bool active = false; // queued or running on the cluster now
 };
 struct ClusterRunStatus {
     QString clusterName;
     int shards = 0;
     QList<ClusterTaskStatus> tasks;
     QString merge; // "done", Slurm's state of the latest merge, or "not submitted"
+
+    // The tasks queued or running on the cluster now.
+    int activeTasks() const;
 };
 // The status of the cluster run whose checkpoint folder is `checkpointDir`; an error when it is not one.
 Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const ClusterBackend& cluster);

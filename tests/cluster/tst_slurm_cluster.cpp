@@ -165,7 +165,7 @@ private slots:
         QFile blocker(QDir(taskDir).filePath(QStringLiteral("project")));
         QVERIFY(blocker.open(QIODevice::WriteOnly));
         blocker.close();
-        QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), arrayId}).code, 0);
+        QCOMPARE(slurm(QStringLiteral("scontrol"), {QStringLiteral("release"), arrayId + QStringLiteral("_1")}).code, 0); // task 2 alone
         QVERIFY(p.waitForFinished(120000));
         const QString err = QString::fromUtf8(p.readAllStandardError()) + QString::fromUtf8(p.readAllStandardOutput());
         QCOMPARE(p.exitCode(), 1);
@@ -176,6 +176,13 @@ private slots:
         const Result status = slurm(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-t"), QStringLiteral("all"), QStringLiteral("-j"), mergeId,
                                                                QStringLiteral("-o"), QStringLiteral("%T")});
         QVERIFY2(status.out.trimmed() == QLatin1String("CANCELLED") || status.code != 0, qPrintable(status.out + status.err));
+        // The other tasks wait on (held): `status` lists the failed run with them, and how to stop them.
+        const Result underWay = run({QStringLiteral("status")});
+        QVERIFY2(underWay.code == 0 && underWay.out.contains(QStringLiteral("run %1 (failed)").arg(runId))
+                     && underWay.out.contains(QLatin1String("3 tasks are still on the cluster")) && underWay.out.contains(QStringLiteral("'scancel %1'").arg(arrayId)),
+                 qPrintable(underWay.out + underWay.err));
+        QCOMPARE(slurm(QStringLiteral("scancel"), {arrayId}).code, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("JobHeldUser")).isEmpty(), 30000);
         // The run's record names where the failed task ran and how it ended (its report's Cluster table).
         const QJsonObject failed = provenance(runId).value(QLatin1String("cluster")).toObject().value(QLatin1String("tasks")).toArray().at(1).toObject();
         QVERIFY2(failed.value(QLatin1String("slurm_state")).toString() == QLatin1String("FAILED") && !failed.value(QLatin1String("node")).toString().isEmpty(),
