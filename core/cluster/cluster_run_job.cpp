@@ -161,32 +161,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     // and `show` of a run that fails or is cancelled say which jobs ran where, as a finished one's do.
     ClusterObservation seen; // squeue's last answer
     auto recordCluster = [&](const QJsonObject& mergeResult) {
-        QJsonArray tasks, submissions;
-        for (int i = 0; i < shards; ++i) {
-            QJsonObject result = work.taskResult(i);
-            if (result.isEmpty()) { // no result (yet): the job that runs or ran it, where and how it ended
-                for (const ClusterSubmission& sub : state.submissions)
-                    if (sub.kind == QLatin1String("tasks") && sub.indices.contains(i))
-                        result = {{QStringLiteral("job_id"), QStringLiteral("%1_%2").arg(sub.jobId).arg(i)}};
-                if (auto it = seen.tasks.find(i); it != seen.tasks.end()) {
-                    result.insert(QStringLiteral("slurm_state"), it->second.state);
-                    if (!it->second.nodes.isEmpty())
-                        result.insert(QStringLiteral("node"), it->second.nodes);
-                }
-            }
-            tasks.append(result);
-        }
-        for (const ClusterSubmission& sub : state.submissions)
-            submissions.append(sub.toJson());
-        ctx.provenance().setCluster({{QStringLiteral("backend"), QStringLiteral("slurm")},
-                                     {QStringLiteral("cluster_name"), state.clusterName},
-                                     {QStringLiteral("options"), m_options.toJson()},
-                                     {QStringLiteral("plan"), state.plan},
-                                     {QStringLiteral("submissions"), submissions},
-                                     {QStringLiteral("tasks"), tasks},
-                                     {QStringLiteral("merge"), mergeResult},
-                                     {QStringLiteral("task_script"), QStringLiteral("cluster-task.sbatch")},
-                                     {QStringLiteral("merge_script"), QStringLiteral("cluster-merge.sbatch")}});
+        ctx.provenance().setCluster(clusterProvenance(state, work, m_options.toJson(), seen, mergeResult));
     };
     auto save = [&] {
         orThrow(store.save(kStateKey, state.toJson()));

@@ -145,6 +145,50 @@ Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const 
     return out;
 }
 
+QJsonObject clusterProvenance(const ClusterState& state, const ClusterWork& work, const QJsonObject& options, const ClusterObservation& seen,
+                              const QJsonObject& mergeResult)
+{
+    const int shards = state.shards();
+    QJsonArray tasks, submissions;
+    for (int i = 0; i < shards; ++i) {
+        QJsonObject result = work.taskResult(i);
+        if (result.isEmpty()) { // no result (yet): the job that runs or ran it, where and how it ended
+            for (const ClusterSubmission& sub : state.submissions)
+                if (sub.kind == QLatin1String("tasks") && sub.indices.contains(i))
+                    result = {{QStringLiteral("job_id"), QStringLiteral("%1_%2").arg(sub.jobId).arg(i)}};
+            if (auto it = seen.tasks.find(i); it != seen.tasks.end()) {
+                result.insert(QStringLiteral("slurm_state"), it->second.state);
+                if (!it->second.nodes.isEmpty())
+                    result.insert(QStringLiteral("node"), it->second.nodes);
+            }
+        }
+        tasks.append(result);
+    }
+    for (const ClusterSubmission& sub : state.submissions)
+        submissions.append(sub.toJson());
+    return {{QStringLiteral("backend"), QStringLiteral("slurm")},
+            {QStringLiteral("cluster_name"), state.clusterName},
+            {QStringLiteral("options"), options},
+            {QStringLiteral("plan"), state.plan},
+            {QStringLiteral("submissions"), submissions},
+            {QStringLiteral("tasks"), tasks},
+            {QStringLiteral("merge"), mergeResult},
+            {QStringLiteral("task_script"), QStringLiteral("cluster-task.sbatch")},
+            {QStringLiteral("merge_script"), QStringLiteral("cluster-merge.sbatch")}};
+}
+
+QJsonObject clusterProvenanceOf(const QString& checkpointDir, const QJsonObject& options)
+{
+    const CheckpointStore store(checkpointDir, 1);
+    if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))
+        return {};
+    auto saved = store.load(QLatin1String(ClusterState::kCheckpointKey));
+    if (!saved)
+        return {};
+    const ClusterWork work(QDir(checkpointDir).filePath(QStringLiteral("cluster")));
+    return clusterProvenance(ClusterState::fromJson(saved->state), work, options, {}, {});
+}
+
 Expected<QStringList> cancelClusterRunJobs(const QString& checkpointDir, const ClusterBackend& cluster)
 {
     const CheckpointStore store(checkpointDir, 1);

@@ -18,6 +18,8 @@
 
 namespace bioforge::core {
 
+class ClusterWork;
+
 struct ClusterSubmission {
     QString kind; // "tasks" or "merge"
     QString jobId;
@@ -54,6 +56,15 @@ struct ClusterObservation {
     std::optional<SlurmJobState> merge;
 };
 Expected<ClusterObservation> observeCluster(const ClusterBackend& cluster, const ClusterState& state);
+
+// The `cluster` block of a cluster run's provenance (docs/provenance.md): back-end, cluster name,
+// `options` (SlurmOptions::toJson), plan, submissions, one entry per task (its result.json, or the job
+// that runs or ran it with its node and Slurm state as `seen` last), and the merge's result.
+QJsonObject clusterProvenance(const ClusterState& state, const ClusterWork& work, const QJsonObject& options, const ClusterObservation& seen,
+                              const QJsonObject& mergeResult);
+// The same from the run's checkpoint folder alone, for a run whose process is gone (cancelled while
+// interrupted): the tasks as their files say. Empty when the folder holds no cluster checkpoint.
+QJsonObject clusterProvenanceOf(const QString& checkpointDir, const QJsonObject& options);
 
 // "0-3", "1,3", "0-2,5": Slurm's --array syntax for sorted indices.
 QString arraySpec(const QList<int>& indices);

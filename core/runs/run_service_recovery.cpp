@@ -81,6 +81,9 @@ Expected<RunRecord> RunService::discard(const QString& runId)
         if (!cancelled->isEmpty())
             jobsNote = QStringLiteral("; its Slurm jobs %1 were cancelled").arg(cancelled->join(QStringLiteral(", ")));
     }
+    // Where it ran, in its report: the block lived in the memory of the process that died.
+    if (record->parameters.contains(QLatin1String("cluster")) && record->cluster.isEmpty())
+        record->cluster = clusterProvenanceOf(m_project.checkpointDir(record->checkpointId), record->parameters.value(QLatin1String("cluster")).toObject());
     record->state = RunState::Cancelled;
     record->endedAt = QDateTime::currentDateTimeUtc();
     record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder%2").arg(runStateName(was), jobsNote);

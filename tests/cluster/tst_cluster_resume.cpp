@@ -86,6 +86,15 @@ private slots:
         const Result cancelled = run({QStringLiteral("cancel"), runId});
         QVERIFY2(cancelled.code == 0 && cancelled.out.contains(QLatin1String("its Slurm jobs ")) && cancelled.out.contains(QLatin1String(" were cancelled")), qPrintable(cancelled.out + cancelled.err));
         QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("JobHeldUser")).isEmpty(), 30000);
+        // Its record says where it was (the block had lived in the dead process only): the plan, the
+        // submissions and a job per task.
+        const QJsonObject cluster = provenance(runId).value(QLatin1String("cluster")).toObject();
+        QCOMPARE(cluster.value(QLatin1String("plan")).toObject().value(QLatin1String("shards")).toInt(), 3);
+        QCOMPARE(cluster.value(QLatin1String("submissions")).toArray().size(), 2); // the tasks and the merge
+        const QJsonArray tasks = cluster.value(QLatin1String("tasks")).toArray();
+        QCOMPARE(tasks.size(), 3);
+        for (const QJsonValue& t : tasks)
+            QVERIFY2(!t.toObject().value(QLatin1String("job_id")).toString().isEmpty(), QJsonDocument(cluster).toJson().constData());
     }
 };
 
