@@ -78,7 +78,9 @@ core::Expected<core::ReportContent> annotationReport(const QString& runDir, cons
     report.sections << inputs;
 
     core::ReportSection sources{QStringLiteral("Sources"), {}, {}, {}};
-    core::ReportTable bySource{QStringLiteral("Per source: genes with a value, without one, failed; joins on the symbol only; releases"),
+    core::ReportTable bySource{QStringLiteral("Per source: genes with a value (of which a count of 0: the provider lists nothing for the gene, as HPO "
+                                              "and ClinVar do for genes without phenotypes or variants), without one, failed; joins on the symbol only; "
+                                              "releases"),
                                {QStringLiteral("source"), QStringLiteral("found"), QStringLiteral("absent"), QStringLiteral("failed"),
                                 QStringLiteral("by symbol"), QStringLiteral("release")},
                                {}};
@@ -90,7 +92,9 @@ core::Expected<core::ReportContent> annotationReport(const QString& runDir, cons
             releases << QStringLiteral("%1 (%2, sha256 %3…)").arg(r.toObject().value(QStringLiteral("release")).toString(),
                                                                    r.toObject().value(QStringLiteral("file")).toString(),
                                                                    r.toObject().value(QStringLiteral("sha256")).toString().left(12));
-        bySource.rows << QStringList{s.value(QStringLiteral("title")).toString(), QString::number(s.value(QStringLiteral("found")).toInt()),
+        const int none = s.value(QStringLiteral("found_listing_nothing")).toInt();
+        const QString found = QString::number(s.value(QStringLiteral("found")).toInt()) + (none > 0 ? QStringLiteral(" (%1 a count of 0)").arg(none) : QString());
+        bySource.rows << QStringList{s.value(QStringLiteral("title")).toString(), found,
                                      QString::number(s.value(QStringLiteral("absent")).toInt()), QString::number(s.value(QStringLiteral("failed")).toInt()),
                                      QString::number(s.value(QStringLiteral("symbol_fallback")).toInt()), releases.join(QStringLiteral("; "))};
     }

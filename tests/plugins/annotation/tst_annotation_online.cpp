@@ -228,6 +228,10 @@ private slots:
         QCOMPARE(pkd1.value(QStringLiteral("counts")).toObject().value(QStringLiteral("conflicting")).toInt(), 1);
         QCOMPARE(pkd1.value(QStringLiteral("consequences")).toObject().value(QStringLiteral("truncating")).toInt(), 1);
         QCOMPARE(sourceOf(o.genes, QStringLiteral("UMOD"), QStringLiteral("clinvar")).value(QStringLiteral("value")).toObject().value(QStringLiteral("total_variants")).toInt(), 0);
+        // Both found; UMOD's a count of 0, counted apart in the summary (the report's "found" read as coverage).
+        const QJsonObject clinvar = o.summary.value(QStringLiteral("sources")).toObject().value(QStringLiteral("clinvar")).toObject();
+        QCOMPARE(clinvar.value(QStringLiteral("found")).toInt(), 2);
+        QCOMPARE(clinvar.value(QStringLiteral("found_listing_nothing")).toInt(), 1);
         QCOMPARE(ncbi.requests(QStringLiteral("/einfo.fcgi")).size(), 1);            // the release, once a run
         QCOMPARE(ncbi.requests(QStringLiteral("/esearch.fcgi")).size(), 2 + 1);      // PKD1 in two pages, UMOD in one
         QCOMPARE(ncbi.requests(QStringLiteral("/esummary.fcgi")).size(), 1);         // PKD1's three ids in one batch

@@ -35,6 +35,11 @@ private slots:
         QCOMPARE(hpo.value.value(QStringLiteral("disease_count")).toInt(), 2);
         QCOMPARE(hpo.value.value(QStringLiteral("kidney_phenotype_count")).toInt(), 1);
         QVERIFY(hpo.releases.size() == 2);
+        QVERIFY(!sourceById(QStringLiteral("hpo"))->listsNothing(hpo.value));
+        // A gene the file does not name: found with no phenotype (the file lists every annotated gene), a count of 0.
+        const SourceValue none = annotate(*lib.library, QStringLiteral("hpo"), gene(QStringLiteral("NPHS1"), QStringLiteral("HGNC:7908"), QStringLiteral("4868"), QString()));
+        QCOMPARE(none.status, SourceValue::Status::Found);
+        QVERIFY(sourceById(QStringLiteral("hpo"))->listsNothing(none.value));
 
         QVERIFY(lib.importText(QStringLiteral("mgi"), QStringLiteral("HMD_HumanPhenotype.rpt"),
                                "PKD1\t5310\tPkd1\tMGI:97603\tMP:0005367 MP:0005385 MP:0010768\t\n"

@@ -216,6 +216,8 @@ private slots:
         const SourceValue none = annotate(*lib.library, QStringLiteral("clinvar"), gene(QStringLiteral("UMOD"), QStringLiteral("HGNC:12559"), QStringLiteral("7369"), QString()));
         QCOMPARE(none.status, SourceValue::Status::Found);
         QCOMPARE(none.value.value(QStringLiteral("total_variants")).toInt(), 0);
+        QVERIFY(sourceById(QStringLiteral("clinvar"))->listsNothing(none.value)); // counted apart in the summary
+        QVERIFY(!sourceById(QStringLiteral("clinvar"))->listsNothing(pkd1.value));
     }
 
     void ensemblNumbersExonsInTranscriptOrder()

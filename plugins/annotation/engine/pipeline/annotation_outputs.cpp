@@ -72,6 +72,7 @@ private:
 
 struct SourceCounts {
     qint64 found = 0, absent = 0, failed = 0, fallback = 0;
+    qint64 foundListingNothing = 0; // of `found`: a real zero (AnnotationSource::listsNothing)
     QJsonArray releases;
     QString firstError; // of a failed value
 };
@@ -126,7 +127,10 @@ void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const 
             for (const QString& column : s->tableColumns())
                 row << cellText(sv.value.value(column));
             switch (sv.status) {
-            case SourceValue::Status::Found: ++c.found; break;
+            case SourceValue::Status::Found:
+                ++c.found;
+                c.foundListingNothing += s->listsNothing(sv.value) ? 1 : 0;
+                break;
             case SourceValue::Status::Absent: ++c.absent; break;
             case SourceValue::Status::Failed:
                 ++c.failed;
@@ -165,7 +169,8 @@ void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const 
     QJsonObject perSource;
     for (const auto& s : sources) {
         const SourceCounts c = counts.value(s->id());
-        perSource.insert(s->id(), QJsonObject{{QStringLiteral("title"), s->title()}, {QStringLiteral("found"), c.found}, {QStringLiteral("absent"), c.absent},
+        perSource.insert(s->id(), QJsonObject{{QStringLiteral("title"), s->title()}, {QStringLiteral("found"), c.found},
+                                              {QStringLiteral("found_listing_nothing"), c.foundListingNothing}, {QStringLiteral("absent"), c.absent},
                                               {QStringLiteral("failed"), c.failed}, {QStringLiteral("symbol_fallback"), c.fallback},
                                               {QStringLiteral("releases"), c.releases}});
     }

@@ -101,6 +101,13 @@ public:
     virtual core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const = 0;
     // The summary columns of the results table (value field names), in order.
     virtual QStringList tableColumns() const = 0;
+    // Whether a found `value` lists nothing for its gene (a real zero: HPO's file names every gene it
+    // annotates, ClinVar's every gene with a variant), counted apart in the run's summary and report.
+    virtual bool listsNothing(const QJsonObject& value) const
+    {
+        (void)value;
+        return false;
+    }
 
     // The provider's API, for genes the bulk files do not answer (none by default).
     virtual bool hasApi() const { return false; }

@@ -202,6 +202,8 @@ core::Expected<QString> ClinvarSource::importPart(const QString&, const QString&
     return QStringLiteral("ClinVar variant_summary (%1)").arg(fileRelease(path));
 }
 
+bool ClinvarSource::listsNothing(const QJsonObject& value) const { return value.value(QStringLiteral("total_variants")).toInteger() == 0; }
+
 core::Expected<SourceValue> ClinvarSource::annotate(const GeneRecord& gene, const BulkView& view, const ListContext&) const
 {
     SourceValue v;

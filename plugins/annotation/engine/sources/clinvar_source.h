@@ -15,6 +15,7 @@ public:
     core::Expected<QString> importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const override;
     core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
     QStringList tableColumns() const override;
+    bool listsNothing(const QJsonObject& value) const override;
 
     // NCBI E-utilities: esearch for the gene, esummary in pages of 200; einfo's lastupdate is the release.
     bool hasApi() const override { return true; }

@@ -170,6 +170,11 @@ core::Expected<QString> HpoSource::importPart(const QString& part, const QString
     return QStringLiteral("HPO genes_to_phenotype (%1)").arg(fileRelease(path));
 }
 
+bool HpoSource::listsNothing(const QJsonObject& value) const
+{
+    return value.value(QStringLiteral("phenotype_count")).toInteger() == 0 && value.value(QStringLiteral("disease_count")).toInteger() == 0;
+}
+
 core::Expected<SourceValue> HpoSource::annotate(const GeneRecord& gene, const BulkView& view, const ListContext&) const
 {
     SourceValue v;
