@@ -377,9 +377,10 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             orThrow(AtomicFile::write(QDir(ctx.outputDir()).filePath(name), orThrow(AtomicFile::readVerified(script))));
         }
 
-    // Provenance: the shards' inputs, models and warnings, once each; the cluster's jobs and nodes.
-    QSet<QString> seenInputs, seenWarnings;
+    // Provenance: the shards' inputs and models, once each, the run's warnings; the cluster's jobs and nodes.
+    QSet<QString> seenInputs;
     QList<QList<FileRef>> inputsByTask;
+    QList<QStringList> warningsByTask;
     for (int i = 0; i < shards; ++i) {
         const QJsonObject result = work.taskResult(i);
         auto record = readJsonObjectFile(QDir(result.value(QLatin1String("output_dir")).toString()).filePath(QStringLiteral("provenance.json")));
@@ -400,12 +401,11 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             for (auto it = parsed->libraries.begin(); it != parsed->libraries.end(); ++it)
                 ctx.provenance().addLibrary(it.key(), it.value().toString());
         }
-        for (const QString& w : parsed->warnings)
-            if (!seenWarnings.contains(w)) {
-                seenWarnings.insert(w);
-                ctx.warn(w);
-            }
+        warningsByTask.append(parsed->warnings);
     }
+    // Once each, and counts of a shard's part recounted for the whole run by the plugin.
+    for (const QString& w : m_plugin.mergeShardWarnings(m_verb, warningsByTask, work.mergedDir()))
+        ctx.warn(w);
     orThrow(checkTaskInputsAgree(inputsByTask)); // one result of one content of each input
     recordCluster(mergeResult);
     ctx.markComplete();

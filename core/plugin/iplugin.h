@@ -129,6 +129,21 @@ public:
     {
         return Error(QStringLiteral("verb '%1' cannot run on a cluster").arg(verb));
     }
+    // A cluster run's warnings from its shard runs' (`byShard`: each shard's, in shard order, as its run
+    // recorded them), once the merge wrote `mergedDir`: a warning that counts the shard's part of the
+    // input is the plugin's to replace by the whole run's count, as a single-machine run says it. By
+    // default each distinct warning once, in order.
+    virtual QStringList mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const
+    {
+        (void)verb;
+        (void)mergedDir;
+        QStringList once;
+        for (const QStringList& warnings : byShard)
+            for (const QString& w : warnings)
+                if (!once.contains(w))
+                    once << w;
+        return once;
+    }
     // Runs the demo project makes with this plugin (clearly labelled test data).
     virtual QList<DemoRun> demoRuns() const { return {}; }
 };

@@ -135,6 +135,11 @@ core::Expected<QList<core::MergedOutput>> AgePlugin::mergeShards(const QString& 
     return mergeHenawPredictions(*settings, shardOutputDirs, outputDir);
 }
 
+QStringList AgePlugin::mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const
+{
+    return verb == QLatin1String("predict") ? mergeHenawWarnings(byShard, mergedDir) : IPlugin::mergeShardWarnings(verb, byShard, mergedDir);
+}
+
 core::Expected<core::ReportContent> AgePlugin::reportContent(const core::RunRecord& run, const QString& runDir) const
 {
     return ageReport(runDir, run.verb, run.title);

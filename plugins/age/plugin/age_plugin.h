@@ -23,6 +23,7 @@ public:
     core::Expected<core::ShardPlan> planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile) override;
     core::Expected<QList<core::MergedOutput>> mergeShards(const QString& verb, const QJsonObject& parameters, const QStringList& shardOutputDirs,
                                                           const QString& outputDir) override;
+    QStringList mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
     QList<core::DemoRun> demoRuns() const override;
 

@@ -159,6 +159,11 @@ core::Expected<QList<core::MergedOutput>> ViralPlugin::mergeShards(const QString
     return mergePredictOutputs(shardOutputDirs, outputDir);
 }
 
+QStringList ViralPlugin::mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const
+{
+    return verb == QLatin1String("predict") ? mergePredictWarnings(byShard, mergedDir) : IPlugin::mergeShardWarnings(verb, byShard, mergedDir);
+}
+
 core::Expected<core::ReportContent> ViralPlugin::reportContent(const core::RunRecord& run, const QString& runDir) const
 {
     if (run.verb == QLatin1String("validate"))

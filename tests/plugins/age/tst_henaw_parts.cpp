@@ -7,6 +7,7 @@
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_config.h"
+#include "pipeline/henaw_shards.h"
 #include "schema/biomarker_schema.h"
 #include "support/test_support.h"
 #include "synthetic_cohort.h"
@@ -14,6 +15,7 @@
 #include "table/column_mapping.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -187,6 +189,21 @@ private slots:
         without.markers.erase(without.markers.begin() + cohort->markerIndex(QStringLiteral("crp")));
         auto refused = a->encode(without, {0});
         QVERIFY(!refused && refused.error().message().contains(QStringLiteral("crp")));
+    }
+
+    // A cluster run's warnings: each shard warned of its own rows ("2 of 4"); the run records the whole
+    // table's count (the merged summary's) once, as a single-machine run does, and other warnings once.
+    void aClusterRunWarnsOfTheWholeTable()
+    {
+        QTemporaryDir merged;
+        QVERIFY(writeAll(merged.filePath(QStringLiteral("summary.json")),
+                         QJsonDocument(QJsonObject{{QStringLiteral("rows"), 9}, {QStringLiteral("rows_without_prediction"), 3}}).toJson()));
+        const QString other = QStringLiteral("cohort table: 1 value of glucose out of range");
+        const QList<QStringList> byShard{{unpredictableRowsWarning(2, 4, 9), other}, {other}, {unpredictableRowsWarning(1, 1, 9), other}};
+        QCOMPARE(mergeHenawWarnings(byShard, merged.path()), (QStringList{other, unpredictableRowsWarning(3, 9, 9)}));
+        QVERIFY(unpredictableRowsWarning(3, 9, 9).startsWith(QStringLiteral("3 of 9 rows have no chronological age")));
+        QCOMPARE(mergeHenawWarnings({{other}, {other}}, merged.path()), QStringList{other}); // no shard had such rows: none
+        QCOMPARE(unpredictableRowsWarning(0, 9, 9), QString());
     }
 };
 

@@ -1,6 +1,7 @@
 // The merge of viral predict shards: tables concatenated under one header,
 // counts summed, warnings once each, and the unscored-contig warning rebuilt
-// from the whole run's counts and first ids (as a single-machine run writes it).
+// from the whole run's counts and first ids (as a single-machine run writes it),
+// in summary.json and in the cluster run's recorded warnings.
 
 #include "pipeline/prediction_tables.h"
 #include "pipeline/shard_merge.h"
@@ -78,6 +79,14 @@ private slots:
         QCOMPARE(warnings[1].toString(), unscoredWarning(7, 12, first));
         QVERIFY2(warnings[1].toString().endsWith(QStringLiteral(": n1, n2, n3, n4, n5 and 2 more")), qPrintable(warnings[1].toString()));
         QCOMPARE(QFile(QDir(out).filePath(QStringLiteral("contigs.tsv"))).size(), qint64(QByteArray("header\na\nb\nc\n").size()));
+
+        // The cluster run's record: the shards' runs warned of their own parts ("3 of 4", "4 of 5"); the
+        // run says the whole run's count once, as its summary.json and a single-machine run do.
+        const QString cap = QStringLiteral("4 threads asked for, this machine has 2 hardware threads: using 2");
+        const QList<QStringList> byShard{{shared, unscoredWarning(3, 4, {QStringLiteral("n1"), QStringLiteral("n2"), QStringLiteral("n3")}), cap},
+                                         {shared, cap},
+                                         {shared, unscoredWarning(4, 5, {QStringLiteral("n4"), QStringLiteral("n5"), QStringLiteral("n6"), QStringLiteral("n7")}), cap}};
+        QCOMPARE(mergePredictWarnings(byShard, out), (QStringList{shared, cap, unscoredWarning(7, 12, first)}));
     }
 
     void noUnscoredContigNoWarning()

@@ -272,13 +272,8 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     const HenawPrediction p = model.predict(cohort, rows, &error);
     if (!error.isEmpty())
         throw JobFailure(error);
-    if (p.unpredictable > 0)
-        ctx.warn(QStringLiteral("%1 of %2 rows have no chronological age, no sex, or fewer than half of the model's %3 markers measured: their "
-                                "henaw_* values are empty (HENAW trains and predicts only on rows with at least half; the rest would be "
-                                "the training means)")
-                     .arg(p.unpredictable)
-                     .arg(rows.size())
-                     .arg(model.config().markers.size()));
+    if (const QString w = unpredictableRowsWarning(p.unpredictable, qint64(rows.size()), model.config().markers.size()); !w.isEmpty())
+        ctx.warn(w);
     ctx.advance(end - first);
     ctx.beginStage(QStringLiteral("write"), 1);
     core::CsvWriter table;

@@ -11,6 +11,7 @@
 #include "table/column_mapping.h"
 
 #include <QDir>
+#include <QRegularExpression>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -220,6 +221,39 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
     return QList<core::MergedOutput>{{QStringLiteral("henaw.csv"), QStringLiteral("henaw.csv")},
                                      {QStringLiteral("summary.json"), QStringLiteral("summary.json")},
                                      {QStringLiteral("validation.tsv"), QStringLiteral("validation.tsv")}};
+}
+
+QString unpredictableRowsWarning(qint64 unpredictable, qint64 rows, qint64 markers)
+{
+    if (unpredictable <= 0)
+        return {};
+    return QStringLiteral("%1 of %2 rows have no chronological age, no sex, or fewer than half of the model's %3 markers measured: their "
+                          "henaw_* values are empty (HENAW trains and predicts only on rows with at least half; the rest would be "
+                          "the training means)")
+        .arg(unpredictable)
+        .arg(rows)
+        .arg(markers);
+}
+
+QStringList mergeHenawWarnings(const QList<QStringList>& byShard, const QString& mergedDir)
+{
+    static const QRegularExpression shardCount(QStringLiteral("^\\d+ of \\d+ rows have no chronological age, no sex, or fewer than half of the model's (\\d+) markers measured: "));
+    QStringList warnings;
+    qint64 markers = -1;
+    for (const QStringList& shard : byShard)
+        for (const QString& w : shard) {
+            if (const QRegularExpressionMatch m = shardCount.match(w); m.hasMatch())
+                markers = m.captured(1).toLongLong();
+            else if (!warnings.contains(w))
+                warnings << w;
+        }
+    auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json")));
+    if (markers >= 0 && summary) // the whole table's count, as a single-machine run says it
+        if (const QString w = unpredictableRowsWarning(summary->value(QLatin1String("rows_without_prediction")).toInteger(),
+                                                       summary->value(QLatin1String("rows")).toInteger(), markers);
+            !w.isEmpty())
+            warnings << w;
+    return warnings;
 }
 
 } // namespace bioforge::age

@@ -37,5 +37,11 @@ core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSet
 // Merges the shard runs' henaw.csv and summary.json into `outputDir`.
 core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSettings& settings, const QStringList& shardOutputDirs,
                                                                 const QString& outputDir);
+// "N of M rows have no chronological age, no sex, or fewer than half of the model's K markers
+// measured: …": a predict run's warning (a shard's counts its own rows). Empty when `unpredictable` is 0.
+QString unpredictableRowsWarning(qint64 unpredictable, qint64 rows, qint64 markers);
+// The cluster run's warnings from its shards' (`byShard`, in shard order): each once, and the shards'
+// unpredictable-rows warnings replaced by the whole table's from the merged summary.json in `mergedDir`.
+QStringList mergeHenawWarnings(const QList<QStringList>& byShard, const QString& mergedDir);
 
 } // namespace bioforge::age

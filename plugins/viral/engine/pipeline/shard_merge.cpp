@@ -119,4 +119,19 @@ core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList&
     return outputs;
 }
 
+QStringList mergePredictWarnings(const QList<QStringList>& byShard, const QString& mergedDir)
+{
+    QStringList warnings;
+    for (const QStringList& shard : byShard)
+        for (const QString& w : shard)
+            if (!w.startsWith(QLatin1String(kUnscoredWarning)) && !warnings.contains(w))
+                warnings << w;
+    // The merged summary's: the run's own count (absent when no contig went without a call).
+    if (auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json"))))
+        for (const QJsonValue& w : summary->value(QLatin1String("warnings")).toArray())
+            if (w.toString().startsWith(QLatin1String(kUnscoredWarning)))
+                warnings << w.toString();
+    return warnings;
+}
+
 } // namespace bioforge::viral

@@ -17,5 +17,9 @@
 namespace bioforge::viral {
 
 core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList& shardOutputDirs, const QString& outputDir);
+// The cluster run's warnings from its shards' (`byShard`, in shard order): each once, and the shards'
+// "contigs without a call" (each of its own part) replaced by the whole run's from the merged
+// summary.json in `mergedDir` (kUnscoredWarning; as a single-machine run says it).
+QStringList mergePredictWarnings(const QList<QStringList>& byShard, const QString& mergedDir);
 
 } // namespace bioforge::viral
