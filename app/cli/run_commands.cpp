@@ -115,9 +115,7 @@ core::Expected<std::optional<QJsonObject>> takeClusterOptions(QStringList& args)
     // What is not given comes from the settings (Settings → Slurm cluster).
     // Keys read as the options spell them (a setting saved by an older version may say
     // `cpus-per-task` or `mem`): the flag of the same option replaces it.
-    const QJsonObject saved = core::WorkbenchSettings().clusterOptions();
-    const auto savedOptions = core::SlurmOptions::fromJson(saved);
-    QJsonObject merged = savedOptions ? savedOptions->toJson() : saved;
+    QJsonObject merged = core::SlurmOptions::canonicalKeys(core::WorkbenchSettings().clusterOptions());
     for (auto it = options.begin(); it != options.end(); ++it)
         merged.insert(it.key(), it.value());
     return std::optional<QJsonObject>(merged);

@@ -88,7 +88,7 @@ const QList<WorkbenchKey>& workbenchKeys()
              return options ? QString() : options.error().message();
          },
          // Saved as the options read it (cpus_per_task, memory): a flag of the same option overrides it, not "given twice".
-         [](S& s, const QJsonValue& v) { s.setClusterOptions(core::SlurmOptions::fromJson(v.toObject())->toJson()); }},
+         [](S& s, const QJsonValue& v) { s.setClusterOptions(core::SlurmOptions::canonicalKeys(v.toObject())); }},
     };
     return keys;
 }

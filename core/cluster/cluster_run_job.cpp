@@ -318,6 +318,8 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                     break;
                 QThread::msleep(250);
             }
+            if (auto after = observeCluster(slurm, state)) // the record says how the cancelled jobs ended, not "running"
+                seen = *after;
             save();
             return ctx.stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
         }
@@ -404,7 +406,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         warningsByTask.append(parsed->warnings);
     }
     // Once each, and counts of a shard's part recounted for the whole run by the plugin.
-    for (const QString& w : m_plugin.mergeShardWarnings(m_verb, warningsByTask, work.mergedDir()))
+    for (const QString& w : m_plugin.mergeShardWarnings(m_verb, warningsByTask, ctx.outputDir())) // the verified copies
         ctx.warn(w);
     orThrow(checkTaskInputsAgree(inputsByTask)); // one result of one content of each input
     recordCluster(mergeResult);

@@ -133,6 +133,7 @@ Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const 
         const QJsonObject result = work.taskResult(i);
         if (result.value(QLatin1String("state")).toString() == QLatin1String("finished")) {
             t.state = QStringLiteral("done");
+            t.active = false; // a job still COMPLETING after its result is no task on the cluster
             t.node = result.value(QLatin1String("node")).toString();
             t.progress = 1;
         }
@@ -157,7 +158,9 @@ QJsonObject clusterProvenance(const ClusterState& state, const ClusterWork& work
                 if (sub.kind == QLatin1String("tasks") && sub.indices.contains(i))
                     result = {{QStringLiteral("job_id"), QStringLiteral("%1_%2").arg(sub.jobId).arg(i)}};
             if (auto it = seen.tasks.find(i); it != seen.tasks.end()) {
-                result.insert(QStringLiteral("slurm_state"), it->second.state);
+                // How it ended; one still queued or running is "running" only as last seen (a failed run's
+                // other tasks run on): said so.
+                result.insert(QStringLiteral("slurm_state"), it->second.active() ? it->second.state + QStringLiteral(" when last seen") : it->second.state);
                 if (!it->second.nodes.isEmpty())
                     result.insert(QStringLiteral("node"), it->second.nodes);
             }

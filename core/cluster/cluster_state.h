@@ -57,7 +57,7 @@ struct ClusterObservation {
 };
 Expected<ClusterObservation> observeCluster(const ClusterBackend& cluster, const ClusterState& state);
 
-// The `cluster` block of a cluster run's provenance (docs/provenance.md): back-end, cluster name,
+// The `cluster` block of a cluster run's provenance (docs/formats.md): back-end, cluster name,
 // `options` (SlurmOptions::toJson), plan, submissions, one entry per task (its result.json, or the job
 // that runs or ran it with its node and Slurm state as `seen` last), and the merge's result.
 QJsonObject clusterProvenance(const ClusterState& state, const ClusterWork& work, const QJsonObject& options, const ClusterObservation& seen,

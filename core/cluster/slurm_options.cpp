@@ -10,12 +10,36 @@ namespace bioforge::core {
 
 namespace {
 
+QString canonicalKey(QString key)
+{
+    key.replace(QLatin1Char('-'), QLatin1Char('_'));
+    return key == QLatin1String("mem") ? QStringLiteral("memory") : key;
+}
+
 bool matches(const QString& text, const char* pattern)
 {
     return QRegularExpression(QRegularExpression::anchoredPattern(QLatin1String(pattern))).match(text).hasMatch();
 }
 
+// `unlimited`, `Infinite`: as sbatch's documentation spells them.
+QString canonicalTime(const QString& time)
+{
+    return time.compare(QLatin1String("unlimited"), Qt::CaseInsensitive) == 0 || time.compare(QLatin1String("infinite"), Qt::CaseInsensitive) == 0
+               ? time.toUpper()
+               : time;
+}
+
 } // namespace
+
+QJsonObject SlurmOptions::canonicalKeys(const QJsonObject& json)
+{
+    QJsonObject out;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        const QString key = canonicalKey(it.key());
+        out.insert(key, key == QLatin1String("time") && it.value().isString() ? QJsonValue(canonicalTime(it.value().toString())) : it.value());
+    }
+    return out;
+}
 
 Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& given)
 {
@@ -26,10 +50,7 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& given)
     // Keys as the command line spells its options: hyphens and underscores alike, `mem` for memory.
     QJsonObject json;
     for (auto it = given.begin(); it != given.end(); ++it) {
-        QString key = it.key();
-        key.replace(QLatin1Char('-'), QLatin1Char('_'));
-        if (key == QLatin1String("mem"))
-            key = QStringLiteral("memory");
+        const QString key = canonicalKey(it.key());
         if (!known.contains(key))
             return Error(QStringLiteral("cluster option '%1' is unknown (known: %2; hyphens and underscores alike)").arg(it.key(), known.join(QStringLiteral(", "))));
         if (json.contains(key))
@@ -66,9 +87,7 @@ Expected<SlurmOptions> SlurmOptions::fromJson(const QJsonObject& given)
                              .arg(QLatin1String(key), jsonText(v), v.isDouble() ? jsonText(v) : QStringLiteral("…")));
     o.partition = json.value(QLatin1String("partition")).toString();
     o.account = json.value(QLatin1String("account")).toString();
-    o.timeLimit = json.value(QLatin1String("time")).toString();
-    if (o.timeLimit.compare(QLatin1String("unlimited"), Qt::CaseInsensitive) == 0 || o.timeLimit.compare(QLatin1String("infinite"), Qt::CaseInsensitive) == 0)
-        o.timeLimit = o.timeLimit.toUpper(); // as sbatch's documentation spells them
+    o.timeLimit = canonicalTime(json.value(QLatin1String("time")).toString());
     o.memory = json.value(QLatin1String("memory")).toString();
     // A list of sbatch options; anything else (one string, a number) was read as no line at all.
     if (const QJsonValue lines = json.value(QLatin1String("sbatch_lines")); !lines.isUndefined()) {

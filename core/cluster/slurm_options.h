@@ -27,6 +27,10 @@ struct SlurmOptions {
     QStringList extraLines;  // further sbatch options, one per line ("--qos=long")
 
     static Expected<SlurmOptions> fromJson(const QJsonObject& json);
+    // `json` with its keys as fromJson reads them (`cpus-per-task` → `cpus_per_task`, `mem` → `memory`)
+    // and `unlimited`/`infinite` as sbatch spells them; nothing added (a saved setting keeps only what
+    // the user gave, so later defaults still reach it).
+    static QJsonObject canonicalKeys(const QJsonObject& json);
     QJsonObject toJson() const;
     // The `#SBATCH` lines of the batch scripts, in a fixed order.
     QStringList directives() const;

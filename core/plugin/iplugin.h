@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
@@ -130,7 +131,7 @@ public:
         return Error(QStringLiteral("verb '%1' cannot run on a cluster").arg(verb));
     }
     // A cluster run's warnings from its shard runs' (`byShard`: each shard's, in shard order, as its run
-    // recorded them), once the merge wrote `mergedDir`: a warning that counts the shard's part of the
+    // recorded them), once the merged outputs are in `mergedDir` (verified): a warning that counts the shard's part of the
     // input is the plugin's to replace by the whole run's count, as a single-machine run says it. By
     // default each distinct warning once, in order.
     virtual QStringList mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const
@@ -138,10 +139,13 @@ public:
         (void)verb;
         (void)mergedDir;
         QStringList once;
+        QSet<QString> seen;
         for (const QStringList& warnings : byShard)
             for (const QString& w : warnings)
-                if (!once.contains(w))
+                if (!seen.contains(w)) {
+                    seen.insert(w);
                     once << w;
+                }
         return once;
     }
     // Runs the demo project makes with this plugin (clearly labelled test data).
@@ -150,5 +154,5 @@ public:
 
 } // namespace bioforge::core
 
-#define BIOFORGE_IPLUGIN_IID "org.bioforge.IPlugin/2"
+#define BIOFORGE_IPLUGIN_IID "org.bioforge.IPlugin/3"
 Q_DECLARE_INTERFACE(bioforge::core::IPlugin, BIOFORGE_IPLUGIN_IID)

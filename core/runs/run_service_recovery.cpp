@@ -7,6 +7,7 @@
 
 #include "cluster/cluster_state.h"
 #include "cluster/slurm_client.h"
+#include "cluster/slurm_options.h"
 #include "jobs/job_handle.h"
 #include "jobs/job_scheduler.h"
 #include "log/log.h"
@@ -82,8 +83,11 @@ Expected<RunRecord> RunService::discard(const QString& runId)
             jobsNote = QStringLiteral("; its Slurm jobs %1 were cancelled").arg(cancelled->join(QStringLiteral(", ")));
     }
     // Where it ran, in its report: the block lived in the memory of the process that died.
-    if (record->parameters.contains(QLatin1String("cluster")) && record->cluster.isEmpty())
-        record->cluster = clusterProvenanceOf(m_project.checkpointDir(record->checkpointId), record->parameters.value(QLatin1String("cluster")).toObject());
+    if (record->parameters.contains(QLatin1String("cluster")) && record->cluster.isEmpty()) {
+        const QJsonObject given = record->parameters.value(QLatin1String("cluster")).toObject();
+        const auto options = SlurmOptions::fromJson(given); // as the run recorded them
+        record->cluster = clusterProvenanceOf(m_project.checkpointDir(record->checkpointId), options ? options->toJson() : given);
+    }
     record->state = RunState::Cancelled;
     record->endedAt = QDateTime::currentDateTimeUtc();
     record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder%2").arg(runStateName(was), jobsNote);

@@ -203,6 +203,9 @@ private slots:
         QCOMPARE(mergeHenawWarnings(byShard, merged.path()), (QStringList{other, unpredictableRowsWarning(3, 9, 9)}));
         QVERIFY(unpredictableRowsWarning(3, 9, 9).startsWith(QStringLiteral("3 of 9 rows have no chronological age")));
         QCOMPARE(mergeHenawWarnings({{other}, {other}}, merged.path()), QStringList{other}); // no shard had such rows: none
+        // No merged summary to recount from: the shards' own counts, not none.
+        QCOMPARE(mergeHenawWarnings(byShard, merged.filePath(QStringLiteral("no-such-folder"))),
+                 (QStringList{unpredictableRowsWarning(2, 4, 9), other, unpredictableRowsWarning(1, 1, 9)}));
         QCOMPARE(unpredictableRowsWarning(0, 9, 9), QString());
     }
 };

@@ -115,6 +115,10 @@ private slots:
     // More threads than hardware ones only spin against each other: capped, and said.
     void threadsAboveTheHardwareAreCapped()
     {
+        const QByteArray slurm = qgetenv("SLURM_CPUS_PER_TASK"); // the suite run inside a Slurm allocation: the hardware's cap here
+        const bool inSlurm = qEnvironmentVariableIsSet("SLURM_CPUS_PER_TASK");
+        auto restore = qScopeGuard([&] { inSlurm ? qputenv("SLURM_CPUS_PER_TASK", slurm) : qunsetenv("SLURM_CPUS_PER_TASK"); });
+        qunsetenv("SLURM_CPUS_PER_TASK");
         const int hardware = std::max(1, QThread::idealThreadCount());
         QString note = QStringLiteral("stale");
         QCOMPARE(usableThreads(1, &note), 1);

@@ -87,6 +87,9 @@ private slots:
                                          {shared, cap},
                                          {shared, unscoredWarning(4, 5, {QStringLiteral("n4"), QStringLiteral("n5"), QStringLiteral("n6"), QStringLiteral("n7")}), cap}};
         QCOMPARE(mergePredictWarnings(byShard, out), (QStringList{shared, cap, unscoredWarning(7, 12, first)}));
+        // No merged summary to recount from: the shards' own counts, not none.
+        QCOMPARE(mergePredictWarnings(byShard, dir.filePath(QStringLiteral("no-such-folder"))),
+                 (QStringList{shared, byShard[0][1], cap, byShard[2][1]}));
     }
 
     void noUnscoredContigNoWarning()

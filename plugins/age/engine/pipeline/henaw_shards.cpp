@@ -17,6 +17,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QSet>
 
 #include <algorithm>
 #include <charconv>
@@ -238,17 +239,23 @@ QString unpredictableRowsWarning(qint64 unpredictable, qint64 rows, qint64 marke
 QStringList mergeHenawWarnings(const QList<QStringList>& byShard, const QString& mergedDir)
 {
     static const QRegularExpression shardCount(QStringLiteral("^\\d+ of \\d+ rows have no chronological age, no sex, or fewer than half of the model's (\\d+) markers measured: "));
+    // The whole table's count from the merged summary, as a single-machine run says it; unreadable
+    // (or without the counts): the shards' own counts, rather than none.
+    const auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json")));
+    const bool recount = summary && summary->value(QLatin1String("rows")).isDouble() && summary->value(QLatin1String("rows_without_prediction")).isDouble();
     QStringList warnings;
+    QSet<QString> seen;
     qint64 markers = -1;
     for (const QStringList& shard : byShard)
         for (const QString& w : shard) {
-            if (const QRegularExpressionMatch m = shardCount.match(w); m.hasMatch())
+            if (const QRegularExpressionMatch m = shardCount.match(w); recount && m.hasMatch())
                 markers = m.captured(1).toLongLong();
-            else if (!warnings.contains(w))
+            else if (!seen.contains(w)) {
+                seen.insert(w);
                 warnings << w;
+            }
         }
-    auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json")));
-    if (markers >= 0 && summary) // the whole table's count, as a single-machine run says it
+    if (markers >= 0)
         if (const QString w = unpredictableRowsWarning(summary->value(QLatin1String("rows_without_prediction")).toInteger(),
                                                        summary->value(QLatin1String("rows")).toInteger(), markers);
             !w.isEmpty())

@@ -121,13 +121,18 @@ core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList&
 
 QStringList mergePredictWarnings(const QList<QStringList>& byShard, const QString& mergedDir)
 {
+    // The merged summary's count: the run's own (none when no contig went without a call). Unreadable:
+    // the shards' own counts, rather than none.
+    const auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json")));
     QStringList warnings;
+    QSet<QString> seen;
     for (const QStringList& shard : byShard)
         for (const QString& w : shard)
-            if (!w.startsWith(QLatin1String(kUnscoredWarning)) && !warnings.contains(w))
+            if ((!summary || !w.startsWith(QLatin1String(kUnscoredWarning))) && !seen.contains(w)) {
+                seen.insert(w);
                 warnings << w;
-    // The merged summary's: the run's own count (absent when no contig went without a call).
-    if (auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json"))))
+            }
+    if (summary)
         for (const QJsonValue& w : summary->value(QLatin1String("warnings")).toArray())
             if (w.toString().startsWith(QLatin1String(kUnscoredWarning)))
                 warnings << w.toString();
