@@ -45,6 +45,19 @@ QString slurmPattern(const QString& path)
     return p.replace(QLatin1Char('%'), QLatin1String("%%"));
 }
 
+// Cancels `jobs` and waits (at most kCancelWaitMs) until they have left the queue: a task checkpoints
+// on SIGTERM, so a resume finds them ended, not ending.
+void cancelAndWait(const ClusterBackend& slurm, const QStringList& jobs)
+{
+    orThrow(slurm.cancel(jobs));
+    for (int waited = 0; waited < kCancelWaitMs; waited += 250) {
+        auto after = slurm.jobs(jobs);
+        if (!after || std::none_of(after->begin(), after->end(), [](const SlurmJobState& j) { return j.active(); }))
+            break;
+        QThread::msleep(250);
+    }
+}
+
 bool taskDone(const ClusterWork& work, int index)
 {
     return work.taskResult(index).value(QLatin1String("state")).toString() == QLatin1String("finished");
@@ -191,13 +204,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                 orphans << j.arrayJobId;
         if (!orphans.isEmpty()) {
             ctx.warn(QStringLiteral("Slurm job(s) %1 of this run were never recorded (an interrupted submission); cancelled").arg(orphans.join(QStringLiteral(", "))));
-            orThrow(slurm.cancel(orphans));
-            for (int waited = 0; waited < kCancelWaitMs; waited += 250) {
-                auto after = slurm.jobs(orphans);
-                if (!after || std::none_of(after->begin(), after->end(), [](const SlurmJobState& j) { return j.active(); }))
-                    break;
-                QThread::msleep(250);
-            }
+            cancelAndWait(slurm, orphans);
         }
     }
 
@@ -310,14 +317,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                     active << job.jobId;
             if (seen.merge && seen.merge->active())
                 active << seen.merge->jobId;
-            orThrow(slurm.cancel(active));
-            // Wait until they have left (a task checkpoints on SIGTERM), so a resume finds them ended, not ending.
-            for (int waited = 0; waited < kCancelWaitMs; waited += 250) {
-                auto after = slurm.jobs(active);
-                if (!after || std::none_of(after->begin(), after->end(), [](const SlurmJobState& j) { return j.active(); }))
-                    break;
-                QThread::msleep(250);
-            }
+            cancelAndWait(slurm, active);
             if (auto after = observeCluster(slurm, state)) // the record says how the cancelled jobs ended, not "running"
                 seen = *after;
             save();
