@@ -241,6 +241,10 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
     const core::SlurmClient slurm;
     QList<core::RunRecord> shown;
     std::map<QString, core::Expected<core::ClusterRunStatus>> statusOf;
+    // A failed run's other tasks may run on. Which do is asked once for all (squeue by the runs' job
+    // names); only those runs are looked at one by one. Without squeue, no failed run is shown.
+    QStringList failedJobNames;
+    std::map<QString, const core::RunRecord*> failedRunOfJob; // submitted job id → run
     for (const core::RunRecord& r : *all) {
         if (!args.isEmpty()) {
             if (r.runId == args.first())
@@ -252,13 +256,29 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
         if (r.state == core::RunState::Queued || r.state == core::RunState::Running || r.state == core::RunState::Interrupted) {
             shown.append(r);
         } else if (r.state == core::RunState::Failed) {
-            auto status = core::clusterRunStatus(project->checkpointDir(r.checkpointId), slurm);
-            if (status && status->activeTasks() > 0) {
-                shown.append(r);
-                statusOf.emplace(r.runId, std::move(status));
+            const QString folder = project->checkpointDir(r.checkpointId);
+            if (auto state = core::loadClusterState(folder); state && *state && !(*state)->submissions.isEmpty()) {
+                failedJobNames << (*state)->jobNameIn(folder) << (*state)->jobNameIn(folder) + QStringLiteral("-merge");
+                for (const core::ClusterSubmission& sub : (*state)->submissions)
+                    failedRunOfJob.emplace(sub.jobId, &r);
             }
         }
     }
+    if (!failedJobNames.isEmpty())
+        if (auto active = slurm.activeJobsNamed(failedJobNames.join(QLatin1Char(',')))) {
+            QSet<QString> looked;
+            for (const core::SlurmJobState& job : *active) {
+                auto run = failedRunOfJob.find(job.arrayJobId.isEmpty() ? job.jobId : job.arrayJobId);
+                if (run == failedRunOfJob.end() || looked.contains(run->second->runId))
+                    continue;
+                looked.insert(run->second->runId);
+                auto status = core::clusterRunStatus(project->checkpointDir(run->second->checkpointId), slurm);
+                if (status && status->activeTasks() > 0) {
+                    shown.append(*run->second);
+                    statusOf.emplace(run->second->runId, std::move(status));
+                }
+            }
+        }
     if (!args.isEmpty() && shown.isEmpty()) {
         ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
         return kNotFound;
@@ -289,13 +309,9 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
                                   QString::number(int(t.progress * 100)));
         ctx.out() << "  merge     " << status->merge << Qt::endl;
         if (r.state == core::RunState::Failed && status->activeTasks() > 0) {
-            QStringList jobs; // array jobs once
-            for (const core::ClusterTaskStatus& t : status->tasks)
-                if (const QString job = t.jobId.section(QLatin1Char('_'), 0, 0); t.active && !jobs.contains(job))
-                    jobs << job;
             ctx.out() << "  the run failed; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
                       << " still on the cluster: 'bioforge resume " << r.runId << "' follows them and reruns the failed ones, 'scancel "
-                      << jobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;
+                      << status->activeJobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;
         }
     }
     return kOk;

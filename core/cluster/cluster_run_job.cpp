@@ -2,25 +2,21 @@
 
 #include "checkpoint/checkpoint_store.h"
 #include "cluster/batch_scripts.h"
+#include "cluster/cluster_results.h"
 #include "cluster/cluster_state.h"
 #include "cluster/cluster_work.h"
 #include "cluster/slurm_client.h"
 #include "cluster/task_inputs.h"
-#include "io/atomic_file.h"
-#include "io/json_file.h"
 #include "jobs/job_context.h"
 #include "log/log.h"
 #include "plugin/iplugin.h"
 #include "provenance/provenance_recorder.h"
-#include "provenance/run_record.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QProcessEnvironment>
 #include <QThread>
 
@@ -119,11 +115,13 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             ctx.warn(QStringLiteral("the project was moved or copied since this run was planned (its cluster folder was %1): the tasks without a result "
                                     "here run from %2 under a Slurm job name of their own; jobs of the old place are not followed or cancelled from here")
                          .arg(QFileInfo(config.planFile).absolutePath(), work.folder()));
-            orThrow(work.adoptHere(config, state.shards()));
+            // The scripts and the state first, cluster.json (the mark of the adoption) last: a process
+            // killed in between adopts the folder again.
             orThrow(writeBatchScripts(work, m_options, m_executable, ctx.runId()));
             state.submissions.clear();
             state.jobName = ClusterState::jobNameFor(work.folder());
             orThrow(store.save(kStateKey, state.toJson()));
+            orThrow(work.adoptHere(config, state.shards()));
         }
         // An input changed or gone since the plan: said before anything is submitted (tasks computed
         // from it, and their results could never join the others').
@@ -190,7 +188,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         return id;
     };
     // Named after the checkpoint folder (the first run of the chain): the same across resumes.
-    const QString jobName = state.jobName.isEmpty() ? QStringLiteral("bioforge-") + QFileInfo(store.rootDir()).fileName().right(8) : state.jobName;
+    const QString jobName = state.jobNameIn(store.rootDir());
 
     // Jobs of this run that its state does not name (the process died between sbatch and saving
     // the job id): cancelled, so that no task project ever has two processes in it. (A moved or
@@ -304,20 +302,11 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                                                                                        running > 4 ? QStringLiteral(", …") : QString()),
                                 QString::number(pending),
                                 pendingReason.isEmpty() ? QString() : QStringLiteral(" (Slurm: %1)").arg(pendingReason)));
-        const ClusterSubmission* lastMerge = nullptr;
-        for (const ClusterSubmission& s : state.submissions)
-            if (s.kind == QLatin1String("merge"))
-                lastMerge = &s;
+        const ClusterSubmission* lastMerge = state.lastMerge();
         if (QFileInfo::exists(work.mergeResultFile()) && (!seen.merge || !seen.merge->active()))
             break;
         if (ctx.stopRequested()) {
-            QStringList active;
-            for (const auto& [i, job] : seen.tasks)
-                if (job.active())
-                    active << job.jobId;
-            if (seen.merge && seen.merge->active())
-                active << seen.merge->jobId;
-            cancelAndWait(slurm, active);
+            cancelAndWait(slurm, seen.activeJobs());
             if (auto after = observeCluster(slurm, state)) // the record says how the cancelled jobs ended, not "running"
                 seen = *after;
             save();
@@ -357,58 +346,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             QThread::msleep(50);
     }
 
-    // Merge: verify and copy the merged outputs into the run folder.
-    const QJsonObject mergeResult = orThrow(readJsonObjectFile(work.mergeResultFile()));
-    const QJsonArray outputs = mergeResult.value(QLatin1String("outputs")).toArray();
-    ctx.beginStage(QStringLiteral("merge"), std::max<qint64>(1, outputs.size()));
-    for (const QJsonValue& v : outputs) {
-        const QJsonObject o = v.toObject();
-        const QString file = o.value(QLatin1String("file")).toString();
-        if (file.isEmpty() || file.contains(QLatin1Char('/')) || file.startsWith(QLatin1Char('.')))
-            throw JobFailure(QStringLiteral("%1: output name '%2' is not a plain file name").arg(work.mergeResultFile(), file));
-        if (auto st = AtomicFile::copyVerified(QDir(work.mergedDir()).filePath(file), o.value(QLatin1String("sha256")).toString(),
-                                               QDir(ctx.outputDir()).filePath(file));
-            !st)
-            throw JobFailure(st.error().withContext(QStringLiteral("copying the merged output '%1' into the run folder").arg(file)));
-        ctx.provenance().addOutput(o.value(QLatin1String("name")).toString(), file);
-        ctx.advance();
-    }
-    for (const QString& script : {work.taskScript(), work.mergeScript()})
-        if (QFile::exists(script)) {
-            const QString name = QStringLiteral("cluster-") + QFileInfo(script).fileName();
-            orThrow(AtomicFile::write(QDir(ctx.outputDir()).filePath(name), orThrow(AtomicFile::readVerified(script))));
-        }
-
-    // Provenance: the shards' inputs and models, once each, the run's warnings; the cluster's jobs and nodes.
-    QSet<QString> seenInputs;
-    QList<QList<FileRef>> inputsByTask;
-    QList<QStringList> warningsByTask;
-    for (int i = 0; i < shards; ++i) {
-        const QJsonObject result = work.taskResult(i);
-        auto record = readJsonObjectFile(QDir(result.value(QLatin1String("output_dir")).toString()).filePath(QStringLiteral("provenance.json")));
-        if (!record)
-            continue;
-        auto parsed = RunRecord::fromJson(*record);
-        if (!parsed)
-            continue;
-        inputsByTask.append(parsed->inputs);
-        for (const FileRef& in : parsed->inputs)
-            if (!seenInputs.contains(in.path + in.sha256)) {
-                seenInputs.insert(in.path + in.sha256);
-                ctx.provenance().addInput(in);
-            }
-        if (i == 0) {
-            for (const ModelRef& m : parsed->models)
-                ctx.provenance().addModel(m);
-            for (auto it = parsed->libraries.begin(); it != parsed->libraries.end(); ++it)
-                ctx.provenance().addLibrary(it.key(), it.value().toString());
-        }
-        warningsByTask.append(parsed->warnings);
-    }
-    // Once each, and counts of a shard's part recounted for the whole run by the plugin.
-    for (const QString& w : m_plugin.mergeShardWarnings(m_verb, warningsByTask, ctx.outputDir())) // the verified copies
-        ctx.warn(w);
-    orThrow(checkTaskInputsAgree(inputsByTask)); // one result of one content of each input
+    const QJsonObject mergeResult = bringClusterResultsHome(ctx, m_plugin, m_verb, work, shards);
     recordCluster(mergeResult);
     ctx.markComplete();
     return JobOutcome::Finished;

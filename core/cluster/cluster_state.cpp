@@ -62,6 +62,11 @@ QString ClusterState::jobNameFor(const QString& clusterFolder)
     return QStringLiteral("bioforge-") + QString::fromLatin1(QCryptographicHash::hash(clusterFolder.toUtf8(), QCryptographicHash::Sha256).toHex().left(8));
 }
 
+QString ClusterState::jobNameIn(const QString& checkpointDir) const
+{
+    return jobName.isEmpty() ? QStringLiteral("bioforge-") + QFileInfo(checkpointDir).fileName().right(8) : jobName;
+}
+
 ClusterState ClusterState::fromJson(const QJsonObject& o)
 {
     ClusterState r{o.value(QLatin1String("plan")).toObject(), o.value(QLatin1String("cluster_name")).toString(), {},
@@ -69,6 +74,28 @@ ClusterState ClusterState::fromJson(const QJsonObject& o)
     for (const QJsonValue& v : o.value(QLatin1String("submissions")).toArray())
         r.submissions << ClusterSubmission::fromJson(v.toObject());
     return r;
+}
+
+QStringList ClusterObservation::activeJobs() const
+{
+    QStringList active;
+    for (const auto& [index, job] : tasks)
+        if (const QString id = job.arrayJobId.isEmpty() ? job.jobId : job.arrayJobId; job.active() && !active.contains(id))
+            active << id;
+    if (merge && merge->active())
+        active << merge->jobId;
+    return active;
+}
+
+Expected<std::optional<ClusterState>> loadClusterState(const QString& checkpointDir)
+{
+    const CheckpointStore store(checkpointDir, 1);
+    if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))
+        return std::optional<ClusterState>();
+    auto saved = store.load(QLatin1String(ClusterState::kCheckpointKey));
+    if (!saved)
+        return saved.error();
+    return std::optional<ClusterState>(ClusterState::fromJson(saved->state));
 }
 
 Expected<ClusterObservation> observeCluster(const ClusterBackend& slurm, const ClusterState& state)
@@ -110,18 +137,17 @@ int ClusterRunStatus::activeTasks() const
 
 Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const ClusterBackend& slurm)
 {
-    const CheckpointStore store(checkpointDir, 1);
-    if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))
+    auto loaded = loadClusterState(checkpointDir);
+    if (!loaded)
+        return loaded.error();
+    if (!*loaded)
         return Error(QStringLiteral("%1: not a cluster run (no cluster checkpoint)").arg(checkpointDir));
-    auto saved = store.load(QLatin1String(ClusterState::kCheckpointKey));
-    if (!saved)
-        return saved.error();
-    const ClusterState state = ClusterState::fromJson(saved->state);
+    const ClusterState& state = **loaded;
     const ClusterWork work(QDir(checkpointDir).filePath(QStringLiteral("cluster")));
     auto seen = observeCluster(slurm, state);
     if (!seen)
         return seen.error();
-    ClusterRunStatus out{state.clusterName, state.shards(), {}, QStringLiteral("not submitted")};
+    ClusterRunStatus out{state.clusterName, state.shards(), {}, QStringLiteral("not submitted"), seen->activeJobs()};
     for (int i = 0; i < out.shards; ++i) {
         ClusterTaskStatus t{i, QStringLiteral("not on the cluster"), {}, {}, work.taskProgress(i)};
         if (auto it = seen->tasks.find(i); it != seen->tasks.end()) {
@@ -182,33 +208,23 @@ QJsonObject clusterProvenance(const ClusterState& state, const ClusterWork& work
 
 QJsonObject clusterProvenanceOf(const QString& checkpointDir, const QJsonObject& options)
 {
-    const CheckpointStore store(checkpointDir, 1);
-    if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))
+    auto state = loadClusterState(checkpointDir);
+    if (!state || !*state)
         return {};
-    auto saved = store.load(QLatin1String(ClusterState::kCheckpointKey));
-    if (!saved)
-        return {};
-    const ClusterWork work(QDir(checkpointDir).filePath(QStringLiteral("cluster")));
-    return clusterProvenance(ClusterState::fromJson(saved->state), work, options, {}, {});
+    return clusterProvenance(**state, ClusterWork(QDir(checkpointDir).filePath(QStringLiteral("cluster"))), options, {}, {});
 }
 
 Expected<QStringList> cancelClusterRunJobs(const QString& checkpointDir, const ClusterBackend& cluster)
 {
-    const CheckpointStore store(checkpointDir, 1);
-    if (!store.hasManifest(QLatin1String(ClusterState::kCheckpointKey)))
+    auto state = loadClusterState(checkpointDir);
+    if (!state)
+        return state.error();
+    if (!*state)
         return QStringList(); // planned nothing, submitted nothing
-    auto saved = store.load(QLatin1String(ClusterState::kCheckpointKey));
-    if (!saved)
-        return saved.error();
-    auto seen = observeCluster(cluster, ClusterState::fromJson(saved->state));
+    auto seen = observeCluster(cluster, **state);
     if (!seen)
         return seen.error();
-    QStringList active; // array jobs once, not per element
-    for (const auto& [index, job] : seen->tasks)
-        if (job.active() && !active.contains(job.arrayJobId.isEmpty() ? job.jobId : job.arrayJobId))
-            active << (job.arrayJobId.isEmpty() ? job.jobId : job.arrayJobId);
-    if (seen->merge && seen->merge->active())
-        active << seen->merge->jobId;
+    const QStringList active = seen->activeJobs();
     if (active.isEmpty())
         return active;
     if (Status cancelled = cluster.cancel(active); !cancelled)

@@ -47,6 +47,9 @@ struct ClusterState {
     static ClusterState fromJson(const QJsonObject& json);
     // The job name of a run adopted in `clusterFolder`: "bioforge-" and 8 hex digits of the folder's SHA-256.
     static QString jobNameFor(const QString& clusterFolder);
+    // The Slurm job name of the tasks of the run whose checkpoint folder is `checkpointDir` (its merge
+    // adds "-merge"): `jobName`, or the first one's ("bioforge-" and the folder name's last 8 characters).
+    QString jobNameIn(const QString& checkpointDir) const;
     static constexpr const char* kCheckpointKey = "cluster";
 };
 
@@ -54,7 +57,13 @@ struct ClusterState {
 struct ClusterObservation {
     std::map<int, SlurmJobState> tasks;
     std::optional<SlurmJobState> merge;
+
+    // The job ids to scancel to stop what is queued or running: an array job once (not per element), the merge.
+    QStringList activeJobs() const;
 };
+// The cluster checkpoint of the run whose checkpoint folder is `checkpointDir`; nullopt when it has
+// none (the run planned nothing); an error when it cannot be read.
+Expected<std::optional<ClusterState>> loadClusterState(const QString& checkpointDir);
 Expected<ClusterObservation> observeCluster(const ClusterBackend& cluster, const ClusterState& state);
 
 // The `cluster` block of a cluster run's provenance (docs/formats.md): back-end, cluster name,
@@ -82,6 +91,7 @@ struct ClusterRunStatus {
     int shards = 0;
     QList<ClusterTaskStatus> tasks;
     QString merge; // "done", Slurm's state of the latest merge, or "not submitted"
+    QStringList activeJobs; // ClusterObservation::activeJobs: what 'scancel' stops
 
     // The tasks queued or running on the cluster now.
     int activeTasks() const;

@@ -47,16 +47,16 @@ bool ClusterWork::isPlanHere(const QString& planFile) const
 
 Status ClusterWork::adoptHere(ClusterRunConfig& config, int shards) const
 {
-    config.planFile = planFile();
-    if (Status st = writeConfig(config); !st)
-        return st;
     for (int i = 0; i < shards; ++i)
         if (QJsonObject result = taskResult(i); !result.isEmpty()) {
             result.insert(QStringLiteral("output_dir"), QDir(taskProject(i)).filePath(QStringLiteral("runs/") + result.value(QLatin1String("run_id")).toString()));
             if (Status st = AtomicFile::write(taskResultFile(i), QJsonDocument(result).toJson()); !st)
                 return st;
         }
-    return {};
+    // Last: cluster.json naming this plan is the mark that the folder was adopted (a process killed
+    // before it leaves the folder to be adopted again, which rewrites the same files).
+    config.planFile = planFile();
+    return writeConfig(config);
 }
 
 Status ClusterWork::writeConfig(const ClusterRunConfig& config) const

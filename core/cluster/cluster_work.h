@@ -54,7 +54,8 @@ public:
     // a plan folder that is gone (the project moved) is not.
     bool isPlanHere(const QString& planFile) const;
     // Moves a run planned in another place (the project was moved or copied) here: cluster.json names
-    // this plan, and each done task's result.json its outputs where they are now (tasks/<i>/project/runs/<run_id>).
+    // this plan (written last: the mark of the adoption), and each done task's result.json its outputs where they
+    // are now (tasks/<i>/project/runs/<run_id>).
     // The batch scripts are the caller's (writeBatchScripts). Errors: a file that cannot be written.
     Status adoptHere(ClusterRunConfig& config, int shards) const;
     Status writeConfig(const ClusterRunConfig& config) const;

@@ -44,6 +44,7 @@ set(BIOFORGE_VIRAL_ENGINE_FILES
   pipeline/result_cache.cpp
   pipeline/results_stage.cpp
   pipeline/token_batcher.cpp
+  pipeline/tokenizer_warnings.cpp
   pipeline/validate_job.cpp
   sequence/chunker.cpp
   sequence/six_frames.cpp

@@ -198,6 +198,8 @@ private slots:
                  qPrintable(underWay.out + underWay.err));
         QCOMPARE(slurm(QStringLiteral("scancel"), {arrayId}).code, 0);
         QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("JobHeldUser")).isEmpty(), 30000);
+        // Nothing of it on the cluster (once Slurm has let the cancelled jobs go): not under way.
+        QTRY_VERIFY_WITH_TIMEOUT(run({QStringLiteral("status")}).out.contains(QLatin1String("no cluster run under way")), 30000);
         // The run's record names where the failed task ran and how it ended (its report's Cluster table).
         const QJsonObject failed = provenance(runId).value(QLatin1String("cluster")).toObject().value(QLatin1String("tasks")).toArray().at(1).toObject();
         QVERIFY2(failed.value(QLatin1String("slurm_state")).toString() == QLatin1String("FAILED") && !failed.value(QLatin1String("node")).toString().isEmpty(),

@@ -5,6 +5,7 @@
 
 #include "pipeline/prediction_tables.h"
 #include "pipeline/shard_merge.h"
+#include "pipeline/tokenizer_warnings.h"
 
 #include <QDir>
 #include <QFile>
@@ -89,7 +90,34 @@ private slots:
         QCOMPARE(mergePredictWarnings(byShard, out), (QStringList{shared, cap, unscoredWarning(7, 12, first)}));
         // No merged summary to recount from: the shards' own counts, not none.
         QCOMPARE(mergePredictWarnings(byShard, dir.filePath(QStringLiteral("no-such-folder"))),
-                 (QStringList{shared, byShard[0][1], cap, byShard[2][1]}));
+                 (QStringList{shared, cap, byShard[0][1], byShard[2][1]}));
+    }
+
+    // A later shard's input warnings come before an earlier shard's tokenizer warnings (the stages'
+    // order of a single-machine run), and the tokenizer's are listed once up to the cap, the shards'
+    // own "… and N more" added up.
+    void warningsFollowTheStagesOrder()
+    {
+        const QString model = QStringLiteral("the classifier c.safetensors is a TEST model");
+        const QString input1 = QStringLiteral("input.fa:5: an empty record was skipped"), input2 = QStringLiteral("input.fa:90: an empty record was skipped");
+        const QString oom = QStringLiteral("esm stage: out of memory; the batch was split in two and later batches keep under 4096 padded tokens");
+        QStringList pieces;
+        for (int i = 0; i < kTokenizerWarningsShown + 3; ++i)
+            pieces << unknownPieceWarning(QStringLiteral("J%1").arg(i));
+        QVERIFY(isUnknownPieceWarning(pieces[0]));
+        const QStringList shard1 = QStringList{model, input1, oom} + tokenizerWarningLines(pieces.mid(0, kTokenizerWarningsShown + 2));
+        const QStringList shard2 = QStringList{model, input1, input2} + tokenizerWarningLines({pieces[1], pieces.last()});
+        QCOMPARE(shard1.last(), QStringLiteral("… and 2 more warnings of the tokenizer"));
+        QCOMPARE(hiddenTokenizerWarnings(shard1.last()), 2);
+        QCOMPARE(hiddenTokenizerWarnings(model), -1);
+        QTemporaryDir dir;
+        const QStringList merged = mergePredictWarnings({shard1, shard2}, dir.filePath(QStringLiteral("no-summary")));
+        // Listed: shard 1's first 20 (its own list), then shard 2's new one pushed past the cap; hidden:
+        // shard 1's 2 (one of them is shard 2's last) and the one past the cap.
+        const QStringList tokenizer = pieces.mid(0, kTokenizerWarningsShown);
+        QCOMPARE(merged, (QStringList{model, input1, input2, oom} + tokenizer + QStringList{QStringLiteral("… and at most 3 more warnings of the tokenizer")}));
+        // One shard: its lines as they were.
+        QCOMPARE(mergePredictWarnings({shard1}, dir.filePath(QStringLiteral("no-summary"))), shard1);
     }
 
     void noUnscoredContigNoWarning()

@@ -10,6 +10,7 @@
 #include "pipeline/frame_stage.h"
 #include "pipeline/shard_keys.h"
 #include "pipeline/token_batcher.h"
+#include "pipeline/tokenizer_warnings.h"
 #include "tokenizer/esm_alphabet.h"
 #include "tokenizer/hf_bpe_tokenizer.h"
 
@@ -75,7 +76,7 @@ LoadedEncoder loadEncoder(Encoder encoder, const PredictSettings& s, const Encod
         e.runner.tokenize = [a = e.alphabet.get()](const ShardFrame& f, QStringList& warnings) {
             EsmEncoding enc = a->encode(f.protein);
             for (const std::string& piece : enc.unknownPieces)
-                warnings << QStringLiteral("protein piece '%1' is not in the ESM alphabet: it was read as <unk>").arg(QString::fromStdString(piece));
+                warnings << unknownPieceWarning(QString::fromStdString(piece));
             return enc.ids;
         };
         e.runner.embed = [model = e.esm.get(), layer, truncation = s.esmTruncation](const std::vector<std::vector<int64_t>>& rows) {
@@ -144,12 +145,9 @@ std::vector<std::vector<float>> embedFitting(core::JobContext& ctx, const Encode
 // The tokenizer's warnings, each once (a residue unknown to the alphabet recurs in every frame).
 void reportWarnings(core::JobContext& ctx, QStringList warnings)
 {
-    constexpr qsizetype kShown = 20;
     warnings.removeDuplicates();
-    for (qsizetype i = 0; i < std::min(kShown, warnings.size()); ++i)
-        ctx.warn(warnings[i]);
-    if (warnings.size() > kShown)
-        ctx.warn(QStringLiteral("… and %1 more warnings of the tokenizer").arg(warnings.size() - kShown));
+    for (const QString& w : tokenizerWarningLines(warnings))
+        ctx.warn(w);
 }
 
 // One device's share of a stage: its own model copy, statistics and batch cap.

@@ -2,7 +2,9 @@
 
 #include "io/atomic_file.h"
 #include "io/json_file.h"
+#include "pipeline/embedding_stage.h"
 #include "pipeline/prediction_tables.h"
+#include "pipeline/tokenizer_warnings.h"
 
 #include <QDir>
 #include <QFile>
@@ -121,21 +123,47 @@ core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList&
 
 QStringList mergePredictWarnings(const QList<QStringList>& byShard, const QString& mergedDir)
 {
+    // In the order of a single-machine run's stages: the input's and the models' (each shard's in
+    // input order), each encoder's out-of-memory splits, the tokenizer's, the contigs without a call.
+    enum Rank { Other, Dnabert, Esm, Tokenizer, Unscored, Ranks };
+    auto rankOf = [](const QString& w) -> Rank {
+        for (Encoder e : {Encoder::Dnabert, Encoder::Esm2})
+            if (w.startsWith(QLatin1String(encoderStage(e)) + QStringLiteral(" stage: ")) && w.contains(QLatin1String("the batch was split in two")))
+                return e == Encoder::Dnabert ? Dnabert : Esm;
+        if (isUnknownPieceWarning(w) || hiddenTokenizerWarnings(w) >= 0)
+            return Tokenizer;
+        return w.startsWith(QLatin1String(kUnscoredWarning)) ? Unscored : Other;
+    };
+    QList<QStringList> ranked(Ranks);
+    QSet<QString> seen;
+    qint64 hiddenTokenizer = 0; // the shards' own "… and N more": counted, not listed
+    int shardsWithTokenizer = 0;
+    for (const QStringList& shard : byShard) {
+        bool tokenizer = false;
+        for (const QString& w : shard) {
+            const Rank rank = rankOf(w);
+            tokenizer = tokenizer || rank == Tokenizer;
+            if (const qint64 hidden = hiddenTokenizerWarnings(w); hidden >= 0)
+                hiddenTokenizer += hidden;
+            else if (!seen.contains(w)) {
+                seen.insert(w);
+                ranked[rank] << w;
+            }
+        }
+        shardsWithTokenizer += tokenizer ? 1 : 0;
+    }
+    ranked[Tokenizer] = tokenizerWarningLines(ranked[Tokenizer], hiddenTokenizer, shardsWithTokenizer > 1);
     // The merged summary's count: the run's own (none when no contig went without a call). Unreadable:
     // the shards' own counts, rather than none.
-    const auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json")));
-    QStringList warnings;
-    QSet<QString> seen;
-    for (const QStringList& shard : byShard)
-        for (const QString& w : shard)
-            if ((!summary || !w.startsWith(QLatin1String(kUnscoredWarning))) && !seen.contains(w)) {
-                seen.insert(w);
-                warnings << w;
-            }
-    if (summary)
+    if (const auto summary = core::readJsonObjectFile(QDir(mergedDir).filePath(QStringLiteral("summary.json")))) {
+        ranked[Unscored].clear();
         for (const QJsonValue& w : summary->value(QLatin1String("warnings")).toArray())
             if (w.toString().startsWith(QLatin1String(kUnscoredWarning)))
-                warnings << w.toString();
+                ranked[Unscored] << w.toString();
+    }
+    QStringList warnings;
+    for (const QStringList& r : ranked)
+        warnings += r;
     return warnings;
 }
 

@@ -17,9 +17,12 @@
 namespace bioforge::viral {
 
 core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList& shardOutputDirs, const QString& outputDir);
-// The cluster run's warnings from its shards' (`byShard`, in shard order): each once, and the shards'
-// "contigs without a call" (each of its own part) replaced by the whole run's from the merged
-// summary.json in `mergedDir` (kUnscoredWarning; as a single-machine run says it).
+// The cluster run's warnings from its shards' (`byShard`, in shard order) as a single-machine run
+// says them: each once, in the order of the run's stages (the input's and the models', each encoder's
+// out-of-memory splits, the tokenizer's, the contigs without a call); the tokenizer's listed up to
+// kTokenizerWarningsShown with the shards' own "… and N more" added up ("at most": they may repeat);
+// the shards' "contigs without a call" (each of its own part) replaced by the whole run's from the
+// merged summary.json in `mergedDir` (kUnscoredWarning).
 QStringList mergePredictWarnings(const QList<QStringList>& byShard, const QString& mergedDir);
 
 } // namespace bioforge::viral
