@@ -57,7 +57,7 @@ core::Project* CliContext::project(bool create, bool remember)
     return s.project();
 }
 
-int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs)
+int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs, const QString& pausedHint)
 {
     core::JobScheduler& scheduler = session().scheduler();
     TerminalProgress progress(scheduler, m_options.quiet);
@@ -98,7 +98,9 @@ int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs)
         m_out << "run " << id << ": " << core::runStateName(r.state);
         if (!r.error.isEmpty())
             m_out << ": " << r.error;
-        if (r.state == core::RunState::Paused) {
+        if (r.state == core::RunState::Paused && !pausedHint.isEmpty()) {
+            m_out << " (" << pausedHint << ')';
+        } else if (r.state == core::RunState::Paused) {
             QString project;
             if (!m_options.project.isEmpty()) {
                 project = QDir(m_options.project).absolutePath();

@@ -44,8 +44,10 @@ public:
     // Waits for runs to end, showing progress; Ctrl-C pauses them.
     // Returns the exit code for their combined outcome.
     // `listOutputs`: after each finished run's summary line, its outputs by role and path (off where
-    // the caller prints where the results are itself, as `demo` does).
-    int waitForRuns(const QStringList& runIds, bool listOutputs = true);
+    // the caller prints where the results are itself, as `demo` does). `pausedHint`: what a paused
+    // run's line says instead of "bioforge resume <id> continues it" (a cluster task's run is resumed
+    // by resuming the cluster run, never by hand).
+    int waitForRuns(const QStringList& runIds, bool listOutputs = true, const QString& pausedHint = {});
 
 private:
     CliOptions m_options;

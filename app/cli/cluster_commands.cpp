@@ -140,7 +140,10 @@ int clusterTask(CliContext& ctx, const QString& folder, const QString& indexText
     };
     QObject::connect(&progress, &QTimer::timeout, writeProgress);
     progress.start(2000);
-    const int rc = ctx.waitForRuns({*runId});
+    // Stopped (Slurm's SIGTERM at the time limit, a scancel, a pause of the cluster run): the cluster
+    // run resumes it, not a hand in this task's project.
+    const int rc = ctx.waitForRuns({*runId}, true,
+                                   QStringLiteral("shard %1 of %2 continues from its checkpoint when the cluster run is resumed").arg(index + 1).arg(config->shards));
     progress.stop();
     writeProgress();
     if (rc != kOk)

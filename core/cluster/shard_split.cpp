@@ -1,5 +1,7 @@
 #include "cluster/shard_split.h"
 
+#include <QStringList>
+
 #include <algorithm>
 #include <cmath>
 
@@ -65,6 +67,17 @@ double shardImbalance(const std::vector<ShardRange>& ranges)
         largest = std::max(largest, r.weight);
     }
     return total > 0 ? double(largest) * double(ranges.size()) / double(total) : 1.0;
+}
+
+Expected<ShardSpec> parseShardSpec(const QString& text, const QString& verb)
+{
+    const QStringList parts = text.split(QLatin1Char('/'));
+    bool okIndex = false, okCount = false;
+    const int index = parts.size() == 2 ? parts[0].toInt(&okIndex) : 0;
+    const int count = parts.size() == 2 ? parts[1].toInt(&okCount) : 0;
+    if (!okIndex || !okCount || count < 1 || index < 1 || index > count)
+        return Error(QStringLiteral("%1: shard '%2': expected i/N with 1 ≤ i ≤ N (e.g. 2/8)").arg(verb, text));
+    return ShardSpec{index - 1, count};
 }
 
 } // namespace bioforge::core

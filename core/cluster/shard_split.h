@@ -6,6 +6,9 @@
 // output; a shard may only end where a unit allows it (e.g. at the end of a
 // contig, never inside one).
 
+#include "util/expected.h"
+
+#include <QString>
 #include <QtGlobal>
 
 #include <vector>
@@ -28,6 +31,14 @@ struct ShardRange {
 // j·total/shards, after the previous cut; fewer ranges when fewer cuts are
 // allowed. Empty input: no range. `shards` < 1 counts as 1.
 std::vector<ShardRange> splitBalanced(const std::vector<ShardUnit>& units, int shards);
+
+// A shard run's "shard" parameter, "i/N" (1 ≤ i ≤ N, as IPlugin::shardParameters writes it): `index`
+// is i − 1. Error, naming `verb` ("viral predict") and the text: anything else.
+struct ShardSpec {
+    int index = 0; // 0-based
+    int count = 1;
+};
+Expected<ShardSpec> parseShardSpec(const QString& text, const QString& verb);
 
 // Largest shard weight over the mean (1 = perfect balance); 0 without shards.
 double shardImbalance(const std::vector<ShardRange>& ranges);

@@ -65,13 +65,40 @@ std::vector<float> SelfTestJob::unitValues(const Parameters& p, int unit)
     return out;
 }
 
+double SelfTestJob::unitSum(const std::vector<float>& values)
+{
+    double sum = 0;
+    for (float v : values)
+        sum += v;
+    return sum;
+}
+
+Status SelfTestJob::writeValues(const QString& path, int units, int valuesPerUnit, const std::vector<float>& all)
+{
+    SafetensorsWriter tensors;
+    tensors.setMetadata(QStringLiteral("producer"), QStringLiteral("bioforge self-test"));
+    if (Status st = tensors.add(QStringLiteral("values"), DType::F32, {qint64(units), qint64(valuesPerUnit)}, floatBytes(all)); !st)
+        return st;
+    return tensors.writeAtomic(path);
+}
+
+QJsonObject SelfTestJob::summary(int units, int valuesPerUnit, qint64 seed, double grandSum)
+{
+    const double count = double(units) * double(valuesPerUnit);
+    return {{QStringLiteral("units"), units},
+            {QStringLiteral("valuesPerUnit"), valuesPerUnit},
+            {QStringLiteral("seed"), double(seed)},
+            {QStringLiteral("grandMean"), grandSum / (count > 0 ? count : 1)}};
+}
+
 JobOutcome SelfTestJob::run(JobContext& ctx)
 {
     ctx.defineStages({{QStringLiteral("generate"), QStringLiteral("Generate"), 0.9},
                       {QStringLiteral("summarise"), QStringLiteral("Summarise"), 0.1}});
-    ctx.beginStage(QStringLiteral("generate"), m_parameters.units);
+    const int first = m_parameters.firstUnit, end = m_parameters.end();
+    ctx.beginStage(QStringLiteral("generate"), end - first);
     CheckpointStore& store = ctx.checkpoints();
-    for (int unit = 0; unit < m_parameters.units; ++unit) {
+    for (int unit = first; unit < end; ++unit) {
         if (store.loadOrDiscard(unitKey(unit))) {
             ctx.advanceReused(1);
             continue; // done before a pause or crash
@@ -93,11 +120,11 @@ JobOutcome SelfTestJob::run(JobContext& ctx)
                                        {QStringLiteral("std"), std::sqrt(std::max(0.0, sq / double(values.size()) - mean * mean))}},
                            &tensors));
         ctx.advance();
-        ctx.setMessage(QStringLiteral("unit %1 of %2").arg(unit + 1).arg(m_parameters.units));
+        ctx.setMessage(QStringLiteral("unit %1 of %2").arg(unit - first + 1).arg(end - first));
         if (ctx.stopRequested())
             return ctx.stopRequest() == StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled;
     }
-    ctx.beginStage(QStringLiteral("summarise"), m_parameters.units);
+    ctx.beginStage(QStringLiteral("summarise"), end - first);
     summarise(ctx);
     return JobOutcome::Finished;
 }
@@ -108,10 +135,11 @@ void SelfTestJob::summarise(JobContext& ctx)
     CsvWriter table(QLatin1Char('\t'));
     table.writeRow({QStringLiteral("unit"), QStringLiteral("mean"), QStringLiteral("std"), QStringLiteral("min"),
                     QStringLiteral("max"), QStringLiteral("sha256")});
+    const int first = m_parameters.firstUnit, end = m_parameters.end(), units = end - first;
     std::vector<float> all;
-    all.reserve(size_t(m_parameters.units) * size_t(m_parameters.values));
+    all.reserve(size_t(units) * size_t(m_parameters.values));
     double grandSum = 0;
-    for (int unit = 0; unit < m_parameters.units; ++unit) {
+    for (int unit = first; unit < end; ++unit) {
         auto loaded = store.loadOrDiscard(unitKey(unit));
         std::vector<float> values;
         if (loaded && loaded->tensors) {
@@ -119,10 +147,10 @@ void SelfTestJob::summarise(JobContext& ctx)
         } else {
             values = unitValues(m_parameters, unit); // rejected checkpoint: recompute
         }
-        double sum = 0, sq = 0;
+        const double sum = unitSum(values);
+        double sq = 0;
         float lo = values.empty() ? 0.f : values.front(), hi = lo;
         for (float v : values) {
-            sum += v;
             sq += double(v) * v;
             lo = std::min(lo, v);
             hi = std::max(hi, v);
@@ -137,16 +165,9 @@ void SelfTestJob::summarise(JobContext& ctx)
     }
     const QDir out(ctx.outputDir());
     orThrow(table.save(out.filePath(QStringLiteral("units.tsv"))));
-    SafetensorsWriter tensors;
-    tensors.setMetadata(QStringLiteral("producer"), QStringLiteral("bioforge self-test"));
-    orThrow(tensors.add(QStringLiteral("values"), DType::F32, {qint64(m_parameters.units), qint64(m_parameters.values)},
-                        floatBytes(all)));
-    orThrow(tensors.writeAtomic(out.filePath(QStringLiteral("values.safetensors"))));
-    const QJsonObject summary{{QStringLiteral("units"), m_parameters.units},
-                              {QStringLiteral("valuesPerUnit"), m_parameters.values},
-                              {QStringLiteral("seed"), double(m_parameters.seed)},
-                              {QStringLiteral("grandMean"), grandSum / double(all.empty() ? 1 : all.size())}};
-    orThrow(AtomicFile::write(out.filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
+    orThrow(writeValues(out.filePath(QStringLiteral("values.safetensors")), units, m_parameters.values, all));
+    orThrow(AtomicFile::write(out.filePath(QStringLiteral("summary.json")),
+                              QJsonDocument(summary(units, m_parameters.values, m_parameters.seed, grandSum)).toJson()));
     ctx.provenance().addOutput(QStringLiteral("per-unit statistics"), QStringLiteral("units.tsv"));
     ctx.provenance().addOutput(QStringLiteral("all values"), QStringLiteral("values.safetensors"));
     ctx.provenance().addOutput(QStringLiteral("summary"), QStringLiteral("summary.json"));

@@ -13,6 +13,7 @@
 // byte-identical files.
 
 #include "jobs/job.h"
+#include "util/expected.h"
 
 #include <QJsonObject>
 
@@ -27,6 +28,11 @@ public:
         int work = 5000;
         qint64 seed = 42;
         int failAtUnit = -1; // diagnostic: throw at this unit
+        // The units this run generates, [firstUnit, endUnit): a cluster shard's (self_test_shards.h);
+        // endUnit −1: up to `units`.
+        int firstUnit = 0;
+        int endUnit = -1;
+        int end() const { return endUnit < 0 ? units : endUnit; }
     };
 
     explicit SelfTestJob(Parameters parameters) : m_parameters(parameters) {}
@@ -37,6 +43,12 @@ public:
 
     // The numbers of one unit (exposed for tests).
     static std::vector<float> unitValues(const Parameters& p, int unit);
+    // The sum of a unit's numbers in the order summary.json's grandMean adds them (double, in order).
+    static double unitSum(const std::vector<float>& values);
+    // values.safetensors: tensor "values" [units, valuesPerUnit] F32, the producer in the metadata.
+    static Status writeValues(const QString& path, int units, int valuesPerUnit, const std::vector<float>& all);
+    // summary.json's object: units, valuesPerUnit, seed and grandMean = grandSum / (units · valuesPerUnit).
+    static QJsonObject summary(int units, int valuesPerUnit, qint64 seed, double grandSum);
 
 private:
     void summarise(JobContext& ctx);

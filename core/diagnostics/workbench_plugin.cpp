@@ -1,12 +1,17 @@
 #include "diagnostics/workbench_plugin.h"
 
 #include "diagnostics/self_test_job.h"
+#include "diagnostics/self_test_shards.h"
+#include "io/atomic_file.h"
 #include "io/csv_reader.h"
 #include "io/safetensors_reader.h"
 #include "provenance/environment_info.h"
 #include "provenance/run_record.h"
 
 #include <QDir>
+#include <QJsonDocument>
+
+#include <tuple>
 
 namespace bioforge::core {
 
@@ -35,6 +40,8 @@ QList<VerbSpec> WorkbenchPlugin::verbs() const
         {QStringLiteral("work"), T::Integer, QStringLiteral("hashing rounds per number (cost per unit)"), 5000, {}, 0, 1000000},
         {QStringLiteral("seed"), T::Integer, QStringLiteral("random seed"), 42, {}, 0, 9e15},
         {QStringLiteral("fail_at_unit"), T::Integer, QStringLiteral("diagnostic: fail at this unit (-1 = never)"), -1, {}, -1, 100000},
+        {QStringLiteral("shard"), T::String, QStringLiteral("generate only shard i/N of the units (a cluster run's task; empty = all)"), QString(), {}, 0, 0},
+        {QStringLiteral("shard_plan"), T::String, QStringLiteral("the cluster run's plan of the shards"), QString(), {}, 0, 0},
     };
     return {selftest};
 }
@@ -54,7 +61,37 @@ Expected<std::unique_ptr<Job>> WorkbenchPlugin::createJob(const QString& verb, c
 {
     if (verb != QLatin1String("selftest"))
         return Error(QStringLiteral("workbench: unknown verb '%1'").arg(verb));
-    return std::unique_ptr<Job>(std::make_unique<SelfTestJob>(SelfTestJob::fromJson(parameters)));
+    SelfTestJob::Parameters p = SelfTestJob::fromJson(parameters);
+    auto range = selfTestUnitRange(parameters, p.units);
+    if (!range)
+        return range.error();
+    std::tie(p.firstUnit, p.endUnit) = *range;
+    return std::unique_ptr<Job>(std::make_unique<SelfTestJob>(p));
+}
+
+bool WorkbenchPlugin::canShard(const QString& verb) const { return verb == QLatin1String("selftest"); }
+
+Expected<ShardPlan> WorkbenchPlugin::planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile)
+{
+    if (verb != QLatin1String("selftest"))
+        return IPlugin::planShards(verb, parameters, shards, planFile);
+    const SelfTestShardPlan plan = planSelfTestShards(SelfTestJob::fromJson(parameters).units, shards);
+    if (Status st = AtomicFile::write(planFile, QJsonDocument(plan.toJson()).toJson()); !st)
+        return st.error();
+    ShardPlan out;
+    out.unit = QStringLiteral("units");
+    for (const auto& [first, end] : plan.ranges)
+        out.weights << end - first;
+    out.summary = {{QStringLiteral("units"), plan.units}};
+    return out;
+}
+
+Expected<QList<MergedOutput>> WorkbenchPlugin::mergeShards(const QString& verb, const QJsonObject& parameters, const QStringList& shardOutputDirs,
+                                                           const QString& outputDir)
+{
+    if (verb != QLatin1String("selftest"))
+        return IPlugin::mergeShards(verb, parameters, shardOutputDirs, outputDir);
+    return mergeSelfTestShards(shardOutputDirs, outputDir);
 }
 
 Expected<ReportContent> WorkbenchPlugin::reportContent(const RunRecord& run, const QString& runDir) const

@@ -57,6 +57,32 @@ private slots:
         QVERIFY2(html.contains(QLatin1String("Cluster bioforge-test (Slurm): 4 shards")) && html.contains(QLatin1String("task 4")), qPrintable(html.left(2000)));
     }
 
+    // The self-test on the cluster (a check of a cluster setup with no model or data): the outputs
+    // of the single-machine run, byte for byte; a unit that fails fails its shard alone.
+    void selfTestOnTheClusterGivesTheSingleMachineBytes()
+    {
+        const QStringList args{QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("13"),
+                               QStringLiteral("--values"), QStringLiteral("500"), QStringLiteral("--work"), QStringLiteral("10")};
+        const Result local = run(args);
+        QVERIFY2(local.code == 0, qPrintable(local.err));
+        const Result cluster = run(args + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("3")});
+        QVERIFY2(cluster.code == 0, qPrintable(cluster.err + cluster.out));
+        for (const QString& file : {QStringLiteral("units.tsv"), QStringLiteral("values.safetensors"), QStringLiteral("summary.json")}) {
+            const QByteArray a = readAll(QDir(project()).filePath(QStringLiteral("runs/%1/%2").arg(runIdFrom(local.err), file)));
+            QVERIFY(!a.isEmpty());
+            QVERIFY2(a == readAll(QDir(project()).filePath(QStringLiteral("runs/%1/%2").arg(runIdFrom(cluster.err), file))), qPrintable(file + QStringLiteral(" differs")));
+        }
+        const QJsonObject plan = provenance(runIdFrom(cluster.err)).value(QLatin1String("cluster")).toObject().value(QLatin1String("plan")).toObject();
+        QCOMPARE(plan.value(QLatin1String("unit")).toString(), QStringLiteral("units"));
+        QCOMPARE(plan.value(QLatin1String("weights")).toArray(), (QJsonArray{4, 4, 5}));
+        const Result failing = run(args + QStringList{QStringLiteral("--fail_at_unit"), QStringLiteral("9"), QStringLiteral("--cluster"), QStringLiteral("slurm"),
+                                                      QStringLiteral("--shards"), QStringLiteral("3")});
+        const QString said = failing.err + failing.out;
+        QVERIFY2(failing.code == 1 && said.contains(QLatin1String("task 3 of 3")) && said.contains(QLatin1String("failing at unit 9 as asked"))
+                     && !said.contains(QLatin1String("task 1 of 3")) && !said.contains(QLatin1String("task 2 of 3")),
+                 qPrintable(said));
+    }
+
     void agePredictShardsByRowsToTheSameBytes()
     {
         // A table of several prediction chunks: the demo's NHANES IV people four times, ids made unique.

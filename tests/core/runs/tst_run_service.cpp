@@ -106,6 +106,43 @@ private slots:
         QVERIFY(QFileInfo::exists(QDir(m_project->runDir(*id)).filePath(QStringLiteral("ro-crate-metadata.json"))));
     }
 
+    // The self-test on a cluster, without one: the shards run as the tasks would, and the merge of
+    // their outputs is the single-machine run's, byte for byte (units that do not divide evenly).
+    void selfTestShardsMergeToTheSingleMachineOutputs()
+    {
+        const QJsonObject params{{QStringLiteral("units"), 11}, {QStringLiteral("values"), 300}, {QStringLiteral("work"), 5}, {QStringLiteral("seed"), 9}};
+        auto single = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), params);
+        QVERIFY2(single, single ? "" : qPrintable(single.error().message()));
+        IPlugin* plugin = m_plugins->plugin(QStringLiteral("workbench"));
+        QVERIFY(plugin && plugin->canShard(QStringLiteral("selftest")));
+        const QString planFile = m_dir.filePath(QStringLiteral("selftest-plan.json"));
+        auto plan = plugin->planShards(QStringLiteral("selftest"), params, 4, planFile);
+        QVERIFY2(plan, plan ? "" : qPrintable(plan.error().message()));
+        QCOMPARE(plan->weights, (QList<qint64>{2, 3, 3, 3}));
+        QStringList shardDirs;
+        for (int i = 0; i < plan->weights.size(); ++i) {
+            auto id = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"),
+                                    plugin->shardParameters(QStringLiteral("selftest"), params, i, int(plan->weights.size()), planFile));
+            QVERIFY2(id, id ? "" : qPrintable(id.error().message()));
+            shardDirs << m_project->runDir(*id);
+        }
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        const QString merged = m_dir.filePath(QStringLiteral("selftest-merged"));
+        QVERIFY(QDir().mkpath(merged));
+        auto outputs = plugin->mergeShards(QStringLiteral("selftest"), params, shardDirs, merged);
+        QVERIFY2(outputs, outputs ? "" : qPrintable(outputs.error().message()));
+        QCOMPARE(outputs->size(), 3);
+        for (const MergedOutput& o : *outputs)
+            QVERIFY2(readAll(QDir(merged).filePath(o.file)) == readAll(QDir(m_project->runDir(*single)).filePath(o.file)), qPrintable(o.file));
+        // A shard's plan that is not for these units is refused, naming the plan file.
+        QJsonObject other = plugin->shardParameters(QStringLiteral("selftest"), params, 0, int(plan->weights.size()), planFile);
+        other.insert(QStringLiteral("units"), 12);
+        auto refused = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), other);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        const QString why = refused ? m_project->store().run(*refused)->error : refused.error().message();
+        QVERIFY2(why.contains(planFile) && why.contains(QLatin1String("11 units in 4 shards")), qPrintable(why));
+    }
+
     void invalidParametersAreRefusedBeforeAnyRun()
     {
         auto before = m_project->store().runs();

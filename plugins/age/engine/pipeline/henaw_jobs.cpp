@@ -2,6 +2,7 @@
 #include "pipeline/henaw_rows.h"
 #include "pipeline/henaw_shards.h"
 
+#include "cluster/shard_split.h"
 #include "compute/blas_core.h"
 #include "compute/thread_budget.h"
 #include "compute/thread_waits.h"
@@ -63,13 +64,11 @@ core::Expected<HenawRunSettings> HenawRunSettings::fromParameters(const QJsonObj
         return Error(QStringLiteral("age: %1").arg(device.error().message()));
     s.device = *device;
     if (const QString shard = p.value(QLatin1String("shard")).toString(); !shard.isEmpty()) {
-        const QStringList parts = shard.split(QLatin1Char('/'));
-        bool okIndex = false, okCount = false;
-        const int index = parts.size() == 2 ? parts[0].toInt(&okIndex) : 0, count = parts.size() == 2 ? parts[1].toInt(&okCount) : 0;
-        if (!okIndex || !okCount || count < 1 || index < 1 || index > count)
-            return Error(QStringLiteral("age predict: shard '%1': expected i/N with 1 ≤ i ≤ N (e.g. 2/8)").arg(shard));
-        s.shardIndex = index - 1;
-        s.shardCount = count;
+        const auto spec = core::parseShardSpec(shard, QStringLiteral("age predict"));
+        if (!spec)
+            return spec.error();
+        s.shardIndex = spec->index;
+        s.shardCount = spec->count;
         s.shardPlan = p.value(QLatin1String("shard_plan")).toString();
     }
     return s;

@@ -1,5 +1,7 @@
 #include "pipeline/predict_settings.h"
 
+#include "cluster/shard_split.h"
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 
@@ -68,14 +70,11 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
         s.device.kind = core::TorchDevice::Kind::Cpu; // auto: the CPU
     }
     if (const QString shard = p.value(QLatin1String("shard")).toString(); !shard.isEmpty()) {
-        const QStringList parts = shard.split(QLatin1Char('/'));
-        bool okIndex = false, okCount = false;
-        const int index = parts.size() == 2 ? parts[0].toInt(&okIndex) : 0;
-        const int count = parts.size() == 2 ? parts[1].toInt(&okCount) : 0;
-        if (!okIndex || !okCount || count < 1 || index < 1 || index > count)
-            return Error(QStringLiteral("viral predict: shard '%1': expected i/N with 1 ≤ i ≤ N (e.g. 2/8)").arg(shard));
-        s.shardIndex = index - 1;
-        s.shardCount = count;
+        const auto spec = core::parseShardSpec(shard, QStringLiteral("viral predict"));
+        if (!spec)
+            return spec.error();
+        s.shardIndex = spec->index;
+        s.shardCount = spec->count;
         s.shardPlan = p.value(QLatin1String("shard_plan")).toString();
         s.reuseResults = false; // the plan's layout assumes every contig gives its frames
     }
