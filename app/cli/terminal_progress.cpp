@@ -8,8 +8,8 @@
 
 namespace bioforge::cli {
 
-TerminalProgress::TerminalProgress(core::JobScheduler& scheduler, bool quiet, QObject* parent)
-    : QObject(parent), m_scheduler(scheduler), m_tty(isatty(STDERR_FILENO) == 1), m_quiet(quiet)
+TerminalProgress::TerminalProgress(core::JobScheduler& scheduler, bool quiet, QObject* parent, std::FILE* out)
+    : QObject(parent), m_scheduler(scheduler), m_tty(isatty(fileno(out)) == 1), m_quiet(quiet), m_out(out)
 {
     connect(&m_timer, &QTimer::timeout, this, &TerminalProgress::tick);
     m_timer.start(m_tty ? 250 : 1000);
@@ -65,23 +65,31 @@ int TerminalProgress::terminalColumns()
 
 void TerminalProgress::tick()
 {
-    if (m_quiet)
-        return;
     for (const auto& h : m_scheduler.handles()) {
         if (h->state() != core::RunState::Running)
             continue;
         const core::ProgressSnapshot s = h->snapshot();
+        if (s.notice != m_lastNotice.value(h->runId())) {
+            m_lastNotice.insert(h->runId(), s.notice);
+            if (!s.notice.isEmpty()) {
+                finishLine();
+                std::fprintf(m_out, "%s: %s\n", qUtf8Printable(h->record().title), qUtf8Printable(s.notice));
+                std::fflush(m_out);
+            }
+        }
+        if (m_quiet)
+            continue;
         if (m_tty) { // redrawn in place, within the terminal's width (asked each time: a window may be resized), the rest erased
             const QString text = line(h->record().title, s, terminalColumns());
-            std::fprintf(stderr, "\r%s\x1b[K", qUtf8Printable(text));
-            std::fflush(stderr);
+            std::fprintf(m_out, "\r%s\x1b[K", qUtf8Printable(text));
+            std::fflush(m_out);
             m_openLine = true;
         } else {
             const QString text = line(h->record().title, s);
             const int decile = int(s.fraction * 10);
             if (m_lastDecile.value(h->runId(), -1) != decile) {
                 m_lastDecile.insert(h->runId(), decile);
-                std::fprintf(stderr, "%s\n", qPrintable(text));
+                std::fprintf(m_out, "%s\n", qUtf8Printable(text));
             }
         }
     }
@@ -90,7 +98,7 @@ void TerminalProgress::tick()
 void TerminalProgress::finishLine()
 {
     if (m_openLine) {
-        std::fprintf(stderr, "\n");
+        std::fprintf(m_out, "\n");
         m_openLine = false;
     }
 }

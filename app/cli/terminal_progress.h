@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <cstdio>
+
 namespace bioforge::core {
 class JobScheduler;
 struct ProgressSnapshot;
@@ -18,7 +20,8 @@ namespace bioforge::cli {
 class TerminalProgress : public QObject {
     Q_OBJECT
 public:
-    explicit TerminalProgress(core::JobScheduler& scheduler, bool quiet, QObject* parent = nullptr);
+    // Writes to `out` (stderr; a test's file); a TTY gets the line redrawn in place.
+    explicit TerminalProgress(core::JobScheduler& scheduler, bool quiet, QObject* parent = nullptr, std::FILE* out = stderr);
     static QString formatDuration(qint64 ms);
     // "TITLE [####......]  30% Stage 3/10 1.2 MB/s ETA 0:07 elapsed 0:03"; within `width` columns
     // less one when width > 0 (the title shortened with "…" first, then the end cut).
@@ -26,9 +29,11 @@ public:
     // The terminal's columns (stderr's window size, else $COLUMNS, else 80).
     static int terminalColumns();
     void finishLine();
+    // One refresh (the timer's): each running run's line; a run's notice (ProgressSnapshot::notice),
+    // when it appears or changes, on a line of its own ("TITLE: NOTICE"), even with `quiet`.
+    void tick();
 
 private:
-    void tick();
 
     core::JobScheduler& m_scheduler;
     QTimer m_timer;
@@ -36,6 +41,8 @@ private:
     bool m_quiet;
     bool m_openLine = false;
     QHash<QString, int> m_lastDecile;
+    QHash<QString, QString> m_lastNotice;
+    std::FILE* m_out;
 };
 
 } // namespace bioforge::cli

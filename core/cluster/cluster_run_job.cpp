@@ -249,31 +249,44 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     // filesystem may show the file late: it counts as failed only after kResultGraceMs.
     std::map<int, qint64> completedWithoutResultSince;
     int squeueFailures = 0;
+    // Progress is the tasks' own (their result and progress files): it moves while squeue is down.
+    auto advanceFromFiles = [&] {
+        qint64 units = 0;
+        for (int i = 0; i < shards; ++i)
+            units += taskDone(work, i) ? kTaskUnitsPerShard : qint64(work.taskProgress(i) * double(kTaskUnitsPerShard - 1));
+        if (units > reported) {
+            ctx.advance(units - reported);
+            reported = units;
+        }
+    };
     for (;;) {
+        advanceFromFiles();
         auto observed = observeCluster(slurm, state);
         if (!observed) { // a busy controller answers late now and then: retry before giving up
             if (++squeueFailures >= kSqueueRetries)
                 throw JobFailure(observed.error().message()
                                  + QStringLiteral("\nthe run's jobs may still be on the cluster: 'bioforge status' and 'bioforge resume' follow them again"));
-            ctx.setMessage(QStringLiteral("squeue did not answer (%1); trying again").arg(observed.error().message()));
+            const QString notice = QStringLiteral("squeue did not answer (%1): the Slurm controller may be down; trying again (%2 of %3)")
+                                       .arg(observed.error().message().trimmed(), QString::number(squeueFailures), QString::number(kSqueueRetries - 1));
+            ctx.setMessage(notice);
+            ctx.setNotice(notice);
             for (int waited = 0; waited < pollIntervalMs() && !ctx.stopRequested(); waited += 50)
                 QThread::msleep(50);
             continue;
         }
+        if (squeueFailures > 0)
+            ctx.setNotice(QStringLiteral("squeue answers again"));
         squeueFailures = 0;
         seen = *observed;
-        qint64 units = 0;
         QList<int> failed;
         QString pendingReason;
         QStringList runningWhere;
         int running = 0, pending = 0, done = 0;
         for (int i = 0; i < shards; ++i) {
             if (taskDone(work, i)) {
-                units += kTaskUnitsPerShard;
                 ++done;
                 continue;
             }
-            units += qint64(work.taskProgress(i) * double(kTaskUnitsPerShard - 1));
             auto it = seen.tasks.find(i);
             if (it == seen.tasks.end() || !it->second.active()) { // ended without a result, or Slurm forgot it
                 // Not listed: cancelled before it started, or ended long ago (after MinJobAge) without a result.
@@ -290,10 +303,6 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                 if (it->second.reason != QLatin1String("None") && !it->second.reason.isEmpty())
                     pendingReason = it->second.reason;
             }
-        }
-        if (units > reported) {
-            ctx.advance(units - reported);
-            reported = units;
         }
         ctx.setMessage(QStringLiteral("%1 of %2 shards done, %3 running%4, %5 queued%6")
                            .arg(QString::number(done), QString::number(shards), QString::number(running),

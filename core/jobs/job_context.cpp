@@ -117,6 +117,12 @@ void JobContext::setMessage(const QString& message)
     m_message = message;
 }
 
+void JobContext::setNotice(const QString& notice)
+{
+    std::lock_guard lock(m_mutex);
+    m_notice = notice;
+}
+
 void JobContext::markEnded()
 {
     qint64 expected = -1;
@@ -202,6 +208,7 @@ ProgressSnapshot JobContext::snapshot() const
     const qint64 ended = m_endMs.load(std::memory_order_acquire);
     s.elapsedMs = (ended >= 0 ? ended : now) - m_startMs; // a run's own working time, not "now - start" once it ended
     s.message = m_message;
+    s.notice = m_notice;
     s.warnings = m_warnings;
     s.lastWarning = m_lastWarning;
     return s;

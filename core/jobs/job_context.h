@@ -38,6 +38,7 @@ struct ProgressSnapshot {
     QString unit;                   // the current stage's unit ("bytes", "frames", …)
     qint64 elapsedMs = 0;
     QString message;
+    QString notice;                 // a condition to say at once (a scheduler not answering); empty: none
     int warnings = 0;               // records skipped or changed so far
     QString lastWarning;
 };
@@ -77,6 +78,9 @@ public:
     // run's first ETA a fraction of the real one.
     void advanceReused(qint64 units);
     void setMessage(const QString& message);
+    // A condition the user should hear of at once, not only see in the message (the terminal prints
+    // it on a line of its own when it appears or changes); empty once it is over. Not recorded.
+    void setNotice(const QString& notice);
     void markComplete();
     // The job's run ended (finished, paused, cancelled, failed): elapsed stops here.
     void markEnded();
@@ -125,6 +129,7 @@ private:
     mutable Eta m_eta;
     mutable Eta m_stageRate; // rate of the current stage only: units differ between stages
     QString m_message;
+    QString m_notice;
     int m_warnings = 0;
     QString m_lastWarning;
 };

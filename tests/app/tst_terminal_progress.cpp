@@ -5,12 +5,22 @@
 
 #include "terminal_progress.h"
 
+#include "compute/device_discovery.h"
+#include "compute/device_lease.h"
+#include "jobs/clock.h"
 #include "jobs/job_context.h"
+#include "jobs/job_scheduler.h"
+#include "support/test_jobs.h"
 
+#include <QSemaphore>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstdio>
+
 using bioforge::cli::TerminalProgress;
-using bioforge::core::ProgressSnapshot;
+using namespace bioforge::core;
+using namespace bioforge::test;
 
 class TstTerminalProgress : public QObject {
     Q_OBJECT
@@ -52,6 +62,39 @@ private slots:
             QCOMPARE(fitted, whole);
         else
             QVERIFY2(fitted.contains(QChar(0x2026)), qPrintable(fitted)); // shortened, and said so
+    }
+
+    // A run's notice (a Slurm controller not answering) is said on a line of its own when it
+    // appears or changes, once, even where progress lines are off (--quiet); its end is not said.
+    void aNoticeIsPrintedOnceOnItsOwnLine()
+    {
+        QTemporaryDir dir;
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        QSemaphore reached, proceed;
+        const QString notice = QStringLiteral("squeue did not answer (timeout): the Slurm controller may be down; trying again (1 of 4)");
+        auto handle = makeHandle(std::make_unique<CountingJob>(3, [&](int unit, JobContext& ctx) {
+                                     ctx.setNotice(unit == 0 ? notice : unit == 1 ? notice : QString());
+                                     reached.release();
+                                     proceed.acquire();
+                                 }),
+                                 dir.path());
+        std::FILE* out = std::tmpfile();
+        QVERIFY(out);
+        TerminalProgress progress(scheduler, true, nullptr, out);
+        scheduler.submit(handle);
+        for (int unit = 0; unit < 3; ++unit) {
+            reached.acquire(); // the job waits inside the unit, its notice set
+            progress.tick();
+            progress.tick();
+            proceed.release();
+        }
+        QVERIFY(scheduler.waitForIdle(30000));
+        std::rewind(out);
+        QByteArray printed(4096, '\0');
+        printed.resize(qsizetype(std::fread(printed.data(), 1, size_t(printed.size()), out)));
+        std::fclose(out);
+        QCOMPARE(QString::fromUtf8(printed), handle->record().title + QStringLiteral(": ") + notice + QLatin1Char('\n'));
     }
 };
 
