@@ -81,44 +81,6 @@ bool ModelDownloader::isWorkFile(const QString& path)
     return path.endsWith(QLatin1String(".part")) || path.endsWith(QLatin1String(".part.json")) || path.endsWith(QLatin1String(".download.json"));
 }
 
-ModelDownloader::Freshness ModelDownloader::askIfChanged(const QUrl& url, const QJsonObject& meta, QString* why)
-{
-    QNetworkRequest request(url);
-    request.setTransferTimeout(m_transferTimeoutMs);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
-    const QString etag = meta.value(QLatin1String("etag")).toString();
-    const QDateTime modified = QDateTime::fromString(meta.value(QLatin1String("last_modified")).toString(), Qt::ISODate);
-    if (!etag.isEmpty())
-        request.setRawHeader("If-None-Match", etag.toLatin1());
-    else if (modified.isValid()) // RFC 9110 §5.6.7 IMF-fixdate
-        request.setRawHeader("If-Modified-Since", QLocale::c().toString(modified.toUTC(), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1());
-    else
-        return Freshness::Changed; // nothing to compare with: fetch it again
-    QNetworkAccessManager network;
-    ++m_requests;
-    QNetworkReply* reply = network.get(request);
-    int status = 0;
-    QEventLoop loop;
-    // The answer's status is all that is needed: a changed file's body is fetched by the download.
-    QObject::connect(reply, &QNetworkReply::metaDataChanged, &loop, [&] {
-        status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 200)
-            reply->abort();
-    });
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    if (status == 0)
-        status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QString error = status == 200 ? QString() : failureOf(*reply, 0, m_transferTimeoutMs, false); // 200: aborted here, on purpose
-    reply->deleteLater();
-    if (status == 304)
-        return Freshness::Unchanged;
-    if (status == 200)
-        return Freshness::Changed;
-    *why = status > 0 ? QStringLiteral("HTTP %1").arg(status) : error;
-    return Freshness::Unknown;
-}
-
 Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore, qint64 total, const Progress& progress,
                                     const StopCheck& stop)
 {
@@ -128,26 +90,22 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
     if (!QDir().mkpath(QFileInfo(*target).absolutePath()))
         return Error(QStringLiteral("%1: cannot create folder").arg(*target));
     const QString sidecar = *target + QStringLiteral(".download.json");
-    // Already complete and verified: nothing to do.
+    // Already complete and verified: nothing to do; or, to revalidate, the download below asks for
+    // the file only if it changed (If-None-Match / If-Modified-Since: one request either way).
+    QJsonObject copy; // the sidecar of the copy kept, while the server is asked about it
+    auto useCopy = [&](const QString& note) {
+        m_downloaded.append({*target, QFileInfo(*target).size(), copy.value(QLatin1String("sha256")).toString(), copy.value(QLatin1String("etag")).toString(),
+                             QDateTime::fromString(copy.value(QLatin1String("last_modified")).toString(), Qt::ISODate), true, note});
+        return okStatus();
+    };
     if (QFileInfo::exists(*target)) {
         if (item.serverSizeOnly) {
             const QJsonObject meta = readJsonObjectFile(sidecar).valueOr({});
             if (meta.value(QLatin1String("url")).toString() == item.url.toString()
                 && meta.value(QLatin1String("size")).toInteger(-1) == QFileInfo(*target).size()) {
-                QString note, why;
-                const QString fetched = meta.value(QLatin1String("fetched_at")).toString();
-                const Freshness fresh = item.revalidate ? askIfChanged(item.url, meta, &why) : Freshness::Unchanged;
-                if (fresh == Freshness::Unknown)
-                    note = QStringLiteral("the server could not be asked whether the file changed (%1): the copy fetched %2 is used").arg(why, fetched);
-                else if (item.revalidate)
-                    note = QStringLiteral("unchanged on the server since the copy fetched %1").arg(fetched);
-                if (fresh != Freshness::Changed) {
-                    m_downloaded.append({*target, QFileInfo(*target).size(), meta.value(QLatin1String("sha256")).toString(),
-                                         meta.value(QLatin1String("etag")).toString(),
-                                         QDateTime::fromString(meta.value(QLatin1String("last_modified")).toString(), Qt::ISODate), true, note});
-                    return okStatus();
-                }
-                log::info(QStringLiteral("%1: changed on the server since the copy fetched %2; downloading it again").arg(item.url.toString(), fetched));
+                copy = meta;
+                if (!item.revalidate)
+                    return useCopy({});
             }
         } else if (auto sha = Sha256::ofFile(*target); sha && *sha == item.sha256) {
             m_downloaded.append({*target, QFileInfo(*target).size(), *sha, {}, {}, true});
@@ -171,6 +129,17 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
         QNetworkRequest request(item.url);
         request.setTransferTimeout(m_transferTimeoutMs);
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+        // The copy kept, revalidated: its version is sent; 304 means it is current. (A part file of a
+        // newer version goes on instead, If-Range deciding.)
+        const bool conditional = !copy.isEmpty() && offset == 0;
+        if (conditional) {
+            const QString etag = copy.value(QLatin1String("etag")).toString();
+            const QDateTime modified = QDateTime::fromString(copy.value(QLatin1String("last_modified")).toString(), Qt::ISODate);
+            if (!etag.isEmpty())
+                request.setRawHeader("If-None-Match", etag.toLatin1());
+            else if (modified.isValid()) // RFC 9110 §5.6.7 IMF-fixdate
+                request.setRawHeader("If-Modified-Since", QLocale::c().toString(modified.toUTC(), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1());
+        }
         if (offset > 0) {
             request.setRawHeader("Range", "bytes=" + QByteArray::number(offset) + '-');
             // Only the same file continues: a changed one comes back whole (200).
@@ -264,6 +233,17 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
             return Error(QStringLiteral("%1: write failed: %2").arg(part, writeError));
         if (stop && stop())
             return Error(QStringLiteral("%1: download stopped; %2").arg(item.url.toString(), keptForResuming(part)));
+        if (conditional && received == 0 && status != 200 && status != 206) { // no new version came
+            const QString fetched = copy.value(QLatin1String("fetched_at")).toString();
+            QFile::remove(part); // empty: nothing of a newer version
+            if (status == 304)
+                return useCopy(QStringLiteral("unchanged on the server since the copy fetched %1").arg(fetched));
+            return useCopy(QStringLiteral("the server could not be asked whether the file changed (%1): the copy fetched %2 is used")
+                               .arg(status > 0 ? QStringLiteral("HTTP %1").arg(status) : lastError, fetched));
+        }
+        if (conditional && (status == 200 || status == 206))
+            log::info(QStringLiteral("%1: changed on the server since the copy fetched %2; downloading it again")
+                          .arg(item.url.toString(), copy.value(QLatin1String("fetched_at")).toString()));
         if (rangeUnsatisfiable)
             break; // the part file already holds everything (or more): verify decides
         if (netError == QNetworkReply::NoError && (status == 200 || status == 206) && !shortBody)

@@ -75,9 +75,6 @@ public:
     const QList<DownloadedFile>& downloaded() const { return m_downloaded; }
 
 private:
-    enum class Freshness { Unchanged, Changed, Unknown };
-    // A conditional GET for the copy `meta` (its sidecar) describes; `why` gets the reason of Unknown.
-    Freshness askIfChanged(const QUrl& url, const QJsonObject& meta, QString* why);
     Status downloadOne(const DownloadItem& item, qint64 doneBefore, qint64 total, const Progress& progress, const StopCheck& stop);
 
     QString m_targetDir;

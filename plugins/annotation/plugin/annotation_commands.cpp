@@ -8,6 +8,7 @@
 #include "store/sqlite_read_only.h"
 
 #include <QDir>
+#include <QFile>
 #include <QElapsedTimer>
 #include <QFileInfo>
 
@@ -211,8 +212,18 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
         if (import && isActiveRelease(library, source->id(), p.id, file.sha256, out)) // also a file fetched again unchanged (a server that ignores conditional requests)
             continue;
         if (import)
-            if (const int code = importFile(library, source->id(), file.path, p.id, out, err); code != kOk)
+            if (const int code = importFile(library, source->id(), file.path, p.id, out, err); code != kOk) {
+                // Not a file of this part at all (a wrong URL): not kept, or the next download would
+                // take it for the copy to revalidate. A file of this part whose import failed for
+                // another reason (a full disk, a library locked) stays for the next try.
+                const auto part = source->detectPart(file.path);
+                if (!part || *part != p.id) {
+                    QFile::remove(file.path + QStringLiteral(".download.json"));
+                    if (QFile::remove(file.path))
+                        err << "bioforge: " << file.path << " is not " << source->id() << "'s " << p.id << " file; it was deleted" << Qt::endl;
+                }
                 return code;
+            }
     }
     return kOk;
 }

@@ -116,8 +116,11 @@ private slots:
         lines.removeAt(1);
         const QByteArray newer = lines.join('\n');
         server.serve(QStringLiteral("/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv"), newer);
+        const int beforeThird = int(server.requests().size());
         const Result third = download();
         QVERIFY2(third.code == 0, qPrintable(third.err));
+        // One request: the conditional one's answer is the new file (it was two, the file sent twice).
+        QCOMPARE(int(server.requests().size()), beforeThird + 1);
         QVERIFY2(!third.out.contains(QStringLiteral("(already downloaded)")) && third.out.contains(QStringLiteral("rows from gnomad.v4.1.constraint_metrics.tsv")),
                  qPrintable(third.out));
         QCOMPARE(readAll(QDir(dir).filePath(QStringLiteral("gnomad.v4.1.constraint_metrics.tsv"))), newer);
@@ -148,6 +151,27 @@ private slots:
         const Result mgi = run({QStringLiteral("annotation"), QStringLiteral("download"), QStringLiteral("mgi")});
         QCOMPARE(mgi.code, 6);
         QVERIFY(mgi.err.contains(QStringLiteral("import-bulk")));
+    }
+
+    // A wrong URL: the file fetched is not this source's; it is not kept (the next download would
+    // revalidate it as the copy), and the reason is said.
+    void aDownloadedFileOfAnotherKindIsNotKept()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.start());
+        server.serve(QStringLiteral("/other/genes_to_phenotype.txt"), readAll(annotationDemoPath(QStringLiteral("demo_genes_to_phenotype.txt"))));
+        const QString dir = m_dir.filePath(QStringLiteral("wrong-downloads"));
+        QProcess p;
+        start(p, {QStringLiteral("annotation"), QStringLiteral("download"), QStringLiteral("gnomad"), QStringLiteral("--url"),
+                  server.url(QStringLiteral("/other/genes_to_phenotype.txt")), QStringLiteral("--dir"), dir, QStringLiteral("--library"),
+                  m_dir.filePath(QStringLiteral("wrong-library.sqlite"))});
+        while (!p.waitForFinished(20))
+            QCoreApplication::processEvents();
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 5);
+        const QString file = QDir(dir).filePath(QStringLiteral("genes_to_phenotype.txt"));
+        QVERIFY2(err.contains(QStringLiteral("%1 is not gnomad's constraint file; it was deleted").arg(file)), qPrintable(err));
+        QVERIFY(!QFileInfo::exists(file) && !QFileInfo::exists(file + QStringLiteral(".download.json")));
     }
 
     void annotateWritesItsFilesAndAReport()
