@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace bioforge::test;
@@ -119,6 +121,41 @@ private slots:
         QVERIFY(writeAll(config, R"({"ensemble": 0})"));
         const Result zero = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"), table, QStringLiteral("--config"), config});
         QVERIFY2(zero.code != 0 && (zero.out + zero.err).contains(QStringLiteral("\"ensemble\" must be a whole number from 1")), qPrintable(zero.out + zero.err));
+    }
+
+    // A training resumed where another thread count would be "every core" (here: begun inside a
+    // Slurm task given 1 CPU, resumed outside it on 2) goes on with the threads it began with:
+    // LibTorch's sums split by thread, and another count changes the last bits of the weights.
+    void aResumedTrainingKeepsItsThreads()
+    {
+        if (!ageFixturesAvailable())
+            QSKIP("../shared/fixtures/age is not present");
+        const QString project = m_dir.filePath(QStringLiteral("threads-project"));
+        QProcessEnvironment oneCpu = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
+        oneCpu.insert(QStringLiteral("SLURM_CPUS_PER_TASK"), QStringLiteral("1"));
+        QProcess p;
+        p.setProcessEnvironment(oneCpu);
+        p.start(binPath(QStringLiteral("bioforge")),
+                {QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), QStringLiteral("--table"),
+                 agePath(QStringLiteral("bioage_nhanes4_shared200.csv")), QStringLiteral("--epochs"), QStringLiteral("400"), QStringLiteral("--ensemble"),
+                 QStringLiteral("1"), QStringLiteral("--batch_size"), QStringLiteral("32")});
+        QVERIFY(p.waitForStarted());
+        // Killed once the training has checkpointed (its thread count among the first entries).
+        QVERIFY(QTest::qWaitFor([&] { return checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= 3; }, 120000));
+        p.kill();
+        QVERIFY(p.waitForFinished(30000));
+        QProcess resume;
+        QProcessEnvironment twoCpus = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
+        twoCpus.remove(QStringLiteral("SLURM_CPUS_PER_TASK"));
+        resume.setProcessEnvironment(twoCpus);
+        resume.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project, QStringLiteral("resume")});
+        QVERIFY(resume.waitForFinished(600000));
+        const QString said = QString::fromUtf8(resume.readAllStandardError()) + QString::fromUtf8(resume.readAllStandardOutput());
+        QVERIFY2(resume.exitCode() == 0, qPrintable(said));
+        const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(said).captured(1);
+        QVERIFY2(!continuation.isEmpty(), qPrintable(said));
+        const QJsonObject record = QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/provenance.json").arg(continuation)))).object();
+        QCOMPARE(record.value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch threads")).toString(), QStringLiteral("1"));
     }
 
     // kill -9 at seeded random points (support/kill_resume.h) of a HENAW training

@@ -2,6 +2,7 @@
 #include "pipeline/henaw_rows.h"
 #include "pipeline/henaw_shards.h"
 
+#include "checkpoint/checkpoint_store.h"
 #include "cluster/shard_split.h"
 #include "compute/blas_core.h"
 #include "compute/thread_budget.h"
@@ -139,10 +140,33 @@ QList<core::StageSpec> henawTrainingStages()
             {QStringLiteral("henaw-test"), QStringLiteral("Check HENAW on the test split"), 0.05, QStringLiteral("steps")}};
 }
 
+namespace {
+
+// The LibTorch threads of a training, the same for its resume: LibTorch's CPU reductions split by
+// thread, so another count (a resume in another shell, another Slurm allocation, "every core" on
+// another machine) would change the last bits of the weights. Checkpointed as "henaw-threads".
+int trainingThreads(core::JobContext& ctx, int asked)
+{
+    const QString key = QStringLiteral("henaw-threads");
+    if (auto saved = ctx.checkpoints().loadOrDiscard(key); saved && saved->state.value(QLatin1String("threads")).toInt() > 0) {
+        const int threads = saved->state.value(QLatin1String("threads")).toInt();
+        if (threads > core::availableCpuThreads())
+            ctx.warn(QStringLiteral("the training began with %1 LibTorch threads and goes on with as many (another count would change the last bits "
+                                    "of the weights); this process may use %2 CPUs, so it runs slower")
+                         .arg(QString::number(threads), QString::number(core::availableCpuThreads())));
+        return threads;
+    }
+    const int threads = asked > 0 ? usableHenawThreads(ctx, asked) : core::availableCpuThreads();
+    orThrow(ctx.checkpoints().save(key, QJsonObject{{QStringLiteral("threads"), threads}}));
+    return threads;
+}
+
+} // namespace
+
 std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRunSettings& s, const QString& modelDir, QJsonObject* summaryOut,
                                             const QString& validationFile, int64_t injectOutOfMemoryAt)
 {
-    setHenawThreads(usableHenawThreads(ctx, s.threads));
+    setHenawThreads(trainingThreads(ctx, s.threads));
     const core::TorchDevice device = henawRunDevice(ctx, s);
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(libTorchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(henawThreads()));
