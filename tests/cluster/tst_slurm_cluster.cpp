@@ -24,6 +24,12 @@ private slots:
         const QString runId = runIdFrom(r.err);
         const QString runDir = QDir(project()).filePath(QStringLiteral("runs/") + runId);
         compareWithLocal(runDir);
+        // The run's statistics: the shards batch the single-machine run's frames, so the same tokens and padding.
+        const QJsonObject localStats = QJsonDocument::fromJson(readAll(QDir(m_localRunDir).filePath(QStringLiteral("run_stats.json")))).object();
+        const QJsonObject stats = QJsonDocument::fromJson(readAll(QDir(runDir).filePath(QStringLiteral("run_stats.json")))).object();
+        for (const char* key : {"dnabert_real_tokens", "dnabert_padded_tokens", "esm_real_tokens", "esm_padded_tokens", "esm_padding_fraction"})
+            QVERIFY2(stats.value(QLatin1String(key)).isDouble() && stats.value(QLatin1String(key)) == localStats.value(QLatin1String(key)), key);
+        QCOMPARE(stats.value(QLatin1String("shard_elapsed_ms")).toArray().size(), 4);
         // The record warns as the single-machine run's does (a shard's counts were its own part's).
         const QJsonObject local = QJsonDocument::fromJson(readAll(QDir(m_localRunDir).filePath(QStringLiteral("provenance.json")))).object();
         QCOMPARE(provenance(runId).value(QLatin1String("warnings")).toArray(), local.value(QLatin1String("warnings")).toArray());

@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <tuple>
+
 using namespace bioforge::viral;
 
 namespace {
@@ -67,6 +69,23 @@ private slots:
         QVERIFY(writeShard(c, 5, {QStringLiteral("n4"), QStringLiteral("n5"), QStringLiteral("n6"), QStringLiteral("n7")}, {shared}));
         auto merged = mergePredictOutputs({a, b, c}, out);
         QVERIFY2(merged, merged ? "" : qPrintable(merged.error().message()));
+        QVERIFY(!QFile::exists(QDir(out).filePath(QStringLiteral("run_stats.json")))); // shards without token counts: none
+        // With them: the padding share of the whole run from the summed counts, each shard's time.
+        for (const auto& [dir, real, padded] : {std::tuple{a, 30, 40}, std::tuple{b, 10, 10}, std::tuple{c, 20, 30}})
+            QVERIFY(write(QDir(dir).filePath(QStringLiteral("run_stats.json")),
+                          QJsonDocument(QJsonObject{{QStringLiteral("dnabert_real_tokens"), real}, {QStringLiteral("dnabert_padded_tokens"), padded},
+                                                    {QStringLiteral("esm_real_tokens"), 2 * real}, {QStringLiteral("esm_padded_tokens"), 2 * real},
+                                                    {QStringLiteral("elapsed_ms"), padded}})
+                              .toJson()));
+        merged = mergePredictOutputs({a, b, c}, out);
+        QVERIFY2(merged && merged->last().file == QLatin1String("run_stats.json"), merged ? "" : qPrintable(merged.error().message()));
+        QFile statsFile(QDir(out).filePath(QStringLiteral("run_stats.json")));
+        QVERIFY(statsFile.open(QIODevice::ReadOnly));
+        const QJsonObject stats = QJsonDocument::fromJson(statsFile.readAll()).object();
+        QCOMPARE(stats.value(QLatin1String("dnabert_padding_fraction")).toDouble(), 1.0 - 60.0 / 80.0);
+        QCOMPARE(stats.value(QLatin1String("esm_padding_fraction")).toDouble(), 0.0);
+        QCOMPARE(stats.value(QLatin1String("elapsed_ms")).toDouble(), 80.0);
+        QCOMPARE(stats.value(QLatin1String("shard_elapsed_ms")).toArray(), (QJsonArray{40, 10, 30}));
         QFile f(QDir(out).filePath(QStringLiteral("summary.json")));
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject summary = QJsonDocument::fromJson(f.readAll()).object();

@@ -145,6 +145,10 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
     auto fraction = [](const PaddingTotals& t) { return t.padded > 0 ? 1.0 - t.real / t.padded : 0.0; };
     const QJsonObject stats{{QStringLiteral("dnabert_padding_fraction"), fraction(dnaPadding)},
                             {QStringLiteral("esm_padding_fraction"), fraction(proteinPadding)},
+                            {QStringLiteral("dnabert_real_tokens"), dnaPadding.real},
+                            {QStringLiteral("dnabert_padded_tokens"), dnaPadding.padded},
+                            {QStringLiteral("esm_real_tokens"), proteinPadding.real},
+                            {QStringLiteral("esm_padded_tokens"), proteinPadding.padded},
                             {QStringLiteral("elapsed_ms"), double(ctx.snapshot().elapsedMs)}};
     orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("run_stats.json")), QJsonDocument(stats).toJson()));
     for (const auto& [name, file] : {std::pair{"predictions (reference layout)", "prediction_results.txt"}, {"contig calls", "contigs.tsv"},

@@ -13,6 +13,8 @@
 #include <QSaveFile>
 #include <QSet>
 
+#include <optional>
+
 namespace bioforge::viral {
 
 using core::Error;
@@ -48,6 +50,36 @@ core::Status concatenateTable(const QStringList& dirs, const QString& name, cons
     if (core::Status done = core::AtomicFile::commit(out); !done)
         return done.error();
     return core::okStatus();
+}
+
+// run_stats.json of the whole run: each encoder's padding share from the shards' summed token counts;
+// elapsed_ms the shards' summed (their compute time; the run's own wall time is in its provenance),
+// each shard's in shard_elapsed_ms. Nullopt when a shard's file is missing or has no token counts.
+std::optional<QJsonObject> mergeRunStats(const QStringList& dirs)
+{
+    double sums[4] = {0, 0, 0, 0}, elapsed = 0;
+    const char* keys[4] = {"dnabert_real_tokens", "dnabert_padded_tokens", "esm_real_tokens", "esm_padded_tokens"};
+    QJsonArray perShard;
+    for (const QString& dir : dirs) {
+        const auto stats = core::readJsonObjectFile(QDir(dir).filePath(QStringLiteral("run_stats.json")));
+        if (!stats)
+            return std::nullopt;
+        for (int k = 0; k < 4; ++k) {
+            if (!stats->value(QLatin1String(keys[k])).isDouble())
+                return std::nullopt;
+            sums[k] += stats->value(QLatin1String(keys[k])).toDouble();
+        }
+        elapsed += stats->value(QLatin1String("elapsed_ms")).toDouble();
+        perShard.append(stats->value(QLatin1String("elapsed_ms")).toDouble());
+    }
+    auto fraction = [](double real, double padded) { return padded > 0 ? 1.0 - real / padded : 0.0; };
+    QJsonObject out{{QStringLiteral("dnabert_padding_fraction"), fraction(sums[0], sums[1])},
+                    {QStringLiteral("esm_padding_fraction"), fraction(sums[2], sums[3])},
+                    {QStringLiteral("elapsed_ms"), elapsed},
+                    {QStringLiteral("shard_elapsed_ms"), perShard}};
+    for (int k = 0; k < 4; ++k)
+        out.insert(QLatin1String(keys[k]), sums[k]);
+    return out;
 }
 
 core::Expected<QJsonObject> mergeSummaries(const QStringList& dirs)
@@ -118,6 +150,11 @@ core::Expected<QList<core::MergedOutput>> mergePredictOutputs(const QStringList&
     if (core::Status done = core::AtomicFile::commit(out); !done)
         return done.error();
     outputs.append({QStringLiteral("summary"), QStringLiteral("summary.json")});
+    if (auto stats = mergeRunStats(dirs)) { // shards of a version that wrote their token counts
+        if (core::Status st = core::AtomicFile::write(QDir(outputDir).filePath(QStringLiteral("run_stats.json")), QJsonDocument(*stats).toJson()); !st)
+            return st.error();
+        outputs.append({QStringLiteral("run statistics (padding, elapsed time: vary from run to run)"), QStringLiteral("run_stats.json")});
+    }
     return outputs;
 }
 
