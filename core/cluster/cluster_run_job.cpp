@@ -124,8 +124,10 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             orThrow(work.adoptHere(config, state.shards()));
         }
         // An input changed or gone since the plan: said before anything is submitted (tasks computed
-        // from it, and their results could never join the others').
+        // from it, and their results could never join the others'). Reading a large input takes a while: said.
+        ctx.setMessage(QStringLiteral("checking that the inputs are those of the plan (reading them once)"));
         orThrow(checkPlannedInputsUnchanged(work.planFile()));
+        ctx.setMessage({});
     } else {
         ctx.beginStage(QStringLiteral("plan"), 1);
         if (!QDir().mkpath(work.logDir()))

@@ -143,6 +143,11 @@ private slots:
                                                     "line 6 'HGNC:9008': the same gene (PKD1) as 'PKD1' on line 2")),
                  qPrintable(o.warnings.join(QLatin1Char('\n'))));
 
+        // Entries that are no gene, one line each in the list's order (withdrawn line 7 before unknown line 8).
+        const QStringList notGenes = o.warnings.filter(QRegularExpression(QStringLiteral("^gene list line \\d+: ")));
+        QVERIFY2(notGenes.size() == 2 && notGenes[0].startsWith(QLatin1String("gene list line 7: ")) && notGenes[1].startsWith(QLatin1String("gene list line 8: ")),
+                 qPrintable(notGenes.join(QLatin1Char('\n'))));
+
         // One row per resolved gene; sources: those with files (hgnc, descartes, pubtator).
         const QList<QStringList> table = tsv(QDir(out).filePath(QStringLiteral("annotations.tsv")));
         QCOMPARE(table.size(), 1 + 5);

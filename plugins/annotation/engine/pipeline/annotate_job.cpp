@@ -20,6 +20,8 @@
 #include <QThreadPool>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace bioforge::annotation {
 
@@ -212,20 +214,29 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     // Entries that are not genes: one line each while few; past kShownEach of a status, one line for
     // it with the first few (a 20,000-entry list of outdated ids printed 11,091 lines and buried the
     // progress): resolution.tsv holds every entry's reason.
+    // The lines shown one by one come in the list's order, whatever their status; the summaries after them.
     constexpr qsizetype kShownEach = 8;
+    std::vector<std::pair<qint64, QString>> eachLine;
+    QStringList summaries;
     for (const ResolutionStatus status : {ResolutionStatus::Unknown, ResolutionStatus::Ambiguous, ResolutionStatus::Withdrawn}) {
         QStringList lines;
+        std::vector<std::pair<qint64, QString>> these;
         for (const Resolution& r : resolutions)
-            if (r.status == status)
+            if (r.status == status) {
                 lines << QStringLiteral("line %1: %2").arg(r.line).arg(r.reason);
-        if (lines.size() <= kShownEach) {
-            for (const QString& line : std::as_const(lines))
-                ctx.warn(QStringLiteral("gene list ") + line);
-        } else {
-            ctx.warn(QStringLiteral("gene list: %1 entries are %2 (resolution.tsv says why for each): %3")
-                         .arg(QString::number(lines.size()), statusName(status), core::shortList(lines, QStringLiteral("; "), kShownEach)));
-        }
+                these.emplace_back(qint64(r.line), QStringLiteral("gene list ") + lines.last());
+            }
+        if (lines.size() <= kShownEach)
+            eachLine.insert(eachLine.end(), these.begin(), these.end());
+        else
+            summaries << QStringLiteral("gene list: %1 entries are %2 (resolution.tsv says why for each): %3")
+                             .arg(QString::number(lines.size()), statusName(status), core::shortList(lines, QStringLiteral("; "), kShownEach));
     }
+    std::stable_sort(eachLine.begin(), eachLine.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [line, warning] : eachLine)
+        ctx.warn(warning);
+    for (const QString& summary : std::as_const(summaries))
+        ctx.warn(summary);
     // Names changed on the way (a previous symbol, an alias) and entries read once: one line each,
     // so the terminal says what resolution.tsv has in full.
     QStringList renamed, repeated;
