@@ -31,9 +31,16 @@ bool readOnlyFile(const QString& path);
 // spaces, non-ASCII).
 QString sqliteImmutableUri(const QString& path);
 
-// An error when `path`'s write-ahead log (path + "-wal") is not empty: it may hold changes not yet
-// in the database (a program has it open now, or one was killed before it closed it; one whose
-// frames were all checkpointed is refused too); only a writer can fold them in. `what` names the file in the message ("the project", "the annotation library").
+// Whether every frame of `path`'s write-ahead log is in the database: its wal-index (-shm) is valid
+// and says all of them were checkpointed (nBackfill = mxFrame), the log's salts are the index's, and
+// no frame of those salts follows the last one the index knows (sqlite.org/walformat.html). False
+// whenever it cannot tell (no -shm, another layout).
+bool walFullyCheckpointed(const QString& path);
+
+// An error when `path`'s write-ahead log (path + "-wal") is not empty and not fully checkpointed
+// (walFullyCheckpointed): it may hold changes not yet in the database (a program has it open now,
+// or one was killed before it closed it); only a writer can fold them in. `what` names the file in
+// the message ("the project", "the annotation library").
 Status checkNoPendingWal(const QString& path, const QString& what);
 
 } // namespace bioforge::core

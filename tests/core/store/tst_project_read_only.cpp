@@ -15,6 +15,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QScopeGuard>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -110,6 +112,28 @@ private slots:
         QVERIFY2(reader.error().message().contains(QStringLiteral("write-ahead log (busy.sqlite-wal"))
                      && reader.error().message().contains(QStringLiteral("may hold changes not yet in the database")),
                  qPrintable(reader.error().message()));
+        // Checkpointed while the writer still has it open (the log stays, every frame in the database):
+        // read, the run in it included.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("checkpointer"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(FULL)")) && q.next());
+            QCOMPARE(q.value(0).toInt(), 0); // not busy
+            QCOMPARE(q.value(1).toInt(), q.value(2).toInt()); // every frame checkpointed
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("checkpointer"));
+        QVERIFY(QFileInfo(path + QStringLiteral("-wal")).size() > 0 && walFullyCheckpointed(path));
+        {
+            auto checkpointed = ProjectStore::open(path, true);
+            QVERIFY2(checkpointed, checkpointed ? "" : qPrintable(checkpointed.error().message()));
+            QVERIFY((*checkpointed)->run(QStringLiteral("in-the-log")));
+        }
+        // A later write lands in the log again: refused again.
+        QVERIFY((*writer)->insertRun(sampleRun(QStringLiteral("after"))));
+        QVERIFY(!walFullyCheckpointed(path));
+        QVERIFY(!ProjectStore::open(path, true));
     }
 
     void aMissingDatabaseIsNotMadeReadOnly()
