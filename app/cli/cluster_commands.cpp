@@ -25,6 +25,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -143,7 +144,7 @@ int clusterTask(CliContext& ctx, const QString& folder, const QString& indexText
     // Stopped (Slurm's SIGTERM at the time limit, a scancel, a pause of the cluster run): the cluster
     // run resumes it, not a hand in this task's project.
     const int rc = ctx.waitForRuns({*runId}, true,
-                                   QStringLiteral("shard %1 of %2 continues from its checkpoint when the cluster run is resumed").arg(index + 1).arg(config->shards));
+                                   QStringLiteral("shard %1 of %2 continues from its checkpoint if the cluster run is resumed").arg(index + 1).arg(config->shards));
     progress.stop();
     writeProgress();
     if (rc != kOk)
@@ -267,7 +268,8 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
             }
         }
     }
-    if (!failedJobNames.isEmpty())
+    QString squeueDown; // failed runs not looked at: why
+    if (!failedJobNames.isEmpty()) {
         if (auto active = slurm.activeJobsNamed(failedJobNames.join(QLatin1Char(',')))) {
             QSet<QString> looked;
             for (const core::SlurmJobState& job : *active) {
@@ -281,7 +283,19 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
                     statusOf.emplace(run->second->runId, std::move(status));
                 }
             }
+            // In the history's order, as the others.
+            std::stable_sort(shown.begin(), shown.end(), [&](const core::RunRecord& a, const core::RunRecord& b) {
+                auto at = [&](const core::RunRecord& r) {
+                    return std::find_if(all->cbegin(), all->cend(), [&](const core::RunRecord& x) { return x.runId == r.runId; }) - all->cbegin();
+                };
+                return at(a) < at(b);
+            });
+        } else {
+            squeueDown = active.error().message();
         }
+    }
+    if (!squeueDown.isEmpty())
+        ctx.err() << "bioforge: failed cluster runs whose other tasks may still run were not looked at: " << squeueDown.trimmed() << Qt::endl;
     if (!args.isEmpty() && shown.isEmpty()) {
         ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
         return kNotFound;

@@ -265,6 +265,15 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         advanceFromFiles();
         auto observed = observeCluster(slurm, state);
         if (!observed) { // a busy controller answers late now and then: retry before giving up
+            if (ctx.stopRequested()) { // a pause or cancel now: scancel what was seen running, as far as Slurm answers
+                if (const QStringList active = seen.activeJobs(); !active.isEmpty())
+                    if (Status cancelled = slurm.cancel(active); !cancelled)
+                        ctx.warn(QStringLiteral("the run was stopped while squeue did not answer, and scancel failed too (%1): Slurm job(s) %2 may still "
+                                                "run; 'bioforge status' shows them once the controller answers, 'scancel %3' stops them")
+                                     .arg(cancelled.error().message().trimmed(), active.join(QStringLiteral(", ")), active.join(QLatin1Char(' '))));
+                save();
+                return ctx.stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
+            }
             if (++squeueFailures >= kSqueueRetries)
                 throw JobFailure(observed.error().message()
                                  + QStringLiteral("\nthe run's jobs may still be on the cluster: 'bioforge status' and 'bioforge resume' follow them again"));
@@ -276,8 +285,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
                 QThread::msleep(50);
             continue;
         }
-        if (squeueFailures > 0)
-            ctx.setNotice(QStringLiteral("squeue answers again"));
+        ctx.setNotice(squeueFailures > 0 ? QStringLiteral("squeue answers again") : QString()); // said once, then cleared
         squeueFailures = 0;
         seen = *observed;
         QList<int> failed;

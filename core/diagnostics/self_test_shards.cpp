@@ -80,7 +80,7 @@ Expected<std::pair<int, int>> selfTestUnitRange(const QJsonObject& parameters, i
     return plan->ranges.at(spec->index);
 }
 
-Expected<QList<MergedOutput>> mergeSelfTestShards(const QStringList& shardOutputDirs, const QString& outputDir)
+Expected<QList<MergedOutput>> mergeSelfTestShards(const QStringList& shardOutputDirs, const QString& outputDir, int expectedUnits)
 {
     if (shardOutputDirs.isEmpty())
         return Error(QStringLiteral("no shard to merge"));
@@ -130,6 +130,9 @@ Expected<QList<MergedOutput>> mergeSelfTestShards(const QStringList& shardOutput
         all.insert(all.end(), values->begin(), values->end());
         units += shardUnits;
     }
+    if (units != expectedUnits)
+        return Error(QStringLiteral("the %1 shards hold %2 units, not the run's %3").arg(QString::number(shardOutputDirs.size()), QString::number(units),
+                                                                                       QString::number(expectedUnits)));
     const QDir out(outputDir);
     if (Status st = AtomicFile::write(out.filePath(QStringLiteral("units.tsv")), table); !st)
         return st.error();

@@ -39,7 +39,8 @@ Expected<std::pair<int, int>> selfTestUnitRange(const QJsonObject& parameters, i
 
 // Concatenates the shards' outputs (in shard order) into `outputDir`: units.tsv, values.safetensors,
 // summary.json. Errors name the shard folder and file (missing, unreadable, another header, another
-// number of values per unit or seed).
-Expected<QList<MergedOutput>> mergeSelfTestShards(const QStringList& shardOutputDirs, const QString& outputDir);
+// number of values per unit or seed), or say that the shards hold another number of units than the
+// run's `units` (a shard folder of another run).
+Expected<QList<MergedOutput>> mergeSelfTestShards(const QStringList& shardOutputDirs, const QString& outputDir, int units);
 
 } // namespace bioforge::core

@@ -91,7 +91,7 @@ Expected<QList<MergedOutput>> WorkbenchPlugin::mergeShards(const QString& verb, 
 {
     if (verb != QLatin1String("selftest"))
         return IPlugin::mergeShards(verb, parameters, shardOutputDirs, outputDir);
-    return mergeSelfTestShards(shardOutputDirs, outputDir);
+    return mergeSelfTestShards(shardOutputDirs, outputDir, SelfTestJob::fromJson(parameters).units);
 }
 
 Expected<ReportContent> WorkbenchPlugin::reportContent(const RunRecord& run, const QString& runDir) const

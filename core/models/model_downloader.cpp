@@ -233,13 +233,15 @@ Status ModelDownloader::downloadOne(const DownloadItem& item, qint64 doneBefore,
             return Error(QStringLiteral("%1: write failed: %2").arg(part, writeError));
         if (stop && stop())
             return Error(QStringLiteral("%1: download stopped; %2").arg(item.url.toString(), keptForResuming(part)));
-        if (conditional && received == 0 && status != 200 && status != 206) { // no new version came
+        if (!copy.isEmpty() && received == 0 && status != 200 && status != 206 && status != 416) { // no new version came
             const QString fetched = copy.value(QLatin1String("fetched_at")).toString();
-            QFile::remove(part); // empty: nothing of a newer version
+            if (conditional)
+                QFile::remove(part); // empty: nothing of a newer version (a part of one goes on next time)
             if (status == 304)
                 return useCopy(QStringLiteral("unchanged on the server since the copy fetched %1").arg(fetched));
-            return useCopy(QStringLiteral("the server could not be asked whether the file changed (%1): the copy fetched %2 is used")
-                               .arg(status > 0 ? QStringLiteral("HTTP %1").arg(status) : lastError, fetched));
+            return useCopy(QStringLiteral("the server could not be asked whether the file changed (%1): the copy fetched %2 is used%3")
+                               .arg(status > 0 ? QStringLiteral("HTTP %1").arg(status) : lastError, fetched,
+                                    conditional ? QString() : QStringLiteral(" (the part of a newer version fetched before is kept for the next try)")));
         }
         if (conditional && (status == 200 || status == 206))
             log::info(QStringLiteral("%1: changed on the server since the copy fetched %2; downloading it again")

@@ -388,7 +388,7 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 3);
         const QString said = QString::fromUtf8(p.readAllStandardOutput());
-        QVERIFY2(said.contains(QLatin1String(": paused (shard 2 of 2 continues from its checkpoint when the cluster run is resumed)")) && !said.contains(QLatin1String("bioforge resume"))
+        QVERIFY2(said.contains(QLatin1String(": paused (shard 2 of 2 continues from its checkpoint if the cluster run is resumed)")) && !said.contains(QLatin1String("bioforge resume"))
                      && !said.contains(QLatin1String(" continues it")),
                  qPrintable(said));
         const Result again = run({QStringLiteral("cluster"), QStringLiteral("task"), work.path(), QStringLiteral("1")});

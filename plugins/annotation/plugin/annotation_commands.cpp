@@ -213,11 +213,11 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
             continue;
         if (import)
             if (const int code = importFile(library, source->id(), file.path, p.id, out, err); code != kOk) {
-                // Not a file of this part at all (a wrong URL): not kept, or the next download would
-                // take it for the copy to revalidate. A file of this part whose import failed for
-                // another reason (a full disk, a library locked) stays for the next try.
+                // Not a file of this part at all (a wrong URL: the source takes it for another part, or
+                // for none of its own): not kept, or the next download would take it for the copy to
+                // revalidate. A file that could not be read, or is this part's, stays for the next try.
                 const auto part = source->detectPart(file.path);
-                if (!part || *part != p.id) {
+                if (part ? *part != p.id : isUnknownPart(part.error())) {
                     QFile::remove(file.path + QStringLiteral(".download.json"));
                     if (QFile::remove(file.path))
                         err << "bioforge: " << file.path << " is not " << source->id() << "'s " << p.id << " file; it was deleted" << Qt::endl;

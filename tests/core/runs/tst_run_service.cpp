@@ -134,6 +134,9 @@ private slots:
         QCOMPARE(outputs->size(), 3);
         for (const MergedOutput& o : *outputs)
             QVERIFY2(readAll(QDir(merged).filePath(o.file)) == readAll(QDir(m_project->runDir(*single)).filePath(o.file)), qPrintable(o.file));
+        // A shard missing (or of another run): refused, not a summary of other units.
+        auto short_ = plugin->mergeShards(QStringLiteral("selftest"), params, shardDirs.mid(1), merged);
+        QVERIFY2(!short_ && short_.error().message().contains(QLatin1String("the 3 shards hold 9 units, not the run's 11")), short_ ? "" : qPrintable(short_.error().message()));
         // A shard's plan that is not for these units is refused, naming the plan file.
         QJsonObject other = plugin->shardParameters(QStringLiteral("selftest"), params, 0, int(plan->weights.size()), planFile);
         other.insert(QStringLiteral("units"), 12);

@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QThread>
 #include <QtTest>
 
 using namespace bioforge::test;
@@ -130,6 +131,8 @@ private slots:
     {
         if (!ageFixturesAvailable())
             QSKIP("../shared/fixtures/age is not present");
+        if (QThread::idealThreadCount() < 2)
+            QSKIP("one CPU: every count is 1, and the test could not fail");
         const QString project = m_dir.filePath(QStringLiteral("threads-project"));
         QProcessEnvironment oneCpu = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
         oneCpu.insert(QStringLiteral("SLURM_CPUS_PER_TASK"), QStringLiteral("1"));

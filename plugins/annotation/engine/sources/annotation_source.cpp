@@ -174,6 +174,11 @@ core::Error unknownPart(const AnnotationSource& source, const QString& path)
     return core::Error(QStringLiteral("%1: not a file %2 imports; it takes: %3").arg(path, source.title(), parts.join(QStringLiteral("; "))));
 }
 
+bool isUnknownPart(const core::Error& error)
+{
+    return error.message().contains(QLatin1String(": not a file ")) && error.message().contains(QLatin1String(" imports; it takes: "));
+}
+
 core::Expected<HttpResponse> getJson(const OnlineContext& context, const QUrl& url, std::initializer_list<int> accepted)
 {
     HttpRequest r;

@@ -159,6 +159,8 @@ QString fileRelease(const QString& path);
 core::Expected<QByteArray> textHead(const QString& path);
 // "<source>: <file> is none of its files: <parts and descriptions>"
 core::Error unknownPart(const AnnotationSource& source, const QString& path);
+// Whether `error` is unknownPart's (the file is none this source takes), not a file that could not be read.
+bool isUnknownPart(const core::Error& error);
 
 // A part's name for messages and provenance: the source's title, and the part's id where the
 // title does not end with it already ("gnomAD constraint", not "gnomAD constraint constraint";

@@ -1,0 +1,139 @@
+// The cluster run's follow loop against a scheduler that stops answering
+// (a Slurm controller down), with no cluster: a fake ClusterBackend. The
+// progress follows the tasks' own files meanwhile, the run says so once (a
+// notice), and a pause asked then scancels what was last seen running and
+// ends paused (it failed after the squeue retries, whatever was asked).
+
+#include "cluster/cluster_backend.h"
+#include "cluster/cluster_run_job.h"
+#include "cluster/slurm_options.h"
+#include "compute/device_discovery.h"
+#include "compute/device_lease.h"
+#include "diagnostics/workbench_plugin.h"
+#include "io/atomic_file.h"
+#include "jobs/clock.h"
+#include "jobs/job_scheduler.h"
+#include "log/logging.h"
+#include "support/test_jobs.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <mutex>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+
+namespace {
+
+// A scheduler with a job array (every task RUNNING) and a merge (PENDING) once submitted; `down`
+// makes squeue fail as when the controller does not answer.
+class FakeScheduler final : public ClusterBackend {
+public:
+    std::atomic<bool> down{false};
+    mutable std::atomic<int> polls{0}; // squeue calls that answered, after the submissions
+
+    Expected<QString> submit(const QStringList& arguments, const QString&) const override
+    {
+        std::lock_guard lock(m_mutex);
+        const QString id = QString::number(100 + m_submitted.size());
+        m_submitted.append({id, arguments});
+        return id;
+    }
+    Expected<QList<SlurmJobState>> jobs(const QStringList& ids) const override
+    {
+        if (down)
+            return Error(QStringLiteral("squeue: error: slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
+        std::lock_guard lock(m_mutex);
+        QList<SlurmJobState> out;
+        for (const auto& [id, args] : m_submitted) {
+            if (!ids.contains(id))
+                continue;
+            const QString array = args.filter(QStringLiteral("--array=")).value(0).mid(8);
+            if (array.isEmpty()) {
+                out.append({id, id, -1, QStringLiteral("PENDING"), QString(), QStringLiteral("Dependency")});
+                continue;
+            }
+            const int last = array.section(QLatin1Char('-'), -1).toInt();
+            for (int i = array.section(QLatin1Char('-'), 0, 0).toInt(); i <= last; ++i)
+                out.append({QStringLiteral("%1_%2").arg(id).arg(i), id, i, QStringLiteral("RUNNING"), QStringLiteral("node%1").arg(i), QStringLiteral("None")});
+        }
+        if (m_submitted.size() >= 2)
+            ++polls;
+        return out;
+    }
+    Expected<QList<SlurmJobState>> activeJobsNamed(const QString&) const override { return QList<SlurmJobState>(); }
+    Status cancel(const QStringList& ids) const override
+    {
+        std::lock_guard lock(m_mutex);
+        m_cancelled += ids;
+        return down ? Status(Error(QStringLiteral("scancel: error: Unable to contact slurm controller"))) : okStatus();
+    }
+    Expected<QString> clusterName() const override { return QStringLiteral("fake"); }
+
+    QStringList cancelled() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_cancelled;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    mutable QList<std::pair<QString, QStringList>> m_submitted;
+    mutable QStringList m_cancelled;
+};
+
+} // namespace
+
+class TstClusterFollow : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase()
+    {
+        Logging::initialize(Logging::Console::Off);
+        qputenv("BIOFORGE_CLUSTER_POLL_MS", "2000"); // five squeue failures in a row: 8 s for the test to act
+    }
+
+    void aPauseWhileSqueueIsDownEndsPausedAndProgressFollowsTheFiles()
+    {
+        WorkbenchPlugin plugin; // the self-test: shardable, no model or input
+        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
+        QVERIFY(options);
+        auto slurm = std::make_shared<FakeScheduler>();
+        const QJsonObject parameters{{QStringLiteral("units"), 12}, {QStringLiteral("values"), 10}, {QStringLiteral("work"), 0}, {QStringLiteral("seed"), 1},
+                                     {QStringLiteral("fail_at_unit"), -1}, {QStringLiteral("shard"), QString()}, {QStringLiteral("shard_plan"), QString()}};
+        auto job = std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), parameters, *options,
+                                                   QStringLiteral("/bin/true"), slurm);
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        auto handle = makeHandle(std::move(job), m_dir.path());
+        scheduler.submit(handle);
+        QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000); // submitted, and followed
+        slurm->down = true;
+        QTRY_VERIFY_WITH_TIMEOUT(handle->snapshot().notice.startsWith(QLatin1String("squeue did not answer (squeue: error: slurm_load_jobs error")), 30000);
+        QVERIFY2(handle->snapshot().notice.contains(QLatin1String("the Slurm controller may be down; trying again (")), qPrintable(handle->snapshot().notice));
+        // A task's progress file moves the run on while squeue is down.
+        const double before = handle->snapshot().fraction;
+        const QString progress = QDir(handle->checkpoints().rootDir()).filePath(QStringLiteral("cluster/tasks/1/progress.json"));
+        QVERIFY(QDir().mkpath(QFileInfo(progress).absolutePath()));
+        QVERIFY(AtomicFile::write(progress, R"({"fraction": 0.5, "stage": "Generate"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(handle->snapshot().fraction >= before + 0.1, 30000); // half of one task of three: 0.155 of the run
+        QCOMPARE(handle->state(), RunState::Running);
+        // Paused now (before the retries run out): what was seen running is scancelled, the run pauses.
+        scheduler.pause(handle->runId());
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(handle->state(), RunState::Paused);
+        QCOMPARE(slurm->cancelled(), (QStringList{QStringLiteral("100"), QStringLiteral("101")}));
+        // scancel failed too (the controller is down): the record says which jobs may still run.
+        const QStringList warnings = handle->record().warnings;
+        QVERIFY2(!warnings.filter(QStringLiteral("Slurm job(s) 100, 101 may still run")).isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstClusterFollow)
+#include "tst_cluster_follow.moc"
