@@ -2,6 +2,9 @@
 
 #include "jobs/job_scheduler.h"
 
+#include <QApplication>
+#include <QStyle>
+
 namespace bioforge::ui {
 namespace {
 
@@ -170,6 +173,12 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
         return tr("%n warning(s); see the Log dock and the report:\n", nullptr, warnings) + kept.join(QLatin1Char('\n'))
                + (warnings > kept.size() ? QStringLiteral("\n…") : QString());
     }
+    // A notice (a Slurm controller not answering) is said in the State cell while it holds, in full in its tooltip.
+    const bool noticed = live && !s.notice.isEmpty() && index.column() == State;
+    if (role == Qt::ToolTipRole && noticed)
+        return s.notice;
+    if (role == Qt::DecorationRole && noticed)
+        return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
     if (role == Qt::ToolTipRole)
         return h.record().error.isEmpty() ? h.record().title + QStringLiteral("\nrun ") + h.runId() : h.record().error;
     if (role != Qt::DisplayRole)
@@ -185,6 +194,8 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
     case Elapsed: return s.elapsedMs > 0 ? duration(s.elapsedMs) : QString();
     case Warnings: return warnings > 0 ? QString::number(warnings) : QString();
     case State: {
+        if (noticed)
+            return tr("%1: %2").arg(stateText(h), s.notice);
         const QString child = resumedAs(h.runId());
         return child.isEmpty() ? stateText(h) : tr("%1, resumed as %2").arg(stateText(h), shortId(child));
     }

@@ -1,0 +1,69 @@
+// The Jobs dock's table: a running job's notice (a Slurm controller that does
+// not answer) is shown in its State cell, with a warning icon and the whole
+// notice as the tooltip, while it holds; the cell reads its plain state again
+// once the notice is cleared. The terminal said it; the window did not.
+
+#include "jobs/job_list_model.h"
+
+#include "compute/device_discovery.h"
+#include "compute/device_lease.h"
+#include "jobs/clock.h"
+#include "jobs/job_context.h"
+#include "jobs/job_scheduler.h"
+#include "support/test_jobs.h"
+
+#include <QIcon>
+#include <QScopeGuard>
+#include <QSemaphore>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace bioforge::core;
+using namespace bioforge::test;
+using bioforge::ui::JobListModel;
+
+class TstJobListModel : public QObject {
+    Q_OBJECT
+
+private slots:
+    void aNoticeIsShownInTheStateCellWhileItHolds()
+    {
+        QTemporaryDir dir;
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        JobListModel model(scheduler);
+        QSemaphore reached, proceed;
+        const QString notice = QStringLiteral("squeue did not answer (timeout): the Slurm controller may be down; trying again (1 of 4)");
+        auto handle = makeHandle(std::make_unique<CountingJob>(2, [&](int unit, JobContext& ctx) {
+                                     ctx.setNotice(unit == 0 ? notice : QString());
+                                     reached.release();
+                                     proceed.acquire();
+                                 }),
+                                 dir.path());
+        auto unblock = qScopeGuard([&] { proceed.release(2); }); // a failed check must not leave the job waiting
+        scheduler.submit(handle);
+        QTRY_VERIFY(model.rowOf(handle->runId()) >= 0);
+        const int row = model.rowOf(handle->runId());
+        const QModelIndex state = model.index(row, JobListModel::State);
+
+        reached.acquire(); // unit 0: the notice is set
+        QCOMPARE(model.data(state, Qt::DisplayRole).toString(), QStringLiteral("running: ") + notice);
+        QCOMPARE(model.data(state, Qt::ToolTipRole).toString(), notice);
+        QVERIFY(!model.data(state, Qt::DecorationRole).value<QIcon>().isNull());
+        // Only the State cell says it.
+        QVERIFY(!model.data(model.index(row, JobListModel::Stage), Qt::DisplayRole).toString().contains(notice));
+
+        proceed.release();
+        reached.acquire(); // unit 1: cleared
+        QCOMPARE(model.data(state, Qt::DisplayRole).toString(), QStringLiteral("running"));
+        QVERIFY(model.data(state, Qt::DecorationRole).isNull());
+        QVERIFY(model.data(state, Qt::ToolTipRole).toString() != notice);
+
+        proceed.release();
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(model.data(state, Qt::DisplayRole).toString(), QStringLiteral("finished"));
+    }
+};
+
+QTEST_MAIN(TstJobListModel)
+#include "tst_job_list_model.moc"
