@@ -28,7 +28,6 @@
 #include <QSet>
 #include <QTimer>
 
-#include <algorithm>
 #include <map>
 
 namespace bioforge::cli {
@@ -278,18 +277,19 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
                     continue;
                 looked.insert(run->second->runId);
                 auto status = core::clusterRunStatus(project->checkpointDir(run->second->checkpointId), slurm);
-                if (status && status->activeTasks() > 0) {
-                    shown.append(*run->second);
+                if (status && status->activeTasks() > 0)
                     statusOf.emplace(run->second->runId, std::move(status));
-                }
             }
-            // In the history's order, as the others.
-            std::stable_sort(shown.begin(), shown.end(), [&](const core::RunRecord& a, const core::RunRecord& b) {
-                auto at = [&](const core::RunRecord& r) {
-                    return std::find_if(all->cbegin(), all->cend(), [&](const core::RunRecord& x) { return x.runId == r.runId; }) - all->cbegin();
-                };
-                return at(a) < at(b);
-            });
+            if (!statusOf.empty()) { // in the history's order, as the others: one pass over it
+                QSet<QString> under;
+                for (const core::RunRecord& r : shown)
+                    under.insert(r.runId);
+                QList<core::RunRecord> ordered;
+                for (const core::RunRecord& r : *all)
+                    if (under.contains(r.runId) || statusOf.count(r.runId) > 0)
+                        ordered.append(r);
+                shown = std::move(ordered);
+            }
         } else {
             squeueDown = active.error().message();
         }

@@ -65,7 +65,7 @@ std::vector<float> SelfTestJob::unitValues(const Parameters& p, int unit)
     return out;
 }
 
-double SelfTestJob::unitSum(const std::vector<float>& values)
+double SelfTestJob::unitSum(std::span<const float> values)
 {
     double sum = 0;
     for (float v : values)

@@ -17,6 +17,9 @@
 
 #include <QJsonObject>
 
+#include <span>
+#include <vector>
+
 namespace bioforge::core {
 
 class SelfTestJob final : public Job {
@@ -44,7 +47,7 @@ public:
     // The numbers of one unit (exposed for tests).
     static std::vector<float> unitValues(const Parameters& p, int unit);
     // The sum of a unit's numbers in the order summary.json's grandMean adds them (double, in order).
-    static double unitSum(const std::vector<float>& values);
+    static double unitSum(std::span<const float> values);
     // values.safetensors: tensor "values" [units, valuesPerUnit] F32, the producer in the metadata.
     static Status writeValues(const QString& path, int units, int valuesPerUnit, const std::vector<float>& all);
     // summary.json's object: units, valuesPerUnit, seed and grandMean = grandSum / (units · valuesPerUnit).

@@ -126,7 +126,7 @@ Expected<QList<MergedOutput>> mergeSelfTestShards(const QStringList& shardOutput
             return Error(QStringLiteral("%1: %2 values, not %3 units of %4").arg(valuesPath, QString::number(values->size()), QString::number(shardUnits),
                                                                                   QString::number(perUnit)));
         for (int u = 0; u < shardUnits; ++u) // summed unit by unit, as the single-machine run adds them
-            grandSum += SelfTestJob::unitSum(std::vector<float>(values->begin() + qint64(u) * perUnit, values->begin() + qint64(u + 1) * perUnit));
+            grandSum += SelfTestJob::unitSum(std::span<const float>(*values).subspan(size_t(u) * size_t(perUnit), size_t(perUnit)));
         all.insert(all.end(), values->begin(), values->end());
         units += shardUnits;
     }
