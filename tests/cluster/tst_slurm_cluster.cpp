@@ -4,10 +4,14 @@
 // byte; a task cancelled on the cluster fails the run naming it, and `bioforge
 // resume` reruns that task alone; a task that fails cancels the merge and the
 // run names the task, its node and the end of its log; a model given by its
-// folder runs; an option the cluster refuses is reported in Slurm's words.
+// folder runs, and a task refuses it once it is edited in place; a cluster setting an older version saved with the flags'
+// spelling is read as the options; an option the cluster refuses is reported
+// in Slurm's words.
 // Pausing, resuming, moving and cancelling: tst_cluster_resume.
 
 #include "slurm_cluster_test.h"
+
+#include <QSettings>
 
 using namespace bioforge::test;
 
@@ -242,18 +246,73 @@ private slots:
         QVERIFY2(readAll(html).contains("<td>failed</td>"), readAll(html).constData());
     }
 
-    // A model given by its folder (no registry checksum): the tasks run it; the plan's model check
-    // compares only registered models' checksums (every task failed "the model changed").
+    // A model given by its folder (no registry entry): the tasks run it. Its checksum is in the plan,
+    // as a registered model's is: edited in place after the plan, a task that starts then refuses it
+    // (it would mix two models in one table) — shown by running task 1 again by hand, as Slurm runs it.
     void aModelGivenByPathRunsOnTheCluster()
     {
         QDirIterator it(m_dir.filePath(QStringLiteral("home")), {QStringLiteral("viral-test-esm2")}, QDir::Dirs | QDir::Hidden, QDirIterator::Subdirectories);
         QVERIFY(it.hasNext());
+        const QDir registered(it.next());
+        const QDir byPath(m_dir.filePath(QStringLiteral("esm-by-path"))); // a copy: the registered model stays as it is
+        QVERIFY(byPath.mkpath(QStringLiteral(".")));
+        for (const QFileInfo& f : registered.entryInfoList(QDir::Files | QDir::Hidden))
+            QVERIFY(QFile::copy(f.filePath(), byPath.filePath(f.fileName())));
+        QVERIFY(registered.entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty()); // the copy is whole
         QStringList args = predictArgs();
-        args[args.indexOf(QStringLiteral("viral-test-esm2"))] = it.next();
+        args[args.indexOf(QStringLiteral("viral-test-esm2"))] = byPath.path();
         const Result r = run(args + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("2")});
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         const QString runDir = QDir(project()).filePath(QStringLiteral("runs/") + runIdFrom(r.err));
         QCOMPARE(readAll(QDir(runDir).filePath(QStringLiteral("prediction_results.txt"))), readAll(QDir(m_localRunDir).filePath(QStringLiteral("prediction_results.txt"))));
+
+        const QString script = QString::fromUtf8(readAll(QDir(runDir).filePath(QStringLiteral("cluster-task.sbatch"))));
+        const QRegularExpressionMatch task = QRegularExpression(QStringLiteral("cluster task '([^']+)' ")).match(script);
+        QVERIFY2(task.hasMatch(), qPrintable(script));
+        const QDir work(task.captured(1));
+        const QJsonObject models = QJsonDocument::fromJson(readAll(work.filePath(QStringLiteral("plan.json"))))
+                                       .object().value(QLatin1String("made_from")).toObject().value(QLatin1String("models")).toObject();
+        QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(models.value(QLatin1String("esm")).toString()).hasMatch(),
+                 qPrintable(QJsonDocument(models).toJson()));
+        QVERIFY(work.exists(QStringLiteral("tasks/1/project")));
+        QVERIFY(QDir(work.filePath(QStringLiteral("tasks/1/project"))).removeRecursively()); // task 1 has not run yet
+        QFile config(byPath.filePath(QStringLiteral("config.json")));
+        QVERIFY(config.open(QIODevice::Append));
+        QVERIFY(config.write("\n") == 1); // still the same model to read, another file to checksum
+        config.close();
+        const Result again = slurm(binPath(QStringLiteral("bioforge")), {QStringLiteral("cluster"), QStringLiteral("task"), work.path(), QStringLiteral("1")});
+        QVERIFY2(again.code != 0 && (again.err + again.out).contains(QLatin1String("the --esm model changed after the run was planned")),
+                 qPrintable(again.err + again.out));
+    }
+
+    // A cluster setting saved by an older version spells the options as the flags do (cpus-per-task,
+    // mem): a run reads it as the options, a flag of the same option replaces it (not "given twice"),
+    // and the batch script and the provenance carry the result.
+    void anOlderSavedClusterSettingIsReadAsTheOptions()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("home/.config/BioForge/Workbench.conf"));
+        {
+            QSettings saved(conf, QSettings::IniFormat);
+            saved.setValue(QStringLiteral("cluster/options"), QByteArray(R"({"backend":"slurm","shards":2,"cpus-per-task":2,"mem":"300M"})"));
+        }
+        const Result r = run({QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("4"),
+                              QStringLiteral("--values"), QStringLiteral("10"), QStringLiteral("--work"), QStringLiteral("1"), QStringLiteral("--cluster"),
+                              QStringLiteral("slurm"), QStringLiteral("--cpus_per_task"), QStringLiteral("1")});
+        {
+            QSettings saved(conf, QSettings::IniFormat);
+            saved.remove(QStringLiteral("cluster/options")); // the other tests' defaults
+        }
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const QString runId = runIdFrom(r.err);
+        const QJsonObject options = provenance(runId).value(QLatin1String("cluster")).toObject().value(QLatin1String("options")).toObject();
+        QCOMPARE(options.value(QLatin1String("shards")).toInt(), 2);
+        QCOMPARE(options.value(QLatin1String("cpus_per_task")).toInt(), 1);
+        QCOMPARE(options.value(QLatin1String("memory")).toString(), QStringLiteral("300M"));
+        QVERIFY2(!options.contains(QLatin1String("cpus-per-task")) && !options.contains(QLatin1String("mem")), qPrintable(QJsonDocument(options).toJson()));
+        const QString script = QString::fromUtf8(readAll(QDir(project()).filePath(QStringLiteral("runs/%1/cluster-task.sbatch").arg(runId))));
+        QVERIFY2(script.contains(QLatin1String("#SBATCH --cpus-per-task=1\n")) && script.contains(QLatin1String("#SBATCH --mem=300M\n"))
+                     && !script.contains(QLatin1String("--cpus-per-task=2")),
+                 qPrintable(script));
     }
 
     void refusedOptionIsReportedInSlurmsWords()

@@ -4,6 +4,7 @@
 #include "models/model_registry.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
+#include "pipeline/model_digest.h"
 #include "pipeline/predict_job.h"
 #include "pipeline/shard_merge.h"
 #include "pipeline/shard_plan.h"
@@ -126,6 +127,17 @@ core::Expected<core::ShardPlan> ViralPlugin::planShards(const QString& verb, con
     auto settings = resolveSettings(verb, parameters);
     if (!settings)
         return settings.error();
+    // A model given by path is checksummed into the plan as a registered one is: edited in place
+    // while tasks wait, the tasks that start later would mix two models in one table (each task
+    // compares the plan's checksum with the model's before it computes).
+    for (ModelSource* m : {&settings->dnabert, &settings->esm, &settings->classifier}) {
+        if (!m->sha256.isEmpty())
+            continue;
+        auto digest = modelDigest(m->path);
+        if (!digest)
+            return digest.error();
+        m->sha256 = *digest;
+    }
     auto plan = planViralShards(*settings, shards);
     if (!plan)
         return plan.error();

@@ -23,8 +23,9 @@ QJsonObject layoutInputs(const PredictSettings& s)
     QJsonArray inputs; // with their checksums: a file edited in place at the same size is another input
     for (const QString& f : s.inputs)
         inputs.append(core::plannedInput(f));
-    // And the registered models' checksums (empty for one given by path): a model re-imported
-    // under its name while tasks waited would mix two classifiers in one table.
+    // And the models' checksums (a registered model's from the registry, one given by path computed
+    // by the plugin before it plans): a model re-imported under its name, or edited in place, while
+    // tasks waited would mix two classifiers in one table.
     return {{QStringLiteral("inputs"), inputs},
             {QStringLiteral("models"), QJsonObject{{QStringLiteral("dnabert"), s.dnabert.sha256},
                                                    {QStringLiteral("esm"), s.esm.sha256},
@@ -153,7 +154,7 @@ core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& setti
             !same)
             return same.error();
         const QJsonObject plannedModels = plan.madeFrom.value(QLatin1String("models")).toObject(), models = now.value(QLatin1String("models")).toObject();
-        for (auto it = plannedModels.begin(); it != plannedModels.end(); ++it) // a model given by path has no recorded checksum
+        for (auto it = plannedModels.begin(); it != plannedModels.end(); ++it) // a plan made before by-path models were checksummed has none
             if (!it.value().toString().isEmpty() && it.value() != models.value(it.key()))
                 return Error(QStringLiteral("the --%1 model changed after the run was planned (%2 was made with SHA-256 %3…; it is %4… now): the "
                                             "tasks would mix two models in one result; put the model back to resume the run, or start a new one")
