@@ -70,6 +70,7 @@ std::vector<uint8_t> randomRows(GgmlType type, int64_t rows, int64_t cols, uint6
 
 int main(int argc, char** argv)
 {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // line by line: a step its time limit kills keeps what it printed
     std::string tsvPath, modulePath;
     bool quick = false;
     for (int i = 1; i < argc; ++i) {
@@ -98,8 +99,10 @@ int main(int argc, char** argv)
     FILE* tsv = tsvPath.empty() ? nullptr : std::fopen(tsvPath.c_str(), "w");
     auto emit = [&](const std::string& line) {
         std::printf("%s\n", line.c_str());
-        if (tsv)
+        if (tsv) {
             std::fprintf(tsv, "%s\n", line.c_str());
+            std::fflush(tsv);
+        }
     };
     const int layers = quick ? 4 : 32;
     const int reps = quick ? 5 : 20;

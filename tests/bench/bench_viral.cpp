@@ -227,6 +227,7 @@ int benchPadding(const QStringList& args)
 
 int main(int argc, char** argv)
 {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // line by line: a step its time limit kills keeps what it printed
     runWithProductBlasKernels(argv);
     QCoreApplication app(argc, argv);
     core::Logging::initialize(core::Logging::Console::Off);

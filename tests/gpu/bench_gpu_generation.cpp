@@ -76,8 +76,9 @@ bool measure(const QString& path, const DeviceChoice& device, int64_t pp, int64_
     std::vector<TokenId> prompt(static_cast<size_t>(pp));
     for (int64_t i = 0; i < pp; ++i)
         prompt[size_t(i)] = TokenId(3 + (i * 7919) % 30000);
-    { // warm-up: every matrix uploaded, kernels loaded, buffers grown
-        auto warm = m.newCache(pp + 8);
+    { // warm-up: every matrix uploaded, kernels loaded, buffers grown; a cache of the timed one's
+      // capacity, so that the timed prompt reuses the device's KV arrays instead of reallocating them
+        auto warm = m.newCache(pp + tg + 8);
         if (!m.evaluate(prompt.data(), pp, *warm, logits) || !m.evaluate(prompt.data(), 1, *warm, logits)) {
             *error = QStringLiteral("warm-up failed");
             return false;
@@ -125,6 +126,7 @@ bool measure(const QString& path, const DeviceChoice& device, int64_t pp, int64_
 
 int main(int argc, char** argv)
 {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // line by line: a step its time limit kills keeps what it printed
     QCoreApplication app(argc, argv);
     QString deviceText = QStringLiteral("cuda:0"), dir = QDir::tempPath(), tsv, modulePath;
     QStringList types{QStringLiteral("Q4_K_M"), QStringLiteral("Q8_0")};
@@ -209,7 +211,7 @@ int main(int argc, char** argv)
                     bandwidth > 0 ? 100.0 * read / bandwidth : 0.0);
         if (!f.graphs.isEmpty())
             std::printf("%-7s %s\n", qPrintable(type), qPrintable(f.graphs));
-        if (out.isOpen())
+        if (out.isOpen()) {
             out.write(QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6\t%7\t%8\t%9\n")
                           .arg(type)
                           .arg(layers)
@@ -221,6 +223,8 @@ int main(int argc, char** argv)
                           .arg(bandwidth / 1e9, 0, 'f', 1)
                           .arg(bandwidth > 0 ? read / bandwidth : 0.0, 0, 'f', 3)
                           .toUtf8());
+            out.flush(); // a row at a time: a time limit that kills the step keeps the rows before it
+        }
     }
     return failures == 0 ? 0 : 1;
 }

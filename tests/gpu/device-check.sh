@@ -14,19 +14,20 @@
 #   5 bench    bench_gpu_matvec: 7B-shaped passes vs measured copy bandwidth
 #   9 generation bench_gpu_generation: pp512/tg128 tokens/s of a 7B-shape model synthesized
 #              there (Q4_K_M, Q8_0), as a fraction of the copy bandwidth (output in backend.log)
+#   4 sanitizer (only if a minute is left) compute-sanitizer memcheck, initcheck, synccheck,
+#              racecheck of tst_gpu_kernels --small
 #   7 torch    against the machine's PyTorch LibTorch (only if time is left): torch_probe, then
 #              torch_engines_check — the viral encoders and HENAW built from the plugins' sources
 #              with the carried Qt headers and libbioforge_core, on cuda:0 against the CPU;
 #              HENAW training samples/s on each
-#  11 llamacpp (only if a minute is left) llama.cpp's llama-bench, built in the background from the
-#              carried snapshot with its CUDA back-end, on the two files step 9 timed ours on:
-#              pp512 and tg128 side by side (table in backend.log and the summary)
 #  10 viral    (only if time is left) bench_viral, from the same build, on cuda:0: ESM-2 3B-shape
 #              and DNABERT-S frames/s against the official fair-esm and DNABERT-S code on the
 #              machine's PyTorch in the same run (their sources carried), and the whole predict
 #              job's contigs/s (DNABERT-S + ESM-2 3B shapes)
-#   4 sanitizer (only if a minute is left) compute-sanitizer memcheck, initcheck, synccheck,
-#              racecheck of tst_gpu_kernels --small
+#  11 llamacpp (only if a minute is left and its background build has ended: it is not waited
+#              for) llama.cpp's llama-bench, built from the carried snapshot with its CUDA
+#              back-end, on the two files step 9 timed ours on: pp512 and tg128 side by side
+#              (table in backend.log and the summary)
 #   8 summary  summary.md: each step's result and time, the bench table
 # STEPS=3,5 runs only some; DEADLINE_S (default 420) skips steps that would start
 # after it; a second call with STEPS=0,1,7,10 (or 0,1,9,11, or 4) runs what the first had no time for.
@@ -86,7 +87,7 @@ env_probe() {
         command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
         ldd --version 2>&1 | head -1
         echo "GLIBCXX max: $(strings "$(g++ -print-file-name=libstdc++.so.6 2>/dev/null)" 2>/dev/null | grep -o 'GLIBCXX_[0-9.]*' | sort -V | tail -1)"
-        for tool in g++ nvcc cmake ninja compute-sanitizer python3; do
+        for tool in g++ nvcc cmake ninja compute-sanitizer python3 xz; do
             printf '%s: %s\n' "$tool" "$(command -v $tool >/dev/null && $tool --version 2>&1 | grep -m1 -iE 'version|release|[0-9]+\.[0-9]+' || echo missing)"
         done
         echo "cpus: $(nproc)"
@@ -94,13 +95,21 @@ env_probe() {
     } > "$OUT/env.txt" 2>&1
 }
 
+# untar_xz ARCHIVE FOLDER: tar's -J needs the xz program, which a minimal image may lack; Python's
+# tarfile (lzma) unpacks it then.
+untar_xz() {
+    if command -v xz >/dev/null; then tar -C "$2" -xJf "$1"; return; fi
+    python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"
+}
+
 unpack_runtime() {
     rm -rf /tmp/bf-rt && mkdir -p /tmp/bf-rt
     [ -f "$carry/rt.tar.xz" ] || { echo "no $carry/rt.tar.xz: run tests/gpu/prepare-carry.sh before"; return 1; }
-    tar -C /tmp/bf-rt -xJf "$carry/rt.tar.xz"
+    untar_xz "$carry/rt.tar.xz" /tmp/bf-rt
 }
 
 export bin="$carry/bin"
+chmod +x "$carry"/bin/* 2>/dev/null # a copy that dropped the modes
 export module="$carry/lib/libbioforge_llm_cuda.so"
 rm -f /tmp/bf-paths
 export OUT carry root steps
@@ -108,25 +117,26 @@ export OUT carry root steps
 export BF_RUNTIME_PATH="$carry/lib:/tmp/bf-rt"
 
 # The carried binaries start there, or the Qt-free ones are built there.
+# A subshell, so that its log reaches env.txt on every path.
 build_if_needed() {
-    {
+    (
         "$bin/tst_gpu_math" > /tmp/bf-math.log 2>&1
-        local rc=$?
+        rc=$?
         if [ $rc -eq 0 ]; then
             echo "carried binaries start here: $(tail -1 /tmp/bf-math.log)"
-            return 0
+            exit 0
         fi
-        # Rebuild only when the binary could not start (loader, glibc); a failing check is a failure.
-        if [ $rc -ne 127 ] && ! grep -qE 'error while loading shared libraries|version .GLIBC|cannot execute' /tmp/bf-math.log; then
+        # Rebuild only when the binary could not start (loader, glibc, modes); a failing check is a failure.
+        if [ $rc -ne 127 ] && [ $rc -ne 126 ] && ! grep -qE 'error while loading shared libraries|version .GLIBC|cannot execute' /tmp/bf-math.log; then
             echo "tst_gpu_math FAILED here (exit $rc):"; tail -20 /tmp/bf-math.log
-            return 1
+            exit 1
         fi
         echo "carried tst_gpu_math did not start ($(tail -2 /tmp/bf-math.log)); building tests/gpu here"
         cmake -S tests/gpu -B /tmp/bf-build -G Ninja -DBIOFORGE_LLM_CUDA_ARCHS=90 -DCMAKE_BUILD_TYPE=Release \
-            && ninja -C /tmp/bf-build -j "$(nproc)" || return 1
+            && ninja -C /tmp/bf-build -j "$(nproc)" || exit 1
         printf 'export bin=%s\nexport module=%s\n' /tmp/bf-build/tests/bin /tmp/bf-build/lib/bioforge/libbioforge_llm_cuda.so > /tmp/bf-paths
         /tmp/bf-build/tests/bin/tst_gpu_math | tail -1
-    } > /tmp/bf-build.log 2>&1
+    ) > /tmp/bf-build.log 2>&1
     local rc=$?
     { echo; echo "== build step"; cat /tmp/bf-build.log; } >> "$OUT/env.txt"
     return $rc
@@ -178,7 +188,7 @@ torch_build() {
     prefix=${TORCH_CMAKE_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')} || { echo "no PyTorch here"; return 78; }
     rm -rf /tmp/bf-qt && mkdir -p /tmp/bf-qt
     if [ -f "$carry/qt-include.tar.xz" ] && [ -d "$carry/models/viral" ]; then
-        tar -C /tmp/bf-qt -xJf "$carry/qt-include.tar.xz" && engines=ON
+        untar_xz "$carry/qt-include.tar.xz" /tmp/bf-qt && engines=ON
         # libbioforge_core and Qt's runtime side by side for the link (the carried ones).
         mkdir -p /tmp/bf-rt && ln -sf "$carry/lib/libbioforge_core.so.0" /tmp/bf-rt/libbioforge_core.so.0
     fi
@@ -188,6 +198,13 @@ torch_build() {
         && ninja -C /tmp/bf-torch -j "$jobs" torch_probe $([ $engines = ON ] && echo torch_engines_check bench_viral) || return 1
     echo $engines > /tmp/bf-torch/engines
     echo "built against $prefix in $(( $(date +%s) - t0 )) s"
+}
+
+# torch_libs: "PyTorch's lib folder:", to put before the carried runtime, so that LibTorch's own
+# libraries (its libgomp, …) are not replaced by the carried Debian ones of the same name.
+torch_libs() {
+    local dir
+    dir=$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null) && [ -d "$dir" ] && echo "$dir:"
 }
 
 # built NAME FUNCTION: waits for the background build NAME (background(), below) and shows its log
@@ -216,7 +233,7 @@ torch_probe() {
         [ $engines = ON ] || { echo "torch_engines_check: not built (no qt-include.tar.xz or models/viral carried)"; return $rc; }
         echo "== torch_engines_check (background builds paused)"
         builds_signal STOP
-        LD_LIBRARY_PATH="/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" /tmp/bf-torch/tests/bin/torch_engines_check "$carry/models/viral" ${ENGINES_ARGS:-}
+        LD_LIBRARY_PATH="$(torch_libs)/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" /tmp/bf-torch/tests/bin/torch_engines_check "$carry/models/viral" ${ENGINES_ARGS:-}
         rc=$?
         builds_signal CONT
         return $rc
@@ -228,7 +245,7 @@ torch_probe() {
 llamacpp_build() {
     local jobs=${BF_BUILD_JOBS:-$(nproc)} t0=$(date +%s)
     [ -f "$carry/llamacpp-src.tar.xz" ] || { echo "no $carry/llamacpp-src.tar.xz (tests/gpu/prepare-carry.sh)"; return 78; }
-    rm -rf /tmp/bf-llamacpp-src && mkdir -p /tmp/bf-llamacpp-src && tar -C /tmp/bf-llamacpp-src -xJf "$carry/llamacpp-src.tar.xz" || return 1
+    rm -rf /tmp/bf-llamacpp-src && mkdir -p /tmp/bf-llamacpp-src && untar_xz "$carry/llamacpp-src.tar.xz" /tmp/bf-llamacpp-src || return 1
     cmake -S tests/gpu/llamacpp -B /tmp/bf-llamacpp -G Ninja -DLLAMA_SRC=/tmp/bf-llamacpp-src -DCMAKE_CUDA_ARCHITECTURES=${LLAMACPP_ARCHS:-90} \
         && ninja -C /tmp/bf-llamacpp -j "$jobs" llama-bench || return 1
     echo "llama-bench built in $(( $(date +%s) - t0 )) s"
@@ -247,6 +264,12 @@ llamacpp() {
         if [ -n "${LLAMA_BENCH:-}" ]; then
             echo "llama-bench given: $LLAMA_BENCH"
         else
+            # Its build is not waited for: the time left goes to the other steps (STEPS=0,1,9,11 runs
+            # it alone, the build then having the whole machine).
+            if grep -q . /tmp/bf-builds.pgids 2>/dev/null && [ -f /tmp/bf-llamacpp-build.log ] && [ ! -f /tmp/bf-llamacpp-build.rc ]; then
+                echo "llama.cpp was not built in time ($(tail -1 /tmp/bf-llamacpp-build.log)); STEPS=0,1,9,11 runs this step"
+                return 78
+            fi
             built llamacpp-build llamacpp_build > /tmp/bf-llamacpp-wait.log 2>&1
             local rc=$?
             tail -5 /tmp/bf-llamacpp-wait.log
@@ -279,7 +302,7 @@ viral() {
         [ -x /tmp/bf-torch/tests/bin/bench_viral ] || { echo "bench_viral was not built (no qt-include.tar.xz or models/viral carried)"; return 78; }
         local dev=${VIRAL_DEVICE:-cuda:0} layers=${VIRAL_ESM_LAYERS:-36} batch=${VIRAL_ESM_BATCH:-40} residues=${VIRAL_RESIDUES:-100}
         # The carried runtime for bench_viral alone (not for the Python anchors).
-        local b="env LD_LIBRARY_PATH=/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} /tmp/bf-torch/tests/bin/bench_viral" threads=$(nproc) anchors="$carry/anchors" rc=0
+        local b="env LD_LIBRARY_PATH=$(torch_libs)/tmp/bf-rt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} /tmp/bf-torch/tests/bin/bench_viral" threads=$(nproc) anchors="$carry/anchors" rc=0
         export BIOFORGE_FIXTURES_DIR="$carry/models" BIOFORGE_BENCH_DIR=/tmp/bf-viral-bench
         export PYTHONUNBUFFERED=1
         echo "== ESM-2 3B shape, $layers of 36 layers, batches of $batch × $residues residues"
@@ -319,7 +342,7 @@ builds_signal() {
     return 0
 }
 
-export -f builds_signal want env_probe unpack_runtime build_if_needed kernels sanitizer bench backend generation built torch_build torch_probe viral \
+export -f builds_signal want env_probe untar_xz torch_libs unpack_runtime build_if_needed kernels sanitizer bench backend generation built torch_build torch_probe viral \
     llamacpp_build llamacpp
 step 0 env 20 env_probe
 step 1 runtime 30 unpack_runtime
@@ -327,12 +350,14 @@ step 1 runtime 30 unpack_runtime
 # cores) start now, side by side, each in a session of its own with half of the cores but two, at
 # the lowest priority; the steps that need them wait for them. They are paused (SIGSTOP) while
 # steps 5 and 9 and step 7's checks take their figures, and stopped when this script ends.
+builds_signal KILL # an earlier call's builds, where it was killed before its EXIT trap ran
 rm -f /tmp/bf-torch-build.* /tmp/bf-llamacpp-build.* /tmp/bf-llamacpp-wait.log /tmp/bf-builds.pgids /tmp/bf-llamacpp.md
 rm -f /tmp/bf-generation.tsv /tmp/bf-bench.log /tmp/bf-dnabert-ids.txt /tmp/bench-7b-*.gguf
 export BF_BUILD_JOBS=$(( $(nproc) > 5 ? ($(nproc) - 2) / 2 : 1 ))
 # background NAME FUNCTION: runs it in a new session; its exit status lands in /tmp/bf-NAME.rc
 # (written whole: a waiting step never reads half of it).
 background() {
+    : > "/tmp/bf-$1.log" # there before built() looks for it (the build's shell opens it later)
     setsid nice -n 19 bash -c "$2 > /tmp/bf-$1.log 2>&1; echo \$? > /tmp/bf-$1.rc.tmp; mv /tmp/bf-$1.rc.tmp /tmp/bf-$1.rc" </dev/null >/dev/null 2>&1 &
     echo $! >> /tmp/bf-builds.pgids
 }
@@ -345,14 +370,16 @@ step 6 backend 90 backend
 builds_signal STOP
 step 5 bench 120 bench
 step 9 generation 120 generation
+# The sanitizers next (a minute, no build needed; the kernels' correctness was checked by step 3,
+# these look for what it cannot see): before the optional steps, which may use up the time.
+if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 4 sanitizer 90 sanitizer; else result[sanitizer]="skipped: not enough time left (STEPS=4 runs it)"; fi
 builds_signal CONT
-# Optional: only when two and a half minutes (one for llama.cpp) are left before the deadline.
+# Optional: only when two and a half minutes are left before the deadline.
 if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; else result[torch]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
 builds_signal CONT # (step 7 resumes them itself, unless its time ran out while they were paused)
-if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 11 llamacpp 150 llamacpp; else result[llamacpp]="skipped: not enough time left (STEPS=0,1,9,11 runs it)"; fi
 if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 10 viral 300 viral; else result[viral]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
-# Last: the sanitizers (the kernels' correctness was checked by step 3; these look for what it cannot see).
-if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 4 sanitizer 90 sanitizer; else result[sanitizer]="skipped: not enough time left (STEPS=4 runs it)"; fi
+# Last, and only where its background build has ended: llama.cpp on the files step 9 kept.
+if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 11 llamacpp 150 llamacpp; else result[llamacpp]="skipped: not enough time left (STEPS=0,1,9,11 runs it)"; fi
 
 {
     echo "# GPU device check, $(date -u +%FT%TZ), $(elapsed) s"

@@ -263,6 +263,7 @@ void checkEncoderOutOfMemory(const QString& folder, const viral::EncoderDevice& 
 
 int main(int argc, char** argv)
 {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // line by line: a step its time limit kills keeps what it printed
     if (argc < 2) {
         std::fprintf(stderr, "usage: torch_engines_check MODELS_DIR [--cpu]\n");
         return 2;

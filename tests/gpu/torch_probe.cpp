@@ -37,6 +37,7 @@ void compare(const char* what, const torch::Tensor& reference, const torch::Tens
 
 int main()
 {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // line by line: a step its time limit kills keeps what it printed
     std::printf("LibTorch %s, C++11 ABI %d\n", TORCH_VERSION, int(_GLIBCXX_USE_CXX11_ABI));
     if (!torch::cuda::is_available()) {
         std::printf("no CUDA device visible to LibTorch\n");

@@ -223,6 +223,7 @@ void checkErrors(const std::shared_ptr<const GpuModule>& module, GpuDevice& devi
 
 int main(int argc, char** argv)
 {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // line by line: a step its time limit kills keeps what it printed
     bool small = false;
     uint32_t seed = uint32_t(std::chrono::steady_clock::now().time_since_epoch().count());
     std::vector<std::pair<std::string, GpuVendor>> modules;
