@@ -135,7 +135,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         if (!QFileInfo(m_executable).isExecutable())
             throw JobFailure(QStringLiteral("%1: the bioforge command the cluster tasks run is missing or not executable (set BIOFORGE_CLI)").arg(m_executable));
         // The plan checksums the inputs (and viral's models given by path): reading them takes a while.
-        ctx.setMessage(QStringLiteral("planning the shards (reading the inputs once to checksum them)"));
+        ctx.setMessage(QStringLiteral("planning the shards (reading the inputs, and the models given by path, once to checksum them)"));
         const ShardPlan plan = orThrow(m_plugin.planShards(m_verb, m_parameters, m_options.shards, work.planFile()));
         ctx.setMessage({});
         if (plan.weights.isEmpty())

@@ -275,7 +275,7 @@ private slots:
         QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(models.value(QLatin1String("esm")).toString()).hasMatch(),
                  qPrintable(QJsonDocument(models).toJson()));
         QVERIFY(work.exists(QStringLiteral("tasks/1/project")));
-        QVERIFY(QDir(work.filePath(QStringLiteral("tasks/1/project"))).removeRecursively()); // task 1 has not run yet
+        QVERIFY(QDir(work.filePath(QStringLiteral("tasks/1/project"))).removeRecursively()); // the second shard's task starts afresh, as one that had waited
         QFile config(byPath.filePath(QStringLiteral("config.json")));
         QVERIFY(config.open(QIODevice::Append));
         QVERIFY(config.write("\n") == 1); // still the same model to read, another file to checksum

@@ -77,7 +77,7 @@ bool measure(const QString& path, const DeviceChoice& device, int64_t pp, int64_
     for (int64_t i = 0; i < pp; ++i)
         prompt[size_t(i)] = TokenId(3 + (i * 7919) % 30000);
     { // warm-up: every matrix uploaded, kernels loaded, buffers grown; a cache of the timed one's
-      // capacity, so that the timed prompt reuses the device's KV arrays instead of reallocating them
+      // capacity, so that the timed prompt finds device KV arrays of its shape (not freed and allocated again)
         auto warm = m.newCache(pp + tg + 8);
         if (!m.evaluate(prompt.data(), pp, *warm, logits) || !m.evaluate(prompt.data(), 1, *warm, logits)) {
             *error = QStringLiteral("warm-up failed");

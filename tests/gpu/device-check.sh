@@ -24,8 +24,8 @@
 #              and DNABERT-S frames/s against the official fair-esm and DNABERT-S code on the
 #              machine's PyTorch in the same run (their sources carried), and the whole predict
 #              job's contigs/s (DNABERT-S + ESM-2 3B shapes)
-#  11 llamacpp (only if a minute is left and its background build has ended: it is not waited
-#              for) llama.cpp's llama-bench, built from the carried snapshot with its CUDA
+#  11 llamacpp (only if a minute is left; where 7 or 10 was asked, only if its background build
+#              has ended: it is not waited for) llama.cpp's llama-bench, built from the carried snapshot with its CUDA
 #              back-end, on the two files step 9 timed ours on: pp512 and tg128 side by side
 #              (table in backend.log and the summary)
 #   8 summary  summary.md: each step's result and time, the bench table
@@ -264,9 +264,9 @@ llamacpp() {
         if [ -n "${LLAMA_BENCH:-}" ]; then
             echo "llama-bench given: $LLAMA_BENCH"
         else
-            # Its build is not waited for: the time left goes to the other steps (STEPS=0,1,9,11 runs
-            # it alone, the build then having the whole machine).
-            if grep -q . /tmp/bf-builds.pgids 2>/dev/null && [ -f /tmp/bf-llamacpp-build.log ] && [ ! -f /tmp/bf-llamacpp-build.rc ]; then
+            # Where steps 7 or 10 were asked, its build is not waited for: their time is not given to it
+            # (STEPS=0,1,9,11 runs this step alone: it then waits, and the build has every core but two).
+            if { want 7 || want 10; } && grep -q . /tmp/bf-builds.pgids 2>/dev/null && [ -f /tmp/bf-llamacpp-build.log ] && [ ! -f /tmp/bf-llamacpp-build.rc ]; then
                 echo "llama.cpp was not built in time ($(tail -1 /tmp/bf-llamacpp-build.log)); STEPS=0,1,9,11 runs this step"
                 return 78
             fi
@@ -354,6 +354,8 @@ builds_signal KILL # an earlier call's builds, where it was killed before its EX
 rm -f /tmp/bf-torch-build.* /tmp/bf-llamacpp-build.* /tmp/bf-llamacpp-wait.log /tmp/bf-builds.pgids /tmp/bf-llamacpp.md
 rm -f /tmp/bf-generation.tsv /tmp/bf-bench.log /tmp/bf-dnabert-ids.txt /tmp/bench-7b-*.gguf
 export BF_BUILD_JOBS=$(( $(nproc) > 5 ? ($(nproc) - 2) / 2 : 1 ))
+# One build alone (llama.cpp's, no LibTorch step asked): every core but two.
+if ! want 7 && ! want 10 && [ "$(nproc)" -gt 3 ]; then BF_BUILD_JOBS=$(( $(nproc) - 2 )); fi
 # background NAME FUNCTION: runs it in a new session; its exit status lands in /tmp/bf-NAME.rc
 # (written whole: a waiting step never reads half of it).
 background() {
@@ -379,7 +381,7 @@ if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 7 torch 240 torch_probe; 
 builds_signal CONT # (step 7 resumes them itself, unless its time ran out while they were paused)
 if [ $(( deadline - $(elapsed) )) -ge 150 ]; then step 10 viral 300 viral; else result[viral]="skipped: not enough time left (STEPS=0,1,7,10 runs it)"; fi
 # Last, and only where its background build has ended: llama.cpp on the files step 9 kept.
-if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 11 llamacpp 150 llamacpp; else result[llamacpp]="skipped: not enough time left (STEPS=0,1,9,11 runs it)"; fi
+if [ $(( deadline - $(elapsed) )) -ge 60 ]; then step 11 llamacpp "$( { want 7 || want 10; } && echo 150 || echo 400)" llamacpp; else result[llamacpp]="skipped: not enough time left (STEPS=0,1,9,11 runs it)"; fi
 
 {
     echo "# GPU device check, $(date -u +%FT%TZ), $(elapsed) s"

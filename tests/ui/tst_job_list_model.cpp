@@ -29,11 +29,12 @@ private slots:
     void aNoticeIsShownInTheStateCellWhileItHolds()
     {
         QTemporaryDir dir;
+        // What the job uses outlives the scheduler, which waits for it.
+        QSemaphore reached, proceed;
+        const QString notice = QStringLiteral("squeue did not answer (timeout): the Slurm controller may be down; trying again (1 of 4)");
         DeviceLeasePool devices({DeviceDiscovery::cpu()});
         JobScheduler scheduler(devices, SteadyClock::instance(), 1);
         JobListModel model(scheduler);
-        QSemaphore reached, proceed;
-        const QString notice = QStringLiteral("squeue did not answer (timeout): the Slurm controller may be down; trying again (1 of 4)");
         auto handle = makeHandle(std::make_unique<CountingJob>(2, [&](int unit, JobContext& ctx) {
                                      ctx.setNotice(unit == 0 ? notice : QString());
                                      reached.release();

@@ -11,6 +11,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -328,6 +332,43 @@ private slots:
         const Result bad = run(whole + QStringList{QStringLiteral("--shard"), QStringLiteral("4/3")});
         QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.contains(QLatin1String("shard '4/3'")), qPrintable(bad.err));
+    }
+
+    // A task of a cluster run (`--shard i/N --shard_plan`) compares each model, one given by path
+    // too, with the checksum its plan recorded: a model edited in place after the plan is refused,
+    // naming it. A plan that recorded none for a model (made before models given by path were
+    // checksummed) is not refused for it (here it then fails on its layout, made up for the test).
+    void aShardRefusesAModelThatIsNotThePlans()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("plan-models"));
+        const QString planFile = m_dir.filePath(QStringLiteral("plan-models.json"));
+        auto plan = [&](const QString& esm) {
+            const auto shard = [](int first) {
+                return QJsonObject{{QStringLiteral("first_frame_shard"), first}, {QStringLiteral("end_frame_shard"), first + 1},
+                                   {QStringLiteral("contigs"), 1}, {QStringLiteral("bases"), 1}};
+            };
+            const QJsonObject madeFrom{
+                {QStringLiteral("inputs"), QJsonArray{QJsonObject{{QStringLiteral("path"), QFileInfo(m_fasta).absoluteFilePath()}}}},
+                {QStringLiteral("models"), QJsonObject{{QStringLiteral("dnabert"), QString()}, {QStringLiteral("esm"), esm}, {QStringLiteral("classifier"), QString()}}}};
+            return QJsonDocument(QJsonObject{{QStringLiteral("schema"), QStringLiteral("bioforge-viral-shard-plan/1")},
+                                             {QStringLiteral("made_from"), madeFrom},
+                                             {QStringLiteral("frame_shards"), 2},
+                                             {QStringLiteral("contigs"), 2},
+                                             {QStringLiteral("bases"), 2},
+                                             {QStringLiteral("shards"), QJsonArray{shard(0), shard(1)}}})
+                .toJson();
+        };
+        const QStringList task = predict(project) + QStringList{QStringLiteral("--shard"), QStringLiteral("1/2"), QStringLiteral("--shard_plan"), planFile};
+        QVERIFY(writeAll(planFile, plan(QString(64, QLatin1Char('0')))));
+        const Result other = run(task);
+        QVERIFY2(other.code != 0 && (other.err + other.out).contains(QLatin1String("the --esm model changed after the run was planned"))
+                     && (other.err + other.out).contains(QLatin1String("made with SHA-256 000000000000")),
+                 qPrintable(other.err + other.out));
+        QVERIFY(writeAll(planFile, plan(QString())));
+        const Result older = run(task);
+        QVERIFY2(older.code != 0 && !(older.err + older.out).contains(QLatin1String("model changed"))
+                     && (older.err + older.out).contains(QLatin1String("the plan was made for other inputs or settings")),
+                 qPrintable(older.err + older.out));
     }
 };
 
