@@ -6,8 +6,9 @@
 // stage, progress, rate, ETA, elapsed time (the run's own working time) and
 // state. A resumed run names the run it continues; that run reads "resumed
 // as …". A running job's notice (ProgressSnapshot::notice: a scheduler that
-// does not answer) follows its state, with a warning icon, while it holds. It polls the scheduler's snapshots on a timer (the UI thread only
-// reads; workers never call into the UI).
+// does not answer) follows its state, with a warning icon, while it holds.
+// It polls the scheduler's snapshots on a timer (the UI thread only reads;
+// workers never call into the UI).
 
 #include "provenance/run_record.h"
 
