@@ -46,16 +46,20 @@ QJsonObject bringClusterResultsHome(JobContext& ctx, IPlugin& plugin, const QStr
     // Provenance: the shards' inputs and models, once each, the run's warnings; the cluster's jobs and nodes.
     QSet<QString> seenInputs;
     QList<QList<FileRef>> inputsByTask;
+    QList<QList<ModelRef>> modelsByTask;
     QList<QStringList> warningsByTask;
     for (int i = 0; i < shards; ++i) {
         const QJsonObject result = work.taskResult(i);
+        inputsByTask.emplaceBack(); // a task whose record cannot be read keeps its number in the checks' messages
+        modelsByTask.emplaceBack();
         auto record = readJsonObjectFile(QDir(result.value(QLatin1String("output_dir")).toString()).filePath(QStringLiteral("provenance.json")));
         if (!record)
             continue;
         auto parsed = RunRecord::fromJson(*record);
         if (!parsed)
             continue;
-        inputsByTask.append(parsed->inputs);
+        inputsByTask.back() = parsed->inputs;
+        modelsByTask.back() = parsed->models;
         for (const FileRef& in : parsed->inputs)
             if (!seenInputs.contains(in.path + in.sha256)) {
                 seenInputs.insert(in.path + in.sha256);
@@ -73,6 +77,7 @@ QJsonObject bringClusterResultsHome(JobContext& ctx, IPlugin& plugin, const QStr
     for (const QString& w : plugin.mergeShardWarnings(verb, warningsByTask, ctx.outputDir())) // the verified copies
         ctx.warn(w);
     orThrow(checkTaskInputsAgree(inputsByTask)); // one result of one content of each input
+    orThrow(checkTaskModelsAgree(modelsByTask)); // and of one version of each model
     return mergeResult;
 }
 

@@ -123,10 +123,18 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             orThrow(store.save(kStateKey, state.toJson()));
             orThrow(work.adoptHere(config, state.shards()));
         }
-        // An input changed or gone since the plan: said before anything is submitted (tasks computed
-        // from it, and their results could never join the others'). Reading a large input takes a while: said.
-        ctx.setMessage(QStringLiteral("checking that the inputs are those of the plan (reading them once)"));
+        // An input or model changed or gone since the plan: said before anything is submitted (each task
+        // would refuse it after its wait in the queue). Reading large files takes a while: said.
+        ctx.setMessage(QStringLiteral("checking that the inputs and models are those of the plan (reading the inputs, and the models given by "
+                                      "path, once)"));
         orThrow(checkPlannedInputsUnchanged(work.planFile()));
+        // The models only while a task is left to run (the merge reads none): a model changed after
+        // every task finished does not refuse their result, nor is a large one read for nothing.
+        bool taskLeft = false;
+        for (int i = 0; i < state.shards() && !taskLeft; ++i)
+            taskLeft = !taskDone(work, i);
+        if (taskLeft)
+            orThrow(m_plugin.checkShardPlanModels(m_verb, m_parameters, work.planFile()));
         ctx.setMessage({});
     } else {
         ctx.beginStage(QStringLiteral("plan"), 1);

@@ -10,31 +10,60 @@
 
 namespace bioforge::core {
 
-Status checkTaskInputsAgree(const QList<QList<FileRef>>& inputsByTask)
+namespace {
+
+// `byTask[i]`: what task i read, as (name, SHA-256) pairs; `what` names the kind ("input", "model").
+Status checkTasksAgree(const QList<QList<std::pair<QString, QString>>>& byTask, const QString& what)
 {
-    QHash<QString, std::pair<QString, qsizetype>> first; // path -> the SHA-256 the first task to read it read, and that task
-    for (qsizetype task = 0; task < inputsByTask.size(); ++task)
-        for (const FileRef& in : inputsByTask[task]) {
-            if (in.path.isEmpty())
+    QHash<QString, std::pair<QString, qsizetype>> first; // name -> the SHA-256 the first task to read it read, and that task
+    for (qsizetype task = 0; task < byTask.size(); ++task)
+        for (const auto& [name, sha256] : byTask[task]) {
+            if (name.isEmpty())
                 continue;
-            const auto read = first.constFind(in.path);
+            const auto read = first.constFind(name);
             if (read == first.constEnd()) {
-                first.insert(in.path, {in.sha256, task});
+                first.insert(name, {sha256, task});
                 continue;
             }
-            if (read->first != in.sha256)
-                return Error(QStringLiteral("the input %1 changed while the cluster's tasks ran: task %2 read SHA-256 %3…, task %4 %5…; start the run again")
-                                 .arg(in.path, QString::number(read->second + 1), read->first.left(12), QString::number(task + 1), in.sha256.left(12)));
+            if (read->first != sha256)
+                return Error(QStringLiteral("the %1 %2 changed while the cluster's tasks ran: task %3 read SHA-256 %4…, task %5 %6…; start the run again")
+                                 .arg(what, name, QString::number(read->second + 1), read->first.left(12), QString::number(task + 1), sha256.left(12)));
         }
     return okStatus();
 }
 
-QJsonObject plannedInput(const QString& path)
+// Each task's (`key` of a record, its SHA-256) pairs.
+template <typename Ref>
+QList<QList<std::pair<QString, QString>>> digestsByTask(const QList<QList<Ref>>& byTask, QString Ref::*key)
+{
+    QList<QList<std::pair<QString, QString>>> out;
+    for (const QList<Ref>& refs : byTask) {
+        out.emplaceBack();
+        for (const Ref& r : refs)
+            out.back().append({r.*key, r.sha256});
+    }
+    return out;
+}
+
+} // namespace
+
+Status checkTaskInputsAgree(const QList<QList<FileRef>>& inputsByTask)
+{
+    return checkTasksAgree(digestsByTask(inputsByTask, &FileRef::path), QStringLiteral("input"));
+}
+
+Status checkTaskModelsAgree(const QList<QList<ModelRef>>& modelsByTask)
+{
+    return checkTasksAgree(digestsByTask(modelsByTask, &ModelRef::name), QStringLiteral("model"));
+}
+
+QJsonObject plannedInput(const QString& path, const ProvenanceRecorder* known)
 {
     const QFileInfo info(path);
+    const QString sha256 = known ? known->knownSha256(path) : QString();
     return {{QStringLiteral("path"), info.absoluteFilePath()},
             {QStringLiteral("size"), double(info.size())},
-            {QStringLiteral("sha256"), Sha256::ofFile(path).valueOr(QString())}};
+            {QStringLiteral("sha256"), sha256.isEmpty() ? Sha256::ofFile(path).valueOr(QString()) : sha256}};
 }
 
 Status checkInputsUnchangedSincePlan(const QJsonArray& planned, const QJsonArray& now, const QString& planFile)
@@ -53,7 +82,7 @@ Status checkInputsUnchangedSincePlan(const QJsonArray& planned, const QJsonArray
                 return Error(QStringLiteral("the input %1 cannot be read now (this user's permissions, or the file system): its checksum cannot be "
                                             "compared with the one %2 was made from").arg(path, planFile));
             return Error(QStringLiteral("the input %1 changed after the run was planned (%2 was made from SHA-256 %3…, %4 bytes; it is %5…, %6 bytes "
-                                        "now): the planned shards would not cover it; restore it to resume the run, or start a new one")
+                                        "now): the shards were planned, and tasks may have computed, from its earlier content; restore it to resume the run, or start a new one")
                              .arg(path, planFile, was.value(QLatin1String("sha256")).toString().left(12),
                                   QString::number(qint64(was.value(QLatin1String("size")).toDouble())), is.value(QLatin1String("sha256")).toString().left(12),
                                   QString::number(qint64(is.value(QLatin1String("size")).toDouble()))));

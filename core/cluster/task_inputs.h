@@ -1,8 +1,9 @@
 #pragma once
 
-// The inputs a cluster run's tasks recorded (each task's provenance.json), checked to agree before
-// their parts are merged into one result.
+// The inputs and models a cluster run's tasks recorded (each task's provenance.json), checked to
+// agree before their parts are merged into one result; a shard plan's inputs checked unchanged.
 
+#include "provenance/provenance_recorder.h"
 #include "provenance/run_record.h"
 #include "util/expected.h"
 
@@ -17,16 +18,22 @@ namespace bioforge::core {
 // their parts do not belong to one result. The error names the file, both tasks (from 1) and the
 // first 12 digits of each SHA-256. Inputs without a path (pasted data) are not compared.
 Status checkTaskInputsAgree(const QList<QList<FileRef>>& inputsByTask);
+// `modelsByTask[i]`: the models task i recorded. Fails, as checkTaskInputsAgree does, when two tasks
+// recorded one model (the same name) with different checksums: a model re-imported or edited in place
+// while the tasks ran. Models without a name are not compared.
+Status checkTaskModelsAgree(const QList<QList<ModelRef>>& modelsByTask);
 
 // What a shard plan records of an input file, so that each task can tell the file is still the one
 // the plan was cut from: {"path": absolute path, "size": bytes, "sha256": hex of its bytes (empty
-// when it cannot be read)}. Reads the whole file.
-QJsonObject plannedInput(const QString& path);
+// when it cannot be read)}. Reads the whole file, unless `known` (a task's run, which pinned its
+// inputs as it started) knows its SHA-256 for the size and time it has (S12: read once per task).
+QJsonObject plannedInput(const QString& path, const ProvenanceRecorder* known = nullptr);
 
 // The plan's inputs (plannedInput objects, `planned`) against the same files now (`now`): an error
 // naming the file and the first 12 digits of both SHA-256s when one changed since the plan was made
-// (edited while the run waited in the queue: its shards would not cover it), else ok. Files the two
-// lists do not share are not compared here (the plan is then for other inputs).
+// (edited while the run waited in the queue: the shards, and a model file's results, are of its
+// earlier content), else ok. Files the two lists do not share are not compared here (the plan is
+// then for other inputs).
 Status checkInputsUnchangedSincePlan(const QJsonArray& planned, const QJsonArray& now, const QString& planFile);
 
 // A plan's "made_from" without what is compared on its own (the inputs' checksums, the models):

@@ -114,6 +114,17 @@ public:
     {
         return Error(QStringLiteral("verb '%1' cannot run on a cluster").arg(verb));
     }
+    // A cluster run's resume, before it submits anything: the models the plan at `planFile` was made
+    // with against the models `parameters` name now (core has compared the plan's inputs already). An
+    // error names the model and both checksums: every task would refuse it, after its wait in the
+    // queue. By default (a plan that records no model) ok.
+    virtual Status checkShardPlanModels(const QString& verb, const QJsonObject& parameters, const QString& planFile) const
+    {
+        (void)verb;
+        (void)parameters;
+        (void)planFile;
+        return okStatus();
+    }
     // The parameters of shard `index` (0-based) of `count`: by default the
     // run's own plus "shard": "<index+1>/<count>" and "shard_plan": the plan file.
     virtual QJsonObject shardParameters(const QString& verb, const QJsonObject& parameters, int index, int count, const QString& planFile) const
@@ -154,5 +165,5 @@ public:
 
 } // namespace bioforge::core
 
-#define BIOFORGE_IPLUGIN_IID "org.bioforge.IPlugin/3"
+#define BIOFORGE_IPLUGIN_IID "org.bioforge.IPlugin/4"
 Q_DECLARE_INTERFACE(bioforge::core::IPlugin, BIOFORGE_IPLUGIN_IID)

@@ -13,22 +13,27 @@ void ProvenanceRecorder::knownDigest(const QString& absolutePath, const QString&
     m_known.insert(absolutePath, {sha256, size, modified});
 }
 
-Status ProvenanceRecorder::addInputFile(const QString& name, const QString& path)
+QString ProvenanceRecorder::knownSha256(const QString& path) const
 {
     const QFileInfo info(path);
-    {
-        std::lock_guard lock(m_mutex);
-        const auto known = m_known.constFind(info.absoluteFilePath());
-        if (known != m_known.constEnd() && known->size == info.size() && known->modified == info.lastModified()) {
-            m_inputs.append({name, info.absoluteFilePath(), known->sha256, info.size()});
-            return okStatus();
-        }
-    }
-    auto sha = Sha256::ofFile(path);
-    if (!sha)
-        return sha.error();
     std::lock_guard lock(m_mutex);
-    m_inputs.append({name, info.absoluteFilePath(), *sha, info.size()});
+    const auto known = m_known.constFind(info.absoluteFilePath());
+    return known != m_known.constEnd() && known->size == info.size() && known->modified == info.lastModified() ? known->sha256 : QString();
+}
+
+Status ProvenanceRecorder::addInputFile(const QString& name, const QString& path)
+{
+    const QFileInfo info(path); // its size and time before it is read: a file changed meanwhile is not known after
+    QString sha = knownSha256(path);
+    if (sha.isEmpty()) {
+        auto digest = Sha256::ofFile(path);
+        if (!digest)
+            return digest.error();
+        sha = *digest;
+        knownDigest(info.absoluteFilePath(), sha, info.size(), info.lastModified());
+    }
+    std::lock_guard lock(m_mutex);
+    m_inputs.append({name, info.absoluteFilePath(), sha, info.size()});
     return okStatus();
 }
 

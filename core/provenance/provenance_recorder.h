@@ -19,12 +19,15 @@ class ProvenanceRecorder {
 public:
     explicit ProvenanceRecorder(QString runDir) : m_runDir(std::move(runDir)) {}
 
-    // Hashes the file, unless knownDigest() gave its SHA-256 for the size and modification time
-    // it still has.
+    // Hashes the file, unless its SHA-256 is known (knownSha256); a digest it computes is known after.
     Status addInputFile(const QString& name, const QString& path);
     // The SHA-256 of the file at `absolutePath` when it had `size` bytes and was last modified
     // at `modified` (hashed already: input_pins.h), for addInputFile.
     void knownDigest(const QString& absolutePath, const QString& sha256, qint64 size, const QDateTime& modified);
+    // The SHA-256 knownDigest() or addInputFile() gave the file at `path` while it still has the size
+    // and modification time it had then; empty otherwise (the file is to be read). Lets a check of
+    // the same file later in the run (a cluster shard's plan) skip reading it again.
+    QString knownSha256(const QString& path) const;
     void addInputData(const QString& name, const QByteArray& data); // pasted text, gene lists…; once per name and content
     void addInput(const FileRef& input); // already hashed (e.g. by a cluster task)
     void addModel(const ModelRef& model);

@@ -126,11 +126,12 @@ protected:
                                                                        QString::number(shards), QStringLiteral("--sbatch-line=--hold")});
     }
 
-    // Starts a held cluster run of `fasta` in 3 shards in `projectFolder` and pauses it (Ctrl-C) once
-    // its jobs are queued; returns its id.
-    QString pausedHeldRun(const QString& projectFolder, const QString& fasta)
+    // Starts a held cluster run of `fasta` in 3 shards in `projectFolder` (with `args`, predictArgs()
+    // where empty) and pauses it (Ctrl-C) once its jobs are queued; returns its id.
+    QString pausedHeldRun(const QString& projectFolder, const QString& fasta, QStringList args = {})
     {
-        QStringList args = predictArgs();
+        if (args.isEmpty())
+            args = predictArgs();
         args[args.indexOf(m_fasta)] = fasta;
         QProcess p;
         startHeld(p, projectFolder, args, 3);
@@ -159,6 +160,22 @@ protected:
         const bool finished = resume.waitForFinished(180000);
         return {finished && resume.exitStatus() == QProcess::NormalExit ? resume.exitCode() : -1, QString::fromUtf8(resume.readAllStandardOutput()),
                 QString::fromUtf8(resume.readAllStandardError())};
+    }
+
+    // A copy of the registered model `name`'s folder at `folder` (the registered one stays as it is),
+    // to give by path; empty when it could not be made.
+    QString copyOfRegisteredModel(const QString& name, const QString& folder)
+    {
+        QDirIterator it(m_dir.filePath(QStringLiteral("home")), {name}, QDir::Dirs | QDir::Hidden, QDirIterator::Subdirectories);
+        if (!it.hasNext())
+            return QString();
+        const QDir registered(it.next()), copy(folder);
+        if (!copy.mkpath(QStringLiteral(".")) || !registered.entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty()) // a flat folder: copied whole
+            return QString();
+        for (const QFileInfo& f : registered.entryInfoList(QDir::Files | QDir::Hidden))
+            if (!QFile::copy(f.filePath(), copy.filePath(f.fileName())))
+                return QString();
+        return copy.path();
     }
 
     // The whole of initTestCase: skipped (failed under BIOFORGE_REQUIRE_SLURM) without a cluster;

@@ -1,6 +1,6 @@
 // Cluster runs paused, resumed, moved and cancelled, against the real one-node
 // Slurm cluster (slurm_cluster_test.h): Ctrl-C (pause) leaves nothing queued; a
-// resume refuses an input edited since the plan before it submits anything; a
+// resume refuses an input or a model edited since the plan before it submits anything; a
 // moved project resumes where it is; a cancel of an interrupted run cancels its
 // jobs.
 
@@ -51,6 +51,32 @@ private slots:
         QVERIFY(queue().filter(QStringLiteral("JobHeldUser")).isEmpty()); // nothing was submitted
         const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(refused.err).captured(1);
         QVERIFY(writeAll(copy, original));
+        const Result resumed = resumeReleasing(project(), continuation);
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
+    }
+
+    // A model given by path and edited in place while the run was paused (its checksum is in the plan):
+    // the resume refuses it before it submits anything, naming the model (each task would have refused
+    // it after its wait in the queue); put back, the resume checksums it again, finds the plan's and the
+    // run ends as the single-machine run.
+    void aResumeChecksTheModelsBeforeSubmitting()
+    {
+        const QString esm = copyOfRegisteredModel(QStringLiteral("viral-test-esm2"), m_dir.filePath(QStringLiteral("esm-by-path")));
+        QVERIFY(!esm.isEmpty());
+        QStringList args = predictArgs();
+        args[args.indexOf(QStringLiteral("viral-test-esm2"))] = esm;
+        const QString runId = pausedHeldRun(project(), m_fasta, args);
+        QVERIFY(!runId.isEmpty());
+        const QString config = QDir(esm).filePath(QStringLiteral("config.json"));
+        const QByteArray original = readAll(config);
+        const auto restore = qScopeGuard([&] { writeAll(config, original); });
+        QVERIFY(writeAll(config, original + '\n')); // still the same model to read, another file to checksum
+        const Result refused = run({QStringLiteral("resume"), runId});
+        QVERIFY2(refused.code == 1 && refused.out.contains(QLatin1String("the --esm model changed after the run was planned")), qPrintable(refused.out + refused.err));
+        QVERIFY(queue().filter(QStringLiteral("JobHeldUser")).isEmpty()); // nothing was submitted
+        const QString continuation = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(refused.err).captured(1);
+        QVERIFY(writeAll(config, original));
         const Result resumed = resumeReleasing(project(), continuation);
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
         compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));

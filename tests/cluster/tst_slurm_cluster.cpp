@@ -251,14 +251,9 @@ private slots:
     // (it would mix two models in one table) — shown by running task 1 again by hand, as Slurm runs it.
     void aModelGivenByPathRunsOnTheCluster()
     {
-        QDirIterator it(m_dir.filePath(QStringLiteral("home")), {QStringLiteral("viral-test-esm2")}, QDir::Dirs | QDir::Hidden, QDirIterator::Subdirectories);
-        QVERIFY(it.hasNext());
-        const QDir registered(it.next());
-        const QDir byPath(m_dir.filePath(QStringLiteral("esm-by-path"))); // a copy: the registered model stays as it is
-        QVERIFY(byPath.mkpath(QStringLiteral(".")));
-        for (const QFileInfo& f : registered.entryInfoList(QDir::Files | QDir::Hidden))
-            QVERIFY(QFile::copy(f.filePath(), byPath.filePath(f.fileName())));
-        QVERIFY(registered.entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty()); // the copy is whole
+        const QString copy = copyOfRegisteredModel(QStringLiteral("viral-test-esm2"), m_dir.filePath(QStringLiteral("esm-by-path")));
+        QVERIFY(!copy.isEmpty());
+        const QDir byPath(copy);
         QStringList args = predictArgs();
         args[args.indexOf(QStringLiteral("viral-test-esm2"))] = byPath.path();
         const Result r = run(args + QStringList{QStringLiteral("--cluster"), QStringLiteral("slurm"), QStringLiteral("--shards"), QStringLiteral("2")});

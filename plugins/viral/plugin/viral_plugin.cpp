@@ -120,6 +120,49 @@ core::Status ViralPlugin::checkLocalRun(const QString& verb, const QJsonObject& 
     return core::okStatus();
 }
 
+namespace {
+
+// The checksum of each model given by path (a registered model's comes from the registry), for the
+// roles in `roles` (dnabert, esm, classifier). Reads the model's files.
+core::Status checksumModelsGivenByPath(PredictSettings& settings,
+                                       const QStringList& roles = {QStringLiteral("dnabert"), QStringLiteral("esm"), QStringLiteral("classifier")})
+{
+    for (auto [role, m] : {std::pair{"dnabert", &settings.dnabert}, std::pair{"esm", &settings.esm}, std::pair{"classifier", &settings.classifier}}) {
+        if (!m->sha256.isEmpty() || !roles.contains(QLatin1String(role)))
+            continue;
+        auto digest = modelDigest(m->path);
+        if (!digest)
+            return digest.error();
+        m->sha256 = *digest;
+    }
+    return core::okStatus();
+}
+
+} // namespace
+
+core::Status ViralPlugin::checkShardPlanModels(const QString& verb, const QJsonObject& parameters, const QString& planFile) const
+{
+    auto json = core::readJsonObjectFile(planFile, qint64(256) << 20);
+    if (!json)
+        return json.error();
+    auto plan = ViralShardPlan::fromJson(*json, planFile);
+    if (!plan)
+        return plan.error();
+    auto settings = resolveSettings(verb, parameters);
+    if (!settings)
+        return settings.error();
+    // Only the models the plan has a checksum for (a plan of an earlier version has none for a model
+    // given by path): reading a model for nothing takes a minute for ESM-2 3B.
+    QStringList recorded;
+    const QJsonObject planned = plan->madeFrom.value(QLatin1String("models")).toObject();
+    for (auto it = planned.begin(); it != planned.end(); ++it)
+        if (!it.value().toString().isEmpty())
+            recorded << it.key();
+    if (core::Status summed = checksumModelsGivenByPath(*settings, recorded); !summed)
+        return summed.error();
+    return checkPlanModelsUnchanged(plan->madeFrom, *settings, planFile);
+}
+
 core::Expected<core::ShardPlan> ViralPlugin::planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile)
 {
     if (verb != QLatin1String("predict"))
@@ -130,14 +173,8 @@ core::Expected<core::ShardPlan> ViralPlugin::planShards(const QString& verb, con
     // A model given by path is checksummed into the plan as a registered one is: edited in place
     // while tasks wait, the tasks that start later would mix two models in one table (each task
     // compares the plan's checksum with the model's before it computes).
-    for (ModelSource* m : {&settings->dnabert, &settings->esm, &settings->classifier}) {
-        if (!m->sha256.isEmpty())
-            continue;
-        auto digest = modelDigest(m->path);
-        if (!digest)
-            return digest.error();
-        m->sha256 = *digest;
-    }
+    if (core::Status summed = checksumModelsGivenByPath(*settings); !summed)
+        return summed.error();
     auto plan = planViralShards(*settings, shards);
     if (!plan)
         return plan.error();

@@ -22,6 +22,7 @@ public:
     core::Status checkLocalRun(const QString& verb, const QJsonObject& parameters) const override;
     bool canShard(const QString& verb) const override { return verb == QLatin1String("predict"); }
     core::Expected<core::ShardPlan> planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile) override;
+    core::Status checkShardPlanModels(const QString& verb, const QJsonObject& parameters, const QString& planFile) const override;
     core::Expected<QList<core::MergedOutput>> mergeShards(const QString& verb, const QJsonObject& parameters, const QStringList& shardOutputDirs,
                                                           const QString& outputDir) override;
     QStringList mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const override;

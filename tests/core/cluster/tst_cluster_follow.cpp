@@ -2,7 +2,8 @@
 // (a Slurm controller down), with no cluster: a fake ClusterBackend. The
 // progress follows the tasks' own files meanwhile, the run says so once (a
 // notice), and a pause asked then scancels what was last seen running and
-// ends paused (it failed after the squeue retries, whatever was asked).
+// ends paused (it failed after the squeue retries, whatever was asked). A
+// resume asks the plugin to compare the plan's models while a task is left.
 
 #include "cluster/cluster_backend.h"
 #include "cluster/cluster_run_job.h"
@@ -19,6 +20,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QTemporaryDir>
+#include <QUuid>
 #include <QtTest>
 
 #include <atomic>
@@ -50,7 +52,7 @@ public:
         std::lock_guard lock(m_mutex);
         QList<SlurmJobState> out;
         for (const auto& [id, args] : m_submitted) {
-            if (!ids.contains(id))
+            if (!ids.contains(id) || m_cancelled.contains(id)) // a cancelled job leaves the queue
                 continue;
             const QString array = args.filter(QStringLiteral("--array=")).value(0).mid(8);
             if (array.isEmpty()) {
@@ -79,12 +81,61 @@ public:
         std::lock_guard lock(m_mutex);
         return m_cancelled;
     }
+    qsizetype submissions() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_submitted.size();
+    }
+    QStringList lastSubmission() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_submitted.isEmpty() ? QStringList() : m_submitted.back().second;
+    }
 
 private:
     mutable std::mutex m_mutex;
     mutable QList<std::pair<QString, QStringList>> m_submitted;
     mutable QStringList m_cancelled;
 };
+
+// The self-test, whose plan a resume asks to compare with its models (IPlugin::checkShardPlanModels):
+// refused with `refusal` when it is set; `checks` counts the questions.
+class ModelCheckingPlugin final : public IPlugin {
+public:
+    QString refusal;
+    mutable std::atomic<int> checks{0};
+
+    bool initialize(const PluginContext& context, QString* errorString) override { return m_selfTest.initialize(context, errorString); }
+    QList<VerbSpec> verbs() const override { return m_selfTest.verbs(); }
+    Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) override { return m_selfTest.createJob(verb, parameters); }
+    bool canShard(const QString& verb) const override { return m_selfTest.canShard(verb); }
+    Expected<ShardPlan> planShards(const QString& verb, const QJsonObject& parameters, int shards, const QString& planFile) override
+    {
+        return m_selfTest.planShards(verb, parameters, shards, planFile);
+    }
+    Status checkShardPlanModels(const QString&, const QJsonObject&, const QString&) const override
+    {
+        ++checks;
+        return refusal.isEmpty() ? okStatus() : Status(Error(refusal));
+    }
+
+private:
+    WorkbenchPlugin m_selfTest;
+};
+
+const QJsonObject kSelfTest{{QStringLiteral("units"), 12}, {QStringLiteral("values"), 10}, {QStringLiteral("work"), 0}, {QStringLiteral("seed"), 1},
+                            {QStringLiteral("fail_at_unit"), -1}, {QStringLiteral("shard"), QString()}, {QStringLiteral("shard_plan"), QString()}};
+
+// A run that goes on from `first`'s checkpoints (a resume, as RunService makes one).
+std::shared_ptr<JobHandle> resumeOf(JobHandle& first, std::unique_ptr<Job> job, const QString& root)
+{
+    RunRecord record;
+    record.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    record.checkpointId = first.record().checkpointId;
+    const QString runDir = QDir(root).filePath(QStringLiteral("runs/") + record.runId);
+    QDir().mkpath(runDir);
+    return std::make_shared<JobHandle>(record, std::move(job), runDir, first.checkpoints().rootDir());
+}
 
 } // namespace
 
@@ -105,9 +156,7 @@ private slots:
         auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
         QVERIFY(options);
         auto slurm = std::make_shared<FakeScheduler>();
-        const QJsonObject parameters{{QStringLiteral("units"), 12}, {QStringLiteral("values"), 10}, {QStringLiteral("work"), 0}, {QStringLiteral("seed"), 1},
-                                     {QStringLiteral("fail_at_unit"), -1}, {QStringLiteral("shard"), QString()}, {QStringLiteral("shard_plan"), QString()}};
-        auto job = std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), parameters, *options,
+        auto job = std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
                                                    QStringLiteral("/bin/true"), slurm);
         DeviceLeasePool devices({DeviceDiscovery::cpu()});
         JobScheduler scheduler(devices, SteadyClock::instance(), 1);
@@ -132,6 +181,57 @@ private slots:
         // scancel failed too (the controller is down): the record says which jobs may still run.
         const QStringList warnings = handle->record().warnings;
         QVERIFY2(!warnings.filter(QStringLiteral("Slurm job(s) 100, 101 may still run")).isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
+    }
+
+    // A resume asks the plugin to compare the plan's models before it submits anything: refused, the
+    // run fails with the plugin's words and nothing is submitted. With every task's result there the
+    // models are not asked about (the merge reads none): the run goes on to its merge.
+    void aResumeComparesTheModelsBeforeSubmittingWhileATaskIsLeft()
+    {
+        ModelCheckingPlugin plugin;
+        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
+        QVERIFY(options);
+        auto slurm = std::make_shared<FakeScheduler>();
+        const auto clusterJob = [&] {
+            return std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
+                                                   QStringLiteral("/bin/true"), slurm);
+        };
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        auto first = makeHandle(clusterJob(), m_dir.path());
+        scheduler.submit(first);
+        QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
+        scheduler.pause(first->runId());
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(first->state(), RunState::Paused);
+        QCOMPARE(plugin.checks.load(), 0); // a fresh run plans: nothing to compare
+        const qsizetype submitted = slurm->submissions();
+
+        plugin.refusal = QStringLiteral("the --esm model changed after the run was planned (test)");
+        auto refused = resumeOf(*first, clusterJob(), m_dir.path());
+        scheduler.submit(refused);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(refused->state(), RunState::Failed);
+        QVERIFY2(refused->record().error.contains(plugin.refusal), qPrintable(refused->record().error));
+        QCOMPARE(plugin.checks.load(), 1);
+        QCOMPARE(slurm->submissions(), submitted);
+
+        const QString tasks = QDir(first->checkpoints().rootDir()).filePath(QStringLiteral("cluster/tasks/"));
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(QDir().mkpath(tasks + QString::number(i)));
+            QVERIFY(AtomicFile::write(tasks + QStringLiteral("%1/result.json").arg(i), R"({"state": "finished"})"));
+        }
+        auto merging = resumeOf(*first, clusterJob(), m_dir.path());
+        scheduler.submit(merging);
+        // Past the checks: the merge alone submitted again (the pause cancelled it; a run planned
+        // afresh would have submitted its tasks first).
+        QTRY_COMPARE_WITH_TIMEOUT(slurm->submissions(), submitted + 1, 30000);
+        QVERIFY2(slurm->lastSubmission().filter(QStringLiteral("--array=")).isEmpty(), qPrintable(slurm->lastSubmission().join(QLatin1Char(' '))));
+        scheduler.pause(merging->runId());
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(plugin.checks.load(), 1);
+        QVERIFY2(merging->record().error.isEmpty(), qPrintable(merging->record().error));
+        QCOMPARE(slurm->submissions(), submitted + 1);
     }
 };
 

@@ -10,6 +10,7 @@
 #include "cluster/slurm_client.h"
 #include "cluster/slurm_options.h"
 #include "cluster/task_inputs.h"
+#include "support/test_support.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -22,6 +23,7 @@
 #include <random>
 
 using namespace bioforge::core;
+using bioforge::test::writeAll;
 
 class TstClusterParts : public QObject {
     Q_OBJECT
@@ -212,6 +214,24 @@ private slots:
                                                            "task 3 bbbbbbbbbbbb…; start the run again"));
     }
 
+    // A cluster run's tasks that recorded one model (by name) at different checksums — re-imported or
+    // edited while the tasks ran — are refused as an input would be; the same model, other models and
+    // unnamed ones pass.
+    void tasksThatUsedAModelAtDifferentChecksumsAreRefused()
+    {
+        const QString a(64, QLatin1Char('a')), b(64, QLatin1Char('b'));
+        const ModelRef esmA{QStringLiteral("esm2 (esm)"), QStringLiteral("r1"), a, QStringLiteral("/m/esm")};
+        const ModelRef esmB{QStringLiteral("esm2 (esm)"), QStringLiteral("r1"), b, QStringLiteral("/m/esm")};
+        const ModelRef mlp{QStringLiteral("mlp (classifier)"), QString(), b, QStringLiteral("/m/mlp.safetensors")};
+        const ModelRef unnamed{QString(), QString(), a, QString()}, unnamedOther{QString(), QString(), b, QString()};
+        QVERIFY(checkTaskModelsAgree({{esmA, mlp, unnamed}, {esmA, unnamedOther}, {mlp}}));
+        QVERIFY(checkTaskModelsAgree({}));
+        const Status refused = checkTaskModelsAgree({{mlp}, {esmA, mlp}, {esmB}});
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().message(), QStringLiteral("the model esm2 (esm) changed while the cluster's tasks ran: task 2 read SHA-256 aaaaaaaaaaaa…, "
+                                                           "task 3 bbbbbbbbbbbb…; start the run again"));
+    }
+
     // An input edited in place after the plan was made (the same size, so that its path and size
     // agree): each task compares the plan's checksum with the file's, naming both; unchanged, or
     // another file, passes. (A task once computed a range of the old content and dropped a contig.)
@@ -236,6 +256,36 @@ private slots:
                                                                now.first().toObject().value(QLatin1String("sha256")).toString().left(12))),
                  qPrintable(refused.error().message()));
         QVERIFY(checkInputsUnchangedSincePlan(planned, QJsonArray{plannedInput(dir.filePath(QStringLiteral("other.fa")))}, QStringLiteral("plan.json")));
+    }
+
+    // A task checks the plan's inputs with the digests its run computed as it pinned them (S12: each
+    // input read once per task, not twice): a digest known for the file's size and time is taken as
+    // it is; the file changed since, it is read again. addInputFile makes what it hashes known.
+    void aTaskChecksThePlanWithTheDigestsItsRunKnows()
+    {
+        QTemporaryDir dir;
+        const QString fasta = dir.filePath(QStringLiteral("x.fa"));
+        QVERIFY(writeAll(fasta, ">a\nACGT\n"));
+        const QString read = plannedInput(fasta).value(QLatin1String("sha256")).toString();
+        QCOMPARE(read.size(), 64);
+        ProvenanceRecorder run(dir.path());
+        const QFileInfo info(fasta);
+        const QString pinned(64, QLatin1Char('c')); // not the file's: seen only if taken without reading
+        run.knownDigest(info.absoluteFilePath(), pinned, info.size(), info.lastModified());
+        QCOMPARE(run.knownSha256(fasta), pinned);
+        QCOMPARE(plannedInput(fasta, &run).value(QLatin1String("sha256")).toString(), pinned);
+        QVERIFY(writeAll(fasta, ">a\nACGTA\n")); // another size: no longer known
+        QCOMPARE(run.knownSha256(fasta), QString());
+        const QString now = plannedInput(fasta, &run).value(QLatin1String("sha256")).toString();
+        QVERIFY(now.size() == 64 && now != read && now != pinned);
+
+        ProvenanceRecorder other(dir.path());
+        QVERIFY(other.addInputFile(QStringLiteral("FASTA"), fasta));
+        QCOMPARE(other.knownSha256(fasta), now);
+        QFile touched(fasta);
+        QVERIFY(touched.open(QIODevice::ReadWrite) && touched.setFileTime(info.lastModified().addSecs(-60), QFileDevice::FileModificationTime));
+        touched.close();
+        QCOMPARE(other.knownSha256(fasta), QString()); // another time: read again
     }
 
     void missingClientIsAClearError()

@@ -14,6 +14,8 @@
 #include "table/cohort_reader.h"
 #include "table/column_mapping.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -189,6 +191,56 @@ private slots:
         without.markers.erase(without.markers.begin() + cohort->markerIndex(QStringLiteral("crp")));
         auto refused = a->encode(without, {0});
         QVERIFY(!refused && refused.error().message().contains(QStringLiteral("crp")));
+    }
+
+    // A cluster shard's plan records the model's model.json with its checksum: a model trained again
+    // into the same folder while the tasks wait is refused by each task (and by a resume, which reads
+    // the plan's inputs again), naming the file; a plan made before the model was recorded (the table
+    // alone) is still read, without comparing the model.
+    void aShardRefusesAModelChangedSinceThePlan()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("model")));
+        const QString modelJson = dir.filePath(QStringLiteral("model/model.json"));
+        QVERIFY(writeAll(modelJson, R"({"format": "first"})"));
+        HenawRunSettings s;
+        s.table = m_table;
+        s.model = dir.filePath(QStringLiteral("model"));
+        auto plan = planHenawShards(s, 1);
+        QVERIFY2(plan, plan ? "" : qPrintable(plan.error().message()));
+        const QJsonArray inputs = plan->madeFrom.value(QLatin1String("inputs")).toArray();
+        QCOMPARE(inputs.size(), 2);
+        QCOMPARE(inputs.at(1).toObject().value(QLatin1String("path")).toString(), QFileInfo(modelJson).absoluteFilePath());
+        s.shardPlan = dir.filePath(QStringLiteral("plan.json"));
+        s.shardIndex = 0;
+        s.shardCount = int(plan->shards.size());
+        QVERIFY(writeAll(s.shardPlan, QJsonDocument(plan->toJson()).toJson()));
+        QVERIFY(henawShardRows(s, qsizetype(plan->rows)));
+
+        QVERIFY(writeAll(modelJson, R"({"format": "other"})")); // the same size: only the checksum tells
+        auto refused = henawShardRows(s, qsizetype(plan->rows));
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().startsWith(QStringLiteral("the input %1 changed after the run was planned").arg(QFileInfo(modelJson).absoluteFilePath())),
+                 qPrintable(refused.error().message()));
+
+        HenawShardPlan older = *plan; // as a plan made before the model was recorded
+        older.madeFrom.insert(QStringLiteral("inputs"), QJsonArray{inputs.first()});
+        QVERIFY(writeAll(s.shardPlan, QJsonDocument(older.toJson()).toJson()));
+        auto read = henawShardRows(s, qsizetype(plan->rows));
+        QVERIFY2(read, read ? "" : qPrintable(read.error().message()));
+        QCOMPARE(read->second, qsizetype(plan->shards.front().second));
+        QJsonObject oldest = plan->madeFrom; // older still: the table and its size under keys of their own
+        oldest.remove(QStringLiteral("inputs"));
+        oldest.insert(QStringLiteral("table"), inputs.first().toObject().value(QLatin1String("path")));
+        oldest.insert(QStringLiteral("size"), inputs.first().toObject().value(QLatin1String("size")));
+        older.madeFrom = oldest;
+        QVERIFY(writeAll(s.shardPlan, QJsonDocument(older.toJson()).toJson()));
+        read = henawShardRows(s, qsizetype(plan->rows));
+        QVERIFY2(read, read ? "" : qPrintable(read.error().message()));
+        oldest.insert(QStringLiteral("size"), oldest.value(QLatin1String("size")).toDouble() + 1); // and another table's size is still refused
+        older.madeFrom = oldest;
+        QVERIFY(writeAll(s.shardPlan, QJsonDocument(older.toJson()).toJson()));
+        QVERIFY(!henawShardRows(s, qsizetype(plan->rows)));
     }
 
     // A cluster run's warnings: each shard warned of its own rows ("2 of 4"); the run records the whole

@@ -286,7 +286,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     const bool trainingTable = warnIfTrainingTable(ctx, model, m_settings.table);
     qsizetype first = 0, end = cohort.rows();
     if (m_settings.shardIndex >= 0) // a cluster shard: its rows only
-        std::tie(first, end) = orThrow(henawShardRows(m_settings, cohort.rows()));
+        std::tie(first, end) = orThrow(henawShardRows(m_settings, cohort.rows(), &ctx.provenance()));
     ctx.beginStage(QStringLiteral("predict"), end - first);
     std::vector<qsizetype> rows(size_t(end - first));
     for (qsizetype r = first; r < end; ++r)

@@ -29,10 +29,15 @@ using core::Error;
 
 namespace {
 
-QJsonObject madeFrom(const HenawRunSettings& s)
+QJsonObject madeFrom(const HenawRunSettings& s, const core::ProvenanceRecorder* known = nullptr)
 {
     // With the table's checksum: a table edited in place at the same size (and row count) is another.
-    return {{QStringLiteral("inputs"), QJsonArray{core::plannedInput(s.table)}},
+    // And the model's model.json (it names every member file with its SHA-256, checked on load): a
+    // model trained again into the same folder while tasks wait would mix two models in one table.
+    QJsonArray inputs{core::plannedInput(s.table, known)};
+    if (!s.model.isEmpty())
+        inputs.append(core::plannedInput(QDir(s.model).filePath(QStringLiteral("model.json")), known));
+    return {{QStringLiteral("inputs"), inputs},
             {QStringLiteral("map"), s.mapping},
             {QStringLiteral("chunk_rows"), double(HenawNetwork::kPredictChunkRows)}};
 }
@@ -106,7 +111,7 @@ core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings,
     return plan;
 }
 
-core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSettings& settings, qsizetype tableRows)
+core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSettings& settings, qsizetype tableRows, const core::ProvenanceRecorder* known)
 {
     HenawShardPlan plan;
     if (!settings.shardPlan.isEmpty()) {
@@ -117,7 +122,9 @@ core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSet
         if (!parsed)
             return parsed.error();
         plan = *parsed;
-        const QJsonObject now = madeFrom(settings);
+        QJsonObject now = madeFrom(settings, known); // the table and model.json as the run recorded them: not read again
+        if (const QJsonArray was = plan.madeFrom.value(QLatin1String("inputs")).toArray(); plan.madeFrom.contains(QLatin1String("table")) || was.size() == 1)
+            now.insert(QStringLiteral("inputs"), QJsonArray{now.value(QLatin1String("inputs")).toArray().first()}); // a plan made before the model was recorded: the table alone
         if (core::Status same = core::checkInputsUnchangedSincePlan(plan.madeFrom.value(QLatin1String("inputs")).toArray(),
                                                                     now.value(QLatin1String("inputs")).toArray(), settings.shardPlan);
             !same)
@@ -127,7 +134,7 @@ core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSet
             planned.insert(QStringLiteral("inputs"), QJsonArray{QJsonObject{{QStringLiteral("path"), planned.take(QLatin1String("table"))},
                                                                             {QStringLiteral("size"), planned.take(QLatin1String("size"))}}});
         if (core::planLayout(planned) != core::planLayout(now))
-            return Error(QStringLiteral("%1: the plan was made for another table, size or column mapping").arg(settings.shardPlan));
+            return Error(QStringLiteral("%1: the plan was made for another table, size, model or column mapping").arg(settings.shardPlan));
     } else {
         auto planned = planHenawShards(settings, settings.shardCount);
         if (!planned)

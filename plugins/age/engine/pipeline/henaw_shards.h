@@ -12,6 +12,7 @@
 
 #include "pipeline/henaw_jobs.h"
 #include "plugin/iplugin.h"
+#include "provenance/provenance_recorder.h"
 #include "util/expected.h"
 
 #include <QJsonObject>
@@ -22,7 +23,7 @@
 namespace bioforge::age {
 
 struct HenawShardPlan {
-    QJsonObject madeFrom;                             // table path and size, column mapping
+    QJsonObject madeFrom;                             // inputs (the table, the model's model.json: core::plannedInput), column mapping, chunk rows
     qint64 rows = 0;                                  // usable rows of the table
     std::vector<std::pair<qint64, qint64>> shards;    // [first, end) rows
 
@@ -33,7 +34,10 @@ struct HenawShardPlan {
 // Reads the table once (no model runs).
 core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings, int shards);
 // Rows [first, end) of this run's shard, from settings.shardPlan (or planned here), checked against the table's row count.
-core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSettings& settings, qsizetype tableRows);
+// The plan's inputs (table, model.json) are compared with the files now: `known` (the run's recorder)
+// gives the digests the run computed already, so that they are not read again.
+core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSettings& settings, qsizetype tableRows,
+                                                                const core::ProvenanceRecorder* known = nullptr);
 // Merges the shard runs' henaw.csv and summary.json into `outputDir`.
 core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSettings& settings, const QStringList& shardOutputDirs,
                                                                 const QString& outputDir);

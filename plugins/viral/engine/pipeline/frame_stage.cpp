@@ -65,7 +65,7 @@ std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSett
     // A cluster shard run keeps the frame shards [first, end) of the single-machine layout.
     int first = 0, end = std::numeric_limits<int>::max();
     if (settings.sharded())
-        std::tie(first, end) = core::orThrow(frameShardRange(settings));
+        std::tie(first, end) = core::orThrow(frameShardRange(settings, &ctx.provenance()));
 
     ContigSource source(settings.inputs);
     ctx.beginStage(QStringLiteral("frames"), std::max<qint64>(1, source.totalBytes()));

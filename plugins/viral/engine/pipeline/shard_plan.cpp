@@ -10,6 +10,7 @@
 #include "pipeline/result_cache.h"
 
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 
 #include <limits>
@@ -18,21 +19,41 @@ namespace bioforge::viral {
 
 using core::Error;
 
-QJsonObject layoutInputs(const PredictSettings& s)
+namespace {
+
+// The models' checksums (a registered model's from the registry, one given by path computed by the
+// plugin before it plans): a model re-imported under its name, or edited in place, while tasks
+// waited would mix two classifiers in one table.
+QJsonObject layoutModels(const PredictSettings& s)
+{
+    return {{QStringLiteral("dnabert"), s.dnabert.sha256}, {QStringLiteral("esm"), s.esm.sha256}, {QStringLiteral("classifier"), s.classifier.sha256}};
+}
+
+} // namespace
+
+QJsonObject layoutInputs(const PredictSettings& s, const core::ProvenanceRecorder* known)
 {
     QJsonArray inputs; // with their checksums: a file edited in place at the same size is another input
     for (const QString& f : s.inputs)
-        inputs.append(core::plannedInput(f));
-    // And the models' checksums (a registered model's from the registry, one given by path computed
-    // by the plugin before it plans): a model re-imported under its name, or edited in place, while
-    // tasks waited would mix two classifiers in one table.
+        inputs.append(core::plannedInput(f, known));
     return {{QStringLiteral("inputs"), inputs},
-            {QStringLiteral("models"), QJsonObject{{QStringLiteral("dnabert"), s.dnabert.sha256},
-                                                   {QStringLiteral("esm"), s.esm.sha256},
-                                                   {QStringLiteral("classifier"), s.classifier.sha256}}},
+            {QStringLiteral("models"), layoutModels(s)},
             {QStringLiteral("chunk_length"), s.chunkLength},
             {QStringLiteral("nucleotide_span"), s.span == NucleotideSpan::CodonsOnly ? QStringLiteral("codons") : QStringLiteral("reference")},
             {QStringLiteral("shard_frames"), s.framesPerShard}};
+}
+
+core::Status checkPlanModelsUnchanged(const QJsonObject& madeFrom, const PredictSettings& settings, const QString& planFile)
+{
+    const QJsonObject planned = madeFrom.value(QLatin1String("models")).toObject(), now = layoutModels(settings);
+    const QHash<QString, QString> names{{QStringLiteral("dnabert"), settings.dnabert.name}, {QStringLiteral("esm"), settings.esm.name},
+                                        {QStringLiteral("classifier"), settings.classifier.name}};
+    for (auto it = planned.begin(); it != planned.end(); ++it) // a plan made before by-path models were checksummed has none for them
+        if (!it.value().toString().isEmpty() && it.value() != now.value(it.key()))
+            return Error(QStringLiteral("the --%1 model changed after the run was planned (%2 was made with SHA-256 %3…; %5 is %4… now): the "
+                                        "tasks would mix two models in one result; put the model back to resume the run, or start a new one")
+                             .arg(it.key(), planFile, it.value().toString().left(12), now.value(it.key()).toString().left(12), names.value(it.key())));
+    return core::okStatus();
 }
 
 QJsonObject ViralShardPlan::toJson() const
@@ -137,7 +158,7 @@ core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settingsIn
     return plan;
 }
 
-core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& settings)
+core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& settings, const core::ProvenanceRecorder* known)
 {
     ViralShardPlan plan;
     if (!settings.shardPlan.isEmpty()) {
@@ -148,17 +169,13 @@ core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& setti
         if (!parsed)
             return parsed.error();
         plan = *parsed;
-        const QJsonObject now = layoutInputs(settings);
+        const QJsonObject now = layoutInputs(settings, known); // the inputs as the task pinned them: not read again
         if (core::Status same = core::checkInputsUnchangedSincePlan(plan.madeFrom.value(QLatin1String("inputs")).toArray(),
                                                                     now.value(QLatin1String("inputs")).toArray(), settings.shardPlan);
             !same)
             return same.error();
-        const QJsonObject plannedModels = plan.madeFrom.value(QLatin1String("models")).toObject(), models = now.value(QLatin1String("models")).toObject();
-        for (auto it = plannedModels.begin(); it != plannedModels.end(); ++it) // a plan made before by-path models were checksummed has none
-            if (!it.value().toString().isEmpty() && it.value() != models.value(it.key()))
-                return Error(QStringLiteral("the --%1 model changed after the run was planned (%2 was made with SHA-256 %3…; it is %4… now): the "
-                                            "tasks would mix two models in one result; put the model back to resume the run, or start a new one")
-                                 .arg(it.key(), settings.shardPlan, it.value().toString().left(12), models.value(it.key()).toString().left(12)));
+        if (core::Status same = checkPlanModelsUnchanged(plan.madeFrom, settings, settings.shardPlan); !same)
+            return same.error();
         if (core::planLayout(plan.madeFrom) != core::planLayout(now))
             return Error(QStringLiteral("%1: the plan was made for other inputs or settings (inputs, their sizes, chunk_length, nucleotide_span, shard_frames must match)")
                              .arg(settings.shardPlan));

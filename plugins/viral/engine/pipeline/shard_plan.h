@@ -10,6 +10,7 @@
 // span, frames per shard); a shard run with other settings is refused.
 
 #include "pipeline/predict_settings.h"
+#include "provenance/provenance_recorder.h"
 #include "util/expected.h"
 
 #include <QJsonObject>
@@ -38,12 +39,19 @@ struct ViralShardPlan {
     double imbalance() const;
 };
 
-// What the layout depends on, for `settings`.
-QJsonObject layoutInputs(const PredictSettings& settings);
+// What the layout depends on, for `settings`: the inputs with their checksums (read, unless `known`
+// knows them: core::plannedInput), the models' checksums, the cutting settings.
+QJsonObject layoutInputs(const PredictSettings& settings, const core::ProvenanceRecorder* known = nullptr);
+// The models' checksums a plan was made with (`madeFrom`, read from `planFile`) against those
+// `settings` hold now (a model given by path must have been checksummed: modelDigest): an error
+// naming the model (dnabert, esm, classifier) and the first 12 digits of both SHA-256s when one
+// changed. A plan that recorded no checksum for a model (made before they were) is not compared for it.
+core::Status checkPlanModelsUnchanged(const QJsonObject& madeFrom, const PredictSettings& settings, const QString& planFile);
 // Reads the whole input once (no model runs). Throws core::JobFailure on unreadable input.
 core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settings, int shards);
 // The frame shards [first, end) of this run's shard (settings.shardIndex),
-// from settings.shardPlan or, without one, planned here.
-core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& settings);
+// from settings.shardPlan (its inputs and models checked unchanged; `known`: the run's recorder, whose
+// pinned digests spare reading the inputs again) or, without one, planned here.
+core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& settings, const core::ProvenanceRecorder* known = nullptr);
 
 } // namespace bioforge::viral
