@@ -125,14 +125,16 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         }
         // An input or model changed or gone since the plan: said before anything is submitted (each task
         // would refuse it after its wait in the queue). Reading large files takes a while: said.
-        ctx.setMessage(QStringLiteral("checking that the inputs and models are those of the plan (reading the inputs, and the models given by "
-                                      "path, once)"));
-        orThrow(checkPlannedInputsUnchanged(work.planFile()));
-        // The models only while a task is left to run (the merge reads none): a model changed after
-        // every task finished does not refuse their result, nor is a large one read for nothing.
+        // The inputs always (a merge may read them: age's reads the table), the models only while a
+        // task is left to run (the merge reads none): a model changed after every task finished does
+        // not refuse their result, nor is a large one read for nothing.
         bool taskLeft = false;
         for (int i = 0; i < state.shards() && !taskLeft; ++i)
             taskLeft = !taskDone(work, i);
+        ctx.setMessage(taskLeft ? QStringLiteral("checking that the inputs and models are those of the plan (reading the inputs, and the models "
+                                                 "given by path, once)")
+                                : QStringLiteral("checking that the inputs are those of the plan (reading them once)"));
+        orThrow(checkPlannedInputsUnchanged(work.planFile()));
         if (taskLeft)
             orThrow(m_plugin.checkShardPlanModels(m_verb, m_parameters, work.planFile()));
         ctx.setMessage({});

@@ -114,10 +114,10 @@ public:
     {
         return Error(QStringLiteral("verb '%1' cannot run on a cluster").arg(verb));
     }
-    // A cluster run's resume, before it submits anything: the models the plan at `planFile` was made
-    // with against the models `parameters` name now (core has compared the plan's inputs already). An
-    // error names the model and both checksums: every task would refuse it, after its wait in the
-    // queue. By default (a plan that records no model) ok.
+    // A cluster run's resume, before it submits anything and while a task is left to run: the models
+    // the plan at `planFile` was made with against the models `parameters` name now (core has compared
+    // the plan's inputs already). An error names the model and both checksums: every task would refuse
+    // it, after its wait in the queue. By default (a plan that records no model) ok.
     virtual Status checkShardPlanModels(const QString& verb, const QJsonObject& parameters, const QString& planFile) const
     {
         (void)verb;

@@ -23,17 +23,21 @@ QString ProvenanceRecorder::knownSha256(const QString& path) const
 
 Status ProvenanceRecorder::addInputFile(const QString& name, const QString& path)
 {
-    const QFileInfo info(path); // its size and time before it is read: a file changed meanwhile is not known after
+    const QFileInfo info(path);
+    const qint64 size = info.size(); // before it is read (QFileInfo asks once, when first asked)
+    const QDateTime modified = info.lastModified();
     QString sha = knownSha256(path);
     if (sha.isEmpty()) {
         auto digest = Sha256::ofFile(path);
         if (!digest)
             return digest.error();
         sha = *digest;
-        knownDigest(info.absoluteFilePath(), sha, info.size(), info.lastModified());
+        // Known from now on only when it did not change while it was read.
+        if (const QFileInfo after(path); after.size() == size && after.lastModified() == modified)
+            knownDigest(info.absoluteFilePath(), sha, size, modified);
     }
     std::lock_guard lock(m_mutex);
-    m_inputs.append({name, info.absoluteFilePath(), sha, info.size()});
+    m_inputs.append({name, info.absoluteFilePath(), sha, size});
     return okStatus();
 }
 

@@ -131,6 +131,7 @@ std::shared_ptr<JobHandle> resumeOf(JobHandle& first, std::unique_ptr<Job> job, 
 {
     RunRecord record;
     record.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    record.parentRunId = first.runId();
     record.checkpointId = first.record().checkpointId;
     const QString runDir = QDir(root).filePath(QStringLiteral("runs/") + record.runId);
     QDir().mkpath(runDir);

@@ -8,6 +8,7 @@
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_config.h"
 #include "pipeline/henaw_shards.h"
+#include "provenance/provenance_recorder.h"
 #include "schema/biomarker_schema.h"
 #include "support/test_support.h"
 #include "synthetic_cohort.h"
@@ -216,6 +217,16 @@ private slots:
         s.shardCount = int(plan->shards.size());
         QVERIFY(writeAll(s.shardPlan, QJsonDocument(plan->toJson()).toJson()));
         QVERIFY(henawShardRows(s, qsizetype(plan->rows)));
+
+        // A task compares the digests its run computed (pins, addInputFile), not a second read: one
+        // the run knows for the file as it is now is the one compared.
+        core::ProvenanceRecorder run(dir.path());
+        const QFileInfo model(modelJson);
+        const QString known(64, QLatin1Char('e'));
+        run.knownDigest(model.absoluteFilePath(), known, model.size(), model.lastModified());
+        auto fromKnown = henawShardRows(s, qsizetype(plan->rows), &run);
+        QVERIFY(!fromKnown);
+        QVERIFY2(fromKnown.error().message().contains(QStringLiteral("it is eeeeeeeeeeee…")), qPrintable(fromKnown.error().message()));
 
         QVERIFY(writeAll(modelJson, R"({"format": "other"})")); // the same size: only the checksum tells
         auto refused = henawShardRows(s, qsizetype(plan->rows));
