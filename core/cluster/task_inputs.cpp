@@ -2,6 +2,7 @@
 
 #include "io/json_file.h"
 #include "io/sha256.h"
+#include "provenance/provenance_recorder.h"
 
 #include <QFileInfo>
 #include <QHash>

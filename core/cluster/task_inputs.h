@@ -3,7 +3,6 @@
 // The inputs and models a cluster run's tasks recorded (each task's provenance.json), checked to
 // agree before their parts are merged into one result; a shard plan's inputs checked unchanged.
 
-#include "provenance/provenance_recorder.h"
 #include "provenance/run_record.h"
 #include "util/expected.h"
 
@@ -12,6 +11,8 @@
 #include <QList>
 
 namespace bioforge::core {
+
+class ProvenanceRecorder;
 
 // `inputsByTask[i]`: the inputs task i recorded. Fails when two tasks read one input file (the same
 // path) at different contents — edited while the cluster ran, or between a run and its resume:

@@ -15,10 +15,13 @@ void ProvenanceRecorder::knownDigest(const QString& absolutePath, const QString&
 
 QString ProvenanceRecorder::knownSha256(const QString& path) const
 {
-    const QFileInfo info(path);
+    const QFileInfo info(path); // asked before the lock: a stat of a slow file system holds no other thread up
+    const QString absolute = info.absoluteFilePath();
+    const qint64 size = info.size();
+    const QDateTime modified = info.lastModified();
     std::lock_guard lock(m_mutex);
-    const auto known = m_known.constFind(info.absoluteFilePath());
-    return known != m_known.constEnd() && known->size == info.size() && known->modified == info.lastModified() ? known->sha256 : QString();
+    const auto known = m_known.constFind(absolute);
+    return known != m_known.constEnd() && known->size == size && known->modified == modified ? known->sha256 : QString();
 }
 
 Status ProvenanceRecorder::addInputFile(const QString& name, const QString& path)

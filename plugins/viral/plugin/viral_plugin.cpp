@@ -24,6 +24,8 @@
 #include <QStandardPaths>
 #include <QStyle>
 
+#include <optional>
+
 namespace bioforge::viral {
 
 bool ViralPlugin::initialize(const core::PluginContext& context, QString*)
@@ -123,17 +125,18 @@ core::Status ViralPlugin::checkLocalRun(const QString& verb, const QJsonObject& 
 namespace {
 
 // The checksum of each model given by path (a registered model's comes from the registry), for the
-// roles in `roles` (dnabert, esm, classifier). Reads the model's files.
-core::Status checksumModelsGivenByPath(PredictSettings& settings,
-                                       const QStringList& roles = {QStringLiteral("dnabert"), QStringLiteral("esm"), QStringLiteral("classifier")})
+// models `wanted` holds a non-empty value for, by parameter name (dnabert, esm, classifier: a plan's
+// `made_from.models`), or all of them. Reads the model's files.
+core::Status checksumModelsGivenByPath(PredictSettings& settings, const std::optional<QJsonObject>& wanted = std::nullopt)
 {
-    for (auto [role, m] : {std::pair{"dnabert", &settings.dnabert}, std::pair{"esm", &settings.esm}, std::pair{"classifier", &settings.classifier}}) {
-        if (!m->sha256.isEmpty() || !roles.contains(QLatin1String(role)))
+    for (const ModelSlot& slot : kModelSlots) {
+        ModelSource& m = settings.*slot.member;
+        if (!m.sha256.isEmpty() || (wanted && wanted->value(QLatin1String(slot.parameter)).toString().isEmpty()))
             continue;
-        auto digest = modelDigest(m->path);
+        auto digest = modelDigest(m.path);
         if (!digest)
             return digest.error();
-        m->sha256 = *digest;
+        m.sha256 = *digest;
     }
     return core::okStatus();
 }
@@ -153,12 +156,7 @@ core::Status ViralPlugin::checkShardPlanModels(const QString& verb, const QJsonO
         return settings.error();
     // Only the models the plan has a checksum for (a plan of an earlier version has none for a model
     // given by path): reading a model for nothing takes a minute for ESM-2 3B.
-    QStringList recorded;
-    const QJsonObject planned = plan->madeFrom.value(QLatin1String("models")).toObject();
-    for (auto it = planned.begin(); it != planned.end(); ++it)
-        if (!it.value().toString().isEmpty())
-            recorded << it.key();
-    if (core::Status summed = checksumModelsGivenByPath(*settings, recorded); !summed)
+    if (core::Status summed = checksumModelsGivenByPath(*settings, plan->madeFrom.value(QLatin1String("models")).toObject()); !summed)
         return summed.error();
     return checkPlanModelsUnchanged(plan->madeFrom, *settings, planFile);
 }

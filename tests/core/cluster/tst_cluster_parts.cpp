@@ -10,6 +10,7 @@
 #include "cluster/slurm_client.h"
 #include "cluster/slurm_options.h"
 #include "cluster/task_inputs.h"
+#include "provenance/provenance_recorder.h"
 #include "support/test_support.h"
 
 #include <QFile>

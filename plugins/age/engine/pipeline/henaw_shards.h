@@ -12,13 +12,16 @@
 
 #include "pipeline/henaw_jobs.h"
 #include "plugin/iplugin.h"
-#include "provenance/provenance_recorder.h"
 #include "util/expected.h"
 
 #include <QJsonObject>
 
 #include <utility>
 #include <vector>
+
+namespace bioforge::core {
+class ProvenanceRecorder;
+}
 
 namespace bioforge::age {
 

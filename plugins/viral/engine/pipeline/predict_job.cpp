@@ -223,8 +223,10 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
 {
     for (const QString& input : m_settings.inputs)
         orThrow(ctx.provenance().addInputFile(QStringLiteral("FASTA"), input));
-    for (const auto& [role, m] : {std::pair{"DNABERT-S", &m_settings.dnabert}, {"ESM-2", &m_settings.esm}, {"classifier", &m_settings.classifier}})
-        ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m->name, QLatin1String(role)), m->revision, m->sha256, m->path});
+    for (const ModelSlot& slot : kModelSlots) {
+        const ModelSource& m = m_settings.*slot.member;
+        ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m.name, QLatin1String(slot.label)), m.revision, m.sha256, m.path});
+    }
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + torchThreadPools());
     ctx.provenance().addLibrary(QStringLiteral("idle compute threads"), core::describeThreadWaits());

@@ -5,6 +5,8 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace bioforge::viral {
 
 using core::Error;
@@ -20,6 +22,11 @@ ModelSource modelFrom(const QJsonObject& p, const char* key)
 
 } // namespace
 
+bool PredictSettings::resultsCacheable() const
+{
+    return std::ranges::none_of(kModelSlots, [this](const ModelSlot& slot) { return (this->*slot.member).sha256.isEmpty(); });
+}
+
 core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObject& p)
 {
     PredictSettings s;
@@ -34,12 +41,10 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
     if (span != QLatin1String("reference") && span != QLatin1String("codons"))
         return Error(QStringLiteral("viral predict: nucleotide_span must be 'reference' or 'codons', not '%1'").arg(span));
     s.span = span == QLatin1String("codons") ? NucleotideSpan::CodonsOnly : NucleotideSpan::Reference;
-    s.dnabert = modelFrom(p, "dnabert");
-    s.esm = modelFrom(p, "esm");
-    s.classifier = modelFrom(p, "classifier");
-    for (const ModelSource* m : {&s.dnabert, &s.esm, &s.classifier})
-        if (m->path.isEmpty())
-            return Error(QStringLiteral("viral predict: a model is missing (dnabert, esm and classifier are all needed)"));
+    for (const ModelSlot& slot : kModelSlots)
+        if ((s.*slot.member = modelFrom(p, slot.parameter)).path.isEmpty())
+            return Error(QStringLiteral("viral predict: a model is missing (dnabert, esm and classifier are all needed; --%1 was not given)")
+                             .arg(QLatin1String(slot.parameter)));
     s.esmLayer = p.value(QLatin1String("esm_layer")).toInteger(-1);
     s.esmTruncation = p.value(QLatin1String("esm_truncation")).toInteger(1024);
     s.dnabertTokensPerBatch = p.value(QLatin1String("dnabert_tokens_per_batch")).toInteger(8192);

@@ -18,6 +18,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
+
 #include <optional>
 
 namespace bioforge::viral {
@@ -64,7 +66,19 @@ struct PredictSettings {
     static core::Expected<PredictSettings> fromParameters(const QJsonObject& parameters);
     QString resultKey() const;
     // Results can be cached for later runs only when every model's checksum is known.
-    bool resultsCacheable() const { return !dnabert.sha256.isEmpty() && !esm.sha256.isEmpty() && !classifier.sha256.isEmpty(); }
+    bool resultsCacheable() const;
 };
+
+// The run's three models, in the order runs list them: `parameter` names the model in the verb's
+// parameters (--dnabert, --esm, --classifier), a shard plan's `made_from.models` and its messages;
+// `label` is the model's name in provenance (DNABERT-S, ESM-2, classifier).
+struct ModelSlot {
+    const char* parameter;
+    const char* label;
+    ModelSource PredictSettings::*member;
+};
+inline constexpr std::array<ModelSlot, 3> kModelSlots{{{"dnabert", "DNABERT-S", &PredictSettings::dnabert},
+                                                       {"esm", "ESM-2", &PredictSettings::esm},
+                                                       {"classifier", "classifier", &PredictSettings::classifier}}};
 
 } // namespace bioforge::viral

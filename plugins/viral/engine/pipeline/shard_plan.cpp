@@ -10,7 +10,6 @@
 #include "pipeline/result_cache.h"
 
 #include <QFileInfo>
-#include <QHash>
 #include <QJsonArray>
 
 #include <limits>
@@ -26,7 +25,10 @@ namespace {
 // waited would mix two classifiers in one table.
 QJsonObject layoutModels(const PredictSettings& s)
 {
-    return {{QStringLiteral("dnabert"), s.dnabert.sha256}, {QStringLiteral("esm"), s.esm.sha256}, {QStringLiteral("classifier"), s.classifier.sha256}};
+    QJsonObject models;
+    for (const ModelSlot& slot : kModelSlots)
+        models.insert(QLatin1String(slot.parameter), (s.*slot.member).sha256);
+    return models;
 }
 
 } // namespace
@@ -45,14 +47,15 @@ QJsonObject layoutInputs(const PredictSettings& s, const core::ProvenanceRecorde
 
 core::Status checkPlanModelsUnchanged(const QJsonObject& madeFrom, const PredictSettings& settings, const QString& planFile)
 {
-    const QJsonObject planned = madeFrom.value(QLatin1String("models")).toObject(), now = layoutModels(settings);
-    const QHash<QString, QString> names{{QStringLiteral("dnabert"), settings.dnabert.name}, {QStringLiteral("esm"), settings.esm.name},
-                                        {QStringLiteral("classifier"), settings.classifier.name}};
-    for (auto it = planned.begin(); it != planned.end(); ++it) // a plan made before by-path models were checksummed has none for them
-        if (!it.value().toString().isEmpty() && it.value() != now.value(it.key()))
+    const QJsonObject planned = madeFrom.value(QLatin1String("models")).toObject();
+    for (const ModelSlot& slot : kModelSlots) { // a plan made before by-path models were checksummed has none for them
+        const QString was = planned.value(QLatin1String(slot.parameter)).toString();
+        const ModelSource& now = settings.*slot.member;
+        if (!was.isEmpty() && was != now.sha256)
             return Error(QStringLiteral("the --%1 model changed after the run was planned (%2 was made with SHA-256 %3…; %5 is %4… now): the "
                                         "tasks would mix two models in one result; put the model back to resume the run, or start a new one")
-                             .arg(it.key(), planFile, it.value().toString().left(12), now.value(it.key()).toString().left(12), names.value(it.key())));
+                             .arg(QLatin1String(slot.parameter), planFile, was.left(12), now.sha256.left(12), now.name));
+    }
     return core::okStatus();
 }
 

@@ -10,12 +10,15 @@
 // span, frames per shard); a shard run with other settings is refused.
 
 #include "pipeline/predict_settings.h"
-#include "provenance/provenance_recorder.h"
 #include "util/expected.h"
 
 #include <QJsonObject>
 
 #include <vector>
+
+namespace bioforge::core {
+class ProvenanceRecorder;
+}
 
 namespace bioforge::viral {
 
