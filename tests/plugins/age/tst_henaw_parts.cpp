@@ -218,6 +218,18 @@ private slots:
         QVERIFY(writeAll(s.shardPlan, QJsonDocument(plan->toJson()).toJson()));
         QVERIFY(henawShardRows(s, qsizetype(plan->rows)));
 
+        // A shard run without a plan file plans with the digests its run knows (not a second read).
+        {
+            core::ProvenanceRecorder run(dir.filePath(QStringLiteral("planning")));
+            const QFileInfo model(modelJson);
+            run.knownDigest(model.absoluteFilePath(), QString(64, QLatin1Char('f')), model.size(), model.lastModified());
+            auto planned = planHenawShards(s, 1, &run);
+            QVERIFY2(planned, planned ? "" : qPrintable(planned.error().message()));
+            const QJsonArray listed = planned->madeFrom.value(QLatin1String("inputs")).toArray();
+            QCOMPARE(listed.at(1).toObject().value(QLatin1String("sha256")).toString(), QString(64, QLatin1Char('f')));
+            QCOMPARE(listed.at(0).toObject().value(QLatin1String("sha256")), inputs.at(0).toObject().value(QLatin1String("sha256"))); // not known: read
+        }
+
         // A task compares the digests its run computed (pins, addInputFile), not a second read: one
         // the run knows for the file as it is now is the one compared.
         core::ProvenanceRecorder run(dir.path());

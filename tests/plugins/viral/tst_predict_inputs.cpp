@@ -14,6 +14,7 @@
 #include "model/synthetic_encoders.h"
 #include "pipeline/predict_job.h"
 #include "pipeline/prediction_tables.h"
+#include "pipeline/shard_plan.h"
 #include "pipeline/validate_job.h"
 #include "provenance/provenance_recorder.h"
 #include "support/test_support.h"
@@ -161,6 +162,35 @@ private slots:
             QCOMPARE(o.record.warningCount, 0);
             QCOMPARE(out(lastRun(), "prediction_results.txt"), expected);
         }
+    }
+
+    // A shard plan takes an input's checksum from the run's recorder where it knows the file as it is
+    // now (a `--shard i/N` run without a plan file plans with the digests its pins computed: not a
+    // second read), and reads the file where it does not.
+    void aShardPlanTakesTheDigestsItsRunKnows()
+    {
+        PredictSettings s;
+        s.inputs = {input(QStringLiteral("planned.fa"), m_reference)};
+        const auto sha256Of = [](const ViralShardPlan& plan) {
+            return plan.madeFrom.value(QLatin1String("inputs")).toArray().at(0).toObject().value(QLatin1String("sha256")).toString();
+        };
+        auto read = planViralShards(s, 1);
+        QVERIFY2(read, read ? "" : qPrintable(read.error().message()));
+        const QString real = sha256Of(*read);
+        QCOMPARE(real.size(), 64);
+
+        core::ProvenanceRecorder run(m_dir.filePath(QStringLiteral("known")));
+        const QFileInfo file(s.inputs.first());
+        run.knownDigest(file.absoluteFilePath(), QString(64, QLatin1Char('d')), file.size(), file.lastModified());
+        auto known = planViralShards(s, 1, &run);
+        QVERIFY2(known, known ? "" : qPrintable(known.error().message()));
+        QCOMPARE(sha256Of(*known), QString(64, QLatin1Char('d')));
+
+        core::ProvenanceRecorder other(m_dir.filePath(QStringLiteral("other")));
+        other.knownDigest(file.absoluteFilePath(), QString(64, QLatin1Char('d')), file.size() + 1, file.lastModified()); // another size: read
+        auto again = planViralShards(s, 1, &other);
+        QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
+        QCOMPARE(sha256Of(*again), real);
     }
 
     void unusableInputsFailTheRunNamingTheFile_data()

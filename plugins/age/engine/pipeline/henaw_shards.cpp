@@ -92,14 +92,14 @@ core::Expected<HenawShardPlan> HenawShardPlan::fromJson(const QJsonObject& json,
     return p;
 }
 
-core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings, int shards)
+core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings, int shards, const core::ProvenanceRecorder* known)
 {
     CohortReadReport report;
     auto cohort = readTable(settings, &report);
     if (!cohort)
         return cohort.error();
     HenawShardPlan plan;
-    plan.madeFrom = madeFrom(settings);
+    plan.madeFrom = madeFrom(settings, known);
     plan.rows = cohort->rows();
     if (plan.rows == 0)
         return Error(QStringLiteral("%1: no usable row to predict").arg(settings.table));
@@ -136,7 +136,7 @@ core::Expected<std::pair<qsizetype, qsizetype>> henawShardRows(const HenawRunSet
         if (core::planLayout(planned) != core::planLayout(now))
             return Error(QStringLiteral("%1: the plan was made for another table, size, model or column mapping").arg(settings.shardPlan));
     } else {
-        auto planned = planHenawShards(settings, settings.shardCount);
+        auto planned = planHenawShards(settings, settings.shardCount, known); // the digests the run recorded: not read again
         if (!planned)
             return planned.error();
         plan = *planned;

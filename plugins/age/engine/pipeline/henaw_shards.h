@@ -34,8 +34,9 @@ struct HenawShardPlan {
     static core::Expected<HenawShardPlan> fromJson(const QJsonObject& json, const QString& source);
 };
 
-// Reads the table once (no model runs).
-core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings, int shards);
+// Reads the table once (no model runs); the checksums of the table and model.json too, unless
+// `known` knows them (core::plannedInput).
+core::Expected<HenawShardPlan> planHenawShards(const HenawRunSettings& settings, int shards, const core::ProvenanceRecorder* known = nullptr);
 // Rows [first, end) of this run's shard, from settings.shardPlan (or planned here), checked against the table's row count.
 // The plan's inputs (table, model.json) are compared with the files now: `known` (the run's recorder)
 // gives the digests the run computed already, so that they are not read again.

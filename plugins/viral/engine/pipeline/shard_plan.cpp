@@ -115,7 +115,7 @@ double ViralShardPlan::imbalance() const
     return core::shardImbalance(ranges);
 }
 
-core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settingsIn, int shards)
+core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settingsIn, int shards, const core::ProvenanceRecorder* known)
 {
     PredictSettings settings = settingsIn;
     settings.reuseResults = false; // shard runs start in projects of their own: nothing to reuse
@@ -148,7 +148,7 @@ core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settingsIn
     if (outcome.contigs == 0)
         return Error(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))));
     ViralShardPlan plan;
-    plan.madeFrom = layoutInputs(settings);
+    plan.madeFrom = layoutInputs(settings, known);
     plan.frameShards = int(units.size());
     plan.contigs = outcome.contigs;
     for (const std::vector<core::ShardRange> ranges = core::splitBalanced(units, shards); const core::ShardRange& r : ranges) {
@@ -183,7 +183,7 @@ core::Expected<std::pair<int, int>> frameShardRange(const PredictSettings& setti
             return Error(QStringLiteral("%1: the plan was made for other inputs or settings (inputs, their sizes, chunk_length, nucleotide_span, shard_frames must match)")
                              .arg(settings.shardPlan));
     } else {
-        auto planned = planViralShards(settings, settings.shardCount);
+        auto planned = planViralShards(settings, settings.shardCount, known); // the digests the run pinned: not read again
         if (!planned)
             return planned.error();
         plan = *planned;

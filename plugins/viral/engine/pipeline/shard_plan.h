@@ -50,8 +50,9 @@ QJsonObject layoutInputs(const PredictSettings& settings, const core::Provenance
 // naming the model (dnabert, esm, classifier) and the first 12 digits of both SHA-256s when one
 // changed. A plan that recorded no checksum for a model (made before they were) is not compared for it.
 core::Status checkPlanModelsUnchanged(const QJsonObject& madeFrom, const PredictSettings& settings, const QString& planFile);
-// Reads the whole input once (no model runs). Throws core::JobFailure on unreadable input.
-core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settings, int shards);
+// Reads the whole input once (no model runs); its checksums too, unless `known` knows them
+// (core::plannedInput). Throws core::JobFailure on unreadable input.
+core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settings, int shards, const core::ProvenanceRecorder* known = nullptr);
 // The frame shards [first, end) of this run's shard (settings.shardIndex),
 // from settings.shardPlan (its inputs and models checked unchanged; `known`: the run's recorder, whose
 // pinned digests spare reading the inputs again) or, without one, planned here.
