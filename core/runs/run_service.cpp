@@ -293,8 +293,9 @@ void RunService::onJobEnded(const QString& runId)
     const RunRecord& record = h->record();
     if (Status st = m_project.store().updateRun(record); !st)
         log::error(st.error().message());
-    if (record.state == RunState::Finished)
-        (void)m_project.store().updateProgress(runId, 1.0);
+    // Where it ended, so that a paused run's row starts there after a restart (the periodic save
+    // may be seconds older).
+    (void)m_project.store().updateProgress(runId, record.state == RunState::Finished ? 1.0 : h->snapshot().fraction);
     if (Status st = exportProvenance(record, h->runDir()); !st)
         log::error(st.error().message());
     log::info(QStringLiteral("run %1 %2").arg(runId, runStateName(record.state))); // a failure's message: logged once, by the scheduler

@@ -11,6 +11,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
@@ -65,6 +66,9 @@ public:
     // resume by another program in between is never overwritten. Failed when it changed meanwhile.
     Status updateIdleRun(const RunRecord& run);
     Status updateProgress(const QString& runId, double fraction);
+    // Each run's last saved progress (0 … 1, by run id): the fraction a running run reached at its
+    // last save (RunService::saveProgress), the one a paused, failed or cancelled run ended at.
+    Expected<QHash<QString, double>> runProgress() const;
     Expected<RunRecord> run(const QString& runId) const;
     Expected<QList<RunRecord>> runs() const;
     // Runs left queued or running by a process that is no longer alive.

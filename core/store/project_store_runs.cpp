@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 
+#include <algorithm>
+
 namespace bioforge::core {
 
 using sql::sqlError;
@@ -138,6 +140,17 @@ Status ProjectStore::updateProgress(const QString& runId, double fraction)
     if (!q.exec())
         return Error(QStringLiteral("cannot update progress of run %1: %2").arg(runId, sqlError(q)));
     return okStatus();
+}
+
+Expected<QHash<QString, double>> ProjectStore::runProgress() const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT id, progress FROM runs")))
+        return Error(QStringLiteral("cannot read the runs' progress: %1").arg(sqlError(q)), Error::Kind::Io);
+    QHash<QString, double> out;
+    while (q.next())
+        out.insert(q.value(0).toString(), std::clamp(q.value(1).toDouble(), 0.0, 1.0)); // an edited database: never above 100 %
+    return out;
 }
 
 Expected<RunRecord> ProjectStore::run(const QString& runId) const

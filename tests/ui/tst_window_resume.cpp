@@ -53,6 +53,7 @@ class TstWindowResume : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
     QString m_paused;
+    double m_pausedAt = 0.0; // its progress when it paused
 
     QString project() const { return m_dir.filePath(QStringLiteral("project")); }
 
@@ -99,6 +100,7 @@ private slots:
         auto id = session.runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"), longSelfTest());
         QVERIFY(id);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(session, *id), QStringLiteral("running"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(session.scheduler().handle(*id)->snapshot().fraction > 0.0, 30000); // a pause with work done
         int asked = 0;
         window.setQuitQuestion([&](int active) {
             asked = active;
@@ -112,6 +114,8 @@ private slots:
         QVERIFY(window.close());
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(session, *id), QStringLiteral("paused"), 60000);
         m_paused = *id;
+        m_pausedAt = session.scheduler().handle(*id)->snapshot().fraction;
+        QVERIFY(m_pausedAt > 0.0 && m_pausedAt < 1.0);
         session.scheduler().pauseAllAndWait();
     }
 
@@ -136,6 +140,10 @@ private slots:
         const int row = jobs->model()->rowOf(m_paused);
         QVERIFY(row >= 0);
         QCOMPARE(jobs->model()->data(jobs->model()->index(row, ui::JobListModel::State), Qt::DisplayRole).toString(), QStringLiteral("paused"));
+        // Its bar starts where the pause left it (not an empty bar until it is resumed).
+        QCOMPARE(jobs->model()->data(jobs->model()->index(row, ui::JobListModel::Progress), ui::JobListModel::kFractionRole).toDouble(), m_pausedAt);
+        QCOMPARE(jobs->model()->data(jobs->model()->index(row, ui::JobListModel::Progress), Qt::DisplayRole).toString(),
+                 QStringLiteral("%1 %").arg(int(m_pausedAt * 100)));
         jobs->table()->selectRow(row);
         auto* resume = jobs->findChild<QPushButton*>(QStringLiteral("resumeButton"));
         QTRY_VERIFY(resume->isEnabled());
@@ -145,7 +153,7 @@ private slots:
             if (h->record().parentRunId == m_paused)
                 child = h->runId();
         QVERIFY(!child.isEmpty());
-        QVERIFY(jobs->model()->data(jobs->model()->index(jobs->model()->rowOf(child), ui::JobListModel::Name), Qt::DisplayRole).toString().contains(QStringLiteral("continues")));
+        QVERIFY(jobs->model()->data(jobs->model()->index(jobs->model()->rowOf(child), ui::JobListModel::Name), Qt::DisplayRole).toString().contains(QStringLiteral("(continues %1)").arg(m_paused))); // the whole id: runs started in one second share its time
         QVERIFY(jobs->model()->rowOf(m_paused) < 0); // no longer waiting
         // The Runs page: the parent reads "resumed" and offers no second Resume.
         ui::RunsPage* runs = window.runsPage();

@@ -18,8 +18,6 @@ QString duration(qint64 ms)
     return QStringLiteral("%1 s").arg(s);
 }
 
-QString shortId(const QString& runId) { return runId.section(QLatin1Char('-'), 0, 1); } // date-time, enough to tell runs apart
-
 QString stateText(const core::JobHandle& h)
 {
     if (h.state() == core::RunState::Running && h.pendingStop() == core::StopRequest::Pause)
@@ -66,10 +64,11 @@ void JobListModel::onSubmitted(const QString& runId)
         emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
-void JobListModel::setDormantRuns(const QList<core::RunRecord>& runs)
+void JobListModel::setDormantRuns(const QList<core::RunRecord>& runs, const QHash<QString, double>& progress)
 {
     beginResetModel();
     m_dormant.clear();
+    m_dormantProgress = progress;
     for (const core::RunRecord& r : runs)
         if (!m_scheduler.handle(r.runId) && resumedAs(r.runId).isEmpty())
             m_dormant << r;
@@ -106,8 +105,9 @@ QVariant JobListModel::dormantData(const core::RunRecord& r, int column, int rol
 {
     if (role == kRunIdRole)
         return r.runId;
+    const double fraction = m_dormantProgress.value(r.runId, 0.0); // where it stopped: its resume starts there
     if (role == kFractionRole)
-        return 0.0; // how far it got is in its checkpoints; the row shows its state
+        return fraction;
     if (role == Qt::ToolTipRole)
         return tr("%1\nrun %2, %3 before this session; select it and Resume to continue from its last checkpoint")
             .arg(r.title, r.runId, core::runStateName(r.state));
@@ -115,6 +115,7 @@ QVariant JobListModel::dormantData(const core::RunRecord& r, int column, int rol
         return {};
     switch (column) {
     case Name: return r.title;
+    case Progress: return QStringLiteral("%1 %").arg(int(fraction * 100));
     case Elapsed: return r.startedAt.isValid() && r.endedAt.isValid() ? duration(r.startedAt.msecsTo(r.endedAt)) : QString();
     case Warnings: return r.warningCount > 0 ? QString::number(r.warningCount) : QString();
     case State: return core::runStateName(r.state);
@@ -185,7 +186,7 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
         return {};
     switch (index.column()) {
     case Name:
-        return h.record().parentRunId.isEmpty() ? h.record().title : tr("%1 (continues %2)").arg(h.record().title, shortId(h.record().parentRunId));
+        return h.record().parentRunId.isEmpty() ? h.record().title : tr("%1 (continues %2)").arg(h.record().title, h.record().parentRunId);
     case Stage: return s.stageLabel.isEmpty() ? QString() : QStringLiteral("%1 (%2/%3)").arg(s.stageLabel, QString::number(s.stageIndex + 1),
                                                                                              QString::number(s.stageCount));
     case Progress: return QStringLiteral("%1 %").arg(int(fraction * 100));
@@ -197,7 +198,7 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
         if (noticed)
             return tr("%1: %2").arg(stateText(h), s.notice);
         const QString child = resumedAs(h.runId());
-        return child.isEmpty() ? stateText(h) : tr("%1, resumed as %2").arg(stateText(h), shortId(child));
+        return child.isEmpty() ? stateText(h) : tr("%1, resumed as %2").arg(stateText(h), child);
     }
     default: return {};
     }

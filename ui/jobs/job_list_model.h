@@ -42,8 +42,9 @@ public:
     QString runIdAt(int row) const;
     int rowOf(const QString& runId) const;
     void refresh();
-    // Resumable runs of the project this session has not started (from the store).
-    void setDormantRuns(const QList<core::RunRecord>& runs);
+    // Resumable runs of the project this session has not started (from the store), with the
+    // progress each was saved at (ProjectStore::runProgress; a run it lacks shows 0 %).
+    void setDormantRuns(const QList<core::RunRecord>& runs, const QHash<QString, double>& progress = {});
     // May the run on `row` be resumed now (paused/interrupted/failed and not resumed yet)?
     bool canResume(int row) const;
     // The state of the run on `row` (Finished for a row that does not exist).
@@ -57,6 +58,7 @@ private:
 
     core::JobScheduler& m_scheduler;
     QList<core::RunRecord> m_dormant; // rows [0, m_dormant.size())
+    QHash<QString, double> m_dormantProgress;
     QList<std::shared_ptr<core::JobHandle>> m_rows;
     QTimer m_timer;
 };

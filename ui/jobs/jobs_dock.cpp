@@ -78,7 +78,8 @@ void JobsDock::reloadDormant()
 {
     core::RunService* runs = m_session.runs();
     auto resumable = runs ? runs->resumableRuns() : core::Expected<QList<core::RunRecord>>(QList<core::RunRecord>{});
-    m_model->setDormantRuns(resumable ? *resumable : QList<core::RunRecord>{});
+    auto progress = runs ? runs->project().store().runProgress() : core::Expected<QHash<QString, double>>(QHash<QString, double>{});
+    m_model->setDormantRuns(resumable ? *resumable : QList<core::RunRecord>{}, progress ? *progress : QHash<QString, double>{});
 }
 
 QString JobsDock::selectedRunId() const
