@@ -97,6 +97,24 @@ private slots:
         QVERIFY(low < std::exp(0.7) && std::exp(0.7) < high);
     }
 
+    // Deaths separated by a covariate (each death has the highest value of everyone still at risk):
+    // the partial likelihood rises without bound as its coefficient grows, where R's coxph warns
+    // "coefficient may be infinite". No hazard ratio is given, and the error names the covariate.
+    void coxRefusesACoefficientWithNoFiniteEstimate()
+    {
+        SurvivalData d{{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {1, 1, 1, 0, 0, 0, 0, 0, 0, 0}};
+        auto separated = fitCox(d, {{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}}, {QStringLiteral("the acceleration")});
+        QVERIFY(!separated);
+        QVERIFY2(separated.error().message().contains(QStringLiteral("no finite coefficient for the acceleration (the 3 deaths are separated")),
+                 qPrintable(separated.error().message()));
+        // A death that is not the highest of its risk set: a finite estimate, and its hazard ratio.
+        d.event = {1, 0, 1, 0, 1, 0, 0, 1, 0, 0};
+        auto mixed = fitCox(d, {{3, 9, 8, 7, 1, 5, 4, 6, 2, 10}}, {QStringLiteral("the acceleration")});
+        QVERIFY2(mixed, mixed ? "" : qPrintable(mixed.error().message()));
+        QVERIFY(std::isfinite(mixed->hazardRatio(0)) && mixed->hazardRatio(0) > 0);
+        QVERIFY(std::isfinite(mixed->standardErrors[0]) && mixed->standardErrors[0] > 0);
+    }
+
     void kaplanMeierByHand()
     {
         // Deaths at 1 (of 5 at risk), censored at 2, deaths at 3 (2 of 3 at risk).

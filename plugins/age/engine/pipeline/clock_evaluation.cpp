@@ -107,15 +107,17 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     const auto constant = [](const std::vector<double>& v) { return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); }); };
     const bool oneAge = adjustForAge && constant(age), oneSex = constant(male);
     std::vector<std::vector<double>> covariates{advance};
-    QStringList notAdjusted;
+    QStringList covariateNames{difference ? QStringLiteral("the acceleration") : QStringLiteral("the value")}, notAdjusted;
     if (adjustForAge && !oneAge) {
         covariates.push_back(age);
+        covariateNames << QStringLiteral("age");
         e.coxAdjustedFor << QStringLiteral("age");
     } else if (oneAge) {
         notAdjusted << QStringLiteral("age (everyone is %1)").arg(age.front());
     }
     if (!oneSex) {
         covariates.push_back(male);
+        covariateNames << QStringLiteral("sex");
         e.coxAdjustedFor << QStringLiteral("sex");
     } else {
         notAdjusted << (male.front() > 0 ? QStringLiteral("sex (everyone is male)") : QStringLiteral("sex (everyone is female)"));
@@ -123,7 +125,7 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     if (!notAdjusted.isEmpty())
         e.note = QStringLiteral("the hazard ratio is not adjusted for %1: a covariate the same for everyone has nothing to estimate")
                      .arg(notAdjusted.join(QStringLiteral(" or ")));
-    if (auto cox = fitCox(data, covariates)) {
+    if (auto cox = fitCox(data, covariates, covariateNames)) {
         e.hazardRatio = cox->hazardRatio(0);
         const auto [low, high] = cox->hazardRatioInterval(0);
         e.hazardRatioInterval = {low, high};

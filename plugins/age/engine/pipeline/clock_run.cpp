@@ -69,7 +69,9 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
     if (!columns.isEmpty()) {
         ctx.warn(QStringLiteral("%1: no column %2, which the mapping '%3' reads: %4 (rename the columns, or give a mapping that names yours)")
                      .arg(path, columns.join(QStringLiteral(", ")), mapping.name,
-                          absentMeans.isEmpty() ? QStringLiteral("the clocks that need them are empty") : absentMeans));
+                          absentMeans.isEmpty() ? QStringLiteral("the clocks that read them go without: a person lacking more markers than a clock allows (KDM a "
+                                                                                 "few, PhenoAge and HD none) has no value of it, said in clock_notes.tsv")
+                                                : absentMeans));
     }
     // A problem that fills a column is said once, with what the column holds; its rows are in validation.tsv.
     const auto wide = report.columnWide();

@@ -15,6 +15,7 @@
 #include "util/expected.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <functional>
@@ -37,7 +38,13 @@ struct CoxFit {
     double hazardRatio(size_t j) const;
     std::pair<double, double> hazardRatioInterval(size_t j, double z = 1.959963984540054) const;
 };
-core::Expected<CoxFit> fitCox(const SurvivalData& data, const std::vector<std::vector<double>>& covariates, int maxIterations = 50);
+// Cox proportional hazards by Newton-Raphson on the Breslow partial likelihood (ties as R's
+// coxph(ties = "breslow")). `covariates[j][i]`: covariate j of row i; `names` (optional) name them
+// in errors. Errors: no deaths or no covariates; a singular information matrix (a covariate
+// constant or collinear); a coefficient with no finite estimate (deaths separated by the
+// covariates: R's "coefficient may be infinite" test); no convergence in `maxIterations`.
+core::Expected<CoxFit> fitCox(const SurvivalData& data, const std::vector<std::vector<double>>& covariates, const QStringList& names = {},
+                              int maxIterations = 50);
 
 struct SurvivalCurve {
     std::vector<double> time, survival; // steps: survival after each distinct death time (time 0 = 1)
