@@ -6,8 +6,10 @@
 #include "io/json_file.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 #include <utility>
@@ -90,7 +92,22 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
 
     core::ReportSection input{QStringLiteral("Input and validation"), {}, {}, {}};
     const QJsonObject validation = s.value(QLatin1String("validation")).toObject();
-    input.paragraphs << validation.value(QLatin1String("summary")).toString() + QStringLiteral(" (every problem by line and column in validation.tsv).");
+    // validation.tsv lists the cells that are wrong (not numbers, out of range, ragged rows): pointed at
+    // when it lists one (a line past its header). An empty cell is no problem of the file: missing
+    // values are counted by marker here instead.
+    QFile problems(dir.filePath(QStringLiteral("validation.tsv")));
+    const bool listed = problems.open(QIODevice::ReadOnly) && !problems.readLine().isEmpty() && !problems.readLine().trimmed().isEmpty();
+    input.paragraphs << validation.value(QLatin1String("summary")).toString()
+                            + (listed ? QStringLiteral(" (every problem by line and column in validation.tsv).") : QStringLiteral("."));
+    const QJsonObject missing = validation.value(QLatin1String("missing_by_marker")).toObject();
+    core::ReportTable empty{QStringLiteral("Missing values by marker (an empty cell, or no value for the row)"),
+                            {QStringLiteral("marker"), QStringLiteral("rows without it"), QStringLiteral("share")}, {}};
+    const double rows = s.value(QLatin1String("rows")).toDouble();
+    for (auto it = missing.begin(); it != missing.end(); ++it)
+        if (it.value().toInt() > 0)
+            empty.rows.append({it.key(), QString::number(it.value().toInt()),
+                               rows > 0 ? QStringLiteral("%1 %").arg(100.0 * it.value().toDouble() / rows, 0, 'f', 1) : QString()});
+    std::sort(empty.rows.begin(), empty.rows.end(), [](const QStringList& a, const QStringList& b) { return a[1].toInt() > b[1].toInt(); });
     QStringList absent;
     for (const QJsonValue& m : validation.value(QLatin1String("absent_markers")).toArray())
         absent << m.toString();
@@ -102,6 +119,8 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
         for (auto r = reasons.begin(); r != reasons.end(); ++r)
             why.rows.append({it.key(), r.key(), QString::number(r.value().toInt())});
     }
+    if (!empty.rows.isEmpty())
+        input.tables.append(empty);
     if (!why.rows.isEmpty())
         input.tables.append(why);
     report.sections.append(input);

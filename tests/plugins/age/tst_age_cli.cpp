@@ -323,7 +323,20 @@ private slots:
         QVERIFY2(advancePheno > 0.5 && advancePheno < cPheno, qPrintable(QString::number(advancePheno)));
         const Result report = run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), m_dir.filePath(QStringLiteral("age.html"))});
         QVERIFY2(report.code == 0, qPrintable(report.err));
-        QVERIFY(readAll(m_dir.filePath(QStringLiteral("age.html"))).contains("Kaplan-Meier"));
+        const QByteArray html = readAll(m_dir.filePath(QStringLiteral("age.html")));
+        QVERIFY(html.contains("Kaplan-Meier"));
+        // Missing values are counted by marker in the report (empty cells are no problem validation.tsv
+        // lists); validation.tsv is pointed at only when it lists something.
+        const QJsonObject validation =
+            QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("validation")).toObject();
+        const QJsonObject missing = validation.value(QLatin1String("missing_by_marker")).toObject();
+        const bool anyMissing = std::any_of(missing.begin(), missing.end(), [](const auto& v) { return v.toInt() > 0; });
+        QCOMPARE(html.contains("Missing values by marker"), anyMissing);
+        for (auto it = missing.begin(); it != missing.end(); ++it)
+            if (it.value().toInt() > 0)
+                QVERIFY2(html.contains(QStringLiteral("<td>%1</td><td>%2</td>").arg(it.key()).arg(it.value().toInt()).toUtf8()), qPrintable(it.key()));
+        const bool listsProblems = readAll(QDir(r.runDir).filePath(QStringLiteral("validation.tsv"))).trimmed().count('\n') >= 1;
+        QCOMPARE(html.contains("every problem by line and column in validation.tsv"), listsProblems);
     }
 
     // A men-only cohort: the hazard ratios are adjusted for age alone, and say so (they were empty,
