@@ -23,6 +23,14 @@ QString ModelEntry::combinedSha256() const
 
 QString ModelEntry::filePath(const QString& relative) const { return QDir(root).filePath(relative); }
 
+QList<FileRef> ModelEntry::provenanceFiles() const
+{
+    QList<FileRef> out;
+    for (const ModelFile& f : files)
+        out.append({f.path, filePath(f.path), f.sha256, f.size});
+    return out;
+}
+
 const ModelFile* ModelEntry::file(const QString& relative) const
 {
     for (const ModelFile& f : files)

@@ -3,6 +3,7 @@
 // One registered model: a name that configuration refers to, its kind, the
 // revision, where its files live and each file's size and SHA-256.
 
+#include "provenance/run_record.h"
 #include "util/expected.h"
 
 #include <QDateTime>
@@ -36,6 +37,9 @@ struct ModelEntry {
 
     // One checksum for the whole model: SHA-256 over "path sha256\n" lines sorted by path.
     QString combinedSha256() const;
+    // The files as provenance lists them (ModelRef::files): name = path in the model, absolute path,
+    // SHA-256 and size as registered.
+    QList<FileRef> provenanceFiles() const;
     QString filePath(const QString& relative) const;
     const ModelFile* file(const QString& relative) const;
     // Each file against the disk: it exists with its registered size and its SHA-256 is the

@@ -20,6 +20,8 @@ constexpr std::array<std::pair<RunState, const char*>, 7> kStates{{
 QString isoTime(const QDateTime& t) { return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString(); }
 QDateTime parseTime(const QJsonValue& v) { return QDateTime::fromString(v.toString(), Qt::ISODateWithMs); }
 
+} // namespace
+
 QJsonArray filesToJson(const QList<FileRef>& files)
 {
     QJsonArray out;
@@ -39,8 +41,6 @@ QList<FileRef> filesFromJson(const QJsonValue& v)
     }
     return out;
 }
-
-} // namespace
 
 QString runStateName(RunState state)
 {
@@ -82,9 +82,12 @@ bool runStateIsResumable(RunState state)
 QJsonObject RunRecord::toJson() const
 {
     QJsonArray models;
-    for (const ModelRef& m : this->models)
-        models.append(QJsonObject{{QStringLiteral("name"), m.name}, {QStringLiteral("revision"), m.revision},
-                                  {QStringLiteral("sha256"), m.sha256}, {QStringLiteral("path"), m.path}});
+    for (const ModelRef& m : this->models) {
+        QJsonObject model{{QStringLiteral("name"), m.name}, {QStringLiteral("revision"), m.revision}, {QStringLiteral("sha256"), m.sha256}, {QStringLiteral("path"), m.path}};
+        if (!m.files.isEmpty())
+            model.insert(QStringLiteral("files"), filesToJson(m.files));
+        models.append(model);
+    }
     QJsonObject json{
         {QStringLiteral("schema"), QStringLiteral("bioforge-run-record/1")},
         {QStringLiteral("runId"), runId},
@@ -143,7 +146,7 @@ Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
     for (const QJsonValue& v : json.value(QLatin1String("models")).toArray()) {
         const QJsonObject o = v.toObject();
         r.models.append({o.value(QLatin1String("name")).toString(), o.value(QLatin1String("revision")).toString(),
-                         o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("path")).toString()});
+                         o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("path")).toString(), filesFromJson(o.value(QLatin1String("files")))});
     }
     r.environment = json.value(QLatin1String("environment")).toObject();
     r.device = json.value(QLatin1String("device")).toObject();

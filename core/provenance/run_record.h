@@ -8,6 +8,7 @@
 #include "util/expected.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QStringList>
@@ -36,7 +37,16 @@ struct ModelRef {
     QString revision;
     QString sha256; // of the model's files (manifest hash) or its single file
     QString path;
+    // Where `sha256` is the model checksum of several files (ModelEntry::combinedSha256: the SHA-256
+    // of their "path sha256" lines), each file: name = its path in the model, path absolute, its own
+    // SHA-256 and size, so that each can be checked with sha256sum. Empty where `sha256` is the
+    // single file's own, or the files were not known to the run (provenance.json "files", optional).
+    QList<FileRef> files{};
 };
+
+// FileRef lists as run records write them: [{"name", "path", "sha256", "size"}].
+QJsonArray filesToJson(const QList<FileRef>& files);
+QList<FileRef> filesFromJson(const QJsonValue& json);
 
 struct RunRecord {
     QString runId;

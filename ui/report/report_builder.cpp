@@ -127,8 +127,14 @@ QString ReportBuilder::provenanceAppendix() const
     QList<QStringList> files;
     for (const core::FileRef& f : m_run.inputs)
         files.append({QStringLiteral("input"), f.name, f.path, f.sha256, QString::number(f.size)});
-    for (const core::ModelRef& m : m_run.models)
-        files.append({QStringLiteral("model"), m.name + QLatin1Char(' ') + m.revision, m.path, m.sha256, QString()});
+    // A model of several files has one checksum of them all (the SHA-256 of their "path sha256" lines,
+    // as the registry computes it): said so, and each file follows with its own SHA-256 and size.
+    for (const core::ModelRef& m : m_run.models) {
+        files.append({QStringLiteral("model"), m.name + QLatin1Char(' ') + m.revision, m.path,
+                      m.files.isEmpty() ? m.sha256 : m.sha256 + QStringLiteral(" (model checksum: of its files' SHA-256s, below)"), QString()});
+        for (const core::FileRef& f : m.files)
+            files.append({QStringLiteral("model file"), f.name, f.path, f.sha256, QString::number(f.size)});
+    }
     for (const core::FileRef& f : m_run.outputs)
         files.append({QStringLiteral("output"), f.name, f.path, f.sha256, QString::number(f.size)});
     html += table({QStringLiteral("role"), QStringLiteral("name"), QStringLiteral("path"), QStringLiteral("SHA-256"), QStringLiteral("bytes")},

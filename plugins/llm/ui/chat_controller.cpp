@@ -282,8 +282,17 @@ void ChatController::generate()
     callbacks.onContextShift = [this](int dropped) {
         QMetaObject::invokeMethod(this, [this, dropped] { emit contextShifted(dropped); }, Qt::QueuedConnection);
     };
-    callbacks.onFinished = [this, conversation, seed](core::Expected<GenerationResult> result) {
-        QMetaObject::invokeMethod(this, [this, conversation, result, seed] {
+    // What this answer is generated with, as `bioforge llm generate` takes it.
+    const QJsonObject generation{{QStringLiteral("seed"), double(seed)},
+                                 {QStringLiteral("ctx"), double(contextSize())},
+                                 {QStringLiteral("n"), request.maxTokens},
+                                 {QStringLiteral("temp"), double(request.sampling.temperature)},
+                                 {QStringLiteral("top-k"), request.sampling.topK},
+                                 {QStringLiteral("top-p"), double(request.sampling.topP)},
+                                 {QStringLiteral("min-p"), double(request.sampling.minP)},
+                                 {QStringLiteral("repeat-penalty"), double(request.sampling.repeatPenalty)}};
+    callbacks.onFinished = [this, conversation, seed, generation](core::Expected<GenerationResult> result) {
+        QMetaObject::invokeMethod(this, [this, conversation, result, seed, generation] {
             m_request = 0;
             emit busyChanged(false);
             if (!result) {
@@ -306,6 +315,7 @@ void ChatController::generate()
                 reply.tokens = stats.tokens;
                 reply.seconds = stats.seconds;
                 reply.stop = stats.stop;
+                reply.generation = generation;
                 (void)s->append(conversation, reply);
             }
             m_streaming.clear();

@@ -30,10 +30,16 @@ private slots:
         r.checkpointId = QStringLiteral("r0");
         r.startedAt = QDateTime::fromString(QStringLiteral("2026-11-23T10:00:00.123Z"), Qt::ISODateWithMs);
         r.inputs = {{QStringLiteral("contigs"), QStringLiteral("/data/a.fa"), QString(64, QLatin1Char('1')), 99}};
-        r.models = {{QStringLiteral("esm2"), QStringLiteral("rev"), QString(64, QLatin1Char('2')), QStringLiteral("/m")}};
+        r.models = {{QStringLiteral("esm2"), QStringLiteral("rev"), QString(64, QLatin1Char('2')), QStringLiteral("/m")},
+                    {QStringLiteral("dnabert-s"), QString(), QString(64, QLatin1Char('3')), QStringLiteral("/d"),
+                     {{QStringLiteral("config.json"), QStringLiteral("/d/config.json"), QString(64, QLatin1Char('4')), 120},
+                      {QStringLiteral("model.safetensors"), QStringLiteral("/d/model.safetensors"), QString(64, QLatin1Char('5')), 1234567}}}};
         auto back = RunRecord::fromJson(r.toJson());
         QVERIFY(back);
         QCOMPARE(back->toJson(), r.toJson());
+        QCOMPARE(back->models[1].files.size(), 2);
+        QCOMPARE(back->models[1].files[1].size, qint64(1234567));
+        QVERIFY(!r.toJson().value(QLatin1String("models")).toArray().at(0).toObject().contains(QLatin1String("files"))); // none known: no key
         QVERIFY(!RunRecord::fromJson({{QStringLiteral("schema"), QStringLiteral("other")}}));
     }
 

@@ -115,7 +115,9 @@ private slots:
         QCOMPARE(list->size(), 1);
         auto md = store.exportMarkdown(list->first().id);
         QVERIFY(md && md->contains(QStringLiteral("### Assistant")));
-        QVERIFY2(md->contains(QStringLiteral("Settings: ")) && md->contains(QStringLiteral("temperature")), qPrintable(md->left(400))); // how it was sampled
+        QVERIFY2(md->contains(QStringLiteral("Settings at export: ")) && md->contains(QStringLiteral("temperature")), qPrintable(md->left(400))); // how it was sampled
+        for (const QString& option : {QStringLiteral("--seed 3 "), QStringLiteral("--ctx %1 ").arg(m_page->controller().contextSize()), QStringLiteral("--n 12 ")})
+            QVERIFY2(md->contains(QStringLiteral("generated with ")) && md->contains(option), qPrintable(option + QStringLiteral(" in ") + *md));
         QVERIFY(m_page->status()->text().contains(QStringLiteral("ended: ")));
         QVERIFY(!m_page->status()->text().contains(QStringLiteral("stopped by stopped")));
         auto json = store.exportJson(list->first().id);
@@ -136,6 +138,21 @@ private slots:
         QCOMPARE(stats.seed, m_page->controller().settings().sampling.seed + 1);
         QVERIFY2(m_page->controller().messages().last().content != before, qPrintable(before));
         QVERIFY(m_page->status()->text().contains(QStringLiteral("seed %1").arg(stats.seed)));
+        // The answer keeps the seed it was drawn with (the settings still say the first): its export
+        // gives the seed and context that reproduce it, and so does the JSON export.
+        QCOMPARE(m_page->controller().messages().last().generation.value(QLatin1String("seed")).toInteger(), qint64(stats.seed));
+        QCOMPARE(m_page->controller().messages().last().generation.value(QLatin1String("ctx")).toInteger(), qint64(stats.contextSize));
+        ChatStore store(m_session->project()->store());
+        auto list = store.list(QStringLiteral("capsid"));
+        QVERIFY(list && list->size() == 1);
+        auto md = store.exportMarkdown(list->first().id);
+        QVERIFY(md);
+        for (const QString& option : {QStringLiteral("--seed %1 ").arg(stats.seed), QStringLiteral("--ctx %1 ").arg(stats.contextSize)})
+            QVERIFY2(md->contains(option), qPrintable(option + QStringLiteral(" in ") + *md));
+        auto json = store.exportJson(list->first().id);
+        QVERIFY(json);
+        QCOMPARE(json->value(QLatin1String("messages")).toArray().last().toObject().value(QLatin1String("generation")).toObject().value(QLatin1String("seed")).toInteger(),
+                 qint64(stats.seed));
     }
 
     void editAndResendReplacesTheTail()

@@ -3,7 +3,9 @@
 // and a kill -9 in the middle of a prediction followed by `bioforge resume`
 // giving outputs byte-identical to an uninterrupted run.
 
+#include "io/sha256.h"
 #include "model/classifier_writer.h"
+#include "models/model_entry.h"
 #include "pipeline/validate_job.h"
 #include "compute/blas_core.h"
 #include "support/kill_resume.h"
@@ -213,6 +215,37 @@ private slots:
         args[args.indexOf(QStringLiteral("--esm")) + 1] = QStringLiteral("my-esm");
         const Result first = run(args);
         QVERIFY2(first.code == 0, qPrintable(first.err));
+        // Provenance lists each model's files with their own SHA-256 (what sha256sum says of the file at
+        // that path) beside the model checksum, which is theirs combined: registered (my-esm) or given by path.
+        const QJsonObject record = QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/provenance.json").arg(runIdFrom(first.out)))))
+                                       .object();
+        const QJsonArray modelsRecorded = record.value(QLatin1String("models")).toArray();
+        QCOMPARE(modelsRecorded.size(), 3);
+        for (const QJsonValue& v : modelsRecorded) {
+            const QJsonObject model = v.toObject();
+            const QJsonArray files = model.value(QLatin1String("files")).toArray();
+            QVERIFY2(!files.isEmpty(), qPrintable(model.value(QLatin1String("name")).toString()));
+            core::ModelEntry combined;
+            for (const QJsonValue& f : files) {
+                const QString path = f.toObject().value(QLatin1String("path")).toString();
+                const QString sha256 = f.toObject().value(QLatin1String("sha256")).toString();
+                QCOMPARE(sha256, core::Sha256::ofFile(path).valueOr(QString()));
+                QCOMPARE(f.toObject().value(QLatin1String("size")).toInteger(), QFileInfo(path).size());
+                combined.files.append({f.toObject().value(QLatin1String("name")).toString(), 0, sha256, QString()});
+            }
+            QCOMPARE(model.value(QLatin1String("sha256")).toString(), combined.combinedSha256());
+        }
+        const Result listed = run({QStringLiteral("--project"), project, QStringLiteral("models"), QStringLiteral("list")});
+        QVERIFY2(listed.out.contains(QStringLiteral("my-esm")) && listed.out.contains(QStringLiteral("model checksum")), qPrintable(listed.out));
+        // The report says which checksum is whose: the model's, then each file's own.
+        const QString html = m_dir.filePath(QStringLiteral("registered.html"));
+        const Result reported = run({QStringLiteral("--project"), project, QStringLiteral("report"), runIdFrom(first.out), QStringLiteral("--html"), html});
+        QVERIFY2(reported.code == 0, qPrintable(reported.err));
+        const QByteArray page = readAll(html);
+        QCOMPARE(page.count("(model checksum: of its files' SHA-256s, below)"), qsizetype(3));
+        for (const QJsonValue& v : modelsRecorded)
+            for (const QJsonValue& f : v.toObject().value(QLatin1String("files")).toArray())
+                QVERIFY2(page.contains(f.toObject().value(QLatin1String("sha256")).toString().toUtf8()), qPrintable(f.toObject().value(QLatin1String("path")).toString()));
 
         const QString weights = QDir(esm).filePath(QStringLiteral("model.safetensors"));
         const QByteArray original = readAll(weights);

@@ -57,6 +57,9 @@ const QList<QStringList>& ChatStore::migrations()
                        " ordinal INTEGER NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, created_at TEXT NOT NULL,"
                        " tokens INTEGER NOT NULL DEFAULT 0, seconds REAL NOT NULL DEFAULT 0, stop TEXT NOT NULL DEFAULT '')"),
         QStringLiteral("CREATE INDEX llm_messages_conversation ON llm_messages(conversation_id, ordinal)"),
+    }, {
+        // 2 (2026-12-06): each answer's generation settings.
+        QStringLiteral("ALTER TABLE llm_messages ADD COLUMN generation TEXT NOT NULL DEFAULT '{}'"),
     }};
     return list;
 }
@@ -119,7 +122,7 @@ core::Expected<ConversationSummary> ChatStore::conversation(const QString& id) c
 core::Expected<QList<StoredMessage>> ChatStore::messages(const QString& id) const
 {
     QSqlQuery q(m_store.database());
-    q.prepare(QStringLiteral("SELECT ordinal, role, content, created_at, tokens, seconds, stop FROM llm_messages"
+    q.prepare(QStringLiteral("SELECT ordinal, role, content, created_at, tokens, seconds, stop, generation FROM llm_messages"
                              " WHERE conversation_id = ? ORDER BY ordinal"));
     q.addBindValue(id);
     if (core::Status st = exec(q, QStringLiteral("read messages")); !st)
@@ -127,7 +130,8 @@ core::Expected<QList<StoredMessage>> ChatStore::messages(const QString& id) cons
     QList<StoredMessage> out;
     while (q.next())
         out << StoredMessage{q.value(0).toInt(), q.value(1).toString(), q.value(2).toString(), parse(q.value(3)),
-                             q.value(4).toInt(), q.value(5).toDouble(), q.value(6).toString()};
+                             q.value(4).toInt(), q.value(5).toDouble(), q.value(6).toString(),
+                             QJsonDocument::fromJson(q.value(7).toString().toUtf8()).object()};
     return out;
 }
 
@@ -151,8 +155,8 @@ core::Status ChatStore::append(const QString& id, const StoredMessage& m)
     if (core::Status st = touch(id); !st)
         return st;
     QSqlQuery q(m_store.database());
-    q.prepare(QStringLiteral("INSERT INTO llm_messages (conversation_id, ordinal, role, content, created_at, tokens, seconds, stop)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.prepare(QStringLiteral("INSERT INTO llm_messages (conversation_id, ordinal, role, content, created_at, tokens, seconds, stop, generation)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(id);
     q.addBindValue(m.ordinal);
     q.addBindValue(m.role);
@@ -161,6 +165,7 @@ core::Status ChatStore::append(const QString& id, const StoredMessage& m)
     q.addBindValue(m.tokens);
     q.addBindValue(m.seconds);
     q.addBindValue(m.stop.isNull() ? QStringLiteral("") : m.stop);
+    q.addBindValue(json(m.generation));
     return exec(q, QStringLiteral("append message"));
 }
 
@@ -234,13 +239,19 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
     for (auto it = c->settings.begin(); it != c->settings.end(); ++it)
         if (it.key() != QLatin1String("system") && !(it.value().isString() && it.value().toString().isEmpty()))
             sampling << QStringLiteral("%1 %2").arg(it.key(), it.value().isDouble() ? QString::number(it.value().toDouble()) : it.value().toVariant().toString());
-    if (!sampling.isEmpty())
-        md += QStringLiteral("Settings: %1\n\n").arg(sampling.join(QStringLiteral(", ")));
+    if (!sampling.isEmpty()) // the conversation's now; each answer below says those it was generated with
+        md += QStringLiteral("Settings at export: %1\n\n").arg(sampling.join(QStringLiteral(", ")));
     for (const StoredMessage& m : *msgs) {
         const QString who = m.role == QLatin1String("user") ? QStringLiteral("You") : m.role == QLatin1String("assistant") ? QStringLiteral("Assistant") : QStringLiteral("System");
         md += QStringLiteral("### %1\n\n%2\n\n").arg(who, m.content);
-        if (m.role == QLatin1String("assistant") && m.tokens > 0)
-            md += QStringLiteral("*%1 tokens in %2 s*\n\n").arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2));
+        if (m.role == QLatin1String("assistant") && m.tokens > 0) {
+            QStringList used; // as the command line spells them: `bioforge llm generate … --seed 1 --ctx 2048` gives it again
+            for (auto it = m.generation.begin(); it != m.generation.end(); ++it)
+                used << QStringLiteral("--%1 %2").arg(it.key(), it.value().isDouble() ? QString::number(it.value().toDouble()) : it.value().toVariant().toString());
+            md += QStringLiteral("*%1 tokens in %2 s%3*\n\n")
+                      .arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2),
+                           used.isEmpty() ? QString() : QStringLiteral("; generated with ") + used.join(QLatin1Char(' ')));
+        }
     }
     return md;
 }
@@ -257,7 +268,8 @@ core::Expected<QJsonObject> ChatStore::exportJson(const QString& id) const
     for (const StoredMessage& m : *msgs)
         list.append(QJsonObject{{QStringLiteral("role"), m.role}, {QStringLiteral("content"), m.content},
                                 {QStringLiteral("createdAt"), m.createdAt.toString(Qt::ISODateWithMs)},
-                                {QStringLiteral("tokens"), m.tokens}, {QStringLiteral("seconds"), m.seconds}, {QStringLiteral("stop"), m.stop}});
+                                {QStringLiteral("tokens"), m.tokens}, {QStringLiteral("seconds"), m.seconds}, {QStringLiteral("stop"), m.stop},
+                                {QStringLiteral("generation"), m.generation}});
     return QJsonObject{{QStringLiteral("format"), QStringLiteral("bioforge-chat/1")},
                        {QStringLiteral("id"), c->id},
                        {QStringLiteral("title"), c->title},

@@ -26,6 +26,10 @@ struct StoredMessage {
     int tokens = 0;
     double seconds = 0;
     QString stop;
+    // An answer's: the settings it was generated with, by the command line's option names (seed,
+    // ctx, n, temp, top-k, top-p, min-p, repeat-penalty), so that an export reproduces it; empty
+    // for a question and for answers stored before they were kept.
+    QJsonObject generation{};
 };
 
 struct ConversationSummary {

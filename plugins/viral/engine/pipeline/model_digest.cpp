@@ -48,19 +48,28 @@ QString modelFingerprint(const QString& path)
     return core::Sha256::ofData(text);
 }
 
-core::Expected<QString> modelDigest(const QString& path)
+core::Expected<core::ModelEntry> modelFileDigests(const QString& path)
 {
     const auto files = modelFiles(path);
     if (files.isEmpty())
         return core::Error(QStringLiteral("%1: no such model file or folder").arg(path));
     core::ModelEntry entry;
+    entry.root = QFileInfo(path).isDir() ? QFileInfo(path).absoluteFilePath() : QFileInfo(path).absolutePath();
     for (const auto& [file, relative] : files) {
         auto sha = core::Sha256::ofFile(file);
         if (!sha)
             return sha.error();
         entry.files.append({relative, QFileInfo(file).size(), *sha, QString()});
     }
-    return entry.combinedSha256();
+    return entry;
+}
+
+core::Expected<QString> modelDigest(const QString& path)
+{
+    auto entry = modelFileDigests(path);
+    if (!entry)
+        return entry.error();
+    return entry->combinedSha256();
 }
 
 } // namespace bioforge::viral

@@ -173,9 +173,10 @@ void PredictJob::resolveModelDigests(core::JobContext& ctx)
     // Models given by name are the registry's files: a file changed since it was registered (an
     // in-place update, a bad copy) would give other results under the registry's checksum, and
     // fill the result cache with them under that key.
-    for (const ModelSource* m : {&m_settings.dnabert, &m_settings.esm, &m_settings.classifier}) {
+    for (ModelSource* m : {&m_settings.dnabert, &m_settings.esm, &m_settings.classifier}) {
         if (!m->registered)
             continue;
+        m->files = m->registered->provenanceFiles();
         ctx.setMessage(QStringLiteral("checking the files of model %1").arg(m->name));
         QList<core::ModelFile> read; // files whose time was not the recorded one (or none was): read whole
         core::Status same = m->registered->verifyFiles(true, &read);
@@ -200,11 +201,15 @@ void PredictJob::resolveModelDigests(core::JobContext& ctx)
         const QJsonObject entry = known.value(m->path).toObject();
         if (entry.value(QLatin1String("fingerprint")).toString() == fingerprint) {
             m->sha256 = entry.value(QLatin1String("sha256")).toString();
+            m->files = core::filesFromJson(entry.value(QLatin1String("files"))); // none in a checkpoint of an earlier version
             continue;
         }
         ctx.setMessage(QStringLiteral("computing the checksum of %1").arg(m->path));
-        m->sha256 = orThrow(modelDigest(m->path));
-        known.insert(m->path, QJsonObject{{QStringLiteral("fingerprint"), fingerprint}, {QStringLiteral("sha256"), m->sha256}});
+        const core::ModelEntry digests = orThrow(modelFileDigests(m->path));
+        m->sha256 = digests.combinedSha256();
+        m->files = digests.provenanceFiles();
+        known.insert(m->path, QJsonObject{{QStringLiteral("fingerprint"), fingerprint}, {QStringLiteral("sha256"), m->sha256},
+                                          {QStringLiteral("files"), core::filesToJson(m->files)}});
         changed = true;
     }
     if (changed)
@@ -225,7 +230,7 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
         orThrow(ctx.provenance().addInputFile(QStringLiteral("FASTA"), input));
     for (const ModelSlot& slot : kModelSlots) {
         const ModelSource& m = m_settings.*slot.member;
-        ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m.name, QLatin1String(slot.label)), m.revision, m.sha256, m.path});
+        ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m.name, QLatin1String(slot.label)), m.revision, m.sha256, m.path, m.files});
     }
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + torchThreadPools());

@@ -17,7 +17,7 @@ ModelSource modelFrom(const QJsonObject& p, const char* key)
 {
     const QString k = QLatin1String(key);
     return {p.value(k).toString(), p.value(k + QStringLiteral("_path")).toString(p.value(k).toString()),
-            p.value(k + QStringLiteral("_sha256")).toString(), p.value(k + QStringLiteral("_revision")).toString(), std::nullopt, QString()};
+            p.value(k + QStringLiteral("_sha256")).toString(), p.value(k + QStringLiteral("_revision")).toString(), std::nullopt, QString(), {}};
 }
 
 } // namespace

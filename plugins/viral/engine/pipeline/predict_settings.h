@@ -33,6 +33,8 @@ struct ModelSource {
     // (ModelEntry::verifyFiles) before they are used. Not a parameter: set by the plugin.
     std::optional<core::ModelEntry> registered;
     QString registryFile; // where `registered` is kept: the times of files read by the check are recorded there
+    // Each file with its SHA-256, once the run knows them (provenance: core::ModelRef::files).
+    QList<core::FileRef> files;
 };
 
 struct PredictSettings {
