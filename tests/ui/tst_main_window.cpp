@@ -13,6 +13,7 @@
 #include "provenance/provenance_dock.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "settings/page_memory.h"
 #include "shell/main_window.h"
 #include "shell/resume_dialog.h"
 #include "store/project.h"
@@ -77,6 +78,8 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         core::Logging::initialize(core::Logging::Console::Off);
         m_session = std::make_unique<core::Session>(core::Session::Options{});
+        for (const char* key : {"geometry", "state"}) // a first start, whatever an earlier run of this test left
+            ui::PageMemory(QStringLiteral("window")).setValue(QLatin1String(key), QByteArray());
         m_window = std::make_unique<ui::MainWindow>(*m_session);
         QVERIFY(m_window->openProject(m_dir.filePath(QStringLiteral("project")), true));
         m_window->show();
@@ -181,6 +184,13 @@ private slots:
         QTreeWidget* tree = m_window->provenanceDock()->tree();
         QVERIFY2(tree->header()->sectionViewportPosition(1) < tree->viewport()->width() - 40,
                  qPrintable(QStringLiteral("%1 of %2").arg(tree->header()->sectionViewportPosition(1)).arg(tree->viewport()->width())));
+        // At the first start's width the run id is read whole (it was elided to "20261…6ba78"), and
+        // empty values (a finished run's error) are not listed.
+        const QList<QTreeWidgetItem*> ids = tree->findItems(QStringLiteral("runId"), Qt::MatchExactly);
+        QCOMPARE(ids.size(), 1);
+        QVERIFY2(tree->header()->sectionSize(1) >= tree->fontMetrics().horizontalAdvance(id) + 8,
+                 qPrintable(QStringLiteral("value column %1 px, the run id needs %2").arg(tree->header()->sectionSize(1)).arg(tree->fontMetrics().horizontalAdvance(id))));
+        QVERIFY(tree->findItems(QStringLiteral("error"), Qt::MatchExactly).isEmpty());
 
         const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
         const QString html = m_dir.filePath(QStringLiteral("report.html"));

@@ -5,6 +5,7 @@
 // "resumed"; Tab leaves the tables; Ctrl+1… opens the pages; Return on a
 // run shows its provenance; the Run menu has shortcuts.
 
+#include "checkpoints/checkpoint_inspector_dock.h"
 #include "jobs/job_list_model.h"
 #include "jobs/job_scheduler.h"
 #include "jobs/jobs_dock.h"
@@ -211,6 +212,27 @@ private slots:
         QDir().mkpath(shots);
         window.navigation()->setCurrentRow(0);
         window.grab().save(QDir(shots).filePath(QStringLiteral("main-window-1280x720.png")));
+    }
+
+    // The right-hand docks showing a run (a long checkpoint folder path, long run titles, long values)
+    // can still be narrowed: the pages keep their room (a Checkpoints dock once held the right area at
+    // ~560 px, for good).
+    void theDocksCanBeNarrowedWhateverTheyShow()
+    {
+        QVERIFY(!m_paused.isEmpty());
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(project(), false));
+        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::CancelAndQuit; });
+        window.show();
+        QSignalSpy inspected(window.checkpointDock(), &ui::CheckpointInspectorDock::inspected);
+        window.checkpointDock()->show();
+        window.checkpointDock()->inspectRun(m_paused);
+        QTRY_COMPARE_WITH_TIMEOUT(inspected.count(), 1, 30000);
+        window.provenanceDock()->showRun(m_paused);
+        QApplication::processEvents();
+        for (QDockWidget* dock : {static_cast<QDockWidget*>(window.checkpointDock()), static_cast<QDockWidget*>(window.provenanceDock())})
+            QVERIFY2(dock->minimumSizeHint().width() <= 320, qPrintable(QStringLiteral("%1: %2 px").arg(dock->objectName()).arg(dock->minimumSizeHint().width())));
     }
 
     void theWindowRemembersItsLayout()

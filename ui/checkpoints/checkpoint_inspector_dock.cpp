@@ -26,7 +26,14 @@ CheckpointInspectorDock::CheckpointInspectorDock(core::Session& session, QWidget
     auto* body = new QWidget(this);
     m_runs = new QComboBox(body);
     m_runs->setObjectName(QStringLiteral("checkpointRunChooser"));
+    // Neither the longest run title nor the folder's path sets the dock's width: the user narrows
+    // the dock to give the page its room (the whole text is in the tooltips).
+    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_runs->setMinimumContentsLength(16);
     m_status = new QLabel(body);
+    m_status->setObjectName(QStringLiteral("checkpointStatus"));
+    m_status->setWordWrap(true);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_entries = new QTreeWidget(body);
     m_entries->setHeaderLabels({tr("Entry"), tr("Checksums"), tr("Created")});
     m_entries->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -77,6 +84,7 @@ void CheckpointInspectorDock::reloadRuns()
         seen << it->checkpointId;
         // The chain's newest run names the state (a paused run that was resumed and finished reads finished).
         m_runs->addItem(QStringLiteral("%1 — %2 (%3)").arg(it->runId, it->title, core::runStateName(it->state)), it->runId);
+        m_runs->setItemData(m_runs->count() - 1, m_runs->itemText(m_runs->count() - 1), Qt::ToolTipRole);
         m_runs->setItemData(m_runs->count() - 1, it->checkpointId, Qt::UserRole + 1);
     }
     if (const int i = m_runs->findData(shown); i >= 0)
@@ -128,8 +136,10 @@ void CheckpointInspectorDock::inspectFolder(const QString& folder)
                                            f.toObject().value(QLatin1String("sha256")).toString().left(16) + QStringLiteral("…"),
                                            QStringLiteral("%1 bytes").arg(f.toObject().value(QLatin1String("size")).toDouble())});
         }
-        m_status->setText(tr("%1: %2, %3 failing verification")
-                              .arg(folder, m_reports.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(m_reports.size()), QString::number(bad)));
+        // The counts first: what is cut off at a narrow width is the end of the path (whole in the tooltip).
+        m_status->setText(tr("%1, %2 failing verification, in %3")
+                              .arg(m_reports.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(m_reports.size()), QString::number(bad), folder));
+        m_status->setToolTip(folder);
         if (!m_reports.isEmpty())
             m_entries->setCurrentItem(m_entries->topLevelItem(0));
         emit inspected();

@@ -27,6 +27,8 @@ namespace {
 
 void addJson(QTreeWidgetItem* parent, const QString& key, const QJsonValue& value)
 {
+    if (value.isString() && value.toString().isEmpty())
+        return; // nothing to read (a finished run's error, a driver the machine does not have): the fields that say something stay in view
     auto* item = new QTreeWidgetItem(parent, {key});
     if (value.isObject()) {
         const QJsonObject o = value.toObject();

@@ -102,7 +102,10 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     const PageMemory memory(QStringLiteral("window"));
     if (!restoreGeometry(memory.value(QStringLiteral("geometry")).toByteArray()))
         resize(1280, 760);
-    restoreState(memory.value(QStringLiteral("state")).toByteArray());
+    // First start: the right-hand docks wide enough for a run id, an ISO time and a version beside
+    // their field names (~255 px elided them all); the user's own layout is kept after that.
+    if (!restoreState(memory.value(QStringLiteral("state")).toByteArray()))
+        resizeDocks({m_provenance}, {360}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus()
