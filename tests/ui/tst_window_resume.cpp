@@ -222,8 +222,7 @@ private slots:
         QVERIFY(!m_paused.isEmpty());
         core::Session session(core::Session::Options{});
         ui::MainWindow window(session);
-        QVERIFY(window.openProject(project(), false));
-        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::CancelAndQuit; });
+        QVERIFY(window.openProject(project(), false)); // no run going: closing asks nothing
         window.show();
         QSignalSpy inspected(window.checkpointDock(), &ui::CheckpointInspectorDock::inspected);
         window.checkpointDock()->show();
