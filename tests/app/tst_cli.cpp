@@ -247,6 +247,11 @@ private slots:
         QVERIFY2(rep.code == 0, qPrintable(rep.err));
         const QString page = QString::fromUtf8(readAll(html));
         QVERIFY2(page.contains(QStringLiteral("This run failed: self-test: ") + message), qPrintable(page));
+        QCOMPARE(page.count(message), 1); // said once (it was the summary and a row of the table)
+        // How far it got (unit 3 of 6 failed: some of the way, not all) and where its checkpoints are.
+        const QRegularExpressionMatch progress = QRegularExpression(QStringLiteral("progress when it stopped</td><td>([0-9.]+) %")).match(page);
+        QVERIFY2(progress.hasMatch() && progress.captured(1).toDouble() > 0 && progress.captured(1).toDouble() < 100, qPrintable(page));
+        QVERIFY2(page.contains(QDir(project).filePath(QStringLiteral("checkpoints/") + id).toHtmlEscaped()), qPrintable(page));
         QVERIFY(page.contains(QStringLiteral("bioforge resume ") + id));
         // A resume reads the same input files (pinned): a corrected input needs a new run, and the report says so.
         QVERIFY2(page.contains(QStringLiteral("if an input file or a parameter was the cause, start a new run")), qPrintable(page));

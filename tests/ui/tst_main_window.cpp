@@ -11,6 +11,8 @@
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 #include "provenance/provenance_dock.h"
+#include "report/report_builder.h"
+#include "report/report_exporter.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "settings/page_memory.h"
@@ -334,6 +336,25 @@ private slots:
             QSKIP("the screen is too small for this check");
         QVERIFY2(wide.list()->viewport()->width() >= needed, qPrintable(QStringLiteral("%1 < %2").arg(wide.list()->viewport()->width()).arg(needed)));
         QCOMPARE(wide.list()->item(1)->toolTip(), wide.list()->item(1)->text());
+    }
+
+    // A model's reply (or a file's name) may hold control characters, which HTML refuses: the page
+    // shows their pictures, as the terminal does, and holds no raw control byte. A failure whose error
+    // asks for a new run is not advised to be resumed.
+    void reportsShowControlCharactersAndAdviseByTheError()
+    {
+        core::RunRecord run;
+        run.runId = QStringLiteral("20261206-130000-0badc0de");
+        run.title = QStringLiteral("reply \x1b[31mred");
+        run.state = core::RunState::Failed;
+        run.error = QStringLiteral("the gene list holds no gene (line 1: \x19); a corrected list needs a new run");
+        run.warnings = {QStringLiteral("mnxc\x19 hl")};
+        run.warningCount = 1;
+        const QString page = ui::ReportBuilder(run, ui::ReportExporter::failedRunContent(run)).html(false);
+        for (const QChar c : page)
+            QVERIFY2(c.unicode() >= 0x20 || c == QLatin1Char('\n') || c == QLatin1Char('\t'), qPrintable(QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QLatin1Char('0'))));
+        QVERIFY(page.contains(QChar(0x241B)) && page.contains(QChar(0x2419)));
+        QVERIFY2(!page.contains(QStringLiteral("bioforge resume")) && page.contains(QStringLiteral("start a new run")), qPrintable(page));
     }
 
     // A failed run has a report too: how it ended, above its provenance (no plugin content).

@@ -197,9 +197,11 @@ void ProvenanceDock::exportReport(const QString& htmlPath, const QString& pdfPat
         m_exportNote->show();
         emit reportExported({htmlPath, pdfPath});
     });
-    watcher->setFuture(QtConcurrent::run([plugin, record, runDir, ended]() -> core::Expected<core::ReportContent> {
+    // The store is read here (its connection belongs to this thread); the report is made off it.
+    ReportExporter::StopFacts facts = ended ? ReportExporter::stopFactsOf(*project, record) : ReportExporter::StopFacts{};
+    watcher->setFuture(QtConcurrent::run([plugin, record, runDir, ended, facts = std::move(facts)]() -> core::Expected<core::ReportContent> {
         if (ended)
-            return ReportExporter::failedRunContent(record);
+            return ReportExporter::failedRunContent(record, facts);
         if (core::Status same = ReportExporter::checkOutputs(record, runDir); !same)
             return same.error();
         return plugin->reportContent(record, runDir);

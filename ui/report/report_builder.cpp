@@ -1,3 +1,4 @@
+#include "util/terminal_text.h"
 #include "report/report_builder.h"
 
 #include "io/atomic_file.h"
@@ -17,7 +18,9 @@
 namespace bioforge::ui {
 namespace {
 
-QString esc(const QString& s) { return s.toHtmlEscaped(); }
+// Text for the page: HTML-escaped, and control characters (a model's reply may hold them; XML and
+// HTML refuse most) shown as their Unicode pictures, as the terminal shows them.
+QString esc(const QString& s) { return core::shownOnTerminal(s).toHtmlEscaped(); }
 
 QString table(const QStringList& header, const QList<QStringList>& rows, const QString& caption = {})
 {
@@ -28,6 +31,8 @@ QString table(const QStringList& header, const QList<QStringList>& rows, const Q
     for (const QString& h : header)
         html += QStringLiteral("<th align='left'>%1</th>").arg(esc(h));
     html += QStringLiteral("</tr>");
+    if (rows.isEmpty()) // a table with nothing in it says so (a failed run's outputs), not a bare header
+        html += QStringLiteral("<tr><td colspan='%1'><i>none</i></td></tr>").arg(header.size());
     for (const QStringList& r : rows) {
         html += QStringLiteral("<tr>");
         for (const QString& c : r)

@@ -12,8 +12,21 @@
 
 namespace bioforge::ui {
 
-core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run, const std::optional<core::RunRecord>& continuation)
+ReportExporter::StopFacts ReportExporter::stopFactsOf(const core::Project& project, const core::RunRecord& run)
 {
+    StopFacts facts;
+    if (const auto all = project.store().runs())
+        if (const core::RunRecord* last = core::lastContinuationOf(*all, run.runId))
+            facts.continuation = *last;
+    if (const auto progress = project.store().runProgress(); progress && progress->contains(run.runId))
+        facts.progress = progress->value(run.runId);
+    facts.checkpointFolder = project.checkpointDir(run.checkpointId.isEmpty() ? run.runId : run.checkpointId);
+    return facts;
+}
+
+core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run, const StopFacts& facts)
+{
+    const std::optional<core::RunRecord>& continuation = facts.continuation;
     // No results to show: what was asked (parameters, inputs, models and software are in the
     // provenance appendix), how far it came, and why it stopped.
     core::ReportContent content;
@@ -25,20 +38,27 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run,
     const auto when = [](const QDateTime& t) { return t.isValid() ? t.toString(Qt::ISODate) : QStringLiteral("—"); };
     core::ReportSection section;
     section.heading = QStringLiteral("What happened");
-    section.tables.append({QStringLiteral("How the run ended"),
-                           {QStringLiteral("field"), QStringLiteral("value")},
-                           {{QStringLiteral("state"), state},
-                            {QStringLiteral("plugin, verb"), run.pluginId + QStringLiteral(", ") + run.verb},
-                            {QStringLiteral("started"), when(run.startedAt)},
-                            {QStringLiteral("ended"), when(run.endedAt)},
-                            {QStringLiteral("error"), run.error.isEmpty() ? QStringLiteral("—") : run.error},
-                            {QStringLiteral("outputs written before it stopped"), QString::number(run.outputs.size())}}});
+    QList<QStringList> ended{{QStringLiteral("state"), state},
+                             {QStringLiteral("plugin, verb"), run.pluginId + QStringLiteral(", ") + run.verb},
+                             {QStringLiteral("started"), when(run.startedAt)},
+                             {QStringLiteral("ended"), when(run.endedAt)}};
+    if (run.state != core::RunState::Failed) // a failure's error is the summary above: said once
+        ended.append({QStringLiteral("why"), run.error.isEmpty() ? QStringLiteral("—") : run.error});
+    if (facts.progress && *facts.progress > 0)
+        ended.append({QStringLiteral("progress when it stopped"), QStringLiteral("%1 %").arg(QString::number(*facts.progress * 100, 'f', 1))});
+    ended.append({QStringLiteral("outputs written before it stopped"), QString::number(run.outputs.size())});
+    if (!facts.checkpointFolder.isEmpty())
+        ended.append({QStringLiteral("checkpoint folder"), facts.checkpointFolder});
+    section.tables.append({QStringLiteral("How the run ended"), {QStringLiteral("field"), QStringLiteral("value")}, ended});
     if (continuation) // resumed already: the advice to resume it would be refused
         section.paragraphs << QStringLiteral("This run was resumed as run %1, %2: %3.")
                                   .arg(continuation->runId, core::whichRunState(continuation->state),
                                        core::runStateIsFinal(continuation->state) ? QStringLiteral("its report is bioforge report %1").arg(continuation->runId)
                                        : core::runStateIsResumable(continuation->state) ? QStringLiteral("bioforge resume %1 continues it").arg(continuation->runId)
                                                                                         : QStringLiteral("its report can be made when it ends"));
+    else if (run.state == core::RunState::Failed && run.error.contains(QLatin1String("new run"), Qt::CaseInsensitive))
+        section.paragraphs << QStringLiteral("The error names the cause: the run's input or parameters. A resume would read them as they were, so "
+                                             "start a new run with the corrected file or value.");
     else if (run.state == core::RunState::Failed)
         section.paragraphs << QStringLiteral("If the cause lies outside the run's parameters and input files (a model, the machine, the network), fix it "
                                              "and the run continues from its last checkpoint with: bioforge resume %1. A resumed run keeps the parameters "
@@ -90,11 +110,7 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
         return core::Error(QStringLiteral("run %1 is %2; reports are made from runs that finished, failed or were cancelled (%3)")
                                .arg(runId, core::runStateName(run->state), next));
     }
-    std::optional<core::RunRecord> continuation;
-    if (const auto all = project.store().runs(); ended && all)
-        if (const core::RunRecord* last = core::lastContinuationOf(*all, runId))
-            continuation = *last;
-    core::Expected<core::ReportContent> content = failedRunContent(*run, continuation);
+    core::Expected<core::ReportContent> content = ended ? failedRunContent(*run, stopFactsOf(project, *run)) : core::ReportContent{};
     if (!ended) {
         if (core::Status same = checkOutputs(*run, project.runDir(runId)); !same)
             return same.error();

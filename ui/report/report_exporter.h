@@ -36,10 +36,18 @@ public:
     // (relative to runDir) must be there (else NotFound) and the same (else Failed, naming both
     // checksums, or sizes). Reads every output: call it off the UI thread.
     static core::Status checkOutputs(const core::RunRecord& run, const QString& runDir);
-    // The content of a failed or cancelled run's report: its state, error and times, and what to do:
-    // resume it (a failed run), or — where it was resumed already — the report of `continuation`,
-    // the last run of its chain of resumes.
-    static core::ReportContent failedRunContent(const core::RunRecord& run, const std::optional<core::RunRecord>& continuation = std::nullopt);
+    // What the project knows of a failed or cancelled run beside its record.
+    struct StopFacts {
+        std::optional<core::RunRecord> continuation; // the last run of its chain of resumes, if it was resumed
+        std::optional<double> progress;              // 0 … 1 where it stopped (ProjectStore::runProgress)
+        QString checkpointFolder;                    // where its checkpoints are kept
+    };
+    static StopFacts stopFactsOf(const core::Project& project, const core::RunRecord& run);
+    // The content of a failed or cancelled run's report: its state, error (once), times, how far it
+    // got and where its checkpoints are, and what to do: resume it (a failed run whose error does
+    // not itself ask for a new run), or — where it was resumed already — the report of the last run
+    // of its chain.
+    static core::ReportContent failedRunContent(const core::RunRecord& run, const StopFacts& facts = {});
 };
 
 } // namespace bioforge::ui
