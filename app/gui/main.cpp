@@ -43,6 +43,7 @@ void describe(QCommandLineParser& parser)
     parser.addOption(kProjectOption);
     parser.addOption(kDemoOption);
     parser.addOption(shown);
+    parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("The project folder to open (the same as --project folder)."), QStringLiteral("[folder]"));
 }
 
 // --help and --version answer without a display: QApplication aborts where there is none.
@@ -50,7 +51,11 @@ void answerHelpOrVersionWithoutADisplay(int argc, char** argv)
 {
     for (int i = 1; i < argc; ++i) {
         const QByteArray a(argv[i]);
-        if (a == "--help" || a == "-h" || a == "--version" || a == "-v") {
+        if (a == "--version" || a == "-v") { // the product's name, as `bioforge --version` says it (Qt would print "Workbench")
+            std::printf("BioForge Workbench %s\n", qPrintable(core::EnvironmentInfo::applicationVersion()));
+            std::exit(0);
+        }
+        if (a == "--help" || a == "-h") {
             QCoreApplication app(argc, argv);
             QCommandLineParser parser;
             describe(parser);
@@ -64,6 +69,7 @@ void answerHelpOrVersionWithoutADisplay(int argc, char** argv)
 int main(int argc, char** argv)
 {
     answerHelpOrVersionWithoutADisplay(argc, argv);
+    core::Logging::quietenQtBeforeInitialize(); // Qt's notes before the log is set up (no XDG_RUNTIME_DIR) go to the log, not the terminal
     // Before any plugin (and the OpenBLAS LibTorch links) is loaded: see compute/blas_core.h.
     const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
     const core::BlasCoreChoice aten = core::chooseAtenCpuCapability();
@@ -74,7 +80,17 @@ int main(int argc, char** argv)
 
     QCommandLineParser parser;
     describe(parser);
-    parser.process(app);
+    // A usage error exits 2, as the command line's do (Qt's process() exits 1).
+    if (!parser.parse(QCoreApplication::arguments()) || parser.positionalArguments().size() > 1
+        || (parser.positionalArguments().size() == 1 && parser.isSet(kProjectOption))) {
+        const QString why = !parser.errorText().isEmpty()                    ? parser.errorText()
+                            : parser.positionalArguments().size() > 1 ? QStringLiteral("one project folder at a time (given: %1)").arg(parser.positionalArguments().join(QStringLiteral(", ")))
+                                                                          : QStringLiteral("a folder and --project both name the project: give one");
+        std::fprintf(stderr, "bioforge-workbench: %s\n\n%s", qPrintable(why), qPrintable(parser.helpText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
 
     core::Logging::initialize(core::Logging::Console::Warnings);
     core::logBlasCoreChoice(blas);
@@ -86,7 +102,7 @@ int main(int argc, char** argv)
     core::Session session(options);
     ui::MainWindow window(session);
 
-    QString folder = parser.value(kProjectOption);
+    QString folder = parser.positionalArguments().isEmpty() ? parser.value(kProjectOption) : parser.positionalArguments().first();
     if (parser.isSet(kProjectOption) && folder.trimmed().isEmpty()) { // as `bioforge --project ""`: an unset variable, not the default project
         std::fprintf(stderr, "bioforge-workbench: --project: an empty path (was the variable that should hold the folder unset?)\n");
         return 2;

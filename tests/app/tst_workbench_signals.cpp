@@ -5,6 +5,7 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -68,6 +69,32 @@ private slots:
         QVERIFY(gui.waitForFinished(60000));
         QCOMPARE(gui.exitCode(), 2);
         QVERIFY(gui.readAllStandardError().contains("--project: an empty path"));
+    }
+
+    // `bioforge-workbench FOLDER` opens FOLDER (it opened the last project without a word); usage
+    // errors exit 2 as the command line's do; Qt's note of a missing XDG_RUNTIME_DIR is not printed.
+    void aFolderArgumentOpensThatProjectAndUsageErrorsExit2()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("positional"));
+        QProcess gui;
+        QProcessEnvironment e = env();
+        e.remove(QStringLiteral("XDG_RUNTIME_DIR"));
+        gui.setProcessEnvironment(e);
+        gui.start(binPath(QStringLiteral("bioforge-workbench")), {project, QStringLiteral("--quit-when-shown")});
+        QVERIFY(gui.waitForFinished(120000));
+        const QByteArray err = gui.readAllStandardError();
+        QVERIFY2(gui.exitCode() == 0 && gui.readAllStandardOutput().contains("shown"), err.constData());
+        QVERIFY2(QFileInfo::exists(QDir(project).filePath(QStringLiteral("project.sqlite"))), qPrintable(QDir(project).entryList().join(QLatin1Char(' '))));
+        QVERIFY2(!err.contains("XDG_RUNTIME_DIR"), err.constData());
+        for (const QStringList& args : {QStringList{QStringLiteral("--bogus")}, QStringList{project, QStringLiteral("--project"), project},
+                                        QStringList{project, project + QStringLiteral("2")}}) {
+            QProcess refused;
+            refused.setProcessEnvironment(env());
+            refused.start(binPath(QStringLiteral("bioforge-workbench")), args);
+            QVERIFY(refused.waitForFinished(60000));
+            QCOMPARE(refused.exitCode(), 2);
+            QVERIFY(refused.readAllStandardError().startsWith("bioforge-workbench: "));
+        }
     }
 
     void sigintPausesTheRunsAndQuits() { signalPausesTheRuns(SIGINT); }
