@@ -75,7 +75,7 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
                   << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;
         return kNotFound;
     }
-    ctx.out() << "checkpoints in " << folder << ": " << entries.size() << " entries" << Qt::endl;
+    ctx.out() << "checkpoints in " << folder << ": " << entries.size() << (entries.size() == 1 ? " entry" : " entries") << Qt::endl;
     int bad = 0;
     for (const core::CheckpointEntryReport& e : entries) {
         ctx.out() << (e.verified ? "ok   " : "BAD  ") << e.key << "  schema " << e.jobSchema << "  " << e.created << Qt::endl;

@@ -277,8 +277,9 @@ void MainWindow::closeEvent(QCloseEvent* event)
         choice = m_askQuit(active);
     } else {
         QMessageBox box(QMessageBox::Question, tr("Runs are going"),
-                        tr("%n run(s) are still going. Pause them (they resume from their last checkpoint at the next start) or cancel them?",
-                           nullptr, active),
+                        (active == 1 ? tr("1 run is still going. Pause it (it resumes from its last checkpoint at the next start) or cancel it?")
+                                     : tr("%1 runs are still going. Pause them (they resume from their last checkpoint at the next start) or cancel them?")
+                                           .arg(active)),
                         QMessageBox::NoButton, this);
         QPushButton* pause = box.addButton(tr("Pause and quit"), QMessageBox::AcceptRole);
         QPushButton* cancel = box.addButton(tr("Cancel the runs and quit"), QMessageBox::DestructiveRole);

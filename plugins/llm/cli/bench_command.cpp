@@ -70,7 +70,10 @@ int cmdBench(const QJsonObject& args, QTextStream& out, QTextStream& err)
     }
     // As llama-bench: the speed of a context the model was not trained for is measured, and said.
     if (const int64_t trained = model.config().contextLength; trained > 0 && std::max(pp, tg) > trained)
-        err << "bioforge: note: --p " << pp << " / --n " << tg << " go beyond the model's context length of " << trained
+        err << "bioforge: note: " << (pp > trained && tg > trained ? QStringLiteral("--p %1 and --n %2 go").arg(pp).arg(tg)
+                                      : pp > trained               ? QStringLiteral("--p %1 goes").arg(pp)
+                                                                   : QStringLiteral("--n %1 goes").arg(tg))
+            << " beyond the model's context length of " << trained
             << " tokens: the speed is measured, but the model was not made for such a context" << Qt::endl;
     auto cache = model.newCache(std::max(pp, tg) + 1);
     std::vector<float> logits;

@@ -1,6 +1,7 @@
 #include "gguf_model_source.h"
 
 #include "models/model_registry.h"
+#include "util/closest_match.h"
 #include "util/short_list.h"
 
 #include <QDir>
@@ -100,9 +101,14 @@ core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, cons
             if (auto entry = registry->find(nameOrPath.left(slash)))
                 return fromEntry(*entry, nameOrPath.mid(slash + 1));
     }
-    return core::Error(registry ? QStringLiteral("%1: no such file or folder, and no model of that name in the model registry (`bioforge models list` "
+    QStringList names; // for "did you mean": the registered GGUF models
+    if (registry)
+        for (const core::ModelEntry& m : registry->models())
+            if (m.kind == QLatin1String("gguf"))
+                names << m.name;
+    return core::Error(registry ? QStringLiteral("%1: no such file or folder, and no model of that name in the model registry%2 (`bioforge models list` "
                                                  "shows them; `bioforge models import NAME gguf FOLDER` adds one)")
-                                      .arg(nameOrPath)
+                                      .arg(nameOrPath, core::didYouMean(nameOrPath, names))
                                 : QStringLiteral("%1: no such file or folder").arg(nameOrPath),
                        core::Error::Kind::NotFound);
 }

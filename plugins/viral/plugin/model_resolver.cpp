@@ -4,6 +4,7 @@
 #include "models/model_registry.h"
 #include "io/content_sniffer.h"
 #include "io/safetensors_reader.h"
+#include "util/closest_match.h"
 
 #include <QDir>
 #include <QFile>
@@ -97,10 +98,17 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
         return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString(), std::nullopt, QString()};
     }
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;
-    if (!entry)
-        return core::Error(QStringLiteral("no model named '%1' in the model registry and no such file or folder; import it with "
-                                          "`bioforge models import %1 %2 <folder>`").arg(nameOrPath, QLatin1String(modelKind(role))),
+    if (!entry) {
+        QStringList names; // for "did you mean": the registered models of this kind
+        if (registry)
+            for (const core::ModelEntry& m : registry->models())
+                if (m.kind == QLatin1String(modelKind(role)))
+                    names << m.name;
+        return core::Error(QStringLiteral("no model named '%1' in the model registry%3 and no such file or folder; import it with "
+                                          "`bioforge models import %1 %2 <folder>`")
+                               .arg(nameOrPath, QLatin1String(modelKind(role)), core::didYouMean(nameOrPath, names)),
                            core::Error::Kind::NotFound);
+    }
     // A registry entry says what it is: a model of another kind would fail later on an internal
     // detail of its config (or, worse, load), so it is refused here by name.
     const QString kind = QLatin1String(modelKind(role));

@@ -121,7 +121,7 @@ private slots:
                       QStringLiteral("128"), QStringLiteral("--vocab"), QStringLiteral("400"), QStringLiteral("--ctx"), QStringLiteral("16")}).code, 0);
         const Result beyond = run({QStringLiteral("llm"), QStringLiteral("bench"), shortContext, QStringLiteral("--p"), QStringLiteral("20"),
                                    QStringLiteral("--n"), QStringLiteral("2"), QStringLiteral("--r"), QStringLiteral("1")});
-        QVERIFY2(beyond.code == 0 && beyond.err.contains(QStringLiteral("go beyond the model's context length of 16 tokens")), qPrintable(beyond.err));
+        QVERIFY2(beyond.code == 0 && beyond.err.contains(QStringLiteral("note: --p 20 goes beyond the model's context length of 16 tokens")), qPrintable(beyond.err));
         // The kernel line names the path and each weight type of the model.
         QVERIFY2(bench.out.contains(QStringLiteral("kernels (%1 path):").arg(QLatin1String(kernelPathName(bestKernelPath())))), qPrintable(bench.out));
         QVERIFY2(bench.out.contains(QStringLiteral(" Q4_K (")) && bench.out.contains(QStringLiteral(" Q6_K (")), qPrintable(bench.out));
@@ -208,6 +208,9 @@ private slots:
         QVERIFY2(noFile.code == 6 && noFile.err.contains(QStringLiteral("no .gguf file 'c.gguf'")), qPrintable(noFile.err));
         const Result unknown = run({QStringLiteral("llm"), QStringLiteral("tokenize"), QStringLiteral("nosuchname"), QStringLiteral("--text"), QStringLiteral("x")});
         QVERIFY2(unknown.code == 6 && unknown.err.contains(QStringLiteral("no model of that name in the model registry")), qPrintable(unknown.err));
+        QVERIFY(!unknown.err.contains(QStringLiteral("did you mean"))); // nothing near it
+        const Result typo = run({QStringLiteral("llm"), QStringLiteral("tokenize"), QStringLiteral("onee"), QStringLiteral("--text"), QStringLiteral("x")});
+        QVERIFY2(typo.code == 6 && typo.err.contains(QStringLiteral("(did you mean 'one'?)")), qPrintable(typo.err));
         // A model of another kind is refused by its kind.
         const QString classifier = m_dir.filePath(QStringLiteral("reg/classifier"));
         QVERIFY(QDir().mkpath(classifier));

@@ -48,7 +48,7 @@ core::Status writeRandomClassifier(const QString& safetensorsPath, int64_t input
                            {QStringLiteral("classes"), QJsonArray{QStringLiteral("others"), QStringLiteral("virus")}},
                            {QStringLiteral("positive_class"), 1},
                            {QStringLiteral("batch_norm_eps"), 1e-5},
-                           {QStringLiteral("note"), QStringLiteral("random weights (seed %1): a test model whose calls mean nothing").arg(seed)}};
+                           {QStringLiteral("note"), QStringLiteral("random weights (seed %1), never trained").arg(seed)}};
     return core::AtomicFile::write(info.dir().filePath(info.completeBaseName() + QStringLiteral(".json")), QJsonDocument(spec).toJson());
 }
 

@@ -132,7 +132,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
     recordProvenance(ctx);
     if (auto spec = ClassifierSpec::fromFile(ClassifierSpec::pathFor(m_settings.classifier.path)); spec) {
         if (spec->randomWeights())
-            ctx.warn(QStringLiteral("the classifier %1 is a TEST model with random weights (%2): its viral / non-viral calls mean nothing")
+            ctx.warn(QStringLiteral("the classifier %1 is a TEST model with %2: its viral / non-viral calls mean nothing") // the note: "random weights (seed N), never trained"
                          .arg(m_settings.classifier.path, spec->note));
         // A classifier learnt what chunks of one length look like: cut otherwise, its calls are not the method's.
         if (spec->chunkLength > 0 && spec->chunkLength != m_settings.chunkLength)
