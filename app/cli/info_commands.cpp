@@ -11,9 +11,12 @@
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "store/project.h"
+#include "store/project_store.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSet>
 
 #include <algorithm>
@@ -90,8 +93,9 @@ int cmdDevices(CliContext& ctx, const QStringList& args)
     return failed ? kRunFailed : kOk;
 }
 
-int cmdRuns(CliContext& ctx, const QStringList&)
+int cmdRuns(CliContext& ctx, const QStringList& args)
 {
+    const bool json = args.contains(QStringLiteral("--json"));
     core::Project* project = ctx.project(false);
     if (!project)
         return kProjectError;
@@ -110,15 +114,41 @@ int cmdRuns(CliContext& ctx, const QStringList&)
         if (auto orphans = project->store().orphanedRuns())
             for (const core::RunRecord& r : *orphans)
                 orphaned.insert(r.runId);
-    ctx.out() << "project " << project->folder() << (project->store().readOnly() ? " (read-only here)" : "") << Qt::endl;
     QHash<QString, QString> resumedAs; // parent -> its continuation (the first, as core::continuationOf finds it)
     for (const core::RunRecord& r : *runs)
         if (!r.parentRunId.isEmpty() && !resumedAs.contains(r.parentRunId))
             resumedAs.insert(r.parentRunId, r.runId);
+    if (json) { // one object, the keys stable: what the text says, for a script (`show` has each run's whole record)
+        const auto progress = project->store().runProgress();
+        QJsonArray list;
+        for (const core::RunRecord& r : *runs)
+            list.append(QJsonObject{{QStringLiteral("id"), r.runId},
+                                    {QStringLiteral("state"), core::runStateName(orphaned.contains(r.runId) ? core::RunState::Interrupted : r.state)},
+                                    {QStringLiteral("plugin"), r.pluginId},
+                                    {QStringLiteral("verb"), r.verb},
+                                    {QStringLiteral("title"), r.title},
+                                    {QStringLiteral("created"), r.createdAt.toUTC().toString(Qt::ISODateWithMs)},
+                                    {QStringLiteral("ended"), r.endedAt.isValid() ? QJsonValue(r.endedAt.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue()},
+                                    {QStringLiteral("progress"), progress ? QJsonValue(progress->value(r.runId)) : QJsonValue()},
+                                    {QStringLiteral("resumes"), r.parentRunId.isEmpty() ? QJsonValue() : QJsonValue(r.parentRunId)},
+                                    {QStringLiteral("resumed_as"), resumedAs.contains(r.runId) ? QJsonValue(resumedAs.value(r.runId)) : QJsonValue()},
+                                    {QStringLiteral("warnings"), r.warningCount},
+                                    {QStringLiteral("error"), r.error}});
+        ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
+                                               {QStringLiteral("read_only"), project->store().readOnly()},
+                                               {QStringLiteral("runs"), list}})
+                         .toJson(QJsonDocument::Indented);
+        return kOk;
+    }
+    ctx.out() << "project " << project->folder() << (project->store().readOnly() ? " (read-only here)" : "") << Qt::endl;
+    qsizetype whatWidth = 0; // "plugin verb", padded to the longest: the columns after it line up
+    for (const core::RunRecord& r : *runs)
+        whatWidth = std::max(whatWidth, r.pluginId.size() + 1 + r.verb.size());
     for (const core::RunRecord& r : *runs) {
         const bool dead = orphaned.contains(r.runId);
-        ctx.out() << r.runId << "  " << (dead ? core::runStateName(core::RunState::Interrupted) : core::runStateName(r.state)).leftJustified(11) << ' '
-                  << r.pluginId << ' ' << r.verb << "  " << r.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  " << r.title;
+        ctx.out() << r.runId << "  " << (dead ? core::runStateName(core::RunState::Interrupted) : core::runStateName(r.state)).leftJustified(11) << "  "
+                  << (r.pluginId + QLatin1Char(' ') + r.verb).leftJustified(whatWidth) << "  "
+                  << r.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) << "  " << r.title;
         if (!r.parentRunId.isEmpty())
             ctx.out() << "  (resumes " << r.parentRunId << ')';
         // A paused, interrupted or failed run read as one waiting to be resumed after its resume ended.

@@ -6,6 +6,10 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
@@ -265,6 +269,20 @@ private slots:
         const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs")}).out;
         const QString firstLine = listed.split(QLatin1Char('\n')).filter(QRegularExpression(QStringLiteral("^") + id)).value(0);
         QVERIFY2(firstLine.endsWith(QStringLiteral("(resumed as %1)").arg(continuation)), qPrintable(listed));
+        // The same as JSON, for scripts: every run the text lists, with its state and both links.
+        const Result asJson = run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--json")});
+        QJsonParseError parsed;
+        const QJsonObject doc = QJsonDocument::fromJson(asJson.out.toUtf8(), &parsed).object();
+        QVERIFY2(asJson.code == 0 && parsed.error == QJsonParseError::NoError, qPrintable(asJson.out + asJson.err));
+        const QJsonArray listedRuns = doc.value(QLatin1String("runs")).toArray();
+        QCOMPARE(listedRuns.size(), listed.trimmed().split(QLatin1Char('\n')).size() - 1); // the text's lines less its header
+        QHash<QString, QJsonObject> byId;
+        for (const QJsonValue& v : listedRuns)
+            byId.insert(v.toObject().value(QLatin1String("id")).toString(), v.toObject());
+        QCOMPARE(byId.value(id).value(QLatin1String("state")).toString(), QStringLiteral("failed"));
+        QCOMPARE(byId.value(id).value(QLatin1String("resumed_as")).toString(), continuation);
+        QCOMPARE(byId.value(continuation).value(QLatin1String("resumes")).toString(), id);
+        QVERIFY(byId.value(id).value(QLatin1String("error")).toString().contains(message));
         QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"), html}).code, 0);
         const QString resumedPage = QString::fromUtf8(readAll(html));
         QVERIFY2(resumedPage.contains(QStringLiteral("This run was resumed as run %1, which failed: its report is bioforge report %1").arg(continuation))
