@@ -9,6 +9,8 @@
 #include <iostream>
 #include <string>
 
+#include <unistd.h>
+
 namespace bioforge::llm::cli {
 
 int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
@@ -43,11 +45,17 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
     }
     out << "chat with " << core::shownOnTerminal(QString::fromStdString(m.model->config().name)) << " (" << QString::fromStdString(request.chatTemplate.family)
         << " format). /reset starts over, /exit or end of input quits, /help lists these; //text sends /text." << Qt::endl;
+    // Input from a pipe or file (a script): each message is echoed after its prompt, so the output is a
+    // transcript, and a message that got no answer makes the exit status 1 (a terminal's user saw it).
+    const bool piped = isatty(STDIN_FILENO) != 1;
+    int unanswered = 0, sent = 0;
     std::string line;
     for (;;) {
         out << "\n> " << Qt::flush;
         if (!std::getline(std::cin, line))
             break;
+        if (piped)
+            out << core::shownOnTerminal(QString::fromStdString(line)) << Qt::endl;
         while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) // CRLF input, a trailing space
             line.pop_back();
         if (line == "/exit")
@@ -70,6 +78,7 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
             continue;
         }
         request.messages.push_back({"user", line});
+        ++sent;
         GenerationEvents events;
         events.onText = [&](const std::string& text, TokenId) { // a terminal UI: controls shown, never obeyed
             out << core::shownOnTerminal(QString::fromStdString(text));
@@ -80,6 +89,7 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         if (!result) {
             err << "bioforge: " << result.error().message() << Qt::endl;
             request.messages.pop_back();
+            ++unanswered;
             continue;
         }
         request.messages.push_back({"assistant", result->text});
@@ -89,6 +99,10 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
                         QString::number(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 'f', 1),
                         QString::number(result->contextUsed), QString::number(conversation.contextSize()))
             << Qt::endl;
+    }
+    if (piped && unanswered > 0) {
+        err << "bioforge: " << unanswered << " of " << sent << (sent == 1 ? " message was" : " messages were") << " not answered (said above)" << Qt::endl;
+        return 1;
     }
     return 0;
 }

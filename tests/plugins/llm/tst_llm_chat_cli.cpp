@@ -93,6 +93,23 @@ private slots:
         QVERIFY2(fits.code == 0 && fits.err.count(QStringLiteral(" tokens/s, context ")) == 1, qPrintable(fits.err));
     }
 
+    // Messages from a pipe (a script): each is echoed after its prompt (the output reads as a
+    // transcript), and a message that got no answer makes the exit status 1, counted, where every
+    // message answered is 0.
+    void aPipedChatEchoesItsMessagesAndFailsWhereOneIsUnanswered()
+    {
+        const QString model = synthesizedModel();
+        QVERIFY(!model.isEmpty());
+        const QStringList args{model, QStringLiteral("--ctx"), QStringLiteral("64"), QStringLiteral("--n"), QStringLiteral("2")};
+        const Chat answered = chat(args, "hi\n");
+        QVERIFY2(answered.code == 0 && answered.out.contains(QStringLiteral("> hi\n")), qPrintable(answered.out + answered.err));
+        const QByteArray tooLong = QByteArray("w ").repeated(80); // more tokens than the context holds
+        const Chat refused = chat(args, tooLong + "\nhi\n");
+        QCOMPARE(refused.code, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("1 of 2 messages were not answered")), qPrintable(refused.err));
+        QCOMPARE(refused.err.count(QStringLiteral(" tokens/s, context ")), 1); // the second was answered
+    }
+
     // Control characters in a reply (the random model's byte-fallback tokens emit ESC, backspace,
     // ^A … at most seeds) are shown as control pictures in `llm chat`, never sent to the terminal;
     // `llm generate` into a pipe keeps the model's bytes as they are. Seeds are tried until one
