@@ -6,10 +6,13 @@
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "store/project.h"
+#include "util/short_list.h"
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QLabel>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -108,12 +111,18 @@ QString ViralPage::start(const QString& verb)
     QJsonObject p = m_setup->parameters();
     if (verb == QLatin1String("validate"))
         p.remove(QStringLiteral("inputs"));
-    // A run with test models says so in its title (Runs page, Jobs dock, report).
+    // A run with test models says so in its title (Runs page, Jobs dock, report), and names its
+    // inputs as every run's default title does (two runs of other files were told apart by nothing).
     QString title;
     if (verb == QLatin1String("predict"))
         for (const char* key : {"dnabert", "esm", "classifier"})
-            if (m_context.session->models().testModelFor(p.value(QLatin1String(key)).toString()))
-                title = tr("VirNucPro prediction with TEST models (random weights: the calls mean nothing)");
+            if (m_context.session->models().testModelFor(p.value(QLatin1String(key)).toString())) {
+                QStringList names;
+                for (const QJsonValue& input : p.value(QLatin1String("inputs")).toArray())
+                    names << QFileInfo(input.toString()).fileName();
+                title = tr("VirNucPro prediction with TEST models (random weights: the calls mean nothing) — %1")
+                            .arg(core::shortList(names, QStringLiteral(", "), 3));
+            }
     if (p.contains(QLatin1String("cluster"))) {
         // The Slurm controller may take its timeout to say it is down: not on the UI thread.
         m_setup->setEnabled(false);

@@ -6,6 +6,7 @@
 #include "contig_results.h"
 #include "contig_table_model.h"
 #include "log/logging.h"
+#include "models/model_registry.h"
 #include "model/classifier_writer.h"
 #include "pipeline/validate_job.h"
 #include "results_panel.h"
@@ -247,6 +248,23 @@ private slots:
         auto shortRow = ContigResults::load(dir.path());
         QVERIFY(!shortRow);
         QVERIFY2(shortRow.error().message().contains(QStringLiteral("frames.tsv:2:")), qPrintable(shortRow.error().message()));
+    }
+
+    // A run with a registered TEST model says so in its title, and names its inputs as every run's
+    // default title does: two such runs of other files were told apart by nothing.
+    void aTestModelRunsTitleNamesItsInputs()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("test-classifier"));
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(writeRandomClassifier(QDir(folder).filePath(QStringLiteral("classifier.safetensors")), 128, 16, 11));
+        QVERIFY(m_session->models().registerTestModel(QStringLiteral("page-test-classifier"), QStringLiteral("virnucpro-classifier"), folder));
+        m_page->setup()->modelChoice(2)->setEditText(QStringLiteral("page-test-classifier"));
+        QString id;
+        waitForRun([&] { id = m_page->start(QStringLiteral("predict")); });
+        QVERIFY(!id.isEmpty());
+        const auto record = m_session->project()->store().run(id);
+        QVERIFY(record);
+        QVERIFY2(record->title.contains(QStringLiteral("TEST models")) && record->title.endsWith(QStringLiteral(" — page.fa")), qPrintable(record->title));
     }
 
     void cleanupTestCase()
