@@ -127,7 +127,8 @@ QString ReportBuilder::provenanceAppendix() const
     }
     QList<QStringList> params;
     for (auto it = m_run.parameters.begin(); it != m_run.parameters.end(); ++it)
-        params.append({it.key(), valueText(it.value())});
+        if (!(it.value().isString() && it.value().toString().isEmpty())) // an option left empty says nothing (provenance.json keeps it)
+            params.append({it.key(), valueText(it.value())});
     html += table({QStringLiteral("parameter"), QStringLiteral("value")}, params, QStringLiteral("Parameters"));
     QList<QStringList> files;
     for (const core::FileRef& f : m_run.inputs)
@@ -146,8 +147,13 @@ QString ReportBuilder::provenanceAppendix() const
                   files, QStringLiteral("Inputs, models and outputs"));
     QList<QStringList> libs;
     const QJsonObject envLibs = m_run.environment.value(QLatin1String("libraries")).toObject();
-    for (auto it = envLibs.begin(); it != envLibs.end(); ++it)
+    for (auto it = envLibs.begin(); it != envLibs.end(); ++it) {
+        // "LibTorch (build) 1.13.0" beside the run's "LibTorch 1.13.0": one row (a build and a run of other versions keep both)
+        const QString name = QString(it.key()).remove(QStringLiteral(" (build)"));
+        if (name != it.key() && m_run.libraries.value(name).toString() == it.value().toString())
+            continue;
         libs.append({it.key(), it.value().toString()});
+    }
     for (auto it = m_run.libraries.begin(); it != m_run.libraries.end(); ++it)
         libs.append({it.key(), it.value().toString()});
     libs.append({QStringLiteral("BioForge"), m_run.environment.value(QLatin1String("version")).toString()});

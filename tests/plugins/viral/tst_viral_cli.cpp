@@ -243,6 +243,16 @@ private slots:
         QVERIFY2(reported.code == 0, qPrintable(reported.err));
         const QByteArray page = readAll(html);
         QCOMPARE(page.count("(model checksum: of its files' SHA-256s, below)"), qsizetype(3));
+        // LibTorch's build and run versions: one row where they agree.
+        const QString built = record.value(QLatin1String("environment")).toObject().value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch (build)")).toString();
+        const QString used = record.value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch")).toString();
+        QVERIFY(!used.isEmpty());
+        QCOMPARE(page.count("<td>LibTorch</td>") + page.count("<td>LibTorch (build)</td>"), built.isEmpty() || built == used ? qsizetype(1) : qsizetype(2));
+        // A parameter left empty is not a row (provenance.json keeps it).
+        const QJsonObject parameters = record.value(QLatin1String("parameters")).toObject();
+        for (auto it = parameters.begin(); it != parameters.end(); ++it)
+            if (it.value().isString() && it.value().toString().isEmpty())
+                QVERIFY2(!page.contains(QStringLiteral("<td>%1</td><td></td>").arg(it.key()).toUtf8()), qPrintable(it.key()));
         for (const QJsonValue& v : modelsRecorded)
             for (const QJsonValue& f : v.toObject().value(QLatin1String("files")).toArray())
                 QVERIFY2(page.contains(f.toObject().value(QLatin1String("sha256")).toString().toUtf8()), qPrintable(f.toObject().value(QLatin1String("path")).toString()));
