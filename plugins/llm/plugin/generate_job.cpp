@@ -96,6 +96,12 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         ids.append(id);
     const QJsonObject summary{{QStringLiteral("model"), m_model.name.isEmpty() ? QFileInfo(path).fileName() : m_model.name},
                               {QStringLiteral("context"), double(context)},
+                              // What the model is (the chat page's card): the report says what answered.
+                              {QStringLiteral("architecture"), QString::fromStdString((*model)->config().architecture)},
+                              {QStringLiteral("trainedContext"), double((*model)->config().contextLength)},
+                              {QStringLiteral("layers"), double((*model)->config().layers)},
+                              {QStringLiteral("embedding"), double((*model)->config().embedding)},
+                              {QStringLiteral("vocabulary"), double((*model)->config().vocabSize)},
                               {QStringLiteral("promptTokens"), double(result->promptTokens)},
                               {QStringLiteral("generatedTokens"), double(result->tokens.size())},
                               {QStringLiteral("stop"), QLatin1String(stopName(result->stop))},

@@ -114,9 +114,21 @@ core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunReco
     stats.rows = {{QStringLiteral("prompt tokens"), QString::number(g.value(QLatin1String("promptTokens")).toInt())},
                   {QStringLiteral("generated tokens"), QString::number(g.value(QLatin1String("generatedTokens")).toInt())},
                   {QStringLiteral("stopped by"), g.value(QLatin1String("stop")).toString()},
-                  {QStringLiteral("temperature"), QString::number(run.parameters.value(QLatin1String("temp")).toDouble())},
-                  {QStringLiteral("seed"), QString::number(run.parameters.value(QLatin1String("seed")).toDouble(), 'f', 0)}};
+                  {QStringLiteral("context used (tokens)"), QString::number(g.value(QLatin1String("context")).toInteger())}};
+    // The sampling as the run was given it (the command line's names), so that it can be made again.
+    for (const char* key : {"temp", "top_k", "top_p", "min_p", "repeat_penalty", "repeat_last_n", "seed", "n"})
+        if (run.parameters.contains(QLatin1String(key)))
+            stats.rows.append({QString::fromLatin1(key).replace(QLatin1Char('_'), QLatin1Char('-')), QString::number(run.parameters.value(QLatin1String(key)).toDouble(), 'g', 12)});
     text.tables << stats;
+    if (g.contains(QLatin1String("architecture"))) { // generation.json of runs before it was kept has none
+        core::ReportTable model{QStringLiteral("Model"), {QStringLiteral("property"), QStringLiteral("value")}, {}};
+        model.rows = {{QStringLiteral("name"), g.value(QLatin1String("model")).toString()},
+                      {QStringLiteral("architecture"), g.value(QLatin1String("architecture")).toString()}};
+        for (const auto& [key, label] : {std::pair{"trainedContext", "trained context (tokens)"}, {"layers", "layers"}, {"embedding", "embedding width"},
+                                         {"vocabulary", "vocabulary (tokens)"}})
+            model.rows.append({QLatin1String(label), QString::number(g.value(QLatin1String(key)).toInteger())});
+        text.tables << model;
+    }
     report.sections << text;
     return report;
 }

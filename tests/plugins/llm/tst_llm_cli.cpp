@@ -7,6 +7,8 @@
 #include "support/test_support.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -163,7 +165,15 @@ private slots:
         const Result report = run({QStringLiteral("--project"), project, QStringLiteral("report"), id, QStringLiteral("--html"),
                                    m_dir.filePath(QStringLiteral("r.html"))});
         QVERIFY2(report.code == 0, qPrintable(report.err));
-        QVERIFY(readAll(m_dir.filePath(QStringLiteral("r.html"))).contains("Prompt and response"));
+        const QByteArray page = readAll(m_dir.filePath(QStringLiteral("r.html")));
+        QVERIFY(page.contains("Prompt and response"));
+        // The context used, the sampling as given and what the model is (the synthesized one: llama, vocabulary 800, width 64).
+        const QJsonObject generation = QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/generation.json").arg(id)))).object();
+        QVERIFY2(page.contains(QStringLiteral("<td>context used (tokens)</td><td>%1</td>").arg(generation.value(QLatin1String("context")).toInteger()).toUtf8()),
+                 page.constData());
+        for (const char* row : {"<td>temp</td><td>0</td>", "<td>n</td><td>8</td>", "<td>architecture</td><td>llama</td>", "<td>vocabulary (tokens)</td><td>800</td>",
+                                "<td>embedding width</td><td>64</td>"})
+            QVERIFY2(page.contains(row), row);
         // --n 0 (the prompt evaluated, nothing generated) as the plain `llm generate` takes it (it was refused here).
         const Result none = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
                                  QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"), QStringLiteral("0")});
