@@ -133,7 +133,7 @@ int cmdRuns(CliContext& ctx, const QStringList& args)
                                     {QStringLiteral("resumes"), r.parentRunId.isEmpty() ? QJsonValue() : QJsonValue(r.parentRunId)},
                                     {QStringLiteral("resumed_as"), resumedAs.contains(r.runId) ? QJsonValue(resumedAs.value(r.runId)) : QJsonValue()},
                                     {QStringLiteral("warnings"), r.warningCount},
-                                    {QStringLiteral("error"), r.error}});
+                                    {QStringLiteral("error"), r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error)}});
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
                                                {QStringLiteral("read_only"), project->store().readOnly()},
                                                {QStringLiteral("runs"), list}})

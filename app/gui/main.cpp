@@ -103,7 +103,7 @@ int main(int argc, char** argv)
     ui::MainWindow window(session);
 
     QString folder = parser.positionalArguments().isEmpty() ? parser.value(kProjectOption) : parser.positionalArguments().first();
-    if (parser.isSet(kProjectOption) && folder.trimmed().isEmpty()) { // as `bioforge --project ""`: an unset variable, not the default project
+    if ((parser.isSet(kProjectOption) || !parser.positionalArguments().isEmpty()) && folder.trimmed().isEmpty()) { // as `bioforge --project ""`: an unset variable, not the default project
         std::fprintf(stderr, "bioforge-workbench: --project: an empty path (was the variable that should hold the folder unset?)\n");
         return 2;
     }

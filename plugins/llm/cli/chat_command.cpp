@@ -54,10 +54,10 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         out << "\n> " << Qt::flush;
         if (!std::getline(std::cin, line))
             break;
-        if (piped)
-            out << core::shownOnTerminal(QString::fromStdString(line)) << Qt::endl;
         while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) // CRLF input, a trailing space
             line.pop_back();
+        if (piped)
+            out << core::shownOnTerminal(QString::fromStdString(line)) << Qt::endl;
         if (line == "/exit")
             break;
         if (line == "/reset") {

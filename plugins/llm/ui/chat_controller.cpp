@@ -154,6 +154,12 @@ QList<StoredMessage> ChatController::messages() const
     return s->messages(m_conversation).valueOr({});
 }
 
+QString ChatController::exportFolder() const
+{
+    const core::Project* project = m_session.project();
+    return project ? project->reportsDir() : QString();
+}
+
 core::Expected<QString> ChatController::exportMarkdown(const QString& id) const
 {
     ChatStore* s = store();
@@ -283,8 +289,8 @@ void ChatController::generate()
         QMetaObject::invokeMethod(this, [this, dropped] { emit contextShifted(dropped); }, Qt::QueuedConnection);
     };
     // What this answer is generated with, as `bioforge llm generate` takes it.
-    const QJsonObject generation{{QStringLiteral("seed"), double(seed)},
-                                 {QStringLiteral("ctx"), double(contextSize())},
+    const QJsonObject generation{{QStringLiteral("seed"), qint64(seed)},
+                                 {QStringLiteral("ctx"), qint64(contextSize())},
                                  {QStringLiteral("n"), request.maxTokens},
                                  {QStringLiteral("temp"), double(request.sampling.temperature)},
                                  {QStringLiteral("top-k"), request.sampling.topK},

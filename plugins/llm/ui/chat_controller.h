@@ -52,6 +52,8 @@ public:
     ChatSettings settings() const { return m_settings; }
     void setSettings(const ChatSettings& settings);
 
+    // Where exports go first: the open project's reports folder (empty without a project).
+    QString exportFolder() const;
     // Conversations of the open project.
     QList<ConversationSummary> conversations(const QString& search = {}) const;
     void newConversation();

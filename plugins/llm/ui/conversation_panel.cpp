@@ -5,6 +5,7 @@
 #include "chat_controller.h"
 #include "io/atomic_file.h"
 
+#include <QDir>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -91,7 +92,11 @@ void ConversationPanel::exportSelected(bool markdown)
     const QString id = selectedId();
     if (id.isEmpty())
         return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), core::PathGuard::fileNameFrom(m_list->currentItem()->text(), QStringLiteral("conversation")) + (markdown ? QStringLiteral(".md") : QStringLiteral(".json")));
+    // In the project's reports folder, as the run reports are; the type's filter first.
+    const QString name = core::PathGuard::fileNameFrom(m_list->currentItem()->text(), QStringLiteral("conversation")) + (markdown ? QStringLiteral(".md") : QStringLiteral(".json"));
+    const QString folder = m_controller.exportFolder();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), folder.isEmpty() ? name : QDir(folder).filePath(name),
+                                                      markdown ? tr("Markdown (*.md);;All files (*)") : tr("JSON (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     QByteArray bytes;

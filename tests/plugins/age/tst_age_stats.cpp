@@ -6,10 +6,12 @@
 
 #include "clocks/gompertz_fit.h"
 #include "clocks/homeostatic_dysregulation.h"
+#include "pipeline/clock_evaluation.h"
 #include "stats/survival_stats.h"
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -103,16 +105,58 @@ private slots:
     void coxRefusesACoefficientWithNoFiniteEstimate()
     {
         SurvivalData d{{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {1, 1, 1, 0, 0, 0, 0, 0, 0, 0}};
-        auto separated = fitCox(d, {{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}}, {QStringLiteral("the acceleration")});
-        QVERIFY(!separated);
-        QVERIFY2(separated.error().message().contains(QStringLiteral("no finite coefficient for the acceleration (the 3 deaths are separated")),
-                 qPrintable(separated.error().message()));
+        auto separated = fitCox(d, {{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}});
+        QVERIFY2(separated, separated ? "" : qPrintable(separated.error().message()));
+        QCOMPARE(separated->infinite, std::vector<size_t>{0});
         // A death that is not the highest of its risk set: a finite estimate, and its hazard ratio.
         d.event = {1, 0, 1, 0, 1, 0, 0, 1, 0, 0};
-        auto mixed = fitCox(d, {{3, 9, 8, 7, 1, 5, 4, 6, 2, 10}}, {QStringLiteral("the acceleration")});
+        const std::vector<double> mixedValues{3, 9, 8, 7, 1, 5, 4, 6, 2, 10};
+        auto mixed = fitCox(d, {mixedValues});
         QVERIFY2(mixed, mixed ? "" : qPrintable(mixed.error().message()));
+        QVERIFY(mixed->infinite.empty());
         QVERIFY(std::isfinite(mixed->hazardRatio(0)) && mixed->hazardRatio(0) > 0);
         QVERIFY(std::isfinite(mixed->standardErrors[0]) && mixed->standardErrors[0] > 0);
+        // Every death in one group of an adjustment covariate: that one has no finite estimate, the
+        // first is still one (R reports it and warns of the other).
+        const std::vector<double> group{1, 0, 1, 0, 1, 0, 0, 1, 0, 0}; // the deaths' group
+        auto adjusted = fitCox(d, {mixedValues, group});
+        QVERIFY2(adjusted, adjusted ? "" : qPrintable(adjusted.error().message()));
+        QCOMPARE(adjusted->infinite, std::vector<size_t>{1});
+        QVERIFY(adjusted->isFinite(0) && std::isfinite(adjusted->hazardRatio(0)));
+        // Out of iterations: said as such, not as a separation.
+        auto stopped = fitCox(d, {mixedValues}, 1);
+        QVERIFY(!stopped);
+        QVERIFY2(stopped.error().message().contains(QStringLiteral("did not converge in 1 iteration")), qPrintable(stopped.error().message()));
+    }
+
+    // A clock's evaluation where every death is a man's: sex has no finite coefficient, so the hazard
+    // ratio is adjusted for age alone and says so; the clock's own ratio is still given.
+    void anEvaluationLeavesOutACovariateThatSeparatesTheDeaths()
+    {
+        Cohort c;
+        std::vector<double> values;
+        const std::vector<int> deaths{2, 26, 10, 18}; // all even rows: men; dying in this order
+        for (int i = 0; i < 30; ++i) {
+            c.ids << QString::number(i);
+            c.lines.push_back(i + 2);
+            c.age.push_back(40 + i);
+            c.sex.push_back(i % 2 == 0 ? Sex::Male : Sex::Female);
+            c.pregnant.push_back(0);
+            const auto at = std::find(deaths.begin(), deaths.end(), i);
+            c.event.push_back(at != deaths.end() ? 1 : 0);
+            c.followupMonths.push_back(at != deaths.end() ? 50.0 + 10.0 * double(at - deaths.begin()) : 120.0);
+            values.push_back(40 + i + double((i * 37) % 11) - 5.0);
+        }
+        const ClockEvaluation e = evaluateClock(QStringLiteral("clock"), c, values, true, true, 0, 1);
+        QVERIFY2(std::isfinite(e.hazardRatio) && e.hazardRatio > 0, qPrintable(e.note));
+        QCOMPARE(e.coxAdjustedFor, QStringList{QStringLiteral("age")});
+        QVERIFY2(e.note.contains(QStringLiteral("not adjusted for sex: the deaths are separated by it")), qPrintable(e.note));
+        // Every death older for its age than anyone still at risk: no hazard ratio, and why.
+        for (int i = 0; i < 30; ++i)
+            values[size_t(i)] = 40 + i + (c.event[size_t(i)] ? 20.0 : double((i * 37) % 11) - 5.0);
+        const ClockEvaluation separated = evaluateClock(QStringLiteral("clock"), c, values, true, true, 0, 1);
+        QVERIFY(std::isnan(separated.hazardRatio));
+        QVERIFY2(separated.note.contains(QStringLiteral("no hazard ratio: the 4 deaths are separated by the acceleration")), qPrintable(separated.note));
     }
 
     void kaplanMeierByHand()

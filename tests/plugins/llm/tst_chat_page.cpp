@@ -93,7 +93,7 @@ private slots:
     {
         ChatSettings s = m_page->controller().settings();
         s.maxTokens = 12;
-        s.sampling.seed = 3;
+        s.sampling.seed = 1234567; // printed whole in the export (not 1.23457e+06)
         m_page->controller().setSettings(s);
         m_page->input()->setPlainText(QStringLiteral("What is a capsid?"));
         QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
@@ -116,13 +116,14 @@ private slots:
         auto md = store.exportMarkdown(list->first().id);
         QVERIFY(md && md->contains(QStringLiteral("### Assistant")));
         QVERIFY2(md->contains(QStringLiteral("Settings at export: ")) && md->contains(QStringLiteral("temperature")), qPrintable(md->left(400))); // how it was sampled
-        for (const QString& option : {QStringLiteral("--seed 3 "), QStringLiteral("--ctx %1 ").arg(m_page->controller().contextSize()), QStringLiteral("--n 12 ")})
+        for (const QString& option : {QStringLiteral("--seed 1234567 "), QStringLiteral("--ctx %1 ").arg(m_page->controller().contextSize()), QStringLiteral("--n 12 ")})
             QVERIFY2(md->contains(QStringLiteral("generated with ")) && md->contains(option), qPrintable(option + QStringLiteral(" in ") + *md));
         QVERIFY(m_page->status()->text().contains(QStringLiteral("ended: ")));
         QVERIFY(!m_page->status()->text().contains(QStringLiteral("stopped by stopped")));
         auto json = store.exportJson(list->first().id);
         QVERIFY(json);
         QCOMPARE(json->value(QStringLiteral("messages")).toArray().size(), 2);
+        QCOMPARE(m_page->controller().exportFolder(), m_session->project()->reportsDir()); // where the export dialog starts
     }
 
     void regenerateReplacesTheAnswer()

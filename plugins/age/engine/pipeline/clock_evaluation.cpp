@@ -107,7 +107,7 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     const auto constant = [](const std::vector<double>& v) { return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); }); };
     const bool oneAge = adjustForAge && constant(age), oneSex = constant(male);
     std::vector<std::vector<double>> covariates{advance};
-    QStringList covariateNames{difference ? QStringLiteral("the acceleration") : QStringLiteral("the value")}, notAdjusted;
+    QStringList covariateNames{difference ? QStringLiteral("the acceleration") : name}, notAdjusted;
     if (adjustForAge && !oneAge) {
         covariates.push_back(age);
         covariateNames << QStringLiteral("age");
@@ -122,16 +122,39 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
     } else {
         notAdjusted << (male.front() > 0 ? QStringLiteral("sex (everyone is male)") : QStringLiteral("sex (everyone is female)"));
     }
+    QStringList notes;
     if (!notAdjusted.isEmpty())
-        e.note = QStringLiteral("the hazard ratio is not adjusted for %1: a covariate the same for everyone has nothing to estimate")
+        notes << QStringLiteral("the hazard ratio is not adjusted for %1: a covariate the same for everyone has nothing to estimate")
                      .arg(notAdjusted.join(QStringLiteral(" or ")));
-    if (auto cox = fitCox(data, covariates, covariateNames)) {
+    auto cox = fitCox(data, covariates);
+    // An adjustment covariate with no finite coefficient (every death a man's, say: a monotone
+    // likelihood, R's "coefficient may be infinite"): left out and the fit made again, said as a
+    // constant covariate is; the clock's own coefficient is then an estimate or it is not.
+    if (cox && !cox->infinite.empty() && cox->isFinite(0)) {
+        QStringList separating;
+        for (auto j = cox->infinite.rbegin(); j != cox->infinite.rend(); ++j) { // from the last, so that the indices hold
+            separating.prepend(covariateNames[qsizetype(*j)]);
+            e.coxAdjustedFor.removeAll(covariateNames[qsizetype(*j)]);
+            covariates.erase(covariates.begin() + qsizetype(*j));
+            covariateNames.removeAt(qsizetype(*j));
+        }
+        notes << QStringLiteral("the hazard ratio is not adjusted for %1: the deaths are separated by it (its coefficient has no finite estimate, "
+                                "where R's coxph warns \"coefficient may be infinite\")")
+                     .arg(separating.join(QStringLiteral(" or ")));
+        cox = fitCox(data, covariates);
+    }
+    if (cox && cox->infinite.empty()) {
         e.hazardRatio = cox->hazardRatio(0);
         const auto [low, high] = cox->hazardRatioInterval(0);
         e.hazardRatioInterval = {low, high};
+    } else if (cox) {
+        notes << QStringLiteral("no hazard ratio: the %1 deaths are separated by %2 (the likelihood keeps rising as its coefficient grows, where R's "
+                                "coxph warns \"coefficient may be infinite\"); more deaths are needed")
+                     .arg(QString::number(cox->events), covariateNames.first());
     } else {
-        e.note = e.note.isEmpty() ? cox.error().message() : e.note + QStringLiteral("; ") + cox.error().message();
+        notes << cox.error().message();
     }
+    e.note = notes.join(QStringLiteral("; "));
     // Quartiles of acceleration (of the value, without a difference).
     std::vector<double> sorted(advance);
     std::sort(sorted.begin(), sorted.end());

@@ -67,7 +67,7 @@ std::pair<double, double> CoxFit::hazardRatioInterval(size_t j, double z) const
     return {std::exp(coefficients[j] - z * standardErrors[j]), std::exp(coefficients[j] + z * standardErrors[j])};
 }
 
-core::Expected<CoxFit> fitCox(const SurvivalData& d, const std::vector<std::vector<double>>& x, const QStringList& names, int maxIterations)
+core::Expected<CoxFit> fitCox(const SurvivalData& d, const std::vector<std::vector<double>>& x, int maxIterations)
 {
     const size_t n = d.time.size(), p = x.size();
     CoxFit fit;
@@ -171,6 +171,7 @@ core::Expected<CoxFit> fitCox(const SurvivalData& d, const std::vector<std::vect
     double ll = evaluate(beta, true);
     std::vector<double> inv;
     bool converged = false;
+    double lastGain = INFINITY; // the likelihood's change at the last iteration
     for (int it = 0; it < maxIterations && !converged; ++it) {
         if (!inverse(info, inv))
             return Error(QStringLiteral("Cox model: the information matrix is singular (a covariate is constant or collinear)"));
@@ -188,34 +189,37 @@ core::Expected<CoxFit> fitCox(const SurvivalData& d, const std::vector<std::vect
             if (std::isfinite(nextLl) && nextLl >= ll - 1e-12 * std::abs(ll))
                 break;
         }
-        converged = std::abs(nextLl - ll) < 1e-10 * (1 + std::abs(ll));
+        // As R's coxfit6: converged only on a full Newton step (a step halved many times changes the
+        // likelihood little while the full step is still to go).
+        converged = scale == 1 && std::abs(nextLl - ll) < 1e-10 * (1 + std::abs(ll));
+        lastGain = std::abs(nextLl - ll);
         beta = next;
         ll = evaluate(beta, true);
     }
-    const auto name = [&names](size_t j) { return j < size_t(names.size()) ? names[qsizetype(j)] : QStringLiteral("covariate %1").arg(j + 1); };
-    if (!inverse(info, inv))
+    // Out of iterations while the likelihood still gains: no convergence (R: "Ran out of iterations
+    // and did not converge"). Out of iterations with the gains gone to nothing, or the likelihood
+    // overflowing, as the coefficients grow: a complete separation (the partial likelihood tends to
+    // 1), where R runs out of iterations too; the test below names the covariates.
+    const bool stalled = !std::isfinite(ll) || !std::isfinite(lastGain) || lastGain < 1e-6 * (1 + std::abs(ll));
+    if (!converged && !stalled)
+        return Error(QStringLiteral("Cox model: did not converge in %1 iteration%2").arg(maxIterations).arg(maxIterations == 1 ? "" : "s"));
+    const bool invertible = inverse(info, inv);
+    if (!invertible && converged)
         return Error(QStringLiteral("Cox model: the information matrix is singular at the fit"));
-    // A coefficient the likelihood keeps pulling outward (the deaths are separated by the covariates:
+    // A coefficient the likelihood keeps pulling outward (the deaths are separated by a covariate:
     // a monotone likelihood) has no finite estimate; R's coxph fits on and warns "Loglik converged
-    // before variable j; coefficient may be infinite". Its test: the Newton step still left at the
-    // end, |(I⁻¹ U)_j|, above eps = 1e-9 and above sqrt(eps)·|β_j| (coxph.fit, toler.inf).
-    QStringList infinite;
+    // before variable j; coefficient may be infinite". Its test, on a converged fit: the Newton step
+    // still left, |(I⁻¹ U)_j|, above eps = 1e-9 and above sqrt(eps)·|β_j| (coxph.fit, toler.inf).
     for (size_t j = 0; j < p; ++j) {
         double left = 0;
         for (size_t l = 0; l < p; ++l)
             left += inv[j * p + l] * grad[l];
-        if (!std::isfinite(beta[j]) || !std::isfinite(inv[j * p + j]) || inv[j * p + j] <= 0
+        if (!invertible || !std::isfinite(beta[j]) || !std::isfinite(inv[j * p + j]) || inv[j * p + j] <= 0
             || (std::abs(left) > 1e-9 && std::abs(left) > std::sqrt(1e-9) * std::abs(beta[j])))
-            infinite << name(j);
+            fit.infinite.push_back(j);
     }
-    if (!infinite.isEmpty())
-        return Error(QStringLiteral("Cox model: no finite coefficient for %1 (the %2 deaths are separated by the covariates: the likelihood keeps "
-                                    "rising as the coefficient grows, where R's coxph warns \"coefficient may be infinite\"); more deaths are needed")
-                         .arg(infinite.size() > 1 ? infinite.mid(0, infinite.size() - 1).join(QStringLiteral(", ")) + QStringLiteral(" and ") + infinite.last()
-                                                  : infinite.first(),
-                              QString::number(fit.events)));
-    if (!converged)
-        return Error(QStringLiteral("Cox model: did not converge in %1 iterations").arg(maxIterations));
+    if (!converged && fit.infinite.empty()) // stalled, yet no coefficient runs off: not a separation
+        return Error(QStringLiteral("Cox model: did not converge in %1 iteration%2").arg(maxIterations).arg(maxIterations == 1 ? "" : "s"));
     fit.coefficients = beta;
     fit.standardErrors.resize(p);
     for (size_t j = 0; j < p; ++j)

@@ -15,8 +15,8 @@
 #include "util/expected.h"
 
 #include <QString>
-#include <QStringList>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -35,16 +35,20 @@ struct CoxFit {
     std::vector<double> coefficients, standardErrors;
     double logLikelihood = 0;
     qint64 rows = 0, events = 0;
+    // Covariates with no finite estimate (the deaths are separated by them: R's "coefficient may be
+    // infinite"): their coefficients and hazard ratios are not estimates; the others' are (each
+    // conditional on the separation, as R reports them).
+    std::vector<size_t> infinite;
+    bool isFinite(size_t j) const { return std::find(infinite.begin(), infinite.end(), j) == infinite.end(); }
     double hazardRatio(size_t j) const;
     std::pair<double, double> hazardRatioInterval(size_t j, double z = 1.959963984540054) const;
 };
 // Cox proportional hazards by Newton-Raphson on the Breslow partial likelihood (ties as R's
-// coxph(ties = "breslow")). `covariates[j][i]`: covariate j of row i; `names` (optional) name them
-// in errors. Errors: no deaths or no covariates; a singular information matrix (a covariate
-// constant or collinear); a coefficient with no finite estimate (deaths separated by the
-// covariates: R's "coefficient may be infinite" test); no convergence in `maxIterations`.
-core::Expected<CoxFit> fitCox(const SurvivalData& data, const std::vector<std::vector<double>>& covariates, const QStringList& names = {},
-                              int maxIterations = 50);
+// coxph(ties = "breslow")). `covariates[j][i]`: covariate j of row i. A coefficient with no finite
+// estimate is listed in CoxFit::infinite (R's "coefficient may be infinite" test). Errors: no deaths
+// or no covariates; a singular information matrix (a covariate constant or collinear); no
+// convergence in `maxIterations`.
+core::Expected<CoxFit> fitCox(const SurvivalData& data, const std::vector<std::vector<double>>& covariates, int maxIterations = 50);
 
 struct SurvivalCurve {
     std::vector<double> time, survival; // steps: survival after each distinct death time (time 0 = 1)

@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlError>
+
+#include <cmath>
 #include <QSqlQuery>
 #include <QUuid>
 #include <QVariant>
@@ -43,6 +45,16 @@ ConversationSummary summaryFrom(const QSqlQuery& q)
 const char* kSelectSummary =
     "SELECT c.id, c.title, c.model_path, c.model_sha256, c.settings, c.created_at, c.updated_at,"
     " (SELECT count(*) FROM llm_messages m WHERE m.conversation_id = c.id) FROM llm_conversations c";
+
+// A setting as an option's value: integers whole (a seed of 1234567 is not 1.23457e+06), other
+// numbers to 12 digits, the rest as text.
+QString optionText(const QJsonValue& v)
+{
+    if (!v.isDouble())
+        return v.toVariant().toString();
+    const double d = v.toDouble();
+    return d == std::trunc(d) && std::abs(d) < 9e15 ? QString::number(v.toInteger()) : QString::number(d, 'g', 12);
+}
 
 } // namespace
 
@@ -238,7 +250,7 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
     QStringList sampling;
     for (auto it = c->settings.begin(); it != c->settings.end(); ++it)
         if (it.key() != QLatin1String("system") && !(it.value().isString() && it.value().toString().isEmpty()))
-            sampling << QStringLiteral("%1 %2").arg(it.key(), it.value().isDouble() ? QString::number(it.value().toDouble()) : it.value().toVariant().toString());
+            sampling << QStringLiteral("%1 %2").arg(it.key(), optionText(it.value()));
     if (!sampling.isEmpty()) // the conversation's now; each answer below says those it was generated with
         md += QStringLiteral("Settings at export: %1\n\n").arg(sampling.join(QStringLiteral(", ")));
     for (const StoredMessage& m : *msgs) {
@@ -247,7 +259,7 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
         if (m.role == QLatin1String("assistant") && m.tokens > 0) {
             QStringList used; // as the command line spells them: `bioforge llm generate … --seed 1 --ctx 2048` gives it again
             for (auto it = m.generation.begin(); it != m.generation.end(); ++it)
-                used << QStringLiteral("--%1 %2").arg(it.key(), it.value().isDouble() ? QString::number(it.value().toDouble()) : it.value().toVariant().toString());
+                used << QStringLiteral("--%1 %2").arg(it.key(), optionText(it.value()));
             md += QStringLiteral("*%1 tokens in %2 s%3*\n\n")
                       .arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2),
                            used.isEmpty() ? QString() : QStringLiteral("; generated with ") + used.join(QLatin1Char(' ')));

@@ -34,7 +34,7 @@ struct ModelSource {
     std::optional<core::ModelEntry> registered;
     QString registryFile; // where `registered` is kept: the times of files read by the check are recorded there
     // Each file with its SHA-256, once the run knows them (provenance: core::ModelRef::files).
-    QList<core::FileRef> files;
+    QList<core::FileRef> files{};
 };
 
 struct PredictSettings {
