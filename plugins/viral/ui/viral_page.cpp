@@ -121,7 +121,7 @@ QString ViralPage::start(const QString& verb)
                 for (const QJsonValue& input : p.value(QLatin1String("inputs")).toArray())
                     names << QFileInfo(input.toString()).fileName();
                 title = tr("VirNucPro prediction with TEST models (random weights: the calls mean nothing) — %1")
-                            .arg(core::shortList(names, QStringLiteral(", "), 3));
+                            .arg(core::shortList(names, QStringLiteral(", "), 2)); // as VerbSpec::inputSummary names them (the CLI's titles)
             }
     if (p.contains(QLatin1String("cluster"))) {
         // The Slurm controller may take its timeout to say it is down: not on the UI thread.

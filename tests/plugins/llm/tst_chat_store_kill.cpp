@@ -8,6 +8,7 @@
 
 #include "store/chat_store.h"
 #include "store/project.h"
+#include "store/project_store.h"
 #include "support/kill_resume.h"
 #include "support/test_support.h"
 
@@ -91,6 +92,31 @@ private slots:
         }
         QCOMPARE(QProcess::execute(writer(), {project, QString::number(kMessages)}), 0);
         QCOMPARE(snapshot(project), snapshot(reference));
+    }
+
+    // A read-only project whose chat tables an earlier version made (no `generation` column, plugin
+    // schema 1): its conversations are read as they are (the page showed none, silently).
+    void aReadOnlyProjectOfAnEarlierVersionShowsItsConversations()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("earlier"));
+        QCOMPARE(QProcess::execute(writer(), {project, QStringLiteral("10")}), 0);
+        {
+            auto opened = core::Project::open(project, false);
+            QVERIFY(opened);
+            QSqlQuery q((*opened)->store().database());
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE llm_messages DROP COLUMN generation")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE plugin_schema SET version = 1 WHERE plugin_id = 'llm'")));
+        }
+        auto readOnly = core::ProjectStore::open(QDir(project).filePath(QStringLiteral("project.sqlite")), true);
+        QVERIFY2(readOnly, readOnly ? "" : qPrintable(readOnly.error().message()));
+        llm::ChatStore store(**readOnly);
+        QVERIFY2(store.ensureSchema(), "an earlier version's tables are read where they cannot be updated");
+        auto list = store.list();
+        QVERIFY(list && list->size() == 1);
+        auto messages = store.messages(list->first().id);
+        QVERIFY2(messages, messages ? "" : qPrintable(messages.error().message()));
+        QCOMPARE(messages->size(), 10);
+        QVERIFY(messages->first().generation.isEmpty());
     }
 
     void killDashNineAtRandomPointsLeavesTheSameConversation()

@@ -76,7 +76,24 @@ const QList<QStringList>& ChatStore::migrations()
     return list;
 }
 
-core::Status ChatStore::ensureSchema() { return m_store.ensurePluginSchema(QStringLiteral("llm"), migrations()); }
+core::Status ChatStore::ensureSchema()
+{
+    core::Status made = m_store.ensurePluginSchema(QStringLiteral("llm"), migrations());
+    if (made || !m_store.readOnly())
+        return made;
+    // Read-only, at an earlier version: read what is there (a copy on a read-only share, a project
+    // opened by a newer program than wrote it) rather than show no conversation at all.
+    QSqlQuery q(m_store.database());
+    if (!q.exec(QStringLiteral("SELECT name FROM pragma_table_info('llm_messages')")))
+        return made;
+    bool messages = false;
+    m_generationColumn = false;
+    while (q.next()) {
+        messages = true;
+        m_generationColumn = m_generationColumn || q.value(0).toString() == QLatin1String("generation");
+    }
+    return messages ? core::okStatus() : made;
+}
 
 core::Expected<QString> ChatStore::create(const QString& title, const QString& modelPath, const QString& modelSha256, const QJsonObject& settings)
 {
@@ -134,8 +151,9 @@ core::Expected<ConversationSummary> ChatStore::conversation(const QString& id) c
 core::Expected<QList<StoredMessage>> ChatStore::messages(const QString& id) const
 {
     QSqlQuery q(m_store.database());
-    q.prepare(QStringLiteral("SELECT ordinal, role, content, created_at, tokens, seconds, stop, generation FROM llm_messages"
-                             " WHERE conversation_id = ? ORDER BY ordinal"));
+    q.prepare(QStringLiteral("SELECT ordinal, role, content, created_at, tokens, seconds, stop, %1 FROM llm_messages"
+                             " WHERE conversation_id = ? ORDER BY ordinal")
+                  .arg(m_generationColumn ? QStringLiteral("generation") : QStringLiteral("'{}'")));
     q.addBindValue(id);
     if (core::Status st = exec(q, QStringLiteral("read messages")); !st)
         return st.error();

@@ -47,6 +47,9 @@ class ChatStore {
 public:
     explicit ChatStore(core::ProjectStore& store) : m_store(store) {}
     static const QList<QStringList>& migrations();
+    // The tables made or brought up to date. A read-only project whose tables an earlier version
+    // made (before `llm_messages.generation`) is read as it is: its answers have no generation
+    // settings. Errors: tables that cannot be made or updated where they are not there to read.
     core::Status ensureSchema();
 
     core::Expected<QString> create(const QString& title, const QString& modelPath, const QString& modelSha256, const QJsonObject& settings);
@@ -66,6 +69,7 @@ public:
 private:
     core::Status touch(const QString& id);
     core::ProjectStore& m_store;
+    bool m_generationColumn = true; // false: tables of migration 1, read-only
 };
 
 } // namespace bioforge::llm
