@@ -6,7 +6,7 @@ const QList<CommandInfo>& commandTable()
 {
     static const QList<CommandInfo> table{
         {"version", "version", "application and library versions", cmdVersion, false},
-        {"plugins", "plugins", "plugins found, loaded or failed (with the reason)", cmdPlugins, false},
+        {"plugins", "plugins [--json]", "plugins found, loaded or failed (with the reason; --json: as JSON, for scripts)", cmdPlugins, false},
         {"devices", "devices [--check]", "CPU and GPUs found, why a GPU is missing; --check runs a test kernel on each GPU", cmdDevices, false},
         {"run", "run <plugin> <verb> [--param value …] [--title T]", "start a run and follow its progress", cmdRun, false},
         {"resume", "resume [run-id]", "resume a paused or interrupted run (all of them without an id)", cmdResume, false},
@@ -14,7 +14,8 @@ const QList<CommandInfo>& commandTable()
         {"runs", "runs [--json]", "list the project's runs (--json: as JSON, for scripts)", cmdRuns, false},
         {"status", "status [run-id]", "cluster runs under way: each array task's state, node and progress", cmdStatus, false},
         {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},
-        {"inspect", "inspect <run-id | checkpoint folder> [--full]", "verify checkpoints and show tensor statistics (--full: each state whole)", cmdInspect, false},
+        {"inspect", "inspect <run-id | checkpoint folder> [--full] [--json]",
+         "verify checkpoints and show tensor statistics (--full: each state whole; --json: all of it as JSON, for scripts)", cmdInspect, false},
         {"report", "report <run-id> [--html FILE] [--pdf FILE] [--force]", "export a run's report", cmdReport, true},
         {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> [--keep-files] | download <name> <kind> <url> <sha256> [<file>]",
          "the model registry", cmdModels, false},

@@ -31,9 +31,34 @@ int cmdVersion(CliContext& ctx, const QStringList&)
     return kOk;
 }
 
-int cmdPlugins(CliContext& ctx, const QStringList&)
+int cmdPlugins(CliContext& ctx, const QStringList& args)
 {
     const core::PluginManager& plugins = ctx.session().plugins();
+    if (args.contains(QStringLiteral("--json"))) { // one object, the keys stable: what the text says, for a script
+        QJsonArray list;
+        for (const core::PluginEntry& e : plugins.entries()) {
+            const bool loaded = e.state == core::PluginEntry::State::Loaded;
+            QStringList verbs;
+            if (loaded)
+                for (const core::VerbSpec& v : e.plugin->verbs())
+                    verbs << v.name;
+            list.append(QJsonObject{
+                {QStringLiteral("id"), e.metadata.id},
+                {QStringLiteral("version"), e.metadata.version},
+                {QStringLiteral("state"), loaded ? QStringLiteral("loaded") : e.state == core::PluginEntry::State::Unused ? QStringLiteral("unused")
+                                                                                                                          : QStringLiteral("failed")},
+                {QStringLiteral("run_verbs"), QJsonArray::fromStringList(verbs)},
+                {QStringLiteral("commands"), QJsonArray::fromStringList(loaded ? e.plugin->commandVerbs() : QStringList())},
+                {QStringLiteral("needs_gpu"), e.metadata.needsGpu},
+                {QStringLiteral("file"), e.filePath.isEmpty() ? QJsonValue() : QJsonValue(e.filePath)},
+                {QStringLiteral("error"), loaded || e.error.isEmpty() ? QJsonValue() : QJsonValue(e.error)}});
+        }
+        ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("search_paths"), QJsonArray::fromStringList(plugins.searchPaths())},
+                                               {QStringLiteral("plugins"), list}})
+                         .toJson(QJsonDocument::Indented)
+                  << Qt::flush;
+        return kOk;
+    }
     ctx.out() << "search paths: " << plugins.searchPaths().join(QStringLiteral(", ")) << Qt::endl;
     for (const core::PluginEntry& e : plugins.entries()) {
         const bool loaded = e.state == core::PluginEntry::State::Loaded;

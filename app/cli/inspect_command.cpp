@@ -12,17 +12,55 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cmath>
+
 namespace bioforge::cli {
+
+namespace {
+
+QJsonValue finiteOrNull(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
+
+// `inspect --json`: one object, the keys stable; each entry's state whole (as --full prints it).
+QJsonObject entriesJson(const QString& folder, const QList<core::CheckpointEntryReport>& entries)
+{
+    QJsonArray list;
+    int bad = 0;
+    for (const core::CheckpointEntryReport& e : entries) {
+        bad += e.verified ? 0 : 1;
+        QJsonArray tensors;
+        for (const core::TensorStats& t : e.tensors) {
+            QJsonObject tensor{{QStringLiteral("name"), t.name}, {QStringLiteral("dtype"), t.dtype}, {QStringLiteral("shape"), t.shape},
+                               {QStringLiteral("bytes"), t.bytes}, {QStringLiteral("elements"), t.elements}};
+            for (const auto& [key, value] : {std::pair{"min", t.min}, {"max", t.max}, {"mean", t.mean}, {"std", t.std}})
+                tensor.insert(QLatin1String(key), t.numeric ? finiteOrNull(value) : QJsonValue());
+            tensor.insert(QStringLiteral("nan"), t.numeric ? QJsonValue(t.nanCount) : QJsonValue());
+            tensor.insert(QStringLiteral("inf"), t.numeric ? QJsonValue(t.infCount) : QJsonValue());
+            tensors.append(tensor);
+        }
+        list.append(QJsonObject{{QStringLiteral("key"), e.key},
+                                {QStringLiteral("verified"), e.verified},
+                                {QStringLiteral("error"), e.verified ? QJsonValue() : QJsonValue(e.error)},
+                                {QStringLiteral("schema"), e.jobSchema},
+                                {QStringLiteral("created"), e.created},
+                                {QStringLiteral("state"), e.state},
+                                {QStringLiteral("tensors"), tensors}});
+    }
+    return {{QStringLiteral("folder"), folder}, {QStringLiteral("entries"), list}, {QStringLiteral("bad"), bad}};
+}
+
+} // namespace
 
 int cmdInspect(CliContext& ctx, const QStringList& args)
 {
     QStringList given = args;
     const bool full = given.removeAll(QStringLiteral("--full")) > 0;
+    const bool json = given.removeAll(QStringLiteral("--json")) > 0;
     if (given.size() != 1 || given.first().startsWith(QLatin1String("--"))) {
-        ctx.err() << "usage: bioforge inspect <run-id | checkpoint folder> [--full]" << Qt::endl;
+        ctx.err() << "usage: bioforge inspect <run-id | checkpoint folder> [--full] [--json]" << Qt::endl;
         return kUsage;
     }
     QString folder = given.first();
@@ -60,8 +98,9 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
                     root.cdUp();
                 if (QFileInfo(root.filePath(key)).absoluteFilePath() != QFileInfo(manifest).absolutePath()) // a foreign or hand-made manifest
                     root = QDir(folder);
-                else
-                    ctx.out() << folder << " is inside the checkpoint folder " << root.absolutePath() << ": its entries are verified from there" << Qt::endl;
+                else // (on stderr under --json: stdout is the JSON alone)
+                    (json ? ctx.err() : ctx.out()) << folder << " is inside the checkpoint folder " << root.absolutePath()
+                                                   << ": its entries are verified from there" << Qt::endl;
                 folder = root.absolutePath();
             }
         }
@@ -74,6 +113,11 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
         ctx.err() << "bioforge: " << folder << " holds no checkpoint entry (no manifest.json in it or below); give a run id "
                   << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;
         return kNotFound;
+    }
+    if (json) {
+        const QJsonObject all = entriesJson(folder, entries);
+        ctx.out() << QJsonDocument(all).toJson(QJsonDocument::Indented) << Qt::flush;
+        return all.value(QLatin1String("bad")).toInt() == 0 ? kOk : kProjectError;
     }
     ctx.out() << "checkpoints in " << folder << ": " << entries.size() << (entries.size() == 1 ? " entry" : " entries") << Qt::endl;
     int bad = 0;

@@ -96,7 +96,7 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
             // (A record lists the inputs its run named, by absolute path; a file it does not list is not checked.)
             const QString then = fromRecord ? pinned.value(info.absoluteFilePath()) : pinned.value(path);
             if (then.isEmpty() && !fromRecord)
-                throw JobFailure(QStringLiteral("the input %1 was not among this run's inputs when it began; start a new run").arg(path));
+                throw JobFailure::needingNewRun(QStringLiteral("the input %1 was not among this run's inputs when it began; start a new run").arg(path));
             if (!then.isEmpty() && then != *sha)
                 throw JobFailure(QStringLiteral("the input %1 changed since this run began (SHA-256 %2… then, %3… now): what the run has "
                                                 "computed so far came from the old content, so it cannot go on with the new. Start a "

@@ -35,14 +35,26 @@ struct JobRequirements {
     int maxGpus = 1;
 };
 
+// A job's failure. `newRunNeeded`: the cause is what the run was given (an input or a setting
+// that changed since it began, a gene list with no gene), which a resume would read as it was, so
+// only a new run can succeed; recorded with the run (RunRecord::newRunNeeded) so that its report
+// does not advise a resume.
 class JobFailure : public std::runtime_error {
 public:
     explicit JobFailure(const QString& message) : std::runtime_error(message.toStdString()), m_message(message) {}
     explicit JobFailure(const Error& error) : JobFailure(error.message()) {}
+    static JobFailure needingNewRun(const QString& message)
+    {
+        JobFailure f(message);
+        f.m_newRunNeeded = true;
+        return f;
+    }
     const QString& message() const { return m_message; }
+    bool newRunNeeded() const { return m_newRunNeeded; }
 
 private:
     QString m_message;
+    bool m_newRunNeeded = false;
 };
 
 // Throws JobFailure when a Status or Expected carries an error.

@@ -27,7 +27,7 @@ void JobHandle::start(const Clock& clock, std::unique_ptr<DeviceLease> lease)
     m_record.startedAt = QDateTime::currentDateTimeUtc();
 }
 
-void JobHandle::finishOnWorker(JobOutcome outcome, const QString& failure)
+void JobHandle::finishOnWorker(JobOutcome outcome, const QString& failure, bool newRunNeeded)
 {
     if (m_context)
         m_context->markEnded();
@@ -36,6 +36,7 @@ void JobHandle::finishOnWorker(JobOutcome outcome, const QString& failure)
     if (!failure.isEmpty()) {
         done.state = RunState::Failed;
         done.error = failure;
+        done.newRunNeeded = newRunNeeded;
     } else {
         switch (outcome) {
         case JobOutcome::Finished: done.state = RunState::Finished; break;

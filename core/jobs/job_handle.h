@@ -52,7 +52,7 @@ public:
     // Worker side, after run() returns or throws: builds the closed record
     // (end time, state, provenance with output checksums, computed here, off
     // the UI thread) into a pending copy; the worker never writes record().
-    void finishOnWorker(JobOutcome outcome, const QString& failure);
+    void finishOnWorker(JobOutcome outcome, const QString& failure, bool newRunNeeded = false);
     // Owner side, once the worker is done: the pending record becomes record().
     void adoptFinishedRecord();
 

@@ -81,6 +81,7 @@ void JobScheduler::schedule()
         m_pool.start(QRunnable::create([self, h, ctx, resuming] {
             JobOutcome outcome = JobOutcome::Finished;
             QString failure;
+            bool newRunNeeded = false;
             try {
                 const bool continues = h->job().resumesFromCheckpoints();
                 if (resuming && continues)
@@ -96,6 +97,7 @@ void JobScheduler::schedule()
                     ctx->markComplete();
             } catch (const JobFailure& e) {
                 failure = e.message();
+                newRunNeeded = e.newRunNeeded();
             } catch (const std::bad_alloc&) {
                 failure = QStringLiteral("out of memory");
             } catch (const std::exception& e) {
@@ -105,7 +107,7 @@ void JobScheduler::schedule()
             }
             if (!failure.isEmpty() && failure.trimmed().isEmpty())
                 failure = QStringLiteral("failed without a message");
-            h->finishOnWorker(outcome, failure);
+            h->finishOnWorker(outcome, failure, newRunNeeded);
             const QString runId = h->runId();
             QMetaObject::invokeMethod(self, [self, runId, outcome, failure] {
                 self->onWorkerDone(runId, outcome, failure);

@@ -63,6 +63,15 @@ std::optional<ModelEntry> ModelRegistry::find(const QString& name) const
     return std::nullopt;
 }
 
+QStringList ModelRegistry::namesOfKind(const QString& kind) const
+{
+    QStringList names;
+    for (const ModelEntry& e : m_models)
+        if (e.kind == kind)
+            names << e.name;
+    return names;
+}
+
 Status ModelRegistry::change(const std::function<Status()>& edit)
 {
     // Another process (a second import, a demo starting) may rewrite the file meanwhile: the change

@@ -25,6 +25,9 @@ public:
     Status load();
     const QList<ModelEntry>& models() const { return m_models; }
     std::optional<ModelEntry> find(const QString& name) const;
+    // The names of the registered models of `kind` (e.g. "gguf"), in registry order: what a
+    // "did you mean" offers for a mistyped name.
+    QStringList namesOfKind(const QString& kind) const;
 
     // Both change the file as it is on disk now (reloaded under a lock, `<file>.lock`), so
     // processes changing it at once keep each other's entries; a file that cannot be read is an

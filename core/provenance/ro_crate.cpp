@@ -39,7 +39,7 @@ QJsonObject RoCrate::fromRun(const RunRecord& run)
         const QString id = QStringLiteral("#model-") + m.name;
         graph.append(QJsonObject{{QStringLiteral("@id"), id}, {QStringLiteral("@type"), QStringLiteral("Dataset")},
                                  {QStringLiteral("name"), m.name}, {QStringLiteral("version"), m.revision},
-                                 {QStringLiteral("sha256"), m.sha256}, {QStringLiteral("description"), QStringLiteral("model")}});
+                                 {QStringLiteral("sha256"), m.sha256}, {QStringLiteral("description"), m.roleName()}});
         objects.append(ref(id));
     }
     for (const FileRef& f : run.outputs) {

@@ -86,6 +86,8 @@ QJsonObject RunRecord::toJson() const
         QJsonObject model{{QStringLiteral("name"), m.name}, {QStringLiteral("revision"), m.revision}, {QStringLiteral("sha256"), m.sha256}, {QStringLiteral("path"), m.path}};
         if (!m.files.isEmpty())
             model.insert(QStringLiteral("files"), filesToJson(m.files));
+        if (!m.role.isEmpty())
+            model.insert(QStringLiteral("role"), m.role);
         models.append(model);
     }
     QJsonObject json{
@@ -113,6 +115,8 @@ QJsonObject RunRecord::toJson() const
     };
     if (!cluster.isEmpty())
         json.insert(QStringLiteral("cluster"), cluster);
+    if (newRunNeeded)
+        json.insert(QStringLiteral("newRunNeeded"), true);
     return json;
 }
 
@@ -136,6 +140,7 @@ Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
         return Error(QStringLiteral("run record %1: unknown state '%2'").arg(r.runId, json.value(QLatin1String("state")).toString()));
     r.state = *state;
     r.error = json.value(QLatin1String("error")).toString();
+    r.newRunNeeded = json.value(QLatin1String("newRunNeeded")).toBool();
     r.parentRunId = json.value(QLatin1String("parentRunId")).toString();
     r.checkpointId = json.value(QLatin1String("checkpointId")).toString();
     r.createdAt = parseTime(json.value(QLatin1String("createdAt")));
@@ -146,7 +151,8 @@ Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
     for (const QJsonValue& v : json.value(QLatin1String("models")).toArray()) {
         const QJsonObject o = v.toObject();
         r.models.append({o.value(QLatin1String("name")).toString(), o.value(QLatin1String("revision")).toString(),
-                         o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("path")).toString(), filesFromJson(o.value(QLatin1String("files")))});
+                         o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("path")).toString(), filesFromJson(o.value(QLatin1String("files"))),
+                         o.value(QLatin1String("role")).toString()});
     }
     r.environment = json.value(QLatin1String("environment")).toObject();
     r.device = json.value(QLatin1String("device")).toObject();

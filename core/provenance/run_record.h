@@ -42,6 +42,11 @@ struct ModelRef {
     // SHA-256 and size, so that each can be checked with sha256sum. Empty where `sha256` is the
     // single file's own, or the files were not known to the run (provenance.json "files", optional).
     QList<FileRef> files{};
+    // What it is to the run where it is no model: "reference data" (annotation's provider releases).
+    // Empty: a model (provenance.json "role", written only when set).
+    QString role{};
+
+    QString roleName() const { return role.isEmpty() ? QStringLiteral("model") : role; }
 };
 
 // FileRef lists as run records write them: [{"name", "path", "sha256", "size"}].
@@ -57,6 +62,7 @@ struct RunRecord {
     QJsonObject parameters;
     RunState state = RunState::Queued;
     QString error;
+    bool newRunNeeded = false; // failed on what it was given: a resume would fail the same way (JobFailure::needingNewRun)
     QString parentRunId;  // the run this one resumes
     QString checkpointId; // whose checkpoint folder this run uses (the first run of a chain)
     QDateTime createdAt;

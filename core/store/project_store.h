@@ -69,6 +69,8 @@ public:
     // Each run's last saved progress (0 … 1, by run id): the fraction a running run reached at its
     // last save (RunService::saveProgress), the one a paused, failed or cancelled run ended at.
     Expected<QHash<QString, double>> runProgress() const;
+    // One run's (NotFound when the project has no run of that id).
+    Expected<double> runProgress(const QString& runId) const;
     Expected<RunRecord> run(const QString& runId) const;
     Expected<QList<RunRecord>> runs() const;
     // Runs left queued or running by a process that is no longer alive.

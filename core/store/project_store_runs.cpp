@@ -153,6 +153,18 @@ Expected<QHash<QString, double>> ProjectStore::runProgress() const
     return out;
 }
 
+Expected<double> ProjectStore::runProgress(const QString& runId) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT progress FROM runs WHERE id = ?"));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return Error(QStringLiteral("cannot read the progress of run %1: %2").arg(runId, sqlError(q)), Error::Kind::Io);
+    if (!q.next())
+        return Error(QStringLiteral("no run with id '%1' in %2").arg(runId, m_path), Error::Kind::NotFound);
+    return std::clamp(q.value(0).toDouble(), 0.0, 1.0); // an edited database: never above 100 %
+}
+
 Expected<RunRecord> ProjectStore::run(const QString& runId) const
 {
     QSqlQuery q(database());

@@ -72,6 +72,12 @@ protected:
         return folder;
     }
 
+    // The id a command printed ("run 20261206-130000-0badc0de started …").
+    static QString runIdFrom(const QString& text)
+    {
+        return QRegularExpression(QStringLiteral("run (\\d{8}-\\d{6}-[0-9a-f]{8})")).match(text).captured(1);
+    }
+
     QString runsListing() { return run({QStringLiteral("runs")}).out; }
     // Lines of `bioforge runs` that are runs (their ids: date-time-random).
     qsizetype recordedRuns()

@@ -117,7 +117,18 @@ private slots:
         QVERIFY(m_window->grab().save(QDir(shots).filePath(QStringLiteral("main-window-running.png"))));
         auto* model = m_window->jobsDock()->model();
         const int row = model->rowOf(id);
-        QVERIFY(model->data(model->index(row, ui::JobListModel::Stage), Qt::DisplayRole).toString().startsWith(QStringLiteral("Generate")));
+        const QString stage = model->data(model->index(row, ui::JobListModel::Stage), Qt::DisplayRole).toString();
+        QVERIFY(stage.startsWith(QStringLiteral("Generate")));
+        // On one line, whole: the column is as wide as its text (it wrapped onto a hidden second line).
+        QTableView* table = m_window->jobsDock()->table();
+        const QAbstractItemView* view = table; // (QTableView makes sizeHintForColumn protected)
+        QVERIFY(!table->wordWrap());
+        QCOMPARE(table->horizontalHeader()->sectionResizeMode(ui::JobListModel::Stage), QHeaderView::ResizeToContents); // whatever the font
+        const auto stageFits = [&] { return table->columnWidth(ui::JobListModel::Stage) >= view->sizeHintForColumn(ui::JobListModel::Stage); };
+        QTRY_VERIFY2(stageFits(), qPrintable(QStringLiteral("%1 px for '%2', %3 px needed")
+                                                 .arg(table->columnWidth(ui::JobListModel::Stage))
+                                                 .arg(stage)
+                                                 .arg(view->sizeHintForColumn(ui::JobListModel::Stage))));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("finished"), 120000);
         QCOMPARE(fractionOf(id), 1.0);
         QTRY_VERIFY(m_window->logDock()->view()->toPlainText().contains(id));
@@ -339,9 +350,10 @@ private slots:
     }
 
     // A model's reply (or a file's name) may hold control characters, which HTML refuses: the page
-    // shows their pictures, as the terminal does, and holds no raw control byte. A failure whose error
-    // asks for a new run is not advised to be resumed.
-    void reportsShowControlCharactersAndAdviseByTheError()
+    // shows their pictures, as the terminal does, and holds no raw control byte. A failure the job
+    // marked as one on what the run was given is not advised to be resumed; the words of the error
+    // alone decide nothing.
+    void reportsShowControlCharactersAndAdviseByTheFailure()
     {
         core::RunRecord run;
         run.runId = QStringLiteral("20261206-130000-0badc0de");
@@ -350,6 +362,9 @@ private slots:
         run.error = QStringLiteral("the gene list holds no gene (line 1: \x19); a corrected list needs a new run");
         run.warnings = {QStringLiteral("mnxc\x19 hl")};
         run.warningCount = 1;
+        const QString unmarked = ui::ReportBuilder(run, ui::ReportExporter::failedRunContent(run)).html(false);
+        QVERIFY2(unmarked.contains(QStringLiteral("bioforge resume")), qPrintable(unmarked));
+        run.newRunNeeded = true;
         const QString page = ui::ReportBuilder(run, ui::ReportExporter::failedRunContent(run)).html(false);
         for (const QChar c : page)
             QVERIFY2(c.unicode() >= 0x20 || c == QLatin1Char('\n') || c == QLatin1Char('\t'), qPrintable(QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QLatin1Char('0'))));

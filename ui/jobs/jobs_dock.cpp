@@ -30,6 +30,10 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->horizontalHeader()->setSectionResizeMode(JobListModel::Name, QHeaderView::Stretch);
     m_table->horizontalHeader()->resizeSection(JobListModel::Progress, 140);
+    // One line a row: a stage ("Summarise (2/2)") is as wide as it needs; text that cannot fit is
+    // cut with "…", never wrapped onto a second line the row has no room for (trial 13).
+    m_table->setWordWrap(false);
+    m_table->horizontalHeader()->setSectionResizeMode(JobListModel::Stage, QHeaderView::ResizeToContents);
     m_table->verticalHeader()->hide();
 
     m_selfTest = new QPushButton(tr("Run self-test"), body);

@@ -136,7 +136,9 @@ QString ReportBuilder::provenanceAppendix() const
     // A model of several files has one checksum of them all (the SHA-256 of their "path sha256" lines,
     // as the registry computes it): said so, and each file follows with its own SHA-256 and size.
     for (const core::ModelRef& m : m_run.models) {
-        files.append({QStringLiteral("model"), m.name + QLatin1Char(' ') + m.revision, m.path,
+        // A revision that names the model already (annotation's "ClinVar variant_summary (file, modified …)") is said once.
+        const QString name = m.revision.isEmpty() ? m.name : m.revision.startsWith(m.name) ? m.revision : m.name + QLatin1Char(' ') + m.revision;
+        files.append({m.roleName(), name, m.path,
                       m.files.isEmpty() ? m.sha256 : m.sha256 + QStringLiteral(" (model checksum: of its files' SHA-256s, below)"), QString()});
         for (const core::FileRef& f : m.files)
             files.append({QStringLiteral("model file"), f.name, f.path, f.sha256, QString::number(f.size)});

@@ -18,8 +18,8 @@ ReportExporter::StopFacts ReportExporter::stopFactsOf(const core::Project& proje
     if (const auto all = project.store().runs())
         if (const core::RunRecord* last = core::lastContinuationOf(*all, run.runId))
             facts.continuation = *last;
-    if (const auto progress = project.store().runProgress(); progress && progress->contains(run.runId))
-        facts.progress = progress->value(run.runId);
+    if (const auto progress = project.store().runProgress(run.runId))
+        facts.progress = *progress;
     if (const QString folder = project.checkpointDir(run.checkpointId.isEmpty() ? run.runId : run.checkpointId); QFileInfo(folder).isDir())
         facts.checkpointFolder = folder; // named only where there is one
     return facts;
@@ -57,9 +57,8 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run,
                                        core::runStateIsFinal(continuation->state) ? QStringLiteral("its report is bioforge report %1").arg(continuation->runId)
                                        : core::runStateIsResumable(continuation->state) ? QStringLiteral("bioforge resume %1 continues it").arg(continuation->runId)
                                                                                         : QStringLiteral("its report can be made when it ends"));
-    // An error that asks for a new run and offers no resume (a corrected input list): no resume advice.
-    else if (run.state == core::RunState::Failed && run.error.contains(QLatin1String("new run"), Qt::CaseInsensitive)
-             && !run.error.contains(QLatin1String("resume"), Qt::CaseInsensitive))
+    // A failure on what the run was given (a gene list with no gene): a resume would fail the same way.
+    else if (run.state == core::RunState::Failed && run.newRunNeeded)
         section.paragraphs << QStringLiteral("The error names the cause: the run's input or parameters. A resume would read them as they were, so "
                                              "start a new run with the corrected file or value.");
     else if (run.state == core::RunState::Failed)

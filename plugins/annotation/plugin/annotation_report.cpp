@@ -88,10 +88,15 @@ core::Expected<core::ReportContent> annotationReport(const QString& runDir, cons
     for (auto it = perSource.begin(); it != perSource.end(); ++it) {
         const QJsonObject s = it.value().toObject();
         QStringList releases;
-        for (const QJsonValue& r : s.value(QStringLiteral("releases")).toArray())
-            releases << QStringLiteral("%1 (%2, sha256 %3…)").arg(r.toObject().value(QStringLiteral("release")).toString(),
-                                                                   r.toObject().value(QStringLiteral("file")).toString(),
-                                                                   r.toObject().value(QStringLiteral("sha256")).toString().left(12));
+        for (const QJsonValue& v : s.value(QStringLiteral("releases")).toArray()) {
+            const QJsonObject r = v.toObject();
+            const QString release = r.value(QStringLiteral("release")).toString();
+            const QString file = r.value(QStringLiteral("file")).toString();
+            const QString sha = r.value(QStringLiteral("sha256")).toString().left(12);
+            // A release known only by its file ("…(file, modified …)") names the file once.
+            releases << (!file.isEmpty() && release.contains(file) ? QStringLiteral("%1 (sha256 %2…)").arg(release, sha)
+                                                                   : QStringLiteral("%1 (%2, sha256 %3…)").arg(release, file, sha));
+        }
         const int none = s.value(QStringLiteral("found_listing_nothing")).toInt();
         const QString found = QString::number(s.value(QStringLiteral("found")).toInt()) + (none > 0 ? QStringLiteral(" (%1 a count of 0)").arg(none) : QString());
         bySource.rows << QStringList{s.value(QStringLiteral("title")).toString(), found,

@@ -101,11 +101,7 @@ core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, cons
             if (auto entry = registry->find(nameOrPath.left(slash)))
                 return fromEntry(*entry, nameOrPath.mid(slash + 1));
     }
-    QStringList names; // for "did you mean": the registered GGUF models
-    if (registry)
-        for (const core::ModelEntry& m : registry->models())
-            if (m.kind == QLatin1String("gguf"))
-                names << m.name;
+    const QStringList names = registry ? registry->namesOfKind(QStringLiteral("gguf")) : QStringList(); // for "did you mean"
     return core::Error(registry ? QStringLiteral("%1: no such file or folder, and no model of that name in the model registry%2 (`bioforge models list` "
                                                  "shows them; `bioforge models import NAME gguf FOLDER` adds one)")
                                       .arg(nameOrPath, core::didYouMean(nameOrPath, names))

@@ -51,6 +51,9 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_card->setObjectName(QStringLiteral("modelCard"));
     m_card->setWordWrap(true);
     m_card->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Neither the card (a model's long path is one word) nor the status line (context, seed, why it
+    // ended; an error) widens the page past its window: both wrap at the page's width.
+    m_card->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_transcript = new QTextBrowser(this);
     m_transcript->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_transcript->setObjectName(QStringLiteral("transcript"));
@@ -58,6 +61,8 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chatStatus"));
     m_status->setMinimumHeight(m_status->fontMetrics().lineSpacing() + 4); // room kept: the layout does not jump when it fills
+    m_status->setWordWrap(true);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_input = new QPlainTextEdit(this);
     m_input->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_input->setObjectName(QStringLiteral("chatInput"));

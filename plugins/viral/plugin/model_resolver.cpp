@@ -99,11 +99,7 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
     }
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;
     if (!entry) {
-        QStringList names; // for "did you mean": the registered models of this kind
-        if (registry)
-            for (const core::ModelEntry& m : registry->models())
-                if (m.kind == QLatin1String(modelKind(role)))
-                    names << m.name;
+        const QStringList names = registry ? registry->namesOfKind(QLatin1String(modelKind(role))) : QStringList(); // for "did you mean"
         return core::Error(QStringLiteral("no model named '%1' in the model registry%3 and no such file or folder; import it with "
                                           "`bioforge models import %1 %2 <folder>`")
                                .arg(nameOrPath, QLatin1String(modelKind(role)), core::didYouMean(nameOrPath, names)),

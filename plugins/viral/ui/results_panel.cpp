@@ -32,7 +32,11 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     m_summary = new QLabel(tr("No results yet: run a prediction, or pick a finished run above."), this);
     m_summary->setWordWrap(true);
-    layout->addWidget(m_summary);
+    // The summary beside the buttons, the filters on a row of their own: one row of all of them
+    // made the page wider than a 1280-px window (trial 13).
+    auto* summaryRow = new QHBoxLayout;
+    summaryRow->addWidget(m_summary, 1);
+    layout->addLayout(summaryRow);
 
     auto* filters = new QHBoxLayout;
     m_minScore = new QDoubleSpinBox(this);
@@ -56,8 +60,8 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     filters->addStretch();
     auto* exportButton = new QPushButton(tr("Export TSV…"), this);
     auto* openFolder = new QPushButton(tr("Open folder"), this);
-    filters->addWidget(exportButton);
-    filters->addWidget(openFolder);
+    summaryRow->addWidget(exportButton, 0, Qt::AlignTop);
+    summaryRow->addWidget(openFolder, 0, Qt::AlignTop);
     layout->addLayout(filters);
 
     m_model = new ContigTableModel(this);

@@ -73,6 +73,12 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     m_precision->addItem(cpuHasBFloat16Tiles() ? tr("bf16 — products on AMX bfloat16 tiles, about 2× faster here") : tr("bf16 — bfloat16 results; this CPU has no AMX bfloat16 tiles, so about fp32's speed"),
                          QStringLiteral("bf16"));
     m_precision->addItem(tr("int8 — approximate: linear layers in int8 on the CPU, about 1.5× faster with VNNI"), QStringLiteral("int8"));
+    // As wide as the model choices, not its longest item (that made the page wider than a 1280-px
+    // window): the list opens as wide as it needs, and the choice shown is cut, whole in its tooltip.
+    m_precision->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_precision->setMinimumContentsLength(24);
+    for (int i = 0; i < m_precision->count(); ++i)
+        m_precision->setItemData(i, m_precision->itemText(i), Qt::ToolTipRole);
     m_precision->setToolTip(tr("bf16 runs the encoders' matrix products in bfloat16 (fast on CPUs with AMX bfloat16 tiles; elsewhere about fp32's speed). Embeddings differ from fp32 by "
                                "about 0.5 % of their largest value; scores by about 0.003, so a frame within that of the threshold may change its "
                                "call. int8 runs the linear layers as dynamic int8 products on the CPU (never on a GPU): embeddings differ by 1–2 % of their largest value on "

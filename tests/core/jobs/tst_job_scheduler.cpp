@@ -136,11 +136,20 @@ private slots:
                                     }),
                                     m_dir.path());
         auto good2 = makeHandle(std::make_unique<CountingJob>(20), m_dir.path());
+        auto badInput = makeHandle(std::make_unique<CountingJob>(20, [](int unit, JobContext&) {
+                                       if (unit == 3)
+                                           throw JobFailure::needingNewRun(QStringLiteral("the input changed; start a new run"));
+                                   }),
+                                   m_dir.path());
         QSignalSpy ended(&scheduler, &JobScheduler::jobEnded);
-        for (const auto& h : {good1, bad, throwsStd, good2})
+        for (const auto& h : {good1, bad, throwsStd, good2, badInput})
             scheduler.submit(h);
         QVERIFY(scheduler.waitForIdle(30000));
-        QCOMPARE(ended.count(), 4);
+        QCOMPARE(ended.count(), 5);
+        // A failure on what the run was given is recorded as one (its report advises a new run).
+        QCOMPARE(badInput->state(), RunState::Failed);
+        QVERIFY(badInput->record().newRunNeeded);
+        QVERIFY(!bad->record().newRunNeeded && !throwsStd->record().newRunNeeded);
         QCOMPARE(good1->state(), RunState::Finished);
         QCOMPARE(good2->state(), RunState::Finished);
         QCOMPARE(bad->state(), RunState::Failed);

@@ -35,6 +35,7 @@ private slots:
             QVERIFY(entry->file(QStringLiteral("config.json")));
             QCOMPARE(entry->combinedSha256().size(), 64);
             QVERIFY(reg.verify(QStringLiteral("esm2-test")));
+            QVERIFY(reg.importFolder(QStringLiteral("dnabert-test"), QStringLiteral("dnabert"), model, QStringLiteral("r1")));
         }
         ModelRegistry again(file);
         QVERIFY(again.load());
@@ -42,6 +43,10 @@ private slots:
         QVERIFY(entry);
         QCOMPARE(entry->kind, QStringLiteral("esm2"));
         QCOMPARE(entry->revision, QStringLiteral("r1"));
+        // What a "did you mean" offers: the names of one kind only.
+        QCOMPARE(again.namesOfKind(QStringLiteral("esm2")), QStringList{QStringLiteral("esm2-test")});
+        QCOMPARE(again.namesOfKind(QStringLiteral("dnabert")), QStringList{QStringLiteral("dnabert-test")});
+        QVERIFY(again.namesOfKind(QStringLiteral("gguf")).isEmpty());
         // A changed weight file no longer verifies.
         QVERIFY(writeAll(QDir(model).filePath(QStringLiteral("model.safetensors")), QByteArray(1000, 'x')));
         auto st = again.verify(QStringLiteral("esm2-test"));

@@ -40,6 +40,10 @@ private slots:
         QCOMPARE(back->models[1].files.size(), 2);
         QCOMPARE(back->models[1].files[1].size, qint64(1234567));
         QVERIFY(!r.toJson().value(QLatin1String("models")).toArray().at(0).toObject().contains(QLatin1String("files"))); // none known: no key
+        QVERIFY(!back->newRunNeeded && !r.toJson().contains(QLatin1String("newRunNeeded")));
+        r.state = RunState::Failed;
+        r.newRunNeeded = true;
+        QVERIFY(RunRecord::fromJson(r.toJson())->newRunNeeded);
         QVERIFY(!RunRecord::fromJson({{QStringLiteral("schema"), QStringLiteral("other")}}));
     }
 

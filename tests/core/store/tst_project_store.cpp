@@ -194,6 +194,15 @@ private slots:
         QCOMPARE(q.value(0).toInt(), 1);
         QVERIFY(!(*store)->run(QStringLiteral("nope")));
         QVERIFY(!(*store)->updateRun(sampleRun(QStringLiteral("nope"))));
+        // Progress, of one run and of all: never above 100 % whatever was written.
+        QVERIFY((*store)->updateProgress(QStringLiteral("run-1"), 0.25));
+        QCOMPARE(*(*store)->runProgress(QStringLiteral("run-1")), 0.25);
+        QVERIFY((*store)->updateProgress(QStringLiteral("run-1"), 1.5));
+        QCOMPARE(*(*store)->runProgress(QStringLiteral("run-1")), 1.0);
+        QCOMPARE((*store)->runProgress()->value(QStringLiteral("run-1")), 1.0);
+        const auto none = (*store)->runProgress(QStringLiteral("nope"));
+        QVERIFY(!none);
+        QCOMPARE(none.error().kind(), Error::Kind::NotFound);
     }
 
     // Two programs resuming one run at once, or one cancelling it while another resumes it: the

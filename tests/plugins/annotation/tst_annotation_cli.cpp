@@ -200,6 +200,16 @@ private slots:
         QVERIFY2(report.code == 0, qPrintable(report.err));
         const QByteArray page = readAll(html);
         QVERIFY(page.contains("Inputs that did not resolve") && page.contains("NOTAGENE1") && page.contains("LOEUF"));
+        // The provider releases are what they are, "reference data", not models; a release known by
+        // its file ("HPO genes_to_phenotype (demo_genes_to_phenotype.txt, modified …)") names it once,
+        // in the sources table and in the files table (it was said twice in each).
+        QVERIFY2(provenance.contains("\"role\": \"reference data\""), provenance.constData());
+        const QString text = QString::fromUtf8(page);
+        QVERIFY2(text.contains(QStringLiteral("<td>reference data</td>")) && !text.contains(QStringLiteral("<td>model</td>")), page.constData());
+        QVERIFY2(text.contains(QRegularExpression(QStringLiteral("demo_genes_to_phenotype\\.txt, modified \\d{4}-\\d\\d-\\d\\d\\) \\(sha256 "))),
+                 page.constData());
+        QVERIFY2(!text.contains(QRegularExpression(QStringLiteral("modified \\d{4}-\\d\\d-\\d\\d\\) \\([^,()]+, sha256"))), page.constData());
+        QVERIFY2(!text.contains(QStringLiteral("HPO genes_to_phenotype HPO genes_to_phenotype")), page.constData());
     }
 
     // A new user with nothing imported and Debian's org.Hs.eg.db installed: annotate uses it (read

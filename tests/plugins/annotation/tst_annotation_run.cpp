@@ -36,7 +36,8 @@ const char* kGeneList = "Gene\n"
 struct Outcome {
     core::JobOutcome outcome = core::JobOutcome::Cancelled;
     QString error;
-    QStringList warnings; // as the run record keeps them
+    bool newRunNeeded = false; // the failure is one on the job's input (JobFailure::newRunNeeded)
+    QStringList warnings;      // as the run record keeps them
 };
 
 Outcome runJob(const QString& folder, const QJsonObject& parameters, bool pauseAtOnce)
@@ -50,13 +51,14 @@ Outcome runJob(const QString& folder, const QJsonObject& parameters, bool pauseA
         ctx.requestPause();
     auto settings = AnnotateSettings::fromParameters(*annotateVerb().validate(parameters));
     if (!settings)
-        return {core::JobOutcome::Cancelled, settings.error().message(), {}};
+        return {core::JobOutcome::Cancelled, settings.error().message(), false, {}};
     AnnotateJob job(*settings);
     Outcome o;
     try {
         o.outcome = job.run(ctx);
     } catch (const core::JobFailure& e) {
         o.error = e.message();
+        o.newRunNeeded = e.newRunNeeded();
     }
     core::RunRecord record;
     if (core::Status st = provenance.finalizeInto(record); st)
@@ -206,6 +208,7 @@ private slots:
         QVERIFY2(o.error.startsWith(QStringLiteral("annotate: no entry of the gene list is a gene in"))
                      && o.error.contains(QStringLiteral("(3 entries: 2 unknown, 1 withdrawn), nothing was annotated")),
                  qPrintable(o.error));
+        QVERIFY(o.newRunNeeded); // its report advises a new run, not a resume
         QCOMPARE(tsv(run.filePath(QStringLiteral("out/resolution.tsv"))).size(), 1 + 3);
     }
 

@@ -126,6 +126,26 @@ private slots:
         QCOMPARE(m_page->controller().exportFolder(), m_session->project()->reportsDir()); // where the export dialog starts
     }
 
+    // A long status line (an answer's context, seed and ending; an error) and a model's long path
+    // on the card wrap at the page's width: they made the page wider than its window (trial 13).
+    void longStatusAndCardDoNotWidenThePage()
+    {
+        auto* card = m_page->findChild<QLabel*>(QStringLiteral("modelCard"));
+        const QString card0 = card->text(), status0 = m_page->status()->text();
+        // The column they are in (between the conversations and the settings) keeps its minimum width.
+        QWidget* column = m_page->status()->parentWidget();
+        QCOMPARE(card->parentWidget(), column);
+        card->setText(QStringLiteral("No model loaded."));
+        m_page->status()->setText(QStringLiteral("Ready."));
+        const int narrow = column->minimumSizeHint().width();
+        card->setText(QStringLiteral("file: /%1/model.gguf").arg(QString(300, QLatin1Char('d'))));
+        m_page->status()->setText(QStringLiteral("12 tokens in 0.4 s (30.0 tokens/s) — context 619 of 2048 tokens — seed 0 — ended: token limit ")
+                                      .repeated(4));
+        QCOMPARE(column->minimumSizeHint().width(), narrow);
+        card->setText(card0);
+        m_page->status()->setText(status0);
+    }
+
     void regenerateReplacesTheAnswer()
     {
         // With the default seed, Regenerate must not give the same answer

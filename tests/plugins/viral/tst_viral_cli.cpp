@@ -1,15 +1,12 @@
 // `bioforge run viral …` as a script would use it: validate, predict with
 // models given by path, a clear exit code for a model that does not exist,
-// and a kill -9 in the middle of a prediction followed by `bioforge resume`
-// giving outputs byte-identical to an uninterrupted run.
+// a kill -9 in the middle of a prediction followed by `bioforge resume`
+// giving outputs byte-identical to an uninterrupted run, and shard runs.
+// (Registered models: tst_viral_registry_cli.)
 
-#include "io/sha256.h"
-#include "model/classifier_writer.h"
-#include "models/model_entry.h"
-#include "pipeline/validate_job.h"
 #include "compute/blas_core.h"
 #include "support/kill_resume.h"
-#include "support/test_support.h"
+#include "viral_cli_test.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,7 +16,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTemporaryDir>
 #include <QtTest>
 
 #include <csignal>
@@ -27,83 +23,11 @@
 using namespace bioforge;
 using namespace bioforge::test;
 
-class TstViralCli : public QObject {
+class TstViralCli : public ViralCliTest {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    QString m_fasta, m_classifier;
-
-    struct Result {
-        int code = -1;
-        QString out, err;
-    };
-
-    // Every run inherits generic kernels marked as a parent's choice (what a cluster task on another
-    // node inherits): bioforge must choose again for this CPU before loading the plugin, on any CPU.
-    QProcessEnvironment env() const
-    {
-        QProcessEnvironment e = isolatedEnvironment(m_dir.filePath(QStringLiteral("home")));
-        e.insert(QStringLiteral("OPENBLAS_CORETYPE"), QStringLiteral("Prescott"));
-        e.insert(QStringLiteral("BIOFORGE_OPENBLAS_CORETYPE_CHOSEN"), QStringLiteral("Prescott"));
-        e.insert(QStringLiteral("ATEN_CPU_CAPABILITY"), QStringLiteral("default"));
-        e.insert(QStringLiteral("BIOFORGE_ATEN_CPU_CAPABILITY_CHOSEN"), QStringLiteral("default"));
-        e.remove(QStringLiteral("GOMP_SPINCOUNT")); // bioforge bounds the pools' waits itself
-        e.remove(QStringLiteral("OPENBLAS_THREAD_TIMEOUT"));
-        return e;
-    }
-
-    Result run(const QStringList& args, const QString& workingDirectory = QString())
-    {
-        QProcess p;
-        p.setProcessEnvironment(env());
-        if (!workingDirectory.isEmpty())
-            p.setWorkingDirectory(workingDirectory);
-        p.start(binPath(QStringLiteral("bioforge")), args);
-        p.waitForFinished(300000);
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
-
-    QStringList models() const
-    {
-        return {QStringLiteral("--dnabert"), fixturePath(QStringLiteral("viral/dnabert_s_tiny")), QStringLiteral("--esm"),
-                fixturePath(QStringLiteral("viral/esm2_tiny")), QStringLiteral("--classifier"), m_classifier, QStringLiteral("--threads"),
-                QStringLiteral("1")};
-    }
-
-    QStringList predict(const QString& project) const
-    {
-        return QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), m_fasta}
-               + models()
-               + QStringList{QStringLiteral("--shard_frames"), QStringLiteral("16"), QStringLiteral("--esm_tokens_per_batch"), QStringLiteral("400"),
-                             QStringLiteral("--dnabert_tokens_per_batch"), QStringLiteral("300"), QStringLiteral("--no-reuse_results")};
-    }
-
-    static QByteArray outputsOf(const QString& project, const QString& runId)
-    {
-        QByteArray all;
-        for (const char* name : {"prediction_results.txt", "frames.tsv", "chunks.tsv", "contigs.tsv", "summary.json"})
-            all += readAll(QDir(project).filePath(QStringLiteral("runs/%1/%2").arg(runId, QLatin1String(name))));
-        return all;
-    }
-
-    static QString runIdFrom(const QString& text)
-    {
-        return QRegularExpression(QStringLiteral("run (\\d{8}-\\d{6}-[0-9a-f]{8})")).match(text).captured(1);
-    }
 
 private slots:
-    void initTestCase()
-    {
-        if (!fixturesAvailable())
-            QSKIP("../shared/fixtures is not present");
-        m_classifier = m_dir.filePath(QStringLiteral("classifier.safetensors"));
-        QVERIFY(viral::writeRandomClassifier(m_classifier, 128, 16, 5));
-        m_fasta = m_dir.filePath(QStringLiteral("contigs.fa"));
-        QFile f(m_fasta);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        for (uint32_t i = 0; i < 160; ++i)
-            f.write(">c" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(viral::ValidateJob::syntheticContig(600 + 37 * (i % 20), i)) + "\n");
-    }
+    void initTestCase() { writeInputs(); }
 
     void validateAndMissingModels()
     {
@@ -150,27 +74,6 @@ private slots:
         QVERIFY(!run({QStringLiteral("--project"), runs, QStringLiteral("runs")}).out.contains(QStringLiteral("predict"))); // nothing recorded
     }
 
-    // A folder in the current folder named as a registered classifier comes first (viral.md); its
-    // refusal says that it shadows the registered model, which is used from any other folder.
-    void aFolderShadowingARegisteredModelIsSaid()
-    {
-        const QString imported = m_dir.filePath(QStringLiteral("shadow/mycls"));
-        QVERIFY(QDir().mkpath(imported));
-        for (const QString& suffix : {QStringLiteral(".safetensors"), QStringLiteral(".json")})
-            QVERIFY(QFile::copy(m_classifier.chopped(12) + suffix, imported + QStringLiteral("/classifier") + suffix));
-        const QString project = m_dir.filePath(QStringLiteral("shadow/project"));
-        const Result registered = run({QStringLiteral("--project"), project, QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("mycls"),
-                                       QStringLiteral("virnucpro-classifier"), imported});
-        QVERIFY2(registered.code == 0, qPrintable(registered.err));
-        QStringList args = QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("validate")} + models();
-        args[args.indexOf(QStringLiteral("--classifier")) + 1] = QStringLiteral("mycls");
-        const Result shadowed = run(args, m_dir.filePath(QStringLiteral("shadow")));
-        QVERIFY2(shadowed.code == 2 && shadowed.err.contains(QStringLiteral("the folder 'mycls' in this folder shadows the registered model 'mycls'")),
-                 qPrintable(shadowed.err));
-        const Result elsewhere = run(args, m_dir.path());
-        QVERIFY2(elsewhere.code == 0, qPrintable(elsewhere.err));
-    }
-
     // A rule bound that makes every scored contig viral (allowed: the bounds are [0, 1]) is said; a
     // hand-typed shard of an input too small to cut so fails saying how many parts it makes.
     void ruleAndShardBoundsAreSaid()
@@ -190,90 +93,6 @@ private slots:
                                                                       "most 1 part, cut only at contig ends: give --shard i/N with N at most 1"))
                      && shard.out.contains(QStringLiteral("a smaller --shard_frames makes more frame shards")),
                  qPrintable(shard.out + shard.err));
-    }
-
-    // A registered model whose files changed (an in-place update, a bad copy; the same size) is
-    // refused by the run, named, before anything is computed or cached with it; put back, it
-    // runs, and its results are those of the model as registered.
-    void aRegisteredModelThatChangedIsRefused()
-    {
-        const QString esm = m_dir.filePath(QStringLiteral("my-esm"));
-        QVERIFY(QDir().mkpath(esm));
-        for (const QString& f : QDir(fixturePath(QStringLiteral("viral/esm2_tiny"))).entryList(QDir::Files))
-            QVERIFY(QFile::copy(fixturePath(QStringLiteral("viral/esm2_tiny/") + f), QDir(esm).filePath(f)));
-        const QString project = m_dir.filePath(QStringLiteral("registered"));
-        const Result imported = run({QStringLiteral("--project"), project, QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("my-esm"),
-                                     QStringLiteral("esm2"), esm});
-        QVERIFY2(imported.code == 0, qPrintable(imported.err));
-        const QString fasta = m_dir.filePath(QStringLiteral("three.fa"));
-        QFile f(fasta);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        for (uint32_t i = 0; i < 3; ++i)
-            f.write(">r" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(viral::ValidateJob::syntheticContig(400, 90 + i)) + "\n");
-        f.close();
-        QStringList args = QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), fasta} + models();
-        args[args.indexOf(QStringLiteral("--esm")) + 1] = QStringLiteral("my-esm");
-        const Result first = run(args);
-        QVERIFY2(first.code == 0, qPrintable(first.err));
-        // Provenance lists each model's files with their own SHA-256 (what sha256sum says of the file at
-        // that path) beside the model checksum, which is theirs combined: registered (my-esm) or given by path.
-        const QJsonObject record = QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/provenance.json").arg(runIdFrom(first.out)))))
-                                       .object();
-        const QJsonArray modelsRecorded = record.value(QLatin1String("models")).toArray();
-        QCOMPARE(modelsRecorded.size(), 3);
-        for (const QJsonValue& v : modelsRecorded) {
-            const QJsonObject model = v.toObject();
-            const QJsonArray files = model.value(QLatin1String("files")).toArray();
-            QVERIFY2(!files.isEmpty(), qPrintable(model.value(QLatin1String("name")).toString()));
-            core::ModelEntry combined;
-            for (const QJsonValue& f : files) {
-                const QString path = f.toObject().value(QLatin1String("path")).toString();
-                const QString sha256 = f.toObject().value(QLatin1String("sha256")).toString();
-                QCOMPARE(sha256, core::Sha256::ofFile(path).valueOr(QString()));
-                QCOMPARE(f.toObject().value(QLatin1String("size")).toInteger(), QFileInfo(path).size());
-                combined.files.append({f.toObject().value(QLatin1String("name")).toString(), 0, sha256, QString()});
-            }
-            QCOMPARE(model.value(QLatin1String("sha256")).toString(), combined.combinedSha256());
-        }
-        const Result listed = run({QStringLiteral("--project"), project, QStringLiteral("models"), QStringLiteral("list")});
-        QVERIFY2(listed.out.contains(QStringLiteral("my-esm")) && listed.out.contains(QStringLiteral("model checksum")), qPrintable(listed.out));
-        // The report says which checksum is whose: the model's, then each file's own.
-        const QString html = m_dir.filePath(QStringLiteral("registered.html"));
-        const Result reported = run({QStringLiteral("--project"), project, QStringLiteral("report"), runIdFrom(first.out), QStringLiteral("--html"), html});
-        QVERIFY2(reported.code == 0, qPrintable(reported.err));
-        const QByteArray page = readAll(html);
-        QCOMPARE(page.count("(model checksum: of its files' SHA-256s, below)"), qsizetype(3));
-        // LibTorch's build and run versions: one row where they agree.
-        const QString built = record.value(QLatin1String("environment")).toObject().value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch (build)")).toString();
-        const QString used = record.value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch")).toString();
-        QVERIFY(!used.isEmpty());
-        QCOMPARE(page.count("<td>LibTorch</td>") + page.count("<td>LibTorch (build)</td>"), built.isEmpty() || built == used ? qsizetype(1) : qsizetype(2));
-        // A parameter left empty is not a row (provenance.json keeps it).
-        const QJsonObject parameters = record.value(QLatin1String("parameters")).toObject();
-        for (auto it = parameters.begin(); it != parameters.end(); ++it)
-            if (it.value().isString() && it.value().toString().isEmpty())
-                QVERIFY2(!page.contains(QStringLiteral("<td>%1</td><td></td>").arg(it.key()).toUtf8()), qPrintable(it.key()));
-        for (const QJsonValue& v : modelsRecorded)
-            for (const QJsonValue& f : v.toObject().value(QLatin1String("files")).toArray())
-                QVERIFY2(page.contains(f.toObject().value(QLatin1String("sha256")).toString().toUtf8()), qPrintable(f.toObject().value(QLatin1String("path")).toString()));
-
-        const QString weights = QDir(esm).filePath(QStringLiteral("model.safetensors"));
-        const QByteArray original = readAll(weights);
-        QByteArray edited = original;
-        edited[edited.size() - 1] = char(edited.back() ^ 0x40);
-        QVERIFY(writeAll(weights, edited));
-        QFile touched(weights); // a time of its own, whatever the clock's resolution
-        QVERIFY(touched.open(QIODevice::ReadWrite) && touched.setFileTime(QDateTime::currentDateTimeUtc().addSecs(120), QFileDevice::FileModificationTime));
-        touched.close();
-        const Result changed = run(args);
-        QCOMPARE(changed.code, 1);
-        QVERIFY2(changed.out.contains(QStringLiteral("model 'my-esm': %1 has SHA-256").arg(weights))
-                     && changed.out.contains(QStringLiteral("changed since it was registered")),
-                 qPrintable(changed.out + changed.err));
-
-        QVERIFY(writeAll(weights, original)); // put back (a new time: read, and it matches)
-        const Result again = run(args);
-        QVERIFY2(again.code == 0, qPrintable(again.out + again.err));
     }
 
     void killDashNineThenResumeIsByteIdentical()

@@ -71,6 +71,14 @@ private slots:
         fasta.write(">only_n\nNNNNNNNN\n"); // no codon translates: nothing to score
     }
 
+    // Before anything is run, the page fits a 1280-px window beside the navigation rail (it was
+    // wider: a horizontal scroll bar cut the results' tabs, trial 13).
+    void theEmptyPageFitsA1280PixelWindow()
+    {
+        const int rail = 170, margins = 40; // the main window's navigation rail (its fixed width) and frames
+        QVERIFY2(m_page->minimumSizeHint().width() <= 1280 - rail - margins, qPrintable(QString::number(m_page->minimumSizeHint().width())));
+    }
+
     void aRunFromThePageFillsTheContigTable()
     {
         RunSetupPanel* setup = m_page->setup();

@@ -30,6 +30,9 @@ using core::orThrow;
 
 namespace {
 
+// A provider release a run read: recorded beside the models, as what it is.
+constexpr const char* kReferenceDataRole = "reference data";
+
 JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
 
 // Inputs to resolutions; a repeated input or a second name for the same gene is a duplicate of its first line.
@@ -289,7 +292,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             ctx.warn(task.missing);
         tasks << task;
         for (const ReleaseInfo& r : std::as_const(task.parts)) {
-            ctx.provenance().addModel({partTitle(*source, r.part), r.release, r.sha256, r.filePath});
+            ctx.provenance().addModel({partTitle(*source, r.part), r.release, r.sha256, r.filePath, {}, QString::fromLatin1(kReferenceDataRole)});
             recorded.insert(r.sha256);
         }
     }
@@ -298,7 +301,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     if (const ReleaseInfo& identity = resolver.release(); !identity.sha256.isEmpty() && !recorded.contains(identity.sha256))
         if (const auto source = sourceById(identity.source))
             ctx.provenance().addModel({QStringLiteral("gene identities: %1").arg(partTitle(*source, identity.part)), identity.release, identity.sha256,
-                                       identity.filePath});
+                                       identity.filePath, {}, QString::fromLatin1(kReferenceDataRole)});
     if (tasks.isEmpty())
         throw core::JobFailure(QStringLiteral("annotate: no source has its files imported; import some (bioforge annotation import-bulk SOURCE FILE)%1")
                                    .arg(m_settings.offline ? QStringLiteral(" or run online (--offline false)") : QString()));

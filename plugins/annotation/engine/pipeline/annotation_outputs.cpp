@@ -209,7 +209,7 @@ void writeAnnotationOutputs(core::JobContext& ctx, const RunStore& store, const 
         QStringList counted;
         for (const auto& [status, count] : byStatus)
             counted << QStringLiteral("%1 %2").arg(QString::number(count), status);
-        throw core::JobFailure(QStringLiteral("annotate: no entry of the gene list is a gene in %1 (%2 %3: %4), nothing was annotated; resolution.tsv "
+        throw core::JobFailure::needingNewRun(QStringLiteral("annotate: no entry of the gene list is a gene in %1 (%2 %3: %4), nothing was annotated; resolution.tsv "
                                               "says why for each. Check that the list holds human gene symbols or ids; a corrected list needs a new run")
                                    .arg(resolver.release().release, QString::number(resolutions.size()),
                                         resolutions.size() == 1 ? QStringLiteral("entry") : QStringLiteral("entries"), counted.join(QStringLiteral(", "))));

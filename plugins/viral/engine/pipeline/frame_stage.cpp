@@ -43,7 +43,7 @@ bool commitShard(core::CheckpointStore& store, int number, const FrameShard& sha
     if (auto previous = store.loadOrDiscard(key)) {
         if (previous->state.value(QLatin1String("digest")).toString() != shard.digest()
             || previous->state.value(QLatin1String("contigs")).toArray() != shard.state().value(QLatin1String("contigs")).toArray())
-            throw JobFailure(QStringLiteral("the input changed since this run began (shard %1 differs); start a new run").arg(number));
+            throw JobFailure::needingNewRun(QStringLiteral("the input changed since this run began (shard %1 differs); start a new run").arg(number));
         return false;
     }
     core::orThrow(store.save(key, shard.state(), nullptr, {{QLatin1String(kFramesBlob), shard.framesBlob()}}));
@@ -80,7 +80,7 @@ std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSett
         if (number >= end)
             return false;
         if (settings.sharded() && ((number == first && shard.contigs.front().continued) || (number + 1 == end && shard.contigs.back().continues)))
-            throw JobFailure(QStringLiteral("shard %1/%2: frame shard %3 splits a contig, so the plan no longer fits the input; start the cluster run again")
+            throw JobFailure::needingNewRun(QStringLiteral("shard %1/%2: frame shard %3 splits a contig, so the plan no longer fits the input; start the cluster run again")
                                  .arg(QString::number(settings.shardIndex + 1), QString::number(settings.shardCount), QString::number(number)));
         wroteShard = commitShard(store, index.shards++, shard) || wroteShard;
         index.frames += int64_t(shard.frames.size());

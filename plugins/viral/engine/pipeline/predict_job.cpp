@@ -218,7 +218,7 @@ void PredictJob::resolveModelDigests(core::JobContext& ctx)
     const QString usedKey = QStringLiteral("models/used");
     if (auto used = store.loadOrDiscard(usedKey)) {
         if (used->state.value(QLatin1String("result_key")).toString() != m_settings.resultKey())
-            throw JobFailure(QStringLiteral("the models or settings changed since this run began; start a new run"));
+            throw JobFailure::needingNewRun(QStringLiteral("the models or settings changed since this run began; start a new run"));
     } else {
         orThrow(store.save(usedKey, {{QStringLiteral("result_key"), m_settings.resultKey()}}));
     }

@@ -1,0 +1,130 @@
+// What the listing commands print, for a person and for a script: `runs`
+// in columns that line up whatever the states and plugins, counts in the
+// singular where there is one, and `plugins`, `runs` and `inspect` as JSON
+// that says what their text says (docs/cli.md).
+
+#include "cli_test_base.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace bioforge::test;
+
+namespace {
+
+QJsonObject parsed(const QString& text)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    return error.error == QJsonParseError::NoError && doc.isObject() ? doc.object() : QJsonObject{{QStringLiteral("unparsed"), error.errorString()}};
+}
+
+} // namespace
+
+class TstCliListings : public CliTestBase {
+    Q_OBJECT
+    QString m_selftest; // a finished self-test of one unit (one checkpoint entry)
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const Result one = run({QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"),
+                                QStringLiteral("1"), QStringLiteral("--work"), QStringLiteral("1")});
+        QVERIFY2(one.code == 0, qPrintable(one.err));
+        m_selftest = runIdFrom(one.err);
+        QVERIFY(!m_selftest.isEmpty());
+    }
+
+    // Runs of different states and plugins: each column starts where it starts on every other line.
+    void runsLineUpInColumns()
+    {
+        const Result failed = run({QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"),
+                                   QStringLiteral("4"), QStringLiteral("--work"), QStringLiteral("1"), QStringLiteral("--fail_at_unit"), QStringLiteral("1")});
+        QCOMPARE(failed.code, 1);
+        const QString model = path("tiny.gguf");
+        QCOMPARE(run({QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--vocab"), QStringLiteral("300"), QStringLiteral("--embd"),
+                      QStringLiteral("32"), QStringLiteral("--ff"), QStringLiteral("64")})
+                     .code,
+                 0);
+        const Result llm = run({QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("--model"), model,
+                                QStringLiteral("--prompt"), QStringLiteral("hi"), QStringLiteral("--n"), QStringLiteral("2")});
+        QVERIFY2(llm.code == 0, qPrintable(llm.err));
+        const QStringList lines = runsListing().split(QLatin1Char('\n')).filter(QRegularExpression(QStringLiteral("^\\d{8}-\\d{6}-")));
+        QCOMPARE(lines.size(), 3);
+        static const QRegularExpression when(QStringLiteral("  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  "));
+        static const QRegularExpression what(QStringLiteral("  (workbench|llm) "));
+        QSet<qsizetype> whenAt, whatAt;
+        for (const QString& line : lines) {
+            whenAt.insert(when.match(line).capturedStart());
+            whatAt.insert(what.match(line).capturedStart());
+        }
+        QVERIFY2(whenAt.size() == 1 && !whenAt.contains(-1) && whatAt.size() == 1 && !whatAt.contains(-1), qPrintable(lines.join(QLatin1Char('\n'))));
+        // The JSON lists the same runs.
+        const QJsonObject json = parsed(run({QStringLiteral("runs"), QStringLiteral("--json")}).out);
+        QCOMPARE(json.value(QLatin1String("runs")).toArray().size(), lines.size());
+    }
+
+    // One checkpoint entry is "1 entry"; the JSON gives each entry whole, its check and its tensors;
+    // a damaged entry is BAD in both, exit 5, and the JSON still parses.
+    void inspectSaysItInWordsAndAsJson()
+    {
+        const Result text = run({QStringLiteral("inspect"), m_selftest});
+        QVERIFY2(text.code == 0 && text.out.contains(QStringLiteral(": 1 entry\n")), qPrintable(text.out + text.err));
+        const Result asJson = run({QStringLiteral("inspect"), m_selftest, QStringLiteral("--json")});
+        const QJsonObject json = parsed(asJson.out);
+        QVERIFY2(asJson.code == 0 && json.value(QLatin1String("bad")).toInt(-1) == 0, qPrintable(asJson.out + asJson.err));
+        const QJsonArray entries = json.value(QLatin1String("entries")).toArray();
+        QCOMPARE(entries.size(), 1);
+        const QJsonObject entry = entries.first().toObject();
+        QVERIFY(entry.value(QLatin1String("verified")).toBool() && entry.value(QLatin1String("error")).isNull());
+        QVERIFY(text.out.contains(QStringLiteral("ok   ") + entry.value(QLatin1String("key")).toString()));
+        QVERIFY(!entry.value(QLatin1String("state")).toObject().isEmpty());
+        const QJsonArray tensors = entry.value(QLatin1String("tensors")).toArray();
+        QVERIFY(!tensors.isEmpty());
+        for (const QJsonValue& t : tensors)
+            QVERIFY2(t.toObject().value(QLatin1String("mean")).isDouble() && t.toObject().value(QLatin1String("nan")).isDouble(),
+                     qPrintable(QJsonDocument(t.toObject()).toJson()));
+        // One byte of its state changed: BAD, why, exit 5.
+        const QString folder = json.value(QLatin1String("folder")).toString();
+        const QString state = QDir(folder).filePath(entry.value(QLatin1String("key")).toString() + QStringLiteral("/state.json"));
+        QFile file(state);
+        QVERIFY2(file.open(QIODevice::Append), qPrintable(state));
+        QCOMPARE(file.write(" "), qint64(1));
+        file.close();
+        const Result bad = run({QStringLiteral("inspect"), m_selftest, QStringLiteral("--json")});
+        const QJsonObject badJson = parsed(bad.out);
+        QVERIFY2(bad.code == 5 && badJson.value(QLatin1String("bad")).toInt() == 1, qPrintable(bad.out + bad.err));
+        const QJsonObject badEntry = badJson.value(QLatin1String("entries")).toArray().first().toObject();
+        QVERIFY(!badEntry.value(QLatin1String("verified")).toBool() && !badEntry.value(QLatin1String("error")).toString().isEmpty());
+    }
+
+    // Every plugin the text lists, as JSON: loaded ones with their verbs, commands and file.
+    void pluginsAsJson()
+    {
+        const Result text = run({QStringLiteral("plugins")});
+        const Result asJson = run({QStringLiteral("plugins"), QStringLiteral("--json")});
+        const QJsonObject json = parsed(asJson.out);
+        QVERIFY2(asJson.code == 0 && !json.value(QLatin1String("search_paths")).toArray().isEmpty(), qPrintable(asJson.out + asJson.err));
+        const QJsonArray plugins = json.value(QLatin1String("plugins")).toArray();
+        QCOMPARE(plugins.size(), text.out.split(QLatin1Char('\n')).filter(QRegularExpression(QStringLiteral("^(loaded|unused|FAILED)  "))).size());
+        bool sawLlm = false;
+        for (const QJsonValue& v : plugins) {
+            const QJsonObject p = v.toObject();
+            QVERIFY2(text.out.contains(p.value(QLatin1String("id")).toString() + QLatin1Char(' ') + p.value(QLatin1String("version")).toString()),
+                     qPrintable(QJsonDocument(p).toJson()));
+            if (p.value(QLatin1String("id")).toString() != QLatin1String("llm"))
+                continue;
+            sawLlm = true;
+            QCOMPARE(p.value(QLatin1String("state")).toString(), QStringLiteral("loaded"));
+            QCOMPARE(p.value(QLatin1String("run_verbs")).toArray(), QJsonArray{QStringLiteral("generate")});
+            QVERIFY(p.value(QLatin1String("commands")).toArray().contains(QStringLiteral("chat")));
+            QVERIFY(p.value(QLatin1String("file")).toString().endsWith(QStringLiteral("libbioforge_llm.so")) && p.value(QLatin1String("error")).isNull());
+        }
+        QVERIFY(sawLlm);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCliListings)
+#include "tst_cli_listings.moc"
