@@ -8,6 +8,7 @@
 #include "runs/session.h"
 #include "settings/workbench_settings.h"
 #include "store/project.h"
+#include "store/project_store.h"
 
 #include <QDir>
 #include <QRegularExpression>
@@ -89,7 +90,7 @@ int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs, const Q
     if (!allEnded())
         loop.exec();
     progress.finishLine();
-    bool failed = false, cancelled = false, paused = false;
+    bool failed = false, cancelled = false, paused = false, unrecorded = false;
     for (const QString& id : runIds) {
         auto h = scheduler.handle(id);
         if (!h)
@@ -120,8 +121,19 @@ int CliContext::waitForRuns(const QStringList& runIds, bool listOutputs, const Q
         failed = failed || r.state == core::RunState::Failed;
         cancelled = cancelled || r.state == core::RunState::Cancelled;
         paused = paused || r.state == core::RunState::Paused;
+        // How it ended must be in the project: a record the database refused (its reason is in the
+        // log above) would list the run as running, and then interrupted, with a success here.
+        if (session().project() && !session().project()->store().readOnly()) {
+            const auto stored = session().project()->store().run(id);
+            if (!stored || stored->state != r.state) {
+                m_err << "bioforge: run " << id << " ended " << core::runStateName(r.state) << ", but the project database "
+                      << (stored ? QStringLiteral("still records it as %1").arg(core::runStateName(stored->state)) : stored.error().message())
+                      << ": its record was not written" << Qt::endl;
+                unrecorded = true;
+            }
+        }
     }
-    const int code = failed ? kRunFailed : cancelled ? kCancelled : paused ? kPaused : kOk;
+    const int code = unrecorded ? kProjectError : failed ? kRunFailed : cancelled ? kCancelled : paused ? kPaused : kOk;
     return code;
 }
 

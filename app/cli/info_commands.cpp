@@ -44,12 +44,12 @@ int cmdPlugins(CliContext& ctx, const QStringList& args)
                     verbs << v.name;
             list.append(QJsonObject{
                 {QStringLiteral("id"), e.metadata.id},
-                {QStringLiteral("version"), e.metadata.version},
+                {QStringLiteral("version"), e.metadata.version.isEmpty() ? QJsonValue() : QJsonValue(e.metadata.version)},
                 {QStringLiteral("state"), loaded ? QStringLiteral("loaded") : e.state == core::PluginEntry::State::Unused ? QStringLiteral("unused")
                                                                                                                           : QStringLiteral("failed")},
                 {QStringLiteral("run_verbs"), QJsonArray::fromStringList(verbs)},
                 {QStringLiteral("commands"), QJsonArray::fromStringList(loaded ? e.plugin->commandVerbs() : QStringList())},
-                {QStringLiteral("needs_gpu"), e.metadata.needsGpu},
+                {QStringLiteral("needs_gpu"), loaded ? QJsonValue(e.metadata.needsGpu) : QJsonValue()}, // a plugin that did not load may not have said
                 {QStringLiteral("file"), e.filePath.isEmpty() ? QJsonValue() : QJsonValue(e.filePath)},
                 {QStringLiteral("error"), loaded || e.error.isEmpty() ? QJsonValue() : QJsonValue(e.error)}});
         }
@@ -158,6 +158,7 @@ int cmdRuns(CliContext& ctx, const QStringList& args)
                                     {QStringLiteral("resumes"), r.parentRunId.isEmpty() ? QJsonValue() : QJsonValue(r.parentRunId)},
                                     {QStringLiteral("resumed_as"), resumedAs.contains(r.runId) ? QJsonValue(resumedAs.value(r.runId)) : QJsonValue()},
                                     {QStringLiteral("warnings"), r.warningCount},
+                                    {QStringLiteral("new_run_needed"), r.state == core::RunState::Failed ? QJsonValue(r.newRunNeeded) : QJsonValue()},
                                     {QStringLiteral("error"), r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error)}});
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
                                                {QStringLiteral("read_only"), project->store().readOnly()},

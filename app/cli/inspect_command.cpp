@@ -24,6 +24,15 @@ namespace {
 
 QJsonValue finiteOrNull(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
 
+// "[8, 131, 64]" (TensorInfo::shapeText) as [8, 131, 64].
+QJsonArray shapeArray(const QString& text)
+{
+    QJsonArray dims;
+    for (const QString& d : QString(text).remove(QLatin1Char('[')).remove(QLatin1Char(']')).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        dims.append(d.trimmed().toLongLong());
+    return dims;
+}
+
 // `inspect --json`: one object, the keys stable; each entry's state whole (as --full prints it).
 QJsonObject entriesJson(const QString& folder, const QList<core::CheckpointEntryReport>& entries)
 {
@@ -33,7 +42,7 @@ QJsonObject entriesJson(const QString& folder, const QList<core::CheckpointEntry
         bad += e.verified ? 0 : 1;
         QJsonArray tensors;
         for (const core::TensorStats& t : e.tensors) {
-            QJsonObject tensor{{QStringLiteral("name"), t.name}, {QStringLiteral("dtype"), t.dtype}, {QStringLiteral("shape"), t.shape},
+            QJsonObject tensor{{QStringLiteral("name"), t.name}, {QStringLiteral("dtype"), t.dtype}, {QStringLiteral("shape"), shapeArray(t.shape)},
                                {QStringLiteral("bytes"), t.bytes}, {QStringLiteral("elements"), t.elements}};
             for (const auto& [key, value] : {std::pair{"min", t.min}, {"max", t.max}, {"mean", t.mean}, {"std", t.std}})
                 tensor.insert(QLatin1String(key), t.numeric ? finiteOrNull(value) : QJsonValue());
@@ -44,12 +53,13 @@ QJsonObject entriesJson(const QString& folder, const QList<core::CheckpointEntry
         list.append(QJsonObject{{QStringLiteral("key"), e.key},
                                 {QStringLiteral("verified"), e.verified},
                                 {QStringLiteral("error"), e.verified ? QJsonValue() : QJsonValue(e.error)},
-                                {QStringLiteral("schema"), e.jobSchema},
-                                {QStringLiteral("created"), e.created},
-                                {QStringLiteral("state"), e.state},
+                                // What a BAD entry's manifest could not tell: null, not 0 or "".
+                                {QStringLiteral("schema"), e.verified ? QJsonValue(e.jobSchema) : QJsonValue()},
+                                {QStringLiteral("created"), e.created.isEmpty() ? QJsonValue() : QJsonValue(e.created)},
+                                {QStringLiteral("state"), e.verified ? QJsonValue(e.state) : QJsonValue()},
                                 {QStringLiteral("tensors"), tensors}});
     }
-    return {{QStringLiteral("folder"), folder}, {QStringLiteral("entries"), list}, {QStringLiteral("bad"), bad}};
+    return {{QStringLiteral("folder"), QFileInfo(folder).absoluteFilePath()}, {QStringLiteral("entries"), list}, {QStringLiteral("bad"), bad}};
 }
 
 } // namespace

@@ -79,6 +79,11 @@ bool runStateIsResumable(RunState state)
     return state == RunState::Paused || state == RunState::Interrupted || state == RunState::Failed;
 }
 
+bool RunRecord::resumable() const
+{
+    return runStateIsResumable(state) && !(state == RunState::Failed && newRunNeeded);
+}
+
 QJsonObject RunRecord::toJson() const
 {
     QJsonArray models;

@@ -78,6 +78,10 @@ struct RunRecord {
     int warningCount = 0;  // records skipped or changed while the run worked
     QStringList warnings;  // the first of them (ProvenanceRecorder::kKeptWarnings)
 
+    // Whether a resume can continue it: paused, interrupted or failed, but not a failure on what it
+    // was given (newRunNeeded), which a resume would read again and fail on the same way.
+    bool resumable() const;
+
     QJsonObject toJson() const;
     static Expected<RunRecord> fromJson(const QJsonObject& json);
 };

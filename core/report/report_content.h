@@ -41,6 +41,9 @@ struct ReportPlot {
     double xMax = std::numeric_limits<double>::quiet_NaN();
     double yMin = std::numeric_limits<double>::quiet_NaN();
     double yMax = std::numeric_limits<double>::quiet_NaN();
+    // A quantity against its own expectation (a clock's age against chronological age): both axes
+    // get one range, and the line y = x is drawn across it (not in the legend).
+    bool identity = false;
 };
 
 struct ReportSection {

@@ -167,6 +167,10 @@ Expected<QString> RunService::resume(const QString& runId)
     if (!runStateIsResumable(parent->state))
         return Error(QStringLiteral("run %1 is %2; only paused, interrupted or failed runs can be resumed")
                          .arg(runId, runStateName(parent->state)));
+    if (!parent->resumable())
+        return Error(QStringLiteral("run %1 failed on what it was given (%2): a resume reads the same inputs and settings and would fail the same "
+                                    "way; start a new run with the corrected input or value")
+                         .arg(runId, parent->error));
     auto all = m_project.store().runs();
     if (!all)
         return all.error();

@@ -111,7 +111,7 @@ Expected<QList<RunRecord>> RunService::resumableRuns() const
         return all.error();
     QList<RunRecord> out;
     for (const RunRecord& r : *all)
-        if (runStateIsResumable(r.state) && !continuationOf(*all, r.runId))
+        if (r.resumable() && !continuationOf(*all, r.runId))
             out.append(r);
     return out;
 }

@@ -119,7 +119,7 @@ Status ProjectStore::updateRunWhere(const RunRecord& run, const QString& conditi
     for (const FileRef& f : run.inputs)
         ok = ok && insertFile(QStringLiteral("input"), f.name, f.path, f.sha256, f.size);
     for (const ModelRef& m : run.models)
-        ok = ok && insertFile(QStringLiteral("model"), m.name, m.path, m.sha256, 0);
+        ok = ok && insertFile(QStringLiteral("model"), m.name, m.path, m.sha256, 0); // reference data too (the table allows input, model, output)
     for (const FileRef& f : run.outputs)
         ok = ok && insertFile(QStringLiteral("output"), f.name, f.path, f.sha256, f.size);
     if (!ok || !db.commit()) {

@@ -1,13 +1,17 @@
 // What the listing commands print, for a person and for a script: `runs`
 // in columns that line up whatever the states and plugins, counts in the
 // singular where there is one, and `plugins`, `runs` and `inspect` as JSON
-// that says what their text says (docs/cli.md).
+// that says what their text says (docs/cli.md); a run whose end the project
+// could not record is not reported a success.
 
 #include "cli_test_base.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 
 using namespace bioforge::test;
 
@@ -64,6 +68,13 @@ private slots:
         // The JSON lists the same runs.
         const QJsonObject json = parsed(run({QStringLiteral("runs"), QStringLiteral("--json")}).out);
         QCOMPARE(json.value(QLatin1String("runs")).toArray().size(), lines.size());
+        // Whether a failed run can be resumed (a self-test's failure can): null for the others.
+        for (const QJsonValue& v : json.value(QLatin1String("runs")).toArray()) {
+            const QJsonObject r = v.toObject();
+            const bool isFailed = r.value(QLatin1String("state")).toString() == QLatin1String("failed");
+            QVERIFY2(isFailed ? r.value(QLatin1String("new_run_needed")) == QJsonValue(false) : r.value(QLatin1String("new_run_needed")).isNull(),
+                     qPrintable(QJsonDocument(r).toJson()));
+        }
     }
 
     // One checkpoint entry is "1 entry"; the JSON gives each entry whole, its check and its tensors;
@@ -84,7 +95,8 @@ private slots:
         const QJsonArray tensors = entry.value(QLatin1String("tensors")).toArray();
         QVERIFY(!tensors.isEmpty());
         for (const QJsonValue& t : tensors)
-            QVERIFY2(t.toObject().value(QLatin1String("mean")).isDouble() && t.toObject().value(QLatin1String("nan")).isDouble(),
+            QVERIFY2(t.toObject().value(QLatin1String("mean")).isDouble() && t.toObject().value(QLatin1String("nan")).isDouble()
+                         && !t.toObject().value(QLatin1String("shape")).toArray().isEmpty() && t.toObject().value(QLatin1String("shape")).toArray().first().isDouble(),
                      qPrintable(QJsonDocument(t.toObject()).toJson()));
         // One byte of its state changed: BAD, why, exit 5.
         const QString folder = json.value(QLatin1String("folder")).toString();
@@ -98,6 +110,7 @@ private slots:
         QVERIFY2(bad.code == 5 && badJson.value(QLatin1String("bad")).toInt() == 1, qPrintable(bad.out + bad.err));
         const QJsonObject badEntry = badJson.value(QLatin1String("entries")).toArray().first().toObject();
         QVERIFY(!badEntry.value(QLatin1String("verified")).toBool() && !badEntry.value(QLatin1String("error")).toString().isEmpty());
+        QVERIFY(badEntry.value(QLatin1String("state")).isNull() && badEntry.value(QLatin1String("schema")).isNull()); // not {} and 0
     }
 
     // Every plugin the text lists, as JSON: loaded ones with their verbs, commands and file.
@@ -123,6 +136,28 @@ private slots:
             QVERIFY(p.value(QLatin1String("file")).toString().endsWith(QStringLiteral("libbioforge_llm.so")) && p.value(QLatin1String("error")).isNull());
         }
         QVERIFY(sawLlm);
+    }
+
+    // A run whose end the project database refuses to record (a full disk, a lock; here a trigger):
+    // said, and exit 5 — it printed "finished" and exited 0, the run listed as running. Last: the
+    // trigger stays.
+    void aRunWhoseEndIsNotRecordedIsNotASuccess()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("trigger"));
+            db.setDatabaseName(QDir(project()).filePath(QStringLiteral("project.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY2(q.exec(QStringLiteral("CREATE TRIGGER refuse_the_end BEFORE UPDATE OF state ON runs WHEN NEW.state = 'finished' "
+                                           "BEGIN SELECT RAISE(ABORT, 'the disk refused the write'); END")),
+                     qPrintable(q.lastError().text()));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("trigger"));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"),
+                              QStringLiteral("1"), QStringLiteral("--work"), QStringLiteral("1")});
+        QVERIFY2(r.code == 5 && r.err.contains(QStringLiteral("ended finished, but the project database still records it as running")),
+                 qPrintable(r.out + r.err));
     }
 };
 

@@ -370,6 +370,11 @@ private slots:
             QVERIFY2(c.unicode() >= 0x20 || c == QLatin1Char('\n') || c == QLatin1Char('\t'), qPrintable(QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QLatin1Char('0'))));
         QVERIFY(page.contains(QChar(0x241B)) && page.contains(QChar(0x2419)));
         QVERIFY2(!page.contains(QStringLiteral("bioforge resume")) && page.contains(QStringLiteral("start a new run")), qPrintable(page));
+        // A cancelled run's report says what that means under "What happened" (the section was a bare table).
+        run.state = core::RunState::Cancelled;
+        const core::ReportContent cancelled = ui::ReportExporter::failedRunContent(run);
+        QVERIFY(!cancelled.sections.isEmpty() && !cancelled.sections.first().paragraphs.isEmpty());
+        QVERIFY2(cancelled.sections.first().paragraphs.first().contains(QStringLiteral("will not be resumed")), qPrintable(cancelled.sections.first().paragraphs.first()));
     }
 
     // A failed run has a report too: how it ended, above its provenance (no plugin content).

@@ -30,6 +30,26 @@ private slots:
             QVERIFY2(v > y.lower && v < y.upper, qPrintable(QStringLiteral("%1 on or outside [%2, %3]").arg(v).arg(y.lower).arg(y.upper)));
     }
 
+    // A clock against chronological age: one range on both axes and the diagonal drawn (the caption
+    // spoke of a diagonal that was not there, the axes of different ranges: trial 14).
+    void anIdentityPlotDrawsTheDiagonalOnEqualAxes()
+    {
+        core::ReportPlot spec;
+        spec.kind = core::ReportPlot::Kind::Scatter;
+        spec.identity = true;
+        spec.series << core::PlotSeries{QStringLiteral("phenoage"), {20, 50, 80}, {35, 41, 90}};
+        std::unique_ptr<QCustomPlot> plot(ui::PlotFactory::create(spec));
+        QCOMPARE(plot->xAxis->range().lower, plot->yAxis->range().lower);
+        QCOMPARE(plot->xAxis->range().upper, plot->yAxis->range().upper);
+        QCOMPARE(plot->graphCount(), 2);
+        const QCPGraph* line = plot->graph(1);
+        QCOMPARE(line->dataCount(), 2);
+        for (int i = 0; i < 2; ++i)
+            QCOMPARE(line->data()->at(i)->key, line->data()->at(i)->value);
+        QVERIFY(line->data()->at(0)->key <= 20 && line->data()->at(1)->key >= 90); // across every point
+        QVERIFY(!plot->legend->visible() || plot->legend->itemCount() == 1);
+    }
+
     void histogramCountsEveryFiniteValueOnce()
     {
         core::ReportPlot spec;

@@ -16,6 +16,8 @@
 #include "shell/main_window.h"
 #include "shell/resume_dialog.h"
 #include "shell/runs_page.h"
+#include "store/project.h"
+#include "store/project_store.h"
 #include "support/test_support.h"
 
 #include <QAbstractButton>
@@ -340,6 +342,38 @@ private slots:
                                                               qobject_cast<QAbstractButton*>(w) ? qobject_cast<QAbstractButton*>(w)->text() : QString());
             QVERIFY2(missing.isEmpty(), qPrintable(window.navigation()->item(page)->text() + QStringLiteral(": ") + missing.join(QStringLiteral(", "))));
         }
+    }
+
+    // A run that failed on what it was given (RunRecord::newRunNeeded) is not offered a resume on
+    // the Runs page, and the button says why; another failed run is.
+    void aRunThatFailedOnItsInputIsNotOfferedAResume()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("input-failures")), true));
+        for (const bool onInput : {true, false}) {
+            core::RunRecord r;
+            r.runId = onInput ? QStringLiteral("20261206-120000-0000000a") : QStringLiteral("20261206-120000-0000000b");
+            r.checkpointId = r.runId;
+            r.pluginId = QStringLiteral("workbench");
+            r.verb = QStringLiteral("selftest");
+            r.state = core::RunState::Failed;
+            r.error = onInput ? QStringLiteral("the input changed; start a new run") : QStringLiteral("disk full");
+            r.newRunNeeded = onInput;
+            r.createdAt = QDateTime::currentDateTimeUtc();
+            QVERIFY(session.project()->store().insertRun(r));
+        }
+        ui::RunsPage* runs = window.runsPage();
+        runs->reload();
+        auto* resume = runs->findChild<QPushButton*>(QStringLiteral("resumeRunButton"));
+        QStandardItemModel* model = qobject_cast<QStandardItemModel*>(runs->table()->model());
+        for (int r = 0; r < model->rowCount(); ++r) {
+            runs->table()->selectRow(r);
+            const bool onInput = model->item(r, 0)->text().endsWith(QLatin1Char('a'));
+            QCOMPARE(resume->isEnabled(), !onInput);
+            QCOMPARE(resume->toolTip().contains(QStringLiteral("Start a new run")), onInput);
+        }
+        QCOMPARE(session.runs()->resumableRuns()->size(), 1); // the window's resume dialog offers the other only
     }
 };
 

@@ -116,6 +116,17 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
             plot->xAxis->setRange(spec.xMin, spec.xMax);
         if (finite(spec.yMin, spec.yMax)) // a little room so points on the ends stay visible
             plot->yAxis->setRange(spec.yMin - 0.03 * (spec.yMax - spec.yMin), spec.yMax + 0.03 * (spec.yMax - spec.yMin));
+        if (spec.identity) {
+            const double lo = std::min(plot->xAxis->range().lower, plot->yAxis->range().lower);
+            const double hi = std::max(plot->xAxis->range().upper, plot->yAxis->range().upper);
+            plot->xAxis->setRange(lo, hi);
+            plot->yAxis->setRange(lo, hi);
+            QCPGraph* line = plot->addGraph();
+            line->setName(QStringLiteral("y = x"));
+            line->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
+            line->setData(QVector<double>{lo, hi}, QVector<double>{lo, hi}, true);
+            line->removeFromLegend();
+        }
         plot->legend->setVisible(spec.series.size() > 1);
     }
     fitTicks(plot);

@@ -67,6 +67,10 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run,
                                              "it was started with and reads the same input files (their SHA-256 are checked, and a changed file is "
                                              "refused): if an input file or a parameter was the cause, start a new run with the corrected file or value.")
                                   .arg(run.runId);
+    else if (run.state == core::RunState::Cancelled)
+        section.paragraphs << QStringLiteral("It was cancelled (bioforge cancel, or Cancel in the window) and will not be resumed. What it wrote "
+                                             "before it stopped stays in its folder%1; a new run computes its results.")
+                                  .arg(facts.checkpointFolder.isEmpty() ? QString() : QStringLiteral(" and its checkpoint folder"));
     content.sections.append(section);
     return content;
 }

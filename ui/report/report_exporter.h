@@ -44,9 +44,9 @@ public:
     };
     static StopFacts stopFactsOf(const core::Project& project, const core::RunRecord& run);
     // The content of a failed or cancelled run's report: its state, error (once), times, how far it
-    // got and where its checkpoints are, and what to do: resume it (a failed run whose error does
-    // not itself ask for a new run), or — where it was resumed already — the report of the last run
-    // of its chain.
+    // got and where its checkpoints are, and what to do: resume it, start a new run (a failure on
+    // what it was given, RunRecord::newRunNeeded), or — where it was resumed already — read the
+    // report of the last run of its chain.
     static core::ReportContent failedRunContent(const core::RunRecord& run, const StopFacts& facts = {});
 };
 

@@ -18,6 +18,10 @@
 
 namespace bioforge::ui {
 
+namespace {
+constexpr int kNewRunNeededRole = Qt::UserRole + 1; // on the State item: failed on its input (RunRecord::newRunNeeded)
+}
+
 RunsPage::RunsPage(core::Session& session, QWidget* parent)
     : QWidget(parent), m_session(session), m_model(new QStandardItemModel(this))
 {
@@ -82,12 +86,17 @@ QString RunsPage::selectedRunId() const
 void RunsPage::updateButtons()
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
-    bool resumable = false;
+    bool resumable = false, newRunNeeded = false;
     if (!rows.isEmpty()) {
         const QString id = m_model->item(rows.first().row(), 0)->text();
         resumable = m_model->item(rows.first().row(), 3)->data(Qt::UserRole).toBool() && !m_resumed.contains(id);
+        newRunNeeded = m_model->item(rows.first().row(), 3)->data(kNewRunNeededRole).toBool();
     }
     m_resume->setEnabled(resumable && m_session.runs());
+    // Why a failed run cannot be resumed, where its own failure says so (a disabled button's tooltip shows).
+    m_resume->setToolTip(newRunNeeded ? tr("This run failed on what it was given (an input or a setting): a resume would read the same and fail "
+                                           "the same way. Start a new run with the corrected input.")
+                                      : tr("Continue a paused, interrupted or failed run from its last checkpoint (Ctrl+Shift+R)"));
 }
 
 QString RunsPage::resumeSelected()
@@ -120,7 +129,8 @@ void RunsPage::reload()
             m_resumed.insert(r.parentRunId);
     for (auto it = runs->crbegin(); it != runs->crend(); ++it) {
         auto* state = new QStandardItem(m_resumed.contains(it->runId) ? tr("%1, resumed").arg(core::runStateName(it->state)) : core::runStateName(it->state));
-        state->setData(core::runStateIsResumable(it->state), Qt::UserRole);
+        state->setData(it->resumable(), Qt::UserRole);
+        state->setData(it->state == core::RunState::Failed && it->newRunNeeded, kNewRunNeededRole);
         QList<QStandardItem*> row{new QStandardItem(it->runId), new QStandardItem(it->title),
                                   new QStandardItem(it->pluginId + QLatin1Char(' ') + it->verb),
                                   state,

@@ -130,7 +130,8 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
     for (auto it = columns.values.begin(); it != columns.values.end(); ++it) {
         core::ReportPlot scatter;
         scatter.kind = core::ReportPlot::Kind::Scatter;
-        scatter.caption = QStringLiteral("%1 against chronological age (people on the diagonal age as their years say)").arg(it.key());
+        scatter.caption = QStringLiteral("%1 against chronological age (people on the dashed diagonal age as their years say)").arg(it.key());
+        scatter.identity = true;
         scatter.xLabel = QStringLiteral("chronological age (years)");
         scatter.yLabel = QStringLiteral("%1 (years)").arg(it.key());
         std::vector<double> age(it.value().size());

@@ -51,8 +51,9 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_card->setObjectName(QStringLiteral("modelCard"));
     m_card->setWordWrap(true);
     m_card->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // Neither the card (a model's long path is one word) nor the status line (context, seed, why it
-    // ended; an error) widens the page past its window: both wrap at the page's width.
+    // Neither the card (a model's long path is one word: cut at the edge, selectable) nor the status
+    // line (context, seed, why it ended; an error: wrapped, one line taller when it must) widens the
+    // page past its window.
     m_card->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_transcript = new QTextBrowser(this);
     m_transcript->setTabChangesFocus(true); // Tab moves on, as everywhere else
@@ -60,7 +61,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_transcript->setOpenExternalLinks(true);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chatStatus"));
-    m_status->setMinimumHeight(m_status->fontMetrics().lineSpacing() + 4); // room kept: the layout does not jump when it fills
+    m_status->setMinimumHeight(m_status->fontMetrics().lineSpacing() + 4); // room kept: a one-line status does not move the layout
     m_status->setWordWrap(true);
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_input = new QPlainTextEdit(this);

@@ -74,7 +74,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
                          QStringLiteral("bf16"));
     m_precision->addItem(tr("int8 — approximate: linear layers in int8 on the CPU, about 1.5× faster with VNNI"), QStringLiteral("int8"));
     // As wide as the model choices, not its longest item (that made the page wider than a 1280-px
-    // window): the list opens as wide as it needs, and the choice shown is cut, whole in its tooltip.
+    // window): the list opens as wide as it needs; the choice shown may be cut, each item whole in
+    // the list's tooltips, the combo's own tooltip explaining the three.
     m_precision->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_precision->setMinimumContentsLength(24);
     for (int i = 0; i < m_precision->count(); ++i)
@@ -128,6 +129,13 @@ QComboBox* RunSetupPanel::makeModelChoice(int role)
     combo->setMinimumContentsLength(24);
     combo->lineEdit()->setPlaceholderText(tr("registry name, or Browse…"));
     combo->addItem(tr("Browse…"), QStringLiteral("::browse"));
+    // A long entry ("NAME — TEST model (random weights)  (model checksum …)") shows its start: the
+    // line edit put its cursor, and so its view, at the end, the name scrolled out (trial 14).
+    // (On the text a choice puts there: the combo writes it after currentIndexChanged; typing is left alone.)
+    connect(combo, &QComboBox::currentTextChanged, combo, [combo](const QString& text) {
+        if (combo->findText(text) >= 0)
+            combo->lineEdit()->setCursorPosition(0);
+    });
     connect(combo, &QComboBox::activated, this, [this, combo, role](int index) {
         if (combo->itemData(index).toString() != QLatin1String("::browse"))
             return;
@@ -178,14 +186,17 @@ void RunSetupPanel::setRegistry(const core::ModelRegistry* registry)
         combo->clear();
         if (registry)
             for (const core::ModelEntry& m : registry->models())
-                if (m.kind == QLatin1String(modelKind(ModelRole(role))))
-                    combo->addItem(QStringLiteral("%1  (sha256 %2…)").arg(m.displayName(), m.combinedSha256().left(12)), m.name);
+                if (m.kind == QLatin1String(modelKind(ModelRole(role)))) {
+                    combo->addItem(tr("%1  (model checksum %2…)").arg(m.displayName(), m.combinedSha256().left(12)), m.name);
+                    combo->setItemData(combo->count() - 1, combo->itemText(combo->count() - 1), Qt::ToolTipRole);
+                }
         combo->addItem(tr("Browse…"), QStringLiteral("::browse"));
         combo->setCurrentIndex(combo->count() > 1 ? 0 : -1);
         if (const int i = combo->findText(current); !current.isEmpty() && i >= 0 && current != tr("Browse…"))
             combo->setCurrentIndex(i);
         else if (!current.isEmpty() && current != tr("Browse…"))
             combo->setEditText(current);
+        combo->lineEdit()->setCursorPosition(0); // the model's name in view, not the end of a long entry
     }
 }
 

@@ -61,6 +61,20 @@ class TstRunService : public QObject {
                + readAll(dir.filePath(QStringLiteral("summary.json")));
     }
 
+    // A self-test run's record as the store keeps it, put there by hand (a run of another process).
+    RunRecord selftestRecord(const QString& id, RunState state) const
+    {
+        RunRecord r;
+        r.runId = id;
+        r.checkpointId = id;
+        r.pluginId = QStringLiteral("workbench");
+        r.verb = QStringLiteral("selftest");
+        r.parameters = m_params;
+        r.state = state;
+        r.createdAt = QDateTime::currentDateTimeUtc();
+        return r;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -250,14 +264,7 @@ private slots:
 
     void orphanedRunsAreMarkedInterruptedAndResumable()
     {
-        RunRecord ghost;
-        ghost.runId = QStringLiteral("ghost-run");
-        ghost.checkpointId = ghost.runId;
-        ghost.pluginId = QStringLiteral("workbench");
-        ghost.verb = QStringLiteral("selftest");
-        ghost.parameters = m_params;
-        ghost.state = RunState::Running;
-        ghost.createdAt = QDateTime::currentDateTimeUtc();
+        RunRecord ghost = selftestRecord(QStringLiteral("ghost-run"), RunState::Running);
         RunOwner dead = RunOwner::current();
         dead.processStart = QStringLiteral("gone:0");
         QVERIFY(m_project->store().insertRun(ghost, dead));
@@ -303,16 +310,9 @@ private slots:
     // made under a setting this version cannot honour, so it is refused with both versions named.
     void aResumeRefusesAParameterTheVerbNoLongerTakes()
     {
-        RunRecord old;
-        old.runId = QStringLiteral("older-plugin-run");
-        old.checkpointId = old.runId;
-        old.pluginId = QStringLiteral("workbench");
+        RunRecord old = selftestRecord(QStringLiteral("older-plugin-run"), RunState::Interrupted);
         old.pluginVersion = QStringLiteral("0.0.1-old");
-        old.verb = QStringLiteral("selftest");
-        old.parameters = m_params;
         old.parameters.insert(QStringLiteral("retired_setting"), 3);
-        old.state = RunState::Interrupted;
-        old.createdAt = QDateTime::currentDateTimeUtc();
         QVERIFY(m_project->store().insertRun(old));
         const qsizetype before = m_project->store().runs()->size();
         auto resumed = m_runs->resume(old.runId);
@@ -323,6 +323,25 @@ private slots:
                  qPrintable(message));
         QCOMPARE(m_project->store().runs()->size(), before);
     }
+
+    // A run that failed on what it was given: a resume would read it again and fail the same way,
+    // so it is refused, saying so, and not among the runs offered a resume.
+    void aRunThatFailedOnItsInputIsNotResumed()
+    {
+        RunRecord failed = selftestRecord(QStringLiteral("failed-on-input"), RunState::Failed);
+        failed.error = QStringLiteral("the input changed since this run began; start a new run");
+        failed.newRunNeeded = true;
+        QVERIFY(m_project->store().insertRun(failed));
+        const qsizetype before = m_project->store().runs()->size();
+        auto resumed = m_runs->resume(failed.runId);
+        QVERIFY(!resumed);
+        QVERIFY2(resumed.error().message().contains(QStringLiteral("failed on what it was given")) && resumed.error().message().contains(failed.error),
+                 qPrintable(resumed.error().message()));
+        QCOMPARE(m_project->store().runs()->size(), before);
+        for (const RunRecord& r : *m_runs->resumableRuns())
+            QVERIFY(r.runId != failed.runId);
+    }
+
     // A refused device that comes from the saved setting names the setting (the user would look for
     // it in the command); a device the run was given, another refusal, or a device that is not the
     // saved one leaves the message as it is. `unset` (resetToDefault) removes the setting.

@@ -21,6 +21,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLineEdit>
 #include <QJsonObject>
 #include <QDir>
 #include <QFile>
@@ -266,6 +267,16 @@ private slots:
         QVERIFY(QDir().mkpath(folder));
         QVERIFY(writeRandomClassifier(QDir(folder).filePath(QStringLiteral("classifier.safetensors")), 128, 16, 11));
         QVERIFY(m_session->models().registerTestModel(QStringLiteral("page-test-classifier"), QStringLiteral("virnucpro-classifier"), folder));
+        // Listed by its name, kept in view (the line edit showed the long entry's end, trial 14).
+        QComboBox* classifiers = m_page->setup()->modelChoice(2);
+        m_page->setup()->setRegistry(&m_session->models());
+        const int listed = classifiers->findData(QStringLiteral("page-test-classifier"));
+        QVERIFY(listed >= 0);
+        classifiers->setCurrentIndex(classifiers->count() - 1); // away ("Browse…"; no dialog without a click) and back
+        classifiers->setCurrentIndex(listed);
+        QVERIFY2(classifiers->currentText().startsWith(QStringLiteral("page-test-classifier — TEST model")) && classifiers->currentText().contains(QStringLiteral("model checksum")),
+                 qPrintable(classifiers->currentText()));
+        QCOMPARE(classifiers->lineEdit()->cursorPosition(), 0);
         m_page->setup()->modelChoice(2)->setEditText(QStringLiteral("page-test-classifier"));
         QString id;
         waitForRun([&] { id = m_page->start(QStringLiteral("predict")); });

@@ -108,7 +108,7 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
         }, &report))
         return stopped(ctx);
     if (report.rows == 0)
-        throw core::JobFailure(QStringLiteral("%1: the table has a header but no rows").arg(m_settings.table));
+        throw core::JobFailure::needingNewRun(QStringLiteral("%1: the table has a header but no rows").arg(m_settings.table));
     warnTableIssues(ctx, m_settings.table, mapping, report, clockMarkers(m_settings));
     ctx.beginStage(QStringLiteral("write"), 1);
     writer.finish(report, {});
@@ -130,7 +130,7 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     for (qsizetype r = 0; r < result.cohort.rows() && !anySurvival; ++r)
         anySurvival = result.cohort.hasSurvival(r);
     if (!anySurvival)
-        throw core::JobFailure(
+        throw core::JobFailure::needingNewRun(
             QStringLiteral("%1: no row has follow-up time and vital status (the mapping '%2' reads them from %3 and %4): evaluate compares the clocks "
                            "against mortality; `age clocks` computes them without")
                 .arg(m_settings.table, result.mapping.name,
@@ -145,7 +145,7 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
             deaths += result.cohort.event[size_t(r)] == 1 ? 1 : 0;
         }
     if (deaths == 0)
-        throw core::JobFailure(QStringLiteral("%1: none of the %2 rows with follow-up records a death (column '%3', death coded as %4): evaluate compares "
+        throw core::JobFailure::needingNewRun(QStringLiteral("%1: none of the %2 rows with follow-up records a death (column '%3', death coded as %4): evaluate compares "
                                               "the clocks against mortality, which needs deaths; check the mapping's codes, or use `age clocks`")
                                    .arg(m_settings.table, QString::number(followed), result.mapping.event.column,
                                         result.mapping.event.yes.isEmpty() ? QStringLiteral("(nothing)") : result.mapping.event.yes.join(QLatin1Char('/'))));
@@ -258,7 +258,7 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
     // Too few people or deaths for any statistic: a failure, as a table without deaths is (it
     // "finished" with every figure empty, the reason in the CSV's note column only).
     if (!anyEvaluated)
-        throw core::JobFailure(QStringLiteral("%1: %2 (every clock is compared on the people with a value of each, follow-up, age and sex; a C-index "
+        throw core::JobFailure::needingNewRun(QStringLiteral("%1: %2 (every clock is compared on the people with a value of each, follow-up, age and sex; a C-index "
                                               "needs at least 10 of them and 2 deaths): nothing could be evaluated; evaluation.csv lists each clock")
                                    .arg(m_settings.table, tooFew));
     std::vector<ExtraColumn> extra;

@@ -201,7 +201,7 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
     for (qint64 n : std::as_const(d->computed))
         values += n;
     if (d->rows > 0 && values == 0)
-        throw core::JobFailure(QStringLiteral("age clocks: no clock has a value for any of the %1 rows (the reasons above; clock_notes.tsv lists them "
+        throw core::JobFailure::needingNewRun(QStringLiteral("age clocks: no clock has a value for any of the %1 rows (the reasons above; clock_notes.tsv lists them "
                                               "row by row): check the mapping's columns and units, or the reference tables")
                                    .arg(d->rows));
     return files;

@@ -112,7 +112,7 @@ void requireMarkers(const Cohort& reference, const QStringList& markers, const C
                                         : QStringLiteral("'%1' (%2)").arg(column, marker));
         }
     if (!absent.isEmpty())
-        throw JobFailure(QStringLiteral("%1: the %2 has no %3 %4, which the mapping '%5' reads; it is trained on every one of %6%7")
+        throw JobFailure::needingNewRun(QStringLiteral("%1: the %2 has no %3 %4, which the mapping '%5' reads; it is trained on every one of %6%7")
                              .arg(reference.source, role, absent.size() == 1 ? QStringLiteral("column") : QStringLiteral("columns"),
                                   absent.join(QStringLiteral(", ")), mapping.name, markers.join(QStringLiteral(", ")), hint));
 }
@@ -150,7 +150,7 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
         const Cohort reference = readRunTable(ctx, s.kdmReference, mapping, &refReport, QStringLiteral("KDM reference"), need.required);
         KdmSettings k;
         if (need.required.isEmpty())
-            throw JobFailure(QStringLiteral("age: '%1' is not a KDM marker set of the schema (kdm, kdm_blood)").arg(s.kdmMarkers));
+            throw JobFailure::needingNewRun(QStringLiteral("age: '%1' is not a KDM marker set of the schema (kdm, kdm_blood)").arg(s.kdmMarkers));
         k.markers = need.required;
         k.missingAllowed = need.missingAllowed;
         k.crp = s.phenoAge.crp;

@@ -185,7 +185,7 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
     const HenawConfig config = configureHenaw(markers, s.configFile, s.overrides);
     const std::vector<qsizetype> rows = henawUsableRows(cohort, config.markers); // the rule predict() applies: the configuration's markers
     if (rows.size() < kHenawMinimumRows)
-        throw JobFailure(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW (at least %3, split into "
+        throw JobFailure::needingNewRun(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW (at least %3, split into "
                                         "training, validation and test rows)")
                              .arg(s.table, QString::number(rows.size()), QString::number(kHenawMinimumRows)));
     requireAgeSpread(ctx, cohort, rows, s.table);

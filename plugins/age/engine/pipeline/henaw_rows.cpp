@@ -82,7 +82,7 @@ QStringList chooseHenawMarkers(const Cohort& c, const QStringList& given, double
     if (!given.isEmpty()) {
         for (const QString& m : given)
             if (!c.has(m))
-                throw JobFailure(QStringLiteral("%1: marker '%2' was asked for but the table has no such column (mapped)").arg(c.source, m));
+                throw JobFailure::needingNewRun(QStringLiteral("%1: marker '%2' was asked for but the table has no such column (mapped)").arg(c.source, m));
         return given;
     }
     QStringList out;
@@ -94,7 +94,7 @@ QStringList chooseHenawMarkers(const Cohort& c, const QStringList& given, double
             out << m;
     }
     if (out.size() < 2)
-        throw JobFailure(QStringLiteral("%1: fewer than two biomarkers are present for %2 % of the people").arg(c.source, QString::number(minimumCoverage * 100)));
+        throw JobFailure::needingNewRun(QStringLiteral("%1: fewer than two biomarkers are present for %2 % of the people").arg(c.source, QString::number(minimumCoverage * 100)));
     return out;
 }
 
@@ -119,7 +119,7 @@ void requireMeasuredMarkers(const Cohort& c, const HenawModel& model, const Colu
             empty << QStringLiteral("%1 (column '%2')").arg(m, mapping.biomarkers.value(m).column);
     }
     if (!empty.isEmpty())
-        throw JobFailure(QStringLiteral("%1: %2 %3 no value in any of its %4 rows, and the HENAW model reads %5: its value would be the training "
+        throw JobFailure::needingNewRun(QStringLiteral("%1: %2 %3 no value in any of its %4 rows, and the HENAW model reads %5: its value would be the training "
                                         "mean for everyone; give a table that measured %5, or train a model on the markers this table has")
                              .arg(c.source, empty.join(QStringLiteral(", ")), empty.size() == 1 ? QStringLiteral("has") : QStringLiteral("have"))
                              .arg(c.rows())
@@ -142,7 +142,7 @@ void requireAgeSpread(core::JobContext& ctx, const Cohort& c, const std::vector<
         squares += (c.age[size_t(r)] - mean) * (c.age[size_t(r)] - mean);
     const double sd = rows.size() > 1 ? std::sqrt(squares / double(rows.size() - 1)) : 0.0;
     if (high - low < kMinimumAgeSpanYears)
-        throw JobFailure(QStringLiteral("%1: the %2 usable rows are all aged %3 years: HENAW's age head learns from the spread of chronological age "
+        throw JobFailure::needingNewRun(QStringLiteral("%1: the %2 usable rows are all aged %3 years: HENAW's age head learns from the spread of chronological age "
                                         "and cannot learn from a cohort of one age (a single-age cohort, or a mapping whose age column is not "
                                         "the age); train on a cohort of several ages")
                              .arg(table)

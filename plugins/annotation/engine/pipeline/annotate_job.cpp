@@ -197,7 +197,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         } else {
             entries = parseGeneList(m_settings.genesText, &layout);
             if (entries.isEmpty())
-                throw core::JobFailure(QStringLiteral("annotate: the gene list is empty"));
+                throw core::JobFailure::needingNewRun(QStringLiteral("annotate: the gene list is empty"));
         }
         if (!layout.isEmpty())
             ctx.warn(QStringLiteral("gene list %1").arg(layout));

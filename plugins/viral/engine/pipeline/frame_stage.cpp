@@ -101,9 +101,9 @@ std::optional<FrameIndex> runFrameStage(core::JobContext& ctx, const PredictSett
     if (outcome.stopped && outcome.shards < end)
         return std::nullopt; // shards written so far are kept and checked on resume
     if (outcome.contigs == 0)
-        throw JobFailure(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))));
+        throw JobFailure::needingNewRun(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))));
     if (index.shards == 0)
-        throw JobFailure(QStringLiteral("shard %1/%2 holds no frame shard of this input; start the cluster run again").arg(settings.shardIndex + 1).arg(settings.shardCount));
+        throw JobFailure::needingNewRun(QStringLiteral("shard %1/%2 holds no frame shard of this input; start the cluster run again").arg(settings.shardIndex + 1).arg(settings.shardCount));
     QJsonArray warnings;
     for (const QString& w : index.warnings)
         warnings.append(w);
