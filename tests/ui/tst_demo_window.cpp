@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QStatusBar>
 #include <QtTest>
 
 using namespace bioforge;
@@ -60,6 +61,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QStringList ids = window.startDemo();
         QVERIFY(!ids.isEmpty());
+        const QString started = window.statusBar()->currentMessage();
+        QVERIFY2(started.startsWith(QStringLiteral("Demo: %1 run%2 started.").arg(ids.size()).arg(ids.size() == 1 ? "" : "s")), qPrintable(started));
 
         // Registered as test models, and offered labelled as such.
         QStringList expected;

@@ -138,7 +138,7 @@ QString ReportBuilder::provenanceAppendix() const
     for (const core::ModelRef& m : m_run.models) {
         // A revision that names the model already (annotation's "ClinVar variant_summary (file, modified …)") is said once.
         const bool named = m.revision == m.name || m.revision.startsWith(m.name + QLatin1Char(' '));
-        const QString name = m.revision.isEmpty() ? m.name : named ? m.revision : m.name + QLatin1Char(' ') + m.revision;
+        const QString name = m.revision.isEmpty() ? m.name : named ? m.revision : m.name + QStringLiteral(" — ") + m.revision;
         files.append({m.roleName(), name, m.path,
                       m.files.isEmpty() ? m.sha256 : m.sha256 + QStringLiteral(" (model checksum: of its files' SHA-256s, below)"), QString()});
         for (const core::FileRef& f : m.files)

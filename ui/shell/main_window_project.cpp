@@ -92,8 +92,10 @@ QStringList MainWindow::startDemo()
     }
     m_session.notifyModelsChanged(); // the demos registered their test models
     if (!ids.isEmpty())
-        statusBar()->showMessage(tr("Demo: %n run(s) started. The long self-test can be paused and resumed in the Jobs dock; "
-                                    "double-click a finished run for its provenance and report.", nullptr, int(ids.size())), 60000);
+        statusBar()->showMessage((ids.size() == 1 ? tr("Demo: 1 run started.") : tr("Demo: %1 runs started.").arg(ids.size()))
+                                     + tr(" The long self-test can be paused and resumed in the Jobs dock; double-click a finished run for its "
+                                          "provenance and report."),
+                                 60000);
     return ids;
 }
 

@@ -210,6 +210,8 @@ private slots:
                  page.constData());
         QVERIFY2(!text.contains(QRegularExpression(QStringLiteral("modified \\d{4}-\\d\\d-\\d\\d\\) \\([^,()]+, sha256"))), page.constData());
         QVERIFY2(!text.contains(QStringLiteral("HPO genes_to_phenotype HPO genes_to_phenotype")), page.constData());
+        // A part's title and a release that does not begin with it: told apart ("MGI … hmd_human_phenotype MGI HMD_…" ran together).
+        QVERIFY2(text.contains(QStringLiteral(" — MGI HMD_HumanPhenotype (")), page.constData());
     }
 
     // A new user with nothing imported and Debian's org.Hs.eg.db installed: annotate uses it (read
