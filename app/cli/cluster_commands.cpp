@@ -24,10 +24,12 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcessEnvironment>
 #include <QSet>
 #include <QTimer>
 
+#include <cmath>
 #include <map>
 
 namespace bioforge::cli {
@@ -220,12 +222,37 @@ int clusterMerge(CliContext& ctx, const QString& folder)
     return kOk;
 }
 
+// One run of `status --json`: {id, state, plugin, verb, cluster, shards, tasks: [{task (1-based), state,
+// node, job_id, progress (0–1)}], merge, active_jobs, error}; what is not known null.
+QJsonObject statusJson(const core::RunRecord& r, const QString& folder, const core::Expected<core::ClusterRunStatus>& status)
+{
+    const auto orNull = [](const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); };
+    QJsonObject o{{QStringLiteral("id"), r.runId}, {QStringLiteral("state"), core::runStateName(r.state)},
+                  {QStringLiteral("plugin"), r.pluginId}, {QStringLiteral("verb"), r.verb}};
+    QJsonArray tasks;
+    if (status)
+        for (const core::ClusterTaskStatus& t : status->tasks)
+            tasks.append(QJsonObject{{QStringLiteral("task"), t.index + 1}, {QStringLiteral("state"), t.state}, {QStringLiteral("node"), orNull(t.node)},
+                                     {QStringLiteral("job_id"), orNull(t.jobId)}, {QStringLiteral("progress"), std::round(t.progress * 1e4) / 1e4}});
+    o.insert(QStringLiteral("cluster"), status ? orNull(status->clusterName) : QJsonValue());
+    o.insert(QStringLiteral("shards"), status ? QJsonValue(status->shards) : QJsonValue());
+    o.insert(QStringLiteral("tasks"), status ? QJsonValue(tasks) : QJsonValue());
+    o.insert(QStringLiteral("merge"), status ? QJsonValue(status->merge) : QJsonValue());
+    o.insert(QStringLiteral("active_jobs"), status ? QJsonValue(QJsonArray::fromStringList(status->activeJobs)) : QJsonValue());
+    o.insert(QStringLiteral("error"), status ? QJsonValue()
+                                      : !QFileInfo(folder).isDir() ? QJsonValue(QStringLiteral("its checkpoint folder %1 is gone").arg(folder))
+                                                                   : QJsonValue(status.error().message()));
+    return o;
+}
+
 } // namespace
 
-int cmdStatus(CliContext& ctx, const QStringList& args)
+int cmdStatus(CliContext& ctx, const QStringList& argsIn)
 {
+    QStringList args = argsIn;
+    const bool json = args.removeAll(QStringLiteral("--json")) > 0;
     if (args.size() > 1) {
-        ctx.err() << "usage: bioforge status [run-id]" << Qt::endl;
+        ctx.err() << "usage: bioforge status [run-id] [--json]" << Qt::endl;
         return kUsage;
     }
     core::Project* project = ctx.project(false);
@@ -299,6 +326,20 @@ int cmdStatus(CliContext& ctx, const QStringList& args)
     if (!args.isEmpty() && shown.isEmpty()) {
         ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
         return kNotFound;
+    }
+    if (json) {
+        QJsonArray runs;
+        for (const core::RunRecord& r : shown) {
+            const QString folder = project->checkpointDir(r.checkpointId);
+            auto known = statusOf.find(r.runId);
+            runs.append(statusJson(r, folder, known != statusOf.end() ? std::move(known->second) : core::clusterRunStatus(folder, slurm)));
+        }
+        ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
+                                               {QStringLiteral("runs"), runs},
+                                               {QStringLiteral("not_looked_at"), squeueDown.isEmpty() ? QJsonValue() : QJsonValue(squeueDown.trimmed())}})
+                         .toJson(QJsonDocument::Indented)
+                  << Qt::flush;
+        return kOk;
     }
     if (shown.isEmpty()) {
         ctx.out() << "no cluster run under way in " << project->folder() << Qt::endl;

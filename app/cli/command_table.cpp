@@ -5,19 +5,19 @@ namespace bioforge::cli {
 const QList<CommandInfo>& commandTable()
 {
     static const QList<CommandInfo> table{
-        {"version", "version", "application and library versions", cmdVersion, false},
+        {"version", "version [--json]", "application and library versions (--json: as JSON, for scripts)", cmdVersion, false},
         {"plugins", "plugins [--json]", "plugins found, loaded or failed (with the reason; --json: as JSON, for scripts)", cmdPlugins, false},
-        {"devices", "devices [--check]", "CPU and GPUs found, why a GPU is missing; --check runs a test kernel on each GPU", cmdDevices, false},
+        {"devices", "devices [--check] [--json]", "CPU and GPUs found, why a GPU is missing; --check runs a test kernel on each GPU (--json: as JSON, for scripts)", cmdDevices, false},
         {"run", "run <plugin> <verb> [--param value …] [--title T]", "start a run and follow its progress", cmdRun, false},
         {"resume", "resume [run-id]", "resume a paused or interrupted run (all of them without an id)", cmdResume, false},
         {"cancel", "cancel <run-id>…", "end paused or interrupted runs that will not be resumed (checkpoints and outputs stay)", cmdCancel, false},
         {"runs", "runs [--json]", "list the project's runs (--json: as JSON, for scripts)", cmdRuns, false},
-        {"status", "status [run-id]", "cluster runs under way: each array task's state, node and progress", cmdStatus, false},
+        {"status", "status [run-id] [--json]", "cluster runs under way: each array task's state, node and progress (--json: as JSON, for scripts)", cmdStatus, false},
         {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},
         {"inspect", "inspect <run-id | checkpoint folder> [--full] [--json]",
          "verify checkpoints and show tensor statistics (--full: each state whole; --json: all of it as JSON, for scripts)", cmdInspect, false},
         {"report", "report <run-id> [--html FILE] [--pdf FILE] [--force]", "export a run's report", cmdReport, true},
-        {"models", "models list | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> [--keep-files] | download <name> <kind> <url> <sha256> [<file>]",
+        {"models", "models list [--json] | import <name> <kind> <folder> [--revision R] | verify <name> | remove <name> [--keep-files] | download <name> <kind> <url> <sha256> [<file>]",
          "the model registry", cmdModels, false},
         {"cluster", "cluster task <work-folder> <index> | merge <work-folder>",
          "what a cluster run's Slurm jobs run (start cluster runs with 'run … --cluster slurm')", cmdCluster, false},

@@ -20,11 +20,23 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 
 namespace bioforge::cli {
 
-int cmdVersion(CliContext& ctx, const QStringList&)
+int cmdVersion(CliContext& ctx, const QStringList& args)
 {
+    if (args.contains(QStringLiteral("--json"))) { // {application, version, libraries: {name: version}}
+        QJsonObject libraries;
+        for (const auto& [name, version] : core::EnvironmentInfo::libraryVersions())
+            libraries.insert(name, version);
+        ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("application"), QStringLiteral("BioForge Workbench")},
+                                               {QStringLiteral("version"), core::EnvironmentInfo::applicationVersion()},
+                                               {QStringLiteral("libraries"), libraries}})
+                         .toJson(QJsonDocument::Indented)
+                  << Qt::flush;
+        return kOk;
+    }
     ctx.out() << "BioForge Workbench " << core::EnvironmentInfo::applicationVersion() << Qt::endl;
     for (const auto& [name, version] : core::EnvironmentInfo::libraryVersions())
         ctx.out() << "  " << name << ": " << version << Qt::endl;
@@ -89,9 +101,46 @@ int cmdPlugins(CliContext& ctx, const QStringList& args)
     return kOk;
 }
 
+namespace {
+
+// `devices --json`: {devices: [{id, kind, index, name, threads, memory_bytes, driver}], notes,
+// checks: [{id, ok, message}] (with --check; null without)}; absent values null.
+int devicesJson(CliContext& ctx, const core::DeviceReport& report, bool check)
+{
+    QJsonArray devices;
+    for (const core::DeviceInfo& d : report.devices)
+        devices.append(QJsonObject{{QStringLiteral("id"), d.id},
+                                   {QStringLiteral("kind"), d.kind == core::DeviceKind::Cpu ? QStringLiteral("cpu") : d.kind == core::DeviceKind::Cuda ? QStringLiteral("cuda") : QStringLiteral("hip")},
+                                   {QStringLiteral("index"), d.index},
+                                   {QStringLiteral("name"), d.name},
+                                   {QStringLiteral("threads"), d.cpuThreads > 0 ? QJsonValue(d.cpuThreads) : QJsonValue()},
+                                   {QStringLiteral("memory_bytes"), d.memoryBytes > 0 ? QJsonValue(d.memoryBytes) : QJsonValue()},
+                                   {QStringLiteral("driver"), d.driverVersion.isEmpty() ? QJsonValue() : QJsonValue(d.driverVersion)}});
+    QJsonValue checks;
+    bool failed = false;
+    if (check) {
+        QJsonArray list;
+        for (const core::DeviceInfo& d : report.gpus()) {
+            const core::GpuCheck::Result r = core::GpuCheck::run(d.kind, d.index);
+            list.append(QJsonObject{{QStringLiteral("id"), d.id}, {QStringLiteral("ok"), r.code == 0}, {QStringLiteral("message"), r.message}});
+            failed = failed || r.code != 0;
+        }
+        checks = list;
+    }
+    ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("devices"), devices}, {QStringLiteral("notes"), QJsonArray::fromStringList(report.notes)},
+                                           {QStringLiteral("checks"), checks}})
+                     .toJson(QJsonDocument::Indented)
+              << Qt::flush;
+    return failed ? kRunFailed : kOk;
+}
+
+} // namespace
+
 int cmdDevices(CliContext& ctx, const QStringList& args)
 {
     const core::DeviceReport& report = core::DeviceDiscovery::report();
+    if (args.contains(QStringLiteral("--json")))
+        return devicesJson(ctx, report, args.contains(QStringLiteral("--check")));
     for (const core::DeviceInfo& d : report.devices) {
         ctx.out() << d.id << "  " << d.name;
         if (d.cpuThreads > 0)
@@ -149,16 +198,17 @@ int cmdRuns(CliContext& ctx, const QStringList& args)
         for (const core::RunRecord& r : *runs)
             list.append(QJsonObject{{QStringLiteral("id"), r.runId},
                                     {QStringLiteral("state"), core::runStateName(orphaned.contains(r.runId) ? core::RunState::Interrupted : r.state)},
-                                    {QStringLiteral("plugin"), r.pluginId},
+                                    // as `show` writes it: a key the two share has one type
+                                    {QStringLiteral("plugin"), QJsonObject{{QStringLiteral("id"), r.pluginId}, {QStringLiteral("version"), r.pluginVersion.isEmpty() ? QJsonValue() : QJsonValue(r.pluginVersion)}}},
                                     {QStringLiteral("verb"), r.verb},
                                     {QStringLiteral("title"), r.title},
                                     {QStringLiteral("created"), r.createdAt.toUTC().toString(Qt::ISODateWithMs)},
                                     {QStringLiteral("ended"), r.endedAt.isValid() ? QJsonValue(r.endedAt.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue()},
-                                    {QStringLiteral("progress"), progress ? QJsonValue(progress->value(r.runId)) : QJsonValue()},
+                                    {QStringLiteral("progress"), progress ? QJsonValue(std::round(progress->value(r.runId) * 1e4) / 1e4) : QJsonValue()},
                                     {QStringLiteral("resumes"), r.parentRunId.isEmpty() ? QJsonValue() : QJsonValue(r.parentRunId)},
                                     {QStringLiteral("resumed_as"), resumedAs.contains(r.runId) ? QJsonValue(resumedAs.value(r.runId)) : QJsonValue()},
-                                    {QStringLiteral("warnings"), r.warningCount},
-                                    {QStringLiteral("new_run_needed"), r.state == core::RunState::Failed ? QJsonValue(r.newRunNeeded) : QJsonValue()},
+                                    {QStringLiteral("warning_count"), r.warningCount}, // `show`: warningCount, and the first of them as `warnings`
+                                    {QStringLiteral("new_run_needed"), r.state == core::RunState::Failed ? QJsonValue(r.failedOnInput()) : QJsonValue()},
                                     {QStringLiteral("error"), r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error)}});
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
                                                {QStringLiteral("read_only"), project->store().readOnly()},

@@ -24,12 +24,11 @@ namespace {
 
 QJsonValue finiteOrNull(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
 
-// "[8, 131, 64]" (TensorInfo::shapeText) as [8, 131, 64].
-QJsonArray shapeArray(const QString& text)
+QJsonArray shapeArray(const std::vector<qint64>& shape)
 {
     QJsonArray dims;
-    for (const QString& d : QString(text).remove(QLatin1Char('[')).remove(QLatin1Char(']')).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        dims.append(d.trimmed().toLongLong());
+    for (qint64 d : shape)
+        dims.append(d);
     return dims;
 }
 
@@ -124,6 +123,24 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
                   << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;
         return kNotFound;
     }
+    // A folder above runs' checkpoint folders (a project, a folder of projects: `inspect ~` walked a
+    // whole home, verifying the runs of five projects as one folder): the checkpoint folders are named.
+    if (givenFolder && !runCheckpointFolder) {
+        QStringList runFolders;
+        for (const core::CheckpointEntryReport& e : entries) {
+            const QStringList parts = e.key.split(QLatin1Char('/'));
+            const qsizetype at = parts.indexOf(QStringLiteral("checkpoints"));
+            if (at >= 0 && at + 2 < parts.size())
+                if (const QString run = QDir(folder).filePath(parts.mid(0, at + 2).join(QLatin1Char('/'))); !runFolders.contains(run))
+                    runFolders << run;
+        }
+        if (!runFolders.isEmpty()) {
+            ctx.err() << "bioforge: " << folder << " holds the checkpoint folders of " << runFolders.size() << (runFolders.size() == 1 ? " run" : " runs")
+                      << ", not one run's: inspect one of them (" << runFolders.mid(0, 3).join(QStringLiteral(", ")) << (runFolders.size() > 3 ? ", …" : "")
+                      << "), or give a run id with --project (bioforge runs lists them)" << Qt::endl;
+            return kNotFound;
+        }
+    }
     if (json) {
         const QJsonObject all = entriesJson(folder, entries);
         ctx.out() << QJsonDocument(all).toJson(QJsonDocument::Indented) << Qt::flush;
@@ -144,7 +161,7 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
         else if (!e.state.isEmpty())
             ctx.out() << "     state " << core::StateSummary::of(e.state) << Qt::endl;
         for (const core::TensorStats& t : e.tensors) {
-            ctx.out() << "     " << t.name << ' ' << t.dtype << ' ' << t.shape << ' ' << t.bytes << " B";
+            ctx.out() << "     " << t.name << ' ' << t.dtype << ' ' << t.shapeText() << ' ' << t.bytes << " B";
             if (t.numeric)
                 ctx.out() << QStringLiteral("  min %1 max %2 mean %3 std %4 nan %5 inf %6")
                                  .arg(QString::number(t.min, 'g', 6), QString::number(t.max, 'g', 6), QString::number(t.mean, 'g', 6),

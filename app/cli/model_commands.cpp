@@ -13,6 +13,9 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -23,6 +26,31 @@
 
 namespace bioforge::cli {
 namespace {
+
+// `models list --json`: {registry, models: [{name, kind, revision, root, source, added, test_model,
+// model_sha256, files: [{path, bytes, sha256, url}]}]}; absent values null.
+int listModelsJson(CliContext& ctx, core::ModelRegistry& registry)
+{
+    const auto orNull = [](const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); };
+    QJsonArray models;
+    for (const core::ModelEntry& m : registry.models()) {
+        QJsonArray files;
+        for (const core::ModelFile& f : m.files)
+            files.append(QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("bytes"), f.size}, {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), orNull(f.url)}});
+        models.append(QJsonObject{{QStringLiteral("name"), m.name},
+                                  {QStringLiteral("kind"), m.kind},
+                                  {QStringLiteral("revision"), orNull(m.revision)},
+                                  {QStringLiteral("root"), m.root},
+                                  {QStringLiteral("source"), orNull(m.source)},
+                                  {QStringLiteral("added"), m.added.isValid() ? QJsonValue(m.added.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue()},
+                                  {QStringLiteral("test_model"), m.testModel},
+                                  {QStringLiteral("model_sha256"), m.combinedSha256()},
+                                  {QStringLiteral("files"), files}});
+    }
+    ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("registry"), registry.file()}, {QStringLiteral("models"), models}}).toJson(QJsonDocument::Indented)
+              << Qt::flush;
+    return kOk;
+}
 
 int listModels(CliContext& ctx, core::ModelRegistry& registry)
 {
@@ -163,12 +191,13 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
         return kProjectError;
     }
     if (sub == QLatin1String("list")) {
-        if (!args.isEmpty()) { // `models list --json`: a script asking for JSON got the text and success
+        const bool json = args.removeAll(QStringLiteral("--json")) > 0;
+        if (!args.isEmpty()) { // `models list --jsn`: a script asking for JSON got the text and success
             ctx.err() << "bioforge models list: " << (args[0].startsWith(QLatin1Char('-')) ? "unknown option '" : "unexpected argument '") << args[0]
-                      << "' (usage: bioforge models list)" << Qt::endl;
+                      << "' (usage: bioforge models list [--json])" << Qt::endl;
             return kUsage;
         }
-        return listModels(ctx, registry);
+        return json ? listModelsJson(ctx, registry) : listModels(ctx, registry);
     }
     if (sub == QLatin1String("import")) {
         QString revision;
@@ -241,7 +270,7 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
     if (!help)
         ctx.err() << "bioforge: unknown models command '" << sub << "'" << Qt::endl;
     (help ? ctx.out() : ctx.err())
-        << "usage: bioforge models list\n"
+        << "usage: bioforge models list [--json]\n"
            "       bioforge models import <name> <kind> <folder> [--revision R]\n"
            "         kinds: dnabert-s, esm2 (Hugging Face folders), virnucpro-classifier, gguf\n"
            "       bioforge models verify <name>\n"

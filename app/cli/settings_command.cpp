@@ -180,7 +180,12 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
     const int expected = verb == QLatin1String("list") ? 1 : verb == QLatin1String("set") ? 3 : 2;
     if ((verb != QLatin1String("list") && verb != QLatin1String("get") && verb != QLatin1String("set") && verb != QLatin1String("unset"))
         || args.size() > expected || (verb != QLatin1String("list") && args.size() != expected)) {
-        ctx.err() << "usage: bioforge " << QString::fromUtf8(findCommand(QStringLiteral("settings"))->usage) << Qt::endl;
+        // `settings list --json` got the bare usage line: an option is named (a value may start with '-': `set`'s is not looked at)
+        const QString extra = verb.startsWith(QLatin1Char('-')) ? verb : verb == QLatin1String("list") ? args.value(1) : QString();
+        if (extra.startsWith(QLatin1Char('-')))
+            ctx.err() << "bioforge settings: unknown option '" << extra << "' (";
+        ctx.err() << "usage: bioforge " << QString::fromUtf8(findCommand(QStringLiteral("settings"))->usage) << (extra.startsWith(QLatin1Char('-')) ? ")" : "")
+                  << Qt::endl;
         return kUsage;
     }
     if (verb == QLatin1String("list")) {

@@ -13,12 +13,14 @@
 
 namespace bioforge::core {
 
+QString TensorStats::shapeText() const { return core::shapeText(shape); }
+
 TensorStats CheckpointInspector::stats(const SafetensorsReader& reader, const TensorInfo& info)
 {
     TensorStats s;
     s.name = info.name;
     s.dtype = dtypeName(info.dtype);
-    s.shape = info.shapeText();
+    s.shape = info.shape;
     s.bytes = info.byteSize;
     s.elements = info.elementCount();
     auto values = reader.toFloat(info.name);

@@ -19,7 +19,8 @@ struct TensorInfo;
 struct TensorStats {
     QString name;
     QString dtype;
-    QString shape;
+    std::vector<qint64> shape; // dimensions, outermost first (TensorInfo::shape)
+    QString shapeText() const; // "[8, 131, 64]"
     qint64 bytes = 0;
     qint64 elements = 0;
     bool numeric = false; // false for dtypes without a float view

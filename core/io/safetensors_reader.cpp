@@ -52,13 +52,15 @@ qint64 TensorInfo::elementCount() const
     return n;
 }
 
-QString TensorInfo::shapeText() const
+QString shapeText(const std::vector<qint64>& shape)
 {
     QStringList parts;
     for (qint64 d : shape)
         parts << QString::number(d);
     return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
 }
+
+QString TensorInfo::shapeText() const { return core::shapeText(shape); }
 
 Expected<std::unique_ptr<SafetensorsReader>> SafetensorsReader::open(const QString& path)
 {

@@ -18,6 +18,9 @@
 
 namespace bioforge::core {
 
+// Dimensions as text, outermost first: "[8, 131, 64]" ("[]" for a scalar).
+QString shapeText(const std::vector<qint64>& shape);
+
 struct TensorInfo {
     QString name;
     DType dtype = DType::F32;

@@ -48,6 +48,16 @@ QList<QPair<QString, QString>> EnvironmentInfo::libraryVersions()
     return out;
 }
 
+QJsonObject EnvironmentInfo::deviceJson(const DeviceInfo& device)
+{
+    QJsonObject o{{QStringLiteral("id"), device.id}, {QStringLiteral("name"), device.name}};
+    if (device.memoryBytes > 0)
+        o.insert(QStringLiteral("memoryBytes"), double(device.memoryBytes));
+    if (!device.driverVersion.isEmpty())
+        o.insert(QStringLiteral("driverVersion"), device.driverVersion);
+    return o;
+}
+
 QJsonObject EnvironmentInfo::collect()
 {
     QJsonObject libs;
@@ -56,9 +66,7 @@ QJsonObject EnvironmentInfo::collect()
     QJsonArray devices;
     const DeviceReport& report = DeviceDiscovery::report();
     for (const DeviceInfo& d : report.devices)
-        devices.append(QJsonObject{{QStringLiteral("id"), d.id}, {QStringLiteral("name"), d.name},
-                                   {QStringLiteral("memoryBytes"), double(d.memoryBytes)},
-                                   {QStringLiteral("driverVersion"), d.driverVersion}});
+        devices.append(deviceJson(d));
     return {
         {QStringLiteral("application"), QStringLiteral("BioForge Workbench")},
         {QStringLiteral("version"), applicationVersion()},

@@ -11,12 +11,17 @@
 
 namespace bioforge::core {
 
+struct DeviceInfo;
+
 class EnvironmentInfo {
 public:
     static QString applicationVersion();
     // (library, version) pairs: Qt, spdlog, fmt, SQLite, zlib, LibTorch, CUDA, HIP.
     static QList<QPair<QString, QString>> libraryVersions();
     static QJsonObject collect();
+    // One device as provenance records it: {id, name, memoryBytes, driverVersion}, the last two only
+    // where known (a CPU has neither: they were written 0 and "").
+    static QJsonObject deviceJson(const DeviceInfo& device);
 };
 
 } // namespace bioforge::core

@@ -1,6 +1,7 @@
 #include "provenance/provenance_recorder.h"
 
 #include "io/sha256.h"
+#include "provenance/environment_info.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -84,10 +85,7 @@ void ProvenanceRecorder::addOutput(const QString& name, const QString& path)
 void ProvenanceRecorder::setDevice(const DeviceInfo& device)
 {
     std::lock_guard lock(m_mutex);
-    m_device = QJsonObject{{QStringLiteral("id"), device.id},
-                           {QStringLiteral("name"), device.name},
-                           {QStringLiteral("memoryBytes"), double(device.memoryBytes)},
-                           {QStringLiteral("driverVersion"), device.driverVersion}};
+    m_device = EnvironmentInfo::deviceJson(device);
 }
 
 void ProvenanceRecorder::addLibrary(const QString& name, const QString& version)

@@ -81,7 +81,7 @@ bool runStateIsResumable(RunState state)
 
 bool RunRecord::resumable() const
 {
-    return runStateIsResumable(state) && !(state == RunState::Failed && newRunNeeded);
+    return runStateIsResumable(state) && !failedOnInput();
 }
 
 QJsonObject RunRecord::toJson() const

@@ -78,8 +78,10 @@ struct RunRecord {
     int warningCount = 0;  // records skipped or changed while the run worked
     QStringList warnings;  // the first of them (ProvenanceRecorder::kKeptWarnings)
 
-    // Whether a resume can continue it: paused, interrupted or failed, but not a failure on what it
-    // was given (newRunNeeded), which a resume would read again and fail on the same way.
+    // Whether it failed on what it was given (state Failed and newRunNeeded): a resume would read the
+    // same input and settings and fail the same way; only a new run can succeed.
+    bool failedOnInput() const { return state == RunState::Failed && newRunNeeded; }
+    // Whether a resume can continue it: paused, interrupted or failed, but not failedOnInput().
     bool resumable() const;
 
     QJsonObject toJson() const;

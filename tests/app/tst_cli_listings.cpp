@@ -13,6 +13,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <cmath>
+
 using namespace bioforge::test;
 
 namespace {
@@ -74,6 +76,20 @@ private slots:
             const bool isFailed = r.value(QLatin1String("state")).toString() == QLatin1String("failed");
             QVERIFY2(isFailed ? r.value(QLatin1String("new_run_needed")) == QJsonValue(false) : r.value(QLatin1String("new_run_needed")).isNull(),
                      qPrintable(QJsonDocument(r).toJson()));
+            // A key `show` writes too has one type in both (`warnings` was a count here, a list there;
+            // `plugin` a name here, an object there): a script joins the two by id.
+            const QJsonObject shown = parsed(run({QStringLiteral("show"), r.value(QLatin1String("id")).toString()}).out);
+            QVERIFY(!shown.isEmpty() && r.value(QLatin1String("warning_count")).isDouble());
+            // The CPU's memory and driver are not known: not written as 0 and "".
+            const QJsonObject device = shown.value(QLatin1String("device")).toObject();
+            QVERIFY2(device.value(QLatin1String("id")).toString() == QLatin1String("cpu") && !device.contains(QLatin1String("memoryBytes"))
+                         && !device.contains(QLatin1String("driverVersion")),
+                     qPrintable(QJsonDocument(device).toJson()));
+            const double progress = r.value(QLatin1String("progress")).toDouble(-1); // 4 decimals, no float noise
+            QVERIFY2(progress >= 0 && progress <= 1 && std::round(progress * 1e4) / 1e4 == progress, qPrintable(QString::number(progress, 'g', 17)));
+            for (auto it = r.begin(); it != r.end(); ++it)
+                if (!it->isNull() && shown.contains(it.key()) && !shown.value(it.key()).isNull())
+                    QVERIFY2(it->type() == shown.value(it.key()).type(), qPrintable(it.key()));
         }
     }
 
@@ -136,6 +152,36 @@ private slots:
             QVERIFY(p.value(QLatin1String("file")).toString().endsWith(QStringLiteral("libbioforge_llm.so")) && p.value(QLatin1String("error")).isNull());
         }
         QVERIFY(sawLlm);
+    }
+
+    // `version`, `devices` and `status` as JSON too (they refused --json): what the text says.
+    void theOtherListingsAsJson()
+    {
+        const Result versionText = run({QStringLiteral("version")});
+        const QJsonObject version = parsed(run({QStringLiteral("version"), QStringLiteral("--json")}).out);
+        QVERIFY2(!version.value(QLatin1String("version")).toString().isEmpty()
+                     && versionText.out.startsWith(QStringLiteral("BioForge Workbench ") + version.value(QLatin1String("version")).toString())
+                     && version.value(QLatin1String("libraries")).toObject().contains(QStringLiteral("Qt (run time)")),
+                 qPrintable(QJsonDocument(version).toJson()));
+        for (const bool check : {false, true}) {
+            QStringList args{QStringLiteral("devices"), QStringLiteral("--json")};
+            if (check)
+                args << QStringLiteral("--check");
+            const Result r = run(args);
+            const QJsonObject devices = parsed(r.out);
+            const QJsonObject cpu = devices.value(QLatin1String("devices")).toArray().first().toObject();
+            QVERIFY2(r.code == 0 && cpu.value(QLatin1String("id")).toString() == QLatin1String("cpu") && cpu.value(QLatin1String("threads")).toInt() > 0
+                         && devices.value(QLatin1String("notes")).isArray() && devices.value(QLatin1String("checks")).isArray() == check,
+                     qPrintable(r.out + r.err));
+        }
+        const Result status = run({QStringLiteral("status"), QStringLiteral("--json")}); // no cluster run here
+        const QJsonObject underWay = parsed(status.out);
+        QVERIFY2(status.code == 0 && underWay.value(QLatin1String("runs")).toArray().isEmpty() && underWay.value(QLatin1String("project")).isString(),
+                 qPrintable(status.out + status.err));
+        QCOMPARE(run({QStringLiteral("status"), QStringLiteral("no-such-run"), QStringLiteral("--json")}).code, 6);
+        // `settings list --json` answered with the bare usage line: it names the option it does not take.
+        const Result settings = run({QStringLiteral("settings"), QStringLiteral("list"), QStringLiteral("--json")});
+        QVERIFY2(settings.code == 2 && settings.err.contains(QStringLiteral("unknown option '--json'")), qPrintable(settings.err));
     }
 
     // A run whose end the project database refuses to record (a full disk, a lock; here a trigger):

@@ -7,6 +7,9 @@
 #include "support/loopback_http_server.h"
 
 #include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 using namespace bioforge::test;
 
@@ -35,14 +38,34 @@ private slots:
         QCOMPARE(aFile.code, 6);
         QVERIFY2(aFile.err.contains(QStringLiteral("not a folder")), qPrintable(aFile.err));
         const QString models = run({QStringLiteral("models"), QStringLiteral("list")}).out;
-        // `models list --json` (a script asking for JSON) printed the text and succeeded.
-        for (const char* extra : {"--json", "extra"}) {
+        // `models list --jsn` (a script asking for JSON) printed the text and succeeded.
+        for (const char* extra : {"--jsn", "extra"}) {
             const Result refused = run({QStringLiteral("models"), QStringLiteral("list"), QLatin1String(extra)});
             QVERIFY2(refused.code == 2 && refused.err.contains(QLatin1String(extra)) && refused.out.isEmpty(), qPrintable(refused.err));
         }
         QVERIFY2(!models.contains(QStringLiteral("m1 ")) && !models.contains(QStringLiteral("m2 ")) && !models.contains(QStringLiteral("m3 ")), qPrintable(models));
         const Result ok = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("esm-dummy"), QStringLiteral("esm2"), esm});
         QVERIFY2(ok.code == 0, qPrintable(ok.err));
+        // As JSON for a script: each file with its checksum, the model checksum the text gives (cut) whole.
+        const Result asJson = run({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")});
+        const QJsonObject listed = QJsonDocument::fromJson(asJson.out.toUtf8()).object();
+        QVERIFY2(asJson.code == 0 && listed.value(QLatin1String("models")).isArray(), qPrintable(asJson.out + asJson.err));
+        bool found = false;
+        for (const QJsonValue& v : listed.value(QLatin1String("models")).toArray()) {
+            const QJsonObject m = v.toObject();
+            if (m.value(QLatin1String("name")).toString() != QLatin1String("esm-dummy"))
+                continue;
+            found = true;
+            QCOMPARE(m.value(QLatin1String("kind")).toString(), QStringLiteral("esm2"));
+            QVERIFY(m.value(QLatin1String("revision")).isNull() || m.value(QLatin1String("revision")).isString());
+            const QString checksum = m.value(QLatin1String("model_sha256")).toString();
+            QVERIFY2(checksum.size() == 64 && run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(checksum.left(16)), qPrintable(checksum));
+            const QJsonArray files = m.value(QLatin1String("files")).toArray();
+            QVERIFY(!files.isEmpty());
+            for (const QJsonValue& f : files)
+                QVERIFY(f.toObject().value(QLatin1String("sha256")).toString().size() == 64 && f.toObject().value(QLatin1String("bytes")).toInteger(-1) >= 0);
+        }
+        QVERIFY2(found, qPrintable(asJson.out));
     }
 
     // A registered name is not replaced by another kind or folder without a word; the same folder

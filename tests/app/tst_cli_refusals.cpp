@@ -92,7 +92,7 @@ private slots:
         }
         for (const QStringList& args : {QStringList{QStringLiteral("devices"), QStringLiteral("--chek")}, QStringList{QStringLiteral("plugins"), QStringLiteral("--verbose-list")},
                                         QStringList{QStringLiteral("show"), QStringLiteral("--full")}, QStringList{QStringLiteral("cancel"), QStringLiteral("--all")},
-                                        QStringList{QStringLiteral("status"), QStringLiteral("--json")}, QStringList{QStringLiteral("inspect"), QStringLiteral("x"), QStringLiteral("--fll")}}) {
+                                        QStringList{QStringLiteral("status"), QStringLiteral("--jsn")}, QStringList{QStringLiteral("inspect"), QStringLiteral("x"), QStringLiteral("--fll")}}) {
             const Result r = run(args);
             QVERIFY2(r.code == 2 && r.err.contains(QStringLiteral("unknown option '%1'").arg(args.last())) && r.err.contains(QStringLiteral("usage: bioforge ")),
                      qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));

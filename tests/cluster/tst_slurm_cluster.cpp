@@ -61,6 +61,19 @@ private slots:
         QCOMPARE(status.code, 0);
         QCOMPARE(status.out.count(QRegularExpression(QStringLiteral("task \\d/4  done +\\S+"))), 4);
         QVERIFY2(status.out.contains(QLatin1String("merge     done")) && status.out.contains(QLatin1String("on cluster bioforge-test")), qPrintable(status.out));
+        // The same for a script: each task's state and node, the merge.
+        const Result asJson = run({QStringLiteral("status"), runId, QStringLiteral("--json")});
+        const QJsonArray runs = QJsonDocument::fromJson(asJson.out.toUtf8()).object().value(QLatin1String("runs")).toArray();
+        QVERIFY2(asJson.code == 0 && runs.size() == 1, qPrintable(asJson.out + asJson.err));
+        const QJsonObject shown = runs.first().toObject();
+        QVERIFY2(shown.value(QLatin1String("id")).toString() == runId && shown.value(QLatin1String("cluster")).toString() == QLatin1String("bioforge-test")
+                     && shown.value(QLatin1String("merge")).toString() == QLatin1String("done") && shown.value(QLatin1String("error")).isNull(),
+                 qPrintable(asJson.out));
+        const QJsonArray shownTasks = shown.value(QLatin1String("tasks")).toArray();
+        QCOMPARE(shownTasks.size(), 4);
+        for (const QJsonValue& t : shownTasks)
+            QVERIFY2(t.toObject().value(QLatin1String("state")).toString() == QLatin1String("done") && !t.toObject().value(QLatin1String("node")).toString().isEmpty(),
+                     qPrintable(asJson.out));
         // The report of a cluster run is the viral report, with where it ran.
         QCOMPARE(run({QStringLiteral("report"), runId}).code, 0);
         const QString html = QString::fromUtf8(readAll(QDir(project()).filePath(QStringLiteral("reports/%1.html").arg(runId))));

@@ -1,6 +1,7 @@
 // The GUI, offscreen: the window starts with its docks, runs the self-test
 // from the Jobs dock and shows its progress, pauses and resumes it, shows
-// provenance, exports a PDF report with a plot, and inspects checkpoints.
+// provenance, exports a PDF report with a plot, and inspects checkpoints
+// (failed and cancelled runs' reports: tst_run_reports).
 // A screenshot of the window during a run is saved under build/screenshots.
 
 #include "checkpoints/checkpoint_inspector_dock.h"
@@ -11,8 +12,6 @@
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 #include "provenance/provenance_dock.h"
-#include "report/report_builder.h"
-#include "report/report_exporter.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "settings/page_memory.h"
@@ -22,6 +21,7 @@
 #include "store/project_store.h"
 #include "about/about_dialog.h"
 #include "support/test_support.h"
+#include "window_fixture.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -48,8 +48,9 @@ class TstMainWindow : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    std::unique_ptr<core::Session> m_session;
-    std::unique_ptr<ui::MainWindow> m_window;
+    WindowFixture m_fixture;
+    std::unique_ptr<core::Session>& m_session = m_fixture.session;
+    std::unique_ptr<ui::MainWindow>& m_window = m_fixture.window;
 
     QString stateOf(const QString& runId)
     {
@@ -77,22 +78,32 @@ class TstMainWindow : public QObject {
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        core::Logging::initialize(core::Logging::Console::Off);
-        m_session = std::make_unique<core::Session>(core::Session::Options{});
-        for (const char* key : {"geometry", "state"}) // a first start, whatever an earlier run of this test left
-            ui::PageMemory(QStringLiteral("window")).setValue(QLatin1String(key), QByteArray());
-        m_window = std::make_unique<ui::MainWindow>(*m_session);
-        QVERIFY(m_window->openProject(m_dir.filePath(QStringLiteral("project")), true));
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(m_fixture.open(m_dir.filePath(QStringLiteral("project")), [] {
+            for (const char* key : {"geometry", "state"}) // a first start, whatever an earlier run of this test left
+                ui::PageMemory(QStringLiteral("window")).setValue(QLatin1String(key), QByteArray());
+        }));
     }
 
-    void cleanupTestCase()
+    void cleanupTestCase() { m_fixture.close(); }
+
+    // A file dialog starts in the folder last chosen in a dialog of its purpose, else the home folder
+    // (the FASTA dialog opened in the working directory a desktop start leaves arbitrary).
+    void fileDialogsStartWhereTheUserLastChose()
     {
-        m_session->scheduler().pauseAllAndWait();
-        m_window.reset();
-        m_session.reset();
+        const QString purpose = QStringLiteral("test-%1").arg(QCoreApplication::applicationPid());
+        QCOMPARE(ui::PageMemory::dialogFolder(purpose), QDir::homePath());
+        const QString file = m_dir.filePath(QStringLiteral("chosen.fa"));
+        QVERIFY(writeAll(file, ">a\nACGT\n"));
+        ui::PageMemory::rememberDialogChoice(purpose, file);
+        QCOMPARE(ui::PageMemory::dialogFolder(purpose), QFileInfo(file).absolutePath());
+        ui::PageMemory::rememberDialogChoice(purpose, QString()); // cancelled: kept as it was
+        QCOMPARE(ui::PageMemory::dialogFolder(purpose), QFileInfo(file).absolutePath());
+        const QString folder = m_dir.filePath(QStringLiteral("a-folder"));
+        QVERIFY(QDir().mkpath(folder));
+        ui::PageMemory::rememberDialogChoice(purpose, folder); // a folder dialog's choice is the folder itself
+        QCOMPARE(ui::PageMemory::dialogFolder(purpose), QFileInfo(folder).absoluteFilePath());
+        QVERIFY(QDir(folder).removeRecursively()); // gone since: the home folder again
+        QCOMPARE(ui::PageMemory::dialogFolder(purpose), QDir::homePath());
     }
 
     void startsWithDocksAndNavigation()
@@ -104,6 +115,10 @@ private slots:
         QVERIFY(m_window->navigation()->count() >= 2);
         QCOMPARE(m_window->navigation()->item(0)->text(), QStringLiteral("Runs"));
         QVERIFY(m_window->windowTitle().contains(QStringLiteral("project")));
+        // At the first start the Jobs table shows several runs (it showed one and a half).
+        QTableView* jobs = m_window->jobsDock()->table();
+        QVERIFY2(jobs->viewport()->height() >= 4 * jobs->verticalHeader()->defaultSectionSize(),
+                 qPrintable(QStringLiteral("%1 px for rows of %2 px").arg(jobs->viewport()->height()).arg(jobs->verticalHeader()->defaultSectionSize())));
     }
 
     void runsTheSelfTestFromTheJobsDockAndShowsProgress()
@@ -212,6 +227,9 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
         QVERIFY(readAll(pdf).startsWith("%PDF"));
         QVERIFY(readAll(html).contains("data:image/png;base64,"));
+        // Each plot's caption is its image's text too (alt), for a screen reader or a copy as text.
+        const QRegularExpressionMatch alt = QRegularExpression(QStringLiteral("<img [^>]* alt=\"([^\"]+)\"/><br/><i>([^<]+)</i>")).match(QString::fromUtf8(readAll(html)));
+        QVERIFY2(alt.hasMatch() && alt.captured(1) == alt.captured(2), qPrintable(alt.captured(0).right(300)));
         // The user sees where the report went, with links that open it and its folder.
         QLabel* note = m_window->provenanceDock()->exportNote();
         QVERIFY(note->isVisible() && note->openExternalLinks());
@@ -347,54 +365,6 @@ private slots:
             QSKIP("the screen is too small for this check");
         QVERIFY2(wide.list()->viewport()->width() >= needed, qPrintable(QStringLiteral("%1 < %2").arg(wide.list()->viewport()->width()).arg(needed)));
         QCOMPARE(wide.list()->item(1)->toolTip(), wide.list()->item(1)->text());
-    }
-
-    // A model's reply (or a file's name) may hold control characters, which HTML refuses: the page
-    // shows their pictures, as the terminal does, and holds no raw control byte. A failure the job
-    // marked as one on what the run was given is not advised to be resumed; the words of the error
-    // alone decide nothing.
-    void reportsShowControlCharactersAndAdviseByTheFailure()
-    {
-        core::RunRecord run;
-        run.runId = QStringLiteral("20261206-130000-0badc0de");
-        run.title = QStringLiteral("reply \x1b[31mred");
-        run.state = core::RunState::Failed;
-        run.error = QStringLiteral("the gene list holds no gene (line 1: \x19); a corrected list needs a new run");
-        run.warnings = {QStringLiteral("mnxc\x19 hl")};
-        run.warningCount = 1;
-        const QString unmarked = ui::ReportBuilder(run, ui::ReportExporter::failedRunContent(run)).html(false);
-        QVERIFY2(unmarked.contains(QStringLiteral("bioforge resume")), qPrintable(unmarked));
-        run.newRunNeeded = true;
-        const QString page = ui::ReportBuilder(run, ui::ReportExporter::failedRunContent(run)).html(false);
-        for (const QChar c : page)
-            QVERIFY2(c.unicode() >= 0x20 || c == QLatin1Char('\n') || c == QLatin1Char('\t'), qPrintable(QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QLatin1Char('0'))));
-        QVERIFY(page.contains(QChar(0x241B)) && page.contains(QChar(0x2419)));
-        QVERIFY2(!page.contains(QStringLiteral("bioforge resume")) && page.contains(QStringLiteral("start a new run")), qPrintable(page));
-        // A cancelled run's report says what that means under "What happened" (the section was a bare table).
-        run.state = core::RunState::Cancelled;
-        const core::ReportContent cancelled = ui::ReportExporter::failedRunContent(run);
-        QVERIFY(!cancelled.sections.isEmpty() && !cancelled.sections.first().paragraphs.isEmpty());
-        QVERIFY2(cancelled.sections.first().paragraphs.first().contains(QStringLiteral("will not be resumed")), qPrintable(cancelled.sections.first().paragraphs.first()));
-    }
-
-    // A failed run has a report too: how it ended, above its provenance (no plugin content).
-    void aFailedRunExportsAReportSayingHowItEnded()
-    {
-        auto id = m_session->runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"),
-                                           {{QStringLiteral("units"), 4}, {QStringLiteral("work"), 5}, {QStringLiteral("fail_at_unit"), 1}});
-        QVERIFY2(id, id ? "" : qPrintable(id.error().message()));
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->scheduler().handle(*id)->state(), core::RunState::Failed, 60000);
-        ui::ProvenanceDock* dock = m_window->provenanceDock();
-        dock->showRun(*id);
-        QTRY_COMPARE(dock->runId(), *id);
-        auto* button = dock->findChild<QPushButton*>(QStringLiteral("exportReportButton"));
-        QVERIFY(button && button->isEnabled());
-        const QString html = m_dir.filePath(QStringLiteral("failed.html"));
-        QSignalSpy exported(dock, &ui::ProvenanceDock::reportExported);
-        dock->exportReport(html, QString());
-        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
-        const QByteArray page = readAll(html);
-        QVERIFY2(page.contains("This run failed: self-test: failing at unit 1") && page.contains("Provenance"), page.constData());
     }
 };
 

@@ -156,7 +156,7 @@ void CheckpointInspectorDock::showEntry(int index)
     m_tensors->setRowCount(int(r.tensors.size()));
     for (int row = 0; row < r.tensors.size(); ++row) {
         const core::TensorStats& t = r.tensors[row];
-        const QStringList cells{t.name, t.dtype, t.shape, QString::number(t.bytes),
+        const QStringList cells{t.name, t.dtype, t.shapeText(), QString::number(t.bytes),
                                 t.numeric ? QString::number(t.min, 'g', 5) : QString(), t.numeric ? QString::number(t.max, 'g', 5) : QString(),
                                 t.numeric ? QString::number(t.mean, 'g', 5) : QString(), t.numeric ? QString::number(t.std, 'g', 5) : QString(),
                                 QString::number(t.nanCount), QString::number(t.infCount)};

@@ -90,7 +90,7 @@ bool JobListModel::canResume(int row) const
     if (row < m_dormant.size())
         return true;
     const int i = row - int(m_dormant.size());
-    return i < m_rows.size() && core::runStateIsResumable(m_rows[i]->state()) && m_rows[i]->record().resumable()
+    return i < m_rows.size() && core::runStateIsResumable(m_rows[i]->state()) && !m_rows[i]->record().failedOnInput()
            && resumedAs(m_rows[i]->runId()).isEmpty();
 }
 

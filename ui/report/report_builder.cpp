@@ -186,7 +186,8 @@ QString ReportBuilder::html(bool embedImages) const
             html += table(t.header, t.rows, t.caption);
         for (const core::ReportPlot& plot : section.plots) {
             const QString src = embedImages ? pngDataUri(m_images.value(plotIndex)) : QStringLiteral("plot-%1.png").arg(plotIndex);
-            html += QStringLiteral("<p><img src='%1' width='600'/><br/><i>%2</i></p>").arg(src, esc(plot.caption));
+            // The caption as the image's text too: a screen reader, or a copy as text, keeps what it shows.
+            html += QStringLiteral("<p><img src='%1' width='600' alt=\"%2\"/><br/><i>%2</i></p>").arg(src, esc(plot.caption));
             ++plotIndex;
         }
     }

@@ -58,7 +58,7 @@ core::ReportContent ReportExporter::failedRunContent(const core::RunRecord& run,
                                        : core::runStateIsResumable(continuation->state) ? QStringLiteral("bioforge resume %1 continues it").arg(continuation->runId)
                                                                                         : QStringLiteral("its report can be made when it ends"));
     // A failure on what the run was given (a gene list with no gene): a resume would fail the same way.
-    else if (run.state == core::RunState::Failed && run.newRunNeeded)
+    else if (run.failedOnInput())
         section.paragraphs << QStringLiteral("The error names the cause: the run's input or parameters. A resume would read them as they were, so "
                                              "start a new run with the corrected file or value.");
     else if (run.state == core::RunState::Failed)

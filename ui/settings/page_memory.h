@@ -16,6 +16,14 @@ public:
     QVariant value(const QString& key, const QVariant& fallback = {}) const;
     void setValue(const QString& key, const QVariant& value) const;
 
+    // Where a file dialog for `purpose` ("fasta", "gguf", …) starts: the folder of the file or
+    // folder last chosen in it (kept under pages/file-dialogs), else the home folder — not the
+    // process's working directory, which a desktop start makes arbitrary.
+    static QString dialogFolder(const QString& purpose);
+    // Keeps the folder of `chosen` (a file, or a folder the dialog chose) for dialogFolder; an empty
+    // `chosen` (the dialog was cancelled) changes nothing.
+    static void rememberDialogChoice(const QString& purpose, const QString& chosen);
+
 private:
     QString m_group;
 };

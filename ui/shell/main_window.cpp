@@ -26,6 +26,8 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
+#include <QHeaderView>
+#include <QTableView>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QShortcut>
@@ -104,8 +106,11 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
         resize(1280, 760);
     // First start: the right-hand docks wide enough for a run id, an ISO time and a version beside
     // their field names (~255 px elided them all); the user's own layout is kept after that.
-    if (!restoreState(memory.value(QStringLiteral("state")).toByteArray()))
+    // The Jobs dock tall enough for several runs (it showed one and a half).
+    if (!restoreState(memory.value(QStringLiteral("state")).toByteArray())) {
         resizeDocks({m_provenance}, {360}, Qt::Horizontal);
+        resizeDocks({m_jobs}, {8 * m_jobs->table()->verticalHeader()->defaultSectionSize()}, Qt::Vertical); // with its title, header and buttons
+    }
 }
 
 void MainWindow::buildMenus()

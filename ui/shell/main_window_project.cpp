@@ -8,13 +8,13 @@
 #include "plugin/plugin_manager.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "settings/file_dialogs.h"
 #include "settings/workbench_settings.h"
 #include "shell/resume_dialog.h"
 #include "store/project.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QFileDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -130,14 +130,14 @@ void MainWindow::showError(const QString& message)
 
 void MainWindow::newProject()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for the new project (an empty one)"));
+    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Folder for the new project (an empty one)"));
     if (!folder.isEmpty())
         openProject(folder, true);
 }
 
 void MainWindow::chooseProject()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a project folder"));
+    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Open a project folder"));
     if (!folder.isEmpty())
         openProject(folder, false);
 }

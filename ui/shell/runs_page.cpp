@@ -19,7 +19,13 @@
 namespace bioforge::ui {
 
 namespace {
-constexpr int kNewRunNeededRole = Qt::UserRole + 1; // on the State item: failed on its input (RunRecord::newRunNeeded)
+constexpr int kNewRunNeededRole = Qt::UserRole + 1; // on the State item: RunRecord::failedOnInput()
+
+// The Resume button's tooltip where nothing keeps the selected run from a resume.
+QString resumeToolTip()
+{
+    return RunsPage::tr("Continue a paused, interrupted or failed run from its last checkpoint (Ctrl+Shift+R)");
+}
 }
 
 RunsPage::RunsPage(core::Session& session, QWidget* parent)
@@ -38,7 +44,7 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     auto* checkpoints = new QPushButton(tr("Checkpoints"), this);
     m_resume = new QPushButton(tr("Resume"), this);
     m_resume->setObjectName(QStringLiteral("resumeRunButton"));
-    m_resume->setToolTip(tr("Continue a paused, interrupted or failed run from its last checkpoint (Ctrl+Shift+R)"));
+    m_resume->setToolTip(resumeToolTip());
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_resume);
     buttons->addStretch();
@@ -96,7 +102,7 @@ void RunsPage::updateButtons()
     // Why a failed run cannot be resumed, where its own failure says so (a disabled button's tooltip shows).
     m_resume->setToolTip(newRunNeeded ? tr("This run failed on what it was given (an input or a setting): a resume would read the same and fail "
                                            "the same way. Start a new run with the corrected input.")
-                                      : tr("Continue a paused, interrupted or failed run from its last checkpoint (Ctrl+Shift+R)"));
+                                      : resumeToolTip());
 }
 
 QString RunsPage::resumeSelected()
@@ -130,7 +136,7 @@ void RunsPage::reload()
     for (auto it = runs->crbegin(); it != runs->crend(); ++it) {
         auto* state = new QStandardItem(m_resumed.contains(it->runId) ? tr("%1, resumed").arg(core::runStateName(it->state)) : core::runStateName(it->state));
         state->setData(it->resumable(), Qt::UserRole);
-        state->setData(it->state == core::RunState::Failed && it->newRunNeeded, kNewRunNeededRole);
+        state->setData(it->failedOnInput(), kNewRunNeededRole);
         QList<QStandardItem*> row{new QStandardItem(it->runId), new QStandardItem(it->title),
                                   new QStandardItem(it->pluginId + QLatin1Char(' ') + it->verb),
                                   state,

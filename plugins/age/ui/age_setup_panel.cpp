@@ -4,11 +4,11 @@
 #include "io/json_file.h"
 #include "mapping_editor.h"
 #include "schema/biomarker_schema.h"
+#include "settings/file_dialogs.h"
 #include "table/cohort_reader.h"
 
 #include <QComboBox>
 #include <QFile>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -192,7 +192,7 @@ QLineEdit* AgeSetupPanel::pathRow(QWidget* parent, QFormLayout* form, const QStr
     edit->setObjectName(name);
     auto* browse = new QPushButton(tr("Browse…"), parent);
     connect(browse, &QPushButton::clicked, this, [this, edit] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Choose a table"), edit->text(), tr("Tables (*.csv *.tsv *.txt *.gz);;All files (*)"));
+        const QString path = ui::chooseFile(this, QStringLiteral("age-table"), tr("Choose a table"), tr("Tables (*.csv *.tsv *.txt *.gz);;All files (*)"), edit->text());
         if (!path.isEmpty())
             edit->setText(path);
     });
@@ -206,7 +206,7 @@ void AgeSetupPanel::chooseMapping(int index)
 {
     const QString key = m_mappings->itemData(index).toString();
     if (key == QLatin1String(":file")) {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Choose a column mapping"), QString(), tr("Mappings (*.json)"));
+        const QString path = ui::chooseFile(this, QStringLiteral("age-mapping"), tr("Choose a column mapping"), tr("Mappings (*.json)"));
         auto json = path.isEmpty() ? core::Expected<QJsonObject>(core::Error(QString())) : core::readJsonObjectFile(path);
         if (json)
             m_editor->setMapping(*json);

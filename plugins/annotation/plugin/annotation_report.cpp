@@ -1,5 +1,6 @@
 #include "annotation_report.h"
 
+#include "identity/gene_resolver.h"
 #include "io/csv_reader.h"
 #include "io/json_file.h"
 
@@ -62,7 +63,7 @@ core::Expected<core::ReportContent> annotationReport(const QString& runDir, cons
                          .arg(resolution.value(QStringLiteral("unknown")).toInt())
                          .arg(resolution.value(QStringLiteral("withdrawn")).toInt())
                          .arg(resolution.value(QStringLiteral("duplicate")).toInt())
-                         .arg(identity.value(QStringLiteral("release")).toString());
+                         .arg(GeneResolver::describeIdentity(identity));
 
     core::ReportSection inputs{QStringLiteral("Inputs that did not resolve"), {}, {}, {}};
     const Table res = readTable(dir.filePath(QStringLiteral("resolution.tsv")), 1 << 30);

@@ -1,14 +1,15 @@
 #include "annotation_results_panel.h"
 
+#include "identity/gene_resolver.h"
 #include "io/json_file.h"
 #include "pipeline/annotation_outputs.h"
 #include "plot/plot_factory.h"
+#include "settings/file_dialogs.h"
 #include "store/sqlite_db.h"
 #include "tsv_table_model.h"
 
 #include <QDir>
 #include <QFile>
-#include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -214,7 +215,7 @@ void AnnotationResultsPanel::load(const QString& runDir)
                                .arg(r.value(QStringLiteral("unknown")).toInt())
                                .arg(r.value(QStringLiteral("withdrawn")).toInt())
                                .arg(r.value(QStringLiteral("duplicate")).toInt())
-                               .arg(l.summary.value(QStringLiteral("identity")).toObject().value(QStringLiteral("release")).toString())
+                               .arg(GeneResolver::describeIdentity(l.summary.value(QStringLiteral("identity")).toObject()))
                            + onlineText(l.summary.value(QStringLiteral("online")).toObject()));
         // Genes per source: found / absent / failed, stacked.
         m_perSource->clearPlottables();
@@ -386,7 +387,7 @@ void AnnotationResultsPanel::exportFile(const QString& name, const QString& filt
 {
     if (m_runDir.isEmpty())
         return;
-    const QString target = QFileDialog::getSaveFileName(this, tr("Save %1").arg(name), name, filter);
+    const QString target = ui::chooseSaveFile(this, QStringLiteral("export"), tr("Save %1").arg(name), name, filter);
     if (target.isEmpty())
         return;
     QFile::remove(target);

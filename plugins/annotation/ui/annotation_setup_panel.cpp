@@ -2,6 +2,7 @@
 
 #include "identity/gene_list.h"
 #include "pipeline/bulk_import.h"
+#include "settings/file_dialogs.h"
 #include "settings/page_memory.h"
 #include "sources/annotation_source.h"
 
@@ -10,7 +11,6 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -107,7 +107,7 @@ AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath,
             setGenes(QString::fromUtf8(f.readAll()));
     });
     connect(open, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Gene list"));
+        const QString path = ui::chooseFile(this, QStringLiteral("gene-list"), tr("Gene list"));
         if (path.isEmpty())
             return;
         auto entries = readGeneList(path); // checks the file (UTF-8, not binary) before it lands in the editor
@@ -126,7 +126,7 @@ AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath,
     });
     connect(save, &QPushButton::clicked, this, &AnnotationSetupPanel::savePanel);
     connect(m_import, &QPushButton::clicked, this, [this] {
-        const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Provider files to import"));
+        const QStringList paths = ui::chooseFiles(this, QStringLiteral("provider-files"), tr("Provider files to import"));
         if (!paths.isEmpty())
             importFiles(paths);
     });

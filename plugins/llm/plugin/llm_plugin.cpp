@@ -114,7 +114,11 @@ core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunReco
     stats.rows = {{QStringLiteral("prompt tokens"), QString::number(g.value(QLatin1String("promptTokens")).toInt())},
                   {QStringLiteral("generated tokens"), QString::number(g.value(QLatin1String("generatedTokens")).toInt())},
                   {QStringLiteral("stopped by"), g.value(QLatin1String("stop")).toString()},
-                  {QStringLiteral("context used (tokens)"), QString::number(g.value(QLatin1String("context")).toInteger())}};
+                  // The context allocated, and how much of it the prompt and the answer filled (it said
+                  // "context used 2048" of a run that used 64).
+                  {QStringLiteral("context size (tokens)"), QStringLiteral("%1 (%2 used)").arg(QString::number(g.value(QLatin1String("context")).toInteger()),
+                                                                                               QString::number(g.value(QLatin1String("promptTokens")).toInteger()
+                                                                                                               + g.value(QLatin1String("generatedTokens")).toInteger()))}};
     // The sampling as the run was given it (the command line's names), so that it can be made again.
     for (const char* key : {"temp", "top_k", "top_p", "min_p", "repeat_penalty", "repeat_last_n", "seed", "n"})
         if (run.parameters.contains(QLatin1String(key)))

@@ -5,12 +5,12 @@
 #include "conversation_panel.h"
 #include "models/model_registry.h"
 #include "runs/session.h"
+#include "settings/file_dialogs.h"
 #include "settings_panel.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -114,7 +114,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     layout->addWidget(split);
 
     connect(open, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), QString(), tr("GGUF models (*.gguf)"));
+        const QString path = ui::chooseFile(this, QStringLiteral("gguf"), tr("Open a GGUF model"), tr("GGUF models (*.gguf)"));
         if (path.isEmpty())
             return;
         m_models->addItem(QFileInfo(path).fileName(), path);

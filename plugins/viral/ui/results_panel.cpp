@@ -2,13 +2,13 @@
 
 #include "contig_table_model.h"
 #include "plot/plot_factory.h"
+#include "settings/file_dialogs.h"
 
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
-#include <QFileDialog>
 #include <QHash>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -230,7 +230,7 @@ void ResultsPanel::exportTables()
 {
     if (m_runDir.isEmpty())
         return;
-    const QString target = QFileDialog::getExistingDirectory(this, tr("Export the result tables to"));
+    const QString target = ui::chooseFolder(this, QStringLiteral("export"), tr("Export the result tables to"));
     if (target.isEmpty())
         return;
     QStringList failed;

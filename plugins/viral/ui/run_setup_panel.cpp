@@ -1,5 +1,6 @@
 #include "run_setup_panel.h"
 
+#include "settings/file_dialogs.h"
 #include "settings/page_memory.h"
 
 #include "model/torch_runtime.h"
@@ -11,7 +12,6 @@
 #include <QComboBox>
 #include <QStandardPaths>
 #include <QDragEnterEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -47,7 +47,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     fileButtons->addStretch();
     layout->addLayout(fileButtons);
     connect(add, &QPushButton::clicked, this, [this] {
-        addInputs(QFileDialog::getOpenFileNames(this, tr("FASTA files"), QString(), tr("FASTA (*.fa *.fasta *.fna *.fa.gz *.fasta.gz *.fna.gz);;All files (*)")));
+        addInputs(ui::chooseFiles(this, QStringLiteral("fasta"), tr("FASTA files"), tr("FASTA (*.fa *.fasta *.fna *.fa.gz *.fasta.gz *.fna.gz);;All files (*)")));
     });
     connect(remove, &QPushButton::clicked, this, [this] {
         qDeleteAll(m_inputs->selectedItems());
@@ -140,8 +140,8 @@ QComboBox* RunSetupPanel::makeModelChoice(int role)
         if (combo->itemData(index).toString() != QLatin1String("::browse"))
             return;
         const QString path = role == int(ModelRole::Classifier)
-                                 ? QFileDialog::getOpenFileName(this, tr("Classifier weights"), QString(), tr("safetensors (*.safetensors)"))
-                                 : QFileDialog::getExistingDirectory(this, tr("Model folder (config.json, model.safetensors, …)"));
+                                 ? ui::chooseFile(this, QStringLiteral("viral-model"), tr("Classifier weights"), tr("safetensors (*.safetensors)"))
+                                 : ui::chooseFolder(this, QStringLiteral("viral-model"), tr("Model folder (config.json, model.safetensors, …)"));
         combo->setCurrentIndex(-1);
         combo->setEditText(path);
     });

@@ -15,6 +15,8 @@
 #include "jobs/clock.h"
 #include "jobs/job_scheduler.h"
 #include "log/logging.h"
+#include "store/project.h"
+#include "store/project_store.h"
 #include "support/test_jobs.h"
 
 #include <QDir>
@@ -31,11 +33,12 @@ using namespace bioforge::test;
 
 namespace {
 
-// A scheduler with a job array (every task RUNNING) and a merge (PENDING) once submitted; `down`
-// makes squeue fail as when the controller does not answer.
+// A scheduler with a job array (every task RUNNING, but `failedTask` FAILED) and a merge (PENDING)
+// once submitted; `down` makes squeue fail as when the controller does not answer.
 class FakeScheduler final : public ClusterBackend {
 public:
     std::atomic<bool> down{false};
+    std::atomic<int> failedTask{-1};
     mutable std::atomic<int> polls{0}; // squeue calls that answered, after the submissions
 
     Expected<QString> submit(const QStringList& arguments, const QString&) const override
@@ -61,7 +64,8 @@ public:
             }
             const int last = array.section(QLatin1Char('-'), -1).toInt();
             for (int i = array.section(QLatin1Char('-'), 0, 0).toInt(); i <= last; ++i)
-                out.append({QStringLiteral("%1_%2").arg(id).arg(i), id, i, QStringLiteral("RUNNING"), QStringLiteral("node%1").arg(i), QStringLiteral("None")});
+                out.append({QStringLiteral("%1_%2").arg(id).arg(i), id, i, i == failedTask ? QStringLiteral("FAILED") : QStringLiteral("RUNNING"),
+                            QStringLiteral("node%1").arg(i), QStringLiteral("None")});
         }
         if (m_submitted.size() >= 2)
             ++polls;
@@ -182,6 +186,48 @@ private slots:
         // scancel failed too (the controller is down): the record says which jobs may still run.
         const QStringList warnings = handle->record().warnings;
         QVERIFY2(!warnings.filter(QStringLiteral("Slurm job(s) 100, 101 may still run")).isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
+    }
+
+    // A task whose shard run failed on what it was given (its project's record says so: a contig the
+    // plan split) fails the cluster run marked the same way, without the advice to resume — every
+    // node would fail on it again; a task that failed otherwise leaves the resume advised.
+    void aTaskThatFailedOnItsInputNeedsANewRun()
+    {
+        for (const bool onInput : {false, true}) {
+            WorkbenchPlugin plugin;
+            auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
+            QVERIFY(options);
+            auto slurm = std::make_shared<FakeScheduler>();
+            DeviceLeasePool devices({DeviceDiscovery::cpu()});
+            JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+            auto handle = makeHandle(std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
+                                                                     QStringLiteral("/bin/true"), slurm),
+                                     m_dir.path());
+            scheduler.submit(handle);
+            QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
+            // Task 2's shard run, as `bioforge cluster task` leaves it in the task's own project.
+            auto project = Project::open(QDir(handle->checkpoints().rootDir()).filePath(QStringLiteral("cluster/tasks/1/project")), true);
+            QVERIFY2(project, project ? "" : qPrintable(project.error().message()));
+            RunRecord shard;
+            shard.runId = QStringLiteral("20261206-190000-0000000%1").arg(int(onInput));
+            shard.pluginId = QStringLiteral("workbench");
+            shard.verb = QStringLiteral("selftest");
+            shard.state = RunState::Failed;
+            shard.error = QStringLiteral("shard 2/3: frame shard 4 splits a contig (test)");
+            shard.newRunNeeded = onInput;
+            shard.checkpointId = shard.runId;
+            shard.createdAt = QDateTime::currentDateTimeUtc();
+            const Status inserted = (*project)->store().insertRun(shard);
+            QVERIFY2(inserted, inserted ? "" : qPrintable(inserted.error().message()));
+            project->reset();
+            slurm->failedTask = 1;
+            QVERIFY(scheduler.waitForIdle(60000));
+            QCOMPARE(handle->state(), RunState::Failed);
+            const QString error = handle->record().error;
+            QVERIFY2(error.contains(QStringLiteral("task 2 of 3")) && error.contains(QStringLiteral("'bioforge resume' reruns")) != onInput, qPrintable(error));
+            QCOMPARE(handle->record().newRunNeeded, onInput);
+            QCOMPARE(handle->record().resumable(), !onInput);
+        }
     }
 
     // A resume asks the plugin to compare the plan's models before it submits anything: refused, the

@@ -82,6 +82,8 @@ private slots:
         QCOMPARE(report.counts.value(QStringLiteral("out of range")), qint64(1));
         QCOMPARE(report.counts.value(QStringLiteral("not a number")), qint64(2));
         QCOMPARE(report.missingByMarker.value(QStringLiteral("albumin")), qint64(1));
+        // Empty cells are values, not rows: "N rows; M missing" was read as M rows.
+        QVERIFY2(report.summary().contains(QStringLiteral("%1 missing values").arg(report.counts.value(QStringLiteral("missing")))), qPrintable(report.summary()));
         QCOMPARE(report.absentMarkers, QStringList{QStringLiteral("ggt")});
         auto issue = [&](qint64 line, const QString& column) {
             for (const TableIssue& i : report.issues)

@@ -346,6 +346,23 @@ private slots:
         QVERIFY2(hgncId.reason.contains(QStringLiteral("carries no HGNC ids")) && hgncId.reason.contains(QStringLiteral("import-bulk hgnc")),
                  qPrintable(hgncId.reason));
     }
+
+    // A summary names an HGNC extract as one (it read "Identities from HGNC complete set, …" of a
+    // 33-gene panel); a complete set and org.Hs.eg.db by their release alone.
+    void theSummaryNamesAnExtractAsOne()
+    {
+        ReleaseInfo hgnc;
+        hgnc.source = QStringLiteral("hgnc");
+        hgnc.release = QStringLiteral("HGNC complete set, records modified up to 2025-07-22");
+        hgnc.rows = 33;
+        QCOMPARE(GeneResolver::describeIdentity(hgnc.toJson()), hgnc.release + QStringLiteral(" (an extract of 33 genes: genes outside it are 'unknown')"));
+        hgnc.rows = 43000;
+        QCOMPARE(GeneResolver::describeIdentity(hgnc.toJson()), hgnc.release);
+        ReleaseInfo orgdb = hgnc;
+        orgdb.source = QStringLiteral("orgdb");
+        orgdb.rows = 33;
+        QCOMPARE(GeneResolver::describeIdentity(orgdb.toJson()), orgdb.release);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstAnnotationIdentity)

@@ -43,7 +43,9 @@ private slots:
         QVERIFY(page.contains("Prompt and response"));
         // The context used, the sampling as given and what the model is (the synthesized one: llama, vocabulary 800, width 64).
         const QJsonObject generation = QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/generation.json").arg(id)))).object();
-        QVERIFY2(page.contains(QStringLiteral("<td>context used (tokens)</td><td>%1</td>").arg(generation.value(QLatin1String("context")).toInteger()).toUtf8()),
+        const qint64 used = generation.value(QLatin1String("promptTokens")).toInteger() + generation.value(QLatin1String("generatedTokens")).toInteger();
+        QVERIFY(used > 8 && used < generation.value(QLatin1String("context")).toInteger());
+        QVERIFY2(page.contains(QStringLiteral("<td>context size (tokens)</td><td>%1 (%2 used)</td>").arg(generation.value(QLatin1String("context")).toInteger()).arg(used).toUtf8()),
                  page.constData());
         for (const char* row : {"<td>temp</td><td>0</td>", "<td>n</td><td>8</td>", "<td>architecture</td><td>llama</td>", "<td>vocabulary (tokens)</td><td>800</td>",
                                 "<td>embedding width</td><td>64</td>"})
@@ -52,6 +54,15 @@ private slots:
         const Result none = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
                                  QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"), QStringLiteral("0")});
         QVERIFY2(none.code == 0, qPrintable(none.err + none.out));
+        // A prompt the context cannot hold fails on the run's own parameter: `resume` refuses it (a
+        // resume would read the same prompt) and its report advises a new run.
+        const Result tooLong = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                    QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello ").repeated(400), QStringLiteral("--ctx"),
+                                    QStringLiteral("256"), QStringLiteral("--n"), QStringLiteral("2")});
+        const QString failed = QRegularExpression(QStringLiteral("run (\\S+) started")).match(tooLong.err).captured(1);
+        QVERIFY2(tooLong.code == 1 && tooLong.out.contains(QStringLiteral("more than a context of 256 tokens")) && !failed.isEmpty(), qPrintable(tooLong.out + tooLong.err));
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), failed});
+        QVERIFY2(resumed.code == 5, qPrintable(resumed.err));
     }
 
     void registryNamesNameModels()

@@ -12,9 +12,9 @@
 #include "model/classifier_writer.h"
 #include "model/encoder_templates.h"
 #include "model/synthetic_encoders.h"
+#include "pipeline/contig_source.h"
 #include "pipeline/predict_job.h"
 #include "pipeline/prediction_tables.h"
-#include "pipeline/shard_plan.h"
 #include "pipeline/validate_job.h"
 #include "provenance/provenance_recorder.h"
 #include "support/test_support.h"
@@ -55,6 +55,7 @@ std::string stopFreeDna(size_t n, uint32_t seed)
 struct Outcome {
     core::JobOutcome outcome = core::JobOutcome::Cancelled;
     QString failure;
+    bool newRunNeeded = false; // the failure is on what the run was given (JobFailure::needingNewRun)
     core::RunRecord record;
 };
 
@@ -89,7 +90,7 @@ class TstPredictInputs : public QObject {
                             {QStringLiteral("reuse_results"), false}};
         auto settings = PredictSettings::fromParameters(p);
         if (!settings)
-            return {core::JobOutcome::Cancelled, settings.error().message(), {}};
+            return {core::JobOutcome::Cancelled, settings.error().message(), false, {}};
         PredictJob job(*settings);
         core::CheckpointStore store(dir + QStringLiteral("/checkpoints"), job.checkpointSchema());
         core::ProvenanceRecorder provenance(dir + QStringLiteral("/out"));
@@ -99,6 +100,7 @@ class TstPredictInputs : public QObject {
             o.outcome = job.run(ctx);
         } catch (const core::JobFailure& f) {
             o.failure = f.message();
+            o.newRunNeeded = f.newRunNeeded();
         }
         o.record.runId = QStringLiteral("run");
         (void)provenance.finalizeInto(o.record);
@@ -164,35 +166,6 @@ private slots:
         }
     }
 
-    // A shard plan takes an input's checksum from the run's recorder where it knows the file as it is
-    // now (a `--shard i/N` run without a plan file plans with the digests its pins computed: not a
-    // second read), and reads the file where it does not.
-    void aShardPlanTakesTheDigestsItsRunKnows()
-    {
-        PredictSettings s;
-        s.inputs = {input(QStringLiteral("planned.fa"), m_reference)};
-        const auto sha256Of = [](const ViralShardPlan& plan) {
-            return plan.madeFrom.value(QLatin1String("inputs")).toArray().at(0).toObject().value(QLatin1String("sha256")).toString();
-        };
-        auto read = planViralShards(s, 1);
-        QVERIFY2(read, read ? "" : qPrintable(read.error().message()));
-        const QString real = sha256Of(*read);
-        QCOMPARE(real.size(), 64);
-
-        core::ProvenanceRecorder run(m_dir.filePath(QStringLiteral("known")));
-        const QFileInfo file(s.inputs.first());
-        run.knownDigest(file.absoluteFilePath(), QString(64, QLatin1Char('d')), file.size(), file.lastModified());
-        auto known = planViralShards(s, 1, &run);
-        QVERIFY2(known, known ? "" : qPrintable(known.error().message()));
-        QCOMPARE(sha256Of(*known), QString(64, QLatin1Char('d')));
-
-        core::ProvenanceRecorder other(m_dir.filePath(QStringLiteral("other")));
-        other.knownDigest(file.absoluteFilePath(), QString(64, QLatin1Char('d')), file.size() + 1, file.lastModified()); // another size: read
-        auto again = planViralShards(s, 1, &other);
-        QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
-        QCOMPARE(sha256Of(*again), real);
-    }
-
     void unusableInputsFailTheRunNamingTheFile_data()
     {
         QTest::addColumn<QByteArray>("bytes");
@@ -211,6 +184,24 @@ private slots:
         const Outcome o = run({input(QStringLiteral("good.fa"), m_reference), path});
         QVERIFY2(o.failure.contains(path) && o.failure.contains(expected), qPrintable(o.failure));
         QVERIFY(!QFileInfo::exists(lastRun() + QStringLiteral("/out/prediction_results.txt")));
+        // What the file holds is the cause: a resume would read it the same way (no resume advised).
+        QVERIFY(o.newRunNeeded);
+    }
+
+    // A file that cannot be opened may be mended outside the run (its path, its permissions; a run
+    // meets that first where it pins its inputs): not a fault of what the file holds, unlike an empty one.
+    void anInputThatCannotBeOpenedIsNotAFaultOfItsContent()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("inputs/a-folder.fa"));
+        QVERIFY(QDir().mkpath(folder));
+        ContigSource unopened({folder});
+        auto next = unopened.next();
+        QVERIFY(!next && next.error().message().contains(folder));
+        QVERIFY(!unopened.inputAtFault());
+        ContigSource empty({input(QStringLiteral("empty.fa"), QByteArray())});
+        next = empty.next();
+        QVERIFY(!next && next.error().message().contains(QStringLiteral("no FASTA record")));
+        QVERIFY(empty.inputAtFault());
     }
 
     void aTruncatedGzipFailsInsteadOfScoringAShorterContig()
@@ -223,6 +214,7 @@ private slots:
         const QString cut = input(QStringLiteral("cut.fa.gz"), readAll(whole).chopped(100));
         const Outcome o = run({cut});
         QVERIFY2(o.failure.contains(cut) && o.failure.contains(QStringLiteral("ends early")), qPrintable(o.failure));
+        QVERIFY(o.newRunNeeded);
     }
 
     void repeatedIdsAreReportedAndKeptApart()

@@ -40,7 +40,8 @@ QString CohortReadReport::summary() const
     QStringList parts;
     for (auto it = counts.begin(); it != counts.end(); ++it)
         if (it.value() > 0)
-            parts << QStringLiteral("%1 %2").arg(QString::number(it.value()), it.key());
+            // "missing" counts empty cells, not rows ("6941 rows; 2565 missing" read as rows)
+            parts << QStringLiteral("%1 %2").arg(QString::number(it.value()), it.key() == QLatin1String("missing") ? QStringLiteral("missing values") : it.key());
     return QStringLiteral("%1 rows").arg(rows) + (parts.isEmpty() ? QString() : QStringLiteral("; ") + parts.join(QStringLiteral(", ")));
 }
 

@@ -17,6 +17,15 @@ QString statusName(ResolutionStatus s)
     return {};
 }
 
+QString GeneResolver::describeIdentity(const QJsonObject& identity)
+{
+    const QString release = identity.value(QLatin1String("release")).toString();
+    const qint64 rows = identity.value(QLatin1String("rows")).toInteger();
+    if (identity.value(QLatin1String("source")).toString() != QLatin1String("hgnc") || rows <= 0 || rows >= kExtractRows)
+        return release;
+    return QStringLiteral("%1 (an extract of %2 genes: genes outside it are 'unknown')").arg(release, QString::number(rows));
+}
+
 core::Expected<GeneResolver> GeneResolver::open(const BulkLibrary& library, const QString& authority)
 {
     GeneResolver r;

@@ -36,6 +36,14 @@ struct Resolution {
 
 class GeneResolver {
 public:
+    // HGNC's complete set has over 40,000 records: fewer than this is an extract (a demo panel, a
+    // genenames.org custom download), whose other genes are 'unknown'.
+    static constexpr qint64 kExtractRows = 20000;
+    // The identity release as a summary names it, from summary.json's "identity" (ReleaseInfo::toJson):
+    // its release text, and "(an extract of N genes)" for an HGNC extract (the run's warning says it
+    // far below; the summary read "Identities from HGNC complete set" of a 33-gene panel).
+    static QString describeIdentity(const QJsonObject& identity);
+
     // Picks the identity release: HGNC's when imported, else org.Hs.eg.db's.
     // `authority`: "hgnc", "orgdb" or "" (either).
     static core::Expected<GeneResolver> open(const BulkLibrary& library, const QString& authority = {});

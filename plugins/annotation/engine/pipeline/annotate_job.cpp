@@ -161,10 +161,9 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     // genenames.org custom download) makes every other gene "unknown" — or another gene's alias
     // (AGT, angiotensinogen, is an alias of AGXT): a complete org.Hs.eg.db in the library is
     // asked about such names; without one the run says so.
-    constexpr qint64 kExtractRows = 20000;
-    if (resolver.release().source == QLatin1String("hgnc") && resolver.release().rows < kExtractRows) {
+    if (resolver.release().source == QLatin1String("hgnc") && resolver.release().rows < GeneResolver::kExtractRows) {
         auto orgdb = orThrow(library->activeRelease(QStringLiteral("orgdb"), QStringLiteral("genes")));
-        const bool complete = orgdb && orgdb->rows >= kExtractRows;
+        const bool complete = orgdb && orgdb->rows >= GeneResolver::kExtractRows;
         resolver.setExtract(complete ? orgdb : std::nullopt);
         ctx.warn(QStringLiteral("identity: %1 holds %2 genes, an extract of HGNC's complete set (over 40,000): genes outside it are 'unknown'%3")
                      .arg(resolver.release().release, QString::number(resolver.release().rows),

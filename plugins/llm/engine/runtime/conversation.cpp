@@ -166,7 +166,7 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     const std::vector<TokenId> prompt = promptFor(request, &keep);
     result.promptTokens = int64_t(prompt.size());
     if (prompt.empty())
-        return core::Error(QStringLiteral("the prompt is empty"));
+        return core::Error(QStringLiteral("the prompt is empty"), core::Error::Kind::Invalid);
 
     // The prompt of a `generate`, or a chat's newest message, must fit beside the kept start (the
     // system prompt) with room for the answer to begin: else only its end would be read — the model

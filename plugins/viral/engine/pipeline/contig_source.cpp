@@ -69,23 +69,30 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             core::FastaLimits limits;
             limits.alphabet = core::SequenceAlphabet::Nucleotide;
             auto reader = core::FastaReader::open(m_files[m_current], limits);
-            if (!reader)
+            if (!reader) {
+                const QFileInfo file(m_files[m_current]);
+                m_inputAtFault = file.isFile() && file.isReadable(); // opened, then refused for what it holds
                 return reader.error();
+            }
             m_reader = std::move(*reader);
             m_fileRecords = 0;
             m_fileProblems.clear();
         }
         auto record = m_reader->next();
         if (!record) {
-            if (m_reader->streamFailed())
+            if (m_reader->streamFailed()) {
+                m_inputAtFault = true;
                 return record.error(); // a broken file is never read as a shorter one
+            }
             m_warnings << record.error().message() + QStringLiteral(" (record skipped)");
             m_fileProblems << record.error().message();
             continue;
         }
         if (!*record) {
-            if (core::Status st = finishFile(); !st)
+            if (core::Status st = finishFile(); !st) {
+                m_inputAtFault = true;
                 return st.error();
+            }
             continue;
         }
         // An aligned contig's gaps ('-', '.') are not bases: kept, they would shift every chunk and

@@ -44,6 +44,11 @@ public:
     core::Expected<std::optional<SourceContig>> next();
     // Warnings since the last call, each naming its file and line.
     QStringList takeWarnings() { return std::exchange(m_warnings, {}); }
+    // After next() returned an error: whether the cause is what a file holds (empty, not nucleotide
+    // FASTA, a damaged compressed stream, no usable record), which a resume would read the same way
+    // (core::JobFailure::needingNewRun), rather than a file that could not be opened (missing,
+    // unreadable), which may be mended outside the run.
+    bool inputAtFault() const { return m_inputAtFault; }
     // Bytes read so far over all files, and their total size (for progress).
     qint64 bytesRead() const;
     qint64 totalBytes() const;
@@ -72,6 +77,7 @@ private:
     qint64 m_mostlyN = 0;
     bool m_mostlyNSummarised = false;
     int m_gapWarnedFile = -1;       // the file whose removed gaps were said
+    bool m_inputAtFault = false;    // inputAtFault()
 };
 
 } // namespace bioforge::viral

@@ -27,7 +27,7 @@ FrameShardingOutcome cutFrameShards(const PredictSettings& settings, const Resul
         auto next = source.next();
         takeWarnings();
         if (!next)
-            throw core::JobFailure(next.error());
+            throw source.inputAtFault() ? core::JobFailure::needingNewRun(next.error().message()) : core::JobFailure(next.error());
         if (!*next)
             break;
         const SourceContig& contig = **next;
