@@ -8,6 +8,7 @@
 #include "support/test_support.h"
 #include "window_fixture.h"
 
+#include <QJsonArray>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -46,6 +47,10 @@ private slots:
             QVERIFY2(c.unicode() >= 0x20 || c == QLatin1Char('\n') || c == QLatin1Char('\t'), qPrintable(QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QLatin1Char('0'))));
         QVERIFY(page.contains(QChar(0x241B)) && page.contains(QChar(0x2419)));
         QVERIFY2(!page.contains(QStringLiteral("bioforge resume")) && page.contains(QStringLiteral("start a new run")), qPrintable(page));
+        // A list of files among the parameters reads as a list, not as JSON.
+        run.parameters.insert(QStringLiteral("inputs"), QJsonArray{QStringLiteral("/data/a.fa"), QStringLiteral("/data/b.fa")});
+        const QString listed = ui::ReportBuilder(run, ui::ReportExporter::failedRunContent(run)).html(false);
+        QVERIFY2(listed.contains(QStringLiteral("<td>inputs</td><td>/data/a.fa, /data/b.fa</td>")), qPrintable(listed));
         // A cancelled run's report says what that means under "What happened" (the section was a bare table).
         run.state = core::RunState::Cancelled;
         const core::ReportContent cancelled = ui::ReportExporter::failedRunContent(run);

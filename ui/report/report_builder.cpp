@@ -15,6 +15,8 @@
 #include <QTextDocument>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace bioforge::ui {
 namespace {
 
@@ -55,6 +57,9 @@ QString valueText(const QJsonValue& v)
 {
     if (v.isString())
         return v.toString();
+    // A list of names (a run's input files) as a list, not as JSON with its brackets and quotes.
+    if (const QJsonArray a = v.toArray(); v.isArray() && !a.isEmpty() && std::all_of(a.begin(), a.end(), [](const QJsonValue& e) { return e.isString(); }))
+        return QVariant(a.toVariantList()).toStringList().join(QStringLiteral(", "));
     if (v.isArray() || v.isObject())
         return QString::fromUtf8(QJsonDocument::fromVariant(v.toVariant()).toJson(QJsonDocument::Compact));
     if (v.isNull()) // a parameter whose default is "not given": a configuration file or the verb decides (the run's outputs say what was used)

@@ -40,13 +40,18 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     const QJsonObject& s = *summary;
     core::ReportContent report;
     report.title = title.isEmpty() ? QStringLiteral("Viral sequence prediction (VirNucPro)") : title;
-    report.summary = QStringLiteral("%1 contigs, %2 called viral, %3 without a translatable frame; %4 chunks of %5 bases, %6 frames scored; %7.")
+    // The frames scored against the six a chunk is translated in ("76 chunks, 82 frames scored" read
+    // as if frames were lost): the others hold a stop codon.
+    const int chunks = s.value(QLatin1String("chunks")).toInt();
+    report.summary = QStringLiteral("%1 contigs, %2 called viral, %3 without a translatable frame; %4 chunks of %5 bases, %6 of their %7 reading "
+                                    "frames scored (the others hold a stop codon); %8.")
                          .arg(s.value(QLatin1String("contigs")).toInt())
                          .arg(s.value(QLatin1String("viral_contigs")).toInt())
                          .arg(s.value(QLatin1String("unscored_contigs")).toInt())
-                         .arg(s.value(QLatin1String("chunks")).toInt())
+                         .arg(chunks)
                          .arg(s.value(QLatin1String("chunk_length")).toInt())
                          .arg(s.value(QLatin1String("frames")).toInt())
+                         .arg(6 * chunks)
                          .arg(s.value(QLatin1String("call_rule")).toString());
     if (const int reused = s.value(QLatin1String("reused_contigs")).toInt())
         report.summary += QStringLiteral(" %1 unchanged contigs were taken from earlier runs.").arg(reused);
@@ -65,7 +70,8 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     std::stable_sort(scored.begin(), scored.end(), [](const QStringList& a, const QStringList& b) { return a[6].toDouble() > b[6].toDouble(); });
     core::ReportSection calls;
     calls.heading = QStringLiteral("Contig calls");
-    calls.paragraphs << QStringLiteral("Each chunk scores as its best reading frame (virus probability); a contig's scores are the mean and the maximum "
+    calls.paragraphs << QStringLiteral("Each chunk is translated in six reading frames (three on each strand); a frame holding a stop codon is not scored, "
+                                       "and the chunk scores as its best remaining frame (virus probability); a contig's scores are the mean and the maximum "
                                        "of its chunk scores and the share of chunks at or above the threshold. Rule: %1. All contigs, chunks and "
                                        "frames are in contigs.tsv, chunks.tsv and frames.tsv; prediction_results.txt has the reference layout.")
                             .arg(s.value(QLatin1String("call_rule")).toString());

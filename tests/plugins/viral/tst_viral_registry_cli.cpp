@@ -95,6 +95,10 @@ private slots:
         QVERIFY2(reported.code == 0, qPrintable(reported.err));
         const QByteArray page = readAll(html);
         QCOMPARE(page.count("(model checksum: of its files' SHA-256s, below)"), qsizetype(3));
+        // The frames scored against the six each chunk is translated in.
+        const QJsonObject summary = QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/summary.json").arg(runIdFrom(first.out))))).object();
+        const QString scored = QStringLiteral("%1 of their %2 reading frames scored").arg(summary.value(QLatin1String("frames")).toInt()).arg(6 * summary.value(QLatin1String("chunks")).toInt());
+        QVERIFY2(summary.value(QLatin1String("chunks")).toInt() > 0 && page.contains(scored.toUtf8()), qPrintable(scored));
         // LibTorch's build and run versions: one row where they agree.
         const QString built = record.value(QLatin1String("environment")).toObject().value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch (build)")).toString();
         const QString used = record.value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch")).toString();
