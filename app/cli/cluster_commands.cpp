@@ -228,19 +228,21 @@ QJsonObject statusJson(const core::RunRecord& r, const QString& folder, const co
 {
     const auto orNull = [](const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); };
     QJsonObject o{{QStringLiteral("id"), r.runId}, {QStringLiteral("state"), core::runStateName(r.state)},
-                  {QStringLiteral("plugin"), r.pluginId}, {QStringLiteral("verb"), r.verb}};
+                  {QStringLiteral("plugin"), QJsonObject{{QStringLiteral("id"), r.pluginId},
+                                                         {QStringLiteral("version"), r.pluginVersion.isEmpty() ? QJsonValue() : QJsonValue(r.pluginVersion)}}}, // as `runs --json`
+                  {QStringLiteral("verb"), r.verb}};
     QJsonArray tasks;
     if (status)
         for (const core::ClusterTaskStatus& t : status->tasks)
             tasks.append(QJsonObject{{QStringLiteral("task"), t.index + 1}, {QStringLiteral("state"), t.state}, {QStringLiteral("node"), orNull(t.node)},
-                                     {QStringLiteral("job_id"), orNull(t.jobId)}, {QStringLiteral("progress"), std::round(t.progress * 1e4) / 1e4}});
+                                     {QStringLiteral("job_id"), orNull(t.jobId)}, {QStringLiteral("progress"), std::floor(t.progress * 1e4) / 1e4}}); // never more than was done
     o.insert(QStringLiteral("cluster"), status ? orNull(status->clusterName) : QJsonValue());
     o.insert(QStringLiteral("shards"), status ? QJsonValue(status->shards) : QJsonValue());
     o.insert(QStringLiteral("tasks"), status ? QJsonValue(tasks) : QJsonValue());
     o.insert(QStringLiteral("merge"), status ? QJsonValue(status->merge) : QJsonValue());
     o.insert(QStringLiteral("active_jobs"), status ? QJsonValue(QJsonArray::fromStringList(status->activeJobs)) : QJsonValue());
     o.insert(QStringLiteral("error"), status ? QJsonValue()
-                                      : !QFileInfo(folder).isDir() ? QJsonValue(QStringLiteral("its checkpoint folder %1 is gone").arg(folder))
+                                      : !QFileInfo(folder).isDir() && r.parameters.contains(QLatin1String("cluster")) ? QJsonValue(QStringLiteral("its checkpoint folder %1 is gone").arg(folder))
                                                                    : QJsonValue(status.error().message()));
     return o;
 }
@@ -366,7 +368,11 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
                                   (t.jobId.isEmpty() ? QStringLiteral("-") : QStringLiteral("job ") + t.jobId).leftJustified(14),
                                   QString::number(int(t.progress * 100)));
         ctx.out() << "  merge     " << status->merge << Qt::endl;
-        if (r.state == core::RunState::Failed && status->activeTasks() > 0) {
+        if (r.failedOnInput() && status->activeTasks() > 0) { // a resume refuses it: no use for their results
+            ctx.out() << "  the run failed on its input; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
+                      << " still on the cluster, and a resume would fail the same way: 'scancel " << status->activeJobs.join(QLatin1Char(' '))
+                      << "' stops them" << Qt::endl;
+        } else if (r.state == core::RunState::Failed && status->activeTasks() > 0) {
             ctx.out() << "  the run failed; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
                       << " still on the cluster: 'bioforge resume " << r.runId << "' follows them and reruns the failed ones, 'scancel "
                       << status->activeJobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;

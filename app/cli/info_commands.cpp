@@ -204,7 +204,7 @@ int cmdRuns(CliContext& ctx, const QStringList& args)
                                     {QStringLiteral("title"), r.title},
                                     {QStringLiteral("created"), r.createdAt.toUTC().toString(Qt::ISODateWithMs)},
                                     {QStringLiteral("ended"), r.endedAt.isValid() ? QJsonValue(r.endedAt.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue()},
-                                    {QStringLiteral("progress"), progress ? QJsonValue(std::round(progress->value(r.runId) * 1e4) / 1e4) : QJsonValue()},
+                                    {QStringLiteral("progress"), progress ? QJsonValue(std::floor(progress->value(r.runId) * 1e4) / 1e4) : QJsonValue()},
                                     {QStringLiteral("resumes"), r.parentRunId.isEmpty() ? QJsonValue() : QJsonValue(r.parentRunId)},
                                     {QStringLiteral("resumed_as"), resumedAs.contains(r.runId) ? QJsonValue(resumedAs.value(r.runId)) : QJsonValue()},
                                     {QStringLiteral("warning_count"), r.warningCount}, // `show`: warningCount, and the first of them as `warnings`

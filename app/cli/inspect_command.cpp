@@ -15,8 +15,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 #include <cmath>
+#include <map>
 
 namespace bioforge::cli {
 
@@ -114,6 +116,41 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
             }
         }
     }
+    // A folder above runs' checkpoint folders (<project>/checkpoints, a project, a folder of projects:
+    // `inspect ~` walked and hashed a whole home, five projects' runs verified as one folder, and
+    // <project>/checkpoints called every healthy entry BAD): refused before anything is read, naming
+    // the projects and how many runs each holds.
+    if (givenFolder) {
+        std::map<QString, QSet<QString>> runsOfProject; // project folder -> its runs' checkpoint folders below `folder`
+        const QString top = QDir(folder).absolutePath();
+        for (QDirIterator it(top, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories); it.hasNext();) {
+            for (QDir dir = QFileInfo(it.next()).absoluteDir(); dir.absolutePath().size() > top.size(); ) {
+                const QString here = dir.absolutePath();
+                if (!dir.cdUp())
+                    break;
+                if (dir.dirName() == QLatin1String("checkpoints")) { // `here` is a run's checkpoint folder
+                    QDir project = dir;
+                    project.cdUp();
+                    runsOfProject[project.absolutePath()].insert(here);
+                    break;
+                }
+            }
+        }
+        if (!runsOfProject.empty()) {
+            QStringList projects;
+            qsizetype runs = 0;
+            for (const auto& [project, folders] : runsOfProject) {
+                runs += folders.size();
+                projects << QStringLiteral("%1 (%2)").arg(project, folders.size() == 1 ? QStringLiteral("1 run") : QStringLiteral("%1 runs").arg(folders.size()));
+            }
+            ctx.err() << "bioforge: " << folder << " holds the checkpoint folders of " << runs << (runs == 1 ? " run" : " runs") << ", not one run's: "
+                      << (projects.size() == 1 ? "the project " : "the projects ") << projects.mid(0, 5).join(QStringLiteral(", "))
+                      << (projects.size() > 5 ? QStringLiteral(", … (%1 projects)").arg(projects.size()) : QString())
+                      << "; inspect one run: bioforge --project PROJECT inspect RUN-ID (bioforge --project PROJECT runs lists them), or its folder "
+                      << "PROJECT/checkpoints/RUN-ID" << Qt::endl;
+            return kNotFound;
+        }
+    }
     const auto entries = core::CheckpointInspector::inspect(folder);
     // A folder typed by hand that holds no entry: "0 entries, fine" only for a run's checkpoint folder
     // (<project>/checkpoints/<id>, empty before its first checkpoint); any other folder is a mistake.
@@ -122,24 +159,6 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
         ctx.err() << "bioforge: " << folder << " holds no checkpoint entry (no manifest.json in it or below); give a run id "
                   << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;
         return kNotFound;
-    }
-    // A folder above runs' checkpoint folders (a project, a folder of projects: `inspect ~` walked a
-    // whole home, verifying the runs of five projects as one folder): the checkpoint folders are named.
-    if (givenFolder && !runCheckpointFolder) {
-        QStringList runFolders;
-        for (const core::CheckpointEntryReport& e : entries) {
-            const QStringList parts = e.key.split(QLatin1Char('/'));
-            const qsizetype at = parts.indexOf(QStringLiteral("checkpoints"));
-            if (at >= 0 && at + 2 < parts.size())
-                if (const QString run = QDir(folder).filePath(parts.mid(0, at + 2).join(QLatin1Char('/'))); !runFolders.contains(run))
-                    runFolders << run;
-        }
-        if (!runFolders.isEmpty()) {
-            ctx.err() << "bioforge: " << folder << " holds the checkpoint folders of " << runFolders.size() << (runFolders.size() == 1 ? " run" : " runs")
-                      << ", not one run's: inspect one of them (" << runFolders.mid(0, 3).join(QStringLiteral(", ")) << (runFolders.size() > 3 ? ", …" : "")
-                      << "), or give a run id with --project (bioforge runs lists them)" << Qt::endl;
-            return kNotFound;
-        }
     }
     if (json) {
         const QJsonObject all = entriesJson(folder, entries);

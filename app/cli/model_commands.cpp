@@ -199,6 +199,21 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
         }
         return json ? listModelsJson(ctx, registry) : listModels(ctx, registry);
     }
+    // An option the subcommand does not take (`models verify X --json`) was read as a model name or,
+    // by `download`, as the file to save: refused, naming it.
+    const QStringList own = sub == QLatin1String("import") ? QStringList{QStringLiteral("--revision")}
+                            : sub == QLatin1String("remove") ? QStringList{QStringLiteral("--keep-files")}
+                                                             : QStringList{};
+    for (qsizetype i = 0; !helpAsked && i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--revision") && own.contains(args[i])) {
+            ++i; // its value
+            continue;
+        }
+        if (args[i].startsWith(QLatin1String("--")) && !own.contains(args[i])) {
+            ctx.err() << "bioforge models " << sub << ": unknown option '" << args[i] << "' (usage: bioforge models --help)" << Qt::endl;
+            return kUsage;
+        }
+    }
     if (sub == QLatin1String("import")) {
         QString revision;
         if (const qsizetype i = args.indexOf(QStringLiteral("--revision")); i >= 0 && i + 1 < args.size()) {

@@ -11,7 +11,6 @@
 #include "log/log.h"
 #include "plugin/iplugin.h"
 #include "provenance/provenance_recorder.h"
-#include "store/project_store.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -69,21 +68,6 @@ QString describeFailure(const ClusterWork& work, int index, int shards, const Sl
              job.nodes.isEmpty() ? QString() : QStringLiteral(" on node ") + job.nodes,
              job.reason.isEmpty() || job.reason == QLatin1String("None") ? QString() : QStringLiteral(" (%1)").arg(job.reason),
              tail.isEmpty() ? QStringLiteral("; its log %1 is empty").arg(log) : QStringLiteral("; the end of its log %1:\n%2").arg(log, tail));
-}
-
-// Whether task `index`'s latest shard run failed on what it was given (RunRecord::failedOnInput: a
-// contig the plan split, an input without a usable record): every node would fail on it again, so
-// the cluster run needs a new run, not a resume. False where its project cannot be read.
-bool taskFailedOnInput(const ClusterWork& work, int index)
-{
-    const QString database = QDir(work.taskProject(index)).filePath(QStringLiteral("project.sqlite"));
-    if (!QFileInfo::exists(database))
-        return false;
-    auto store = ProjectStore::open(database, true);
-    if (!store)
-        return false;
-    auto runs = (*store)->runs();
-    return runs && !runs->isEmpty() && runs->last().failedOnInput();
 }
 
 } // namespace
@@ -366,7 +350,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             QStringList why;
             bool onInput = false; // a task failed on what the run was given
             for (int i : failed) {
-                onInput = onInput || taskFailedOnInput(work, i);
+                onInput = onInput || work.taskFailedOnInput(i);
                 auto it = seen.tasks.find(i);
                 QString job;
                 for (const ClusterSubmission& s : state.submissions)
@@ -382,8 +366,13 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
             for (const auto& [i, job] : seen.tasks)
                 if (job.active())
                     stillRunning << QString::number(i + 1);
+            // On the input: no resume can use the other tasks' results, so they stop now (they held the allocation).
+            if (onInput && !stillRunning.isEmpty())
+                (void)slurm.cancel(seen.activeJobs());
             const QString message = why.join(QLatin1Char('\n'))
-                                    + (stillRunning.isEmpty() ? QString() : QStringLiteral("\nstill on the cluster (their results are kept): task %1").arg(stillRunning.join(QStringLiteral(", "))));
+                                    + (stillRunning.isEmpty() ? QString()
+                                       : onInput          ? QStringLiteral("\ncancelled, as no resume can use their results: task %1").arg(stillRunning.join(QStringLiteral(", ")))
+                                                          : QStringLiteral("\nstill on the cluster (their results are kept): task %1").arg(stillRunning.join(QStringLiteral(", "))));
             if (onInput)
                 throw JobFailure::needingNewRun(message + QStringLiteral("\nthe failure is on the run's input or parameters, which a resume would read the same way: "
                                                                          "start a new run with the corrected input"));

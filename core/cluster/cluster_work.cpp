@@ -3,6 +3,7 @@
 #include "cluster/slurm_options.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
+#include "store/project_store.h"
 
 #include <QDir>
 #include <QFile>
@@ -78,6 +79,18 @@ QJsonObject ClusterWork::taskResult(int index) const
         return {};
     auto json = readJsonObjectFile(taskResultFile(index), qint64(16) << 20);
     return json ? *json : QJsonObject();
+}
+
+bool ClusterWork::taskFailedOnInput(int index) const
+{
+    const QString database = QDir(taskProject(index)).filePath(QStringLiteral("project.sqlite"));
+    if (!QFileInfo::exists(database))
+        return false;
+    auto store = ProjectStore::open(database, true);
+    if (!store)
+        return false;
+    auto runs = (*store)->runs();
+    return runs && !runs->isEmpty() && runs->last().failedOnInput();
 }
 
 double ClusterWork::taskProgress(int index) const

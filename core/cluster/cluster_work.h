@@ -64,6 +64,11 @@ public:
     QJsonObject taskResult(int index) const;
     // The running task's last progress fraction in [0, 1] (0 when unknown).
     double taskProgress(int index) const;
+    // Whether the task's latest shard run (in its own project) failed on what it was given
+    // (RunRecord::failedOnInput: a contig the plan split, an input without a usable record): every
+    // node would fail on it again, so the cluster run needs a new run, not a resume. False where
+    // the task's project cannot be read.
+    bool taskFailedOnInput(int index) const;
     // The last `lines` lines of a log file (empty when missing).
     static QString logTail(const QString& file, int lines = 8);
 

@@ -38,11 +38,13 @@ struct JobRequirements {
 // A job's failure. `newRunNeeded`: the cause is what the run was given (an input or a setting
 // that changed since it began, a gene list with no gene), which a resume would read as it was, so
 // only a new run can succeed; recorded with the run (RunRecord::newRunNeeded) so that its report
-// does not advise a resume.
+// does not advise a resume. An Error of Kind::Invalid (a value the run was given that cannot be used
+// as given: a prompt longer than the context, a --ctx the model refuses, an input that holds no
+// usable record) is such a failure too.
 class JobFailure : public std::runtime_error {
 public:
     explicit JobFailure(const QString& message) : std::runtime_error(message.toStdString()), m_message(message) {}
-    explicit JobFailure(const Error& error) : JobFailure(error.message()) {}
+    explicit JobFailure(const Error& error) : JobFailure(error.message()) { m_newRunNeeded = error.kind() == Error::Kind::Invalid; }
     static JobFailure needingNewRun(const QString& message)
     {
         JobFailure f(message);

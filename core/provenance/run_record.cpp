@@ -93,6 +93,8 @@ QJsonObject RunRecord::toJson() const
             model.insert(QStringLiteral("files"), filesToJson(m.files));
         if (!m.role.isEmpty())
             model.insert(QStringLiteral("role"), m.role);
+        if (m.size > 0)
+            model.insert(QStringLiteral("size"), m.size);
         models.append(model);
     }
     QJsonObject json{
@@ -157,7 +159,7 @@ Expected<RunRecord> RunRecord::fromJson(const QJsonObject& json)
         const QJsonObject o = v.toObject();
         r.models.append({o.value(QLatin1String("name")).toString(), o.value(QLatin1String("revision")).toString(),
                          o.value(QLatin1String("sha256")).toString(), o.value(QLatin1String("path")).toString(), filesFromJson(o.value(QLatin1String("files"))),
-                         o.value(QLatin1String("role")).toString()});
+                         o.value(QLatin1String("role")).toString(), o.value(QLatin1String("size")).toInteger()});
     }
     r.environment = json.value(QLatin1String("environment")).toObject();
     r.device = json.value(QLatin1String("device")).toObject();

@@ -45,6 +45,9 @@ struct ModelRef {
     // What it is to the run where it is no model: "reference data" (annotation's provider releases).
     // Empty: a model (provenance.json "role", written only when set).
     QString role{};
+    // Bytes of the one file `sha256` is of (an annotation release's file); 0 where not known or where
+    // the model is several files (each file's size is in `files`). provenance.json "size", when known.
+    qint64 size = 0;
 
     QString roleName() const { return role.isEmpty() ? QStringLiteral("model") : role; }
 };

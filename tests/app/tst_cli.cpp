@@ -203,13 +203,14 @@ private slots:
         // A folder that holds no checkpoint (here the run's output folder) is said to be one, exit 6.
         const Result notCheckpoints = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), QDir(project).filePath(QStringLiteral("runs/") + id)});
         QVERIFY2(notCheckpoints.code == 6 && notCheckpoints.err.contains(QStringLiteral("holds no checkpoint entry")), qPrintable(notCheckpoints.err));
-        // The project folder, or a folder of projects, holds runs' checkpoint folders: they are named,
-        // not verified as one folder (`inspect ~` walked a whole home).
-        for (const QString& above : {project, QFileInfo(project).absolutePath()}) {
+        // A folder above runs' checkpoint folders (<project>/checkpoints, the project, a folder of
+        // projects) is refused naming the projects, not verified as one folder (`inspect ~` walked a
+        // whole home; <project>/checkpoints called every healthy entry BAD).
+        for (const QString& above : {QDir(project).filePath(QStringLiteral("checkpoints")), project, QFileInfo(project).absolutePath()}) {
             const Result many = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), above, QStringLiteral("--json")});
             QVERIFY2(many.code == 6 && many.out.isEmpty() && many.err.contains(QStringLiteral("holds the checkpoint folders of"))
-                         && many.err.contains(QDir(project).filePath(QStringLiteral("checkpoints/"))),
-                     qPrintable(many.err));
+                         && (above == QFileInfo(project).absolutePath() || many.err.contains(QStringLiteral("the project %1 (").arg(QFileInfo(project).absoluteFilePath()))),
+                     qPrintable(above + QStringLiteral(": ") + many.err));
         }
         // A run's checkpoint folder before its first checkpoint: no entry, and that is fine.
         const QString empty = QDir(project).filePath(QStringLiteral("checkpoints/not-started-yet"));

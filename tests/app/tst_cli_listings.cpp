@@ -86,7 +86,7 @@ private slots:
                          && !device.contains(QLatin1String("driverVersion")),
                      qPrintable(QJsonDocument(device).toJson()));
             const double progress = r.value(QLatin1String("progress")).toDouble(-1); // 4 decimals, no float noise
-            QVERIFY2(progress >= 0 && progress <= 1 && std::round(progress * 1e4) / 1e4 == progress, qPrintable(QString::number(progress, 'g', 17)));
+            QVERIFY2(progress >= 0 && progress <= 1 && std::floor(progress * 1e4) / 1e4 == progress, qPrintable(QString::number(progress, 'g', 17)));
             for (auto it = r.begin(); it != r.end(); ++it)
                 if (!it->isNull() && shown.contains(it.key()) && !shown.value(it.key()).isNull())
                     QVERIFY2(it->type() == shown.value(it.key()).type(), qPrintable(it.key()));

@@ -43,6 +43,15 @@ private slots:
             const Result refused = run({QStringLiteral("models"), QStringLiteral("list"), QLatin1String(extra)});
             QVERIFY2(refused.code == 2 && refused.err.contains(QLatin1String(extra)) && refused.out.isEmpty(), qPrintable(refused.err));
         }
+        // The other subcommands refuse an option they do not take (`verify X --json` looked up a model
+        // named --json; `download … --json` saved the file as --json).
+        for (const QStringList& args : {QStringList{QStringLiteral("verify"), QStringLiteral("x"), QStringLiteral("--json")},
+                                        QStringList{QStringLiteral("remove"), QStringLiteral("--json"), QStringLiteral("x")},
+                                        QStringList{QStringLiteral("download"), QStringLiteral("x"), QStringLiteral("esm2"), QStringLiteral("http://127.0.0.1:1/m"),
+                                                    QString(64, QLatin1Char('a')), QStringLiteral("--json")}}) {
+            const Result refused = run(QStringList{QStringLiteral("models")} + args);
+            QVERIFY2(refused.code == 2 && refused.err.contains(QStringLiteral("unknown option '--json'")), qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + refused.err));
+        }
         QVERIFY2(!models.contains(QStringLiteral("m1 ")) && !models.contains(QStringLiteral("m2 ")) && !models.contains(QStringLiteral("m3 ")), qPrintable(models));
         const Result ok = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("esm-dummy"), QStringLiteral("esm2"), esm});
         QVERIFY2(ok.code == 0, qPrintable(ok.err));

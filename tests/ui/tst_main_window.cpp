@@ -29,6 +29,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QScreen>
+#include <QSettings>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -104,6 +105,7 @@ private slots:
         QCOMPARE(ui::PageMemory::dialogFolder(purpose), QFileInfo(folder).absoluteFilePath());
         QVERIFY(QDir(folder).removeRecursively()); // gone since: the home folder again
         QCOMPARE(ui::PageMemory::dialogFolder(purpose), QDir::homePath());
+        QSettings(QStringLiteral("BioForge"), QStringLiteral("Workbench")).remove(QStringLiteral("pages/file-dialogs/") + purpose);
     }
 
     void startsWithDocksAndNavigation()

@@ -5,6 +5,7 @@
 #include "report/report_builder.h"
 #include "report/report_exporter.h"
 #include "runs/session.h"
+#include "settings/page_memory.h"
 #include "store/project.h"
 
 #include <QDir>
@@ -127,7 +128,7 @@ bool ProvenanceDock::hasReport(core::RunState state)
 void ProvenanceDock::exportJson()
 {
     core::Project* project = m_session.project();
-    const QString start = project ? QDir(project->reportsDir()).filePath(m_runId + QStringLiteral(".json")) : m_runId + QStringLiteral(".json");
+    const QString start = QDir(project ? project->reportsDir() : PageMemory::dialogFolder(QStringLiteral("export"))).filePath(m_runId + QStringLiteral(".json"));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export provenance"), start, tr("JSON (*.json)")); // starts in the project's reports/
     if (path.isEmpty())
         return;

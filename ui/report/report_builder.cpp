@@ -145,7 +145,8 @@ QString ReportBuilder::provenanceAppendix() const
         const bool named = m.revision == m.name || m.revision.startsWith(m.name + QLatin1Char(' '));
         const QString name = m.revision.isEmpty() ? m.name : named ? m.revision : m.name + QStringLiteral(" — ") + m.revision;
         files.append({m.roleName(), name, m.path,
-                      m.files.isEmpty() ? m.sha256 : m.sha256 + QStringLiteral(" (model checksum: of its files' SHA-256s, below)"), QString()});
+                      m.files.isEmpty() ? m.sha256 : m.sha256 + QStringLiteral(" (model checksum: of its files' SHA-256s, below)"),
+                      m.size > 0 ? QString::number(m.size) : QString()});
         for (const core::FileRef& f : m.files)
             files.append({QStringLiteral("model file"), f.name, f.path, f.sha256, QString::number(f.size)});
     }

@@ -3,6 +3,7 @@
 #include "settings/page_memory.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFileDialog>
 
 namespace bioforge::ui {
@@ -21,10 +22,10 @@ QString chooseFile(QWidget* parent, const QString& purpose, const QString& capti
     return file;
 }
 
-QString chooseFolder(QWidget* parent, const QString& purpose, const QString& caption)
+QString chooseFolder(QWidget* parent, const QString& purpose, const QString& caption, bool keepParent)
 {
     const QString folder = QFileDialog::getExistingDirectory(parent, caption, PageMemory::dialogFolder(purpose));
-    PageMemory::rememberDialogChoice(purpose, folder);
+    PageMemory::rememberDialogChoice(purpose, keepParent && !folder.isEmpty() ? QFileInfo(folder).absolutePath() : folder);
     return folder;
 }
 

@@ -16,8 +16,9 @@ namespace bioforge::ui {
 QStringList chooseFiles(QWidget* parent, const QString& purpose, const QString& caption, const QString& filter = {});
 // One file to open; `start` (a file or folder the field already names) before the kept folder.
 QString chooseFile(QWidget* parent, const QString& purpose, const QString& caption, const QString& filter = {}, const QString& start = {});
-// An existing folder.
-QString chooseFolder(QWidget* parent, const QString& purpose, const QString& caption);
+// An existing folder. `keepParent`: the next dialog starts beside the chosen folder, not in it (a
+// project folder: the next project is made or opened next to it).
+QString chooseFolder(QWidget* parent, const QString& purpose, const QString& caption, bool keepParent = false);
 // A file to write, `fileName` proposed in the kept folder.
 QString chooseSaveFile(QWidget* parent, const QString& purpose, const QString& caption, const QString& fileName, const QString& filter = {});
 

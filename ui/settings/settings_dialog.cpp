@@ -8,6 +8,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -34,7 +35,7 @@ QWidget* folderRow(QLineEdit* edit, QWidget* parent)
     layout->addWidget(edit);
     layout->addWidget(browse);
     QObject::connect(browse, &QPushButton::clicked, row, [edit, row] {
-        const QString dir = QFileDialog::getExistingDirectory(row, QObject::tr("Choose a folder"), edit->text());
+        const QString dir = QFileDialog::getExistingDirectory(row, QObject::tr("Choose a folder"), edit->text().isEmpty() ? QDir::homePath() : edit->text());
         if (!dir.isEmpty())
             edit->setText(dir);
     });

@@ -33,7 +33,6 @@
 #include <QShortcut>
 #include <QTimer>
 #include <QUrl>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QListWidget>
 #include <QMenuBar>

@@ -130,14 +130,14 @@ void MainWindow::showError(const QString& message)
 
 void MainWindow::newProject()
 {
-    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Folder for the new project (an empty one)"));
+    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Folder for the new project (an empty one)"), true);
     if (!folder.isEmpty())
         openProject(folder, true);
 }
 
 void MainWindow::chooseProject()
 {
-    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Open a project folder"));
+    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Open a project folder"), true);
     if (!folder.isEmpty())
         openProject(folder, false);
 }

@@ -80,10 +80,10 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     events.onText = [&](const std::string&, TokenId) { ctx.advance(); };
     events.stopRequested = [&] { return ctx.stopRequested(); };
     auto result = conversation.generate(request, events);
-    // A prompt the context cannot hold (or an empty one) is the run's own parameter: a resume would
-    // read it the same way.
+    // A prompt the context cannot hold (or an empty one: Kind::Invalid) is the run's own parameter: a
+    // resume would read it the same way (JobFailure marks it so).
     if (!result)
-        throw result.error().kind() == core::Error::Kind::Invalid ? core::JobFailure::needingNewRun(result.error().message()) : core::JobFailure(result.error());
+        throw core::JobFailure(result.error());
     if (result->stop == GenerationResult::Stop::Cancelled)
         return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;
 

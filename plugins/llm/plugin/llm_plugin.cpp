@@ -95,6 +95,21 @@ QStringList LlmPlugin::commandVerbs() const
     return names;
 }
 
+namespace {
+
+// "2048 (64 used)"; a context the prompt and the answer overfilled says that its oldest tokens were
+// shifted out of the KV cache ("64 (67 used)" read as a context holding more than its size).
+QString contextUse(const QJsonObject& generation)
+{
+    const qint64 size = generation.value(QLatin1String("context")).toInteger();
+    const qint64 used = generation.value(QLatin1String("promptTokens")).toInteger() + generation.value(QLatin1String("generatedTokens")).toInteger();
+    if (used <= size)
+        return QStringLiteral("%1 (%2 used)").arg(size).arg(used);
+    return QStringLiteral("%1 (full: %2 tokens passed through it, the oldest %3 shifted out of the KV cache)").arg(size).arg(used).arg(used - size);
+}
+
+} // namespace
+
 core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunRecord& run, const QString& runDir) const
 {
     QFile file(QDir(runDir).filePath(QStringLiteral("generation.json")));
@@ -116,9 +131,7 @@ core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunReco
                   {QStringLiteral("stopped by"), g.value(QLatin1String("stop")).toString()},
                   // The context allocated, and how much of it the prompt and the answer filled (it said
                   // "context used 2048" of a run that used 64).
-                  {QStringLiteral("context size (tokens)"), QStringLiteral("%1 (%2 used)").arg(QString::number(g.value(QLatin1String("context")).toInteger()),
-                                                                                               QString::number(g.value(QLatin1String("promptTokens")).toInteger()
-                                                                                                               + g.value(QLatin1String("generatedTokens")).toInteger()))}};
+                  {QStringLiteral("context size (tokens)"), contextUse(g)}};
     // The sampling as the run was given it (the command line's names), so that it can be made again.
     for (const char* key : {"temp", "top_k", "top_p", "min_p", "repeat_penalty", "repeat_last_n", "seed", "n"})
         if (run.parameters.contains(QLatin1String(key)))

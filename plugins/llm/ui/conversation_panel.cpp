@@ -4,6 +4,7 @@
 
 #include "chat_controller.h"
 #include "io/atomic_file.h"
+#include "settings/page_memory.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -95,7 +96,7 @@ void ConversationPanel::exportSelected(bool markdown)
     // In the project's reports folder, as the run reports are; the type's filter first.
     const QString name = core::PathGuard::fileNameFrom(m_list->currentItem()->text(), QStringLiteral("conversation")) + (markdown ? QStringLiteral(".md") : QStringLiteral(".json"));
     const QString folder = m_controller.exportFolder();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), folder.isEmpty() ? name : QDir(folder).filePath(name),
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), QDir(folder.isEmpty() ? ui::PageMemory::dialogFolder(QStringLiteral("export")) : folder).filePath(name),
                                                       markdown ? tr("Markdown (*.md);;All files (*)") : tr("JSON (*.json);;All files (*)"));
     if (path.isEmpty())
         return;

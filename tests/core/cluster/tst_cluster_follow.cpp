@@ -227,6 +227,8 @@ private slots:
             QVERIFY2(error.contains(QStringLiteral("task 2 of 3")) && error.contains(QStringLiteral("'bioforge resume' reruns")) != onInput, qPrintable(error));
             QCOMPARE(handle->record().newRunNeeded, onInput);
             QCOMPARE(handle->record().resumable(), !onInput);
+            // The tasks still running: scancelled where no resume can use them, kept otherwise.
+            QCOMPARE(slurm->cancelled().contains(QStringLiteral("100")), onInput);
         }
     }
 

@@ -198,6 +198,8 @@ private slots:
         QCOMPARE(transcript.status, ResolutionStatus::Unknown);
         QVERIFY2(transcript.reason.contains(QStringLiteral("is no symbol")) && transcript.reason.contains(QStringLiteral("; it looks like a RefSeq mRNA accession")),
                  qPrintable(transcript.reason));
+        // A one-gene set is an extract: the reason says so (APOL1 "is no symbol … in HGNC complete set" of a 33-gene panel).
+        QVERIFY2(transcript.reason.contains(QStringLiteral("(an extract of 1 gene: genes outside it are 'unknown')")), qPrintable(transcript.reason));
     }
 
     void geneListsAsUsersWriteThem()

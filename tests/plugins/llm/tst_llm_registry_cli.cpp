@@ -63,6 +63,19 @@ private slots:
         QVERIFY2(tooLong.code == 1 && tooLong.out.contains(QStringLiteral("more than a context of 256 tokens")) && !failed.isEmpty(), qPrintable(tooLong.out + tooLong.err));
         const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), failed});
         QVERIFY2(resumed.code == 5, qPrintable(resumed.err));
+        const QString failedHtml = m_dir.filePath(QStringLiteral("failed.html"));
+        const Result failedReport = run({QStringLiteral("--project"), project, QStringLiteral("report"), failed, QStringLiteral("--html"), failedHtml});
+        const QByteArray advice = readAll(failedHtml);
+        QVERIFY2(failedReport.code == 0 && advice.contains("start a new run") && !advice.contains("bioforge resume"), qPrintable(failedReport.err));
+        // An answer that overfills the context: the report says the oldest tokens were shifted out ("64 (67 used)").
+        const Result overfilled = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                       QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--ctx"),
+                                       QStringLiteral("16"), QStringLiteral("--n"), QStringLiteral("24"), QStringLiteral("--temp"), QStringLiteral("0")});
+        QVERIFY2(overfilled.code == 0, qPrintable(overfilled.out + overfilled.err));
+        const QString full = m_dir.filePath(QStringLiteral("full.html"));
+        const QString overfilledId = QRegularExpression(QStringLiteral("run (\\S+) started")).match(overfilled.err).captured(1);
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), overfilledId, QStringLiteral("--html"), full}).code, 0);
+        QVERIFY2(readAll(full).contains("<td>context size (tokens)</td><td>16 (full: "), readAll(full).constData());
     }
 
     void registryNamesNameModels()

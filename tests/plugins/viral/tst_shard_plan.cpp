@@ -1,6 +1,7 @@
 // The viral shard plan (`--plan-shards`, `--shard i/N`): an input's checksum is taken from what the
 // run already knows of the file as it is now, and read where it does not.
 
+#include "jobs/job.h"
 #include "pipeline/shard_plan.h"
 #include "pipeline/validate_job.h"
 #include "provenance/provenance_recorder.h"
@@ -49,6 +50,22 @@ private slots:
         auto again = planViralShards(s, 1, &other);
         QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
         QCOMPARE(sha256Of(*again), real);
+    }
+
+    // An input that holds nothing usable fails the plan as a value that cannot be used (Kind::Invalid),
+    // which a cluster run's job throws as a failure needing a new run (a resume would plan again and
+    // fail the same way); the plan lost that (a plain error).
+    void anEmptyInputFailsThePlanAsOneOnTheInput()
+    {
+        for (const QByteArray& bytes : {QByteArray(), QByteArray(">only_gaps\n----\n")}) {
+            PredictSettings s;
+            s.inputs = {m_dir.filePath(QStringLiteral("empty-%1.fa").arg(bytes.size()))};
+            QVERIFY(writeAll(s.inputs.first(), bytes));
+            auto plan = planViralShards(s, 2);
+            QVERIFY(!plan);
+            QCOMPARE(plan.error().kind(), core::Error::Kind::Invalid);
+            QVERIFY2(core::JobFailure(plan.error()).newRunNeeded(), qPrintable(plan.error().message()));
+        }
     }
 };
 

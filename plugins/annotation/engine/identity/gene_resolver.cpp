@@ -23,7 +23,7 @@ QString GeneResolver::describeIdentity(const QJsonObject& identity)
     const qint64 rows = identity.value(QLatin1String("rows")).toInteger();
     if (identity.value(QLatin1String("source")).toString() != QLatin1String("hgnc") || rows <= 0 || rows >= kExtractRows)
         return release;
-    return QStringLiteral("%1 (an extract of %2 genes: genes outside it are 'unknown')").arg(release, QString::number(rows));
+    return QStringLiteral("%1 (an extract of %2: genes outside it are 'unknown')").arg(release, rows == 1 ? QStringLiteral("1 gene") : QStringLiteral("%1 genes").arg(rows));
 }
 
 core::Expected<GeneResolver> GeneResolver::open(const BulkLibrary& library, const QString& authority)
@@ -210,7 +210,8 @@ core::Expected<Resolution> GeneResolver::byName(Resolution r) const
         }
     }
     r.status = ResolutionStatus::Unknown;
-    r.reason = QStringLiteral("'%1' is no symbol, previous symbol or alias in %2").arg(r.input, m_release.release);
+    // In an extract, the name may well be a gene outside it ("'APOL1' is no symbol … in HGNC complete set" of a 33-gene panel).
+    r.reason = QStringLiteral("'%1' is no symbol, previous symbol or alias in %2").arg(r.input, describeIdentity(m_release.toJson()));
     if (const QString hint = accessionHint(r.input); !hint.isEmpty())
         r.reason += QStringLiteral("; ") + hint;
     if (const QString symbol = spreadsheetDateSymbol(r.input); !symbol.isEmpty()) {

@@ -291,7 +291,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             ctx.warn(task.missing);
         tasks << task;
         for (const ReleaseInfo& r : std::as_const(task.parts)) {
-            ctx.provenance().addModel({partTitle(*source, r.part), r.release, r.sha256, r.filePath, {}, QString::fromLatin1(kReferenceDataRole)});
+            ctx.provenance().addModel({partTitle(*source, r.part), r.release, r.sha256, r.filePath, {}, QString::fromLatin1(kReferenceDataRole), r.size});
             recorded.insert(r.sha256);
         }
     }
@@ -300,7 +300,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
     if (const ReleaseInfo& identity = resolver.release(); !identity.sha256.isEmpty() && !recorded.contains(identity.sha256))
         if (const auto source = sourceById(identity.source))
             ctx.provenance().addModel({QStringLiteral("gene identities: %1").arg(partTitle(*source, identity.part)), identity.release, identity.sha256,
-                                       identity.filePath, {}, QString::fromLatin1(kReferenceDataRole)});
+                                       identity.filePath, {}, QString::fromLatin1(kReferenceDataRole), identity.size});
     if (tasks.isEmpty())
         throw core::JobFailure(QStringLiteral("annotate: no source has its files imported; import some (bioforge annotation import-bulk SOURCE FILE)%1")
                                    .arg(m_settings.offline ? QStringLiteral(" or run online (--offline false)") : QString()));

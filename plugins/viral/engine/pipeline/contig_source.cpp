@@ -1,5 +1,6 @@
 #include "pipeline/contig_source.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -43,6 +44,7 @@ QString ContigSource::uniqueId(const QString& id, qint64 line)
 
 core::Expected<std::optional<SourceContig>> ContigSource::next()
 {
+    m_inputAtFault = false; // said of the error this call returns
     for (;;) {
         if (!m_reader) {
             if (m_current + 1 >= m_files.size()) {
@@ -70,8 +72,10 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             limits.alphabet = core::SequenceAlphabet::Nucleotide;
             auto reader = core::FastaReader::open(m_files[m_current], limits);
             if (!reader) {
-                const QFileInfo file(m_files[m_current]);
-                m_inputAtFault = file.isFile() && file.isReadable(); // opened, then refused for what it holds
+                // Refused for what it holds where the file opens now (not a missing or unreadable file,
+                // nor one the system would not open: too many open files, a stale network handle).
+                QFile probe(m_files[m_current]);
+                m_inputAtFault = QFileInfo(m_files[m_current]).isFile() && probe.open(QIODevice::ReadOnly);
                 return reader.error();
             }
             m_reader = std::move(*reader);

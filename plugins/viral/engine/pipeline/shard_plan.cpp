@@ -142,11 +142,11 @@ core::Expected<ViralShardPlan> planViralShards(const PredictSettings& settingsIn
     FrameShardingOutcome outcome;
     try {
         outcome = cutFrameShards(settings, noCache, source, cb);
-    } catch (const core::JobFailure& e) {
-        return Error(e.message());
+    } catch (const core::JobFailure& e) { // one on what the input holds stays one (Kind::Invalid: a new run is needed)
+        return Error(e.message(), e.newRunNeeded() ? Error::Kind::Invalid : Error::Kind::Failed);
     }
     if (outcome.contigs == 0)
-        return Error(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))));
+        return Error(QStringLiteral("no usable contig in the input (%1)").arg(settings.inputs.join(QStringLiteral(", "))), Error::Kind::Invalid);
     ViralShardPlan plan;
     plan.madeFrom = layoutInputs(settings, known);
     plan.frameShards = int(units.size());
