@@ -119,8 +119,10 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
     // A folder above runs' checkpoint folders (<project>/checkpoints, a project, a folder of projects:
     // `inspect ~` walked and hashed a whole home, five projects' runs verified as one folder, and
     // <project>/checkpoints called every healthy entry BAD): refused before anything is read, naming
-    // the projects and how many runs each holds.
-    if (givenFolder) {
+    // the projects and how many runs each holds. A run's own checkpoint folder is not (a cluster run's
+    // holds its tasks' projects, each with its shard run's checkpoints, inspected with it).
+    const bool runCheckpointFolder = QFileInfo(folder).absoluteDir().dirName() == QLatin1String("checkpoints");
+    if (givenFolder && !runCheckpointFolder) {
         std::map<QString, QSet<QString>> runsOfProject; // project folder -> its runs' checkpoint folders below `folder`
         const QString top = QDir(folder).absolutePath();
         for (QDirIterator it(top, {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories); it.hasNext();) {
@@ -154,7 +156,6 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
     const auto entries = core::CheckpointInspector::inspect(folder);
     // A folder typed by hand that holds no entry: "0 entries, fine" only for a run's checkpoint folder
     // (<project>/checkpoints/<id>, empty before its first checkpoint); any other folder is a mistake.
-    const bool runCheckpointFolder = QFileInfo(folder).absoluteDir().dirName() == QLatin1String("checkpoints");
     if (givenFolder && entries.isEmpty() && !runCheckpointFolder) {
         ctx.err() << "bioforge: " << folder << " holds no checkpoint entry (no manifest.json in it or below); give a run id "
                   << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;

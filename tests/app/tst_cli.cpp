@@ -212,6 +212,16 @@ private slots:
                          && (above == QFileInfo(project).absolutePath() || many.err.contains(QStringLiteral("the project %1 (").arg(QFileInfo(project).absoluteFilePath()))),
                      qPrintable(above + QStringLiteral(": ") + many.err));
         }
+        // A run's own checkpoint folder is inspected whatever it holds below (a cluster run's holds its
+        // tasks' projects with their checkpoints): not refused as a folder above runs.
+        const QString runFolder = QDir(project).filePath(QStringLiteral("checkpoints/") + id);
+        const QString nested = QDir(runFolder).filePath(QStringLiteral("cluster/tasks/0/project/checkpoints/shard-run/unit"));
+        QVERIFY(QDir().mkpath(nested));
+        QVERIFY(QFile::copy(QDir(runFolder).filePath(QStringLiteral("generate/unit-00005/manifest.json")), QDir(nested).filePath(QStringLiteral("manifest.json"))));
+        const Result own = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), runFolder});
+        QVERIFY2(own.code != 6 && !own.err.contains(QStringLiteral("holds the checkpoint folders of")) && own.out.contains(QStringLiteral("ok   generate/unit-00005")),
+                 qPrintable(own.out + own.err));
+        QVERIFY(QDir(QDir(runFolder).filePath(QStringLiteral("cluster"))).removeRecursively());
         // A run's checkpoint folder before its first checkpoint: no entry, and that is fine.
         const QString empty = QDir(project).filePath(QStringLiteral("checkpoints/not-started-yet"));
         QVERIFY(QDir().mkpath(empty));
