@@ -83,8 +83,12 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
     report.title = title.isEmpty() ? QStringLiteral("Biological age") : title;
     const QJsonObject clocks = s.value(QLatin1String("clocks")).toObject();
     QStringList computed;
+    const qint64 henawFilled = s.value(QLatin1String("henaw_imputed")).toObject().value(QLatin1String("rows")).toInteger();
     for (auto it = clocks.begin(); it != clocks.end(); ++it)
-        computed << QStringLiteral("%1 for %2").arg(it.key(), QString::number(it.value().toObject().value(QLatin1String("computed")).toInt()));
+        computed << QStringLiteral("%1 for %2").arg(it.key(), QString::number(it.value().toObject().value(QLatin1String("computed")).toInt()))
+                        + (it.key() == QLatin1String("henaw") && henawFilled > 0
+                               ? QStringLiteral(" (%1 of them with markers set to the training mean)").arg(henawFilled)
+                               : QString());
     report.summary = QStringLiteral("%1 people from %2 (mapping %3): %4. %5")
                          .arg(s.value(QLatin1String("rows")).toInt())
                          .arg(QDir(s.value(QLatin1String("table")).toString()).dirName(), s.value(QLatin1String("mapping")).toString(), computed.join(QStringLiteral(", ")),
@@ -99,6 +103,8 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
     const bool listed = problems.open(QIODevice::ReadOnly) && !problems.readLine().isEmpty() && !problems.readLine().trimmed().isEmpty();
     input.paragraphs << validation.value(QLatin1String("summary")).toString()
                             + (listed ? QStringLiteral(" (every problem by line and column in validation.tsv).") : QStringLiteral("."));
+    if (const QString filled = henawImputedText(s.value(QLatin1String("henaw_imputed")).toObject()); !filled.isEmpty())
+        input.paragraphs << filled;
     const QJsonObject missing = validation.value(QLatin1String("missing_by_marker")).toObject();
     core::ReportTable empty{QStringLiteral("Missing values by marker (an empty cell, or no value for the row)"),
                             {QStringLiteral("marker"), QStringLiteral("rows without it"), QStringLiteral("share")}, {}};

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QMap>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bioforge::age {
@@ -158,6 +159,8 @@ core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, co
     core::ReportContent report;
     report.title = title.isEmpty() ? QStringLiteral("HENAW biological age") : title;
     report.summary = QStringLiteral("%1 people; model %2.").arg(summary->value(QLatin1String("rows")).toInt()).arg(summary->value(QLatin1String("model")).toString());
+    if (const QString filled = henawImputedText(summary->value(QLatin1String("imputed")).toObject()); !filled.isEmpty())
+        report.summary += QLatin1Char(' ') + filled;
     // Only the model's own training table is known to hold its training people; any other may
     // overlap it (the same cohort under another file), so it is not called out-of-sample.
     const QJsonValue inSample = summary->value(QLatin1String("training_table"));
@@ -182,6 +185,30 @@ core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, co
                        {{QStringLiteral("SD"), c.value(QStringLiteral("henaw_sd")), {}}}, 30});
     report.sections.append(ages);
     return report;
+}
+
+QString henawImputedText(const QJsonObject& imputed)
+{
+    if (!imputed.contains(QLatin1String("values")))
+        return {};
+    const qint64 values = imputed.value(QLatin1String("values")).toInteger(), people = imputed.value(QLatin1String("rows")).toInteger();
+    if (values == 0)
+        return QStringLiteral("HENAW set no value to a training mean: everyone with a HENAW value has each of its markers measured.");
+    // The markers by how many values they lacked, most first.
+    const QJsonObject byMarker = imputed.value(QLatin1String("by_marker")).toObject();
+    QList<std::pair<qint64, QString>> counts;
+    for (auto it = byMarker.begin(); it != byMarker.end(); ++it)
+        counts.append({it.value().toInteger(), it.key()});
+    std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    QStringList markers;
+    for (const auto& [n, marker] : counts)
+        markers << QStringLiteral("%1 %2").arg(marker).arg(n);
+    return QStringLiteral("HENAW set %1 missing marker %2 of %3 %4 to the training mean (%5); people with fewer than half of its markers measured have no "
+                          "HENAW value.")
+        .arg(values)
+        .arg(values == 1 ? QStringLiteral("value") : QStringLiteral("values"))
+        .arg(people)
+        .arg(people == 1 ? QStringLiteral("person") : QStringLiteral("people"), markers.join(QStringLiteral(", ")));
 }
 
 } // namespace bioforge::age

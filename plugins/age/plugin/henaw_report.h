@@ -10,11 +10,15 @@
 #include "report/report_content.h"
 #include "util/expected.h"
 
+#include <QJsonObject>
 #include <QString>
 
 namespace bioforge::age {
 
 core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, const QString& title);
 core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, const QString& title);
+// One sentence on what HENAW's encoder set to the training mean, from summary.json's
+// "imputed"/"henaw_imputed" object ({rows, values, by_marker}); empty for runs written before it.
+QString henawImputedText(const QJsonObject& imputed);
 
 } // namespace bioforge::age

@@ -283,6 +283,32 @@ private slots:
         // ... on HENAW's rows of the comparison too, beside the out-of-sample clocks.
         const QByteArray evaluation = readAll(QDir(same.runDir).filePath(QStringLiteral("evaluation.csv")));
         QVERIFY2(evaluation.contains("in-sample: this is the table the HENAW model was trained on"), evaluation.constData());
+        // HENAW beside the published clocks in summary.json and the report's first line, with what its
+        // encoder set to the training mean: the table's empty crp cells (every 17th person), if crp
+        // is among the model's markers; the others are measured in every row.
+        const QJsonObject summary = QJsonDocument::fromJson(readAll(QDir(same.runDir).filePath(QStringLiteral("summary.json")))).object();
+        const QJsonObject henawClock = summary.value(QLatin1String("clocks")).toObject().value(QLatin1String("henaw")).toObject();
+        QCOMPARE(henawClock.value(QLatin1String("computed")).toInt(), 300);
+        QVERIFY(summary.value(QLatin1String("clocks")).toObject().contains(QLatin1String("phenoage")));
+        const QJsonArray markers = QJsonDocument::fromJson(readAll(QDir(model).filePath(QStringLiteral("config.json")))).object().value(QLatin1String("markers")).toArray();
+        QVERIFY(markers.contains(QStringLiteral("crp")));
+        const qint64 emptyCrp = (300 + 16) / 17;
+        const QJsonObject filled = summary.value(QLatin1String("henaw_imputed")).toObject();
+        QCOMPARE(filled.value(QLatin1String("values")).toInteger(), emptyCrp);
+        QCOMPARE(filled.value(QLatin1String("rows")).toInteger(), emptyCrp);
+        QCOMPARE(filled.value(QLatin1String("by_marker")).toObject(), (QJsonObject{{QStringLiteral("crp"), double(emptyCrp)}}));
+        QVERIFY(summary.value(QLatin1String("settings")).toString().contains(QStringLiteral("HENAW sets a missing marker to its training mean")));
+        const QString html = m_dir.filePath(QStringLiteral("henaw-eval.html"));
+        QVERIFY(run({QStringLiteral("report"), QDir(same.runDir).dirName(), QStringLiteral("--html"), html}).code == 0);
+        const QByteArray page = readAll(html);
+        QVERIFY2(page.contains(QStringLiteral("henaw for 300 (%1 of them with markers set to the training mean)").arg(emptyCrp).toUtf8()), page.constData());
+        QVERIFY(page.contains(QStringLiteral("HENAW set %1 missing marker values of %1 people to the training mean (crp %1)").arg(emptyCrp).toUtf8()));
+        // predict counts the same in its summary and report.
+        const Result predicted = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), table, QStringLiteral("--model"), model});
+        QVERIFY2(predicted.code == 0, qPrintable(predicted.err));
+        QCOMPARE(QJsonDocument::fromJson(readAll(QDir(predicted.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("imputed")).toObject(), filled);
+        QVERIFY(run({QStringLiteral("report"), QDir(predicted.runDir).dirName(), QStringLiteral("--html"), html}).code == 0);
+        QVERIFY(readAll(html).contains(QStringLiteral("HENAW set %1 missing marker values").arg(emptyCrp).toUtf8()));
         QList<QByteArray> lines = readAll(table).split('\n');
         for (qsizetype l = 1; l < lines.size(); ++l) {
             QList<QByteArray> fields = lines[l].split(',');

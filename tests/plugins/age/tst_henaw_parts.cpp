@@ -7,6 +7,7 @@
 #include "henaw/age_stratified_sampler.h"
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_config.h"
+#include "henaw/henaw_model.h"
 #include "pipeline/henaw_shards.h"
 #include "provenance/provenance_recorder.h"
 #include "schema/biomarker_schema.h"
@@ -282,6 +283,21 @@ private slots:
         QCOMPARE(mergeHenawWarnings(byShard, merged.filePath(QStringLiteral("no-such-folder"))),
                  (QStringList{unpredictableRowsWarning(2, 4, 9), other, unpredictableRowsWarning(1, 1, 9)}));
         QCOMPARE(unpredictableRowsWarning(0, 9, 9), QString());
+    }
+
+    // A cluster run's summary counts what the encoder filled over every shard (a sum, per marker).
+    void aClusterRunSumsTheFilledValuesOfItsShards()
+    {
+        HenawPrediction a, b;
+        a.imputedByMarker = {{QStringLiteral("crp"), 3}, {QStringLiteral("sbp"), 1}};
+        a.imputedRows = 3;
+        b.imputedByMarker = {{QStringLiteral("sbp"), 2}};
+        b.imputedRows = 2;
+        const QJsonObject sum = sumHenawImputed({henawImputedJson(a), henawImputedJson(b), QJsonObject()}); // the last: a shard written before
+        QCOMPARE(sum.value(QLatin1String("rows")).toInteger(), 5);
+        QCOMPARE(sum.value(QLatin1String("values")).toInteger(), 6);
+        QCOMPARE(sum.value(QLatin1String("by_marker")).toObject(), (QJsonObject{{QStringLiteral("crp"), 3}, {QStringLiteral("sbp"), 3}}));
+        QCOMPARE(henawImputedJson(HenawPrediction{}).value(QLatin1String("values")).toInteger(), 0);
     }
 };
 

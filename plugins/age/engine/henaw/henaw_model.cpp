@@ -168,7 +168,15 @@ HenawPrediction HenawModel::predict(const Cohort& cohort, const std::vector<qsiz
             out.biologicalAge[i] = out.aleatoricSd[i] = out.epistemicSd[i] = out.sd[i] = out.logHazard[i] = std::nan("");
             std::fill(out.weights[i].begin(), out.weights[i].end(), std::nan(""));
             ++out.unpredictable;
+            continue;
         }
+        bool filled = false;
+        for (const QString& m : m_config.markers)
+            if (!std::isfinite(cohort.value(m, rows[i]))) {
+                ++out.imputedByMarker[m];
+                filled = true;
+            }
+        out.imputedRows += filled ? 1 : 0;
     }
     return out;
 }

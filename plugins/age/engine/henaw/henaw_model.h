@@ -19,6 +19,7 @@
 #include "table/cohort.h"
 #include "util/expected.h"
 
+#include <QMap>
 #include <QString>
 
 #include <memory>
@@ -35,6 +36,10 @@ struct HenawPrediction {
     std::vector<double> logHazard;       // mortality head, averaged over members
     std::vector<std::vector<double>> weights; // [row][marker], averaged over members
     qsizetype unpredictable = 0; // rows left NaN because HenawModel::predictable says no
+    // Among the rows with a value: each marker's missing values the encoder set to the training
+    // mean (only markers with one; HENAW paper's encoder, docs/age.md), and the rows with any.
+    QMap<QString, qint64> imputedByMarker;
+    qsizetype imputedRows = 0;
 };
 
 class HenawModel {

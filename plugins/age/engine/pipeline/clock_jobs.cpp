@@ -270,8 +270,17 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
                  {QStringLiteral("henaw_log_hazard"), henaw.logHazard}};
     }
     QJsonObject extraSummary{{QStringLiteral("evaluation"), evaluations}};
-    if (!henaw.biologicalAge.empty())
+    if (!henaw.biologicalAge.empty()) {
         extraSummary.insert(QStringLiteral("henaw_training_table"), henawOnTrainingTable); // HENAW's figures in-sample
+        // Beside the published clocks in "clocks" (the report's first line), and what its encoder filled.
+        const auto computed = std::count_if(henaw.biologicalAge.begin(), henaw.biologicalAge.end(), [](double v) { return std::isfinite(v); });
+        QJsonObject notComputed;
+        if (henaw.unpredictable > 0)
+            notComputed.insert(QStringLiteral("fewer than half of the model's markers measured, or no age or sex"), double(henaw.unpredictable));
+        extraSummary.insert(QStringLiteral("clocks"), QJsonObject{{QStringLiteral("henaw"), QJsonObject{{QStringLiteral("computed"), double(computed)},
+                                                                                                          {QStringLiteral("not_computed"), notComputed}}}});
+        extraSummary.insert(QStringLiteral("henaw_imputed"), henawImputedJson(henaw));
+    }
     writeClockOutputs(ctx, result, m_settings, extraSummary, extra);
     ctx.advance();
     return JobOutcome::Finished;

@@ -187,7 +187,12 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
     if (d->references.phenoAge)
         summary.insert(QStringLiteral("phenoage_retrained"), retrainedJson(*d->references.phenoAge));
     for (auto it = extraSummary.begin(); it != extraSummary.end(); ++it)
-        summary.insert(it.key(), it.value());
+        if (it.key() != QLatin1String("clocks"))
+            summary.insert(it.key(), it.value());
+    const QJsonObject extraClocks = extraSummary.value(QLatin1String("clocks")).toObject(); // beside the published ones
+    for (auto it = extraClocks.begin(); it != extraClocks.end(); ++it)
+        clocks.insert(it.key(), it.value());
+    summary.insert(QStringLiteral("clocks"), clocks);
     orThrow(core::AtomicFile::write(dir.filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
     const QStringList files{QStringLiteral("clocks.csv"), QStringLiteral("clock_notes.tsv"), QStringLiteral("validation.tsv"), QStringLiteral("summary.json")};
     for (const QString& f : files)

@@ -35,7 +35,9 @@ public:
                      QStringList extraColumns = {});
     ~ClockTableWriter();
     void write(const Cohort& chunk, const QList<ClockValues>& clocks, const HdValues* hd, const std::vector<ExtraColumn>& extra = {});
-    // validation.tsv and summary.json; commits every file. Returns the files written.
+    // validation.tsv and summary.json; commits every file. Returns the files written. Each key of
+    // `extraSummary` is added to summary.json, but for "clocks", whose entries (a clock computed
+    // outside this writer, as HENAW) join the published clocks' ones.
     QStringList finish(const CohortReadReport& report, const QMap<QString, qint64>& imputed, const QJsonObject& extraSummary = {});
 
 private:

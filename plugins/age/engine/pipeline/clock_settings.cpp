@@ -66,9 +66,13 @@ QString ClockSettings::describe() const
     const QString kdm = kdmReference.isEmpty() ? QStringLiteral("KDM: not computed (no KDM reference table).")
                                                : QStringLiteral("KDM: %1 markers, s2 over %2 training rows.")
                                                      .arg(kdmMarkers, kdmVarianceRows == KdmVarianceRows::All ? QStringLiteral("all (BioAge HEAD)") : QStringLiteral("complete"));
-    return QStringLiteral("PhenoAge: %1. %2 Missing values: %3.")
+    // HENAW has its own rule whatever `missing` says (its encoder, docs/age.md).
+    const bool henaw = !henawModel.isEmpty() || !henawTrain.isEmpty();
+    return QStringLiteral("PhenoAge: %1. %2 Missing values: %3%4.")
         .arg(phenoAge.describe(), kdm,
-             missing == MissingPolicy::Drop ? QStringLiteral("no value for that clock") : QStringLiteral("imputed (median by sex and 5-year age band)"));
+             missing == MissingPolicy::Drop ? QStringLiteral("no value for that clock") : QStringLiteral("imputed (median by sex and 5-year age band)"),
+             henaw ? QStringLiteral(" for the published clocks; HENAW sets a missing marker to its training mean, for people with at least half of its markers measured")
+                   : QString());
 }
 
 } // namespace bioforge::age

@@ -309,7 +309,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     }
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("henaw.csv"))));
     const QJsonObject summary{{QStringLiteral("rows"), double(rows.size())}, {QStringLiteral("rows_without_prediction"), double(p.unpredictable)},
-                              {QStringLiteral("model"), m_settings.model},
+                              {QStringLiteral("imputed"), henawImputedJson(p)}, {QStringLiteral("model"), m_settings.model},
                               // in-sample figures; null: a model saved before it kept its table's SHA-256 (not known)
                               {QStringLiteral("training_table"), model.trainingTableSha256().isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(trainingTable)},
                               {QStringLiteral("validation"), report.summary()}, {QStringLiteral("check"), checkPrediction(cohort, rows, p)}};

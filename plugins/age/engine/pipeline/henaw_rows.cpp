@@ -236,4 +236,27 @@ QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows,
             {QStringLiteral("interval_coverage"), coverage}};
 }
 
+QJsonObject henawImputedJson(const HenawPrediction& p)
+{
+    QJsonObject byMarker;
+    qint64 values = 0;
+    for (auto it = p.imputedByMarker.begin(); it != p.imputedByMarker.end(); ++it) {
+        byMarker.insert(it.key(), double(it.value()));
+        values += it.value();
+    }
+    return {{QStringLiteral("rows"), double(p.imputedRows)}, {QStringLiteral("values"), double(values)}, {QStringLiteral("by_marker"), byMarker}};
+}
+
+QJsonObject sumHenawImputed(const QList<QJsonObject>& parts)
+{
+    HenawPrediction sum;
+    for (const QJsonObject& part : parts) {
+        sum.imputedRows += qsizetype(part.value(QLatin1String("rows")).toInteger());
+        const QJsonObject byMarker = part.value(QLatin1String("by_marker")).toObject();
+        for (auto it = byMarker.begin(); it != byMarker.end(); ++it)
+            sum.imputedByMarker[it.key()] += it.value().toInteger();
+    }
+    return henawImputedJson(sum);
+}
+
 } // namespace bioforge::age

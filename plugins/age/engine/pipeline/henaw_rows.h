@@ -73,4 +73,11 @@ QString recordedInputSha256(const core::JobContext& ctx, const QString& path);
 // interval coverage of a prediction of `rows` (those with a chronological age and a value).
 QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows, const HenawPrediction& p);
 
+// What the encoder filled in a prediction (HenawPrediction::imputedByMarker): {"rows": the people
+// with a value and at least one marker set to the training mean, "values": the values so set,
+// "by_marker": {marker: values}} (summary.json's "henaw_imputed" / "imputed", docs/formats.md).
+QJsonObject henawImputedJson(const HenawPrediction& p);
+// The same counts summed over the summaries of a cluster run's shards.
+QJsonObject sumHenawImputed(const QList<QJsonObject>& parts);
+
 } // namespace bioforge::age

@@ -209,12 +209,19 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
     std::vector<qsizetype> rows(size_t(cohort->rows()));
     for (qsizetype r = 0; r < cohort->rows(); ++r)
         rows[size_t(r)] = r;
+    QList<QJsonObject> imputed; // each shard's
+    for (const QString& dir : dirs) {
+        auto shardSummary = core::readJsonObjectFile(QDir(dir).filePath(QStringLiteral("summary.json")));
+        if (!shardSummary)
+            return shardSummary.error();
+        imputed.append(shardSummary->value(QLatin1String("imputed")).toObject());
+    }
     auto firstSummary = core::readJsonObjectFile(QDir(dirs.first()).filePath(QStringLiteral("summary.json")));
     if (!firstSummary)
         return firstSummary.error();
     const auto unpredicted = std::count_if(p.biologicalAge.begin(), p.biologicalAge.end(), [](double v) { return !std::isfinite(v); });
     const QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())}, {QStringLiteral("rows_without_prediction"), double(unpredicted)},
-                              {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
+                              {QStringLiteral("imputed"), sumHenawImputed(imputed)}, {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
                               {QStringLiteral("training_table"), firstSummary->value(QLatin1String("training_table"))},
                               {QStringLiteral("validation"), report.summary()},
                               {QStringLiteral("check"), checkPrediction(*cohort, rows, p)}};
