@@ -3,6 +3,7 @@
 // merge`. Users start cluster runs with `bioforge run … --cluster slurm`.
 
 #include "cli_context.h"
+#include "cli_json.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -31,6 +32,7 @@
 
 #include <cmath>
 #include <map>
+#include <vector>
 
 namespace bioforge::cli {
 
@@ -226,17 +228,15 @@ int clusterMerge(CliContext& ctx, const QString& folder)
 // node, job_id, progress (0–1)}], merge, active_jobs, error}; what is not known null.
 QJsonObject statusJson(const core::RunRecord& r, const QString& folder, const core::Expected<core::ClusterRunStatus>& status)
 {
-    const auto orNull = [](const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); };
     QJsonObject o{{QStringLiteral("id"), r.runId}, {QStringLiteral("state"), core::runStateName(r.state)},
-                  {QStringLiteral("plugin"), QJsonObject{{QStringLiteral("id"), r.pluginId},
-                                                         {QStringLiteral("version"), r.pluginVersion.isEmpty() ? QJsonValue() : QJsonValue(r.pluginVersion)}}}, // as `runs --json`
+                  {QStringLiteral("plugin"), runPluginJson(r)}, // as `runs --json`
                   {QStringLiteral("verb"), r.verb}};
     QJsonArray tasks;
     if (status)
         for (const core::ClusterTaskStatus& t : status->tasks)
-            tasks.append(QJsonObject{{QStringLiteral("task"), t.index + 1}, {QStringLiteral("state"), t.state}, {QStringLiteral("node"), orNull(t.node)},
-                                     {QStringLiteral("job_id"), orNull(t.jobId)}, {QStringLiteral("progress"), std::floor(t.progress * 1e4) / 1e4}}); // never more than was done
-    o.insert(QStringLiteral("cluster"), status ? orNull(status->clusterName) : QJsonValue());
+            tasks.append(QJsonObject{{QStringLiteral("task"), t.index + 1}, {QStringLiteral("state"), t.state}, {QStringLiteral("node"), textOrNull(t.node)},
+                                     {QStringLiteral("job_id"), textOrNull(t.jobId)}, {QStringLiteral("progress"), std::floor(t.progress * 1e4) / 1e4}}); // never more than was done
+    o.insert(QStringLiteral("cluster"), status ? textOrNull(status->clusterName) : QJsonValue());
     o.insert(QStringLiteral("shards"), status ? QJsonValue(status->shards) : QJsonValue());
     o.insert(QStringLiteral("tasks"), status ? QJsonValue(tasks) : QJsonValue());
     o.insert(QStringLiteral("merge"), status ? QJsonValue(status->merge) : QJsonValue());
@@ -245,6 +245,37 @@ QJsonObject statusJson(const core::RunRecord& r, const QString& folder, const co
                                       : !QFileInfo(folder).isDir() && r.parameters.contains(QLatin1String("cluster")) ? QJsonValue(QStringLiteral("its checkpoint folder %1 is gone").arg(folder))
                                                                    : QJsonValue(status.error().message()));
     return o;
+}
+
+// One run of `status`'s text: its tasks, the merge, and what to do about tasks still on the cluster.
+void printStatus(CliContext& ctx, const core::RunRecord& r, const QString& folder, const core::Expected<core::ClusterRunStatus>& status)
+{
+    ctx.out() << "run " << r.runId << " (" << core::runStateName(r.state) << ") " << r.pluginId << ' ' << r.verb;
+    if (!status && !QFileInfo(folder).isDir() && r.parameters.contains(QLatin1String("cluster"))) { // removed to free space
+        ctx.out() << ": its checkpoint folder " << folder << " is gone; where it ran is in its provenance (bioforge show " << r.runId << ")" << Qt::endl;
+        return;
+    }
+    if (!status) {
+        ctx.out() << ": " << status.error().message() << Qt::endl;
+        return;
+    }
+    ctx.out() << " on cluster " << (status->clusterName.isEmpty() ? QStringLiteral("?") : status->clusterName) << ", " << status->shards << " shards" << Qt::endl;
+    for (const core::ClusterTaskStatus& t : status->tasks)
+        ctx.out() << QStringLiteral("  task %1/%2  %3  %4  %5  %6%\n")
+                         .arg(QString::number(t.index + 1), QString::number(status->shards), t.state.leftJustified(18),
+                              (t.node.isEmpty() ? QStringLiteral("-") : t.node).leftJustified(12),
+                              (t.jobId.isEmpty() ? QStringLiteral("-") : QStringLiteral("job ") + t.jobId).leftJustified(14),
+                              QString::number(int(t.progress * 100)));
+    ctx.out() << "  merge     " << status->merge << Qt::endl;
+    if (r.failedOnInput() && status->activeTasks() > 0) { // a resume refuses it: no use for their results
+        ctx.out() << "  the run failed on its input; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
+                  << " still on the cluster, and a resume would fail the same way: 'scancel " << status->activeJobs.join(QLatin1Char(' '))
+                  << "' stops them" << Qt::endl;
+    } else if (r.state == core::RunState::Failed && status->activeTasks() > 0) {
+        ctx.out() << "  the run failed; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
+                  << " still on the cluster: 'bioforge resume " << r.runId << "' follows them and reruns the failed ones, 'scancel "
+                  << status->activeJobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;
+    }
 }
 
 } // namespace
@@ -329,16 +360,18 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
         ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
         return kNotFound;
     }
+    std::vector<core::Expected<core::ClusterRunStatus>> statuses; // of `shown`, in its order
+    for (const core::RunRecord& r : shown) {
+        auto known = statusOf.find(r.runId);
+        statuses.push_back(known != statusOf.end() ? std::move(known->second) : core::clusterRunStatus(project->checkpointDir(r.checkpointId), slurm));
+    }
     if (json) {
         QJsonArray runs;
-        for (const core::RunRecord& r : shown) {
-            const QString folder = project->checkpointDir(r.checkpointId);
-            auto known = statusOf.find(r.runId);
-            runs.append(statusJson(r, folder, known != statusOf.end() ? std::move(known->second) : core::clusterRunStatus(folder, slurm)));
-        }
+        for (qsizetype i = 0; i < shown.size(); ++i)
+            runs.append(statusJson(shown[i], project->checkpointDir(shown[i].checkpointId), statuses[size_t(i)]));
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
                                                {QStringLiteral("runs"), runs},
-                                               {QStringLiteral("not_looked_at"), squeueDown.isEmpty() ? QJsonValue() : QJsonValue(squeueDown.trimmed())}})
+                                               {QStringLiteral("not_looked_at"), textOrNull(squeueDown.trimmed())}})
                          .toJson(QJsonDocument::Indented)
                   << Qt::flush;
         return kOk;
@@ -347,37 +380,8 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
         ctx.out() << "no cluster run under way in " << project->folder() << Qt::endl;
         return kOk;
     }
-    for (const core::RunRecord& r : shown) {
-        const QString folder = project->checkpointDir(r.checkpointId);
-        auto known = statusOf.find(r.runId);
-        auto status = known != statusOf.end() ? std::move(known->second) : core::clusterRunStatus(folder, slurm);
-        ctx.out() << "run " << r.runId << " (" << core::runStateName(r.state) << ") " << r.pluginId << ' ' << r.verb;
-        if (!status && !QFileInfo(folder).isDir() && r.parameters.contains(QLatin1String("cluster"))) { // removed to free space
-            ctx.out() << ": its checkpoint folder " << folder << " is gone; where it ran is in its provenance (bioforge show " << r.runId << ")" << Qt::endl;
-            continue;
-        }
-        if (!status) {
-            ctx.out() << ": " << status.error().message() << Qt::endl;
-            continue;
-        }
-        ctx.out() << " on cluster " << (status->clusterName.isEmpty() ? QStringLiteral("?") : status->clusterName) << ", " << status->shards << " shards" << Qt::endl;
-        for (const core::ClusterTaskStatus& t : status->tasks)
-            ctx.out() << QStringLiteral("  task %1/%2  %3  %4  %5  %6%\n")
-                             .arg(QString::number(t.index + 1), QString::number(status->shards), t.state.leftJustified(18),
-                                  (t.node.isEmpty() ? QStringLiteral("-") : t.node).leftJustified(12),
-                                  (t.jobId.isEmpty() ? QStringLiteral("-") : QStringLiteral("job ") + t.jobId).leftJustified(14),
-                                  QString::number(int(t.progress * 100)));
-        ctx.out() << "  merge     " << status->merge << Qt::endl;
-        if (r.failedOnInput() && status->activeTasks() > 0) { // a resume refuses it: no use for their results
-            ctx.out() << "  the run failed on its input; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
-                      << " still on the cluster, and a resume would fail the same way: 'scancel " << status->activeJobs.join(QLatin1Char(' '))
-                      << "' stops them" << Qt::endl;
-        } else if (r.state == core::RunState::Failed && status->activeTasks() > 0) {
-            ctx.out() << "  the run failed; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
-                      << " still on the cluster: 'bioforge resume " << r.runId << "' follows them and reruns the failed ones, 'scancel "
-                      << status->activeJobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;
-        }
-    }
+    for (qsizetype i = 0; i < shown.size(); ++i)
+        printStatus(ctx, shown[i], project->checkpointDir(shown[i].checkpointId), statuses[size_t(i)]);
     return kOk;
 }
 

@@ -1,6 +1,7 @@
 // Commands that describe: version, plugins, devices, runs, show.
 
 #include "cli_context.h"
+#include "cli_json.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -56,14 +57,14 @@ int cmdPlugins(CliContext& ctx, const QStringList& args)
                     verbs << v.name;
             list.append(QJsonObject{
                 {QStringLiteral("id"), e.metadata.id},
-                {QStringLiteral("version"), e.metadata.version.isEmpty() ? QJsonValue() : QJsonValue(e.metadata.version)},
+                {QStringLiteral("version"), textOrNull(e.metadata.version)},
                 {QStringLiteral("state"), loaded ? QStringLiteral("loaded") : e.state == core::PluginEntry::State::Unused ? QStringLiteral("unused")
                                                                                                                           : QStringLiteral("failed")},
                 {QStringLiteral("run_verbs"), QJsonArray::fromStringList(verbs)},
                 {QStringLiteral("commands"), QJsonArray::fromStringList(loaded ? e.plugin->commandVerbs() : QStringList())},
                 {QStringLiteral("needs_gpu"), loaded ? QJsonValue(e.metadata.needsGpu) : QJsonValue()}, // a plugin that did not load may not have said
-                {QStringLiteral("file"), e.filePath.isEmpty() ? QJsonValue() : QJsonValue(e.filePath)},
-                {QStringLiteral("error"), loaded || e.error.isEmpty() ? QJsonValue() : QJsonValue(e.error)}});
+                {QStringLiteral("file"), textOrNull(e.filePath)},
+                {QStringLiteral("error"), loaded ? QJsonValue() : textOrNull(e.error)}});
         }
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("search_paths"), QJsonArray::fromStringList(plugins.searchPaths())},
                                                {QStringLiteral("plugins"), list}})
@@ -110,12 +111,12 @@ int devicesJson(CliContext& ctx, const core::DeviceReport& report, bool check)
     QJsonArray devices;
     for (const core::DeviceInfo& d : report.devices)
         devices.append(QJsonObject{{QStringLiteral("id"), d.id},
-                                   {QStringLiteral("kind"), d.kind == core::DeviceKind::Cpu ? QStringLiteral("cpu") : d.kind == core::DeviceKind::Cuda ? QStringLiteral("cuda") : QStringLiteral("hip")},
+                                   {QStringLiteral("kind"), core::deviceKindName(d.kind)},
                                    {QStringLiteral("index"), d.index},
                                    {QStringLiteral("name"), d.name},
                                    {QStringLiteral("threads"), d.cpuThreads > 0 ? QJsonValue(d.cpuThreads) : QJsonValue()},
                                    {QStringLiteral("memory_bytes"), d.memoryBytes > 0 ? QJsonValue(d.memoryBytes) : QJsonValue()},
-                                   {QStringLiteral("driver"), d.driverVersion.isEmpty() ? QJsonValue() : QJsonValue(d.driverVersion)}});
+                                   {QStringLiteral("driver"), textOrNull(d.driverVersion)}});
     QJsonValue checks;
     bool failed = false;
     if (check) {
@@ -199,17 +200,17 @@ int cmdRuns(CliContext& ctx, const QStringList& args)
             list.append(QJsonObject{{QStringLiteral("id"), r.runId},
                                     {QStringLiteral("state"), core::runStateName(orphaned.contains(r.runId) ? core::RunState::Interrupted : r.state)},
                                     // as `show` writes it: a key the two share has one type
-                                    {QStringLiteral("plugin"), QJsonObject{{QStringLiteral("id"), r.pluginId}, {QStringLiteral("version"), r.pluginVersion.isEmpty() ? QJsonValue() : QJsonValue(r.pluginVersion)}}},
+                                    {QStringLiteral("plugin"), runPluginJson(r)},
                                     {QStringLiteral("verb"), r.verb},
                                     {QStringLiteral("title"), r.title},
                                     {QStringLiteral("created"), r.createdAt.toUTC().toString(Qt::ISODateWithMs)},
                                     {QStringLiteral("ended"), r.endedAt.isValid() ? QJsonValue(r.endedAt.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue()},
                                     {QStringLiteral("progress"), progress ? QJsonValue(std::floor(progress->value(r.runId) * 1e4) / 1e4) : QJsonValue()},
-                                    {QStringLiteral("resumes"), r.parentRunId.isEmpty() ? QJsonValue() : QJsonValue(r.parentRunId)},
+                                    {QStringLiteral("resumes"), textOrNull(r.parentRunId)},
                                     {QStringLiteral("resumed_as"), resumedAs.contains(r.runId) ? QJsonValue(resumedAs.value(r.runId)) : QJsonValue()},
                                     {QStringLiteral("warning_count"), r.warningCount}, // `show`: warningCount, and the first of them as `warnings`
                                     {QStringLiteral("new_run_needed"), r.state == core::RunState::Failed ? QJsonValue(r.failedOnInput()) : QJsonValue()},
-                                    {QStringLiteral("error"), r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error)}});
+                                    {QStringLiteral("error"), textOrNull(r.error)}});
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
                                                {QStringLiteral("read_only"), project->store().readOnly()},
                                                {QStringLiteral("runs"), list}})

@@ -1,6 +1,7 @@
 // bioforge inspect: verify a run's checkpoints and show tensor statistics.
 
 #include "cli_context.h"
+#include "cli_json.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -56,7 +57,7 @@ QJsonObject entriesJson(const QString& folder, const QList<core::CheckpointEntry
                                 {QStringLiteral("error"), e.verified ? QJsonValue() : QJsonValue(e.error)},
                                 // What a BAD entry's manifest could not tell: null, not 0 or "".
                                 {QStringLiteral("schema"), e.verified ? QJsonValue(e.jobSchema) : QJsonValue()},
-                                {QStringLiteral("created"), e.created.isEmpty() ? QJsonValue() : QJsonValue(e.created)},
+                                {QStringLiteral("created"), textOrNull(e.created)},
                                 {QStringLiteral("state"), e.verified ? QJsonValue(e.state) : QJsonValue()},
                                 {QStringLiteral("tensors"), tensors}});
     }

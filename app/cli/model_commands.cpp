@@ -1,6 +1,7 @@
 // bioforge models: list, import, verify, remove and download registered models.
 
 #include "cli_context.h"
+#include "cli_json.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -31,17 +32,16 @@ namespace {
 // model_sha256, files: [{path, bytes, sha256, url}]}]}; absent values null.
 int listModelsJson(CliContext& ctx, core::ModelRegistry& registry)
 {
-    const auto orNull = [](const QString& s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); };
     QJsonArray models;
     for (const core::ModelEntry& m : registry.models()) {
         QJsonArray files;
         for (const core::ModelFile& f : m.files)
-            files.append(QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("bytes"), f.size}, {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), orNull(f.url)}});
+            files.append(QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("bytes"), f.size}, {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), textOrNull(f.url)}});
         models.append(QJsonObject{{QStringLiteral("name"), m.name},
                                   {QStringLiteral("kind"), m.kind},
-                                  {QStringLiteral("revision"), orNull(m.revision)},
+                                  {QStringLiteral("revision"), textOrNull(m.revision)},
                                   {QStringLiteral("root"), m.root},
-                                  {QStringLiteral("source"), orNull(m.source)},
+                                  {QStringLiteral("source"), textOrNull(m.source)},
                                   {QStringLiteral("added"), m.added.isValid() ? QJsonValue(m.added.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue()},
                                   {QStringLiteral("test_model"), m.testModel},
                                   {QStringLiteral("model_sha256"), m.combinedSha256()},

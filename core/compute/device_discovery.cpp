@@ -127,7 +127,7 @@ void DeviceDiscovery::discoverCuda(DeviceReport& report)
         if (mem)
             mem(&bytes, dev);
         DeviceInfo d;
-        d.id = QStringLiteral("cuda:%1").arg(i);
+        d.id = QStringLiteral("%1:%2").arg(deviceKindName(DeviceKind::Cuda)).arg(i);
         d.kind = DeviceKind::Cuda;
         d.index = i;
         d.name = QString::fromUtf8(buf);
@@ -174,7 +174,7 @@ void DeviceDiscovery::discoverHip(DeviceReport& report)
         if (mem)
             mem(&bytes, i);
         DeviceInfo d;
-        d.id = QStringLiteral("hip:%1").arg(i);
+        d.id = QStringLiteral("%1:%2").arg(deviceKindName(DeviceKind::Hip)).arg(i);
         d.kind = DeviceKind::Hip;
         d.index = i;
         d.name = QString::fromUtf8(buf);

@@ -9,6 +9,17 @@ namespace bioforge::core {
 
 enum class DeviceKind { Cpu, Cuda, Hip };
 
+// "cpu", "cuda", "hip": the prefix of a device id and the `kind` of `devices --json`.
+inline QString deviceKindName(DeviceKind kind)
+{
+    switch (kind) {
+    case DeviceKind::Cuda: return QStringLiteral("cuda");
+    case DeviceKind::Hip: return QStringLiteral("hip");
+    case DeviceKind::Cpu: break;
+    }
+    return QStringLiteral("cpu");
+}
+
 struct DeviceInfo {
     QString id;   // "cpu", "cuda:0", "hip:1"
     DeviceKind kind = DeviceKind::Cpu;

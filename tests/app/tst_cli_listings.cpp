@@ -1,8 +1,9 @@
 // What the listing commands print, for a person and for a script: `runs`
 // in columns that line up whatever the states and plugins, counts in the
 // singular where there is one, and `plugins`, `runs` and `inspect` as JSON
-// that says what their text says (docs/cli.md); a run whose end the project
-// could not record is not reported a success.
+// that says what their text says (docs/cli.md); which folders `inspect`
+// takes; a run whose end the project could not record is not reported a
+// success.
 
 #include "cli_test_base.h"
 
@@ -127,6 +128,60 @@ private slots:
         const QJsonObject badEntry = badJson.value(QLatin1String("entries")).toArray().first().toObject();
         QVERIFY(!badEntry.value(QLatin1String("verified")).toBool() && !badEntry.value(QLatin1String("error")).toString().isEmpty());
         QVERIFY(badEntry.value(QLatin1String("state")).isNull() && badEntry.value(QLatin1String("schema")).isNull()); // not {} and 0
+    }
+
+    // `inspect` of a folder: one that holds no checkpoint is said to be none; one above runs'
+    // checkpoint folders is refused naming the projects; a run's own, an empty one, or one inside it
+    // is verified from the run's checkpoint folder; a run whose checkpoint folder is gone is said so.
+    void inspectTakesTheFolderOfOneRunsCheckpoints()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("inspect-folders"));
+        const Result r = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"),
+                              QStringLiteral("--units"), QStringLiteral("6"), QStringLiteral("--work"), QStringLiteral("1")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString id = runIdFrom(r.err);
+        QVERIFY(!id.isEmpty());
+        // A folder that holds no checkpoint (here the run's output folder) is said to be one, exit 6.
+        const Result notCheckpoints = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), QDir(project).filePath(QStringLiteral("runs/") + id)});
+        QVERIFY2(notCheckpoints.code == 6 && notCheckpoints.err.contains(QStringLiteral("holds no checkpoint entry")), qPrintable(notCheckpoints.err));
+        // A folder above runs' checkpoint folders (<project>/checkpoints, the project, a folder of
+        // projects) is refused naming the projects, not verified as one folder (`inspect ~` walked a
+        // whole home; <project>/checkpoints called every healthy entry BAD).
+        for (const QString& above : {QDir(project).filePath(QStringLiteral("checkpoints")), project, QFileInfo(project).absolutePath()}) {
+            const Result many = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), above, QStringLiteral("--json")});
+            QVERIFY2(many.code == 6 && many.out.isEmpty() && many.err.contains(QStringLiteral("holds the checkpoint folders of"))
+                         && (above == QFileInfo(project).absolutePath() || many.err.contains(QStringLiteral("the project %1 (").arg(QFileInfo(project).absoluteFilePath()))),
+                     qPrintable(above + QStringLiteral(": ") + many.err));
+        }
+        // A run's own checkpoint folder is inspected whatever it holds below (a cluster run's holds its
+        // tasks' projects with their checkpoints): not refused as a folder above runs.
+        const QString runFolder = QDir(project).filePath(QStringLiteral("checkpoints/") + id);
+        const QString nested = QDir(runFolder).filePath(QStringLiteral("cluster/tasks/0/project/checkpoints/shard-run/unit"));
+        QVERIFY(QDir().mkpath(nested));
+        QVERIFY(QFile::copy(QDir(runFolder).filePath(QStringLiteral("generate/unit-00005/manifest.json")), QDir(nested).filePath(QStringLiteral("manifest.json"))));
+        const Result own = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), runFolder});
+        QVERIFY2(own.code != 6 && !own.err.contains(QStringLiteral("holds the checkpoint folders of")) && own.out.contains(QStringLiteral("ok   generate/unit-00005")),
+                 qPrintable(own.out + own.err));
+        QVERIFY(QDir(QDir(runFolder).filePath(QStringLiteral("cluster"))).removeRecursively());
+        // A run's checkpoint folder before its first checkpoint: no entry, and that is fine.
+        const QString empty = QDir(project).filePath(QStringLiteral("checkpoints/not-started-yet"));
+        QVERIFY(QDir().mkpath(empty));
+        const Result none = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), empty});
+        QVERIFY2(none.code == 0 && none.out.contains(QStringLiteral(": 0 entries")), qPrintable(none.out + none.err));
+        // A folder inside the run's checkpoint folder (one stage's, one entry's): verified from the
+        // checkpoint folder, not every healthy entry called BAD.
+        const QString checkpoints = QDir(project).filePath(QStringLiteral("checkpoints/") + id);
+        for (const QString& inside : {QDir(checkpoints).filePath(QStringLiteral("generate")), QDir(checkpoints).filePath(QStringLiteral("generate/unit-00005"))}) {
+            const Result sub = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), inside});
+            QVERIFY2(sub.code == 0 && sub.out.contains(QStringLiteral("is inside the checkpoint folder")) && sub.out.contains(QStringLiteral("ok   generate/unit-00005"))
+                         && !sub.out.contains(QStringLiteral("BAD")),
+                     qPrintable(inside + QStringLiteral(": ") + sub.out + sub.err));
+        }
+        // The run's checkpoint folder gone (deleted, moved): said, 6 — it read "0 entries", 0.
+        QVERIFY(QDir().rename(checkpoints, checkpoints + QStringLiteral(".moved")));
+        const Result gone = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), id});
+        QVERIFY(QDir().rename(checkpoints + QStringLiteral(".moved"), checkpoints));
+        QVERIFY2(gone.code == 6 && gone.err.contains(QStringLiteral("has no checkpoint folder")), qPrintable(gone.out + gone.err));
     }
 
     // Every plugin the text lists, as JSON: loaded ones with their verbs, commands and file.
