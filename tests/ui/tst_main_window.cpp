@@ -38,6 +38,8 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QMessageBox>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QtTest>
 
 #include <qcustomplot.h>
@@ -121,6 +123,29 @@ private slots:
         QTableView* jobs = m_window->jobsDock()->table();
         QVERIFY2(jobs->viewport()->height() >= 4 * jobs->verticalHeader()->defaultSectionSize(),
                  qPrintable(QStringLiteral("%1 px for rows of %2 px").arg(jobs->viewport()->height()).arg(jobs->verticalHeader()->defaultSectionSize())));
+    }
+
+    // At the first start's size every page fits beside the docks (Viral's and Chat's buttons were off
+    // screen beside the Provenance dock: a page-wide horizontal scroll bar).
+    void everyPageFitsBesideTheDocksAtTheFirstStart()
+    {
+        QStringList wide;
+        const int shown = m_window->navigation()->currentRow();
+        for (int i = 0; i < m_window->navigation()->count(); ++i) {
+            m_window->navigation()->setCurrentRow(i);
+            QCoreApplication::processEvents();
+            QScrollArea* scroll = nullptr;
+            for (QScrollArea* s : m_window->findChildren<QScrollArea*>(QStringLiteral("pageScroll")))
+                scroll = s->isVisible() ? s : scroll;
+            QVERIFY(scroll);
+            const int needed = scroll->widget()->minimumSizeHint().width();
+            // A person can look at each page (build/screenshots).
+            m_window->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots/first-start-page-%1.png").arg(i));
+            if (needed > scroll->viewport()->width() || scroll->horizontalScrollBar()->isVisible())
+                wide << QStringLiteral("%1: %2 px in %3 px").arg(m_window->navigation()->item(i)->text()).arg(needed).arg(scroll->viewport()->width());
+        }
+        m_window->navigation()->setCurrentRow(shown);
+        QVERIFY2(wide.isEmpty(), qPrintable(wide.join(QStringLiteral("; "))));
     }
 
     void runsTheSelfTestFromTheJobsDockAndShowsProgress()

@@ -4,6 +4,7 @@
 #include "age_setup_panel.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
+#include "layout/stacking_splitter.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "store/project.h"
@@ -14,7 +15,6 @@
 #include <QHBoxLayout>
 #include <QJsonDocument>
 #include <QLabel>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace bioforge::age {
@@ -22,7 +22,8 @@ namespace bioforge::age {
 AgePage::AgePage(const ui::PageContext& context, QWidget* parent) : QWidget(parent), m_context(context)
 {
     auto* layout = new QHBoxLayout(this);
-    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_split = new ui::StackingSplitter(this); // the form above the results where the page is too narrow for both
+    auto* split = m_split;
     m_setup = new AgeSetupPanel(split);
     auto* right = new QWidget(split);
     auto* rightLayout = new QVBoxLayout(right);
@@ -70,8 +71,10 @@ void AgePage::connectProject()
         reloadRuns(succeeded ? runId : QString());
         if (verb.isEmpty())
             return; // not started from this page
-        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId)
+        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))
                                      : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run can be resumed there).").arg(runId));
+        if (succeeded)
+            m_split->reveal(1);
     });
 }
 

@@ -12,6 +12,10 @@
 
 class QComboBox;
 
+namespace bioforge::ui {
+class StackingSplitter;
+}
+
 namespace bioforge::age {
 
 class AgeResultsPanel;
@@ -39,6 +43,7 @@ private:
     AgeSetupPanel* m_setup;
     AgeResultsPanel* m_results;
     QComboBox* m_runs;
+    ui::StackingSplitter* m_split;
     QMetaObject::Connection m_runEnded;
     QHash<QString, QString> m_started; // run id -> verb, for the runs this page started
 };

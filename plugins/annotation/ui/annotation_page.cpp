@@ -2,6 +2,7 @@
 
 #include "annotation_results_panel.h"
 #include "annotation_setup_panel.h"
+#include "layout/stacking_splitter.h"
 #include "report/report_exporter.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
@@ -10,7 +11,6 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QSplitter>
 #include <QVBoxLayout>
 
 namespace bioforge::annotation {
@@ -18,7 +18,8 @@ namespace bioforge::annotation {
 AnnotationPage::AnnotationPage(const ui::PageContext& context, std::function<QString()> libraryPath, QWidget* parent) : QWidget(parent), m_context(context)
 {
     auto* layout = new QHBoxLayout(this);
-    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_split = new ui::StackingSplitter(this); // the form above the results where the page is too narrow for both
+    auto* split = m_split;
     m_setup = new AnnotationSetupPanel(std::move(libraryPath), split);
     auto* right = new QWidget(split);
     auto* rightLayout = new QVBoxLayout(right);
@@ -69,9 +70,11 @@ void AnnotationPage::connectProject()
         m_results->stopFollowing();
         reloadRuns(succeeded ? runId : QString());
         m_setup->refreshSources(); // the run may have imported files
-        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are on the right.").arg(runId)
+        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))
                                      : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run resumes there, without redoing what it stored).")
                                            .arg(runId));
+        if (succeeded)
+            m_split->reveal(1);
     });
 }
 
@@ -123,7 +126,7 @@ QString AnnotationPage::start()
     m_started.insert(*id, true);
     if (auto record = project->store().run(*id))
         m_results->follow(project->checkpointDir(record->checkpointId), m_setup->checkedSources());
-    m_setup->setStatus(tr("Running… pause and resume are in the Jobs dock; the genes appear on the right when it ends."));
+    m_setup->setStatus(tr("Running… pause and resume are in the Jobs dock; the genes appear %1 when it ends.").arg(m_split->placeOf(1)));
     return *id;
 }
 

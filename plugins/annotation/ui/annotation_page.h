@@ -14,6 +14,10 @@
 
 class QComboBox;
 
+namespace bioforge::ui {
+class StackingSplitter;
+}
+
 namespace bioforge::annotation {
 
 class AnnotationResultsPanel;
@@ -38,6 +42,7 @@ private:
     AnnotationSetupPanel* m_setup;
     AnnotationResultsPanel* m_results;
     QComboBox* m_runs;
+    ui::StackingSplitter* m_split;
     QMetaObject::Connection m_runEnded;
     QHash<QString, bool> m_started;
 };

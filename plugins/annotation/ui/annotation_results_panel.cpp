@@ -97,6 +97,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     genesLayout->addWidget(m_search);
     auto* split = new QSplitter(Qt::Vertical, genesTab);
     m_geneView = new QTableView(split);
+    m_geneView->setMinimumHeight(8 * m_geneView->fontMetrics().lineSpacing()); // several genes even where the page is short
     m_geneView->setObjectName(QStringLiteral("geneTable"));
     m_filter->setSourceModel(m_genes);
     m_filter->setFilterKeyColumn(-1);

@@ -63,9 +63,15 @@ AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath,
     m_sources->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_sources->setRootIsDecorated(true);
     sourcesLayout->addWidget(m_sources, 1);
-    m_online = new QCheckBox(tr("Ask the providers' APIs for what the imported files lack (the gene list leaves this machine)"), sources);
+    // The box's text short, what it means wrapped under it: the panel beside the results at a laptop's width.
+    m_online = new QCheckBox(tr("Ask the providers' APIs"), sources);
     m_online->setObjectName(QStringLiteral("online"));
+    m_online->setToolTip(tr("Ask the providers' APIs for what the imported files lack; the gene list leaves this machine"));
     sourcesLayout->addWidget(m_online);
+    auto* onlineNote = new QLabel(tr("for what the imported files lack (the gene list leaves this machine)"), sources);
+    onlineNote->setWordWrap(true);
+    onlineNote->setEnabled(false); // read as a note on the box above
+    sourcesLayout->addWidget(onlineNote);
     connect(m_online, &QCheckBox::toggled, this, &AnnotationSetupPanel::refreshSources);
     auto* importRow = new QHBoxLayout;
     m_import = new QPushButton(tr("Import provider files…"), sources);

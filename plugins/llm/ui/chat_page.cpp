@@ -3,6 +3,7 @@
 #include "chat_controller.h"
 #include "compute/device_discovery.h"
 #include "conversation_panel.h"
+#include "layout/stacking_splitter.h"
 #include "models/model_registry.h"
 #include "runs/session.h"
 #include "settings/file_dialogs.h"
@@ -17,7 +18,6 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QSplitter>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
@@ -32,7 +32,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
 
     m_models = new QComboBox(this);
     m_models->setObjectName(QStringLiteral("modelChoice"));
-    m_models->setMinimumWidth(260);
+    m_models->setMinimumWidth(120); // the list beside the page's other panes at a laptop's width (its entries are shown whole when open)
     // The devices this workbench found (core's discovery: CUDA and HIP GPUs); loading on a GPU
     // needs this build's GPU module too, and says so when it is missing (docs/gpu.md).
     m_devices = new QComboBox(this);
@@ -58,6 +58,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_transcript = new QTextBrowser(this);
     m_transcript->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_transcript->setObjectName(QStringLiteral("transcript"));
+    m_transcript->setMinimumHeight(8 * m_transcript->fontMetrics().lineSpacing()); // a few lines even where the page is short
     m_transcript->setOpenExternalLinks(true);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chatStatus"));
@@ -78,8 +79,10 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_stop->setToolTip(tr("Stop generation (Esc)"));
     m_send->setToolTip(tr("Send (Ctrl+Return)"));
     m_regenerate = new QPushButton(tr("Regenerate"), this);
-    m_edit = new QPushButton(tr("Edit last question"), this);
+    m_edit = new QPushButton(tr("Edit question"), this);
+    m_edit->setToolTip(tr("Put the last question back in the box, to change and send again"));
     m_copy = new QPushButton(tr("Copy answer"), this);
+    m_copy->setToolTip(tr("Copy the last answer, as its Markdown"));
 
     auto* modelRow = new QHBoxLayout;
     modelRow->addWidget(new QLabel(tr("Model"), this));
@@ -104,12 +107,18 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     centerLayout->addWidget(m_status);
     centerLayout->addWidget(m_input);
     centerLayout->addLayout(buttons);
-    auto* split = new QSplitter(this);
-    split->addWidget(m_conversations);
-    split->addWidget(center);
+    // Where the page is too narrow for all three: the settings under the conversation, then the
+    // conversation list above it.
+    auto* split = new ui::StackingSplitter(this);
+    auto* talk = new ui::StackingSplitter(split);
+    talk->addWidget(m_conversations);
+    talk->addWidget(center);
+    talk->setStretchFactor(1, 1);
+    talk->setSizes({200, 600});
+    split->addWidget(talk);
     split->addWidget(m_settings);
-    split->setStretchFactor(1, 1);
-    split->setSizes({200, 600, 260});
+    split->setStretchFactor(0, 1);
+    split->setSizes({800, 260});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(split);
 

@@ -69,6 +69,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     m_filter->setSourceModel(m_model);
     m_filter->setSortRole(Qt::UserRole);
     m_contigs = new QTableView(this);
+    m_contigs->setMinimumHeight(8 * m_contigs->fontMetrics().lineSpacing()); // several contigs even where the page is short
     m_contigs->setModel(m_filter);
     m_contigs->setSortingEnabled(true);
     m_contigs->setSelectionBehavior(QAbstractItemView::SelectRows);

@@ -1,5 +1,6 @@
 #include "viral_page.h"
 
+#include "layout/stacking_splitter.h"
 #include "models/model_registry.h"
 #include "results_panel.h"
 #include "run_setup_panel.h"
@@ -14,7 +15,6 @@
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
-#include <QSplitter>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -23,14 +23,16 @@ namespace bioforge::viral {
 ViralPage::ViralPage(const ui::PageContext& context, ViralPlugin*, QWidget* parent) : QWidget(parent), m_context(context)
 {
     auto* layout = new QHBoxLayout(this);
-    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_split = new ui::StackingSplitter(this); // the form above the results where the page is too narrow for both
+    auto* split = m_split;
     m_setup = new RunSetupPanel(split);
     auto* right = new QWidget(split);
     auto* rightLayout = new QVBoxLayout(right);
     auto* runRow = new QHBoxLayout;
     runRow->addWidget(new QLabel(tr("Results of"), right));
     m_runs = new QComboBox(right);
-    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon); // a long run title does not widen the page
+    m_runs->setMinimumContentsLength(24);
     runRow->addWidget(m_runs, 1);
     rightLayout->addLayout(runRow);
     m_results = new ResultsPanel(right);
@@ -70,12 +72,14 @@ void ViralPage::connectProject()
         reloadRuns(succeeded && verb != QLatin1String("validate") ? runId : QString());
         if (verb.isEmpty())
             return; // not started from this page
-        if (!succeeded)
+        if (!succeeded) {
             m_setup->setStatus(tr("Run %1 did not finish; the Jobs dock and the log say why (it can be resumed if it was paused).").arg(runId));
-        else if (verb == QLatin1String("validate"))
+        } else if (verb == QLatin1String("validate")) {
             m_setup->setStatus(tr("Validation passed: the models load and a tiny input runs through every stage (run %1).").arg(runId));
-        else
-            m_setup->setStatus(tr("Run %1 finished; its results are shown on the right.").arg(runId));
+        } else {
+            m_setup->setStatus(tr("Run %1 finished; its results are shown %2.").arg(runId, m_split->placeOf(1)));
+            m_split->reveal(1);
+        }
     });
 }
 

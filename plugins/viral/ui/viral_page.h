@@ -13,6 +13,10 @@
 
 class QComboBox;
 
+namespace bioforge::ui {
+class StackingSplitter;
+}
+
 namespace bioforge::viral {
 
 class ResultsPanel;
@@ -41,6 +45,7 @@ private:
     RunSetupPanel* m_setup;
     ResultsPanel* m_results;
     QComboBox* m_runs;
+    ui::StackingSplitter* m_split;
     QMetaObject::Connection m_runEnded;
     QHash<QString, QString> m_started; // run id -> verb, for the runs this page started
 };

@@ -1,0 +1,33 @@
+#pragma once
+
+// A splitter whose panes sit side by side while the width holds each at its
+// minimum, and stack top to bottom when it does not (a page beside a wide
+// dock, a small laptop screen): a page then scrolls down, never sideways with
+// its buttons off screen. Its minimum width is that of its widest pane.
+
+#include <QSplitter>
+
+namespace bioforge::ui {
+
+class StackingSplitter : public QSplitter {
+    Q_OBJECT
+public:
+    explicit StackingSplitter(QWidget* parent = nullptr);
+
+    // The width the panes need side by side (a pane that is itself a StackingSplitter counted side
+    // by side too, so an outer one stacks first), in pixels.
+    int sideBySideWidth() const;
+    QSize minimumSizeHint() const override;
+
+    // Where pane `index` (one after the first) is, for a status line: "on the right" side by side,
+    // "below" stacked.
+    QString placeOf(int index) const;
+    // Stacked, scrolls the page around it (the nearest QScrollArea above) to pane `index`: a run's
+    // results, shown below the form, come into view when it ends.
+    void reveal(int index);
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+};
+
+} // namespace bioforge::ui
