@@ -21,7 +21,7 @@ const QList<CommandInfo>& commandTable()
          "the model registry", cmdModels, false},
         {"cluster", "cluster task <work-folder> <index> | merge <work-folder>",
          "what a cluster run's Slurm jobs run (start cluster runs with 'run … --cluster slurm')", cmdCluster, false},
-        {"settings", "settings [list] | get <key> | set <key> <value|-> | unset <key>",
+        {"settings", "settings [list] [--json] | get <key> [--json] | set <key> <value|-> | unset <key>",
          "the workbench's and the plugins' settings (threads, device, cluster, annotation.ncbi_api_key, …); - reads the value from stdin", cmdSettings, false},
         {"demo", "demo", "run every plugin's demo in a demo project and export the reports", cmdDemo, true},
     };

@@ -104,6 +104,8 @@ int cmdPlugins(CliContext& ctx, const QStringList& args)
 
 namespace {
 
+const QString kNoGpuToCheck = QStringLiteral("no GPU on this machine; GPU kernels are skipped and the CPU is used");
+
 // `devices --json`: {devices: [{id, kind, index, name, threads, memory_bytes, driver}], notes,
 // checks: [{id, ok, message}] (with --check; null without)}; absent values null.
 int devicesJson(CliContext& ctx, const core::DeviceReport& report, bool check)
@@ -128,7 +130,10 @@ int devicesJson(CliContext& ctx, const core::DeviceReport& report, bool check)
         }
         checks = list;
     }
-    ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("devices"), devices}, {QStringLiteral("notes"), QJsonArray::fromStringList(report.notes)},
+    QStringList notes = report.notes;
+    if (check && report.gpus().isEmpty()) // what the text's check line says
+        notes << kNoGpuToCheck;
+    ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("devices"), devices}, {QStringLiteral("notes"), QJsonArray::fromStringList(notes)},
                                            {QStringLiteral("checks"), checks}})
                      .toJson(QJsonDocument::Indented)
               << Qt::flush;
@@ -164,7 +169,7 @@ int cmdDevices(CliContext& ctx, const QStringList& args)
         failed = failed || r.code != 0;
     }
     if (report.gpus().isEmpty())
-        ctx.out() << "check: no GPU on this machine; GPU kernels are skipped and the CPU is used" << Qt::endl;
+        ctx.out() << "check: " << kNoGpuToCheck << Qt::endl;
     return failed ? kRunFailed : kOk;
 }
 

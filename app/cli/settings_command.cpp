@@ -121,6 +121,38 @@ std::optional<PluginKey> findPluginKey(const core::PluginManager& plugins, const
 
 QString shown(const QJsonValue& v, bool secret) { return core::describePluginSettingValue(v, secret); }
 
+// One setting of `settings --json`: {key, set, value (null where not set, and for a secret: never
+// printed), secret, description}.
+QJsonObject settingJson(const QString& key, const QJsonValue& value, bool secret, const QString& description)
+{
+    const bool set = !value.isUndefined() && !value.isNull();
+    return {{QStringLiteral("key"), key}, {QStringLiteral("set"), set}, {QStringLiteral("value"), set && !secret ? value : QJsonValue()},
+            {QStringLiteral("secret"), secret}, {QStringLiteral("description"), description}};
+}
+
+// `settings list --json`: {file, settings: [settingJson…], not_loaded: [{plugin, reason, saved_keys}]}.
+QJsonObject settingsListJson(const core::PluginManager& plugins, const core::WorkbenchSettings& settings)
+{
+    QJsonArray list, notLoaded;
+    for (const WorkbenchKey& k : workbenchKeys())
+        list.append(settingJson(QLatin1String(k.key), k.get(settings), false, QLatin1String(k.description)));
+    QSet<QString> said;
+    for (const core::PluginEntry& e : plugins.entries()) {
+        const QJsonObject saved = settings.pluginSettings(e.metadata.id);
+        if (e.state != core::PluginEntry::State::Loaded) {
+            if (!saved.isEmpty() && plugins.entry(e.metadata.id) == &e && !said.contains(e.metadata.id)) {
+                said.insert(e.metadata.id);
+                notLoaded.append(QJsonObject{{QStringLiteral("plugin"), e.metadata.id}, {QStringLiteral("reason"), plugins.notLoadedReason(e.metadata.id)},
+                                             {QStringLiteral("saved_keys"), QJsonArray::fromStringList(saved.keys())}});
+            }
+            continue;
+        }
+        for (const core::PluginSetting& setting : e.plugin->settingSpecs())
+            list.append(settingJson(e.metadata.id + QLatin1Char('.') + setting.key, saved.value(setting.key), setting.secret, setting.description));
+    }
+    return {{QStringLiteral("file"), settings.fileName()}, {QStringLiteral("settings"), list}, {QStringLiteral("not_loaded"), notLoaded}};
+}
+
 // The terminal's settings while its echo is off, for a signal that ends the program meanwhile.
 termios g_savedTerminal{};
 
@@ -172,10 +204,15 @@ QString allKeys(const core::PluginManager& plugins)
 
 } // namespace
 
-int cmdSettings(CliContext& ctx, const QStringList& args)
+int cmdSettings(CliContext& ctx, const QStringList& argsIn)
 {
     const core::PluginManager& plugins = ctx.session().plugins();
     core::WorkbenchSettings settings;
+    // `list` and `get` answer in JSON too (`set`'s value may be any text: not looked at).
+    QStringList args = argsIn;
+    const QString first = args.value(0, QStringLiteral("list"));
+    const bool json = (first == QLatin1String("list") || first == QLatin1String("get") || first == QLatin1String("--json"))
+                      && args.removeAll(QStringLiteral("--json")) > 0;
     const QString verb = args.value(0, QStringLiteral("list"));
     const int expected = verb == QLatin1String("list") ? 1 : verb == QLatin1String("set") ? 3 : 2;
     if ((verb != QLatin1String("list") && verb != QLatin1String("get") && verb != QLatin1String("set") && verb != QLatin1String("unset"))
@@ -187,6 +224,10 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
         ctx.err() << "usage: bioforge " << QString::fromUtf8(findCommand(QStringLiteral("settings"))->usage) << (extra.startsWith(QLatin1Char('-')) ? ")" : "")
                   << Qt::endl;
         return kUsage;
+    }
+    if (verb == QLatin1String("list") && json) {
+        ctx.out() << QJsonDocument(settingsListJson(plugins, settings)).toJson(QJsonDocument::Indented) << Qt::flush;
+        return kOk;
     }
     if (verb == QLatin1String("list")) {
         for (const WorkbenchKey& k : workbenchKeys())
@@ -227,6 +268,13 @@ int cmdSettings(CliContext& ctx, const QStringList& args)
             ctx.err() << "; `bioforge settings unset " << name << "` removes its saved value";
         ctx.err() << Qt::endl;
         return kNotFound;
+    }
+    if (verb == QLatin1String("get") && json) {
+        const QJsonObject one = workbench ? settingJson(name, workbench->get(settings), false, QLatin1String(workbench->description))
+                                          : settingJson(name, settings.pluginSettings(plugin->plugin).value(plugin->spec.key), plugin->spec.secret,
+                                                        plugin->spec.description);
+        ctx.out() << QJsonDocument(one).toJson(QJsonDocument::Indented) << Qt::flush;
+        return kOk;
     }
     if (verb == QLatin1String("get")) {
         ctx.out() << (workbench ? shown(workbench->get(settings), false)

@@ -5,6 +5,7 @@
 #include <QThread>
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 namespace bioforge::core {
 namespace {
@@ -78,6 +79,10 @@ DeviceInfo DeviceDiscovery::cpu()
     d.kind = DeviceKind::Cpu;
     d.name = cpuModelName();
     d.cpuThreads = QThread::idealThreadCount();
+    // The machine's physical memory (what a job may use is less: core/compute/host_memory.h).
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+    if (pages > 0 && pageSize > 0)
+        d.memoryBytes = qint64(pages) * qint64(pageSize);
     return d;
 }
 

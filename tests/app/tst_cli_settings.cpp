@@ -7,6 +7,9 @@
 
 #include "cli_test_base.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QThread>
 
@@ -42,8 +45,33 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(p.exitCode() == 2 && err.contains(QStringLiteral("the value is not accepted")) && !err.contains(QStringLiteral("not a key!")), qPrintable(err));
+        // As JSON (list and get): every key the text lists, the secret set but never its value.
+        const Result listed = run({QStringLiteral("settings"), QStringLiteral("list"), QStringLiteral("--json")});
+        const QJsonObject all = QJsonDocument::fromJson(listed.out.toUtf8()).object();
+        QVERIFY2(listed.code == 0 && !listed.out.contains(key) && all.value(QLatin1String("file")).toString().endsWith(QStringLiteral(".conf")), qPrintable(listed.out));
+        QStringList keys;
+        for (const QJsonValue& v : all.value(QLatin1String("settings")).toArray()) {
+            const QJsonObject one = v.toObject();
+            keys << one.value(QLatin1String("key")).toString();
+            QVERIFY2(list.out.contains(one.value(QLatin1String("key")).toString() + QStringLiteral(" = ")) && !one.value(QLatin1String("description")).toString().isEmpty(),
+                     qPrintable(QJsonDocument(one).toJson()));
+            if (one.value(QLatin1String("key")).toString() == QLatin1String("annotation.ncbi_api_key"))
+                QVERIFY(one.value(QLatin1String("set")).toBool() && one.value(QLatin1String("secret")).toBool() && one.value(QLatin1String("value")).isNull());
+            if (one.value(QLatin1String("key")).toString() == QLatin1String("device"))
+                QCOMPARE(one.value(QLatin1String("value")).toString(), QStringLiteral("auto"));
+        }
+        QCOMPARE(keys.size(), list.out.count(QStringLiteral(" = ")));
+        const Result got = run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("threads"), QStringLiteral("--json")});
+        const QJsonObject threads = QJsonDocument::fromJson(got.out.toUtf8()).object();
+        QVERIFY2(got.code == 0 && threads.value(QLatin1String("key")).toString() == QLatin1String("threads") && threads.value(QLatin1String("value")).toInt() >= 1,
+                 qPrintable(got.out + got.err));
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("annotation.ncbi_api_key")}).code, 0);
         QVERIFY(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("annotation.ncbi_api_key")}).out.contains(QStringLiteral("(not set)")));
+        const QJsonObject unsetKey = QJsonDocument::fromJson(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("annotation.ncbi_api_key"),
+                                                                   QStringLiteral("--json")})
+                                                                  .out.toUtf8())
+                                         .object();
+        QVERIFY(!unsetKey.value(QLatin1String("set")).toBool(true) && unsetKey.value(QLatin1String("value")).isNull()); // a script tells it from a value
     }
 
     void valuesAreCheckedAndReachThePlugin()
