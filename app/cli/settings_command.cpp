@@ -130,26 +130,52 @@ QJsonObject settingJson(const QString& key, const QJsonValue& value, bool secret
             {QStringLiteral("secret"), secret}, {QStringLiteral("description"), description}};
 }
 
-// `settings list --json`: {file, settings: [settingJson…], not_loaded: [{plugin, reason, saved_keys}]}.
-QJsonObject settingsListJson(const core::PluginManager& plugins, const core::WorkbenchSettings& settings)
+// What `settings list` shows: every setting in order, and the plugins that did not load but have
+// saved settings (their keys cannot be checked, nor told secret or not: only named). A plugin is
+// said once, and not for a failed second copy of a plugin that loaded.
+struct SettingRow {
+    QString key;
+    QJsonValue value;
+    bool secret = false;
+    QString description;
+};
+struct NotLoaded {
+    QString plugin, reason;
+    QStringList savedKeys;
+};
+
+std::pair<QList<SettingRow>, QList<NotLoaded>> listSettings(const core::PluginManager& plugins, const core::WorkbenchSettings& settings)
 {
-    QJsonArray list, notLoaded;
+    QList<SettingRow> rows;
+    QList<NotLoaded> notLoaded;
     for (const WorkbenchKey& k : workbenchKeys())
-        list.append(settingJson(QLatin1String(k.key), k.get(settings), false, QLatin1String(k.description)));
+        rows.append({QLatin1String(k.key), k.get(settings), false, QLatin1String(k.description)});
     QSet<QString> said;
     for (const core::PluginEntry& e : plugins.entries()) {
         const QJsonObject saved = settings.pluginSettings(e.metadata.id);
         if (e.state != core::PluginEntry::State::Loaded) {
             if (!saved.isEmpty() && plugins.entry(e.metadata.id) == &e && !said.contains(e.metadata.id)) {
                 said.insert(e.metadata.id);
-                notLoaded.append(QJsonObject{{QStringLiteral("plugin"), e.metadata.id}, {QStringLiteral("reason"), plugins.notLoadedReason(e.metadata.id)},
-                                             {QStringLiteral("saved_keys"), QJsonArray::fromStringList(saved.keys())}});
+                notLoaded.append({e.metadata.id, plugins.notLoadedReason(e.metadata.id), saved.keys()});
             }
             continue;
         }
         for (const core::PluginSetting& setting : e.plugin->settingSpecs())
-            list.append(settingJson(e.metadata.id + QLatin1Char('.') + setting.key, saved.value(setting.key), setting.secret, setting.description));
+            rows.append({e.metadata.id + QLatin1Char('.') + setting.key, saved.value(setting.key), setting.secret, setting.description});
     }
+    return {rows, notLoaded};
+}
+
+// `settings list --json`: {file, settings: [settingJson…], not_loaded: [{plugin, reason, saved_keys}]}.
+QJsonObject settingsListJson(const core::PluginManager& plugins, const core::WorkbenchSettings& settings)
+{
+    QJsonArray list, notLoaded;
+    const auto [rows, unloaded] = listSettings(plugins, settings);
+    for (const SettingRow& r : rows)
+        list.append(settingJson(r.key, r.value, r.secret, r.description));
+    for (const NotLoaded& n : unloaded)
+        notLoaded.append(QJsonObject{{QStringLiteral("plugin"), n.plugin}, {QStringLiteral("reason"), n.reason},
+                                     {QStringLiteral("saved_keys"), QJsonArray::fromStringList(n.savedKeys)}});
     return {{QStringLiteral("file"), settings.fileName()}, {QStringLiteral("settings"), list}, {QStringLiteral("not_loaded"), notLoaded}};
 }
 
@@ -230,24 +256,12 @@ int cmdSettings(CliContext& ctx, const QStringList& argsIn)
         return kOk;
     }
     if (verb == QLatin1String("list")) {
-        for (const WorkbenchKey& k : workbenchKeys())
-            ctx.out() << k.key << " = " << shown(k.get(settings), false) << "\n    " << k.description << '\n';
-        QSet<QString> said;
-        for (const core::PluginEntry& e : plugins.entries()) {
-            const QJsonObject saved = settings.pluginSettings(e.metadata.id);
-            if (e.state != core::PluginEntry::State::Loaded) {
-                // Its keys cannot be checked (nor told secret or not): named, with how to remove one. Said
-                // once a plugin, and not for a failed second copy of a plugin that loaded.
-                if (!saved.isEmpty() && plugins.entry(e.metadata.id) == &e && !said.contains(e.metadata.id)) {
-                    said.insert(e.metadata.id);
-                    ctx.out() << plugins.notLoadedReason(e.metadata.id) << "; its saved settings, not shown: " << saved.keys().join(QStringLiteral(", "))
-                              << "\n    `bioforge settings unset " << e.metadata.id << ".KEY` removes one" << '\n';
-                }
-                continue;
-            }
-            for (const core::PluginSetting& s : e.plugin->settingSpecs())
-                ctx.out() << e.metadata.id << '.' << s.key << " = " << shown(saved.value(s.key), s.secret) << "\n    " << s.description << '\n';
-        }
+        const auto [rows, unloaded] = listSettings(plugins, settings);
+        for (const SettingRow& r : rows)
+            ctx.out() << r.key << " = " << shown(r.value, r.secret) << "\n    " << r.description << '\n';
+        for (const NotLoaded& n : unloaded)
+            ctx.out() << n.reason << "; its saved settings, not shown: " << n.savedKeys.join(QStringLiteral(", ")) << "\n    `bioforge settings unset " << n.plugin
+                      << ".KEY` removes one" << '\n';
         ctx.out() << "settings file: " << settings.fileName() << Qt::endl;
         return kOk;
     }
