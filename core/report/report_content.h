@@ -44,6 +44,10 @@ struct ReportPlot {
     // A quantity against its own expectation (a clock's age against chronological age): both axes
     // get one range, and the line y = x is drawn across it (not in the legend).
     bool identity = false;
+    // A dashed line at a value that matters on the x axis (a histogram's threshold) or the y axis (a
+    // scatter's), where finite; the caption says what it is.
+    double xMarker = std::numeric_limits<double>::quiet_NaN();
+    double yMarker = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct ReportSection {

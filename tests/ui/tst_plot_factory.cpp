@@ -1,6 +1,7 @@
 // The shared plots: a scatter leaves room around its outermost points (none
 // sits on an axis), a histogram counts every finite value once and skips
-// NaN/Inf, and degenerate input (one value, nothing) still gives a plot.
+// NaN/Inf, a marker (a threshold) is a dashed line across the plot, and
+// degenerate input (one value, nothing) still gives a plot.
 
 #include "plot/plot_factory.h"
 
@@ -48,6 +49,40 @@ private slots:
             QCOMPARE(line->data()->at(i)->key, line->data()->at(i)->value);
         QVERIFY(line->data()->at(0)->key <= 20 && line->data()->at(1)->key >= 90); // across every point
         QVERIFY(!plot->legend->visible() || plot->legend->itemCount() == 1);
+    }
+
+    // A threshold as a dashed line: vertical across a histogram at x, horizontal across a scatter at
+    // y (the viral report's score plots drew none), out of the legend.
+    void aMarkerIsDrawnAcrossThePlotAtItsValue()
+    {
+        core::ReportPlot histogram;
+        histogram.kind = core::ReportPlot::Kind::Histogram;
+        histogram.xMin = 0;
+        histogram.xMax = 1;
+        histogram.xMarker = 0.5;
+        histogram.series << core::PlotSeries{QStringLiteral("contigs"), {0.1, 0.2, 0.7}, {}};
+        std::unique_ptr<QCustomPlot> h(ui::PlotFactory::create(histogram));
+        QCOMPARE(h->graphCount(), 1);
+        const QCPGraph* vertical = h->graph(0);
+        QCOMPARE(vertical->dataCount(), 2);
+        QCOMPARE(vertical->data()->at(0)->key, 0.5);
+        QCOMPARE(vertical->data()->at(1)->key, 0.5);
+        QVERIFY(vertical->data()->at(0)->value <= 0 && vertical->data()->at(1)->value >= 1); // over the tallest bar
+        QCOMPARE(vertical->pen().style(), Qt::DashLine);
+        core::ReportPlot scatter;
+        scatter.kind = core::ReportPlot::Kind::Scatter;
+        scatter.yMarker = 0.5;
+        scatter.series << core::PlotSeries{QStringLiteral("contigs"), {300, 900, 2500}, {0.39, 0.41, 0.74}};
+        std::unique_ptr<QCustomPlot> s(ui::PlotFactory::create(scatter));
+        QCOMPARE(s->graphCount(), 2);
+        const QCPGraph* horizontal = s->graph(1);
+        QCOMPARE(horizontal->data()->at(0)->value, 0.5);
+        QCOMPARE(horizontal->data()->at(1)->value, 0.5);
+        QVERIFY(horizontal->data()->at(0)->key <= 300 && horizontal->data()->at(1)->key >= 2500);
+        QVERIFY(!s->legend->visible());
+        core::ReportPlot none = scatter; // no marker: no line
+        none.yMarker = std::numeric_limits<double>::quiet_NaN();
+        QCOMPARE(std::unique_ptr<QCustomPlot>(ui::PlotFactory::create(none))->graphCount(), 1);
     }
 
     void histogramCountsEveryFiniteValueOnce()

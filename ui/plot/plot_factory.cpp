@@ -129,6 +129,17 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
         }
         plot->legend->setVisible(spec.series.size() > 1);
     }
+    // A value that matters (a threshold) as a dashed line across the plot, out of the legend.
+    const auto marker = [plot](QVector<double> x, QVector<double> y) {
+        QCPGraph* line = plot->addGraph();
+        line->setPen(QPen(QColor(178, 34, 34), 1, Qt::DashLine));
+        line->setData(x, y, true);
+        line->removeFromLegend();
+    };
+    if (std::isfinite(spec.xMarker))
+        marker({spec.xMarker, spec.xMarker}, {plot->yAxis->range().lower, plot->yAxis->range().upper});
+    if (std::isfinite(spec.yMarker) && spec.kind != core::ReportPlot::Kind::Histogram)
+        marker({plot->xAxis->range().lower, plot->xAxis->range().upper}, {spec.yMarker, spec.yMarker});
     fitTicks(plot);
     plot->replot();
 }

@@ -16,9 +16,49 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
 
 namespace bioforge::ui {
 namespace {
+
+// What a plot shows, in words, for the text of its image: its kind and axes, each series' number of
+// values and their ranges ("Histogram of virus score: 12 values, 0.21 to 0.87").
+QString describePlotData(const core::ReportPlot& plot)
+{
+    const auto range = [](const std::vector<double>& v) {
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        qsizetype n = 0;
+        for (double x : v)
+            if (std::isfinite(x)) {
+                lo = std::min(lo, x);
+                hi = std::max(hi, x);
+                ++n;
+            }
+        return std::tuple{n, lo, hi};
+    };
+    const auto number = [](double v) { return QString::number(v, 'g', 4); };
+    QStringList parts;
+    for (const core::PlotSeries& s : plot.series) {
+        const auto [n, xLo, xHi] = range(s.x);
+        const QString name = plot.series.size() > 1 ? s.name + QStringLiteral(": ") : QString();
+        if (plot.kind == core::ReportPlot::Kind::Histogram) {
+            parts << (n == 0 ? name + QStringLiteral("no values") : QStringLiteral("%1%2 values, %3 to %4").arg(name).arg(n).arg(number(xLo), number(xHi)));
+            continue;
+        }
+        const auto [m, yLo, yHi] = range(s.y);
+        parts << (std::min(n, m) == 0 ? name + QStringLiteral("no points")
+                                      : QStringLiteral("%1%2 points, %3 %4 to %5, %6 %7 to %8")
+                                            .arg(name)
+                                            .arg(std::min(n, m))
+                                            .arg(plot.xLabel, number(xLo), number(xHi), plot.yLabel, number(yLo), number(yHi)));
+    }
+    const QString kind = plot.kind == core::ReportPlot::Kind::Histogram ? QStringLiteral("Histogram of %1").arg(plot.xLabel)
+                         : plot.kind == core::ReportPlot::Kind::Scatter ? QStringLiteral("Scatter plot of %1 against %2").arg(plot.yLabel, plot.xLabel)
+                                                                         : QStringLiteral("Line plot of %1 against %2").arg(plot.yLabel, plot.xLabel);
+    return kind + QStringLiteral(": ") + parts.join(QStringLiteral("; "));
+}
 
 // Text for the page: HTML-escaped, and control characters (a model's reply may hold them; XML and
 // HTML refuse most) shown as their Unicode pictures, as the terminal shows them.
@@ -192,8 +232,9 @@ QString ReportBuilder::html(bool embedImages) const
             html += table(t.header, t.rows, t.caption);
         for (const core::ReportPlot& plot : section.plots) {
             const QString src = embedImages ? pngDataUri(m_images.value(plotIndex)) : QStringLiteral("plot-%1.png").arg(plotIndex);
-            // The caption as the image's text too: a screen reader, or a copy as text, keeps what it shows.
-            html += QStringLiteral("<p><img src='%1' width='600' alt=\"%2\"/><br/><i>%2</i></p>").arg(src, esc(plot.caption));
+            // The image's text says what it shows in numbers (a screen reader, a copy as text); the
+            // caption under it is read once (it was the image's text too, read twice).
+            html += QStringLiteral("<p><img src='%1' width='600' alt=\"%2\"/><br/><i>%3</i></p>").arg(src, esc(describePlotData(plot)), esc(plot.caption));
             ++plotIndex;
         }
     }

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cmath>
 
 namespace bioforge::viral {
 
@@ -43,7 +44,8 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     // The frames scored against the six a chunk is translated in ("76 chunks, 82 frames scored" read
     // as if frames were lost): the others hold a stop codon.
     const int chunks = s.value(QLatin1String("chunks")).toInt();
-    report.summary = QStringLiteral("%1 contigs, %2 called viral, %3 without a translatable frame; %4 chunks of %5 bases, %6 of their %7 reading "
+    report.summary = QStringLiteral("%1 contigs, %2 called viral, %3 without a translatable frame; %4 chunks of up to %5 bases (a contig's last may be "
+                                    "shorter), %6 of their %7 reading "
                                     "frames scored (the others hold a stop codon); %8.")
                          .arg(s.value(QLatin1String("contigs")).toInt())
                          .arg(s.value(QLatin1String("viral_contigs")).toInt())
@@ -81,12 +83,18 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
                     QStringLiteral("viral share"), QStringLiteral("call")};
     for (size_t i = 0; i < std::min<size_t>(50, scored.size()); ++i) {
         const QStringList& r = scored[i];
-        table.rows << QStringList{r[0], r[2], r[3], r[6], r[7], r[8], r[9]};
+        // Three decimals to read (contigs.tsv keeps every digit).
+        const auto score = [](const QString& v) { return QString::number(v.toDouble(), 'f', 3); };
+        table.rows << QStringList{r[0], r[2], r[3], score(r[6]), score(r[7]), score(r[8]), r[9]};
     }
     calls.tables << table;
     core::ReportPlot hist;
     hist.kind = core::ReportPlot::Kind::Histogram;
-    hist.caption = QStringLiteral("Mean chunk score per contig");
+    // The chunk threshold as a dashed line, where the run says it (summary.json of runs since stop 59).
+    const double threshold = s.value(QLatin1String("threshold")).toDouble(std::nan(""));
+    const QString dashed = std::isfinite(threshold) ? QStringLiteral(" (dashed: the threshold, %1)").arg(threshold) : QString();
+    hist.caption = QStringLiteral("Mean chunk score per contig") + dashed;
+    hist.xMarker = threshold;
     hist.xLabel = QStringLiteral("virus score");
     hist.yLabel = QStringLiteral("contigs");
     hist.bins = 20;
@@ -95,7 +103,8 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     hist.series << histogram;
     core::ReportPlot scat;
     scat.kind = core::ReportPlot::Kind::Scatter;
-    scat.caption = QStringLiteral("Score against contig length");
+    scat.caption = QStringLiteral("Score against contig length") + dashed;
+    scat.yMarker = threshold;
     scat.xLabel = QStringLiteral("length (bases)");
     scat.yLabel = QStringLiteral("mean virus score");
     scat.yMin = 0;

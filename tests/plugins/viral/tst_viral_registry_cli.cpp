@@ -99,6 +99,10 @@ private slots:
         const QJsonObject summary = QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/summary.json").arg(runIdFrom(first.out))))).object();
         const QString scored = QStringLiteral("%1 of their %2 reading frames scored").arg(summary.value(QLatin1String("frames")).toInt()).arg(6 * summary.value(QLatin1String("chunks")).toInt());
         QVERIFY2(summary.value(QLatin1String("chunks")).toInt() > 0 && page.contains(scored.toUtf8()), qPrintable(scored));
+        // Chunks of up to the chunk length (a contig's last is shorter); the score plots mark the threshold.
+        QVERIFY(page.contains(QStringLiteral("chunks of up to %1 bases (a contig's last may be shorter)").arg(summary.value(QLatin1String("chunk_length")).toInt()).toUtf8()));
+        QCOMPARE(summary.value(QLatin1String("threshold")).toDouble(-1), 0.5);
+        QCOMPARE(page.count("(dashed: the threshold, 0.5)"), qsizetype(2));
         // LibTorch's build and run versions: one row where they agree.
         const QString built = record.value(QLatin1String("environment")).toObject().value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch (build)")).toString();
         const QString used = record.value(QLatin1String("libraries")).toObject().value(QLatin1String("LibTorch")).toString();

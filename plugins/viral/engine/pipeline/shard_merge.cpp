@@ -85,7 +85,7 @@ std::optional<QJsonObject> mergeRunStats(const QStringList& dirs)
 core::Expected<QJsonObject> mergeSummaries(const QStringList& dirs)
 {
     static const char* counts[] = {"contigs", "viral_contigs", "unscored_contigs", "reused_contigs", "chunks", "frames"};
-    static const char* same[] = {"chunk_length", "call_rule", "classes", "encoder_precision"};
+    static const char* same[] = {"chunk_length", "call_rule", "classes", "encoder_precision"}; // "threshold" is in call_rule
     QJsonObject merged;
     QJsonArray warnings;
     QSet<QString> seen;
