@@ -5,6 +5,7 @@
 #include "compute/device_discovery.h"
 #include "jobs/job_scheduler.h"
 #include "jobs/jobs_dock.h"
+#include "layout/wheel_guard.h"
 #include "log/log_dock.h"
 #include "plugin/iplugin_ui.h"
 #include "plugin/plugin_manager.h"
@@ -46,6 +47,7 @@ namespace bioforge::ui {
 MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(parent), m_session(session)
 {
     setObjectName(QStringLiteral("MainWindow"));
+    qApp->installEventFilter(new WheelGuard(this)); // the wheel scrolls a form, not the settings under the pointer
     auto* central = new QWidget(this);
     m_nav = new QListWidget(central);
     m_nav->setObjectName(QStringLiteral("navigationRail"));

@@ -16,7 +16,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -72,13 +71,14 @@ TableCheck check(const QString& path, const QJsonObject& mappingJson)
 
 AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
 {
+    // No scroll area of its own: the page scrolls (down, with the results under the form where the
+    // window is narrow). A form in a small scroll area of its own scrolled sideways, hiding Browse… and
+    // its columns, and a wheel meant for it reached its settings.
     auto* outer = new QVBoxLayout(this);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    auto* content = new QWidget(scroll);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* content = new QWidget(this);
     auto* layout = new QVBoxLayout(content);
-    scroll->setWidget(content);
-    outer->addWidget(scroll);
+    outer->addWidget(content);
 
     auto* input = new QGroupBox(tr("Cohort table"), content);
     auto* form = new QFormLayout(input);
