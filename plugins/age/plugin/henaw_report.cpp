@@ -91,6 +91,9 @@ core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, cons
                               QString::number(rows.value(QLatin1String("table")).toInt()), QDir(s.value(QLatin1String("table")).toString()).dirName(),
                               QString::number(rows.value(QLatin1String("validation")).toInt()),
                               QString::number(rows.value(QLatin1String("test")).toInt()), markers.join(QStringLiteral(", ")));
+    // The people the split left out (the three parts added up to less than the table, unexplained).
+    if (const int left = rows.value(QLatin1String("table")).toInt() - rows.value(QLatin1String("usable")).toInt(rows.value(QLatin1String("table")).toInt()); left > 0)
+        report.summary += QStringLiteral(" %1 people were left out: no chronological age, no sex, or fewer than half of the markers measured.").arg(left);
     report.sections.append(testSection(s.value(QLatin1String("test")).toObject(), QStringLiteral("Test split"),
                                        QStringLiteral("HENAW on people it was not trained on (the test split)")));
 
@@ -159,7 +162,7 @@ core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, co
     core::ReportContent report;
     report.title = title.isEmpty() ? QStringLiteral("HENAW biological age") : title;
     report.summary = QStringLiteral("%1 people; model %2.").arg(summary->value(QLatin1String("rows")).toInt()).arg(summary->value(QLatin1String("model")).toString());
-    if (const QString filled = henawImputedText(summary->value(QLatin1String("imputed")).toObject()); !filled.isEmpty())
+    if (const QString filled = henawImputedText(summary->value(QLatin1String("henaw_imputed")).toObject()); !filled.isEmpty())
         report.summary += QLatin1Char(' ') + filled;
     // Only the model's own training table is known to hold its training people; any other may
     // overlap it (the same cohort under another file), so it is not called out-of-sample.

@@ -18,7 +18,7 @@ namespace bioforge::age {
 core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, const QString& title);
 core::Expected<core::ReportContent> henawPredictReport(const QString& runDir, const QString& title);
 // One sentence on what HENAW's encoder set to the training mean, from summary.json's
-// "imputed"/"henaw_imputed" object ({rows, values, by_marker}); empty for runs written before it.
+// "henaw_imputed" object ({rows, values, by_marker}); empty for runs written before it.
 QString henawImputedText(const QJsonObject& imputed);
 
 } // namespace bioforge::age

@@ -306,9 +306,27 @@ private slots:
         // predict counts the same in its summary and report.
         const Result predicted = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), table, QStringLiteral("--model"), model});
         QVERIFY2(predicted.code == 0, qPrintable(predicted.err));
-        QCOMPARE(QJsonDocument::fromJson(readAll(QDir(predicted.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("imputed")).toObject(), filled);
+        QCOMPARE(QJsonDocument::fromJson(readAll(QDir(predicted.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("henaw_imputed")).toObject(), filled);
         QVERIFY(run({QStringLiteral("report"), QDir(predicted.runDir).dirName(), QStringLiteral("--html"), html}).code == 0);
         QVERIFY(readAll(html).contains(QStringLiteral("HENAW set %1 missing marker values").arg(emptyCrp).toUtf8()));
+        // --missing impute fills the published clocks' markers with medians, never HENAW's: its values
+        // and what it filled are those of --missing drop (HENAW read the medians: trial 16).
+        const Result imputing = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("evaluate"), table, QStringLiteral("--henaw"), model,
+                                     QStringLiteral("--missing"), QStringLiteral("impute")});
+        QVERIFY2(imputing.code == 0, qPrintable(imputing.err));
+        QCOMPARE(QJsonDocument::fromJson(readAll(QDir(imputing.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("henaw_imputed")).toObject(),
+                 filled);
+        const auto henawColumn = [](const QString& runDir) {
+            const QList<QByteArray> lines = readAll(QDir(runDir).filePath(QStringLiteral("clocks.csv"))).trimmed().split('\n');
+            const qsizetype at = lines.first().split(',').indexOf("henaw");
+            QList<QByteArray> values;
+            for (const QByteArray& line : lines.mid(1))
+                values << line.split(',').value(at);
+            return values;
+        };
+        const QList<QByteArray> dropped = henawColumn(same.runDir);
+        QVERIFY(dropped.size() == 300 && !dropped.first().isEmpty());
+        QCOMPARE(henawColumn(imputing.runDir), dropped);
         QList<QByteArray> lines = readAll(table).split('\n');
         for (qsizetype l = 1; l < lines.size(); ++l) {
             QList<QByteArray> fields = lines[l].split(',');

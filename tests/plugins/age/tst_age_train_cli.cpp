@@ -7,6 +7,7 @@
 #include "age_fixtures.h"
 #include "support/kill_resume.h"
 #include "support/test_support.h"
+#include "synthetic_cohort.h"
 
 #include <QDirIterator>
 #include <QJsonArray>
@@ -127,6 +128,30 @@ private slots:
     // A training resumed where another thread count would be "every core" (here: begun inside a
     // Slurm task given 1 CPU, resumed outside it on 2) goes on with the threads it began with:
     // LibTorch's sums split by thread, and another count changes the last bits of the weights.
+    // People HENAW cannot use (here: no age) are said on the terminal and in the report; the split's
+    // parts added up to less than the table without a word (trial 16).
+    void peopleLeftOutOfTrainingAreSaid()
+    {
+        QList<QByteArray> lines = bioforge::age::test::syntheticCohort(300, 5).split('\n');
+        constexpr int kNoAge = 7;
+        for (int l = 1; l <= kNoAge; ++l) {
+            QList<QByteArray> fields = lines[l].split(',');
+            fields[1].clear(); // age_years
+            lines[l] = fields.join(',');
+        }
+        const QString table = m_dir.filePath(QStringLiteral("some-without-age.csv"));
+        QVERIFY(writeAll(table, lines.join('\n')));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("train"), table, QStringLiteral("--epochs"), QStringLiteral("1"),
+                              QStringLiteral("--ensemble"), QStringLiteral("1"), QStringLiteral("--threads"), QStringLiteral("1")});
+        QVERIFY2(r.code == 0 && r.err.contains(QStringLiteral("%1 of 300 rows have no chronological age, no sex, or fewer than half").arg(kNoAge)), qPrintable(r.err));
+        const QJsonObject rows = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("rows")).toObject();
+        QCOMPARE(rows.value(QLatin1String("usable")).toInt(), 300 - kNoAge);
+        QCOMPARE(rows.value(QLatin1String("train")).toInt() + rows.value(QLatin1String("validation")).toInt() + rows.value(QLatin1String("test")).toInt(), 300 - kNoAge);
+        const QString html = m_dir.filePath(QStringLiteral("left-out.html"));
+        QVERIFY(run({QStringLiteral("report"), QDir(r.runDir).dirName(), QStringLiteral("--html"), html}).code == 0);
+        QVERIFY(readAll(html).contains(QStringLiteral("%1 people were left out: no chronological age").arg(kNoAge).toUtf8()));
+    }
+
     void aResumedTrainingKeepsItsThreads()
     {
         if (!ageFixturesAvailable())

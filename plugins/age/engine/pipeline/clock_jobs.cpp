@@ -179,13 +179,14 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
             orThrow(ctx.provenance().addInputFile(QStringLiteral("HENAW model"), QDir(m_settings.henawModel).filePath(QStringLiteral("model.json"))));
         }
         const HenawModel& model = *trained;
-        requireMeasuredMarkers(result.cohort, model, result.mapping);
+        const Cohort& measured = result.measured ? *result.measured : result.cohort; // not the clocks' imputed values
+        requireMeasuredMarkers(measured, model, result.mapping);
         henawOnTrainingTable = warnIfTrainingTable(ctx, model, m_settings.table);
-        std::vector<qsizetype> rows(size_t(result.cohort.rows()));
-        for (qsizetype r = 0; r < result.cohort.rows(); ++r)
+        std::vector<qsizetype> rows(size_t(measured.rows()));
+        for (qsizetype r = 0; r < measured.rows(); ++r)
             rows[size_t(r)] = r;
         QString error;
-        henaw = model.predict(result.cohort, rows, &error);
+        henaw = model.predict(measured, rows, &error);
         if (!error.isEmpty())
             throw core::JobFailure(error);
         if (henaw.unpredictable > 0)

@@ -231,6 +231,8 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& s)
     run.mapping = loadRunMapping(ctx, s.mapping);
     run.cohort = readRunTable(ctx, s.table, run.mapping, &run.report, QStringLiteral("cohort table"), clockMarkers(s));
     if (s.missing == MissingPolicy::Impute) {
+        if (!s.henawModel.isEmpty() || !s.henawTrain.isEmpty())
+            run.measured = run.cohort;
         qint64 sparse = 0;
         run.imputed = imputeByAgeSexMedian(run.cohort, run.cohort.markerNames, &sparse);
         if (sparse > 0)

@@ -36,6 +36,9 @@ struct ClockRun {
     Cohort cohort;
     CohortReadReport report;
     QMap<QString, qint64> imputed;
+    // The cohort as read, before `--missing impute` filled it, where HENAW runs beside the clocks:
+    // HENAW fills a missing marker with its own training mean, never with the clocks' medians.
+    std::optional<Cohort> measured;
     ClockReferences references;
     QList<ClockValues> clocks;                // phenoage, then those with a reference
     std::optional<HdValues> hd;

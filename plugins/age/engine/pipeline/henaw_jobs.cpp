@@ -188,6 +188,13 @@ std::optional<HenawModel> trainHenawOnTable(core::JobContext& ctx, const HenawRu
         throw JobFailure::needingNewRun(QStringLiteral("%1: %2 people have age, sex and most of the markers: too few to train HENAW (at least %3, split into "
                                         "training, validation and test rows)")
                              .arg(s.table, QString::number(rows.size()), QString::number(kHenawMinimumRows)));
+    if (const qsizetype left = cohort.rows() - qsizetype(rows.size()); left > 0) // said as predict says it (they were left out without a word)
+        ctx.warn(QStringLiteral("%1: %2 of %3 rows have no chronological age, no sex, or fewer than half of the %4 markers measured: they are left out "
+                                "of training, validation and test (HENAW trains only on rows with at least half)")
+                     .arg(s.table)
+                     .arg(left)
+                     .arg(cohort.rows())
+                     .arg(config.markers.size()));
     requireAgeSpread(ctx, cohort, rows, s.table);
     const CohortSplit split = stratifiedSplit(cohort, rows, config.trainFraction, config.validationFraction, config.ageBand, config.seed);
     const FeatureEncoder encoder = orThrow(FeatureEncoder::fit(cohort, split.train, config));
@@ -309,7 +316,7 @@ JobOutcome HenawPredictJob::run(core::JobContext& ctx)
     }
     orThrow(table.save(QDir(ctx.outputDir()).filePath(QStringLiteral("henaw.csv"))));
     const QJsonObject summary{{QStringLiteral("rows"), double(rows.size())}, {QStringLiteral("rows_without_prediction"), double(p.unpredictable)},
-                              {QStringLiteral("imputed"), henawImputedJson(p)}, {QStringLiteral("model"), m_settings.model},
+                              {QStringLiteral("henaw_imputed"), henawImputedJson(p)}, {QStringLiteral("model"), m_settings.model},
                               // in-sample figures; null: a model saved before it kept its table's SHA-256 (not known)
                               {QStringLiteral("training_table"), model.trainingTableSha256().isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(trainingTable)},
                               {QStringLiteral("validation"), report.summary()}, {QStringLiteral("check"), checkPrediction(cohort, rows, p)}};

@@ -75,7 +75,7 @@ QJsonObject checkPrediction(const Cohort& c, const std::vector<qsizetype>& rows,
 
 // What the encoder filled in a prediction (HenawPrediction::imputedByMarker): {"rows": the people
 // with a value and at least one marker set to the training mean, "values": the values so set,
-// "by_marker": {marker: values}} (summary.json's "henaw_imputed" / "imputed", docs/formats.md).
+// "by_marker": {marker: values}} (summary.json's "henaw_imputed" of predict and evaluate, docs/age.md).
 QJsonObject henawImputedJson(const HenawPrediction& p);
 // The same counts summed over the summaries of a cluster run's shards.
 QJsonObject sumHenawImputed(const QList<QJsonObject>& parts);

@@ -214,14 +214,14 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
         auto shardSummary = core::readJsonObjectFile(QDir(dir).filePath(QStringLiteral("summary.json")));
         if (!shardSummary)
             return shardSummary.error();
-        imputed.append(shardSummary->value(QLatin1String("imputed")).toObject());
+        imputed.append(shardSummary->value(QLatin1String("henaw_imputed")).toObject());
     }
     auto firstSummary = core::readJsonObjectFile(QDir(dirs.first()).filePath(QStringLiteral("summary.json")));
     if (!firstSummary)
         return firstSummary.error();
     const auto unpredicted = std::count_if(p.biologicalAge.begin(), p.biologicalAge.end(), [](double v) { return !std::isfinite(v); });
     const QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())}, {QStringLiteral("rows_without_prediction"), double(unpredicted)},
-                              {QStringLiteral("imputed"), sumHenawImputed(imputed)}, {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
+                              {QStringLiteral("henaw_imputed"), sumHenawImputed(imputed)}, {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
                               {QStringLiteral("training_table"), firstSummary->value(QLatin1String("training_table"))},
                               {QStringLiteral("validation"), report.summary()},
                               {QStringLiteral("check"), checkPrediction(*cohort, rows, p)}};
