@@ -142,12 +142,21 @@ core::Expected<core::ReportContent> henawTrainReport(const QString& runDir, cons
     report.sections.append(curves);
 
     core::ReportSection weights{QStringLiteral("Biomarker weights"), {}, {}, {}};
-    weights.paragraphs << QStringLiteral("The adaptive weight of each marker (its coefficient of variation and the age the markers suggest), averaged over the test split; "
-                                         "weights sum to one over the markers.");
-    core::ReportTable table{QStringLiteral("By biological system"), {QStringLiteral("system"), QStringLiteral("marker"), QStringLiteral("weight")}, {}};
+    // A marker of two systems (wbc: inflammation and hematology) is a row under each with its one
+    // weight: said, and marked, so that no reader adds a system's rows into a share (they summed to 1.128).
+    QMap<QString, int> systemsOf;
     for (const QJsonValue& v : s.value(QLatin1String("marker_weights")).toArray())
-        table.rows.append({v.toObject().value(QLatin1String("system")).toString(), v.toObject().value(QLatin1String("marker")).toString(),
+        ++systemsOf[v.toObject().value(QLatin1String("marker")).toString()];
+    const bool shared = std::any_of(systemsOf.begin(), systemsOf.end(), [](int n) { return n > 1; });
+    weights.paragraphs << QStringLiteral("The adaptive weight of each marker (its coefficient of variation and the age the markers suggest), averaged over the test split; "
+                                         "weights sum to one over the markers.")
+                              + (shared ? QStringLiteral(" A marker of two systems is listed under each with its one weight (marked *): count it once.") : QString());
+    core::ReportTable table{QStringLiteral("By biological system"), {QStringLiteral("system"), QStringLiteral("marker"), QStringLiteral("weight")}, {}};
+    for (const QJsonValue& v : s.value(QLatin1String("marker_weights")).toArray()) {
+        const QString marker = v.toObject().value(QLatin1String("marker")).toString();
+        table.rows.append({v.toObject().value(QLatin1String("system")).toString(), marker + (systemsOf.value(marker) > 1 ? QStringLiteral(" *") : QString()),
                            fixed(v.toObject().value(QLatin1String("weight")).toDouble(), 4)});
+    }
     weights.tables.append(table);
     report.sections.append(weights);
     return report;

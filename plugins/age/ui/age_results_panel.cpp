@@ -78,6 +78,7 @@ AgeResultsPanel::AgeResultsPanel(QWidget* parent) : QWidget(parent)
     m_people->setObjectName(QStringLiteral("peopleTable"));
     m_people->setModel(proxy);
     m_people->setSortingEnabled(true);
+    m_people->sortByColumn(-1, Qt::AscendingOrder); // the table's order until a header is clicked (enabling sorted by the first column, descending)
     m_people->setTabKeyNavigation(false);
     m_people->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tabs->addTab(m_people, tr("People"));

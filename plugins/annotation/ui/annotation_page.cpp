@@ -2,6 +2,7 @@
 
 #include "annotation_results_panel.h"
 #include "annotation_setup_panel.h"
+#include "identity/orgdb.h"
 #include "layout/stacking_splitter.h"
 #include "report/report_exporter.h"
 #include "runs/run_service.h"
@@ -114,9 +115,18 @@ QString AnnotationPage::start()
         m_setup->setStatus(tr("Paste a gene list, open one, or choose a saved panel first."));
         return {};
     }
+    m_setup->refreshSources(); // what the library holds now (a command-line run may have filled it meanwhile)
     if (m_setup->checkedSources().isEmpty()) {
-        m_setup->setStatus(tr("No source is imported yet: import provider files first (Import provider files…)."));
-        return {};
+        if (m_setup->hasUsableSources()) {
+            m_setup->setStatus(tr("Check at least one source."));
+            return {};
+        }
+        // A new user's empty library: the run imports the installed org.Hs.eg.db first, as from the
+        // command line (docs/annotation.md); without it there is nothing to annotate with.
+        if (OrgDb::findInstalled().isEmpty()) {
+            m_setup->setStatus(tr("No source is imported yet: import provider files first (Import provider files…)."));
+            return {};
+        }
     }
     auto id = runs->start(QStringLiteral("annotation"), QStringLiteral("annotate"), m_setup->parameters());
     if (!id) {

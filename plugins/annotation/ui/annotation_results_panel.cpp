@@ -105,6 +105,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     m_filter->setSortRole(Qt::UserRole);
     m_geneView->setModel(m_filter);
     m_geneView->setSortingEnabled(true);
+    m_geneView->sortByColumn(-1, Qt::AscendingOrder); // the list's order until a header is clicked
     m_geneView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_geneView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_detail = new QTextBrowser(split);
@@ -124,6 +125,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     resolutionSort->setSortRole(Qt::UserRole);
     resolutionView->setModel(resolutionSort);
     resolutionView->setSortingEnabled(true);
+    resolutionView->sortByColumn(-1, Qt::AscendingOrder);
     resolutionView->horizontalHeader()->setStretchLastSection(true);
     m_tabs->addTab(resolutionView, tr("Resolution"));
 

@@ -39,6 +39,8 @@ public:
     void setStatus(const QString& text);
     // Re-reads what the library holds (the source list).
     void refreshSources();
+    // Whether a source could be used at the last refresh (imported, or online with an API).
+    bool hasUsableSources() const { return !m_usable.isEmpty(); }
     // Imports files in the background (what the Import button does after its dialog).
     void importFiles(const QStringList& paths);
     QTreeWidget* sourceList() const { return m_sources; }

@@ -72,6 +72,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     m_contigs->setMinimumHeight(8 * m_contigs->fontMetrics().lineSpacing()); // several contigs even where the page is short
     m_contigs->setModel(m_filter);
     m_contigs->setSortingEnabled(true);
+    m_contigs->sortByColumn(-1, Qt::AscendingOrder); // the input's order until a header is clicked
     m_contigs->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_contigs->setSelectionMode(QAbstractItemView::SingleSelection);
     m_contigs->horizontalHeader()->setStretchLastSection(true);

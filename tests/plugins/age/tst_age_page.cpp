@@ -131,6 +131,9 @@ private slots:
         QTableView* people = m_page->results()->people();
         QCOMPARE(people->model()->rowCount(), 500);
         QCOMPARE(people->model()->headerData(1, Qt::Horizontal).toString(), QStringLiteral("phenoage"));
+        // In the table's order (the last person was listed first, sorted by the id column descending: trial 16).
+        QCOMPARE(people->model()->index(0, 0).data().toString(), QStringLiteral("p0"));
+        QCOMPARE(people->model()->index(499, 0).data().toString(), QStringLiteral("p499"));
         QVERIFY(m_page->results()->tabs()->count() >= 2);
         QVERIFY(QFileInfo::exists(m_page->projectMappingFile())); // the mapping as edited, saved with the project
         // A second page on the project offers it.

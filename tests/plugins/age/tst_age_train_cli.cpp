@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QThread>
@@ -84,6 +85,17 @@ private slots:
         QVERIFY2(report.code == 0, qPrintable(report.err));
         const QByteArray page = readAll(html);
         QVERIFY(page.contains("Configuration used") && page.contains("(not given)"));
+        // A marker of two systems (wbc: inflammation and hematology) is marked where it is listed twice.
+        QMap<QString, int> systemsOf;
+        for (const QJsonValue& v : QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("summary.json")))).object().value(QLatin1String("marker_weights")).toArray())
+            ++systemsOf[v.toObject().value(QLatin1String("marker")).toString()];
+        QStringList shared;
+        for (auto it = systemsOf.begin(); it != systemsOf.end(); ++it)
+            if (it.value() > 1)
+                shared << it.key();
+        QVERIFY2(!shared.isEmpty() && page.contains("listed under each with its one weight (marked *): count it once"), qPrintable(shared.join(',')));
+        for (const QString& marker : shared)
+            QCOMPARE(page.count(QStringLiteral("<td>%1 *</td>").arg(marker).toUtf8()), qsizetype(systemsOf.value(marker)));
         // This table has no follow-up: the mortality head is said not to be trained, and the model records it.
         QVERIFY2(r.err.contains(QStringLiteral("the mortality head is not trained")), qPrintable(r.err));
         const QJsonObject saved = QJsonDocument::fromJson(readAll(QDir(r.runDir).filePath(QStringLiteral("henaw-model/model.json")))).object();

@@ -8,6 +8,7 @@
 #include "annotation_results_panel.h"
 #include "annotation_setup_panel.h"
 #include "annotation_test_support.h"
+#include "identity/orgdb.h"
 #include "log/logging.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
@@ -183,6 +184,28 @@ private slots:
         }
         m_page->grab().save(m_dir.filePath(QStringLiteral("annotation-page.png")));
         m_page->grab().save(QDir(QStringLiteral(BIOFORGE_BUILD_DIR)).filePath(QStringLiteral("annotation-page.png")));
+    }
+
+    // A new user's empty library: Annotate runs and imports the installed org.Hs.eg.db first, as a
+    // run from the command line does (the page refused, "No source is imported yet": trial 16);
+    // without org.Hs.eg.db it is refused with that reason. Afterwards the source is listed.
+    void aNewUsersEmptyLibraryIsAnnotatedFromTheInstalledOrgDb()
+    {
+        const QString library = m_dir.filePath(QStringLiteral("new-user-library.sqlite"));
+        AnnotationPage page(ui::PageContext{m_session.get()}, [library] { return library; });
+        page.setup()->setGenes(QStringLiteral("PKD1\nUMOD\n"));
+        QVERIFY(page.setup()->checkedSources().isEmpty() && !page.setup()->hasUsableSources());
+        QSignalSpy ended(m_session->runs(), &core::RunService::runEnded);
+        const QString id = page.start();
+        const QString status = page.findChild<QLabel*>(QStringLiteral("status"))->text();
+        if (OrgDb::findInstalled().isEmpty()) {
+            QVERIFY2(id.isEmpty() && status.startsWith(QStringLiteral("No source is imported yet")), qPrintable(status));
+            return;
+        }
+        QVERIFY2(!id.isEmpty() && status.startsWith(QStringLiteral("Running")), qPrintable(status));
+        QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty() && ended.last().at(0).toString() == id, 120000);
+        QVERIFY(ended.last().at(1).toBool());
+        QTRY_VERIFY(page.setup()->checkedSources().contains(QStringLiteral("orgdb"))); // the list re-read after the run
     }
 };
 
