@@ -52,12 +52,23 @@ private slots:
         QTRY_VERIFY(scroll.verticalScrollBar()->maximum() > 0);
         QCOMPARE(scroll.verticalScrollBar()->value(), 0);
         split->reveal(1);
-        QVERIFY(scroll.verticalScrollBar()->value() > 0);
+        QTRY_VERIFY(scroll.verticalScrollBar()->value() > 0); // the second pane's top at the top
+        QCOMPARE(scroll.verticalScrollBar()->value(), std::min(split->widget(1)->y(), scroll.verticalScrollBar()->maximum()));
         scroll.resize(800, 600); // wide again: side by side again
         QTRY_COMPARE(split->orientation(), Qt::Horizontal);
         QCOMPARE(scroll.verticalScrollBar()->value(), 0); // side by side, reveal has nothing to do
         split->reveal(1);
+        QCoreApplication::processEvents();
         QCOMPARE(scroll.verticalScrollBar()->value(), 0);
+        // A pane that grows wider without a resize (a long text, a table's columns): stacked, and
+        // side by side again when it narrows.
+        split->widget(1)->setMinimumWidth(600);
+        QTRY_COMPARE(split->orientation(), Qt::Vertical);
+        split->widget(1)->setMinimumWidth(250);
+        QTRY_COMPARE(split->orientation(), Qt::Horizontal);
+        split->widget(1)->hide(); // one pane shown: nothing beside it
+        split->widget(0)->setMinimumWidth(700);
+        QTRY_COMPARE(split->orientation(), Qt::Horizontal);
     }
 
     // A pane that is itself a StackingSplitter is counted side by side: the outer one stacks first
@@ -82,6 +93,12 @@ private slots:
         scroll.resize(400, 600); // neither
         QTRY_COMPARE(inner->orientation(), Qt::Vertical);
         QCOMPARE(outer->minimumSizeHint().width(), 300);
+        // Just wide enough for the three: side by side, and the inner pair is never squeezed into
+        // stacking while the outer's other pane stays beside it.
+        scroll.resize(outer->sideBySideWidth() + 40, 600);
+        QTRY_COMPARE(outer->orientation(), Qt::Horizontal);
+        QTRY_COMPARE(inner->orientation(), Qt::Horizontal);
+        QVERIFY(inner->width() >= inner->sideBySideWidth());
     }
 };
 

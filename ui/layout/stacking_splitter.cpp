@@ -2,6 +2,8 @@
 
 #include <QResizeEvent>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -31,6 +33,18 @@ int StackingSplitter::sideBySideWidth() const
 
 QSize StackingSplitter::minimumSizeHint() const
 {
+    // Beside another pane in a StackingSplitter side by side, as wide as its panes need side by side:
+    // QSplitter then never gives it less, so the outer one stacks first (else the inner stacked while
+    // the outer's other pane kept its place beside it).
+    if (const auto* outer = qobject_cast<const StackingSplitter*>(parentWidget()); outer && outer->orientation() == Qt::Horizontal && outer->count() > 1)
+        return QSize(sideBySideWidth(), stackedMinimum().height());
+    return stackedMinimum();
+}
+
+QSize StackingSplitter::stackedMinimum() const
+{
+    // Side by side, the width reported is the widest pane's, less than the panes need: resizeEvent
+    // stacks them below sideBySideWidth(), so the page never needs to be wider than one pane.
     int width = 0, height = 0, shown = 0;
     for (int i = 0; i < count(); ++i) {
         const QWidget* pane = widget(i);
@@ -58,21 +72,46 @@ void StackingSplitter::reveal(int index)
 {
     if (orientation() == Qt::Horizontal || index < 0 || index >= count())
         return;
-    for (QWidget* up = parentWidget(); up; up = up->parentWidget())
-        if (auto* scroll = qobject_cast<QScrollArea*>(up)) {
-            scroll->ensureWidgetVisible(widget(index), 0, 0);
+    // After the pane's new content is laid out (a run's results just loaded), its top at the top of
+    // the page (a pane taller than the window was centred, its first lines scrolled off).
+    QTimer::singleShot(0, this, [this, index] {
+        if (orientation() == Qt::Horizontal || index >= count())
             return;
-        }
+        for (QWidget* up = parentWidget(); up; up = up->parentWidget())
+            if (auto* scroll = qobject_cast<QScrollArea*>(up)) {
+                if (scroll->widget())
+                    scroll->verticalScrollBar()->setValue(widget(index)->mapTo(scroll->widget(), QPoint(0, 0)).y());
+                return;
+            }
+    });
+}
+
+bool StackingSplitter::event(QEvent* event)
+{
+    const bool done = QSplitter::event(event);
+    if (event->type() == QEvent::LayoutRequest || event->type() == QEvent::ChildAdded || event->type() == QEvent::ChildRemoved || event->type() == QEvent::Show)
+        updateOrientation(width());
+    return done;
 }
 
 void StackingSplitter::resizeEvent(QResizeEvent* event)
 {
-    const Qt::Orientation wanted = event->size().width() >= sideBySideWidth() ? Qt::Horizontal : Qt::Vertical;
-    if (wanted != orientation()) {
-        setOrientation(wanted);
-        updateGeometry(); // stacked, the minimum height is the panes' sum
-    }
+    updateOrientation(event->size().width());
     QSplitter::resizeEvent(event);
+}
+
+void StackingSplitter::updateOrientation(int width)
+{
+    if (width <= 0)
+        return;
+    const Qt::Orientation wanted = width >= sideBySideWidth() ? Qt::Horizontal : Qt::Vertical;
+    if (wanted == orientation())
+        return;
+    setOrientation(wanted);
+    updateGeometry(); // stacked, the minimum height is the panes' sum
+    for (int i = 0; i < count(); ++i) // an inner one's minimum width depends on this orientation
+        if (auto* inner = qobject_cast<StackingSplitter*>(widget(i)))
+            inner->updateGeometry();
 }
 
 } // namespace bioforge::ui

@@ -27,7 +27,14 @@ public:
     void reveal(int index);
 
 protected:
+    bool event(QEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+
+private:
+    QSize stackedMinimum() const; // the widest pane; stacked, the panes' heights summed
+    // Side by side where `width` holds the panes at their minimums, else stacked. Decided on a
+    // resize and whenever a pane's minimum or visibility may have changed (a layout request).
+    void updateOrientation(int width);
 };
 
 } // namespace bioforge::ui

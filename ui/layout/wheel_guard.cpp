@@ -53,12 +53,19 @@ bool WheelGuard::eventFilter(QObject* watched, QEvent* event)
     QAbstractScrollArea* area = scrollAreaAbove(box);
     if (!area)
         return false;
-    // The page scrolls instead: the same wheel, at the same place, given to the scroll area's viewport.
+    // The page scrolls instead: the same wheel, at the same place, given to the scroll area's viewport;
+    // one at its end passes it on to the next area above (a table of boxes inside a page), as Qt does.
     const auto* wheel = static_cast<QWheelEvent*>(event);
-    QWheelEvent scroll(area->viewport()->mapFromGlobal(wheel->globalPosition()), wheel->globalPosition(), wheel->pixelDelta(), wheel->angleDelta(),
-                       wheel->buttons(), wheel->modifiers(), wheel->phase(), wheel->inverted(), wheel->source());
-    QCoreApplication::sendEvent(area->viewport(), &scroll);
-    return true;
+    for (QWidget* from = area; area; area = scrollAreaAbove(from)) {
+        QWheelEvent scroll(area->viewport()->mapFromGlobal(wheel->globalPosition()), wheel->globalPosition(), wheel->pixelDelta(), wheel->angleDelta(),
+                           wheel->buttons(), wheel->modifiers(), wheel->phase(), wheel->inverted(), wheel->source());
+        scroll.ignore();
+        QCoreApplication::sendEvent(area->viewport(), &scroll);
+        if (scroll.isAccepted())
+            break;
+        from = area;
+    }
+    return true; // the box does not take it either way
 }
 
 } // namespace bioforge::ui

@@ -215,8 +215,10 @@ QString henawImputedText(const QJsonObject& imputed)
     QStringList markers;
     for (const auto& [n, marker] : counts)
         markers << QStringLiteral("%1 %2").arg(marker).arg(n);
-    return QStringLiteral("HENAW set %1 missing marker %2 of %3 %4 to the training mean (%5); people with fewer than half of its markers measured have no "
-                          "HENAW value.")
+    // Missing here is an empty cell or a value the reader could not use (out of range, not a number:
+    // validation.tsv lists those), so the count may exceed the empty cells of the table above.
+    return QStringLiteral("HENAW set %1 missing marker %2 of %3 %4 to the training mean (%5; an empty cell, or a value validation.tsv lists as "
+                          "unusable); people with fewer than half of its markers measured have no HENAW value.")
         .arg(values)
         .arg(values == 1 ? QStringLiteral("value") : QStringLiteral("values"))
         .arg(people)

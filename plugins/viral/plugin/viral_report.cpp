@@ -90,8 +90,10 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     calls.tables << table;
     core::ReportPlot hist;
     hist.kind = core::ReportPlot::Kind::Histogram;
-    // The chunk threshold as a dashed line, where the run says it (summary.json of runs since stop 59).
-    const double threshold = s.value(QLatin1String("threshold")).toDouble(std::nan(""));
+    // The threshold as a dashed line where it decides the plotted statistic: under the mean rule (the
+    // plots show each contig's mean chunk score; summary.json of runs since stop 59).
+    const double threshold = s.value(QLatin1String("rule")).toString() == QLatin1String("mean") ? s.value(QLatin1String("threshold")).toDouble(std::nan(""))
+                                                                                                : std::nan("");
     const QString dashed = std::isfinite(threshold) ? QStringLiteral(" (dashed: the threshold, %1)").arg(threshold) : QString();
     hist.caption = QStringLiteral("Mean chunk score per contig") + dashed;
     hist.xMarker = threshold;

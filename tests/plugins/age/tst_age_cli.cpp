@@ -302,7 +302,7 @@ private slots:
         QVERIFY(run({QStringLiteral("report"), QDir(same.runDir).dirName(), QStringLiteral("--html"), html}).code == 0);
         const QByteArray page = readAll(html);
         QVERIFY2(page.contains(QStringLiteral("henaw for 300 (%1 of them with markers set to the training mean)").arg(emptyCrp).toUtf8()), page.constData());
-        QVERIFY(page.contains(QStringLiteral("HENAW set %1 missing marker values of %1 people to the training mean (crp %1)").arg(emptyCrp).toUtf8()));
+        QVERIFY(page.contains(QStringLiteral("HENAW set %1 missing marker values of %1 people to the training mean (crp %1;").arg(emptyCrp).toUtf8()));
         // predict counts the same in its summary and report.
         const Result predicted = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("predict"), table, QStringLiteral("--model"), model});
         QVERIFY2(predicted.code == 0, qPrintable(predicted.err));

@@ -209,22 +209,26 @@ core::Expected<QList<core::MergedOutput>> mergeHenawPredictions(const HenawRunSe
     std::vector<qsizetype> rows(size_t(cohort->rows()));
     for (qsizetype r = 0; r < cohort->rows(); ++r)
         rows[size_t(r)] = r;
-    QList<QJsonObject> imputed; // each shard's
+    QList<QJsonObject> imputed; // each shard's; none where a shard did not count them (written before stop 59)
+    bool counted = true;
     for (const QString& dir : dirs) {
         auto shardSummary = core::readJsonObjectFile(QDir(dir).filePath(QStringLiteral("summary.json")));
         if (!shardSummary)
             return shardSummary.error();
+        counted = counted && shardSummary->contains(QLatin1String("henaw_imputed"));
         imputed.append(shardSummary->value(QLatin1String("henaw_imputed")).toObject());
     }
     auto firstSummary = core::readJsonObjectFile(QDir(dirs.first()).filePath(QStringLiteral("summary.json")));
     if (!firstSummary)
         return firstSummary.error();
     const auto unpredicted = std::count_if(p.biologicalAge.begin(), p.biologicalAge.end(), [](double v) { return !std::isfinite(v); });
-    const QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())}, {QStringLiteral("rows_without_prediction"), double(unpredicted)},
-                              {QStringLiteral("henaw_imputed"), sumHenawImputed(imputed)}, {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
+    QJsonObject summary{{QStringLiteral("rows"), double(cohort->rows())}, {QStringLiteral("rows_without_prediction"), double(unpredicted)},
+                              {QStringLiteral("model"), firstSummary->value(QLatin1String("model"))},
                               {QStringLiteral("training_table"), firstSummary->value(QLatin1String("training_table"))},
                               {QStringLiteral("validation"), report.summary()},
                               {QStringLiteral("check"), checkPrediction(*cohort, rows, p)}};
+    if (counted) // else not known: no count, rather than a sum that reads "none"
+        summary.insert(QStringLiteral("henaw_imputed"), sumHenawImputed(imputed));
     QSaveFile s(QDir(outputDir).filePath(QStringLiteral("summary.json")));
     const QByteArray text = QJsonDocument(summary).toJson();
     if (!s.open(QIODevice::WriteOnly) || s.write(text) != text.size())

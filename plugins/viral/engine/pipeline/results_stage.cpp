@@ -138,6 +138,7 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                               {QStringLiteral("frames"), double(sum.frames)},
                               {QStringLiteral("chunk_length"), settings.chunkLength},
                               {QStringLiteral("call_rule"), settings.call.describe()},
+                              {QStringLiteral("rule"), CallRule::ruleName(settings.call.rule)},
                               {QStringLiteral("threshold"), settings.call.threshold}, // a chunk's score at or above it is viral
                               {QStringLiteral("encoder_precision"), precisionName(settings.precision)},
                               {QStringLiteral("classes"), QJsonArray::fromStringList(spec.classes)},
