@@ -25,6 +25,27 @@ void wheelDown(QWidget* over)
     QApplication::sendEvent(over, &down);
 }
 
+// A page taller than its window holding `widgets` under a line edit that has the focus (as while
+// the user scrolls); false where the window did not show.
+bool showPage(QScrollArea& page, const QList<QWidget*>& widgets)
+{
+    page.setWidgetResizable(true);
+    auto* form = new QWidget;
+    auto* layout = new QVBoxLayout(form);
+    auto* focused = new QLineEdit(form);
+    layout->addWidget(focused);
+    for (QWidget* w : widgets)
+        layout->addWidget(w);
+    layout->addSpacing(2000);
+    page.setWidget(form);
+    page.resize(300, 300);
+    page.show();
+    if (!QTest::qWaitForWindowExposed(&page))
+        return false;
+    focused->setFocus();
+    return QTest::qWaitFor([focused] { return focused->hasFocus(); });
+}
+
 } // namespace
 
 class TstWheelGuard : public QObject {
@@ -37,23 +58,10 @@ private slots:
     void theFormScrollsUntilTheBoxHasTheFocus()
     {
         QScrollArea page;
-        page.setWidgetResizable(true);
-        auto* form = new QWidget;
-        auto* layout = new QVBoxLayout(form);
-        auto* box = new QComboBox(form);
+        auto* box = new QComboBox;
         box->addItems({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
-        auto* spin = new QSpinBox(form);
-        auto* focused = new QLineEdit(form); // the focus elsewhere, as while the user scrolls
-        layout->addWidget(focused);
-        layout->addWidget(box);
-        layout->addWidget(spin);
-        layout->addSpacing(2000); // taller than the page
-        page.setWidget(form);
-        page.resize(300, 300);
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
-        focused->setFocus();
-        QTRY_VERIFY(focused->hasFocus());
+        auto* spin = new QSpinBox;
+        QVERIFY(showPage(page, {box, spin}));
         QCOMPARE(box->focusPolicy(), Qt::StrongFocus); // polished: a wheel does not focus it
         QCOMPARE(spin->focusPolicy(), Qt::StrongFocus);
         wheelDown(box);
@@ -72,26 +80,14 @@ private slots:
     void aTableAtItsEndPassesTheWheelToThePage()
     {
         QScrollArea page;
-        page.setWidgetResizable(true);
-        auto* form = new QWidget;
-        auto* layout = new QVBoxLayout(form);
-        auto* table = new QTableWidget(20, 1, form);
+        auto* table = new QTableWidget(20, 1);
         table->setFixedHeight(120);
         for (int r = 0; r < 20; ++r) {
             auto* cell = new QComboBox;
             cell->addItems({QStringLiteral("x"), QStringLiteral("y")});
             table->setCellWidget(r, 0, cell);
         }
-        auto* focused = new QLineEdit(form);
-        layout->addWidget(focused);
-        layout->addWidget(table);
-        layout->addSpacing(2000);
-        page.setWidget(form);
-        page.resize(300, 300);
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
-        focused->setFocus();
-        QTRY_VERIFY(focused->hasFocus());
+        QVERIFY(showPage(page, {table}));
         QVERIFY(table->verticalScrollBar()->maximum() > 0);
         table->verticalScrollBar()->setValue(table->verticalScrollBar()->maximum()); // at its end
         auto* cell = qobject_cast<QComboBox*>(table->cellWidget(19, 0));
