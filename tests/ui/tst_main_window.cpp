@@ -39,27 +39,12 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QMessageBox>
-#include <QScrollArea>
-#include <QScrollBar>
-#include <QWheelEvent>
 #include <QtTest>
 
 #include <qcustomplot.h>
 
 using namespace bioforge;
 using namespace bioforge::test;
-
-namespace {
-
-QAbstractScrollArea* nearestScrollArea(QWidget* w)
-{
-    for (QWidget* up = w->parentWidget(); up; up = up->parentWidget())
-        if (auto* area = qobject_cast<QAbstractScrollArea*>(up))
-            return area;
-    return nullptr;
-}
-
-} // namespace
 
 class TstMainWindow : public QObject {
     Q_OBJECT
@@ -137,67 +122,6 @@ private slots:
         QTableView* jobs = m_window->jobsDock()->table();
         QVERIFY2(jobs->viewport()->height() >= 4 * jobs->verticalHeader()->defaultSectionSize(),
                  qPrintable(QStringLiteral("%1 px for rows of %2 px").arg(jobs->viewport()->height()).arg(jobs->verticalHeader()->defaultSectionSize())));
-    }
-
-    // At the first start's size every page fits beside the docks (Viral's and Chat's buttons were off
-    // screen beside the Provenance dock: a page-wide horizontal scroll bar).
-    void everyPageFitsBesideTheDocksAtTheFirstStart()
-    {
-        QStringList wide;
-        const int shown = m_window->navigation()->currentRow();
-        for (int i = 0; i < m_window->navigation()->count(); ++i) {
-            m_window->navigation()->setCurrentRow(i);
-            QCoreApplication::processEvents();
-            QScrollArea* scroll = nullptr;
-            for (QScrollArea* s : m_window->findChildren<QScrollArea*>(QStringLiteral("pageScroll")))
-                scroll = s->isVisible() ? s : scroll;
-            QVERIFY(scroll);
-            const int needed = scroll->widget()->minimumSizeHint().width();
-            // A person can look at each page (build/screenshots).
-            m_window->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots/first-start-page-%1.png").arg(i));
-            if (needed > scroll->viewport()->width() || scroll->horizontalScrollBar()->isVisible())
-                wide << QStringLiteral("%1: %2 px in %3 px").arg(m_window->navigation()->item(i)->text()).arg(needed).arg(scroll->viewport()->width());
-        }
-        m_window->navigation()->setCurrentRow(shown);
-        QVERIFY2(wide.isEmpty(), qPrintable(wide.join(QStringLiteral("; "))));
-    }
-
-    // The mouse wheel over a setting the pointer passes while scrolling a page scrolls the page; the
-    // setting takes the wheel once it has the focus (scrolling down the age form changed its clock
-    // settings, the viral form its chunk length: trial 16).
-    void theWheelScrollsAPageNotTheSettingUnderThePointer()
-    {
-        QComboBox* box = nullptr;
-        QScrollArea* page = nullptr;
-        for (int i = 0; i < m_window->navigation()->count() && !box; ++i) {
-            m_window->navigation()->setCurrentRow(i);
-            QCoreApplication::processEvents();
-            for (QScrollArea* s : m_window->findChildren<QScrollArea*>(QStringLiteral("pageScroll")))
-                if (s->isVisible() && s->verticalScrollBar()->maximum() > 0)
-                    for (QComboBox* c : s->widget()->findChildren<QComboBox*>())
-                        if (!box && c->isVisible() && c->isEnabled() && c->count() > 2 && !c->isEditable() && nearestScrollArea(c) == s) { // not a table's cell
-                            box = c;
-                            page = s;
-                        }
-        }
-        if (!box)
-            QSKIP("no page here scrolls with a combo box on it");
-        box->setCurrentIndex(0);
-        QCOMPARE(box->focusPolicy(), Qt::StrongFocus); // not WheelFocus: a wheel does not focus it first
-        page->verticalScrollBar()->setValue(0);
-        const auto wheelDown = [box] {
-            QWheelEvent down(QPointF(5, 5), box->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
-            QApplication::sendEvent(box, &down);
-        };
-        wheelDown();
-        QCOMPARE(box->currentIndex(), 0);
-        QVERIFY(page->verticalScrollBar()->value() > 0);
-        box->setFocus();
-        QTRY_VERIFY(box->hasFocus());
-        wheelDown();
-        QCOMPARE(box->currentIndex(), 1); // focused: the wheel is its
-        box->setCurrentIndex(0);
-        m_window->navigation()->setCurrentRow(0);
     }
 
     void runsTheSelfTestFromTheJobsDockAndShowsProgress()

@@ -1,6 +1,7 @@
 #include "age_results_panel.h"
 
 #include "io/csv_reader.h"
+#include "layout/table_sorting.h"
 #include "plot/plot_factory.h"
 #include "plugin/age_report.h"
 
@@ -77,8 +78,7 @@ AgeResultsPanel::AgeResultsPanel(QWidget* parent) : QWidget(parent)
     m_people = new QTableView(this);
     m_people->setObjectName(QStringLiteral("peopleTable"));
     m_people->setModel(proxy);
-    m_people->setSortingEnabled(true);
-    m_people->sortByColumn(-1, Qt::AscendingOrder); // the table's order until a header is clicked (enabling sorted by the first column, descending)
+    ui::sortOnHeaderClick(m_people);
     m_people->setTabKeyNavigation(false);
     m_people->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tabs->addTab(m_people, tr("People"));

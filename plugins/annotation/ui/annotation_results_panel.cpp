@@ -2,6 +2,7 @@
 
 #include "identity/gene_resolver.h"
 #include "io/json_file.h"
+#include "layout/table_sorting.h"
 #include "pipeline/annotation_outputs.h"
 #include "plot/plot_factory.h"
 #include "settings/file_dialogs.h"
@@ -104,8 +105,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_filter->setSortRole(Qt::UserRole);
     m_geneView->setModel(m_filter);
-    m_geneView->setSortingEnabled(true);
-    m_geneView->sortByColumn(-1, Qt::AscendingOrder); // the list's order until a header is clicked
+    ui::sortOnHeaderClick(m_geneView);
     m_geneView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_geneView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_detail = new QTextBrowser(split);
@@ -124,8 +124,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     resolutionSort->setSourceModel(m_resolution);
     resolutionSort->setSortRole(Qt::UserRole);
     resolutionView->setModel(resolutionSort);
-    resolutionView->setSortingEnabled(true);
-    resolutionView->sortByColumn(-1, Qt::AscendingOrder);
+    ui::sortOnHeaderClick(resolutionView);
     resolutionView->horizontalHeader()->setStretchLastSection(true);
     m_tabs->addTab(resolutionView, tr("Resolution"));
 

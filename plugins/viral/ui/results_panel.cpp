@@ -1,6 +1,7 @@
 #include "results_panel.h"
 
 #include "contig_table_model.h"
+#include "layout/table_sorting.h"
 #include "plot/plot_factory.h"
 #include "settings/file_dialogs.h"
 
@@ -71,8 +72,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     m_contigs = new QTableView(this);
     m_contigs->setMinimumHeight(8 * m_contigs->fontMetrics().lineSpacing()); // several contigs even where the page is short
     m_contigs->setModel(m_filter);
-    m_contigs->setSortingEnabled(true);
-    m_contigs->sortByColumn(-1, Qt::AscendingOrder); // the input's order until a header is clicked
+    ui::sortOnHeaderClick(m_contigs);
     m_contigs->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_contigs->setSelectionMode(QAbstractItemView::SingleSelection);
     m_contigs->horizontalHeader()->setStretchLastSection(true);
