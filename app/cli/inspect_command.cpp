@@ -57,7 +57,7 @@ QJsonObject entriesJson(const QString& folder, const QList<core::CheckpointEntry
                                 {QStringLiteral("error"), e.verified ? QJsonValue() : QJsonValue(e.error)},
                                 // What a BAD entry's manifest could not tell: null, not 0 or "".
                                 {QStringLiteral("schema"), e.verified ? QJsonValue(e.jobSchema) : QJsonValue()},
-                                {QStringLiteral("created"), textOrNull(e.created)},
+                                {QStringLiteral("created"), e.verified ? textOrNull(e.created) : QJsonValue()},
                                 {QStringLiteral("state"), e.verified ? QJsonValue(e.state) : QJsonValue()},
                                 {QStringLiteral("tensors"), tensors}});
     }
@@ -170,12 +170,12 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
     ctx.out() << "checkpoints in " << folder << ": " << entries.size() << (entries.size() == 1 ? " entry" : " entries") << Qt::endl;
     int bad = 0;
     for (const core::CheckpointEntryReport& e : entries) {
-        ctx.out() << (e.verified ? "ok   " : "BAD  ") << e.key << "  schema " << e.jobSchema << "  " << e.created << Qt::endl;
-        if (!e.verified) {
+        if (!e.verified) { // what its manifest says is not to be trusted: only why (as the JSON's nulls)
             ++bad;
-            ctx.out() << "     " << e.error << Qt::endl;
+            ctx.out() << "BAD  " << e.key << Qt::endl << "     " << e.error << Qt::endl;
             continue;
         }
+        ctx.out() << "ok   " << e.key << "  schema " << e.jobSchema << "  " << e.created << Qt::endl;
         // Summarised: a frame shard's state lists every contig (--full prints it whole).
         if (!e.state.isEmpty() && full)
             ctx.out() << "     state " << QJsonDocument(e.state).toJson(QJsonDocument::Indented) << Qt::flush;

@@ -66,8 +66,18 @@ const QList<WorkbenchKey>& workbenchKeys()
 {
     using S = core::WorkbenchSettings;
     static const QList<WorkbenchKey> keys{
-        {"threads", S::Setting::CpuThreads, "threads a CPU job may use", [](const S& s) { return QJsonValue(s.cpuThreads()); }, count("threads"),
-         [](S& s, const QJsonValue& v) { s.setCpuThreads(v.toInt()); }},
+        // 0 is all cores, as a run's --threads 0: the default, so it is kept as unset.
+        {"threads", S::Setting::CpuThreads, "threads a CPU job may use (0: all cores, the default)", [](const S& s) { return QJsonValue(s.cpuThreads()); },
+         [](const QJsonValue& v) {
+             return v.isDouble() && v.toDouble() == 0 ? QString() : count("threads")(v).isEmpty() ? QString()
+                                                                                                   : QStringLiteral("expected a whole number of threads, at least 1, or 0 (all cores)");
+         },
+         [](S& s, const QJsonValue& v) {
+             if (v.toInt() == 0)
+                 s.resetToDefault(S::Setting::CpuThreads);
+             else
+                 s.setCpuThreads(v.toInt());
+         }},
         {"max_jobs", S::Setting::MaxConcurrentJobs, "runs a session runs at once", [](const S& s) { return QJsonValue(s.maxConcurrentJobs()); }, count("runs"),
          [](S& s, const QJsonValue& v) { s.setMaxConcurrentJobs(v.toInt()); }},
         {"device", S::Setting::Device, "where runs compute when they are not told: auto, cpu, cuda:N", [](const S& s) { return QJsonValue(s.preferredDevice()); },
@@ -346,7 +356,10 @@ int cmdSettings(CliContext& ctx, const QStringList& argsIn)
     }
     if (spec.secret) // a key kept in the file: for this user's eyes only
         QFile::setPermissions(settings.fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    ctx.out() << "set " << name << " = " << shown(value, spec.secret) << Qt::endl;
+    ctx.out() << "set " << name << " = " << shown(value, spec.secret);
+    if (workbench && workbench->setting == core::WorkbenchSettings::Setting::CpuThreads && value.toInt() == 0)
+        ctx.out() << " (all cores: " << settings.cpuThreads() << " on this machine)";
+    ctx.out() << Qt::endl;
     return kOk;
 }
 

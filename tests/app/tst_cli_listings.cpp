@@ -127,7 +127,12 @@ private slots:
         QVERIFY2(bad.code == 5 && badJson.value(QLatin1String("bad")).toInt() == 1, qPrintable(bad.out + bad.err));
         const QJsonObject badEntry = badJson.value(QLatin1String("entries")).toArray().first().toObject();
         QVERIFY(!badEntry.value(QLatin1String("verified")).toBool() && !badEntry.value(QLatin1String("error")).toString().isEmpty());
-        QVERIFY(badEntry.value(QLatin1String("state")).isNull() && badEntry.value(QLatin1String("schema")).isNull()); // not {} and 0
+        QVERIFY(badEntry.value(QLatin1String("state")).isNull() && badEntry.value(QLatin1String("schema")).isNull()
+                && badEntry.value(QLatin1String("created")).isNull()); // not {} and 0
+        // The text says no more than the JSON: the key and why, no schema read from an unverified manifest.
+        const Result badText = run({QStringLiteral("inspect"), m_selftest});
+        const QString badLine = QStringLiteral("BAD  ") + badEntry.value(QLatin1String("key")).toString() + QLatin1Char('\n');
+        QVERIFY2(badText.code == 5 && badText.out.contains(badLine) && !badText.out.contains(QStringLiteral("schema")), qPrintable(badText.out));
     }
 
     // `inspect` of a folder: one that holds no checkpoint is said to be none; one above runs'

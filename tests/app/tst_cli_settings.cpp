@@ -81,10 +81,16 @@ private slots:
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.rate_limits"), QStringLiteral("{\"rest.genenames.org\": 2.5}")}).code, 0);
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("annotation.rate_limits")}).out.trimmed(),
                  QStringLiteral("{\"rest.genenames.org\":2.5}"));
-        const Result zeroThreads = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("0")});
-        QVERIFY2(zeroThreads.code == 2 && zeroThreads.err.contains(QStringLiteral("a whole number of threads")), qPrintable(zeroThreads.err));
+        const Result halfThread = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("1.5")});
+        QVERIFY2(halfThread.code == 2 && halfThread.err.contains(QStringLiteral("a whole number of threads")), qPrintable(halfThread.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("-1")}).code, 2);
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("3")}).code, 0);
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("threads")}).out.trimmed(), QStringLiteral("3"));
+        // 0 is all cores, as a run's --threads 0: the saved 3 is removed, the default used.
+        const Result allCores = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("threads"), QStringLiteral("0")});
+        QVERIFY2(allCores.code == 0 && allCores.out.contains(QStringLiteral("(all cores: %1 on this machine)").arg(QThread::idealThreadCount())),
+                 qPrintable(allCores.out + allCores.err));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("threads")}).out.trimmed(), QString::number(QThread::idealThreadCount()));
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("gpu0")}).code, 2);
         // A folder setting given a file: refused (a folder yet to be made is fine).
         const QString file = m_dir.filePath(QStringLiteral("genes.csv"));

@@ -12,6 +12,7 @@
 #include <QComboBox>
 #include <QListWidget>
 #include <QScrollArea>
+#include <QScreen>
 #include <QScrollBar>
 #include <QTemporaryDir>
 #include <QWheelEvent>
@@ -110,6 +111,25 @@ private slots:
         QCOMPARE(box->currentIndex(), 1); // focused: the wheel is its
         box->setCurrentIndex(0);
         m_window->navigation()->setCurrentRow(0);
+    }
+
+    // A place saved below the screen (an X server without a window manager restored the window 20 px
+    // lower at each start, its status bar off the screen: trial 16) is brought back onto it.
+    void aPlaceSavedOffTheScreenIsBroughtBack()
+    {
+        const QRect available = m_window->screen()->availableGeometry();
+        const QRect before = m_window->geometry();
+        m_window->setGeometry(available.left() + 40, available.top() + 100, available.width() / 2, available.height());
+        QCoreApplication::processEvents();
+        ui::PageMemory(QStringLiteral("window")).setValue(QStringLiteral("geometry"), m_window->saveGeometry());
+        m_window->setGeometry(before);
+        ui::MainWindow again(*m_fixture.session);
+        QVERIFY2(available.contains(again.geometry()), qPrintable(QStringLiteral("%1,%2 %3x%4 in %5x%6")
+                                                                      .arg(again.geometry().x()).arg(again.geometry().y())
+                                                                      .arg(again.geometry().width()).arg(again.geometry().height())
+                                                                      .arg(available.width()).arg(available.height())));
+        QCOMPARE(again.geometry().height(), available.height()); // moved up, not shrunk
+        QCOMPARE(again.geometry().left(), available.left() + 40);
     }
 };
 

@@ -21,6 +21,7 @@
 #include "store/project.h"
 
 #include <QApplication>
+#include <QScreen>
 #include <QCloseEvent>
 #include <QKeyEvent>
 #include <QLabel>
@@ -105,6 +106,8 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     const PageMemory memory(QStringLiteral("window"));
     if (!restoreGeometry(memory.value(QStringLiteral("geometry")).toByteArray()))
         resize(1280, 760);
+    else
+        keepOnScreen(*this);
     // First start: the right-hand docks wide enough for a run id, an ISO time and a version beside
     // their field names (~255 px elided them all); the user's own layout is kept after that.
     // The Jobs dock tall enough for several runs (it showed one and a half).
@@ -112,6 +115,25 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
         resizeDocks({m_provenance}, {360}, Qt::Horizontal);
         resizeDocks({m_jobs}, {8 * m_jobs->table()->verticalHeader()->defaultSectionSize()}, Qt::Vertical); // with its title, header and buttons
     }
+}
+
+// A restored place kept on its screen's available area (resized to it where larger): a smaller
+// screen than last time, or an X server without a window manager, which restored the window 20 px
+// lower at each start with its status bar below the screen (trial 16). Qt's restoreGeometry moves
+// neither. The frame is not counted: unknown before the window is shown, it is a window manager's.
+void MainWindow::keepOnScreen(QWidget& window)
+{
+    const QScreen* screen = QGuiApplication::screenAt(window.geometry().center());
+    if (!screen)
+        screen = window.screen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    QRect kept(window.geometry().topLeft(), window.geometry().size().boundedTo(available.size()));
+    kept.moveLeft(std::clamp(kept.left(), available.left(), available.left() + available.width() - kept.width()));
+    kept.moveTop(std::clamp(kept.top(), available.top(), available.top() + available.height() - kept.height()));
+    if (kept != window.geometry())
+        window.setGeometry(kept);
 }
 
 void MainWindow::buildMenus()

@@ -52,6 +52,9 @@ public:
     void offerResume();
     // Starts every plugin's demo runs in the open project.
     QStringList startDemo();
+    // Moves (and where larger, sizes) `window` into the available area of the screen it is on: the
+    // place restored from the last session is kept on screen.
+    static void keepOnScreen(QWidget& window);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

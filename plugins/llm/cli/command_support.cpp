@@ -30,7 +30,7 @@ core::Expected<int64_t> chosenContext(int64_t requested, int64_t modelLength, QS
                            core::Error::Kind::Invalid);
     if (requested > modelLength) {
         if (note)
-            *note = QStringLiteral("--ctx %1 is more than the model's context length (%2 tokens, its training context): %2 used")
+            *note = QStringLiteral("--ctx %1 is more than the model's context length (%2 tokens, from its metadata): %2 used")
                         .arg(QString::number(requested), QString::number(modelLength));
         return modelLength;
     }

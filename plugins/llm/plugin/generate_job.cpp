@@ -24,7 +24,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     const QJsonObject& p = m_parameters;
     const QString path = m_model.path;
     ctx.defineStages({{QStringLiteral("load"), QStringLiteral("Load model"), 1},
-                      {QStringLiteral("prompt"), QStringLiteral("Read prompt"), 1},
+                      {QStringLiteral("prompt"), QStringLiteral("Read prompt"), 1}, // until the prompt is in the KV cache
                       {QStringLiteral("generate"), QStringLiteral("Generate"), 4}});
     ctx.beginStage(QStringLiteral("load"), 1);
     auto file = GgufFile::open(path);
@@ -75,8 +75,13 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     if (core::Status st = (*model)->checkCache(context); !st)
         throw core::JobFailure(st.error());
     Conversation conversation(**model, tokenizer, context);
-    ctx.beginStage(QStringLiteral("generate"), request.maxTokens);
+    // A prompt refused (too long, empty) or stopped before it is read leaves the run in "Read
+    // prompt": its progress counts the model loaded, not a step of generation.
     GenerationEvents events;
+    events.onPromptEvaluated = [&](int64_t) {
+        ctx.advance();
+        ctx.beginStage(QStringLiteral("generate"), request.maxTokens);
+    };
     events.onText = [&](const std::string&, TokenId) { ctx.advance(); };
     events.stopRequested = [&] { return ctx.stopRequested(); };
     auto result = conversation.generate(request, events);

@@ -141,7 +141,7 @@ core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunReco
         core::ReportTable model{QStringLiteral("Model"), {QStringLiteral("property"), QStringLiteral("value")}, {}};
         model.rows = {{QStringLiteral("name"), g.value(QLatin1String("model")).toString()},
                       {QStringLiteral("architecture"), g.value(QLatin1String("architecture")).toString()}};
-        for (const auto& [key, label] : {std::pair{"trainedContext", "trained context (tokens)"}, {"layers", "layers"}, {"embedding", "embedding width"},
+        for (const auto& [key, label] : {std::pair{"trainedContext", "context length in its metadata (tokens)"}, {"layers", "layers"}, {"embedding", "embedding width"},
                                          {"vocabulary", "vocabulary (tokens)"}})
             model.rows.append({QLatin1String(label), QString::number(g.value(QLatin1String(key)).toInteger())});
         text.tables << model;

@@ -276,13 +276,19 @@ private slots:
                 break;
         }
         QCOMPARE(count(request.prompt), size_t(60));
-        auto fits = conversation.generate(request, {});
+        // onPromptEvaluated: once, with the prompt's length, for a prompt read; never for one refused.
+        std::vector<int64_t> evaluated;
+        GenerationEvents counting;
+        counting.onPromptEvaluated = [&](int64_t n) { evaluated.push_back(n); };
+        auto fits = conversation.generate(request, counting);
         QVERIFY2(fits, fits ? "" : qPrintable(fits.error().message()));
+        QCOMPARE(evaluated, std::vector<int64_t>{fits->promptTokens});
         while (count(request.prompt) == 60)
             request.prompt += "h";
         QCOMPARE(count(request.prompt), size_t(61));
-        auto oneTooMany = conversation.generate(request, {});
+        auto oneTooMany = conversation.generate(request, counting);
         QVERIFY(!oneTooMany);
+        QCOMPARE(evaluated.size(), size_t(1));
         QVERIFY2(oneTooMany.error().message().startsWith(QStringLiteral("the prompt is 61 tokens, more than a context of 64 tokens can read (at most 60,")),
                  qPrintable(oneTooMany.error().message()));
         request.prompt.clear();
@@ -295,7 +301,7 @@ private slots:
         QCOMPARE(refused.error().kind(), core::Error::Kind::Invalid);
         QVERIFY2(refused.error().message().startsWith(QStringLiteral("the prompt is %1 tokens, more than a context of 64 tokens can read (at most ").arg(tokens)),
                  qPrintable(refused.error().message()));
-        QVERIFY2(refused.error().message().contains(QStringLiteral("give a larger context (--ctx; this model was trained with up to 2048 tokens)")),
+        QVERIFY2(refused.error().message().contains(QStringLiteral("give a larger context (--ctx; this model's context length is 2048 tokens)")),
                  qPrintable(refused.error().message()));
         // At the model's own length, --ctx cannot help: the advice says so.
         Conversation full(**model, *tokenizer, 2048);

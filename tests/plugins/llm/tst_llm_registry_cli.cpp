@@ -67,6 +67,8 @@ private slots:
         const Result failedReport = run({QStringLiteral("--project"), project, QStringLiteral("report"), failed, QStringLiteral("--html"), failedHtml});
         const QByteArray advice = readAll(failedHtml);
         QVERIFY2(failedReport.code == 0 && advice.contains("start a new run") && !advice.contains("bioforge resume"), qPrintable(failedReport.err));
+        // Its progress is the model loaded (1 of the stages' 6 parts), not the prompt read (it was 33.3 %).
+        QVERIFY2(advice.contains("progress when it stopped</td><td>16.7 %"), advice.constData());
         // An answer that overfills the context: the report says the oldest tokens were shifted out ("64 (67 used)").
         const Result overfilled = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
                                        QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--ctx"),

@@ -96,8 +96,8 @@ QString Conversation::largerContextAdvice() const
 {
     const int64_t trained = m_model.config().contextLength;
     if (trained > 0 && m_cache->capacity() >= trained)
-        return QStringLiteral("this model reads at most %1 tokens at once (its trained context length): give").arg(trained);
-    return QStringLiteral("give a larger context (--ctx%1) or").arg(trained > 0 ? QStringLiteral("; this model was trained with up to %1 tokens").arg(trained)
+        return QStringLiteral("this model reads at most %1 tokens at once (the context length in its metadata): give").arg(trained);
+    return QStringLiteral("give a larger context (--ctx%1) or").arg(trained > 0 ? QStringLiteral("; this model's context length is %1 tokens").arg(trained)
                                                                                  : QString());
 }
 
@@ -233,6 +233,8 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     if (core::Status st = feed(toFeed, logits, events, result.shifts); !st)
         return st.error();
     result.promptSeconds = secondsSince(promptStart);
+    if (events.onPromptEvaluated)
+        events.onPromptEvaluated(result.promptTokens);
 
     const auto genStart = Clock::now();
     Sampler sampler(request.sampling);

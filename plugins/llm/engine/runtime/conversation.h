@@ -34,6 +34,7 @@ struct GenerationRequest {
 struct GenerationEvents {
     std::function<void(const std::string& text, TokenId token)> onText; // streamed text (may be empty for a token)
     std::function<void(int droppedTokens)> onContextShift;
+    std::function<void(int64_t promptTokens)> onPromptEvaluated;        // once, after the prompt is in the KV cache
     std::function<bool()> stopRequested;                                 // polled before each token
 };
 
