@@ -360,15 +360,15 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
         ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
         return kNotFound;
     }
-    std::vector<core::Expected<core::ClusterRunStatus>> statuses; // of `shown`, in its order
-    for (const core::RunRecord& r : shown) {
+    // Each run's status when it is shown (each may ask Slurm: the text prints as it goes).
+    const auto statusOfRun = [&](const core::RunRecord& r) {
         auto known = statusOf.find(r.runId);
-        statuses.push_back(known != statusOf.end() ? std::move(known->second) : core::clusterRunStatus(project->checkpointDir(r.checkpointId), slurm));
-    }
+        return known != statusOf.end() ? std::move(known->second) : core::clusterRunStatus(project->checkpointDir(r.checkpointId), slurm);
+    };
     if (json) {
         QJsonArray runs;
-        for (qsizetype i = 0; i < shown.size(); ++i)
-            runs.append(statusJson(shown[i], project->checkpointDir(shown[i].checkpointId), statuses[size_t(i)]));
+        for (const core::RunRecord& r : shown)
+            runs.append(statusJson(r, project->checkpointDir(r.checkpointId), statusOfRun(r)));
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("project"), project->folder()},
                                                {QStringLiteral("runs"), runs},
                                                {QStringLiteral("not_looked_at"), textOrNull(squeueDown.trimmed())}})
@@ -380,8 +380,8 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
         ctx.out() << "no cluster run under way in " << project->folder() << Qt::endl;
         return kOk;
     }
-    for (qsizetype i = 0; i < shown.size(); ++i)
-        printStatus(ctx, shown[i], project->checkpointDir(shown[i].checkpointId), statuses[size_t(i)]);
+    for (const core::RunRecord& r : shown)
+        printStatus(ctx, r, project->checkpointDir(r.checkpointId), statusOfRun(r));
     return kOk;
 }
 

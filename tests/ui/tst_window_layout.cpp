@@ -3,6 +3,8 @@
 // fit beside them), and the mouse wheel scrolls a page rather than changing
 // the setting under the pointer. Saves a screenshot of each page.
 
+#include "layout/stacking_splitter.h"
+#include "plugin/plugin_manager.h"
 #include "settings/page_memory.h"
 #include "shell/main_window.h"
 #include "window_fixture.h"
@@ -68,11 +70,27 @@ private slots:
             const int needed = scroll->widget()->minimumSizeHint().width();
             // A person can look at each page (build/screenshots).
             m_window->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots/first-start-page-%1.png").arg(i));
+            const QString page = m_window->navigation()->item(i)->text();
             if (needed > scroll->viewport()->width() || scroll->horizontalScrollBar()->isVisible())
-                wide << QStringLiteral("%1: %2 px in %3 px").arg(m_window->navigation()->item(i)->text()).arg(needed).arg(scroll->viewport()->width());
+                wide << QStringLiteral("%1: %2 px in %3 px").arg(page).arg(needed).arg(scroll->viewport()->width());
+            // The page's minimum is its widest pane's: side by side, each pane must have its own.
+            for (const ui::StackingSplitter* s : scroll->widget()->findChildren<ui::StackingSplitter*>()) {
+                if (!s->isVisible() || s->orientation() != Qt::Horizontal)
+                    continue;
+                if (s->width() < s->sideBySideWidth())
+                    wide << QStringLiteral("%1: %2 side by side in %3 px of the %4 px they need").arg(page, s->objectName()).arg(s->width()).arg(s->sideBySideWidth());
+                for (int p = 0; p < s->count(); ++p)
+                    if (const QWidget* pane = s->widget(p); !pane->isHidden() && pane->width() < ui::StackingSplitter::paneMinimum(pane).width())
+                        wide << QStringLiteral("%1: pane %2 squeezed to %3 px of %4").arg(page).arg(p).arg(pane->width()).arg(ui::StackingSplitter::paneMinimum(pane).width());
+            }
         }
         m_window->navigation()->setCurrentRow(shown);
         QVERIFY2(wide.isEmpty(), qPrintable(wide.join(QStringLiteral("; "))));
+        // Every plugin built beside the test loaded (its page checked above, not silently absent).
+        for (const QString& id : QStringLiteral(BIOFORGE_BUILT_PLUGINS).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const core::PluginEntry* entry = m_fixture.session->plugins().entry(id);
+            QVERIFY2(entry && entry->state == core::PluginEntry::State::Loaded, qPrintable(id));
+        }
     }
 
     // The mouse wheel over a setting the pointer passes while scrolling a page scrolls the page; the

@@ -9,11 +9,23 @@
 
 namespace bioforge::ui {
 
-namespace {
-
-QSize paneMinimum(const QWidget* pane) { return pane->minimumSizeHint().expandedTo(pane->minimumSize()); }
-
-} // namespace
+QSize StackingSplitter::paneMinimum(const QWidget* pane)
+{
+    const auto along = [](QSizePolicy::Policy policy, int hint, int minimumHint) {
+        if (policy == QSizePolicy::Ignored)
+            return 0;
+        return policy & QSizePolicy::ShrinkFlag ? minimumHint : std::max(hint, minimumHint);
+    };
+    const QSizePolicy policy = pane->sizePolicy();
+    QSize size = QSize(along(policy.horizontalPolicy(), pane->sizeHint().width(), pane->minimumSizeHint().width()),
+                       along(policy.verticalPolicy(), pane->sizeHint().height(), pane->minimumSizeHint().height()))
+                     .boundedTo(pane->maximumSize());
+    if (pane->minimumWidth() > 0)
+        size.setWidth(pane->minimumWidth());
+    if (pane->minimumHeight() > 0)
+        size.setHeight(pane->minimumHeight());
+    return size.expandedTo(QSize(0, 0));
+}
 
 StackingSplitter::StackingSplitter(QWidget* parent) : QSplitter(Qt::Horizontal, parent) { setChildrenCollapsible(false); }
 
@@ -43,8 +55,6 @@ QSize StackingSplitter::minimumSizeHint() const
 
 QSize StackingSplitter::stackedMinimum() const
 {
-    // Side by side, the width reported is the widest pane's, less than the panes need: resizeEvent
-    // stacks them below sideBySideWidth(), so the page never needs to be wider than one pane.
     int width = 0, height = 0, shown = 0;
     for (int i = 0; i < count(); ++i) {
         const QWidget* pane = widget(i);

@@ -17,7 +17,14 @@ public:
     // The width the panes need side by side (a pane that is itself a StackingSplitter counted side
     // by side too, so an outer one stacks first), in pixels.
     int sideBySideWidth() const;
+    // Side by side, the width reported is the widest pane's, less than the panes need: the splitter
+    // stacks below sideBySideWidth(), so a page never needs to be wider than one pane. (Stacking
+    // transposes QSplitter's size policy too; harmless, as it is its page's only item.)
     QSize minimumSizeHint() const override;
+    // The size QSplitter holds `pane` at, at least (Qt's rule for layouts, qSmartMinSize): an explicit
+    // minimum where one is set, else the minimum size hint, or the size hint for a policy that cannot
+    // shrink (Fixed, Minimum); nothing along an Ignored policy.
+    static QSize paneMinimum(const QWidget* pane);
 
     // Where pane `index` (one after the first) is, for a status line: "on the right" side by side,
     // "below" stacked.
