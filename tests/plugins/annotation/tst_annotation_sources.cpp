@@ -267,6 +267,31 @@ private slots:
         QVERIFY(!split);
         QVERIFY2(split.error().message().contains(QStringLiteral("not grouped")), qPrintable(split.error().message()));
     }
+
+    // An identity without an HGNC id (--identity orgdb: NCBI Gene's records) is joined to HGNC's
+    // record of the same NCBI Gene id, else Ensembl gene (it was "absent: HGNC's complete set is not
+    // imported" while it was: trial 17); a gene HGNC lacks, or a library without HGNC, said so.
+    void hgncJoinsAnIdentityWithoutAnHgncIdOnItsIds()
+    {
+        TestLibrary lib;
+        auto imported = lib.import(QStringLiteral("hgnc"), annotationDemoPath(QStringLiteral("hgnc_complete_set.panel.txt")));
+        QVERIFY2(imported, errorText(imported).constData());
+        const SourceValue byNcbi = annotate(*lib.library, QStringLiteral("hgnc"), gene(QStringLiteral("PKD1"), QString(), QStringLiteral("5310"), QString()));
+        QCOMPARE(byNcbi.status, SourceValue::Status::Found);
+        QCOMPARE(byNcbi.value.value(QLatin1String("hgnc_id")).toString(), QStringLiteral("HGNC:9008"));
+        QCOMPARE(byNcbi.joinedOn, QStringLiteral("NCBI Gene id 5310"));
+        const SourceValue byEnsembl = annotate(*lib.library, QStringLiteral("hgnc"), gene(QStringLiteral("PKD1"), QString(), QString(), QStringLiteral("ENSG00000008710")));
+        QCOMPARE(byEnsembl.status, SourceValue::Status::Found);
+        QCOMPARE(byEnsembl.value.value(QLatin1String("hgnc_id")).toString(), QStringLiteral("HGNC:9008"));
+        QCOMPARE(byEnsembl.joinedOn, QStringLiteral("Ensembl gene ENSG00000008710"));
+        const SourceValue none = annotate(*lib.library, QStringLiteral("hgnc"), gene(QStringLiteral("LOC1"), QString(), QStringLiteral("999999999"), QString()));
+        QCOMPARE(none.status, SourceValue::Status::Absent);
+        QVERIFY2(none.error.contains(QStringLiteral("has no gene with NCBI Gene id 999999999")), qPrintable(none.error));
+        TestLibrary empty;
+        const SourceValue notImported = annotate(*empty.library, QStringLiteral("hgnc"), gene(QStringLiteral("PKD1"), QStringLiteral("HGNC:9008"), QStringLiteral("5310"), QString()));
+        QCOMPARE(notImported.status, SourceValue::Status::Absent);
+        QVERIFY2(notImported.error.startsWith(QStringLiteral("HGNC's complete set is not imported")), qPrintable(notImported.error));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstAnnotationSources)

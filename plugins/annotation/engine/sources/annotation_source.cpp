@@ -63,6 +63,25 @@ core::Expected<QHash<QString, QString>> BulkView::symbolsOf(const QString& part,
     return m_library->symbolsOf(it->id, ids);
 }
 
+core::Expected<QList<GeneRecord>> BulkView::genesById(const QString& part, const QString& column, const QString& id) const
+{
+    const auto it = m_parts.find(part);
+    if (it == m_parts.end() || id.isEmpty())
+        return QList<GeneRecord>();
+    auto keys = m_library->keysById(it->id, column, id);
+    if (!keys)
+        return keys.error();
+    QList<GeneRecord> genes;
+    for (const QString& key : *keys) {
+        auto gene = m_library->gene(it->id, key);
+        if (!gene)
+            return gene.error();
+        if (*gene)
+            genes.append(**gene);
+    }
+    return genes;
+}
+
 QJsonArray BulkView::releasesJson() const
 {
     QStringList names = m_parts.keys();

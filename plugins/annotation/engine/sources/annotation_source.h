@@ -48,6 +48,9 @@ public:
     // The provider's symbol for `id` (cheap: no value parsed); empty when absent.
     core::Expected<QString> symbolOf(const QString& part, const QString& id) const;
     core::Expected<QHash<QString, QString>> symbolsOf(const QString& part, const QStringList& ids) const;
+    // The gene records of an identity part (HGNC's genes) whose `column` ("ncbi_id", "ensembl_id",
+    // "hgnc_id") is `id`; none where the part is not imported or `id` is empty.
+    core::Expected<QList<GeneRecord>> genesById(const QString& part, const QString& column, const QString& id) const;
     QJsonArray releasesJson() const;
 
 private:

@@ -3,6 +3,8 @@
 #include <QFileInfo>
 #include <QUrl>
 
+#include <tuple>
+
 namespace bioforge::annotation {
 
 QString HgncSource::id() const { return QStringLiteral("hgnc"); }
@@ -50,14 +52,47 @@ core::Expected<SourceValue> HgncSource::annotate(const GeneRecord& gene, const B
 {
     SourceValue v;
     v.releases = view.releasesJson();
-    if (gene.hgncId.isEmpty() || !view.has(QStringLiteral("genes"))) {
-        v.error = QStringLiteral("the identity comes from NCBI Gene (org.Hs.eg.db); HGNC's complete set is not imported");
+    const QString genes = QStringLiteral("genes");
+    if (!gene.hgncId.isEmpty() && view.has(genes)) { // the identity is HGNC's own record
+        v.status = SourceValue::Status::Found;
+        v.joinedOn = QStringLiteral("HGNC id %1").arg(gene.hgncId);
+        v.value = gene.toJson();
+        v.value.remove(QStringLiteral("key"));
         return v;
     }
-    v.status = SourceValue::Status::Found;
-    v.joinedOn = QStringLiteral("HGNC id %1").arg(gene.hgncId);
-    v.value = gene.toJson();
-    v.value.remove(QStringLiteral("key"));
+    if (!view.has(genes)) {
+        v.error = QStringLiteral("HGNC's complete set is not imported (bioforge annotation import-bulk hgnc hgnc_complete_set.txt)");
+        return v;
+    }
+    // An identity from NCBI Gene (--identity orgdb, or a gene HGNC's set lacks): HGNC's record of the
+    // same NCBI Gene id, else of the same Ensembl gene; one record only (HGNC maps each id once).
+    for (const auto& [column, id, said] : {std::tuple{QStringLiteral("ncbi_id"), gene.ncbiGeneId, QStringLiteral("NCBI Gene id")},
+                                           std::tuple{QStringLiteral("ensembl_id"), gene.ensemblGeneId, QStringLiteral("Ensembl gene")}}) {
+        auto found = view.genesById(genes, column, id);
+        if (!found)
+            return found.error();
+        if (found->size() > 1) {
+            QStringList ids;
+            for (const GeneRecord& g : *found)
+                ids << QStringLiteral("%1 (%2)").arg(g.hgncId, g.symbol);
+            v.error = QStringLiteral("HGNC's complete set gives %1 %2 to %3 records: %4").arg(said, id).arg(found->size()).arg(ids.join(QStringLiteral(", ")));
+            return v;
+        }
+        if (found->size() == 1) {
+            v.status = SourceValue::Status::Found;
+            v.joinedOn = QStringLiteral("%1 %2").arg(said, id);
+            v.value = found->first().toJson();
+            v.value.remove(QStringLiteral("key"));
+            return v;
+        }
+    }
+    QStringList looked;
+    if (!gene.ncbiGeneId.isEmpty())
+        looked << QStringLiteral("NCBI Gene id %1").arg(gene.ncbiGeneId);
+    if (!gene.ensemblGeneId.isEmpty())
+        looked << QStringLiteral("Ensembl gene %1").arg(gene.ensemblGeneId);
+    v.error = looked.isEmpty() ? QStringLiteral("the gene has no HGNC, NCBI Gene or Ensembl id to join HGNC's complete set on")
+                               : QStringLiteral("HGNC's complete set has no gene with %1").arg(looked.join(QStringLiteral(" or ")));
     return v;
 }
 
