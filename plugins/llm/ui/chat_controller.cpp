@@ -105,10 +105,20 @@ QList<ConversationSummary> ChatController::conversations(const QString& search) 
     return s->list(search).valueOr({});
 }
 
+std::optional<ConversationSummary> ChatController::conversationSummary(const QString& id) const
+{
+    ChatStore* s = store();
+    if (!s || id.isEmpty())
+        return std::nullopt;
+    auto c = s->conversation(id);
+    return c ? std::optional<ConversationSummary>(*c) : std::nullopt;
+}
+
 void ChatController::newConversation()
 {
     m_conversation.clear();
     emit transcriptChanged();
+    emit conversationSwitched();
 }
 
 void ChatController::openConversation(const QString& id)
@@ -124,6 +134,7 @@ void ChatController::openConversation(const QString& id)
     m_conversation = id;
     m_settings = ChatSettings::fromJson(c->settings);
     emit transcriptChanged();
+    emit conversationSwitched();
 }
 
 void ChatController::renameConversation(const QString& id, const QString& title)
@@ -140,10 +151,13 @@ void ChatController::deleteConversation(const QString& id)
         if (core::Status st = s->remove(id); !st)
             emit failed(st.error().message());
     m_engine->dropConversation(id);
-    if (id == m_conversation)
+    const bool shown = id == m_conversation;
+    if (shown)
         m_conversation.clear();
     emit conversationsChanged();
     emit transcriptChanged();
+    if (shown)
+        emit conversationSwitched();
 }
 
 QList<StoredMessage> ChatController::messages() const

@@ -61,6 +61,8 @@ public:
     void renameConversation(const QString& id, const QString& title);
     void deleteConversation(const QString& id);
     const QString& conversationId() const { return m_conversation; }
+    // One stored conversation's title, message count, …; none where it is not in the store.
+    std::optional<ConversationSummary> conversationSummary(const QString& id) const;
     QList<StoredMessage> messages() const;
     core::Expected<QString> exportMarkdown(const QString& id) const;
     core::Expected<QJsonObject> exportJson(const QString& id) const;
@@ -80,6 +82,7 @@ signals:
     void failed(const QString& message);
     void conversationsChanged();
     void transcriptChanged();
+    void conversationSwitched(); // another conversation shown (opened, new, the shown one deleted)
     void textStreamed(const QString& chunk);
     void turnFinished(const TurnStats& stats);
     void contextShifted(int droppedTokens);

@@ -177,6 +177,8 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     });
     connect(m_settings, &SettingsPanel::changed, this, [this] { m_controller->setSettings(m_settings->settings()); });
     connect(m_conversations, &ConversationPanel::message, m_status, &QLabel::setText);
+    // The status line is the shown conversation's: another one's last answer is not this one's.
+    connect(m_controller, &ChatController::conversationSwitched, m_status, &QLabel::clear);
     connect(m_controller, &ChatController::modelLoading, this, [this](const QString& path) {
         m_card->setText(tr("Loading %1 … (progress in the Jobs dock)").arg(path));
         updateButtons();

@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -50,51 +51,75 @@ ConversationPanel::ConversationPanel(ChatController& controller, QWidget* parent
     });
     connect(add, &QPushButton::clicked, &m_controller, &ChatController::newConversation);
     connect(rename, &QPushButton::clicked, this, [this] {
-        const QString id = selectedId();
+        const QString id = shownId();
         if (id.isEmpty())
             return;
         bool ok = false;
         const QString title = QInputDialog::getText(this, tr("Rename conversation"), tr("Title"), QLineEdit::Normal,
-                                                    m_list->currentItem()->text(), &ok);
+                                                    m_controller.conversationSummary(id).value_or(ConversationSummary{}).title, &ok);
         if (ok && !title.trimmed().isEmpty())
             m_controller.renameConversation(id, title.trimmed());
     });
-    connect(remove, &QPushButton::clicked, this, [this] {
-        if (!selectedId().isEmpty())
-            m_controller.deleteConversation(selectedId());
-    });
-    connect(markdown, &QPushButton::clicked, this, [this] { exportSelected(true); });
-    connect(json, &QPushButton::clicked, this, [this] { exportSelected(false); });
+    connect(remove, &QPushButton::clicked, this, &ConversationPanel::deleteShown);
+    connect(markdown, &QPushButton::clicked, this, [this] { exportShown(true); });
+    connect(json, &QPushButton::clicked, this, [this] { exportShown(false); });
+    m_actOnShown = {rename, remove, markdown, json};
     connect(&m_controller, &ChatController::conversationsChanged, this, &ConversationPanel::reload);
+    connect(&m_controller, &ChatController::transcriptChanged, this, &ConversationPanel::followShown);
+    m_askDelete = [this](const QString& title, int messages) {
+        return QMessageBox::question(this, tr("Delete conversation"),
+                                     tr("Delete the conversation \u201c%1\u201d (%n message(s))? It cannot be undone.", nullptr, messages).arg(title),
+                                     QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+               == QMessageBox::Yes;
+    };
     reload();
 }
 
-QString ConversationPanel::selectedId() const
-{
-    return m_list->currentItem() ? m_list->currentItem()->data(Qt::UserRole).toString() : QString();
-}
+QString ConversationPanel::shownId() const { return m_controller.conversationId(); }
 
 void ConversationPanel::reload()
 {
-    const QString keep = selectedId().isEmpty() ? m_controller.conversationId() : selectedId();
     m_list->clear();
     for (const ConversationSummary& c : m_controller.conversations(m_search->text())) {
         auto* item = new QListWidgetItem(c.title, m_list);
         item->setData(Qt::UserRole, c.id);
         item->setToolTip(tr("%1 messages, last %2").arg(QString::number(c.messageCount),
                                                         c.updatedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
-        if (c.id == keep)
-            m_list->setCurrentItem(item);
     }
+    followShown();
 }
 
-void ConversationPanel::exportSelected(bool markdown)
+void ConversationPanel::followShown()
 {
-    const QString id = selectedId();
+    // After New no row is highlighted (a highlighted old conversation was what Delete removed: trial 17).
+    QListWidgetItem* shown = nullptr;
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->data(Qt::UserRole).toString() == shownId())
+            shown = m_list->item(i);
+    m_list->setCurrentItem(shown);
+    if (!shown)
+        m_list->clearSelection();
+    for (QWidget* button : std::as_const(m_actOnShown))
+        button->setEnabled(!shownId().isEmpty());
+}
+
+void ConversationPanel::deleteShown()
+{
+    const QString id = shownId();
+    if (id.isEmpty())
+        return;
+    const ConversationSummary shown = m_controller.conversationSummary(id).value_or(ConversationSummary{});
+    if (m_askDelete(shown.title, shown.messageCount))
+        m_controller.deleteConversation(id);
+}
+
+void ConversationPanel::exportShown(bool markdown)
+{
+    const QString id = shownId();
     if (id.isEmpty())
         return;
     // In the project's reports folder, as the run reports are; the type's filter first.
-    const QString name = core::PathGuard::fileNameFrom(m_list->currentItem()->text(), QStringLiteral("conversation")) + (markdown ? QStringLiteral(".md") : QStringLiteral(".json"));
+    const QString name = core::PathGuard::fileNameFrom(m_controller.conversationSummary(id).value_or(ConversationSummary{}).title, QStringLiteral("conversation")) + (markdown ? QStringLiteral(".md") : QStringLiteral(".json"));
     const QString folder = m_controller.exportFolder();
     const QString path = QFileDialog::getSaveFileName(this, tr("Export conversation"), QDir(folder.isEmpty() ? ui::PageMemory::dialogFolder(QStringLiteral("export")) : folder).filePath(name),
                                                       markdown ? tr("Markdown (*.md);;All files (*)") : tr("JSON (*.json);;All files (*)"));

@@ -4,6 +4,7 @@
 
 #include "chat_controller.h"
 #include "chat_page.h"
+#include "conversation_panel.h"
 #include "compute/device_discovery.h"
 #include "jobs/job_scheduler.h"
 #include "log/logging.h"
@@ -17,6 +18,7 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QLabel>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -120,6 +122,9 @@ private slots:
             QVERIFY2(md->contains(QStringLiteral("generated with ")) && md->contains(option), qPrintable(option + QStringLiteral(" in ") + *md));
         QVERIFY(m_page->status()->text().contains(QStringLiteral("ended: ")));
         QVERIFY(!m_page->status()->text().contains(QStringLiteral("stopped by stopped")));
+        // Float settings as set (0.8, not 0.800000011921), and how the answer ended.
+        QVERIFY2(md->contains(QStringLiteral("--temp 0.8 ")) && md->contains(QStringLiteral("temperature 0.8,")) && md->contains(QStringLiteral(" s, ended: ")),
+                 qPrintable(*md));
         auto json = store.exportJson(list->first().id);
         QVERIFY(json);
         QCOMPARE(json->value(QStringLiteral("messages")).toArray().size(), 2);
@@ -203,7 +208,8 @@ private slots:
         m_page->window()->activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(m_page->window()));
         bool pressed = false;
-        connect(&m_page->controller(), &ChatController::textStreamed, m_page.get(), [&] {
+        // Disconnected at the end: it reads this function's locals (a later test's answer streamed into them).
+        const QMetaObject::Connection pressing = connect(&m_page->controller(), &ChatController::textStreamed, m_page.get(), [&] {
             if (!pressed) {
                 pressed = true;
                 QTest::keyClick(m_page->window(), Qt::Key_Escape);
@@ -218,6 +224,7 @@ private slots:
             stop = finished.first().first().value<TurnStats>().stop;
             QVERIFY2(stop == QLatin1String("stopped") || stop == QLatin1String("end of generation"), qPrintable(stop));
         }
+        disconnect(pressing);
         QCOMPARE(stop, QStringLiteral("stopped"));
     }
 
@@ -230,6 +237,57 @@ private slots:
         c.deleteConversation(id);
         QVERIFY(c.conversations().isEmpty());
         QVERIFY(c.conversationId().isEmpty());
+    }
+
+    // New leaves no row highlighted (the old one stayed highlighted, and Delete removed it rather than
+    // the conversation on screen: trial 17); Delete acts on the one shown, and asks first.
+    void deleteActsOnTheConversationShownAndAsksFirst()
+    {
+        ChatController& c = m_page->controller();
+        auto* panel = m_page->findChild<ConversationPanel*>();
+        QVERIFY(panel);
+        const auto button = [panel](const QString& text) {
+            for (QPushButton* b : panel->findChildren<QPushButton*>())
+                if (b->text() == text)
+                    return b;
+            return static_cast<QPushButton*>(nullptr);
+        };
+        QPushButton* add = button(QStringLiteral("New"));
+        QPushButton* remove = button(QStringLiteral("Delete"));
+        QVERIFY(add && remove);
+        QSignalSpy finished(&c, &ChatController::turnFinished);
+        add->click();
+        c.send(QStringLiteral("first question"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const QString first = c.conversationId();
+        QVERIFY(!first.isEmpty() && panel->list()->currentItem());
+        QCOMPARE(panel->list()->currentItem()->data(Qt::UserRole).toString(), first);
+        QVERIFY(!m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text().isEmpty()); // the answer's figures
+        add->click();
+        QVERIFY(!panel->list()->currentItem());
+        QVERIFY(!remove->isEnabled());
+        QVERIFY(m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text().isEmpty()); // not the other conversation's
+        c.send(QStringLiteral("second question"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+        const QString second = c.conversationId();
+        QVERIFY(!second.isEmpty() && second != first);
+        QTRY_VERIFY(panel->list()->currentItem() && panel->list()->currentItem()->data(Qt::UserRole).toString() == second);
+        QVERIFY(remove->isEnabled());
+        QStringList asked;
+        panel->setDeleteQuestion([&](const QString& title, int messages) {
+            asked << QStringLiteral("%1 (%2)").arg(title).arg(messages);
+            return false;
+        });
+        remove->click();
+        QCOMPARE(asked.size(), 1);
+        QVERIFY2(asked.first().startsWith(QStringLiteral("second question")) && asked.first().endsWith(QStringLiteral("(2)")), qPrintable(asked.first()));
+        QCOMPARE(c.conversations().size(), 2); // refused: both kept
+        panel->setDeleteQuestion([](const QString&, int) { return true; });
+        remove->click();
+        const QList<ConversationSummary> left = c.conversations();
+        QCOMPARE(left.size(), 1);
+        QCOMPARE(left.first().id, first);
+        QVERIFY(c.conversationId().isEmpty() && !panel->list()->currentItem());
     }
 };
 

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QSqlError>
 
+#include <charconv>
 #include <cmath>
 #include <QSqlQuery>
 #include <QUuid>
@@ -47,13 +48,19 @@ const char* kSelectSummary =
     " (SELECT count(*) FROM llm_messages m WHERE m.conversation_id = c.id) FROM llm_conversations c";
 
 // A setting as an option's value: integers whole (a seed of 1234567 is not 1.23457e+06), other
-// numbers to 12 digits, the rest as text.
+// numbers in the fewest digits that read back the same (a float setting as the float: 0.8, not
+// 0.800000011921), the rest as text.
 QString optionText(const QJsonValue& v)
 {
     if (!v.isDouble())
         return v.toVariant().toString();
     const double d = v.toDouble();
-    return d == std::trunc(d) && std::abs(d) < 9e15 ? QString::number(v.toInteger()) : QString::number(d, 'g', 12);
+    if (d == std::trunc(d) && std::abs(d) < 9e15)
+        return QString::number(v.toInteger());
+    char digits[64];
+    const float f = float(d);
+    const auto written = double(f) == d ? std::to_chars(digits, digits + sizeof digits, f) : std::to_chars(digits, digits + sizeof digits, d);
+    return QString::fromLatin1(digits, written.ptr - digits);
 }
 
 } // namespace
@@ -278,8 +285,8 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
             QStringList used; // as the command line spells them: `bioforge llm generate … --seed 1 --ctx 2048` gives it again
             for (auto it = m.generation.begin(); it != m.generation.end(); ++it)
                 used << QStringLiteral("--%1 %2").arg(it.key(), optionText(it.value()));
-            md += QStringLiteral("*%1 tokens in %2 s%3*\n\n")
-                      .arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2),
+            md += QStringLiteral("*%1 tokens in %2 s%3%4*\n\n")
+                      .arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2), m.stop.isEmpty() ? QString() : QStringLiteral(", ended: ") + m.stop,
                            used.isEmpty() ? QString() : QStringLiteral("; generated with ") + used.join(QLatin1Char(' ')));
         }
     }
