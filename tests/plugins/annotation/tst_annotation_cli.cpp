@@ -222,6 +222,28 @@ private slots:
         QVERIFY(rows > 0);
     }
 
+    // A list the run cannot read (saved as UTF-16, "Unicode text" in a spreadsheet): failed on its input,
+    // so resume refuses it (it was offered, and failed the same way: trial 17) and `runs --json` says so.
+    void aGeneListThatCannotBeReadNeedsANewRun()
+    {
+        const QString list = m_dir.filePath(QStringLiteral("genes-utf16.txt"));
+        QByteArray utf16("\xff\xfe");
+        for (const QChar c : QStringLiteral("gene\r\nPKD1\r\nNPHS1\r\n"))
+            utf16 += char(c.unicode() & 0xff), utf16 += char(c.unicode() >> 8);
+        QVERIFY(writeAll(list, utf16));
+        const Result r = run(base() + QStringList{QStringLiteral("run"), QStringLiteral("annotation"), QStringLiteral("annotate"), list, QStringLiteral("--library"), library()});
+        QVERIFY2(r.code == 1 && (r.out + r.err).contains(QStringLiteral("the file is UTF-16 text")) && !r.runId.isEmpty(), qPrintable(r.out + r.err));
+        const Result resumed = run(base() + QStringList{QStringLiteral("resume"), r.runId});
+        QVERIFY2(resumed.code == 5, qPrintable(resumed.err + resumed.out));
+        const QJsonArray runs = QJsonDocument::fromJson(run(base() + QStringList{QStringLiteral("runs"), QStringLiteral("--json")}).out.toUtf8())
+                                    .object().value(QLatin1String("runs")).toArray();
+        bool found = false;
+        for (const QJsonValue& v : runs)
+            if (v.toObject().value(QLatin1String("id")).toString() == r.runId)
+                found = v.toObject().value(QLatin1String("new_run_needed")).toBool();
+        QVERIFY(found);
+    }
+
     // A new user with nothing imported and Debian's org.Hs.eg.db installed: annotate uses it (read
     // in place) and says so, instead of failing for want of identities.
     void anEmptyLibraryUsesTheInstalledOrgDb()

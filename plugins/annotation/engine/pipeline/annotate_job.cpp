@@ -192,7 +192,12 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         QList<GeneListEntry> entries;
         QString layout;
         if (!m_settings.genesFile.isEmpty()) {
-            entries = orThrow(readGeneList(m_settings.genesFile, &layout));
+            // The file was just read whole for its pin: what fails now is its content (UTF-16, not a
+            // gene list), and a resume, held to the same bytes, would fail the same way.
+            auto read = readGeneList(m_settings.genesFile, &layout);
+            if (!read)
+                throw core::JobFailure::needingNewRun(read.error().message());
+            entries = std::move(*read);
         } else {
             entries = parseGeneList(m_settings.genesText, &layout);
             if (entries.isEmpty())
