@@ -287,6 +287,7 @@ void ChatController::generate()
     }
     m_streaming.clear();
     m_streamedTokens = 0;
+    m_promptRead = m_promptToRead = 0;
     m_turnClock.start();
     const QString conversation = m_conversation;
     InferenceEngine::Callbacks callbacks;
@@ -297,6 +298,12 @@ void ChatController::generate()
                 return;
             m_streaming += chunk;
             emit textStreamed(chunk);
+        }, Qt::QueuedConnection);
+    };
+    callbacks.onPromptProgress = [this](int64_t read, int64_t toRead) {
+        QMetaObject::invokeMethod(this, [this, read, toRead] {
+            m_promptRead = read;
+            m_promptToRead = toRead;
         }, Qt::QueuedConnection);
     };
     callbacks.onContextShift = [this](int dropped) {
@@ -327,6 +334,9 @@ void ChatController::generate()
             stats.contextSize = contextSize();
             stats.stop = QLatin1String(stopName(result->stop));
             stats.seed = seed;
+            stats.promptToRead = result->evaluatedPromptTokens;
+            stats.promptRead = result->stop == GenerationResult::Stop::Cancelled && result->tokens.empty() ? m_promptRead : result->evaluatedPromptTokens;
+            stats.promptSeconds = result->promptSeconds;
             if (ChatStore* s = store(); s && conversation == m_conversation) {
                 StoredMessage reply;
                 reply.ordinal = int(messages().size());

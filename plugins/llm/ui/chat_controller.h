@@ -35,6 +35,8 @@ struct TurnStats {
     int64_t contextSize = 0;
     QString stop;
     uint64_t seed = 0; // the sampler seed this answer was drawn with
+    int64_t promptRead = 0, promptToRead = 0; // tokens of the message evaluated now (a stop may come before the end)
+    double promptSeconds = 0;
 };
 
 class ChatController : public QObject {
@@ -73,6 +75,8 @@ public:
     void editAndResend(int ordinal, const QString& text);
     const QString& streamingText() const { return m_streaming; }
     double liveTokensPerSecond() const;
+    // While the message is read, before the answer's first token: tokens read of those to read (0, 0 otherwise).
+    std::pair<int64_t, int64_t> promptProgress() const { return busy() && m_streamedTokens == 0 ? std::pair{m_promptRead, m_promptToRead} : std::pair<int64_t, int64_t>{0, 0}; }
     int64_t contextUsed() const { return m_contextUsed; }
     int64_t contextSize() const;
 
@@ -104,6 +108,7 @@ private:
     uint64_t m_request = 0;
     QString m_streaming;
     int m_streamedTokens = 0;
+    int64_t m_promptRead = 0, m_promptToRead = 0; // while the message is read (before the first token)
     int64_t m_promptTokens = 0;
     int64_t m_contextUsed = 0;
     QElapsedTimer m_turnClock;

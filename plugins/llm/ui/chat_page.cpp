@@ -209,7 +209,10 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
         if (m_renderPending)
             renderTranscript();
         m_renderPending = false;
-        m_status->setText(tr("Generating… %1 tokens/s").arg(m_controller->liveTokensPerSecond(), 0, 'f', 1));
+        if (const auto [read, toRead] = m_controller->promptProgress(); toRead > 0)
+            m_status->setText(tr("Reading the message… %1 of %2 tokens").arg(read).arg(toRead));
+        else
+            m_status->setText(tr("Generating… %1 tokens/s").arg(m_controller->liveTokensPerSecond(), 0, 'f', 1));
     });
     m_liveTimer.start(50);
     if (m_context.session)
@@ -296,6 +299,12 @@ void ChatPage::onTurnFinished(const TurnStats& stats)
 {
     // Why the answer ended, in words: "stopped" is the Stop button.
     const QString ended = stats.stop == QLatin1String("stopped") ? tr("you pressed Stop") : stats.stop;
+    if (stats.tokens == 0 && stats.promptRead < stats.promptToRead) { // stopped while the message was read
+        m_status->setText(tr("Stopped while reading the message: %1 of %2 tokens read in %3 s; no answer — context %4 of %5 tokens")
+                              .arg(QString::number(stats.promptRead), QString::number(stats.promptToRead), QString::number(stats.promptSeconds, 'f', 2),
+                                   QString::number(stats.contextUsed), QString::number(stats.contextSize)));
+        return;
+    }
     m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — seed %7 — ended: %6")
                           .arg(QString::number(stats.tokens), QString::number(stats.seconds, 'f', 2), QString::number(stats.tokensPerSecond, 'f', 1),
                                QString::number(stats.contextUsed), QString::number(stats.contextSize), ended, QString::number(stats.seed)));

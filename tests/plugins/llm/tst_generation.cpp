@@ -321,6 +321,36 @@ private slots:
         QVERIFY(rc);
         QCOMPARE(rc->stop, GenerationResult::Stop::Cancelled);
         QCOMPARE(rc->tokens.size(), size_t(1)); // stopped before the next token
+
+        // A stop while a long prompt is read is honoured between its batches (it waited for the whole
+        // prompt: trial 17); what was read stays in the cache, and the same prompt again reads only the rest.
+        GenerationRequest longPrompt = request;
+        for (int i = 0; i < 20; ++i)
+            longPrompt.prompt += " hello world";
+        std::vector<std::pair<int64_t, int64_t>> progress;
+        bool stopNow = false;
+        GenerationEvents reading;
+        reading.stopRequested = [&] { return stopNow; };
+        reading.onPromptProgress = [&](int64_t read, int64_t toRead) {
+            progress.emplace_back(read, toRead);
+            stopNow = true; // after the first batch
+        };
+        Conversation d(*l.model, *l.tokenizer, 512, 8);
+        auto rd = d.generate(longPrompt, reading);
+        QVERIFY2(rd, rd ? "" : qPrintable(rd.error().message()));
+        QCOMPARE(rd->stop, GenerationResult::Stop::Cancelled);
+        QVERIFY(rd->tokens.empty());
+        QVERIFY(rd->promptTokens > 16);
+        QCOMPARE(progress.size(), size_t(1));
+        QCOMPARE(progress.front(), (std::pair<int64_t, int64_t>{8, rd->promptTokens}));
+        QCOMPARE(rd->contextUsed, int64_t(8));
+        stopNow = false;
+        progress.clear();
+        reading.onPromptProgress = [&](int64_t read, int64_t toRead) { progress.emplace_back(read, toRead); };
+        auto again = d.generate(longPrompt, reading);
+        QVERIFY(again && !again->tokens.empty());
+        QCOMPARE(again->evaluatedPromptTokens, rd->promptTokens - 8);
+        QCOMPARE(progress.back(), (std::pair<int64_t, int64_t>{again->evaluatedPromptTokens, again->evaluatedPromptTokens}));
     }
 
     // A KV cache is refused up front, with its size and factors, when it cannot be held: Linux

@@ -144,10 +144,14 @@ void Conversation::shiftOut(int64_t needed, const GenerationEvents& events, int&
 }
 
 core::Status Conversation::feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events,
-                                int& shifts)
+                                int& shifts, bool* stopped)
 {
     size_t done = 0;
     while (done < tokens.size()) {
+        if (stopped && events.stopRequested && events.stopRequested()) { // a long prompt is minutes on a big model
+            *stopped = true;
+            return core::okStatus();
+        }
         int64_t chunk = std::min<int64_t>(m_batchSize, int64_t(tokens.size() - done));
         chunk = std::min<int64_t>(chunk, std::max<int64_t>(1, (m_cache->capacity() - m_keep) / 2));
         shiftOut(chunk, events, shifts);
@@ -155,6 +159,8 @@ core::Status Conversation::feed(const std::vector<TokenId>& tokens, std::vector<
             return st;
         m_tokens.insert(m_tokens.end(), tokens.begin() + ptrdiff_t(done), tokens.begin() + ptrdiff_t(done + size_t(chunk)));
         done += size_t(chunk);
+        if (stopped && events.onPromptProgress)
+            events.onPromptProgress(int64_t(done), int64_t(tokens.size()));
     }
     return core::okStatus();
 }
@@ -230,9 +236,19 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
 
     const auto promptStart = Clock::now();
     std::vector<float> logits;
-    if (core::Status st = feed(toFeed, logits, events, result.shifts); !st)
+    bool stoppedReading = false;
+    if (core::Status st = feed(toFeed, logits, events, result.shifts, &stoppedReading); !st)
         return st.error();
     result.promptSeconds = secondsSince(promptStart);
+    if (stoppedReading) {
+        // Stopped before the answer: what was read stays in the cache (a resend reuses it as a common
+        // start), except after a shift, where only whole turns are appended: read again from the start.
+        if (m_shifted)
+            reset();
+        result.stop = GenerationResult::Stop::Cancelled;
+        result.contextUsed = contextUsed();
+        return result;
+    }
     if (events.onPromptEvaluated)
         events.onPromptEvaluated(result.promptTokens);
 

@@ -154,6 +154,7 @@ uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest 
                 callbacks.onText(text); // once per token, text possibly empty (held back)
         };
         events.onContextShift = callbacks.onContextShift;
+        events.onPromptProgress = callbacks.onPromptProgress;
         events.stopRequested = [this, id] {
             std::lock_guard lock(m_mutex);
             return m_cancelled.count(id) != 0;

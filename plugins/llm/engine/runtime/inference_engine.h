@@ -54,6 +54,7 @@ public:
     struct Callbacks {
         std::function<void(const std::string& text)> onText;
         std::function<void(int droppedTokens)> onContextShift;
+        std::function<void(int64_t read, int64_t toRead)> onPromptProgress; // the message read, a batch at a time
         std::function<void(core::Expected<GenerationResult> result)> onFinished;
     };
 
