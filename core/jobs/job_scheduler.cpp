@@ -178,6 +178,14 @@ void JobScheduler::pauseAllAndWait()
     QCoreApplication::sendPostedEvents(this);
 }
 
+void JobScheduler::forgetEnded()
+{
+    const qsizetype before = m_order.size();
+    m_order.removeIf([](const std::shared_ptr<JobHandle>& h) { return h->state() != RunState::Running && h->state() != RunState::Queued; });
+    if (m_order.size() != before)
+        emit endedForgotten();
+}
+
 bool JobScheduler::waitForIdle(int timeoutMs)
 {
     if (activeCount() == 0)

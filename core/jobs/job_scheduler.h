@@ -31,6 +31,9 @@ public:
     void cancel(const QString& runId);
     // Asks every active job to pause (checkpoint and stop), then waits for the workers.
     void pauseAllAndWait();
+    // Drops the handles of runs that ended (another project opens: its Jobs dock lists its own
+    // runs); emits endedForgotten when any were dropped.
+    void forgetEnded();
 
     std::shared_ptr<JobHandle> handle(const QString& runId) const;
     QList<std::shared_ptr<JobHandle>> handles() const { return m_order; }
@@ -44,6 +47,7 @@ signals:
     void jobStarted(const QString& runId);
     void jobStateChanged(const QString& runId);
     void jobEnded(const QString& runId); // finished, paused, cancelled or failed
+    void endedForgotten();
 
 private:
     void schedule();

@@ -69,6 +69,7 @@ void Session::closeProject()
     if (!m_project)
         return;
     m_scheduler->pauseAllAndWait();
+    m_scheduler->forgetEnded(); // its runs, all ended now: not listed beside the next project's
     m_runs.reset();
     m_project.reset();
     Logging::detachFile();

@@ -38,6 +38,11 @@ JobListModel::JobListModel(core::JobScheduler& scheduler, QObject* parent) : QAb
         if (row >= 0)
             emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
     });
+    connect(&scheduler, &core::JobScheduler::endedForgotten, this, [this] {
+        beginResetModel();
+        m_rows = m_scheduler.handles();
+        endResetModel();
+    });
     connect(&m_timer, &QTimer::timeout, this, &JobListModel::refresh);
     m_timer.start(250);
 }

@@ -56,7 +56,7 @@ ProvenanceDock::ProvenanceDock(core::Session& session, QWidget* parent) : QDockW
 {
     setObjectName(QStringLiteral("ProvenanceDock"));
     auto* body = new QWidget(this);
-    m_title = new QLabel(tr("Double-click a run in the Jobs dock or the Runs page."), body);
+    m_title = new QLabel(body);
     m_title->setWordWrap(true);
     m_tree = new QTreeWidget(body);
     m_tree->setObjectName(QStringLiteral("provenanceTree"));
@@ -88,10 +88,22 @@ ProvenanceDock::ProvenanceDock(core::Session& session, QWidget* parent) : QDockW
     layout->addWidget(m_exportNote);
     layout->addLayout(buttons);
     setWidget(body);
-    m_exportJson->setEnabled(false);
-    m_exportReport->setEnabled(false);
+    showNoRun();
     connect(m_exportJson, &QPushButton::clicked, this, &ProvenanceDock::exportJson);
     connect(m_exportReport, &QPushButton::clicked, this, &ProvenanceDock::chooseReportFiles);
+    // Another project: a run of the last one is not shown (its Export report wrote into the new one).
+    connect(&session, &core::Session::projectChanged, this, &ProvenanceDock::showNoRun);
+}
+
+void ProvenanceDock::showNoRun()
+{
+    m_tree->clear();
+    m_runId.clear();
+    m_record = {};
+    m_exportNote->hide();
+    m_title->setText(tr("Double-click a run in the Jobs dock or the Runs page."));
+    m_exportJson->setEnabled(false);
+    m_exportReport->setEnabled(false);
 }
 
 void ProvenanceDock::showRun(const QString& runId)

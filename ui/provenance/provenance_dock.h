@@ -26,6 +26,8 @@ public:
     explicit ProvenanceDock(core::Session& session, QWidget* parent = nullptr);
 
     void showRun(const QString& runId);
+    // No run shown (as at the start, and when another project opens).
+    void showNoRun();
     const QString& runId() const { return m_runId; }
     QTreeWidget* tree() const { return m_tree; }
     // After an export: where the files are, as links that open them.

@@ -117,10 +117,11 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     }
 }
 
-// A restored place kept on its screen's available area (resized to it where larger): a smaller
-// screen than last time, or an X server without a window manager, which restored the window 20 px
-// lower at each start with its status bar below the screen (trial 16). Qt's restoreGeometry moves
-// neither. The frame is not counted: unknown before the window is shown, it is a window manager's.
+// A restored place moved into its screen's available area (a window larger than the screen at its
+// top left; its size is the user's): a smaller screen than last time, or an X server without a
+// window manager, which restored the window 20 px lower at each start with its status bar below the
+// screen (trial 16). Qt's restoreGeometry does not. The frame is not counted: unknown before the
+// window is shown, it is a window manager's.
 void MainWindow::keepOnScreen(QWidget& window)
 {
     const QScreen* screen = QGuiApplication::screenAt(window.geometry().center());
@@ -129,9 +130,9 @@ void MainWindow::keepOnScreen(QWidget& window)
     if (!screen)
         return;
     const QRect available = screen->availableGeometry();
-    QRect kept(window.geometry().topLeft(), window.geometry().size().boundedTo(available.size()));
-    kept.moveLeft(std::clamp(kept.left(), available.left(), available.left() + available.width() - kept.width()));
-    kept.moveTop(std::clamp(kept.top(), available.top(), available.top() + available.height() - kept.height()));
+    QRect kept = window.geometry();
+    kept.moveLeft(std::clamp(kept.left(), available.left(), std::max(available.left(), available.left() + available.width() - kept.width())));
+    kept.moveTop(std::clamp(kept.top(), available.top(), std::max(available.top(), available.top() + available.height() - kept.height())));
     if (kept != window.geometry())
         window.setGeometry(kept);
 }

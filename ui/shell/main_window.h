@@ -52,8 +52,8 @@ public:
     void offerResume();
     // Starts every plugin's demo runs in the open project.
     QStringList startDemo();
-    // Moves (and where larger, sizes) `window` into the available area of the screen it is on: the
-    // place restored from the last session is kept on screen.
+    // Moves `window` into the available area of the screen it is on (one larger than the screen to
+    // its top left): the place restored from the last session is kept on screen.
     static void keepOnScreen(QWidget& window);
 
 protected:

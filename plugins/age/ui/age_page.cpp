@@ -46,6 +46,7 @@ AgePage::AgePage(const ui::PageContext& context, QWidget* parent) : QWidget(pare
     connect(m_runs, &QComboBox::currentIndexChanged, this, &AgePage::showSelected);
     if (m_context.session)
         connect(m_context.session, &core::Session::projectChanged, this, [this] {
+            m_setup->setStatus(QString()); // the last project's run, report or error
             connectProject();
             reloadRuns();
         });

@@ -26,6 +26,7 @@ ChatController::ChatController(core::Session& session, QObject* parent) : QObjec
         m_conversation.clear();
         emit conversationsChanged();
         emit transcriptChanged();
+        emit conversationSwitched();
     });
 }
 

@@ -54,6 +54,7 @@ ViralPage::ViralPage(const ui::PageContext& context, ViralPlugin*, QWidget* pare
     });
     if (m_context.session)
         connect(m_context.session, &core::Session::projectChanged, this, [this] {
+            m_setup->setStatus(QString()); // the last project's run, report or error
             connectProject();
             reloadRuns();
         });

@@ -1,0 +1,60 @@
+// Another project opened in the same window (File ▸ Open project, Recent
+// projects): the Jobs dock, the Provenance dock and the pages show nothing of
+// the last one (its finished run stayed in the Jobs dock, and Export report of
+// the run still in the Provenance dock wrote into the new project, calling the
+// run's outputs missing: trial 17).
+
+#include "jobs/job_scheduler.h"
+#include "jobs/jobs_dock.h"
+#include "log/logging.h"
+#include "provenance/provenance_dock.h"
+#include "runs/run_service.h"
+#include "runs/session.h"
+#include "shell/main_window.h"
+
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace bioforge;
+
+class TstProjectSwitch : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        core::Logging::initialize(core::Logging::Console::Off);
+    }
+
+    void anotherProjectShowsNoneOfTheLastOnesRuns()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("first")), true));
+        window.show();
+        auto id = session.runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 3}, {QStringLiteral("work"), 1}});
+        QVERIFY2(id, id ? "" : qPrintable(id.error().message()));
+        QTRY_VERIFY_WITH_TIMEOUT(session.scheduler().handle(*id) && session.scheduler().handle(*id)->state() == core::RunState::Finished, 30000);
+        window.provenanceDock()->showRun(*id);
+        QCOMPARE(window.provenanceDock()->runId(), *id);
+        auto* exportReport = window.provenanceDock()->findChild<QPushButton*>(QStringLiteral("exportReportButton"));
+        QVERIFY(exportReport && exportReport->isEnabled());
+        QTRY_COMPARE(window.jobsDock()->table()->model()->rowCount(), 1);
+
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("second")), true));
+        QVERIFY(session.scheduler().handles().isEmpty());
+        QCOMPARE(window.jobsDock()->table()->model()->rowCount(), 0);
+        QVERIFY(window.provenanceDock()->runId().isEmpty());
+        QVERIFY(!exportReport->isEnabled());
+        QCOMPARE(window.provenanceDock()->tree()->topLevelItemCount(), 0);
+    }
+};
+
+QTEST_MAIN(TstProjectSwitch)
+#include "tst_project_switch.moc"
