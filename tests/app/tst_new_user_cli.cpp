@@ -67,6 +67,8 @@ private slots:
             commands.append({QStringLiteral("run"), QStringLiteral("viral"), QLatin1String(verb), QStringLiteral("--help")});
         for (const char* verb : {"info", "tokenize", "generate", "chat", "bench", "synth-model"})
             commands.append({QStringLiteral("llm"), QLatin1String(verb), QStringLiteral("--help")});
+        for (const char* verb : {"import-bulk", "download", "sources"}) // `sources --help` was a usage error (2)
+            commands.append({QStringLiteral("annotation"), QLatin1String(verb), QStringLiteral("--help")});
         for (const QStringList& c : commands) {
             const Result r = run(QStringList{QStringLiteral("--project"), project()} + c);
             QVERIFY2(r.code == 0, qPrintable(c.join(' ') + QStringLiteral(": ") + QString::fromUtf8(r.err)));

@@ -231,6 +231,11 @@ int downloadCommand(const QStringList& given, const QString& defaultLibrary, con
 int sourcesCommand(const QStringList& given, const QString& defaultLibrary, QTextStream& out, QTextStream& err)
 {
     QStringList args = given;
+    if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
+        out << "usage: bioforge annotation sources [--library FILE]\n"
+               "  lists each source, the files (parts) it takes and what of them the library holds" << Qt::endl;
+        return kOk;
+    }
     QString library = takeOption(args, QStringLiteral("--library"));
     if (library.isEmpty())
         library = defaultLibrary;

@@ -70,6 +70,13 @@ private slots:
         TestLibrary lib;
         auto html = lib.importText(QStringLiteral("hgnc"), QStringLiteral("page.json"), "<!DOCTYPE html><html><body>captcha</body></html>\n");
         QVERIFY(!html);
+        // Not recognised: what its first line is and what was looked for; genenames.org's custom
+        // download (columns chosen by hand) said to be one, and what to download instead.
+        auto custom = lib.importText(QStringLiteral("hgnc"), QStringLiteral("custom.txt"), "HGNC ID\tApproved symbol\tApproved name\nHGNC:9008\tPKD1\tpolycystin 1\n");
+        QVERIFY(!custom);
+        for (const char* said : {"custom.txt: not a file HGNC imports; it takes: genes — ", "Its first line starts 'HGNC ID\\tApproved symbol",
+                                 "a header starting 'hgnc_id'", "genenames.org custom download", "hgnc_complete_set.txt"})
+            QVERIFY2(custom.error().message().contains(QString::fromUtf8(said)), qPrintable(custom.error().message()));
         auto wrongJson = lib.importText(QStringLiteral("hgnc"), QStringLiteral("other.json"), "{\"response\": {\"docs\": [{\"name\": \"x\"}]}}\n", QStringLiteral("genes"));
         QVERIFY(!wrongJson);
         QVERIFY2(wrongJson.error().message().contains(QStringLiteral("hgnc_id")), qPrintable(wrongJson.error().message()));

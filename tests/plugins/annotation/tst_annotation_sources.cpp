@@ -292,6 +292,22 @@ private slots:
         QCOMPARE(notImported.status, SourceValue::Status::Absent);
         QVERIFY2(notImported.error.startsWith(QStringLiteral("HGNC's complete set is not imported")), qPrintable(notImported.error));
     }
+
+    // A header that lacks a column says how many columns it has past those it lists, and names one
+    // spelt another way wherever it is (the list stopped at the 12th of 34: trial 17).
+    void aMissingColumnSpeltOtherwiseIsNamed()
+    {
+        TestLibrary lib;
+        QStringList columns = kGnomadColumns;
+        columns.replace(columns.indexOf(QStringLiteral("lof.oe_ci.upper")), QStringLiteral("lof_oe_ci_upper"));
+        const QByteArray tsv = columns.join(QLatin1Char('\t')).toUtf8() + '\n';
+        auto r = lib.importText(QStringLiteral("gnomad"), QStringLiteral("gnomad.v4.1.constraint_metrics.tsv"), tsv, QStringLiteral("constraint"));
+        QVERIFY(!r);
+        const QString message = r.error().message();
+        QVERIFY2(message.contains(QStringLiteral("the header lacks lof.oe_ci.upper")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral(" and %1 more)").arg(columns.size() - 12)), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("it has 'lof_oe_ci_upper' for lof.oe_ci.upper, spelt otherwise")), qPrintable(message));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstAnnotationSources)

@@ -68,10 +68,29 @@ core::Status DelimitedFile::readHeader(const QStringList& required)
     for (const QString& r : required)
         if (!m_header.contains(r))
             missing << r;
-    if (!missing.isEmpty())
-        return core::Error(QStringLiteral("%1: the header lacks %2 (found: %3); is this the right file?")
-                               .arg(path(), missing.join(QStringLiteral(", ")), m_header.mid(0, 12).join(QStringLiteral(", "))));
-    return core::okStatus();
+    if (missing.isEmpty())
+        return core::okStatus();
+    // A column spelt another way ("lof_oe_ci_upper" for "lof.oe_ci.upper", a case changed) is named,
+    // wherever it is in a long header.
+    const auto folded = [](const QString& name) {
+        QString f;
+        for (const QChar c : name)
+            if (c.isLetterOrNumber())
+                f += c.toLower();
+        return f;
+    };
+    QStringList spelt;
+    for (const QString& r : missing)
+        for (const QString& h : std::as_const(m_header))
+            if (folded(h) == folded(r))
+                spelt << QStringLiteral("'%1' for %2").arg(h, r);
+    constexpr qsizetype kShown = 12;
+    QString found = m_header.mid(0, kShown).join(QStringLiteral(", "));
+    if (m_header.size() > kShown)
+        found += QStringLiteral(" and %1 more").arg(m_header.size() - kShown);
+    return core::Error(QStringLiteral("%1: the header lacks %2 (found: %3)%4; is this the right file?")
+                           .arg(path(), missing.join(QStringLiteral(", ")), found,
+                                spelt.isEmpty() ? QString() : QStringLiteral("; it has %1, spelt otherwise").arg(spelt.join(QStringLiteral(", ")))));
 }
 
 core::Expected<QList<QByteArray>> DelimitedFile::skipLines(int n)

@@ -189,7 +189,7 @@ core::Error unknownPart(const AnnotationSource& source, const QString& path)
 {
     QStringList parts;
     for (const BulkPart& p : source.parts())
-        parts << QStringLiteral("%1 (%2)").arg(p.id, p.description);
+        parts << QStringLiteral("%1 — %2").arg(p.id, p.description);
     return core::Error(QStringLiteral("%1: not a file %2 imports; it takes: %3").arg(path, source.title(), parts.join(QStringLiteral("; "))));
 }
 

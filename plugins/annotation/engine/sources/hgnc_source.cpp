@@ -26,7 +26,17 @@ core::Expected<QString> HgncSource::detectPart(const QString& path) const
         return QStringLiteral("withdrawn");
     if (h.startsWith('{') || h.startsWith("hgnc_id\t"))
         return QStringLiteral("genes");
-    return unknownPart(*this, path);
+    // What was looked for, and the table a lab most often has saved (genenames.org's custom
+    // download: columns the user chose, 'HGNC ID', 'Approved symbol', …), which is not read.
+    const QString first = QString::fromUtf8(h.left(h.indexOf('\n') < 0 ? 60 : std::min<qsizetype>(60, h.indexOf('\n')))).trimmed().replace(QLatin1Char('\t'), QStringLiteral("\\t"));
+    QString message = unknownPart(*this, path).message()
+                      + QStringLiteral(". Its first line starts '%1'; HGNC's genes file starts with '{' (JSON) or a header starting 'hgnc_id' (TSV), "
+                                       "withdrawn.txt with 'HGNC_ID\\tSTATUS\\tWITHDRAWN_SYMBOL'")
+                            .arg(first);
+    if (h.startsWith("HGNC ID\t"))
+        message += QStringLiteral(". This looks like a genenames.org custom download (columns chosen by hand): it is not read; download "
+                                  "hgnc_complete_set.txt (bioforge annotation download hgnc)");
+    return core::Error(message);
 }
 
 core::Expected<QString> HgncSource::importPart(const QString& part, const QString& path, BulkWriter& writer, const StreamControl& control) const
