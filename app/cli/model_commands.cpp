@@ -56,7 +56,7 @@ int listModels(CliContext& ctx, core::ModelRegistry& registry)
 {
     ctx.out() << "registry " << registry.file() << Qt::endl;
     for (const core::ModelEntry& m : registry.models())
-        ctx.out() << m.name << "  " << m.kind << "  rev " << (m.revision.isEmpty() ? QStringLiteral("-") : m.revision) << "  "
+        ctx.out() << m.displayName() << "  " << m.kind << "  rev " << (m.revision.isEmpty() ? QStringLiteral("-") : m.revision) << "  "
                   << m.files.size() << (m.files.size() == 1 ? " file" : " files") << "  model checksum " << m.combinedSha256().left(16) << "…  " << m.root
                   << Qt::endl;
     return kOk;

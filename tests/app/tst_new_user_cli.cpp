@@ -10,6 +10,9 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -177,6 +180,17 @@ private slots:
         QDirIterator it(QDir(demo).filePath(QStringLiteral("runs")), {QStringLiteral("contigs.tsv")}, QDir::Files, QDirIterator::Subdirectories);
         QVERIFY(it.hasNext());
         QVERIFY(readAll(it.next()).count('\n') > 5);
+        // Its random-weights models are said to be test models where a new user meets them first: the
+        // registry's listing and the terminal's llm commands (trial 17).
+        const QByteArray models = run({QStringLiteral("models"), QStringLiteral("list")}).out;
+        QVERIFY2(models.contains("— TEST model (random weights)"), models.constData());
+        QString gguf;
+        for (const QJsonValue& v : QJsonDocument::fromJson(run({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}).out).object().value(QLatin1String("models")).toArray())
+            if (v.toObject().value(QLatin1String("kind")).toString() == QLatin1String("gguf") && v.toObject().value(QLatin1String("test_model")).toBool())
+                gguf = v.toObject().value(QLatin1String("name")).toString();
+        QVERIFY(!gguf.isEmpty());
+        const Result generated = run({QStringLiteral("llm"), QStringLiteral("generate"), gguf, QStringLiteral("--prompt"), QStringLiteral("PKD1 is"), QStringLiteral("--n"), QStringLiteral("2")});
+        QVERIFY2(generated.code == 0 && generated.err.contains("is a TEST model with random weights"), generated.err.constData());
     }
 };
 

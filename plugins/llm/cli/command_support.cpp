@@ -77,6 +77,10 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
     out.tokenizer = std::make_unique<Tokenizer>(*vocab);
     if (!withWeights)
         return true;
+    // Random weights write random text (the demo's models, `llm synth-model`'s): said before it is read.
+    if (const std::string name = out.file->stringOr("general.name", ""); name.rfind("bioforge-synthetic-", 0) == 0)
+        err << "bioforge: note: " << QFileInfo(path).fileName() << " is a TEST model with random weights (general.name " << QString::fromStdString(name)
+            << "): its text means nothing" << Qt::endl;
     QString note;
     threads = usableThreads(threads, &note);
     if (!note.isEmpty())
