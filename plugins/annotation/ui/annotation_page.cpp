@@ -129,7 +129,7 @@ QString AnnotationPage::start()
             return {};
         }
     }
-    auto id = runs->start(QStringLiteral("annotation"), QStringLiteral("annotate"), m_setup->parameters());
+    auto id = runs->start(QStringLiteral("annotation"), QStringLiteral("annotate"), m_setup->parameters(), m_setup->runTitle());
     if (!id) {
         m_setup->setStatus(id.error().message());
         return {};

@@ -2,6 +2,7 @@
 
 #include "identity/gene_list.h"
 #include "pipeline/bulk_import.h"
+#include "runs/run_title.h"
 #include "settings/file_dialogs.h"
 #include "settings/page_memory.h"
 #include "sources/annotation_source.h"
@@ -110,7 +111,7 @@ AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath,
     connect(m_panels, &QComboBox::activated, this, [this](int i) {
         QFile f(m_panels->itemData(i).toString());
         if (f.open(QIODevice::ReadOnly))
-            setGenes(QString::fromUtf8(f.readAll()));
+            setGenesFromFile(f.fileName(), QString::fromUtf8(f.readAll()));
     });
     connect(open, &QPushButton::clicked, this, [this] {
         const QString path = ui::chooseFile(this, QStringLiteral("gene-list"), tr("Gene list"));
@@ -123,7 +124,7 @@ AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath,
         }
         QFile f(path);
         if (f.open(QIODevice::ReadOnly))
-            setGenes(QString::fromUtf8(f.readAll()));
+            setGenesFromFile(path, QString::fromUtf8(f.readAll()));
         for (const GeneListEntry& e : *entries)
             if (!e.problem.isEmpty()) {
                 setStatus(tr("%1: %2; such entries will be listed unknown").arg(QDir::toNativeSeparators(path), e.problem));
@@ -188,7 +189,33 @@ void AnnotationSetupPanel::savePanel()
     setStatus(tr("Saved as %1.").arg(f.fileName()));
 }
 
-void AnnotationSetupPanel::setGenes(const QString& text) { m_genes->setPlainText(text); }
+void AnnotationSetupPanel::setGenes(const QString& text)
+{
+    m_genes->setPlainText(text);
+    m_listFile.clear();
+}
+
+void AnnotationSetupPanel::setGenesFromFile(const QString& file, const QString& text)
+{
+    m_genes->setPlainText(text);
+    // A panel shipped inside the program (a Qt resource, ":/…") is no file a run can read: its text.
+    m_listFile = file.startsWith(QLatin1Char(':')) ? QString() : QFileInfo(file).absoluteFilePath();
+    m_listFileText = m_genes->toPlainText(); // as the box holds it (its line ends)
+}
+
+QString AnnotationSetupPanel::runTitle() const
+{
+    if (parameters().contains(QLatin1String("genes")))
+        return {};
+    const QList<GeneListEntry> entries = parseGeneList(genes());
+    QStringList first;
+    for (qsizetype i = 0; i < std::min<qsizetype>(3, entries.size()); ++i)
+        first << (entries[i].text.size() > 24 ? entries[i].text.left(23) + QStringLiteral("…") : entries[i].text);
+    const QString counted = tr("Gene annotation: annotate — %n entries", nullptr, int(entries.size()));
+    const QString named = counted + QStringLiteral(": ") + first.join(QStringLiteral(", ")) + (entries.size() > 3 ? QStringLiteral(", …") : QString());
+    // An entry a title cannot hold (a control character pasted with it): the count only.
+    return core::checkRunTitle(named) ? named : counted;
+}
 QString AnnotationSetupPanel::genes() const { return m_genes->toPlainText(); }
 void AnnotationSetupPanel::setStatus(const QString& text) { m_status->setText(text); }
 
@@ -203,8 +230,15 @@ QStringList AnnotationSetupPanel::checkedSources() const
 
 QJsonObject AnnotationSetupPanel::parameters() const
 {
-    return {{QStringLiteral("genes_text"), genes()}, {QStringLiteral("sources"), checkedSources().join(QLatin1Char(','))},
-            {QStringLiteral("library"), m_library()}, {QStringLiteral("offline"), !m_online->isChecked()}};
+    QJsonObject p{{QStringLiteral("sources"), checkedSources().join(QLatin1Char(','))},
+                  {QStringLiteral("library"), m_library()},
+                  {QStringLiteral("offline"), !m_online->isChecked()}};
+    // The file as it is on disk (its bytes pinned, its name in the title) while the box holds it unedited.
+    if (!m_listFile.isEmpty() && genes() == m_listFileText && QFileInfo::exists(m_listFile))
+        p.insert(QStringLiteral("genes"), m_listFile);
+    else
+        p.insert(QStringLiteral("genes_text"), genes());
+    return p;
 }
 
 void AnnotationSetupPanel::refreshSources()

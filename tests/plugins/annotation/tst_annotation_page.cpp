@@ -15,12 +15,15 @@
 #include "plugin/plugin_manager.h"
 #include "settings/page_memory.h"
 #include "settings/workbench_settings.h"
+#include "store/project.h"
+#include "store/project_store.h"
 #include "support/test_support.h"
 #include "tsv_table_model.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
@@ -151,6 +154,23 @@ private slots:
                  qPrintable(m_page->findChild<QLabel*>(QStringLiteral("status"))->text()));
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
         QVERIFY(ended.first().at(1).toBool());
+        // The shipped panel (inside the program) runs as text, titled by its entries (every page run was
+        // "Gene annotation: annotate").
+        auto record = m_session->project()->store().run(ended.first().at(0).toString());
+        QVERIFY(record);
+        QVERIFY2(record->title.startsWith(QStringLiteral("Gene annotation: annotate — ")) && record->title.contains(QStringLiteral(" entries: ")),
+                 qPrintable(record->title));
+        // A list opened from a file and not edited runs as that file (its path, so its SHA-256, and its
+        // name in the title); edited in the box, as its text.
+        const QString file = m_dir.filePath(QStringLiteral("my_genes.txt"));
+        QVERIFY(writeAll(file, "gene\r\nPKD1\r\nUMOD\r\n"));
+        m_page->setup()->setGenesFromFile(file, QStringLiteral("gene\r\nPKD1\r\nUMOD\r\n"));
+        QCOMPARE(m_page->setup()->parameters().value(QLatin1String("genes")).toString(), QFileInfo(file).absoluteFilePath());
+        QVERIFY(!m_page->setup()->parameters().contains(QLatin1String("genes_text")) && m_page->setup()->runTitle().isEmpty());
+        m_page->findChild<QPlainTextEdit*>(QStringLiteral("genes"))->appendPlainText(QStringLiteral("NPHS1"));
+        QVERIFY(m_page->setup()->parameters().contains(QLatin1String("genes_text")) && !m_page->setup()->parameters().contains(QLatin1String("genes")));
+        QVERIFY2(m_page->setup()->runTitle() == QStringLiteral("Gene annotation: annotate — 3 entries: PKD1, UMOD, NPHS1"), qPrintable(m_page->setup()->runTitle()));
+        emit panels->activated(kidney); // back to the panel, for what follows
         // The finished run's table is loaded (an earlier 'loaded' may be the run list's first pick).
         AnnotationResultsPanel* results = m_page->results();
         QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1 && results->genes()->rowCount() > 20, 30000);
