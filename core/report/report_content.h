@@ -48,6 +48,9 @@ struct ReportPlot {
     // scatter's), where finite; the caption says what it is.
     double xMarker = std::numeric_limits<double>::quiet_NaN();
     double yMarker = std::numeric_limits<double>::quiet_NaN();
+    // Said across the plot where no series has a point (an empty frame said nothing); empty: "no
+    // values to plot".
+    QString emptyNote;
 };
 
 struct ReportSection {

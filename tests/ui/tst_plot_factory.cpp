@@ -147,6 +147,17 @@ private slots:
         core::ReportPlot none;
         none.kind = core::ReportPlot::Kind::Scatter;
         QVERIFY(!ui::PlotFactory::render(none, QSize(200, 100)).isNull());
+        // An empty plot says so (an empty frame said nothing: trial 17), and refilled with values, no more.
+        none.emptyNote = QStringLiteral("no gnomAD LOEUF values in this run");
+        std::unique_ptr<QCustomPlot> b(ui::PlotFactory::create(none));
+        QCOMPARE(b->itemCount(), 1);
+        auto* note = qobject_cast<QCPItemText*>(b->item(0));
+        QVERIFY(note);
+        QCOMPARE(note->text(), none.emptyNote);
+        none.series << core::PlotSeries{QString(), {1.0}, {2.0}};
+        ui::PlotFactory::fill(b.get(), none);
+        QCOMPARE(b->itemCount(), 0);
+        QCOMPARE(a->itemCount(), 0);
     }
 };
 

@@ -81,6 +81,7 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
 {
     plot->clearPlottables();
     plot->clearGraphs();
+    plot->clearItems();
     if (spec.kind == core::ReportPlot::Kind::Histogram) {
         std::vector<double> all;
         for (const core::PlotSeries& s : spec.series)
@@ -141,6 +142,16 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
     if (std::isfinite(spec.yMarker) && spec.kind != core::ReportPlot::Kind::Histogram)
         marker({plot->xAxis->range().lower, plot->xAxis->range().upper}, {spec.yMarker, spec.yMarker});
     fitTicks(plot);
+    size_t points = 0;
+    for (const core::PlotSeries& s : spec.series)
+        points += spec.kind == core::ReportPlot::Kind::Histogram ? s.x.size() : std::min(s.x.size(), s.y.size());
+    if (points == 0) {
+        auto* note = new QCPItemText(plot);
+        note->position->setType(QCPItemPosition::ptAxisRectRatio);
+        note->position->setCoords(0.5, 0.5);
+        note->setText(spec.emptyNote.isEmpty() ? QObject::tr("no values to plot") : spec.emptyNote);
+        note->setColor(QColor(90, 90, 90));
+    }
     plot->replot();
 }
 

@@ -71,6 +71,35 @@ Loaded readRun(const QString& runDir)
 
 QString esc(const QString& s) { return s.toHtmlEscaped(); }
 
+// A value as a person reads it in the detail pane (the tables' cells keep cellText's compact form):
+// a list with ", " (lines break between GO ids, not inside one), a genomic location as
+// "chr19:38,647,648–38,731,589 (+)", another object as "key value; key value".
+QString detailText(const QJsonValue& v)
+{
+    if (v.isArray()) {
+        QStringList parts;
+        for (const QJsonValue& x : v.toArray())
+            parts << detailText(x);
+        return parts.join(QStringLiteral(", "));
+    }
+    if (!v.isObject())
+        return cellText(v);
+    const QJsonObject o = v.toObject();
+    if (o.contains(QLatin1String("seqname")) && o.value(QLatin1String("start")).isDouble() && o.value(QLatin1String("end")).isDouble()) {
+        const QLocale english(QLocale::English);
+        QString seq = o.value(QLatin1String("seqname")).toString();
+        if (!seq.startsWith(QLatin1String("chr")))
+            seq.prepend(QStringLiteral("chr"));
+        const QString strand = o.value(QLatin1String("strand")).toString();
+        return QStringLiteral("%1:%2–%3%4").arg(seq, english.toString(o.value(QLatin1String("start")).toInteger()), english.toString(o.value(QLatin1String("end")).toInteger()),
+                                               strand.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(strand));
+    }
+    QStringList parts;
+    for (auto it = o.begin(); it != o.end(); ++it)
+        parts << QStringLiteral("%1 %2").arg(it.key(), detailText(it.value()));
+    return parts.join(QStringLiteral("; "));
+}
+
 } // namespace
 
 AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
@@ -134,6 +163,15 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     m_loeuf = new QCustomPlot(charts);
     m_scatter = new QCustomPlot(charts);
     chartsLayout->addWidget(m_perSource, 0, 0, 1, 2);
+    // Sources' names slanted (side by side they ran together: "clinvagnomad"), the legend in a row
+    // under the axes, not over the bars.
+    m_perSource->xAxis->setTickLabelRotation(45);
+    auto* legendRow = new QCPLayoutGrid;
+    m_perSource->plotLayout()->addElement(1, 0, legendRow);
+    legendRow->setMargins(QMargins(5, 0, 5, 5));
+    legendRow->addElement(0, 0, m_perSource->legend);
+    m_perSource->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_perSource->plotLayout()->setRowStretchFactor(1, 0.001);
     chartsLayout->addWidget(m_loeuf, 1, 0);
     chartsLayout->addWidget(m_scatter, 1, 1);
     m_tabs->addTab(charts, tr("Summary"));
@@ -266,8 +304,12 @@ void AnnotationResultsPanel::load(const QString& runDir)
                 scatter.y.push_back(cv);
             }
         }
-        ui::PlotFactory::fill(m_loeuf, {core::ReportPlot::Kind::Histogram, tr("LOEUF"), tr("LOEUF"), tr("genes"), {values}, 20});
-        ui::PlotFactory::fill(m_scatter, {core::ReportPlot::Kind::Scatter, tr("Kidney cortex TPM against LOEUF"), tr("LOEUF"), tr("GTEx Kidney_Cortex TPM"), {scatter}, 0});
+        core::ReportPlot loeufPlot{core::ReportPlot::Kind::Histogram, tr("LOEUF"), tr("LOEUF"), tr("genes"), {values}, 20};
+        loeufPlot.emptyNote = tr("no gnomAD LOEUF values in this run");
+        ui::PlotFactory::fill(m_loeuf, loeufPlot);
+        core::ReportPlot scatterPlot{core::ReportPlot::Kind::Scatter, tr("Kidney cortex TPM against LOEUF"), tr("LOEUF"), tr("GTEx Kidney_Cortex TPM"), {scatter}, 0};
+        scatterPlot.emptyNote = tr("no gene with both gnomAD LOEUF and GTEx kidney cortex TPM in this run");
+        ui::PlotFactory::fill(m_scatter, scatterPlot);
         m_geneView->sortByColumn(1, Qt::AscendingOrder); // by symbol
         m_geneView->resizeColumnsToContents();
         if (m_genes->rowCount() > 0)
@@ -315,7 +357,7 @@ void AnnotationResultsPanel::showGene(int row)
         if (!value.isEmpty()) {
             html += QStringLiteral("<table cellspacing=2>");
             for (auto v = value.begin(); v != value.end(); ++v)
-                html += QStringLiteral("<tr><td><i>%1</i></td><td>%2</td></tr>").arg(esc(v.key()), esc(cellText(v.value()).left(600)));
+                html += QStringLiteral("<tr><td><i>%1</i></td><td>%2</td></tr>").arg(esc(v.key()), esc(detailText(v.value()).left(600)));
             html += QStringLiteral("</table>");
         }
     }

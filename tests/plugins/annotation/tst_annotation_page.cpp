@@ -189,6 +189,8 @@ private slots:
         QVERIFY2(detail.contains(QStringLiteral("UMOD")) && detail.contains(QStringLiteral("release:")) && detail.contains(QStringLiteral("fetched")),
                  qPrintable(detail.left(400)));
         QVERIFY(detail.contains(QStringLiteral("demo_gnomad_constraint_metrics.tsv")));
+        // Nested values read as text, not JSON (ClinVar's counts, GTEx's TPMs were '{"…":…}'; trial 17).
+        QVERIFY2(!detail.contains(QStringLiteral("{\"")) && !detail.contains(QStringLiteral("\":")), qPrintable(detail));
         results->filtered()->setFilterFixedString(QString());
         // Numbers sort as numbers.
         const int loeuf = int(results->genes()->header().indexOf(QStringLiteral("gnomad.loeuf")));
