@@ -11,8 +11,11 @@
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "shell/main_window.h"
+#include "store/project.h"
 
+#include <QFileInfo>
 #include <QPushButton>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -53,6 +56,33 @@ private slots:
         QVERIFY(window.provenanceDock()->runId().isEmpty());
         QVERIFY(!exportReport->isEnabled());
         QCOMPARE(window.provenanceDock()->tree()->topLevelItemCount(), 0);
+    }
+
+    // A run going when another project is opened: asked first (it was paused without a word, and
+    // then nothing in the window showed it), kept going where the user stays, said paused after.
+    void aRunGoingIsAskedAboutAndSaidPaused()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("third")), true));
+        window.show();
+        auto id = session.runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 4000}, {QStringLiteral("work"), 4000}});
+        QVERIFY(id);
+        QTRY_VERIFY_WITH_TIMEOUT(session.scheduler().handle(*id)->state() == core::RunState::Running, 30000);
+        int asked = 0;
+        window.setSwitchQuestion([&](int active) {
+            asked = active;
+            return false;
+        });
+        QVERIFY(!window.openProject(m_dir.filePath(QStringLiteral("fourth")), true));
+        QCOMPARE(asked, 1);
+        QCOMPARE(session.project()->folder(), QFileInfo(m_dir.filePath(QStringLiteral("third"))).absoluteFilePath());
+        QCOMPARE(session.scheduler().handle(*id)->state(), core::RunState::Running);
+        window.setSwitchQuestion([](int) { return true; });
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("fourth")), true));
+        const QString said = window.statusBar()->currentMessage();
+        QVERIFY2(said.startsWith(QStringLiteral("1 run of %1 paused; opened again, it offers to resume it").arg(QFileInfo(m_dir.filePath(QStringLiteral("third"))).absoluteFilePath())),
+                 qPrintable(said));
     }
 };
 

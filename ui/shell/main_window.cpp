@@ -291,11 +291,17 @@ void MainWindow::rememberLayout() const
     memory.setValue(QStringLiteral("state"), saveState());
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
+int MainWindow::activeRuns() const
 {
     int active = 0;
     for (const auto& h : m_session.scheduler().handles())
         active += h->state() == core::RunState::Running || h->state() == core::RunState::Queued ? 1 : 0;
+    return active;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    const int active = activeRuns();
     if (active == 0) {
         rememberLayout();
         event->accept();

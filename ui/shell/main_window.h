@@ -47,6 +47,9 @@ public:
     enum class QuitChoice { PauseAndQuit, CancelAndQuit, Stay };
     // Replaces the question (tests answer it; the default asks in a message box).
     void setQuitQuestion(std::function<QuitChoice(int activeRuns)> ask) { m_askQuit = std::move(ask); }
+    // Opening another project pauses the runs going (they resume when it is opened again): asked
+    // first (true opens it). Replaces the question (tests answer it; the default asks in a message box).
+    void setSwitchQuestion(std::function<bool(int activeRuns)> ask) { m_askSwitch = std::move(ask); }
     RunsPage* runsPage() const { return m_runsPage; }
     // After a project opens: offers to resume runs a crash interrupted.
     void offerResume();
@@ -86,6 +89,8 @@ private:
     QLabel* m_projectProblem = nullptr;
     QList<QAction*> m_projectActions; // need an open project: disabled without one
     std::function<QuitChoice(int)> m_askQuit;
+    std::function<bool(int)> m_askSwitch;
+    int activeRuns() const; // running or queued
 };
 
 } // namespace bioforge::ui

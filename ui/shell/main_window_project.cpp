@@ -25,6 +25,24 @@ namespace bioforge::ui {
 
 bool MainWindow::openProject(const QString& folder, bool create)
 {
+    // The runs going in the open project are paused by the switch: asked first, said after (they
+    // went on paused, with no trace in the window of the project opened).
+    const int active = m_session.project() ? activeRuns() : 0;
+    const QString previous = m_session.project() ? m_session.project()->folder() : QString();
+    if (active > 0) {
+        const bool go = m_askSwitch ? m_askSwitch(active)
+                                    : QMessageBox::question(this, tr("Runs are going"),
+                                                            active == 1 ? tr("1 run is still going in %1. Opening another project pauses it; it resumes "
+                                                                             "from its last checkpoint when this project is opened again. Open the other project?")
+                                                                              .arg(previous)
+                                                                        : tr("%1 runs are still going in %2. Opening another project pauses them; they resume "
+                                                                             "from their last checkpoint when this project is opened again. Open the other project?")
+                                                                              .arg(QString::number(active), previous),
+                                                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                                          == QMessageBox::Yes;
+        if (!go)
+            return false;
+    }
     if (core::Status st = m_session.openProject(folder, create); !st) {
         if (!m_session.project()) { // nothing open: say so where it stays, not in a passing message
             m_projectProblem->setText(tr("No project open — %1. Open or make one with File ▸ Open project… or New project….").arg(st.error().message()));
@@ -41,6 +59,10 @@ bool MainWindow::openProject(const QString& folder, bool create)
     m_projectProblem->hide();
     core::WorkbenchSettings().addRecentProject(m_session.project()->folder());
     updateRecentMenu();
+    if (active > 0)
+        statusBar()->showMessage(active == 1 ? tr("1 run of %1 paused; opened again, it offers to resume it.").arg(previous)
+                                             : tr("%1 runs of %2 paused; opened again, it offers to resume them.").arg(QString::number(active), previous),
+                                 30000);
     return true;
 }
 

@@ -129,7 +129,8 @@ QString AnnotationPage::start()
             return {};
         }
     }
-    auto id = runs->start(QStringLiteral("annotation"), QStringLiteral("annotate"), m_setup->parameters(), m_setup->runTitle());
+    const QJsonObject parameters = m_setup->parameters(); // the file or the box's text, decided once
+    auto id = runs->start(QStringLiteral("annotation"), QStringLiteral("annotate"), parameters, m_setup->runTitle(parameters));
     if (!id) {
         m_setup->setStatus(id.error().message());
         return {};

@@ -111,7 +111,7 @@ AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath,
     connect(m_panels, &QComboBox::activated, this, [this](int i) {
         QFile f(m_panels->itemData(i).toString());
         if (f.open(QIODevice::ReadOnly))
-            setGenesFromFile(f.fileName(), QString::fromUtf8(f.readAll()));
+            setGenesFromFile(f.fileName(), f.readAll());
     });
     connect(open, &QPushButton::clicked, this, [this] {
         const QString path = ui::chooseFile(this, QStringLiteral("gene-list"), tr("Gene list"));
@@ -124,7 +124,7 @@ AnnotationSetupPanel::AnnotationSetupPanel(std::function<QString()> libraryPath,
         }
         QFile f(path);
         if (f.open(QIODevice::ReadOnly))
-            setGenesFromFile(path, QString::fromUtf8(f.readAll()));
+            setGenesFromFile(path, f.readAll());
         for (const GeneListEntry& e : *entries)
             if (!e.problem.isEmpty()) {
                 setStatus(tr("%1: %2; such entries will be listed unknown").arg(QDir::toNativeSeparators(path), e.problem));
@@ -195,23 +195,25 @@ void AnnotationSetupPanel::setGenes(const QString& text)
     m_listFile.clear();
 }
 
-void AnnotationSetupPanel::setGenesFromFile(const QString& file, const QString& text)
+void AnnotationSetupPanel::setGenesFromFile(const QString& file, const QByteArray& bytes)
 {
-    m_genes->setPlainText(text);
+    m_genes->setPlainText(QString::fromUtf8(bytes));
+    m_listFileBytes = bytes;
     // A panel shipped inside the program (a Qt resource, ":/…") is no file a run can read: its text.
     m_listFile = file.startsWith(QLatin1Char(':')) ? QString() : QFileInfo(file).absoluteFilePath();
     m_listFileText = m_genes->toPlainText(); // as the box holds it (its line ends)
 }
 
-QString AnnotationSetupPanel::runTitle() const
+QString AnnotationSetupPanel::runTitle(const QJsonObject& parameters) const
 {
-    if (parameters().contains(QLatin1String("genes")))
+    if (parameters.contains(QLatin1String("genes")))
         return {};
     const QList<GeneListEntry> entries = parseGeneList(genes());
     QStringList first;
     for (qsizetype i = 0; i < std::min<qsizetype>(3, entries.size()); ++i)
         first << (entries[i].text.size() > 24 ? entries[i].text.left(23) + QStringLiteral("…") : entries[i].text);
-    const QString counted = tr("Gene annotation: annotate — %n entries", nullptr, int(entries.size()));
+    const QString counted = entries.size() == 1 ? QStringLiteral("Gene annotation: annotate — 1 entry")
+                                                : QStringLiteral("Gene annotation: annotate — %1 entries").arg(entries.size());
     const QString named = counted + QStringLiteral(": ") + first.join(QStringLiteral(", ")) + (entries.size() > 3 ? QStringLiteral(", …") : QString());
     // An entry a title cannot hold (a control character pasted with it): the count only.
     return core::checkRunTitle(named) ? named : counted;
@@ -233,8 +235,10 @@ QJsonObject AnnotationSetupPanel::parameters() const
     QJsonObject p{{QStringLiteral("sources"), checkedSources().join(QLatin1Char(','))},
                   {QStringLiteral("library"), m_library()},
                   {QStringLiteral("offline"), !m_online->isChecked()}};
-    // The file as it is on disk (its bytes pinned, its name in the title) while the box holds it unedited.
-    if (!m_listFile.isEmpty() && genes() == m_listFileText && QFileInfo::exists(m_listFile))
+    // The file (its bytes pinned, its name in the title) while the box holds it unedited and it holds
+    // what was read (a list saved again since runs as what the box shows).
+    QFile file(m_listFile);
+    if (!m_listFile.isEmpty() && genes() == m_listFileText && file.open(QIODevice::ReadOnly) && file.readAll() == m_listFileBytes)
         p.insert(QStringLiteral("genes"), m_listFile);
     else
         p.insert(QStringLiteral("genes_text"), genes());

@@ -32,17 +32,18 @@ public:
 
     void setProjectFolder(const QString& folder); // its annotation/panels/ are offered
     void setGenes(const QString& text);
-    // The list read from `file` (Open list…, a saved panel): run as that file while the box holds it
-    // unedited (the run records its path and SHA-256, and is titled by its name).
-    void setGenesFromFile(const QString& file, const QString& text);
+    // The list read from `file` (Open list…, a saved panel), its bytes: run as that file while the box
+    // holds it unedited and the file still holds those bytes (the run records its path and SHA-256,
+    // and is titled by its name).
+    void setGenesFromFile(const QString& file, const QByteArray& bytes);
     QString genes() const;
     QStringList checkedSources() const;
     // The annotate run's parameters for the list and sources chosen: `genes` (the file) for a list
     // opened and not edited, else `genes_text`.
     QJsonObject parameters() const;
-    // A pasted list's run title: "Gene annotation: annotate — 22 entries: PKD1, PKD2, NPHS1, …"; empty
-    // for a file (the run is titled by its name).
-    QString runTitle() const;
+    // The run title for `parameters`: a pasted list's "Gene annotation: annotate — 22 entries: PKD1,
+    // PKD2, NPHS1, …"; empty for a file (the run is titled by its name).
+    QString runTitle(const QJsonObject& parameters) const;
     void setStatus(const QString& text);
     // Re-reads what the library holds (the source list).
     void refreshSources();
@@ -65,6 +66,7 @@ private:
     QComboBox* m_panels;
     QPlainTextEdit* m_genes;
     QString m_listFile, m_listFileText; // where the box's list was read from, and its text then
+    QByteArray m_listFileBytes;         // the file's bytes then
     QLabel* m_geneCount;
     QTreeWidget* m_sources;
     QCheckBox* m_online;

@@ -189,6 +189,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     });
     connect(m_controller, &ChatController::failed, this, [this](const QString& message) {
         m_status->setText(tr("Error: %1").arg(message));
+        updateModelCard(); // a load that failed or was stopped (another project opened) is not "Loading …" any more
         updateButtons();
     });
     connect(m_controller, &ChatController::transcriptChanged, this, [this] {

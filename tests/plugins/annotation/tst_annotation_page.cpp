@@ -164,12 +164,18 @@ private slots:
         // name in the title); edited in the box, as its text.
         const QString file = m_dir.filePath(QStringLiteral("my_genes.txt"));
         QVERIFY(writeAll(file, "gene\r\nPKD1\r\nUMOD\r\n"));
-        m_page->setup()->setGenesFromFile(file, QStringLiteral("gene\r\nPKD1\r\nUMOD\r\n"));
+        m_page->setup()->setGenesFromFile(file, "gene\r\nPKD1\r\nUMOD\r\n");
         QCOMPARE(m_page->setup()->parameters().value(QLatin1String("genes")).toString(), QFileInfo(file).absoluteFilePath());
-        QVERIFY(!m_page->setup()->parameters().contains(QLatin1String("genes_text")) && m_page->setup()->runTitle().isEmpty());
-        m_page->findChild<QPlainTextEdit*>(QStringLiteral("genes"))->appendPlainText(QStringLiteral("NPHS1"));
+        QVERIFY(!m_page->setup()->parameters().contains(QLatin1String("genes_text")) && m_page->setup()->runTitle(m_page->setup()->parameters()).isEmpty());
+        // The file saved again since it was opened: the box's list runs, not what the file holds now.
+        QVERIFY(writeAll(file, "gene\r\nPKD1\r\nUMOD\r\nCOL4A5\r\n"));
         QVERIFY(m_page->setup()->parameters().contains(QLatin1String("genes_text")) && !m_page->setup()->parameters().contains(QLatin1String("genes")));
-        QVERIFY2(m_page->setup()->runTitle() == QStringLiteral("Gene annotation: annotate — 3 entries: PKD1, UMOD, NPHS1"), qPrintable(m_page->setup()->runTitle()));
+        QVERIFY(writeAll(file, "gene\r\nPKD1\r\nUMOD\r\n"));
+        QVERIFY(m_page->setup()->parameters().contains(QLatin1String("genes")));
+        m_page->findChild<QPlainTextEdit*>(QStringLiteral("genes"))->appendPlainText(QStringLiteral("NPHS1"));
+        const QJsonObject edited = m_page->setup()->parameters();
+        QVERIFY(edited.contains(QLatin1String("genes_text")) && !edited.contains(QLatin1String("genes")));
+        QVERIFY2(m_page->setup()->runTitle(edited) == QStringLiteral("Gene annotation: annotate — 3 entries: PKD1, UMOD, NPHS1"), qPrintable(m_page->setup()->runTitle(edited)));
         emit panels->activated(kidney); // back to the panel, for what follows
         // The finished run's table is loaded (an earlier 'loaded' may be the run list's first pick).
         AnnotationResultsPanel* results = m_page->results();

@@ -284,6 +284,10 @@ private slots:
         QCOMPARE(byEnsembl.status, SourceValue::Status::Found);
         QCOMPARE(byEnsembl.value.value(QLatin1String("hgnc_id")).toString(), QStringLiteral("HGNC:9008"));
         QCOMPARE(byEnsembl.joinedOn, QStringLiteral("Ensembl gene ENSG00000008710"));
+        // An NCBI gene HGNC lacks, whose Ensembl id HGNC gives to another NCBI gene: not that gene's record.
+        const SourceValue other = annotate(*lib.library, QStringLiteral("hgnc"), gene(QStringLiteral("LOC2"), QString(), QStringLiteral("999999998"), QStringLiteral("ENSG00000008710")));
+        QCOMPARE(other.status, SourceValue::Status::Absent);
+        QVERIFY2(other.error.contains(QStringLiteral("is HGNC:9008 (PKD1, NCBI Gene id 5310), another gene")), qPrintable(other.error));
         const SourceValue none = annotate(*lib.library, QStringLiteral("hgnc"), gene(QStringLiteral("LOC1"), QString(), QStringLiteral("999999999"), QString()));
         QCOMPARE(none.status, SourceValue::Status::Absent);
         QVERIFY2(none.error.contains(QStringLiteral("has no gene with NCBI Gene id 999999999")), qPrintable(none.error));

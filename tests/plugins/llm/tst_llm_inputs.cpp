@@ -324,10 +324,28 @@ private slots:
             chat.messages.push_back({"assistant", "hi system"});
         }
         chat.messages.push_back({"user", "hi"});
-        Conversation reopened(**model, *tokenizer, 64);
+        Conversation reopened(**model, *tokenizer, 64, 8);
         auto answered = reopened.generate(chat, {});
         QVERIFY2(answered, answered ? "" : qPrintable(answered.error().message()));
         QVERIFY(answered->promptTokens > 64);
+
+        // Stop while the next message is read, in this shifted conversation: the cache goes back to
+        // where the message began, and sent again, only the new turns are read (a reset read the whole
+        // history again, longer than the context).
+        chat.messages.push_back({"assistant", answered->text});
+        chat.messages.push_back({"user", "hi"}); // chatml's markers make it many tokens in this vocabulary
+        bool stopNow = false;
+        GenerationEvents reading;
+        reading.stopRequested = [&] { return stopNow; };
+        reading.onPromptProgress = [&](int64_t, int64_t) { stopNow = true; };
+        auto stopped = reopened.generate(chat, reading);
+        QVERIFY2(stopped, stopped ? "" : qPrintable(stopped.error().message()));
+        QCOMPARE(stopped->stop, GenerationResult::Stop::Cancelled);
+        QVERIFY(stopped->tokens.empty() && stopped->evaluatedPromptTokens > 8);
+        auto again = reopened.generate(chat, {});
+        QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
+        QCOMPARE(again->evaluatedPromptTokens, stopped->evaluatedPromptTokens); // the new turns only
+        QVERIFY2(again->evaluatedPromptTokens < again->promptTokens / 2, qPrintable(QStringLiteral("%1 of %2").arg(again->evaluatedPromptTokens).arg(again->promptTokens)));
     }
 
     // A system prompt that leaves no room for a message (a chat refused every message, blaming it

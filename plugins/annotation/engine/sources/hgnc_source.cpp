@@ -88,6 +88,14 @@ core::Expected<SourceValue> HgncSource::annotate(const GeneRecord& gene, const B
             v.error = QStringLiteral("HGNC's complete set gives %1 %2 to %3 records: %4").arg(said, id).arg(found->size()).arg(ids.join(QStringLiteral(", ")));
             return v;
         }
+        // Found by Ensembl gene, HGNC's record must not name another NCBI gene (org.Hs.eg.db gives one
+        // Ensembl id to a readthrough or LOC gene HGNC lacks and to the approved gene beside it).
+        if (found->size() == 1 && column == QLatin1String("ensembl_id") && !gene.ncbiGeneId.isEmpty() && !found->first().ncbiGeneId.isEmpty()
+            && found->first().ncbiGeneId != gene.ncbiGeneId) {
+            v.error = QStringLiteral("HGNC's complete set has no gene with NCBI Gene id %1; its record of %2 %3 is %4 (%5, NCBI Gene id %6), another gene")
+                          .arg(gene.ncbiGeneId, said, id, found->first().hgncId, found->first().symbol, found->first().ncbiGeneId);
+            return v;
+        }
         if (found->size() == 1) {
             v.status = SourceValue::Status::Found;
             v.joinedOn = QStringLiteral("%1 %2").arg(said, id);

@@ -237,14 +237,22 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     const auto promptStart = Clock::now();
     std::vector<float> logits;
     bool stoppedReading = false;
+    const size_t tokensBefore = m_tokens.size();
+    const int shiftsBefore = result.shifts;
     if (core::Status st = feed(toFeed, logits, events, result.shifts, &stoppedReading); !st)
         return st.error();
     result.promptSeconds = secondsSince(promptStart);
     if (stoppedReading) {
         // Stopped before the answer: what was read stays in the cache (a resend reuses it as a common
-        // start), except after a shift, where only whole turns are appended: read again from the start.
-        if (m_shifted)
+        // start). A shifted conversation appends whole turns only: its cache goes back to where this
+        // message began (the next message appends from there), or, where this read shifted too,
+        // starts over.
+        if (m_shifted && result.shifts == shiftsBefore) {
+            m_cache->setSize(int64_t(tokensBefore));
+            m_tokens.resize(tokensBefore);
+        } else if (m_shifted) {
             reset();
+        }
         result.stop = GenerationResult::Stop::Cancelled;
         result.contextUsed = contextUsed();
         return result;
