@@ -1,6 +1,7 @@
 #include "command_support.h"
 
 #include "compute/device_choice.h"
+#include "util/terminal_text.h"
 
 #include <QFileInfo>
 
@@ -79,8 +80,8 @@ bool openModel(const QString& path, bool withWeights, int threads, OpenModel& ou
         return true;
     // Random weights write random text (the demo's models, `llm synth-model`'s): said before it is read.
     if (const std::string name = out.file->stringOr("general.name", ""); name.rfind("bioforge-synthetic-", 0) == 0)
-        err << "bioforge: note: " << QFileInfo(path).fileName() << " is a TEST model with random weights (general.name " << QString::fromStdString(name)
-            << "): its text means nothing" << Qt::endl;
+        err << "bioforge: note: " << core::shownOnTerminal(QFileInfo(path).fileName()) << " is a TEST model with random weights (general.name "
+            << core::shownOnTerminal(QString::fromStdString(name)) << "): its text means nothing" << Qt::endl; // a GGUF's text: no terminal escapes
     QString note;
     threads = usableThreads(threads, &note);
     if (!note.isEmpty())

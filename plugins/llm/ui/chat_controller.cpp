@@ -290,7 +290,7 @@ void ChatController::generate()
     m_streamedTokens = 0;
     m_promptRead = m_promptToRead = 0;
     m_turnClock.start();
-    const QString conversation = m_conversation;
+    const QString conversation = m_turnConversation = m_conversation;
     InferenceEngine::Callbacks callbacks;
     callbacks.onText = [this](const std::string& text) {
         QMetaObject::invokeMethod(this, [this, chunk = QString::fromStdString(text)] {
@@ -350,7 +350,8 @@ void ChatController::generate()
                 (void)s->append(conversation, reply);
             }
             m_streaming.clear();
-            emit turnFinished(stats);
+            if (conversation == m_conversation) // the status line says the shown conversation's turn only
+                emit turnFinished(stats);
             emit transcriptChanged();
             emit conversationsChanged();
         }, Qt::QueuedConnection);

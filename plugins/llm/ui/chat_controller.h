@@ -77,6 +77,9 @@ public:
     double liveTokensPerSecond() const;
     // While the message is read, before the answer's first token: tokens read of those to read (0, 0 otherwise).
     std::pair<int64_t, int64_t> promptProgress() const { return busy() && m_streamedTokens == 0 ? std::pair{m_promptRead, m_promptToRead} : std::pair<int64_t, int64_t>{0, 0}; }
+    // Whether the turn under way is the shown conversation's (another may be shown while it runs:
+    // its figures are not this one's).
+    bool turnIsShown() const { return busy() && m_turnConversation == m_conversation; }
     int64_t contextUsed() const { return m_contextUsed; }
     int64_t contextSize() const;
 
@@ -109,6 +112,7 @@ private:
     QString m_streaming;
     int m_streamedTokens = 0;
     int64_t m_promptRead = 0, m_promptToRead = 0; // while the message is read (before the first token)
+    QString m_turnConversation;                   // the conversation of the turn under way
     int64_t m_promptTokens = 0;
     int64_t m_contextUsed = 0;
     QElapsedTimer m_turnClock;

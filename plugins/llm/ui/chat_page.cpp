@@ -205,7 +205,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     });
     // Streaming text is drawn at most 20 times a second.
     connect(&m_liveTimer, &QTimer::timeout, this, [this] {
-        if (!m_controller->busy())
+        if (!m_controller->turnIsShown())
             return;
         if (m_renderPending)
             renderTranscript();

@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QVBoxLayout>
 
 namespace bioforge::llm {
@@ -46,8 +47,11 @@ ConversationPanel::ConversationPanel(ChatController& controller, QWidget* parent
     layout->addLayout(row2);
 
     connect(m_search, &QLineEdit::textChanged, this, &ConversationPanel::reload);
-    connect(m_list, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
-        m_controller.openConversation(item->data(Qt::UserRole).toString());
+    // The highlighted row is the conversation shown: a click, the arrow keys or type-ahead open it (the
+    // keys moved the highlight while the buttons acted on the one shown).
+    connect(m_list, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
+        if (!m_following && item && item->data(Qt::UserRole).toString() != shownId())
+            m_controller.openConversation(item->data(Qt::UserRole).toString());
     });
     connect(add, &QPushButton::clicked, &m_controller, &ChatController::newConversation);
     connect(rename, &QPushButton::clicked, this, [this] {
@@ -79,6 +83,7 @@ QString ConversationPanel::shownId() const { return m_controller.conversationId(
 
 void ConversationPanel::reload()
 {
+    const QScopedValueRollback following(m_following, true);
     m_list->clear();
     for (const ConversationSummary& c : m_controller.conversations(m_search->text())) {
         auto* item = new QListWidgetItem(c.title, m_list);
@@ -92,6 +97,7 @@ void ConversationPanel::reload()
 void ConversationPanel::followShown()
 {
     // After New no row is highlighted (a highlighted old conversation was what Delete removed: trial 17).
+    const QScopedValueRollback following(m_following, true);
     QListWidgetItem* shown = nullptr;
     for (int i = 0; i < m_list->count(); ++i)
         if (m_list->item(i)->data(Qt::UserRole).toString() == shownId())
@@ -99,8 +105,9 @@ void ConversationPanel::followShown()
     m_list->setCurrentItem(shown);
     if (!shown)
         m_list->clearSelection();
+    // Acting on a conversation the list shows (a search may have filtered the shown one out).
     for (QWidget* button : std::as_const(m_actOnShown))
-        button->setEnabled(!shownId().isEmpty());
+        button->setEnabled(shown != nullptr);
 }
 
 void ConversationPanel::deleteShown()

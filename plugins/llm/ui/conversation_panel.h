@@ -39,6 +39,7 @@ private:
     QListWidget* m_list;
     QList<QWidget*> m_actOnShown; // Rename, Delete, the exports
     std::function<bool(const QString& title, int messages)> m_askDelete;
+    bool m_following = false; // the list's highlight being set to the shown conversation (not a user's choice)
 };
 
 } // namespace bioforge::llm

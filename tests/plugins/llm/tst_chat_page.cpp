@@ -273,6 +273,13 @@ private slots:
         QVERIFY(!second.isEmpty() && second != first);
         QTRY_VERIFY(panel->list()->currentItem() && panel->list()->currentItem()->data(Qt::UserRole).toString() == second);
         QVERIFY(remove->isEnabled());
+        // The arrow keys open the row they highlight (they moved the highlight alone).
+        panel->list()->setFocus();
+        const int row = panel->list()->currentRow();
+        QTest::keyClick(panel->list(), row == 0 ? Qt::Key_Down : Qt::Key_Up);
+        QCOMPARE(c.conversationId(), first);
+        QTest::keyClick(panel->list(), row == 0 ? Qt::Key_Up : Qt::Key_Down);
+        QCOMPARE(c.conversationId(), second);
         QStringList asked;
         panel->setDeleteQuestion([&](const QString& title, int messages) {
             asked << QStringLiteral("%1 (%2)").arg(title).arg(messages);

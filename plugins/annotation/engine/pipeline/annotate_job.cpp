@@ -192,11 +192,15 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
         QList<GeneListEntry> entries;
         QString layout;
         if (!m_settings.genesFile.isEmpty()) {
-            // The file was just read whole for its pin: what fails now is its content (UTF-16, not a
-            // gene list), and a resume, held to the same bytes, would fail the same way.
+            // The file was just read whole for its pin: while it can still be read, what fails is its
+            // content (UTF-16, not a gene list), and a resume, held to the same bytes, would fail the
+            // same way. One gone or unreadable since (a sync client, a network share) may come back.
             auto read = readGeneList(m_settings.genesFile, &layout);
-            if (!read)
-                throw core::JobFailure::needingNewRun(read.error().message());
+            if (!read) {
+                if (const QFileInfo now(m_settings.genesFile); now.isFile() && now.isReadable())
+                    throw core::JobFailure::needingNewRun(read.error().message());
+                throw core::JobFailure(read.error());
+            }
             entries = std::move(*read);
         } else {
             entries = parseGeneList(m_settings.genesText, &layout);

@@ -281,7 +281,7 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
     for (const StoredMessage& m : *msgs) {
         const QString who = m.role == QLatin1String("user") ? QStringLiteral("You") : m.role == QLatin1String("assistant") ? QStringLiteral("Assistant") : QStringLiteral("System");
         md += QStringLiteral("### %1\n\n%2\n\n").arg(who, m.content);
-        if (m.role == QLatin1String("assistant") && m.tokens > 0) {
+        if (m.role == QLatin1String("assistant") && (m.tokens > 0 || !m.stop.isEmpty())) { // an answer stopped before its first token says so too
             QStringList used; // as the command line spells them: `bioforge llm generate … --seed 1 --ctx 2048` gives it again
             for (auto it = m.generation.begin(); it != m.generation.end(); ++it)
                 used << QStringLiteral("--%1 %2").arg(it.key(), optionText(it.value()));
