@@ -4,6 +4,7 @@
 #include "cli_json.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "store_check.h"
 
 #include "checkpoint/checkpoint_inspector.h"
 #include "checkpoint/state_summary.h"
@@ -162,13 +163,34 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
                   << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;
         return kNotFound;
     }
+    // A run's SQLite store beside its entries (an annotate run keeps its state there, not in entries).
+    const QList<StoreCheck> stores = checkSqliteStores(folder);
+    int badStores = 0;
+    for (const StoreCheck& s : stores)
+        badStores += s.ok ? 0 : 1;
     if (json) {
-        const QJsonObject all = entriesJson(folder, entries);
+        QJsonObject all = entriesJson(folder, entries);
+        QJsonArray storesJson;
+        for (const StoreCheck& s : stores) {
+            QJsonObject tables;
+            for (const auto& [name, rows] : s.tables)
+                tables.insert(name, rows);
+            storesJson.append(QJsonObject{{QStringLiteral("file"), s.file}, {QStringLiteral("bytes"), s.bytes}, {QStringLiteral("ok"), s.ok},
+                                          {QStringLiteral("integrity"), s.integrity}, {QStringLiteral("tables"), tables}});
+        }
+        all.insert(QStringLiteral("stores"), storesJson);
         ctx.out() << QJsonDocument(all).toJson(QJsonDocument::Indented) << Qt::flush;
-        return all.value(QLatin1String("bad")).toInt() == 0 ? kOk : kProjectError;
+        return all.value(QLatin1String("bad")).toInt() == 0 && badStores == 0 ? kOk : kProjectError;
     }
     ctx.out() << "checkpoints in " << folder << ": " << entries.size() << (entries.size() == 1 ? " entry" : " entries") << Qt::endl;
-    int bad = 0;
+    for (const StoreCheck& s : stores) {
+        QStringList tables;
+        for (const auto& [name, rows] : s.tables)
+            tables << QStringLiteral("%1 %2").arg(name).arg(rows);
+        ctx.out() << (s.ok ? "ok   " : "BAD  ") << "store " << s.file << " (" << s.bytes << " bytes): SQLite quick_check " << s.integrity
+                  << (tables.isEmpty() ? QString() : QStringLiteral("; rows: ") + tables.join(QStringLiteral(", "))) << Qt::endl;
+    }
+    int bad = badStores;
     for (const core::CheckpointEntryReport& e : entries) {
         if (!e.verified) { // what its manifest says is not to be trusted: only why (as the JSON's nulls)
             ++bad;

@@ -186,6 +186,15 @@ private slots:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         for (const char* f : {"resolution.tsv", "annotations.tsv", "annotations.json", "coverage.tsv", "summary.json", "provenance.json"})
             QVERIFY2(QFile::exists(QDir(r.runDir).filePath(QLatin1String(f))), f);
+        // inspect checks the run's store beside its entries (it said "0 entries" of a page run and nothing of it).
+        const Result inspected = run(base() + QStringList{QStringLiteral("inspect"), r.runId});
+        QVERIFY2(inspected.code == 0 && inspected.out.contains(QStringLiteral("ok   store progress.sqlite (")) && inspected.out.contains(QStringLiteral("quick_check ok; rows: ")),
+                 qPrintable(inspected.out + inspected.err));
+        const QJsonObject inspectedJson = QJsonDocument::fromJson(run(base() + QStringList{QStringLiteral("inspect"), r.runId, QStringLiteral("--json")}).out.toUtf8()).object();
+        const QJsonObject store = inspectedJson.value(QLatin1String("stores")).toArray().first().toObject();
+        QVERIFY2(store.value(QLatin1String("ok")).toBool() && store.value(QLatin1String("file")).toString() == QLatin1String("progress.sqlite")
+                     && !store.value(QLatin1String("tables")).toObject().isEmpty(),
+                 qPrintable(QJsonDocument(inspectedJson).toJson()));
         // The provenance names every release the values came from.
         const QByteArray provenance = readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")));
         QVERIFY2(provenance.contains("\"gnomAD constraint\"") && provenance.contains("HGNC complete set"), provenance.constData());
