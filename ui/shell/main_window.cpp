@@ -129,7 +129,8 @@ void MainWindow::keepOnScreen(QWidget& window)
         screen = window.screen();
     if (!screen)
         return;
-    const QRect available = screen->availableGeometry();
+    // The desktop's whole available area: a window the user placed across two monitors stays there.
+    const QRect available = screen->availableVirtualGeometry();
     QRect kept = window.geometry();
     kept.moveLeft(std::clamp(kept.left(), available.left(), std::max(available.left(), available.left() + available.width() - kept.width())));
     kept.moveTop(std::clamp(kept.top(), available.top(), std::max(available.top(), available.top() + available.height() - kept.height())));

@@ -178,7 +178,17 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     connect(m_settings, &SettingsPanel::changed, this, [this] { m_controller->setSettings(m_settings->settings()); });
     connect(m_conversations, &ConversationPanel::message, m_status, &QLabel::setText);
     // The status line is the shown conversation's: another one's last answer is not this one's.
-    connect(m_controller, &ChatController::conversationSwitched, m_status, &QLabel::clear);
+    // A conversation made with another model than the one loaded says so (a follow-up went silently
+    // to the loaded model after a restart: trial 17).
+    connect(m_controller, &ChatController::conversationSwitched, this, [this] {
+        m_status->clear();
+        const auto shown = m_controller->conversationSummary(m_controller->conversationId());
+        const auto& model = m_controller->model();
+        if (shown && model && !shown->modelSha256.isEmpty() && shown->modelSha256 != model->sha256)
+            m_status->setText(tr("This conversation was made with %1; the model loaded is %2, which answers a new message (load %1 to go on with "
+                                 "the same model).")
+                                  .arg(QFileInfo(shown->modelPath).fileName(), QFileInfo(model->summary.path).fileName()));
+    });
     connect(m_controller, &ChatController::modelLoading, this, [this](const QString& path) {
         m_card->setText(tr("Loading %1 … (progress in the Jobs dock)").arg(path));
         updateButtons();

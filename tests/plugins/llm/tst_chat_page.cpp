@@ -295,6 +295,16 @@ private slots:
         QCOMPARE(left.size(), 1);
         QCOMPARE(left.first().id, first);
         QVERIFY(c.conversationId().isEmpty() && !panel->list()->currentItem());
+
+        // Opened, a conversation made with another model says so: the loaded one would answer.
+        ChatStore store(m_session->project()->store());
+        auto other = store.create(QStringLiteral("made elsewhere"), QStringLiteral("/models/other-7b.gguf"), QString(64, QLatin1Char('a')), QJsonObject{});
+        QVERIFY(other);
+        c.openConversation(*other);
+        const QString said = m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text();
+        QVERIFY2(said.startsWith(QStringLiteral("This conversation was made with other-7b.gguf; the model loaded is ")), qPrintable(said));
+        c.openConversation(first); // made with the loaded model: nothing to say
+        QVERIFY(m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text().isEmpty());
     }
 };
 
