@@ -325,7 +325,9 @@ private slots:
 
     // With 8-bit activations (this CPU's kernels passed the self-test) oneDNN's sums of the full
     // 0…255 × −127…127 range are exact at every row count the packed layout serves (the layout is
-    // chosen once, at 256 rows), and the kernel stays the packing one.
+    // chosen once, at 256 rows). From 256 rows the kernel is the packing one; below, oneDNN may pick
+    // another for a small product (an AMX CPU: its VNNI kernel for 1–2 rows of 640 × 96), and run()
+    // reorders the weights into that kernel's layout: its sums are as exact.
     void eightBitProductsAreExactAtEveryRowCount()
     {
         if (int8ReducedRange())
@@ -343,7 +345,10 @@ private slots:
             QVERIFY2(st, st ? "" : qPrintable(st.error().message()));
             const at::Tensor exact = at::matmul(q.to(at::kLong), w.to(at::kLong).t());
             QVERIFY2(at::equal(p.to(at::kLong), exact), qPrintable(QStringLiteral("%1 rows").arg(rows)));
-            QCOMPARE((*product)->kernelFor(rows), packing);
+            if (rows >= 256)
+                QCOMPARE((*product)->kernelFor(rows), packing);
+            else if (const QString kernel = (*product)->kernelFor(rows); kernel != packing)
+                qInfo("%lld rows: oneDNN's %s, not the packing %s (the weights reordered for it)", static_cast<long long>(rows), qPrintable(kernel), qPrintable(packing));
         }
     }
 

@@ -31,7 +31,8 @@ memory::desc activations(int64_t rows, int64_t in) { return {{rows, in}, memory:
 memory::desc sums(int64_t rows, int64_t out) { return {{rows, out}, memory::data_type::s32, memory::format_tag::ab}; }
 
 // The weights' layout is the one oneDNN asks for at this many rows; in 2.6 its choice depends
-// on the CPU, in and out, not on the rows (checked for 1 to 5000 rows at the encoders' shapes).
+// on the CPU, in and out, not on the rows at the encoders' shapes (checked for 1 to 5000 rows, on
+// AVX-512 VNNI and on AMX CPUs); for a small product an AMX CPU picks its VNNI kernel for 1–2 rows.
 // oneDNN accepts any layout (its reference kernel takes them all), so run() checks that the
 // kernel it gets is the packing one and otherwise reorders into the layout this row count wants.
 constexpr int64_t kPackRows = 256;
