@@ -47,7 +47,7 @@ struct DownloadedFile {
     QString etag;
     QDateTime lastModified; // invalid when the server sent none
     bool reused = false;    // already complete from an earlier download
-    QString note;           // how a reused copy was judged current ("unchanged on the server", …)
+    QString note{};         // how a reused copy was judged current ("unchanged on the server", …)
 };
 
 class ModelDownloader {

@@ -50,7 +50,7 @@ struct ReportPlot {
     double yMarker = std::numeric_limits<double>::quiet_NaN();
     // Said across the plot where no series has a point (an empty frame said nothing); empty: "no
     // values to plot".
-    QString emptyNote;
+    QString emptyNote{};
 };
 
 struct ReportSection {

@@ -34,7 +34,7 @@ struct BulkPart {
     bool required = true; // the source needs it to annotate (else it adds to what the others give)
     // Where the provider publishes it (`bioforge annotation download`); empty
     // when files must be fetched by hand (a site that refuses scripts).
-    QString url;
+    QString url{};
 };
 
 // The active releases of one source's parts, and lookups in them.

@@ -28,7 +28,7 @@ struct SynthSpec {
     float ropeBase = 10000.f;
     bool tiedOutput = false;
     uint64_t seed = 1;
-    QString vocabularyFrom; // a GGUF whose tokenizer to copy (its vocab size wins)
+    QString vocabularyFrom{}; // a GGUF whose tokenizer to copy (its vocab size wins)
     // For speed benchmarks only: quantised matrices get random block bytes with small fixed
     // scales instead of quantised N(0, 1/√cols) values (seconds instead of minutes for a 7B
     // shape); the outputs mean nothing, but every weight is finite and a product costs the same.
