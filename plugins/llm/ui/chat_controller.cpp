@@ -305,6 +305,7 @@ void ChatController::generate()
         QMetaObject::invokeMethod(this, [this, read, toRead] {
             m_promptRead = read;
             m_promptToRead = toRead;
+            emit promptProgressed(read, toRead);
         }, Qt::QueuedConnection);
     };
     callbacks.onContextShift = [this](int dropped) {

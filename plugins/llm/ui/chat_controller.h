@@ -91,6 +91,7 @@ signals:
     void transcriptChanged();
     void conversationSwitched(); // another conversation shown (opened, new, the shown one deleted)
     void textStreamed(const QString& chunk);
+    void promptProgressed(qint64 read, qint64 toRead); // the message read: 0 before its first batch, then after each
     void turnFinished(const TurnStats& stats);
     void contextShifted(int droppedTokens);
     void busyChanged(bool busy);

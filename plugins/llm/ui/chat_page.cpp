@@ -213,8 +213,8 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     connect(m_controller, &ChatController::contextShifted, this, [this](int dropped) {
         m_status->setText(tr("The context was full: the oldest %1 tokens were dropped (the system prompt is kept).").arg(dropped));
     });
-    // Streaming text is drawn at most 20 times a second.
-    connect(&m_liveTimer, &QTimer::timeout, this, [this] {
+    // Streaming text is drawn at most 20 times a second; the message's reading is said as each batch is read.
+    const auto showLive = [this] {
         if (!m_controller->turnIsShown())
             return;
         if (m_renderPending)
@@ -224,7 +224,9 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
             m_status->setText(tr("Reading the message… %1 of %2 tokens").arg(read).arg(toRead));
         else
             m_status->setText(tr("Generating… %1 tokens/s").arg(m_controller->liveTokensPerSecond(), 0, 'f', 1));
-    });
+    };
+    connect(&m_liveTimer, &QTimer::timeout, this, showLive);
+    connect(m_controller, &ChatController::promptProgressed, this, showLive);
     m_liveTimer.start(50);
     if (m_context.session)
         connect(m_context.session, &core::Session::modelsChanged, this, &ChatPage::reloadModelChoices);

@@ -99,8 +99,20 @@ private slots:
         m_page->controller().setSettings(s);
         m_page->input()->setPlainText(QStringLiteral("What is a capsid?"));
         QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
+        // The status says the message is being read from before its first batch (nothing was said
+        // until a 512-token batch was read: minutes on a big model), then after each batch.
+        QList<std::pair<qint64, qint64>> read;
+        QStringList statuses;
+        const QMetaObject::Connection reading = connect(&m_page->controller(), &ChatController::promptProgressed, this, [&](qint64 done, qint64 toRead) {
+            read.append({done, toRead});
+            statuses << m_page->status()->text();
+        });
         QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("sendButton")), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        disconnect(reading);
+        QVERIFY2(read.size() >= 2 && read.first().first == 0 && read.last().first == read.last().second && read.last().second > 0, qPrintable(statuses.join(u'|')));
+        QCOMPARE(statuses.first(), QStringLiteral("Reading the message… 0 of %1 tokens").arg(read.first().second));
+        QCOMPARE(statuses.last(), QStringLiteral("Reading the message… %1 of %1 tokens").arg(read.last().second));
         const QList<StoredMessage> msgs = m_page->controller().messages();
         QCOMPARE(msgs.size(), 2);
         QCOMPARE(msgs[0].content, QStringLiteral("What is a capsid?"));

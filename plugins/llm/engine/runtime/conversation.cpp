@@ -147,6 +147,8 @@ core::Status Conversation::feed(const std::vector<TokenId>& tokens, std::vector<
                                 int& shifts, bool* stopped)
 {
     size_t done = 0;
+    if (stopped && events.onPromptProgress && !tokens.empty()) // said before the first batch: minutes on a big model
+        events.onPromptProgress(0, int64_t(tokens.size()));
     while (done < tokens.size()) {
         if (stopped && events.stopRequested && events.stopRequested()) { // a long prompt is minutes on a big model
             *stopped = true;

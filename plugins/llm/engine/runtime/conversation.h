@@ -35,7 +35,7 @@ struct GenerationEvents {
     std::function<void(const std::string& text, TokenId token)> onText; // streamed text (may be empty for a token)
     std::function<void(int droppedTokens)> onContextShift;
     std::function<void(int64_t promptTokens)> onPromptEvaluated;        // once, after the prompt is in the KV cache
-    std::function<void(int64_t read, int64_t toRead)> onPromptProgress; // after each batch of the prompt (tokens evaluated now)
+    std::function<void(int64_t read, int64_t toRead)> onPromptProgress; // before the prompt's first batch (0) and after each (tokens evaluated now)
     std::function<bool()> stopRequested;                                 // polled before each token
 };
 
@@ -72,7 +72,7 @@ public:
 private:
     // Evaluates `tokens` into the KV cache, a batch at a time. With `stopped` (the prompt), a stop
     // request is honoured between batches (*stopped set; the cache holds what was read) and each
-    // batch is reported (onPromptProgress).
+    // batch is reported (onPromptProgress: 0 before the first, then the tokens read).
     core::Status feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events, int& shifts, bool* stopped = nullptr);
     void shiftOut(int64_t needed, const GenerationEvents& events, int& shifts);
     std::vector<TokenId> promptFor(const GenerationRequest& request, int64_t* keep);
