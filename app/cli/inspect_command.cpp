@@ -19,6 +19,7 @@
 #include <QJsonObject>
 #include <QSet>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -156,15 +157,18 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
         }
     }
     const auto entries = core::CheckpointInspector::inspect(folder);
+    // A run's SQLite store beside its entries (an annotate run keeps its state there, not in entries).
+    const QList<StoreCheck> stores = checkSqliteStores(folder);
     // A folder typed by hand that holds no entry: "0 entries, fine" only for a run's checkpoint folder
-    // (<project>/checkpoints/<id>, empty before its first checkpoint); any other folder is a mistake.
-    if (givenFolder && entries.isEmpty() && !runCheckpointFolder) {
-        ctx.err() << "bioforge: " << folder << " holds no checkpoint entry (no manifest.json in it or below); give a run id "
+    // (<project>/checkpoints/<id>, empty before its first checkpoint) or a folder holding a run's store
+    // (an annotate run's checkpoint folder copied elsewhere; a project's own project.sqlite is not one);
+    // any other folder is a mistake.
+    const bool runStore = std::any_of(stores.begin(), stores.end(), [](const StoreCheck& s) { return s.file != QLatin1String("project.sqlite"); });
+    if (givenFolder && entries.isEmpty() && !runStore && !runCheckpointFolder) {
+        ctx.err() << "bioforge: " << folder << " holds no checkpoint entry (no manifest.json in it or below) and no run store (*.sqlite); give a run id "
                   << "(bioforge runs) or a run's checkpoint folder (<project>/checkpoints/<id>)" << Qt::endl;
         return kNotFound;
     }
-    // A run's SQLite store beside its entries (an annotate run keeps its state there, not in entries).
-    const QList<StoreCheck> stores = checkSqliteStores(folder);
     int badStores = 0;
     for (const StoreCheck& s : stores)
         badStores += s.ok ? 0 : 1;

@@ -29,14 +29,22 @@ namespace bioforge::cli {
 namespace {
 
 // `models list --json`: {registry, models: [{name, kind, revision, root, source, added, test_model,
-// model_sha256, files: [{path, bytes, sha256, url}]}]}; absent values null.
+// sha256, model_sha256, files: [{name, path, sha256, size, bytes, url}]}]}; absent values null. The
+// model's and its files' facts have the keys a run's provenance gives them (`show`: models[].sha256,
+// files[].name = the path in the model, path absolute, size); model_sha256 and bytes are the same
+// values under the names this listing had first.
 int listModelsJson(CliContext& ctx, core::ModelRegistry& registry)
 {
     QJsonArray models;
     for (const core::ModelEntry& m : registry.models()) {
         QJsonArray files;
         for (const core::ModelFile& f : m.files)
-            files.append(QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("bytes"), f.size}, {QStringLiteral("sha256"), f.sha256}, {QStringLiteral("url"), textOrNull(f.url)}});
+            files.append(QJsonObject{{QStringLiteral("name"), f.path},
+                                     {QStringLiteral("path"), QDir::cleanPath(QDir(m.root).absoluteFilePath(f.path))},
+                                     {QStringLiteral("sha256"), f.sha256},
+                                     {QStringLiteral("size"), f.size},
+                                     {QStringLiteral("bytes"), f.size},
+                                     {QStringLiteral("url"), textOrNull(f.url)}});
         models.append(QJsonObject{{QStringLiteral("name"), m.name},
                                   {QStringLiteral("kind"), m.kind},
                                   {QStringLiteral("revision"), textOrNull(m.revision)},
@@ -44,6 +52,7 @@ int listModelsJson(CliContext& ctx, core::ModelRegistry& registry)
                                   {QStringLiteral("source"), textOrNull(m.source)},
                                   {QStringLiteral("added"), m.added.isValid() ? QJsonValue(m.added.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue()},
                                   {QStringLiteral("test_model"), m.testModel},
+                                  {QStringLiteral("sha256"), m.combinedSha256()},
                                   {QStringLiteral("model_sha256"), m.combinedSha256()},
                                   {QStringLiteral("files"), files}});
     }

@@ -7,6 +7,8 @@
 #include "support/loopback_http_server.h"
 
 #include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -69,10 +71,19 @@ private slots:
             QVERIFY(m.value(QLatin1String("revision")).isNull() || m.value(QLatin1String("revision")).isString());
             const QString checksum = m.value(QLatin1String("model_sha256")).toString();
             QVERIFY2(checksum.size() == 64 && run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(checksum.left(16)), qPrintable(checksum));
+            // Under the keys a run's provenance (`show`) gives the same facts: the model's sha256, each
+            // file's name (its path in the model), absolute path and size.
+            QCOMPARE(m.value(QLatin1String("sha256")).toString(), checksum);
             const QJsonArray files = m.value(QLatin1String("files")).toArray();
             QVERIFY(!files.isEmpty());
-            for (const QJsonValue& f : files)
-                QVERIFY(f.toObject().value(QLatin1String("sha256")).toString().size() == 64 && f.toObject().value(QLatin1String("bytes")).toInteger(-1) >= 0);
+            for (const QJsonValue& v : files) {
+                const QJsonObject f = v.toObject();
+                const QFileInfo file(f.value(QLatin1String("path")).toString());
+                QVERIFY2(f.value(QLatin1String("sha256")).toString().size() == 64 && file.isAbsolute() && file.exists(), qPrintable(file.filePath()));
+                QCOMPARE(f.value(QLatin1String("size")).toInteger(-1), file.size());
+                QCOMPARE(f.value(QLatin1String("bytes")).toInteger(-1), file.size());
+                QCOMPARE(QDir(m.value(QLatin1String("root")).toString()).relativeFilePath(file.filePath()), f.value(QLatin1String("name")).toString());
+            }
         }
         QVERIFY2(found, qPrintable(asJson.out));
     }

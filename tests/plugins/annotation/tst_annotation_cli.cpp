@@ -195,6 +195,30 @@ private slots:
         QVERIFY2(store.value(QLatin1String("ok")).toBool() && store.value(QLatin1String("file")).toString() == QLatin1String("progress.sqlite")
                      && !store.value(QLatin1String("tables")).toObject().isEmpty(),
                  qPrintable(QJsonDocument(inspectedJson).toJson()));
+        // Its checkpoint folder copied elsewhere (a store and no manifest.json) is checked, not refused
+        // as "no checkpoint entry"; a damaged copy of the store is BAD, exit 5.
+        const QString copy = m_dir.filePath(QStringLiteral("copied-run-store"));
+        QVERIFY(QDir().mkpath(copy));
+        const QString stored = QDir(inspectedJson.value(QLatin1String("folder")).toString()).filePath(QStringLiteral("progress.sqlite"));
+        QVERIFY2(QFile::copy(stored, QDir(copy).filePath(QStringLiteral("progress.sqlite"))), qPrintable(stored));
+        const Result copied = run(base() + QStringList{QStringLiteral("inspect"), copy});
+        QVERIFY2(copied.code == 0 && copied.out.contains(QStringLiteral("0 entries")) && copied.out.contains(QStringLiteral("ok   store progress.sqlite (")),
+                 qPrintable(copied.out + copied.err));
+        {
+            QFile damaged(QDir(copy).filePath(QStringLiteral("progress.sqlite")));
+            QVERIFY(damaged.open(QIODevice::ReadWrite));
+            QVERIFY(damaged.size() > 4096);
+            damaged.seek(4096);
+            QVERIFY(damaged.write(QByteArray(int(damaged.size() - 4096), '\xA5')) > 0);
+        }
+        const Result bad = run(base() + QStringList{QStringLiteral("inspect"), copy});
+        QVERIFY2(bad.code == 5 && bad.out.contains(QStringLiteral("BAD  store progress.sqlite")), qPrintable(bad.out + bad.err));
+        // A project's own database is no run's store: a folder holding only a project.sqlite is still refused.
+        const QString projectCopy = m_dir.filePath(QStringLiteral("copied-project-database"));
+        QVERIFY(QDir().mkpath(projectCopy));
+        QVERIFY(QFile::copy(QDir(m_dir.filePath(QStringLiteral("project"))).filePath(QStringLiteral("project.sqlite")), QDir(projectCopy).filePath(QStringLiteral("project.sqlite"))));
+        const Result project = run(base() + QStringList{QStringLiteral("inspect"), projectCopy});
+        QVERIFY2(project.code == 6 && project.err.contains(QStringLiteral("holds no checkpoint entry")), qPrintable(project.out + project.err));
         // The provenance names every release the values came from.
         const QByteArray provenance = readAll(QDir(r.runDir).filePath(QStringLiteral("provenance.json")));
         QVERIFY2(provenance.contains("\"gnomAD constraint\"") && provenance.contains("HGNC complete set"), provenance.constData());
