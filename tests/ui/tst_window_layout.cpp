@@ -12,6 +12,7 @@
 #include <QAbstractScrollArea>
 #include <QApplication>
 #include <QComboBox>
+#include <QLayout>
 #include <QListWidget>
 #include <QScrollArea>
 #include <QScreen>
@@ -79,9 +80,18 @@ private slots:
                     continue;
                 if (s->width() < s->sideBySideWidth())
                     wide << QStringLiteral("%1: %2 side by side in %3 px of the %4 px they need").arg(page, s->objectName()).arg(s->width()).arg(s->sideBySideWidth());
-                for (int p = 0; p < s->count(); ++p)
-                    if (const QWidget* pane = s->widget(p); !pane->isHidden() && pane->width() < ui::StackingSplitter::paneMinimum(pane).width())
+                // Measured twice: by the splitter's own rule, and by Qt's minimum size hint of the
+                // pane's layout (a mistake in the rule would pass its own check).
+                for (int p = 0; p < s->count(); ++p) {
+                    const QWidget* pane = s->widget(p);
+                    if (pane->isHidden())
+                        continue;
+                    if (pane->width() < ui::StackingSplitter::paneMinimum(pane).width())
                         wide << QStringLiteral("%1: pane %2 squeezed to %3 px of %4").arg(page).arg(p).arg(pane->width()).arg(ui::StackingSplitter::paneMinimum(pane).width());
+                    if (pane->sizePolicy().horizontalPolicy() != QSizePolicy::Ignored && pane->layout()
+                        && pane->width() < pane->layout()->totalMinimumSize().width())
+                        wide << QStringLiteral("%1: pane %2 is %3 px, its layout's minimum %4").arg(page).arg(p).arg(pane->width()).arg(pane->layout()->totalMinimumSize().width());
+                }
             }
         }
         m_window->navigation()->setCurrentRow(shown);
