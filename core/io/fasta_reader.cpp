@@ -124,11 +124,27 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
     FastaRecord record;
     record.headerLine = m_pendingHeaderLine;
     std::optional<Error> problem;
-    auto header = decodeUtf8Line(m_pendingHeader->mid(1), m_lines->path(), record.headerLine);
+    const QByteArray headerBytes = m_pendingHeader->mid(1);
+    auto header = decodeUtf8Line(headerBytes, m_lines->path(), record.headerLine);
     m_pendingHeader.reset();
     if (!header) {
-        problem = Error(header.error().message() + QStringLiteral(" (in a header; the record is skipped)"));
-    } else {
+        // The id (to the first white space) is what every output names: a description that is not
+        // UTF-8 keeps its record, read as Latin-1 (what old NCBI and EMBL exports wrote), and is said.
+        const QByteArray trimmed = headerBytes.trimmed();
+        qsizetype idEnd = 0;
+        while (idEnd < trimmed.size() && !QChar::isSpace(uchar(trimmed[idEnd])))
+            ++idEnd;
+        if (auto id = decodeUtf8Line(trimmed.left(idEnd), m_lines->path(), record.headerLine); id && !id->isEmpty()) {
+            const qsizetype bad = firstInvalidUtf8(headerBytes);
+            record.notes << errorAt(record.headerLine, QStringLiteral("record '%1': its description is not UTF-8 (byte %2 of its header line, 0x%3): read as Latin-1")
+                                                         .arg(*id, QString::number(bad + 2), QStringLiteral("%1").arg(uchar(headerBytes[bad]), 2, 16, QLatin1Char('0'))))
+                              .message();
+            header = *id + QLatin1Char(' ') + QString::fromLatin1(trimmed.mid(idEnd).trimmed());
+        } else {
+            problem = Error(header.error().message() + QStringLiteral(" (in the header's id)"));
+        }
+    }
+    if (header) {
         const QString text = header->trimmed();
         const qsizetype space = text.indexOf(QRegularExpression(QStringLiteral("\\s")));
         record.id = space < 0 ? text : text.left(space);
@@ -152,23 +168,48 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
             m_pendingHeaderLine = m_lines->lineNumber();
             break;
         }
-        if (problem)
-            continue; // skip the rest of a bad record
+        if (text == "\x1a")
+            continue; // a DOS end-of-file mark (Ctrl-Z), as `copy /a` and old editors write after the last line
+        if (problem) { // skip the rest of a bad record, up to a header joined to one of its lines
+            if (const qsizetype joined = text.indexOf('>'); joined > 0) {
+                m_pendingHeader = text.mid(joined);
+                m_pendingHeaderLine = m_lines->lineNumber();
+                break;
+            }
+            continue;
+        }
+        bool joinedHeader = false;
         for (qsizetype i = 0; i < text.size(); ++i) {
             const char c = text[i];
             if (isSequenceChar(c)) {
                 record.sequence.append(c);
+            } else if (c == '>') {
+                // A header joined to the sequence line before it: the record ends here, the next begins.
+                m_pendingHeader = text.mid(i);
+                m_pendingHeaderLine = m_lines->lineNumber();
+                record.notes << errorAt(m_lines->lineNumber(), QStringLiteral("record '%1': a header ('%2') starts at byte %3 of a sequence line, joined to it "
+                                                                            "(files concatenated, the first without its final newline?): read as the end of "
+                                                                            "'%1' and the start of the next record")
+                                                                 .arg(record.id, QString::fromUtf8(text.mid(i, 40)).section(QLatin1Char(' '), 0, 0), QString::number(i + 1)))
+                                  .message();
+                joinedHeader = true;
+                break;
             } else if (!isBlank(c)) {
                 problem = errorAt(m_lines->lineNumber(),
-                                  QStringLiteral("record '%1': unexpected character '%2' at byte %3; expected sequence letters, '*', '-' or '.'")
+                                  QStringLiteral("record '%1': unexpected character '%2' at byte %3; expected %4")
                                       .arg(record.id, c >= 32 && c < 127 ? QString(QLatin1Char(c)) : QStringLiteral("\\x%1").arg(uchar(c), 2, 16, QLatin1Char('0')),
-                                           QString::number(i + 1)));
+                                           QString::number(i + 1),
+                                           m_limits.alphabet == SequenceAlphabet::Nucleotide
+                                               ? QStringLiteral("nucleotide letters (A, C, G, T/U, N or IUPAC codes), '-' or '.'")
+                                               : QStringLiteral("sequence letters, '*', '-' or '.'")));
                 break;
             }
         }
         if (!problem && record.sequence.size() > m_limits.maxSequenceLength)
             problem = errorAt(m_lines->lineNumber(), QStringLiteral("record '%1' is longer than the limit of %2 letters")
                                                         .arg(record.id, QString::number(m_limits.maxSequenceLength)));
+        if (joinedHeader)
+            break;
     }
     if (problem)
         return *problem;

@@ -6,13 +6,18 @@
 // what it looks like. A bad record is reported with file and line and the
 // reader carries on with the next record, so one bad record never loses the
 // rest of the file; a broken stream (truncated gzip) ends the file with an
-// error and streamFailed() tells the two apart.
+// error and streamFailed() tells the two apart. Two repairs are made and said
+// in the record's notes: a header whose id is UTF-8 but whose description is
+// not (an old NCBI/EMBL export's Latin-1 'é') keeps its record, the description
+// read as Latin-1; a '>' inside a sequence line (two files concatenated, the
+// first without its final newline) ends the record there and starts the next.
 
 #include "io/line_reader.h"
 #include "util/expected.h"
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -24,6 +29,9 @@ struct FastaRecord {
     QString description; // rest of the header line
     QByteArray sequence; // letters as in the file (case kept), white space removed
     qint64 headerLine = 0;
+    // What was read otherwise than written, each for the caller to warn of: a description that
+    // is not UTF-8 read as Latin-1, a header joined to a sequence line.
+    QStringList notes{};
 };
 
 enum class SequenceAlphabet {

@@ -229,7 +229,66 @@ private slots:
         const auto records = readAllRecords(path, &errors);
         QCOMPARE(records.size(), 2);
         QCOMPARE(errors.size(), 1);
-        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: byte 4 (0xe9)")), qPrintable(errors[0]));
+        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: byte 4 (0xe9)")) && errors[0].endsWith(QStringLiteral("(in the header's id)")), qPrintable(errors[0]));
+        QVERIFY(records[0].notes.isEmpty() && records[1].notes.isEmpty());
+    }
+
+    // Not UTF-8 only in the description (an old NCBI/EMBL export's Latin-1 'é'): the record is read
+    // (the id is what the outputs name), the description as Latin-1, and the note says so (trial 18
+    // lost the contig).
+    void aDescriptionThatIsNotUtf8KeepsItsRecord()
+    {
+        const QString path = write(QStringLiteral("latin1-description.fa"), ">NC_0001 Escherichia phage caf\xe9 complete genome\nACGT\n>next\nGG\n");
+        QStringList errors;
+        const auto records = readAllRecords(path, &errors);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'|')));
+        QCOMPARE(records.size(), 2);
+        QCOMPARE(records[0].id, QStringLiteral("NC_0001"));
+        QCOMPARE(records[0].description, QString::fromUtf8("Escherichia phage caf\xc3\xa9 complete genome"));
+        QCOMPARE(records[0].sequence, QByteArray("ACGT"));
+        QCOMPARE(records[0].notes, QStringList{path + QStringLiteral(":1: record 'NC_0001': its description is not UTF-8 (byte 31 of its header line, 0xe9): read as Latin-1")});
+        QVERIFY(records[1].notes.isEmpty());
+    }
+
+    // Two files concatenated, the first without its final newline: the second's first header is
+    // joined to the last sequence line. Both records are read, and the first's note says where
+    // (the joined record was skipped and the next one lost without its name).
+    void aHeaderJoinedToASequenceLineStartsTheNextRecord()
+    {
+        const QString path = write(QStringLiteral("joined.fa"), ">a\nACGT\n>b first\nACGTAC\nGGTT>c second file\nTTTT\nCC\n>d\nA\n");
+        QStringList errors;
+        const auto records = readAllRecords(path, &errors, nucleotideOnly());
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'|')));
+        QCOMPARE(records.size(), 4);
+        QCOMPARE(records[1].id, QStringLiteral("b"));
+        QCOMPARE(records[1].sequence, QByteArray("ACGTACGGTT"));
+        QVERIFY2(records[1].notes.size() == 1 && records[1].notes[0].startsWith(path + QStringLiteral(":5: record 'b': a header ('>c') starts at byte 5 of a sequence line")),
+                 qPrintable(records[1].notes.join(u'|')));
+        QCOMPARE(records[2].id, QStringLiteral("c"));
+        QCOMPARE(records[2].description, QStringLiteral("second file"));
+        QCOMPARE(records[2].sequence, QByteArray("TTTTCC"));
+        QCOMPARE(records[2].headerLine, qint64(5));
+        QCOMPARE(records[3].id, QStringLiteral("d"));
+        // A record already refused (a character no sequence has) still gives up the header joined to it.
+        const QString bad = write(QStringLiteral("joined-bad.fa"), ">a\nAC!GT\nGG>b\nTTTT\n");
+        errors.clear();
+        const auto after = readAllRecords(bad, &errors, nucleotideOnly());
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors[0].contains(QStringLiteral("expected nucleotide letters (A, C, G, T/U, N or IUPAC codes), '-' or '.'")), qPrintable(errors[0]));
+        QCOMPARE(after.size(), 1);
+        QCOMPARE(after[0].id, QStringLiteral("b"));
+    }
+
+    // A DOS end-of-file mark (Ctrl-Z) after the last line is no sequence: the record before it is
+    // read (it was refused for an "unexpected character '\x1a'", trial 18).
+    void aDosEndOfFileMarkIsIgnored()
+    {
+        const QString path = write(QStringLiteral("ctrl-z.fa"), ">z1\r\nACGT\r\nGG\r\n\x1a");
+        QStringList errors;
+        const auto records = readAllRecords(path, &errors, nucleotideOnly());
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'|')));
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(records[0].sequence, QByteArray("ACGTGG"));
     }
 
     void truncatedGzipEndsTheFileWithAnError()

@@ -217,6 +217,26 @@ private slots:
         QVERIFY(o.newRunNeeded);
     }
 
+    // Two contigs the reader once lost: one whose description is Latin-1 (an old NCBI export's 'é'),
+    // and one whose header is joined to the line before (two files concatenated, the first without its
+    // final newline). Both are read and called, each with a warning that says what was read (trial 18).
+    void aLatin1DescriptionAndAJoinedHeaderLoseNoContig()
+    {
+        const QByteArray a = QByteArray::fromStdString(ValidateJob::syntheticContig(330, 21));
+        const QByteArray b = QByteArray::fromStdString(ValidateJob::syntheticContig(330, 22));
+        const Outcome o = run({input(QStringLiteral("concatenated.fa"), ">NC_0001 Escherichia phage caf\xe9\n" + a + ">NC_0002 second file\n" + b + "\n")});
+        QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
+        QStringList ids;
+        for (const QByteArray& line : out(lastRun(), "contigs.tsv").split('\n').mid(1))
+            if (!line.isEmpty())
+                ids << QString::fromUtf8(line.split('\t').first());
+        ids.sort();
+        QCOMPARE(ids, (QStringList{QStringLiteral("NC_0001"), QStringLiteral("NC_0002")}));
+        const QString all = o.record.warnings.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QStringLiteral("concatenated.fa:1: record 'NC_0001': its description is not UTF-8")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("concatenated.fa:2: record 'NC_0001': a header ('>NC_0002') starts at byte 331 of a sequence line")), qPrintable(all));
+    }
+
     void repeatedIdsAreReportedAndKeptApart()
     {
         const QByteArray dna = QByteArray::fromStdString(ValidateJob::syntheticContig(330, 9));
@@ -278,7 +298,7 @@ private slots:
         QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
         QCOMPARE(out(lastRun(), "prediction_results.txt"), expected);
         QCOMPARE(o.record.warningCount, 1);
-        QVERIFY2(o.record.warnings[0].contains(QStringLiteral("rna.fa:1: record ctg_a holds U (an RNA sequence): read as DNA, each U as T")),
+        QVERIFY2(o.record.warnings[0].contains(QStringLiteral("rna.fa:1: record 'ctg_a' holds U (an RNA sequence): read as DNA, each U as T")),
                  qPrintable(o.record.warnings[0]));
     }
 
@@ -300,11 +320,11 @@ private slots:
         const Outcome o = run({input(QStringLiteral("odd.fa"), ">mixed\n" + mixed + "\n>scaffold\n" + mostlyN + "\n" + more)});
         QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
         const QString all = o.record.warnings.join(QLatin1Char('\n'));
-        QVERIFY2(all.contains(QStringLiteral("odd.fa:1: record mixed holds both T (")) && all.contains(QStringLiteral(") and U (5): read with each U as T")),
+        QVERIFY2(all.contains(QStringLiteral("odd.fa:1: record 'mixed' holds both T (")) && all.contains(QStringLiteral(") and U (5): read with each U as T")),
                  qPrintable(all));
-        QVERIFY2(all.contains(QStringLiteral("odd.fa:3: contig scaffold is 93 % N (580 of 620 bases): a call rests on its 40 bases that are not N")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("odd.fa:3: contig 'scaffold' is 93 % N (580 of 620 bases): a call rests on its 40 bases that are not N")), qPrintable(all));
         QVERIFY2(!all.contains(QStringLiteral("holds U (an RNA sequence)")), qPrintable(all)); // one warning for the record, not two
-        QVERIFY2(all.contains(QStringLiteral("2 more contigs are at least half N (12 in all; the first 10 are named above)")) && !all.contains(QStringLiteral("contig scaffold11 ")),
+        QVERIFY2(all.contains(QStringLiteral("2 more contigs are at least half N (12 in all; the first 10 are named above)")) && !all.contains(QStringLiteral("contig 'scaffold11' ")),
                  qPrintable(all));
     }
 
@@ -327,7 +347,7 @@ private slots:
         QVERIFY2(o.failure.isEmpty(), qPrintable(o.failure));
         QCOMPARE(out(lastRun(), "prediction_results.txt"), expected);
         QCOMPARE(o.record.warningCount, 2);
-        QVERIFY2(o.record.warnings[0].contains(QStringLiteral("gapped.fa:1: record ctg_a holds ")) && o.record.warnings[0].contains(QStringLiteral("alignment gap")),
+        QVERIFY2(o.record.warnings[0].contains(QStringLiteral("gapped.fa:1: record 'ctg_a' holds ")) && o.record.warnings[0].contains(QStringLiteral("alignment gap")),
                  qPrintable(o.record.warnings[0]));
         QVERIFY2(o.record.warnings[1].contains(QStringLiteral("record 'all_gaps' holds only gap characters")), qPrintable(o.record.warnings[1]));
     }

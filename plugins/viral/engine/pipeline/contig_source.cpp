@@ -99,6 +99,7 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             }
             continue;
         }
+        m_warnings << (*record)->notes; // read otherwise than written (a Latin-1 description, a header joined to a line)
         // An aligned contig's gaps ('-', '.') are not bases: kept, they would shift every chunk and
         // codon after them and count in its length. Removed, said once a file.
         QByteArray& bases = (*record)->sequence;
@@ -113,7 +114,7 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
         }
         if (bases.size() < before && m_gapWarnedFile != m_current) {
             m_gapWarnedFile = m_current;
-            m_warnings << QStringLiteral("%1:%2: record %3 holds %4 alignment gap character(s) ('-' or '.'): removed, the contig read as its %5 bases "
+            m_warnings << QStringLiteral("%1:%2: record '%3' holds %4 alignment gap character(s) ('-' or '.'): removed, the contig read as its %5 bases "
                                          "(said once for this file)")
                               .arg(m_files.at(m_current), QString::number((*record)->headerLine), (*record)->id, QString::number(before - bases.size()),
                                    QString::number(bases.size()));
@@ -140,12 +141,12 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
         if (uracils > 0 && thymines > 0 && m_mixedWarnedFile != m_current) { // RNA has no T, DNA no U
             m_mixedWarnedFile = m_current;
             m_uracilWarnedFile = m_current;
-            m_warnings << QStringLiteral("%1: record %2 holds both T (%3) and U (%4): read with each U as T, but a sequence of both may be damaged "
+            m_warnings << QStringLiteral("%1: record '%2' holds both T (%3) and U (%4): read with each U as T, but a sequence of both may be damaged "
                                          "or two joined (said once for this file)")
                               .arg(here(), QString::fromStdString(c.id), QString::number(thymines), QString::number(uracils));
         } else if (uracils > 0 && m_uracilWarnedFile != m_current) {
             m_uracilWarnedFile = m_current;
-            m_warnings << QStringLiteral("%1: record %2 holds U (an RNA sequence): read as DNA, each U as T (said once for this file)")
+            m_warnings << QStringLiteral("%1: record '%2' holds U (an RNA sequence): read as DNA, each U as T (said once for this file)")
                               .arg(here(), QString::fromStdString(c.id));
         }
         // Mostly N (a scaffold's gaps): a call, if it gets one, rests on the few other bases (codons
@@ -153,7 +154,7 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
         // ones. The share is rounded down: never "100 %" beside bases that are not N.
         const auto length = int64_t(c.sequence.size());
         if (unknown < length && 2 * unknown >= length && ++m_mostlyN <= kNamedMostlyN)
-            m_warnings << QStringLiteral("%1: contig %2 is %3 % N (%4 of %5 bases): a call rests on its %6 bases that are not N")
+            m_warnings << QStringLiteral("%1: contig '%2' is %3 % N (%4 of %5 bases): a call rests on its %6 bases that are not N")
                               .arg(here(), QString::fromStdString(c.id), QString::number(100 * unknown / length), QString::number(unknown),
                                    QString::number(length), QString::number(length - unknown));
         return std::optional<SourceContig>(std::move(c));
