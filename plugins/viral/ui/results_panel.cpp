@@ -26,6 +26,8 @@
 
 #include <qcustomplot.h>
 
+#include <algorithm>
+
 namespace bioforge::viral {
 
 ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
@@ -171,12 +173,19 @@ void ResultsPanel::display(const ContigResults& results)
     ui::PlotFactory::fill(m_histogram, hist);
     ui::PlotFactory::fill(m_scatter, scatter);
     if (!results.runDir.isEmpty()) {
-        QString text = tr("%1 contigs: %2 viral, %3 non-viral, %4 without a translatable frame. Select a contig to see its chunks and frames.")
-                           .arg(QString::number(results.contigs.size()), QString::number(viral),
-                                QString::number(results.contigs.size() - viral - unscored), QString::number(unscored));
-        // Input records skipped or renamed are said here too, not only in the log.
+        const qsizetype contigs = results.contigs.size();
+        QString text = tr("%1 %2: %3 viral, %4 non-viral, %5 without a translatable frame. Select a contig to see its chunks and frames.")
+                           .arg(QString::number(contigs), contigs == 1 ? tr("contig") : tr("contigs"), QString::number(viral),
+                                QString::number(contigs - viral - unscored), QString::number(unscored));
+        // The run's warnings are said here too, not only in the log: the records skipped counted
+        // apart (a renamed record, a contig mostly N or the unscored ones are no loss).
+        const auto skipped = std::count_if(results.warnings.begin(), results.warnings.end(),
+                                           [](const QString& w) { return w.endsWith(QLatin1String("(record skipped)")); });
+        if (skipped > 0)
+            text += QLatin1Char(' ') + (skipped == 1 ? tr("1 input record was skipped.") : tr("%1 input records were skipped.").arg(skipped));
         if (!results.warnings.isEmpty())
-            text += QLatin1Char(' ') + tr("%n input record(s) were skipped or renamed (hover for the list; also in the report).", nullptr, int(results.warnings.size()));
+            text += QLatin1Char(' ') + (results.warnings.size() == 1 ? tr("1 warning") : tr("%1 warnings").arg(results.warnings.size()))
+                    + tr(" about the input and the calls (hover for the list; also in the report).");
         m_summary->setText(text);
         m_summary->setToolTip(results.warnings.mid(0, 20).join(QLatin1Char('\n')) + (results.warnings.size() > 20 ? QStringLiteral("\n…") : QString()));
     }

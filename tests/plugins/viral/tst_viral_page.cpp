@@ -5,6 +5,7 @@
 
 #include "contig_results.h"
 #include "contig_table_model.h"
+#include "io/json_file.h"
 #include "log/logging.h"
 #include "models/model_registry.h"
 #include "model/classifier_writer.h"
@@ -22,9 +23,13 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QPushButton>
 #include <QScopeGuard>
@@ -100,6 +105,35 @@ private slots:
         QCOMPARE(table->model()->index(6, ContigTableModel::Contig).data().toString(), QStringLiteral("only_n"));
         QVERIFY(m_page->results()->summary()->text().contains(QStringLiteral("7 contigs")));
         QVERIFY(m_page->setup()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("finished")));
+    }
+
+    // The summary line counts the records skipped apart from the run's other warnings (a renamed
+    // record, the unscored contigs): "4 input record(s) were skipped or renamed" was said of 3 renamed
+    // records and the unscored count, none skipped (trial 18).
+    void theSummaryCountsSkippedRecordsApartFromOtherWarnings()
+    {
+        const QString runDir = m_page->runChoice()->itemData(0).toString();
+        QVERIFY(QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("summary.json"))));
+        QTemporaryDir copy;
+        for (const char* file : {"contigs.tsv", "chunks.tsv", "frames.tsv"})
+            QVERIFY(QFile::copy(QDir(runDir).filePath(QLatin1String(file)), copy.filePath(QLatin1String(file))));
+        const auto show = [&](const QStringList& warnings) {
+            QJsonObject summary = core::readJsonObjectFile(QDir(runDir).filePath(QStringLiteral("summary.json"))).valueOr({});
+            summary.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(warnings));
+            QVERIFY(writeAll(copy.filePath(QStringLiteral("summary.json")), QJsonDocument(summary).toJson()));
+            QSignalSpy loaded(m_page->results(), &ResultsPanel::loaded);
+            m_page->results()->load(copy.path());
+            QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 20000);
+        };
+        const QString renamed = QStringLiteral("x.fa:5: record 'dup' repeats the id of the record at line 1: this record is reported as 'dup#2'");
+        const QString unscored = QStringLiteral("contigs without a call ('unscored'): 1 of 7");
+        show({renamed, unscored});
+        QString text = m_page->results()->summary()->text();
+        QVERIFY2(text.contains(QStringLiteral("2 warnings about the input and the calls")) && !text.contains(QStringLiteral("skipped")), qPrintable(text));
+        show({QStringLiteral("x.fa:3: record 'b': unexpected character '!' at byte 4; expected … (record skipped)"), renamed, unscored});
+        text = m_page->results()->summary()->text();
+        QVERIFY2(text.contains(QStringLiteral("1 input record was skipped. 3 warnings about the input and the calls")), qPrintable(text));
+        m_page->results()->load(runDir);
     }
 
     void filtersNarrowTheTable()
