@@ -139,6 +139,13 @@ QString describeBinary(const QByteArray& head)
             return QStringLiteral("a legacy Word document (.doc: save it as plain text)");
         return QStringLiteral("a legacy Microsoft Office file (.xls, .doc …, an OLE2 compound document: save a sheet as CSV, a document as plain text)");
     }
+    // torch.save's file since PyTorch 1.6 is a zip whose first entry is ARCHIVE/data.pkl (a pickle);
+    // before, the pickle itself (protocol 2: 0x80 0x02). Neither is ever unpickled here.
+    if (startsWith(head, "PK\x03\x04", 4))
+        return head.left(256).contains("data.pkl") ? QStringLiteral("a PyTorch checkpoint (torch.save: a zip of pickled objects, which is never loaded here)")
+                                                   : QStringLiteral("a ZIP archive");
+    if (head.size() >= 2 && uchar(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5)
+        return QStringLiteral("a Python pickle (an older PyTorch checkpoint?), which is never loaded here");
     if (startsWith(head, "\x7f" "ELF", 4))
         return QStringLiteral("a program (ELF)");
     if (startsWith(head, "\xff\xfe", 2) || startsWith(head, "\xfe\xff", 2))

@@ -40,7 +40,7 @@ Status checkModelFolder(const ModelKind& kind, const QString& folder)
             missing << pattern;
     if (missing.isEmpty())
         return okStatus();
-    return Error(QStringLiteral("%1: a %2 model folder needs %3; it has no %4").arg(folder, kind.name, kind.requiredFiles.join(QStringLiteral(", ")),
+    return Error(QStringLiteral("%1: a model folder of kind %2 needs %3; it has no %4").arg(folder, kind.name, kind.requiredFiles.join(QStringLiteral(", ")),
                                                                                     missing.join(QStringLiteral(", "))),
                  Error::Kind::NotFound);
 }

@@ -5,6 +5,7 @@
 #include "io/content_sniffer.h"
 #include "io/safetensors_reader.h"
 #include "util/closest_match.h"
+#include "util/short_list.h"
 
 #include <QDir>
 #include <QFile>
@@ -47,15 +48,19 @@ core::Status checkGivenModel(const QFileInfo& info, ModelRole role)
         QFile f(info.absoluteFilePath());
         const QByteArray head = f.open(QIODevice::ReadOnly) ? f.read(core::kSniffBytes) : QByteArray();
         QString what;
-        if (core::looksBinary(head)) {
+        if (core::looksBinary(head) || head.startsWith("PK\x03\x04") || head.startsWith("\x80")) {
             if (what = core::describeBinary(head); what.startsWith(QLatin1String("binary data")))
                 what.clear();
         } else if (!head.trimmed().isEmpty()) {
             if (what = core::describeText(head.trimmed()); what.isEmpty())
                 what = QStringLiteral("a text file");
         }
-        return core::Error(QStringLiteral("--classifier %1 is not a safetensors file (%2): give the classifier's .safetensors (with its .json beside it)")
-                               .arg(info.filePath(), what.isEmpty() ? reader.error().message() : QStringLiteral("it is %1").arg(what)),
+        // The published VirNucPro classifier is a .pth: converted once (docs/viral.md), never unpickled.
+        const bool pytorch = what.contains(QLatin1String("PyTorch")) || what.contains(QLatin1String("pickle"));
+        return core::Error(QStringLiteral("--classifier %1 is not a safetensors file (%2): give the classifier's .safetensors (with its .json beside it)%3")
+                               .arg(info.filePath(), what.isEmpty() ? reader.error().message() : QStringLiteral("it is %1").arg(what),
+                                    pytorch ? QStringLiteral("; convert the .pth once with the script in docs/viral.md, \"Converting the published classifier\"")
+                                            : QString()),
                            core::Error::Kind::Invalid);
     }
     const QString json = info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".json"));
@@ -100,9 +105,15 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;
     if (!entry) {
         const QStringList names = registry ? registry->namesOfKind(QLatin1String(modelKind(role))) : QStringList(); // for "did you mean"
+        QString registered = core::didYouMean(nameOrPath, names);
+        if (registered.isEmpty() && !names.isEmpty()) // the demo's test models, say: named with the ways to use one (trial 18)
+            registered = QStringLiteral(" (registered %1 models: %2; give one with --%3, or make it the default: bioforge settings set viral.%4 NAME)")
+                             .arg(QLatin1String(modelKind(role)), core::shortList(names, QStringLiteral(", "), 4), QLatin1String(optionName(role)),
+                                  role == ModelRole::Classifier ? QStringLiteral("classifier_model_300 (or _500, by chunk length)")
+                                                                : QLatin1String(optionName(role)) + QStringLiteral("_model"));
         return core::Error(QStringLiteral("no model named '%1' in the model registry%3 and no such file or folder; import it with "
                                           "`bioforge models import %1 %2 <folder>`")
-                               .arg(nameOrPath, QLatin1String(modelKind(role)), core::didYouMean(nameOrPath, names)),
+                               .arg(nameOrPath, QLatin1String(modelKind(role)), registered),
                            core::Error::Kind::NotFound);
     }
     // A registry entry says what it is: a model of another kind would fail later on an internal

@@ -49,6 +49,12 @@ private slots:
         QVERIFY(QDir().mkpath(QFileInfo(alone).path()) && QFile::copy(m_classifier, alone));
         const QString notSafetensors = m_dir.filePath(QStringLiteral("alone/model.gguf"));
         QVERIFY(writeAll(notSafetensors, QByteArray("GGUF\x03\0\0\0", 8) + QByteArray(64, '\0')));
+        // The published classifier as torch.save writes it (a zip whose first entry is archive/data.pkl)
+        // and as older PyTorch did (a pickle): named, and the conversion pointed at (trial 18).
+        const QString pth = m_dir.filePath(QStringLiteral("alone/300_model.pth"));
+        QVERIFY(writeAll(pth, QByteArray("PK\x03\x04", 4) + QByteArray(22, '\0') + QByteArray("\x10\0\0\0", 4) + "archive/data.pkl" + QByteArray(300, '\x01')));
+        const QString pickle = m_dir.filePath(QStringLiteral("alone/old_model.pth"));
+        QVERIFY(writeAll(pickle, QByteArray::fromHex("80028a0a6c6de89cf9fc9c46f9206aa850192e") + QByteArray(300, 'x')));
         const QString partial = m_dir.filePath(QStringLiteral("dnabert-partial"));
         QVERIFY(QDir().mkpath(partial) && QFile::copy(fixturePath(QStringLiteral("viral/dnabert_s_tiny/config.json")), partial + QStringLiteral("/config.json")));
         const QString runs = m_dir.filePath(QStringLiteral("refused"));
@@ -59,6 +65,9 @@ private slots:
             QString said;
         } refusals[] = {{"--classifier", alone, 6, QStringLiteral("its classifier.json is not beside it")},
                         {"--classifier", notSafetensors, 2, QStringLiteral("is not a safetensors file (it is a GGUF model)")},
+                        {"--classifier", pth, 2, QStringLiteral("is not a safetensors file (it is a PyTorch checkpoint (torch.save")},
+                        {"--classifier", pth, 2, QStringLiteral("convert the .pth once with the script in docs/viral.md")},
+                        {"--classifier", pickle, 2, QStringLiteral("(it is a Python pickle (an older PyTorch checkpoint?)")},
                         {"--dnabert", partial, 6, QStringLiteral("model.safetensors")},
                         {"--classifier", m_classifier.chopped(12) + QStringLiteral(".json"), 2, QStringLiteral("is not a safetensors file (it is JSON)")},
                         {"--esm_layer", QStringLiteral("99"), 2, QStringLiteral("--esm_layer 99: the ESM-2 model")}};
