@@ -3,7 +3,8 @@
 // double-precision softmax written out here, over head sizes and lengths that hit every tail
 // (rows of 8 and 4, keys of 16/32, values of 16/32/64), with ALiBi slopes, rotary tables and
 // padding; special values;
-// the LibTorch wrapper against LibTorch's own products and softmax in both encoders' layouts.
+// the LibTorch wrapper against LibTorch's own products and softmax in both encoders' layouts; an
+// attention too large for the machine's memory (the CPU allocator's failure) is an out-of-memory.
 #include <ATen/ATen.h>
 
 #include "model/attention_kernels.h"
@@ -309,6 +310,20 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(c10::Error, fusedAttention(odd, odd, odd, 1.0, {}, {}, at::ones({5, 7}), at::ones({5, 7})));
         QCOMPARE(fusedAttention(at::randn({0, 5, 3, 8}), at::randn({0, 5, 3, 8}), at::randn({0, 5, 3, 8}), 1.0, {}, {}).sizes(),
                  at::IntArrayRef({0, 5, 24}));
+    }
+
+    // The CPU allocator's failure is an out-of-memory (the batch split, then the run failed in the
+    // product's words), said without LibTorch's source location.
+    void theCpuAllocatorsFailureIsAnOutOfMemory()
+    {
+        const std::string allocator = "[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                                      "12196096200 bytes. Error code 12 (Cannot allocate memory)";
+        QVERIFY(isOutOfMemoryMessage(allocator));
+        QVERIFY(!isOutOfMemoryMessage("Expected all tensors to be on the same device"));
+        const TokenBatch batch{at::zeros({1, 100002}, at::kLong), at::ones({1, 100002}, at::kLong)};
+        QCOMPARE(outOfMemoryMessage("DNABERT-S", at::Device(at::kCPU), batch, allocator),
+                 QStringLiteral("DNABERT-S on cpu: out of memory for a batch of 1 rows × 100002 tokens: can't allocate memory: you tried to allocate "
+                                "12196096200 bytes (12.2 GB)"));
     }
 };
 

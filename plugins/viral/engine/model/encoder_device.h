@@ -22,7 +22,8 @@ struct EncoderDevice : core::TorchDevice {
 // Thrown by an encoder's meanEmbeddings when the device has no memory left for a batch
 // (LibTorch's c10::OutOfMemoryError): nothing was returned; a smaller batch may fit.
 struct EncoderOutOfMemory {
-    QString what; // model, device, padded tokens and LibTorch's first line
+    QString what;       // model, device, padded tokens and LibTorch's first line
+    bool onCpu = false; // the machine's memory, not a GPU's
 };
 
 inline core::Expected<EncoderDevice> parseEncoderDevice(const QString& text)

@@ -9,6 +9,8 @@
 
 #include "model/torch_parallel.h"
 
+#include <QLocale>
+#include <QRegularExpression>
 #include <QtGlobal>
 
 #include <algorithm>
@@ -301,21 +303,26 @@ at::Tensor copyToHost(const at::Tensor& t)
 
 QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason)
 {
+    QString why = QString::fromStdString(reason).section(QLatin1Char('\n'), 0, 0);
+    // "[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you
+    // tried to allocate N bytes. Error code 12 (…)": LibTorch's words after its source location.
+    static const QRegularExpression cpu(QStringLiteral("DefaultCPUAllocator: (can't allocate memory: you tried to allocate (\\d+) bytes)"));
+    if (const auto m = cpu.match(why); m.hasMatch())
+        why = QStringLiteral("%1 (%2)").arg(m.captured(1), QLocale(QLocale::English).formattedDataSize(m.captured(2).toLongLong(), 1, QLocale::DataSizeSIFormat));
     return QStringLiteral("%1 on %2: out of memory for a batch of %3 rows × %4 tokens: %5")
-        .arg(QLatin1String(model), QString::fromStdString(device.str()), QString::number(batch.ids.size(0)), QString::number(batch.ids.size(1)),
-             QString::fromStdString(reason).section(QLatin1Char('\n'), 0, 0));
+        .arg(QLatin1String(model), QString::fromStdString(device.str()), QString::number(batch.ids.size(0)), QString::number(batch.ids.size(1)), why);
 }
 
 bool isOutOfMemoryMessage(const std::string& message)
 {
     return message.find("out of memory") != std::string::npos || message.find("CUBLAS_STATUS_ALLOC_FAILED") != std::string::npos
-           || message.find("hipErrorOutOfMemory") != std::string::npos;
+           || message.find("hipErrorOutOfMemory") != std::string::npos || message.find("can't allocate memory") != std::string::npos;
 }
 
 void applyTestMemoryLimit(const char* model, const at::Device& device, const TokenBatch& batch, int64_t limit)
 {
     if (limit >= 0 && batch.ids.numel() > limit)
-        throw EncoderOutOfMemory{outOfMemoryMessage(model, device, batch, "over the test limit of " + std::to_string(limit) + " padded tokens")};
+        throw EncoderOutOfMemory{outOfMemoryMessage(model, device, batch, "over the test limit of " + std::to_string(limit) + " padded tokens"), device.is_cpu()};
 }
 
 } // namespace bioforge::viral

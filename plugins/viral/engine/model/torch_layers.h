@@ -154,10 +154,12 @@ at::Tensor copyToDevice(const at::Tensor& host, const at::Device& device);
 at::Tensor copyToHost(const at::Tensor& t);
 
 // The message of an encoder batch that ran out of device memory: "<model> on <device>: out of
-// memory for a batch of R rows × T tokens: <LibTorch's first line>".
+// memory for a batch of R rows × T tokens: <LibTorch's first line>" (the CPU allocator's without
+// its source location: "can't allocate memory: you tried to allocate N bytes (x GB)").
 QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason);
 // Whether a LibTorch error that is not c10::OutOfMemoryError still means the device had no memory
-// (cuBLAS's CUBLAS_STATUS_ALLOC_FAILED, a CUDA "out of memory" raised as a plain error).
+// (cuBLAS's CUBLAS_STATUS_ALLOC_FAILED, a CUDA "out of memory" raised as a plain error, the CPU
+// allocator's "can't allocate memory").
 bool isOutOfMemoryMessage(const std::string& message);
 // EncoderDevice::outOfMemoryAboveTokens (tests): throws EncoderOutOfMemory for a batch over it.
 void applyTestMemoryLimit(const char* model, const at::Device& device, const TokenBatch& batch, int64_t limit);

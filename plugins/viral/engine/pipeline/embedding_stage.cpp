@@ -131,6 +131,11 @@ std::vector<std::vector<float>> embedFitting(core::JobContext& ctx, const Encode
     try {
         return orThrow(runner.embed(rows));
     } catch (const EncoderOutOfMemory& oom) {
+        if (rows.size() == 1 && oom.onCpu) // a chunk length far beyond the published ones (attention's memory is its square)
+            throw JobFailure(QStringLiteral("%1 stage: %2; a single frame does not fit in this machine's memory (%3 tokens; an encoder's "
+                                            "attention needs memory growing with the square of the chunk length): use a shorter --chunk_length "
+                                            "(the published models are trained on 300 and 500)")
+                                 .arg(QLatin1String(stage), oom.what, QString::number(rows.front().size())));
         if (rows.size() == 1)
             throw JobFailure(QStringLiteral("%1 stage: %2; a single frame does not fit: run the encoders on the CPU (device cpu) or on a larger GPU")
                                  .arg(QLatin1String(stage), oom.what));
