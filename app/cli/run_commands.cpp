@@ -152,7 +152,10 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
         if (v.name == verb)
             spec = &v;
     if (!spec) { // an unknown verb is an unknown command (2), as `bioforge llm bogus` is
-        ctx.err() << "bioforge: plugin '" << pluginId << "' has no verb '" << verb << "'" << Qt::endl;
+        ctx.err() << "bioforge: plugin '" << pluginId << "' has no verb '" << verb << "'";
+        if (verb == QLatin1String("demo")) // the first thing a new user guesses (trial 18)
+            ctx.err() << "; every plugin's demo runs with `bioforge demo` (in a demo project, or --project DIR)";
+        ctx.err() << Qt::endl;
         printRunUsage(ctx, ctx.err(), plugin);
         return kUsage;
     }
@@ -216,11 +219,15 @@ int cmdResume(CliContext& ctx, const QStringList& args)
             ctx.err() << "bioforge: " << resumable.error().message() << Qt::endl;
             return kProjectError;
         }
+        QStringList failed;
         for (const core::RunRecord& r : *resumable)
-            if (r.state != core::RunState::Failed) // failed runs are resumed only by name
-                targets << r.runId;
+            (r.state != core::RunState::Failed ? targets : failed) << r.runId; // failed runs are resumed only by name
         if (targets.isEmpty()) {
-            ctx.out() << "nothing to resume in " << project->folder() << Qt::endl;
+            ctx.out() << "nothing to resume in " << project->folder();
+            if (!failed.isEmpty()) // one that failed on an input since restored, say (trial 18)
+                ctx.out() << "; a failed run is resumed only by its id, once what failed it is put right: bioforge --project " << project->folder()
+                          << " resume " << failed.last() << (failed.size() > 1 ? QStringLiteral(" (%1 failed runs can be: bioforge runs)").arg(failed.size()) : QString());
+            ctx.out() << Qt::endl;
             return kOk;
         }
     }

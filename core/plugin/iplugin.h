@@ -101,6 +101,10 @@ public:
     {
         return Error(QStringLiteral("this plugin makes no report"));
     }
+    // Said in a run's default title after the plugin's name and verb, before its inputs: what
+    // whoever reads a list of runs or a report must know of this one ("with TEST models (random
+    // weights: the calls mean nothing)"). Empty: nothing. `parameters` are the validated ones.
+    virtual QString titleNote(const QString& verb, const QJsonObject& parameters) const { return {}; }
     // The settings this plugin reads (PluginContext::settings); others are refused when set.
     virtual QList<PluginSetting> settingSpecs() const { return {}; }
 

@@ -131,6 +131,8 @@ Expected<QString> RunService::start(const QString& pluginId, const QString& verb
     record.checkpointId = record.runId;
     if (record.title = *checkedTitle; record.title.isEmpty()) { // runs of one verb told apart by their inputs
         record.title = QStringLiteral("%1: %2").arg(entry->metadata.name, verb);
+        if (const QString note = entry->plugin->titleNote(verb, *validated); !note.isEmpty())
+            record.title += QLatin1Char(' ') + note;
         if (const QString inputs = spec->inputSummary(*validated); !inputs.isEmpty())
             record.title += QStringLiteral(" — ") + inputs;
     }

@@ -217,6 +217,12 @@ private slots:
         QVERIFY2(r.out.contains(QStringLiteral("run %1: failed: ").arg(id)) && (r.out + r.err).count(message) == 1, qPrintable(r.out + r.err));
         // The log file keeps it.
         QVERIFY(readAll(QDir(project).filePath(QStringLiteral("logs/bioforge.log"))).contains(message.toUtf8()));
+        // `resume` alone resumes no failed run, and says how one is (it said only "nothing to resume",
+        // after an input that failed a run was restored: trial 18).
+        const Result resumeAll = run({QStringLiteral("--project"), project, QStringLiteral("resume")});
+        QVERIFY2(resumeAll.code == 0 && resumeAll.out.contains(QStringLiteral("a failed run is resumed only by its id"))
+                     && resumeAll.out.contains(QStringLiteral(" resume %1").arg(id)),
+                 qPrintable(resumeAll.out + resumeAll.err));
         // A log that cannot be written (here a folder stands in its place) is said once, not lost without a word.
         const QString logs = QDir(project).filePath(QStringLiteral("logs"));
         QVERIFY(QDir().rename(logs, logs + QStringLiteral(".kept")));

@@ -91,6 +91,9 @@ private slots:
         const Result wrong = run({QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predcit")});
         QCOMPARE(wrong.code, 2); // an unknown verb is an unknown command, as for `llm`
         QVERIFY(wrong.err.contains("no verb 'predcit'") && wrong.err.contains("  predict "));
+        // `run workbench demo`, a new user's guess, points at `bioforge demo` (trial 18).
+        const Result demo = run({QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("demo")});
+        QVERIFY2(demo.code == 2 && demo.err.contains("every plugin's demo runs with `bioforge demo`"), demo.err.constData());
     }
 
     void aMissingInputFileIsNotFound()
@@ -191,6 +194,33 @@ private slots:
         QVERIFY(!gguf.isEmpty());
         const Result generated = run({QStringLiteral("llm"), QStringLiteral("generate"), gguf, QStringLiteral("--prompt"), QStringLiteral("PKD1 is"), QStringLiteral("--n"), QStringLiteral("2")});
         QVERIFY2(generated.code == 0 && generated.err.contains("is a TEST model with random weights"), generated.err.constData());
+        // A viral run of the command line with the test models says so in its title, as the page's
+        // does (`runs`, the report's heading): a PDF of random calls looked like real ones (trial 18).
+        QMap<QString, QString> viralModels; // kind -> a test model of it
+        for (const QJsonValue& v : QJsonDocument::fromJson(run({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}).out).object().value(QLatin1String("models")).toArray())
+            if (v.toObject().value(QLatin1String("test_model")).toBool())
+                viralModels.insert(v.toObject().value(QLatin1String("kind")).toString(), v.toObject().value(QLatin1String("name")).toString());
+        const QString fasta = m_dir.filePath(QStringLiteral("two-contigs.fa"));
+        QByteArray bases;
+        for (int i = 0; i < 700; ++i)
+            bases += "ACGT"[(i * 7 + i / 5) % 4];
+        QVERIFY(writeAll(fasta, ">first\n" + bases + "\n>second\n" + bases.left(400) + "\n"));
+        // Without models named, the published ones are not registered here: the refusal names the
+        // registered test models and how to make them the defaults, which then hold (the README's
+        // `run viral predict contigs.fa` failed after the demo, the settings it named did not exist).
+        const QStringList predict{QStringLiteral("--project"), demo, QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), fasta};
+        const Result unnamed = run(predict);
+        QVERIFY2(unnamed.code == 6 && unnamed.err.contains(QStringLiteral("registered dnabert-s models: %1").arg(viralModels.value(QStringLiteral("dnabert-s"))).toUtf8())
+                     && unnamed.err.contains("bioforge settings set viral.dnabert_model NAME"),
+                 unnamed.err.constData());
+        for (const auto& [key, kind] : {std::pair{"dnabert_model", "dnabert-s"}, {"esm_model", "esm2"}, {"classifier_model_300", "virnucpro-classifier"}}) {
+            const Result set = run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("viral.") + QLatin1String(key), viralModels.value(QLatin1String(kind))});
+            QVERIFY2(set.code == 0, set.err.constData());
+        }
+        const Result viral = run(predict, 600000);
+        QVERIFY2(viral.code == 0, viral.err.constData());
+        const QByteArray listed = run({QStringLiteral("--project"), demo, QStringLiteral("runs")}).out;
+        QVERIFY2(listed.contains("predict with TEST models (random weights: the calls mean nothing) — two-contigs.fa"), listed.constData());
     }
 };
 

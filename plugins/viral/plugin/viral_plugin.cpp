@@ -38,7 +38,9 @@ QList<core::VerbSpec> ViralPlugin::verbs() const { return {predictVerb(), valida
 
 QString ViralPlugin::defaultModel(const char* key) const
 {
-    const QString configured = m_context.settings.value(QLatin1String(key)).toString();
+    // Read now, not at start: the window's Settings dialog may have changed it since.
+    const QJsonObject settings = m_context.settingsOf ? m_context.settingsOf(QStringLiteral("viral")) : m_context.settings;
+    const QString configured = settings.value(QLatin1String(key)).toString();
     if (!configured.isEmpty())
         return configured;
     if (qstrcmp(key, "dnabert_model") == 0)
@@ -48,24 +50,51 @@ QString ViralPlugin::defaultModel(const char* key) const
     return {};
 }
 
+QList<core::PluginSetting> ViralPlugin::settingSpecs() const
+{
+    // The models a run uses where it names none (defaultModel): registered names or paths, checked
+    // when a run resolves them (a model registered later is a good value now).
+    const auto text = [](const QJsonValue& v) {
+        return v.isString() && !v.toString().trimmed().isEmpty() ? QString() : QStringLiteral("a model is a registered name or a path (bioforge models list)");
+    };
+    return {{QStringLiteral("dnabert_model"), QStringLiteral("the DNABERT-S model of a run that names none (--dnabert; default DNABERT-S)"), false, text},
+            {QStringLiteral("esm_model"), QStringLiteral("the ESM-2 model of a run that names none (--esm; default esm2_t36_3B_UR50D)"), false, text},
+            {QStringLiteral("classifier_model_300"), QStringLiteral("the classifier of a run of --chunk_length 300 that names none (--classifier; default virnucpro-300)"), false, text},
+            {QStringLiteral("classifier_model_500"), QStringLiteral("the classifier of a run of --chunk_length 500 that names none (--classifier; default virnucpro-500)"), false, text}};
+}
+
+QString ViralPlugin::modelFor(const char* key, const QJsonObject& parameters) const
+{
+    if (const QString given = parameters.value(QLatin1String(key)).toString(); !given.isEmpty())
+        return given;
+    if (qstrcmp(key, "classifier") == 0) {
+        const int chunk = parameters.value(QLatin1String("chunk_length")).toInt(300);
+        const QString set = defaultModel(qPrintable(QStringLiteral("classifier_model_%1").arg(chunk)));
+        return set.isEmpty() ? QStringLiteral("virnucpro-%1").arg(chunk) : set;
+    }
+    return defaultModel(qstrcmp(key, "dnabert") == 0 ? "dnabert_model" : "esm_model");
+}
+
+QString ViralPlugin::titleNote(const QString& verb, const QJsonObject& parameters) const
+{
+    if (!m_context.models || (verb != QLatin1String("predict") && verb != QLatin1String("validate")))
+        return {};
+    for (const char* key : {"dnabert", "esm", "classifier"})
+        if (m_context.models->testModelFor(modelFor(key, parameters)))
+            return QStringLiteral("with TEST models (random weights: the calls mean nothing)");
+    return {};
+}
+
 core::Expected<PredictSettings> ViralPlugin::resolveSettings(const QString& verb, const QJsonObject& parameters) const
 {
     if (verb != QLatin1String("predict") && verb != QLatin1String("validate"))
         return core::Error(QStringLiteral("viral: unknown verb '%1'").arg(verb));
     QJsonObject p = parameters;
-    const int chunk = p.value(QLatin1String("chunk_length")).toInt(300);
-    const QString classifierDefault = defaultModel(qPrintable(QStringLiteral("classifier_model_%1").arg(chunk))).isEmpty()
-                                          ? QStringLiteral("virnucpro-%1").arg(chunk)
-                                          : defaultModel(qPrintable(QStringLiteral("classifier_model_%1").arg(chunk)));
-    const std::pair<const char*, std::pair<ModelRole, QString>> models[] = {
-        {"dnabert", {ModelRole::Dnabert, defaultModel("dnabert_model")}},
-        {"esm", {ModelRole::Esm, defaultModel("esm_model")}},
-        {"classifier", {ModelRole::Classifier, classifierDefault}}};
+    const std::pair<const char*, ModelRole> models[] = {{"dnabert", ModelRole::Dnabert}, {"esm", ModelRole::Esm}, {"classifier", ModelRole::Classifier}};
     ModelSource resolved[3]; // with the registry's entries, which are not parameters
     int role = 0;
-    for (const auto& [key, spec] : models) {
-        const QString given = p.value(QLatin1String(key)).toString();
-        auto source = resolveModel(given.isEmpty() ? spec.second : given, spec.first, m_context.models);
+    for (const auto& [key, modelRole] : models) {
+        auto source = resolveModel(modelFor(key, p), modelRole, m_context.models);
         if (!source)
             return source.error().withContext(QStringLiteral("viral %1").arg(verb));
         resolved[role++] = *source;

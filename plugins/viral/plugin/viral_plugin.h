@@ -27,6 +27,8 @@ public:
                                                           const QString& outputDir) override;
     QStringList mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QString titleNote(const QString& verb, const QJsonObject& parameters) const override;
+    QList<core::PluginSetting> settingSpecs() const override;
     QList<core::DemoRun> demoRuns() const override;
 
     QString pageTitle() const override { return tr("Viral contigs"); }
@@ -35,6 +37,8 @@ public:
 
     // The model names used when a run does not name them (plugin settings, else these defaults).
     QString defaultModel(const char* key) const;
+    // The model a run's `key` (dnabert, esm, classifier) names, else the default for its chunk length.
+    QString modelFor(const char* key, const QJsonObject& parameters) const;
 
 private:
     // The run's settings with its models resolved (registry names to folders and checksums).

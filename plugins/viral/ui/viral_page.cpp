@@ -7,13 +7,10 @@
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "store/project.h"
-#include "util/short_list.h"
 
 #include <QComboBox>
-#include <QFileInfo>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
-#include <QJsonArray>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -116,25 +113,13 @@ QString ViralPage::start(const QString& verb)
     QJsonObject p = m_setup->parameters();
     if (verb == QLatin1String("validate"))
         p.remove(QStringLiteral("inputs"));
-    // A run with test models says so in its title (Runs page, Jobs dock, report), and names its
-    // inputs as every run's default title does (two runs of other files were told apart by nothing).
-    QString title;
-    if (verb == QLatin1String("predict"))
-        for (const char* key : {"dnabert", "esm", "classifier"})
-            if (m_context.session->models().testModelFor(p.value(QLatin1String(key)).toString())) {
-                QStringList names;
-                for (const QJsonValue& input : p.value(QLatin1String("inputs")).toArray())
-                    names << QFileInfo(input.toString()).fileName();
-                title = tr("VirNucPro prediction with TEST models (random weights: the calls mean nothing) — %1")
-                            .arg(core::shortList(names, QStringLiteral(", "), 2)); // as VerbSpec::inputSummary names them (the CLI's titles)
-            }
     if (p.contains(QLatin1String("cluster"))) {
         // The Slurm controller may take its timeout to say it is down: not on the UI thread.
         m_setup->setEnabled(false);
         m_setup->setStatus(tr("Asking the Slurm cluster whether it answers…"));
         auto* watcher = new QFutureWatcher<core::Status>(this);
         const core::Project* asked = m_context.session->project();
-        connect(watcher, &QFutureWatcher<core::Status>::finished, this, [this, watcher, verb, p, title, asked] {
+        connect(watcher, &QFutureWatcher<core::Status>::finished, this, [this, watcher, verb, p, asked] {
             watcher->deleteLater();
             m_setup->setEnabled(true);
             if (m_context.session->project() != asked) // another project was opened meanwhile: not started there
@@ -142,22 +127,22 @@ QString ViralPage::start(const QString& verb)
             else if (const core::Status answers = watcher->result(); !answers)
                 m_setup->setStatus(answers.error().message());
             else
-                startChecked(verb, p, title);
+                startChecked(verb, p);
         });
         watcher->setFuture(QtConcurrent::run(&core::RunService::slurmClusterAnswers));
         return {};
     }
-    return startChecked(verb, p, title);
+    return startChecked(verb, p);
 }
 
-QString ViralPage::startChecked(const QString& verb, const QJsonObject& p, const QString& title)
+QString ViralPage::startChecked(const QString& verb, const QJsonObject& p)
 {
     core::RunService* runs = m_context.session ? m_context.session->runs() : nullptr;
     if (!runs) {
         m_setup->setStatus(tr("Open a project first."));
         return {};
     }
-    auto id = runs->start(QStringLiteral("viral"), verb, p, title);
+    auto id = runs->start(QStringLiteral("viral"), verb, p) /* its default title names the inputs and test models: ViralPlugin::titleNote */;
     if (!id) {
         m_setup->setStatus(id.error().message());
         return {};

@@ -37,7 +37,7 @@ public:
     QString start(const QString& verb);
 
 private:
-    QString startChecked(const QString& verb, const QJsonObject& parameters, const QString& title);
+    QString startChecked(const QString& verb, const QJsonObject& parameters);
     void reloadRuns(const QString& select = {});
     void connectProject();
 
