@@ -161,6 +161,17 @@ private slots:
                  qPrintable(clocks.join(QLatin1Char(','))));
         QVERIFY(m_page->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/tests/age_page.png")));
     }
+
+    // Another project opened (File ▸ Open project): the page shows nothing of the last one — not
+    // its run's status line, not its runs (review 60 F12; the status said the last project's run).
+    void anotherProjectShowsNoneOfTheLastOnesRuns()
+    {
+        const QLabel* status = m_page->findChild<QLabel*>(QStringLiteral("status"));
+        QVERIFY(!status->text().isEmpty() && m_page->runChoice()->count() > 0);
+        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("second project")), true));
+        QCOMPARE(status->text(), QString());
+        QCOMPARE(m_page->runChoice()->count(), 0);
+    }
 };
 
 QTEST_MAIN(TstAgePage)
