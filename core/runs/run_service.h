@@ -10,12 +10,14 @@
 #include "provenance/run_record.h"
 #include "util/expected.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace bioforge::core {
 
@@ -71,10 +73,18 @@ public:
     // again, and resuming several cluster runs waits once. Thread-safe.
     static Status slurmClusterAnswers();
 
+    // Runs another process records or ends in this project (a `bioforge run` in a terminal while the
+    // window is open) are announced: runChangedElsewhere for every change of state, and runEnded when
+    // one reaches a final state, as for this service's own. Asked every `intervalMs` with PRAGMA
+    // data_version (one integer; the runs' states are read only after another process committed).
+    // The window follows them; the command line has no need.
+    void followOtherProcesses(int intervalMs = 2000);
+
 signals:
     void runQueued(const QString& runId); // stored, waiting for a slot
     void runStarted(const QString& runId);
     void runEnded(const QString& runId, bool succeeded);
+    void runChangedElsewhere(const QString& runId); // recorded, started, paused or ended by another process
 
 private:
     // Records and queues `record`; a resume passes the inputs the run it continues recorded, which
@@ -83,12 +93,16 @@ private:
     void onJobStarted(const QString& runId);
     void onJobEnded(const QString& runId);
     void saveProgress();
+    void checkOtherProcesses();
 
     Project& m_project;
     PluginManager& m_plugins;
     JobScheduler& m_scheduler;
     QTimer m_progressTimer;
     QSet<QString> m_runs; // runs this service started (the scheduler also runs other jobs)
+    QTimer m_othersTimer;
+    std::optional<qint64> m_dataVersion;  // PRAGMA data_version when the runs' states were last read
+    QHash<QString, QString> m_knownStates; // run id -> stored state name, as last read
 };
 
 } // namespace bioforge::core

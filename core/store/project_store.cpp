@@ -169,12 +169,20 @@ qint64 ProjectStore::schemaVersion() const { return readSchemaVersion().valueOr(
 
 Expected<qint64> ProjectStore::readSchemaVersion() const
 {
-    QSqlQuery q(database());
-    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
-        return Error(QStringLiteral("cannot read the project schema (PRAGMA user_version): %1").arg(sqlError(q)));
-    const qint64 version = q.value(0).toLongLong();
-    q.finish(); // no open read transaction may outlive the query
+    auto version = pragmaInteger("user_version");
+    if (!version)
+        return Error(QStringLiteral("cannot read the project schema: %1").arg(version.error().message()));
     return version;
+}
+
+Expected<qint64> ProjectStore::pragmaInteger(const char* name) const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("PRAGMA ") + QLatin1String(name)) || !q.next())
+        return Error(QStringLiteral("PRAGMA %1: %2").arg(QLatin1String(name), sqlError(q)));
+    const qint64 value = q.value(0).toLongLong();
+    q.finish(); // no open read transaction may outlive the query
+    return value;
 }
 
 Status ProjectStore::exec(const QString& sql) const

@@ -73,6 +73,11 @@ public:
     Expected<double> runProgress(const QString& runId) const;
     Expected<RunRecord> run(const QString& runId) const;
     Expected<QList<RunRecord>> runs() const;
+    // Every run's stored state name by run id (the runs table's `state` column, no record parsed).
+    Expected<QHash<QString, QString>> runStates() const;
+    // SQLite's PRAGMA data_version: it changes when another connection (another process: a
+    // `bioforge run` in a terminal) commits to the database, never for this connection's own writes.
+    Expected<qint64> dataVersion() const;
     // Runs left queued or running by a process that is no longer alive.
     Expected<QList<RunRecord>> orphanedRuns() const;
 
@@ -89,6 +94,8 @@ private:
     Status exec(const QString& sql) const;
     // The schema number, or the SQL error that kept it from being read (a locked file is not a damaged one).
     Expected<qint64> readSchemaVersion() const;
+    // The integer a PRAGMA answers ("user_version", "data_version"); an error names it and SQLite's reason.
+    Expected<qint64> pragmaInteger(const char* name) const;
 
     QString m_path;
     QString m_connection;

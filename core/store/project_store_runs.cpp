@@ -193,6 +193,19 @@ Expected<QList<RunRecord>> ProjectStore::runs() const
     return out;
 }
 
+Expected<QHash<QString, QString>> ProjectStore::runStates() const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT id, state FROM runs")))
+        return Error(QStringLiteral("cannot list runs: %1").arg(sqlError(q)));
+    QHash<QString, QString> out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toString());
+    return out;
+}
+
+Expected<qint64> ProjectStore::dataVersion() const { return pragmaInteger("data_version"); }
+
 Expected<QList<RunRecord>> ProjectStore::orphanedRuns() const
 {
     QSqlQuery q(database());

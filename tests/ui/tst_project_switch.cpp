@@ -2,7 +2,8 @@
 // projects): the Jobs dock, the Provenance dock and the pages show nothing of
 // the last one (its finished run stayed in the Jobs dock, and Export report of
 // the run still in the Provenance dock wrote into the new project, calling the
-// run's outputs missing: trial 17).
+// run's outputs missing: trial 17); the project shown follows what a terminal's
+// `bioforge run` records in it (trial 18).
 
 #include "jobs/job_scheduler.h"
 #include "jobs/jobs_dock.h"
@@ -11,7 +12,9 @@
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "shell/main_window.h"
+#include "shell/runs_page.h"
 #include "store/project.h"
+#include "store/project_store.h"
 
 #include <QFileInfo>
 #include <QPushButton>
@@ -83,6 +86,42 @@ private slots:
         const QString said = window.statusBar()->currentMessage();
         QVERIFY2(said.startsWith(QStringLiteral("1 run of %1 paused; opened again, it offers to resume it").arg(QFileInfo(m_dir.filePath(QStringLiteral("third"))).absoluteFilePath())),
                  qPrintable(said));
+    }
+
+    // A run another process records in the project the window shows (a `bioforge run` in a terminal)
+    // appears on the Runs page as it is recorded and as it ends, also after a switch of project (it
+    // showed only after a restart: trial 18).
+    void aTerminalsRunShowsInTheOpenWindow()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("fifth")), true));
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("sixth")), true));
+        window.show();
+        auto* page = window.findChild<ui::RunsPage*>();
+        QVERIFY(page);
+        QCOMPARE(page->table()->model()->rowCount(), 0);
+        auto other = core::ProjectStore::open(session.project()->store().path()); // the terminal's own connection
+        QVERIFY(other);
+        core::RunRecord record;
+        record.runId = record.checkpointId = QStringLiteral("from-a-terminal");
+        record.pluginId = QStringLiteral("workbench");
+        record.verb = QStringLiteral("selftest");
+        record.title = QStringLiteral("a terminal's self-test");
+        record.state = core::RunState::Running;
+        record.createdAt = QDateTime::currentDateTimeUtc();
+        QVERIFY((*other)->insertRun(record));
+        QTRY_COMPARE_WITH_TIMEOUT(page->table()->model()->rowCount(), 1, 10000);
+        QCOMPARE(page->table()->model()->index(0, 0).data().toString().isEmpty(), false);
+        record.state = core::RunState::Finished;
+        QVERIFY((*other)->updateRun(record));
+        const auto shownState = [&] {
+            QStringList row;
+            for (int c = 0; c < page->table()->model()->columnCount(); ++c)
+                row << page->table()->model()->index(0, c).data().toString();
+            return row.join(u'|');
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(shownState().contains(QStringLiteral("finished")), qPrintable(shownState()), 10000);
     }
 };
 

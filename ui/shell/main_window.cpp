@@ -87,6 +87,9 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
         if (core::RunService* runs = m_session.runs()) {
             connect(runs, &core::RunService::runEnded, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
             connect(runs, &core::RunService::runStarted, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
+            connect(runs, &core::RunService::runChangedElsewhere, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
+            // A `bioforge run` in a terminal on this project shows here as it is recorded and ends.
+            runs->followOtherProcesses();
         }
     };
     connect(&session, &core::Session::projectChanged, this, followRuns);

@@ -80,6 +80,7 @@ void RunsPage::connectRunService()
         connect(runs, &core::RunService::runQueued, this, &RunsPage::reload, Qt::UniqueConnection);
         connect(runs, &core::RunService::runStarted, this, &RunsPage::reload, Qt::UniqueConnection);
         connect(runs, &core::RunService::runEnded, this, &RunsPage::reload, Qt::UniqueConnection);
+        connect(runs, &core::RunService::runChangedElsewhere, this, &RunsPage::reload, Qt::UniqueConnection); // a terminal's run
     }
 }
 
