@@ -37,6 +37,7 @@ set(BIOFORGE_VIRAL_ENGINE_FILES
   pipeline/frame_stage.cpp
   pipeline/shard_merge.cpp
   pipeline/shard_plan.cpp
+  pipeline/stage_weights.cpp
   pipeline/model_digest.cpp
   pipeline/predict_job.cpp
   pipeline/predict_settings.cpp

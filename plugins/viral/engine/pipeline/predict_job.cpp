@@ -19,6 +19,7 @@
 #include "pipeline/results_stage.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/shard_keys.h"
+#include "pipeline/stage_weights.h"
 #include "provenance/provenance_recorder.h"
 
 #include <QDir>
@@ -107,13 +108,10 @@ int leasedCudaIndex(const core::JobContext& ctx)
 
 JobOutcome PredictJob::run(core::JobContext& ctx)
 {
-    const QString bytes = QStringLiteral("bytes"), frames = QStringLiteral("frames"), shards = QStringLiteral("shards");
-    ctx.defineStages({{QStringLiteral("frames"), QStringLiteral("Chunk and translate"), 0.04, bytes},
-                      {QStringLiteral("dnabert"), QStringLiteral("DNABERT-S embeddings"), 0.30, frames},
-                      {QStringLiteral("esm"), QStringLiteral("ESM-2 embeddings"), 0.56, frames},
-                      {QStringLiteral("merge"), QStringLiteral("Merge features"), 0.03, shards},
-                      {QStringLiteral("classify"), QStringLiteral("Classify"), 0.02, shards},
-                      {QStringLiteral("results"), QStringLiteral("Results"), 0.05, shards}});
+    // The encoders' shares of the bar by what a frame costs in each (the ETA extrapolates the bar);
+    // models that cannot be read fail below, where they are loaded, with the file named.
+    const auto costs = encoderCosts(m_settings);
+    ctx.defineStages(predictStages(costs ? std::optional<EncoderCosts>(*costs) : std::nullopt));
     m_device = orThrow(resolveEncoderDevice(m_settings.device, leasedCudaIndex(ctx)));
     m_devices = m_spreadOver.empty() ? encoderDevices(m_device, m_settings.device, ctx.device()) : m_spreadOver;
     for (EncoderDevice& d : m_devices) // each leased GPU checked against what LibTorch sees
