@@ -68,12 +68,13 @@ void AgePage::connectProject()
     if (!m_context.session || !m_context.session->runs())
         return;
     m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
-        const QString verb = m_started.take(runId);
+        const ui::PageRuns::Ended ended = m_started.ended(*m_context.session, runId); // this page's run, or the continuation of one that paused
         reloadRuns(succeeded ? runId : QString());
-        if (verb.isEmpty())
+        if (ended.verb.isEmpty())
             return; // not started from this page
-        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))
-                                     : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run can be resumed there).").arg(runId));
+        m_setup->setStatus(succeeded        ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))
+                           : ended.record ? ui::unfinishedRunText(*ended.record)
+                                          : tr("Run %1 did not finish; the Jobs dock and the log say why.").arg(runId));
         if (succeeded)
             m_split->reveal(1);
     });
@@ -135,7 +136,7 @@ QString AgePage::start(const QString& verb)
         m_setup->setStatus(id.error().message());
         return {};
     }
-    m_started.insert(*id, verb);
+    m_started.started(*id, verb);
     m_setup->setStatus(tr("Running %1… progress, pause and resume are in the Jobs dock; the results appear here when it ends.").arg(verb));
     if (verb == QLatin1String("train"))
         reloadRuns(*id); // the curves are drawn as it trains

@@ -5,6 +5,7 @@
 // against mortality, train HENAW (progress in the Jobs dock, the curves here
 // as it trains), and look at any finished age run of the project.
 
+#include "jobs/page_runs.h"
 #include "plugin/iplugin_ui.h"
 
 #include <QHash>
@@ -45,7 +46,7 @@ private:
     QComboBox* m_runs;
     ui::StackingSplitter* m_split;
     QMetaObject::Connection m_runEnded;
-    QHash<QString, QString> m_started; // run id -> verb, for the runs this page started
+    ui::PageRuns m_started; // the runs this page started, and their continuations
 };
 
 } // namespace bioforge::age

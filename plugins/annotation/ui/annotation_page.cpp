@@ -67,14 +67,15 @@ void AnnotationPage::connectProject()
     if (!m_context.session || !m_context.session->runs())
         return;
     m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
-        if (!m_started.remove(runId))
+        const ui::PageRuns::Ended ended = m_started.ended(*m_context.session, runId); // this page's run, or the continuation of one that paused
+        if (ended.verb.isEmpty())
             return reloadRuns(); // not started here: it may still be an annotation run to list
         m_results->stopFollowing();
         reloadRuns(succeeded ? runId : QString());
         m_setup->refreshSources(); // the run may have imported files
-        m_setup->setStatus(succeeded ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))
-                                     : tr("Run %1 did not finish; the Jobs dock and the log say why (a paused run resumes there, without redoing what it stored).")
-                                           .arg(runId));
+        m_setup->setStatus(succeeded        ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))
+                           : ended.record ? ui::unfinishedRunText(*ended.record)
+                                          : tr("Run %1 did not finish; the Jobs dock and the log say why.").arg(runId));
         if (succeeded)
             m_split->reveal(1);
     });
@@ -135,7 +136,7 @@ QString AnnotationPage::start()
         m_setup->setStatus(id.error().message());
         return {};
     }
-    m_started.insert(*id, true);
+    m_started.started(*id, QStringLiteral("annotate"));
     if (auto record = project->store().run(*id))
         m_results->follow(project->checkpointDir(record->checkpointId), m_setup->checkedSources());
     m_setup->setStatus(tr("Running… pause and resume are in the Jobs dock; the genes appear %1 when it ends.").arg(m_split->placeOf(1)));

@@ -5,6 +5,7 @@
 // progress here), and on the right any finished annotation run of the
 // project: genes, resolution, charts, exports.
 
+#include "jobs/page_runs.h"
 #include "plugin/iplugin_ui.h"
 
 #include <QHash>
@@ -44,7 +45,7 @@ private:
     QComboBox* m_runs;
     ui::StackingSplitter* m_split;
     QMetaObject::Connection m_runEnded;
-    QHash<QString, bool> m_started;
+    ui::PageRuns m_started; // the runs this page started, and their continuations
 };
 
 } // namespace bioforge::annotation

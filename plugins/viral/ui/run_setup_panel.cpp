@@ -111,6 +111,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     layout->addLayout(buttons);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
+    m_status->setObjectName(QStringLiteral("status"));
     layout->addWidget(m_status);
     connect(m_run, &QPushButton::clicked, this, &RunSetupPanel::runRequested);
     connect(m_validate, &QPushButton::clicked, this, &RunSetupPanel::validateRequested);

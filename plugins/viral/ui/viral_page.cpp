@@ -1,5 +1,6 @@
 #include "viral_page.h"
 
+#include "jobs/page_runs.h"
 #include "layout/stacking_splitter.h"
 #include "models/model_registry.h"
 #include "results_panel.h"
@@ -66,12 +67,13 @@ void ViralPage::connectProject()
     if (!m_context.session || !m_context.session->runs())
         return;
     m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
-        const QString verb = m_started.take(runId);
+        const ui::PageRuns::Ended ended = m_started.ended(*m_context.session, runId); // this page's run, or the continuation of one that paused
+        const QString& verb = ended.verb;
         reloadRuns(succeeded && verb != QLatin1String("validate") ? runId : QString());
         if (verb.isEmpty())
             return; // not started from this page
         if (!succeeded) {
-            m_setup->setStatus(tr("Run %1 did not finish; the Jobs dock and the log say why (it can be resumed if it was paused).").arg(runId));
+            m_setup->setStatus(ended.record ? ui::unfinishedRunText(*ended.record) : tr("Run %1 did not finish; the Jobs dock and the log say why.").arg(runId));
         } else if (verb == QLatin1String("validate")) {
             m_setup->setStatus(tr("Validation passed: the models load and a tiny input runs through every stage (run %1).").arg(runId));
         } else {
@@ -147,7 +149,7 @@ QString ViralPage::startChecked(const QString& verb, const QJsonObject& p)
         m_setup->setStatus(id.error().message());
         return {};
     }
-    m_started.insert(*id, verb);
+    m_started.started(*id, verb);
     m_setup->setStatus(verb == QLatin1String("validate") ? tr("Validating the models… (progress in the Jobs dock)")
                                                          : tr("Running… progress, pause and resume are in the Jobs dock; the results appear here when it ends."));
     return *id;

@@ -6,6 +6,7 @@
 // the project's viral runs; a run that finishes while the page is open is
 // shown at once.
 
+#include "jobs/page_runs.h"
 #include "plugin/iplugin_ui.h"
 
 #include <QHash>
@@ -47,7 +48,7 @@ private:
     QComboBox* m_runs;
     ui::StackingSplitter* m_split;
     QMetaObject::Connection m_runEnded;
-    QHash<QString, QString> m_started; // run id -> verb, for the runs this page started
+    ui::PageRuns m_started; // the runs this page started, and their continuations
 };
 
 } // namespace bioforge::viral

@@ -6,6 +6,7 @@
 #include "contig_results.h"
 #include "contig_table_model.h"
 #include "io/json_file.h"
+#include "jobs/job_scheduler.h"
 #include "log/logging.h"
 #include "models/model_registry.h"
 #include "model/classifier_writer.h"
@@ -318,6 +319,40 @@ private slots:
         const auto record = m_session->project()->store().run(id);
         QVERIFY(record);
         QVERIFY2(record->title.contains(QStringLiteral("TEST models")) && record->title.endsWith(QStringLiteral(" — page.fa")), qPrintable(record->title));
+    }
+
+    // A run paused says so (it read "did not finish; the Jobs dock and the log say why"), and when its
+    // continuation (resumed from the Jobs dock or the Runs page) finishes, the page says that; a run
+    // that fails says its error on the page (it was only in a Jobs row's tooltip) and that a new run
+    // is needed (trial 18).
+    void anUnfinishedRunSaysWhyAndItsContinuationIsFollowed()
+    {
+        const QLabel* status = m_page->findChild<QLabel*>(QStringLiteral("status"));
+        QVERIFY(status);
+        QString paused;
+        for (int attempt = 0; attempt < 10 && paused.isEmpty(); ++attempt) { // a tiny run may end before the pause reaches it
+            QSignalSpy ended(m_session->runs(), &core::RunService::runEnded);
+            const QMetaObject::Connection pausing = connect(m_session->runs(), &core::RunService::runStarted, this,
+                                                            [&](const QString& runId) { m_session->scheduler().pause(runId); });
+            const QString id = m_page->start(QStringLiteral("predict"));
+            QVERIFY(!id.isEmpty());
+            QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+            disconnect(pausing);
+            if (m_session->project()->store().run(id)->state == core::RunState::Paused)
+                paused = id;
+        }
+        QVERIFY(!paused.isEmpty());
+        QVERIFY2(status->text().startsWith(QStringLiteral("Run %1 is paused: resume it from the Jobs dock or the Runs page").arg(paused)), qPrintable(status->text()));
+        QString continuation;
+        waitForRun([&] { continuation = *m_session->runs()->resume(paused); });
+        QVERIFY2(status->text().startsWith(QStringLiteral("Run %1 finished").arg(continuation)), qPrintable(status->text()));
+
+        const QString protein = m_dir.filePath(QStringLiteral("protein.fa"));
+        QVERIFY(writeAll(protein, ">p1 a protein\nMKVLAAGIVALLLAAGCSSHHWWYYEEQQRRKKPPFFMM\n"));
+        m_page->setup()->addInputs({protein});
+        waitForRun([&] { m_page->start(QStringLiteral("predict")); }, false);
+        QVERIFY2(status->text().contains(QStringLiteral(" failed: ")) && status->text().contains(protein) && status->text().contains(QStringLiteral("a new run is needed")),
+                 qPrintable(status->text()));
     }
 
     void cleanupTestCase()
