@@ -138,6 +138,38 @@ private slots:
         QVERIFY(plot->yAxis->ticker()->tickCount() * 40 <= std::max(80, plot->height()));
     }
 
+    // One contig (one length, one score): a range around its point, whose tick labels differ (all
+    // eleven read "3·10⁶"); a histogram's counts tick at whole numbers (0.25, 0.5, 1.5 were drawn).
+    void onePointGetsARangeAndCountsTickWhole()
+    {
+        core::ReportPlot spec;
+        spec.kind = core::ReportPlot::Kind::Scatter;
+        spec.series << core::PlotSeries{QStringLiteral("contigs"), {3e6}, {0.42}};
+        std::unique_ptr<QCustomPlot> plot(ui::PlotFactory::create(spec));
+        plot->resize(600, 400);
+        plot->replot();
+        QVERIFY2(plot->xAxis->range().size() >= 1e5 && plot->xAxis->range().contains(3e6), qPrintable(QString::number(plot->xAxis->range().size())));
+        QVERIFY(plot->yAxis->range().size() > 0.01 && plot->yAxis->range().contains(0.42));
+        const QVector<double> xTicks = plot->xAxis->tickVector();
+        QVERIFY(xTicks.size() >= 2);
+        QStringList labels;
+        for (double t : xTicks)
+            labels << plot->locale().toString(t, 'g', 6);
+        labels.removeDuplicates();
+        QCOMPARE(labels.size(), xTicks.size());
+        core::ReportPlot counts;
+        counts.series << core::PlotSeries{QString(), {0.2, 0.4, 0.4, 0.9}, {}};
+        counts.bins = 5;
+        ui::PlotFactory::fill(plot.get(), counts);
+        plot->replot();
+        QVERIFY(!plot->yAxis->tickVector().isEmpty());
+        for (double t : plot->yAxis->tickVector())
+            QVERIFY2(t == std::round(t), qPrintable(QString::number(t)));
+        ui::PlotFactory::fill(plot.get(), spec); // the same plot refilled: a scatter's own ticks again
+        plot->replot();
+        QVERIFY(qSharedPointerDynamicCast<QCPAxisTickerFixed>(plot->yAxis->ticker()).isNull());
+    }
+
     void degenerateInputStillPlots()
     {
         core::ReportPlot one;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace bioforge::ui {
 namespace {
@@ -75,6 +76,11 @@ void PlotFactory::histogram(QCustomPlot* plot, const std::vector<double>& values
     plot->yAxis->setLabel(QStringLiteral("count"));
     plot->xAxis->setRange(lo - width / 2, hi + width / 2);
     plot->yAxis->setRange(0, *std::max_element(counts.begin(), counts.end()) * 1.05 + 1);
+    // Counts are whole: ticks at whole numbers (0.25, 0.5, 1.5 of a contig were drawn).
+    QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
+    whole->setTickStep(1.0);
+    whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot->yAxis->setTicker(whole);
 }
 
 void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
@@ -82,6 +88,7 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
     plot->clearPlottables();
     plot->clearGraphs();
     plot->clearItems();
+    plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker)); // a histogram's whole counts set below
     if (spec.kind == core::ReportPlot::Kind::Histogram) {
         std::vector<double> all;
         for (const core::PlotSeries& s : spec.series)
@@ -109,6 +116,25 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
         plot->xAxis->setLabel(spec.xLabel);
         plot->yAxis->setLabel(spec.yLabel);
         plot->rescaleAxes();
+        // One value on an axis (one contig's length): a range around it, not a sliver whose every
+        // tick label read the same (eleven "3·10⁶").
+        const auto oneValue = [&spec](bool onX) -> std::optional<double> {
+            std::optional<double> only;
+            for (const core::PlotSeries& s : spec.series)
+                for (double v : onX ? s.x : s.y) {
+                    if (!std::isfinite(v))
+                        continue;
+                    if (only && *only != v)
+                        return std::nullopt;
+                    only = v;
+                }
+            return only;
+        };
+        for (const auto& [axis, onX] : {std::pair{plot->xAxis, true}, std::pair{plot->yAxis, false}})
+            if (const std::optional<double> v = oneValue(onX)) {
+                const double pad = *v == 0 ? 1.0 : 0.1 * std::abs(*v);
+                axis->setRange(*v - pad, *v + pad);
+            }
         if (spec.kind == core::ReportPlot::Kind::Scatter) { // room around the outermost points, which would sit on the axes
             plot->xAxis->scaleRange(1.06, plot->xAxis->range().center());
             plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
