@@ -133,9 +133,10 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
                 const QString here = dir.absolutePath();
                 if (!dir.cdUp())
                     break;
-                if (dir.dirName() == QLatin1String("checkpoints")) { // `here` is a run's checkpoint folder
-                    QDir project = dir;
-                    project.cdUp();
+                // `here` is a run's checkpoint folder when its parent is a project's checkpoints folder (a
+                // validate run's scratch project inside its run folder, no project.sqlite, is not one).
+                if (QDir project = dir; dir.dirName() == QLatin1String("checkpoints") && project.cdUp()
+                    && QFileInfo::exists(project.filePath(QStringLiteral("project.sqlite")))) {
                     runsOfProject[project.absolutePath()].insert(here);
                     break;
                 }

@@ -152,8 +152,14 @@ private slots:
         // A folder above runs' checkpoint folders (<project>/checkpoints, the project, a folder of
         // projects) is refused naming the projects, not verified as one folder (`inspect ~` walked a
         // whole home; <project>/checkpoints called every healthy entry BAD).
+        // A validate run's scratch folder of stage checkpoints (runs/ID/validation/checkpoints/STAGE) is no
+        // project of runs (it was counted as "a project of 6 runs": trial 18).
+        const QString scratch = QDir(project).filePath(QStringLiteral("runs/%1/validation/checkpoints/frames").arg(id));
+        QVERIFY(QDir().mkpath(scratch));
+        QVERIFY(QFile::copy(QDir(project).filePath(QStringLiteral("checkpoints/%1/generate/unit-00005/manifest.json").arg(id)), QDir(scratch).filePath(QStringLiteral("manifest.json"))));
         for (const QString& above : {QDir(project).filePath(QStringLiteral("checkpoints")), project, QFileInfo(project).absolutePath()}) {
             const Result many = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), above, QStringLiteral("--json")});
+            QVERIFY2(!many.err.contains(QStringLiteral("validation")), qPrintable(many.err));
             QVERIFY2(many.code == 6 && many.out.isEmpty() && many.err.contains(QStringLiteral("holds the checkpoint folders of"))
                          && (above == QFileInfo(project).absolutePath() || many.err.contains(QStringLiteral("the project %1 (").arg(QFileInfo(project).absoluteFilePath()))),
                      qPrintable(above + QStringLiteral(": ") + many.err));
