@@ -72,7 +72,10 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     m_filter->setSourceModel(m_model);
     m_filter->setSortRole(Qt::UserRole);
     m_contigs = new QTableView(this);
-    m_contigs->setMinimumHeight(8 * m_contigs->fontMetrics().lineSpacing()); // several contigs even where the page is short
+    // Eight contigs in view even where the window is short (1280x760 showed two and a half: the
+    // page scrolls to the results instead).
+    m_contigs->setMinimumHeight(8 * m_contigs->verticalHeader()->defaultSectionSize() + m_contigs->horizontalHeader()->sizeHint().height()
+                                + 2 * m_contigs->frameWidth());
     m_contigs->setModel(m_filter);
     ui::sortOnHeaderClick(m_contigs);
     m_contigs->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -96,6 +99,8 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     makeTable(m_frameModel, tr("Frames of the contig"));
     m_histogram = new QCustomPlot(details);
     m_scatter = new QCustomPlot(details);
+    for (QCustomPlot* plot : {m_histogram, m_scatter})
+        plot->setMinimumHeight(200); // its axes and their titles readable (45 px at 1280x760 clipped them)
     details->addTab(m_histogram, tr("Score histogram"));
     details->addTab(m_scatter, tr("Score vs length"));
 

@@ -36,9 +36,12 @@
 #include <QScopeGuard>
 #include <QStandardItemModel>
 #include <QStandardPaths>
+#include <QHeaderView>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <qcustomplot.h>
 
 using namespace bioforge;
 using namespace bioforge::viral;
@@ -106,6 +109,15 @@ private slots:
         QCOMPARE(table->model()->index(6, ContigTableModel::Contig).data().toString(), QStringLiteral("only_n"));
         QVERIFY(m_page->results()->summary()->text().contains(QStringLiteral("7 contigs")));
         QVERIFY(m_page->setup()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("finished")));
+        // In a short window the results keep eight contigs and readable plots in view, the page
+        // scrolling to them (1280x760 showed two and a half rows and 45-px plots: trial 18).
+        const QSize before = m_page->size();
+        m_page->resize(1090, 560);
+        QCoreApplication::processEvents();
+        QVERIFY2(table->height() >= 8 * table->verticalHeader()->defaultSectionSize(), qPrintable(QString::number(table->height())));
+        for (QCustomPlot* plot : m_page->results()->findChildren<QCustomPlot*>())
+            QVERIFY2(plot->minimumHeight() >= 200, qPrintable(QString::number(plot->minimumHeight())));
+        m_page->resize(before);
     }
 
     // The summary line counts the records skipped apart from the run's other warnings (a renamed
