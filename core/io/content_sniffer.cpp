@@ -82,6 +82,11 @@ CompressionGuess zipContent(const QByteArray& raw)
             return {Compression::Other, QStringLiteral("a Word document (.docx), not text"), QStringLiteral("save it as plain text (.txt)")};
         return {Compression::Other, QStringLiteral("an Office document (Excel, Word …), not text"), QStringLiteral("save it as CSV or plain text")};
     }
+    // torch.save's file since PyTorch 1.6: a zip whose first entry is ARCHIVE/data.pkl (a pickle).
+    if (std::any_of(zip.names.begin(), zip.names.end(), [](const QByteArray& n) { return n.endsWith("/data.pkl"); })
+        || (zip.stopped && raw.contains("/data.pkl")))
+        return {Compression::Other, QStringLiteral("a PyTorch checkpoint (torch.save: a zip of pickled objects, which is never loaded here)"),
+                QStringLiteral("convert it to safetensors")};
     return {Compression::Other, QStringLiteral("a zip archive"), QStringLiteral("unzip FILE and give the file inside")};
 }
 
@@ -139,11 +144,9 @@ QString describeBinary(const QByteArray& head)
             return QStringLiteral("a legacy Word document (.doc: save it as plain text)");
         return QStringLiteral("a legacy Microsoft Office file (.xls, .doc …, an OLE2 compound document: save a sheet as CSV, a document as plain text)");
     }
-    // torch.save's file since PyTorch 1.6 is a zip whose first entry is ARCHIVE/data.pkl (a pickle);
-    // before, the pickle itself (protocol 2: 0x80 0x02). Neither is ever unpickled here.
-    if (startsWith(head, "PK\x03\x04", 4))
-        return head.left(256).contains("data.pkl") ? QStringLiteral("a PyTorch checkpoint (torch.save: a zip of pickled objects, which is never loaded here)")
-                                                   : QStringLiteral("a ZIP archive");
+    if (startsWith(head, "PK\x03\x04", 4)) // what the zip holds (an .xlsx, torch.save's checkpoint, …)
+        return sniffCompression(head).name;
+    // torch.save's file before PyTorch 1.6: the pickle itself (protocol 2: 0x80 0x02), never unpickled here.
     if (head.size() >= 2 && uchar(head[0]) == 0x80 && head[1] >= 2 && head[1] <= 5)
         return QStringLiteral("a Python pickle (an older PyTorch checkpoint?), which is never loaded here");
     if (startsWith(head, "\x7f" "ELF", 4))

@@ -132,8 +132,8 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
         // UTF-8 keeps its record, read as Latin-1 (what old NCBI and EMBL exports wrote), and is said.
         const QByteArray trimmed = headerBytes.trimmed();
         qsizetype idEnd = 0;
-        while (idEnd < trimmed.size() && !QChar::isSpace(uchar(trimmed[idEnd])))
-            ++idEnd;
+        while (idEnd < trimmed.size() && !isBlank(trimmed[idEnd]) && trimmed[idEnd] != '\v' && trimmed[idEnd] != '\f')
+            ++idEnd; // ASCII white space only: 0x85 and 0xA0 are bytes inside UTF-8 characters ('à', 'Å')
         if (auto id = decodeUtf8Line(trimmed.left(idEnd), m_lines->path(), record.headerLine); id && !id->isEmpty()) {
             const qsizetype bad = firstInvalidUtf8(headerBytes);
             record.notes << errorAt(record.headerLine, QStringLiteral("record '%1': its description is not UTF-8 (byte %2 of its header line, 0x%3): read as Latin-1")
@@ -162,14 +162,14 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
             return line.error(); // the stream broke: the record so far is not returned as if whole
         if (!line->has_value())
             break;
-        const QByteArray& text = **line;
+        QByteArray text = std::move(**line);
         if (text.startsWith('>')) {
             m_pendingHeader = text;
             m_pendingHeaderLine = m_lines->lineNumber();
             break;
         }
-        if (text == "\x1a")
-            continue; // a DOS end-of-file mark (Ctrl-Z), as `copy /a` and old editors write after the last line
+        if (text.endsWith('\x1a'))
+            text.chop(1); // a DOS end-of-file mark (Ctrl-Z), as `copy /a` and old editors write at the end
         if (problem) { // skip the rest of a bad record, up to a header joined to one of its lines
             if (const qsizetype joined = text.indexOf('>'); joined > 0) {
                 m_pendingHeader = text.mid(joined);
@@ -195,6 +195,11 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
                 joinedHeader = true;
                 break;
             } else if (!isBlank(c)) {
+                if (const qsizetype joined = text.indexOf('>', i); joined > 0) { // the record ends there: the next one is read
+                    m_pendingHeader = text.mid(joined);
+                    m_pendingHeaderLine = m_lines->lineNumber();
+                    joinedHeader = true;
+                }
                 problem = errorAt(m_lines->lineNumber(),
                                   QStringLiteral("record '%1': unexpected character '%2' at byte %3; expected %4")
                                       .arg(record.id, c >= 32 && c < 127 ? QString(QLatin1Char(c)) : QStringLiteral("\\x%1").arg(uchar(c), 2, 16, QLatin1Char('0')),

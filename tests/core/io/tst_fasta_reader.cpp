@@ -248,6 +248,13 @@ private slots:
         QCOMPARE(records[0].sequence, QByteArray("ACGT"));
         QCOMPARE(records[0].notes, QStringList{path + QStringLiteral(":1: record 'NC_0001': its description is not UTF-8 (byte 31 of its header line, 0xe9): read as Latin-1")});
         QVERIFY(records[1].notes.isEmpty());
+        // An id of UTF-8 letters whose bytes are 0x85 or 0xA0 ('à' is C3 A0) is not cut there.
+        const QString accented = write(QStringLiteral("accented-id.fa"), ">caf\xc3\xa0 caf\xe9\nACGT\n");
+        QStringList more;
+        const auto read = readAllRecords(accented, &more);
+        QVERIFY2(more.isEmpty() && read.size() == 1, qPrintable(more.join(u'|')));
+        QCOMPARE(read[0].id, QString::fromUtf8("caf\xc3\xa0"));
+        QCOMPARE(read[0].description, QString::fromUtf8("caf\xc3\xa9"));
     }
 
     // Two files concatenated, the first without its final newline: the second's first header is
@@ -277,18 +284,28 @@ private slots:
         QVERIFY2(errors[0].contains(QStringLiteral("expected nucleotide letters (A, C, G, T/U, N or IUPAC codes), '-' or '.'")), qPrintable(errors[0]));
         QCOMPARE(after.size(), 1);
         QCOMPARE(after[0].id, QStringLiteral("b"));
+        // A joined header on the very line whose bad character refuses the record: the next record is read.
+        const QString badLine = write(QStringLiteral("joined-bad-line.fa"), ">a\nAC!GT>b\nTTTT\n");
+        errors.clear();
+        const auto next = readAllRecords(badLine, &errors, nucleotideOnly());
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(next.size(), 1);
+        QCOMPARE(next[0].id, QStringLiteral("b"));
+        QCOMPARE(next[0].sequence, QByteArray("TTTT"));
     }
 
     // A DOS end-of-file mark (Ctrl-Z) after the last line is no sequence: the record before it is
     // read (it was refused for an "unexpected character '\x1a'", trial 18).
     void aDosEndOfFileMarkIsIgnored()
     {
-        const QString path = write(QStringLiteral("ctrl-z.fa"), ">z1\r\nACGT\r\nGG\r\n\x1a");
-        QStringList errors;
-        const auto records = readAllRecords(path, &errors, nucleotideOnly());
-        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'|')));
-        QCOMPARE(records.size(), 1);
-        QCOMPARE(records[0].sequence, QByteArray("ACGTGG"));
+        for (const QByteArray& content : {QByteArray(">z1\r\nACGT\r\nGG\r\n\x1a"), QByteArray(">z1\r\nACGT\r\nGG\x1a")}) { // its own line, or the last one's end
+            const QString path = write(QStringLiteral("ctrl-z.fa"), content);
+            QStringList errors;
+            const auto records = readAllRecords(path, &errors, nucleotideOnly());
+            QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'|')));
+            QCOMPARE(records.size(), 1);
+            QCOMPARE(records[0].sequence, QByteArray("ACGTGG"));
+        }
     }
 
     void truncatedGzipEndsTheFileWithAnError()

@@ -235,6 +235,16 @@ private slots:
         const QString all = o.record.warnings.join(QLatin1Char('\n'));
         QVERIFY2(all.contains(QStringLiteral("concatenated.fa:1: record 'NC_0001': its description is not UTF-8")), qPrintable(all));
         QVERIFY2(all.contains(QStringLiteral("concatenated.fa:2: record 'NC_0001': a header ('>NC_0002') starts at byte 331 of a sequence line")), qPrintable(all));
+        // An old export of many such records: ten named, the rest counted in one line (review 61: a
+        // warning a record flooded the log, the summary and the page).
+        QByteArray many;
+        for (int i = 0; i < 13; ++i)
+            many += ">old_" + QByteArray::number(i) + " caf\xe9\n" + a + "\n";
+        const Outcome flood = run({input(QStringLiteral("latin1-export.fa"), many)});
+        QVERIFY2(flood.failure.isEmpty(), qPrintable(flood.failure));
+        const QString said = flood.record.warnings.join(QLatin1Char('\n'));
+        QCOMPARE(said.count(QStringLiteral("its description is not UTF-8")), 10);
+        QVERIFY2(said.contains(QStringLiteral("3 more records were read otherwise than written (13 in all; the first 10 are named above)")), qPrintable(said));
     }
 
     void repeatedIdsAreReportedAndKeptApart()

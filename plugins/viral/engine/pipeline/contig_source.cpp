@@ -56,6 +56,14 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
                                       .arg(m_mostlyN)
                                       .arg(kNamedMostlyN);
                 }
+                if (m_notes > kNamedNotes && !m_notesSummarised) {
+                    m_notesSummarised = true;
+                    m_warnings << QStringLiteral("%1 more records were read otherwise than written (%2 in all; the first %3 are named above): "
+                                                 "descriptions that are not UTF-8 read as Latin-1, headers joined to a sequence line")
+                                      .arg(m_notes - kNamedNotes)
+                                      .arg(m_notes)
+                                      .arg(kNamedNotes);
+                }
                 if (m_repeats > kNamedRepeats && !m_repeatsSummarised) {
                     m_repeatsSummarised = true;
                     m_warnings << QStringLiteral("%1 more records repeat the id of an earlier record (%2 in all; the first %3 are named above): "
@@ -99,7 +107,9 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             }
             continue;
         }
-        m_warnings << (*record)->notes; // read otherwise than written (a Latin-1 description, a header joined to a line)
+        for (const QString& note : (*record)->notes) // read otherwise than written (a Latin-1 description, a header joined to a line)
+            if (++m_notes <= kNamedNotes)
+                m_warnings << note;
         // An aligned contig's gaps ('-', '.') are not bases: kept, they would shift every chunk and
         // codon after them and count in its length. Removed, said once a file.
         QByteArray& bases = (*record)->sequence;

@@ -76,6 +76,11 @@ private:
     static constexpr int kNamedMostlyN = 10;
     qint64 m_mostlyN = 0;
     bool m_mostlyNSummarised = false;
+    // Records read otherwise than written (FastaRecord::notes: a Latin-1 description, a header
+    // joined to a sequence line): the first kNamedNotes named, the rest counted and said at the end.
+    static constexpr int kNamedNotes = 10;
+    qint64 m_notes = 0;
+    bool m_notesSummarised = false;
     int m_gapWarnedFile = -1;       // the file whose removed gaps were said
     bool m_inputAtFault = false;    // inputAtFault()
 };
