@@ -254,6 +254,7 @@ Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& rec
         QDir().rmdir(runDir); // still empty
         return Error(st.error().message(), st.error().kind() == Error::Kind::Failed ? Error::Kind::Failed : Error::Kind::Io);
     }
+    wroteState(record);
     auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId), m_project.cacheDir());
     // A cluster run's tasks pin and record their own inputs (ClusterRunJob checks they agree): its
     // parent does not read them all again on the submitting machine.
@@ -286,6 +287,7 @@ void RunService::onJobStarted(const QString& runId)
         return;
     if (Status st = m_project.store().updateRun(h->record()); !st)
         log::error(st.error().message());
+    wroteState(h->record());
     emit runStarted(runId);
 }
 
@@ -299,6 +301,7 @@ void RunService::onJobEnded(const QString& runId)
     const RunRecord& record = h->record();
     if (Status st = m_project.store().updateRun(record); !st)
         log::error(st.error().message());
+    wroteState(record);
     // Where it ended, so that a paused run's row starts there after a restart (the periodic save
     // may be seconds older).
     (void)m_project.store().updateProgress(runId, record.state == RunState::Finished ? 1.0 : h->snapshot().fraction);

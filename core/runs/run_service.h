@@ -94,6 +94,8 @@ private:
     void onJobEnded(const QString& runId);
     void saveProgress();
     void checkOtherProcesses();
+    // A state this service stored: what the next look for other processes' changes starts from.
+    void wroteState(const RunRecord& record);
 
     Project& m_project;
     PluginManager& m_plugins;
@@ -101,8 +103,8 @@ private:
     QTimer m_progressTimer;
     QSet<QString> m_runs; // runs this service started (the scheduler also runs other jobs)
     QTimer m_othersTimer;
-    std::optional<qint64> m_dataVersion;  // PRAGMA data_version when the runs' states were last read
-    QHash<QString, QString> m_knownStates; // run id -> stored state name, as last read
+    std::optional<qint64> m_dataVersion;  // PRAGMA data_version when the runs' states were last read (none: not read yet)
+    QHash<QString, QString> m_knownStates; // run id -> stored state name, as last read or written here
 };
 
 } // namespace bioforge::core

@@ -33,6 +33,7 @@ Expected<QList<RunRecord>> RunService::recoverInterrupted()
         r.error = QStringLiteral("the process running it ended unexpectedly");
         if (Status st = m_project.store().updateRun(r); !st)
             return st.error();
+        wroteState(r);
         log::warn(QStringLiteral("run %1 (%2) was interrupted (its process ended without closing it: a crash, a kill, a second Ctrl-C); it can be resumed").arg(r.runId, r.title));
         out.append(r);
     }
@@ -93,6 +94,7 @@ Expected<RunRecord> RunService::discard(const QString& runId)
     record->error = QStringLiteral("cancelled while %1; its checkpoints are kept in its checkpoint folder%2").arg(runStateName(was), jobsNote);
     if (Status st = m_project.store().updateIdleRun(*record); !st) // unless another program resumed it meanwhile
         return st.error();
+    wroteState(*record);
     if (Status st = exportProvenance(*record, m_project.runDir(runId)); !st)
         return st.error();
     if (handle) { // paused in this session: the Jobs dock's row says it now

@@ -47,6 +47,7 @@ AgePage::AgePage(const ui::PageContext& context, QWidget* parent) : QWidget(pare
     if (m_context.session)
         connect(m_context.session, &core::Session::projectChanged, this, [this] {
             m_setup->setStatus(QString()); // the last project's run, report or error
+            m_started.clear();
             connectProject();
             reloadRuns();
         });
@@ -69,7 +70,7 @@ void AgePage::connectProject()
         return;
     m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
         const ui::PageRuns::Ended ended = m_started.ended(*m_context.session, runId); // this page's run, or the continuation of one that paused
-        reloadRuns(succeeded ? runId : QString());
+        reloadRuns(succeeded && !ended.verb.isEmpty() ? runId : QString()); // another program's run: listed, not shown
         if (ended.verb.isEmpty())
             return; // not started from this page
         m_setup->setStatus(succeeded        ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))

@@ -52,6 +52,7 @@ AnnotationPage::AnnotationPage(const ui::PageContext& context, std::function<QSt
     if (m_context.session)
         connect(m_context.session, &core::Session::projectChanged, this, [this] {
             m_setup->setStatus(QString()); // the last project's run, report or error
+            m_started.clear();
             connectProject();
             reloadRuns();
         });

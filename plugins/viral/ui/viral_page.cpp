@@ -53,6 +53,7 @@ ViralPage::ViralPage(const ui::PageContext& context, ViralPlugin*, QWidget* pare
     if (m_context.session)
         connect(m_context.session, &core::Session::projectChanged, this, [this] {
             m_setup->setStatus(QString()); // the last project's run, report or error
+            m_started.clear();
             connectProject();
             reloadRuns();
         });
@@ -69,7 +70,7 @@ void ViralPage::connectProject()
     m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
         const ui::PageRuns::Ended ended = m_started.ended(*m_context.session, runId); // this page's run, or the continuation of one that paused
         const QString& verb = ended.verb;
-        reloadRuns(succeeded && verb != QLatin1String("validate") ? runId : QString());
+        reloadRuns(succeeded && !verb.isEmpty() && verb != QLatin1String("validate") ? runId : QString()); // another program's run: listed, not shown
         if (verb.isEmpty())
             return; // not started from this page
         if (!succeeded) {

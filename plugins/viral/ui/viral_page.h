@@ -9,7 +9,6 @@
 #include "jobs/page_runs.h"
 #include "plugin/iplugin_ui.h"
 
-#include <QHash>
 #include <QWidget>
 
 class QComboBox;
