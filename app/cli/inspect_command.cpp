@@ -38,6 +38,18 @@ QJsonArray shapeArray(const std::vector<qint64>& shape)
 }
 
 // `inspect --json`: one object, the keys stable; each entry's state whole (as --full prints it).
+// A folder that holds no project database but lies inside a project (a run's scratch, as a validate
+// run keeps its stage checkpoints in runs/<id>/validation/): no project of its own.
+bool insideAnotherProject(const QDir& folder)
+{
+    if (QFileInfo::exists(folder.filePath(QStringLiteral("project.sqlite"))))
+        return false;
+    for (QDir above = folder; above.cdUp();)
+        if (QFileInfo::exists(above.filePath(QStringLiteral("project.sqlite"))))
+            return true;
+    return false;
+}
+
 QJsonObject entriesJson(const QString& folder, const QList<core::CheckpointEntryReport>& entries)
 {
     QJsonArray list;
@@ -133,10 +145,10 @@ int cmdInspect(CliContext& ctx, const QStringList& args)
                 const QString here = dir.absolutePath();
                 if (!dir.cdUp())
                     break;
-                // `here` is a run's checkpoint folder when its parent is a project's checkpoints folder (a
-                // validate run's scratch project inside its run folder, no project.sqlite, is not one).
-                if (QDir project = dir; dir.dirName() == QLatin1String("checkpoints") && project.cdUp()
-                    && QFileInfo::exists(project.filePath(QStringLiteral("project.sqlite")))) {
+                // `here` is a run's checkpoint folder when its parent is a checkpoints folder, unless that lies
+                // inside another project without being one (a validate run's scratch in its run folder; a
+                // checkpoints folder copied alone, with no project around it, still counts).
+                if (QDir project = dir; dir.dirName() == QLatin1String("checkpoints") && project.cdUp() && !insideAnotherProject(project)) {
                     runsOfProject[project.absolutePath()].insert(here);
                     break;
                 }

@@ -107,10 +107,10 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
         const QStringList names = registry ? registry->namesOfKind(QLatin1String(modelKind(role))) : QStringList(); // for "did you mean"
         QString registered = core::didYouMean(nameOrPath, names);
         if (registered.isEmpty() && !names.isEmpty()) // the demo's test models, say: named with the ways to use one (trial 18)
-            registered = QStringLiteral(" (registered %1 models: %2; give one with --%3, or make it the default: bioforge settings set viral.%4 NAME)")
+            registered = QStringLiteral(" (registered %1 models: %2; give one with --%3, or make it the default: bioforge settings set viral.%4 NAME%5)")
                              .arg(QLatin1String(modelKind(role)), core::shortList(names, QStringLiteral(", "), 4), QLatin1String(optionName(role)),
-                                  role == ModelRole::Classifier ? QStringLiteral("classifier_model_300 (or _500, by chunk length)")
-                                                                : QLatin1String(optionName(role)) + QStringLiteral("_model"));
+                                  role == ModelRole::Classifier ? QStringLiteral("classifier_model_300") : QLatin1String(optionName(role)) + QStringLiteral("_model"),
+                                  role == ModelRole::Classifier ? QStringLiteral(", viral.classifier_model_500 for --chunk_length 500") : QString());
         return core::Error(QStringLiteral("no model named '%1' in the model registry%3 and no such file or folder; import it with "
                                           "`bioforge models import %1 %2 <folder>`")
                                .arg(nameOrPath, QLatin1String(modelKind(role)), registered),

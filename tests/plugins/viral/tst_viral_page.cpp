@@ -37,6 +37,7 @@
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QHeaderView>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -115,8 +116,13 @@ private slots:
         m_page->resize(1090, 560);
         QCoreApplication::processEvents();
         QVERIFY2(table->height() >= 8 * table->verticalHeader()->defaultSectionSize(), qPrintable(QString::number(table->height())));
-        for (QCustomPlot* plot : m_page->results()->findChildren<QCustomPlot*>())
-            QVERIFY2(plot->minimumHeight() >= 200, qPrintable(QString::number(plot->minimumHeight())));
+        for (QCustomPlot* plot : m_page->results()->findChildren<QCustomPlot*>()) { // as laid out when its tab is shown
+            auto* tabs = qobject_cast<QTabWidget*>(plot->parentWidget()->parentWidget());
+            QVERIFY(tabs);
+            tabs->setCurrentWidget(plot);
+            QCoreApplication::processEvents();
+            QVERIFY2(plot->height() >= 200, qPrintable(QString::number(plot->height())));
+        }
         m_page->resize(before);
     }
 
