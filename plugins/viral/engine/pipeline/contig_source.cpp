@@ -48,30 +48,18 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
     for (;;) {
         if (!m_reader) {
             if (m_current + 1 >= m_files.size()) {
-                if (m_mostlyN > kNamedMostlyN && !m_mostlyNSummarised) {
-                    m_mostlyNSummarised = true;
-                    m_warnings << QStringLiteral("%1 more contigs are at least half N (%2 in all; the first %3 are named above): their calls rest on "
-                                                 "few bases")
-                                      .arg(m_mostlyN - kNamedMostlyN)
-                                      .arg(m_mostlyN)
-                                      .arg(kNamedMostlyN);
-                }
-                if (m_notes > kNamedNotes && !m_notesSummarised) {
-                    m_notesSummarised = true;
-                    m_warnings << QStringLiteral("%1 more records were read otherwise than written (%2 in all; the first %3 are named above): "
-                                                 "descriptions that are not UTF-8 read as Latin-1, headers joined to a sequence line")
-                                      .arg(m_notes - kNamedNotes)
-                                      .arg(m_notes)
-                                      .arg(kNamedNotes);
-                }
-                if (m_repeats > kNamedRepeats && !m_repeatsSummarised) {
-                    m_repeatsSummarised = true;
-                    m_warnings << QStringLiteral("%1 more records repeat the id of an earlier record (%2 in all; the first %3 are named above): "
-                                                 "each is reported as ID#2, ID#3, … — input files of one sample's assemblies often number "
-                                                 "their contigs alike (NODE_1, …); rename them per file to tell them apart")
-                                      .arg(m_repeats - kNamedRepeats)
-                                      .arg(m_repeats)
-                                      .arg(kNamedRepeats);
+                if (!m_countsSummarised) { // past the first few named, the rest counted once, at the end
+                    m_countsSummarised = true;
+                    const auto more = [this](qint64 count, int named, const QString& what, const QString& why) {
+                        if (count > named)
+                            m_warnings << QStringLiteral("%1 more %2 (%3 in all; the first %4 are named above): %5").arg(count - named).arg(what).arg(count).arg(named).arg(why);
+                    };
+                    more(m_mostlyN, kNamedMostlyN, QStringLiteral("contigs are at least half N"), QStringLiteral("their calls rest on few bases"));
+                    more(m_notes, kNamedNotes, QStringLiteral("records were read otherwise than written"),
+                         QStringLiteral("descriptions that are not UTF-8 read as Latin-1, headers joined to a sequence line"));
+                    more(m_repeats, kNamedRepeats, QStringLiteral("records repeat the id of an earlier record"),
+                         QStringLiteral("each is reported as ID#2, ID#3, … — input files of one sample's assemblies often number their contigs alike "
+                                        "(NODE_1, …); rename them per file to tell them apart"));
                 }
                 return std::optional<SourceContig>();
             }

@@ -69,18 +69,16 @@ private:
     // the end (two assemblies of one sample repeat every NODE_i: thousands of lines).
     static constexpr int kNamedRepeats = 10;
     qint64 m_repeats = 0;
-    bool m_repeatsSummarised = false;
     int m_uracilWarnedFile = -1;    // the file whose U -> T was said
     int m_mixedWarnedFile = -1;     // the file whose record of both T and U was said
     // Contigs at least half N: the first kNamedMostlyN named, the rest counted and said at the end.
     static constexpr int kNamedMostlyN = 10;
     qint64 m_mostlyN = 0;
-    bool m_mostlyNSummarised = false;
     // Records read otherwise than written (FastaRecord::notes: a Latin-1 description, a header
     // joined to a sequence line): the first kNamedNotes named, the rest counted and said at the end.
     static constexpr int kNamedNotes = 10;
     qint64 m_notes = 0;
-    bool m_notesSummarised = false;
+    bool m_countsSummarised = false; // the three counts past their named ones, said once at the end
     int m_gapWarnedFile = -1;       // the file whose removed gaps were said
     bool m_inputAtFault = false;    // inputAtFault()
 };
