@@ -74,8 +74,8 @@ public:
     static Status slurmClusterAnswers();
 
     // Runs another process records or ends in this project (a `bioforge run` in a terminal while the
-    // window is open) are announced: runChangedElsewhere for every change of state, and runEnded when
-    // one reaches a final state, as for this service's own. Asked every `intervalMs` with PRAGMA
+    // window is open) are announced: runChangedElsewhere for a run recorded, started or paused there,
+    // and runEnded (only) when one reaches a final state, as for this service's own. Asked every `intervalMs` with PRAGMA
     // data_version (one integer; the runs' states are read only after another process committed).
     // The window follows them; the command line has no need.
     void followOtherProcesses(int intervalMs = 2000);
@@ -84,7 +84,7 @@ signals:
     void runQueued(const QString& runId); // stored, waiting for a slot
     void runStarted(const QString& runId);
     void runEnded(const QString& runId, bool succeeded);
-    void runChangedElsewhere(const QString& runId); // recorded, started, paused or ended by another process
+    void runChangedElsewhere(const QString& runId); // recorded, started or paused by another process (an end: runEnded)
 
 private:
     // Records and queues `record`; a resume passes the inputs the run it continues recorded, which
@@ -96,6 +96,9 @@ private:
     void checkOtherProcesses();
     // A state this service stored: what the next look for other processes' changes starts from.
     void wroteState(const RunRecord& record);
+    // A run paused or interrupted in this process's scheduler whose record changed (cancelled here
+    // or by a terminal's `bioforge cancel`): its Jobs dock row says the stored state.
+    void showIdleJobState(const RunRecord& record);
 
     Project& m_project;
     PluginManager& m_plugins;

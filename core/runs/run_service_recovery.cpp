@@ -97,11 +97,7 @@ Expected<RunRecord> RunService::discard(const QString& runId)
     wroteState(*record);
     if (Status st = exportProvenance(*record, m_project.runDir(runId)); !st)
         return st.error();
-    if (handle) { // paused in this session: the Jobs dock's row says it now
-        handle->setState(RunState::Cancelled);
-        handle->record() = *record;
-        emit m_scheduler.jobStateChanged(runId);
-    }
+    showIdleJobState(*record); // paused in this session: the Jobs dock's row says it now
     log::info(QStringLiteral("run %1 cancelled (it was %2)").arg(runId, runStateName(was)));
     return *record;
 }

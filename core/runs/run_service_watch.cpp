@@ -3,6 +3,7 @@
 
 #include "runs/run_service.h"
 
+#include "jobs/job_scheduler.h"
 #include "store/project.h"
 #include "store/project_store.h"
 
@@ -17,6 +18,16 @@ void RunService::followOtherProcesses(int intervalMs)
 }
 
 void RunService::wroteState(const RunRecord& record) { m_knownStates.insert(record.runId, runStateName(record.state)); }
+
+void RunService::showIdleJobState(const RunRecord& record)
+{
+    const auto handle = m_scheduler.handle(record.runId);
+    if (!handle || (handle->state() != RunState::Paused && handle->state() != RunState::Interrupted))
+        return; // not here, or running here (which no other process ends)
+    handle->setState(record.state);
+    handle->record() = record;
+    emit m_scheduler.jobStateChanged(record.runId);
+}
 
 void RunService::checkOtherProcesses()
 {
@@ -33,9 +44,14 @@ void RunService::checkOtherProcesses()
         for (auto it = states->cbegin(); it != states->cend(); ++it) {
             if (m_knownStates.value(it.key()) == it.value())
                 continue; // unchanged since read, or as this service stored it
-            emit runChangedElsewhere(it.key());
-            if (const std::optional<RunState> state = runStateFromName(it.value()); state && runStateIsFinal(*state))
+            // An end is said once, by runEnded (a view follows both: one reload, not two).
+            if (const std::optional<RunState> state = runStateFromName(it.value()); state && runStateIsFinal(*state)) {
+                if (const auto record = m_project.store().run(it.key()))
+                    showIdleJobState(*record); // a run paused here, cancelled by a terminal
                 emit runEnded(it.key(), *state == RunState::Finished);
+            } else {
+                emit runChangedElsewhere(it.key());
+            }
         }
     m_knownStates = std::move(*states);
 }

@@ -10,6 +10,7 @@
 #include "log/logging.h"
 #include "plugin/plugin_manager.h"
 #include "runs/run_service.h"
+#include "core/runs/selftest_record.h"
 #include "settings/workbench_settings.h"
 #include "store/project.h"
 #include "store/project_store.h"
@@ -63,19 +64,7 @@ class TstRunService : public QObject {
                + readAll(dir.filePath(QStringLiteral("summary.json")));
     }
 
-    // A self-test run's record as the store keeps it, put there by hand (a run of another process).
-    RunRecord selftestRecord(const QString& id, RunState state) const
-    {
-        RunRecord r;
-        r.runId = id;
-        r.checkpointId = id;
-        r.pluginId = QStringLiteral("workbench");
-        r.verb = QStringLiteral("selftest");
-        r.parameters = m_params;
-        r.state = state;
-        r.createdAt = QDateTime::currentDateTimeUtc();
-        return r;
-    }
+    RunRecord selftestRecord(const QString& id, RunState state) const { return bioforge::test::selftestRecord(id, state, m_params); }
 
 private slots:
     void initTestCase()
@@ -282,40 +271,6 @@ private slots:
         QVERIFY(resumed);
         QVERIFY(m_scheduler->waitForIdle(60000));
         QCOMPARE(m_project->store().run(*resumed)->state, RunState::Finished);
-    }
-
-    // Runs another process records and ends in the project (a `bioforge run` in a terminal while the
-    // window is open) are announced (the window showed them only after a restart: trial 18); this
-    // service's own are not announced twice.
-    void runsOfAnotherProcessAreAnnounced()
-    {
-        QSignalSpy elsewhere(m_runs.get(), &RunService::runChangedElsewhere);
-        QSignalSpy ended(m_runs.get(), &RunService::runEnded);
-        m_runs->followOtherProcesses(20);
-        auto other = ProjectStore::open(m_project->store().path()); // its own connection, as another process has
-        QVERIFY2(other, other ? "" : qPrintable(other.error().message()));
-        RunRecord record = selftestRecord(QStringLiteral("terminal-run"), RunState::Running);
-        QVERIFY((*other)->insertRun(record));
-        QTRY_VERIFY_WITH_TIMEOUT(elsewhere.count() == 1, 10000);
-        QCOMPARE(elsewhere.first().first().toString(), QStringLiteral("terminal-run"));
-        QCOMPARE(ended.count(), 0);
-        record.state = RunState::Finished;
-        QVERIFY((*other)->updateRun(record));
-        QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 10000);
-        QCOMPARE(ended.first(), (QVariantList{QStringLiteral("terminal-run"), true}));
-        QCOMPARE(elsewhere.count(), 2);
-        // This service's own run: its own signals only.
-        auto own = m_runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 2}, {QStringLiteral("work"), 1}});
-        QVERIFY(own);
-        QVERIFY(m_scheduler->waitForIdle(60000));
-        QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 2, 10000);
-        record.runId = QStringLiteral("terminal-run-2"); // something of the other's again, read after the own run's end
-        record.checkpointId = record.runId;
-        QVERIFY((*other)->insertRun(record));
-        QTRY_VERIFY_WITH_TIMEOUT(elsewhere.count() == 3, 10000);
-        for (const QList<QVariant>& signal : elsewhere)
-            QVERIFY(signal.first().toString() != *own);
-        QCOMPARE(ended.count(), 3); // the own run once, terminal-run-2 (finished) once
     }
 
     // A resume takes its parameters from the project database, which any program can edit: they
