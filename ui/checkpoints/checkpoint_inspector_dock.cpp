@@ -62,8 +62,40 @@ CheckpointInspectorDock::CheckpointInspectorDock(core::Session& session, QWidget
             showEntry(item->data(0, Qt::UserRole).toInt());
     });
     connect(m_tensors, &QTableWidget::currentCellChanged, this, [this](int row) { showTensor(row); });
-    connect(&session, &core::Session::projectChanged, this, &CheckpointInspectorDock::reloadRuns);
+    connect(&session, &core::Session::projectChanged, this, [this] {
+        m_followed.clear();
+        m_shownFolder.clear();
+        m_entries->clear();
+        m_tensors->setRowCount(0);
+        m_status->clear();
+        reloadRuns();
+    });
+    // It opened on the newest run's name with empty tables until that was chosen again (trial 18).
+    connect(this, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        m_inView = visible;
+        if (visible)
+            showPending();
+    });
     reloadRuns();
+}
+
+void CheckpointInspectorDock::followRun(const QString& runId)
+{
+    m_followed = runId;
+    if (m_inView)
+        showPending();
+}
+
+void CheckpointInspectorDock::showPending()
+{
+    core::Project* project = m_session.project();
+    const QString runId = m_followed.isEmpty() ? m_runs->currentData().toString() : m_followed;
+    if (!project || runId.isEmpty())
+        return;
+    auto run = project->store().run(runId);
+    if (run && project->checkpointDir(run->checkpointId) == m_shownFolder)
+        return; // shown: a selection within its chain, or the dock shown again
+    inspectRun(runId);
 }
 
 void CheckpointInspectorDock::reloadRuns()
@@ -112,6 +144,7 @@ void CheckpointInspectorDock::inspectRun(const QString& runId)
 void CheckpointInspectorDock::inspectFolder(const QString& folder)
 {
     const int generation = ++m_generation;
+    m_shownFolder = folder;
     m_status->setText(tr("Verifying %1 …").arg(folder));
     m_entries->clear();
     m_tensors->setRowCount(0);

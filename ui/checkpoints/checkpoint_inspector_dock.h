@@ -29,6 +29,12 @@ public:
     void reloadRuns();
     void inspectRun(const QString& runId);
     void inspectFolder(const QString& folder);
+    // The run the user chose elsewhere (the Jobs dock's selection): shown now where the dock is in
+    // view, else when it comes into view (verifying a folder is not done for a hidden dock).
+    void followRun(const QString& runId);
+    QString shownFolder() const { return m_shownFolder; }
+    // Shown and its tab the current one (a tab behind another stays isVisible()).
+    bool inView() const { return m_inView; }
 
     QTreeWidget* entryTree() const { return m_entries; }
     QTableWidget* tensorTable() const { return m_tensors; }
@@ -41,6 +47,8 @@ signals:
 
 private:
     void showEntry(int index);
+    // In view: the followed run, else the chooser's, unless its folder is shown already.
+    void showPending();
     void showTensor(int row);
 
     core::Session& m_session;
@@ -51,6 +59,9 @@ private:
     QCustomPlot* m_plot;
     QList<core::CheckpointEntryReport> m_reports;
     int m_currentEntry = -1;
+    QString m_followed;    // run id chosen elsewhere, shown when the dock is in view
+    QString m_shownFolder; // the checkpoint folder inspected last
+    bool m_inView = false; // as QDockWidget::visibilityChanged said last
     int m_generation = 0; // drops results of an inspection that was superseded
 };
 

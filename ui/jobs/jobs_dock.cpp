@@ -64,6 +64,10 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
         emit runActivated(m_model->runIdAt(index.row()));
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsDock::updateButtons);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (current.isValid())
+            emit runSelected(m_model->runIdAt(current.row()));
+    });
     connect(m_model, &QAbstractItemModel::dataChanged, this, &JobsDock::updateButtons);
     connect(&m_session, &core::Session::projectChanged, this, [this] {
         reloadDormant();

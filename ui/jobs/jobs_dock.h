@@ -36,6 +36,7 @@ public:
 
 signals:
     void runActivated(const QString& runId);
+    void runSelected(const QString& runId); // the current row's run (the Checkpoints dock follows it)
     void errorOccurred(const QString& message);
 
 private:

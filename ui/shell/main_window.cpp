@@ -76,6 +76,7 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     m_provenance->raise();
 
     connect(m_jobs, &JobsDock::runActivated, m_provenance, &ProvenanceDock::showRun);
+    connect(m_jobs, &JobsDock::runSelected, m_checkpoints, &CheckpointInspectorDock::followRun);
     connect(m_jobs, &JobsDock::errorOccurred, this, &MainWindow::showError);
     connect(m_provenance, &ProvenanceDock::errorOccurred, this, &MainWindow::showError);
     connect(m_provenance, &ProvenanceDock::reportExported, this, [this](const QStringList& paths) {
