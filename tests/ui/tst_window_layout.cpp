@@ -3,10 +3,16 @@
 // fit beside them), and the mouse wheel scrolls a page rather than changing
 // the setting under the pointer. Saves a screenshot of each page.
 
+#include "jobs/job_list_model.h"
+#include "jobs/jobs_dock.h"
 #include "layout/stacking_splitter.h"
 #include "plugin/plugin_manager.h"
 #include "settings/page_memory.h"
+#include "runs/session.h"
 #include "shell/main_window.h"
+#include "shell/runs_page.h"
+#include "store/project.h"
+#include "store/project_store.h"
 #include "window_fixture.h"
 
 #include <QAbstractScrollArea>
@@ -17,6 +23,7 @@
 #include <QScrollArea>
 #include <QScreen>
 #include <QScrollBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QWheelEvent>
 #include <QtTest>
@@ -139,6 +146,62 @@ private slots:
         QCOMPARE(box->currentIndex(), 1); // focused: the wheel is its
         box->setCurrentIndex(0);
         m_window->navigation()->setCurrentRow(0);
+    }
+
+    // Long titles at the first start's size: the Jobs dock and the Runs page cut a title in its
+    // middle (its end names the inputs, or the run it continues), and the columns after it stay in
+    // view (State, Rate and Created were clipped at 1280 px: trial 18's T18-7).
+    void titlesGiveWayInTheirMiddleAndTheColumnsAfterThemStayInView()
+    {
+        const QString title = QStringLiteral("Viral sequence prediction: predict with TEST models (random weights: the calls mean nothing) — "
+                                             "contigs-from-the-sequencer.fa, more.fa");
+        core::RunRecord paused;
+        paused.runId = QStringLiteral("20261207-050948-c1f863e8");
+        paused.checkpointId = paused.runId;
+        paused.pluginId = QStringLiteral("workbench");
+        paused.verb = QStringLiteral("selftest");
+        paused.title = title;
+        paused.state = core::RunState::Paused;
+        paused.createdAt = QDateTime::currentDateTimeUtc();
+        core::RunRecord continuation = paused;
+        continuation.runId = QStringLiteral("20261207-051023-34296ef5");
+        continuation.parentRunId = paused.runId;
+        continuation.state = core::RunState::Finished;
+        QVERIFY(m_fixture.session->project()->store().insertRun(paused));
+        QVERIFY(m_fixture.session->project()->store().insertRun(continuation));
+        core::RunRecord interrupted = paused; // not resumed: a row of the Jobs dock
+        interrupted.runId = QStringLiteral("20261207-052000-0badf00d");
+        interrupted.checkpointId = interrupted.runId;
+        interrupted.state = core::RunState::Interrupted;
+        QVERIFY(m_fixture.session->project()->store().insertRun(interrupted));
+        m_window->jobsDock()->reloadDormant();
+        m_window->navigation()->setCurrentRow(0); // the Runs page
+        m_window->runsPage()->reload();
+        QCoreApplication::processEvents();
+        m_window->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/screenshots/first-start-long-titles.png"));
+
+        QStringList clipped;
+        const auto lastColumnInView = [&clipped](const QTableView* table, int column, const QString& what) {
+            if (table->isColumnHidden(column))
+                return;
+            const int right = table->columnViewportPosition(column) + table->columnWidth(column);
+            if (right > table->viewport()->width())
+                clipped << QStringLiteral("%1 ends at %2 px of %3").arg(what).arg(right).arg(table->viewport()->width());
+            if (table->columnWidth(column) < static_cast<const QAbstractItemView*>(table)->sizeHintForColumn(column))
+                clipped << QStringLiteral("%1 is %2 px, its text %3").arg(what).arg(table->columnWidth(column)).arg(static_cast<const QAbstractItemView*>(table)->sizeHintForColumn(column));
+        };
+        const QTableView* jobs = m_window->jobsDock()->table();
+        QCOMPARE(jobs->textElideMode(), Qt::ElideMiddle);
+        QVERIFY(jobs->model()->rowCount() >= 1);
+        lastColumnInView(jobs, ui::JobListModel::State, QStringLiteral("Jobs dock: State"));
+        lastColumnInView(jobs, ui::JobListModel::Rate, QStringLiteral("Jobs dock: Rate"));
+        const QTableView* runs = m_window->runsPage()->table();
+        QCOMPARE(runs->textElideMode(), Qt::ElideMiddle);
+        QVERIFY(!runs->wordWrap());
+        QVERIFY(runs->model()->rowCount() >= 3);
+        for (int column : {0, 3, 4}) // the run id, its state and when it was created
+            lastColumnInView(runs, column, QStringLiteral("Runs page: ") + runs->model()->headerData(column, Qt::Horizontal).toString());
+        QVERIFY2(clipped.isEmpty(), qPrintable(clipped.join(QStringLiteral("; "))));
     }
 
     // A place saved below the screen (an X server without a window manager restored the window 20 px

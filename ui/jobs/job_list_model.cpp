@@ -186,6 +186,9 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
         return s.notice;
     if (role == Qt::DecorationRole && noticed)
         return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    const QString child = index.column() == State ? resumedAs(h.runId()) : QString();
+    if (role == Qt::ToolTipRole && !child.isEmpty())
+        return tr("%1, resumed as run %2").arg(stateText(h), child);
     if (role == Qt::ToolTipRole)
         return h.record().error.isEmpty() ? h.record().title + QStringLiteral("\nrun ") + h.runId() : h.record().error;
     if (role != Qt::DisplayRole)
@@ -203,8 +206,8 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
     case State: {
         if (noticed)
             return tr("%1: %2").arg(stateText(h), s.notice);
-        const QString child = resumedAs(h.runId());
-        return child.isEmpty() ? stateText(h) : tr("%1, resumed as %2").arg(stateText(h), child);
+        // The continuation's id is in this cell's tooltip and the continuation's own row.
+        return child.isEmpty() ? stateText(h) : tr("%1, resumed").arg(stateText(h));
     }
     default: return {};
     }

@@ -33,7 +33,11 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
     // One line a row: a stage ("Summarise (2/2)") is as wide as it needs; text that cannot fit is
     // cut with "…", never wrapped onto a second line the row has no room for (trial 13).
     m_table->setWordWrap(false);
-    m_table->horizontalHeader()->setSectionResizeMode(JobListModel::Stage, QHeaderView::ResizeToContents);
+    for (const int column : {JobListModel::Stage, JobListModel::Rate, JobListModel::Eta, JobListModel::Elapsed, JobListModel::Warnings, JobListModel::State})
+        m_table->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    // A title gives way in its middle: its end tells runs apart ("— contigs.fa", "(continues …)";
+    // both were cut off at 1280 px: trial 18).
+    m_table->setTextElideMode(Qt::ElideMiddle);
     m_table->verticalHeader()->hide();
 
     m_selfTest = new QPushButton(tr("Run self-test"), body);

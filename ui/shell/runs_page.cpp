@@ -39,6 +39,8 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSortingEnabled(true);
     m_table->verticalHeader()->hide();
+    m_table->setTextElideMode(Qt::ElideMiddle); // a title's end names its inputs
+    m_table->setWordWrap(false);                 // one line a run: a wrapped title was cut on its second line
     auto* openFolder = new QPushButton(tr("Open results folder"), this);
     auto* provenance = new QPushButton(tr("Provenance"), this);
     auto* checkpoints = new QPushButton(tr("Checkpoints"), this);
@@ -158,9 +160,11 @@ void RunsPage::reload()
 void RunsPage::fitColumns()
 {
     m_table->resizeColumnsToContents();
-    // The title gives way so that state and date stay in view (whole title in its tooltip).
-    const int others = m_table->horizontalHeader()->length() - m_table->columnWidth(1);
-    m_table->setColumnWidth(1, std::max(160, std::min(m_table->viewport()->width() - others, m_table->columnWidth(1))));
+    // The title gives way so that state and date stay in view (whole title in its tooltip); the
+    // last column (the run a continuation resumes, also said by its parent's state) may scroll.
+    const int kResumes = 5;
+    const int others = m_table->horizontalHeader()->length() - m_table->columnWidth(1) - m_table->columnWidth(kResumes);
+    m_table->setColumnWidth(1, std::max(120, std::min(m_table->viewport()->width() - others, m_table->columnWidth(1))));
 }
 
 void RunsPage::resizeEvent(QResizeEvent* event)
