@@ -44,6 +44,10 @@ struct ReportPlot {
     // A quantity against its own expectation (a clock's age against chronological age): both axes
     // get one range, and the line y = x is drawn across it (not in the legend).
     bool identity = false;
+    // A scatter's or line's x on a log10 scale where its values (all positive) span two orders of
+    // magnitude or more: contig lengths from 300 bases to a megabase, where a linear axis drew every
+    // short contig as one dot at 0 (trial 18). Linear otherwise.
+    bool xLogWhenWide = false;
     // A dashed line at a value that matters on the x axis (a histogram's threshold) or the y axis (a
     // scatter's), where finite; the caption says what it is.
     double xMarker = std::numeric_limits<double>::quiet_NaN();

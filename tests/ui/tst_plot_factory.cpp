@@ -170,6 +170,43 @@ private slots:
         QVERIFY(qSharedPointerDynamicCast<QCPAxisTickerFixed>(plot->yAxis->ticker()).isNull());
     }
 
+    // Lengths spanning orders of magnitude: a log10 axis on which the short contigs are apart (seven
+    // contigs under 3 kb were one dot at 0 beside a 1.5-megabase one: trial 18); a narrow span, and
+    // the same plot refilled with a histogram, linear again.
+    void lengthsSpanningDecadesGetALogAxis()
+    {
+        core::ReportPlot spec;
+        spec.kind = core::ReportPlot::Kind::Scatter;
+        spec.xLogWhenWide = true;
+        spec.series << core::PlotSeries{QStringLiteral("contigs"), {300, 420, 900, 1500, 2500, 1.5e6}, {0.1, 0.2, 0.3, 0.4, 0.5, 0.6}};
+        std::unique_ptr<QCustomPlot> plot(ui::PlotFactory::create(spec));
+        plot->resize(600, 400);
+        plot->replot();
+        QCOMPARE(plot->xAxis->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(!qSharedPointerDynamicCast<QCPAxisTickerLog>(plot->xAxis->ticker()).isNull());
+        const QCPRange x = plot->xAxis->range();
+        QVERIFY2(x.lower > 0 && x.lower < 300 && x.upper > 1.5e6, qPrintable(QStringLiteral("[%1, %2]").arg(x.lower).arg(x.upper)));
+        // 300 and 420 bases are at least 10 px apart (on a linear axis they are under one pixel).
+        QVERIFY(plot->xAxis->coordToPixel(420) - plot->xAxis->coordToPixel(300) >= 10);
+
+        core::ReportPlot narrow = spec;
+        narrow.series[0].x = {300, 420, 900, 1500, 2500, 20000};
+        ui::PlotFactory::fill(plot.get(), narrow);
+        QCOMPARE(plot->xAxis->scaleType(), QCPAxis::stLinear);
+        ui::PlotFactory::fill(plot.get(), spec);
+        QCOMPARE(plot->xAxis->scaleType(), QCPAxis::stLogarithmic);
+        core::ReportPlot counts;
+        counts.xLogWhenWide = true; // a histogram's bins are even on a linear axis
+        counts.series << core::PlotSeries{QString(), {1.0, 500.0}, {}};
+        ui::PlotFactory::fill(plot.get(), counts);
+        QCOMPARE(plot->xAxis->scaleType(), QCPAxis::stLinear);
+        QVERIFY(qSharedPointerDynamicCast<QCPAxisTickerLog>(plot->xAxis->ticker()).isNull());
+        core::ReportPlot zero = spec; // a value of 0 has no logarithm: linear
+        zero.series[0].x[0] = 0;
+        ui::PlotFactory::fill(plot.get(), zero);
+        QCOMPARE(plot->xAxis->scaleType(), QCPAxis::stLinear);
+    }
+
     void degenerateInputStillPlots()
     {
         core::ReportPlot one;

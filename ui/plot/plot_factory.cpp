@@ -15,6 +15,22 @@ const QList<QColor> kPalette{QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28),
 
 bool finite(double a, double b) { return std::isfinite(a) && std::isfinite(b) && b > a; }
 
+// ReportPlot::xLogWhenWide's rule: every finite x positive, the largest at least 100 times the least.
+bool spansDecades(const core::ReportPlot& spec)
+{
+    double lo = std::numeric_limits<double>::infinity(), hi = 0;
+    for (const core::PlotSeries& s : spec.series)
+        for (double v : s.x) {
+            if (!std::isfinite(v))
+                continue;
+            if (v <= 0)
+                return false;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    return hi >= 100 * lo;
+}
+
 } // namespace
 
 void PlotFactory::fitTicks(QCustomPlot* plot)
@@ -89,6 +105,9 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
     plot->clearGraphs();
     plot->clearItems();
     plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker)); // a histogram's whole counts set below
+    const bool logX = spec.kind != core::ReportPlot::Kind::Histogram && spec.xLogWhenWide && spansDecades(spec);
+    plot->xAxis->setScaleType(logX ? QCPAxis::stLogarithmic : QCPAxis::stLinear); // the same plot may have shown the other before
+    plot->xAxis->setTicker(logX ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     if (spec.kind == core::ReportPlot::Kind::Histogram) {
         std::vector<double> all;
         for (const core::PlotSeries& s : spec.series)
@@ -136,7 +155,10 @@ void PlotFactory::fill(QCustomPlot* plot, const core::ReportPlot& spec)
                 axis->setRange(*v - pad, *v + pad);
             }
         if (spec.kind == core::ReportPlot::Kind::Scatter) { // room around the outermost points, which would sit on the axes
-            plot->xAxis->scaleRange(1.06, plot->xAxis->range().center());
+            if (logX) // by a factor on a log axis (a margin in bases would reach below zero)
+                plot->xAxis->setRange(plot->xAxis->range().lower / 1.3, plot->xAxis->range().upper * 1.3);
+            else
+                plot->xAxis->scaleRange(1.06, plot->xAxis->range().center());
             plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
         }
         if (finite(spec.xMin, spec.xMax))

@@ -108,6 +108,7 @@ core::Expected<core::ReportContent> predictReport(const QString& runDir, const Q
     scat.caption = QStringLiteral("Score against contig length") + dashed;
     scat.yMarker = threshold;
     scat.xLabel = QStringLiteral("length (bases)");
+    scat.xLogWhenWide = true;
     scat.yLabel = QStringLiteral("mean virus score");
     scat.yMin = 0;
     scat.yMax = 1;

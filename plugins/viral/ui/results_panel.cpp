@@ -160,6 +160,7 @@ void ResultsPanel::display(const ContigResults& results)
     hist.xMax = 1;
     scatter.kind = core::ReportPlot::Kind::Scatter;
     scatter.xLabel = tr("length (bases)");
+    scatter.xLogWhenWide = true;
     scatter.yLabel = tr("mean virus score");
     scatter.yMin = 0;
     scatter.yMax = 1;
