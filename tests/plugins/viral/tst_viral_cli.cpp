@@ -34,6 +34,11 @@ private slots:
         const Result ok = run(QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("v")), QStringLiteral("run"),
                                           QStringLiteral("viral"), QStringLiteral("validate")} + models());
         QVERIFY2(ok.code == 0, qPrintable(ok.err));
+        // Its tiny pipeline's checkpoints are the run's own: inspect finds and verifies them (it said
+        // the run had no checkpoint folder: trial 18).
+        const Result inspected = run({QStringLiteral("--project"), m_dir.filePath(QStringLiteral("v")), QStringLiteral("inspect"), runIdFrom(ok.err)});
+        QVERIFY2(inspected.code == 0 && inspected.out.contains(QStringLiteral("\nok   frames/")) && !inspected.out.contains(QStringLiteral("BAD")),
+                 qPrintable(inspected.out + inspected.err));
         QStringList args = QStringList{QStringLiteral("--project"), m_dir.filePath(QStringLiteral("v")), QStringLiteral("run"), QStringLiteral("viral"),
                                        QStringLiteral("validate")} + models();
         args[args.indexOf(QStringLiteral("--esm")) + 1] = QStringLiteral("no-such-esm");

@@ -69,7 +69,9 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     dna->reset();
     esm->reset();
 
-    // The whole pipeline on one small contig, in a scratch folder of this run.
+    // The whole pipeline on one small contig, in a scratch folder of this run; its checkpoints in the
+    // run's own checkpoint folder, where `bioforge inspect <run>` and the Checkpoints dock look (they
+    // were in the scratch folder, and inspect said the run had none: trial 18).
     ctx.beginStage(QStringLiteral("run"), 1);
     const QDir scratch(QDir(ctx.outputDir()).filePath(QStringLiteral("validation")));
     QDir().mkpath(scratch.filePath(QStringLiteral("out")));
@@ -78,10 +80,9 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     PredictSettings tiny = m_settings;
     tiny.inputs = {fasta};
     tiny.reuseResults = false;
-    core::CheckpointStore store(scratch.filePath(QStringLiteral("checkpoints")), 1);
     core::ProvenanceRecorder provenance(scratch.filePath(QStringLiteral("out")));
     core::JobContext inner(ctx.runId() + QStringLiteral("-validation"), ctx.clock(),
-                           {&store, &provenance, ctx.device(), scratch.filePath(QStringLiteral("out")), QString()}); // the same GPU lease
+                           {&ctx.checkpoints(), &provenance, ctx.device(), scratch.filePath(QStringLiteral("out")), QString()}); // the same GPU lease
     timer.restart();
     if (PredictJob(tiny).run(inner) != core::JobOutcome::Finished)
         throw JobFailure(QStringLiteral("the tiny pipeline run did not finish"));
