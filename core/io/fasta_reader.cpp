@@ -124,8 +124,11 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
     FastaRecord record;
     record.headerLine = m_pendingHeaderLine;
     std::optional<Error> problem;
-    const QByteArray headerBytes = m_pendingHeader->mid(1);
-    auto header = decodeUtf8Line(headerBytes, m_lines->path(), record.headerLine);
+    const QByteArray line = *m_pendingHeader, headerBytes = line.mid(1);
+    // The whole line decoded ('>' is ASCII): a byte named in an error counts from the line's start.
+    auto header = decodeUtf8Line(line, m_lines->path(), record.headerLine);
+    if (header)
+        *header = header->mid(1);
     m_pendingHeader.reset();
     if (!header) {
         // The id (to the first white space) is what every output names: a description that is not
@@ -135,9 +138,9 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
         while (idEnd < trimmed.size() && !isBlank(trimmed[idEnd]) && trimmed[idEnd] != '\v' && trimmed[idEnd] != '\f')
             ++idEnd; // ASCII white space only: 0x85 and 0xA0 are bytes inside UTF-8 characters ('à', 'Å')
         if (auto id = decodeUtf8Line(trimmed.left(idEnd), m_lines->path(), record.headerLine); id && !id->isEmpty()) {
-            const qsizetype bad = firstInvalidUtf8(headerBytes);
+            const qsizetype bad = firstInvalidUtf8(line); // 0-based in the line
             record.notes << errorAt(record.headerLine, QStringLiteral("record '%1': its description is not UTF-8 (byte %2 of its header line, 0x%3): read as Latin-1")
-                                                         .arg(*id, QString::number(bad + 2), QStringLiteral("%1").arg(uchar(headerBytes[bad]), 2, 16, QLatin1Char('0'))))
+                                                         .arg(*id, QString::number(bad + 1), QStringLiteral("%1").arg(uchar(line[bad]), 2, 16, QLatin1Char('0'))))
                               .message();
             header = *id + QLatin1Char(' ') + QString::fromLatin1(trimmed.mid(idEnd).trimmed());
         } else {

@@ -229,7 +229,7 @@ private slots:
         const auto records = readAllRecords(path, &errors);
         QCOMPARE(records.size(), 2);
         QCOMPARE(errors.size(), 1);
-        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: byte 4 (0xe9)")) && errors[0].endsWith(QStringLiteral("(in the header's id)")), qPrintable(errors[0]));
+        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: byte 5 (0xe9)")) && errors[0].endsWith(QStringLiteral("(in the header's id)")), qPrintable(errors[0]));
         QVERIFY(records[0].notes.isEmpty() && records[1].notes.isEmpty());
     }
 

@@ -324,6 +324,13 @@ private slots:
         QCOMPARE(outOfMemoryMessage("DNABERT-S", at::Device(at::kCPU), batch, allocator),
                  QStringLiteral("DNABERT-S on cpu: out of memory for a batch of 1 rows × 100002 tokens: can't allocate memory: you tried to allocate "
                                 "12196096200 bytes (12.2 GB)"));
+        // Which memory ran out decides the advice: the machine's on the CPU, and on a GPU when the
+        // CPU allocator failed (host tensors of a GPU run); a GPU's only for the GPU's own failure.
+        const at::Device gpu(at::kCUDA, 0); // a device named, not used: no GPU needed
+        QVERIFY(encoderOutOfMemory("DNABERT-S", at::Device(at::kCPU), batch, "over the test limit").onCpu);
+        QVERIFY(encoderOutOfMemory("ESM-2", gpu, batch, allocator).onCpu);
+        QVERIFY(!encoderOutOfMemory("ESM-2", gpu, batch, "CUDA out of memory. Tried to allocate 2.00 GiB").onCpu);
+        QVERIFY(encoderOutOfMemory("ESM-2", gpu, batch, allocator).what.startsWith(QStringLiteral("ESM-2 on cuda:0: out of memory")));
     }
 };
 

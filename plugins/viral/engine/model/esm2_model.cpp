@@ -327,11 +327,11 @@ try {
             out.emplace_back(mean[i].data_ptr<float>(), mean[i].data_ptr<float>() + mean.size(1));
         return out;
     } catch (const c10::OutOfMemoryError& e) {
-        throw EncoderOutOfMemory{outOfMemoryMessage("ESM-2", m_impl->device, *batch, e.what_without_backtrace()), m_impl->device.is_cpu()};
+        throw encoderOutOfMemory("ESM-2", m_impl->device, *batch, e.what_without_backtrace());
     } catch (const c10::Error& e) {
         if (!isOutOfMemoryMessage(e.what_without_backtrace()))
             throw;
-        throw EncoderOutOfMemory{outOfMemoryMessage("ESM-2", m_impl->device, *batch, e.what_without_backtrace()), m_impl->device.is_cpu()};
+        throw encoderOutOfMemory("ESM-2", m_impl->device, *batch, e.what_without_backtrace());
     }
 } catch (const std::exception& e) { // LibTorch's, on a device: no memory left for the batch, a driver error
     return Error(QStringLiteral("ESM-2 on %1: %2").arg(QString::fromStdString(m_impl->device.str()), QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0)));

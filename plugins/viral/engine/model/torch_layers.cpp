@@ -313,6 +313,12 @@ QString outOfMemoryMessage(const char* model, const at::Device& device, const To
         .arg(QLatin1String(model), QString::fromStdString(device.str()), QString::number(batch.ids.size(0)), QString::number(batch.ids.size(1)), why);
 }
 
+EncoderOutOfMemory encoderOutOfMemory(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason)
+{
+    const bool host = device.is_cpu() || reason.find("DefaultCPUAllocator") != std::string::npos || reason.find("can't allocate memory") != std::string::npos;
+    return {outOfMemoryMessage(model, device, batch, reason), host};
+}
+
 bool isOutOfMemoryMessage(const std::string& message)
 {
     return message.find("out of memory") != std::string::npos || message.find("CUBLAS_STATUS_ALLOC_FAILED") != std::string::npos
@@ -322,7 +328,7 @@ bool isOutOfMemoryMessage(const std::string& message)
 void applyTestMemoryLimit(const char* model, const at::Device& device, const TokenBatch& batch, int64_t limit)
 {
     if (limit >= 0 && batch.ids.numel() > limit)
-        throw EncoderOutOfMemory{outOfMemoryMessage(model, device, batch, "over the test limit of " + std::to_string(limit) + " padded tokens"), device.is_cpu()};
+        throw encoderOutOfMemory(model, device, batch, "over the test limit of " + std::to_string(limit) + " padded tokens");
 }
 
 } // namespace bioforge::viral

@@ -157,6 +157,10 @@ at::Tensor copyToHost(const at::Tensor& t);
 // memory for a batch of R rows × T tokens: <LibTorch's first line>" (the CPU allocator's without
 // its source location: "can't allocate memory: you tried to allocate N bytes (x GB)").
 QString outOfMemoryMessage(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason);
+// What an encoder throws for it: the message above, and whether the machine's memory ran out (the
+// device is the CPU, or the CPU allocator failed during a GPU run: the batch's host tensors, a
+// pinned staging copy) rather than a GPU's, which decides the advice.
+EncoderOutOfMemory encoderOutOfMemory(const char* model, const at::Device& device, const TokenBatch& batch, const std::string& reason);
 // Whether a LibTorch error that is not c10::OutOfMemoryError still means the device had no memory
 // (cuBLAS's CUBLAS_STATUS_ALLOC_FAILED, a CUDA "out of memory" raised as a plain error, the CPU
 // allocator's "can't allocate memory").
