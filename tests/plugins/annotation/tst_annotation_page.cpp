@@ -235,6 +235,18 @@ private slots:
         QVERIFY(ended.last().at(1).toBool());
         QTRY_VERIFY(page.setup()->checkedSources().contains(QStringLiteral("orgdb"))); // the list re-read after the run
     }
+
+    // Another project opened (File ▸ Open project): the page shows nothing of the last one — not its
+    // run's status line, not its runs, not their genes (review 60 F12).
+    void anotherProjectShowsNoneOfTheLastOnesRuns()
+    {
+        const QLabel* status = m_page->findChild<QLabel*>(QStringLiteral("status"));
+        QVERIFY(!status->text().isEmpty() && m_page->runChoice()->count() > 0 && m_page->results()->genes()->rowCount() > 0);
+        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("second project")), true));
+        QCOMPARE(status->text(), QString());
+        QCOMPARE(m_page->runChoice()->count(), 0);
+        QCOMPARE(m_page->results()->genes()->rowCount(), 0);
+    }
 };
 
 QTEST_MAIN(TstAnnotationPage)

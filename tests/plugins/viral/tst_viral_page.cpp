@@ -373,6 +373,21 @@ private slots:
                  qPrintable(status->text()));
     }
 
+    // Another project opened: nothing of the last one — status line, runs, contigs (review 60 F12).
+    void anotherProjectShowsNoneOfTheLastOnesRuns()
+    {
+        const QLabel* status = m_page->findChild<QLabel*>(QStringLiteral("status"));
+        QVERIFY(!status->text().isEmpty());
+        QVERIFY(m_page->runChoice()->count() > 0);
+        QSignalSpy loaded(m_page->results(), &ResultsPanel::loaded);
+        m_page->results()->load(m_page->runChoice()->itemData(0).toString()); // a run's contigs shown (a test above showed damaged tables)
+        QTRY_VERIFY(loaded.count() >= 1 && m_page->results()->contigView()->model()->rowCount() > 0);
+        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("second project")), true));
+        QCOMPARE(status->text(), QString());
+        QCOMPARE(m_page->runChoice()->count(), 0);
+        QCOMPARE(m_page->results()->contigView()->model()->rowCount(), 0);
+    }
+
     void cleanupTestCase()
     {
         m_page.reset();
