@@ -104,6 +104,7 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     statusBar()->addPermanentWidget(m_projectProblem, 1);
     buildMenus();
     buildPages();
+    followRunListFocus();
     buildShortcuts();
     updateTitle();
     // The size, place and dock layout of the last session (else a size that fits a 1280x800 laptop).
@@ -157,17 +158,12 @@ void MainWindow::buildMenus()
     m_projectActions << run->addAction(tr("Run the &self-test"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this, [this] { m_jobs->runSelfTest(); });
     m_projectActions << run->addAction(tr("Run the &demo"), this, [this] { startDemo(); });
     run->addSeparator();
-    // The selected run of the Jobs dock (or of the Runs page, for Resume).
-    m_projectActions << run->addAction(tr("&Pause the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this, [this] { m_jobs->pauseSelected(); });
+    // The selected run of the Jobs dock, or of the Runs page where its table had the focus last.
+    m_projectActions << run->addAction(tr("&Pause the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this, &MainWindow::pauseChosenRun);
     m_projectActions.last()->setObjectName(QStringLiteral("pauseAction"));
-    m_projectActions << run->addAction(tr("&Resume the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] {
-           if (m_runsPage->isVisible() && !m_runsPage->selectedRunId().isEmpty())
-               m_runsPage->resumeSelected();
-           else
-               m_jobs->resumeSelected();
-       });
+    m_projectActions << run->addAction(tr("&Resume the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, &MainWindow::resumeChosenRun);
     m_projectActions.last()->setObjectName(QStringLiteral("resumeAction"));
-    m_projectActions << run->addAction(tr("&Cancel the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X), this, [this] { m_jobs->cancelSelected(); });
+    m_projectActions << run->addAction(tr("&Cancel the selected run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X), this, &MainWindow::cancelChosenRun);
     m_projectActions.last()->setObjectName(QStringLiteral("cancelAction"));
     run->addAction(tr("Pause &all"), this, [this] {
         for (const auto& h : m_session.scheduler().handles())

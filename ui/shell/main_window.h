@@ -74,6 +74,16 @@ private:
     void updateTitle();
     void updateRecentMenu();
     void showError(const QString& message);
+    // The Run menu's Pause, Resume and Cancel act on one list's selection: the Runs page's where
+    // its table had the focus last (and still shows), else the Jobs dock's (main_window_runs.cpp).
+    void followRunListFocus();
+    void pauseChosenRun();
+    void resumeChosenRun();
+    void cancelChosenRun();
+    // The Runs page's selected run where the Run menu acts on the Runs page; empty otherwise.
+    QString runsPageChoice() const;
+    // Selects `runId` in the Jobs dock for its buttons' action; false (said) where it is not listed.
+    bool chooseInJobsDock(const QString& runId, const QString& action);
     void newProject();
     void chooseProject();
 
@@ -88,6 +98,7 @@ private:
     QMenu* m_recentMenu = nullptr;
     QLabel* m_projectProblem = nullptr;
     QList<QAction*> m_projectActions; // need an open project: disabled without one
+    bool m_runsPageFocusedLast = false; // of the two run lists, the Runs page's table had the focus last
     std::function<QuitChoice(int)> m_askQuit;
     std::function<bool(int)> m_askSwitch;
     int activeRuns() const; // running or queued

@@ -1,0 +1,76 @@
+// MainWindow: the Run menu's Pause, Resume and Cancel (Ctrl+Shift+P, R, X) on the run the user
+// chose — in the list whose table had the focus last. Resume took the Runs page's selection while
+// Pause and Cancel took the Jobs dock's, so a keyboard user pausing and resuming one job reached two
+// different runs (trial 19).
+
+#include "shell/main_window.h"
+
+#include "jobs/job_list_model.h"
+#include "jobs/jobs_dock.h"
+#include "provenance/run_record.h"
+#include "runs/session.h"
+#include "shell/runs_page.h"
+#include "store/project.h"
+#include "store/project_store.h"
+
+#include <QApplication>
+#include <QTableView>
+
+namespace bioforge::ui {
+
+void MainWindow::followRunListFocus()
+{
+    connect(qApp, &QApplication::focusChanged, this, [this](QWidget*, QWidget* now) {
+        if (!now)
+            return;
+        if (now == m_runsPage->table() || m_runsPage->table()->isAncestorOf(now))
+            m_runsPageFocusedLast = true;
+        else if (m_jobs->isAncestorOf(now))
+            m_runsPageFocusedLast = false;
+    });
+}
+
+QString MainWindow::runsPageChoice() const
+{
+    return m_runsPageFocusedLast && m_runsPage->isVisible() ? m_runsPage->selectedRunId() : QString();
+}
+
+bool MainWindow::chooseInJobsDock(const QString& runId, const QString& action)
+{
+    const int row = m_jobs->model()->rowOf(runId);
+    if (row >= 0) {
+        m_jobs->table()->selectRow(row);
+        return true;
+    }
+    core::Project* project = m_session.project();
+    if (!project)
+        return false;
+    const auto record = project->store().run(runId);
+    showError(record ? tr("Run %1 is %2: there is nothing to %3.").arg(runId, core::runStateName(record->state), action)
+                     : tr("Run %1 is not in this project any more.").arg(runId));
+    return false;
+}
+
+void MainWindow::pauseChosenRun()
+{
+    if (const QString id = runsPageChoice(); !id.isEmpty() && !chooseInJobsDock(id, tr("pause")))
+        return;
+    m_jobs->pauseSelected();
+}
+
+void MainWindow::resumeChosenRun()
+{
+    if (!runsPageChoice().isEmpty())
+        m_runsPage->resumeSelected();
+    else
+        m_jobs->resumeSelected();
+}
+
+void MainWindow::cancelChosenRun()
+{
+    if (const QString id = runsPageChoice(); !id.isEmpty() && !chooseInJobsDock(id, tr("cancel")))
+        return;
+    m_jobs->cancelSelected();
+}
+
+} // namespace bioforge::ui
