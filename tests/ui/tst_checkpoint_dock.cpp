@@ -16,6 +16,8 @@
 #include "window_fixture.h"
 
 #include <QComboBox>
+#include <QLabel>
+#include <QTreeWidget>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -109,6 +111,16 @@ private slots:
         QVERIFY(!chosen.isEmpty());
         QCOMPARE(dock->shownFolder(), folderOf(chosen));
         QVERIFY(!dock->reports().isEmpty());
+
+        // A run that wrote no checkpoint: said so, not "0 entries … in" a folder that is not there (trial 19).
+        core::RunRecord none = *m_fixture.session->project()->store().run(chosen);
+        none.runId = none.checkpointId = QStringLiteral("20261207-080000-00000000");
+        QVERIFY(m_fixture.session->project()->store().insertRun(none));
+        dock->inspectRun(none.runId);
+        QTRY_COMPARE_WITH_TIMEOUT(inspected.count(), 2, 30000);
+        const QString status = dock->findChild<QLabel*>(QStringLiteral("checkpointStatus"))->text();
+        QVERIFY2(status.startsWith(QStringLiteral("No checkpoint folder: ")) && status.contains(none.runId), qPrintable(status));
+        QVERIFY(dock->reports().isEmpty() && dock->entryTree()->topLevelItemCount() == 0);
     }
 };
 

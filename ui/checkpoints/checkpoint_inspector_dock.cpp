@@ -6,6 +6,7 @@
 #include "store/project.h"
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
@@ -145,9 +146,18 @@ void CheckpointInspectorDock::inspectFolder(const QString& folder)
 {
     const int generation = ++m_generation;
     m_shownFolder = folder;
-    m_status->setText(tr("Verifying %1 …").arg(folder));
     m_entries->clear();
     m_tensors->setRowCount(0);
+    m_reports.clear();
+    m_plot->clearPlottables();
+    m_plot->replot();
+    if (!QFileInfo(folder).isDir()) { // said "0 entries, 0 failing verification, in <a folder that is not there>"
+        m_status->setText(tr("No checkpoint folder: %1 does not exist (the run wrote no checkpoint, or the folder was deleted or moved)").arg(folder));
+        m_status->setToolTip(folder);
+        emit inspected();
+        return;
+    }
+    m_status->setText(tr("Verifying %1 …").arg(folder));
     auto* watcher = new QFutureWatcher<QList<core::CheckpointEntryReport>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, folder] {
         watcher->deleteLater();
