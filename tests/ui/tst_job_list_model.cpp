@@ -64,6 +64,29 @@ private slots:
         QVERIFY(scheduler.waitForIdle(30000));
         QCOMPARE(model.data(state, Qt::DisplayRole).toString(), QStringLiteral("finished"));
     }
+
+    // A failed run of the project can be resumed from the dock; a failed job of this session that is
+    // no run of the project (the Chat page's model load: no checkpoint folder, no record) cannot (its
+    // Resume said "no run with id 'model-load-…'": trial 19).
+    void onlyARunOfTheProjectIsOfferedToResume()
+    {
+        QTemporaryDir dir;
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        JobListModel model(scheduler);
+        const auto failing = [] { return std::make_unique<CountingJob>(1, [](int, JobContext&) { throw JobFailure(QStringLiteral("no memory left")); }); };
+        auto run = makeHandle(failing(), dir.path());
+        auto load = makeHandle(failing(), dir.path());
+        load->record().checkpointId.clear(); // as ChatController::loadModel records it
+        scheduler.submit(run);
+        scheduler.submit(load);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QTRY_VERIFY(model.rowOf(run->runId()) >= 0 && model.rowOf(load->runId()) >= 0);
+        QCOMPARE(run->state(), RunState::Failed);
+        QCOMPARE(load->state(), RunState::Failed);
+        QVERIFY(model.canResume(model.rowOf(run->runId())));
+        QVERIFY(!model.canResume(model.rowOf(load->runId())));
+    }
 };
 
 QTEST_MAIN(TstJobListModel)

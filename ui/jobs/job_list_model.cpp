@@ -95,8 +95,10 @@ bool JobListModel::canResume(int row) const
     if (row < m_dormant.size())
         return true;
     const int i = row - int(m_dormant.size());
-    return i < m_rows.size() && core::runStateIsResumable(m_rows[i]->state()) && !m_rows[i]->record().failedOnInput()
-           && resumedAs(m_rows[i]->runId()).isEmpty();
+    // A job of this session that is no run of the project (the Chat page's model load) has no
+    // checkpoint folder and no record to resume from (its Resume said "no run with id …": trial 19).
+    return i < m_rows.size() && !m_rows[i]->record().checkpointId.isEmpty() && core::runStateIsResumable(m_rows[i]->state())
+           && !m_rows[i]->record().failedOnInput() && resumedAs(m_rows[i]->runId()).isEmpty();
 }
 
 core::RunState JobListModel::stateAt(int row) const

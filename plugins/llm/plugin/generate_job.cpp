@@ -27,14 +27,20 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
                       {QStringLiteral("prompt"), QStringLiteral("Read prompt"), 1}, // until the prompt is in the KV cache
                       {QStringLiteral("generate"), QStringLiteral("Generate"), 4}});
     ctx.beginStage(QStringLiteral("load"), 1);
+    // The model file is pinned by its SHA-256: where it is there and refused (not GGUF, truncated, a
+    // vocabulary it cannot read), a resume would read the same bytes and fail the same way (it was
+    // offered to resume: trial 19). One that cannot be opened may be restored.
+    const auto modelFailure = [&path](const core::Error& e) {
+        return QFileInfo(path).isFile() && QFileInfo(path).isReadable() ? core::JobFailure::needingNewRun(e.message()) : core::JobFailure(e);
+    };
     auto file = GgufFile::open(path);
     if (!file)
-        throw core::JobFailure(file.error());
+        throw modelFailure(file.error());
     std::shared_ptr<const GgufFile> shared(std::move(*file));
     recordModel(ctx, *shared);
     auto vocab = Vocab::fromGguf(*shared);
     if (!vocab)
-        throw core::JobFailure(vocab.error());
+        throw modelFailure(vocab.error());
     Tokenizer tokenizer(*vocab);
     QString threadNote;
     const int threads = usableThreads(p.value(QLatin1String("threads")).toInt(availableCpuThreads()), &threadNote);

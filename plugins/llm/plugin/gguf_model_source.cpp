@@ -88,6 +88,9 @@ core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, cons
     // file or folder of that name is at hand.
     const bool registered = registry && (registry->find(nameOrPath) || registry->find(nameOrPath.section(QLatin1Char('/'), 0, 0)));
     if (info.exists() && !(nameFirst && registered && QDir::isRelativePath(nameOrPath))) {
+        if (!info.isDir() && !info.isFile()) // refused before a run is recorded: a pipe's open waits for a writer
+            return core::Error(QStringLiteral("%1: not a regular file (a named pipe, a device or a socket): give the model's .gguf file").arg(nameOrPath),
+                               core::Error::Kind::Invalid);
         auto source = info.isDir() ? fromFolder(nameOrPath) : core::Expected<GgufModelSource>(GgufModelSource{nameOrPath, {}, {}, {}, false});
         if (source && registry)
             source->testModel = registry->testModelFor(QFileInfo(source->path).absoluteFilePath()).has_value();

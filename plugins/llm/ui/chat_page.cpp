@@ -199,6 +199,14 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     });
     connect(m_controller, &ChatController::failed, this, [this](const QString& message) {
         m_status->setText(tr("Error: %1").arg(message));
+        // A model that failed to load is not the one answering: the box names the one that is (it
+        // named the broken file while the last model answered: trial 19).
+        if (const auto& loaded = m_controller->model(); loaded && m_models->currentData().toString() != loaded->summary.path) {
+            if (m_models->findData(loaded->summary.path) < 0)
+                m_models->addItem(QFileInfo(loaded->summary.path).fileName(), loaded->summary.path);
+            m_models->setCurrentIndex(m_models->findData(loaded->summary.path));
+            m_status->setText(tr("Error: %1 — still using %2").arg(message, QFileInfo(loaded->summary.path).fileName()));
+        }
         updateModelCard(); // a load that failed or was stopped (another project opened) is not "Loading …" any more
         updateButtons();
     });

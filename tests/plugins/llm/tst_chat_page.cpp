@@ -70,6 +70,26 @@ private slots:
         QTRY_VERIFY(m_page->findChild<QLabel*>(QStringLiteral("modelCard"))->text().contains(QStringLiteral("SHA-256")));
     }
 
+    // A file that fails to load (Open .gguf… on a broken one): the box names the model still loaded,
+    // which answers, and the status says so (it named the broken file: trial 19).
+    void aModelThatFailsToLoadLeavesTheBoxOnTheOneThatAnswers()
+    {
+        QTRY_VERIFY(m_page->controller().model().has_value());
+        const QString broken = m_dir.filePath(QStringLiteral("broken.gguf"));
+        QVERIFY(writeAll(broken, QByteArray("GGUF\x03\0\0\0", 8) + QByteArray(40, '\xff')));
+        auto* models = m_page->findChild<QComboBox*>(QStringLiteral("modelChoice"));
+        models->addItem(QStringLiteral("broken.gguf"), broken); // as Open .gguf… adds it
+        models->setCurrentIndex(models->count() - 1);
+        QSignalSpy failed(&m_page->controller(), &ChatController::failed);
+        m_page->controller().loadModel(broken);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        QCOMPARE(models->currentData().toString(), m_page->controller().model()->summary.path);
+        const QString status = m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text();
+        QVERIFY2(status.startsWith(QStringLiteral("Error: ")) && status.contains(QStringLiteral("broken.gguf"))
+                     && status.endsWith(QStringLiteral("still using chat.gguf")),
+                 qPrintable(status));
+    }
+
     void theCardSaysWhereTheModelRunsAndAGpuThatCannotBeHadIsRefused()
     {
         // The device choice lists the CPU first, then every GPU the workbench found.

@@ -8,7 +8,12 @@
 #include "quant/vec_dot.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
+
+#include <sys/stat.h>
 
 using namespace bioforge::test;
 using namespace bioforge::llm;
@@ -236,6 +241,36 @@ private slots:
         // bench with nothing to measure.
         const Result nothing = run({QStringLiteral("llm"), QStringLiteral("bench"), x, QStringLiteral("--p"), QStringLiteral("0"), QStringLiteral("--n"), QStringLiteral("0")});
         QVERIFY2(nothing.code == 2 && nothing.err.contains(QStringLiteral("measure nothing")), qPrintable(nothing.err));
+    }
+
+    // A model file that is there but cannot serve (not GGUF) fails a recorded run for good: the file
+    // is pinned by its SHA-256, so a resume would fail the same way (it was offered: trial 19). A
+    // named pipe is refused before a run is recorded (every llm command waited for a writer for ever).
+    void aModelThatCannotServeIsRefusedForGood()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("bad-model-project"));
+        const QString fasta = m_dir.filePath(QStringLiteral("notgguf.gguf"));
+        QVERIFY(writeAll(fasta, ">contig_1\nACGTACGTACGTACGTACGTACGTACGT\n"));
+        const Result failed = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                   QStringLiteral("--model"), fasta, QStringLiteral("--prompt"), QStringLiteral("hi"), QStringLiteral("--n"), QStringLiteral("2")});
+        QVERIFY2(failed.code == 1 && (failed.out + failed.err).contains(QStringLiteral("not a GGUF file")), qPrintable(failed.out + failed.err));
+        const QJsonArray runs = QJsonDocument::fromJson(run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--json")}).out.toUtf8())
+                                    .object().value(QLatin1String("runs")).toArray();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].toObject().value(QLatin1String("new_run_needed")).toBool(), true);
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), runs[0].toObject().value(QLatin1String("id")).toString()});
+        QVERIFY2(resumed.code == 5, qPrintable(resumed.err));
+
+        const QString fifo = m_dir.filePath(QStringLiteral("pipe.gguf"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const Result info = run({QStringLiteral("llm"), QStringLiteral("info"), fifo});
+        QVERIFY2(info.code != 0 && info.err.contains(QStringLiteral("not a regular file")), qPrintable(info.err));
+        const Result piped = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                  QStringLiteral("--model"), fifo, QStringLiteral("--prompt"), QStringLiteral("hi")});
+        QVERIFY2(piped.code == 2 && piped.err.contains(QStringLiteral("not a regular file")), qPrintable(piped.err));
+        QCOMPARE(QJsonDocument::fromJson(run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--json")}).out.toUtf8())
+                     .object().value(QLatin1String("runs")).toArray().size(),
+                 1); // nothing recorded for the pipe
     }
 };
 

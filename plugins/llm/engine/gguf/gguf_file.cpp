@@ -4,6 +4,7 @@
 #include "util/terminal_text.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <cstring>
@@ -89,6 +90,10 @@ Expected<std::unique_ptr<GgufFile>> GgufFile::open(const QString& path, Limits l
 {
     std::unique_ptr<GgufFile> file(new GgufFile);
     file->m_path = path;
+    // A named pipe, a device or a socket: opening one waited for a writer for ever (trial 19).
+    if (const QFileInfo info(path); info.exists() && !info.isFile() && !info.isDir())
+        return Error(QStringLiteral("%1: not a regular file (a named pipe, a device or a socket): a model is read from a .gguf file").arg(path),
+                     Error::Kind::Invalid);
     file->m_file = std::make_unique<QFile>(path);
     if (!file->m_file->open(QIODevice::ReadOnly))
         return Error(QStringLiteral("%1: cannot open: %2").arg(path, file->m_file->errorString()));
