@@ -9,7 +9,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev qt6-qpa-plugins libqcustomplot-dev
   libtorch-dev libdnnl-dev libopenblas0-pthread libspdlog-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev
   r-bioc-org.hs.eg.db
-  xvfb xauth x11-utils imagemagick fonts-dejavu-core
+  xvfb xauth x11-utils imagemagick fonts-dejavu-core poppler-utils
   hipcc libamdhip64-dev
 )
 

@@ -9,7 +9,10 @@
 #include "window_fixture.h"
 
 #include <QJsonArray>
+#include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -56,6 +59,43 @@ private slots:
         const core::ReportContent cancelled = ui::ReportExporter::failedRunContent(run);
         QVERIFY(!cancelled.sections.isEmpty() && !cancelled.sections.first().paragraphs.isEmpty());
         QVERIFY2(cancelled.sections.first().paragraphs.first().contains(QStringLiteral("will not be resumed")), qPrintable(cancelled.sections.first().paragraphs.first()));
+    }
+
+    // What a user copies or searches from the PDF is the value: no ligature glyphs (the "ff" of a
+    // SHA-256 and the "fi" of a path were U+FB00 and U+FB01), a checksum on one line, and a text's
+    // line breaks kept (a prompt of two lines read as one) (trial 19).
+    void thePdfsIdentifiersCopyAsTheyAre()
+    {
+        const QString pdftotext = QStandardPaths::findExecutable(QStringLiteral("pdftotext"));
+        QVERIFY2(!pdftotext.isEmpty(), "pdftotext (Debian's poppler-utils, installed by installer/install-deps.sh) reads the PDF back");
+        core::RunRecord run;
+        run.runId = QStringLiteral("20261207-080000-0ffe0ffe");
+        run.title = QStringLiteral("a finished run");
+        run.state = core::RunState::Finished;
+        core::FileRef input;
+        input.name = QStringLiteral("model");
+        input.path = QStringLiteral("/data/fixtures/official-files/tiny-llama.gguf");
+        input.sha256 = QStringLiteral("b1e92e4d438d601080f858cb213287e842c7ffe0e728069f30105a3933812424");
+        input.size = 17503584;
+        run.inputs << input;
+        run.parameters.insert(QStringLiteral("prompt"), QStringLiteral("first line of the prompt\nsecond line of the prompt"));
+        core::ReportContent content;
+        content.title = QStringLiteral("Text generation");
+        core::ReportSection section;
+        section.heading = QStringLiteral("Prompt and response");
+        section.paragraphs << QStringLiteral("Prompt: first line of the prompt\nsecond line of the prompt");
+        content.sections << section;
+        const QString pdf = m_dir.filePath(QStringLiteral("identifiers.pdf"));
+        QVERIFY(ui::ReportBuilder(run, content).writePdf(pdf));
+        QProcess text;
+        text.start(pdftotext, {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+        QVERIFY(text.waitForFinished(60000) && text.exitCode() == 0);
+        const QString out = QString::fromUtf8(text.readAllStandardOutput());
+        for (const QChar c : out)
+            QVERIFY2(c.unicode() < 0xFB00 || c.unicode() > 0xFB06, qPrintable(QStringLiteral("ligature U+%1 in the PDF's text").arg(c.unicode(), 4, 16)));
+        QVERIFY2(out.contains(input.sha256), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("/data/fixtures/")) && out.contains(QStringLiteral("official")), qPrintable(out));
+        QVERIFY2(out.contains(QRegularExpression(QStringLiteral("Prompt: first line of the prompt *\n *second line of the prompt"))), qPrintable(out));
     }
 
     // A failed run has a report too: how it ended, above its provenance (no plugin content).

@@ -64,7 +64,9 @@ QString describePlotData(const core::ReportPlot& plot)
 // HTML refuse most) shown as their Unicode pictures, as the terminal shows them.
 QString esc(const QString& s) { return core::shownOnTerminal(s).toHtmlEscaped(); }
 
-QString table(const QStringList& header, const QList<QStringList>& rows, const QString& caption = {})
+// `codeColumns`: identifiers (checksums) in a fixed-width face on one line, so that a copy from
+// the PDF is the value (a SHA-256 was broken over two lines mid-value: trial 19).
+QString table(const QStringList& header, const QList<QStringList>& rows, const QString& caption = {}, const QList<int>& codeColumns = {})
 {
     QString html = QStringLiteral("<table border='1' cellspacing='0' cellpadding='3' width='100%'>");
     if (!caption.isEmpty())
@@ -77,8 +79,9 @@ QString table(const QStringList& header, const QList<QStringList>& rows, const Q
         html += QStringLiteral("<tr><td colspan='%1'><i>none</i></td></tr>").arg(header.size());
     for (const QStringList& r : rows) {
         html += QStringLiteral("<tr>");
-        for (const QString& c : r)
-            html += QStringLiteral("<td>%1</td>").arg(esc(c));
+        for (qsizetype i = 0; i < r.size(); ++i)
+            html += codeColumns.contains(int(i)) ? QStringLiteral("<td style='font-family:monospace;white-space:nowrap'>%1</td>").arg(esc(r[i]))
+                                                 : QStringLiteral("<td>%1</td>").arg(esc(r[i]).replace(QLatin1Char('\n'), QStringLiteral("<br/>")));
         html += QStringLiteral("</tr>");
     }
     return html + QStringLiteral("</table>");
@@ -184,16 +187,16 @@ QString ReportBuilder::provenanceAppendix() const
         // A revision that names the model already (annotation's "ClinVar variant_summary (file, modified …)") is said once.
         const bool named = m.revision == m.name || m.revision.startsWith(m.name + QLatin1Char(' '));
         const QString name = m.revision.isEmpty() ? m.name : named ? m.revision : m.name + QStringLiteral(" — ") + m.revision;
-        files.append({m.roleName(), name, m.path,
-                      m.files.isEmpty() ? m.sha256 : m.sha256 + QStringLiteral(" (model checksum: of its files' SHA-256s, below)"),
-                      m.size > 0 ? QString::number(m.size) : QString()});
+        // The note beside the name: the checksum's cell holds the value alone (copied whole).
+        files.append({m.roleName(), m.files.isEmpty() ? name : name + QStringLiteral(" (model checksum: of its files' SHA-256s, below)"), m.path,
+                      m.sha256, m.size > 0 ? QString::number(m.size) : QString()});
         for (const core::FileRef& f : m.files)
             files.append({QStringLiteral("model file"), f.name, f.path, f.sha256, QString::number(f.size)});
     }
     for (const core::FileRef& f : m_run.outputs)
         files.append({QStringLiteral("output"), f.name, f.path, f.sha256, QString::number(f.size)});
     html += table({QStringLiteral("role"), QStringLiteral("name"), QStringLiteral("path"), QStringLiteral("SHA-256"), QStringLiteral("bytes")},
-                  files, QStringLiteral("Inputs, models and outputs"));
+                  files, QStringLiteral("Inputs, models and outputs"), {3});
     QList<QStringList> libs;
     const QJsonObject envLibs = m_run.environment.value(QLatin1String("libraries")).toObject();
     for (auto it = envLibs.begin(); it != envLibs.end(); ++it) {
@@ -226,8 +229,8 @@ QString ReportBuilder::html(bool embedImages) const
     int plotIndex = 0;
     for (const core::ReportSection& section : m_content.sections) {
         html += QStringLiteral("<h2>%1</h2>").arg(esc(section.heading));
-        for (const QString& p : section.paragraphs)
-            html += QStringLiteral("<p>%1</p>").arg(esc(p));
+        for (const QString& p : section.paragraphs) // its line breaks kept (a prompt of several lines read as one)
+            html += QStringLiteral("<p>%1</p>").arg(esc(p).replace(QLatin1Char('\n'), QStringLiteral("<br/>")));
         for (const core::ReportTable& t : section.tables)
             html += table(t.header, t.rows, t.caption);
         for (const core::ReportPlot& plot : section.plots) {
@@ -251,6 +254,11 @@ core::Status ReportBuilder::writeHtml(const QString& path) const
 core::Status ReportBuilder::writePdf(const QString& path) const
 {
     QTextDocument doc;
+    // No ligatures: "ff" and "fi" in a checksum or a path were single glyphs (U+FB00, U+FB01), and
+    // text copied or searched from the PDF did not match the value (trial 19).
+    QFont font = doc.defaultFont();
+    font.setStyleStrategy(QFont::PreferNoShaping);
+    doc.setDefaultFont(font);
     for (int i = 0; i < m_images.size(); ++i)
         doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("plot-%1.png").arg(i)), m_images[i]);
     doc.setHtml(html(false));

@@ -100,9 +100,20 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
 
     const QDir out(ctx.outputDir());
     const QString text = QString::fromStdString(result->text);
+    // Prompt and response verbatim, each in a fenced block longer than any run of backticks in it: a
+    // "## Response" line or HTML typed in a prompt is text, not a second heading (trial 19).
+    const auto fenced = [](const QString& verbatim) {
+        qsizetype longest = 0, run = 0;
+        for (const QChar c : verbatim) {
+            run = c == QLatin1Char('`') ? run + 1 : 0;
+            longest = std::max(longest, run);
+        }
+        const QString fence(std::max<qsizetype>(3, longest + 1), QLatin1Char('`'));
+        return fence + QStringLiteral("text\n") + verbatim + (verbatim.endsWith(QLatin1Char('\n')) ? QString() : QStringLiteral("\n")) + fence + QLatin1Char('\n');
+    };
     core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("response.md")),
-                                          (QStringLiteral("## Prompt\n\n") + QString::fromStdString(request.prompt)
-                                           + QStringLiteral("\n\n## Response\n\n") + text + QLatin1Char('\n'))
+                                          (QStringLiteral("## Prompt\n\n") + fenced(QString::fromStdString(request.prompt)) + QStringLiteral("\n## Response\n\n")
+                                           + fenced(text))
                                               .toUtf8()));
     QJsonArray ids;
     for (TokenId id : result->tokens)

@@ -246,7 +246,7 @@ private slots:
         // A part's title and a release that does not begin with it: told apart ("MGI … hmd_human_phenotype MGI HMD_…" ran together).
         QVERIFY2(text.contains(QStringLiteral(" — MGI HMD_HumanPhenotype (")), page.constData());
         // Each release's file with its bytes, as the gene list's (the column was empty for all of them).
-        const QRegularExpression referenceRow(QStringLiteral("<tr><td>reference data</td>(?:<td>[^<]*</td>){3}<td>([^<]*)</td></tr>"));
+        const QRegularExpression referenceRow(QStringLiteral("<tr><td>reference data</td>(?:<td[^>]*>[^<]*</td>){3}<td>([^<]*)</td></tr>"));
         int rows = 0;
         for (auto it = referenceRow.globalMatch(text); it.hasNext(); ++rows) {
             const QString bytes = it.next().captured(1);

@@ -25,14 +25,18 @@ private slots:
                       QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"), QStringLiteral("128")}).code, 0);
         const QString project = m_dir.filePath(QStringLiteral("project"));
         const Result r = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
-                              QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"),
-                              QStringLiteral("8"), QStringLiteral("--temp"), QStringLiteral("0")});
+                              QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello\n## Response\n```not the answer```"),
+                              QStringLiteral("--n"), QStringLiteral("8"), QStringLiteral("--temp"), QStringLiteral("0")});
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         const QString id = QRegularExpression(QStringLiteral("run (\\S+) started")).match(r.err).captured(1);
         // The terminal says where the response is.
         const QRegularExpressionMatch response = QRegularExpression(QStringLiteral("\n  response: (\\S+)\n")).match(r.out);
         QVERIFY2(response.hasMatch() && response.captured(1).endsWith(QStringLiteral("/runs/%1/response.md").arg(id)), qPrintable(r.out));
         QVERIFY(readAll(response.captured(1)).contains("## Response"));
+        // Prompt and response verbatim in fenced blocks: a heading or HTML typed in a prompt stays text (trial 19).
+        const QByteArray md = readAll(response.captured(1));
+        QVERIFY2(md.startsWith("## Prompt\n\n````text\nhello\n## Response\n```not the answer```\n````\n\n## Response\n\n```text\n") && md.endsWith("```\n"),
+                 md.constData());
         const Result show = run({QStringLiteral("--project"), project, QStringLiteral("show"), id});
         QVERIFY(show.out.contains(QStringLiteral("\"name\": \"model\"")));
         QVERIFY(show.out.contains(QStringLiteral("generation.json")));
