@@ -25,8 +25,10 @@ int usableThreads(int asked, QString* note)
     const int available = availableCpuThreads();
     if (note)
         note->clear();
+    if (asked <= 0) // every core (it was one: `--threads 0`, documented as all cores, ran on one)
+        return available;
     if (asked <= available)
-        return std::max(1, asked);
+        return asked;
     if (note)
         *note = slurmCpusPerTask() > 0 && available < hardwareThreads()
                     ? QStringLiteral("%1 threads asked for, this Slurm task was given %2 (--cpus-per-task): using %3")

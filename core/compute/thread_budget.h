@@ -14,7 +14,8 @@ namespace bioforge::core {
 // a run told "every core" (threads 0) uses.
 int availableCpuThreads();
 
-// `asked` capped at availableCpuThreads() (at least 1); `note`, when given, is set to a sentence
+// `asked` capped at availableCpuThreads(); 0 (or less) is every core, availableCpuThreads(), as a
+// run's `--threads 0` and the `threads` setting's 0 say. `note`, when given, is set to a sentence
 // for the user when it was capped, and cleared otherwise.
 int usableThreads(int asked, QString* note);
 

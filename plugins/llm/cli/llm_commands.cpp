@@ -15,7 +15,7 @@ core::ParameterSpec modelPath()
 {
     return {QStringLiteral("model"), T::String, QStringLiteral("the .gguf model: a file, or a registry name (kind gguf)"), QJsonValue::Undefined, {}, 0, 0, false, true};
 }
-core::ParameterSpec threads() { return {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), defaultThreads(), {}, 1, 1024}; }
+core::ParameterSpec threads() { return {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0: every core)"), defaultThreads(), {}, 0, 1024}; }
 core::ParameterSpec context() { return contextParameter(); }
 
 core::VerbSpec spec(const char* name, const char* description, QList<core::ParameterSpec> parameters)

@@ -3,6 +3,7 @@
 #include "compute/device_choice.h"
 
 #include "cli/command_support.h"
+#include "compute/device_discovery.h"
 #include "cli/llm_commands.h"
 #include "generate_job.h"
 #include "gguf_model_source.h"
@@ -51,7 +52,7 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         // The same as `bioforge llm generate`'s (command_support.h): one command, recorded or not.
         cli::contextParameter(),
         {QStringLiteral("special"), T::Boolean, QStringLiteral("special-token texts in the prompt become control tokens"), false, {}, 0, 0},
-        {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads"), 2, {}, 1, 1024},
+        {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0: every core)"), 2, {}, 0, 1024},
         {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0},
     };
     return {generate};
@@ -70,10 +71,23 @@ core::Expected<std::unique_ptr<core::Job>> LlmPlugin::createJob(const QString& v
 
 core::Status LlmPlugin::checkLocalRun(const QString&, const QJsonObject& parameters) const
 {
-    // A malformed device is a usage error before any run; whether the device is there is the
-    // job's to find (opening a GPU takes seconds, not for the thread that starts runs).
-    if (auto device = parseDevice(parameters.value(QLatin1String("device")).toString(QStringLiteral("cpu"))); !device)
+    // A malformed device is a usage error before any run. A GPU the discovery (cached, as `bioforge
+    // devices` shows it) did not find is refused before the run is recorded (a saved `device` made
+    // every run fail after it was recorded: trial 19); opening one that is there, and whether the
+    // model fits it, is the job's (seconds, not for the thread that starts runs).
+    auto device = parseDevice(parameters.value(QLatin1String("device")).toString(QStringLiteral("cpu")));
+    if (!device)
         return core::Error(device.error().message(), core::Error::Kind::Invalid);
+    if (device->kind != DeviceChoice::Kind::Cpu && !core::DeviceDiscovery::report().find(device->label())) {
+        const QString vendor = device->kind == DeviceChoice::Kind::Cuda ? QStringLiteral("CUDA: ") : QStringLiteral("HIP: ");
+        QStringList why;
+        for (const QString& note : core::DeviceDiscovery::report().notes)
+            if (note.startsWith(vendor))
+                why << note.mid(vendor.size());
+        return core::Error(QStringLiteral("device %1: not on this machine (%2; `bioforge devices` lists what is)")
+                               .arg(device->label(), why.isEmpty() ? QStringLiteral("no such device") : why.join(QStringLiteral("; "))),
+                           core::Error::Kind::NotFound);
+    }
     // --ctx below the least context a run holds (0 is the model's own): refused before the model is read.
     if (auto context = cli::chosenContext(parameters.value(QLatin1String("ctx")).toInt(0), LlamaModel::kMinContext, nullptr); !context)
         return context.error();

@@ -159,13 +159,23 @@ private slots:
             const Result gpu = run(generate + QStringList{QStringLiteral("--device"), QStringLiteral("cuda:0")});
             QVERIFY2(gpu.err.contains(QStringLiteral("device cuda:0: no NVIDIA driver")) || gpu.err.contains(QStringLiteral("no CUDA module")), qPrintable(gpu.err)); // first
         }
-        // A recorded run fails the same way, with the reason in its error.
+        // A recorded run is refused before it is recorded, with the reason; a device that came from the
+        // saved `device` setting is named as the setting (every run failed after it was recorded,
+        // nothing said where cuda:0 came from: trial 19).
         const QString project = m_dir.filePath(QStringLiteral("device-project"));
-        const Result recorded = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
-                                     QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"),
-                                     QStringLiteral("2"), QStringLiteral("--device"), QStringLiteral("cuda:0")});
-        QCOMPARE(recorded.code, 1);
-        QVERIFY2(recorded.out.contains(QStringLiteral(": failed: ")) && recorded.out.contains(QStringLiteral("device cuda:0: ")), qPrintable(recorded.out));
+        const QStringList recordedRun{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                      QStringLiteral("--model"), model, QStringLiteral("--prompt"), QStringLiteral("hello"), QStringLiteral("--n"), QStringLiteral("2")};
+        const Result recorded = run(recordedRun + QStringList{QStringLiteral("--device"), QStringLiteral("cuda:0")});
+        QVERIFY2(recorded.code == 6 && recorded.err.contains(QStringLiteral("device cuda:0: not on this machine")), qPrintable(recorded.err + recorded.out));
+        QVERIFY2(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("cuda:0")}).code == 0, "device saved");
+        const Result saved = run(recordedRun);
+        QVERIFY2(saved.code == 6 && saved.err.contains(QStringLiteral("device cuda:0 is the saved `device` setting")), qPrintable(saved.err + saved.out));
+        QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("unset"), QStringLiteral("device")}).code, 0);
+        QVERIFY2(!run({QStringLiteral("--project"), project, QStringLiteral("runs")}).out.contains(QStringLiteral("generate")), "no run recorded");
+        // --threads 0 is every core, as the `threads` setting's 0 (it was refused: outside [1, 1024]).
+        const Result every = run(recordedRun + QStringList{QStringLiteral("--threads"), QStringLiteral("0")});
+        QVERIFY2(every.code == 0, qPrintable(every.err + every.out));
+        QVERIFY2(run(generate + QStringList{QStringLiteral("--threads"), QStringLiteral("0")}).code == 0, "plain generate --threads 0");
     }
 
     void usageErrorsAreCode2()
