@@ -76,12 +76,20 @@ LoggingState& state()
 // nothing is wrong, and on the terminal it read as an error in every `report`.
 bool isRuntimeFolderNote(const QString& message) { return message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")); }
 
+// Qt's font engine on a script its shaper does not cover ("OpenType support missing for "DejaVu
+// Sans", script 16"), once for each string of that script drawn: a model's reply in Cyrillic or CJK
+// filled the Log dock with them and buried the workbench's own messages (trial 19). The text is
+// drawn; nothing for the user to do: debug.
+bool isFontShapingNote(const QString& message) { return message.contains(QLatin1String("OpenType support missing for")); }
+
 QtMessageHandler g_qtDefaultHandler = nullptr;
 
 void earlyQtMessageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
 {
     if (type == QtWarningMsg && isRuntimeFolderNote(message))
         log::info(message);
+    else if (type == QtWarningMsg && isFontShapingNote(message))
+        return; // before the log is set up: not for a terminal either
     else if (g_qtDefaultHandler)
         g_qtDefaultHandler(type, context, message);
     else
@@ -96,6 +104,8 @@ void qtMessageHandler(QtMsgType type, const QMessageLogContext&, const QString& 
     case QtWarningMsg:
         if (isRuntimeFolderNote(message))
             log::info(message);
+        else if (isFontShapingNote(message))
+            log::debug(message);
         else
             log::warn(message);
         break;
