@@ -9,11 +9,15 @@
 #include "settings/settings_dialog.h"
 #include "settings/workbench_settings.h"
 
+#include <QDialogButtonBox>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTemporaryDir>
 #include <QSpinBox>
 #include <QtTest>
@@ -114,6 +118,32 @@ private slots:
         again.findChild<QPushButton*>(QStringLiteral("forget:testplug.api_key"))->click();
         QVERIFY(again.save());
         QCOMPARE(core::WorkbenchSettings().pluginSettings(QStringLiteral("testplug")), (QJsonObject{{QStringLiteral("rate"), 2.5}}));
+    }
+
+    // On a small screen (1280x760 less a title bar, a 768-px laptop) the dialog fits it, and made
+    // shorter its settings scroll instead of being crushed (rows 3-5 px high: trial 19); the error
+    // line and the buttons stay in view.
+    void aShortDialogScrollsItsSettingsWhole()
+    {
+        ui::SettingsDialog dialog;
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY2(dialog.height() <= dialog.screen()->availableGeometry().height(),
+                 qPrintable(QStringLiteral("%1 px on a screen of %2").arg(dialog.height()).arg(dialog.screen()->availableGeometry().height())));
+        dialog.resize(600, 300);
+        QCoreApplication::processEvents();
+        QStringList crushed;
+        const QWidget* body = dialog.findChild<QWidget*>(QStringLiteral("settingsBody"));
+        QVERIFY(body);
+        for (const QWidget* field : body->findChildren<QWidget*>())
+            if ((qobject_cast<const QLineEdit*>(field) || qobject_cast<const QSpinBox*>(field)) && field->isVisible()
+                && !qobject_cast<const QSpinBox*>(field->parentWidget()) // a spin box's own line edit
+                && field->height() < field->minimumSizeHint().height())
+                crushed << QStringLiteral("%1: %2 px of %3").arg(field->objectName()).arg(field->height()).arg(field->minimumSizeHint().height());
+        QVERIFY2(crushed.isEmpty(), qPrintable(crushed.join(QStringLiteral("; "))));
+        QVERIFY(dialog.findChild<QScrollArea*>(QStringLiteral("settingsScroll"))->verticalScrollBar()->isVisible());
+        const auto* buttons = dialog.findChild<QDialogButtonBox*>();
+        QVERIFY(buttons && buttons->isVisible() && buttons->geometry().bottom() <= dialog.height());
     }
 };
 

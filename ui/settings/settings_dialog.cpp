@@ -18,6 +18,10 @@
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QVBoxLayout>
 #include <QSpinBox>
 #include <QThread>
 
@@ -61,7 +65,11 @@ SettingsDialog::SettingsDialog(QWidget* parent, const core::PluginManager* plugi
     m_jobs->setValue(settings.maxConcurrentJobs());
     m_models = new QLineEdit(settings.modelFolder(), this);
     m_cache = new QLineEdit(settings.cacheFolder(), this);
-    auto* form = new QFormLayout(this);
+    // The settings in a scroll area, the error and the buttons under it: on a 1280x760 screen the
+    // dialog was 747 px tall, and made shorter its rows were crushed to unreadable slivers (trial 19).
+    auto* body = new QWidget(this);
+    body->setObjectName(QStringLiteral("settingsBody"));
+    auto* form = new QFormLayout(body);
     form->addRow(tr("Device"), m_device);
     form->addRow(tr("CPU threads per job"), m_threads);
     form->addRow(tr("Jobs at once"), m_jobs);
@@ -155,9 +163,22 @@ SettingsDialog::SettingsDialog(QWidget* parent, const core::PluginManager* plugi
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("settingsError"));
     m_error->setWordWrap(true);
-    form->addRow(m_error);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    form->addRow(buttons);
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("settingsScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(body);
+    auto* outer = new QVBoxLayout(this);
+    outer->addWidget(scroll, 1);
+    outer->addWidget(m_error);
+    outer->addWidget(buttons);
+    // As tall as its settings where the screen has the room, else the screen's available height less
+    // a window manager's title bar; the rest scrolls.
+    const int chrome = m_error->sizeHint().height() + buttons->sizeHint().height() + 4 * outer->spacing() + 2 * outer->contentsMargins().top();
+    const int available = screen() ? screen()->availableGeometry().height() - 60 : 600;
+    resize(body->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() + 2 * outer->contentsMargins().left(),
+           std::min(body->sizeHint().height() + chrome, std::max(300, available)));
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         if (save())
             accept();
