@@ -12,16 +12,23 @@
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "shell/main_window.h"
+#include "shell/resume_dialog.h"
 #include "shell/runs_page.h"
 #include "store/project.h"
 #include "store/project_store.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -59,6 +66,52 @@ private slots:
         QVERIFY(window.provenanceDock()->runId().isEmpty());
         QVERIFY(!exportReport->isEnabled());
         QCOMPARE(window.provenanceDock()->tree()->topLevelItemCount(), 0);
+    }
+
+    // File ▸ New project… takes the name of a folder that is not there yet and makes it (a folder
+    // chooser said "Directory not found"); a project opened again from Recent projects offers the
+    // runs the switch paused, as the question before the switch said (nothing was offered: trial 19).
+    void aNewFolderIsMadeAndAReopenedProjectOffersItsPausedRuns()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("before-new")), true));
+        window.show();
+        auto paused = session.runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 100000}});
+        QVERIFY(paused);
+        window.setSwitchQuestion([](int) { return true; });
+        const QString made = m_dir.filePath(QStringLiteral("made/by the dialog"));
+        QVERIFY(QDir().mkpath(QFileInfo(made).path()));
+        QString shown;
+        QTimer::singleShot(0, this, [&shown, made] {
+            auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            shown = dialog->windowTitle();
+            dialog->selectFile(made);
+            QMetaObject::invokeMethod(dialog, "accept"); // as its Save button
+        });
+        window.findChild<QAction*>(QStringLiteral("newProjectAction"))->trigger();
+        QVERIFY2(shown.startsWith(QStringLiteral("New project")), qPrintable(shown));
+        QVERIFY(QFileInfo(made).isDir());
+        QCOMPARE(QFileInfo(session.project()->folder()).canonicalFilePath(), QFileInfo(made).canonicalFilePath());
+        QCOMPARE(session.project()->store().run(*paused).error().kind(), core::Error::Kind::NotFound); // another project's run
+
+        QStringList offered;
+        QTimer::singleShot(0, this, [&offered] {
+            auto* dialog = qobject_cast<ui::ResumeDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            for (int i = 0; i < dialog->list()->count(); ++i)
+                offered << dialog->list()->item(i)->text();
+            dialog->reject();
+        });
+        QAction* reopen = nullptr;
+        for (QAction* a : window.findChild<QMenu*>(QStringLiteral("recentProjectsMenu"))->actions())
+            reopen = a->text() == QFileInfo(m_dir.filePath(QStringLiteral("before-new"))).absoluteFilePath() ? a : reopen;
+        QVERIFY(reopen);
+        reopen->trigger();
+        QVERIFY2(offered.size() == 1 && offered.first().contains(*paused), qPrintable(offered.join(QLatin1Char('|'))));
     }
 
     // A run going when another project is opened: asked first (it was paused without a word, and

@@ -29,6 +29,14 @@ QString chooseFolder(QWidget* parent, const QString& purpose, const QString& cap
     return folder;
 }
 
+QString chooseNewFolder(QWidget* parent, const QString& purpose, const QString& caption)
+{
+    const QString folder = QFileDialog::getSaveFileName(parent, caption, PageMemory::dialogFolder(purpose), QString(), nullptr,
+                                                        QFileDialog::DontConfirmOverwrite);
+    PageMemory::rememberDialogChoice(purpose, folder.isEmpty() ? folder : QFileInfo(folder).absolutePath());
+    return folder;
+}
+
 QString chooseSaveFile(QWidget* parent, const QString& purpose, const QString& caption, const QString& fileName, const QString& filter)
 {
     const QString file = QFileDialog::getSaveFileName(parent, caption, QDir(PageMemory::dialogFolder(purpose)).filePath(fileName), filter);

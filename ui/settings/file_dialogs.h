@@ -19,6 +19,9 @@ QString chooseFile(QWidget* parent, const QString& purpose, const QString& capti
 // An existing folder. `keepParent`: the next dialog starts beside the chosen folder, not in it (a
 // project folder: the next project is made or opened next to it).
 QString chooseFolder(QWidget* parent, const QString& purpose, const QString& caption, bool keepParent = false);
+// A folder to make (or an empty one to use), named as a file to save is: a folder chooser refuses a
+// name that is not there yet. Made by the caller. Empty when cancelled.
+QString chooseNewFolder(QWidget* parent, const QString& purpose, const QString& caption);
 // A file to write, `fileName` proposed in the kept folder.
 QString chooseSaveFile(QWidget* parent, const QString& purpose, const QString& caption, const QString& fileName, const QString& filter = {});
 

@@ -146,9 +146,10 @@ void MainWindow::keepOnScreen(QWidget& window)
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject);
+    file->addAction(tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject)->setObjectName(QStringLiteral("newProjectAction"));
     file->addAction(tr("&Open project…"), QKeySequence::Open, this, &MainWindow::chooseProject);
     m_recentMenu = file->addMenu(tr("Recent projects"));
+    m_recentMenu->setObjectName(QStringLiteral("recentProjectsMenu"));
     file->addSeparator();
     file->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, [this] { SettingsDialog(this, &m_session.plugins()).exec(); });
     file->addSeparator();

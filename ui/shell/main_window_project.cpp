@@ -32,11 +32,11 @@ bool MainWindow::openProject(const QString& folder, bool create)
     if (active > 0) {
         const bool go = m_askSwitch ? m_askSwitch(active)
                                     : QMessageBox::question(this, tr("Runs are going"),
-                                                            active == 1 ? tr("1 run is still going in %1. Opening another project pauses it; it resumes "
-                                                                             "from its last checkpoint when this project is opened again. Open the other project?")
+                                                            active == 1 ? tr("1 run is still going in %1. Opening another project pauses it; when this project "
+                                                                             "is opened again, it is offered to resume from its last checkpoint. Open the other project?")
                                                                               .arg(previous)
-                                                                        : tr("%1 runs are still going in %2. Opening another project pauses them; they resume "
-                                                                             "from their last checkpoint when this project is opened again. Open the other project?")
+                                                                        : tr("%1 runs are still going in %2. Opening another project pauses them; when this "
+                                                                             "project is opened again, they are offered to resume from their last checkpoint. Open the other project?")
                                                                               .arg(QString::number(active), previous),
                                                             QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
                                           == QMessageBox::Yes;
@@ -139,7 +139,10 @@ void MainWindow::updateRecentMenu()
         return;
     m_recentMenu->clear();
     for (const QString& folder : core::WorkbenchSettings().recentProjects())
-        m_recentMenu->addAction(folder, this, [this, folder] { openProject(folder, false); });
+        m_recentMenu->addAction(folder, this, [this, folder] {
+            if (openProject(folder, false))
+                offerResume();
+        });
     m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
 }
 
@@ -152,7 +155,9 @@ void MainWindow::showError(const QString& message)
 
 void MainWindow::newProject()
 {
-    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Folder for the new project (an empty one)"), true);
+    // A folder named there, made if it is not there (the folder chooser said "Directory not found" to
+    // a new name: trial 19), as `--project DIR` does.
+    const QString folder = chooseNewFolder(this, QStringLiteral("project"), tr("New project: a new folder's name, or an empty folder"));
     if (!folder.isEmpty())
         openProject(folder, true);
 }
@@ -160,8 +165,8 @@ void MainWindow::newProject()
 void MainWindow::chooseProject()
 {
     const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Open a project folder"), true);
-    if (!folder.isEmpty())
-        openProject(folder, false);
+    if (!folder.isEmpty() && openProject(folder, false))
+        offerResume(); // its paused runs (those a switch paused among them), as at start
 }
 
 } // namespace bioforge::ui
