@@ -6,12 +6,43 @@
 #include "runtime/conversation.h"
 #include "util/terminal_text.h"
 
+#include <csignal>
 #include <iostream>
 #include <string>
 
+#include <signal.h>
 #include <unistd.h>
 
 namespace bioforge::llm::cli {
+namespace {
+
+volatile std::sig_atomic_t g_stopReply = 0;
+
+extern "C" void stopReplyOnInterrupt(int) { g_stopReply = 1; }
+
+// While a reply is written, Ctrl-C (SIGINT) stops the reply before its next token and the chat
+// goes on, as the window's Stop and llama.cpp's interactive mode do (it ended the program and the
+// conversation was lost: trial 19); at the prompt, Ctrl-C quits as before.
+class ReplyInterrupt {
+public:
+    ReplyInterrupt()
+    {
+        g_stopReply = 0;
+        struct sigaction action {};
+        action.sa_handler = stopReplyOnInterrupt;
+        sigemptyset(&action.sa_mask);
+        ::sigaction(SIGINT, &action, &m_previous);
+    }
+    ~ReplyInterrupt() { ::sigaction(SIGINT, &m_previous, nullptr); }
+    ReplyInterrupt(const ReplyInterrupt&) = delete;
+    ReplyInterrupt& operator=(const ReplyInterrupt&) = delete;
+    static bool requested() { return g_stopReply != 0; }
+
+private:
+    struct sigaction m_previous {};
+};
+
+} // namespace
 
 int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
@@ -44,7 +75,7 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         return 2;
     }
     out << "chat with " << core::shownOnTerminal(QString::fromStdString(m.model->config().name)) << " (" << QString::fromStdString(request.chatTemplate.family)
-        << " format). /reset starts over, /exit or end of input quits, /help lists these; //text sends /text." << Qt::endl;
+        << " format). /reset starts over, /exit or end of input quits, /help lists these; //text sends /text; Ctrl-C stops a reply." << Qt::endl;
     // Input from a pipe or file (a script): each message is echoed after its prompt, so the output is a
     // transcript, and a message that got no answer makes the exit status 1 (a terminal's user saw it).
     const bool piped = isatty(STDIN_FILENO) != 1;
@@ -74,7 +105,8 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         } else if (line[0] == '/') {
             if (line != "/help")
                 out << "unknown command " << QString::fromStdString(line.substr(0, line.find(' '))) << "; ";
-            out << "the commands are /reset (start over), /exit (quit) and /help; a message that starts with / is written //…" << Qt::endl;
+            out << "the commands are /reset (start over), /exit (quit) and /help; a message that starts with / is written //…; Ctrl-C stops a "
+                   "reply, and quits at the prompt" << Qt::endl;
             continue;
         }
         request.messages.push_back({"user", line});
@@ -85,7 +117,11 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
             out.flush();
         };
         events.onContextShift = [&](int dropped) { err << "\n[context full: the oldest " << dropped << " tokens were shifted out]" << Qt::endl; };
-        auto result = conversation.generate(request, events);
+        events.stopRequested = [] { return ReplyInterrupt::requested(); };
+        auto result = [&] {
+            const ReplyInterrupt interrupt;
+            return conversation.generate(request, events);
+        }();
         if (!result) {
             err << "bioforge: " << result.error().message() << Qt::endl;
             request.messages.pop_back();
@@ -94,6 +130,8 @@ int cmdChat(const QJsonObject& args, QTextStream& out, QTextStream& err)
         }
         request.messages.push_back({"assistant", result->text});
         out << Qt::endl;
+        if (result->stop == GenerationResult::Stop::Cancelled)
+            err << "[stopped (Ctrl-C): the reply so far stays in the conversation]" << Qt::endl;
         err << QStringLiteral("[%1 tokens, %2 tokens/s, context %3/%4]")
                    .arg(QString::number(result->tokens.size()),
                         QString::number(result->generationSeconds > 0 ? double(result->tokens.size()) / result->generationSeconds : 0.0, 'f', 1),

@@ -9,6 +9,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
+
+#include <signal.h>
+
 #include <algorithm>
 
 using namespace bioforge::test;
@@ -114,6 +118,48 @@ private slots:
     // ^A … at most seeds) are shown as control pictures in `llm chat`, never sent to the terminal;
     // `llm generate` into a pipe keeps the model's bytes as they are. Seeds are tried until one
     // emits a control: the sampled tokens may differ between CPUs' kernels.
+    // Ctrl-C while a reply is written stops the reply and the chat goes on with the conversation (it
+    // ended the program: trial 19); /exit then quits normally.
+    void ctrlCStopsAReplyAndTheChatGoesOn()
+    {
+        // A vocabulary of 32000 and seed 2: this model's reply runs past 20000 tokens (seconds) before
+        // any end-of-generation token, so the signal reaches it while it writes (the sampler is
+        // deterministic for a seed; the 400-token model above ends its replies within a hundred).
+        const QString model = m_dir.filePath(QStringLiteral("chat32k.gguf"));
+        QProcess synth;
+        synth.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        synth.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--vocab"),
+                                                          QStringLiteral("32000"), QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"),
+                                                          QStringLiteral("128")});
+        QVERIFY(synth.waitForFinished(120000) && synth.exitCode() == 0);
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("llm"), QStringLiteral("chat"), model, QStringLiteral("--n"), QStringLiteral("1000000"),
+                                                      QStringLiteral("--temp"), QStringLiteral("0.8"), QStringLiteral("--seed"), QStringLiteral("2")});
+        QVERIFY(p.waitForStarted());
+        p.write("tell me a long story\n");
+        QString out, err;
+        const auto readUntil = [&](const std::function<bool()>& done) {
+            while (!done()) {
+                if (p.state() != QProcess::Running && !p.bytesAvailable())
+                    return false;
+                p.waitForReadyRead(1000);
+                out += QString::fromUtf8(p.readAllStandardOutput());
+                err += QString::fromUtf8(p.readAllStandardError());
+            }
+            return true;
+        };
+        const QString echoed = QStringLiteral("tell me a long story\n");
+        QVERIFY2(readUntil([&] { return out.contains(echoed) && out.size() > out.indexOf(echoed) + echoed.size() + 20; }), qPrintable(out + err));
+        QCOMPARE(::kill(pid_t(p.processId()), SIGINT), 0);
+        QVERIFY2(readUntil([&] { return err.contains(QStringLiteral("[stopped (Ctrl-C)")); }), qPrintable(err));
+        p.write("/exit\n");
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+    }
+
     void controlCharactersInAReplyAreShownNotObeyed()
     {
         const QString model = synthesizedModel();
