@@ -150,22 +150,28 @@ Expected<QJsonObject> VerbSpec::parseArguments(const QStringList& args) const
 Expected<QJsonObject> VerbSpec::parseGivenArguments(const QStringList& args) const
 {
     QJsonObject given;
-    const ParameterSpec* positional = nullptr;
-    for (const ParameterSpec& p : parameters)
-        if (p.type == ParameterSpec::Type::PathList && !positional)
-            positional = &p;
-    if (!positional) // else the first single path of an input file (`run age clocks table.csv`, `age predict table.csv --model M`)
-        for (const ParameterSpec& p : parameters)
-            if (p.type == ParameterSpec::Type::Path && p.inputFiles && !positional)
-                positional = &p;
-    if (!positional) // else the first single path
-        for (const ParameterSpec& p : parameters)
-            if (p.type == ParameterSpec::Type::Path && !positional)
-                positional = &p;
-    if (!positional) // else the first file-or-name (`llm info NAME`)
-        for (const ParameterSpec& p : parameters)
-            if (p.type == ParameterSpec::Type::String && p.fileOrName && !positional)
-                positional = &p;
+    // The parameter a bare argument gives: a required one first (`run llm generate MODEL
+    // --prompt_file F`: the model, not the optional prompt file), then any, in this order of kinds.
+    const auto positionalAmong = [this](bool requiredOnly) -> const ParameterSpec* {
+        const auto first = [&](const auto& kind) -> const ParameterSpec* {
+            for (const ParameterSpec& p : parameters)
+                if (kind(p) && (!requiredOnly || p.defaultValue.isUndefined()))
+                    return &p;
+            return nullptr;
+        };
+        using T = ParameterSpec::Type;
+        if (const ParameterSpec* p = first([](const ParameterSpec& s) { return s.type == T::PathList; }))
+            return p;
+        // A single path of an input file (`run age clocks table.csv`, `age predict table.csv --model M`).
+        if (const ParameterSpec* p = first([](const ParameterSpec& s) { return s.type == T::Path && s.inputFiles; }))
+            return p;
+        if (const ParameterSpec* p = first([](const ParameterSpec& s) { return s.type == T::Path; }))
+            return p;
+        return first([](const ParameterSpec& s) { return s.type == T::String && s.fileOrName; }); // `llm info NAME`
+    };
+    const ParameterSpec* positional = positionalAmong(true);
+    if (!positional)
+        positional = positionalAmong(false);
     // --top-k and --top_k name the same option: the recorded verbs use underscores (JSON keys),
     // the plain commands hyphens, and a user types either.
     auto find = [&](const QString& n) -> const ParameterSpec* {

@@ -1,8 +1,10 @@
 #include "command_support.h"
 
 #include "compute/device_choice.h"
+#include "io/text_decoding.h"
 #include "util/terminal_text.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 namespace bioforge::llm::cli {
@@ -139,6 +141,48 @@ namespace bioforge::llm::cli {
 int openFailureCode(const QString& path, const OpenModel& attempt)
 {
     return attempt.failureCode ? attempt.failureCode : openFailureCode(path);
+}
+
+core::ParameterSpec promptFileParameter(const QString& name)
+{
+    return {name, core::ParameterSpec::Type::String, QStringLiteral("a file holding the prompt, read verbatim (instead of --prompt; - reads standard input)"),
+            QString(), {}, 0, 0};
+}
+
+core::Expected<std::string> promptFrom(const QJsonObject& args, const QString& textKey, const QString& fileKey, bool stdinAllowed)
+{
+    const QString text = args.value(textKey).toString(), file = args.value(fileKey).toString();
+    if (!text.isEmpty() && !file.isEmpty())
+        return core::Error(QStringLiteral("give the prompt as --prompt TEXT or --prompt-file FILE, not both"), core::Error::Kind::Invalid);
+    if (file.isEmpty()) {
+        if (text.isEmpty())
+            return core::Error(QStringLiteral("no prompt: give --prompt TEXT or --prompt-file FILE%1").arg(stdinAllowed ? QStringLiteral(" (- reads standard input)") : QString()),
+                               core::Error::Kind::Invalid);
+        return core::encodeArgument(text).toStdString();
+    }
+    QFile in;
+    if (file == QLatin1String("-")) {
+        if (!stdinAllowed)
+            return core::Error(QStringLiteral("--prompt-file -: a recorded run reads its prompt file again when resumed; save the prompt to a file"),
+                               core::Error::Kind::Invalid);
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return core::Error(QStringLiteral("--prompt-file -: cannot read standard input: %1").arg(in.errorString()));
+    } else {
+        const QFileInfo info(file);
+        if (!info.exists())
+            return core::Error(QStringLiteral("%1: no such prompt file").arg(file), core::Error::Kind::NotFound);
+        if (!info.isFile())
+            return core::Error(QStringLiteral("%1: the prompt file is not a regular file").arg(file), core::Error::Kind::Invalid);
+        in.setFileName(file);
+        if (!in.open(QIODevice::ReadOnly))
+            return core::Error(QStringLiteral("%1: cannot read the prompt file: %2").arg(file, in.errorString()));
+    }
+    const QByteArray bytes = in.read(kMaxPromptFileBytes + 1);
+    if (bytes.size() > kMaxPromptFileBytes)
+        return core::Error(QStringLiteral("%1: a prompt file holds at most %2 MiB").arg(file, QString::number(kMaxPromptFileBytes >> 20)), core::Error::Kind::Invalid);
+    if (bytes.isEmpty())
+        return core::Error(QStringLiteral("%1: the prompt file is empty").arg(file), core::Error::Kind::Invalid);
+    return bytes.toStdString();
 }
 
 } // namespace bioforge::llm::cli

@@ -50,4 +50,13 @@ int openFailureCode(const QString& path);
 // The exit code after openModel failed.
 int openFailureCode(const QString& path, const OpenModel& attempt);
 
+// The prompt of a generating command, as bytes (the tokenizer's input): `--prompt TEXT` or
+// `--prompt-file FILE` (`textKey`, `fileKey` in `args`; llama.cpp's -p and -f), one of the two. A
+// file is read verbatim, its final newline included, at most kMaxPromptFileBytes; "-" reads
+// standard input where `stdinAllowed` (a recorded run reads its inputs again on resume: not there).
+// Errors: Invalid for neither or both given, or a file too large; NotFound for a file missing.
+inline constexpr qint64 kMaxPromptFileBytes = 16 << 20;
+core::Expected<std::string> promptFrom(const QJsonObject& args, const QString& textKey, const QString& fileKey, bool stdinAllowed);
+core::ParameterSpec promptFileParameter(const QString& name);
+
 } // namespace bioforge::llm::cli

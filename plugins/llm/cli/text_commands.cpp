@@ -37,12 +37,18 @@ int cmdTokenize(const QJsonObject& args, QTextStream& out, QTextStream& err)
 
 int cmdGenerate(const QJsonObject& args, QTextStream& out, QTextStream& err)
 {
+    // The prompt first: a usage error before the model is read (and standard input read once).
+    auto prompt = promptFrom(args, QStringLiteral("prompt"), QStringLiteral("prompt-file"), true);
+    if (!prompt) {
+        err << "bioforge: " << prompt.error().message() << Qt::endl;
+        return prompt.error().kind() == core::Error::Kind::NotFound ? 6 : 2;
+    }
     OpenModel m;
     const QString path = args.value(QLatin1String("model")).toString();
     if (!openModel(path, true, args.value(QLatin1String("threads")).toInt(), m, err, args.value(QLatin1String("device")).toString()))
         return openFailureCode(path, m);
     GenerationRequest request;
-    request.prompt = core::encodeArgument(args.value(QLatin1String("prompt")).toString()).toStdString();
+    request.prompt = std::move(*prompt);
     request.parseSpecialInPrompt = args.value(QLatin1String("special")).toBool();
     request.maxTokens = args.value(QLatin1String("n")).toInt();
     request.sampling = samplingFrom(args);

@@ -62,7 +62,10 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;
 
     GenerationRequest request;
-    request.prompt = p.value(QLatin1String("prompt")).toString().toStdString();
+    auto prompt = cli::promptFrom(p, QStringLiteral("prompt"), QStringLiteral("prompt_file"), false);
+    if (!prompt) // checked when the run began: the file changed or went since (its checksum is checked on resume)
+        throw prompt.error().kind() == core::Error::Kind::Invalid ? core::JobFailure::needingNewRun(prompt.error().message()) : core::JobFailure(prompt.error());
+    request.prompt = std::move(*prompt);
     request.maxTokens = p.value(QLatin1String("n")).toInt(128);
     request.sampling.temperature = float(p.value(QLatin1String("temp")).toDouble(0.8));
     request.sampling.topK = p.value(QLatin1String("top_k")).toInt(40);
@@ -130,6 +133,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
                               {QStringLiteral("generatedTokens"), double(result->tokens.size())},
                               {QStringLiteral("stop"), QLatin1String(stopName(result->stop))},
                               {QStringLiteral("tokens"), ids},
+                              {QStringLiteral("prompt"), QString::fromStdString(request.prompt)},
                               {QStringLiteral("text"), text}};
     core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("generation.json")), QJsonDocument(summary).toJson()));
     // Timings vary from run to run: kept apart from the deterministic outputs.

@@ -40,7 +40,9 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
     generate.parameters = {
         {QStringLiteral("model"), T::String, QStringLiteral("the .gguf model: a file, or a registry name (kind gguf; NAME/FILE.gguf for one of several)"),
          QJsonValue::Undefined, {}, 0, 0, false, true},
-        {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt"), QJsonValue::Undefined, {}, 0, 0},
+        {QStringLiteral("prompt"), T::String, QStringLiteral("the prompt (or --prompt_file)"), QString(), {}, 0, 0},
+        // A file, pinned by its SHA-256 as every run's input (a resume reads it again).
+        {QStringLiteral("prompt_file"), T::Path, QStringLiteral("a file holding the prompt, read verbatim (instead of --prompt)"), QString(), {}, 0, 0, true},
         {QStringLiteral("n"), T::Integer, QStringLiteral("tokens to generate"), 128, {}, 0, 1 << 20},
         {QStringLiteral("temp"), T::Number, QStringLiteral("temperature (0 = greedy)"), 0.8, {}, 0, 10},
         {QStringLiteral("top_k"), T::Integer, QStringLiteral("top-k"), 40, {}, 0, 1e9},
@@ -63,6 +65,9 @@ core::Expected<std::unique_ptr<core::Job>> LlmPlugin::createJob(const QString& v
     if (verb != QLatin1String("generate"))
         return core::Error(QStringLiteral("llm: unknown verb '%1'").arg(verb));
     // The run's paths were made absolute at its start: a relative value is a registry name.
+    // One prompt, given as text or as a file, before a run is recorded (a usage error, 2).
+    if (auto prompt = cli::promptFrom(parameters, QStringLiteral("prompt"), QStringLiteral("prompt_file"), false); !prompt)
+        return prompt.error().withContext(QStringLiteral("llm generate"));
     auto model = resolveGgufModel(parameters.value(QLatin1String("model")).toString(), m_context.models, true);
     if (!model)
         return model.error().withContext(QStringLiteral("llm generate: --model"));
@@ -135,7 +140,8 @@ core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunReco
     report.summary = QStringLiteral("A local language model completed the prompt below. Generated text can be wrong; check it before use.");
     core::ReportSection text;
     text.heading = QStringLiteral("Prompt and response");
-    text.paragraphs << QStringLiteral("Prompt: ") + run.parameters.value(QLatin1String("prompt")).toString()
+    // The prompt as the run read it (from --prompt_file too); runs before it was kept: their parameter.
+    text.paragraphs << QStringLiteral("Prompt: ") + g.value(QLatin1String("prompt")).toString(run.parameters.value(QLatin1String("prompt")).toString())
                     << QStringLiteral("Response: ") + g.value(QLatin1String("text")).toString();
     core::ReportTable stats;
     stats.caption = QStringLiteral("Generation");

@@ -187,6 +187,11 @@ private slots:
         v.parameters.prepend({QStringLiteral("table"), T::Path, QStringLiteral("table"), QJsonValue::Undefined, {}, 0, 0});
         p = v.parseArguments({QStringLiteral("t.csv"), QStringLiteral("--model"), QStringLiteral("m")});
         QVERIFY(p && p->value(QStringLiteral("table")).toString() == QStringLiteral("t.csv"));
+        // …unless it is optional and the file-or-name is required (`run llm generate MODEL
+        // --prompt_file F`: the bare argument was taken as the prompt file).
+        v.parameters.first() = {QStringLiteral("prompt_file"), T::Path, QStringLiteral("prompt file"), QString(), {}, 0, 0, true};
+        p = v.parseArguments({QStringLiteral("tiny"), QStringLiteral("--prompt_file"), QStringLiteral("p.txt")});
+        QVERIFY2(p && p->value(QStringLiteral("model")).toString() == QStringLiteral("tiny"), p ? "" : qPrintable(p.error().message()));
     }
 
     void anOptionalPathMayStayEmpty()

@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QtTest>
 
 #include <sys/stat.h>
@@ -251,6 +252,46 @@ private slots:
         // bench with nothing to measure.
         const Result nothing = run({QStringLiteral("llm"), QStringLiteral("bench"), x, QStringLiteral("--p"), QStringLiteral("0"), QStringLiteral("--n"), QStringLiteral("0")});
         QVERIFY2(nothing.code == 2 && nothing.err.contains(QStringLiteral("measure nothing")), qPrintable(nothing.err));
+    }
+
+    // A long prompt from a file (llama.cpp's -f) or standard input: the file's bytes verbatim, its
+    // final newline included (`--prompt "$(cat f)"` dropped it); "-" and "@file" were completed as
+    // literal text (trial 19). A recorded run pins the file as an input and reports what it read.
+    void aPromptFromAFileOrStandardInput()
+    {
+        const QString model = fixturePath(QStringLiteral("llm/models/tiny-llama-e64-f32.gguf"));
+        const QString file = m_dir.filePath(QStringLiteral("prompt.txt"));
+        QVERIFY(writeAll(file, "The virus genome\nis short\n"));
+        const QStringList generate{QStringLiteral("llm"), QStringLiteral("generate"), model, QStringLiteral("--n"), QStringLiteral("4"),
+                                   QStringLiteral("--temp"), QStringLiteral("0"), QStringLiteral("--ids")};
+        const Result typed = run(generate + QStringList{QStringLiteral("--prompt"), QStringLiteral("The virus genome\nis short\n")});
+        QVERIFY2(typed.code == 0, qPrintable(typed.err));
+        const Result fromFile = run(generate + QStringList{QStringLiteral("--prompt-file"), file});
+        QVERIFY2(fromFile.code == 0 && fromFile.out == typed.out, qPrintable(fromFile.out + fromFile.err));
+        QProcess piped;
+        piped.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        piped.start(binPath(QStringLiteral("bioforge")), generate + QStringList{QStringLiteral("--prompt-file"), QStringLiteral("-")});
+        piped.write("The virus genome\nis short\n");
+        piped.closeWriteChannel();
+        QVERIFY(piped.waitForFinished(120000) && piped.exitCode() == 0);
+        QCOMPARE(QString::fromUtf8(piped.readAllStandardOutput()), typed.out);
+        const Result neither = run(generate);
+        QVERIFY2(neither.code == 2 && neither.err.contains(QStringLiteral("no prompt: give --prompt TEXT or --prompt-file FILE")), qPrintable(neither.err));
+        const Result both = run(generate + QStringList{QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--prompt-file"), file});
+        QVERIFY2(both.code == 2 && both.err.contains(QStringLiteral("not both")), qPrintable(both.err));
+        QCOMPARE(run(generate + QStringList{QStringLiteral("--prompt-file"), m_dir.filePath(QStringLiteral("no-such-prompt.txt"))}).code, 6);
+
+        const QString project = m_dir.filePath(QStringLiteral("prompt-file-project"));
+        const Result recorded = run({QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("llm"), QStringLiteral("generate"),
+                                     QStringLiteral("--model"), model, QStringLiteral("--prompt-file"), file, QStringLiteral("--n"), QStringLiteral("2")});
+        QVERIFY2(recorded.code == 0, qPrintable(recorded.err + recorded.out));
+        const QJsonObject listed = QJsonDocument::fromJson(run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--json")}).out.toUtf8())
+                                       .object().value(QLatin1String("runs")).toArray().first().toObject();
+        QVERIFY2(listed.value(QLatin1String("title")).toString().endsWith(QStringLiteral("— prompt.txt")), qPrintable(listed.value(QLatin1String("title")).toString()));
+        const QString runDir = project + QStringLiteral("/runs/") + listed.value(QLatin1String("id")).toString();
+        QCOMPARE(QJsonDocument::fromJson(readAll(runDir + QStringLiteral("/generation.json"))).object().value(QLatin1String("prompt")).toString(),
+                 QStringLiteral("The virus genome\nis short\n"));
+        QVERIFY(readAll(runDir + QStringLiteral("/provenance.json")).contains(QFileInfo(file).absoluteFilePath().toUtf8()));
     }
 
     // A model file that is there but cannot serve (not GGUF) fails a recorded run for good: the file
