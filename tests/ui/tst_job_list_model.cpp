@@ -87,6 +87,27 @@ private slots:
         QVERIFY(model.canResume(model.rowOf(run->runId())));
         QVERIFY(!model.canResume(model.rowOf(load->runId())));
     }
+
+    // At start the dock lists the project's paused and interrupted runs of earlier sessions, to
+    // resume; failed ones stay on the Runs page (the dock was a wall of failed runs alike: trial 19).
+    void runsOfEarlierSessionsAreThePausedAndInterruptedOnes()
+    {
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        JobListModel model(scheduler);
+        QList<RunRecord> earlier;
+        for (const RunState state : {RunState::Paused, RunState::Interrupted, RunState::Failed}) {
+            RunRecord r;
+            r.runId = QStringLiteral("earlier-%1").arg(runStateName(state));
+            r.checkpointId = r.runId;
+            r.state = state;
+            earlier << r;
+        }
+        model.setDormantRuns(earlier);
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(model.rowOf(QStringLiteral("earlier-paused")) >= 0 && model.rowOf(QStringLiteral("earlier-interrupted")) >= 0);
+        QCOMPARE(model.rowOf(QStringLiteral("earlier-failed")), -1);
+    }
 };
 
 QTEST_MAIN(TstJobListModel)

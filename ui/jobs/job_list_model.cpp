@@ -74,8 +74,10 @@ void JobListModel::setDormantRuns(const QList<core::RunRecord>& runs, const QHas
     beginResetModel();
     m_dormant.clear();
     m_dormantProgress = progress;
+    // Paused and interrupted runs only: a failed one of an earlier session is the Runs page's (with its
+    // error); the dock at start was a wall of failed runs alike, each offering Resume (trial 19).
     for (const core::RunRecord& r : runs)
-        if (!m_scheduler.handle(r.runId) && resumedAs(r.runId).isEmpty())
+        if ((r.state == core::RunState::Paused || r.state == core::RunState::Interrupted) && !m_scheduler.handle(r.runId) && resumedAs(r.runId).isEmpty())
             m_dormant << r;
     endResetModel();
 }

@@ -42,8 +42,9 @@ public:
     QString runIdAt(int row) const;
     int rowOf(const QString& runId) const;
     void refresh();
-    // Resumable runs of the project this session has not started (from the store), with the
-    // progress each was saved at (ProjectStore::runProgress; a run it lacks shows 0 %).
+    // The paused and interrupted runs among `runs` (the project's resumable ones) that this session
+    // has not started, with the progress each was saved at (ProjectStore::runProgress; a run it
+    // lacks shows 0 %). Failed runs are left to the Runs page.
     void setDormantRuns(const QList<core::RunRecord>& runs, const QHash<QString, double>& progress = {});
     // May the run on `row` be resumed now (paused/interrupted/failed and not resumed yet)?
     bool canResume(int row) const;
