@@ -64,10 +64,19 @@ int listModelsJson(CliContext& ctx, core::ModelRegistry& registry)
 int listModels(CliContext& ctx, core::ModelRegistry& registry)
 {
     ctx.out() << "registry " << registry.file() << Qt::endl;
+    if (registry.models().isEmpty()) {
+        QStringList kinds;
+        for (const core::ModelKind& k : core::modelKinds())
+            kinds << k.name;
+        ctx.out() << "no models yet: bioforge models import NAME KIND FOLDER (KIND: " << kinds.join(QStringLiteral(", ")) << ")" << Qt::endl;
+    }
+    // One file: its own SHA-256, which a publisher's checksum is compared with (the checksum of the
+    // files' checksums read as a mismatch: trial 19).
     for (const core::ModelEntry& m : registry.models())
         ctx.out() << m.displayName() << "  " << m.kind << "  rev " << (m.revision.isEmpty() ? QStringLiteral("-") : m.revision) << "  "
-                  << m.files.size() << (m.files.size() == 1 ? " file" : " files") << "  model checksum " << m.combinedSha256().left(16) << "…  " << m.root
-                  << Qt::endl;
+                  << (m.files.size() == 1 ? QStringLiteral("1 file  sha256 %1…").arg(m.files.first().sha256.left(16))
+                                          : QStringLiteral("%1 files  model checksum %2…").arg(m.files.size()).arg(m.combinedSha256().left(16)))
+                  << "  " << m.root << Qt::endl;
     return kOk;
 }
 
@@ -264,7 +273,7 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
                       << (before->revision.isEmpty() ? QStringLiteral("-") : before->revision)
                       << (before->combinedSha256() == entry->combinedSha256() ? QStringLiteral(", the same files)") : QStringLiteral(", other files)")) << Qt::endl;
         else
-            ctx.out() << "registered " << entry->name << ": " << filesText(*entry) << Qt::endl;
+            ctx.out() << "registered " << entry->displayName() << ": " << filesText(*entry) << Qt::endl;
         return kOk;
     }
     if (sub == QLatin1String("verify") || sub == QLatin1String("remove")) {

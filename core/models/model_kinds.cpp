@@ -1,6 +1,7 @@
 #include "models/model_kinds.h"
 
 #include <QDir>
+#include <QFile>
 
 namespace bioforge::core {
 
@@ -15,7 +16,9 @@ const QList<ModelKind>& modelKinds()
          {QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")}},
         {QStringLiteral("virnucpro-classifier"), QStringLiteral("VirNucPro MLP classifier (viral): weights.safetensors + weights.json"),
          {QStringLiteral("*.safetensors"), QStringLiteral("*.json")}},
-        {QStringLiteral("gguf"), QStringLiteral("llama-family language model (llm)"), {QStringLiteral("*.gguf")}},
+        // `bioforge llm synth-model` writes general.name "bioforge-synthetic-<arch>-<type>", among
+        // the first metadata of the header.
+        {QStringLiteral("gguf"), QStringLiteral("llama-family language model (llm)"), {QStringLiteral("*.gguf")}, QByteArrayLiteral("bioforge-synthetic-")},
     };
     return kinds;
 }
@@ -43,6 +46,19 @@ Status checkModelFolder(const ModelKind& kind, const QString& folder)
     return Error(QStringLiteral("%1: a model folder of kind %2 needs %3; it has no %4").arg(folder, kind.name, kind.requiredFiles.join(QStringLiteral(", ")),
                                                                                     missing.join(QStringLiteral(", "))),
                  Error::Kind::NotFound);
+}
+
+bool holdsTestModelMark(const ModelKind& kind, const QString& folder)
+{
+    if (kind.testModelMark.isEmpty())
+        return false;
+    const QDir dir(folder);
+    for (const QString& name : dir.entryList(kind.requiredFiles, QDir::Files)) {
+        QFile file(dir.filePath(name));
+        if (file.open(QIODevice::ReadOnly) && file.read(64 << 10).contains(kind.testModelMark))
+            return true;
+    }
+    return false;
 }
 
 } // namespace bioforge::core

@@ -7,6 +7,7 @@
 
 #include "util/expected.h"
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -18,7 +19,13 @@ struct ModelKind {
     QString description; // what it is and which plugin loads it
     // Wildcard patterns (QDir name filters) each matched by at least one file at the folder's top.
     QStringList requiredFiles;
+    // Bytes that a model this workbench synthesizes (random weights) carries in the first 64 KiB of
+    // a required file: such a model is registered as a TEST model whoever imports it. Empty: none.
+    QByteArray testModelMark{};
 };
+
+// Whether a required file of `kind` in `folder` carries the kind's testModelMark.
+bool holdsTestModelMark(const ModelKind& kind, const QString& folder);
 
 const QList<ModelKind>& modelKinds();
 

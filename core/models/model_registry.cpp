@@ -5,6 +5,7 @@
 #include "io/atomic_file.h"
 #include "io/sha256.h"
 #include "models/model_downloader.h"
+#include "models/model_kinds.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -149,6 +150,10 @@ Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QStr
     if (entry.files.isEmpty())
         return Error(QStringLiteral("%1: the folder holds no model files").arg(folder));
     std::sort(entry.files.begin(), entry.files.end(), [](const ModelFile& a, const ModelFile& b) { return a.path < b.path; });
+    // A model this workbench synthesized is a TEST model whoever imports it (`models list`, run
+    // titles and the chat's card say so; it was listed as a real model: trial 19).
+    if (const auto modelKind = findModelKind(kind); modelKind && holdsTestModelMark(*modelKind, entry.root))
+        entry.testModel = true;
     if (Status st = add(entry); !st)
         return st.error();
     return entry;

@@ -23,6 +23,29 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY(writeAll(path("contigs.fa"), ">c1\nACGTACGTACGTACGTACGTACGTACGTACGT\n")); // a file where a folder is expected
+        // An empty registry says how to fill it (it printed only its path).
+        const Result empty = run({QStringLiteral("models"), QStringLiteral("list")});
+        QVERIFY2(empty.code == 0 && empty.out.contains(QStringLiteral("no models yet: bioforge models import NAME KIND FOLDER (KIND: ")), qPrintable(empty.out));
+    }
+
+    // A GGUF that `bioforge llm synth-model` wrote (random weights) is a TEST model whoever imports
+    // it; a one-file model is listed with that file's SHA-256, the one a publisher gives (the checksum
+    // of the files' checksums read as a mismatch: trial 19).
+    void aSynthesizedGgufIsATestModelListedByItsFilesChecksum()
+    {
+        const QString folder = path("synth-gguf");
+        QVERIFY(QDir().mkpath(folder));
+        const QByteArray bytes = QByteArray("GGUF\x03\0\0\0", 8) + QByteArray(40, '\0') + "general.name" + QByteArray(4, '\0') + "bioforge-synthetic-llama-F32";
+        QVERIFY(writeAll(folder + QStringLiteral("/synth.gguf"), bytes));
+        const Result imported = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("synth"), QStringLiteral("gguf"), folder});
+        QVERIFY2(imported.code == 0 && imported.out.contains(QStringLiteral("registered synth — TEST model (random weights)")), qPrintable(imported.out + imported.err));
+        const QString sha = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+        const QString listed = run({QStringLiteral("models"), QStringLiteral("list")}).out;
+        QVERIFY2(listed.contains(QStringLiteral("synth — TEST model (random weights)  gguf  rev -  1 file  sha256 %1…").arg(sha.left(16))), qPrintable(listed));
+        const QString real = path("real-gguf");
+        QVERIFY(QDir().mkpath(real) && writeAll(real + QStringLiteral("/model.gguf"), QByteArray("GGUF\x03\0\0\0", 8) + "general.name" + "Llama 3"));
+        QVERIFY(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("real"), QStringLiteral("gguf"), real}).code == 0);
+        QVERIFY2(!run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("real — TEST")), "a published model is not a TEST one");
     }
 
     void importChecksTheKindAndItsFiles()

@@ -8,6 +8,7 @@
 #include "generate_job.h"
 #include "gguf_model_source.h"
 #include "model/llama_model.h"
+#include "models/model_kinds.h"
 #include "models/model_registry.h"
 #include "provenance/run_record.h"
 #include "synth/model_synthesizer.h"
@@ -72,6 +73,20 @@ core::Expected<std::unique_ptr<core::Job>> LlmPlugin::createJob(const QString& v
     if (!model)
         return model.error().withContext(QStringLiteral("llm generate: --model"));
     return std::unique_ptr<core::Job>(std::make_unique<GenerateJob>(parameters, *model));
+}
+
+QString LlmPlugin::titleNote(const QString& verb, const QJsonObject& parameters) const
+{
+    if (verb != QLatin1String("generate"))
+        return {};
+    auto model = resolveGgufModel(parameters.value(QLatin1String("model")).toString(), m_context.models, true);
+    if (!model)
+        return {};
+    bool test = model->testModel;
+    if (QFile file(model->path); !test && file.open(QIODevice::ReadOnly)) // a synthesized file given by path: its general.name says so
+        if (const auto kind = core::findModelKind(QStringLiteral("gguf")))
+            test = file.read(64 << 10).contains(kind->testModelMark);
+    return test ? QStringLiteral("with a TEST model (random weights: its text means nothing)") : QString();
 }
 
 core::Status LlmPlugin::checkLocalRun(const QString&, const QJsonObject& parameters) const

@@ -19,6 +19,8 @@ public:
     QList<core::VerbSpec> verbs() const override;
     core::Expected<std::unique_ptr<core::Job>> createJob(const QString& verb, const QJsonObject& parameters) override;
     core::Status checkLocalRun(const QString& verb, const QJsonObject& parameters) const override;
+    // "with a TEST model (…)" for a model registered as one or written by `llm synth-model`.
+    QString titleNote(const QString& verb, const QJsonObject& parameters) const override;
     std::optional<int> runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err) override;
     QStringList commandVerbs() const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;

@@ -33,6 +33,9 @@ private slots:
         const QRegularExpressionMatch response = QRegularExpression(QStringLiteral("\n  response: (\\S+)\n")).match(r.out);
         QVERIFY2(response.hasMatch() && response.captured(1).endsWith(QStringLiteral("/runs/%1/response.md").arg(id)), qPrintable(r.out));
         QVERIFY(readAll(response.captured(1)).contains("## Response"));
+        // A synthesized model's run says so in its title, as a registered TEST model's does (trial 19).
+        const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs")}).out;
+        QVERIFY2(listed.contains(QStringLiteral("generate with a TEST model (random weights: its text means nothing) — run.gguf")), qPrintable(listed));
         // Prompt and response verbatim in fenced blocks: a heading or HTML typed in a prompt stays text (trial 19).
         const QByteArray md = readAll(response.captured(1));
         QVERIFY2(md.startsWith("## Prompt\n\n````text\nhello\n## Response\n```not the answer```\n````\n\n## Response\n\n```text\n") && md.endsWith("```\n"),
