@@ -112,6 +112,24 @@ private slots:
         QVERIFY(reopen);
         reopen->trigger();
         QVERIFY2(offered.size() == 1 && offered.first().contains(*paused), qPrintable(offered.join(QLatin1Char('|'))));
+
+        // An empty folder that is there: Open project makes it a project (New project's save dialog
+        // opens a folder that exists instead of returning it).
+        const QString empty = m_dir.filePath(QStringLiteral("an empty folder"));
+        QVERIFY(QDir().mkpath(empty));
+        QTimer::singleShot(0, this, [empty] {
+            if (auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget())) {
+                dialog->selectFile(empty);
+                QMetaObject::invokeMethod(dialog, "accept");
+            }
+        });
+        QTimer::singleShot(0, this, [] { // the resume offer after it, if any (an empty project has none)
+            if (auto* dialog = qobject_cast<ui::ResumeDialog*>(QApplication::activeModalWidget()))
+                dialog->reject();
+        });
+        window.findChild<QAction*>(QStringLiteral("openProjectAction"))->trigger();
+        QVERIFY(session.project());
+        QCOMPARE(QFileInfo(session.project()->folder()).canonicalFilePath(), QFileInfo(empty).canonicalFilePath());
     }
 
     // A run going when another project is opened: asked first (it was paused without a word, and

@@ -118,6 +118,13 @@ private slots:
         question->button(QMessageBox::Yes)->click();
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(continuation), core::RunState::Cancelled, 10000);
         QCOMPARE(stateOf(*finished), core::RunState::Finished);
+        // The Runs page used last with nothing selected there: said, not the Jobs dock's run instead.
+        QVERIFY(chooseInRunsPage(*finished));
+        m_fixture.window->runsPage()->table()->clearSelection();
+        m_fixture.window->statusBar()->clearMessage();
+        action("pauseAction")->trigger();
+        QVERIFY2(m_fixture.window->statusBar()->currentMessage().startsWith(QStringLiteral("Select a run on the Runs page first")),
+                 qPrintable(m_fixture.window->statusBar()->currentMessage()));
     }
 };
 

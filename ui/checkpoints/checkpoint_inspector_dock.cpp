@@ -64,11 +64,16 @@ CheckpointInspectorDock::CheckpointInspectorDock(core::Session& session, QWidget
     });
     connect(m_tensors, &QTableWidget::currentCellChanged, this, [this](int row) { showTensor(row); });
     connect(&session, &core::Session::projectChanged, this, [this] {
+        ++m_generation; // a verification of the last project's folder going: its result is dropped
         m_followed.clear();
         m_shownFolder.clear();
+        m_reports.clear();
         m_entries->clear();
         m_tensors->setRowCount(0);
+        m_plot->clearPlottables();
+        m_plot->replot();
         m_status->clear();
+        m_status->setToolTip(QString());
         reloadRuns();
     });
     // It opened on the newest run's name with empty tables until that was chosen again (trial 18).
@@ -129,6 +134,7 @@ void CheckpointInspectorDock::inspectRun(const QString& runId)
     core::Project* project = m_session.project();
     if (!project)
         return;
+    m_followed = runId; // chosen here or on the Runs page: kept when the dock is shown again
     auto run = project->store().run(runId);
     if (!run) {
         m_status->setText(run.error().message());

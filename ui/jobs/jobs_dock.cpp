@@ -33,8 +33,11 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
     // One line a row: a stage ("Summarise (2/2)") is as wide as it needs; text that cannot fit is
     // cut with "…", never wrapped onto a second line the row has no room for (trial 13).
     m_table->setWordWrap(false);
-    for (const int column : {JobListModel::Stage, JobListModel::Rate, JobListModel::Eta, JobListModel::Elapsed, JobListModel::Warnings, JobListModel::State})
+    for (const int column : {JobListModel::Stage, JobListModel::Rate, JobListModel::Eta, JobListModel::Elapsed, JobListModel::Warnings})
         m_table->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    // State: as wide as its longest word ("interrupted, resumed"); a Slurm notice said there is cut,
+    // whole in its tooltip (to its contents, a notice pushed every other column out).
+    m_table->horizontalHeader()->resizeSection(JobListModel::State, m_table->fontMetrics().horizontalAdvance(tr("interrupted, resumed")) + 16);
     // A title gives way in its middle: its end tells runs apart ("— contigs.fa", "(continues …)";
     // both were cut off at 1280 px: trial 18).
     m_table->setTextElideMode(Qt::ElideMiddle);
@@ -69,8 +72,13 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsDock::updateButtons);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-        if (current.isValid())
-            emit runSelected(m_model->runIdAt(current.row()));
+        if (!current.isValid())
+            return;
+        // A job that is no run of the project (the Chat page's model load) has no checkpoints to show.
+        const QString id = m_model->runIdAt(current.row());
+        if (const auto h = m_session.scheduler().handle(id); h && h->record().checkpointId.isEmpty())
+            return;
+        emit runSelected(id);
     });
     connect(m_model, &QAbstractItemModel::dataChanged, this, &JobsDock::updateButtons);
     connect(&m_session, &core::Session::projectChanged, this, [this] {

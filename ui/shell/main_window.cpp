@@ -147,7 +147,7 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject)->setObjectName(QStringLiteral("newProjectAction"));
-    file->addAction(tr("&Open project…"), QKeySequence::Open, this, &MainWindow::chooseProject);
+    file->addAction(tr("&Open project…"), QKeySequence::Open, this, &MainWindow::chooseProject)->setObjectName(QStringLiteral("openProjectAction"));
     m_recentMenu = file->addMenu(tr("Recent projects"));
     m_recentMenu->setObjectName(QStringLiteral("recentProjectsMenu"));
     file->addSeparator();
@@ -202,9 +202,9 @@ void MainWindow::buildPages()
     connect(m_runsPage, &RunsPage::provenanceRequested, m_provenance, &ProvenanceDock::showRun);
     connect(m_runsPage, &RunsPage::errorOccurred, this, &MainWindow::showError);
     connect(m_runsPage, &RunsPage::checkpointsRequested, this, [this](const QString& runId) {
+        m_checkpoints->followRun(runId); // shown now where the dock is in view, else as it comes into view (once)
         m_checkpoints->show();
         m_checkpoints->raise();
-        m_checkpoints->inspectRun(runId);
     });
     addPage(tr("Runs"), style()->standardIcon(QStyle::SP_FileDialogDetailedView), m_runsPage);
     int pluginPages = 0;

@@ -80,8 +80,12 @@ private:
     void pauseChosenRun();
     void resumeChosenRun();
     void cancelChosenRun();
+    // The Run menu acts on the Runs page: its table had the focus last, and it is shown.
+    bool runsPageChosen() const;
     // The Runs page's selected run where the Run menu acts on the Runs page; empty otherwise.
     QString runsPageChoice() const;
+    // The Run menu acts on the Runs page and nothing is selected there: said, true.
+    bool runsPageChoiceMissing();
     // Selects `runId` in the Jobs dock for its buttons' action; false (said) where it is not listed.
     bool chooseInJobsDock(const QString& runId, const QString& action);
     void newProject();

@@ -15,6 +15,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -157,15 +158,17 @@ void MainWindow::newProject()
 {
     // A folder named there, made if it is not there (the folder chooser said "Directory not found" to
     // a new name: trial 19), as `--project DIR` does.
-    const QString folder = chooseNewFolder(this, QStringLiteral("project"), tr("New project: a new folder's name, or an empty folder"));
+    const QString folder = chooseNewFolder(this, QStringLiteral("project"), tr("New project: a new folder's name (an empty folder: Open project)"));
     if (!folder.isEmpty())
         openProject(folder, true);
 }
 
 void MainWindow::chooseProject()
 {
-    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Open a project folder"), true);
-    if (!folder.isEmpty() && openProject(folder, false))
+    const QString folder = chooseFolder(this, QStringLiteral("project"), tr("Open a project folder (an empty folder becomes a new project)"), true);
+    // An empty folder is made a project (New project's save dialog opens a folder that is there
+    // instead of returning it).
+    if (!folder.isEmpty() && openProject(folder, QDir(folder).isEmpty()))
         offerResume(); // its paused runs (those a switch paused among them), as at start
 }
 

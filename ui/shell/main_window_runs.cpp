@@ -32,7 +32,17 @@ void MainWindow::followRunListFocus()
 
 QString MainWindow::runsPageChoice() const
 {
-    return m_runsPageFocusedLast && m_runsPage->isVisible() ? m_runsPage->selectedRunId() : QString();
+    return runsPageChosen() ? m_runsPage->selectedRunId() : QString();
+}
+
+bool MainWindow::runsPageChosen() const { return m_runsPageFocusedLast && m_runsPage->isVisible(); }
+
+bool MainWindow::runsPageChoiceMissing()
+{
+    if (!runsPageChosen() || !m_runsPage->selectedRunId().isEmpty())
+        return false;
+    showError(tr("Select a run on the Runs page first (the Run menu acts on the run selected in the list you used last)."));
+    return true;
 }
 
 bool MainWindow::chooseInJobsDock(const QString& runId, const QString& action)
@@ -46,13 +56,19 @@ bool MainWindow::chooseInJobsDock(const QString& runId, const QString& action)
     if (!project)
         return false;
     const auto record = project->store().run(runId);
-    showError(record ? tr("Run %1 is %2: there is nothing to %3.").arg(runId, core::runStateName(record->state), action)
-                     : tr("Run %1 is not in this project any more.").arg(runId));
+    if (!record)
+        showError(tr("Run %1 is not in this project any more.").arg(runId));
+    else if (record->state == core::RunState::Running || record->state == core::RunState::Queued)
+        showError(tr("Run %1 is %2 in another program (a terminal): %3 it there (Ctrl-C pauses it).").arg(runId, core::runStateName(record->state), action));
+    else
+        showError(tr("Run %1 is %2: there is nothing to %3.").arg(runId, core::runStateName(record->state), action));
     return false;
 }
 
 void MainWindow::pauseChosenRun()
 {
+    if (runsPageChoiceMissing())
+        return;
     if (const QString id = runsPageChoice(); !id.isEmpty() && !chooseInJobsDock(id, tr("pause")))
         return;
     m_jobs->pauseSelected();
@@ -60,6 +76,8 @@ void MainWindow::pauseChosenRun()
 
 void MainWindow::resumeChosenRun()
 {
+    if (runsPageChoiceMissing())
+        return;
     if (!runsPageChoice().isEmpty())
         m_runsPage->resumeSelected();
     else
@@ -68,6 +86,8 @@ void MainWindow::resumeChosenRun()
 
 void MainWindow::cancelChosenRun()
 {
+    if (runsPageChoiceMissing())
+        return;
     if (const QString id = runsPageChoice(); !id.isEmpty() && !chooseInJobsDock(id, tr("cancel")))
         return;
     m_jobs->cancelSelected();

@@ -156,7 +156,12 @@ core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunReco
     core::ReportSection text;
     text.heading = QStringLiteral("Prompt and response");
     // The prompt as the run read it (from --prompt_file too); runs before it was kept: their parameter.
-    text.paragraphs << QStringLiteral("Prompt: ") + g.value(QLatin1String("prompt")).toString(run.parameters.value(QLatin1String("prompt")).toString())
+    // A long one (a prompt file holds up to 16 MiB) is cut for the page; generation.json keeps it whole.
+    QString prompt = g.value(QLatin1String("prompt")).toString(run.parameters.value(QLatin1String("prompt")).toString());
+    constexpr qsizetype kShownPrompt = 20000;
+    if (prompt.size() > kShownPrompt)
+        prompt = prompt.left(kShownPrompt) + QStringLiteral(" … (%1 more characters: generation.json holds the whole prompt)").arg(prompt.size() - kShownPrompt);
+    text.paragraphs << QStringLiteral("Prompt: ") + prompt
                     << QStringLiteral("Response: ") + g.value(QLatin1String("text")).toString();
     core::ReportTable stats;
     stats.caption = QStringLiteral("Generation");

@@ -4,6 +4,7 @@
 
 #include "support/test_support.h"
 
+#include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -139,9 +140,10 @@ private slots:
         QVERIFY(p.waitForStarted());
         p.write("tell me a long story\n");
         QString out, err;
+        const QDeadlineTimer deadline(120000);
         const auto readUntil = [&](const std::function<bool()>& done) {
             while (!done()) {
-                if (p.state() != QProcess::Running && !p.bytesAvailable())
+                if ((p.state() != QProcess::Running && !p.bytesAvailable()) || deadline.hasExpired())
                     return false;
                 p.waitForReadyRead(1000);
                 out += QString::fromUtf8(p.readAllStandardOutput());

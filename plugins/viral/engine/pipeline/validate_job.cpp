@@ -77,6 +77,10 @@ core::JobOutcome ValidateJob::run(core::JobContext& ctx)
     QDir().mkpath(scratch.filePath(QStringLiteral("out")));
     const QString fasta = scratch.filePath(QStringLiteral("tiny.fa"));
     core::orThrow(core::AtomicFile::write(fasta, ">validation_contig\n" + QByteArray::fromStdString(syntheticContig(size_t(2 * m_settings.chunkLength + 17), 7)) + "\n"));
+    // A resumed validate run checks the models again: the tiny pipeline's entries of an earlier try
+    // are removed, so that it is computed, not read back.
+    for (const QString& key : ctx.checkpoints().keys())
+        core::orThrow(ctx.checkpoints().remove(key));
     PredictSettings tiny = m_settings;
     tiny.inputs = {fasta};
     tiny.reuseResults = false;
