@@ -54,12 +54,12 @@ core::Status DelimitedFile::readHeader(const QStringList& required)
         headerLine = **l;
         break;
     }
-    QByteArray h = *headerLine;
-    if (h.startsWith('#'))
-        h.remove(0, 1);
-    auto text = core::decodeUtf8Line(h, path(), line());
+    // The whole line decoded, then its '#' dropped: a byte named in an error counts from the line's start.
+    auto text = core::decodeUtf8Line(*headerLine, path(), line());
     if (!text)
         return text.error();
+    if (text->startsWith(QLatin1Char('#')))
+        text->remove(0, 1);
     m_header.clear();
     for (const QString& name : m_options.collapseSpaces ? text->split(QLatin1Char(' '), Qt::SkipEmptyParts)
                                                         : text->split(QLatin1Char(m_options.delimiter)))
@@ -157,7 +157,11 @@ core::Expected<std::optional<QList<QByteArrayView>>> DelimitedFile::next()
 
 core::Expected<QString> DelimitedFile::text(QByteArrayView field) const
 {
-    return core::decodeUtf8Line(field.toByteArray(), path(), line());
+    if (core::firstInvalidUtf8(field) < 0 || field.data() < m_current.constData() || field.data() + field.size() > m_current.constData() + m_current.size())
+        return core::decodeUtf8Line(field.toByteArray(), path(), line());
+    // A byte named in the error counts from the line's start, as every reader's (it counted from the
+    // field's): the field decoded behind as many ASCII spaces as bytes before it in the line.
+    return core::decodeUtf8Line(QByteArray(field.data() - m_current.constData(), ' ') + field.toByteArray(), path(), line());
 }
 
 QByteArrayView unquoted(QByteArrayView field)
