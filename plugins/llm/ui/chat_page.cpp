@@ -21,6 +21,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace bioforge::llm {
 
 ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
@@ -190,10 +192,12 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
                                   .arg(QFileInfo(shown->modelPath).fileName(), QFileInfo(model->summary.path).fileName()));
     });
     connect(m_controller, &ChatController::modelLoading, this, [this](const QString& path) {
+        m_loadPending = true;
         m_card->setText(tr("Loading %1 … (progress in the Jobs dock)").arg(path));
         updateButtons();
     });
     connect(m_controller, &ChatController::modelLoaded, this, [this] {
+        m_loadPending = false;
         updateModelCard();
         updateButtons();
     });
@@ -201,7 +205,10 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
         m_status->setText(tr("Error: %1").arg(message));
         // A model that failed to load is not the one answering: the box names the one that is (it
         // named the broken file while the last model answered: trial 19).
-        if (const auto& loaded = m_controller->model(); loaded && m_models->currentData().toString() != loaded->summary.path) {
+        // Only for a load that failed: another error (a send, the conversation store) leaves the box
+        // as the user set it.
+        const bool loadFailed = std::exchange(m_loadPending, false);
+        if (const auto& loaded = m_controller->model(); loadFailed && loaded && m_models->currentData().toString() != loaded->summary.path) {
             if (m_models->findData(loaded->summary.path) < 0)
                 m_models->addItem(QFileInfo(loaded->summary.path).fileName(), loaded->summary.path);
             m_models->setCurrentIndex(m_models->findData(loaded->summary.path));

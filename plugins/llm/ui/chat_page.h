@@ -59,6 +59,7 @@ private:
     QPushButton* m_copy;
     QTimer m_liveTimer;
     bool m_renderPending = false;
+    bool m_loadPending = false; // a model load asked for and not yet ended
 };
 
 } // namespace bioforge::llm

@@ -88,6 +88,10 @@ private slots:
         QVERIFY2(status.startsWith(QStringLiteral("Error: ")) && status.contains(QStringLiteral("broken.gguf"))
                      && status.endsWith(QStringLiteral("still using chat.gguf")),
                  qPrintable(status));
+        // Another error (a send without a conversation's project, say) leaves the box as the user set it.
+        models->setCurrentIndex(models->findData(broken));
+        emit m_page->controller().failed(QStringLiteral("the conversation store is read-only"));
+        QCOMPARE(models->currentData().toString(), broken);
     }
 
     void theCardSaysWhereTheModelRunsAndAGpuThatCannotBeHadIsRefused()
