@@ -56,7 +56,11 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     // Neither the card (a model's long path is one word: cut at the edge, selectable) nor the status
     // line (context, seed, why it ended; an error: wrapped, one line taller when it must) widens the
     // page past its window.
-    m_card->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // Its height for its width kept (a policy set anew drops QLabel's height-for-width): the card's
+    // last line was cut, then covered by the transcript, and an error drawn over it (trial 19).
+    QSizePolicy wrapped(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    wrapped.setHeightForWidth(true);
+    m_card->setSizePolicy(wrapped);
     m_transcript = new QTextBrowser(this);
     m_transcript->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_transcript->setObjectName(QStringLiteral("transcript"));
@@ -66,7 +70,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     m_status->setObjectName(QStringLiteral("chatStatus"));
     m_status->setMinimumHeight(m_status->fontMetrics().lineSpacing() + 4); // room kept: a one-line status does not move the layout
     m_status->setWordWrap(true);
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setSizePolicy(wrapped);
     m_input = new QPlainTextEdit(this);
     m_input->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_input->setObjectName(QStringLiteral("chatInput"));
@@ -278,18 +282,23 @@ void ChatPage::updateModelCard()
     const auto& model = m_controller->model();
     if (!model) {
         m_card->setText(tr("No model loaded."));
+        m_card->setToolTip(QString());
         return;
     }
     const ModelSummary& s = model->summary;
     QStringList types;
     for (const auto& [type, count] : s.tensorTypes)
         types << QStringLiteral("%1 ×%2").arg(QString::fromStdString(type), QString::number(count));
-    m_card->setText(tr("<b>%1</b> — %2, %3 M parameters, %4 MiB, context %5, vocabulary %6<br/>weights: %7<br/>chat format: %8<br/>runs on: %9<br/>SHA-256 %10")
+    // The SHA-256's first 16 digits (64 did not fit a card's width and cut it); whole in the
+    // tooltip and the run's provenance.
+    m_card->setToolTip(tr("SHA-256 %1\n%2").arg(model->sha256, model->summary.path));
+    m_card->setText(tr("<b>%1</b> — %2, %3 M parameters, %4 MiB, context %5, vocabulary %6<br/>weights: %7<br/>chat format: %8<br/>runs on: %9<br/>SHA-256 %10… (whole in the tooltip)")
                         .arg(QString::fromStdString(s.name).toHtmlEscaped(), QString::fromStdString(s.architecture),
                              QString::number(double(s.parameters) / 1e6, 'f', 1), QString::number(double(s.weightBytes) / (1 << 20), 'f', 1),
                              QString::number(s.contextLength), QString::number(s.vocabSize), types.join(QStringLiteral(", ")),
-                             QString::fromStdString(s.detectedFamily), QString::fromStdString(s.backend).toHtmlEscaped(), model->sha256));
-    if (m_context.session && m_context.session->models().testModelFor(m_controller->modelPath()))
+                             QString::fromStdString(s.detectedFamily), QString::fromStdString(s.backend).toHtmlEscaped(), model->sha256.left(16)));
+    // A registered TEST model, or one `llm synth-model` wrote (its general.name says so).
+    if ((m_context.session && m_context.session->models().testModelFor(m_controller->modelPath())) || s.name.rfind("bioforge-synthetic-", 0) == 0)
         m_card->setText(m_card->text() + tr("<br/><b>TEST model</b> (random weights): its text is gibberish by design."));
     m_settings->showModelTemplate(QString::fromStdString(ChatTemplate::detect(s.chatTemplate).toJson()));
 }

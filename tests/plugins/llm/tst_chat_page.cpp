@@ -183,6 +183,13 @@ private slots:
         m_page->status()->setText(QStringLiteral("12 tokens in 0.4 s (30.0 tokens/s) — context 619 of 2048 tokens — seed 0 — ended: token limit ")
                                       .repeated(4));
         QCOMPARE(column->minimumSizeHint().width(), narrow);
+        // The card names the SHA-256 by its first 16 digits (64 cut the card at its edge), whole in the
+        // tooltip; a synthesized model is said to be a TEST model (trial 19).
+        card->setText(card0);
+        const QString sha = m_page->controller().model()->sha256;
+        QVERIFY2(card0.contains(sha.left(16) + QStringLiteral("…")) && !card0.contains(sha), qPrintable(card0));
+        QVERIFY(card->toolTip().contains(sha));
+        QVERIFY2(card0.contains(QStringLiteral("<b>TEST model</b>")), qPrintable(card0));
         card->setText(card0);
         m_page->status()->setText(status0);
     }
