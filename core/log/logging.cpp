@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QSet>
 
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/dist_sink.h>
@@ -82,6 +83,19 @@ bool isRuntimeFolderNote(const QString& message) { return message.startsWith(QLa
 // drawn; nothing for the user to do: debug.
 bool isFontShapingNote(const QString& message) { return message.contains(QLatin1String("OpenType support missing for")); }
 
+// Each such note once a process (a handful of fonts and scripts): repeated, they filled the log's
+// ring and file at debug too (review 62).
+bool firstFontShapingNote(const QString& message)
+{
+    static std::mutex mutex;
+    static QSet<QString> seen;
+    std::lock_guard lock(mutex);
+    if (seen.contains(message))
+        return false;
+    seen.insert(message);
+    return true;
+}
+
 QtMessageHandler g_qtDefaultHandler = nullptr;
 
 void earlyQtMessageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
@@ -104,8 +118,10 @@ void qtMessageHandler(QtMsgType type, const QMessageLogContext&, const QString& 
     case QtWarningMsg:
         if (isRuntimeFolderNote(message))
             log::info(message);
-        else if (isFontShapingNote(message))
-            log::debug(message);
+        else if (isFontShapingNote(message)) {
+            if (firstFontShapingNote(message))
+                log::debug(message);
+        }
         else
             log::warn(message);
         break;
