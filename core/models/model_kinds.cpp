@@ -53,12 +53,16 @@ bool holdsTestModelMark(const ModelKind& kind, const QString& folder)
     if (kind.testModelMark.isEmpty())
         return false;
     const QDir dir(folder);
-    for (const QString& name : dir.entryList(kind.requiredFiles, QDir::Files)) {
-        QFile file(dir.filePath(name));
-        if (file.open(QIODevice::ReadOnly) && file.read(64 << 10).contains(kind.testModelMark))
+    for (const QString& name : dir.entryList(kind.requiredFiles, QDir::Files))
+        if (fileHoldsTestModelMark(kind, dir.filePath(name)))
             return true;
-    }
     return false;
+}
+
+bool fileHoldsTestModelMark(const ModelKind& kind, const QString& path)
+{
+    QFile file(path);
+    return !kind.testModelMark.isEmpty() && file.open(QIODevice::ReadOnly) && file.read(64 << 10).contains(kind.testModelMark);
 }
 
 } // namespace bioforge::core

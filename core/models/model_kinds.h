@@ -26,6 +26,8 @@ struct ModelKind {
 
 // Whether a required file of `kind` in `folder` carries the kind's testModelMark.
 bool holdsTestModelMark(const ModelKind& kind, const QString& folder);
+// Whether `file` carries the kind's testModelMark in its first 64 KiB.
+bool fileHoldsTestModelMark(const ModelKind& kind, const QString& file);
 
 const QList<ModelKind>& modelKinds();
 

@@ -88,6 +88,9 @@ private:
     bool runsPageChoiceMissing();
     // Selects `runId` in the Jobs dock for its buttons' action; false (said) where it is not listed.
     bool chooseInJobsDock(const QString& runId, const QString& action);
+    // The Run menu's run selected in the Jobs dock for `action` (pause, cancel); false, said, where
+    // there is none.
+    bool chosenInJobsDock(const QString& action);
     void newProject();
     void chooseProject();
 

@@ -65,13 +65,18 @@ bool MainWindow::chooseInJobsDock(const QString& runId, const QString& action)
     return false;
 }
 
-void MainWindow::pauseChosenRun()
+bool MainWindow::chosenInJobsDock(const QString& action)
 {
     if (runsPageChoiceMissing())
-        return;
-    if (const QString id = runsPageChoice(); !id.isEmpty() && !chooseInJobsDock(id, tr("pause")))
-        return;
-    m_jobs->pauseSelected();
+        return false;
+    const QString id = runsPageChoice();
+    return id.isEmpty() || chooseInJobsDock(id, action);
+}
+
+void MainWindow::pauseChosenRun()
+{
+    if (chosenInJobsDock(tr("pause")))
+        m_jobs->pauseSelected();
 }
 
 void MainWindow::resumeChosenRun()
@@ -86,11 +91,8 @@ void MainWindow::resumeChosenRun()
 
 void MainWindow::cancelChosenRun()
 {
-    if (runsPageChoiceMissing())
-        return;
-    if (const QString id = runsPageChoice(); !id.isEmpty() && !chooseInJobsDock(id, tr("cancel")))
-        return;
-    m_jobs->cancelSelected();
+    if (chosenInJobsDock(tr("cancel")))
+        m_jobs->cancelSelected();
 }
 
 } // namespace bioforge::ui

@@ -82,10 +82,9 @@ QString LlmPlugin::titleNote(const QString& verb, const QJsonObject& parameters)
     auto model = resolveGgufModel(parameters.value(QLatin1String("model")).toString(), m_context.models, true);
     if (!model)
         return {};
-    bool test = model->testModel;
-    if (QFile file(model->path); !test && file.open(QIODevice::ReadOnly)) // a synthesized file given by path: its general.name says so
-        if (const auto kind = core::findModelKind(QStringLiteral("gguf")))
-            test = file.read(64 << 10).contains(kind->testModelMark);
+    const auto kind = core::findModelKind(QStringLiteral("gguf"));
+    // A synthesized file given by path: its general.name says so.
+    const bool test = model->testModel || (kind && core::fileHoldsTestModelMark(*kind, model->path));
     return test ? QStringLiteral("with a TEST model (random weights: its text means nothing)") : QString();
 }
 
