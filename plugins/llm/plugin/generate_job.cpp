@@ -1,10 +1,12 @@
 #include "generate_job.h"
 
+#include "checkpoint/checkpoint_store.h"
 #include "cli/command_support.h"
 #include "compute/device_choice.h"
 
 #include "gguf/gguf_file.h"
 #include "io/atomic_file.h"
+#include "io/safetensors_writer.h"
 #include "io/sha256.h"
 #include "jobs/job_context.h"
 #include "model/llama_model.h"
@@ -18,6 +20,11 @@
 #include <QJsonDocument>
 
 namespace bioforge::llm {
+namespace {
+// The tokens generated before a pause, the sampler's state and the KV cache (GenerateJob::keepPausedGeneration).
+constexpr const char* kPausedGenerationKey = "generate/tokens";
+} // namespace
+
 
 core::JobOutcome GenerateJob::run(core::JobContext& ctx)
 {
@@ -83,23 +90,39 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         ctx.warn(contextNote);
     if (core::Status st = (*model)->checkCache(context); !st)
         throw core::JobFailure(st.error());
-    Conversation conversation(**model, tokenizer, context);
+    request.continuation = pausedGeneration(ctx, request.maxTokens);
+    int64_t continued = request.continuation ? int64_t(request.continuation->tokens.size()) : 0;
     // A prompt refused (too long, empty) or stopped before it is read leaves the run in "Read
     // prompt": its progress counts the model loaded, not a step of generation.
     GenerationEvents events;
     events.onPromptEvaluated = [&](int64_t) {
         ctx.advance();
         ctx.beginStage(QStringLiteral("generate"), request.maxTokens);
+        ctx.advanceReused(continued); // put back from the checkpoint: no evidence of the rate
     };
     events.onText = [&](const std::string&, TokenId) { ctx.advance(); };
     events.stopRequested = [&] { return ctx.stopRequested(); };
-    auto result = conversation.generate(request, events);
+    auto result = Conversation(**model, tokenizer, context).generate(request, events);
+    if (!result && request.continuation) {
+        // A checkpoint its manifest verified, but of another context, model or prompt: generated again.
+        ctx.warn(QStringLiteral("the tokens generated before the pause cannot be continued (%1): generating from the prompt again").arg(result.error().message()));
+        (void)ctx.checkpoints().remove(QLatin1String(kPausedGenerationKey));
+        request.continuation.reset();
+        continued = 0;
+        result = Conversation(**model, tokenizer, context).generate(request, events);
+    }
     // A prompt the context cannot hold (or an empty one: Kind::Invalid) is the run's own parameter: a
     // resume would read it the same way (JobFailure marks it so).
     if (!result)
         throw core::JobFailure(result.error());
-    if (result->stop == GenerationResult::Stop::Cancelled)
-        return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;
+    if (result->stop == GenerationResult::Stop::Cancelled) {
+        if (ctx.stopRequest() != core::StopRequest::Pause)
+            return core::JobOutcome::Cancelled;
+        // Stopped while the prompt was read (nothing to continue): the checkpoint held, if any, stays.
+        if (result->paused)
+            keepPausedGeneration(ctx, *result->paused, (*model)->config().layers);
+        return core::JobOutcome::Paused;
+    }
 
     const QDir out(ctx.outputDir());
     const QString text = QString::fromStdString(result->text);
@@ -140,12 +163,81 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     const QJsonObject timings{{QStringLiteral("promptSeconds"), result->promptSeconds},
                               {QStringLiteral("generationSeconds"), result->generationSeconds},
                               {QStringLiteral("threads"), threads},
+                              // Tokens generated before a pause and read back, not generated, by this run.
+                              {QStringLiteral("continuedAfterTokens"), double(continued)},
                               {QStringLiteral("backend"), QString::fromStdString((*model)->backend().name())}};
     core::orThrow(core::AtomicFile::write(out.filePath(QStringLiteral("timings.json")), QJsonDocument(timings).toJson()));
     ctx.provenance().addOutput(QStringLiteral("response"), QStringLiteral("response.md"));
     ctx.provenance().addOutput(QStringLiteral("generation"), QStringLiteral("generation.json"));
     ctx.provenance().addOutput(QStringLiteral("timings (vary from run to run)"), QStringLiteral("timings.json"));
     return core::JobOutcome::Finished;
+}
+
+std::optional<GenerationRequest::Continuation> GenerateJob::pausedGeneration(core::JobContext& ctx, int maxTokens)
+{
+    auto saved = ctx.checkpoints().loadOrDiscard(QLatin1String(kPausedGenerationKey));
+    if (!saved)
+        return std::nullopt;
+    GenerationRequest::Continuation c;
+    const QJsonObject& state = saved->state;
+    const QJsonArray tokens = state.value(QLatin1String("tokens")).toArray();
+    c.samplerState = state.value(QLatin1String("sampler")).toString().toStdString();
+    c.keep = state.value(QLatin1String("keep")).toInteger(-1);
+    c.shifted = state.value(QLatin1String("shifted")).toBool();
+    bool valid = !c.samplerState.empty() && tokens.size() <= maxTokens && saved->tensors;
+    for (const QJsonValue& t : tokens) {
+        valid = valid && t.isDouble() && t.toDouble() == double(t.toInt(-1)) && t.toInt(-1) >= 0;
+        c.tokens.push_back(TokenId(t.toInt()));
+    }
+    if (valid) {
+        auto cacheTokens = saved->tensors->toInt64(QStringLiteral("cache_tokens"));
+        auto keys = saved->tensors->toFloat(QStringLiteral("keys"));
+        auto values = saved->tensors->toFloat(QStringLiteral("values"));
+        auto logits = saved->tensors->toFloat(QStringLiteral("logits"));
+        valid = cacheTokens && keys && values && logits;
+        if (valid) {
+            for (const qint64 t : *cacheTokens)
+                c.cacheTokens.push_back(t >= 0 && t <= INT32_MAX ? TokenId(t) : kNoToken); // out of range: refused by the conversation
+            c.keys = std::move(*keys);
+            c.values = std::move(*values);
+            c.logits = std::move(*logits);
+        }
+    }
+    if (!valid) { // verified by its manifest, so written so: a layout this version does not read
+        ctx.warn(QStringLiteral("the checkpoint of the tokens generated before the pause holds no generation this version reads: generating from the prompt again"));
+        return std::nullopt;
+    }
+    return c;
+}
+
+void GenerateJob::keepPausedGeneration(core::JobContext& ctx, const GenerationRequest::Continuation& c, int64_t layers)
+{
+    QJsonArray ids;
+    for (const TokenId id : c.tokens)
+        ids.append(id);
+    const qint64 positions = qint64(c.cacheTokens.size());
+    const qint64 width = layers > 0 && positions > 0 ? qint64(c.keys.size()) / (layers * positions) : 0;
+    core::SafetensorsWriter tensors;
+    std::vector<qint64> cacheTokens(c.cacheTokens.begin(), c.cacheTokens.end());
+    core::Status st = tensors.addI64(QStringLiteral("cache_tokens"), {positions}, cacheTokens);
+    if (st)
+        st = tensors.addF32(QStringLiteral("keys"), {layers, positions, width}, c.keys);
+    if (st)
+        st = tensors.addF32(QStringLiteral("values"), {layers, positions, width}, c.values);
+    if (st)
+        st = tensors.addF32(QStringLiteral("logits"), {qint64(c.logits.size())}, c.logits);
+    if (st)
+        st = ctx.checkpoints().save(QLatin1String(kPausedGenerationKey),
+                                    {{QStringLiteral("tokens"), ids},
+                                     {QStringLiteral("sampler"), QString::fromStdString(c.samplerState)},
+                                     {QStringLiteral("keep"), qint64(c.keep)},
+                                     {QStringLiteral("shifted"), c.shifted}},
+                                    &tensors);
+    // Lost, the pause costs the tokens' time again, not the run: said, not fatal.
+    if (!st)
+        ctx.warn(QStringLiteral("the %1 tokens generated before the pause were not kept (%2): resumed, the run generates them again")
+                     .arg(c.tokens.size())
+                     .arg(st.error().message()));
 }
 
 void GenerateJob::recordModel(core::JobContext& ctx, const GgufFile& file) const

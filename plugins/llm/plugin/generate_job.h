@@ -1,11 +1,15 @@
 #pragma once
 
 // A recorded text generation: a prompt completed by a local GGUF model, with
-// the model's SHA-256, the settings and timings in the run's provenance. The
-// output is a pure function of model, prompt and settings (seeded), so a
-// paused run that resumes regenerates the same text.
+// the model's SHA-256, the settings and timings in the run's provenance. A
+// pause keeps what the generation needs to go on exactly (checkpoint
+// "generate/tokens": the tokens so far and the sampler's state in state.json;
+// the KV cache's tokens, keys and values and the next token's logits in
+// tensors.safetensors — layers × positions × KV width × 8 bytes), and the
+// resumed run puts it back: its ids are the uninterrupted run's.
 
 #include "gguf_model_source.h"
+#include "runtime/conversation.h"
 #include "jobs/job.h"
 
 #include <QJsonObject>
@@ -17,8 +21,12 @@ public:
     // `model`: the file the run's --model names (resolved by the plugin: a path or a registry name).
     GenerateJob(QJsonObject parameters, GgufModelSource model) : m_parameters(std::move(parameters)), m_model(std::move(model)) {}
     core::JobOutcome run(core::JobContext& ctx) override;
+    bool resumesFromCheckpoints() const override { return true; }
 
 private:
+    // The checkpoint a pause wrote, or nullopt (none, or one this version does not read: warned).
+    static std::optional<GenerationRequest::Continuation> pausedGeneration(core::JobContext& ctx, int maxTokens);
+    static void keepPausedGeneration(core::JobContext& ctx, const GenerationRequest::Continuation& paused, int64_t layers);
     void recordModel(core::JobContext& ctx, const class GgufFile& file) const;
     QJsonObject m_parameters;
     GgufModelSource m_model;

@@ -100,6 +100,40 @@ private slots:
         QCOMPARE(*s.etaMs, qint64(47'000)); // 470 units at 10/s
     }
 
+    void lastStageIsTimedByItsOwnRate()
+    {
+        // A generation: the model loads and the prompt is read in 0.2 s (a third of the bar by their
+        // weights), then 1000 tokens at 10 a second. At 3 s the ETA is the 97 s the other 970 tokens
+        // take; the whole bar's rate (a third in 0.2 s) said a few seconds (trial 19).
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.defineStages({{QStringLiteral("load"), QStringLiteral("Load"), 1},
+                          {QStringLiteral("prompt"), QStringLiteral("Prompt"), 1},
+                          {QStringLiteral("generate"), QStringLiteral("Generate"), 4}});
+        ctx.beginStage(QStringLiteral("load"), 1);
+        (void)ctx.snapshot();
+        clock.advance(100);
+        ctx.advance();
+        ctx.beginStage(QStringLiteral("prompt"), 1);
+        clock.advance(100);
+        ctx.advance();
+        ctx.beginStage(QStringLiteral("generate"), 1000);
+        QVERIFY(!ctx.snapshot().etaMs.has_value()); // no evidence of the stage's rate yet
+        work(ctx, clock, 30, 100);
+        const ProgressSnapshot s = ctx.snapshot();
+        QVERIFY(s.etaMs.has_value());
+        QCOMPARE(*s.etaMs, qint64(97'000));
+        // Before the last stage the whole bar's rate gives it: 1 s for the load's third of the bar
+        // leaves 2 s for the rest.
+        ManualClock early;
+        JobContext two(QStringLiteral("r2"), early, {});
+        two.defineStages({{QStringLiteral("a"), QStringLiteral("A"), 1}, {QStringLiteral("b"), QStringLiteral("B"), 2}});
+        two.beginStage(QStringLiteral("a"), 100);
+        work(two, early, 25, 100); // a quarter of a third in 2.5 s
+        QVERIFY(two.snapshot().etaMs.has_value());
+        QCOMPARE(*two.snapshot().etaMs, qint64(27'500));
+    }
+
     void stalledJobHasNoEta()
     {
         ManualClock clock;

@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <functional>
 #include <future>
 
 using namespace bioforge;
@@ -159,6 +160,82 @@ private slots:
         QVERIFY(again && !again->tokens.empty());
         QCOMPARE(again->evaluatedPromptTokens, rd->promptTokens - 8);
         QCOMPARE(progress.back(), (std::pair<int64_t, int64_t>{again->evaluatedPromptTokens, again->evaluatedPromptTokens}));
+    }
+
+    // A paused generation goes on exactly where it stopped (a paused `run llm generate` started over:
+    // trial 19): its KV cache, next logits and sampler state are put back, not evaluated again (a
+    // batched pass's logits differ in the last bits, and a greedy run parted from the uninterrupted
+    // one), the tokens open the result without being streamed again, and the whole equals an
+    // uninterrupted generation, greedy and seeded, with a context shift before the pause and after it.
+    void aPausedGenerationGoesOnExactlyWhereItStopped()
+    {
+        SynthModel l = loadSynthModel(m_model);
+        QVERIFY(l.model);
+        for (const float temperature : {0.0f, 1.0f}) {
+            GenerationRequest request;
+            request.prompt = "hello world";
+            request.maxTokens = 150;
+            request.sampling.temperature = temperature;
+            request.sampling.seed = 11;
+            request.sampling.repeatPenalty = 1.1f; // reads the cache's tokens: they must be put back too
+            int shifts = 0;
+            GenerationEvents counting;
+            counting.onContextShift = [&](int) { ++shifts; };
+            Conversation whole(*l.model, *l.tokenizer, 64, 16);
+            auto uninterrupted = whole.generate(request, counting);
+            QVERIFY(uninterrupted);
+            QVERIFY2(uninterrupted->tokens.size() > 120 && shifts >= 2, "the reference runs past the pause and shifts before and after it");
+            int streamed = 0;
+            GenerationEvents pausing;
+            pausing.onText = [&](const std::string&, TokenId) { ++streamed; };
+            pausing.stopRequested = [&] { return streamed == 80; };
+            Conversation first(*l.model, *l.tokenizer, 64, 16);
+            auto paused = first.generate(request, pausing);
+            QVERIFY(paused);
+            QCOMPARE(paused->stop, GenerationResult::Stop::Cancelled);
+            QVERIFY(paused->paused && paused->paused->shifted);
+            QCOMPARE(paused->paused->tokens.size(), size_t(80));
+
+            GenerationRequest resumed = request;
+            resumed.continuation = paused->paused;
+            streamed = 0;
+            GenerationEvents streaming;
+            streaming.onText = [&](const std::string&, TokenId t) { streamed += t == kNoToken ? 0 : 1; };
+            Conversation second(*l.model, *l.tokenizer, 64, 16);
+            auto rest = second.generate(resumed, streaming);
+            QVERIFY2(rest, rest ? "" : qPrintable(rest.error().message()));
+            QCOMPARE(rest->tokens, uninterrupted->tokens);
+            QCOMPARE(rest->text, uninterrupted->text);
+            QCOMPARE(rest->stop, uninterrupted->stop);
+            QCOMPARE(streamed, int(uninterrupted->tokens.size()) - 80); // the 80 are not streamed again
+            QCOMPARE(rest->evaluatedPromptTokens, int64_t(0));
+        }
+        // What is not this generation's is refused, not guessed: another prompt, a state no sampler
+        // wrote, a token outside the vocabulary, a cache of another shape, a chat.
+        GenerationRequest request;
+        request.prompt = "hello";
+        request.maxTokens = 10;
+        bool stop = false;
+        GenerationEvents pausing;
+        pausing.onText = [&](const std::string&, TokenId) { stop = true; };
+        pausing.stopRequested = [&] { return stop; };
+        Conversation c(*l.model, *l.tokenizer, 64);
+        auto paused = c.generate(request, pausing);
+        QVERIFY(paused && paused->paused && !paused->paused->shifted);
+        const auto refused = [&](const std::function<void(GenerationRequest&)>& change, const char* said) {
+            GenerationRequest r = request;
+            r.continuation = paused->paused;
+            change(r);
+            Conversation fresh(*l.model, *l.tokenizer, 64);
+            auto got = fresh.generate(r, {});
+            return !got && got.error().message().contains(QLatin1String(said));
+        };
+        QVERIFY(refused([](GenerationRequest& r) { r.prompt = "goodbye"; }, "not made from this prompt"));
+        QVERIFY(refused([](GenerationRequest& r) { r.continuation->samplerState = "not a generator state"; }, "sampler state"));
+        QVERIFY(refused([&](GenerationRequest& r) { r.continuation->tokens.back() = TokenId(l.model->config().vocabSize); }, "outside this model's vocabulary"));
+        QVERIFY(refused([](GenerationRequest& r) { r.continuation->keys.pop_back(); }, "KV cache"));
+        QVERIFY(refused([](GenerationRequest& r) { r.continuation->logits.pop_back(); }, "logits"));
+        QVERIFY(refused([](GenerationRequest& r) { r.messages = {{"user", "hi"}}; }, "raw mode"));
     }
 
     // A KV cache is refused up front, with its size and factors, when it cannot be held: Linux

@@ -34,6 +34,18 @@ std::vector<float> randomLogits(int n, uint32_t seed)
     return v;
 }
 
+// Sampling at `temperature` with no top-k, top-p or min-p filter.
+SamplingSettings unfiltered(float temperature, uint64_t seed)
+{
+    SamplingSettings s;
+    s.temperature = temperature;
+    s.topK = 0;
+    s.topP = 1;
+    s.minP = 0;
+    s.seed = seed;
+    return s;
+}
+
 } // namespace
 
 class TstGeneration : public QObject {
@@ -50,12 +62,7 @@ private slots:
         const TokenId best = TokenId(std::max_element(logits.begin(), logits.end()) - logits.begin());
         QCOMPARE(Sampler(greedy).sample(logits.data(), 1000, {}), best);
 
-        SamplingSettings hot;
-        hot.temperature = 1.5f;
-        hot.topK = 0;
-        hot.topP = 1;
-        hot.minP = 0;
-        hot.seed = 42;
+        const SamplingSettings hot = unfiltered(1.5f, 42);
         auto draw = [&](uint64_t seed) {
             SamplingSettings s = hot;
             s.seed = seed;
@@ -74,6 +81,28 @@ private slots:
         SamplingSettings strictMinP = hot;
         strictMinP.minP = 0.999f;
         QCOMPARE(Sampler(strictMinP).sample(logits.data(), 1000, {}), best);
+    }
+
+    // The generator's state goes on where it stopped: a sampler restored from another's state draws
+    // what that one draws next; a text that is no state is refused and changes nothing.
+    void samplerStateRestoresTheDraws()
+    {
+        const auto logits = randomLogits(1000, 3);
+        const SamplingSettings hot = unfiltered(1.2f, 5);
+        Sampler a(hot);
+        for (int i = 0; i < 10; ++i)
+            (void)a.sample(logits.data(), 1000, {});
+        SamplingSettings otherSeed = hot;
+        otherSeed.seed = 99;
+        Sampler b(otherSeed);
+        QVERIFY(b.restoreState(a.state()));
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(b.sample(logits.data(), 1000, {}), a.sample(logits.data(), 1000, {}));
+        const std::string before = b.state();
+        QVERIFY(!b.restoreState("12 34"));
+        QVERIFY(!b.restoreState(a.state() + " 7"));
+        QVERIFY(!b.restoreState(""));
+        QCOMPARE(b.state(), before);
     }
 
     void repetitionPenaltyDemotesRecentTokens()

@@ -44,6 +44,33 @@ KvCache::KvCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t head
 {
 }
 
+void KvCache::copyOut(std::vector<float>& keys, std::vector<float>& values) const
+{
+    const size_t each = size_t(m_size * width());
+    keys.resize(size_t(m_layers) * each);
+    values.resize(keys.size());
+    for (int64_t layer = 0; layer < m_layers; ++layer) {
+        std::memcpy(keys.data() + size_t(layer) * each, key(layer, 0), each * sizeof(float));
+        std::memcpy(values.data() + size_t(layer) * each, value(layer, 0), each * sizeof(float));
+    }
+}
+
+bool KvCache::restore(int64_t size, const std::vector<float>& keys, const std::vector<float>& values)
+{
+    if (size < 0 || size > m_capacity)
+        return false;
+    const size_t each = size_t(size * width());
+    if (keys.size() != size_t(m_layers) * each || values.size() != keys.size())
+        return false;
+    for (int64_t layer = 0; layer < m_layers; ++layer) {
+        std::memcpy(key(layer, 0), keys.data() + size_t(layer) * each, each * sizeof(float));
+        std::memcpy(value(layer, 0), values.data() + size_t(layer) * each, each * sizeof(float));
+    }
+    m_size = size;
+    ++m_version;
+    return true;
+}
+
 void KvCache::remove(int64_t first, int64_t count, const RopeParams& rope)
 {
     first = std::clamp<int64_t>(first, 0, m_size);

@@ -48,6 +48,13 @@ public:
     const float* key(int64_t layer, int64_t pos) const { return const_cast<KvCache*>(this)->key(layer, pos); }
     const float* value(int64_t layer, int64_t pos) const { return const_cast<KvCache*>(this)->value(layer, pos); }
 
+    // Positions 0..size()-1 of every layer, one layer after another ([layers][size][width] floats):
+    // what a paused generation keeps. restore() puts such a copy back; false (the cache unchanged)
+    // when the size passes the capacity or a length is not layers × size × width. Positions
+    // already stored change, so version() does too.
+    void copyOut(std::vector<float>& keys, std::vector<float>& values) const;
+    bool restore(int64_t size, const std::vector<float>& keys, const std::vector<float>& values);
+
     // Removes positions [first, first + count); later positions move down by `count`.
     void remove(int64_t first, int64_t count, const RopeParams& rope);
     size_t bytes() const { return (m_keys.size() + m_values.size()) * sizeof(float); }

@@ -167,6 +167,38 @@ core::Status Conversation::feed(const std::vector<TokenId>& tokens, std::vector<
     return core::okStatus();
 }
 
+core::Status Conversation::restore(const GenerationRequest::Continuation& c, const std::vector<TokenId>& prompt)
+{
+    const auto refuse = [](const QString& what) { return core::Error(QStringLiteral("the generation to continue %1").arg(what), core::Error::Kind::Invalid); };
+    const int64_t vocabSize = m_model.config().vocabSize;
+    const int64_t size = int64_t(c.cacheTokens.size());
+    if (size == 0 || size > m_cache->capacity())
+        return refuse(QStringLiteral("holds %1 positions, for a context of %2").arg(size).arg(m_cache->capacity()));
+    if (int64_t(c.logits.size()) != vocabSize)
+        return refuse(QStringLiteral("has %1 logits, for a vocabulary of %2").arg(c.logits.size()).arg(vocabSize));
+    for (const std::vector<TokenId>* list : {&c.tokens, &c.cacheTokens})
+        for (const TokenId t : *list)
+            if (t < 0 || t >= vocabSize)
+                return refuse(QStringLiteral("holds token %1, outside this model's vocabulary of %2").arg(t).arg(vocabSize));
+    // Its cache begins with this prompt (all of it, and then the tokens generated, where nothing was
+    // shifted out; the kept start where something was).
+    std::vector<TokenId> whole = prompt;
+    whole.insert(whole.end(), c.tokens.begin(), c.tokens.end());
+    const bool matches = c.shifted ? c.keep >= 0 && c.keep <= size && c.keep <= int64_t(prompt.size())
+                                         && std::equal(prompt.begin(), prompt.begin() + ptrdiff_t(c.keep), c.cacheTokens.begin())
+                                   : c.cacheTokens == whole;
+    if (!matches)
+        return refuse(QStringLiteral("was not made from this prompt"));
+    if (!m_cache->restore(size, c.keys, c.values))
+        return refuse(QStringLiteral("has a KV cache of %1 keys and %2 values: this model's is %3 layers × %4 positions × %5").arg(c.keys.size()).arg(c.values.size())
+                          .arg(m_cache->layers()).arg(size).arg(m_cache->width()));
+    m_tokens = c.cacheTokens;
+    m_keep = c.keep;
+    m_shifted = c.shifted;
+    m_messages.clear();
+    return core::okStatus();
+}
+
 core::Expected<GenerationResult> Conversation::generate(const GenerationRequest& request, const GenerationEvents& events)
 {
     GenerationResult result;
@@ -175,6 +207,9 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     result.promptTokens = int64_t(prompt.size());
     if (prompt.empty())
         return core::Error(QStringLiteral("the prompt is empty"), core::Error::Kind::Invalid);
+    if (request.continuation && !request.messages.empty())
+        return core::Error(QStringLiteral("a generation is continued in raw mode only"), core::Error::Kind::Invalid);
+    const int64_t vocabSize = m_model.config().vocabSize;
 
     // The prompt of a `generate`, or a chat's newest message, must fit beside the kept start (the
     // system prompt) with room for the answer to begin: else only its end would be read — the model
@@ -234,10 +269,16 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
         m_keep = keep;
         toFeed.assign(prompt.begin() + ptrdiff_t(common), prompt.end());
     }
+    std::vector<float> logits;
+    if (request.continuation) { // the cache as the pause left it: nothing to read
+        if (core::Status st = restore(*request.continuation, prompt); !st)
+            return st.error();
+        toFeed.clear();
+        logits = request.continuation->logits;
+    }
     result.evaluatedPromptTokens = int64_t(toFeed.size());
 
     const auto promptStart = Clock::now();
-    std::vector<float> logits;
     bool stoppedReading = false;
     const size_t tokensBefore = m_tokens.size();
     const int shiftsBefore = result.shifts;
@@ -266,13 +307,23 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     Sampler sampler(request.sampling);
     TextStreamer streamer(request.messages.empty() ? std::vector<std::string>{} : request.chatTemplate.stop);
     const Vocab& vocab = m_tokenizer.vocab();
+    if (request.continuation) {
+        if (!sampler.restoreState(request.continuation->samplerState)) {
+            reset();
+            return core::Error(QStringLiteral("the generation to continue has no sampler state this engine can read"), core::Error::Kind::Invalid);
+        }
+        for (const TokenId t : request.continuation->tokens) {
+            result.tokens.push_back(t);
+            (void)streamer.push(m_tokenizer.piece(t, false));
+        }
+    }
     result.stop = GenerationResult::Stop::MaxTokens;
     while (int(result.tokens.size()) < request.maxTokens) {
         if (events.stopRequested && events.stopRequested()) {
             result.stop = GenerationResult::Stop::Cancelled;
             break;
         }
-        const TokenId next = sampler.sample(logits.data(), m_model.config().vocabSize, m_tokens);
+        const TokenId next = sampler.sample(logits.data(), vocabSize, m_tokens);
         if (vocab.isEndOfGeneration(next)) {
             result.stop = GenerationResult::Stop::EndOfGeneration;
             break;
@@ -294,6 +345,16 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     result.generationSeconds = secondsSince(genStart);
     result.text = streamer.text();
     result.contextUsed = contextUsed();
+    if (result.stop == GenerationResult::Stop::Cancelled && request.messages.empty()) {
+        GenerationRequest::Continuation& c = result.paused.emplace();
+        c.tokens = result.tokens;
+        c.samplerState = sampler.state();
+        c.cacheTokens = m_tokens;
+        c.keep = m_keep;
+        c.shifted = m_shifted;
+        m_cache->copyOut(c.keys, c.values);
+        c.logits = std::move(logits);
+    }
     if (!request.messages.empty()) {
         m_messages = request.messages;
         m_messages.push_back({"assistant", result.text});

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,21 @@ struct GenerationRequest {
     SamplingSettings sampling;
     int maxTokens = 512;
     ChatTemplate chatTemplate = ChatTemplate::named("chatml");
+    // Raw mode: where a paused generation stopped (GenerationResult::paused), to go on from there
+    // exactly: the KV cache is put back as it was (not evaluated again: a batched pass's logits
+    // differ from one-token ones in the last bits, and a greedy run parted from the uninterrupted
+    // one within a hundred tokens), with the next token's logits and the sampler's state. The
+    // tokens open the result's tokens and text (not streamed again) and count towards maxTokens.
+    struct Continuation {
+        std::vector<TokenId> tokens;      // generated before the pause
+        std::string samplerState;         // Sampler::state() after the last draw
+        std::vector<TokenId> cacheTokens; // what the KV cache holds, position by position (after any shift)
+        int64_t keep = 0;                 // leading positions never shifted out
+        bool shifted = false;
+        std::vector<float> keys, values;  // KvCache::copyOut: [layers][cacheTokens.size()][KV width]
+        std::vector<float> logits;        // [vocabulary]: the next token's
+    };
+    std::optional<Continuation> continuation;
 };
 
 struct GenerationEvents {
@@ -50,6 +66,8 @@ struct GenerationResult {
     int shifts = 0;
     double promptSeconds = 0;
     double generationSeconds = 0;
+    // Stopped (Cancelled) after the prompt was read: the state to continue from (raw mode only).
+    std::optional<GenerationRequest::Continuation> paused;
 };
 
 const char* stopName(GenerationResult::Stop stop);
@@ -76,6 +94,9 @@ private:
     core::Status feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events, int& shifts, bool* stopped = nullptr);
     void shiftOut(int64_t needed, const GenerationEvents& events, int& shifts);
     std::vector<TokenId> promptFor(const GenerationRequest& request, int64_t* keep);
+    // Puts a paused generation's cache back (Continuation): Kind::Invalid where it is not one of
+    // this model and prompt.
+    core::Status restore(const GenerationRequest::Continuation& c, const std::vector<TokenId>& prompt);
     int64_t messageTokens(const GenerationRequest& request, const std::vector<ChatMessage>& messages) const;
     static std::vector<ChatMessage> systemMessages(const GenerationRequest& request);
     QString largerContextAdvice() const;

@@ -2,9 +2,34 @@
 
 #include <algorithm>
 #include <cmath>
+#include <locale>
+#include <sstream>
 #include <unordered_set>
 
 namespace bioforge::llm {
+
+std::string Sampler::state() const
+{
+    std::ostringstream out;
+    out.imbue(std::locale::classic()); // digits only, whatever the global locale groups them with
+    out << m_rng;
+    return out.str();
+}
+
+bool Sampler::restoreState(const std::string& state)
+{
+    std::istringstream in(state);
+    in.imbue(std::locale::classic());
+    std::mt19937_64 rng;
+    in >> rng;
+    if (in.fail())
+        return false;
+    in >> std::ws;
+    if (!in.eof()) // more than a state: not one this class wrote
+        return false;
+    m_rng = rng;
+    return true;
+}
 
 TokenId Sampler::sample(const float* logits, int64_t vocabSize, const std::vector<TokenId>& history)
 {

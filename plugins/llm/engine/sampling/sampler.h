@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace bioforge::llm {
@@ -31,6 +32,11 @@ public:
 
     const SamplingSettings& settings() const { return m_settings; }
     TokenId sample(const float* logits, int64_t vocabSize, const std::vector<TokenId>& history);
+    // The generator's state as text (std::mt19937_64's stream form: 312 words), to go on with a
+    // paused generation's draws; restoreState() is false for a text that is no such state (the
+    // generator is then unchanged).
+    std::string state() const;
+    bool restoreState(const std::string& state);
 
 private:
     SamplingSettings m_settings;

@@ -1,0 +1,95 @@
+// A recorded `run llm generate` paused by Ctrl-C and resumed, through the real program: the pause
+// keeps the tokens generated so far and the sampler's state (checkpoint "generate/tokens", shown by
+// `inspect`), and the resumed run reads them back instead of generating them again (it started over
+// from the prompt: trial 19), ending with the ids an uninterrupted run generates.
+
+#include "llm_cli_test.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace bioforge::test;
+
+class TstLlmGenerateResume : public LlmCliTest {
+    Q_OBJECT
+
+    QJsonObject jsonOf(const QString& project, const QString& runId, const QString& file)
+    {
+        return QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/%2").arg(runId, file)))).object();
+    }
+
+private slots:
+    void aPausedGenerationResumesFromItsTokens()
+    {
+        // A 32000-token vocabulary and a 16384-token context: greedy, this model writes 6000 tokens
+        // without an end-of-generation token or a context shift, for some seconds on one thread, so
+        // the pause lands while it writes.
+        const QString model = m_dir.filePath(QStringLiteral("long.gguf"));
+        const Result synth = run({QStringLiteral("llm"), QStringLiteral("synth-model"), model, QStringLiteral("--vocab"), QStringLiteral("32000"),
+                                  QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"), QStringLiteral("128"), QStringLiteral("--ctx"),
+                                  QStringLiteral("16384")});
+        QVERIFY2(synth.code == 0, qPrintable(synth.err));
+        const QStringList generate{QStringLiteral("run"),   QStringLiteral("llm"),       QStringLiteral("generate"), QStringLiteral("--model"),
+                                   model,                   QStringLiteral("--prompt"),  QStringLiteral("tell me a long story"),
+                                   QStringLiteral("--n"),   QStringLiteral("6000"),      QStringLiteral("--temp"),   QStringLiteral("0"),
+                                   QStringLiteral("--ctx"), QStringLiteral("16384"),     QStringLiteral("--threads"), QStringLiteral("1")};
+        const QString reference = m_dir.filePath(QStringLiteral("reference"));
+        const Result whole = run(QStringList{QStringLiteral("--project"), reference} + generate);
+        QVERIFY2(whole.code == 0, qPrintable(whole.err));
+        const QString wholeId = QRegularExpression(QStringLiteral("run (\\S+) started")).match(whole.err).captured(1);
+        const QJsonObject expected = jsonOf(reference, wholeId, QStringLiteral("generation.json"));
+        QCOMPARE(expected.value(QLatin1String("stop")).toString(), QStringLiteral("token limit"));
+        const QJsonArray expectedIds = expected.value(QLatin1String("tokens")).toArray();
+
+        // Paused by Ctrl-C once the terminal says tokens are being generated.
+        const QString project = m_dir.filePath(QStringLiteral("paused"));
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project} + generate);
+        QVERIFY(p.waitForStarted());
+        QString err;
+        const QRegularExpression generating(QStringLiteral("Generate ([1-9][0-9]*)/6000"));
+        const QDeadlineTimer deadline(120000);
+        while (!generating.match(err).hasMatch() && p.state() == QProcess::Running && !deadline.hasExpired()) {
+            p.waitForReadyRead(1000);
+            err += QString::fromUtf8(p.readAllStandardError());
+        }
+        QVERIFY2(generating.match(err).hasMatch(), qPrintable(err));
+        QCOMPARE(::kill(pid_t(p.processId()), SIGINT), 0);
+        QVERIFY(p.waitForFinished(60000));
+        err += QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 3, qPrintable(err + QString::fromUtf8(p.readAllStandardOutput())));
+        const QString pausedId = QRegularExpression(QStringLiteral("run (\\S+) started")).match(err).captured(1);
+
+        // The checkpoint holds the tokens generated so far: the uninterrupted run's first ones.
+        const Result inspect = run({QStringLiteral("--project"), project, QStringLiteral("inspect"), pausedId, QStringLiteral("--json")});
+        QVERIFY2(inspect.code == 0, qPrintable(inspect.err));
+        QJsonArray kept;
+        for (const QJsonValue& e : QJsonDocument::fromJson(inspect.out.toUtf8()).object().value(QLatin1String("entries")).toArray())
+            if (e.toObject().value(QLatin1String("key")).toString() == QLatin1String("generate/tokens"))
+                kept = e.toObject().value(QLatin1String("state")).toObject().value(QLatin1String("tokens")).toArray();
+        QVERIFY2(!kept.isEmpty() && kept.size() < expectedIds.size(), qPrintable(inspect.out.left(2000)));
+        for (qsizetype i = 0; i < kept.size(); ++i)
+            QCOMPARE(kept[i].toInt(), expectedIds[i].toInt());
+
+        // Resumed, it reads them back and generates the rest: the same ids as the uninterrupted run.
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), pausedId});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        const QString resumedId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
+        QVERIFY2(!resumedId.isEmpty(), qPrintable(resumed.err));
+        const QJsonObject got = jsonOf(project, resumedId, QStringLiteral("generation.json"));
+        QCOMPARE(got.value(QLatin1String("tokens")).toArray(), expectedIds);
+        QCOMPARE(got.value(QLatin1String("text")).toString(), expected.value(QLatin1String("text")).toString());
+        QCOMPARE(jsonOf(project, resumedId, QStringLiteral("timings.json")).value(QLatin1String("continuedAfterTokens")).toInteger(), qint64(kept.size()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLlmGenerateResume)
+#include "tst_llm_generate_resume.moc"
