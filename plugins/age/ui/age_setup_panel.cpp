@@ -60,7 +60,7 @@ TableCheck check(const QString& path, const QJsonObject& mappingJson)
     }
     result.ok = true;
     result.summary = report.summary() + (report.absentMarkers.isEmpty() ? QString() : QObject::tr("; mapped but absent: %1").arg(report.absentMarkers.join(QStringLiteral(", "))));
-    for (const QString& line : columnWideProblems(report, *mapping))
+    for (const QString& line : report.notes + columnWideProblems(report, *mapping))
         result.summary += QLatin1Char('\n') + line;
     for (const TableIssue& i : report.issues)
         result.problems.append({QString::number(i.line), i.column, i.problem});

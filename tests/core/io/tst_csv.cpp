@@ -3,6 +3,7 @@
 
 #include "io/csv_reader.h"
 #include "io/csv_writer.h"
+#include "io/table_values.h"
 #include "support/test_support.h"
 
 #include <QTemporaryDir>
@@ -105,6 +106,30 @@ private slots:
         auto bad = (*r)->next();
         QVERIFY(!bad);
         QVERIFY(bad.error().message().contains(QStringLiteral("not closed")));
+    }
+
+    // Cell values as R, pandas and spreadsheets write them: the missing-value spellings, and a
+    // decimal comma only where the comma cannot separate fields (a semicolon table).
+    void cellValuesAsSpreadsheetsWriteThem()
+    {
+        for (const char* missing : {"", "NA", "na", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None", "#N/A", "-", "."})
+            QVERIFY2(isMissingValueText(QString::fromLatin1(missing)), missing);
+        for (const char* value : {"0", "NAB", "none at all", "--", "N"})
+            QVERIFY2(!isMissingValueText(QString::fromLatin1(value)), value);
+        bool comma = false;
+        QCOMPARE(parseTableNumber(QStringLiteral("93.5"), QLatin1Char(','), &comma), std::optional<double>(93.5));
+        QCOMPARE(parseTableNumber(QStringLiteral("-1e-3"), QLatin1Char(';'), &comma), std::optional<double>(-1e-3));
+        QVERIFY(!comma);
+        QCOMPARE(parseTableNumber(QStringLiteral("93,5"), QLatin1Char(','), &comma), std::nullopt);
+        QCOMPARE(parseTableNumber(QStringLiteral("93,5"), QLatin1Char('\t'), &comma), std::nullopt);
+        QVERIFY(!comma);
+        QCOMPARE(parseTableNumber(QStringLiteral("93,5"), QLatin1Char(';'), &comma), std::optional<double>(93.5));
+        QVERIFY(comma);
+        QCOMPARE(parseTableNumber(QStringLiteral("-0,72"), QLatin1Char(';')), std::optional<double>(-0.72));
+        QCOMPARE(parseTableNumber(QStringLiteral("1,5e-3"), QLatin1Char(';')), std::optional<double>(1.5e-3));
+        QCOMPARE(parseTableNumber(QStringLiteral(",5"), QLatin1Char(';')), std::optional<double>(0.5));
+        for (const char* bad : {"1,2,3", "1.000,5", "4,", "abc", "4,3 mg"})
+            QVERIFY2(!parseTableNumber(QString::fromLatin1(bad), QLatin1Char(';')), bad);
     }
 
     void emptyFileHasNoHeader()

@@ -180,7 +180,8 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
                         {QStringLiteral("validation"), QJsonObject{{QStringLiteral("summary"), report.summary()}, {QStringLiteral("counts"), counts},
                                                                    {QStringLiteral("missing_by_marker"), missing},
                                                                    {QStringLiteral("absent_markers"), QJsonArray::fromStringList(report.absentMarkers)},
-                                                                   {QStringLiteral("column_problems"), QJsonArray::fromStringList(columnWideProblems(report, d->mapping))}}},
+                                                                   {QStringLiteral("column_problems"), QJsonArray::fromStringList(columnWideProblems(report, d->mapping))},
+                                                                   {QStringLiteral("reading_notes"), QJsonArray::fromStringList(report.notes)}}},
                         {QStringLiteral("imputed"), imputed}};
     if (d->references.kdm)
         summary.insert(QStringLiteral("kdm_model"), d->references.kdm->toJson());

@@ -73,6 +73,8 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
                                                                                  "few, PhenoAge and HD none) has no value of it, said in clock_notes.tsv")
                                                 : absentMeans));
     }
+    for (const QString& note : report.notes) // how the table was read: decimal commas, a unit in a column's name
+        ctx.warn(QStringLiteral("%1: %2").arg(path, note));
     // A problem that fills a column is said once, with what the column holds; its rows are in validation.tsv.
     const auto wide = report.columnWide();
     for (const auto& key : wide) {

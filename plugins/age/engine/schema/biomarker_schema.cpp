@@ -14,15 +14,29 @@ namespace bioforge::age {
 
 using core::Error;
 
+QStringList BiomarkerSpec::acceptedUnits() const
+{
+    QStringList accepted{unit};
+    accepted << units.keys();
+    return accepted;
+}
+
 core::Expected<UnitConversion> BiomarkerSpec::conversionFrom(const QString& given) const
 {
-    const QString u = given.trimmed();
+    // The Greek mu (U+03BC, a Greek keyboard's, Word's) is the micro sign (U+00B5) the schema writes.
+    const QString u = QString(given.trimmed()).replace(QChar(0x03BC), QChar(0x00B5));
     if (u.isEmpty() || u == unit)
         return UnitConversion{};
     if (auto it = units.constFind(u); it != units.constEnd())
         return *it;
-    QStringList accepted{unit};
-    accepted << units.keys();
+    const QStringList accepted = acceptedUnits();
+    // Another case of one accepted unit only (mg/dl for mg/dL); where two differ only in case, neither.
+    QStringList alike;
+    for (const QString& a : accepted)
+        if (a.compare(u, Qt::CaseInsensitive) == 0)
+            alike << a;
+    if (alike.size() == 1)
+        return alike.front() == unit ? UnitConversion{} : units.value(alike.front());
     return Error(QStringLiteral("%1: unit '%2' is not known; accepted: %3").arg(name, u, accepted.join(QStringLiteral(", "))));
 }
 

@@ -31,7 +31,10 @@ struct BiomarkerSpec {
     QHash<QString, UnitConversion> units; // other accepted units
 
     // The conversion from `unit` to the canonical one; an error naming the accepted units.
+    // Units are matched as written, else in another case where one accepted unit only matches
+    // (mg/dl), the Greek mu as the micro sign.
     core::Expected<UnitConversion> conversionFrom(const QString& unit) const;
+    QStringList acceptedUnits() const; // the canonical one first
 };
 
 struct ClockRequirement {

@@ -59,9 +59,9 @@ QString CohortReadReport::caseAmbiguityNote(const QString& name) const
     const QStringList found = caseAmbiguous.value(name);
     if (found.isEmpty())
         return {};
-    return QStringLiteral(" (the header has %1, which differ from '%2' only in case: neither is taken; rename one, or name the column exactly "
-                          "in the mapping)")
-        .arg(QLatin1Char('\'') + found.join(QStringLiteral("', '")) + QLatin1Char('\''), name);
+    return QStringLiteral(" (the header has %1, which '%2' names alike, case and spacing aside: neither is taken; rename one, or name the "
+                          "column exactly in the mapping)")
+        .arg(found.join(QStringLiteral(", ")), name);
 }
 
 namespace {

@@ -47,9 +47,14 @@ struct CohortReadReport {
     static constexpr int kMaxIssues = 2000;
     static constexpr int kMaxIssuesInAll = 50000; // a table with problems in every column stays a bounded report
     QMap<std::pair<QString, QString>, ColumnTally> byColumn; // (kind, column) -> every such problem, tallied
-    // Columns whose name the mapping gives only in another case, which the header has more than
-    // once (AGE and Age for age): neither is taken. Mapping's name -> the header's.
+    // Names the header holds twice, or in two variants of case or spacing where none is exact (AGE
+    // and Age for age): neither is taken. Mapping's name -> "'AGE' (column 2)", … .
     QMap<QString, QStringList> caseAmbiguous;
+    // How the table was read, said once each (a run's warnings, the check's lines): decimal commas
+    // taken as points, a column whose name gives another unit than the mapping, a name the header
+    // holds twice.
+    QStringList notes;
+    qint64 decimalCommas = 0; // values read with a decimal comma
 
     // `value`: the field as written (tallied by column, to say what a whole column holds).
     void add(const QString& kind, qint64 line, const QString& column, const QString& problem, const QString& value = {});

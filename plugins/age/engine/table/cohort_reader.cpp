@@ -1,6 +1,7 @@
 #include "table/cohort_reader.h"
 
 #include "io/csv_reader.h"
+#include "io/table_values.h"
 
 #include <QHash>
 #include <QRegularExpression>
@@ -17,33 +18,69 @@ using core::Error;
 
 namespace {
 
-bool isMissingText(const QString& t)
+bool isMissingText(const QString& t) { return core::isMissingValueText(t); }
+
+// A header name as a person sees it: no-break, thin and other spaces as one space, zero-width
+// characters dropped, the ends trimmed (a lab system's "Albumin\u00a0(g/dL)" is "Albumin (g/dL)").
+QString seenAs(const QString& name)
 {
-    return t.isEmpty() || t == QLatin1String("NA") || t == QLatin1String("NaN") || t == QLatin1String("nan") || t == QLatin1String(".")
-           || t == QLatin1String("N/A") || t == QLatin1String("null");
+    QString out;
+    out.reserve(name.size());
+    for (const QChar c : name) {
+        const char16_t u = c.unicode();
+        if (u == 0x200B || u == 0x200C || u == 0x200D || u == 0x2060 || u == 0xFEFF)
+            continue;
+        out += c.isSpace() || u == 0x00A0 || u == 0x2007 || u == 0x202F ? QLatin1Char(' ') : c;
+    }
+    return out.simplified();
 }
 
-// The column the mapping names: spelt as the mapping spells it, else the one column that differs
-// only in case (an export that upper-cases its header: AGE_YEARS for age_years); two such
-// columns are ambiguous and neither is taken (recorded in the report, for the message).
+// The column the mapping names: spelt as the mapping spells it, else the one column whose name
+// differs only in case or spacing (an export that upper-cases its header: AGE_YEARS for
+// age_years; a no-break space). A name matched by two columns alike (written twice, or two case
+// variants) is ambiguous and neither is taken (recorded in the report, for the message).
 int columnOf(const QStringList& header, const QString& name, CohortReadReport& report)
 {
     if (name.isEmpty())
         return -1;
-    if (const qsizetype exact = header.indexOf(name); exact >= 0)
-        return int(exact);
-    QStringList found;
-    int index = -1;
-    for (qsizetype i = 0; i < header.size(); ++i)
-        if (header[i].compare(name, Qt::CaseInsensitive) == 0) {
-            found << header[i];
-            index = int(i);
-        }
-    if (found.size() > 1) {
+    const auto ambiguous = [&](const QList<int>& columns) {
+        QStringList found;
+        for (const int i : columns)
+            found << QStringLiteral("'%1' (column %2)").arg(header[i]).arg(i + 1);
         report.caseAmbiguous.insert(name, found);
         return -1;
+    };
+    QList<int> exact, alike;
+    for (int i = 0; i < int(header.size()); ++i) {
+        if (header[i] == name)
+            exact << i;
+        else if (seenAs(header[i]).compare(seenAs(name), Qt::CaseInsensitive) == 0)
+            alike << i;
     }
-    return index;
+    if (exact.size() == 1)
+        return exact.front();
+    if (exact.size() > 1)
+        return ambiguous(exact);
+    if (alike.size() > 1)
+        return ambiguous(alike);
+    return alike.isEmpty() ? -1 : alike.front();
+}
+
+// The unit a column's name gives at its end ("CRP (mg/L)", "albumin [g/dL]") where it is one the
+// marker accepts and converts otherwise than the mapping's unit does; empty where the name gives
+// none, or the same.
+QString unitInName(const QString& name, const BiomarkerSpec* spec, const UnitConversion& mapped)
+{
+    static const QRegularExpression atEnd(QStringLiteral("[(\\[]\\s*([^()\\[\\]]+?)\\s*[)\\]]\\s*$"));
+    const QRegularExpressionMatch m = atEnd.match(seenAs(name));
+    if (!spec || !m.hasMatch())
+        return {};
+    const QString said = m.captured(1);
+    const auto conversion = spec->conversionFrom(said);
+    if (!conversion)
+        return {};
+    const bool same = std::abs(conversion->factor - mapped.factor) <= 1e-12 * std::abs(mapped.factor) && std::abs(conversion->offset - mapped.offset) <= 1e-12;
+    return same ? QString() : said;
 }
 
 } // namespace
@@ -115,6 +152,10 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
         }
         d.readings.push_back({it.key(), column, *it, schema.find(it.key())});
         d.markerNames << it.key();
+        if (const QString said = unitInName(header[column], d.readings.back().spec, it->toCanonical); !said.isEmpty())
+            d.report->notes << QStringLiteral("column '%1' says %2 in its name, but the mapping '%3' reads %4 in %5: if the name is right, every value "
+                                              "of it is converted wrongly (give \"unit\": \"%2\" in the mapping)")
+                                   .arg(header[column], said, mapping.name, it.key(), it->unit);
     }
     return s;
 }
@@ -190,9 +231,14 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         *missing = isMissingText(text);
         if (*missing)
             return std::nan("");
-        bool ok = false;
-        const double v = text.toDouble(&ok);
-        if (!ok || !std::isfinite(v)) {
+        bool comma = false;
+        const std::optional<double> parsed = core::parseTableNumber(text, reader->delimiter(), &comma);
+        const double v = parsed.value_or(std::nan(""));
+        if (comma && !r.decimalCommas++) // said once: a European spreadsheet's CSV writes every number so
+            r.notes << QStringLiteral("the table is separated by semicolons and writes numbers with a decimal comma (line %1, column %2: '%3'): "
+                                      "read as decimal points, as R's read.csv2 reads it")
+                           .arg(QString::number(line), name, text.left(40));
+        if (!std::isfinite(v)) {
             // A European spreadsheet's "93,5" (or a thousands separator, "1,200"): said, since every
             // value of such a table fails alike.
             static const QRegularExpression decimalComma(QStringLiteral("^[-+]?\\d+,\\d+$"));
@@ -220,10 +266,15 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     Sex sex = Sex::Unknown;
     if (sexCol >= 0) {
         const QString code = f[sexCol].trimmed();
-        if (mapping.sex.yes.contains(code))
+        // The mapping's codes as written, else in any case where that is one side only ("f" for F).
+        const bool male = mapping.sex.yes.contains(code), female = mapping.sex.no.contains(code);
+        const bool maleAnyCase = mapping.sex.yes.contains(code, Qt::CaseInsensitive), femaleAnyCase = mapping.sex.no.contains(code, Qt::CaseInsensitive);
+        if (male || (!female && maleAnyCase && !femaleAnyCase))
             sex = Sex::Male;
-        else if (mapping.sex.no.contains(code))
+        else if (female || (femaleAnyCase && !maleAnyCase))
             sex = Sex::Female;
+        else if (!ragged && isMissingText(code))
+            r.add(QStringLiteral("unknown sex"), line, mapping.sex.column, QStringLiteral("no sex given ('%1')").arg(code), code.left(40));
         else if (!ragged)
             r.add(QStringLiteral("unknown sex"), line, mapping.sex.column,
                   QStringLiteral("'%1' is neither a male (%2) nor a female (%3) code").arg(code, mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/'))),

@@ -95,9 +95,14 @@ core::Expected<ColumnMapping> ColumnMapping::fromJson(const QJsonObject& json, c
         if (!spec)
             return Error(QStringLiteral("%1: '%2' is not a biomarker the plugin knows (%3)").arg(source, it.key(), schema.names().join(QStringLiteral(", "))));
         const QJsonObject o = it.value().toObject();
-        MarkerColumn c{o.value(QLatin1String("column")).toString(), o.value(QLatin1String("unit")).toString(spec->unit), {}};
+        MarkerColumn c{o.value(QLatin1String("column")).toString(), o.value(QLatin1String("unit")).toString(), {}};
         if (c.column.isEmpty())
             return Error(QStringLiteral("%1: biomarker '%2' names no column").arg(source, it.key()));
+        // A unit left out was taken for the canonical one: a column in mg/L read as mg/dL, every
+        // person's PhenoAge off by a year or more without a word (trial 20).
+        if (c.unit.trimmed().isEmpty())
+            return Error(QStringLiteral("%1: biomarker '%2' (column '%3') gives no \"unit\": give the unit its values are in (accepted: %4)")
+                             .arg(source, it.key(), c.column, spec->acceptedUnits().join(QStringLiteral(", "))));
         auto conversion = spec->conversionFrom(c.unit);
         if (!conversion)
             return conversion.error().withContext(source);

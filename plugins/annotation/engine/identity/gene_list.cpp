@@ -1,6 +1,7 @@
 #include "identity/gene_list.h"
 
 #include "io/line_reader.h"
+#include "io/table_values.h"
 #include "io/text_decoding.h"
 
 #include <QHash>
@@ -204,11 +205,8 @@ void addLine(QList<Line>& lines, const QString& rawLine, qint64 number)
 // alias of XK: a pasted results table had XK annotated for every row without a symbol).
 void markMissingValues(QList<GeneListEntry>& entries)
 {
-    static const QStringList missing{QStringLiteral("NA"),   QStringLiteral("N/A"),  QStringLiteral("NaN"), QStringLiteral("nan"),
-                                     QStringLiteral("NULL"), QStringLiteral("null"), QStringLiteral("None"), QStringLiteral("na"),
-                                     QStringLiteral("n/a"),  QStringLiteral("-"),    QStringLiteral(".")};
     for (GeneListEntry& e : entries)
-        if (e.problem.isEmpty() && missing.contains(e.text))
+        if (e.problem.isEmpty() && !e.text.isEmpty() && core::isMissingValueText(e.text))
             e.problem = QStringLiteral("'%1' is how R, pandas and spreadsheets write a missing value, not a gene (if a gene is meant, write its "
                                        "approved symbol)")
                             .arg(e.text);
