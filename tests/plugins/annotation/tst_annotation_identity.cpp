@@ -291,6 +291,19 @@ private slots:
         // Copied from a web page or Word: a no-break space separates, a zero-width space vanishes.
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("NPHS1\u00a0NPHS2\n\u200bUMOD\u200d\nPKD1\u202f\ufeff"))),
                  (QStringList{QStringLiteral("NPHS1"), QStringLiteral("NPHS2"), QStringLiteral("UMOD"), QStringLiteral("PKD1")}));
+        // Column titles as databases write them are titles, not genes ("Gene stable ID" made "ID" the
+        // gene ID1: trial 20); of several, the symbols' or names' column is read.
+        for (const char* title : {"Gene stable ID", "ID", "Gene ID", "Gene name", "Gene names", "HGNC symbol", "gene_name", "GeneID", "Entrez", "Gene.symbol",
+                                  "NCBI gene ID"})
+            QCOMPARE(textsOf(parseGeneList(QString::fromLatin1(title) + QStringLiteral("\nPKD1\nUMOD\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("UMOD")}));
+        layout.clear();
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("Gene stable ID\tGene name\nENSG00000008710\tPKD1\nENSG00000118762\tPKD2\n"), &layout)),
+                 (QStringList{QStringLiteral("PKD1"), QStringLiteral("PKD2")}));
+        QVERIFY2(layout.contains(QStringLiteral("column 2 ('Gene name') of 2")), qPrintable(layout));
+        // A list's bullets and numbers are no entries; Word's hyphens and full-width letters are plain ones.
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("1. PKD2\n2) UMOD\n- WT1\n* LAMB2\n\u2022 NPHS1\nHLA\u2010B\n\uff37\uff34\uff11\n-\n"))),
+                 (QStringList{QStringLiteral("PKD2"), QStringLiteral("UMOD"), QStringLiteral("WT1"), QStringLiteral("LAMB2"), QStringLiteral("NPHS1"),
+                              QStringLiteral("HLA-B"), QStringLiteral("WT1"), QStringLiteral("-")}));
     }
 
     void aFileThatIsNoDatabaseIsSaidSoInSQLitesWords()

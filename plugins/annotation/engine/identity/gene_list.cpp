@@ -8,15 +8,43 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
+
 namespace bioforge::annotation {
 namespace {
 
+// The words of a column's title, however it is joined ("Gene stable ID", "gene_name", "Gene.symbol",
+// "HGNC symbol"), lower case.
+QStringList titleWords(const QString& token)
+{
+    static const QRegularExpression joins(QStringLiteral("[\\s_.\\-]+"));
+    return token.trimmed().toLower().split(joins, Qt::SkipEmptyParts);
+}
+
+// A column's title: every word one a title is made of, as Ensembl BioMart ("Gene stable ID", "Gene
+// name", "HGNC symbol"), NCBI ("GeneID"), UniProt ("Gene names"), GENCODE ("gene_name") and GEO2R
+// ("Gene.symbol") write them. A word was taken for a gene: "ID" annotated as ID1 (trial 20).
 bool isTitle(const QString& token)
 {
-    static const QSet<QString> titles{QStringLiteral("gene"), QStringLiteral("genes"), QStringLiteral("symbol"), QStringLiteral("gene_symbol"),
-                                      QStringLiteral("genesymbol"), QStringLiteral("gene symbol"), QStringLiteral("hgnc_id"), QStringLiteral("hgnc id"),
-                                      QStringLiteral("gene_id"), QStringLiteral("approved_symbol"), QStringLiteral("approved symbol")};
-    return titles.contains(token.trimmed().toLower());
+    static const QSet<QString> words{
+        QStringLiteral("gene"),      QStringLiteral("genes"),      QStringLiteral("symbol"),   QStringLiteral("symbols"),     QStringLiteral("name"),
+        QStringLiteral("names"),     QStringLiteral("id"),         QStringLiteral("ids"),      QStringLiteral("identifier"),  QStringLiteral("identifiers"),
+        QStringLiteral("stable"),    QStringLiteral("ensembl"),    QStringLiteral("entrez"),   QStringLiteral("ncbi"),        QStringLiteral("hgnc"),
+        QStringLiteral("hugo"),      QStringLiteral("approved"),   QStringLiteral("official"), QStringLiteral("accession"),   QStringLiteral("geneid"),
+        QStringLiteral("genesymbol"), QStringLiteral("genename"),  QStringLiteral("genenames"), QStringLiteral("list"),       QStringLiteral("of")};
+    const QStringList w = titleWords(token);
+    return !w.isEmpty() && std::all_of(w.begin(), w.end(), [](const QString& word) { return words.contains(word); });
+}
+
+// Of a header's titles, the one of symbols before names, names before genes, genes before ids
+// ("Gene stable ID, Gene name": the names).
+int titleRank(const QString& title)
+{
+    const QStringList w = titleWords(title);
+    const auto has = [&](std::initializer_list<const char*> any) {
+        return std::any_of(any.begin(), any.end(), [&](const char* word) { return w.contains(QLatin1String(word)); });
+    };
+    return has({"symbol", "symbols", "genesymbol"}) ? 3 : has({"name", "names", "genename", "genenames"}) ? 2 : has({"gene", "genes"}) ? 1 : 0;
 }
 
 struct Line {
@@ -88,13 +116,17 @@ int geneColumn(const QList<Line>& lines, int& skip, QString& title, qsizetype& c
         return -1;
     const QStringList first = fieldsOf(lines.first().text);
     columns = first.size();
-    if (first.size() >= 2)
+    if (first.size() >= 2) {
+        int best = -1;
         for (qsizetype i = 0; i < first.size(); ++i)
-            if (isTitle(first[i])) {
-                skip = 1;
-                title = first[i];
-                return int(i);
-            }
+            if (isTitle(first[i]) && (best < 0 || titleRank(first[i]) > titleRank(first[best])))
+                best = int(i);
+        if (best >= 0) {
+            skip = 1;
+            title = first[best];
+            return best;
+        }
+    }
     if (first.size() == 1 && isTitle(first[0]))
         skip = 1; // "gene" over a table without the other columns' titles
     if (skip >= lines.size())
@@ -186,10 +218,13 @@ QString withoutInvisibles(const QString& line)
         const char16_t u = c.unicode();
         if (u == 0x00a0 || u == 0x2007 || u == 0x202f)
             out += QLatin1Char(' ');
+        else if ((u >= 0x2010 && u <= 0x2015) || u == 0x2212) // Word's and PDFs' hyphens, dashes and minus: HLA‐B is HLA-B
+            out += QLatin1Char('-');
         else if (u != 0x200b && u != 0x200c && u != 0x200d && u != 0x2060 && u != 0xfeff)
             out += c;
     }
-    return out;
+    // Compatibility forms as their plain letters: a CJK input method's full-width ＷＴ１ is WT1.
+    return out.normalized(QString::NormalizationForm_KC);
 }
 
 void addLine(QList<Line>& lines, const QString& rawLine, qint64 number)
@@ -197,6 +232,9 @@ void addLine(QList<Line>& lines, const QString& rawLine, qint64 number)
     QString text = withoutInvisibles(rawLine);
     if (const qsizetype hash = text.indexOf(QLatin1Char('#')); hash >= 0)
         text.truncate(hash);
+    // A list's bullet or number ("- WT1", "* LAMB2", "1. PKD2", "2) UMOD") is no entry.
+    static const QRegularExpression bullet(QStringLiteral("^\\s*(?:[-*\u2022\u00b7]|\\d{1,4}[.)])\\s+(?=\\S)"));
+    text.remove(bullet);
     if (!text.trimmed().isEmpty())
         lines.append({text, number});
 }
