@@ -18,6 +18,7 @@
 #include <QAbstractScrollArea>
 #include <QApplication>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLayout>
 #include <QListWidget>
 #include <QScrollArea>
@@ -81,6 +82,26 @@ private slots:
             const QString page = m_window->navigation()->item(i)->text();
             if (needed > scroll->viewport()->width() || scroll->horizontalScrollBar()->isVisible())
                 wide << QStringLiteral("%1: %2 px in %3 px").arg(page).arg(needed).arg(scroll->viewport()->width());
+            // Each pane is as tall as its layout needs at its width (wrapped labels counted): a pane
+            // given less drew its widgets over each other (the age form's check summary over its
+            // mapping: trial 20).
+            for (const ui::StackingSplitter* s : scroll->widget()->findChildren<ui::StackingSplitter*>()) {
+                for (int p = 0; s->isVisible() && p < s->count(); ++p) {
+                    const QWidget* pane = s->widget(p);
+                    if (pane->isHidden() || !pane->layout())
+                        continue;
+                    const int needs = pane->layout()->hasHeightForWidth() ? pane->layout()->totalHeightForWidth(pane->width())
+                                                                          : pane->layout()->totalMinimumSize().height();
+                    if (pane->height() < needs)
+                        wide << QStringLiteral("%1: pane %2 is %3 px tall, its layout needs %4 at %5 px wide").arg(page).arg(p).arg(pane->height()).arg(needs).arg(pane->width());
+                }
+            }
+            // The age page's people and mapping tables show ten rows or more (one row and four of the
+            // mapping's twenty fields: trial 20).
+            for (const char* name : {"peopleTable", "mappingTable"})
+                if (const auto* table = scroll->widget()->findChild<QTableView*>(QLatin1String(name)); table && table->isVisible()
+                    && table->viewport()->height() < 10 * table->verticalHeader()->defaultSectionSize())
+                    wide << QStringLiteral("%1: %2 is %3 px tall, under ten rows").arg(page, QLatin1String(name)).arg(table->viewport()->height());
             // The page's minimum is its widest pane's: side by side, each pane must have its own.
             for (const ui::StackingSplitter* s : scroll->widget()->findChildren<ui::StackingSplitter*>()) {
                 if (!s->isVisible() || s->orientation() != Qt::Horizontal)

@@ -1,5 +1,7 @@
 #include "layout/stacking_splitter.h"
 
+#include <QChildEvent>
+#include <QLayout>
 #include <QResizeEvent>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -98,16 +100,61 @@ void StackingSplitter::reveal(int index)
 
 bool StackingSplitter::event(QEvent* event)
 {
+    if (event->type() == QEvent::ChildAdded)
+        if (QObject* child = static_cast<QChildEvent*>(event)->child(); child->isWidgetType())
+            child->installEventFilter(this); // its resizes and layout requests (installed once: Qt keeps one entry per filter)
+    if (event->type() == QEvent::ChildRemoved)
+        m_fitted.remove(static_cast<const QWidget*>(static_cast<QChildEvent*>(event)->child()));
     const bool done = QSplitter::event(event);
-    if (event->type() == QEvent::LayoutRequest || event->type() == QEvent::ChildAdded || event->type() == QEvent::ChildRemoved || event->type() == QEvent::Show)
+    if (event->type() == QEvent::LayoutRequest || event->type() == QEvent::ChildAdded || event->type() == QEvent::ChildRemoved || event->type() == QEvent::Show) {
         updateOrientation(width());
+        scheduleFit();
+    }
     return done;
+}
+
+bool StackingSplitter::eventFilter(QObject* watched, QEvent* event)
+{
+    if ((event->type() == QEvent::Resize || event->type() == QEvent::LayoutRequest) && watched->parent() == this)
+        scheduleFit();
+    return QSplitter::eventFilter(watched, event);
 }
 
 void StackingSplitter::resizeEvent(QResizeEvent* event)
 {
     updateOrientation(event->size().width());
     QSplitter::resizeEvent(event);
+    scheduleFit();
+}
+
+void StackingSplitter::scheduleFit()
+{
+    if (m_fitPending)
+        return;
+    m_fitPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_fitPending = false;
+        fitPaneHeights();
+    });
+}
+
+void StackingSplitter::fitPaneHeights()
+{
+    for (int i = 0; i < count(); ++i) {
+        QWidget* pane = widget(i);
+        if (pane->isHidden())
+            continue;
+        int own = pane->minimumHeight();
+        if (const auto it = m_fitted.constFind(pane); it != m_fitted.constEnd() && it->set == own)
+            own = it->own; // the value set here: the page's own is the one remembered
+        int wanted = own;
+        const int paneWidth = orientation() == Qt::Horizontal ? pane->width() : contentsRect().width();
+        if (QLayout* layout = pane->layout(); layout && layout->hasHeightForWidth() && paneWidth > 0)
+            wanted = std::max(wanted, layout->totalHeightForWidth(paneWidth));
+        if (pane->minimumHeight() != wanted)
+            pane->setMinimumHeight(wanted);
+        m_fitted.insert(pane, {own, wanted});
+    }
 }
 
 void StackingSplitter::updateOrientation(int width)

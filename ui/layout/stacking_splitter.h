@@ -5,6 +5,7 @@
 // dock, a small laptop screen): a page then scrolls down, never sideways with
 // its buttons off screen. Its minimum width is that of its widest pane.
 
+#include <QHash>
 #include <QSplitter>
 
 namespace bioforge::ui {
@@ -35,9 +36,22 @@ public:
 
 protected:
     bool event(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    // Each pane at least as tall as its layout needs at the width it has (wrapped labels counted:
+    // QSplitter reads minimum size hints only, which a wrapped label's height is not in, and a pane
+    // given less drew its widgets over each other: trial 20), besides its own minimum. Deferred to
+    // the event loop after a pane's resize or layout request; idempotent.
+    void scheduleFit();
+    void fitPaneHeights();
+    struct Fitted {
+        int own = 0; // the pane's minimum height as its page set it
+        int set = 0; // what fitPaneHeights set (a pane showing another value was set anew by its page)
+    };
+    QHash<const QWidget*, Fitted> m_fitted;
+    bool m_fitPending = false;
     QSize stackedMinimum() const; // the widest pane; stacked, the panes' heights summed
     // Side by side where `width` holds the panes at their minimums, else stacked. Decided on a
     // resize and whenever a pane's minimum or visibility may have changed (a layout request).

@@ -12,6 +12,7 @@
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -82,6 +83,10 @@ AgeResultsPanel::AgeResultsPanel(QWidget* parent) : QWidget(parent)
     m_people->setTabKeyNavigation(false);
     m_people->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tabs->addTab(m_people, tr("People"));
+    // Twelve people, or a plot with its axes, in view wherever the page is short (the results were a
+    // 50-px strip under the form at 1280x760: trial 20); the page scrolls to them when a run ends.
+    m_tabs->setMinimumHeight(12 * m_people->verticalHeader()->defaultSectionSize() + m_people->horizontalHeader()->sizeHint().height()
+                             + m_tabs->tabBar()->sizeHint().height() + 4 * m_people->frameWidth());
     layout->addWidget(m_tabs, 1);
     connect(&m_loading, &QFutureWatcher<core::Expected<AgeResults>>::finished, this, [this] { show(m_loading.result()); });
     m_refresh.setInterval(3000);

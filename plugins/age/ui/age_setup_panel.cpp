@@ -95,7 +95,6 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(input);
 
     m_editor = new MappingEditor(content);
-    m_editor->setMinimumHeight(220);
     layout->addWidget(m_editor, 2);
     m_checkSummary = new QLabel(tr("Choose a table, then check it: every value is read and every problem is listed."), content);
     m_checkSummary->setWordWrap(true);
@@ -170,8 +169,22 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
 
     connect(m_mappings, &QComboBox::activated, this, &AgeSetupPanel::chooseMapping);
     connect(checkButton, &QPushButton::clicked, this, &AgeSetupPanel::checkTable);
+    const auto stale = [this] {
+        if (!m_checkShown)
+            return;
+        m_checkShown = false;
+        m_checkSummary->setText(tr("The table or its mapping changed since the check: check it again."));
+        m_problems->setRowCount(0);
+    };
+    connect(m_table, &QLineEdit::textChanged, this, stale);
+    connect(m_editor, &MappingEditor::changed, this, stale);
     connect(&m_check, &QFutureWatcher<TableCheck>::finished, this, [this] {
         const TableCheck r = m_check.result();
+        if (table() != m_checkedTable || currentMapping() != m_checkedMapping) {
+            m_checkSummary->setText(tr("The table or its mapping changed during the check: check it again."));
+            m_problems->setRowCount(0);
+            return;
+        }
         if (!r.header.isEmpty())
             m_editor->setColumns(r.header);
         m_checkSummary->setText(r.ok ? tr("Checked: %1 (nothing is dropped: a value that cannot be used is left out of the clocks that need it, and the run says so).").arg(r.summary)
@@ -180,6 +193,7 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
         for (int i = 0; i < r.problems.size(); ++i)
             for (int c = 0; c < 3; ++c)
                 m_problems->setItem(i, c, new QTableWidgetItem(r.problems[i][c]));
+        m_checkShown = true;
         emit checked();
     });
     chooseMapping(0);
@@ -243,8 +257,12 @@ void AgeSetupPanel::checkTable()
         m_checkSummary->setText(tr("Choose a table first."));
         return;
     }
+    m_checkShown = false;
+    m_checkedTable = table();
+    m_checkedMapping = currentMapping();
+    m_problems->setRowCount(0);
     m_checkSummary->setText(tr("Checking %1…").arg(table()));
-    m_check.setFuture(QtConcurrent::run(check, table(), currentMapping()));
+    m_check.setFuture(QtConcurrent::run(check, m_checkedTable, m_checkedMapping));
 }
 
 QJsonObject AgeSetupPanel::parameters(const QString& verb, const QString& mappingFile) const

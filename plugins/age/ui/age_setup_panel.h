@@ -74,6 +74,11 @@ private:
     QLabel* m_status;
     QJsonObject m_projectMapping;
     QFutureWatcher<TableCheck> m_check;
+    // What the check shown (or running) read: a result for another table or mapping is not shown
+    // as this one's (a check stayed on screen after the table changed: trial 20).
+    QString m_checkedTable;
+    QJsonObject m_checkedMapping;
+    bool m_checkShown = false;
 };
 
 } // namespace bioforge::age

@@ -46,6 +46,8 @@ MappingEditor::MappingEditor(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_table->verticalHeader()->hide();
     m_table->setTabKeyNavigation(false); // Tab leaves the table instead of walking every cell
+    // Ten fields in view (four were, of some twenty, at 1280x760: trial 20); the page scrolls.
+    m_table->setMinimumHeight(10 * std::max(30, m_table->verticalHeader()->defaultSectionSize()) + m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth());
     layout->addWidget(m_table, 1);
     auto* form = new QFormLayout;
     m_male = new QLineEdit(this);

@@ -180,6 +180,9 @@ private slots:
                             "a,50,1,,80,5,0.1,30,90,13,70,6\nb,55,2,,80,5,0.1,30,90,13,70,6\n");
         const Result empty = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), noAlbumin});
         QVERIFY2(empty.code == 1 && (empty.out + empty.err).contains(QStringLiteral("no clock has a value for any of the 2 rows")), qPrintable(empty.out + empty.err));
+        // ... and says why in its own words (the window shows this message alone: trial 20).
+        QVERIFY2((empty.out + empty.err).contains(QRegularExpression(QStringLiteral("any of the 2 rows \\(phenoage: [^;)]*albumin[^;)]* \\(2 rows\\)"))),
+                 qPrintable(empty.out + empty.err));
         // A KDM reference without a pregnancy column trains on everyone in the age range, said once (it
         // trained on no one, men included: BioAge's filter keeps only people recorded as not pregnant).
         const QString noPregnancy = agePath(QStringLiteral("bioage_nhanes4_shared200.csv"));

@@ -96,6 +96,18 @@ private slots:
             if (rows->item(r, 0)->text().contains(QStringLiteral("(fev1)")))
                 flagged = qobject_cast<QComboBox*>(rows->cellWidget(r, 1))->currentText().contains(QStringLiteral("missing from this table"));
         QVERIFY(flagged);
+        // Another table chosen: the check shown was the last one's, and says so (it stayed as if it
+        // were this one's: trial 20).
+        setup->setTable(m_dir.filePath(QStringLiteral("other.csv")));
+        QVERIFY2(setup->checkSummary()->text().contains(QStringLiteral("changed since the check")), qPrintable(setup->checkSummary()->text()));
+        QCOMPARE(setup->problems()->rowCount(), 0);
+        setup->setTable(m_table);
+        QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("checkButton")), Qt::LeftButton);
+        setup->setTable(m_dir.filePath(QStringLiteral("other.csv"))); // while the check runs
+        QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 1, 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(setup->checkSummary()->text().contains(QStringLiteral("changed during the check")), qPrintable(setup->checkSummary()->text()), 30000);
+        QCOMPARE(setup->problems()->rowCount(), 0);
+        setup->setTable(m_table);
     }
 
     // A header that differs from the mapping only in case is the column the reader takes: the

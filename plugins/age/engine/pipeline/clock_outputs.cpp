@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -206,10 +207,23 @@ QStringList ClockTableWriter::finish(const CohortReadReport& report, const QMap<
     qint64 values = d->otherComputed;
     for (qint64 n : std::as_const(d->computed))
         values += n;
-    if (d->rows > 0 && values == 0)
-        throw core::JobFailure::needingNewRun(QStringLiteral("age clocks: no clock has a value for any of the %1 rows (the reasons above; clock_notes.tsv lists them "
-                                              "row by row): check the mapping's columns and units, or the reference tables")
-                                   .arg(d->rows));
+    if (d->rows > 0 && values == 0) {
+        // The commonest reasons said here: the window shows this message alone ("the reasons above"
+        // pointed at nothing there: trial 20); the terminal and the Log dock have every warning.
+        QList<std::pair<qint64, QString>> why;
+        for (auto c = d->reasons.begin(); c != d->reasons.end(); ++c)
+            for (auto r = c->begin(); r != c->end(); ++r)
+                why.append({r.value(), QStringLiteral("%1: %2 (%3 rows)").arg(c.key(), r.key()).arg(r.value())});
+        std::sort(why.begin(), why.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        QStringList named;
+        for (qsizetype i = 0; i < std::min<qsizetype>(3, why.size()); ++i)
+            named << why[i].second;
+        throw core::JobFailure::needingNewRun(QStringLiteral("age clocks: no clock has a value for any of the %1 rows (%2%3; clock_notes.tsv lists the "
+                                                             "reasons row by row, the run's warnings what was read wrong): check the mapping's columns and "
+                                                             "units, or the reference tables")
+                                                  .arg(d->rows)
+                                                  .arg(named.join(QStringLiteral("; ")), why.size() > named.size() ? QStringLiteral("; …") : QString()));
+    }
     return files;
 }
 
