@@ -198,7 +198,9 @@ ProgressSnapshot JobContext::snapshot() const
     // In the last stage (of a known size) the time left is that stage's own: its rate, not the
     // whole job's, whose window may hold an earlier stage done in moments (a model loaded in 0.1 s
     // took a third of the bar, and a 4-minute generation said "ETA 0:06": trial 19).
-    const bool lastStage = s.stageIndex >= 0 && s.stageIndex == stages.size() - 1 && m_progress.stageTotal() > 0;
+    // A last stage of one unit (writing the outputs) shows no rate of its own until it is done: the
+    // whole job's gives its ETA.
+    const bool lastStage = s.stageIndex >= 0 && s.stageIndex == stages.size() - 1 && m_progress.stageTotal() > 1;
     s.etaMs = lastStage ? m_stageRate.remainingMs() : m_eta.remainingMs();
     s.unitsPerSecond = m_stageRate.unitsPerSecond();
     if (s.stageIndex >= 0 && s.stageIndex < stages.size()) {

@@ -90,8 +90,19 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         ctx.warn(contextNote);
     if (core::Status st = (*model)->checkCache(context); !st)
         throw core::JobFailure(st.error());
-    request.continuation = pausedGeneration(ctx, request.maxTokens);
-    int64_t continued = request.continuation ? int64_t(request.continuation->tokens.size()) : 0;
+    Conversation conversation(**model, tokenizer, context);
+    int64_t continued = 0;
+    if (auto paused = pausedGeneration(ctx, request.maxTokens)) {
+        const int64_t tokens = int64_t(paused->tokens.size());
+        if (core::Status st = conversation.resume(std::move(*paused), request); st) {
+            continued = tokens;
+        } else { // a checkpoint its manifest verified, but of another context, model or prompt
+            ctx.warn(QStringLiteral("the %1 tokens generated before the pause cannot be continued (%2): generating from the prompt again")
+                         .arg(tokens)
+                         .arg(st.error().message()));
+            (void)ctx.checkpoints().remove(QLatin1String(kPausedGenerationKey));
+        }
+    }
     // A prompt refused (too long, empty) or stopped before it is read leaves the run in "Read
     // prompt": its progress counts the model loaded, not a step of generation.
     GenerationEvents events;
@@ -102,15 +113,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     };
     events.onText = [&](const std::string&, TokenId) { ctx.advance(); };
     events.stopRequested = [&] { return ctx.stopRequested(); };
-    auto result = Conversation(**model, tokenizer, context).generate(request, events);
-    if (!result && request.continuation) {
-        // A checkpoint its manifest verified, but of another context, model or prompt: generated again.
-        ctx.warn(QStringLiteral("the tokens generated before the pause cannot be continued (%1): generating from the prompt again").arg(result.error().message()));
-        (void)ctx.checkpoints().remove(QLatin1String(kPausedGenerationKey));
-        request.continuation.reset();
-        continued = 0;
-        result = Conversation(**model, tokenizer, context).generate(request, events);
-    }
+    auto result = conversation.generate(request, events);
     // A prompt the context cannot hold (or an empty one: Kind::Invalid) is the run's own parameter: a
     // resume would read it the same way (JobFailure marks it so).
     if (!result)
@@ -121,6 +124,10 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
         // Stopped while the prompt was read (nothing to continue): the checkpoint held, if any, stays.
         if (result->paused)
             keepPausedGeneration(ctx, *result->paused, (*model)->config().layers);
+        else if (!result->tokens.empty())
+            ctx.warn(QStringLiteral("the %1 tokens generated before the pause were not kept (not enough memory to copy the KV cache): resumed, the run "
+                                    "generates them again")
+                         .arg(result->tokens.size()));
         return core::JobOutcome::Paused;
     }
 
@@ -173,12 +180,12 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     return core::JobOutcome::Finished;
 }
 
-std::optional<GenerationRequest::Continuation> GenerateJob::pausedGeneration(core::JobContext& ctx, int maxTokens)
+std::optional<PausedGeneration> GenerateJob::pausedGeneration(core::JobContext& ctx, int maxTokens)
 {
     auto saved = ctx.checkpoints().loadOrDiscard(QLatin1String(kPausedGenerationKey));
     if (!saved)
         return std::nullopt;
-    GenerationRequest::Continuation c;
+    PausedGeneration c;
     const QJsonObject& state = saved->state;
     const QJsonArray tokens = state.value(QLatin1String("tokens")).toArray();
     c.samplerState = state.value(QLatin1String("sampler")).toString().toStdString();
@@ -205,35 +212,43 @@ std::optional<GenerationRequest::Continuation> GenerateJob::pausedGeneration(cor
     }
     if (!valid) { // verified by its manifest, so written so: a layout this version does not read
         ctx.warn(QStringLiteral("the checkpoint of the tokens generated before the pause holds no generation this version reads: generating from the prompt again"));
+        (void)ctx.checkpoints().remove(QLatin1String(kPausedGenerationKey)); // said once, not at every resume
         return std::nullopt;
     }
     return c;
 }
 
-void GenerateJob::keepPausedGeneration(core::JobContext& ctx, const GenerationRequest::Continuation& c, int64_t layers)
+void GenerateJob::keepPausedGeneration(core::JobContext& ctx, const PausedGeneration& c, int64_t layers)
 {
     QJsonArray ids;
     for (const TokenId id : c.tokens)
         ids.append(id);
     const qint64 positions = qint64(c.cacheTokens.size());
     const qint64 width = layers > 0 && positions > 0 ? qint64(c.keys.size()) / (layers * positions) : 0;
-    core::SafetensorsWriter tensors;
-    std::vector<qint64> cacheTokens(c.cacheTokens.begin(), c.cacheTokens.end());
-    core::Status st = tensors.addI64(QStringLiteral("cache_tokens"), {positions}, cacheTokens);
-    if (st)
-        st = tensors.addF32(QStringLiteral("keys"), {layers, positions, width}, c.keys);
-    if (st)
-        st = tensors.addF32(QStringLiteral("values"), {layers, positions, width}, c.values);
-    if (st)
-        st = tensors.addF32(QStringLiteral("logits"), {qint64(c.logits.size())}, c.logits);
-    if (st)
-        st = ctx.checkpoints().save(QLatin1String(kPausedGenerationKey),
-                                    {{QStringLiteral("tokens"), ids},
-                                     {QStringLiteral("sampler"), QString::fromStdString(c.samplerState)},
-                                     {QStringLiteral("keep"), qint64(c.keep)},
-                                     {QStringLiteral("shifted"), c.shifted}},
-                                    &tensors);
-    // Lost, the pause costs the tokens' time again, not the run: said, not fatal.
+    // The floats as they lie (no copy beside the file's bytes: a large model's cache is gigabytes).
+    const auto bytesOf = [](const std::vector<float>& v) { return QByteArray::fromRawData(reinterpret_cast<const char*>(v.data()), qsizetype(v.size() * sizeof(float))); };
+    core::Status st = core::okStatus();
+    try {
+        core::SafetensorsWriter tensors;
+        const std::vector<qint64> cacheTokens(c.cacheTokens.begin(), c.cacheTokens.end());
+        st = tensors.addI64(QStringLiteral("cache_tokens"), {positions}, cacheTokens);
+        if (st)
+            st = tensors.add(QStringLiteral("keys"), core::DType::F32, {layers, positions, width}, bytesOf(c.keys));
+        if (st)
+            st = tensors.add(QStringLiteral("values"), core::DType::F32, {layers, positions, width}, bytesOf(c.values));
+        if (st)
+            st = tensors.add(QStringLiteral("logits"), core::DType::F32, {qint64(c.logits.size())}, bytesOf(c.logits));
+        if (st)
+            st = ctx.checkpoints().save(QLatin1String(kPausedGenerationKey),
+                                        {{QStringLiteral("tokens"), ids},
+                                         {QStringLiteral("sampler"), QString::fromStdString(c.samplerState)},
+                                         {QStringLiteral("keep"), qint64(c.keep)},
+                                         {QStringLiteral("shifted"), c.shifted}},
+                                        &tensors);
+    } catch (const std::bad_alloc&) {
+        st = core::Error(QStringLiteral("not enough memory to write the KV cache out"), core::Error::Kind::Failed);
+    }
+    // Lost, the pause costs the tokens' time again, not the run: it is still paused, and says so.
     if (!st)
         ctx.warn(QStringLiteral("the %1 tokens generated before the pause were not kept (%2): resumed, the run generates them again")
                      .arg(c.tokens.size())

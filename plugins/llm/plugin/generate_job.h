@@ -25,8 +25,8 @@ public:
 
 private:
     // The checkpoint a pause wrote, or nullopt (none, or one this version does not read: warned).
-    static std::optional<GenerationRequest::Continuation> pausedGeneration(core::JobContext& ctx, int maxTokens);
-    static void keepPausedGeneration(core::JobContext& ctx, const GenerationRequest::Continuation& paused, int64_t layers);
+    static std::optional<PausedGeneration> pausedGeneration(core::JobContext& ctx, int maxTokens);
+    static void keepPausedGeneration(core::JobContext& ctx, const PausedGeneration& paused, int64_t layers);
     void recordModel(core::JobContext& ctx, const class GgufFile& file) const;
     QJsonObject m_parameters;
     GgufModelSource m_model;

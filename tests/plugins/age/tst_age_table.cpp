@@ -264,7 +264,7 @@ private slots:
         const QString duplicate = m_dir.filePath(QStringLiteral("duplicate.csv"));
         writeAll(duplicate, "person,age,sex,age\np1,50,M,60\n");
         auto both = readCohort(duplicate, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr);
-        QVERIFY2(!both && both.error().message().contains(QStringLiteral("the header has 'age' (column 2), 'age' (column 4)")),
+        QVERIFY2(!both && both.error().message().contains(QStringLiteral("the header has it 2 times: 'age' (column 2), 'age' (column 4); neither is taken: rename one of them")),
                  both ? "read" : qPrintable(both.error().message()));
         const QString spaced = m_dir.filePath(QStringLiteral("spaced.csv"));
         writeAll(spaced, "person,\xc2\xa0" "age\xe2\x80\x8b,sex,ALB  \nq1,50,M,4.3\n");

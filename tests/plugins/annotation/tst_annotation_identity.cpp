@@ -304,6 +304,9 @@ private slots:
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("1. PKD2\n2) UMOD\n- WT1\n* LAMB2\n\u2022 NPHS1\nHLA\u2010B\n\uff37\uff34\uff11\n-\n"))),
                  (QStringList{QStringLiteral("PKD2"), QStringLiteral("UMOD"), QStringLiteral("WT1"), QStringLiteral("LAMB2"), QStringLiteral("NPHS1"),
                               QStringLiteral("HLA-B"), QStringLiteral("WT1"), QStringLiteral("-")}));
+        // A table's missing gene is no bullet: its score is never read as an NCBI id (review 63).
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("gene\tscore\nPKD1\t2\n-\t12\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("-")}));
+        QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1 2.5\n- 12\nUMOD 3\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("-"), QStringLiteral("UMOD")}));
     }
 
     void aFileThatIsNoDatabaseIsSaidSoInSQLitesWords()

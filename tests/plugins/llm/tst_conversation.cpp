@@ -196,13 +196,12 @@ private slots:
             QVERIFY(paused->paused && paused->paused->shifted);
             QCOMPARE(paused->paused->tokens.size(), size_t(80));
 
-            GenerationRequest resumed = request;
-            resumed.continuation = paused->paused;
             streamed = 0;
             GenerationEvents streaming;
             streaming.onText = [&](const std::string&, TokenId t) { streamed += t == kNoToken ? 0 : 1; };
             Conversation second(*l.model, *l.tokenizer, 64, 16);
-            auto rest = second.generate(resumed, streaming);
+            QVERIFY(second.resume(std::move(*paused->paused), request));
+            auto rest = second.generate(request, streaming);
             QVERIFY2(rest, rest ? "" : qPrintable(rest.error().message()));
             QCOMPARE(rest->tokens, uninterrupted->tokens);
             QCOMPARE(rest->text, uninterrupted->text);
@@ -222,20 +221,23 @@ private slots:
         Conversation c(*l.model, *l.tokenizer, 64);
         auto paused = c.generate(request, pausing);
         QVERIFY(paused && paused->paused && !paused->paused->shifted);
-        const auto refused = [&](const std::function<void(GenerationRequest&)>& change, const char* said) {
+        const auto refused = [&](const std::function<void(GenerationRequest&, PausedGeneration&)>& change, const char* said) {
             GenerationRequest r = request;
-            r.continuation = paused->paused;
-            change(r);
+            PausedGeneration state = *paused->paused;
+            change(r, state);
             Conversation fresh(*l.model, *l.tokenizer, 64);
-            auto got = fresh.generate(r, {});
-            return !got && got.error().message().contains(QLatin1String(said));
+            const core::Status got = fresh.resume(std::move(state), r);
+            // Refused, the conversation is as it was: a generation reads the prompt and goes on.
+            auto after = fresh.generate(request, {});
+            return !got && got.error().message().contains(QLatin1String(said)) && after && after->evaluatedPromptTokens == after->promptTokens;
         };
-        QVERIFY(refused([](GenerationRequest& r) { r.prompt = "goodbye"; }, "not made from this prompt"));
-        QVERIFY(refused([](GenerationRequest& r) { r.continuation->samplerState = "not a generator state"; }, "sampler state"));
-        QVERIFY(refused([&](GenerationRequest& r) { r.continuation->tokens.back() = TokenId(l.model->config().vocabSize); }, "outside this model's vocabulary"));
-        QVERIFY(refused([](GenerationRequest& r) { r.continuation->keys.pop_back(); }, "KV cache"));
-        QVERIFY(refused([](GenerationRequest& r) { r.continuation->logits.pop_back(); }, "logits"));
-        QVERIFY(refused([](GenerationRequest& r) { r.messages = {{"user", "hi"}}; }, "raw mode"));
+        QVERIFY(refused([](GenerationRequest& r, PausedGeneration&) { r.prompt = "goodbye"; }, "not made from this prompt"));
+        QVERIFY(refused([](GenerationRequest&, PausedGeneration& p) { p.samplerState = "not a generator state"; }, "sampler state"));
+        QVERIFY(refused([&](GenerationRequest&, PausedGeneration& p) { p.tokens.back() = TokenId(l.model->config().vocabSize); }, "outside this model's vocabulary"));
+        QVERIFY(refused([](GenerationRequest&, PausedGeneration& p) { p.keys.pop_back(); }, "key and"));
+        QVERIFY(refused([](GenerationRequest&, PausedGeneration& p) { p.logits.pop_back(); }, "logits"));
+        QVERIFY(refused([](GenerationRequest&, PausedGeneration& p) { p.keep = -1; }, "not made from this prompt"));
+        QVERIFY(refused([](GenerationRequest& r, PausedGeneration&) { r.messages = {{"user", "hi"}}; }, "raw prompt"));
     }
 
     // A KV cache is refused up front, with its size and factors, when it cannot be held: Linux

@@ -16,9 +16,9 @@ using core::Error;
 
 QStringList BiomarkerSpec::acceptedUnits() const
 {
-    QStringList accepted{unit};
-    accepted << units.keys();
-    return accepted;
+    QStringList others = units.keys();
+    others.sort(); // a QHash's order changes from run to run: a message says them in one order
+    return QStringList{unit} + others;
 }
 
 core::Expected<UnitConversion> BiomarkerSpec::conversionFrom(const QString& given) const

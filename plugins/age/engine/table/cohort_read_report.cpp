@@ -3,6 +3,7 @@
 #include "io/csv_writer.h"
 
 #include <QRegularExpression>
+#include <QSet>
 
 namespace bioforge::age {
 
@@ -59,6 +60,13 @@ QString CohortReadReport::caseAmbiguityNote(const QString& name) const
     const QStringList found = caseAmbiguous.value(name);
     if (found.isEmpty())
         return {};
+    // "'age' (column 2)": the same name twice can only be renamed; variants can be named exactly.
+    static const QRegularExpression quoted(QStringLiteral("^'(.*)' \\(column \\d+\\)$"));
+    QSet<QString> names;
+    for (const QString& f : found)
+        names.insert(quoted.match(f).captured(1));
+    if (names.size() == 1)
+        return QStringLiteral(" (the header has it %1 times: %2; neither is taken: rename one of them)").arg(found.size()).arg(found.join(QStringLiteral(", ")));
     return QStringLiteral(" (the header has %1, which '%2' names alike, case and spacing aside: neither is taken; rename one, or name the "
                           "column exactly in the mapping)")
         .arg(found.join(QStringLiteral(", ")), name);

@@ -71,9 +71,8 @@ QStringList fieldsOf(const QString& line)
 
 bool isNumberLike(const QString& field, bool* integer)
 {
-    static const QSet<QString> missing{QString(), QStringLiteral("na"), QStringLiteral("nan"), QStringLiteral("inf"), QStringLiteral("-inf"),
-                                       QStringLiteral("-"), QStringLiteral("."), QStringLiteral("null")};
-    if (missing.contains(field.toLower())) {
+    static const QSet<QString> infinite{QStringLiteral("inf"), QStringLiteral("-inf"), QStringLiteral("+inf")};
+    if (core::isMissingValueText(field) || infinite.contains(field.toLower()) || core::isMissingValueText(field.toUpper())) {
         *integer = true;
         return true;
     }
@@ -232,9 +231,13 @@ void addLine(QList<Line>& lines, const QString& rawLine, qint64 number)
     QString text = withoutInvisibles(rawLine);
     if (const qsizetype hash = text.indexOf(QLatin1Char('#')); hash >= 0)
         text.truncate(hash);
-    // A list's bullet or number ("- WT1", "* LAMB2", "1. PKD2", "2) UMOD") is no entry.
-    static const QRegularExpression bullet(QStringLiteral("^\\s*(?:[-*\u2022\u00b7]|\\d{1,4}[.)])\\s+(?=\\S)"));
-    text.remove(bullet);
+    // A list's bullet or number ("- WT1", "* LAMB2", "1. PKD2", "2) UMOD") is no entry: where a
+    // space parts it from one name that is not a number. A table's row is left whole ("-\t12", a
+    // missing gene and its score, or "- 12" apart by spaces: the score would become NCBI gene 12).
+    static const QRegularExpression bullet(QStringLiteral("^\\s*(?:[-*\u2022\u00b7]|\\d{1,4}[.)]) +(\\S+)\\s*$"));
+    static const QRegularExpression numeric(QStringLiteral("^[-+]?[0-9.,eE]+$"));
+    if (const QRegularExpressionMatch m = bullet.match(text); m.hasMatch() && !m.captured(1).contains(numeric) && !text.contains(QRegularExpression(QStringLiteral("[\\t,;]"))))
+        text = m.captured(1);
     if (!text.trimmed().isEmpty())
         lines.append({text, number});
 }

@@ -2,15 +2,19 @@
 
 // A gene list as a user gives it: pasted text or a file (plain or gzip),
 // one or several ids per line separated by commas, semicolons, tabs or
-// spaces (no-break spaces too; zero-width characters are dropped); '#'
-// starts a comment; a first line that is a column title ("gene", "symbol",
-// "hgnc_id", …) is skipped. Each entry keeps its line so
+// spaces (no-break spaces too; zero-width characters are dropped; Unicode
+// hyphens are '-', compatibility forms such as full-width letters their
+// plain ones, NFKC); '#' starts a comment; a list's bullet or number before
+// one name ("- WT1", "1. PKD2") is dropped; a first line that is a column
+// title (made only of title words: "Gene stable ID", "HGNC symbol", "GeneID",
+// "gene_name", "Gene.symbol", …) is skipped. Each entry keeps its line so
 // the resolution table can point at it.
 //
 // A table is read as a table, not as ids: fields split at tabs, commas or
 // semicolons,
 //  - a first line with several fields, one of them a column title ("gene\tlog2FC\tpadj"):
-//    the genes are that column's values, the header and the other columns are skipped;
+//    the genes are that column's values (of several titles, symbols before names, names
+//    before genes, genes before ids), the header and the other columns are skipped;
 //  - no such header, but every line the same number (≥ 2) of fields, every field after the
 //    first a number (or NA, NaN, Inf, -, empty) and some first field not a number or some
 //    other field not an integer ("PKD1\t2.5\t0.01"; a differential-expression table, a

@@ -33,7 +33,7 @@ public:
 
     int64_t layers() const { return m_layers; }
     int64_t capacity() const { return m_capacity; }
-    // Changes when positions already stored change (remove()): a copy elsewhere (a GPU
+    // Changes when positions already stored change (remove(), restore()): a copy elsewhere (a GPU
     // back-end's) is then stale. Appending positions, setSize and clear do not change it.
     uint64_t version() const { return m_version; }
     // Unique in the process (a cache made at a destroyed one's address is another cache).

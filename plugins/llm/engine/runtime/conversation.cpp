@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <iterator>
+#include <new>
+#include <utility>
 
 namespace bioforge::llm {
 namespace {
@@ -167,9 +169,12 @@ core::Status Conversation::feed(const std::vector<TokenId>& tokens, std::vector<
     return core::okStatus();
 }
 
-core::Status Conversation::restore(const GenerationRequest::Continuation& c, const std::vector<TokenId>& prompt)
+core::Status Conversation::resume(PausedGeneration&& paused, const GenerationRequest& request)
 {
-    const auto refuse = [](const QString& what) { return core::Error(QStringLiteral("the generation to continue %1").arg(what), core::Error::Kind::Invalid); };
+    const PausedGeneration c = std::move(paused); // its keys and values go when this returns
+    const auto refuse = [](const QString& what) { return core::Error(QStringLiteral("the paused generation %1").arg(what), core::Error::Kind::Invalid); };
+    if (!request.messages.empty())
+        return refuse(QStringLiteral("cannot go on as a chat: only a raw prompt's generation is resumed"));
     const int64_t vocabSize = m_model.config().vocabSize;
     const int64_t size = int64_t(c.cacheTokens.size());
     if (size == 0 || size > m_cache->capacity())
@@ -180,22 +185,40 @@ core::Status Conversation::restore(const GenerationRequest::Continuation& c, con
         for (const TokenId t : *list)
             if (t < 0 || t >= vocabSize)
                 return refuse(QStringLiteral("holds token %1, outside this model's vocabulary of %2").arg(t).arg(vocabSize));
-    // Its cache begins with this prompt (all of it, and then the tokens generated, where nothing was
-    // shifted out; the kept start where something was).
+    const uint64_t floats = uint64_t(m_cache->layers()) * uint64_t(size) * uint64_t(m_cache->width());
+    if (c.keys.size() != floats || c.values.size() != floats)
+        return refuse(QStringLiteral("has %1 key and %2 value floats; this model's KV cache holds %3 (%4 layers × %5 positions × %6)")
+                          .arg(c.keys.size())
+                          .arg(c.values.size())
+                          .arg(floats)
+                          .arg(m_cache->layers())
+                          .arg(size)
+                          .arg(m_cache->width()));
+    if (Sampler probe(request.sampling); !probe.restoreState(c.samplerState))
+        return refuse(QStringLiteral("has no sampler state this build can read"));
+    // Its cache begins with this prompt: all of it and then the tokens generated where nothing was
+    // shifted out; else the kept start, and the cache ends with the last tokens generated.
+    int64_t keep = 0;
+    const std::vector<TokenId> prompt = promptFor(request, &keep);
     std::vector<TokenId> whole = prompt;
     whole.insert(whole.end(), c.tokens.begin(), c.tokens.end());
-    const bool matches = c.shifted ? c.keep >= 0 && c.keep <= size && c.keep <= int64_t(prompt.size())
-                                         && std::equal(prompt.begin(), prompt.begin() + ptrdiff_t(c.keep), c.cacheTokens.begin())
-                                   : c.cacheTokens == whole;
+    bool matches = c.keep >= 0 && c.keep <= size;
+    if (matches && !c.shifted)
+        matches = c.cacheTokens == whole;
+    if (matches && c.shifted) {
+        const size_t tail = std::min(size_t(size - c.keep), c.tokens.size());
+        matches = c.keep <= int64_t(prompt.size()) && std::equal(prompt.begin(), prompt.begin() + ptrdiff_t(c.keep), c.cacheTokens.begin())
+                  && std::equal(c.tokens.end() - ptrdiff_t(tail), c.tokens.end(), c.cacheTokens.end() - ptrdiff_t(tail));
+    }
     if (!matches)
         return refuse(QStringLiteral("was not made from this prompt"));
-    if (!m_cache->restore(size, c.keys, c.values))
-        return refuse(QStringLiteral("has a KV cache of %1 keys and %2 values: this model's is %3 layers × %4 positions × %5").arg(c.keys.size()).arg(c.values.size())
-                          .arg(m_cache->layers()).arg(size).arg(m_cache->width()));
+    if (!m_cache->restore(size, c.keys, c.values)) // checked above: the sizes fit
+        return refuse(QStringLiteral("has a KV cache this model cannot hold"));
     m_tokens = c.cacheTokens;
     m_keep = c.keep;
     m_shifted = c.shifted;
     m_messages.clear();
+    m_resumed = Resumed{c.tokens, c.samplerState, c.logits};
     return core::okStatus();
 }
 
@@ -207,9 +230,11 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     result.promptTokens = int64_t(prompt.size());
     if (prompt.empty())
         return core::Error(QStringLiteral("the prompt is empty"), core::Error::Kind::Invalid);
-    if (request.continuation && !request.messages.empty())
-        return core::Error(QStringLiteral("a generation is continued in raw mode only"), core::Error::Kind::Invalid);
     const int64_t vocabSize = m_model.config().vocabSize;
+    // Taken now: a refusal below leaves no resumed state behind for another request.
+    std::optional<Resumed> resumed = std::exchange(m_resumed, std::nullopt);
+    if (resumed && !request.messages.empty())
+        return core::Error(QStringLiteral("a paused generation goes on in raw mode only"), core::Error::Kind::Invalid);
 
     // The prompt of a `generate`, or a chat's newest message, must fit beside the kept start (the
     // system prompt) with room for the answer to begin: else only its end would be read — the model
@@ -256,7 +281,7 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
         for (TextSegment& s : noBos.renderSegments({request.messages.begin() + ptrdiff_t(m_messages.size()), request.messages.end()}, true))
             delta.push_back(std::move(s));
         toFeed = m_tokenizer.tokenize(delta, false);
-    } else {
+    } else if (!resumed) {
         if (m_shifted)
             reset();
         size_t common = 0;
@@ -270,12 +295,8 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
         toFeed.assign(prompt.begin() + ptrdiff_t(common), prompt.end());
     }
     std::vector<float> logits;
-    if (request.continuation) { // the cache as the pause left it: nothing to read
-        if (core::Status st = restore(*request.continuation, prompt); !st)
-            return st.error();
-        toFeed.clear();
-        logits = request.continuation->logits;
-    }
+    if (resumed) // the cache as the pause left it: nothing to read
+        logits = std::move(resumed->logits);
     result.evaluatedPromptTokens = int64_t(toFeed.size());
 
     const auto promptStart = Clock::now();
@@ -307,12 +328,9 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     Sampler sampler(request.sampling);
     TextStreamer streamer(request.messages.empty() ? std::vector<std::string>{} : request.chatTemplate.stop);
     const Vocab& vocab = m_tokenizer.vocab();
-    if (request.continuation) {
-        if (!sampler.restoreState(request.continuation->samplerState)) {
-            reset();
-            return core::Error(QStringLiteral("the generation to continue has no sampler state this engine can read"), core::Error::Kind::Invalid);
-        }
-        for (const TokenId t : request.continuation->tokens) {
+    if (resumed) {
+        (void)sampler.restoreState(resumed->samplerState); // read by resume() already
+        for (const TokenId t : resumed->tokens) {
             result.tokens.push_back(t);
             (void)streamer.push(m_tokenizer.piece(t, false));
         }
@@ -346,14 +364,18 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     result.text = streamer.text();
     result.contextUsed = contextUsed();
     if (result.stop == GenerationResult::Stop::Cancelled && request.messages.empty()) {
-        GenerationRequest::Continuation& c = result.paused.emplace();
-        c.tokens = result.tokens;
-        c.samplerState = sampler.state();
-        c.cacheTokens = m_tokens;
-        c.keep = m_keep;
-        c.shifted = m_shifted;
-        m_cache->copyOut(c.keys, c.values);
-        c.logits = std::move(logits);
+        try { // a copy of the KV cache: without the memory for it, the pause keeps nothing (the caller says so)
+            PausedGeneration& c = result.paused.emplace();
+            c.tokens = result.tokens;
+            c.samplerState = sampler.state();
+            c.cacheTokens = m_tokens;
+            c.keep = m_keep;
+            c.shifted = m_shifted;
+            m_cache->copyOut(c.keys, c.values);
+            c.logits = std::move(logits);
+        } catch (const std::bad_alloc&) {
+            result.paused.reset();
+        }
     }
     if (!request.messages.empty()) {
         m_messages = request.messages;

@@ -30,21 +30,20 @@ struct GenerationRequest {
     SamplingSettings sampling;
     int maxTokens = 512;
     ChatTemplate chatTemplate = ChatTemplate::named("chatml");
-    // Raw mode: where a paused generation stopped (GenerationResult::paused), to go on from there
-    // exactly: the KV cache is put back as it was (not evaluated again: a batched pass's logits
-    // differ from one-token ones in the last bits, and a greedy run parted from the uninterrupted
-    // one within a hundred tokens), with the next token's logits and the sampler's state. The
-    // tokens open the result's tokens and text (not streamed again) and count towards maxTokens.
-    struct Continuation {
-        std::vector<TokenId> tokens;      // generated before the pause
-        std::string samplerState;         // Sampler::state() after the last draw
-        std::vector<TokenId> cacheTokens; // what the KV cache holds, position by position (after any shift)
-        int64_t keep = 0;                 // leading positions never shifted out
-        bool shifted = false;
-        std::vector<float> keys, values;  // KvCache::copyOut: [layers][cacheTokens.size()][KV width]
-        std::vector<float> logits;        // [vocabulary]: the next token's
-    };
-    std::optional<Continuation> continuation;
+};
+
+// Where a paused raw generation stopped (GenerationResult::paused), to go on from there exactly
+// (Conversation::resume): the KV cache as it was — not evaluated again: a batched pass's logits
+// differ from one-token ones in the last bits, and a greedy run parted from the uninterrupted one
+// within a hundred tokens — with the next token's logits and the sampler's state.
+struct PausedGeneration {
+    std::vector<TokenId> tokens;      // generated before the pause
+    std::string samplerState;         // Sampler::state() after the last draw
+    std::vector<TokenId> cacheTokens; // what the KV cache holds, position by position (after any shift)
+    int64_t keep = 0;                 // leading positions never shifted out
+    bool shifted = false;
+    std::vector<float> keys, values;  // KvCache::copyOut: [layers][cacheTokens.size()][KV width]
+    std::vector<float> logits;        // [vocabulary]: the next token's
 };
 
 struct GenerationEvents {
@@ -66,8 +65,9 @@ struct GenerationResult {
     int shifts = 0;
     double promptSeconds = 0;
     double generationSeconds = 0;
-    // Stopped (Cancelled) after the prompt was read: the state to continue from (raw mode only).
-    std::optional<GenerationRequest::Continuation> paused;
+    // Stopped (Cancelled) after the prompt was read: the state to continue from (raw mode only;
+    // none where the KV cache's copy found no memory).
+    std::optional<PausedGeneration> paused;
 };
 
 const char* stopName(GenerationResult::Stop stop);
@@ -78,6 +78,13 @@ public:
     ~Conversation();
 
     core::Expected<GenerationResult> generate(const GenerationRequest& request, const GenerationEvents& events);
+    /// Puts a paused raw generation back (its KV cache, logits and sampler state), so that the next
+    /// generate() of `request` goes on from it: the paused tokens open the result's tokens and text
+    /// (not streamed again) and count towards maxTokens. Kind::Invalid, the conversation unchanged,
+    /// where `paused` is not of this model, context and prompt (a token outside the vocabulary, a
+    /// cache of another shape, another prompt, a sampler state this build cannot read). `paused`'s
+    /// keys and values are released here (a large model's cache is gigabytes).
+    core::Status resume(PausedGeneration&& paused, const GenerationRequest& request);
     /// Whether the request's system prompt leaves room in this context for a message: its tokens, the
     /// template's frame around a user turn and 4 tokens for the answer to start (llama-cli's n_ctx - 4)
     /// must fit. Error (Kind::Invalid) with the system prompt's length and the context's size; ok for
@@ -94,9 +101,7 @@ private:
     core::Status feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events, int& shifts, bool* stopped = nullptr);
     void shiftOut(int64_t needed, const GenerationEvents& events, int& shifts);
     std::vector<TokenId> promptFor(const GenerationRequest& request, int64_t* keep);
-    // Puts a paused generation's cache back (Continuation): Kind::Invalid where it is not one of
-    // this model and prompt.
-    core::Status restore(const GenerationRequest::Continuation& c, const std::vector<TokenId>& prompt);
+
     int64_t messageTokens(const GenerationRequest& request, const std::vector<ChatMessage>& messages) const;
     static std::vector<ChatMessage> systemMessages(const GenerationRequest& request);
     QString largerContextAdvice() const;
@@ -109,6 +114,12 @@ private:
     int64_t m_keep = 0;            // leading tokens never shifted out (BOS and system prompt)
     bool m_shifted = false;
     std::vector<ChatMessage> m_messages; // the messages m_tokens renders (the last reply left open)
+    struct Resumed {                     // set by resume(), taken by the next generate()
+        std::vector<TokenId> tokens;
+        std::string samplerState;
+        std::vector<float> logits;
+    };
+    std::optional<Resumed> m_resumed;
 };
 
 } // namespace bioforge::llm
