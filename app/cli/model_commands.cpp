@@ -239,7 +239,7 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
             args.remove(i, 2);
         }
         if (args.size() != 3) {
-            ctx.err() << "usage: bioforge models import <name> <kind> <folder> [--revision R]" << Qt::endl;
+            ctx.err() << "usage: bioforge models import <name> <kind> <folder | model file> [--revision R]" << Qt::endl;
             return kUsage;
         }
         if (core::Status named = core::PathGuard::checkName(args[0], QStringLiteral("model name")); !named) { // before anything else is looked at
@@ -251,19 +251,28 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
             ctx.err() << "bioforge: " << kind.error().message() << Qt::endl;
             return kUsage;
         }
-        if (!QFileInfo(args[2]).isDir()) {
-            ctx.err() << "bioforge: " << args[2] << (QFileInfo::exists(args[2]) ? ": not a folder; import the folder that holds the model's files" : ": no such folder")
-                      << Qt::endl;
-            return kNotFound;
+        const QFileInfo given(args[2]);
+        // A model of one file (a GGUF) is imported as that file: its folder may hold anything else.
+        const bool oneFile = given.isFile() && kind->oneFile && QDir::match(kind->requiredFiles, given.fileName());
+        if (!given.isDir() && !oneFile) {
+            if (!given.exists()) {
+                ctx.err() << "bioforge: " << args[2] << ": no such file or folder" << Qt::endl;
+                return kNotFound;
+            }
+            ctx.err() << "bioforge: " << args[2] << ": not a folder; a " << kind->name << " model is imported as "
+                      << (kind->oneFile ? QStringLiteral("its %1 file or ").arg(kind->requiredFiles.join(QStringLiteral(", "))) : QString())
+                      << "the folder that holds its files (" << kind->requiredFiles.join(QStringLiteral(", ")) << ")" << Qt::endl;
+            return kUsage;
         }
-        if (core::Status complete = core::checkModelFolder(*kind, args[2]); !complete) {
+        if (core::Status complete = oneFile ? core::okStatus() : core::checkModelFolder(*kind, args[2]); !complete) {
             ctx.err() << "bioforge: " << complete.error().message() << Qt::endl;
             return kNotFound;
         }
-        if (int refused = refuseOtherModel(ctx, registry, args[0], args[1], args[2]); refused != kOk)
+        if (int refused = refuseOtherModel(ctx, registry, args[0], args[1], oneFile ? given.absolutePath() : args[2]); refused != kOk)
             return refused;
         const std::optional<core::ModelEntry> before = registry.find(args[0]);
-        auto entry = registry.importFolder(args[0], args[1], args[2], revision);
+        int skipped = 0;
+        auto entry = oneFile ? registry.importFile(args[0], args[1], args[2], revision) : registry.importFolder(args[0], args[1], args[2], revision, &skipped);
         if (!entry) {
             ctx.err() << "bioforge: " << entry.error().message() << Qt::endl;
             return exitCodeFor(entry.error(), kProjectError);
@@ -274,6 +283,9 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
                       << (before->combinedSha256() == entry->combinedSha256() ? QStringLiteral(", the same files)") : QStringLiteral(", other files)")) << Qt::endl;
         else
             ctx.out() << "registered " << entry->displayName() << ": " << filesText(*entry) << Qt::endl;
+        if (skipped > 0)
+            ctx.out() << "  " << skipped << (skipped == 1 ? " other file" : " other files") << " in " << args[2] << " " << (skipped == 1 ? "is" : "are")
+                      << " not the model's (" << kind->requiredFiles.join(QStringLiteral(", ")) << ") and " << (skipped == 1 ? "was" : "were") << " not registered" << Qt::endl;
         return kOk;
     }
     if (sub == QLatin1String("verify") || sub == QLatin1String("remove")) {
@@ -304,7 +316,7 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
         ctx.err() << "bioforge: unknown models command '" << sub << "'" << Qt::endl;
     (help ? ctx.out() : ctx.err())
         << "usage: bioforge models list [--json]\n"
-           "       bioforge models import <name> <kind> <folder> [--revision R]\n"
+           "       bioforge models import <name> <kind> <folder | model file> [--revision R]\n"
            "         kinds: dnabert-s, esm2 (Hugging Face folders), virnucpro-classifier, gguf\n"
            "       bioforge models verify <name>\n"
            "       bioforge models remove <name> [--keep-files]\n"

@@ -18,7 +18,7 @@ const QList<ModelKind>& modelKinds()
          {QStringLiteral("*.safetensors"), QStringLiteral("*.json")}},
         // `bioforge llm synth-model` writes general.name "bioforge-synthetic-<arch>-<type>", among
         // the first metadata of the header.
-        {QStringLiteral("gguf"), QStringLiteral("llama-family language model (llm)"), {QStringLiteral("*.gguf")}, QByteArrayLiteral("bioforge-synthetic-")},
+        {QStringLiteral("gguf"), QStringLiteral("llama-family language model (llm)"), {QStringLiteral("*.gguf")}, QByteArrayLiteral("bioforge-synthetic-"), true},
     };
     return kinds;
 }

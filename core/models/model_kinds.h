@@ -22,6 +22,10 @@ struct ModelKind {
     // Bytes that a model this workbench synthesizes (random weights) carries in the first 64 KiB of
     // a required file: such a model is registered as a TEST model whoever imports it. Empty: none.
     QByteArray testModelMark{};
+    // A model that is one file of requiredFiles' patterns (a GGUF): it may be imported as that
+    // file, and a folder import registers only such files (a Downloads folder was hashed in full,
+    // and deleting a note in it "failed" the model's verification: trial 19).
+    bool oneFile = false;
 };
 
 // Whether a required file of `kind` in `folder` carries the kind's testModelMark.

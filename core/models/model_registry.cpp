@@ -118,8 +118,12 @@ Status ModelRegistry::remove(const QString& name)
 }
 
 Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QString& kind, const QString& folder,
-                                                 const QString& revision)
+                                                 const QString& revision, int* skipped)
 {
+    const auto modelKind = findModelKind(kind);
+    const QStringList only = modelKind && modelKind->oneFile ? modelKind->requiredFiles : QStringList();
+    if (skipped)
+        *skipped = 0;
     if (Status st = PathGuard::checkName(name, QStringLiteral("model name")); !st)
         return Error(st.error().message(), Error::Kind::Invalid);
     const QFileInfo info(folder);
@@ -141,6 +145,11 @@ Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QStr
             continue; // .git, .cache and the like
         if (ModelDownloader::isWorkFile(rel))
             continue; // a download's unfinished .part and its notes
+        if (!only.isEmpty() && !QDir::match(only, it.fileName())) {
+            if (skipped)
+                ++*skipped;
+            continue; // not the model's: a note, a FASTA beside a GGUF in Downloads
+        }
         const qint64 modified = it.fileInfo().lastModified().toMSecsSinceEpoch(); // before reading: a change while it is read shows later
         auto sha = Sha256::ofFile(it.filePath());
         if (!sha)
@@ -152,8 +161,40 @@ Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QStr
     std::sort(entry.files.begin(), entry.files.end(), [](const ModelFile& a, const ModelFile& b) { return a.path < b.path; });
     // A model this workbench synthesized is a TEST model whoever imports it (`models list`, run
     // titles and the chat's card say so; it was listed as a real model: trial 19).
-    if (const auto modelKind = findModelKind(kind); modelKind && holdsTestModelMark(*modelKind, entry.root))
+    if (modelKind && holdsTestModelMark(*modelKind, entry.root))
         entry.testModel = true;
+    if (Status st = add(entry); !st)
+        return st.error();
+    return entry;
+}
+
+Expected<ModelEntry> ModelRegistry::importFile(const QString& name, const QString& kind, const QString& file, const QString& revision)
+{
+    if (Status st = PathGuard::checkName(name, QStringLiteral("model name")); !st)
+        return Error(st.error().message(), Error::Kind::Invalid);
+    auto modelKind = findModelKind(kind);
+    if (!modelKind)
+        return modelKind.error();
+    const QFileInfo info(file);
+    if (!modelKind->oneFile || !QDir::match(modelKind->requiredFiles, info.fileName()))
+        return Error(QStringLiteral("%1: a %2 model is imported as its folder, not as one file (the folder must hold %3)")
+                         .arg(file, kind, modelKind->requiredFiles.join(QStringLiteral(", "))),
+                     Error::Kind::Invalid);
+    if (!info.isFile())
+        return Error(QStringLiteral("%1: not a regular file").arg(file), Error::Kind::Invalid);
+    ModelEntry entry;
+    entry.name = name;
+    entry.kind = kind;
+    entry.revision = revision;
+    entry.root = info.canonicalPath();
+    entry.source = QStringLiteral("import:") + info.canonicalFilePath();
+    entry.added = QDateTime::currentDateTimeUtc();
+    const qint64 modified = info.lastModified().toMSecsSinceEpoch();
+    auto sha = Sha256::ofFile(info.canonicalFilePath());
+    if (!sha)
+        return sha.error();
+    entry.files.append({info.fileName(), info.size(), *sha, QString(), modified});
+    entry.testModel = fileHoldsTestModelMark(*modelKind, info.canonicalFilePath());
     if (Status st = add(entry); !st)
         return st.error();
     return entry;

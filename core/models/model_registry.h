@@ -34,8 +34,15 @@ public:
     // error and is never overwritten. add replaces an entry of the same name.
     Status add(const ModelEntry& entry);
     Status remove(const QString& name);
+    // Registers the files of `folder` (hidden ones and a download's work files aside; for a kind
+    // of one file, ModelKind::oneFile, only the files its patterns match: *skipped counts the
+    // others), each with its size and SHA-256.
     Expected<ModelEntry> importFolder(const QString& name, const QString& kind, const QString& folder,
-                                      const QString& revision = {});
+                                      const QString& revision = {}, int* skipped = nullptr);
+    // Registers one file as a model of a oneFile kind (`models import NAME gguf FILE.gguf`): its
+    // folder is the entry's root, the file its only file. Invalid for another kind, or a file its
+    // patterns do not match.
+    Expected<ModelEntry> importFile(const QString& name, const QString& kind, const QString& file, const QString& revision = {});
     // Registers a demo's or a test's model folder, marked as a test model;
     // an entry of that name already pointing at the same folder is kept as
     // it is (no re-hashing at every start).

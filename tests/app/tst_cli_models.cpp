@@ -44,8 +44,22 @@ private slots:
         QVERIFY2(listed.contains(QStringLiteral("synth — TEST model (random weights)  gguf  rev -  1 file  sha256 %1…").arg(sha.left(16))), qPrintable(listed));
         const QString real = path("real-gguf");
         QVERIFY(QDir().mkpath(real) && writeAll(real + QStringLiteral("/model.gguf"), QByteArray("GGUF\x03\0\0\0", 8) + "general.name" + "Llama 3"));
-        QVERIFY(run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("real"), QStringLiteral("gguf"), real}).code == 0);
+        // A GGUF beside other files (a Downloads folder): the folder's import registers the .gguf
+        // only and says what it left; deleting a note then leaves the model whole (trial 19).
+        QVERIFY(writeAll(real + QStringLiteral("/notes.txt"), "where it came from") && writeAll(real + QStringLiteral("/other.fa"), ">c\nACGT\n"));
+        const Result folderImport = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("real"), QStringLiteral("gguf"), real});
+        QVERIFY2(folderImport.code == 0 && folderImport.out.contains(QStringLiteral("registered real: 1 file (model.gguf"))
+                     && folderImport.out.contains(QStringLiteral("2 other files in %1 are not the model's (*.gguf) and were not registered").arg(real)),
+                 qPrintable(folderImport.out + folderImport.err));
         QVERIFY2(!run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("real — TEST")), "a published model is not a TEST one");
+        QVERIFY(QFile::remove(real + QStringLiteral("/notes.txt")));
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("verify"), QStringLiteral("real")}).code, 0);
+        // A GGUF is one file: imported as that file (it was refused: "not a folder").
+        const Result fileImport = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("one"), QStringLiteral("gguf"), folder + QStringLiteral("/synth.gguf")});
+        QVERIFY2(fileImport.code == 0 && fileImport.out.contains(QStringLiteral("registered one — TEST model (random weights): 1 file (synth.gguf, SHA-256 %1)").arg(sha)),
+                 qPrintable(fileImport.out + fileImport.err));
+        const Result notGguf = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("two"), QStringLiteral("gguf"), real + QStringLiteral("/other.fa")});
+        QVERIFY2(notGguf.code == 2 && notGguf.err.contains(QStringLiteral("a gguf model is imported as its *.gguf file or the folder")), qPrintable(notGguf.err));
     }
 
     void importChecksTheKindAndItsFiles()
@@ -60,8 +74,9 @@ private slots:
         QCOMPARE(lacking.code, 6);
         QVERIFY2(lacking.err.contains(QStringLiteral("model.safetensors, tokenizer.json")), qPrintable(lacking.err));
         const Result aFile = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("m3"), QStringLiteral("esm2"), path("contigs.fa")});
-        QCOMPARE(aFile.code, 6);
-        QVERIFY2(aFile.err.contains(QStringLiteral("not a folder")), qPrintable(aFile.err));
+        QCOMPARE(aFile.code, 2);
+        QVERIFY2(aFile.err.contains(QStringLiteral("not a folder; a esm2 model is imported as the folder that holds its files (config.json, model.safetensors, vocab.txt)")),
+                 qPrintable(aFile.err));
         const QString models = run({QStringLiteral("models"), QStringLiteral("list")}).out;
         // `models list --jsn` (a script asking for JSON) printed the text and succeeded.
         for (const char* extra : {"--jsn", "extra"}) {
