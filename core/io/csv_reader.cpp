@@ -87,6 +87,7 @@ Expected<std::optional<QStringList>> CsvReader::next()
     QString field;
     bool inQuotes = false;
     bool started = false;
+    m_rowEncodingProblem.clear();
     for (;;) {
         auto line = m_lines->next();
         if (!line)
@@ -98,9 +99,13 @@ Expected<std::optional<QStringList>> CsvReader::next()
             return std::optional<QStringList>();
         }
         auto decoded = decodeUtf8Line(**line, path(), m_lines->lineNumber());
-        if (!decoded)
+        if (!decoded && !m_lenientUtf8)
             return decoded.error();
-        const QString text = *decoded;
+        if (!decoded && m_rowEncodingProblem.isEmpty()) {
+            const qsizetype bad = firstInvalidUtf8(**line);
+            m_rowEncodingProblem = QStringLiteral("byte %1 (0x%2) of line %3").arg(bad + 1).arg(uchar((**line)[bad]), 2, 16, QLatin1Char('0')).arg(m_lines->lineNumber());
+        }
+        const QString text = decoded ? *decoded : QString::fromUtf8(**line); // U+FFFD for each bad byte
         if (!started) {
             if (text.isEmpty())
                 continue; // blank lines between rows are ignored

@@ -33,6 +33,12 @@ public:
     // Rows of another width than the header's are returned as they are, for a caller that reports
     // them and goes on (a table where one bad row must not lose the others).
     void allowRaggedRows(bool allow) { m_ragged = allow; }
+    // Bytes that are not UTF-8 read as U+FFFD instead of an error, for a caller that says which
+    // field they fall in (a Windows-1252 "fumé" in a column no one reads need not fail a table):
+    // rowEncodingProblem() then names the first such byte of the row last returned ("byte 65
+    // (0xe9) of line 7"), empty where the row's bytes were all UTF-8.
+    void allowInvalidUtf8(bool allow) { m_lenientUtf8 = allow; }
+    const QString& rowEncodingProblem() const { return m_rowEncodingProblem; }
     qint64 rowLine() const { return m_rowLine; } // first line of the row last returned
     qint64 bytesRead() const { return m_lines->compressedOffset(); } // of the file, for progress
     qint64 fileSize() const { return m_lines->fileSize(); }
@@ -47,6 +53,8 @@ private:
     QStringList m_header;
     qint64 m_rowLine = 0;
     bool m_ragged = false;
+    bool m_lenientUtf8 = false;
+    QString m_rowEncodingProblem;
 };
 
 } // namespace bioforge::core

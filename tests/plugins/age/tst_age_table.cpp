@@ -161,6 +161,34 @@ private slots:
         QVERIFY2(report.issues.last().problem.contains(QStringLiteral("no sex given")), qPrintable(report.issues.last().problem));
     }
 
+    // A byte that is not UTF-8 (a table saved as Windows-1252) costs the value it falls in, named by
+    // line and column, and nothing in a column the mapping does not read, said once (the whole table
+    // failed: trial 20).
+    void bytesThatAreNotUtf8CostTheirValueOnly()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("cp1252.csv"));
+        writeAll(path, "person,age,sex,alb,note\n"
+                       "p1,50,M,4.3,jamais fum\xe9\n"
+                       "M\xfcller,51,F,4\xb7" "5,caf\xe9\n"
+                       "p3,52,M,4.1,ok\n");
+        CohortReadReport report;
+        auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), &report);
+        QVERIFY2(c, c ? "" : qPrintable(c.error().message()));
+        QCOMPARE(c->rows(), 3);
+        QCOMPARE(c->value(QStringLiteral("albumin"), 0), 43.0);
+        QVERIFY(std::isnan(c->value(QStringLiteral("albumin"), 1)));
+        QCOMPARE(c->value(QStringLiteral("albumin"), 2), 41.0);
+        QCOMPARE(report.counts.value(QStringLiteral("not UTF-8")), qint64(2)); // the id and the albumin of line 3
+        bool named = false;
+        for (const TableIssue& i : report.issues)
+            named = named || (i.line == 3 && i.column == QLatin1String("alb") && i.problem.contains(QStringLiteral("the line's first: byte 2 (0xfc) of line 3")));
+        QVERIFY(named);
+        QCOMPARE(report.notes.size(), 1);
+        QVERIFY2(report.notes.first().contains(QStringLiteral("line 2, column note: a byte that is not valid UTF-8 (the line's first: byte 23 (0xe9) of line 2)")),
+                 qPrintable(report.notes.first()));
+        QCOMPARE(report.unreadNotUtf8, qint64(2));
+    }
+
     // A mapping gives every marker's unit (a unit left out was read as the canonical one: a column
     // in mg/L read as mg/dL, PhenoAge off by over a year without a word: trial 20); a unit is
     // matched in another case or with the Greek mu where one accepted unit fits; a column whose
@@ -364,21 +392,35 @@ private slots:
         QVERIFY(!ColumnMapping::load(m_dir.filePath(QStringLiteral("absent.json"))));
     }
 
+    // A group's median stands in for a missing value where the group has kMinimumDonors people or
+    // more with it (one woman's glucose was another's: trial 20); else the sex's, else everyone's;
+    // each row says what was filled and from whom.
     void missingValuesAreImputedByAgeSexStratum()
     {
         const QString path = m_dir.filePath(QStringLiteral("impute.csv"));
-        writeAll(path, "person,age,sex,alb,creat\na,41,M,4.0,1\nb,42,M,4.4,1\nc,43,M,,1\nd,71,F,3.0,1\ne,72,F,,1\nf,20,F,,1\ng,44,M,,\n");
+        writeAll(path, "person,age,sex,alb,creat\n"
+                       "m1,40,M,4.0,1\nm2,41,M,4.1,1\nm3,42,M,4.2,1\nm4,43,M,4.3,1\nm5,44,M,4.4,1\nm6,44,M,4.5,1\n"
+                       "c,43,M,,1\n"                                                      // row 6: men 40-44 (6 people)
+                       "w1,71,F,3.0,1\nw2,20,F,3.5,1\nw3,21,F,3.6,1\nw4,22,F,3.7,1\nw5,23,F,3.8,1\n"
+                       "e,72,F,,1\n"                                                      // row 12: 1 woman of 70-74: the women's
+                       "u,50,,,1\n"                                                       // row 13: no sex: everyone's
+                       "g,44,M,,\n");                                                     // row 14: nothing measured
         auto c = readCohort(path, mapping(kMapping()), BiomarkerSchema::builtIn(), nullptr);
         QVERIFY(c);
         qint64 sparse = -1;
         const QMap<QString, qint64> filled = imputeByAgeSexMedian(*c, {QStringLiteral("albumin"), QStringLiteral("creatinine")}, &sparse);
         QCOMPARE(filled.value(QStringLiteral("albumin")), qint64(3));
-        QCOMPARE(c->value(QStringLiteral("albumin"), 2), 42.0); // men 40-44: median of 40 and 44
-        QCOMPARE(c->value(QStringLiteral("albumin"), 4), 30.0); // women 70-74
-        QCOMPARE(c->value(QStringLiteral("albumin"), 5), 30.0); // women 20-24 has none: the women's median
+        QCOMPARE(c->value(QStringLiteral("albumin"), 6), 42.5);
+        QCOMPARE(c->imputed[6], QStringLiteral("albumin: the median of 6 men aged 40-44"));
+        QCOMPARE(c->value(QStringLiteral("albumin"), 12), 36.0);
+        QCOMPARE(c->imputed[12], QStringLiteral("albumin: the median of 5 women (1 in the age band)"));
+        QCOMPARE(c->value(QStringLiteral("albumin"), 13), 40.0); // 30, 35..38, 40..45: the median of 11
+        QCOMPARE(c->imputed[13], QStringLiteral("albumin: the median of everyone, 11 people"));
+        QVERIFY(c->imputed[0].isEmpty());
         // A person with no marker measured is not given medians for all of them.
         QCOMPARE(sparse, qint64(1));
-        QVERIFY(std::isnan(c->value(QStringLiteral("albumin"), 6)) && std::isnan(c->value(QStringLiteral("creatinine"), 6)));
+        QVERIFY(std::isnan(c->value(QStringLiteral("albumin"), 14)) && std::isnan(c->value(QStringLiteral("creatinine"), 14)));
+        QVERIFY(c->imputed[14].isEmpty());
         QCOMPARE(filled.value(QStringLiteral("creatinine")), qint64(0));
     }
 };

@@ -129,6 +129,8 @@ void ClockTableWriter::write(const Cohort& c, const QList<ClockValues>& clocks, 
             d->otherComputed += std::isfinite(e.values[size_t(r)]) ? 1 : 0;
         }
         table.writeRow(row);
+        if (size_t(r) < c.imputed.size() && !c.imputed[size_t(r)].isEmpty()) // --missing impute: which values are not measured
+            notes.writeRow({c.ids[r], QString::number(c.lines[size_t(r)]), QStringLiteral("*"), QStringLiteral("imputed %1").arg(c.imputed[size_t(r)])});
         for (const ClockValues& v : clocks)
             if (!v.why[size_t(r)].isEmpty())
                 notes.writeRow({c.ids[r], QString::number(c.lines[size_t(r)]), v.name, v.why[size_t(r)]});

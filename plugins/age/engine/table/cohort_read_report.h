@@ -55,6 +55,7 @@ struct CohortReadReport {
     // holds twice.
     QStringList notes;
     qint64 decimalCommas = 0; // values read with a decimal comma
+    qint64 unreadNotUtf8 = 0;  // fields of columns the mapping does not read holding bytes that are not UTF-8
 
     // `value`: the field as written (tallied by column, to say what a whole column holds).
     void add(const QString& kind, qint64 line, const QString& column, const QString& problem, const QString& value = {});

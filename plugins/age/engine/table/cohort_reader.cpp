@@ -4,6 +4,7 @@
 #include "io/table_values.h"
 
 #include <QHash>
+#include <QSet>
 #include <QRegularExpression>
 
 #include <memory>
@@ -103,6 +104,7 @@ struct CohortStream::Impl {
     // Ids are remembered as 64-bit hashes (with their line) to find repeats: ~60 bytes a person
     // in the map (measured: docs/performance.md), not the text.
     std::unordered_map<quint64, qint64> seenIds;
+    QSet<int> usedColumns; // the header's columns the mapping reads
     CohortReadReport own; // when the caller keeps no report
 
     void readRow(const QStringList& f, qint64 line, Cohort& c);
@@ -124,8 +126,15 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
     auto reader = core::CsvReader::open(path);
     if (!reader)
         return reader.error();
+    // A byte that is not UTF-8 (a Windows-1252 "fumé") costs the value it falls in, said per row and
+    // column, and nothing in a column the mapping does not read (it failed the whole table: trial 20).
+    (*reader)->allowInvalidUtf8(true);
     if (core::Status st = (*reader)->readHeader(); !st)
         return st.error();
+    if (!(*reader)->rowEncodingProblem().isEmpty())
+        d.report->notes << QStringLiteral("the header holds a byte that is not valid UTF-8 (%1; the file is not UTF-8 text: saved as Windows-1252?): "
+                                          "a column named with it is read under a name holding U+FFFD; save the file as UTF-8")
+                               .arg((*reader)->rowEncodingProblem());
     d.reader = std::move(*reader);
     d.reader->allowRaggedRows(true); // reported per row (readRow), the other rows read on
     const QStringList header = d.reader->header();
@@ -135,6 +144,9 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
     d.pregCol = columnOf(header, mapping.pregnant.column, *d.report);
     d.followCol = columnOf(header, mapping.followupColumn, *d.report);
     d.eventCol = columnOf(header, mapping.event.column, *d.report);
+    for (const int c : {d.idCol, d.ageCol, d.sexCol, d.pregCol, d.followCol, d.eventCol})
+        if (c >= 0)
+            d.usedColumns.insert(c);
     if (d.ageCol < 0)
         return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says)%4; the header has: %5")
                          .arg(path, mapping.ageColumn, mapping.name, d.report->caseAmbiguityNote(mapping.ageColumn), header.join(QStringLiteral(", "))));
@@ -151,6 +163,7 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
             continue;
         }
         d.readings.push_back({it.key(), column, *it, schema.find(it.key())});
+        d.usedColumns.insert(column);
         d.markerNames << it.key();
         if (const QString said = unitInName(header[column], d.readings.back().spec, it->toCanonical); !said.isEmpty())
             d.report->notes << QStringLiteral("column '%1' says %2 in its name, but the mapping '%3' reads %4 in %5: if the name is right, every value "
@@ -212,7 +225,26 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     }
     const QStringList& f = ragged ? blank : given;
     c.lines.push_back(line);
+    // Bytes that are not UTF-8 in this row: the fields they fall in (U+FFFD) are named where read,
+    // and said once for the columns the mapping does not read.
+    const QString encoding = reader->rowEncodingProblem();
+    const auto notUtf8 = [&](const QString& text) { return !encoding.isEmpty() && text.contains(QChar::ReplacementCharacter); };
+    const auto sayNotUtf8 = [&](const QString& column, const QString& text) {
+        r.add(QStringLiteral("not UTF-8"), line, column,
+              QStringLiteral("'%1' holds a byte that is not valid UTF-8 (the line's first: %2; the file is not UTF-8 text: saved as Windows-1252?): "
+                             "not used; save the file as UTF-8")
+                  .arg(text.left(40), encoding),
+              text.left(40));
+    };
+    if (!encoding.isEmpty() && !ragged)
+        for (int i = 0; i < int(f.size()); ++i)
+            if (!usedColumns.contains(i) && f[i].contains(QChar::ReplacementCharacter) && !r.unreadNotUtf8++)
+                r.notes << QStringLiteral("line %1, column %2: a byte that is not valid UTF-8 (the line's first: %3) in a column the mapping does not read: ignored, "
+                                          "as are others like it (save the file as UTF-8)")
+                               .arg(QString::number(line), reader->header().value(i), encoding);
     const QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
+    if (idCol >= 0 && notUtf8(id))
+        sayNotUtf8(mapping.idColumn, id); // kept as read: the row keeps its place
     if (idCol >= 0) {
         const quint64 key = qHash(id, 0x6167652d6964ULL) ^ (quint64(qHash(id, 17)) << 32);
         if (id.isEmpty()) {
@@ -231,6 +263,10 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         *missing = isMissingText(text);
         if (*missing)
             return std::nan("");
+        if (notUtf8(text)) {
+            sayNotUtf8(name, text);
+            return std::nan("");
+        }
         bool comma = false;
         const std::optional<double> parsed = core::parseTableNumber(text, reader->delimiter(), &comma);
         const double v = parsed.value_or(std::nan(""));
@@ -273,6 +309,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
             sex = Sex::Male;
         else if (female || (femaleAnyCase && !maleAnyCase))
             sex = Sex::Female;
+        else if (!ragged && notUtf8(code))
+            sayNotUtf8(mapping.sex.column, code);
         else if (!ragged && isMissingText(code))
             r.add(QStringLiteral("unknown sex"), line, mapping.sex.column, QStringLiteral("no sex given ('%1')").arg(code), code.left(40));
         else if (!ragged)
@@ -348,6 +386,7 @@ void appendCohort(Cohort& to, Cohort&& from)
     to.event.insert(to.event.end(), from.event.begin(), from.event.end());
     for (size_t m = 0; m < to.markers.size(); ++m)
         to.markers[m].insert(to.markers[m].end(), from.markers[m].begin(), from.markers[m].end());
+    to.imputed.insert(to.imputed.end(), from.imputed.begin(), from.imputed.end());
 }
 
 core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,
@@ -403,6 +442,8 @@ QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers
         return m;
     };
     auto band = [&](qsizetype row) { return std::isfinite(c.age[size_t(row)]) ? int(c.age[size_t(row)] / 5) : -1; };
+    const auto people = [](Sex sex) { return sex == Sex::Male ? QStringLiteral("men") : sex == Sex::Female ? QStringLiteral("women") : QStringLiteral("people of unknown sex"); };
+    c.imputed.assign(size_t(c.rows()), QString());
     for (const QString& name : markers) {
         const int m = c.markerIndex(name);
         if (m < 0)
@@ -418,20 +459,42 @@ QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers
             bySex[qint64(c.sex[size_t(row)])].push_back(v);
             all.push_back(v);
         }
-        QHash<qint64, double> stratumMedian, sexMedian;
+        // A group's median stands for a person where it has kMinimumDonors people or more (one woman
+        // of 70-74 gave her glucose to another, +12 years of PhenoAge: trial 20); else the sex's, else
+        // everyone's.
+        struct Donors {
+            double median;
+            qsizetype count;
+        };
+        QHash<qint64, Donors> stratumMedian, sexMedian;
         for (auto it = byStratum.begin(); it != byStratum.end(); ++it)
-            stratumMedian.insert(it.key(), median(it.value()));
+            stratumMedian.insert(it.key(), {median(it.value()), qsizetype(it->size())});
         for (auto it = bySex.begin(); it != bySex.end(); ++it)
-            sexMedian.insert(it.key(), median(it.value()));
-        const double overall = median(all);
+            sexMedian.insert(it.key(), {median(it.value()), qsizetype(it->size())});
+        const Donors overall{median(all), qsizetype(all.size())};
         for (qsizetype row = 0; row < c.rows(); ++row) {
             double& v = values[size_t(row)];
             if (std::isfinite(v) || !fill[size_t(row)])
                 continue;
-            const qint64 key = qint64(c.sex[size_t(row)]) * 1000 + band(row);
-            v = stratumMedian.contains(key) ? stratumMedian.value(key) : sexMedian.value(qint64(c.sex[size_t(row)]), overall);
-            if (std::isfinite(v))
-                ++filled[name];
+            const Sex sex = c.sex[size_t(row)];
+            const Donors stratum = stratumMedian.value(qint64(sex) * 1000 + band(row), {std::nan(""), 0});
+            const Donors sexWide = sexMedian.value(qint64(sex), {std::nan(""), 0});
+            QString from;
+            if (band(row) >= 0 && stratum.count >= kMinimumDonors) {
+                v = stratum.median;
+                from = QStringLiteral("the median of %1 %2 aged %3-%4").arg(stratum.count).arg(people(sex)).arg(band(row) * 5).arg(band(row) * 5 + 4);
+            } else if (sexWide.count >= kMinimumDonors) {
+                v = sexWide.median;
+                from = QStringLiteral("the median of %1 %2 (%3 in the age band)").arg(sexWide.count).arg(people(sex)).arg(stratum.count);
+            } else {
+                v = overall.median;
+                from = QStringLiteral("the median of everyone, %1 people").arg(overall.count);
+            }
+            if (!std::isfinite(v))
+                continue;
+            ++filled[name];
+            QString& note = c.imputed[size_t(row)];
+            note += (note.isEmpty() ? QString() : QStringLiteral("; ")) + QStringLiteral("%1: %2").arg(name, from);
         }
     }
     return filled;
