@@ -288,6 +288,7 @@ void ChatController::generate()
     }
     m_streaming.clear();
     m_streamedTokens = 0;
+    m_droppedThisTurn = 0;
     m_promptRead = m_promptToRead = 0;
     m_turnClock.start();
     const QString conversation = m_turnConversation = m_conversation;
@@ -309,7 +310,10 @@ void ChatController::generate()
         }, Qt::QueuedConnection);
     };
     callbacks.onContextShift = [this](int dropped) {
-        QMetaObject::invokeMethod(this, [this, dropped] { emit contextShifted(dropped); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, dropped] {
+            m_droppedThisTurn += dropped;
+            emit contextShifted(dropped);
+        }, Qt::QueuedConnection);
     };
     // What this answer is generated with, as `bioforge llm generate` takes it.
     const QJsonObject generation{{QStringLiteral("seed"), qint64(seed)},
@@ -339,6 +343,7 @@ void ChatController::generate()
             stats.promptToRead = result->evaluatedPromptTokens;
             stats.promptRead = result->stop == GenerationResult::Stop::Cancelled && result->tokens.empty() ? m_promptRead : result->evaluatedPromptTokens;
             stats.promptSeconds = result->promptSeconds;
+            stats.droppedTokens = m_droppedThisTurn;
             if (ChatStore* s = store(); s && conversation == m_conversation) {
                 StoredMessage reply;
                 reply.ordinal = int(messages().size());
@@ -348,6 +353,8 @@ void ChatController::generate()
                 reply.seconds = stats.seconds;
                 reply.stop = stats.stop;
                 reply.generation = generation;
+                if (stats.droppedTokens > 0) // said with the answer in the transcript and the exports (it was said for a moment only: trial 19)
+                    reply.generation.insert(QLatin1String(StoredMessage::kContextDropped), qint64(stats.droppedTokens));
                 (void)s->append(conversation, reply);
             }
             m_streaming.clear();
@@ -357,7 +364,7 @@ void ChatController::generate()
             emit conversationsChanged();
         }, Qt::QueuedConnection);
     };
-    m_request = m_engine->submit(conversation, std::move(request), std::move(callbacks));
+    m_request = m_engine->submit(conversation, std::move(request), std::move(callbacks), m_settings.contextSize);
     emit busyChanged(true);
 }
 

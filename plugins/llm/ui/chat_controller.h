@@ -37,6 +37,7 @@ struct TurnStats {
     uint64_t seed = 0; // the sampler seed this answer was drawn with
     int64_t promptRead = 0, promptToRead = 0; // tokens of the message evaluated now (a stop may come before the end)
     double promptSeconds = 0;
+    int64_t droppedTokens = 0; // shifted out of a full context during this turn (the system prompt is kept)
 };
 
 class ChatController : public QObject {
@@ -112,6 +113,7 @@ private:
     uint64_t m_request = 0;
     QString m_streaming;
     int m_streamedTokens = 0;
+    int64_t m_droppedThisTurn = 0;
     int64_t m_promptRead = 0, m_promptToRead = 0; // while the message is read (before the first token)
     QString m_turnConversation;                   // the conversation of the turn under way
     int64_t m_promptTokens = 0;

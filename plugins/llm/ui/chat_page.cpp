@@ -303,6 +303,15 @@ void ChatPage::updateModelCard()
     m_settings->showModelTemplate(QString::fromStdString(ChatTemplate::detect(s.chatTemplate).toJson()));
 }
 
+// Under an answer during which the context filled: how many of the oldest tokens went.
+QString ChatPage::contextNote(qint64 dropped)
+{
+    return dropped > 0 ? tr("*The context was full: the oldest %1 tokens of the conversation were dropped while this answer was written (the system "
+                            "prompt is kept).*\n\n")
+                             .arg(dropped)
+                       : QString();
+}
+
 void ChatPage::renderTranscript()
 {
     QString md;
@@ -310,7 +319,8 @@ void ChatPage::renderTranscript()
         if (m.role == QLatin1String("user"))
             md += QStringLiteral("**You**\n\n%1\n\n").arg(m.content);
         else if (m.role == QLatin1String("assistant"))
-            md += QStringLiteral("**Assistant**\n\n%1\n\n---\n\n").arg(m.content);
+            md += QStringLiteral("**Assistant**\n\n%1\n\n%2---\n\n")
+                      .arg(m.content, contextNote(m.generation.value(QLatin1String(StoredMessage::kContextDropped)).toInteger()));
     }
     if (m_controller->busy())
         md += QStringLiteral("**Assistant**\n\n%1▍\n\n").arg(m_controller->streamingText());
@@ -342,9 +352,10 @@ void ChatPage::onTurnFinished(const TurnStats& stats)
                                    QString::number(stats.contextUsed), QString::number(stats.contextSize)));
         return;
     }
-    m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens — seed %7 — ended: %6")
+    m_status->setText(tr("%1 tokens in %2 s (%3 tokens/s) — context %4 of %5 tokens%8 — seed %7 — ended: %6")
                           .arg(QString::number(stats.tokens), QString::number(stats.seconds, 'f', 2), QString::number(stats.tokensPerSecond, 'f', 1),
-                               QString::number(stats.contextUsed), QString::number(stats.contextSize), ended, QString::number(stats.seed)));
+                               QString::number(stats.contextUsed), QString::number(stats.contextSize), ended, QString::number(stats.seed),
+                               stats.droppedTokens > 0 ? tr(", full: the oldest %1 dropped").arg(stats.droppedTokens) : QString()));
 }
 
 } // namespace bioforge::llm

@@ -35,6 +35,7 @@ public:
 
 private:
     void renderTranscript();
+    static QString contextNote(qint64 dropped);
     void updateModelCard();
     void updateButtons();
     DeviceChoice chosenDevice() const; // the device choice's entry (the CPU when it has no other)

@@ -31,6 +31,13 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent)
     m_seed->setRange(0, 2147483647);
     m_maxTokens = new QSpinBox(this);
     m_maxTokens->setRange(1, 1 << 20);
+    m_context = new QSpinBox(this);
+    m_context->setObjectName(QStringLiteral("contextSize"));
+    m_context->setRange(16, 1 << 20);
+    m_context->setSingleStep(1024);
+    m_context->setToolTip(tr("How many tokens of the conversation the model reads at once (llama.cpp's --ctx): at most the model's own context "
+                             "length; when it is full the oldest turns are dropped, the system prompt kept. A larger one takes more memory "
+                             "(the KV cache)."));
     m_template = new QPlainTextEdit(this);
     m_template->setTabChangesFocus(true); // Tab moves on, as everywhere else
     m_template->setPlaceholderText(tr("Empty: the model's own chat format. Or JSON, e.g. "
@@ -44,12 +51,13 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Repetition penalty"), m_repeat);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Reply length (tokens)"), m_maxTokens);
+    form->addRow(tr("Context (tokens)"), m_context);
     form->addRow(new QLabel(tr("Chat template override"), this));
     form->addRow(m_template);
     setSettings(ChatSettings{});
     for (QDoubleSpinBox* s : {m_temperature, m_topP, m_minP, m_repeat})
         connect(s, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::changed);
-    for (QSpinBox* s : {m_topK, m_seed, m_maxTokens})
+    for (QSpinBox* s : {m_topK, m_seed, m_maxTokens, m_context})
         connect(s, &QSpinBox::valueChanged, this, &SettingsPanel::changed);
     connect(m_system, &QPlainTextEdit::textChanged, this, &SettingsPanel::changed);
     connect(m_template, &QPlainTextEdit::textChanged, this, &SettingsPanel::changed);
@@ -66,6 +74,7 @@ ChatSettings SettingsPanel::settings() const
     s.sampling.repeatPenalty = float(m_repeat->value());
     s.sampling.seed = uint64_t(m_seed->value());
     s.maxTokens = m_maxTokens->value();
+    s.contextSize = m_context->value();
     s.templateOverride = m_template->toPlainText();
     return s;
 }
@@ -74,7 +83,8 @@ void SettingsPanel::setSettings(const ChatSettings& s)
 {
     const QSignalBlocker blockers[] = {QSignalBlocker(m_system), QSignalBlocker(m_temperature), QSignalBlocker(m_topK),
                                        QSignalBlocker(m_topP),   QSignalBlocker(m_minP),        QSignalBlocker(m_repeat),
-                                       QSignalBlocker(m_seed),   QSignalBlocker(m_maxTokens),   QSignalBlocker(m_template)};
+                                       QSignalBlocker(m_seed),   QSignalBlocker(m_maxTokens),   QSignalBlocker(m_template),
+                                       QSignalBlocker(m_context)};
     m_system->setPlainText(s.systemPrompt);
     m_temperature->setValue(s.sampling.temperature);
     m_topK->setValue(s.sampling.topK);
@@ -83,6 +93,7 @@ void SettingsPanel::setSettings(const ChatSettings& s)
     m_repeat->setValue(s.sampling.repeatPenalty);
     m_seed->setValue(int(s.sampling.seed));
     m_maxTokens->setValue(s.maxTokens);
+    m_context->setValue(s.contextSize);
     m_template->setPlainText(s.templateOverride);
 }
 

@@ -34,6 +34,7 @@ private:
     QDoubleSpinBox* m_repeat;
     QSpinBox* m_seed;
     QSpinBox* m_maxTokens;
+    QSpinBox* m_context;
     QPlainTextEdit* m_template;
 };
 

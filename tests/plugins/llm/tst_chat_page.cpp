@@ -21,6 +21,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTextBrowser>
@@ -269,6 +270,60 @@ private slots:
         }
         disconnect(pressing);
         QCOMPARE(stop, QStringLiteral("stopped"));
+    }
+
+    // A context that fills while an answer is written is said with the answer: on the status line, in
+    // the transcript under it and in the export (it showed for a moment and was gone: trial 19). The
+    // page's Context setting is the size the engine reads at.
+    void aFullContextIsSaidWithTheAnswer()
+    {
+        ChatController& c = m_page->controller();
+        const ChatSettings before = c.settings();
+        const QString shown = c.conversationId();
+        QStringList made;
+        // The later tests find the settings and the one conversation they left.
+        const auto restore = qScopeGuard([&] {
+            for (const QString& id : made)
+                c.deleteConversation(id);
+            c.openConversation(shown);
+            c.setSettings(before);
+        });
+        m_page->controller().newConversation();
+        ChatSettings s = before;
+        s.maxTokens = 400;
+        s.contextSize = 96;
+        s.systemPrompt.clear();
+        m_page->controller().setSettings(s);
+        QCOMPARE(m_page->controller().contextSize(), qint64(96));
+        QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
+        QSignalSpy failed(&m_page->controller(), &ChatController::failed);
+        TurnStats stats;
+        // A random model may end its answer before the context fills: asked again (at most 10 times,
+        // each in a conversation of its own).
+        for (int attempt = 0; attempt < 10 && stats.droppedTokens == 0; ++attempt) {
+            finished.clear();
+            if (attempt > 0)
+                m_page->controller().newConversation();
+            m_page->controller().send(QStringLiteral("Tell me a long story."));
+            made << c.conversationId();
+            QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || !failed.isEmpty(), 60000);
+            QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+            stats = finished.first().first().value<TurnStats>();
+            QCOMPARE(stats.contextSize, qint64(96));
+        }
+        QVERIFY2(stats.droppedTokens > 0, "no answer filled a context of 96 tokens");
+        QVERIFY2(m_page->status()->text().contains(QStringLiteral(", full: the oldest %1 dropped").arg(stats.droppedTokens)), qPrintable(m_page->status()->text()));
+        QVERIFY2(m_page->transcript()->toPlainText().contains(QStringLiteral("The context was full: the oldest %1 tokens").arg(stats.droppedTokens)),
+                 qPrintable(m_page->transcript()->toPlainText().right(400)));
+        ChatStore store(m_session->project()->store());
+        auto md = store.exportMarkdown(m_page->controller().conversationId());
+        QVERIFY2(md && md->contains(QStringLiteral("the context was full: the oldest %1 tokens were dropped").arg(stats.droppedTokens))
+                     && !md->contains(QStringLiteral("--context_dropped")),
+                 md ? qPrintable(md->right(600)) : "no export");
+        // The setting is on the page.
+        auto* context = m_page->findChild<QSpinBox*>(QStringLiteral("contextSize"));
+        QVERIFY(context && context->minimum() == 16);
     }
 
     void renameAndDelete()

@@ -123,14 +123,14 @@ void InferenceEngine::loadModel(const QString& path, std::function<void(core::Ex
     });
 }
 
-uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest request, Callbacks callbacks)
+uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest request, Callbacks callbacks, int64_t contextSize)
 {
     uint64_t id = 0;
     {
         std::lock_guard lock(m_mutex);
         id = m_nextId++;
     }
-    post([this, id, conversation, request = std::move(request), callbacks = std::move(callbacks)]() mutable {
+    post([this, id, conversation, request = std::move(request), callbacks = std::move(callbacks), contextSize]() mutable {
         if (!m_model) {
             if (callbacks.onFinished)
                 callbacks.onFinished(core::Error(QStringLiteral("no model is loaded")));
@@ -138,8 +138,10 @@ uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest 
         }
       try {
         auto& slot = m_conversations[conversation];
+        const int64_t context = std::min(contextSize > 0 ? contextSize : m_options.contextSize, m_model->config().contextLength);
+        if (slot && slot->contextSize() != context)
+            slot.reset(); // another size asked for: the conversation is read anew at it
         if (!slot) {
-            const int64_t context = std::min(m_options.contextSize, m_model->config().contextLength);
             if (core::Status st = m_model->checkCache(context); !st) {
                 m_conversations.erase(conversation);
                 if (callbacks.onFinished)

@@ -67,8 +67,10 @@ public:
     // `device` (device_choice.h): a GPU is opened, and its free memory checked, before the
     // weights load; a machine without one gets that error through `done`.
     void loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done, const DeviceChoice& device = {});
-    // Queues a generation for a conversation; returns its request id.
-    uint64_t submit(const QString& conversation, GenerationRequest request, Callbacks callbacks);
+    // Queues a generation for a conversation; returns its request id. `contextSize` (tokens; 0:
+    // Options::contextSize) is capped at the model's: a conversation held at another size is read
+    // anew at this one.
+    uint64_t submit(const QString& conversation, GenerationRequest request, Callbacks callbacks, int64_t contextSize = 0);
     void cancel(uint64_t requestId);
     void dropConversation(const QString& conversation);
     // Runs `task` on the engine thread with the tokenizer (null when no model is loaded).

@@ -284,9 +284,12 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
         if (m.role == QLatin1String("assistant") && (m.tokens > 0 || !m.stop.isEmpty())) { // an answer stopped before its first token says so too
             QStringList used; // as the command line spells them: `bioforge llm generate … --seed 1 --ctx 2048` gives it again
             for (auto it = m.generation.begin(); it != m.generation.end(); ++it)
-                used << QStringLiteral("--%1 %2").arg(it.key(), optionText(it.value()));
-            md += QStringLiteral("*%1 tokens in %2 s%3%4*\n\n")
+                if (it.key() != QLatin1String(StoredMessage::kContextDropped))
+                    used << QStringLiteral("--%1 %2").arg(it.key(), optionText(it.value()));
+            const qint64 dropped = m.generation.value(QLatin1String(StoredMessage::kContextDropped)).toInteger();
+            md += QStringLiteral("*%1 tokens in %2 s%3%4%5*\n\n")
                       .arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2), m.stop.isEmpty() ? QString() : QStringLiteral(", ended: ") + m.stop,
+                           dropped > 0 ? QStringLiteral("; the context was full: the oldest %1 tokens were dropped (the system prompt kept)").arg(dropped) : QString(),
                            used.isEmpty() ? QString() : QStringLiteral("; generated with ") + used.join(QLatin1Char(' ')));
         }
     }

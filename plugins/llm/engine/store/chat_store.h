@@ -28,8 +28,10 @@ struct StoredMessage {
     QString stop;
     // An answer's: the settings it was generated with, by the command line's option names (seed,
     // ctx, n, temp, top-k, top-p, min-p, repeat-penalty), so that an export reproduces it; empty
-    // for a question and for answers stored before they were kept.
+    // for a question and for answers stored before they were kept. Besides them, kContextDropped:
+    // the tokens shifted out of a full context while it was written (absent: none).
     QJsonObject generation{};
+    static constexpr const char* kContextDropped = "context_dropped";
 };
 
 struct ConversationSummary {
