@@ -193,7 +193,11 @@ private slots:
         QVERIFY(GeneResolver::accessionHint(QStringLiteral("NM_000296.4")).contains(QStringLiteral("RefSeq mRNA accession")));
         QVERIFY(GeneResolver::accessionHint(QStringLiteral("XP_011520817.1")).contains(QStringLiteral("RefSeq predicted protein accession")));
         QVERIFY(GeneResolver::accessionHint(QStringLiteral("NR_046018")).contains(QStringLiteral("non-coding RNA")));
-        for (const char* gene : {"PKD1", "ENSG00000008710", "NM", "NMT1", "NPHS1", "ENSG00000116218_PAR_X"})
+        // An NCBI id written as a decimal, a UniProt accession (trial 20).
+        QVERIFY(GeneResolver::accessionHint(QStringLiteral("5310.0")).contains(QStringLiteral("NCBI Gene id 5310 written as a decimal")));
+        for (const char* accession : {"P98161", "Q9NQA5", "A0A024R161", "P98161-2"})
+            QVERIFY2(GeneResolver::accessionHint(QLatin1String(accession)).contains(QStringLiteral("the form of a UniProt accession")), accession);
+        for (const char* gene : {"PKD1", "ENSG00000008710", "NM", "NMT1", "NPHS1", "ENSG00000116218_PAR_X", "5310.5", "C1QTNF1", "A2M", "COL4A5", "H2AC6"})
             QVERIFY2(GeneResolver::accessionHint(QLatin1String(gene)).isEmpty(), gene);
         TestLibrary lib;
         QVERIFY(lib.importText(QStringLiteral("hgnc"), QStringLiteral("hgnc_complete_set.txt"),

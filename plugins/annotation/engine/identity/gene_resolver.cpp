@@ -237,7 +237,16 @@ QString GeneResolver::accessionHint(const QString& input)
     static const QRegularExpression parY(QStringLiteral("^(ENSG\\d{11})(?:\\.\\d+)?_PAR_Y$"), QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression ensembl(QStringLiteral("^ENS(T|P)\\d{11}(?:\\.\\d+)?$"), QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression refseq(QStringLiteral("^([NX])([MRP])_\\d+(?:\\.\\d+)?$"), QRegularExpression::CaseInsensitiveOption);
+    // An NCBI id column read as numbers (pandas and R write one with a gap as 5310.0); UniProt's
+    // accession format (uniprot.org/help/accession_numbers).
+    static const QRegularExpression decimalId(QStringLiteral("^(\\d+)\\.0+$"));
+    static const QRegularExpression uniprot(QStringLiteral("^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})(?:-\\d+)?$"));
     const QString text = input.trimmed();
+    if (const auto m = decimalId.match(text); m.hasMatch())
+        return QStringLiteral("it looks like the NCBI Gene id %1 written as a decimal (a number column of a spreadsheet, R or pandas): give %1").arg(m.captured(1));
+    if (uniprot.match(text).hasMatch())
+        return QStringLiteral("it has the form of a UniProt accession: if it is one, that names a protein, not a gene: give the gene's symbol, NCBI "
+                              "Gene id or ENSG id"); // some symbols have that form too (B3GAT1): said as a possibility
     if (const auto m = parY.match(text); m.hasMatch())
         return QStringLiteral("it looks like GENCODE's id of the Y copy of the pseudoautosomal gene %1: give %1").arg(m.captured(1).toUpper());
     if (const auto m = ensembl.match(text); m.hasMatch())
