@@ -9,6 +9,7 @@
 
 #include <QComboBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -220,14 +221,25 @@ void AgeSetupPanel::chooseMapping(int index)
 {
     const QString key = m_mappings->itemData(index).toString();
     if (key == QLatin1String(":file")) {
-        const QString path = ui::chooseFile(this, QStringLiteral("age-mapping"), tr("Choose a column mapping"), tr("Mappings (*.json)"));
+        // Beside the table (the mapping usually lies with it); the box names the file read, and a
+        // cancelled choice puts back what the editor holds (it said "From a file…" over the shipped
+        // mapping still in the editor: trial 20).
+        const QString start = table().isEmpty() ? QString() : QFileInfo(table()).absolutePath();
+        const QString path = ui::chooseFile(this, QStringLiteral("age-mapping"), tr("Choose a column mapping"), tr("Mappings (*.json)"), start);
         auto json = path.isEmpty() ? core::Expected<QJsonObject>(core::Error(QString())) : core::readJsonObjectFile(path);
-        if (json)
+        if (json) {
             m_editor->setMapping(*json);
-        else if (!path.isEmpty())
+            m_mappings->setItemText(index, tr("From a file: %1 (another…)").arg(QFileInfo(path).fileName()));
+            m_mappings->setItemData(index, path, Qt::ToolTipRole);
+            m_mappingIndex = index;
+            return;
+        }
+        if (!path.isEmpty())
             setStatus(json.error().message());
+        m_mappings->setCurrentIndex(m_mappingIndex);
         return;
     }
+    m_mappingIndex = index;
     m_editor->setMapping(key == QLatin1String(":project") ? m_projectMapping : builtInMapping(key));
 }
 
@@ -238,6 +250,7 @@ void AgeSetupPanel::setProjectMapping(const QJsonObject& mapping)
     if (mapping.isEmpty()) {
         if (existing >= 0)
             m_mappings->removeItem(existing);
+        m_mappingIndex = std::max(0, m_mappings->currentIndex());
         return;
     }
     if (existing < 0)

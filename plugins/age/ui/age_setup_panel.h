@@ -79,6 +79,7 @@ private:
     QString m_checkedTable;
     QJsonObject m_checkedMapping;
     bool m_checkShown = false;
+    int m_mappingIndex = 0; // the mapping choice the editor holds (a cancelled file choice goes back to it)
 };
 
 } // namespace bioforge::age

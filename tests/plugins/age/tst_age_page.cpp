@@ -15,7 +15,9 @@
 #include "support/test_support.h"
 #include "synthetic_cohort.h"
 
+#include <QApplication>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
@@ -25,6 +27,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 using namespace bioforge;
@@ -123,6 +126,49 @@ private slots:
             if (rows->item(r, 0)->text() == QLatin1String("age"))
                 shown = qobject_cast<QComboBox*>(rows->cellWidget(r, 1))->currentText();
         QCOMPARE(shown, QStringLiteral("AGE_YEARS"));
+    }
+
+    // A mapping from a file: the dialog starts beside the table, the box then names the file, and a
+    // cancelled choice puts the box back on the mapping the editor still holds (trial 20).
+    void aMappingFromAFileIsNamedAndACancelledChoiceGoesBack()
+    {
+        AgeSetupPanel* setup = m_page->setup();
+        auto* choice = setup->findChild<QComboBox*>(QStringLiteral("mappingChoice"));
+        QVERIFY(choice);
+        const int before = choice->currentIndex();
+        const QString file = m_dir.filePath(QStringLiteral("lab-map.json"));
+        QVERIFY(writeAll(file, R"js({"format": "bioforge-age-mapping/1", "name": "my lab", "age": {"column": "Age"},
+                                     "biomarkers": {"crp": {"column": "CRP (mg/L)", "unit": "mg/L"}}})js"));
+        const auto answer = [this](const QString& pick, QString* startedIn) {
+            QTimer::singleShot(0, this, [pick, startedIn] {
+                auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+                if (!dialog)
+                    return;
+                *startedIn = dialog->directory().absolutePath();
+                if (pick.isEmpty()) {
+                    dialog->reject();
+                    return;
+                }
+                dialog->selectFile(pick);
+                QMetaObject::invokeMethod(dialog, "accept");
+            });
+        };
+        const int fromFile = choice->findData(QStringLiteral(":file"));
+        QString startedIn;
+        answer(file, &startedIn);
+        choice->setCurrentIndex(fromFile);
+        emit choice->activated(fromFile);
+        QCOMPARE(startedIn, QFileInfo(m_table).absolutePath());
+        QCOMPARE(choice->currentText(), QStringLiteral("From a file: lab-map.json (another…)"));
+        QCOMPARE(setup->currentMapping().value(QLatin1String("age")).toObject().value(QLatin1String("column")).toString(), QStringLiteral("Age"));
+        // Back to a shipped one, then a file choice cancelled: the box shows the shipped one again.
+        choice->setCurrentIndex(before);
+        emit choice->activated(before);
+        answer(QString(), &startedIn);
+        choice->setCurrentIndex(fromFile);
+        emit choice->activated(fromFile);
+        QCOMPARE(choice->currentIndex(), before);
+        QVERIFY(setup->currentMapping().value(QLatin1String("age")).toObject().value(QLatin1String("column")).toString() != QLatin1String("Age"));
     }
 
     // The reference tables' own mapping is a choice of the page, given to the run.
