@@ -21,6 +21,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QFutureWatcher>
 #include <QtTest>
 
 using namespace bioforge;
@@ -90,6 +91,14 @@ private slots:
         dock->raise(); // shown again on the same run: not verified again
         QTRY_VERIFY(dock->inView());
         QCOMPARE(dock->shownFolder(), folderOf(second));
+        // No verification running or done since (review 62: only the folder was checked, which a
+        // verification of the same run again leaves as it is).
+        const auto verifying = [dock] {
+            const auto watchers = dock->findChildren<QFutureWatcherBase*>();
+            return std::any_of(watchers.begin(), watchers.end(), [](const QFutureWatcherBase* w) { return w->isRunning(); });
+        };
+        QTRY_VERIFY(!verifying());
+        QCOMPARE(inspected.count(), 2);
         selectJob(first);
         QTRY_COMPARE_WITH_TIMEOUT(inspected.count(), 3, 30000);
         QCOMPARE(dock->shownFolder(), folderOf(first));
