@@ -68,7 +68,8 @@ int listModels(CliContext& ctx, core::ModelRegistry& registry)
         QStringList kinds;
         for (const core::ModelKind& k : core::modelKinds())
             kinds << k.name;
-        ctx.out() << "no models yet: bioforge models import NAME KIND FOLDER (KIND: " << kinds.join(QStringLiteral(", ")) << ")" << Qt::endl;
+        ctx.out() << "no models yet: bioforge models import NAME KIND FOLDER (a gguf model: its FILE.gguf too; KIND: " << kinds.join(QStringLiteral(", ")) << ")"
+                  << Qt::endl;
     }
     // One file: its own SHA-256, which a publisher's checksum is compared with (the checksum of the
     // files' checksums read as a mismatch: trial 19).
@@ -119,7 +120,7 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
     const QUrl url(args[2]);
     if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) {
         ctx.err() << "bioforge: " << args[2] << ": not an http(s) URL; a model file on this machine is registered with "
-                  << "`bioforge models import " << args[0] << " " << args[1] << " <folder>`" << Qt::endl;
+                  << "`bioforge models import " << args[0] << " " << args[1] << (kind->oneFile ? " <file or folder>`" : " <folder>`") << Qt::endl;
         return kUsage;
     }
     static const QRegularExpression sha256(QStringLiteral("^[0-9a-fA-F]{64}$"));
@@ -268,9 +269,16 @@ int cmdModels(CliContext& ctx, const QStringList& argsIn)
             ctx.err() << "bioforge: " << complete.error().message() << Qt::endl;
             return kNotFound;
         }
-        if (int refused = refuseOtherModel(ctx, registry, args[0], args[1], oneFile ? given.absolutePath() : args[2]); refused != kOk)
+        const QFileInfo target(given.canonicalFilePath()); // a link's own file
+        if (int refused = refuseOtherModel(ctx, registry, args[0], args[1], oneFile ? target.path() : args[2]); refused != kOk)
             return refused;
         const std::optional<core::ModelEntry> before = registry.find(args[0]);
+        // Another file of the same folder under a registered one-file name is another model, not an update.
+        if (oneFile && before && !before->testModel && (before->files.size() != 1 || before->files.first().path != target.fileName())) {
+            ctx.err() << "bioforge: a model named '" << args[0] << "' is registered already (" << filesText(*before) << " in " << before->root
+                      << "); remove it first (bioforge models remove " << args[0] << ") or choose another name" << Qt::endl;
+            return kUsage;
+        }
         int skipped = 0;
         auto entry = oneFile ? registry.importFile(args[0], args[1], args[2], revision) : registry.importFolder(args[0], args[1], args[2], revision, &skipped);
         if (!entry) {

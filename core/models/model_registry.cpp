@@ -15,6 +15,8 @@
 #include <QLockFile>
 #include <QStandardPaths>
 
+#include <algorithm>
+
 namespace bioforge::core {
 
 QString ModelRegistry::defaultRegistryFile()
@@ -175,8 +177,11 @@ Expected<ModelEntry> ModelRegistry::importFile(const QString& name, const QStrin
     auto modelKind = findModelKind(kind);
     if (!modelKind)
         return modelKind.error();
-    const QFileInfo info(file);
-    if (!modelKind->oneFile || !QDir::match(modelKind->requiredFiles, info.fileName()))
+    // The file itself, through any link (a Hugging Face cache's snapshot links to its blob): its
+    // folder and name as they are, so the entry names a file that is there.
+    const QFileInfo given(file);
+    const QFileInfo info(given.canonicalFilePath().isEmpty() ? given.absoluteFilePath() : given.canonicalFilePath());
+    if (!modelKind->oneFile || !QDir::match(modelKind->requiredFiles, given.fileName()))
         return Error(QStringLiteral("%1: a %2 model is imported as its folder, not as one file (the folder must hold %3)")
                          .arg(file, kind, modelKind->requiredFiles.join(QStringLiteral(", "))),
                      Error::Kind::Invalid);
@@ -224,9 +229,19 @@ std::optional<ModelEntry> ModelRegistry::testModelFor(const QString& nameOrPath)
     if (!info.exists())
         return std::nullopt;
     const QString path = info.canonicalFilePath();
-    for (const ModelEntry& e : m_models)
-        if (e.testModel && (path == e.root || path.startsWith(e.root + QLatin1Char('/'))))
+    // The entry's folder, or one of its registered files (a TEST model imported as one file from
+    // Downloads does not make the folder's other GGUFs TEST models).
+    for (const ModelEntry& e : m_models) {
+        if (!e.testModel)
+            continue;
+        if (path == e.root)
             return e;
+        if (path.startsWith(e.root + QLatin1Char('/'))) {
+            const QString rel = QDir(e.root).relativeFilePath(path);
+            if (std::any_of(e.files.begin(), e.files.end(), [&](const ModelFile& f) { return f.path == rel || rel.startsWith(f.path + QLatin1Char('/')); }))
+                return e;
+        }
+    }
     return std::nullopt;
 }
 

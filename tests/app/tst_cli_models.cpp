@@ -8,6 +8,7 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,7 +26,7 @@ private slots:
         QVERIFY(writeAll(path("contigs.fa"), ">c1\nACGTACGTACGTACGTACGTACGTACGTACGT\n")); // a file where a folder is expected
         // An empty registry says how to fill it (it printed only its path).
         const Result empty = run({QStringLiteral("models"), QStringLiteral("list")});
-        QVERIFY2(empty.code == 0 && empty.out.contains(QStringLiteral("no models yet: bioforge models import NAME KIND FOLDER (KIND: ")), qPrintable(empty.out));
+        QVERIFY2(empty.code == 0 && empty.out.contains(QStringLiteral("no models yet: bioforge models import NAME KIND FOLDER (a gguf model: its FILE.gguf too; KIND: ")), qPrintable(empty.out));
     }
 
     // A GGUF that `bioforge llm synth-model` wrote (random weights) is a TEST model whoever imports
@@ -60,6 +61,18 @@ private slots:
                  qPrintable(fileImport.out + fileImport.err));
         const Result notGguf = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("two"), QStringLiteral("gguf"), real + QStringLiteral("/other.fa")});
         QVERIFY2(notGguf.code == 2 && notGguf.err.contains(QStringLiteral("a gguf model is imported as its *.gguf file or the folder")), qPrintable(notGguf.err));
+        // Through a link (a Hugging Face cache's snapshot links to its blob): the file it names is
+        // registered, and verifies (the link's name in the target's folder did not: review 64).
+        const QString links = path("hf-cache/snapshots/abc");
+        QVERIFY(QDir().mkpath(links));
+        QVERIFY(QFile::link(real + QStringLiteral("/model.gguf"), links + QStringLiteral("/llama.gguf")));
+        const Result linked = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("linked"), QStringLiteral("gguf"), links + QStringLiteral("/llama.gguf")});
+        QVERIFY2(linked.code == 0 && linked.out.contains(QStringLiteral("1 file (model.gguf")), qPrintable(linked.out + linked.err));
+        QCOMPARE(run({QStringLiteral("models"), QStringLiteral("verify"), QStringLiteral("linked")}).code, 0);
+        // Another GGUF of the same folder under a registered name is another model: refused.
+        QVERIFY(writeAll(real + QStringLiteral("/second.gguf"), QByteArray("GGUF\x03\0\0\0", 8) + "general.name" + "Other"));
+        const Result other = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("linked"), QStringLiteral("gguf"), real + QStringLiteral("/second.gguf")});
+        QVERIFY2(other.code == 2 && other.err.contains(QStringLiteral("a model named 'linked' is registered already")), qPrintable(other.out + other.err));
     }
 
     void importChecksTheKindAndItsFiles()

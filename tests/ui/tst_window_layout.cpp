@@ -90,7 +90,7 @@ private slots:
                     const QWidget* pane = s->widget(p);
                     if (pane->isHidden() || !pane->layout())
                         continue;
-                    const int needs = pane->layout()->hasHeightForWidth() ? pane->layout()->totalHeightForWidth(pane->width())
+                    const int needs = pane->layout()->hasHeightForWidth() ? pane->layout()->totalMinimumHeightForWidth(pane->width())
                                                                           : pane->layout()->totalMinimumSize().height();
                     if (pane->height() < needs)
                         wide << QStringLiteral("%1: pane %2 is %3 px tall, its layout needs %4 at %5 px wide").arg(page).arg(p).arg(pane->height()).arg(needs).arg(pane->width());

@@ -5,6 +5,7 @@
 #include <QResizeEvent>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QStyle>
 #include <QTimer>
 
 #include <algorithm>
@@ -150,7 +151,7 @@ void StackingSplitter::fitPaneHeights()
         int wanted = own;
         const int paneWidth = orientation() == Qt::Horizontal ? pane->width() : contentsRect().width();
         if (QLayout* layout = pane->layout(); layout && layout->hasHeightForWidth() && paneWidth > 0)
-            wanted = std::max(wanted, layout->totalHeightForWidth(paneWidth));
+            wanted = std::max(wanted, layout->totalMinimumHeightForWidth(paneWidth)); // its minimum at that width: wrapped labels whole, no more
         if (pane->minimumHeight() != wanted)
             pane->setMinimumHeight(wanted);
         m_fitted.insert(pane, {own, wanted});
@@ -161,7 +162,13 @@ void StackingSplitter::updateOrientation(int width)
 {
     if (width <= 0)
         return;
-    const Qt::Orientation wanted = width >= sideBySideWidth() ? Qt::Horizontal : Qt::Vertical;
+    // Stacked, side by side again only with a scroll bar's width to spare: stacking makes the page
+    // taller, its scroll bar takes that width, and without the margin the two states could follow
+    // each other at a width between (review 64). Not for one inside another: the outer one gives it
+    // the width its panes need side by side, exactly.
+    const bool nested = qobject_cast<const StackingSplitter*>(parentWidget()) != nullptr;
+    const int margin = orientation() == Qt::Vertical && !nested ? style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this) : 0;
+    const Qt::Orientation wanted = width >= sideBySideWidth() + margin ? Qt::Horizontal : Qt::Vertical;
     if (wanted == orientation())
         return;
     setOrientation(wanted);

@@ -33,7 +33,7 @@ core::Expected<GgufModelSource> fromEntry(const core::ModelEntry& entry, const Q
 {
     if (entry.kind != QLatin1String("gguf"))
         return core::Error(QStringLiteral("the model '%1' is registered with kind '%2', not 'gguf' (a language model is registered with "
-                                          "`bioforge models import NAME gguf FOLDER`)")
+                                          "`bioforge models import NAME gguf FILE.gguf`)")
                                .arg(entry.name, entry.kind.isEmpty() ? QStringLiteral("(none)") : entry.kind),
                            core::Error::Kind::Invalid);
     QList<const core::ModelFile*> ggufs;
@@ -106,7 +106,7 @@ core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, cons
     }
     const QStringList names = registry ? registry->namesOfKind(QStringLiteral("gguf")) : QStringList(); // for "did you mean"
     return core::Error(registry ? QStringLiteral("%1: no such file or folder, and no model of that name in the model registry%2 (`bioforge models list` "
-                                                 "shows them; `bioforge models import NAME gguf FOLDER` adds one)")
+                                                 "shows them; `bioforge models import NAME gguf FILE.gguf` adds one)")
                                       .arg(nameOrPath, core::didYouMean(nameOrPath, names))
                                 : QStringLiteral("%1: no such file or folder").arg(nameOrPath),
                        core::Error::Kind::NotFound);

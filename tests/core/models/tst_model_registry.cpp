@@ -163,6 +163,22 @@ private slots:
         QVERIFY(!again.testModelFor(QDir(other).filePath(QStringLiteral("real.gguf"))));
         QVERIFY(!again.testModelFor(dir.filePath(QStringLiteral("demo/tinyish"))));
         QVERIFY(!again.testModelFor(QString()));
+        // A TEST model imported as its one file, from a folder of others (Downloads): those others
+        // are not TEST models (review 64); a link to the file registers the file it names.
+        const QString downloads = dir.filePath(QStringLiteral("Downloads"));
+        QVERIFY(writeAll(QDir(downloads).filePath(QStringLiteral("synth.gguf")), QByteArray("bioforge-synthetic-llama")));
+        QVERIFY(writeAll(QDir(downloads).filePath(QStringLiteral("llama3.gguf")), QByteArray(100, 'l')));
+        QVERIFY(QFile::link(QDir(downloads).filePath(QStringLiteral("synth.gguf")), dir.filePath(QStringLiteral("link.gguf"))));
+        auto one = again.importFile(QStringLiteral("synth"), QStringLiteral("gguf"), dir.filePath(QStringLiteral("link.gguf")));
+        QVERIFY2(one, one ? "" : qPrintable(one.error().message()));
+        QVERIFY(one->testModel);
+        QCOMPARE(one->root, QFileInfo(downloads).canonicalFilePath());
+        QCOMPARE(one->files.size(), 1);
+        QCOMPARE(one->files.first().path, QStringLiteral("synth.gguf"));
+        QVERIFY(again.verify(QStringLiteral("synth")));
+        QVERIFY(again.testModelFor(QDir(downloads).filePath(QStringLiteral("synth.gguf"))));
+        QVERIFY(!again.testModelFor(QDir(downloads).filePath(QStringLiteral("llama3.gguf"))));
+        QVERIFY(!again.importFile(QStringLiteral("x"), QStringLiteral("esm2"), QDir(downloads).filePath(QStringLiteral("llama3.gguf"))));
     }
 
     void importRefusesEmptyOrMissingFolders()

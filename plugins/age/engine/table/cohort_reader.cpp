@@ -131,10 +131,15 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
     (*reader)->allowInvalidUtf8(true);
     if (core::Status st = (*reader)->readHeader(); !st)
         return st.error();
-    if (!(*reader)->rowEncodingProblem().isEmpty())
-        d.report->notes << QStringLiteral("the header holds a byte that is not valid UTF-8 (%1; the file is not UTF-8 text: saved as Windows-1252?): "
-                                          "a column named with it is read under a name holding U+FFFD; save the file as UTF-8")
-                               .arg((*reader)->rowEncodingProblem());
+    // A header name with such a byte matches no mapping's name: said with the errors below too.
+    const QString headerEncoding = (*reader)->rowEncodingProblem().isEmpty()
+                                       ? QString()
+                                       : QStringLiteral("the header holds a byte that is not valid UTF-8 (%1; the file is not UTF-8 text: saved as "
+                                                        "Windows-1252?): a column named with it is read under a name holding U+FFFD; save the file as UTF-8")
+                                             .arg((*reader)->rowEncodingProblem());
+    if (!headerEncoding.isEmpty())
+        d.report->notes << headerEncoding;
+    const QString encodingNote = headerEncoding.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(headerEncoding);
     d.reader = std::move(*reader);
     d.reader->allowRaggedRows(true); // reported per row (readRow), the other rows read on
     const QStringList header = d.reader->header();
@@ -148,12 +153,13 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
         if (c >= 0)
             d.usedColumns.insert(c);
     if (d.ageCol < 0)
-        return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says)%4; the header has: %5")
-                         .arg(path, mapping.ageColumn, mapping.name, d.report->caseAmbiguityNote(mapping.ageColumn), header.join(QStringLiteral(", "))));
+        return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says)%4; the header has: %5%6")
+                         .arg(path, mapping.ageColumn, mapping.name, d.report->caseAmbiguityNote(mapping.ageColumn), header.join(QStringLiteral(", ")),
+                              encodingNote));
     if (!mapping.idColumn.isEmpty() && d.idCol < 0)
-        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')%4").arg(path, mapping.idColumn, mapping.name, d.report->caseAmbiguityNote(mapping.idColumn)));
+        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')%4%5").arg(path, mapping.idColumn, mapping.name, d.report->caseAmbiguityNote(mapping.idColumn), encodingNote));
     if (!mapping.sex.column.isEmpty() && d.sexCol < 0)
-        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')%4").arg(path, mapping.sex.column, mapping.name, d.report->caseAmbiguityNote(mapping.sex.column)));
+        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')%4%5").arg(path, mapping.sex.column, mapping.name, d.report->caseAmbiguityNote(mapping.sex.column), encodingNote));
     for (auto it = mapping.biomarkers.begin(); it != mapping.biomarkers.end(); ++it) {
         if (!options.markers.isEmpty() && !options.markers.contains(it.key()))
             continue;
@@ -229,11 +235,11 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     // and said once for the columns the mapping does not read.
     const QString encoding = reader->rowEncodingProblem();
     const auto notUtf8 = [&](const QString& text) { return !encoding.isEmpty() && text.contains(QChar::ReplacementCharacter); };
-    const auto sayNotUtf8 = [&](const QString& column, const QString& text) {
+    const auto sayNotUtf8 = [&](const QString& column, const QString& text, const QString& fate = QStringLiteral("not used")) {
         r.add(QStringLiteral("not UTF-8"), line, column,
               QStringLiteral("'%1' holds a byte that is not valid UTF-8 (the line's first: %2; the file is not UTF-8 text: saved as Windows-1252?): "
-                             "not used; save the file as UTF-8")
-                  .arg(text.left(40), encoding),
+                             "%3; save the file as UTF-8")
+                  .arg(text.left(40), encoding, fate),
               text.left(40));
     };
     if (!encoding.isEmpty() && !ragged)
@@ -244,7 +250,7 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
                                .arg(QString::number(line), reader->header().value(i), encoding);
     const QString id = idCol >= 0 ? f[idCol].trimmed() : QString::number(line);
     if (idCol >= 0 && notUtf8(id))
-        sayNotUtf8(mapping.idColumn, id); // kept as read: the row keeps its place
+        sayNotUtf8(mapping.idColumn, id, QStringLiteral("kept with U+FFFD for the byte (ids that differ only there read as one)"));
     if (idCol >= 0) {
         const quint64 key = qHash(id, 0x6167652d6964ULL) ^ (quint64(qHash(id, 17)) << 32);
         if (id.isEmpty()) {
@@ -488,7 +494,8 @@ QMap<QString, qint64> imputeByAgeSexMedian(Cohort& c, const QStringList& markers
                 from = QStringLiteral("the median of %1 %2 (%3 in the age band)").arg(sexWide.count).arg(people(sex)).arg(stratum.count);
             } else {
                 v = overall.median;
-                from = QStringLiteral("the median of everyone, %1 people").arg(overall.count);
+                from = overall.count == 1 ? QStringLiteral("the value of the one person who has it")
+                                          : QStringLiteral("the median of everyone, %1 people").arg(overall.count);
             }
             if (!std::isfinite(v))
                 continue;
