@@ -187,7 +187,7 @@ void removeDownloadedFiles(CliContext& ctx, const core::ModelRegistry& registry,
         return; // its folder is gone already
     if (!downloaded || keepFiles || shared) {
         ctx.out() << "its files stay in " << root
-                  << (shared ? QStringLiteral(" (another registered model uses them)") : downloaded ? QStringLiteral(" (--keep-files)") : QString()) << Qt::endl;
+                  << (shared ? QStringLiteral(" (another registered model's files are in that folder)") : downloaded ? QStringLiteral(" (--keep-files)") : QString()) << Qt::endl;
         return;
     }
     if (!QDir(root).removeRecursively())

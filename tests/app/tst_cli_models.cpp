@@ -73,6 +73,10 @@ private slots:
         QVERIFY(writeAll(real + QStringLiteral("/second.gguf"), QByteArray("GGUF\x03\0\0\0", 8) + "general.name" + "Other"));
         const Result other = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("linked"), QStringLiteral("gguf"), real + QStringLiteral("/second.gguf")});
         QVERIFY2(other.code == 2 && other.err.contains(QStringLiteral("a model named 'linked' is registered already")), qPrintable(other.out + other.err));
+        // Removed, its folder stays, with the other model registered there said as such.
+        const Result removed = run({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("linked")});
+        QVERIFY2(removed.code == 0 && removed.out.contains(QStringLiteral("(another registered model's files are in that folder)")), qPrintable(removed.out + removed.err));
+        QVERIFY(QFileInfo::exists(real + QStringLiteral("/model.gguf")));
     }
 
     void importChecksTheKindAndItsFiles()

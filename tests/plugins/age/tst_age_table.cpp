@@ -187,6 +187,7 @@ private slots:
         QVERIFY2(report.notes.first().contains(QStringLiteral("line 2, column note: a byte that is not valid UTF-8 (the line's first: byte 23 (0xe9) of line 2)")),
                  qPrintable(report.notes.first()));
         QCOMPARE(report.unreadNotUtf8, qint64(2));
+        QVERIFY2(report.summary().contains(QStringLiteral("2 not UTF-8 in columns not read")), qPrintable(report.summary()));
     }
 
     // A mapping gives every marker's unit (a unit left out was read as the canonical one: a column

@@ -43,6 +43,8 @@ QString CohortReadReport::summary() const
         if (it.value() > 0)
             // "missing" counts empty cells, not rows ("6941 rows; 2565 missing" read as rows)
             parts << QStringLiteral("%1 %2").arg(QString::number(it.value()), it.key() == QLatin1String("missing") ? QStringLiteral("missing values") : it.key());
+    if (unreadNotUtf8 > 0) // named once among the notes; counted here (review 64)
+        parts << QStringLiteral("%1 not UTF-8 in columns not read").arg(unreadNotUtf8);
     return QStringLiteral("%1 rows").arg(rows) + (parts.isEmpty() ? QString() : QStringLiteral("; ") + parts.join(QStringLiteral(", ")));
 }
 
