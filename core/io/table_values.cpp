@@ -5,6 +5,18 @@
 
 namespace bioforge::core {
 
+QString withoutZeroWidth(const QString& text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u != 0x200b && u != 0x200c && u != 0x200d && u != 0x2060 && u != 0xfeff)
+            out += c;
+    }
+    return out;
+}
+
 bool isMissingValueText(const QString& trimmed)
 {
     static const QStringList missing{QStringLiteral("NA"),   QStringLiteral("na"),   QStringLiteral("N/A"),  QStringLiteral("n/a"),

@@ -14,6 +14,10 @@
 
 namespace bioforge::core {
 
+// `text` without the zero-width characters a copy from a web page or Word brings along (U+200B
+// zero-width space, U+200C/D joiners, U+2060 word joiner, U+FEFF byte-order mark mid-text).
+QString withoutZeroWidth(const QString& text);
+
 // `trimmed` is empty, NA, na, N/A, n/a, NaN, nan, NULL, null, None, #N/A (Excel's), - or . .
 bool isMissingValueText(const QString& trimmed);
 

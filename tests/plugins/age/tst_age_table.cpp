@@ -5,6 +5,7 @@
 // imputation by age-sex stratum.
 
 #include "table/cohort_reader.h"
+#include "table/imputation.h"
 #include "support/test_support.h"
 
 #include <QJsonDocument>

@@ -3,6 +3,7 @@
 #include "jobs/job.h"
 #include "jobs/job_context.h"
 #include "provenance/provenance_recorder.h"
+#include "table/imputation.h"
 
 #include <QJsonDocument>
 

@@ -211,16 +211,13 @@ QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
 // joiners, a byte-order mark mid-file), which made "'\u200BUMOD' is no symbol" read as "'UMOD'".
 QString withoutInvisibles(const QString& line)
 {
-    QString out;
-    out.reserve(line.size());
-    for (const QChar c : line) {
+    QString out = core::withoutZeroWidth(line);
+    for (QChar& c : out) {
         const char16_t u = c.unicode();
         if (u == 0x00a0 || u == 0x2007 || u == 0x202f)
-            out += QLatin1Char(' ');
+            c = QLatin1Char(' ');
         else if ((u >= 0x2010 && u <= 0x2015) || u == 0x2212) // Word's and PDFs' hyphens, dashes and minus: HLA‐B is HLA-B
-            out += QLatin1Char('-');
-        else if (u != 0x200b && u != 0x200c && u != 0x200d && u != 0x2060 && u != 0xfeff)
-            out += c;
+            c = QLatin1Char('-');
     }
     // Compatibility forms as their plain letters: a CJK input method's full-width ＷＴ１ is WT1.
     return out.normalized(QString::NormalizationForm_KC);
