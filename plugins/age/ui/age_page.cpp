@@ -102,11 +102,10 @@ void AgePage::reloadRuns(const QString& select)
                 m_runs->setItemData(0, running, Qt::UserRole + 3);
             }
     const int index = m_runs->findData(current, Qt::UserRole + 1);
-    block.unblock();
-    m_runs->setCurrentIndex(-1);
     m_runs->setCurrentIndex(index >= 0 ? index : (m_runs->count() ? 0 : -1));
-    if (m_runs->count() == 0)
-        m_results->load(QString(), QString());
+    // Shown here, not through currentIndexChanged: a detour through no run emptied the results until
+    // the same run's files were read again (another page's run ending re-lists the runs).
+    showSelected();
 }
 
 void AgePage::showSelected()

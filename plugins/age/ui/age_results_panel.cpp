@@ -88,11 +88,16 @@ AgeResultsPanel::AgeResultsPanel(QWidget* parent) : QWidget(parent)
     m_tabs->setMinimumHeight(12 * m_people->verticalHeader()->defaultSectionSize() + m_people->horizontalHeader()->sizeHint().height()
                              + m_tabs->tabBar()->sizeHint().height() + 4 * m_people->frameWidth());
     layout->addWidget(m_tabs, 1);
-    connect(&m_loading, &QFutureWatcher<core::Expected<AgeResults>>::finished, this, [this] { show(m_loading.result()); });
+    connect(&m_loading, &QFutureWatcher<core::Expected<AgeResults>>::finished, this, [this] {
+        if (m_loadingDir == m_runDir) // else no run, or another project's, was chosen while it was read
+            show(m_loading.result());
+    });
     m_refresh.setInterval(3000);
     connect(&m_refresh, &QTimer::timeout, this, [this] {
-        if (!m_loading.isRunning() && !m_runDir.isEmpty())
-            m_loading.setFuture(QtConcurrent::run(loadResults, m_runDir, m_verb));
+        if (m_loading.isRunning() || m_runDir.isEmpty())
+            return;
+        m_loadingDir = m_runDir;
+        m_loading.setFuture(QtConcurrent::run(loadResults, m_runDir, m_verb));
     });
 }
 
@@ -109,6 +114,7 @@ void AgeResultsPanel::load(const QString& runDir, const QString& verb, bool live
         return;
     }
     m_summary->setText(tr("Loading the results…"));
+    m_loadingDir = runDir;
     m_loading.setFuture(QtConcurrent::run(loadResults, runDir, verb));
 }
 

@@ -51,6 +51,7 @@ private:
     QFutureWatcher<core::Expected<AgeResults>> m_loading;
     QTimer m_refresh;
     QString m_runDir, m_verb;
+    QString m_loadingDir; ///< the run folder m_loading reads: its results are dropped if another was chosen meanwhile
 };
 
 } // namespace bioforge::age

@@ -124,6 +124,8 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
             QDesktopServices::openUrl(QUrl::fromLocalFile(m_runDir));
     });
     connect(&m_loading, &QFutureWatcher<core::Expected<ContigResults>>::finished, this, [this] {
+        if (m_loadingDir != m_runDir)
+            return; // no run, or another project's, chosen while it was read
         const core::Expected<ContigResults> r = m_loading.result();
         if (!r) {
             m_summary->setText(tr("Cannot show the results: %1").arg(r.error().message()));
@@ -142,6 +144,7 @@ void ResultsPanel::load(const QString& runDir)
         return;
     }
     m_summary->setText(tr("Loading the results…"));
+    m_loadingDir = runDir;
     m_loading.setFuture(QtConcurrent::run([runDir] { return ContigResults::load(runDir); }));
 }
 

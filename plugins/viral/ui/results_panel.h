@@ -47,6 +47,7 @@ private:
     void exportTables();
 
     QString m_runDir;
+    QString m_loadingDir; ///< the run folder m_loading reads: its results are dropped if another was chosen meanwhile
     ContigResults m_results;
     QFutureWatcher<core::Expected<ContigResults>> m_loading;
     QLabel* m_summary;

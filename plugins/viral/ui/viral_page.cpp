@@ -99,11 +99,10 @@ void ViralPage::reloadRuns(const QString& select)
                     m_runs->setItemData(0, r.runId, Qt::UserRole + 1);
                 }
     const int index = m_runs->findData(current, Qt::UserRole + 1);
-    block.unblock();
-    m_runs->setCurrentIndex(-1);
     m_runs->setCurrentIndex(index >= 0 ? index : (m_runs->count() ? 0 : -1));
-    if (m_runs->count() == 0)
-        m_results->load(QString());
+    // Shown here, not through currentIndexChanged: a detour through no run emptied the results until
+    // the same run's files were read again (another page's run ending re-lists the runs).
+    m_results->load(m_runs->currentData().toString());
 }
 
 QString ViralPage::start(const QString& verb)

@@ -226,6 +226,12 @@ private slots:
     {
         const QLabel* status = m_page->findChild<QLabel*>(QStringLiteral("status"));
         QVERIFY(!status->text().isEmpty() && m_page->runChoice()->count() > 0);
+        // Another page's run ending re-lists the runs: the people shown stay shown (they were emptied
+        // until the same run's files were read again).
+        const int people = m_page->results()->people()->model()->rowCount();
+        QVERIFY(people > 0);
+        emit m_session->runs()->runEnded(QStringLiteral("a-run-of-another-page"), true);
+        QCOMPARE(m_page->results()->people()->model()->rowCount(), people);
         QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("second project")), true));
         QCOMPARE(status->text(), QString());
         QCOMPARE(m_page->runChoice()->count(), 0);

@@ -236,6 +236,18 @@ private slots:
         QTRY_VERIFY(page.setup()->checkedSources().contains(QStringLiteral("orgdb"))); // the list re-read after the run
     }
 
+    // Another page's run ending re-lists the runs; the run shown stays shown, its genes never emptied
+    // while its files are read again (they were: CI saw an empty table right after a run elsewhere).
+    void anotherPagesRunEndingKeepsTheShownRunsGenes()
+    {
+        const int rows = m_page->results()->genes()->rowCount();
+        const QString shown = m_page->runChoice()->currentData().toString();
+        QVERIFY(rows > 0 && !shown.isEmpty());
+        emit m_session->runs()->runEnded(QStringLiteral("a-run-of-another-page"), true);
+        QCOMPARE(m_page->results()->genes()->rowCount(), rows);
+        QCOMPARE(m_page->runChoice()->currentData().toString(), shown);
+    }
+
     // Another project opened (File ▸ Open project): the page shows nothing of the last one — not its
     // run's status line, not its runs, not their genes (review 60 F12).
     void anotherProjectShowsNoneOfTheLastOnesRuns()

@@ -34,6 +34,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScopeGuard>
+#include <QThreadPool>
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QHeaderView>
@@ -380,11 +381,20 @@ private slots:
         QVERIFY(!status->text().isEmpty());
         QVERIFY(m_page->runChoice()->count() > 0);
         QSignalSpy loaded(m_page->results(), &ResultsPanel::loaded);
+        m_page->runChoice()->setCurrentIndex(0);
         m_page->results()->load(m_page->runChoice()->itemData(0).toString()); // a run's contigs shown (a test above showed damaged tables)
         QTRY_VERIFY(loaded.count() >= 1 && m_page->results()->contigView()->model()->rowCount() > 0);
+        // Another page's run ending re-lists the runs: the contigs shown stay shown while read again.
+        const int contigs = m_page->results()->contigView()->model()->rowCount();
+        emit m_session->runs()->runEnded(QStringLiteral("a-run-of-another-page"), true);
+        QCOMPARE(m_page->results()->contigView()->model()->rowCount(), contigs);
+        // Another project opened while they are read: they are not shown there when the read ends.
         QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("second project")), true));
         QCOMPARE(status->text(), QString());
         QCOMPARE(m_page->runChoice()->count(), 0);
+        QCOMPARE(m_page->results()->contigView()->model()->rowCount(), 0);
+        QThreadPool::globalInstance()->waitForDone(); // the read of the last project's run ended
+        QCoreApplication::processEvents();
         QCOMPARE(m_page->results()->contigView()->model()->rowCount(), 0);
     }
 
