@@ -297,12 +297,10 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     Sex sex = Sex::Unknown;
     if (sexCol >= 0) {
         const QString code = f[sexCol].trimmed();
-        // The mapping's codes as written, else in any case where that is one side only ("f" for F).
-        const bool male = mapping.sex.yes.contains(code), female = mapping.sex.no.contains(code);
-        const bool maleAnyCase = mapping.sex.yes.contains(code, Qt::CaseInsensitive), femaleAnyCase = mapping.sex.no.contains(code, Qt::CaseInsensitive);
-        if (male || (!female && maleAnyCase && !femaleAnyCase))
+        const int side = mapping.sex.side(code); // as written, else in any case where one side fits ("f" for F)
+        if (side == 1)
             sex = Sex::Male;
-        else if (female || (femaleAnyCase && !maleAnyCase))
+        else if (side == 0)
             sex = Sex::Female;
         else if (!ragged && notUtf8(code))
             sayNotUtf8(mapping.sex.column, code);
@@ -319,7 +317,8 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         if (column < 0)
             return -1;
         const QString code = f[column].trimmed();
-        return coding.yes.contains(code) ? 1 : coding.no.contains(code) || (coding.no.isEmpty() && !isMissingText(code)) ? 0 : -1;
+        const int side = coding.side(code);
+        return side >= 0 ? side : coding.no.isEmpty() && !isMissingText(code) ? 0 : -1;
     };
     // A pregnancy code the mapping does not know is said, and kept apart from a blank cell (-2): KDM
     // trains on everyone only where no row records a status at all (clocks/kdm.h).

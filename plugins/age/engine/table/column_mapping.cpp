@@ -8,6 +8,16 @@
 
 namespace bioforge::age {
 
+int CodedColumn::side(const QString& code) const
+{
+    if (yes.contains(code))
+        return 1;
+    if (no.contains(code))
+        return 0;
+    const bool yesAnyCase = yes.contains(code, Qt::CaseInsensitive), noAnyCase = no.contains(code, Qt::CaseInsensitive);
+    return yesAnyCase == noAnyCase ? -1 : yesAnyCase ? 1 : 0;
+}
+
 using core::Error;
 
 namespace {

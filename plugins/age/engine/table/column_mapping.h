@@ -20,6 +20,11 @@ namespace bioforge::age {
 struct CodedColumn {
     QString column;     // empty: not in the table
     QStringList yes, no; // codes (for sex: yes = male, no = female)
+
+    /// Which side \p code (a trimmed cell) is: 1 a yes code, 0 a no code, -1 neither. Matched as
+    /// written, else in any case where only one side fits ("f" for "F", "Yes" for "yes"); a code of
+    /// both sides in another case is neither.
+    int side(const QString& code) const;
 };
 
 struct MarkerColumn {
