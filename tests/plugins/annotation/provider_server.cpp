@@ -110,6 +110,7 @@ private:
             request.body = buffer->mid(end + 4, length);
             buffer->clear();
             request.atMs = steadyMs();
+            request.at = QDateTime::currentDateTimeUtc();
             disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
             respond(socket, request);
         });

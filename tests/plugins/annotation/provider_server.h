@@ -9,6 +9,7 @@
 // Every request is recorded with its arrival time.
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QMutex>
@@ -30,6 +31,7 @@ public:
         QHash<QByteArray, QByteArray> headers; // lower-case names
         QByteArray body;
         qint64 atMs = 0; // steady clock
+        QDateTime at;    // wall clock (UTC), for a Retry-After date
     };
     struct Response {
         int status = 200;

@@ -20,7 +20,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSqlQuery>
-#include <QTcpServer>
+#include <QTcpSocket>
 #include <QtTest>
 
 #include <csignal>
@@ -130,13 +130,11 @@ private slots:
         QVERIFY2(resent.code == 0 && resent.out.contains(QStringLiteral("not imported again")) && !resent.out.contains(QStringLiteral("rows from")),
                  qPrintable(resent.out + resent.err));
         server.setIgnoreConditionals(false);
-        // A server that cannot be reached (a port nobody listens on): the copy is used, and said.
-        quint16 closedPort = 0;
-        {
-            QTcpServer probe;
-            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-            closedPort = probe.serverPort();
-        }
+        // A server that cannot be reached (a port bound here but not listened on, so no other test's
+        // server can be given it meanwhile: flake audit F-6): the copy is used, and said.
+        QTcpSocket held;
+        QVERIFY(held.bind(QHostAddress::LocalHost, 0));
+        const quint16 closedPort = held.localPort();
         const QString offline = QStringLiteral("http://127.0.0.1:%1/release/4.1/constraint/gnomad.v4.1.constraint_metrics.tsv").arg(closedPort);
         const QString sidecar = QDir(dir).filePath(QStringLiteral("gnomad.v4.1.constraint_metrics.tsv.download.json"));
         QJsonObject meta = QJsonDocument::fromJson(readAll(sidecar)).object();

@@ -84,10 +84,10 @@ private slots:
         for (int i = 1; i < at.size(); ++i)
             closest = std::min(closest, at[i] - at[i - 1]);
         // Each arrival may be late by scheduling jitter (up to ~25 ms seen under the
-        // sanitizer build); a late one shortens the next gap by as much, so a gap
-        // may fall below 200 ms by two arrivals' jitter. An unlimited client gives
-        // gaps of a few ms; the span below checks the long-run rate.
-        QVERIFY2(closest >= 200 - 50, qPrintable(QStringLiteral("closest arrivals %1 ms apart at 5/s").arg(closest)));
+        // sanitizer build, more on a loaded CI machine: flake audit F-2); a late one
+        // shortens the next gap by as much. An unlimited client gives gaps of a few
+        // ms, which 100 ms still tells apart; the span below checks the long-run rate.
+        QVERIFY2(closest >= 100, qPrintable(QStringLiteral("closest arrivals %1 ms apart at 5/s").arg(closest)));
         QVERIFY(at.last() - at.first() >= 11 * 200 - 50);
         qInfo("12 requests at 5/s from 2 threads: closest arrivals %lld ms apart, all in %lld ms", closest, at.last() - at.first());
     }
@@ -98,15 +98,22 @@ private slots:
         QTest::addColumn<qint64>("atLeastMs");
         QTest::newRow("seconds") << QByteArray("1") << qint64(1000);
         QTest::newRow("fractional") << QByteArray("0.6") << qint64(600);
-        QTest::newRow("HTTP-date") << QByteArray("date in 2 s") << qint64(1000); // whole seconds: at least 1 s
+        QTest::newRow("HTTP-date") << QByteArray("date in 3 s") << qint64(0); // checked against the date itself, below
     }
 
     void retryAfterIsHonoured()
     {
         QFETCH(QByteArray, value);
         QFETCH(qint64, atLeastMs);
-        if (value == "date in 2 s") // made now: the other rows took their time
-            value = QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(2), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'")).toLatin1();
+        // An HTTP-date, made now (the other rows took their time), in whole seconds: the retry may
+        // come no earlier than that second (a gap from the first request depended on the clock's
+        // milliseconds and the set-up's time, and failed now and then: flake audit F-1).
+        QDateTime date;
+        if (value == "date in 3 s") {
+            date = QDateTime::currentDateTimeUtc().addSecs(3);
+            date.setTime(QTime(date.time().hour(), date.time().minute(), date.time().second()));
+            value = QLocale::c().toString(date, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'")).toLatin1();
+        }
         ProviderServer server;
         server.route(QStringLiteral("/"), [](const ProviderServer::Request&) { return ProviderServer::json("{\"ok\":true}"); });
         server.inject(QStringLiteral("/"), {ProviderServer::retryAfter(value)});
@@ -117,6 +124,8 @@ private slots:
         const auto requests = server.requests();
         QCOMPARE(requests.size(), 2);
         QVERIFY2(requests[1].atMs - requests[0].atMs >= atLeastMs - 30, qPrintable(QString::number(requests[1].atMs - requests[0].atMs)));
+        if (date.isValid())
+            QVERIFY2(requests[1].at.msecsTo(date) <= 30, qPrintable(QStringLiteral("retried at %1 for %2").arg(requests[1].at.toString(Qt::ISODateWithMs), value)));
     }
 
     void oneRetryLayerCountedInRequests()
