@@ -131,6 +131,15 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
     if (int refused = refuseOtherModel(ctx, registry, args[0], args[1], std::nullopt); refused != kOk)
         return refused;
     const QString fileName = args.size() == 5 ? args[4] : QFileInfo(url.path()).fileName();
+    // A model of one file is registered as that file: a name its kind does not read (a URL ending
+    // in "get" or "model.bin") is refused before a multi-GB transfer, not after it (review 64 F5).
+    if (kind->oneFile && !QDir::match(kind->requiredFiles, fileName)) {
+        ctx.err() << "bioforge: a " << kind->name << " model is one file named " << kind->requiredFiles.join(QStringLiteral(" or ")) << "; '"
+                  << fileName << "'" << (args.size() == 5 ? QString() : QStringLiteral(" (the URL's last part)"))
+                  << " is not: give the name to save it as, e.g. bioforge models download " << args[0] << " " << args[1] << " <url> <sha256> "
+                  << QString(kind->requiredFiles.value(0)).replace(QLatin1Char('*'), args[0]) << Qt::endl;
+        return kUsage;
+    }
     auto resolved = core::PathGuard::childOf(core::WorkbenchSettings().modelFolder(), args[0], QStringLiteral("model name"));
     if (!resolved) { // nothing is written before the name is known to stay inside the models folder
         ctx.err() << "bioforge: " << resolved.error().message() << Qt::endl;
@@ -148,7 +157,9 @@ int download(CliContext& ctx, core::ModelRegistry& registry, const QStringList& 
         ctx.err() << "bioforge: " << st.error().message() << Qt::endl;
         return kRunFailed;
     }
-    auto entry = registry.importFolder(args[0], args[1], target, QStringLiteral("sha256:") + args[3].left(12).toLower());
+    const QString revision = QStringLiteral("sha256:") + args[3].left(12).toLower();
+    auto entry = kind->oneFile ? registry.importFile(args[0], args[1], QDir(target).filePath(fileName), revision)
+                               : registry.importFolder(args[0], args[1], target, revision);
     if (entry) { // where it came from, for provenance and the next engineer
         entry->source = url.toString();
         for (core::ModelFile& f : entry->files)

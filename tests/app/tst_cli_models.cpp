@@ -173,6 +173,15 @@ private slots:
         const Result notSha = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("dl"), QStringLiteral("gguf"),
                                    QStringLiteral("http://127.0.0.1:9/m.gguf"), QStringLiteral("nothex")});
         QVERIFY2(notSha.code == 2 && notSha.err.contains(QStringLiteral("'nothex' is not a SHA-256")), qPrintable(notSha.err));
+        // A GGUF saved under a name that is not *.gguf is refused before the transfer (it failed after it).
+        const Result notGguf = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("dl"), QStringLiteral("gguf"),
+                                    QStringLiteral("http://127.0.0.1:9/get"), sha});
+        QVERIFY2(notGguf.code == 2 && notGguf.err.contains(QStringLiteral("a gguf model is one file named *.gguf; 'get' (the URL's last part) is not"))
+                     && notGguf.err.contains(QStringLiteral("<sha256> dl.gguf")),
+                 qPrintable(notGguf.err));
+        const Result namedBin = run({QStringLiteral("models"), QStringLiteral("download"), QStringLiteral("dl"), QStringLiteral("gguf"),
+                                     QStringLiteral("http://127.0.0.1:9/m.gguf"), sha, QStringLiteral("model.bin")});
+        QVERIFY2(namedBin.code == 2 && namedBin.err.contains(QStringLiteral("'model.bin' is not")), qPrintable(namedBin.err));
         QVERIFY(!run({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("dl  gguf")));
     }
 
