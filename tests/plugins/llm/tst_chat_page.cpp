@@ -3,27 +3,21 @@
 // and exports; regenerate and stop work.
 
 #include "chat_controller.h"
+#include "chat_page_fixture.h"
 #include "chat_page.h"
 #include "conversation_panel.h"
 #include "compute/device_discovery.h"
 #include "jobs/job_scheduler.h"
-#include "log/logging.h"
 #include "runs/session.h"
 #include "store/chat_store.h"
 #include "store/project.h"
 #include "support/test_support.h"
-#include "synth/model_synthesizer.h"
 
 #include <QComboBox>
 #include <QDir>
-#include <QJsonArray>
 #include <QLabel>
-#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSpinBox>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
 
@@ -33,36 +27,19 @@ using namespace bioforge::test;
 
 class TstChatPage : public QObject {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<core::Session> m_session;
-    std::unique_ptr<ChatPage> m_page;
+    ChatPageFixture m_fixture;
+    QTemporaryDir& m_dir = m_fixture.dir;
+    std::unique_ptr<core::Session>& m_session = m_fixture.session;
+    std::unique_ptr<ChatPage>& m_page = m_fixture.page;
 
 private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        core::Logging::initialize(core::Logging::Console::Off);
-        m_session = std::make_unique<core::Session>(core::Session::Options{});
-        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("project")), true));
-        m_page = std::make_unique<ChatPage>(ui::PageContext{m_session.get()});
-        m_page->resize(1100, 700);
-        m_page->show();
-    }
-
-    void cleanupTestCase()
-    {
-        m_page.reset();
-        m_session.reset();
-    }
+    void initTestCase() { QVERIFY(m_fixture.open()); }
+    void cleanupTestCase() { m_fixture.close(); }
 
     void loadingAModelIsAJobAndFillsTheCard()
     {
-        SynthSpec spec;
-        spec.embedding = 64;
-        spec.feedForward = 128;
-        spec.vocab = 800;
-        const QString model = m_dir.filePath(QStringLiteral("chat.gguf"));
-        QVERIFY(ModelSynthesizer::write(spec, model));
+        QVERIFY(m_fixture.writeModel());
+        const QString model = m_fixture.modelPath();
         QSignalSpy submitted(&m_session->scheduler(), &core::JobScheduler::jobSubmitted);
         m_page->controller().loadModel(model);
         QCOMPARE(submitted.count(), 1);
@@ -272,60 +249,6 @@ private slots:
         QCOMPARE(stop, QStringLiteral("stopped"));
     }
 
-    // A context that fills while an answer is written is said with the answer: on the status line, in
-    // the transcript under it and in the export (it showed for a moment and was gone: trial 19). The
-    // page's Context setting is the size the engine reads at.
-    void aFullContextIsSaidWithTheAnswer()
-    {
-        ChatController& c = m_page->controller();
-        const ChatSettings before = c.settings();
-        const QString shown = c.conversationId();
-        QStringList made;
-        // The later tests find the settings and the one conversation they left.
-        const auto restore = qScopeGuard([&] {
-            for (const QString& id : made)
-                c.deleteConversation(id);
-            c.openConversation(shown);
-            c.setSettings(before);
-        });
-        m_page->controller().newConversation();
-        ChatSettings s = before;
-        s.maxTokens = 400;
-        s.contextSize = 96;
-        s.systemPrompt.clear();
-        m_page->controller().setSettings(s);
-        QCOMPARE(m_page->controller().contextSize(), qint64(96));
-        QSignalSpy finished(&m_page->controller(), &ChatController::turnFinished);
-        QSignalSpy failed(&m_page->controller(), &ChatController::failed);
-        TurnStats stats;
-        // A random model may end its answer before the context fills: asked again (at most 10 times,
-        // each in a conversation of its own).
-        for (int attempt = 0; attempt < 10 && stats.droppedTokens == 0; ++attempt) {
-            finished.clear();
-            if (attempt > 0)
-                m_page->controller().newConversation();
-            m_page->controller().send(QStringLiteral("Tell me a long story."));
-            made << c.conversationId();
-            QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || !failed.isEmpty(), 60000);
-            QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-            stats = finished.first().first().value<TurnStats>();
-            QCOMPARE(stats.contextSize, qint64(96));
-        }
-        QVERIFY2(stats.droppedTokens > 0, "no answer filled a context of 96 tokens");
-        QVERIFY2(m_page->status()->text().contains(QStringLiteral(", full: the oldest %1 dropped").arg(stats.droppedTokens)), qPrintable(m_page->status()->text()));
-        QVERIFY2(m_page->transcript()->toPlainText().contains(QStringLiteral("The context was full: the oldest %1 tokens").arg(stats.droppedTokens)),
-                 qPrintable(m_page->transcript()->toPlainText().right(400)));
-        ChatStore store(m_session->project()->store());
-        auto md = store.exportMarkdown(m_page->controller().conversationId());
-        QVERIFY2(md && md->contains(QStringLiteral("the context was full: the oldest %1 tokens were dropped").arg(stats.droppedTokens))
-                     && !md->contains(QStringLiteral("--context_dropped")),
-                 md ? qPrintable(md->right(600)) : "no export");
-        // The setting is on the page.
-        auto* context = m_page->findChild<QSpinBox*>(QStringLiteral("contextSize"));
-        QVERIFY(context && context->minimum() == 16);
-    }
-
     void renameAndDelete()
     {
         ChatController& c = m_page->controller();
@@ -335,74 +258,6 @@ private slots:
         c.deleteConversation(id);
         QVERIFY(c.conversations().isEmpty());
         QVERIFY(c.conversationId().isEmpty());
-    }
-
-    // New leaves no row highlighted (the old one stayed highlighted, and Delete removed it rather than
-    // the conversation on screen: trial 17); Delete acts on the one shown, and asks first.
-    void deleteActsOnTheConversationShownAndAsksFirst()
-    {
-        ChatController& c = m_page->controller();
-        auto* panel = m_page->findChild<ConversationPanel*>();
-        QVERIFY(panel);
-        const auto button = [panel](const QString& text) {
-            for (QPushButton* b : panel->findChildren<QPushButton*>())
-                if (b->text() == text)
-                    return b;
-            return static_cast<QPushButton*>(nullptr);
-        };
-        QPushButton* add = button(QStringLiteral("New"));
-        QPushButton* remove = button(QStringLiteral("Delete"));
-        QVERIFY(add && remove);
-        QSignalSpy finished(&c, &ChatController::turnFinished);
-        add->click();
-        c.send(QStringLiteral("first question"));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-        const QString first = c.conversationId();
-        QVERIFY(!first.isEmpty() && panel->list()->currentItem());
-        QCOMPARE(panel->list()->currentItem()->data(Qt::UserRole).toString(), first);
-        QVERIFY(!m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text().isEmpty()); // the answer's figures
-        add->click();
-        QVERIFY(!panel->list()->currentItem());
-        QVERIFY(!remove->isEnabled());
-        QVERIFY(m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text().isEmpty()); // not the other conversation's
-        c.send(QStringLiteral("second question"));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
-        const QString second = c.conversationId();
-        QVERIFY(!second.isEmpty() && second != first);
-        QTRY_VERIFY(panel->list()->currentItem() && panel->list()->currentItem()->data(Qt::UserRole).toString() == second);
-        QVERIFY(remove->isEnabled());
-        // The arrow keys open the row they highlight (they moved the highlight alone).
-        panel->list()->setFocus();
-        const int row = panel->list()->currentRow();
-        QTest::keyClick(panel->list(), row == 0 ? Qt::Key_Down : Qt::Key_Up);
-        QCOMPARE(c.conversationId(), first);
-        QTest::keyClick(panel->list(), row == 0 ? Qt::Key_Up : Qt::Key_Down);
-        QCOMPARE(c.conversationId(), second);
-        QStringList asked;
-        panel->setDeleteQuestion([&](const QString& title, int messages) {
-            asked << QStringLiteral("%1 (%2)").arg(title).arg(messages);
-            return false;
-        });
-        remove->click();
-        QCOMPARE(asked.size(), 1);
-        QVERIFY2(asked.first().startsWith(QStringLiteral("second question")) && asked.first().endsWith(QStringLiteral("(2)")), qPrintable(asked.first()));
-        QCOMPARE(c.conversations().size(), 2); // refused: both kept
-        panel->setDeleteQuestion([](const QString&, int) { return true; });
-        remove->click();
-        const QList<ConversationSummary> left = c.conversations();
-        QCOMPARE(left.size(), 1);
-        QCOMPARE(left.first().id, first);
-        QVERIFY(c.conversationId().isEmpty() && !panel->list()->currentItem());
-
-        // Opened, a conversation made with another model says so: the loaded one would answer.
-        ChatStore store(m_session->project()->store());
-        auto other = store.create(QStringLiteral("made elsewhere"), QStringLiteral("/models/other-7b.gguf"), QString(64, QLatin1Char('a')), QJsonObject{});
-        QVERIFY(other);
-        c.openConversation(*other);
-        const QString said = m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text();
-        QVERIFY2(said.startsWith(QStringLiteral("This conversation was made with other-7b.gguf; the model loaded is ")), qPrintable(said));
-        c.openConversation(first); // made with the loaded model: nothing to say
-        QVERIFY(m_page->findChild<QLabel*>(QStringLiteral("chatStatus"))->text().isEmpty());
     }
 };
 
