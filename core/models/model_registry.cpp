@@ -139,7 +139,9 @@ Expected<ModelEntry> ModelRegistry::importFolder(const QString& name, const QStr
     entry.source = QStringLiteral("import:") + entry.root;
     entry.added = QDateTime::currentDateTimeUtc();
     const QDir root(entry.root);
-    QDirIterator it(entry.root, QDir::Files, QDirIterator::Subdirectories);
+    // A model of one file is looked for at the folder's top only, as checkModelFolder looks (a
+    // Downloads folder's subfolders were walked, each GGUF in them hashed: review 64 F22).
+    QDirIterator it(entry.root, QDir::Files, only.isEmpty() ? QDirIterator::Subdirectories : QDirIterator::NoIteratorFlags);
     while (it.hasNext()) {
         it.next();
         const QString rel = root.relativeFilePath(it.filePath());

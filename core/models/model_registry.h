@@ -35,8 +35,8 @@ public:
     Status add(const ModelEntry& entry);
     Status remove(const QString& name);
     // Registers the files of `folder` (hidden ones and a download's work files aside; for a kind
-    // of one file, ModelKind::oneFile, only the files its patterns match: *skipped counts the
-    // others), each with its size and SHA-256.
+    // of one file, ModelKind::oneFile, only the files at its top that its patterns match:
+    // *skipped counts the others there), each with its size and SHA-256.
     Expected<ModelEntry> importFolder(const QString& name, const QString& kind, const QString& folder,
                                       const QString& revision = {}, int* skipped = nullptr);
     // Registers one file as a model of a oneFile kind (`models import NAME gguf FILE.gguf`): its

@@ -179,6 +179,18 @@ private slots:
         QVERIFY(again.testModelFor(QDir(downloads).filePath(QStringLiteral("synth.gguf"))));
         QVERIFY(!again.testModelFor(QDir(downloads).filePath(QStringLiteral("llama3.gguf"))));
         QVERIFY(!again.importFile(QStringLiteral("x"), QStringLiteral("esm2"), QDir(downloads).filePath(QStringLiteral("llama3.gguf"))));
+        // That folder imported as a gguf model: its top's GGUFs, not its subfolders' (review 64 F22);
+        // the other files at its top counted.
+        QVERIFY(writeAll(QDir(downloads).filePath(QStringLiteral("older/llama2.gguf")), QByteArray(100, 'o')));
+        QVERIFY(writeAll(QDir(downloads).filePath(QStringLiteral("notes.txt")), "a note"));
+        int skipped = -1;
+        auto folder = again.importFolder(QStringLiteral("downloads"), QStringLiteral("gguf"), downloads, QString(), &skipped);
+        QVERIFY2(folder, folder ? "" : qPrintable(folder.error().message()));
+        QStringList files;
+        for (const ModelFile& f : folder->files)
+            files << f.path;
+        QCOMPARE(files, (QStringList{QStringLiteral("llama3.gguf"), QStringLiteral("synth.gguf")}));
+        QCOMPARE(skipped, 1);
     }
 
     void importRefusesEmptyOrMissingFolders()
