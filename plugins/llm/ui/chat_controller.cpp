@@ -354,7 +354,7 @@ void ChatController::generate()
                 reply.stop = stats.stop;
                 reply.generation = generation;
                 if (stats.droppedTokens > 0) // said with the answer in the transcript and the exports (it was said for a moment only: trial 19)
-                    reply.generation.insert(QLatin1String(StoredMessage::kContextDropped), qint64(stats.droppedTokens));
+                    reply.contextDropped = stats.droppedTokens;
                 (void)s->append(conversation, reply);
             }
             m_streaming.clear();

@@ -320,7 +320,7 @@ void ChatPage::renderTranscript()
             md += QStringLiteral("**You**\n\n%1\n\n").arg(m.content);
         else if (m.role == QLatin1String("assistant"))
             md += QStringLiteral("**Assistant**\n\n%1\n\n%2---\n\n")
-                      .arg(m.content, contextNote(m.generation.value(QLatin1String(StoredMessage::kContextDropped)).toInteger()));
+                      .arg(m.content, contextNote(m.contextDropped));
     }
     if (m_controller->busy())
         md += QStringLiteral("**Assistant**\n\n%1▍\n\n").arg(m_controller->streamingText());

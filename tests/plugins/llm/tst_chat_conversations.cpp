@@ -9,6 +9,7 @@
 #include "store/project.h"
 #include "support/test_support.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
@@ -87,6 +88,13 @@ private slots:
         QVERIFY2(md && md->contains(QStringLiteral("the context was full: the oldest %1 tokens were dropped").arg(stats.droppedTokens))
                      && !md->contains(QStringLiteral("--context_dropped")),
                  md ? qPrintable(md->right(600)) : "no export");
+        // In the JSON export beside the answer's generation, which holds options only (review 64 F12).
+        auto json = store.exportJson(m_page->controller().conversationId());
+        QVERIFY(json);
+        const QJsonObject answer = json->value(QLatin1String("messages")).toArray().last().toObject();
+        QCOMPARE(answer.value(QLatin1String("context_dropped")).toInteger(), qint64(stats.droppedTokens));
+        QVERIFY(!answer.value(QLatin1String("generation")).toObject().contains(QLatin1String("context_dropped")));
+        QCOMPARE(answer.value(QLatin1String("generation")).toObject().value(QLatin1String("ctx")).toInteger(), qint64(96));
         // The setting is on the page.
         auto* context = m_page->findChild<QSpinBox*>(QStringLiteral("contextSize"));
         QVERIFY(context && context->minimum() == 16);

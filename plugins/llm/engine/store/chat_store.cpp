@@ -165,10 +165,13 @@ core::Expected<QList<StoredMessage>> ChatStore::messages(const QString& id) cons
     if (core::Status st = exec(q, QStringLiteral("read messages")); !st)
         return st.error();
     QList<StoredMessage> out;
-    while (q.next())
+    while (q.next()) {
+        // The column holds the options and, beside them, the tokens a full context dropped.
+        QJsonObject generation = QJsonDocument::fromJson(q.value(7).toString().toUtf8()).object();
+        const qint64 dropped = generation.take(QLatin1String(StoredMessage::kContextDropped)).toInteger();
         out << StoredMessage{q.value(0).toInt(), q.value(1).toString(), q.value(2).toString(), parse(q.value(3)),
-                             q.value(4).toInt(), q.value(5).toDouble(), q.value(6).toString(),
-                             QJsonDocument::fromJson(q.value(7).toString().toUtf8()).object()};
+                             q.value(4).toInt(), q.value(5).toDouble(), q.value(6).toString(), generation, dropped};
+    }
     return out;
 }
 
@@ -202,7 +205,10 @@ core::Status ChatStore::append(const QString& id, const StoredMessage& m)
     q.addBindValue(m.tokens);
     q.addBindValue(m.seconds);
     q.addBindValue(m.stop.isNull() ? QStringLiteral("") : m.stop);
-    q.addBindValue(json(m.generation));
+    QJsonObject column = m.generation;
+    if (m.contextDropped > 0)
+        column.insert(QLatin1String(StoredMessage::kContextDropped), m.contextDropped);
+    q.addBindValue(json(column));
     return exec(q, QStringLiteral("append message"));
 }
 
@@ -284,9 +290,8 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
         if (m.role == QLatin1String("assistant") && (m.tokens > 0 || !m.stop.isEmpty())) { // an answer stopped before its first token says so too
             QStringList used; // as the command line spells them: `bioforge llm generate … --seed 1 --ctx 2048` gives it again
             for (auto it = m.generation.begin(); it != m.generation.end(); ++it)
-                if (it.key() != QLatin1String(StoredMessage::kContextDropped))
-                    used << QStringLiteral("--%1 %2").arg(it.key(), optionText(it.value()));
-            const qint64 dropped = m.generation.value(QLatin1String(StoredMessage::kContextDropped)).toInteger();
+                used << QStringLiteral("--%1 %2").arg(it.key(), optionText(it.value()));
+            const qint64 dropped = m.contextDropped;
             md += QStringLiteral("*%1 tokens in %2 s%3%4%5*\n\n")
                       .arg(QString::number(m.tokens), QString::number(m.seconds, 'f', 2), m.stop.isEmpty() ? QString() : QStringLiteral(", ended: ") + m.stop,
                            dropped > 0 ? QStringLiteral("; the context was full: the oldest %1 tokens were dropped (the system prompt kept)").arg(dropped) : QString(),
@@ -305,11 +310,15 @@ core::Expected<QJsonObject> ChatStore::exportJson(const QString& id) const
     if (!msgs)
         return msgs.error();
     QJsonArray list;
-    for (const StoredMessage& m : *msgs)
-        list.append(QJsonObject{{QStringLiteral("role"), m.role}, {QStringLiteral("content"), m.content},
-                                {QStringLiteral("createdAt"), m.createdAt.toString(Qt::ISODateWithMs)},
-                                {QStringLiteral("tokens"), m.tokens}, {QStringLiteral("seconds"), m.seconds}, {QStringLiteral("stop"), m.stop},
-                                {QStringLiteral("generation"), m.generation}});
+    for (const StoredMessage& m : *msgs) {
+        QJsonObject message{{QStringLiteral("role"), m.role}, {QStringLiteral("content"), m.content},
+                            {QStringLiteral("createdAt"), m.createdAt.toString(Qt::ISODateWithMs)},
+                            {QStringLiteral("tokens"), m.tokens}, {QStringLiteral("seconds"), m.seconds}, {QStringLiteral("stop"), m.stop},
+                            {QStringLiteral("generation"), m.generation}};
+        if (m.contextDropped > 0)
+            message.insert(QLatin1String(StoredMessage::kContextDropped), m.contextDropped);
+        list.append(message);
+    }
     return QJsonObject{{QStringLiteral("format"), QStringLiteral("bioforge-chat/1")},
                        {QStringLiteral("id"), c->id},
                        {QStringLiteral("title"), c->title},

@@ -28,9 +28,11 @@ struct StoredMessage {
     QString stop;
     // An answer's: the settings it was generated with, by the command line's option names (seed,
     // ctx, n, temp, top-k, top-p, min-p, repeat-penalty), so that an export reproduces it; empty
-    // for a question and for answers stored before they were kept. Besides them, kContextDropped:
-    // the tokens shifted out of a full context while it was written (absent: none).
+    // for a question and for answers stored before they were kept.
     QJsonObject generation{};
+    // An answer's: the tokens shifted out of a full context while it was written (0: none). Not
+    // an option, so not in generation (review 64 F12); the JSON export's `context_dropped`.
+    qint64 contextDropped = 0;
     static constexpr const char* kContextDropped = "context_dropped";
 };
 
