@@ -298,6 +298,40 @@ private slots:
         QVERIFY2(result.error().message().contains(QLatin1String("of memory available beside the")), qPrintable(result.error().message()));
         QVERIFY2(result.error().message().contains(QLatin1String("of the model's weights")), qPrintable(result.error().message()));
     }
+
+    // The engine keeps the KV caches of the conversations answered last, at most
+    // Options::keptConversations: the least recently answered one is read anew, the others reuse
+    // their caches (every conversation of a session kept its cache until memory ran out: review 64 F14).
+    void theEngineKeepsTheCachesOfTheLastConversations()
+    {
+        InferenceEngine::Options options;
+        options.contextSize = 256;
+        options.keptConversations = 2;
+        InferenceEngine engine(options);
+        std::promise<core::Expected<ModelSummary>> loaded;
+        engine.loadModel(m_model, [&](core::Expected<ModelSummary> r) { loaded.set_value(std::move(r)); });
+        QVERIFY(loaded.get_future().get());
+        const auto ask = [&engine](const QString& conversation) {
+            GenerationRequest request;
+            request.sampling.temperature = 0;
+            request.maxTokens = 2;
+            request.messages = {{"user", "a question of " + conversation.toStdString() + " about capsids"}};
+            std::promise<core::Expected<GenerationResult>> finished;
+            InferenceEngine::Callbacks callbacks;
+            callbacks.onFinished = [&](core::Expected<GenerationResult> r) { finished.set_value(std::move(r)); };
+            engine.submit(conversation, request, callbacks);
+            return finished.get_future().get();
+        };
+        for (const char* name : {"a", "b", "c"}) { // c's cache takes a's place
+            const auto first = ask(QLatin1String(name));
+            QVERIFY2(first, first ? "" : qPrintable(first.error().message()));
+            QCOMPARE(first->evaluatedPromptTokens, first->promptTokens);
+        }
+        const auto c = ask(QStringLiteral("c")), b = ask(QStringLiteral("b")), a = ask(QStringLiteral("a"));
+        QVERIFY(c && b && a);
+        QVERIFY2(c->evaluatedPromptTokens < c->promptTokens && b->evaluatedPromptTokens < b->promptTokens, "a kept cache was not reused");
+        QCOMPARE(a->evaluatedPromptTokens, a->promptTokens); // dropped: read anew
+    }
 };
 
 QTEST_GUILESS_MAIN(TstConversation)

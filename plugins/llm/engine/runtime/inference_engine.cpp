@@ -137,12 +137,21 @@ uint64_t InferenceEngine::submit(const QString& conversation, GenerationRequest 
             return;
         }
       try {
-        auto& slot = m_conversations[conversation];
+        Slot& kept = m_conversations[conversation]; // a reference that erasing other slots keeps valid
+        kept.lastUsed = ++m_uses;
+        std::unique_ptr<Conversation>& slot = kept.conversation;
         const int64_t context = std::min(contextSize > 0 ? contextSize : m_options.contextSize, m_model->config().contextLength);
         if (slot && slot->contextSize() != context)
             slot.reset(); // another size asked for: the conversation is read anew at it
         if (!slot) {
-            if (core::Status st = m_model->checkCache(context); !st) {
+            // Every conversation answered in a session kept its cache, until the next one found no
+            // memory (review 64 F14): at most keptConversations, and others' dropped before a refusal.
+            while (m_conversations.size() > size_t(std::max(1, m_options.keptConversations)) && dropLeastRecent(conversation)) {
+            }
+            core::Status st = m_model->checkCache(context);
+            while (!st && dropLeastRecent(conversation))
+                st = m_model->checkCache(context);
+            if (!st) {
                 m_conversations.erase(conversation);
                 if (callbacks.onFinished)
                     callbacks.onFinished(st.error());
@@ -181,6 +190,18 @@ void InferenceEngine::cancel(uint64_t requestId)
 {
     std::lock_guard lock(m_mutex);
     m_cancelled.insert(requestId);
+}
+
+bool InferenceEngine::dropLeastRecent(const QString& keep)
+{
+    auto oldest = m_conversations.end();
+    for (auto it = m_conversations.begin(); it != m_conversations.end(); ++it)
+        if (it->first != keep && (oldest == m_conversations.end() || it->second.lastUsed < oldest->second.lastUsed))
+            oldest = it;
+    if (oldest == m_conversations.end())
+        return false;
+    m_conversations.erase(oldest);
+    return true;
 }
 
 void InferenceEngine::dropConversation(const QString& conversation)

@@ -50,6 +50,10 @@ public:
         KernelPath kernels = bestKernelPath();
         int64_t contextSize = 4096;
         int batchSize = 512;
+        // The KV caches of at most this many conversations are kept (each is layers × context ×
+        // KV width × 8 bytes: 4 GiB for an 8B Llama 3 at 16384 tokens); the least recently
+        // answered goes first, and others' go before a new cache is refused for memory.
+        int keptConversations = 4;
     };
     struct Callbacks {
         std::function<void(const std::string& text)> onText;
@@ -69,7 +73,7 @@ public:
     void loadModel(const QString& path, std::function<void(core::Expected<ModelSummary>)> done, const DeviceChoice& device = {});
     // Queues a generation for a conversation; returns its request id. `contextSize` (tokens; 0:
     // Options::contextSize) is capped at the model's: a conversation held at another size is read
-    // anew at this one.
+    // anew at this one, as is one whose cache was dropped (Options::keptConversations).
     uint64_t submit(const QString& conversation, GenerationRequest request, Callbacks callbacks, int64_t contextSize = 0);
     void cancel(uint64_t requestId);
     void dropConversation(const QString& conversation);
@@ -94,7 +98,15 @@ private:
     std::shared_ptr<const GgufFile> m_file;
     std::unique_ptr<Tokenizer> m_tokenizer;
     std::unique_ptr<LlamaModel> m_model;
-    std::map<QString, std::unique_ptr<Conversation>> m_conversations;
+    struct Slot {
+        std::unique_ptr<Conversation> conversation;
+        uint64_t lastUsed = 0; // m_uses when last answered
+    };
+    std::map<QString, Slot> m_conversations;
+    uint64_t m_uses = 0;
+    // Drops the cache of the least recently answered conversation other than `keep`; false where
+    // there is none.
+    bool dropLeastRecent(const QString& keep);
 
     std::thread m_thread; // last: starts after the members above exist
 };
