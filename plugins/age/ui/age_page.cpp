@@ -10,7 +10,9 @@
 #include "store/project.h"
 
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QJsonDocument>
@@ -125,13 +127,24 @@ QString AgePage::start(const QString& verb)
         m_setup->setStatus(tr("Choose a cohort table first."));
         return {};
     }
-    // The mapping as edited is saved with the project and is what the run reads (and records).
-    QDir().mkpath(QFileInfo(mappingFile).absolutePath());
-    if (core::Status st = core::AtomicFile::write(mappingFile, QJsonDocument(m_setup->currentMapping()).toJson()); !st) {
-        m_setup->setStatus(st.error().message());
-        return {};
+    // The mapping as edited is saved with the project (the page opens on it), and the run reads
+    // and records a copy named by its content: a later run's edits rewrote the one file a paused
+    // run had pinned, and it could not be resumed (trial 21).
+    const QByteArray json = QJsonDocument(m_setup->currentMapping()).toJson();
+    const QString runMapping = QDir(QFileInfo(mappingFile).absolutePath())
+                                   .filePath(QStringLiteral("mappings/mapping-%1.json")
+                                                 .arg(QString::fromLatin1(QCryptographicHash::hash(json, QCryptographicHash::Sha256).toHex().left(16))));
+    QDir().mkpath(QFileInfo(runMapping).absolutePath());
+    for (const QString& file : {mappingFile, runMapping}) {
+        QFile existing(file);
+        if (existing.open(QIODevice::ReadOnly) && existing.readAll() == json)
+            continue;
+        if (core::Status st = core::AtomicFile::write(file, json); !st) {
+            m_setup->setStatus(st.error().message());
+            return {};
+        }
     }
-    auto id = runs->start(QStringLiteral("age"), verb, m_setup->parameters(verb, mappingFile));
+    auto id = runs->start(QStringLiteral("age"), verb, m_setup->parameters(verb, runMapping));
     if (!id) {
         m_setup->setStatus(id.error().message());
         return {};

@@ -63,8 +63,11 @@ MappingEditor::MappingEditor(QWidget* parent) : QWidget(parent)
 
 void MappingEditor::setColumns(const QStringList& header)
 {
+    const bool edited = shown() != m_asSet;
     m_header = header;
     fillRows();
+    if (!edited)
+        m_asSet = shown();
 }
 
 void MappingEditor::setMapping(const QJsonObject& mapping)
@@ -75,6 +78,7 @@ void MappingEditor::setMapping(const QJsonObject& mapping)
     m_female->setText(codes(sex.value(QLatin1String("female"))).join(QStringLiteral(", ")));
     m_died->setText(codes(mapping.value(QLatin1String("event")).toObject().value(QLatin1String("yes"))).join(QStringLiteral(", ")));
     fillRows();
+    m_asSet = shown();
 }
 
 void MappingEditor::fillRows()
@@ -128,6 +132,16 @@ QString MappingEditor::columnOf(int row) const
 }
 
 QJsonObject MappingEditor::mapping() const
+{
+    QJsonObject out = shown();
+    const QString name = out.value(QLatin1String("name")).toString();
+    const QString edited = QStringLiteral(" (edited)");
+    if (out != m_asSet && !name.endsWith(edited))
+        out.insert(QStringLiteral("name"), (name.isEmpty() ? QStringLiteral("mapping") : name) + edited);
+    return out;
+}
+
+QJsonObject MappingEditor::shown() const
 {
     QJsonObject out = m_mapping;
     out.insert(QStringLiteral("format"), QStringLiteral("bioforge-age-mapping/1"));

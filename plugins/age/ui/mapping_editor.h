@@ -25,6 +25,8 @@ public:
     // The table's columns offered in each row's choice ("(not in the table)" first).
     void setColumns(const QStringList& header);
     void setMapping(const QJsonObject& mapping);
+    // The mapping as shown; once a choice differs from the mapping set, its name says "(edited)"
+    // (runs recorded an edited mapping under the shipped one's name: trial 21).
     QJsonObject mapping() const;
     QTableWidget* table() const { return m_table; }
 
@@ -34,6 +36,7 @@ signals:
 private:
     void fillRows();
     QString columnOf(int row) const;
+    QJsonObject shown() const; // mapping() as the rows show it, the name as set
 
     QTableWidget* m_table;
     QLineEdit* m_male;
@@ -41,6 +44,7 @@ private:
     QLineEdit* m_died;
     QStringList m_header;
     QJsonObject m_mapping;
+    QJsonObject m_asSet; // shown() before any edit: for the table's header too (a column found by its case)
 };
 
 } // namespace bioforge::age
