@@ -159,7 +159,7 @@ std::pair<QList<SettingRow>, QList<NotLoaded>> listSettings(const core::PluginMa
     QList<SettingRow> rows;
     QList<NotLoaded> notLoaded;
     for (const WorkbenchKey& k : workbenchKeys())
-        rows.append({QLatin1String(k.key), k.get(settings), false, QLatin1String(k.description)});
+        rows.append({QLatin1String(k.key), k.get(settings), false, QString::fromUtf8(k.description)});
     QSet<QString> said;
     for (const core::PluginEntry& e : plugins.entries()) {
         const QJsonObject saved = settings.pluginSettings(e.metadata.id);
@@ -294,7 +294,7 @@ int cmdSettings(CliContext& ctx, const QStringList& argsIn)
         return kNotFound;
     }
     if (verb == QLatin1String("get") && json) {
-        const QJsonObject one = workbench ? settingJson(name, workbench->get(settings), false, QLatin1String(workbench->description))
+        const QJsonObject one = workbench ? settingJson(name, workbench->get(settings), false, QString::fromUtf8(workbench->description))
                                           : settingJson(name, settings.pluginSettings(plugin->plugin).value(plugin->spec.key), plugin->spec.secret,
                                                         plugin->spec.description);
         ctx.out() << QJsonDocument(one).toJson(QJsonDocument::Indented) << Qt::flush;

@@ -59,7 +59,10 @@ private slots:
                 QVERIFY(one.value(QLatin1String("set")).toBool() && one.value(QLatin1String("secret")).toBool() && one.value(QLatin1String("value")).isNull());
             if (one.value(QLatin1String("key")).toString() == QLatin1String("device"))
                 QCOMPARE(one.value(QLatin1String("value")).toString(), QStringLiteral("auto"));
+            if (one.value(QLatin1String("key")).toString() == QLatin1String("cluster")) // UTF-8 read as such (an ellipsis printed as 'â¦': trial 21)
+                QVERIFY2(one.value(QLatin1String("description")).toString().contains(QStringLiteral("`run \u2026 --cluster slurm`")), qPrintable(QJsonDocument(one).toJson()));
         }
+        QVERIFY(list.out.contains(QStringLiteral("`run \u2026 --cluster slurm`")));
         QCOMPARE(keys.size(), list.out.count(QStringLiteral(" = ")));
         const Result got = run({QStringLiteral("settings"), QStringLiteral("get"), QStringLiteral("threads"), QStringLiteral("--json")});
         const QJsonObject threads = QJsonDocument::fromJson(got.out.toUtf8()).object();

@@ -20,7 +20,7 @@ core::ParameterSpec context() { return contextParameter(); }
 
 core::VerbSpec spec(const char* name, const char* description, QList<core::ParameterSpec> parameters)
 {
-    return {QLatin1String(name), QLatin1String(description), std::move(parameters)};
+    return {QLatin1String(name), QString::fromUtf8(description), std::move(parameters)};
 }
 
 } // namespace

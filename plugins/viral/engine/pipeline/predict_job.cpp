@@ -228,7 +228,7 @@ void PredictJob::recordProvenance(core::JobContext& ctx)
         orThrow(ctx.provenance().addInputFile(QStringLiteral("FASTA"), input));
     for (const ModelSlot& slot : kModelSlots) {
         const ModelSource& m = m_settings.*slot.member;
-        ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m.name, QLatin1String(slot.label)), m.revision, m.sha256, m.path, m.files});
+        ctx.provenance().addModel({QStringLiteral("%1 (%2)").arg(m.name, QString::fromUtf8(slot.label)), m.revision, m.sha256, m.path, m.files});
     }
     ctx.provenance().addLibrary(QStringLiteral("LibTorch"), QString::fromStdString(torchVersion()));
     ctx.provenance().addLibrary(QStringLiteral("LibTorch threads"), QString::number(torchThreads()) + torchThreadPools());
