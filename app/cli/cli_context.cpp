@@ -53,7 +53,7 @@ core::Project* CliContext::project(bool create, bool remember)
             return nullptr;
         }
         if (remember)
-            core::WorkbenchSettings().addRecentProject(s.project()->folder());
+            core::WorkbenchSettings().noteProjectUsed(s.project()->folder());
     }
     return s.project();
 }

@@ -133,6 +133,18 @@ void WorkbenchSettings::addRecentProject(const QString& folder)
     m_settings->setValue(kRecent, list);
 }
 
+void WorkbenchSettings::noteProjectUsed(const QString& folder)
+{
+    QStringList list = recentProjects();
+    const QString absolute = QDir(folder).absolutePath();
+    if (list.contains(absolute))
+        return;
+    while (list.size() >= kMaxRecentProjects)
+        list.removeLast();
+    list.append(absolute);
+    m_settings->setValue(kRecent, list);
+}
+
 QString WorkbenchSettings::defaultProjectFolder() const
 {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath(QStringLiteral("BioForge/Default project"));

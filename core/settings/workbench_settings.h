@@ -49,8 +49,14 @@ public:
     QJsonObject pluginSettings(const QString& pluginId) const;
     void setPluginSettings(const QString& pluginId, const QJsonObject& settings);
 
+    // The projects opened lately, the window's last first: the window opens the first one.
     QStringList recentProjects() const;
+    // A project the window opened: first in the list.
     void addRecentProject(const QString& folder);
+    // A project the command line used: in the list, where it is or else last (in place of the
+    // oldest when the list is full) — a terminal's `runs` in a colleague's project made the window
+    // open that one next (trial 21).
+    void noteProjectUsed(const QString& folder);
     QString defaultProjectFolder() const;
 
     static constexpr int kMaxRecentProjects = 8;

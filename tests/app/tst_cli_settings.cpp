@@ -181,6 +181,32 @@ private slots:
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("device"), QStringLiteral("auto")}).code, 0);
     }
 
+    // The window opens the project it had last; a terminal's command in another project adds it
+    // to the recent list, last, and leaves the first where it is (a `runs` in a colleague's project
+    // made the window open that one next: trial 21).
+    void theCommandLineLeavesTheWindowsProjectFirst()
+    {
+        const QString file = QJsonDocument::fromJson(run({QStringLiteral("settings"), QStringLiteral("list"), QStringLiteral("--json")}).out.toUtf8())
+                                 .object()
+                                 .value(QLatin1String("file"))
+                                 .toString();
+        QVERIFY(!file.isEmpty());
+        const QString window = QDir(path("window project")).absolutePath(), other = QDir(path("colleague's project")).absolutePath();
+        {
+            QSettings settings(file, QSettings::IniFormat);
+            settings.setValue(QStringLiteral("projects/recent"), QStringList{window});
+        }
+        for (const QString& folder : {other, window, other}) {
+            QProcess p;
+            p.setProcessEnvironment(env());
+            p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), folder, QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"),
+                                                          QStringLiteral("--units"), QStringLiteral("1"), QStringLiteral("--work"), QStringLiteral("0")});
+            QVERIFY2(p.waitForFinished(60000) && p.exitCode() == 0, p.readAllStandardError().constData());
+        }
+        QSettings settings(file, QSettings::IniFormat);
+        QCOMPARE(settings.value(QStringLiteral("projects/recent")).toStringList(), (QStringList{window, other}));
+    }
+
     void aSavedSecretIsForThisUserOnly()
     {
         QCOMPARE(run({QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("annotation.ncbi_api_key"), QStringLiteral("0123abcd0123abcd0123abcd0123abcd0123")}).code, 0);
