@@ -9,9 +9,7 @@
 #include "store/project.h"
 
 #include <QDir>
-#include <QFileInfo>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -19,9 +17,9 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QTreeWidget>
-#include <QUrl>
 #include <QVBoxLayout>
-#include <QtConcurrent>
+
+#include <algorithm>
 
 namespace bioforge::ui {
 namespace {
@@ -180,45 +178,19 @@ void ProvenanceDock::exportReport(const QString& htmlPath, const QString& pdfPat
         return;
     }
     m_exportReport->setEnabled(false);
-    const core::RunRecord record = m_record;
-    const QString runDir = project->runDir(record.runId);
-    auto* watcher = new QFutureWatcher<core::Expected<core::ReportContent>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, record, htmlPath, pdfPath] {
-        watcher->deleteLater();
-        m_exportReport->setEnabled(true);
-        const core::Expected<core::ReportContent> content = watcher->result();
-        if (!content) {
-            emit errorOccurred(content.error().message());
-            return;
-        }
-        const ReportBuilder builder(record, *content);
-        for (const auto& [path, pdf] : {std::pair{htmlPath, false}, std::pair{pdfPath, true}}) {
-            if (path.isEmpty())
-                continue;
-            if (core::Status st = pdf ? builder.writePdf(path) : builder.writeHtml(path); !st) {
-                emit errorOccurred(st.error().message());
-                return;
-            }
-        }
-        QStringList links;
-        for (const QString& path : {pdfPath, htmlPath})
-            if (!path.isEmpty())
-                links << QStringLiteral("<a href=\"%1\">%2</a>").arg(QUrl::fromLocalFile(path).toString(), QFileInfo(path).fileName().toHtmlEscaped());
-        const QString folder = QFileInfo(pdfPath.isEmpty() ? htmlPath : pdfPath).absolutePath();
-        m_exportNote->setText(tr("Report written: %1 — in <a href=\"%2\">%3</a>")
-                                  .arg(links.join(QStringLiteral(", ")), QUrl::fromLocalFile(folder).toString(), folder.toHtmlEscaped()));
-        m_exportNote->show();
-        emit reportExported({htmlPath, pdfPath});
-    });
-    // The store is read here (its connection belongs to this thread); the report is made off it.
-    ReportExporter::StopFacts facts = ended ? ReportExporter::stopFactsOf(*project, record) : ReportExporter::StopFacts{};
-    watcher->setFuture(QtConcurrent::run([plugin, record, runDir, ended, facts = std::move(facts)]() -> core::Expected<core::ReportContent> {
-        if (ended)
-            return ReportExporter::failedRunContent(record, facts);
-        if (core::Status same = ReportExporter::checkOutputs(record, runDir); !same)
-            return same.error();
-        return plugin->reportContent(record, runDir);
-    }));
+    // The report's written paths, PDF first as the dialog asked for it.
+    ReportExporter::exportInBackground(this, *project, m_session.plugins(), m_record.runId, {htmlPath, pdfPath},
+                                       [this, htmlPath, pdfPath](core::Expected<QStringList> written) {
+                                           m_exportReport->setEnabled(true);
+                                           if (!written) {
+                                               emit errorOccurred(written.error().message());
+                                               return;
+                                           }
+                                           std::reverse(written->begin(), written->end());
+                                           m_exportNote->setText(ReportExporter::writtenText(*written));
+                                           m_exportNote->show();
+                                           emit reportExported({htmlPath, pdfPath});
+                                       });
 }
 
 } // namespace bioforge::ui

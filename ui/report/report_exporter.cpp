@@ -9,6 +9,10 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QFutureWatcher>
+#include <QObject>
+#include <QUrl>
+#include <QtConcurrent>
 
 namespace bioforge::ui {
 
@@ -99,8 +103,8 @@ core::Status ReportExporter::checkOutputs(const core::RunRecord& run, const QStr
     return core::okStatus();
 }
 
-core::Expected<QStringList> ReportExporter::exportRun(const core::Project& project, const core::PluginManager& plugins,
-                                                      const QString& runId, Targets targets)
+core::Expected<ReportExporter::Job> ReportExporter::prepare(const core::Project& project, const core::PluginManager& plugins, const QString& runId,
+                                                             Targets targets)
 {
     auto run = project.store().run(runId);
     if (!run)
@@ -116,17 +120,14 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
         return core::Error(QStringLiteral("run %1 is %2; reports are made from runs that finished, failed or were cancelled (%3)")
                                .arg(runId, core::runStateName(run->state), next));
     }
-    core::Expected<core::ReportContent> content = ended ? failedRunContent(*run, stopFactsOf(project, *run)) : core::ReportContent{};
-    if (!ended) {
-        if (core::Status same = checkOutputs(*run, project.runDir(runId)); !same)
-            return same.error();
-        core::IPlugin* plugin = plugins.plugin(run->pluginId);
-        if (!plugin)
-            return core::Error(QStringLiteral("run %1 was made by plugin '%2', which is not loaded").arg(runId, run->pluginId));
-        content = plugin->reportContent(*run, project.runDir(runId));
-        if (!content)
-            return content.error().withContext(QStringLiteral("report of run %1").arg(runId));
-    }
+    Job job;
+    job.run = *run;
+    job.runDir = project.runDir(runId);
+    job.ended = ended;
+    if (ended)
+        job.facts = stopFactsOf(project, *run);
+    else if (!(job.plugin = plugins.plugin(run->pluginId)))
+        return core::Error(QStringLiteral("run %1 was made by plugin '%2', which is not loaded").arg(runId, run->pluginId));
     if (targets.html.isEmpty() && targets.pdf.isEmpty()) {
         // The record's id (checked to be one path component when it was read), never the text typed.
         for (auto [target, suffix] : {std::pair{&targets.html, ".html"}, {&targets.pdf, ".pdf"}}) {
@@ -136,19 +137,75 @@ core::Expected<QStringList> ReportExporter::exportRun(const core::Project& proje
             *target = *path;
         }
     }
-    const ReportBuilder builder(*run, *content);
+    job.targets = targets;
+    return job;
+}
+
+core::Expected<core::ReportContent> ReportExporter::content(const Job& job)
+{
+    if (job.ended)
+        return failedRunContent(job.run, job.facts);
+    if (core::Status same = checkOutputs(job.run, job.runDir); !same)
+        return same.error();
+    auto content = job.plugin->reportContent(job.run, job.runDir);
+    if (!content)
+        return content.error().withContext(QStringLiteral("report of run %1").arg(job.run.runId));
+    return content;
+}
+
+core::Expected<QStringList> ReportExporter::write(const Job& job, const core::ReportContent& content)
+{
+    const ReportBuilder builder(job.run, content);
     QStringList written;
-    if (!targets.html.isEmpty()) {
-        if (core::Status st = builder.writeHtml(targets.html); !st)
+    if (!job.targets.html.isEmpty()) {
+        if (core::Status st = builder.writeHtml(job.targets.html); !st)
             return st.error();
-        written << targets.html;
+        written << job.targets.html;
     }
-    if (!targets.pdf.isEmpty()) {
-        if (core::Status st = builder.writePdf(targets.pdf); !st)
+    if (!job.targets.pdf.isEmpty()) {
+        if (core::Status st = builder.writePdf(job.targets.pdf); !st)
             return st.error();
-        written << targets.pdf;
+        written << job.targets.pdf;
     }
     return written;
+}
+
+core::Expected<QStringList> ReportExporter::exportRun(const core::Project& project, const core::PluginManager& plugins,
+                                                      const QString& runId, Targets targets)
+{
+    auto job = prepare(project, plugins, runId, std::move(targets));
+    if (!job)
+        return job.error();
+    auto made = content(*job);
+    if (!made)
+        return made.error();
+    return write(*job, *made);
+}
+
+void ReportExporter::exportInBackground(QObject* context, const core::Project& project, const core::PluginManager& plugins, const QString& runId,
+                                        Targets targets, std::function<void(core::Expected<QStringList>)> done)
+{
+    auto job = prepare(project, plugins, runId, std::move(targets)); // the store is read on its own thread
+    if (!job) {
+        done(job.error());
+        return;
+    }
+    auto* watcher = new QFutureWatcher<core::Expected<core::ReportContent>>(context);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, context, [watcher, job = *job, done = std::move(done)] {
+        watcher->deleteLater();
+        const core::Expected<core::ReportContent> made = watcher->result();
+        done(made ? write(job, *made) : core::Expected<QStringList>(made.error())); // written here: the plots are widgets
+    });
+    watcher->setFuture(QtConcurrent::run([job = *job] { return content(job); }));
+}
+
+QString ReportExporter::writtenText(const QStringList& paths)
+{
+    QStringList links;
+    for (const QString& path : paths)
+        links << QStringLiteral("<a href=\"%1\">%2</a>").arg(QUrl::fromLocalFile(path).toString(), QFileInfo(path).fileName().toHtmlEscaped());
+    const QString folder = paths.isEmpty() ? QString() : QFileInfo(paths.first()).absolutePath();
+    return QObject::tr("Report written: %1 — in <a href=\"%2\">%3</a>").arg(links.join(QStringLiteral(", ")), QUrl::fromLocalFile(folder).toString(), folder.toHtmlEscaped());
 }
 
 } // namespace bioforge::ui

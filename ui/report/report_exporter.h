@@ -12,9 +12,13 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
+class QObject;
+
 namespace bioforge::core {
+class IPlugin;
 class PluginManager;
 class Project;
 } // namespace bioforge::core
@@ -32,6 +36,13 @@ public:
     // (NotFound), a run still queued, running, paused or interrupted, the plugin's, a file not written.
     static core::Expected<QStringList> exportRun(const core::Project& project, const core::PluginManager& plugins,
                                                  const QString& runId, Targets targets = {});
+    // As exportRun from the window: the record read here, the content made (outputs read and
+    // checked) on a worker thread, the files written back on `context`'s thread (the plots are
+    // QCustomPlot widgets); `done` gets the paths written or the error, there.
+    static void exportInBackground(QObject* context, const core::Project& project, const core::PluginManager& plugins, const QString& runId,
+                                   Targets targets, std::function<void(core::Expected<QStringList>)> done);
+    // "Report written: a.pdf, a.html — in FOLDER", each a link (rich text).
+    static QString writtenText(const QStringList& paths);
     // A finished run's report vouches for its outputs by the SHA-256 its record holds: each output
     // (relative to runDir) must be there (else NotFound) and the same (else Failed, naming both
     // checksums, or sizes). Reads every output: call it off the UI thread.
@@ -48,6 +59,19 @@ public:
     // what it was given, RunRecord::newRunNeeded), or — where it was resumed already — read the
     // report of the last run of its chain.
     static core::ReportContent failedRunContent(const core::RunRecord& run, const StopFacts& facts = {});
+
+private:
+    struct Job {
+        core::RunRecord run;
+        QString runDir;
+        bool ended = false;             // failed or cancelled: how it ended, no plugin needed
+        core::IPlugin* plugin = nullptr; // a finished run's
+        StopFacts facts;
+        Targets targets;
+    };
+    static core::Expected<Job> prepare(const core::Project& project, const core::PluginManager& plugins, const QString& runId, Targets targets);
+    static core::Expected<core::ReportContent> content(const Job& job);
+    static core::Expected<QStringList> write(const Job& job, const core::ReportContent& content);
 };
 
 } // namespace bioforge::ui

@@ -4,6 +4,7 @@
 #include "annotation_setup_panel.h"
 #include "identity/orgdb.h"
 #include "layout/stacking_splitter.h"
+#include "log/log.h"
 #include "report/report_exporter.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
@@ -45,8 +46,16 @@ AnnotationPage::AnnotationPage(const ui::PageContext& context, std::function<QSt
         core::Project* project = m_context.session ? m_context.session->project() : nullptr;
         if (!project)
             return;
-        auto written = ui::ReportExporter::exportRun(*project, m_context.session->plugins(), m_runs->currentData(Qt::UserRole + 1).toString());
-        m_setup->setStatus(written ? tr("Report written: %1").arg(written->join(QStringLiteral(", "))) : written.error().message());
+        // Said where it was written, under the button (it was written without a word: trial 21), and
+        // made as the Provenance dock makes one: the outputs read off the UI thread.
+        const QString runId = m_runs->currentData(Qt::UserRole + 1).toString();
+        ui::ReportExporter::exportInBackground(this, *project, m_context.session->plugins(), runId, {},
+                                               [this, runId](core::Expected<QStringList> written) {
+                                                   if (written)
+                                                       core::log::info(QStringLiteral("report of run %1 written: %2").arg(runId, written->join(QStringLiteral(", "))));
+                                                   m_results->setReportNote(written ? ui::ReportExporter::writtenText(*written)
+                                                                                    : tr("No report: %1").arg(written.error().message().toHtmlEscaped()));
+                                               });
         (void)runDir;
     });
     if (m_context.session)

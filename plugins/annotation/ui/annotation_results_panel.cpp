@@ -155,18 +155,38 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     exportRow->addWidget(report);
     exportRow->addStretch(1);
     layout->addLayout(exportRow);
+    m_reportNote = new QLabel(this);
+    m_reportNote->setObjectName(QStringLiteral("reportNote"));
+    m_reportNote->setWordWrap(true);
+    m_reportNote->setTextFormat(Qt::RichText);
+    m_reportNote->setOpenExternalLinks(true);
+    m_reportNote->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_reportNote->hide();
+    layout->addWidget(m_reportNote);
 
     connect(m_search, &QLineEdit::textChanged, m_filter, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_geneView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) { showGene(m_filter->mapToSource(current).row()); });
     connect(tsv, &QPushButton::clicked, this, [this] { exportFile(QStringLiteral("annotations.tsv"), tr("TSV (*.tsv)")); });
     connect(json, &QPushButton::clicked, this, [this] { exportFile(QStringLiteral("annotations.json"), tr("JSON (*.json)")); });
+    m_reportButton = report;
     connect(report, &QPushButton::clicked, this, [this] {
-        if (!m_runDir.isEmpty())
-            emit exportReportRequested(m_runDir);
+        if (m_runDir.isEmpty())
+            return;
+        m_reportButton->setEnabled(false); // until the page says where this report was written
+        m_reportNote->setText(tr("Writing the report…"));
+        m_reportNote->show();
+        emit exportReportRequested(m_runDir);
     });
     m_poll->setInterval(1000);
     connect(m_poll, &QTimer::timeout, this, &AnnotationResultsPanel::pollProgress);
+}
+
+void AnnotationResultsPanel::setReportNote(const QString& text)
+{
+    m_reportNote->setText(text);
+    m_reportNote->setVisible(!text.isEmpty());
+    m_reportButton->setEnabled(true);
 }
 
 QString AnnotationResultsPanel::onlineText(const QJsonObject& online)

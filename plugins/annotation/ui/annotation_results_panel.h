@@ -16,6 +16,7 @@ class QCustomPlot;
 class QGridLayout;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
@@ -39,6 +40,10 @@ public:
     // Follows a running run: its store in `checkpointDir`, `genes` resolved so far unknown (0).
     void follow(const QString& checkpointDir, const QStringList& sources);
     void stopFollowing();
+    // Under the export buttons: where a report was written (rich text, links), or why it was not;
+    // Export report is pressed again from then on.
+    void setReportNote(const QString& text);
+    QLabel* reportNote() const { return m_reportNote; }
 
     TsvTableModel* genes() const { return m_genes; }
     TsvTableModel* resolution() const { return m_resolution; }
@@ -67,6 +72,8 @@ private:
     QCustomPlot* m_loeuf;
     QCustomPlot* m_scatter;
     QLabel* m_summary;
+    QLabel* m_reportNote = nullptr;
+    QPushButton* m_reportButton = nullptr;
     QWidget* m_progress;
     QGridLayout* m_progressLayout;
     QTimer* m_poll;

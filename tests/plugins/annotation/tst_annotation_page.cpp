@@ -25,6 +25,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QUrl>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTextBrowser>
@@ -210,6 +211,15 @@ private slots:
                 previous = v;
             }
         }
+        // Export report says where it wrote the report, with links, and the files are there (it wrote
+        // them without a word: trial 21).
+        QLabel* note = results->reportNote();
+        QTest::mouseClick(results->findChild<QPushButton*>(QStringLiteral("reportButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(note->text().startsWith(QStringLiteral("Report written: ")), 60000);
+        const QString reports = m_session->project()->reportsDir();
+        QVERIFY2(note->text().contains(QUrl::fromLocalFile(reports).toString()) && note->text().contains(QStringLiteral(".pdf</a>")), qPrintable(note->text()));
+        QVERIFY(!QDir(reports).entryList({QStringLiteral("*.pdf")}).isEmpty() && !QDir(reports).entryList({QStringLiteral("*.html")}).isEmpty());
+        QVERIFY(results->findChild<QPushButton*>(QStringLiteral("reportButton"))->isEnabled());
         m_page->grab().save(m_dir.filePath(QStringLiteral("annotation-page.png")));
         m_page->grab().save(QDir(QStringLiteral(BIOFORGE_BUILD_DIR)).filePath(QStringLiteral("annotation-page.png")));
     }
