@@ -236,8 +236,9 @@ int cmdResume(CliContext& ctx, const QStringList& args)
         auto resumed = runs.resume(id);
         if (!resumed) {
             ctx.err() << "bioforge: " << resumed.error().message() << Qt::endl;
-            // No such run or plugin: 6; a run that cannot be resumed as it stands (cancelled, finished, resumed already, active): 5.
-            return args.isEmpty() ? kRunFailed : exitCodeFor(resumed.error(), kProjectError);
+            // No such run, plugin or input: 6; a run that cannot be resumed as it stands (cancelled, finished, resumed
+            // already, active): 5 — with or without its id (without one, every refusal was 1: trial 21).
+            return exitCodeFor(resumed.error(), kProjectError);
         }
         ctx.err() << "run " << id << " resumed as run " << *resumed << Qt::endl;
         started << *resumed;

@@ -215,7 +215,15 @@ Expected<QString> RunService::resume(const QString& runId)
     record.verb = parent->verb;
     record.parameters = parent->parameters;
     record.pluginVersion = owner->metadata.version;
-    return launch(std::move(record), parent->inputs);
+    auto launched = launch(std::move(record), parent->inputs);
+    if (!launched) { // which run, and what to do (a gone input was said alone, with no run named: trial 21)
+        const QString which = parent->title.isEmpty() ? runId : QStringLiteral("%1 (%2)").arg(runId, parent->title);
+        const QString next = launched.error().kind() == Error::Kind::NotFound
+                                 ? QStringLiteral("; put it back where it was and resume again, or start a new run")
+                                 : QString();
+        return Error(QStringLiteral("run %1 cannot be resumed: %2%3").arg(which, launched.error().message(), next), launched.error().kind());
+    }
+    return launched;
 }
 
 Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& recordedInputs)
