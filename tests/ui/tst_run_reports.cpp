@@ -1,6 +1,7 @@
 // Run reports made from the window: a failed or cancelled run's "What happened" (advice by how it
 // failed, control characters shown as pictures) and a failed run's export from the Provenance dock.
 
+#include "jobs/job_scheduler.h"
 #include "provenance/provenance_dock.h"
 #include "report/report_builder.h"
 #include "report/report_exporter.h"
@@ -116,6 +117,39 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
         const QByteArray page = readAll(html);
         QVERIFY2(page.contains("This run failed: self-test: failing at unit 1") && page.contains("Provenance"), page.constData());
+    }
+
+    // A resumed run's report has its run history: each run of the chain with its state, times,
+    // working time and progress at its end, and the total (it showed the last run alone: trial 21).
+    void aResumedRunsReportHasItsRunHistory()
+    {
+        core::RunService& runs = *m_fixture.session->runs();
+        auto first = runs.start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 40}, {QStringLiteral("work"), 2000}});
+        QVERIFY2(first, first ? "" : qPrintable(first.error().message()));
+        core::JobScheduler& scheduler = m_fixture.session->scheduler();
+        QTRY_VERIFY_WITH_TIMEOUT(scheduler.handle(*first)->snapshot().fraction > 0, 60000);
+        runs.pause(*first);
+        QTRY_VERIFY_WITH_TIMEOUT(scheduler.handle(*first)->state() == core::RunState::Paused || scheduler.handle(*first)->state() == core::RunState::Finished, 60000);
+        if (scheduler.handle(*first)->state() == core::RunState::Finished)
+            QSKIP("the self-test ended before the pause reached it");
+        auto second = runs.resume(*first);
+        QVERIFY2(second, second ? "" : qPrintable(second.error().message()));
+        QTRY_COMPARE_WITH_TIMEOUT(scheduler.handle(*second)->state(), core::RunState::Finished, 120000);
+        const QString html = m_dir.filePath(QStringLiteral("resumed.html"));
+        auto written = ui::ReportExporter::exportRun(*m_fixture.session->project(), m_fixture.session->plugins(), *second, {html, QString()});
+        QVERIFY2(written, written ? "" : qPrintable(written.error().message()));
+        const QString page = QString::fromUtf8(readAll(html));
+        QVERIFY2(page.contains(QStringLiteral("Run history")) && page.contains(QStringLiteral("This run continues run %1, started ").arg(*first))
+                     && page.contains(QStringLiteral("the work ran in 2 runs")),
+                 qPrintable(page.left(4000)));
+        QVERIFY(page.contains(QStringLiteral("<td>%1</td><td>paused</td>").arg(*first)) && page.contains(QStringLiteral("<td>%1</td><td>finished</td>").arg(*second)));
+        // A run that resumes none has no history section.
+        const QString alone = m_dir.filePath(QStringLiteral("alone.html"));
+        auto done = runs.start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 1}, {QStringLiteral("work"), 0}});
+        QVERIFY(done);
+        QTRY_COMPARE_WITH_TIMEOUT(scheduler.handle(*done)->state(), core::RunState::Finished, 60000);
+        QVERIFY(ui::ReportExporter::exportRun(*m_fixture.session->project(), m_fixture.session->plugins(), *done, {alone, QString()}));
+        QVERIFY(!QString::fromUtf8(readAll(alone)).contains(QStringLiteral("Run history")));
     }
 };
 

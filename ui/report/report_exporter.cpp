@@ -8,6 +8,7 @@
 #include "store/project.h"
 
 #include <QDir>
+#include <QSet>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QObject>
@@ -138,18 +139,63 @@ core::Expected<ReportExporter::Job> ReportExporter::prepare(const core::Project&
         }
     }
     job.targets = targets;
+    // The runs it continues (a resumed run's report showed its last leg alone: trial 21).
+    QSet<QString> seen;
+    for (std::optional<core::RunRecord> leg = *run; leg && !seen.contains(leg->runId);) {
+        seen.insert(leg->runId);
+        const auto progress = project.store().runProgress(leg->runId);
+        job.history.prepend({*leg, progress ? std::optional<double>(*progress) : std::nullopt});
+        if (leg->parentRunId.isEmpty())
+            break;
+        auto parent = project.store().run(leg->parentRunId);
+        leg = parent ? std::optional<core::RunRecord>(*parent) : std::nullopt;
+    }
+    if (job.history.size() < 2)
+        job.history.clear();
     return job;
+}
+
+core::ReportSection ReportExporter::historySection(const Job& job)
+{
+    core::ReportSection section;
+    section.heading = QStringLiteral("Run history");
+    const core::RunRecord& first = job.history.first().first;
+    qint64 working = 0;
+    core::ReportTable legs{QStringLiteral("Each run of the chain, the first started first"),
+                           {QStringLiteral("run"), QStringLiteral("state"), QStringLiteral("started"), QStringLiteral("ended"), QStringLiteral("working time"),
+                            QStringLiteral("progress at its end"), QStringLiteral("why it stopped")},
+                           {}};
+    const auto when = [](const QDateTime& t) { return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QStringLiteral("—"); };
+    for (const auto& [leg, progress] : job.history) {
+        const qint64 ms = leg.startedAt.isValid() && leg.endedAt.isValid() ? leg.startedAt.msecsTo(leg.endedAt) : -1;
+        working += std::max<qint64>(ms, 0);
+        const bool last = &leg == &job.history.last().first;
+        legs.rows.append({leg.runId, core::runStateName(leg.state), when(leg.startedAt), when(leg.endedAt),
+                          ms >= 0 ? QStringLiteral("%1 s").arg(QString::number(double(ms) / 1000, 'f', 3)) : QStringLiteral("—"),
+                          last && leg.state == core::RunState::Finished ? QStringLiteral("100 %")
+                          : progress                                    ? QStringLiteral("%1 %").arg(QString::number(*progress * 100, 'f', 1))
+                                                                        : QStringLiteral("—"),
+                          leg.error.isEmpty() ? QStringLiteral("—") : leg.error});
+    }
+    section.paragraphs << QStringLiteral("This run continues run %1, started %2: the work ran in %3 runs, %4 s of working time in all; each went on from "
+                                         "the checkpoints the one before it kept.")
+                              .arg(first.runId, when(first.startedAt), QString::number(job.history.size()), QString::number(double(working) / 1000, 'f', 3));
+    section.tables.append(legs);
+    return section;
 }
 
 core::Expected<core::ReportContent> ReportExporter::content(const Job& job)
 {
-    if (job.ended)
-        return failedRunContent(job.run, job.facts);
-    if (core::Status same = checkOutputs(job.run, job.runDir); !same)
-        return same.error();
-    auto content = job.plugin->reportContent(job.run, job.runDir);
-    if (!content)
-        return content.error().withContext(QStringLiteral("report of run %1").arg(job.run.runId));
+    core::Expected<core::ReportContent> content = job.ended ? failedRunContent(job.run, job.facts) : core::ReportContent{};
+    if (!job.ended) {
+        if (core::Status same = checkOutputs(job.run, job.runDir); !same)
+            return same.error();
+        content = job.plugin->reportContent(job.run, job.runDir);
+        if (!content)
+            return content.error().withContext(QStringLiteral("report of run %1").arg(job.run.runId));
+    }
+    if (!job.history.isEmpty())
+        content->sections.append(historySection(job));
     return content;
 }
 

@@ -68,7 +68,11 @@ private:
         core::IPlugin* plugin = nullptr; // a finished run's
         StopFacts facts;
         Targets targets;
+        // A continuation's chain: the runs it resumes, first started first, then itself, each with
+        // the progress its pause or end kept (empty for a run that resumes none).
+        QList<std::pair<core::RunRecord, std::optional<double>>> history;
     };
+    static core::ReportSection historySection(const Job& job);
     static core::Expected<Job> prepare(const core::Project& project, const core::PluginManager& plugins, const QString& runId, Targets targets);
     static core::Expected<core::ReportContent> content(const Job& job);
     static core::Expected<QStringList> write(const Job& job, const core::ReportContent& content);
