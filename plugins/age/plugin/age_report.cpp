@@ -1,6 +1,7 @@
 #include "age_report.h"
 
 #include "henaw_report.h"
+#include "stats/survival_stats.h"
 
 #include "io/csv_reader.h"
 #include "io/json_file.h"
@@ -64,6 +65,62 @@ ClockColumns readClocks(const QString& path)
         }
     }
     return out;
+}
+
+// Mean and sample SD (n − 1) of `v`; NaN where there are too few values.
+std::pair<double, double> meanAndSd(const std::vector<double>& v)
+{
+    const double n = double(v.size());
+    if (v.empty())
+        return {std::nan(""), std::nan("")};
+    double sum = 0;
+    for (double x : v)
+        sum += x;
+    const double mean = sum / n;
+    double squares = 0;
+    for (double x : v)
+        squares += (x - mean) * (x - mean);
+    return {mean, v.size() > 1 ? std::sqrt(squares / (n - 1)) : std::nan("")};
+}
+
+// The figures a reader quotes, each clock's, from clocks.csv (the report held plots alone: trial 21).
+core::ReportTable clockFigures(const ClockColumns& columns)
+{
+    core::ReportTable table{QStringLiteral("Each clock on these people (years; acceleration = the clock minus chronological age; SD with n − 1; r: Pearson's)"),
+                            {QStringLiteral("clock"), QStringLiteral("people with a value"), QStringLiteral("mean"), QStringLiteral("SD"),
+                             QStringLiteral("mean acceleration"), QStringLiteral("SD of acceleration"), QStringLiteral("r with chronological age")},
+                            {}};
+    for (auto it = columns.values.begin(); it != columns.values.end(); ++it) {
+        const std::vector<double>& values = it.value();
+        const std::vector<double> acceleration = columns.advance.value(it.key());
+        std::vector<double> age(values.size());
+        for (size_t i = 0; i < age.size(); ++i)
+            age[i] = values[i] - acceleration[i];
+        const auto [mean, sd] = meanAndSd(values);
+        const auto [meanAcceleration, sdAcceleration] = meanAndSd(acceleration);
+        table.rows.append({it.key(), QString::number(values.size()), fixed(mean, 2), fixed(sd, 2), fixed(meanAcceleration, 2), fixed(sdAcceleration, 2),
+                           fixed(values.size() > 2 ? pearsonCorrelation(age, values) : std::nan(""), 3)});
+    }
+    return table;
+}
+
+// The first `count` rows of clocks.csv as they are written there.
+core::ReportTable firstPeople(const QString& path, int count)
+{
+    core::ReportTable table{QStringLiteral("The first %1 people (all of them in clocks.csv)").arg(count), {}, {}};
+    auto reader = core::CsvReader::open(path);
+    if (!reader || !(*reader)->readHeader())
+        return table;
+    table.header = (*reader)->header();
+    while (table.rows.size() < count) {
+        auto row = (*reader)->next();
+        if (!row || !row->has_value())
+            break;
+        table.rows.append(**row);
+    }
+    if (table.rows.size() < count)
+        table.caption = QStringLiteral("Every person (clocks.csv)");
+    return table;
 }
 
 } // namespace
@@ -133,6 +190,10 @@ core::Expected<core::ReportContent> ageReport(const QString& runDir, const QStri
 
     const ClockColumns columns = readClocks(dir.filePath(QStringLiteral("clocks.csv")));
     core::ReportSection ages{QStringLiteral("Biological against chronological age"), {}, {}, {}};
+    if (!columns.values.isEmpty()) {
+        ages.tables.append(clockFigures(columns));
+        ages.tables.append(firstPeople(dir.filePath(QStringLiteral("clocks.csv")), 20));
+    }
     for (auto it = columns.values.begin(); it != columns.values.end(); ++it) {
         core::ReportPlot scatter;
         scatter.kind = core::ReportPlot::Kind::Scatter;

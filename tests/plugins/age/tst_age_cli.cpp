@@ -299,6 +299,22 @@ private slots:
         QVERIFY2(report.code == 0, qPrintable(report.err));
         const QByteArray html = readAll(m_dir.filePath(QStringLiteral("age.html")));
         QVERIFY(html.contains("Kaplan-Meier"));
+        // The figures a reader quotes, as clocks.csv gives them (the report held plots alone: trial 21).
+        double sum = 0;
+        int people = 0;
+        for (const Row& row : readRows(QDir(r.runDir).filePath(QStringLiteral("clocks.csv")))) {
+            bool ok = false, okAdvance = false;
+            const double value = row.value(QStringLiteral("phenoage")).toDouble(&ok);
+            row.value(QStringLiteral("phenoage_advance")).toDouble(&okAdvance);
+            if (ok && okAdvance) {
+                sum += value;
+                ++people;
+            }
+        }
+        QVERIFY(people > 0);
+        QVERIFY2(html.contains(QStringLiteral("<td>phenoage</td><td>%1</td><td>%2</td>").arg(people).arg(sum / people, 0, 'f', 2).toUtf8()),
+                 html.mid(html.indexOf("Each clock on these people"), 1500).constData());
+        QVERIFY(html.contains("The first 20 people (all of them in clocks.csv)"));
         // Missing values are counted by marker in the report (empty cells are no problem validation.tsv
         // lists); validation.tsv is pointed at only when it lists something.
         const QJsonObject validation =
