@@ -11,6 +11,7 @@ const QList<CommandInfo>& commandTable()
         {"run", "run <plugin> <verb> [--param value …] [--title T]", "start a run and follow its progress", cmdRun, false},
         {"resume", "resume [run-id]", "resume a paused or interrupted run (all of them without an id)", cmdResume, false},
         {"cancel", "cancel <run-id>…", "end paused or interrupted runs that will not be resumed (checkpoints and outputs stay)", cmdCancel, false},
+        {"delete", "delete <run-id>…", "delete runs that ended, for good: their records, folders, reports and checkpoints (a chain of resumes whole)", cmdDelete, false},
         {"runs", "runs [--json]", "list the project's runs (--json: as JSON, for scripts)", cmdRuns, false},
         {"status", "status [run-id] [--json]", "cluster runs under way: each array task's state, node and progress (--json: as JSON, for scripts)", cmdStatus, false},
         {"show", "show <run-id>", "print a run's provenance record (JSON)", cmdShow, false},

@@ -30,6 +30,7 @@ int cmdShow(CliContext& ctx, const QStringList& args);
 int cmdRun(CliContext& ctx, const QStringList& args);
 int cmdResume(CliContext& ctx, const QStringList& args);
 int cmdCancel(CliContext& ctx, const QStringList& args);
+int cmdDelete(CliContext& ctx, const QStringList& args);
 int cmdInspect(CliContext& ctx, const QStringList& args);
 int cmdReport(CliContext& ctx, const QStringList& args);
 int cmdModels(CliContext& ctx, const QStringList& args);
