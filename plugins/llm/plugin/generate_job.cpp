@@ -32,7 +32,7 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     const QString path = m_model.path;
     ctx.defineStages({{QStringLiteral("load"), QStringLiteral("Load model"), 1},
                       {QStringLiteral("prompt"), QStringLiteral("Read prompt"), 1}, // until the prompt is in the KV cache
-                      {QStringLiteral("generate"), QStringLiteral("Generate"), 4}});
+                      {QStringLiteral("generate"), QStringLiteral("Generate"), 4, QStringLiteral("tokens")}}); // "tokens/s", not "units/s" (trial 21)
     ctx.beginStage(QStringLiteral("load"), 1);
     // The model file is pinned by its SHA-256: where it is there and refused (not GGUF, truncated, a
     // vocabulary it cannot read), a resume would read the same bytes and fail the same way (it was

@@ -176,6 +176,28 @@ core::Expected<core::ReportContent> LlmPlugin::reportContent(const core::RunReco
         if (run.parameters.contains(QLatin1String(key)))
             stats.rows.append({QString::fromLatin1(key).replace(QLatin1Char('_'), QLatin1Char('-')), QString::number(run.parameters.value(QLatin1String(key)).toDouble(), 'g', 12)});
     text.tables << stats;
+    // How fast, from timings.json (it varies from run to run, so it is kept apart): the report had no
+    // speed, and a run continued after a pause did not say so (trial 21).
+    QFile timingsFile(QDir(runDir).filePath(QStringLiteral("timings.json")));
+    if (timingsFile.open(QIODevice::ReadOnly)) {
+        const QJsonObject t = QJsonDocument::fromJson(timingsFile.readAll()).object();
+        const double promptSeconds = t.value(QLatin1String("promptSeconds")).toDouble(), generationSeconds = t.value(QLatin1String("generationSeconds")).toDouble();
+        const qint64 continued = t.value(QLatin1String("continuedAfterTokens")).toInteger();
+        const qint64 generatedHere = g.value(QLatin1String("generatedTokens")).toInteger() - continued;
+        const auto rate = [](double count, double seconds) { return seconds > 0 ? QString::number(count / seconds, 'f', 1) : QStringLiteral("–"); };
+        core::ReportTable speed{QStringLiteral("Speed (varies from run to run; timings.json)"), {QStringLiteral("quantity"), QStringLiteral("value")}, {}};
+        speed.rows = {{QStringLiteral("prompt read in (s)"), QString::number(promptSeconds, 'f', 3)},
+                      {QStringLiteral("prompt tokens/s"), rate(g.value(QLatin1String("promptTokens")).toDouble(), promptSeconds)},
+                      {QStringLiteral("generation (s)"), QString::number(generationSeconds, 'f', 3)},
+                      {QStringLiteral("generated tokens/s"), rate(double(generatedHere), generationSeconds)},
+                      {QStringLiteral("back-end"), t.value(QLatin1String("backend")).toString()},
+                      {QStringLiteral("threads"), QString::number(t.value(QLatin1String("threads")).toInt())}};
+        if (continued > 0)
+            speed.rows.append({QStringLiteral("continued after a pause"),
+                               QStringLiteral("the first %1 tokens were generated before it and read back from the checkpoint with its KV cache; the rates are this run's")
+                                   .arg(continued)});
+        text.tables << speed;
+    }
     if (g.contains(QLatin1String("architecture"))) { // generation.json of runs before it was kept has none
         core::ReportTable model{QStringLiteral("Model"), {QStringLiteral("property"), QStringLiteral("value")}, {}};
         model.rows = {{QStringLiteral("name"), g.value(QLatin1String("model")).toString()},

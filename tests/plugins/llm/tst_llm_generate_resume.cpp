@@ -91,6 +91,15 @@ private slots:
         QCOMPARE(got.value(QLatin1String("tokens")).toArray(), expectedIds);
         QCOMPARE(got.value(QLatin1String("text")).toString(), expected.value(QLatin1String("text")).toString());
         QCOMPARE(jsonOf(project, resumedId, QStringLiteral("timings.json")).value(QLatin1String("continuedAfterTokens")).toInteger(), qint64(kept.size()));
+        // The progress counts tokens, and the report gives the speed and says the run was continued
+        // (it said "units/s", and nothing of either: trial 21).
+        QVERIFY2(resumed.err.contains(QStringLiteral(" tokens/s")) && !resumed.err.contains(QStringLiteral("units/s")), qPrintable(resumed.err.right(600)));
+        const QString html = m_dir.filePath(QStringLiteral("resumed.html"));
+        QCOMPARE(run({QStringLiteral("--project"), project, QStringLiteral("report"), resumedId, QStringLiteral("--html"), html}).code, 0);
+        const QString page = QString::fromUtf8(readAll(html));
+        QVERIFY2(page.contains(QStringLiteral("generated tokens/s")) && page.contains(QStringLiteral("the first %1 tokens were generated before it").arg(kept.size()))
+                     && page.contains(QStringLiteral("Run history")),
+                 qPrintable(page.left(3000)));
     }
 };
 
