@@ -89,7 +89,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_fixture.open(m_dir.filePath(QStringLiteral("project")), [] {
-            for (const char* key : {"geometry", "state"}) // a first start, whatever an earlier run of this test left
+            for (const char* key : {"geometry", "state", "page"}) // a first start, whatever an earlier run of this test left
                 ui::PageMemory(QStringLiteral("window")).setValue(QLatin1String(key), QByteArray());
         }));
     }
@@ -379,6 +379,20 @@ private slots:
             QSKIP("the screen is too small for this check");
         QVERIFY2(wide.list()->viewport()->width() >= needed, qPrintable(QStringLiteral("%1 < %2").arg(wide.list()->viewport()->width()).arg(needed)));
         QCOMPARE(wide.list()->item(1)->toolTip(), wide.list()->item(1)->text());
+    }
+
+    // The page last chosen is the one the next start opens on (it opened on Runs every time: trial 21).
+    void theNextStartOpensOnThePageLastChosen()
+    {
+        QListWidget* nav = m_window->navigation();
+        QVERIFY(nav->count() >= 2);
+        const int last = nav->count() - 1;
+        nav->setCurrentRow(last);
+        {
+            ui::MainWindow again(*m_session);
+            QCOMPARE(again.navigation()->currentItem()->text(), nav->item(last)->text());
+        }
+        nav->setCurrentRow(0);
     }
 };
 

@@ -226,6 +226,16 @@ void MainWindow::buildPages()
         addPage(tr("Get started"), style()->standardIcon(QStyle::SP_MessageBoxInformation), empty);
     }
     m_nav->setCurrentRow(pluginPages == 0 ? 1 : 0);
+    // The page last chosen, by its title, at the next start (it opened on Runs every time: trial 21).
+    const PageMemory memory(QStringLiteral("window"));
+    const QString last = memory.value(QStringLiteral("page")).toString();
+    for (int i = 0; i < m_nav->count() && !last.isEmpty(); ++i)
+        if (m_nav->item(i)->text() == last)
+            m_nav->setCurrentRow(i);
+    connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row >= 0)
+            PageMemory(QStringLiteral("window")).setValue(QStringLiteral("page"), m_nav->item(row)->text());
+    });
 }
 
 namespace {

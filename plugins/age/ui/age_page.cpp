@@ -150,6 +150,7 @@ QString AgePage::start(const QString& verb)
         return {};
     }
     m_started.started(*id, verb);
+    m_setup->remember();
     m_setup->setStatus(tr("Running %1… progress, pause and resume are in the Jobs dock; the results appear here when it ends.").arg(verb));
     if (verb == QLatin1String("train"))
         reloadRuns(*id); // the curves are drawn as it trains

@@ -107,6 +107,7 @@ void AgeResultsPanel::load(const QString& runDir, const QString& verb, bool live
     m_verb = verb;
     live ? m_refresh.start() : m_refresh.stop();
     if (runDir.isEmpty()) {
+        m_shownDir.clear();
         m_model->clear();
         while (m_tabs->count() > 1)
             delete m_tabs->widget(1);
@@ -171,6 +172,7 @@ void AgeResultsPanel::show(const core::Expected<AgeResults>& results)
     }
     if (current >= 0 && current < m_tabs->count())
         m_tabs->setCurrentIndex(current);
+    m_shownDir = m_runDir;
     emit loaded();
 }
 

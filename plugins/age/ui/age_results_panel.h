@@ -37,6 +37,9 @@ public:
     QLabel* summary() const { return m_summary; }
     QTabWidget* tabs() const { return m_tabs; }
     QTableView* people() const { return m_people; }
+    // The run folder whose results the tabs show now (empty: none yet); load() starts a read, this
+    // changes when it is shown.
+    const QString& shownRunDir() const { return m_shownDir; }
 
 signals:
     void loaded();
@@ -51,7 +54,8 @@ private:
     QFutureWatcher<core::Expected<AgeResults>> m_loading;
     QTimer m_refresh;
     QString m_runDir, m_verb;
-    QString m_loadingDir; ///< the run folder m_loading reads: its results are dropped if another was chosen meanwhile
+    QString m_loadingDir;
+    QString m_shownDir; // the run whose results the tabs show ///< the run folder m_loading reads: its results are dropped if another was chosen meanwhile
 };
 
 } // namespace bioforge::age

@@ -5,6 +5,7 @@
 #include "mapping_editor.h"
 #include "schema/biomarker_schema.h"
 #include "settings/file_dialogs.h"
+#include "settings/page_memory.h"
 #include "table/cohort_reader.h"
 
 #include <QComboBox>
@@ -198,6 +199,28 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
         emit checked();
     });
     chooseMapping(0);
+    restore();
+}
+
+void AgeSetupPanel::remember() const
+{
+    const ui::PageMemory memory(QStringLiteral("age"));
+    for (const QLineEdit* edit : {m_table, m_kdmReference, m_phenoAgeReference, m_henawTrain})
+        memory.setValue(edit->objectName(), edit->text().trimmed());
+    memory.setValue(QStringLiteral("epochs"), m_epochs->value());
+    memory.setValue(QStringLiteral("ensemble"), m_ensemble->value());
+}
+
+void AgeSetupPanel::restore()
+{
+    const ui::PageMemory memory(QStringLiteral("age"));
+    for (QLineEdit* edit : {m_table, m_kdmReference, m_phenoAgeReference, m_henawTrain})
+        if (const QString kept = memory.value(edit->objectName()).toString(); !kept.isEmpty() && QFileInfo::exists(kept))
+            edit->setText(kept);
+    if (const QVariant epochs = memory.value(QStringLiteral("epochs")); epochs.isValid())
+        m_epochs->setValue(epochs.toInt());
+    if (const QVariant ensemble = memory.value(QStringLiteral("ensemble")); ensemble.isValid())
+        m_ensemble->setValue(ensemble.toInt());
 }
 
 QLineEdit* AgeSetupPanel::pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name)

@@ -42,6 +42,11 @@ public:
     QJsonObject parameters(const QString& verb, const QString& mappingFile) const;
     void setStatus(const QString& text);
     void checkTable(); // reads the header and checks every value, on a worker
+    // The tables and HENAW settings a run was started with, kept for the next start (the page
+    // forgot them where the Viral and Chat pages kept theirs: trial 21); restore() offers them
+    // again, a file moved away since left out.
+    void remember() const;
+    void restore();
 
     MappingEditor* mappingEditor() const { return m_editor; }
     QTableWidget* problems() const { return m_problems; }

@@ -53,7 +53,9 @@ class TstAgePage : public QObject {
         QVERIFY2(status.startsWith(QStringLiteral("Running")), qPrintable(status)); // the run started (else the reason is here)
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 300000);
         QVERIFY2(ended.first().at(1).toBool(), qPrintable(m_page->findChild<QLabel*>(QStringLiteral("status"))->text()));
-        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 30000);
+        // This run's results shown (a read of an earlier run's, ending meanwhile, was taken for them).
+        const QString runDir = m_session->project()->runDir(ended.first().at(0).toString());
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1 && m_page->results()->shownRunDir() == runDir, 30000);
     }
 
 private slots:
@@ -242,6 +244,8 @@ private slots:
         // A second page on the project offers it.
         AgePage again(ui::PageContext{m_session.get()});
         QCOMPARE(again.setup()->findChild<QComboBox*>(QStringLiteral("mappingChoice"))->itemData(0).toString(), QStringLiteral(":project"));
+        // ... and the table the last run read, as the Viral page offers its FASTA files (trial 21).
+        QCOMPARE(again.setup()->table(), m_table);
     }
 
     void evaluationWithHenawShowsTheComparison()
