@@ -37,11 +37,12 @@ QStringList chainOf(const QList<core::RunRecord>& all, const QString& runId)
         seen.insert(first);
         first = byId.value(first)->parentRunId;
     }
-    for (QString next = first; !next.isEmpty() && !chain.contains(next);) {
-        chain << next;
-        const auto child = std::find_if(all.begin(), all.end(), [&](const core::RunRecord& r) { return r.parentRunId == next; });
-        next = child != all.end() ? child->runId : QString();
-    }
+    // Every run that continues one of the chain (two continuations of one run included), in order.
+    chain << first;
+    for (qsizetype i = 0; i < chain.size(); ++i)
+        for (const core::RunRecord& r : all)
+            if (r.parentRunId == chain[i] && !chain.contains(r.runId))
+                chain << r.runId;
     return chain;
 }
 
@@ -104,14 +105,20 @@ int cmdDelete(CliContext& ctx, const QStringList& args)
         ids << r.runId;
     // The records first: a folder that cannot be removed is then a leftover said by name, never a
     // run listed whose files are gone.
-    if (core::Status st = project->store().deleteRuns(ids); !st) {
+    if (core::Status st = project->store().deleteRuns(ids); !st) { // checked again there, as the project stands now
         ctx.err() << "bioforge: " << st.error().message() << "; nothing was deleted" << Qt::endl;
+        return st.error().kind() == core::Error::Kind::NotFound ? kNotFound : kProjectError;
+    }
+    // The checkpoint folders the runs left use, read after the deletion (a run started meanwhile
+    // in another process with the same checkpoints keeps them).
+    auto left = project->store().runs();
+    if (!left) {
+        ctx.err() << "bioforge: " << left.error().message() << "; the runs' records are deleted, their folders are not" << Qt::endl;
         return kProjectError;
     }
     QSet<QString> checkpointsInUse;
-    for (const core::RunRecord& r : *all)
-        if (!asked.contains(r.runId))
-            checkpointsInUse.insert(r.checkpointId);
+    for (const core::RunRecord& r : *left)
+        checkpointsInUse.insert(r.checkpointId);
     int code = kOk;
     const auto remove = [&](const QString& path, QStringList& removed) {
         const QFileInfo info(path);
@@ -129,7 +136,7 @@ int cmdDelete(CliContext& ctx, const QStringList& args)
     for (const core::RunRecord& r : doomed) {
         QStringList removed;
         remove(project->runDir(r.runId), removed);
-        for (const char* suffix : {".html", ".pdf"})
+        for (const char* suffix : {".html", ".pdf", ".json"}) // the reports, and the Provenance dock's export of the record
             remove(QDir(project->reportsDir()).filePath(r.runId + QLatin1String(suffix)), removed);
         if (!r.checkpointId.isEmpty() && !checkpointsInUse.contains(r.checkpointId) && !checkpointsRemoved.contains(r.checkpointId)) {
             checkpointsRemoved.insert(r.checkpointId);

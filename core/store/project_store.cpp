@@ -72,6 +72,50 @@ Status inWriteTransaction(const QSqlDatabase& db, const QString& what, const std
 
 } // namespace
 
+Status ProjectStore::deleteRuns(const QStringList& runIds)
+{
+    if (Status st = writable(); !st)
+        return st;
+    if (runIds.isEmpty())
+        return okStatus();
+    const QString marks = QStringList(runIds.size(), QStringLiteral("?")).join(QLatin1Char(','));
+    const auto prepared = [&](const QString& sql, int times) {
+        QSqlQuery q(database());
+        q.prepare(sql);
+        for (int i = 0; i < times; ++i)
+            for (const QString& id : runIds)
+                q.addBindValue(id);
+        return q;
+    };
+    return inWriteTransaction(database(), QStringLiteral("the deletion of runs"), [&]() -> Status {
+        // A continuation outside the set (a resume another process started meanwhile) keeps its chain.
+        QSqlQuery outside = prepared(QStringLiteral("SELECT id, parent_run_id FROM runs WHERE parent_run_id IN (%1) AND id NOT IN (%1)").arg(marks), 2);
+        if (!outside.exec())
+            return Error(QStringLiteral("cannot read the runs to delete: %1").arg(sqlError(outside)));
+        if (outside.next())
+            return Error(QStringLiteral("run %1 was resumed as run %2, which is not to be deleted with it").arg(outside.value(1).toString(), outside.value(0).toString()),
+                         Error::Kind::Invalid);
+        QSqlQuery states = prepared(QStringLiteral("SELECT id, state, (SELECT count(*) FROM runs c WHERE c.parent_run_id = runs.id) FROM runs WHERE id IN (%1)").arg(marks), 1);
+        if (!states.exec())
+            return Error(QStringLiteral("cannot read the runs to delete: %1").arg(sqlError(states)));
+        int found = 0;
+        while (states.next()) {
+            ++found;
+            const auto state = runStateFromName(states.value(1).toString());
+            if (!(state && runStateIsFinal(*state)) && states.value(2).toInt() == 0)
+                return Error(QStringLiteral("run %1 is %2 now").arg(states.value(0).toString(), states.value(1).toString()), Error::Kind::Invalid);
+        }
+        states.finish();
+        if (found != runIds.size())
+            return Error(QStringLiteral("of runs %1, only %2 are in the project now").arg(runIds.join(QStringLiteral(", "))).arg(found), Error::Kind::NotFound);
+        // run_files' rows go with their run (ON DELETE CASCADE).
+        QSqlQuery remove = prepared(QStringLiteral("DELETE FROM runs WHERE id IN (%1)").arg(marks), 1);
+        if (!remove.exec())
+            return Error(QStringLiteral("cannot delete runs %1: %2").arg(runIds.join(QStringLiteral(", ")), sqlError(remove)));
+        return okStatus();
+    });
+}
+
 ProjectStore::~ProjectStore()
 {
     {

@@ -66,8 +66,11 @@ public:
     // resume by another program in between is never overwritten. Failed when it changed meanwhile.
     Status updateIdleRun(const RunRecord& run);
     Status updateProgress(const QString& runId, double fraction);
-    // Removes the runs' records and their files' rows, all of them in one statement or none
-    // (`bioforge delete`: their folders go after). Errors: a read-only project, SQLite's.
+    // Removes the runs' records and their files' rows, all of them or none, in one write
+    // transaction that checks first, as the project stands then (another process may have resumed
+    // one since the caller looked): each run has ended or was resumed, and no run outside them
+    // continues one of them (`bioforge delete`: their folders go after). Errors: a run that no
+    // longer qualifies (Invalid, naming it), a read-only project, SQLite's.
     Status deleteRuns(const QStringList& runIds);
     // Each run's last saved progress (0 … 1, by run id): the fraction a running run reached at its
     // last save (RunService::saveProgress), the one a paused, failed or cancelled run ended at.

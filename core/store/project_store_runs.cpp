@@ -142,22 +142,6 @@ Status ProjectStore::updateProgress(const QString& runId, double fraction)
     return okStatus();
 }
 
-Status ProjectStore::deleteRuns(const QStringList& runIds)
-{
-    if (Status st = writable(); !st)
-        return st;
-    if (runIds.isEmpty())
-        return okStatus();
-    QSqlQuery q(database());
-    // One statement: atomic; run_files' rows go with their run (ON DELETE CASCADE).
-    q.prepare(QStringLiteral("DELETE FROM runs WHERE id IN (%1)").arg(QStringList(runIds.size(), QStringLiteral("?")).join(QLatin1Char(','))));
-    for (const QString& id : runIds)
-        q.addBindValue(id);
-    if (!q.exec())
-        return Error(QStringLiteral("cannot delete runs %1: %2").arg(runIds.join(QStringLiteral(", ")), sqlError(q)));
-    return okStatus();
-}
-
 Expected<QHash<QString, double>> ProjectStore::runProgress() const
 {
     QSqlQuery q(database());

@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 
 #include <csignal>
+#include <functional>
 
 using namespace bioforge::test;
 
@@ -97,6 +98,48 @@ private slots:
         QCOMPARE(run({QStringLiteral("cancel"), killed}).code, 0);
         QCOMPARE(run({QStringLiteral("delete"), killed}).code, 0);
         QVERIFY(!listed().contains(killed));
+    }
+
+    // A paused run that was resumed is no longer resumable: it goes with its chain. A run that is
+    // running in another process is refused.
+    void aPausedRunThatWasResumedGoesWithItsChainAndARunningOneIsRefused()
+    {
+        // Started (or resumed) in a process of its own, paused by Ctrl-C once it works; `whileRunning`
+        // is called with its id before the pause.
+        const auto pausedRun = [this](const QStringList& args, const std::function<void(const QString&)>& whileRunning) -> QString {
+            QProcess p;
+            p.setProcessEnvironment(env());
+            p.setReadChannel(QProcess::StandardError);
+            p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), project()} + args);
+            if (!p.waitForStarted())
+                return {};
+            QString err;
+            const QRegularExpression resumed(QStringLiteral("resumed as run (\\S+)")), started(QStringLiteral("run (\\S+) started"));
+            const auto idOf = [&] { return resumed.match(err).hasMatch() ? resumed.match(err).captured(1) : started.match(err).captured(1); };
+            const QRegularExpression working(QStringLiteral("Generate [1-9]"));
+            while (!(!idOf().isEmpty() && working.match(err).hasMatch()) && p.state() == QProcess::Running && p.waitForReadyRead(60000))
+                err += QString::fromUtf8(p.readAllStandardError());
+            const QString runId = idOf();
+            if (runId.isEmpty())
+                return {};
+            whileRunning(runId);
+            ::kill(pid_t(p.processId()), SIGINT);
+            p.waitForFinished(60000);
+            return p.exitCode() == 3 ? runId : QString();
+        };
+        const QString first = pausedRun({QStringLiteral("run"), QStringLiteral("workbench"), QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("100000"),
+                                         QStringLiteral("--work"), QStringLiteral("100")},
+                                        [](const QString&) {});
+        QVERIFY(!first.isEmpty());
+        Result whileRunning;
+        const QString second = pausedRun({QStringLiteral("resume"), first}, [&](const QString& id) { whileRunning = run({QStringLiteral("delete"), first, id}); });
+        QVERIFY(!second.isEmpty());
+        QVERIFY2(whileRunning.code == 5 && whileRunning.err.contains(QStringLiteral("run %1 is running").arg(second)) && whileRunning.err.contains(QStringLiteral("nothing was deleted")),
+                 qPrintable(whileRunning.err));
+        QCOMPARE(run({QStringLiteral("cancel"), second}).code, 0);
+        const Result whole = run({QStringLiteral("delete"), first, second});
+        QVERIFY2(whole.code == 0, qPrintable(whole.err));
+        QVERIFY(!listed().contains(first) && !listed().contains(second));
     }
 };
 

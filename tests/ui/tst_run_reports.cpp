@@ -124,14 +124,13 @@ private slots:
     void aResumedRunsReportHasItsRunHistory()
     {
         core::RunService& runs = *m_fixture.session->runs();
-        auto first = runs.start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 40}, {QStringLiteral("work"), 2000}});
+        auto first = runs.start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 200}, {QStringLiteral("work"), 2000}});
         QVERIFY2(first, first ? "" : qPrintable(first.error().message()));
         core::JobScheduler& scheduler = m_fixture.session->scheduler();
         QTRY_VERIFY_WITH_TIMEOUT(scheduler.handle(*first)->snapshot().fraction > 0, 60000);
         runs.pause(*first);
         QTRY_VERIFY_WITH_TIMEOUT(scheduler.handle(*first)->state() == core::RunState::Paused || scheduler.handle(*first)->state() == core::RunState::Finished, 60000);
-        if (scheduler.handle(*first)->state() == core::RunState::Finished)
-            QSKIP("the self-test ended before the pause reached it");
+        QCOMPARE(scheduler.handle(*first)->state(), core::RunState::Paused); // several seconds of work: a skip would pass unseen
         auto second = runs.resume(*first);
         QVERIFY2(second, second ? "" : qPrintable(second.error().message()));
         QTRY_COMPARE_WITH_TIMEOUT(scheduler.handle(*second)->state(), core::RunState::Finished, 120000);

@@ -161,6 +161,7 @@ core::ReportSection ReportExporter::historySection(const Job& job)
     section.heading = QStringLiteral("Run history");
     const core::RunRecord& first = job.history.first().first;
     qint64 working = 0;
+    int unended = 0; // a run killed has no end recorded: its time is not counted
     core::ReportTable legs{QStringLiteral("Each run of the chain, the first started first"),
                            {QStringLiteral("run"), QStringLiteral("state"), QStringLiteral("started"), QStringLiteral("ended"), QStringLiteral("working time"),
                             QStringLiteral("progress at its end"), QStringLiteral("why it stopped")},
@@ -169,6 +170,7 @@ core::ReportSection ReportExporter::historySection(const Job& job)
     for (const auto& [leg, progress] : job.history) {
         const qint64 ms = leg.startedAt.isValid() && leg.endedAt.isValid() ? leg.startedAt.msecsTo(leg.endedAt) : -1;
         working += std::max<qint64>(ms, 0);
+        unended += ms < 0 ? 1 : 0;
         const bool last = &leg == &job.history.last().first;
         legs.rows.append({leg.runId, core::runStateName(leg.state), when(leg.startedAt), when(leg.endedAt),
                           ms >= 0 ? QStringLiteral("%1 s").arg(QString::number(double(ms) / 1000, 'f', 3)) : QStringLiteral("—"),
@@ -177,9 +179,10 @@ core::ReportSection ReportExporter::historySection(const Job& job)
                                                                         : QStringLiteral("—"),
                           leg.error.isEmpty() ? QStringLiteral("—") : leg.error});
     }
-    section.paragraphs << QStringLiteral("This run continues run %1, started %2: the work ran in %3 runs, %4 s of working time in all; each went on from "
+    section.paragraphs << QStringLiteral("This run continues run %1, started %2: the work ran in %3 runs, %4 s of working time in all%5; each went on from "
                                          "the checkpoints the one before it kept.")
-                              .arg(first.runId, when(first.startedAt), QString::number(job.history.size()), QString::number(double(working) / 1000, 'f', 3));
+                              .arg(first.runId, when(first.startedAt), QString::number(job.history.size()), QString::number(double(working) / 1000, 'f', 3),
+                                   unended > 0 ? QStringLiteral(" (not counting %1 run(s) whose end was not recorded: killed, or a power cut)").arg(unended) : QString());
     section.tables.append(legs);
     return section;
 }

@@ -45,7 +45,7 @@ AnnotationPage::AnnotationPage(const ui::PageContext& context, std::function<QSt
     connect(m_results, &AnnotationResultsPanel::exportReportRequested, this, [this](const QString& runDir) {
         core::Project* project = m_context.session ? m_context.session->project() : nullptr;
         if (!project)
-            return;
+            return m_results->setReportNote(tr("Open a project first."));
         // Said where it was written, under the button (it was written without a word: trial 21), and
         // made as the Provenance dock makes one: the outputs read off the UI thread.
         const QString runId = m_runs->currentData(Qt::UserRole + 1).toString();

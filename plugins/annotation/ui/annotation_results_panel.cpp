@@ -211,6 +211,8 @@ QString AnnotationResultsPanel::onlineText(const QJsonObject& online)
 
 void AnnotationResultsPanel::load(const QString& runDir)
 {
+    if (runDir != m_runDir && m_reportButton && m_reportButton->isEnabled())
+        setReportNote(QString()); // the last run's report, not this one's
     m_runDir = runDir;
     if (runDir.isEmpty()) {
         m_genes->reset({}, {});
