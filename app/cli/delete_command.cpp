@@ -21,33 +21,6 @@
 
 namespace bioforge::cli {
 
-namespace {
-
-// The runs of `runId`'s chain of resumes: the one it continues, back to the first, and those that
-// continue it.
-QStringList chainOf(const QList<core::RunRecord>& all, const QString& runId)
-{
-    QHash<QString, const core::RunRecord*> byId;
-    for (const core::RunRecord& r : all)
-        byId.insert(r.runId, &r);
-    QStringList chain;
-    QSet<QString> seen;
-    QString first = runId;
-    while (byId.contains(first) && !byId.value(first)->parentRunId.isEmpty() && byId.contains(byId.value(first)->parentRunId) && !seen.contains(first)) {
-        seen.insert(first);
-        first = byId.value(first)->parentRunId;
-    }
-    // Every run that continues one of the chain (two continuations of one run included), in order.
-    chain << first;
-    for (qsizetype i = 0; i < chain.size(); ++i)
-        for (const core::RunRecord& r : all)
-            if (r.parentRunId == chain[i] && !chain.contains(r.runId))
-                chain << r.runId;
-    return chain;
-}
-
-} // namespace
-
 int cmdDelete(CliContext& ctx, const QStringList& args)
 {
     if (args.isEmpty()) {
@@ -86,7 +59,9 @@ int cmdDelete(CliContext& ctx, const QStringList& args)
                       << "; nothing was deleted" << Qt::endl;
             return kProjectError;
         }
-        const QStringList chain = chainOf(*all, id);
+        QStringList chain; // shares its checkpoints: deleted whole
+        for (const core::RunRecord* r : core::runsOfChain(*all, id))
+            chain << r->runId;
         QStringList missing;
         for (const QString& other : chain)
             if (!asked.contains(other))

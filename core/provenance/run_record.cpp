@@ -4,6 +4,7 @@
 #include "io/path_guard.h"
 
 #include <QJsonArray>
+#include <QSet>
 
 #include <algorithm>
 #include <array>
@@ -194,6 +195,37 @@ const RunRecord* lastContinuationOf(const QList<RunRecord>& all, const QString& 
         parent = next->runId;
     }
     return last;
+}
+
+QList<const RunRecord*> chainUpTo(const QList<RunRecord>& all, const QString& runId)
+{
+    const auto byId = [&](const QString& id) -> const RunRecord* {
+        const auto it = std::find_if(all.begin(), all.end(), [&](const RunRecord& r) { return r.runId == id; });
+        return it == all.end() ? nullptr : &*it;
+    };
+    QList<const RunRecord*> chain;
+    QSet<QString> seen;
+    for (const RunRecord* leg = byId(runId); leg && !seen.contains(leg->runId); leg = leg->parentRunId.isEmpty() ? nullptr : byId(leg->parentRunId)) {
+        seen.insert(leg->runId);
+        chain.prepend(leg);
+    }
+    return chain;
+}
+
+QList<const RunRecord*> runsOfChain(const QList<RunRecord>& all, const QString& runId)
+{
+    QList<const RunRecord*> chain = chainUpTo(all, runId);
+    if (chain.isEmpty())
+        return chain;
+    chain = {chain.first()}; // from the first run, every continuation of each run met
+    QSet<QString> seen{chain.first()->runId};
+    for (qsizetype i = 0; i < chain.size(); ++i)
+        for (const RunRecord& r : all)
+            if (r.parentRunId == chain[i]->runId && !seen.contains(r.runId)) {
+                seen.insert(r.runId);
+                chain.append(&r);
+            }
+    return chain;
 }
 
 } // namespace bioforge::core

@@ -96,5 +96,12 @@ const RunRecord* continuationOf(const QList<RunRecord>& all, const QString& runI
 // The last run of `runId`'s chain of resumes (its continuation's continuation, …); null when it was
 // never resumed. A chain an edited database turned into a cycle ends after as many steps as runs.
 const RunRecord* lastContinuationOf(const QList<RunRecord>& all, const QString& runId);
+// The runs `runId` continues, from the first of its chain of resumes, then `runId`'s own record
+// (pointers into `all`); empty when `runId` is not in `all`. The walk stops at a parent missing from
+// `all`, and at a run met twice (a cycle only an edited database holds).
+QList<const RunRecord*> chainUpTo(const QList<RunRecord>& all, const QString& runId);
+// Every run of `runId`'s chain of resumes: chainUpTo(all, runId), then every run continuing one of
+// the chain, breadth first (two continuations of one run both); empty when `runId` is not in `all`.
+QList<const RunRecord*> runsOfChain(const QList<RunRecord>& all, const QString& runId);
 
 } // namespace bioforge::core

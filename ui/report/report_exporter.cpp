@@ -8,7 +8,6 @@
 #include "store/project.h"
 
 #include <QDir>
-#include <QSet>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QObject>
@@ -140,16 +139,11 @@ core::Expected<ReportExporter::Job> ReportExporter::prepare(const core::Project&
     }
     job.targets = targets;
     // The runs it continues (a resumed run's report showed its last leg alone: trial 21).
-    QSet<QString> seen;
-    for (std::optional<core::RunRecord> leg = *run; leg && !seen.contains(leg->runId);) {
-        seen.insert(leg->runId);
-        const auto progress = project.store().runProgress(leg->runId);
-        job.history.prepend({*leg, progress ? std::optional<double>(*progress) : std::nullopt});
-        if (leg->parentRunId.isEmpty())
-            break;
-        auto parent = project.store().run(leg->parentRunId);
-        leg = parent ? std::optional<core::RunRecord>(*parent) : std::nullopt;
-    }
+    if (const auto all = project.store().runs())
+        for (const core::RunRecord* leg : core::chainUpTo(*all, runId)) {
+            const auto progress = project.store().runProgress(leg->runId);
+            job.history.append({*leg, progress ? std::optional<double>(*progress) : std::nullopt});
+        }
     if (job.history.size() < 2)
         job.history.clear();
     return job;

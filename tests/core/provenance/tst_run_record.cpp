@@ -47,6 +47,35 @@ private slots:
         QVERIFY(!RunRecord::fromJson({{QStringLiteral("schema"), QStringLiteral("other")}}));
     }
 
+    void chainsOfResumesAreWalkedBothWays()
+    {
+        // a → b → c, and b resumed twice (b → d): a chain of four; e on its own; x ↔ y a cycle an edited database holds.
+        const auto run = [](const char* id, const char* parent) {
+            RunRecord r;
+            r.runId = QString::fromLatin1(id);
+            r.parentRunId = QString::fromLatin1(parent);
+            return r;
+        };
+        const QList<RunRecord> all{run("c", "b"), run("e", ""), run("a", ""), run("b", "a"), run("d", "b"), run("x", "y"), run("y", "x"), run("o", "gone")};
+        const auto ids = [](const QList<const RunRecord*>& runs) {
+            QStringList out;
+            for (const RunRecord* r : runs)
+                out << r->runId;
+            return out.join(QLatin1Char(' '));
+        };
+        QCOMPARE(ids(chainUpTo(all, QStringLiteral("c"))), QStringLiteral("a b c"));
+        QCOMPARE(ids(chainUpTo(all, QStringLiteral("a"))), QStringLiteral("a"));
+        QCOMPARE(ids(chainUpTo(all, QStringLiteral("o"))), QStringLiteral("o")); // its parent is not in the list
+        QCOMPARE(ids(chainUpTo(all, QStringLiteral("none"))), QString());
+        QCOMPARE(ids(chainUpTo(all, QStringLiteral("x"))), QStringLiteral("y x"));
+        for (const char* member : {"a", "b", "c", "d"})
+            QCOMPARE(ids(runsOfChain(all, QString::fromLatin1(member))), QStringLiteral("a b c d"));
+        QCOMPARE(ids(runsOfChain(all, QStringLiteral("e"))), QStringLiteral("e"));
+        QCOMPARE(ids(runsOfChain(all, QStringLiteral("none"))), QString());
+        QCOMPARE(ids(runsOfChain(all, QStringLiteral("x"))), QStringLiteral("y x"));
+        QCOMPARE(lastContinuationOf(all, QStringLiteral("a"))->runId, QStringLiteral("c"));
+    }
+
     void numbersOutOfIntegerRangeAreNotCast()
     {
         // Found by fuzzing (docs/reliability.md): a size of 1e300, NaN-like or fractional is not an
