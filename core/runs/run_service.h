@@ -85,6 +85,9 @@ signals:
     void runStarted(const QString& runId);
     void runEnded(const QString& runId, bool succeeded);
     void runChangedElsewhere(const QString& runId); // recorded, started or paused by another process (an end: runEnded)
+    // Another process committed to the project (a run's saved progress, a state: after the signals
+    // above), seen at the look of followOtherProcesses.
+    void othersCommitted();
 
 private:
     // Records and queues `record`; a resume passes the inputs the run it continues recorded, which

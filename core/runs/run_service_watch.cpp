@@ -54,6 +54,8 @@ void RunService::checkOtherProcesses()
             }
         }
     m_knownStates = std::move(*states);
+    if (!first)
+        emit othersCommitted();
 }
 
 } // namespace bioforge::core

@@ -2,6 +2,7 @@
 // not answer) is shown in its State cell, with a warning icon and the whole
 // notice as the tooltip, while it holds; the cell reads its plain state again
 // once the notice is cleared. The terminal said it; the window did not.
+// Runs of other programs (a terminal's) are rows as the project stores them.
 
 #include "jobs/job_list_model.h"
 
@@ -105,8 +106,65 @@ private slots:
         }
         model.setDormantRuns(earlier);
         QCOMPARE(model.rowCount(), 2);
+        QVERIFY(model.canResume(0) && model.canResume(1));
         QVERIFY(model.rowOf(QStringLiteral("earlier-paused")) >= 0 && model.rowOf(QStringLiteral("earlier-interrupted")) >= 0);
         QCOMPARE(model.rowOf(QStringLiteral("earlier-failed")), -1);
+    }
+
+    // A terminal's pause, resume and run show as the project stores them: a run of this session a
+    // terminal resumed reads "…, resumed" and is not offered again; the continuation is a row to
+    // resume; a run going on in the terminal is a row with the progress it saved, not resumable
+    // (the dock kept the old row and offered a Resume it then refused: trial 21).
+    void runsOfOtherProgramsAreShownAsStored()
+    {
+        QTemporaryDir dir;
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        JobListModel model(scheduler);
+        auto here = makeHandle(std::make_unique<CountingJob>(1, [](int, JobContext&) { throw JobFailure(QStringLiteral("disk full")); }), dir.path());
+        scheduler.submit(here);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QTRY_VERIFY(model.rowOf(here->runId()) >= 0);
+        QVERIFY(model.canResume(model.rowOf(here->runId())));
+
+        const auto stored = [](const QString& id, RunState state, const QString& parent = {}) {
+            RunRecord r;
+            r.runId = r.checkpointId = id;
+            r.title = QStringLiteral("title of ") + id;
+            r.state = state;
+            r.parentRunId = parent;
+            return r;
+        };
+        const QString resumedThere = QStringLiteral("resumed-in-a-terminal"), goingThere = QStringLiteral("going-in-a-terminal");
+        QList<RunRecord> all{here->record(), stored(resumedThere, RunState::Paused, here->runId()), stored(goingThere, RunState::Running),
+                             stored(QStringLiteral("over"), RunState::Finished), stored(QStringLiteral("over-too"), RunState::Cancelled)};
+        all.first().state = RunState::Failed;
+        model.setDormantRuns(all, {{goingThere, 0.25}, {resumedThere, 0.5}});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf(QStringLiteral("over")), -1);
+        const auto cell = [&](const QString& id, int column) { return model.data(model.index(model.rowOf(id), column), Qt::DisplayRole).toString(); };
+
+        QCOMPARE(model.resumedAs(here->runId()), resumedThere);
+        QVERIFY(!model.canResume(model.rowOf(here->runId())));
+        QCOMPARE(cell(here->runId(), JobListModel::State), QStringLiteral("failed, resumed"));
+
+        QVERIFY(model.canResume(model.rowOf(resumedThere)));
+        QVERIFY2(cell(resumedThere, JobListModel::Name).contains(here->runId()), qPrintable(cell(resumedThere, JobListModel::Name)));
+        QCOMPARE(cell(resumedThere, JobListModel::Progress), QStringLiteral("50 %"));
+
+        QVERIFY(!model.canResume(model.rowOf(goingThere)));
+        QCOMPARE(model.stateAt(model.rowOf(goingThere)), RunState::Running);
+        QCOMPARE(cell(goingThere, JobListModel::State), QStringLiteral("running elsewhere"));
+        QVERIFY(model.data(model.index(model.rowOf(goingThere), JobListModel::Name), Qt::ToolTipRole).toString().contains(QStringLiteral("Ctrl-C")));
+        QVERIFY(model.showsRunsElsewhere());
+        model.setStoredProgress({{goingThere, 0.75}});
+        QCOMPARE(cell(goingThere, JobListModel::Progress), QStringLiteral("75 %"));
+
+        // The terminal's run ended: its row goes; none left running elsewhere.
+        all[2].state = RunState::Finished;
+        model.setDormantRuns(all);
+        QCOMPARE(model.rowOf(goingThere), -1);
+        QVERIFY(!model.showsRunsElsewhere());
     }
 };
 

@@ -5,6 +5,7 @@
 // run's outputs missing: trial 17); the project shown follows what a terminal's
 // `bioforge run` records in it (trial 18).
 
+#include "jobs/job_list_model.h"
 #include "jobs/job_scheduler.h"
 #include "jobs/jobs_dock.h"
 #include "log/logging.h"
@@ -21,6 +22,7 @@
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
@@ -184,8 +186,28 @@ private slots:
         QVERIFY((*other)->insertRun(record));
         QTRY_COMPARE_WITH_TIMEOUT(page->table()->model()->rowCount(), 1, 10000);
         QCOMPARE(page->table()->model()->index(0, 0).data().toString().isEmpty(), false);
+        // The Jobs dock follows it too: going on there, paused there, resumed there (it showed none
+        // of it, and offered a Resume of a run the terminal had resumed: trial 21).
+        ui::JobListModel* jobs = window.jobsDock()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->rowOf(record.runId) >= 0, 10000);
+        QCOMPARE(jobs->stateAt(jobs->rowOf(record.runId)), core::RunState::Running);
+        QVERIFY(!jobs->canResume(jobs->rowOf(record.runId)));
+        record.state = core::RunState::Paused;
+        QVERIFY((*other)->updateRun(record));
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->rowOf(record.runId) >= 0 && jobs->canResume(jobs->rowOf(record.runId)), 10000);
+        core::RunRecord resumed = record;
+        resumed.runId = QStringLiteral("its-resume-in-a-terminal");
+        resumed.parentRunId = record.runId;
+        resumed.state = core::RunState::Running;
+        QVERIFY((*other)->insertRun(resumed));
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->rowOf(record.runId) < 0 && jobs->rowOf(resumed.runId) >= 0, 10000);
+        QVERIFY(!jobs->canResume(jobs->rowOf(resumed.runId)));
+        // The terminal's continuation ends: gone from the dock; the status bar still names the project.
+        record = resumed;
         record.state = core::RunState::Finished;
         QVERIFY((*other)->updateRun(record));
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->rowOf(record.runId), -1, 10000);
+        QVERIFY(window.projectStatus()->text().startsWith(QStringLiteral("Project ") + session.project()->folder()));
         const auto shownState = [&] {
             QStringList row;
             for (int c = 0; c < page->table()->model()->columnCount(); ++c)
@@ -193,6 +215,22 @@ private slots:
             return row.join(u'|');
         };
         QTRY_VERIFY2_WITH_TIMEOUT(shownState().contains(QStringLiteral("finished")), qPrintable(shownState()), 10000);
+    }
+
+    // A message shown for a while hides the project's folder in the status bar, which comes back
+    // after (an error's message left the bar empty for good: trial 21).
+    void theStatusBarNamesTheProjectAgainAfterAMessage()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("seventh")), true));
+        window.show();
+        QVERIFY(window.projectStatus()->text().startsWith(QStringLiteral("Project ") + session.project()->folder()));
+        QTRY_VERIFY(window.projectStatus()->isVisible());
+        window.statusBar()->showMessage(QStringLiteral("Run x is running in another program"), 50);
+        QVERIFY(!window.projectStatus()->isVisible());
+        QTRY_VERIFY(window.statusBar()->currentMessage().isEmpty());
+        QVERIFY(window.projectStatus()->isVisible());
     }
 };
 

@@ -5,6 +5,8 @@
 #include <QApplication>
 #include <QStyle>
 
+#include <algorithm>
+
 namespace bioforge::ui {
 namespace {
 
@@ -69,17 +71,37 @@ void JobListModel::onSubmitted(const QString& runId)
         emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
-void JobListModel::setDormantRuns(const QList<core::RunRecord>& runs, const QHash<QString, double>& progress)
+void JobListModel::setDormantRuns(const QList<core::RunRecord>& all, const QHash<QString, double>& progress)
 {
     beginResetModel();
     m_dormant.clear();
     m_dormantProgress = progress;
-    // Paused and interrupted runs only: a failed one of an earlier session is the Runs page's (with its
-    // error); the dock at start was a wall of failed runs alike, each offering Resume (trial 19).
-    for (const core::RunRecord& r : runs)
-        if ((r.state == core::RunState::Paused || r.state == core::RunState::Interrupted) && !m_scheduler.handle(r.runId) && resumedAs(r.runId).isEmpty())
+    m_storedContinuations.clear();
+    for (const core::RunRecord& r : all)
+        if (!r.parentRunId.isEmpty() && !m_storedContinuations.contains(r.parentRunId)) // the first, as core::continuationOf finds it
+            m_storedContinuations.insert(r.parentRunId, r.runId);
+    // Paused and interrupted runs, and those going on in a terminal (a terminal's pause or resume
+    // did not show here: trial 21); a failed one of an earlier session is the Runs page's (with its
+    // error): the dock at start was a wall of failed runs alike, each offering Resume (trial 19).
+    for (const core::RunRecord& r : all)
+        if ((r.state == core::RunState::Paused || r.state == core::RunState::Interrupted || r.state == core::RunState::Running
+             || r.state == core::RunState::Queued)
+            && !m_scheduler.handle(r.runId) && resumedAs(r.runId).isEmpty())
             m_dormant << r;
     endResetModel();
+}
+
+void JobListModel::setStoredProgress(const QHash<QString, double>& progress)
+{
+    m_dormantProgress = progress;
+    if (!m_dormant.isEmpty())
+        emit dataChanged(index(0, 0), index(int(m_dormant.size()) - 1, ColumnCount - 1));
+}
+
+bool JobListModel::showsRunsElsewhere() const
+{
+    return std::any_of(m_dormant.begin(), m_dormant.end(),
+                       [](const core::RunRecord& r) { return r.state == core::RunState::Running || r.state == core::RunState::Queued; });
 }
 
 QString JobListModel::resumedAs(const QString& runId) const
@@ -87,15 +109,15 @@ QString JobListModel::resumedAs(const QString& runId) const
     for (const auto& h : m_rows)
         if (h->record().parentRunId == runId)
             return h->runId();
-    return {};
+    return m_storedContinuations.value(runId);
 }
 
 bool JobListModel::canResume(int row) const
 {
     if (row < 0)
         return false;
-    if (row < m_dormant.size())
-        return true;
+    if (row < m_dormant.size()) // a run going on in another program is paused there
+        return m_dormant[row].state == core::RunState::Paused || m_dormant[row].state == core::RunState::Interrupted;
     const int i = row - int(m_dormant.size());
     // A job of this session that is no run of the project (the Chat page's model load) has no
     // checkpoint folder and no record to resume from (its Resume said "no run with id …": trial 19).
@@ -118,17 +140,22 @@ QVariant JobListModel::dormantData(const core::RunRecord& r, int column, int rol
     const double fraction = m_dormantProgress.value(r.runId, 0.0); // where it stopped: its resume starts there
     if (role == kFractionRole)
         return fraction;
+    const bool elsewhere = r.state == core::RunState::Running || r.state == core::RunState::Queued;
+    if (role == Qt::ToolTipRole && elsewhere)
+        return tr("%1\nrun %2, %3 in another program (a terminal's bioforge run): pause it there (Ctrl-C pauses it); the progress is the one "
+                  "it last saved")
+            .arg(r.title, r.runId, core::runStateName(r.state));
     if (role == Qt::ToolTipRole)
-        return tr("%1\nrun %2, %3 before this session; select it and Resume to continue from its last checkpoint")
+        return tr("%1\nrun %2, %3 outside this session (before it, or in another program); select it and Resume to continue from its last checkpoint")
             .arg(r.title, r.runId, core::runStateName(r.state));
     if (role != Qt::DisplayRole)
         return {};
     switch (column) {
-    case Name: return r.title;
+    case Name: return r.parentRunId.isEmpty() ? r.title : tr("%1 (continues %2)").arg(r.title, r.parentRunId);
     case Progress: return QStringLiteral("%1 %").arg(int(fraction * 100));
     case Elapsed: return r.startedAt.isValid() && r.endedAt.isValid() ? duration(r.startedAt.msecsTo(r.endedAt)) : QString();
     case Warnings: return r.warningCount > 0 ? QString::number(r.warningCount) : QString();
-    case State: return core::runStateName(r.state);
+    case State: return elsewhere ? tr("%1 elsewhere").arg(core::runStateName(r.state)) : core::runStateName(r.state);
     default: return {};
     }
 }

@@ -12,6 +12,7 @@
 #include <QHeaderView>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -82,6 +83,7 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
     });
     connect(m_model, &QAbstractItemModel::dataChanged, this, &JobsDock::updateButtons);
     connect(&m_session, &core::Session::projectChanged, this, [this] {
+        followRuns();
         reloadDormant();
         updateButtons();
     });
@@ -90,16 +92,46 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
         updateButtons();
     });
     m_table->setTabKeyNavigation(false); // Tab leaves the table instead of walking its cells
+    followRuns();
     reloadDormant();
     updateButtons();
+}
+
+void JobsDock::followRuns()
+{
+    core::RunService* runs = m_session.runs();
+    if (!runs)
+        return;
+    // A terminal's run recorded, paused, resumed or ended (the dock kept a row it had resumed, and
+    // offered Resume: trial 21), and this window's runs ending.
+    connect(runs, &core::RunService::runChangedElsewhere, this, &JobsDock::reloadDormant, Qt::UniqueConnection);
+    connect(runs, &core::RunService::runEnded, this, &JobsDock::reloadDormant, Qt::UniqueConnection);
+    connect(runs, &core::RunService::othersCommitted, this, &JobsDock::readProgressElsewhere, Qt::UniqueConnection);
+}
+
+void JobsDock::readProgressElsewhere()
+{
+    core::RunService* runs = m_session.runs();
+    if (!runs || !m_model->showsRunsElsewhere())
+        return;
+    if (const auto progress = runs->project().store().runProgress())
+        m_model->setStoredProgress(*progress);
 }
 
 void JobsDock::reloadDormant()
 {
     core::RunService* runs = m_session.runs();
-    auto resumable = runs ? runs->resumableRuns() : core::Expected<QList<core::RunRecord>>(QList<core::RunRecord>{});
+    auto all = runs ? runs->project().store().runs() : core::Expected<QList<core::RunRecord>>(QList<core::RunRecord>{});
     auto progress = runs ? runs->project().store().runProgress() : core::Expected<QHash<QString, double>>(QHash<QString, double>{});
-    m_model->setDormantRuns(resumable ? *resumable : QList<core::RunRecord>{}, progress ? *progress : QHash<QString, double>{});
+    const QString chosen = selectedRunId();
+    m_model->setDormantRuns(all ? *all : QList<core::RunRecord>{}, progress ? *progress : QHash<QString, double>{});
+    // The row chosen stays chosen (the Checkpoints dock is not told again of the run it shows).
+    if (const int row = m_model->rowOf(chosen); row >= 0) {
+        const QSignalBlocker quiet(m_table->selectionModel());
+        m_table->selectRow(row);
+        m_table->viewport()->update();
+    }
+    updateButtons();
 }
 
 QString JobsDock::selectedRunId() const

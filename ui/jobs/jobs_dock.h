@@ -31,7 +31,8 @@ public:
     void pauseSelected();
     void resumeSelected();
     void cancelSelected();
-    // The project's paused or interrupted runs not started in this session.
+    // The project's runs not started in this session and not over (paused, interrupted, or going on
+    // in another program), read again from the project; the chosen row stays chosen.
     void reloadDormant();
 
 signals:
@@ -41,6 +42,10 @@ signals:
 
 private:
     void updateButtons();
+    // Reloads as runs of the open project change: here, or in another program (a terminal).
+    void followRuns();
+    // The progress a run going on in another program last saved.
+    void readProgressElsewhere();
 
     core::Session& m_session;
     JobListModel* m_model;

@@ -102,6 +102,11 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     m_projectProblem->setStyleSheet(QStringLiteral("QLabel { color: palette(highlighted-text); background: #b3261e; padding: 2px 6px; }"));
     m_projectProblem->hide();
     statusBar()->addPermanentWidget(m_projectProblem, 1);
+    // A widget, not a message: a later message (an error, "Report written") left the bar empty for
+    // good when it timed out, or stayed when it had no time-out (trial 21).
+    m_projectStatus = new QLabel(this);
+    m_projectStatus->setObjectName(QStringLiteral("projectStatus"));
+    statusBar()->addWidget(m_projectStatus, 1);
     buildMenus();
     buildPages();
     followRunListFocus();

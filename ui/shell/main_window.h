@@ -42,6 +42,9 @@ public:
     // "No project open — …" (projectProblem()) and the actions that need one are disabled.
     bool openProject(const QString& folder, bool create);
     QLabel* projectProblem() const { return m_projectProblem; }
+    // The status bar's lasting text: the open project's folder and the devices (a message shown
+    // for a while hides it, and it comes back after).
+    QLabel* projectStatus() const { return m_projectStatus; }
 
     // Closing the window with runs going asks what to do with them.
     enum class QuitChoice { PauseAndQuit, CancelAndQuit, Stay };
@@ -104,6 +107,7 @@ private:
     CheckpointInspectorDock* m_checkpoints;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_projectProblem = nullptr;
+    QLabel* m_projectStatus = nullptr;
     QList<QAction*> m_projectActions; // need an open project: disabled without one
     bool m_runsPageFocusedLast = false; // of the two run lists, the Runs page's table had the focus last
     std::function<QuitChoice(int)> m_askQuit;

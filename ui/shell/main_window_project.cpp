@@ -131,7 +131,7 @@ void MainWindow::updateTitle()
     const core::DeviceReport& devices = core::DeviceDiscovery::report();
     const QString device = devices.gpus().isEmpty() ? tr("CPU only (%1)").arg(devices.devices.first().name)
                                                     : tr("%n GPU(s)", nullptr, int(devices.gpus().size()));
-    statusBar()->showMessage(project ? tr("Project %1 — %2").arg(project->folder(), device) : device);
+    m_projectStatus->setText(project ? tr("Project %1 — %2").arg(project->folder(), device) : device);
 }
 
 void MainWindow::updateRecentMenu()

@@ -6,6 +6,7 @@
 #include "shell/main_window.h"
 
 #include "jobs/job_list_model.h"
+#include "jobs/job_scheduler.h"
 #include "jobs/jobs_dock.h"
 #include "provenance/run_record.h"
 #include "runs/session.h"
@@ -48,7 +49,10 @@ bool MainWindow::runsPageChoiceMissing()
 bool MainWindow::chooseInJobsDock(const QString& runId, const QString& action)
 {
     const int row = m_jobs->model()->rowOf(runId);
-    if (row >= 0) {
+    // A row of a run going on in another program is shown, not steered from here (said below).
+    const core::RunState shown = m_jobs->model()->stateAt(row);
+    const bool elsewhere = !m_session.scheduler().handle(runId) && (shown == core::RunState::Running || shown == core::RunState::Queued);
+    if (row >= 0 && !elsewhere) {
         m_jobs->table()->selectRow(row);
         return true;
     }
