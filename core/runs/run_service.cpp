@@ -228,6 +228,8 @@ Expected<QString> RunService::resume(const QString& runId)
 
 Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& recordedInputs)
 {
+    if (Status here = m_project.inPlace(); !here)
+        return here.error();
     IPlugin* plugin = m_plugins.plugin(record.pluginId);
     if (!plugin)
         return Error(m_plugins.notLoadedReason(record.pluginId));

@@ -88,6 +88,9 @@ signals:
     // Another process committed to the project (a run's saved progress, a state: after the signals
     // above), seen at the look of followOtherProcesses.
     void othersCommitted();
+    // The project folder was moved, renamed or deleted while open (Project::inPlace's message), seen
+    // at the look of followOtherProcesses; said once until it is back. Runs are refused meanwhile.
+    void projectNotInPlace(const QString& message);
 
 private:
     // Records and queues `record`; a resume passes the inputs the run it continues recorded, which
@@ -111,6 +114,7 @@ private:
     QTimer m_othersTimer;
     std::optional<qint64> m_dataVersion;  // PRAGMA data_version when the runs' states were last read (none: not read yet)
     QHash<QString, QString> m_knownStates; // run id -> stored state name, as last read or written here
+    bool m_saidNotInPlace = false;
 };
 
 } // namespace bioforge::core

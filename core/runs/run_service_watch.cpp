@@ -31,6 +31,14 @@ void RunService::showIdleJobState(const RunRecord& record)
 
 void RunService::checkOtherProcesses()
 {
+    // The folder moved away while open: said once (the database still answers through its open file).
+    if (Status here = m_project.inPlace(); !here) {
+        if (!m_saidNotInPlace)
+            emit projectNotInPlace(here.error().message());
+        m_saidNotInPlace = true;
+        return;
+    }
+    m_saidNotInPlace = false;
     // data_version before the states: a commit between the two reads is seen at the next look.
     const auto version = m_project.store().dataVersion();
     if (!version || *version == m_dataVersion)

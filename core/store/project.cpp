@@ -6,7 +6,12 @@
 #include "util/short_list.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
 
 namespace bioforge::core {
 namespace {
@@ -81,7 +86,38 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
     if (!store)
         return store.error();
     project->m_store = std::move(*store);
+    project->m_databaseIdentity = fileIdentity(project->databasePath());
     return project;
+}
+
+std::pair<quint64, quint64> Project::fileIdentity(const QString& path)
+{
+#ifdef Q_OS_UNIX
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0)
+        return {quint64(st.st_dev), quint64(st.st_ino)};
+#else
+    Q_UNUSED(path);
+#endif
+    return {0, 0};
+}
+
+Status Project::inPlace() const
+{
+    const QString reopen = QStringLiteral("open it again where it is now (File ▸ Open project…, or bioforge --project FOLDER); nothing is written at "
+                                          "the old place, which would split the project in two");
+    if (!QFileInfo(m_folder).isDir())
+        return Error(QStringLiteral("the project folder %1 is gone: it was moved, renamed or deleted while open; %2").arg(m_folder, reopen),
+                     Error::Kind::NotFound);
+    if (!QFileInfo::exists(databasePath()))
+        return Error(QStringLiteral("%1 no longer holds the project's database (%2): the project was moved, renamed or deleted while open; %3")
+                         .arg(m_folder, QLatin1String(kDatabaseName), reopen),
+                     Error::Kind::NotFound);
+    if (m_databaseIdentity != std::pair<quint64, quint64>{0, 0} && fileIdentity(databasePath()) != m_databaseIdentity)
+        return Error(QStringLiteral("%1 now holds another %2 than the one opened: the project folder was replaced while open; %3")
+                         .arg(m_folder, QLatin1String(kDatabaseName), reopen),
+                     Error::Kind::NotFound);
+    return okStatus();
 }
 
 QString Project::name() const { return QFileInfo(m_folder).fileName(); }

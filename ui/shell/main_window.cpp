@@ -89,6 +89,9 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
             connect(runs, &core::RunService::runEnded, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
             connect(runs, &core::RunService::runStarted, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
             connect(runs, &core::RunService::runChangedElsewhere, m_checkpoints, &CheckpointInspectorDock::reloadRuns, Qt::UniqueConnection);
+            // The folder moved while open (a file manager): said where the user looks, and runs are
+            // refused until it is opened where it is now (the next run split the project: trial 21).
+            connect(runs, &core::RunService::projectNotInPlace, this, &MainWindow::sayProjectNotInPlace, Qt::UniqueConnection);
             // A `bioforge run` in a terminal on this project shows here as it is recorded and ends.
             runs->followOtherProcesses();
         }

@@ -77,6 +77,9 @@ private:
     void updateTitle();
     void updateRecentMenu();
     void showError(const QString& message);
+    // The open project's folder was moved away (RunService::projectNotInPlace): the status bar's
+    // red line says so until a project is opened.
+    void sayProjectNotInPlace(const QString& message);
     // The Run menu's Pause, Resume and Cancel act on one list's selection: the Runs page's where
     // its table had the focus last (and still shows), else the Jobs dock's (main_window_runs.cpp).
     void followRunListFocus();

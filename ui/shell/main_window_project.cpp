@@ -147,6 +147,14 @@ void MainWindow::updateRecentMenu()
     m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
 }
 
+void MainWindow::sayProjectNotInPlace(const QString& message)
+{
+    m_projectProblem->setText(tr("Project moved — %1").arg(message));
+    m_projectProblem->setToolTip(message);
+    m_projectProblem->show();
+    showError(message);
+}
+
 void MainWindow::showError(const QString& message)
 {
     statusBar()->showMessage(message, 15000);

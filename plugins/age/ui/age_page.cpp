@@ -127,6 +127,11 @@ QString AgePage::start(const QString& verb)
         m_setup->setStatus(tr("Choose a cohort table first."));
         return {};
     }
+    // Nothing written into a project folder that was moved away (a half project at the old place).
+    if (core::Status here = runs->project().inPlace(); !here) {
+        m_setup->setStatus(here.error().message());
+        return {};
+    }
     // The mapping as edited is saved with the project (the page opens on it), and the run reads
     // and records a copy named by its content: a later run's edits rewrote the one file a paused
     // run had pinned, and it could not be resumed (trial 21).

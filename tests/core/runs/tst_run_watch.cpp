@@ -147,6 +147,43 @@ private slots:
         QCOMPARE(elsewhere.last().first().toString(), QStringLiteral("terminal-run-3"));
         QCOMPARE(std::count(ended.cbegin(), ended.cend(), QVariantList{*paused, false}), 1); // the terminal's cancel, once
     }
+
+    // A project folder moved (renamed, replaced) while open is said once, and no run is started: the
+    // window made runs/<id> at the old path while the record went into the moved database, and the
+    // project was split in two (trial 21). Moved back, it is in place again.
+    void aProjectMovedWhileOpenIsSaidAndStartsNoRun()
+    {
+        const QString here = m_dir.filePath(QStringLiteral("moving")), there = m_dir.filePath(QStringLiteral("moved"));
+        Process window;
+        QVERIFY(openProcess(window, here));
+        QVERIFY(window.project->inPlace());
+        window.runs->followOtherProcesses(20);
+        QSignalSpy said(window.runs.get(), &RunService::projectNotInPlace);
+        QVERIFY(QDir().rename(here, there)); // as a file manager moves it
+        QTRY_COMPARE_WITH_TIMEOUT(said.count(), 1, 10000);
+        QVERIFY2(said.first().first().toString().contains(here) && said.first().first().toString().contains(QStringLiteral("moved")),
+                 qPrintable(said.first().first().toString()));
+        const auto refused = window.runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), m_params);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind(), Error::Kind::NotFound);
+        QVERIFY(!QFileInfo::exists(here)); // nothing made at the old place
+        QVERIFY((*ProjectStore::open(QDir(there).filePath(QStringLiteral("project.sqlite"))))->runs()->isEmpty());
+
+        // Another project.sqlite at the old place (the folder replaced by a copy): not the one opened.
+        QVERIFY(QDir().mkpath(here));
+        QVERIFY(QFile::copy(QDir(there).filePath(QStringLiteral("project.sqlite")), QDir(here).filePath(QStringLiteral("project.sqlite"))));
+        const Status replaced = window.project->inPlace();
+        QVERIFY(!replaced);
+        QVERIFY2(replaced.error().message().contains(QStringLiteral("another")), qPrintable(replaced.error().message()));
+        QVERIFY(QDir(here).removeRecursively());
+
+        QVERIFY(QDir().rename(there, here)); // back: runs start again, and a next move is said again
+        QVERIFY(window.project->inPlace());
+        const auto started = window.runs->start(QStringLiteral("workbench"), QStringLiteral("selftest"), m_params);
+        QVERIFY2(started, started ? "" : qPrintable(started.error().message()));
+        QVERIFY(window.scheduler->waitForIdle(60000));
+        QCOMPARE(said.count(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstRunWatch)
