@@ -195,10 +195,36 @@ int cmdRun(CliContext& ctx, const QStringList& argsIn)
     return ctx.waitForRuns({*runId});
 }
 
-int cmdResume(CliContext& ctx, const QStringList& args)
+int cmdResume(CliContext& ctx, const QStringList& given)
 {
-    if (args.size() > 1) {
-        ctx.err() << "usage: bioforge resume [run-id]" << Qt::endl;
+    const QString usage = QStringLiteral("usage: bioforge resume [run-id] [--relocate OLD=NEW]… [--search FOLDER]…");
+    // Inputs moved since the run began: where they are now (checked by their SHA-256 when it starts).
+    core::InputRelocation relocation;
+    QStringList args;
+    for (qsizetype i = 0; i < given.size(); ++i) {
+        const QString& a = given[i];
+        if (a != QLatin1String("--relocate") && a != QLatin1String("--search")) {
+            args << a;
+            continue;
+        }
+        if (i + 1 >= given.size()) {
+            ctx.err() << "bioforge: " << a << " needs a value" << Qt::endl << usage << Qt::endl;
+            return kUsage;
+        }
+        const QString value = given[++i];
+        if (a == QLatin1String("--search")) {
+            if (!QFileInfo(value).isDir()) {
+                ctx.err() << "bioforge: --search " << value << ": not a folder" << Qt::endl;
+                return kUsage;
+            }
+            relocation.searchFolders << QFileInfo(value).absoluteFilePath();
+        } else if (core::Status st = relocation.addMove(value); !st) {
+            ctx.err() << "bioforge: " << st.error().message() << Qt::endl;
+            return kUsage;
+        }
+    }
+    if (args.size() > 1 || (args.isEmpty() && !relocation.isEmpty())) {
+        ctx.err() << usage << (args.isEmpty() ? QStringLiteral(" (--relocate and --search name the run they are for)") : QString()) << Qt::endl;
         return kUsage;
     }
     core::Project* project = ctx.project(false);
@@ -233,7 +259,7 @@ int cmdResume(CliContext& ctx, const QStringList& args)
     }
     QStringList started;
     for (const QString& id : targets) {
-        auto resumed = runs.resume(id);
+        auto resumed = runs.resume(id, relocation);
         if (!resumed) {
             ctx.err() << "bioforge: " << resumed.error().message() << Qt::endl;
             // No such run, plugin or input: 6; a run that cannot be resumed as it stands (cancelled, finished, resumed

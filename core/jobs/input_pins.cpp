@@ -48,7 +48,7 @@ std::optional<QString> hashFile(JobContext& ctx, const QString& path, qint64& do
 
 } // namespace
 
-bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded)
+bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded, const QHash<QString, QString>& movedFrom)
 {
     if (files.isEmpty())
         return true;
@@ -94,7 +94,8 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
             return false;
         if (havePins || fromRecord) {
             // (A record lists the inputs its run named, by absolute path; a file it does not list is not checked.)
-            const QString then = fromRecord ? pinned.value(info.absoluteFilePath()) : pinned.value(path);
+            const QString pinnedAt = movedFrom.value(path, path); // a moved input's pin is at the path it began with
+            const QString then = fromRecord ? pinned.value(movedFrom.value(path, info.absoluteFilePath())) : pinned.value(pinnedAt);
             if (then.isEmpty() && !fromRecord)
                 throw JobFailure::needingNewRun(QStringLiteral("the input %1 was not among this run's inputs when it began; start a new run").arg(path));
             if (!then.isEmpty() && then != *sha)
@@ -106,7 +107,10 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
         ctx.provenance().knownDigest(info.absoluteFilePath(), *sha, info.size(), modified);
         entries.append(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("sha256"), *sha}, {QStringLiteral("bytes"), double(info.size())}});
     }
-    if (!havePins) {
+    for (const QString& path : files)
+        if (movedFrom.contains(path))
+            ctx.warn(QStringLiteral("the input %1 moved to %2 since this run began; its SHA-256 is the one it began with").arg(movedFrom.value(path), path));
+    if (!havePins || !movedFrom.isEmpty()) { // moved: the pins follow, for the next resume
         orThrow(store.save(key, {{QStringLiteral("files"), entries}}));
         if (!unchecked.isEmpty())
             ctx.warn(QStringLiteral("this run's inputs could not be checked against its first start (%1): they are pinned as they are now; "

@@ -27,7 +27,10 @@ inline constexpr const char* kInputPinsKey = "inputs/sha256";
 // the inputs the run it continues recorded) holds them: its pins damaged or deleted, or its whole
 // checkpoint folder gone, a resumed run is checked against those, and a changed file fails as
 // above (a trial resumed a paused 20,000-gene run on a 2-gene file without a word). The digests go
-// to the run's provenance, so its inputs are not hashed a second time.
-bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded = {});
+// to the run's provenance, so its inputs are not hashed a second time. `movedFrom` (path now ->
+// path the run began with; input_relocation.h) names inputs that moved: each is checked against
+// its old path's pin, the pins are saved again under the paths now, and a warning says each move.
+bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded = {},
+               const QHash<QString, QString>& movedFrom = {});
 
 } // namespace bioforge::core

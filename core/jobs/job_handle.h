@@ -35,6 +35,10 @@ public:
     // its inputs are checked against when its pins are gone (input_pins.h).
     const QHash<QString, QString>& recordedInputs() const { return m_recordedInputs; }
     void setRecordedInputs(QHash<QString, QString> digests) { m_recordedInputs = std::move(digests); }
+    // A resumed run's inputs that moved since the chain began (path now -> path it was pinned at;
+    // input_relocation.h): its pins are looked up at the old path and saved again at the new.
+    const QHash<QString, QString>& movedInputs() const { return m_movedInputs; }
+    void setMovedInputs(QHash<QString, QString> movedFrom) { m_movedInputs = std::move(movedFrom); }
     CheckpointStore& checkpoints() { return m_checkpoints; }
     ProvenanceRecorder& provenance() { return m_provenance; }
 
@@ -63,6 +67,7 @@ private:
     QString m_cacheDir;
     QStringList m_inputFiles;
     QHash<QString, QString> m_recordedInputs;
+    QHash<QString, QString> m_movedInputs;
     CheckpointStore m_checkpoints;
     ProvenanceRecorder m_provenance;
     std::unique_ptr<DeviceLease> m_lease;

@@ -86,7 +86,7 @@ void JobScheduler::schedule()
                 const bool continues = h->job().resumesFromCheckpoints();
                 if (resuming && continues)
                     ctx->restoreProgressForResume();
-                if (!pinInputs(*ctx, h->inputFiles(), resuming, h->recordedInputs())) { // stopped while the inputs were hashed
+                if (!pinInputs(*ctx, h->inputFiles(), resuming, h->recordedInputs(), h->movedInputs())) { // stopped while the inputs were hashed
                     outcome = ctx->stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
                 } else {
                     outcome = h->job().run(*ctx);

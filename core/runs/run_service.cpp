@@ -159,7 +159,35 @@ Error RunService::namingSavedDevice(const Error& error, const QJsonObject& given
                  error.kind());
 }
 
-Expected<QString> RunService::resume(const QString& runId)
+QList<FileRef> RunService::inputsOf(const RunRecord& run) const
+{
+    // SHA-256 and size where it recorded them; a run killed before its record was written again has
+    // recorded none (its pins hold their SHA-256).
+    QList<FileRef> inputs = run.inputs;
+    const PluginEntry* owner = m_plugins.entry(run.pluginId);
+    if (!owner || owner->state != PluginEntry::State::Loaded)
+        return inputs;
+    const QList<VerbSpec> verbs = owner->plugin->verbs();
+    if (const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == run.verb; }); spec != verbs.end())
+        for (const QString& path : spec->filesRead(run.parameters))
+            if (std::none_of(inputs.begin(), inputs.end(), [&](const FileRef& f) { return QDir::cleanPath(f.path) == QDir::cleanPath(path); }))
+                inputs.append({QStringLiteral("file"), path, QString(), 0});
+    return inputs;
+}
+
+Expected<QStringList> RunService::goneInputs(const QString& runId) const
+{
+    auto run = m_project.store().run(runId);
+    if (!run)
+        return run.error();
+    QStringList gone;
+    for (const FileRef& f : inputsOf(*run))
+        if (QFileInfo(f.path).isAbsolute() && !QFileInfo(f.path).isFile())
+            gone << QDir::cleanPath(f.path);
+    return gone;
+}
+
+Expected<QString> RunService::resume(const QString& runId, const InputRelocation& relocation)
 {
     if (Status st = m_project.store().writable(); !st)
         return st.error();
@@ -193,7 +221,20 @@ Expected<QString> RunService::resume(const QString& runId)
     const auto spec = std::find_if(verbs.begin(), verbs.end(), [&](const VerbSpec& v) { return v.name == parent->verb; });
     if (spec == verbs.end())
         return Error(QStringLiteral("run %1: plugin '%2' has no verb '%3'").arg(runId, parent->pluginId, parent->verb), Error::Kind::NotFound);
-    QJsonObject own = parent->parameters;
+    // Inputs moved since it began: their new places, in the parameters it goes on with.
+    QHash<QString, QString> moved; // old path -> new path
+    if (!relocation.isEmpty()) {
+        if (parent->parameters.contains(QLatin1String("cluster")))
+            return Error(QStringLiteral("run %1 ran on the Slurm cluster, whose tasks planned their shards on the inputs' paths: a moved input is "
+                                        "put back where it was for it (relocation is for runs on this machine)")
+                             .arg(runId));
+        auto found = relocateInputs(inputsOf(*parent), relocation);
+        if (!found)
+            return Error(QStringLiteral("run %1 cannot be resumed: %2").arg(runId, found.error().message()), found.error().kind());
+        moved = *found;
+    }
+    const QJsonObject parameters = withRelocatedPaths(parent->parameters, moved);
+    QJsonObject own = parameters;
     own.remove(QLatin1String("cluster")); // checked by SlurmOptions::fromJson in launch()
     // A parameter the verb no longer takes (a plugin update dropped it): the checkpoints were made
     // with it and this version cannot honour it, so the run is not continued under other rules.
@@ -213,20 +254,25 @@ Expected<QString> RunService::resume(const QString& runId)
     record.title = parent->title;
     record.pluginId = parent->pluginId;
     record.verb = parent->verb;
-    record.parameters = parent->parameters;
+    record.parameters = parameters;
     record.pluginVersion = owner->metadata.version;
-    auto launched = launch(std::move(record), parent->inputs);
+    QHash<QString, QString> movedFrom; // new path -> old path: the pins name the old
+    for (auto it = moved.cbegin(); it != moved.cend(); ++it)
+        movedFrom.insert(it.value(), it.key());
+    auto launched = launch(std::move(record), parent->inputs, movedFrom);
     if (!launched) { // which run, and what to do (a gone input was said alone, with no run named: trial 21)
         const QString which = parent->title.isEmpty() ? runId : QStringLiteral("%1 (%2)").arg(runId, parent->title);
         const QString next = launched.error().kind() == Error::Kind::NotFound
-                                 ? QStringLiteral("; put it back where it was and resume again, or start a new run")
+                                 ? QStringLiteral("; put it back where it was and resume again (or say where it is now: bioforge resume %1 --relocate "
+                                                  "OLD=NEW or --search FOLDER; the window's Resume offers to locate it), or start a new run")
+                                       .arg(runId)
                                  : QString();
         return Error(QStringLiteral("run %1 cannot be resumed: %2%3").arg(which, launched.error().message(), next), launched.error().kind());
     }
     return launched;
 }
 
-Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& recordedInputs)
+Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& recordedInputs, const QHash<QString, QString>& movedFrom)
 {
     if (Status here = m_project.inPlace(); !here)
         return here.error();
@@ -277,6 +323,7 @@ Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& rec
         if (!f.path.isEmpty() && !f.sha256.isEmpty() && QFileInfo(f.path).isAbsolute())
             recorded.insert(f.path, f.sha256);
     handle->setRecordedInputs(std::move(recorded));
+    handle->setMovedInputs(movedFrom);
     log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
                                                            record.parentRunId.isEmpty() ? QString() : QStringLiteral(" (resumes %1)").arg(record.parentRunId)));
     m_runs.insert(record.runId);

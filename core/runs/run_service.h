@@ -8,6 +8,7 @@
 // which reuses its checkpoint folder. Lives on the main thread.
 
 #include "provenance/run_record.h"
+#include "runs/input_relocation.h"
 #include "util/expected.h"
 
 #include <QHash>
@@ -35,7 +36,14 @@ public:
 
     Expected<QString> start(const QString& pluginId, const QString& verb, const QJsonObject& parameters,
                             const QString& title = {});
-    Expected<QString> resume(const QString& runId);
+    // Continues a paused, interrupted or failed run from its checkpoints, as a new run of the same
+    // parameters; inputs that moved since it began are taken where `relocation` finds them (a run
+    // on this machine only; input_relocation.h), their SHA-256 checked when it starts.
+    Expected<QString> resume(const QString& runId, const InputRelocation& relocation = {});
+    // The input files `runId` reads (those it recorded, and those its parameters name: a run killed
+    // before its record was written again recorded none) that are no longer files where it began:
+    // what its resume needs relocated. Empty when all are in place or its plugin is not loaded.
+    Expected<QStringList> goneInputs(const QString& runId) const;
     void pause(const QString& runId);
     void cancel(const QString& runId);
     // Ends a run that is paused or interrupted and not active anywhere (one whose process is gone;
@@ -93,9 +101,11 @@ signals:
     void projectNotInPlace(const QString& message);
 
 private:
+    // The inputs `run` reads: as it recorded them, then those of its parameters it did not record.
+    QList<FileRef> inputsOf(const RunRecord& run) const;
     // Records and queues `record`; a resume passes the inputs the run it continues recorded, which
     // its inputs are checked against when its pins are gone.
-    Expected<QString> launch(RunRecord record, const QList<FileRef>& recordedInputs = {});
+    Expected<QString> launch(RunRecord record, const QList<FileRef>& recordedInputs = {}, const QHash<QString, QString>& movedFrom = {});
     void onJobStarted(const QString& runId);
     void onJobEnded(const QString& runId);
     void saveProgress();

@@ -2,6 +2,7 @@
 
 #include "jobs/job_list_model.h"
 #include "jobs/job_scheduler.h"
+#include "jobs/resume_locating.h"
 #include "jobs/progress_delegate.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
@@ -214,7 +215,7 @@ void JobsDock::resumeSelected()
 {
     if (!m_session.runs() || selectedRunId().isEmpty())
         return;
-    auto id = m_session.runs()->resume(selectedRunId());
+    auto id = resumeLocatingInputs(*m_session.runs(), selectedRunId(), this);
     if (!id)
         emit errorOccurred(id.error().message());
     else

@@ -5,6 +5,7 @@
 #include "shell/main_window.h"
 
 #include "compute/device_discovery.h"
+#include "jobs/resume_locating.h"
 #include "plugin/plugin_manager.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
@@ -89,7 +90,7 @@ void MainWindow::offerResume()
     if (dialog.exec() != QDialog::Accepted)
         return;
     for (const QString& id : dialog.selectedRunIds())
-        if (auto resumed = runs->resume(id); !resumed)
+        if (auto resumed = resumeLocatingInputs(*runs, id, this); !resumed)
             showError(resumed.error().message());
 }
 

@@ -1,5 +1,6 @@
 #include "shell/runs_page.h"
 
+#include "jobs/resume_locating.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
 #include "store/project.h"
@@ -113,7 +114,7 @@ QString RunsPage::resumeSelected()
     const QString id = selectedRunId();
     if (!m_session.runs() || id.isEmpty())
         return {};
-    auto resumed = m_session.runs()->resume(id);
+    auto resumed = resumeLocatingInputs(*m_session.runs(), id, this);
     if (!resumed) {
         emit errorOccurred(resumed.error().message());
         return {};

@@ -1,6 +1,7 @@
 // A run's input files through RunService: the same file given twice is refused before any run;
 // the files are pinned by SHA-256 at the first start and a resume refuses one that changed or is
-// gone (core/jobs/input_pins.h); a run without valid pins says it could not be checked.
+// gone (core/jobs/input_pins.h); a run without valid pins says it could not be checked; inputs
+// that moved are followed where the resume is told they are, by their content (input_relocation.h).
 
 #include "checkpoint/checkpoint_store.h"
 #include "compute/device_discovery.h"
@@ -15,6 +16,7 @@
 #include "provenance/provenance_recorder.h"
 #include "runs/run_service.h"
 #include "store/project.h"
+#include "support/input_list_plugin.h"
 #include "support/test_support.h"
 
 #include <QCryptographicHash>
@@ -27,59 +29,6 @@
 using namespace bioforge::core;
 using namespace bioforge::test;
 
-// copy: keeps its inputs' bytes in a checkpoint and pauses; resumed, writes what the checkpoint
-// holds (as any job whose checkpoints hold what it computed from its inputs so far).
-class CopyInputsJob final : public Job {
-public:
-    explicit CopyInputsJob(QStringList inputs) : m_inputs(std::move(inputs)) {}
-    JobOutcome run(JobContext& ctx) override
-    {
-        for (const QString& input : m_inputs) // recorded first, as the plugins' jobs do (a paused run's record holds them)
-            orThrow(ctx.provenance().addInputFile(QStringLiteral("file"), input));
-        if (auto copied = ctx.checkpoints().loadOrDiscard(QStringLiteral("copied"))) {
-            QFile out(QDir(ctx.outputDir()).filePath(QStringLiteral("copy.txt")));
-            if (!out.open(QIODevice::WriteOnly) || out.write(copied->blobs.value(QStringLiteral("bytes"))) < 0)
-                throw JobFailure(QStringLiteral("cannot write copy.txt"));
-            return JobOutcome::Finished;
-        }
-        QByteArray bytes;
-        for (const QString& input : m_inputs)
-            bytes += readAll(input);
-        orThrow(ctx.checkpoints().save(QStringLiteral("copied"), {}, nullptr, {{QStringLiteral("bytes"), bytes}}));
-        return JobOutcome::Paused;
-    }
-
-private:
-    QStringList m_inputs;
-};
-
-// Verbs that read a list of input files (as viral predict does): read (its job is not needed
-// here) and copy (CopyInputsJob).
-class InputListPlugin final : public QObject, public IPlugin {
-    Q_OBJECT
-    Q_INTERFACES(bioforge::core::IPlugin)
-public:
-    bool initialize(const PluginContext&, QString*) override { return true; }
-    QList<VerbSpec> verbs() const override
-    {
-        VerbSpec v;
-        v.name = QStringLiteral("read");
-        v.parameters = {{QStringLiteral("inputs"), ParameterSpec::Type::PathList, QStringLiteral("files"), QJsonValue::Undefined, {}, 0, 0, true}};
-        VerbSpec copy = v;
-        copy.name = QStringLiteral("copy");
-        return {v, copy};
-    }
-    Expected<std::unique_ptr<Job>> createJob(const QString& verb, const QJsonObject& parameters) override
-    {
-        if (verb != QLatin1String("copy"))
-            return Error(QStringLiteral("no job in this test"));
-        QStringList inputs;
-        for (const QJsonValue& v : parameters.value(QLatin1String("inputs")).toArray())
-            inputs << v.toString();
-        return std::unique_ptr<Job>(std::make_unique<CopyInputsJob>(inputs));
-    }
-};
-
 class TstRunInputs : public QObject {
     Q_OBJECT
 
@@ -87,18 +36,6 @@ class TstRunInputs : public QObject {
     std::unique_ptr<Project> m_project;
     std::unique_ptr<DeviceLeasePool> m_devices;
     std::unique_ptr<JobScheduler> m_scheduler;
-
-    // The InputListPlugin, as plugin 'lists'.
-    static std::unique_ptr<PluginManager> listPlugins()
-    {
-        auto plugins = std::make_unique<PluginManager>();
-        plugins->setSearchPaths({});
-        PluginMetadata meta = WorkbenchPlugin::metadata();
-        meta.id = QStringLiteral("lists");
-        plugins->addBuiltin(new InputListPlugin, meta);
-        plugins->loadAll({});
-        return plugins;
-    }
 
 private slots:
     void initTestCase()
@@ -204,6 +141,101 @@ private slots:
         QVERIFY(resumed);
         QVERIFY(m_scheduler->waitForIdle(60000));
         QCOMPARE(m_project->store().run(*resumed)->error, QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(a));
+    }
+
+    // Inputs moved since the run began (a folder reorganised, a copy on another machine): the resume
+    // takes them where it is told they are — a folder moved, a file found by name in a folder —
+    // when their content is the one pinned, records the new paths, says each move, and moves the
+    // pins with them; another content, name or size, or a move that names no input, is refused
+    // (a paused run could only be resumed by moving its files back: trial 21).
+    void aResumeFollowsInputsThatMovedWithTheirContent()
+    {
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const auto write = [](const QString& path, const QByteArray& bytes) {
+            QFile f(path);
+            return QDir().mkpath(QFileInfo(path).absolutePath()) && f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+        };
+        const QString oldFolder = dir.filePath(QStringLiteral("data")), newFolder = dir.filePath(QStringLiteral("lab/data"));
+        const QString a = oldFolder + QStringLiteral("/x/a.fa"), b = oldFolder + QStringLiteral("/b.fa");
+        const auto startPaused = [&] {
+            if (!write(a, ">a\nACGT\n") || !write(b, ">b\nGGCC\n"))
+                return QString();
+            auto id = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a, b}}});
+            return id && m_scheduler->waitForIdle(60000) && m_project->store().run(*id)->state == RunState::Paused ? *id : QString();
+        };
+        const auto moveTree = [&] { return QDir().mkpath(dir.filePath(QStringLiteral("lab"))) && QDir().rename(oldFolder, newFolder); };
+        const auto resumeWith = [&](const QString& id, const InputRelocation& relocation) { return runs.resume(id, relocation); };
+
+        // A folder moved: every input under it follows.
+        const QString paused = startPaused();
+        QVERIFY(!paused.isEmpty());
+        QVERIFY(moveTree());
+        InputRelocation folder;
+        QVERIFY(folder.addMove(oldFolder + QLatin1Char('=') + newFolder));
+        auto resumed = resumeWith(paused, folder);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        auto record = m_project->store().run(*resumed);
+        QVERIFY2(record->state == RunState::Finished, qPrintable(record->error));
+        QCOMPARE(readAll(QDir(m_project->runDir(*resumed)).filePath(QStringLiteral("copy.txt"))), QByteArray(">a\nACGT\n>b\nGGCC\n"));
+        const QString movedA = newFolder + QStringLiteral("/x/a.fa"), movedB = newFolder + QStringLiteral("/b.fa");
+        QCOMPARE(record->parameters.value(QLatin1String("inputs")).toArray(), (QJsonArray{movedA, movedB}));
+        QCOMPARE(record->inputs.size(), 2);
+        QCOMPARE(record->inputs.at(0).path, movedA);
+        QVERIFY2(record->warnings.join(u'|').contains(QStringLiteral("the input %1 moved to %2").arg(a, movedA)), qPrintable(record->warnings.join(u'|')));
+        {
+            CheckpointStore store(m_project->checkpointDir(record->checkpointId), 1);
+            const auto pins = store.load(QLatin1String(kInputPinsKey));
+            QVERIFY(pins);
+            QCOMPARE(pins->state.value(QLatin1String("files")).toArray().at(0).toObject().value(QLatin1String("path")).toString(), movedA);
+        }
+        QVERIFY(QDir(dir.filePath(QStringLiteral("lab"))).removeRecursively());
+
+        // A file found by its name in a folder searched; an input still in place stays.
+        const QString second = startPaused();
+        QVERIFY(!second.isEmpty());
+        const QString elsewhere = dir.filePath(QStringLiteral("elsewhere"));
+        QVERIFY(QDir().mkpath(elsewhere) && QFile::rename(a, elsewhere + QStringLiteral("/a.fa")));
+        InputRelocation search;
+        search.searchFolders << elsewhere;
+        resumed = resumeWith(second, search);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        record = m_project->store().run(*resumed);
+        QVERIFY2(record->state == RunState::Finished, qPrintable(record->error));
+        QCOMPARE(record->parameters.value(QLatin1String("inputs")).toArray(), (QJsonArray{elsewhere + QStringLiteral("/a.fa"), b}));
+
+        // Refused before anything is recorded: another name, another size, a move that names no input.
+        const QString third = startPaused();
+        QVERIFY(!third.isEmpty());
+        QVERIFY(QFile::remove(a));
+        const auto refusedWith = [&](const QString& move, const QString& said) {
+            InputRelocation r;
+            if (!r.addMove(move))
+                return false;
+            const auto refused = resumeWith(third, r);
+            if (refused || !refused.error().message().contains(said))
+                qWarning() << move << (refused ? QStringLiteral("resumed") : refused.error().message());
+            return !refused && refused.error().message().contains(said);
+        };
+        QVERIFY(write(elsewhere + QStringLiteral("/renamed.fa"), ">a\nACGT\n"));
+        QVERIFY(refusedWith(a + QLatin1Char('=') + elsewhere + QStringLiteral("/renamed.fa"), QStringLiteral("keeps its name")));
+        QVERIFY(write(elsewhere + QStringLiteral("/a.fa"), ">a\nACGTACGT\n"));
+        QVERIFY(refusedWith(a + QLatin1Char('=') + elsewhere, QStringLiteral("not the file the run began with")));
+        QVERIFY(refusedWith(dir.filePath(QStringLiteral("nowhere/a.fa")) + QLatin1Char('=') + elsewhere, QStringLiteral("none of the run's inputs")));
+        QVERIFY(!InputRelocation().addMove(QStringLiteral("only-one-side")));
+        // The same name and size, another content: the continuation fails on its pins.
+        QVERIFY(write(elsewhere + QStringLiteral("/a.fa"), ">a\nACGA\n"));
+        InputRelocation same;
+        QVERIFY(same.addMove(a + QLatin1Char('=') + elsewhere));
+        resumed = resumeWith(third, same);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        record = m_project->store().run(*resumed);
+        QCOMPARE(record->state, RunState::Failed);
+        QVERIFY2(record->error.startsWith(QStringLiteral("the input %1/a.fa changed since this run began").arg(elsewhere)), qPrintable(record->error));
     }
 
     // A resumed run whose pins are damaged or gone is checked against the SHA-256 the run it

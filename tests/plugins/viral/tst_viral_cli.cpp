@@ -153,24 +153,29 @@ private slots:
 
         // Its input moved away: the refusal names the run and what to do, with the same exit code with
         // or without the run's id (trial 21: no run named; 1 without the id, 6 with it).
-        const QString aside = m_fasta + QStringLiteral(".aside");
-        QVERIFY(QFile::rename(m_fasta, aside));
-        auto putBack = qScopeGuard([&] { QFile::rename(aside, m_fasta); }); // for the tests after this one, whatever it finds
+        const QString movedTo = m_dir.filePath(QStringLiteral("moved-data"));
+        const QString moved = QDir(movedTo).filePath(QFileInfo(m_fasta).fileName());
+        QVERIFY(QDir().mkpath(movedTo) && QFile::rename(m_fasta, moved));
+        auto putBack = qScopeGuard([&] { QFile::rename(moved, m_fasta); }); // for the tests after this one, whatever it finds
         for (const QStringList& how : {QStringList{}, QStringList{killedId}}) {
             const Result gone = run(QStringList{QStringLiteral("--project"), project, QStringLiteral("resume")} + how);
             QVERIFY2(gone.code == 6 && gone.err.contains(QStringLiteral("run %1 (").arg(killedId))
                          && gone.err.contains(QStringLiteral(") cannot be resumed: viral predict: input '%1': no such file").arg(m_fasta))
-                         && gone.err.contains(QStringLiteral("put it back where it was and resume again, or start a new run")),
+                         && gone.err.contains(QStringLiteral("put it back where it was and resume again (or say where it is now: bioforge resume %1 --relocate").arg(killedId)),
                      qPrintable(QString::number(gone.code) + QLatin1Char(' ') + gone.err));
         }
-        putBack.dismiss();
-        QVERIFY(QFile::rename(aside, m_fasta));
-
-        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume")});
+        // Found where it is now, by its name in a folder searched (trial 21: only moving it back helped).
+        const Result noId = run({QStringLiteral("--project"), project, QStringLiteral("resume"), QStringLiteral("--search"), movedTo});
+        QVERIFY2(noId.code == 2 && noId.err.contains(QStringLiteral("name the run")), qPrintable(noId.err));
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), killedId, QStringLiteral("--search"), movedTo});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
         const QString newId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
         QVERIFY(!newId.isEmpty());
         QCOMPARE(outputsOf(project, newId), outputsOf(reference, refId));
+        const Result shownMoved = run({QStringLiteral("--project"), project, QStringLiteral("show"), newId});
+        QVERIFY2(shownMoved.out.contains(moved) && shownMoved.out.contains(QStringLiteral("moved to")), qPrintable(shownMoved.out));
+        putBack.dismiss();
+        QVERIFY(QFile::rename(moved, m_fasta));
     }
 
     // kill -9 at seeded random points (support/kill_resume.h): BIOFORGE_KILL_ROUNDS rounds, 2 by default.
