@@ -11,6 +11,8 @@
 #include <QFileInfo>
 #include <QUuid>
 
+#include <utility>
+
 namespace bioforge::llm {
 
 ChatController::ChatController(core::Session& session, QObject* parent) : QObject(parent), m_session(session)
@@ -187,24 +189,29 @@ core::Expected<QJsonObject> ChatController::exportJson(const QString& id) const
     return s ? s->exportJson(id) : core::Expected<QJsonObject>(core::Error(tr("no project is open")));
 }
 
-void ChatController::send(const QString& text)
+bool ChatController::send(const QString& text)
 {
     if (busy() || text.trimmed().isEmpty())
-        return;
+        return false;
     if (!m_model) {
         emit failed(tr("Load a model first."));
-        return;
+        return false;
     }
     ChatStore* s = store();
     if (!s) {
         emit failed(tr("Open a project first."));
-        return;
+        return false;
     }
-    if (m_conversation.isEmpty()) {
+    if (auto checked = requestTemplate(); !checked) { // before anything is stored
+        emit failed(checked.error().message());
+        return false;
+    }
+    const bool created = m_conversation.isEmpty();
+    if (created) {
         auto id = s->create(text.simplified().left(48), m_model->summary.path, m_model->sha256, m_settings.toJson());
         if (!id) {
             emit failed(id.error().message());
-            return;
+            return false;
         }
         m_conversation = *id;
         emit conversationsChanged();
@@ -215,11 +222,44 @@ void ChatController::send(const QString& text)
     user.content = text;
     if (core::Status st = s->append(m_conversation, user); !st) {
         emit failed(st.error().message());
-        return;
+        return false;
     }
     emit transcriptChanged();
     m_seedOffset = 0;
-    generate();
+    m_asked = AskedQuestion{m_conversation, user.ordinal, text, created};
+    if (!generate()) {
+        takeBack(*m_asked);
+        m_asked.reset();
+    }
+    return true;
+}
+
+void ChatController::takeBack(const AskedQuestion& asked)
+{
+    ChatStore* s = store();
+    if (!s)
+        return;
+    (void)s->truncate(asked.conversation, asked.ordinal);
+    if (auto left = s->messages(asked.conversation); asked.newConversation && left && left->isEmpty()) {
+        (void)s->remove(asked.conversation);
+        if (m_conversation == asked.conversation) {
+            m_conversation.clear();
+            emit conversationSwitched();
+        }
+    }
+    emit conversationsChanged();
+    emit transcriptChanged();
+    emit questionReturned(asked.text);
+}
+
+core::Expected<ChatTemplate> ChatController::requestTemplate() const
+{
+    if (m_settings.templateOverride.trimmed().isEmpty())
+        return ChatTemplate::detect(m_model->summary.chatTemplate);
+    auto t = ChatTemplate::fromJson(m_settings.templateOverride.toStdString());
+    if (!t)
+        return t.error();
+    return *t;
 }
 
 void ChatController::regenerate()
@@ -231,7 +271,7 @@ void ChatController::regenerate()
         (void)store()->truncate(m_conversation, msgs.last().ordinal);
     emit transcriptChanged();
     ++m_seedOffset;
-    generate();
+    (void)generate();
 }
 
 void ChatController::editAndResend(int ordinal, const QString& text)
@@ -246,7 +286,7 @@ void ChatController::editAndResend(int ordinal, const QString& text)
     (void)store()->append(m_conversation, user);
     emit transcriptChanged();
     m_seedOffset = 0;
-    generate();
+    (void)generate();
 }
 
 void ChatController::stop()
@@ -266,7 +306,7 @@ int64_t ChatController::contextSize() const
     return m_model ? std::min<int64_t>(m_settings.contextSize, m_model->summary.contextLength) : m_settings.contextSize;
 }
 
-void ChatController::generate()
+bool ChatController::generate()
 {
     GenerationRequest request;
     if (!m_settings.systemPrompt.trimmed().isEmpty())
@@ -277,15 +317,12 @@ void ChatController::generate()
     request.sampling.seed += m_seedOffset;
     const uint64_t seed = request.sampling.seed;
     request.maxTokens = m_settings.maxTokens;
-    request.chatTemplate = ChatTemplate::detect(m_model->summary.chatTemplate);
-    if (!m_settings.templateOverride.trimmed().isEmpty()) {
-        auto t = ChatTemplate::fromJson(m_settings.templateOverride.toStdString());
-        if (!t) {
-            emit failed(t.error().message());
-            return;
-        }
-        request.chatTemplate = *t;
+    auto chatTemplate = requestTemplate();
+    if (!chatTemplate) {
+        emit failed(chatTemplate.error().message());
+        return false;
     }
+    request.chatTemplate = *chatTemplate;
     m_streaming.clear();
     m_streamedTokens = 0;
     m_droppedThisTurn = 0;
@@ -328,8 +365,12 @@ void ChatController::generate()
         QMetaObject::invokeMethod(this, [this, conversation, result, seed, generation] {
             m_request = 0;
             emit busyChanged(false);
+            const std::optional<AskedQuestion> asked = std::exchange(m_asked, std::nullopt);
             if (!result) {
-                emit failed(result.error().message());
+                // The page's setting, not the command line's flag (trial 22).
+                emit failed(QString(result.error().message()).replace(QStringLiteral("(--ctx"), tr("(the Context (tokens) setting")));
+                if (asked && asked->conversation == conversation && m_streamedTokens == 0)
+                    takeBack(*asked); // refused before its answer began: nothing of the turn stays
                 return;
             }
             TurnStats stats;
@@ -366,6 +407,7 @@ void ChatController::generate()
     };
     m_request = m_engine->submit(conversation, std::move(request), std::move(callbacks), m_settings.contextSize);
     emit busyChanged(true);
+    return true;
 }
 
 } // namespace bioforge::llm

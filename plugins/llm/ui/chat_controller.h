@@ -70,7 +70,11 @@ public:
     core::Expected<QString> exportMarkdown(const QString& id) const;
     core::Expected<QJsonObject> exportJson(const QString& id) const;
 
-    void send(const QString& text);
+    // Asks `text` in the shown conversation (a new one when none is shown). False when refused before
+    // anything is stored (no model or project, a template override that does not parse: `failed`
+    // says why; the page keeps the text). A turn the engine refuses before its first token (a context
+    // too small for the system prompt) takes the question back out: questionReturned.
+    bool send(const QString& text);
     void stop();
     void regenerate();
     void editAndResend(int ordinal, const QString& text);
@@ -88,6 +92,10 @@ signals:
     void modelLoading(const QString& path);
     void modelLoaded();
     void failed(const QString& message);
+    // A question sent was refused before its answer's first token: removed from its conversation (the
+    // conversation too when it held nothing else), given back to be edited and sent again (a refused
+    // Send left an unanswered question, and the next made two user turns in a row: trial 22).
+    void questionReturned(const QString& text);
     void conversationsChanged();
     void transcriptChanged();
     void conversationSwitched(); // another conversation shown (opened, new, the shown one deleted)
@@ -99,7 +107,18 @@ signals:
 
 private:
     ChatStore* store() const;
-    void generate();
+    // The chat template of a request: the model's, or the settings' override (an error names its field).
+    core::Expected<ChatTemplate> requestTemplate() const;
+    // Starts the turn; false (failed said why) when its template override does not parse.
+    bool generate();
+    // A question sent whose answer has not started: taken back out if the engine refuses the turn.
+    struct AskedQuestion {
+        QString conversation;
+        int ordinal = 0;
+        QString text;
+        bool newConversation = false;
+    };
+    void takeBack(const AskedQuestion& asked);
     void onModelJobEnded(const QString& runId);
 
     core::Session& m_session;
@@ -122,6 +141,7 @@ private:
     // Regenerate draws with the settings' seed + the number of regenerations
     // of this turn: a new answer each time, every one reproducible.
     uint64_t m_seedOffset = 0;
+    std::optional<AskedQuestion> m_asked;
     mutable std::unique_ptr<ChatStore> m_store;
 };
 

@@ -8,6 +8,7 @@
 #include "runs/session.h"
 #include "settings/file_dialogs.h"
 #include "settings_panel.h"
+#include "util/markdown_text.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -19,6 +20,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include <utility>
@@ -140,12 +142,14 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
         if (!m_models->currentData().toString().isEmpty())
             m_controller->loadModel(m_models->currentData().toString(), chosenDevice());
     });
+    // The box is emptied once the question is taken; a refused one stays, or comes back, to be edited.
     connect(m_send, &QPushButton::clicked, this, [this] {
-        const QString text = m_input->toPlainText();
-        if (text.trimmed().isEmpty())
-            return;
-        m_input->clear();
-        m_controller->send(text);
+        if (m_controller->send(m_input->toPlainText()))
+            m_input->clear();
+    });
+    connect(m_controller, &ChatController::questionReturned, this, [this](const QString& text) {
+        if (m_input->toPlainText().trimmed().isEmpty())
+            m_input->setPlainText(text);
     });
     connect(m_stop, &QPushButton::clicked, m_controller, &ChatController::stop);
     connect(m_regenerate, &QPushButton::clicked, m_controller, &ChatController::regenerate);
@@ -162,11 +166,8 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
                     m_input->clear();
                     disconnect(m_send, &QPushButton::clicked, this, nullptr);
                     connect(m_send, &QPushButton::clicked, this, [this] {
-                        const QString text = m_input->toPlainText();
-                        if (!text.trimmed().isEmpty()) {
+                        if (m_controller->send(m_input->toPlainText()))
                             m_input->clear();
-                            m_controller->send(text);
-                        }
                     });
                 });
                 break;
@@ -317,7 +318,7 @@ void ChatPage::renderTranscript()
     QString md;
     for (const StoredMessage& m : m_controller->messages()) {
         if (m.role == QLatin1String("user"))
-            md += QStringLiteral("**You**\n\n%1\n\n").arg(m.content);
+            md += QStringLiteral("**You**\n\n%1\n\n").arg(core::markdownText(m.content)); // as typed: text, not Markdown or HTML
         else if (m.role == QLatin1String("assistant"))
             md += QStringLiteral("**Assistant**\n\n%1\n\n%2---\n\n")
                       .arg(m.content, contextNote(m.contextDropped));
@@ -326,7 +327,9 @@ void ChatPage::renderTranscript()
         md += QStringLiteral("**Assistant**\n\n%1▍\n\n").arg(m_controller->streamingText());
     if (md.isEmpty())
         md = tr("*Start a conversation: load a model, then type below. Everything stays on this machine.*");
-    m_transcript->setMarkdown(md);
+    // The answers' Markdown is shown; HTML in an answer (or anywhere) stays text (a pasted tag
+    // blanked the transcript: trial 22).
+    m_transcript->document()->setMarkdown(md, QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub | QTextDocument::MarkdownNoHTML));
     m_transcript->verticalScrollBar()->setValue(m_transcript->verticalScrollBar()->maximum());
 }
 

@@ -13,10 +13,12 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSpinBox>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QtTest>
 
 using namespace bioforge;
@@ -98,6 +100,91 @@ private slots:
         // The setting is on the page.
         auto* context = m_page->findChild<QSpinBox*>(QStringLiteral("contextSize"));
         QVERIFY(context && context->minimum() == 16);
+    }
+
+    // A Send refused — a template override that does not parse (before anything is stored), a context
+    // the system prompt fills (refused by the engine) — leaves no question in a conversation and the
+    // text in the box (the next Send made two user turns in a row: trial 22); the window's message
+    // names its own setting, not the command line's --ctx.
+    void aRefusedSendLeavesNoQuestionAndKeepsTheText()
+    {
+        ChatController& c = m_page->controller();
+        const ChatSettings before = c.settings();
+        const QString shown = c.conversationId();
+        const auto restore = qScopeGuard([&] {
+            c.openConversation(shown);
+            c.setSettings(before);
+        });
+        ChatStore store(m_session->project()->store());
+        const auto conversations = [&] { return store.list(QString())->size(); };
+        const qsizetype had = conversations();
+        auto* send = m_page->findChild<QPushButton*>(QStringLiteral("sendButton"));
+        QSignalSpy failed(&c, &ChatController::failed);
+
+        c.newConversation();
+        ChatSettings s = before;
+        s.templateOverride = QStringLiteral(R"({"sytem": "<<{content}>>"})");
+        c.setSettings(s);
+        m_page->input()->setPlainText(QStringLiteral("test override"));
+        QTest::mouseClick(send, Qt::LeftButton);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.first().first().toString().contains(QStringLiteral("sytem")), qPrintable(failed.first().first().toString()));
+        QCOMPARE(m_page->input()->toPlainText(), QStringLiteral("test override"));
+        QCOMPARE(conversations(), had);
+        QVERIFY(c.conversationId().isEmpty());
+
+        s.templateOverride.clear();
+        s.contextSize = 24; // the system prompt alone fills it
+        c.setSettings(s);
+        failed.clear();
+        QSignalSpy returned(&c, &ChatController::questionReturned);
+        QTest::mouseClick(send, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 60000);
+        const QString said = failed.first().first().toString();
+        QVERIFY2(said.contains(QStringLiteral("leaves no room")) && said.contains(QStringLiteral("Context (tokens)")) && !said.contains(QStringLiteral("--ctx")),
+                 qPrintable(said));
+        QTRY_COMPARE(returned.count(), 1);
+        QCOMPARE(m_page->input()->toPlainText(), QStringLiteral("test override"));
+        QCOMPARE(conversations(), had); // the conversation it made holds nothing: gone
+        QVERIFY(c.conversationId().isEmpty());
+    }
+
+    // What the user types is text: shown and exported as typed, never read as Markdown or HTML (a
+    // pasted tag blanked the whole transcript, answer included: trial 22).
+    void whatIsTypedIsShownAndExportedAsTyped()
+    {
+        ChatController& c = m_page->controller();
+        const ChatSettings before = c.settings();
+        const QString shown = c.conversationId();
+        QString made;
+        const auto restore = qScopeGuard([&] {
+            if (!made.isEmpty())
+                c.deleteConversation(made);
+            c.openConversation(shown);
+            c.setSettings(before);
+        });
+        c.newConversation();
+        ChatSettings s = before;
+        s.maxTokens = 4;
+        c.setSettings(s);
+        const QString typed = QStringLiteral("<h1>BIG</h1> **bold** <span style=\"color:red\">red</span> &amp; [link](http://example.com) "
+                                             "<img src=\"/tmp/x.png\">\n    vector<int> v; // 4 spaces\n# not a heading\n1. not a list \\ end\\");
+        QSignalSpy finished(&c, &ChatController::turnFinished);
+        QVERIFY(c.send(typed));
+        made = c.conversationId();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const QString transcript = m_page->transcript()->toPlainText();
+        for (const QString& line : typed.split(QLatin1Char('\n')))
+            QVERIFY2(transcript.contains(line.trimmed()), qPrintable(line + QStringLiteral(" not in: ") + transcript));
+        QVERIFY(!m_page->transcript()->document()->toHtml().contains(QStringLiteral("<img")));
+        // The export, read back as Markdown (as a viewer does), gives the question as typed.
+        auto md = ChatStore(m_session->project()->store()).exportMarkdown(made);
+        QVERIFY(md);
+        QTextDocument rendered;
+        rendered.setMarkdown(*md);
+        const QString read = rendered.toPlainText();
+        for (const QString& line : typed.split(QLatin1Char('\n')))
+            QVERIFY2(read.contains(line.trimmed()), qPrintable(line + QStringLiteral(" not in: ") + read));
     }
 
     // New leaves no row highlighted (the old one stayed highlighted, and Delete removed it rather than

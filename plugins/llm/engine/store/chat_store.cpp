@@ -1,6 +1,7 @@
 #include "store/chat_store.h"
 
 #include "store/project_store.h"
+#include "util/markdown_text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -273,11 +274,13 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
     auto msgs = messages(id);
     if (!msgs)
         return msgs.error();
-    QString md = QStringLiteral("# %1\n\nModel: `%2` (SHA-256 %3)\n\n").arg(c->title, c->modelPath, c->modelSha256.isEmpty() ? QStringLiteral("unknown") : c->modelSha256);
+    // What the user typed (title, system prompt, questions) is text, shown as typed in any Markdown
+    // viewer (it was written raw, and a pasted tag was rendered: trial 22); the answers are Markdown.
+    QString md = QStringLiteral("# %1\n\nModel: `%2` (SHA-256 %3)\n\n").arg(core::markdownText(c->title).replace(QLatin1Char('\n'), QLatin1Char(' ')), c->modelPath, c->modelSha256.isEmpty() ? QStringLiteral("unknown") : c->modelSha256);
     // What shaped the answers: the system prompt and the sampling settings of the conversation.
     const QString system = c->settings.value(QStringLiteral("system")).toString();
     if (!system.isEmpty())
-        md += QStringLiteral("System prompt:\n\n> %1\n\n").arg(QString(system).replace(QLatin1Char('\n'), QStringLiteral("\n> ")));
+        md += QStringLiteral("System prompt:\n\n> %1\n\n").arg(core::markdownText(system).replace(QLatin1Char('\n'), QStringLiteral("\n> ")));
     QStringList sampling;
     for (auto it = c->settings.begin(); it != c->settings.end(); ++it)
         if (it.key() != QLatin1String("system") && !(it.value().isString() && it.value().toString().isEmpty()))
@@ -286,7 +289,7 @@ core::Expected<QString> ChatStore::exportMarkdown(const QString& id) const
         md += QStringLiteral("Settings at export: %1\n\n").arg(sampling.join(QStringLiteral(", ")));
     for (const StoredMessage& m : *msgs) {
         const QString who = m.role == QLatin1String("user") ? QStringLiteral("You") : m.role == QLatin1String("assistant") ? QStringLiteral("Assistant") : QStringLiteral("System");
-        md += QStringLiteral("### %1\n\n%2\n\n").arg(who, m.content);
+        md += QStringLiteral("### %1\n\n%2\n\n").arg(who, m.role == QLatin1String("assistant") ? m.content : core::markdownText(m.content));
         if (m.role == QLatin1String("assistant") && (m.tokens > 0 || !m.stop.isEmpty())) { // an answer stopped before its first token says so too
             QStringList used; // as the command line spells them: `bioforge llm generate … --seed 1 --ctx 2048` gives it again
             for (auto it = m.generation.begin(); it != m.generation.end(); ++it)
