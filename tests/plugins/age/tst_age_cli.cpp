@@ -314,7 +314,16 @@ private slots:
         QVERIFY(people > 0);
         QVERIFY2(html.contains(QStringLiteral("<td>phenoage</td><td>%1</td><td>%2</td>").arg(people).arg(sum / people, 0, 'f', 2).toUtf8()),
                  html.mid(html.indexOf("Each clock on these people"), 1500).constData());
-        QVERIFY(html.contains("The first 20 people (all of them in clocks.csv)"));
+        QVERIFY(html.contains("The first 20 people (years to 2 decimals; all of them, in full, in clocks.csv)"));
+        // Its values to 2 decimals, as the first row of clocks.csv gives them (13 digits broke across
+        // lines in the PDF's cells: trial 22).
+        const Row first = readRows(QDir(r.runDir).filePath(QStringLiteral("clocks.csv"))).value(0);
+        bool isNumber = false;
+        const double firstPheno = first.value(QStringLiteral("phenoage")).toDouble(&isNumber);
+        QVERIFY(isNumber);
+        QVERIFY2(html.contains(QStringLiteral("<td>%1</td>").arg(firstPheno, 0, 'f', 2).toUtf8()), qPrintable(first.value(QStringLiteral("phenoage"))));
+        if (const QString raw = first.value(QStringLiteral("phenoage")); raw.section(u'.', 1).size() > 2)
+            QVERIFY2(!html.contains(raw.toUtf8()), qPrintable(raw));
         // Missing values are counted by marker in the report (empty cells are no problem validation.tsv
         // lists); validation.tsv is pointed at only when it lists something.
         const QJsonObject validation =
