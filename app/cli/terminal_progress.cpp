@@ -32,6 +32,8 @@ QString TerminalProgress::line(const QString& title, const core::ProgressSnapsho
     QString detail = QLatin1Char(' ') + s.stageLabel;
     if (s.stageTotal > 0)
         detail += QStringLiteral(" %1/%2").arg(QString::number(s.stageDone), QString::number(s.stageTotal));
+    if (!s.message.isEmpty()) // what the stage does now (a cluster run's shards done, running, queued)
+        detail += QStringLiteral(" — ") + s.message;
     if (s.unitsPerSecond > 0)
         detail += QLatin1Char(' ') + core::formatRate(s.unitsPerSecond, s.unit);
     if (s.warnings > 0)

@@ -62,6 +62,12 @@ private slots:
             QCOMPARE(fitted, whole);
         else
             QVERIFY2(fitted.contains(QChar(0x2026)), qPrintable(fitted)); // shortened, and said so
+        // What the stage does now (a cluster run's shards) is in the line, before the rate (trial 22).
+        ProgressSnapshot said = snapshot();
+        said.message = QStringLiteral("1 of 4 shards done, 2 running, 1 queued");
+        const QString withMessage = TerminalProgress::line(title, said);
+        QVERIFY2(withMessage.contains(QStringLiteral("40960 — 1 of 4 shards done, 2 running, 1 queued 12.5 frames/s")), qPrintable(withMessage));
+        QVERIFY(TerminalProgress::line(title, said, width).size() <= width - 1);
     }
 
     // A run's notice (a Slurm controller not answering) is said on a line of its own when it

@@ -33,11 +33,15 @@ private slots:
         // What the job uses outlives the scheduler, which waits for it.
         QSemaphore reached, proceed;
         const QString notice = QStringLiteral("squeue did not answer (timeout): the Slurm controller may be down; trying again (1 of 4)");
+        // What the stage does now, as a cluster run says it: in the Stage cell, cut, and whole in its
+        // tooltip (the dock showed none of it: trial 22).
+        const QString message = QStringLiteral("3 of 16 shards done, 2 running (task 4 on n7, task 5 on n8), 11 queued (Slurm: Resources)");
         DeviceLeasePool devices({DeviceDiscovery::cpu()});
         JobScheduler scheduler(devices, SteadyClock::instance(), 1);
         JobListModel model(scheduler);
         auto handle = makeHandle(std::make_unique<CountingJob>(2, [&](int unit, JobContext& ctx) {
                                      ctx.setNotice(unit == 0 ? notice : QString());
+                                     ctx.setMessage(unit == 0 ? message : QString());
                                      reached.release();
                                      proceed.acquire();
                                  }),
@@ -53,12 +57,18 @@ private slots:
         QCOMPARE(model.data(state, Qt::ToolTipRole).toString(), notice);
         QVERIFY(!model.data(state, Qt::DecorationRole).value<QIcon>().isNull());
         // Only the State cell says it.
-        QVERIFY(!model.data(model.index(row, JobListModel::Stage), Qt::DisplayRole).toString().contains(notice));
+        const QModelIndex stage = model.index(row, JobListModel::Stage);
+        QVERIFY(!model.data(stage, Qt::DisplayRole).toString().contains(notice));
+        const QString shown = model.data(stage, Qt::DisplayRole).toString();
+        QVERIFY2(shown.contains(QStringLiteral("3 of 16 shards done, 2 running")) && shown.endsWith(QChar(0x2026)) && shown.size() < message.size() + 40,
+                 qPrintable(shown));
+        QVERIFY2(model.data(stage, Qt::ToolTipRole).toString().endsWith(message), qPrintable(model.data(stage, Qt::ToolTipRole).toString()));
 
         proceed.release();
         reached.acquire(); // unit 1: cleared
         QCOMPARE(model.data(state, Qt::DisplayRole).toString(), QStringLiteral("running"));
         QVERIFY(model.data(state, Qt::DecorationRole).isNull());
+        QVERIFY(!model.data(stage, Qt::DisplayRole).toString().contains(QStringLiteral("shards"))); // a message cleared goes
         QVERIFY(model.data(state, Qt::ToolTipRole).toString() != notice);
 
         proceed.release();

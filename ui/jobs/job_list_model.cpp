@@ -217,6 +217,11 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
         return s.notice;
     if (role == Qt::DecorationRole && noticed)
         return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    // What the stage is doing now (a cluster run: "1 of 3 shards done, 2 running (task 2 on n1), 0
+    // queued"; the docs promised it and the dock showed none: trial 22): in the Stage cell, cut to
+    // keep the column narrow, whole in its tooltip.
+    if (role == Qt::ToolTipRole && index.column() == Stage && live && !s.message.isEmpty())
+        return s.stageLabel.isEmpty() ? s.message : s.stageLabel + QStringLiteral(": ") + s.message;
     const QString child = index.column() == State ? resumedAs(h.runId()) : QString();
     if (role == Qt::ToolTipRole && !child.isEmpty())
         return tr("%1, resumed as run %2").arg(stateText(h), child);
@@ -227,8 +232,16 @@ QVariant JobListModel::data(const QModelIndex& index, int role) const
     switch (index.column()) {
     case Name:
         return h.record().parentRunId.isEmpty() ? h.record().title : tr("%1 (continues %2)").arg(h.record().title, h.record().parentRunId);
-    case Stage: return s.stageLabel.isEmpty() ? QString() : QStringLiteral("%1 (%2/%3)").arg(s.stageLabel, QString::number(s.stageIndex + 1),
-                                                                                             QString::number(s.stageCount));
+    case Stage: {
+        QString stage = s.stageLabel.isEmpty() ? QString()
+                                               : QStringLiteral("%1 (%2/%3)").arg(s.stageLabel, QString::number(s.stageIndex + 1), QString::number(s.stageCount));
+        if (live && !s.message.isEmpty()) {
+            constexpr qsizetype kShown = 64;
+            const QString message = s.message.size() <= kShown ? s.message : s.message.left(kShown - 1) + QChar(0x2026);
+            stage = stage.isEmpty() ? message : stage + QStringLiteral(" — ") + message;
+        }
+        return stage;
+    }
     case Progress: return QStringLiteral("%1 %").arg(int(fraction * 100));
     case Rate: return live && s.unitsPerSecond > 0 ? core::formatRate(s.unitsPerSecond, s.unit) : QString();
     case Eta: return live ? (s.etaMs ? duration(*s.etaMs) : QStringLiteral("unknown")) : QString();
