@@ -275,6 +275,12 @@ void printStatus(CliContext& ctx, const core::RunRecord& r, const QString& folde
         ctx.out() << "  the run failed; " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
                   << " still on the cluster: 'bioforge resume " << r.runId << "' follows them and reruns the failed ones, 'scancel "
                   << status->activeJobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;
+    } else if ((r.state == core::RunState::Paused || r.state == core::RunState::Cancelled) && status->activeTasks() > 0) {
+        // Stopped while the controller did not answer, its jobs could not be cancelled (trial 22).
+        ctx.out() << "  the run is " << core::runStateName(r.state) << " but " << status->activeTasks() << (status->activeTasks() == 1 ? " task is" : " tasks are")
+                  << " still on the cluster (it was stopped while Slurm did not answer): "
+                  << (r.state == core::RunState::Paused ? QStringLiteral("'bioforge resume %1' follows them, ").arg(r.runId) : QString()) << "'scancel "
+                  << status->activeJobs.join(QLatin1Char(' ')) << "' stops them" << Qt::endl;
     }
 }
 
@@ -298,9 +304,10 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
     }
     // Under way: queued or running here, or interrupted (the submitting process died: its jobs may
     // still run) and not resumed since, or failed with tasks still on the cluster (the run ends at the
-    // first failed task; the others run on, and a resume keeps their results). A paused, cancelled or
-    // resumed run has nothing on the cluster of its own (a continuation shares its folder: its tasks
-    // were shown as the parent's).
+    // first failed task; the others run on, and a resume keeps their results), or paused or cancelled
+    // with jobs still there (stopped while the controller did not answer, scancel could not reach
+    // them). A resumed run has nothing on the cluster of its own (a continuation shares its folder:
+    // its tasks are shown as the continuation's).
     const core::SlurmClient slurm;
     QList<core::RunRecord> shown;
     std::map<QString, core::Expected<core::ClusterRunStatus>> statusOf;
@@ -318,7 +325,9 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
             continue;
         if (r.state == core::RunState::Queued || r.state == core::RunState::Running || r.state == core::RunState::Interrupted) {
             shown.append(r);
-        } else if (r.state == core::RunState::Failed) {
+        } else if (r.state == core::RunState::Failed || r.state == core::RunState::Paused || r.state == core::RunState::Cancelled) {
+            // Failed (its other tasks run on), or paused or cancelled while Slurm did not answer (its
+            // jobs could not be cancelled; the run's warning points here: trial 22).
             const QString folder = project->checkpointDir(r.checkpointId);
             if (auto state = core::loadClusterState(folder); state && *state && !(*state)->submissions.isEmpty()) {
                 failedJobNames << (*state)->jobNameIn(folder) << (*state)->jobNameIn(folder) + QStringLiteral("-merge");
@@ -355,7 +364,7 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
         }
     }
     if (!squeueDown.isEmpty())
-        ctx.err() << "bioforge: failed cluster runs whose other tasks may still run were not looked at: " << squeueDown.trimmed() << Qt::endl;
+        ctx.err() << "bioforge: failed, paused or cancelled cluster runs whose tasks may still run were not looked at: " << squeueDown.trimmed() << Qt::endl;
     if (!args.isEmpty() && shown.isEmpty()) {
         ctx.err() << "bioforge: no run " << args.first() << " in " << project->folder() << Qt::endl;
         return kNotFound;

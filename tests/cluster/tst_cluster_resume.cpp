@@ -6,6 +6,9 @@
 
 #include "slurm_cluster_test.h"
 
+#include "provenance/run_record.h"
+#include "store/project_store.h"
+
 #include <QScopeGuard>
 
 using namespace bioforge::test;
@@ -54,6 +57,45 @@ private slots:
         const Result resumed = resumeReleasing(project(), continuation);
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
         compareWithLocal(QDir(project()).filePath(QStringLiteral("runs/") + QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1)));
+    }
+
+    // A run paused (or cancelled) while the controller did not answer keeps its jobs on the cluster:
+    // scancel could not reach them. `status` lists it with them and how to follow or stop them (it
+    // said "no cluster run under way" while they ran to the end: trial 22). Made here as such a
+    // pause leaves it: a process killed with its jobs queued, its record then set paused.
+    void aPausedRunWithJobsLeftOnTheClusterIsUnderWay()
+    {
+        QProcess p;
+        startHeld(p, project(), predictArgs(), 3);
+        QStringList held;
+        waitForHeld(4, held);
+        const QString runId = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!runId.isEmpty());
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(30000));
+        QStringList ids;
+        for (const QString& line : held)
+            if (const QString id = line.section(QLatin1Char('|'), 0, 0).section(QLatin1Char('_'), 0, 0); !ids.contains(id))
+                ids << id;
+        const auto cleanUp = qScopeGuard([&] { slurm(QStringLiteral("scancel"), ids); });
+        {
+            auto store = bioforge::core::ProjectStore::open(QDir(project()).filePath(QStringLiteral("project.sqlite")));
+            QVERIFY(store);
+            auto record = (*store)->run(runId);
+            QVERIFY(record);
+            record->state = bioforge::core::RunState::Paused;
+            QVERIFY((*store)->updateRun(*record));
+        }
+        const Result underWay = run({QStringLiteral("status")});
+        QVERIFY2(underWay.code == 0 && underWay.out.contains(QStringLiteral("run %1 (paused)").arg(runId))
+                     && underWay.out.contains(QLatin1String("3 tasks are still on the cluster (it was stopped while Slurm did not answer)"))
+                     && underWay.out.contains(QStringLiteral("'bioforge resume %1' follows them").arg(runId)) && underWay.out.contains(QLatin1String("'scancel ")),
+                 qPrintable(underWay.out + underWay.err));
+        QCOMPARE(slurm(QStringLiteral("scancel"), ids).code, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(queue().filter(QStringLiteral("JobHeldUser")).isEmpty(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(run({QStringLiteral("status")}).out.contains(QLatin1String("no cluster run under way")), 30000);
+        // Cancelled for good: what the run kept stays, nothing of it is left on the cluster.
+        QCOMPARE(run({QStringLiteral("cancel"), runId}).code, 0);
     }
 
     // A model given by path and edited in place while the run was paused (its checksum is in the plan):
