@@ -177,6 +177,13 @@ private slots:
         const QString other = h.path("other-length");
         QVERIFY(h.attempt(other, h.parameters(500, true), false).outcome == core::JobOutcome::Finished);
         QCOMPARE(QJsonDocument::fromJson(h.file(other, "summary.json")).object().value(QLatin1String("reused_contigs")).toInt(), 0);
+        // Other batching too: the encoders' last digits depend on a frame's batch (a reused result of
+        // other batches made a run differ from a fresh one and the cluster run's: trial 22).
+        const QString batched = h.path("other-batching");
+        QJsonObject smaller = h.parameters(300, true);
+        smaller.insert(QStringLiteral("shard_frames"), 16);
+        QVERIFY(h.attempt(batched, smaller, false).outcome == core::JobOutcome::Finished);
+        QCOMPARE(QJsonDocument::fromJson(h.file(batched, "summary.json")).object().value(QLatin1String("reused_contigs")).toInt(), 0);
         // A classifier that says it was trained on 300-base chunks (a copy of the test one), run at 500: said.
         // Without it, 500 alone is a published length: nothing said.
         QVERIFY(h.attempt(h.path("published-length"), h.parameters(500, true), false).warnings.filter(QStringLiteral("chunk_length")).isEmpty());

@@ -146,7 +146,7 @@ JobOutcome PredictJob::run(core::JobContext& ctx)
     if (m_settings.call.threshold <= 0 || (m_settings.call.rule == ContigRule::ViralFraction && m_settings.call.minFraction <= 0))
         ctx.warn(QStringLiteral("the contig rule (%1) calls every scored contig viral, whatever its scores: %2 0 decides nothing")
                      .arg(m_settings.call.describe(), m_settings.call.threshold <= 0 ? QStringLiteral("--threshold") : QStringLiteral("--viral_fraction")));
-    const ResultCache cache(m_settings.resultsCacheable() ? ctx.cacheDir() : QString(), m_settings.resultKey());
+    const ResultCache cache(m_settings.resultsCacheable() ? ctx.cacheDir() : QString(), m_settings.cacheKey());
 
     const std::optional<FrameIndex> index = runFrameStage(ctx, m_settings, cache);
     if (!index)

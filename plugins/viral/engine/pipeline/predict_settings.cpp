@@ -86,6 +86,11 @@ core::Expected<PredictSettings> PredictSettings::fromParameters(const QJsonObjec
     return s;
 }
 
+QString PredictSettings::cacheKey() const
+{
+    return resultKey() + QStringLiteral("-batch-%1-%2-%3").arg(QString::number(framesPerShard), QString::number(dnabertTokensPerBatch), QString::number(esmTokensPerBatch));
+}
+
 QString PredictSettings::resultKey() const
 {
     QCryptographicHash h(QCryptographicHash::Sha256);

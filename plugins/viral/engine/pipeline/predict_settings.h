@@ -67,6 +67,11 @@ struct PredictSettings {
     // Parameters as the run records them (model fields already resolved to paths).
     static core::Expected<PredictSettings> fromParameters(const QJsonObject& parameters);
     QString resultKey() const;
+    // The project cache's key (ResultCache): resultKey() and the batching (shard_frames, tokens per
+    // batch), since the encoders' floating-point results depend on a frame's batch: a run reused
+    // results computed at other batch sizes, and its numbers differed from a fresh run's and the
+    // cluster run's in the last digits (trial 22). Not the checkpoints' key: a run keeps its own.
+    QString cacheKey() const;
     // Results can be cached for later runs only when every model's checksum is known.
     bool resultsCacheable() const;
 };

@@ -42,7 +42,7 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
     ctx.beginStage(QStringLiteral("results"), std::max(1, index.shards));
     const QFileInfo weights(settings.classifier.path);
     const ClassifierSpec spec = orThrow(ClassifierSpec::fromFile(weights.dir().filePath(weights.completeBaseName() + QStringLiteral(".json"))));
-    const ResultCache cache(settings.resultsCacheable() ? ctx.cacheDir() : QString(), settings.resultKey()); // stored always, read when reuse is on
+    const ResultCache cache(settings.resultsCacheable() ? ctx.cacheDir() : QString(), settings.cacheKey()); // stored always, read when reuse is on
     PredictionTables tables(ctx.outputDir(), spec.classes, spec.positiveClass, settings.call, settings.chunkLength);
     orThrow(tables.open(settings.inputs));
     PaddingTotals dnaPadding, proteinPadding;
