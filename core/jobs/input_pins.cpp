@@ -6,6 +6,7 @@
 #include "io/sha256.h"
 #include "provenance/provenance_recorder.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -54,14 +55,45 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
         return true;
     CheckpointStore& store = ctx.checkpoints();
     const QString key = QLatin1String(kInputPinsKey);
-    QHash<QString, QString> pinned; // path -> SHA-256 when the run first started
+    // Paths compared as cleaned ("/data//x.fa" is "/data/x.fa": a relocation names the clean one).
+    const auto clean = [](const QString& path) { return QDir::cleanPath(path); };
+    QHash<QString, QString> moved; // clean path now -> clean path the run began with
+    for (auto it = movedFrom.cbegin(); it != movedFrom.cend(); ++it)
+        moved.insert(clean(it.key()), clean(it.value()));
+    // A file found elsewhere with nothing to check it against is not taken (review 66 R66-3).
+    const auto unverifiable = [&](const QString& path) {
+        return JobFailure(QStringLiteral("the input %1 was found at %2, but no SHA-256 of it was kept when the run began, so it cannot be told to "
+                                         "be the same file: put it back at %1 and resume, or start a new run")
+                              .arg(moved.value(clean(path)), path));
+    };
+    QHash<QString, QString> pinned; // clean path -> SHA-256 when the run first started
     bool havePins = false;
     QString unchecked; // why a resumed run's inputs cannot be checked
     if (store.hasManifest(key)) {
         if (auto loaded = store.load(key)) {
             havePins = true;
-            for (const QJsonValue& v : loaded->state.value(QLatin1String("files")).toArray())
-                pinned.insert(v[QLatin1String("path")].toString(), v[QLatin1String("sha256")].toString());
+            QJsonArray files = loaded->state.value(QLatin1String("files")).toArray();
+            for (const QJsonValue& v : std::as_const(files))
+                pinned.insert(clean(v[QLatin1String("path")].toString()), v[QLatin1String("sha256")].toString());
+            // Moved inputs: the pins follow them before anything is hashed, so a continuation stopped
+            // during the check (a pause, a kill) finds them at the new paths (review 66 R66-1).
+            if (!moved.isEmpty()) {
+                QHash<QString, QString> newPlace; // clean old path -> new path
+                for (auto it = moved.cbegin(); it != moved.cend(); ++it)
+                    newPlace.insert(it.value(), it.key());
+                for (qsizetype i = 0; i < files.size(); ++i) {
+                    QJsonObject entry = files[i].toObject();
+                    const QString was = clean(entry.value(QLatin1String("path")).toString());
+                    if (!newPlace.contains(was))
+                        continue;
+                    entry.insert(QStringLiteral("path"), newPlace.value(was));
+                    files[i] = entry;
+                    pinned.insert(newPlace.value(was), pinned.value(was));
+                }
+                QJsonObject state = loaded->state;
+                state.insert(QStringLiteral("files"), files);
+                orThrow(store.save(key, state));
+            }
         } else {
             unchecked = QStringLiteral("its input pins are damaged: %1").arg(loaded.error().message());
         }
@@ -72,7 +104,9 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
     // checkpoint folder deleted or damaged must not let a changed input through unsaid).
     const bool fromRecord = !havePins && resuming && !recorded.isEmpty();
     if (fromRecord) {
-        pinned = recorded;
+        pinned.clear();
+        for (auto it = recorded.cbegin(); it != recorded.cend(); ++it)
+            pinned.insert(clean(it.key()), it.value());
         unchecked.clear();
     }
     qint64 total = 0, done = 0;
@@ -88,14 +122,21 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
                              : QFileInfo(path).isRelative()
                                  ? QStringLiteral("%1: not a file here (the run recorded its inputs as typed: resume it from the folder it was started in)").arg(path)
                                  : QStringLiteral("%1: not a file").arg(path));
+        if (!havePins && !fromRecord && moved.contains(clean(path)))
+            throw unverifiable(path);
         const QDateTime modified = info.lastModified();
         const std::optional<QString> sha = hashFile(ctx, path, done, total);
         if (!sha)
             return false;
         if (havePins || fromRecord) {
             // (A record lists the inputs its run named, by absolute path; a file it does not list is not checked.)
-            const QString pinnedAt = movedFrom.value(path, path); // a moved input's pin is at the path it began with
-            const QString then = fromRecord ? pinned.value(movedFrom.value(path, info.absoluteFilePath())) : pinned.value(pinnedAt);
+            // A moved input's pin: at its new path (moved above), else the record's at its old one.
+            const QString at = fromRecord ? clean(info.absoluteFilePath()) : clean(path);
+            QString then = pinned.value(at);
+            if (then.isEmpty() && moved.contains(at))
+                then = pinned.value(moved.value(at));
+            if (then.isEmpty() && moved.contains(at))
+                throw unverifiable(path);
             if (then.isEmpty() && !fromRecord)
                 throw JobFailure::needingNewRun(QStringLiteral("the input %1 was not among this run's inputs when it began; start a new run").arg(path));
             if (!then.isEmpty() && then != *sha)
@@ -108,9 +149,10 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
         entries.append(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("sha256"), *sha}, {QStringLiteral("bytes"), double(info.size())}});
     }
     for (const QString& path : files)
-        if (movedFrom.contains(path))
-            ctx.warn(QStringLiteral("the input %1 moved to %2 since this run began; its SHA-256 is the one it began with").arg(movedFrom.value(path), path));
-    if (!havePins || !movedFrom.isEmpty()) { // moved: the pins follow, for the next resume
+        if (moved.contains(clean(path)) && (havePins || fromRecord))
+            ctx.warn(QStringLiteral("the input %1 moved to %2 since this run began; its SHA-256 is the one it began with").arg(moved.value(clean(path)), path));
+    ctx.setMessage({});
+    if (!havePins) {
         orThrow(store.save(key, {{QStringLiteral("files"), entries}}));
         if (!unchecked.isEmpty())
             ctx.warn(QStringLiteral("this run's inputs could not be checked against its first start (%1): they are pinned as they are now; "

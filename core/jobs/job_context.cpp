@@ -24,6 +24,7 @@ void JobContext::beginStage(const QString& id, qint64 totalUnits)
 {
     std::lock_guard lock(m_mutex);
     m_progress.beginStage(id, totalUnits);
+    m_message.clear(); // a message says what a stage does: the next one has its own (review 66 R66-21)
     m_stageDone.store(0, std::memory_order_relaxed);
     m_stageRate.reset();
     sampleLocked(m_clock.nowMs());

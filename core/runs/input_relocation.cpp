@@ -78,6 +78,10 @@ Expected<QHash<QString, QString>> relocateInputs(const QList<FileRef>& recorded,
             return Error(QStringLiteral("%1 is %2 bytes; the run's input %3 was %4 bytes: not the file the run began with%5")
                              .arg(place, QString::number(there.size()), oldPath, QString::number(f.size),
                                   named ? QString() : QStringLiteral(" (found by its name in a --search folder)")));
+        for (auto it = moved.cbegin(); it != moved.cend(); ++it)
+            if (it.value() == absoluteClean(place))
+                return Error(QStringLiteral("the inputs %1 and %2 would both be %3: say where each is now (--relocate OLD=NEW for each)")
+                                 .arg(it.key(), oldPath, absoluteClean(place)));
         moved.insert(oldPath, absoluteClean(place));
     }
     return moved;

@@ -362,7 +362,9 @@ void RunService::onJobEnded(const QString& runId)
     // Where it ended, so that a paused run's row starts there after a restart (the periodic save
     // may be seconds older).
     (void)m_project.store().updateProgress(runId, record.state == RunState::Finished ? 1.0 : h->snapshot().fraction);
-    if (Status st = exportProvenance(record, h->runDir()); !st)
+    if (Status here = m_project.inPlace(); !here) // its folder would be made again at the old place
+        log::error(QStringLiteral("run %1: provenance.json not written: %2").arg(runId, here.error().message()));
+    else if (Status st = exportProvenance(record, h->runDir()); !st)
         log::error(st.error().message());
     log::info(QStringLiteral("run %1 %2").arg(runId, runStateName(record.state))); // a failure's message: logged once, by the scheduler
     emit runEnded(runId, record.state == RunState::Finished);

@@ -92,12 +92,13 @@ signals:
     void runQueued(const QString& runId); // stored, waiting for a slot
     void runStarted(const QString& runId);
     void runEnded(const QString& runId, bool succeeded);
-    void runChangedElsewhere(const QString& runId); // recorded, started or paused by another process (an end: runEnded)
+    void runChangedElsewhere(const QString& runId); // recorded, started or paused by another process, or its process found gone (an end: runEnded)
     // Another process committed to the project (a run's saved progress, a state: after the signals
     // above), seen at the look of followOtherProcesses.
     void othersCommitted();
     // The project folder was moved, renamed or deleted while open (Project::inPlace's message), seen
-    // at the look of followOtherProcesses; said once until it is back. Runs are refused meanwhile.
+    // at the look of followOtherProcesses; said once until it is back, and then with an empty message.
+    // Runs are refused meanwhile.
     void projectNotInPlace(const QString& message);
 
 private:

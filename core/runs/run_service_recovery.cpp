@@ -34,6 +34,7 @@ Expected<QList<RunRecord>> RunService::recoverInterrupted()
         if (Status st = m_project.store().updateRun(r); !st)
             return st.error();
         wroteState(r);
+        emit runChangedElsewhere(r.runId); // its process is gone: the views say so (review 66 R66-4)
         log::warn(QStringLiteral("run %1 (%2) was interrupted (its process ended without closing it: a crash, a kill, a second Ctrl-C); it can be resumed").arg(r.runId, r.title));
         out.append(r);
     }

@@ -3,9 +3,12 @@
 
 #include "runs/run_service.h"
 
+#include "jobs/job_handle.h"
 #include "jobs/job_scheduler.h"
 #include "store/project.h"
 #include "store/project_store.h"
+
+#include <utility>
 
 namespace bioforge::core {
 
@@ -33,12 +36,18 @@ void RunService::checkOtherProcesses()
 {
     // The folder moved away while open: said once (the database still answers through its open file).
     if (Status here = m_project.inPlace(); !here) {
-        if (!m_saidNotInPlace)
+        if (!m_saidNotInPlace) {
+            // Runs waiting for a slot would start at the old place: they wait paused (review 66 R66-7).
+            for (const QString& id : std::as_const(m_runs))
+                if (const auto h = m_scheduler.handle(id); h && h->state() == RunState::Queued)
+                    m_scheduler.pause(id);
             emit projectNotInPlace(here.error().message());
+        }
         m_saidNotInPlace = true;
         return;
     }
-    m_saidNotInPlace = false;
+    if (std::exchange(m_saidNotInPlace, false))
+        emit projectNotInPlace(QString()); // back where it was opened
     // data_version before the states: a commit between the two reads is seen at the next look.
     const auto version = m_project.store().dataVersion();
     if (!version || *version == m_dataVersion)

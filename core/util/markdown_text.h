@@ -16,7 +16,8 @@ namespace bioforge::core {
 
 inline QString markdownText(const QString& plain)
 {
-    QStringList lines = QString(plain).replace(QStringLiteral("\r\n"), QStringLiteral("\n")).split(QLatin1Char('\n'));
+    // CR LF and a lone CR end a line too (CommonMark §2.1).
+    QStringList lines = QString(plain).replace(QStringLiteral("\r\n"), QStringLiteral("\n")).replace(QLatin1Char('\r'), QLatin1Char('\n')).split(QLatin1Char('\n'));
     for (QString& line : lines) {
         if (line.trimmed().isEmpty()) { // a paragraph break
             line.clear();

@@ -32,6 +32,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QTreeWidget>
+#include <QSqlQuery>
 #include <QtTest>
 
 using namespace bioforge;
@@ -215,6 +216,21 @@ private slots:
             return row.join(u'|');
         };
         QTRY_VERIFY2_WITH_TIMEOUT(shownState().contains(QStringLiteral("finished")), qPrintable(shownState()), 10000);
+        // A terminal's run whose process died (kill -9: nothing more committed) becomes interrupted,
+        // to be resumed here (it stayed "running elsewhere" with no way on: review 66 R66-4).
+        core::RunRecord killed = record;
+        killed.runId = killed.checkpointId = QStringLiteral("killed-in-a-terminal");
+        killed.parentRunId.clear();
+        killed.state = core::RunState::Running;
+        QVERIFY((*other)->insertRun(killed));
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->rowOf(killed.runId) >= 0, 10000);
+        QSqlQuery dead((*other)->database());
+        QVERIFY(dead.exec(QStringLiteral("UPDATE runs SET owner_pid = 2147483000, owner_start = 'gone' WHERE id = 'killed-in-a-terminal'")));
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->rowOf(killed.runId) >= 0 && jobs->stateAt(jobs->rowOf(killed.runId)) == core::RunState::Interrupted
+                                     && jobs->canResume(jobs->rowOf(killed.runId)),
+                                 20000);
+        QTRY_VERIFY2_WITH_TIMEOUT(shownState().contains(QStringLiteral("killed-in-a-terminal")) && shownState().contains(QStringLiteral("interrupted")),
+                                  qPrintable(shownState()), 10000); // the Runs page too
     }
 
     // A message shown for a while hides the project's folder in the status bar, which comes back

@@ -93,6 +93,14 @@ JobsDock::JobsDock(core::Session& session, QWidget* parent)
         updateButtons();
     });
     m_table->setTabKeyNavigation(false); // Tab leaves the table instead of walking its cells
+    m_orphanCheck.setInterval(5000);
+    connect(&m_orphanCheck, &QTimer::timeout, this, [this] {
+        core::RunService* runs = m_session.runs();
+        if (!runs || !m_model->showsRunsElsewhere())
+            return;
+        if (const auto recovered = runs->recoverInterrupted(); recovered && !recovered->isEmpty())
+            reloadDormant();
+    });
     followRuns();
     reloadDormant();
     updateButtons();
@@ -126,6 +134,13 @@ void JobsDock::reloadDormant()
     auto progress = runs ? runs->project().store().runProgress() : core::Expected<QHash<QString, double>>(QHash<QString, double>{});
     const QString chosen = selectedRunId();
     m_model->setDormantRuns(all ? *all : QList<core::RunRecord>{}, progress ? *progress : QHash<QString, double>{});
+    // A run going on in another program whose process died (kill -9, a closed terminal) commits
+    // nothing more: looked for while such a row is shown, and then interrupted, to be resumed here
+    // (it stayed "running elsewhere" with no way on: review 66 R66-4).
+    if (m_model->showsRunsElsewhere())
+        m_orphanCheck.start();
+    else
+        m_orphanCheck.stop();
     // The row chosen stays chosen (the Checkpoints dock is not told again of the run it shows).
     if (const int row = m_model->rowOf(chosen); row >= 0) {
         const QSignalBlocker quiet(m_table->selectionModel());

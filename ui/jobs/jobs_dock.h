@@ -5,6 +5,7 @@
 // Double-clicking a run opens its provenance.
 
 #include <QDockWidget>
+#include <QTimer>
 
 class QPushButton;
 class QTableView;
@@ -54,6 +55,7 @@ private:
     QPushButton* m_pause;
     QPushButton* m_resume;
     QPushButton* m_cancel;
+    QTimer m_orphanCheck; // while a run of another program is shown: whether its process is gone
 };
 
 } // namespace bioforge::ui

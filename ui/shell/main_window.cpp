@@ -96,8 +96,6 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
             runs->followOtherProcesses();
         }
     };
-    connect(&session, &core::Session::projectChanged, this, followRuns);
-    followRuns();
 
     m_projectProblem = new QLabel(this);
     m_projectProblem->setObjectName(QStringLiteral("projectProblem"));
@@ -110,6 +108,9 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     m_projectStatus = new QLabel(this);
     m_projectStatus->setObjectName(QStringLiteral("projectStatus"));
     statusBar()->addWidget(m_projectStatus, 1);
+    // After the status bar's labels: a project already moved is said at once (review 66 R66-9).
+    connect(&session, &core::Session::projectChanged, this, followRuns);
+    followRuns();
     buildMenus();
     buildPages();
     followRunListFocus();

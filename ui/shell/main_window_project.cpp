@@ -150,6 +150,10 @@ void MainWindow::updateRecentMenu()
 
 void MainWindow::sayProjectNotInPlace(const QString& message)
 {
+    if (message.isEmpty()) { // back where it was opened (review 66 R66-8)
+        m_projectProblem->hide();
+        return;
+    }
     m_projectProblem->setText(tr("Project moved — %1").arg(message));
     m_projectProblem->setToolTip(message);
     m_projectProblem->show();

@@ -118,11 +118,11 @@ core::ReportTable firstPeople(const QString& path, int count)
         if (!row || !row->has_value())
             break;
         QStringList cells = **row;
-        for (QString& cell : cells) {
+        for (qsizetype c = 1; c < cells.size(); ++c) { // the first column is the person's id, as written (review 66 R66-19)
             bool number = false;
-            const double value = cell.toDouble(&number);
-            if (number && (cell.contains(QLatin1Char('.')) || cell.contains(QLatin1Char('e'), Qt::CaseInsensitive)))
-                cell = fixed(value, 2);
+            const double value = cells[c].toDouble(&number);
+            if (number && cells[c].contains(QLatin1Char('.')))
+                cells[c] = fixed(value, 2);
         }
         table.rows.append(cells);
     }

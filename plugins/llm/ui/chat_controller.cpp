@@ -227,14 +227,15 @@ bool ChatController::send(const QString& text)
     emit transcriptChanged();
     m_seedOffset = 0;
     m_asked = AskedQuestion{m_conversation, user.ordinal, text, created};
-    if (!generate()) {
-        takeBack(*m_asked);
-        m_asked.reset();
+    if (!generate()) { // taken back and given back: not taken (review 66 R66-13)
+        const AskedQuestion asked = *std::exchange(m_asked, std::nullopt);
+        takeBack(asked, false); // the page still holds the text
+        return false;
     }
     return true;
 }
 
-void ChatController::takeBack(const AskedQuestion& asked)
+void ChatController::takeBack(const AskedQuestion& asked, bool giveBack)
 {
     ChatStore* s = store();
     if (!s)
@@ -249,7 +250,8 @@ void ChatController::takeBack(const AskedQuestion& asked)
     }
     emit conversationsChanged();
     emit transcriptChanged();
-    emit questionReturned(asked.text);
+    if (giveBack)
+        emit questionReturned(asked.text);
 }
 
 core::Expected<ChatTemplate> ChatController::requestTemplate() const
@@ -370,7 +372,7 @@ bool ChatController::generate()
                 // The page's setting, not the command line's flag (trial 22).
                 emit failed(QString(result.error().message()).replace(QStringLiteral("(--ctx"), tr("(the Context (tokens) setting")));
                 if (asked && asked->conversation == conversation && m_streamedTokens == 0)
-                    takeBack(*asked); // refused before its answer began: nothing of the turn stays
+                    takeBack(*asked, true); // refused before its answer began: nothing of the turn stays
                 return;
             }
             TurnStats stats;

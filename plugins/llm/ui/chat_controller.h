@@ -118,7 +118,9 @@ private:
         QString text;
         bool newConversation = false;
     };
-    void takeBack(const AskedQuestion& asked);
+    // Removes `asked` from its conversation (and the conversation, when it made it and holds nothing
+    // else); `giveBack`: questionReturned gives its text back to the page.
+    void takeBack(const AskedQuestion& asked, bool giveBack);
     void onModelJobEnded(const QString& runId);
 
     core::Session& m_session;

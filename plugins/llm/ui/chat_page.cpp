@@ -148,8 +148,9 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
             m_input->clear();
     });
     connect(m_controller, &ChatController::questionReturned, this, [this](const QString& text) {
-        if (m_input->toPlainText().trimmed().isEmpty())
-            m_input->setPlainText(text);
+        // Never lost: after what was typed meanwhile, if anything (review 66 R66-6).
+        const QString typed = m_input->toPlainText();
+        m_input->setPlainText(typed.trimmed().isEmpty() ? text : typed + QStringLiteral("\n\n") + text);
     });
     connect(m_stop, &QPushButton::clicked, m_controller, &ChatController::stop);
     connect(m_regenerate, &QPushButton::clicked, m_controller, &ChatController::regenerate);

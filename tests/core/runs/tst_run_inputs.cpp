@@ -158,7 +158,9 @@ private slots:
             return QDir().mkpath(QFileInfo(path).absolutePath()) && f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
         };
         const QString oldFolder = dir.filePath(QStringLiteral("data")), newFolder = dir.filePath(QStringLiteral("lab/data"));
-        const QString a = oldFolder + QStringLiteral("/x/a.fa"), b = oldFolder + QStringLiteral("/b.fa");
+        // b typed with a doubled slash, as "$DATA/b.fa" gives with DATA ending in one: its pins are
+        // found by the clean path a relocation names (review 66 R66-2).
+        const QString a = oldFolder + QStringLiteral("/x/a.fa"), b = oldFolder + QStringLiteral("//b.fa");
         const auto startPaused = [&] {
             if (!write(a, ">a\nACGT\n") || !write(b, ">b\nGGCC\n"))
                 return QString();
@@ -236,6 +238,36 @@ private slots:
         record = m_project->store().run(*resumed);
         QCOMPARE(record->state, RunState::Failed);
         QVERIFY2(record->error.startsWith(QStringLiteral("the input %1/a.fa changed since this run began").arg(elsewhere)), qPrintable(record->error));
+        // The pins followed the move as the continuation began (review 66 R66-1): the right file put
+        // there, the failed continuation is resumed without saying the move again.
+        QVERIFY(write(elsewhere + QStringLiteral("/a.fa"), ">a\nACGT\n"));
+        const auto again = runs.resume(*resumed);
+        QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        record = m_project->store().run(*again);
+        QVERIFY2(record->state == RunState::Finished, qPrintable(record->error));
+
+        // Nothing kept to check a file found elsewhere against (pins gone, a record without its
+        // inputs: a run killed early, before pins existed): not taken on its name (review 66 R66-3).
+        const QString fourth = startPaused();
+        QVERIFY(!fourth.isEmpty());
+        {
+            CheckpointStore store(m_project->checkpointDir(fourth), 1);
+            QVERIFY(store.remove(QLatin1String(kInputPinsKey)));
+            auto bare = m_project->store().run(fourth);
+            QVERIFY(bare);
+            bare->inputs.clear();
+            QVERIFY(m_project->store().updateRun(*bare));
+        }
+        QVERIFY(QFile::remove(a));
+        InputRelocation unchecked;
+        unchecked.searchFolders << elsewhere;
+        resumed = resumeWith(fourth, unchecked);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        record = m_project->store().run(*resumed);
+        QCOMPARE(record->state, RunState::Failed);
+        QVERIFY2(record->error.contains(QStringLiteral("no SHA-256 of it was kept when the run began")), qPrintable(record->error));
     }
 
     // A resumed run whose pins are damaged or gone is checked against the SHA-256 the run it
