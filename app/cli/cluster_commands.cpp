@@ -297,6 +297,10 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
     core::Project* project = ctx.project(false);
     if (!project)
         return kProjectError;
+    // A run whose bioforge was killed reads interrupted, as `runs` and `resume` say it (it read
+    // "running": trial 22); a read-only project is read as it lies.
+    if (auto recovered = ctx.session().runs()->recoverInterrupted(); !recovered)
+        ctx.err() << "bioforge: " << recovered.error().message() << Qt::endl;
     auto all = project->store().runs();
     if (!all) {
         ctx.err() << "bioforge: " << all.error().message() << Qt::endl;

@@ -78,6 +78,9 @@ private slots:
             if (const QString id = line.section(QLatin1Char('|'), 0, 0).section(QLatin1Char('_'), 0, 0); !ids.contains(id))
                 ids << id;
         const auto cleanUp = qScopeGuard([&] { slurm(QStringLiteral("scancel"), ids); });
+        // Its bioforge killed: interrupted, as `runs` says it (it read "running": trial 22).
+        const Result killed = run({QStringLiteral("status")});
+        QVERIFY2(killed.code == 0 && killed.out.contains(QStringLiteral("run %1 (interrupted)").arg(runId)), qPrintable(killed.out + killed.err));
         {
             auto store = bioforge::core::ProjectStore::open(QDir(project()).filePath(QStringLiteral("project.sqlite")));
             QVERIFY(store);

@@ -118,6 +118,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent)
     for (QComboBox* combo : m_models)
         connect(combo, &QComboBox::currentTextChanged, this, [this] { remember(); });
     connect(m_chunkLength, &QComboBox::currentTextChanged, this, [this] { remember(); });
+    connect(m_cluster, &QCheckBox::toggled, this, [this] { remember(); });
     restore();
     updateButtons();
 }
@@ -149,7 +150,7 @@ QComboBox* RunSetupPanel::makeModelChoice(int role)
     return combo;
 }
 
-// The FASTA list and the model choices are kept for the next start.
+// The FASTA list, the model choices, the chunk length and the cluster tick are kept for the next start.
 void RunSetupPanel::remember() const
 {
     if (m_restoring)
@@ -159,6 +160,7 @@ void RunSetupPanel::remember() const
     for (int role = 0; role < 3; ++role)
         memory.setValue(QLatin1String(kParameterNames[role]), m_models[role]->currentText());
     memory.setValue(QStringLiteral("chunk_length"), m_chunkLength->currentText());
+    memory.setValue(QStringLiteral("cluster"), m_cluster->isChecked()); // a next run meant for the cluster went to this machine (trial 22)
 }
 
 void RunSetupPanel::restore()
@@ -172,6 +174,7 @@ void RunSetupPanel::restore()
     addInputs(kept);
     if (const QString chunk = memory.value(QStringLiteral("chunk_length")).toString(); !chunk.isEmpty())
         m_chunkLength->setCurrentText(chunk);
+    m_cluster->setChecked(m_cluster->isEnabled() && memory.value(QStringLiteral("cluster")).toBool());
     m_restoring = false;
 }
 

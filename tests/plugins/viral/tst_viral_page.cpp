@@ -254,6 +254,15 @@ private slots:
         const QJsonObject cluster = panel.parameters().value(QLatin1String("cluster")).toObject();
         QCOMPARE(cluster.value(QLatin1String("shards")).toInt(), 3);
         QCOMPARE(cluster.value(QLatin1String("partition")).toString(), QStringLiteral("gpu"));
+        // Kept for the next start, as the page's inputs are (a run meant for the cluster went to this
+        // machine after a restart: trial 22).
+        {
+            RunSetupPanel next;
+            QVERIFY(next.findChild<QCheckBox*>(QStringLiteral("clusterCheck"))->isChecked());
+        }
+        check->setChecked(false);
+        RunSetupPanel after;
+        QVERIFY(!after.findChild<QCheckBox*>(QStringLiteral("clusterCheck"))->isChecked());
     }
 
     // A cluster run asks whether a Slurm cluster answers on a worker thread (a controller that is
