@@ -1,5 +1,6 @@
 #include "provenance/provenance_dock.h"
 
+#include "layout/open_location.h"
 #include "io/atomic_file.h"
 #include "plugin/plugin_manager.h"
 #include "report/report_builder.h"
@@ -20,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <QUrl>
 
 namespace bioforge::ui {
 namespace {
@@ -69,7 +71,8 @@ ProvenanceDock::ProvenanceDock(core::Session& session, QWidget* parent) : QDockW
     m_exportNote->setObjectName(QStringLiteral("exportNote"));
     m_exportNote->setWordWrap(true);
     m_exportNote->setTextFormat(Qt::RichText);
-    m_exportNote->setOpenExternalLinks(true); // file:// links open in the desktop's viewer
+    // file:// links open in the desktop's viewer; where none does, the path is said (trial 21 T21-18).
+    connect(m_exportNote, &QLabel::linkActivated, this, [this](const QString& link) { openLocation(QUrl(link).toLocalFile(), this); });
     m_exportNote->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_exportNote->hide();
     m_exportJson = new QPushButton(tr("Export JSON…"), body);

@@ -1,5 +1,6 @@
 #include "shell/main_window.h"
 
+#include "layout/open_location.h"
 #include "about/about_dialog.h"
 #include "checkpoints/checkpoint_inspector_dock.h"
 #include "compute/device_discovery.h"
@@ -298,7 +299,7 @@ void MainWindow::openUserGuide()
                                  QStringLiteral(BIOFORGE_SOURCE_DIR "/docs/user-guide.md")};
     for (const QString& c : candidates)
         if (QFileInfo::exists(c)) {
-            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(c).absoluteFilePath()));
+            openLocation(QFileInfo(c).absoluteFilePath(), this);
             statusBar()->showMessage(tr("User guide: %1").arg(QFileInfo(c).absoluteFilePath()), 10000);
             return;
         }

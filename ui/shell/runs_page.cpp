@@ -1,5 +1,6 @@
 #include "shell/runs_page.h"
 
+#include "layout/open_location.h"
 #include "jobs/resume_locating.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
@@ -61,7 +62,7 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
 
     connect(openFolder, &QPushButton::clicked, this, [this] {
         if (m_session.project() && !selectedRunId().isEmpty())
-            QDesktopServices::openUrl(QUrl::fromLocalFile(m_session.project()->runDir(selectedRunId())));
+            openLocation(m_session.project()->runDir(selectedRunId()), this);
     });
     connect(provenance, &QPushButton::clicked, this, [this] { emit provenanceRequested(selectedRunId()); });
     connect(checkpoints, &QPushButton::clicked, this, [this] { emit checkpointsRequested(selectedRunId()); });

@@ -1,5 +1,6 @@
 #include "annotation_results_panel.h"
 
+#include "layout/open_location.h"
 #include "gene_detail_html.h"
 #include "identity/gene_resolver.h"
 #include "io/json_file.h"
@@ -32,6 +33,7 @@
 #include <QtConcurrent>
 
 #include <qcustomplot.h>
+#include <QUrl>
 
 namespace bioforge::annotation {
 namespace {
@@ -159,7 +161,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     m_reportNote->setObjectName(QStringLiteral("reportNote"));
     m_reportNote->setWordWrap(true);
     m_reportNote->setTextFormat(Qt::RichText);
-    m_reportNote->setOpenExternalLinks(true);
+    connect(m_reportNote, &QLabel::linkActivated, this, [this](const QString& link) { ui::openLocation(QUrl(link).toLocalFile(), this); });
     m_reportNote->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_reportNote->hide();
     layout->addWidget(m_reportNote);

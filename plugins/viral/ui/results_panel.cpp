@@ -1,5 +1,6 @@
 #include "results_panel.h"
 
+#include "layout/open_location.h"
 #include "contig_table_model.h"
 #include "layout/table_sorting.h"
 #include "plot/plot_factory.h"
@@ -121,7 +122,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent)
     connect(exportButton, &QPushButton::clicked, this, &ResultsPanel::exportTables);
     connect(openFolder, &QPushButton::clicked, this, [this] {
         if (!m_runDir.isEmpty())
-            QDesktopServices::openUrl(QUrl::fromLocalFile(m_runDir));
+            ui::openLocation(m_runDir, this);
     });
     connect(&m_loading, &QFutureWatcher<core::Expected<ContigResults>>::finished, this, [this] {
         if (m_loadingDir != m_runDir)
