@@ -34,18 +34,23 @@ class TstResumeLocating : public QObject {
 
     // Answers the next "Locate folder…" question (pressing it, or Cancel), then the folder dialog
     // with `folder`; `said` gets the question's text.
-    void answer(bool locate, const QString& folder, QString& said)
+    void answer(bool locate, const QString& folder, QString& said) { answerEach(locate, locate ? QStringList{folder} : QStringList{}, said); }
+
+    // Answers the questions to come with `folders`, one each, in order (or Cancel once, unless `locate`).
+    void answerEach(bool locate, QStringList folders, QString& said)
     {
-        QTimer::singleShot(0, this, [this, locate, folder, &said] {
+        QTimer::singleShot(0, this, [this, locate, folders, &said] {
             auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
             if (!box)
                 return;
             said = box->text();
             QAbstractButton* button = locate ? box->findChild<QAbstractButton*>(QStringLiteral("locateInputsButton")) : box->button(QMessageBox::Cancel);
             if (locate)
-                QTimer::singleShot(0, this, [folder] {
+                QTimer::singleShot(0, this, [this, folders, &said] {
                     if (auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget())) {
-                        dialog->selectFile(folder);
+                        dialog->selectFile(folders.first());
+                        if (folders.size() > 1)
+                            answerEach(true, folders.mid(1), said);
                         QMetaObject::invokeMethod(dialog, "accept");
                     }
                 });
@@ -100,6 +105,27 @@ private slots:
         QVERIFY2(record->state == RunState::Finished, qPrintable(record->error));
         QCOMPARE(record->inputs.value(0).path, QDir(movedTo).filePath(QStringLiteral("a.fa")));
         QCOMPARE(test::readAll(QDir((*project)->runDir(*resumed)).filePath(QStringLiteral("copy.txt"))), QByteArray(">a\nACGT\n"));
+
+        // Two inputs moved to two folders: asked again for the one the first folder lacks (review 66 R66-5).
+        const QString b = dir.filePath(QStringLiteral("in/b.fa")), a = dir.filePath(QStringLiteral("in/a.fa"));
+        QVERIFY(QFile::rename(QDir(movedTo).filePath(QStringLiteral("a.fa")), a));
+        {
+            QFile f(b);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(">b\nGGCC\n") == 8);
+        }
+        auto both = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a, b}}});
+        QVERIFY(both && scheduler.waitForIdle(60000));
+        const QString otherFolder = dir.filePath(QStringLiteral("elsewhere"));
+        QVERIFY(QDir().mkpath(otherFolder));
+        QVERIFY(QFile::rename(a, QDir(movedTo).filePath(QStringLiteral("a.fa"))) && QFile::rename(b, QDir(otherFolder).filePath(QStringLiteral("b.fa"))));
+        answerEach(true, QStringList{movedTo, otherFolder}, said);
+        const auto twice = resumeLocatingInputs(runs, *both, &parent);
+        QVERIFY2(twice, twice ? "" : qPrintable(twice.error().message()));
+        QVERIFY2(said.contains(QStringLiteral("in none of the folders chosen")) && said.contains(b) && !said.contains(a), qPrintable(said));
+        QVERIFY(scheduler.waitForIdle(60000));
+        const auto together = (*project)->store().run(*twice);
+        QVERIFY2(together->state == RunState::Finished, qPrintable(together->error));
+        QCOMPARE(test::readAll(QDir((*project)->runDir(*twice)).filePath(QStringLiteral("copy.txt"))), QByteArray(">a\nACGT\n>b\nGGCC\n"));
     }
 };
 
