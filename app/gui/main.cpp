@@ -137,7 +137,7 @@ int main(int argc, char** argv)
         // The runs pause while the event loop still runs (a second signal is heard meanwhile); the
         // application quits once none is running or queued.
         QApplication::setQuitOnLastWindowClosed(false);
-        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::PauseAndQuit; });
+        window.setQuitQuestion([](int, int) { return ui::MainWindow::QuitChoice::PauseAndQuit; });
         window.close();
         auto quitWhenIdle = [&session] {
             for (const auto& h : session.scheduler().handles())

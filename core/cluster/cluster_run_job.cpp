@@ -41,6 +41,17 @@ QString slurmPattern(const QString& path)
     return p.replace(QLatin1Char('%'), QLatin1String("%%"));
 }
 
+// A pause that leaves the run's queued or running jobs on the cluster (PauseMode::LeaveClusterJobs):
+// said in the run's record, with how to follow them again or stop them.
+void leaveJobsGoing(JobContext& ctx, const QStringList& jobs)
+{
+    if (jobs.isEmpty())
+        return;
+    ctx.warn(QStringLiteral("paused here with its Slurm job(s) %1 left going on the cluster: 'bioforge resume %2' (or Resume in the window) follows "
+                            "them again and merges, 'bioforge status' lists them, 'scancel %3' stops them")
+                 .arg(jobs.join(QStringLiteral(", ")), ctx.runId(), jobs.join(QLatin1Char(' '))));
+}
+
 // Cancels `jobs` and waits (at most kCancelWaitMs) until they have left the queue: a task checkpoints
 // on SIGTERM, so a resume finds them ended, not ending.
 void cancelAndWait(const ClusterBackend& slurm, const QStringList& jobs)
@@ -279,7 +290,9 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         auto observed = observeCluster(slurm, state);
         if (!observed) { // a busy controller answers late now and then: retry before giving up
             if (ctx.stopRequested()) { // a pause or cancel now: scancel what was seen running, as far as Slurm answers
-                if (const QStringList active = seen.activeJobs(); !active.isEmpty())
+                if (ctx.leavesClusterJobs())
+                    leaveJobsGoing(ctx, seen.activeJobs());
+                else if (const QStringList active = seen.activeJobs(); !active.isEmpty())
                     if (Status cancelled = slurm.cancel(active); !cancelled)
                         ctx.warn(QStringLiteral("the run was stopped while squeue did not answer, and scancel failed too (%1): Slurm job(s) %2 may still "
                                                 "run; 'bioforge status' shows them once the controller answers, 'scancel %3' stops them")
@@ -337,6 +350,11 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         const ClusterSubmission* lastMerge = state.lastMerge();
         if (QFileInfo::exists(work.mergeResultFile()) && (!seen.merge || !seen.merge->active()))
             break;
+        if (ctx.leavesClusterJobs()) {
+            leaveJobsGoing(ctx, seen.activeJobs());
+            save();
+            return JobOutcome::Paused;
+        }
         if (ctx.stopRequested()) {
             cancelAndWait(slurm, seen.activeJobs());
             if (auto after = observeCluster(slurm, state)) // the record says how the cancelled jobs ended, not "running"

@@ -15,7 +15,9 @@
 // resubmits only the tasks without a result (`--array=<their indices>`);
 // tasks still queued or running on the cluster are followed, not resubmitted.
 // Pause and cancel scancel every queued or running job of the run (a task
-// checkpoints on SIGTERM and resumes from there). State lives in the
+// checkpoints on SIGTERM and resumes from there), except a pause asked with
+// PauseMode::LeaveClusterJobs (the window quit leaving them going): the run is
+// paused here, its record names the jobs, and a resume follows them again. State lives in the
 // checkpoint entry "cluster" and in the work folder (cluster_work.h).
 
 #include "cluster/slurm_options.h"

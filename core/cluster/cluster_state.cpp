@@ -232,4 +232,10 @@ Expected<QStringList> cancelClusterRunJobs(const QString& checkpointDir, const C
     return active;
 }
 
+QString clusterRunJobName(const QString& checkpointDir)
+{
+    auto state = loadClusterState(checkpointDir);
+    return state && *state ? (*state)->jobNameIn(checkpointDir) : ClusterState{}.jobNameIn(checkpointDir);
+}
+
 } // namespace bioforge::core

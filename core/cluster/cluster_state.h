@@ -104,5 +104,9 @@ Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const 
 // jobs would otherwise run on. Returns the job ids it cancelled (none when nothing was on the
 // cluster, or the run never reached it); an error when squeue or scancel fail.
 Expected<QStringList> cancelClusterRunJobs(const QString& checkpointDir, const ClusterBackend& cluster);
+// The Slurm job name of the tasks of the cluster run whose checkpoint folder is `checkpointDir`
+// (`squeue --name` lists them; the merge's is this plus "-merge"): ClusterState::jobNameIn, or the
+// name a run that has planned nothing yet would take.
+QString clusterRunJobName(const QString& checkpointDir);
 
 } // namespace bioforge::core

@@ -137,8 +137,10 @@ void JobContext::markComplete()
     sampleLocked(m_clock.nowMs());
 }
 
-void JobContext::requestPause()
+void JobContext::requestPause(PauseMode mode)
 {
+    if (mode == PauseMode::LeaveClusterJobs)
+        m_leaveClusterJobs.store(true, std::memory_order_release); // before the pause, which readers see first
     int expected = int(StopRequest::None);
     m_stop.compare_exchange_strong(expected, int(StopRequest::Pause), std::memory_order_acq_rel);
 }

@@ -23,6 +23,10 @@ class DeviceLease;
 class ProvenanceRecorder;
 
 enum class StopRequest { None, Pause, Cancel };
+// What a pause stops. A job whose work runs elsewhere (a cluster run's Slurm jobs) stops that work
+// too, unless asked to leave it going (the window quit with "leave the jobs on the cluster"): the
+// run is then paused here, and a resume follows the work again.
+enum class PauseMode { StopEverything, LeaveClusterJobs };
 
 struct ProgressSnapshot {
     QString stageId;
@@ -92,8 +96,14 @@ public:
     // Cooperative stop: a job polls stopRequested() after every unit of work.
     bool stopRequested() const { return m_stop.load(std::memory_order_acquire) != int(StopRequest::None); }
     StopRequest stopRequest() const { return StopRequest(m_stop.load(std::memory_order_acquire)); }
-    void requestPause();
+    void requestPause(PauseMode mode = PauseMode::StopEverything);
     void requestCancel();
+    // A pause asked with PauseMode::LeaveClusterJobs (and no cancel since): the job leaves what it
+    // runs on a cluster going.
+    bool leavesClusterJobs() const
+    {
+        return stopRequest() == StopRequest::Pause && m_leaveClusterJobs.load(std::memory_order_acquire);
+    }
 
     // A paused run's progress, kept among its checkpoints (kResumeProgressKey), so that the run
     // resumed from them starts there instead of at 0 % while it reads them back (hashing pinned
@@ -119,6 +129,7 @@ private:
     qint64 m_startMs;
 
     std::atomic<int> m_stop{int(StopRequest::None)};
+    std::atomic<bool> m_leaveClusterJobs{false};
     std::atomic<qint64> m_endMs{-1}; // -1 while the job runs
     std::atomic<qint64> m_stageDone{0};
     std::atomic<qint64> m_unitsDone{0};

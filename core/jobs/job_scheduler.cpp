@@ -131,7 +131,7 @@ void JobScheduler::onWorkerDone(const QString& runId, JobOutcome, const QString&
     schedule();
 }
 
-void JobScheduler::pause(const QString& runId)
+void JobScheduler::pause(const QString& runId, PauseMode mode)
 {
     std::shared_ptr<JobHandle> h = handle(runId);
     if (!h)
@@ -143,7 +143,7 @@ void JobScheduler::pause(const QString& runId)
         emit jobStateChanged(runId);
         emit jobEnded(runId);
     } else if (h->state() == RunState::Running && h->context()) {
-        h->context()->requestPause();
+        h->context()->requestPause(mode);
         h->setPendingStop(StopRequest::Pause);
         emit jobStateChanged(runId);
     }

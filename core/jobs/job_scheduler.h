@@ -27,7 +27,8 @@ public:
     ~JobScheduler() override;
 
     void submit(std::shared_ptr<JobHandle> handle);
-    void pause(const QString& runId);
+    // A queued run pauses at once; a running one is asked to (`mode`: JobContext::requestPause).
+    void pause(const QString& runId, PauseMode mode = PauseMode::StopEverything);
     void cancel(const QString& runId);
     // Asks every active job to pause (checkpoint and stop), then waits for the workers.
     void pauseAllAndWait();

@@ -72,16 +72,22 @@ Expected<RunRecord> RunService::discard(const QString& runId)
                          : QStringLiteral("run %1 was resumed as run %2, %3: nothing is left to cancel").arg(runId, r->runId, whichRunState(r->state)),
                      Error::Kind::Failed);
     const RunState was = record->state;
-    // An interrupted cluster run's jobs run on with no process to follow them: scancelled first (a
-    // paused one left nothing queued), and the run stays interrupted when that fails, to be tried again.
+    // A cluster run's jobs still on the cluster run on with no process to follow them: scancelled
+    // first. An interrupted run's jobs surely ran on: it stays interrupted when that fails, to be tried
+    // again. A paused one left them only when asked to (the window quit leaving them going) or when
+    // Slurm did not answer the pause: cancelled anyway when Slurm does not answer now, the note saying
+    // how to find what it may have left.
     QString jobsNote;
-    if (was == RunState::Interrupted && record->parameters.contains(QLatin1String("cluster"))) {
+    if (record->parameters.contains(QLatin1String("cluster"))) {
         const auto cancelled = cancelClusterRunJobs(m_project.checkpointDir(record->checkpointId), SlurmClient());
-        if (!cancelled)
+        if (!cancelled && was == RunState::Interrupted)
             return Error(QStringLiteral("run %1 is a cluster run whose Slurm jobs could not be cancelled (%2); it stays interrupted: cancel it again, "
                                         "or scancel its jobs (squeue lists them) first")
                              .arg(runId, cancelled.error().message()));
-        if (!cancelled->isEmpty())
+        if (!cancelled)
+            jobsNote = QStringLiteral("; Slurm did not answer (%1): jobs it may have left on the cluster are listed by 'squeue --name %2'")
+                           .arg(cancelled.error().message().trimmed(), clusterRunJobName(m_project.checkpointDir(record->checkpointId)));
+        else if (!cancelled->isEmpty())
             jobsNote = QStringLiteral("; its Slurm jobs %1 were cancelled").arg(cancelled->join(QStringLiteral(", ")));
     }
     // Where it ran, in its report: the block lived in the memory of the process that died.
@@ -99,7 +105,7 @@ Expected<RunRecord> RunService::discard(const QString& runId)
     if (Status st = exportProvenance(*record, m_project.runDir(runId)); !st)
         return st.error();
     showIdleJobState(*record); // paused in this session: the Jobs dock's row says it now
-    log::info(QStringLiteral("run %1 cancelled (it was %2)").arg(runId, runStateName(was)));
+    log::info(QStringLiteral("run %1 cancelled (it was %2)%3").arg(runId, runStateName(was), jobsNote));
     return *record;
 }
 

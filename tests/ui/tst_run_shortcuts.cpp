@@ -117,6 +117,9 @@ private slots:
         QVERIFY2(question->text().contains(continuation), qPrintable(question->text()));
         question->button(QMessageBox::Yes)->click();
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(continuation), core::RunState::Cancelled, 10000);
+        // Said in the status bar, as `bioforge cancel` says it (for a cluster run: which Slurm jobs went).
+        QVERIFY2(m_fixture.window->statusBar()->currentMessage().startsWith(QStringLiteral("Run %1: cancelled while paused").arg(continuation)),
+                 qPrintable(m_fixture.window->statusBar()->currentMessage()));
         QCOMPARE(stateOf(*finished), core::RunState::Finished);
         // The Runs page used last with nothing selected there: said, not the Jobs dock's run instead.
         QVERIFY(chooseInRunsPage(*finished));

@@ -104,16 +104,18 @@ private slots:
         QVERIFY(id);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(session, *id), QStringLiteral("running"), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(session.scheduler().handle(*id)->snapshot().fraction > 0.0, 30000); // a pause with work done
-        int asked = 0;
-        window.setQuitQuestion([&](int active) {
+        int asked = 0, askedOnCluster = -1;
+        window.setQuitQuestion([&](int active, int onCluster) {
             asked = active;
+            askedOnCluster = onCluster;
             return ui::MainWindow::QuitChoice::Stay;
         });
         QVERIFY(!window.close()); // "Keep working": the window stays, the run goes on
         QCOMPARE(asked, 1);
+        QCOMPARE(askedOnCluster, 0); // a local run: no "leave the cluster jobs going"
         QVERIFY(window.isVisible());
         QCOMPARE(stateOf(session, *id), QStringLiteral("running"));
-        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::PauseAndQuit; });
+        window.setQuitQuestion([](int, int) { return ui::MainWindow::QuitChoice::PauseAndQuit; });
         QVERIFY(window.close());
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(session, *id), QStringLiteral("paused"), 60000);
         m_paused = *id;
@@ -128,7 +130,7 @@ private slots:
         core::Session session(core::Session::Options{});
         ui::MainWindow window(session);
         QVERIFY(window.openProject(project(), false));
-        window.setQuitQuestion([](int) { return ui::MainWindow::QuitChoice::CancelAndQuit; });
+        window.setQuitQuestion([](int, int) { return ui::MainWindow::QuitChoice::CancelAndQuit; });
         window.show();
         // The resume dialog preselects it; with nothing ticked its button is off.
         auto resumable = session.runs()->resumableRuns();

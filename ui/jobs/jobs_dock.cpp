@@ -1,5 +1,6 @@
 #include "jobs/jobs_dock.h"
 
+#include "cluster/cluster_state.h"
 #include "jobs/job_list_model.h"
 #include "jobs/job_scheduler.h"
 #include "jobs/resume_locating.h"
@@ -209,8 +210,9 @@ void JobsDock::cancelSelected()
     // Paused or interrupted: asked first, as it cannot be resumed afterwards.
     QString text = tr("Cancel run %1 for good? It will no longer be offered to resume; its checkpoints and outputs stay in the project folder.").arg(id);
     if (auto record = m_session.runs()->project().store().run(id); record && record->parameters.contains(QLatin1String("cluster")))
-        text += tr("\n\nIt ran on the Slurm cluster: Slurm jobs it left, if any, are listed by `squeue --name bioforge-%1` (scancel ends them).")
-                    .arg(record->checkpointId.right(8));
+        text += tr("\n\nIt ran on the Slurm cluster: its jobs still queued or running there (`squeue --name %1` lists them) are cancelled too, "
+                   "and the Log says which.")
+                    .arg(core::clusterRunJobName(m_session.runs()->project().checkpointDir(record->checkpointId)));
     auto* question = new QMessageBox(QMessageBox::Question, tr("Cancel run"), text, QMessageBox::Yes | QMessageBox::No, this);
     question->setObjectName(QStringLiteral("cancelPausedRunQuestion"));
     question->setDefaultButton(QMessageBox::No);
@@ -220,6 +222,8 @@ void JobsDock::cancelSelected()
             return;
         if (auto ended = m_session.runs()->discard(id); !ended)
             emit errorOccurred(ended.error().message());
+        else
+            emit statusMessage(tr("Run %1: %2").arg(id, ended->error)); // which Slurm jobs it cancelled, if any
         reloadDormant();
         updateButtons();
     });

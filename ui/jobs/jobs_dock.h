@@ -40,6 +40,7 @@ signals:
     void runActivated(const QString& runId);
     void runSelected(const QString& runId); // the current row's run (the Checkpoints dock follows it)
     void errorOccurred(const QString& message);
+    void statusMessage(const QString& message); // shown a while in the status bar
 
 private:
     void updateButtons();

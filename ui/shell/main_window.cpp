@@ -79,6 +79,7 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     connect(m_jobs, &JobsDock::runActivated, m_provenance, &ProvenanceDock::showRun);
     connect(m_jobs, &JobsDock::runSelected, m_checkpoints, &CheckpointInspectorDock::followRun);
     connect(m_jobs, &JobsDock::errorOccurred, this, &MainWindow::showError);
+    connect(m_jobs, &JobsDock::statusMessage, this, [this](const QString& message) { statusBar()->showMessage(message, 30000); });
     connect(m_provenance, &ProvenanceDock::errorOccurred, this, &MainWindow::showError);
     connect(m_provenance, &ProvenanceDock::reportExported, this, [this](const QStringList& paths) {
         statusBar()->showMessage(tr("Report written: %1").arg(paths.join(QStringLiteral(", "))), 10000);
@@ -313,12 +314,20 @@ void MainWindow::rememberLayout() const
     memory.setValue(QStringLiteral("state"), saveState());
 }
 
-int MainWindow::activeRuns() const
+int MainWindow::activeRuns(bool onClusterOnly) const
 {
     int active = 0;
     for (const auto& h : m_session.scheduler().handles())
-        active += h->state() == core::RunState::Running || h->state() == core::RunState::Queued ? 1 : 0;
+        active += (h->state() == core::RunState::Running || h->state() == core::RunState::Queued)
+                          && (!onClusterOnly || runsOnCluster(*h))
+                      ? 1
+                      : 0;
     return active;
+}
+
+bool MainWindow::runsOnCluster(const core::JobHandle& h)
+{
+    return h.record().parameters.contains(QLatin1String("cluster"));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -329,21 +338,31 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->accept();
         return;
     }
+    const int onCluster = activeRuns(true);
     QuitChoice choice = QuitChoice::PauseAndQuit;
     if (m_askQuit) {
-        choice = m_askQuit(active);
+        choice = m_askQuit(active, onCluster);
     } else {
-        QMessageBox box(QMessageBox::Question, tr("Runs are going"),
-                        (active == 1 ? tr("1 run is still going. Pause it (it resumes from its last checkpoint at the next start) or cancel it?")
-                                     : tr("%1 runs are still going. Pause them (they resume from their last checkpoint at the next start) or cancel them?")
-                                           .arg(active)),
-                        QMessageBox::NoButton, this);
+        QString text = active == 1 ? tr("1 run is still going. Pause it (it resumes from its last checkpoint at the next start) or cancel it?")
+                                   : tr("%1 runs are still going. Pause them (they resume from their last checkpoint at the next start) or cancel them?")
+                                         .arg(active);
+        if (onCluster > 0)
+            text += QLatin1String("\n\n")
+                    + tr("On the Slurm cluster: %1 of them. A pause stops their jobs there (scancel); or quit and leave those jobs going: "
+                         "such a run is paused here (the others pause as usual), and its Resume, at the next start or with "
+                         "'bioforge resume', follows the jobs again and merges their results.")
+                          .arg(onCluster);
+        QMessageBox box(QMessageBox::Question, tr("Runs are going"), text, QMessageBox::NoButton, this);
         QPushButton* pause = box.addButton(tr("Pause and quit"), QMessageBox::AcceptRole);
+        QPushButton* leave = onCluster > 0 ? box.addButton(tr("Quit, leave the cluster jobs going"), QMessageBox::AcceptRole) : nullptr;
         QPushButton* cancel = box.addButton(tr("Cancel the runs and quit"), QMessageBox::DestructiveRole);
         box.addButton(tr("Keep working"), QMessageBox::RejectRole);
         box.setDefaultButton(pause);
         box.exec();
-        choice = box.clickedButton() == pause ? QuitChoice::PauseAndQuit : box.clickedButton() == cancel ? QuitChoice::CancelAndQuit : QuitChoice::Stay;
+        choice = box.clickedButton() == pause                    ? QuitChoice::PauseAndQuit
+                 : leave && box.clickedButton() == leave          ? QuitChoice::LeaveClusterJobsAndQuit
+                 : box.clickedButton() == cancel                  ? QuitChoice::CancelAndQuit
+                                                                  : QuitChoice::Stay;
     }
     if (choice == QuitChoice::Stay) {
         event->ignore();
@@ -355,7 +374,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
         if (choice == QuitChoice::CancelAndQuit)
             m_session.scheduler().cancel(h->runId());
         else
-            m_session.scheduler().pause(h->runId());
+            m_session.scheduler().pause(h->runId(), choice == QuitChoice::LeaveClusterJobsAndQuit ? core::PauseMode::LeaveClusterJobs
+                                                                                                 : core::PauseMode::StopEverything);
     }
     rememberLayout();
     event->accept();

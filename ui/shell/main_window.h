@@ -14,6 +14,7 @@ class QListWidget;
 class QStackedWidget;
 
 namespace bioforge::core {
+class JobHandle;
 class Session;
 }
 
@@ -46,10 +47,13 @@ public:
     // for a while hides it, and it comes back after).
     QLabel* projectStatus() const { return m_projectStatus; }
 
-    // Closing the window with runs going asks what to do with them.
-    enum class QuitChoice { PauseAndQuit, CancelAndQuit, Stay };
-    // Replaces the question (tests answer it; the default asks in a message box).
-    void setQuitQuestion(std::function<QuitChoice(int activeRuns)> ask) { m_askQuit = std::move(ask); }
+    // Closing the window with runs going asks what to do with them. LeaveClusterJobsAndQuit (offered
+    // when cluster runs are among them): those runs pause here with their Slurm jobs left going (a
+    // resume follows them again), the others pause.
+    enum class QuitChoice { PauseAndQuit, LeaveClusterJobsAndQuit, CancelAndQuit, Stay };
+    // Replaces the question (tests answer it; the default asks in a message box). `clusterRuns`:
+    // how many of the `activeRuns` run on a cluster.
+    void setQuitQuestion(std::function<QuitChoice(int activeRuns, int clusterRuns)> ask) { m_askQuit = std::move(ask); }
     // Opening another project pauses the runs going (they resume when it is opened again): asked
     // first (true opens it). Replaces the question (tests answer it; the default asks in a message box).
     void setSwitchQuestion(std::function<bool(int activeRuns)> ask) { m_askSwitch = std::move(ask); }
@@ -113,9 +117,10 @@ private:
     QLabel* m_projectStatus = nullptr;
     QList<QAction*> m_projectActions; // need an open project: disabled without one
     bool m_runsPageFocusedLast = false; // of the two run lists, the Runs page's table had the focus last
-    std::function<QuitChoice(int)> m_askQuit;
+    std::function<QuitChoice(int, int)> m_askQuit;
     std::function<bool(int)> m_askSwitch;
-    int activeRuns() const; // running or queued
+    int activeRuns(bool onClusterOnly = false) const; // running or queued
+    static bool runsOnCluster(const core::JobHandle& h);
 };
 
 } // namespace bioforge::ui

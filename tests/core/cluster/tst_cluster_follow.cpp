@@ -3,7 +3,8 @@
 // progress follows the tasks' own files meanwhile, the run says so once (a
 // notice), and a pause asked then scancels what was last seen running and
 // ends paused (it failed after the squeue retries, whatever was asked). A
-// resume asks the plugin to compare the plan's models while a task is left.
+// resume asks the plugin to compare the plan's models while a task is left. A
+// pause that leaves the jobs going (the window quit so) cancels none.
 
 #include "cluster/cluster_backend.h"
 #include "cluster/cluster_run_job.h"
@@ -186,6 +187,45 @@ private slots:
         // scancel failed too (the controller is down): the record says which jobs may still run.
         const QStringList warnings = handle->record().warnings;
         QVERIFY2(!warnings.filter(QStringLiteral("Slurm job(s) 100, 101 may still run")).isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
+    }
+
+    // The window quit leaving a cluster run's jobs going (trial 22 T22-14): the run pauses here with
+    // nothing scancelled, its record names the jobs and how to follow or stop them, and its resume
+    // follows them (nothing submitted again) until a plain pause stops them.
+    void aPauseLeavingTheClusterJobsCancelsNothingAndTheResumeFollowsThem()
+    {
+        WorkbenchPlugin plugin;
+        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
+        QVERIFY(options);
+        auto slurm = std::make_shared<FakeScheduler>();
+        const auto clusterJob = [&] {
+            return std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
+                                                   QStringLiteral("/bin/true"), slurm);
+        };
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        auto first = makeHandle(clusterJob(), m_dir.path());
+        scheduler.submit(first);
+        QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
+        scheduler.pause(first->runId(), PauseMode::LeaveClusterJobs);
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(first->state(), RunState::Paused);
+        QVERIFY2(slurm->cancelled().isEmpty(), qPrintable(slurm->cancelled().join(QLatin1Char(' '))));
+        const QStringList warnings = first->record().warnings;
+        QVERIFY2(!warnings.filter(QStringLiteral("Slurm job(s) 100, 101 left going on the cluster: 'bioforge resume %1'").arg(first->runId())).isEmpty()
+                     && !warnings.filter(QStringLiteral("'scancel 100 101' stops them")).isEmpty(),
+                 qPrintable(warnings.join(QLatin1Char('\n'))));
+        const qsizetype submitted = slurm->submissions();
+
+        auto resumed = resumeOf(*first, clusterJob(), m_dir.path());
+        scheduler.submit(resumed);
+        const int polled = slurm->polls;
+        QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= polled + 2 && resumed->snapshot().message.contains(QLatin1String("3 running")), 30000);
+        QCOMPARE(slurm->submissions(), submitted); // followed, not submitted again
+        scheduler.pause(resumed->runId()); // a plain pause: scancelled
+        QVERIFY(scheduler.waitForIdle(30000));
+        QCOMPARE(resumed->state(), RunState::Paused);
+        QCOMPARE(slurm->cancelled(), (QStringList{QStringLiteral("100"), QStringLiteral("101")}));
     }
 
     // A task whose shard run failed on what it was given (its project's record says so: a contig the
