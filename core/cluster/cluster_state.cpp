@@ -117,6 +117,17 @@ Expected<ClusterObservation> observeCluster(const ClusterBackend& slurm, const C
     return o;
 }
 
+QString taskJobId(const QJsonObject& task, bool withOwnId)
+{
+    const QString job = task.value(QLatin1String("job_id")).toString();
+    const QString array = task.value(QLatin1String("array_job_id")).toString();
+    const QString index = task.value(QLatin1String("array_task_id")).toString();
+    if (array.isEmpty() || index.isEmpty())
+        return job;
+    const QString form = array + QLatin1Char('_') + index;
+    return !withOwnId || job.isEmpty() || job == array || job == form ? form : QStringLiteral("%1 (job %2)").arg(form, job);
+}
+
 QString arraySpec(const QList<int>& indices)
 {
     QStringList parts;
@@ -156,12 +167,18 @@ Expected<ClusterRunStatus> clusterRunStatus(const QString& checkpointDir, const 
             t.jobId = it->second.jobId;
             t.active = it->second.active();
         }
+        if (t.jobId.isEmpty()) // Slurm forgot it (MinJobAge): the job the record submitted it as
+            for (const ClusterSubmission& sub : state.submissions)
+                if (sub.kind == QLatin1String("tasks") && sub.indices.contains(i))
+                    t.jobId = QStringLiteral("%1_%2").arg(sub.jobId).arg(i);
         const QJsonObject result = work.taskResult(i);
         if (result.value(QLatin1String("state")).toString() == QLatin1String("finished")) {
             t.state = QStringLiteral("done");
             t.active = false; // a job still COMPLETING after its result is no task on the cluster
             t.node = result.value(QLatin1String("node")).toString();
             t.progress = 1;
+            if (const QString ran = taskJobId(result); !ran.isEmpty())
+                t.jobId = ran; // the job that wrote it, though Slurm forgot it
         }
         out.tasks.append(t);
     }

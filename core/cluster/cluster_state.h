@@ -75,6 +75,14 @@ QJsonObject clusterProvenance(const ClusterState& state, const ClusterWork& work
 // interrupted): the tasks as their files say. Empty when the folder holds no cluster checkpoint.
 QJsonObject clusterProvenanceOf(const QString& checkpointDir, const QJsonObject& options);
 
+// A task's Slurm job as squeue, scancel, sacct and the task logs (task-42_0.log) name it: the array
+// form "42_0" from its result.json (array_job_id, array_task_id: the task's placement), with
+// `withOwnId` the job's own id after it where that differs ("42_0 (job 44)"); the plain job_id where
+// it ran as no array task, or where the entry has only that (a task without a result: "42_0"
+// already); empty when none is recorded. `task`: an entry of the provenance's cluster.tasks[] or a
+// result.json.
+QString taskJobId(const QJsonObject& task, bool withOwnId = false);
+
 // "0-3", "1,3", "0-2,5": Slurm's --array syntax for sorted indices.
 QString arraySpec(const QList<int>& indices);
 

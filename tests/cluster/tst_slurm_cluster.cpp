@@ -74,10 +74,16 @@ private slots:
         for (const QJsonValue& t : shownTasks)
             QVERIFY2(t.toObject().value(QLatin1String("state")).toString() == QLatin1String("done") && !t.toObject().value(QLatin1String("node")).toString().isEmpty(),
                      qPrintable(asJson.out));
+        // Each task's job in the array form squeue and the task logs use, here and in the report (trial 22 T22-9).
+        const QString arrayJob = submissions[0].toObject().value(QLatin1String("job_id")).toString();
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(shownTasks[i].toObject().value(QLatin1String("job_id")).toString(), QStringLiteral("%1_%2").arg(arrayJob).arg(i));
         // The report of a cluster run is the viral report, with where it ran.
         QCOMPARE(run({QStringLiteral("report"), runId}).code, 0);
         const QString html = QString::fromUtf8(readAll(QDir(project()).filePath(QStringLiteral("reports/%1.html").arg(runId))));
         QVERIFY2(html.contains(QLatin1String("Cluster bioforge-test (Slurm): 4 shards")) && html.contains(QLatin1String("task 4")), qPrintable(html.left(2000)));
+        for (int i = 0; i < 4; ++i)
+            QVERIFY2(html.contains(QStringLiteral(">%1_%2").arg(arrayJob).arg(i)), qPrintable(arrayJob));
     }
 
     // The self-test on the cluster (a check of a cluster setup with no model or data): the outputs

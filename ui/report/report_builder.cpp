@@ -1,6 +1,7 @@
 #include "util/terminal_text.h"
 #include "report/report_builder.h"
 
+#include "cluster/cluster_state.h"
 #include "io/atomic_file.h"
 #include "plot/plot_factory.h"
 
@@ -155,7 +156,7 @@ QString ReportBuilder::provenanceAppendix() const
         const QJsonArray weights = plan.value(QLatin1String("weights")).toArray();
         for (qsizetype i = 0; i < results.size(); ++i) {
             const QJsonObject t = results[i].toObject();
-            tasks.append({QStringLiteral("task %1").arg(i + 1), t.value(QLatin1String("node")).toString(), t.value(QLatin1String("job_id")).toString(),
+            tasks.append({QStringLiteral("task %1").arg(i + 1), t.value(QLatin1String("node")).toString(), core::taskJobId(t, true),
                           t.value(QLatin1String("gpus")).toString().isEmpty() ? QStringLiteral("—") : t.value(QLatin1String("gpus")).toString(),
                           QString::number(weights.at(i).toDouble(), 'f', 0),
                           t.contains(QLatin1String("run_id")) ? t.value(QLatin1String("run_id")).toString() // else how its job ended, or that it runs

@@ -8,6 +8,7 @@
 
 #include "cluster/cluster_backend.h"
 #include "cluster/cluster_run_job.h"
+#include "cluster/cluster_state.h"
 #include "cluster/slurm_options.h"
 #include "compute/device_discovery.h"
 #include "compute/device_lease.h"
@@ -226,6 +227,48 @@ private slots:
         QVERIFY(scheduler.waitForIdle(30000));
         QCOMPARE(resumed->state(), RunState::Paused);
         QCOMPARE(slurm->cancelled(), (QStringList{QStringLiteral("100"), QStringLiteral("101")}));
+    }
+
+    // `status` once Slurm forgot the jobs (after MinJobAge): each task's job from the run's record, in
+    // the array form squeue and the task logs use — a done task's from its result, the others' from
+    // the submission (it printed none: trial 22 T22-11, T22-9).
+    void theStatusNamesTheJobsSlurmForgot()
+    {
+        WorkbenchPlugin plugin;
+        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
+        QVERIFY(options);
+        auto slurm = std::make_shared<FakeScheduler>();
+        DeviceLeasePool devices({DeviceDiscovery::cpu()});
+        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        auto handle = makeHandle(std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
+                                                                 QStringLiteral("/bin/true"), slurm),
+                                 m_dir.path());
+        scheduler.submit(handle);
+        QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
+        scheduler.pause(handle->runId()); // scancelled: the fake lists them no more
+        QVERIFY(scheduler.waitForIdle(30000));
+        const QString root = handle->checkpoints().rootDir();
+        const QString result = QDir(root).filePath(QStringLiteral("cluster/tasks/0/result.json"));
+        QVERIFY(QDir().mkpath(QFileInfo(result).absolutePath()));
+        QVERIFY(AtomicFile::write(result, R"({"state": "finished", "node": "node7", "job_id": "102", "array_job_id": "100", "array_task_id": "0"})"));
+        auto status = clusterRunStatus(root, *slurm);
+        QVERIFY2(status, status ? "" : qPrintable(status.error().message()));
+        QCOMPARE(status->tasks.size(), 3);
+        QCOMPARE(status->tasks[0].state, QStringLiteral("done"));
+        QCOMPARE(status->tasks[0].jobId, QStringLiteral("100_0"));
+        QCOMPARE(status->tasks[0].node, QStringLiteral("node7"));
+        for (int i = 1; i < 3; ++i) {
+            QCOMPARE(status->tasks[i].state, QStringLiteral("not on the cluster"));
+            QCOMPARE(status->tasks[i].jobId, QStringLiteral("100_%1").arg(i));
+        }
+        // The report's Cluster table adds the job's own id where it differs.
+        const QJsonObject placed{{QStringLiteral("job_id"), QStringLiteral("102")}, {QStringLiteral("array_job_id"), QStringLiteral("100")},
+                                 {QStringLiteral("array_task_id"), QStringLiteral("0")}};
+        QCOMPARE(taskJobId(placed, true), QStringLiteral("100_0 (job 102)"));
+        QCOMPARE(taskJobId(placed), QStringLiteral("100_0"));
+        QCOMPARE(taskJobId({{QStringLiteral("job_id"), QStringLiteral("100_2")}}, true), QStringLiteral("100_2"));
+        QCOMPARE(taskJobId({{QStringLiteral("job_id"), QStringLiteral("57")}}, true), QStringLiteral("57")); // no array task
+        QCOMPARE(taskJobId({}), QString());
     }
 
     // A task whose shard run failed on what it was given (its project's record says so: a contig the
