@@ -132,6 +132,22 @@ private:
 const QJsonObject kSelfTest{{QStringLiteral("units"), 12}, {QStringLiteral("values"), 10}, {QStringLiteral("work"), 0}, {QStringLiteral("seed"), 1},
                             {QStringLiteral("fail_at_unit"), -1}, {QStringLiteral("shard"), QString()}, {QStringLiteral("shard_plan"), QString()}};
 
+// The self-test as a cluster run of 3 shards on `slurm`.
+std::unique_ptr<ClusterRunJob> selfTestOn(IPlugin& plugin, std::shared_ptr<FakeScheduler> slurm)
+{
+    const auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
+    if (!options)
+        qFatal("%s", qPrintable(options.error().message()));
+    return std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options, QStringLiteral("/bin/true"),
+                                           std::move(slurm));
+}
+
+// One job at a time on the CPU.
+struct CpuScheduler {
+    DeviceLeasePool devices{{DeviceDiscovery::cpu()}};
+    JobScheduler scheduler{devices, SteadyClock::instance(), 1};
+};
+
 // A run that goes on from `first`'s checkpoints (a resume, as RunService makes one).
 std::shared_ptr<JobHandle> resumeOf(JobHandle& first, std::unique_ptr<Job> job, const QString& root)
 {
@@ -160,13 +176,10 @@ private slots:
     void aPauseWhileSqueueIsDownEndsPausedAndProgressFollowsTheFiles()
     {
         WorkbenchPlugin plugin; // the self-test: shardable, no model or input
-        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
-        QVERIFY(options);
         auto slurm = std::make_shared<FakeScheduler>();
-        auto job = std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
-                                                   QStringLiteral("/bin/true"), slurm);
-        DeviceLeasePool devices({DeviceDiscovery::cpu()});
-        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        auto job = selfTestOn(plugin, slurm);
+        CpuScheduler cpu;
+        JobScheduler& scheduler = cpu.scheduler;
         auto handle = makeHandle(std::move(job), m_dir.path());
         scheduler.submit(handle);
         QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000); // submitted, and followed
@@ -196,15 +209,10 @@ private slots:
     void aPauseLeavingTheClusterJobsCancelsNothingAndTheResumeFollowsThem()
     {
         WorkbenchPlugin plugin;
-        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
-        QVERIFY(options);
         auto slurm = std::make_shared<FakeScheduler>();
-        const auto clusterJob = [&] {
-            return std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
-                                                   QStringLiteral("/bin/true"), slurm);
-        };
-        DeviceLeasePool devices({DeviceDiscovery::cpu()});
-        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        const auto clusterJob = [&] { return selfTestOn(plugin, slurm); };
+        CpuScheduler cpu;
+        JobScheduler& scheduler = cpu.scheduler;
         auto first = makeHandle(clusterJob(), m_dir.path());
         scheduler.submit(first);
         QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
@@ -235,13 +243,10 @@ private slots:
     void theStatusNamesTheJobsSlurmForgot()
     {
         WorkbenchPlugin plugin;
-        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
-        QVERIFY(options);
         auto slurm = std::make_shared<FakeScheduler>();
-        DeviceLeasePool devices({DeviceDiscovery::cpu()});
-        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
-        auto handle = makeHandle(std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
-                                                                 QStringLiteral("/bin/true"), slurm),
+        CpuScheduler cpu;
+        JobScheduler& scheduler = cpu.scheduler;
+        auto handle = makeHandle(selfTestOn(plugin, slurm),
                                  m_dir.path());
         scheduler.submit(handle);
         QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
@@ -278,13 +283,10 @@ private slots:
     {
         for (const bool onInput : {false, true}) {
             WorkbenchPlugin plugin;
-            auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
-            QVERIFY(options);
             auto slurm = std::make_shared<FakeScheduler>();
-            DeviceLeasePool devices({DeviceDiscovery::cpu()});
-            JobScheduler scheduler(devices, SteadyClock::instance(), 1);
-            auto handle = makeHandle(std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
-                                                                     QStringLiteral("/bin/true"), slurm),
+            CpuScheduler cpu;
+            JobScheduler& scheduler = cpu.scheduler;
+            auto handle = makeHandle(selfTestOn(plugin, slurm),
                                      m_dir.path());
             scheduler.submit(handle);
             QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
@@ -321,15 +323,10 @@ private slots:
     void aResumeComparesTheModelsBeforeSubmittingWhileATaskIsLeft()
     {
         ModelCheckingPlugin plugin;
-        auto options = SlurmOptions::fromJson({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3}});
-        QVERIFY(options);
         auto slurm = std::make_shared<FakeScheduler>();
-        const auto clusterJob = [&] {
-            return std::make_unique<ClusterRunJob>(plugin, QStringLiteral("workbench"), QStringLiteral("selftest"), kSelfTest, *options,
-                                                   QStringLiteral("/bin/true"), slurm);
-        };
-        DeviceLeasePool devices({DeviceDiscovery::cpu()});
-        JobScheduler scheduler(devices, SteadyClock::instance(), 1);
+        const auto clusterJob = [&] { return selfTestOn(plugin, slurm); };
+        CpuScheduler cpu;
+        JobScheduler& scheduler = cpu.scheduler;
         auto first = makeHandle(clusterJob(), m_dir.path());
         scheduler.submit(first);
         QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
