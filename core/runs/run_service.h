@@ -76,9 +76,9 @@ public:
 
     // Whether a Slurm cluster answers on this machine (`scontrol show config`, at most 30 s when
     // its controller is down): start() refuses a cluster run, before it is recorded, when none does
-    // (NotFound, saying what a cluster run needs). An answer is kept for a minute per SLURM_CONF
-    // (no answer: 30 s), so a window can ask on a worker thread first and start() does not wait
-    // again, and resuming several cluster runs waits once. Thread-safe.
+    // (NotFound, saying what a cluster run needs). A "yes" is kept for a minute per SLURM_CONF, so
+    // a window can ask on a worker thread first and start() does not wait again, and resuming several
+    // cluster runs waits once; a "no" is asked again each time (the controller may be back). Thread-safe.
     static Status slurmClusterAnswers();
 
     // Runs another process records or ends in this project (a `bioforge run` in a terminal while the

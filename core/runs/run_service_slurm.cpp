@@ -1,5 +1,5 @@
-// RunService::slurmClusterAnswers: whether a Slurm cluster answers here, asked once a minute at
-// most (run_service.h).
+// RunService::slurmClusterAnswers: whether a Slurm cluster answers here; a "yes" holds for a
+// minute, a "no" is asked again next time (run_service.h).
 
 #include "runs/run_service.h"
 
@@ -18,15 +18,16 @@ Status RunService::slurmClusterAnswers()
                                                 "controller running — `scontrol ping` checks");
     struct Answer {
         QDeadlineTimer until;
-        QString refusal; // empty: the cluster answered
     };
     static QMutex mutex;
-    static QHash<QByteArray, Answer> last; // SLURM_CONF -> its last answer: kept 60 s, a refusal 30 s
+    // SLURM_CONF -> its last "yes", kept 60 s. A "no" is not kept: the user who has just started the
+    // controller again is not told it is down (trial 22 T22-12); asked on a run's start only.
+    static QHash<QByteArray, Answer> last;
     const QByteArray conf = qgetenv("SLURM_CONF");
     {
         QMutexLocker lock(&mutex);
         if (auto it = last.constFind(conf); it != last.cend() && !it->until.hasExpired())
-            return it->refusal.isEmpty() ? okStatus() : Status(Error(it->refusal, Error::Kind::NotFound));
+            return okStatus();
     }
     // scontrol retries a SLURM_CONF that names no file for a minute before it says so.
     if (!conf.isEmpty() && !QFileInfo::exists(QString::fromLocal8Bit(conf)))
@@ -34,12 +35,15 @@ Status RunService::slurmClusterAnswers()
                          .arg(QString::fromLocal8Bit(conf), needs),
                      Error::Kind::NotFound);
     const auto name = SlurmClient(QString(), 30000).clusterName();
-    const QString refusal = name ? QString()
-                                 : QStringLiteral("no Slurm cluster answers on this machine (%1); %2")
-                                       .arg(name.error().message().section(QLatin1Char('\n'), 0, 1).simplified(), needs);
     QMutexLocker lock(&mutex);
-    last.insert(conf, {QDeadlineTimer(refusal.isEmpty() ? 60000 : 30000), refusal});
-    return refusal.isEmpty() ? okStatus() : Status(Error(refusal, Error::Kind::NotFound));
+    if (!name) {
+        last.remove(conf);
+        return Error(QStringLiteral("no Slurm cluster answers on this machine (%1); %2")
+                         .arg(name.error().message().section(QLatin1Char('\n'), 0, 1).simplified(), needs),
+                     Error::Kind::NotFound);
+    }
+    last.insert(conf, {QDeadlineTimer(60000)});
+    return okStatus();
 }
 
 } // namespace bioforge::core

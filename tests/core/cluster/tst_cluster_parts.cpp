@@ -11,6 +11,7 @@
 #include "cluster/slurm_options.h"
 #include "cluster/task_inputs.h"
 #include "provenance/provenance_recorder.h"
+#include "runs/run_service.h"
 #include "support/test_support.h"
 
 #include <QFile>
@@ -295,6 +296,40 @@ private slots:
         auto r = slurm.submit({}, QStringLiteral("/dev/null"));
         QVERIFY(!r);
         QVERIFY2(r.error().message().contains(QLatin1String("sbatch could not be started")), qPrintable(r.error().message()));
+    }
+
+    // Whether a Slurm cluster answers (asked as a cluster run starts): a "no" is asked again next time,
+    // so a controller started meanwhile is seen at once (trial 22 T22-12); a "yes" is kept a minute. A
+    // stand-in scontrol on PATH answers as a file says.
+    void aClusterThatDidNotAnswerIsAskedAgain()
+    {
+        QTemporaryDir bin;
+        QVERIFY(bin.isValid());
+        const QString scontrol = bin.filePath(QStringLiteral("scontrol"));
+        QVERIFY(writeAll(scontrol, QStringLiteral("#!/bin/sh\n[ -f '%1' ] && { echo 'ClusterName = stand-in'; exit 0; }\n"
+                                                  "echo 'slurm_load_ctl_conf error: Unable to contact slurm controller (connect failure)' >&2\nexit 1\n")
+                                       .arg(bin.filePath(QStringLiteral("up")))
+                                       .toUtf8()));
+        QVERIFY(QFile::setPermissions(scontrol, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString conf = bin.filePath(QStringLiteral("slurm.conf")); // its own answer (kept per SLURM_CONF)
+        QVERIFY(writeAll(conf, QByteArray("ClusterName=stand-in\n")));
+        const QByteArray path = qgetenv("PATH"), slurmConf = qgetenv("SLURM_CONF");
+        const auto restore = qScopeGuard([&] {
+            qputenv("PATH", path);
+            slurmConf.isNull() ? qunsetenv("SLURM_CONF") : qputenv("SLURM_CONF", slurmConf);
+        });
+        qputenv("PATH", bin.path().toLocal8Bit() + ':' + path);
+        qputenv("SLURM_CONF", conf.toLocal8Bit());
+        const Status down = RunService::slurmClusterAnswers();
+        QVERIFY(!down);
+        QVERIFY2(down.error().message().startsWith(QLatin1String("no Slurm cluster answers on this machine (scontrol show config failed: "))
+                     && down.error().message().contains(QLatin1String("connect failure")),
+                 qPrintable(down.error().message()));
+        QVERIFY(writeAll(bin.filePath(QStringLiteral("up")), QByteArray()));
+        const Status up = RunService::slurmClusterAnswers();
+        QVERIFY2(up, up ? "" : qPrintable(up.error().message())); // asked again: it answers now
+        QVERIFY(QFile::remove(bin.filePath(QStringLiteral("up"))));
+        QVERIFY(RunService::slurmClusterAnswers()); // a "yes" is kept
     }
 };
 
