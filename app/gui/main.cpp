@@ -99,6 +99,7 @@ int main(int argc, char** argv)
     core::WorkbenchSettings settings;
     core::Session::Options options;
     options.maxConcurrentJobs = settings.maxConcurrentJobs();
+    options.watchModelRegistry = true; // a terminal's `models import` shows in the open window
     core::Session session(options);
     ui::MainWindow window(session);
 

@@ -14,7 +14,9 @@
 #include "settings/workbench_settings.h"
 #include "store/project.h"
 
+#include <QDir>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QStandardPaths>
 
 namespace bioforge::core {
@@ -37,6 +39,41 @@ Session::Session(Options options, QObject* parent) : QObject(parent)
     m_plugins->loadAll(context);
     m_devices = std::make_unique<DeviceLeasePool>(DeviceDiscovery::report().devices);
     m_scheduler = std::make_unique<JobScheduler>(*m_devices, SteadyClock::instance(), options.maxConcurrentJobs);
+    if (options.watchModelRegistry)
+        watchModelRegistry();
+}
+
+namespace {
+std::pair<QDateTime, qint64> stampOf(const QString& file)
+{
+    const QFileInfo info(file);
+    return info.exists() ? std::pair{info.lastModified(), info.size()} : std::pair{QDateTime(), qint64(-1)};
+}
+} // namespace
+
+void Session::watchModelRegistry()
+{
+    const QString folder = QFileInfo(m_models->file()).absolutePath();
+    if (!QDir().mkpath(folder)) { // where a first import will write it
+        log::warn(QStringLiteral("%1: the model registry's folder cannot be made: models imported by another program are seen after a restart").arg(folder));
+        return;
+    }
+    m_registryStamp = stampOf(m_models->file());
+    m_registryWatcher = new QFileSystemWatcher(QStringList{folder}, this);
+    connect(m_registryWatcher, &QFileSystemWatcher::directoryChanged, this, &Session::reloadModelRegistryIfChanged);
+}
+
+void Session::reloadModelRegistryIfChanged()
+{
+    const auto stamp = stampOf(m_models->file());
+    if (stamp == m_registryStamp)
+        return;
+    m_registryStamp = stamp;
+    if (Status st = m_models->load(); !st) {
+        log::warn(QStringLiteral("the model registry changed on disk and could not be read again: %1").arg(st.error().message()));
+        return;
+    }
+    emit modelsChanged();
 }
 
 Session::~Session()

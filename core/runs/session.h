@@ -7,11 +7,14 @@
 
 #include "util/expected.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 
 #include <memory>
+
+class QFileSystemWatcher;
 
 namespace bioforge::core {
 
@@ -29,6 +32,9 @@ public:
         int maxConcurrentJobs = 2;
         QString modelRegistryFile; // empty: the default location
         QStringList pluginPaths;   // empty: the default search paths
+        // The window: the registry file is watched, and a change another program made (a terminal's
+        // `bioforge models import`) reloads it and emits modelsChanged.
+        bool watchModelRegistry = false;
     };
 
     explicit Session(Options options, QObject* parent = nullptr);
@@ -60,6 +66,13 @@ private:
     std::unique_ptr<JobScheduler> m_scheduler;
     std::unique_ptr<Project> m_project;
     std::unique_ptr<RunService> m_runs;
+
+    // Options::watchModelRegistry: the registry file's folder is watched (an atomic write renames a
+    // new file over it); the file's time and size tell a change from the lock file's comings and goings.
+    void watchModelRegistry();
+    void reloadModelRegistryIfChanged();
+    QFileSystemWatcher* m_registryWatcher = nullptr;
+    std::pair<QDateTime, qint64> m_registryStamp;
 };
 
 } // namespace bioforge::core

@@ -3,12 +3,14 @@
 
 #include "io/atomic_file.h"
 #include "models/model_registry.h"
+#include "runs/session.h"
 #include "support/test_support.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -291,6 +293,30 @@ private slots:
         QVERIFY(reader.load());
         QCOMPARE(reader.find(QStringLiteral("a"))->root, QFileInfo(dir.filePath(QStringLiteral("a2"))).canonicalFilePath());
         QCOMPARE(reader.find(QStringLiteral("a"))->files.first().path, QStringLiteral("y"));
+    }
+
+    // The window's session (Options::watchModelRegistry) sees what another program imported or
+    // removed: the registry is read again and modelsChanged emitted (trial 22 T22-6: the Chat page
+    // offered a terminal's import only after a restart). The registry's folder need not exist yet.
+    void aWatchingSessionSeesAnotherProgramsChanges()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("models/registry.json"));
+        Session::Options options;
+        options.modelRegistryFile = file;
+        options.pluginPaths = {dir.filePath(QStringLiteral("no-plugins"))};
+        options.watchModelRegistry = true;
+        Session session(options);
+        QSignalSpy changed(&session, &Session::modelsChanged);
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("a/x")), "1"));
+        ModelRegistry terminal(file);
+        QVERIFY(terminal.load() && terminal.importFolder(QStringLiteral("a"), QStringLiteral("k"), dir.filePath(QStringLiteral("a"))));
+        QTRY_VERIFY(session.models().find(QStringLiteral("a")));
+        QVERIFY(changed.count() >= 1);
+        const qsizetype before = changed.count();
+        QVERIFY(terminal.remove(QStringLiteral("a")));
+        QTRY_VERIFY(!session.models().find(QStringLiteral("a")));
+        QVERIFY(changed.count() > before);
     }
 };
 
