@@ -52,12 +52,26 @@ MappingEditor::MappingEditor(QWidget* parent) : QWidget(parent)
     auto* form = new QFormLayout;
     m_male = new QLineEdit(this);
     m_female = new QLineEdit(this);
+    m_pregnant = new QLineEdit(this);
+    m_notPregnant = new QLineEdit(this);
     m_died = new QLineEdit(this);
-    for (QLineEdit* e : {m_male, m_female, m_died})
+    m_alive = new QLineEdit(this);
+    for (QLineEdit* e : {m_male, m_female, m_pregnant, m_notPregnant, m_died, m_alive}) {
+        e->setToolTip(tr("The cell values that mean this, separated by commas (matched as written, else in another case)"));
         connect(e, &QLineEdit::editingFinished, this, &MappingEditor::changed);
+    }
+    m_male->setObjectName(QStringLiteral("maleCodes"));
+    m_female->setObjectName(QStringLiteral("femaleCodes"));
+    m_pregnant->setObjectName(QStringLiteral("pregnantCodes"));
+    m_notPregnant->setObjectName(QStringLiteral("notPregnantCodes"));
+    m_died->setObjectName(QStringLiteral("diedCodes"));
+    m_alive->setObjectName(QStringLiteral("aliveCodes"));
     form->addRow(tr("Codes for male"), m_male);
     form->addRow(tr("Codes for female"), m_female);
+    form->addRow(tr("Codes for pregnant"), m_pregnant);
+    form->addRow(tr("Codes for not pregnant"), m_notPregnant);
     form->addRow(tr("Codes for died"), m_died);
+    form->addRow(tr("Codes for alive"), m_alive);
     layout->addLayout(form);
 }
 
@@ -76,7 +90,12 @@ void MappingEditor::setMapping(const QJsonObject& mapping)
     const QJsonObject sex = mapping.value(QLatin1String("sex")).toObject();
     m_male->setText(codes(sex.value(QLatin1String("male"))).join(QStringLiteral(", ")));
     m_female->setText(codes(sex.value(QLatin1String("female"))).join(QStringLiteral(", ")));
-    m_died->setText(codes(mapping.value(QLatin1String("event")).toObject().value(QLatin1String("yes"))).join(QStringLiteral(", ")));
+    const QJsonObject pregnant = mapping.value(QLatin1String("pregnant")).toObject();
+    m_pregnant->setText(codes(pregnant.value(QLatin1String("yes"))).join(QStringLiteral(", ")));
+    m_notPregnant->setText(codes(pregnant.value(QLatin1String("no"))).join(QStringLiteral(", ")));
+    const QJsonObject event = mapping.value(QLatin1String("event")).toObject();
+    m_died->setText(codes(event.value(QLatin1String("yes"))).join(QStringLiteral(", ")));
+    m_alive->setText(codes(event.value(QLatin1String("no"))).join(QStringLiteral(", ")));
     fillRows();
     m_asSet = shown();
 }
@@ -100,11 +119,34 @@ void MappingEditor::fillRows()
         connect(box, &QComboBox::currentIndexChanged, this, &MappingEditor::changed);
         m_table->setCellWidget(row, 1, box);
     };
+    // The unit choice of a row: `choices` (the first the default), the mapping's `current` kept as
+    // written where it is none of them.
+    auto unitChoice = [&](int row, const QStringList& choices, const QString& current, const QString& note) {
+        auto* unit = new QComboBox(m_table);
+        unit->addItems(choices);
+        int at = unit->findText(current, Qt::MatchExactly | Qt::MatchCaseSensitive);
+        if (at < 0 && !current.isEmpty()) {
+            unit->addItem(current);
+            at = unit->count() - 1;
+            unit->setItemData(at, note, Qt::ToolTipRole);
+        }
+        unit->setCurrentIndex(std::max(0, at));
+        connect(unit, &QComboBox::currentIndexChanged, this, &MappingEditor::changed);
+        m_table->setCellWidget(row, 2, unit);
+    };
     int row = 0;
     for (const QString& field : kFields) {
         m_table->setItem(row, 0, new QTableWidgetItem(field));
-        columnChoice(row, m_mapping.value(field).toObject().value(QLatin1String("column")).toString());
-        m_table->setItem(row, 2, new QTableWidgetItem(field == QLatin1String("age") ? tr("years") : field == QLatin1String("followup") ? tr("months") : QString()));
+        const QJsonObject given = m_mapping.value(field).toObject();
+        columnChoice(row, given.value(QLatin1String("column")).toString());
+        // Age and follow-up in the units the reader takes (ColumnMapping::fromJson).
+        if (field == QLatin1String("age"))
+            unitChoice(row, {QStringLiteral("years"), QStringLiteral("months")}, given.value(QLatin1String("unit")).toString(), tr("as the mapping writes it"));
+        else if (field == QLatin1String("followup"))
+            unitChoice(row, {QStringLiteral("months"), QStringLiteral("years"), QStringLiteral("days")}, given.value(QLatin1String("unit")).toString(),
+                       tr("as the mapping writes it"));
+        else
+            m_table->setItem(row, 2, new QTableWidgetItem(QString()));
         ++row;
     }
     for (const BiomarkerSpec& b : schema.biomarkers()) {
@@ -112,13 +154,11 @@ void MappingEditor::fillRows()
         m_table->item(row, 0)->setData(Qt::UserRole, b.name);
         const QJsonObject m = markers.value(b.name).toObject();
         columnChoice(row, m.value(QLatin1String("column")).toString());
-        auto* unit = new QComboBox(m_table);
-        unit->addItem(b.unit);
-        unit->addItems(b.units.keys());
-        const int at = unit->findText(m.value(QLatin1String("unit")).toString(b.unit));
-        unit->setCurrentIndex(std::max(0, at));
-        connect(unit, &QComboBox::currentIndexChanged, this, &MappingEditor::changed);
-        m_table->setCellWidget(row, 2, unit);
+        const QString given = m.value(QLatin1String("unit")).toString();
+        const auto read = b.conversionFrom(given);
+        unitChoice(row, b.acceptedUnits(), given,
+                   read ? tr("as the mapping writes it; read as %1").arg(b.acceptedSpelling(given))
+                        : tr("as the mapping writes it: %1").arg(read.error().message()));
         ++row;
     }
 }
@@ -148,21 +188,28 @@ QJsonObject MappingEditor::shown() const
     for (int row = 0; row < kFields.size(); ++row) {
         QJsonObject field = m_mapping.value(kFields[row]).toObject();
         field.insert(QStringLiteral("column"), columnOf(row));
+        if (const auto* unit = qobject_cast<QComboBox*>(m_table->cellWidget(row, 2)))
+            field.insert(QStringLiteral("unit"), unit->currentText());
         out.insert(kFields[row], field);
     }
     QJsonObject sex = out.value(QLatin1String("sex")).toObject();
     sex.insert(QStringLiteral("male"), codeList(m_male->text()));
     sex.insert(QStringLiteral("female"), codeList(m_female->text()));
     out.insert(QStringLiteral("sex"), sex);
+    QJsonObject pregnant = out.value(QLatin1String("pregnant")).toObject();
+    pregnant.insert(QStringLiteral("yes"), codeList(m_pregnant->text()));
+    pregnant.insert(QStringLiteral("no"), codeList(m_notPregnant->text()));
+    out.insert(QStringLiteral("pregnant"), pregnant);
     QJsonObject event = out.value(QLatin1String("event")).toObject();
     event.insert(QStringLiteral("yes"), codeList(m_died->text()));
+    event.insert(QStringLiteral("no"), codeList(m_alive->text()));
     out.insert(QStringLiteral("event"), event);
     QJsonObject markers;
     for (int row = int(kFields.size()); row < m_table->rowCount(); ++row) {
         const QString column = columnOf(row);
         if (column.isEmpty())
             continue;
-        auto* unit = qobject_cast<QComboBox*>(m_table->cellWidget(row, 2));
+        const auto* unit = qobject_cast<QComboBox*>(m_table->cellWidget(row, 2));
         markers.insert(m_table->item(row, 0)->data(Qt::UserRole).toString(),
                        QJsonObject{{QStringLiteral("column"), column}, {QStringLiteral("unit"), unit ? unit->currentText() : QString()}});
     }

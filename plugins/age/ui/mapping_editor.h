@@ -1,10 +1,13 @@
 #pragma once
 
 // The column-mapping step of the age page: for each of our fields (id, age,
-// sex, follow-up, death, every biomarker) the table's column and, for a
-// biomarker, its unit; the codes that mean male / female and died. Starts
-// from a mapping (shipped or saved) and the table's header; gives back the
-// mapping as JSON ("bioforge-age-mapping/1").
+// sex, follow-up, death, every biomarker) the table's column and, for age,
+// follow-up and a biomarker, its unit; the codes that mean male / female,
+// pregnant / not, died / alive. Starts from a mapping (shipped or saved) and
+// the table's header; gives back the mapping as JSON ("bioforge-age-mapping/1").
+// A unit the mapping writes otherwise than the choices (`mg/dl`, `umol/l`) is
+// offered and kept as written: the run reads it as the command line does
+// (BiomarkerSpec::conversionFrom), never as another unit (trial 23 T23-4).
 
 #include "table/column_mapping.h"
 
@@ -41,7 +44,10 @@ private:
     QTableWidget* m_table;
     QLineEdit* m_male;
     QLineEdit* m_female;
+    QLineEdit* m_pregnant;
+    QLineEdit* m_notPregnant;
     QLineEdit* m_died;
+    QLineEdit* m_alive;
     QStringList m_header;
     QJsonObject m_mapping;
     QJsonObject m_asSet; // shown() before any edit: for the table's header too (a column found by its case)

@@ -22,6 +22,8 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -142,6 +144,51 @@ private slots:
         for (int r = 0; r < rows->rowCount(); ++r)
             if (rows->item(r, 0)->text() == QLatin1String("age"))
                 qobject_cast<QComboBox*>(rows->cellWidget(r, 1))->setCurrentText(QStringLiteral("id"));
+        QCOMPARE(editor.mapping().value(QLatin1String("name")).toString(), QStringLiteral("lab (edited)"));
+    }
+
+    // A mapping's units and codes as the file writes them: a marker's unit in another case (mg/dl)
+    // stays as written, not the first choice (creatinine in mg/dL had been read as µmol/L: trial 23
+    // T23-4); age and follow-up units are shown and chosen; every code list round-trips (T23-5).
+    void theMappingsUnitsAndCodesAreKeptAsWritten()
+    {
+        const QJsonObject given = QJsonDocument::fromJson(R"js({"format": "bioforge-age-mapping/1", "name": "lab",
+            "age": {"column": "age", "unit": "months"}, "followup": {"column": "fu", "unit": "days"},
+            "pregnant": {"column": "preg", "yes": ["y"], "no": ["n"]}, "event": {"column": "dead", "yes": ["died"], "no": ["alive"]},
+            "sex": {"column": "sex", "male": ["M"], "female": ["F"]},
+            "biomarkers": {"creatinine": {"column": "creat", "unit": "mg/dl"}, "glucose": {"column": "glu", "unit": "mmol/L"},
+                           "albumin": {"column": "alb", "unit": "furlongs"}}})js").object();
+        MappingEditor editor;
+        editor.setColumns({QStringLiteral("age"), QStringLiteral("fu"), QStringLiteral("preg"), QStringLiteral("dead"), QStringLiteral("sex"),
+                           QStringLiteral("creat"), QStringLiteral("glu"), QStringLiteral("alb")});
+        editor.setMapping(given);
+        const QJsonObject shown = editor.mapping();
+        QCOMPARE(shown.value(QLatin1String("name")).toString(), QStringLiteral("lab")); // nothing changed
+        const QJsonObject markers = shown.value(QLatin1String("biomarkers")).toObject();
+        QCOMPARE(markers.value(QLatin1String("creatinine")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("mg/dl"));
+        QCOMPARE(markers.value(QLatin1String("glucose")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("mmol/L"));
+        QCOMPARE(markers.value(QLatin1String("albumin")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("furlongs")); // refused by the run, by name
+        QCOMPARE(shown.value(QLatin1String("age")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("months"));
+        QCOMPARE(shown.value(QLatin1String("followup")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("days"));
+        QCOMPARE(shown.value(QLatin1String("pregnant")).toObject().value(QLatin1String("no")).toArray(), QJsonArray{QStringLiteral("n")});
+        QCOMPARE(shown.value(QLatin1String("event")).toObject().value(QLatin1String("no")).toArray(), QJsonArray{QStringLiteral("alive")});
+        // It reads as the command line reads the file.
+        auto read = ColumnMapping::fromJson(shown, BiomarkerSchema::builtIn(), QStringLiteral("shown"));
+        QVERIFY(!read); // the albumin unit
+        QJsonObject fixed = shown;
+        QJsonObject fixedMarkers = markers;
+        fixedMarkers.remove(QStringLiteral("albumin"));
+        fixed.insert(QStringLiteral("biomarkers"), fixedMarkers);
+        read = ColumnMapping::fromJson(fixed, BiomarkerSchema::builtIn(), QStringLiteral("shown"));
+        QVERIFY2(read, read ? "" : qPrintable(read.error().message()));
+        QCOMPARE(read->followupToMonths, 12.0 / 365.25);
+        QCOMPARE(read->biomarkers.value(QStringLiteral("creatinine")).toCanonical.factor, 88.4017);
+        // The follow-up unit chosen on the page is the mapping's (and makes it "(edited)").
+        QTableWidget* rows = editor.table();
+        for (int r = 0; r < rows->rowCount(); ++r)
+            if (rows->item(r, 0)->text() == QLatin1String("followup"))
+                qobject_cast<QComboBox*>(rows->cellWidget(r, 2))->setCurrentText(QStringLiteral("years"));
+        QCOMPARE(editor.mapping().value(QLatin1String("followup")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("years"));
         QCOMPARE(editor.mapping().value(QLatin1String("name")).toString(), QStringLiteral("lab (edited)"));
     }
 

@@ -21,23 +21,42 @@ QStringList BiomarkerSpec::acceptedUnits() const
     return QStringList{unit} + others;
 }
 
-core::Expected<UnitConversion> BiomarkerSpec::conversionFrom(const QString& given) const
+namespace {
+// A unit as compared when it is not written as accepted: case folded, u, µ (U+00B5) and the Greek
+// mu μ (U+03BC: a Greek keyboard's, Word's) one letter.
+QString unitKey(const QString& unit)
 {
-    // The Greek mu (U+03BC, a Greek keyboard's, Word's) is the micro sign (U+00B5) the schema writes.
+    QString key = unit.trimmed().toCaseFolded(); // Μ (an upper-cased µ) folds to μ
+    key.replace(QChar(0x03BC), QLatin1Char('u')).replace(QChar(0x00B5), QLatin1Char('u'));
+    return key;
+}
+} // namespace
+
+QString BiomarkerSpec::acceptedSpelling(const QString& given) const
+{
     const QString u = QString(given.trimmed()).replace(QChar(0x03BC), QChar(0x00B5));
-    if (u.isEmpty() || u == unit)
-        return UnitConversion{};
-    if (auto it = units.constFind(u); it != units.constEnd())
-        return *it;
+    if (u.isEmpty())
+        return unit;
     const QStringList accepted = acceptedUnits();
-    // Another case of one accepted unit only (mg/dl for mg/dL); where two differ only in case, neither.
+    if (accepted.contains(u))
+        return u;
+    auto conversion = [&](const QString& a) { return a == unit ? UnitConversion{} : units.value(a); };
     QStringList alike;
     for (const QString& a : accepted)
-        if (a.compare(u, Qt::CaseInsensitive) == 0)
+        if (unitKey(a) == unitKey(u))
             alike << a;
-    if (alike.size() == 1)
-        return alike.front() == unit ? UnitConversion{} : units.value(alike.front());
-    return Error(QStringLiteral("%1: unit '%2' is not known; accepted: %3").arg(name, u, accepted.join(QStringLiteral(", "))));
+    for (const QString& a : alike) // alike units that mean different things: none is taken
+        if (conversion(a).factor != conversion(alike.front()).factor || conversion(a).offset != conversion(alike.front()).offset)
+            return {};
+    return alike.value(0);
+}
+
+core::Expected<UnitConversion> BiomarkerSpec::conversionFrom(const QString& given) const
+{
+    const QString spelling = acceptedSpelling(given);
+    if (spelling.isEmpty())
+        return Error(QStringLiteral("%1: unit '%2' is not known; accepted: %3").arg(name, given.trimmed(), acceptedUnits().join(QStringLiteral(", "))));
+    return spelling == unit ? UnitConversion{} : units.value(spelling);
 }
 
 core::Expected<BiomarkerSchema> BiomarkerSchema::fromJson(const QJsonObject& json, const QString& source)

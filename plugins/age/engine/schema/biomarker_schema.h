@@ -31,9 +31,13 @@ struct BiomarkerSpec {
     QHash<QString, UnitConversion> units; // other accepted units
 
     // The conversion from `unit` to the canonical one; an error naming the accepted units.
-    // Units are matched as written, else in another case where one accepted unit only matches
-    // (mg/dl), the Greek mu as the micro sign.
+    // Units are matched as written, else in another case and with u, the micro sign µ and the
+    // Greek mu μ taken as one letter (mg/dl, 10^3/µL, umol/l), where the accepted units so alike
+    // all mean the same (none where two differing only so convert differently).
     core::Expected<UnitConversion> conversionFrom(const QString& unit) const;
+    // The accepted unit (as the schema writes it) that `unit` is read as by conversionFrom; the
+    // canonical one for an empty `unit`; empty when none.
+    QString acceptedSpelling(const QString& unit) const;
     QStringList acceptedUnits() const; // the canonical one first
 };
 
