@@ -271,6 +271,24 @@ private slots:
         QCOMPARE(summary.value(QLatin1String("validation")).toObject().value(QLatin1String("column_problems")).toArray().size(), 1);
     }
 
+    // A marker column in another unit than the mapping's (glucose in mg/dL read as mmol/L: most rows
+    // out of range) stops the run before a value is written: the 2 rows that fell in range had given
+    // a 26-year-old PhenoAge 128 (trial 23 T23-2). A column no clock of the run reads does not.
+    void aColumnInAWrongUnitStopsTheRun()
+    {
+        const QString table = m_dir.filePath(QStringLiteral("glucose-mg.csv"));
+        QByteArray text = "sample_id,age_years,sex_1male_2female,albumin_g_per_L,creatinine_umol_per_L,glucose_mmol_per_L,crp_mg_per_dL,lymphocyte_percent,mcv_fL,rdw_percent,alp_U_per_L,wbc_1000_cells_per_uL\n";
+        for (int i = 0; i < 300; ++i)
+            text += QStringLiteral("p%1,%2,%3,45,80,%4,0.1,30,90,13,70,6\n").arg(i).arg(30 + i % 50).arg(1 + i % 2).arg(i < 2 ? 55 : 90).toUtf8();
+        QVERIFY(writeAll(table, text));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table});
+        QVERIFY2(r.code == 1 && (r.out + r.err).contains(QStringLiteral("column 'glucose_mmol_per_L': 298 of 300 rows are outside the plausible range"))
+                     && (r.out + r.err).contains(QStringLiteral("no value is computed from a column read in a unit it is not in")),
+                 qPrintable(r.out + r.err));
+        QVERIFY(!r.runDir.isEmpty());
+        QVERIFY(!QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("clocks.csv"))));
+    }
+
     void evaluateComparesTheClocksAgainstMortality()
     {
         if (!ageFixturesAvailable())

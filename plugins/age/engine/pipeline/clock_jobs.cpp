@@ -73,6 +73,7 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
         qint64 reported = 0;
         Cohort chunk;
         while (orThrow(stream.next(chunk, kChunk))) {
+            refuseColumnsInAWrongUnit(m_settings.table, mapping, *report, clockMarkers(m_settings)); // before a value of this chunk is written
             each(chunk);
             ctx.advance(stream.bytesRead() - reported);
             reported = stream.bytesRead();

@@ -35,6 +35,7 @@ Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapp
         throw JobFailure(c.error().withContext(role));
     orThrow(ctx.provenance().addInputFile(role, path));
     warnTableIssues(ctx, path, mapping, *report, used, absentMeans);
+    refuseColumnsInAWrongUnit(path, mapping, *report, used);
     return std::move(*c);
 }
 
@@ -99,6 +100,24 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
     if (others > named)
         ctx.warn(QStringLiteral("%1: %2 more problems (validation.tsv lists the first %3 of each kind in each column)")
                      .arg(path, QString::number(others - named), QString::number(CohortReadReport::kMaxIssues)));
+}
+
+void refuseColumnsInAWrongUnit(const QString& path, const ColumnMapping& mapping, const CohortReadReport& report, const QStringList& used)
+{
+    QStringList why;
+    for (const auto& key : report.columnWide()) {
+        if (key.first != QLatin1String("out of range"))
+            continue;
+        for (auto it = mapping.biomarkers.begin(); it != mapping.biomarkers.end(); ++it)
+            if (it->column == key.second && (used.isEmpty() || used.contains(it.key()))) {
+                why << describeColumnWide(report, key, mapping);
+                break;
+            }
+    }
+    if (!why.isEmpty())
+        throw JobFailure::needingNewRun(QStringLiteral("%1: %2\nno value is computed from a column read in a unit it is not in (its rows that fall in "
+                                                       "range would be converted wrongly too): start a new run with the mapping's unit corrected")
+                                            .arg(path, why.join(QStringLiteral("\n"))));
 }
 
 namespace {
