@@ -209,6 +209,7 @@ void AgeSetupPanel::remember() const
         memory.setValue(edit->objectName(), edit->text().trimmed());
     memory.setValue(QStringLiteral("epochs"), m_epochs->value());
     memory.setValue(QStringLiteral("ensemble"), m_ensemble->value());
+    memory.setValue(QStringLiteral("referenceMapping"), m_referenceMapping->currentData().toString()); // trial 23 T23-17
 }
 
 void AgeSetupPanel::restore()
@@ -221,6 +222,8 @@ void AgeSetupPanel::restore()
         m_epochs->setValue(epochs.toInt());
     if (const QVariant ensemble = memory.value(QStringLiteral("ensemble")); ensemble.isValid())
         m_ensemble->setValue(ensemble.toInt());
+    if (const int at = m_referenceMapping->findData(memory.value(QStringLiteral("referenceMapping")).toString()); at >= 0)
+        m_referenceMapping->setCurrentIndex(at);
 }
 
 QLineEdit* AgeSetupPanel::pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name)

@@ -289,6 +289,28 @@ private slots:
         QVERIFY(!QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("clocks.csv"))));
     }
 
+    // A reference table the mapping does not fit (no age column) fails the run as needing a new one:
+    // a resume reads the same pinned table with the same mapping (it had offered one: trial 23 T23-17).
+    void aReferenceTheMappingDoesNotFitNeedsANewRun()
+    {
+        const QString reference = m_dir.filePath(QStringLiteral("not-a-reference.csv"));
+        QVERIFY(writeAll(reference, "person,years\np1,50\n"));
+        const QString table = m_dir.filePath(QStringLiteral("table-for-reference.csv"));
+        QVERIFY(writeAll(table, bioforge::age::test::syntheticCohort(50, 3)));
+        const Result r = run({QStringLiteral("run"), QStringLiteral("age"), QStringLiteral("clocks"), table, QStringLiteral("--kdm_reference"), reference});
+        QVERIFY2(r.code == 1 && (r.out + r.err).contains(QStringLiteral("not-a-reference.csv: no column 'age_years'")), qPrintable(r.out + r.err));
+        const QString id = QFileInfo(r.runDir).fileName();
+        QVERIFY(!id.isEmpty());
+        const Result listed = run({QStringLiteral("runs"), QStringLiteral("--json")});
+        bool seen = false;
+        for (const QJsonValue& v : QJsonDocument::fromJson(listed.out.toUtf8()).object().value(QLatin1String("runs")).toArray())
+            if (v.toObject().value(QLatin1String("id")).toString() == id) {
+                seen = true;
+                QCOMPARE(v.toObject().value(QLatin1String("new_run_needed")), QJsonValue(true));
+            }
+        QVERIFY2(seen, qPrintable(listed.out));
+    }
+
     void evaluateComparesTheClocksAgainstMortality()
     {
         if (!ageFixturesAvailable())

@@ -244,7 +244,14 @@ private slots:
         QVERIFY(!setup->parameters(QStringLiteral("clocks"), QStringLiteral("m.json")).contains(QStringLiteral("reference_map")));
         choice->setCurrentIndex(choice->findData(QStringLiteral("nhanes-bioage")));
         QCOMPARE(setup->parameters(QStringLiteral("evaluate"), QStringLiteral("m.json")).value(QLatin1String("reference_map")).toString(), QStringLiteral("nhanes-bioage"));
+        // Kept with the page's other settings, for the next start (trial 23 T23-17).
+        setup->remember();
+        {
+            AgeSetupPanel next;
+            QCOMPARE(next.findChild<QComboBox*>(QStringLiteral("referenceMappingChoice"))->currentData().toString(), QStringLiteral("nhanes-bioage"));
+        }
         choice->setCurrentIndex(0);
+        setup->remember();
     }
 
     void clocksFromThePageFillThePeopleTable()

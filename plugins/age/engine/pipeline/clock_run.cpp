@@ -158,8 +158,8 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
                             const QStringList& used) {
         try {
             return age::readRunTable(c, path, m, report, role, used);
-        } catch (const JobFailure& f) {
-            throw JobFailure(f.message() + mappingHint);
+        } catch (const JobFailure& f) { // a table the mapping does not fit stays a failure a resume cannot mend
+            throw f.newRunNeeded() ? JobFailure::needingNewRun(f.message() + mappingHint) : JobFailure(f.message() + mappingHint);
         }
     };
     auto requireMarkers = [&](const Cohort& reference, const QStringList& markers, const ColumnMapping& m, const QString& role, const QString& hint = {}) {

@@ -141,14 +141,19 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
     for (const int c : {d.idCol, d.ageCol, d.sexCol, d.pregCol, d.followCol, d.eventCol})
         if (c >= 0)
             d.usedColumns.insert(c);
+    // A table the mapping does not fit is Invalid: a resume reads the same pinned table with the same
+    // mapping (a run's failure on it needs a new run: trial 23 T23-17).
     if (d.ageCol < 0)
         return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says)%4; the header has: %5%6")
                          .arg(path, mapping.ageColumn, mapping.name, d.report->caseAmbiguityNote(mapping.ageColumn), header.join(QStringLiteral(", ")),
-                              encodingNote));
+                              encodingNote),
+                     Error::Kind::Invalid);
     if (!mapping.idColumn.isEmpty() && d.idCol < 0)
-        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')%4%5").arg(path, mapping.idColumn, mapping.name, d.report->caseAmbiguityNote(mapping.idColumn), encodingNote));
+        return Error(QStringLiteral("%1: no id column '%2' (mapping '%3')%4%5").arg(path, mapping.idColumn, mapping.name, d.report->caseAmbiguityNote(mapping.idColumn), encodingNote),
+                     Error::Kind::Invalid);
     if (!mapping.sex.column.isEmpty() && d.sexCol < 0)
-        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')%4%5").arg(path, mapping.sex.column, mapping.name, d.report->caseAmbiguityNote(mapping.sex.column), encodingNote));
+        return Error(QStringLiteral("%1: no sex column '%2' (mapping '%3')%4%5").arg(path, mapping.sex.column, mapping.name, d.report->caseAmbiguityNote(mapping.sex.column), encodingNote),
+                     Error::Kind::Invalid);
     for (auto it = mapping.biomarkers.begin(); it != mapping.biomarkers.end(); ++it) {
         if (!options.markers.isEmpty() && !options.markers.contains(it.key()))
             continue;
@@ -402,7 +407,7 @@ core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapp
         appendCohort(all, std::move(chunk));
     }
     if (all.rows() == 0)
-        return Error(QStringLiteral("%1: the table has a header but no rows").arg(path));
+        return Error(QStringLiteral("%1: the table has a header but no rows").arg(path), Error::Kind::Invalid);
     return all;
 }
 
