@@ -266,6 +266,27 @@ private slots:
         QVERIFY(layout.isEmpty());
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\tPKD2\nUMOD\tNPHS1\n"))).size(), 4);
         QCOMPARE(textsOf(parseGeneList(QStringLiteral("PKD1\t2\nUMOD\n"))), (QStringList{QStringLiteral("PKD1"), QStringLiteral("2"), QStringLiteral("UMOD")}));
+        // A name and a bare number on one line of a list (a results table's row pasted into it): the
+        // number is listed, unknown, saying why — not NCBI gene 2 (A2M) beside the genes (trial 23 T23-9).
+        // Ids on their own lines, or written NCBIGene:2, and lines of ids alone are ids.
+        for (const QString& list : {QStringLiteral("PKD1\t2\nUMOD\n"), QStringLiteral("PKD1\nNPHS1\nCD2AP  2\nUMOD\n")}) {
+            const QList<GeneListEntry> entries = parseGeneList(list);
+            qsizetype flagged = 0;
+            for (const GeneListEntry& e : entries) {
+                const bool score = e.text == QLatin1String("2");
+                QCOMPARE(e.problem.isEmpty(), !score);
+                if (score) {
+                    ++flagged;
+                    QVERIFY2(e.problem.startsWith(QStringLiteral("'2' follows '%1' on line %2: a bare number beside a name is read as a score")
+                                                      .arg(e.line == 1 ? QStringLiteral("PKD1") : QStringLiteral("CD2AP"))
+                                                      .arg(e.line)),
+                             qPrintable(e.problem));
+                }
+            }
+            QCOMPARE(flagged, 1);
+        }
+        for (const GeneListEntry& e : parseGeneList(QStringLiteral("PKD1\n2\nNCBIGene:5310 UMOD\n5310 5311\n")))
+            QVERIFY2(e.problem.isEmpty(), qPrintable(e.text + QLatin1String(": ") + e.problem));
         QVERIFY(!readGeneList(lib.write(QStringLiteral("empty.txt"), "# nothing\n\n")));
         // A file of another kind is refused by what it is, not looked up line by line ("1 0 obj" is NCBI gene 1).
         for (const auto& [name, bytes, kind] : {std::tuple{"paper.txt", "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"},

@@ -196,12 +196,28 @@ QList<GeneListEntry> entriesOf(const QList<Line>& lines, QString* layout)
         return out;
     }
     static const QRegularExpression separators(QStringLiteral("[,;\\t\\s]+"));
+    static const QRegularExpression bareNumber(QStringLiteral("^[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?$"));
     for (qsizetype i = 0; i < lines.size(); ++i) {
         if (i == 0 && isTitle(lines[i].text))
             continue;
-        for (const QString& token : lines[i].text.split(separators, Qt::SkipEmptyParts))
-            if (const QString t = unquoted(token); !t.isEmpty())
-                out.append({t, lines[i].number, {}});
+        // A name and then bare numbers on one line ("CD2AP  2": a row of a results table pasted into a
+        // typed list, which the table rules do not see as a table): the numbers are a score or a count,
+        // not NCBI ids (2 is A2M, annotated beside the genes listed: trial 23 T23-9). Listed unknown,
+        // saying why; NCBIGene:2 or a line of its own is an id.
+        QString name;
+        for (const QString& token : lines[i].text.split(separators, Qt::SkipEmptyParts)) {
+            const QString t = unquoted(token);
+            if (t.isEmpty())
+                continue;
+            GeneListEntry e{t, lines[i].number, {}};
+            if (name.isEmpty() && !bareNumber.match(t).hasMatch())
+                name = t;
+            else if (!name.isEmpty() && bareNumber.match(t).hasMatch())
+                e.problem = QStringLiteral("'%1' follows '%2' on line %3: a bare number beside a name is read as a score or a count, not as NCBI "
+                                           "gene %1; write an NCBI gene id on a line of its own, or as NCBIGene:%1")
+                                .arg(t, name, QString::number(lines[i].number));
+            out.append(e);
+        }
     }
     return out;
 }
