@@ -73,6 +73,8 @@ int importFile(const QString& library, const QString& source, const QString& fil
         << " s\n  library: " << (*lib)->path() << Qt::endl;
     if (const QString shrink = release->shrinkWarning(); !shrink.isEmpty())
         err << "warning: " << shrink << Qt::endl;
+    if (const QString extract = extractWarning(*release); !extract.isEmpty())
+        err << "warning: " << extract << Qt::endl;
     return kOk;
 }
 

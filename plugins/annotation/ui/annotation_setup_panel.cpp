@@ -317,6 +317,8 @@ void AnnotationSetupPanel::importFiles(const QStringList& paths)
                 messages << QObject::tr("%1: %2").arg(QFileInfo(paths[i]).fileName(), r->first.release);
                 if (const QString shrink = r->first.shrinkWarning(); !shrink.isEmpty())
                     messages << shrink;
+                if (const QString extract = extractWarning(r->first); !extract.isEmpty())
+                    messages << extract;
             } else {
                 ++failed;
                 messages << r.error().message();

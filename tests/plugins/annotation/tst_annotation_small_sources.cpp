@@ -36,8 +36,19 @@ private slots:
         QCOMPARE(hpo.value.value(QStringLiteral("kidney_phenotype_count")).toInt(), 1);
         QVERIFY(hpo.releases.size() == 2);
         QVERIFY(!sourceById(QStringLiteral("hpo"))->listsNothing(hpo.value));
-        // A gene the file does not name: found with no phenotype (the file lists every annotated gene), a count of 0.
-        const SourceValue none = annotate(*lib.library, QStringLiteral("hpo"), gene(QStringLiteral("NPHS1"), QStringLiteral("HGNC:7908"), QStringLiteral("4868"), QString()));
+        // A gene an extract does not name is absent (not known); one a whole release (thousands of
+        // genes) does not name: found with no phenotype (the file lists every annotated gene), a count
+        // of 0 (trial 23 T23-16).
+        const GeneRecord nphs1 = gene(QStringLiteral("NPHS1"), QStringLiteral("HGNC:7908"), QStringLiteral("4868"), QString());
+        const SourceValue unknown = annotate(*lib.library, QStringLiteral("hpo"), nphs1);
+        QCOMPARE(unknown.status, SourceValue::Status::Absent);
+        QVERIFY2(unknown.error.contains(QStringLiteral("an extract of HPO's genes_to_phenotype")), qPrintable(unknown.error));
+        QByteArray whole = "ncbi_gene_id\tgene_symbol\thpo_id\thpo_name\tfrequency\tdisease_id\n"
+                           "5310\tPKD1\tHP:0000113\tPolycystic kidney dysplasia\t-\tOMIM:173900\n";
+        for (qint64 i = 0; i < sourceById(QStringLiteral("hpo"))->wholeReleaseRows(QStringLiteral("genes_to_phenotype")); ++i)
+            whole += QByteArray::number(900000 + i) + "\tFILLER" + QByteArray::number(i) + "\tHP:0001407\tHepatic cysts\t-\tOMIM:1\n";
+        QVERIFY(lib.importText(QStringLiteral("hpo"), QStringLiteral("genes_to_phenotype.txt"), whole));
+        const SourceValue none = annotate(*lib.library, QStringLiteral("hpo"), nphs1);
         QCOMPARE(none.status, SourceValue::Status::Found);
         QVERIFY(sourceById(QStringLiteral("hpo"))->listsNothing(none.value));
 

@@ -212,8 +212,24 @@ private slots:
         const SourceValue tsc2 = annotate(*lib.library, QStringLiteral("clinvar"), gene(QStringLiteral("TSC2"), QStringLiteral("HGNC:12363"), QStringLiteral("7249"), QString()));
         QCOMPARE(tsc2.value.value(QStringLiteral("total_variants")).toInt(), 1);
         QVERIFY(tsc2.symbolFallback);
-        // A gene ClinVar does not name has zero variants (the whole file was read), not a gap.
-        const SourceValue none = annotate(*lib.library, QStringLiteral("clinvar"), gene(QStringLiteral("UMOD"), QStringLiteral("HGNC:12559"), QStringLiteral("7369"), QString()));
+        // A gene an extract of ClinVar does not name is absent, not a zero: it is not known (an online run
+        // asks the API); the import says it is an extract (trial 23 T23-16).
+        const GeneRecord umod = gene(QStringLiteral("UMOD"), QStringLiteral("HGNC:12559"), QStringLiteral("7369"), QString());
+        const SourceValue unknown = annotate(*lib.library, QStringLiteral("clinvar"), umod);
+        QCOMPARE(unknown.status, SourceValue::Status::Absent);
+        QVERIFY2(unknown.error.contains(QStringLiteral("no variant names UMOD in variant_summary.txt.gz, an extract of ClinVar")), qPrintable(unknown.error));
+        QVERIFY2(extractWarning(*r).contains(QStringLiteral("an extract (a whole release has over 5000)")), qPrintable(extractWarning(*r)));
+        // In a whole release (thousands of genes), a gene ClinVar does not name has zero variants, not a gap.
+        const qint64 whole = sourceById(QStringLiteral("clinvar"))->wholeReleaseRows(QStringLiteral("variant_summary"));
+        for (qint64 i = 0; i < whole; ++i) {
+            const QByteArray id = QByteArray::number(900000 + i), symbol = "FILLER" + QByteArray::number(i);
+            file += row("9", "single nucleotide variant", "NC_000001.11:g.1A>G", id.constData(), symbol.constData(), "-", "Benign", "not provided", "GRCh38",
+                        "criteria provided, single submitter", QByteArray::number(200000 + i).constData());
+        }
+        auto wholeRelease = lib.importText(QStringLiteral("clinvar"), QStringLiteral("variant_summary.txt.gz"), gzip(file));
+        QVERIFY2(wholeRelease, errorText(wholeRelease).constData());
+        QCOMPARE(extractWarning(*wholeRelease), QString());
+        const SourceValue none = annotate(*lib.library, QStringLiteral("clinvar"), umod);
         QCOMPARE(none.status, SourceValue::Status::Found);
         QCOMPARE(none.value.value(QStringLiteral("total_variants")).toInt(), 0);
         QVERIFY(sourceById(QStringLiteral("clinvar"))->listsNothing(none.value)); // counted apart in the summary

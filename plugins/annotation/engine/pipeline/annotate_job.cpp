@@ -154,6 +154,7 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             ctx.setMessage(QStringLiteral("imported %1: %2").arg(release.fileName, release.release));
         if (const QString shrink = release.shrinkWarning(); !shrink.isEmpty())
             ctx.warn(shrink);
+
         ctx.advance();
     }
     GeneResolver resolver = orThrow(GeneResolver::open(*library, m_settings.identity));
@@ -296,6 +297,9 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             skipped << source->id();
             continue;
         }
+        for (const ReleaseInfo& part : std::as_const(task.parts)) // what a gene's absence means there
+            if (const QString extract = extractWarning(part); !extract.isEmpty())
+                ctx.warn(extract);
         if (!task.missing.isEmpty())
             ctx.warn(task.missing);
         tasks << task;

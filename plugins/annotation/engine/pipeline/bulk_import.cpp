@@ -101,6 +101,17 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
     return finished;
 }
 
+QString extractWarning(const ReleaseInfo& release)
+{
+    for (const auto& source : allSources())
+        if (source->id() == release.source && release.rows < source->wholeReleaseRows(release.part))
+            return QStringLiteral("%1 %2: %3 holds %4 rows, an extract (a whole release has over %5): a gene outside it is 'absent' (not known), "
+                                  "not a zero%6")
+                .arg(source->title(), release.part, release.fileName, QString::number(release.rows), QString::number(source->wholeReleaseRows(release.part)),
+                     source->hasApi() ? QStringLiteral("; an online run (--offline false) asks the API for it") : QString());
+    return {};
+}
+
 core::Expected<std::pair<QString, QString>> detectSourceAndPart(const QString& path)
 {
     QStringList takes;

@@ -30,6 +30,10 @@ core::Expected<ReleaseInfo> importBulkFile(BulkLibrary& library, const ImportReq
 // lists what each source takes when none recognises it.
 core::Expected<std::pair<QString, QString>> detectSourceAndPart(const QString& path);
 
+// When `release` holds fewer rows than a whole release of its part (AnnotationSource::wholeReleaseRows):
+// a sentence saying it is an extract and what that means for genes outside it; empty otherwise.
+QString extractWarning(const ReleaseInfo& release);
+
 // Imports `path` unless the active release of its (source, part) is already
 // this file (same SHA-256): returns that release, and whether it imported.
 core::Expected<std::pair<ReleaseInfo, bool>> importIfChanged(BulkLibrary& library, const QString& path, const StreamControl& control = {});

@@ -111,6 +111,20 @@ public:
         (void)value;
         return false;
     }
+    // The rows a whole release of `part` holds at least, where a gene's absence from it is a real
+    // zero (listsNothing); an import with fewer is an extract (a demo's, a panel's), in which a gene
+    // outside it is absent — asked of the API when the run is online — not a zero (a partial ClinVar
+    // file made APOL1 "found, 0 variants": trial 23 T23-16). 0: no such check.
+    virtual qint64 wholeReleaseRows(const QString& part) const
+    {
+        (void)part;
+        return 0;
+    }
+    // Whether the imported `part` of `view` is an extract (wholeReleaseRows).
+    bool isExtract(const BulkView& view, const QString& part) const
+    {
+        return view.has(part) && view.parts().value(part).rows < wholeReleaseRows(part);
+    }
 
     // The provider's API, for genes the bulk files do not answer (none by default).
     virtual bool hasApi() const { return false; }

@@ -218,6 +218,12 @@ core::Expected<SourceValue> ClinvarSource::annotate(const GeneRecord& gene, cons
         if (!row)
             return row.error();
     }
+    if (!*row && isExtract(view, QStringLiteral("variant_summary"))) { // not known: an online run asks the API
+        v.error = QStringLiteral("no variant names %1 in %2, an extract of ClinVar (%3 rows)")
+                      .arg(gene.symbol, view.parts().value(QStringLiteral("variant_summary")).fileName,
+                           QString::number(view.parts().value(QStringLiteral("variant_summary")).rows));
+        return v; // Absent
+    }
     if (!*row) {
         // A gene without ClinVar variants is a real zero, not a gap: the file was read whole.
         v.status = SourceValue::Status::Found;

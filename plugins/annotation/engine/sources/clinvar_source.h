@@ -16,6 +16,8 @@ public:
     core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
     QStringList tableColumns() const override;
     bool listsNothing(const QJsonObject& value) const override;
+    // ClinVar's variant_summary names some 40,000 genes with a variant (and their NCBI ids).
+    qint64 wholeReleaseRows(const QString& part) const override { return part == QLatin1String("variant_summary") ? 5000 : 0; }
 
     // NCBI E-utilities: esearch for the gene, esummary in pages of 200; einfo's lastupdate is the release.
     bool hasApi() const override { return true; }

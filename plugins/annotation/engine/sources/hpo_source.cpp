@@ -183,7 +183,11 @@ core::Expected<SourceValue> HpoSource::annotate(const GeneRecord& gene, const Bu
     if (!row)
         return row.error();
     if (!*row) {
-        if (v.error.isEmpty()) {
+        if (v.error.isEmpty() && isExtract(view, QStringLiteral("genes_to_phenotype"))) { // not known: an online run asks the API
+            v.error = QStringLiteral("%1 is not in %2, an extract of HPO's genes_to_phenotype (%3 rows)")
+                          .arg(gene.symbol, view.parts().value(QStringLiteral("genes_to_phenotype")).fileName,
+                               QString::number(view.parts().value(QStringLiteral("genes_to_phenotype")).rows));
+        } else if (v.error.isEmpty()) {
             // The file lists every gene HPO annotates: absence means no phenotype, not a gap.
             v.status = SourceValue::Status::Found;
             v.joinedOn = QStringLiteral("not in genes_to_phenotype (no annotated phenotype)");

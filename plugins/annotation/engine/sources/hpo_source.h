@@ -16,6 +16,8 @@ public:
     core::Expected<SourceValue> annotate(const GeneRecord& gene, const BulkView& view, const ListContext& list) const override;
     QStringList tableColumns() const override;
     bool listsNothing(const QJsonObject& value) const override;
+    // HPO's genes_to_phenotype annotates some 5,000 genes.
+    qint64 wholeReleaseRows(const QString& part) const override { return part == QLatin1String("genes_to_phenotype") ? 2000 : 0; }
 
     // The JAX ontology API's gene network (hpo_online.cpp).
     bool hasApi() const override { return true; }
