@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace bioforge;
@@ -158,6 +159,22 @@ private slots:
         QCOMPARE(c->pregnant, (std::vector<int>{1, 0, 0, 0}));
         QCOMPARE(c->event, (std::vector<int>{1, 0, 0, -1}));
         QCOMPARE(c->sex[2], Sex::Female);
+        // The event code matching neither side is said, as a sex or pregnancy code is (trial 23 T23-12).
+        QCOMPARE(report.counts.value(QStringLiteral("unknown event code")), qint64(1));
+        QVERIFY(std::any_of(report.issues.begin(), report.issues.end(), [](const TableIssue& i) {
+            return i.line == 5 && i.problem == QLatin1String("'dead' is neither a death (yes) nor an alive (no) code");
+        }));
+        // A number written otherwise is the code of its value ("1.0", "2.00" as pandas writes codes;
+        // trial 23 T23-19); a number of both sides, or of none, is neither.
+        const ColumnMapping numeric = ageMapping(R"({"format": "bioforge-age-mapping/1", "age": {"column": "age"},
+                                                  "sex": {"column": "sex", "male": ["1"], "female": ["2"]}, "event": {"column": "dead", "yes": [1], "no": [0]},
+                                                  "biomarkers": {}})");
+        QCOMPARE(numeric.sex.side(QStringLiteral("1.0")), 1);
+        QCOMPARE(numeric.sex.side(QStringLiteral("2.00")), 0);
+        QCOMPARE(numeric.sex.side(QStringLiteral("3.0")), -1);
+        QCOMPARE(numeric.sex.side(QStringLiteral("1.5")), -1);
+        QCOMPARE(numeric.event.side(QStringLiteral("0.0")), 0);
+        QCOMPARE(numeric.event.side(QStringLiteral("1e0")), 1);
         // A cell that fits both sides only in another case ("yY" for "YY" and "yy") is neither.
         const ColumnMapping both = ageMapping(R"({"format": "bioforge-age-mapping/1", "id": {"column": "person"}, "age": {"column": "age"},
                                                "sex": {"column": "sex", "male": ["M"], "female": ["F"]},

@@ -36,7 +36,8 @@ ClockValues blank(const QString& name, const Cohort& c)
     return {name, std::vector<double>(size_t(c.rows()), std::nan("")), std::vector<QString>(size_t(c.rows())), {}};
 }
 
-// The nine PhenoAge inputs of a row (CRP transformed); the reason when one is missing.
+// The nine PhenoAge inputs of a row (CRP transformed); the reason when one is missing, naming every
+// marker the row lacks (one named, the other left for the next run: trial 23 T23-3).
 bool phenoAgeInputs(const Cohort& c, qsizetype row, CrpTransform crp, std::array<double, 9>& x, QString* why)
 {
     const QStringList& names = phenoAgeMarkers();
@@ -44,24 +45,32 @@ bool phenoAgeInputs(const Cohort& c, qsizetype row, CrpTransform crp, std::array
         *why = QStringLiteral("no usable age");
         return false;
     }
+    QStringList missing, absent;
+    bool crpZero = false;
     for (int j = 0; j < names.size(); ++j) {
         const double v = c.value(names[j], row);
         if (!std::isfinite(v)) {
-            *why = c.has(names[j]) ? QStringLiteral("%1 missing, not a number or out of range for its unit").arg(names[j]) : QStringLiteral("the table has no %1").arg(names[j]);
-            return false;
+            (c.has(names[j]) ? missing : absent) << names[j];
+            continue;
         }
         if (names[j] == QLatin1String("crp")) {
             const auto t = transformCrp(v, crp);
-            if (!t) {
-                *why = QStringLiteral("ln(CRP) of a CRP of 0 is undefined");
-                return false;
-            }
-            x[size_t(j)] = *t;
+            crpZero = !t;
+            x[size_t(j)] = t ? *t : 0.0;
         } else {
             x[size_t(j)] = v;
         }
     }
-    return true;
+    QStringList reasons;
+    if (!absent.isEmpty())
+        reasons << QStringLiteral("the table has no %1").arg(absent.join(QStringLiteral(", ")));
+    if (!missing.isEmpty())
+        reasons << (missing.size() == 1 ? QStringLiteral("%1 missing, not a number or out of range for its unit").arg(missing.first())
+                                        : QStringLiteral("%1 missing, not numbers or out of range for their units").arg(missing.join(QStringLiteral(", "))));
+    if (crpZero)
+        reasons << QStringLiteral("ln(CRP) of a CRP of 0 is undefined");
+    *why = reasons.join(QStringLiteral("; "));
+    return reasons.isEmpty();
 }
 
 } // namespace

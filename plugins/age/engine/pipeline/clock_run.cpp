@@ -102,6 +102,11 @@ void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMap
                      .arg(path, QString::number(others - named), QString::number(CohortReadReport::kMaxIssues)));
 }
 
+namespace {
+// A KDM reference of fewer people of a sex than this is warned of (the engine trains from 10).
+constexpr qint64 kKdmSmallReference = 200;
+} // namespace
+
 void refuseColumnsInAWrongUnit(const QString& path, const ColumnMapping& mapping, const CohortReadReport& report, const QStringList& used)
 {
     QStringList why;
@@ -185,6 +190,10 @@ ClockReferences trainReferences(core::JobContext& ctx, const ClockSettings& s, c
             if (!m.untrained.isEmpty()) // its people get no KDM value; the other sex and the other clocks go on
                 ctx.warn(QStringLiteral("KDM reference %1: KDM is not computed for %2: %3").arg(s.kdmReference, m.sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"),
                                                                                                  m.untrained));
+            else if (m.trainingRows < kKdmSmallReference) // trained, on too few for stable regressions (trial 23 T23-13)
+                ctx.warn(QStringLiteral("KDM reference %1: KDM for %2 is trained on %3 people only: its regressions (one per marker against age) are "
+                                        "unstable on so few, and its values with them; BioAge trains on thousands per sex (NHANES III)")
+                             .arg(s.kdmReference, m.sex == Sex::Male ? QStringLiteral("men") : QStringLiteral("women"), QString::number(m.trainingRows)));
         if (refs.kdm->pregnancyStatusMissing)
             ctx.warn(QStringLiteral("KDM reference %1: no one's pregnancy status is recorded (%2), so KDM is trained on "
                                     "everyone aged %3-%4, women included; BioAge trains only on people recorded as not pregnant: add the column "

@@ -119,6 +119,10 @@ QString describeColumnWide(const CohortReadReport& report, const std::pair<QStri
             .arg(head, mapping.name, quotedValues(t), mapping.sex.yes.join(QLatin1Char('/')), mapping.sex.no.join(QLatin1Char('/')),
                  suggestion.isEmpty() ? QString() : QStringLiteral(", e.g. ") + suggestion);
     }
+    if (kind == QLatin1String("unknown event code"))
+        return QStringLiteral("%1 have an event code the mapping '%2' does not know: %3; it reads %4 as died and %5 as alive: give a mapping whose "
+                              "\"event\" lists this table's codes (those rows count as without follow-up)")
+            .arg(head, mapping.name, quotedValues(t), mapping.event.yes.join(QLatin1Char('/')), mapping.event.no.join(QLatin1Char('/')));
     if (kind == QLatin1String("not a number")) {
         static const QRegularExpression decimalComma(QStringLiteral("^[-+]?\\d+,\\d+$"));
         bool comma = false;

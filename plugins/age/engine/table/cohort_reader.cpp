@@ -337,7 +337,15 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         pregnant = -2;
     }
     c.pregnant.push_back(pregnant);
-    c.event.push_back(codedValue(eventCol, mapping.event));
+    // So is an event code: it left the row out of the evaluation without a word (trial 23 T23-12).
+    const int event = codedValue(eventCol, mapping.event);
+    if (eventCol >= 0 && event < 0 && !isMissingText(f[eventCol].trimmed()) && !ragged) {
+        const QString code = f[eventCol].trimmed();
+        r.add(QStringLiteral("unknown event code"), line, mapping.event.column,
+              QStringLiteral("'%1' is neither a death (%2) nor an alive (%3) code").arg(code, mapping.event.yes.join(QLatin1Char('/')), mapping.event.no.join(QLatin1Char('/'))),
+              code.left(40));
+    }
+    c.event.push_back(event);
     double follow = std::nan("");
     if (followCol >= 0) {
         follow = number(followCol, mapping.followupColumn, &missing) * mapping.followupToMonths;

@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace bioforge::age {
 
 int CodedColumn::side(const QString& code) const
@@ -15,7 +17,23 @@ int CodedColumn::side(const QString& code) const
     if (no.contains(code))
         return 0;
     const bool yesAnyCase = yes.contains(code, Qt::CaseInsensitive), noAnyCase = no.contains(code, Qt::CaseInsensitive);
-    return yesAnyCase == noAnyCase ? -1 : yesAnyCase ? 1 : 0;
+    if (yesAnyCase || noAnyCase)
+        return yesAnyCase == noAnyCase ? -1 : yesAnyCase ? 1 : 0;
+    // A number written otherwise ("1.0" where the codes say 1: pandas writes an integer column with
+    // gaps so) is the code of its value (trial 23 T23-19).
+    bool isNumber = false;
+    const double value = code.toDouble(&isNumber);
+    if (!isNumber)
+        return -1;
+    auto holds = [value](const QStringList& codes) {
+        return std::any_of(codes.begin(), codes.end(), [value](const QString& c) {
+            bool ok = false;
+            const double v = c.toDouble(&ok);
+            return ok && v == value;
+        });
+    };
+    const bool yesValue = holds(yes), noValue = holds(no);
+    return yesValue == noValue ? -1 : yesValue ? 1 : 0;
 }
 
 using core::Error;

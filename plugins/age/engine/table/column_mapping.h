@@ -22,8 +22,8 @@ struct CodedColumn {
     QStringList yes, no; // codes (for sex: yes = male, no = female)
 
     /// Which side \p code (a trimmed cell) is: 1 a yes code, 0 a no code, -1 neither. Matched as
-    /// written, else in any case where only one side fits ("f" for "F", "Yes" for "yes"); a code of
-    /// both sides in another case is neither.
+    /// written, else in any case where only one side fits ("f" for "F", "Yes" for "yes"), else a
+    /// number by its value ("1.0" for 1); a code of both sides so is neither.
     int side(const QString& code) const;
 };
 
