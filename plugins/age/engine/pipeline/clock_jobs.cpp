@@ -68,12 +68,13 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
     // One stage over every pass (HD reads the table twice): its total is the bytes of all passes.
     const int passes = refs.hd ? 2 : 1;
     ctx.beginStage(QStringLiteral("compute"), std::max<qint64>(1, QFileInfo(m_settings.table).size() * passes));
+    const QStringList used = clockMarkers(m_settings); // the markers the run's clocks read
     auto pass = [&](const std::function<void(const Cohort&)>& each, CohortReadReport* report) -> bool {
         auto stream = orThrow(CohortStream::open(m_settings.table, mapping, BiomarkerSchema::builtIn(), report));
         qint64 reported = 0;
         Cohort chunk;
         while (orThrow(stream.next(chunk, kChunk))) {
-            refuseColumnsInAWrongUnit(m_settings.table, mapping, *report, clockMarkers(m_settings)); // before a value of this chunk is written
+            refuseColumnsInAWrongUnit(m_settings.table, mapping, *report, used); // before a value of this chunk is written
             each(chunk);
             ctx.advance(stream.bytesRead() - reported);
             reported = stream.bytesRead();
@@ -110,7 +111,7 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
         return stopped(ctx);
     if (report.rows == 0)
         throw core::JobFailure::needingNewRun(QStringLiteral("%1: the table has a header but no rows").arg(m_settings.table));
-    warnTableIssues(ctx, m_settings.table, mapping, report, clockMarkers(m_settings));
+    warnTableIssues(ctx, m_settings.table, mapping, report, used);
     ctx.beginStage(QStringLiteral("write"), 1);
     writer.finish(report, {});
     ctx.advance();

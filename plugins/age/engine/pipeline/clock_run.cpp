@@ -1,10 +1,13 @@
 #include "pipeline/clock_run.h"
 
+#include "henaw/henaw_config.h"
+#include "io/json_file.h"
 #include "jobs/job.h"
 #include "jobs/job_context.h"
 #include "provenance/provenance_recorder.h"
 #include "table/imputation.h"
 
+#include <QDir>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -48,14 +51,27 @@ ColumnMapping loadRunMapping(core::JobContext& ctx, const QString& fileOrName)
 
 QStringList clockMarkers(const ClockSettings& s)
 {
-    if (!s.henawModel.isEmpty() || !s.henawTrain.isEmpty())
+    if (!s.henawTrain.isEmpty()) // trained on whatever markers the table has
         return {};
     const BiomarkerSchema& schema = BiomarkerSchema::builtIn();
+    QStringList model;
+    if (!s.henawModel.isEmpty()) {
+        // A trained model's markers, from its config.json (the model itself is checked as it loads:
+        // one that does not read here is every marker; FEV1 was warned of, no clock of the run
+        // reading it: trial 23 T23-14).
+        const QString file = QDir(s.henawModel).filePath(QStringLiteral("config.json"));
+        const auto json = core::readJsonObjectFile(file);
+        const auto config = json ? HenawConfig::fromJson(*json, file) : core::Expected<HenawConfig>(json.error());
+        if (!config)
+            return {};
+        model = config->markers;
+    }
     QStringList used = schema.requirement(QStringLiteral("phenoage")).required;
     if (!s.kdmReference.isEmpty())
         used += schema.requirement(s.kdmMarkers).required;
     if (!s.hdReference.isEmpty())
         used += schema.requirement(QStringLiteral("hd")).required;
+    used += model;
     used.removeDuplicates();
     return used;
 }

@@ -58,8 +58,8 @@ ClockRun runClocks(core::JobContext& ctx, const ClockSettings& settings);
 Cohort readRunTable(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, CohortReadReport* report, const QString& role,
                     const QStringList& used = {}, const QString& absentMeans = {});
 // The markers the clocks of a clocks or evaluate run read from its table (PhenoAge's, KDM's set
-// when a KDM reference is given, HD's when an HD reference is); empty (every marker) when HENAW
-// takes part, whose markers come from its model or its training.
+// when a KDM reference is given, HD's when an HD reference is, a trained HENAW model's from its
+// config.json); empty (every marker) when HENAW is trained in the run, on what the table has.
 QStringList clockMarkers(const ClockSettings& settings);
 // The column mapping a run reads its tables with (a file, or a shipped mapping's name), recorded
 // in the run's provenance as the mapping it parsed (its columns, units and codes: the SHA-256 of
