@@ -127,6 +127,10 @@ QString AgePage::start(const QString& verb)
         m_setup->setStatus(tr("Choose a cohort table first."));
         return {};
     }
+    if (verb == QLatin1String("predict") && m_setup->henawModel().isEmpty()) {
+        m_setup->setStatus(tr("Choose the trained model first: HENAW ▸ Trained model, a train run's henaw-model folder."));
+        return {};
+    }
     // Nothing written into a project folder that was moved away (a half project at the old place).
     if (core::Status here = runs->project().inPlace(); !here) {
         m_setup->setStatus(here.error().message());

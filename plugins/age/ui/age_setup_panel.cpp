@@ -23,6 +23,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <limits>
+
 namespace bioforge::age {
 
 namespace {
@@ -118,6 +120,9 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
     m_kdmMarkers->addItem(tr("The PhenoAge blood markers"), QStringLiteral("kdm_blood"));
     clockForm->addRow(tr("KDM markers"), m_kdmMarkers);
     m_phenoAgeReference = pathRow(clocks, clockForm, tr("Re-train PhenoAge on"), QStringLiteral("phenoAgeReference"));
+    m_hdReference = pathRow(clocks, clockForm, tr("HD reference"), QStringLiteral("hdReference"));
+    m_hdReference->setToolTip(tr("The young healthy people homeostatic dysregulation is a distance from (BioAge: ages 20-30, markers in their clinical ranges); "
+                                 "empty: no HD"));
     m_referenceMapping = new QComboBox(clocks);
     m_referenceMapping->setObjectName(QStringLiteral("referenceMappingChoice"));
     m_referenceMapping->addItem(tr("the table's column mapping"), QString());
@@ -153,11 +158,29 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
     m_ensemble->setValue(5);
     henawForm->addRow(tr("Epochs"), m_epochs);
     henawForm->addRow(tr("Members"), m_ensemble);
+    m_henawModel = pathRow(henaw, henawForm, tr("Trained model"), QStringLiteral("henawModel"), true);
+    m_henawModel->setToolTip(tr("A train run's henaw-model folder: Apply the model predicts with it on the table; Evaluate compares it beside the "
+                                "published clocks (unless Train on is given)"));
     layout->addWidget(henaw);
+
+    auto* evaluation = new QGroupBox(tr("Evaluation against mortality"), content);
+    auto* evaluationForm = new QFormLayout(evaluation);
+    m_bootstrap = new QSpinBox(evaluation);
+    m_bootstrap->setObjectName(QStringLiteral("bootstrap"));
+    m_bootstrap->setRange(0, 100000);
+    m_bootstrap->setValue(200);
+    m_bootstrap->setToolTip(tr("Bootstrap resamples for the 95 % confidence intervals: 0 for none, else at least 50"));
+    m_seed = new QSpinBox(evaluation);
+    m_seed->setObjectName(QStringLiteral("seed"));
+    m_seed->setRange(0, std::numeric_limits<int>::max());
+    m_seed->setValue(1);
+    evaluationForm->addRow(tr("Bootstrap resamples"), m_bootstrap);
+    evaluationForm->addRow(tr("Bootstrap seed"), m_seed);
+    layout->addWidget(evaluation);
 
     auto* buttons = new QHBoxLayout;
     for (const auto& [verb, label, name] : {std::tuple{"clocks", "Compute clocks", "clocksButton"}, {"evaluate", "Evaluate against mortality", "evaluateButton"},
-                                            {"train", "Train HENAW", "trainButton"}}) {
+                                            {"train", "Train HENAW", "trainButton"}, {"predict", "Apply the model", "predictButton"}}) {
         auto* b = new QPushButton(tr(label), content);
         b->setObjectName(QLatin1String(name));
         connect(b, &QPushButton::clicked, this, [this, v = QString::fromLatin1(verb)] { emit runRequested(v); });
@@ -205,8 +228,10 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
 void AgeSetupPanel::remember() const
 {
     const ui::PageMemory memory(QStringLiteral("age"));
-    for (const QLineEdit* edit : {m_table, m_kdmReference, m_phenoAgeReference, m_henawTrain})
+    for (const QLineEdit* edit : {m_table, m_kdmReference, m_phenoAgeReference, m_hdReference, m_henawTrain, m_henawModel})
         memory.setValue(edit->objectName(), edit->text().trimmed());
+    memory.setValue(QStringLiteral("bootstrap"), m_bootstrap->value());
+    memory.setValue(QStringLiteral("seed"), m_seed->value());
     memory.setValue(QStringLiteral("epochs"), m_epochs->value());
     memory.setValue(QStringLiteral("ensemble"), m_ensemble->value());
     memory.setValue(QStringLiteral("referenceMapping"), m_referenceMapping->currentData().toString()); // trial 23 T23-17
@@ -215,9 +240,12 @@ void AgeSetupPanel::remember() const
 void AgeSetupPanel::restore()
 {
     const ui::PageMemory memory(QStringLiteral("age"));
-    for (QLineEdit* edit : {m_table, m_kdmReference, m_phenoAgeReference, m_henawTrain})
+    for (QLineEdit* edit : {m_table, m_kdmReference, m_phenoAgeReference, m_hdReference, m_henawTrain, m_henawModel})
         if (const QString kept = memory.value(edit->objectName()).toString(); !kept.isEmpty() && QFileInfo::exists(kept))
             edit->setText(kept);
+    for (QSpinBox* box : {m_bootstrap, m_seed})
+        if (const QVariant kept = memory.value(box->objectName()); kept.isValid())
+            box->setValue(kept.toInt());
     if (const QVariant epochs = memory.value(QStringLiteral("epochs")); epochs.isValid())
         m_epochs->setValue(epochs.toInt());
     if (const QVariant ensemble = memory.value(QStringLiteral("ensemble")); ensemble.isValid())
@@ -226,14 +254,16 @@ void AgeSetupPanel::restore()
         m_referenceMapping->setCurrentIndex(at);
 }
 
-QLineEdit* AgeSetupPanel::pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name)
+QLineEdit* AgeSetupPanel::pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name, bool folder)
 {
     auto* row = new QHBoxLayout;
     auto* edit = new QLineEdit(parent);
     edit->setObjectName(name);
     auto* browse = new QPushButton(tr("Browse…"), parent);
-    connect(browse, &QPushButton::clicked, this, [this, edit] {
-        const QString path = ui::chooseFile(this, QStringLiteral("age-table"), tr("Choose a table"), tr("Tables (*.csv *.tsv *.txt *.gz);;All files (*)"), edit->text());
+    connect(browse, &QPushButton::clicked, this, [this, edit, folder] {
+        const QString path = folder ? ui::chooseFolder(this, QStringLiteral("age-model"), tr("Choose a train run's henaw-model folder"))
+                                    : ui::chooseFile(this, QStringLiteral("age-table"), tr("Choose a table"), tr("Tables (*.csv *.tsv *.txt *.gz);;All files (*)"),
+                                                     edit->text());
         if (!path.isEmpty())
             edit->setText(path);
     });
@@ -304,9 +334,15 @@ void AgeSetupPanel::checkTable()
     m_check.setFuture(QtConcurrent::run(check, m_checkedTable, m_checkedMapping));
 }
 
+QString AgeSetupPanel::henawModel() const { return m_henawModel->text().trimmed(); }
+
 QJsonObject AgeSetupPanel::parameters(const QString& verb, const QString& mappingFile) const
 {
     QJsonObject p{{QStringLiteral("table"), table()}, {QStringLiteral("map"), mappingFile}};
+    if (verb == QLatin1String("predict")) { // the model on the table
+        p.insert(QStringLiteral("model"), henawModel());
+        return p;
+    }
     if (verb == QLatin1String("train")) {
         if (!m_henawTrain->text().trimmed().isEmpty()) // "Train on" names the training cohort; else the table itself
             p.insert(QStringLiteral("table"), m_henawTrain->text().trimmed());
@@ -320,17 +356,24 @@ QJsonObject AgeSetupPanel::parameters(const QString& verb, const QString& mappin
     };
     put("kdm_reference", m_kdmReference->text().trimmed());
     put("phenoage_reference", m_phenoAgeReference->text().trimmed());
+    put("hd_reference", m_hdReference->text().trimmed());
     put("reference_map", m_referenceMapping->currentData().toString());
     p.insert(QStringLiteral("kdm_markers"), m_kdmMarkers->currentData().toString());
     p.insert(QStringLiteral("crp_transform"), m_crp->currentData().toString());
     p.insert(QStringLiteral("phenoage_divisor"), m_divisor->currentText());
     p.insert(QStringLiteral("kdm_variance_rows"), m_kdmRows->currentData().toString());
     p.insert(QStringLiteral("missing"), m_missing->currentData().toString());
-    if (verb == QLatin1String("evaluate") && !m_henawTrain->text().trimmed().isEmpty()) {
+    if (verb != QLatin1String("evaluate"))
+        return p;
+    if (!m_henawTrain->text().trimmed().isEmpty()) { // a model trained first; else the trained one chosen, if any
         p.insert(QStringLiteral("henaw_train"), m_henawTrain->text().trimmed());
         p.insert(QStringLiteral("henaw_epochs"), m_epochs->value());
         p.insert(QStringLiteral("henaw_ensemble"), m_ensemble->value());
+    } else {
+        put("henaw", henawModel());
     }
+    p.insert(QStringLiteral("bootstrap"), m_bootstrap->value());
+    p.insert(QStringLiteral("seed"), m_seed->value());
     return p;
 }
 

@@ -3,8 +3,10 @@
 // The left side of the age page: the table and its column mapping (a shipped
 // or saved mapping, edited against the table's header), the check of every
 // value (run on a worker; problems listed by line and column), the reference
-// cohorts and the settings where implementations disagree, and the buttons
-// that start the runs. parameters(verb) gives the run's parameters.
+// cohorts and the settings where implementations disagree, HENAW's training
+// and a trained model to apply, the evaluation's bootstrap, and the buttons
+// that start the runs (clocks, evaluate, train, predict). parameters(verb)
+// gives the run's parameters.
 
 #include <QFutureWatcher>
 #include <QJsonObject>
@@ -40,6 +42,8 @@ public:
     void setProjectMapping(const QJsonObject& mapping);
     QJsonObject currentMapping() const;
     QJsonObject parameters(const QString& verb, const QString& mappingFile) const;
+    // The trained HENAW model folder to apply (predict) or compare (evaluate); empty: none.
+    QString henawModel() const;
     void setStatus(const QString& text);
     void checkTable(); // reads the header and checks every value, on a worker
     // The tables and HENAW settings a run was started with, kept for the next start (the page
@@ -58,7 +62,8 @@ signals:
 
 private:
     void chooseMapping(int index);
-    QLineEdit* pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name);
+    // A path with its Browse… (a file, or with `folder` a folder).
+    QLineEdit* pathRow(QWidget* parent, QFormLayout* form, const QString& label, const QString& name, bool folder = false);
 
     QLineEdit* m_table;
     QComboBox* m_mappings;
@@ -67,7 +72,9 @@ private:
     QTableWidget* m_problems;
     QLineEdit* m_kdmReference;
     QLineEdit* m_phenoAgeReference;
+    QLineEdit* m_hdReference;
     QLineEdit* m_henawTrain;
+    QLineEdit* m_henawModel;
     QComboBox* m_kdmMarkers;
     QComboBox* m_referenceMapping; // of the reference tables: the table's (empty) or a shipped one
     QComboBox* m_crp;
@@ -76,6 +83,8 @@ private:
     QComboBox* m_missing;
     QSpinBox* m_epochs;
     QSpinBox* m_ensemble;
+    QSpinBox* m_bootstrap;
+    QSpinBox* m_seed;
     QLabel* m_status;
     QJsonObject m_projectMapping;
     QFutureWatcher<TableCheck> m_check;

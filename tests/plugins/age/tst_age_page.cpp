@@ -27,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -252,6 +253,26 @@ private slots:
         }
         choice->setCurrentIndex(0);
         setup->remember();
+        // HD, a trained model and the bootstrap are the page's too (they were command-line only: trial 23 T23-6).
+        auto* hd = setup->findChild<QLineEdit*>(QStringLiteral("hdReference"));
+        auto* model = setup->findChild<QLineEdit*>(QStringLiteral("henawModel"));
+        auto* bootstrap = setup->findChild<QSpinBox*>(QStringLiteral("bootstrap"));
+        QVERIFY(hd && model && bootstrap && setup->findChild<QSpinBox*>(QStringLiteral("seed")));
+        hd->setText(QStringLiteral("young.csv"));
+        model->setText(QStringLiteral("run/henaw-model"));
+        bootstrap->setValue(0);
+        const QJsonObject evaluate = setup->parameters(QStringLiteral("evaluate"), QStringLiteral("m.json"));
+        QCOMPARE(evaluate.value(QLatin1String("hd_reference")).toString(), QStringLiteral("young.csv"));
+        QCOMPARE(evaluate.value(QLatin1String("henaw")).toString(), QStringLiteral("run/henaw-model"));
+        QCOMPARE(evaluate.value(QLatin1String("bootstrap")).toInt(), 0);
+        QCOMPARE(evaluate.value(QLatin1String("seed")).toInt(), 1);
+        QCOMPARE(setup->parameters(QStringLiteral("clocks"), QStringLiteral("m.json")).value(QLatin1String("hd_reference")).toString(), QStringLiteral("young.csv"));
+        const QJsonObject predict = setup->parameters(QStringLiteral("predict"), QStringLiteral("m.json"));
+        QCOMPARE(predict, (QJsonObject{{QStringLiteral("table"), setup->table()}, {QStringLiteral("map"), QStringLiteral("m.json")},
+                                       {QStringLiteral("model"), QStringLiteral("run/henaw-model")}}));
+        hd->clear();
+        model->clear();
+        bootstrap->setValue(200);
     }
 
     void clocksFromThePageFillThePeopleTable()
@@ -321,6 +342,23 @@ private slots:
         QVERIFY2(clocks.contains(QStringLiteral("henaw")) && clocks.contains(QStringLiteral("phenoage")) && clocks.contains(QStringLiteral("chronological age")),
                  qPrintable(clocks.join(QLatin1Char(','))));
         QVERIFY(m_page->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/tests/age_page.png")));
+    }
+
+    // The model that evaluation trained, applied to the table from the page (predict was
+    // command-line only: trial 23 T23-6): its people's HENAW ages are shown.
+    void aTrainedModelIsAppliedFromThePage()
+    {
+        const QString model = QDir(m_page->results()->shownRunDir()).filePath(QStringLiteral("henaw-model"));
+        QVERIFY2(QFileInfo::exists(QDir(model).filePath(QStringLiteral("model.json"))), qPrintable(model));
+        auto* chosen = m_page->setup()->findChild<QLineEdit*>(QStringLiteral("henawModel"));
+        chosen->clear();
+        QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("predictButton")), Qt::LeftButton); // no model: said, nothing started
+        QVERIFY2(m_page->findChild<QLabel*>(QStringLiteral("status"))->text().startsWith(QStringLiteral("Choose the trained model first")),
+                 qPrintable(m_page->findChild<QLabel*>(QStringLiteral("status"))->text()));
+        chosen->setText(model);
+        runFromButton("predictButton");
+        QVERIFY(QFileInfo::exists(QDir(m_page->results()->shownRunDir()).filePath(QStringLiteral("henaw.csv"))));
+        chosen->clear();
     }
 
     // Another project opened (File ▸ Open project): the page shows nothing of the last one — not
