@@ -13,6 +13,7 @@
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QTabBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -172,6 +173,16 @@ void AgeResultsPanel::show(const core::Expected<AgeResults>& results)
     }
     if (current >= 0 && current < m_tabs->count())
         m_tabs->setCurrentIndex(current);
+    // Tab from the tab bar goes into the tab shown: its tables (arrows scroll them), the page
+    // following. Built after the form, they were at the end of the window's Tab order, out of
+    // a keyboard's reach (trial 23 T23-8).
+    QWidget* previous = m_tabs->tabBar();
+    for (int i = 0; i < m_tabs->count(); ++i)
+        for (QWidget* w : QList<QWidget*>{m_tabs->widget(i)} + m_tabs->widget(i)->findChildren<QWidget*>())
+            if (w->focusPolicy() & Qt::TabFocus) {
+                QWidget::setTabOrder(previous, w);
+                previous = w;
+            }
     m_shownDir = m_runDir;
     emit loaded();
 }

@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -46,6 +47,10 @@ MappingEditor::MappingEditor(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_table->verticalHeader()->hide();
     m_table->setTabKeyNavigation(false); // Tab leaves the table instead of walking every cell
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers); // names are not edited; the choices are the cells' combos
+    m_table->setFocusPolicy(Qt::StrongFocus);
+    m_table->installEventFilter(this);
     // Ten fields in view (four were, of some twenty, at 1280x760: trial 20); the page scrolls.
     m_table->setMinimumHeight(10 * std::max(30, m_table->verticalHeader()->defaultSectionSize()) + m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth());
     layout->addWidget(m_table, 1);
@@ -100,6 +105,27 @@ void MappingEditor::setMapping(const QJsonObject& mapping)
     m_asSet = shown();
 }
 
+bool MappingEditor::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_table && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        const bool opens = key->key() == Qt::Key_F2 || key->key() == Qt::Key_Space || key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter
+                           || (key->key() == Qt::Key_Down && key->modifiers() & Qt::AltModifier);
+        const QModelIndex at = m_table->currentIndex();
+        if (auto* box = opens && at.isValid() ? qobject_cast<QComboBox*>(m_table->cellWidget(at.row(), at.column())) : nullptr) {
+            box->showPopup();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void MappingEditor::keyedByTheTable(QComboBox* box)
+{
+    box->setFocusPolicy(Qt::ClickFocus); // no Tab stop of its own; the table opens it
+    connect(box, &QComboBox::activated, m_table, [this] { m_table->setFocus(Qt::OtherFocusReason); });
+}
+
 void MappingEditor::fillRows()
 {
     const BiomarkerSchema& schema = BiomarkerSchema::builtIn();
@@ -117,6 +143,7 @@ void MappingEditor::fillRows()
         const int at = box->findText(current, foundByCase ? Qt::MatchFixedString : Qt::MatchExactly | Qt::MatchCaseSensitive);
         box->setCurrentIndex(at >= 0 ? at : (current.isEmpty() ? 0 : box->count() - 1));
         connect(box, &QComboBox::currentIndexChanged, this, &MappingEditor::changed);
+        keyedByTheTable(box);
         m_table->setCellWidget(row, 1, box);
     };
     // The unit choice of a row: `choices` (the first the default), the mapping's `current` kept as
@@ -132,6 +159,7 @@ void MappingEditor::fillRows()
         }
         unit->setCurrentIndex(std::max(0, at));
         connect(unit, &QComboBox::currentIndexChanged, this, &MappingEditor::changed);
+        keyedByTheTable(unit);
         m_table->setCellWidget(row, 2, unit);
     };
     int row = 0;

@@ -15,6 +15,7 @@
 #include <QStringList>
 #include <QWidget>
 
+class QComboBox;
 class QLineEdit;
 class QTableWidget;
 
@@ -32,12 +33,17 @@ public:
     // (runs recorded an edited mapping under the shipped one's name: trial 21).
     QJsonObject mapping() const;
     QTableWidget* table() const { return m_table; }
+    // The table is one Tab stop (its combos, rebuilt with each mapping, went to the end of the
+    // window's Tab order: trial 23 T23-7): arrows move between cells, and F2, Space, Return or
+    // Alt+Down opens the current cell's choice.
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 signals:
     void changed();
 
 private:
     void fillRows();
+    void keyedByTheTable(QComboBox* box);
     QString columnOf(int row) const;
     QJsonObject shown() const; // mapping() as the rows show it, the name as set
 

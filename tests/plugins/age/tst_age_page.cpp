@@ -29,6 +29,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QAbstractItemView>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -193,6 +195,34 @@ private slots:
         QCOMPARE(editor.mapping().value(QLatin1String("name")).toString(), QStringLiteral("lab (edited)"));
     }
 
+    // The mapping table is one Tab stop, whatever mapping rebuilt its combos (they went to the end
+    // of the Tab order: trial 23 T23-7); F2 (or Space, Return, Alt+Down) opens the current cell's choice.
+    void theMappingTableIsOneTabStopAndOpensItsChoices()
+    {
+        MappingEditor editor;
+        editor.setColumns({QStringLiteral("age"), QStringLiteral("creat")});
+        editor.setMapping(QJsonObject{{QStringLiteral("age"), QJsonObject{{QStringLiteral("column"), QStringLiteral("age")}}}});
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        QTableWidget* rows = editor.table();
+        QVERIFY(rows->focusPolicy() & Qt::TabFocus);
+        QComboBox* column = nullptr;
+        for (int r = 0; r < rows->rowCount(); ++r) {
+            for (int c = 1; c < 3; ++c)
+                if (auto* box = qobject_cast<QComboBox*>(rows->cellWidget(r, c)))
+                    QVERIFY2(!(box->focusPolicy() & Qt::TabFocus), qPrintable(rows->item(r, 0)->text()));
+            if (rows->item(r, 0)->text() == QLatin1String("age"))
+                column = qobject_cast<QComboBox*>(rows->cellWidget(r, 1));
+        }
+        QVERIFY(column);
+        rows->setFocus();
+        rows->setCurrentCell(rows->row(rows->findItems(QStringLiteral("age"), Qt::MatchExactly).first()), 1);
+        QTest::keyClick(rows, Qt::Key_F2);
+        QTRY_VERIFY(column->view()->isVisible());
+        column->hidePopup();
+        QCOMPARE(rows->editTriggers(), QAbstractItemView::NoEditTriggers); // the field names stay
+    }
+
     // A mapping from a file: the dialog starts beside the table, the box then names the file, and a
     // cancelled choice puts the box back on the mapping the editor still holds (trial 20).
     void aMappingFromAFileIsNamedAndACancelledChoiceGoesBack()
@@ -342,6 +372,11 @@ private slots:
         QVERIFY2(clocks.contains(QStringLiteral("henaw")) && clocks.contains(QStringLiteral("phenoage")) && clocks.contains(QStringLiteral("chronological age")),
                  qPrintable(clocks.join(QLatin1Char(','))));
         QVERIFY(m_page->grab().save(QStringLiteral(BIOFORGE_BUILD_DIR "/tests/age_page.png")));
+        // Tab from the tab bar goes into the tab shown (its tables were out of the keyboard's reach: trial 23 T23-8).
+        QWidget* next = tabs->tabBar()->nextInFocusChain();
+        while (next && !((next->focusPolicy() & Qt::TabFocus) && next->isVisible() && next->isEnabled()))
+            next = next->nextInFocusChain();
+        QVERIFY(next && (next == tabs->widget(comparison) || tabs->widget(comparison)->isAncestorOf(next)));
     }
 
     // The model that evaluation trained, applied to the table from the page (predict was
