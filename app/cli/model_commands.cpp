@@ -190,7 +190,8 @@ void removeDownloadedFiles(CliContext& ctx, const core::ModelRegistry& registry,
     const QString root = QFileInfo(removed.root).canonicalFilePath();
     const bool fromUrl = removed.source.startsWith(QLatin1String("http://")) || removed.source.startsWith(QLatin1String("https://"));
     const bool downloaded = fromUrl && !owned.isEmpty() && !root.isEmpty() && root == QFileInfo(QDir(owned).filePath(removed.name)).canonicalFilePath();
-    const bool shared = std::any_of(registry.models().begin(), registry.models().end(), [&](const core::ModelEntry& e) {
+    const QList<core::ModelEntry> others = registry.models(); // one copy: begin and end of the same list
+    const bool shared = std::any_of(others.begin(), others.end(), [&](const core::ModelEntry& e) {
         const QString other = QFileInfo(e.root).canonicalFilePath();
         return other == root || other.startsWith(root + QLatin1Char('/')) || root.startsWith(other + QLatin1Char('/'));
     });

@@ -43,8 +43,9 @@ QString slurmPattern(const QString& path)
 
 // A pause that leaves the run's queued or running jobs on the cluster (PauseMode::LeaveClusterJobs):
 // said in the run's record, with how to follow them again or stop them.
-void leaveJobsGoing(JobContext& ctx, const QStringList& jobs)
+void leaveJobsGoing(JobContext& ctx, ClusterState& state, const QStringList& jobs)
 {
+    state.leftJobs = jobs; // a cancel of the paused run then knows to scancel them (review 67 R67-4)
     if (jobs.isEmpty())
         return;
     ctx.warn(QStringLiteral("paused here with its Slurm job(s) %1 left going on the cluster: 'bioforge resume %2' (or Resume in the window) follows "
@@ -117,6 +118,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
     ClusterState state;
     if (auto saved = store.loadOrDiscard(kStateKey)) {
         state = ClusterState::fromJson(saved->state);
+        state.leftJobs.clear(); // followed again from here (saved with the next change)
         // The scripts and description name the cluster folder where the run was planned: a project
         // moved or copied since would run its tasks there (gone, or another project's).
         ClusterRunConfig config = orThrow(work.readConfig());
@@ -290,13 +292,15 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         auto observed = observeCluster(slurm, state);
         if (!observed) { // a busy controller answers late now and then: retry before giving up
             if (ctx.stopRequested()) { // a pause or cancel now: scancel what was seen running, as far as Slurm answers
-                if (ctx.leavesClusterJobs())
-                    leaveJobsGoing(ctx, seen.activeJobs());
-                else if (const QStringList active = seen.activeJobs(); !active.isEmpty())
-                    if (Status cancelled = slurm.cancel(active); !cancelled)
-                        ctx.warn(QStringLiteral("the run was stopped while squeue did not answer, and scancel failed too (%1): Slurm job(s) %2 may still "
+                const QStringList active = seen.activeJobs();
+                if (ctx.leavesClusterJobs()) {
+                    leaveJobsGoing(ctx, state, active);
+                } else if (Status cancelled = active.isEmpty() ? okStatus() : slurm.cancel(active); !cancelled) {
+                    state.leftJobs = active; // they may run on: a cancel of the paused run tries again
+                    ctx.warn(QStringLiteral("the run was stopped while squeue did not answer, and scancel failed too (%1): Slurm job(s) %2 may still "
                                                 "run; 'bioforge status' shows them once the controller answers, 'scancel %3' stops them")
                                      .arg(cancelled.error().message().trimmed(), active.join(QStringLiteral(", ")), active.join(QLatin1Char(' '))));
+                }
                 save();
                 return ctx.stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
             }
@@ -351,7 +355,7 @@ JobOutcome ClusterRunJob::run(JobContext& ctx)
         if (QFileInfo::exists(work.mergeResultFile()) && (!seen.merge || !seen.merge->active()))
             break;
         if (ctx.leavesClusterJobs()) {
-            leaveJobsGoing(ctx, seen.activeJobs());
+            leaveJobsGoing(ctx, state, seen.activeJobs());
             save();
             return JobOutcome::Paused;
         }

@@ -54,6 +54,8 @@ QJsonObject ClusterState::toJson() const
     QJsonObject json{{QStringLiteral("plan"), plan}, {QStringLiteral("cluster_name"), clusterName}, {QStringLiteral("submissions"), subs}};
     if (!jobName.isEmpty())
         json.insert(QStringLiteral("job_name"), jobName);
+    if (!leftJobs.isEmpty())
+        json.insert(QStringLiteral("left_jobs"), QJsonArray::fromStringList(leftJobs));
     return json;
 }
 
@@ -73,6 +75,8 @@ ClusterState ClusterState::fromJson(const QJsonObject& o)
                    o.value(QLatin1String("job_name")).toString()};
     for (const QJsonValue& v : o.value(QLatin1String("submissions")).toArray())
         r.submissions << ClusterSubmission::fromJson(v.toObject());
+    for (const QJsonValue& v : o.value(QLatin1String("left_jobs")).toArray())
+        r.leftJobs << v.toString();
     return r;
 }
 
@@ -253,6 +257,12 @@ QString clusterRunJobName(const QString& checkpointDir)
 {
     auto state = loadClusterState(checkpointDir);
     return state && *state ? (*state)->jobNameIn(checkpointDir) : ClusterState{}.jobNameIn(checkpointDir);
+}
+
+QString clusterRunQueueCommand(const QString& checkpointDir)
+{
+    const QString name = clusterRunJobName(checkpointDir);
+    return QStringLiteral("squeue --name %1,%1-merge").arg(name);
 }
 
 } // namespace bioforge::core

@@ -39,6 +39,10 @@ struct ClusterState {
     // checkpoint folder's last 8 characters): a project moved or copied takes a name of its own, so
     // that neither place follows or cancels the other's jobs. Empty: the first name.
     QString jobName;
+    // The jobs a pause left queued or running on the cluster (the window quit leaving them going, or
+    // scancel failed): a cancel of the paused run scancels them, and stays paused when Slurm cannot be
+    // asked; a resume follows them (and clears this). Empty: the pause left nothing.
+    QStringList leftJobs;
 
     // The plan's shard count; 0 when the checkpoint holds none from 1 to SlurmOptions::kMaxShards.
     int shards() const;
@@ -116,5 +120,7 @@ Expected<QStringList> cancelClusterRunJobs(const QString& checkpointDir, const C
 // (`squeue --name` lists them; the merge's is this plus "-merge"): ClusterState::jobNameIn, or the
 // name a run that has planned nothing yet would take.
 QString clusterRunJobName(const QString& checkpointDir);
+// The squeue command that lists every job of that run, its merge included ("squeue --name N,N-merge").
+QString clusterRunQueueCommand(const QString& checkpointDir);
 
 } // namespace bioforge::core

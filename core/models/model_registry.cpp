@@ -44,8 +44,15 @@ Status ModelRegistry::load()
             models.append(*e);
         }
     }
+    QWriteLocker write(&m_lock);
     m_models = std::move(models);
     return okStatus();
+}
+
+QList<ModelEntry> ModelRegistry::models() const
+{
+    QReadLocker read(&m_lock);
+    return m_models;
 }
 
 Status ModelRegistry::save() const
@@ -60,7 +67,7 @@ Status ModelRegistry::save() const
 
 std::optional<ModelEntry> ModelRegistry::find(const QString& name) const
 {
-    for (const ModelEntry& e : m_models)
+    for (const ModelEntry& e : models())
         if (e.name == name)
             return e;
     return std::nullopt;
@@ -69,7 +76,7 @@ std::optional<ModelEntry> ModelRegistry::find(const QString& name) const
 QStringList ModelRegistry::namesOfKind(const QString& kind) const
 {
     QStringList names;
-    for (const ModelEntry& e : m_models)
+    for (const ModelEntry& e : models())
         if (e.kind == kind)
             names << e.name;
     return names;
@@ -88,6 +95,7 @@ Status ModelRegistry::change(const std::function<Status()>& edit)
     if (Status st = load(); !st) // a file that cannot be read is never rewritten with what this process holds
         return Error(QStringLiteral("%1; the registry was not changed (repair or move the file; nothing else is lost)").arg(st.error().message()),
                      Error::Kind::Io);
+    QWriteLocker write(&m_lock); // the edit and the save see one list
     if (Status st = edit(); !st)
         return st;
     return save();
@@ -233,7 +241,7 @@ std::optional<ModelEntry> ModelRegistry::testModelFor(const QString& nameOrPath)
     const QString path = info.canonicalFilePath();
     // The entry's folder, or one of its registered files (a TEST model imported as one file from
     // Downloads does not make the folder's other GGUFs TEST models).
-    for (const ModelEntry& e : m_models) {
+    for (const ModelEntry& e : models()) {
         if (!e.testModel)
             continue;
         if (path == e.root)

@@ -9,6 +9,7 @@
 #include "util/expected.h"
 
 #include <QList>
+#include <QReadWriteLock>
 #include <QString>
 
 #include <functional>
@@ -23,7 +24,10 @@ public:
 
     const QString& file() const { return m_file; }
     Status load();
-    const QList<ModelEntry>& models() const { return m_models; }
+    // A copy (implicitly shared: cheap): the window reloads the registry on the UI thread when
+    // another program changes the file, while a job reads it on a worker (review 67 R67-1). Every
+    // member is thread-safe.
+    QList<ModelEntry> models() const;
     std::optional<ModelEntry> find(const QString& name) const;
     // The names of the registered models of `kind` (e.g. "gguf"), in registry order: what a
     // "did you mean" offers for a mistyped name.
@@ -60,8 +64,9 @@ public:
 
 private:
     Status change(const std::function<Status()>& edit);
-    Status save() const;
+    Status save() const; // under m_lock, written (change)
     QString m_file;
+    mutable QReadWriteLock m_lock; // guards m_models
     QList<ModelEntry> m_models;
 };
 

@@ -77,9 +77,10 @@ public:
     // Whether a Slurm cluster answers on this machine (`scontrol show config`, at most 30 s when
     // its controller is down): start() refuses a cluster run, before it is recorded, when none does
     // (NotFound, saying what a cluster run needs). A "yes" is kept for a minute per SLURM_CONF, so
-    // a window can ask on a worker thread first and start() does not wait again, and resuming several
-    // cluster runs waits once; a "no" is asked again each time (the controller may be back). Thread-safe.
-    static Status slurmClusterAnswers();
+    // a window can ask on a worker thread first and start() does not wait again; a "no" for 10 s, so
+    // resuming several cluster runs waits once. `askAgain` (a page's Run: the user may have just
+    // started the controller) asks whatever was kept (trial 22 T22-12). Thread-safe.
+    static Status slurmClusterAnswers(bool askAgain = false);
 
     // Runs another process records or ends in this project (a `bioforge run` in a terminal while the
     // window is open) are announced: runChangedElsewhere for a run recorded, started or paused there,

@@ -18,6 +18,12 @@
 
 namespace bioforge::core {
 
+namespace {
+// squeue and scancel of a cancel (which the window asks on its UI thread): a controller that does not
+// answer within this is said so, and the run stays as it was.
+constexpr int kSlurmAnswerMs = 15000;
+} // namespace
+
 Expected<QList<RunRecord>> RunService::recoverInterrupted()
 {
     if (m_project.store().readOnly())
@@ -73,21 +79,22 @@ Expected<RunRecord> RunService::discard(const QString& runId)
                      Error::Kind::Failed);
     const RunState was = record->state;
     // A cluster run's jobs still on the cluster run on with no process to follow them: scancelled
-    // first. An interrupted run's jobs surely ran on: it stays interrupted when that fails, to be tried
-    // again. A paused one left them only when asked to (the window quit leaving them going) or when
-    // Slurm did not answer the pause: cancelled anyway when Slurm does not answer now, the note saying
-    // how to find what it may have left.
+    // first, and the run stays as it was when that fails, to be tried again. An interrupted run's
+    // surely ran on; a paused one's only where its pause left them (ClusterState::leftJobs: the window
+    // quit leaving them going, or scancel failed) — a plain pause left none, and Slurm is not asked.
     QString jobsNote;
-    if (record->parameters.contains(QLatin1String("cluster"))) {
-        const auto cancelled = cancelClusterRunJobs(m_project.checkpointDir(record->checkpointId), SlurmClient());
-        if (!cancelled && was == RunState::Interrupted)
-            return Error(QStringLiteral("run %1 is a cluster run whose Slurm jobs could not be cancelled (%2); it stays interrupted: cancel it again, "
-                                        "or scancel its jobs (squeue lists them) first")
-                             .arg(runId, cancelled.error().message()));
+    const QString checkpointDir = m_project.checkpointDir(record->checkpointId);
+    bool mayHaveJobs = was == RunState::Interrupted;
+    if (record->parameters.contains(QLatin1String("cluster")) && !mayHaveJobs)
+        if (auto state = loadClusterState(checkpointDir); state && *state)
+            mayHaveJobs = !(*state)->leftJobs.isEmpty();
+    if (record->parameters.contains(QLatin1String("cluster")) && mayHaveJobs) {
+        const auto cancelled = cancelClusterRunJobs(checkpointDir, SlurmClient(QString(), kSlurmAnswerMs));
         if (!cancelled)
-            jobsNote = QStringLiteral("; Slurm did not answer (%1): jobs it may have left on the cluster are listed by 'squeue --name %2'")
-                           .arg(cancelled.error().message().trimmed(), clusterRunJobName(m_project.checkpointDir(record->checkpointId)));
-        else if (!cancelled->isEmpty())
+            return Error(QStringLiteral("run %1 is a cluster run whose Slurm jobs could not be cancelled (%2); it stays %3: cancel it again, "
+                                        "or scancel its jobs first ('%4' lists them)")
+                             .arg(runId, cancelled.error().message().trimmed(), runStateName(was), clusterRunQueueCommand(checkpointDir)));
+        if (!cancelled->isEmpty())
             jobsNote = QStringLiteral("; its Slurm jobs %1 were cancelled").arg(cancelled->join(QStringLiteral(", ")));
     }
     // Where it ran, in its report: the block lived in the memory of the process that died.

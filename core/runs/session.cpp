@@ -44,10 +44,12 @@ Session::Session(Options options, QObject* parent) : QObject(parent)
 }
 
 namespace {
-std::pair<QDateTime, qint64> stampOf(const QString& file)
+// The file's modification and status-change times (an atomic write renames a new file over it)
+// and its size.
+std::tuple<QDateTime, QDateTime, qint64> stampOf(const QString& file)
 {
     const QFileInfo info(file);
-    return info.exists() ? std::pair{info.lastModified(), info.size()} : std::pair{QDateTime(), qint64(-1)};
+    return info.exists() ? std::tuple{info.lastModified(), info.metadataChangeTime(), info.size()} : std::tuple{QDateTime(), QDateTime(), qint64(-1)};
 }
 } // namespace
 
@@ -68,11 +70,11 @@ void Session::reloadModelRegistryIfChanged()
     const auto stamp = stampOf(m_models->file());
     if (stamp == m_registryStamp)
         return;
-    m_registryStamp = stamp;
-    if (Status st = m_models->load(); !st) {
+    if (Status st = m_models->load(); !st) { // tried again at the next change (a write half done is never seen: it is atomic)
         log::warn(QStringLiteral("the model registry changed on disk and could not be read again: %1").arg(st.error().message()));
         return;
     }
+    m_registryStamp = stamp;
     emit modelsChanged();
 }
 

@@ -13,6 +13,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <tuple>
 
 class QFileSystemWatcher;
 
@@ -72,7 +73,7 @@ private:
     void watchModelRegistry();
     void reloadModelRegistryIfChanged();
     QFileSystemWatcher* m_registryWatcher = nullptr;
-    std::pair<QDateTime, qint64> m_registryStamp;
+    std::tuple<QDateTime, QDateTime, qint64> m_registryStamp;
 };
 
 } // namespace bioforge::core

@@ -210,9 +210,9 @@ void JobsDock::cancelSelected()
     // Paused or interrupted: asked first, as it cannot be resumed afterwards.
     QString text = tr("Cancel run %1 for good? It will no longer be offered to resume; its checkpoints and outputs stay in the project folder.").arg(id);
     if (auto record = m_session.runs()->project().store().run(id); record && record->parameters.contains(QLatin1String("cluster")))
-        text += tr("\n\nIt ran on the Slurm cluster: its jobs still queued or running there (`squeue --name %1` lists them) are cancelled too, "
-                   "and the Log says which.")
-                    .arg(core::clusterRunJobName(m_session.runs()->project().checkpointDir(record->checkpointId)));
+        text += tr("\n\nIt ran on the Slurm cluster: jobs it left queued or running there (`%1` lists them) are cancelled too, and the status "
+                   "bar says which; if Slurm does not answer, the run is not cancelled.")
+                    .arg(core::clusterRunQueueCommand(m_session.runs()->project().checkpointDir(record->checkpointId)));
     auto* question = new QMessageBox(QMessageBox::Question, tr("Cancel run"), text, QMessageBox::Yes | QMessageBox::No, this);
     question->setObjectName(QStringLiteral("cancelPausedRunQuestion"));
     question->setDefaultButton(QMessageBox::No);
@@ -223,7 +223,7 @@ void JobsDock::cancelSelected()
         if (auto ended = m_session.runs()->discard(id); !ended)
             emit errorOccurred(ended.error().message());
         else
-            emit statusMessage(tr("Run %1: %2").arg(id, ended->error)); // which Slurm jobs it cancelled, if any
+            emit runDiscarded(tr("Run %1: %2").arg(id, ended->error)); // which Slurm jobs it cancelled, if any
         reloadDormant();
         updateButtons();
     });

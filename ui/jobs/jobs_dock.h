@@ -40,7 +40,7 @@ signals:
     void runActivated(const QString& runId);
     void runSelected(const QString& runId); // the current row's run (the Checkpoints dock follows it)
     void errorOccurred(const QString& message);
-    void statusMessage(const QString& message); // shown a while in the status bar
+    void runDiscarded(const QString& message); // a paused or interrupted run cancelled: what became of it, for the status bar
 
 private:
     void updateButtons();

@@ -79,7 +79,7 @@ MainWindow::MainWindow(core::Session& session, QWidget* parent) : QMainWindow(pa
     connect(m_jobs, &JobsDock::runActivated, m_provenance, &ProvenanceDock::showRun);
     connect(m_jobs, &JobsDock::runSelected, m_checkpoints, &CheckpointInspectorDock::followRun);
     connect(m_jobs, &JobsDock::errorOccurred, this, &MainWindow::showError);
-    connect(m_jobs, &JobsDock::statusMessage, this, [this](const QString& message) { statusBar()->showMessage(message, 30000); });
+    connect(m_jobs, &JobsDock::runDiscarded, this, [this](const QString& message) { statusBar()->showMessage(message, 30000); });
     connect(m_provenance, &ProvenanceDock::errorOccurred, this, &MainWindow::showError);
     connect(m_provenance, &ProvenanceDock::reportExported, this, [this](const QStringList& paths) {
         statusBar()->showMessage(tr("Report written: %1").arg(paths.join(QStringLiteral(", "))), 10000);

@@ -19,11 +19,18 @@ namespace {
 const QStringList kFields{QStringLiteral("id"), QStringLiteral("age"), QStringLiteral("sex"), QStringLiteral("pregnant"), QStringLiteral("followup"), QStringLiteral("event")};
 const QString kNone = QStringLiteral("(not in the table)");
 
+// A code list as ColumnMapping reads it: strings or numbers (1, not ""), an array or one value
+// (numbers were shown as empty boxes and written back as no code: review 67 R67-5).
 QStringList codes(const QJsonValue& v)
 {
+    auto text = [](const QJsonValue& c) { return c.isDouble() ? QString::number(c.toDouble()) : c.toString(); };
     QStringList out;
-    for (const QJsonValue& c : v.toArray())
-        out << c.toString();
+    if (v.isArray()) {
+        for (const QJsonValue& c : v.toArray())
+            out << text(c);
+    } else if (v.isString() || v.isDouble()) {
+        out << text(v);
+    }
     return out;
 }
 

@@ -131,7 +131,7 @@ QString ViralPage::start(const QString& verb)
             else
                 startChecked(verb, p);
         });
-        watcher->setFuture(QtConcurrent::run(&core::RunService::slurmClusterAnswers));
+        watcher->setFuture(QtConcurrent::run([] { return core::RunService::slurmClusterAnswers(true); })); // the user's Run: asked again
         return {};
     }
     return startChecked(verb, p);

@@ -225,6 +225,10 @@ private slots:
                      && !warnings.filter(QStringLiteral("'scancel 100 101' stops them")).isEmpty(),
                  qPrintable(warnings.join(QLatin1Char('\n'))));
         const qsizetype submitted = slurm->submissions();
+        // Kept with the run's state: a cancel of the paused run scancels them (review 67 R67-4).
+        const auto left = loadClusterState(first->checkpoints().rootDir());
+        QVERIFY(left && *left);
+        QCOMPARE((*left)->leftJobs, (QStringList{QStringLiteral("100"), QStringLiteral("101")}));
 
         auto resumed = resumeOf(*first, clusterJob(), m_dir.path());
         scheduler.submit(resumed);
@@ -235,6 +239,8 @@ private slots:
         QVERIFY(scheduler.waitForIdle(30000));
         QCOMPARE(resumed->state(), RunState::Paused);
         QCOMPARE(slurm->cancelled(), (QStringList{QStringLiteral("100"), QStringLiteral("101")}));
+        const auto after = loadClusterState(first->checkpoints().rootDir()); // followed, then scancelled: none left
+        QVERIFY(after && *after && (*after)->leftJobs.isEmpty());
     }
 
     // `status` once Slurm forgot the jobs (after MinJobAge): each task's job from the run's record, in

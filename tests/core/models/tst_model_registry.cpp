@@ -14,6 +14,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
+#include <thread>
+
 using namespace bioforge::core;
 using namespace bioforge::test;
 
@@ -293,6 +296,29 @@ private slots:
         QVERIFY(reader.load());
         QCOMPARE(reader.find(QStringLiteral("a"))->root, QFileInfo(dir.filePath(QStringLiteral("a2"))).canonicalFilePath());
         QCOMPARE(reader.find(QStringLiteral("a"))->files.first().path, QStringLiteral("y"));
+    }
+
+    // Read on a worker while another thread reloads it (the window reloads it when another program
+    // changes the file; a cluster run's planning reads it on a worker: review 67 R67-1): every read
+    // sees a whole list. Under the sanitizers, a race would show.
+    void readsWhileItReloadsAreSafe()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("r.json"));
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("a/x")), "1"));
+        ModelRegistry registry(file);
+        QVERIFY(registry.load() && registry.importFolder(QStringLiteral("a"), QStringLiteral("k"), dir.filePath(QStringLiteral("a"))));
+        std::atomic<bool> done{false};
+        std::atomic<int> found{0};
+        std::thread reader([&] {
+            while (!done.load())
+                found += registry.find(QStringLiteral("a")).has_value() && registry.models().size() == 1 ? 1 : 0;
+        });
+        for (int i = 0; i < 300 || (found.load() == 0 && i < 1000000); ++i) // until the reader has read too
+            QVERIFY(registry.load());
+        done = true;
+        reader.join();
+        QVERIFY(found.load() > 0);
     }
 
     // The window's session (Options::watchModelRegistry) sees what another program imported or

@@ -157,7 +157,7 @@ private slots:
     {
         const QJsonObject given = QJsonDocument::fromJson(R"js({"format": "bioforge-age-mapping/1", "name": "lab",
             "age": {"column": "age", "unit": "months"}, "followup": {"column": "fu", "unit": "days"},
-            "pregnant": {"column": "preg", "yes": ["y"], "no": ["n"]}, "event": {"column": "dead", "yes": ["died"], "no": ["alive"]},
+            "pregnant": {"column": "preg", "yes": [1], "no": 2}, "event": {"column": "dead", "yes": ["died"], "no": ["alive"]},
             "sex": {"column": "sex", "male": ["M"], "female": ["F"]},
             "biomarkers": {"creatinine": {"column": "creat", "unit": "mg/dl"}, "glucose": {"column": "glu", "unit": "mmol/L"},
                            "albumin": {"column": "alb", "unit": "furlongs"}}})js").object();
@@ -173,7 +173,8 @@ private slots:
         QCOMPARE(markers.value(QLatin1String("albumin")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("furlongs")); // refused by the run, by name
         QCOMPARE(shown.value(QLatin1String("age")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("months"));
         QCOMPARE(shown.value(QLatin1String("followup")).toObject().value(QLatin1String("unit")).toString(), QStringLiteral("days"));
-        QCOMPARE(shown.value(QLatin1String("pregnant")).toObject().value(QLatin1String("no")).toArray(), QJsonArray{QStringLiteral("n")});
+        QCOMPARE(shown.value(QLatin1String("pregnant")).toObject().value(QLatin1String("yes")).toArray(), QJsonArray{QStringLiteral("1")}); // numbers kept (review 67 R67-5)
+        QCOMPARE(shown.value(QLatin1String("pregnant")).toObject().value(QLatin1String("no")).toArray(), QJsonArray{QStringLiteral("2")});
         QCOMPARE(shown.value(QLatin1String("event")).toObject().value(QLatin1String("no")).toArray(), QJsonArray{QStringLiteral("alive")});
         // It reads as the command line reads the file.
         auto read = ColumnMapping::fromJson(shown, BiomarkerSchema::builtIn(), QStringLiteral("shown"));

@@ -218,7 +218,7 @@ private slots:
         const SourceValue unknown = annotate(*lib.library, QStringLiteral("clinvar"), umod);
         QCOMPARE(unknown.status, SourceValue::Status::Absent);
         QVERIFY2(unknown.error.contains(QStringLiteral("no variant names UMOD in variant_summary.txt.gz, an extract of ClinVar")), qPrintable(unknown.error));
-        QVERIFY2(extractWarning(*r).contains(QStringLiteral("an extract (a whole release has over 5000)")), qPrintable(extractWarning(*r)));
+        QVERIFY2(extractWarning(*r).contains(QStringLiteral("an extract (a whole release has over 10000)")), qPrintable(extractWarning(*r)));
         // In a whole release (thousands of genes), a gene ClinVar does not name has zero variants, not a gap.
         const qint64 whole = sourceById(QStringLiteral("clinvar"))->wholeReleaseRows(QStringLiteral("variant_summary"));
         for (qint64 i = 0; i < whole; ++i) {

@@ -112,6 +112,9 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
     if (report.rows == 0)
         throw core::JobFailure::needingNewRun(QStringLiteral("%1: the table has a header but no rows").arg(m_settings.table));
     warnTableIssues(ctx, m_settings.table, mapping, report, used);
+    // On the whole table as well: a column decided on the chunks read so far (review 67 R67-6). Its
+    // rows are written by now; the run fails all the same, saying why.
+    refuseColumnsInAWrongUnit(m_settings.table, mapping, report, used);
     ctx.beginStage(QStringLiteral("write"), 1);
     writer.finish(report, {});
     ctx.advance();

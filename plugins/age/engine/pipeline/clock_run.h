@@ -70,8 +70,9 @@ ColumnMapping loadRunMapping(core::JobContext& ctx, const QString& fileOrName);
 void warnTableIssues(core::JobContext& ctx, const QString& path, const ColumnMapping& mapping, const CohortReadReport& report,
                      const QStringList& used = {}, const QString& absentMeans = {});
 // A marker column of `used` (empty: every marker) most of whose rows lie outside the plausible
-// range (CohortReadReport::columnWide) is read in a unit it is not in: the run stops before any
-// value is computed with it — the rows that happen to fall in range would be converted wrongly too
+// range (CohortReadReport::columnWide, on the rows read so far) is read in a unit it is not in: the
+// run stops before another value is computed with it (a streamed run asks before each chunk and at
+// the end) — the rows that happen to fall in range would be converted wrongly too
 // (a 26-year-old got PhenoAge 128 from glucose 55 mg/dL read as mmol/L: trial 23 T23-2). Throws
 // core::JobFailure::needingNewRun naming each such column, what it holds and the fix.
 void refuseColumnsInAWrongUnit(const QString& path, const ColumnMapping& mapping, const CohortReadReport& report, const QStringList& used = {});

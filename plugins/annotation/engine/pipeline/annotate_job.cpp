@@ -154,7 +154,6 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
             ctx.setMessage(QStringLiteral("imported %1: %2").arg(release.fileName, release.release));
         if (const QString shrink = release.shrinkWarning(); !shrink.isEmpty())
             ctx.warn(shrink);
-
         ctx.advance();
     }
     GeneResolver resolver = orThrow(GeneResolver::open(*library, m_settings.identity));

@@ -17,7 +17,8 @@ public:
     QStringList tableColumns() const override;
     bool listsNothing(const QJsonObject& value) const override;
     // ClinVar's variant_summary names some 40,000 genes with a variant (and their NCBI ids).
-    qint64 wholeReleaseRows(const QString& part) const override { return part == QLatin1String("variant_summary") ? 5000 : 0; }
+    // Rows: a gene's, and its NCBI id's second way in, so some 2 a gene.
+    qint64 wholeReleaseRows(const QString& part) const override { return part == QLatin1String("variant_summary") ? 10000 : 0; }
 
     // NCBI E-utilities: esearch for the gene, esummary in pages of 200; einfo's lastupdate is the release.
     bool hasApi() const override { return true; }
