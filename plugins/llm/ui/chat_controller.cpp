@@ -358,11 +358,11 @@ bool ChatController::generate()
     const QJsonObject generation{{QStringLiteral("seed"), qint64(seed)},
                                  {QStringLiteral("ctx"), qint64(contextSize())},
                                  {QStringLiteral("n"), request.maxTokens},
-                                 {QStringLiteral("temp"), double(request.sampling.temperature)},
+                                 {QStringLiteral("temp"), decimalOf(request.sampling.temperature)},
                                  {QStringLiteral("top-k"), request.sampling.topK},
-                                 {QStringLiteral("top-p"), double(request.sampling.topP)},
-                                 {QStringLiteral("min-p"), double(request.sampling.minP)},
-                                 {QStringLiteral("repeat-penalty"), double(request.sampling.repeatPenalty)}};
+                                 {QStringLiteral("top-p"), decimalOf(request.sampling.topP)},
+                                 {QStringLiteral("min-p"), decimalOf(request.sampling.minP)},
+                                 {QStringLiteral("repeat-penalty"), decimalOf(request.sampling.repeatPenalty)}};
     callbacks.onFinished = [this, conversation, seed, generation](core::Expected<GenerationResult> result) {
         QMetaObject::invokeMethod(this, [this, conversation, result, seed, generation] {
             m_request = 0;

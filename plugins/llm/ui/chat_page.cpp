@@ -23,6 +23,7 @@
 #include <QTextDocument>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <utility>
 
 namespace bioforge::llm {
@@ -204,6 +205,7 @@ ChatPage::ChatPage(const ui::PageContext& context, QWidget* parent)
     });
     connect(m_controller, &ChatController::modelLoaded, this, [this] {
         m_loadPending = false;
+        m_settings->setModelContext(m_controller->model() ? int(std::min<int64_t>(m_controller->model()->summary.contextLength, 1 << 20)) : 0);
         updateModelCard();
         updateButtons();
     });
@@ -299,6 +301,18 @@ void ChatPage::updateModelCard()
                              QString::number(double(s.parameters) / 1e6, 'f', 1), QString::number(double(s.weightBytes) / (1 << 20), 'f', 1),
                              QString::number(s.contextLength), QString::number(s.vocabSize), types.join(QStringLiteral(", ")),
                              QString::fromStdString(s.detectedFamily), QString::fromStdString(s.backend).toHtmlEscaped(), model->sha256.left(16)));
+    // A registered model whose file is not the one imported (changed since): said, as a recorded run
+    // refuses it (the card showed the new SHA-256 without a word: trial 22 T22-16).
+    if (m_context.session) {
+        const QString loaded = QFileInfo(model->summary.path).canonicalFilePath();
+        for (const core::ModelEntry& e : m_context.session->models().models())
+            for (const core::ModelFile& f : e.files)
+                if (!f.sha256.isEmpty() && f.sha256 != model->sha256 && QFileInfo(e.filePath(f.path)).canonicalFilePath() == loaded)
+                    m_card->setText(m_card->text()
+                                    + tr("<br/><b>Not the file registered as '%1'</b>: its SHA-256 differs from the registered %2…; the file changed "
+                                         "since it was imported (<code>bioforge models verify %1</code>), and recorded runs refuse it")
+                                          .arg(e.name.toHtmlEscaped(), f.sha256.left(16)));
+    }
     // A registered TEST model, or one `llm synth-model` wrote (its general.name says so).
     if ((m_context.session && m_context.session->models().testModelFor(m_controller->modelPath())) || s.name.rfind("bioforge-synthetic-", 0) == 0)
         m_card->setText(m_card->text() + tr("<br/><b>TEST model</b> (random weights): its text is gibberish by design."));

@@ -1,15 +1,22 @@
 #include "chat_settings.h"
 
+#include <QString>
+
 namespace bioforge::llm {
+
+double decimalOf(float value)
+{
+    return QString::number(double(value), 'g', 7).toDouble(); // 0.95, not 0.949999988079071
+}
 
 QJsonObject ChatSettings::toJson() const
 {
     return {{QStringLiteral("system"), systemPrompt},
-            {QStringLiteral("temperature"), double(sampling.temperature)},
+            {QStringLiteral("temperature"), decimalOf(sampling.temperature)},
             {QStringLiteral("topK"), sampling.topK},
-            {QStringLiteral("topP"), double(sampling.topP)},
-            {QStringLiteral("minP"), double(sampling.minP)},
-            {QStringLiteral("repeatPenalty"), double(sampling.repeatPenalty)},
+            {QStringLiteral("topP"), decimalOf(sampling.topP)},
+            {QStringLiteral("minP"), decimalOf(sampling.minP)},
+            {QStringLiteral("repeatPenalty"), decimalOf(sampling.repeatPenalty)},
             {QStringLiteral("seed"), double(sampling.seed)},
             {QStringLiteral("maxTokens"), maxTokens},
             {QStringLiteral("contextSize"), contextSize},

@@ -95,6 +95,13 @@ void SettingsPanel::setSettings(const ChatSettings& s)
     m_maxTokens->setValue(s.maxTokens);
     m_context->setValue(s.contextSize);
     m_template->setPlainText(s.templateOverride);
+    if (m_context->value() != s.contextSize) // above the model's own: the settings say what is used
+        QMetaObject::invokeMethod(this, &SettingsPanel::changed, Qt::QueuedConnection);
+}
+
+void SettingsPanel::setModelContext(int tokens)
+{
+    m_context->setMaximum(tokens > 0 ? tokens : 1 << 20); // emits changed when it lowers the value
 }
 
 void SettingsPanel::showModelTemplate(const QString& json)

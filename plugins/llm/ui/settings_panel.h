@@ -21,6 +21,10 @@ public:
     ChatSettings settings() const;
     void setSettings(const ChatSettings& settings);
     void showModelTemplate(const QString& json);
+    // The loaded model's own context length (0: none loaded): the Context box goes no higher, and a
+    // value above it comes down to it, said as a change (it showed 4096 for a 1024-token model, and
+    // exports recorded 4096: trial 22 T22-15).
+    void setModelContext(int tokens);
 
 signals:
     void changed();

@@ -8,6 +8,7 @@
 #include "conversation_panel.h"
 #include "compute/device_discovery.h"
 #include "jobs/job_scheduler.h"
+#include "models/model_registry.h"
 #include "runs/session.h"
 #include "store/chat_store.h"
 #include "store/project.h"
@@ -15,9 +16,12 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTextBrowser>
 #include <QtTest>
 
@@ -46,6 +50,36 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_page->controller().model().has_value(), 30000);
         QCOMPARE(m_page->controller().model()->sha256.size(), 64);
         QTRY_VERIFY(m_page->findChild<QLabel*>(QStringLiteral("modelCard"))->text().contains(QStringLiteral("SHA-256")));
+    }
+
+    // A registered model whose file changed since its import: the card says its SHA-256 is not the
+    // registry's (trial 22 T22-16). The Context box goes no higher than the model's own context,
+    // and the page's seed is the command line's 42 (T22-15).
+    void aRegisteredModelThatChangedIsSaidAndTheContextIsCapped()
+    {
+        QTRY_VERIFY(m_page->controller().model().has_value());
+        QCOMPARE(ChatSettings{}.sampling.seed, uint64_t(42));
+        const QString changed = m_dir.filePath(QStringLiteral("changed/tq.gguf"));
+        QVERIFY(QDir().mkpath(QFileInfo(changed).absolutePath()) && QFile::copy(m_fixture.modelPath(), changed));
+        QVERIFY(m_session->models().importFile(QStringLiteral("tq-changed"), QStringLiteral("gguf"), changed));
+        {
+            QFile file(changed); // the last byte of the last tensor's data: it still loads
+            QVERIFY(file.open(QIODevice::ReadWrite) && file.seek(file.size() - 1));
+            char c = 0;
+            QVERIFY(file.getChar(&c) && file.seek(file.size() - 1) && file.putChar(char(c ^ 1)));
+        }
+        auto* card = m_page->findChild<QLabel*>(QStringLiteral("modelCard"));
+        m_page->controller().loadModel(changed);
+        QTRY_VERIFY_WITH_TIMEOUT(card->text().contains(QStringLiteral("Not the file registered as 'tq-changed'")), 30000);
+        QVERIFY2(card->text().contains(QStringLiteral("bioforge models verify tq-changed")), qPrintable(card->text()));
+        auto* context = m_page->findChild<QSpinBox*>(QStringLiteral("contextSize"));
+        const int own = int(m_page->controller().model()->summary.contextLength);
+        QCOMPARE(context->maximum(), own);
+        QVERIFY(context->value() <= own);
+        QTRY_COMPARE(m_page->controller().settings().contextSize, context->value()); // what the page's answers and exports use
+        m_page->controller().loadModel(m_fixture.modelPath()); // the later tests' model
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->controller().model() && m_page->controller().model()->summary.path == m_fixture.modelPath(), 30000);
+        QVERIFY(!card->text().contains(QStringLiteral("Not the file registered")));
     }
 
     // A file that fails to load (Open .gguf… on a broken one): the box names the model still loaded,
