@@ -1,6 +1,7 @@
 #include "annotation_report.h"
 
 #include "identity/gene_resolver.h"
+#include "pipeline/constraint_series.h"
 #include "io/csv_reader.h"
 #include "io/json_file.h"
 
@@ -116,18 +117,7 @@ core::Expected<core::ReportContent> annotationReport(const QString& runDir, cons
 
     const Table genes = readTable(dir.filePath(QStringLiteral("annotations.tsv")), 1 << 30);
     core::ReportSection plots{QStringLiteral("Constraint and kidney expression"), {}, {}, {}};
-    const int loeuf = int(genes.header.indexOf(QStringLiteral("gnomad.loeuf"))), cortex = int(genes.header.indexOf(QStringLiteral("gtex.kidney_cortex")));
-    core::PlotSeries constraint{QStringLiteral("LOEUF"), {}, {}}, scatter{QStringLiteral("genes"), {}, {}};
-    for (const QStringList& r : genes.rows) {
-        bool okL = false, okC = false;
-        const double l = loeuf >= 0 ? r.value(loeuf).toDouble(&okL) : 0, c = cortex >= 0 ? r.value(cortex).toDouble(&okC) : 0;
-        if (okL)
-            constraint.x.push_back(l);
-        if (okL && okC) {
-            scatter.x.push_back(l);
-            scatter.y.push_back(c);
-        }
-    }
+    const auto [constraint, scatter] = constraintSeries(genes.header, genes.rows);
     if (!constraint.x.empty())
         plots.plots << core::ReportPlot{core::ReportPlot::Kind::Histogram, QStringLiteral("LOEUF (gnomAD lof.oe_ci.upper) of the annotated genes"),
                                         QStringLiteral("LOEUF"), QStringLiteral("genes"), {constraint}, 20};

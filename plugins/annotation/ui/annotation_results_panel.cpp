@@ -1,11 +1,11 @@
 #include "annotation_results_panel.h"
+#include "annotation_summary_charts.h"
 
 #include "layout/open_location.h"
 #include "gene_detail_html.h"
 #include "identity/gene_resolver.h"
 #include "io/json_file.h"
 #include "layout/table_sorting.h"
-#include "plot/plot_factory.h"
 #include "settings/file_dialogs.h"
 #include "store/sqlite_db.h"
 #include "tsv_table_model.h"
@@ -32,7 +32,6 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
-#include <qcustomplot.h>
 #include <QUrl>
 
 namespace bioforge::annotation {
@@ -98,7 +97,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     genesLayout->addWidget(m_search);
     auto* split = new QSplitter(Qt::Vertical, genesTab);
     m_geneView = new QTableView(split);
-    m_geneView->setMinimumHeight(8 * m_geneView->fontMetrics().lineSpacing()); // several genes even where the page is short
+    m_geneView->setMinimumHeight(14 * m_geneView->fontMetrics().lineSpacing()); // a dozen genes even where the page is short (3 showed: trial 23 T23-10)
     m_geneView->setObjectName(QStringLiteral("geneTable"));
     m_filter->setSourceModel(m_genes);
     m_filter->setFilterKeyColumn(-1);
@@ -118,7 +117,7 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     genesLayout->addWidget(split, 1);
     m_tabs->addTab(genesTab, tr("Genes"));
 
-    auto* resolutionView = new QTableView(m_tabs);
+    auto* resolutionView = m_resolutionView = new QTableView(m_tabs);
     resolutionView->setObjectName(QStringLiteral("resolutionTable"));
     auto* resolutionSort = new QSortFilterProxyModel(resolutionView);
     resolutionSort->setSourceModel(m_resolution);
@@ -128,24 +127,8 @@ AnnotationResultsPanel::AnnotationResultsPanel(QWidget* parent)
     resolutionView->horizontalHeader()->setStretchLastSection(true);
     m_tabs->addTab(resolutionView, tr("Resolution"));
 
-    auto* charts = new QWidget(m_tabs);
-    auto* chartsLayout = new QGridLayout(charts);
-    m_perSource = new QCustomPlot(charts);
-    m_loeuf = new QCustomPlot(charts);
-    m_scatter = new QCustomPlot(charts);
-    chartsLayout->addWidget(m_perSource, 0, 0, 1, 2);
-    // Sources' names slanted (side by side they ran together: "clinvagnomad"), the legend in a row
-    // under the axes, not over the bars.
-    m_perSource->xAxis->setTickLabelRotation(45);
-    auto* legendRow = new QCPLayoutGrid;
-    m_perSource->plotLayout()->addElement(1, 0, legendRow);
-    legendRow->setMargins(QMargins(5, 0, 5, 5));
-    legendRow->addElement(0, 0, m_perSource->legend);
-    m_perSource->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    m_perSource->plotLayout()->setRowStretchFactor(1, 0.001);
-    chartsLayout->addWidget(m_loeuf, 1, 0);
-    chartsLayout->addWidget(m_scatter, 1, 1);
-    m_tabs->addTab(charts, tr("Summary"));
+    m_charts = new AnnotationSummaryCharts(m_tabs);
+    m_tabs->addTab(m_charts, tr("Summary"));
 
     auto* exportRow = new QHBoxLayout;
     auto* tsv = new QPushButton(tr("Save table (TSV)…"), this);
@@ -240,6 +223,7 @@ void AnnotationResultsPanel::load(const QString& runDir)
         m_lineOffsets = l.offsets;
         m_genes->reset(l.geneHeader, l.genes);
         m_resolution->reset(l.resolutionHeader, l.resolution);
+        m_resolutionView->resizeColumnsToContents(); // the inputs whole (two Ensembl ids read "ENSG000000…": trial 23 T23-10)
         const QJsonObject r = l.summary.value(QStringLiteral("resolution")).toObject();
         m_summary->setText(tr("%1 inputs: %2 genes, %3 ambiguous, %4 unknown, %5 withdrawn, %6 duplicates — identities from %7")
                                .arg(l.summary.value(QStringLiteral("inputs")).toInt())
@@ -250,59 +234,7 @@ void AnnotationResultsPanel::load(const QString& runDir)
                                .arg(r.value(QStringLiteral("duplicate")).toInt())
                                .arg(GeneResolver::describeIdentity(l.summary.value(QStringLiteral("identity")).toObject()))
                            + onlineText(l.summary.value(QStringLiteral("online")).toObject()));
-        // Genes per source: found / absent / failed, stacked.
-        m_perSource->clearPlottables();
-        const QJsonObject sources = l.summary.value(QStringLiteral("sources")).toObject();
-        QVector<double> ticks, found, absent, failed;
-        QVector<QString> labels;
-        for (auto it = sources.begin(); it != sources.end(); ++it) {
-            ticks << ticks.size() + 1;
-            labels << it.key();
-            found << it.value().toObject().value(QStringLiteral("found")).toDouble();
-            absent << it.value().toObject().value(QStringLiteral("absent")).toDouble();
-            failed << it.value().toObject().value(QStringLiteral("failed")).toDouble();
-        }
-        auto* f = new QCPBars(m_perSource->xAxis, m_perSource->yAxis);
-        auto* a = new QCPBars(m_perSource->xAxis, m_perSource->yAxis);
-        auto* x = new QCPBars(m_perSource->xAxis, m_perSource->yAxis);
-        f->setName(tr("found"));
-        a->setName(tr("absent"));
-        x->setName(tr("failed"));
-        f->setBrush(QColor(0x4c, 0x8c, 0x4a));
-        a->setBrush(QColor(0xd9, 0xa4, 0x41));
-        x->setBrush(QColor(0xb0, 0x30, 0x30));
-        a->moveAbove(f);
-        x->moveAbove(a);
-        f->setData(ticks, found);
-        a->setData(ticks, absent);
-        x->setData(ticks, failed);
-        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-        ticker->addTicks(ticks, labels);
-        m_perSource->xAxis->setTicker(ticker);
-        m_perSource->yAxis->setLabel(tr("genes"));
-        m_perSource->legend->setVisible(true);
-        m_perSource->rescaleAxes();
-        m_perSource->xAxis->setRange(0, ticks.size() + 1);
-        m_perSource->replot();
-        // LOEUF and kidney cortex expression, when the run has them.
-        const int loeuf = int(l.geneHeader.indexOf(QStringLiteral("gnomad.loeuf"))), cortex = int(l.geneHeader.indexOf(QStringLiteral("gtex.kidney_cortex")));
-        core::PlotSeries values{QStringLiteral("LOEUF"), {}, {}}, scatter{QStringLiteral("genes"), {}, {}};
-        for (const QStringList& row : l.genes) {
-            bool okL = false, okC = false;
-            const double lv = loeuf >= 0 ? row.value(loeuf).toDouble(&okL) : 0, cv = cortex >= 0 ? row.value(cortex).toDouble(&okC) : 0;
-            if (okL)
-                values.x.push_back(lv);
-            if (okL && okC) {
-                scatter.x.push_back(lv);
-                scatter.y.push_back(cv);
-            }
-        }
-        core::ReportPlot loeufPlot{core::ReportPlot::Kind::Histogram, tr("LOEUF"), tr("LOEUF"), tr("genes"), {values}, 20};
-        loeufPlot.emptyNote = tr("no gnomAD LOEUF values in this run");
-        ui::PlotFactory::fill(m_loeuf, loeufPlot);
-        core::ReportPlot scatterPlot{core::ReportPlot::Kind::Scatter, tr("Kidney cortex TPM against LOEUF"), tr("LOEUF"), tr("GTEx Kidney_Cortex TPM"), {scatter}, 0};
-        scatterPlot.emptyNote = tr("no gene with both gnomAD LOEUF and GTEx kidney cortex TPM in this run");
-        ui::PlotFactory::fill(m_scatter, scatterPlot);
+        m_charts->show(l.summary, l.geneHeader, l.genes);
         m_geneView->sortByColumn(1, Qt::AscendingOrder); // by symbol
         m_geneView->resizeColumnsToContents();
         if (m_genes->rowCount() > 0)

@@ -12,7 +12,6 @@
 #include <QJsonObject>
 #include <QWidget>
 
-class QCustomPlot;
 class QGridLayout;
 class QLabel;
 class QLineEdit;
@@ -25,6 +24,7 @@ class QTimer;
 
 namespace bioforge::annotation {
 
+class AnnotationSummaryCharts;
 class TsvTableModel;
 
 class AnnotationResultsPanel final : public QWidget {
@@ -68,9 +68,8 @@ private:
     QTableView* m_geneView;
     QTextBrowser* m_detail;
     QTabWidget* m_tabs;
-    QCustomPlot* m_perSource;
-    QCustomPlot* m_loeuf;
-    QCustomPlot* m_scatter;
+    AnnotationSummaryCharts* m_charts;
+    QTableView* m_resolutionView;
     QLabel* m_summary;
     QLabel* m_reportNote = nullptr;
     QPushButton* m_reportButton = nullptr;

@@ -6,6 +6,7 @@
 
 #include "annotation_page.h"
 #include "annotation_results_panel.h"
+#include "annotation_summary_charts.h"
 #include "annotation_setup_panel.h"
 #include "annotation_test_support.h"
 #include "identity/orgdb.h"
@@ -31,6 +32,8 @@
 #include <QTextBrowser>
 #include <QTreeWidget>
 #include <QtTest>
+
+#include <qcustomplot.h>
 
 using namespace bioforge;
 using namespace bioforge::annotation;
@@ -199,6 +202,12 @@ private slots:
         // Nested values read as text, not JSON (ClinVar's counts, GTEx's TPMs were '{"…":…}'; trial 17).
         QVERIFY2(!detail.contains(QStringLiteral("{\"")) && !detail.contains(QStringLiteral("\":")), qPrintable(detail));
         results->filtered()->setFilterFixedString(QString());
+        // The Summary tab's charts keep a readable height, the tab scrolling (they were squeezed to a
+        // few pixels: trial 23 T23-10); the bars show the sources found / absent / failed.
+        auto* charts = results->findChild<AnnotationSummaryCharts*>();
+        QVERIFY(charts);
+        QVERIFY(charts->perSource()->minimumHeight() >= AnnotationSummaryCharts::kBarsHeight);
+        QCOMPARE(charts->perSource()->plottableCount(), 3);
         // Numbers sort as numbers.
         const int loeuf = int(results->genes()->header().indexOf(QStringLiteral("gnomad.loeuf")));
         results->filtered()->sort(loeuf, Qt::AscendingOrder);
