@@ -1,27 +1,24 @@
 // The viral page, offscreen: FASTA files and models chosen on the page, Run
 // starts a recorded run, its results fill the contig table (sorted by score,
 // filtered by call and length) and the drill-down shows a contig's chunks and
-// frames; Validate runs the model check. Saves a screenshot.
+// frames; Validate runs the model check; a TEST model's run, a paused run and
+// its continuation, another project opened. Saves a screenshot.
+// The page's parts on their own (the setup panel's kept choices, a cluster run
+// refused, damaged result tables): tst_viral_page_parts.cpp.
 
-#include "contig_results.h"
 #include "contig_table_model.h"
 #include "io/json_file.h"
 #include "jobs/job_scheduler.h"
-#include "log/logging.h"
 #include "models/model_registry.h"
 #include "model/classifier_writer.h"
-#include "pipeline/validate_job.h"
 #include "results_panel.h"
 #include "run_setup_panel.h"
 #include "runs/run_service.h"
-#include "runs/session.h"
-#include "settings/workbench_settings.h"
 #include "store/project.h"
 #include "store/project_store.h"
 #include "support/test_support.h"
-#include "viral_page.h"
+#include "viral_page_fixture.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QJsonArray>
@@ -33,10 +30,8 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QPushButton>
-#include <QScopeGuard>
 #include <QThreadPool>
 #include <QStandardItemModel>
-#include <QStandardPaths>
 #include <QHeaderView>
 #include <QTabWidget>
 #include <QTableView>
@@ -45,15 +40,14 @@
 
 #include <qcustomplot.h>
 
+#include <functional>
+
 using namespace bioforge;
 using namespace bioforge::viral;
 using namespace bioforge::test;
 
-class TstViralPage : public QObject {
+class TstViralPage : public ViralPageFixture {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    std::unique_ptr<core::Session> m_session;
-    std::unique_ptr<ViralPage> m_page;
 
     void waitForRun(const std::function<void()>& click, bool expectSuccess = true)
     {
@@ -68,19 +62,9 @@ private slots:
     {
         if (!fixturesAvailable())
             QSKIP("../shared/fixtures is not present");
-        QStandardPaths::setTestModeEnabled(true);
-        core::Logging::initialize(core::Logging::Console::Off);
-        m_session = std::make_unique<core::Session>(core::Session::Options{});
-        QVERIFY(m_session->openProject(m_dir.filePath(QStringLiteral("project")), true));
-        m_page = std::make_unique<ViralPage>(ui::PageContext{m_session.get()}, nullptr);
-        m_page->resize(1400, 820);
-        m_page->show();
+        QVERIFY(openPage());
         QVERIFY(writeRandomClassifier(m_dir.filePath(QStringLiteral("classifier.safetensors")), 128, 16, 9));
-        QFile fasta(m_dir.filePath(QStringLiteral("page.fa")));
-        QVERIFY(fasta.open(QIODevice::WriteOnly));
-        for (int i = 0; i < 6; ++i)
-            fasta.write(">page_contig_" + QByteArray::number(i) + "\n" + QByteArray::fromStdString(ValidateJob::syntheticContig(size_t(200 + 250 * i), uint32_t(i))) + "\n");
-        fasta.write(">only_n\nNNNNNNNN\n"); // no codon translates: nothing to score
+        QVERIFY(writePageFasta());
     }
 
     // Before anything is run, the page fits a 1280-px window beside the navigation rail (it was
@@ -207,123 +191,6 @@ private slots:
         QTRY_VERIFY(m_page->setup()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("missing.safetensors")));
     }
 
-    void theFastaListIsKeptForTheNextStart()
-    {
-        const QString fasta = m_dir.filePath(QStringLiteral("page.fa"));
-        {
-            RunSetupPanel first;
-            first.addInputs({fasta});
-        }
-        RunSetupPanel second;
-        QVERIFY(second.inputs().contains(fasta));
-        QFile::rename(fasta, fasta + QStringLiteral(".moved")); // a file gone since is not offered again
-        RunSetupPanel third;
-        QVERIFY(!third.inputs().contains(fasta));
-        QFile::rename(fasta + QStringLiteral(".moved"), fasta);
-    }
-
-    // The encoder precision choice reaches the run's parameters (fp32 unless chosen).
-    void thePrecisionChoiceReachesTheParameters()
-    {
-        RunSetupPanel panel;
-        auto* choice = panel.findChild<QComboBox*>(QStringLiteral("precisionChoice"));
-        QVERIFY(choice);
-        QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("fp32"));
-        choice->setCurrentIndex(choice->findData(QStringLiteral("bf16")));
-        QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("bf16"));
-        choice->setCurrentIndex(choice->findData(QStringLiteral("int8")));
-        QCOMPARE(panel.parameters().value(QLatin1String("precision")).toString(), QStringLiteral("int8"));
-        QVERIFY(choice->currentText().contains(QStringLiteral("approximate")));
-    }
-
-    // "Run on the Slurm cluster" adds the options kept in Settings to the run's parameters.
-    void theClusterChoiceSendsTheSettingsOptions()
-    {
-        core::WorkbenchSettings().setClusterOptions({{QStringLiteral("backend"), QStringLiteral("slurm")}, {QStringLiteral("shards"), 3},
-                                                     {QStringLiteral("partition"), QStringLiteral("gpu")}});
-        RunSetupPanel panel;
-        auto* check = panel.findChild<QCheckBox*>(QStringLiteral("clusterCheck"));
-        QVERIFY(check);
-        QVERIFY(!panel.parameters().contains(QLatin1String("cluster")));
-        if (QStandardPaths::findExecutable(QStringLiteral("sbatch")).isEmpty()) {
-            QVERIFY(!check->isEnabled());
-            QVERIFY(check->toolTip().contains(QLatin1String("sbatch")));
-            QSKIP("no Slurm client here: the choice is disabled, as it should be");
-        }
-        check->setChecked(true);
-        const QJsonObject cluster = panel.parameters().value(QLatin1String("cluster")).toObject();
-        QCOMPARE(cluster.value(QLatin1String("shards")).toInt(), 3);
-        QCOMPARE(cluster.value(QLatin1String("partition")).toString(), QStringLiteral("gpu"));
-        // Kept for the next start, as the page's inputs are (a run meant for the cluster went to this
-        // machine after a restart: trial 22).
-        {
-            RunSetupPanel next;
-            QVERIFY(next.findChild<QCheckBox*>(QStringLiteral("clusterCheck"))->isChecked());
-        }
-        check->setChecked(false);
-        RunSetupPanel after;
-        QVERIFY(!after.findChild<QCheckBox*>(QStringLiteral("clusterCheck"))->isChecked());
-    }
-
-    // A cluster run asks whether a Slurm cluster answers on a worker thread (a controller that is
-    // down takes scontrol's timeout): the page waits disabled, then says why nothing was recorded.
-    void aClusterRunWithoutAClusterIsRefusedOffTheUiThread()
-    {
-        auto* check = m_page->setup()->findChild<QCheckBox*>(QStringLiteral("clusterCheck"));
-        QVERIFY(check);
-        if (!check->isEnabled())
-            QSKIP("no Slurm client here: the choice is disabled");
-        const QByteArray conf = qgetenv("SLURM_CONF");
-        auto restore = qScopeGuard([&] { // also when a check below fails
-            check->setChecked(false);
-            if (conf.isNull())
-                qunsetenv("SLURM_CONF");
-            else
-                qputenv("SLURM_CONF", conf);
-        });
-        qputenv("SLURM_CONF", m_dir.filePath(QStringLiteral("no-such-slurm.conf")).toLocal8Bit());
-        check->setChecked(true);
-        const qsizetype before = m_session->project()->store().runs()->size();
-        QCOMPARE(m_page->start(QStringLiteral("predict")), QString());
-        QVERIFY(!m_page->setup()->isEnabled()); // the answer comes through the event loop, never here
-        auto* status = m_page->setup()->findChildren<QLabel*>().last();
-        QTRY_VERIFY_WITH_TIMEOUT(m_page->setup()->isEnabled(), 60000);
-        QVERIFY2(status->text().contains(QStringLiteral("no Slurm cluster answers on this machine")), qPrintable(status->text()));
-        QCOMPARE(m_session->project()->store().runs()->size(), before);
-    }
-
-    // A run folder damaged after the run (an empty or cut frames.tsv): the results fail to load
-    // with the file and line named, never an erase past the end of a short header.
-    void damagedResultTablesNameTheFile()
-    {
-        QTemporaryDir dir;
-        auto write = [&](const QString& name, const QByteArray& content) {
-            QFile f(dir.filePath(name));
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(content);
-        };
-        auto row = [](int n, const QByteArray& first) {
-            QByteArrayList cells{first};
-            for (int i = 1; i < n; ++i)
-                cells << QByteArray::number(i);
-            return cells.join('\t') + '\n';
-        };
-        write(QStringLiteral("contigs.tsv"), row(11, "contig") + row(11, "c1"));
-        write(QStringLiteral("chunks.tsv"), row(7, "contig") + row(7, "c1"));
-        write(QStringLiteral("frames.tsv"), row(9, "contig") + row(9, "c1"));
-        QVERIFY(ContigResults::load(dir.path()));
-        for (const QByteArray& frames : {QByteArray(), QByteArray("contig\tframe\n") + row(9, "c1"), QByteArray("\n")}) {
-            write(QStringLiteral("frames.tsv"), frames);
-            auto r = ContigResults::load(dir.path());
-            QVERIFY(!r);
-            QVERIFY2(r.error().message().contains(dir.filePath(QStringLiteral("frames.tsv"))), qPrintable(r.error().message()));
-        }
-        write(QStringLiteral("frames.tsv"), row(9, "contig") + "c1\t2\n");
-        auto shortRow = ContigResults::load(dir.path());
-        QVERIFY(!shortRow);
-        QVERIFY2(shortRow.error().message().contains(QStringLiteral("frames.tsv:2:")), qPrintable(shortRow.error().message()));
-    }
-
     // A run with a registered TEST model says so in its title, and names its inputs as every run's
     // default title does: two such runs of other files were told apart by nothing.
     void aTestModelRunsTitleNamesItsInputs()
@@ -393,7 +260,7 @@ private slots:
         QVERIFY(m_page->runChoice()->count() > 0);
         QSignalSpy loaded(m_page->results(), &ResultsPanel::loaded);
         m_page->runChoice()->setCurrentIndex(0);
-        m_page->results()->load(m_page->runChoice()->itemData(0).toString()); // a run's contigs shown (a test above showed damaged tables)
+        m_page->results()->load(m_page->runChoice()->itemData(0).toString()); // a run's contigs shown
         QTRY_VERIFY(loaded.count() >= 1 && m_page->results()->contigView()->model()->rowCount() > 0);
         // Another page's run ending re-lists the runs: the contigs shown stay shown while read again.
         const int contigs = m_page->results()->contigView()->model()->rowCount();
