@@ -19,6 +19,8 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace bioforge::age {
 
 AgePage::AgePage(const ui::PageContext& context, QWidget* parent) : QWidget(parent), m_context(context)
@@ -72,7 +74,10 @@ void AgePage::connectProject()
         return;
     m_runEnded = connect(m_context.session->runs(), &core::RunService::runEnded, this, [this](const QString& runId, bool succeeded) {
         const ui::PageRuns::Ended ended = m_started.ended(*m_context.session, runId); // this page's run, or the continuation of one that paused
-        reloadRuns(succeeded && !ended.verb.isEmpty() ? runId : QString()); // another program's run: listed, not shown
+        // A training shown as it ran and then failed is no longer listed: the run shown before it comes
+        // back (the chooser jumped to the latest run: trial 23 T23-15); another program's run: listed, not shown.
+        const bool failedShown = !succeeded && m_runs->currentData(Qt::UserRole + 1).toString() == runId;
+        reloadRuns(succeeded && !ended.verb.isEmpty() ? runId : failedShown ? std::exchange(m_shownBeforeTraining, QString()) : QString());
         if (ended.verb.isEmpty())
             return; // not started from this page
         m_setup->setStatus(succeeded        ? tr("Run %1 finished; its results are %2.").arg(runId, m_split->placeOf(1))
@@ -161,8 +166,10 @@ QString AgePage::start(const QString& verb)
     m_started.started(*id, verb);
     m_setup->remember();
     m_setup->setStatus(tr("Running %1… progress, pause and resume are in the Jobs dock; the results appear here when it ends.").arg(verb));
-    if (verb == QLatin1String("train"))
+    if (verb == QLatin1String("train")) {
+        m_shownBeforeTraining = m_runs->currentData(Qt::UserRole + 1).toString();
         reloadRuns(*id); // the curves are drawn as it trains
+    }
     return *id;
 }
 

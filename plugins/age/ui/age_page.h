@@ -43,6 +43,7 @@ private:
     AgeSetupPanel* m_setup;
     AgeResultsPanel* m_results;
     QComboBox* m_runs;
+    QString m_shownBeforeTraining; // the run shown when a training started (shown again if it fails)
     ui::StackingSplitter* m_split;
     QMetaObject::Connection m_runEnded;
     ui::PageRuns m_started; // the runs this page started, and their continuations

@@ -45,6 +45,15 @@ core::Expected<AgeResults> loadResults(const QString& runDir, const QString& ver
             r.people.append(**row);
         }
     }
+    if (auto notes = core::CsvReader::open(dir.filePath(QStringLiteral("clock_notes.tsv")), QLatin1Char('\t')); notes && (*notes)->readHeader())
+        for (;;) {
+            auto row = (*notes)->next();
+            if (!row || !row->has_value())
+                break;
+            const QStringList& n = **row; // id, line, clock, reason
+            if (n.size() >= 4)
+                r.notes[n[0]][n[2]] = n[3];
+        }
     return r;
 }
 
@@ -132,8 +141,17 @@ void AgeResultsPanel::show(const core::Expected<AgeResults>& results)
     m_model->setHorizontalHeaderLabels(results->header);
     for (const QStringList& row : results->people) {
         QList<QStandardItem*> items;
-        for (const QString& cell : row) {
+        for (qsizetype c = 0; c < row.size(); ++c) {
+            const QString& cell = row[c];
             auto* item = new QStandardItem(cell);
+            if (cell.isEmpty() && c > 0) { // a clock without a value: why, from clock_notes.tsv
+                const QString clock = QString(results->header.value(c)).remove(QLatin1String("_advance"));
+                const QString why = results->notes.value(row.value(0)).value(clock, results->notes.value(QStringLiteral("*")).value(clock));
+                if (!why.isEmpty()) {
+                    item->setText(QStringLiteral("—"));
+                    item->setToolTip(tr("No %1 value: %2").arg(clock, why));
+                }
+            }
             bool numeric = false;
             const double v = cell.toDouble(&numeric);
             item->setData(numeric ? QVariant(v) : QVariant(cell), Qt::UserRole); // numbers sort as numbers

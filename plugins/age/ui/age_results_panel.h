@@ -12,6 +12,7 @@
 
 #include <QFutureWatcher>
 #include <QTimer>
+#include <QHash>
 #include <QWidget>
 
 class QLabel;
@@ -25,6 +26,9 @@ struct AgeResults {
     core::ReportContent report;
     QStringList header;
     QList<QStringList> people;
+    // clock_notes.tsv: id ("*": every row) → clock → why it has no value (an empty cell of the
+    // People table says it in its tooltip: trial 23 T23-20).
+    QHash<QString, QHash<QString, QString>> notes;
 };
 
 class AgeResultsPanel final : public QWidget {

@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -178,13 +179,17 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
     evaluationForm->addRow(tr("Bootstrap seed"), m_seed);
     layout->addWidget(evaluation);
 
-    auto* buttons = new QHBoxLayout;
+    // Two by two: four in a row made the page wider than a 1024-px window with its docks, and it
+    // scrolled sideways (trial 23 T23-11).
+    auto* buttons = new QGridLayout;
+    int at = 0;
     for (const auto& [verb, label, name] : {std::tuple{"clocks", "Compute clocks", "clocksButton"}, {"evaluate", "Evaluate against mortality", "evaluateButton"},
                                             {"train", "Train HENAW", "trainButton"}, {"predict", "Apply the model", "predictButton"}}) {
         auto* b = new QPushButton(tr(label), content);
         b->setObjectName(QLatin1String(name));
         connect(b, &QPushButton::clicked, this, [this, v = QString::fromLatin1(verb)] { emit runRequested(v); });
-        buttons->addWidget(b);
+        buttons->addWidget(b, at / 2, at % 2);
+        ++at;
     }
     layout->addLayout(buttons);
     m_status = new QLabel(content);
@@ -192,6 +197,12 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
     m_status->setObjectName(QStringLiteral("status"));
     layout->addWidget(m_status);
 
+    // Choices as narrow as a few words: their longest entry ("Levine 2013 (FEV1, SBP, …)") set the
+    // form's width, wider than the page beside the docks (the popup shows them whole).
+    for (QComboBox* box : findChildren<QComboBox*>()) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(14);
+    }
     connect(m_mappings, &QComboBox::activated, this, &AgeSetupPanel::chooseMapping);
     connect(checkButton, &QPushButton::clicked, this, &AgeSetupPanel::checkTable);
     const auto stale = [this] {
@@ -202,6 +213,12 @@ AgeSetupPanel::AgeSetupPanel(QWidget* parent) : QWidget(parent)
         m_problems->setRowCount(0);
     };
     connect(m_table, &QLineEdit::textChanged, this, stale);
+    // A path typed (or pasted) and left: its header read and checked as a Browse… does, not every
+    // column shown "missing from this table" until Check (trial 23 T23-15).
+    connect(m_table, &QLineEdit::editingFinished, this, [this] {
+        if (QFileInfo(table()).isFile() && !(table() == m_checkedTable && (m_checkShown || m_check.isRunning())))
+            checkTable();
+    });
     connect(m_editor, &MappingEditor::changed, this, stale);
     connect(&m_check, &QFutureWatcher<TableCheck>::finished, this, [this] {
         const TableCheck r = m_check.result();
@@ -264,8 +281,11 @@ QLineEdit* AgeSetupPanel::pathRow(QWidget* parent, QFormLayout* form, const QStr
         const QString path = folder ? ui::chooseFolder(this, QStringLiteral("age-model"), tr("Choose a train run's henaw-model folder"))
                                     : ui::chooseFile(this, QStringLiteral("age-table"), tr("Choose a table"), tr("Tables (*.csv *.tsv *.txt *.gz);;All files (*)"),
                                                      edit->text());
-        if (!path.isEmpty())
+        if (!path.isEmpty()) {
             edit->setText(path);
+            if (edit == m_table)
+                checkTable(); // its header offered in the mapping at once
+        }
     });
     row->addWidget(edit, 1);
     row->addWidget(browse);

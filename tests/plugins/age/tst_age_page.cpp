@@ -121,7 +121,14 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 1, 30000);
         QTRY_VERIFY2_WITH_TIMEOUT(setup->checkSummary()->text().contains(QStringLiteral("changed during the check")), qPrintable(setup->checkSummary()->text()), 30000);
         QCOMPARE(setup->problems()->rowCount(), 0);
-        setup->setTable(m_table);
+        // A path typed and left (Return, Tab) is checked at once, its columns offered (every column
+        // read "missing from this table" until Check: trial 23 T23-15).
+        auto* path = setup->findChild<QLineEdit*>(QStringLiteral("tablePath"));
+        path->setText(m_table);
+        const qsizetype before = checked.count();
+        emit path->editingFinished();
+        QTRY_COMPARE_WITH_TIMEOUT(checked.count(), before + 1, 30000);
+        QVERIFY2(setup->checkSummary()->text().contains(QStringLiteral("500 rows")), qPrintable(setup->checkSummary()->text()));
     }
 
     // A mapping from a file: the dialog starts beside the table, the box then names the file, and a
@@ -215,6 +222,11 @@ private slots:
         // In the table's order (the last person was listed first, sorted by the id column descending: trial 16).
         QCOMPARE(people->model()->index(0, 0).data().toString(), QStringLiteral("p0"));
         QCOMPARE(people->model()->index(499, 0).data().toString(), QStringLiteral("p499"));
+        // An empty clock cell says why (clock_notes.tsv; it gave no reason: trial 23 T23-20): p9's age is unreadable.
+        const QModelIndex p9 = people->model()->index(9, 1);
+        QCOMPARE(people->model()->index(9, 0).data().toString(), QStringLiteral("p9"));
+        QCOMPARE(p9.data().toString(), QStringLiteral("—"));
+        QVERIFY2(p9.data(Qt::ToolTipRole).toString().startsWith(QStringLiteral("No phenoage value: no usable age")), qPrintable(p9.data(Qt::ToolTipRole).toString()));
         QVERIFY(m_page->results()->tabs()->count() >= 2);
         QVERIFY(QFileInfo::exists(m_page->projectMappingFile())); // the mapping as edited, saved with the project
         // The run reads its own copy, named by its content: a later run's edits leave it as it was
@@ -280,6 +292,14 @@ private slots:
         QVERIFY(next && (next == tabs->widget(comparison) || tabs->widget(comparison)->isAncestorOf(next)));
     }
 
+    // With results shown, the page fits the width a 1024-px window leaves beside its docks (about
+    // 470 px): it stacks and scrolls down, never sideways (trial 23 T23-11).
+    void thePageFitsANarrowWindowWithItsResults()
+    {
+        QVERIFY(!m_page->results()->shownRunDir().isEmpty());
+        QVERIFY2(m_page->minimumSizeHint().width() <= 470, qPrintable(QString::number(m_page->minimumSizeHint().width())));
+    }
+
     // The model that evaluation trained, applied to the table from the page (predict was
     // command-line only: trial 23 T23-6): its people's HENAW ages are shown.
     void aTrainedModelIsAppliedFromThePage()
@@ -295,6 +315,29 @@ private slots:
         runFromButton("predictButton");
         QVERIFY(QFileInfo::exists(QDir(m_page->results()->shownRunDir()).filePath(QStringLiteral("henaw.csv"))));
         chosen->clear();
+    }
+
+    // A training that fails gives the chooser back to the run shown before it (it jumped to the
+    // latest run, whose results were then shown under the failed one's message: trial 23 T23-15).
+    void aFailedTrainingGivesBackTheRunShown()
+    {
+        QComboBox* runs = m_page->runChoice();
+        QVERIFY(runs->count() >= 2);
+        runs->setCurrentIndex(runs->count() - 1); // the oldest
+        const QString shown = runs->currentData(Qt::UserRole + 1).toString();
+        const QString few = m_dir.filePath(QStringLiteral("few.csv"));
+        QVERIFY(writeAll(few, bioforge::age::test::syntheticCohort(30, 9))); // too few people for HENAW
+        auto* train = m_page->setup()->findChild<QLineEdit*>(QStringLiteral("henawTrain"));
+        const QString kept = train->text();
+        train->setText(few);
+        QSignalSpy ended(m_session->runs(), &core::RunService::runEnded);
+        QTest::mouseClick(m_page->findChild<QPushButton*>(QStringLiteral("trainButton")), Qt::LeftButton);
+        if (m_page->findChild<QLabel*>(QStringLiteral("status"))->text().startsWith(QStringLiteral("Running"))) {
+            QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 120000);
+            QVERIFY(!ended.first().at(1).toBool());
+        }
+        QTRY_COMPARE(runs->currentData(Qt::UserRole + 1).toString(), shown);
+        train->setText(kept);
     }
 
     // Another project opened (File ▸ Open project): the page shows nothing of the last one — not
