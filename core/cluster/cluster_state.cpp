@@ -72,7 +72,7 @@ QString ClusterState::jobNameIn(const QString& checkpointDir) const
 ClusterState ClusterState::fromJson(const QJsonObject& o)
 {
     ClusterState r{o.value(QLatin1String("plan")).toObject(), o.value(QLatin1String("cluster_name")).toString(), {},
-                   o.value(QLatin1String("job_name")).toString()};
+                   o.value(QLatin1String("job_name")).toString(), {}};
     for (const QJsonValue& v : o.value(QLatin1String("submissions")).toArray())
         r.submissions << ClusterSubmission::fromJson(v.toObject());
     for (const QJsonValue& v : o.value(QLatin1String("left_jobs")).toArray())
