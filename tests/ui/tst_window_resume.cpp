@@ -6,6 +6,9 @@
 // run shows its provenance; the Run menu has shortcuts.
 
 #include "checkpoints/checkpoint_inspector_dock.h"
+#include "jobs/job.h"
+#include "jobs/job_context.h"
+#include "jobs/job_handle.h"
 #include "jobs/job_list_model.h"
 #include "jobs/job_scheduler.h"
 #include "jobs/jobs_dock.h"
@@ -35,7 +38,10 @@
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QThread>
 #include <QtTest>
+
+#include <atomic>
 
 using namespace bioforge;
 
@@ -49,6 +55,20 @@ QString stateOf(core::Session& session, const QString& runId)
     auto h = session.scheduler().handle(runId);
     return h ? core::runStateName(h->state()) : QString();
 }
+
+// A job that works until it is asked to stop, and records whether the pause left its cluster jobs.
+class UntilStopped final : public core::Job {
+public:
+    std::atomic<int> leftClusterJobs{-1};
+    core::JobOutcome run(core::JobContext& ctx) override
+    {
+        ctx.beginStage(QStringLiteral("wait"), 0);
+        while (!ctx.stopRequested())
+            QThread::msleep(2); // not timing: a pause of the loop until the window asks
+        leftClusterJobs = ctx.leavesClusterJobs() ? 1 : 0;
+        return ctx.stopRequest() == core::StopRequest::Pause ? core::JobOutcome::Paused : core::JobOutcome::Cancelled;
+    }
+};
 
 } // namespace
 
@@ -376,6 +396,41 @@ private slots:
             QCOMPARE(resume->toolTip().contains(QStringLiteral("Start a new run")), onInput);
         }
         QCOMPARE(session.runs()->resumableRuns()->size(), 1); // the window's resume dialog offers the other only
+    }
+
+    // Quitting with a cluster run going: the question counts it as on the cluster, and "Quit, leave
+    // the cluster jobs going" reaches the run's job as a pause that leaves them
+    // (JobContext::leavesClusterJobs); "Pause and quit" stops everything (review 67 R67-10).
+    void quittingCanLeaveTheClusterJobsGoing()
+    {
+        for (const bool leave : {true, false}) {
+            core::Session session(core::Session::Options{});
+            ui::MainWindow window(session);
+            QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("cluster-quit")), true));
+            auto job = std::make_unique<UntilStopped>();
+            UntilStopped* watched = job.get();
+            core::RunRecord record;
+            record.runId = leave ? QStringLiteral("20261207-120000-0000000c") : QStringLiteral("20261207-120000-0000000d");
+            record.checkpointId = record.runId;
+            record.pluginId = QStringLiteral("workbench");
+            record.verb = QStringLiteral("selftest");
+            record.parameters = {{QStringLiteral("cluster"), QJsonObject{{QStringLiteral("shards"), 2}}}};
+            const QString runDir = m_dir.filePath(QStringLiteral("cluster-quit-runs/") + record.runId);
+            QVERIFY(QDir().mkpath(runDir));
+            auto handle = std::make_shared<core::JobHandle>(record, std::move(job), runDir, runDir + QStringLiteral("-checkpoints"));
+            session.scheduler().submit(handle);
+            QTRY_COMPARE_WITH_TIMEOUT(handle->state(), core::RunState::Running, 30000);
+            int onCluster = -1;
+            window.setQuitQuestion([&](int, int clusterRuns) {
+                onCluster = clusterRuns;
+                return leave ? ui::MainWindow::QuitChoice::LeaveClusterJobsAndQuit : ui::MainWindow::QuitChoice::PauseAndQuit;
+            });
+            QVERIFY(window.close());
+            QCOMPARE(onCluster, 1);
+            QVERIFY(session.scheduler().waitForIdle(30000));
+            QCOMPARE(handle->state(), core::RunState::Paused);
+            QCOMPARE(watched->leftClusterJobs.load(), leave ? 1 : 0);
+        }
     }
 };
 

@@ -153,9 +153,11 @@ void MappingEditor::fillRows()
         keyedByTheTable(box);
         m_table->setCellWidget(row, 1, box);
     };
-    // The unit choice of a row: `choices` (the first the default), the mapping's `current` kept as
-    // written where it is none of them.
-    auto unitChoice = [&](int row, const QStringList& choices, const QString& current, const QString& note) {
+    // The unit choice of a row: `choices`, the mapping's `current` kept as written where it is none
+    // of them. Where the mapping gives none, a marker's starts on "choose the unit…" (no unit is
+    // written, and a run names the marker that gives none): the canonical unit taken silently read
+    // creatinine in mg/dL as µmol/L (review 67 R67-13). Age and follow-up start on their first.
+    auto unitChoice = [&](int row, const QStringList& choices, const QString& current, const QString& note, bool chosenByUser) {
         auto* unit = new QComboBox(m_table);
         unit->addItems(choices);
         int at = unit->findText(current, Qt::MatchExactly | Qt::MatchCaseSensitive);
@@ -164,7 +166,11 @@ void MappingEditor::fillRows()
             at = unit->count() - 1;
             unit->setItemData(at, note, Qt::ToolTipRole);
         }
-        unit->setCurrentIndex(std::max(0, at));
+        if (at < 0 && chosenByUser) {
+            unit->setPlaceholderText(tr("choose the unit…"));
+            unit->setToolTip(tr("The unit this column's values are in: none is assumed"));
+        }
+        unit->setCurrentIndex(at >= 0 || chosenByUser ? at : 0);
         connect(unit, &QComboBox::currentIndexChanged, this, &MappingEditor::changed);
         keyedByTheTable(unit);
         m_table->setCellWidget(row, 2, unit);
@@ -176,10 +182,11 @@ void MappingEditor::fillRows()
         columnChoice(row, given.value(QLatin1String("column")).toString());
         // Age and follow-up in the units the reader takes (ColumnMapping::fromJson).
         if (field == QLatin1String("age"))
-            unitChoice(row, {QStringLiteral("years"), QStringLiteral("months")}, given.value(QLatin1String("unit")).toString(), tr("as the mapping writes it"));
+            unitChoice(row, {QStringLiteral("years"), QStringLiteral("months")}, given.value(QLatin1String("unit")).toString(), tr("as the mapping writes it"),
+                       false);
         else if (field == QLatin1String("followup"))
             unitChoice(row, {QStringLiteral("months"), QStringLiteral("years"), QStringLiteral("days")}, given.value(QLatin1String("unit")).toString(),
-                       tr("as the mapping writes it"));
+                       tr("as the mapping writes it"), false);
         else
             m_table->setItem(row, 2, new QTableWidgetItem(QString()));
         ++row;
@@ -193,7 +200,8 @@ void MappingEditor::fillRows()
         const auto read = b.conversionFrom(given);
         unitChoice(row, b.acceptedUnits(), given,
                    read ? tr("as the mapping writes it; read as %1").arg(b.acceptedSpelling(given))
-                        : tr("as the mapping writes it: %1").arg(read.error().message()));
+                        : tr("as the mapping writes it: %1").arg(read.error().message()),
+                   true);
         ++row;
     }
 }

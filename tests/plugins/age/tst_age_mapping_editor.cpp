@@ -93,6 +93,43 @@ private slots:
         QCOMPARE(editor.mapping().value(QLatin1String("name")).toString(), QStringLiteral("lab (edited)"));
     }
 
+    // A marker the mapping gives no unit for starts on "choose the unit…": mapping a column to it
+    // writes no unit, which the run refuses by name, until a unit is chosen (the canonical unit had
+    // been taken silently: review 67 R67-13). Age keeps its default.
+    void aNewlyMappedMarkerHasNoUnitUntilOneIsChosen()
+    {
+        MappingEditor editor;
+        editor.setColumns({QStringLiteral("age"), QStringLiteral("creat")});
+        editor.setMapping(QJsonObject{{QStringLiteral("format"), QStringLiteral("bioforge-age-mapping/1")}, {QStringLiteral("name"), QStringLiteral("lab")},
+                                      {QStringLiteral("age"), QJsonObject{{QStringLiteral("column"), QStringLiteral("age")}}}});
+        QTableWidget* rows = editor.table();
+        int creatinine = -1, age = -1;
+        for (int r = 0; r < rows->rowCount(); ++r) {
+            if (rows->item(r, 0)->data(Qt::UserRole).toString() == QLatin1String("creatinine"))
+                creatinine = r;
+            if (rows->item(r, 0)->text() == QLatin1String("age"))
+                age = r;
+        }
+        QVERIFY(creatinine >= 0 && age >= 0);
+        auto* unit = qobject_cast<QComboBox*>(rows->cellWidget(creatinine, 2));
+        QVERIFY(unit);
+        QCOMPARE(unit->currentIndex(), -1);
+        QVERIFY(!unit->placeholderText().isEmpty());
+        QCOMPARE(qobject_cast<QComboBox*>(rows->cellWidget(age, 2))->currentText(), QStringLiteral("years"));
+        qobject_cast<QComboBox*>(rows->cellWidget(creatinine, 1))->setCurrentText(QStringLiteral("creat"));
+        QJsonObject shown = editor.mapping();
+        QCOMPARE(shown.value(QLatin1String("biomarkers")).toObject().value(QLatin1String("creatinine")).toObject().value(QLatin1String("unit")).toString(),
+                 QString());
+        auto read = ColumnMapping::fromJson(shown, BiomarkerSchema::builtIn(), QStringLiteral("shown"));
+        QVERIFY(!read);
+        QVERIFY2(read.error().message().contains(QStringLiteral("'creatinine' (column 'creat') gives no \"unit\"")), qPrintable(read.error().message()));
+        unit->setCurrentText(QStringLiteral("mg/dL"));
+        shown = editor.mapping();
+        read = ColumnMapping::fromJson(shown, BiomarkerSchema::builtIn(), QStringLiteral("shown"));
+        QVERIFY2(read, read ? "" : qPrintable(read.error().message()));
+        QCOMPARE(read->biomarkers.value(QStringLiteral("creatinine")).toCanonical.factor, 88.4017);
+    }
+
     // The mapping table is one Tab stop, whatever mapping rebuilt its combos (they went to the end
     // of the Tab order: trial 23 T23-7); F2 (or Space, Return, Alt+Down) opens the current cell's choice.
     void theMappingTableIsOneTabStopAndOpensItsChoices()

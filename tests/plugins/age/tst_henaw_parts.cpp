@@ -267,6 +267,45 @@ private slots:
         QVERIFY(!henawShardRows(s, qsizetype(plan->rows)));
     }
 
+    // A cluster predict's planning refuses a column the model reads that is in a unit it is not in
+    // (glucose in mg/dL under the mapping's mmol/L), before a task is queued, as a local predict does
+    // (review 67 R67-11); a model that does not read the column plans as before.
+    void planningRefusesAColumnInAWrongUnitTheModelReads()
+    {
+        QTemporaryDir dir;
+        QList<QByteArray> lines = syntheticCohort(300, 5).split('\n');
+        const int glucose = int(lines.first().split(',').indexOf("glucose_mmol_per_L"));
+        QVERIFY(glucose > 0);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            if (lines[i].isEmpty())
+                continue;
+            QList<QByteArray> fields = lines[i].split(',');
+            fields[glucose] = QByteArray::number(fields[glucose].toDouble() * 18.016, 'f', 1);
+            lines[i] = fields.join(',');
+        }
+        HenawRunSettings s;
+        s.table = dir.filePath(QStringLiteral("glucose-mg.csv"));
+        QVERIFY(writeAll(s.table, lines.join('\n')));
+        const QStringList without{QStringLiteral("albumin"), QStringLiteral("crp"), QStringLiteral("rdw")};
+        for (const bool readsGlucose : {true, false}) {
+            s.model = dir.filePath(readsGlucose ? QStringLiteral("with") : QStringLiteral("without"));
+            QVERIFY(QDir().mkpath(s.model));
+            const HenawConfig config = HenawConfig::defaults(readsGlucose ? without + QStringList{QStringLiteral("glucose")} : without);
+            QVERIFY(writeAll(QDir(s.model).filePath(QStringLiteral("config.json")), QJsonDocument(config.toJson()).toJson()));
+            QVERIFY(writeAll(QDir(s.model).filePath(QStringLiteral("model.json")), "{}"));
+            auto plan = planHenawShards(s, 2);
+            if (!readsGlucose) {
+                QVERIFY2(plan, plan ? "" : qPrintable(plan.error().message()));
+                continue;
+            }
+            QVERIFY(!plan);
+            QCOMPARE(plan.error().kind(), core::Error::Kind::Invalid);
+            QVERIFY2(plan.error().message().contains(QStringLiteral("'glucose_mmol_per_L'"))
+                         && plan.error().message().contains(QStringLiteral("no value is computed from a column read in a unit it is not in")),
+                     qPrintable(plan.error().message()));
+        }
+    }
+
     // A cluster run's warnings: each shard warned of its own rows ("2 of 4"); the run records the whole
     // table's count (the merged summary's) once, as a single-machine run does, and other warnings once.
     void aClusterRunWarnsOfTheWholeTable()

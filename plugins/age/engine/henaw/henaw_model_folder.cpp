@@ -1,5 +1,6 @@
 #include "henaw/henaw_model_folder.h"
 
+#include "henaw/henaw_config.h"
 #include "io/json_file.h"
 
 #include <QDir>
@@ -47,6 +48,14 @@ core::Status checkHenawModelFolder(const QString& what, const QString& option, c
                                .arg(given, missing.join(QStringLiteral(", "))),
                            core::Error::Kind::NotFound);
     return core::okStatus();
+}
+
+QStringList henawModelMarkers(const QString& folder)
+{
+    const QString file = QDir(folder).filePath(QStringLiteral("config.json"));
+    const auto json = core::readJsonObjectFile(file);
+    const auto config = json ? HenawConfig::fromJson(*json, file) : core::Expected<HenawConfig>(json.error());
+    return config ? config->markers : QStringList();
 }
 
 } // namespace bioforge::age

@@ -8,6 +8,7 @@
 #include "util/expected.h"
 
 #include <QString>
+#include <QStringList>
 
 namespace bioforge::age {
 
@@ -20,5 +21,10 @@ QString henawModelFolder(const QString& given);
 /// model.json names (a partial copy); Kind::Invalid when model.json is not a HENAW model's. The
 /// files' checksums are checked when the model loads. `what` prefixes the message ("age predict").
 core::Status checkHenawModelFolder(const QString& what, const QString& option, const QString& folder);
+
+/// The markers a trained model reads (HenawConfig::markers, from `folder`/config.json), for the
+/// checks made before a run (which columns' units and gaps matter); empty when config.json does
+/// not read — the model itself is checked, with a clear error, as it loads.
+QStringList henawModelMarkers(const QString& folder);
 
 } // namespace bioforge::age

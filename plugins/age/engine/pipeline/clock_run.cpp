@@ -1,13 +1,11 @@
 #include "pipeline/clock_run.h"
 
-#include "henaw/henaw_config.h"
-#include "io/json_file.h"
+#include "henaw/henaw_model_folder.h"
 #include "jobs/job.h"
 #include "jobs/job_context.h"
 #include "provenance/provenance_recorder.h"
 #include "table/imputation.h"
 
-#include <QDir>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -56,15 +54,12 @@ QStringList clockMarkers(const ClockSettings& s)
     const BiomarkerSchema& schema = BiomarkerSchema::builtIn();
     QStringList model;
     if (!s.henawModel.isEmpty()) {
-        // A trained model's markers, from its config.json (the model itself is checked as it loads:
-        // one that does not read here is every marker; FEV1 was warned of, no clock of the run
-        // reading it: trial 23 T23-14).
-        const QString file = QDir(s.henawModel).filePath(QStringLiteral("config.json"));
-        const auto json = core::readJsonObjectFile(file);
-        const auto config = json ? HenawConfig::fromJson(*json, file) : core::Expected<HenawConfig>(json.error());
-        if (!config)
+        // A trained model's markers (the model itself is checked as it loads: one whose config.json
+        // does not read here is every marker; FEV1 was warned of, no clock of the run reading it:
+        // trial 23 T23-14).
+        model = henawModelMarkers(s.henawModel);
+        if (model.isEmpty())
             return {};
-        model = config->markers;
     }
     QStringList used = schema.requirement(QStringLiteral("phenoage")).required;
     if (!s.kdmReference.isEmpty())

@@ -3,9 +3,11 @@
 #include "cluster/shard_split.h"
 #include "cluster/task_inputs.h"
 #include "henaw/henaw_model.h"
+#include "henaw/henaw_model_folder.h"
 #include "henaw/henaw_network.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
+#include "pipeline/clock_run.h"
 #include "schema/biomarker_schema.h"
 #include "table/cohort_reader.h"
 #include "table/column_mapping.h"
@@ -42,12 +44,22 @@ QJsonObject madeFrom(const HenawRunSettings& s, const core::ProvenanceRecorder* 
             {QStringLiteral("chunk_rows"), double(HenawNetwork::kPredictChunkRows)}};
 }
 
+// The table as a shard reads it. A column of a marker the model reads that is in a unit it is not
+// in refuses the run here, before a task is queued, as a local predict refuses it (review 67 R67-11).
 core::Expected<Cohort> readTable(const HenawRunSettings& s, CohortReadReport* report)
 {
     auto mapping = ColumnMapping::load(s.mapping);
     if (!mapping)
         return mapping.error();
-    return readCohort(s.table, *mapping, BiomarkerSchema::builtIn(), report);
+    auto cohort = readCohort(s.table, *mapping, BiomarkerSchema::builtIn(), report);
+    if (!cohort)
+        return cohort;
+    try {
+        refuseColumnsInAWrongUnit(s.table, *mapping, *report, henawModelMarkers(s.model));
+    } catch (const core::JobFailure& e) {
+        return Error(e.message(), Error::Kind::Invalid);
+    }
+    return cohort;
 }
 
 double parseNumber(const QByteArray& field)
