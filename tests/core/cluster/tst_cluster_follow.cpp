@@ -160,6 +160,17 @@ std::shared_ptr<JobHandle> resumeOf(JobHandle& first, std::unique_ptr<Job> job, 
     return std::make_shared<JobHandle>(record, std::move(job), runDir, first.checkpoints().rootDir());
 }
 
+// Submits `handle`, waits until the fake Slurm was asked about its jobs, pauses it with `mode` and
+// waits until it ends paused (a QVERIFY helper: the caller checks QTest::currentTestFailed()).
+void followThenPause(JobScheduler& scheduler, const std::shared_ptr<JobHandle>& handle, const FakeScheduler& slurm, PauseMode mode)
+{
+    scheduler.submit(handle);
+    QTRY_VERIFY_WITH_TIMEOUT(slurm.polls >= 1, 30000);
+    scheduler.pause(handle->runId(), mode);
+    QVERIFY(scheduler.waitForIdle(30000));
+    QCOMPARE(handle->state(), RunState::Paused);
+}
+
 } // namespace
 
 class TstClusterFollow : public QObject {
@@ -214,11 +225,9 @@ private slots:
         CpuScheduler cpu;
         JobScheduler& scheduler = cpu.scheduler;
         auto first = makeHandle(clusterJob(), m_dir.path());
-        scheduler.submit(first);
-        QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
-        scheduler.pause(first->runId(), PauseMode::LeaveClusterJobs);
-        QVERIFY(scheduler.waitForIdle(30000));
-        QCOMPARE(first->state(), RunState::Paused);
+        followThenPause(scheduler, first, *slurm, PauseMode::LeaveClusterJobs);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(slurm->cancelled().isEmpty(), qPrintable(slurm->cancelled().join(QLatin1Char(' '))));
         const QStringList warnings = first->record().warnings;
         QVERIFY2(!warnings.filter(QStringLiteral("Slurm job(s) 100, 101 left going on the cluster: 'bioforge resume %1'").arg(first->runId())).isEmpty()
@@ -334,11 +343,9 @@ private slots:
         CpuScheduler cpu;
         JobScheduler& scheduler = cpu.scheduler;
         auto first = makeHandle(clusterJob(), m_dir.path());
-        scheduler.submit(first);
-        QTRY_VERIFY_WITH_TIMEOUT(slurm->polls >= 1, 30000);
-        scheduler.pause(first->runId());
-        QVERIFY(scheduler.waitForIdle(30000));
-        QCOMPARE(first->state(), RunState::Paused);
+        followThenPause(scheduler, first, *slurm, PauseMode::StopEverything);
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(plugin.checks.load(), 0); // a fresh run plans: nothing to compare
         const qsizetype submitted = slurm->submissions();
 
