@@ -44,6 +44,11 @@ QString CliContext::projectFolder() const
     return core::WorkbenchSettings().defaultProjectFolder();
 }
 
+bool CliContext::projectNamed() const
+{
+    return !m_options.project.isEmpty() || !QProcessEnvironment::systemEnvironment().value(QStringLiteral("BIOFORGE_PROJECT")).isEmpty();
+}
+
 core::Project* CliContext::project(bool create, bool remember)
 {
     core::Session& s = session();

@@ -40,6 +40,8 @@ public:
     // Use this project folder instead of --project / $BIOFORGE_PROJECT (before project() is first called).
     void setProjectFolder(const QString& folder) { m_options.project = folder; }
     QString projectFolder() const;
+    // Whether a project was named (--project, or BIOFORGE_PROJECT) rather than the default taken.
+    bool projectNamed() const;
 
     // Waits for runs to end, showing progress; Ctrl-C pauses them.
     // Returns the exit code for their combined outcome.

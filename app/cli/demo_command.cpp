@@ -1,5 +1,5 @@
-// bioforge demo: every loaded plugin's demo runs in a demo project, then the
-// reports; prints where the results and reports are.
+// bioforge demo: every loaded plugin's demo runs in a demo project (the one named, else
+// ~/BioForge/demo-project), then the reports; prints where the results and reports are.
 
 #include "cli_context.h"
 #include "commands.h"
@@ -9,6 +9,7 @@
 #include "report/report_exporter.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "settings/workbench_settings.h"
 #include "store/project.h"
 
 namespace bioforge::cli {
@@ -19,7 +20,13 @@ int cmdDemo(CliContext& ctx, const QStringList& args)
         ctx.err() << "usage: bioforge [--project DIR] demo" << Qt::endl;
         return kUsage;
     }
-    core::Project* project = ctx.project(true);
+    // With no project named the demo's runs (test models, synthesized values) go to a demo project
+    // of their own, not the default project that real work goes to (trial 21 T21-13), and the window
+    // does not open it next.
+    const bool named = ctx.projectNamed();
+    if (!named)
+        ctx.setProjectFolder(core::WorkbenchSettings::demoProjectFolder());
+    core::Project* project = ctx.project(true, named);
     if (!project)
         return kProjectError;
     core::PluginManager& plugins = ctx.session().plugins();

@@ -109,7 +109,7 @@ int main(int argc, char** argv)
         return 2;
     }
     if (folder.isEmpty() && parser.isSet(kDemoOption))
-        folder = QDir(QDir::homePath()).filePath(QStringLiteral("BioForge/demo-project"));
+        folder = core::WorkbenchSettings::demoProjectFolder();
     if (folder.isEmpty() && !settings.recentProjects().isEmpty())
         folder = settings.recentProjects().first();
     if (folder.isEmpty())

@@ -150,4 +150,6 @@ QString WorkbenchSettings::defaultProjectFolder() const
     return QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath(QStringLiteral("BioForge/Default project"));
 }
 
+QString WorkbenchSettings::demoProjectFolder() { return QDir(QDir::homePath()).filePath(QStringLiteral("BioForge/demo-project")); }
+
 } // namespace bioforge::core

@@ -58,6 +58,10 @@ public:
     // open that one next (trial 21).
     void noteProjectUsed(const QString& folder);
     QString defaultProjectFolder() const;
+    // Where the demo runs when no project is named (`bioforge demo`, `bioforge-workbench --demo`,
+    // installer/demo.sh): ~/BioForge/demo-project, apart from the default project real work goes
+    // to (trial 21 T21-13).
+    static QString demoProjectFolder();
 
     static constexpr int kMaxRecentProjects = 8;
 

@@ -172,11 +172,17 @@ private slots:
         }
     }
 
+    // With no project named, the demo runs in ~/BioForge/demo-project, not the default project real
+    // work goes to (trial 21 T21-13), and does not become the project the window opens next.
     void theDemoRunsWithoutSharedFixtures()
     {
-        const QString demo = m_dir.filePath(QStringLiteral("demo-project"));
-        const Result r = run({QStringLiteral("--project"), demo, QStringLiteral("demo")}, 600000);
+        const QString home = m_dir.filePath(QStringLiteral("home"));
+        const QString demo = QDir(home).filePath(QStringLiteral("BioForge/demo-project"));
+        const Result r = run({QStringLiteral("demo")}, 600000);
         QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains(QStringLiteral("Demo project: %1\n").arg(demo).toUtf8()), r.out.constData());
+        QVERIFY(!QFileInfo::exists(QDir(home).filePath(QStringLiteral("Documents/BioForge/Default project"))));
+        QVERIFY(!readAll(QDir(home).filePath(QStringLiteral(".config/BioForge/Workbench.conf"))).contains("demo-project"));
         QVERIFY2(r.out.contains("VirNucPro demo") && r.out.contains("report:"), r.out.constData());
         QVERIFY(!r.err.contains("cannot run"));
         // The viral demo's calls are in its run folder.
