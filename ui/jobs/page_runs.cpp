@@ -17,7 +17,10 @@ PageRuns::Ended PageRuns::ended(const core::Session& session, const QString& run
     e.verb = m_started.take(runId);
     if (e.verb.isEmpty() && e.record && !e.record->parentRunId.isEmpty())
         e.verb = m_paused.take(e.record->parentRunId);
-    if (!e.verb.isEmpty() && e.record && e.record->state == core::RunState::Paused)
+    // Any end a resume continues (a pause, a failure to put right, an interruption): its
+    // continuation's end replaces what the page says of it (trial 21 T21-7: "failed … resume it"
+    // stayed after the resume was cancelled).
+    if (!e.verb.isEmpty() && e.record && e.record->resumable())
         m_paused.insert(runId, e.verb);
     return e;
 }

@@ -1,7 +1,7 @@
 #pragma once
 
-// The runs a page started, followed through a pause to the run that continues it (resumed from the
-// Jobs dock or the Runs page), so that the page's status line speaks of it when it ends: the
+// The runs a page started, followed through a pause (or a resumable failure or interruption) to the
+// run that continues it (resumed from the Jobs dock or the Runs page), so that the page's status line speaks of it when it ends: the
 // continuation's end left "did not finish" on the page beside its results (trial 18). With what
 // the page says of a run that ended without finishing (unfinishedRunText).
 
@@ -23,7 +23,7 @@ public:
     void started(const QString& runId, const QString& verb) { m_started.insert(runId, verb); }
     // Of a run that ended: its record (from the open project), and the verb this page started it
     // (or the run it continues) with; the verb is empty for a run of another page or program. A
-    // pause is remembered, for its continuation.
+    // resumable end (RunRecord::resumable) is remembered, for its continuation.
     struct Ended {
         std::optional<core::RunRecord> record;
         QString verb;
@@ -33,7 +33,7 @@ public:
 
 private:
     QHash<QString, QString> m_started; // run id -> verb
-    QHash<QString, QString> m_paused;  // run id -> verb, of those that paused
+    QHash<QString, QString> m_paused;  // run id -> verb, of those that ended resumably
 };
 
 // "Run ID is paused: …", "Run ID failed: ERROR — …", "Run ID was cancelled.", "Run ID was interrupted: …";
