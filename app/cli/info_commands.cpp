@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace bioforge::cli {
 
@@ -175,7 +176,31 @@ int cmdDevices(CliContext& ctx, const QStringList& args)
 
 int cmdRuns(CliContext& ctx, const QStringList& args)
 {
-    const bool json = args.contains(QStringLiteral("--json"));
+    bool json = false;
+    QString plugin;
+    std::optional<core::RunState> state;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--json")) {
+            json = true;
+            continue;
+        }
+        const QString value = args.value(i + 1);
+        if (value.isEmpty()) {
+            ctx.err() << "bioforge runs: " << args[i] << " needs a value (usage: bioforge runs [--plugin ID] [--state STATE] [--json])" << Qt::endl;
+            return kUsage;
+        }
+        ++i;
+        if (args[i - 1] == QLatin1String("--plugin")) {
+            plugin = value;
+        } else if (!(state = core::runStateFromName(value.toLower()))) {
+            QStringList names;
+            for (const core::RunState s : {core::RunState::Queued, core::RunState::Running, core::RunState::Paused, core::RunState::Cancelled,
+                                           core::RunState::Finished, core::RunState::Failed, core::RunState::Interrupted})
+                names << core::runStateName(s);
+            ctx.err() << "bioforge runs: --state " << value << ": not a run state (" << names.join(QStringLiteral(", ")) << ")" << Qt::endl;
+            return kUsage;
+        }
+    }
     core::Project* project = ctx.project(false);
     if (!project)
         return kProjectError;
@@ -198,6 +223,12 @@ int cmdRuns(CliContext& ctx, const QStringList& args)
     for (const core::RunRecord& r : *runs)
         if (!r.parentRunId.isEmpty() && !resumedAs.contains(r.parentRunId))
             resumedAs.insert(r.parentRunId, r.runId);
+    // The filters (trial 21 T21-19): a plugin's runs, runs in a state (as shown: a run whose process
+    // is gone in a read-only project is interrupted).
+    runs->removeIf([&](const core::RunRecord& r) {
+        const core::RunState shown = orphaned.contains(r.runId) ? core::RunState::Interrupted : r.state;
+        return (!plugin.isEmpty() && r.pluginId != plugin) || (state && shown != *state);
+    });
     if (json) { // one object, the keys stable: what the text says, for a script (`show` has each run's whole record)
         const auto progress = project->store().runProgress();
         QJsonArray list;

@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 using namespace bioforge;
 
@@ -57,13 +58,20 @@ bool checkCommandOptions(const cli::CommandInfo& command, QStringList& args, QTe
             continue;
         }
         flags << tokens[i];
-        if (const QString next = tokens.value(i + 1); !next.isEmpty() && next == next.toUpper() && next.front().isLetter())
+        if (const QString next = tokens.value(i + 1); !next.isEmpty() && next == next.toUpper() && next.front().isLetter()) {
             valued << tokens[i];
+            ++i; // its value: no argument of the command's own ("runs [--plugin ID]" takes none)
+        }
     }
     const QString usage = QStringLiteral(" (usage: bioforge ") + QString::fromUtf8(command.usage) + QLatin1Char(')');
     QStringList given; // `--html=F` as `--html F`, as the commands read their options
+    bool valueNext = false; // after a valued option written without '=': its value
     for (const QString& a : std::as_const(args)) {
         const bool option = a.startsWith(QLatin1Char('-')) && a.size() > 1;
+        if (std::exchange(valueNext, false) && !option) {
+            given << a;
+            continue;
+        }
         const QString name = option ? a.section(QLatin1Char('='), 0, 0) : QString();
         if (option && !flags.contains(name)) {
             const bool global = name == QLatin1String("--project") || name == QLatin1String("--quiet") || name == QLatin1String("--verbose");
@@ -82,6 +90,7 @@ bool checkCommandOptions(const cli::CommandInfo& command, QStringList& args, QTe
             err << "bioforge " << command.name << ": unexpected argument '" << a << "'" << usage << Qt::endl;
             return false;
         }
+        valueNext = option && !a.contains(QLatin1Char('=')) && valued.contains(name);
         given << (option && a.contains(QLatin1Char('=')) ? QStringList{name, a.section(QLatin1Char('='), 1)} : QStringList{a});
     }
     args = given;

@@ -94,6 +94,40 @@ private slots:
         }
     }
 
+    // `runs` filtered by plugin and state, and two runs compared (trial 21 T21-19: same-titled runs
+    // were told apart only by opening each record): what differs, side by side, in text and JSON.
+    void runsAreFilteredAndTwoCompared()
+    {
+        const auto idsOf = [this](const QStringList& filter) {
+            QStringList ids;
+            for (const QJsonValue& v : parsed(run(QStringList{QStringLiteral("runs")} + filter + QStringList{QStringLiteral("--json")}).out)
+                                           .value(QLatin1String("runs")).toArray())
+                ids << v.toObject().value(QLatin1String("id")).toString();
+            return ids;
+        };
+        QCOMPARE(idsOf({QStringLiteral("--plugin"), QStringLiteral("llm")}).size(), 1);
+        QCOMPARE(idsOf({QStringLiteral("--plugin"), QStringLiteral("workbench"), QStringLiteral("--state"), QStringLiteral("finished")}), QStringList{m_selftest});
+        const QStringList failed = idsOf({QStringLiteral("--state=failed")});
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(run({QStringLiteral("runs"), QStringLiteral("--state"), QStringLiteral("done")}).code, 2);
+        QCOMPARE(run({QStringLiteral("runs"), QStringLiteral("--plugin")}).code, 2);
+
+        const Result text = run({QStringLiteral("compare"), m_selftest, failed.first()});
+        QVERIFY2(text.code == 0 && text.out.contains(QStringLiteral("  parameters: units\n      A: 1\n      B: 4\n"))
+                     && text.out.contains(QStringLiteral("  run: state\n      A: finished\n      B: failed\n")) && !text.out.contains(QStringLiteral("run: plugin")),
+                 qPrintable(text.out + text.err));
+        const QJsonObject json = parsed(run({QStringLiteral("compare"), m_selftest, failed.first(), QStringLiteral("--json")}).out);
+        QCOMPARE(json.value(QLatin1String("a")).toObject().value(QLatin1String("id")).toString(), m_selftest);
+        bool units = false;
+        for (const QJsonValue& v : json.value(QLatin1String("differences")).toArray())
+            units = units || (v.toObject().value(QLatin1String("key")).toString() == QLatin1String("units") && v.toObject().value(QLatin1String("a")).toString() == QLatin1String("1")
+                              && v.toObject().value(QLatin1String("b")).toString() == QLatin1String("4"));
+        QVERIFY2(units, qPrintable(QJsonDocument(json).toJson()));
+        QVERIFY(json.value(QLatin1String("same")).toObject().value(QLatin1String("run")).toInt() >= 2); // plugin, verb
+        QCOMPARE(run({QStringLiteral("compare"), m_selftest, QStringLiteral("20991231-000000-00000000")}).code, 6);
+        QCOMPARE(run({QStringLiteral("compare"), m_selftest}).code, 2);
+    }
+
     // One checkpoint entry is "1 entry"; the JSON gives each entry whole, its check and its tensors;
     // a damaged entry is BAD in both, exit 5, and the JSON still parses.
     void inspectSaysItInWordsAndAsJson()

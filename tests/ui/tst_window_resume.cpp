@@ -18,6 +18,7 @@
 #include "runs/session.h"
 #include "shell/main_window.h"
 #include "shell/resume_dialog.h"
+#include "shell/run_comparison_dialog.h"
 #include "shell/runs_page.h"
 #include "store/project.h"
 #include "store/project_store.h"
@@ -37,6 +38,7 @@
 #include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTableView>
 #include <QThread>
 #include <QtTest>
@@ -396,6 +398,46 @@ private slots:
             QCOMPARE(resume->toolTip().contains(QStringLiteral("Start a new run")), onInput);
         }
         QCOMPARE(session.runs()->resumableRuns()->size(), 1); // the window's resume dialog offers the other only
+    }
+
+    // Two runs selected on the Runs page (Ctrl+click): Compare shows what differs, the older as A;
+    // Resume is for one run (trial 21 T21-19).
+    void theRunsPageComparesTwoSelectedRuns()
+    {
+        core::Session session(core::Session::Options{});
+        ui::MainWindow window(session);
+        QVERIFY(window.openProject(m_dir.filePath(QStringLiteral("compare")), true));
+        for (const int units : {10, 40}) {
+            core::RunRecord r;
+            r.runId = QStringLiteral("20261207-12000%1-0000000e").arg(units / 10);
+            r.checkpointId = r.runId;
+            r.pluginId = QStringLiteral("workbench");
+            r.verb = QStringLiteral("selftest");
+            r.title = QStringLiteral("same title");
+            r.parameters = {{QStringLiteral("units"), units}};
+            r.state = units == 10 ? core::RunState::Finished : core::RunState::Paused;
+            r.createdAt = QDateTime::currentDateTimeUtc().addSecs(units);
+            QVERIFY(session.project()->store().insertRun(r));
+        }
+        ui::RunsPage* runs = window.runsPage();
+        runs->reload();
+        auto* compare = runs->findChild<QPushButton*>(QStringLiteral("compareRunsButton"));
+        auto* resume = runs->findChild<QPushButton*>(QStringLiteral("resumeRunButton"));
+        QVERIFY(compare && resume);
+        runs->table()->selectRow(0); // the newest, paused: resumable
+        QVERIFY(!compare->isEnabled());
+        QVERIFY(resume->isEnabled());
+        runs->table()->selectionModel()->select(runs->table()->model()->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QVERIFY(compare->isEnabled());
+        QVERIFY(!resume->isEnabled());
+        ui::RunComparisonDialog* dialog = runs->compareSelected();
+        QVERIFY(dialog);
+        QTableWidget* table = dialog->differences();
+        QStringList rows;
+        for (int r = 0; r < table->rowCount(); ++r)
+            rows << QStringList{table->item(r, 0)->text(), table->item(r, 1)->text(), table->item(r, 2)->text(), table->item(r, 3)->text()}.join(QLatin1Char('|'));
+        QCOMPARE(rows, (QStringList{QStringLiteral("run|state|finished|paused"), QStringLiteral("parameters|units|10|40")}));
+        dialog->close();
     }
 
     // Quitting with a cluster run going: the question counts it as on the cluster, and "Quit, leave

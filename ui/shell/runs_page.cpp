@@ -4,7 +4,9 @@
 #include "jobs/resume_locating.h"
 #include "runs/run_service.h"
 #include "runs/session.h"
+#include "shell/run_comparison_dialog.h"
 #include "store/project.h"
+#include "store/project_store.h"
 
 #include <QDesktopServices>
 #include <QHBoxLayout>
@@ -17,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <utility>
 
 namespace bioforge::ui {
 
@@ -37,7 +40,7 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     m_table->setObjectName(QStringLiteral("runsTable"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection); // two (Ctrl+click) to compare
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSortingEnabled(true);
     m_table->verticalHeader()->hide();
@@ -46,6 +49,9 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     auto* openFolder = new QPushButton(tr("Open results folder"), this);
     auto* provenance = new QPushButton(tr("Provenance"), this);
     auto* checkpoints = new QPushButton(tr("Checkpoints"), this);
+    m_compare = new QPushButton(tr("Compare"), this);
+    m_compare->setObjectName(QStringLiteral("compareRunsButton"));
+    m_compare->setToolTip(tr("Select two runs (Ctrl+click the second) to see what differs: parameters, inputs, models, outputs, versions"));
     m_resume = new QPushButton(tr("Resume"), this);
     m_resume->setObjectName(QStringLiteral("resumeRunButton"));
     m_resume->setToolTip(resumeToolTip());
@@ -55,6 +61,7 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     buttons->addWidget(openFolder);
     buttons->addWidget(provenance);
     buttons->addWidget(checkpoints);
+    buttons->addWidget(m_compare);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Runs</h2>Every run of the open project, newest first."), this));
     layout->addWidget(m_table);
@@ -68,6 +75,7 @@ RunsPage::RunsPage(core::Session& session, QWidget* parent)
     connect(checkpoints, &QPushButton::clicked, this, [this] { emit checkpointsRequested(selectedRunId()); });
     connect(m_table, &QTableView::activated, this, [this] { emit provenanceRequested(selectedRunId()); }); // double click, or Return
     connect(m_resume, &QPushButton::clicked, this, [this] { resumeSelected(); });
+    connect(m_compare, &QPushButton::clicked, this, [this] { compareSelected(); });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPage::updateButtons);
     m_table->setTabKeyNavigation(false); // Tab leaves the table instead of walking its cells
     connect(&session, &core::Session::projectChanged, this, [this] {
@@ -103,7 +111,8 @@ void RunsPage::updateButtons()
         resumable = m_model->item(rows.first().row(), 3)->data(Qt::UserRole).toBool() && !m_resumed.contains(id);
         newRunNeeded = m_model->item(rows.first().row(), 3)->data(kNewRunNeededRole).toBool();
     }
-    m_resume->setEnabled(resumable && m_session.runs());
+    m_resume->setEnabled(resumable && m_session.runs() && rows.size() == 1);
+    m_compare->setEnabled(rows.size() == 2);
     // Why a failed run cannot be resumed, where its own failure says so (a disabled button's tooltip shows).
     m_resume->setToolTip(newRunNeeded ? tr("This run failed on what it was given (an input or a setting): a resume would read the same and fail "
                                            "the same way. Start a new run with the corrected input.")
@@ -121,6 +130,29 @@ QString RunsPage::resumeSelected()
         return {};
     }
     return *resumed;
+}
+
+RunComparisonDialog* RunsPage::compareSelected()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    core::Project* project = m_session.project();
+    if (rows.size() != 2 || !project)
+        return nullptr;
+    core::RunRecord runs[2];
+    for (int i = 0; i < 2; ++i) { // A the older: the table lists the newest first
+        auto run = project->store().run(m_model->item(rows[i].row(), 0)->text());
+        if (!run) {
+            emit errorOccurred(run.error().message());
+            return nullptr;
+        }
+        runs[i] = std::move(*run);
+    }
+    if (runs[1].createdAt < runs[0].createdAt)
+        std::swap(runs[0], runs[1]);
+    auto* dialog = new RunComparisonDialog(runs[0], runs[1], this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void RunsPage::reload()

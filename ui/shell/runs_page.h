@@ -19,6 +19,8 @@ class Session;
 
 namespace bioforge::ui {
 
+class RunComparisonDialog;
+
 class RunsPage : public QWidget {
     Q_OBJECT
 public:
@@ -28,6 +30,9 @@ public:
     QString selectedRunId() const;
     // Resumes the selected run (paused, interrupted or failed, not resumed yet); the new run's id or empty.
     QString resumeSelected();
+    // Opens (non-modal) what differs between the two selected runs, the older as A; null unless two
+    // are selected.
+    RunComparisonDialog* compareSelected();
 
 signals:
     void provenanceRequested(const QString& runId);
@@ -46,6 +51,7 @@ private:
     QStandardItemModel* m_model;
     QTableView* m_table;
     QPushButton* m_resume;
+    QPushButton* m_compare;
     QSet<QString> m_resumed; // runs that another run continues
 };
 
