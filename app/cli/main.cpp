@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 
+#include "common/home_folder.h"
 #include "compute/blas_core.h"
 #include "compute/thread_waits.h"
 #include "io/text_decoding.h"
@@ -127,6 +128,10 @@ int main(int argc, char** argv)
     const QString commandName = first < argc ? core::decodeArgument(QByteArray(argv[first])) : QString();
     const cli::CommandInfo* command = cli::findCommand(commandName == QLatin1String("--version") ? QStringLiteral("version") : commandName);
 
+    if (const QString noHome = app::ensureHomeFolder("bioforge"); !noHome.isEmpty()) {
+        std::fprintf(stderr, "%s\n", noHome.toLocal8Bit().constData());
+        return cli::kProjectError;
+    }
     // Plots and PDFs need a QApplication; without a display it renders offscreen.
     core::Logging::quietenQtBeforeInitialize(); // the application's construction may already speak
     std::unique_ptr<QCoreApplication> app;

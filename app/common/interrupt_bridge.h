@@ -1,8 +1,8 @@
 #pragma once
 
-// Turns SIGINT/SIGTERM into a Qt signal on the main thread (self-pipe), so
-// Ctrl-C pauses the runs (checkpoint and stop) instead of killing them:
-// used by bioforge and bioforge-workbench alike.
+// Turns SIGINT/SIGTERM/SIGHUP into a Qt signal on the main thread (self-pipe),
+// so Ctrl-C, a `kill` or a dropped ssh connection pauses the runs (checkpoint
+// and stop) instead of killing them: used by bioforge and bioforge-workbench alike.
 
 #include <QObject>
 

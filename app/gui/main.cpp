@@ -1,5 +1,6 @@
 // bioforge-workbench: the desktop application.
 
+#include "common/home_folder.h"
 #include "common/interrupt_bridge.h"
 #include "compute/blas_core.h"
 #include "compute/thread_waits.h"
@@ -74,6 +75,10 @@ int main(int argc, char** argv)
     const core::BlasCoreChoice blas = core::chooseOpenBlasCore();
     const core::BlasCoreChoice aten = core::chooseAtenCpuCapability();
     const core::ThreadWaitChoice waits = core::chooseThreadWaits();
+    if (const QString noHome = app::ensureHomeFolder("bioforge-workbench"); !noHome.isEmpty()) {
+        std::fprintf(stderr, "%s\n", noHome.toLocal8Bit().constData());
+        return 5;
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("BioForge Workbench"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/bioforge/icons/bioforge.svg")));

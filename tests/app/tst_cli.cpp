@@ -363,6 +363,21 @@ private slots:
         const Result late = run({QStringLiteral("--project"), project, QStringLiteral("report"), pausedId});
         QVERIFY2(late.code != 0 && late.err.contains(QStringLiteral("it was resumed as run %1: bioforge report %1").arg(newId)), qPrintable(late.err));
     }
+
+    // SIGHUP (an ssh connection dropped, the terminal window closed) pauses as Ctrl-C does: the run
+    // was left interrupted, its unit of work lost (trial 24 T24-10).
+    void aHangupPausesTheRunLikeCtrlC()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("hangup"));
+        QProcess p;
+        QCOMPARE(startLongRun(p, project), QStringLiteral("started"));
+        ::kill(pid_t(p.processId()), SIGHUP);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 3);
+        const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--state"), QStringLiteral("paused")}).out;
+        QCOMPARE(listed.count(QStringLiteral("workbench selftest")), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstCli)

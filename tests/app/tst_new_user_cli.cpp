@@ -18,6 +18,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <pwd.h>
+#include <unistd.h>
+
 using namespace bioforge::test;
 
 class TstNewUserCli : public QObject {
@@ -169,6 +172,28 @@ private slots:
                                          QStringLiteral("--n"), QStringLiteral("8"), QStringLiteral("--temp"), QStringLiteral("0")});
             QCOMPARE(generate.code, 5); // refused at load, never an abort (134)
             QVERIFY2(generate.err.contains(path.toUtf8()), generate.err.constData());
+        }
+    }
+
+    // Started without HOME (cron, a systemd service, `env -i`): the home of the password database,
+    // not the file system's root (/Documents, //.local: trial 24 T24-9).
+    void withoutHomeTheUsersHomeFromThePasswordDatabaseIsUsed()
+    {
+        const passwd* user = ::getpwuid(::getuid());
+        if (!user || !user->pw_dir || QByteArray(user->pw_dir) == "/")
+            QSKIP("this user has no home folder in the password database");
+        for (const bool empty : {false, true}) {
+            QProcessEnvironment e = env();
+            for (const char* name : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"})
+                e.remove(QLatin1String(name));
+            if (empty)
+                e.insert(QStringLiteral("HOME"), QString());
+            QProcess p;
+            p.setProcessEnvironment(e);
+            p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("settings"), QStringLiteral("list")}); // reads, writes nothing
+            QVERIFY(p.waitForFinished(60000));
+            const QByteArray out = p.readAllStandardOutput();
+            QVERIFY2(out.contains("settings file: " + QByteArray(user->pw_dir) + "/.config/BioForge/"), out.constData());
         }
     }
 
