@@ -129,7 +129,7 @@ int main(int argc, char** argv)
         });
         return app.exec();
     }
-    // SIGINT/SIGTERM (Ctrl-C in the terminal that started it, `kill`, a session's end): the runs
+    // SIGINT/SIGTERM/SIGHUP (Ctrl-C in the terminal that started it, `kill`, a session's end): the runs
     // pause as "Pause and quit" would, and the window closes; a second signal quits at once.
     app::InterruptBridge interrupts;
     bool interrupted = false;
@@ -139,7 +139,7 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "bioforge-workbench: quitting at once; the runs resume from their last checkpoint\n");
             std::_Exit(130);
         }
-        core::log::warn(QStringLiteral("interrupted (SIGINT/SIGTERM): pausing the runs (checkpoint and stop) and quitting; a second signal quits at once"));
+        core::log::warn(QStringLiteral("interrupted (SIGINT/SIGTERM/SIGHUP): pausing the runs (checkpoint and stop) and quitting; a second signal quits at once"));
         // The runs pause while the event loop still runs (a second signal is heard meanwhile); the
         // application quits once none is running or queued.
         QApplication::setQuitOnLastWindowClosed(false);

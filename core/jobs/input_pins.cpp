@@ -49,7 +49,8 @@ std::optional<QString> hashFile(JobContext& ctx, const QString& path, qint64& do
 
 } // namespace
 
-bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded, const QHash<QString, QString>& movedFrom)
+bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded,
+               const QHash<QString, QString>& movedFrom, QList<FileRef>* newlyPinned)
 {
     if (files.isEmpty())
         return true;
@@ -98,7 +99,7 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
             unchecked = QStringLiteral("its input pins are damaged: %1").arg(loaded.error().message());
         }
     } else if (resuming && holdsWork(store)) {
-        unchecked = QStringLiteral("it began before runs pinned their inputs");
+        unchecked = QStringLiteral("its input pins are missing: deleted, or it began before runs pinned their inputs");
     }
     // No pins, on a resume: the record of the run it continues holds its inputs' SHA-256 (a pins or
     // checkpoint folder deleted or damaged must not let a changed input through unsaid).
@@ -146,6 +147,8 @@ bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const Q
                                      .arg(path, then.left(12), sha->left(12)));
         }
         ctx.provenance().knownDigest(info.absoluteFilePath(), *sha, info.size(), modified);
+        if (newlyPinned && !havePins)
+            newlyPinned->append({QStringLiteral("input (pinned when the run began)"), info.absoluteFilePath(), *sha, info.size()});
         entries.append(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("sha256"), *sha}, {QStringLiteral("bytes"), double(info.size())}});
     }
     for (const QString& path : files)

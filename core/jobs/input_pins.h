@@ -6,7 +6,10 @@
 // content's checksum for all of it (a new-user trial found exactly that: a resumed viral run kept
 // an edited contig's old scores under the edited file's SHA-256).
 
+#include "provenance/run_record.h"
+
 #include <QHash>
+#include <QList>
 #include <QStringList>
 
 namespace bioforge::core {
@@ -30,7 +33,10 @@ inline constexpr const char* kInputPinsKey = "inputs/sha256";
 // to the run's provenance, so its inputs are not hashed a second time. `movedFrom` (path now ->
 // path the run began with; input_relocation.h) names inputs that moved: each is checked against
 // its old path's pin, the pins are saved again under the paths now, and a warning says each move.
+// `newlyPinned`, when given, receives the files pinned here where the run had no pins (its first
+// start): the run's record keeps them from then on, so that a resume of a run killed before it
+// recorded its inputs has them to check against (trial 24 T24-2).
 bool pinInputs(JobContext& ctx, const QStringList& files, bool resuming, const QHash<QString, QString>& recorded = {},
-               const QHash<QString, QString>& movedFrom = {});
+               const QHash<QString, QString>& movedFrom = {}, QList<FileRef>* newlyPinned = nullptr);
 
 } // namespace bioforge::core

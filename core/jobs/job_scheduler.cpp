@@ -86,9 +86,12 @@ void JobScheduler::schedule()
                 const bool continues = h->job().resumesFromCheckpoints();
                 if (resuming && continues)
                     ctx->restoreProgressForResume();
-                if (!pinInputs(*ctx, h->inputFiles(), resuming, h->recordedInputs(), h->movedInputs())) { // stopped while the inputs were hashed
+                QList<FileRef> pinned;
+                if (!pinInputs(*ctx, h->inputFiles(), resuming, h->recordedInputs(), h->movedInputs(), &pinned)) { // stopped while the inputs were hashed
                     outcome = ctx->stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
                 } else {
+                    if (!pinned.isEmpty()) // recorded now, not only when the run ends (a kill -9 ends none)
+                        QMetaObject::invokeMethod(self, [self, runId = h->runId(), pinned] { emit self->inputsPinned(runId, pinned); }, Qt::QueuedConnection);
                     outcome = h->job().run(*ctx);
                     if (outcome == JobOutcome::Paused && continues)
                         ctx->saveProgressForResume();

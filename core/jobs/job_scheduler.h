@@ -48,6 +48,9 @@ signals:
     void jobStarted(const QString& runId);
     void jobStateChanged(const QString& runId);
     void jobEnded(const QString& runId); // finished, paused, cancelled or failed
+    // A run's input files pinned at its first start (input_pins.h), before its job runs; on the
+    // scheduler's thread, before its jobEnded.
+    void inputsPinned(const QString& runId, const QList<bioforge::core::FileRef>& pinned);
     void endedForgotten();
 
 private:

@@ -69,6 +69,7 @@ RunService::RunService(Project& project, PluginManager& plugins, JobScheduler& s
 {
     connect(&m_scheduler, &JobScheduler::jobStarted, this, &RunService::onJobStarted);
     connect(&m_scheduler, &JobScheduler::jobEnded, this, &RunService::onJobEnded);
+    connect(&m_scheduler, &JobScheduler::inputsPinned, this, &RunService::onInputsPinned);
     connect(&m_progressTimer, &QTimer::timeout, this, &RunService::saveProgress);
     m_progressTimer.start(kProgressSaveIntervalMs);
 }
@@ -291,9 +292,17 @@ Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& rec
         spec != verbs.end() && !record.parameters.contains(QLatin1String("cluster")))
         handle->setInputFiles(spec->filesRead(record.parameters));
     QHash<QString, QString> recorded;
+    QList<FileRef> carried; // a resume's record carries them until its end records its own (a kill -9 ends none: trial 24 T24-2)
     for (const FileRef& f : recordedInputs)
-        if (!f.path.isEmpty() && !f.sha256.isEmpty() && QFileInfo(f.path).isAbsolute())
+        if (!f.path.isEmpty() && !f.sha256.isEmpty() && QFileInfo(f.path).isAbsolute()) {
             recorded.insert(f.path, f.sha256);
+            carried << f;
+        }
+    if (!carried.isEmpty() && handle->record().inputs.isEmpty()) {
+        handle->record().inputs = carried;
+        if (Status st = m_project.store().updateRun(handle->record()); !st)
+            log::error(st.error().message());
+    }
     handle->setRecordedInputs(std::move(recorded));
     handle->setMovedInputs(movedFrom);
     log::info(QStringLiteral("run %1 queued: %2 %3%4").arg(record.runId, record.pluginId, record.verb,
@@ -318,6 +327,22 @@ void RunService::onJobStarted(const QString& runId)
         log::error(st.error().message());
     wroteState(h->record());
     emit runStarted(runId);
+}
+
+void RunService::onInputsPinned(const QString& runId, const QList<FileRef>& pinned)
+{
+    if (!m_runs.contains(runId))
+        return;
+    auto h = m_scheduler.handle(runId);
+    if (!h || !h->record().inputs.isEmpty() || h->state() != RunState::Running)
+        return;
+    // The record as stored while it runs, with the pins as its inputs: a resume of the run killed
+    // before it ended checks its inputs against them when its pins are gone (trial 24 T24-2); its
+    // end writes the inputs the job recorded in their place.
+    RunRecord withPins = h->record();
+    withPins.inputs = pinned;
+    if (Status st = m_project.store().updateRun(withPins); !st)
+        log::error(st.error().message());
 }
 
 void RunService::onJobEnded(const QString& runId)

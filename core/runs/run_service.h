@@ -110,6 +110,7 @@ private:
     Expected<QString> launch(RunRecord record, const QList<FileRef>& recordedInputs = {}, const QHash<QString, QString>& movedFrom = {});
     void onJobStarted(const QString& runId);
     void onJobEnded(const QString& runId);
+    void onInputsPinned(const QString& runId, const QList<FileRef>& pinned);
     void saveProgress();
     void checkOtherProcesses();
     // A state this service stored: what the next look for other processes' changes starts from.

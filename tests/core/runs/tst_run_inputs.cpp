@@ -274,6 +274,40 @@ private slots:
     // continues recorded (a trial resumed a 20,000-gene run on a 2-gene file without a word); one
     // without either (recorded before both existed) is pinned as it is now and its warnings say so;
     // a pause while the inputs are hashed stops before the job runs, saving nothing.
+    void theRecordHoldsThePinsFromTheFirstStart()
+    {
+        const auto plugins = listPlugins();
+        RunService runs(*m_project, *plugins, *m_scheduler);
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.fa"));
+        QVERIFY(writeAll(a, ">a\nACGT\n"));
+        // The record as stored once the pins are made, the run still going: its inputs are the pins
+        // (a kill -9 then leaves them for a resume to check against: trial 24 T24-2).
+        QList<FileRef> stored;
+        RunState storedState = RunState::Queued;
+        QObject guard;
+        connect(m_scheduler.get(), &JobScheduler::inputsPinned, &guard, [&](const QString& runId, const QList<FileRef>&) {
+            if (auto r = m_project->store().run(runId)) {
+                stored = r->inputs;
+                storedState = r->state;
+            }
+        });
+        auto id = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a}}});
+        QVERIFY(id && m_scheduler->waitForIdle(60000));
+        QCOMPARE(storedState, RunState::Running);
+        QCOMPARE(stored.size(), 1);
+        QCOMPARE(stored.first().path, QFileInfo(a).absoluteFilePath());
+        QCOMPARE(stored.first().sha256, QString::fromLatin1(QCryptographicHash::hash(">a\nACGT\n", QCryptographicHash::Sha256).toHex()));
+        // A resume's record carries them from its start (its pins exist: it makes none), so that it
+        // too is checked when killed and resumed with its pins gone.
+        stored.clear();
+        auto resumed = runs.resume(*id);
+        QVERIFY(resumed);
+        QCOMPARE(m_project->store().run(*resumed)->inputs.size(), 1);
+        QVERIFY(m_scheduler->waitForIdle(60000));
+        QVERIFY(stored.isEmpty()); // nothing pinned anew
+    }
+
     void aResumeWithoutValidPinsSaysItCouldNotCheckAndAStopStopsTheHash()
     {
         const auto plugins = listPlugins();
@@ -330,7 +364,7 @@ private slots:
             QVERIFY(resumed && m_scheduler->waitForIdle(60000));
             const auto record = m_project->store().run(*resumed);
             QCOMPARE(record->state, RunState::Finished);
-            QVERIFY2(record->warnings.filter(QStringLiteral("could not be checked against its first start (it began before runs pinned their inputs")).size() == 1,
+            QVERIFY2(record->warnings.filter(QStringLiteral("could not be checked against its first start (its input pins are missing: deleted, or it began before runs pinned their inputs")).size() == 1,
                      qPrintable(record->warnings.join(QLatin1Char('\n'))));
         }
         // Asked to pause before the first piece is hashed: nothing is pinned, the job is not to run.

@@ -191,6 +191,7 @@ ShardOutcome embedShard(core::JobContext& ctx, Encoder encoder, const PredictSet
     if (!w.loaded) {
         ctx.setMessage(QStringLiteral("loading the %1 model on %2").arg(QLatin1String(stage), w.device.isCuda() ? w.device.label() : QStringLiteral("the CPU")));
         w.loaded = loadEncoder(encoder, settings, w.device);
+        ctx.setMessage({}); // loaded: the line said "loading" to the stage's end (trial 24 T24-1)
     }
     const EncoderRunner& runner = w.loaded->runner;
     std::vector<std::vector<int64_t>> rows;
