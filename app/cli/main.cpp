@@ -16,6 +16,7 @@
 #include <QCoreApplication>
 #include <QProcessEnvironment>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <utility>
@@ -128,6 +129,9 @@ int main(int argc, char** argv)
     const QString commandName = first < argc ? core::decodeArgument(QByteArray(argv[first])) : QString();
     const cli::CommandInfo* command = cli::findCommand(commandName == QLatin1String("--version") ? QStringLiteral("version") : commandName);
 
+    // A terminal output that goes away (`| head`, a pager quit, an ssh connection dropped) stops the
+    // output (writes fail), not the runs (trial 24 T24-16).
+    std::signal(SIGPIPE, SIG_IGN);
     if (const QString noHome = app::ensureHomeFolder("bioforge"); !noHome.isEmpty()) {
         std::fprintf(stderr, "%s\n", noHome.toLocal8Bit().constData());
         return cli::kProjectError;

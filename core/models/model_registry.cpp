@@ -24,29 +24,62 @@ QString ModelRegistry::defaultRegistryFile()
     return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("models/registry.json"));
 }
 
+namespace {
+
+// A registry file's models, or why it is none.
+Expected<QList<ModelEntry>> readRegistry(const QString& file)
+{
+    auto raw = AtomicFile::readVerified(file);
+    if (!raw)
+        return raw.error();
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(*raw, &err);
+    if (!doc.isObject())
+        return Error(QStringLiteral("%1: not a model registry (%2)").arg(file, err.errorString()));
+    QList<ModelEntry> models;
+    for (const QJsonValue& v : doc.object().value(QLatin1String("models")).toArray()) {
+        auto e = ModelEntry::fromJson(v.toObject());
+        if (!e)
+            return e.error().withContext(file);
+        models.append(*e);
+    }
+    return models;
+}
+
+} // namespace
+
 Status ModelRegistry::load()
 {
     // Read whole before it replaces what this object holds: a file that cannot be read leaves the
     // models as they were (a window keeps offering them).
     QList<ModelEntry> models;
     if (QFileInfo::exists(m_file)) {
-        auto raw = AtomicFile::readVerified(m_file);
-        if (!raw)
-            return raw.error();
-        QJsonParseError err;
-        const QJsonDocument doc = QJsonDocument::fromJson(*raw, &err);
-        if (!doc.isObject())
-            return Error(QStringLiteral("%1: not a model registry (%2)").arg(m_file, err.errorString()));
-        for (const QJsonValue& v : doc.object().value(QLatin1String("models")).toArray()) {
-            auto e = ModelEntry::fromJson(v.toObject());
-            if (!e)
-                return e.error().withContext(m_file);
-            models.append(*e);
+        auto read = readRegistry(m_file);
+        if (!read) {
+            const QString backup = m_file + QStringLiteral(".bak");
+            auto kept = QFileInfo::exists(backup) ? readRegistry(backup) : Expected<QList<ModelEntry>>(Error(QString()));
+            const QString way = kept ? QStringLiteral("the copy kept before its last change (%1 models) puts it back: cp '%2' '%3' (models imported "
+                                                      "since are imported again)")
+                                           .arg(QString::number(kept->size()), backup, m_file)
+                                     : QStringLiteral("move it away (mv '%1' '%1.damaged') and import the models again (bioforge models import …)")
+                                           .arg(m_file);
+            const Error error(QStringLiteral("%1; %2").arg(read.error().message(), way), read.error().kind());
+            QWriteLocker write(&m_lock);
+            m_loadProblem = error.message();
+            return error;
         }
+        models = std::move(*read);
     }
     QWriteLocker write(&m_lock);
     m_models = std::move(models);
+    m_loadProblem.clear();
     return okStatus();
+}
+
+QString ModelRegistry::loadProblem() const
+{
+    QReadLocker read(&m_lock);
+    return m_loadProblem;
 }
 
 QList<ModelEntry> ModelRegistry::models() const
@@ -57,6 +90,13 @@ QList<ModelEntry> ModelRegistry::models() const
 
 Status ModelRegistry::save() const
 {
+    // The file as it was, kept (`<file>.bak`) where it reads: the way back from one damaged later
+    // (a full disk, an editor killed: trial 24 T24-11). A damaged one never replaces a good copy.
+    if (QFileInfo::exists(m_file) && readRegistry(m_file)) {
+        auto raw = AtomicFile::readVerified(m_file);
+        if (raw)
+            (void)AtomicFile::write(m_file + QStringLiteral(".bak"), *raw); // a copy not kept is no reason to refuse the change
+    }
     QJsonArray list;
     for (const ModelEntry& e : m_models)
         list.append(e.toJson());

@@ -23,7 +23,13 @@ public:
     static QString defaultRegistryFile();
 
     const QString& file() const { return m_file; }
+    // Reads the file (none: no models). One that is damaged leaves the models as they were, and its
+    // error says the way back: the copy save() keeps of the file before each change
+    // (`<file>.bak`), else moving it away and importing again (trial 24 T24-11).
     Status load();
+    // Why the last load() failed (its error's message), empty after one that read: a model not
+    // found is then said to be so because the registry could not be read, not "import it".
+    QString loadProblem() const;
     // A copy (implicitly shared: cheap): the window reloads the registry on the UI thread when
     // another program changes the file, while a job reads it on a worker (review 67 R67-1). Every
     // member is thread-safe.
@@ -66,8 +72,9 @@ private:
     Status change(const std::function<Status()>& edit);
     Status save() const; // under m_lock, written (change)
     QString m_file;
-    mutable QReadWriteLock m_lock; // guards m_models
+    mutable QReadWriteLock m_lock; // guards m_models and m_loadProblem
     QList<ModelEntry> m_models;
+    QString m_loadProblem;
 };
 
 } // namespace bioforge::core

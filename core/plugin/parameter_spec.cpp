@@ -308,9 +308,13 @@ QStringList VerbSpec::filesRead(const QJsonObject& validated) const
 
 QString VerbSpec::missingInputFile(const QJsonObject& validated) const
 {
-    for (const QString& path : inputFilePaths(validated))
-        if (!QFileInfo(path).isFile())
+    for (const QString& path : inputFilePaths(validated)) {
+        // /dev/stdin (or /dev/fd/N, /proc/self/fd/N) redirected from a file is a file to QFileInfo,
+        // but names whatever standard input is at a resume, not the file (trial 24 T24-15).
+        const QString absolute = QFileInfo(path).absoluteFilePath();
+        if (!QFileInfo(path).isFile() || absolute.startsWith(QLatin1String("/dev/")) || absolute.startsWith(QLatin1String("/proc/")))
             return path;
+    }
     return {};
 }
 

@@ -378,6 +378,26 @@ private slots:
         const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--state"), QStringLiteral("paused")}).out;
         QCOMPARE(listed.count(QStringLiteral("workbench selftest")), 1);
     }
+
+    // A terminal output that goes away (`bioforge run … | head`, a pager quit) stops the output, not
+    // the run: SIGPIPE had killed it silently, left interrupted (trial 24 T24-16).
+    void aClosedOutputDoesNotStopTheRun()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("closed-output"));
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"),
+                                                      QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("40"),
+                                                      QStringLiteral("--work"), QStringLiteral("200")});
+        QVERIFY(p.waitForStarted());
+        p.closeReadChannel(QProcess::StandardOutput);
+        p.closeReadChannel(QProcess::StandardError);
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--state"), QStringLiteral("finished")}).out;
+        QCOMPARE(listed.count(QStringLiteral("workbench selftest")), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstCli)

@@ -253,6 +253,18 @@ private slots:
         const Result import = run({QStringLiteral("models"), QStringLiteral("import"), QStringLiteral("late"), QStringLiteral("gguf"), path("at-once-0")});
         QVERIFY(import.code != 0);
         QCOMPARE(readAll(registry), whole.left(whole.size() / 2));
+        // A run naming a registered model says the registry could not be read and the way back, not
+        // "no model named …, import it" (trial 24 T24-11).
+        QVERIFY(writeAll(path("one.fa"), ">c1\nACGTACGTACGTACGTACGTACGTACGTACGT\n"));
+        for (const QStringList& command : {QStringList{QStringLiteral("llm"), QStringLiteral("generate"), QStringLiteral("at-once-1"), QStringLiteral("--prompt"),
+                                                       QStringLiteral("hi")},
+                                           QStringList{QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), path("one.fa"),
+                                                       QStringLiteral("--dnabert"), QStringLiteral("at-once-1")}}) {
+            const Result refused = run(command);
+            QVERIFY2(refused.code != 0 && refused.err.contains(QStringLiteral("the model registry could not be read"))
+                         && refused.err.contains(QStringLiteral("puts it back: cp '%1.bak'").arg(registry)),
+                     qPrintable(refused.err));
+        }
         QVERIFY(writeAll(registry, whole));
     }
 };

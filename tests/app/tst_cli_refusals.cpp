@@ -261,6 +261,16 @@ private slots:
             const Result r = run({QStringLiteral("run"), QStringLiteral("viral"), QStringLiteral("predict"), input});
             QVERIFY2(r.code == 5 && r.err.contains(QStringLiteral("not a file: a run reads its inputs again when it is resumed")), qPrintable(r.err));
         }
+        // /dev/stdin redirected from a file is a file to the system, but names whatever standard
+        // input is at a resume: refused too (it was recorded as the input /dev/stdin: trial 24 T24-15).
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.setStandardInputFile(path("contigs.fa"));
+        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project(), QStringLiteral("run"), QStringLiteral("viral"),
+                                                      QStringLiteral("predict"), QStringLiteral("/dev/stdin")});
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == 5 && err.contains(QStringLiteral("/dev/stdin is a pipe or a device, not a file")), qPrintable(err));
     }
 
     void integerBoundsAreWrittenInFull()

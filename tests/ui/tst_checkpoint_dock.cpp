@@ -2,6 +2,7 @@
 // view, else when it comes into view (it opened on the newest run's name with empty tables, and
 // kept showing a run the user had left: trial 18's T18-11); nothing is verified for a hidden dock.
 
+#include "checkpoint/checkpoint_store.h"
 #include "checkpoints/checkpoint_inspector_dock.h"
 #include "jobs/job_list_model.h"
 #include "jobs/job_scheduler.h"
@@ -130,6 +131,16 @@ private slots:
         const QString status = dock->findChild<QLabel*>(QStringLiteral("checkpointStatus"))->text();
         QVERIFY2(status.startsWith(QStringLiteral("No checkpoint folder: ")) && status.contains(none.runId), qPrintable(status));
         QVERIFY(dock->reports().isEmpty() && dock->entryTree()->topLevelItemCount() == 0);
+        // The chooser names that run (recorded after it was filled), not the one shown before; and
+        // once the run has written checkpoints and ended, the folder is read again (it said "No
+        // checkpoint folder" until the window was restarted: trial 24 T24-17).
+        QCOMPARE(dock->findChild<QComboBox*>(QStringLiteral("checkpointRunChooser"))->currentData().toString(), none.runId);
+        core::CheckpointStore written(folderOf(none.runId), 1);
+        QVERIFY(written.save(QStringLiteral("generate/unit-0"), {{QStringLiteral("unit"), 0}}, nullptr));
+        emit m_fixture.session->runs()->runEnded(none.runId, true);
+        QTRY_COMPARE_WITH_TIMEOUT(inspected.count(), 3, 30000);
+        QCOMPARE(dock->reports().size(), 1);
+        QVERIFY(dock->reports().first().verified);
     }
 };
 

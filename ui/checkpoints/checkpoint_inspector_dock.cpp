@@ -2,8 +2,10 @@
 
 #include "io/safetensors_reader.h"
 #include "plot/plot_factory.h"
+#include "runs/run_service.h"
 #include "runs/session.h"
 #include "store/project.h"
+#include "store/project_store.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -74,8 +76,10 @@ CheckpointInspectorDock::CheckpointInspectorDock(core::Session& session, QWidget
         m_plot->replot();
         m_status->clear();
         m_status->setToolTip(QString());
+        connectRunService();
         reloadRuns();
     });
+    connectRunService();
     // It opened on the newest run's name with empty tables until that was chosen again (trial 18).
     connect(this, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         m_inView = visible;
@@ -83,6 +87,29 @@ CheckpointInspectorDock::CheckpointInspectorDock(core::Session& session, QWidget
             showPending();
     });
     reloadRuns();
+}
+
+void CheckpointInspectorDock::connectRunService()
+{
+    if (core::RunService* runs = m_session.runs()) {
+        connect(runs, &core::RunService::runQueued, this, &CheckpointInspectorDock::onRunChanged, Qt::UniqueConnection);
+        connect(runs, &core::RunService::runEnded, this, &CheckpointInspectorDock::onRunChanged, Qt::UniqueConnection);
+        connect(runs, &core::RunService::runChangedElsewhere, this, &CheckpointInspectorDock::onRunChanged, Qt::UniqueConnection);
+    }
+}
+
+void CheckpointInspectorDock::onRunChanged(const QString& runId)
+{
+    reloadRuns();
+    core::Project* project = m_session.project();
+    if (!project)
+        return;
+    auto run = project->store().run(runId);
+    if (!run || project->checkpointDir(run->checkpointId) != m_shownFolder)
+        return;
+    m_shownStale = true;
+    if (m_inView)
+        showPending();
 }
 
 void CheckpointInspectorDock::followRun(const QString& runId)
@@ -99,7 +126,7 @@ void CheckpointInspectorDock::showPending()
     if (!project || runId.isEmpty())
         return;
     auto run = project->store().run(runId);
-    if (run && project->checkpointDir(run->checkpointId) == m_shownFolder)
+    if (run && project->checkpointDir(run->checkpointId) == m_shownFolder && !m_shownStale)
         return; // shown: a selection within its chain, or the dock shown again
     inspectRun(runId);
 }
@@ -140,7 +167,10 @@ void CheckpointInspectorDock::inspectRun(const QString& runId)
         m_status->setText(run.error().message());
         return;
     }
-    // The chooser names the run whose checkpoints are shown (its chain shares one folder).
+    // The chooser names the run whose checkpoints are shown (its chain shares one folder); a run
+    // recorded since it was filled is added first (it kept naming another run: trial 24 T24-17).
+    if (m_runs->findData(run->checkpointId, Qt::UserRole + 1) < 0)
+        reloadRuns();
     if (const int i = m_runs->findData(run->checkpointId, Qt::UserRole + 1); i >= 0) {
         const QSignalBlocker block(m_runs);
         m_runs->setCurrentIndex(i);
@@ -152,6 +182,7 @@ void CheckpointInspectorDock::inspectFolder(const QString& folder)
 {
     const int generation = ++m_generation;
     m_shownFolder = folder;
+    m_shownStale = false;
     m_entries->clear();
     m_tensors->setRowCount(0);
     m_reports.clear();
@@ -160,6 +191,7 @@ void CheckpointInspectorDock::inspectFolder(const QString& folder)
     if (!QFileInfo(folder).isDir()) { // said "0 entries, 0 failing verification, in <a folder that is not there>"
         m_status->setText(tr("No checkpoint folder: %1 does not exist (the run wrote no checkpoint, or the folder was deleted or moved)").arg(folder));
         m_status->setToolTip(folder);
+        m_shownStale = true; // looked for again when the run is chosen, or when it ends
         emit inspected();
         return;
     }

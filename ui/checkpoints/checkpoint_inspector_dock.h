@@ -49,6 +49,10 @@ private:
     void showEntry(int index);
     // In view: the followed run, else the chooser's, unless its folder is shown already.
     void showPending();
+    void connectRunService();
+    // A run recorded, ended or changed by another process: the chooser lists it, and the folder
+    // shown is read again when it is that run's (trial 24 T24-17: "no checkpoint folder" stayed).
+    void onRunChanged(const QString& runId);
     void showTensor(int row);
 
     core::Session& m_session;
@@ -61,6 +65,7 @@ private:
     int m_currentEntry = -1;
     QString m_followed;    // run id chosen elsewhere, shown when the dock is in view
     QString m_shownFolder; // the checkpoint folder inspected last
+    bool m_shownStale = false; // it changed since (its run wrote, ended): read again when next shown
     bool m_inView = false; // as QDockWidget::visibilityChanged said last
     int m_generation = 0; // drops results of an inspection that was superseded
 };

@@ -104,6 +104,9 @@ core::Expected<GgufModelSource> resolveGgufModel(const QString& nameOrPath, cons
             if (auto entry = registry->find(nameOrPath.left(slash)))
                 return fromEntry(*entry, nameOrPath.mid(slash + 1));
     }
+    if (registry && !registry->loadProblem().isEmpty())
+        return core::Error(QStringLiteral("%1: no such file or folder, and the model registry could not be read (%2)").arg(nameOrPath, registry->loadProblem()),
+                           core::Error::Kind::NotFound);
     const QStringList names = registry ? registry->namesOfKind(QStringLiteral("gguf")) : QStringList(); // for "did you mean"
     return core::Error(registry ? QStringLiteral("%1: no such file or folder, and no model of that name in the model registry%2 (`bioforge models list` "
                                                  "shows them; `bioforge models import NAME gguf FILE.gguf` adds one)")

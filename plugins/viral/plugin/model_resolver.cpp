@@ -103,6 +103,9 @@ core::Expected<ModelSource> resolveModel(const QString& nameOrPath, ModelRole ro
         return ModelSource{nameOrPath, info.absoluteFilePath(), QString(), QString(), std::nullopt, QString()};
     }
     const std::optional<core::ModelEntry> entry = registry ? registry->find(nameOrPath) : std::nullopt;
+    if (!entry && registry && !registry->loadProblem().isEmpty())
+        return core::Error(QStringLiteral("no model named '%1' can be found: the model registry could not be read (%2)").arg(nameOrPath, registry->loadProblem()),
+                           core::Error::Kind::NotFound);
     if (!entry) {
         const QStringList names = registry ? registry->namesOfKind(QLatin1String(modelKind(role))) : QStringList(); // for "did you mean"
         QString registered = core::didYouMean(nameOrPath, names);

@@ -267,6 +267,40 @@ private slots:
         QCOMPARE(readAll(file), QByteArray("{ broken"));
     }
 
+    // Each change keeps the file as it was (`.bak`); a file damaged later (a full disk, an editor
+    // killed) is refused with the way back, which works (trial 24 T24-11).
+    void aDamagedRegistrySaysTheWayBack()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("models/registry.json"));
+        QVERIFY(writeAll(dir.filePath(QStringLiteral("m/x")), "1"));
+        ModelRegistry reg(file);
+        QVERIFY(reg.load());
+        QVERIFY(reg.importFolder(QStringLiteral("first"), QStringLiteral("k"), dir.filePath(QStringLiteral("m"))));
+        QVERIFY(!QFileInfo::exists(file + QStringLiteral(".bak"))); // nothing before the first
+        QVERIFY(reg.importFolder(QStringLiteral("second"), QStringLiteral("k"), dir.filePath(QStringLiteral("m"))));
+        QVERIFY(QFileInfo::exists(file + QStringLiteral(".bak")));
+        QVERIFY(reg.loadProblem().isEmpty());
+        const QByteArray whole = readAll(file);
+        QVERIFY(writeAll(file, whole.left(whole.size() / 2))); // cut short
+        const Status damaged = reg.load();
+        QVERIFY(!damaged);
+        QVERIFY2(damaged.error().message().contains(QStringLiteral("not a model registry"))
+                     && damaged.error().message().contains(QStringLiteral("the copy kept before its last change (1 models) puts it back: cp '%1.bak' '%1'").arg(file)),
+                 qPrintable(damaged.error().message()));
+        QCOMPARE(reg.loadProblem(), damaged.error().message());
+        QCOMPARE(reg.models().size(), 2); // what it held stays
+        QVERIFY(QFile::remove(file) && QFile::copy(file + QStringLiteral(".bak"), file));
+        QVERIFY(reg.load());
+        QVERIFY(reg.loadProblem().isEmpty());
+        QCOMPARE(reg.models().size(), 1);
+        // No copy to go back to: move it away and import again.
+        QVERIFY(writeAll(file, "{ broken") && QFile::remove(file + QStringLiteral(".bak")));
+        const Status alone = reg.load();
+        QVERIFY2(!alone && alone.error().message().contains(QStringLiteral("move it away (mv '%1' '%1.damaged') and import the models again").arg(file)),
+                 qPrintable(alone.error().message()));
+    }
+
     // Two programs holding the registry change it one after the other: each change is made to the
     // file as it is then, so neither entry is lost.
     void changesFromTwoHoldersKeepEachOthersEntries()

@@ -255,6 +255,32 @@ private slots:
         }
         QCOMPARE(readAll(run + QStringLiteral("/out/history.csv")), readAll(m_dir.filePath(QStringLiteral("plain")) + QStringLiteral("/out/history.csv")));
     }
+
+    // The training history is kept in each member's verified checkpoint entry: a member recomputed
+    // from a rejected entry writes its epochs once, and a file scribbled beside the checkpoints (where
+    // earlier versions kept the history) is not published (trial 24 T24-19): history.csv is the
+    // uninterrupted run's.
+    void aRecomputedMembersHistoryIsWrittenOnce()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("rejected-member"));
+        const int schema = HenawTrainJob(*HenawRunSettings::fromParameters(trainParameters())).checkpointSchema();
+        int attempts = 0;
+        for (;;) { // paused at every step until the second member has begun
+            const Attempt a = train(run, true);
+            QVERIFY2(a.failure.isEmpty() && a.outcome == core::JobOutcome::Paused, qPrintable(a.failure));
+            QVERIFY(++attempts < 400);
+            if (core::CheckpointStore(run + QStringLiteral("/checkpoints"), schema).hasManifest(QStringLiteral("henaw/member-01")))
+                break;
+        }
+        core::CheckpointStore store(run + QStringLiteral("/checkpoints"), schema);
+        QVERIFY(store.remove(QStringLiteral("henaw/member-00")));
+        QVERIFY(writeAll(run + QStringLiteral("/checkpoints/henaw-history.csv"), QByteArray("garbage,,,\n\x01\x02 not csv\n")));
+        const Attempt done = train(run, false);
+        QVERIFY2(done.failure.isEmpty() && done.outcome == core::JobOutcome::Finished, qPrintable(done.failure));
+        const QByteArray history = readAll(run + QStringLiteral("/out/history.csv"));
+        QCOMPARE(history, readAll(m_dir.filePath(QStringLiteral("plain")) + QStringLiteral("/out/history.csv")));
+        QCOMPARE(history.count('\n'), 1 + 2 * 3); // the header, 2 members x 3 epochs
+    }
 };
 
 QTEST_GUILESS_MAIN(TstHenaw)

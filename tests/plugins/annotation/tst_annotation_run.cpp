@@ -247,6 +247,29 @@ private slots:
             QCOMPARE(after.value(it.key()), it.value()); // stored before the pause: not fetched again
     }
 
+    // A progress store damaged after a pause (a bad sector, a copy cut short) is moved aside and the
+    // run starts again from its gene list, said: every resume had failed on SQLite's "malformed"
+    // (trial 24 T24-20).
+    void aDamagedProgressStoreIsSetAsideAndTheRunStartsAgain()
+    {
+        QTemporaryDir run;
+        const QJsonObject p{{QStringLiteral("genes_text"), QLatin1String(kGeneList)}, {QStringLiteral("library"), m_lib.library->path()},
+                            {QStringLiteral("batch"), 1}};
+        QCOMPARE(runJob(run.path(), p, true).outcome, core::JobOutcome::Paused);
+        const QString file = run.filePath(QStringLiteral("checkpoints/progress.sqlite"));
+        QFile db(file);
+        QVERIFY(db.size() > 4096);
+        QVERIFY(db.open(QIODevice::ReadWrite));
+        QVERIFY(db.seek(4096));
+        QVERIFY(db.write(QByteArray(int(db.size() - 4096), 'Z')) > 0); // every page after the first
+        db.close();
+        const Outcome resumed = runJob(run.path(), p, false);
+        QVERIFY2(resumed.outcome == core::JobOutcome::Finished, qPrintable(resumed.error));
+        QVERIFY2(!resumed.warnings.filter(QStringLiteral("progress store %1 was damaged").arg(file)).isEmpty(), qPrintable(resumed.warnings.join(QLatin1Char('\n'))));
+        QCOMPARE(stored(run.path()).size(), 5 * 3);
+        QCOMPARE(QDir(run.filePath(QStringLiteral("checkpoints"))).entryList({QStringLiteral("progress.sqlite.damaged-*")}, QDir::Files).size(), 1);
+    }
+
     void theDemoExtractsImportOnceAndAnnotateThePanel()
     {
         QTemporaryDir run, again;

@@ -1,10 +1,10 @@
 // What a prediction run does with the inputs users really give it, on test
 // encoders synthesized here (no ../shared needed): old-Mac and mixed line
-// ends and a byte-order mark read as the plain file; empty, FASTQ, protein
-// and truncated gzip inputs fail the run naming the file and what it looks
-// like; skipped records reach the run record; a contig longer than a shard
-// spans shards of the configured size and gives the same files as one big
-// shard. Records written otherwise than expected: tst_predict_records.
+// ends and a byte-order mark read as the plain file; empty, FASTQ and protein
+// inputs fail a run of them alone naming the file and what it looks like,
+// and are skipped with a warning beside good ones; a truncated gzip fails;
+// skipped records reach the run record; a contig longer than a shard spans
+// shards of the configured size and gives the same files as one big shard. Records written otherwise than expected: tst_predict_records.
 
 #include "pipeline/contig_source.h"
 #include "pipeline/prediction_tables.h"
@@ -54,15 +54,38 @@ private slots:
         QTest::newRow("bzip2") << QByteArray("BZh91AY&SY\x10\x20", 12) << QStringLiteral("bzip2");
         QTest::newRow("only bad records") << QByteArray(">a\n>b\n") << QStringLiteral("no usable nucleotide record");
     }
+    // Alone, an unusable file fails the run naming it; beside good files it is skipped with a warning
+    // naming it, and the others are read (one empty assembly stopped a batch: trial 24 T24-4).
     void unusableInputsFailTheRunNamingTheFile()
     {
         QFETCH(QByteArray, bytes);
         QFETCH(QString, expected);
         const QString path = input(QStringLiteral("given.fa"), bytes);
-        const Outcome o = run({input(QStringLiteral("good.fa"), m_reference), path});
-        QVERIFY2(o.failure.contains(path) && o.failure.contains(expected), qPrintable(o.failure));
+        const Outcome alone = run({path});
+        QVERIFY2(alone.failure.contains(path) && alone.failure.contains(expected), qPrintable(alone.failure));
         QVERIFY(!QFileInfo::exists(lastRun() + QStringLiteral("/out/prediction_results.txt")));
         // What the file holds is the cause: a resume would read it the same way (no resume advised).
+        QVERIFY(alone.newRunNeeded);
+
+        const Outcome batch = run({input(QStringLiteral("good.fa"), m_reference), path});
+        QVERIFY2(batch.failure.isEmpty() && batch.outcome == core::JobOutcome::Finished, qPrintable(batch.failure));
+        const QStringList said = batch.record.warnings.filter(QStringLiteral("file skipped: the run goes on with the other inputs"));
+        QVERIFY2(said.size() == 1 && said.first().contains(path) && said.first().contains(expected), qPrintable(batch.record.warnings.join(QLatin1Char('\n'))));
+        const Outcome good = run({input(QStringLiteral("good-alone.fa"), m_reference)});
+        QVERIFY(good.failure.isEmpty());
+        const QByteArray expectedCalls = out(lastRun(), "prediction_results.txt");
+        QVERIFY(expectedCalls.count('\n') > 3);
+        QVERIFY(run({input(QStringLiteral("good.fa"), m_reference), path}).failure.isEmpty());
+        QCOMPARE(out(lastRun(), "prediction_results.txt"), expectedCalls);
+    }
+
+    // Every file unusable: the run fails naming each.
+    void aBatchOfUnusableFilesFailsNamingEach()
+    {
+        const QString empty = input(QStringLiteral("empty-one.fa"), QByteArray()), fastq = input(QStringLiteral("reads.fa"), "@r\nACGT\n+\nIIII\n");
+        const Outcome o = run({empty, fastq});
+        QVERIFY2(o.failure.startsWith(QStringLiteral("no input holds a usable contig: ")) && o.failure.contains(empty) && o.failure.contains(fastq),
+                 qPrintable(o.failure));
         QVERIFY(o.newRunNeeded);
     }
 

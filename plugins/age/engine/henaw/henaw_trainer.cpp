@@ -12,6 +12,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonObject>
 
 #include <cmath>
@@ -68,13 +69,19 @@ struct MemberState {
     double lossSum = 0;  // this epoch's training loss so far (rows x loss), kept across a resume
     qint64 lossRows = 0;
     bool done = false;
+    // The member's history.csv rows, one an epoch, kept in its verified checkpoint entry: a file
+    // beside the checkpoints was published as scribbled over, and a member recomputed from a
+    // rejected entry wrote its epochs twice (trial 24 T24-19). Absent from entries written before.
+    QStringList history;
+    bool historyKept = true;
 
     QJsonObject toJson() const
     {
         return {{QStringLiteral("epoch"), epoch}, {QStringLiteral("position"), double(position)}, {QStringLiteral("batch_size"), batchSize},
                 {QStringLiteral("best_validation"), std::isfinite(bestValidation) ? bestValidation : -1.0}, {QStringLiteral("best_epoch"), bestEpoch},
                 {QStringLiteral("bad_epochs"), badEpochs}, {QStringLiteral("out_of_memory"), outOfMemory}, {QStringLiteral("done"), done},
-                {QStringLiteral("loss_sum"), lossSum}, {QStringLiteral("loss_rows"), double(lossRows)}};
+                {QStringLiteral("loss_sum"), lossSum}, {QStringLiteral("loss_rows"), double(lossRows)},
+                {QStringLiteral("history"), QJsonArray::fromStringList(history)}};
     }
     static MemberState fromJson(const QJsonObject& o)
     {
@@ -90,6 +97,9 @@ struct MemberState {
         s.done = o.value(QLatin1String("done")).toBool();
         s.lossSum = o.value(QLatin1String("loss_sum")).toDouble();
         s.lossRows = o.value(QLatin1String("loss_rows")).toInteger();
+        s.historyKept = o.value(QLatin1String("history")).isArray();
+        for (const QJsonValue& row : o.value(QLatin1String("history")).toArray())
+            s.history << row.toString();
         return s;
     }
 };
@@ -102,23 +112,26 @@ void save(core::CheckpointStore& store, const QString& key, const MemberState& s
     orThrow(store.save(key, s.toJson(), &tensors));
 }
 
-void appendHistory(const QString& path, const QStringList& fields)
+constexpr const char* kHistoryHeader = "member,epoch,learning_rate,batch_size,train_loss,validation_loss,validation_age_mae_years,validation_c_index\n";
+
+// A member's rows from the history file runs paused before stop 67 kept beside the checkpoints
+// (its entry holds none): epochs 1..`epochs` of member `k`, each once, rows of another shape or of
+// text that is no number left out. Empty where the file is gone.
+QStringList legacyHistory(const QString& path, int k, int epochs)
 {
     QFile file(path);
-    const bool fresh = !file.exists();
-    // An epoch redone after a crash between this line and its checkpoint is written once.
-    if (!fresh && file.open(QIODevice::ReadOnly)) {
-        file.seek(std::max<qint64>(0, file.size() - 4096));
-        const QList<QByteArray> tail = file.readAll().trimmed().split('\n');
-        file.close();
-        if (!tail.isEmpty() && tail.last().startsWith((fields[0] + QLatin1Char(',') + fields[1] + QLatin1Char(',')).toUtf8()))
-            return;
+    QStringList rows;
+    if (!file.open(QIODevice::ReadOnly))
+        return rows;
+    for (const QByteArray& line : file.readAll().split('\n')) {
+        const QList<QByteArray> fields = line.trimmed().split(',');
+        bool memberOk = false, epochOk = false;
+        const int member = fields.value(0).toInt(&memberOk), epoch = fields.value(1).toInt(&epochOk);
+        if (fields.size() != 8 || !memberOk || !epochOk || member != k || epoch != rows.size() + 1 || epoch > epochs)
+            continue;
+        rows << QString::fromLatin1(line.trimmed());
     }
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
-        throw JobFailure(QStringLiteral("%1: cannot write the training history: %2").arg(path, file.errorString()));
-    if (fresh)
-        file.write("member,epoch,learning_rate,batch_size,train_loss,validation_loss,validation_age_mae_years,validation_c_index\n");
-    file.write(fields.join(QLatin1Char(',')).toUtf8() + '\n');
+    return rows;
 }
 
 } // namespace
@@ -133,11 +146,11 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
     std::vector<double> trainAges;
     for (float a : train.rows.age)
         trainAges.push_back(double(a));
-    // The history grows beside the checkpoints, which a resumed run (a new run
-    // folder) shares, so the epochs before a pause or a crash stay in it; the
-    // run folder gets the whole file when training ends.
-    const QString history = QDir(store.rootDir()).filePath(QStringLiteral("henaw-history.csv"));
-    QDir().mkpath(store.rootDir());
+    // Each member's history rows are in its checkpoint entry (MemberState::history); the run folder
+    // gets them, member by member, when training ends. A run paused by an earlier version kept them
+    // in this file instead: read for its members' epochs before the resume.
+    const QString legacyFile = QDir(store.rootDir()).filePath(QStringLiteral("henaw-history.csv"));
+    QByteArray history(kHistoryHeader);
     std::vector<std::unique_ptr<HenawNetwork>> members;
     ctx.beginStage(QStringLiteral("henaw"), qint64(c.ensemble) * c.epochs);
     for (int k = 0; k < c.ensemble; ++k) {
@@ -149,6 +162,13 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
         std::vector<NamedArray> best;
         if (auto saved = store.loadOrDiscard(key)) {
             s = MemberState::fromJson(saved->state);
+            if (!s.historyKept) {
+                s.history = legacyHistory(legacyFile, k, s.epoch);
+                if (s.history.size() != s.epoch)
+                    ctx.warn(QStringLiteral("HENAW member %1: the training history of %2 of its %3 epochs before the resume is not known (a "
+                                            "checkpoint of an earlier version, its history file incomplete): history.csv lacks them")
+                                 .arg(QString::number(k), QString::number(s.epoch - s.history.size()), QString::number(s.epoch)));
+            }
             if (saved->tensors) {
                 orThrow(net->load(orThrow(readArrays(*saved->tensors, QStringLiteral("current."))), !s.done));
                 best = orThrow(readArrays(*saved->tensors, QStringLiteral("best.")));
@@ -206,10 +226,12 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
                     risk.push_back(out.logHazard[size_t(i)]);
                 }
             }
-            // Only the epoch's own figures go to disk; memory keeps none of them.
-            appendHistory(history, {QString::number(k), QString::number(s.epoch + 1), numberText(lr), QString::number(s.batchSize),
-                                    numberText(s.lossRows ? s.lossSum / double(s.lossRows) : std::nan("")), numberText(val.total),
-                                    numberText(maeRows ? mae / double(maeRows) * validation.ageSd : std::nan("")), numberText(concordanceIndex(survival, risk))});
+            // Saved with the epoch's state below: an epoch redone after a crash is one row.
+            s.history << QStringList{QString::number(k), QString::number(s.epoch + 1), numberText(lr), QString::number(s.batchSize),
+                                     numberText(s.lossRows ? s.lossSum / double(s.lossRows) : std::nan("")), numberText(val.total),
+                                     numberText(maeRows ? mae / double(maeRows) * validation.ageSd : std::nan("")),
+                                     numberText(concordanceIndex(survival, risk))}
+                             .join(QLatin1Char(','));
             if (val.total < s.bestValidation - 1e-6) {
                 s.bestValidation = val.total;
                 s.bestEpoch = s.epoch;
@@ -242,12 +264,11 @@ std::optional<std::vector<std::unique_ptr<HenawNetwork>>> trainHenawEnsemble(cor
                                                {QStringLiteral("batch_size"), s.batchSize}, {QStringLiteral("out_of_memory_events"), s.outOfMemory}});
             report->outOfMemoryEvents += s.outOfMemory;
         }
+        for (const QString& row : std::as_const(s.history))
+            history += row.toUtf8() + '\n';
         members.push_back(std::move(net));
     }
-    QFile whole(history);
-    if (!whole.open(QIODevice::ReadOnly))
-        throw JobFailure(QStringLiteral("%1: cannot read the training history: %2").arg(history, whole.errorString()));
-    orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("history.csv")), whole.readAll()));
+    orThrow(core::AtomicFile::write(QDir(ctx.outputDir()).filePath(QStringLiteral("history.csv")), history));
     return members;
 }
 

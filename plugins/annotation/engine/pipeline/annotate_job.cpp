@@ -128,7 +128,10 @@ JobOutcome AnnotateJob::run(core::JobContext& ctx)
                                                     "import-bulk hgnc FILE)")));
     }
     QDir().mkpath(ctx.checkpoints().rootDir());
-    auto store = orThrow(RunStore::open(QDir(ctx.checkpoints().rootDir()).filePath(QStringLiteral("progress.sqlite"))));
+    QString storeNote;
+    auto store = orThrow(RunStore::openChecked(QDir(ctx.checkpoints().rootDir()).filePath(QStringLiteral("progress.sqlite")), &storeNote));
+    if (!storeNote.isEmpty())
+        ctx.warn(storeNote);
 
     // The resolution is fixed at the first start: a resume annotates the same genes. Every attempt
     // records the list it annotates (a resume's file was checked against the first start's SHA-256:

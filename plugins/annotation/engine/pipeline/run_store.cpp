@@ -1,5 +1,8 @@
 #include "pipeline/run_store.h"
 
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 namespace bioforge::annotation {
@@ -51,6 +54,48 @@ core::Expected<std::unique_ptr<RunStore>> RunStore::open(const QString& path)
     std::unique_ptr<RunStore> s(new RunStore);
     s->m_db = std::move(*db);
     return s;
+}
+
+core::Expected<std::unique_ptr<RunStore>> RunStore::openChecked(const QString& path, QString* note)
+{
+    const auto damaged = [](const QString& why) {
+        return why.contains(QLatin1String("malformed")) || why.contains(QLatin1String("not a database")) || why.contains(QLatin1String("not an SQLite"));
+    };
+    QString why;
+    {
+        auto opened = open(path);
+        if (!opened && !damaged(opened.error().message()))
+            return opened.error();
+        if (opened) {
+            auto q = (*opened)->m_db->prepare(QStringLiteral("PRAGMA quick_check"));
+            QString answer;
+            if (!q)
+                answer = q.error().message();
+            else if (core::Status st = (*opened)->m_db->run(*q); !st)
+                answer = st.error().message();
+            else
+                answer = q->next() ? q->value(0).toString() : QStringLiteral("no answer to PRAGMA quick_check");
+            if (answer == QLatin1String("ok"))
+                return opened;
+            why = answer;
+        } else {
+            why = opened.error().message();
+        }
+    } // closed before it is moved
+    const QString aside = path + QStringLiteral(".damaged-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddHHmmss"));
+    bool moved = QFile::rename(path, aside);
+    for (const char* suffix : {"-wal", "-shm"})
+        if (QFileInfo::exists(path + QLatin1String(suffix)))
+            moved = QFile::rename(path + QLatin1String(suffix), aside + QLatin1String(suffix)) && moved;
+    if (!moved)
+        return core::Error(QStringLiteral("%1: the run's progress store is damaged (%2) and could not be moved aside: start a new run").arg(path, why),
+                           core::Error::Kind::Invalid);
+    auto fresh = open(path);
+    if (fresh)
+        *note = QStringLiteral("the run's progress store %1 was damaged (%2): moved to %3; the annotation starts again from the gene list pinned "
+                               "when the run began")
+                    .arg(path, why.left(300), aside);
+    return fresh;
 }
 
 core::Expected<QList<Resolution>> RunStore::resolutions() const

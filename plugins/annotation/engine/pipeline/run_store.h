@@ -30,6 +30,12 @@ class RunStore {
 public:
     static constexpr int kApplicationId = 0x42464152; // "BFAR"
     static core::Expected<std::unique_ptr<RunStore>> open(const QString& path);
+    // As open(), after SQLite's PRAGMA quick_check: a store that is damaged (a bad sector, a copy cut
+    // short; or no SQLite file at all) is moved aside (PATH.damaged-TIME, its -wal and -shm too) and
+    // a new one made, `note` saying so: the run starts again from its gene list (pinned when it
+    // began) instead of failing on every resume with SQLite's words (trial 24 T24-20). A store that
+    // cannot be opened for another reason (busy, unreadable) is an error.
+    static core::Expected<std::unique_ptr<RunStore>> openChecked(const QString& path, QString* note);
 
     core::Expected<QList<Resolution>> resolutions() const;
     core::Status saveResolutions(const QList<Resolution>& all);

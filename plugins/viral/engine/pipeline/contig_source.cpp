@@ -21,6 +21,12 @@ core::Status ContigSource::finishFile()
                      .arg(path, QString::number(m_fileProblems.size()), m_fileProblems.value(0)));
 }
 
+void ContigSource::skipFile(const QString& why)
+{
+    m_skippedFiles << why;
+    m_warnings << why + QStringLiteral(" (file skipped: the run goes on with the other inputs)");
+}
+
 QString ContigSource::uniqueId(const QString& id, qint64 line)
 {
     const QString here = QStringLiteral("%1:%2").arg(m_files[m_current], QString::number(line));
@@ -61,6 +67,12 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
                          QStringLiteral("each is reported as ID#2, ID#3, … — input files of one sample's assemblies often number their contigs alike "
                                         "(NODE_1, …); rename them per file to tell them apart"));
                 }
+                // Every file skipped: the run has nothing to work on, and says why of each.
+                if (m_contigs == 0 && !m_skippedFiles.isEmpty()) {
+                    m_inputAtFault = true;
+                    return Error(m_skippedFiles.size() == 1 ? m_skippedFiles.first()
+                                                            : QStringLiteral("no input holds a usable contig: %1").arg(m_skippedFiles.join(QStringLiteral("; "))));
+                }
                 return std::optional<SourceContig>();
             }
             ++m_current;
@@ -69,9 +81,15 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             auto reader = core::FastaReader::open(m_files[m_current], limits);
             if (!reader) {
                 // Refused for what it holds where the file opens now (not a missing or unreadable file,
-                // nor one the system would not open: too many open files, a stale network handle).
+                // nor one the system would not open: too many open files, a stale network handle):
+                // skipped, the other inputs read (one empty assembly stopped a batch of 50: trial 24
+                // T24-4). One that cannot be opened may be mended outside the run: it fails the run.
                 QFile probe(m_files[m_current]);
-                m_inputAtFault = QFileInfo(m_files[m_current]).isFile() && probe.open(QIODevice::ReadOnly);
+                if (QFileInfo(m_files[m_current]).isFile() && probe.open(QIODevice::ReadOnly)) {
+                    m_doneBytes += QFileInfo(m_files[m_current]).size();
+                    skipFile(reader.error().message());
+                    continue;
+                }
                 return reader.error();
             }
             m_reader = std::move(*reader);
@@ -89,10 +107,8 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
             continue;
         }
         if (!*record) {
-            if (core::Status st = finishFile(); !st) {
-                m_inputAtFault = true;
-                return st.error();
-            }
+            if (core::Status st = finishFile(); !st)
+                skipFile(st.error().message()); // no record of it was read: none is lost
             continue;
         }
         for (const QString& note : (*record)->notes) // read otherwise than written (a Latin-1 description, a header joined to a line)
@@ -118,6 +134,7 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
                                    QString::number(bases.size()));
         }
         ++m_fileRecords;
+        ++m_contigs;
         SourceContig c;
         c.file = m_current;
         const qint64 headerLine = (*record)->headerLine;

@@ -3,10 +3,12 @@
 // The contigs of a run's FASTA files, one after the other, upper-cased as the
 // reference does, an RNA sequence's U read as T (one warning a file). What it
 // takes and what it refuses:
-//  - a file that cannot be opened or is not nucleotide FASTA (empty, FASTQ,
-//    BAM, bzip2, …: see core::FastaReader) is an error, as is a damaged
-//    compressed stream (a truncated gzip never yields a shorter contig) and a
-//    file in which no record is usable (e.g. a protein FASTA);
+//  - a file that is not nucleotide FASTA (empty, FASTQ, BAM, bzip2, …: see
+//    core::FastaReader) or in which no record is usable (e.g. a protein FASTA)
+//    is skipped with a warning naming it, and the other files are read; when
+//    every file is skipped, the end is an error naming each;
+//  - a file that cannot be opened, and a damaged compressed stream (a
+//    truncated gzip never yields a shorter contig), are errors;
 //  - a bad record (an empty sequence, an over-long id, protein letters, bytes
 //    that are not text) is a warning naming the file and line, and reading
 //    goes on with the next record: one bad record never loses the rest;
@@ -55,6 +57,7 @@ public:
 
 private:
     core::Status finishFile();
+    void skipFile(const QString& why);
     QString uniqueId(const QString& id, qint64 line);
 
     QStringList m_files;
@@ -63,6 +66,8 @@ private:
     qint64 m_doneBytes = 0;
     QStringList m_warnings;
     int m_fileRecords = 0;       // usable records of the current file
+    qint64 m_contigs = 0;        // contigs given, over all files
+    QStringList m_skippedFiles;  // why each file skipped was
     QStringList m_fileProblems;  // skipped records of the current file
     QHash<QString, QString> m_seen; // id -> "file:line" of its first record
     // Repeated ids: the first kNamedRepeats named one by one, the rest counted and said once at
