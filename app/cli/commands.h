@@ -26,6 +26,7 @@ int cmdVersion(CliContext& ctx, const QStringList& args);
 int cmdPlugins(CliContext& ctx, const QStringList& args);
 int cmdDevices(CliContext& ctx, const QStringList& args);
 int cmdRuns(CliContext& ctx, const QStringList& args);
+int cmdPause(CliContext& ctx, const QStringList& args);
 int cmdCompare(CliContext& ctx, const QStringList& args);
 int cmdShow(CliContext& ctx, const QStringList& args);
 int cmdRun(CliContext& ctx, const QStringList& args);

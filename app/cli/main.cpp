@@ -132,7 +132,7 @@ int main(int argc, char** argv)
     // A terminal output that goes away (`| head`, a pager quit, an ssh connection dropped) stops the
     // output (writes fail), not the runs (trial 24 T24-16).
     std::signal(SIGPIPE, SIG_IGN);
-    if (const QString noHome = app::ensureHomeFolder("bioforge"); !noHome.isEmpty()) {
+    if (const QString noHome = app::ensureHomeFolder("bioforge"); !noHome.isEmpty() && command && QLatin1String(command->name) != QLatin1String("version")) {
         std::fprintf(stderr, "%s\n", noHome.toLocal8Bit().constData());
         return cli::kProjectError;
     }

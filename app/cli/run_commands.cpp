@@ -272,26 +272,4 @@ int cmdResume(CliContext& ctx, const QStringList& given)
     return ctx.waitForRuns(started);
 }
 
-int cmdCancel(CliContext& ctx, const QStringList& args)
-{
-    if (args.isEmpty()) {
-        ctx.err() << "usage: bioforge cancel <run-id>…" << Qt::endl;
-        return kUsage;
-    }
-    core::Project* project = ctx.project(false);
-    if (!project)
-        return kProjectError;
-    int code = kOk;
-    for (const QString& id : args) {
-        auto ended = ctx.session().runs()->discard(id);
-        if (!ended) {
-            ctx.err() << "bioforge: " << ended.error().message() << Qt::endl;
-            code = code == kOk ? exitCodeFor(ended.error(), kProjectError) : code;
-            continue;
-        }
-        ctx.out() << "run " << id << ": cancelled (" << ended->error << ")" << Qt::endl; // an interrupted cluster run's jobs included
-    }
-    return code;
-}
-
 } // namespace bioforge::cli

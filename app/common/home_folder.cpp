@@ -12,7 +12,10 @@ namespace bioforge::app {
 
 QString ensureHomeFolder(const char* program)
 {
-    if (!qEnvironmentVariableIsEmpty("HOME"))
+    // "/" (what a container sets for a user it does not know) and a relative path are no home
+    // either: settings and projects would land at the root or move with the working folder.
+    const QByteArray home = qgetenv("HOME");
+    if (home.startsWith('/') && home != "/")
         return {};
     passwd entry{};
     passwd* found = nullptr;
@@ -22,9 +25,9 @@ QString ensureHomeFolder(const char* program)
         qputenv("HOME", QByteArray(found->pw_dir));
         return {};
     }
-    return QStringLiteral("%1: HOME is not set and user %2 has no home folder in the password database: set HOME (settings, the model "
-                          "registry and the default project are kept under it)")
-        .arg(QString::fromLatin1(program))
+    return QStringLiteral("%1: HOME is %2 and user %3 has no home folder in the password database: set HOME to a folder (settings, the "
+                          "model registry and the default project are kept under it)")
+        .arg(QString::fromLatin1(program), home.isEmpty() ? QStringLiteral("not set") : QStringLiteral("'%1'").arg(QString::fromLocal8Bit(home)))
         .arg(::getuid());
 }
 

@@ -9,9 +9,9 @@
 
 namespace bioforge::app {
 
-/// Sets HOME from the password database where it is unset or empty. Returns an error message
-/// (for the terminal, naming the program) when it is unset and the user has no home there; empty
-/// when HOME is usable.
+/// Sets HOME from the password database where it is unset, empty, "/" or relative. Returns an
+/// error message (for the terminal, naming the program) when the user has no home there either;
+/// empty when HOME is usable.
 QString ensureHomeFolder(const char* program);
 
 } // namespace bioforge::app

@@ -17,11 +17,12 @@ public:
     ~InterruptBridge() override;
 
 signals:
-    void interrupted(int count); // 1 = first Ctrl-C, 2 = second, …
+    void interrupted(int count); // 1 = the first signal, 2 = a second Ctrl-C, … (a SIGTERM or SIGHUP after the first is not counted)
 
 private:
     QSocketNotifier* m_notifier = nullptr;
     int m_count = 0;
+    bool m_hangup = false; // SIGHUP is handled (it was not ignored: nohup)
 };
 
 } // namespace bioforge::app

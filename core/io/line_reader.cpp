@@ -65,6 +65,10 @@ Expected<std::unique_ptr<LineReader>> LineReader::open(const QString& path, cons
     // Read the head: skip a UTF-8 byte-order mark, refuse what is not text.
     while (reader->m_buffer.size() < kHeadBytes && reader->fill()) {
     }
+    // A compressed stream damaged before its first byte is not an empty file (a batch skips those:
+    // review 68 R68-3): Kind::Io, as a stream failure met later is.
+    if (reader->m_failed && reader->m_buffer.isEmpty())
+        return Error(QStringLiteral("%1: %2").arg(path, reader->m_failure), Error::Kind::Io);
     if (reader->m_buffer.startsWith("\xef\xbb\xbf"))
         reader->m_pos = 3;
     reader->m_head = reader->m_buffer.mid(reader->m_pos, kHeadBytes);

@@ -44,10 +44,13 @@ void JobHandle::finishOnWorker(JobOutcome outcome, const QString& failure, bool 
         case JobOutcome::Cancelled: done.state = RunState::Cancelled; break;
         }
     }
+    const QList<FileRef> carried = done.inputs; // the run it continues recorded them
     if (Status st = m_provenance.finalizeInto(done); !st && done.state == RunState::Finished) {
         done.state = RunState::Failed;
         done.error = st.error().message();
     }
+    if (done.inputs.isEmpty())
+        done.inputs = m_pinnedInputs.isEmpty() ? carried : m_pinnedInputs;
     m_pendingRecord = std::move(done);
 }
 

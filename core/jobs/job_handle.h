@@ -39,6 +39,11 @@ public:
     // input_relocation.h): its pins are looked up at the old path and saved again at the new.
     const QHash<QString, QString>& movedInputs() const { return m_movedInputs; }
     void setMovedInputs(QHash<QString, QString> movedFrom) { m_movedInputs = std::move(movedFrom); }
+    // The inputs pinned at its first start (input_pins.h), set on the worker before the job runs:
+    // its closed record keeps them where the job recorded no inputs (it failed on the pins, or was
+    // paused while they were hashed), as it keeps those carried from the run it continues, so that
+    // a later resume without pins still has them to check against (review 68 R68-1).
+    void setPinnedInputs(QList<FileRef> pinned) { m_pinnedInputs = std::move(pinned); }
     CheckpointStore& checkpoints() { return m_checkpoints; }
     ProvenanceRecorder& provenance() { return m_provenance; }
 
@@ -68,6 +73,7 @@ private:
     QStringList m_inputFiles;
     QHash<QString, QString> m_recordedInputs;
     QHash<QString, QString> m_movedInputs;
+    QList<FileRef> m_pinnedInputs; // worker-side only
     CheckpointStore m_checkpoints;
     ProvenanceRecorder m_provenance;
     std::unique_ptr<DeviceLease> m_lease;

@@ -90,6 +90,7 @@ void JobScheduler::schedule()
                 if (!pinInputs(*ctx, h->inputFiles(), resuming, h->recordedInputs(), h->movedInputs(), &pinned)) { // stopped while the inputs were hashed
                     outcome = ctx->stopRequest() == StopRequest::Cancel ? JobOutcome::Cancelled : JobOutcome::Paused;
                 } else {
+                    h->setPinnedInputs(pinned);
                     if (!pinned.isEmpty()) // recorded now, not only when the run ends (a kill -9 ends none)
                         QMetaObject::invokeMethod(self, [self, runId = h->runId(), pinned] { emit self->inputsPinned(runId, pinned); }, Qt::QueuedConnection);
                     outcome = h->job().run(*ctx);

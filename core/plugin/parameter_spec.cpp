@@ -310,9 +310,12 @@ QString VerbSpec::missingInputFile(const QJsonObject& validated) const
 {
     for (const QString& path : inputFilePaths(validated)) {
         // /dev/stdin (or /dev/fd/N, /proc/self/fd/N) redirected from a file is a file to QFileInfo,
-        // but names whatever standard input is at a resume, not the file (trial 24 T24-15).
+        // but names whatever standard input is at a resume, not the file (trial 24 T24-15). A file
+        // in /dev/shm is a file (review 68 R68-12).
         const QString absolute = QFileInfo(path).absoluteFilePath();
-        if (!QFileInfo(path).isFile() || absolute.startsWith(QLatin1String("/dev/")) || absolute.startsWith(QLatin1String("/proc/")))
+        const bool aStream = absolute == QLatin1String("/dev/stdin") || absolute.startsWith(QLatin1String("/dev/fd/"))
+                             || absolute.startsWith(QLatin1String("/proc/"));
+        if (!QFileInfo(path).isFile() || aStream)
             return path;
     }
     return {};

@@ -50,8 +50,9 @@ struct VerbSpec {
     Expected<QJsonObject> parseArguments(const QStringList& args) const;
     // As parseArguments, without validate(): only what the arguments give (no defaults).
     Expected<QJsonObject> parseGivenArguments(const QStringList& args) const;
-    // The first path of an inputFiles parameter that is not an existing file (or is one under /dev or
-    // /proc: standard input redirected from a file names no file a resume reads), or empty.
+    // The first path of an inputFiles parameter that is not an existing file (or is /dev/stdin,
+    // /dev/fd/N or under /proc: standard input redirected from a file names no file a resume
+    // reads), or empty.
     QString missingInputFile(const QJsonObject& validated) const;
     // Every path the inputFiles parameters name, in declaration order (empty values left out).
     QStringList inputFilePaths(const QJsonObject& validated) const;

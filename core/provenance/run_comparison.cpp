@@ -1,7 +1,9 @@
 #include "provenance/run_comparison.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 
 #include <utility>
 
@@ -20,8 +22,8 @@ QString jsonText(const QJsonValue& v)
 {
     if (v.isString())
         return v.toString();
-    if (v.isDouble())
-        return QString::number(v.toDouble(), 'g', 17);
+    if (v.isDouble()) // shortest exact: 0.3, not 0.29999999999999999 (review 68 R68-11)
+        return QString::number(v.toDouble(), 'g', QLocale::FloatingPointShortest);
     if (v.isBool())
         return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     if (v.isNull() || v.isUndefined())
@@ -42,19 +44,29 @@ void flatten(const QJsonObject& object, const QString& prefix, Values& out)
     }
 }
 
+// A name several entries share (every FASTA of a viral run is "FASTA") is keyed by its place
+// among them: "FASTA", "FASTA #2", … (only the last was compared: review 68 R68-10).
+QString keyOf(const QString& name, QHash<QString, int>& seen)
+{
+    const int n = ++seen[name];
+    return n == 1 ? name : QStringLiteral("%1 #%2").arg(name).arg(n);
+}
+
 Values files(const QList<FileRef>& list)
 {
     Values out;
+    QHash<QString, int> seen;
     for (const FileRef& f : list)
-        out.insert(f.name, {(f.sha256.left(12) + QLatin1Char(' ') + f.path).trimmed(), f.sha256 + QLatin1Char('/') + QString::number(f.size)});
+        out.insert(keyOf(f.name, seen), {(f.sha256.left(12) + QLatin1Char(' ') + f.path).trimmed(), f.sha256 + QLatin1Char('/') + QString::number(f.size)});
     return out;
 }
 
 Values models(const QList<ModelRef>& list)
 {
     Values out;
+    QHash<QString, int> seen;
     for (const ModelRef& m : list)
-        out.insert(m.name, {(m.revision + QLatin1Char(' ') + m.sha256.left(12)).trimmed(), m.revision + QLatin1Char('/') + m.sha256});
+        out.insert(keyOf(m.name, seen), {(m.revision + QLatin1Char(' ') + m.sha256.left(12)).trimmed(), m.revision + QLatin1Char('/') + m.sha256});
     return out;
 }
 

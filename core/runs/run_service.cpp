@@ -293,9 +293,13 @@ Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& rec
         handle->setInputFiles(spec->filesRead(record.parameters));
     QHash<QString, QString> recorded;
     QList<FileRef> carried; // a resume's record carries them until its end records its own (a kill -9 ends none: trial 24 T24-2)
-    for (const FileRef& f : recordedInputs)
+    QHash<QString, QString> movedTo; // path the run began with -> path now
+    for (auto it = movedFrom.cbegin(); it != movedFrom.cend(); ++it)
+        movedTo.insert(it.value(), it.key());
+    for (FileRef f : recordedInputs)
         if (!f.path.isEmpty() && !f.sha256.isEmpty() && QFileInfo(f.path).isAbsolute()) {
-            recorded.insert(f.path, f.sha256);
+            recorded.insert(f.path, f.sha256); // the pins are looked up at the old path (input_pins.h)
+            f.path = movedTo.value(f.path, f.path); // carried where it is now (review 68 R68-2)
             carried << f;
         }
     if (!carried.isEmpty() && handle->record().inputs.isEmpty()) {
@@ -329,22 +333,6 @@ void RunService::onJobStarted(const QString& runId)
     emit runStarted(runId);
 }
 
-void RunService::onInputsPinned(const QString& runId, const QList<FileRef>& pinned)
-{
-    if (!m_runs.contains(runId))
-        return;
-    auto h = m_scheduler.handle(runId);
-    if (!h || !h->record().inputs.isEmpty() || h->state() != RunState::Running)
-        return;
-    // The record as stored while it runs, with the pins as its inputs: a resume of the run killed
-    // before it ended checks its inputs against them when its pins are gone (trial 24 T24-2); its
-    // end writes the inputs the job recorded in their place.
-    RunRecord withPins = h->record();
-    withPins.inputs = pinned;
-    if (Status st = m_project.store().updateRun(withPins); !st)
-        log::error(st.error().message());
-}
-
 void RunService::onJobEnded(const QString& runId)
 {
     if (!m_runs.contains(runId))
@@ -355,6 +343,7 @@ void RunService::onJobEnded(const QString& runId)
     const RunRecord& record = h->record();
     if (Status st = m_project.store().updateRun(record); !st)
         log::error(st.error().message());
+    (void)m_project.store().clearStopRequest(runId); // one asked as it ended is no longer to act on
     wroteState(record);
     // Where it ended, so that a paused run's row starts there after a restart (the periodic save
     // may be seconds older).
@@ -382,6 +371,7 @@ void RunService::saveProgress()
     for (const auto& h : m_scheduler.handles())
         if (h->state() == RunState::Running && m_runs.contains(h->runId()))
             (void)m_project.store().updateProgress(h->runId(), h->snapshot().fraction);
+    actOnStopRequests();
 }
 
 QJsonObject RunService::withSettingDefaults(const VerbSpec& spec, QJsonObject given)

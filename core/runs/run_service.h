@@ -89,6 +89,14 @@ public:
     // The window follows them; the command line has no need.
     void followOtherProcesses(int intervalMs = 2000);
 
+    // Asks the process that runs `runId` (another `bioforge`, a window, on this machine or another
+    // sharing the project) to pause it (or cancel it): it acts within about 2 s, at the run's next
+    // unit of work, as its own Pause would (trial 24 T24-12). A run of this process is paused or
+    // cancelled here at once. Errors: a run that is not queued or running (Invalid, saying its
+    // state), one whose process is gone (Invalid: it is interrupted; `resume` or `cancel` it), a
+    // read-only project.
+    Status requestStop(const QString& runId, bool cancel);
+
 signals:
     void runQueued(const QString& runId); // stored, waiting for a slot
     void runStarted(const QString& runId);
@@ -112,6 +120,8 @@ private:
     void onJobEnded(const QString& runId);
     void onInputsPinned(const QString& runId, const QList<FileRef>& pinned);
     void saveProgress();
+    // Pauses or cancels this service's runs that another process asked to stop (requestStop).
+    void actOnStopRequests();
     void checkOtherProcesses();
     // A state this service stored: what the next look for other processes' changes starts from.
     void wroteState(const RunRecord& record);

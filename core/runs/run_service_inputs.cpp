@@ -1,8 +1,11 @@
-// RunService: the input files a run reads, and those gone from where it began (what its resume
-// needs relocated: input_relocation.h).
+// RunService: the input files a run reads, those gone from where it began (what its resume
+// needs relocated: input_relocation.h), and its pins recorded as its inputs while it runs.
 
 #include "runs/run_service.h"
 
+#include "jobs/job_handle.h"
+#include "jobs/job_scheduler.h"
+#include "log/log.h"
 #include "plugin/plugin_manager.h"
 #include "store/project.h"
 #include "store/project_store.h"
@@ -40,6 +43,22 @@ Expected<QStringList> RunService::goneInputs(const QString& runId) const
         if (QFileInfo(f.path).isAbsolute() && !QFileInfo(f.path).isFile())
             gone << QDir::cleanPath(f.path);
     return gone;
+}
+
+void RunService::onInputsPinned(const QString& runId, const QList<FileRef>& pinned)
+{
+    if (!m_runs.contains(runId))
+        return;
+    auto h = m_scheduler.handle(runId);
+    if (!h || !h->record().inputs.isEmpty() || h->state() != RunState::Running)
+        return;
+    // The record as stored while it runs, with the pins as its inputs: a resume of the run killed
+    // before it ended checks its inputs against them when its pins are gone (trial 24 T24-2); its
+    // end writes the inputs the job recorded in their place.
+    RunRecord withPins = h->record();
+    withPins.inputs = pinned;
+    if (Status st = m_project.store().updateRun(withPins); !st)
+        log::error(st.error().message());
 }
 
 } // namespace bioforge::core

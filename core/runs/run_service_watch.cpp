@@ -6,6 +6,7 @@
 #include "jobs/job_handle.h"
 #include "jobs/job_scheduler.h"
 #include "store/project.h"
+#include "log/log.h"
 #include "store/project_store.h"
 
 #include <utility>
@@ -73,6 +74,49 @@ void RunService::checkOtherProcesses()
     m_knownStates = std::move(*states);
     if (!first)
         emit othersCommitted();
+}
+
+Status RunService::requestStop(const QString& runId, bool cancel)
+{
+    if (const auto h = m_scheduler.handle(runId); h && (h->state() == RunState::Running || h->state() == RunState::Queued)) {
+        cancel ? m_scheduler.cancel(runId) : m_scheduler.pause(runId);
+        return okStatus();
+    }
+    auto record = m_project.store().run(runId);
+    if (!record)
+        return record.error();
+    if (record->state != RunState::Running && record->state != RunState::Queued)
+        return Error(QStringLiteral("run %1 is %2: only a queued or running run can be %3").arg(runId, runStateName(record->state), cancel ? QStringLiteral("cancelled so") : QStringLiteral("paused")),
+                     Error::Kind::Invalid);
+    if (auto orphans = m_project.store().orphanedRuns())
+        for (const RunRecord& r : *orphans)
+            if (r.runId == runId)
+                return Error(QStringLiteral("run %1 was left running by a program that is no longer open: it is interrupted; 'bioforge resume %1' "
+                                            "continues it, 'bioforge cancel %1' ends it")
+                                 .arg(runId),
+                             Error::Kind::Invalid);
+    return m_project.store().requestStop(runId, cancel);
+}
+
+void RunService::actOnStopRequests()
+{
+    bool mine = false;
+    for (const QString& id : std::as_const(m_runs))
+        if (const auto h = m_scheduler.handle(id); h && (h->state() == RunState::Running || h->state() == RunState::Queued))
+            mine = true;
+    if (!mine)
+        return;
+    const auto requests = m_project.store().stopRequests();
+    if (!requests)
+        return; // asked again at the next tick
+    for (auto it = requests->cbegin(); it != requests->cend(); ++it) {
+        const auto h = m_runs.contains(it.key()) ? m_scheduler.handle(it.key()) : nullptr;
+        if (!h || (h->state() != RunState::Running && h->state() != RunState::Queued))
+            continue; // another process's run, or one that ended (its end clears the request)
+        log::info(QStringLiteral("run %1: %2 as another program asked").arg(it.key(), it.value() ? QStringLiteral("cancelled") : QStringLiteral("paused")));
+        it.value() ? m_scheduler.cancel(it.key()) : m_scheduler.pause(it.key());
+        (void)m_project.store().clearStopRequest(it.key());
+    }
 }
 
 } // namespace bioforge::core

@@ -86,6 +86,11 @@ public:
     Expected<qint64> dataVersion() const;
     // Runs left queued or running by a process that is no longer alive.
     Expected<QList<RunRecord>> orphanedRuns() const;
+    // Stop requests (project_store_requests.cpp): another process asks the one running `runId` to
+    // pause it (or cancel it); the owner reads them (run id -> cancel) and clears its own.
+    Status requestStop(const QString& runId, bool cancel);
+    Expected<QHash<QString, bool>> stopRequests() const;
+    Status clearStopRequest(const QString& runId);
 
     // A plugin's own tables, migrated like the core's.
     Status ensurePluginSchema(const QString& pluginId, const QList<QStringList>& migrations);

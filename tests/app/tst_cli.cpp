@@ -2,6 +2,7 @@
 // codes, reports, Ctrl-C pausing, and a kill -9 mid-run followed by
 // `bioforge resume` giving output byte-identical to an uninterrupted run.
 
+#include "long_self_test.h"
 #include "support/kill_resume.h"
 #include "support/test_support.h"
 
@@ -56,21 +57,6 @@ class TstCli : public QObject {
         const QDir dir(QDir(project).filePath(QStringLiteral("runs/") + runId));
         return readAll(dir.filePath(QStringLiteral("units.tsv"))) + readAll(dir.filePath(QStringLiteral("values.safetensors")))
                + readAll(dir.filePath(QStringLiteral("summary.json")));
-    }
-
-    // A long self-test run started in the background, killed or interrupted once some units are checkpointed.
-    QString startLongRun(QProcess& p, const QString& project, const QStringList& extra = {})
-    {
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")),
-                QStringList{QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"),
-                            QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("400"), QStringLiteral("--values"),
-                            QStringLiteral("2048"), QStringLiteral("--work"), QStringLiteral("3000")} + extra);
-        if (!p.waitForStarted())
-            return {};
-        const bool progressed = QTest::qWaitFor(
-            [&] { return checkpointManifestCount(QDir(project).filePath(QStringLiteral("checkpoints"))) >= 4; }, 60000);
-        return progressed ? QStringLiteral("started") : QStringLiteral("no checkpoint appeared");
     }
 
 private slots:
@@ -285,7 +271,7 @@ private slots:
 
         const QString project = m_dir.filePath(QStringLiteral("killed"));
         QProcess p;
-        QCOMPARE(startLongRun(p, project), QStringLiteral("started"));
+        QCOMPARE(startLongSelfTest(p, env(), project), QStringLiteral("started"));
         ::kill(pid_t(p.processId()), SIGKILL);
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
@@ -343,7 +329,7 @@ private slots:
     {
         const QString project = m_dir.filePath(QStringLiteral("interrupted"));
         QProcess p;
-        QCOMPARE(startLongRun(p, project), QStringLiteral("started"));
+        QCOMPARE(startLongSelfTest(p, env(), project), QStringLiteral("started"));
         ::kill(pid_t(p.processId()), SIGINT);
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
@@ -362,41 +348,6 @@ private slots:
         QVERIFY(!newId.isEmpty());
         const Result late = run({QStringLiteral("--project"), project, QStringLiteral("report"), pausedId});
         QVERIFY2(late.code != 0 && late.err.contains(QStringLiteral("it was resumed as run %1: bioforge report %1").arg(newId)), qPrintable(late.err));
-    }
-
-    // SIGHUP (an ssh connection dropped, the terminal window closed) pauses as Ctrl-C does: the run
-    // was left interrupted, its unit of work lost (trial 24 T24-10).
-    void aHangupPausesTheRunLikeCtrlC()
-    {
-        const QString project = m_dir.filePath(QStringLiteral("hangup"));
-        QProcess p;
-        QCOMPARE(startLongRun(p, project), QStringLiteral("started"));
-        ::kill(pid_t(p.processId()), SIGHUP);
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(p.exitCode(), 3);
-        const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--state"), QStringLiteral("paused")}).out;
-        QCOMPARE(listed.count(QStringLiteral("workbench selftest")), 1);
-    }
-
-    // A terminal output that goes away (`bioforge run … | head`, a pager quit) stops the output, not
-    // the run: SIGPIPE had killed it silently, left interrupted (trial 24 T24-16).
-    void aClosedOutputDoesNotStopTheRun()
-    {
-        const QString project = m_dir.filePath(QStringLiteral("closed-output"));
-        QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), project, QStringLiteral("run"), QStringLiteral("workbench"),
-                                                      QStringLiteral("selftest"), QStringLiteral("--units"), QStringLiteral("40"),
-                                                      QStringLiteral("--work"), QStringLiteral("200")});
-        QVERIFY(p.waitForStarted());
-        p.closeReadChannel(QProcess::StandardOutput);
-        p.closeReadChannel(QProcess::StandardError);
-        QVERIFY(p.waitForFinished(120000));
-        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(p.exitCode(), 0);
-        const QString listed = run({QStringLiteral("--project"), project, QStringLiteral("runs"), QStringLiteral("--state"), QStringLiteral("finished")}).out;
-        QCOMPARE(listed.count(QStringLiteral("workbench selftest")), 1);
     }
 };
 

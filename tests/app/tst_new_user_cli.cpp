@@ -175,19 +175,39 @@ private slots:
         }
     }
 
-    // Started without HOME (cron, a systemd service, `env -i`): the home of the password database,
-    // not the file system's root (/Documents, //.local: trial 24 T24-9).
+    // A terminal output that goes away (`bioforge run … | head`, a pager quit) stops the output, not
+    // the run: SIGPIPE had killed it silently, left interrupted (trial 24 T24-16).
+    void aClosedOutputDoesNotStopTheRun()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("closed-output"));
+        // Through a shell pipe whose reader exits after one byte: the writes after it fail (EPIPE, or
+        // SIGPIPE without the fix: exit 141). The pipeline's status is bioforge's (PIPESTATUS).
+        QProcess p;
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("BIOFORGE"), binPath(QStringLiteral("bioforge")));
+        e.insert(QStringLiteral("PROJECT"), folder);
+        p.setProcessEnvironment(e);
+        p.start(QStringLiteral("/bin/bash"), {QStringLiteral("-c"), QStringLiteral("\"$BIOFORGE\" --project \"$PROJECT\" run workbench selftest --units 40 "
+                                                                                   "--work 200 2>&1 | head -c 1 >/dev/null; echo \"${PIPESTATUS[0]}\"")});
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.readAllStandardOutput().trimmed(), QByteArray("0"));
+        const QByteArray listed = run({QStringLiteral("--project"), folder, QStringLiteral("runs"), QStringLiteral("--state"), QStringLiteral("finished")}).out;
+        QCOMPARE(listed.count("workbench selftest"), 1);
+    }
+    // Started without HOME (cron, a systemd service, `env -i`), or with HOME "/" or relative: the
+    // home of the password database, not the file system's root (/Documents, //.local: trial 24
+    // T24-9, review 68 R68-9).
     void withoutHomeTheUsersHomeFromThePasswordDatabaseIsUsed()
     {
         const passwd* user = ::getpwuid(::getuid());
         if (!user || !user->pw_dir || QByteArray(user->pw_dir) == "/")
             QSKIP("this user has no home folder in the password database");
-        for (const bool empty : {false, true}) {
+        for (const char* home : {static_cast<const char*>(nullptr), "", "/", "relative/home"}) { // "/": a container's unknown user
             QProcessEnvironment e = env();
             for (const char* name : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"})
                 e.remove(QLatin1String(name));
-            if (empty)
-                e.insert(QStringLiteral("HOME"), QString());
+            if (home)
+                e.insert(QStringLiteral("HOME"), QLatin1String(home));
             QProcess p;
             p.setProcessEnvironment(e);
             p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("settings"), QStringLiteral("list")}); // reads, writes nothing

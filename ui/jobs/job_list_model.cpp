@@ -142,8 +142,8 @@ QVariant JobListModel::dormantData(const core::RunRecord& r, int column, int rol
         return fraction;
     const bool elsewhere = r.state == core::RunState::Running || r.state == core::RunState::Queued;
     if (role == Qt::ToolTipRole && elsewhere)
-        return tr("%1\nrun %2, %3 in another program (a terminal's bioforge run): pause it there (Ctrl-C pauses it); the progress is the one "
-                  "it last saved")
+        return tr("%1\nrun %2, %3 in another program (a terminal's bioforge run): Pause or Cancel asks that program to (within a few seconds); "
+                  "the progress is the one it last saved")
             .arg(r.title, r.runId, core::runStateName(r.state));
     if (role == Qt::ToolTipRole)
         return tr("%1\nrun %2, %3 outside this session (before it, or in another program); select it and Resume to continue from its last checkpoint")

@@ -134,6 +134,7 @@ void JobsDock::reloadDormant()
     auto all = runs ? runs->project().store().runs() : core::Expected<QList<core::RunRecord>>(QList<core::RunRecord>{});
     auto progress = runs ? runs->project().store().runProgress() : core::Expected<QHash<QString, double>>(QHash<QString, double>{});
     const QString chosen = selectedRunId();
+    m_askedToStop.clear(); // a state changed: asked again if still running
     m_model->setDormantRuns(all ? *all : QList<core::RunRecord>{}, progress ? *progress : QHash<QString, double>{});
     // A run going on in another program whose process died (kill -9, a closed terminal) commits
     // nothing more: looked for while such a row is shown, and then interrupted, to be resumed here
@@ -176,13 +177,18 @@ void JobsDock::updateButtons()
     auto h = m_session.scheduler().handle(selectedRunId());
     const core::RunState state = h ? h->state() : core::RunState::Finished;
     const bool active = h && (state == core::RunState::Running || state == core::RunState::Queued);
-    m_pause->setEnabled(active && h->pendingStop() == core::StopRequest::None);
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    // Running in another program (a terminal's bioforge, another window): that program is asked to
+    // pause or cancel it (RunService::requestStop; the buttons were off: trial 24 T24-12).
+    const core::RunState shown = rows.isEmpty() ? core::RunState::Finished : m_model->stateAt(rows.first().row());
+    const bool elsewhere = !h && m_session.runs() && (shown == core::RunState::Running || shown == core::RunState::Queued)
+                           && !m_askedToStop.contains(selectedRunId());
+    m_pause->setEnabled((active && h->pendingStop() == core::StopRequest::None) || elsewhere);
     const bool resumable = m_session.runs() && !rows.isEmpty() && m_model->canResume(rows.first().row());
     // A paused or interrupted run can be ended for good (a failed one has ended already).
     const core::RunState rowState = rows.isEmpty() ? core::RunState::Finished : m_model->stateAt(rows.first().row());
     const bool dormant = resumable && (rowState == core::RunState::Paused || rowState == core::RunState::Interrupted);
-    m_cancel->setEnabled(active || dormant);
+    m_cancel->setEnabled(active || dormant || elsewhere);
     m_cancel->setToolTip(dormant ? tr("End this paused run for good: it is no longer offered to resume; its checkpoints and outputs stay in the project")
                                  : tr("Stop the selected run; what it finished is kept"));
     m_resume->setEnabled(resumable);
@@ -192,8 +198,24 @@ void JobsDock::updateButtons()
 void JobsDock::pauseSelected()
 {
     if (m_session.runs())
-        m_session.runs()->pause(selectedRunId());
+        askToStop(selectedRunId(), false);
     updateButtons();
+}
+
+void JobsDock::askToStop(const QString& runId, bool cancel)
+{
+    if (runId.isEmpty())
+        return;
+    if (const auto h = m_session.scheduler().handle(runId); h) {
+        cancel ? m_session.runs()->cancel(runId) : m_session.runs()->pause(runId);
+        return;
+    }
+    if (core::Status asked = m_session.runs()->requestStop(runId, cancel); !asked) {
+        emit errorOccurred(asked.error().message());
+        return;
+    }
+    m_askedToStop.insert(runId); // until its state changes (reloadDormant)
+    emit runDiscarded(tr("Run %1: the program running it was asked to %2 it (within a few seconds)").arg(runId, cancel ? tr("cancel") : tr("pause")));
 }
 
 void JobsDock::cancelSelected()
@@ -202,8 +224,11 @@ void JobsDock::cancelSelected()
     if (!m_session.runs() || id.isEmpty())
         return;
     const auto h = m_session.scheduler().handle(id);
-    if (h && (h->state() == core::RunState::Running || h->state() == core::RunState::Queued)) {
-        m_session.runs()->cancel(id);
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const core::RunState shown = rows.isEmpty() ? core::RunState::Finished : m_model->stateAt(rows.first().row());
+    if ((h && (h->state() == core::RunState::Running || h->state() == core::RunState::Queued))
+        || (!h && (shown == core::RunState::Running || shown == core::RunState::Queued))) {
+        askToStop(id, true);
         updateButtons();
         return;
     }

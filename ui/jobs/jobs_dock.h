@@ -5,6 +5,7 @@
 // Double-clicking a run opens its provenance.
 
 #include <QDockWidget>
+#include <QSet>
 #include <QTimer>
 
 class QPushButton;
@@ -30,6 +31,8 @@ public:
     QString runSelfTest();
     // What the buttons do, for the Run menu's shortcuts too.
     void pauseSelected();
+    // Pauses (cancels) a run of this window; one another program runs is asked of it.
+    void askToStop(const QString& runId, bool cancel);
     void resumeSelected();
     void cancelSelected();
     // The project's runs not started in this session and not over (paused, interrupted, or going on
@@ -40,7 +43,7 @@ signals:
     void runActivated(const QString& runId);
     void runSelected(const QString& runId); // the current row's run (the Checkpoints dock follows it)
     void errorOccurred(const QString& message);
-    void runDiscarded(const QString& message); // a paused or interrupted run cancelled: what became of it, for the status bar
+    void runDiscarded(const QString& message); // a paused or interrupted run cancelled, or a run of another program asked to stop: what became of it, for the status bar
 
 private:
     void updateButtons();
@@ -57,6 +60,7 @@ private:
     QPushButton* m_resume;
     QPushButton* m_cancel;
     QTimer m_orphanCheck; // while a run of another program is shown: whether its process is gone
+    QSet<QString> m_askedToStop; // runs of another program asked to stop, until a state changes
 };
 
 } // namespace bioforge::ui

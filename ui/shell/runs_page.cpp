@@ -157,7 +157,11 @@ RunComparisonDialog* RunsPage::compareSelected()
 
 void RunsPage::reload()
 {
-    const QString selected = selectedRunId();
+    // Every selected run stays selected (a run ending elsewhere dropped the second of two chosen
+    // to compare: review 68 R68-11).
+    QStringList selected;
+    for (const QModelIndex& row : m_table->selectionModel()->selectedRows())
+        selected << m_model->item(row.row(), 0)->text();
     m_model->clear();
     m_resumed.clear();
     m_model->setHorizontalHeaderLabels({tr("Run"), tr("Title"), tr("Plugin"), tr("State"), tr("Created"), tr("Resumes")});
@@ -184,8 +188,8 @@ void RunsPage::reload()
             for (QStandardItem* item : row)
                 item->setToolTip(it->error);
         m_model->appendRow(row);
-        if (it->runId == selected)
-            m_table->selectRow(m_model->rowCount() - 1);
+        if (selected.contains(it->runId))
+            m_table->selectionModel()->select(m_model->index(m_model->rowCount() - 1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
     fitColumns();
     updateButtons();

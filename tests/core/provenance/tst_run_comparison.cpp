@@ -40,6 +40,22 @@ private slots:
         RunRecord a = base(QStringLiteral("a")), b = base(QStringLiteral("b"));
         const RunComparison same = compareRuns(a, b);
         QVERIFY(same.differences.isEmpty()); // ids and times are no difference
+
+        // Inputs of one name (every FASTA of a viral run) are compared each, by their place; a
+        // decimal parameter reads as written.
+        RunRecord fastas = a, other = b;
+        fastas.inputs = {{QStringLiteral("FASTA"), QStringLiteral("/d/1.fa"), QString(64, QLatin1Char('a')), 1},
+                         {QStringLiteral("FASTA"), QStringLiteral("/d/2.fa"), QString(64, QLatin1Char('b')), 1}};
+        other.inputs = fastas.inputs;
+        other.inputs[0].sha256 = QString(64, QLatin1Char('c'));
+        fastas.parameters.insert(QStringLiteral("rate"), 0.3);
+        other.parameters.insert(QStringLiteral("rate"), 0.1);
+        const RunComparison two = compareRuns(fastas, other);
+        QCOMPARE(two.differences.size(), 2);
+        QCOMPARE(two.differences[0].key, QStringLiteral("rate"));
+        QCOMPARE(two.differences[0].a, QStringLiteral("0.3"));
+        QCOMPARE(two.differences[1].key, QStringLiteral("FASTA"));
+        QCOMPARE(two.same.at(2), (std::pair{QStringLiteral("inputs"), 1})); // "FASTA #2"
         QCOMPARE(same.secondsA, 12);
         QCOMPARE(same.secondsB, 30);
 

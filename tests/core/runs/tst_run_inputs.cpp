@@ -306,6 +306,23 @@ private slots:
         QCOMPARE(m_project->store().run(*resumed)->inputs.size(), 1);
         QVERIFY(m_scheduler->waitForIdle(60000));
         QVERIFY(stored.isEmpty()); // nothing pinned anew
+        // A resume that fails on the check keeps them in its closed record (the job recorded none):
+        // resumed again with its pins gone, it is still checked (review 68 R68-1).
+        auto second = runs.start(QStringLiteral("lists"), QStringLiteral("copy"), {{QStringLiteral("inputs"), QJsonArray{a}}});
+        QVERIFY(second && m_scheduler->waitForIdle(60000));
+        QVERIFY(writeAll(a, ">a\nTTTT\n"));
+        auto refused = runs.resume(*second);
+        QVERIFY(refused && m_scheduler->waitForIdle(60000));
+        const auto failed = m_project->store().run(*refused);
+        QCOMPARE(failed->state, RunState::Failed);
+        QCOMPARE(failed->inputs.size(), 1);
+        QCOMPARE(failed->inputs.first().sha256, QString::fromLatin1(QCryptographicHash::hash(">a\nACGT\n", QCryptographicHash::Sha256).toHex()));
+        QVERIFY(QDir(m_project->checkpointDir(*second)).removeRecursively());
+        auto again = runs.resume(*refused);
+        QVERIFY(again && m_scheduler->waitForIdle(60000));
+        QVERIFY2(m_project->store().run(*again)->error.startsWith(QStringLiteral("the input %1 changed since this run began").arg(a)),
+                 qPrintable(m_project->store().run(*again)->error));
+        QVERIFY(writeAll(a, ">a\nACGT\n"));
     }
 
     void aResumeWithoutValidPinsSaysItCouldNotCheckAndAStopStopsTheHash()

@@ -10,10 +10,11 @@
 // pause, a kill -9 or a crash resumes in the same epoch and ends with weights
 // bit-identical to an uninterrupted run (same seed, same threads).
 // Running out of device memory drops the batch cleanly (nothing applied),
-// halves the batch size, goes on, and is recorded. The epoch history is
-// appended as it grows (memory holds none) to a file beside the checkpoints,
-// which a resumed run shares, and copied whole to history.csv in the run
-// folder when training ends (so a resumed run's history has every epoch).
+// halves the batch size, goes on, and is recorded. Each member's epoch history
+// (one line an epoch) is kept in its verified checkpoint entry with the epoch's
+// state, and history.csv in the run folder is made from them when training
+// ends: a resumed run's history has every epoch once, a member recomputed from
+// a rejected entry its own epochs only (trial 24 T24-19).
 
 #include "henaw/feature_encoder.h"
 #include "henaw/henaw_config.h"

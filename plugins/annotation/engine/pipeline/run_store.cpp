@@ -67,17 +67,24 @@ core::Expected<std::unique_ptr<RunStore>> RunStore::openChecked(const QString& p
         if (!opened && !damaged(opened.error().message()))
             return opened.error();
         if (opened) {
+            // quick_check's rows other than "ok" are damage; a query that fails is damage only where
+            // SQLite says so (a locked file, a disk I/O error or a full disk may pass: review 68 R68-5).
             auto q = (*opened)->m_db->prepare(QStringLiteral("PRAGMA quick_check"));
-            QString answer;
-            if (!q)
-                answer = q.error().message();
-            else if (core::Status st = (*opened)->m_db->run(*q); !st)
-                answer = st.error().message();
-            else
-                answer = q->next() ? q->value(0).toString() : QStringLiteral("no answer to PRAGMA quick_check");
-            if (answer == QLatin1String("ok"))
+            if (!q) {
+                if (!damaged(q.error().message()))
+                    return q.error();
+                why = q.error().message();
+            } else if (core::Status st = (*opened)->m_db->run(*q); !st) {
+                if (!damaged(st.error().message()))
+                    return st.error();
+                why = st.error().message();
+            } else if (!q->next()) {
+                return core::Error(QStringLiteral("%1: PRAGMA quick_check gave no answer").arg(path), core::Error::Kind::Io);
+            } else if (q->value(0).toString() == QLatin1String("ok")) {
                 return opened;
-            why = answer;
+            } else {
+                why = q->value(0).toString();
+            }
         } else {
             why = opened.error().message();
         }

@@ -84,8 +84,14 @@ core::Expected<std::optional<SourceContig>> ContigSource::next()
                 // nor one the system would not open: too many open files, a stale network handle):
                 // skipped, the other inputs read (one empty assembly stopped a batch of 50: trial 24
                 // T24-4). One that cannot be opened may be mended outside the run: it fails the run.
+                // A damaged compressed stream (Kind::Io) fails the run, as one met later does.
                 QFile probe(m_files[m_current]);
-                if (QFileInfo(m_files[m_current]).isFile() && probe.open(QIODevice::ReadOnly)) {
+                const bool opens = QFileInfo(m_files[m_current]).isFile() && probe.open(QIODevice::ReadOnly);
+                if (opens && reader.error().kind() == core::Error::Kind::Io) {
+                    m_inputAtFault = true;
+                    return reader.error();
+                }
+                if (opens) {
                     m_doneBytes += QFileInfo(m_files[m_current]).size();
                     skipFile(reader.error().message());
                     continue;
