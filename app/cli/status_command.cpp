@@ -12,6 +12,7 @@
 #include "runs/session.h"
 #include "store/project.h"
 #include "store/project_store.h"
+#include "util/short_list.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -189,12 +190,41 @@ int cmdStatus(CliContext& ctx, const QStringList& argsIn)
                   << Qt::flush;
         return kOk;
     }
-    if (shown.isEmpty()) {
-        ctx.out() << "no cluster run under way in " << project->folder() << Qt::endl;
+    // A local run asked for by id: its state and saved progress, not "not a cluster run".
+    if (!args.isEmpty() && !shown.first().parameters.contains(QLatin1String("cluster"))) {
+        const core::RunRecord& r = shown.first();
+        ctx.out() << "run " << r.runId << " (" << r.pluginId << ' ' << r.verb << ", a local run): " << core::runStateName(r.state);
+        if (const auto progress = project->store().runProgress(r.runId); progress && r.state != core::RunState::Finished)
+            ctx.out() << " at " << QString::number(std::floor(*progress * 1000) / 10, 'f', 1) << " %";
+        if (const core::RunRecord* next = core::continuationOf(*all, r.runId))
+            ctx.out() << "; resumed as run " << next->runId << " (" << core::runStateName(next->state) << ')';
+        else if (r.resumable())
+            ctx.out() << "; 'bioforge resume " << r.runId << "' continues it";
+        ctx.out() << Qt::endl;
         return kOk;
     }
+    if (shown.isEmpty())
+        ctx.out() << "no cluster run under way in " << project->folder() << Qt::endl;
     for (const core::RunRecord& r : shown)
         printStatus(ctx, r, project->checkpointDir(r.checkpointId), statusOfRun(r));
+    // The local runs under way or waiting to be resumed, in one line (after a crash `status` said
+    // only "no cluster run under way": trial 24 T24-18).
+    if (args.isEmpty()) {
+        QStringList waiting, going;
+        for (const core::RunRecord& r : *all) {
+            if (r.parameters.contains(QLatin1String("cluster")) || core::continuationOf(*all, r.runId))
+                continue;
+            if (r.state == core::RunState::Running || r.state == core::RunState::Queued)
+                going << QStringLiteral("%1 (%2)").arg(r.runId, core::runStateName(r.state));
+            else if (r.state == core::RunState::Paused || r.state == core::RunState::Interrupted)
+                waiting << QStringLiteral("%1 (%2)").arg(r.runId, core::runStateName(r.state));
+        }
+        if (!going.isEmpty())
+            ctx.out() << "local runs under way: " << core::shortList(going, QStringLiteral(", ")) << Qt::endl;
+        if (!waiting.isEmpty())
+            ctx.out() << "local runs to resume: " << core::shortList(waiting, QStringLiteral(", ")) << " ('bioforge resume' continues them; 'bioforge runs' lists all)"
+                      << Qt::endl;
+    }
     return kOk;
 }
 

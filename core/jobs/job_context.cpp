@@ -5,6 +5,8 @@
 #include "log/log.h"
 #include "provenance/provenance_recorder.h"
 
+#include <cmath>
+
 namespace bioforge::core {
 
 JobContext::JobContext(QString runId, const Clock& clock, Services services, QJsonObject parameters)
@@ -204,7 +206,17 @@ ProgressSnapshot JobContext::snapshot() const
     // A last stage of one unit (writing the outputs) shows no rate of its own until it is done: the
     // whole job's gives its ETA.
     const bool lastStage = s.stageIndex >= 0 && s.stageIndex == stages.size() - 1 && m_progress.stageTotal() > 1;
-    s.etaMs = lastStage ? m_stageRate.remainingMs() : m_eta.remainingMs();
+    // An earlier stage of a known size whose own rate is known: the rest of the bar at the rate this
+    // stage moves it, the later stages counted by their weights — not the whole job's rate, whose
+    // window holds the moments an earlier stage took ("ETA 0:04" with 26 s of clocks left to
+    // compare: trial 24 T24-14). Until the stage shows a rate, the whole job's.
+    const double share = m_progress.currentStageShare(), stagePerSecond = m_stageRate.fractionPerSecond();
+    if (lastStage)
+        s.etaMs = m_stageRate.remainingMs();
+    else if (m_progress.stageTotal() > 1 && share > 0.0 && stagePerSecond > 0.0)
+        s.etaMs = qint64(std::llround((1.0 - s.fraction) / (share * stagePerSecond) * 1000.0));
+    else
+        s.etaMs = m_eta.remainingMs();
     s.unitsPerSecond = m_stageRate.unitsPerSecond();
     if (s.stageIndex >= 0 && s.stageIndex < stages.size()) {
         s.unit = stages[s.stageIndex].unit;

@@ -35,6 +35,16 @@ void ProgressModel::markAllComplete() { m_complete = true; }
 
 void ProgressModel::startAt(double fraction) { m_reported = std::clamp(std::max(m_reported, fraction), 0.0, 1.0); }
 
+double ProgressModel::currentStageShare() const
+{
+    if (m_current < 0 || m_current >= m_stages.size())
+        return 0.0;
+    double total = 0.0;
+    for (const StageSpec& s : m_stages)
+        total += s.weight;
+    return total > 0.0 ? m_stages[m_current].weight / total : 0.0;
+}
+
 double ProgressModel::fraction(qint64 stageDone)
 {
     double value = 0.0;

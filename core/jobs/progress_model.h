@@ -31,6 +31,8 @@ public:
 
     // Fraction for `stageDone` units done in the current stage.
     double fraction(qint64 stageDone);
+    // The current stage's share of the bar (its weight over all the weights; 0 before a stage).
+    double currentStageShare() const;
     const QList<StageSpec>& stages() const { return m_stages; }
     int currentStage() const { return m_current; }
     qint64 stageTotal() const { return m_stageTotal; }

@@ -17,14 +17,19 @@ using namespace bioforge::test;
 class TstCliInterrupts : public CliTestBase {
     Q_OBJECT
 
-    // Each test's run in a project of its own: "started" counts that project's checkpoints.
-    QString stateOf(const QString& folder, const QString& runId)
+    // Each test's run in a project of its own ("started" counts that project's checkpoints): what
+    // `bioforge --project FOLDER ARGS` prints.
+    QByteArray printedIn(const QString& folder, const QStringList& args)
     {
         QProcess p;
         p.setProcessEnvironment(env());
-        p.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), folder, QStringLiteral("show"), runId});
+        p.start(binPath(QStringLiteral("bioforge")), QStringList{QStringLiteral("--project"), folder} + args);
         p.waitForFinished(60000);
-        return QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QLatin1String("state")).toString();
+        return p.readAllStandardOutput();
+    }
+    QString stateOf(const QString& folder, const QString& runId)
+    {
+        return QJsonDocument::fromJson(printedIn(folder, {QStringLiteral("show"), runId})).object().value(QLatin1String("state")).toString();
     }
 
 private slots:
@@ -37,7 +42,16 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 3);
-        QCOMPARE(stateOf(folder, runIdFrom(QString::fromUtf8(p.readAllStandardError()))), QStringLiteral("paused"));
+        const QString id = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QCOMPARE(stateOf(folder, id), QStringLiteral("paused"));
+        // `status` names a local run waiting to be resumed, and a local run's id gives its state
+        // (it said "no cluster run under way", "not a cluster run": trial 24 T24-18).
+        const QString status = QString::fromUtf8(printedIn(folder, {QStringLiteral("status")}));
+        QVERIFY2(status.contains(QStringLiteral("local runs to resume: %1 (paused)").arg(id)), qPrintable(status));
+        const QString one = QString::fromUtf8(printedIn(folder, {QStringLiteral("status"), id}));
+        QVERIFY2(one.startsWith(QStringLiteral("run %1 (workbench selftest, a local run): paused at ").arg(id))
+                     && one.contains(QStringLiteral("'bioforge resume %1' continues it").arg(id)),
+                 qPrintable(one));
     }
 
     void aHangupIgnoredAtStartLeavesTheRunGoing()

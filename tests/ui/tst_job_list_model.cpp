@@ -165,7 +165,7 @@ private slots:
         QVERIFY(!model.canResume(model.rowOf(goingThere)));
         QCOMPARE(model.stateAt(model.rowOf(goingThere)), RunState::Running);
         QCOMPARE(cell(goingThere, JobListModel::State), QStringLiteral("running elsewhere"));
-        QVERIFY(model.data(model.index(model.rowOf(goingThere), JobListModel::Name), Qt::ToolTipRole).toString().contains(QStringLiteral("Ctrl-C")));
+        QVERIFY(model.data(model.index(model.rowOf(goingThere), JobListModel::Name), Qt::ToolTipRole).toString().contains(QStringLiteral("Pause or Cancel asks that program")));
         QVERIFY(model.showsRunsElsewhere());
         model.setStoredProgress({{goingThere, 0.75}});
         QCOMPARE(cell(goingThere, JobListModel::Progress), QStringLiteral("75 %"));

@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+#include <cmath>
+
 using namespace bioforge::core;
 
 class TstEta : public QObject {
@@ -132,6 +134,29 @@ private slots:
         work(two, early, 25, 100); // a quarter of a third in 2.5 s
         QVERIFY(two.snapshot().etaMs.has_value());
         QCOMPARE(*two.snapshot().etaMs, qint64(27'500));
+    }
+
+    void aStageBeforeTheLastIsTimedByItsOwnRate()
+    {
+        // Age evaluate: the tables read in moments (0.6 of the bar by the weights), then 3 clocks
+        // compared at 13 s each, then the tables written (0.1). One clock done, the rest of the bar
+        // at the comparison's rate: 0.3 of the bar at 0.1 each 13 s is 39 s. The whole bar's rate
+        // (0.7 in 13.1 s) had said about 6 s (trial 24 T24-14).
+        ManualClock clock;
+        JobContext ctx(QStringLiteral("r"), clock, {});
+        ctx.defineStages({{QStringLiteral("read"), QStringLiteral("Read"), 0.6}, {QStringLiteral("compare"), QStringLiteral("Compare"), 0.3},
+                          {QStringLiteral("write"), QStringLiteral("Write"), 0.1}});
+        ctx.beginStage(QStringLiteral("read"), 1);
+        (void)ctx.snapshot();
+        clock.advance(100);
+        ctx.advance();
+        ctx.beginStage(QStringLiteral("compare"), 3);
+        (void)ctx.snapshot();
+        work(ctx, clock, 1, 13'000);
+        const ProgressSnapshot s = ctx.snapshot();
+        QVERIFY(std::abs(s.fraction - 0.7) < 1e-9);
+        QVERIFY(s.etaMs.has_value());
+        QVERIFY2(std::abs(*s.etaMs - 39'000) <= 1, qPrintable(QString::number(*s.etaMs)));
     }
 
     void stalledJobHasNoEta()

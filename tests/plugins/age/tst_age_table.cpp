@@ -108,6 +108,28 @@ private slots:
                  qPrintable(refused.issues.first().problem));
     }
 
+    // What a lab export writes in a number column is said as such: a value beyond a limit of
+    // detection ("<0.2"), a unit in the cell ("5.1 mmol/L"); a table without its header line says
+    // so, not "no column 'age' … the header has: 61, 43, …" (trial 24 T24-8).
+    void labTextAndAMissingHeaderAreSaidAsSuch()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("lab-text.csv"));
+        writeAll(path, "person,age,sex,alb,creat\np1,50,M,<0.2,1.0\np2,61,F,4.1 g/dL,0.9\n");
+        CohortReadReport report;
+        QVERIFY(readCohort(path, ageMapping(kTestMapping()), BiomarkerSchema::builtIn(), &report));
+        QCOMPARE(report.counts.value(QStringLiteral("not a number")), qint64(2));
+        QVERIFY2(report.issues.at(0).problem.contains(QStringLiteral("'<0.2' is not a number (a value beyond a limit of detection")),
+                 qPrintable(report.issues.at(0).problem));
+        QVERIFY2(report.issues.at(1).problem.contains(QStringLiteral("'4.1 g/dL' is not a number (a unit in the cell")), qPrintable(report.issues.at(1).problem));
+        const QString headless = m_dir.filePath(QStringLiteral("headless.csv"));
+        writeAll(headless, "p1,50,1,4.3,1.0\np2,61,2,3.9,0.9\n");
+        auto refused = readCohort(headless, ageMapping(kTestMapping()), BiomarkerSchema::builtIn(), nullptr);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().contains(QStringLiteral("its first line holds numbers (4 of its 5 fields"))
+                     && refused.error().message().contains(QStringLiteral("seems to have no header line")),
+                 qPrintable(refused.error().message()));
+    }
+
     // A byte that is not UTF-8 (a table saved as Windows-1252) costs the value it falls in, named by
     // line and column, and nothing in a column the mapping does not read, said once (the whole table
     // failed: trial 20).

@@ -2,6 +2,7 @@
 
 #include "io/csv_reader.h"
 #include "io/table_values.h"
+#include "util/short_list.h"
 
 #include <QHash>
 #include <QSet>
@@ -143,6 +144,16 @@ core::Expected<CohortStream> CohortStream::open(const QString& path, const Colum
             d.usedColumns.insert(c);
     // A table the mapping does not fit is Invalid: a resume reads the same pinned table with the same
     // mapping (a run's failure on it needs a new run: trial 23 T23-17).
+    // A table without its header line: its first row was taken for one, and "the header has: 61,
+    // 43, 63.6, …" said nothing of why (trial 24 T24-8).
+    const QChar delimiter = d.reader->delimiter();
+    const auto numeric = std::count_if(header.begin(), header.end(), [delimiter](const QString& h) { return core::parseTableNumber(h.trimmed(), delimiter).has_value(); });
+    if (d.ageCol < 0 && header.size() >= 2 && numeric * 2 > header.size())
+        return Error(QStringLiteral("%1: its first line holds numbers (%2 of its %3 fields: %4), not column names: the table seems to have no header "
+                                    "line; add one naming the columns as the mapping '%5' reads them (age: '%6')")
+                         .arg(path, QString::number(numeric), QString::number(header.size()), core::shortList(header, QStringLiteral(", "), 5),
+                              mapping.name, mapping.ageColumn),
+                     Error::Kind::Invalid);
     if (d.ageCol < 0)
         return Error(QStringLiteral("%1: no column '%2' (chronological age, as the mapping '%3' says)%4; the header has: %5%6")
                          .arg(path, mapping.ageColumn, mapping.name, d.report->caseAmbiguityNote(mapping.ageColumn), header.join(QStringLiteral(", ")),
@@ -277,13 +288,20 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
         if (!std::isfinite(v)) {
             // A European spreadsheet's "93,5" (or a thousands separator, "1,200"): said, since every
             // value of such a table fails alike.
+            // A value below or above a limit of detection ("<0.2"), and a unit written in the cell
+            // ("5.1 mmol/L"), the commonest text in a lab export, are said as such (trial 24 T24-8).
             static const QRegularExpression decimalComma(QStringLiteral("^[-+]?\\d+,\\d+$"));
-            r.add(QStringLiteral("not a number"), line, name,
-                  QStringLiteral("'%1' is not a number%2").arg(text.left(40), decimalComma.match(text).hasMatch()
-                                                                                  ? QStringLiteral(" (a comma in a number: write a decimal point, 93.5 "
-                                                                                                   "not 93,5, and no thousands separator)")
-                                                                                  : QString()),
-                  text.left(40));
+            static const QRegularExpression censored(QStringLiteral("^\\s*[<>]=?\\s*[-+]?\\d"));
+            static const QRegularExpression withUnit(QStringLiteral("^\\s*[-+]?\\d+([.,]\\d+)?\\s*[^\\d\\s.,]"));
+            const QString hint = decimalComma.match(text).hasMatch()
+                                     ? QStringLiteral(" (a comma in a number: write a decimal point, 93.5 not 93,5, and no thousands separator)")
+                                 : censored.match(text).hasMatch()
+                                     ? QStringLiteral(" (a value beyond a limit of detection: give a number for it, such as half the limit, or leave "
+                                                      "the cell empty; the row is read without it)")
+                                 : withUnit.match(text).hasMatch()
+                                     ? QStringLiteral(" (a unit in the cell: give the number alone; the mapping says the column's unit)")
+                                     : QString();
+            r.add(QStringLiteral("not a number"), line, name, QStringLiteral("'%1' is not a number%2").arg(text.left(40), hint), text.left(40));
             return std::nan("");
         }
         return v;
