@@ -137,12 +137,18 @@ Expected<std::optional<FastaRecord>> FastaReader::next()
         qsizetype idEnd = 0;
         while (idEnd < trimmed.size() && !isBlank(trimmed[idEnd]) && trimmed[idEnd] != '\v' && trimmed[idEnd] != '\f')
             ++idEnd; // ASCII white space only: 0x85 and 0xA0 are bytes inside UTF-8 characters ('à', 'Å')
+        const qsizetype bad = firstInvalidUtf8(line); // 0-based in the line
+        const QString byte = QStringLiteral("byte %1 of its header line, 0x%2").arg(QString::number(bad + 1), QStringLiteral("%1").arg(uchar(line[bad]), 2, 16, QLatin1Char('0')));
         if (auto id = decodeUtf8Line(trimmed.left(idEnd), m_lines->path(), record.headerLine); id && !id->isEmpty()) {
-            const qsizetype bad = firstInvalidUtf8(line); // 0-based in the line
-            record.notes << errorAt(record.headerLine, QStringLiteral("record '%1': its description is not UTF-8 (byte %2 of its header line, 0x%3): read as Latin-1")
-                                                         .arg(*id, QString::number(bad + 1), QStringLiteral("%1").arg(uchar(line[bad]), 2, 16, QLatin1Char('0'))))
-                              .message();
+            record.notes << errorAt(record.headerLine, QStringLiteral("record '%1': its description is not UTF-8 (%2): read as Latin-1").arg(*id, byte)).message();
             header = *id + QLatin1Char(' ') + QString::fromLatin1(trimmed.mid(idEnd).trimmed());
+        } else if (idEnd > 0) {
+            // The id itself (a LIMS export's "café_contig"): read as Latin-1 too, and said, rather than
+            // the sequence lost for one accented letter (trial 24 T24-5).
+            header = QString::fromLatin1(trimmed);
+            record.notes << errorAt(record.headerLine, QStringLiteral("record '%1': its id is not UTF-8 (%2): read as Latin-1; the outputs name it so")
+                                                         .arg(QString::fromLatin1(trimmed.left(idEnd)), byte))
+                              .message();
         } else {
             problem = Error(header.error().message() + QStringLiteral(" (in the header's id)"));
         }

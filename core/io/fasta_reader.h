@@ -7,9 +7,9 @@
 // reader carries on with the next record, so one bad record never loses the
 // rest of the file; a broken stream (truncated gzip) ends the file with an
 // error and streamFailed() tells the two apart. Two repairs are made and said
-// in the record's notes: a header whose id is UTF-8 but whose description is
-// not (an old NCBI/EMBL export's Latin-1 'é') keeps its record, the description
-// read as Latin-1; a '>' inside a sequence line (two files concatenated, the
+// in the record's notes: a header that is not UTF-8 (an old NCBI/EMBL or LIMS
+// export's Latin-1 'é', in its description or its id) keeps its record, read
+// as Latin-1; a '>' inside a sequence line (two files concatenated, the
 // first without its final newline) ends the record there and starts the next.
 
 #include "io/line_reader.h"

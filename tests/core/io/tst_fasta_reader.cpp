@@ -222,15 +222,20 @@ private slots:
         QVERIFY2(!errors[0].contains(QStringLiteral("protein")), qPrintable(errors[0]));
     }
 
+    // An id that is not UTF-8 (a LIMS export's Latin-1 'é'): the record is read, its id as Latin-1,
+    // named by line and byte in a note (the sequence was lost for one letter: trial 24 T24-5).
     void headerBytesThatAreNotUtf8AreNamedByLineAndByte()
     {
         const QString path = write(QStringLiteral("latin1.fa"), ">ok\nACGT\n>caf\xe9 contig\nACGT\n>next\nGG\n");
         QStringList errors;
         const auto records = readAllRecords(path, &errors);
-        QCOMPARE(records.size(), 2);
-        QCOMPARE(errors.size(), 1);
-        QVERIFY2(errors[0].startsWith(path + QStringLiteral(":3: byte 5 (0xe9)")) && errors[0].endsWith(QStringLiteral("(in the header's id)")), qPrintable(errors[0]));
-        QVERIFY(records[0].notes.isEmpty() && records[1].notes.isEmpty());
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'|')));
+        QCOMPARE(records.size(), 3);
+        QCOMPARE(records[1].id, QString::fromUtf8("caf\xc3\xa9"));
+        QCOMPARE(records[1].description, QStringLiteral("contig"));
+        QCOMPARE(records[1].notes,
+                 QStringList{path + QString::fromUtf8(":3: record 'caf\xc3\xa9': its id is not UTF-8 (byte 5 of its header line, 0xe9): read as Latin-1; the outputs name it so")});
+        QVERIFY(records[0].notes.isEmpty() && records[2].notes.isEmpty());
     }
 
     // Not UTF-8 only in the description (an old NCBI/EMBL export's Latin-1 'é'): the record is read
