@@ -26,14 +26,11 @@ QString ModelRegistry::defaultRegistryFile()
 
 namespace {
 
-// A registry file's models, or why it is none.
-Expected<QList<ModelEntry>> readRegistry(const QString& file)
+// The models of a registry file's bytes, or why they are none.
+Expected<QList<ModelEntry>> parseRegistry(const QByteArray& raw, const QString& file)
 {
-    auto raw = AtomicFile::readVerified(file);
-    if (!raw)
-        return raw.error();
     QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(*raw, &err);
+    const QJsonDocument doc = QJsonDocument::fromJson(raw, &err);
     if (!doc.isObject())
         return Error(QStringLiteral("%1: not a model registry (%2)").arg(file, err.errorString()));
     QList<ModelEntry> models;
@@ -44,6 +41,14 @@ Expected<QList<ModelEntry>> readRegistry(const QString& file)
         models.append(*e);
     }
     return models;
+}
+
+Expected<QList<ModelEntry>> readRegistry(const QString& file)
+{
+    auto raw = AtomicFile::readVerified(file);
+    if (!raw)
+        return raw.error();
+    return parseRegistry(*raw, file);
 }
 
 } // namespace
@@ -92,11 +97,9 @@ Status ModelRegistry::save() const
 {
     // The file as it was, kept (`<file>.bak`) where it reads: the way back from one damaged later
     // (a full disk, an editor killed: trial 24 T24-11). A damaged one never replaces a good copy.
-    if (QFileInfo::exists(m_file) && readRegistry(m_file)) {
-        auto raw = AtomicFile::readVerified(m_file);
-        if (raw)
+    if (QFileInfo::exists(m_file))
+        if (auto raw = AtomicFile::readVerified(m_file); raw && parseRegistry(*raw, m_file)) // read once
             (void)AtomicFile::write(m_file + QStringLiteral(".bak"), *raw); // a copy not kept is no reason to refuse the change
-    }
     QJsonArray list;
     for (const ModelEntry& e : m_models)
         list.append(e.toJson());
