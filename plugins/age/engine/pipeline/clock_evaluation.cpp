@@ -31,8 +31,58 @@ QJsonObject ClockEvaluation::toJson() const
             {QStringLiteral("note"), note}};
 }
 
+std::optional<ClockEvaluation> ClockEvaluation::fromJson(const QJsonObject& json)
+{
+    const auto number = [](const QJsonValue& v) { return v.isDouble() ? v.toDouble() : std::nan(""); };
+    const auto interval = [&](const QJsonValue& v) -> std::optional<Interval> {
+        const QJsonArray a = v.toArray();
+        if (!v.isArray() || a.size() != 2)
+            return std::nullopt;
+        return Interval{number(a.at(0)), number(a.at(1))};
+    };
+    const char* fields[] = {"clock", "rows", "deaths", "c_index_95", "c_index_acceleration_95", "hazard_ratio_95", "km_by_advance_quartile", "quartiles_of",
+                            "cox_adjusted_for", "note"};
+    for (const char* f : fields)
+        if (!json.contains(QLatin1String(f)))
+            return std::nullopt;
+    ClockEvaluation e;
+    e.clock = json.value(QLatin1String("clock")).toString();
+    e.rows = qint64(json.value(QLatin1String("rows")).toDouble());
+    e.deaths = qint64(json.value(QLatin1String("deaths")).toDouble());
+    e.correlationWithAge = number(json.value(QLatin1String("correlation_with_age")));
+    e.cIndex = number(json.value(QLatin1String("c_index")));
+    e.cIndexAdvance = number(json.value(QLatin1String("c_index_acceleration")));
+    e.hazardRatio = number(json.value(QLatin1String("hazard_ratio_per_unit_acceleration")));
+    const auto ci = interval(json.value(QLatin1String("c_index_95"))), cia = interval(json.value(QLatin1String("c_index_acceleration_95"))),
+               hr = interval(json.value(QLatin1String("hazard_ratio_95")));
+    const QJsonArray curves = json.value(QLatin1String("km_by_advance_quartile")).toArray();
+    if (!ci || !cia || !hr || curves.size() != qsizetype(e.quartiles.size()))
+        return std::nullopt;
+    e.cIndexInterval = *ci;
+    e.cIndexAdvanceInterval = *cia;
+    e.hazardRatioInterval = *hr;
+    for (qsizetype g = 0; g < curves.size(); ++g) {
+        const QJsonObject c = curves.at(g).toObject();
+        const QJsonArray time = c.value(QLatin1String("time_months")).toArray(), survival = c.value(QLatin1String("survival")).toArray();
+        if (time.size() != survival.size())
+            return std::nullopt;
+        SurvivalCurve& curve = e.quartiles[size_t(g)];
+        curve.rows = qint64(c.value(QLatin1String("rows")).toDouble());
+        curve.events = qint64(c.value(QLatin1String("deaths")).toDouble());
+        for (qsizetype i = 0; i < time.size(); ++i) {
+            curve.time.push_back(number(time.at(i)));
+            curve.survival.push_back(number(survival.at(i)));
+        }
+    }
+    e.quartilesOfAcceleration = json.value(QLatin1String("quartiles_of")).toString() == QLatin1String("acceleration");
+    for (const QJsonValue& v : json.value(QLatin1String("cox_adjusted_for")).toArray())
+        e.coxAdjustedFor << v.toString();
+    e.note = json.value(QLatin1String("note")).toString();
+    return e;
+}
+
 ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::vector<double>& values, bool difference, bool adjustForAge, int replicates,
-                              uint64_t seed)
+                              uint64_t seed, const std::function<bool()>& replicateDone)
 {
     ClockEvaluation e;
     e.clock = name;
@@ -97,9 +147,19 @@ ClockEvaluation evaluateClock(const QString& name, const Cohort& c, const std::v
         return concordanceIndex(d, rk);
     };
     if (replicates > 0) {
-        e.cIndexInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, value); }, replicates, seed);
-        if (difference)
-            e.cIndexAdvanceInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, advance); }, replicates, seed + 1);
+        bool stopped = false;
+        const auto done = [&] {
+            stopped = replicateDone && !replicateDone();
+            return !stopped;
+        };
+        e.cIndexInterval = bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, value); }, replicates, seed, 0.95, done);
+        if (difference && !stopped)
+            e.cIndexAdvanceInterval =
+                bootstrapInterval(value.size(), [&](const std::vector<size_t>& rows) { return resampled(rows, advance); }, replicates, seed + 1, 0.95, done);
+        if (stopped) {
+            e.complete = false;
+            return e;
+        }
     }
     // Adjusted for age and sex; a covariate the same for everyone (a men-only cohort, one age) has no
     // coefficient to estimate and is left out, as R's coxph gives it NA and estimates the rest (the

@@ -23,6 +23,8 @@
 
 #include <array>
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <vector>
 
 namespace bioforge::age {
@@ -42,14 +44,28 @@ struct ClockEvaluation {
     std::array<SurvivalCurve, 4> quartiles;
     bool quartilesOfAcceleration = true;
     QString note;               // why a figure is missing
+    bool complete = true;       // false: stopped in its bootstrap (a pause); nothing of it is to be kept
 
     QJsonObject toJson() const;
+    // What toJson() wrote (a checkpoint entry's): null figures are NaN; nullopt where a field is
+    // missing or of another type.
+    static std::optional<ClockEvaluation> fromJson(const QJsonObject& json);
 };
+
+// The steps evaluateClock() reports through `replicateDone`, at most: one bootstrap resample of the
+// clock's C-index (and of its acceleration's, with a difference) each; the progress of an evaluate
+// run counts them, as they are nearly all of its time.
+inline qint64 bootstrapSteps(bool advanceIsDifference, int bootstrapReplicates)
+{
+    return qint64(bootstrapReplicates) * (advanceIsDifference ? 2 : 1);
+}
 
 // `values` per cohort row (NaN = none); advanceIsDifference: acceleration =
 // value - age, else the value itself; adjustForAge false for age itself
-// (the Cox model then has the value and sex only).
+// (the Cox model then has the value and sex only). `replicateDone`, when given, is called after
+// each bootstrap resample (bootstrapSteps() at most); false stops the evaluation at once (a pause):
+// the result is then not complete.
 ClockEvaluation evaluateClock(const QString& name, const Cohort& cohort, const std::vector<double>& values, bool advanceIsDifference,
-                              bool adjustForAge, int bootstrapReplicates, uint64_t seed);
+                              bool adjustForAge, int bootstrapReplicates, uint64_t seed, const std::function<bool()>& replicateDone = {});
 
 } // namespace bioforge::age

@@ -1,5 +1,6 @@
 #include "pipeline/clock_jobs.h"
 
+#include "checkpoint/checkpoint_store.h"
 #include "io/csv_writer.h"
 #include "jobs/job_context.h"
 #include "henaw/henaw_model.h"
@@ -28,15 +29,17 @@ namespace {
 
 JobOutcome stopped(const core::JobContext& ctx) { return ctx.stopRequest() == core::StopRequest::Pause ? JobOutcome::Paused : JobOutcome::Cancelled; }
 
-// `streamed`: the compute stage reads the table as it goes and counts bytes.
-QList<core::StageSpec> stages(bool evaluate, bool streamed = false)
+// `streamed`: the compute stage reads the table as it goes and counts bytes. `replicates`: the
+// bootstrap resamples of an evaluate run, nearly all of its time (1000 of them: ~85 % of the bar).
+QList<core::StageSpec> stages(bool evaluate, bool streamed = false, int replicates = 0)
 {
     QList<core::StageSpec> s{{QStringLiteral("read"), QStringLiteral("Read and check the table"), 0.3, QStringLiteral("tables")},
                              {QStringLiteral("train"), QStringLiteral("Train reference models"), 0.3, QStringLiteral("models")},
                              {QStringLiteral("compute"), QStringLiteral("Compute the clocks"), streamed ? 0.6 : 0.2,
                               streamed ? QStringLiteral("bytes") : QStringLiteral("clocks")}};
     if (evaluate)
-        s.append({QStringLiteral("evaluate"), QStringLiteral("Compare against mortality"), 0.4, QStringLiteral("clocks")});
+        s.append({QStringLiteral("evaluate"), QStringLiteral("Compare against mortality"), 0.4 + 0.004 * std::max(0, replicates),
+                  replicates > 0 ? QStringLiteral("resamples") : QStringLiteral("clocks")});
     s.append({QStringLiteral("write"), QStringLiteral("Write the results"), 0.05, QStringLiteral("files")});
     return s;
 }
@@ -123,7 +126,7 @@ JobOutcome ClocksJob::run(core::JobContext& ctx)
 
 JobOutcome EvaluateJob::run(core::JobContext& ctx)
 {
-    QList<core::StageSpec> all = stages(true);
+    QList<core::StageSpec> all = stages(true, false, m_settings.bootstrapReplicates);
     if (!m_settings.henawTrain.isEmpty())
         all = all.mid(0, 3) + henawTrainingStages() + all.mid(3);
     ctx.defineStages(all);
@@ -229,7 +232,12 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
         masked.push_back(std::move(v));
         c.values = &masked.back();
     }
-    ctx.beginStage(QStringLiteral("evaluate"), qint64(candidates.size()));
+    // One unit per clock and one per bootstrap resample: the resamples are nearly all of the time.
+    const int replicates = m_settings.bootstrapReplicates;
+    qint64 units = 0;
+    for (const Candidate& c : candidates)
+        units += 1 + bootstrapSteps(c.difference, replicates);
+    ctx.beginStage(QStringLiteral("evaluate"), units);
     QJsonArray evaluations;
     core::CsvWriter table;
     table.writeRow({QStringLiteral("clock"), QStringLiteral("rows"), QStringLiteral("deaths"), QStringLiteral("correlation_with_age"), QStringLiteral("c_index"),
@@ -238,9 +246,44 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
                     QStringLiteral("note")});
     bool anyEvaluated = false; // a C-index for some clock: else every statistic is empty (too few people or deaths)
     QString tooFew;
-    for (const Candidate& c : candidates) {
+    core::CheckpointStore& store = ctx.checkpoints();
+    m_readBack = 0;
+    for (size_t k = 0; k < candidates.size(); ++k) {
+        const Candidate& c = candidates[k];
         const bool isAge = c.name == QLatin1String("chronological age");
-        ClockEvaluation e = evaluateClock(c.name, result.cohort, *c.values, c.difference, !isAge, m_settings.bootstrapReplicates, m_settings.seed);
+        const qint64 clockUnits = 1 + bootstrapSteps(c.difference, replicates);
+        // A clock compared before a pause: its entry names it among as many clocks (the same inputs are pinned).
+        const QString key = QStringLiteral("evaluate/clock-%1").arg(k, 2, 10, QLatin1Char('0'));
+        std::optional<ClockEvaluation> kept;
+        if (const auto entry = store.loadOrDiscard(key)) {
+            const QJsonObject& state = entry->state;
+            if (state.value(QLatin1String("clock")).toString() == c.name && state.value(QLatin1String("clocks")).toInt() == int(candidates.size())
+                && state.value(QLatin1String("bootstrap")).toInt() == replicates)
+                kept = ClockEvaluation::fromJson(state.value(QLatin1String("evaluation")).toObject());
+            if (!kept)
+                ctx.warn(QStringLiteral("evaluate, %1: the checkpoint entry %2 is for another comparison; compared again").arg(c.name, key));
+        }
+        if (kept) {
+            ++m_readBack;
+            ctx.setMessage(QStringLiteral("%1: read back from the checkpoint").arg(c.name));
+            ctx.advanceReused(clockUnits);
+        } else {
+            ctx.setMessage(replicates > 0 ? QStringLiteral("%1: %2 bootstrap resamples").arg(c.name).arg(bootstrapSteps(c.difference, replicates)) : c.name);
+            qint64 done = 0;
+            ClockEvaluation e = evaluateClock(c.name, result.cohort, *c.values, c.difference, !isAge, replicates, m_settings.seed, [&] {
+                ctx.advance();
+                if (++done == m_pauseResample && int(k) == m_pauseClock)
+                    ctx.requestPause();
+                return !ctx.stopRequested();
+            });
+            if (!e.complete)
+                return stopped(ctx); // the clocks compared so far are kept; this one starts again on resume
+            ctx.advance(clockUnits - done); // the clock's point estimates, and resamples it had not (too few people)
+            orThrow(store.save(key, {{QStringLiteral("clock"), c.name}, {QStringLiteral("clocks"), int(candidates.size())},
+                                     {QStringLiteral("bootstrap"), replicates}, {QStringLiteral("evaluation"), e.toJson()}}));
+            kept = std::move(e);
+        }
+        ClockEvaluation& e = *kept;
         anyEvaluated = anyEvaluated || std::isfinite(e.cIndex);
         if (isAge)
             tooFew = e.note;
@@ -254,7 +297,6 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
                         numberText(e.cIndexInterval.low), numberText(e.cIndexInterval.high), numberText(e.cIndexAdvance), numberText(e.cIndexAdvanceInterval.low),
                         numberText(e.cIndexAdvanceInterval.high), numberText(e.hazardRatio), numberText(e.hazardRatioInterval.low),
                         numberText(e.hazardRatioInterval.high), e.note});
-        ctx.advance();
         if (ctx.stopRequested())
             return stopped(ctx);
     }

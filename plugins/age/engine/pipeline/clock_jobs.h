@@ -22,13 +22,29 @@ private:
     ClockSettings m_settings;
 };
 
+// Each clock's comparison is kept in a checkpoint entry (evaluate/clock-NN) as soon as it is
+// made, and its bootstrap stops at the next resample on a pause: a resumed run reads the clocks
+// compared back and goes on with the next (trial 24 T24-13).
 class EvaluateJob final : public core::Job {
 public:
     explicit EvaluateJob(ClockSettings settings) : m_settings(std::move(settings)) {}
     core::JobOutcome run(core::JobContext& ctx) override;
 
+    // Tests: request a pause after resample `resample` (1-based, of bootstrapSteps()) of clock
+    // `clock` (0-based, in the order of evaluation.csv).
+    void pauseAtResample(int clock, qint64 resample)
+    {
+        m_pauseClock = clock;
+        m_pauseResample = resample;
+    }
+    // The clocks this run read back from its checkpoints instead of comparing them again.
+    int clocksReadBack() const { return m_readBack; }
+
 private:
     ClockSettings m_settings;
+    int m_pauseClock = -1;
+    qint64 m_pauseResample = 0;
+    int m_readBack = 0;
 };
 
 } // namespace bioforge::age

@@ -273,7 +273,8 @@ double pearsonCorrelation(const std::vector<double>& x, const std::vector<double
     return sxy / std::sqrt(sxx * syy);
 }
 
-Interval bootstrapInterval(size_t rows, const std::function<double(const std::vector<size_t>&)>& statistic, int replicates, uint64_t seed, double level)
+Interval bootstrapInterval(size_t rows, const std::function<double(const std::vector<size_t>&)>& statistic, int replicates, uint64_t seed, double level,
+                           const std::function<bool()>& replicateDone)
 {
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<size_t> pick(0, rows - 1);
@@ -285,6 +286,8 @@ Interval bootstrapInterval(size_t rows, const std::function<double(const std::ve
         const double v = statistic(sample);
         if (std::isfinite(v))
             values.push_back(v);
+        if (replicateDone && !replicateDone())
+            return {std::nan(""), std::nan("")};
     }
     if (values.empty())
         return {std::nan(""), std::nan("")};

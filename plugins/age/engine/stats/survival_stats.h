@@ -62,8 +62,9 @@ struct Interval {
     double low = 0, high = 0;
 };
 // Percentile interval of `statistic` over `replicates` resamples (with
-// replacement) of row indices 0..rows-1.
+// replacement) of row indices 0..rows-1. `replicateDone`, when given, is called
+// after each resample; false stops the loop (a pause): the interval is then NaN.
 Interval bootstrapInterval(size_t rows, const std::function<double(const std::vector<size_t>&)>& statistic, int replicates, uint64_t seed,
-                           double level = 0.95);
+                           double level = 0.95, const std::function<bool()>& replicateDone = {});
 
 } // namespace bioforge::age
