@@ -16,8 +16,8 @@ namespace bioforge::ui {
 ResumeDialog::ResumeDialog(const QList<core::RunRecord>& runs, QWidget* parent) : QDialog(parent)
 {
     setWindowTitle(tr("Resume unfinished runs"));
-    auto* text = new QLabel(tr("These runs did not finish. Resuming continues each from its last checkpoint; "
-                               "nothing computed so far is lost."),
+    auto* text = new QLabel(tr("These runs did not finish. Resuming continues each from its last checkpoint: a paused run "
+                               "loses nothing, an interrupted one (a crash, a kill) only the work since its last checkpoint."),
                             this);
     text->setWordWrap(true);
     m_list = new QListWidget(this);

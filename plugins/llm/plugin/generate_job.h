@@ -6,7 +6,10 @@
 // "generate/tokens": the tokens so far and the sampler's state in state.json;
 // the KV cache's tokens, keys and values and the next token's logits in
 // tensors.safetensors — layers × positions × KV width × 8 bytes), and the
-// resumed run puts it back: its ids are the uninterrupted run's.
+// resumed run puts it back: its ids are the uninterrupted run's. The same
+// checkpoint is written while the run generates, every --checkpoint_every
+// seconds (60; less often where writing it takes over a tenth of that time), so
+// that a crash or a kill -9 loses only the tokens since (trial 24 T24-6).
 
 #include "gguf_model_source.h"
 #include "runtime/conversation.h"
@@ -26,7 +29,8 @@ public:
 private:
     // The checkpoint a pause wrote, or nullopt (none, or one this version does not read: warned).
     static std::optional<PausedGeneration> pausedGeneration(core::JobContext& ctx, int maxTokens);
-    static void keepPausedGeneration(core::JobContext& ctx, const PausedGeneration& paused, int64_t layers);
+    // Writes checkpoint "generate/tokens" (a pause's, or a periodic one: --checkpoint_every).
+    static core::Status keepGeneration(core::JobContext& ctx, const PausedGeneration& state, int64_t layers);
     void recordModel(core::JobContext& ctx, const class GgufFile& file) const;
     QJsonObject m_parameters;
     GgufModelSource m_model;

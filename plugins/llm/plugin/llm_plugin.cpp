@@ -57,6 +57,10 @@ QList<core::VerbSpec> LlmPlugin::verbs() const
         {QStringLiteral("special"), T::Boolean, QStringLiteral("special-token texts in the prompt become control tokens"), false, {}, 0, 0},
         {QStringLiteral("threads"), T::Integer, QStringLiteral("CPU threads (0: every core)"), 2, {}, 0, 1024},
         {QStringLiteral("device"), T::String, QStringLiteral("where the model runs: cpu, cuda[:N] or hip[:N]"), QStringLiteral("cpu"), {}, 0, 0},
+        {QStringLiteral("checkpoint_every"), T::Integer,
+         QStringLiteral("seconds between checkpoints of the generation (its tokens and KV cache), so that a crash loses only what came after; "
+                        "0: at a pause only"),
+         60, {}, 0, 86400},
     };
     return {generate};
 }

@@ -7,6 +7,7 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,13 +21,17 @@ using namespace bioforge::test;
 class TstLlmGenerateResume : public LlmCliTest {
     Q_OBJECT
 
+    QStringList m_generate;  // the run's command line
+    QJsonObject m_expected;  // generation.json of the uninterrupted run
+    QJsonArray m_expectedIds;
+
     QJsonObject jsonOf(const QString& project, const QString& runId, const QString& file)
     {
         return QJsonDocument::fromJson(readAll(QDir(project).filePath(QStringLiteral("runs/%1/%2").arg(runId, file)))).object();
     }
 
 private slots:
-    void aPausedGenerationResumesFromItsTokens()
+    void initTestCase()
     {
         // A 32000-token vocabulary and a 16384-token context: sampled with seed 3, this model writes
         // 8000 tokens without an end-of-generation token or a context shift, for several seconds on
@@ -37,18 +42,68 @@ private slots:
                                   QStringLiteral("--embd"), QStringLiteral("64"), QStringLiteral("--ff"), QStringLiteral("128"), QStringLiteral("--ctx"),
                                   QStringLiteral("16384")});
         QVERIFY2(synth.code == 0, qPrintable(synth.err));
-        const QStringList generate{QStringLiteral("run"),   QStringLiteral("llm"),       QStringLiteral("generate"), QStringLiteral("--model"),
-                                   model,                   QStringLiteral("--prompt"),  QStringLiteral("tell me a long story"),
-                                   QStringLiteral("--n"),   QStringLiteral("8000"),      QStringLiteral("--temp"),   QStringLiteral("0.7"),
-                                   QStringLiteral("--seed"), QStringLiteral("3"),
-                                   QStringLiteral("--ctx"), QStringLiteral("16384"),     QStringLiteral("--threads"), QStringLiteral("1")};
+        m_generate = QStringList{QStringLiteral("run"),   QStringLiteral("llm"),       QStringLiteral("generate"), QStringLiteral("--model"),
+                                 model,                   QStringLiteral("--prompt"),  QStringLiteral("tell me a long story"),
+                                 QStringLiteral("--n"),   QStringLiteral("8000"),      QStringLiteral("--temp"),   QStringLiteral("0.7"),
+                                 QStringLiteral("--seed"), QStringLiteral("3"),
+                                 QStringLiteral("--ctx"), QStringLiteral("16384"),     QStringLiteral("--threads"), QStringLiteral("1")};
         const QString reference = m_dir.filePath(QStringLiteral("reference"));
-        const Result whole = run(QStringList{QStringLiteral("--project"), reference} + generate);
+        const Result whole = run(QStringList{QStringLiteral("--project"), reference} + m_generate);
         QVERIFY2(whole.code == 0, qPrintable(whole.err));
         const QString wholeId = QRegularExpression(QStringLiteral("run (\\S+) started")).match(whole.err).captured(1);
-        const QJsonObject expected = jsonOf(reference, wholeId, QStringLiteral("generation.json"));
-        QCOMPARE(expected.value(QLatin1String("stop")).toString(), QStringLiteral("token limit"));
-        const QJsonArray expectedIds = expected.value(QLatin1String("tokens")).toArray();
+        m_expected = jsonOf(reference, wholeId, QStringLiteral("generation.json"));
+        QCOMPARE(m_expected.value(QLatin1String("stop")).toString(), QStringLiteral("token limit"));
+        m_expectedIds = m_expected.value(QLatin1String("tokens")).toArray();
+        QCOMPARE(m_expectedIds.size(), 8000);
+    }
+
+    // Killed (kill -9: no pause) after its first periodic checkpoint (--checkpoint_every 1): resumed,
+    // the run goes on from the tokens that checkpoint kept, to the uninterrupted run's ids (trial 24
+    // T24-6: everything was generated again).
+    void aKilledGenerationResumesFromItsLastCheckpoint()
+    {
+        const QString project = m_dir.filePath(QStringLiteral("killed"));
+        QProcess p;
+        p.setProcessEnvironment(isolatedEnvironment(m_dir.filePath(QStringLiteral("home"))));
+        p.start(binPath(QStringLiteral("bioforge")),
+                QStringList{QStringLiteral("--project"), project} + m_generate + QStringList{QStringLiteral("--checkpoint_every"), QStringLiteral("1")});
+        QVERIFY(p.waitForStarted());
+        const auto checkpointWritten = [&] {
+            QDirIterator it(project + QStringLiteral("/checkpoints"), {QStringLiteral("manifest.json")}, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext())
+                if (it.next().endsWith(QStringLiteral("/generate/tokens/manifest.json")))
+                    return true;
+            return false;
+        };
+        QString err;
+        const QDeadlineTimer deadline(120000);
+        while (!checkpointWritten() && p.state() == QProcess::Running && !deadline.hasExpired()) {
+            p.waitForReadyRead(100);
+            err += QString::fromUtf8(p.readAllStandardError());
+        }
+        QVERIFY2(checkpointWritten(), qPrintable(err));
+        // Exit here (not killed) is a machine fast enough to write 8000 tokens in the second after its checkpoint.
+        QVERIFY2(p.state() == QProcess::Running, qPrintable(err));
+        QCOMPARE(::kill(pid_t(p.processId()), SIGKILL), 0);
+        QVERIFY(p.waitForFinished(60000));
+        err += QString::fromUtf8(p.readAllStandardError());
+        const QString killedId = QRegularExpression(QStringLiteral("run (\\S+) started")).match(err).captured(1);
+        QVERIFY2(!killedId.isEmpty(), qPrintable(err));
+
+        const Result resumed = run({QStringLiteral("--project"), project, QStringLiteral("resume"), killedId});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        const QString resumedId = QRegularExpression(QStringLiteral("resumed as run (\\S+)")).match(resumed.err).captured(1);
+        QVERIFY2(!resumedId.isEmpty(), qPrintable(resumed.err));
+        QCOMPARE(jsonOf(project, resumedId, QStringLiteral("generation.json")).value(QLatin1String("tokens")).toArray(), m_expectedIds);
+        const qint64 continued = jsonOf(project, resumedId, QStringLiteral("timings.json")).value(QLatin1String("continuedAfterTokens")).toInteger();
+        QVERIFY2(continued > 0 && continued < 8000, qPrintable(QString::number(continued)));
+    }
+
+    void aPausedGenerationResumesFromItsTokens()
+    {
+        const QStringList& generate = m_generate;
+        const QJsonObject& expected = m_expected;
+        const QJsonArray& expectedIds = m_expectedIds;
 
         // Paused by Ctrl-C once the terminal says tokens are being generated.
         const QString project = m_dir.filePath(QStringLiteral("paused"));

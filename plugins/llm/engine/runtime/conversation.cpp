@@ -169,6 +169,19 @@ core::Status Conversation::feed(const std::vector<TokenId>& tokens, std::vector<
     return core::okStatus();
 }
 
+PausedGeneration Conversation::capture(const std::vector<TokenId>& generated, const Sampler& sampler, std::vector<float> logits) const
+{
+    PausedGeneration c;
+    c.tokens = generated;
+    c.samplerState = sampler.state();
+    c.cacheTokens = m_tokens;
+    c.keep = m_keep;
+    c.shifted = m_shifted;
+    m_cache->copyOut(c.keys, c.values);
+    c.logits = std::move(logits);
+    return c;
+}
+
 core::Status Conversation::resume(PausedGeneration&& paused, const GenerationRequest& request)
 {
     const PausedGeneration c = std::move(paused); // its keys and values go when this returns
@@ -356,6 +369,14 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
         }
         if (core::Status st = feed({next}, logits, events, result.shifts); !st)
             return st.error();
+        // Here the state is the one a pause before the next token keeps.
+        if (request.messages.empty() && events.onSnapshot && events.snapshotWanted && events.snapshotWanted()) {
+            try {
+                events.onSnapshot(capture(result.tokens, sampler, logits));
+            } catch (const std::bad_alloc&) {
+                events.onSnapshot(PausedGeneration{}); // no memory for the copy: an empty state says so
+            }
+        }
     }
     const std::string rest = streamer.finish();
     if (!rest.empty() && events.onText)
@@ -365,14 +386,7 @@ core::Expected<GenerationResult> Conversation::generate(const GenerationRequest&
     result.contextUsed = contextUsed();
     if (result.stop == GenerationResult::Stop::Cancelled && request.messages.empty()) {
         try { // a copy of the KV cache: without the memory for it, the pause keeps nothing (the caller says so)
-            PausedGeneration& c = result.paused.emplace();
-            c.tokens = result.tokens;
-            c.samplerState = sampler.state();
-            c.cacheTokens = m_tokens;
-            c.keep = m_keep;
-            c.shifted = m_shifted;
-            m_cache->copyOut(c.keys, c.values);
-            c.logits = std::move(logits);
+            result.paused = capture(result.tokens, sampler, std::move(logits));
         } catch (const std::bad_alloc&) {
             result.paused.reset();
         }

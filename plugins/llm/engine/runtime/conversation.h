@@ -52,6 +52,11 @@ struct GenerationEvents {
     std::function<void(int64_t promptTokens)> onPromptEvaluated;        // once, after the prompt is in the KV cache
     std::function<void(int64_t read, int64_t toRead)> onPromptProgress; // before the prompt's first batch (0) and after each (tokens evaluated now)
     std::function<bool()> stopRequested;                                 // polled before each token
+    // Raw mode: polled after each generated token is in the KV cache; true asks for the state to go
+    // on from exactly there (onSnapshot gets it: a periodic checkpoint, so that a crash or a kill
+    // loses only what came after it). A snapshot copies the KV cache's used positions.
+    std::function<bool()> snapshotWanted;
+    std::function<void(PausedGeneration&& state)> onSnapshot;
 };
 
 struct GenerationResult {
@@ -101,6 +106,9 @@ private:
     core::Status feed(const std::vector<TokenId>& tokens, std::vector<float>& logits, const GenerationEvents& events, int& shifts, bool* stopped = nullptr);
     void shiftOut(int64_t needed, const GenerationEvents& events, int& shifts);
     std::vector<TokenId> promptFor(const GenerationRequest& request, int64_t* keep);
+    // The state to go on from (a pause's, a snapshot's): the tokens generated, the sampler's state, the
+    // KV cache copied out and the next token's logits. Throws std::bad_alloc where the copy finds no memory.
+    PausedGeneration capture(const std::vector<TokenId>& generated, const Sampler& sampler, std::vector<float> logits) const;
 
     int64_t messageTokens(const GenerationRequest& request, const std::vector<ChatMessage>& messages) const;
     static std::vector<ChatMessage> systemMessages(const GenerationRequest& request);
