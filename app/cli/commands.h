@@ -40,5 +40,6 @@ int cmdDemo(CliContext& ctx, const QStringList& args);
 int cmdCluster(CliContext& ctx, const QStringList& args);
 int cmdStatus(CliContext& ctx, const QStringList& args);
 int cmdSettings(CliContext& ctx, const QStringList& args);
+int cmdRecover(CliContext& ctx, const QStringList& args);
 
 } // namespace bioforge::cli

@@ -284,6 +284,7 @@ Expected<QString> RunService::launch(RunRecord record, const QList<FileRef>& rec
         return Error(st.error().message(), st.error().kind() == Error::Kind::Failed ? Error::Kind::Failed : Error::Kind::Io);
     }
     wroteState(record);
+    writeRecordFile(record, runDir);
     auto handle = std::make_shared<JobHandle>(record, std::move(*job), runDir, m_project.checkpointDir(record.checkpointId), m_project.cacheDir());
     // A cluster run's tasks pin and record their own inputs (ClusterRunJob checks they agree): its
     // parent does not read them all again on the submitting machine.
@@ -330,6 +331,7 @@ void RunService::onJobStarted(const QString& runId)
     if (Status st = m_project.store().updateRun(h->record()); !st)
         log::error(st.error().message());
     wroteState(h->record());
+    writeRecordFile(h->record(), h->runDir());
     emit runStarted(runId);
 }
 
@@ -354,6 +356,16 @@ void RunService::onJobEnded(const QString& runId)
         log::error(st.error().message());
     log::info(QStringLiteral("run %1 %2").arg(runId, runStateName(record.state))); // a failure's message: logged once, by the scheduler
     emit runEnded(runId, record.state == RunState::Finished);
+}
+
+void RunService::writeRecordFile(const RunRecord& record, const QString& runDir) const
+{
+    if (Status here = m_project.inPlace(); !here) // its folder would be made again at the old place
+        return;
+    if (Status st = AtomicFile::write(QDir(runDir).filePath(QStringLiteral("provenance.json")),
+                                      QJsonDocument(record.toJson()).toJson(QJsonDocument::Indented));
+        !st)
+        log::error(QStringLiteral("run %1: %2").arg(record.runId, st.error().message()));
 }
 
 Status RunService::exportProvenance(const RunRecord& record, const QString& runDir)

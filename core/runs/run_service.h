@@ -73,6 +73,10 @@ public:
     PluginManager& plugins() const { return m_plugins; }
 
     static Status exportProvenance(const RunRecord& record, const QString& runDir);
+    // provenance.json of a run under way (recorded, started, its inputs pinned), so that a run folder
+    // holds its record even when the process and the project database are lost (`bioforge recover`,
+    // project_recovery.h); its end writes it again with ro-crate-metadata.json (exportProvenance).
+    void writeRecordFile(const RunRecord& record, const QString& runDir) const;
 
     // Whether a Slurm cluster answers on this machine (`scontrol show config`, at most 30 s when
     // its controller is down): start() refuses a cluster run, before it is recorded, when none does

@@ -59,6 +59,7 @@ void RunService::onInputsPinned(const QString& runId, const QList<FileRef>& pinn
     withPins.inputs = pinned;
     if (Status st = m_project.store().updateRun(withPins); !st)
         log::error(st.error().message());
+    writeRecordFile(withPins, h->runDir());
 }
 
 } // namespace bioforge::core

@@ -68,8 +68,8 @@ Expected<std::unique_ptr<Project>> Project::open(const QString& folder, bool cre
         const QStringList runs = QDir(QDir(absolute).filePath(QStringLiteral("runs"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
         if (!runs.isEmpty())
             return Error(QStringLiteral("%1 is empty (0 bytes) but runs/ holds %2 run folder(s) (%3): the project's database was lost (a copy cut "
-                                        "short, a full disk). Put back a copy of project.sqlite (with its -wal file, if any); to start the project "
-                                        "anew, move runs/ and checkpoints/ away first")
+                                        "short, a full disk). `bioforge recover` rebuilds it from runs/*/provenance.json, or put back a copy of project.sqlite "
+                                        "(with its -wal file, if any); to start the project anew, move runs/ and checkpoints/ away first")
                              .arg(database.filePath())
                              .arg(runs.size())
                              .arg(shortList(runs, QStringLiteral(", "), 3)),

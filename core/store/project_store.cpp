@@ -33,10 +33,16 @@ QString openFailure(const QString& databasePath, const QSqlQuery& q)
     const QString folder = QFileInfo(databasePath).absolutePath();
     const qint64 free = QStorageInfo(folder).bytesAvailable();
     const QString sql = sqlError(q);
+    // SQLite's own words ("database disk image is malformed"), not glued to the driver's ("Unable to fetch row").
+    const QString said = q.lastError().databaseText().isEmpty() ? sql : q.lastError().databaseText();
     if (primary == 26) // SQLITE_NOTADB
-        return QStringLiteral("%1: not an SQLite database (%2)").arg(databasePath, sql);
+        return QStringLiteral("%1: not an SQLite database (%2); `bioforge recover` rebuilds the project's run list from runs/*/provenance.json "
+                              "(the file is kept aside)")
+            .arg(databasePath, said);
     if (primary == 11) // SQLITE_CORRUPT
-        return QStringLiteral("%1: the database is damaged (%2); the runs' own files are in runs/ beside it").arg(databasePath, sql);
+        return QStringLiteral("%1: the database is damaged (%2); `bioforge recover` rebuilds the project's run list from runs/*/provenance.json "
+                              "(the damaged file is kept aside), or put back a copy of project.sqlite")
+            .arg(databasePath, said);
     if (readOnlyPlace(databasePath))
         return QStringLiteral("%1: cannot open the project: its folder or database is read-only (a read-only mount, or this user's permissions) "
                               "and could not be read as it lies (%2); copy the project to a writable place")

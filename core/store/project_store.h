@@ -61,6 +61,9 @@ public:
     // once record one continuation; the other gets Failed ("resumed or cancelled meanwhile").
     Status insertRun(const RunRecord& run, const RunOwner& owner = RunOwner::current());
     Status updateRun(const RunRecord& run);
+    // A run's record put back as it was written (project_recovery.h): no check of its parent's
+    // state, no owner (it runs nowhere). An error where its id is recorded already.
+    Status insertRecoveredRun(const RunRecord& run);
     // Writes the record of a run that ends while idle (`bioforge cancel`): only if the stored run is
     // still paused or interrupted and no run continues it — checked in the UPDATE itself, so a
     // resume by another program in between is never overwritten. Failed when it changed meanwhile.

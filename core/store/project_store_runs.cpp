@@ -67,6 +67,28 @@ Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
     return okStatus();
 }
 
+Status ProjectStore::insertRecoveredRun(const RunRecord& run)
+{
+    if (Status st = writable(); !st)
+        return st;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO runs (id, plugin_id, verb, title, state, parameters, parent_run_id, checkpoint_id, created_at, record)"
+                             " VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM runs WHERE id = ?), ?, ?, ?)")); // a parent not recovered: none
+    q.addBindValue(run.runId);
+    q.addBindValue(run.pluginId);
+    q.addBindValue(run.verb);
+    q.addBindValue(text(run.title));
+    q.addBindValue(runStateName(run.state));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(run.parameters).toJson(QJsonDocument::Compact)));
+    q.addBindValue(run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId));
+    q.addBindValue(run.checkpointId);
+    q.addBindValue(timeOrNull(run.createdAt));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
+    if (!q.exec())
+        return Error(QStringLiteral("cannot record run %1: %2").arg(run.runId, sqlError(q)));
+    return updateRun(run); // times, error, files; a finished run's progress
+}
+
 Status ProjectStore::updateRun(const RunRecord& run) { return updateRunWhere(run, QString()); }
 
 Status ProjectStore::updateIdleRun(const RunRecord& run)

@@ -2,7 +2,8 @@
 // connection dropped or the terminal closed, pauses as Ctrl-C does (trial 24 T24-10) unless the
 // run was started to outlive its terminal (`nohup`: SIGHUP ignored, review 68 R68-6); a logout's
 // SIGTERM and SIGHUP together pause once, not "quit at once" on the second (review 68 R68-7);
-// `bioforge pause` / `cancel` in another shell ask the program running it (trial 24 T24-12).
+// `bioforge pause` / `cancel` in another shell ask the program running it (trial 24 T24-12); a run
+// killed with its project's database found again by `bioforge recover` (T24-3).
 
 #include "cli_test_base.h"
 #include "long_self_test.h"
@@ -106,6 +107,38 @@ private slots:
             QCOMPARE(p.exitCode(), cancel ? 4 : 3);
             QCOMPARE(stateOf(folder, id), cancel ? QStringLiteral("cancelled") : QStringLiteral("paused"));
         }
+    }
+
+    // A run killed with its project's database lost with it (a disk that filled, a copy cut short):
+    // the run's folder holds its record from its start (provenance.json), `bioforge recover` puts it
+    // back as interrupted, and `resume` continues it from its checkpoints (trial 24 T24-3).
+    void aKilledRunIsFoundAgainWhenTheDatabaseIsLost()
+    {
+        const QString folder = path("lost-database");
+        QProcess p;
+        QCOMPARE(startLongSelfTest(p, env(), folder), QStringLiteral("started"));
+        const QString id = runIdFrom(QString::fromUtf8(p.readAllStandardError()));
+        QVERIFY(!id.isEmpty());
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY(QFile::exists(QDir(folder).filePath(QStringLiteral("runs/%1/provenance.json").arg(id))));
+        for (const char* suffix : {"", "-wal", "-shm"})
+            QFile::remove(QDir(folder).filePath(QStringLiteral("project.sqlite")) + QLatin1String(suffix));
+        QVERIFY(QFile(QDir(folder).filePath(QStringLiteral("project.sqlite"))).open(QIODevice::WriteOnly)); // empty, as a full disk leaves it
+        const QString refused = QString::fromUtf8(printedIn(folder, {QStringLiteral("runs")}));
+        QVERIFY2(!refused.contains(id), qPrintable(refused));
+
+        const QString recovered = QString::fromUtf8(printedIn(folder, {QStringLiteral("recover")}));
+        QVERIFY2(recovered.contains(QStringLiteral("is empty (0 bytes): rebuilt from the records of 1 run(s)"))
+                     && recovered.contains(QStringLiteral("listed as interrupted")) && recovered.contains(id),
+                 qPrintable(recovered));
+        QCOMPARE(stateOf(folder, id), QStringLiteral("interrupted"));
+        QProcess resume;
+        resume.setProcessEnvironment(env());
+        resume.start(binPath(QStringLiteral("bioforge")), {QStringLiteral("--project"), folder, QStringLiteral("resume"), id});
+        QVERIFY(resume.waitForFinished(300000));
+        const QString said = QString::fromUtf8(resume.readAllStandardError());
+        QVERIFY2(resume.exitCode() == 0 && said.contains(QStringLiteral("resumed as run")), qPrintable(said.right(2000)));
     }
 };
 
