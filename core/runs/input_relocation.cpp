@@ -33,23 +33,42 @@ QString movedPlace(const QString& oldPath, const QHash<QString, QString>& moves)
 Status InputRelocation::addMove(const QString& oldEqualsNew)
 {
     const qsizetype eq = oldEqualsNew.indexOf(QLatin1Char('='));
-    if (eq <= 0 || eq == oldEqualsNew.size() - 1)
+    if (eq <= 0 || oldEqualsNew.endsWith(QLatin1Char('=')))
         return Error(QStringLiteral("--relocate %1: expected OLD=NEW (the path the run was started on, then where it is now: a file or a folder)")
                          .arg(oldEqualsNew));
+    if (oldEqualsNew.indexOf(QLatin1Char('='), eq + 1) >= 0) { // which '=' parts them is told by the run's inputs
+        ambiguousMoves << oldEqualsNew;
+        return okStatus();
+    }
     moves.insert(absoluteClean(oldEqualsNew.left(eq)), absoluteClean(oldEqualsNew.mid(eq + 1)));
     return okStatus();
 }
 
-Expected<QHash<QString, QString>> relocateInputs(const QList<FileRef>& recorded, const InputRelocation& relocation)
+Expected<QHash<QString, QString>> relocateInputs(const QList<FileRef>& recorded, const InputRelocation& given)
 {
     QStringList inputs;
     for (const FileRef& f : recorded)
         if (QFileInfo(f.path).isAbsolute())
             inputs << QDir::cleanPath(f.path);
+    const auto namesAnInput = [&](const QString& from) {
+        return std::any_of(inputs.begin(), inputs.end(), [&](const QString& in) { return in == from || in.startsWith(from + QLatin1Char('/')); });
+    };
+    // OLD=NEW with several '=' (review 66 R66-12): parted at the first '=' whose left side names an
+    // input or a folder above one; none does: at the first, said below as naming no input.
+    InputRelocation relocation = given;
+    for (const QString& text : given.ambiguousMoves) {
+        qsizetype at = text.indexOf(QLatin1Char('='));
+        for (qsizetype eq = at; eq > 0 && eq < text.size() - 1; eq = text.indexOf(QLatin1Char('='), eq + 1))
+            if (namesAnInput(absoluteClean(text.left(eq)))) {
+                at = eq;
+                break;
+            }
+        relocation.moves.insert(absoluteClean(text.left(at)), absoluteClean(text.mid(at + 1)));
+    }
     // A move that names no input is a typing slip said now, not a resume that says "gone" later.
     for (auto it = relocation.moves.cbegin(); it != relocation.moves.cend(); ++it) {
         const QString from = absoluteClean(it.key());
-        if (std::none_of(inputs.begin(), inputs.end(), [&](const QString& in) { return in == from || in.startsWith(from + QLatin1Char('/')); }))
+        if (!namesAnInput(from))
             return Error(QStringLiteral("--relocate %1=…: %1 is none of the run's inputs, nor a folder above one (its inputs: %2)")
                              .arg(from, inputs.isEmpty() ? QStringLiteral("none recorded") : inputs.join(QStringLiteral(", "))),
                          Error::Kind::NotFound);

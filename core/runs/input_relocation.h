@@ -20,10 +20,13 @@ struct InputRelocation {
     // Old path -> new path: a file to a file, a file to the folder it is now in, or a folder to a
     // folder (every input under OLD is under NEW with the same relative path), as typed.
     QHash<QString, QString> moves;
+    // `OLD=NEW` texts with more than one '=' (a path such as /data/sample=A/x.fa), split where OLD
+    // names one of the run's inputs or a folder above one (relocateInputs).
+    QStringList ambiguousMoves;
     // Folders in which a gone input is looked for by its file name (the first that holds it).
     QStringList searchFolders;
 
-    bool isEmpty() const { return moves.isEmpty() && searchFolders.isEmpty(); }
+    bool isEmpty() const { return moves.isEmpty() && ambiguousMoves.isEmpty() && searchFolders.isEmpty(); }
     // Reads one `OLD=NEW` (the CLI's --relocate): both sides non-empty, made absolute against the
     // current folder. Error: the text, and what was expected.
     Status addMove(const QString& oldEqualsNew);

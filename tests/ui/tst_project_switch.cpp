@@ -259,6 +259,45 @@ private slots:
         QVERIFY(window.openProject(moved, false));
         QVERIFY(!window.projectProblem()->isVisible());
     }
+
+    // A project whose database was lost (emptied, as a full disk leaves it): the window offers to
+    // rebuild its run list from the runs' records, and opens it with its runs (trial 24 T24-3: it was
+    // refused with no way back); declined, nothing is changed.
+    void aProjectWithALostDatabaseIsRebuiltWhenTheUserAgrees()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("lost database"));
+        QString runId;
+        {
+            core::Session session(core::Session::Options{});
+            ui::MainWindow window(session);
+            QVERIFY(window.openProject(folder, true));
+            auto id = session.runs()->start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 3}});
+            QVERIFY(id);
+            QVERIFY(session.scheduler().waitForIdle(60000));
+            runId = *id;
+        }
+        const QString database = folder + QStringLiteral("/project.sqlite");
+        for (const char* suffix : {"", "-wal", "-shm"})
+            QFile::remove(database + QLatin1String(suffix));
+        QVERIFY(QFile(database).open(QIODevice::WriteOnly));
+        for (const bool agree : {false, true}) {
+            core::Session session(core::Session::Options{});
+            ui::MainWindow window(session);
+            QString asked;
+            window.setRecoverQuestion([&](const QString& question) {
+                asked = question;
+                return agree;
+            });
+            QCOMPARE(window.openProject(folder, false), agree);
+            QVERIFY2(asked.contains(QStringLiteral("rebuilt from the records of its 1 run(s)")), qPrintable(asked));
+            if (!agree) {
+                QCOMPARE(QFileInfo(database).size(), 0);
+                continue;
+            }
+            auto record = session.project()->store().run(runId);
+            QVERIFY(record && record->state == core::RunState::Finished);
+        }
+    }
 };
 
 QTEST_MAIN(TstProjectSwitch)

@@ -57,6 +57,10 @@ public:
     // Opening another project pauses the runs going (they resume when it is opened again): asked
     // first (true opens it). Replaces the question (tests answer it; the default asks in a message box).
     void setSwitchQuestion(std::function<bool(int activeRuns)> ask) { m_askSwitch = std::move(ask); }
+    // A project whose database is damaged, empty or lost while runs/ holds run records: asked whether
+    // to rebuild its run list from them (`bioforge recover`; true rebuilds and opens it). Replaces the
+    // question (tests answer it; the default asks in a message box). `question`: the text asked.
+    void setRecoverQuestion(std::function<bool(const QString& question)> ask) { m_askRecover = std::move(ask); }
     RunsPage* runsPage() const { return m_runsPage; }
     // After a project opens: offers to resume runs a crash interrupted.
     void offerResume();
@@ -119,6 +123,10 @@ private:
     bool m_runsPageFocusedLast = false; // of the two run lists, the Runs page's table had the focus last
     std::function<QuitChoice(int, int)> m_askQuit;
     std::function<bool(int)> m_askSwitch;
+    std::function<bool(const QString&)> m_askRecover;
+    // openProject's failure: where the folder's database is damaged or lost and its runs' records
+    // are there, asks to rebuild it (project_recovery.h); true when it was rebuilt.
+    bool offerRecovery(const QString& folder, const QString& failure);
     int activeRuns(bool onClusterOnly = false) const; // running or queued
     static bool runsOnCluster(const core::JobHandle& h);
 };

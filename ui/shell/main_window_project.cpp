@@ -13,6 +13,7 @@
 #include "settings/workbench_settings.h"
 #include "shell/resume_dialog.h"
 #include "store/project.h"
+#include "store/project_recovery.h"
 
 #include <QAction>
 #include <QApplication>
@@ -45,7 +46,10 @@ bool MainWindow::openProject(const QString& folder, bool create)
         if (!go)
             return false;
     }
-    if (core::Status st = m_session.openProject(folder, create); !st) {
+    core::Status st = m_session.openProject(folder, create);
+    if (!st && offerRecovery(folder, st.error().message()))
+        st = m_session.openProject(folder, false);
+    if (!st) {
         if (!m_session.project()) { // nothing open: say so where it stays, not in a passing message
             m_projectProblem->setText(tr("No project open — %1. Open or make one with File ▸ Open project… or New project….").arg(st.error().message()));
             m_projectProblem->setToolTip(st.error().message());
@@ -65,6 +69,34 @@ bool MainWindow::openProject(const QString& folder, bool create)
         statusBar()->showMessage(active == 1 ? tr("1 run of %1 paused; opened again, it offers to resume it.").arg(previous)
                                              : tr("%1 runs of %2 paused; opened again, it offers to resume them.").arg(QString::number(active), previous),
                                  30000);
+    return true;
+}
+
+bool MainWindow::offerRecovery(const QString& folder, const QString& failure)
+{
+    // What would be done, said before it is (a dry run reads the runs' records and asks SQLite).
+    auto plan = core::recoverProjectRuns(folder, true);
+    if (!plan || plan->database == core::ProjectRecovery::Database::Sound || plan->runs.isEmpty())
+        return false;
+    const QString question =
+        tr("%1\n\nThe project's run list can be rebuilt from the records of its %n run(s) in runs/ (each run's provenance.json): the damaged "
+           "database is kept aside, never deleted; runs that were under way are listed as interrupted, to resume from their checkpoints. "
+           "Chat conversations of the llm plugin lived only in the database.\n\nRebuild the run list now?",
+           nullptr, int(plan->runs.size()))
+            .arg(failure);
+    const bool go = m_askRecover ? m_askRecover(question)
+                                 : QMessageBox::question(this, tr("Project database damaged"), question, QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
+                                       == QMessageBox::Yes;
+    if (!go)
+        return false;
+    auto done = core::recoverProjectRuns(folder, false);
+    if (!done) {
+        showError(done.error().message());
+        return false;
+    }
+    statusBar()->showMessage(tr("The run list of %1 was rebuilt from %n run record(s)%2.", nullptr, int(done->runs.size()))
+                                 .arg(folder, done->setAside.isEmpty() ? QString() : tr("; the old database is kept as %1").arg(done->setAside)),
+                             30000);
     return true;
 }
 

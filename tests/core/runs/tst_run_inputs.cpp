@@ -270,6 +270,29 @@ private slots:
         QVERIFY2(record->error.contains(QStringLiteral("no SHA-256 of it was kept when the run began")), qPrintable(record->error));
     }
 
+    // `--relocate OLD=NEW` where the paths hold '=' (Hive-style folders, /data/sample=A/): parted
+    // where OLD names an input or a folder above one (it was parted at the first '=': review 66 R66-12).
+    void aRelocationOfPathsHoldingEqualsSignsIsPartedWhereItNamesAnInput()
+    {
+        QTemporaryDir dir;
+        const QString old = dir.filePath(QStringLiteral("sample=A")), now = dir.filePath(QStringLiteral("moved/run=2/sample=A"));
+        QVERIFY(QDir().mkpath(now));
+        QVERIFY(bioforge::test::writeAll(now + QStringLiteral("/a.fa"), ">a\nACGT\n"));
+        const QList<FileRef> recorded{{QStringLiteral("input"), old + QStringLiteral("/a.fa"), QString(64, QLatin1Char('0')), 8}};
+        for (const QString& move : {old + QLatin1Char('=') + now, old + QStringLiteral("/a.fa=") + now + QStringLiteral("/a.fa")}) {
+            InputRelocation r;
+            QVERIFY(r.addMove(move));
+            const auto moved = relocateInputs(recorded, r);
+            QVERIFY2(moved, moved ? "" : qPrintable(moved.error().message()));
+            QCOMPARE(moved->value(old + QStringLiteral("/a.fa")), now + QStringLiteral("/a.fa"));
+        }
+        // None of its '=' parts it at an input: said as a move naming no input.
+        InputRelocation wrong;
+        QVERIFY(wrong.addMove(dir.filePath(QStringLiteral("other=B=")) + now));
+        const auto refused = relocateInputs(recorded, wrong);
+        QVERIFY(!refused && refused.error().message().contains(QStringLiteral("none of the run's inputs")));
+    }
+
     // A resumed run whose pins are damaged or gone is checked against the SHA-256 the run it
     // continues recorded (a trial resumed a 20,000-gene run on a 2-gene file without a word); one
     // without either (recorded before both existed) is pinned as it is now and its warnings say so;

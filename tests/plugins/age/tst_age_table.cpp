@@ -5,6 +5,7 @@
 // imputation by age-sex stratum.
 
 #include "age_mapping_support.h"
+#include "pipeline/clock_run.h"
 #include "table/cohort_reader.h"
 #include "table/imputation.h"
 #include "support/test_support.h"
@@ -191,6 +192,16 @@ private slots:
         QCOMPARE(report.counts.value(QStringLiteral("unknown sex")), qint64(0));
         QCOMPARE(report.counts.value(QStringLiteral("duplicate id")), qint64(0)); // two rows without their id are not one id twice
         QCOMPARE(report.counts.value(QStringLiteral("missing id")), qint64(0));
+        // A clock says such a row could not be read, not that its age is unusable (trial 24 T24-8);
+        // a row that was read keeps its own reason.
+        QCOMPARE(std::vector<char>(c->unread), (std::vector<char>{0, 1, 1, 0, 1, 1}));
+        const QList<ClockValues> clocks = computeClocks(*c, ClockSettings{}, ClockReferences{});
+        const ClockValues& phenoAge = clocks.first();
+        for (size_t r : {1, 2, 4, 5})
+            QVERIFY2(phenoAge.why[r].startsWith(QStringLiteral("the row could not be read")), qPrintable(phenoAge.why[r]));
+        QVERIFY(!phenoAge.why[0].isEmpty() && !phenoAge.why[0].startsWith(QStringLiteral("the row could not be read")));
+        QCOMPARE(phenoAge.reasons.value(phenoAge.why[1]), qint64(4));
+        QVERIFY(!phenoAge.reasons.contains(QStringLiteral("no usable age")));
     }
 
     // A spreadsheet's blank rows (",,,,,,,", also in the middle, also with spaces) are not people.

@@ -263,6 +263,18 @@ QList<ClockValues> computeClocks(const Cohort& cohort, const ClockSettings& s, c
         clocks.append(computeKdm(cohort, *refs.kdm));
     if (refs.phenoAge)
         clocks.append(computeRetrainedPhenoAge(cohort, refs.phenoAge->model, s.phenoAge.crp));
+    // A row that could not be read has no value for its blank fields: said as what it is, not as the
+    // first of them ("no usable age" for a row whose age was there: trial 24 T24-8).
+    const QString unread = QStringLiteral("the row could not be read (a number of fields other than the header's; validation.tsv)");
+    for (ClockValues& clock : clocks)
+        for (qsizetype r = 0; r < cohort.rows(); ++r)
+            if (cohort.rowUnread(r) && size_t(r) < clock.why.size() && !clock.why[size_t(r)].isEmpty() && clock.why[size_t(r)] != unread) {
+                auto was = clock.reasons.find(clock.why[size_t(r)]);
+                if (was != clock.reasons.end() && --was.value() <= 0)
+                    clock.reasons.erase(was);
+                clock.why[size_t(r)] = unread;
+                ++clock.reasons[unread];
+            }
     return clocks;
 }
 

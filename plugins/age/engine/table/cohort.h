@@ -29,6 +29,9 @@ struct Cohort {
     // --missing impute: per row, what was filled and from whom ("glucose: the median of 12 women aged
     // 70-74"), "; "-joined; empty where nothing was (and the whole vector where no imputation ran).
     std::vector<QString> imputed;
+    // Per row: 1 where the row could not be read at all (a width other than the header's: none of
+    // its values is used), so that a clock says so instead of "no usable age" (trial 24 T24-8).
+    std::vector<char> unread;
 
     qsizetype rows() const { return ids.size(); }
     int markerIndex(const QString& name) const { return int(markerNames.indexOf(name)); }
@@ -39,6 +42,7 @@ struct Cohort {
         const int m = markerIndex(name);
         return m < 0 ? std::nan("") : markers[size_t(m)][size_t(row)];
     }
+    bool rowUnread(qsizetype row) const { return size_t(row) < unread.size() && unread[size_t(row)] != 0; }
     bool hasSurvival(qsizetype row) const
     {
         return event[size_t(row)] >= 0 && std::isfinite(followupMonths[size_t(row)]) && followupMonths[size_t(row)] >= 0;

@@ -24,6 +24,7 @@ void appendCohort(Cohort& to, Cohort&& from)
     for (size_t m = 0; m < to.markers.size(); ++m)
         to.markers[m].insert(to.markers[m].end(), from.markers[m].begin(), from.markers[m].end());
     to.imputed.insert(to.imputed.end(), from.imputed.begin(), from.imputed.end());
+    to.unread.insert(to.unread.end(), from.unread.begin(), from.unread.end());
 }
 
 core::Expected<Cohort> readCohort(const QString& path, const ColumnMapping& mapping, const BiomarkerSchema& schema,

@@ -236,6 +236,7 @@ void CohortStream::Impl::readRow(const QStringList& given, qint64 line, Cohort& 
     }
     const QStringList& f = ragged ? blank : given;
     c.lines.push_back(line);
+    c.unread.push_back(ragged ? 1 : 0);
     // Bytes that are not UTF-8 in this row: the fields they fall in (U+FFFD) are named where read,
     // and said once for the columns the mapping does not read.
     const QString encoding = reader->rowEncodingProblem();
