@@ -220,6 +220,26 @@ Expected<QString> RunService::resume(const QString& runId, const InputRelocation
                                   it.key(), owner->metadata.version, parent->verb));
     if (auto checked = spec->validate(own); !checked)
         return checked.error().withContext(QStringLiteral("run %1: its recorded parameters").arg(runId));
+    // A file it reads gone since it began (and not said where it is now): refused before a
+    // continuation is recorded, saying what to do (it was recorded, then failed at its pins, and
+    // the failed continuation was the one to resume: trial 25 T25-9). A cluster run's tasks check theirs.
+    if (!parameters.contains(QLatin1String("cluster"))) {
+        QStringList gone;
+        for (const QString& path : spec->filesRead(parameters))
+            if (QFileInfo(path).isAbsolute() && !QFileInfo::exists(path))
+                gone << QDir::cleanPath(path);
+        if (!gone.isEmpty()) {
+            const QString which = parent->title.isEmpty() ? runId : QStringLiteral("%1 (%2)").arg(runId, parent->title);
+            return Error(QStringLiteral("run %1 cannot be resumed: %2 gone since it began (%3); put %4 back where %5 and resume again, or say where %6 "
+                                        "now: bioforge resume %7 --relocate OLD=NEW or --search FOLDER (the window's Resume offers to locate %4), or "
+                                        "start a new run")
+                             .arg(which, gone.size() == 1 ? QStringLiteral("its input is") : QStringLiteral("%1 of its inputs are").arg(gone.size()),
+                                  gone.join(QStringLiteral(", ")), gone.size() == 1 ? QStringLiteral("it") : QStringLiteral("them"),
+                                  gone.size() == 1 ? QStringLiteral("it was") : QStringLiteral("they were"),
+                                  gone.size() == 1 ? QStringLiteral("it is") : QStringLiteral("they are"), runId),
+                         Error::Kind::NotFound);
+        }
+    }
     RunRecord record;
     record.runId = newRunId();
     record.parentRunId = parent->runId;

@@ -45,7 +45,13 @@ core::VerbSpec evaluateVerb()
     p.append({QStringLiteral("henaw_epochs"), T::Integer, QStringLiteral("most epochs per HENAW member when henaw_train is given"), 40, {}, 1, 10000});
     p.append({QStringLiteral("henaw_ensemble"), T::Integer, QStringLiteral("HENAW members when henaw_train is given"), 5, {}, 1, 100});
     p.append({QStringLiteral("bootstrap"), T::Integer, QStringLiteral("bootstrap resamples for the 95 % confidence intervals (0: none; else at least 50)"), 200, {}, 0, 100000});
-    p.append({QStringLiteral("seed"), T::Integer, QStringLiteral("random seed of the bootstrap"), 1, {}, 0, 9e15});
+    p.append({QStringLiteral("seed"), T::Integer,
+              QStringLiteral("random seed of the bootstrap, and with henaw_train of HENAW's training too (its split, initialisation, batches, dropout)"), 1, {},
+              0, 9e15});
+    // Recorded in the run's parameters: a HENAW trained here with another count differs in the last
+    // bits of its weights (trial 25 T25-4: evaluate trained on every core, whatever the setting).
+    p.append({QStringLiteral("threads"), T::Integer,
+              QStringLiteral("CPU threads of the HENAW training with henaw_train (0 = all; another count changes the last bits of its weights)"), 0, {}, 0, 1024});
     return {QStringLiteral("evaluate"), QStringLiteral("the clocks against mortality follow-up: C-index, hazard ratio per year of acceleration, Kaplan-Meier"), p};
 }
 

@@ -135,12 +135,23 @@ private slots:
         QVERIFY2(again, again ? "" : qPrintable(again.error().message()));
         QVERIFY(m_scheduler->waitForIdle(60000));
         QCOMPARE(m_project->store().run(*again)->state, RunState::Finished);
+        // Gone, it is refused before a continuation is recorded, saying what to do (a failed
+        // continuation was recorded, and had to be resumed in its place: trial 25 T25-9).
         const QString removed = startPaused();
         QVERIFY(QFile::remove(a));
+        const qsizetype before = m_project->store().runs()->size();
         resumed = runs.resume(removed);
-        QVERIFY(resumed);
+        QVERIFY(!resumed);
+        QCOMPARE(resumed.error().kind(), Error::Kind::NotFound);
+        QVERIFY2(resumed.error().message().contains(QStringLiteral("its input is gone since it began (%1)").arg(a))
+                     && resumed.error().message().contains(QStringLiteral("bioforge resume %1 --relocate OLD=NEW or --search FOLDER").arg(removed)),
+                 qPrintable(resumed.error().message()));
+        QCOMPARE(m_project->store().runs()->size(), before);
+        QVERIFY(write(a, ">a\nACGT\n")); // put back: the paused run is still the one to resume
+        resumed = runs.resume(removed);
+        QVERIFY2(resumed, resumed ? "" : qPrintable(resumed.error().message()));
         QVERIFY(m_scheduler->waitForIdle(60000));
-        QCOMPARE(m_project->store().run(*resumed)->error, QStringLiteral("the input %1 is gone since this run began; it cannot be resumed without it").arg(a));
+        QCOMPARE(m_project->store().run(*resumed)->state, RunState::Finished);
     }
 
     // Inputs moved since the run began (a folder reorganised, a copy on another machine): the resume

@@ -29,27 +29,31 @@ struct Attempt {
     QString failure;
     int readBack = 0;
     core::ProgressSnapshot progress;
+    core::RunRecord record;
 };
 
 QString demoTable(const char* name) { return QStringLiteral(BIOFORGE_AGE_DEMO_DIR "/") + QLatin1String(name); }
 
-QJsonObject parameters()
+QJsonObject parameters(const QJsonObject& extra = {})
 {
-    return {{QStringLiteral("table"), demoTable("nhanes4-demo.csv.gz")}, {QStringLiteral("kdm_reference"), demoTable("nhanes3-demo.csv.gz")},
-            {QStringLiteral("kdm_markers"), QStringLiteral("kdm_blood")}, {QStringLiteral("bootstrap"), 50}, {QStringLiteral("seed"), 5}};
+    QJsonObject p{{QStringLiteral("table"), demoTable("nhanes4-demo.csv.gz")}, {QStringLiteral("kdm_reference"), demoTable("nhanes3-demo.csv.gz")},
+                  {QStringLiteral("kdm_markers"), QStringLiteral("kdm_blood")}, {QStringLiteral("bootstrap"), 50}, {QStringLiteral("seed"), 5}};
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        p.insert(it.key(), it.value());
+    return p;
 }
 
 // One attempt of the run in RUN (checkpoints in RUN/checkpoints, files in RUN/out), as the run service makes it.
-Attempt evaluate(const QString& run, int pauseClock = -1, qint64 pauseResample = 0)
+Attempt evaluate(const QString& run, int pauseClock = -1, qint64 pauseResample = 0, const QJsonObject& extra = {})
 {
     Attempt a;
     const QString out = run + QStringLiteral("/out");
     QDir().mkpath(out);
-    EvaluateJob job(*ClockSettings::fromParameters(parameters()));
+    EvaluateJob job(*ClockSettings::fromParameters(parameters(extra)));
     job.pauseAtResample(pauseClock, pauseResample);
     core::CheckpointStore store(run + QStringLiteral("/checkpoints"), job.checkpointSchema());
     core::ProvenanceRecorder provenance(out);
-    core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&store, &provenance, nullptr, out, QString()}, parameters());
+    core::JobContext ctx(QStringLiteral("run"), core::SteadyClock::instance(), {&store, &provenance, nullptr, out, QString()}, parameters(extra));
     try {
         a.outcome = job.run(ctx);
     } catch (const core::JobFailure& f) {
@@ -57,6 +61,7 @@ Attempt evaluate(const QString& run, int pauseClock = -1, qint64 pauseResample =
     }
     a.readBack = job.clocksReadBack();
     a.progress = ctx.snapshot();
+    (void)provenance.finalizeInto(a.record);
     return a;
 }
 
@@ -127,6 +132,17 @@ private slots:
         QVERIFY2(resumed.failure.isEmpty() && resumed.outcome == core::JobOutcome::Finished, qPrintable(resumed.failure));
         QCOMPARE(resumed.readBack, 1); // kdm's entry, not the damaged one
         QCOMPARE(readAll(run + QStringLiteral("/out/evaluation.csv")), readAll(m_plain + QStringLiteral("/out/evaluation.csv")));
+    }
+
+    // A HENAW trained in the run (--henaw_train) on the threads it is given, recorded: another count
+    // changes the last bits of its weights (it took every core whatever was asked: trial 25 T25-4).
+    void aHenawTrainedInTheRunUsesTheThreadsGiven()
+    {
+        const Attempt a = evaluate(m_dir.filePath(QStringLiteral("henaw-threads")), -1, 0,
+                                   {{QStringLiteral("henaw_train"), demoTable("nhanes3-demo.csv.gz")}, {QStringLiteral("henaw_epochs"), 1},
+                                    {QStringLiteral("henaw_ensemble"), 1}, {QStringLiteral("bootstrap"), 0}, {QStringLiteral("threads"), 1}});
+        QVERIFY2(a.failure.isEmpty() && a.outcome == core::JobOutcome::Finished, qPrintable(a.failure));
+        QCOMPARE(a.record.libraries.value(QLatin1String("LibTorch threads")).toString(), QStringLiteral("1"));
     }
 };
 

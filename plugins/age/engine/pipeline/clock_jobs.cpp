@@ -163,6 +163,7 @@ JobOutcome EvaluateJob::run(core::JobContext& ctx)
         henawSettings.table = m_settings.henawTrain;
         henawSettings.mapping = m_settings.referenceMappingOrTable();
         henawSettings.overrides = m_settings.henawOverrides;
+        henawSettings.threads = m_settings.threads;
         trained = trainHenawOnTable(ctx, henawSettings, QDir(ctx.outputDir()).filePath(QStringLiteral("henaw-model")), nullptr,
                                     QStringLiteral("henaw_training_validation.tsv"));
         if (!trained)

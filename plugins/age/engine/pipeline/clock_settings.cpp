@@ -57,6 +57,7 @@ core::Expected<ClockSettings> ClockSettings::fromParameters(const QJsonObject& p
                      Error::Kind::Invalid);
     s.rowsPerChunk = std::max(1, p.value(QLatin1String("rows_per_chunk")).toInt(s.rowsPerChunk));
     s.seed = uint64_t(p.value(QLatin1String("seed")).toInteger(1));
+    s.threads = std::max(0, p.value(QLatin1String("threads")).toInt(0));
     return s;
 }
 

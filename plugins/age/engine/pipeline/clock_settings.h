@@ -41,6 +41,7 @@ struct ClockSettings {
     int bootstrapReplicates = 200; // evaluate: confidence intervals, 0 or at least kMinimumBootstrapReplicates
     int rowsPerChunk = 1 << 15;    // clocks: rows held at once while the table streams through
     uint64_t seed = 1;
+    int threads = 0;               // evaluate: LibTorch threads of a HENAW training (0: every core)
 
     static core::Expected<ClockSettings> fromParameters(const QJsonObject& parameters);
     QString describe() const; // the choices, in one line, for reports
