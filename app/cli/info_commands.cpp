@@ -34,12 +34,13 @@ int cmdVersion(CliContext& ctx, const QStringList& args)
             libraries.insert(name, version);
         ctx.out() << QJsonDocument(QJsonObject{{QStringLiteral("application"), QStringLiteral("BioForge Workbench")},
                                                {QStringLiteral("version"), core::EnvironmentInfo::applicationVersion()},
+                                               {QStringLiteral("commit"), core::EnvironmentInfo::buildCommit()},
                                                {QStringLiteral("libraries"), libraries}})
                          .toJson(QJsonDocument::Indented)
                   << Qt::flush;
         return kOk;
     }
-    ctx.out() << "BioForge Workbench " << core::EnvironmentInfo::applicationVersion() << Qt::endl;
+    ctx.out() << "BioForge Workbench " << core::EnvironmentInfo::versionText() << Qt::endl;
     for (const auto& [name, version] : core::EnvironmentInfo::libraryVersions())
         ctx.out() << "  " << name << ": " << version << Qt::endl;
     return kOk;

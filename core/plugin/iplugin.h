@@ -101,6 +101,9 @@ public:
     {
         return Error(QStringLiteral("this plugin makes no report"));
     }
+    // The methods a run's results rest on, one line each: a paper (authors, title, journal, year,
+    // DOI) or a software or data source with its address; the report's "Methods and references".
+    virtual QStringList references(const RunRecord& run) const { return {}; }
     // Said in a run's default title after the plugin's name and verb, before its inputs: what
     // whoever reads a list of runs or a report must know of this one ("with TEST models (random
     // weights: the calls mean nothing)"). Empty: nothing. `parameters` are the validated ones.

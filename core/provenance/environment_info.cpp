@@ -18,6 +18,16 @@ namespace bioforge::core {
 
 QString EnvironmentInfo::applicationVersion() { return QStringLiteral(BIOFORGE_VERSION); }
 
+#ifndef BIOFORGE_BUILD_COMMIT
+#define BIOFORGE_BUILD_COMMIT ""
+#endif
+QString EnvironmentInfo::buildCommit() { return QStringLiteral(BIOFORGE_BUILD_COMMIT); }
+
+QString EnvironmentInfo::versionText()
+{
+    return buildCommit().isEmpty() ? applicationVersion() : QStringLiteral("%1 (commit %2)").arg(applicationVersion(), buildCommit());
+}
+
 QList<QPair<QString, QString>> EnvironmentInfo::libraryVersions()
 {
     QList<QPair<QString, QString>> out;
@@ -70,6 +80,7 @@ QJsonObject EnvironmentInfo::collect()
     return {
         {QStringLiteral("application"), QStringLiteral("BioForge Workbench")},
         {QStringLiteral("version"), applicationVersion()},
+        {QStringLiteral("commit"), buildCommit()},
         {QStringLiteral("libraries"), libs},
         {QStringLiteral("os"), QSysInfo::prettyProductName()},
         {QStringLiteral("kernel"), QSysInfo::kernelType() + QLatin1Char(' ') + QSysInfo::kernelVersion()},

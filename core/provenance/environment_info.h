@@ -16,6 +16,11 @@ struct DeviceInfo;
 class EnvironmentInfo {
 public:
     static QString applicationVersion();
+    // The commit the program was built from (`git describe --always --dirty`: "0123456789ab", with
+    // "-dirty" for uncommitted changes), empty when built outside a git checkout.
+    static QString buildCommit();
+    // "0.1.0 (commit 0123456789ab)", or the version alone.
+    static QString versionText();
     // (library, version) pairs: Qt, spdlog, fmt, SQLite, zlib, LibTorch, CUDA, HIP.
     static QList<QPair<QString, QString>> libraryVersions();
     static QJsonObject collect();

@@ -263,6 +263,14 @@ private slots:
                      && versionText.out.startsWith(QStringLiteral("BioForge Workbench ") + version.value(QLatin1String("version")).toString())
                      && version.value(QLatin1String("libraries")).toObject().contains(QStringLiteral("Qt (run time)")),
                  qPrintable(QJsonDocument(version).toJson()));
+        // The commit it was built from, where it was built from a git checkout (this test's is one
+        // when .git is beside the sources): a result is traced to the code that made it (trial 25 T25-1).
+        const QString commit = version.value(QLatin1String("commit")).toString();
+        QVERIFY(version.contains(QLatin1String("commit")));
+        if (QFileInfo::exists(QStringLiteral(BIOFORGE_SOURCE_DIR "/.git")))
+            QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{7,40}(-dirty)?$")).match(commit).hasMatch()
+                         && versionText.out.startsWith(QStringLiteral("BioForge Workbench %1 (commit %2)\n").arg(version.value(QLatin1String("version")).toString(), commit)),
+                     qPrintable(versionText.out));
         for (const bool check : {false, true}) {
             QStringList args{QStringLiteral("devices"), QStringLiteral("--json")};
             if (check)

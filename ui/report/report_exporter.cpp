@@ -1,5 +1,7 @@
 #include "report/report_exporter.h"
 
+#include "provenance/environment_info.h"
+
 #include "io/path_guard.h"
 #include "io/sha256.h"
 #include "plugin/plugin_manager.h"
@@ -138,6 +140,9 @@ core::Expected<ReportExporter::Job> ReportExporter::prepare(const core::Project&
         }
     }
     job.targets = targets;
+    job.projectFolder = project.folder();
+    if (const core::IPlugin* owner = plugins.plugin(run->pluginId))
+        job.references = owner->references(*run);
     // The runs it continues (a resumed run's report showed its last leg alone: trial 21).
     if (const auto all = project.store().runs())
         for (const core::RunRecord* leg : core::chainUpTo(*all, runId)) {
@@ -193,7 +198,34 @@ core::Expected<core::ReportContent> ReportExporter::content(const Job& job)
     }
     if (!job.history.isEmpty())
         content->sections.append(historySection(job));
+    if (!job.references.isEmpty())
+        content->sections.append({QStringLiteral("Methods and references"),
+                                  QStringList{QStringLiteral("The methods and data this run's results rest on; cite them with the software (About this report).")}
+                                      + job.references,
+                                  {},
+                                  {}});
+    content->sections.append(aboutSection(job));
     return content;
+}
+
+core::ReportSection ReportExporter::aboutSection(const Job& job)
+{
+    core::ReportSection section;
+    section.heading = QStringLiteral("About this report");
+    const QJsonObject env = job.run.environment;
+    const QString madeWith = env.value(QLatin1String("version")).toString().isEmpty()
+                                 ? QStringLiteral("(not recorded)")
+                                 : env.value(QLatin1String("version")).toString()
+                                       + (env.value(QLatin1String("commit")).toString().isEmpty()
+                                              ? QString()
+                                              : QStringLiteral(" (commit %1)").arg(env.value(QLatin1String("commit")).toString()));
+    section.paragraphs << QStringLiteral("Exported %1 by BioForge Workbench %2 from the project %3. The run was made with BioForge Workbench %4, "
+                                         "plugin %5 %6. Its whole record — every input and model with its SHA-256, every parameter, the software "
+                                         "and the machine — is runs/%7/provenance.json (with ro-crate-metadata.json) in that project.")
+                              .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate), core::EnvironmentInfo::versionText(), job.projectFolder,
+                                   madeWith, job.run.pluginId, job.run.pluginVersion.isEmpty() ? QStringLiteral("(version not recorded)") : job.run.pluginVersion,
+                                   job.run.runId);
+    return section;
 }
 
 core::Expected<QStringList> ReportExporter::write(const Job& job, const core::ReportContent& content)

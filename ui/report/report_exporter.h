@@ -71,8 +71,13 @@ private:
         // A continuation's chain: the runs it resumes, first started first, then itself, each with
         // the progress its pause or end kept (empty for a run that resumes none).
         QList<std::pair<core::RunRecord, std::optional<double>>> history;
+        QString projectFolder;
+        QStringList references; // the plugin's (IPlugin::references), where it is loaded
     };
     static core::ReportSection historySection(const Job& job);
+    // What a report sent on its own must say of itself (trial 25 T25-8): when and by which program
+    // it was exported, from which project, and which program (version, commit) made the run.
+    static core::ReportSection aboutSection(const Job& job);
     static core::Expected<Job> prepare(const core::Project& project, const core::PluginManager& plugins, const QString& runId, Targets targets);
     static core::Expected<core::ReportContent> content(const Job& job);
     static core::Expected<QStringList> write(const Job& job, const core::ReportContent& content);

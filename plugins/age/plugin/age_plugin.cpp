@@ -158,4 +158,32 @@ QIcon AgePlugin::pageIcon() const
 
 QWidget* AgePlugin::createPage(const ui::PageContext& context, QWidget* parent) { return new AgePage(context, parent); }
 
+// The clocks' papers and the statistics' (the report's "Methods and references", trial 25 T25-8).
+QStringList AgePlugin::references(const core::RunRecord& run) const
+{
+    const QJsonObject& p = run.parameters;
+    QStringList r;
+    if (run.verb == QLatin1String("clocks") || run.verb == QLatin1String("evaluate")) {
+        r << QStringLiteral("PhenoAge: Levine ME, Lu AT, Quach A, et al. An epigenetic biomarker of aging for lifespan and healthspan. Aging (Albany NY) "
+                            "10(4):573-591, 2018. doi:10.18632/aging.101414");
+        if (!p.value(QLatin1String("kdm_reference")).toString().isEmpty())
+            r << QStringLiteral("KDM: Klemera P, Doubal S. A new approach to the concept and computation of biological age. Mech Ageing Dev "
+                                "127(3):240-248, 2006. doi:10.1016/j.mad.2005.10.004");
+        if (!p.value(QLatin1String("hd_reference")).toString().isEmpty())
+            r << QStringLiteral("HD: Cohen AA, Milot E, Yong J, et al. A novel statistical approach shows evidence for multi-system physiological "
+                                "dysregulation during aging. Mech Ageing Dev 134(3-4):110-117, 2013. doi:10.1016/j.mad.2013.01.004");
+        r << QStringLiteral("BioAge (the reference implementation these clocks reproduce): Kwon D, Belsky DW. A toolkit for quantifying aging in humans: "
+                            "the BioAge R package. GeroScience 43:2795-2808, 2021. doi:10.1007/s11357-021-00462-9");
+    }
+    if (run.verb == QLatin1String("evaluate"))
+        r << QStringLiteral("C-index: Harrell FE, Califf RM, Pryor DB, Lee KL, Rosati RA. Evaluating the yield of medical tests. JAMA 247(18):2543-2546, 1982")
+          << QStringLiteral("Cox model: Cox DR. Regression models and life-tables. J R Stat Soc B 34(2):187-220, 1972")
+          << QStringLiteral("Kaplan-Meier: Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. J Am Stat Assoc 53(282):457-481, 1958");
+    if (run.verb != QLatin1String("clocks") && (run.verb != QLatin1String("evaluate") || !p.value(QLatin1String("henaw")).toString().isEmpty()
+                                                || !p.value(QLatin1String("henaw_train")).toString().isEmpty()))
+        r << QStringLiteral("HENAW (hierarchical biological age with adaptive marker weights and a Cox mortality head): BioForge Workbench's model, "
+                            "described in its docs/age.md");
+    return r;
+}
+
 } // namespace bioforge::age

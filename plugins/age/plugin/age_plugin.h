@@ -25,6 +25,7 @@ public:
                                                           const QString& outputDir) override;
     QStringList mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QStringList references(const core::RunRecord& run) const override;
     QList<core::DemoRun> demoRuns() const override;
 
     QString pageTitle() const override { return tr("Biological age"); }

@@ -26,6 +26,7 @@ public:
     QStringList commandVerbs() const override;
     QList<core::PluginSetting> settingSpecs() const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QStringList references(const core::RunRecord& run) const override;
     QList<core::DemoRun> demoRuns() const override;
 
     QString pageTitle() const override { return tr("Gene annotation"); }

@@ -255,4 +255,14 @@ QWidget* LlmPlugin::createPage(const ui::PageContext& context, QWidget* parent)
     return new ChatPage(context, parent);
 }
 
+// The engine's format and reference implementation (the report's "Methods and references").
+QStringList LlmPlugin::references(const core::RunRecord&) const
+{
+    return {QStringLiteral("GGUF file format and llama.cpp, the reference implementation the engine follows (tokenizer, quantised kernels, "
+                           "sampling): https://github.com/ggml-org/llama.cpp"),
+            QStringLiteral("LLaMA architecture: Touvron H, Lavril T, Izacard G, et al. LLaMA: open and efficient foundation language models. "
+                           "arXiv:2302.13971, 2023"),
+            QStringLiteral("The model: the file named under Inputs and models, by its SHA-256; cite the model's own paper or card")};
+}
+
 } // namespace bioforge::llm

@@ -24,6 +24,7 @@ public:
     std::optional<int> runCommand(const QString& verb, const QStringList& args, QTextStream& out, QTextStream& err) override;
     QStringList commandVerbs() const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QStringList references(const core::RunRecord& run) const override;
     QList<core::DemoRun> demoRuns() const override;
 
     QString pageTitle() const override { return tr("Chat"); }

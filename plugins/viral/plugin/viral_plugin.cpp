@@ -260,4 +260,15 @@ QIcon ViralPlugin::pageIcon() const
 
 QWidget* ViralPlugin::createPage(const ui::PageContext& context, QWidget* parent) { return new ViralPage(context, this, parent); }
 
+// The method's parts (the report's "Methods and references", trial 25 T25-8).
+QStringList ViralPlugin::references(const core::RunRecord&) const
+{
+    return {QStringLiteral("VirNucPro: viral short-sequence identification from chunked contigs, six-frame translation, DNABERT-S and ESM-2 "
+                           "embeddings and a classifier (the method this plugin implements rule by rule: BioForge Workbench docs/viral.md)"),
+            QStringLiteral("DNABERT-S: Zhou Z, Wu W, Ho H, Wang J, Shi L, Davuluri RV, Wang Z, Liu H. DNABERT-S: pioneering species differentiation "
+                           "with species-aware DNA embeddings. arXiv:2402.08777, 2024"),
+            QStringLiteral("ESM-2: Lin Z, Akin H, Rao R, et al. Evolutionary-scale prediction of atomic-level protein structure with a language model. "
+                           "Science 379(6637):1123-1130, 2023. doi:10.1126/science.ade2574")};
+}
+
 } // namespace bioforge::viral

@@ -27,6 +27,7 @@ public:
                                                           const QString& outputDir) override;
     QStringList mergeShardWarnings(const QString& verb, const QList<QStringList>& byShard, const QString& mergedDir) const override;
     core::Expected<core::ReportContent> reportContent(const core::RunRecord& run, const QString& runDir) const override;
+    QStringList references(const core::RunRecord& run) const override;
     QString titleNote(const QString& verb, const QJsonObject& parameters) const override;
     QList<core::PluginSetting> settingSpecs() const override;
     QList<core::DemoRun> demoRuns() const override;

@@ -140,6 +140,12 @@ private slots:
         QVERIFY2(report.code == 0, qPrintable(report.err));
         const QByteArray html = readAll(m_dir.filePath(QStringLiteral("age.html")));
         QVERIFY(html.contains("Kaplan-Meier"));
+        // A report sent on its own cites its methods and says when and by what it was exported, and
+        // from which project (it cited nothing: trial 25 T25-8).
+        QVERIFY(html.contains("Methods and references") && html.contains("doi:10.18632/aging.101414") && html.contains("Harrell FE"));
+        QVERIFY2(html.contains("About this report") && html.contains("Exported 20") && html.contains("by BioForge Workbench ")
+                     && html.contains(QStringLiteral("runs/%1/provenance.json").arg(QDir(r.runDir).dirName()).toUtf8()),
+                 html.mid(html.indexOf("About this report"), 800).constData());
         // The figures a reader quotes, as clocks.csv gives them (the report held plots alone: trial 21).
         double sum = 0;
         int people = 0;
