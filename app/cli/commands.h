@@ -41,5 +41,7 @@ int cmdCluster(CliContext& ctx, const QStringList& args);
 int cmdStatus(CliContext& ctx, const QStringList& args);
 int cmdSettings(CliContext& ctx, const QStringList& args);
 int cmdRecover(CliContext& ctx, const QStringList& args);
+int cmdVerify(CliContext& ctx, const QStringList& args);
+int cmdRerun(CliContext& ctx, const QStringList& args);
 
 } // namespace bioforge::cli
