@@ -272,6 +272,26 @@ private slots:
         QVERIFY2(viral.code == 0, viral.err.constData());
         const QByteArray listed = run({QStringLiteral("--project"), demo, QStringLiteral("runs")}).out;
         QVERIFY2(listed.contains("predict with TEST models (random weights: the calls mean nothing) — two-contigs.fa"), listed.constData());
+        // The same test models imported under other names, as a colleague would (no test flag in the
+        // registry): the classifier's own file says random weights, and the title still says so
+        // (trial 25 T25-7).
+        QStringList colleague{QStringLiteral("--reuse_results"), QStringLiteral("false")};
+        for (const QJsonValue& v : QJsonDocument::fromJson(run({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}).out).object().value(QLatin1String("models")).toArray()) {
+            const QJsonObject m = v.toObject();
+            const QString kind = m.value(QLatin1String("kind")).toString();
+            if (kind == QLatin1String("gguf") || m.value(QLatin1String("name")).toString() != viralModels.value(kind))
+                continue;
+            const QString name = QStringLiteral("colleague-") + kind;
+            const Result imported = run({QStringLiteral("models"), QStringLiteral("import"), name, kind, m.value(QLatin1String("root")).toString()});
+            QVERIFY2(imported.code == 0, imported.err.constData());
+            colleague << (kind == QLatin1String("dnabert-s") ? QStringLiteral("--dnabert") : kind == QLatin1String("esm2") ? QStringLiteral("--esm") : QStringLiteral("--classifier"))
+                      << name;
+        }
+        QCOMPARE(colleague.size(), 2 + 3 * 2);
+        const Result again = run(predict + colleague, 600000);
+        QVERIFY2(again.code == 0, again.err.constData());
+        const QByteArray relisted = run({QStringLiteral("--project"), demo, QStringLiteral("runs")}).out;
+        QCOMPARE(relisted.count("predict with TEST models (random weights: the calls mean nothing) — two-contigs.fa"), 2);
     }
 };
 

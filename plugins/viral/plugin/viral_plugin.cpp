@@ -10,6 +10,7 @@
 #include "pipeline/shard_plan.h"
 #include "pipeline/validate_job.h"
 #include "model/torch_runtime.h"
+#include "model/virus_classifier.h"
 #include "provenance/run_record.h"
 #include "ui/viral_page.h"
 #include "viral_demo.h"
@@ -79,9 +80,15 @@ QString ViralPlugin::titleNote(const QString& verb, const QJsonObject& parameter
 {
     if (!m_context.models || (verb != QLatin1String("predict") && verb != QLatin1String("validate")))
         return {};
+    const QString note = QStringLiteral("with TEST models (random weights: the calls mean nothing)");
     for (const char* key : {"dnabert", "esm", "classifier"})
         if (m_context.models->testModelFor(modelFor(key, parameters)))
-            return QStringLiteral("with TEST models (random weights: the calls mean nothing)");
+            return note;
+    // The classifier's own file says so too, whatever the registry calls it: the same test model
+    // imported by a colleague under its name lost the title's warning (trial 25 T25-7).
+    if (auto classifier = resolveModel(modelFor("classifier", parameters), ModelRole::Classifier, m_context.models); classifier)
+        if (auto spec = ClassifierSpec::fromFile(ClassifierSpec::pathFor(classifier->path)); spec && spec->randomWeights())
+            return note;
     return {};
 }
 
