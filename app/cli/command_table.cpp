@@ -18,7 +18,7 @@ const QList<CommandInfo>& commandTable()
         {"cancel", "cancel <run-id>…", "end paused or interrupted runs that will not be resumed (checkpoints and outputs stay); a running one: its program is asked to cancel it", cmdCancel, false},
         {"delete", "delete <run-id>…", "delete runs that ended, for good: their records, folders, reports and checkpoints (a chain of resumes whole)", cmdDelete, false},
         {"runs", "runs [--plugin ID] [--state STATE] [--json]", "list the project's runs, or a plugin's, or those in a state (--json: as JSON, for scripts)", cmdRuns, false},
-        {"compare", "compare <run-id> <run-id> [--json]", "what differs between two runs: parameters, inputs, models, outputs, device, versions (--json: as JSON)", cmdCompare, false},
+        {"compare", "compare <run-id | provenance.json | run folder> <run-id | provenance.json | run folder> [--json]", "what differs between two runs: parameters, inputs, models, outputs, device, versions (--json: as JSON)", cmdCompare, false},
         {"recover", "recover [--dry-run]",
          "put the run list back from runs/*/provenance.json: a damaged or lost project.sqlite is rebuilt (the old file kept), a sound one gets the runs it lacks",
          cmdRecover, false},

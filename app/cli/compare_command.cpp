@@ -6,10 +6,13 @@
 #include "commands.h"
 #include "exit_codes.h"
 
+#include "io/json_file.h"
 #include "provenance/run_comparison.h"
 #include "store/project.h"
 #include "store/project_store.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -46,17 +49,31 @@ int cmdCompare(CliContext& ctx, const QStringList& args)
     QStringList ids = args;
     ids.removeAll(QStringLiteral("--json"));
     if (ids.size() != 2) {
-        ctx.err() << "usage: bioforge compare <run-id> <run-id> [--json]" << Qt::endl;
+        ctx.err() << "usage: bioforge compare <run-id | provenance.json | run folder> <run-id | provenance.json | run folder> [--json]" << Qt::endl;
         return kUsage;
     }
-    core::Project* project = ctx.project(false);
-    if (!project)
-        return kProjectError;
+    // A run of another project (a colleague's re-run, a copy) by its record: its provenance.json or
+    // its run folder (trial 25 T25-17: runs of one project only). Run ids are looked up in this project.
+    core::Project* project = nullptr;
     core::RunRecord runs[2];
     for (int i = 0; i < 2; ++i) {
+        const QFileInfo given(ids[i]);
+        const QString file = given.isDir() ? QDir(ids[i]).filePath(QStringLiteral("provenance.json")) : ids[i];
+        if (given.isDir() || given.isFile()) {
+            auto json = core::readJsonObjectFile(file);
+            auto run = json ? core::RunRecord::fromJson(*json) : core::Expected<core::RunRecord>(json.error());
+            if (!run) {
+                ctx.err() << "bioforge: " << file << ": not a run's record (" << run.error().message() << ")" << Qt::endl;
+                return kNotFound;
+            }
+            runs[i] = std::move(*run);
+            continue;
+        }
+        if (!project && !(project = ctx.project(false)))
+            return kProjectError;
         auto run = project->store().run(ids[i]);
         if (!run) {
-            ctx.err() << "bioforge: " << run.error().message() << Qt::endl;
+            ctx.err() << "bioforge: " << run.error().message() << " (a run of another project: give its provenance.json or its run folder)" << Qt::endl;
             return kNotFound;
         }
         runs[i] = std::move(*run);

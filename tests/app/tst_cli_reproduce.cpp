@@ -18,6 +18,7 @@ class TstCliReproduce : public CliTestBase {
 
     QString m_table;
     QString m_first;
+    QString m_again; // m_first's rerun
 
     QByteArray output(const QString& runId, const char* file) { return readAll(QDir(project()).filePath(QStringLiteral("runs/%1/%2").arg(runId, QLatin1String(file)))); }
 
@@ -51,9 +52,33 @@ private slots:
             QVERIFY(!output(m_first, file).isEmpty());
             QVERIFY2(output(again, file) == output(m_first, file), file);
         }
+        m_again = again;
         const QJsonObject record = QJsonDocument::fromJson(run({QStringLiteral("show"), again}).out.toUtf8()).object();
         QVERIFY2(record.value(QLatin1String("title")).toString().endsWith(QStringLiteral("(rerun of %1)").arg(m_first)), qPrintable(record.value(QLatin1String("title")).toString()));
         QVERIFY(record.value(QLatin1String("parentRunId")).toString().isEmpty()); // a new run, not a resume
+    }
+
+    // A run of another project (a colleague's copy) is compared by its provenance.json or its run
+    // folder (trial 25 T25-17: run ids of one project only).
+    void compareTakesARunsRecordFromAnotherProject()
+    {
+        QVERIFY(!m_again.isEmpty());
+        const QString copy = path("colleague's copy/run");
+        QVERIFY(QDir().mkpath(copy));
+        QVERIFY(QFile::copy(QDir(project()).filePath(QStringLiteral("runs/%1/provenance.json").arg(m_again)), copy + QStringLiteral("/provenance.json")));
+        for (const QString& other : {copy, copy + QStringLiteral("/provenance.json")}) {
+            const Result c = run({QStringLiteral("compare"), m_first, other, QStringLiteral("--json")});
+            QVERIFY2(c.code == 0, qPrintable(c.err));
+            const QJsonObject json = QJsonDocument::fromJson(c.out.toUtf8()).object();
+            QCOMPARE(json.value(QLatin1String("b")).toObject().value(QLatin1String("id")).toString(), m_again);
+            bool titleDiffers = false;
+            for (const QJsonValue& d : json.value(QLatin1String("differences")).toArray())
+                titleDiffers = titleDiffers || d.toObject().value(QLatin1String("key")).toString() == QLatin1String("title");
+            QVERIFY2(titleDiffers, qPrintable(c.out.left(2000))); // "(rerun of …)"
+        }
+        QVERIFY(writeAll(path("not-a-record.json"), "{\"x\": 1}"));
+        const Result refused = run({QStringLiteral("compare"), m_first, path("not-a-record.json")});
+        QVERIFY2(refused.code == 6 && refused.err.contains(QStringLiteral("not a run's record")), qPrintable(refused.err));
     }
 
     void aChangedInputOrOutputIsSaidAndNotRunAgain()
