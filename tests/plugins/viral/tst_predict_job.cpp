@@ -166,9 +166,19 @@ private slots:
     void unchangedContigsAreReusedByALaterRun()
     {
         const QString run = h.path("later");
-        QVERIFY(h.attempt(run, h.parameters(300, true), false).outcome == core::JobOutcome::Finished);
+        const RunResult later = h.attempt(run, h.parameters(300, true), false);
+        QVERIFY(later.outcome == core::JobOutcome::Finished);
         const QJsonObject summary = QJsonDocument::fromJson(h.file(run, "summary.json")).object();
         QCOMPARE(summary.value(QLatin1String("reused_contigs")).toInt(), 5);
+        // Said in the run's warnings, with the run and program that computed them (summary.json's
+        // count alone said so: trial 25 T25-16).
+        const QString reusedWarning = later.warnings.filter(QStringLiteral("taken from earlier runs' results")).join(QLatin1Char('\n'));
+        QVERIFY2(reusedWarning.startsWith(QStringLiteral("5 of 5 contigs' results were taken from earlier runs' results"))
+                     && reusedWarning.contains(QStringLiteral("5 from run run (BioForge Workbench ")) && reusedWarning.contains(QStringLiteral("--reuse_results false")),
+                 qPrintable(later.warnings.join(QLatin1Char('\n'))));
+        const QJsonArray from = summary.value(QLatin1String("reused_from")).toArray();
+        QCOMPARE(from.size(), 1);
+        QCOMPARE(from.first().toObject().value(QLatin1String("contigs")).toInt(), 5);
         const QString plain = h.path("plain");
         QCOMPARE(h.file(run, "prediction_results.txt"), h.file(plain, "prediction_results.txt"));
         QByteArray ours = h.file(run, "contigs.tsv"), before = h.file(plain, "contigs.tsv");

@@ -42,6 +42,8 @@ std::optional<CachedContig> ResultCache::find(const QString& sequenceSha256) con
     if (o.value(QLatin1String("key")).toString() != m_key || o.value(QLatin1String("sha256")).toString() != sequenceSha256)
         return std::nullopt;
     CachedContig c;
+    c.run = o.value(QLatin1String("run")).toString();
+    c.program = o.value(QLatin1String("program")).toString();
     c.length = o.value(QLatin1String("length")).toInteger(-1);
     c.chunks = o.value(QLatin1String("chunks")).toInt(-1);
     if (c.length < 0 || c.chunks < 0)
@@ -75,7 +77,9 @@ core::Status ResultCache::store(const QString& sequenceSha256, const CachedConti
     };
     QByteArray text = "{\"key\":" + QJsonDocument(QJsonArray{m_key}).toJson(QJsonDocument::Compact).mid(1).chopped(1)
                       + ",\"sha256\":\"" + sequenceSha256.toLatin1() + "\",\"length\":" + QByteArray::number(qint64(contig.length))
-                      + ",\"chunks\":" + QByteArray::number(contig.chunks) + ",\"frames\":[";
+                      + ",\"chunks\":" + QByteArray::number(contig.chunks)
+                      + ",\"run\":" + QJsonDocument(QJsonArray{contig.run}).toJson(QJsonDocument::Compact).mid(1).chopped(1)
+                      + ",\"program\":" + QJsonDocument(QJsonArray{contig.program}).toJson(QJsonDocument::Compact).mid(1).chopped(1) + ",\"frames\":[";
     for (size_t i = 0; i < contig.frames.size(); ++i) {
         const CachedFrame& f = contig.frames[i];
         text += (i ? ",{\"chunk\":" : "{\"chunk\":") + QByteArray::number(f.chunk) + ",\"frame\":\"" + QByteArray::fromStdString(f.frame)

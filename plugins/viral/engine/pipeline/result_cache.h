@@ -29,6 +29,9 @@ struct CachedContig {
     int64_t length = 0;
     int chunks = 0;
     std::vector<CachedFrame> frames;
+    // Who computed it: the run's id and the program ("0.1.0 (commit …)"), so that a run reusing it
+    // can say where its values came from (trial 25 T25-16). Empty in entries of earlier versions.
+    QString run, program;
 };
 
 class ResultCache {

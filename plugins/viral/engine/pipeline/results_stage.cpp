@@ -10,12 +10,14 @@
 #include "pipeline/prediction_tables.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/shard_keys.h"
+#include "provenance/environment_info.h"
 #include "provenance/provenance_recorder.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMap>
 
 namespace bioforge::viral {
 
@@ -49,6 +51,7 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
     bool open = false; // a contig spans into the next shard
     ShardContig openContig;
     CachedContig toCache;
+    QMap<QString, int> reusedFrom; // who computed the contigs taken from the cache -> how many
     for (int s = 0; s < index.shards; ++s) {
         const QString framesKey = shardKey("frames", s);
         auto framesCheckpoint = store.loadOrDiscard(framesKey);
@@ -84,7 +87,7 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                 if (auto st = tables.beginContig(contig); !st)
                     throw JobFailure(st.error().withContext(framesKey).message() + QStringLiteral("; start the run again"));
                 openContig = contig;
-                toCache = CachedContig{contig.length, contig.chunks, {}};
+                toCache = CachedContig{contig.length, contig.chunks, {}, ctx.runId(), core::EnvironmentInfo::versionText()};
             }
             std::vector<FrameResult> frames;
             if (contig.reused) {
@@ -94,6 +97,9 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                                          .arg(QString::fromStdString(contig.id)));
                 for (const CachedFrame& f : cached->frames)
                     frames.push_back({f.chunk, f.frame, f.nucleotideLength, f.proteinLength, f.probabilities});
+                if (!contig.continued)
+                    ++reusedFrom[cached->run.isEmpty() ? QStringLiteral("an earlier run (not recorded by the version that computed it)")
+                                                       : QStringLiteral("run %1 (BioForge Workbench %2)").arg(cached->run, cached->program)];
             } else {
                 for (; next < shard.frames.size() && shard.frames[next].contig == int(c); ++next) {
                     const ShardFrame& f = shard.frames[next];
@@ -119,6 +125,21 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
     orThrow(tables.commit());
 
     const ContigSummary& sum = tables.summary();
+    // Values this run did not compute: said where the run is read (its warnings, show, the report),
+    // with the runs that computed them (only summary.json's count said so: trial 25 T25-16).
+    QJsonArray reusedOrigin;
+    if (sum.reused > 0) {
+        QStringList from;
+        for (auto it = reusedFrom.cbegin(); it != reusedFrom.cend(); ++it) {
+            from << QStringLiteral("%1 from %2").arg(it.value()).arg(it.key());
+            reusedOrigin.append(QJsonObject{{QStringLiteral("from"), it.key()}, {QStringLiteral("contigs"), it.value()}});
+        }
+        ctx.warn(QStringLiteral("%1 of %2 contigs' results were taken from earlier runs' results in the project cache, computed with the same models "
+                                "and settings (--reuse_results): %3; give --reuse_results false to compute every contig in this run")
+                     .arg(sum.reused)
+                     .arg(sum.contigs)
+                     .arg(from.join(QStringLiteral("; "))));
+    }
     QJsonArray warnings;
     for (const QString& w : index.warnings)
         warnings.append(w);
@@ -134,6 +155,7 @@ void runResultsStage(core::JobContext& ctx, const PredictSettings& settings, con
                               {QStringLiteral("unscored_contigs"), double(sum.unscored)},
                               {QStringLiteral("unscored_examples"), QJsonArray::fromStringList(unscoredIds)},
                               {QStringLiteral("reused_contigs"), double(sum.reused)},
+                              {QStringLiteral("reused_from"), reusedOrigin},
                               {QStringLiteral("chunks"), double(sum.chunks)},
                               {QStringLiteral("frames"), double(sum.frames)},
                               {QStringLiteral("chunk_length"), settings.chunkLength},
