@@ -19,7 +19,7 @@ const QList<CommandInfo>& commandTable()
         {"delete", "delete <run-id>…", "delete runs that ended, for good: their records, folders, reports and checkpoints (a chain of resumes whole)", cmdDelete, false},
         {"runs", "runs [--plugin ID] [--state STATE] [--json]", "list the project's runs, or a plugin's, or those in a state (--json: as JSON, for scripts)", cmdRuns, false},
         {"compare", "compare <run-id | provenance.json | run folder> <run-id | provenance.json | run folder> [--json]", "what differs between two runs: parameters, inputs, models, outputs, device, versions (--json: as JSON)", cmdCompare, false},
-        {"recover", "recover [--dry-run]",
+        {"recover", "recover [--dry-run] [--even-if-running]",
          "put the run list back from runs/*/provenance.json: a damaged or lost project.sqlite is rebuilt (the old file kept), a sound one gets the runs it lacks",
          cmdRecover, false},
         {"status", "status [run-id] [--json]", "cluster runs under way: each array task's state, node and progress (--json: as JSON, for scripts)", cmdStatus, false},

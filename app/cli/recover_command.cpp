@@ -26,17 +26,19 @@ QString idList(const QList<core::RunRecord>& runs)
 
 int cmdRecover(CliContext& ctx, const QStringList& args)
 {
-    bool dryRun = false;
+    bool dryRun = false, evenIfRunning = false;
     for (const QString& a : args) {
         if (a == QLatin1String("--dry-run") || a == QLatin1String("--dry_run")) {
             dryRun = true;
+        } else if (a == QLatin1String("--even-if-running") || a == QLatin1String("--even_if_running")) {
+            evenIfRunning = true;
         } else {
-            ctx.err() << "usage: bioforge recover [--dry-run]" << Qt::endl;
+            ctx.err() << "usage: bioforge recover [--dry-run] [--even-if-running]" << Qt::endl;
             return kUsage;
         }
     }
     const QString folder = QFileInfo(ctx.projectFolder()).absoluteFilePath();
-    auto r = core::recoverProjectRuns(folder, dryRun);
+    auto r = core::recoverProjectRuns(folder, dryRun, evenIfRunning);
     if (!r) {
         ctx.err() << "bioforge: " << r.error().message() << Qt::endl;
         return exitCodeFor(r.error(), kProjectError);
@@ -64,6 +66,9 @@ int cmdRecover(CliContext& ctx, const QStringList& args)
         ctx.out() << "  " << r->interrupted.size() << " of them were under way when they were lost and " << would
                   << (dryRun ? "" : "are ") << "listed as interrupted: `bioforge resume` continues them from their checkpoints ("
                   << r->interrupted.join(QStringLiteral(", ")) << ")" << Qt::endl;
+    if (!r->live.isEmpty())
+        ctx.out() << "  still going (" << (dryRun ? "recover refuses while they run" : "recovered as told") << "): " << r->live.join(QStringLiteral(", "))
+                  << Qt::endl;
     if (!r->unreadable.isEmpty()) {
         ctx.out() << "  " << r->unreadable.size() << " run folder(s) hold no record that reads; they are not listed (their files stay):" << Qt::endl;
         for (const QString& u : r->unreadable)

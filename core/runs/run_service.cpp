@@ -382,9 +382,13 @@ void RunService::writeRecordFile(const RunRecord& record, const QString& runDir)
 {
     if (Status here = m_project.inPlace(); !here) // its folder would be made again at the old place
         return;
-    if (Status st = AtomicFile::write(QDir(runDir).filePath(QStringLiteral("provenance.json")),
-                                      QJsonDocument(record.toJson()).toJson(QJsonDocument::Indented));
-        !st)
+    // Who runs it, as the project database keeps it: `bioforge recover` leaves a run whose process
+    // still runs alone, instead of offering it for resume beside itself (review 69 R69-1).
+    QJsonObject json = record.toJson();
+    const RunOwner owner = RunOwner::current();
+    json.insert(QStringLiteral("owner"), QJsonObject{{QStringLiteral("pid"), owner.pid}, {QStringLiteral("host"), owner.host},
+                                                     {QStringLiteral("process_start"), owner.processStart}});
+    if (Status st = AtomicFile::write(QDir(runDir).filePath(QStringLiteral("provenance.json")), QJsonDocument(json).toJson(QJsonDocument::Indented)); !st)
         log::error(QStringLiteral("run %1: %2").arg(record.runId, st.error().message()));
 }
 

@@ -14,6 +14,7 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <optional>
 
 namespace bioforge::core {
 namespace {
@@ -70,6 +71,7 @@ void readRecords(const QString& folder, ProjectRecovery& r)
         }
         auto json = readJsonObjectFile(file);
         auto record = json ? RunRecord::fromJson(*json) : Expected<RunRecord>(json.error());
+        const QJsonObject owner = json ? json->value(QLatin1String("owner")).toObject() : QJsonObject();
         if (!record) {
             r.unreadable << QStringLiteral("%1: %2").arg(id, record.error().message());
             continue;
@@ -79,6 +81,10 @@ void readRecords(const QString& folder, ProjectRecovery& r)
             continue;
         }
         if (record->state == RunState::Queued || record->state == RunState::Running) {
+            const RunOwner by{owner.value(QLatin1String("pid")).toInteger(), owner.value(QLatin1String("host")).toString(),
+                              owner.value(QLatin1String("process_start")).toString()};
+            if (by.pid > 0 && by.isAlive())
+                r.live << QStringLiteral("%1 (process %2 on %3)").arg(id, QString::number(by.pid), by.host);
             record->state = RunState::Interrupted;
             record->error = QStringLiteral("interrupted: its process ended before the run did; found again from runs/%1/provenance.json").arg(id);
             r.interrupted << id;
@@ -99,7 +105,7 @@ Status addRuns(ProjectStore& store, const QList<RunRecord>& runs)
 
 } // namespace
 
-Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun)
+Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun, bool evenIfRunning)
 {
     const QDir dir(folder);
     if (!QFileInfo(dir.filePath(QStringLiteral("runs"))).isDir())
@@ -121,6 +127,15 @@ Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun)
         }
     }
     readRecords(folder, r);
+    const auto refuseLive = [&]() -> std::optional<Error> {
+        if (r.live.isEmpty() || dryRun || evenIfRunning)
+            return std::nullopt;
+        return Error(QStringLiteral("%1: %2 still going: %3; let it end or stop it (Ctrl-C where it runs), then recover (a process of another machine "
+                                    "cannot be seen from here: where it is gone, `bioforge recover --even-if-running`)")
+                         .arg(folder, r.live.size() == 1 ? QStringLiteral("a run is") : QStringLiteral("%1 runs are").arg(r.live.size()),
+                              r.live.join(QStringLiteral(", "))),
+                     Error::Kind::Failed);
+    };
 
     if (r.database == ProjectRecovery::Database::Sound) {
         auto project = Project::open(folder, false);
@@ -139,11 +154,17 @@ Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun)
         r.interrupted.erase(std::remove_if(r.interrupted.begin(), r.interrupted.end(), [&](const QString& id) { return known->contains(id); }),
                             r.interrupted.end());
         r.runs = missing;
+        r.live.erase(std::remove_if(r.live.begin(), r.live.end(), [&](const QString& l) { return known->contains(l.section(QLatin1Char(' '), 0, 0)); }),
+                     r.live.end());
+        if (auto refused = refuseLive())
+            return *refused;
         if (!dryRun)
             if (Status st = addRuns((*project)->store(), r.runs); !st)
                 return st.error();
         return r;
     }
+    if (auto refused = refuseLive())
+        return *refused;
     if (dryRun)
         return r;
     // A new database beside the old one, filled, then put in its place; the old one set aside whole.
@@ -157,7 +178,12 @@ Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun)
         if (Status st = addRuns(**store, r.runs); !st)
             return st.error();
     } // closed: its write-ahead log folded in
-    if (info.exists()) {
+    if (QFileInfo(fresh + QStringLiteral("-wal")).size() > 0)
+        return Error(QStringLiteral("%1: the rebuilt database's write-ahead log was not folded in; nothing was replaced").arg(fresh), Error::Kind::Io);
+    // The old file and its log set aside whole (a log left without its database would be replayed
+    // over the rebuilt one: review 69 R69-3).
+    static const char* const kParts[] = {"", "-wal", "-shm"};
+    if (std::any_of(std::begin(kParts), std::end(kParts), [&](const char* x) { return QFileInfo::exists(database + QLatin1String(x)); })) {
         r.setAside = database + QStringLiteral(".damaged-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'"));
         for (const char* suffix : {"", "-wal", "-shm"})
             if (QFileInfo::exists(database + QLatin1String(suffix)) && !QFile::rename(database + QLatin1String(suffix), r.setAside + QLatin1String(suffix)))

@@ -29,11 +29,15 @@ struct ProjectRecovery {
     QStringList interrupted; // of them, the runs recorded as queued or running
     QStringList unreadable;  // run folders without a record that reads: "<folder>: why"
     QStringList present;     // sound database: runs of runs/ it holds already
+    QStringList live;        // queued or running in a process that still runs: "<run> (process P on HOST)"
 };
 
 // `folder`: the project folder (its runs/ must exist). `dryRun`: only what would be done. Errors
 // (Kind::Io) where the database cannot be read for another reason than damage (a read-only place,
-// permissions: the error says which) or the new one cannot be written; then nothing is changed.
-Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun);
+// permissions: the error says which) or the new one cannot be written; (Kind::Failed) where a run
+// is still going in a process that runs (this machine's, or one of another machine, which cannot be
+// told from here) unless `evenIfRunning` — resumed from here it would run twice on its
+// checkpoints. Nothing is changed then.
+Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun, bool evenIfRunning = false);
 
 } // namespace bioforge::core

@@ -3,6 +3,7 @@
 #include "checkpoint/checkpoint_store.h"
 #include "cli/command_support.h"
 #include "compute/device_choice.h"
+#include "compute/host_memory.h"
 
 #include "gguf/gguf_file.h"
 #include "io/atomic_file.h"
@@ -124,7 +125,27 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     const qint64 everyMs = qint64(p.value(QLatin1String("checkpoint_every")).toInt(60)) * 1000;
     qint64 nextSnapshotMs = ctx.clock().nowMs() + everyMs;
     bool snapshots = everyMs > 0;
-    events.snapshotWanted = [&] { return snapshots && ctx.clock().nowMs() >= nextSnapshotMs; };
+    // A snapshot holds two copies of the KV cache's used positions for a moment (copied out, then
+    // serialized): skipped, said once, where they would not fit in half the memory available — an
+    // out-of-memory kill would end the run it is there to save (review 69 R69-7). A pause still keeps it.
+    const qint64 bytesPerToken = 2 * (*model)->config().layers * (*model)->config().kvWidth() * qint64(sizeof(float));
+    bool saidTooLarge = false;
+    events.snapshotWanted = [&] {
+        if (!snapshots || ctx.clock().nowMs() < nextSnapshotMs)
+            return false;
+        const qint64 needed = 2 * bytesPerToken * conversation.contextUsed();
+        if (const auto available = core::availableMemoryBytes(); available && needed > *available / 2) {
+            nextSnapshotMs = ctx.clock().nowMs() + everyMs;
+            if (!saidTooLarge)
+                ctx.warn(QStringLiteral("the periodic checkpoint of the generation is skipped: writing it needs %1 MiB more memory for a moment (the KV "
+                                        "cache copied) and %2 MiB are available; a pause (Ctrl-C) still keeps the tokens so far")
+                             .arg(needed >> 20)
+                             .arg(*available >> 20));
+            saidTooLarge = true;
+            return false;
+        }
+        return true;
+    };
     events.onSnapshot = [&](PausedGeneration&& state) {
         const qint64 started = ctx.clock().nowMs();
         const core::Status st = state.samplerState.empty()
@@ -208,6 +229,9 @@ core::JobOutcome GenerateJob::run(core::JobContext& ctx)
     ctx.provenance().addOutput(QStringLiteral("response"), QStringLiteral("response.md"));
     ctx.provenance().addOutput(QStringLiteral("generation"), QStringLiteral("generation.json"));
     ctx.provenance().addOutput(QStringLiteral("timings (vary from run to run)"), QStringLiteral("timings.json"));
+    // Nothing is left to continue: a periodic checkpoint's KV cache (gigabytes for a large model)
+    // does not stay behind in checkpoints/ (review 69 R69-8).
+    (void)ctx.checkpoints().remove(QLatin1String(kPausedGenerationKey));
     return core::JobOutcome::Finished;
 }
 

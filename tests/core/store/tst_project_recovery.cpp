@@ -15,6 +15,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonObject>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -170,6 +172,37 @@ private slots:
         auto project = Project::open(folder, false);
         QVERIFY(project);
         QCOMPARE((*project)->store().run(QStringLiteral("r1-finished"))->state, RunState::Finished);
+    }
+
+    // A run whose process still runs (its provenance.json names it) is not put back as interrupted
+    // while it runs: resumed from here, it would run twice on its checkpoints (review 69 R69-1).
+    void aRunStillGoingIsNotRecoveredUnlessTold()
+    {
+        const QString folder = m_dir.filePath(QStringLiteral("live"));
+        QCOMPARE(makeProject(folder).size(), 4);
+        const QString file = folder + QStringLiteral("/runs/r4-running/provenance.json");
+        QJsonObject json = QJsonDocument::fromJson(bioforge::test::readAll(file)).object();
+        const RunOwner me = RunOwner::current();
+        json.insert(QStringLiteral("owner"), QJsonObject{{QStringLiteral("pid"), me.pid}, {QStringLiteral("host"), me.host},
+                                                         {QStringLiteral("process_start"), me.processStart}});
+        QVERIFY(AtomicFile::write(file, QJsonDocument(json).toJson()));
+        // A -wal left without its database goes aside with it, not replayed over the rebuilt one (R69-3).
+        const QString database = folder + QStringLiteral("/project.sqlite");
+        QFile::remove(database);
+        QVERIFY(bioforge::test::writeAll(database + QStringLiteral("-wal"), QByteArray(100, 'w')));
+        auto refused = recoverProjectRuns(folder, false);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind(), Error::Kind::Failed);
+        QVERIFY2(refused.error().message().contains(QStringLiteral("r4-running (process %1").arg(me.pid)), qPrintable(refused.error().message()));
+        QVERIFY(!QFileInfo::exists(database));
+        auto dry = recoverProjectRuns(folder, true);
+        QVERIFY(dry && dry->live.size() == 1);
+        auto told = recoverProjectRuns(folder, false, true);
+        QVERIFY2(told, told ? "" : qPrintable(told.error().message()));
+        QVERIFY(!told->setAside.isEmpty() && QFileInfo::exists(told->setAside + QStringLiteral("-wal")));
+        auto project = Project::open(folder, false);
+        QVERIFY2(project, project ? "" : qPrintable(project.error().message()));
+        QCOMPARE((*project)->store().runs()->size(), 4);
     }
 
     void aFolderWithoutRunsIsRefused()

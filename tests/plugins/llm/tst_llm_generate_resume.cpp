@@ -97,6 +97,8 @@ private slots:
         QCOMPARE(jsonOf(project, resumedId, QStringLiteral("generation.json")).value(QLatin1String("tokens")).toArray(), m_expectedIds);
         const qint64 continued = jsonOf(project, resumedId, QStringLiteral("timings.json")).value(QLatin1String("continuedAfterTokens")).toInteger();
         QVERIFY2(continued > 0 && continued < 8000, qPrintable(QString::number(continued)));
+        // Finished, nothing is left to continue: the checkpoint's KV cache does not stay behind (review 69 R69-8).
+        QVERIFY(!checkpointWritten());
     }
 
     void aPausedGenerationResumesFromItsTokens()
