@@ -47,6 +47,9 @@ int cmdRecover(CliContext& ctx, const QStringList& args)
     const QString would = dryRun ? QStringLiteral("would be ") : QString();
     using D = core::ProjectRecovery::Database;
     if (r->database == D::Sound) {
+        if (!r->updated.isEmpty())
+            ctx.out() << r->updated.size() << " run(s) ended since the database's copy was made, as their provenance.json records; " << (dryRun ? "would be " : "")
+                      << "updated from it: " << r->updated.join(QStringLiteral(", ")) << Qt::endl;
         if (r->runs.isEmpty())
             ctx.out() << database << " is sound and holds every run of runs/ (" << r->present.size() << "): nothing to recover" << Qt::endl;
         else

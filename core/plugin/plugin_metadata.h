@@ -13,7 +13,7 @@
 namespace bioforge::core {
 
 struct PluginMetadata {
-    static constexpr int kInterfaceVersion = 5; // 2: PluginContext::settingsOf, IPlugin::settingSpecs; 3: IPlugin::mergeShardWarnings (2026-12-05); 4: IPlugin::checkShardPlanModels (2026-12-06); 5: IPlugin::titleNote (2026-12-07)
+    static constexpr int kInterfaceVersion = 6; // 2: PluginContext::settingsOf, IPlugin::settingSpecs; 3: IPlugin::mergeShardWarnings (2026-12-05); 4: IPlugin::checkShardPlanModels (2026-12-06); 5: IPlugin::titleNote (2026-12-07); 6: IPlugin::references (2026-12-08)
 
     QString id;
     QString name;

@@ -144,13 +144,27 @@ Expected<ProjectRecovery> recoverProjectRuns(const QString& folder, bool dryRun,
         auto known = (*project)->store().runStates();
         if (!known)
             return known.error();
-        QList<RunRecord> missing;
+        QList<RunRecord> missing, newer;
         for (const RunRecord& run : r.runs) {
-            if (known->contains(run.runId))
-                r.present << run.runId;
-            else
+            if (!known->contains(run.runId)) {
                 missing << run;
+                continue;
+            }
+            r.present << run.runId;
+            // A database put back from an older copy holds a run as it was then (paused, say) where its
+            // file says how it ended since: the file's record is taken (review 69 R69-2). A run the file
+            // says is under way is left as the database has it.
+            if (r.interrupted.contains(run.runId) || !run.endedAt.isValid())
+                continue;
+            if (auto stored = (*project)->store().run(run.runId); stored && (!stored->endedAt.isValid() || stored->endedAt < run.endedAt))
+                newer << run;
         }
+        for (const RunRecord& run : newer)
+            r.updated << run.runId;
+        if (!dryRun)
+            for (const RunRecord& run : newer)
+                if (Status st = (*project)->store().updateRun(run); !st)
+                    return st.error();
         r.interrupted.erase(std::remove_if(r.interrupted.begin(), r.interrupted.end(), [&](const QString& id) { return known->contains(id); }),
                             r.interrupted.end());
         r.runs = missing;

@@ -8,7 +8,8 @@
 // from those files: the damaged file is set aside (project.sqlite.damaged-<time>,
 // never deleted) and a new database holds every run whose record reads back.
 // When the database is sound, the runs of runs/ it lacks (a database put back
-// from an older copy) are added to it. A run recorded as queued or running
+// from an older copy) are added to it, and a run whose file records a later end
+// than the database (paused then, finished since) is updated from its file. A run recorded as queued or running
 // (its process died with the database) comes back interrupted: resumable from
 // its checkpoints, which stay in checkpoints/.
 
@@ -29,6 +30,7 @@ struct ProjectRecovery {
     QStringList interrupted; // of them, the runs recorded as queued or running
     QStringList unreadable;  // run folders without a record that reads: "<folder>: why"
     QStringList present;     // sound database: runs of runs/ it holds already
+    QStringList updated;     // of them, those whose provenance.json records a later end than the database: taken from the file
     QStringList live;        // queued or running in a process that still runs: "<run> (process P on HOST)"
 };
 

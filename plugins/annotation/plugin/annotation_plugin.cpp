@@ -175,8 +175,11 @@ QWidget* AnnotationPlugin::createPage(const ui::PageContext& context, QWidget* p
 QStringList AnnotationPlugin::references(const core::RunRecord& run) const
 {
     const QString asked = run.parameters.value(QLatin1String("sources")).toString();
-    const auto used = [&](const char* source) { return asked.isEmpty() || asked.split(QLatin1Char(',')).contains(QLatin1String(source)); };
-    QStringList r{QStringLiteral("Kidney-Genetics: the gene annotation pipeline this plugin follows (https://github.com/halbritter-lab/kidney-genetics-db)"),
+    QStringList given;
+    for (const QString& s : asked.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        given << s.trimmed().toLower();
+    const auto used = [&](const char* source) { return given.isEmpty() || given.contains(QLatin1String(source)); };
+    QStringList r{QStringLiteral("Kidney-Genetics-DB: the gene annotation pipeline this plugin follows (https://github.com/berntpopp/kidney-genetics-db)"),
                   QStringLiteral("HGNC: Seal RL, Braschi B, Gray K, et al. Genenames.org: the HGNC resources in 2023. Nucleic Acids Res 51(D1):D1003-D1009, "
                                  "2023. doi:10.1093/nar/gkac888")};
     if (used("gnomad"))

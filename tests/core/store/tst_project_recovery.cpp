@@ -44,11 +44,13 @@ QList<RunRecord> makeProject(const QString& folder)
     RunRecord paused = sampleRun(QStringLiteral("r2-paused"));
     paused.createdAt = t0.addSecs(120);
     paused.state = RunState::Paused;
+    paused.endedAt = t0.addSecs(150);
     RunRecord resumed = sampleRun(QStringLiteral("r3-resumes"));
     resumed.createdAt = t0.addSecs(180);
     resumed.parentRunId = paused.runId;
     resumed.checkpointId = paused.runId;
     resumed.state = RunState::Finished;
+    resumed.endedAt = t0.addSecs(200);
     RunRecord running = sampleRun(QStringLiteral("r4-running"));
     running.createdAt = t0.addSecs(240);
     running.state = RunState::Running;
@@ -167,8 +169,26 @@ private slots:
         QCOMPARE(r->runs.first().runId, QStringLiteral("r1-finished"));
         QCOMPARE(r->present.size(), 3);
         QVERIFY(r->interrupted.isEmpty()); // r4 is in the database: its state there is left to `runs`
+        // The database as an older copy had it: the resumed run not yet finished. Its file's later end is taken.
+        {
+            auto project = Project::open(folder, false);
+            QVERIFY(project);
+            auto stale = (*project)->store().run(QStringLiteral("r3-resumes"));
+            QVERIFY(stale);
+            stale->state = RunState::Running;
+            stale->endedAt = QDateTime();
+            QVERIFY((*project)->store().updateRun(*stale));
+        }
         auto again = recoverProjectRuns(folder, false);
         QVERIFY(again && again->runs.isEmpty() && again->present.size() == 4);
+        QVERIFY2(again->updated == QStringList{QStringLiteral("r3-resumes")}, qPrintable(again->updated.join(QLatin1Char(','))));
+        {
+            auto project = Project::open(folder, false);
+            QVERIFY(project);
+            QCOMPARE((*project)->store().run(QStringLiteral("r3-resumes"))->state, RunState::Finished);
+        }
+        auto third = recoverProjectRuns(folder, false);
+        QVERIFY(third && third->runs.isEmpty() && third->updated.isEmpty());
         auto project = Project::open(folder, false);
         QVERIFY(project);
         QCOMPARE((*project)->store().run(QStringLiteral("r1-finished"))->state, RunState::Finished);
