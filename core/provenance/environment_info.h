@@ -16,8 +16,8 @@ struct DeviceInfo;
 class EnvironmentInfo {
 public:
     static QString applicationVersion();
-    // The commit the program was built from (`git describe --always --dirty`: "0123456789ab", with
-    // "-dirty" for uncommitted changes), empty when built outside a git checkout.
+    // The commit the program was built from ("0123456789ab", with "-dirty" for uncommitted changes
+    // when it was configured), empty when built outside a git checkout.
     static QString buildCommit();
     // "0.1.0 (commit 0123456789ab)", or the version alone.
     static QString versionText();
