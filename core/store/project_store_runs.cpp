@@ -29,6 +29,25 @@ QString resumableStates()
 
 } // namespace
 
+namespace {
+
+// A run's id, plugin, verb, title, state, parameters, parent, checkpoint and creation time, bound in
+// that order (the first columns of both inserts of a run).
+void bindIdentity(QSqlQuery& q, const RunRecord& run)
+{
+    q.addBindValue(run.runId);
+    q.addBindValue(run.pluginId);
+    q.addBindValue(run.verb);
+    q.addBindValue(text(run.title));
+    q.addBindValue(runStateName(run.state));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(run.parameters).toJson(QJsonDocument::Compact)));
+    q.addBindValue(run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId));
+    q.addBindValue(run.checkpointId);
+    q.addBindValue(timeOrNull(run.createdAt));
+}
+
+} // namespace
+
 Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
 {
     if (Status st = writable(); !st)
@@ -40,15 +59,7 @@ Status ProjectStore::insertRun(const RunRecord& run, const RunOwner& owner)
         " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
         " WHERE ? IS NULL OR (EXISTS (SELECT 1 FROM runs WHERE id = ? AND state IN (%1))"
         " AND NOT EXISTS (SELECT 1 FROM runs WHERE parent_run_id = ?))").arg(resumableStates()));
-    q.addBindValue(run.runId);
-    q.addBindValue(run.pluginId);
-    q.addBindValue(run.verb);
-    q.addBindValue(text(run.title));
-    q.addBindValue(runStateName(run.state));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(run.parameters).toJson(QJsonDocument::Compact)));
-    q.addBindValue(run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId));
-    q.addBindValue(run.checkpointId);
-    q.addBindValue(timeOrNull(run.createdAt));
+    bindIdentity(q, run);
     q.addBindValue(timeOrNull(run.startedAt));
     q.addBindValue(timeOrNull(run.endedAt));
     q.addBindValue(text(run.error));
@@ -74,15 +85,7 @@ Status ProjectStore::insertRecoveredRun(const RunRecord& run)
     QSqlQuery q(database());
     q.prepare(QStringLiteral("INSERT INTO runs (id, plugin_id, verb, title, state, parameters, parent_run_id, checkpoint_id, created_at, record)"
                              " VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM runs WHERE id = ?), ?, ?, ?)")); // a parent not recovered: none
-    q.addBindValue(run.runId);
-    q.addBindValue(run.pluginId);
-    q.addBindValue(run.verb);
-    q.addBindValue(text(run.title));
-    q.addBindValue(runStateName(run.state));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(run.parameters).toJson(QJsonDocument::Compact)));
-    q.addBindValue(run.parentRunId.isEmpty() ? QVariant() : QVariant(run.parentRunId));
-    q.addBindValue(run.checkpointId);
-    q.addBindValue(timeOrNull(run.createdAt));
+    bindIdentity(q, run);
     q.addBindValue(QString::fromUtf8(QJsonDocument(run.toJson()).toJson(QJsonDocument::Compact)));
     if (!q.exec())
         return Error(QStringLiteral("cannot record run %1: %2").arg(run.runId, sqlError(q)));

@@ -20,6 +20,8 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
+#include <utility>
+
 namespace bioforge::annotation {
 
 bool AnnotationPlugin::initialize(const core::PluginContext& context, QString*)
@@ -182,36 +184,31 @@ QStringList AnnotationPlugin::references(const core::RunRecord& run) const
     QStringList r{QStringLiteral("Kidney-Genetics-DB: the gene annotation pipeline this plugin follows (https://github.com/berntpopp/kidney-genetics-db)"),
                   QStringLiteral("HGNC: Seal RL, Braschi B, Gray K, et al. Genenames.org: the HGNC resources in 2023. Nucleic Acids Res 51(D1):D1003-D1009, "
                                  "2023. doi:10.1093/nar/gkac888")};
-    if (used("gnomad"))
-        r << QStringLiteral("gnomAD constraint (LOEUF): Karczewski KJ, Francioli LC, Tiao G, et al. The mutational constraint spectrum quantified from "
-                            "variation in 141,456 humans. Nature 581:434-443, 2020. doi:10.1038/s41586-020-2308-7");
-    if (used("clinvar"))
-        r << QStringLiteral("ClinVar: Landrum MJ, Chitipiralla S, Brown GR, et al. ClinVar: improvements to accessing data. Nucleic Acids Res "
-                            "48(D1):D835-D844, 2020. doi:10.1093/nar/gkz972");
-    if (used("gtex"))
-        r << QStringLiteral("GTEx: The GTEx Consortium. The GTEx Consortium atlas of genetic regulatory effects across human tissues. Science "
-                            "369(6509):1318-1330, 2020. doi:10.1126/science.aaz1776");
-    if (used("hpo"))
-        r << QStringLiteral("HPO: Köhler S, Gargano M, Matentzoglu N, et al. The Human Phenotype Ontology in 2021. Nucleic Acids Res 49(D1):D1207-D1217, "
-                            "2021. doi:10.1093/nar/gkaa1043");
-    if (used("ensembl"))
-        r << QStringLiteral("Ensembl: Martin FJ, Amode MR, Aneja A, et al. Ensembl 2023. Nucleic Acids Res 51(D1):D933-D941, 2023. doi:10.1093/nar/gkac958");
-    if (used("pubtator"))
-        r << QStringLiteral("PubTator3: Wei CH, Allot A, Lai PT, et al. PubTator 3.0: an AI-powered literature resource for unlocking biomedical "
-                            "knowledge. Nucleic Acids Res 52(W1):W540-W546, 2024. doi:10.1093/nar/gkae235");
-    if (used("uniprot"))
-        r << QStringLiteral("UniProt: The UniProt Consortium. UniProt: the Universal Protein Knowledgebase in 2023. Nucleic Acids Res 51(D1):D523-D531, "
-                            "2023. doi:10.1093/nar/gkac1052");
-    if (used("string"))
-        r << QStringLiteral("STRING: Szklarczyk D, Kirsch R, Koutrouli M, et al. The STRING database in 2023. Nucleic Acids Res 51(D1):D638-D646, 2023. "
-                            "doi:10.1093/nar/gkac1000");
-    if (used("descartes"))
-        r << QStringLiteral("Descartes: Cao J, O'Day DR, Pliner HA, et al. A human cell atlas of fetal gene expression. Science 370(6518):eaba7721, 2020. "
-                            "doi:10.1126/science.aba7721");
-    if (used("mgi"))
-        r << QStringLiteral("MGI: Mouse Genome Informatics, The Jackson Laboratory, https://www.informatics.jax.org");
-    if (used("orgdb"))
-        r << QStringLiteral("org.Hs.eg.db: Carlson M. Genome wide annotation for Human. Bioconductor, https://bioconductor.org/packages/org.Hs.eg.db");
+    // Each source's paper or address, in the order the report lists the sources.
+    static const std::pair<const char*, const char*> kCited[] = {
+        {"gnomad", "gnomAD constraint (LOEUF): Karczewski KJ, Francioli LC, Tiao G, et al. The mutational constraint spectrum quantified from variation "
+                   "in 141,456 humans. Nature 581:434-443, 2020. doi:10.1038/s41586-020-2308-7"},
+        {"clinvar", "ClinVar: Landrum MJ, Chitipiralla S, Brown GR, et al. ClinVar: improvements to accessing data. Nucleic Acids Res 48(D1):D835-D844, "
+                    "2020. doi:10.1093/nar/gkz972"},
+        {"gtex", "GTEx: The GTEx Consortium. The GTEx Consortium atlas of genetic regulatory effects across human tissues. Science 369(6509):1318-1330, "
+                 "2020. doi:10.1126/science.aaz1776"},
+        {"hpo", "HPO: Köhler S, Gargano M, Matentzoglu N, et al. The Human Phenotype Ontology in 2021. Nucleic Acids Res 49(D1):D1207-D1217, 2021. "
+                "doi:10.1093/nar/gkaa1043"},
+        {"ensembl", "Ensembl: Martin FJ, Amode MR, Aneja A, et al. Ensembl 2023. Nucleic Acids Res 51(D1):D933-D941, 2023. doi:10.1093/nar/gkac958"},
+        {"pubtator", "PubTator3: Wei CH, Allot A, Lai PT, et al. PubTator 3.0: an AI-powered literature resource for unlocking biomedical knowledge. "
+                     "Nucleic Acids Res 52(W1):W540-W546, 2024. doi:10.1093/nar/gkae235"},
+        {"uniprot", "UniProt: The UniProt Consortium. UniProt: the Universal Protein Knowledgebase in 2023. Nucleic Acids Res 51(D1):D523-D531, 2023. "
+                    "doi:10.1093/nar/gkac1052"},
+        {"string", "STRING: Szklarczyk D, Kirsch R, Koutrouli M, et al. The STRING database in 2023. Nucleic Acids Res 51(D1):D638-D646, 2023. "
+                   "doi:10.1093/nar/gkac1000"},
+        {"descartes", "Descartes: Cao J, O'Day DR, Pliner HA, et al. A human cell atlas of fetal gene expression. Science 370(6518):eaba7721, 2020. "
+                      "doi:10.1126/science.aba7721"},
+        {"mgi", "MGI: Mouse Genome Informatics, The Jackson Laboratory, https://www.informatics.jax.org"},
+        {"orgdb", "org.Hs.eg.db: Carlson M. Genome wide annotation for Human. Bioconductor, https://bioconductor.org/packages/org.Hs.eg.db"},
+    };
+    for (const auto& [source, citation] : kCited)
+        if (used(source))
+            r << QString::fromUtf8(citation);
     r << QStringLiteral("The releases each value came from are in the report's sources table and the run's provenance (reference data, with SHA-256)");
     return r;
 }

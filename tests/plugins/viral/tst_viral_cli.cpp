@@ -160,8 +160,8 @@ private slots:
         for (const QStringList& how : {QStringList{}, QStringList{killedId}}) {
             const Result gone = run(QStringList{QStringLiteral("--project"), project, QStringLiteral("resume")} + how);
             QVERIFY2(gone.code == 6 && gone.err.contains(QStringLiteral("run %1 (").arg(killedId))
-                         && gone.err.contains(QStringLiteral(") cannot be resumed: viral predict: input '%1': no such file").arg(m_fasta))
-                         && gone.err.contains(QStringLiteral("put it back where it was and resume again (or say where it is now: bioforge resume %1 --relocate").arg(killedId)),
+                         && gone.err.contains(QStringLiteral(") cannot be resumed: its input is gone since it began (%1)").arg(m_fasta))
+                         && gone.err.contains(QStringLiteral("put it back where it was and resume again, or say where it is now: bioforge resume %1 --relocate").arg(killedId)),
                      qPrintable(QString::number(gone.code) + QLatin1Char(' ') + gone.err));
         }
         // Found where it is now, by its name in a folder searched (trial 21: only moving it back helped).
