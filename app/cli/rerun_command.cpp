@@ -79,6 +79,12 @@ int cmdRerun(CliContext& ctx, const QStringList& given)
     }
     if (!cluster.isUndefined())
         validated->insert(QStringLiteral("cluster"), cluster);
+    // A file or folder it names that is not there (an input, a mapping, a model file): nothing to run on.
+    if (const QStringList gone = spec->pathsGone(*validated); !gone.isEmpty()) {
+        ctx.err() << "bioforge: run " << runId << " was not run again: " << gone.join(QStringLiteral(", ")) << (gone.size() == 1 ? " is" : " are")
+                  << " not there; put " << (gone.size() == 1 ? "it" : "them") << " back, or give another (--param value)" << Qt::endl;
+        return kNotFound;
+    }
     // The inputs it reads again, against the SHA-256 the run recorded (those given anew are new inputs).
     const QStringList reads = spec->filesRead(*validated);
     core::RunRecord inputsOnly = *run;

@@ -306,6 +306,20 @@ QStringList VerbSpec::filesRead(const QJsonObject& validated) const
     return files;
 }
 
+QStringList VerbSpec::pathsGone(const QJsonObject& validated) const
+{
+    QStringList gone;
+    for (const QString& path : inputFilePaths(validated))
+        if (!QFileInfo::exists(path) && !gone.contains(QDir::cleanPath(path)))
+            gone << QDir::cleanPath(path);
+    for (const ParameterSpec& p : parameters)
+        if (p.fileOrName && !p.readWrite)
+            if (const QString value = validated.value(p.name).toString(); QFileInfo(value).isAbsolute() && !QFileInfo::exists(value)
+                                                                          && !gone.contains(QDir::cleanPath(value)))
+                gone << QDir::cleanPath(value);
+    return gone;
+}
+
 QString VerbSpec::missingInputFile(const QJsonObject& validated) const
 {
     for (const QString& path : inputFilePaths(validated)) {

@@ -56,6 +56,11 @@ struct VerbSpec {
     QString missingInputFile(const QJsonObject& validated) const;
     // Every path the inputFiles parameters name, in declaration order (empty values left out).
     QStringList inputFilePaths(const QJsonObject& validated) const;
+    // The paths a run of these parameters reads that are not there now: inputFilePaths that do not
+    // exist, and fileOrName values that are absolute paths (a file or folder when the run began:
+    // made absolute then; a registry name never is) that no longer exist — a column mapping, a model
+    // file or folder (review 69 R69-5: filesRead leaves out those that are gone).
+    QStringList pathsGone(const QJsonObject& validated) const;
     // inputFilePaths, then the fileOrName values that name an existing file (a column mapping, a
     // classifier file; not a folder, not a registry name): the files a run reads as given.
     QStringList filesRead(const QJsonObject& validated) const;

@@ -224,10 +224,8 @@ Expected<QString> RunService::resume(const QString& runId, const InputRelocation
     // continuation is recorded, saying what to do (it was recorded, then failed at its pins, and
     // the failed continuation was the one to resume: trial 25 T25-9). A cluster run's tasks check theirs.
     if (!parameters.contains(QLatin1String("cluster"))) {
-        QStringList gone;
-        for (const QString& path : spec->filesRead(parameters))
-            if (QFileInfo(path).isAbsolute() && !QFileInfo::exists(path))
-                gone << QDir::cleanPath(path);
+        QStringList gone = spec->pathsGone(parameters); // a mapping or model file too (review 69 R69-5)
+        gone.removeIf([](const QString& path) { return !QFileInfo(path).isAbsolute(); });
         if (!gone.isEmpty()) {
             const QString which = parent->title.isEmpty() ? runId : QStringLiteral("%1 (%2)").arg(runId, parent->title);
             return Error(QStringLiteral("run %1 cannot be resumed: %2 gone since it began (%3); put %4 back where %5 and resume again, or say where %6 "

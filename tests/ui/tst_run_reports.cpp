@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QSysInfo>
 #include <QtTest>
 
 using namespace bioforge;
@@ -142,6 +143,9 @@ private slots:
                      && page.contains(QStringLiteral("the work ran in 2 runs")),
                  qPrintable(page.left(4000)));
         QVERIFY(page.contains(QStringLiteral("<td>%1</td><td>paused</td>").arg(*first)) && page.contains(QStringLiteral("<td>%1</td><td>finished</td>").arg(*second)));
+        // Why each stopped, and where it ran (a paused leg said "—": trial 25 T25-20).
+        QVERIFY2(page.contains(QStringLiteral("its checkpoints kept, the next run went on from them</td><td>%1</td>").arg(QSysInfo::machineHostName().toHtmlEscaped())),
+                 qPrintable(page.mid(page.indexOf(QStringLiteral("Run history")), 3000)));
         // A run that resumes none has no history section.
         const QString alone = m_dir.filePath(QStringLiteral("alone.html"));
         auto done = runs.start(QStringLiteral("workbench"), QStringLiteral("selftest"), {{QStringLiteral("units"), 1}, {QStringLiteral("work"), 0}});

@@ -163,7 +163,7 @@ core::ReportSection ReportExporter::historySection(const Job& job)
     int unended = 0; // a run killed has no end recorded: its time is not counted
     core::ReportTable legs{QStringLiteral("Each run of the chain, the first started first"),
                            {QStringLiteral("run"), QStringLiteral("state"), QStringLiteral("started"), QStringLiteral("ended"), QStringLiteral("working time"),
-                            QStringLiteral("progress at its end"), QStringLiteral("why it stopped")},
+                            QStringLiteral("progress at its end"), QStringLiteral("why it stopped"), QStringLiteral("machine")},
                            {}};
     const auto when = [](const QDateTime& t) { return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QStringLiteral("—"); };
     for (const auto& [leg, progress] : job.history) {
@@ -176,7 +176,15 @@ core::ReportSection ReportExporter::historySection(const Job& job)
                           last && leg.state == core::RunState::Finished ? QStringLiteral("100 %")
                           : progress                                    ? QStringLiteral("%1 %").arg(QString::number(*progress * 100, 'f', 1))
                                                                         : QStringLiteral("—"),
-                          leg.error.isEmpty() ? QStringLiteral("—") : leg.error});
+                          !leg.error.isEmpty()                        ? leg.error
+                          : leg.state == core::RunState::Paused       ? QStringLiteral("paused (Ctrl-C, Pause, a signal or another program's pause): "
+                                                                                       "its checkpoints kept, the next run went on from them")
+                          : leg.state == core::RunState::Interrupted  ? QStringLiteral("interrupted: its process ended without closing it (a crash, a "
+                                                                                       "kill, a power cut); the next run went on from its last checkpoints")
+                          : leg.state == core::RunState::Finished     ? QStringLiteral("finished")
+                                                                      : QStringLiteral("—"),
+                          leg.environment.value(QLatin1String("host")).toString().isEmpty() ? QStringLiteral("—")
+                                                                                             : leg.environment.value(QLatin1String("host")).toString()});
     }
     section.paragraphs << QStringLiteral("This run continues run %1, started %2: the work ran in %3 runs, %4 s of working time in all%5; each went on from "
                                          "the checkpoints the one before it kept.")

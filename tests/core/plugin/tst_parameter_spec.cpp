@@ -289,6 +289,15 @@ private slots:
         QCOMPARE(absolute.value(QLatin1String("library")).toString(), d.filePath(QStringLiteral("library.sqlite")));
         const QStringList read = v.filesRead(absolute);
         QVERIFY2(!read.contains(d.filePath(QStringLiteral("library.sqlite"))) && read.contains(d.filePath(QStringLiteral("map.json"))), qPrintable(read.join(u' ')));
+        // Gone since: an input and a mapping named by its path are said, as filesRead no longer lists
+        // them (review 69 R69-5); a read-write file (a cache) and a name (a shipped mapping) are not.
+        QVERIFY(v.pathsGone(absolute).isEmpty() || v.pathsGone(absolute) == QStringList{d.filePath(QStringLiteral("a.fa"))});
+        QVERIFY(QFile::remove(d.filePath(QStringLiteral("map.json"))));
+        const QStringList gone = v.pathsGone(absolute);
+        QVERIFY2(gone.contains(d.filePath(QStringLiteral("map.json"))) && !gone.contains(d.filePath(QStringLiteral("sub/cache.sqlite"))), qPrintable(gone.join(u' ')));
+        QJsonObject named = absolute;
+        named.insert(QStringLiteral("map"), QStringLiteral("builtin"));
+        QVERIFY(!v.pathsGone(named).contains(QStringLiteral("builtin")));
     }
 };
 
